@@ -1,0 +1,58 @@
+from datetime import date
+
+import pytest
+
+from thaidigest.dates import arabic_digits, find_date_line, parse_date_line, parse_listing_date
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("วันศุกร์ที่ 23 สิงหาคม 2567", date(2024, 8, 23)),  # seed 001
+        ("วันพุธที่ 27 กรกฎาคม 2565", date(2022, 7, 27)),  # seed 002
+        ("วันจันทร์ที่ 24 สิงหาคม 2563", date(2020, 8, 24)),  # corpus 34466
+        ("๒๗ กรกฎาคม ๒๕๖๕", date(2022, 7, 27)),  # Thai digits
+        ("16 พ.ค.64", date(2021, 5, 16)),  # abbreviated month, two-digit BE year
+        ("7 เม.ย.66", date(2023, 4, 7)),
+        ("วันพฤหัสบดีที่ 1 ก.พ. 2567", date(2024, 2, 1)),
+        ("วันที่ 5 มีนาคม 2564", date(2021, 3, 5)),
+        ("May 31, 2021", date(2021, 5, 31)),
+        ("31 May 2021", date(2021, 5, 31)),
+        ("Friday, 23 August 2024", date(2024, 8, 23)),
+    ],
+)
+def test_date_line_gives_the_gregorian_date(line, expected):
+    assert parse_date_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "28 – 29 มีนาคม 2562",  # seed 004: an event's date range
+        "เมื่อวันที่ 18 - 22 สิงหาคม 2024 นายเอกพงษ์ หริ่มเจริญ",  # a date inside a sentence
+        "วันที่ 31 กุมภาพันธ์ 2567",  # no such day
+        "23 Smarch 2024",
+        "",
+        "พิมพ์",
+    ],
+)
+def test_event_dates_and_non_dates_are_not_publication_dates(line):
+    assert parse_date_line(line) is None
+
+
+def test_listing_date_is_buddhist_era_day_month_year():
+    assert parse_listing_date("23/08/2567") == date(2024, 8, 23)
+    assert parse_listing_date("๐๑/๐๒/๒๕๖๗") == date(2024, 2, 1)
+    assert parse_listing_date("31/02/2567") is None
+    assert parse_listing_date("2567-08-23") is None
+
+
+def test_date_line_is_found_near_the_top_only():
+    lines = ["", "วันศุกร์ที่ 23 สิงหาคม 2567", "พิมพ์", "headline"]
+    assert find_date_line(lines) == (1, date(2024, 8, 23))
+    deep = ["one", "two", "three", "four", "วันศุกร์ที่ 23 สิงหาคม 2567"]
+    assert find_date_line(deep) is None
+
+
+def test_thai_digits_become_ascii():
+    assert arabic_digits("ปี ๒๕๖๕ ห้อง ๗๐๑") == "ปี 2565 ห้อง 701"

@@ -1,0 +1,181 @@
+"""Normalisation rules, each on real text from the seeds and the corpus."""
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.conftest import DATA, seed_path
+from thaidigest.model import RawArticle
+from thaidigest.normalise import (
+    clean_line,
+    clean_text,
+    detect_language,
+    normalise_article,
+    strip_title_prefix,
+)
+from thaidigest.readers import corpus_record_article, read_text_file
+
+BOILERPLATE = ("พิมพ์", "ที่มา :", "Send this to a friend", "Image credits", "awesome events")
+
+
+def seed_article(prefix):
+    return normalise_article(read_text_file(seed_path(prefix)))
+
+
+def corpus_article(article_id):
+    for line in (DATA / "corpus_sample.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["id"] == article_id:
+            return normalise_article(corpus_record_article(record))
+    raise LookupError(article_id)
+
+
+SEED_EXPECTATIONS = {
+    "000": {
+        "title": "APEC SOM2 Discusses Harnessing Future Digital Manpower and Unlocking the "
+        "Future of Digital Society and Economy",
+        "first": "The APEC Second Senior Officials’ Meeting (SOM2)",
+        "last": "(MRT) Meeting on 21-22 May 2022 in Bangkok.",
+        "published": None,
+        "language": "en",
+        "url": None,
+    },
+    "001": {
+        "title": "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล",
+        "first": "เมื่อวันที่ 18 - 22 สิงหาคม 2024 นายเอกพงษ์ หริ่มเจริญ",
+        "last": "ให้เติบโตอย่างยั่งยืนและครอบคลุมมากยิ่งขึ้น",
+        "published": date(2024, 8, 23),
+        "language": "th",
+        "url": "https://thaigov.go.th/news/contents/details/87382",
+    },
+    "002": {
+        "title": "ประเทศไทย โดยกระทรวงดิจิทัลฯ เป็นเจ้าภาพจัดการประชุมคณะทำงานร่วมอาเซียนด้านดิจิทัล "
+        "ภายใต้ ADGSOM และ ATRC ประจำปี ๒๕๖๕",
+        "first": "ดร.ณัฐพล ณัฏฐสมบูรณ์ รองปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+        "last": "(ASEAN Digital Index) กับสหภาพยุโรป",
+        "published": date(2022, 7, 27),
+        "language": "th",
+        "url": "https://thaigov.go.th/news/contents/details/57312",
+    },
+    "003": {
+        "title": "Thailand Boosts Digital Collaboration",
+        "first": "Chaiwut Thanakmanusorn, Minister of Digital Economy and Society (DES)",
+        "last": "Digital CEO Programme for Drafting Leaders.",
+        "published": None,
+        "language": "en",
+        "url": None,
+    },
+    "004": {
+        "title": "ดีอีใช้เวที “ASEAN Digital Ministers’ Retreat” หารือ 5 ความท้าทาย "
+        "ดันอาเซียนสู่เศรษฐกิจดิจิทัล",
+        "first": "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เป็นเจ้าภาพจัดการประชุมรัฐมนตรีอาเซียน",
+        "last": "ดร.พิเชฐฯ กล่าวทิ้งท้าย",
+        "published": None,  # 28 – 29 มีนาคม 2562 is the event, not the publication
+        "language": "th",
+        "url": None,
+    },
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_EXPECTATIONS))
+def test_seed_article_is_normalised(prefix):
+    expected = SEED_EXPECTATIONS[prefix]
+    article = seed_article(prefix)
+    lines = article.body.split("\n")
+    assert article.title == expected["title"]
+    assert lines[0].startswith(expected["first"])
+    assert lines[-1].endswith(expected["last"])
+    assert article.published == expected["published"]
+    assert article.language == expected["language"]
+    if expected["url"]:
+        assert article.url == expected["url"]
+        assert article.source == "thaigov"
+    else:
+        assert article.url == seed_path(prefix).resolve().as_uri()
+        assert article.source == "file"
+
+
+@pytest.mark.parametrize("prefix", sorted(SEED_EXPECTATIONS))
+def test_seed_body_has_no_boilerplate_and_headline_at_most_once(prefix):
+    article = seed_article(prefix)
+    for marker in BOILERPLATE:
+        assert marker not in article.body
+    assert article.body.count(article.title) <= 1
+    assert "\u00a0" not in article.body and "\n\n" not in article.body
+    assert all(line == line.strip() and line for line in article.body.split("\n"))
+
+
+def test_seed_004_headline_repeated_three_times_is_dropped_from_the_body():
+    text = seed_path("004").read_text(encoding="utf-8")
+    headline = SEED_EXPECTATIONS["004"]["title"]
+    assert text.count(headline) == 3
+    assert headline not in seed_article("004").body
+
+
+def test_seed_002_keeps_thai_digits_in_the_text():
+    assert "ห้องประชุม ๗๐๑" in seed_article("002").body
+
+
+def test_print_button_and_separators_are_dropped_from_corpus_articles():
+    article = corpus_article(34466)  # has "พิมพ์" and the headline twice
+    assert "พิมพ์" not in article.body.split("\n")
+    assert article.published == date(2020, 8, 24)
+    dotted = corpus_article(76272)  # "....." and "." separator lines, a dashed rule
+    assert not any(set(line) <= set(".-") for line in dotted.body.split("\n"))
+    assert dotted.body.split("\n")[-1] == "#ไทยคู่ฟ้า #สื่อสารรัฐบาลไทย"
+    stars = corpus_article(35073)
+    assert "*" not in stars.body
+
+
+def test_zero_width_characters_are_removed_from_title_and_body():
+    article = corpus_article(34568)  # headline starts with U+200B
+    assert article.title.startswith("รองนายกรัฐมนตรี พลเอก ประวิตรฯ")
+    assert "\u200b" not in article.title + article.body
+    assert article.body.count("รองนายกรัฐมนตรี พลเอก ประวิตรฯ ผลักดัน") == 0
+
+
+def test_english_government_news_with_a_thai_date_line_is_english():
+    article = corpus_article(42289)
+    assert article.language == "en"
+    assert article.published == date(2021, 6, 1)
+    assert article.category == "Government News"
+    assert article.title == "PM expresses condolences over the passing of Ukrainian Ambassador to Thailand"
+
+
+def test_line_cleaning_applies_unicode_and_thai_rules():
+    assert clean_line("  a\u00a0\u00a0b\u200b  ") == "a b"
+    assert clean_line("ก\u0e4d\u0e32") == "กำ"  # nikhahit + sara aa is sara am
+    assert clean_line("เเปลก") == "แปลก"  # two sara e are sara ae
+    assert clean_line("ก\u0e48\u0e34") == "ก\u0e34\u0e48"  # tone mark after the vowel
+    assert clean_line("e\u0301") == "\u00e9"  # NFC
+
+
+def test_blank_line_runs_collapse_to_one():
+    assert clean_text("a\n\n\n\nb\n\n") == ["a", "", "b"]
+
+
+def test_site_prefix_is_stripped_from_the_title():
+    assert strip_title_prefix("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-ข่าว") == "ข่าว"
+    assert strip_title_prefix("Other title") == "Other title"
+
+
+def test_language_follows_the_script():
+    assert detect_language("ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญ") == "th"
+    assert detect_language("Thailand Boosts Digital Collaboration กระทรวง") == "en"
+
+
+def test_a_headline_only_item_is_kept_with_an_empty_body():
+    # thaigov video items: date line, the headline twice, nothing else.
+    body = "\nวันจันทร์ที่ 5 ตุลาคม 2563\nสารคดีสั้น ตอน 3\nสารคดีสั้น ตอน 3\n"
+    raw = RawArticle(url="https://www.thaigov.go.th/news/contents/details/35709",
+                     source="thaigov", title="รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-สารคดีสั้น ตอน 3", body=body)
+    article = normalise_article(raw)
+    assert (article.title, article.body, article.published) == ("สารคดีสั้น ตอน 3", "", date(2020, 10, 5))
+
+
+def test_an_empty_site_record_without_headline_is_refused():
+    raw = RawArticle(url="https://www.thaigov.go.th/news/contents/details/35683", source="thaigov",
+                     title="รัฐบาลไทย-", body="\nวันพฤหัสบดีที่ 1 มกราคม 2513\n")
+    with pytest.raises(ValueError, match="no headline"):
+        normalise_article(raw)

@@ -1,0 +1,51 @@
+import pytest
+
+from thaidigest.urls import article_id, canonical_url, public_url, source_of
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTP://WWW.ThaiGov.go.th/news/contents/details/87382/",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.thaigov.go.th/news/contents/details/87382#top",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.thaigov.go.th/news/contents/details/87382?utm_source=x&fbclid=abc",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.mdes.go.th/news/detail/10942-%E0%B8%94%E0%B8%B5%E0%B8%AD%E0%B8%B5",
+            "https://mdes.go.th/news/detail/10942",
+        ),
+        ("https://mdes.go.th/news/detail/10942-other-slug", "https://mdes.go.th/news/detail/10942"),
+        ("https://example.org/a?b=2&a=1&utm_medium=x", "https://example.org/a?a=1&b=2"),
+    ],
+)
+def test_urls_naming_one_article_have_one_canonical_form(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_canonical_form_is_stable():
+    url = "https://www.mdes.go.th/news/detail/10942-slug?utm_campaign=x"
+    assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+def test_site_and_id_come_from_the_url():
+    assert source_of("https://www.thaigov.go.th/news/contents/details/1") == "thaigov"
+    assert source_of("https://mdes.go.th/news/detail/5-x") == "mdes"
+    assert source_of("file:///tmp/a.txt") == "file"
+    assert article_id("https://www.thaigov.go.th/news/contents/ministry_details/42") == "42"
+    assert article_id("http://127.0.0.1:8000/news/detail/11003-%E0%B8%81") == "11003"
+    assert article_id("https://mdes.go.th/news/3") is None
+
+
+def test_public_url_is_the_canonical_url_of_the_article():
+    assert public_url("thaigov", "87382") == canonical_url(
+        "https://www.thaigov.go.th/news/contents/details/87382"
+    )
+    assert public_url("mdes", "11003") == "https://mdes.go.th/news/detail/11003"

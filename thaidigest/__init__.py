@@ -1,0 +1,1 @@
+"""thaidigest: watches Thai government news for digital-economy cooperation."""

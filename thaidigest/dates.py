@@ -1,0 +1,161 @@
+"""Publication dates from Thai and English date text.
+
+Thai government pages write dates in the Buddhist Era (BE = CE + 543), with
+full or abbreviated Thai month names and sometimes Thai digits:
+``วันศุกร์ที่ 23 สิงหาคม 2567``, ``16 พ.ค.64``, ``๒๗ กรกฎาคม ๒๕๖๕``.
+English items use ``May 31, 2021`` or ``31 May 2021``.
+
+Only a line that *is* a date (optionally with a weekday) counts as a
+publication date line; a date inside a sentence or a range such as
+``28 – 29 มีนาคม 2562`` is an event date and is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_THAI_DIGIT = re.compile("[๐-๙]")
+BE_OFFSET = 543
+
+THAI_MONTHS = {
+    "มกราคม": 1,
+    "กุมภาพันธ์": 2,
+    "มีนาคม": 3,
+    "เมษายน": 4,
+    "พฤษภาคม": 5,
+    "มิถุนายน": 6,
+    "กรกฎาคม": 7,
+    "สิงหาคม": 8,
+    "กันยายน": 9,
+    "ตุลาคม": 10,
+    "พฤศจิกายน": 11,
+    "ธันวาคม": 12,
+}
+# Abbreviations are matched with their dots and spaces removed: "เม.ย." -> "เมย".
+THAI_MONTH_ABBREVIATIONS = {
+    "มค": 1,
+    "กพ": 2,
+    "มีค": 3,
+    "เมย": 4,
+    "พค": 5,
+    "มิย": 6,
+    "กค": 7,
+    "สค": 8,
+    "กย": 9,
+    "ตค": 10,
+    "พย": 11,
+    "ธค": 12,
+}
+ENGLISH_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_THAI_WEEKDAY = r"(?:วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)?(?:ที่)?\s*)?"
+_THAI_MONTH = r"(?P<month>[ก-๙]+(?:\s*\.\s*[ก-๙]+)*\s*\.?)"
+THAI_DATE_LINE = re.compile(
+    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:พ\.\s*ศ\.\s*)?(?P<year>\d{{2}}|\d{{4}})$"
+)
+_ENGLISH_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+ENGLISH_DATE_LINE_MDY = re.compile(
+    rf"^{_ENGLISH_WEEKDAY}(?P<month>[a-z]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})$",
+    re.IGNORECASE,
+)
+ENGLISH_DATE_LINE_DMY = re.compile(
+    rf"^{_ENGLISH_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}})$",
+    re.IGNORECASE,
+)
+LISTING_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
+
+# How far into the body a publication date line may stand (date line, print button, headline).
+DATE_LINE_SEARCH_DEPTH = 4
+
+
+def arabic_digits(text: str) -> str:
+    """Replace Thai digits with ASCII digits."""
+    return text.translate(THAI_DIGITS) if _THAI_DIGIT.search(text) else text
+
+
+def _thai_month(name: str) -> int | None:
+    compact = re.sub(r"[\s.]", "", name)
+    return THAI_MONTHS.get(compact) or THAI_MONTH_ABBREVIATIONS.get(compact)
+
+
+def _gregorian_year(year_text: str, *, buddhist_era: bool) -> int:
+    year = int(year_text)
+    if len(year_text) == 2:
+        # Two-digit years on Thai pages are BE: "64" is 2564 BE, 2021 CE.
+        return 2500 + year - BE_OFFSET
+    if buddhist_era or year > 2400:
+        return year - BE_OFFSET
+    return year
+
+
+def _make_date(year: int, month: int | None, day: int) -> date | None:
+    if month is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date_line(line: str) -> date | None:
+    """The date a whole line states, or None if the line is not just a date."""
+    text = re.sub(r"\s+", " ", arabic_digits(line)).strip()
+    if not text or len(text) > 60:
+        return None
+    match = THAI_DATE_LINE.match(text)
+    if match:
+        year = _gregorian_year(match["year"], buddhist_era=True)
+        return _make_date(year, _thai_month(match["month"]), int(match["day"]))
+    for pattern in (ENGLISH_DATE_LINE_MDY, ENGLISH_DATE_LINE_DMY):
+        match = pattern.match(text)
+        if match:
+            month = ENGLISH_MONTHS.get(match["month"].lower())
+            year = _gregorian_year(match["year"], buddhist_era=False)
+            return _make_date(year, month, int(match["day"]))
+    return None
+
+
+def parse_listing_date(text: str) -> date | None:
+    """An MDES listing date ``dd/mm/yyyy`` in the Buddhist Era (``23/08/2567``)."""
+    match = LISTING_DATE.match(arabic_digits(text).strip())
+    if not match:
+        return None
+    year = _gregorian_year(match["year"], buddhist_era=True)
+    return _make_date(year, int(match["month"]), int(match["day"]))
+
+
+def find_date_line(lines: list[str]) -> tuple[int, date] | None:
+    """Index and date of the publication date line near the top of a body."""
+    seen = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        published = parse_date_line(line)
+        if published is not None:
+            return index, published
+        seen += 1
+        if seen >= DATE_LINE_SEARCH_DEPTH:
+            return None
+    return None

@@ -1,0 +1,42 @@
+"""The article as read (RawArticle) and as stored (Article)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+SOURCES = ("thaigov", "mdes", "file")
+EXTRACTIONS = ("text", "selectors", "fallback")
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """An article as a reader found it: a text file, a corpus line or a page."""
+
+    url: str
+    source: str  # one of SOURCES
+    title: str
+    body: str
+    source_id: str | None = None
+    category: str | None = None
+    published_hint: date | None = None  # a listing date or page metadata
+    extraction: str = "text"  # one of EXTRACTIONS
+    fetch_url: str | None = None  # where a spider fetched it (may be a mirror)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalised article, ready to deduplicate, score and store."""
+
+    url: str
+    source: str
+    source_id: str | None
+    title: str
+    body: str
+    published: date | None
+    language: str
+    category: str | None
+    extraction: str
+    content_hash: str

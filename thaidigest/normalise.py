@@ -1,0 +1,234 @@
+"""Normalisation of article text: pure functions, rules as data.
+
+The pipeline for one article (see :func:`normalise_article`):
+
+1. clean every line: Unicode NFC, zero-width characters removed,
+   non-breaking spaces to spaces, PyThaiNLP's Thai normalisation (tone-mark
+   order, sara am, repeated vowels), runs of spaces collapsed, lines trimmed;
+2. pick the headline: strip the site prefix, skip section labels and
+   wrapper banners that stand before the real headline;
+3. clean the body: drop the publication date line (kept as ``published``),
+   lines that repeat the headline, the print-button line, separators,
+   third-party wrapper lines and the ``ที่มา : URL`` footer (kept as the
+   source URL); collapse runs of blank lines;
+4. detect the language from the script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from pythainlp import thai_above_vowels, thai_below_vowels, thai_follow_vowels, thai_tonemarks
+from pythainlp.util import normalize as pythainlp_normalize
+
+from thaidigest.dates import arabic_digits, find_date_line
+from thaidigest.model import Article, RawArticle
+from thaidigest.urls import article_id, canonical_url, source_of
+
+# --- Rules as data -----------------------------------------------------------
+
+# Longest first: an empty thaigov record is titled just "รัฐบาลไทย-".
+SITE_TITLE_PREFIXES = ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-", "รัฐบาลไทย-")
+
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+SPACES = re.compile("[ \u00a0\u2007\u202f\u3000\t]+")
+
+# Lines that are a section label or a third-party wrapper, never a headline
+# nor article text. Matched against the whole cleaned line, case-insensitive.
+WRAPPER_LINES = (
+    r"news\s*&\s*top stories",
+    r"top stories",
+    r"we are creating some awesome events for you\.?\s*kindly bear with us\.?",
+    r"send this to a friend",
+    r"image credits?\s*:.*",
+    r"photo credits?\s*:.*",
+    r"share this( article)?:?",
+)
+PRINT_BUTTON_LINES = ("พิมพ์", "print")
+# A line made only of punctuation and symbols: ------, *****, ....., ###, •.
+SEPARATOR_LINE = re.compile(r"^[\W_]+$")
+SOURCE_FOOTER = re.compile(r"^(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*$", re.IGNORECASE)
+
+_WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
+
+# Lines PyThaiNLP's normaliser would change: only those are passed to it, so
+# the common clean line costs one regex search, not thirty substitutions.
+_DANGLING = f"{thai_above_vowels}{thai_below_vowels}{thai_tonemarks}\u0e3a\u0e4c\u0e4d\u0e4e"
+_NOREPEAT = f"{thai_follow_vowels}\u0e40\u0e41\u0e42\u0e43\u0e44{thai_above_vowels}{thai_below_vowels}"
+NEEDS_THAI_NORMALISATION = re.compile(
+    "|".join(
+        [
+            "\u0e40\u0e40",
+            f"[{thai_tonemarks}\u0e4c][{thai_above_vowels}{thai_below_vowels}]",
+            f"\u0e4d[{thai_tonemarks}]*\u0e32",
+            f"[{thai_follow_vowels}][{thai_tonemarks}]",
+            "\u0e45",
+            f"([{_NOREPEAT}\u0e3a\u0e4c\u0e4d\u0e4e]) *\\1",
+            f"[{thai_tonemarks}]{{2,}}",
+            f"(?:^| )[{_DANGLING}]",
+        ]
+    )
+)
+NOT_LATIN_LETTER_BYTES = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
+# Share of Thai among Thai and Latin letters from which a text is Thai.
+THAI_SHARE_FOR_THAI = 0.3
+LANGUAGE_SAMPLE_CHARS = 2000
+# A repeated headline differs from the headline by spaces and punctuation only.
+HEADLINE_LENGTH_SLACK = 0.25
+
+
+# --- Line cleaning -----------------------------------------------------------
+
+
+def clean_line(line: str) -> str:
+    """One line in canonical form: NFC, no zero-width, single spaces, Thai normalised."""
+    line = SPACES.sub(" ", ZERO_WIDTH.sub("", unicodedata.normalize("NFC", line))).strip()
+    if NEEDS_THAI_NORMALISATION.search(line):
+        line = pythainlp_normalize(line).strip()
+    return line
+
+
+def clean_text(text: str) -> list[str]:
+    """Cleaned lines of a text (see :func:`clean_line`), runs of blank lines collapsed to one.
+
+    The rules run once over the whole text; PyThaiNLP only sees lines that need it.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = SPACES.sub(" ", ZERO_WIDTH.sub("", text))
+    needs_thai = NEEDS_THAI_NORMALISATION.search(text) is not None
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if needs_thai and NEEDS_THAI_NORMALISATION.search(line):
+            line = pythainlp_normalize(line).strip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def comparable(line: str) -> str:
+    """A line folded for comparison: case, spaces, punctuation and digit script."""
+    return re.sub(r"[\W_]+", "", arabic_digits(line).casefold())
+
+
+def is_wrapper_line(line: str) -> bool:
+    """True for a section label or third-party wrapper line."""
+    return bool(_WRAPPER.match(line))
+
+
+def strip_title_prefix(title: str) -> str:
+    """The headline without the site's title prefix."""
+    for prefix in SITE_TITLE_PREFIXES:
+        if title.startswith(prefix):
+            return title[len(prefix) :].strip()
+    return title.strip()
+
+
+def detect_language(text: str) -> str:
+    """``th`` or ``en`` from the script of the letters in ``text`` (its first 2,000 characters)."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS].encode()
+    # UTF-8 writes every Thai character as E0 B8 xx or E0 B9 xx.
+    thai = sample.count(b"\xe0\xb8") + sample.count(b"\xe0\xb9")
+    latin = len(sample.translate(None, NOT_LATIN_LETTER_BYTES))
+    if thai + latin == 0:
+        return "th"
+    return "th" if thai / (thai + latin) >= THAI_SHARE_FOR_THAI else "en"
+
+
+# --- Article -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanBody:
+    """What :func:`clean_body` keeps and what it took out."""
+
+    lines: list[str]
+    published: date | None
+    source_url: str | None
+
+
+def pick_title(title: str, body_lines: list[str]) -> tuple[str, list[str]]:
+    """The real headline and the body lines after it.
+
+    When the given title is a section label or a wrapper banner, the headline
+    is the first line of the body that is neither.
+    """
+    title = strip_title_prefix(clean_line(title))
+    lines = list(body_lines)
+    while is_wrapper_line(title) and lines:
+        title = strip_title_prefix(lines.pop(0))
+        while not title and lines:
+            title = strip_title_prefix(lines.pop(0))
+    return title, lines
+
+
+def clean_body(title: str, lines: list[str]) -> CleanBody:
+    """Drop the date line, repeated headlines, boilerplate and blank lines from a body."""
+    published = None
+    found = find_date_line(lines)
+    if found is not None:
+        index, published = found
+        lines = lines[:index] + lines[index + 1 :]
+    title_key = comparable(title)
+    shortest = len(title) * (1 - HEADLINE_LENGTH_SLACK)
+    longest = len(title) * (1 + HEADLINE_LENGTH_SLACK)
+    source_url = None
+    kept: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        footer = SOURCE_FOOTER.match(line)
+        if footer:
+            source_url = footer["url"]
+            continue
+        if (
+            line.casefold() in PRINT_BUTTON_LINES
+            or SEPARATOR_LINE.match(line)
+            or is_wrapper_line(line)
+            or (shortest <= len(line) <= longest and comparable(line) == title_key)
+        ):
+            continue
+        kept.append(line)
+    return CleanBody(kept, published, source_url)
+
+
+def content_hash(title: str, body: str) -> str:
+    """Fingerprint of an article's normalised content, for versioning."""
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def normalise_article(raw: RawArticle) -> Article:
+    """The normalised article for a raw one. Raises ValueError when it has no headline.
+
+    The body may end up empty: some items are a headline over a video or a
+    picture, and they are news all the same.
+    """
+    title, body_lines = pick_title(raw.title, clean_text(raw.body))
+    cleaned = clean_body(title, body_lines)
+    body = "\n".join(cleaned.lines)
+    if not title:
+        raise ValueError("no headline")
+    url = raw.url
+    if cleaned.source_url and raw.source == "file":
+        url = cleaned.source_url
+    url = canonical_url(url)
+    source = raw.source if raw.source != "file" else source_of(url)
+    return Article(
+        url=url,
+        source=source,
+        source_id=raw.source_id or article_id(url),
+        title=title,
+        body=body,
+        published=cleaned.published or raw.published_hint,
+        language=detect_language(f"{title}\n{body}"),
+        category=clean_line(raw.category) if raw.category else None,
+        extraction=raw.extraction,
+        content_hash=content_hash(title, body),
+    )
+

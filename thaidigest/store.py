@@ -1,0 +1,310 @@
+"""The article store: SQLAlchemy Core over SQLite by default.
+
+Tables
+    meta              key/value, holds the schema version
+    articles          the current state of each article, one row per canonical URL
+    article_versions  every distinct normalised content an article has had
+    fingerprints      the exact hash and MinHash signature used for deduplication
+    crawl_runs        one row per crawl of a source, with its report
+    locks             named locks that keep two crawls of a site apart
+    deliveries        which weekly digest was mailed to whom
+
+Every write happens inside :meth:`Store.transaction`, so an article and its
+version are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "data/thaidigest.sqlite"
+DB_ENV = "THAIDIGEST_DB"
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("source", Text, nullable=False),
+    Column("source_id", Text),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("published", Text),  # YYYY-MM-DD
+    Column("language", Text, nullable=False),
+    Column("category", Text),
+    Column("extraction", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("first_seen", Text, nullable=False),  # ISO 8601 UTC
+    Column("last_changed", Text, nullable=False),
+    Column("last_seen", Text, nullable=False),
+    Column("versions", Integer, nullable=False, default=1),
+    Column("fetch_url", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("relevance", Float, nullable=False, default=0.0),
+    Column("relevant", Boolean, nullable=False, default=False),
+    Column("topics", Text, nullable=False, default="[]"),  # JSON list
+    Column("duplicate_of", Text),  # canonical URL of the cluster representative
+    Index("ix_articles_source_id", "source", "source_id"),
+    Index("ix_articles_published", "published"),
+    Index("ix_articles_first_seen", "first_seen"),
+    Index("ix_articles_last_changed", "last_changed"),
+    Index("ix_articles_duplicate_of", "duplicate_of"),
+)
+
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("seen_at", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("published", Text),
+    UniqueConstraint("article_id", "version"),
+    Index("ix_versions_seen_at", "seen_at"),
+)
+
+fingerprints = Table(
+    "fingerprints",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True),
+    Column("exact_hash", Text, nullable=False),
+    Column("minhash", LargeBinary, nullable=False),
+    Index("ix_fingerprints_exact_hash", "exact_hash"),
+)
+
+crawl_runs = Table(
+    "crawl_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Column("status", Text, nullable=False),  # running | ok | blocked | failed | locked
+    Column("report", Text, nullable=False, default="{}"),  # JSON
+    Index("ix_crawl_runs_source_started", "source", "started_at"),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("acquired_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("week", Text, primary_key=True),
+    Column("recipient", Text, primary_key=True),
+    Column("sent_at", Text, nullable=False),
+)
+
+
+def utc_now() -> datetime:
+    """The current time in UTC, whole seconds."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 text of a UTC time, as stored: ``2024-08-23T10:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def database_url(db: str | None) -> str:
+    """A SQLAlchemy URL from ``--db``, ``THAIDIGEST_DB`` or the default path."""
+    value = db or os.environ.get(DB_ENV) or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+class SchemaError(RuntimeError):
+    """The database was written by a newer thaidigest."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Store:
+    """A connection pool to the article database, with its schema in place."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self._check_schema()
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Store:
+        """The store named by ``--db``, ``THAIDIGEST_DB`` or the default path."""
+        return cls(database_url(db))
+
+    def _check_schema(self) -> None:
+        with self.transaction() as conn:
+            stored = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version"))
+            version = stored.scalar()
+            if version is None:
+                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(version) > SCHEMA_VERSION:
+                raise SchemaError(
+                    f"database schema {version} is newer than this thaidigest ({SCHEMA_VERSION})"
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection whose writes commit together, or roll back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    # --- Reads used by several commands --------------------------------------
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+
+    def max_source_id(self, source: str) -> int | None:
+        """The highest numeric article id stored for a site."""
+        query = select(func.max(func.cast(articles.c.source_id, Integer))).where(
+            articles.c.source == source
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def known_source_ids(self, source: str) -> set[str]:
+        """Every article id stored for a site."""
+        query = select(articles.c.source_id).where(articles.c.source == source)
+        with self.engine.connect() as conn:
+            return {row for row in conn.execute(query).scalars() if row}
+
+    def recent_articles(self, source: str, since: datetime) -> list[dict[str, Any]]:
+        """Articles of a site first seen at or after ``since``, for revisiting."""
+        query = (
+            select(
+                articles.c.url,
+                articles.c.source_id,
+                articles.c.etag,
+                articles.c.last_modified,
+                articles.c.published,
+            )
+            .where(articles.c.source == source, articles.c.first_seen >= iso(since))
+            .order_by(articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every stored article in insertion order, as a dict of its columns."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=500).execute(
+                select(articles).order_by(articles.c.id)
+            )
+            for row in result:
+                yield dict(row._mapping)
+
+    def article_by_url(self, url: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.url == url)).first()
+            return dict(row._mapping) if row else None
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        query = (
+            select(article_versions)
+            .where(article_versions.c.article_id == article_id)
+            .order_by(article_versions.c.version)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # --- Crawl runs -----------------------------------------------------------
+
+    def start_crawl_run(self, source: str, started: datetime) -> int:
+        with self.transaction() as conn:
+            result = conn.execute(
+                insert(crawl_runs).values(source=source, started_at=iso(started), status="running")
+            )
+            return result.inserted_primary_key[0]
+
+    def finish_crawl_run(
+        self, run_id: int, finished: datetime, status: str, report: dict[str, Any]
+    ) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                update(crawl_runs)
+                .where(crawl_runs.c.id == run_id)
+                .values(
+                    finished_at=iso(finished),
+                    status=status,
+                    report=json.dumps(report, ensure_ascii=False, sort_keys=True),
+                )
+            )
+
+    def last_crawl_runs(self, source: str, limit: int = 1) -> list[dict[str, Any]]:
+        query = (
+            select(crawl_runs)
+            .where(crawl_runs.c.source == source)
+            .order_by(crawl_runs.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["report"] = json.loads(row["report"])
+        return rows
