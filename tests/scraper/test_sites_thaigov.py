@@ -1,0 +1,227 @@
+"""thaigov.go.th page parsing, against saved pages built from real articles.
+
+Expected values come from the seed and corpus text the pages were written from
+(``pages/thaigov/*.expected.json`` and the literals below), never from the parser.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from scraper.sites import thaigov
+
+PAGES = Path(__file__).parent / "pages" / "thaigov"
+BASE = "http://127.0.0.1:8765"
+URL = f"{BASE}/news/contents/details/87382"
+
+# Seed 001 (https://www.thaigov.go.th/news/contents/details/87382).
+HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+DATE_LINE = "วันศุกร์ที่ 23 สิงหาคม 2567"
+FIRST_PARAGRAPH = (
+    "เมื่อวันที่ 18 - 22 สิงหาคม 2024 นายเอกพงษ์ หริ่มเจริญ "
+    "ผู้ตรวจราชการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) "
+    "ในฐานะประธานการประชุมกลุ่มงานขับเคลื่อนเศรษฐกิจดิจิทัลของเอเปค "
+    "(APEC Digital Economy Steering Group: DESG) ได้เข้าร่วมการประชุม APEC 2024 "
+    "โดยมีการสนทนาและการเสวนาที่สำคัญหลายหัวข้อที่ครอบคลุมถึงการขับเคลื่อนเศรษฐกิจดิจิทัล"
+    "ในภูมิภาคของสมาชิกเขตเศรษฐกิจเอเปค ณ กรุงลิมา, สาธารณรัฐเปรู"
+)
+LAST_PARAGRAPH = (
+    "ดร.เอกพงษ์ ยังได้กล่าวถึงความสำคัญของการทำงานร่วมกันระหว่างฟอรั่มต่าง ๆ ภายใน APEC "
+    "โดยยินดีต้อนรับการร่วมมือข้ามฟอรั่มเพื่อขับเคลื่อนเศรษฐกิจดิจิทัลในภูมิภาค"
+    "ให้เติบโตอย่างยั่งยืนและครอบคลุมมากยิ่งขึ้น"
+)
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def expected_article(name: str, url: str) -> dict[str, str | None]:
+    """The expected PageArticle fields; image paths in the file resolve against ``url``."""
+    expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    image_path = expected.pop("image_path")
+    return {**expected, "url": url, "image_url": urljoin(url, image_path) if image_path else None}
+
+
+def test_thai_article_yields_every_field_from_the_selectors() -> None:
+    article = thaigov.parse_article(page("article_th.html"), URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article_th", URL)
+
+
+def test_body_keeps_date_line_print_label_and_repeated_headline_first() -> None:
+    article = thaigov.parse_article(page("article_th.html"), URL)
+
+    assert article is not None
+    assert article.body.split("\n")[:5] == [DATE_LINE, "พิมพ์", HEADLINE, HEADLINE, FIRST_PARAGRAPH]
+    assert article.title == HEADLINE
+    assert article.date_text == DATE_LINE
+
+
+def test_line_break_inside_a_paragraph_starts_a_new_line() -> None:
+    article = thaigov.parse_article(page("article_th.html"), URL)
+
+    assert article is not None
+    lines = article.body.split("\n")
+    fourth = lines.index(LAST_PARAGRAPH) - 1
+    assert lines[fourth].endswith("เช่น Walmart, ABAC, PECC, CIPL และ World Economic Forum")
+    assert lines[-2:] == ["-" * 51, "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก"]
+
+
+def test_scripts_share_bar_and_menus_stay_out_of_the_body() -> None:
+    article = thaigov.parse_article(page("article_th.html"), URL)
+
+    assert article is not None
+    for noise in ("lightGallery", "Facebook", "แชร์ข่าวนี้", "ข่าวที่เกี่ยวข้อง", "หน้าหลัก", "gtag"):
+        assert noise not in article.body
+
+
+def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
+    url = f"{BASE}/news/contents/details/46297"
+    article = thaigov.parse_article(page("article_en.html"), url)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article_en", url)
+    assert article.category == "Government News"
+    assert article.date_text == "วันอังคารที่ 28 กันยายน 2564"
+
+
+def test_nbsp_runs_collapse_to_single_spaces() -> None:
+    article = thaigov.parse_article(page("article_en.html"), f"{BASE}/news/contents/details/46297")
+
+    assert article is not None
+    assert "\xa0" not in article.body
+    assert "ranks Thailand at 44th among 110 countries, 4th in ASEAN" in article.body
+
+
+def test_soft_404_is_not_an_article() -> None:
+    html = page("soft_404.html")
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, f"{BASE}/news/contents/details/99999") is None
+
+
+def test_real_article_is_not_a_soft_404() -> None:
+    assert not thaigov.is_soft_404(page("article_th.html"))
+    assert not thaigov.is_soft_404(page("article_renamed_classes.html"))
+
+
+@pytest.mark.parametrize("html", [page("empty.html"), "", "  \n\t "])
+def test_empty_page_is_no_article_and_no_soft_404(html: str) -> None:
+    assert thaigov.parse_article(html, URL) is None
+    assert not thaigov.is_soft_404(html)
+
+
+def test_page_without_any_text_is_no_article() -> None:
+    html = "<html><head><title>ข่าว</title></head><body><div class='x'></div></body></html>"
+
+    assert thaigov.parse_article(html, URL) is None
+
+
+def test_tis620_page_decoded_by_scrapy_gives_the_thai_headline() -> None:
+    body = (PAGES / "article_tis620.html").read_bytes()
+    response = HtmlResponse(url=f"{BASE}/news/contents/details/57312", body=body)
+
+    article = thaigov.parse_article(response.text, response.url)
+
+    assert article is not None
+    assert article.title == (
+        "ประเทศไทย โดยกระทรวงดิจิทัลฯ เป็นเจ้าภาพจัดการประชุมคณะทำงานร่วมอาเซียนด้านดิจิทัล "
+        "ภายใต้ ADGSOM และ ATRC ประจำปี ๒๕๖๕"
+    )
+    assert article.date_text == "วันพุธที่ 27 กรกฎาคม 2565"
+    assert article.category == "ด้านเศรษฐกิจ"
+    assert article.body.split("\n")[-1] == "************"
+
+
+def test_truncated_page_yields_the_text_before_the_cut() -> None:
+    article = thaigov.parse_article(page("article_truncated.html"), URL)
+
+    assert article is not None
+    assert article.extraction == "selectors"
+    assert article.title == HEADLINE
+    lines = article.body.split("\n")
+    assert lines[:5] == [DATE_LINE, "พิมพ์", HEADLINE, HEADLINE, FIRST_PARAGRAPH]
+    assert lines[-1] == "จากการอภิปรายในหัวข้อต่าง ๆ ข้างต้น ได้มีการเน้นย้ำถึงประเด็น"
+    assert len(lines) == 7
+
+
+def test_renamed_classes_fall_back_to_generic_extraction() -> None:
+    article = thaigov.parse_article(page("article_renamed_classes.html"), URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.title == HEADLINE
+    lines = article.body.split("\n")
+    assert FIRST_PARAGRAPH in lines
+    assert LAST_PARAGRAPH in lines
+    assert "Facebook" not in article.body
+    assert article.category is None
+    assert article.image_url is None
+
+
+def test_text_moved_out_of_the_body_block_falls_back_and_keeps_the_date() -> None:
+    article = thaigov.parse_article(page("article_body_moved.html"), URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.title == HEADLINE
+    assert FIRST_PARAGRAPH in article.body.split("\n")
+    assert LAST_PARAGRAPH in article.body.split("\n")
+    assert article.date_text == DATE_LINE
+    assert article.category == "ด้านสังคม"
+
+
+def test_search_page_lists_result_links_once_in_page_order() -> None:
+    url = f"{BASE}/search?keyword=%E0%B8%94%E0%B8%B4%E0%B8%88%E0%B8%B4%E0%B8%97%E0%B8%B1%E0%B8%A5"
+    paths = json.loads((PAGES / "search.expected.json").read_text(encoding="utf-8"))
+
+    links = thaigov.parse_search(page("search.html"), url)
+
+    # The third result links to the real host in the page itself.
+    expected = [BASE + path for path in paths]
+    expected[2] = "https://www.thaigov.go.th" + paths[2]
+    assert links == expected
+
+
+def test_search_page_without_results_is_empty() -> None:
+    assert thaigov.parse_search(page("article_th.html"), URL) == []
+    assert thaigov.parse_search("", URL) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.thaigov.go.th/news/contents/details/87382", "87382"),
+        ("http://127.0.0.1:8765/news/contents/details/100600/", "100600"),
+        ("https://www.thaigov.go.th/news/contents/ministry_details/77139", "77139"),
+        ("https://www.thaigov.go.th/news/contents/details/87382?lang=th#top", "87382"),
+        ("https://www.thaigov.go.th/news/contents/main/5", None),
+        ("https://www.thaigov.go.th/news/contents/details/", None),
+        ("https://www.thaigov.go.th/news/contents/details/87382/print", None),
+    ],
+)
+def test_article_id_comes_from_details_urls_only(url: str, expected: str | None) -> None:
+    assert thaigov.article_id(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("https://www.thaigov.go.th", "https://www.thaigov.go.th/news/contents/details/87382"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765/news/contents/details/87382"),
+        (
+            "http://127.0.0.1:8765/thaigov",
+            "http://127.0.0.1:8765/thaigov/news/contents/details/87382",
+        ),
+    ],
+)
+def test_article_url_builds_the_details_path_under_any_base(base: str, expected: str) -> None:
+    assert thaigov.article_url(base, 87382) == expected
