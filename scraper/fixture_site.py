@@ -1,0 +1,498 @@
+"""A loopback HTTP server for the bundled fixture site, with scripted faults.
+
+``FixtureSite`` serves a site directory (``seeds/site`` by default) the way the real
+sites answer: thaigov article ids without a page get a soft 404 (HTTP 200, empty
+headline) for any id; MDES detail URLs match on the id whatever the slug; every page
+carries an ``ETag`` and ``Last-Modified`` and conditional requests get 304. Files are
+read at request time, so editing one between two crawls changes its ETag. The
+``{{BASE}}`` placeholder in HTML is replaced with the server's own base URL.
+
+A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
+garbled bodies, wrong charsets, huge bodies, redirects) so reliability tests can show
+what a spider does with them. Every request is recorded in ``FixtureSite.requests``.
+
+Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "seeds" / "site"
+BASE_PLACEHOLDER = b"{{BASE}}"
+SOFT_404_FILE = "_soft404.html"
+BOT_CHECK_PATH = "/bot-check"
+OFFSITE_URL = "http://example.invalid/"
+HTML_TYPE = "text/html; charset={charset}"
+
+# Request path (no query) -> how to serve it. The first match wins.
+ROUTES = (
+    (re.compile(r"^/robots\.txt$"), "robots"),
+    (re.compile(r"^/news/contents/details/(?P<id>\d+)$"), "thaigov_article"),
+    (re.compile(r"^/search$"), "search"),
+    (re.compile(r"^/news/(?P<cat>\d+)$"), "mdes_listing"),
+    (re.compile(r"^/news/(?P<cat>\d+)/page/(?P<page>\d+)$"), "mdes_listing"),
+    (re.compile(r"^/news/detail/(?P<id>\d+)(?:-[^/]*)?$"), "mdes_article"),
+    (re.compile(rf"^{BOT_CHECK_PATH}$"), "bot_check"),
+)
+# Path regexes for rules that target one site.
+THAIGOV_PATHS = r"^/(news/contents/|search$)"
+MDES_PATHS = r"^/news/(\d+|detail/)"
+
+BOT_CHECK_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Just a moment...</title></head>
+<body><noscript>Please enable JavaScript to continue.</noscript>
+<script>setTimeout(function(){ location.reload(); }, 5000);</script></body></html>
+"""
+# Request headers kept on each RequestRecord.
+RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range")
+# Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
+RANDOM_FAULTS = ("status", "retry_after", "cut")
+HUGE_CHUNK = 1 << 16
+SHUTDOWN_POLL = 0.05  # seconds; how soon stop() returns
+
+FAULTS = frozenset(
+    {
+        "status",
+        "retry_after",
+        "burst_403",
+        "hang",
+        "cut",
+        "truncate",
+        "garble",
+        "wrong_charset",
+        "huge",
+        "redirect_loop",
+        "redirect_offsite",
+        "redirect_307",
+        "soft404",
+    }
+)
+
+
+@dataclass
+class FaultRule:
+    """Make requests whose path matches ``path`` (a regex, searched) misbehave.
+
+    ``times`` limits how many matching requests the rule affects (None: all of them);
+    the other fields parametrise one fault each.
+    """
+
+    path: str
+    fault: str
+    times: int | None = None
+    status: int = 503  # "status": the error status sent
+    delay: float = 5.0  # "hang": seconds before the answer
+    limit: int = 5  # "burst_403": requests allowed within ``window``...
+    window: float = 1.0  # ...seconds; any more get 403
+    declared: str = "utf-8"  # "wrong_charset": the charset the header names...
+    actual: str = "cp874"  # ...and the one the body is encoded in
+    size: int = 20 * 2**20  # "huge": body length in bytes
+
+    def __post_init__(self) -> None:
+        if self.fault not in FAULTS:
+            raise ValueError(f"unknown fault {self.fault!r}; expected one of {sorted(FAULTS)}")
+
+
+@dataclass
+class FaultPlan:
+    """Rules applied in order (first active match wins), plus an optional random mode.
+
+    In random mode (``seed`` set) a request no rule matched gets, with probability
+    ``rate``, one of ``random_faults`` picked by a generator seeded with ``seed``.
+    """
+
+    rules: list[FaultRule] = field(default_factory=list)
+    seed: int | None = None
+    rate: float = 0.1
+    random_faults: tuple[str, ...] = RANDOM_FAULTS
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the server saw and answered it."""
+
+    method: str
+    path: str
+    status: int
+    headers: dict[str, str]
+    time: float
+    fault: str | None = None
+
+
+@dataclass
+class Response:
+    """An answer before it is sent."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _RuleState:
+    """Thread-safe counters of one rule: uses so far and recent arrival times."""
+
+    def __init__(self, rule: FaultRule) -> None:
+        self.rule = rule
+        self.pattern = re.compile(rule.path)
+        self.used = 0
+        self.arrivals: deque[float] = deque()
+
+
+class FixtureSite:
+    """Serve a fixture site directory on a loopback port, in a background thread."""
+
+    def __init__(
+        self,
+        root: Path = DEFAULT_ROOT,
+        faults: FaultPlan | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.root = Path(root)
+        self.faults = faults or FaultPlan()
+        self.host = host
+        self.port = port
+        self.base_url = ""
+        self.requests: list[RequestRecord] = []
+        self._lock = threading.Lock()
+        self._rules = [_RuleState(rule) for rule in self.faults.rules]
+        seed = self.faults.seed
+        self._random = random.Random(seed if seed is not None else 0)
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> FixtureSite:
+        """Bind the port and serve in a daemon thread; ``base_url`` is set on return."""
+        site = self
+
+        class Handler(_Handler):
+            fixture = site
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        host, port = self._server.server_address[:2]
+        self.port = int(port)
+        self.base_url = f"http://{host}:{self.port}"
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL},
+            name="fixture-site",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; hanging answers are cut short."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> FixtureSite:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this server."""
+        return self.base_url + path
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def record(self, record: RequestRecord) -> None:
+        """Append a request record (thread-safe)."""
+        with self._lock:
+            self.requests.append(record)
+
+    def pick_fault(self, path: str) -> FaultRule | None:
+        """The fault to apply to a request for ``path``, updating the rules' counters."""
+        now = time.monotonic()
+        with self._lock:
+            for state in self._rules:
+                rule = state.rule
+                if not state.pattern.search(path):
+                    continue
+                if rule.times is not None and state.used >= rule.times:
+                    continue
+                if rule.fault == "burst_403":
+                    state.arrivals.append(now)
+                    while state.arrivals and now - state.arrivals[0] > rule.window:
+                        state.arrivals.popleft()
+                    if len(state.arrivals) <= rule.limit:
+                        continue
+                state.used += 1
+                return rule
+            plan = self.faults
+            if plan.seed is not None and self._random.random() < plan.rate:
+                return FaultRule(path=".", fault=self._random.choice(plan.random_faults))
+        return None
+
+    def random_bytes(self, size: int) -> bytes:
+        """``size`` bytes from the plan's seeded generator."""
+        with self._lock:
+            return self._random.randbytes(size)
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``, returning early when the server stops."""
+        self._stopping.wait(seconds)
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``stop`` has been called."""
+        return self._stopping.is_set()
+
+    # ------------------------------------------------------------------ content
+
+    def read_page(self, relative: str) -> bytes | None:
+        """A file of the site, with ``{{BASE}}`` replaced; None when it does not exist."""
+        path = self.root / relative
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        if path.suffix == ".html":
+            data = data.replace(BASE_PLACEHOLDER, self.base_url.encode("ascii"))
+        return data
+
+    def page(self, relative: str, content_type: str = HTML_TYPE) -> Response | None:
+        """A 200 response for a site file with validators; None when it does not exist."""
+        data = self.read_page(relative)
+        if data is None:
+            return None
+        mtime = (self.root / relative).stat().st_mtime
+        return Response(
+            200,
+            data,
+            {
+                "Content-Type": content_type.format(charset="utf-8"),
+                "ETag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
+                "Last-Modified": formatdate(mtime, usegmt=True),
+            },
+        )
+
+    def soft_404(self) -> Response:
+        """The thaigov "no such article" page: HTTP 200, bare title, empty headline."""
+        return self.page(SOFT_404_FILE) or Response(200, b"", {"Content-Type": "text/html"})
+
+    def route(self, path: str) -> Response:
+        """The normal answer for ``path`` (query already removed)."""
+        for pattern, name in ROUTES:
+            match = pattern.match(path)
+            if not match:
+                continue
+            params = match.groupdict()
+            if name == "robots":
+                found = self.page("robots.txt", "text/plain; charset={charset}")
+            elif name == "thaigov_article":
+                found = self.page(f"news/contents/details/{int(params['id'])}.html")
+                found = found or self.soft_404()
+            elif name == "search":
+                found = self.page("search.html")
+            elif name == "mdes_listing":
+                page = int(params.get("page") or 1)
+                suffix = "" if page == 1 else f"/page/{page}"
+                found = self.page(f"news/{int(params['cat'])}{suffix}.html")
+            elif name == "mdes_article":
+                found = self.page(f"news/detail/{int(params['id'])}.html")
+            else:
+                found = Response(
+                    200,
+                    BOT_CHECK_HTML.encode(),
+                    {"Content-Type": HTML_TYPE.format(charset="utf-8")},
+                )
+            if found is not None:
+                return found
+            break
+        return Response(
+            404,
+            b"<html><body><h1>404 Not Found</h1></body></html>",
+            {"Content-Type": HTML_TYPE.format(charset="utf-8")},
+        )
+
+
+def _not_modified(response: Response, if_none_match: str | None, if_modified: str | None) -> bool:
+    """True when the request's validators say the client's copy is current."""
+    etag = response.headers.get("ETag")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag is not None and ("*" in tags or etag in tags)
+    last_modified = response.headers.get("Last-Modified")
+    if if_modified is None or last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(if_modified)
+    except (TypeError, ValueError):
+        return False
+
+
+def _loop_target(path: str, query: str) -> str:
+    """The next hop of an endless two-step redirect cycle."""
+    return f"{path}?loop=2" if "loop=1" in query else f"{path}?loop=1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answer one request from the ``FixtureSite`` bound to the subclass."""
+
+    fixture: FixtureSite
+    server_version = "FixtureSite/1.0"
+
+    def version_string(self) -> str:
+        """The ``Server`` header: no Python version."""
+        return self.server_version
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: requests are recorded on the fixture instead."""
+
+    def _answer(self, send_body: bool) -> None:
+        site = self.fixture
+        parts = urlsplit(self.path)
+        rule = site.pick_fault(parts.path)
+        response = site.route(parts.path)
+        if rule is not None:
+            response = self._apply(rule, response, parts.path, parts.query)
+        elif response.status == 200 and _not_modified(
+            response, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        ):
+            response = Response(
+                304, b"", {k: v for k, v in response.headers.items() if k != "Content-Type"}
+            )
+        site.record(
+            RequestRecord(
+                method=self.command,
+                path=self.path,
+                status=response.status,
+                headers={h: v for h in RECORDED_HEADERS if (v := self.headers.get(h)) is not None},
+                time=time.time(),
+                fault=rule.fault if rule else None,
+            )
+        )
+        if rule is not None and rule.fault == "hang":
+            site.wait(rule.delay)
+        self._send(response, rule, send_body)
+
+    def _apply(self, rule: FaultRule, normal: Response, path: str, query: str) -> Response:
+        """The response a fault turns ``normal`` into (body-level faults are sent later)."""
+        site = self.fixture
+        html_type = {"Content-Type": HTML_TYPE.format(charset="utf-8")}
+        fault = rule.fault
+        if fault == "status":
+            return Response(rule.status, f"<h1>Error {rule.status}</h1>".encode(), html_type)
+        if fault == "retry_after":
+            return Response(429, b"<h1>Too Many Requests</h1>", {**html_type, "Retry-After": "1"})
+        if fault == "burst_403":
+            return Response(403, b"<h1>403 Forbidden</h1>", html_type)
+        if fault == "soft404":
+            return site.soft_404()
+        if fault == "redirect_loop":
+            return Response(302, b"", {"Location": site.url(_loop_target(path, query))})
+        if fault == "redirect_offsite":
+            return Response(302, b"", {"Location": OFFSITE_URL})
+        if fault == "redirect_307":
+            return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
+        if fault == "garble":
+            return Response(200, site.random_bytes(4096), html_type)
+        if fault == "truncate":
+            text = normal.body.decode("utf-8", errors="replace")
+            return Response(normal.status, text[: len(text) // 2].encode(), normal.headers)
+        if fault == "wrong_charset":
+            text = normal.body.decode("utf-8", errors="replace")
+            body = text.encode(rule.actual, errors="xmlcharrefreplace")
+            return Response(
+                normal.status,
+                body,
+                {**normal.headers, "Content-Type": HTML_TYPE.format(charset=rule.declared)},
+            )
+        return normal  # hang, cut and huge change how the body is sent
+
+    def _send(self, response: Response, rule: FaultRule | None, send_body: bool) -> None:
+        fault = rule.fault if rule else None
+        length = rule.size if rule and fault == "huge" else len(response.body)
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status != 304:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        if not send_body or response.status == 304:
+            return
+        try:
+            if fault == "cut":
+                self.wfile.write(response.body[: len(response.body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif fault == "huge":
+                self._send_huge(response.body, length)
+            else:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _send_huge(self, page: bytes, length: int) -> None:
+        """The page, then filler up to ``length`` bytes, in chunks."""
+        self.wfile.write(page[:length])
+        sent = min(len(page), length)
+        filler = b"<!-- " + b"x" * (HUGE_CHUNK - 9) + b" -->\n"
+        while sent < length and not self.fixture.stopping:
+            chunk = filler[: length - sent]
+            self.wfile.write(chunk)
+            sent += len(chunk)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a fixture site until interrupted: ``python -m scraper.fixture_site [ROOT]``."""
+    parser = argparse.ArgumentParser(description="Serve the offline fixture site.")
+    parser.add_argument("root", nargs="?", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    args = parser.parse_args(argv)
+    if not (args.root / "manifest.json").is_file():
+        print(f"not a fixture site (no manifest.json): {args.root}", file=sys.stderr)
+        return 2
+    site = FixtureSite(args.root, host=args.host, port=args.port).start()
+    print(f"serving {args.root} at {site.base_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
