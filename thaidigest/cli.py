@@ -9,26 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 from tqdm import tqdm
 
 from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
+from thaidigest.options import db_option
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_paths
 from thaidigest.store import Store
-
-
-def db_option(function: Any) -> Any:
-    return click.option(
-        "--db",
-        envvar="THAIDIGEST_DB",
-        default=None,
-        metavar="PATH|URL",
-        help="SQLite file or SQLAlchemy URL [default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
-    )(function)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,7 +54,10 @@ def import_command(paths: tuple[Path, ...], db: str | None) -> None:
     "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
 )
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File [default: stdout]."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File [default: stdout].",
 )
 @db_option
 def export_command(format_: str, output: Path | None, db: str | None) -> None:
@@ -77,3 +70,12 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
     finally:
         if output:
             stream.close()
+
+
+def _register_commands() -> None:
+    from scraper.commands import crawl_command
+
+    main.add_command(crawl_command)
+
+
+_register_commands()

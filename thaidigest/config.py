@@ -53,7 +53,8 @@ DEFAULTS: dict[str, Any] = {
         "weeks": 4,  # weeks of relevant articles the feeds carry
         "max_entries": 100,
         "title": "thaidigest: Thai digital-economy cooperation news",
-        "site_url": "http://127.0.0.1:8000/",  # where `thaidigest serve` or a web server publishes out/
+        # Where `thaidigest serve` or a web server publishes the output folder.
+        "site_url": "http://127.0.0.1:8000/",
     },
     "email": {
         "enabled": False,

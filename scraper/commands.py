@@ -1,0 +1,63 @@
+"""``thaidigest crawl``: crawl thaigov, mdes or both, and print the crawl report."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from scraper.crawl import SOURCES, run_crawl
+from thaidigest.locks import LockHeld
+from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.store import Store
+
+EXIT_BLOCKED_OR_FAILED = 1
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl of the site is running; try later
+
+
+def format_report(source: str, run: dict[str, Any]) -> str:
+    """A crawl run as a few readable lines."""
+    report = run["report"]
+    responses = ", ".join(f"{status}: {count}" for status, count in report["responses"].items())
+    lines = [
+        f"{source}: {run['status']} in {report.get('duration', 0)} s; "
+        f"{report['requests']} requests ({responses or 'no responses'})",
+        f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
+        f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
+        f"fallback {report['fallback']}, rejected {report['rejected']}",
+    ]
+    for blocked in report["blocked"]:
+        target = f" -> {blocked['target']}" if blocked.get("target") else ""
+        lines.append(f"  blocked: {blocked['url']} answered {blocked['status']}{target}")
+    for error in report["errors"]:
+        lines.append(f"  error: {error['url']}: {error['error']}")
+    return "\n".join(lines)
+
+
+@click.command("crawl")
+@click.option("--source", type=click.Choice([*SOURCES, "all"]), default="all", show_default=True)
+@click.option(
+    "--base-url", default=None, metavar="URL", help="Crawl this host instead of the live site."
+)
+@click.option(
+    "--start-id", type=click.IntRange(min=1), default=None, help="First thaigov id to walk."
+)
+@db_option
+@config_option
+def crawl_command(
+    source: str, base_url: str | None, start_id: int | None, db: str | None, config_file: str | None
+) -> None:
+    """Crawl the sites for new and changed articles and store them."""
+    config = load_config_or_exit(config_file)
+    sources = list(SOURCES) if source == "all" else [source]
+    store = Store.open(db)
+    try:
+        runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)
+    except LockHeld as error:
+        click.echo(f"not crawling: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    for name, run in runs.items():
+        click.echo(format_report(name, run))
+    if any(run["status"] != "ok" for run in runs.values()):
+        sys.exit(EXIT_BLOCKED_OR_FAILED)

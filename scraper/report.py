@@ -1,0 +1,81 @@
+"""The crawl report: what one crawl of one site did, stored as a crawl run.
+
+Fields: requests, responses by status, new, updated, unchanged,
+not_modified (304), soft_404, fallback, rejected, blocked (each with URL,
+status and redirect target), errors (each with URL), duration, and a status:
+``blocked`` when the site refused or redirected us, ``failed`` when nothing
+was fetched, else ``ok``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from thaidigest.store import Store, utc_now
+
+COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
+STATUS_PREFIX = "downloader/response_status_count/"
+
+
+def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:
+    """The report of a finished crawl from Scrapy's stats and the spider's lists."""
+    responses = {
+        key.removeprefix(STATUS_PREFIX): value
+        for key, value in sorted(stats.items())
+        if key.startswith(STATUS_PREFIX)
+    }
+    report: dict[str, Any] = {
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": responses,
+        **{name: stats.get(f"thaidigest/{name}", 0) for name in COUNTS},
+        "blocked": blocked,
+        "errors": errors,
+        "finish_reason": stats.get("finish_reason"),
+    }
+    fetched = sum(value for status, value in responses.items() if status in ("200", "304"))
+    if blocked:
+        report["status"] = "blocked"
+    elif not fetched:
+        report["status"] = "failed"
+    else:
+        report["status"] = "ok"
+    return report
+
+
+class CrawlReport:
+    """Records a crawl run in the store when the spider opens and closes."""
+
+    def __init__(self, crawler: Any, db_url: str) -> None:
+        self.crawler = crawler
+        self.db_url = db_url
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlReport:
+        db_url = crawler.settings.get("THAIDIGEST_DB_URL")
+        if not db_url:
+            raise NotConfigured("THAIDIGEST_DB_URL is not set")
+        extension = cls(crawler, db_url)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        self.store = Store(self.db_url)
+        self.started = utc_now()
+        self.run_id = self.store.start_crawl_run(spider.name, self.started)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        finished = utc_now()
+        stats = self.crawler.stats.get_stats()
+        report = build_report(
+            {**stats, "finish_reason": reason},
+            getattr(spider, "blocked", []),
+            getattr(spider, "errors", []),
+        )
+        report["source"] = spider.name
+        report["duration"] = round((finished - self.started).total_seconds(), 1)
+        self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
+        self.store.close()

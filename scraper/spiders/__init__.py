@@ -1,0 +1,1 @@
+"""The spiders: thin, they fetch and hand pages to ``scraper.sites``."""

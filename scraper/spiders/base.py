@@ -1,0 +1,202 @@
+"""What both spiders share: how an answer is judged and reported.
+
+Every response is handled (``handle_httpstatus_all``), so the spider, not
+Scrapy, decides what a status means:
+
+- 200: a page to parse;
+- 304: unchanged since the stored ETag / Last-Modified;
+- a redirect to another article URL on the same host is followed (at most
+  ``MAX_REDIRECTS`` hops); any other redirect, a 403 that survived its
+  retries, or a 429 is **blocked**, with the status and the target;
+- anything else, and network errors, are **errors** with the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from scraper.sites import PageArticle
+from thaidigest.dates import parse_date_line, parse_listing_date
+from thaidigest.model import RawArticle
+from thaidigest.store import Store, utc_now
+from thaidigest.urls import public_url
+
+MAX_REDIRECTS = 3
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+
+
+class SiteSpider(scrapy.Spider):
+    """A spider for one site slug; subclasses set ``name`` and their callbacks."""
+
+    # Statuses the retry middleware retries for this site, on top of the defaults.
+    retry_statuses: tuple[int, ...] = ()
+
+    def __init__(
+        self, base_url: str | None = None, start_id: int | str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_url = (base_url or "").rstrip("/")
+        self.start_id = int(start_id) if start_id not in (None, "") else None
+        self.blocked: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        site = (settings.getdict("THAIDIGEST_CONFIG").get("sites") or {}).get(cls.name) or {}
+        if "delay" in site:
+            settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
+            settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
+        if "concurrency" in site:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        config = crawler.settings.getdict("THAIDIGEST_CONFIG")
+        site = (config.get("sites") or {}).get(cls.name) or {}
+        spider.site = site
+        spider.crawl_config = config.get("crawl") or {}
+        if not spider.base_url:
+            spider.base_url = str(site.get("base_url", "")).rstrip("/")
+        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        spider.store = Store(crawler.settings.get("THAIDIGEST_DB_URL"))
+        return spider
+
+    # --- Requests ---------------------------------------------------------
+
+    def page_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
+        """A request whose every answer reaches ``callback``."""
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={"handle_httpstatus_all": True, "retry_statuses": self.retry_statuses, **meta},
+            dont_filter=True,
+        )
+
+    def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
+        """Conditional requests for articles first seen within ``revisit_days``."""
+        days = float(self.crawl_config.get("revisit_days", 14))
+        since = utc_now() - timedelta(days=days)
+        for row in self.store.recent_articles(self.name, since):
+            headers = {}
+            if row["etag"]:
+                headers["If-None-Match"] = row["etag"]
+            if row["last_modified"]:
+                headers["If-Modified-Since"] = row["last_modified"]
+            request = self.page_request(
+                article_url(row["source_id"]),
+                self.parse_article,
+                revisit=True,
+                source_id=row["source_id"],
+            )
+            yield request.replace(headers=headers)
+
+    # --- Judging answers ----------------------------------------------------
+
+    def judge(self, response: Response) -> str | scrapy.Request:
+        """What an answer means: ``page``, ``not_modified``, ``missing``, ``blocked``,
+        ``error``, or a redirect request to follow."""
+        status = response.status
+        stats = self.crawler.stats
+        if status == 200:
+            return "page"
+        if status == 304:
+            stats.inc_value("thaidigest/not_modified")
+            return "not_modified"
+        if status in REDIRECT_STATUSES:
+            return self._judge_redirect(response)
+        if status in BLOCKED_STATUSES:
+            self.report_blocked(response.url, status, None)
+            return "blocked"
+        if status in (404, 410):
+            return "missing"
+        self.report_error(response.url, f"HTTP {status}")
+        return "error"
+
+    def _judge_redirect(self, response: Response) -> str | scrapy.Request:
+        location = response.headers.get("Location", b"").decode("latin-1")
+        target = urljoin(response.url, location) if location else ""
+        hops = response.meta.get("redirect_hops", 0)
+        same_host = urlsplit(target).netloc == urlsplit(response.url).netloc
+        if target and same_host and hops < MAX_REDIRECTS and self.same_article(response, target):
+            return response.request.replace(
+                url=target, meta={**response.meta, "redirect_hops": hops + 1}
+            )
+        reason = "redirect loop" if hops >= MAX_REDIRECTS else None
+        self.report_blocked(response.url, response.status, target or None, reason)
+        return "blocked"
+
+    def same_article(self, response: Response, target: str) -> bool:
+        """Whether a same-host redirect target is the page asked for (e.g. a canonical path)."""
+        return False
+
+    def report_blocked(
+        self, url: str, status: int, target: str | None, reason: str | None = None
+    ) -> None:
+        self.crawler.stats.inc_value("thaidigest/blocked")
+        entry = {"url": url, "status": status, "target": target}
+        if reason:
+            entry["reason"] = reason
+        self.blocked.append(entry)
+        self.logger.warning(
+            "blocked: %s answered %s%s", url, status, f" -> {target}" if target else ""
+        )
+
+    def report_error(self, url: str, error: str) -> None:
+        self.crawler.stats.inc_value("thaidigest/errors")
+        self.errors.append({"url": url, "error": error})
+        self.logger.error("error: %s: %s", url, error)
+
+    def report_fallback(self, url: str) -> None:
+        self.crawler.stats.inc_value("thaidigest/fallback")
+        self.logger.warning(
+            "layout change? %s: selectors found no article, used the fallback extractor", url
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.report_error(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+
+    def closed(self, reason: str) -> None:
+        self.store.close()
+
+    # --- Items --------------------------------------------------------------
+
+    def article_item(
+        self, response: Response, page: PageArticle, source_id: str, published_hint: date | None
+    ) -> RawArticle:
+        """The raw article for a parsed page, stored under the site's public URL."""
+        if page.extraction == "fallback":
+            self.report_fallback(response.url)
+        if published_hint is None and page.date_text:
+            published_hint = parse_date_line(page.date_text) or parse_listing_date(page.date_text)
+        return RawArticle(
+            url=public_url(self.name, source_id),
+            source=self.name,
+            title=page.title,
+            body=page.body,
+            source_id=source_id,
+            category=page.category,
+            published_hint=published_hint,
+            extraction=page.extraction,
+            fetch_url=response.url,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,115 @@
+"""thaigov.go.th: walk article ids upward, revisit recent articles.
+
+The walk starts after the highest stored id (or at ``--start-id`` when the
+store holds no higher one) and ends after ``miss_limit`` consecutive ids
+with no article (soft 404s). Keyword search pages, when configured, are a
+second source of links and give the walk a start on an empty store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from scraper.sites import thaigov
+from scraper.spiders.base import SiteSpider
+
+
+class ThaigovSpider(SiteSpider):
+    name = "thaigov"
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.miss_limit = int(self.site.get("miss_limit", 20))
+        self.requested: set[int] = set()
+        self.highest_requested = 0
+        self.highest_hit = 0
+        self.known = self.store.known_source_ids(self.name)
+        for request in self.revisit_requests(self.article_url):
+            yield request
+        stored = self.store.max_source_id(self.name)
+        start = self.start_id or self.site.get("start_id")
+        candidates = [int(start)] if start else []
+        if stored:
+            candidates.append(stored + 1)
+        keywords = self.site.get("search_keywords") or []
+        for keyword in keywords:
+            yield self.page_request(
+                f"{self.base_url}/search?keyword={keyword}", self.parse_search, keyword=keyword
+            )
+        if candidates:
+            for request in self.walk_from(max(candidates)):
+                yield request
+        elif not keywords:
+            self.report_error(
+                self.base_url,
+                "no thaigov article stored yet: give --start-id N (the id of a recent article)"
+                " or set [sites.thaigov] search_keywords",
+            )
+
+    def article_url(self, article_id: int | str) -> str:
+        return thaigov.article_url(self.base_url, int(article_id))
+
+    def walk_from(self, start: int) -> Iterator[scrapy.Request]:
+        """Begin the id walk at ``start``."""
+        self.highest_hit = max(self.highest_hit, start - 1)
+        self.highest_requested = max(self.highest_requested, start - 1)
+        yield from self.extend_walk()
+
+    def extend_walk(self) -> Iterator[scrapy.Request]:
+        """Request ids up to ``miss_limit`` past the highest article found."""
+        while self.highest_requested < self.highest_hit + self.miss_limit:
+            self.highest_requested += 1
+            article_id = self.highest_requested
+            if article_id in self.requested:
+                continue
+            self.requested.add(article_id)
+            yield self.page_request(
+                self.article_url(article_id),
+                self.parse_article,
+                source_id=str(article_id),
+                walk=True,
+            )
+
+    def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
+        verdict = self.judge(response)
+        if isinstance(verdict, scrapy.Request):
+            yield verdict
+            return
+        if verdict != "page":
+            return
+        found = []
+        for url in thaigov.parse_search(response.text, response.url):
+            article_id = thaigov.article_id(url)
+            if article_id is None:
+                continue
+            found.append(int(article_id))
+            if int(article_id) not in self.requested and article_id not in self.known:
+                self.requested.add(int(article_id))
+                yield self.page_request(
+                    self.article_url(article_id), self.parse_article, source_id=article_id
+                )
+        if found and self.highest_requested == 0:
+            yield from self.walk_from(max(found) + 1)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        verdict = self.judge(response)
+        if isinstance(verdict, scrapy.Request):
+            yield verdict
+            return
+        page = thaigov.parse_article(response.text, response.url) if verdict == "page" else None
+        if page is not None:
+            yield self.article_item(response, page, meta["source_id"], None)
+        elif verdict in ("page", "missing"):
+            self.crawler.stats.inc_value("thaidigest/soft_404")
+        if meta.get("walk"):
+            if page is not None:
+                self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
+            if verdict in ("page", "missing", "not_modified"):
+                yield from self.extend_walk()
+
+    def same_article(self, response: Response, target: str) -> bool:
+        return thaigov.article_id(target) == response.meta.get("source_id")

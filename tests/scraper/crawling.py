@@ -1,0 +1,66 @@
+"""Helpers for tests that run ``thaidigest crawl`` in a subprocess against the fixture site."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scraper.fixture_site import DEFAULT_ROOT
+
+# No politeness delay against loopback; tiny back-off so retries are quick.
+FAST_CONFIG = """
+[crawl]
+backoff_base = 0.05
+timeout = 5
+[sites.thaigov]
+delay = 0
+[sites.mdes]
+delay = 0
+categories = [3, 7]
+"""
+FIRST_THAIGOV_ID = 87360
+
+
+def manifest(root: Path = DEFAULT_ROOT) -> dict:
+    return json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+
+
+def copy_site(tmp_path: Path) -> Path:
+    """A copy of the fixture site that a test may edit."""
+    return Path(shutil.copytree(DEFAULT_ROOT, tmp_path / "site"))
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(FAST_CONFIG + extra, encoding="utf-8")
+    return path
+
+
+def run_thaidigest(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``thaidigest ARGS`` in a fresh process (Twisted's reactor does not restart)."""
+    return subprocess.run(
+        [sys.executable, "-m", "thaidigest", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_thaidigest(
+        "crawl",
+        "--base-url",
+        base_url,
+        "--start-id",
+        str(FIRST_THAIGOV_ID),
+        "--db",
+        str(db),
+        "--config",
+        str(config),
+        *extra,
+    )

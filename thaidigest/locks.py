@@ -1,0 +1,66 @@
+"""Named locks in the database: one crawl of a site at a time, across processes.
+
+A lock row names its holder (host and pid) and an expiry. A lock whose
+holder process is gone (same host, pid not running) or whose expiry has
+passed is taken over, so a crash never leaves a site locked for good.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from thaidigest.store import Store, iso, locks, utc_now
+
+
+class LockHeld(RuntimeError):
+    """Another process holds the lock."""
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_alive(holder: str) -> bool:
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's process: trust the expiry
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> None:
+    """Take the lock ``name`` or raise :class:`LockHeld` naming its holder."""
+    now = now or utc_now()
+    with store.transaction() as conn:
+        row = conn.execute(select(locks).where(locks.c.name == name)).first()
+        if row is not None:
+            if row.expires_at > iso(now) and _holder_alive(row.holder):
+                raise LockHeld(f"{name} is held by {row.holder} since {row.acquired_at}")
+            conn.execute(delete(locks).where(locks.c.name == name))
+        try:
+            conn.execute(
+                insert(locks).values(
+                    name=name,
+                    holder=holder_name(),
+                    acquired_at=iso(now),
+                    expires_at=iso(now + ttl),
+                )
+            )
+        except IntegrityError:
+            raise LockHeld(f"{name} was taken at the same moment by another process") from None
+
+
+def release(store: Store, name: str) -> None:
+    """Give the lock back if this process holds it."""
+    with store.transaction() as conn:
+        conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder_name()))
