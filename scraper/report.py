@@ -9,6 +9,7 @@ was fetched, else ``ok``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from scrapy import signals
@@ -65,6 +66,7 @@ class CrawlReport:
     def spider_opened(self, spider: Any) -> None:
         self.store = Store(self.db_url)
         self.started = utc_now()
+        self.clock_started = time.monotonic()
         self.run_id = self.store.start_crawl_run(spider.name, self.started)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -76,6 +78,6 @@ class CrawlReport:
             getattr(spider, "errors", []),
         )
         report["source"] = spider.name
-        report["duration"] = round((finished - self.started).total_seconds(), 1)
+        report["duration"] = round(time.monotonic() - self.clock_started, 1)
         self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
         self.store.close()

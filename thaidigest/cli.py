@@ -74,8 +74,10 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
 
 def _register_commands() -> None:
     from scraper.commands import crawl_command
+    from thaidigest.demo import demo_command
 
     main.add_command(crawl_command)
+    main.add_command(demo_command)
 
 
 _register_commands()

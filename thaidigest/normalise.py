@@ -58,7 +58,9 @@ _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
 # Lines PyThaiNLP's normaliser would change: only those are passed to it, so
 # the common clean line costs one regex search, not thirty substitutions.
 _DANGLING = f"{thai_above_vowels}{thai_below_vowels}{thai_tonemarks}\u0e3a\u0e4c\u0e4d\u0e4e"
-_NOREPEAT = f"{thai_follow_vowels}\u0e40\u0e41\u0e42\u0e43\u0e44{thai_above_vowels}{thai_below_vowels}"
+_NOREPEAT = (
+    f"{thai_follow_vowels}\u0e40\u0e41\u0e42\u0e43\u0e44{thai_above_vowels}{thai_below_vowels}"
+)
 NEEDS_THAI_NORMALISATION = re.compile(
     "|".join(
         [
@@ -73,7 +75,9 @@ NEEDS_THAI_NORMALISATION = re.compile(
         ]
     )
 )
-NOT_LATIN_LETTER_BYTES = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
+NOT_LATIN_LETTER_BYTES = bytes(
+    b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha()
+)
 # Share of Thai among Thai and Latin letters from which a text is Thai.
 THAI_SHARE_FOR_THAI = 0.3
 LANGUAGE_SAMPLE_CHARS = 2000
@@ -231,4 +235,3 @@ def normalise_article(raw: RawArticle) -> Article:
         extraction=raw.extraction,
         content_hash=content_hash(title, body),
     )
-

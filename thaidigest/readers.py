@@ -124,10 +124,10 @@ def read_jsonl_file(path: Path) -> Iterator[RawArticle | Rejected]:
 
 
 def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
-    """Files to import: the given files, and the importable files in given folders."""
+    """Files to import: the given files, and the importable files directly in given folders."""
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
+            for child in sorted(path.iterdir()):
                 if child.is_file() and child.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
                     yield child
         elif path.is_file():
