@@ -15,10 +15,12 @@ from tqdm import tqdm
 
 from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
-from thaidigest.options import db_option
-from thaidigest.pipeline import build_ingestor
+from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.pipeline import build_ingestor, rules_from_config
 from thaidigest.readers import read_paths
+from thaidigest.relevance import explain, score
 from thaidigest.store import Store
+from thaidigest.urls import canonical_url
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,10 +32,12 @@ def main() -> None:
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
-def import_command(paths: tuple[Path, ...], db: str | None) -> None:
+@config_option
+def import_command(paths: tuple[Path, ...], db: str | None, config_file: str | None) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
+    config = load_config_or_exit(config_file)
     store = Store.open(db)
-    ingestor = build_ingestor(store)
+    ingestor = build_ingestor(store, config=config)
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.where}: {rejected.reason}", file=sys.stderr)
@@ -70,6 +74,23 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
     finally:
         if output:
             stream.close()
+
+
+@main.command("explain")
+@click.argument("url")
+@db_option
+@config_option
+def explain_command(url: str, db: str | None, config_file: str | None) -> None:
+    """Why a stored article is (not) relevant: its score and the terms that matched."""
+    config = load_config_or_exit(config_file)
+    store = Store.open(db)
+    row = store.article_by_url(canonical_url(url))
+    if row is None:
+        raise click.ClickException(f"no stored article at {canonical_url(url)}")
+    click.echo(f"{row['title']}\n{row['url']}")
+    if row["duplicate_of"]:
+        click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
+    click.echo(explain(score(row["title"], row["body"], rules_from_config(config))))
 
 
 def _register_commands() -> None:

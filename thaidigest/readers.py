@@ -27,9 +27,9 @@ from thaidigest.urls import source_of
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
-# UTF-8 encodes Thai as E0 B8 xx / E0 B9 xx: bytes with these pairs that do not
-# decode are broken UTF-8, not a TIS-620 file.
-UTF8_THAI_LEADS = (b"\xe0\xb8", b"\xe0\xb9")
+# Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
+# UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
+BROKEN_UTF8_SHARE = 0.1
 
 
 class UnreadableInput(ValueError):
@@ -42,7 +42,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         utf8_error = error
-    if any(lead in data for lead in UTF8_THAI_LEADS):
+    non_ascii = sum(1 for byte in data if byte >= 0x80)
+    undecodable = data.decode("utf-8", "replace").count("\ufffd")
+    if undecodable < BROKEN_UTF8_SHARE * non_ascii:
         raise UnreadableInput(f"invalid UTF-8 at byte {utf8_error.start}")
     try:
         return data.decode("cp874")

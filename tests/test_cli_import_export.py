@@ -1,0 +1,119 @@
+"""``thaidigest import`` and ``export`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+import lzma
+
+from click.testing import CliRunner
+
+from tests.conftest import DATA, SEEDS, seed_path
+from thaidigest.cli import main
+from thaidigest.store import Store, article_versions
+
+EXPORT_KEYS = {
+    "url", "source", "source_id", "title", "body", "published", "language", "category",
+    "first_seen", "last_changed", "versions", "extraction", "relevant", "relevance", "topics",
+    "duplicate_of",
+}  # fmt: skip
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def export(db) -> list[dict]:
+    result = run("export", "--db", str(db))
+    assert result.exit_code == 0
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
+def test_seeds_import_once_and_export_every_field(tmp_path):
+    db = tmp_path / "db.sqlite"
+    first = run("import", str(SEEDS), "--db", str(db))
+    assert first.exit_code == 0
+    assert "read 5, new 5, updated 0, unchanged 0, rejected 0" in first.output
+    again = run("import", str(SEEDS), "--db", str(db))
+    assert "read 5, new 0, updated 0, unchanged 5, rejected 0" in again.output
+    records = export(db)
+    assert len(records) == 5
+    assert all(set(record) == EXPORT_KEYS for record in records)
+    by_title = {record["title"]: record for record in records}
+    apec = by_title["ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"]
+    assert apec["url"] == "https://thaigov.go.th/news/contents/details/87382"
+    assert (apec["source"], apec["source_id"], apec["published"]) == (
+        "thaigov",
+        "87382",
+        "2024-08-23",
+    )
+    assert {record["language"] for record in records} == {"th", "en"}
+    assert all(record["relevant"] for record in records)  # the user's own examples
+
+
+def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
+    db = tmp_path / "db.sqlite"
+    original = seed_path("001").read_text(encoding="utf-8")
+    path = tmp_path / "001.txt"
+    path.write_text(original, encoding="utf-8")
+    run("import", str(path), "--db", str(db))
+    path.write_text(original.replace("ทั้ง 16 เขตเศรษฐกิจ", "ทั้ง 17 เขตเศรษฐกิจ"), encoding="utf-8")
+    result = run("import", str(path), "--db", str(db))
+    assert "new 0, updated 1" in result.output
+    (record,) = export(db)
+    assert record["versions"] == 2 and "ทั้ง 17 เขตเศรษฐกิจ" in record["body"]
+    store = Store(f"sqlite:///{db}")
+    with store.engine.connect() as conn:
+        bodies = [row.body for row in conn.execute(article_versions.select())]
+    store.close()
+    assert len(bodies) == 2 and "ทั้ง 16 เขตเศรษฐกิจ" in bodies[0]
+
+
+def test_tis620_text_file_is_read(tmp_path):
+    db = tmp_path / "db.sqlite"
+    path = tmp_path / "tis.txt"
+    path.write_bytes(seed_path("002").read_text(encoding="utf-8").encode("cp874"))
+    result = run("import", str(path), "--db", str(db))
+    assert result.exit_code == 0 and "new 1" in result.output
+    (record,) = export(db)
+    assert record["title"].startswith("ประเทศไทย โดยกระทรวงดิจิทัลฯ")
+    assert record["published"] == "2022-07-27"
+
+
+def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
+    db = tmp_path / "db.sqlite"
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "title_only.txt").write_text("Only a headline\n\n", encoding="utf-8")
+    broken = seed_path("001").read_bytes().replace("สิงหาคม".encode(), b"\xe0\xb8", 1)
+    (tmp_path / "invalid_utf8.txt").write_bytes(broken)
+    lines = (DATA / "corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    jsonl = tmp_path / "corpus.jsonl"
+    jsonl.write_text("\n".join([lines[0], "{not json", '{"id": 1}', lines[1]]) + "\n")
+    result = CliRunner().invoke(
+        main,
+        ["import", str(tmp_path / "empty.txt"), str(tmp_path / "title_only.txt"),
+         str(tmp_path / "invalid_utf8.txt"), str(jsonl), str(tmp_path / "missing.txt"),
+         str(seed_path("000")), "--db", str(db)],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    messages = result.stderr
+    assert "empty.txt: empty file" in messages
+    assert "title_only.txt: a title but no body" in messages
+    assert "invalid_utf8.txt: invalid UTF-8 at byte" in messages
+    assert f"{jsonl}:2: invalid JSON" in messages
+    assert f"{jsonl}:3: no 'text' field" in messages
+    assert "missing.txt: no such file or folder" in messages
+    assert "read 9, new 3, updated 0, unchanged 0, rejected 6" in result.output
+    assert len(export(db)) == 3
+
+
+def test_compressed_corpus_file_is_streamed(tmp_path):
+    db = tmp_path / "db.sqlite"
+    source = (DATA / "corpus_sample.jsonl").read_bytes()
+    path = tmp_path / "sample.jsonl.xz"
+    path.write_bytes(lzma.compress(source))
+    result = run("import", str(path), "--db", str(db))
+    count = len(source.splitlines())
+    assert f"read {count}, new {count}" in result.output
+    assert {record["category"] for record in export(db)} >= {"Government News"}

@@ -1,0 +1,277 @@
+"""Relevance scoring: seeds, real corpus articles, rules files, weighting, explain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from thaidigest.relevance import Match, explain, load_rules, score
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ARTICLES = Path(__file__).resolve().parent / "data" / "relevance_articles.jsonl"
+TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
+
+RULES = load_rules()
+
+# Seed headlines copied from the files; topics read off the text by hand.
+SEED_CASES = [
+    (
+        "000",
+        "APEC SOM2 Discusses Harnessing Future Digital Manpower and Unlocking the Future of "
+        "Digital Society and Economy",
+        {"apec", "telecom-5g", "cybersecurity", "digital-skills"},
+        {"asean", "mou"},
+    ),
+    (
+        "001",
+        "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล",
+        {"apec", "ai", "digital-id-data", "e-commerce"},
+        {"asean", "mou", "smart-city"},
+    ),
+    (
+        "002",
+        "ประเทศไทย โดยกระทรวงดิจิทัลฯ เป็นเจ้าภาพจัดการประชุมคณะทำงานร่วมอาเซียนด้านดิจิทัล "
+        "ภายใต้ ADGSOM และ ATRC ประจำปี ๒๕๖๕",
+        {"asean"},
+        {"apec"},
+    ),
+    (
+        "003",
+        "Thailand Boosts Digital Collaboration",
+        {"bilateral", "mou", "smart-city", "telecom-5g", "cybersecurity", "digital-id-data"},
+        {"apec"},
+    ),
+    (
+        "004",
+        "ดีอีใช้เวที “ASEAN Digital Ministers’ Retreat” หารือ 5 ความท้าทาย ดันอาเซียนสู่เศรษฐกิจดิจิทัล",
+        {"asean", "smart-city", "cybersecurity"},
+        {"apec", "mou"},
+    ),
+]
+
+# Corpus articles copied into tests/data, labelled by reading them.
+RELEVANT_IDS = [
+    38528,  # first ASEAN digital ministers' meeting
+    57695,  # MoC with Japan on ICT
+    85110,  # ministry MoU on the government cloud
+    87996,  # APEC TELWG 69
+]
+NOT_RELEVANT_IDS = [
+    52492,  # weekly fake-news summary
+    58479,  # APEC food-security ministers: cooperation, not digital
+    74583,  # digital-wallet handout Q&A
+    74790,  # APEC CEO summit speech mentioning AI in passing
+    77081,  # the digital ministry signs a stroke-care MoU
+    90882,  # English cabinet synopsis
+    92959,  # online scam warning
+    93349,  # fake-news statistics that mention an MoU
+]
+
+
+def seed_article(prefix: str, headline: str) -> tuple[str, str]:
+    """The headline and the text after its first occurrence in the seed file."""
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    text = path.read_text(encoding="utf-8")
+    assert headline in text
+    return headline, text.split(headline, 1)[1]
+
+
+def corpus_articles() -> dict[int, tuple[str, str]]:
+    """The fixture articles as ``{id: (title, body)}``, split like the corpus format."""
+    articles = {}
+    with ARTICLES.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            first, _, rest = record["text"].partition("\n")
+            lines = rest.strip("\n").split("\n")
+            if lines[-1].startswith("ที่มา :"):
+                lines = lines[:-1]
+            articles[record["id"]] = (first.removeprefix(TITLE_PREFIX), "\n".join(lines))
+    return articles
+
+
+ARTICLES_BY_ID = corpus_articles()
+
+
+@pytest.mark.parametrize(("prefix", "headline", "present", "absent"), SEED_CASES)
+def test_every_seed_is_relevant_with_its_topics(
+    prefix: str, headline: str, present: set[str], absent: set[str]
+) -> None:
+    title, body = seed_article(prefix, headline)
+    result = score(title, body, RULES)
+    assert result.relevant
+    assert present <= set(result.topics)
+    assert not absent & set(result.topics)
+
+
+def test_topics_are_sorted() -> None:
+    title, body = seed_article(*SEED_CASES[4][:2])
+    topics = score(title, body, RULES).topics
+    assert list(topics) == sorted(topics)
+
+
+@pytest.mark.parametrize("article_id", RELEVANT_IDS)
+def test_digital_cooperation_articles_are_relevant(article_id: int) -> None:
+    title, body = ARTICLES_BY_ID[article_id]
+    assert score(title, body, RULES).relevant
+
+
+@pytest.mark.parametrize("article_id", NOT_RELEVANT_IDS)
+def test_hard_negatives_are_not_relevant(article_id: int) -> None:
+    title, body = ARTICLES_BY_ID[article_id]
+    result = score(title, body, RULES)
+    assert not result.relevant
+    assert result.reason.startswith("not relevant")
+
+
+def test_fake_news_summary_mentioning_an_mou_is_held_back_by_the_negative_group() -> None:
+    title, body = ARTICLES_BY_ID[93349]
+    result = score(title, body, RULES)
+    groups = {m.group for m in result.matches}
+    assert {"mou", "negative"} <= groups
+    assert "เฟคนิวส์" in result.reason
+    assert not result.relevant
+
+
+def test_an_mou_on_a_digital_matter_is_tagged_mou() -> None:
+    title, body = ARTICLES_BY_ID[57695]
+    assert "mou" in score(title, body, RULES).topics
+
+
+def test_headline_evidence_outweighs_the_same_words_in_the_body() -> None:
+    words = "ไทยลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านเศรษฐกิจดิจิทัลและความมั่นคงปลอดภัยไซเบอร์"
+    filler = "ข่าวประจำวันของกระทรวงว่าด้วยกิจกรรมต่าง ๆ ภายในหน่วยงานและการประชุมภายใน"
+    in_title = score(words, filler, RULES)
+    in_body = score("ข่าวประจำวัน", f"{filler}\n{filler}\n{words}", RULES)
+    assert in_title.score > in_body.score
+    assert in_title.relevant
+    assert not in_body.relevant
+
+
+def test_one_digital_word_in_the_body_does_not_carry_an_article() -> None:
+    filler = "รัฐมนตรีว่าการกระทรวงเกษตรและสหกรณ์ร่วมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านการเกษตร"
+    result = score("ไทยลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านการค้าข้าว", f"{filler}\n{filler}\nดิจิทัล", RULES)
+    assert not result.relevant
+    assert "digital subject" in result.reason
+    assert Match("ดิจิทัล", "digital", "body") in result.matches
+
+
+def test_digital_news_without_cooperation_is_not_relevant() -> None:
+    result = score("ดีอี เปิดตัวแอปพลิเคชันดิจิทัลใหม่ ให้บริการประชาชนผ่านระบบคลาวด์", "", RULES)
+    assert not result.relevant
+    assert "cooperation 0.00 (below" in result.reason
+
+
+def test_please_cooperate_is_not_evidence_of_cooperation() -> None:
+    result = score("ดีอี ขอความร่วมมือประชาชนใช้อินเทอร์เน็ตอย่างปลอดภัย", "", RULES)
+    assert "cooperation 0.00" in result.reason
+    assert Match("ขอความร่วมมือ", "ignore", "title") in result.matches
+
+
+def test_english_terms_match_whole_words_only_and_ignore_case() -> None:
+    result = score("The Ai Summit", "Mail said the paid trainee email was faint.", RULES)
+    ai_matches = [m for m in result.matches if m.group == "ai"]
+    assert ai_matches == [Match("AI", "ai", "title")]
+
+
+def test_thai_terms_match_inside_running_text() -> None:
+    result = score("ไทยผลักดันเศรษฐกิจดิจิทัลร่วมกับอาเซียน", "", RULES)
+    assert Match("ดิจิทัล", "digital", "title") in result.matches
+    assert Match("อาเซียน", "asean", "title") in result.matches
+
+
+def test_a_longer_term_keeps_its_own_weaker_role() -> None:
+    # The ministry's name contains "ดิจิทัล" but is only weak evidence of a digital subject.
+    result = score("กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจ", "", RULES)
+    groups = {m.group for m in result.matches if m.where == "title"}
+    assert "digital-weak" in groups
+    assert "digital" not in groups
+    assert not result.relevant
+
+
+def test_user_rules_file_adds_a_term_that_then_matches(tmp_path: Path) -> None:
+    title = "Thailand and Japan sign a memorandum of cooperation on quantum networking"
+    before = score(title, "", RULES)
+    assert not any(m.term == "quantum networking" for m in before.matches)
+    path = tmp_path / "rules.toml"
+    path.write_text('[groups.digital]\nen = ["quantum networking"]\n', encoding="utf-8")
+    after = score(title, "", load_rules(path))
+    assert Match("quantum networking", "digital", "title") in after.matches
+    assert after.score > before.score
+    assert Match("Japan", "cooperation-weak", "title") in after.matches
+
+
+def test_user_rules_file_overrides_numbers_and_keeps_default_terms(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text("threshold = 0.99\n", encoding="utf-8")
+    title, body = seed_article(*SEED_CASES[2][:2])
+    strict = score(title, body, load_rules(path))
+    default = score(title, body, RULES)
+    assert strict.score == default.score
+    assert default.relevant
+    assert not strict.relevant
+    assert "0.99" in explain(strict)
+
+
+def test_user_rules_file_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text("treshold = 0.4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="treshold"):
+        load_rules(path)
+
+
+def test_a_new_group_without_a_role_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[groups.extra]\nth = ["คำใหม่"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="extra"):
+        load_rules(path)
+
+
+def test_default_rules_are_compiled_once() -> None:
+    assert load_rules() is load_rules()
+
+
+def test_explain_names_the_matched_terms_by_group_and_place() -> None:
+    title, body = ARTICLES_BY_ID[57695]
+    result = score(title, body, RULES)
+    text = explain(result)
+    assert f"score: {result.score:.2f}" in text
+    assert "relevant: yes (threshold 0.50)" in text
+    assert "topics: mou" in text
+    assert "ไอซีที" in text
+    assert "title: MOC" in text or "title: MoC" in text
+    assert f"reason: {result.reason}" in text
+
+
+def test_explain_says_no_for_an_irrelevant_article() -> None:
+    title, body = ARTICLES_BY_ID[92959]
+    text = explain(score(title, body, RULES))
+    assert "relevant: no" in text
+    assert "เตือนภัย" in text
+
+
+DIGITAL_TERMS = ["ดิจิทัล", "ไซเบอร์", "ปัญญาประดิษฐ์", "5G", "ICT"]
+COOPERATION_TERMS = ["อาเซียน", "บันทึกความเข้าใจ", "APEC", "ทวิภาคี", "MoU"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.lists(st.sampled_from(DIGITAL_TERMS + COOPERATION_TERMS), max_size=4),
+    extra=st.sampled_from(DIGITAL_TERMS + COOPERATION_TERMS),
+    where=st.sampled_from(["title", "body"]),
+)
+def test_more_evidence_never_lowers_the_score(base: list[str], extra: str, where: str) -> None:
+    title = " ".join(["ข่าว", *base])
+    body = "รายละเอียดของข่าวนี้เป็นเรื่องการดำเนินงานทั่วไปของหน่วยงานรัฐในสัปดาห์นี้"
+    before = score(title, body, RULES)
+    if where == "title":
+        after = score(f"{title} {extra}", body, RULES)
+    else:
+        after = score(title, f"{body}\n{extra}", RULES)
+    assert 0.0 <= before.score <= after.score <= 1.0
+    assert before.relevant <= after.relevant
