@@ -20,7 +20,7 @@ def test_merge_replaces_lists_and_scalars():
 def test_broken_or_missing_file_is_a_clear_error(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("[crawl\n")
-    with pytest.raises(ConfigError, match="broken.toml"):
+    with pytest.raises(ConfigError, match=r"broken\.toml"):
         load_config(broken)
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "missing.toml")

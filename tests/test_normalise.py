@@ -67,8 +67,7 @@ SEED_EXPECTATIONS = {
         "url": None,
     },
     "004": {
-        "title": "ดีอีใช้เวที “ASEAN Digital Ministers’ Retreat” หารือ 5 ความท้าทาย "
-        "ดันอาเซียนสู่เศรษฐกิจดิจิทัล",
+        "title": "ดีอีใช้เวที “ASEAN Digital Ministers’ Retreat” หารือ 5 ความท้าทาย ดันอาเซียนสู่เศรษฐกิจดิจิทัล",
         "first": "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เป็นเจ้าภาพจัดการประชุมรัฐมนตรีอาเซียน",
         "last": "ดร.พิเชฐฯ กล่าวทิ้งท้าย",
         "published": None,  # 28 – 29 มีนาคม 2562 is the event, not the publication
@@ -140,7 +139,10 @@ def test_english_government_news_with_a_thai_date_line_is_english():
     assert article.language == "en"
     assert article.published == date(2021, 6, 1)
     assert article.category == "Government News"
-    assert article.title == "PM expresses condolences over the passing of Ukrainian Ambassador to Thailand"
+    assert (
+        article.title
+        == "PM expresses condolences over the passing of Ukrainian Ambassador to Thailand"
+    )
 
 
 def test_line_cleaning_applies_unicode_and_thai_rules():
@@ -168,14 +170,26 @@ def test_language_follows_the_script():
 def test_a_headline_only_item_is_kept_with_an_empty_body():
     # thaigov video items: date line, the headline twice, nothing else.
     body = "\nวันจันทร์ที่ 5 ตุลาคม 2563\nสารคดีสั้น ตอน 3\nสารคดีสั้น ตอน 3\n"
-    raw = RawArticle(url="https://www.thaigov.go.th/news/contents/details/35709",
-                     source="thaigov", title="รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-สารคดีสั้น ตอน 3", body=body)
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/details/35709",
+        source="thaigov",
+        title="รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-สารคดีสั้น ตอน 3",
+        body=body,
+    )
     article = normalise_article(raw)
-    assert (article.title, article.body, article.published) == ("สารคดีสั้น ตอน 3", "", date(2020, 10, 5))
+    assert (article.title, article.body, article.published) == (
+        "สารคดีสั้น ตอน 3",
+        "",
+        date(2020, 10, 5),
+    )
 
 
 def test_an_empty_site_record_without_headline_is_refused():
-    raw = RawArticle(url="https://www.thaigov.go.th/news/contents/details/35683", source="thaigov",
-                     title="รัฐบาลไทย-", body="\nวันพฤหัสบดีที่ 1 มกราคม 2513\n")
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/details/35683",
+        source="thaigov",
+        title="รัฐบาลไทย-",
+        body="\nวันพฤหัสบดีที่ 1 มกราคม 2513\n",
+    )
     with pytest.raises(ValueError, match="no headline"):
         normalise_article(raw)

@@ -1,0 +1,25 @@
+"""The weekly digest: select a week (pure) -> render Markdown, feeds, pages (pure)
+-> write, serve, mail (the only side effects).
+
+Modules, in the order of the data flow: :mod:`digest.select`,
+:mod:`digest.markdown`, :mod:`digest.feeds`, :mod:`digest.archive`,
+:mod:`digest.publish`, :mod:`digest.serve`, :mod:`digest.mail`, and the two
+commands in :mod:`digest.commands`.
+"""
+
+from digest.mail import MailError, MailReport, send_digest
+from digest.publish import DigestResult, build_digest
+from digest.select import Week, WeekDigest, WeekError, load_weeks, select_week
+
+__all__ = [
+    "DigestResult",
+    "MailError",
+    "MailReport",
+    "Week",
+    "WeekDigest",
+    "WeekError",
+    "build_digest",
+    "load_weeks",
+    "select_week",
+    "send_digest",
+]

@@ -1,0 +1,122 @@
+"""The ``thaidigest digest`` and ``thaidigest serve`` commands.
+
+The main command group registers them with ``main.add_command(...)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from digest.mail import MailError, mail_subject, send_digest
+from digest.publish import build_digest
+from digest.select import Week, WeekError
+from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from thaidigest.config import ConfigError, load_config
+from thaidigest.store import DB_ENV, Store, utc_now
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML settings file [default: $THAIDIGEST_CONFIG or ./thaidigest.toml].",
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: digest.out from the settings, ./public].",
+)
+
+
+def _config(path: Path | None) -> dict[str, Any]:
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> Week | None:
+    if value is None:
+        return None
+    try:
+        return Week.parse(value)
+    except WeekError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("digest")
+@click.option(
+    "--week",
+    callback=_week,
+    metavar="YYYY-Www",
+    help="ISO week, Bangkok time [default: the last complete week].",
+)
+@out_option
+@click.option(
+    "--email",
+    "mail",
+    is_flag=True,
+    help="Mail the digest to email.recipients (also when email.enabled is true).",
+)
+@click.option(
+    "--db",
+    envvar=DB_ENV,
+    default=None,
+    metavar="PATH|URL",
+    help="SQLite file or SQLAlchemy URL [default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
+)
+@config_option
+def digest_command(
+    week: Week | None, out: Path | None, mail: bool, db: str | None, config_path: Path | None
+) -> None:
+    """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
+    config = _config(config_path)
+    week = week or Week.last_complete(utc_now())
+    out_dir = out or Path(config["digest"]["out"])
+    store = Store.open(db)
+    try:
+        result = build_digest(store, out_dir, week, config)
+        click.echo(f"digest {week}: {result.items} items")
+        for path in result.changed:
+            click.echo(f"wrote {path}")
+        unchanged = len(result.files) - len(result.changed)
+        if unchanged:
+            click.echo(f"{unchanged} files unchanged in {out_dir}")
+        if mail or config["email"]["enabled"]:
+            report = send_digest(
+                store,
+                config["email"],
+                week,
+                subject=mail_subject(config["digest"]["title"], week),
+                text=result.markdown,
+                html=result.html,
+            )
+            for recipient in report.sent:
+                click.echo(f"mailed {recipient}")
+            for recipient in report.skipped:
+                click.echo(f"already mailed {recipient}")
+    except MailError as error:
+        raise click.ClickException(f"the digest files are written, but {error}") from None
+    finally:
+        store.close()
+
+
+@click.command("serve")
+@out_option
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@config_option
+def serve_command(out: Path | None, port: int, host: str, config_path: Path | None) -> None:
+    """Serve the digest folder over HTTP (port 0 picks a free port)."""
+    config = _config(config_path)
+    out_dir = out or Path(config["digest"]["out"])
+    if not out_dir.is_dir():
+        raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
+    try:
+        serve(out_dir, host, port, echo=click.echo)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {error}") from None

@@ -1,0 +1,143 @@
+"""Mail the weekly digest: Markdown as text/plain, its HTML as text/html, over SMTP.
+
+Each recipient gets the week once: a successful send is recorded in the
+``deliveries`` table at once, and a recipient already recorded for the week
+is skipped. A failed send raises :class:`MailError` after the others were
+tried; the next run retries whoever did not get it. The password comes only
+from the environment variable named by ``email.password_env`` and never
+appears in a message, a log line or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from digest.markdown import week_range
+from digest.select import Week
+from thaidigest.store import Store, deliveries, iso, utc_now
+
+SMTP_TIMEOUT = 30  # seconds
+logger = logging.getLogger(__name__)
+
+
+class MailError(RuntimeError):
+    """The digest could not be mailed to every recipient."""
+
+
+@dataclass(frozen=True)
+class MailReport:
+    """Who got the week's digest in this run, and who had it already."""
+
+    sent: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+def mail_subject(title: str, week: Week) -> str:
+    return f"{title}: week {week} ({week_range(week)})"
+
+
+def build_message(
+    *, sender: str, recipient: str, subject: str, text: str, html: str, sent: datetime
+) -> EmailMessage:
+    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = format_datetime(sent)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(text, subtype="plain", charset="utf-8")
+    message.add_alternative(html, subtype="html", charset="utf-8")
+    return message
+
+
+def delivered(store: Store, week: Week) -> set[str]:
+    """The recipients already sent ``week``."""
+    query = select(deliveries.c.recipient).where(deliveries.c.week == str(week))
+    with store.engine.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def send_digest(
+    store: Store,
+    settings: Mapping[str, Any],
+    week: Week,
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    environ: Mapping[str, str] = os.environ,
+    clock: Callable[[], datetime] = utc_now,
+    smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP,
+) -> MailReport:
+    """Mail the week's digest to every ``settings["recipients"]`` not yet sent it."""
+    recipients = list(dict.fromkeys(settings["recipients"]))
+    if not recipients:
+        raise MailError("no recipients: set email.recipients in the configuration")
+    done = delivered(store, week)
+    pending = [recipient for recipient in recipients if recipient not in done]
+    skipped = tuple(recipient for recipient in recipients if recipient in done)
+    if not pending:
+        return MailReport((), skipped)
+    username = settings["username"]
+    password = environ.get(settings["password_env"]) if username else None
+    if username and not password:
+        raise MailError(f"email.username is set but ${settings['password_env']} holds no password")
+    server = f"{settings['host']}:{settings['port']}"
+    sent: list[str] = []
+    failed: dict[str, str] = {}
+    try:
+        with smtp(settings["host"], int(settings["port"]), timeout=SMTP_TIMEOUT) as client:
+            client.ehlo()
+            if settings["starttls"]:
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if username:
+                client.login(username, password)
+            for recipient in pending:
+                message = build_message(
+                    sender=settings["sender"],
+                    recipient=recipient,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    sent=clock(),
+                )
+                try:
+                    client.send_message(message, settings["sender"], [recipient])
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+                    failed[recipient] = _scrub(str(error), password)
+                    continue
+                with store.transaction() as conn:
+                    conn.execute(
+                        insert(deliveries).values(
+                            week=str(week), recipient=recipient, sent_at=iso(clock())
+                        )
+                    )
+                sent.append(recipient)
+                logger.info("mailed digest %s to %s", week, recipient)
+    except (OSError, smtplib.SMTPException) as error:
+        reason = _scrub(str(error) or type(error).__name__, password)
+        raise MailError(
+            f"mailing digest {week} through {server} failed after {len(sent)} of "
+            f"{len(pending)} recipients: {reason}"
+        ) from None
+    if failed:
+        reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
+        raise MailError(f"digest {week} not mailed to {len(failed)} recipients: {reasons}")
+    return MailReport(tuple(sent), skipped)

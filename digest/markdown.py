@@ -1,0 +1,228 @@
+"""The weekly digest as Markdown, and Markdown as HTML: pure functions.
+
+Everything an article brings (titles, text, URLs) is escaped, so no article
+can open a link, a heading, a list, an HTML tag or an entity of its own. The
+output depends only on the selection: no "generated at", everything sorted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import quote
+
+from markdown_it import MarkdownIt
+from pythainlp.tokenize import word_tokenize
+
+from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
+
+LEDE_SENTENCES = 3
+LEDE_MAX_CHARS = 300
+ELLIPSIS = "…"
+SOURCE_LABELS = {"thaigov": "thaigov.go.th", "mdes": "mdes.go.th"}
+LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Characters with a meaning anywhere in a Markdown line.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
+# Characters that open a block at the start of a line: lists, quotes, headings, rules.
+BLOCK_START = re.compile(r"^([-+=])")
+ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
+# Sentence ends in English text; Thai text separates phrases with spaces.
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+# Characters that cannot stand in an angle-bracket link destination or an autolink.
+URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
+WEB_SCHEMES = ("http://", "https://")
+
+_renderer = MarkdownIt("commonmark", {"html": False})
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: control characters and runs of white space become one space."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def escape(text: str) -> str:
+    """``text`` as literal Markdown inline text on one line."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    text = BLOCK_START.sub(r"\\\1", text)
+    return ORDERED_LIST_START.sub(r"\1\\\2", text)
+
+
+def markdown_url(url: str) -> str:
+    """``url`` made safe for ``<…>``: spaces, angle brackets, backslashes percent-encoded."""
+    return URL_UNSAFE.sub(lambda match: quote(match.group(), safe=""), url)
+
+
+def link(text: str, url: str) -> str:
+    """A Markdown link whose text and destination are taken literally.
+
+    Only web addresses are linked: Markdown renderers refuse others (``file:``,
+    ``javascript:``), so those give the text alone.
+    """
+    if not url.lower().startswith(WEB_SCHEMES):
+        return escape(text)
+    return f"[{escape(text)}](<{markdown_url(url)}>)"
+
+
+def autolink(url: str) -> str:
+    """``url`` as a link to itself (as text when it is not a web address)."""
+    if not url.lower().startswith(WEB_SCHEMES):
+        return escape(url)
+    return f"<{markdown_url(url)}>"
+
+
+def _units(paragraph: str, language: str) -> list[str]:
+    if language == "th":
+        return paragraph.split(" ")
+    return SENTENCE_END.split(paragraph)
+
+
+def _cut(unit: str, limit: int) -> str:
+    """The start of ``unit`` up to ``limit`` characters, cut between words."""
+    if " " in unit:
+        words, separator = unit.split(" "), " "
+    else:
+        words, separator = word_tokenize(unit, engine="newmm", keep_whitespace=False), ""
+    kept = ""
+    for word in words:
+        joined = f"{kept}{separator}{word}" if kept else word
+        if len(joined) > limit:
+            break
+        kept = joined
+    return kept or unit[:limit]
+
+
+def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
+    """The opening of an article: up to three sentences and ``limit`` characters.
+
+    English is cut at sentence ends; Thai, which marks no sentence end, at the
+    spaces between phrases, and a paragraph end counts as a sentence end. A
+    lede that stops inside a sentence ends with an ellipsis.
+    """
+    kept: list[str] = []
+    length = sentences = 0
+    complete = True
+    for paragraph in (one_line(line) for line in body.split("\n")):
+        units = [unit for unit in _units(paragraph, language) if unit]
+        for index, unit in enumerate(units):
+            extra = len(unit) + (1 if kept else 0)
+            if length + extra > limit:
+                if not kept:
+                    return _cut(unit, limit - len(ELLIPSIS)) + ELLIPSIS
+                return " ".join(kept) + ("" if complete else ELLIPSIS)
+            kept.append(unit)
+            length += extra
+            complete = language != "th" or index == len(units) - 1
+            if complete:
+                sentences += 1
+            if sentences == LEDE_SENTENCES:
+                return " ".join(kept)
+    return " ".join(kept)
+
+
+def week_range(week: Week) -> str:
+    """``19–25 August 2024``, ``26 August – 1 September 2024``, across years in full."""
+    first, last = week.monday, week.sunday
+    end = f"{last.day} {MONTHS[last.month - 1]} {last.year}"
+    if first.year != last.year:
+        return f"{first.day} {MONTHS[first.month - 1]} {first.year} – {end}"
+    if first.month != last.month:
+        return f"{first.day} {MONTHS[first.month - 1]} – {end}"
+    return f"{first.day}–{end}"
+
+
+def topic_name(topic: str) -> str:
+    """The English name of a topic; a topic without a label goes by its slug."""
+    return TOPIC_LABELS.get(topic, (topic, ""))[0]
+
+
+def topic_heading(topic: str) -> str:
+    """The bilingual heading of a topic: ``ASEAN · อาเซียน``."""
+    english, thai = TOPIC_LABELS.get(topic, (topic, ""))
+    return f"{english} · {thai}" if thai else english
+
+
+def source_label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source)
+
+
+def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
+    ordered = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
+    return [f"{label(name)} ({count})" for name, count in ordered]
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def summary_line(digest: WeekDigest) -> str:
+    """``5 items (1 updated) from thaigov.go.th (3) and mdes.go.th (2); topics: …``."""
+    items = digest.items
+    if not items:
+        return "No relevant items this week."
+    updated = sum(item.updated for item in items)
+    count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
+    if updated:
+        count += f" ({updated} updated)"
+    sources = _counted(Counter(item.source for item in items), source_label)
+    topics = [f"{topic_name(section.topic)} ({len(section.items)})" for section in digest.sections]
+    return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
+
+
+def render_item(item: Item) -> str:
+    """One item: linked headline, where and when, lede, other copies, what changed."""
+    meta = [
+        source_label(item.source),
+        item.day.isoformat(),
+        LANGUAGE_LABELS.get(item.language, item.language),
+    ]
+    if item.updated:
+        meta.append("updated")
+    blocks = [f"### {link(item.title, item.url)}", escape(" · ".join(meta))]
+    opening = lede(item.body, item.language)
+    if opening:
+        blocks.append(escape(opening))
+    if item.also_on:
+        blocks.append("Also on: " + ", ".join(autolink(url) for url in item.also_on))
+    if item.changes:
+        blocks.append("What changed: " + escape("; ".join(item.changes)) + ".")
+    return "\n\n".join(blocks)
+
+
+def digest_title(title: str, week: Week) -> str:
+    return f"{title}: week {week}"
+
+
+def render_markdown(digest: WeekDigest, title: str) -> str:
+    """The whole weekly digest as Markdown."""
+    blocks = [
+        f"# {escape(digest_title(title, digest.week))}",
+        escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
+        escape(summary_line(digest)),
+    ]
+    for section in digest.sections:
+        blocks.append(f"## {escape(topic_heading(section.topic))}")
+        blocks.extend(render_item(item) for item in section.items)
+    return "\n\n".join(blocks) + "\n"
+
+
+def markdown_to_html(text: str) -> str:
+    """HTML of CommonMark text; raw HTML in the text is shown as text, never passed on."""
+    return _renderer.render(text)

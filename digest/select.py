@@ -1,0 +1,378 @@
+"""Which articles a weekly digest lists: pure selection over rows the store hands over.
+
+A week is an ISO week in Bangkok time, Monday 00:00 to the next Monday 00:00
+(+07:00). An article belongs to the week of its date: ``published`` when the
+page gave one, else the Bangkok date of ``first_seen``.
+
+A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
+
+* as **new**, those dated in the week (even when edited during it);
+* as **updated**, those dated before the week that got a new version during
+  it, once, with what changed between the version the week started from and
+  the newest version seen in the week.
+
+Each item sits under one topic: the first of its topics in :data:`TOPIC_LABELS`
+order (cooperation forums first, then agreements, then subject areas); topics
+the labels do not know follow in alphabetical order; an item without topics
+goes under ``other``. Within a topic, items are ordered by relevance
+(highest first), then date (newest first), then URL.
+
+:func:`load_weeks` is the only function here that reads the store; it uses
+the indexed columns (``published``, ``first_seen``, ``article_versions.seen_at``,
+``duplicate_of``) and never scans the whole table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from thaidigest.store import Store, article_versions, articles, iso
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-W(?P<number>\d{2})$")
+OTHER_TOPIC = "other"
+
+# The fixed topic order, with the English and Thai section headings.
+TOPIC_LABELS: dict[str, tuple[str, str]] = {
+    "asean": ("ASEAN", "อาเซียน"),
+    "apec": ("APEC", "เอเปค"),
+    "bilateral": ("Bilateral relations", "ความสัมพันธ์ทวิภาคี"),
+    "mou": ("Agreements and MoUs", "บันทึกความเข้าใจและข้อตกลง"),
+    "cybersecurity": ("Cybersecurity", "ความมั่นคงปลอดภัยไซเบอร์"),
+    "ai": ("Artificial intelligence", "ปัญญาประดิษฐ์"),
+    "telecom-5g": ("Telecoms and 5G", "โทรคมนาคมและ 5G"),
+    "digital-id-data": ("Digital ID and data", "การระบุตัวตนดิจิทัลและข้อมูล"),
+    "e-commerce": ("E-commerce and digital trade", "พาณิชย์อิเล็กทรอนิกส์และการค้าดิจิทัล"),
+    "smart-city": ("Smart cities", "เมืองอัจฉริยะ"),
+    "digital-skills": ("Digital skills", "ทักษะดิจิทัล"),
+    "digital-government": ("Digital government", "รัฐบาลดิจิทัล"),
+    OTHER_TOPIC: ("Other cooperation", "ความร่วมมืออื่น ๆ"),
+}
+
+ARTICLE_COLUMNS = (
+    articles.c.id,
+    articles.c.url,
+    articles.c.source,
+    articles.c.title,
+    articles.c.body,
+    articles.c.published,
+    articles.c.language,
+    articles.c.first_seen,
+    articles.c.last_changed,
+    articles.c.relevance,
+    articles.c.relevant,
+    articles.c.topics,
+    articles.c.duplicate_of,
+    articles.c.versions,
+)
+
+
+class WeekError(ValueError):
+    """A week string that is not ``YYYY-Www`` or names no ISO week."""
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """An ISO week: ``Week(2024, 34)`` is ``2024-W34``, Monday 19 to Sunday 25 August 2024."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Week:
+        """The week named ``YYYY-Www``; raises :class:`WeekError` otherwise."""
+        match = WEEK_PATTERN.match(text.strip())
+        if not match:
+            raise WeekError(f"{text!r} is not a week like 2024-W34")
+        year, number = int(match["year"]), int(match["number"])
+        try:
+            date.fromisocalendar(year, number, 1)
+        except ValueError:
+            raise WeekError(f"{year} has no ISO week {number}") from None
+        return cls(year, number)
+
+    @classmethod
+    def of(cls, day: date) -> Week:
+        """The week that holds ``day``."""
+        calendar = day.isocalendar()
+        return cls(calendar.year, calendar.week)
+
+    @classmethod
+    def last_complete(cls, now: datetime) -> Week:
+        """The last week that has ended, in Bangkok time, at the moment ``now``."""
+        return cls.of(now.astimezone(BANGKOK).date()).shift(-1)
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    def shift(self, weeks: int) -> Week:
+        """The week ``weeks`` weeks later (earlier when negative)."""
+        return Week.of(self.monday + timedelta(weeks=weeks))
+
+    def start(self) -> datetime:
+        """Monday 00:00 in Bangkok, the moment the week begins."""
+        return datetime.combine(self.monday, time(), BANGKOK)
+
+    def end(self) -> datetime:
+        """The next Monday 00:00 in Bangkok, the moment the week is over."""
+        return self.shift(1).start()
+
+    def bounds(self) -> tuple[str, str]:
+        """The week as stored UTC text, ``[start, end)``."""
+        return iso(self.start()), iso(self.end())
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-W{self.number:02d}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of an article."""
+
+    version: int
+    seen_at: str
+    title: str
+    body: str
+    published: str | None
+
+
+@dataclass(frozen=True)
+class WeekData:
+    """What selecting a run of weeks needs from the store.
+
+    ``rows``: relevant representatives (columns of :data:`ARTICLE_COLUMNS`)
+    dated, first seen or changed in the run; ``versions``: for the articles with a
+    later version, their versions seen before the run ended, by article id;
+    ``members``: the other members of each representative's cluster, by URL.
+    """
+
+    rows: Sequence[Mapping[str, Any]] = ()
+    versions: Mapping[int, Sequence[Version]] = field(default_factory=dict)
+    members: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article as a digest lists it."""
+
+    url: str
+    source: str
+    title: str
+    body: str
+    language: str
+    day: date
+    dated: bool  # True when ``day`` is the published date, False when it is the first-seen date
+    first_seen: str
+    last_changed: str
+    relevance: float
+    topics: tuple[str, ...]
+    also_on: tuple[str, ...] = ()
+    updated: bool = False
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """The items of one topic."""
+
+    topic: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class WeekDigest:
+    """A week's selection: its sections in topic order."""
+
+    week: Week
+    sections: tuple[Section, ...]
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for section in self.sections for item in section.items)
+
+
+def topic_key(topic: str) -> tuple[int, int, str]:
+    """Sort key of a topic: known topics in :data:`TOPIC_LABELS` order, others after, by name."""
+    order = list(TOPIC_LABELS)
+    if topic == OTHER_TOPIC:
+        return (2, 0, topic)
+    if topic in TOPIC_LABELS:
+        return (0, order.index(topic), topic)
+    return (1, 0, topic)
+
+
+def section_topic(topics: Sequence[str]) -> str:
+    """The topic an item with ``topics`` is listed under."""
+    return min(topics, key=topic_key) if topics else OTHER_TOPIC
+
+
+def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:
+    """The date an article counts for, and whether it is the published date."""
+    if row["published"]:
+        return date.fromisoformat(row["published"]), True
+    first_seen = datetime.fromisoformat(row["first_seen"].replace("Z", "+00:00"))
+    return first_seen.astimezone(BANGKOK).date(), False
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [line for line in body.split("\n") if line.strip()]
+
+
+def _count(number: int, verb: str) -> str:
+    return f"{number} paragraph{'' if number == 1 else 's'} {verb}"
+
+
+def describe_changes(before: Version, after: Version) -> tuple[str, ...]:
+    """What changed from one version to a later one, in words."""
+    changes = []
+    if before.title != after.title:
+        changes.append("headline changed")
+    if before.published != after.published:
+        changes.append("date changed")
+    added = removed = edited = 0
+    old, new = _paragraphs(before.body), _paragraphs(after.body)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
+        edited += common
+        if tag in ("insert", "replace"):
+            added += j2 - j1 - common
+        if tag in ("delete", "replace"):
+            removed += i2 - i1 - common
+    for number, verb in ((added, "added"), (removed, "removed"), (edited, "edited")):
+        if number:
+            changes.append(_count(number, verb))
+    return tuple(changes)
+
+
+def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks: Any) -> Item:
+    day, dated = article_day(row)
+    return Item(
+        url=row["url"],
+        source=row["source"],
+        title=row["title"],
+        body=row["body"],
+        language=row["language"],
+        day=day,
+        dated=dated,
+        first_seen=row["first_seen"],
+        last_changed=row["last_changed"],
+        relevance=float(row["relevance"]),
+        topics=tuple(json.loads(row["topics"])),
+        also_on=tuple(sorted(members.get(row["url"], ()))),
+        **marks,
+    )
+
+
+def _update_in(week: Week, versions: Sequence[Version]) -> tuple[str, ...] | None:
+    """What changed during ``week``, or None when no new version was seen in it."""
+    start, end = week.bounds()
+    during = sorted(
+        (v for v in versions if v.version > 1 and start <= v.seen_at < end),
+        key=lambda v: v.version,
+    )
+    if not during:
+        return None
+    by_number = {v.version: v for v in versions}
+    return describe_changes(by_number[during[0].version - 1], during[-1])
+
+
+def select_week(data: WeekData, week: Week) -> WeekDigest:
+    """The digest of ``week`` from the rows, versions and clusters in ``data``."""
+    items: list[Item] = []
+    for row in data.rows:
+        if not row["relevant"] or row["duplicate_of"] is not None:
+            continue
+        day, _ = article_day(row)
+        if week.monday <= day <= week.sunday:
+            items.append(_item(row, data.members))
+        elif day < week.monday:
+            changes = _update_in(week, data.versions.get(row["id"], ()))
+            if changes is not None:
+                items.append(_item(row, data.members, updated=True, changes=changes))
+    grouped: dict[str, list[Item]] = {}
+    for item in items:
+        grouped.setdefault(section_topic(item.topics), []).append(item)
+    sections = []
+    for topic in sorted(grouped, key=topic_key):
+        ordered = sorted(grouped[topic], key=lambda i: (-i.relevance, -i.day.toordinal(), i.url))
+        sections.append(Section(topic, tuple(ordered)))
+    return WeekDigest(week, tuple(sections))
+
+
+def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
+    """What :func:`select_week` needs for every week from ``first`` to ``last``."""
+    start, _ = first.bounds()
+    _, end = last.bounds()
+    # ``duplicate_of`` is NULL for nearly every row: written as an expression, it
+    # keeps SQLite from picking that index over the date ranges.
+    representative = func.ifnull(articles.c.duplicate_of, "") == ""
+    wanted = select(*ARTICLE_COLUMNS).where(articles.c.relevant.is_(True), representative)
+    changed_ids = (
+        select(article_versions.c.article_id)
+        .where(
+            article_versions.c.seen_at >= start,
+            article_versions.c.seen_at < end,
+            article_versions.c.version > 1,
+        )
+        .distinct()
+    )
+    queries = (
+        wanted.where(
+            articles.c.published >= first.monday.isoformat(),
+            articles.c.published <= last.sunday.isoformat(),
+        ),
+        # Dated or not: select_week goes by the date, this only finds the undated ones.
+        wanted.where(articles.c.first_seen >= start, articles.c.first_seen < end),
+        wanted.where(articles.c.id.in_(changed_ids)),
+    )
+    rows: dict[int, dict[str, Any]] = {}
+    versions: dict[int, list[Version]] = {}
+    members: dict[str, list[str]] = {}
+    with store.engine.connect() as conn:
+        for query in queries:
+            for row in conn.execute(query):
+                rows[row.id] = dict(row._mapping)
+        version_query = (
+            select(
+                article_versions.c.article_id,
+                article_versions.c.version,
+                article_versions.c.seen_at,
+                article_versions.c.title,
+                article_versions.c.body,
+                article_versions.c.published,
+            )
+            .where(
+                article_versions.c.article_id.in_(
+                    [key for key, row in rows.items() if row["versions"] > 1]
+                ),
+                article_versions.c.seen_at < end,
+            )
+            .order_by(article_versions.c.article_id, article_versions.c.version)
+        )
+        for row in conn.execute(version_query):
+            versions.setdefault(row.article_id, []).append(
+                Version(row.version, row.seen_at, row.title, row.body, row.published)
+            )
+        urls = [row["url"] for row in rows.values()]
+        member_query = select(articles.c.url, articles.c.duplicate_of).where(
+            articles.c.duplicate_of.in_(urls)
+        )
+        for row in conn.execute(member_query):
+            members.setdefault(row.duplicate_of, []).append(row.url)
+    ordered = [rows[key] for key in sorted(rows)]
+    return WeekData(ordered, versions, members)

@@ -1,0 +1,77 @@
+"""Helpers for the digest tests: store articles through the real ingestor, then mark them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from thaidigest.config import DEFAULTS, merge
+from thaidigest.model import RawArticle
+from thaidigest.pipeline import build_ingestor
+from thaidigest.store import Store, articles
+from thaidigest.urls import canonical_url
+
+
+def at(text: str) -> datetime:
+    """A UTC moment from ``2024-08-23T10:00``."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def article(
+    number: int,
+    title: str,
+    body: str = "First paragraph of the article.\nSecond paragraph.",
+    published: date | None = None,
+) -> RawArticle:
+    """A thaigov article numbered ``number``."""
+    return RawArticle(
+        url=f"https://www.thaigov.go.th/news/contents/details/{number}",
+        source="thaigov",
+        title=title,
+        body=body,
+        source_id=str(number),
+        published_hint=published,
+    )
+
+
+def url_of(raw: RawArticle) -> str:
+    """The canonical URL the store keeps ``raw`` under."""
+    return canonical_url(raw.url)
+
+
+def ingest(store: Store, raws: Sequence[RawArticle], moment: str) -> None:
+    """Store ``raws`` as if crawled at ``moment`` (UTC)."""
+    summary = build_ingestor(store, clock=lambda: at(moment)).ingest(raws)
+    assert summary.rejected == 0, summary.rejections
+
+
+def mark(
+    store: Store,
+    raw: RawArticle,
+    *,
+    relevant: bool = True,
+    relevance: float = 0.5,
+    topics: Sequence[str] = (),
+    duplicate_of: RawArticle | None = None,
+) -> None:
+    """Set what relevance scoring and deduplication would have set."""
+    with store.transaction() as conn:
+        conn.execute(
+            update(articles)
+            .where(articles.c.url == url_of(raw))
+            .values(
+                relevant=relevant,
+                relevance=relevance,
+                topics=json.dumps(list(topics)),
+                duplicate_of=url_of(duplicate_of) if duplicate_of else None,
+            )
+        )
+
+
+def settings(**digest: Any) -> dict[str, Any]:
+    """The default settings with ``digest`` values changed."""
+    return merge(DEFAULTS, {"digest": digest})

@@ -1,0 +1,76 @@
+from html.parser import HTMLParser
+
+from digest.publish import build_digest
+from digest.select import Week
+from tests.digest import article, ingest, mark, settings
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def elements(html):
+    parser = Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+def build_two_weeks(store, out):
+    raw = article(1, "ASEAN digital ministers meet")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["asean"])
+    build_digest(store, out, Week(2024, 33), settings())
+    build_digest(store, out, Week(2024, 34), settings())
+
+
+def test_index_lists_digests_newest_first_and_links_every_feed(store, tmp_path):
+    out = tmp_path / "public"
+    build_two_weeks(store, out)
+    tags = elements((out / "index.html").read_text())
+    links = [attrs["href"] for tag, attrs in tags if tag == "a"]
+    digest_pages = [href for href in links if href.endswith(".html")]
+    assert digest_pages == ["digests/2024-W34.html", "digests/2024-W33.html"]
+    feeds = sorted(
+        path.relative_to(out).as_posix()
+        for path in [*out.glob("*.*"), *out.glob("topics/*")]
+        if path.suffix in (".rss", ".atom")
+    )
+    assert sorted(href for href in links if href.endswith((".rss", ".atom"))) == feeds
+    for href in digest_pages + feeds:
+        assert (out / href).is_file()
+
+
+def test_index_has_autodiscovery_viewport_lang_and_no_external_asset(store, tmp_path):
+    out = tmp_path / "public"
+    build_two_weeks(store, out)
+    tags = elements((out / "index.html").read_text())
+    alternates = {
+        (attrs["type"], attrs["href"])
+        for tag, attrs in tags
+        if tag == "link" and attrs.get("rel") == "alternate"
+    }
+    assert ("application/rss+xml", "feed.rss") in alternates
+    assert ("application/atom+xml", "feed.atom") in alternates
+    assert ("application/atom+xml", "digests.atom") in alternates
+    assert ("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}) in tags
+    assert tags[0] == ("html", {"lang": "en"})
+    assert any(attrs.get("lang") == "th" for _, attrs in tags[1:])
+    assert not any(tag in ("script", "img", "iframe") for tag, _ in tags)
+    assert all(not attrs.get("href", "").startswith(("http:", "https:", "//")) for _, attrs in tags)
+    assert "<style>" in (out / "index.html").read_text()
+
+
+def test_each_digest_has_its_own_page_linking_back(store, tmp_path):
+    out = tmp_path / "public"
+    build_two_weeks(store, out)
+    page = (out / "digests" / "2024-W34.html").read_text()
+    assert '<a href="../index.html">' in page
+    assert "<h1>thaidigest: Thai digital-economy cooperation news: week 2024-W34</h1>" in page
+    assert "ASEAN digital ministers meet" in page

@@ -1,0 +1,143 @@
+import socket
+import subprocess
+import sys
+import urllib.request
+
+from click.testing import CliRunner
+
+from digest.commands import digest_command, serve_command
+from tests.digest import article, ingest, mark
+from tests.digest.test_mail import Inbox, LoopbackController
+from thaidigest.store import Store
+
+
+def stored(tmp_path):
+    """A database file holding one relevant article of week 2024-W34."""
+    path = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{path}")
+    raw = article(1, "ASEAN digital ministers meet")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["asean"])
+    store.close()
+    return path
+
+
+def test_digest_writes_the_week_and_says_what_it_wrote(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 0, result.output
+    assert "digest 2024-W34: 1 items" in result.output
+    assert f"wrote {out / 'digests' / '2024-W34.md'}" in result.output
+    assert "ASEAN digital ministers meet" in (out / "digests" / "2024-W34.md").read_text()
+    again = CliRunner().invoke(digest_command, arguments)
+    assert "wrote" not in again.output and "files unchanged" in again.output
+
+
+def test_database_comes_from_the_environment_and_out_from_the_settings(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "site"
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{out}"\n')
+    result = CliRunner().invoke(
+        digest_command,
+        ["--week", "2024-W34", "--config", str(config)],
+        env={"THAIDIGEST_DB": str(db)},
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "digests" / "2024-W34.md").is_file()
+
+
+def test_bad_week_is_a_clear_error_without_traceback(tmp_path):
+    result = CliRunner().invoke(
+        digest_command, ["--week", "2024-34", "--db", str(stored(tmp_path))]
+    )
+    assert result.exit_code == 2
+    assert "'2024-34' is not a week like 2024-W34" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_email_failure_keeps_the_files_and_fails_the_run(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(
+        f'[email]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        'recipients = ["a@example.org"]\n'
+    )
+    out = tmp_path / "public"
+    result = CliRunner().invoke(
+        digest_command,
+        [
+            "--week",
+            "2024-W34",
+            "--out",
+            str(out),
+            "--db",
+            str(stored(tmp_path)),
+            "--email",
+            "--config",
+            str(config),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "the digest files are written, but mailing digest 2024-W34" in result.output
+    assert "Traceback" not in result.output
+    assert (out / "digests" / "2024-W34.md").is_file()
+
+
+def test_email_is_sent_once_per_week_and_recipient(tmp_path):
+    inbox = Inbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        config = tmp_path / "thaidigest.toml"
+        config.write_text(
+            f'[email]\nhost = "127.0.0.1"\nport = {controller.port}\nstarttls = false\n'
+            'recipients = ["a@example.org"]\n'
+        )
+        arguments = [
+            "--week",
+            "2024-W34",
+            "--out",
+            str(tmp_path / "public"),
+            "--db",
+            str(stored(tmp_path)),
+            "--email",
+            "--config",
+            str(config),
+        ]
+        first = CliRunner().invoke(digest_command, arguments)
+        second = CliRunner().invoke(digest_command, arguments)
+    finally:
+        controller.stop()
+    assert first.exit_code == 0 and "mailed a@example.org" in first.output
+    assert second.exit_code == 0 and "already mailed a@example.org" in second.output
+    assert len(inbox.messages) == 1
+
+
+def test_serve_refuses_a_missing_folder(tmp_path):
+    result = CliRunner().invoke(serve_command, ["--out", str(tmp_path / "nothing")])
+    assert result.exit_code == 1 and "no such folder" in result.output
+
+
+def test_serve_on_port_zero_prints_its_url_and_answers(tmp_path):
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("<!DOCTYPE html><title>archive</title>")
+    command = "from digest.commands import serve_command; serve_command()"
+    with subprocess.Popen(
+        [sys.executable, "-c", command, "--out", str(out), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        try:
+            line = process.stdout.readline()
+            assert line.startswith(f"Serving {out} at http://127.0.0.1:")
+            url = line.split(" at ")[1].strip()
+            with urllib.request.urlopen(url, timeout=10) as response:
+                assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+                assert b"archive" in response.read()
+        finally:
+            process.terminate()

@@ -1,0 +1,175 @@
+import logging
+import re
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlalchemy import select
+
+from digest.mail import MailError, send_digest
+from digest.publish import build_digest
+from digest.select import Week
+from tests.digest import article, at, ingest, mark, settings
+from thaidigest.store import deliveries
+
+W34 = Week(2024, 34)
+PASSWORD = "s3cret-Pa55"
+
+
+class Inbox:
+    """An SMTP handler that keeps what it accepts and refuses the addresses in ``refuse``."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+
+class LoopbackController(Controller):
+    """aiosmtpd's threaded controller, bound to a free port (port 0)."""
+
+    def _trigger_server(self):
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+def accept_digest_login(server, session, envelope, mechanism, auth_data):
+    valid = (auth_data.login, auth_data.password) == (b"digest", PASSWORD.encode())
+    # handled=False: the server answers 535 itself on a refusal.
+    return AuthResult(success=valid, handled=False)
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def login_inbox():
+    handler = Inbox()
+    controller = LoopbackController(
+        handler,
+        hostname="127.0.0.1",
+        port=0,
+        authenticator=accept_digest_login,
+        auth_require_tls=False,
+    )
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def built(store, tmp_path):
+    raw = article(1, "ดีอี ร่วมประชุม APEC 2024", "เนื้อหาข่าว ย่อหน้าแรก")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["apec"])
+    return build_digest(store, tmp_path / "public", W34, settings())
+
+
+def mail_settings(port, recipients, **changes):
+    return {
+        **settings()["email"],
+        "host": "127.0.0.1",
+        "port": port,
+        "starttls": False,
+        "recipients": recipients,
+        **changes,
+    }
+
+
+def send(store, built, mail, environ=None):
+    return send_digest(
+        store,
+        mail,
+        W34,
+        subject="thaidigest: week 2024-W34",
+        text=built.markdown,
+        html=built.html,
+        environ=environ or {},
+        clock=lambda: at("2024-08-26T01:00"),
+    )
+
+
+def recorded(store):
+    with store.engine.connect() as conn:
+        return set(conn.execute(select(deliveries.c.week, deliveries.c.recipient)))
+
+
+def test_digest_arrives_as_markdown_and_html_alternatives_once(store, built, inbox):
+    mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
+    report = send(store, built, mail)
+    assert report.sent == ("a@example.org", "b@example.org") and report.skipped == ()
+    assert [rcpt for rcpt, _ in inbox.messages] == [["a@example.org"], ["b@example.org"]]
+    message = message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    assert message["Subject"] == "thaidigest: week 2024-W34"
+    assert message["To"] == "a@example.org"
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = message.iter_parts()
+    assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
+    assert text.get_content() == built.markdown
+    assert html.get_content_type() == "text/html" and html.get_content_charset() == "utf-8"
+    assert "<h3><a href=" in html.get_content() and "ดีอี ร่วมประชุม APEC 2024" in html.get_content()
+    assert recorded(store) == {("2024-W34", "a@example.org"), ("2024-W34", "b@example.org")}
+
+    again = send(store, built, mail)
+    assert again.sent == () and again.skipped == ("a@example.org", "b@example.org")
+    assert len(inbox.messages) == 2
+
+
+def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
+    mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
+    inbox.refuse.add("b@example.org")
+    with pytest.raises(MailError, match=re.escape("b@example.org")):
+        send(store, built, mail)
+    assert recorded(store) == {("2024-W34", "a@example.org")}
+    inbox.refuse.clear()
+    assert send(store, built, mail).sent == ("b@example.org",)
+    assert [rcpt for rcpt, _ in inbox.messages] == [["a@example.org"], ["b@example.org"]]
+
+
+def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, built):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(MailError, match=f"through 127.0.0.1:{port} failed"):
+        send(store, built, mail_settings(port, ["a@example.org"]))
+    assert recorded(store) == set()
+
+
+def test_password_comes_from_the_environment_and_never_leaks(store, built, login_inbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    mail = mail_settings(login_inbox.port, ["a@example.org"], username="digest")
+    with pytest.raises(MailError, match="THAIDIGEST_SMTP_PASSWORD") as missing:
+        send(store, built, mail, environ={})
+    wrong = "wrong-" + PASSWORD
+    with pytest.raises(MailError) as refused:
+        send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": wrong})
+    assert wrong not in str(refused.value) and refused.value.__cause__ is None
+    assert "535" in str(refused.value)  # the server's answer is passed on
+    assert recorded(store) == set() and login_inbox.messages == []
+
+    report = send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": PASSWORD})
+    assert report.sent == ("a@example.org",)
+    dump = "\n".join(store.engine.raw_connection().driver_connection.iterdump())
+    for secret in (PASSWORD, wrong):
+        assert secret not in dump
+        assert secret not in caplog.text
+        assert secret not in str(missing.value)

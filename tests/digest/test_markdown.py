@@ -1,0 +1,190 @@
+import re
+from datetime import date
+
+import pytest
+from markdown_it import MarkdownIt
+
+from digest.markdown import lede, markdown_to_html, render_markdown, week_range
+from digest.select import Week, load_weeks, select_week
+from tests.digest import article, ingest, mark, url_of
+from thaidigest.model import RawArticle
+
+W34 = Week(2024, 34)
+TITLE = "thaidigest"
+HOSTILE_TITLE = (
+    "Evil <b>bold</b> & [x](http://evil) ] \x0b *star* _under_ `tick` # hash <http://auto>"
+)
+
+
+def digest_markdown(store, week=W34):
+    return render_markdown(select_week(load_weeks(store, week, week), week), TITLE)
+
+
+def heading_texts(markdown, level):
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [
+        "".join(child.content for child in tokens[i + 1].children if child.type != "softbreak")
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == f"h{level}"
+    ]
+
+
+def test_hostile_title_and_body_stay_plain_text(store):
+    body = "&amp; <script>x</script> *a* _b_ `c` [y](http://evil) \\[z]"
+    raw = article(1, HOSTILE_TITLE, body)
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    html = markdown_to_html(digest_markdown(store))
+
+    assert html.count("<a ") == 1  # the headline link, nothing from the title
+    assert 'href="http://evil"' not in html and 'href="http://auto"' not in html
+    for tag in ("<b>", "<script>", "<em>", "<strong>", "<code>", "<ul>", "<ol>", "<blockquote>"):
+        assert tag not in html
+    assert html.count("<h1>") == 1 and "<hr" not in html
+    assert "&amp;amp;" in html  # an entity in the text is shown, not decoded
+    expected_title = " ".join(HOSTILE_TITLE.replace("\x0b", " ").split())
+    assert heading_texts(digest_markdown(store), 3) == [expected_title]
+
+
+@pytest.mark.parametrize(
+    "opening", ["# heading", "- list", "+ list", "1. list", "2) list", "> quote", "---", "==="]
+)
+def test_text_opening_with_a_block_marker_stays_a_paragraph(store, opening):
+    raw = article(1, opening, f"{opening} and the rest of the paragraph")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    markdown = digest_markdown(store)
+    html = markdown_to_html(markdown)
+    assert f"<p>{opening.replace('>', '&gt;')} and the rest" in html
+    assert heading_texts(markdown, 3) == [opening]
+    for tag in ("<ul>", "<ol>", "<blockquote>", "<hr"):
+        assert tag not in html
+    assert html.count("<h2>") == 1
+
+
+def test_url_with_parentheses_is_linked_whole(store):
+    url = "https://example.org/wiki/Digital_(economy)"
+    raw = RawArticle(url=url, source="file", title="Digital economy", body="Text.")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    html = markdown_to_html(digest_markdown(store))
+    assert re.findall(r'href="([^"]*)"', html) == [url]
+
+
+def test_article_without_a_web_address_is_listed_without_a_link(store):
+    raw = RawArticle(url="file:///data/seed.txt", source="file", title="From a file", body="x.")
+    copy = RawArticle(url="file:///data/copy.txt", source="file", title="Copy", body="y.")
+    ingest(store, [raw, copy], "2024-08-20T03:00")
+    mark(store, raw)
+    mark(store, copy, duplicate_of=raw)
+    markdown = digest_markdown(store)
+    html = markdown_to_html(markdown)
+    assert heading_texts(markdown, 3) == ["From a file"]
+    assert "<a " not in html and "](" not in html
+    assert "<p>Also on: file:///data/copy.txt</p>" in html
+
+
+def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
+    thai = article(1, "ดีอี ร่วมประชุม APEC 2024", "เนื้อหาข่าว ย่อหน้าแรก", date(2024, 8, 23))
+    english = article(2, "ASEAN digital ministers meet", "Ministers met.", date(2024, 8, 22))
+    mdes = RawArticle(
+        url="https://www.mdes.go.th/news/detail/9001-digital",
+        source="mdes",
+        title="MoU on digital skills",
+        body="Signed today.",
+        published_hint=date(2024, 8, 21),
+    )
+    copy = article(3, "ASEAN digital ministers meet (copy)", "Ministers met.")
+    ingest(store, [thai, english, mdes, copy], "2024-08-23T10:00")
+    mark(store, thai, relevance=0.8, topics=["apec"])
+    mark(store, english, relevance=0.7, topics=["asean"])
+    mark(store, mdes, relevance=0.6, topics=["mou"])
+    mark(store, copy, duplicate_of=english)
+    markdown = digest_markdown(store)
+
+    assert heading_texts(markdown, 1) == ["thaidigest: week 2024-W34"]
+    assert "19–25 August 2024" in markdown
+    assert (
+        "3 items from thaigov.go.th (2) and mdes.go.th (1); "
+        "topics: ASEAN (1), APEC (1), Agreements and MoUs (1)." in markdown
+    )
+    assert heading_texts(markdown, 2) == [
+        "ASEAN · อาเซียน",
+        "APEC · เอเปค",
+        "Agreements and MoUs · บันทึกความเข้าใจและข้อตกลง",
+    ]
+    assert heading_texts(markdown, 3) == [
+        "ASEAN digital ministers meet",
+        "ดีอี ร่วมประชุม APEC 2024",
+        "MoU on digital skills",
+    ]
+    assert "thaigov.go.th · 2024-08-23 · Thai" in markdown
+    assert f"Also on: <{url_of(copy)}>" in markdown
+    html = markdown_to_html(markdown)
+    assert f'<a href="{url_of(copy)}">' in html
+
+
+def test_updated_item_says_what_changed(store):
+    day = date(2024, 8, 14)
+    ingest(store, [article(1, "Headline", "One.\nTwo.\nThree.", day)], "2024-08-14T03:00")
+    ingest(store, [article(1, "Headline", "One.\nThree.", day)], "2024-08-21T03:00")
+    mark(store, article(1, "Headline"))
+    markdown = digest_markdown(store)
+    assert "thaigov.go.th · 2024-08-14 · English · updated" in markdown
+    assert "What changed: 1 paragraph removed." in markdown
+    assert "1 items" not in markdown and "1 item (1 updated)" in markdown
+
+
+def test_same_store_and_week_give_identical_markdown(store):
+    raws = [article(n, f"Article {n}", published=date(2024, 8, 20)) for n in range(5)]
+    ingest(store, raws, "2024-08-20T03:00")
+    for raw in raws:
+        mark(store, raw, relevance=0.5, topics=["ai"])
+    assert digest_markdown(store) == digest_markdown(store)
+
+
+def test_empty_week_says_so(store):
+    assert "No relevant items this week." in digest_markdown(store)
+
+
+def test_english_lede_keeps_three_sentences():
+    assert lede("One. Two? Three!\nFour.", "en") == "One. Two? Three!"
+
+
+def test_long_english_sentence_is_cut_between_words_with_an_ellipsis():
+    body = "word " * 200
+    cut = lede(body, "en")
+    assert cut.endswith("…") and len(cut) <= 300
+    assert body.startswith(cut[:-1]) and body[len(cut) - 1] == " "
+
+
+def test_thai_lede_is_cut_at_a_phrase_boundary():
+    phrases = [f"วลีที่{n}ของข่าวความร่วมมือ" for n in range(40)]
+    body = " ".join(phrases)
+    cut = lede(body, "th")
+    assert cut.endswith("…") and len(cut) <= 300
+    assert cut[:-1].split(" ") == phrases[: len(cut[:-1].split(" "))]
+
+
+def test_thai_paragraph_ends_count_as_sentence_ends():
+    body = "ย่อหน้าหนึ่ง\nย่อหน้าสอง\nย่อหน้าสาม\nย่อหน้าสี่"
+    assert lede(body, "th") == "ย่อหน้าหนึ่ง ย่อหน้าสอง ย่อหน้าสาม"
+
+
+def test_thai_text_without_spaces_is_cut_between_words():
+    body = "ความร่วมมือดิจิทัล" * 40
+    cut = lede(body, "th")
+    assert cut.endswith("…") and len(cut) <= 300
+    assert body.startswith(cut[:-1]) and cut[:-1].endswith(("ความร่วมมือ", "ดิจิทัล"))
+
+
+@pytest.mark.parametrize(
+    ("week", "text"),
+    [
+        ("2024-W34", "19–25 August 2024"),
+        ("2024-W35", "26 August – 1 September 2024"),
+        ("2025-W01", "30 December 2024 – 5 January 2025"),
+    ],
+)
+def test_week_range_reads_naturally(week, text):
+    assert week_range(Week.parse(week)) == text

@@ -1,0 +1,170 @@
+import uuid
+from datetime import date
+
+import feedparser
+import pytest
+
+from digest.markdown import markdown_to_html
+from digest.publish import build_digest
+from digest.select import Week
+from tests.digest import article, at, ingest, mark, settings, url_of
+
+W33, W34 = Week(2024, 33), Week(2024, 34)
+HOSTILE_TITLE = "Evil <b> & ] \x0b [x](http://evil) ความร่วมมือ"
+
+THAI = article(1, "ดีอี ร่วมประชุม APEC 2024", "เนื้อหาข่าว ย่อหน้าแรก", date(2024, 8, 23))
+ENGLISH = article(
+    2, "ASEAN digital ministers meet", "Ministers met. They agreed.", date(2024, 8, 14)
+)
+HOSTILE = article(3, HOSTILE_TITLE, "Body with <tags> & [links](http://evil).", date(2024, 8, 21))
+OLD = article(4, "Five weeks before", "Outside the feed window.", date(2024, 7, 17))
+EARLIEST_IN_WINDOW = article(5, "Four weeks back", "Inside the window.", date(2024, 7, 29))
+COPY = article(6, "ASEAN digital ministers meet (copy)", "Ministers met. They agreed.")
+
+
+@pytest.fixture
+def filled(store):
+    ingest(store, [THAI, ENGLISH, HOSTILE, OLD, EARLIEST_IN_WINDOW, COPY], "2024-08-23T10:00")
+    mark(store, THAI, relevance=0.8, topics=["apec", "asean"])
+    mark(store, ENGLISH, relevance=0.7, topics=["asean"])
+    mark(store, HOSTILE, relevance=0.6, topics=["mou"])
+    mark(store, OLD, relevance=0.9)
+    mark(store, EARLIEST_IN_WINDOW, relevance=0.9)
+    mark(store, COPY, duplicate_of=ENGLISH)
+    return store
+
+
+def parse(path):
+    parsed = feedparser.parse(path.read_bytes())
+    assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+    return parsed
+
+
+def feed_files(folder):
+    return sorted([*folder.glob("*.atom"), *folder.glob("*.rss"), *folder.glob("topics/*.atom")])
+
+
+def test_every_feed_parses_and_its_entries_carry_title_link_id_and_dates(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    files = feed_files(out)
+    assert {path.name for path in files} >= {"feed.rss", "feed.atom", "digests.atom", "ai.atom"}
+    for path in files:
+        parsed = parse(path)
+        for entry in parsed.entries:
+            assert entry.title and entry.link and entry.id and entry.published_parsed, path
+            if path.suffix == ".atom":
+                assert entry.updated_parsed, path
+    assert parse(out / "feed.rss").version == "rss20"
+    assert parse(out / "feed.atom").version == "atom10"
+
+
+def test_article_feeds_hold_relevant_representatives_of_the_last_four_weeks(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    for name in ("feed.rss", "feed.atom"):
+        parsed = parse(out / name)
+        assert [entry.link for entry in parsed.entries] == [
+            url_of(THAI),  # 23 August
+            url_of(HOSTILE),  # 21 August
+            url_of(ENGLISH),  # 14 August
+            url_of(EARLIEST_IN_WINDOW),  # 29 July, Monday of week 31
+        ]
+    thai = parse(out / "feed.atom").entries[0]
+    assert [tag.term for tag in thai.tags] == ["apec", "asean"]
+    assert thai.language == "th"
+    assert thai.summary == "เนื้อหาข่าว ย่อหน้าแรก"
+    assert thai.published == "2024-08-22T17:00:00+00:00"  # 23 August, 00:00 in Bangkok
+    assert thai.updated == "2024-08-23T10:00:00+00:00"  # stored at that moment
+
+
+def test_entry_ids_are_uuid5_of_the_canonical_url(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    for name in ("feed.rss", "feed.atom"):
+        for entry in parse(out / name).entries:
+            assert entry.id == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, entry.link)}"
+
+
+def test_max_entries_keeps_the_newest(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(max_entries=2))
+    links = [entry.link for entry in parse(out / "feed.atom").entries]
+    assert links == [url_of(THAI), url_of(HOSTILE)]
+
+
+def test_feed_updated_is_its_newest_entry_not_the_clock(store, tmp_path):
+    early, late = article(1, "Early", published=date(2024, 8, 19)), article(2, "Late")
+    ingest(store, [early], "2024-08-19T03:00")
+    ingest(store, [late], "2024-08-22T03:00")
+    mark(store, early)
+    mark(store, late)
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    assert parse(out / "feed.atom").feed.updated == "2024-08-22T03:00:00+00:00"
+    # An empty topic feed is dated when the week ended: Monday 00:00 in Bangkok.
+    assert parse(out / "topics" / "ai.atom").feed.updated == "2024-08-25T17:00:00+00:00"
+
+
+def test_topic_feeds_hold_every_article_tagged_with_the_topic(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    links = {
+        name: [entry.link for entry in parse(out / "topics" / f"{name}.atom").entries]
+        for name in ("apec", "asean", "mou", "ai")
+    }
+    assert links == {
+        "apec": [url_of(THAI)],
+        "asean": [url_of(THAI), url_of(ENGLISH)],
+        "mou": [url_of(HOSTILE)],
+        "ai": [],
+    }
+
+
+def test_hostile_title_keeps_feeds_valid_and_reads_as_written(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    expected = " ".join(HOSTILE_TITLE.replace("\x0b", " ").split())
+    for name in ("feed.rss", "feed.atom", "topics/mou.atom"):
+        (entry,) = [e for e in parse(out / name).entries if e.link == url_of(HOSTILE)]
+        assert entry.title == expected
+    html = (out / "digests" / "2024-W34.html").read_text()
+    assert 'href="http://evil"' not in html
+
+
+def test_two_builds_give_byte_identical_files_and_the_second_writes_nothing(filled, tmp_path):
+    first = build_digest(filled, tmp_path / "a", W34, settings())
+    second = build_digest(filled, tmp_path / "b", W34, settings())
+    names = [path.relative_to(tmp_path / "a") for path in first.files]
+    assert names == [path.relative_to(tmp_path / "b") for path in second.files]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    again = build_digest(filled, tmp_path / "a", W34, settings())
+    assert again.changed == ()
+    assert not list((tmp_path / "a").rglob("*.tmp"))
+
+
+def test_markdown_file_parses_and_names_every_item(filled, tmp_path):
+    result = build_digest(filled, tmp_path / "public", W34, settings())
+    markdown = (tmp_path / "public" / "digests" / "2024-W34.md").read_text()
+    assert markdown == result.markdown
+    html = markdown_to_html(markdown)
+    assert result.items == 2
+    for title in ("ดีอี ร่วมประชุม APEC 2024", "Evil &lt;b&gt; &amp; ] [x](http://evil)"):
+        assert title in html
+
+
+def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W33, settings())
+    build_digest(filled, out, W34, settings())
+    entries = parse(out / "digests.atom").entries
+    assert [entry.link for entry in entries] == [
+        "http://127.0.0.1:8000/digests/2024-W34.html",
+        "http://127.0.0.1:8000/digests/2024-W33.html",
+    ]
+    assert len({entry.id for entry in entries}) == 2
+    assert "<h1>thaidigest: Thai digital-economy cooperation news: week 2024-W34</h1>" in (
+        entries[0].content[0].value
+    )
+    assert entries[0].updated == at("2024-08-25T17:00").isoformat()

@@ -1,0 +1,166 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from digest.select import OTHER_TOPIC, Week, WeekError, load_weeks, select_week
+from tests.digest import article, at, ingest, mark, url_of
+
+W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
+
+
+def digest_of(store, week):
+    return select_week(load_weeks(store, week, week), week)
+
+
+def urls(digest):
+    return [item.url for item in digest.items]
+
+
+def test_week_parses_and_spans_monday_to_monday_bangkok_time():
+    week = Week.parse("2024-W34")
+    assert week == W34
+    assert str(week) == "2024-W34"
+    assert (week.monday, week.sunday) == (date(2024, 8, 19), date(2024, 8, 25))
+    # Monday 00:00 at UTC+7 is Sunday 17:00 UTC.
+    assert week.bounds() == ("2024-08-18T17:00:00Z", "2024-08-25T17:00:00Z")
+    assert Week.parse("2020-W53").shift(1) == Week(2021, 1)
+
+
+@pytest.mark.parametrize("text", ["2024-34", "2024-W5", "W34", "2024-W00", "2021-W53", ""])
+def test_malformed_or_missing_week_is_refused(text):
+    with pytest.raises(WeekError):
+        Week.parse(text)
+
+
+def test_last_complete_week_turns_over_at_bangkok_midnight():
+    # Sunday 23:00 in Bangkok: week 34 is not over yet.
+    assert Week.last_complete(at("2024-08-25T16:00")) == W33
+    # Monday 01:00 in Bangkok.
+    assert Week.last_complete(at("2024-08-25T18:00")) == W34
+
+
+def test_first_seen_sunday_evening_utc_counts_for_the_next_bangkok_week(store):
+    late = article(1, "Seen on Monday 01:00 in Bangkok")
+    early = article(2, "Seen on Sunday 23:59 in Bangkok")
+    ingest(store, [late], "2024-08-25T18:00")
+    ingest(store, [early], "2024-08-25T16:59")
+    mark(store, late)
+    mark(store, early)
+    assert urls(digest_of(store, W34)) == [url_of(early)]
+    assert urls(digest_of(store, W35)) == [url_of(late)]
+
+
+def test_published_date_decides_the_week_over_first_seen(store):
+    raw = article(1, "Published in week 33, crawled in week 34", published=date(2024, 8, 16))
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    assert urls(digest_of(store, W33)) == [url_of(raw)]
+    assert digest_of(store, W34).items == ()
+
+
+def test_duplicates_and_irrelevant_articles_are_left_out_and_copies_listed_as_also_on(store):
+    main, copy, other_copy, noise = (
+        article(1, "MoU signed"),
+        article(2, "MoU signed (copy)"),
+        article(3, "MoU signed, another copy"),
+        article(4, "Not about digital cooperation"),
+    )
+    ingest(store, [main, copy, other_copy, noise], "2024-08-20T03:00")
+    mark(store, main, topics=["mou"])
+    mark(store, copy, duplicate_of=main)
+    mark(store, other_copy, relevant=False, duplicate_of=main)
+    mark(store, noise, relevant=False)
+    (item,) = digest_of(store, W34).items
+    assert item.url == url_of(main)
+    assert item.also_on == tuple(sorted([url_of(copy), url_of(other_copy)]))
+
+
+def test_article_updated_during_the_week_is_listed_once_with_what_changed(store):
+    day = date(2024, 8, 14)
+    first = article(1, "Old headline", "Opening paragraph.\nMiddle paragraph.\nClosing.", day)
+    edited = article(1, "New headline", "Opening paragraph.\nMiddle, edited.\nClosing.", day)
+    extended = article(
+        1, "New headline", "Opening paragraph.\nMiddle, edited.\nClosing.\nA new paragraph.", day
+    )
+    ingest(store, [first], "2024-08-14T03:00")
+    ingest(store, [edited], "2024-08-20T03:00")
+    ingest(store, [extended], "2024-08-22T03:00")
+    ingest(store, [extended], "2024-08-23T03:00")  # seen again, unchanged
+    mark(store, first)
+
+    (item,) = digest_of(store, W34).items
+    assert item.updated
+    assert item.title == "New headline"
+    # Compared with the version the week started from, not the one before the last.
+    assert item.changes == ("headline changed", "1 paragraph added", "1 paragraph edited")
+    (original,) = digest_of(store, W33).items
+    assert not original.updated
+    assert digest_of(store, W35).items == ()
+
+
+def test_article_new_in_the_week_and_edited_in_it_is_listed_as_new(store):
+    raw = article(1, "Headline", "A paragraph.")
+    ingest(store, [raw], "2024-08-19T03:00")
+    ingest(store, [article(1, "Headline, corrected", "A paragraph.")], "2024-08-21T03:00")
+    mark(store, raw)
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.changes, item.title) == (False, (), "Headline, corrected")
+
+
+def test_items_are_grouped_by_first_topic_in_fixed_order_and_ranked(store):
+    raws = {
+        "mou+asean": article(1, "Signed at the ASEAN meeting", published=date(2024, 8, 20)),
+        "asean best": article(2, "ASEAN ministers", published=date(2024, 8, 19)),
+        "asean newer": article(3, "ASEAN follow-up", published=date(2024, 8, 23)),
+        "custom": article(4, "A topic the labels do not know", published=date(2024, 8, 20)),
+        "none": article(5, "No topic at all", published=date(2024, 8, 20)),
+    }
+    ingest(store, list(raws.values()), "2024-08-24T03:00")
+    mark(store, raws["mou+asean"], relevance=0.5, topics=["mou", "asean"])
+    mark(store, raws["asean best"], relevance=0.9, topics=["asean"])
+    mark(store, raws["asean newer"], relevance=0.5, topics=["asean"])
+    mark(store, raws["custom"], topics=["zz-custom"])
+    mark(store, raws["none"])
+
+    digest = digest_of(store, W34)
+    assert [section.topic for section in digest.sections] == ["asean", "zz-custom", OTHER_TOPIC]
+    assert [item.url for item in digest.sections[0].items] == [
+        url_of(raws["asean best"]),  # highest relevance
+        url_of(raws["asean newer"]),  # same relevance, newer
+        url_of(raws["mou+asean"]),
+    ]
+
+
+def test_loading_a_week_searches_indexes_and_never_scans_a_table(store):
+    raws = [article(n, f"Article {n}", published=date(2024, 8, 20)) for n in range(1, 4)]
+    ingest(store, raws, "2024-08-20T03:00")
+    ingest(store, [article(1, "Article 1, edited")], "2024-08-21T03:00")
+    for raw in raws:
+        mark(store, raw, duplicate_of=raws[0] if raw is raws[2] else None)
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    data = load_weeks(store, W33, W34)
+    event.remove(store.engine, "before_cursor_execute", record)
+    assert data.rows and data.versions and data.members  # every query found something
+
+    with store.engine.connect() as conn:
+        plans = [
+            row[3]
+            for statement, parameters in statements
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+    table_steps = [step for step in plans if " articles" in step or "article_versions" in step]
+    assert table_steps
+    assert all(step.startswith("SEARCH") for step in table_steps), plans
+    used = " ".join(table_steps)
+    assert "ix_articles_published (published>? AND published<?)" in used, plans
+    assert "ix_articles_first_seen (first_seen>? AND first_seen<?)" in used, plans
+    assert "ix_versions_seen_at (seen_at>? AND seen_at<?)" in used, plans
+    # The cluster index serves the also-on lookup only: NULL matches nearly every row.
+    assert used.count("ix_articles_duplicate_of") == 1, plans

@@ -1,0 +1,114 @@
+import http.client
+import threading
+
+import pytest
+
+from digest.serve import make_server, server_url
+
+
+@pytest.fixture
+def site(tmp_path):
+    out = tmp_path / "public"
+    (out / "digests").mkdir(parents=True)
+    (out / "index.html").write_text("<!DOCTYPE html><title>index</title>", encoding="utf-8")
+    (out / "feed.rss").write_bytes(b"<rss/>")
+    (out / "feed.atom").write_bytes(b"<feed/>")
+    (out / "digests" / "2024-W34.md").write_text("# สรุป\n", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    (out / "leak.txt").symlink_to(secret)
+    (out / "outside").symlink_to(tmp_path)
+    (out / "inside.md").symlink_to(out / "digests" / "2024-W34.md")
+    server = make_server(out, port=0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def request(server, path, method="GET", headers=None):
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_port_zero_binds_a_free_loopback_port(site):
+    host, port = site.server_address[:2]
+    assert host == "127.0.0.1" and port > 0
+    assert server_url(site) == f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/feed.rss", "application/rss+xml"),
+        ("/feed.atom", "application/atom+xml"),
+        ("/digests/2024-W34.md", "text/markdown; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/", "text/html; charset=utf-8"),
+    ],
+)
+def test_files_are_served_with_their_type_and_nosniff(site, path, content_type):
+    status, headers, body = request(site, path)
+    assert status == 200
+    assert headers["Content-Type"] == content_type
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert int(headers["Content-Length"]) == len(body) > 0
+
+
+def test_conditional_requests_get_304_while_the_file_is_unchanged(site):
+    _, headers, body = request(site, "/feed.atom")
+    assert body == b"<feed/>"
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    status, again, body = request(site, "/feed.atom", headers={"If-None-Match": etag})
+    assert (status, body, again["ETag"]) == (304, b"", etag)
+    status, _, _ = request(site, "/feed.atom", headers={"If-Modified-Since": modified})
+    assert status == 304
+    status, _, _ = request(site, "/feed.atom", headers={"If-None-Match": '"other"'})
+    assert status == 200
+
+
+def test_head_answers_headers_without_a_body(site):
+    status, headers, body = request(site, "/feed.rss", method="HEAD")
+    assert (status, body, headers["Content-Length"]) == (200, b"", "6")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/digests/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/digests/%2e%2e/%2e%2e/secret.txt",
+        "/leak.txt",
+        "/outside/secret.txt",
+    ],
+)
+def test_paths_leaving_the_folder_are_refused(site, path):
+    status, _, body = request(site, path)
+    assert status in (403, 404)
+    assert b"not for the web" not in body
+
+
+@pytest.mark.parametrize("path", ["//etc/passwd", "/etc/passwd", "/missing.atom"])
+def test_absolute_or_missing_paths_stay_inside_and_are_not_found(site, path):
+    status, _, body = request(site, path)
+    assert status == 404
+    assert b"root:" not in body
+
+
+def test_request_target_not_starting_with_a_slash_is_a_bad_request(site):
+    assert request(site, "secret.txt")[0] == 400
+
+
+def test_symlink_inside_the_folder_is_served(site):
+    status, _, body = request(site, "/inside.md")
+    assert (status, body.decode()) == (200, "# สรุป\n")
