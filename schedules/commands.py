@@ -1,0 +1,165 @@
+"""``thaidigest run``, ``thaidigest schedule`` and ``thaidigest status``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from schedules.daemon import LOG_FORMAT, run_daemon
+from schedules.spec import Schedule, ScheduleError, load_schedule, next_run
+from scraper.crawl import SOURCES
+from thaidigest.config import config_path
+from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.store import Store, crawl_runs, database_url, utc_now
+
+EXIT_UNHEALTHY = 1
+DIGEST_FILE = "[0-9][0-9][0-9][0-9]-W[0-9][0-9].md"
+
+schedules_option = click.option(
+    "--schedules",
+    "schedules_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Schedule TOML file [default: the packaged schedules/default.toml].",
+)
+
+
+def load_schedule_or_exit(path: Path | None) -> Schedule:
+    """The schedule, or its error and exit status 2."""
+    try:
+        return load_schedule(path)
+    except ScheduleError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.command("run")
+@schedules_option
+@db_option
+@config_option
+def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
+    """Run the schedule (crawls, digests) until stopped; log to stdout."""
+    config = load_config_or_exit(config_file)
+    schedule = load_schedule_or_exit(schedules_file)
+    chosen = config_path(config_file)
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    run_daemon(
+        schedule,
+        db_url=database_url(db),
+        config_file=str(chosen.resolve()) if chosen else None,
+        config=config,
+    )
+
+
+def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:
+    """One line per job: name, task, trigger, the next run in the schedule's time zone, args."""
+    rows = []
+    for job in schedule.jobs:
+        upcoming = next_run(job, schedule.zone, now)
+        args = " ".join(f"{key}={value}" for key, value in job.args.items())
+        when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "never"
+        rows.append((job.name, job.task, job.describe_trigger(), when, args))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    return [
+        "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4]]
+        ).rstrip()
+        for row in rows
+    ]
+
+
+@click.command("schedule")
+@schedules_option
+def schedule_command(schedules_file: Path | None) -> None:
+    """List the schedule's jobs and when each would next run."""
+    schedule = load_schedule_or_exit(schedules_file)
+    click.echo(f"{schedule.source}: {len(schedule.jobs)} job(s), timezone {schedule.timezone}")
+    for line in schedule_lines(schedule, utc_now()):
+        click.echo(line)
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _age(moment: datetime, now: datetime) -> str:
+    hours = (now - moment).total_seconds() / 3600
+    return f"{hours:.1f} h ago"
+
+
+def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
+    """A site's last crawl run as one line."""
+    if run is None:
+        return f"{source}: never crawled"
+    report = run["report"]
+    when = run["finished_at"] or run["started_at"]
+    return (
+        f"{source}: {run['status']} at {when} ({_age(_parse_iso(when), now)}); "
+        f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "
+        f"blocked {len(report.get('blocked', []))}, errors {len(report.get('errors', []))}"
+    )
+
+
+def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedelta) -> list[str]:
+    """A problem line per site whose last successful crawl is missing or older than ``max_age``."""
+    problems = []
+    for source, finished in last_ok.items():
+        if finished is None:
+            problems.append(f"{source}: no successful crawl recorded")
+        elif now - _parse_iso(finished) > max_age:
+            hours = max_age / timedelta(hours=1)
+            problems.append(f"{source}: last successful crawl {finished} is older than {hours:g} h")
+    return problems
+
+
+def newest_digest(out_dir: Path) -> Path | None:
+    """The newest weekly digest file in ``out_dir/digests``."""
+    found = sorted((out_dir / "digests").glob(DIGEST_FILE))
+    return found[-1] if found else None
+
+
+def _last_ok_finished(store: Store, source: str) -> str | None:
+    query = (
+        select(crawl_runs.c.finished_at)
+        .where(crawl_runs.c.source == source, crawl_runs.c.status == "ok")
+        .order_by(crawl_runs.c.id.desc())
+        .limit(1)
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+@click.command("status")
+@db_option
+@config_option
+def status_command(db: str | None, config_file: str | None) -> None:
+    """Show the last crawl of each site and the last digest; exit 1 when a crawl is overdue."""
+    config = load_config_or_exit(config_file)
+    now = utc_now()
+    store = Store.open(db)
+    try:
+        for source in SOURCES:
+            runs = store.last_crawl_runs(source)
+            click.echo(describe_run(source, runs[0] if runs else None, now))
+        last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
+    finally:
+        store.close()
+    digest = newest_digest(Path(config["digest"]["out"]))
+    if digest is None:
+        click.echo("digest: none yet")
+    else:
+        written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
+        click.echo(f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})")
+    max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
+    problems = stale_crawls(last_ok, now, max_age)
+    for problem in problems:
+        click.echo(f"unhealthy: {problem}", err=True)
+    if problems:
+        sys.exit(EXIT_UNHEALTHY)

@@ -1,0 +1,253 @@
+"""The schedule file: which thaidigest commands run when.
+
+A schedule is TOML::
+
+    timezone = "Asia/Bangkok"
+
+    [[job]]
+    name = "crawl"                 # unique; the job's id in the job store
+    task = "crawl"                 # a thaidigest command: "crawl" or "digest"
+    cron = "0 */6 * * *"           # a 5-field crontab line, or instead
+    # every = 30                   # seconds between runs
+    args = { source = "all" }      # the command's options, dashes as underscores
+
+:func:`parse_schedule` validates everything up front, so a mistake is reported
+when the daemon starts, naming the file and the job, not hours later when the
+job first fires.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+DEFAULT_SCHEDULE = "default.toml"
+DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
+
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
+# Crontab counts weekdays from Sunday (0 and 7); APScheduler 3 counts from Monday,
+# so numeric weekdays are rewritten as names, which both read the same way.
+CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+WEEKDAY_PART = re.compile(r"^(?:(?P<all>\*)|(?P<first>\d+)(?:-(?P<last>\d+))?)(?:/(?P<step>\d+))?$")
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _week(value: Any) -> bool:
+    return isinstance(value, str) and bool(WEEK.match(value))
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+# task -> option -> (check, what the value must be)
+TASKS: dict[str, dict[str, tuple[Any, str]]] = {
+    "crawl": {
+        "source": (_text, "a site slug or 'all'"),
+        "base_url": (_text, "a URL"),
+        "start_id": (_positive_int, "a positive integer"),
+    },
+    "digest": {
+        "out": (_text, "a folder"),
+        "week": (_week, "an ISO week like 2024-W34"),
+        "email": (_flag, "true or false"),
+    },
+}
+TOP_LEVEL_KEYS = frozenset({"timezone", "job"})
+JOB_KEYS = frozenset({"name", "task", "cron", "every", "args"})
+
+
+class ScheduleError(ValueError):
+    """The schedule file cannot be read or holds a wrong value."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One scheduled command: a crontab line or an interval, and the command's options."""
+
+    name: str
+    task: str
+    cron: str | None = None
+    every: float | None = None  # seconds
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe_trigger(self) -> str:
+        """``cron 0 */6 * * *`` or ``every 30 s``."""
+        return f"cron {self.cron}" if self.cron else f"every {self.every:g} s"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The jobs of a schedule file and the time zone their crontab lines are read in."""
+
+    source: str  # the file, for messages
+    timezone: str
+    jobs: tuple[Job, ...]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def parse_schedule(text: str, source: str) -> Schedule:
+    """Validate a schedule file's text; ``source`` names it in every :class:`ScheduleError`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScheduleError(f"{source}: not valid TOML: {error}") from None
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ScheduleError(f"{source}: unknown key {', '.join(unknown)}")
+    timezone = data.get("timezone")
+    if not isinstance(timezone, str):
+        raise ScheduleError(f"{source}: timezone must be a name like 'Asia/Bangkok'")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"{source}: unknown timezone {timezone!r}") from None
+    tables = data.get("job", [])
+    if not isinstance(tables, list) or not tables:
+        raise ScheduleError(f"{source}: no [[job]] tables")
+    jobs: list[Job] = []
+    for number, table in enumerate(tables, start=1):
+        job = _parse_job(table, number, source, timezone)
+        if any(seen.name == job.name for seen in jobs):
+            raise ScheduleError(f"{source}: job {job.name!r}: duplicate job name")
+        jobs.append(job)
+    return Schedule(source=source, timezone=timezone, jobs=tuple(jobs))
+
+
+def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -> Job:
+    name = table.get("name")
+    if not _text(name):
+        raise ScheduleError(f"{source}: job #{number}: name must be a non-empty string")
+
+    def fail(problem: str) -> ScheduleError:
+        return ScheduleError(f"{source}: job {name!r}: {problem}")
+
+    unknown = sorted(set(table) - JOB_KEYS)
+    if unknown:
+        raise fail(f"unknown key {', '.join(unknown)}")
+    task = table.get("task")
+    if task not in TASKS:
+        raise fail(f"unknown task {task!r}; one of {', '.join(TASKS)}")
+    args = table.get("args", {})
+    if not isinstance(args, dict):
+        raise fail("args must be a table")
+    for option, value in args.items():
+        if option not in TASKS[task]:
+            raise fail(f"unknown option {option!r} for {task}; one of {', '.join(TASKS[task])}")
+        check, expected = TASKS[task][option]
+        if not check(value):
+            raise fail(f"option {option} must be {expected}, not {value!r}")
+    cron, every = table.get("cron"), table.get("every")
+    if (cron is None) == (every is None):
+        raise fail("give either cron or every, not both or neither")
+    if cron is not None:
+        if not isinstance(cron, str):
+            raise fail("cron must be a crontab line like '0 */6 * * *'")
+        try:
+            crontab_trigger(cron, ZoneInfo(timezone))
+        except ValueError as error:
+            raise fail(f"bad cron line {cron!r}: {error}") from None
+    elif isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:
+        raise fail(f"every must be a positive number of seconds, not {every!r}")
+    return Job(name=name, task=task, cron=cron, every=every, args=dict(args))
+
+
+def load_schedule(path: str | Path | None = None) -> Schedule:
+    """The schedule in ``path``, or the packaged default when ``path`` is None."""
+    if path is None:
+        text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
+        return parse_schedule(text, DEFAULT_SCHEDULE_NAME)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScheduleError(f"{path}: no such schedule file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScheduleError(f"{path}: cannot read: {error}") from None
+    return parse_schedule(text, str(path))
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field (Sunday 0 or 7) as APScheduler 3 reads it (Monday 0).
+
+    ``1-5`` becomes ``mon,tue,wed,thu,fri``; names and ``*`` are the same in both.
+    """
+    if field == "*":
+        return field
+    parts: list[str] = []
+    for part in field.split(","):
+        match = WEEKDAY_PART.match(part)
+        if not match:
+            parts.append(part)  # names, or a mistake APScheduler reports
+            continue
+        first = 0 if match["all"] else int(match["first"])
+        last = 7 if match["all"] else int(match["last"] or (7 if match["step"] else first))
+        step = int(match["step"] or 1)
+        if not 0 <= first <= last <= 7 or step < 1:
+            raise ValueError(f"bad day of week {part!r}; days are 0-7, Sunday being 0 or 7")
+        for day in range(first, last + 1, step):
+            name = CRONTAB_WEEKDAYS[day % 7]
+            if name not in parts:
+                parts.append(name)
+    return ",".join(parts)
+
+
+def crontab_trigger(line: str, zone: ZoneInfo) -> CronTrigger:
+    """The trigger of a standard 5-field crontab line; raises ValueError."""
+    fields = line.split()
+    if len(fields) != 5:
+        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    fields[4] = crontab_weekdays(fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
+
+
+def make_trigger(job: Job, zone: ZoneInfo) -> BaseTrigger:
+    """The APScheduler trigger of a validated job."""
+    if job.cron:
+        return crontab_trigger(job.cron, zone)
+    return IntervalTrigger(seconds=job.every, timezone=zone)
+
+
+def next_run(job: Job, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """When a freshly registered job would first run after ``now``, in ``zone``."""
+    if job.every:
+        return (now + timedelta(seconds=job.every)).astimezone(zone)
+    return make_trigger(job, zone).get_next_fire_time(None, now)
+
+
+def job_command(job: Job, db: str | None, config_file: str | None) -> list[str]:
+    """The argv of a job: ``python -m thaidigest TASK --option value ... --db --config``."""
+    argv = [sys.executable, "-m", "thaidigest", job.task]
+    for option, value in job.args.items():
+        flag = "--" + option.replace("_", "-")
+        if isinstance(value, bool):
+            if value:
+                argv.append(flag)
+        else:
+            argv.extend([flag, str(value)])
+    if db:
+        argv.extend(["--db", db])
+    if config_file:
+        argv.extend(["--config", config_file])
+    return argv

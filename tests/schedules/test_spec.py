@@ -1,0 +1,218 @@
+"""The schedule file: validation, crontab weekdays, and the command each job runs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from schedules.commands import schedule_command, schedule_lines
+from schedules.spec import (
+    Job,
+    ScheduleError,
+    crontab_trigger,
+    job_command,
+    load_schedule,
+    parse_schedule,
+)
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+GOOD_JOB = '[[job]]\nname = "crawl"\ntask = "crawl"\ncron = "0 */6 * * *"\n'
+HEADER = 'timezone = "Asia/Bangkok"\n'
+
+MALFORMED = [
+    pytest.param("timezone = \n", ["not valid TOML"], id="bad-toml"),
+    pytest.param(GOOD_JOB, ["timezone"], id="no-timezone"),
+    pytest.param('timezone = "Mars/Olympus"\n' + GOOD_JOB, ["Mars/Olympus"], id="unknown-timezone"),
+    pytest.param(HEADER, ["no [[job]]"], id="no-jobs"),
+    pytest.param(
+        HEADER + "jobs = 1\n" + GOOD_JOB, ["unknown key jobs"], id="unknown-top-level-key"
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "mail"\nevery = 5\n',
+        ["'x'", "unknown task 'mail'"],
+        id="unknown-task",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 5\nargs = { week = "2024-W34" }\n',
+        ["'x'", "unknown option 'week' for crawl"],
+        id="option-of-another-task",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 5\nargs = { start_id = -3 }\n',
+        ["'x'", "start_id must be a positive integer"],
+        id="bad-option-value",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "34" }\n',
+        ["'x'", "week must be an ISO week"],
+        id="bad-week",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 */6 * *"\n',
+        ["'x'", "bad cron line", "expected 5"],
+        id="cron-with-four-fields",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 25 * * *"\n',
+        ["'x'", "bad cron line '0 25 * * *'"],
+        id="cron-hour-out-of-range",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 7 * * 8"\n',
+        ["'x'", "bad cron line", "day of week"],
+        id="cron-weekday-out-of-range",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 7 * * *"\nevery = 60\n',
+        ["'x'", "either cron or every"],
+        id="both-cron-and-every",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\n',
+        ["'x'", "either cron or every"],
+        id="neither-cron-nor-every",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0\n',
+        ["'x'", "every must be a positive number"],
+        id="zero-every",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = -30\n',
+        ["'x'", "every must be a positive number"],
+        id="negative-every",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = "30"\n',
+        ["'x'", "every must be a positive number"],
+        id="every-as-text",
+    ),
+    pytest.param(
+        HEADER + GOOD_JOB + GOOD_JOB.replace("0 */6", "30 */6"),
+        ["'crawl'", "duplicate job name"],
+        id="duplicate-names",
+    ),
+    pytest.param(HEADER + '[[job]]\ntask = "crawl"\nevery = 5\n', ["job #1", "name"], id="no-name"),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 5\nhour = 3\n',
+        ["'x'", "unknown key hour"],
+        id="unknown-job-key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fragments"), MALFORMED)
+def test_malformed_schedule_is_rejected_naming_file_job_and_problem(tmp_path, text, fragments):
+    path = tmp_path / "broken.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScheduleError) as caught:
+        load_schedule(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_schedule_file_is_a_schedule_error(tmp_path):
+    with pytest.raises(ScheduleError, match="no such schedule file"):
+        load_schedule(tmp_path / "missing.toml")
+
+
+def test_packaged_default_crawls_every_six_hours_and_digests_monday_morning_in_bangkok():
+    schedule = load_schedule()
+    assert schedule.timezone == "Asia/Bangkok"
+    jobs = {job.name: job for job in schedule.jobs}
+    assert jobs["crawl"].task == "crawl" and jobs["crawl"].args == {"source": "all"}
+    after_noon = datetime(2024, 8, 26, 5, 30, tzinfo=UTC)  # 12:30 in Bangkok
+    crawl_next = crontab_trigger(jobs["crawl"].cron, BANGKOK).get_next_fire_time(None, after_noon)
+    assert crawl_next == datetime(2024, 8, 26, 18, 0, tzinfo=BANGKOK)
+    tuesday = datetime(2024, 8, 27, tzinfo=UTC)
+    digest_next = crontab_trigger(jobs["digest"].cron, BANGKOK).get_next_fire_time(None, tuesday)
+    assert digest_next == datetime(2024, 9, 2, 7, 0, tzinfo=BANGKOK)
+    assert digest_next.strftime("%A") == "Monday"
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "expected"),
+    [
+        ("1", {"Monday"}),
+        ("0", {"Sunday"}),
+        ("7", {"Sunday"}),
+        ("1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+        ("*/2", {"Sunday", "Tuesday", "Thursday", "Saturday"}),
+        ("0,6", {"Saturday", "Sunday"}),
+        ("mon-wed", {"Monday", "Tuesday", "Wednesday"}),
+    ],
+)
+def test_crontab_weekdays_count_from_sunday(weekdays, expected):
+    trigger = crontab_trigger(f"0 7 * * {weekdays}", BANGKOK)
+    moment = datetime(2024, 8, 25, tzinfo=BANGKOK)  # a Sunday, before 07:00
+    days = set()
+    for _ in range(7):
+        moment = trigger.get_next_fire_time(None, moment)
+        days.add(moment.strftime("%A"))
+        moment = moment.replace(hour=8)
+    assert days == expected
+
+
+def test_crawl_job_command_passes_options_db_and_config():
+    job = Job(
+        name="crawl",
+        task="crawl",
+        every=60,
+        args={"source": "thaigov", "base_url": "http://127.0.0.1:8080", "start_id": 87360},
+    )
+    argv = job_command(job, "sqlite:///data/x.sqlite", "/etc/thaidigest.toml")
+    assert argv == [
+        sys.executable,
+        "-m",
+        "thaidigest",
+        "crawl",
+        "--source",
+        "thaigov",
+        "--base-url",
+        "http://127.0.0.1:8080",
+        "--start-id",
+        "87360",
+        "--db",
+        "sqlite:///data/x.sqlite",
+        "--config",
+        "/etc/thaidigest.toml",
+    ]
+
+
+def test_digest_job_command_turns_true_flags_into_switches_and_drops_false_ones():
+    mailed = Job(name="d", task="digest", cron="0 7 * * 1", args={"email": True, "out": "pub"})
+    assert job_command(mailed, None, None)[3:] == ["digest", "--email", "--out", "pub"]
+    quiet = Job(name="d", task="digest", cron="0 7 * * 1", args={"email": False})
+    assert job_command(quiet, "db.sqlite", None)[3:] == ["digest", "--db", "db.sqlite"]
+
+
+def test_schedule_lines_show_next_run_in_the_schedules_timezone():
+    schedule = parse_schedule(
+        HEADER
+        + '[[job]]\nname = "weekly"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        + '[[job]]\nname = "often"\ntask = "crawl"\nevery = 90\nargs = { source = "mdes" }\n',
+        "test.toml",
+    )
+    tuesday = datetime(2024, 8, 27, 3, 0, tzinfo=UTC)
+    weekly, often = schedule_lines(schedule, tuesday)
+    assert weekly.split() == [
+        *("weekly", "digest", "cron", "0", "7", "*", "*", "1"),
+        *("2024-09-02", "07:00:00", "+07"),
+    ]
+    assert "every 90 s" in often and "2024-08-27 10:01:30 +07" in often
+    assert often.endswith("source=mdes")
+
+
+def test_schedule_command_reports_a_bad_file_with_exit_2_and_no_traceback(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0\n')
+    result = CliRunner().invoke(schedule_command, ["--schedules", str(path)])
+    assert result.exit_code == 2
+    assert "every must be a positive number" in result.output
+    assert "Traceback" not in result.output
