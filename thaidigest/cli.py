@@ -94,11 +94,22 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
 
 
 def _register_commands() -> None:
+    """Each package contributes its own commands."""
+    from digest.commands import digest_command, serve_command
+    from schedules.commands import run_command, schedule_command, status_command
     from scraper.commands import crawl_command
     from thaidigest.demo import demo_command
 
-    main.add_command(crawl_command)
-    main.add_command(demo_command)
+    for command in (
+        crawl_command,
+        digest_command,
+        serve_command,
+        run_command,
+        schedule_command,
+        status_command,
+        demo_command,
+    ):
+        main.add_command(command)
 
 
 _register_commands()

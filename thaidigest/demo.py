@@ -2,7 +2,7 @@
 
 It serves ``seeds/site/`` on a loopback port, crawls it with both spiders,
 imports the seed text files (the same stories once more: deduplicated),
-builds the digest and feeds for the week of the newest relevant article,
+builds the digest and feeds for the week with the most relevant stories,
 and shows the digest. Everything lands in one folder (default ``./demo``),
 made afresh on each run, with the embedded SQLite database.
 """
@@ -12,11 +12,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from scraper.fixture_site import DEFAULT_ROOT, FixtureSite
 from thaidigest.store import Store, articles
@@ -47,17 +48,20 @@ def _thaidigest(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def newest_relevant_day(store: Store) -> date | None:
-    """The publication day of the newest relevant article (any article if none is)."""
+def busiest_week(store: Store) -> str | None:
+    """The ISO week with the most relevant stories (the latest such week on a tie)."""
+    weeks: Counter[str] = Counter()
     with store.engine.connect() as conn:
         for condition in (articles.c.relevant.is_(True), articles.c.id.is_not(None)):
-            newest = conn.execute(
-                select(func.max(articles.c.published)).where(
-                    condition, articles.c.duplicate_of.is_(None)
+            for published in conn.execute(
+                select(articles.c.published).where(
+                    condition, articles.c.duplicate_of.is_(None), articles.c.published.is_not(None)
                 )
-            ).scalar()
-            if newest:
-                return date.fromisoformat(newest)
+            ).scalars():
+                year, week, _ = date.fromisoformat(published).isocalendar()
+                weeks[f"{year}-W{week:02d}"] += 1
+            if weeks:
+                return max(weeks, key=lambda name: (weeks[name], name))
     return None
 
 
@@ -77,12 +81,11 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     _thaidigest("import", str(SEEDS), "--db", str(db))
     store = Store(f"sqlite:///{db}")
     try:
-        day = newest_relevant_day(store)
+        week = busiest_week(store)
     finally:
         store.close()
-    if day is None:
+    if week is None:
         raise click.ClickException("the crawl stored no article")
-    week = f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
     click.secho(f"3. Building the digest and feeds for {week}", bold=True)
     _thaidigest("digest", "--week", week, "--out", str(out), *common)
     digest = out / "digests" / f"{week}.md"
