@@ -2,7 +2,7 @@
 
 It serves ``seeds/site/`` on a loopback port, crawls it with both spiders,
 imports the seed text files (the same stories once more: deduplicated),
-builds the digest and feeds for the week with the most relevant stories,
+builds the digests and feeds of the last weeks that hold relevant stories,
 and shows the digest. Everything lands in one folder (default ``./demo``),
 made afresh on each run, with the embedded SQLite database.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +34,7 @@ categories = [3, 7]
 out = "{out}"
 """
 DIGEST_LINES_SHOWN = 40
+DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
 def _thaidigest(*args: str) -> subprocess.CompletedProcess:
@@ -48,21 +48,16 @@ def _thaidigest(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def busiest_week(store: Store) -> str | None:
-    """The ISO week with the most relevant stories (the latest such week on a tie)."""
-    weeks: Counter[str] = Counter()
+def relevant_weeks(store: Store) -> list[str]:
+    """The ISO weeks that hold relevant stories, oldest first."""
+    query = select(articles.c.published).where(
+        articles.c.relevant.is_(True),
+        articles.c.duplicate_of.is_(None),
+        articles.c.published.is_not(None),
+    )
     with store.engine.connect() as conn:
-        for condition in (articles.c.relevant.is_(True), articles.c.id.is_not(None)):
-            for published in conn.execute(
-                select(articles.c.published).where(
-                    condition, articles.c.duplicate_of.is_(None), articles.c.published.is_not(None)
-                )
-            ).scalars():
-                year, week, _ = date.fromisoformat(published).isocalendar()
-                weeks[f"{year}-W{week:02d}"] += 1
-            if weeks:
-                return max(weeks, key=lambda name: (weeks[name], name))
-    return None
+        days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
+    return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
 
 
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
@@ -81,13 +76,14 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     _thaidigest("import", str(SEEDS), "--db", str(db))
     store = Store(f"sqlite:///{db}")
     try:
-        week = busiest_week(store)
+        weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
     finally:
         store.close()
-    if week is None:
-        raise click.ClickException("the crawl stored no article")
-    click.secho(f"3. Building the digest and feeds for {week}", bold=True)
-    _thaidigest("digest", "--week", week, "--out", str(out), *common)
+    if not weeks:
+        raise click.ClickException("the crawl stored no relevant article")
+    click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
+    for week in weeks:
+        _thaidigest("digest", "--week", week, "--out", str(out), *common)
     digest = out / "digests" / f"{week}.md"
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
