@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from thaidigest.config import DEFAULTS
+from thaidigest.dedup import Deduplicator
 from thaidigest.ingest import Ingestor, Scored
 from thaidigest.relevance import Rules, load_rules, score
 from thaidigest.store import Store, utc_now
@@ -37,4 +38,9 @@ def build_ingestor(
 ) -> Ingestor:
     """The one ingestor that import and crawl share."""
     rules = rules_from_config(config or DEFAULTS)
-    return Ingestor(store, scorer=relevance_scorer(rules), clock=clock)
+    return Ingestor(
+        store,
+        scorer=relevance_scorer(rules),
+        deduplicator=Deduplicator(store),
+        clock=clock,
+    )
