@@ -35,7 +35,9 @@ DEFAULTS: dict[str, Any] = {
             "concurrency": 2,
             "miss_limit": 20,  # consecutive soft 404s that end the id walk
             "start_id": None,  # where the walk starts when nothing is stored
-            "search_keywords": [],  # optional second source of links
+            # Search pages are a second source of links, and give the first crawl
+            # of an empty store its start (the newest article they list).
+            "search_keywords": ["ดิจิทัล"],
         },
         "mdes": {
             "base_url": "https://www.mdes.go.th",

@@ -53,7 +53,7 @@ class ThaigovSpider(SiteSpider):
         return thaigov.article_url(self.base_url, int(article_id))
 
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
-        """Begin the id walk at ``start``."""
+        """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
         self.highest_requested = max(self.highest_requested, start - 1)
         yield from self.extend_walk()
@@ -80,19 +80,22 @@ class ThaigovSpider(SiteSpider):
             return
         if verdict != "page":
             return
-        found = []
-        for url in thaigov.parse_search(response.text, response.url):
-            article_id = thaigov.article_id(url)
-            if article_id is None:
-                continue
-            found.append(int(article_id))
-            if int(article_id) not in self.requested and article_id not in self.known:
-                self.requested.add(int(article_id))
-                yield self.page_request(
-                    self.article_url(article_id), self.parse_article, source_id=article_id
-                )
+        found = sorted(
+            {int(article_id) for url in thaigov.parse_search(response.text, response.url)
+             if (article_id := thaigov.article_id(url)) is not None}
+        )  # fmt: skip
         if found and self.highest_requested == 0:
-            yield from self.walk_from(max(found) + 1)
+            # An empty store and no --start-id: start from the newest article found.
+            yield from self.walk_from(found[-1] + 1)
+        for article_id in found:
+            if article_id not in self.requested and str(article_id) not in self.known:
+                self.requested.add(article_id)
+                yield self.page_request(
+                    self.article_url(article_id),
+                    self.parse_article,
+                    source_id=str(article_id),
+                    walk=True,
+                )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta

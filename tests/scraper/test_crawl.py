@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import copy_site, crawl, manifest, write_config
+from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
+from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
 from thaidigest.store import Store
 from thaidigest.urls import public_url
 
@@ -108,3 +108,22 @@ def test_second_crawl_given_the_same_start_id_does_not_walk_known_ids(tmp_path):
     highest = max(manifest()["thaigov_ids"])
     assert walked  # the walk past the end is still tried ...
     assert all(int(r.path.rsplit("/", 1)[1]) > highest for r in walked)  # ... but only there
+
+
+def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        result = run_thaidigest(
+            "crawl", "--source", "thaigov", "--base-url", site.base_url,
+            "--db", str(db), "--config", str(config),
+        )  # fmt: skip
+        searched = [r for r in site.requests if r.path.startswith("/search")]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert searched
+    search_page = (DEFAULT_ROOT / "search.html").read_text(encoding="utf-8")
+    listed = {int(i) for i in re.findall(r"/news/contents/details/(\d+)", search_page)}
+    highest = max(manifest()["thaigov_ids"])
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    # every listed article, then every article past the newest one listed
+    assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
