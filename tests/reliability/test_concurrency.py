@@ -1,0 +1,87 @@
+"""Two crawls at once: one per site at a time, the loser leaves the store alone."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from scraper.commands import EXIT_LOCKED
+from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from tests.reliability.test_crash_safety import (
+    ENV,
+    crawl_args,
+    expected_urls,
+    store_problems,
+    stored_articles,
+    write_crawl_config,
+)
+from thaidigest.store import Store
+
+# Keeps the first crawl busy long enough for the second to find the lock taken.
+SLOW_PAGE = FaultRule(path=r"^/news/contents/details/87370$", fault="hang", delay=3.0)
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV
+    )
+
+
+def finish(processes: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
+    results = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=120)
+        results.append((process.returncode, stdout, stderr))
+    return results
+
+
+def crawl_runs(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT source, status FROM crawl_runs ORDER BY id").fetchall()
+
+
+def test_second_crawl_of_a_site_exits_75_and_leaves_the_store_alone(tmp_path):
+    config = write_crawl_config(tmp_path, timeout=5, delay=0)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()  # both find the schema in place
+    with FixtureSite(faults=FaultPlan([SLOW_PAGE])) as site:
+        args = crawl_args(site, db, config, "thaigov")
+        results = finish([start(args), start(args)])
+        fetched = len(site.requests)
+
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, EXIT_LOCKED], results
+    (winner,) = [r for r in results if r[0] == 0]
+    (loser,) = [r for r in results if r[0] == EXIT_LOCKED]
+    # "is held by HOST:PID", or "was taken at the same moment" when both found it free
+    assert re.match(
+        r"not crawling: crawl:thaigov (is held by|was taken at the same moment)", loser[2]
+    )
+    assert loser[1] == ""
+    assert "Traceback" not in winner[2] + loser[2]
+    # Only the winner crawled: one run, its articles, and no request of the loser's.
+    assert crawl_runs(db) == [("thaigov", "ok")]
+    assert set(stored_articles(db)) == expected_urls("thaigov")
+    assert f"{fetched} requests" in winner[1]
+    assert store_problems(db) == []
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM locks").fetchone()[0] == 0
+
+
+def test_crawls_of_two_different_sites_run_side_by_side(tmp_path):
+    config = write_crawl_config(tmp_path, timeout=5, delay=0)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with FixtureSite(faults=FaultPlan([SLOW_PAGE])) as site:
+        results = finish(
+            [
+                start(crawl_args(site, db, config, "thaigov")),
+                start(crawl_args(site, db, config, "mdes")),
+            ]
+        )
+    assert [code for code, _, _ in results] == [0, 0], results
+    assert sorted(crawl_runs(db)) == [("mdes", "ok"), ("thaigov", "ok")]
+    assert set(stored_articles(db)) == expected_urls("thaigov") | expected_urls("mdes")
+    assert store_problems(db) == []
