@@ -68,6 +68,7 @@ class CrawlReport:
         self.started = utc_now()
         self.clock_started = time.monotonic()
         self.run_id = self.store.start_crawl_run(spider.name, self.started)
+        spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         finished = utc_now()

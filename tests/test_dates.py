@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from thaidigest.dates import arabic_digits, find_date_line, parse_date_line, parse_listing_date
+from thaidigest.dates import arabic_digits, parse_date_line, parse_listing_date, take_date_lines
 
 
 @pytest.mark.parametrize(
@@ -47,11 +47,18 @@ def test_listing_date_is_buddhist_era_day_month_year():
     assert parse_listing_date("2567-08-23") is None
 
 
-def test_date_line_is_found_near_the_top_only():
-    lines = ["", "วันศุกร์ที่ 23 สิงหาคม 2567", "พิมพ์", "headline"]
-    assert find_date_line(lines) == (1, date(2024, 8, 23))
+def test_date_lines_are_taken_from_the_top_only():
+    lines = ["", "วันศุกร์ที่ 23 สิงหาคม 2567", "headline", "วันศุกร์ที่ 23 สิงหาคม 2567", "text"]
+    assert take_date_lines(lines) == (date(2024, 8, 23), ["", "headline", "text"])
     deep = ["one", "two", "three", "four", "วันศุกร์ที่ 23 สิงหาคม 2567"]
-    assert find_date_line(deep) is None
+    assert take_date_lines(deep) == (None, deep)
+
+
+def test_taking_date_lines_twice_changes_nothing():
+    lines = ["วันศุกร์ที่ 23 สิงหาคม 2567", "a", "วันศุกร์ที่ 30 สิงหาคม 2567", "b", "c", "d", "7 เม.ย.66"]
+    published, once = take_date_lines(lines)
+    assert published == date(2024, 8, 23)
+    assert take_date_lines(once) == (None, once)
 
 
 def test_thai_digits_become_ascii():

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
             "delay": 1.0,  # seconds between requests
             "concurrency": 2,
             "miss_limit": 20,  # consecutive soft 404s that end the id walk
+            # After a crawl that did not end cleanly, unstored ids this far below
+            # the highest stored one are tried again.
+            "recheck_window": 200,
             "start_id": None,  # where the walk starts when nothing is stored
             # Search pages are a second source of links, and give the first crawl
             # of an empty store its start (the newest article they list).

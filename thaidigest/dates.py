@@ -146,16 +146,23 @@ def parse_listing_date(text: str) -> date | None:
     return _make_date(year, int(match["month"]), int(match["day"]))
 
 
-def find_date_line(lines: list[str]) -> tuple[int, date] | None:
-    """Index and date of the publication date line near the top of a body."""
+def take_date_lines(lines: list[str]) -> tuple[date | None, list[str]]:
+    """The publication date of a body and its lines without the date lines at its top.
+
+    The top is everything before the ``DATE_LINE_SEARCH_DEPTH``-th line that is
+    not a date; every date line there is dropped (a page may repeat it), and the
+    first one gives the date. Taking them twice gives the same lines.
+    """
+    published: date | None = None
+    kept: list[str] = []
     seen = 0
     for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        published = parse_date_line(line)
-        if published is not None:
-            return index, published
-        seen += 1
         if seen >= DATE_LINE_SEARCH_DEPTH:
-            return None
-    return None
+            return published, kept + lines[index:]
+        found = parse_date_line(line) if line.strip() else None
+        if found is None:
+            kept.append(line)
+            seen += bool(line.strip())
+        elif published is None:
+            published = found
+    return published, kept

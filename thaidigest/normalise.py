@@ -25,7 +25,7 @@ from datetime import date
 from pythainlp import thai_above_vowels, thai_below_vowels, thai_follow_vowels, thai_tonemarks
 from pythainlp.util import normalize as pythainlp_normalize
 
-from thaidigest.dates import arabic_digits, find_date_line
+from thaidigest.dates import arabic_digits, take_date_lines
 from thaidigest.model import Article, RawArticle
 from thaidigest.urls import article_id, canonical_url, source_of
 
@@ -34,7 +34,9 @@ from thaidigest.urls import article_id, canonical_url, source_of
 # Longest first: an empty thaigov record is titled just "รัฐบาลไทย-".
 SITE_TITLE_PREFIXES = ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-", "รัฐบาลไทย-")
 
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters, and control characters (C0 but tab and newline, DEL, C1)
+# that no text means and XML 1.0 forbids.
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
 SPACES = re.compile("[ \u00a0\u2007\u202f\u3000\t]+")
 
 # Lines that are a section label or a third-party wrapper, never a headline
@@ -73,7 +75,8 @@ NEEDS_THAI_NORMALISATION = re.compile(
             f"[{thai_tonemarks}]{{2,}}",
             f"(?:^| )[{_DANGLING}]",
         ]
-    )
+    ),
+    re.MULTILINE,
 )
 NOT_LATIN_LETTER_BYTES = bytes(
     b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha()
@@ -90,7 +93,7 @@ HEADLINE_LENGTH_SLACK = 0.25
 
 def clean_line(line: str) -> str:
     """One line in canonical form: NFC, no zero-width, single spaces, Thai normalised."""
-    line = SPACES.sub(" ", ZERO_WIDTH.sub("", unicodedata.normalize("NFC", line))).strip()
+    line = SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
     if NEEDS_THAI_NORMALISATION.search(line):
         line = pythainlp_normalize(line).strip()
     return line
@@ -102,7 +105,7 @@ def clean_text(text: str) -> list[str]:
     The rules run once over the whole text; PyThaiNLP only sees lines that need it.
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = SPACES.sub(" ", ZERO_WIDTH.sub("", text))
+    text = SPACES.sub(" ", INVISIBLE.sub("", text))
     needs_thai = NEEDS_THAI_NORMALISATION.search(text) is not None
     lines: list[str] = []
     for raw in text.split("\n"):
@@ -127,11 +130,16 @@ def is_wrapper_line(line: str) -> bool:
 
 
 def strip_title_prefix(title: str) -> str:
-    """The headline without the site's title prefix."""
-    for prefix in SITE_TITLE_PREFIXES:
-        if title.startswith(prefix):
-            return title[len(prefix) :].strip()
-    return title.strip()
+    """The headline without the site's title prefix (however often it is repeated)."""
+    title = title.strip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in SITE_TITLE_PREFIXES:
+            if title.startswith(prefix):
+                title, stripped = title[len(prefix) :].strip(), True
+                break
+    return title
 
 
 def detect_language(text: str) -> str:
@@ -174,11 +182,6 @@ def pick_title(title: str, body_lines: list[str]) -> tuple[str, list[str]]:
 
 def clean_body(title: str, lines: list[str]) -> CleanBody:
     """Drop the date line, repeated headlines, boilerplate and blank lines from a body."""
-    published = None
-    found = find_date_line(lines)
-    if found is not None:
-        index, published = found
-        lines = lines[:index] + lines[index + 1 :]
     title_key = comparable(title)
     shortest = len(title) * (1 - HEADLINE_LENGTH_SLACK)
     longest = len(title) * (1 + HEADLINE_LENGTH_SLACK)
@@ -199,6 +202,7 @@ def clean_body(title: str, lines: list[str]) -> CleanBody:
         ):
             continue
         kept.append(line)
+    published, kept = take_date_lines(kept)
     return CleanBody(kept, published, source_url)
 
 

@@ -34,7 +34,7 @@ def canonical_url(url: str) -> str:
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
     if host in SITE_HOSTS:
         scheme = "https"
-    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    path = re.sub(r"/{2,}", "/", parts.path).strip().rstrip("/")
     mdes = ARTICLE_PATHS["mdes"].match(path)
     if mdes:
         path = f"/news/detail/{mdes['id']}"

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -26,10 +27,12 @@ from twisted.python.failure import Failure
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
 from thaidigest.model import RawArticle
+from thaidigest.readers import decode_text
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url
 
 MAX_REDIRECTS = 3
+REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
 
@@ -171,6 +174,53 @@ class SiteSpider(scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         self.store.close()
+
+    # --- Answers that need a second look --------------------------------------
+
+    def is_on_site(self, url: str) -> bool:
+        """Whether ``url`` is on the crawled host; links anywhere else are never followed."""
+        if urlsplit(url).netloc == urlsplit(self.base_url).netloc:
+            return True
+        self.crawler.stats.inc_value("thaidigest/offsite_links_ignored")
+        self.logger.info("not following an off-site link: %s", url)
+        return False
+
+    def page_text(self, response: Response) -> str:
+        """The page's text; raises UnreadableInput when it cannot be decoded without damage.
+
+        A page that declares one charset and is written in another decodes with
+        replacement characters; it is decoded again from its bytes (UTF-8, else
+        TIS-620 / cp874) rather than stored as mojibake.
+        """
+        text = response.text
+        return decode_text(response.body) if REPLACEMENT_CHARACTER in text else text
+
+    def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
+        """A retry of a page that answered 200 with no article in it, or None once reported."""
+        retry = get_retry_request(
+            response.request,
+            spider=self,
+            reason=reason,
+            max_retry_times=int(self.crawl_config.get("retries", 4)),
+        )
+        if retry is None:
+            self.report_error(response.url, reason)
+        return retry
+
+    def previous_run_clean(self) -> bool:
+        """Whether the site's previous crawl ended ok with no error and nothing blocked.
+
+        After a crawl that was killed, failed or lost pages, the next one looks
+        further back (listing pages past the known ones, ids below the highest
+        stored one), so that nothing it missed stays missed.
+        """
+        current = getattr(self, "crawl_run_id", None)
+        for run in self.store.last_crawl_runs(self.name, limit=2):
+            if run["id"] == current:
+                continue
+            report = run["report"]
+            return run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
+        return True
 
     # --- Items --------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -18,6 +17,7 @@ from scrapy.http import Response
 from scraper.sites import mdes
 from scraper.spiders.base import SiteSpider
 from thaidigest.dates import parse_listing_date
+from thaidigest.readers import UnreadableInput
 
 
 class MdesSpider(SiteSpider):
@@ -28,6 +28,8 @@ class MdesSpider(SiteSpider):
         self.known = self.store.known_source_ids(self.name)
         self.requested: set[str] = set()
         self.page_limit = int(self.site.get("page_limit", 20))
+        # After a crawl that did not end cleanly, list past the known articles too.
+        self.incremental = self.previous_run_clean()
         for request in self.revisit_requests(self.article_url):
             yield request
         for category in self.site.get("categories") or mdes.DEFAULT_CATEGORIES:
@@ -59,8 +61,7 @@ class MdesSpider(SiteSpider):
             if entry.source_id not in self.known and entry.source_id not in self.requested
         ]
         for entry in fresh:
-            if urlsplit(entry.url).netloc != urlsplit(self.base_url).netloc:
-                self.crawler.stats.inc_value("thaidigest/offsite_links_ignored")
+            if not self.is_on_site(entry.url):
                 continue
             self.requested.add(entry.source_id)
             yield self.page_request(
@@ -70,7 +71,9 @@ class MdesSpider(SiteSpider):
                 listing_date=entry.date_text,
             )
         page_number = response.meta["page_number"]
-        if fresh and listing.next_url and page_number < self.page_limit:
+        more = fresh or not self.incremental
+        next_url = listing.next_url
+        if more and next_url and self.is_on_site(next_url) and page_number < self.page_limit:
             yield self.page_request(
                 listing.next_url, self.parse_listing, page_number=page_number + 1
             )
@@ -84,9 +87,18 @@ class MdesSpider(SiteSpider):
             self.report_error(response.url, f"HTTP {response.status}")
         if verdict != "page":
             return
-        page = mdes.parse_article(response.text, response.url)
+        try:
+            text = self.page_text(response)
+        except UnreadableInput as error:
+            retry = self.retry_or_report(response, f"undecodable page: {error}")
+            if retry is not None:
+                yield retry
+            return
+        page = mdes.parse_article(text, response.url)
         if page is None:
-            self.crawler.stats.inc_value("thaidigest/soft_404")
+            retry = self.retry_or_report(response, "no article in the page")
+            if retry is not None:
+                yield retry
             return
         listing_date = response.meta.get("listing_date")
         published = parse_listing_date(listing_date) if listing_date else None

@@ -16,6 +16,7 @@ from scrapy.http import Response
 
 from scraper.sites import thaigov
 from scraper.spiders.base import SiteSpider
+from thaidigest.readers import UnreadableInput
 
 
 class ThaigovSpider(SiteSpider):
@@ -39,6 +40,9 @@ class ThaigovSpider(SiteSpider):
             yield self.page_request(
                 f"{self.base_url}/search?keyword={keyword}", self.parse_search, keyword=keyword
             )
+        if stored and not self.previous_run_clean():
+            for request in self.recheck_below(stored):
+                yield request
         if candidates:
             for request in self.walk_from(max(candidates)):
                 yield request
@@ -57,6 +61,16 @@ class ThaigovSpider(SiteSpider):
         self.highest_hit = max(self.highest_hit, start - 1)
         self.highest_requested = max(self.highest_requested, start - 1)
         yield from self.extend_walk()
+
+    def recheck_below(self, highest_stored: int) -> Iterator[scrapy.Request]:
+        """Ids below the highest stored one, within ``recheck_window``, that are not stored."""
+        window = int(self.site.get("recheck_window", 200))
+        for article_id in range(max(highest_stored - window, 1), highest_stored):
+            if str(article_id) not in self.known and article_id not in self.requested:
+                self.requested.add(article_id)
+                yield self.page_request(
+                    self.article_url(article_id), self.parse_article, source_id=str(article_id)
+                )
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
         """Request ids up to ``miss_limit`` past the highest article found."""
@@ -103,11 +117,26 @@ class ThaigovSpider(SiteSpider):
         if isinstance(verdict, scrapy.Request):
             yield verdict
             return
-        page = thaigov.parse_article(response.text, response.url) if verdict == "page" else None
+        text = None
+        if verdict == "page":
+            try:
+                text = self.page_text(response)
+            except UnreadableInput as error:
+                retry = self.retry_or_report(response, f"undecodable page: {error}")
+                if retry is not None:
+                    yield retry
+                return
+        page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
-        elif verdict in ("page", "missing"):
+        elif verdict == "missing" or (text is not None and thaigov.is_soft_404(text)):
             self.crawler.stats.inc_value("thaidigest/soft_404")
+        elif verdict == "page":
+            # Neither an article nor the site's "no article" page: garbled or cut short.
+            retry = self.retry_or_report(response, "no article and no soft 404 in the page")
+            if retry is not None:
+                yield retry
+                return
         if meta.get("walk"):
             if page is not None:
                 self.highest_hit = max(self.highest_hit, int(meta["source_id"]))

@@ -318,11 +318,6 @@ def test_killed_crawl_leaves_a_sound_store_and_a_lock_the_rerun_takes_over(seed,
     assert set(stored_articles(db)) <= expected_urls(source)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the thaigov walk resumes after the highest stored id, so ids below it that a "
-    "killed crawl had not stored yet are never fetched",
-)
 def test_killed_thaigov_walk_loses_no_article_on_rerun(tmp_path):
     config = write_crawl_config(tmp_path, timeout=20, delay=0)
     db = tmp_path / "db.sqlite"
@@ -339,11 +334,6 @@ def test_killed_thaigov_walk_loses_no_article_on_rerun(tmp_path):
     assert set(stored_articles(db)) == expected_urls("thaigov")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MDES stops at the first listing page it already knows, so older pages a killed "
-    "crawl had not reached are never listed again",
-)
 def test_killed_mdes_crawl_loses_no_article_on_rerun(tmp_path):
     config = write_crawl_config(tmp_path, timeout=20, delay=0)
     db = tmp_path / "db.sqlite"

@@ -171,19 +171,10 @@ CASES = {
         strikes=1 + MAX_REDIRECTS,
         detail='"reason": "redirect loop"',
     ),
+    # A garbled 200 answer is neither an article nor a soft 404: retried, then stored.
+    "garble-once": Case("thaigov", THAIGOV, {"fault": "garble", "times": 1}, "stored"),
     # The site says "no such article": counted, not stored, not an error.
     "soft404": Case("thaigov", THAIGOV, {"fault": "soft404"}, "soft_404", ONE_THAIGOV),
-}
-XFAIL_CASES = {
-    "garble-once": pytest.param(
-        Case("thaigov", THAIGOV, {"fault": "garble", "times": 1}, "stored"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="a garbled 200 answer is counted as a soft 404: never retried, never "
-            "reported, and the id walk never comes back to it",
-        ),
-        id="garble-once",
-    ),
 }
 
 
@@ -235,9 +226,7 @@ def offsite(monkeypatch):
         yield elsewhere
 
 
-@pytest.mark.parametrize(
-    "case", [*[pytest.param(case, id=name) for name, case in CASES.items()], *XFAIL_CASES.values()]
-)
+@pytest.mark.parametrize("case", [pytest.param(case, id=name) for name, case in CASES.items()])
 def test_fault_costs_at_most_the_page_it_hits_and_is_reported(case, tmp_path, offsite):
     rule = FaultRule(path=case.path, **case.rule)
     crawled = run_crawl(tmp_path, case.source, [rule])
@@ -278,11 +267,6 @@ def test_fault_costs_at_most_the_page_it_hits_and_is_reported(case, tmp_path, of
         assert detail in json.dumps(entry, ensure_ascii=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UTF-8 declared over cp874 bytes is decoded as UTF-8 with replacement characters "
-    "and the mojibake is stored",
-)
 def test_wrong_charset_is_decoded_right_or_rejected_never_stored_as_mojibake(tmp_path):
     rule = FaultRule(path=THAIGOV, fault="wrong_charset", declared="utf-8", actual="cp874")
     crawled = run_crawl(tmp_path, "thaigov", [rule])
@@ -304,11 +288,6 @@ def test_wrong_charset_does_not_cost_other_articles(tmp_path):
     assert set(crawled.articles) - ONE_THAIGOV == site_urls("thaigov") - ONE_THAIGOV
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the thaigov walk restarts after the highest stored id, so an id that failed "
-    "below it is never requested again (unless a search page happens to list it)",
-)
 def test_article_that_failed_in_one_crawl_is_fetched_by_the_next(tmp_path):
     unlisted = r"^/news/contents/details/87381$"  # not on the fixture's search page
     first = run_crawl(tmp_path, "thaigov", [FaultRule(path=unlisted, fault="status", status=500)])
@@ -317,11 +296,6 @@ def test_article_that_failed_in_one_crawl_is_fetched_by_the_next(tmp_path):
     assert set(second.articles) == site_urls("thaigov")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MDES stops at the first listing page whose articles are all stored, so the "
-    "pages after one that failed are never listed again",
-)
 def test_listing_page_that_failed_in_one_crawl_is_followed_by_the_next(tmp_path):
     rule = FaultRule(path=LISTING, fault="status", status=500)
     first = run_crawl(tmp_path, "mdes", [rule])

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from thaidigest.dates import (
@@ -166,12 +166,6 @@ def normalised_text_normalises_to_itself(title: str, body: str) -> None:
         article = normalise_article(raw)
     except ValueError:
         return
-    # Known exceptions, each an xfail example below: a second date line, a doubled site
-    # prefix, a Thai mark left opening a line or the headline.
-    assume(not any(parse_date_line(line) for line in article.body.split("\n")[:4]))
-    assume(not article.title.startswith("รัฐบาลไทย-"))
-    openings = [article.title, *article.body.split("\n")]
-    assume(not any(SITS_ON_A_CONSONANT.match(line) for line in openings))
     again = normalise_article(replace(raw, title=article.title, body=article.body))
     assert (again.title, again.body) == (article.title, article.body)
 
@@ -362,23 +356,17 @@ def test_property_holds_for_thousands_of_thai_heavy_inputs(name):
     thorough(given(*strategies)(check))()
 
 
-# --- Found by the properties above: kept as examples until fixed --------------------------
+# --- Found by the properties above: kept as regression examples -------------------------
 
 
-NOT_FIXED_POINTS = {
+FOUND_BY_FUZZING = {
     "second-date-line": ("หัวข้อข่าว", "วันศุกร์ที่ 23 สิงหาคม 2567\nวันศุกร์ที่ 30 สิงหาคม 2567\nเนื้อหา"),
     "doubled-site-prefix": ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-หัวข้อ", "เนื้อหา"),
     "mark-opening-a-later-line": ("หัวข้อข่าว", "วันศุกร์ที่ 23 สิงหาคม 2567\n\u0e31เนื้อหา"),
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalise_article is not idempotent: it drops one date line and one site prefix "
-    "per pass, and clean_text normalises a Thai mark opening a line only on the first line "
-    "(its (?:^| ) search runs on the whole text without re.MULTILINE)",
-)
-@pytest.mark.parametrize("title, body", NOT_FIXED_POINTS.values(), ids=NOT_FIXED_POINTS.keys())
+@pytest.mark.parametrize("title, body", FOUND_BY_FUZZING.values(), ids=FOUND_BY_FUZZING.keys())
 def test_normalising_a_normalised_article_changes_nothing(title, body):
     raw = RawArticle(
         url="https://thaigov.go.th/news/contents/details/1",
@@ -391,22 +379,12 @@ def test_normalising_a_normalised_article_changes_nothing(title, body):
     assert (again.title, again.body) == (article.title, article.body)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="canonical_url strips the URL before splitting it, not after rebuilding it, so a "
-    "space left at the end of the path by a removed query is stripped only the second time",
-)
 def test_space_before_the_query_does_not_make_two_canonical_forms():
     canonical = canonical_url("https://www.thaigov.go.th/news/contents/details/87382 ?utm_source=x")
     assert canonical_url(canonical) == canonical
     assert article_id(canonical) == "87382"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalisation keeps C0 control characters, so a headline of them is stored, "
-    "becomes empty in the feed and feedgen refuses the whole feed",
-)
 def test_headline_of_control_characters_does_not_break_the_feeds():
     feeds = pytest.importorskip("digest.feeds")
     raw = RawArticle(

@@ -80,11 +80,6 @@ def test_off_site_article_link_on_a_listing_is_never_requested(host, tmp_path):
     assert stored == expected_urls("mdes") - {public_url("mdes", "11010")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MdesSpider follows listing.next_url without checking its host, and every "
-    "request has dont_filter=True, which makes Scrapy's OffsiteMiddleware let it through",
-)
 @HOSTS
 def test_off_site_next_page_link_is_never_requested(host, tmp_path):
     strays, stored = crawl_mdes_beside(tmp_path, host, article=False, next_page=True)
