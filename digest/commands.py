@@ -6,7 +6,6 @@ The main command group registers them with ``main.add_command(...)``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -14,29 +13,15 @@ from digest.mail import MailError, mail_subject, send_digest
 from digest.publish import build_digest
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
-from thaidigest.config import ConfigError, load_config
-from thaidigest.store import DB_ENV, Store, utc_now
+from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.store import Store, utc_now
 
-config_option = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="TOML settings file [default: $THAIDIGEST_CONFIG or ./thaidigest.toml].",
-)
 out_option = click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder [default: digest.out from the settings, ./public].",
 )
-
-
-def _config(path: Path | None) -> dict[str, Any]:
-    try:
-        return load_config(path)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
 
 
 def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> Week | None:
@@ -62,19 +47,13 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
     is_flag=True,
     help="Mail the digest to email.recipients (also when email.enabled is true).",
 )
-@click.option(
-    "--db",
-    envvar=DB_ENV,
-    default=None,
-    metavar="PATH|URL",
-    help="SQLite file or SQLAlchemy URL [default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
-)
+@db_option
 @config_option
 def digest_command(
-    week: Week | None, out: Path | None, mail: bool, db: str | None, config_path: Path | None
+    week: Week | None, out: Path | None, mail: bool, db: str | None, config_file: str | None
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
-    config = _config(config_path)
+    config = load_config_or_exit(config_file)
     week = week or Week.last_complete(utc_now())
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
@@ -110,9 +89,9 @@ def digest_command(
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
 @click.option("--host", default=DEFAULT_HOST, show_default=True)
 @config_option
-def serve_command(out: Path | None, port: int, host: str, config_path: Path | None) -> None:
+def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
     """Serve the digest folder over HTTP (port 0 picks a free port)."""
-    config = _config(config_path)
+    config = load_config_or_exit(config_file)
     out_dir = out or Path(config["digest"]["out"])
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
 from thaidigest.model import RawArticle
-from thaidigest.readers import decode_text
+from thaidigest.readers import UnreadableInput, decode_text
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url
 
@@ -185,15 +185,20 @@ class SiteSpider(scrapy.Spider):
         self.logger.info("not following an off-site link: %s", url)
         return False
 
-    def page_text(self, response: Response) -> str:
-        """The page's text; raises UnreadableInput when it cannot be decoded without damage.
+    def page_text(self, response: Response) -> str | scrapy.Request | None:
+        """The page's text, or, when it cannot be decoded, a retry (None once reported).
 
         A page that declares one charset and is written in another decodes with
         replacement characters; it is decoded again from its bytes (UTF-8, else
         TIS-620 / cp874) rather than stored as mojibake.
         """
         text = response.text
-        return decode_text(response.body) if REPLACEMENT_CHARACTER in text else text
+        if REPLACEMENT_CHARACTER not in text:
+            return text
+        try:
+            return decode_text(response.body)
+        except UnreadableInput as error:
+            return self.retry_or_report(response, f"undecodable page: {error}")
 
     def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
         """A retry of a page that answered 200 with no article in it, or None once reported."""

@@ -17,7 +17,6 @@ from scrapy.http import Response
 from scraper.sites import mdes
 from scraper.spiders.base import SiteSpider
 from thaidigest.dates import parse_listing_date
-from thaidigest.readers import UnreadableInput
 
 
 class MdesSpider(SiteSpider):
@@ -87,12 +86,10 @@ class MdesSpider(SiteSpider):
             self.report_error(response.url, f"HTTP {response.status}")
         if verdict != "page":
             return
-        try:
-            text = self.page_text(response)
-        except UnreadableInput as error:
-            retry = self.retry_or_report(response, f"undecodable page: {error}")
-            if retry is not None:
-                yield retry
+        text = self.page_text(response)
+        if not isinstance(text, str):
+            if text is not None:
+                yield text
             return
         page = mdes.parse_article(text, response.url)
         if page is None:

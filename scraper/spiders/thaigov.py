@@ -16,7 +16,6 @@ from scrapy.http import Response
 
 from scraper.sites import thaigov
 from scraper.spiders.base import SiteSpider
-from thaidigest.readers import UnreadableInput
 
 
 class ThaigovSpider(SiteSpider):
@@ -117,15 +116,11 @@ class ThaigovSpider(SiteSpider):
         if isinstance(verdict, scrapy.Request):
             yield verdict
             return
-        text = None
-        if verdict == "page":
-            try:
-                text = self.page_text(response)
-            except UnreadableInput as error:
-                retry = self.retry_or_report(response, f"undecodable page: {error}")
-                if retry is not None:
-                    yield retry
-                return
+        text = self.page_text(response) if verdict == "page" else None
+        if verdict == "page" and not isinstance(text, str):
+            if text is not None:
+                yield text
+            return
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
