@@ -6,9 +6,16 @@ Per-site delay and concurrency come from thaidigest's configuration
 from ``[crawl]`` (see :func:`scraper.crawl.crawl_settings`).
 """
 
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, load_config
+from thaidigest.store import database_url
 
 BOT_NAME = "thaidigest"
+
+# What `scrapy crawl` uses: the database of $THAIDIGEST_DB (or the default path)
+# and the settings of $THAIDIGEST_CONFIG or ./thaidigest.toml. `thaidigest crawl`
+# passes its own --db and --config instead.
+THAIDIGEST_DB_URL = database_url(None)
+THAIDIGEST_CONFIG = load_config()
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 

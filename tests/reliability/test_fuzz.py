@@ -35,9 +35,6 @@ from thaidigest.urls import article_id, canonical_url, source_of
 
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH_EXAMPLES = 10_000
-# feedgen, lxml and feedparser take about 10 ms an example: half the examples keep the
-# test near a minute.
-FEWER_THOROUGH_EXAMPLES = {"feeds_are_well_formed": 5_000}
 
 # --- Strategies ------------------------------------------------------------------------
 
@@ -349,7 +346,7 @@ def test_property_holds_for_200_thai_heavy_inputs(name):
 def test_property_holds_for_thousands_of_thai_heavy_inputs(name):
     strategies, check = PROPERTIES[name]
     thorough = settings(
-        max_examples=FEWER_THOROUGH_EXAMPLES.get(name, THOROUGH_EXAMPLES),
+        max_examples=THOROUGH_EXAMPLES,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
