@@ -4,13 +4,16 @@ import json
 from datetime import date
 
 import pytest
+from pythainlp.util import normalize as pythainlp_normalize
 
 from tests.conftest import DATA, seed_path
 from thaidigest.model import RawArticle
 from thaidigest.normalise import (
+    NEEDS_THAI_NORMALISATION,
     clean_line,
     clean_text,
     detect_language,
+    may_need_thai_normalisation,
     normalise_article,
     strip_title_prefix,
 )
@@ -151,6 +154,38 @@ def test_line_cleaning_applies_unicode_and_thai_rules():
     assert clean_line("เเปลก") == "แปลก"  # two sara e are sara ae
     assert clean_line("ก\u0e48\u0e34") == "ก\u0e34\u0e48"  # tone mark after the vowel
     assert clean_line("e\u0301") == "\u00e9"  # NFC
+
+
+# One text per branch of NEEDS_THAI_NORMALISATION, inside an ordinary sentence.
+NEEDS_THAI = {
+    "two sara e": "ข่าว เเปลก วันนี้",
+    "tone before vowel": "ข่าว ก\u0e48\u0e34น วันนี้",
+    "decomposed sara am": "ข่าว ก\u0e4d\u0e32ลัง วันนี้",
+    "tone after follow vowel": "ข่าว กา\u0e48 วันนี้",
+    "lakkhangyao": "ข่าว ก\u0e45 วันนี้",
+    "repeated vowel": "ข่าว กาา วันนี้",
+    "repeated vowel across a space": "ข่าว กา า วันนี้",
+    "two tone marks": "ข่าว ก\u0e48\u0e48 วันนี้",
+    "dangling mark after a space": "ข่าว \u0e34ก วันนี้",
+    "dangling mark opening a line": "ข่าว\n\u0e34ก วันนี้",
+    "dangling mark opening the text": "\u0e34ก วันนี้",
+}
+
+
+@pytest.mark.parametrize("text", NEEDS_THAI.values(), ids=NEEDS_THAI.keys())
+def test_the_fast_gate_lets_through_every_kind_of_text_that_needs_pythainlp(text):
+    assert NEEDS_THAI_NORMALISATION.search(text)
+    assert may_need_thai_normalisation(text)
+    assert clean_text(text) == [pythainlp_normalize(line).strip() for line in text.split("\n")]
+
+
+def test_the_fast_gate_passes_over_clean_thai_and_english():
+    article = seed_article("002")
+    assert not may_need_thai_normalisation(f"{article.title}\n{article.body}")
+    assert not may_need_thai_normalisation("APEC digital ministers meet in Bangkok")
+    assert not may_need_thai_normalisation("")
+    # A lone surrogate (from a JSON "\\ud800" escape) passes; hashing the article refuses it.
+    assert not may_need_thai_normalisation("ข่าว \ud800")
 
 
 def test_blank_line_runs_collapse_to_one():

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thaidigest.relevance import Match, explain, load_rules, score
+from thaidigest.relevance import (
+    Match,
+    _automaton,
+    _leftmost_longest,
+    explain,
+    load_rules,
+    score,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -183,6 +190,27 @@ def test_thai_terms_match_inside_running_text() -> None:
     result = score("ไทยผลักดันเศรษฐกิจดิจิทัลร่วมกับอาเซียน", "", RULES)
     assert Match("ดิจิทัล", "digital", "title") in result.matches
     assert Match("อาเซียน", "asean", "title") in result.matches
+
+
+def test_terms_are_found_leftmost_longest_and_in_turn() -> None:
+    # "ลงนามความร่วมมือ" is one term; "ลงนาม" closing the text is found though a
+    # longer term starts with it (where pyahocorasick's iter_long finds nothing).
+    text = "พิธีลงนามความร่วมมือ และเข้าร่วมลงนาม"
+    assert RULES.find(text) == ["ลงนามความร่วมมือ", "ลงนาม"]
+
+
+def test_a_thai_term_of_two_words_matches_across_any_whitespace() -> None:
+    for gap in (" ", "  ", "\n", "\t", "\u00a0"):
+        assert RULES.find(f"ข่าว สรุปข่าวการประชุม{gap}ครม วันนี้") == ["สรุปข่าวการประชุม ครม"]
+
+
+def test_leftmost_longest_choice_among_overlapping_matches() -> None:
+    automaton = _automaton(["b", "c", "abd"])
+    assert _leftmost_longest(automaton, "abc") == ["b", "c"]  # pyahocorasick issue #133
+    automaton = _automaton(["ab", "abcabd"])
+    assert _leftmost_longest(automaton, "zzabcabdzz") == ["abcabd"]  # issue #185
+    automaton = _automaton(["ab", "bc", "c"])
+    assert _leftmost_longest(automaton, "abc") == ["ab", "c"]
 
 
 def test_a_longer_term_keeps_its_own_weaker_role() -> None:

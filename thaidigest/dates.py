@@ -86,6 +86,8 @@ ENGLISH_DATE_LINE_DMY = re.compile(
 )
 LISTING_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
 
+# No line longer than this (spaces collapsed) is a date line.
+MAX_DATE_LINE_CHARS = 60
 # How far into the body a publication date line may stand (date line, print button, headline).
 DATE_LINE_SEARCH_DEPTH = 4
 
@@ -121,9 +123,10 @@ def _make_date(year: int, month: int | None, day: int) -> date | None:
 
 def parse_date_line(line: str) -> date | None:
     """The date a whole line states, or None if the line is not just a date."""
-    text = re.sub(r"\s+", " ", arabic_digits(line)).strip()
-    if not text or len(text) > 60:
+    text = " ".join(line.split())  # whitespace runs to one space, as ``\s+``
+    if not text or len(text) > MAX_DATE_LINE_CHARS:
         return None
+    text = arabic_digits(text)
     match = THAI_DATE_LINE.match(text)
     if match:
         year = _gregorian_year(match["year"], buddhist_era=True)

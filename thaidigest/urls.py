@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SITE_HOSTS = {"thaigov.go.th": "thaigov", "mdes.go.th": "mdes"}
 CANONICAL_BASE_URLS = {"thaigov": "https://thaigov.go.th", "mdes": "https://mdes.go.th"}
+REPEATED_SLASHES = re.compile(r"/{2,}")
 TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)$", re.IGNORECASE)
 ARTICLE_PATHS = {
     "thaigov": re.compile(r"^/news/contents/(?:ministry_)?details/(?P<id>\d+)$"),
@@ -34,7 +35,7 @@ def canonical_url(url: str) -> str:
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
     if host in SITE_HOSTS:
         scheme = "https"
-    path = re.sub(r"/{2,}", "/", parts.path).strip().rstrip("/")
+    path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
     mdes = ARTICLE_PATHS["mdes"].match(path)
     if mdes:
         path = f"/news/detail/{mdes['id']}"
@@ -43,7 +44,7 @@ def canonical_url(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMETERS.match(key)
     )
-    return urlunsplit((scheme, host, path, urlencode(query), ""))
+    return urlunsplit((scheme, host, path, urlencode(query) if query else "", ""))
 
 
 def source_of(url: str) -> str:

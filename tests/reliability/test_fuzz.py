@@ -29,7 +29,13 @@ from thaidigest.dates import (
     parse_listing_date,
 )
 from thaidigest.model import RawArticle
-from thaidigest.normalise import clean_text, content_hash, normalise_article
+from thaidigest.normalise import (
+    NEEDS_THAI_NORMALISATION,
+    clean_text,
+    content_hash,
+    may_need_thai_normalisation,
+    normalise_article,
+)
 from thaidigest.readers import UnreadableInput, decode_text, parse_plain_text
 from thaidigest.urls import article_id, canonical_url, source_of
 
@@ -134,6 +140,12 @@ def clean_text_is_clean_and_idempotent(text: str) -> None:
         assert not re.search("[\n\r\u200b\u200c\u200d\u2060\ufeff\u00a0]", line)
     assert not any(a == b == "" for a, b in itertools.pairwise(lines))
     assert clean_text("\n".join(lines)) == lines
+
+
+@prop(TEXT)
+def the_thai_normalisation_gate_never_misses_a_line_that_needs_it(text: str) -> None:
+    if NEEDS_THAI_NORMALISATION.search(text):
+        assert may_need_thai_normalisation(text)
 
 
 @prop(TEXT, TEXT, URL)
