@@ -117,3 +117,39 @@ def test_compressed_corpus_file_is_streamed(tmp_path):
     count = len(source.splitlines())
     assert f"read {count}, new {count}" in result.output
     assert {record["category"] for record in export(db)} >= {"Government News"}
+
+
+def test_an_import_larger_than_a_batch_gives_the_same_store_with_workers(tmp_path):
+    # 600 articles: more than one batch of 500, so two worker processes prepare them.
+    records = [
+        json.loads(line)
+        for line in (DATA / "corpus_sample.jsonl").read_text("utf-8").split("\n")
+        if line
+    ]
+    path = tmp_path / "many.jsonl"
+    with path.open("w", encoding="utf-8") as lines:
+        for n in range(600):
+            record = records[n % len(records)]
+            url = f"https://www.thaigov.go.th/news/contents/details/{9_000_000 + n}"
+            text = record["text"].replace("\n", f"\nฉบับที่ {n}\n", 1)
+            lines.write(json.dumps(record | {"id": 9_000_000 + n, "url": url, "text": text}) + "\n")
+    exports = []
+    for workers in ("1", "2"):
+        db = tmp_path / f"workers-{workers}.sqlite"
+        result = run("import", str(path), "--workers", workers, "--db", str(db))
+        assert "read 600, new 600, updated 0, unchanged 0, rejected 0" in result.output
+        exports.append([_without_times(record) for record in export(db)])
+    assert exports[0] == exports[1]
+    assert sum(record["duplicate_of"] is not None for record in exports[0]) > 0
+
+
+def test_workers_must_be_at_least_one(tmp_path):
+    result = CliRunner().invoke(main, ["import", str(SEEDS), "--workers", "0"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+
+
+def _without_times(record: dict) -> dict:
+    return {
+        key: value for key, value in record.items() if key not in ("first_seen", "last_changed")
+    }

@@ -21,6 +21,7 @@ from thaidigest.readers import read_paths
 from thaidigest.relevance import explain, score
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
+from thaidigest.workers import default_workers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,13 +32,22 @@ def main() -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=default_workers,
+    show_default="the number of CPUs, at most 4",
+    help="Processes that normalise, score and fingerprint (only for more than 500 articles).",
+)
 @db_option
 @config_option
-def import_command(paths: tuple[Path, ...], db: str | None, config_file: str | None) -> None:
+def import_command(
+    paths: tuple[Path, ...], workers: int, db: str | None, config_file: str | None
+) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
     config = load_config_or_exit(config_file)
     store = Store.open(db)
-    ingestor = build_ingestor(store, config=config)
+    ingestor = build_ingestor(store, config=config, workers=workers)
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.where}: {rejected.reason}", file=sys.stderr)

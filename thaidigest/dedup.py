@@ -57,10 +57,12 @@ date when the date is unknown), then the lowest id. An article whose text
 changes leaves its cluster (handing the representative's role to the
 earliest remaining member) and is matched again.
 
-The LSH index lives in memory. It is rebuilt lazily from the stored
-signatures on first use (no article text is read), and at the start of
-each later transaction it picks up signatures other processes stored
-meanwhile.
+The index (LSH buckets and exact hashes) lives in memory. It is rebuilt
+lazily from the stored fingerprints on first use (no article text is
+read), and at the start of each later transaction it picks up the
+fingerprints of articles other processes stored meanwhile. Candidates are
+always verified against the stored rows, so an index entry gone stale (an
+article another process edited) can miss a duplicate, never invent one.
 """
 
 from __future__ import annotations
@@ -275,12 +277,8 @@ _UPSERT = _INSERT.on_conflict_do_update(
     index_elements=[fingerprints.c.article_id],
     set_={"exact_hash": _INSERT.excluded.exact_hash, "minhash": _INSERT.excluded.minhash},
 )
-_SAME_TEXT = select(fingerprints.c.article_id).where(
-    fingerprints.c.exact_hash == bindparam("exact_hash"),
-    fingerprints.c.article_id != bindparam("article_id"),
-)
 _STORED_AFTER = (
-    select(fingerprints.c.article_id, fingerprints.c.minhash)
+    select(fingerprints.c.article_id, fingerprints.c.exact_hash, fingerprints.c.minhash)
     .where(fingerprints.c.article_id > bindparam("after"))
     .order_by(fingerprints.c.article_id)
 )
@@ -299,25 +297,36 @@ class Deduplicator:
         self.signatures_loaded = 0  # read from the table into the index
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
         self._signatures: dict[int, np.ndarray] = {}  # what the LSH index holds, to verify
+        self._exact_hashes: dict[int, str] = {}
+        self._by_exact_hash: dict[str, set[int]] = {}
         self._synced_up_to = 0  # highest article id read from the table
         self._connection: Connection | None = None
+        self._unwritten: list[dict[str, Any]] = []  # fingerprint rows for the next flush
 
-    def assign(self, conn: Connection, article_id: int, article: Article) -> None:
-        """Record the article's fingerprint and set ``duplicate_of`` in its cluster."""
+    def assign(
+        self,
+        conn: Connection,
+        article_id: int,
+        article: Article,
+        fp: Fingerprint | None = None,
+    ) -> None:
+        """Record the article's fingerprint and set ``duplicate_of`` in its cluster.
+
+        ``fp``, when given, is ``fingerprint(article.title, article.body)``
+        computed beforehand (in a worker process). The fingerprint row is
+        written by the next :meth:`flush` (in one statement for a batch), or
+        at once when the article joins a cluster.
+        """
         self._sync(conn)
-        fp = fingerprint(article.title, article.body)
+        if fp is None:
+            fp = fingerprint(article.title, article.body)
         if article_id in self._signatures:
             self._forget(article_id)
             self._detach(conn, article_id)
-        conn.execute(
-            _UPSERT,
-            {"article_id": article_id, "exact_hash": fp.exact_hash, "minhash": fp.to_bytes()},
+        self._unwritten.append(
+            {"article_id": article_id, "exact_hash": fp.exact_hash, "minhash": fp.to_bytes()}
         )
-        candidates = set(
-            conn.execute(
-                _SAME_TEXT, {"exact_hash": fp.exact_hash, "article_id": article_id}
-            ).scalars()
-        )
+        candidates = set(self._by_exact_hash.get(fp.exact_hash, ()))
         minhash = _lsh_minhash(fp.signature)
         if fp.shingled and not candidates:
             candidates.update(
@@ -325,29 +334,44 @@ class Deduplicator:
                 for key in self._lsh.query(minhash)
                 if estimated_jaccard(fp.signature, self._signatures[key]) >= self.threshold
             )
-        self._remember(article_id, minhash)
+        self._remember(article_id, minhash, fp.exact_hash)
         if candidates:
+            self.flush(conn)
             self._join(conn, article_id, article, fp, candidates)
+
+    def flush(self, conn: Connection) -> None:
+        """Write the fingerprints :meth:`assign` recorded: call it before the commit."""
+        if self._unwritten:
+            conn.execute(_UPSERT, self._unwritten)
+            self._unwritten = []
 
     # --- the index ---
 
-    def _remember(self, article_id: int, minhash: LeanMinHash) -> None:
+    def _remember(self, article_id: int, minhash: LeanMinHash, exact_hash: str) -> None:
         self._lsh.insert(article_id, minhash, check_duplication=False)
         self._signatures[article_id] = minhash.hashvalues
+        self._exact_hashes[article_id] = exact_hash
+        self._by_exact_hash.setdefault(exact_hash, set()).add(article_id)
 
     def _forget(self, article_id: int) -> None:
         self._lsh.remove(article_id)
         del self._signatures[article_id]
+        exact_hash = self._exact_hashes.pop(article_id)
+        self._by_exact_hash[exact_hash].discard(article_id)
+        if not self._by_exact_hash[exact_hash]:
+            del self._by_exact_hash[exact_hash]
 
     def _sync(self, conn: Connection) -> None:
         """Index the stored signatures not yet indexed: all at first, then other writers'."""
         if conn is self._connection:
             return
         self._connection = conn
-        for article_id, blob in conn.execute(_STORED_AFTER, {"after": self._synced_up_to}):
+        self._unwritten = []  # left by a transaction that failed before its flush
+        stored = conn.execute(_STORED_AFTER, {"after": self._synced_up_to})
+        for article_id, exact_hash, blob in stored:
             self._synced_up_to = article_id
             if article_id not in self._signatures:
-                self._remember(article_id, _lsh_minhash(unpack(blob)[0]))
+                self._remember(article_id, _lsh_minhash(unpack(blob)[0]), exact_hash)
                 self.signatures_loaded += 1
 
     # --- clusters ---

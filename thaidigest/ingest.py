@@ -2,15 +2,22 @@
 
 ``thaidigest import`` and the spiders' pipeline both end here, so a text file
 and a crawled page of the same article land in the same row.
+
+Each article is first *prepared* by a pure function (normalised, scored,
+fingerprinted: most of the work), then written. An import of
+more than one batch prepares its batches in worker processes while this
+process writes the previous ones; what is stored does not depend on it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
+from functools import partial
+from itertools import chain, islice
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select, update
@@ -19,6 +26,7 @@ from sqlalchemy.engine import Connection
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.store import Store, article_versions, articles, iso, utc_now
+from thaidigest.workers import ordered_map
 
 BATCH_SIZE = 500
 OUTCOMES = ("new", "updated", "unchanged")
@@ -37,13 +45,37 @@ class Scored(NamedTuple):
     topics: tuple[str, ...]
 
 
-class Scorer(Protocol):
-    def __call__(self, title: str, body: str) -> Scored: ...
+class Fetched(NamedTuple):
+    """Where and how a raw article was fetched: kept on every visit, changed or not."""
+
+    fetch_url: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @classmethod
+    def of(cls, raw: RawArticle) -> Fetched:
+        return cls(raw.fetch_url, raw.etag, raw.last_modified)
+
+
+class Prepared(NamedTuple):
+    """An article ready to be written: what the pure stage made of a raw one."""
+
+    fetched: Fetched
+    article: Article
+    scored: Scored
+    fingerprint: Any  # the deduplicator's fingerprint, or None to compute it on writing
+
+
+Preparer = Callable[[RawArticle], Prepared]  # raises ValueError for an article it rejects
+Item = RawArticle | Rejected
 
 
 class Deduplicator(Protocol):
-    def assign(self, conn: Connection, article_id: int, article: Article) -> None:
+    def assign(self, conn: Connection, article_id: int, article: Article, fp: Any = None) -> None:
         """Record the article's fingerprints and set ``duplicate_of`` in its cluster."""
+
+    def flush(self, conn: Connection) -> None:
+        """Write what :meth:`assign` left to write, in the same transaction."""
 
 
 @dataclass
@@ -64,42 +96,65 @@ class Summary:
         )
 
 
-def _not_scored(title: str, body: str) -> Scored:
-    return Scored(0.0, False, ())
+NOT_SCORED = Scored(0.0, False, ())
+
+
+def normalise_only(raw: RawArticle) -> Prepared:
+    """The plainest preparer: normalised, not scored, fingerprinted on writing."""
+    return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None)
+
+
+def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Rejected]:
+    """Each item of a batch prepared, or rejected with the preparer's reason."""
+    done: list[Prepared | Rejected] = []
+    for item in batch:
+        if isinstance(item, RawArticle):
+            try:
+                item = preparer(item)
+            except ValueError as error:
+                item = Rejected(item.fetch_url or item.url, str(error))
+        done.append(item)
+    return done
 
 
 class Ingestor:
-    """Writes raw articles into a store, in transactions of ``batch_size``."""
+    """Writes raw articles into a store, in transactions of ``batch_size``.
+
+    ``preparer`` must be picklable when ``workers`` is above 1: an input
+    of more than one batch is then prepared in that many worker processes.
+    """
 
     def __init__(
         self,
         store: Store,
         *,
-        scorer: Scorer = _not_scored,
+        preparer: Preparer = normalise_only,
         deduplicator: Deduplicator | None = None,
         clock: Callable[[], datetime] = utc_now,
         batch_size: int = BATCH_SIZE,
+        workers: int = 1,
     ) -> None:
         self.store = store
-        self.scorer = scorer
+        self.preparer = preparer
         self.deduplicator = deduplicator
         self.clock = clock
         self.batch_size = batch_size
+        self.workers = workers
 
     def ingest(
         self,
-        items: Iterable[RawArticle | Rejected],
+        items: Iterable[Item],
         on_reject: Callable[[Rejected], None] | None = None,
     ) -> Summary:
         """Store every article of ``items``; count and report the rejected ones."""
         summary = Summary()
-        iterator = iter(items)
-        while batch := list(islice(iterator, self.batch_size)):
-            prepared = list(self._prepare(batch, summary, on_reject))
-            if prepared:
-                with self.store.transaction() as conn:
-                    for outcome in self._write_batch(conn, prepared):
-                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        with closing(self._prepared_batches(items)) as batches:
+            for batch in batches:
+                prepared = self._count(batch, summary, on_reject)
+                if prepared:
+                    with self.store.transaction() as conn:
+                        for outcome in self._write_batch(conn, prepared):
+                            setattr(summary, outcome, getattr(summary, outcome) + 1)
         return summary
 
     def ingest_one(self, raw: RawArticle) -> str:
@@ -110,31 +165,47 @@ class Ingestor:
                 return outcome
         raise AssertionError("an ingested article has an outcome")
 
-    def _prepare(
-        self,
-        batch: list[RawArticle | Rejected],
+    def _prepared_batches(self, items: Iterable[Item]) -> Iterator[list[Prepared | Rejected]]:
+        """Batches of prepared items in input order: in workers when there is more than one."""
+        iterator = iter(items)
+        batches = iter(lambda: list(islice(iterator, self.batch_size)), [])
+        first = next(batches, None)
+        if first is None:
+            return
+        prepare = partial(prepare_batch, preparer=self.preparer)
+        if self.workers > 1 and len(first) == self.batch_size:
+            yield from ordered_map(prepare, chain([first], batches), self.workers)
+        else:
+            yield from map(prepare, chain([first], batches))
+
+    @staticmethod
+    def _count(
+        batch: list[Prepared | Rejected],
         summary: Summary,
         on_reject: Callable[[Rejected], None] | None,
-    ) -> Iterator[tuple[RawArticle, Article]]:
+    ) -> list[Prepared]:
+        """The prepared items of a batch; the rejected ones counted and reported."""
+        prepared: list[Prepared] = []
         for item in batch:
             summary.read += 1
-            if isinstance(item, RawArticle):
-                try:
-                    yield item, normalise_article(item)
-                    continue
-                except ValueError as error:
-                    item = Rejected(item.fetch_url or item.url, str(error))
+            if isinstance(item, Prepared):
+                prepared.append(item)
+                continue
             summary.rejected += 1
             summary.rejections.append(item)
             if on_reject is not None:
                 on_reject(item)
+        return prepared
 
-    def _write_batch(
-        self, conn: Connection, prepared: list[tuple[RawArticle, Article]]
-    ) -> list[str]:
-        """Write a batch in the caller's transaction; the outcome of each article."""
+    def _write_batch(self, conn: Connection, prepared: list[Prepared]) -> list[str]:
+        """Write a batch in the caller's transaction; the outcome of each article.
+
+        Articles new to the store are inserted first, in one statement; then
+        each article in input order is versioned, updated and deduplicated,
+        so a URL given twice in a batch is new, then updated.
+        """
         now = iso(self.clock())
-        urls = list({article.url for _, article in prepared})
+        urls = list({item.article.url for item in prepared})
         current = {
             row.url: (row.id, row.content_hash, row.versions)
             for row in conn.execute(
@@ -143,34 +214,28 @@ class Ingestor:
                 ).where(articles.c.url.in_(urls))
             )
         }
+        inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
         seen: list[dict[str, Any]] = []
-        for raw, article in prepared:
-            fetched = {
-                "fetch_url": raw.fetch_url,
-                "etag": raw.etag,
-                "last_modified": raw.last_modified,
-                "last_seen": now,
-            }
+        versions: list[dict[str, Any]] = []
+        for fetch, article, scored, fingerprint in prepared:
+            fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
-            if known is not None and known[1] == article.content_hash:
+            if article.url in inserted:
+                article_id, version, outcome = inserted.pop(article.url), 1, "new"
+            elif known is not None and known[1] == article.content_hash:
                 seen.append({"row_id": known[0], **fetched})
                 outcomes.append("unchanged")
                 continue
-            state = self._state(article, now) | fetched
-            if known is None:
-                state |= {"url": article.url, "first_seen": now, "versions": 1}
-                article_id = conn.execute(articles.insert(), state).inserted_primary_key[0]
-                version, outcome = 1, "new"
             else:
+                assert known is not None, "every new URL was inserted"
                 article_id, version, outcome = known[0], known[2] + 1, "updated"
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
-                    state | {"versions": version},
+                    _state(article, scored, now) | fetched | {"versions": version},
                 )
             current[article.url] = (article_id, article.content_hash, version)
-            conn.execute(
-                article_versions.insert(),
+            versions.append(
                 {
                     "article_id": article_id,
                     "version": version,
@@ -178,12 +243,16 @@ class Ingestor:
                     "content_hash": article.content_hash,
                     "title": article.title,
                     "body": article.body,
-                    "published": state["published"],
-                },
+                    "published": article.published.isoformat() if article.published else None,
+                }
             )
             if self.deduplicator is not None:
-                self.deduplicator.assign(conn, article_id, article)
+                self.deduplicator.assign(conn, article_id, article, fingerprint)
             outcomes.append(outcome)
+        if versions:
+            conn.execute(article_versions.insert(), versions)
+        if self.deduplicator is not None:
+            self.deduplicator.flush(conn)
         if seen:
             conn.execute(
                 update(articles)
@@ -198,20 +267,46 @@ class Ingestor:
             )
         return outcomes
 
-    def _state(self, article: Article, now: str) -> dict[str, Any]:
-        scored = self.scorer(article.title, article.body)
-        return {
-            "source": article.source,
-            "source_id": article.source_id,
-            "title": article.title,
-            "body": article.body,
-            "published": article.published.isoformat() if article.published else None,
-            "language": article.language,
-            "category": article.category,
-            "extraction": article.extraction,
-            "content_hash": article.content_hash,
-            "last_changed": now,
-            "relevance": scored.relevance,
-            "relevant": scored.relevant,
-            "topics": json.dumps(sorted(scored.topics)),
-        }
+    @staticmethod
+    def _insert_new(
+        conn: Connection,
+        prepared: list[Prepared],
+        current: dict[str, tuple[int, str, int]],
+        now: str,
+    ) -> dict[str, int]:
+        """Insert the first article of each URL the store lacks; their ids by URL."""
+        rows: dict[str, dict[str, Any]] = {}
+        for fetch, article, scored, _ in prepared:
+            if article.url not in current and article.url not in rows:
+                rows[article.url] = (
+                    _state(article, scored, now)
+                    | fetch._asdict()
+                    | {"url": article.url, "first_seen": now, "last_seen": now, "versions": 1}
+                )
+        if not rows:
+            return {}
+        conn.execute(articles.insert(), list(rows.values()))
+        return dict(
+            conn.execute(
+                select(articles.c.url, articles.c.id).where(articles.c.url.in_(rows))
+            ).all()
+        )
+
+
+def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:
+    """The ``articles`` columns for an article's new content."""
+    return {
+        "source": article.source,
+        "source_id": article.source_id,
+        "title": article.title,
+        "body": article.body,
+        "published": article.published.isoformat() if article.published else None,
+        "language": article.language,
+        "category": article.category,
+        "extraction": article.extraction,
+        "content_hash": article.content_hash,
+        "last_changed": now,
+        "relevance": scored.relevance,
+        "relevant": scored.relevant,
+        "topics": json.dumps(sorted(scored.topics)),
+    }

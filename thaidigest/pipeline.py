@@ -3,31 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from thaidigest.config import DEFAULTS
-from thaidigest.dedup import Deduplicator
-from thaidigest.ingest import Ingestor, Scored
+from thaidigest.dedup import Deduplicator, fingerprint
+from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
+from thaidigest.model import RawArticle
+from thaidigest.normalise import normalise_article
 from thaidigest.relevance import Rules, load_rules, score
 from thaidigest.store import Store, utc_now
 
 
+def rules_path(config: dict[str, Any]) -> Path | None:
+    """The user's ``[relevance] rules`` file, if the configuration names one."""
+    path = (config.get("relevance") or {}).get("rules")
+    return Path(path) if path else None
+
+
 def rules_from_config(config: dict[str, Any]) -> Rules:
     """The packaged relevance rules, extended by the user's ``[relevance] rules`` file."""
-    path = (config.get("relevance") or {}).get("rules")
-    return load_rules(Path(path) if path else None)
+    return load_rules(rules_path(config))
 
 
-def relevance_scorer(rules: Rules) -> Callable[[str, str], Scored]:
-    """The ingestor's scorer for a set of relevance rules."""
+@dataclass(frozen=True)
+class ArticlePreparer:
+    """Normalises, scores and fingerprints a raw article: the pure stage, picklable.
 
-    def scorer(title: str, body: str) -> Scored:
-        result = score(title, body, rules)
-        return Scored(result.score, result.relevant, result.topics)
+    It holds the rules file's path, not the compiled rules, so that a
+    worker process receives a few bytes and compiles (and caches) the rules
+    itself.
+    """
 
-    return scorer
+    rules: Path | None = None
+
+    def __call__(self, raw: RawArticle) -> Prepared:
+        article = normalise_article(raw)
+        result = score(article.title, article.body, load_rules(self.rules))
+        return Prepared(
+            Fetched.of(raw),
+            article,
+            Scored(result.score, result.relevant, result.topics),
+            fingerprint(article.title, article.body),
+        )
 
 
 def build_ingestor(
@@ -35,12 +55,15 @@ def build_ingestor(
     *,
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utc_now,
+    workers: int = 1,
 ) -> Ingestor:
-    """The one ingestor that import and crawl share."""
-    rules = rules_from_config(config or DEFAULTS)
+    """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
+    path = rules_path(config or DEFAULTS)
+    load_rules(path)  # a bad rules file fails here, before anything is read
     return Ingestor(
         store,
-        scorer=relevance_scorer(rules),
+        preparer=ArticlePreparer(path.resolve() if path else None),
         deduplicator=Deduplicator(store),
         clock=clock,
+        workers=workers,
     )

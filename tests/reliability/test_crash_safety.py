@@ -24,7 +24,7 @@ from tests.scraper.crawling import FIRST_THAIGOV_ID, manifest
 from thaidigest.urls import public_url
 
 SEEDS = (11, 23, 37)
-IMPORT_ARTICLES = 300
+IMPORT_ARTICLES = 1100  # more than two batches of 500: worker processes prepare them
 EDITED_EVERY = 3  # the second import file changes every third article
 CRAWL_CONFIG = """
 [crawl]

@@ -1,0 +1,97 @@
+"""The ingestor's batches and worker processes: what is stored does not depend on them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.conftest import DATA
+from tests.test_dedup import republished
+from thaidigest.ingest import Rejected
+from thaidigest.model import RawArticle
+from thaidigest.pipeline import build_ingestor
+from thaidigest.readers import corpus_record_article
+from thaidigest.store import Store, article_versions, articles, fingerprints
+from thaidigest.urls import canonical_url
+
+RECORDS = [
+    json.loads(line) for line in (DATA / "dedup_articles.jsonl").read_text("utf-8").splitlines()
+]
+
+
+def clock() -> datetime:
+    return datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+
+
+def mixed_input() -> list[RawArticle | Rejected]:
+    """Real articles, their republished copies on MDES, an edit, a reject and a blank item."""
+    originals = [corpus_record_article(record) for record in RECORDS]
+    copies = [
+        corpus_record_article(
+            {"id": None, "url": f"https://mdes.go.th/news/detail/{900 + n}", "category": None}
+            | {"text": republished(record["text"])}
+        )
+        for n, record in enumerate(RECORDS)
+    ]
+    first = originals[0]
+    edited = RawArticle(first.url, first.source, first.title, first.body + "\nแก้ไขเพิ่มเติม")
+    blank = RawArticle("https://thaigov.go.th/news/contents/details/1", "thaigov", "", "")
+    return [
+        *originals[:5],
+        Rejected("broken.jsonl:3", "invalid JSON"),
+        *copies,
+        edited,
+        blank,
+        *originals[5:],
+        first,  # the text before the edit: a third version
+    ]
+
+
+def stored(store: Store) -> dict[str, list[tuple]]:
+    """Every row the ingestor writes, in a stable order."""
+    with store.engine.connect() as conn:
+        return {
+            table.name: [tuple(row) for row in conn.execute(select(table).order_by(*table.c))]
+            for table in (articles, article_versions, fingerprints)
+        }
+
+
+def ingest(path: Path, items: list, *, workers: int, batch_size: int):
+    store = Store(f"sqlite:///{path}")
+    ingestor = build_ingestor(store, clock=clock, workers=workers)
+    ingestor.batch_size = batch_size
+    summary = ingestor.ingest(items)
+    return summary, stored(store)
+
+
+def test_workers_store_exactly_what_one_process_stores(tmp_path: Path) -> None:
+    items = mixed_input()
+    one_summary, one = ingest(tmp_path / "one.sqlite", items, workers=1, batch_size=4)
+    two_summary, two = ingest(tmp_path / "two.sqlite", items, workers=2, batch_size=4)
+    assert one_summary.line() == two_summary.line()
+    assert one == two
+    # The input exercises what the comparison is about.
+    assert one_summary.line() == "read 24, new 20, updated 2, unchanged 0, rejected 2"
+    column = list(articles.c.keys()).index("duplicate_of")
+    duplicates = [row for row in one["articles"] if row[column] is not None]
+    assert len(duplicates) >= len(RECORDS) // 2
+
+
+def test_batch_size_changes_nothing_stored(tmp_path: Path) -> None:
+    items = mixed_input()
+    _, small = ingest(tmp_path / "small.sqlite", items, workers=1, batch_size=3)
+    _, whole = ingest(tmp_path / "whole.sqlite", items, workers=1, batch_size=500)
+    assert small == whole
+
+
+def test_a_url_given_twice_in_one_batch_is_new_then_updated(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
+    edited = RawArticle(first.url, first.source, first.title, first.body + "\nแก้ไขเพิ่มเติม")
+    summary = build_ingestor(store, clock=clock).ingest([first, edited, edited])
+    assert summary.line() == "read 3, new 1, updated 1, unchanged 1, rejected 0"
+    row = store.article_by_url(canonical_url(first.url))
+    assert row["versions"] == 2
+    assert row["body"].endswith("แก้ไขเพิ่มเติม")

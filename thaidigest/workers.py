@@ -1,0 +1,92 @@
+"""An ordered map over worker processes that reads its input only a little ahead.
+
+An import's pure stage (normalise, score, fingerprint) takes most of its
+time and needs nothing from the store, so worker processes run it while the
+calling process writes what is already done. Unlike ``Executor.map``, which
+submits its whole input at once, at most ``AHEAD`` tasks per worker are in
+flight, so memory stays flat however long the input.
+
+Workers start from a fork server, not a fork of the caller: the caller
+holds database connections and may run threads, which a fork would copy in
+whatever state they are in. They run at a lower priority than the caller,
+and exit when the caller dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import select
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+AHEAD = 2  # tasks in flight per worker
+EXIT_ORPHANED = 70  # a worker's exit status when its caller died first
+ORPHAN_POLL_SECONDS = 1.0
+# Workers yield the CPU to the caller, the one stage that cannot run in parallel:
+# with as many workers as CPUs, a fair share would slow the whole pipeline to it.
+WORKER_NICENESS = 5
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may use, at most ``MAX_DEFAULT_WORKERS``."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+
+
+def _start_worker(caller: int) -> None:
+    """Run in each worker first: yield the CPU to the caller, and end when the caller does."""
+    os.nice(WORKER_NICENESS)
+    threading.Thread(target=_exit_after, args=(caller,), daemon=True).start()
+
+
+def _exit_after(caller: int) -> None:
+    """Exit this worker once process ``caller`` is gone, however it ended.
+
+    A caller killed with SIGKILL cannot shut its pool down, and its workers,
+    which hold their own task queue open, would otherwise wait for tasks forever.
+    """
+    try:
+        handle = os.pidfd_open(caller)
+    except ProcessLookupError:
+        os._exit(EXIT_ORPHANED)
+    except (AttributeError, OSError):  # not Linux 5.3 or later: poll
+        while True:
+            time.sleep(ORPHAN_POLL_SECONDS)
+            try:
+                os.kill(caller, 0)
+            except ProcessLookupError:
+                os._exit(EXIT_ORPHANED)
+    select.select([handle], [], [])
+    os._exit(EXIT_ORPHANED)
+
+
+def ordered_map(function: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``function(item)`` for each item, in order, computed by ``workers`` processes.
+
+    ``function`` and the items must be picklable. Closing the iterator early
+    cancels the tasks not yet started and waits for the running ones.
+    """
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+    pending: deque[Future[R]] = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= AHEAD * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
