@@ -39,8 +39,16 @@ def test_an_error_in_a_task_reaches_the_caller() -> None:
 
 @pytest.mark.parametrize(("cpus", "workers"), [(1, 1), (2, 2), (3, 3), (16, 4)])
 def test_default_workers_follow_the_usable_cpus_up_to_four(monkeypatch, cpus, workers) -> None:
-    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cpus)))
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
     assert default_workers() == workers
+
+
+def test_default_workers_without_cpu_affinity_count_the_cpus(monkeypatch) -> None:
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert default_workers() == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert default_workers() == 3
 
 
 def descendants(pid: int) -> list[int]:

@@ -38,7 +38,10 @@ MAX_DEFAULT_WORKERS = 4
 
 def default_workers() -> int:
     """One worker per CPU this process may use, at most ``MAX_DEFAULT_WORKERS``."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
+    # sched_getaffinity (Linux) counts the CPUs this process may run on, not all.
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity else os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
 def _start_worker(caller: int) -> None:
