@@ -211,3 +211,21 @@ def test_importing_the_same_input_twice_keeps_duplicate_of(store: Store) -> None
     assert {row["url"]: row["duplicate_of"] for row in store.iter_articles()} == first
     assert first[ORIGINAL_URL] is None
     assert first[thaigov(9_000_005)] == first["https://mdes.go.th/news/detail/5"] == ORIGINAL_URL
+
+
+def test_a_rolled_back_batch_leaves_no_trace_in_the_index(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    ingestor.ingest([article(ORIGINAL)])
+    deduplicator = ingestor.deduplicator
+    flush = deduplicator.flush
+
+    def failing_flush(conn) -> None:  # the fingerprint write fails: database locked, disk full
+        raise OSError("disk full")
+
+    deduplicator.flush = failing_flush
+    with pytest.raises(OSError):  # the original's URL now carries another text: rolled back
+        ingestor.ingest([article(ORIGINAL, ORIGINAL_URL, RECORDS[OTHER]["text"])])
+    deduplicator.flush = flush
+    copy = article(ORIGINAL, "https://mdes.go.th/news/detail/77", RECORDS[ORIGINAL]["text"])
+    ingestor.ingest([copy])
+    assert duplicate_of(store, "https://mdes.go.th/news/detail/77") == ORIGINAL_URL

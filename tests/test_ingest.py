@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,3 +96,32 @@ def test_a_url_given_twice_in_one_batch_is_new_then_updated(store: Store) -> Non
     row = store.article_by_url(canonical_url(first.url))
     assert row["versions"] == 2
     assert row["body"].endswith("แก้ไขเพิ่มเติม")
+
+
+def test_the_rules_file_is_read_once_when_the_ingestor_is_built(
+    store: Store, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[groups.digital]\nen = ["quantum networking"]\n', encoding="utf-8")
+    ingestor = build_ingestor(store, config={"relevance": {"rules": str(rules)}}, clock=clock)
+    rules.write_text("this is [ not TOML", encoding="utf-8")  # edited during the import
+    raw = RawArticle(
+        "https://thaigov.go.th/news/contents/details/2",
+        "thaigov",
+        "Thailand and Japan sign a memorandum of cooperation on quantum networking",
+        "The two ministers signed the memorandum in Tokyo.",
+    )
+    assert ingestor.ingest([raw]).line() == "read 1, new 1, updated 0, unchanged 0, rejected 0"
+    row = store.article_by_url(raw.url)
+    assert row["relevance"] > 0  # scored with the rules as they were: "quantum networking" counts
+
+
+def test_the_last_visit_in_a_batch_gives_the_fetch_fields(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
+    build_ingestor(store, clock=clock).ingest([first])
+    again = replace(first, etag='"v1"', fetch_url="https://thaigov.go.th/mirror/1")
+    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม", etag='"v2"', fetch_url=None)
+    summary = build_ingestor(store, clock=clock).ingest([again, edited])
+    assert summary.line() == "read 2, new 0, updated 1, unchanged 1, rejected 0"
+    row = store.article_by_url(canonical_url(first.url))
+    assert (row["etag"], row["fetch_url"]) == ('"v2"', None)

@@ -179,6 +179,14 @@ def test_the_fast_gate_lets_through_every_kind_of_text_that_needs_pythainlp(text
     assert clean_text(text) == [pythainlp_normalize(line).strip() for line in text.split("\n")]
 
 
+def test_a_mark_left_dangling_by_stripping_a_line_is_dropped():
+    # U+2009 is not a space SPACES collapses, but strip() removes it: the line
+    # then opens with a dangling vowel, which PyThaiNLP drops.
+    lines = clean_text("ข่าว\n\u2009\u0e31ก")
+    assert lines == ["ข่าว", "ก"]
+    assert clean_text("\n".join(lines)) == lines
+
+
 def test_the_fast_gate_passes_over_clean_thai_and_english():
     article = seed_article("002")
     assert not may_need_thai_normalisation(f"{article.title}\n{article.body}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,10 @@ from hypothesis import strategies as st
 from thaidigest.relevance import (
     Match,
     _automaton,
+    _key,
     _leftmost_longest,
+    _single_spaced,
+    _trie_pattern,
     explain,
     load_rules,
     score,
@@ -211,6 +215,16 @@ def test_leftmost_longest_choice_among_overlapping_matches() -> None:
     assert _leftmost_longest(automaton, "zzabcabdzz") == ["abcabd"]  # issue #185
     automaton = _automaton(["ab", "bc", "c"])
     assert _leftmost_longest(automaton, "abc") == ["ab", "c"]
+
+
+TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TERM, min_size=1, max_size=6, unique=True), st.text(alphabet="abกx \n\t"))
+def test_the_automaton_finds_what_the_trie_expression_finds(terms, text) -> None:
+    expected = [_key(m) for m in re.compile(_trie_pattern(terms)).findall(text)]
+    assert _leftmost_longest(_automaton(terms), _single_spaced(text)) == expected
 
 
 def test_a_longer_term_keeps_its_own_weaker_role() -> None:

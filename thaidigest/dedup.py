@@ -295,7 +295,11 @@ class Deduplicator:
         self.store = store
         self.threshold = threshold
         self.signatures_loaded = 0  # read from the table into the index
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty the index, to be read again from the table: after a rolled-back transaction."""
+        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
         self._signatures: dict[int, np.ndarray] = {}  # what the LSH index holds, to verify
         self._exact_hashes: dict[int, str] = {}
         self._by_exact_hash: dict[str, set[int]] = {}
@@ -366,7 +370,6 @@ class Deduplicator:
         if conn is self._connection:
             return
         self._connection = conn
-        self._unwritten = []  # left by a transaction that failed before its flush
         stored = conn.execute(_STORED_AFTER, {"after": self._synced_up_to})
         for article_id, exact_hash, blob in stored:
             self._synced_up_to = article_id

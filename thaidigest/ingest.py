@@ -77,6 +77,9 @@ class Deduplicator(Protocol):
     def flush(self, conn: Connection) -> None:
         """Write what :meth:`assign` left to write, in the same transaction."""
 
+    def reset(self) -> None:
+        """Forget what it holds in memory: the transaction it was used in rolled back."""
+
 
 @dataclass
 class Summary:
@@ -152,10 +155,18 @@ class Ingestor:
             for batch in batches:
                 prepared = self._count(batch, summary, on_reject)
                 if prepared:
-                    with self.store.transaction() as conn:
-                        for outcome in self._write_batch(conn, prepared):
-                            setattr(summary, outcome, getattr(summary, outcome) + 1)
+                    for outcome in self._write_in_transaction(prepared):
+                        setattr(summary, outcome, getattr(summary, outcome) + 1)
         return summary
+
+    def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
+        try:
+            with self.store.transaction() as conn:
+                return self._write_batch(conn, prepared)
+        except BaseException:
+            if self.deduplicator is not None:
+                self.deduplicator.reset()
+            raise
 
     def ingest_one(self, raw: RawArticle) -> str:
         """Store one article in its own transaction; its outcome, or ``rejected``."""
@@ -216,7 +227,7 @@ class Ingestor:
         }
         inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
-        seen: list[dict[str, Any]] = []
+        seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
         versions: list[dict[str, Any]] = []
         for fetch, article, scored, fingerprint in prepared:
             fetched = fetch._asdict() | {"last_seen": now}
@@ -224,12 +235,13 @@ class Ingestor:
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), 1, "new"
             elif known is not None and known[1] == article.content_hash:
-                seen.append({"row_id": known[0], **fetched})
+                seen[known[0]] = {"row_id": known[0], **fetched}
                 outcomes.append("unchanged")
                 continue
             else:
                 assert known is not None, "every new URL was inserted"
                 article_id, version, outcome = known[0], known[2] + 1, "updated"
+                seen.pop(article_id, None)  # this later visit's fields win
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
                     _state(article, scored, now) | fetched | {"versions": version},
@@ -263,7 +275,7 @@ class Ingestor:
                     last_modified=bindparam("last_modified"),
                     last_seen=bindparam("last_seen"),
                 ),
-                seen,
+                list(seen.values()),
             )
         return outcomes
 

@@ -93,7 +93,9 @@ _PAIR_CLASSES = (
     thai_follow_vowels,
     thai_tonemarks,
     _DANGLING,
-    " \n",  # what may stand before a dangling mark
+    # What may stand before a dangling mark: a space, or a line start once
+    # str.strip() has taken every kind of whitespace off the line.
+    "".join(char for char in map(chr, range(0x10000)) if char.isspace()),
     _NOREPEAT + "\u0e3a\u0e4c\u0e4d\u0e4e",  # characters that must not repeat
 )
 _SARA_E, _TONE_OR_MARK, _VOWEL, _FOLLOW, _TONE, _DANGLING_MARK, _GAP, _NO_REPEAT = (

@@ -13,7 +13,7 @@ from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.relevance import Rules, load_rules, score
+from thaidigest.relevance import Rules, load_rules, rules_from_text, score
 from thaidigest.store import Store, utc_now
 
 
@@ -32,16 +32,17 @@ def rules_from_config(config: dict[str, Any]) -> Rules:
 class ArticlePreparer:
     """Normalises, scores and fingerprints a raw article: the pure stage, picklable.
 
-    It holds the rules file's path, not the compiled rules, so that a
-    worker process receives a few bytes and compiles (and caches) the rules
-    itself.
+    It holds the text of the user's rules file, read once when the ingestor
+    is built, not the compiled rules: a worker process receives a few bytes
+    and compiles them once, and an edit to the file during an import
+    changes nothing in it.
     """
 
-    rules: Path | None = None
+    user_rules: str | None = None
 
     def __call__(self, raw: RawArticle) -> Prepared:
         article = normalise_article(raw)
-        result = score(article.title, article.body, load_rules(self.rules))
+        result = score(article.title, article.body, rules_from_text(self.user_rules))
         return Prepared(
             Fetched.of(raw),
             article,
@@ -59,10 +60,11 @@ def build_ingestor(
 ) -> Ingestor:
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
     path = rules_path(config or DEFAULTS)
-    load_rules(path)  # a bad rules file fails here, before anything is read
+    user_rules = path.read_text(encoding="utf-8") if path else None
+    rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
     return Ingestor(
         store,
-        preparer=ArticlePreparer(path.resolve() if path else None),
+        preparer=ArticlePreparer(user_rules),
         deduplicator=Deduplicator(store),
         clock=clock,
         workers=workers,

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-__all__ = ["Match", "Relevance", "Rules", "explain", "load_rules", "score"]
+__all__ = ["Match", "Relevance", "Rules", "explain", "load_rules", "rules_from_text", "score"]
 
 PLACES = ("title", "lead", "body")
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore")
@@ -120,20 +120,17 @@ def load_rules(path: Path | None = None) -> Rules:
     """The packaged default rules, extended and overridden by the TOML file at ``path``.
 
     A user file adds terms to existing groups (lists are merged), may add groups
-    (with a ``role``) and topics, and overrides any number. Compiled rules are
-    cached per file and modification time.
+    (with a ``role``) and topics, and overrides any number.
     """
-    if path is None:
-        return _compiled(None, 0)
-    resolved = Path(path).resolve()
-    return _compiled(str(resolved), resolved.stat().st_mtime_ns)
+    return rules_from_text(Path(path).read_text(encoding="utf-8") if path else None)
 
 
 @lru_cache(maxsize=16)
-def _compiled(path: str | None, mtime_ns: int) -> Rules:
+def rules_from_text(user_rules: str | None) -> Rules:
+    """The default rules extended by a user rules file's text; compiled once per text."""
     data = tomllib.loads(resources.files("thaidigest").joinpath(DEFAULT_RULES).read_text("utf-8"))
-    if path is not None:
-        data = _merge(data, tomllib.loads(Path(path).read_text(encoding="utf-8")))
+    if user_rules is not None:
+        data = _merge(data, tomllib.loads(user_rules))
     return _compile(data)
 
 

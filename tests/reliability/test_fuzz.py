@@ -144,7 +144,8 @@ def clean_text_is_clean_and_idempotent(text: str) -> None:
 
 @prop(TEXT)
 def the_thai_normalisation_gate_never_misses_a_line_that_needs_it(text: str) -> None:
-    if NEEDS_THAI_NORMALISATION.search(text):
+    lines = [line.strip() for line in text.split("\n")]
+    if NEEDS_THAI_NORMALISATION.search(text) or any(map(NEEDS_THAI_NORMALISATION.search, lines)):
         assert may_need_thai_normalisation(text)
 
 
