@@ -13,19 +13,19 @@ from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.relevance import Rules, load_rules, rules_from_text, score
+from thaidigest.relevance import Rules, rules_from_text, score
 from thaidigest.store import Store, utc_now
 
 
-def rules_path(config: dict[str, Any]) -> Path | None:
-    """The user's ``[relevance] rules`` file, if the configuration names one."""
+def user_rules_text(config: dict[str, Any]) -> str | None:
+    """The text of the user's ``[relevance] rules`` file, if the configuration names one."""
     path = (config.get("relevance") or {}).get("rules")
-    return Path(path) if path else None
+    return Path(path).read_text(encoding="utf-8") if path else None
 
 
 def rules_from_config(config: dict[str, Any]) -> Rules:
     """The packaged relevance rules, extended by the user's ``[relevance] rules`` file."""
-    return load_rules(rules_path(config))
+    return rules_from_text(user_rules_text(config))
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,7 @@ def build_ingestor(
     workers: int = 1,
 ) -> Ingestor:
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
-    path = rules_path(config or DEFAULTS)
-    user_rules = path.read_text(encoding="utf-8") if path else None
+    user_rules = user_rules_text(config or DEFAULTS)
     rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
     return Ingestor(
         store,
