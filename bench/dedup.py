@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from itertools import islice, pairwise
 from pathlib import Path
 
+from floor import floor_seconds
+
 from thaidigest.dedup import THRESHOLD, Deduplicator, fold
 from thaidigest.ingest import Ingestor
 from thaidigest.model import RawArticle
@@ -94,14 +96,6 @@ def read_records(path: Path, limit: int | None) -> list[Record]:
             Record(str(r["id"]), r["url"], r["text"], r.get("category"))
             for r in map(json.loads, islice(lines, limit))
         ]
-
-
-def floor_seconds(path: Path, limit: int | None) -> float:
-    started = time.perf_counter()
-    with lzma.open(path, "rt", encoding="utf-8") as lines:
-        for line in islice(lines, limit):
-            json.loads(line)
-    return time.perf_counter() - started
 
 
 def timed_import(path: Path, limit: int | None, *, dedup: bool) -> float:

@@ -12,8 +12,6 @@ cache, as the import finds it).
 from __future__ import annotations
 
 import argparse
-import json
-import lzma
 import os
 import resource
 import sys
@@ -23,6 +21,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
+from floor import floor_seconds
 from sqlalchemy import func, select
 
 from thaidigest.pipeline import build_ingestor
@@ -32,14 +31,6 @@ from thaidigest.workers import default_workers
 
 FLOOR_RUNS = 2
 SAMPLE_SECONDS = 0.5
-
-
-def floor_seconds(path: Path, limit: int | None) -> float:
-    started = time.perf_counter()
-    with lzma.open(path, "rt", encoding="utf-8") as lines:
-        for line in islice(lines, limit):
-            json.loads(line)
-    return time.perf_counter() - started
 
 
 def descendants(pid: int) -> list[int]:
