@@ -15,12 +15,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import FIRST_THAIGOV_ID, manifest
+from tests.scraper.crawling import crawl_args, manifest
 from thaidigest.urls import public_url
 
 SEEDS = (11, 23, 37)
@@ -261,20 +262,8 @@ def test_digest_of_a_store_that_survived_kills_is_byte_identical(
 # --- thaidigest crawl -----------------------------------------------------------------
 
 
-def crawl_args(site: FixtureSite, db: Path, config: Path, source: str) -> list[str]:
-    return thaidigest(
-        "crawl",
-        "--base-url",
-        site.base_url,
-        "--start-id",
-        str(FIRST_THAIGOV_ID),
-        "--db",
-        str(db),
-        "--config",
-        str(config),
-        "--source",
-        source,
-    )
+def crawl_command(site: FixtureSite, db: Path, config: Path, source: str) -> list[str]:
+    return thaidigest(*crawl_args(site.base_url, db, config, "--source", source))
 
 
 def write_crawl_config(tmp_path: Path, timeout: float = 2, delay: float = 0.03) -> Path:
@@ -299,7 +288,7 @@ def test_killed_crawl_leaves_a_sound_store_and_a_lock_the_rerun_takes_over(seed,
     db = tmp_path / "db.sqlite"
     lock = f"crawl:{source}"
     with FixtureSite() as site:
-        victim = start(crawl_args(site, db, config, source))
+        victim = start(crawl_command(site, db, config, source))
         try:
             wait_for(lambda: query(db, "SELECT holder FROM locks WHERE name = ?", lock))
             time.sleep(rng.uniform(0.0, 1.0))
@@ -309,7 +298,7 @@ def test_killed_crawl_leaves_a_sound_store_and_a_lock_the_rerun_takes_over(seed,
         assert holder.endswith(f":{victim.pid}")  # the dead crawl's lock is still there
         assert store_problems(db) == []
 
-        rerun = run(crawl_args(site, db, config, source))
+        rerun = run(crawl_command(site, db, config, source))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr[-2000:]
     assert "not crawling" not in rerun.stderr
     assert "Traceback" not in rerun.stderr
@@ -318,43 +307,42 @@ def test_killed_crawl_leaves_a_sound_store_and_a_lock_the_rerun_takes_over(seed,
     assert set(stored_articles(db)) <= expected_urls(source)
 
 
-def test_killed_thaigov_walk_loses_no_article_on_rerun(tmp_path):
+def kill_stuck_crawl_then_rerun(
+    tmp_path: Path, source: str, hanging_path: str, killed_when: Callable[[Path], bool]
+) -> Path:
+    """Crawl ``source`` while one page hangs; SIGKILL once ``killed_when(db)``; rerun cleanly."""
     config = write_crawl_config(tmp_path, timeout=20, delay=0)
     db = tmp_path / "db.sqlite"
-    stuck = FaultRule(path=r"^/news/contents/details/87362$", fault="hang", delay=30)
+    stuck = FaultRule(path=hanging_path, fault="hang", delay=30)
     with FixtureSite(faults=FaultPlan([stuck])) as site:
-        victim = start(crawl_args(site, db, config, "thaigov"))
+        victim = start(crawl_command(site, db, config, source))
         try:
-            wait_for(lambda: count(db, "SELECT count(*) FROM articles") >= 20)
+            wait_for(lambda: killed_when(db))
         finally:
             kill(victim)
     with FixtureSite() as site:
-        rerun = run(crawl_args(site, db, config, "thaigov"))
+        rerun = run(crawl_command(site, db, config, source))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
+    return db
+
+
+def test_killed_thaigov_walk_loses_no_article_on_rerun(tmp_path):
+    db = kill_stuck_crawl_then_rerun(
+        tmp_path,
+        "thaigov",
+        r"^/news/contents/details/87362$",
+        lambda db: count(db, "SELECT count(*) FROM articles") >= 20,
+    )
     assert set(stored_articles(db)) == expected_urls("thaigov")
 
 
 def test_killed_mdes_crawl_loses_no_article_on_rerun(tmp_path):
-    config = write_crawl_config(tmp_path, timeout=20, delay=0)
-    db = tmp_path / "db.sqlite"
-    stuck = FaultRule(path=r"^/news/3/page/2$", fault="hang", delay=30)
     first_page = ("11014", "11011", "11010")
-    with FixtureSite(faults=FaultPlan([stuck])) as site:
-        victim = start(crawl_args(site, db, config, "mdes"))
-        try:
-            wait_for(
-                lambda: (
-                    count(
-                        db,
-                        "SELECT count(*) FROM articles WHERE source_id IN (?, ?, ?)",
-                        *first_page,
-                    )
-                    == 3
-                )
-            )
-        finally:
-            kill(victim)
-    with FixtureSite() as site:
-        rerun = run(crawl_args(site, db, config, "mdes"))
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    first_page_stored = "SELECT count(*) FROM articles WHERE source_id IN (?, ?, ?)"
+    db = kill_stuck_crawl_then_rerun(
+        tmp_path,
+        "mdes",
+        r"^/news/3/page/2$",
+        lambda db: count(db, first_page_stored, *first_page) == 3,
+    )
     assert set(stored_articles(db)) == expected_urls("mdes")

@@ -15,7 +15,7 @@ import pytest
 from scraper.fixture_site import FixtureSite
 from tests.reliability.test_crash_safety import (
     ENV,
-    crawl_args,
+    crawl_command,
     expected_urls,
     run,
     stored_articles,
@@ -59,7 +59,7 @@ def crawl_mdes_beside(tmp_path: Path, host: str, **links: bool) -> tuple[list, s
     with FixtureSite() as elsewhere:
         root = offsite_copy(tmp_path, f"http://{host}:{elsewhere.port}", **links)
         with FixtureSite(root) as site:
-            result = run(crawl_args(site, db, config, "mdes"))
+            result = run(crawl_command(site, db, config, "mdes"))
             fetched = len(site.requests)
         strays = list(elsewhere.requests)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
@@ -219,7 +219,7 @@ recipients = ["reader@example.invalid"]
     outputs = []
     with FixtureSite() as site:
         for source in ("thaigov", "mdes"):
-            args = crawl_args(site, db, config, source)
+            args = crawl_command(site, db, config, source)
             outputs.append(
                 subprocess.run(args, capture_output=True, text=True, timeout=120, env=SECRET_ENV)
             )

@@ -51,8 +51,9 @@ def run_thaidigest(*args: str, timeout: float = 120) -> subprocess.CompletedProc
     )
 
 
-def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
-    return run_thaidigest(
+def crawl_args(base_url: str, db: Path, config: Path, *extra: str) -> list[str]:
+    """The arguments of ``thaidigest crawl`` against the fixture site at ``base_url``."""
+    return [
         "crawl",
         "--base-url",
         base_url,
@@ -63,4 +64,8 @@ def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.Comp
         "--config",
         str(config),
         *extra,
-    )
+    ]
+
+
+def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_thaidigest(*crawl_args(base_url, db, config, *extra))
