@@ -11,7 +11,7 @@ from scraper.commands import EXIT_LOCKED
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.reliability.test_crash_safety import (
     ENV,
-    crawl_args,
+    crawl_command,
     expected_urls,
     store_problems,
     stored_articles,
@@ -47,7 +47,7 @@ def test_second_crawl_of_a_site_exits_75_and_leaves_the_store_alone(tmp_path):
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()  # both find the schema in place
     with FixtureSite(faults=FaultPlan([SLOW_PAGE])) as site:
-        args = crawl_args(site, db, config, "thaigov")
+        args = crawl_command(site, db, config, "thaigov")
         results = finish([start(args), start(args)])
         fetched = len(site.requests)
 
@@ -77,8 +77,8 @@ def test_crawls_of_two_different_sites_run_side_by_side(tmp_path):
     with FixtureSite(faults=FaultPlan([SLOW_PAGE])) as site:
         results = finish(
             [
-                start(crawl_args(site, db, config, "thaigov")),
-                start(crawl_args(site, db, config, "mdes")),
+                start(crawl_command(site, db, config, "thaigov")),
+                start(crawl_command(site, db, config, "mdes")),
             ]
         )
     assert [code for code, _, _ in results] == [0, 0], results
