@@ -1,0 +1,212 @@
+"""Train the relevance model from labelled articles (``thaidigest train-relevance``).
+
+Labels are JSON lines with ``id``, ``label`` (1 relevant, 0 not) and
+``split``; only the ``train`` split is used, so a held-out ``test`` split
+stays unseen. Texts come from a corpus-format JSON lines file (plain or xz)
+and go through the same normalisation as an import, so the model sees what
+it will score.
+
+Training is deterministic: articles in id order, a vocabulary of the n-grams
+found in at least ``min_df`` training articles, and scikit-learn's
+logistic regression (L-BFGS, L2 penalty ``1/C``). The same data gives the
+same model file, byte for byte. scikit-learn is needed here only: scoring
+uses the arrays of the model file (``pip install 'thaidigest[train]'``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.linear_model import LogisticRegression
+
+from thaidigest.classifier import (
+    BLOCKS,
+    NGRAM_SIZES,
+    OPENING_CHARS,
+    Block,
+    block_texts,
+    ngrams,
+    write_model,
+)
+from thaidigest.ingest import Rejected
+from thaidigest.normalise import normalise_article
+from thaidigest.readers import read_jsonl_file, read_paths
+from thaidigest.relevance import PLACES, Rules, rules_from_text, signals
+
+__all__ = ["Example", "read_examples", "train_model"]
+
+C = 10.0  # inverse L2 strength, chosen by 5-fold cross-validation on the train split
+SIGNALS_ONLY_C = 0.3  # the same for the signals-only head (articles not in Thai)
+MIN_DF = 3  # n-grams seen in fewer training articles are left out of the vocabulary
+SIGNAL_ROLES = ("digital", "cooperation", "negative")  # plus every topic
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled article, normalised."""
+
+    id: int
+    label: int
+    title: str
+    body: str
+    language: str
+
+
+def read_labels(path: Path, split: str = "train") -> dict[int, int]:
+    """``{id: label}`` for the articles of ``split`` in a labels JSON lines file."""
+    labels: dict[int, int] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if record.get("split") != split:
+                continue
+            if record.get("label") not in (0, 1):
+                raise ValueError(f"{path}:{number}: label must be 0 or 1")
+            labels[int(record["id"])] = int(record["label"])
+    return labels
+
+
+def read_examples(labels_path: Path, corpus_path: Path, split: str = "train") -> list[Example]:
+    """The labelled articles of ``split``, normalised, in id order."""
+    labels = read_labels(labels_path, split)
+    examples: dict[int, Example] = {}
+    for item in read_jsonl_file(corpus_path):
+        if isinstance(item, Rejected) or item.source_id is None:
+            continue
+        key = int(item.source_id)
+        if key in labels and key not in examples:
+            article = normalise_article(item)
+            examples[key] = Example(key, labels[key], article.title, article.body, article.language)
+    missing = sorted(set(labels) - set(examples))
+    if missing:
+        raise ValueError(f"{len(missing)} labelled ids are not in {corpus_path}: {missing[:5]}")
+    return [examples[key] for key in sorted(examples)]
+
+
+def read_relevant_examples(
+    paths: Sequence[Path], held_out: Collection[int] = ()
+) -> tuple[list[Example], list[str]]:
+    """Articles the user gives as examples of relevant news (``--relevant``), label 1.
+
+    Any importable file or folder; they get ids -1, -2, ... in the order read.
+    An article whose id is in ``held_out`` (the test split) is left out, so the
+    held-out figures stay honest; the second list names the ones left out.
+    """
+    examples: list[Example] = []
+    left_out: list[str] = []
+    for item in read_paths(list(paths)):
+        if isinstance(item, Rejected):
+            raise ValueError(f"{item.where}: {item.reason}")
+        article = normalise_article(item)
+        if article.source_id and article.source_id.isdigit() and int(article.source_id) in held_out:
+            left_out.append(article.url)
+            continue
+        examples.append(
+            Example(-(len(examples) + 1), 1, article.title, article.body, article.language)
+        )
+    return examples, left_out
+
+
+def signal_names(rules: Rules) -> list[str]:
+    """The model's rule signals: each group of a scoring role or a topic, in each place."""
+    groups = sorted(
+        {
+            member.group
+            for members in rules.members.values()
+            for member in members
+            if member.role in SIGNAL_ROLES or member.role.startswith("topic:")
+        }
+    )
+    return [f"{group}@{place}" for group in groups for place in PLACES]
+
+
+def _vocabulary(texts: Iterable[str], min_df: int) -> tuple[list[str], np.ndarray]:
+    frequency: dict[str, int] = {}
+    count = 0
+    for text in texts:
+        count += 1
+        for gram in set(ngrams(text)):
+            frequency[gram] = frequency.get(gram, 0) + 1
+    grams = sorted(g for g, f in frequency.items() if f >= min_df)
+    df = np.array([frequency[g] for g in grams], dtype=np.float64)
+    return grams, np.log((1.0 + count) / (1.0 + df)) + 1.0
+
+
+def train_model(
+    examples: Sequence[Example], output: Path, *, c: float = C, min_df: int = MIN_DF
+) -> dict[str, object]:
+    """Fit the model on ``examples`` and write it to ``output``; returns its card."""
+    rules = rules_from_text(None)
+    names = signal_names(rules)
+    texts = [block_texts(e.title, e.body) for e in examples]
+    labels = np.array([e.label for e in examples])
+    vocabularies: dict[str, tuple[list[str], np.ndarray]] = {}
+    matrices = []
+    for name in BLOCKS:
+        grams, idf = _vocabulary((t[name] for t in texts), min_df)
+        vocabularies[name] = (grams, idf)
+        block = Block.of(grams, idf, np.zeros(len(grams)), name)
+        rows = [block.vector(t[name], name) for t in texts]
+        indptr = np.cumsum([0] + [len(p) for p, _ in rows])
+        indices = np.concatenate([p for p, _ in rows]) if rows else np.zeros(0, np.intp)
+        values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+        # Columns in the block's hash order; mapped back to the n-grams below.
+        matrices.append((block, csr_matrix((values, indices, indptr), (len(rows), len(grams)))))
+    strengths = [signals(e.title, e.body, rules).strengths for e in examples]
+    signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in strengths]))
+    features = hstack([m for _, m in matrices] + [signal_matrix]).tocsr()
+    fitted = LogisticRegression(C=c, max_iter=10_000, solver="lbfgs").fit(features, labels)
+    signals_only = LogisticRegression(C=SIGNALS_ONLY_C, max_iter=10_000, solver="lbfgs")
+    signals_only.fit(signal_matrix, labels)
+    weights = fitted.coef_[0]
+    blocks = {}
+    offset = 0
+    for name, (block, matrix) in zip(BLOCKS, matrices, strict=True):
+        width = matrix.shape[1]
+        by_hash_order = weights[offset : offset + width]
+        offset += width
+        weight_of = dict(zip(block.grams.tolist(), by_hash_order.tolist(), strict=True))
+        grams, idf = vocabularies[name]
+        blocks[name] = (grams, idf, np.array([weight_of[g] for g in grams]))
+    card = {
+        "trained_on": {
+            "articles": len(examples),
+            "relevant": int(labels.sum()),
+            "sha256": _digest(examples),
+        },
+        "settings": {
+            "C": c,
+            "signals_only_C": SIGNALS_ONLY_C,
+            "min_df": min_df,
+            "ngram_sizes": list(NGRAM_SIZES),
+            "opening_chars": OPENING_CHARS,
+        },
+        "vocabulary": {name: len(blocks[name][0]) for name in BLOCKS},
+    }
+    write_model(
+        output,
+        blocks=blocks,
+        signal_names=names,
+        signal_weights=weights[offset:],
+        bias=float(fitted.intercept_[0]),
+        signals_only_weights=signals_only.coef_[0],
+        signals_only_bias=float(signals_only.intercept_[0]),
+        card=card,
+    )
+    return card
+
+
+def _digest(examples: Sequence[Example]) -> str:
+    """A fingerprint of the training data, recorded in the model card."""
+    digest = hashlib.sha256()
+    for e in examples:
+        digest.update(f"{e.id}\t{e.label}\t{e.title}\t{e.body}\t{e.language}\n".encode())
+    return digest.hexdigest()
