@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format clean
+.PHONY: install demo test test-fast lint format clean model
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) data public demo .pytest_cache .ruff_cache
+
+# The packaged relevance model, trained on the committed labels (train split) and the seeds.
+model: $(INSTALLED)
+	$(BIN)/thaidigest train-relevance tests/data/relevance/labels.jsonl \
+	  tests/data/relevance/articles.jsonl.xz --relevant seeds -o thaidigest/relevance_model.npz

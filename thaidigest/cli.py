@@ -16,9 +16,14 @@ from tqdm import tqdm
 from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
 from thaidigest.options import config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import build_ingestor, rules_from_config
+from thaidigest.pipeline import (
+    build_ingestor,
+    model_from_config,
+    rules_from_config,
+    threshold_from_config,
+)
 from thaidigest.readers import read_paths
-from thaidigest.relevance import explain, score
+from thaidigest.relevance import explain
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
 from thaidigest.workers import default_workers
@@ -91,7 +96,7 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
 @db_option
 @config_option
 def explain_command(url: str, db: str | None, config_file: str | None) -> None:
-    """Why a stored article is (not) relevant: its score and the terms that matched."""
+    """Why a stored article is (not) relevant: its probability and what moved it."""
     config = load_config_or_exit(config_file)
     store = Store.open(db)
     row = store.article_by_url(canonical_url(url))
@@ -100,7 +105,66 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     click.echo(f"{row['title']}\n{row['url']}")
     if row["duplicate_of"]:
         click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
-    click.echo(explain(score(row["title"], row["body"], rules_from_config(config))))
+    click.echo(
+        explain(
+            row["title"],
+            row["body"],
+            rules_from_config(config),
+            language=row["language"],
+            model=model_from_config(config),
+            threshold=threshold_from_config(config),
+        )
+    )
+
+
+@main.command("train-relevance")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("relevance_model.npz"),
+    show_default=True,
+    help="The model file to write; use it with [relevance] model in thaidigest.toml.",
+)
+@click.option(
+    "--relevant",
+    "relevant_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Files or folders of articles to learn as relevant (your own examples); repeatable.",
+)
+def train_relevance_command(
+    labels: Path, corpus: Path, output: Path, relevant_paths: tuple[Path, ...]
+) -> None:
+    """Train the relevance model on the 'train' split of LABELS, texts from CORPUS."""
+    try:
+        from thaidigest.training import (
+            read_examples,
+            read_labels,
+            read_relevant_examples,
+            train_model,
+        )
+    except ImportError as error:  # scikit-learn is an extra: pip install 'thaidigest[train]'
+        raise click.ClickException(
+            f"training needs scikit-learn ({error.name} is missing): "
+            "pip install 'thaidigest[train]'"
+        ) from None
+    try:
+        held_out = read_labels(labels, "test")
+        own, left_out = read_relevant_examples(relevant_paths, held_out)
+        examples = own + read_examples(labels, corpus)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for url in left_out:
+        click.echo(f"left out {url}: it is in the held-out test split", err=True)
+    card = train_model(examples, output)
+    trained = card["trained_on"]
+    click.echo(
+        f"wrote {output}: {trained['articles']} articles ({trained['relevant']} relevant), "
+        f"vocabulary {card['vocabulary']}"
+    )
 
 
 def _register_commands() -> None:

@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "relevance": {
         "rules": None,  # a TOML file that extends the packaged rules
+        # An article is relevant when the model's probability reaches this.
+        "threshold": 0.5,
+        "model": None,  # a model file of `thaidigest train-relevance`; None: the packaged one
     },
     "digest": {
         "out": "public",

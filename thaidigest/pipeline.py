@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS
 from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
@@ -28,6 +29,16 @@ def rules_from_config(config: dict[str, Any]) -> Rules:
     return rules_from_text(user_rules_text(config))
 
 
+def model_from_config(config: dict[str, Any]) -> Model:
+    """The relevance model of ``[relevance] model``, or the packaged one."""
+    return load_model((config.get("relevance") or {}).get("model"))
+
+
+def threshold_from_config(config: dict[str, Any]) -> float:
+    """The probability an article needs to be relevant (``[relevance] threshold``)."""
+    return float((config.get("relevance") or {}).get("threshold", 0.5))
+
+
 @dataclass(frozen=True)
 class ArticlePreparer:
     """Normalises, scores and fingerprints a raw article: the pure stage, picklable.
@@ -39,10 +50,19 @@ class ArticlePreparer:
     """
 
     user_rules: str | None = None
+    model_path: str | None = None
+    threshold: float = DEFAULTS["relevance"]["threshold"]
 
     def __call__(self, raw: RawArticle) -> Prepared:
         article = normalise_article(raw)
-        result = score(article.title, article.body, rules_from_text(self.user_rules))
+        result = score(
+            article.title,
+            article.body,
+            rules_from_text(self.user_rules),
+            language=article.language,
+            model=load_model(self.model_path),
+            threshold=self.threshold,
+        )
         return Prepared(
             Fetched.of(raw),
             article,
@@ -59,11 +79,18 @@ def build_ingestor(
     workers: int = 1,
 ) -> Ingestor:
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
-    user_rules = user_rules_text(config or DEFAULTS)
+    config = config or DEFAULTS
+    user_rules = user_rules_text(config)
     rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
+    model_from_config(config)  # and so does a bad model file
+    preparer = ArticlePreparer(
+        user_rules,
+        (config.get("relevance") or {}).get("model"),
+        threshold_from_config(config),
+    )
     return Ingestor(
         store,
-        preparer=ArticlePreparer(user_rules),
+        preparer=preparer,
         deduplicator=Deduplicator(store),
         clock=clock,
         workers=workers,

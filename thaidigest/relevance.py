@@ -1,17 +1,23 @@
 """Relevance of an article to digital-economy cooperation, with topic tags.
 
-An article is relevant when its main subject is a digital / ICT matter AND it is
-about cooperation (an international meeting or agreement, or a formal
-partnership such as an MoU). The evidence is a list of terms kept as data in
-``relevance_rules.toml``; a user file can add terms and override the numbers.
+The definition is the labelling guide's: an article is relevant when its main
+subject is digital AND it reports Thailand's government side working with a
+partner on it. A learned model (:mod:`thaidigest.classifier`, trained on
+double-labelled articles by ``thaidigest train-relevance``) gives the
+probability; ``relevant`` is ``probability >= threshold``, the one number a
+user moves (``[relevance] threshold`` in ``thaidigest.toml``).
 
-Scoring, for each *role* (``digital``, ``cooperation``, ``negative`` and every
-topic), sums the weight of each matched term times the weight of the place it
-was found in (title > lead > body; lead and body totals are capped), and turns
-the sum ``e`` into a strength ``1 - exp(-e)`` in 0..1. The score is
-``sqrt(digital * cooperation) * (1 - negative)``; an article is relevant when
-the digital and cooperation strengths both reach ``condition`` and the score
-reaches ``threshold``.
+This module holds the rule terms, kept as data in ``relevance_rules.toml``,
+and what they give:
+
+- **signals** for the model: for each term group and each place (title, lead,
+  body), how strongly it matched, ``1 - exp(-sum of term weights)``;
+- **topic tags**: each topic's evidence sums term weights times the weight of
+  the place (title > lead > body; lead and body totals are capped) and a topic
+  is tagged when ``1 - exp(-evidence)`` reaches ``topic_min``;
+- the user's **always** and **never** terms (groups with ``role = "always"``
+  or ``"never"`` in the user's rules file): an article matching one is set to
+  probability 1 or 0; ``never`` wins.
 
 Matching: Thai has no spaces, so Thai terms match as substrings; English terms
 match case-insensitively on word boundaries. Each text is scanned once for
@@ -40,11 +46,25 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-__all__ = ["Match", "Relevance", "Rules", "explain", "load_rules", "rules_from_text", "score"]
+from thaidigest.classifier import Model, load_model
+from thaidigest.config import DEFAULTS
+
+__all__ = [
+    "Match",
+    "Relevance",
+    "Rules",
+    "Signals",
+    "explain",
+    "load_rules",
+    "rules_from_text",
+    "score",
+    "signals",
+]
 
 PLACES = ("title", "lead", "body")
-FIXED_ROLES = ("digital", "cooperation", "negative", "ignore")
-NUMBERS = ("threshold", "condition", "topic_min", "lead_paragraphs", "lead_min_chars")
+FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
+NUMBERS = ("topic_min", "lead_paragraphs", "lead_min_chars")
+DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
 PLACE_KEYS = ("title", "lead", "body", "lead_cap", "body_cap")
 TERM_KEYS = ("th", "en")
 DEFAULT_RULES = "relevance_rules.toml"
@@ -63,14 +83,27 @@ class Match(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What the rule terms found in one article."""
+
+    strengths: Mapping[str, float]  # ``group@place`` -> 0..1, the model's rule signals
+    roles: Mapping[str, float]  # role -> 0..1, weighted by place and capped (topics use these)
+    topics: tuple[str, ...]
+    matches: tuple[Match, ...]
+    always: tuple[str, ...]  # the user's always / never terms found
+    never: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Relevance:
     """The verdict on one article."""
 
-    score: float
-    relevant: bool
+    score: float  # the probability that it is relevant, 0..1
+    relevant: bool  # score >= threshold
     topics: tuple[str, ...]
     matches: tuple[Match, ...]
-    reason: str
+    always: tuple[str, ...]
+    never: tuple[str, ...]
     threshold: float
 
 
@@ -87,8 +120,6 @@ class Member:
 class Rules:
     """Compiled rules: numbers, term groups, and the two matching patterns."""
 
-    threshold: float
-    condition: float
     topic_min: float
     lead_paragraphs: int
     lead_min_chars: int
@@ -152,6 +183,11 @@ def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
             merged[key] = {**merged.get(key, {}), **value}
         elif key in NUMBERS:
             merged[key] = value
+        elif key in ("threshold", "condition"):
+            raise ValueError(
+                f"relevance rules: {key!r} is no longer a rule; "
+                "set [relevance] threshold in thaidigest.toml"
+            )
         else:
             raise ValueError(f"unknown key in relevance rules: {key!r}")
     return merged
@@ -178,8 +214,6 @@ def _compile(data: dict[str, Any]) -> Rules:
     thai = [term for term in members if _THAI.search(term)]
     english = [term for term in members if not _THAI.search(term)]
     return Rules(
-        threshold=float(data["threshold"]),
-        condition=float(data["condition"]),
         topic_min=float(data["topic_min"]),
         lead_paragraphs=int(data["lead_paragraphs"]),
         lead_min_chars=int(data["lead_min_chars"]),
@@ -315,79 +349,139 @@ def _split_lead(title: str, body: str, rules: Rules) -> tuple[str, str]:
     return "\n".join(lead), "\n".join(rest)
 
 
-def score(title: str, body: str, rules: Rules) -> Relevance:
-    """Score one article; ``title`` and ``body`` are normalised text, body lines joined by "\\n"."""
+def signals(title: str, body: str, rules: Rules) -> Signals:
+    """The rule evidence in one article: signals for the model, topics, matched terms.
+
+    ``title`` and ``body`` are normalised text, body lines joined by "\\n".
+    """
     lead, rest = _split_lead(title, body, rules)
     evidence = {place: dict[str, float]() for place in PLACES}
+    by_group: dict[str, float] = {}
     matches: set[Match] = set()
-    negatives: list[str] = []
+    deciding: dict[str, list[str]] = {"always": [], "never": []}
     for where, text in (("title", title), ("lead", lead), ("body", rest)):
         counted: set[tuple[str, str]] = set()
         for term in rules.find(text):
             for member in rules.members[term]:
                 matches.add(Match(rules.spelling[term], member.group, where))
-                if member.role == "ignore" or (where != "body" and (term, member.group) in counted):
+                if member.role == "ignore":
                     continue
+                first = (term, member.group) not in counted
                 counted.add((term, member.group))
-                if member.role == "negative" and rules.spelling[term] not in negatives:
-                    negatives.append(rules.spelling[term])
-                gain = member.weight * rules.places[where]
-                evidence[where][member.role] = evidence[where].get(member.role, 0.0) + gain
+                if member.role in deciding:
+                    if first:
+                        deciding[member.role].append(rules.spelling[term])
+                    continue
+                if first:  # a signal counts each term once a place
+                    _add(by_group, f"{member.group}@{where}", member.weight)
+                if first or where == "body":  # topic evidence counts repeats in the body
+                    _add(evidence[where], member.role, member.weight * rules.places[where])
     total: dict[str, float] = {}
     for where, gains in evidence.items():
         for role, gain in gains.items():
-            total[role] = total.get(role, 0.0) + min(gain, rules.caps.get(where, math.inf))
-    strength = {role: 1.0 - math.exp(-gain) for role, gain in total.items()}
-    digital = strength.get("digital", 0.0)
-    cooperation = strength.get("cooperation", 0.0)
-    negative = strength.get("negative", 0.0)
-    value = round(math.sqrt(digital * cooperation) * (1.0 - negative), 4)
-    met = digital >= rules.condition and cooperation >= rules.condition
-    relevant = met and value >= rules.threshold
-    topics = tuple(t for t in rules.topics if strength.get(f"topic:{t}", 0.0) >= rules.topic_min)
+            _add(total, role, min(gain, rules.caps.get(where, math.inf)))
+    roles = {role: _strength(gain) for role, gain in total.items()}
+    topics = tuple(t for t in rules.topics if roles.get(f"topic:{t}", 0.0) >= rules.topic_min)
     order = {place: i for i, place in enumerate(PLACES)}
-    return Relevance(
-        score=value,
-        relevant=relevant,
+    return Signals(
+        strengths=MappingProxyType({key: _strength(gain) for key, gain in by_group.items()}),
+        roles=MappingProxyType(roles),
         topics=topics,
         matches=tuple(sorted(matches, key=lambda m: (order[m.where], m.group, m.term))),
-        reason=_reason(digital, cooperation, negative, negatives, value, relevant, rules),
-        threshold=rules.threshold,
+        always=tuple(dict.fromkeys(deciding["always"])),
+        never=tuple(dict.fromkeys(deciding["never"])),
     )
 
 
-def _reason(
-    digital: float,
-    cooperation: float,
-    negative: float,
-    negatives: list[str],
-    value: float,
-    relevant: bool,
+def _add(totals: dict[str, float], key: str, gain: float) -> None:
+    totals[key] = totals.get(key, 0.0) + gain
+
+
+def _strength(evidence: float) -> float:
+    return 1.0 - math.exp(-evidence)
+
+
+def score(
+    title: str,
+    body: str,
     rules: Rules,
+    *,
+    language: str = "th",
+    model: Model | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Relevance:
+    """Score one article: the model's probability, unless a user's always/never term decides.
+
+    A ``never`` term wins over an ``always`` term (precision first). Either
+    sets the probability to 0 or 1, so ``relevant`` is always
+    ``probability >= threshold``.
+    """
+    found = signals(title, body, rules)
+    if found.never:
+        probability = 0.0
+    elif found.always:
+        probability = 1.0
+    else:
+        model = model or load_model()
+        probability = model.probability(title, body, found.strengths, language)
+    probability = round(probability, 4)
+    return Relevance(
+        score=probability,
+        relevant=probability >= threshold,
+        topics=found.topics,
+        matches=found.matches,
+        always=found.always,
+        never=found.never,
+        threshold=threshold,
+    )
+
+
+def explain(
+    title: str,
+    body: str,
+    rules: Rules,
+    *,
+    language: str = "th",
+    model: Model | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    top: int = 8,
 ) -> str:
-    def part(name: str, strength: float) -> str:
-        low = f" (below {rules.condition:.2f})" if strength < rules.condition else ""
-        return f"{name} {strength:.2f}{low}"
+    """A human-readable account of an article's relevance.
 
-    parts = f"{part('digital subject', digital)} + {part('cooperation', cooperation)}"
-    against = f"negative {negative:.2f} ({', '.join(negatives)})" if negatives else "no negative"
-    if relevant:
-        return f"{parts}; {against}"
-    if digital < rules.condition or cooperation < rules.condition:
-        return f"not relevant: {parts}; {against}"
-    return f"not relevant: {parts}; {against} pulls score {value:.2f} below {rules.threshold:.2f}"
-
-
-def explain(relevance: Relevance) -> str:
-    """A human-readable account of ``relevance``: score, verdict, topics and matched terms."""
+    The probability and the threshold, the features that pushed it up and down
+    most (n-grams of the title and the opening, rule signals), and the rule
+    terms that matched where.
+    """
+    model = model or load_model()
+    verdict = score(title, body, rules, language=language, model=model, threshold=threshold)
+    found = signals(title, body, rules)
     lines = [
-        f"score: {relevance.score:.2f}",
-        f"relevant: {'yes' if relevance.relevant else 'no'} (threshold {relevance.threshold:.2f})",
-        f"topics: {', '.join(relevance.topics) or '-'}",
-        "matched terms:",
+        f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
+        f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
+        f"topics: {', '.join(verdict.topics) or '-'}",
     ]
+    if verdict.never:
+        lines.append(f"decided by a never term: {', '.join(verdict.never)}")
+    elif verdict.always:
+        lines.append(f"decided by an always term: {', '.join(verdict.always)}")
+    parts = model.contributions(title, body, found.strengths, language)
+    inputs = "n-grams and rule signals" if language == "th" else "rule signals only: not Thai"
+    lines.append(f"log-odds by block ({inputs}):")
+    for block in ("bias", "title", "opening", "signals"):
+        total = sum(c.value for c in parts if c.block == block)
+        if total:
+            lines.append(f"  {block}: {total:+.2f}")
+    parts = [c for c in parts if c.block != "bias"]
+    for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
+        lines.append(heading)
+        for kind, blocks in (("n-grams", ("title", "opening")), ("rule signals", ("signals",))):
+            chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
+            lines.extend(f"  {c.value:+.3f}  {c.block}: {c.feature!r}" for c in chosen)
+            if not chosen:
+                lines.append(f"  ({kind}: none)")
+    lines.append("matched rule terms:")
     groups: dict[str, dict[str, list[str]]] = {}
-    for match in relevance.matches:
+    for match in verdict.matches:
         groups.setdefault(match.group, {}).setdefault(match.where, []).append(match.term)
     for group in sorted(groups):
         places = "; ".join(
@@ -398,5 +492,4 @@ def explain(relevance: Relevance) -> str:
         lines.append(f"  {group}: {places}")
     if not groups:
         lines.append("  (none)")
-    lines.append(f"reason: {relevance.reason}")
     return "\n".join(lines)
