@@ -1,53 +1,38 @@
-"""Relevance figures: precision / recall / F1 on the labelled set, and speed.
+"""Relevance figures: the model on the held-out split, cross-validated, and its cost.
 
-Usage: bench/relevance.py LABELS CORPUS [--rules FILE]
+Usage: bench/relevance.py LABELS CORPUS [--threshold T] [--folds K]
 
-Streams the corpus once, scores every article (for the speed figure) and
-compares the labelled ones with their labels, overall and per split. The
-title/body split here is a simple local one: title = first line without the
-site prefix, body = the remaining lines without the final source line.
+LABELS is a labels JSON lines file (``id``, ``label``, ``split``), CORPUS the
+corpus JSON lines (plain or xz) that holds their texts. Prints:
+
+- precision, recall and F1 of the packaged model on the ``test`` split (never
+  used in training), at the threshold and at a few others;
+- the same for the rules that decided relevance before the model (digital AND
+  cooperation strengths both at least 0.75, ``sqrt(d * c) * (1 - negative)``
+  at least 0.5), on the same split;
+- K-fold cross-validated figures on the ``train`` split (a model is trained
+  on K-1 folds and scored on the fold left out);
+- the scoring cost per article: the rule terms alone, and with the model.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import lzma
+import math
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from thaidigest.relevance import Relevance, load_rules, score
+from thaidigest.classifier import load_model, read_model
+from thaidigest.relevance import rules_from_text, score, signals
+from thaidigest.training import Example, read_examples, train_model
 
-TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
-SOURCE_PREFIX = "ที่มา :"
-
-
-def split_article(text: str) -> tuple[str, str]:
-    """Title and body of one corpus article in the plain-text format."""
-    first, _, rest = text.partition("\n")
-    lines = rest.strip("\n").split("\n")
-    if lines and lines[-1].startswith(SOURCE_PREFIX):
-        lines = lines[:-1]
-    return first.removeprefix(TITLE_PREFIX).strip(), "\n".join(lines).strip()
+OLD_CONDITION = 0.75  # the rules' former gate, for comparison
+OLD_THRESHOLD = 0.5
 
 
-def read_labels(path: Path) -> dict[int, tuple[int, str, str]]:
-    """``{id: (label, split, note)}`` from the labels TSV (``#`` lines are comments)."""
-    labels: dict[int, tuple[int, str, str]] = {}
-    with path.open(encoding="utf-8") as handle:
-        rows = [line.rstrip("\n").split("\t") for line in handle if not line.startswith("#")]
-    header, *body = rows
-    column = {name: i for i, name in enumerate(header)}
-    for row in body:
-        labels[int(row[column["id"]])] = (
-            int(row[column["label"]]),
-            row[column["split"]],
-            row[column["note"]],
-        )
-    return labels
-
-
-def figures(pairs: list[tuple[int, bool]]) -> str:
+def figures(pairs: Sequence[tuple[int, bool]]) -> str:
     """Precision, recall and F1 of (label, predicted) pairs, as one line."""
     tp = sum(1 for label, guess in pairs if label and guess)
     fp = sum(1 for label, guess in pairs if not label and guess)
@@ -61,53 +46,73 @@ def figures(pairs: list[tuple[int, bool]]) -> str:
     )
 
 
+def old_rules_verdict(example: Example) -> bool:
+    """Relevance as the rules decided it before the model."""
+    roles = signals(example.title, example.body, rules_from_text(None)).roles
+    digital, cooperation = roles.get("digital", 0.0), roles.get("cooperation", 0.0)
+    value = math.sqrt(digital * cooperation) * (1.0 - roles.get("negative", 0.0))
+    return digital >= OLD_CONDITION and cooperation >= OLD_CONDITION and value >= OLD_THRESHOLD
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labels", type=Path)
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--rules", type=Path, default=None, help="a user rules file")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
 
-    labels = read_labels(args.labels)
-    rules = load_rules(args.rules)
-    verdicts: dict[int, tuple[str, Relevance]] = {}
-    scored = relevant = 0
-    scoring = 0.0
-    started = time.perf_counter()
-    with lzma.open(args.corpus, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            article = json.loads(line)
-            title, body = split_article(article["text"])
-            tick = time.perf_counter()
-            verdict = score(title, body, rules)
-            scoring += time.perf_counter() - tick
-            scored += 1
-            relevant += verdict.relevant
-            if article["id"] in labels:
-                verdicts[article["id"]] = (title, verdict)
-    total = time.perf_counter() - started
+    rules = rules_from_text(None)
+    model = load_model()
+    test = read_examples(args.labels, args.corpus, "test")
+    train = read_examples(args.labels, args.corpus, "train")
+    print(f"test split: {len(test)} articles, {sum(e.label for e in test)} relevant")
+    probability = {
+        e.id: score(e.title, e.body, rules, language=e.language, model=model).score for e in test
+    }
+    for threshold in sorted({0.3, 0.4, 0.5, 0.6, 0.7, args.threshold}):
+        mark = "  <- threshold" if threshold == args.threshold else ""
+        pairs = [(e.label, probability[e.id] >= threshold) for e in test]
+        print(f"  model at {threshold:.2f}: {figures(pairs)}{mark}")
+    print(f"  old rules:     {figures([(e.label, old_rules_verdict(e)) for e in test])}")
 
-    missing = sorted(set(labels) - set(verdicts))
-    if missing:
-        print(f"labelled ids not in the corpus: {missing}")
-    for split in ("dev", "test", None):
-        pairs = [
-            (label, verdicts[i][1].relevant)
-            for i, (label, part, _) in labels.items()
-            if i in verdicts and (split is None or part == split)
-        ]
-        print(f"{split or 'all':>5}: {figures(pairs)}")
+    print(f"\n{args.folds}-fold cross-validation on the train split ({len(train)} articles):")
+    pooled: list[tuple[int, bool]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for fold in range(args.folds):
+            held = [e for i, e in enumerate(train) if i % args.folds == fold]
+            rest = [e for i, e in enumerate(train) if i % args.folds != fold]
+            path = Path(folder) / f"fold{fold}.npz"
+            train_model(rest, path)
+            fold_model = read_model(path)
+            pairs = [
+                (
+                    e.label,
+                    score(e.title, e.body, rules, language=e.language, model=fold_model).score
+                    >= args.threshold,
+                )
+                for e in held
+            ]
+            pooled.extend(pairs)
+            print(f"  fold {fold}: {figures(pairs)}")
+    print(f"  pooled: {figures(pooled)}")
+    print(f"  old rules on train: {figures([(e.label, old_rules_verdict(e)) for e in train])}")
 
-    for kind, want in (("false positives", 0), ("false negatives", 1)):
-        print(f"\n{kind}:")
-        for i, (label, part, note) in sorted(labels.items()):
-            if i in verdicts and label == want and verdicts[i][1].relevant != bool(want):
-                title, verdict = verdicts[i]
-                print(f"  {i} [{part}] {title[:90]}\n      {verdict.reason}  -- {note}")
-
+    articles = test + train
+    for _ in range(2):  # the first round warms caches; the second is reported
+        started = time.perf_counter()
+        for e in articles:
+            signals(e.title, e.body, rules)
+        rules_only = time.perf_counter() - started
+        started = time.perf_counter()
+        for e in articles:
+            score(e.title, e.body, rules, language=e.language, model=model)
+        with_model = time.perf_counter() - started
+    per = 1000 / len(articles)
     print(
-        f"\nscored {scored} articles ({relevant} relevant): scoring {scoring:.1f} s "
-        f"= {scored / scoring:,.0f} articles/s; with reading and splitting {total:.1f} s"
+        f"\nscoring cost over {len(articles)} articles: rule terms {rules_only * per:.3f} ms, "
+        f"with the model {with_model * per:.3f} ms an article "
+        f"(the model adds {(with_model - rules_only) * per:.3f} ms)"
     )
 
 
