@@ -127,3 +127,35 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
+
+
+def test_robots_txt_forbidding_news_stops_both_sites_before_any_news_request(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "User-agent: *\nDisallow: /news/\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert "/robots.txt" in paths
+    assert [p for p in paths if p.startswith("/news/")] == []
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    for source in ("thaigov", "mdes"):
+        assert f"{source}: blocked by robots.txt (Disallow: /news/)" in result.stdout
+    status = run_thaidigest("status", "--db", str(db), "--config", str(config))
+    assert "thaigov: blocked by robots.txt (Disallow: /news/)" in status.stdout
+    assert "mdes: blocked by robots.txt (Disallow: /news/)" in status.stdout
+
+
+def test_robots_txt_forbidding_one_sites_articles_blocks_that_site_only(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "User-agent: *\nDisallow: /admin/\nDisallow: /news/detail/\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert [p for p in paths if p.startswith("/news/detail/")] == []
+    assert {row["source"] for row in stored(db).values()} == {"thaigov"}
+    assert result.returncode == 1
+    assert "thaigov: ok" in result.stdout
+    assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
