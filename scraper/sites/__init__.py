@@ -6,8 +6,8 @@ these dataclasses. Nothing here touches the network.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 import trafilatura
 from lxml import etree
@@ -56,14 +56,15 @@ __all__ = [
     "ListingEntry",
     "ListingPage",
     "PageArticle",
+    "TextMap",
     "block_lines",
     "block_text",
     "fallback_extract",
     "first_text",
     "text_lines",
+    "text_map",
 ]
 
-_WHITESPACE = re.compile(r"\s+")  # str patterns match Unicode spaces, NBSP included
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class ListingEntry:
     url: str
     source_id: str
     date_text: str | None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,28 +98,38 @@ class ListingPage:
     next_url: str | None
 
 
-def _collect(element: etree._Element, out: list[str]) -> None:
-    """Append the text of ``element`` (not its tail) to ``out``, with "\\n" at block edges."""
+def _collect(
+    element: etree._Element,
+    out: list[str],
+    marks: dict[etree._Element, tuple[int, int]] | None = None,
+) -> None:
+    """Append the text of ``element`` (not its tail) to ``out``, with "\\n" at block edges.
+
+    With ``marks``, record for every element the range of ``out`` it wrote.
+    """
     tag = element.tag if isinstance(element.tag, str) else None  # comments have no str tag
     if tag in DROP_TAGS:
         return
+    start = len(out)
     if tag in BLOCK_TAGS or tag == "br":
         out.append("\n")
     elif tag in CELL_TAGS:
         out.append(" ")
     if tag is not None and element.text:
-        out.append(_WHITESPACE.sub(" ", element.text))
+        out.append(element.text.replace("\n", " "))  # lines collapse their spaces later
     for child in element:
-        _collect(child, out)
+        _collect(child, out, marks)
         if child.tail:
-            out.append(_WHITESPACE.sub(" ", child.tail))
+            out.append(child.tail.replace("\n", " "))
     if tag in BLOCK_TAGS:
         out.append("\n")
+    if marks is not None:
+        marks[element] = (start, len(out))
 
 
 def text_lines(text: str) -> list[str]:
     """Split text into lines with inner whitespace collapsed and empty lines dropped."""
-    lines = (_WHITESPACE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split("\n"))  # NBSP is whitespace too
     return [line for line in lines if line]
 
 
@@ -130,6 +142,48 @@ def block_lines(node: Selector) -> list[str]:
     out: list[str] = []
     _collect(node.root, out)
     return text_lines("".join(out))
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """The lines of an element (as :func:`block_lines` makes them) and where each
+    element inside it stands among them: ``lines[start:end]`` for ``span(element)``."""
+
+    lines: list[str]
+    _marks: dict[etree._Element, tuple[int, int]]  # element -> range of text pieces
+    _breaks_before: list[int]  # line breaks before each text piece
+    _kept_before: list[int]  # non-empty lines before each raw line
+
+    def _lines_before(self, piece: int) -> int:
+        return self._kept_before[self._breaks_before[piece]]
+
+    def span(self, element: etree._Element) -> tuple[int, int]:
+        """The lines ``element`` wrote, as a slice ``(start, end)``; (0, 0) if it wrote none."""
+        mark = self._marks.get(element)
+        if mark is None:
+            return 0, 0
+        return self._lines_before(mark[0]), self._lines_before(mark[1])
+
+    def line_of(self, element: etree._Element) -> int:
+        """The index of the line where the text of an inline ``element`` stands."""
+        mark = self._marks.get(element)
+        return self._lines_before(mark[0]) if mark is not None else -1
+
+
+def text_map(element: etree._Element) -> TextMap:
+    """The lines of ``element`` with the span of every element inside it."""
+    out: list[str] = []
+    marks: dict[etree._Element, tuple[int, int]] = {}
+    _collect(element, out, marks)
+    breaks_before = [0, *accumulate(piece == "\n" for piece in out)]
+    raw = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    kept_before = [0, *accumulate(map(bool, raw))]
+    # A block starts with the line break that ends the line before it: skip it.
+    marks = {
+        el: (start + 1 if end > start and out[start] == "\n" else start, end)
+        for el, (start, end) in marks.items()
+    }
+    return TextMap([line for line in raw if line], marks, breaks_before, kept_before)
 
 
 def block_text(node: Selector) -> str:
