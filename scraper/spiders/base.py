@@ -106,6 +106,7 @@ class SiteSpider(scrapy.Spider):
                 self.parse_article,
                 revisit=True,
                 source_id=row["source_id"],
+                stored_published=row["published"],
             )
             yield request.replace(headers=headers)
 
@@ -259,11 +260,18 @@ class SiteSpider(scrapy.Spider):
     def article_item(
         self, response: Response, page: PageArticle, source_id: str, published_hint: date | None
     ) -> RawArticle:
-        """The raw article for a parsed page, stored under the site's public URL."""
+        """The raw article for a parsed page, stored under the site's public URL.
+
+        Its date: ``published_hint`` (a listing's), else the page's own date line, else
+        the date stored from an earlier visit (a revisit has no listing at hand).
+        """
         if page.extraction == "fallback":
             self.report_fallback(response.url)
         if published_hint is None and page.date_text:
             published_hint = parse_date_line(page.date_text) or parse_listing_date(page.date_text)
+        stored = response.meta.get("stored_published")
+        if published_hint is None and stored:
+            published_hint = date.fromisoformat(stored)
         return RawArticle(
             url=public_url(self.name, source_id),
             source=self.name,
