@@ -66,7 +66,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class PageArticle:
     """One article as a site's page shows it, before normalisation."""
@@ -105,26 +104,37 @@ def _collect(
 ) -> None:
     """Append the text of ``element`` (not its tail) to ``out``, with "\\n" at block edges.
 
-    With ``marks``, record for every element the range of ``out`` it wrote.
+    With ``marks``, record for every element the lines it wrote, as ``(first, end)``
+    counts of line breaks: its text lies between break ``first`` and break ``end``.
     """
-    tag = element.tag if isinstance(element.tag, str) else None  # comments have no str tag
-    if tag in DROP_TAGS:
-        return
-    start = len(out)
-    if tag in BLOCK_TAGS or tag == "br":
-        out.append("\n")
-    elif tag in CELL_TAGS:
-        out.append(" ")
-    if tag is not None and element.text:
-        out.append(element.text.replace("\n", " "))  # lines collapse their spaces later
-    for child in element:
-        _collect(child, out, marks)
-        if child.tail:
-            out.append(child.tail.replace("\n", " "))
-    if tag in BLOCK_TAGS:
-        out.append("\n")
-    if marks is not None:
-        marks[element] = (start, len(out))
+    starts: list[int] = []
+    add, push, pop = out.append, starts.append, starts.pop
+    breaks = 0
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
+        if event == "start":
+            if tag in DROP_TAGS:
+                walker.skip_subtree()
+                push(breaks)
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                add("\n")
+                breaks += 1
+            elif tag in CELL_TAGS:
+                add(" ")
+            push(breaks)
+            if tag is not None and node.text:
+                add(node.text.replace("\n", " "))  # lines collapse their spaces later
+            continue
+        first = pop()
+        if tag in BLOCK_TAGS:
+            add("\n")
+            breaks += 1
+        if marks is not None and tag not in DROP_TAGS:
+            marks[node] = (first, breaks)
+        if node.tail and node is not element:
+            add(node.tail.replace("\n", " "))
 
 
 def text_lines(text: str) -> list[str]:
@@ -150,24 +160,20 @@ class TextMap:
     element inside it stands among them: ``lines[start:end]`` for ``span(element)``."""
 
     lines: list[str]
-    _marks: dict[etree._Element, tuple[int, int]]  # element -> range of text pieces
-    _breaks_before: list[int]  # line breaks before each text piece
-    _kept_before: list[int]  # non-empty lines before each raw line
-
-    def _lines_before(self, piece: int) -> int:
-        return self._kept_before[self._breaks_before[piece]]
+    _marks: dict[etree._Element, tuple[int, int]]  # element -> its line breaks
+    _kept_before: list[int]  # non-empty lines before each line break
 
     def span(self, element: etree._Element) -> tuple[int, int]:
         """The lines ``element`` wrote, as a slice ``(start, end)``; (0, 0) if it wrote none."""
         mark = self._marks.get(element)
         if mark is None:
             return 0, 0
-        return self._lines_before(mark[0]), self._lines_before(mark[1])
+        return self._kept_before[mark[0]], self._kept_before[mark[1]]
 
     def line_of(self, element: etree._Element) -> int:
         """The index of the line where the text of an inline ``element`` stands."""
         mark = self._marks.get(element)
-        return self._lines_before(mark[0]) if mark is not None else -1
+        return self._kept_before[mark[0]] if mark is not None else -1
 
 
 def text_map(element: etree._Element) -> TextMap:
@@ -175,15 +181,8 @@ def text_map(element: etree._Element) -> TextMap:
     out: list[str] = []
     marks: dict[etree._Element, tuple[int, int]] = {}
     _collect(element, out, marks)
-    breaks_before = [0, *accumulate(piece == "\n" for piece in out)]
     raw = [" ".join(line.split()) for line in "".join(out).split("\n")]
-    kept_before = [0, *accumulate(map(bool, raw))]
-    # A block starts with the line break that ends the line before it: skip it.
-    marks = {
-        el: (start + 1 if end > start and out[start] == "\n" else start, end)
-        for el, (start, end) in marks.items()
-    }
-    return TextMap([line for line in raw if line], marks, breaks_before, kept_before)
+    return TextMap([line for line in raw if line], marks, [0, *accumulate(map(bool, raw))])
 
 
 def block_text(node: Selector) -> str:

@@ -469,7 +469,8 @@ def test_headlines_match_whole_cut_short_or_dated(line: str, expected: bool) -> 
 def flat_listing(date_first: bool) -> str:
     cells = []
     for number in range(3):
-        link = f'<h5 class="card-title-news"><a href="/news/detail/{500 + number}-x">ข่าว {number}</a></h5>'
+        href = f"/news/detail/{500 + number}-x"
+        link = f'<h5 class="card-title-news"><a href="{href}">ข่าว {number}</a></h5>'
         when = f'<span class="col date-news">0{number + 1}/02/2567</span>'
         cells.extend([when, link] if date_first else [link, when])
     return f'<html><body><div class="list">{"".join(cells)}</div></body></html>'
@@ -497,3 +498,24 @@ def test_featured_card_without_a_date_takes_the_date_of_its_repeat() -> None:
     listing = mdes.parse_listing(html, LISTING_URL)
 
     assert [(e.source_id, e.date_text) for e in listing.entries] == [("700", "07/03/2567")]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_a_page_cut_anywhere_parses_without_error(name: str) -> None:
+    html = page(f"{name}.html")
+    body_start = html.index("<p>", html.index("title-page"))
+    for cut in (*range(0, len(html), 1499), body_start + 700):
+        article = mdes.parse_article(html[:cut], ARTICLE_URL)
+        assert article is None or (article.title and article.body)
+
+
+def test_nul_bytes_and_a_page_read_in_the_wrong_charset_do_not_break_parsing() -> None:
+    html = page("article_headline_inside.html")
+    with_nul = html.replace("<p>", "<p>\x00", 3)
+    mojibake = html.encode("utf-8").decode("cp874", errors="replace")
+
+    article = mdes.parse_article(with_nul, ARTICLE_URL)
+    garbled = mdes.parse_article(mojibake, ARTICLE_URL)
+
+    assert article is not None and article.body == expected_json("article_headline_inside")["body"]
+    assert garbled is None or isinstance(garbled.body, str)
