@@ -61,13 +61,24 @@ DEFAULT_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 MIN_BODY_CHARS = 120
 # Above this share of link text a block is a menu, not an article.
 MAX_LINK_DENSITY = 0.5
-# Elements that are page furniture whatever they hold.
-FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "button", "select"})
-# Class or id words of furniture: share and print bars, counters, breadcrumbs, sidebars.
-FURNITURE_CLASS = re.compile(
-    r"(?:^|[-_])(?:share|sharing|social|print|breadcrumbs?|sidebar|widget|related|latest|"
-    r"recent|popular|tags?|views?|view-?count|counter|visitors?|pagination|pager|carousel|"
-    r"banner|advert|ads)(?:[-_]|$)",
+# Page furniture around the content: no headline or column inside it counts. A header
+# or footer inside an article, main or section is the article's own (headline, date).
+PAGE_FURNITURE_TAGS = frozenset({"nav", "aside", "header", "footer"})
+CONTENT_TAGS = frozenset({"article", "main", "section"})
+# Elements inside a column that are furniture whatever they hold.
+FURNITURE_TAGS = frozenset({"nav", "aside", "form", "button", "select"})
+# Class or id words of small furniture blocks (at most MAX_BAR_CHARS of text in lines
+# of at most MAX_BAR_LINE_CHARS): share and print bars, view counters, tags, breadcrumbs.
+BAR_CLASS = re.compile(
+    r"(?:^|[-_])(?:share|sharing|social|print|breadcrumbs?|tags?|views?|view-?count|counter|"
+    r"visitors?|pagination|pager|banner|advert|ads)(?:[-_]|$)",
+    re.IGNORECASE,
+)
+MAX_BAR_CHARS = 250
+MAX_BAR_LINE_CHARS = 80
+# Class or id words of lists of other articles and of slides: any block without a paragraph.
+LIST_CLASS = re.compile(
+    r"(?:^|[-_])(?:sidebar|widget|related|latest|recent|popular|carousel|slider)(?:[-_]|$)",
     re.IGNORECASE,
 )
 # Furniture by class never holds a paragraph: a block with a line longer than a
@@ -88,7 +99,7 @@ MIN_LIST_ITEMS = 2
 # Words of share and print bars and view counters: a short line made only of them
 # (and of numbers and punctuation) is furniture.
 FURNITURE_WORDS = (
-    r"(?:จำนวน)?(?:ผู้)?(?:เข้าชม|เปิดอ่าน|อ่าน)(?:แล้ว)?\s*:?\s*[\d,]*\s*(?:ครั้ง|คน)?",
+    r"(?:จำนวน)?(?:ผู้)?(?:เข้าชม|ชม|เปิดอ่าน|อ่าน)(?:แล้ว)?\s*:?\s*[\d,]*\s*(?:ครั้ง|คน)?",
     r"[\d,.]+\s*(?:k\s*)?(?:views?|reads?|ครั้ง)",
     r"views?\s*:?\s*[\d,]*",
     r"แชร์(?:ข่าว|ข่าวนี้)?",
@@ -104,7 +115,8 @@ MAX_FURNITURE_LINE_CHARS = 80
 # Words before a page's own date ("วันที่ 23/08/2567", "เผยแพร่ 23 ส.ค. 2567").
 DATE_PREFIXES = (
     r"(?:เมื่อ|ลง)?วันที่|เผยแพร่(?:เมื่อ)?|โพสต์(?:เมื่อ)?|ประกาศ(?:เมื่อ)?|"
-    r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|date|posted(?:\s+on)?|published(?:\s+on)?|updated"
+    r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|เวลา|date|posted(?:\s+on)?|published(?:\s+on)?|"
+    r"updated|time|at"
 )
 TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"
 NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Era
@@ -126,7 +138,7 @@ _FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!
 _DATE_NOISE = re.compile(
     rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|{TIME_OF_DAY}|[|•·]", re.IGNORECASE
 )
-_PUNCTUATION = re.compile(r"[\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 _LISTING_DATES = etree.XPath(HTMLTranslator().css_to_xpath(SELECTORS["listing_date"]))
@@ -189,12 +201,18 @@ def _page_parts(root: etree._Element, own_id: str | None) -> _Parts:
     return _Parts(selected, order, linked)
 
 
+def _in_page_furniture(element: etree._Element) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in PAGE_FURNITURE_TAGS and (
+            ancestor.tag in FURNITURE_TAGS
+            or not any(outer.tag in CONTENT_TAGS for outer in ancestor.iterancestors())
+        ):
+            return True
+    return False
+
+
 def _outside_furniture(elements: list[etree._Element]) -> list[etree._Element]:
-    return [
-        element
-        for element in elements
-        if not any(ancestor.tag in FURNITURE_TAGS for ancestor in element.iterancestors())
-    ]
+    return [element for element in elements if not _in_page_furniture(element)]
 
 
 def listing_url(base_url: str, category: int) -> str:
@@ -228,11 +246,12 @@ def date_text(line: str) -> str | None:
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_furniture_line(line: str) -> bool:
-    """True for a share or print bar or a view counter: only their words, numbers, symbols."""
-    if len(line) > MAX_FURNITURE_LINE_CHARS:
+    """True for a share or print bar or a view counter: their words, numbers and symbols
+    only (a date with a counter beside it is a date line)."""
+    if len(line) > MAX_FURNITURE_LINE_CHARS or date_text(line) is not None:
         return False
     rest = _FURNITURE_WORDS.sub("", line)
-    return len(rest) < len(line) and not _PUNCTUATION.sub("", rest)
+    return len(rest) < len(line) and not _LETTER.search(rest)
 
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
@@ -323,11 +342,15 @@ class _Region:
         return (self.link_chars[end] - self.link_chars[start]) / total if total else 0.0
 
 
-def _is_furniture_markup(element: etree._Element) -> bool:
+def _is_furniture_markup(element: etree._Element, lines: list[str]) -> bool:
+    """Whether the markup of a block without a paragraph says it is furniture."""
     if element.tag in FURNITURE_TAGS:
         return True
     words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
-    return any(FURNITURE_CLASS.search(word) for word in words)
+    if any(LIST_CLASS.search(word) for word in words):
+        return True
+    small = sum(map(len, lines)) <= MAX_BAR_CHARS and max(map(len, lines)) <= MAX_BAR_LINE_CHARS
+    return small and any(BAR_CLASS.search(word) for word in words)
 
 
 def _lists_items(lines: list[str], others: Headlines) -> bool:
@@ -341,9 +364,7 @@ def _mark(region: _Region, start: int, end: int) -> None:
     region.keep[start:end] = [False] * (end - start)
 
 
-def _mark_furniture(
-    element: etree._Element, region: _Region, headline: etree._Element, others: Headlines
-) -> None:
+def _mark_furniture(element: etree._Element, region: _Region, others: Headlines) -> None:
     """Mark the furniture among the blocks inside ``element``, looking into the others."""
     children = [child for child in element if isinstance(child.tag, str)]
     index = 0
@@ -353,16 +374,13 @@ def _mark_furniture(
         start, end = region.text.span(child)
         if start >= end:
             continue
-        if child is headline:
-            _mark(region, start, end)
-            continue
         lines = region.text.lines[start:end]
         if len(lines) == 1 and not is_list_heading(lines[0]):
-            if len(lines[0]) <= MAX_HEADLINE_CHARS and _is_furniture_markup(child):
+            if len(lines[0]) <= MAX_HEADLINE_CHARS and _is_furniture_markup(child, lines):
                 _mark(region, start, end)
             continue  # one line is no list; furniture lines go later, line by line
         if any(len(line) > MAX_HEADLINE_CHARS for line in lines):
-            _mark_furniture(child, region, headline, others)
+            _mark_furniture(child, region, others)
         elif len(lines) == 1:
             # A heading alone: the list is in the blocks after it.
             _mark(region, start, end)
@@ -373,12 +391,12 @@ def _mark_furniture(
                     break
                 _mark(region, item_start, item_end)
                 index += 1
-        elif _is_furniture_markup(child) or is_headline_list(
+        elif _is_furniture_markup(child, lines) or is_headline_list(
             lines, others, region.link_share(start, end)
         ):
             _mark(region, start, end)
         else:
-            _mark_furniture(child, region, headline, others)
+            _mark_furniture(child, region, others)
 
 
 def _region(column: etree._Element, headline: etree._Element, others: Headlines) -> _Region:
@@ -395,7 +413,9 @@ def _region(column: etree._Element, headline: etree._Element, others: Headlines)
         link_chars=[0, *accumulate(link_chars)],
         chars=[0, *accumulate(len(line) for line in text.lines)],
     )
-    _mark_furniture(column, region, headline, others)
+    start, end = text.span(headline)  # (0, 0) when the headline is outside the column
+    _mark(region, start, end)
+    _mark_furniture(column, region, others)
     return region
 
 
@@ -409,8 +429,9 @@ def _column_lines(region: _Region, column: etree._Element) -> list[int]:
 def _body(region: _Region, kept: list[int], headline: str) -> tuple[list[str], str | None]:
     """The body lines of a column and the date line above its text, if any.
 
-    Date lines before the first line of text are taken out of the body; a line that
-    repeats the headline there is text (press releases often start with it).
+    Date lines and lines without a letter before the first line of text are taken out
+    of the body; a line that repeats the headline there is text (press releases often
+    start with it).
     """
     lines = region.text.lines
     body: list[str] = []
@@ -422,6 +443,8 @@ def _body(region: _Region, kept: list[int], headline: str) -> tuple[list[str], s
             when = date_text(line)
             if when is not None:
                 found = found or when
+                continue
+            if not _LETTER.search(line):  # a counter next to an icon: "1,204"
                 continue
             in_header = line == headline
         body.append(line)
@@ -494,11 +517,14 @@ def _article_column(
     """The body and date of the article column, or None when no column looks like one.
 
     The columns holding the headline come first (outermost first), then those after it
-    in page order; the first that looks like an article is narrowed to the innermost
-    column inside it that holds ``INNER_COLUMN_SHARE`` of its text.
+    in page order. The first that looks like an article and has a paragraph (a line
+    longer than a headline) wins, else the first that looks like an article (a short
+    release); it is narrowed to the innermost column inside it that holds
+    ``INNER_COLUMN_SHARE`` of its text.
     """
     holding = [c for c in columns if _is_inside(headline_element, c)]
     after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
+    first: tuple[list[str], str | None] | None = None
     for column in (*holding, *after):
         region = _region(column, headline_element, others)
         found = _column_body(region, column, headline)
@@ -513,8 +539,10 @@ def _article_column(
         body, when = found
         if chosen not in holding:
             when = _date_before(headline_element, chosen, others) or when
-        return body, when
-    return None
+        if any(len(line) > MAX_HEADLINE_CHARS for line in body):
+            return body, when
+        first = first or (body, when)
+    return first
 
 
 def _document(html: str) -> etree._Element:

@@ -287,13 +287,43 @@ def headline_as_h2(html: str) -> str:
     return re.sub(r"<h1 class=\"title-page\">(.*?)</h1>", r'<h2 class="title-page">\1</h2>', html)
 
 
+def headline_wrapped(html: str) -> str:
+    return re.sub(
+        r"(<h[12] class=\"title-page\">.*?</h[12]>)", r'<div class="head-box">\1</div>', html
+    )
+
+
+def page_in_a_form(html: str) -> str:
+    """The whole body inside one <form>, as ASP.NET pages have it."""
+    return html.replace("<body>", '<body><form id="aspnetForm" method="post">', 1).replace(
+        "</body>", "</form></body>", 1
+    )
+
+
+def html5_article(html: str) -> str:
+    """The content area an <article> with the headline in its own <header>."""
+    html = html.replace('<section class="content-area">', "<article>", 1)
+    html = html.replace("</section>", "</article>", 1)
+    return re.sub(r"(<h[12] class=\"title-page\">.*?</h[12]>)", r"<header>\1</header>", html)
+
+
 def sidebar_classes_renamed(html: str) -> str:
     html = re.sub(r'class="col-12 col-lg-4[^"]*" id="latest-news"', 'class="col-12 zq-7"', html)
     return html.replace('class="media-item"', 'class="q1"').replace('class="head-line"', "")
 
 
 @pytest.mark.parametrize("name", LAYOUTS)
-@pytest.mark.parametrize("change", [wrapped, headline_as_h2, sidebar_classes_renamed])
+@pytest.mark.parametrize(
+    "change",
+    [
+        wrapped,
+        headline_as_h2,
+        headline_wrapped,
+        page_in_a_form,
+        html5_article,
+        sidebar_classes_renamed,
+    ],
+)
 def test_article_column_survives_wrappers_headline_tags_and_unknown_sidebar_classes(
     name: str, change
 ) -> None:
@@ -363,6 +393,9 @@ def test_short_lines_that_are_no_known_headline_stay_text() -> None:
         "19 พฤศจิกายน 2567",
         "19 พ.ย. 67",
         "เผยแพร่เมื่อ 19 พ.ย. 2567",
+        "วันที่ 19 พ.ย. 2567 เวลา 10:30 น.",
+        "โพสต์เมื่อ: 19/11/2567 | ผู้ชม 1,024",
+        "November 19, 2024",
     ],
 )
 def test_date_line_inside_the_column_is_taken_out_and_read(line: str) -> None:
@@ -519,3 +552,39 @@ def test_nul_bytes_and_a_page_read_in_the_wrong_charset_do_not_break_parsing() -
 
     assert article is not None and article.body == expected_json("article_headline_inside")["body"]
     assert garbled is None or isinstance(garbled.body, str)
+
+
+def test_a_short_article_in_a_block_named_like_furniture_is_kept() -> None:
+    html = page("article_headline_inside.html")
+    paragraphs = re.findall(r"        <p>.*?</p>\n", html)
+    lines = ["ย่อหน้าแรกของข่าวสั้นที่มีความยาวพอสมควร " * 3, "ย่อหน้าที่สองของข่าวสั้น " * 4]
+    short = "".join(f"<p>{line.strip()}</p>" for line in lines)
+    html = html.replace("".join(paragraphs), f'<div class="news-view">{short}</div>\n', 1)
+
+    body = parsed_body(html)
+
+    assert body.split("\n") == [line.strip() for line in lines]
+
+
+def test_a_sidebar_column_before_the_article_column_is_passed_over() -> None:
+    """Headline above both columns; the list (no heading, links or dates) comes first."""
+    html = page("article_headline_before_no_links.html")
+    sidebar = re.search(r'      <div class="col-12 col-lg-4 box-x9".*?\n      </div>\n', html, re.S)
+    assert sidebar is not None
+    html = html.replace(sidebar.group(0), "").replace(
+        '<div class="col-12 col-lg-8 detail-news">',
+        sidebar.group(0) + '<div class="col-12 col-lg-8 detail-news">',
+        1,
+    )
+
+    body = parsed_body(html)
+
+    assert body == expected_json("article_headline_before_no_links")["body"]
+
+
+def test_a_counter_beside_an_icon_above_the_text_is_not_text() -> None:
+    html = page("article_headline_inside.html").replace(
+        "เข้าชม 2,315 ครั้ง", '<i class="fa fa-eye"></i> 2,315', 1
+    )
+
+    assert parsed_body(html) == expected_json("article_headline_inside")["body"]
