@@ -646,8 +646,9 @@ def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[st
     gives it. In a flat list (the nearest ancestor with dates holds several) each link
     takes the date next to it, on the side dates stand in that list.
     """
-    date_elements = _LISTING_DATES(root)
-    dates = set(date_elements)
+    dates = set(_LISTING_DATES(root))
+    if not dates:
+        return [None] * len(links)
     link_set = set(links)
     found: list[str | None] = []
     for link in links:
