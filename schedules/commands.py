@@ -14,6 +14,7 @@ from sqlalchemy import select
 from schedules.daemon import LOG_FORMAT, run_daemon
 from schedules.spec import Schedule, ScheduleError, load_schedule, next_run
 from scraper.crawl import SOURCES
+from scraper.report import robots_note
 from thaidigest.config import config_path
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.store import Store, crawl_runs, database_url, utc_now
@@ -100,8 +101,9 @@ def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
         return f"{source}: never crawled"
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
+    why = robots_note(report.get("blocked", []))
     return (
-        f"{source}: {run['status']} at {when} ({_age(_parse_iso(when), now)}); "
+        f"{source}: {run['status']}{why} at {when} ({_age(_parse_iso(when), now)}); "
         f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "
         f"blocked {len(report.get('blocked', []))}, errors {len(report.get('errors', []))}"
     )

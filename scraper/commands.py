@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from scraper.crawl import SOURCES, run_crawl
+from scraper.report import ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.store import Store
@@ -21,13 +22,20 @@ def format_report(source: str, run: dict[str, Any]) -> str:
     report = run["report"]
     responses = ", ".join(f"{status}: {count}" for status, count in report["responses"].items())
     lines = [
-        f"{source}: {run['status']} in {report.get('duration', 0)} s; "
+        f"{source}: {run['status']}{robots_note(report['blocked'])} "
+        f"in {report.get('duration', 0)} s; "
         f"{report['requests']} requests ({responses or 'no responses'})",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}",
     ]
+    for rule, urls in robots_rules(report["blocked"]).items():
+        lines.append(
+            f"  robots.txt forbids ({rule}): {len(urls)} request(s) not sent, first {urls[0]}"
+        )
     for blocked in report["blocked"]:
+        if blocked.get("reason") == ROBOTS_REASON:
+            continue
         target = f" -> {blocked['target']}" if blocked.get("target") else ""
         lines.append(f"  blocked: {blocked['url']} answered {blocked['status']}{target}")
     for error in report["errors"]:

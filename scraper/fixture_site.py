@@ -153,7 +153,10 @@ class _RuleState:
 
 
 class FixtureSite:
-    """Serve a fixture site directory on a loopback port, in a background thread."""
+    """Serve a fixture site directory on a loopback port, in a background thread.
+
+    ``robots_txt``, when given, is served as ``/robots.txt`` instead of the site's file.
+    """
 
     def __init__(
         self,
@@ -161,9 +164,11 @@ class FixtureSite:
         faults: FaultPlan | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        robots_txt: str | None = None,
     ) -> None:
         self.root = Path(root)
         self.faults = faults or FaultPlan()
+        self.robots_txt = robots_txt
         self.host = host
         self.port = port
         self.base_url = ""
@@ -309,7 +314,11 @@ class FixtureSite:
             if not match:
                 continue
             params = match.groupdict()
-            if name == "robots":
+            if name == "robots" and self.robots_txt is not None:
+                found = Response(
+                    200, self.robots_txt.encode(), {"Content-Type": "text/plain; charset=utf-8"}
+                )
+            elif name == "robots":
                 found = self.page("robots.txt", "text/plain; charset={charset}")
             elif name == "thaigov_article":
                 found = self.page(f"news/contents/details/{int(params['id'])}.html")

@@ -2,9 +2,11 @@
 
 Fields: requests, responses by status, new, updated, unchanged,
 not_modified (304), soft_404, fallback, rejected, blocked (each with URL,
-status and redirect target), errors (each with URL), duration, and a status:
-``blocked`` when the site refused or redirected us, ``failed`` when nothing
-was fetched, else ``ok``.
+status and redirect target; a request robots.txt forbids has the reason
+``robots.txt``, the rule and the robots.txt URL instead), errors (each with
+URL), duration, and a status: ``blocked`` when the site refused or redirected
+us or robots.txt forbade a request, ``failed`` when nothing was fetched, else
+``ok``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,23 @@ from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
 STATUS_PREFIX = "downloader/response_status_count/"
+ROBOTS_REASON = "robots.txt"
+NO_RULE = "no single rule"
+
+
+def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The URLs robots.txt forbade, by the rule that forbade them, in report order."""
+    rules: dict[str, list[str]] = {}
+    for entry in blocked:
+        if entry.get("reason") == ROBOTS_REASON:
+            rules.setdefault(entry.get("rule") or NO_RULE, []).append(entry["url"])
+    return rules
+
+
+def robots_note(blocked: list[dict[str, Any]]) -> str:
+    """`` by robots.txt (RULE, ...)`` when robots.txt forbade requests, else ""."""
+    rules = robots_rules(blocked)
+    return f" by robots.txt ({', '.join(rules)})" if rules else ""
 
 
 def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:

@@ -39,6 +39,9 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's lets through requests made while robots.txt is being fetched.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.robots.RobotsTxtMiddleware": 100,
 }
 
 # Redirects are answers to judge, not to follow blindly: a bot check or an

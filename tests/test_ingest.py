@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -125,3 +125,41 @@ def test_the_last_visit_in_a_batch_gives_the_fetch_fields(store: Store) -> None:
     assert summary.line() == "read 2, new 0, updated 1, unchanged 1, rejected 0"
     row = store.article_by_url(canonical_url(first.url))
     assert (row["etag"], row["fetch_url"]) == ('"v2"', None)
+
+
+def mdes_article(body: str, published: date | None) -> RawArticle:
+    return RawArticle(
+        "https://www.mdes.go.th/news/detail/11352",
+        "mdes",
+        "ดีอี ร่วมหารือ MC-48 ร่วมเดินหน้าผลักดันการเปลี่ยนผ่านสู่ดิจิทัล",
+        body,
+        source_id="11352",
+        published_hint=published,
+        extraction="selectors",
+    )
+
+
+BODY = "นางปิยนุช วุฒิสอน ได้เข้าร่วมการประชุมคณะกรรมการจัดการ สมัยที่ 48 ณ กรุงกัวลาลัมเปอร์"
+
+
+def test_a_later_visit_without_a_date_keeps_the_known_one(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "new"
+
+    assert ingestor.ingest_one(mdes_article(BODY + " แก้ไข", None)) == "updated"
+    assert ingestor.ingest_one(mdes_article(BODY + " แก้ไข", None)) == "unchanged"
+
+    row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
+    assert row["published"] == "2024-11-19"
+    assert [v["published"] for v in store.versions(row["id"])] == ["2024-11-19", "2024-11-19"]
+
+
+def test_an_unchanged_visit_that_brings_a_date_fills_a_missing_one(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, None)) == "new"
+
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "unchanged"
+
+    row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
+    assert row["published"] == "2024-11-19"
+    assert row["versions"] == 1

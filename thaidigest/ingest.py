@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import partial
 from itertools import chain, islice
 from typing import Any, NamedTuple, Protocol
@@ -43,6 +43,15 @@ class Scored(NamedTuple):
     relevance: float
     relevant: bool
     topics: tuple[str, ...]
+
+
+class Stored(NamedTuple):
+    """What the store holds of an article the batch writes again."""
+
+    id: int
+    content_hash: str
+    versions: int
+    published: str | None  # YYYY-MM-DD
 
 
 class Fetched(NamedTuple):
@@ -218,35 +227,47 @@ class Ingestor:
         now = iso(self.clock())
         urls = list({item.article.url for item in prepared})
         current = {
-            row.url: (row.id, row.content_hash, row.versions)
+            row.url: Stored(row.id, row.content_hash, row.versions, row.published)
             for row in conn.execute(
                 select(
-                    articles.c.url, articles.c.id, articles.c.content_hash, articles.c.versions
+                    articles.c.url,
+                    articles.c.id,
+                    articles.c.content_hash,
+                    articles.c.versions,
+                    articles.c.published,
                 ).where(articles.c.url.in_(urls))
             )
         }
         inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
+        dated: dict[int, str] = {}  # unchanged rows that learn their published date
         versions: list[dict[str, Any]] = []
         for fetch, article, scored, fingerprint in prepared:
             fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
+            if known is not None and known.published and article.published is None:
+                # A visit that shows no date (a revisit without its listing) keeps the known one.
+                article = replace(article, published=date.fromisoformat(known.published))
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), 1, "new"
-            elif known is not None and known[1] == article.content_hash:
-                seen[known[0]] = {"row_id": known[0], **fetched}
+            elif known is not None and known.content_hash == article.content_hash:
+                seen[known.id] = {"row_id": known.id, **fetched}
+                if known.published is None and article.published is not None:
+                    dated[known.id] = article.published.isoformat()
+                    current[article.url] = known._replace(published=dated[known.id])
                 outcomes.append("unchanged")
                 continue
             else:
                 assert known is not None, "every new URL was inserted"
-                article_id, version, outcome = known[0], known[2] + 1, "updated"
+                article_id, version, outcome = known.id, known.versions + 1, "updated"
                 seen.pop(article_id, None)  # this later visit's fields win
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
                     _state(article, scored, now) | fetched | {"versions": version},
                 )
-            current[article.url] = (article_id, article.content_hash, version)
+            published = article.published.isoformat() if article.published else None
+            current[article.url] = Stored(article_id, article.content_hash, version, published)
             versions.append(
                 {
                     "article_id": article_id,
@@ -265,6 +286,13 @@ class Ingestor:
             conn.execute(article_versions.insert(), versions)
         if self.deduplicator is not None:
             self.deduplicator.flush(conn)
+        if dated:
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == bindparam("row_id"))
+                .values(published=bindparam("day")),
+                [{"row_id": row_id, "day": day} for row_id, day in dated.items()],
+            )
         if seen:
             conn.execute(
                 update(articles)
@@ -283,7 +311,7 @@ class Ingestor:
     def _insert_new(
         conn: Connection,
         prepared: list[Prepared],
-        current: dict[str, tuple[int, str, int]],
+        current: dict[str, Stored],
         now: str,
     ) -> dict[str, int]:
         """Insert the first article of each URL the store lacks; their ids by URL."""

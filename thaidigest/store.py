@@ -234,6 +234,25 @@ class Store:
         with self.engine.connect() as conn:
             return {row for row in conn.execute(query).scalars() if row}
 
+    def undated_source_ids(self, source: str) -> set[str]:
+        """The ids of a site's stored articles that have no published date."""
+        query = select(articles.c.source_id).where(
+            articles.c.source == source, articles.c.published.is_(None)
+        )
+        with self.engine.connect() as conn:
+            return {row for row in conn.execute(query).scalars() if row}
+
+    def recent_titles(self, source: str, limit: int) -> list[str]:
+        """The headlines of a site's ``limit`` articles first seen last."""
+        query = (
+            select(articles.c.title)
+            .where(articles.c.source == source)
+            .order_by(articles.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def recent_articles(self, source: str, since: datetime) -> list[dict[str, Any]]:
         """Articles of a site first seen at or after ``since``, for revisiting."""
         query = (

@@ -6,7 +6,10 @@ One host serves both sites' paths (they do not collide):
   two seeds placed at free ids in that window, plus one keyword search page;
 - mdes: two paginated category listings and their detail pages, built from seeds 003
   and 004 and corpus articles about the digital ministry, one of them the same release
-  as a thaigov page.
+  as a thaigov page. Detail pages take turns between the two known layouts (headline,
+  lead image and date line inside the first ``.col-12``, or headline before it) and
+  carry a "latest news" column of other headlines, with links or as plain text (as a
+  page whose script fills it renders it).
 
 Links that must carry the host are written with the ``{{BASE}}`` placeholder, which
 ``scraper.fixture_site`` replaces with its own base URL when serving. ``manifest.json``
@@ -25,6 +28,7 @@ import json
 import lzma
 import re
 import shutil
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +74,13 @@ MDES_SOURCES = (
     ("corpus:87996", 3),
     ("corpus:89133", 7),
 )
+# Where the headline stands on a detail page: inside the first .col-12 (with the lead
+# image, a dd/mm/BE date line and the share bar) or before it. Pages take turns.
+MDES_LAYOUTS = ("headline_inside", "headline_before")
+# The "latest news" column of a detail page: the newest other articles.
+MDES_LATEST_HEADING = "ข่าวล่าสุด"
+MDES_LATEST_COUNT = 4
+MDES_VIEWS = 1024  # view counter base
 # Listing dates for seeds that carry none in their text.
 MDES_SEED_DATES = {"004": dt.date(2019, 3, 29), "003": dt.date(2022, 6, 20)}
 # Lines of the third-party wrapper around seed 003, not part of the MDES release.
@@ -519,37 +530,84 @@ def mdes_page(title: str, active: int | None, main: str) -> str:
 """
 
 
-def mdes_detail_page(mdes_id: int, article: Article, category: int) -> str:
-    """An MDES detail page: headline, date, image carousel, body column, attachments."""
+def mdes_sidebar(latest: list[tuple[str, Article]], links: bool) -> str:
+    """The "latest news" column: other headlines and their dates, linked or (as a page
+    whose script fills the list renders it) plain text."""
+    items = []
+    for href, other in latest:
+        title = f'<a href="{href}">{esc(other.title)}</a>' if links else esc(other.title)
+        when = be_date(other.published) if other.published else ""
+        items.append(
+            f"""          <div class="news-item">
+            <div class="news-item-title">{title}</div>
+            <span class="date-news">{when}</span>
+          </div>"""
+        )
+    return f"""        <div class="col-12 col-lg-4 latest-box">
+          <h4 class="box-head">{MDES_LATEST_HEADING}</h4>
+{chr(10).join(items)}
+        </div>"""
+
+
+def mdes_detail_page(
+    mdes_id: int,
+    article: Article,
+    category: int,
+    layout: str,
+    latest: list[tuple[str, Article]],
+    sidebar_links: bool,
+) -> str:
+    """An MDES detail page in one of ``MDES_LAYOUTS``, with a "latest news" column."""
     body = "\n".join(f"          <p>{esc(line)}</p>" for line in article.body if line)
     date = be_date(article.published) if article.published else ""
-    main = f"""      <h1 class="title-page">{esc(article.title)}</h1>
-      <div class="row">
-        <div class="col date-news">{date}</div>
-        <div class="col text-end">
-          <button class="share-btn">แชร์</button> <span class="view">เข้าชม 1,024 ครั้ง</span>
-        </div>
-      </div>
-      <div id="carouselNews" class="carousel slide" data-bs-ride="carousel">
-        <div class="carousel-inner">
-          <div class="carousel-item active">
-            <img src="{BASE}/uploads/news/{mdes_id}/cover.jpg" class="d-block w-100"
-              alt="{attr(article.title)}">
-          </div>
-          <div class="carousel-item">
-            <img src="{BASE}/uploads/news/{mdes_id}/2.jpg" class="d-block w-100" alt="">
-          </div>
-        </div>
-      </div>
-      <div class="row">
-        <div class="col-12 detail-news">
-{body}
-        </div>
+    image = f"""<div id="carouselNews" class="carousel slide" data-bs-ride="carousel">
+  <div class="carousel-inner">
+    <div class="carousel-item active">
+      <img src="{BASE}/uploads/news/{mdes_id}/cover.jpg" class="d-block w-100"
+        alt="{attr(article.title)}">
+    </div>
+    <div class="carousel-item">
+      <img src="{BASE}/uploads/news/{mdes_id}/2.jpg" class="d-block w-100" alt="">
+    </div>
+  </div>
+</div>"""
+    tools = (
+        '<button class="share-btn">แชร์</button> <button class="print-btn">พิมพ์</button> '
+        f'<span class="view">เข้าชม {MDES_VIEWS + mdes_id % 97:,} ครั้ง</span>'
+    )
+    sidebar = mdes_sidebar(latest, sidebar_links)
+    attachments = f"""      <div class="row">
         <div class="col-12 attach">
           <p>ไฟล์แนบ: <a href="{BASE}/uploads/news/{mdes_id}/release.pdf">ข่าวประชาสัมพันธ์ (PDF)</a></p>
           <p>แท็ก: <a href="{BASE}/news/{category}">{esc(MDES_CATEGORIES[category])}</a></p>
         </div>
       </div>"""
+    if layout == "headline_before":
+        main = f"""      <h1 class="title-page">{esc(article.title)}</h1>
+      <div class="row">
+        <div class="col date-news">{date}</div>
+        <div class="col text-end">{tools}</div>
+      </div>
+{textwrap.indent(image, "      ")}
+      <div class="row">
+        <div class="col-12 col-lg-8 detail-news">
+{body}
+        </div>
+{sidebar}
+      </div>
+{attachments}"""
+    else:
+        main = f"""      <div class="row">
+        <div class="col-12 col-lg-8">
+          <h1 class="title-page">{esc(article.title)}</h1>
+{textwrap.indent(image, "          ")}
+          <p class="news-date">{date}</p>
+          <div class="news-tools">{tools}</div>
+{body}
+        </div>
+{sidebar}
+      </div>
+{attachments}"""
     return mdes_page(article.title, category, main)
 
 
@@ -680,15 +738,32 @@ def thaigov_pages(
 
 
 def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, str]]) -> list[Page]:
-    """The MDES detail pages and the paginated listings of both categories."""
+    """The MDES detail pages and the paginated listings of both categories.
+
+    The detail pages take turns through ``MDES_LAYOUTS`` (headline inside or before the
+    article column) and through a "latest news" column with and without links.
+    """
     pages: list[Page] = []
     listed: dict[int, list[tuple[str, Article]]] = {cat: [] for cat in MDES_CATEGORIES}
+    built: list[tuple[int, Article, int, str]] = []
     mdes_id = MDES_FIRST_ID
     for (source, category), step in zip(MDES_SOURCES, (0, *MDES_ID_STEP), strict=True):
         mdes_id += step
         article = mdes_article(source, seeds, corpus)
-        path = f"/news/detail/{mdes_id}-{slug(article.title)}"
-        extra: dict[str, object] = {"id": mdes_id, "category": MDES_CATEGORIES[category]}
+        built.append((mdes_id, article, category, f"/news/detail/{mdes_id}-{slug(article.title)}"))
+    newest_first = [(BASE + path, article) for _, article, _, path in reversed(built)]
+    for number, (mdes_id, article, category, path) in enumerate(built):
+        layout = MDES_LAYOUTS[number % len(MDES_LAYOUTS)]
+        sidebar_links = number // len(MDES_LAYOUTS) % 2 == 0
+        latest = [item for item in newest_first if item[1] is not article][:MDES_LATEST_COUNT]
+        extra: dict[str, object] = {
+            "id": mdes_id,
+            "category": MDES_CATEGORIES[category],
+            "layout": layout,
+            "sidebar_links": sidebar_links,
+            "sidebar_titles": [other.title for _, other in latest],
+        }
+        source = article.source
         if (
             source.startswith("corpus:")
             and THAIGOV_WINDOW[0] <= int(source[7:]) <= THAIGOV_WINDOW[1]
@@ -697,7 +772,7 @@ def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, s
         pages.append(
             Page(
                 f"news/detail/{mdes_id}.html",
-                mdes_detail_page(mdes_id, article, category),
+                mdes_detail_page(mdes_id, article, category, layout, latest, sidebar_links),
                 entry(path, "mdes", "article", article, **extra),
             )
         )

@@ -6,8 +6,8 @@ these dataclasses. Nothing here touches the network.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 import trafilatura
 from lxml import etree
@@ -56,14 +56,14 @@ __all__ = [
     "ListingEntry",
     "ListingPage",
     "PageArticle",
+    "TextMap",
     "block_lines",
     "block_text",
     "fallback_extract",
     "first_text",
     "text_lines",
+    "text_map",
 ]
-
-_WHITESPACE = re.compile(r"\s+")  # str patterns match Unicode spaces, NBSP included
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class ListingEntry:
     url: str
     source_id: str
     date_text: str | None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,28 +97,49 @@ class ListingPage:
     next_url: str | None
 
 
-def _collect(element: etree._Element, out: list[str]) -> None:
-    """Append the text of ``element`` (not its tail) to ``out``, with "\\n" at block edges."""
-    tag = element.tag if isinstance(element.tag, str) else None  # comments have no str tag
-    if tag in DROP_TAGS:
-        return
-    if tag in BLOCK_TAGS or tag == "br":
-        out.append("\n")
-    elif tag in CELL_TAGS:
-        out.append(" ")
-    if tag is not None and element.text:
-        out.append(_WHITESPACE.sub(" ", element.text))
-    for child in element:
-        _collect(child, out)
-        if child.tail:
-            out.append(_WHITESPACE.sub(" ", child.tail))
-    if tag in BLOCK_TAGS:
-        out.append("\n")
+def _collect(
+    element: etree._Element,
+    out: list[str],
+    marks: dict[etree._Element, tuple[int, int]] | None = None,
+) -> None:
+    """Append the text of ``element`` (not its tail) to ``out``, with "\\n" at block edges.
+
+    With ``marks``, record for every element the lines it wrote, as ``(first, end)``
+    counts of line breaks: its text lies between break ``first`` and break ``end``.
+    """
+    starts: list[int] = []
+    add, push, pop = out.append, starts.append, starts.pop
+    breaks = 0
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag if isinstance(node.tag, str) else None  # comments have no str tag
+        if event == "start":
+            if tag in DROP_TAGS:
+                walker.skip_subtree()
+                push(breaks)
+                continue
+            if tag in BLOCK_TAGS or tag == "br":
+                add("\n")
+                breaks += 1
+            elif tag in CELL_TAGS:
+                add(" ")
+            push(breaks)
+            if tag is not None and node.text:
+                add(node.text.replace("\n", " "))  # lines collapse their spaces later
+            continue
+        first = pop()
+        if tag in BLOCK_TAGS:
+            add("\n")
+            breaks += 1
+        if marks is not None and tag not in DROP_TAGS:
+            marks[node] = (first, breaks)
+        if node.tail and node is not element:
+            add(node.tail.replace("\n", " "))
 
 
 def text_lines(text: str) -> list[str]:
     """Split text into lines with inner whitespace collapsed and empty lines dropped."""
-    lines = (_WHITESPACE.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split("\n"))  # NBSP is whitespace too
     return [line for line in lines if line]
 
 
@@ -130,6 +152,37 @@ def block_lines(node: Selector) -> list[str]:
     out: list[str] = []
     _collect(node.root, out)
     return text_lines("".join(out))
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """The lines of an element (as :func:`block_lines` makes them) and where each
+    element inside it stands among them: ``lines[start:end]`` for ``span(element)``."""
+
+    lines: list[str]
+    _marks: dict[etree._Element, tuple[int, int]]  # element -> its line breaks
+    _kept_before: list[int]  # non-empty lines before each line break
+
+    def span(self, element: etree._Element) -> tuple[int, int]:
+        """The lines ``element`` wrote, as a slice ``(start, end)``; (0, 0) if it wrote none."""
+        mark = self._marks.get(element)
+        if mark is None:
+            return 0, 0
+        return self._kept_before[mark[0]], self._kept_before[mark[1]]
+
+    def line_of(self, element: etree._Element) -> int:
+        """The index of the line where the text of an inline ``element`` stands."""
+        mark = self._marks.get(element)
+        return self._kept_before[mark[0]] if mark is not None else -1
+
+
+def text_map(element: etree._Element) -> TextMap:
+    """The lines of ``element`` with the span of every element inside it."""
+    out: list[str] = []
+    marks: dict[etree._Element, tuple[int, int]] = {}
+    _collect(element, out, marks)
+    raw = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    return TextMap([line for line in raw if line], marks, [0, *accumulate(map(bool, raw))])
 
 
 def block_text(node: Selector) -> str:

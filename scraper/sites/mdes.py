@@ -1,48 +1,218 @@
-"""Parse mdes.go.th (Ministry of Digital Economy and Society) listing and article pages."""
+"""Parse mdes.go.th (Ministry of Digital Economy and Society) listing and article pages.
+
+The article text is "the first ``.col-12`` of the content area", a generic
+Bootstrap class. The headline (``.title-page``) may stand inside that column,
+with the lead image and a ``dd/mm/BE`` date line, or before it; other
+``.col-12`` blocks hold breadcrumbs, share bars, attachments and a "latest
+news" list of other headlines, which a page may render by script (no links).
+So the parser:
+
+1. lays out the text of the content region (the smallest element holding the
+   headline and every column) as lines, and marks page furniture in it: blocks
+   whose markup says so (``nav``, share or sidebar classes), the headline, and
+   blocks of text that are lists of other articles' headlines (a "ข่าวล่าสุด" /
+   "latest news" heading, short lines that match headlines the page links to
+   or the caller knows, or headline/date pairs);
+2. takes the column that holds the headline, else the first one after it, that
+   still looks like an article once the furniture is out, narrowed to the
+   innermost column holding nearly all of its text;
+3. drops share, print and view-counter lines, and the date line above the
+   text (kept as ``date_text``, as is a date between the headline and the
+   column).
+
+Selectors and text rules are data at the top of the module.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import urljoin, urlparse
 
 from cssselect import HTMLTranslator
+from lxml import etree
 from parsel import Selector
 
 from scraper.sites import (
     ListingEntry,
     ListingPage,
     PageArticle,
-    block_text,
+    TextMap,
     fallback_extract,
-    first_text,
+    text_map,
 )
+from thaidigest.dates import arabic_digits, parse_date_line
+from thaidigest.normalise import comparable
 
 SELECTORS = {
     "listing_link": ".card-title-news a",
-    "listing_date": ".col.date-news",
+    "listing_date": ".date-news",
     "pagination_item": ".pagination > li",
     "headline": ".title-page",
-    "image": ".carousel-item.active img::attr(src)",
+    "image": ".carousel-item.active img",
     "body_candidates": ".col-12",
     "category": ".nav-item.active",
-    "date": ".date-news",
 }
 DEFAULT_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 # A press release runs to paragraphs; breadcrumbs, menus and empty columns stay far below.
 MIN_BODY_CHARS = 120
 # Above this share of link text a block is a menu, not an article.
 MAX_LINK_DENSITY = 0.5
-# Ancestors that mark a .col-12 as page furniture rather than content.
-FURNITURE_TAGS = ("nav", "header", "footer", "aside")
+# Page furniture around the content: no headline or column inside it counts. A header
+# or footer inside an article, main or section is the article's own (headline, date).
+PAGE_FURNITURE_TAGS = frozenset({"nav", "aside", "header", "footer"})
+CONTENT_TAGS = frozenset({"article", "main", "section"})
+# Elements inside a column that are furniture whatever they hold.
+FURNITURE_TAGS = frozenset({"nav", "aside", "form", "button", "select"})
+# Class or id words of small furniture blocks (at most MAX_BAR_CHARS of text in lines
+# of at most MAX_BAR_LINE_CHARS): share and print bars, view counters, tags, breadcrumbs.
+BAR_CLASS = re.compile(
+    r"(?:^|[-_])(?:share|sharing|social|print|breadcrumbs?|tags?|views?|view-?count|counter|"
+    r"visitors?|pagination|pager|banner|advert|ads)(?:[-_]|$)",
+    re.IGNORECASE,
+)
+MAX_BAR_CHARS = 250
+MAX_BAR_LINE_CHARS = 80
+# Class or id words of lists of other articles and of slides: any block without a paragraph.
+LIST_CLASS = re.compile(
+    r"(?:^|[-_])(?:sidebar|widget|related|latest|recent|popular|carousel|slider)(?:[-_]|$)",
+    re.IGNORECASE,
+)
+# Furniture by class never holds a paragraph: a block with a line longer than a
+# headline is looked into, not dropped (a class word is only a hint).
+MAX_HEADLINE_CHARS = 250
+# Headings of a list of other articles. Matched at the start of a short line.
+LIST_HEADING = re.compile(
+    r"^(?:ข่าว\s*(?:ล่าสุด|อื่น|ที่เกี่ยวข้อง|ที่น่าสนใจ|แนะนำ|ยอดนิยม|เด่น|ประชาสัมพันธ์ล่าสุด|"
+    r"กิจกรรมล่าสุด|อัปเดต|อัพเดท)|อ่าน(?:ข่าว)?(?:อื่น|เพิ่มเติม)|"
+    r"(?:latest|related|recent|more|other|popular|top|trending)\s+(?:news|stories|articles|posts)"
+    r"|you may also like|see also)",
+    re.IGNORECASE,
+)
+MAX_HEADING_CHARS = 40
+# A list is at least this many headlines; at least half of them must match known
+# headlines, or come with a date line of their own.
+MIN_LIST_ITEMS = 2
+# Words of share and print bars and view counters: a short line made only of them
+# (and of numbers and punctuation) is furniture.
+FURNITURE_WORDS = (
+    r"(?:จำนวน)?(?:ผู้)?(?:เข้าชม|ชม|เปิดอ่าน|อ่าน)(?:แล้ว)?\s*:?\s*[\d,]*\s*(?:ครั้ง|คน)?",
+    r"[\d,.]+\s*(?:k\s*)?(?:views?|reads?|ครั้ง)",
+    r"views?\s*:?\s*[\d,]*",
+    r"แชร์(?:ข่าว|ข่าวนี้)?",
+    r"share(?:\s+(?:this|on|to))?",
+    r"พิมพ์(?:ข่าว|หน้านี้)?",
+    r"print(?:\s+this)?",
+    r"facebook|twitter|line|tweet|x|linkedin|telegram|e-?mail|อีเมล",
+    r"คัดลอก(?:ลิงก์|ลิงค์)?|copy(?:\s+link)?",
+    r"ย้อนกลับ|กลับ|back",
+    r"ขนาดตัวอักษร|font\s*size",
+)
+MAX_FURNITURE_LINE_CHARS = 80
+# Words before a page's own date ("วันที่ 23/08/2567", "เผยแพร่ 23 ส.ค. 2567").
+DATE_PREFIXES = (
+    r"(?:เมื่อ|ลง)?วันที่|เผยแพร่(?:เมื่อ)?|โพสต์(?:เมื่อ)?|ประกาศ(?:เมื่อ)?|"
+    r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|เวลา|date|posted(?:\s+on)?|published(?:\s+on)?|"
+    r"updated|time|at"
+)
+TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"
+NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Era
+MAX_DATE_LINE_CHARS = 60
+# The innermost column holding at least this share of an outer column's text is the article.
+INNER_COLUMN_SHARE = 0.7
+# Headlines are compared by their first characters (sidebars cut them short with "...").
+HEADLINE_PREFIX_CHARS = 20
+MIN_MATCHED_HEADLINE_CHARS = 12
+# Lines are judged once (a line is looked at again for each block that holds it).
+LINE_CACHE_SIZE = 8192
 # Pagination items and links that do not lead anywhere new.
 INACTIVE_PAGE_CLASSES = ("active", "disabled")
 DEAD_HREF_PREFIXES = ("#", "javascript:")
 
-ARTICLE_ID_RE = re.compile(r"/news/detail/(\d+)(?:-|/|$)")
-_FOLLOWING_BODY_CANDIDATES = HTMLTranslator().css_to_xpath(
-    SELECTORS["body_candidates"], prefix="following::"
+ARTICLE_ID_RE = re.compile(r"/news/detail/(\d+)(?:[-/?#]|$)")
+
+_FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!\w)", re.IGNORECASE)
+_DATE_NOISE = re.compile(
+    rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|{TIME_OF_DAY}|[|•·]", re.IGNORECASE
 )
-_FURNITURE_ANCESTOR = "ancestor::*[" + " or ".join(f"self::{t}" for t in FURNITURE_TAGS) + "]"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+_LISTING_DATES = etree.XPath(HTMLTranslator().css_to_xpath(SELECTORS["listing_date"]))
+
+
+_HTML_PARSER = etree.HTMLParser(
+    recover=True, encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+)
+# The article page's parts are found in one pass over the page; their selectors are
+# class selectors (".a.b"), the image one with a descendant tag (".a.b img").
+PAGE_PARTS = ("headline", "body_candidates", "category", "image")
+_CLASS_SELECTOR = re.compile(r"^((?:\.[\w-]+)+)(?:\s+([a-z][a-z0-9]*))?$")
+
+
+def _class_words(css: str) -> tuple[frozenset[str], str | None]:
+    match = _CLASS_SELECTOR.match(css.strip())
+    if match is None:
+        raise ValueError(f"not a class selector: {css!r}")
+    return frozenset(match[1].strip(".").split(".")), match[2]
+
+
+_PARTS = {name: _class_words(SELECTORS[name]) for name in PAGE_PARTS}
+_PART_WORDS = frozenset(word for words, _ in _PARTS.values() for word in words)
+
+
+@dataclass
+class _Parts:
+    """What one pass over an article page finds."""
+
+    selected: dict[str, list[etree._Element]]  # by name in PAGE_PARTS, in page order
+    order: dict[etree._Element, int]  # page order of the selected elements
+    linked_headlines: list[str]  # texts of links to article pages
+
+
+def _page_parts(root: etree._Element, own_id: str | None) -> _Parts:
+    """The elements each of ``PAGE_PARTS`` selects and the links to other articles, in
+    one pass (a tenth of the time four XPath queries take on a page this size)."""
+    selected: dict[str, list[etree._Element]] = {name: [] for name in PAGE_PARTS}
+    order: dict[etree._Element, int] = {}
+    linked: list[str] = []
+    for position, element in enumerate(root.iter(etree.Element)):
+        if element.tag == "a":
+            match = ARTICLE_ID_RE.search(element.get("href") or "")
+            if match and match.group(1) != own_id:
+                linked.append(_one_line(element))
+        value = element.get("class")
+        if not value:
+            continue
+        words = value.split()
+        if _PART_WORDS.isdisjoint(words):
+            continue
+        present = set(words)
+        for name, (classes, descendant) in _PARTS.items():
+            if classes <= present:
+                order[element] = position
+                if descendant is None:
+                    selected[name].append(element)
+                else:
+                    selected[name].extend(element.iter(descendant))
+    return _Parts(selected, order, linked)
+
+
+def _in_page_furniture(element: etree._Element) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in PAGE_FURNITURE_TAGS and (
+            ancestor.tag in FURNITURE_TAGS
+            or not any(outer.tag in CONTENT_TAGS for outer in ancestor.iterancestors())
+        ):
+            return True
+    return False
+
+
+def _outside_furniture(elements: list[etree._Element]) -> list[etree._Element]:
+    return [element for element in elements if not _in_page_furniture(element)]
 
 
 def listing_url(base_url: str, category: int) -> str:
@@ -56,15 +226,403 @@ def article_id(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _entry_date(link: Selector) -> str | None:
-    """The date of the card holding ``link``: the nearest ancestor with exactly one date."""
-    for ancestor in reversed(link.xpath("ancestor::*")):
-        dates = ancestor.css(SELECTORS["listing_date"])
-        if len(dates) == 1:
-            return first_text(dates) or None
-        if dates:
-            return None
+# --- Text rules ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def date_text(line: str) -> str | None:
+    """The date a short line states (``23/08/2567``, ``23 สิงหาคม 2567``), else None.
+
+    Prefix words, a time of day and view counters around the date are allowed.
+    """
+    if len(line) > MAX_DATE_LINE_CHARS:
+        return None
+    text = _FURNITURE_WORDS.sub(" ", _DATE_NOISE.sub(" ", arabic_digits(line)))
+    text = " ".join(text.split()).strip(" ,:-")
+    if NUMERIC_DATE.match(text):
+        return text
+    return text if parse_date_line(text) else None
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def is_furniture_line(line: str) -> bool:
+    """True for a share or print bar or a view counter: their words, numbers and symbols
+    only (a date with a counter beside it is a date line)."""
+    if len(line) > MAX_FURNITURE_LINE_CHARS or date_text(line) is not None:
+        return False
+    rest = _FURNITURE_WORDS.sub("", line)
+    return len(rest) < len(line) and not _LETTER.search(rest)
+
+
+@lru_cache(maxsize=LINE_CACHE_SIZE)
+def is_list_heading(line: str) -> bool:
+    """True for the heading of a list of other articles ("ข่าวล่าสุด", "Latest news")."""
+    return len(line) <= MAX_HEADING_CHARS and bool(LIST_HEADING.match(line.strip()))
+
+
+class Headlines:
+    """Headlines of other articles, matched against lines whole, cut short or dated.
+
+    ``also`` adds the headlines another instance holds (a crawl's, to a page's own
+    links); a line matching ``exclude`` (the page's own headline) matches nothing.
+    """
+
+    def __init__(
+        self, headlines: Iterable[str] = (), *, also: Headlines | None = None, exclude: str = ""
+    ) -> None:
+        self._by_prefix: dict[str, set[str]] = {}
+        self._also = also
+        self._exclude = comparable(exclude)
+        self.add(headlines)
+
+    def add(self, headlines: Iterable[str]) -> None:
+        """Learn more headlines."""
+        for headline in headlines:
+            key = comparable(headline)
+            if len(key) >= MIN_MATCHED_HEADLINE_CHARS:
+                self._by_prefix.setdefault(key[:HEADLINE_PREFIX_CHARS], set()).add(key)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_prefix) or bool(self._also)
+
+    def _match(self, key: str) -> bool:
+        keys = self._by_prefix.get(key[:HEADLINE_PREFIX_CHARS], ())
+        return any(key.startswith(known) or known.startswith(key) for known in keys) or (
+            self._also is not None and self._also._match(key)
+        )
+
+    def matches(self, line: str) -> bool:
+        """True when ``line`` is one of the headlines, possibly cut short or with a date."""
+        key = comparable(line)
+        if len(key) < MIN_MATCHED_HEADLINE_CHARS:
+            return False
+        own = self._exclude
+        if own and (own.startswith(key) or key.startswith(own)):
+            return False
+        return self._match(key)
+
+
+def is_headline_list(lines: list[str], others: Headlines, link_share: float = 0.0) -> bool:
+    """True for lines that list other articles rather than tell one.
+
+    A list has no paragraph (no line longer than a headline) and either starts with a
+    list heading, or has ``MIN_LIST_ITEMS`` or more items of which at least half are
+    known headlines, carry a date line, or (``link_share`` above ``MAX_LINK_DENSITY``)
+    are links.
+    """
+    if not lines or any(len(line) > MAX_HEADLINE_CHARS for line in lines):
+        return False
+    if is_list_heading(lines[0]):
+        return True
+    items = [line for line in lines if date_text(line) is None and not is_furniture_line(line)]
+    if len(items) < MIN_LIST_ITEMS:
+        return False
+    half = max(MIN_LIST_ITEMS, (len(items) + 1) // 2)
+    return (
+        link_share > MAX_LINK_DENSITY
+        or len(lines) - len(items) >= half
+        or (bool(others) and sum(others.matches(line) for line in items) >= half)
+    )
+
+
+# --- The article --------------------------------------------------------------
+
+
+@dataclass
+class _Region:
+    """A column laid out as lines, with what is furniture in it."""
+
+    text: TextMap
+    keep: list[bool]  # False for furniture lines
+    link_chars: list[int]  # prefix sums of link characters per line
+    chars: list[int]  # prefix sums of characters per line
+
+    def link_share(self, start: int, end: int) -> float:
+        total = self.chars[end] - self.chars[start]
+        return (self.link_chars[end] - self.link_chars[start]) / total if total else 0.0
+
+
+def _is_furniture_markup(element: etree._Element, lines: list[str]) -> bool:
+    """Whether the markup of a block without a paragraph says it is furniture."""
+    if element.tag in FURNITURE_TAGS:
+        return True
+    words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
+    if any(LIST_CLASS.search(word) for word in words):
+        return True
+    small = sum(map(len, lines)) <= MAX_BAR_CHARS and max(map(len, lines)) <= MAX_BAR_LINE_CHARS
+    return small and any(BAR_CLASS.search(word) for word in words)
+
+
+def _lists_items(lines: list[str], others: Headlines) -> bool:
+    """True for the items under a list heading: short lines, none of them prose."""
+    return all(len(line) <= MAX_HEADLINE_CHARS for line in lines) and (
+        is_headline_list(lines, others) or len(lines) <= 2
+    )
+
+
+def _mark(region: _Region, start: int, end: int) -> None:
+    region.keep[start:end] = [False] * (end - start)
+
+
+def _mark_furniture(element: etree._Element, region: _Region, others: Headlines) -> None:
+    """Mark the furniture among the blocks inside ``element``, looking into the others."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    index = 0
+    while index < len(children):
+        child = children[index]
+        index += 1
+        start, end = region.text.span(child)
+        if start >= end:
+            continue
+        lines = region.text.lines[start:end]
+        if len(lines) == 1 and not is_list_heading(lines[0]):
+            if len(lines[0]) <= MAX_HEADLINE_CHARS and _is_furniture_markup(child, lines):
+                _mark(region, start, end)
+            continue  # one line is no list; furniture lines go later, line by line
+        if any(len(line) > MAX_HEADLINE_CHARS for line in lines):
+            _mark_furniture(child, region, others)
+        elif len(lines) == 1:
+            # A heading alone: the list is in the blocks after it.
+            _mark(region, start, end)
+            while index < len(children):
+                item_start, item_end = region.text.span(children[index])
+                items = region.text.lines[item_start:item_end]
+                if items and not _lists_items(items, others):
+                    break
+                _mark(region, item_start, item_end)
+                index += 1
+        elif _is_furniture_markup(child, lines) or is_headline_list(
+            lines, others, region.link_share(start, end)
+        ):
+            _mark(region, start, end)
+        else:
+            _mark_furniture(child, region, others)
+
+
+def _region(column: etree._Element, headline: etree._Element, others: Headlines) -> _Region:
+    """Lay out a column and mark its furniture."""
+    text = text_map(column)
+    link_chars = [0] * len(text.lines)
+    for link in column.iter("a"):
+        line = text.line_of(link)
+        if 0 <= line < len(link_chars):
+            link_chars[line] += len(_one_line(link))
+    region = _Region(
+        text,
+        keep=[True] * len(text.lines),
+        link_chars=[0, *accumulate(link_chars)],
+        chars=[0, *accumulate(len(line) for line in text.lines)],
+    )
+    start, end = text.span(headline)  # (0, 0) when the headline is outside the column
+    _mark(region, start, end)
+    _mark_furniture(column, region, others)
+    return region
+
+
+def _column_lines(region: _Region, column: etree._Element) -> list[int]:
+    """The indexes of the column's lines that are not furniture."""
+    start, end = region.text.span(column)
+    lines = region.text.lines
+    return [i for i in range(start, end) if region.keep[i] and not is_furniture_line(lines[i])]
+
+
+def _body(region: _Region, kept: list[int], headline: str) -> tuple[list[str], str | None]:
+    """The body lines of a column and the date line above its text, if any.
+
+    Date lines and lines without a letter before the first line of text are taken out
+    of the body; a line that repeats the headline there is text (press releases often
+    start with it).
+    """
+    lines = region.text.lines
+    body: list[str] = []
+    found: str | None = None
+    in_header = True
+    for index in kept:
+        line = lines[index]
+        if in_header:
+            when = date_text(line)
+            if when is not None:
+                found = found or when
+                continue
+            if not _LETTER.search(line):  # a counter next to an icon: "1,204"
+                continue
+            in_header = line == headline
+        body.append(line)
+    return body, found
+
+
+def _column_body(
+    region: _Region, column: etree._Element, headline: str
+) -> tuple[list[str], str | None] | None:
+    """The body and date of ``column`` if it looks like an article: not page furniture,
+    long enough, mostly prose rather than links."""
+    kept = _column_lines(region, column)
+    body, when = _body(region, kept, headline)
+    chars = sum(len(line) for line in body)
+    if chars < MIN_BODY_CHARS:
+        return None
+    links = sum(region.link_chars[i + 1] - region.link_chars[i] for i in kept)
+    return (body, when) if links / chars <= MAX_LINK_DENSITY else None
+
+
+def _is_inside(element: etree._Element, ancestor: etree._Element) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
+
+
+def _between(first: etree._Element, last: etree._Element) -> Iterator[etree._Element]:
+    """The elements after ``first`` and before ``last`` in page order, whole subtrees."""
+    holding_last = set(last.iterancestors())
+    for anchor in (first, *first.iterancestors()):
+        for sibling in anchor.itersiblings():
+            if sibling is last:
+                return
+            if sibling in holding_last:
+                yield from _before(sibling, last, holding_last)
+                return
+            yield sibling
+
+
+def _before(
+    container: etree._Element, last: etree._Element, holding_last: set[etree._Element]
+) -> Iterator[etree._Element]:
+    for child in container:
+        if child is last:
+            return
+        if child in holding_last:
+            yield from _before(child, last, holding_last)
+            return
+        yield child
+
+
+def _date_before(headline: etree._Element, column: etree._Element, others: Headlines) -> str | None:
+    """The first date line between the headline and the column, outside lists of articles."""
+    for block in _between(headline, column):
+        if not isinstance(block.tag, str) or block.tag in FURNITURE_TAGS:
+            continue
+        lines = text_map(block).lines
+        if lines and not is_headline_list(lines, others):
+            when = next(filter(None, map(date_text, lines)), None)
+            if when is not None:
+                return when
     return None
+
+
+def _article_column(
+    headline_element: etree._Element,
+    headline: str,
+    columns: list[etree._Element],
+    order: dict[etree._Element, int],
+    others: Headlines,
+) -> tuple[list[str], str | None] | None:
+    """The body and date of the article column, or None when no column looks like one.
+
+    The columns holding the headline come first (outermost first), then those after it
+    in page order. The first that looks like an article and has a paragraph (a line
+    longer than a headline) wins, else the first that looks like an article (a short
+    release); it is narrowed to the innermost column inside it that holds
+    ``INNER_COLUMN_SHARE`` of its text.
+    """
+    holding = [c for c in columns if _is_inside(headline_element, c)]
+    after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
+    first: tuple[list[str], str | None] | None = None
+    for column in (*holding, *after):
+        region = _region(column, headline_element, others)
+        found = _column_body(region, column, headline)
+        if found is None:
+            continue
+        chosen, total = column, sum(map(len, found[0]))
+        for inner in columns:
+            if _is_inside(inner, chosen):
+                narrower = _column_body(region, inner, headline)
+                if narrower and sum(map(len, narrower[0])) >= INNER_COLUMN_SHARE * total:
+                    chosen, found = inner, narrower
+        body, when = found
+        if chosen not in holding:
+            when = _date_before(headline_element, chosen, others) or when
+        if any(len(line) > MAX_HEADLINE_CHARS for line in body):
+            return body, when
+        first = first or (body, when)
+    return first
+
+
+def _document(html: str) -> etree._Element:
+    """The parsed page: plain lxml elements (no lxml.html classes to look up on each access)."""
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    root = etree.fromstring(html.encode("utf-8"), _HTML_PARSER)
+    return root if root is not None else etree.fromstring("<html/>")
+
+
+def _one_line(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _headline_element(candidates: list[etree._Element]) -> etree._Element | None:
+    """The headline: of several ``.title-page`` (a section title, the headline), the longest."""
+    found = [(len(_one_line(h)), h) for h in _outside_furniture(candidates)]
+    found = [(length, h) for length, h in found if length]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _clean_fallback(lines: list[str], others: Headlines) -> list[str]:
+    """A generic extraction without furniture lines, lists of other articles and their items."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if is_list_heading(line) and _lists_items(lines[index + 1 :], others):
+            break
+        if not is_furniture_line(line) and not (others and others.matches(line)):
+            kept.append(line)
+    return kept
+
+
+def parse_article(
+    html: str, url: str, other_headlines: Headlines | Iterable[str] = ()
+) -> PageArticle | None:
+    """Parse an article page; None for an empty page or one with no article text.
+
+    ``other_headlines`` are headlines of other articles (from the listings and the
+    store): lines matching them in a block mark it as a list of other articles, even
+    when the page shows the list without links.
+    """
+    if not html.strip():
+        return None
+    root = _document(html)
+    parts = _page_parts(root, article_id(url))
+    headline_element = _headline_element(parts.selected["headline"])
+    headline = _one_line(headline_element) if headline_element is not None else ""
+    if not isinstance(other_headlines, Headlines):
+        other_headlines = Headlines(other_headlines)
+    known = Headlines(parts.linked_headlines, also=other_headlines, exclude=headline)
+    columns = _outside_furniture(parts.selected["body_candidates"])
+    found = None
+    if headline_element is not None and columns:
+        found = _article_column(headline_element, headline, columns, parts.order, known)
+    if headline and found is not None:
+        lines, when = found
+        extraction = "selectors"
+    else:
+        title, body = fallback_extract(html, url)
+        lines = _clean_fallback(body.split("\n") if body else [], known)
+        if not lines:
+            return None
+        headline = headline or title or lines[0]
+        when = None
+        extraction = "fallback"
+    images = parts.selected["image"]
+    image = (images[0].get("src") or "").strip() if images else ""
+    categories = parts.selected["category"]
+    return PageArticle(
+        url=url,
+        title=headline,
+        body="\n".join(lines),
+        category=_one_line(categories[0]) or None if categories else None,
+        date_text=when,
+        image_url=urljoin(url, image) if image else None,
+        extraction=extraction,
+    )
+
+
+# --- Listings -----------------------------------------------------------------
 
 
 def _next_url(page: Selector, url: str) -> str | None:
@@ -81,62 +639,67 @@ def _next_url(page: Selector, url: str) -> str | None:
     return None if next_url == url else next_url
 
 
+def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[str | None]:
+    """The listing date of each link.
+
+    A card holds one link and one date: the nearest ancestor holding exactly one date
+    gives it. In a flat list (the nearest ancestor with dates holds several) each link
+    takes the date next to it, on the side dates stand in that list.
+    """
+    dates = set(_LISTING_DATES(root))
+    if not dates:
+        return [None] * len(links)
+    link_set = set(links)
+    found: list[str | None] = []
+    for link in links:
+        for ancestor in link.iterancestors():
+            held = [element for element in ancestor.iter() if element in dates]
+            if len(held) == 1:
+                found.append(date_text(_one_line(held[0])))
+                break
+            if held:
+                found.append(_flat_list_date(ancestor, link, dates, link_set))
+                break
+        else:
+            found.append(None)
+    return found
+
+
+def _flat_list_date(
+    container: etree._Element,
+    link: etree._Element,
+    dates: set[etree._Element],
+    links: set[etree._Element],
+) -> str | None:
+    sequence = [e for e in container.iter() if e in dates or e in links]
+    position = sequence.index(link)
+    if sequence[0] in dates:  # dates stand before their links
+        neighbours = reversed(sequence[:position])
+    else:
+        neighbours = iter(sequence[position + 1 :])
+    for element in neighbours:
+        if element in links:
+            return None
+        return date_text(_one_line(element))
+    return None
+
+
 def parse_listing(html: str, url: str) -> ListingPage:
-    """The article links (with their listing dates) and the next page of a category listing."""
+    """The article links (with their headline and listing date) and the next page."""
     if not html.strip():
         return ListingPage(entries=(), next_url=None)
     page = Selector(text=html)
+    links = [link.root for link in page.css(SELECTORS["listing_link"])]
     entries: dict[str, ListingEntry] = {}
-    for link in page.css(SELECTORS["listing_link"]):
-        absolute = urljoin(url, (link.attrib.get("href") or "").strip())
+    for link, when in zip(links, _listing_dates(page.root, links), strict=True):
+        absolute = urljoin(url, (link.get("href") or "").strip())
         source_id = article_id(absolute)
-        if source_id and absolute not in entries:
-            entries[absolute] = ListingEntry(absolute, source_id, _entry_date(link))
+        if not source_id:
+            continue
+        title = _one_line(link) or None
+        seen = entries.get(source_id)
+        if seen is None:
+            entries[source_id] = ListingEntry(absolute, source_id, when, title)
+        elif seen.date_text is None and when:  # a featured card repeated with its date
+            entries[source_id] = ListingEntry(seen.url, source_id, when, seen.title or title)
     return ListingPage(entries=tuple(entries.values()), next_url=_next_url(page, url))
-
-
-def _link_density(node: Selector, text_length: int) -> float:
-    link_chars = sum(len(block_text(a)) for a in node.css("a"))
-    return link_chars / text_length
-
-
-def _looks_like_article(node: Selector) -> bool:
-    """A content column: not page furniture, long enough, mostly prose rather than links."""
-    if node.xpath(_FURNITURE_ANCESTOR):
-        return False
-    length = len(block_text(node))
-    return length >= MIN_BODY_CHARS and _link_density(node, length) <= MAX_LINK_DENSITY
-
-
-def _body_node(headline: Selector) -> Selector | None:
-    """The first ``.col-12`` after the headline that looks like the article text."""
-    candidates = headline.xpath(_FOLLOWING_BODY_CANDIDATES)
-    return next((node for node in candidates if _looks_like_article(node)), None)
-
-
-def parse_article(html: str, url: str) -> PageArticle | None:
-    """Parse an article page; None for an empty page or one with no article text."""
-    if not html.strip():
-        return None
-    page = Selector(text=html)
-    headlines = page.css(SELECTORS["headline"])
-    headline = first_text(headlines)
-    body_node = _body_node(headlines[0]) if headline else None
-    body = block_text(body_node) if body_node is not None else ""
-    extraction = "selectors"
-    if not headline or not body:
-        title, body = fallback_extract(html, url)
-        if not body:
-            return None
-        headline = title or body.split("\n")[0]
-        extraction = "fallback"
-    image = page.css(SELECTORS["image"]).get()
-    return PageArticle(
-        url=url,
-        title=headline,
-        body=body,
-        category=first_text(page.css(SELECTORS["category"])) or None,
-        date_text=first_text(page.css(SELECTORS["date"])) or None,
-        image_url=urljoin(url, image.strip()) if image and image.strip() else None,
-        extraction=extraction,
-    )

@@ -8,6 +8,8 @@ Scrapy, decides what a status means:
 - a redirect to another article URL on the same host is followed (at most
   ``MAX_REDIRECTS`` hops); any other redirect, a 403 that survived its
   retries, or a 429 is **blocked**, with the status and the target;
+- a request robots.txt forbids is never sent: it is **blocked** too, with the
+  reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL.
 """
 
@@ -24,6 +26,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from scraper.report import ROBOTS_REASON
+from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
 from thaidigest.model import RawArticle
@@ -102,6 +106,7 @@ class SiteSpider(scrapy.Spider):
                 self.parse_article,
                 revisit=True,
                 source_id=row["source_id"],
+                stored_published=row["published"],
             )
             yield request.replace(headers=headers)
 
@@ -167,7 +172,30 @@ class SiteSpider(scrapy.Spider):
             "layout change? %s: selectors found no article, used the fallback extractor", url
         )
 
+    def report_robots(self, forbidden: ForbiddenByRobots) -> None:
+        """A request robots.txt forbids: blocked, with the rule that forbids it."""
+        self.crawler.stats.inc_value("thaidigest/blocked")
+        self.blocked.append(
+            {
+                "url": forbidden.url,
+                "status": None,
+                "target": None,
+                "reason": ROBOTS_REASON,
+                "rule": forbidden.rule,
+                "robots_url": forbidden.robots_url,
+            }
+        )
+        self.logger.warning(
+            "blocked by robots.txt: %s (%s in %s)",
+            forbidden.url,
+            forbidden.rule or "no single rule found",
+            forbidden.robots_url,
+        )
+
     def on_error(self, failure: Failure) -> None:
+        if isinstance(failure.value, ForbiddenByRobots):
+            self.report_robots(failure.value)
+            return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         self.report_error(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
@@ -232,11 +260,18 @@ class SiteSpider(scrapy.Spider):
     def article_item(
         self, response: Response, page: PageArticle, source_id: str, published_hint: date | None
     ) -> RawArticle:
-        """The raw article for a parsed page, stored under the site's public URL."""
+        """The raw article for a parsed page, stored under the site's public URL.
+
+        Its date: ``published_hint`` (a listing's), else the page's own date line, else
+        the date stored from an earlier visit (a revisit has no listing at hand).
+        """
         if page.extraction == "fallback":
             self.report_fallback(response.url)
         if published_hint is None and page.date_text:
             published_hint = parse_date_line(page.date_text) or parse_listing_date(page.date_text)
+        stored = response.meta.get("stored_published")
+        if published_hint is None and stored:
+            published_hint = date.fromisoformat(stored)
         return RawArticle(
             url=public_url(self.name, source_id),
             source=self.name,

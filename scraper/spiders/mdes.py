@@ -1,9 +1,12 @@
 """mdes.go.th: category listings, newest first, with an incremental stop.
 
 Each category's listing is followed page by page until a page holds only
-articles already stored (or ``page_limit``). Listing dates feed the
-published date when the article page shows none. MDES answers bursts with
-403 and recovers: 403 is retried with back-off before it counts as blocked.
+articles already stored (or ``page_limit``). A listing's date is the
+article's published date, on any crawl: a stored article without one is
+fetched again from the listing that gives it. The headlines the listings
+show (and the store holds) tell the parser which lines on an article page
+list other articles. MDES answers bursts with 403 and recovers: 403 is
+retried with back-off before it counts as blocked.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from scraper.sites import mdes
 from scraper.spiders.base import SiteSpider
 from thaidigest.dates import parse_listing_date
 
+# Headlines of this many stored articles help tell a page's lists of other articles.
+STORED_HEADLINES = 500
+
 
 class MdesSpider(SiteSpider):
     name = "mdes"
@@ -25,6 +31,8 @@ class MdesSpider(SiteSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         self.known = self.store.known_source_ids(self.name)
+        self.undated = self.store.undated_source_ids(self.name)
+        self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
         self.page_limit = int(self.site.get("page_limit", 20))
         # After a crawl that did not end cleanly, list past the known articles too.
@@ -54,12 +62,21 @@ class MdesSpider(SiteSpider):
             self.logger.warning(
                 "layout change? %s: no article links on a listing page", response.url
             )
+        self.headlines.add(entry.title for entry in listing.entries if entry.title)
         fresh = [
             entry
             for entry in listing.entries
             if entry.source_id not in self.known and entry.source_id not in self.requested
         ]
-        for entry in fresh:
+        # Stored without a date, listed with one: fetch again so the date reaches it.
+        dating = [
+            entry
+            for entry in listing.entries
+            if entry.source_id in self.undated
+            and entry.source_id not in self.requested
+            and entry.date_text
+        ]
+        for entry in (*fresh, *dating):
             if not self.is_on_site(entry.url):
                 continue
             self.requested.add(entry.source_id)
@@ -91,7 +108,7 @@ class MdesSpider(SiteSpider):
             if text is not None:
                 yield text
             return
-        page = mdes.parse_article(text, response.url)
+        page = mdes.parse_article(text, response.url, self.headlines)
         if page is None:
             retry = self.retry_or_report(response, "no article in the page")
             if retry is not None:

@@ -94,3 +94,21 @@ def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
     assert code == 0
     digest_line = next(line for line in output.splitlines() if line.startswith("digest:"))
     assert digest_line.startswith(f"digest: {digests / '2024-W34.md'} written ")
+
+
+def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
+    entry = {"status": None, "reason": "robots.txt", "rule": "Disallow: /news/"}
+    forbidden = {
+        "new": 0,
+        "updated": 0,
+        "blocked": [{**entry, "url": f"http://x/news/{i}"} for i in range(3)],
+        "errors": [],
+    }
+    run_id = store.start_crawl_run("mdes", utc_now() - timedelta(minutes=5))
+    store.finish_crawl_run(run_id, utc_now(), "blocked", forbidden)
+    record_run(store, "thaigov", hours_ago=1)
+    code, output = status(store, config)
+    assert "mdes: blocked by robots.txt (Disallow: /news/) at " in output
+    assert "blocked 3, errors 0" in output
+    assert "thaigov: ok at " in output
+    assert code == 1  # no successful mdes crawl

@@ -32,6 +32,34 @@ def article_fetches(site: FixtureSite, since: int) -> list:
     return [r for r in site.requests[since:] if ARTICLE_PATH.match(r.path)]
 
 
+def article_pages(site: str | None = None) -> list[dict]:
+    return [
+        page
+        for page in manifest()["pages"]
+        if page["kind"] == "article" and site in (None, page["site"])
+    ]
+
+
+def last_paragraph(text: str) -> str:
+    """The last line with words (separator lines are not text)."""
+    return [line.strip() for line in text.split("\n") if re.search(r"\w", line)][-1]
+
+
+def assert_every_article_is_whole_and_dated(articles: dict[str, dict]) -> None:
+    """Each article as the fixture wrote it: its date, its last paragraph at the end of
+    its body, and no headline of another article in it."""
+    pages = article_pages()
+    titles = {page["title"] for page in pages}
+    for page in pages:
+        row = articles[public_url(page["site"], str(page["id"]))]
+        assert row["published"] == page["published"], page["path"]
+        assert row["extraction"] == "selectors", page["path"]
+        if page["site"] == "mdes":
+            assert row["body"].endswith(last_paragraph(page["text"])), page["path"]
+        for other in titles - {page["title"]}:
+            assert other not in row["body"], (page["path"], other)
+
+
 def test_crawl_stores_every_fixture_article_then_only_revalidates(tmp_path):
     root = copy_site(tmp_path)
     config = write_config(tmp_path)
@@ -41,6 +69,7 @@ def test_crawl_stores_every_fixture_article_then_only_revalidates(tmp_path):
         assert first.returncode == 0, first.stderr[-2000:]
         articles = stored(db)
         assert set(articles) == expected_urls()
+        assert_every_article_is_whole_and_dated(articles)
         by_path = {p["path"]: p for p in manifest(root)["pages"] if p["kind"] == "article"}
         seed_001 = articles[public_url("thaigov", "87382")]
         assert seed_001["title"] == by_path["/news/contents/details/87382"]["title"]
@@ -127,3 +156,94 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
+
+
+def test_robots_txt_forbidding_news_stops_both_sites_before_any_news_request(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "User-agent: *\nDisallow: /news/\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert "/robots.txt" in paths
+    assert [p for p in paths if p.startswith("/news/")] == []
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    for source in ("thaigov", "mdes"):
+        assert f"{source}: blocked by robots.txt (Disallow: /news/)" in result.stdout
+    status = run_thaidigest("status", "--db", str(db), "--config", str(config))
+    assert "thaigov: blocked by robots.txt (Disallow: /news/)" in status.stdout
+    assert "mdes: blocked by robots.txt (Disallow: /news/)" in status.stdout
+
+
+def test_robots_txt_forbidding_one_sites_articles_blocks_that_site_only(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "User-agent: *\nDisallow: /admin/\nDisallow: /news/detail/\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert [p for p in paths if p.startswith("/news/detail/")] == []
+    assert {row["source"] for row in stored(db).values()} == {"thaigov"}
+    assert result.returncode == 1
+    assert "thaigov: ok" in result.stdout
+    assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
+
+
+def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    mdes_pages = article_pages("mdes")
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        for page in mdes_pages:
+            path = root / page["file"]
+            html = path.read_text(encoding="utf-8")
+            changed = re.sub(r"เข้าชม [\d,]+ ครั้ง", "เข้าชม 99,999 ครั้ง", html)
+            changed = changed.replace(">แชร์<", ">แชร์ข่าวนี้<").replace(">พิมพ์<", ">พิมพ์หน้านี้<")
+            for title in page["sidebar_titles"][:2]:  # the list moved on
+                changed = changed.replace(f">{title}<", ">ดีอี เตือนภัยข่าวปลอมประจำสัปดาห์ล่าสุด<")
+            assert changed != html
+            path.write_text(changed, encoding="utf-8")
+        mark = len(site.requests)
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+        refetched = [r for r in site.requests[mark:] if r.path.startswith("/news/detail/")]
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert sum(r.status == 200 for r in refetched) == len(mdes_pages)  # new ETags: read again
+    assert f"new 0, updated 0, unchanged {len(mdes_pages)}," in second.stdout
+    assert all(row["versions"] == 1 for row in stored(db).values())
+
+
+def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
+    """The pages show no date of their own: only the listings give one."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    mdes_pages = article_pages("mdes")
+    for page in mdes_pages:
+        path = root / page["file"]
+        html = path.read_text(encoding="utf-8")
+        undated = re.sub(r'<(p|div) class="(news-date|col date-news)">[^<]*</\1>', "", html)
+        assert undated != html
+        path.write_text(undated, encoding="utf-8")
+    listing = root / "news" / "3.html"
+    full = listing.read_text(encoding="utf-8")
+    cards = full.split('        <div class="col-12 col-md-4">')
+    newest_card = '        <div class="col-12 col-md-4">' + cards[1]  # listings run newest first
+    with FixtureSite(root) as site:
+        listing.write_text(full.replace(newest_card, ""), encoding="utf-8")  # not published yet
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert len(stored(db)) == len(mdes_pages) - 1
+        listing.write_text(full, encoding="utf-8")  # published since
+        edited = root / mdes_pages[0]["file"]  # and an older article edited
+        html = edited.read_text(encoding="utf-8")
+        edited.write_text(html.replace("</p>", " (แก้ไข)</p>", 1), encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert "new 1, updated 1," in second.stdout
+    articles = stored(db)
+    for page in mdes_pages:
+        assert articles[public_url("mdes", str(page["id"]))]["published"] == page["published"]

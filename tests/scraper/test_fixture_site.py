@@ -160,6 +160,42 @@ def test_manifest_lists_the_thaigov_window_and_both_sites() -> None:
     assert all(p["text"] and p["source"] for p in articles)
 
 
+def mdes_detail(entry: dict) -> Selector:
+    return Selector(text=(SITE / entry["file"]).read_text(encoding="utf-8"))
+
+
+def test_mdes_detail_pages_come_in_both_headline_layouts_and_both_sidebars() -> None:
+    details = [p for p in MANIFEST["pages"] if p["site"] == "mdes" and p["kind"] == "article"]
+    combinations = {(p["layout"], p["sidebar_links"]) for p in details}
+    assert combinations == {
+        ("headline_inside", True),
+        ("headline_inside", False),
+        ("headline_before", True),
+        ("headline_before", False),
+    }
+    for entry in details:
+        page = mdes_detail(entry)
+        first_column = page.css(".col-12")[0]
+        inside = first_column.css(".title-page")
+        assert bool(inside) is (entry["layout"] == "headline_inside"), entry["path"]
+        if inside:  # the lead image and the date line stand in the column too
+            assert first_column.css(".carousel-item.active img")
+            assert first_column.css("p::text").re(r"^\d{2}/\d{2}/25\d{2}$")
+        sidebar = page.xpath("//*[h4[normalize-space()='ข่าวล่าสุด']]")
+        assert len(sidebar) == 1
+        titles = [" ".join(t.split()) for t in sidebar.css(".news-item-title ::text").getall()]
+        assert [t for t in titles if t] == entry["sidebar_titles"]
+        assert entry["title"] not in entry["sidebar_titles"]
+        assert bool(sidebar.css("a")) is entry["sidebar_links"]
+
+
+def test_served_robots_txt_can_be_replaced() -> None:
+    with FixtureSite(SITE, robots_txt="User-agent: *\nDisallow: /news/\n") as running:
+        status, headers, body = fetch(running.url("/robots.txt"))
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    assert body == b"User-agent: *\nDisallow: /news/\n"
+
+
 def test_robots_txt_allows_news_and_disallows_admin(site: FixtureSite) -> None:
     robots = RobotFileParser(site.url("/robots.txt"))
     robots.read()

@@ -7,13 +7,16 @@ Expected values come from the seed and corpus text the pages were written from
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
 from scraper.sites import ListingEntry, ListingPage, mdes
+from thaidigest.dates import parse_date_line, parse_listing_date
 
 PAGES = Path(__file__).parent / "pages" / "mdes"
 BASE = "http://127.0.0.1:8765"
@@ -31,6 +34,23 @@ FIRST_PARAGRAPH = (
     "เป็นประธานการประชุมในครั้งนี้"
 )
 LAST_PARAGRAPH_END = "ดร.พิเชฐฯ กล่าวทิ้งท้าย"
+
+# The two headline layouts: inside the first .col-12 (with the lead image, a date line
+# and a share bar) or before it; each with a "latest news" sidebar with links and one
+# a script renders (no links). Bodies are corpus ids 90395 and 90035.
+LAYOUTS = (
+    "article_headline_inside",
+    "article_headline_inside_no_links",
+    "article_headline_before",
+    "article_headline_before_no_links",
+)
+# The sidebar's headlines (corpus ids 90092, 90112, 90193, 90267).
+SIDEBAR_HEADLINES = (
+    "ดีอี จัดประชุมบูรณาการแก้ปัญหาอาชญากรรมออนไลน์",
+    "ปลัดดีอี ให้การต้อนรับ เอกอัครราชทูตสวีเดน หารือด้านการลงทุน Start-ups",
+    "ดีอี หารือ ระบบการบริหารจัดการข้อมูล ศูนย์ AOC 1441",
+    "ปลัดดีอี เปิดงาน “SEC Capital Market Symposium 2024” เวทีสัมมนาพัฒนาความรู้ตลาดทุนไทย",
+)
 
 
 def page(name: str) -> str:
@@ -217,3 +237,354 @@ def test_article_id_is_the_number_before_the_slug(url: str, expected: str | None
 )
 def test_listing_url_builds_the_category_path_under_any_base(base: str, expected: str) -> None:
     assert mdes.listing_url(base, 109) == expected
+
+
+# --- Both headline layouts ------------------------------------------------------
+
+
+def parsed_body(html: str, other_headlines: tuple[str, ...] = ()) -> str:
+    article = mdes.parse_article(html, ARTICLE_URL, other_headlines)
+    assert article is not None
+    assert article.extraction == "selectors"
+    return article.body
+
+
+def assert_no_furniture(body: str) -> None:
+    for headline in SIDEBAR_HEADLINES:
+        assert headline not in body
+    for furniture in ("ข่าวล่าสุด", "แชร์", "พิมพ์", "เข้าชม", "ไฟล์แนบ", "ย้อนกลับ"):
+        assert furniture not in body
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_article_column_is_found_wherever_the_headline_sits(name: str) -> None:
+    article = mdes.parse_article(page(f"{name}.html"), ARTICLE_URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article(name, ARTICLE_URL)
+    assert_no_furniture(article.body)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_page_date_is_the_articles_own_not_a_sidebar_date(name: str) -> None:
+    article = mdes.parse_article(page(f"{name}.html"), ARTICLE_URL)
+
+    assert article is not None and article.date_text
+    published = parse_listing_date(article.date_text) or parse_date_line(article.date_text)
+    assert published in (date(2024, 11, 19), date(2024, 11, 8))
+
+
+def wrapped(html: str) -> str:
+    """The content area inside two more wrappers, the outer one a .col-12."""
+    return html.replace(
+        '<div class="container">\n    <div class="row">',
+        '<div class="container"><div class="col-12"><div class="inner">\n    <div class="row">',
+        1,
+    ).replace("</section>", "</div></div></section>", 1)
+
+
+def headline_as_h2(html: str) -> str:
+    return re.sub(r"<h1 class=\"title-page\">(.*?)</h1>", r'<h2 class="title-page">\1</h2>', html)
+
+
+def headline_wrapped(html: str) -> str:
+    return re.sub(
+        r"(<h[12] class=\"title-page\">.*?</h[12]>)", r'<div class="head-box">\1</div>', html
+    )
+
+
+def page_in_a_form(html: str) -> str:
+    """The whole body inside one <form>, as ASP.NET pages have it."""
+    return html.replace("<body>", '<body><form id="aspnetForm" method="post">', 1).replace(
+        "</body>", "</form></body>", 1
+    )
+
+
+def html5_article(html: str) -> str:
+    """The content area an <article> with the headline in its own <header>."""
+    html = html.replace('<section class="content-area">', "<article>", 1)
+    html = html.replace("</section>", "</article>", 1)
+    return re.sub(r"(<h[12] class=\"title-page\">.*?</h[12]>)", r"<header>\1</header>", html)
+
+
+def sidebar_classes_renamed(html: str) -> str:
+    html = re.sub(r'class="col-12 col-lg-4[^"]*" id="latest-news"', 'class="col-12 zq-7"', html)
+    return html.replace('class="media-item"', 'class="q1"').replace('class="head-line"', "")
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+@pytest.mark.parametrize(
+    "change",
+    [
+        wrapped,
+        headline_as_h2,
+        headline_wrapped,
+        page_in_a_form,
+        html5_article,
+        sidebar_classes_renamed,
+    ],
+)
+def test_article_column_survives_wrappers_headline_tags_and_unknown_sidebar_classes(
+    name: str, change
+) -> None:
+    html = change(page(f"{name}.html"))
+
+    body = parsed_body(html)
+
+    assert body == expected_json(name)["body"]
+    assert_no_furniture(body)
+
+
+def sidebar_inside_column(html: str, *, heading: bool, links: bool, dates: bool) -> str:
+    """The layout-B page with its "latest news" list moved to the end of the article column."""
+    items = []
+    for number, headline in enumerate(SIDEBAR_HEADLINES):
+        text = f'<a href="/news/detail/{10100 + number}-x">{headline}</a>' if links else headline
+        when = f'<span class="d">{25 + number}/11/2567</span>' if dates else ""
+        items.append(f'<div class="it"><div class="t">{text}</div>{when}</div>')
+    box = ("<h4>ข่าวล่าสุด</h4>" if heading else "") + "".join(items)
+    html = re.sub(
+        r'<div class="col-12 col-lg-4" id="latest-news">.*?\n      </div>\n', "", html, flags=re.S
+    )
+    last = expected_json("article_headline_inside")["body"].split("\n")[-1]
+    return html.replace(f"{last}</p>", f'{last}</p>\n<div class="box">{box}</div>', 1)
+
+
+@pytest.mark.parametrize(
+    ("heading", "links", "dates", "known"),
+    [
+        (True, False, False, False),
+        (False, True, False, False),
+        (False, False, True, False),
+        (False, False, False, True),
+    ],
+    ids=["heading", "links", "dates", "known-headlines"],
+)
+def test_list_of_other_headlines_inside_the_column_is_not_text(heading, links, dates, known):
+    html = sidebar_inside_column(
+        page("article_headline_inside.html"), heading=heading, links=links, dates=dates
+    )
+    others = SIDEBAR_HEADLINES if known else ()
+
+    body = parsed_body(html, others)
+
+    assert body == expected_json("article_headline_inside")["body"]
+
+
+def test_short_lines_that_are_no_known_headline_stay_text() -> None:
+    html = sidebar_inside_column(
+        page("article_headline_inside.html"), heading=False, links=False, dates=False
+    )
+
+    body = parsed_body(html, ("ข่าวอื่นที่ไม่มีในหน้านี้ เรื่องหนึ่ง", "ข่าวอื่นที่ไม่มีในหน้านี้ เรื่องสอง"))
+
+    assert body.endswith(SIDEBAR_HEADLINES[-1])  # nothing says they are headlines: kept
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "19/11/2567",
+        "๑๙/๑๑/๒๕๖๗",
+        "วันที่ 19/11/2567",
+        "19/11/2567 10:30 น.",
+        "19/11/2567 | เข้าชม 1,024 ครั้ง",
+        "วันอังคารที่ 19 พฤศจิกายน 2567",
+        "19 พฤศจิกายน 2567",
+        "19 พ.ย. 67",
+        "เผยแพร่เมื่อ 19 พ.ย. 2567",
+        "วันที่ 19 พ.ย. 2567 เวลา 10:30 น.",
+        "โพสต์เมื่อ: 19/11/2567 | ผู้ชม 1,024",
+        "November 19, 2024",
+    ],
+)
+def test_date_line_inside_the_column_is_taken_out_and_read(line: str) -> None:
+    html = page("article_headline_inside.html").replace("19/11/2567</p>", f"{line}</p>", 1)
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None
+    assert article.body == expected_json("article_headline_inside")["body"]
+    assert article.date_text is not None
+    text = article.date_text
+    assert (parse_listing_date(text) or parse_date_line(text)) == date(2024, 11, 19)
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_sidebar_counters_and_share_bar_changing_leave_the_article_unchanged(name: str) -> None:
+    html = page(f"{name}.html")
+    changed = (
+        html.replace("เข้าชม 2,315 ครั้ง", "เข้าชม 9,876 ครั้ง")
+        .replace("1,204", "88,031")
+        .replace(">แชร์<", ">แชร์ข่าวนี้<")
+        .replace(SIDEBAR_HEADLINES[0], "ดีอี เตือนภัย ข่าวปลอม ล่าสุดประจำสัปดาห์ที่ผ่านมา")
+        .replace("28/11/2567", "29/11/2567")
+    )
+    assert changed != html
+
+    before = mdes.parse_article(html, ARTICLE_URL)
+    after = mdes.parse_article(changed, ARTICLE_URL)
+
+    assert before is not None and after is not None
+    assert (after.title, after.body, after.date_text) == (
+        before.title,
+        before.body,
+        before.date_text,
+    )
+
+
+def test_page_with_only_the_sidebar_as_a_column_falls_back_without_the_list() -> None:
+    html = page("article_headline_inside.html").replace(
+        'class="col-12 col-lg-8"', 'class="col-lg-8"', 1
+    )
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert expected_json("article_headline_inside")["body"].split("\n")[0] in article.body
+    for headline in SIDEBAR_HEADLINES:
+        assert headline not in article.body
+
+
+# --- Text rules ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("แชร์", True),
+        ("แชร์ พิมพ์ เข้าชม 2,315 ครั้ง", True),
+        ("Share | Print | 1,204 views", True),
+        ("Facebook Twitter LINE", True),
+        ("อ่าน 57 ครั้ง", True),
+        ("พิมพ์ภัทรา วิชัยกุล รัฐมนตรีว่าการกระทรวงอุตสาหกรรม", False),
+        ("ผู้เข้าชมงานกว่า 3,000 คน ร่วมกิจกรรม", False),
+        ("2567", False),
+    ],
+)
+def test_furniture_lines_are_share_print_and_view_counters_only(line: str, expected: bool) -> None:
+    assert mdes.is_furniture_line(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ข่าวล่าสุด", True),
+        ("ข่าวที่เกี่ยวข้อง", True),
+        ("Latest News", True),
+        ("ข่าวอื่น ๆ", True),
+        ("ข่าวล่าสุดของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมในวันนี้ได้รายงานว่า", False),
+        ("ข่าวประชาสัมพันธ์", False),
+    ],
+)
+def test_list_headings(line: str, expected: bool) -> None:
+    assert mdes.is_list_heading(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ดีอี ร่วมหารือ MC-48", False),  # too short to match reliably
+        (SIDEBAR_HEADLINES[1], True),
+        (SIDEBAR_HEADLINES[1][:30] + "...", True),
+        (SIDEBAR_HEADLINES[1] + " 27/11/2567", True),
+        ("ปลัดดีอี ให้การต้อนรับ เอกอัครราชทูตญี่ปุ่น", False),
+    ],
+)
+def test_headlines_match_whole_cut_short_or_dated(line: str, expected: bool) -> None:
+    assert mdes.Headlines(SIDEBAR_HEADLINES).matches(line) is expected
+
+
+# --- Listing dates ----------------------------------------------------------------
+
+
+def flat_listing(date_first: bool) -> str:
+    cells = []
+    for number in range(3):
+        href = f"/news/detail/{500 + number}-x"
+        link = f'<h5 class="card-title-news"><a href="{href}">ข่าว {number}</a></h5>'
+        when = f'<span class="col date-news">0{number + 1}/02/2567</span>'
+        cells.extend([when, link] if date_first else [link, when])
+    return f'<html><body><div class="list">{"".join(cells)}</div></body></html>'
+
+
+@pytest.mark.parametrize("date_first", [False, True], ids=["date-after", "date-before"])
+def test_flat_listing_pairs_each_link_with_its_own_date(date_first: bool) -> None:
+    listing = mdes.parse_listing(flat_listing(date_first), LISTING_URL)
+
+    assert [(e.source_id, e.date_text, e.title) for e in listing.entries] == [
+        ("500", "01/02/2567", "ข่าว 0"),
+        ("501", "02/02/2567", "ข่าว 1"),
+        ("502", "03/02/2567", "ข่าว 2"),
+    ]
+
+
+def test_featured_card_without_a_date_takes_the_date_of_its_repeat() -> None:
+    html = (
+        '<html><body><div class="featured"><h3 class="card-title-news">'
+        '<a href="/news/detail/700-x">ข่าวเด่น</a></h3></div>'
+        '<div class="card"><h5 class="card-title-news"><a href="/news/detail/700-x">ข่าวเด่น</a>'
+        '</h5><div class="col date-news">07/03/2567</div></div></body></html>'
+    )
+
+    listing = mdes.parse_listing(html, LISTING_URL)
+
+    assert [(e.source_id, e.date_text) for e in listing.entries] == [("700", "07/03/2567")]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_a_page_cut_anywhere_parses_without_error(name: str) -> None:
+    html = page(f"{name}.html")
+    body_start = html.index("<p>", html.index("title-page"))
+    for cut in (*range(0, len(html), 1499), body_start + 700):
+        article = mdes.parse_article(html[:cut], ARTICLE_URL)
+        assert article is None or (article.title and article.body)
+
+
+def test_nul_bytes_and_a_page_read_in_the_wrong_charset_do_not_break_parsing() -> None:
+    html = page("article_headline_inside.html")
+    with_nul = html.replace("<p>", "<p>\x00", 3)
+    mojibake = html.encode("utf-8").decode("cp874", errors="replace")
+
+    article = mdes.parse_article(with_nul, ARTICLE_URL)
+    garbled = mdes.parse_article(mojibake, ARTICLE_URL)
+
+    assert article is not None and article.body == expected_json("article_headline_inside")["body"]
+    assert garbled is None or isinstance(garbled.body, str)
+
+
+def test_a_short_article_in_a_block_named_like_furniture_is_kept() -> None:
+    html = page("article_headline_inside.html")
+    paragraphs = re.findall(r"        <p>.*?</p>\n", html)
+    lines = ["ย่อหน้าแรกของข่าวสั้นที่มีความยาวพอสมควร " * 3, "ย่อหน้าที่สองของข่าวสั้น " * 4]
+    short = "".join(f"<p>{line.strip()}</p>" for line in lines)
+    html = html.replace("".join(paragraphs), f'<div class="news-view">{short}</div>\n', 1)
+
+    body = parsed_body(html)
+
+    assert body.split("\n") == [line.strip() for line in lines]
+
+
+def test_a_sidebar_column_before_the_article_column_is_passed_over() -> None:
+    """Headline above both columns; the list (no heading, links or dates) comes first."""
+    html = page("article_headline_before_no_links.html")
+    sidebar = re.search(r'      <div class="col-12 col-lg-4 box-x9".*?\n      </div>\n', html, re.S)
+    assert sidebar is not None
+    html = html.replace(sidebar.group(0), "").replace(
+        '<div class="col-12 col-lg-8 detail-news">',
+        sidebar.group(0) + '<div class="col-12 col-lg-8 detail-news">',
+        1,
+    )
+
+    body = parsed_body(html)
+
+    assert body == expected_json("article_headline_before_no_links")["body"]
+
+
+def test_a_counter_beside_an_icon_above_the_text_is_not_text() -> None:
+    html = page("article_headline_inside.html").replace(
+        "เข้าชม 2,315 ครั้ง", '<i class="fa fa-eye"></i> 2,315', 1
+    )
+
+    assert parsed_body(html) == expected_json("article_headline_inside")["body"]

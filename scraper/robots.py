@@ -1,0 +1,112 @@
+"""robots.txt for every request, and the rule that forbids one.
+
+Scrapy's ``RobotsTxtMiddleware`` fetches robots.txt once per host and judges
+each request by it. Requests that reach it while that fetch is still running
+all wait on one shared ``Deferred``, which Scrapy (since 2.13) awaits through
+``Deferred.asFuture``: that hands the parsed robots.txt to the first waiter
+and ``None`` ("no robots.txt, allow everything") to every other one. A crawl
+that starts with many requests to one host (the thaigov id walk, the MDES
+listings) therefore fetched most of its first pages unchecked.
+:class:`RobotsTxtMiddleware` gives each waiter its own copy of the result,
+and fails a forbidden request with :class:`ForbiddenByRobots`, which names the
+robots.txt line that forbids it, so the crawl report can say why a site was
+not crawled.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from protego import Protego
+from scrapy import Request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+
+RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
+
+
+class ForbiddenByRobots(IgnoreRequest):
+    """A request robots.txt forbids; ``rule`` is the line that forbids it, if found."""
+
+    def __init__(self, url: str, robots_url: str, rule: str | None) -> None:
+        super().__init__(f"Forbidden by robots.txt ({rule or 'no single rule found'})")
+        self.url = url
+        self.robots_url = robots_url
+        self.rule = rule
+
+
+@lru_cache(maxsize=4096)
+def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
+    """The ``Disallow`` line of ``robots_txt`` that forbids ``url`` to ``user_agent``.
+
+    Each rule line is tried alone (every other rule commented out, the groups
+    left as they are), so only the rules of the group that applies to the user
+    agent count; of those that forbid the URL, the longest pattern (the most
+    specific, which RFC 9309 makes the one that decides) is named. None when
+    the URL is allowed or no single line forbids it.
+    """
+    if Protego.parse(robots_txt).can_fetch(url, user_agent):
+        return None
+    lines = robots_txt.splitlines()
+    rules = [(index, RULE_LINE.match(line)) for index, line in enumerate(lines)]
+    rules = [(index, match) for index, match in rules if match]
+    found: list[str] = []
+    for index, match in rules:
+        if match["field"].lower() != "disallow" or not match["value"].strip():
+            continue
+        alone = [
+            line if i == index or not RULE_LINE.match(line) else "#" + line
+            for i, line in enumerate(lines)
+        ]
+        if not Protego.parse("\n".join(alone)).can_fetch(url, user_agent):
+            found.append(match["value"].strip())
+    if not found:
+        return None
+    return f"Disallow: {max(found, key=len)}"
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxt):
+    """Scrapy's robots.txt middleware, with every waiting request judged and rules named."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._robots_text: dict[str, str] = {}
+
+    async def robot_parser(self, request: Request) -> Any:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        # Wait on a Deferred of our own: awaiting the shared one would take its result.
+        mine: Deferred = Deferred()
+
+        def relay(parser: Any) -> Any:
+            mine.callback(parser)
+            return parser
+
+        pending.addBoth(relay)
+        return await maybe_deferred_to_future(mine)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        self._robots_text[netloc] = response.body.decode("utf-8", errors="replace")
+        await super()._parse_robots(response, netloc, request)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            parts = urlparse_cached(request)
+            user_agent = self._robotstxt_useragent or request.headers.get(
+                b"User-Agent", self._default_useragent
+            )
+            if isinstance(user_agent, bytes):
+                user_agent = user_agent.decode("latin-1")
+            text = self._robots_text.get(parts.netloc, "")
+            rule = forbidding_rule(text, request.url, user_agent) if text else None
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            raise ForbiddenByRobots(request.url, robots_url, rule) from None
