@@ -14,6 +14,7 @@ from digest.publish import build_digest
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.pipeline import rescore_stored
 from thaidigest.store import Store, utc_now
 
 out_option = click.option(
@@ -58,6 +59,11 @@ def digest_command(
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
     try:
+        rescored = rescore_stored(store, config)
+        if rescored:
+            click.echo(
+                f"scored {rescored} stored articles again (the model, rules or threshold changed)"
+            )
         result = build_digest(store, out_dir, week, config)
         click.echo(f"digest {week}: {result.items} items")
         for path in result.changed:

@@ -14,9 +14,9 @@ import pytest
 
 from thaidigest.classifier import load_model, ngram_hashes, ngrams, read_model
 from thaidigest.config import DEFAULTS, merge
-from thaidigest.pipeline import build_ingestor
+from thaidigest.pipeline import build_ingestor, rescore_stored
 from thaidigest.readers import read_paths
-from thaidigest.relevance import rules_from_text, signals
+from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
 from thaidigest.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +70,40 @@ def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Pa
     assert "2598 articles" in finished.stdout
     # Seed 001 is a thaigov article of the held-out split: never trained on.
     assert "details/87382: it is in the held-out test split" in finished.stderr
+    retrained, packaged = read_model(output), load_model()
+    assert retrained.card == packaged.card
+    for name, block in packaged.blocks.items():
+        assert retrained.blocks[name].grams.tolist() == block.grams.tolist()
+        np.testing.assert_array_equal(retrained.blocks[name].idf, block.idf)
+        np.testing.assert_allclose(retrained.blocks[name].weights, block.weights, rtol=1e-9)
+    np.testing.assert_allclose(retrained.signal_weights, packaged.signal_weights, rtol=1e-9)
+    assert retrained.bias == pytest.approx(packaged.bias, rel=1e-9)
+    # On one machine the file is the same byte for byte (one BLAS thread, fixed zip dates).
     assert output.read_bytes() == PACKAGED.read_bytes()
+
+
+def test_the_packaged_model_was_trained_on_the_packaged_rules() -> None:
+    # Edit relevance_rules.toml, then `make model`: the model takes the rules' signals.
+    assert load_model().card["trained_on"]["rules_sha256"] == rules_digest()
+
+
+def test_a_users_rules_file_changes_topics_not_the_models_inputs(tmp_path: Path) -> None:
+    title = "ดีอี หารือทูตญี่ปุ่น ด้านความร่วมมือดิจิทัล"
+    body = "รัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม หารือเอกอัครราชทูตญี่ปุ่น เรื่องปัญญาประดิษฐ์"
+    path = tmp_path / "rules.toml"
+    path.write_text('[topics.bilateral]\nth = ["ญี่ปุ่น"]\n', encoding="utf-8")
+    default, extended = rules_from_text(None), load_rules(path)
+    before, after = score(title, body, default), score(title, body, extended)
+    assert before.score == after.score
+    assert "bilateral@title" not in signals(title, body, default).strengths
+    assert "bilateral@title" in signals(title, body, extended).strengths
+
+
+def test_a_file_that_is_not_a_model_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    np.savez(path, bias=np.array([1.0]))
+    with pytest.raises(ValueError, match="not a thaidigest relevance model"):
+        read_model(path)
 
 
 def test_training_uses_only_the_train_split(tmp_path: Path) -> None:
@@ -114,3 +147,17 @@ def test_rule_signals_of_the_model_are_those_the_rules_compute() -> None:
     found = signals("ดีอี หารือ ITU ด้านดิจิทัล", "", rules).strengths
     assert found
     assert set(found) <= set(model.signal_names)
+
+
+def test_stored_verdicts_follow_a_moved_threshold(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
+    assert all(row["relevant"] for row in stored_rows(store))
+    strict = merge(DEFAULTS, {"relevance": {"threshold": 0.9}})
+    assert rescore_stored(store, strict) == 5
+    rows = stored_rows(store)
+    assert {row["relevant"] for row in rows} == {True, False}
+    for row in rows:
+        assert bool(row["relevant"]) == (row["relevance"] >= 0.9)
+    assert rescore_stored(store, strict) == 0  # nothing changed since
+    store.close()

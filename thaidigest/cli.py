@@ -159,6 +159,8 @@ def train_relevance_command(
         raise click.ClickException(str(error)) from None
     for url in left_out:
         click.echo(f"left out {url}: it is in the held-out test split", err=True)
+    if len({e.label for e in examples}) < 2:
+        raise click.ClickException("training needs relevant and not relevant articles")
     card = train_model(examples, output)
     trained = card["trained_on"]
     click.echo(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +16,7 @@ from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.relevance import Rules, rules_from_text, score
+from thaidigest.relevance import Rules, rules_digest, rules_from_text, score
 from thaidigest.store import Store, utc_now
 
 
@@ -37,6 +39,49 @@ def model_from_config(config: dict[str, Any]) -> Model:
 def threshold_from_config(config: dict[str, Any]) -> float:
     """The probability an article needs to be relevant (``[relevance] threshold``)."""
     return float((config.get("relevance") or {}).get("threshold", 0.5))
+
+
+SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
+
+
+def scoring_fingerprint(config: dict[str, Any]) -> str:
+    """What decides a stored verdict: the model file, the rules and the threshold."""
+    parts = (
+        model_from_config(config).digest,
+        rules_digest(user_rules_text(config)),
+        repr(threshold_from_config(config)),
+    )
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def rescore_stored(store: Store, config: dict[str, Any]) -> int:
+    """Score every stored article again when the model, rules or threshold changed.
+
+    Stored ``relevance``, ``relevant`` and ``topics`` then always agree with the
+    configuration in use (an upgrade, a moved threshold, an edited rules
+    file); the new scores and the fingerprint are written in one transaction.
+    Returns how many articles were scored again (0 when nothing changed).
+    """
+    fingerprint = scoring_fingerprint(config)
+    if store.meta_value(SCORING_KEY) == fingerprint:
+        return 0
+    rules, model = rules_from_config(config), model_from_config(config)
+    threshold = threshold_from_config(config)
+    updates = []
+    for row in store.iter_articles():
+        result = score(
+            row["title"],
+            row["body"],
+            rules,
+            language=row["language"],
+            model=model,
+            threshold=threshold,
+        )
+        updates.append(
+            (row["id"], result.score, result.relevant, json.dumps(sorted(result.topics)))
+        )
+    store.update_scores(updates, SCORING_KEY, fingerprint)
+    return len(updates)
 
 
 @dataclass(frozen=True)
@@ -82,7 +127,7 @@ def build_ingestor(
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
     rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
-    model_from_config(config)  # and so does a bad model file
+    rescore_stored(store, config)  # and so does a bad model file, before anything is read
     preparer = ArticlePreparer(
         user_rules,
         (config.get("relevance") or {}).get("model"),

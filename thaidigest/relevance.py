@@ -33,6 +33,7 @@ role (``ขอความร่วมมือ``, "please cooperate") take thei
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -145,6 +146,15 @@ class Rules:
                 if before not in _WORD and after not in _WORD:
                     found.append(_key(match.group()))
         return found
+
+
+def rules_digest(user_rules: str | None = None) -> str:
+    """sha256 of the packaged rules file, and of a user's rules text when given."""
+    text = resources.files("thaidigest").joinpath(DEFAULT_RULES).read_text("utf-8")
+    digest = hashlib.sha256(text.encode())
+    if user_rules is not None:
+        digest.update(b"\0" + user_rules.encode())
+    return digest.hexdigest()
 
 
 def load_rules(path: Path | None = None) -> Rules:
@@ -401,6 +411,16 @@ def _strength(evidence: float) -> float:
     return 1.0 - math.exp(-evidence)
 
 
+def model_inputs(title: str, body: str, rules: Rules, found: Signals) -> Mapping[str, float]:
+    """The rule signals the model takes: those of the packaged rules it was trained with.
+
+    A user's rules file changes topics and adds always / never terms; it does
+    not change what the model sees, which would shift its learned weights.
+    """
+    packaged = rules_from_text(None)
+    return found.strengths if rules is packaged else signals(title, body, packaged).strengths
+
+
 def score(
     title: str,
     body: str,
@@ -423,7 +443,8 @@ def score(
         probability = 1.0
     else:
         model = model or load_model()
-        probability = model.probability(title, body, found.strengths, language)
+        model_signals = model_inputs(title, body, rules, found)
+        probability = model.probability(title, body, model_signals, language)
     probability = round(probability, 4)
     return Relevance(
         score=probability,
@@ -454,17 +475,18 @@ def explain(
     """
     model = model or load_model()
     verdict = score(title, body, rules, language=language, model=model, threshold=threshold)
-    found = signals(title, body, rules)
     lines = [
         f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
         f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
         f"topics: {', '.join(verdict.topics) or '-'}",
     ]
-    if verdict.never:
-        lines.append(f"decided by a never term: {', '.join(verdict.never)}")
-    elif verdict.always:
-        lines.append(f"decided by an always term: {', '.join(verdict.always)}")
-    parts = model.contributions(title, body, found.strengths, language)
+    if verdict.never or verdict.always:
+        kind, terms = ("never", verdict.never) if verdict.never else ("always", verdict.always)
+        lines.append(f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)")
+        lines.extend(_matched_terms(verdict.matches))
+        return "\n".join(lines)
+    inputs = model_inputs(title, body, rules, signals(title, body, rules))
+    parts = model.contributions(title, body, inputs, language)
     inputs = "n-grams and rule signals" if language == "th" else "rule signals only: not Thai"
     lines.append(f"log-odds by block ({inputs}):")
     for block in ("bias", "title", "opening", "signals"):
@@ -479,9 +501,14 @@ def explain(
             lines.extend(f"  {c.value:+.3f}  {c.block}: {c.feature!r}" for c in chosen)
             if not chosen:
                 lines.append(f"  ({kind}: none)")
-    lines.append("matched rule terms:")
+    lines.extend(_matched_terms(verdict.matches))
+    return "\n".join(lines)
+
+
+def _matched_terms(matches: tuple[Match, ...]) -> list[str]:
+    lines = ["matched rule terms:"]
     groups: dict[str, dict[str, list[str]]] = {}
-    for match in verdict.matches:
+    for match in matches:
         groups.setdefault(match.group, {}).setdefault(match.where, []).append(match.term)
     for group in sorted(groups):
         places = "; ".join(
@@ -492,4 +519,4 @@ def explain(
         lines.append(f"  {group}: {places}")
     if not groups:
         lines.append("  (none)")
-    return "\n".join(lines)
+    return lines

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -268,6 +269,24 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def meta_value(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def update_scores(
+        self, scores: Iterable[tuple[int, float, bool, str]], meta_key: str, meta_value: str
+    ) -> None:
+        """Store new ``(id, relevance, relevant, topics JSON)`` and record ``meta_key``, at once."""
+        with self.transaction() as conn:
+            for article_id, relevance, relevant, topics in scores:
+                conn.execute(
+                    update(articles)
+                    .where(articles.c.id == article_id)
+                    .values(relevance=relevance, relevant=relevant, topics=topics)
+                )
+            conn.execute(delete(meta).where(meta.c.key == meta_key))
+            conn.execute(insert(meta).values(key=meta_key, value=meta_value))
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every stored article in insertion order, as a dict of its columns."""

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from thaidigest.classifier import (
     BLOCKS,
@@ -37,7 +38,7 @@ from thaidigest.classifier import (
 from thaidigest.ingest import Rejected
 from thaidigest.normalise import normalise_article
 from thaidigest.readers import read_jsonl_file, read_paths
-from thaidigest.relevance import PLACES, Rules, rules_from_text, signals
+from thaidigest.relevance import PLACES, Rules, rules_digest, rules_from_text, signals
 
 __all__ = ["Example", "read_examples", "train_model"]
 
@@ -163,9 +164,11 @@ def train_model(
     strengths = [signals(e.title, e.body, rules).strengths for e in examples]
     signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in strengths]))
     features = hstack([m for _, m in matrices] + [signal_matrix]).tocsr()
-    fitted = LogisticRegression(C=c, max_iter=10_000, solver="lbfgs").fit(features, labels)
-    signals_only = LogisticRegression(C=SIGNALS_ONLY_C, max_iter=10_000, solver="lbfgs")
-    signals_only.fit(signal_matrix, labels)
+    # One BLAS thread: sums in a fixed order, so the same data gives the same weights.
+    with threadpool_limits(1):
+        fitted = LogisticRegression(C=c, max_iter=10_000, solver="lbfgs").fit(features, labels)
+        signals_only = LogisticRegression(C=SIGNALS_ONLY_C, max_iter=10_000, solver="lbfgs")
+        signals_only.fit(signal_matrix, labels)
     weights = fitted.coef_[0]
     blocks = {}
     offset = 0
@@ -181,6 +184,8 @@ def train_model(
             "articles": len(examples),
             "relevant": int(labels.sum()),
             "sha256": _digest(examples),
+            # The rules whose signals the model was trained on (see rules_digest).
+            "rules_sha256": rules_digest(),
         },
         "settings": {
             "C": c,
