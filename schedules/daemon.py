@@ -188,11 +188,12 @@ class _StderrLog:
 
 
 def _pump(stream: IO[str], add: Callable[[str], None]) -> threading.Thread:
-    """A thread that hands each line of ``stream`` to ``add`` until it closes."""
+    """A thread that hands each line of ``stream`` to ``add``, then closes it."""
 
     def pump() -> None:
-        for line in stream:
-            add(line.rstrip("\n"))
+        with stream:
+            for line in stream:
+                add(line.rstrip("\n"))
 
     thread = threading.Thread(target=pump, daemon=True)
     thread.start()

@@ -16,6 +16,7 @@ once; a crawl whose reactor does not answer is ended by ``SIGALRM`` at
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 from datetime import timedelta
@@ -128,7 +129,7 @@ class _SignalStop:
             report = crawler.get_extension(CrawlReport)
             if report is not None and crawler.spider is not None:
                 report.spider_closed(crawler.spider, STOPPED_REASON)
-        if reactor.running:
+        with contextlib.suppress(RuntimeError):  # the reactor already stopped or stopping
             reactor.stop()
 
     def run(self) -> None:

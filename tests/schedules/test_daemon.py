@@ -19,7 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from schedules.daemon import _Subprocesses, build_scheduler, line_level, stop_scheduler, sync_jobs
+from schedules.daemon import (
+    STDERR_TAIL,
+    _Subprocesses,
+    build_scheduler,
+    line_level,
+    run_job,
+    stop_scheduler,
+    sync_jobs,
+)
 from schedules.spec import parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import FIRST_THAIGOV_ID, write_config
@@ -129,6 +137,34 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
 def test_a_job_stderr_line_is_logged_at_the_level_it_names(line, previous, expected):
     level = line_level(line, getattr(logging, previous))
     assert logging.getLevelName(level) == expected
+
+
+# 25 Scrapy-style INFO lines on stderr, then the given exit status.
+NOISY_JOB = (
+    "import sys\n"
+    "for i in range(25):\n"
+    "    print(f'2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}', file=sys.stderr)\n"
+    "sys.exit(int(sys.argv[1]))\n"
+)
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_job_stderr_keeps_its_level_unless_the_job_failed_then_its_last_lines_are_errors(
+    status, caplog
+):
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    argv = [sys.executable, "-c", NOISY_JOB, str(status)]
+    assert run_job("crawl", "crawl", argv, timeout=60) == status
+    stderr = [(r.levelname, r.getMessage()) for r in caplog.records if ": ! " in r.getMessage()]
+    assert [message.rsplit(" ", 1)[1] for _, message in stderr] == [str(i) for i in range(25)]
+    held_back = 25 - STDERR_TAIL
+    expected_tail = "ERROR" if status else "INFO"
+    assert [level for level, _ in stderr] == ["INFO"] * held_back + [expected_tail] * STDERR_TAIL
+    exits = [(r.levelname, r.getMessage()) for r in caplog.records if "exit" in r.getMessage()]
+    if status:
+        assert exits[0][0] == "ERROR" and exits[0][1].startswith("crawl: failed in")
+    else:
+        assert exits[0][0] == "INFO" and exits[0][1].startswith("crawl: finished in")
 
 
 def started_jobs(jobs: _Subprocesses, *tasks: str) -> list[subprocess.Popen]:
