@@ -93,6 +93,8 @@ def _die_with_parent() -> Callable[[], None] | None:
 
 def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
     """Send ``signum`` to a job's process group (its own session), if it still runs."""
+    if process.returncode is not None:  # reaped: its pid may belong to another process now
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
 
