@@ -1,6 +1,7 @@
 # thaidigest: the scheduler daemon by default (`thaidigest run`); any other
-# command by naming it, e.g. `docker run ... thaidigest serve --host 0.0.0.0`.
-# See docs/deploy.md.
+# command by naming it, e.g. `docker run ... thaidigest serve --host 0.0.0.0`, or
+# `docker run --rm thaidigest demo` (the seeds and fixture site are in the package).
+# The daemon stops within docker stop's default 10 s. See docs/deploy.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -7,18 +7,33 @@ happens once when it comes back (``coalesce``), not zero times and not once per
 missed slot, provided it is less than ``schedule.misfire_grace_time`` late. A
 job never runs twice at once (``max_instances = 1``).
 
-On SIGTERM or SIGINT the daemon stops scheduling, gives a running job
-``schedule.shutdown_grace`` seconds to finish, then terminates it, and exits 0.
+On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
+running crawl at once (a crawl closes within seconds and loses nothing; see
+``scraper.crawl``); any other job, a digest, may finish. Whatever still runs
+``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
+second signal kills at once. On Linux the kernel sends a job SIGTERM when the
+daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
+
+A job's stdout is logged at INFO; its stderr at the level each line names
+(Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
+``STDERR_TAIL`` lines of stderr are logged as errors.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
+import os
+import re
 import signal
 import subprocess
+import sys
 import threading
 import time
-from typing import Any
+from collections import deque
+from collections.abc import Callable
+from typing import IO, Any
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -33,11 +48,55 @@ from thaidigest.store import Store
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
 EXIT_LOCKED = 75  # `thaidigest crawl`: another crawl holds the site's lock
-KILL_AFTER = 10  # seconds a terminated subprocess gets before it is killed
-STDERR_TAIL = 20  # lines of a failed command's stderr that are logged
+KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is killed
+REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
+STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end
+STDERR_TAIL = 20  # lines of a failed command's stderr that are logged as errors
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The level a log line names after its optional time stamp and [logger]: Scrapy's
+# "2024-09-01 10:00:00 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
+LINE_LEVEL = re.compile(
+    r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+ )?(?:\[[^\]]*\] )?"
+    r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
+)
+PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
+
+
+def line_level(line: str, previous: int) -> int:
+    """The logging level a line of a job's stderr names; ``previous`` for a continuation."""
+    match = LINE_LEVEL.match(line)
+    return getattr(logging, match["level"]) if match else previous
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has Linux send the child SIGTERM when the daemon dies.
+
+    The death signal fires when the forking thread ends: that is the job's thread,
+    which waits for the child. Everything the child runs is bound here, before the fork.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+    exit_now = os._exit
+    getppid = os.getppid
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if getppid() != parent:  # the daemon died before prctl took effect
+            exit_now(1)
+
+    return preexec
+
+
+def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+    """Send ``signum`` to a job's process group (its own session), if it still runs."""
+    if process.returncode is not None:  # reaped: its pid may belong to another process now
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 class _Subprocesses:
@@ -45,15 +104,17 @@ class _Subprocesses:
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._running: set[subprocess.Popen[str]] = set()
+        self._running: dict[subprocess.Popen[str], str] = {}  # process -> task
+        self._signalled: set[subprocess.Popen[str]] = set()
         self._stopping = False
 
-    def start(self, argv: list[str]) -> subprocess.Popen[str] | None:
+    def start(self, argv: list[str], task: str) -> subprocess.Popen[str] | None:
         """A new subprocess, or None when the daemon is stopping."""
         with self._changed:
             if self._stopping:
                 return None
-            # Its own session: a Ctrl-C meant for the daemon does not reach the crawl.
+            # Its own session: a Ctrl-C meant for the daemon does not reach the job
+            # (the daemon passes it on to a crawl itself).
             process = subprocess.Popen(
                 argv,
                 stdout=subprocess.PIPE,
@@ -62,47 +123,98 @@ class _Subprocesses:
                 encoding="utf-8",
                 errors="replace",
                 start_new_session=True,
+                preexec_fn=_die_with_parent(),
             )
-            self._running.add(process)
+            self._running[process] = task
             return process
 
-    def finished(self, process: subprocess.Popen[str]) -> None:
+    def finished(self, process: subprocess.Popen[str]) -> bool:
+        """Forget a process that ended; whether the daemon's shutdown stopped it."""
         with self._changed:
-            self._running.discard(process)
+            self._running.pop(process, None)
             self._changed.notify_all()
+            return process in self._signalled
 
-    def stop(self, grace: float) -> None:
-        """Start nothing new; wait ``grace`` seconds, then terminate, then kill what runs."""
+    def stop(self, signum: int, grace: float, forced: Callable[[], bool]) -> None:
+        """Start nothing new; pass ``signum`` to crawls now; kill what runs after ``grace`` s.
+
+        ``forced()`` turning true (a second signal) kills at once.
+        """
+        deadline = time.monotonic() + grace
         with self._changed:
             self._stopping = True
-            if self._changed.wait_for(lambda: not self._running, timeout=grace):
+            for process, task in self._running.items():
+                if task == "crawl":
+                    self._signalled.add(process)
+                    _signal_group(process, signum)
+            while self._running and not forced() and time.monotonic() < deadline:
+                self._changed.wait(STOP_POLL)
+            if not self._running:
                 return
-            log.warning("stopping %d running job(s) after %g s", len(self._running), grace)
+            log.warning("killing %d job(s) still running", len(self._running))
             for process in self._running:
-                process.terminate()
-            if self._changed.wait_for(lambda: not self._running, timeout=KILL_AFTER):
-                return
-            for process in self._running:
-                process.kill()
-            self._changed.wait_for(lambda: not self._running, timeout=KILL_AFTER)
+                self._signalled.add(process)
+                _signal_group(process, signal.SIGKILL)
+            self._changed.wait_for(lambda: not self._running, timeout=REAP_WAIT)
 
 
 _SUBPROCESSES = _Subprocesses()
 
 
-def _communicate(process: subprocess.Popen[str], timeout: float) -> tuple[str, str, bool]:
-    """Stdout, stderr, and whether the process was stopped for running past ``timeout``."""
+class _StderrLog:
+    """A job's stderr, logged line by line at the level each line names.
+
+    The last ``STDERR_TAIL`` lines are held back until the job ends: they are
+    errors if it failed.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.level = logging.WARNING  # for text before any line names a level
+        self.tail: deque[tuple[int, str]] = deque()
+
+    def add(self, line: str) -> None:
+        self.level = line_level(line, self.level)
+        self.tail.append((self.level, line))
+        if len(self.tail) > STDERR_TAIL:
+            level, held = self.tail.popleft()
+            log.log(level, "%s: ! %s", self.name, held)
+
+    def last_line(self) -> str | None:
+        return self.tail[-1][1] if self.tail else None
+
+    def flush(self, failed: bool) -> None:
+        for level, line in self.tail:
+            log.log(logging.ERROR if failed else level, "%s: ! %s", self.name, line)
+        self.tail.clear()
+
+
+def _pump(stream: IO[str], add: Callable[[str], None]) -> threading.Thread:
+    """A thread that hands each line of ``stream`` to ``add``, then closes it."""
+
+    def pump() -> None:
+        with stream:
+            for line in stream:
+                add(line.rstrip("\n"))
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait(process: subprocess.Popen[str], timeout: float) -> bool:
+    """Wait for the process; whether it was stopped for running past ``timeout``."""
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
-        return stdout, stderr, False
+        process.wait(timeout=timeout)
+        return False
     except subprocess.TimeoutExpired:
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
         try:
-            stdout, stderr = process.communicate(timeout=KILL_AFTER)
+            process.wait(timeout=KILL_AFTER)
         except subprocess.TimeoutExpired:
-            process.kill()
-            stdout, stderr = process.communicate()
-        return stdout, stderr, True
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        return True
 
 
 def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
@@ -110,33 +222,41 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
 
     The job store keeps a reference to this function, so it stays at module level.
     """
-    process = _SUBPROCESSES.start(argv)
+    process = _SUBPROCESSES.start(argv, task)
     if process is None:
         log.info("%s: not started, the daemon is stopping", name)
         return None
+    assert process.stdout is not None and process.stderr is not None
     started = time.monotonic()
     log.info("%s: started %s (pid %d)", name, task, process.pid)
+    stderr = _StderrLog(name)
+    pumps = [
+        _pump(process.stdout, lambda line: log.info("%s: | %s", name, line)),
+        _pump(process.stderr, stderr.add),
+    ]
     try:
-        stdout, stderr, timed_out = _communicate(process, timeout)
+        timed_out = _wait(process, timeout)
+        for pump in pumps:
+            pump.join()
     finally:
-        _SUBPROCESSES.finished(process)
+        stopped = _SUBPROCESSES.finished(process)
     duration = time.monotonic() - started
-    for line in stdout.splitlines():
-        log.info("%s: | %s", name, line)
     status = process.returncode
     skipped = task == "crawl" and status == EXIT_LOCKED
+    failed = not (status == 0 or skipped or stopped)
+    stderr_last = stderr.last_line()
+    stderr.flush(failed)
     if timed_out:
         log.error("%s: stopped after the %g s timeout, exit %d", name, timeout, status)
+    elif stopped:
+        log.info("%s: stopped by the shutdown in %.1f s, exit %d", name, duration, status)
     elif status == 0:
         log.info("%s: finished in %.1f s, exit 0", name, duration)
     elif skipped:
-        reason = stderr.strip().splitlines()[-1:] or ["another crawl holds the lock"]
-        log.warning("%s: skipped in %.1f s, exit %d: %s", name, duration, status, reason[0])
+        reason = stderr_last or "another crawl holds the lock"
+        log.warning("%s: skipped in %.1f s, exit %d: %s", name, duration, status, reason)
     else:
         log.error("%s: failed in %.1f s, exit %d", name, duration, status)
-    if status != 0 and not skipped:
-        for line in stderr.splitlines()[-STDERR_TAIL:]:
-            log.error("%s: ! %s", name, line)
     return status
 
 
@@ -228,18 +348,29 @@ def stop_scheduler(scheduler: BackgroundScheduler) -> None:
     scheduler.shutdown(wait=False)
 
 
+class _Signals:
+    """SIGTERM and SIGINT as they arrive. The handler only counts: no locks, no logging."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.count = 0
+
+    def handle(self, signum: int, _frame: Any) -> None:
+        if self.first is None:
+            self.first = signum
+        self.count += 1
+
+    def forced(self) -> bool:
+        return self.count > 1
+
+
 def run_daemon(
     schedule: Schedule, *, db_url: str, config_file: str | None, config: dict[str, Any]
 ) -> None:
     """Run the schedule until SIGTERM or SIGINT, then stop as the module docstring says."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: Any) -> None:
-        log.info("received %s: stopping", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    signals = _Signals()
+    signal.signal(signal.SIGTERM, signals.handle)
+    signal.signal(signal.SIGINT, signals.handle)
     store = Store(db_url)
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
@@ -248,9 +379,12 @@ def run_daemon(
     log.info(
         "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone
     )
-    while not stop.wait(1.0):
-        pass
+    while signals.first is None:
+        time.sleep(STOP_POLL)
+    log.info("received %s: stopping", signal.Signals(signals.first).name)
     stop_scheduler(scheduler)
-    _SUBPROCESSES.stop(float(config["schedule"]["shutdown_grace"]))
+    _SUBPROCESSES.stop(
+        signals.first, float(config["schedule"]["shutdown_grace"]), forced=signals.forced
+    )
     store.close()
     log.info("stopped")

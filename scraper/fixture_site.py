@@ -1,11 +1,12 @@
 """A loopback HTTP server for the bundled fixture site, with scripted faults.
 
-``FixtureSite`` serves a site directory (``seeds/site`` by default) the way the real
-sites answer: thaigov article ids without a page get a soft 404 (HTTP 200, empty
-headline) for any id; MDES detail URLs match on the id whatever the slug; every page
-carries an ``ETag`` and ``Last-Modified`` and conditional requests get 304. Files are
-read at request time, so editing one between two crawls changes its ETag. The
-``{{BASE}}`` placeholder in HTML is replaced with the server's own base URL.
+``FixtureSite`` serves a site directory (``seeds/site`` by default, installed as
+``thaidigest_seeds/site``) the way the real sites answer: thaigov article ids without
+a page get a soft 404 (HTTP 200, empty headline) for any id; MDES detail URLs match on
+the id whatever the slug; every page carries an ``ETag`` and ``Last-Modified`` and
+conditional requests get 304. Files are read at request time, so editing one between
+two crawls changes its ETag. The ``{{BASE}}`` placeholder in HTML is replaced with the
+server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, wrong charsets, huge bodies, redirects) so reliability tests can show
@@ -27,11 +28,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "seeds" / "site"
+# The top-level seeds/ folder ships as this package (see pyproject.toml), so the seed
+# articles and the fixture site are found in a source checkout and an installed wheel alike.
+SEEDS_PACKAGE = "thaidigest_seeds"
+SEEDS_DIR = Path(str(resources.files(SEEDS_PACKAGE)))
+DEFAULT_ROOT = SEEDS_DIR / "site"
 BASE_PLACEHOLDER = b"{{BASE}}"
 SOFT_404_FILE = "_soft404.html"
 BOT_CHECK_PATH = "/bot-check"

@@ -5,8 +5,10 @@ not_modified (304), soft_404, fallback, rejected, blocked (each with URL,
 status and redirect target; a request robots.txt forbids has the reason
 ``robots.txt``, the rule and the robots.txt URL instead), errors (each with
 URL), duration, and a status: ``blocked`` when the site refused or redirected
-us or robots.txt forbade a request, ``failed`` when nothing was fetched, else
-``ok``.
+us or robots.txt forbade a request, ``stopped`` when a signal ended the crawl
+before it finished, ``failed`` when nothing was fetched, else ``ok``. Only an
+``ok`` run counts as clean: the crawl after any other looks further back for
+what it missed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
 STATUS_PREFIX = "downloader/response_status_count/"
+STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
 
@@ -58,6 +61,8 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
     fetched = sum(value for status, value in responses.items() if status in ("200", "304"))
     if blocked:
         report["status"] = "blocked"
+    elif report["finish_reason"] == STOPPED_REASON:
+        report["status"] = "stopped"
     elif not fetched:
         report["status"] = "failed"
     else:
@@ -71,6 +76,7 @@ class CrawlReport:
     def __init__(self, crawler: Any, db_url: str) -> None:
         self.crawler = crawler
         self.db_url = db_url
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlReport:
@@ -90,6 +96,9 @@ class CrawlReport:
         spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        """Record the run's report; once, though a stopped crawl may call it twice."""
+        if self.store is None:
+            return
         finished = utc_now()
         stats = self.crawler.stats.get_stats()
         report = build_report(
@@ -101,3 +110,4 @@ class CrawlReport:
         report["duration"] = round(time.monotonic() - self.clock_started, 1)
         self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
         self.store.close()
+        self.store = None

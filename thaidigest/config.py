@@ -76,7 +76,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "schedule": {
         "misfire_grace_time": 3600,  # seconds late a missed run may still start
-        "shutdown_grace": 30,  # seconds a running job gets after SIGTERM
+        "shutdown_grace": 7,  # seconds a job gets after SIGTERM, then it is killed
     },
     "status": {
         "max_crawl_age_hours": 24,  # `thaidigest status` fails when the last good crawl is older

@@ -1,8 +1,9 @@
 """``thaidigest demo``: the whole product, offline, on the bundled fixture site.
 
-It serves ``seeds/site/`` on a loopback port, crawls it with both spiders,
-imports the seed text files (the same stories once more: deduplicated),
-builds the digests and feeds of the last weeks that hold relevant stories,
+It serves the fixture site (``seeds/site/``, installed as the package
+``thaidigest_seeds``, so it runs from a wheel in any folder) on a loopback port,
+crawls it with both spiders, imports the seed text files (the same stories once
+more: deduplicated), builds the digests and feeds of the last weeks that hold relevant stories,
 and shows the digest. Everything lands in one folder (default ``./demo``),
 made afresh on each run, with the embedded SQLite database.
 """
@@ -18,11 +19,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from scraper.fixture_site import DEFAULT_ROOT, FixtureSite
+from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.store import Store, articles
 
 FIRST_FIXTURE_ID = 87360
-SEEDS = DEFAULT_ROOT.parent
 DEMO_CONFIG = """\
 # Loopback fixture site: no politeness delay needed.
 [sites.thaigov]
@@ -73,7 +73,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
             "crawl", "--base-url", site.base_url, "--start-id", str(FIRST_FIXTURE_ID), *common
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest("import", str(SEEDS), "--db", str(db))
+    _thaidigest("import", str(SEEDS_DIR), "--db", str(db))
     store = Store(f"sqlite:///{db}")
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]

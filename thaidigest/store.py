@@ -122,7 +122,7 @@ crawl_runs = Table(
     Column("source", Text, nullable=False),
     Column("started_at", Text, nullable=False),
     Column("finished_at", Text),
-    Column("status", Text, nullable=False),  # running | ok | blocked | failed | locked
+    Column("status", Text, nullable=False),  # running | ok | blocked | stopped | failed | locked
     Column("report", Text, nullable=False, default="{}"),  # JSON
     Index("ix_crawl_runs_source_started", "source", "started_at"),
 )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,15 +17,29 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from schedules.daemon import build_scheduler, stop_scheduler, sync_jobs
+import pytest
+
+from schedules.daemon import (
+    STDERR_TAIL,
+    _Subprocesses,
+    build_scheduler,
+    line_level,
+    run_job,
+    stop_scheduler,
+    sync_jobs,
+)
 from schedules.spec import parse_schedule
-from scraper.fixture_site import FixtureSite
+from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import FIRST_THAIGOV_ID, write_config
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.store import Store
 
 GRACE = 20  # schedule.shutdown_grace in the end-to-end tests
 DUE_LINE = re.compile(r"crawl: due at (?P<times>.+)$")
+CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
+STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
+ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 
 def schedule_text(*jobs: str) -> str:
@@ -101,6 +117,83 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
         assert job.kwargs["argv"][3:6] == ["crawl", "--source", "mdes"]
 
 
+# --- Job logs and stopping jobs (in this process) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "previous", "expected"),
+    [
+        ("2026-01-05 07:00:01 [scrapy.core.engine] INFO: Spider opened", "ERROR", "INFO"),
+        ("2026-01-05 07:00:01 [thaigov] ERROR: error: http://x/1: HTTP 500", "INFO", "ERROR"),
+        ("2026-01-05 07:00:01 [scrapy.core.downloader] DEBUG: Crawled (200)", "INFO", "DEBUG"),
+        ("2026-01-05 07:00:01,123 WARNING thaidigest.run: killing 1 job(s)", "INFO", "WARNING"),
+        ("WARNING:py.warnings:a deprecation", "INFO", "WARNING"),
+        ("Traceback (most recent call last):", "ERROR", "ERROR"),  # continues the last line
+        (" 'downloader/request_count': 12,", "INFO", "INFO"),  # a multi-line stats dump
+        ("Error: no such option: --bogus", "WARNING", "WARNING"),
+        ("2026-01-05 07:00:01 [thaigov] INFO: the INFO: ERROR inside a message", "ERROR", "INFO"),
+    ],
+)
+def test_a_job_stderr_line_is_logged_at_the_level_it_names(line, previous, expected):
+    level = line_level(line, getattr(logging, previous))
+    assert logging.getLevelName(level) == expected
+
+
+# 25 Scrapy-style INFO lines on stderr, then the given exit status.
+NOISY_JOB = (
+    "import sys\n"
+    "for i in range(25):\n"
+    "    print(f'2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}', file=sys.stderr)\n"
+    "sys.exit(int(sys.argv[1]))\n"
+)
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_job_stderr_keeps_its_level_unless_the_job_failed_then_its_last_lines_are_errors(
+    status, caplog
+):
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    argv = [sys.executable, "-c", NOISY_JOB, str(status)]
+    assert run_job("crawl", "crawl", argv, timeout=60) == status
+    stderr = [(r.levelname, r.getMessage()) for r in caplog.records if ": ! " in r.getMessage()]
+    assert [message.rsplit(" ", 1)[1] for _, message in stderr] == [str(i) for i in range(25)]
+    held_back = 25 - STDERR_TAIL
+    expected_tail = "ERROR" if status else "INFO"
+    assert [level for level, _ in stderr] == ["INFO"] * held_back + [expected_tail] * STDERR_TAIL
+    exits = [(r.levelname, r.getMessage()) for r in caplog.records if "exit" in r.getMessage()]
+    if status:
+        assert exits[0][0] == "ERROR" and exits[0][1].startswith("crawl: failed in")
+    else:
+        assert exits[0][0] == "INFO" and exits[0][1].startswith("crawl: finished in")
+
+
+def started_jobs(jobs: _Subprocesses, *tasks: str) -> list[subprocess.Popen]:
+    """Long-running jobs, each with a thread that reports its end as ``run_job`` does."""
+    processes = [jobs.start(SLEEPER, task) for task in tasks]
+    for process in processes:
+        report_end = lambda p=process: (p.communicate(), jobs.finished(p))  # noqa: E731
+        threading.Thread(target=report_end, daemon=True).start()
+    return processes
+
+
+def test_stop_passes_the_signal_to_a_crawl_at_once_and_kills_other_jobs_after_the_grace():
+    jobs = _Subprocesses()
+    crawl, digest = started_jobs(jobs, "crawl", "digest")
+    jobs.stop(signal.SIGTERM, grace=1.0, forced=lambda: False)
+    assert crawl.returncode == -signal.SIGTERM  # the signal the daemon received, passed on
+    assert digest.returncode == -signal.SIGKILL  # it had the grace, then was killed
+    assert jobs.start(SLEEPER, "crawl") is None  # nothing new once stopping
+
+
+def test_a_second_signal_kills_the_running_jobs_without_waiting_for_the_grace():
+    jobs = _Subprocesses()
+    (digest,) = started_jobs(jobs, "digest")
+    began = time.monotonic()
+    jobs.stop(signal.SIGTERM, grace=600, forced=lambda: True)
+    assert digest.returncode == -signal.SIGKILL
+    assert time.monotonic() - began < 60  # not the 600 s grace
+
+
 # --- `thaidigest run` in a subprocess ------------------------------------------------
 
 
@@ -173,10 +266,15 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
     assert "received SIGTERM: stopping" in log
     assert re.search(r"crawl: finished in [\d.]+ s, exit 0", log), log
     assert "crawl: | thaigov: ok" in log  # the crawl report is logged
+    # A crawl's stderr keeps its own level; nothing in a healthy run is an error.
+    assert re.search(r" INFO thaidigest\.run: crawl: ! .*\[scrapy\.core\.engine\] INFO: ", log), log
+    assert " ERROR " not in log, log
     runs = crawl_runs(db)
     for source in ("thaigov", "mdes"):
         mine = [run for run in runs if run["source"] == source]
-        assert mine and all(run["status"] == "ok" for run in mine), runs
+        # Every run finished ok but the one the shutdown may have stopped.
+        assert mine and all(run["status"] == "ok" for run in mine[:-1]), runs
+        assert mine[-1]["status"] in ("ok", "stopped"), runs
         for earlier, later in pairwise(mine):
             assert earlier["finished_at"] <= later["started_at"], runs
     with sqlite3.connect(db) as conn:
@@ -207,7 +305,8 @@ def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
 
         restarted = datetime.now(UTC)
         second = Daemon(tmp_path, schedule, db, config, "second.log")
-        second.wait_for(lambda: "crawl: started" in second.log(), timeout=15)
+        # A crawl running at SIGTERM is stopped, so let the first one finish.
+        second.wait_for(lambda: "crawl: finished" in second.log(), timeout=60)
         assert second.stop() == 0, second.log()
     log = second.log()
     due = [
@@ -221,4 +320,94 @@ def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
     assert slots > 0.99 and abs(slots - round(slots)) < 0.01, log  # on the stored timetable
     assert all(moment >= restarted for later in due[1:] for moment in later), log
     assert re.search(r"crawl: finished in [\d.]+ s, exit 0", log), log
-    assert [run["status"] for run in crawl_runs(db)] == ["ok"]
+    statuses = [run["status"] for run in crawl_runs(db)]
+    assert statuses[0] == "ok" and set(statuses[1:]) <= {"ok", "stopped"}, statuses
+
+
+# --- Stopping `thaidigest run` with a crawl in progress -------------------------------
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux /proc)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def locks(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT name, holder FROM locks").fetchall()
+
+
+def assert_stopped_crawl(db: Path) -> None:
+    """The stuck thaigov walk was recorded as stopped (MDES may have finished) and unlocked."""
+    runs = crawl_runs(db)
+    assert [run["status"] for run in runs if run["source"] == "thaigov"] == ["stopped"], runs
+    assert {run["status"] for run in runs} <= {"ok", "stopped"}, runs
+    assert locks(db) == []
+
+
+@contextmanager
+def daemon_stuck_in_a_crawl(tmp_path: Path) -> Iterator[tuple[Daemon, int, Path]]:
+    """The daemon, its crawl's pid and the database, the crawl waiting on a page that hangs.
+
+    The settings are the defaults (a second between requests, a 30 s download
+    timeout) but for the output folder and the fixture site's two MDES categories.
+    """
+    db = tmp_path / "db.sqlite"
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(
+        f'[sites.mdes]\ncategories = [3, 7]\n[digest]\nout = "{tmp_path / "public"}"\n',
+        encoding="utf-8",
+    )
+    hang = FaultRule(path=r"^/news/contents/details/87362$", fault="hang", delay=300)
+    with FixtureSite(faults=FaultPlan([hang])) as site:
+        schedule = tmp_path / "schedule.toml"
+        schedule.write_text(
+            schedule_text(
+                'name = "crawl"\ntask = "crawl"\nevery = 1\n'
+                f'args = {{ base_url = "{site.base_url}", start_id = {FIRST_THAIGOV_ID} }}\n'
+            )
+        )
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log")
+        try:
+            daemon.wait_for(lambda: CRAWL_PID.search(daemon.log()), timeout=30)
+            daemon.wait_for(lambda: any(r.fault == "hang" for r in site.requests), timeout=60)
+            pid = int(CRAWL_PID.search(daemon.log())["pid"])
+            yield daemon, pid, db
+        finally:
+            if daemon.process.poll() is None:
+                daemon.process.kill()
+                daemon.process.wait()
+
+
+def test_sigterm_stops_the_daemon_and_its_hanging_crawl_within_seconds(tmp_path):
+    with daemon_stuck_in_a_crawl(tmp_path) as (daemon, crawl_pid, db):
+        daemon.process.send_signal(signal.SIGTERM)
+        began = time.monotonic()
+        code = daemon.process.wait(timeout=60)
+        took = time.monotonic() - began
+        crawl_left = running(crawl_pid)
+    log = daemon.log()
+    assert code == 0, log
+    assert took < STOP_BOUND, f"exit after {took:.1f} s\n{log}"
+    assert not crawl_left, log
+    assert re.search(r"crawl: stopped by the shutdown in [\d.]+ s, exit 1", log), log
+    assert "crawl: | thaigov: stopped" in log  # the crawl closed itself and said so
+    assert_stopped_crawl(db)
+    assert " ERROR " not in log, log
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_daemon_takes_its_crawl_with_it(tmp_path):
+    with daemon_stuck_in_a_crawl(tmp_path) as (daemon, crawl_pid, db):
+        daemon.process.kill()
+        daemon.process.wait()
+        deadline = time.monotonic() + ORPHAN_BOUND
+        while running(crawl_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not running(crawl_pid), f"crawl {crawl_pid} outlived its daemon by {ORPHAN_BOUND} s"
+    # The kernel sent it SIGTERM: it recorded its runs as stopped and let go of its locks.
+    assert_stopped_crawl(db)
