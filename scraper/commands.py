@@ -10,6 +10,7 @@ import click
 from scraper.crawl import SOURCES, run_crawl
 from thaidigest.locks import LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.pipeline import rules_from_config
 from thaidigest.store import Store
 
 EXIT_BLOCKED_OR_FAILED = 1
@@ -50,6 +51,7 @@ def crawl_command(
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
     config = load_config_or_exit(config_file)
+    rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
     sources = list(SOURCES) if source == "all" else [source]
     store = Store.open(db)
     try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, ConfigError
 from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
@@ -20,12 +20,26 @@ from thaidigest.store import Store, utc_now
 def user_rules_text(config: dict[str, Any]) -> str | None:
     """The text of the user's ``[relevance] rules`` file, if the configuration names one."""
     path = (config.get("relevance") or {}).get("rules")
-    return Path(path).read_text(encoding="utf-8") if path else None
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"relevance.rules: cannot read {path}: {error}") from None
+
+
+def checked_rules(config: dict[str, Any], user_rules: str | None) -> Rules:
+    """The compiled rules; a :class:`ConfigError` naming the file when it holds a mistake."""
+    try:
+        return rules_from_text(user_rules)
+    except (ValueError, TypeError, KeyError) as error:
+        path = (config.get("relevance") or {}).get("rules")
+        raise ConfigError(f"relevance.rules: {path}: {error}") from None
 
 
 def rules_from_config(config: dict[str, Any]) -> Rules:
     """The packaged relevance rules, extended by the user's ``[relevance] rules`` file."""
-    return rules_from_text(user_rules_text(config))
+    return checked_rules(config, user_rules_text(config))
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,9 @@ def build_ingestor(
     workers: int = 1,
 ) -> Ingestor:
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
-    user_rules = user_rules_text(config or DEFAULTS)
-    rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
+    config = config or DEFAULTS
+    user_rules = user_rules_text(config)
+    checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
     return Ingestor(
         store,
         preparer=ArticlePreparer(user_rules),
