@@ -18,7 +18,7 @@ from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import build_ingestor, rules_from_config
-from thaidigest.readers import read_paths
+from thaidigest.readers import ReadLimits, read_paths
 from thaidigest.relevance import explain, score
 from thaidigest.store import Store, StoreError
 from thaidigest.urls import canonical_url
@@ -63,10 +63,10 @@ def import_command(
     ingestor = build_ingestor(store, config=config, workers=workers)
 
     def report(rejected: Rejected) -> None:
-        tqdm.write(f"skipped {rejected.where}: {rejected.reason}", file=sys.stderr)
+        tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
     items = tqdm(
-        read_paths(list(paths)),
+        read_paths(list(paths), ReadLimits.from_config(config)),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,

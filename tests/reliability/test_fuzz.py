@@ -36,7 +36,7 @@ from thaidigest.normalise import (
     may_need_thai_normalisation,
     normalise_article,
 )
-from thaidigest.readers import UnreadableInput, decode_text, parse_plain_text
+from thaidigest.readers import UnreadableInput, decode_text, parse_plain_text, plausible_thai
 from thaidigest.urls import article_id, canonical_url, source_of
 
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -252,6 +252,9 @@ def decode_text_reads_utf8_back(text: str) -> None:
     st.text(st.one_of(TIS620_THAI, TIS620_THAI, TIS620_THAI, LATIN, BREAKS), min_size=40)
     .filter(lambda t: sum("\u0e01" <= c <= "\u0e5b" for c in t) >= 20)
     .filter(lambda t: t.isprintable() or "\n" in t or "\r" in t or "\t" in t)
+    # Thai as it is written: a mark on a letter, a leading vowel before a consonant
+    # (anything else is taken for Latin-1 read as TIS-620, and refused).
+    .filter(plausible_thai)
 )
 def decode_text_reads_tis620_back(text: str) -> None:
     data = text.encode("cp874")
