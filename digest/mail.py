@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
 from thaidigest.store import Store, deliveries, iso, utc_now
@@ -44,7 +45,7 @@ class MailReport:
 
 
 def mail_subject(title: str, week: Week) -> str:
-    return f"{title}: week {week} ({week_range(week)})"
+    return clean_line(f"{title}: week {week} ({week_range(week)})")
 
 
 def build_message(

@@ -81,7 +81,19 @@ def test_article_without_a_web_address_is_listed_without_a_link(store):
     html = markdown_to_html(markdown)
     assert heading_texts(markdown, 3) == ["From a file"]
     assert "<a " not in html and "](" not in html
-    assert "<p>Also on: file:///data/copy.txt</p>" in html
+    assert "file:" not in markdown and "Also on" not in markdown  # a local path is never shown
+
+
+def test_article_from_a_file_links_to_its_copy_on_the_web(store):
+    raw = RawArticle(url="file:///home/me/seeds/003.txt", source="file", title="Seed", body="x.")
+    web = article(1, "Crawled copy", "x.")
+    ingest(store, [raw, web], "2024-08-20T03:00")
+    mark(store, raw)
+    mark(store, web, duplicate_of=raw)
+    markdown = digest_markdown(store)
+    html = markdown_to_html(markdown)
+    assert re.findall(r'href="([^"]*)"', html) == [url_of(web)]
+    assert "file:" not in markdown and "Also on" not in markdown
 
 
 def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
