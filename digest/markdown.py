@@ -20,6 +20,10 @@ from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
+# Characters past the lede's length that the Thai word cutter also sees, so the
+# word at the cut is whole: longer than any word in its dictionary. It never sees
+# more, so a lede costs the same for a 300-character text and for a 5 MB one.
+TOKENISE_MARGIN = 100
 ELLIPSIS = "…"
 SOURCE_LABELS = {"thaigov": "thaigov.go.th", "mdes": "mdes.go.th"}
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
@@ -93,7 +97,9 @@ def _cut(unit: str, limit: int) -> str:
     if " " in unit:
         words, separator = unit.split(" "), " "
     else:
-        words = word_tokenize(unit, engine="newmm", keep_whitespace=False)
+        words = word_tokenize(
+            unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
+        )
         separator = ""
     kept = ""
     for word in words:
