@@ -9,11 +9,16 @@ job never runs twice at once (``max_instances = 1``).
 
 On SIGTERM or SIGINT the daemon stops scheduling, gives a running job
 ``schedule.shutdown_grace`` seconds to finish, then terminates it, and exits 0.
+
+The database URL, which may hold a password, reaches each job in its
+environment (``THAIDIGEST_DB``): it is never on a command line, which any
+user may read, nor in the job store, which keeps each job's arguments.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -28,7 +33,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from schedules.spec import Schedule, job_command, make_trigger
-from thaidigest.store import Store
+from thaidigest.store import DB_ENV, Store
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -47,6 +52,7 @@ class _Subprocesses:
         self._changed = threading.Condition()
         self._running: set[subprocess.Popen[str]] = set()
         self._stopping = False
+        self.environment: dict[str, str] | None = None  # None: this process's own
 
     def start(self, argv: list[str]) -> subprocess.Popen[str] | None:
         """A new subprocess, or None when the daemon is stopping."""
@@ -62,6 +68,7 @@ class _Subprocesses:
                 encoding="utf-8",
                 errors="replace",
                 start_new_session=True,
+                env=self.environment,
             )
             self._running.add(process)
             return process
@@ -149,7 +156,6 @@ def sync_jobs(
     scheduler: BackgroundScheduler,
     schedule: Schedule,
     *,
-    db_url: str,
     config_file: str | None,
     config: dict[str, Any],
 ) -> None:
@@ -176,7 +182,7 @@ def sync_jobs(
         kwargs = {
             "name": job.name,
             "task": job.task,
-            "argv": job_command(job, db_url, config_file),
+            "argv": job_command(job, config_file),
             "timeout": timeout,
         }
         stored: StoredJob | None = scheduler.get_job(job.name)
@@ -240,10 +246,11 @@ def run_daemon(
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    _SUBPROCESSES.environment = {**os.environ, DB_ENV: db_url}
     store = Store(db_url)
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
-    sync_jobs(scheduler, schedule, db_url=db_url, config_file=config_file, config=config)
+    sync_jobs(scheduler, schedule, config_file=config_file, config=config)
     scheduler.resume()
     log.info(
         "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone
