@@ -28,6 +28,8 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}",
     ]
+    if report.get("unfinished"):
+        lines.append(f"  unfinished: {report['unfinished']}")
     for blocked in report["blocked"]:
         target = f" -> {blocked['target']}" if blocked.get("target") else ""
         lines.append(f"  blocked: {blocked['url']} answered {blocked['status']}{target}")

@@ -360,6 +360,14 @@ class Store:
                 )
             )
 
+    def unfinished_crawl_runs(self, source: str) -> list[int]:
+        """The ids of a site's crawl runs still marked ``running``."""
+        query = select(crawl_runs.c.id).where(
+            crawl_runs.c.source == source, crawl_runs.c.status == "running"
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     def last_crawl_runs(self, source: str, limit: int = 1) -> list[dict[str, Any]]:
         query = (
             select(crawl_runs)
