@@ -7,11 +7,10 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from scraper.report import DATABASE_ERROR
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.store import Store, StoreError
-
-DATABASE_ERROR = "database error"
 
 
 class StorePipeline:

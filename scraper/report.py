@@ -4,7 +4,7 @@ Fields: requests, responses by status, new, updated, unchanged,
 not_modified (304), soft_404, fallback, rejected, blocked (each with URL,
 status and redirect target), errors (each with URL), duration, and a status:
 ``blocked`` when the site refused or redirected us, ``failed`` when nothing
-was fetched, else ``ok``.
+was fetched or the store refused what was, else ``ok``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
 STATUS_PREFIX = "downloader/response_status_count/"
+DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
 
 
 def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
     fetched = sum(value for status, value in responses.items() if status in ("200", "304"))
     if blocked:
         report["status"] = "blocked"
-    elif not fetched:
+    elif not fetched or report["finish_reason"] == DATABASE_ERROR:
         report["status"] = "failed"
     else:
         report["status"] = "ok"

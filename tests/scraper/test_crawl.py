@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
@@ -127,3 +128,21 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
+
+
+def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # every article refused, crawl runs still recorded
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON articles "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 1
+    assert "mdes: failed" in result.stdout
+    assert f"error: {site.base_url}" in result.stdout
+    assert f"database {db}: database or disk is full" in result.stdout
+    assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
