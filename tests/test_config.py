@@ -51,6 +51,7 @@ WRONG_SETTINGS = {
     ),
     "key-in-the-wrong-table": ('user_agent = "x"\n', "did you mean crawl.user_agent?"),
     "unknown-site": ("[sites.example]\ndelay = 1\n", "unknown key sites.example"),
+    "escape-in-a-key": ('"a\\u001b[31m" = 1\n', "unknown key 'a\\x1b[31m'"),
     "missing-rules-file": ('[relevance]\nrules = "nowhere.toml"\n', "relevance.rules"),
     "zero-concurrency": ("[sites.thaigov]\nconcurrency = 0\n", "sites.thaigov.concurrency"),
     "negative-delay": ("[sites.mdes]\ndelay = -1\n", "sites.mdes.delay"),

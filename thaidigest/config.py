@@ -229,7 +229,8 @@ def _unknown(key: str, known: dict[str, Any], prefix: str) -> str:
         elsewhere = [name for name in setting_keys(DEFAULTS) if name.rsplit(".", 1)[-1] == key]
         suggestion = elsewhere[0] if elsewhere else None
     hint = f"; did you mean {suggestion}?" if suggestion else f"; known: {', '.join(known)}"
-    return f"unknown key {prefix}{key}{hint}"
+    shown = key if key.isprintable() else ascii(key)  # a quoted TOML key may hold anything
+    return f"unknown key {prefix}{shown}{hint}"
 
 
 def _shown(value: Any) -> str:
