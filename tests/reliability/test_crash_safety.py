@@ -327,6 +327,10 @@ def kill_stuck_crawl_then_rerun(
     with FixtureSite() as site:
         rerun = run(crawl_command(site, db, config, source))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
+    # The killed crawl had stored articles, so it had a run: the rerun records it failed.
+    runs = query(db, "SELECT status, report FROM crawl_runs ORDER BY id")
+    assert [status for status, _ in runs] == ["failed", "ok"]
+    assert json.loads(runs[0][1])["unfinished"] == "the crawl process ended before the crawl did"
     return db
 
 
