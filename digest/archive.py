@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
 
@@ -41,6 +42,7 @@ class FeedLink:
 
 
 def _page(title: str, head_links: str, body: str) -> str:
+    title = clean_line(title)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -59,6 +61,7 @@ def _feed_label(feed: FeedLink) -> str:
 
 def render_index(title: str, weeks: Sequence[Week], feeds: Sequence[FeedLink]) -> str:
     """The archive index: the weekly digests newest first, and every feed."""
+    title = clean_line(title)
     head = "".join(
         f'<link rel="alternate" type="{escape(feed.media_type)}" '
         f'title="{escape(feed.title)}" href="{escape(feed.href)}">\n'

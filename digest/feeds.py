@@ -3,13 +3,14 @@
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. Every date comes
 from the data: a feed's own ``updated`` is its newest entry's, so the same
-entries give the same bytes. Characters XML 1.0 forbids are removed from
-every string.
+entries give the same bytes. Every string is cleaned by :mod:`digest.clean`
+(no character XML 1.0 forbids, no control or direction character), and an
+entry links only to a web address: an article without one (a text file
+imported without a source line) has no link, and its summary as content.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,12 +18,11 @@ from datetime import UTC, datetime, time
 
 from feedgen.feed import FeedGenerator
 
-from digest.markdown import lede, one_line, week_range
+from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
+from digest.markdown import lede, week_range
 from digest.select import BANGKOK, Item, Week
 
 GENERATOR = "thaidigest"
-# Not allowed anywhere in an XML 1.0 document.
-XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Entry:
 
     id: str
     title: str
-    link: str
+    link: str | None  # a web address, or None
     published: datetime
     updated: datetime
     summary: str = ""
@@ -53,11 +53,6 @@ class FeedInfo:
     language: str = "th"
 
 
-def xml_safe(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids."""
-    return XML_FORBIDDEN.sub("", text)
-
-
 def stable_id(name: str) -> str:
     """A permanent entry or feed id for ``name``: ``urn:uuid:`` + UUID5."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
@@ -77,10 +72,11 @@ def article_entry(item: Item) -> Entry:
         published = datetime.combine(item.day, time(), BANGKOK).astimezone(UTC)
     else:
         published = _utc(item.first_seen)
+    link, _ = article_links(item.url, item.also_on)
     return Entry(
         id=stable_id(item.url),
-        title=one_line(item.title),
-        link=item.url,
+        title=clean_headline(item.title),
+        link=link,
         published=published,
         updated=_utc(item.last_changed),
         summary=lede(item.body, item.language),
@@ -105,9 +101,9 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry]) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.id)
-    generator.title(xml_safe(feed.title))
-    generator.subtitle(xml_safe(feed.subtitle))
-    generator.author(name=xml_safe(feed.title))
+    generator.title(clean_line(feed.title))
+    generator.subtitle(clean_line(feed.subtitle))
+    generator.author(name=clean_line(feed.title))
     # feedgen gives RSS the last link added: the site.
     generator.link(href=feed.self_url, rel="self")
     generator.link(href=feed.site_url, rel="alternate")
@@ -117,16 +113,21 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry]) -> FeedGenerator:
     for entry in entries:
         added = generator.add_entry(order="append")
         added.id(entry.id)
-        added.title(xml_safe(entry.title))
-        added.link(href=entry.link, rel="alternate")
+        added.title(clean_headline(entry.title))
+        link = clean_link(entry.link)
+        if link:
+            added.link(href=link, rel="alternate")
         added.published(entry.published)
         added.updated(entry.updated)
-        if entry.summary:
-            added.summary(xml_safe(entry.summary))
+        summary = clean_text(entry.summary)
+        if summary:
+            added.summary(summary)
         if entry.content_html:
-            added.content(xml_safe(entry.content_html), type="html")
+            added.content(clean_text(entry.content_html), type="html")
+        elif not link:  # an Atom entry with no link must have content
+            added.content(summary or clean_headline(entry.title), type="text")
         for category in entry.categories:
-            added.category(term=xml_safe(category))
+            added.category(term=clean_line(category))
         if entry.language:
             added.dc.dc_language(entry.language)
     return generator

@@ -5,7 +5,8 @@ Each recipient gets the week once: a successful send is recorded in the
 is skipped. A failed send raises :class:`MailError` after the others were
 tried; the next run retries whoever did not get it. The password comes only
 from the environment variable named by ``email.password_env`` and never
-appears in a message, a log line or the database.
+appears in a message, a log line or the database, not even base64-encoded as
+a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
+from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, utc_now
 
 SMTP_TIMEOUT = 30  # seconds
@@ -44,7 +47,7 @@ class MailReport:
 
 
 def mail_subject(title: str, week: Week) -> str:
-    return f"{title}: week {week} ({week_range(week)})"
+    return clean_line(f"{title}: week {week} ({week_range(week)})")
 
 
 def build_message(
@@ -67,10 +70,6 @@ def delivered(store: Store, week: Week) -> set[str]:
     query = select(deliveries.c.recipient).where(deliveries.c.week == str(week))
     with store.engine.connect() as conn:
         return set(conn.execute(query).scalars())
-
-
-def _scrub(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
 
 
 def send_digest(
@@ -121,7 +120,7 @@ def send_digest(
                 try:
                     client.send_message(message, settings["sender"], [recipient])
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                    failed[recipient] = _scrub(str(error), password)
+                    failed[recipient] = redact(str(error), [password])
                     continue
                 with store.transaction() as conn:
                     conn.execute(
@@ -132,7 +131,7 @@ def send_digest(
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
     except (OSError, smtplib.SMTPException) as error:
-        reason = _scrub(str(error) or type(error).__name__, password)
+        reason = redact(str(error) or type(error).__name__, [password])
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
             f"{len(pending)} recipients: {reason}"

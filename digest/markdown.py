@@ -15,10 +15,15 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
+from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
+# Characters past the lede's length that the Thai word cutter also sees, so the
+# word at the cut is whole: longer than any word in its dictionary. It never sees
+# more, so a lede costs the same for a 300-character text and for a 5 MB one.
+TOKENISE_MARGIN = 100
 ELLIPSIS = "…"
 SOURCE_LABELS = {"thaigov": "thaigov.go.th", "mdes": "mdes.go.th"}
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
@@ -37,8 +42,6 @@ MONTHS = (
     "December",
 )
 
-# Control characters (C0, DEL, C1) and Unicode line/paragraph separators.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Characters with a meaning anywhere in a Markdown line.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
@@ -48,19 +51,13 @@ ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Characters that cannot stand in an angle-bracket link destination or an autolink.
 URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
-WEB_SCHEMES = ("http://", "https://")
 
 _renderer = MarkdownIt("commonmark", {"html": False})
 
 
-def one_line(text: str) -> str:
-    """``text`` on one line: control characters and runs of white space become one space."""
-    return " ".join(CONTROL.sub(" ", text).split())
-
-
 def escape(text: str) -> str:
-    """``text`` as literal Markdown inline text on one line."""
-    text = MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+    """``text`` as literal Markdown inline text on one line, cleaned (see digest.clean)."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", clean_line(text))
     text = BLOCK_START.sub(r"\\\1", text)
     return ORDERED_LIST_START.sub(r"\1\\\2", text)
 
@@ -70,22 +67,23 @@ def markdown_url(url: str) -> str:
     return URL_UNSAFE.sub(lambda match: quote(match.group(), safe=""), url)
 
 
-def link(text: str, url: str) -> str:
+def link(text: str, url: str | None) -> str:
     """A Markdown link whose text and destination are taken literally.
 
-    Only web addresses are linked: Markdown renderers refuse others (``file:``,
-    ``javascript:``), so those give the text alone.
+    Only what :func:`digest.clean.clean_link` publishes is linked (web
+    addresses); with anything else (``file:``, ``javascript:``, none) the
+    text stands alone.
     """
-    if not url.lower().startswith(WEB_SCHEMES):
+    published = clean_link(url)
+    if published is None:
         return escape(text)
-    return f"[{escape(text)}](<{markdown_url(url)}>)"
+    return f"[{escape(text)}](<{markdown_url(published)}>)"
 
 
 def autolink(url: str) -> str:
-    """``url`` as a link to itself (as text when it is not a web address)."""
-    if not url.lower().startswith(WEB_SCHEMES):
-        return escape(url)
-    return f"<{markdown_url(url)}>"
+    """A web address as a link to itself; nothing for what is not one."""
+    published = clean_link(url)
+    return f"<{markdown_url(published)}>" if published else ""
 
 
 def _units(paragraph: str, language: str) -> list[str]:
@@ -99,7 +97,10 @@ def _cut(unit: str, limit: int) -> str:
     if " " in unit:
         words, separator = unit.split(" "), " "
     else:
-        words, separator = word_tokenize(unit, engine="newmm", keep_whitespace=False), ""
+        words = word_tokenize(
+            unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
+        )
+        separator = ""
     kept = ""
     for word in words:
         joined = f"{kept}{separator}{word}" if kept else word
@@ -119,7 +120,7 @@ def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
     kept: list[str] = []
     length = sentences = 0
     complete = True
-    for paragraph in (one_line(line) for line in body.split("\n")):
+    for paragraph in (clean_line(line) for line in body.split("\n")):
         units = [unit for unit in _units(paragraph, language) if unit]
         for index, unit in enumerate(units):
             extra = len(unit) + (1 if kept else 0)
@@ -195,12 +196,13 @@ def render_item(item: Item) -> str:
     ]
     if item.updated:
         meta.append("updated")
-    blocks = [f"### {link(item.title, item.url)}", escape(" · ".join(meta))]
+    own, also_on = article_links(item.url, item.also_on)
+    blocks = [f"### {link(clean_headline(item.title), own)}", escape(" · ".join(meta))]
     opening = lede(item.body, item.language)
     if opening:
         blocks.append(escape(opening))
-    if item.also_on:
-        blocks.append("Also on: " + ", ".join(autolink(url) for url in item.also_on))
+    if also_on:
+        blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
     if item.changes:
         blocks.append("What changed: " + escape("; ".join(item.changes)) + ".")
     return "\n\n".join(blocks)

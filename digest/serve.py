@@ -4,22 +4,46 @@ It answers GET and HEAD for files inside the folder, with the right
 Content-Type, an ETag (a hash of the content) and Last-Modified, and 304 to a
 conditional request that still matches. It refuses any path that leaves the
 folder, whether by ``..`` (plain or percent-encoded), a backslash, a NUL or a
-symbolic link that points outside.
+symbolic link that points outside; a path too long for the file system or
+caught in a symbolic link loop is answered 404 or 414, like any other.
+
+A careless or hostile client cannot wear it out: a connection silent for
+``IDLE_TIMEOUT`` seconds, or open for ``CONNECTION_DEADLINE`` seconds in all
+(however slowly it trickles in), is closed, and beyond ``MAX_CONNECTIONS``
+at once a new one is answered 503 at once. It is meant for loopback and a
+local network all the same: on the public internet, put a real web server
+(nginx, Caddy) in front of it or let one serve the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
+import socket
+import threading
+import time
 from collections.abc import Callable
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
+CONNECTION_DEADLINE = 30.0  # seconds a connection may last, request and answer
+MAX_CONNECTIONS = 64  # connections served at once; more are answered 503
+MAX_PATH_CHARS = 2048  # a longer request path is answered 414
+MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
+REAPER_INTERVAL = 1.0
+BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
+    b"503 Service Unavailable\n"
+)
 INDEX = "index.html"
 CONTENT_TYPES = {
     ".rss": "application/rss+xml",
@@ -40,6 +64,8 @@ def content_type(path: Path) -> str:
 
 def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     """The file a request path names inside ``root`` (resolved), or the status refusing it."""
+    if len(request_path) > MAX_PATH_CHARS:
+        return HTTPStatus.REQUEST_URI_TOO_LONG
     path = urlsplit(request_path).path
     if not path.startswith("/"):
         return HTTPStatus.BAD_REQUEST
@@ -49,12 +75,14 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return HTTPStatus.FORBIDDEN
-    target = root.joinpath(*parts)
-    if target.is_dir():
-        target = target / INDEX
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
+        return HTTPStatus.NOT_FOUND
     try:
+        target = root.joinpath(*parts)
+        if target.is_dir():
+            target = target / INDEX
         real = target.resolve(strict=True)
-    except (FileNotFoundError, NotADirectoryError):
+    except (OSError, RuntimeError):  # missing, a name too long, a symbolic link loop
         return HTTPStatus.NOT_FOUND
     if not real.is_relative_to(root):
         return HTTPStatus.FORBIDDEN
@@ -65,6 +93,7 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class DigestHandler(BaseHTTPRequestHandler):
         server_version = "thaidigest"
         sys_version = ""
+        timeout = IDLE_TIMEOUT
 
         def do_GET(self) -> None:
             self._answer(with_body=True)
@@ -87,9 +116,13 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if isinstance(found, HTTPStatus):
                 self._refuse(found)
                 return
-            data = found.read_bytes()
+            try:
+                data = found.read_bytes()
+                modified = int(found.stat().st_mtime)
+            except OSError:  # removed or made unreadable since it was resolved
+                self._refuse(HTTPStatus.NOT_FOUND)
+                return
             etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
-            modified = int(found.stat().st_mtime)
             status = HTTPStatus.NOT_MODIFIED if self._fresh(etag, modified) else HTTPStatus.OK
             self.send_response(status)
             self.send_header("ETag", etag)
@@ -119,16 +152,89 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return DigestHandler
 
 
+class DigestServer(ThreadingHTTPServer):
+    """A threading HTTP server with a cap on connections and a deadline for each."""
+
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        max_connections: int = MAX_CONNECTIONS,
+        deadline: float = CONNECTION_DEADLINE,
+    ) -> None:
+        super().__init__(address, handler)
+        self.deadline = deadline
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._open: dict[socket.socket, float] = {}  # connection -> when it must end
+        self._open_lock = threading.Lock()
+        self._closing = threading.Event()
+        threading.Thread(target=self._reap, name="deadlines", daemon=True).start()
+
+    def process_request(self, request: socket.socket, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._turn_away(request)
+            return
+        with self._open_lock:
+            self._open[request] = time.monotonic() + self.deadline
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._forget(request)
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._forget(request)
+
+    def server_close(self) -> None:
+        self._closing.set()
+        super().server_close()
+
+    def _forget(self, request: socket.socket) -> None:
+        with self._open_lock:
+            if self._open.pop(request, None) is not None:
+                self._slots.release()
+
+    def _turn_away(self, request: socket.socket) -> None:
+        """Answer 503 to a connection beyond the cap, without a thread."""
+        with contextlib.suppress(OSError):
+            request.settimeout(1.0)
+            request.sendall(BUSY)
+        self.shutdown_request(request)
+
+    def _reap(self) -> None:
+        """Cut the connections that outlive their deadline; their threads then end."""
+        while not self._closing.wait(REAPER_INTERVAL):
+            now = time.monotonic()
+            with self._open_lock:
+                late = [request for request, until in self._open.items() if until < now]
+            for request in late:
+                with contextlib.suppress(OSError):
+                    request.shutdown(socket.SHUT_RDWR)
+
+
 def make_server(
-    directory: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
-) -> ThreadingHTTPServer:
+    directory: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    max_connections: int = MAX_CONNECTIONS,
+    deadline: float = CONNECTION_DEADLINE,
+) -> DigestServer:
     """A server for ``directory``, bound but not yet serving; port 0 picks a free port."""
-    server = ThreadingHTTPServer((host, port), _handler(directory.resolve(strict=True)))
-    server.daemon_threads = True
-    return server
+    return DigestServer(
+        (host, port),
+        _handler(directory.resolve(strict=True)),
+        max_connections=max_connections,
+        deadline=deadline,
+    )
 
 
-def server_url(server: ThreadingHTTPServer) -> str:
+def server_url(server: DigestServer) -> str:
     """The URL a bound server answers on."""
     host, port = server.server_address[:2]
     return f"http://{host}:{port}/"

@@ -17,6 +17,10 @@ daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behi
 A job's stdout is logged at INFO; its stderr at the level each line names
 (Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
 ``STDERR_TAIL`` lines of stderr are logged as errors.
+
+The database URL, which may hold a password, reaches each job in its
+environment (``THAIDIGEST_DB``): it is never on a command line, which any
+user may read, nor in the job store, which keeps each job's arguments.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from schedules.spec import Schedule, job_command, make_trigger
-from thaidigest.store import Store
+from thaidigest.store import DB_ENV, Store
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -107,6 +111,7 @@ class _Subprocesses:
         self._running: dict[subprocess.Popen[str], str] = {}  # process -> task
         self._signalled: set[subprocess.Popen[str]] = set()
         self._stopping = False
+        self.environment: dict[str, str] | None = None  # None: this process's own
 
     def start(self, argv: list[str], task: str) -> subprocess.Popen[str] | None:
         """A new subprocess, or None when the daemon is stopping."""
@@ -124,6 +129,7 @@ class _Subprocesses:
                 errors="replace",
                 start_new_session=True,
                 preexec_fn=_die_with_parent(),
+                env=self.environment,
             )
             self._running[process] = task
             return process
@@ -269,7 +275,6 @@ def sync_jobs(
     scheduler: BackgroundScheduler,
     schedule: Schedule,
     *,
-    db_url: str,
     config_file: str | None,
     config: dict[str, Any],
 ) -> None:
@@ -296,7 +301,7 @@ def sync_jobs(
         kwargs = {
             "name": job.name,
             "task": job.task,
-            "argv": job_command(job, db_url, config_file),
+            "argv": job_command(job, config_file),
             "timeout": timeout,
         }
         stored: StoredJob | None = scheduler.get_job(job.name)
@@ -371,10 +376,11 @@ def run_daemon(
     signals = _Signals()
     signal.signal(signal.SIGTERM, signals.handle)
     signal.signal(signal.SIGINT, signals.handle)
+    _SUBPROCESSES.environment = {**os.environ, DB_ENV: db_url}
     store = Store(db_url)
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
-    sync_jobs(scheduler, schedule, db_url=db_url, config_file=config_file, config=config)
+    sync_jobs(scheduler, schedule, config_file=config_file, config=config)
     scheduler.resume()
     log.info(
         "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone

@@ -236,8 +236,13 @@ def next_run(job: Job, zone: ZoneInfo, now: datetime) -> datetime | None:
     return make_trigger(job, zone).get_next_fire_time(None, now)
 
 
-def job_command(job: Job, db: str | None, config_file: str | None) -> list[str]:
-    """The argv of a job: ``python -m thaidigest TASK --option value ... --db --config``."""
+def job_command(job: Job, config_file: str | None) -> list[str]:
+    """The argv of a job: ``python -m thaidigest TASK --option value ... --config``.
+
+    The database is not on it: its URL may hold a password, which anyone may
+    read in a command line (``ps``). The daemon hands it over in the
+    environment (see :func:`schedules.daemon.run_job`).
+    """
     argv = [sys.executable, "-m", "thaidigest", job.task]
     for option, value in job.args.items():
         flag = "--" + option.replace("_", "-")
@@ -246,8 +251,6 @@ def job_command(job: Job, db: str | None, config_file: str | None) -> list[str]:
                 argv.append(flag)
         else:
             argv.extend([flag, str(value)])
-    if db:
-        argv.extend(["--db", db])
     if config_file:
         argv.extend(["--config", config_file])
     return argv

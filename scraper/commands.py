@@ -11,6 +11,7 @@ from scraper.crawl import SOURCES, run_crawl
 from scraper.report import ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.pipeline import rules_from_config
 from thaidigest.store import Store
 
 EXIT_BLOCKED_OR_FAILED = 1
@@ -33,6 +34,8 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         lines.append(
             f"  robots.txt forbids ({rule}): {len(urls)} request(s) not sent, first {urls[0]}"
         )
+    if report.get("unfinished"):
+        lines.append(f"  unfinished: {report['unfinished']}")
     for blocked in report["blocked"]:
         if blocked.get("reason") == ROBOTS_REASON:
             continue
@@ -58,6 +61,7 @@ def crawl_command(
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
     config = load_config_or_exit(config_file)
+    rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
     sources = list(SOURCES) if source == "all" else [source]
     store = Store.open(db)
     try:

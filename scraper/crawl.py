@@ -3,7 +3,8 @@
 Twisted's reactor cannot restart, so one process runs one crawl (of one or
 both sites); the scheduler starts ``thaidigest crawl`` as a subprocess.
 Each site is locked in the database for the crawl's length, so two crawls of
-one site never overlap.
+one site never overlap; a lock older than ``crawl.subprocess_timeout`` is
+stale and the next crawl takes it over, with a warning.
 
 A crawl stops within seconds of SIGTERM or SIGINT, whatever its downloads are
 doing: it stops scheduling, gives the downloads in flight ``STOP_GRACE`` seconds,
@@ -11,7 +12,8 @@ then closes without them, records the run as ``stopped`` and releases its locks.
 Nothing is lost by that: each article is stored in its own transaction, and the
 crawl after one that did not finish looks further back. A second signal closes at
 once; a crawl whose reactor does not answer is ended by ``SIGALRM`` at
-``STOP_DEADLINE``.
+``STOP_DEADLINE``. A crawl killed outright is recorded as ``failed`` by the next
+crawl of the site.
 """
 
 from __future__ import annotations
@@ -23,21 +25,22 @@ from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from scraper.report import STOPPED_REASON, CrawlReport
+from scraper.report import STOPPED_REASON, CrawlReport, build_report
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
-from thaidigest.store import Store
+from thaidigest.store import Store, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 SOURCES = ("thaigov", "mdes")
-LOCK_MARGIN = timedelta(minutes=10)
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
+DIED = "the crawl process ended before the crawl did"
+CUT_SHORT = "stopped before the end"
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,7 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
             "DOWNLOAD_TIMEOUT": float(crawl["timeout"]),
             "DOWNLOAD_MAXSIZE": int(crawl["max_page_bytes"]),
             "RETRY_TIMES": int(crawl["retries"]),
-            "RETRY_BACKOFF_BASE": float(crawl.get("backoff_base", 1.0)),
+            "RETRY_BACKOFF_BASE": float(crawl["backoff_base"]),
             "THAIDIGEST_DB_URL": db_url,
             "THAIDIGEST_CONFIG": config,
         },
@@ -72,20 +75,31 @@ def run_crawl(
     start_id: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Crawl the given sites; the report of each, keyed by site. Raises LockHeld."""
-    ttl = timedelta(seconds=int(config["crawl"]["subprocess_timeout"])) + LOCK_MARGIN
+    ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
+    crawlers: list[Crawler] = []
     try:
         for source in sources:
             locks.acquire(store, f"crawl:{source}", ttl)
             taken.append(source)
+            # Holding the lock, any run of the site still "running" is a dead crawl's.
+            for run_id in store.unfinished_crawl_runs(source):
+                store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
         process = CrawlerProcess(crawl_settings(config, store.url), install_root_handler=True)
         for source in sources:
             arguments: dict[str, Any] = {"base_url": base_url}
             if source == "thaigov" and start_id is not None:
                 arguments["start_id"] = start_id
-            process.crawl(SPIDERS[source], **arguments)
+            crawler = process.create_crawler(SPIDERS[source])
+            crawlers.append(crawler)
+            process.crawl(crawler, **arguments)
         _SignalStop(process).run()
     finally:
+        for crawler in crawlers:
+            run_id = getattr(crawler.spider, "crawl_run_id", None)
+            if run_id in store.unfinished_crawl_runs(crawler.spider.name):
+                report = unfinished_report(CUT_SHORT, crawler)
+                store.finish_crawl_run(run_id, utc_now(), "failed", report)
         for source in taken:
             locks.release(store, f"crawl:{source}")
     return {source: store.last_crawl_runs(source)[0] for source in sources}
@@ -139,3 +153,19 @@ class _SignalStop:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         reactor.addSystemEventTrigger("after", "startup", install_shutdown_handlers, self.on_signal)
         self.process.start(install_signal_handlers=False)
+
+
+def unfinished_report(reason: str, crawler: Crawler | None = None) -> dict[str, Any]:
+    """The report of a crawl that did not finish: what its crawler counted, if it is known."""
+    spider = getattr(crawler, "spider", None)
+    stats = crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
+    report = build_report(
+        {**stats, "finish_reason": "unfinished"},
+        getattr(spider, "blocked", []),
+        getattr(spider, "errors", []),
+    )
+    report["status"] = "failed"
+    report["unfinished"] = reason
+    if spider is not None:
+        report["source"] = spider.name
+    return report

@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
+from scraper.report import DATABASE_ERROR
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
-from thaidigest.store import Store
+from thaidigest.store import Store, StoreError
 
 
 class StorePipeline:
-    """Normalise, deduplicate, score and store each article in its own transaction."""
+    """Normalise, deduplicate, score and store each article in its own transaction.
+
+    A database error is reported in one line on the crawl's errors (never the
+    article's text) and ends the crawl: the next articles could not be stored either.
+    """
 
     def __init__(self, crawler: Any, db_url: str) -> None:
         self.crawler = crawler
         self.db_url = db_url
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -35,7 +42,16 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, RawArticle):
-            outcome = self.ingestor.ingest_one(item)
+            try:
+                outcome = self.ingestor.ingest_one(item)
+            except StoreError as error:
+                self.crawler.spider.report_error(item.fetch_url or item.url, str(error))
+                if not self.stopping:
+                    self.stopping = True
+                    deferred_from_coro(
+                        self.crawler.engine.close_spider_async(reason=DATABASE_ERROR)
+                    )
+                return item
             self.crawler.stats.inc_value(f"thaidigest/{outcome}")
             if outcome == "rejected":
                 self.crawler.spider.report_error(item.fetch_url or item.url, "no headline")

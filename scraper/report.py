@@ -6,9 +6,9 @@ status and redirect target; a request robots.txt forbids has the reason
 ``robots.txt``, the rule and the robots.txt URL instead), errors (each with
 URL), duration, and a status: ``blocked`` when the site refused or redirected
 us or robots.txt forbade a request, ``stopped`` when a signal ended the crawl
-before it finished, ``failed`` when nothing was fetched, else ``ok``. Only an
-``ok`` run counts as clean: the crawl after any other looks further back for
-what it missed.
+before it finished, ``failed`` when nothing was fetched or the store refused
+what was, else ``ok``. Only an ``ok`` run counts as clean: the crawl after any
+other looks further back for what it missed.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ def robots_note(blocked: list[dict[str, Any]]) -> str:
     return f" by robots.txt ({', '.join(rules)})" if rules else ""
 
 
+DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
+
+
 def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:
     """The report of a finished crawl from Scrapy's stats and the spider's lists."""
     responses = {
@@ -63,7 +66,7 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
         report["status"] = "blocked"
     elif report["finish_reason"] == STOPPED_REASON:
         report["status"] = "stopped"
-    elif not fetched:
+    elif not fetched or report["finish_reason"] == DATABASE_ERROR:
         report["status"] = "failed"
     else:
         report["status"] = "ok"

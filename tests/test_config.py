@@ -1,6 +1,14 @@
 import pytest
 
-from thaidigest.config import DEFAULTS, ConfigError, load_config, merge
+from thaidigest.config import (
+    DEFAULTS,
+    RULES,
+    ConfigError,
+    check_settings,
+    load_config,
+    merge,
+    setting_keys,
+)
 
 
 def test_user_file_overrides_only_what_it_names(tmp_path):
@@ -24,3 +32,95 @@ def test_broken_or_missing_file_is_a_clear_error(tmp_path):
         load_config(broken)
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "missing.toml")
+
+
+# --- The schema: made from DEFAULTS and RULES, checked when the file is loaded ----------
+
+WRONG_SETTINGS = {
+    "status-hours-a-string": (
+        '[status]\nmax_crawl_age_hours = "x"\n',
+        "status.max_crawl_age_hours",
+    ),
+    "email-port-a-string": ('[email]\nport = "abc"\n', "email.port"),
+    "email-port-out-of-range": ("[email]\nport = 70000\n", "email.port"),
+    "table-given-a-string": ('digest = "notatable"\n', "digest: must be a table"),
+    "misspelt-table": ('[digset]\nout = "x"\n', "unknown key digset; did you mean digest?"),
+    "misspelt-key": (
+        '[crawl]\nuser_agnet = "x"\n',
+        "unknown key crawl.user_agnet; did you mean crawl.user_agent?",
+    ),
+    "key-in-the-wrong-table": ('user_agent = "x"\n', "did you mean crawl.user_agent?"),
+    "unknown-site": ("[sites.example]\ndelay = 1\n", "unknown key sites.example"),
+    "escape-in-a-key": ('"a\\u001b[31m" = 1\n', "unknown key 'a\\x1b[31m'"),
+    "missing-rules-file": ('[relevance]\nrules = "nowhere.toml"\n', "relevance.rules"),
+    "zero-concurrency": ("[sites.thaigov]\nconcurrency = 0\n", "sites.thaigov.concurrency"),
+    "negative-delay": ("[sites.mdes]\ndelay = -1\n", "sites.mdes.delay"),
+    "zero-timeout": ("[crawl]\ntimeout = 0\n", "crawl.timeout"),
+    "negative-subprocess-timeout": (
+        "[crawl]\nsubprocess_timeout = -5\n",
+        "crawl.subprocess_timeout",
+    ),
+    "infinite-delay": ("[sites.mdes]\ndelay = inf\n", "sites.mdes.delay"),
+    "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
+    "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),
+    "wrong-list-item": ('[sites.mdes]\ncategories = [3, "x"]\n', "sites.mdes.categories"),
+    "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
+    "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),
+    "feed-address-not-on-the-web": ('[digest]\nsite_url = "file:///srv"\n', "digest.site_url"),
+    "zero-line-limit": ("[import]\nmax_line_bytes = 0\n", "import.max_line_bytes"),
+}
+
+
+@pytest.mark.parametrize(("text", "named"), WRONG_SETTINGS.values(), ids=WRONG_SETTINGS.keys())
+def test_wrong_setting_is_one_line_naming_the_file_and_the_key(tmp_path, text, named):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and named in message
+    assert "\n" not in message
+
+
+def test_every_default_passes_its_own_check():
+    check_settings(DEFAULTS)
+
+
+def test_right_values_of_other_types_pass(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[groups.digital]\n", encoding="utf-8")
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(
+        f'[sites.thaigov]\nstart_id = 87360\ndelay = 2\n[relevance]\nrules = "{rules}"\n'
+        '[email]\nusername = "digest"\nrecipients = ["a@example.org"]\n'
+        "[crawl]\ntimeout = 7.5\n[status]\nmax_crawl_age_hours = 0.5\n",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config["sites"]["thaigov"]["delay"] == 2 and config["crawl"]["timeout"] == 7.5
+
+
+def test_a_new_default_is_checked_by_its_type_without_a_rule():
+    defaults = {"status": {"max_quiet_days": 7}}
+    check_settings({"status": {"max_quiet_days": 3}}, defaults)
+    with pytest.raises(ConfigError, match=r"status\.max_quiet_days: must be a whole number"):
+        check_settings({"status": {"max_quiet_days": "a week"}}, defaults)
+
+
+def test_rules_name_only_keys_that_have_a_default():
+    known = set(setting_keys(DEFAULTS))
+    for key in RULES:
+        parts = key.split(".")
+        candidates = {
+            ".".join(part if part != "*" else name for part in parts) for name in DEFAULTS["sites"]
+        }
+        assert candidates & known, key
+
+
+def test_unreadable_configuration_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path)  # a folder
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[digest]\ntitle = "caf\xe9"\n')
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(latin)

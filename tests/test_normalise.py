@@ -236,3 +236,26 @@ def test_an_empty_site_record_without_headline_is_refused():
     )
     with pytest.raises(ValueError, match="no headline"):
         normalise_article(raw)
+
+
+def test_direction_controls_are_removed_from_headline_and_body():
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/details/1",
+        source="thaigov",
+        title="\u202eMoU signed\u202c \u2067ดิจิทัล\u2069",
+        body="The \u202dministry\u202c signed.",
+    )
+    article = normalise_article(raw)
+    assert article.title == "MoU signed ดิจิทัล"
+    assert article.body == "The ministry signed."
+
+
+def test_a_source_line_that_is_not_a_web_address_is_not_the_articles_url():
+    raw = RawArticle(
+        url="file:///seeds/x.txt",
+        source="file",
+        title="Headline",
+        body="Text.\n\nที่มา : https://example.org/news/1\u00ad\u202e",
+    )
+    article = normalise_article(raw)
+    assert article.url == "file:///seeds/x.txt"

@@ -13,23 +13,36 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from thaidigest.config import ConfigError
 from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import (
     build_ingestor,
     model_from_config,
     rules_from_config,
     threshold_from_config,
 )
-from thaidigest.readers import read_paths
+from thaidigest.readers import ReadLimits, read_paths
 from thaidigest.relevance import explain
-from thaidigest.store import Store
+from thaidigest.store import Store, StoreError
 from thaidigest.urls import canonical_url
 from thaidigest.workers import default_workers
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: a settings or database error is one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise SettingsError(str(error)) from None
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="thaidigest")
 def main() -> None:
     """Watch Thai government news for digital-economy cooperation; publish a weekly digest."""
@@ -55,10 +68,10 @@ def import_command(
     ingestor = build_ingestor(store, config=config, workers=workers)
 
     def report(rejected: Rejected) -> None:
-        tqdm.write(f"skipped {rejected.where}: {rejected.reason}", file=sys.stderr)
+        tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
     items = tqdm(
-        read_paths(list(paths)),
+        read_paths(list(paths), ReadLimits.from_config(config)),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,

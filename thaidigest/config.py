@@ -1,18 +1,34 @@
-"""Settings: one dict of defaults, merged with the user's TOML file.
+"""Settings: one dict of defaults, merged with the user's TOML file and checked.
 
 The file is ``--config PATH``, else ``$THAIDIGEST_CONFIG``, else
 ``./thaidigest.toml`` when it exists. A user file only names what it
 changes; tables merge key by key, so ``[sites.mdes] delay = 2`` keeps every
 other default.
+
+The file is checked when it is loaded, against a schema made from
+:data:`DEFAULTS` itself: a key is known when it has a default, and its value
+must have its default's type (an integer default takes integers, a float
+default any number). :data:`RULES`, next to the defaults, adds what a type
+cannot say: ranges, a wider type, the type of a key whose default is None,
+and checks such as "a web address" or "an existing file". So a new setting
+is one line in :data:`DEFAULTS`, and one in :data:`RULES` when its type is not
+the whole story. Any problem is a :class:`ConfigError` of one line that names
+the file and the key.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
+import math
 import os
+import re
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
@@ -25,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
         "timeout": 30,  # seconds per request
         "max_page_bytes": 5 * 1024 * 1024,  # larger pages are refused
         "retries": 4,
+        "backoff_base": 1.0,  # seconds before the first retry; doubles with each retry
         "revisit_days": 14,  # articles first seen this recently are checked for edits
         "subprocess_timeout": 3600,  # a scheduled crawl is stopped after this many seconds
     },
@@ -49,6 +66,13 @@ DEFAULTS: dict[str, Any] = {
             "categories": [3, 7, 8, 9, 109, 115, 116, 119, 120],
             "page_limit": 20,  # listing pages per category per crawl
         },
+    },
+    "import": {
+        # Limits on one input of `thaidigest import`, far above any real article
+        # (the longest of the 63,241 corpus articles is a 0.7 MB line of 243,084
+        # characters): a longer line or article is rejected, and memory stays bounded.
+        "max_line_bytes": 16 * 1024 * 1024,  # one line of a .jsonl file
+        "max_article_chars": 4_000_000,  # the text of one article (a .txt file, a record)
     },
     "relevance": {
         "rules": None,  # a TOML file that extends the packaged rules
@@ -88,6 +112,212 @@ class ConfigError(ValueError):
     """The configuration file cannot be read or holds a wrong value."""
 
 
+# --- What a value must be beyond its default's type ---------------------------
+
+
+def _web_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address"
+    return None
+
+
+def _existing_toml_file(value: str) -> str | None:
+    path = Path(value)
+    if not path.is_file():
+        return f"no such file: {value}"
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read {value}: {error}"
+    except tomllib.TOMLDecodeError as error:
+        return f"{value} is not valid TOML: {error}"
+    return None
+
+
+def _existing_file(value: str) -> str | None:
+    return None if Path(value).is_file() else f"no such file: {value}"
+
+
+def _not_blank(value: str) -> str | None:
+    return "must not be empty" if not value.strip() else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a setting must be beyond its default's type.
+
+    ``kind`` replaces the type taken from the default: ``float`` lets an
+    integer default take any number; a key whose default is None needs one.
+    ``minimum`` / ``maximum`` bound a number (each item of a list of numbers),
+    ``above`` excludes its bound; ``check`` returns a problem in words, or None.
+    """
+
+    kind: type | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    above: float | None = None
+    check: Callable[[Any], str | None] | None = None
+
+
+# Keys are dotted paths; ``*`` stands for any one table name (a site slug).
+RULES: dict[str, Rule] = {
+    "crawl.user_agent": Rule(check=_not_blank),
+    "crawl.timeout": Rule(kind=float, above=0),
+    "crawl.max_page_bytes": Rule(minimum=1),
+    "crawl.retries": Rule(minimum=0),
+    "crawl.backoff_base": Rule(minimum=0),
+    "crawl.revisit_days": Rule(kind=float, minimum=0),
+    "crawl.subprocess_timeout": Rule(kind=float, above=0),
+    "sites.*.base_url": Rule(check=_web_url),
+    "sites.*.delay": Rule(minimum=0),
+    "sites.*.concurrency": Rule(minimum=1),
+    "sites.*.miss_limit": Rule(minimum=1),
+    "sites.*.recheck_window": Rule(minimum=0),
+    "sites.*.start_id": Rule(kind=int, minimum=1),
+    "sites.*.categories": Rule(minimum=0),
+    "sites.*.page_limit": Rule(minimum=1),
+    "import.max_line_bytes": Rule(minimum=1024),
+    "import.max_article_chars": Rule(minimum=1000),
+    "relevance.rules": Rule(kind=str, check=_existing_toml_file),
+    # 0 would make every article relevant, a never term's included.
+    "relevance.threshold": Rule(kind=float, above=0, maximum=1),
+    "relevance.model": Rule(kind=str, check=_existing_file),
+    "digest.out": Rule(check=_not_blank),
+    "digest.weeks": Rule(minimum=1),
+    "digest.max_entries": Rule(minimum=1),
+    "digest.title": Rule(check=_not_blank),
+    "digest.site_url": Rule(check=_web_url),
+    "email.host": Rule(check=_not_blank),
+    "email.port": Rule(minimum=1, maximum=65535),
+    "email.username": Rule(kind=str),
+    "email.password_env": Rule(check=_not_blank),
+    "email.recipients": Rule(kind=str),  # of a list: the type of each item
+    "schedule.misfire_grace_time": Rule(minimum=1),
+    "schedule.shutdown_grace": Rule(kind=float, minimum=0),
+    "status.max_crawl_age_hours": Rule(kind=float, above=0),
+}
+
+TYPE_NAMES = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+}
+# Characters no setting means: they would break a header, a log line or a feed.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def rule_for(key: str) -> Rule:
+    """The rule of a dotted key (an exact entry first, then one with ``*``), or no rule."""
+    if key in RULES:
+        return RULES[key]
+    parts = key.split(".")
+    for index in range(len(parts)):
+        wildcard = ".".join([*parts[:index], "*", *parts[index + 1 :]])
+        if wildcard in RULES:
+            return RULES[wildcard]
+    return Rule()
+
+
+def setting_keys(table: dict[str, Any], prefix: str = "") -> list[str]:
+    """Every dotted key of a table of settings, tables included."""
+    keys = []
+    for key, value in table.items():
+        keys.append(f"{prefix}{key}")
+        if isinstance(value, dict):
+            keys.extend(setting_keys(value, f"{prefix}{key}."))
+    return keys
+
+
+def _unknown(key: str, known: dict[str, Any], prefix: str) -> str:
+    """The problem with an unknown key, with the closest known key to suggest."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    suggestion = f"{prefix}{close[0]}" if close else None
+    if suggestion is None:  # the right name in the wrong table: user_agent at the top
+        elsewhere = [name for name in setting_keys(DEFAULTS) if name.rsplit(".", 1)[-1] == key]
+        suggestion = elsewhere[0] if elsewhere else None
+    hint = f"; did you mean {suggestion}?" if suggestion else f"; known: {', '.join(known)}"
+    shown = key if key.isprintable() else ascii(key)  # a quoted TOML key may hold anything
+    return f"unknown key {prefix}{shown}{hint}"
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_problem(value: Any, kind: type | None) -> str | None:
+    """Why ``value`` is not of ``kind`` (None: any value but a table), or None."""
+    if kind is None:
+        fits = not isinstance(value, dict)
+    elif kind is float:
+        fits = isinstance(value, int | float) and not isinstance(value, bool)
+        if fits and not math.isfinite(value):
+            return f"must be a finite number, not {_shown(value)}"
+    elif kind is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, kind)
+    if not fits:
+        return f"must be {TYPE_NAMES.get(kind, kind.__name__)}, not {_shown(value)}"
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        return f"must not hold control characters: {_shown(value)}"
+    return None
+
+
+def _range_problem(value: Any, rule: Rule) -> str | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if rule.above is not None and not value > rule.above:
+        return f"must be more than {rule.above:g}, not {_shown(value)}"
+    if rule.minimum is not None and value < rule.minimum:
+        return f"must be at least {rule.minimum:g}, not {_shown(value)}"
+    if rule.maximum is not None and value > rule.maximum:
+        return f"must be at most {rule.maximum:g}, not {_shown(value)}"
+    return None
+
+
+def _value_problem(value: Any, default: Any, rule: Rule) -> str | None:
+    """Why ``value`` cannot replace ``default`` under ``rule``, or None."""
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            return f"must be a list, not {_shown(value)}"
+        kind = rule.kind or (type(default[0]) if default else None)
+        for item in value:
+            problem = _type_problem(item, kind) or _range_problem(item, rule)
+            if problem:
+                return f"each item {problem}"
+        return rule.check(value) if rule.check else None
+    if value is None and default is None:  # unset (TOML cannot say None: only the defaults)
+        return None
+    kind = rule.kind or (None if default is None else type(default))
+    problem = _type_problem(value, kind) or _range_problem(value, rule)
+    if problem is None and rule.check is not None:
+        problem = rule.check(value)
+    return problem
+
+
+def check_settings(
+    user: dict[str, Any], defaults: dict[str, Any] = DEFAULTS, prefix: str = ""
+) -> None:
+    """Raise :class:`ConfigError` naming the first key of ``user`` that is unknown or wrong."""
+    for key, value in user.items():
+        name = f"{prefix}{key}"
+        if key not in defaults:
+            raise ConfigError(_unknown(key, defaults, prefix))
+        default = defaults[key]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{name}: must be a table ([{name}]), not {_shown(value)}")
+            check_settings(value, default, f"{name}.")
+            continue
+        problem = _value_problem(value, default, rule_for(name))
+        if problem:
+            raise ConfigError(f"{name}: {problem}")
+
+
 def merge(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """``defaults`` with ``overrides`` merged in, table by table."""
     merged = copy.deepcopy(defaults)
@@ -110,14 +340,24 @@ def config_path(path: str | Path | None = None) -> Path | None:
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
-    """The defaults merged with the user's file (see :func:`config_path`)."""
+    """The defaults merged with the user's file (see :func:`config_path`), checked.
+
+    Raises :class:`ConfigError`, one line naming the file and what is wrong.
+    """
     chosen = config_path(path)
     if chosen is None:
         return copy.deepcopy(DEFAULTS)
     try:
         with chosen.open("rb") as handle:
-            return merge(DEFAULTS, tomllib.load(handle))
+            user = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"{chosen}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{chosen}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{chosen}: {error}") from None
+    try:
+        check_settings(user)
+    except ConfigError as error:
+        raise ConfigError(f"{chosen}: {error}") from None
+    return merge(DEFAULTS, user)

@@ -12,12 +12,13 @@ process writes the previous ones; what is stored does not depend on it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select, update
@@ -29,7 +30,14 @@ from thaidigest.store import Store, article_versions, articles, iso, utc_now
 from thaidigest.workers import ordered_map
 
 BATCH_SIZE = 500
+# A batch also ends at this many characters of text, so that a run of huge
+# articles does not hold hundreds of them at once (a corpus batch of 500 holds
+# about 3.5 million).
+BATCH_CHARS = 8_000_000
 OUTCOMES = ("new", "updated", "unchanged")
+KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
+# Shown as escapes when a rejection is printed: they would drive the terminal.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Rejected(NamedTuple):
@@ -37,6 +45,11 @@ class Rejected(NamedTuple):
 
     where: str  # a path, path:line or URL
     reason: str
+
+    def describe(self) -> str:
+        """``where: reason`` fit for a terminal: control characters shown as escapes."""
+        text = f"{self.where}: {self.reason}"
+        return UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 class Scored(NamedTuple):
@@ -116,6 +129,21 @@ def normalise_only(raw: RawArticle) -> Prepared:
     return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None)
 
 
+def batched(items: Iterable[Item], size: int, chars: int = BATCH_CHARS) -> Iterator[list[Item]]:
+    """Lists of at most ``size`` items, each ended early once it holds ``chars`` characters."""
+    batch: list[Item] = []
+    held = 0
+    for item in items:
+        batch.append(item)
+        if isinstance(item, RawArticle):
+            held += len(item.title) + len(item.body)
+        if len(batch) >= size or held >= chars:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
 def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Rejected]:
     """Each item of a batch prepared, or rejected with the preparer's reason."""
     done: list[Prepared | Rejected] = []
@@ -187,16 +215,17 @@ class Ingestor:
 
     def _prepared_batches(self, items: Iterable[Item]) -> Iterator[list[Prepared | Rejected]]:
         """Batches of prepared items in input order: in workers when there is more than one."""
-        iterator = iter(items)
-        batches = iter(lambda: list(islice(iterator, self.batch_size)), [])
+        batches = batched(items, self.batch_size)
         first = next(batches, None)
         if first is None:
             return
+        second = next(batches, None)
+        ahead = [first] if second is None else [first, second]
         prepare = partial(prepare_batch, preparer=self.preparer)
-        if self.workers > 1 and len(first) == self.batch_size:
-            yield from ordered_map(prepare, chain([first], batches), self.workers)
+        if self.workers > 1 and second is not None:
+            yield from ordered_map(prepare, chain(ahead, batches), self.workers)
         else:
-            yield from map(prepare, chain([first], batches))
+            yield from map(prepare, chain(ahead, batches))
 
     @staticmethod
     def _count(
@@ -212,7 +241,8 @@ class Ingestor:
                 prepared.append(item)
                 continue
             summary.rejected += 1
-            summary.rejections.append(item)
+            if len(summary.rejections) < KEPT_REJECTIONS:
+                summary.rejections.append(item)
             if on_reject is not None:
                 on_reject(item)
         return prepared

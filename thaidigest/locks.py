@@ -2,11 +2,13 @@
 
 A lock row names its holder (host and pid) and an expiry. A lock whose
 holder process is gone (same host, pid not running) or whose expiry has
-passed is taken over, so a crash never leaves a site locked for good.
+passed is taken over, with a warning, so a crash never leaves a site locked
+for good.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from datetime import datetime, timedelta
@@ -15,6 +17,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from thaidigest.store import Store, iso, locks, utc_now
+
+log = logging.getLogger(__name__)
 
 
 class LockHeld(RuntimeError):
@@ -44,8 +48,16 @@ def acquire(store: Store, name: str, ttl: timedelta, now: datetime | None = None
     with store.transaction() as conn:
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
         if row is not None:
-            if row.expires_at > iso(now) and _holder_alive(row.holder):
+            expired = row.expires_at <= iso(now)
+            if not expired and _holder_alive(row.holder):
                 raise LockHeld(f"{name} is held by {row.holder} since {row.acquired_at}")
+            log.warning(
+                "taking over %s from %s, held since %s: %s",
+                name,
+                row.holder,
+                row.acquired_at,
+                "it has expired" if expired else "that process is gone",
+            )
             conn.execute(delete(locks).where(locks.c.name == name))
         try:
             conn.execute(

@@ -28,16 +28,19 @@ from pythainlp.util import normalize as pythainlp_normalize
 
 from thaidigest.dates import arabic_digits, take_date_lines
 from thaidigest.model import Article, RawArticle
-from thaidigest.urls import article_id, canonical_url, source_of
+from thaidigest.urls import article_id, canonical_url, source_of, web_url_problem
 
 # --- Rules as data -----------------------------------------------------------
 
 # Longest first: an empty thaigov record is titled just "รัฐบาลไทย-".
 SITE_TITLE_PREFIXES = ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-", "รัฐบาลไทย-")
 
-# Zero-width characters, and control characters (C0 but tab and newline, DEL, C1)
-# that no text means and XML 1.0 forbids.
-INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
+# that no text means and XML 1.0 forbids, and the direction controls (embeddings,
+# overrides, isolates) that make a headline display otherwise than it reads.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
 # Runs of spaces to one space. Only what changes matches (a run, or a space
 # other than U+0020), so the many single spaces of a text cost no replacement.
 _SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
@@ -294,7 +297,7 @@ def normalise_article(raw: RawArticle) -> Article:
     if not title:
         raise ValueError("no headline")
     url = raw.url
-    if cleaned.source_url and raw.source == "file":
+    if cleaned.source_url and raw.source == "file" and not web_url_problem(cleaned.source_url):
         url = cleaned.source_url
     url = canonical_url(url)
     source = raw.source if raw.source != "file" else source_of(url)

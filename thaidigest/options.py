@@ -1,4 +1,4 @@
-"""Options every command shares: ``--db`` and ``--config``."""
+"""Options every command shares: ``--db`` and ``--config``, and how their errors show."""
 
 from __future__ import annotations
 
@@ -9,6 +9,22 @@ import click
 
 from thaidigest.config import ConfigError, load_config
 
+EXIT_USAGE = 2  # a wrong option or setting: nothing was done
+
+
+class SettingsError(click.ClickException):
+    """A wrong option value or setting: one line, exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+
+def _db_value(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> str | None:
+    if value is not None and not value.strip():
+        raise SettingsError("--db is empty: give a database file or URL")
+    return value
+
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
@@ -16,6 +32,7 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
         envvar="THAIDIGEST_DB",
         default=None,
         metavar="PATH|URL",
+        callback=_db_value,
         help="SQLite file or SQLAlchemy URL "
         "[default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
     )(function)
@@ -33,8 +50,8 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def load_config_or_exit(config_file: str | None) -> dict[str, Any]:
-    """The configuration, or a clear error and exit status 2."""
+    """The configuration, or its one-line error and exit status 2."""
     try:
         return load_config(config_file)
     except ConfigError as error:
-        raise click.UsageError(str(error)) from None
+        raise SettingsError(str(error)) from None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from thaidigest.classifier import Model, load_model
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, ConfigError
 from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
@@ -23,17 +23,38 @@ from thaidigest.store import Store, utc_now
 def user_rules_text(config: dict[str, Any]) -> str | None:
     """The text of the user's ``[relevance] rules`` file, if the configuration names one."""
     path = (config.get("relevance") or {}).get("rules")
-    return Path(path).read_text(encoding="utf-8") if path else None
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"relevance.rules: cannot read {path}: {error}") from None
+
+
+def checked_rules(config: dict[str, Any], user_rules: str | None) -> Rules:
+    """The compiled rules; a :class:`ConfigError` naming the file when it holds a mistake."""
+    try:
+        return rules_from_text(user_rules)
+    except (ValueError, TypeError, KeyError) as error:
+        path = (config.get("relevance") or {}).get("rules")
+        raise ConfigError(f"relevance.rules: {path}: {error}") from None
 
 
 def rules_from_config(config: dict[str, Any]) -> Rules:
     """The packaged relevance rules, extended by the user's ``[relevance] rules`` file."""
-    return rules_from_text(user_rules_text(config))
+    return checked_rules(config, user_rules_text(config))
 
 
 def model_from_config(config: dict[str, Any]) -> Model:
-    """The relevance model of ``[relevance] model``, or the packaged one."""
-    return load_model((config.get("relevance") or {}).get("model"))
+    """The relevance model of ``[relevance] model``, or the packaged one.
+
+    A :class:`ConfigError` naming the file when it cannot be read or is not a model.
+    """
+    path = (config.get("relevance") or {}).get("model")
+    try:
+        return load_model(path)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"relevance.model: {path}: {error}") from None
 
 
 def threshold_from_config(config: dict[str, Any]) -> float:
@@ -126,7 +147,7 @@ def build_ingestor(
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
-    rules_from_text(user_rules)  # a bad rules file fails here, before anything is read
+    checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
     rescore_stored(store, config)  # and so does a bad model file, before anything is read
     preparer = ArticlePreparer(
         user_rules,

@@ -2,8 +2,14 @@
 
 Every reader yields :class:`RawArticle` objects, or :class:`Rejected` for an
 input it cannot read, and never raises for bad input: a bad file or line is
-reported and the rest goes on. JSON lines files are streamed, so memory does
-not grow with the file.
+reported with its path or line number and the rest goes on.
+
+Memory stays bounded whatever the input: JSON lines files are read in
+chunks, a line longer than ``import.max_line_bytes`` is skipped without
+being held, and a text file or record longer than ``import.max_article_chars``
+is rejected. Runs of blank lines are skipped at the speed of the
+decompressor, and a file with no article in it at all is rejected, so a
+file of nothing but newlines is an error, not an empty success.
 
 The plain-text format (``seeds/``, the corpus ``text`` field)::
 
@@ -18,26 +24,83 @@ from __future__ import annotations
 
 import json
 import lzma
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
+from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
-from thaidigest.urls import source_of
+from thaidigest.urls import source_of, web_url_problem
 
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
+# Share of Thai characters out of place above which bytes that decode as
+# TIS-620 are another single-byte encoding (Latin-1, cp1252) read wrongly.
+MISPLACED_THAI_SHARE = 0.25
+CHUNK_BYTES = 1 << 20
+UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
+BLANK = re.compile(rb"[ \t\r\n]*")
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# Thai characters by the place they take: a vowel sign or tone mark sits on a
+# consonant; a leading vowel stands before one.
+THAI_CONSONANTS = "".join(map(chr, range(0x0E01, 0x0E2F)))
+THAI_MARKS = (
+    "\u0e31" + "".join(map(chr, range(0x0E34, 0x0E3B))) + "".join(map(chr, range(0x0E47, 0x0E4F)))
+)
+THAI_LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"
+MISPLACED_THAI = re.compile(
+    f"(?<![\u0e01-\u0e4e])[{THAI_MARKS}]"  # a mark on no Thai letter
+    f"|[{THAI_LEADING_VOWELS}](?![{THAI_CONSONANTS}])"  # a leading vowel before no consonant
+    "|(?<=[A-Za-z])[\u0e01-\u0e5b](?=[A-Za-z])"  # one Thai character inside a Latin word
+)
+THAI = re.compile("[\u0e01-\u0e5b]")
 
 
 class UnreadableInput(ValueError):
     """An input that is not text in a known encoding."""
 
 
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one input may hold (``[import]`` in the settings)."""
+
+    max_line_bytes: int = DEFAULTS["import"]["max_line_bytes"]
+    max_article_chars: int = DEFAULTS["import"]["max_article_chars"]
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> ReadLimits:
+        settings = config["import"]
+        return cls(int(settings["max_line_bytes"]), int(settings["max_article_chars"]))
+
+
+def plausible_thai(text: str) -> bool:
+    """Whether the Thai characters of ``text`` stand where Thai writing puts them.
+
+    Latin-1 or cp1252 bytes read as TIS-620 turn accented letters into Thai
+    vowel signs, tone marks and digits inside Latin words: ``café`` reads
+    ``caf้``. Real Thai has (nearly) none out of place.
+    """
+    thai = len(THAI.findall(text))
+    if not thai:
+        return True
+    misplaced = len(MISPLACED_THAI.findall(text))
+    return misplaced <= MISPLACED_THAI_SHARE * thai
+
+
 def decode_text(data: bytes) -> str:
-    """Text of a file in UTF-8 (with or without BOM) or TIS-620 / cp874."""
+    """Text of a file in UTF-8 (with or without BOM) or TIS-620 / cp874.
+
+    Raises :class:`UnreadableInput` for broken UTF-8 and for bytes in another
+    single-byte encoding (Latin-1 and the like), which would be stored as
+    mojibake.
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -46,12 +109,14 @@ def decode_text(data: bytes) -> str:
     undecodable = data.decode("utf-8", "replace").count("\ufffd")
     if undecodable < BROKEN_UTF8_SHARE * non_ascii:
         raise UnreadableInput(f"invalid UTF-8 at byte {utf8_error.start}")
+    neither = f"neither UTF-8 (invalid at byte {utf8_error.start}) nor TIS-620"
     try:
-        return data.decode("cp874")
+        text = data.decode("cp874")
     except UnicodeDecodeError:
-        raise UnreadableInput(
-            f"neither UTF-8 (invalid at byte {utf8_error.start}) nor TIS-620"
-        ) from None
+        raise UnreadableInput(neither) from None
+    if not plausible_thai(text):
+        raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
+    return text
 
 
 def parse_plain_text(text: str, url: str) -> RawArticle:
@@ -67,62 +132,189 @@ def parse_plain_text(text: str, url: str) -> RawArticle:
     return RawArticle(url=url, source="file", title=title, body=body)
 
 
-def read_text_file(path: Path) -> RawArticle | Rejected:
-    """One article from a ``.txt`` file in the plain-text format."""
+def _check_length(text: str, limits: ReadLimits) -> None:
+    if len(text) > limits.max_article_chars:
+        raise ValueError(
+            f"{len(text):,} characters, more than import.max_article_chars "
+            f"({limits.max_article_chars:,})"
+        )
+
+
+def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle | Rejected:
+    """One article from a ``.txt`` file in the plain-text format.
+
+    A file without a ``ที่มา :`` source line is stored under its ``file:`` URL,
+    which is never published (no link, no "also on").
+    """
+    limits = limits or ReadLimits()
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limits.max_article_chars * UTF8_MAX_BYTES + 1)
+            if handle.read(1):
+                raise ValueError(
+                    f"larger than import.max_article_chars ({limits.max_article_chars:,}"
+                    " characters) allows"
+                )
         if not data.strip():
             raise ValueError("empty file")
-        return parse_plain_text(decode_text(data), path.resolve().as_uri())
+        text = decode_text(data)
+        _check_length(text, limits)
+        return parse_plain_text(text, path.resolve().as_uri())
     except (OSError, ValueError) as error:
         return Rejected(str(path), str(error))
 
 
-def _open_jsonl(path: Path):
-    if path.name.endswith(".xz"):
-        return lzma.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+def _string(record: dict[str, Any], name: str) -> str | None:
+    """A record's string field (None when absent); ValueError when it is not a valid string."""
+    value = record.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"'{name}' is not a string")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        surrogate = error.object[error.start]
+        raise ValueError(f"'{name}' holds a lone surrogate ({surrogate!a})") from None
+    return value
 
 
-def corpus_record_article(record: object) -> RawArticle:
+def corpus_record_article(record: object, limits: ReadLimits | None = None) -> RawArticle:
     """A raw article from one corpus JSON object (``id``, ``url``, ``category``, ``text``)."""
+    limits = limits or ReadLimits()
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = _string(record, "text")
+    if text is None or not text.strip():
         raise ValueError("no 'text' field")
-    url = record.get("url")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    _check_length(text, limits)
+    url = _string(record, "url")
+    if url is None or not url.strip():
         raise ValueError("no 'url' field")
+    problem = web_url_problem(url)
+    if problem:
+        raise ValueError(f"'url' {problem}")
+    category = _string(record, "category")
     raw = parse_plain_text(text, url)
-    category = record.get("category")
     return RawArticle(
         url=url,
         source=source_of(url),
         title=raw.title,
         body=raw.body,
-        source_id=str(record["id"]) if record.get("id") is not None else None,
-        category=category if isinstance(category, str) else None,
+        source_id=_source_id(record),
+        category=category,
     )
 
 
-def read_jsonl_file(path: Path) -> Iterator[RawArticle | Rejected]:
-    """Articles from a corpus-format JSON lines file, plain or xz, streamed."""
-    line_number = 0
+def _source_id(record: dict[str, Any]) -> str | None:
+    value = record.get("id")
+    if value is None or isinstance(value, str):
+        return _string(record, "id")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("'id' is neither a number nor a string")
+    return str(value)
+
+
+class LineReader:
+    """The non-blank lines of a binary stream with their line numbers, read in chunks.
+
+    A line longer than ``max_bytes`` comes as ``None`` and is never held
+    whole; blank lines are skipped in bulk and counted in :attr:`blank`.
+    :attr:`number` is the number of the line being read, for errors.
+    """
+
+    def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.number = 1
+        self.blank = 0
+
+    def __iter__(self) -> Iterator[tuple[int, bytes | None]]:
+        line = bytearray()
+        too_long = started = False
+        while chunk := self.stream.read(CHUNK_BYTES):
+            position, end = 0, len(chunk)
+            while position < end:
+                if not started:
+                    skipped = BLANK.match(chunk, position).end()
+                    newlines = chunk.count(b"\n", position, skipped)
+                    self.number += newlines
+                    self.blank += newlines
+                    position = skipped
+                    if position == end:
+                        break
+                    started = True
+                newline = chunk.find(b"\n", position)
+                stop = end if newline < 0 else newline
+                if not too_long:
+                    line += chunk[position:stop]
+                    if len(line) > self.max_bytes:
+                        too_long = True
+                        line = bytearray()
+                if newline < 0:
+                    break
+                yield self.number, None if too_long else bytes(line)
+                line.clear()
+                too_long = started = False
+                self.number += 1
+                position = newline + 1
+        if started:
+            yield self.number, None if too_long else bytes(line)
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    return lzma.open(path, "rb") if path.name.endswith(".xz") else path.open("rb")
+
+
+def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
+    """The article of one JSON line; ValueError saying what is wrong with it."""
     try:
-        with _open_jsonl(path) as lines:
-            for line_number, line in enumerate(lines, start=1):
-                if not line.strip():
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"not UTF-8: byte 0x{line[error.start]:02x} at column {error.start + 1}"
+        ) from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"invalid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+    return corpus_record_article(record, limits)
+
+
+def read_jsonl_file(
+    path: Path, limits: ReadLimits | None = None
+) -> Iterator[RawArticle | Rejected]:
+    """Articles from a corpus-format JSON lines file, plain or xz, streamed."""
+    limits = limits or ReadLimits()
+    lines = 0
+    reader: LineReader | None = None
+    try:
+        with _open_binary(path) as stream:
+            reader = LineReader(stream, limits.max_line_bytes)
+            for number, line in reader:
+                lines += 1
+                where = f"{path}:{number}"
+                if line is None:
+                    yield Rejected(
+                        where,
+                        f"line longer than import.max_line_bytes ({limits.max_line_bytes:,} bytes)",
+                    )
                     continue
-                where = f"{path}:{line_number}"
+                if number == 1:
+                    line = line.removeprefix(UTF8_BOM)
                 try:
-                    yield corpus_record_article(json.loads(line))
-                except json.JSONDecodeError as error:
-                    yield Rejected(where, f"invalid JSON: {error.msg}")
+                    yield _line_article(line, limits)
                 except ValueError as error:
                     yield Rejected(where, str(error))
-    except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as error:
-        yield Rejected(f"{path}:{line_number + 1}", f"cannot read: {error}")
+    except (OSError, EOFError, lzma.LZMAError) as error:
+        number = reader.number if reader else 1
+        yield Rejected(f"{path}:{number}", f"cannot read: {error}")
+        return
+    if not lines:
+        blank = reader.blank if reader else 0
+        yield Rejected(str(path), f"no articles: {blank:,} blank lines" if blank else "empty file")
 
 
 def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
@@ -138,14 +330,17 @@ def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
             yield Rejected(str(path), "no such file or folder")
 
 
-def read_paths(paths: list[Path]) -> Iterator[RawArticle | Rejected]:
+def read_paths(
+    paths: list[Path], limits: ReadLimits | None = None
+) -> Iterator[RawArticle | Rejected]:
     """Every article in the given files and folders, in order."""
+    limits = limits or ReadLimits()
     for path in expand_paths(paths):
         if isinstance(path, Rejected):
             yield path
         elif path.name.endswith(JSONL_SUFFIXES):
-            yield from read_jsonl_file(path)
+            yield from read_jsonl_file(path, limits)
         elif path.name.endswith(TEXT_SUFFIXES):
-            yield read_text_file(path)
+            yield read_text_file(path, limits)
         else:
             yield Rejected(str(path), "unknown file type (expected .txt, .jsonl or .jsonl.xz)")

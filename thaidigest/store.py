@@ -44,7 +44,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import ExceptionContext
+from sqlalchemy.exc import ArgumentError, IntegrityError
 
 SCHEMA_VERSION = 1
 DEFAULT_DB = "data/thaidigest.sqlite"
@@ -155,16 +157,56 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class StoreError(RuntimeError):
+    """The database cannot be opened, read or written.
+
+    Its message is one line naming the database (a password masked) and what
+    is wrong, never the SQL statement or its parameters (article text).
+    """
+
+
+class SchemaError(StoreError):
+    """The database was written by a newer thaidigest."""
+
+
+class StoreIntegrityError(StoreError, IntegrityError):
+    """A constraint refused a write: an IntegrityError to SQLAlchemy's callers, one line to all."""
+
+    def __init__(self, message: str, error: IntegrityError) -> None:
+        IntegrityError.__init__(self, error.statement, error.params, error.orig)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def database_url(db: str | None) -> str:
-    """A SQLAlchemy URL from ``--db``, ``THAIDIGEST_DB`` or the default path."""
+    """A SQLAlchemy URL from ``--db``, ``THAIDIGEST_DB`` or the default path.
+
+    An empty ``db`` is an error, not the default: it is a mistake (an unset
+    variable in a script), and the default database is the wrong one to write.
+    """
+    if db is not None and not db.strip():
+        raise StoreError("the database name is empty: give a file or URL")
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser()}"
 
 
-class SchemaError(RuntimeError):
-    """The database was written by a newer thaidigest."""
+def display_url(url: str) -> str:
+    """The database as messages name it: a SQLite file's path, else the URL without password."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///") or ":memory:"
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "the database URL given"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -181,13 +223,34 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url)
+        self.name = display_url(url)
+        try:
+            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url)
+        except OSError as error:
+            raise StoreError(f"database {self.name}: {error.strerror or error}") from None
+        except ArgumentError as error:  # not a URL, or no driver for it
+            raise StoreError(f"database {self.name}: {_first_line(error)}") from None
+        event.listen(self.engine, "handle_error", self._one_line_error)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._check_schema()
+
+    def _one_line_error(self, context: ExceptionContext) -> None:
+        """Turn a database error into a :class:`StoreError` of one line.
+
+        A constraint's refusal stays an IntegrityError too, which the lock and
+        the job store catch.
+        """
+        error = context.sqlalchemy_exception
+        if error is None:
+            return
+        message = f"database {self.name}: {_first_line(context.original_exception)}"
+        if isinstance(error, IntegrityError):
+            raise StoreIntegrityError(message, error)
+        raise StoreError(message)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
@@ -202,7 +265,8 @@ class Store:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif int(version) > SCHEMA_VERSION:
                 raise SchemaError(
-                    f"database schema {version} is newer than this thaidigest ({SCHEMA_VERSION})"
+                    f"database {self.name}: schema {version} is newer than this "
+                    f"thaidigest ({SCHEMA_VERSION})"
                 )
 
     @contextmanager
@@ -333,6 +397,14 @@ class Store:
                     report=json.dumps(report, ensure_ascii=False, sort_keys=True),
                 )
             )
+
+    def unfinished_crawl_runs(self, source: str) -> list[int]:
+        """The ids of a site's crawl runs still marked ``running``."""
+        query = select(crawl_runs.c.id).where(
+            crawl_runs.c.source == source, crawl_runs.c.status == "running"
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def last_crawl_runs(self, source: str, limit: int = 1) -> list[dict[str, Any]]:
         query = (

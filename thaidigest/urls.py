@@ -9,8 +9,15 @@ an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+WEB_SCHEMES = ("http", "https")
+# Unicode categories no web address holds: controls, format characters (direction
+# controls, zero-width characters, the soft hyphen), surrogates, and every kind of
+# space and line separator. They hide or reorder what a reader sees of a link.
+NOT_IN_URLS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+SHOWN_URL_CHARS = 80
 SITE_HOSTS = {"thaigov.go.th": "thaigov", "mdes.go.th": "mdes"}
 CANONICAL_BASE_URLS = {"thaigov": "https://thaigov.go.th", "mdes": "https://mdes.go.th"}
 REPEATED_SLASHES = re.compile(r"/{2,}")
@@ -19,6 +26,30 @@ ARTICLE_PATHS = {
     "thaigov": re.compile(r"^/news/contents/(?:ministry_)?details/(?P<id>\d+)$"),
     "mdes": re.compile(r"^/news/detail/(?P<id>\d+)(?:-[^/]*)?$"),
 }
+
+
+def web_url_problem(url: str) -> str | None:
+    """What stops ``url`` from being an article's web address, in words, or None.
+
+    A web address is ``http`` or ``https`` with a host, and holds no control,
+    space or direction-control character.
+    """
+    shown = ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
+    for char in url:
+        category = unicodedata.category(char)
+        if category in NOT_IN_URLS:
+            kind = "a space" if category.startswith("Z") else "a control character"
+            return f"{shown} holds {kind} (U+{ord(char):04X})"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as error:
+        return f"{shown} is not a valid URL: {error}"
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return f"{shown} is not an http:// or https:// address"
+    if not parts.hostname:
+        return f"{shown} has no host"
+    return None
 
 
 def _host(netloc: str) -> str:

@@ -1,6 +1,11 @@
+import base64
+import binascii
+import contextlib
 import logging
 import re
 import socket
+import socketserver
+import threading
 from email import message_from_bytes, policy
 
 import pytest
@@ -173,3 +178,52 @@ def test_password_comes_from_the_environment_and_never_leaks(store, built, login
         assert secret not in dump
         assert secret not in caplog.text
         assert secret not in str(missing.value)
+
+
+class EchoingServer(socketserver.StreamRequestHandler):
+    """A careless SMTP server: it refuses every login and echoes what the client sent."""
+
+    mechanism = "PLAIN"
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self) -> None:
+        self.reply("220 echo ESMTP")
+        for raw in self.rfile:
+            command = raw.decode("ascii", "replace").strip()
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                self.reply(f"250-echo\r\n250 AUTH {self.mechanism}")
+            elif verb == "AUTH" and command.split()[1].upper() == "LOGIN":
+                self.reply("334 UGFzc3dvcmQ6")
+                answer = self.rfile.readline().decode("ascii").strip()
+                self.reply(f"535 5.7.8 Authentication failed for {answer}")
+            elif verb == "AUTH":
+                self.reply(f"535 5.7.8 Authentication failed for {command.split()[-1]}")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("502 not here")
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_password_echoed_back_base64_encoded_is_masked(store, built, mechanism):
+    handler = type("Echo", (EchoingServer,), {"mechanism": mechanism})
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
+        with pytest.raises(MailError) as refused:
+            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": PASSWORD})
+        server.shutdown()
+    message = str(refused.value)
+    assert "535" in message and "***" in message
+    for encoded in (
+        base64.b64encode(PASSWORD.encode()).decode(),
+        base64.b64encode(f"\0digest\0{PASSWORD}".encode()).decode(),
+    ):
+        assert encoded not in message
+    for word in re.findall(r"[A-Za-z0-9+/]{8,}", message):
+        with contextlib.suppress(binascii.Error):
+            assert PASSWORD.encode()[:6] not in base64.b64decode(word + "=" * (-len(word) % 4))

@@ -3,7 +3,9 @@ from datetime import date
 
 import pytest
 from markdown_it import MarkdownIt
+from pythainlp.tokenize import word_tokenize
 
+from digest import markdown
 from digest.markdown import lede, markdown_to_html, render_markdown, week_range
 from digest.select import Week, load_weeks, select_week
 from tests.digest import article, ingest, mark, url_of
@@ -81,7 +83,19 @@ def test_article_without_a_web_address_is_listed_without_a_link(store):
     html = markdown_to_html(markdown)
     assert heading_texts(markdown, 3) == ["From a file"]
     assert "<a " not in html and "](" not in html
-    assert "<p>Also on: file:///data/copy.txt</p>" in html
+    assert "file:" not in markdown and "Also on" not in markdown  # a local path is never shown
+
+
+def test_article_from_a_file_links_to_its_copy_on_the_web(store):
+    raw = RawArticle(url="file:///home/me/seeds/003.txt", source="file", title="Seed", body="x.")
+    web = article(1, "Crawled copy", "x.")
+    ingest(store, [raw, web], "2024-08-20T03:00")
+    mark(store, raw)
+    mark(store, web, duplicate_of=raw)
+    markdown = digest_markdown(store)
+    html = markdown_to_html(markdown)
+    assert re.findall(r'href="([^"]*)"', html) == [url_of(web)]
+    assert "file:" not in markdown and "Also on" not in markdown
 
 
 def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
@@ -164,6 +178,22 @@ def test_thai_lede_is_cut_at_a_phrase_boundary():
     cut = lede(body, "th")
     assert cut.endswith("…") and len(cut) <= 300
     assert cut[:-1].split(" ") == phrases[: len(cut[:-1].split(" "))]
+
+
+def test_lede_of_a_huge_unspaced_thai_line_tokenises_only_a_bounded_prefix(monkeypatch):
+    seen = []
+
+    def recording(text, **options):
+        seen.append(len(text))
+        return word_tokenize(text, **options)
+
+    monkeypatch.setattr(markdown, "word_tokenize", recording)
+    body = "ความร่วมมือด้านเศรษฐกิจดิจิทัล" * 60_000  # 1.8 million characters, no space
+    cut = lede(body, "th")
+    assert seen and max(seen) <= markdown.LEDE_MAX_CHARS + markdown.TOKENISE_MARGIN
+    assert cut.endswith("…") and len(cut) <= markdown.LEDE_MAX_CHARS
+    assert body.startswith(cut[:-1])
+    assert cut == lede(body[:1000], "th")  # the same words as from its opening alone
 
 
 def test_thai_paragraph_ends_count_as_sentence_ends():

@@ -1,13 +1,18 @@
 import uuid
+from dataclasses import replace
 from datetime import date
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from sqlalchemy import update
 
 from digest.markdown import markdown_to_html
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings, url_of
+from thaidigest.readers import read_text_file
+from thaidigest.store import articles
 
 W33, W34 = Week(2024, 33), Week(2024, 34)
 HOSTILE_TITLE = "Evil <b> & ] \x0b [x](http://evil) ความร่วมมือ"
@@ -168,3 +173,68 @@ def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
         entries[0].content[0].value
     )
     assert entries[0].updated == at("2024-08-25T17:00").isoformat()
+
+
+# --- What an older or hand-edited store may hold never reaches a reader --------------------
+
+BAD_URL = "https://example.org/news/1\x01"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entry_links(path):
+    """The link addresses of each entry of an Atom feed, as written."""
+    root = ElementTree.fromstring(path.read_bytes())
+    return [
+        [link.get("href") for link in entry.iter(f"{ATOM}link")]
+        for entry in root.iter(f"{ATOM}entry")
+    ]
+
+
+OVERRIDE_TITLE = "\u202eDigital MoU signed\u202c"
+
+
+def test_feeds_stay_valid_when_the_store_holds_a_control_character_url(store, tmp_path):
+    raw = article(7, "Digital MoU signed", "Signed today.", date(2024, 8, 21))
+    ingest(store, [raw], "2024-08-21T03:00")
+    mark(store, raw, topics=["mou"])
+    with store.transaction() as conn:  # as an import before URLs were checked stored it
+        conn.execute(
+            update(articles)
+            .where(articles.c.url == url_of(raw))
+            .values(url=BAD_URL, title=OVERRIDE_TITLE)
+        )
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    assert result.items == 1
+    for path in feed_files(out):
+        for entry in parse(path).entries:
+            assert "\x01" not in entry.get("link", "") and "\u202e" not in entry.title
+    (entry,) = parse(out / "feed.atom").entries
+    assert entry.title == "Digital MoU signed" and entry_links(out / "feed.atom") == [[]]
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "\x01" not in text and "\u202e" not in text, path
+
+
+def test_a_text_file_without_a_source_publishes_no_local_path(store, tmp_path):
+    seed = tmp_path / "seeds" / "no_source.txt"
+    seed.parent.mkdir()
+    seed.write_text("Digital cooperation\n\nThailand and Japan signed an MoU.\n", encoding="utf-8")
+    raw = read_text_file(seed)
+    assert raw.url.startswith("file:")
+    copy = read_text_file(seed)  # the same story imported from a second file
+    copy = replace(copy, url=(tmp_path / "copy.txt").as_uri())
+    ingest(store, [raw, copy], "2024-08-21T03:00")
+    mark(store, raw, topics=["mou"])
+    mark(store, copy, topics=["mou"], duplicate_of=raw)
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    assert result.items == 1
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "file:" not in text and str(tmp_path) not in text, path
+    assert "Also on" not in result.markdown
+    (entry,) = parse(out / "feed.atom").entries
+    assert entry_links(out / "feed.atom") == [[]] and entry.content[0].value

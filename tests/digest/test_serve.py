@@ -1,9 +1,13 @@
 import http.client
+import socket
 import threading
+import time
+from contextlib import contextmanager
+from urllib.parse import quote
 
 import pytest
 
-from digest.serve import make_server, server_url
+from digest.serve import IDLE_TIMEOUT, make_server, server_url
 
 
 @pytest.fixture
@@ -112,3 +116,96 @@ def test_request_target_not_starting_with_a_slash_is_a_bad_request(site):
 def test_symlink_inside_the_folder_is_served(site):
     status, _, body = request(site, "/inside.md")
     assert (status, body.decode()) == (200, "# สรุป\n")
+
+
+# --- Careless and hostile clients ----------------------------------------------------------
+
+
+@contextmanager
+def serving(folder, **limits):
+    server = make_server(folder, port=0, **limits)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def closed_within(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server closes ``connection`` within ``seconds`` (data it sends is read)."""
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/" + "a" * 300, 404), ("/digests/" + "é" * 200 + ".md", 404), ("/" + "a/" * 1500, 414)],
+    ids=["long-name", "long-name-in-bytes", "long-path"],
+)
+def test_too_long_paths_are_answered_not_dropped(site, path, status):
+    assert request(site, quote(path))[0] == status
+
+
+def test_a_symbolic_link_loop_is_answered_404(tmp_path):
+    folder = tmp_path / "public"
+    folder.mkdir()
+    (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    (folder / "a").symlink_to(folder / "b")
+    (folder / "b").symlink_to(folder / "a")
+    with serving(folder) as server:
+        for path in ("/a", "/a/x.html", "/b/"):
+            assert request(server, path)[0] == 404
+        assert request(server, "/")[0] == 200
+
+
+def test_an_idle_connection_is_closed(site):
+    with socket.create_connection(site.server_address[:2]) as idle:
+        idle.sendall(b"GET / HTTP/1.1\r\n")  # and then nothing more
+        assert closed_within(idle, IDLE_TIMEOUT + 5)
+
+
+def test_a_request_trickling_in_is_cut_at_the_connection_deadline(tmp_path):
+    folder = tmp_path / "public"
+    folder.mkdir()
+    with serving(folder, deadline=1.0) as server:
+        with socket.create_connection(server.server_address[:2]) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\n")
+            started = time.monotonic()
+            cut = False
+            while time.monotonic() - started < 10 and not cut:
+                try:
+                    slow.sendall(b"X-Slow: 1\r\n")  # a header line, well inside the idle timeout
+                except OSError:
+                    cut = True
+                cut = cut or closed_within(slow, 0.5)
+        assert cut
+
+
+def test_connections_beyond_the_cap_get_503_and_a_freed_slot_serves_again(site, tmp_path):
+    folder = tmp_path / "capped"
+    folder.mkdir()
+    (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    with serving(folder, max_connections=2) as server:
+        address = server.server_address[:2]
+        holders = [socket.create_connection(address) for _ in range(2)]
+        for holder in holders:
+            holder.sendall(b"GET / HTTP/1.1\r\n")  # half a request each: both slots taken
+        time.sleep(0.3)
+        status, headers, _ = request(server, "/")
+        assert status == 503 and headers["Retry-After"]
+        for holder in holders:
+            holder.close()
+        deadline = time.monotonic() + 10
+        while request(server, "/")[0] != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)

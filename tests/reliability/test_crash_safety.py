@@ -303,6 +303,10 @@ def test_killed_crawl_leaves_a_sound_store_and_a_lock_the_rerun_takes_over(seed,
     assert "not crawling" not in rerun.stderr
     assert "Traceback" not in rerun.stderr
     assert query(db, "SELECT * FROM locks") == []  # released by the rerun
+    # The killed crawl's run, if it started one and did not end it, is recorded as failed
+    # by the rerun, not left "running" for ever.
+    statuses = [status for (status,) in query(db, "SELECT status FROM crawl_runs ORDER BY id")]
+    assert statuses[-1] == "ok" and "running" not in statuses, statuses
     assert store_problems(db) == []
     assert set(stored_articles(db)) <= expected_urls(source)
 
@@ -323,6 +327,10 @@ def kill_stuck_crawl_then_rerun(
     with FixtureSite() as site:
         rerun = run(crawl_command(site, db, config, source))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
+    # The killed crawl had stored articles, so it had a run: the rerun records it failed.
+    runs = query(db, "SELECT status, report FROM crawl_runs ORDER BY id")
+    assert [status for status, _ in runs] == ["failed", "ok"]
+    assert json.loads(runs[0][1])["unfinished"] == "the crawl process ended before the crawl did"
     return db
 
 
@@ -346,3 +354,33 @@ def test_killed_mdes_crawl_loses_no_article_on_rerun(tmp_path):
         lambda db: count(db, first_page_stored, *first_page) == 3,
     )
     assert set(stored_articles(db)) == expected_urls("mdes")
+
+
+def test_sigterm_stops_a_crawl_stuck_on_a_hanging_page_and_records_it_failed(tmp_path):
+    config = write_crawl_config(tmp_path, timeout=600, delay=0)  # the page would hang 10 min
+    db = tmp_path / "db.sqlite"
+    stuck = FaultRule(path=r"^/news/3/page/2$", fault="hang", delay=900)
+    with FixtureSite(faults=FaultPlan([stuck])) as site:
+        crawl = subprocess.Popen(
+            crawl_command(site, db, config, "mdes"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        try:
+            wait_for(lambda: any(record.fault == "hang" for record in site.requests))
+            time.sleep(1.0)  # the rest of the crawl is done: only the hanging page is left
+            crawl.send_signal(signal.SIGTERM)
+            stdout, stderr = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                kill(crawl)
+    assert crawl.returncode == 1, stdout + stderr[-2000:]
+    assert "Traceback" not in stderr
+    assert "mdes: failed" in stdout and "unfinished: stopped before the end" in stdout
+    ((status, report),) = query(db, "SELECT status, report FROM crawl_runs")
+    assert status == "failed" and json.loads(report)["unfinished"] == "stopped before the end"
+    assert json.loads(report)["new"] > 0  # what it did before the stop is counted
+    assert query(db, "SELECT * FROM locks") == []
+    assert store_problems(db) == []

@@ -68,7 +68,7 @@ def paused_scheduler(store: Store, text: str, config: dict) -> Iterator:
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     try:
-        sync_jobs(scheduler, schedule, db_url=store.url, config_file=None, config=config)
+        sync_jobs(scheduler, schedule, config_file=None, config=config)
         yield scheduler
     finally:
         stop_scheduler(scheduler)
@@ -84,7 +84,7 @@ def test_restart_keeps_a_missed_next_run_time_and_the_job_options(tmp_path):
         job = second.get_job("crawl")
         assert job.next_run_time == missed
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 600)
-        assert job.kwargs["argv"][3:5] == ["crawl", "--db"]
+        assert job.kwargs["argv"][3:] == ["crawl"]
 
 
 def test_a_changed_trigger_is_retimed_and_a_dropped_job_removed(tmp_path):
@@ -192,6 +192,18 @@ def test_a_second_signal_kills_the_running_jobs_without_waiting_for_the_grace():
     jobs.stop(signal.SIGTERM, grace=600, forced=lambda: True)
     assert digest.returncode == -signal.SIGKILL
     assert time.monotonic() - began < 60  # not the 600 s grace
+
+
+def test_the_job_store_never_holds_the_database_url(tmp_path):
+    secret = "db-with-a-secret-name"
+    db = tmp_path / f"{secret}.sqlite"
+    text = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n')
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS) as scheduler:
+        argv = scheduler.get_job("crawl").kwargs["argv"]
+    assert not any(secret in part for part in argv) and "--db" not in argv
+    with sqlite3.connect(db) as conn:
+        (state,) = conn.execute("SELECT job_state FROM apscheduler_jobs").fetchone()
+    assert secret.encode() not in state
 
 
 # --- `thaidigest run` in a subprocess ------------------------------------------------

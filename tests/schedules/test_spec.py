@@ -159,14 +159,14 @@ def test_crontab_weekdays_count_from_sunday(weekdays, expected):
     assert days == expected
 
 
-def test_crawl_job_command_passes_options_db_and_config():
+def test_crawl_job_command_passes_options_and_config_but_never_the_database():
     job = Job(
         name="crawl",
         task="crawl",
         every=60,
         args={"source": "thaigov", "base_url": "http://127.0.0.1:8080", "start_id": 87360},
     )
-    argv = job_command(job, "sqlite:///data/x.sqlite", "/etc/thaidigest.toml")
+    argv = job_command(job, "/etc/thaidigest.toml")
     assert argv == [
         sys.executable,
         "-m",
@@ -178,8 +178,6 @@ def test_crawl_job_command_passes_options_db_and_config():
         "http://127.0.0.1:8080",
         "--start-id",
         "87360",
-        "--db",
-        "sqlite:///data/x.sqlite",
         "--config",
         "/etc/thaidigest.toml",
     ]
@@ -187,9 +185,9 @@ def test_crawl_job_command_passes_options_db_and_config():
 
 def test_digest_job_command_turns_true_flags_into_switches_and_drops_false_ones():
     mailed = Job(name="d", task="digest", cron="0 7 * * 1", args={"email": True, "out": "pub"})
-    assert job_command(mailed, None, None)[3:] == ["digest", "--email", "--out", "pub"]
+    assert job_command(mailed, None)[3:] == ["digest", "--email", "--out", "pub"]
     quiet = Job(name="d", task="digest", cron="0 7 * * 1", args={"email": False})
-    assert job_command(quiet, "db.sqlite", None)[3:] == ["digest", "--db", "db.sqlite"]
+    assert job_command(quiet, None)[3:] == ["digest"]
 
 
 def test_schedule_lines_show_next_run_in_the_schedules_timezone():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
@@ -247,3 +248,21 @@ def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
     articles = stored(db)
     for page in mdes_pages:
         assert articles[public_url("mdes", str(page["id"]))]["published"] == page["published"]
+
+
+def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # every article refused, crawl runs still recorded
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON articles "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 1
+    assert "mdes: failed" in result.stdout
+    assert f"error: {site.base_url}" in result.stdout
+    assert f"database {db}: database or disk is full" in result.stdout
+    assert "Traceback" not in result.stderr and "INSERT" not in result.stderr

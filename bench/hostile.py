@@ -1,0 +1,157 @@
+"""Hostile inputs at full size: what they cost in time and memory.
+
+    .venv/bin/python bench/hostile.py [--bomb-gib 2] [--blank-lines 1000000000]
+                                      [--line-chars 1800000]
+
+Every input is made in a temporary folder; nothing needs the corpus.
+
+- ``bomb``: ``--bomb-gib`` GiB of zero bytes, xz-compressed (one line, a few
+  hundred kB on disk), imported with ``thaidigest import``: its exit status,
+  wall time and peak RSS (target: an error, under 300 MB).
+- ``blank``: ``--blank-lines`` empty lines, xz-compressed, imported the same
+  way (target: an error, not a success, in bounded memory).
+- ``digest``: a store holding one relevant article whose body is one Thai
+  line of ``--line-chars`` characters without a space, then ``build_digest``
+  of its week, timed in this process (target: under 2 s): once with the
+  one-time load of PyThaiNLP's word list, once more without it; then
+  ``thaidigest digest`` of the same week, start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import lzma
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+# Run as a script, this file would shadow the ``digest`` package it measures:
+# import from the project folder instead of this one.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[0] = str(ROOT)
+
+from sqlalchemy import update  # noqa: E402
+
+from digest.markdown import lede  # noqa: E402
+from digest.publish import build_digest  # noqa: E402
+from digest.select import Week  # noqa: E402
+from thaidigest.config import DEFAULTS  # noqa: E402
+from thaidigest.model import RawArticle  # noqa: E402
+from thaidigest.pipeline import build_ingestor  # noqa: E402
+from thaidigest.store import Store, articles  # noqa: E402
+
+MIB = 1 << 20
+SEED = ROOT / "seeds" / "001_07bca1ed2d9c3551.txt"
+PUBLISHED = date(2024, 8, 21)
+
+
+def compressed(path: Path, block: bytes, blocks: int) -> Path:
+    """``blocks`` copies of ``block``, xz-compressed (preset 0) into ``path``."""
+    compressor = lzma.LZMACompressor(preset=0)
+    with path.open("wb") as handle:
+        for _ in range(blocks):
+            handle.write(compressor.compress(block))
+        handle.write(compressor.flush())
+    return path
+
+
+def measured_import(path: Path, db: Path) -> tuple[int, float, int, str]:
+    """Exit status, wall seconds, peak RSS in kB and the last output lines of an import."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "thaidigest", "import", str(path), "--db", str(db)],
+            stdout=out,
+            stderr=err,
+            text=True,
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        said = (err.read().strip().splitlines() or [""])[-1:] + out.read().strip().splitlines()
+    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss, " | ".join(said)
+
+
+def thai_line(chars: int) -> str:
+    """One Thai line of ``chars`` characters and no space: a seed's words run together."""
+    words = "".join(SEED.read_text(encoding="utf-8").split()[1:])
+    return (words * (chars // len(words) + 1))[:chars]
+
+
+def digest_seconds(folder: Path, chars: int) -> tuple[float, float, float, int]:
+    """Seconds to build the digest of a week holding a ``chars``-character Thai line: the first
+    time (which loads PyThaiNLP's dictionary), again, and by ``thaidigest digest`` (a fresh
+    process, start-up included); the lede's size."""
+    store = Store(f"sqlite:///{folder / 'line.sqlite'}")
+    body = thai_line(chars)
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/details/1",
+        source="thaigov",
+        title="ข่าวความร่วมมือด้านเศรษฐกิจดิจิทัล",
+        body=body,
+        source_id="1",
+        published_hint=PUBLISHED,
+    )
+    build_ingestor(store).ingest([raw])
+    with store.transaction() as conn:
+        conn.execute(update(articles).values(relevant=True, relevance=0.9, topics='["mou"]'))
+    week = Week.of(PUBLISHED)
+    times = []
+    for out in ("first", "again"):
+        started = time.perf_counter()
+        build_digest(store, folder / out, week, DEFAULTS)
+        times.append(time.perf_counter() - started)
+    store.close()
+    started = time.perf_counter()
+    command = ["digest", "--week", str(week), "--db", str(folder / "line.sqlite")]
+    subprocess.run(
+        [sys.executable, "-m", "thaidigest", *command, "--out", str(folder / "command")],
+        check=True,
+        capture_output=True,
+    )
+    times.append(time.perf_counter() - started)
+    return times[0], times[1], times[2], len(lede(body, "th"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--bomb-gib", type=float, default=2.0)
+    parser.add_argument("--blank-lines", type=int, default=1_000_000_000)
+    parser.add_argument("--line-chars", type=int, default=1_800_000)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+
+        bomb = compressed(folder / "bomb.jsonl.xz", bytes(MIB), int(options.bomb_gib * 1024))
+        status, seconds, peak, said = measured_import(bomb, folder / "bomb.sqlite")
+        print(
+            f"bomb: {options.bomb_gib:g} GiB of zeros ({bomb.stat().st_size:,} bytes xz): "
+            f"exit {status} in {seconds:.1f} s, peak RSS {peak / 1024:.0f} MiB; {said}"
+        )
+
+        blocks, rest = divmod(options.blank_lines, MIB)
+        blank = compressed(folder / "blank.jsonl.xz", b"\n" * MIB, blocks)
+        if rest:  # the last partial block, appended as a second xz stream
+            with blank.open("ab") as handle:
+                handle.write(lzma.compress(b"\n" * rest, preset=0))
+        status, seconds, peak, said = measured_import(blank, folder / "blank.sqlite")
+        print(
+            f"blank: {options.blank_lines:,} empty lines ({blank.stat().st_size:,} bytes xz): "
+            f"exit {status} in {seconds:.1f} s, peak RSS {peak / 1024:.0f} MiB; {said}"
+        )
+
+        first, again, command, size = digest_seconds(folder, options.line_chars)
+        print(
+            f"digest: one Thai line of {options.line_chars:,} characters: built in {first:.2f} s "
+            f"(with loading PyThaiNLP's dictionary), {again:.2f} s again, {command:.2f} s by "
+            f"`thaidigest digest` (start-up included); lede {size} characters"
+        )
+
+
+if __name__ == "__main__":
+    main()

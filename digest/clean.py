@@ -1,0 +1,67 @@
+"""What may be written to a feed, a page or an email: cleaned here, and only here.
+
+Every string the digest, the feeds, the archive pages and the email carry
+goes through :func:`clean_text` (or :func:`clean_line` for one line), and
+every link through :func:`clean_link`, whatever the store holds: an article
+stored by an older version, or edited by hand, cannot break a feed or slip
+a hidden character into a headline.
+
+- Text loses the characters XML 1.0 forbids (C0 controls but tab and line
+  breaks, lone surrogates, U+FFFE, U+FFFF), the other control characters
+  (DEL, C1), noncharacters, and the direction controls (U+202A-U+202E
+  embeddings and overrides, U+2066-U+2069 isolates, U+200E, U+200F, U+061C
+  marks) that make a headline display otherwise than it reads.
+- A link is published only when it is a web address (``http`` or ``https``,
+  a host, no control, space or direction character: see
+  :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
+  an imported text file above all, is no link at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from thaidigest.urls import web_url_problem
+
+NOT_PUBLISHED = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # XML, controls
+    "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # direction controls
+    "|[\ufdd0-\ufdef\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"  # noncharacters
+)
+NO_HEADLINE = "(no headline)"
+# Characters that end a line, and white space: one space each in one-line text.
+LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with nothing a feed, page or email must not carry (line breaks kept)."""
+    return NOT_PUBLISHED.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """``text`` cleaned on one line: line breaks and runs of white space become one space."""
+    return " ".join(clean_text(LINE_BREAKS.sub(" ", text)).split())
+
+
+def clean_link(url: str | None) -> str | None:
+    """``url`` when it may be published as a link, else None."""
+    if url is None or web_url_problem(url):
+        return None
+    return url
+
+
+def article_links(url: str, copies: tuple[str, ...] = ()) -> tuple[str | None, tuple[str, ...]]:
+    """An article's published link and its "also on" links, from its URL and its copies' URLs.
+
+    What may not be published is left out; when the article's own URL may not
+    (a text file imported without a source line) the first copy on the web
+    takes its place.
+    """
+    published = [link for link in map(clean_link, (url, *copies)) if link]
+    own = clean_link(url) or (published[0] if published else None)
+    return own, tuple(link for link in published if link != own)
+
+
+def clean_headline(title: str) -> str:
+    """A headline cleaned on one line; a placeholder when nothing is left of it."""
+    return clean_line(title) or NO_HEADLINE

@@ -1,0 +1,62 @@
+"""The one cleaning step for everything a feed, page or email carries."""
+
+import pytest
+
+from digest.clean import (
+    NO_HEADLINE,
+    article_links,
+    clean_headline,
+    clean_line,
+    clean_link,
+    clean_text,
+)
+
+TEXTS = {
+    "xml-forbidden": ("a\x00b\x01c\x1fd", "abcd"),
+    "del-and-c1": ("a\x7fb\x85c\x9fd", "abcd"),
+    "direction-override": ("\u202eevil.exe\u202c", "evil.exe"),
+    "isolates-and-marks": ("\u2066a\u2069\u200eb\u200f\u061c", "ab"),
+    "lone-surrogate": ("a\ud800b", "ab"),
+    "noncharacters": ("a\ufffeb\uffffc\ufdd0", "abc"),
+    "thai-kept": ("ความร่วมมือ ดิจิทัล", "ความร่วมมือ ดิจิทัล"),
+    "line-breaks-kept": ("one\ntwo\tthree", "one\ntwo\tthree"),
+}
+
+
+@pytest.mark.parametrize(("text", "cleaned"), TEXTS.values(), ids=TEXTS.keys())
+def test_clean_text_removes_what_no_reader_should_get(text, cleaned):
+    assert clean_text(text) == cleaned
+
+
+def test_clean_line_makes_one_line_of_single_spaces():
+    assert clean_line(" one\n two\u2028three\x0b\tfour \u202e ") == "one two three four"
+
+
+def test_a_headline_of_nothing_but_hidden_characters_gets_a_placeholder():
+    assert clean_headline("\u202e\x01") == NO_HEADLINE
+
+
+LINKS = {
+    "https": ("https://thaigov.go.th/news/contents/details/1", True),
+    "http": ("http://example.org/a?b=c", True),
+    "file": ("file:///home/me/seeds/003.txt", False),
+    "javascript": ("javascript:alert(1)", False),
+    "data": ("data:text/html,x", False),
+    "control-character": ("https://example.org/news/1\x01", False),
+    "direction-override": ("https://example.org/\u202egpj.exe", False),
+    "space": ("https://example.org/a b", False),
+    "no-host": ("https:///a", False),
+}
+
+
+@pytest.mark.parametrize(("url", "published"), LINKS.values(), ids=LINKS.keys())
+def test_only_web_addresses_are_published_as_links(url, published):
+    assert clean_link(url) == (url if published else None)
+
+
+def test_an_article_from_a_file_links_to_its_first_copy_on_the_web():
+    web = "https://thaigov.go.th/news/contents/details/1"
+    other = "https://mdes.go.th/news/detail/2"
+    assert article_links("file:///seed.txt", ("file:///copy.txt", web, other)) == (web, (other,))
+    assert article_links("file:///seed.txt", ("file:///copy.txt",)) == (None, ())
+    assert article_links(web, (other, "file:///x")) == (web, (other,))

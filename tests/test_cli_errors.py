@@ -1,0 +1,113 @@
+"""Settings and database mistakes through the real command line: one line, the right status."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import seed_path
+from thaidigest.cli import main
+from thaidigest.store import Store
+
+WITH_CONFIG = {
+    "import": ["import", "{seed}"],
+    "explain": ["explain", "https://thaigov.go.th/news/contents/details/1"],
+    "crawl": ["crawl", "--base-url", "http://127.0.0.1:9"],
+    "digest": ["digest", "--week", "2024-W34"],
+    "serve": ["serve", "--port", "0"],
+    "run": ["run"],
+    "status": ["status"],
+}
+WITH_DB = ["import", "export", "explain", "crawl", "digest", "run", "status"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def one_error_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("Error: "), output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", WITH_CONFIG)
+def test_every_command_refuses_a_wrong_setting_with_one_line_and_status_2(command, tmp_path):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("[sites.thaigov]\nconcurrency = 0\n", encoding="utf-8")
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG[command]]
+    result = invoke(*args, "--config", str(config))
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "sites.thaigov.concurrency" in line and str(config) in line
+
+
+def test_status_reports_a_wrong_setting_rather_than_crashing(tmp_path):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[status]\nmax_crawl_age_hours = "x"\n', encoding="utf-8")
+    result = invoke("status", "--db", str(tmp_path / "db.sqlite"), "--config", str(config))
+    assert result.exit_code == 2
+    assert "status.max_crawl_age_hours: must be a number, not 'x'" in one_error_line(result.output)
+
+
+def test_a_mistake_inside_the_rules_file_is_a_settings_error(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[nonsense]\n", encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[relevance]\nrules = "{rules}"\n', encoding="utf-8")
+    result = invoke(
+        "import", str(seed_path("001")), "--db", str(tmp_path / "db"), "--config", str(config)
+    )
+    assert result.exit_code == 2
+    assert "relevance.rules" in one_error_line(result.output)
+
+
+@pytest.mark.parametrize("command", WITH_DB)
+def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", "")
+    assert result.exit_code == 2
+    assert "--db is empty" in one_error_line(result.output)
+    assert not (tmp_path / "data").exists()  # the default database was not made
+
+
+@pytest.mark.parametrize("command", ["status", "export", "import"])
+def test_a_file_that_is_not_a_database_is_one_line_naming_it(command, tmp_path):
+    db = tmp_path / "notes.sqlite"
+    db.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", str(db))
+    assert result.exit_code == 1
+    assert one_error_line(result.output) == f"Error: database {db}: file is not a database"
+
+
+def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # a database that refuses every new article
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON articles "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+    body = "เนื้อหาข่าวความร่วมมือด้านดิจิทัลที่ยาวพอจะจำได้"
+    corpus = tmp_path / "one.jsonl"
+    record = {"id": 1, "url": "https://www.thaigov.go.th/news/contents/details/1"}
+    record["text"] = f"หัวข้อข่าว\n\n{body}"
+    corpus.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = invoke("import", str(corpus), "--db", str(db))
+    assert result.exit_code == 1
+    line = one_error_line(result.output)
+    assert line == f"Error: database {db}: database or disk is full"
+    assert body not in result.output and "INSERT" not in result.output
+
+
+def test_a_database_url_password_is_never_shown(tmp_path):
+    result = invoke("status", "--db", "postgresql+nosuchdriver://digest:hunter2@db.invalid/x")
+    assert result.exit_code == 1
+    line = one_error_line(result.output)
+    assert "hunter2" not in line and "digest:***@db.invalid" in line

@@ -1,0 +1,67 @@
+"""Named locks: held while their holder lives, taken over with a warning once stale."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from thaidigest import locks
+from thaidigest.store import iso, utc_now
+from thaidigest.store import locks as lock_rows
+
+HOUR = timedelta(hours=1)
+
+
+def set_holder(store, name: str, holder: str, acquired_ago: timedelta, ttl: timedelta) -> None:
+    now = utc_now()
+    with store.transaction() as conn:
+        conn.execute(
+            update(lock_rows)
+            .where(lock_rows.c.name == name)
+            .values(
+                holder=holder,
+                acquired_at=iso(now - acquired_ago),
+                expires_at=iso(now - acquired_ago + ttl),
+            )
+        )
+
+
+def dead_pid() -> int:
+    pid = 4_000_000  # above any pid_max: no such process
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    return pid
+
+
+def test_a_live_holder_within_its_time_keeps_the_lock(store):
+    locks.acquire(store, "crawl:thaigov", HOUR)
+    set_holder(store, "crawl:thaigov", f"{socket.gethostname()}:{os.getppid()}", timedelta(0), HOUR)
+    with pytest.raises(locks.LockHeld, match="is held by"):
+        locks.acquire(store, "crawl:thaigov", HOUR)
+
+
+@pytest.mark.parametrize(
+    ("holder", "acquired_ago", "why"),
+    [
+        ("{host}:{dead}", timedelta(0), "that process is gone"),
+        ("{host}:{alive}", 2 * HOUR, "it has expired"),  # older than the crawl timeout
+        ("elsewhere.example:1", 2 * HOUR, "it has expired"),
+    ],
+    ids=["holder-gone", "live-holder-past-its-time", "other-machine-past-its-time"],
+)
+def test_a_stale_lock_is_taken_over_with_a_warning(store, caplog, holder, acquired_ago, why):
+    locks.acquire(store, "crawl:mdes", HOUR)
+    holder = holder.format(host=socket.gethostname(), dead=dead_pid(), alive=os.getppid())
+    set_holder(store, "crawl:mdes", holder, acquired_ago, HOUR)
+    with caplog.at_level(logging.WARNING, logger="thaidigest.locks"):
+        locks.acquire(store, "crawl:mdes", HOUR)
+    (record,) = caplog.records
+    assert (
+        f"taking over crawl:mdes from {holder}" in record.getMessage()
+        and why in record.getMessage()
+    )

@@ -1,0 +1,223 @@
+"""The import readers against careless and hostile files: every good line kept, memory bounded."""
+
+from __future__ import annotations
+
+import io
+import json
+import lzma
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import DATA, seed_path
+from thaidigest import readers
+from thaidigest.cli import main
+from thaidigest.ingest import Rejected
+from thaidigest.model import RawArticle
+from thaidigest.readers import LineReader, ReadLimits, read_jsonl_file, read_text_file
+
+MEMORY_BOUND_KB = 300 * 1024  # the import of a decompression bomb stays under 300 MB
+BOMB_MIB = 256  # of zeros, one line: sixteen times the default line limit
+
+
+def corpus_lines(count: int) -> list[bytes]:
+    """``count`` corpus lines, each its own article."""
+    records = [
+        json.loads(line) for line in (DATA / "corpus_sample.jsonl").read_bytes().splitlines()
+    ]
+    lines = []
+    for number in range(count):
+        record = records[number % len(records)]
+        article_id = 9_100_000 + number
+        record = record | {
+            "id": article_id,
+            "url": f"https://www.thaigov.go.th/news/contents/details/{article_id}",
+            "text": record["text"].replace("\n", f"\nฉบับที่ {number}\n", 1),
+        }
+        lines.append(json.dumps(record, ensure_ascii=False).encode())
+    return lines
+
+
+def import_files(*paths: Path, db: Path):
+    return CliRunner().invoke(main, ["import", *map(str, paths), "--db", str(db)])
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.xz"])
+def test_undecodable_byte_rejects_its_line_alone_with_its_number(tmp_path, suffix):
+    lines = corpus_lines(7)
+    lines[1] = lines[1].replace(b'"text": "', b'"text": "\xff', 1)
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / f"seven{suffix}"
+    path.write_bytes(lzma.compress(data) if suffix.endswith(".xz") else data)
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert "read 7, new 6, updated 0, unchanged 0, rejected 1" in result.stdout
+    assert f"skipped {path}:2: not UTF-8: byte 0xff at column" in result.stderr
+    assert result.exit_code == 1
+
+
+def test_line_numbers_count_blank_lines_and_long_lines_across_chunks(monkeypatch):
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 7)  # every line spans several chunks
+    text = b"\n\n  \nfirst line\r\n\n" + b"x" * 40 + b"\nsecond\n\n\n  third  \nlast"
+    reader = LineReader(io.BytesIO(text), max_bytes=20)
+    assert list(reader) == [
+        (4, b"first line\r"),
+        (6, None),  # longer than 20 bytes: skipped, never held
+        (7, b"second"),
+        (10, b"third  "),
+        (11, b"last"),
+    ]
+    assert reader.blank == 6
+
+
+def test_line_longer_than_the_limit_is_rejected_and_the_next_ones_read(tmp_path):
+    good = corpus_lines(2)
+    path = tmp_path / "long.jsonl"
+    long_line = b'{"text": "' + b"a" * 50_000 + b'"}'
+    path.write_bytes(b"\n".join([good[0], long_line, good[1]]) + b"\n")
+    items = list(read_jsonl_file(path, ReadLimits(max_line_bytes=40_000)))
+    assert [type(item) for item in items] == [RawArticle, Rejected, RawArticle]
+    assert items[1].where == f"{path}:2"
+    assert "longer than import.max_line_bytes (40,000 bytes)" in items[1].reason
+
+
+def zero_bomb(path: Path, mebibytes: int) -> Path:
+    """An xz file of ``mebibytes`` MiB of zero bytes: one line, a few kB on disk."""
+    compressor = lzma.LZMACompressor(preset=0)
+    block = bytes(1 << 20)
+    with path.open("wb") as handle:
+        for _ in range(mebibytes):
+            handle.write(compressor.compress(block))
+        handle.write(compressor.flush())
+    return path
+
+
+def test_decompression_bomb_is_an_error_in_bounded_memory(tmp_path):
+    bomb = zero_bomb(tmp_path / "bomb.jsonl.xz", BOMB_MIB)
+    assert bomb.stat().st_size < 100_000
+    # A parent that runs only the import, so its children's peak is the import's own.
+    measure = (
+        "import resource, subprocess, sys; "
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(done.stdout + done.stderr)"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "thaidigest",
+        "import",
+        str(bomb),
+        "--db",
+        str(tmp_path / "db"),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", measure, *command], capture_output=True, text=True, timeout=300
+    )
+    status, peak_kb = map(int, result.stdout.split("\n", 1)[0].split())
+    output = result.stdout.split("\n", 1)[1]
+    assert status == 1, output
+    assert f"{bomb}:1: line longer than import.max_line_bytes" in output
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in output
+    assert peak_kb < MEMORY_BOUND_KB, f"peak RSS {peak_kb} kB"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"\n" * 1_000_000, "no articles: 1,000,000 blank lines"), (b"", "empty file")],
+    ids=["a-million-blank-lines", "empty"],
+)
+def test_a_file_with_no_article_is_not_a_success(tmp_path, data, reason):
+    path = tmp_path / "nothing.jsonl.xz"
+    path.write_bytes(lzma.compress(data))
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert f"skipped {path}: {reason}" in result.stderr
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout
+
+
+URL_RECORDS = {
+    "control-character": (
+        "https://example.org/news/1\u0001",
+        "'url' 'https://example.org/news/1\\x01' holds a control character (U+0001)",
+    ),
+    "javascript": ("javascript:alert(1)", "is not an http:// or https:// address"),
+    "file": ("file:///etc/passwd", "is not an http:// or https:// address"),
+    "data": ("data:text/html,<script>x</script>", "is not an http:// or https:// address"),
+    "no-host": ("https:///news/1", "has no host"),
+    "direction-override": ("https://example.org/\u202egpj.exe", "holds a control character"),
+    "not-a-string": (42, "'url' is not a string"),
+    "missing": (None, "no 'url' field"),
+}
+
+
+@pytest.mark.parametrize(("url", "reason"), URL_RECORDS.values(), ids=URL_RECORDS.keys())
+def test_an_article_whose_url_is_not_a_web_address_is_rejected_saying_why(tmp_path, url, reason):
+    record = {"id": 1, "text": "Headline\n\nBody text."}
+    if url is not None:
+        record["url"] = url
+    path = tmp_path / "urls.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (item,) = read_jsonl_file(path)
+    assert isinstance(item, Rejected) and item.where == f"{path}:1"
+    assert reason in item.reason
+
+
+HOSTILE_RECORDS = {
+    "lone-surrogate": (
+        '{"url": "https://example.org/1", "text": "Head\\ud800line\\n\\nBody"}',
+        "'text' holds a lone surrogate",
+    ),
+    "nested-too-deeply": ("[" * 100_000 + "]" * 100_000, "invalid JSON: nested too deeply"),
+    "id-a-table": (
+        '{"id": {"a": 1}, "url": "https://example.org/1", "text": "H\\n\\nB"}',
+        "'id' is neither a number nor a string",
+    ),
+    "too-long-an-article": (
+        json.dumps({"url": "https://example.org/1", "text": "H\n\n" + "ข" * 20_000}),
+        "more than import.max_article_chars (10,000)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("line", "reason"), HOSTILE_RECORDS.values(), ids=HOSTILE_RECORDS.keys())
+def test_hostile_record_is_rejected_and_the_next_one_read(tmp_path, line, reason):
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(line.encode() + b"\n" + corpus_lines(1)[0] + b"\n")
+    rejected, article = read_jsonl_file(path, ReadLimits(max_article_chars=10_000))
+    assert isinstance(rejected, Rejected) and reason in rejected.reason
+    assert isinstance(article, RawArticle)
+
+
+LATIN_TEXTS = {
+    "french": "Coopération numérique\n\nLe ministère a signé un accord très productif à Genève.\n",
+    "spanish": "Cooperación digital\n\nEspaña firmó mañana el acuerdo más difícil del año.\n",
+    "danish": "Digitalt samarbejde\n\nKære venner, vi ses på søndag i København.\n",
+    "german": "Digitale Zusammenarbeit\n\nDie Größe des Abkommens: schön, sagte Köln.\n",
+}
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("text", LATIN_TEXTS.values(), ids=LATIN_TEXTS.keys())
+def test_latin1_text_file_is_rejected_not_stored_as_mojibake(tmp_path, text, encoding):
+    path = tmp_path / "latin.txt"
+    path.write_bytes(text.encode(encoding))
+    item = read_text_file(path)
+    assert isinstance(item, Rejected)
+    assert "neither UTF-8" in item.reason
+
+
+def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
+    text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
+    path = tmp_path / "tis.txt"
+    path.write_bytes(text.replace("é", "e").encode("cp874"))
+    assert isinstance(read_text_file(path), RawArticle)
+
+
+def test_text_file_larger_than_the_article_limit_is_rejected_unread(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Headline\n\n" + b"x" * 50_000)
+    item = read_text_file(path, ReadLimits(max_article_chars=1000))
+    assert isinstance(item, Rejected) and "import.max_article_chars" in item.reason
