@@ -41,6 +41,9 @@ from thaidigest.store import Store, article_versions, articles, iso
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-W(?P<number>\d{2})$")
 OTHER_TOPIC = "other"
+# A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
+# all of which must stay inside the calendar dates Python can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9990
 # Differing paragraphs of two versions beyond which they are not aligned one by
 # one (a real article has under 200 paragraphs in all): see paragraph_changes.
 MAX_ALIGNED_PARAGRAPHS = 2000
@@ -98,6 +101,8 @@ class Week:
         if not match:
             raise WeekError(f"{text!r} is not a week like 2024-W34")
         year, number = int(match["year"]), int(match["number"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # a digest reaches weeks around its own
+            raise WeekError(f"{text.strip()}: weeks of {FIRST_YEAR} to {LAST_YEAR} only")
         try:
             date.fromisocalendar(year, number, 1)
         except ValueError:

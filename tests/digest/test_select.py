@@ -38,7 +38,9 @@ def test_week_parses_and_spans_monday_to_monday_bangkok_time():
     assert Week.parse("2020-W53").shift(1) == Week(2021, 1)
 
 
-@pytest.mark.parametrize("text", ["2024-34", "2024-W5", "W34", "2024-W00", "2021-W53", ""])
+@pytest.mark.parametrize(
+    "text", ["2024-34", "2024-W5", "W34", "2024-W00", "2021-W53", "", "9999-W52", "0001-W01"]
+)
 def test_malformed_or_missing_week_is_refused(text):
     with pytest.raises(WeekError):
         Week.parse(text)
