@@ -86,6 +86,8 @@ def digest_command(
                 click.echo(f"already mailed {recipient}")
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
+    except OSError as error:  # the output folder cannot be made or written
+        raise click.ClickException(f"cannot write the digest in {out_dir}: {error}") from None
     finally:
         store.close()
 

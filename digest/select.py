@@ -27,6 +27,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -40,6 +41,12 @@ from thaidigest.store import Store, article_versions, articles, iso
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-W(?P<number>\d{2})$")
 OTHER_TOPIC = "other"
+# A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
+# all of which must stay inside the calendar dates Python can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9990
+# Differing paragraphs of two versions beyond which they are not aligned one by
+# one (a real article has under 200 paragraphs in all): see paragraph_changes.
+MAX_ALIGNED_PARAGRAPHS = 2000
 
 # The fixed topic order, with the English and Thai section headings.
 TOPIC_LABELS: dict[str, tuple[str, str]] = {
@@ -94,6 +101,8 @@ class Week:
         if not match:
             raise WeekError(f"{text!r} is not a week like 2024-W34")
         year, number = int(match["year"]), int(match["number"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # a digest reaches weeks around its own
+            raise WeekError(f"{text.strip()}: weeks of {FIRST_YEAR} to {LAST_YEAR} only")
         try:
             date.fromisocalendar(year, number, 1)
         except ValueError:
@@ -236,15 +245,31 @@ def _count(number: int, verb: str) -> str:
     return f"{number} paragraph{'' if number == 1 else 's'} {verb}"
 
 
-def describe_changes(before: Version, after: Version) -> tuple[str, ...]:
-    """What changed from one version to a later one, in words."""
-    changes = []
-    if before.title != after.title:
-        changes.append("headline changed")
-    if before.published != after.published:
-        changes.append("date changed")
+def _differing_middles(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
+    """The paragraphs of two versions between their common opening and their common ending."""
+    shortest = min(len(old), len(new))
+    start = 0
+    while start < shortest and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return old[start : len(old) - end], new[start : len(new) - end]
+
+
+def paragraph_changes(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """Paragraphs added, removed and edited from ``old`` to ``new``.
+
+    Only the differing middles are aligned, and only when they are short:
+    aligning costs up to the product of their lengths, which a long body of
+    repeated lines would make hours. Longer middles are compared as multisets
+    (what was added and removed, nothing counted as edited).
+    """
+    old, new = _differing_middles(old, new)
+    if len(old) + len(new) > MAX_ALIGNED_PARAGRAPHS:
+        gone, came = Counter(old) - Counter(new), Counter(new) - Counter(old)
+        return sum(came.values()), sum(gone.values()), 0
     added = removed = edited = 0
-    old, new = _paragraphs(before.body), _paragraphs(after.body)
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
@@ -253,6 +278,17 @@ def describe_changes(before: Version, after: Version) -> tuple[str, ...]:
             added += j2 - j1 - common
         if tag in ("delete", "replace"):
             removed += i2 - i1 - common
+    return added, removed, edited
+
+
+def describe_changes(before: Version, after: Version) -> tuple[str, ...]:
+    """What changed from one version to a later one, in words."""
+    changes = []
+    if before.title != after.title:
+        changes.append("headline changed")
+    if before.published != after.published:
+        changes.append("date changed")
+    added, removed, edited = paragraph_changes(_paragraphs(before.body), _paragraphs(after.body))
     for number, verb in ((added, "added"), (removed, "removed"), (edited, "edited")):
         if number:
             changes.append(_count(number, verb))

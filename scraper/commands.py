@@ -13,6 +13,7 @@ from thaidigest.locks import LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
 from thaidigest.store import Store
+from thaidigest.urls import web_url_problem
 
 EXIT_BLOCKED_OR_FAILED = 1
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl of the site is running; try later
@@ -46,10 +47,23 @@ def format_report(source: str, run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _base_url(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> str | None:
+    problem = web_url_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @click.command("crawl")
 @click.option("--source", type=click.Choice([*SOURCES, "all"]), default="all", show_default=True)
 @click.option(
-    "--base-url", default=None, metavar="URL", help="Crawl this host instead of the live site."
+    "--base-url",
+    default=None,
+    metavar="URL",
+    callback=_base_url,
+    help="Crawl this host instead of the live site.",
 )
 @click.option(
     "--start-id", type=click.IntRange(min=1), default=None, help="First thaigov id to walk."

@@ -106,8 +106,24 @@ def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
     assert body not in result.output and "INSERT" not in result.output
 
 
-def test_a_database_url_password_is_never_shown(tmp_path):
-    result = invoke("status", "--db", "postgresql+nosuchdriver://digest:hunter2@db.invalid/x")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+nosuchdriver://digest:hunter2@db.invalid/x",
+        "mysql://digest:hunter2@db.invalid/x",
+    ],
+    ids=["unknown-dialect", "driver-not-installed"],
+)
+def test_a_database_url_password_is_never_shown(url):
+    result = invoke("status", "--db", url)
     assert result.exit_code == 1
     line = one_error_line(result.output)
     assert "hunter2" not in line and "digest:***@db.invalid" in line
+
+
+@pytest.mark.parametrize("url", ["example.org", "file:///srv/site", "http://127.0.0.1:9/\x01"])
+def test_a_base_url_that_is_no_web_address_is_refused_before_crawling(url, tmp_path):
+    result = invoke("crawl", "--base-url", url, "--db", str(tmp_path / "db.sqlite"))
+    assert result.exit_code == 2
+    assert "Invalid value for '--base-url'" in result.output
+    assert not (tmp_path / "db.sqlite").exists()

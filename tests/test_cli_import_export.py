@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import lzma
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import DATA, SEEDS, seed_path
@@ -143,8 +144,9 @@ def test_an_import_larger_than_a_batch_gives_the_same_store_with_workers(tmp_pat
     assert sum(record["duplicate_of"] is not None for record in exports[0]) > 0
 
 
-def test_workers_must_be_at_least_one(tmp_path):
-    result = CliRunner().invoke(main, ["import", str(SEEDS), "--workers", "0"])
+@pytest.mark.parametrize("workers", ["0", "1000"])
+def test_workers_must_be_between_one_and_64(tmp_path, workers):
+    result = CliRunner().invoke(main, ["import", str(SEEDS), "--workers", workers])
     assert result.exit_code == 2
     assert "--workers" in result.output
 

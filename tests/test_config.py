@@ -68,6 +68,9 @@ WRONG_SETTINGS = {
     "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),
     "feed-address-not-on-the-web": ('[digest]\nsite_url = "file:///srv"\n', "digest.site_url"),
     "zero-line-limit": ("[import]\nmax_line_bytes = 0\n", "import.max_line_bytes"),
+    "timeout-past-the-clock": ("[crawl]\nsubprocess_timeout = 1e20\n", "crawl.subprocess_timeout"),
+    "hours-past-the-calendar": ("[status]\nmax_crawl_age_hours = 1e300\n", "max_crawl_age_hours"),
+    "weeks-past-the-calendar": ("[digest]\nweeks = 1000000\n", "digest.weeks: must be at most"),
 }
 
 

@@ -29,6 +29,8 @@ from thaidigest.store import Store, StoreError
 from thaidigest.urls import canonical_url
 from thaidigest.workers import default_workers
 
+MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
+
 
 class Commands(click.Group):
     """The command group: a settings or database error is one line, never a traceback."""
@@ -52,7 +54,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_WORKERS),
     default=default_workers,
     show_default="the number of CPUs, at most 4",
     help="Processes that normalise, score and fingerprint (only for more than 500 articles).",

@@ -161,31 +161,33 @@ class Rule:
 
 
 # Keys are dotted paths; ``*`` stands for any one table name (a site slug).
+# Upper bounds keep values inside what the clock, the scheduler and the memory hold.
+DAY = 24 * 3600
 RULES: dict[str, Rule] = {
     "crawl.user_agent": Rule(check=_not_blank),
-    "crawl.timeout": Rule(kind=float, above=0),
-    "crawl.max_page_bytes": Rule(minimum=1),
-    "crawl.retries": Rule(minimum=0),
-    "crawl.backoff_base": Rule(minimum=0),
-    "crawl.revisit_days": Rule(kind=float, minimum=0),
-    "crawl.subprocess_timeout": Rule(kind=float, above=0),
+    "crawl.timeout": Rule(kind=float, above=0, maximum=DAY),
+    "crawl.max_page_bytes": Rule(minimum=1, maximum=1 << 30),
+    "crawl.retries": Rule(minimum=0, maximum=100),
+    "crawl.backoff_base": Rule(minimum=0, maximum=DAY),
+    "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
+    "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
     "sites.*.base_url": Rule(check=_web_url),
-    "sites.*.delay": Rule(minimum=0),
-    "sites.*.concurrency": Rule(minimum=1),
-    "sites.*.miss_limit": Rule(minimum=1),
-    "sites.*.recheck_window": Rule(minimum=0),
+    "sites.*.delay": Rule(minimum=0, maximum=DAY),
+    "sites.*.concurrency": Rule(minimum=1, maximum=64),
+    "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
+    "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),
     "sites.*.categories": Rule(minimum=0),
-    "sites.*.page_limit": Rule(minimum=1),
-    "import.max_line_bytes": Rule(minimum=1024),
-    "import.max_article_chars": Rule(minimum=1000),
+    "sites.*.page_limit": Rule(minimum=1, maximum=100_000),
+    "import.max_line_bytes": Rule(minimum=1024, maximum=1 << 30),
+    "import.max_article_chars": Rule(minimum=1000, maximum=100_000_000),
     "relevance.rules": Rule(kind=str, check=_existing_toml_file),
     # 0 would make every article relevant, a never term's included.
     "relevance.threshold": Rule(kind=float, above=0, maximum=1),
     "relevance.model": Rule(kind=str, check=_existing_file),
     "digest.out": Rule(check=_not_blank),
-    "digest.weeks": Rule(minimum=1),
-    "digest.max_entries": Rule(minimum=1),
+    "digest.weeks": Rule(minimum=1, maximum=520),
+    "digest.max_entries": Rule(minimum=1, maximum=100_000),
     "digest.title": Rule(check=_not_blank),
     "digest.site_url": Rule(check=_web_url),
     "email.host": Rule(check=_not_blank),
@@ -193,9 +195,9 @@ RULES: dict[str, Rule] = {
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
     "email.recipients": Rule(kind=str),  # of a list: the type of each item
-    "schedule.misfire_grace_time": Rule(minimum=1),
-    "schedule.shutdown_grace": Rule(kind=float, minimum=0),
-    "status.max_crawl_age_hours": Rule(kind=float, above=0),
+    "schedule.misfire_grace_time": Rule(minimum=1, maximum=30 * DAY),
+    "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
+    "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
 }
 
 TYPE_NAMES = {

@@ -230,8 +230,10 @@ class Store:
             self.engine: Engine = create_engine(url)
         except OSError as error:
             raise StoreError(f"database {self.name}: {error.strerror or error}") from None
-        except ArgumentError as error:  # not a URL, or no driver for it
+        except ArgumentError as error:  # not a URL, or no dialect for it
             raise StoreError(f"database {self.name}: {_first_line(error)}") from None
+        except ImportError as error:  # a dialect whose driver is not installed
+            raise StoreError(f"database {self.name}: no driver: {error}") from None
         event.listen(self.engine, "handle_error", self._one_line_error)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -141,3 +141,15 @@ def test_serve_on_port_zero_prints_its_url_and_answers(tmp_path):
                 assert b"archive" in response.read()
         finally:
             process.terminate()
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
+    db = stored(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    out = tmp_path / "a-file" / "public"
+    result = CliRunner().invoke(
+        digest_command, ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 1
+    assert f"Error: cannot write the digest in {out}: " in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -1,9 +1,20 @@
+import difflib
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from sqlalchemy import event
 
-from digest.select import OTHER_TOPIC, Week, WeekError, load_weeks, select_week
+from digest.select import (
+    MAX_ALIGNED_PARAGRAPHS,
+    OTHER_TOPIC,
+    Version,
+    Week,
+    WeekError,
+    describe_changes,
+    load_weeks,
+    select_week,
+)
 from tests.digest import article, at, ingest, mark, url_of
 
 W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
@@ -27,7 +38,9 @@ def test_week_parses_and_spans_monday_to_monday_bangkok_time():
     assert Week.parse("2020-W53").shift(1) == Week(2021, 1)
 
 
-@pytest.mark.parametrize("text", ["2024-34", "2024-W5", "W34", "2024-W00", "2021-W53", ""])
+@pytest.mark.parametrize(
+    "text", ["2024-34", "2024-W5", "W34", "2024-W00", "2021-W53", "", "9999-W52", "0001-W01"]
+)
 def test_malformed_or_missing_week_is_refused(text):
     with pytest.raises(WeekError):
         Week.parse(text)
@@ -164,3 +177,25 @@ def test_loading_a_week_searches_indexes_and_never_scans_a_table(store):
     assert "ix_versions_seen_at (seen_at>? AND seen_at<?)" in used, plans
     # The cluster index serves the also-on lookup only: NULL matches nearly every row.
     assert used.count("ix_articles_duplicate_of") == 1, plans
+
+
+def test_what_changed_in_a_long_repetitive_body_is_found_without_aligning_it_all(monkeypatch):
+    aligned = []
+    real = difflib.SequenceMatcher
+
+    def recording(junk, old, new, **options):
+        aligned.append(len(old) + len(new))
+        return real(junk, old, new, **options)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", recording)
+    lines = ["ก"] * 100_000  # aligning all of it, paragraph by paragraph, takes hours
+    before = Version(1, "2024-08-14T03:00:00Z", "Headline", "\n".join(lines), None)
+    inserted = [*lines[:50_000], "ข", *lines[50_000:]]
+    after = Version(2, "2024-08-21T03:00:00Z", "Headline", "\n".join(inserted), None)
+    assert describe_changes(before, after) == ("1 paragraph added",)
+    rewritten = replace(after, body="\n".join(f"line {n}" for n in range(5000)))
+    assert describe_changes(before, rewritten) == (
+        "5000 paragraphs added",
+        "100000 paragraphs removed",
+    )
+    assert max(aligned) <= MAX_ALIGNED_PARAGRAPHS
