@@ -1,0 +1,330 @@
+"""Partners: the parties outside Thailand's government side an article reports working with.
+
+A partner is an id, as the partner guide writes it: ``country:<ISO 3166-1
+alpha-2>``, ``org:<short English name>`` or ``company:<name as the company
+writes it>``. :func:`partners` reads them from the headline and the opening
+(the first :data:`OPENING_CHARS` characters of the body), in Thai and English.
+
+The names are data: countries from pycountry (the ISO list in English and its
+Thai translation) and PyThaiNLP's Thai country names, plus ``partners.toml``
+(extra country spellings, international organisations, companies and business
+bodies, each with its Thai spellings and abbreviations), which a user's file
+extends (``[partners] file`` in thaidigest.toml).
+
+Matching works as in :mod:`thaidigest.relevance`: Thai names as substrings
+with an Aho-Corasick automaton (leftmost-longest, so ``สภาธุรกิจสหรัฐอเมริกา-
+อาเซียน`` is one business body, not the US and ASEAN), Latin names on word
+boundaries (acronyms in capitals only, so "WHO" is not "who"). A Thai match
+that ends inside a syllable (``ลาว`` in ``ลาวัณย์``) is not a name.
+
+Then the guide's rules, on each mention of a country:
+
+- the venue of a meeting is not a partner: a country named right after
+  ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
+  Peru") does not count;
+- members of a multilateral meeting are not listed one by one: a run of three
+  or more countries named together is a list of members;
+- a foreign company's country is not a partner: a country named just after a
+  company, ``บริษัท`` or ``เอกชน`` does not count;
+- a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
+- Thailand is the Thai side, never a partner.
+
+A country counts when any one of its mentions survives these rules.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import ahocorasick
+
+__all__ = ["PartnerTable", "load_partner_table", "partner_table", "partners"]
+
+DEFAULT_TABLE = "partners.toml"
+OPENING_CHARS = 1200  # the body's opening: where the guide says to judge from
+THAI_SIDE = "TH"
+KINDS = ("country", "org", "company")
+
+# Words right before a country that make it not a party: a language, a people,
+# a nationality; or a company's country.
+NOT_A_PARTY_BEFORE = ("ภาษา", "ชาว", "นักท่องเที่ยว", "สัญชาติ", "แรงงาน", "อาหาร", "สไตล์")
+COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\bfirm)\S{0,30}\s?\S{0,12}$", re.IGNORECASE)
+# A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
+# "in", "at", "held in", followed by at most one other name (the city).
+VENUE_BEFORE = re.compile(
+    r"(?:(?:(?:^|[\s(])ณ|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
+    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
+)
+# Between two countries of a list of members: separators only.
+LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
+MEMBER_LIST_MIN = 3
+# Short country names that are also ordinary Thai words or names: only with ประเทศ before.
+AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
+AMBIGUOUS_EN = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Niger", "Mali"})
+# Thai text that contains a name but is not one (the longest match wins).
+NOT_NAMES = (
+    "ออนไลน์",
+    "เมตาเวิร์ส",
+    "เมตาเวิร์ด",
+    "เมตาเวอร์ส",
+    "เมตาดาตา",
+    "เมตาดาต้า",
+    "ไลน์ผลิต",
+    "อเมริกาใต้",
+    "อเมริกาเหนือ",
+    "อเมริกาใต",
+    "อเมริกากลาง",
+    "อเมริกาลาติน",
+    "คลาวด์",
+    "คลาวด",
+    "ดอลลาร์สหรัฐ",
+    "เหรียญสหรัฐ",
+    "กิจการโทรคมนาคมแห่งชาติ",
+    "ศูนย์การประชุมสหประชาชาติ",
+    "ภูมิภาคอาเซียน",
+    "ในอาเซียน",
+    "สู่อาเซียน",
+    "ทั่วอาเซียน",
+    "หนึ่งในอาเซียน",
+)
+
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_SPACES = re.compile(r"\s+")
+# Thai marks that continue the syllable before them: a match ending before one ends mid-word.
+_CONTINUES = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
+_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class PartnerTable:
+    """The compiled names: each lookup key gives the partner id it names."""
+
+    ids: Mapping[str, str]  # lookup key (Latin in lower case) -> partner id; "" for NOT_NAMES
+    multilateral: frozenset[str]
+    automaton: ahocorasick.Automaton  # every key, Thai and Latin
+    capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, partner id)`` of every name in ``text``, in order.
+
+        ``text`` is single-spaced; Latin names are found in its lower-case form.
+        """
+        lower = text.lower()
+        if len(lower) != len(text):  # a character whose lower case is longer: keep the text
+            lower = text
+        found: list[tuple[int, int, str]] = []
+        for start, end, key in _leftmost_longest(self.automaton, lower):
+            partner = self.ids[key]
+            if not partner:
+                continue
+            if _THAI.match(key):
+                if end < len(text) and text[end] in _CONTINUES:
+                    continue  # ends mid-syllable
+                if start and text[start - 1] in _LEADING_VOWELS:
+                    continue  # starts mid-syllable
+                if key in AMBIGUOUS and not text[:start].endswith("ประเทศ"):
+                    continue
+            else:
+                if (start and _WORD.match(text[start - 1])) or (
+                    end < len(text) and _WORD.match(text[end])
+                ):
+                    continue
+                if key in self.capitals and text[start:end] not in self.capitals[key]:
+                    continue  # an acronym matches in capitals only: "WHO", not "who"
+            found.append((start, end, partner))
+        return found
+
+
+def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
+    """The partner ids of an article, sorted, from its headline and its opening."""
+    table = table or partner_table()
+    counted: set[str] = set()
+    for text in (_single_spaced(title), _single_spaced(body[:OPENING_CHARS])):
+        counted.update(_partners_in(text, table))
+    return tuple(sorted(counted))
+
+
+def _partners_in(text: str, table: PartnerTable) -> set[str]:
+    mentions = table.mentions(text)
+    members = _member_lists(text, mentions)
+    counted: set[str] = set()
+    company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
+    for index, (start, end, partner) in enumerate(mentions):
+        if not partner.startswith("country:"):
+            counted.add(partner)
+            continue
+        if partner == f"country:{THAI_SIDE}" or index in members:
+            continue
+        before = text[max(0, start - 60) : start]
+        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before):
+            continue
+        if COMPANY_BEFORE.search(before) or any(0 <= start - e <= 3 for e in company_ends):
+            continue
+        if before.endswith("(") and text[end : end + 1] == ")":
+            continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
+        counted.add(partner)
+    return counted
+
+
+def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of the country mentions that are runs of three or more countries named together."""
+    runs: list[list[int]] = []
+    previous_end = None
+    for index, (start, end, partner) in enumerate(mentions):
+        if not partner.startswith("country:"):
+            previous_end = None
+            continue
+        if previous_end is not None and LIST_GAP.match(text[previous_end:start]):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+        previous_end = end
+    return {i for run in runs if len(run) >= MEMBER_LIST_MIN for i in run}
+
+
+@lru_cache(maxsize=8)
+def partner_table(user_table: str | None = None) -> PartnerTable:
+    """The packaged names extended by a user table's TOML text; compiled once per text."""
+    data = tomllib.loads(resources.files("thaidigest").joinpath(DEFAULT_TABLE).read_text("utf-8"))
+    if user_table is not None:
+        data = _merge(data, tomllib.loads(user_table))
+    return _compile(data)
+
+
+def load_partner_table(path: str | Path | None = None) -> PartnerTable:
+    """The packaged names, extended by the TOML file at ``path``."""
+    return partner_table(Path(path).read_text(encoding="utf-8") if path else None)
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(user) - {"countries", "partner"}
+    if unknown:
+        raise ValueError(f"unknown key in partners file: {sorted(unknown)}")
+    countries = {code: list(names) for code, names in base.get("countries", {}).items()}
+    for code, names in user.get("countries", {}).items():
+        countries[code.upper()] = [*countries.get(code.upper(), []), *names]
+    entries = {entry["id"]: dict(entry) for entry in base.get("partner", [])}
+    for entry in user.get("partner", []):
+        if "id" not in entry:
+            raise ValueError(f"partners file: an entry without an id: {entry}")
+        current = entries.setdefault(entry["id"], {"id": entry["id"]})
+        for field, value in entry.items():
+            if field in ("th", "en"):
+                current[field] = [*current.get(field, []), *value]
+            elif field != "id":
+                current[field] = value
+    return {"countries": countries, "partner": list(entries.values())}
+
+
+def _compile(data: dict[str, Any]) -> PartnerTable:
+    ids: dict[str, str] = {}
+    for code, names in _country_names(data.get("countries", {})).items():
+        for name in names:
+            ids.setdefault(_key(name), f"country:{code}")
+    multilateral: set[str] = set()
+    for entry in data.get("partner", []):
+        partner = _checked_id(entry)
+        unknown = set(entry) - {"id", "th", "en", "multilateral"}
+        if unknown:
+            raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
+        if entry.get("multilateral"):
+            multilateral.add(partner)
+        for name in (*entry.get("th", []), *entry.get("en", [])):
+            ids[_key(name)] = partner  # an entry's name wins over a country's
+    for name in NOT_NAMES:
+        ids[_key(name)] = ""
+    capitals: dict[str, set[str]] = {}
+    lowered: dict[str, str] = {}
+    for key, partner in ids.items():
+        if _THAI.search(key):
+            lowered[key] = partner
+            continue
+        lowered.setdefault(key.lower(), partner)
+        if _is_acronym(key):
+            capitals.setdefault(key.lower(), set()).add(key)
+    for key in ids:
+        if not _THAI.search(key) and not _is_acronym(key):
+            capitals.pop(key.lower(), None)  # also written in lower case: any case matches
+    return PartnerTable(
+        ids=MappingProxyType(lowered),
+        multilateral=frozenset(multilateral),
+        automaton=_automaton(lowered),
+        capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
+    )
+
+
+def _is_acronym(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _checked_id(entry: dict[str, Any]) -> str:
+    partner = entry.get("id", "")
+    kind, _, name = partner.partition(":")
+    if kind not in KINDS or not name:
+        raise ValueError(f"partner id {partner!r}: want one of {KINDS}, a colon and a name")
+    return partner
+
+
+def _country_names(extra: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """ISO alpha-2 code -> its names: pycountry's, their Thai translation, PyThaiNLP's, extras."""
+    import pycountry
+    from pythainlp.corpus import countries as thai_country_names
+
+    thai = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["th"], fallback=True)
+    names: dict[str, list[str]] = {}
+    by_thai: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        own = [getattr(country, a, None) for a in ("name", "common_name", "official_name")]
+        english = [n for n in own if n and "," not in n and n not in AMBIGUOUS_EN]
+        translated = [thai.gettext(n).split(",")[0].strip() for n in own if n]
+        thai_names = [n for n in translated if _THAI.search(n)]
+        names[code] = [*english, *thai_names]
+        by_thai.update({n: code for n in thai_names})
+    for name in thai_country_names():
+        if name in by_thai:
+            names[by_thai[name]].append(name)
+    for code, spellings in extra.items():
+        names.setdefault(code.upper(), []).extend(spellings)
+    return names
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", text.strip())
+
+
+def _single_spaced(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def _leftmost_longest(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, key)`` of the keys in ``text``: leftmost-longest, in turn."""
+    matches = sorted((last + 1 - len(key), -len(key), key) for last, key in automaton.iter(text))
+    found: list[tuple[int, int, str]] = []
+    free_from = 0
+    for start, negative_length, key in matches:
+        if start >= free_from:
+            found.append((start, start - negative_length, key))
+            free_from = start - negative_length
+    return found
+
+
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    return automaton
