@@ -61,7 +61,7 @@ COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\b
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
 # "in", "at", "held in", followed by at most one other name (the city).
 VENUE_BEFORE = re.compile(
-    r"(?:(?:(?:^|[\s(])ณ|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
+    r"(?:(?:(?:^|[\s(])(?:ณ|ที่)|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
     r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
@@ -95,6 +95,37 @@ NOT_NAMES = (
     "สู่อาเซียน",
     "ทั่วอาเซียน",
     "หนึ่งในอาเซียน",
+    "ของอาเซียน",
+    "แห่งอาเซียน",
+    "ผู้นำอาเซียน",
+    "ผู้นำด้านดิจิทัลอาเซียน",
+    "แผนแม่บทดิจิทัลอาเซียน",
+    "และโทรคมนาคมแห่งชาติ",
+    "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
+    "ภายใต้สหประชาชาติ",
+)
+# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue too.
+VENUE_PLACE = re.compile(r"(?:^|\s)ณ\s*(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60}$")
+# Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
+COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
+# A country counts as a party outside the headline when named with its government,
+# an envoy or an agency ("เอกอัครราชทูตออสเตรเลีย", "กระทรวง...ของซาอุดีอาระเบีย",
+# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น").
+PARTY_BEFORE = re.compile(
+    r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง|government|ministry|minister|embassy"
+    r"|ambassador|president)[^.!?\n]{0,50}$",
+    re.IGNORECASE,
+)
+# "under the plan of": a body whose programme the article's work belongs to.
+UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
+# A Latin country name followed by another capitalised word is part of a name.
+PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
+# A border is a place: "ชายแดนไทย-กัมพูชา".
+BORDER_BEFORE = re.compile(r"(?:ชายแดน|พรมแดน)\s*(?:ไทย|ประเทศไทย)?\s*[-–]?\s*$")
+# Thailand and a country named together: a bilateral party even beside a multilateral body.
+BILATERAL_BEFORE = re.compile(
+    r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
 )
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -113,6 +144,7 @@ class PartnerTable:
 
     ids: Mapping[str, str]  # lookup key (Latin in lower case) -> partner id; "" for NOT_NAMES
     multilateral: frozenset[str]
+    members: Mapping[str, tuple[str, ...]]  # multilateral body -> its member countries' ids
     automaton: ahocorasick.Automaton  # every key, Thai and Latin
     capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
 
@@ -150,27 +182,62 @@ class PartnerTable:
 def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
     """The partner ids of an article, sorted, from its headline and its opening."""
     table = table or partner_table()
-    counted: set[str] = set()
-    for text in (_single_spaced(title), _single_spaced(body[:OPENING_CHARS])):
-        counted.update(_partners_in(text, table))
+    counted = _partners_in(_single_spaced(title), table, headline=True)
+    counted |= _partners_in(_single_spaced(body[:OPENING_CHARS]), table, headline=False)
     return tuple(sorted(counted))
 
 
-def _partners_in(text: str, table: PartnerTable) -> set[str]:
+def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
+    """Multilateral bodies named once in the opening, in passing: a region or a label.
+
+    Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
+    "ภายใต้แผน IMT-GT"), a body still counts.
+    """
+    starts: dict[str, list[int]] = {}
+    for start, _, partner in mentions:
+        starts.setdefault(partner, []).append(start)
+    return {
+        partner
+        for partner, at in starts.items()
+        if partner in table.multilateral
+        and len(at) == 1
+        and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
+        and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
+    }
+
+
+def _partners_in(text: str, table: PartnerTable, *, headline: bool) -> set[str]:
     mentions = table.mentions(text)
     members = _member_lists(text, mentions)
+    forums = {p for _, _, p in mentions if p in table.multilateral}
+    member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     counted: set[str] = set()
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
+    passing = set() if headline else _passing(text, mentions, table)
     for index, (start, end, partner) in enumerate(mentions):
-        if not partner.startswith("country:"):
-            counted.add(partner)
+        before = text[max(0, start - 80) : start]
+        if VENUE_PLACE.search(before):
             continue
+        if not partner.startswith("country:"):
+            if partner not in passing:
+                counted.add(partner)
+            continue
+        if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
+            continue  # "Singapore Telecommunications": part of a company's name
         if partner == f"country:{THAI_SIDE}" or index in members:
             continue
-        before = text[max(0, start - 60) : start]
-        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before):
+        bilateral = BILATERAL_BEFORE.search(before) is not None
+        if partner in member_of_forum and not headline and not bilateral:
+            continue  # a member of the forum the article reports on
+        if BORDER_BEFORE.search(before):
             continue
-        if COMPANY_BEFORE.search(before) or any(0 <= start - e <= 3 for e in company_ends):
+        if not headline and not bilateral and not PARTY_BEFORE.search(before):
+            continue  # named in passing: a market, a war, a speaker's home
+        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
+            continue
+        if COMPANY_BEFORE.search(before[-60:]) or any(
+            0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
+        ):
             continue
         if before.endswith("(") and text[end : end + 1] == ")":
             continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
@@ -234,13 +301,15 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         for name in names:
             ids.setdefault(_key(name), f"country:{code}")
     multilateral: set[str] = set()
+    members: dict[str, tuple[str, ...]] = {}
     for entry in data.get("partner", []):
         partner = _checked_id(entry)
-        unknown = set(entry) - {"id", "th", "en", "multilateral"}
+        unknown = set(entry) - {"id", "th", "en", "multilateral", "members"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
         if entry.get("multilateral"):
             multilateral.add(partner)
+            members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
         for name in (*entry.get("th", []), *entry.get("en", [])):
             ids[_key(name)] = partner  # an entry's name wins over a country's
     for name in NOT_NAMES:
@@ -260,6 +329,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
     return PartnerTable(
         ids=MappingProxyType(lowered),
         multilateral=frozenset(multilateral),
+        members=MappingProxyType(members),
         automaton=_automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
     )
