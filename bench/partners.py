@@ -59,9 +59,8 @@ def main() -> None:
             wrong += len(found[key] - gold)
             missed += len(gold - found[key])
             if args.show == split and found[key] != gold:
-                print(
-                    f"  {split} {key}: extra {sorted(found[key] - gold)}, missed {sorted(gold - found[key])}"
-                )
+                extra, lost = sorted(found[key] - gold), sorted(gold - found[key])
+                print(f"  {split} {key}: extra {extra}, missed {lost}")
         precision = right / (right + wrong) if right + wrong else 0.0
         recall = right / (right + missed) if right + missed else 0.0
         print(
