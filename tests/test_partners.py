@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
+from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import OPENING_CHARS, partner_table, partners
+from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_jsonl_file
+from thaidigest.store import SCHEMA_VERSION, Store
 
 DEV = Path(__file__).resolve().parent / "data" / "partners"
 
@@ -173,3 +178,49 @@ def test_extraction_holds_its_figures_on_the_train_split():
         missed += len(gold - found)
     assert right / (right + extra) >= 0.85
     assert right / (right + missed) >= 0.85
+
+
+def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):
+    table = tmp_path / "partners.toml"
+    table.write_text('[[partner]]\nid = "company:Acme Cloud"\nth = ["แอคมี่ คลาวด์"]\n', "utf-8")
+    ingestor = build_ingestor(store, config={"partners": {"file": str(table)}})
+    raw = RawArticle(
+        "https://www.thaigov.go.th/news/contents/details/99001",
+        "thaigov",
+        "ดีอี จับมือ แอคมี่ คลาวด์ และกูเกิล พัฒนาทักษะดิจิทัล",
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจกับแอคมี่ คลาวด์ และกูเกิล",
+    )
+    assert ingestor.ingest([raw]).new == 1
+    (row,) = list(store.iter_articles())
+    assert json.loads(row["partners"]) == ["company:Acme Cloud", "company:Google"]
+    assert export_record(row)["partners"] == ["company:Acme Cloud", "company:Google"]
+
+
+def test_a_bad_partners_file_fails_before_anything_is_read(store: Store, tmp_path: Path):
+    table = tmp_path / "partners.toml"
+    table.write_text('[[partner]]\nid = "Acme"\n', "utf-8")
+    with pytest.raises(ValueError, match="partner id"):
+        build_ingestor(store, config={"partners": {"file": str(table)}})
+
+
+def test_a_schema_1_database_gains_partners_for_its_articles(tmp_path: Path):
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:  # the database as schema 1 left it
+        conn.execute("ALTER TABLE articles DROP COLUMN partners")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        conn.execute(
+            "INSERT INTO articles (url, source, title, body, language, extraction, content_hash,"
+            " first_seen, last_changed, last_seen, versions, relevance, relevant, topics)"
+            " VALUES ('https://x/1', 'thaigov', 'ดีอี หารือ หัวเว่ย', 'ร่วมกับหัวเว่ย', 'th',"
+            " 'text', 'h', 't', 't', 't', 1, 0.9, 1, '[]')"
+        )
+    store = Store(f"sqlite:///{path}")
+    try:
+        (row,) = list(store.iter_articles())
+        assert json.loads(row["partners"]) == ["company:Huawei"]
+        with store.engine.connect() as conn:
+            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'")
+            assert version.scalar() == str(SCHEMA_VERSION)
+    finally:
+        store.close()

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
         "threshold": 0.5,
         "model": None,  # a model file of `thaidigest train-relevance`; None: the packaged one
     },
+    "partners": {
+        "file": None,  # a TOML file that extends the packaged partner names (partners.toml)
+    },
     "digest": {
         "out": "public",
         "weeks": 4,  # weeks of relevant articles the feeds carry
