@@ -182,8 +182,17 @@ class PartnerTable:
 def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
     """The partner ids of an article, sorted, from its headline and its opening."""
     table = table or partner_table()
-    counted = _partners_in(_single_spaced(title), table, headline=True)
-    counted |= _partners_in(_single_spaced(body[:OPENING_CHARS]), table, headline=False)
+    head = _single_spaced(title)
+    opening = _single_spaced(body[:OPENING_CHARS])
+    # One scan of both; the newline between them keeps names from spanning the two.
+    mentions = table.mentions(f"{head}\n{opening}")
+    if not mentions:
+        return ()
+    cut = len(head) + 1
+    in_head = [m for m in mentions if m[0] < cut]
+    in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
+    counted = _partners_in(head, in_head, table, headline=True)
+    counted |= _partners_in(opening, in_opening, table, headline=False)
     return tuple(sorted(counted))
 
 
@@ -206,8 +215,12 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     }
 
 
-def _partners_in(text: str, table: PartnerTable, *, headline: bool) -> set[str]:
-    mentions = table.mentions(text)
+def _partners_in(
+    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
+) -> set[str]:
+    """The partners among ``mentions`` of ``text`` that the guide's rules keep."""
+    if not mentions:
+        return set()
     members = _member_lists(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
@@ -377,7 +390,11 @@ def _key(text: str) -> str:
 
 
 def _single_spaced(text: str) -> str:
-    return _SPACES.sub(" ", text)
+    """``text`` with each run of white space as one space (normalised text has only newlines)."""
+    flat = text.replace("\n", " ")
+    if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
+        return _SPACES.sub(" ", text)
+    return flat
 
 
 def _leftmost_longest(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
