@@ -119,6 +119,13 @@ PARTY_BEFORE = re.compile(
 )
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
+# A company the table does not know, named in Latin script after "บริษัท" (company):
+# "บริษัท Empyrion Digital จำกัด" -> company:Empyrion Digital.
+NAMED_COMPANY = re.compile(
+    r"บริษัท\s*([A-Z][\w&.\-]*(?:[ ](?!(?:Co|Ltd|Limited|Inc|Corporation|Public|Pte|PLC|Company)\b)"
+    r"[A-Z0-9][\w&.\-]*){0,4})"
+)
+COMPANY_SUFFIXES = re.compile(r"(?:[ ,.]+(?:Thailand|Asia|Group|Co|Ltd))+$")
 # A Latin country name followed by another capitalised word is part of a name.
 PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
 # A border is a place: "ชายแดนไทย-กัมพูชา".
@@ -186,14 +193,31 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     opening = _single_spaced(body[:OPENING_CHARS])
     # One scan of both; the newline between them keeps names from spanning the two.
     mentions = table.mentions(f"{head}\n{opening}")
-    if not mentions:
-        return ()
     cut = len(head) + 1
+    mentions = _with_named_companies(f"{head}\n{opening}", mentions)
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
     counted = _partners_in(head, in_head, table, headline=True)
     counted |= _partners_in(opening, in_opening, table, headline=False)
     return tuple(sorted(counted))
+
+
+def _with_named_companies(
+    text: str, mentions: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """``mentions`` and the companies named after บริษัท that no mention covers."""
+    if "บริษัท" not in text:
+        return mentions
+    taken = [(start, end) for start, end, _ in mentions]
+    found = list(mentions)
+    for match in NAMED_COMPANY.finditer(text):
+        start, end = match.span(1)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        name = COMPANY_SUFFIXES.sub("", match.group(1)).strip(" .,-")
+        if len(name) > 1:
+            found.append((start, end, f"company:{name}"))
+    return sorted(found)
 
 
 def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
