@@ -65,7 +65,7 @@ VENUE_BEFORE = re.compile(
     r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
-LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
+LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
 MEMBER_LIST_MIN = 3
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
@@ -105,7 +105,10 @@ NOT_NAMES = (
     "ภายใต้สหประชาชาติ",
 )
 # "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue too.
-VENUE_PLACE = re.compile(r"(?:^|\s)ณ\s*(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60}$")
+VENUE_PLACE = re.compile(
+    r"(?:(?:^|\s)ณ\s*(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60}"
+    r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
+)
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
@@ -256,7 +259,7 @@ def _partners_in(
         if VENUE_PLACE.search(before):
             continue
         if not partner.startswith("country:"):
-            if partner not in passing:
+            if partner not in passing and index not in members:
                 counted.add(partner)
             continue
         if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
@@ -283,11 +286,15 @@ def _partners_in(
 
 
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
-    """Indexes of the country mentions that are runs of three or more countries named together."""
+    """Indexes of the mentions in runs naming three or more countries together.
+
+    A body named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU") is one of the
+    meeting's participants too.
+    """
     runs: list[list[int]] = []
     previous_end = None
     for index, (start, end, partner) in enumerate(mentions):
-        if not partner.startswith("country:"):
+        if partner.startswith("company:"):
             previous_end = None
             continue
         if previous_end is not None and LIST_GAP.match(text[previous_end:start]):
@@ -295,7 +302,8 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
         else:
             runs.append([index])
         previous_end = end
-    return {i for run in runs if len(run) >= MEMBER_LIST_MIN for i in run}
+    countries = [sum(1 for i in run if mentions[i][2].startswith("country:")) for run in runs]
+    return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
 
 
 @lru_cache(maxsize=8)
