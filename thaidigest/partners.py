@@ -47,7 +47,7 @@ from typing import Any
 
 import ahocorasick
 
-__all__ = ["PartnerTable", "load_partner_table", "partner_table", "partners"]
+__all__ = ["PartnerTable", "load_partner_table", "partner_name", "partner_table", "partners"]
 
 DEFAULT_TABLE = "partners.toml"
 OPENING_CHARS = 1200  # the body's opening: where the guide says to judge from
@@ -221,6 +221,19 @@ def _with_named_companies(
         if len(name) > 1:
             found.append((start, end, f"company:{name}"))
     return sorted(found)
+
+
+@lru_cache(maxsize=512)
+def partner_name(partner: str) -> str:
+    """How a digest names a partner: ``country:JP`` -> ``Japan``, ``org:ASEAN`` -> ``ASEAN``."""
+    kind, _, name = partner.partition(":")
+    if kind == "country":
+        import pycountry
+
+        country = pycountry.countries.get(alpha_2=name)
+        if country is not None:
+            return getattr(country, "common_name", None) or country.name
+    return name or partner
 
 
 def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
