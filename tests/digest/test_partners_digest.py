@@ -1,11 +1,16 @@
 """Partners in the digest: the week's line, each item's meta line, a feed per partner."""
 
+import csv
+import io
+
 import feedparser
+from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from digest.publish import build_digest, partner_file
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
+from thaidigest.cli import main
 
 W34 = Week(2024, 34)
 
@@ -53,3 +58,32 @@ def test_a_feed_per_partner_listed_on_the_archive_page(store, tmp_path):
 def test_partner_file_names_are_safe():
     assert partner_file("company:Thai Bankers' Association") == "company-thai-bankers-association"
     assert partner_file("country:JP") == "country-jp"
+
+
+def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
+    build(store, tmp_path)
+    earlier = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
+    ingest(store, [earlier], "2024-05-02T03:00")
+    mark(store, earlier)
+    duplicate = article(6, "ดีอี จับมือ กูเกิล", "ร่วมกับกูเกิล")
+    ingest(store, [duplicate], "2024-08-21T03:00")
+    mark(store, duplicate, duplicate_of=earlier)  # a duplicate is not an item
+    db = str(tmp_path / "test.sqlite")
+    result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.output))) == [
+        ["partner", "name", "total", "2024-Q2", "2024-Q3"],
+        ["org:ASEAN", "ASEAN", "2", "0", "2"],
+        ["country:JP", "Japan", "2", "1", "1"],
+        ["company:Google", "Google", "1", "0", "1"],
+    ]
+    since = CliRunner().invoke(main, ["partners", "--db", db, "--since", "2024-07-01"])
+    lines = since.output.splitlines()
+    assert lines[0].split() == ["partner", "name", "total", "2024-Q3"]
+    assert [line.split()[0] for line in lines[1:]] == ["org:ASEAN", "company:Google", "country:JP"]
+
+
+def test_partners_command_on_an_empty_store(tmp_path):
+    result = CliRunner().invoke(main, ["partners", "--db", str(tmp_path / "empty.sqlite")])
+    assert result.exit_code == 0
+    assert result.output == "No partners in the relevant items.\n"
