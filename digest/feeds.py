@@ -38,6 +38,7 @@ class Entry:
     content_html: str = ""
     categories: tuple[str, ...] = ()
     language: str | None = None
+    partners: tuple[str, ...] = ()  # partner ids: which partner feeds carry it
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def article_entry(item: Item) -> Entry:
         summary=lede(item.body, item.language),
         categories=item.topics,
         language=item.language,
+        partners=item.partners,
     )
 
 

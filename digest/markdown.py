@@ -17,6 +17,7 @@ from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
+from thaidigest.partners import partner_name
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
@@ -187,8 +188,16 @@ def summary_line(digest: WeekDigest) -> str:
     return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
 
 
+def partners_line(digest: WeekDigest) -> str | None:
+    """``Partners this week: ASEAN (3), Japan (2), Google (1).``; None when no item names one."""
+    counts = Counter(partner for item in digest.items for partner in item.partners)
+    if not counts:
+        return None
+    return f"Partners this week: {', '.join(_counted(counts, partner_name))}."
+
+
 def render_item(item: Item) -> str:
-    """One item: linked headline, where and when, lede, other copies, what changed."""
+    """One item: linked headline, where and when, partners, lede, other copies, what changed."""
     meta = [
         source_label(item.source),
         item.day.isoformat(),
@@ -196,6 +205,8 @@ def render_item(item: Item) -> str:
     ]
     if item.updated:
         meta.append("updated")
+    if item.partners:
+        meta.append("with " + ", ".join(partner_name(p) for p in item.partners))
     own, also_on = article_links(item.url, item.also_on)
     blocks = [f"### {link(clean_headline(item.title), own)}", escape(" · ".join(meta))]
     opening = lede(item.body, item.language)
@@ -219,6 +230,9 @@ def render_markdown(digest: WeekDigest, title: str) -> str:
         escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
         escape(summary_line(digest)),
     ]
+    partners = partners_line(digest)
+    if partners:
+        blocks.append(escape(partners))
     for section in digest.sections:
         blocks.append(f"## {escape(topic_heading(section.topic))}")
         blocks.extend(render_item(item) for item in section.items)

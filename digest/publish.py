@@ -7,6 +7,8 @@ Layout of the folder::
     feed.rss  feed.atom     the relevant articles of the last ``digest.weeks`` weeks
     digests.atom            the newest ``digest.weeks`` digests, as HTML
     topics/<topic>.atom     the articles of one topic
+    partners/<partner>.atom the articles with one partner (country-jp, org-asean, ...),
+                            for every partner with an article in the feeds' weeks
     index.html              the archive: every digest in digests/, every feed
 
 Every file is written atomically (a temporary file in the same folder, then
@@ -47,10 +49,12 @@ from digest.select import (
     select_week,
     topic_key,
 )
+from thaidigest.partners import partner_name
 from thaidigest.store import Store
 
 DIGESTS = "digests"
 TOPICS = "topics"
+PARTNERS = "partners"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 DIGEST_FILE = re.compile(r"^\d{4}-W\d{2}\.md$")
@@ -93,6 +97,15 @@ def write_file(path: Path, data: bytes) -> bool:
 def topic_file(topic: str) -> str:
     """A file name for a topic's feed: lower-case letters, digits and hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "topic"
+
+
+def partner_file(partner: str) -> str:
+    """A file name for a partner's feed: ``country:JP`` -> ``country-jp``.
+
+    Partner ids hold colons, spaces and apostrophes, which are not safe in
+    every file system or URL; the file name keeps letters and digits.
+    """
+    return re.sub(r"[^a-z0-9]+", "-", partner.lower()).strip("-") or "partner"
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -147,6 +160,21 @@ def _article_feeds(
         )
         outputs[path] = render_atom(feed, chosen)
         links.append(FeedLink(path, ATOM_TYPE, f"Topic: {english}", thai))
+    partners = sorted({p for entry in entries for p in entry.partners}, key=partner_name)
+    for partner in partners:
+        path = f"{PARTNERS}/{partner_file(partner)}.atom"
+        name = partner_name(partner)
+        chosen = [entry for entry in entries if partner in entry.partners]
+        feed = FeedInfo(
+            id=stable_id(f"thaidigest:feed:partner:{partner}"),
+            title=f"{title}: with {name}",
+            subtitle=f"Relevant articles with {name} {about}",
+            site_url=site,
+            self_url=urljoin(site, path),
+            updated=newest(chosen, empty_updated),
+        )
+        outputs[path] = render_atom(feed, chosen)
+        links.append(FeedLink(path, ATOM_TYPE, f"Partner: {name}"))
     return outputs, links
 
 

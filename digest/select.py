@@ -78,6 +78,7 @@ ARTICLE_COLUMNS = (
     articles.c.relevance,
     articles.c.relevant,
     articles.c.topics,
+    articles.c.partners,
     articles.c.duplicate_of,
     articles.c.versions,
 )
@@ -192,6 +193,7 @@ class Item:
     also_on: tuple[str, ...] = ()
     updated: bool = False
     changes: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,7 @@ def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks:
         last_changed=row["last_changed"],
         relevance=float(row["relevance"]),
         topics=tuple(json.loads(row["topics"])),
+        partners=tuple(json.loads(row.get("partners") or "[]")),
         also_on=tuple(sorted(members.get(row["url"], ()))),
         **marks,
     )

@@ -15,7 +15,7 @@ from thaidigest.store import Store, article_versions
 EXPORT_KEYS = {
     "url", "source", "source_id", "title", "body", "published", "language", "category",
     "first_seen", "last_changed", "versions", "extraction", "relevant", "relevance", "topics",
-    "duplicate_of",
+    "partners", "duplicate_of",
 }  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -182,6 +183,26 @@ def train_relevance_command(
         f"wrote {output}: {trained['articles']} articles ({trained['relevant']} relevant), "
         f"vocabulary {card['vocabulary']}"
     )
+
+
+@main.command("partners")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Count items published on or after this day [default: all].",
+)
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@db_option
+def partners_command(since: datetime | None, format_: str, db: str | None) -> None:
+    """Items per partner and per quarter: who Thailand worked with."""
+    from digest.partners import count_partners, load_rows, render_csv, render_table
+
+    table = count_partners(load_rows(Store.open(db)), since.date() if since else None)
+    click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)
 
 
 def _register_commands() -> None:

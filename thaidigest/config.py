@@ -80,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
         "threshold": 0.5,
         "model": None,  # a model file of `thaidigest train-relevance`; None: the packaged one
     },
+    "partners": {
+        "file": None,  # a TOML file that extends the packaged partner names (partners.toml)
+    },
     "digest": {
         "out": "public",
         "weeks": 4,  # weeks of relevant articles the feeds carry
@@ -185,6 +188,7 @@ RULES: dict[str, Rule] = {
     # 0 would make every article relevant, a never term's included.
     "relevance.threshold": Rule(kind=float, above=0, maximum=1),
     "relevance.model": Rule(kind=str, check=_existing_file),
+    "partners.file": Rule(kind=str, check=_existing_toml_file),
     "digest.out": Rule(check=_not_blank),
     "digest.weeks": Rule(minimum=1, maximum=520),
     "digest.max_entries": Rule(minimum=1, maximum=100_000),

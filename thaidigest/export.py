@@ -21,6 +21,7 @@ EXPORT_FIELDS = (
     "relevant",
     "relevance",
     "topics",
+    "partners",
     "duplicate_of",
 )
 
@@ -29,6 +30,7 @@ def export_record(row: dict[str, Any]) -> dict[str, Any]:
     """The public fields of a stored article row, in a stable order."""
     record = {name: row[name] for name in EXPORT_FIELDS}
     record["topics"] = json.loads(row["topics"])
+    record["partners"] = json.loads(row["partners"])
     record["relevant"] = bool(row["relevant"])
     record["relevance"] = round(float(row["relevance"]), 4)
     return record

@@ -56,6 +56,7 @@ class Scored(NamedTuple):
     relevance: float
     relevant: bool
     topics: tuple[str, ...]
+    partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners), sorted
 
 
 class Stored(NamedTuple):
@@ -379,4 +380,5 @@ def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:
         "relevance": scored.relevance,
         "relevant": scored.relevant,
         "topics": json.dumps(sorted(scored.topics)),
+        "partners": json.dumps(sorted(scored.partners)),
     }

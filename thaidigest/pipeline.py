@@ -16,6 +16,7 @@ from thaidigest.dedup import Deduplicator, fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
+from thaidigest.partners import partner_table, partners
 from thaidigest.relevance import Rules, rules_digest, rules_from_text, score
 from thaidigest.store import Store, utc_now
 
@@ -43,6 +44,12 @@ def checked_rules(config: dict[str, Any], user_rules: str | None) -> Rules:
 def rules_from_config(config: dict[str, Any]) -> Rules:
     """The packaged relevance rules, extended by the user's ``[relevance] rules`` file."""
     return checked_rules(config, user_rules_text(config))
+
+
+def user_partners_text(config: dict[str, Any]) -> str | None:
+    """The text of the user's ``[partners] file``, if the configuration names one."""
+    path = (config.get("partners") or {}).get("file")
+    return Path(path).read_text(encoding="utf-8") if path else None
 
 
 def model_from_config(config: dict[str, Any]) -> Model:
@@ -118,6 +125,7 @@ class ArticlePreparer:
     user_rules: str | None = None
     model_path: str | None = None
     threshold: float = DEFAULTS["relevance"]["threshold"]
+    user_partners: str | None = None  # the text of the user's [partners] file
 
     def __call__(self, raw: RawArticle) -> Prepared:
         article = normalise_article(raw)
@@ -132,7 +140,12 @@ class ArticlePreparer:
         return Prepared(
             Fetched.of(raw),
             article,
-            Scored(result.score, result.relevant, result.topics),
+            Scored(
+                result.score,
+                result.relevant,
+                result.topics,
+                partners(article.title, article.body, partner_table(self.user_partners)),
+            ),
             fingerprint(article.title, article.body),
         )
 
@@ -149,10 +162,17 @@ def build_ingestor(
     user_rules = user_rules_text(config)
     checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
     rescore_stored(store, config)  # and so does a bad model file, before anything is read
+    user_partners = user_partners_text(config)
+    try:
+        partner_table(user_partners)  # and a bad partners file
+    except ValueError as error:
+        path = (config.get("partners") or {}).get("file")
+        raise ConfigError(f"partners.file: {path}: {error}") from None
     preparer = ArticlePreparer(
         user_rules,
         (config.get("relevance") or {}).get("model"),
         threshold_from_config(config),
+        user_partners,
     )
     return Ingestor(
         store,

@@ -36,6 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -48,7 +49,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: articles.partners
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 
@@ -85,6 +86,7 @@ articles = Table(
     Column("relevance", Float, nullable=False, default=0.0),
     Column("relevant", Boolean, nullable=False, default=False),
     Column("topics", Text, nullable=False, default="[]"),  # JSON list
+    Column("partners", Text, nullable=False, default="[]"),  # JSON list of partner ids
     Column("duplicate_of", Text),  # canonical URL of the cluster representative
     Index("ix_articles_source_id", "source", "source_id"),
     Index("ix_articles_published", "published"),
@@ -218,6 +220,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _add_partners(conn: Connection) -> None:
+    """Schema 1 -> 2: the ``partners`` column, filled from each article's headline and opening."""
+    from thaidigest.partners import partners  # only an old database needs it
+
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN partners TEXT NOT NULL DEFAULT '[]'")
+    rows = conn.execute(select(articles.c.id, articles.c.title, articles.c.body)).all()
+    filled = [
+        {"row_id": row.id, "found": json.dumps(list(partners(row.title, row.body)))} for row in rows
+    ]
+    if filled:
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == bindparam("row_id"))
+            .values(partners=bindparam("found")),
+            filled,
+        )
+    conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
+
+
 class Store:
     """A connection pool to the article database, with its schema in place."""
 
@@ -265,6 +286,8 @@ class Store:
             version = stored.scalar()
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(version) == 1:
+                _add_partners(conn)
             elif int(version) > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "

@@ -39,7 +39,7 @@ def test_index_lists_digests_newest_first_and_links_every_feed(store, tmp_path):
     assert digest_pages == ["digests/2024-W34.html", "digests/2024-W33.html"]
     feeds = sorted(
         path.relative_to(out).as_posix()
-        for path in [*out.glob("*.*"), *out.glob("topics/*")]
+        for path in [*out.glob("*.*"), *out.glob("topics/*"), *out.glob("partners/*")]
         if path.suffix in (".rss", ".atom")
     )
     assert sorted(href for href in links if href.endswith((".rss", ".atom"))) == feeds

@@ -1,0 +1,101 @@
+"""Who Thailand worked with: items per partner and per quarter (``thaidigest partners``).
+
+The items are the digest's: relevant articles that are not duplicates, each
+counted on its published date (else the day it was first seen, Bangkok time).
+Counting and rendering are pure; :func:`load_rows` is the one read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from digest.select import article_day
+from thaidigest.partners import partner_name
+from thaidigest.store import Store, articles
+
+FORMATS = ("table", "csv")
+
+
+@dataclass(frozen=True)
+class PartnerCounts:
+    """Items per partner and quarter: ``counts[partner][quarter]``, quarters in order."""
+
+    quarters: tuple[str, ...]
+    counts: Mapping[str, Counter[str]]
+
+    def rows(self) -> list[tuple[str, str, int, list[int]]]:
+        """``(partner, name, total, per quarter)``, most items first, then by name."""
+        table = [
+            (p, partner_name(p), sum(c.values()), [c[q] for q in self.quarters])
+            for p, c in self.counts.items()
+        ]
+        return sorted(table, key=lambda row: (-row[2], row[1].lower(), row[0]))
+
+
+def quarter(day: date) -> str:
+    """``2024-Q3`` for a day in July to September 2024."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def load_rows(store: Store) -> list[Mapping[str, Any]]:
+    """The digest's items as rows with partners, published and first_seen."""
+    query = select(articles.c.partners, articles.c.published, articles.c.first_seen).where(
+        articles.c.relevant.is_(True),
+        articles.c.duplicate_of.is_(None),
+        articles.c.partners != "[]",
+    )
+    with store.engine.connect() as conn:
+        return [row._mapping for row in conn.execute(query)]
+
+
+def count_partners(rows: Iterable[Mapping[str, Any]], since: date | None = None) -> PartnerCounts:
+    """Items per partner and per quarter, counting items on or after ``since``."""
+    counts: dict[str, Counter[str]] = {}
+    seen: set[str] = set()
+    for row in rows:
+        day, _ = article_day(row)
+        if since is not None and day < since:
+            continue
+        for partner in json.loads(row["partners"]):
+            counts.setdefault(partner, Counter())[quarter(day)] += 1
+            seen.add(quarter(day))
+    return PartnerCounts(tuple(sorted(seen)), counts)
+
+
+def render_csv(table: PartnerCounts) -> str:
+    """``partner,name,total,<quarter>...``, one line a partner."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["partner", "name", "total", *table.quarters])
+    for partner, name, total, per in table.rows():
+        writer.writerow([partner, name, total, *per])
+    return out.getvalue()
+
+
+def render_table(table: PartnerCounts) -> str:
+    """The same as aligned columns; an empty table says so."""
+    if not table.counts:
+        return "No partners in the relevant items.\n"
+    header = ["partner", "name", "total", *table.quarters]
+    lines = [[p, n, str(t), *(str(c) if c else "-" for c in per)] for p, n, t, per in table.rows()]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    text = [header, *lines]
+    return (
+        "\n".join(
+            "  ".join(
+                cell.ljust(width) if i < 2 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+            for row in text
+        )
+        + "\n"
+    )

@@ -1,0 +1,226 @@
+"""Partners: the guide's rules on written cases, the user's table, and the development set."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from thaidigest.export import export_record
+from thaidigest.ingest import Rejected
+from thaidigest.model import RawArticle
+from thaidigest.normalise import normalise_article
+from thaidigest.partners import OPENING_CHARS, partner_table, partners
+from thaidigest.pipeline import build_ingestor
+from thaidigest.readers import read_jsonl_file
+from thaidigest.store import SCHEMA_VERSION, Store
+
+DEV = Path(__file__).resolve().parent / "data" / "partners"
+
+
+def test_venue_of_a_meeting_is_not_a_partner_in_thai():
+    title = "ดีอี ร่วมประชุมรัฐมนตรีเอเปคด้านดิจิทัล"
+    body = (
+        "นายประเสริฐ รัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เข้าร่วมการประชุม"
+        "รัฐมนตรีเอเปคด้านดิจิทัล ณ กรุงลิมา ประเทศเปรู เพื่อหารือความร่วมมือด้านเศรษฐกิจดิจิทัล"
+    )
+    assert partners(title, body) == ("org:APEC",)
+
+
+def test_venue_of_a_meeting_is_not_a_partner_in_english():
+    title = "Thailand joins the APEC Digital Ministerial Meeting"
+    body = "The minister attended the APEC Digital Ministerial Meeting held in Lima, Peru."
+    assert partners(title, body) == ("org:APEC",)
+
+
+def test_country_hosting_talks_with_its_government_is_a_partner():
+    # Same country as a venue and as a party: the party wins.
+    title = "ดีอี หารือทวิภาคีกับญี่ปุ่น"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับรัฐมนตรีกระทรวงกิจการภายในและการสื่อสารของญี่ปุ่น "
+        "ณ กรุงโตเกียว ประเทศญี่ปุ่น ว่าด้วยความร่วมมือด้านปัญญาประดิษฐ์"
+    )
+    assert partners(title, body) == ("country:JP",)
+
+
+def test_members_of_a_multilateral_meeting_are_not_listed_one_by_one():
+    title = "ดีอี เปิดประชุมรัฐมนตรีอาเซียนด้านดิจิทัล ครั้งที่ 5"
+    body = (
+        "การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (ADGMIN) มีผู้แทนจากบรูไน กัมพูชา อินโดนีเซีย "
+        "สปป.ลาว มาเลเซีย เมียนมา ฟิลิปปินส์ สิงคโปร์ และเวียดนาม เข้าร่วม"
+    )
+    assert partners(title, body) == ("org:ASEAN",)
+
+
+def test_member_of_a_forum_named_alone_in_the_opening_is_not_a_partner():
+    title = "ดีอี ร่วมประชุมเจ้าหน้าที่อาวุโส แผนงาน IMT-GT"
+    body = "คณะผู้แทนไทยร่วมประชุมแผนงาน IMT-GT โดยมาเลเซียเป็นประธานการประชุม IMT-GT ครั้งนี้"
+    assert partners(title, body) == ("org:IMT-GT",)
+
+
+def test_thai_and_english_spellings_name_the_same_partner():
+    thai = partners("ดีอี จับมือ หัวเว่ย และญี่ปุ่น ร่วมกับอาเซียน", "")
+    english = partners("MDES teams up with Huawei and Japan, with ASEAN", "")
+    assert thai == english == ("company:Huawei", "country:JP", "org:ASEAN")
+
+
+def test_company_named_only_in_thai_script():
+    title = "ดีอี - ไมโครซอฟท์ เปิดตัวโครงการยกระดับทักษะ AI ให้คนไทย"
+    body = "กระทรวงดิจิทัลฯ ร่วมกับ ไมโครซอฟท์ ประเทศไทย และกูเกิล จัดอบรมทักษะดิจิทัล"
+    assert partners(title, body) == ("company:Google", "company:Microsoft")
+
+
+def test_foreign_company_country_is_not_a_partner():
+    body = "แพลตฟอร์ม TradeWaltz ของประเทศญี่ปุ่น และ PayPal Pte Ltd (Singapore) ร่วมทดสอบระบบ"
+    assert partners("ดีอี ทดสอบแพลตฟอร์มการค้าดิจิทัล", body) == (
+        "company:PayPal",
+        "company:TradeWaltz",
+    )
+
+
+def test_thai_side_and_words_that_contain_a_name_are_not_partners():
+    title = "ดีอี จับมือ สธ. พัฒนาระบบคลาวด์กลางภาครัฐ ของประเทศไทย"
+    body = (
+        "นางลาวัณย์ ผู้อำนวยการ กล่าวว่า ระบบคลาวด์จะรองรับภาษาจีนและภาษาอังกฤษ "
+        "ตามคำแนะนำของผู้เชี่ยวชาญ who said the system works, มูลค่า 5 ล้านดอลลาร์สหรัฐ"
+    )
+    assert partners(title, body) == ()
+
+
+def test_border_and_passing_mentions_are_not_partners():
+    title = "รมว.ดีอี ตรวจเสาสัญญาณ ชายแดนไทย-กัมพูชา"
+    body = "สงครามรัสเซีย-ยูเครนกดดันเศรษฐกิจโลก ผู้ประกอบการจึงเร่งใช้อีคอมเมิร์ซ"
+    assert partners(title, body) == ()
+
+
+def test_only_the_opening_is_read():
+    body = "ดีอี หารือแนวทางพัฒนาบริการดิจิทัล " * 60 + " ร่วมกับกูเกิล"
+    assert len(body) > OPENING_CHARS
+    assert partners("ดีอี ประชุมคณะทำงาน", body) == ()
+    assert partners("ดีอี ประชุมคณะทำงาน", "ร่วมกับกูเกิล " + body) == ("company:Google",)
+
+
+def test_user_table_adds_a_partner_and_a_spelling():
+    user = """
+[countries]
+JP = ["แดนอาทิตย์อุทัย"]
+
+[[partner]]
+id = "company:Acme Cloud"
+th = ["แอคมี่ คลาวด์"]
+en = ["Acme Cloud"]
+
+[[partner]]
+id = "company:Huawei"
+th = ["หัวเหวย"]
+"""
+    table = partner_table(user)
+    title = "ดีอี จับมือ แอคมี่ คลาวด์ และหัวเหวย ร่วมกับรัฐบาลแดนอาทิตย์อุทัย"
+    assert partners(title, "", table) == ("company:Acme Cloud", "company:Huawei", "country:JP")
+    assert partners("MDES signs with Acme Cloud", "", table) == ("company:Acme Cloud",)
+    # The packaged table is unchanged.
+    assert partners(title, "") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[partner]]\nid = "Acme"\nen = ["Acme"]',  # no kind
+        '[[partner]]\nid = "vendor:Acme"\nen = ["Acme"]',  # unknown kind
+        '[[partner]]\nen = ["Acme"]',  # no id
+        '[[partner]]\nid = "company:Acme"\nname = "Acme"',  # unknown field
+        '[vendors]\nAcme = ["Acme"]',  # unknown table
+    ],
+)
+def test_bad_user_table_is_refused(text):
+    with pytest.raises(ValueError):
+        partner_table(text)
+
+
+def _dev_set() -> tuple[dict[int, dict], dict[int, tuple[str, str]]]:
+    labels = {}
+    for line in (DEV / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        labels[record["id"]] = record
+    texts = {}
+    for item in read_jsonl_file(DEV / "articles.jsonl.xz"):
+        assert not isinstance(item, Rejected)
+        article = normalise_article(item)
+        texts[int(item.source_id)] = (article.title, article.body)
+    return labels, texts
+
+
+def test_development_set_is_complete_and_well_formed():
+    labels, texts = _dev_set()
+    assert set(labels) == set(texts)
+    assert {r["split"] for r in labels.values()} == {"train", "test"}
+    assert {r["agreement"] for r in labels.values()} == {"2/2", "adjudicated"}
+    for record in labels.values():
+        for partner in record["partners"]:
+            kind, _, name = partner.partition(":")
+            assert kind in ("country", "org", "company") and name
+
+
+def test_extraction_holds_its_figures_on_the_train_split():
+    # A gate against regressions, on the split the names were tuned on; the
+    # held-out figure is bench/partners.py's to report.
+    labels, texts = _dev_set()
+    right = extra = missed = 0
+    for key, record in labels.items():
+        if record["split"] != "train":
+            continue
+        found = set(partners(*texts[key]))
+        gold = set(record["partners"])
+        right += len(found & gold)
+        extra += len(found - gold)
+        missed += len(gold - found)
+    assert right / (right + extra) >= 0.85
+    assert right / (right + missed) >= 0.85
+
+
+def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):
+    table = tmp_path / "partners.toml"
+    table.write_text('[[partner]]\nid = "company:Acme Cloud"\nth = ["แอคมี่ คลาวด์"]\n', "utf-8")
+    ingestor = build_ingestor(store, config={"partners": {"file": str(table)}})
+    raw = RawArticle(
+        "https://www.thaigov.go.th/news/contents/details/99001",
+        "thaigov",
+        "ดีอี จับมือ แอคมี่ คลาวด์ และกูเกิล พัฒนาทักษะดิจิทัล",
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจกับแอคมี่ คลาวด์ และกูเกิล",
+    )
+    assert ingestor.ingest([raw]).new == 1
+    (row,) = list(store.iter_articles())
+    assert json.loads(row["partners"]) == ["company:Acme Cloud", "company:Google"]
+    assert export_record(row)["partners"] == ["company:Acme Cloud", "company:Google"]
+
+
+def test_a_bad_partners_file_fails_before_anything_is_read(store: Store, tmp_path: Path):
+    table = tmp_path / "partners.toml"
+    table.write_text('[[partner]]\nid = "Acme"\n', "utf-8")
+    with pytest.raises(ValueError, match="partner id"):
+        build_ingestor(store, config={"partners": {"file": str(table)}})
+
+
+def test_a_schema_1_database_gains_partners_for_its_articles(tmp_path: Path):
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:  # the database as schema 1 left it
+        conn.execute("ALTER TABLE articles DROP COLUMN partners")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        conn.execute(
+            "INSERT INTO articles (url, source, title, body, language, extraction, content_hash,"
+            " first_seen, last_changed, last_seen, versions, relevance, relevant, topics)"
+            " VALUES ('https://x/1', 'thaigov', 'ดีอี หารือ หัวเว่ย', 'ร่วมกับหัวเว่ย', 'th',"
+            " 'text', 'h', 't', 't', 't', 1, 0.9, 1, '[]')"
+        )
+    store = Store(f"sqlite:///{path}")
+    try:
+        (row,) = list(store.iter_articles())
+        assert json.loads(row["partners"]) == ["company:Huawei"]
+        with store.engine.connect() as conn:
+            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'")
+            assert version.scalar() == str(SCHEMA_VERSION)
+    finally:
+        store.close()

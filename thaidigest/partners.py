@@ -1,0 +1,462 @@
+"""Partners: the parties outside Thailand's government side an article reports working with.
+
+A partner is an id, as the partner guide writes it: ``country:<ISO 3166-1
+alpha-2>``, ``org:<short English name>`` or ``company:<name as the company
+writes it>``. :func:`partners` reads them from the headline and the opening
+(the first :data:`OPENING_CHARS` characters of the body), in Thai and English.
+
+The names are data: countries from pycountry (the ISO list in English and its
+Thai translation) and PyThaiNLP's Thai country names, plus ``partners.toml``
+(extra country spellings, international organisations, companies and business
+bodies, each with its Thai spellings and abbreviations), which a user's file
+extends (``[partners] file`` in thaidigest.toml).
+
+Matching works as in :mod:`thaidigest.relevance`: Thai names as substrings
+with an Aho-Corasick automaton (leftmost-longest, so ``สภาธุรกิจสหรัฐอเมริกา-
+อาเซียน`` is one business body, not the US and ASEAN), Latin names on word
+boundaries (acronyms in capitals only, so "WHO" is not "who"). A Thai match
+that ends inside a syllable (``ลาว`` in ``ลาวัณย์``) is not a name.
+
+Then the guide's rules, on each mention of a country:
+
+- the venue of a meeting is not a partner: a country named right after
+  ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
+  Peru") does not count;
+- members of a multilateral meeting are not listed one by one: a run of three
+  or more countries named together is a list of members;
+- a foreign company's country is not a partner: a country named just after a
+  company, ``บริษัท`` or ``เอกชน`` does not count;
+- a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
+- Thailand is the Thai side, never a partner.
+
+A country counts when any one of its mentions survives these rules.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import ahocorasick
+
+__all__ = ["PartnerTable", "load_partner_table", "partner_name", "partner_table", "partners"]
+
+DEFAULT_TABLE = "partners.toml"
+OPENING_CHARS = 1200  # the body's opening: where the guide says to judge from
+THAI_SIDE = "TH"
+KINDS = ("country", "org", "company")
+
+# Words right before a country that make it not a party: a language, a people,
+# a nationality; or a company's country.
+NOT_A_PARTY_BEFORE = ("ภาษา", "ชาว", "นักท่องเที่ยว", "สัญชาติ", "แรงงาน", "อาหาร", "สไตล์")
+COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\bfirm)\S{0,30}\s?\S{0,12}$", re.IGNORECASE)
+# A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
+# "in", "at", "held in", followed by at most one other name (the city).
+VENUE_BEFORE = re.compile(
+    r"(?:(?:(?:^|[\s(])(?:ณ|ที่)|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
+    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
+)
+# Between two countries of a list of members: separators only.
+LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
+MEMBER_LIST_MIN = 3
+# Short country names that are also ordinary Thai words or names: only with ประเทศ before.
+AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
+AMBIGUOUS_EN = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Niger", "Mali"})
+# Thai text that contains a name but is not one (the longest match wins).
+NOT_NAMES = (
+    "ออนไลน์",
+    "เมตาเวิร์ส",
+    "เมตาเวิร์ด",
+    "เมตาเวอร์ส",
+    "เมตาดาตา",
+    "เมตาดาต้า",
+    "ไลน์ผลิต",
+    "อเมริกาใต้",
+    "อเมริกาเหนือ",
+    "อเมริกาใต",
+    "อเมริกากลาง",
+    "อเมริกาลาติน",
+    "คลาวด์",
+    "คลาวด",
+    "ดอลลาร์สหรัฐ",
+    "เหรียญสหรัฐ",
+    "กิจการโทรคมนาคมแห่งชาติ",
+    "ศูนย์การประชุมสหประชาชาติ",
+    "ภูมิภาคอาเซียน",
+    "ในอาเซียน",
+    "สู่อาเซียน",
+    "ทั่วอาเซียน",
+    "หนึ่งในอาเซียน",
+    "ของอาเซียน",
+    "แห่งอาเซียน",
+    "ผู้นำอาเซียน",
+    "ผู้นำด้านดิจิทัลอาเซียน",
+    "แผนแม่บทดิจิทัลอาเซียน",
+    "และโทรคมนาคมแห่งชาติ",
+    "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
+    "ภายใต้สหประชาชาติ",
+)
+# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue too.
+VENUE_PLACE = re.compile(
+    r"(?:(?:^|\s)ณ\s*(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60}"
+    r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
+)
+# Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
+COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
+# A country counts as a party outside the headline when named with its government,
+# an envoy or an agency ("เอกอัครราชทูตออสเตรเลีย", "กระทรวง...ของซาอุดีอาระเบีย",
+# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น").
+PARTY_BEFORE = re.compile(
+    r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง|government|ministry|minister|embassy"
+    r"|ambassador|president)[^.!?\n]{0,50}$",
+    re.IGNORECASE,
+)
+# "under the plan of": a body whose programme the article's work belongs to.
+UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
+# A company the table does not know, named in Latin script after "บริษัท" (company):
+# "บริษัท Empyrion Digital จำกัด" -> company:Empyrion Digital.
+NAMED_COMPANY = re.compile(
+    r"บริษัท\s*([A-Z][\w&.\-]*(?:[ ](?!(?:Co|Ltd|Limited|Inc|Corporation|Public|Pte|PLC|Company)\b)"
+    r"[A-Z0-9][\w&.\-]*){0,4})"
+)
+COMPANY_SUFFIXES = re.compile(r"(?:[ ,.]+(?:Thailand|Asia|Group|Co|Ltd))+$")
+# A Latin country name followed by another capitalised word is part of a name.
+PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
+# A border is a place: "ชายแดนไทย-กัมพูชา".
+BORDER_BEFORE = re.compile(r"(?:ชายแดน|พรมแดน)\s*(?:ไทย|ประเทศไทย)?\s*[-–]?\s*$")
+# Thailand and a country named together: a bilateral party even beside a multilateral body.
+BILATERAL_BEFORE = re.compile(
+    r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
+
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_SPACES = re.compile(r"\s+")
+# Thai marks that continue the syllable before them: a match ending before one ends mid-word.
+_CONTINUES = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
+_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+_WORD = re.compile(r"[A-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class PartnerTable:
+    """The compiled names: each lookup key gives the partner id it names."""
+
+    ids: Mapping[str, str]  # lookup key (Latin in lower case) -> partner id; "" for NOT_NAMES
+    multilateral: frozenset[str]
+    members: Mapping[str, tuple[str, ...]]  # multilateral body -> its member countries' ids
+    automaton: ahocorasick.Automaton  # every key, Thai and Latin
+    capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
+
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, partner id)`` of every name in ``text``, in order.
+
+        ``text`` is single-spaced; Latin names are found in its lower-case form.
+        """
+        lower = text.lower()
+        if len(lower) != len(text):  # a character whose lower case is longer: keep the text
+            lower = text
+        found: list[tuple[int, int, str]] = []
+        for start, end, key in _leftmost_longest(self.automaton, lower):
+            partner = self.ids[key]
+            if not partner:
+                continue
+            if _THAI.match(key):
+                if end < len(text) and text[end] in _CONTINUES:
+                    continue  # ends mid-syllable
+                if start and text[start - 1] in _LEADING_VOWELS:
+                    continue  # starts mid-syllable
+                if key in AMBIGUOUS and not text[:start].endswith("ประเทศ"):
+                    continue
+            else:
+                if (start and _WORD.match(text[start - 1])) or (
+                    end < len(text) and _WORD.match(text[end])
+                ):
+                    continue
+                if key in self.capitals and text[start:end] not in self.capitals[key]:
+                    continue  # an acronym matches in capitals only: "WHO", not "who"
+            found.append((start, end, partner))
+        return found
+
+
+def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
+    """The partner ids of an article, sorted, from its headline and its opening."""
+    table = table or partner_table()
+    head = _single_spaced(title)
+    opening = _single_spaced(body[:OPENING_CHARS])
+    # One scan of both; the newline between them keeps names from spanning the two.
+    mentions = table.mentions(f"{head}\n{opening}")
+    cut = len(head) + 1
+    mentions = _with_named_companies(f"{head}\n{opening}", mentions)
+    in_head = [m for m in mentions if m[0] < cut]
+    in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
+    counted = _partners_in(head, in_head, table, headline=True)
+    counted |= _partners_in(opening, in_opening, table, headline=False)
+    return tuple(sorted(counted))
+
+
+def _with_named_companies(
+    text: str, mentions: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """``mentions`` and the companies named after บริษัท that no mention covers."""
+    if "บริษัท" not in text:
+        return mentions
+    taken = [(start, end) for start, end, _ in mentions]
+    found = list(mentions)
+    for match in NAMED_COMPANY.finditer(text):
+        start, end = match.span(1)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        name = COMPANY_SUFFIXES.sub("", match.group(1)).strip(" .,-")
+        if len(name) > 1:
+            found.append((start, end, f"company:{name}"))
+    return sorted(found)
+
+
+@lru_cache(maxsize=512)
+def partner_name(partner: str) -> str:
+    """How a digest names a partner: ``country:JP`` -> ``Japan``, ``org:ASEAN`` -> ``ASEAN``."""
+    kind, _, name = partner.partition(":")
+    if kind == "country":
+        import pycountry
+
+        country = pycountry.countries.get(alpha_2=name)
+        if country is not None:
+            return getattr(country, "common_name", None) or country.name
+    return name or partner
+
+
+def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
+    """Multilateral bodies named once in the opening, in passing: a region or a label.
+
+    Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
+    "ภายใต้แผน IMT-GT"), a body still counts.
+    """
+    starts: dict[str, list[int]] = {}
+    for start, _, partner in mentions:
+        starts.setdefault(partner, []).append(start)
+    return {
+        partner
+        for partner, at in starts.items()
+        if partner in table.multilateral
+        and len(at) == 1
+        and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
+        and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
+    }
+
+
+def _partners_in(
+    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
+) -> set[str]:
+    """The partners among ``mentions`` of ``text`` that the guide's rules keep."""
+    if not mentions:
+        return set()
+    members = _member_lists(text, mentions)
+    forums = {p for _, _, p in mentions if p in table.multilateral}
+    member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
+    counted: set[str] = set()
+    company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
+    passing = set() if headline else _passing(text, mentions, table)
+    for index, (start, end, partner) in enumerate(mentions):
+        before = text[max(0, start - 80) : start]
+        if VENUE_PLACE.search(before):
+            continue
+        if not partner.startswith("country:"):
+            if partner not in passing and index not in members:
+                counted.add(partner)
+            continue
+        if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
+            continue  # "Singapore Telecommunications": part of a company's name
+        if partner == f"country:{THAI_SIDE}" or index in members:
+            continue
+        bilateral = BILATERAL_BEFORE.search(before) is not None
+        if partner in member_of_forum and not headline and not bilateral:
+            continue  # a member of the forum the article reports on
+        if BORDER_BEFORE.search(before):
+            continue
+        if not headline and not bilateral and not PARTY_BEFORE.search(before):
+            continue  # named in passing: a market, a war, a speaker's home
+        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
+            continue
+        if COMPANY_BEFORE.search(before[-60:]) or any(
+            0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
+        ):
+            continue
+        if before.endswith("(") and text[end : end + 1] == ")":
+            continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
+        counted.add(partner)
+    return counted
+
+
+def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of the mentions in runs naming three or more countries together.
+
+    A body named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU") is one of the
+    meeting's participants too.
+    """
+    runs: list[list[int]] = []
+    previous_end = None
+    for index, (start, end, partner) in enumerate(mentions):
+        if partner.startswith("company:"):
+            previous_end = None
+            continue
+        if previous_end is not None and LIST_GAP.match(text[previous_end:start]):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+        previous_end = end
+    countries = [sum(1 for i in run if mentions[i][2].startswith("country:")) for run in runs]
+    return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
+
+
+@lru_cache(maxsize=8)
+def partner_table(user_table: str | None = None) -> PartnerTable:
+    """The packaged names extended by a user table's TOML text; compiled once per text."""
+    data = tomllib.loads(resources.files("thaidigest").joinpath(DEFAULT_TABLE).read_text("utf-8"))
+    if user_table is not None:
+        data = _merge(data, tomllib.loads(user_table))
+    return _compile(data)
+
+
+def load_partner_table(path: str | Path | None = None) -> PartnerTable:
+    """The packaged names, extended by the TOML file at ``path``."""
+    return partner_table(Path(path).read_text(encoding="utf-8") if path else None)
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(user) - {"countries", "partner"}
+    if unknown:
+        raise ValueError(f"unknown key in partners file: {sorted(unknown)}")
+    countries = {code: list(names) for code, names in base.get("countries", {}).items()}
+    for code, names in user.get("countries", {}).items():
+        countries[code.upper()] = [*countries.get(code.upper(), []), *names]
+    entries = {entry["id"]: dict(entry) for entry in base.get("partner", [])}
+    for entry in user.get("partner", []):
+        if "id" not in entry:
+            raise ValueError(f"partners file: an entry without an id: {entry}")
+        current = entries.setdefault(entry["id"], {"id": entry["id"]})
+        for field, value in entry.items():
+            if field in ("th", "en"):
+                current[field] = [*current.get(field, []), *value]
+            elif field != "id":
+                current[field] = value
+    return {"countries": countries, "partner": list(entries.values())}
+
+
+def _compile(data: dict[str, Any]) -> PartnerTable:
+    ids: dict[str, str] = {}
+    for code, names in _country_names(data.get("countries", {})).items():
+        for name in names:
+            ids.setdefault(_key(name), f"country:{code}")
+    multilateral: set[str] = set()
+    members: dict[str, tuple[str, ...]] = {}
+    for entry in data.get("partner", []):
+        partner = _checked_id(entry)
+        unknown = set(entry) - {"id", "th", "en", "multilateral", "members"}
+        if unknown:
+            raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
+        if entry.get("multilateral"):
+            multilateral.add(partner)
+            members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
+        for name in (*entry.get("th", []), *entry.get("en", [])):
+            ids[_key(name)] = partner  # an entry's name wins over a country's
+    for name in NOT_NAMES:
+        ids[_key(name)] = ""
+    capitals: dict[str, set[str]] = {}
+    lowered: dict[str, str] = {}
+    for key, partner in ids.items():
+        if _THAI.search(key):
+            lowered[key] = partner
+            continue
+        lowered.setdefault(key.lower(), partner)
+        if _is_acronym(key):
+            capitals.setdefault(key.lower(), set()).add(key)
+    for key in ids:
+        if not _THAI.search(key) and not _is_acronym(key):
+            capitals.pop(key.lower(), None)  # also written in lower case: any case matches
+    return PartnerTable(
+        ids=MappingProxyType(lowered),
+        multilateral=frozenset(multilateral),
+        members=MappingProxyType(members),
+        automaton=_automaton(lowered),
+        capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
+    )
+
+
+def _is_acronym(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+def _checked_id(entry: dict[str, Any]) -> str:
+    partner = entry.get("id", "")
+    kind, _, name = partner.partition(":")
+    if kind not in KINDS or not name:
+        raise ValueError(f"partner id {partner!r}: want one of {KINDS}, a colon and a name")
+    return partner
+
+
+def _country_names(extra: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """ISO alpha-2 code -> its names: pycountry's, their Thai translation, PyThaiNLP's, extras."""
+    import pycountry
+    from pythainlp.corpus import countries as thai_country_names
+
+    thai = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["th"], fallback=True)
+    names: dict[str, list[str]] = {}
+    by_thai: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        own = [getattr(country, a, None) for a in ("name", "common_name", "official_name")]
+        english = [n for n in own if n and "," not in n and n not in AMBIGUOUS_EN]
+        translated = [thai.gettext(n).split(",")[0].strip() for n in own if n]
+        thai_names = [n for n in translated if _THAI.search(n)]
+        names[code] = [*english, *thai_names]
+        by_thai.update({n: code for n in thai_names})
+    for name in thai_country_names():
+        if name in by_thai:
+            names[by_thai[name]].append(name)
+    for code, spellings in extra.items():
+        names.setdefault(code.upper(), []).extend(spellings)
+    return names
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", text.strip())
+
+
+def _single_spaced(text: str) -> str:
+    """``text`` with each run of white space as one space (normalised text has only newlines)."""
+    flat = text.replace("\n", " ")
+    if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
+        return _SPACES.sub(" ", text)
+    return flat
+
+
+def _leftmost_longest(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, key)`` of the keys in ``text``: leftmost-longest, in turn."""
+    matches = sorted((last + 1 - len(key), -len(key), key) for last, key in automaton.iter(text))
+    found: list[tuple[int, int, str]] = []
+    free_from = 0
+    for start, negative_length, key in matches:
+        if start >= free_from:
+            found.append((start, start - negative_length, key))
+            free_from = start - negative_length
+    return found
+
+
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    return automaton
