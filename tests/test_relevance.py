@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from thaidigest.matching import automaton, leftmost_longest
 from thaidigest.normalise import normalise_article
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
     Match,
-    _automaton,
     _key,
-    _leftmost_longest,
     _single_spaced,
     _trie_pattern,
     explain,
@@ -230,13 +229,15 @@ def test_a_thai_term_of_two_words_matches_across_any_whitespace() -> None:
         assert RULES.find(f"ข่าว สรุปข่าวการประชุม{gap}ครม วันนี้") == ["สรุปข่าวการประชุม ครม"]
 
 
+def keys_found(terms: list[str], text: str) -> list[str]:
+    return [key for _, _, key in leftmost_longest(automaton(terms), text)]
+
+
 def test_leftmost_longest_choice_among_overlapping_matches() -> None:
-    automaton = _automaton(["b", "c", "abd"])
-    assert _leftmost_longest(automaton, "abc") == ["b", "c"]  # pyahocorasick issue #133
-    automaton = _automaton(["ab", "abcabd"])
-    assert _leftmost_longest(automaton, "zzabcabdzz") == ["abcabd"]  # issue #185
-    automaton = _automaton(["ab", "bc", "c"])
-    assert _leftmost_longest(automaton, "abc") == ["ab", "c"]
+    assert keys_found(["b", "c", "abd"], "abc") == ["b", "c"]  # pyahocorasick issue #133
+    assert keys_found(["ab", "abcabd"], "zzabcabdzz") == ["abcabd"]  # issue #185
+    assert keys_found(["ab", "bc", "c"], "abc") == ["ab", "c"]
+    assert leftmost_longest(automaton(["ab", "c"]), "xabc") == [(1, 3, "ab"), (3, 4, "c")]
 
 
 TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)
@@ -246,7 +247,7 @@ TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)
 @given(st.lists(TERM, min_size=1, max_size=6, unique=True), st.text(alphabet="abกx \n\t"))
 def test_the_automaton_finds_what_the_trie_expression_finds(terms, text) -> None:
     expected = [_key(m) for m in re.compile(_trie_pattern(terms)).findall(text)]
-    assert _leftmost_longest(_automaton(terms), _single_spaced(text)) == expected
+    assert keys_found(terms, _single_spaced(text)) == expected
 
 
 def test_a_longer_term_keeps_its_own_weaker_role() -> None:

@@ -47,6 +47,8 @@ from typing import Any
 
 import ahocorasick
 
+from thaidigest import matching
+
 __all__ = ["PartnerTable", "load_partner_table", "partner_name", "partner_table", "partners"]
 
 DEFAULT_TABLE = "partners.toml"
@@ -167,7 +169,7 @@ class PartnerTable:
         if len(lower) != len(text):  # a character whose lower case is longer: keep the text
             lower = text
         found: list[tuple[int, int, str]] = []
-        for start, end, key in _leftmost_longest(self.automaton, lower):
+        for start, end, key in matching.leftmost_longest(self.automaton, lower):
             partner = self.ids[key]
             if not partner:
                 continue
@@ -388,7 +390,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         ids=MappingProxyType(lowered),
         multilateral=frozenset(multilateral),
         members=MappingProxyType(members),
-        automaton=_automaton(lowered),
+        automaton=matching.automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
     )
 
@@ -440,23 +442,3 @@ def _single_spaced(text: str) -> str:
     if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
         return _SPACES.sub(" ", text)
     return flat
-
-
-def _leftmost_longest(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, key)`` of the keys in ``text``: leftmost-longest, in turn."""
-    matches = sorted((last + 1 - len(key), -len(key), key) for last, key in automaton.iter(text))
-    found: list[tuple[int, int, str]] = []
-    free_from = 0
-    for start, negative_length, key in matches:
-        if start >= free_from:
-            found.append((start, start - negative_length, key))
-            free_from = start - negative_length
-    return found
-
-
-def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
-    automaton.make_automaton()
-    return automaton

@@ -49,6 +49,7 @@ import ahocorasick
 
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS
+from thaidigest.matching import automaton, leftmost_longest
 
 __all__ = [
     "Match",
@@ -136,7 +137,8 @@ class Rules:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
         found: list[str] = []
         if self.thai is not None and _THAI.search(text):
-            found.extend(_leftmost_longest(self.thai, _single_spaced(text)))
+            spans = leftmost_longest(self.thai, _single_spaced(text))
+            found.extend(key for _, _, key in spans)
         if self.english is not None:
             lower = text.lower()
             for match in self.english.finditer(lower):
@@ -232,7 +234,7 @@ def _compile(data: dict[str, Any]) -> Rules:
         topics=topics,
         members=MappingProxyType(members),
         spelling=MappingProxyType(spelling),
-        thai=_automaton(thai) if thai else None,
+        thai=automaton(thai) if thai else None,
         english=re.compile(_trie_pattern(english)) if english else None,
     )
 
@@ -283,31 +285,6 @@ def _single_spaced(text: str) -> str:
     if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
         return " ".join(text.split())
     return flat
-
-
-def _leftmost_longest(automaton: ahocorasick.Automaton, text: str) -> list[str]:
-    """The keys found in ``text`` as a regular expression would: leftmost-longest, in turn.
-
-    Chosen from all (overlapping) matches: the automaton's own ``iter_long``
-    misses some (pyahocorasick issues #133, #185, #189).
-    """
-    # ``iter`` gives the index of a match's last character.
-    matches = sorted((last + 1 - len(key), -len(key), key) for last, key in automaton.iter(text))
-    found: list[str] = []
-    free_from = 0  # where the next match may start
-    for start, negative_length, key in matches:
-        if start >= free_from:
-            found.append(key)
-            free_from = start - negative_length
-    return found
-
-
-def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
-    automaton.make_automaton()
-    return automaton
 
 
 def _key(text: str) -> str:
