@@ -196,7 +196,6 @@ NUMBER = re.compile(r"[0-9]+")
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
-_PERMUTATION_BLOCK = 16
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 
@@ -267,14 +266,9 @@ def _minhash_of_mixed(mixed: np.ndarray) -> np.ndarray:
     if not len(mixed):
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     a, b = _PERMUTATIONS
-    signature = np.empty(NUM_PERM, dtype=np.uint32)
-    permuted = np.empty((_PERMUTATION_BLOCK, len(mixed)), dtype=np.uint32)
-    for start in range(0, NUM_PERM, _PERMUTATION_BLOCK):  # blocks that stay in the CPU cache
-        end = start + _PERMUTATION_BLOCK
-        np.multiply.outer(a[start:end], mixed, out=permuted)
-        permuted += b[start:end, np.newaxis]
-        permuted.min(axis=1, out=signature[start:end])
-    return signature
+    permuted = np.multiply.outer(a, mixed)  # one row per permutation
+    permuted += b[:, np.newaxis]
+    return permuted.min(axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -486,6 +480,16 @@ def representative_key(row: Any) -> tuple[bool, str, int, int]:
     )
 
 
+def holds(found: Overlap, containment: float) -> bool:
+    """Rule 1b's condition on an overlap."""
+    return found.contained >= containment and found.shorter >= MIN_CONTAINED_SHINGLES
+
+
+def may_contain(first: Sketch, second: Sketch, containment: float) -> bool:
+    """Rule 1b estimated from two cut sketches: worth computing exactly."""
+    return holds(overlap(first, second), containment - SKETCH_MARGIN)
+
+
 RULES = ("exact", "similar", "contained")  # strongest first
 
 
@@ -523,10 +527,6 @@ class Comparison:
         similarity = estimated_jaccard(self.fp.signature, unpack(other.minhash)[0])
         return Match(1, 1 - similarity) if similarity >= self.threshold else None
 
-    def may_contain(self, other: Sketch) -> bool:
-        """Rule 1b estimated from the sketches: worth computing exactly."""
-        return self._holds(overlap(self.fp.sketch, other), self.containment - SKETCH_MARGIN)
-
     def contained(self, other: Any) -> Match | None:
         """Rule 1b computed exactly, for a stored row with its ``body``."""
         if not dated_alike(self.marks, other) or not headlines_overlap(
@@ -541,11 +541,7 @@ class Comparison:
                 shingle_hashes(folded_codes(self.article.title, self.article.body)), None
             )
         found = overlap(self._whole, sketch(shingle_hashes(codes), None))
-        return Match(2, 1 - found.contained) if self._holds(found, self.containment) else None
-
-    @staticmethod
-    def _holds(found: Overlap, containment: float) -> bool:
-        return found.contained >= containment and found.shorter >= MIN_CONTAINED_SHINGLES
+        return Match(2, 1 - found.contained) if holds(found, self.containment) else None
 
 
 # --- The deduplicator (store side) -------------------------------------------
@@ -622,7 +618,11 @@ class BandIndex:
 
     def insert(self, article_id: int, keys: list[bytes]) -> None:
         for table, key in zip(self._tables, keys, strict=True):
-            table.setdefault(key, []).append(article_id)
+            bucket = table.get(key)
+            if bucket is None:
+                table[key] = [article_id]
+            else:
+                bucket.append(article_id)
 
     def remove(self, article_id: int, keys: list[bytes]) -> None:
         for table, key in zip(self._tables, keys, strict=True):
@@ -637,6 +637,32 @@ class BandIndex:
             if key in table:
                 found.update(table[key])
         return found
+
+
+class Signatures:
+    """The signatures the index holds, rows of one array, by article id."""
+
+    def __init__(self) -> None:
+        self._rows = np.zeros((1024, NUM_PERM), dtype=np.uint32)
+        self._row_of: dict[int, int] = {}
+        self._used = 0  # rows of a changed article are not reused
+
+    def __contains__(self, article_id: int) -> bool:
+        return article_id in self._row_of
+
+    def add(self, article_id: int, signature: np.ndarray) -> None:
+        if self._used == len(self._rows):
+            self._rows = np.resize(self._rows, (2 * self._used, NUM_PERM))
+        self._rows[self._used] = signature
+        self._row_of[article_id] = self._used
+        self._used += 1
+
+    def pop(self, article_id: int) -> np.ndarray:
+        return self._rows[self._row_of.pop(article_id)]
+
+    def of(self, article_ids: list[int]) -> np.ndarray:
+        """The signatures of ``article_ids``, one row each."""
+        return self._rows[[self._row_of[key] for key in article_ids]]
 
 
 class _Day:
@@ -742,7 +768,7 @@ class Deduplicator:
     def reset(self) -> None:
         """Empty the index, to be read again from the table: after a rolled-back transaction."""
         self._lsh = BandIndex(self.threshold)
-        self._signatures: dict[int, np.ndarray] = {}  # what the index holds, to verify
+        self._signatures = Signatures()  # what the index holds, to verify
         self._window = DayWindow()
         self._sketches = Sketches()
         self._exact_hashes: dict[int, str] = {}
@@ -783,14 +809,19 @@ class Deduplicator:
         if fp.shingled and not similar:
             banded = list(self._lsh.query(keys))
             if banded:
-                signatures = np.stack([self._signatures[key] for key in banded])
-                matching = (signatures == fp.signature).sum(axis=1, dtype=np.uint8) / NUM_PERM
-                similar.update(np.asarray(banded)[matching >= self.threshold].tolist())
+                matching = self._signatures.of(banded) == fp.signature
+                similarities = matching.sum(axis=1, dtype=np.uint8) / NUM_PERM
+                similar.update(np.asarray(banded)[similarities >= self.threshold].tolist())
             if day is not None:
                 ids, similarities = self._window.near(day, fp.signature)
                 similar.update(ids[similarities >= self.threshold].tolist())
                 nearby = (similarities >= CANDIDATE_SIMILARITY) & (similarities < self.threshold)
-                overlapping.update(ids[nearby].tolist())
+                overlapping.update(
+                    key
+                    for key in ids[nearby].tolist()
+                    if key not in self._sketches  # to be made from the stored text
+                    or may_contain(fp.sketch, self._sketches[key], self.containment)
+                )
         self._remember(article_id, fp, day, keys)
         self._sketches.put(article_id, fp.sketch)
         if similar or overlapping:
@@ -800,6 +831,9 @@ class Deduplicator:
         """Write the fingerprints :meth:`assign` recorded: call it before the commit."""
         if self._unwritten:
             conn.execute(_UPSERT, list(self._unwritten.values()))
+            # This transaction holds the write lock: no other writer's row can come
+            # between the last one read and these, so the next sync need not read them.
+            self._synced_up_to = max(self._synced_up_to, *self._unwritten)
             self._unwritten = {}
 
     # --- the index ---
@@ -809,7 +843,7 @@ class Deduplicator:
     ) -> None:
         """Index a fingerprint (or a stored one: ``signature`` and ``exact_hash`` suffice)."""
         self._lsh.insert(article_id, keys or self._lsh.keys(fp.signature))
-        self._signatures[article_id] = fp.signature
+        self._signatures.add(article_id, fp.signature)
         if day is not None:
             self._window.add(article_id, day, fp.signature)
         self._exact_hashes[article_id] = fp.exact_hash
@@ -873,7 +907,8 @@ class Deduplicator:
             likely = [
                 key
                 for key in overlapping
-                if key in self._sketches and comparison.may_contain(self._sketches[key])
+                if key in self._sketches
+                and may_contain(fp.sketch, self._sketches[key], self.containment)
             ]
             if likely:
                 for row in conn.execute(_CONTAINED, {"ids": likely}):
