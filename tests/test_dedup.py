@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -30,6 +31,7 @@ from thaidigest.dedup import (
     folded_codes,
     headlines_overlap,
     minhash_values,
+    number_hashes,
     overlap,
     shingle_hashes,
     sketch,
@@ -173,6 +175,16 @@ def test_signature_equals_datasketch_minhash_of_the_same_hashes() -> None:
     reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
     reference.update_batch(hashes.tolist())
     assert minhash_values(hashes).tolist() == reference.hashvalues.tolist()
+
+
+def test_number_hashes_are_the_crc32_of_each_number_written_in_the_folded_text() -> None:
+    for record in RECORDS.values():
+        title, _, body = record["text"].partition("\n")
+        expected = {
+            zlib.crc32(number.encode()) for number in re.findall("[0-9]+", fold(title, body))
+        }
+        assert number_hashes(folded_codes(title, body)).tolist() == sorted(expected)
+    assert number_hashes(folded_codes("ไม่มีตัวเลข", "")).tolist() == []
 
 
 def test_whole_sketches_give_the_exact_share_of_the_shorter_text_in_the_longer() -> None:

@@ -326,9 +326,19 @@ def overlap(first: Sketch, second: Sketch) -> Overlap:
     return Overlap(len(shared) / max(len(sample), 1), shorter.count)
 
 
-def number_hashes(folded: str) -> np.ndarray:
-    """Sorted distinct CRC-32 hashes of the numbers written in a folded text."""
-    numbers = {zlib.crc32(number.encode()) for number in NUMBER.findall(folded)}
+def number_hashes(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct CRC-32 hashes of the numbers (runs of ASCII digits) in folded code points.
+
+    The same as hashing each ``NUMBER`` match of the folded text, without
+    decoding it: a number's code points are its ASCII bytes.
+    """
+    digits = (codes >= ord("0")) & (codes <= ord("9"))
+    if not digits.any():
+        return _EMPTY
+    edges = np.flatnonzero(np.diff(digits, prepend=False, append=False)).tolist()
+    text = codes.astype(np.uint8).tobytes()
+    runs = zip(edges[::2], edges[1::2], strict=True)
+    numbers = {zlib.crc32(text[start:end]) for start, end in runs}
     return np.array(sorted(numbers), dtype=np.uint32)
 
 
@@ -375,7 +385,7 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     return Fingerprint(
         exact_hash=hashlib.blake2b(codes.tobytes(), digest_size=16).hexdigest(),
         signature=_minhash_of_mixed(mixed[: SHINGLED_CHARS - SHINGLE_CHARS + 1]),
-        numbers=number_hashes(codes.tobytes().decode("utf-32-le")),
+        numbers=number_hashes(codes),
         shingled=len(codes) >= SHINGLE_CHARS,
         sketch=_sketch_of_mixed(mixed, SKETCH_SIZE),
     )
@@ -534,7 +544,7 @@ class Comparison:
         ):
             return None
         codes = folded_codes(other.title, other.body)
-        if not numbers_agree(self.fp.numbers, number_hashes(codes.tobytes().decode("utf-32-le"))):
+        if not numbers_agree(self.fp.numbers, number_hashes(codes)):
             return None
         if self._whole is None:
             self._whole = sketch(
