@@ -3,33 +3,50 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import re
+import zlib
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from datasketch import MinHash
+from datasketch import MinHash, MinHashLSH
 from sqlalchemy import func, select, update
 
 from tests.conftest import DATA
 from thaidigest.dedup import (
+    CANDIDATE_SIMILARITY,
+    CONTAINMENT,
+    LSH_WEIGHTS,
     MINHASH_SCHEME,
     MINHASH_SEED,
     NUM_PERM,
     SHINGLE_CHARS,
+    SKETCH_SIZE,
+    THRESHOLD,
+    BandIndex,
     Deduplicator,
+    estimated_jaccard,
+    fingerprint,
     fold,
+    folded_codes,
+    headlines_overlap,
     minhash_values,
+    number_hashes,
+    overlap,
     shingle_hashes,
+    sketch,
 )
 from thaidigest.ingest import Ingestor
 from thaidigest.model import RawArticle
+from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
 from thaidigest.store import Store, articles, fingerprints
 
 RECORDS = {
     record["id"]: record
-    for record in map(json.loads, (DATA / "dedup_articles.jsonl").read_text("utf-8").splitlines())
+    for name in ("dedup_articles.jsonl", "containment_articles.jsonl")
+    for record in map(json.loads, (DATA / name).read_text("utf-8").splitlines())
 }
 ORIGINAL = 35486  # a DES release of 28 September 2020
 OTHER = 36830
@@ -62,12 +79,74 @@ def duplicate_of(store: Store, url: str) -> str | None:
     return row["duplicate_of"]
 
 
+def cluster(store: Store, url: str) -> str:
+    """The URL of the representative of the article's cluster (its own when it is one)."""
+    return duplicate_of(store, url) or url
+
+
 def thaigov(number: int) -> str:
     return f"https://thaigov.go.th/news/contents/details/{number}"
 
 
 ORIGINAL_URL = thaigov(ORIGINAL)
 ORIGINAL_TEXT = RECORDS[ORIGINAL]["text"]
+MDES_COPY = "https://mdes.go.th/news/detail/7001"
+
+CONDENSED = 52225  # a DES release of 5 March 2022 on fake news: five paragraphs
+# Found in the corpus: releases and fuller versions of them published the same day.
+CORPUS_CONDENSED_PAIRS = {
+    "ThaID app launch, shorter headline": (66113, 66114),
+    "a fifth of the release, a typo in the headline": (99578, 99579),
+}
+# One template filled in for other provinces: a ceremony in Chiang Rai, then in six others.
+TEMPLATE_PAIR = (80931, 80841)
+# Consecutive editions of a daily report, the shorter mostly contained in the other.
+CONTAINED_EDITIONS = {
+    "rural roads flood report, other figures": (47959, 48061),
+    "highway flood report, other date in the headline": (47467, 47543),
+}
+# Two releases from one event, on different subjects.
+SAME_EVENT = {
+    "storm warning, then its upgrade": (46716, 46725),
+    "minister at two ceremonies of one day": (57958, 57960),
+}
+WEEKLY_ISSUES = SERIES_PAIRS["weekly informal-debt report"]
+
+
+def condensed(record_id: int, url: str, published: date | None = None) -> RawArticle:
+    """The article as a republisher condenses it.
+
+    Its headline and lead paragraph kept, its third and its last paragraphs
+    dropped, the rest re-wrapped into lines of ten words; published on the
+    same day unless ``published`` says otherwise.
+    """
+    original = normalise_article(article(record_id))
+    paragraphs = original.body.split("\n")
+    words = " ".join([*paragraphs[:2], *paragraphs[3:-1]]).split(" ")
+    lines = [" ".join(words[start : start + 10]) for start in range(0, len(words), 10)]
+    return RawArticle(
+        url=url,
+        source="mdes",
+        title=original.title,
+        body="\n".join(lines),
+        published_hint=published or original.published,
+    )
+
+
+def similarity(one: RawArticle, other: RawArticle) -> float:
+    """The estimated Jaccard similarity of two articles as they are stored."""
+    first, second = (normalise_article(raw) for raw in (one, other))
+    return estimated_jaccard(
+        fingerprint(first.title, first.body).signature,
+        fingerprint(second.title, second.body).signature,
+    )
+
+
+def containment(one: RawArticle, other: RawArticle) -> float:
+    """The share of the shorter article's 5-grams found in the other, computed exactly."""
+    first, second = (normalise_article(raw) for raw in (one, other))
+    sets = [sketch(shingle_hashes(folded_codes(a.title, a.body)), None) for a in (first, second)]
+    return overlap(*sets).contained
 
 
 # --- Fingerprints ------------------------------------------------------------
@@ -96,6 +175,68 @@ def test_signature_equals_datasketch_minhash_of_the_same_hashes() -> None:
     reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
     reference.update_batch(hashes.tolist())
     assert minhash_values(hashes).tolist() == reference.hashvalues.tolist()
+
+
+def test_number_hashes_are_the_crc32_of_each_number_written_in_the_folded_text() -> None:
+    for record in RECORDS.values():
+        title, _, body = record["text"].partition("\n")
+        expected = {
+            zlib.crc32(number.encode()) for number in re.findall("[0-9]+", fold(title, body))
+        }
+        assert number_hashes(folded_codes(title, body)).tolist() == sorted(expected)
+    assert number_hashes(folded_codes("ไม่มีตัวเลข", "")).tolist() == []
+
+
+def test_whole_sketches_give_the_exact_share_of_the_shorter_text_in_the_longer() -> None:
+    shorter = np.arange(100, 400, dtype=np.uint32)
+    longer = np.arange(0, 1000, dtype=np.uint32)
+    longer = longer[(longer < 150) | (longer >= 200)]  # 50 of the shorter's 300 missing
+    found = overlap(sketch(shorter, None), sketch(longer, None))
+    assert (found.contained, found.shorter) == (250 / 300, 300)
+    assert overlap(sketch(longer, None), sketch(shorter, None)) == found
+
+
+def test_cut_sketches_estimate_the_share_of_a_condensed_copy() -> None:
+    copy = normalise_article(condensed(CONDENSED, MDES_COPY))
+    original = normalise_article(article(CONDENSED))
+    hashes = [shingle_hashes(folded_codes(a.title, a.body)) for a in (copy, original)]
+    exact = overlap(*(sketch(h, None) for h in hashes))
+    estimate = overlap(*(sketch(h) for h in hashes))
+    assert all(len(sketch(h).values) == SKETCH_SIZE for h in hashes)  # cut: an estimate
+    assert exact.contained > 0.95
+    assert abs(estimate.contained - exact.contained) < 0.05
+    assert estimate.shorter == exact.shorter
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "overlapping"),
+    [
+        ("นายกฯ เปิดงานวันเด็กแห่งชาติ", "ดีอี เผย นายกฯ เปิดงานวันเด็กแห่งชาติ", True),
+        ("นายกฯ เปิดงานวันเด็กแห่งชาติ ที่ทำเนียบรัฐบาล", "นายกฯ เปิดงานวันเด็กแห่งชาติ", True),
+        ("ลงพื้นที่สุราษฎร์ ติดตามการพัฒนาทักษะ", "ลงพื้นที่สุราษฏร์ ติดตามการพัฒนาทักษะ", True),
+        ("ผู้ตรวจราชการฯ ลงพื้นที่มหาสารคามตรวจราชการ", "ผู้ตรวจราชการฯ ลงพื้นที่ขอนแก่นตรวจราชการ", False),
+        ("อุตุฯ เฝ้าระวังพายุดีเปรสชัน", "กรมอุตุฯ เตือนพายุโซนร้อน", False),
+    ],
+)
+def test_headlines_overlap_when_one_is_the_other_but_a_label_a_cut_or_a_character(
+    first: str, second: str, overlapping: bool
+) -> None:
+    assert headlines_overlap(first, second) is overlapping
+    assert headlines_overlap(second, first) is overlapping
+
+
+def test_band_index_bands_as_datasketch_and_finds_a_signature_sharing_one_band() -> None:
+    index = BandIndex(THRESHOLD)
+    banding = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+    assert (index.bands, index.rows) == (banding.b, banding.r)
+    signature = np.arange(NUM_PERM, dtype=np.uint32)
+    index.insert(1, index.keys(signature))
+    one_band_kept = signature + 1000
+    one_band_kept[: index.rows] = signature[: index.rows]
+    assert index.query(index.keys(one_band_kept)) == {1}
+    assert index.query(index.keys(signature + 1000)) == set()
+    index.remove(1, index.keys(signature))
+    assert index.query(index.keys(signature)) == set()
 
 
 # --- Clusters ----------------------------------------------------------------
@@ -131,7 +272,7 @@ def test_republished_copy_with_edits_is_caught_by_the_near_duplicate_path(store:
     ingest(
         store, article(ORIGINAL), article(ORIGINAL, thaigov(9_000_002), republished(ORIGINAL_TEXT))
     )
-    assert duplicate_of(store, thaigov(9_000_002)) == ORIGINAL_URL
+    assert cluster(store, thaigov(9_000_002)) == cluster(store, ORIGINAL_URL)
     with store.engine.connect() as conn:
         distinct = conn.execute(select(func.count(fingerprints.c.exact_hash.distinct()))).scalar()
     assert distinct == 2
@@ -142,7 +283,7 @@ def test_mdes_copy_of_a_thaigov_release_joins_its_cluster(store: Store) -> None:
     ingest(store, article(ORIGINAL))
     ingest(store, article(ORIGINAL, mdes_url, republished(ORIGINAL_TEXT)))
     assert store.article_by_url(mdes_url)["source"] == "mdes"
-    assert duplicate_of(store, mdes_url) == ORIGINAL_URL
+    assert cluster(store, mdes_url) == cluster(store, ORIGINAL_URL)
 
 
 def test_earlier_published_copy_arriving_later_becomes_the_representative(store: Store) -> None:
@@ -184,6 +325,98 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     assert duplicate_of(store, ORIGINAL_URL) is None
 
 
+# --- Containment: condensed republications ----------------------------------
+
+
+@pytest.mark.parametrize("order", ["original first", "copy first", "one batch"])
+def test_condensed_copy_joins_its_original_whichever_arrives_first(
+    store: Store, order: str
+) -> None:
+    original, copy = article(CONDENSED), condensed(CONDENSED, MDES_COPY)
+    assert similarity(original, copy) < THRESHOLD  # beyond the Jaccard rule alone
+    if order == "one batch":
+        ingest(store, copy, original)
+    else:
+        for item in (original, copy) if order == "original first" else (copy, original):
+            ingest(store, item)
+    # Published the same day: the longer text represents the cluster.
+    assert duplicate_of(store, MDES_COPY) == thaigov(CONDENSED)
+    assert duplicate_of(store, thaigov(CONDENSED)) is None
+
+
+@pytest.mark.parametrize("pair", CORPUS_CONDENSED_PAIRS)
+def test_condensed_republication_found_in_the_corpus_joins_the_fuller_one(
+    store: Store, pair: str
+) -> None:
+    shorter, fuller = CORPUS_CONDENSED_PAIRS[pair]
+    assert similarity(article(shorter), article(fuller)) < THRESHOLD
+    ingest(store, article(shorter))
+    ingest(store, article(fuller))
+    assert duplicate_of(store, thaigov(shorter)) == thaigov(fuller)
+
+
+def test_condensed_copy_published_earlier_represents_its_cluster(store: Store) -> None:
+    original = article(CONDENSED)
+    published = normalise_article(original).published
+    ingest(store, original, condensed(CONDENSED, MDES_COPY, published - timedelta(days=1)))
+    assert duplicate_of(store, thaigov(CONDENSED)) == MDES_COPY
+
+
+def test_condensed_copy_is_matched_by_a_new_deduplicator_from_the_stored_text(
+    store: Store,
+) -> None:
+    ingest(store, article(CONDENSED))
+    later = Deduplicator(store)  # another process: no sketch in memory
+    Ingestor(store, deduplicator=later, clock=clock).ingest([condensed(CONDENSED, MDES_COPY)])
+    assert later.matched == {"contained": 1}
+    assert duplicate_of(store, MDES_COPY) == thaigov(CONDENSED)
+
+
+@pytest.mark.parametrize("editions", CONTAINED_EDITIONS)
+def test_edition_of_a_daily_report_held_in_another_is_not_merged(
+    store: Store, editions: str
+) -> None:
+    ids = CONTAINED_EDITIONS[editions]
+    first, second = (article(record_id) for record_id in ids)
+    assert containment(first, second) >= CONTAINMENT  # only the series checks keep them apart
+    ingest(store, first, second)
+    assert [duplicate_of(store, thaigov(record_id)) for record_id in ids] == [None, None]
+
+
+@pytest.mark.parametrize("event", SAME_EVENT)
+def test_release_on_another_subject_from_the_same_event_is_not_merged(
+    store: Store, event: str
+) -> None:
+    ids = SAME_EVENT[event]
+    first, second = (article(record_id) for record_id in ids)
+    published = {normalise_article(raw).published for raw in (first, second)}
+    assert len(published) == 1
+    assert similarity(first, second) >= CANDIDATE_SIMILARITY  # compared by containment
+    ingest(store, first, second)
+    assert [duplicate_of(store, thaigov(record_id)) for record_id in ids] == [None, None]
+
+
+def test_same_template_filled_in_for_another_province_is_not_merged(store: Store) -> None:
+    first, second = (article(record_id) for record_id in TEMPLATE_PAIR)
+    assert containment(first, second) >= CONTAINMENT  # only the headlines tell them apart
+    assert CANDIDATE_SIMILARITY <= similarity(first, second) < THRESHOLD
+    ingest(store, first, second)
+    assert [duplicate_of(store, thaigov(record_id)) for record_id in TEMPLATE_PAIR] == [None, None]
+
+
+def test_text_without_figures_similar_to_two_issues_does_not_chain_them(store: Store) -> None:
+    first, second = (article(record_id) for record_id in WEEKLY_ISSUES)
+    without_figures = re.sub("[0-9๐-๙]+", "", RECORDS[WEEKLY_ISSUES[0]]["text"])
+    summary = article(WEEKLY_ISSUES[0], MDES_COPY, without_figures)
+    # It duplicates both issues (no figure to disagree with); they disagree with each other.
+    assert min(similarity(summary, first), similarity(summary, second)) >= THRESHOLD
+    ingest(store, first, second)
+    ingest(store, summary)
+    issues = [cluster(store, thaigov(record_id)) for record_id in WEEKLY_ISSUES]
+    assert issues[0] != issues[1]
+    assert cluster(store, MDES_COPY) == issues[0]  # the more similar one
+
+
 # --- Persistence -------------------------------------------------------------
 
 
@@ -195,7 +428,7 @@ def test_new_deduplicator_finds_duplicates_from_stored_signatures_alone(store: S
     copy = article(ORIGINAL, "https://mdes.go.th/news/detail/99", republished(ORIGINAL_TEXT))
     Ingestor(store, deduplicator=later, clock=clock).ingest([copy])
     assert later.signatures_loaded == 2
-    assert duplicate_of(store, "https://mdes.go.th/news/detail/99") == ORIGINAL_URL
+    assert cluster(store, "https://mdes.go.th/news/detail/99") == cluster(store, ORIGINAL_URL)
 
 
 def test_importing_the_same_input_twice_keeps_duplicate_of(store: Store) -> None:
@@ -209,8 +442,9 @@ def test_importing_the_same_input_twice_keeps_duplicate_of(store: Store) -> None
     first = {row["url"]: row["duplicate_of"] for row in store.iter_articles()}
     ingest(store, *items)
     assert {row["url"]: row["duplicate_of"] for row in store.iter_articles()} == first
-    assert first[ORIGINAL_URL] is None
-    assert first[thaigov(9_000_005)] == first["https://mdes.go.th/news/detail/5"] == ORIGINAL_URL
+    mdes_url = "https://mdes.go.th/news/detail/5"
+    assert first[mdes_url] is None  # the longest of the day: the copy with boilerplate added
+    assert first[ORIGINAL_URL] == first[thaigov(9_000_005)] == mdes_url
 
 
 def test_a_rolled_back_batch_leaves_no_trace_in_the_index(store: Store) -> None:
