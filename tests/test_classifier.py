@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from thaidigest.classifier import load_model, ngram_hashes, ngrams, read_model
+from thaidigest.classifier import (
+    block_texts,
+    load_model,
+    ngram_hashes,
+    ngrams,
+    read_model,
+)
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.pipeline import build_ingestor, rescore_stored
 from thaidigest.readers import read_paths
@@ -58,6 +64,25 @@ def test_hashes_are_those_of_the_ngrams_listed() -> None:
     assert all(len(values) == 1 for values in by_gram.values())  # same n-gram, same hash
     assert len({v for values in by_gram.values() for v in values}) == len(by_gram)
     assert set(ngram_hashes(text, "title").tolist()).isdisjoint(hashes.tolist())
+
+
+def test_a_blocks_vector_is_the_tf_idf_of_the_ngrams_it_knows() -> None:
+    model = load_model()
+    text = block_texts("ดีอี หารือ Seagate ความร่วมมือด้านดิจิทัล", "ลงนาม MoU ดิจิทัล " * 3)
+    for name, block_text in text.items():
+        block = model.blocks[name]
+        where = {str(gram): i for i, gram in enumerate(block.grams)}
+        counts: dict[int, int] = {}
+        for gram in ngrams(block_text):
+            if gram in where:
+                counts[where[gram]] = counts.get(where[gram], 0) + 1
+        expected = {i: (1 + np.log(c)) * block.idf[i] for i, c in counts.items()}
+        norm = np.sqrt(sum(v * v for v in expected.values()))
+        positions, values = block.vector(block_text, name)
+        assert len(expected) > 10
+        assert dict(zip(positions.tolist(), values.tolist(), strict=True)) == pytest.approx(
+            {i: v / norm for i, v in expected.items()}
+        )
 
 
 def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Path) -> None:
