@@ -35,6 +35,38 @@ def test_venue_of_a_meeting_is_not_a_partner_in_english():
     assert partners(title, body) == ("org:APEC",)
 
 
+def test_a_party_named_right_after_at_is_a_venue():
+    title = "กรุงไทย ร่วมกับ TFEX พัฒนาบริการบล็อกเชน"
+    body = (
+        "ธนาคารกรุงไทย ร่วมกับ TFEX พัฒนาบริการแลกเงินดอลลาร์บนบล็อกเชน "
+        "ณ ตลาดหลักทรัพย์แห่งประเทศไทย ถนนรัชดาภิเษก"
+    )
+    assert partners(title, body) == ("company:Krungthai Bank", "company:TFEX")
+    moved = body.replace("ณ ตลาดหลักทรัพย์", "ร่วมกับตลาดหลักทรัพย์")
+    assert "company:SET" in partners(title, moved)  # a party, once not the venue
+
+
+def test_a_companys_owner_is_not_a_partner():
+    title = "ดีอี หารือบริษัทผู้ให้บริการศูนย์ข้อมูล"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับ บริษัท ควอตซ์ คอมพิวติ้ง จำกัด ในเครือ Google "
+        "และ การ์ดเอกซ์ ในเครือบริษัท เอสซีบี เอกซ์ ว่าด้วยการลงทุนศูนย์ข้อมูล"
+    )
+    assert "company:Google" not in partners(title, body)
+    assert "company:SCBX" not in partners(title, body)
+    assert "company:Google" in partners(title, body.replace("ในเครือ Google", "และ Google"))
+
+
+def test_a_forums_event_as_the_time_of_the_news_is_not_a_partner():
+    title = "นายกฯ หารือนายกรัฐมนตรีเช็ก ด้านเศรษฐกิจดิจิทัล"
+    body = (
+        "นายกรัฐมนตรีหารือกับนายกรัฐมนตรีสาธารณรัฐเช็ก ในช่วงการประชุมอาเซียน-อียู สมัยพิเศษ "
+        "เรื่องความร่วมมือด้านเศรษฐกิจดิจิทัล"
+    )
+    assert "org:ASEAN" not in partners(title, body)
+    assert "org:ASEAN" in partners(title, body.replace("ในช่วงการประชุม", "ร่วมกับ"))
+
+
 def test_country_hosting_talks_with_its_government_is_a_partner():
     # Same country as a venue and as a party: the party wins.
     title = "ดีอี หารือทวิภาคีกับญี่ปุ่น"
@@ -176,8 +208,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
         right += len(found & gold)
         extra += len(found - gold)
         missed += len(gold - found)
-    assert right / (right + extra) >= 0.85
-    assert right / (right + missed) >= 0.85
+    assert right / (right + extra) >= 0.90
+    assert right / (right + missed) >= 0.90
 
 
 def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):

@@ -106,11 +106,20 @@ NOT_NAMES = (
     "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
     "ภายใต้สหประชาชาติ",
 )
-# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue too.
+# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue
+# too, and so is a party named right after "ณ" (at): "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
 VENUE_PLACE = re.compile(
-    r"(?:(?:^|\s)ณ\s*(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60}"
+    r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
     r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
 )
+# A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
+OWNERSHIP_BEFORE = re.compile(
+    r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
+    r"\s*(?:ของ)?\s*(?:บริษัท|บมจ\.)?\s*$",
+    re.IGNORECASE,
+)
+# An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
+EVENT_BEFORE = re.compile(r"(?:ในงาน|ช่วง(?:การประชุม|งาน)?|ระหว่างงาน)\s*$")
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
@@ -272,6 +281,10 @@ def _partners_in(
     for index, (start, end, partner) in enumerate(mentions):
         before = text[max(0, start - 80) : start]
         if VENUE_PLACE.search(before):
+            continue
+        if partner.startswith("company:") and OWNERSHIP_BEFORE.search(before[-40:]):
+            continue
+        if partner in table.multilateral and EVENT_BEFORE.search(before[-20:]):
             continue
         if not partner.startswith("country:"):
             if partner not in passing and index not in members:
