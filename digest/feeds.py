@@ -19,10 +19,13 @@ from datetime import UTC, datetime, time
 from feedgen.feed import FeedGenerator
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
-from digest.markdown import lede, week_range
-from digest.select import BANGKOK, Item, Week
+from digest.markdown import lede, markdown_to_html, render_changes, week_range
+from digest.select import BANGKOK, Item, Revision, Week
 
 GENERATOR = "thaidigest"
+# The title prefix of a revision entry, by the article's language.
+REVISION_PREFIXES = {"en": "Updated", "th": "แก้ไข"}
+NO_VISIBLE_CHANGE = "<p>Only spacing or layout changed.</p>"
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,51 @@ def article_entry(item: Item) -> Entry:
     )
 
 
+def revision_id(url: str, version: int) -> str:
+    """The permanent id of an article's version ``version`` (2 and later)."""
+    return stable_id(f"{url}#version-{version}")
+
+
+def revision_entry(item: Item, revision: Revision) -> Entry:
+    """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
+    published when the version was seen, its content what changed."""
+    seen = _utc(revision.seen_at)
+    link, _ = article_links(item.url, item.also_on)
+    prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
+    changes = render_changes(revision.diff)
+    return Entry(
+        id=revision_id(item.url, revision.version),
+        title=f"{prefix}: {clean_headline(revision.title)}",
+        link=link,
+        published=seen,
+        updated=seen,
+        content_html=markdown_to_html(changes) if changes else NO_VISIBLE_CHANGE,
+        categories=item.topics,
+        language=item.language,
+        partners=item.partners,
+    )
+
+
 def article_entries(items: Iterable[Item], limit: int) -> list[Entry]:
-    """Entries for ``items``, one per URL (the last given wins), newest first, at most ``limit``."""
-    by_url = {item.url: item for item in items}
-    ordered = sorted(by_url.values(), key=lambda i: (-i.day.toordinal(), -i.relevance, i.url))
-    return [article_entry(item) for item in ordered[:limit]]
+    """Entries for ``items``, newest first, at most ``limit``: one per URL (the last given
+    wins) and one per later version seen (a revision entry, listed before the articles of
+    the day it was seen)."""
+    by_url: dict[str, Item] = {}
+    revisions: dict[tuple[str, int], Revision] = {}
+    for item in items:
+        by_url[item.url] = item
+        revisions.update(((item.url, r.version), r) for r in item.revisions)
+    keyed = [
+        ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), article_entry(item))
+        for item in by_url.values()
+    ]
+    for (url, version), revision in revisions.items():
+        item = by_url[url]
+        day = _utc(revision.seen_at).astimezone(BANGKOK).date()
+        key = (-day.toordinal(), 0, -item.relevance, url, -version)
+        keyed.append((key, revision_entry(item, revision)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in keyed[:limit]]
 
 
 def newest(entries: Sequence[Entry], default: datetime) -> datetime:
