@@ -1,4 +1,7 @@
-"""RSS 2.0 and Atom 1.0 feeds: plain entries in, feed bytes out, feedgen kept inside.
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds: plain entries in, feed bytes out.
+
+feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
+``json`` (https://jsonfeed.org/version/1.1), with the same ids and dates.
 
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. Every date comes
@@ -11,6 +14,7 @@ imported without a source line) has no link, and its summary as content.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from digest.markdown import lede, markdown_to_html, render_changes, week_range
 from digest.select import BANGKOK, Item, Revision, Week
 
 GENERATOR = "thaidigest"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The title prefix of a revision entry, by the article's language.
 REVISION_PREFIXES = {"en": "Updated", "th": "แก้ไข"}
 NO_VISIBLE_CHANGE = "<p>Only spacing or layout changed.</p>"
@@ -55,6 +60,7 @@ class FeedInfo:
     self_url: str
     updated: datetime
     language: str = "th"
+    thai_title: str = ""  # what the archive page and the feed list add to the title
 
 
 def stable_id(name: str) -> str:
@@ -186,6 +192,47 @@ def render_atom(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
 def render_rss(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     """An RSS 2.0 document."""
     return _generator(feed, entries).rss_str(pretty=True)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_item(entry: Entry) -> dict[str, object]:
+    item: dict[str, object] = {"id": entry.id}
+    link = clean_link(entry.link)
+    if link:
+        item["url"] = link
+    item["title"] = clean_headline(entry.title)
+    summary = clean_text(entry.summary)
+    if entry.content_html:
+        item["content_html"] = clean_text(entry.content_html)
+    else:  # an item must have content_html or content_text
+        item["content_text"] = summary or clean_headline(entry.title)
+    if summary:
+        item["summary"] = summary
+    item["date_published"] = _rfc3339(entry.published)
+    item["date_modified"] = _rfc3339(entry.updated)
+    if entry.categories:
+        item["tags"] = [clean_line(category) for category in entry.categories]
+    if entry.language:
+        item["language"] = entry.language
+    return item
+
+
+def render_json(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
+    """A JSON Feed 1.1 document: the same entries, ids and dates as the RSS and Atom feeds."""
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": clean_line(feed.title),
+        "home_page_url": feed.site_url,
+        "feed_url": feed.self_url,
+        "description": clean_line(feed.subtitle),
+        "language": feed.language,
+        "authors": [{"name": clean_line(feed.title)}],
+        "items": [_json_item(entry) for entry in entries],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def digest_entry(week: Week, title: str, body_html: str, link: str) -> Entry:
