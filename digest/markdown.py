@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -18,6 +18,7 @@ from pythainlp.tokenize import word_tokenize
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
+from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
 
 LEDE_SENTENCES = 3
@@ -275,8 +276,18 @@ def digest_title(title: str, week: Week) -> str:
     return f"{title}: week {week}"
 
 
-def render_markdown(digest: WeekDigest, title: str) -> str:
-    """The whole weekly digest as Markdown."""
+def render_health(health: Sequence[SiteHealth]) -> str:
+    """The ``## Source health`` section: a line per site, then its warnings."""
+    lines = [
+        f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)[:2]))}"
+        for site in health
+    ]
+    warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
+    return "\n\n".join(["## Source health", "\n".join(lines), *warnings])
+
+
+def render_markdown(digest: WeekDigest, title: str, health: Sequence[SiteHealth] = ()) -> str:
+    """The whole weekly digest as Markdown, with the sites' health at the end."""
     blocks = [
         f"# {escape(digest_title(title, digest.week))}",
         escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
@@ -288,6 +299,8 @@ def render_markdown(digest: WeekDigest, title: str) -> str:
     for section in digest.sections:
         blocks.append(f"## {escape(topic_heading(section.topic))}")
         blocks.extend(render_item(item) for item in section.items)
+    if health:
+        blocks.append(render_health(health))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -28,7 +28,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -64,8 +64,9 @@ from digest.select import (
     select_week,
     topic_key,
 )
+from thaidigest.health import load_health
 from thaidigest.partners import partner_name
-from thaidigest.store import Store
+from thaidigest.store import Store, utc_now
 
 DIGESTS = "digests"
 TOPICS = "topics"
@@ -241,9 +242,17 @@ def _archive(
 
 
 def build_digest(
-    store: Store, out_dir: Path, week: Week, config: Mapping[str, Any]
+    store: Store,
+    out_dir: Path,
+    week: Week,
+    config: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> DigestResult:
-    """Select ``week`` from ``store`` and write its digest, the feeds and the archive."""
+    """Select ``week`` from ``store`` and write its digest, the feeds and the archive.
+
+    The digest's source health is judged at the week's end, or at ``now``
+    (default: the clock) for a week not over yet.
+    """
     settings = config["digest"]
     title = settings["title"]
     site = settings["site_url"].rstrip("/") + "/"
@@ -252,7 +261,13 @@ def build_digest(
     data = load_weeks(store, first, week)
     selections = [select_week(data, first.shift(offset)) for offset in range(span)]
     digest = selections[-1]
-    markdown = render_markdown(digest, title)
+    health = load_health(
+        store,
+        list(config["sites"]),
+        min(week.end().astimezone(UTC), now or utc_now()),
+        float(config["status"]["max_quiet_days"]),
+    )
+    markdown = render_markdown(digest, title, health)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         int(settings["max_entries"]),
