@@ -15,9 +15,9 @@ from html import escape
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
-from digest.clean import clean_line
-from digest.markdown import week_range
-from digest.select import Week
+from digest.clean import article_links, clean_headline, clean_line
+from digest.markdown import lede, source_label, topic_name, week_range
+from digest.select import Item, Week, WeekDigest
 
 OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
@@ -32,6 +32,8 @@ a { color: var(--accent); overflow-wrap: anywhere; }
 ul { padding-left: 1.2rem; }
 li { margin: .3rem 0; }
 .muted { opacity: .75; font-size: .9rem; }
+ul.items { list-style: none; padding-left: 0; }
+ul.items p { margin: .2rem 0; }
 @media (prefers-color-scheme: dark) { :root { --accent: #7fb4ff; } }
 """
 
@@ -101,8 +103,46 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
     return f"<li>{label}: {formats}</li>\n"
 
 
-def render_index(title: str, weeks: Sequence[Week], feeds: Sequence[FeedLink]) -> str:
-    """The archive index: the weekly digests newest first, and every feed."""
+def _latest_item(item: Item) -> str:
+    """One item of the latest digest: linked headline, source, date, topics, lede."""
+    own, _ = article_links(item.url, item.also_on)
+    headline = escape(clean_headline(item.title))
+    if own:
+        headline = f'<a href="{escape(own)}">{headline}</a>'
+    meta = [source_label(item.source), item.day.isoformat()]
+    if item.updated:
+        meta.append("updated")
+    topics = ", ".join(topic_name(topic) for topic in item.topics)
+    if topics:
+        meta.append(topics)
+    opening = lede(item.body, item.language)
+    return (
+        f'<li lang="{escape(item.language)}"><h3>{headline}</h3>\n'
+        f'<p class="muted">{escape(clean_line(" · ".join(meta)))}</p>\n'
+        + (f"<p>{escape(opening)}</p>\n" if opening else "")
+        + "</li>\n"
+    )
+
+
+def _latest(digest: WeekDigest) -> str:
+    heading = (
+        f'<h2>This week: <a href="digests/{digest.week}.html">{digest.week}</a> '
+        f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
+    )
+    if not digest.items:
+        return f"<section>\n{heading}<p>No relevant items this week.</p>\n</section>\n"
+    items = "".join(_latest_item(item) for item in digest.items)
+    return f'<section>\n{heading}<ul class="items">\n{items}</ul>\n</section>\n'
+
+
+def render_index(
+    title: str,
+    weeks: Sequence[Week],
+    feeds: Sequence[FeedLink],
+    latest: WeekDigest | None = None,
+) -> str:
+    """The archive index: the latest digest's items, the weekly digests newest first, and
+    every feed."""
     title = clean_line(title)
     head = _head_links(feeds) + (
         f'<link rel="outline" type="{OPML_TYPE}" title="All feeds (OPML)" href="{OPML_FILE}">\n'
@@ -117,7 +157,8 @@ def render_index(title: str, weeks: Sequence[Week], feeds: Sequence[FeedLink]) -
     body = (
         f"<header>\n<h1>{escape(title)}</h1>\n"
         f'<p lang="th">{escape(THAI_TAGLINE)}</p>\n</header>\n<main>\n'
-        f"<section>\n<h2>Weekly digests</h2>\n"
+        + (_latest(latest) if latest is not None else "")
+        + "<section>\n<h2>Weekly digests</h2>\n"
         + (f"<ul>\n{digests}</ul>\n" if digests else "<p>No digest yet.</p>\n")
         + "</section>\n<section>\n<h2>Feeds</h2>\n"
         f'<p>Every feed in one file, for a feed reader to import: <a href="{OPML_FILE}" '

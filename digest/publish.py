@@ -14,7 +14,8 @@ Layout of the folder::
                             the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks
     feeds.opml              every feed, for a reader to import at once
-    index.html              the archive: every digest in digests/, every feed
+    index.html              the archive: the newest digest's items, every digest in
+                            digests/, every feed
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``) and only when its content changed, so readers never see half
@@ -59,6 +60,7 @@ from digest.select import (
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
+    WeekDigest,
     WeekError,
     load_weeks,
     select_week,
@@ -211,7 +213,12 @@ def _article_feeds(
 
 
 def _archive(
-    markdowns: Mapping[Week, str], title: str, site: str, span: int, feeds: list[FeedLink]
+    markdowns: Mapping[Week, str],
+    title: str,
+    site: str,
+    span: int,
+    feeds: list[FeedLink],
+    latest: WeekDigest,
 ) -> dict[str, bytes]:
     """A page per digest, the feed of the newest ``span`` digests, and the index."""
     outputs: dict[str, bytes] = {}
@@ -236,7 +243,7 @@ def _archive(
         language="en",
     )
     outputs[DIGESTS_FEED] = render_atom(feed, entries)
-    outputs["index.html"] = render_index(title, sorted(bodies), feeds).encode()
+    outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 
@@ -274,10 +281,15 @@ def build_digest(
     )
     feeds, links = _article_feeds(entries, title, site, span, week)
     markdowns = stored_digests(out_dir) | {week: markdown}
+    newest_week = max(markdowns)
+    if newest_week == week:
+        latest = digest
+    else:  # a past week rebuilt: the index still leads with the newest digest
+        latest = select_week(load_weeks(store, newest_week, newest_week), newest_week)
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),
         **feeds,
-        **_archive(markdowns, title, site, span, links),
+        **_archive(markdowns, title, site, span, links, latest),
     }
     files = tuple(out_dir / name for name in sorted(outputs))
     changed = tuple(
