@@ -9,7 +9,11 @@ A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
 * as **new**, those dated in the week (even when edited during it);
 * as **updated**, those dated before the week that got a new version during
   it, once, with what changed between the version the week started from and
-  the newest version seen in the week.
+  the newest version seen in the week (a :class:`digest.diff.Diff`).
+
+Every item also carries its revisions: each version seen during the week,
+with what changed from the version before it, which the feeds publish as
+entries of their own.
 
 Each item sits under one topic: the first of its topics in :data:`TOPIC_LABELS`
 order (cooperation forums first, then agreements, then subject areas); topics
