@@ -9,9 +9,11 @@ reported as ``old → new`` with the word that follows it (``5,000 → 6,000
 ล้านบาท``), otherwise the old sentence is removed and the new one added.
 
 The cost stays bounded: a change with more differing paragraphs than
-:data:`MAX_ALIGNED_PARAGRAPHS`, or a pair of sentence runs longer than
-:data:`MAX_ALIGNED_WORDS` words, is reported sentence by sentence without
-aligning it.
+:data:`MAX_ALIGNED_PARAGRAPHS` or sentences than :data:`MAX_ALIGNED_SENTENCES`
+is reported by what each side alone has, without aligning it; a paragraph
+longer than :data:`MAX_SEGMENTED_CHARS` is not cut into sentences, and a pair
+of sentence runs longer than :data:`MAX_COMPARED_CHARS` characters or
+:data:`MAX_ALIGNED_WORDS` words is not compared word by word.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ MAX_ALIGNED_PARAGRAPHS = 2000
 MAX_ALIGNED_SENTENCES = 4000
 # Words of two aligned sentence runs beyond which they are not compared word by word.
 MAX_ALIGNED_WORDS = 4000
+# Characters beyond which Thai text is not cut (into sentences, into words): a paragraph of
+# a real article has under 5,000; cutting a stored 2-million-character line would take minutes.
+MAX_SEGMENTED_CHARS = 20_000
+MAX_COMPARED_CHARS = 40_000
 # A number, with its thousands separators, decimals or date separators: 5,000  3.5  15/08/2567
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
@@ -85,10 +91,13 @@ def _differing_middles(old: list[str], new: list[str]) -> tuple[list[str], list[
     return old[start : len(old) - end], new[start : len(new) - end]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def sentences(paragraph: str) -> tuple[str, ...]:
-    """The sentences of one paragraph: Thai by PyThaiNLP (``crfcut``), others at sentence ends."""
-    if THAI_LETTER.search(paragraph):
+    """The sentences of one paragraph: Thai by PyThaiNLP (``crfcut``), others at sentence ends;
+    a paragraph longer than :data:`MAX_SEGMENTED_CHARS` whole."""
+    if len(paragraph) > MAX_SEGMENTED_CHARS:
+        found = [paragraph]
+    elif THAI_LETTER.search(paragraph):
         found = sent_tokenize(paragraph, engine="crfcut")
     else:
         found = SENTENCE_END.split(paragraph)
@@ -142,6 +151,8 @@ def _compare_runs(
     old: Sequence[str], new: Sequence[str]
 ) -> tuple[list[NumberChange], list[str], list[str]]:
     """Two runs of sentences in the same place, word by word: numbers, removed, added."""
+    if sum(map(len, old)) + sum(map(len, new)) > MAX_COMPARED_CHARS:
+        return [], list(old), list(new)
     old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
     new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:

@@ -1,3 +1,5 @@
+import pytest
+
 from digest.diff import NumberChange, body_changes, diff_versions, sentences, words
 
 
@@ -55,3 +57,21 @@ def test_headline_and_published_date_changes_are_kept_in_full():
 def test_only_spacing_changed_is_no_change():
     diff = diff_versions("T", "One  two.\nThree.", None, "T", "One  two.\n\nThree.", None)
     assert not diff
+
+
+def test_a_huge_unspaced_thai_paragraph_is_compared_whole_without_cutting_it(monkeypatch):
+    from digest import diff
+
+    cut = []
+    real_segment = diff.sent_tokenize
+
+    def recording(text, **options):
+        cut.append(len(text))
+        return real_segment(text, **options)
+
+    monkeypatch.setattr(diff, "sent_tokenize", recording)
+    monkeypatch.setattr(diff, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
+    huge = "ก" * 1_000_000  # one stored line with no space: cutting it would take minutes
+    numbers, removed, added = body_changes(f"Intro.\n{huge}", f"Intro.\n{huge}ข")
+    assert numbers == () and removed == (huge,) and added == (huge + "ข",)
+    assert cut == []
