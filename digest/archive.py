@@ -1,8 +1,10 @@
-"""The archive pages: ``index.html`` and one HTML page per weekly digest. Pure functions.
+"""The archive pages (``index.html``, one HTML page per weekly digest) and the
+feed list (``feeds.opml``). Pure functions.
 
 The pages are self-contained: inline CSS, no script, no external asset. The
-index lists the digests newest first and links to every feed, with
-autodiscovery links in its head.
+index lists the digests newest first and links to every feed, each in its
+formats; every page names the feeds in its head for autodiscovery (the index
+all of them, a digest page the site-wide ones).
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from urllib.parse import urljoin
+from xml.etree import ElementTree
 
-from digest.clean import clean_line
-from digest.markdown import week_range
-from digest.select import Week
+from digest.clean import article_links, clean_headline, clean_line
+from digest.markdown import lede, source_label, topic_name, week_range
+from digest.select import Item, Week, WeekDigest
 
+OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
 CSS = """
 :root { color-scheme: light dark; --accent: #0b5cad; }
@@ -27,18 +32,51 @@ a { color: var(--accent); overflow-wrap: anywhere; }
 ul { padding-left: 1.2rem; }
 li { margin: .3rem 0; }
 .muted { opacity: .75; font-size: .9rem; }
+ul.items { list-style: none; padding-left: 0; }
+ul.items p { margin: .2rem 0; }
 @media (prefers-color-scheme: dark) { :root { --accent: #7fb4ff; } }
 """
 
 
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+JSON_FEED_TYPE = "application/feed+json"
+OPML_TYPE = "text/x-opml"
+FORMAT_NAMES = {RSS_TYPE: "RSS", ATOM_TYPE: "Atom", JSON_FEED_TYPE: "JSON Feed"}
+
+
 @dataclass(frozen=True)
 class FeedLink:
-    """A feed the index links to: its path relative to the index, type, English and Thai title."""
+    """A feed file: its path relative to the index, type, and the feed's English and Thai title.
+
+    The files of one feed in several formats share their titles.
+    """
 
     href: str
     media_type: str
     title: str
     thai_title: str = ""
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES.get(self.media_type, self.media_type)
+
+
+def _grouped(feeds: Sequence[FeedLink]) -> list[list[FeedLink]]:
+    """The feed files grouped by feed (the same titles), in the order given."""
+    groups: dict[tuple[str, str], list[FeedLink]] = {}
+    for feed in feeds:
+        groups.setdefault((feed.title, feed.thai_title), []).append(feed)
+    return list(groups.values())
+
+
+def _head_links(feeds: Sequence[FeedLink], prefix: str = "") -> str:
+    return "".join(
+        f'<link rel="alternate" type="{escape(feed.media_type)}" '
+        f'title="{escape(f"{feed.title} ({feed.format_name})")}" '
+        f'href="{escape(prefix + feed.href)}">\n'
+        for feed in feeds
+    )
 
 
 def _page(title: str, head_links: str, body: str) -> str:
@@ -52,20 +90,62 @@ def _page(title: str, head_links: str, body: str) -> str:
     )
 
 
-def _feed_label(feed: FeedLink) -> str:
-    label = escape(feed.title)
-    if feed.thai_title:
-        label += f' · <span lang="th">{escape(feed.thai_title)}</span>'
-    return label
+def _feed_item(files: Sequence[FeedLink]) -> str:
+    """One feed as a list item: its title, then a link per format."""
+    label = escape(files[0].title)
+    if files[0].thai_title:
+        label += f' · <span lang="th">{escape(files[0].thai_title)}</span>'
+    formats = " · ".join(
+        f'<a href="{escape(feed.href)}" type="{escape(feed.media_type)}">'
+        f"{escape(feed.format_name)}</a>"
+        for feed in files
+    )
+    return f"<li>{label}: {formats}</li>\n"
 
 
-def render_index(title: str, weeks: Sequence[Week], feeds: Sequence[FeedLink]) -> str:
-    """The archive index: the weekly digests newest first, and every feed."""
+def _latest_item(item: Item) -> str:
+    """One item of the latest digest: linked headline, source, date, topics, lede."""
+    own, _ = article_links(item.url, item.also_on)
+    headline = escape(clean_headline(item.title))
+    if own:
+        headline = f'<a href="{escape(own)}">{headline}</a>'
+    meta = [source_label(item.source), item.day.isoformat()]
+    if item.updated:
+        meta.append("updated")
+    topics = ", ".join(topic_name(topic) for topic in item.topics)
+    if topics:
+        meta.append(topics)
+    opening = lede(item.body, item.language)
+    return (
+        f'<li lang="{escape(item.language)}"><h3>{headline}</h3>\n'
+        f'<p class="muted">{escape(clean_line(" · ".join(meta)))}</p>\n'
+        + (f"<p>{escape(opening)}</p>\n" if opening else "")
+        + "</li>\n"
+    )
+
+
+def _latest(digest: WeekDigest) -> str:
+    heading = (
+        f'<h2>This week: <a href="digests/{digest.week}.html">{digest.week}</a> '
+        f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
+    )
+    if not digest.items:
+        return f"<section>\n{heading}<p>No relevant items this week.</p>\n</section>\n"
+    items = "".join(_latest_item(item) for item in digest.items)
+    return f'<section>\n{heading}<ul class="items">\n{items}</ul>\n</section>\n'
+
+
+def render_index(
+    title: str,
+    weeks: Sequence[Week],
+    feeds: Sequence[FeedLink],
+    latest: WeekDigest | None = None,
+) -> str:
+    """The archive index: the latest digest's items, the weekly digests newest first, and
+    every feed."""
     title = clean_line(title)
-    head = "".join(
-        f'<link rel="alternate" type="{escape(feed.media_type)}" '
-        f'title="{escape(feed.title)}" href="{escape(feed.href)}">\n'
-        for feed in feeds
+    head = _head_links(feeds) + (
+        f'<link rel="outline" type="{OPML_TYPE}" title="All feeds (OPML)" href="{OPML_FILE}">\n'
     )
     digests = "".join(
         f'<li><a href="digests/{week}.html">Week {week}</a> '
@@ -73,25 +153,55 @@ def render_index(title: str, weeks: Sequence[Week], feeds: Sequence[FeedLink]) -
         f'<a href="digests/{week}.md">Markdown</a></span></li>\n'
         for week in sorted(weeks, reverse=True)
     )
-    feed_items = "".join(
-        f'<li><a href="{escape(feed.href)}" type="{escape(feed.media_type)}">'
-        f"{_feed_label(feed)}</a></li>\n"
-        for feed in feeds
-    )
+    feed_items = "".join(_feed_item(files) for files in _grouped(feeds))
     body = (
         f"<header>\n<h1>{escape(title)}</h1>\n"
         f'<p lang="th">{escape(THAI_TAGLINE)}</p>\n</header>\n<main>\n'
-        f"<section>\n<h2>Weekly digests</h2>\n"
+        + (_latest(latest) if latest is not None else "")
+        + "<section>\n<h2>Weekly digests</h2>\n"
         + (f"<ul>\n{digests}</ul>\n" if digests else "<p>No digest yet.</p>\n")
-        + f"</section>\n<section>\n<h2>Feeds</h2>\n<ul>\n{feed_items}</ul>\n</section>\n"
+        + "</section>\n<section>\n<h2>Feeds</h2>\n"
+        f'<p>Every feed in one file, for a feed reader to import: <a href="{OPML_FILE}" '
+        f'type="{OPML_TYPE}">{OPML_FILE}</a> (OPML).</p>\n'
+        f"<ul>\n{feed_items}</ul>\n</section>\n"
         "</main>\n"
     )
     return _page(title, head, body)
 
 
-def render_digest_page(title: str, body_html: str, back_link: str | None = None) -> str:
-    """A digest as a standalone HTML page; ``back_link`` leads to the index."""
+def render_digest_page(
+    title: str,
+    body_html: str,
+    back_link: str | None = None,
+    feeds: Sequence[FeedLink] = (),
+    feed_prefix: str = "",
+) -> str:
+    """A digest as a standalone HTML page; ``back_link`` leads to the index, ``feeds``
+    (their paths after ``feed_prefix``) are named in its head for autodiscovery."""
     nav = (
         f'<nav><a href="{escape(back_link)}">All digests and feeds</a></nav>\n' if back_link else ""
     )
-    return _page(title, "", f"{nav}<main>\n{body_html}</main>\n")
+    return _page(title, _head_links(feeds, feed_prefix), f"{nav}<main>\n{body_html}</main>\n")
+
+
+def render_opml(title: str, site: str, feeds: Sequence[FeedLink]) -> bytes:
+    """OPML 2.0: one outline per feed, in its Atom file when it has one (a reader that
+    imported every format would hold each entry three times)."""
+    root = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(root, "head")
+    ElementTree.SubElement(head, "title").text = f"{clean_line(title)}: all feeds"
+    body = ElementTree.SubElement(root, "body")
+    for files in _grouped(feeds):
+        chosen = next((feed for feed in files if feed.media_type == ATOM_TYPE), files[0])
+        label = chosen.title + (f" · {chosen.thai_title}" if chosen.thai_title else "")
+        ElementTree.SubElement(
+            body,
+            "outline",
+            type="rss",
+            text=clean_line(label),
+            title=clean_line(label),
+            xmlUrl=urljoin(site, chosen.href),
+            htmlUrl=site,
+        )
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -1,4 +1,7 @@
-"""RSS 2.0 and Atom 1.0 feeds: plain entries in, feed bytes out, feedgen kept inside.
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds: plain entries in, feed bytes out.
+
+feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
+``json`` (https://jsonfeed.org/version/1.1), with the same ids and dates.
 
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. Every date comes
@@ -11,6 +14,7 @@ imported without a source line) has no link, and its summary as content.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +23,14 @@ from datetime import UTC, datetime, time
 from feedgen.feed import FeedGenerator
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
-from digest.markdown import lede, week_range
-from digest.select import BANGKOK, Item, Week
+from digest.markdown import lede, markdown_to_html, render_changes, week_range
+from digest.select import BANGKOK, Item, Revision, Week
 
 GENERATOR = "thaidigest"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# The title prefix of a revision entry, by the article's language.
+REVISION_PREFIXES = {"en": "Updated", "th": "แก้ไข"}
+NO_VISIBLE_CHANGE = "<p>Only spacing or layout changed.</p>"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class FeedInfo:
     self_url: str
     updated: datetime
     language: str = "th"
+    thai_title: str = ""  # what the archive page and the feed list add to the title
 
 
 def stable_id(name: str) -> str:
@@ -87,11 +96,51 @@ def article_entry(item: Item) -> Entry:
     )
 
 
+def revision_id(url: str, version: int) -> str:
+    """The permanent id of an article's version ``version`` (2 and later)."""
+    return stable_id(f"{url}#version-{version}")
+
+
+def revision_entry(item: Item, revision: Revision) -> Entry:
+    """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
+    published when the version was seen, its content what changed."""
+    seen = _utc(revision.seen_at)
+    link, _ = article_links(item.url, item.also_on)
+    prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
+    changes = render_changes(revision.diff)
+    return Entry(
+        id=revision_id(item.url, revision.version),
+        title=f"{prefix}: {clean_headline(revision.title)}",
+        link=link,
+        published=seen,
+        updated=seen,
+        content_html=markdown_to_html(changes) if changes else NO_VISIBLE_CHANGE,
+        categories=item.topics,
+        language=item.language,
+        partners=item.partners,
+    )
+
+
 def article_entries(items: Iterable[Item], limit: int) -> list[Entry]:
-    """Entries for ``items``, one per URL (the last given wins), newest first, at most ``limit``."""
-    by_url = {item.url: item for item in items}
-    ordered = sorted(by_url.values(), key=lambda i: (-i.day.toordinal(), -i.relevance, i.url))
-    return [article_entry(item) for item in ordered[:limit]]
+    """Entries for ``items``, newest first, at most ``limit``: one per URL (the last given
+    wins) and one per later version seen (a revision entry, listed before the articles of
+    the day it was seen)."""
+    by_url: dict[str, Item] = {}
+    revisions: dict[tuple[str, int], Revision] = {}
+    for item in items:
+        by_url[item.url] = item
+        revisions.update(((item.url, r.version), r) for r in item.revisions)
+    keyed = [
+        ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), article_entry(item))
+        for item in by_url.values()
+    ]
+    for (url, version), revision in revisions.items():
+        item = by_url[url]
+        day = _utc(revision.seen_at).astimezone(BANGKOK).date()
+        key = (-day.toordinal(), 0, -item.relevance, url, -version)
+        keyed.append((key, revision_entry(item, revision)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in keyed[:limit]]
 
 
 def newest(entries: Sequence[Entry], default: datetime) -> datetime:
@@ -143,6 +192,47 @@ def render_atom(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
 def render_rss(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     """An RSS 2.0 document."""
     return _generator(feed, entries).rss_str(pretty=True)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_item(entry: Entry) -> dict[str, object]:
+    item: dict[str, object] = {"id": entry.id}
+    link = clean_link(entry.link)
+    if link:
+        item["url"] = link
+    item["title"] = clean_headline(entry.title)
+    summary = clean_text(entry.summary)
+    if entry.content_html:
+        item["content_html"] = clean_text(entry.content_html)
+    else:  # an item must have content_html or content_text
+        item["content_text"] = summary or clean_headline(entry.title)
+    if summary:
+        item["summary"] = summary
+    item["date_published"] = _rfc3339(entry.published)
+    item["date_modified"] = _rfc3339(entry.updated)
+    if entry.categories:
+        item["tags"] = [clean_line(category) for category in entry.categories]
+    if entry.language:
+        item["language"] = entry.language
+    return item
+
+
+def render_json(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
+    """A JSON Feed 1.1 document: the same entries, ids and dates as the RSS and Atom feeds."""
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": clean_line(feed.title),
+        "home_page_url": feed.site_url,
+        "feed_url": feed.self_url,
+        "description": clean_line(feed.subtitle),
+        "language": feed.language,
+        "authors": [{"name": clean_line(feed.title)}],
+        "items": [_json_item(entry) for entry in entries],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
 def digest_entry(week: Week, title: str, body_html: str, link: str) -> Entry:

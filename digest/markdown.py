@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
+from digest.diff import Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
+from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
 
 LEDE_SENTENCES = 3
@@ -53,7 +55,16 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Characters that cannot stand in an angle-bracket link destination or an autolink.
 URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
 
-_renderer = MarkdownIt("commonmark", {"html": False})
+# What changed, at most this many lines of numbers and sentences, each sentence
+# cut to this many characters; a count says what was left out.
+MAX_CHANGE_LINES = 8
+MAX_CHANGE_CHARS = 300
+# The only raw HTML a digest holds: removed and added text, written by render_changes.
+ALLOWED_HTML = frozenset({"<del>", "</del>", "<ins>", "</ins>"})
+
+# Raw HTML blocks are off; inline HTML is parsed so that the ALLOWED_HTML tags
+# pass, and every other tag becomes text (article text never holds one: escape()).
+_renderer = MarkdownIt("commonmark", {"html": True}).disable("html_block")
 
 
 def escape(text: str) -> str:
@@ -214,17 +225,69 @@ def render_item(item: Item) -> str:
         blocks.append(escape(opening))
     if also_on:
         blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
-    if item.changes:
-        blocks.append("What changed: " + escape("; ".join(item.changes)) + ".")
+    if item.updated and item.changes:
+        blocks.append("What changed:\n\n" + render_changes(item.changes))
     return "\n\n".join(blocks)
+
+
+def _short(text: str) -> str:
+    text = clean_line(text)
+    if len(text) <= MAX_CHANGE_CHARS:
+        return text
+    return _cut(text, MAX_CHANGE_CHARS - len(ELLIPSIS)) + ELLIPSIS
+
+
+def _marked(tag: str, text: str) -> str:
+    return f"<{tag}>{escape(text)}</{tag}>"
+
+
+def change_lines(diff: Diff) -> list[str]:
+    """What changed, as Markdown lines: headline and date in full, then numbers, removed
+    and added sentences up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
+    lines = []
+    if diff.headline:
+        old, new = (clean_headline(title) for title in diff.headline)
+        lines.append(f"Headline: {_marked('del', old)} → {_marked('ins', new)}")
+    if diff.published:
+        old, new = (day or "none" for day in diff.published)
+        lines.append(f"Date: {_marked('del', old)} → {_marked('ins', new)}")
+    details = [
+        *(
+            f"{_marked('del', n.old)} → {_marked('ins', n.new)}"
+            + (f" {escape(n.unit)}" if n.unit else "")
+            for n in diff.numbers
+        ),
+        *(f"Removed: {_marked('del', _short(text))}" for text in diff.removed),
+        *(f"Added: {_marked('ins', _short(text))}" for text in diff.added),
+    ]
+    lines.extend(details[:MAX_CHANGE_LINES])
+    left_out = len(details) - MAX_CHANGE_LINES
+    if left_out > 0:
+        lines.append(f"… and {left_out} more change{'' if left_out == 1 else 's'} not shown")
+    return lines
+
+
+def render_changes(diff: Diff) -> str:
+    """What changed as a Markdown list, removed text in ``<del>``, added text in ``<ins>``."""
+    return "\n".join(f"- {line}" for line in change_lines(diff))
 
 
 def digest_title(title: str, week: Week) -> str:
     return f"{title}: week {week}"
 
 
-def render_markdown(digest: WeekDigest, title: str) -> str:
-    """The whole weekly digest as Markdown."""
+def render_health(health: Sequence[SiteHealth]) -> str:
+    """The ``## Source health`` section: a line per site, then its warnings."""
+    lines = [
+        f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)[:2]))}"
+        for site in health
+    ]
+    warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
+    return "\n\n".join(["## Source health", "\n".join(lines), *warnings])
+
+
+def render_markdown(digest: WeekDigest, title: str, health: Sequence[SiteHealth] = ()) -> str:
+    """The whole weekly digest as Markdown, with the sites' health at the end."""
     blocks = [
         f"# {escape(digest_title(title, digest.week))}",
         escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
@@ -236,9 +299,16 @@ def render_markdown(digest: WeekDigest, title: str) -> str:
     for section in digest.sections:
         blocks.append(f"## {escape(topic_heading(section.topic))}")
         blocks.extend(render_item(item) for item in section.items)
+    if health:
+        blocks.append(render_health(health))
     return "\n\n".join(blocks) + "\n"
 
 
 def markdown_to_html(text: str) -> str:
-    """HTML of CommonMark text; raw HTML in the text is shown as text, never passed on."""
-    return _renderer.render(text)
+    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
+    tokens = _renderer.parse(text)
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "html_inline" and child.content not in ALLOWED_HTML:
+                child.type = "text"
+    return _renderer.renderer.render(tokens, _renderer.options, {})

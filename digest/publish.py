@@ -4,12 +4,18 @@ Layout of the folder::
 
     digests/YYYY-Www.md     the weekly digest
     digests/YYYY-Www.html   the same, as a page
-    feed.rss  feed.atom     the relevant articles of the last ``digest.weeks`` weeks
+    feed.rss  feed.atom  feed.json
+                            the relevant articles of the last ``digest.weeks`` weeks,
+                            and a revision entry for each later version seen in them
     digests.atom            the newest ``digest.weeks`` digests, as HTML
-    topics/<topic>.atom     the articles of one topic
-    partners/<partner>.atom the articles with one partner (country-jp, org-asean, ...),
+    topics/<topic>.atom  topics/<topic>.json
+                            the articles of one topic
+    partners/<partner>.atom  partners/<partner>.json
+                            the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks
-    index.html              the archive: every digest in digests/, every feed
+    feeds.opml              every feed, for a reader to import at once
+    index.html              the archive: the newest digest's items, every digest in
+                            digests/, every feed
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``) and only when its content changed, so readers never see half
@@ -23,12 +29,21 @@ import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from digest.archive import FeedLink, render_digest_page, render_index
+from digest.archive import (
+    ATOM_TYPE,
+    JSON_FEED_TYPE,
+    OPML_FILE,
+    RSS_TYPE,
+    FeedLink,
+    render_digest_page,
+    render_index,
+    render_opml,
+)
 from digest.feeds import (
     Entry,
     FeedInfo,
@@ -36,6 +51,7 @@ from digest.feeds import (
     digest_entry,
     newest,
     render_atom,
+    render_json,
     render_rss,
     stable_id,
 )
@@ -44,19 +60,26 @@ from digest.select import (
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
+    WeekDigest,
     WeekError,
     load_weeks,
     select_week,
     topic_key,
 )
+from thaidigest.health import load_health
 from thaidigest.partners import partner_name
-from thaidigest.store import Store
+from thaidigest.store import Store, utc_now
 
 DIGESTS = "digests"
 TOPICS = "topics"
 PARTNERS = "partners"
-RSS_TYPE = "application/rss+xml"
-ATOM_TYPE = "application/atom+xml"
+DIGESTS_FEED = "digests.atom"
+# The formats a feed of articles is written in: suffix, media type, renderer.
+ARTICLE_FORMATS = (
+    ("rss", RSS_TYPE, render_rss),
+    ("atom", ATOM_TYPE, render_atom),
+    ("json", JSON_FEED_TYPE, render_json),
+)
 DIGEST_FILE = re.compile(r"^\d{4}-W\d{2}\.md$")
 
 
@@ -122,10 +145,25 @@ def stored_digests(out_dir: Path) -> dict[Week, str]:
     return found
 
 
+def _formats(
+    stem: str, feed: FeedInfo, entries: list[Entry], site: str, suffixes: tuple[str, ...]
+) -> tuple[dict[str, bytes], list[FeedLink]]:
+    """One feed written in each format of ``suffixes``, and its links."""
+    outputs: dict[str, bytes] = {}
+    links = []
+    for suffix, media_type, render in ARTICLE_FORMATS:
+        if suffix in suffixes:
+            path = f"{stem}.{suffix}"
+            outputs[path] = render(replace(feed, self_url=urljoin(site, path)), entries)
+            links.append(FeedLink(path, media_type, feed.title, feed.thai_title))
+    return outputs, links
+
+
 def _article_feeds(
     entries: list[Entry], title: str, site: str, span: int, week: Week
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
-    """The RSS and Atom feeds of every relevant article and one Atom feed per topic."""
+    """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
+    (Atom, JSON); the digests feed's link comes third, after the articles'."""
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
     articles_feed = FeedInfo(
@@ -136,18 +174,10 @@ def _article_feeds(
         self_url=urljoin(site, "feed.atom"),
         updated=newest(entries, empty_updated),
     )
-    outputs = {
-        "feed.atom": render_atom(articles_feed, entries),
-        "feed.rss": render_rss(replace(articles_feed, self_url=urljoin(site, "feed.rss")), entries),
-    }
-    links = [
-        FeedLink("feed.rss", RSS_TYPE, f"{title} (RSS)"),
-        FeedLink("feed.atom", ATOM_TYPE, f"{title} (Atom)"),
-        FeedLink("digests.atom", ATOM_TYPE, "Weekly digests (Atom)", "สรุปรายสัปดาห์"),
-    ]
+    outputs, links = _formats("feed", articles_feed, entries, site, ("rss", "atom", "json"))
+    links.append(FeedLink(DIGESTS_FEED, ATOM_TYPE, "Weekly digests", "สรุปรายสัปดาห์"))
     topics = (set(TOPIC_LABELS) - {OTHER_TOPIC}) | {t for e in entries for t in e.categories}
     for topic in sorted(topics, key=topic_key):
-        path = f"{TOPICS}/{topic_file(topic)}.atom"
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         chosen = [entry for entry in entries if topic in entry.categories]
         feed = FeedInfo(
@@ -155,14 +185,16 @@ def _article_feeds(
             title=f"{title}: {english}",
             subtitle=f"Relevant articles on {english} {about}",
             site_url=site,
-            self_url=urljoin(site, path),
+            self_url="",
             updated=newest(chosen, empty_updated),
+            thai_title=thai,
         )
-        outputs[path] = render_atom(feed, chosen)
-        links.append(FeedLink(path, ATOM_TYPE, f"Topic: {english}", thai))
+        stem = f"{TOPICS}/{topic_file(topic)}"
+        files, topic_links = _formats(stem, feed, chosen, site, ("atom", "json"))
+        outputs.update(files)
+        links.extend(replace(link, title=f"Topic: {english}") for link in topic_links)
     partners = sorted({p for entry in entries for p in entry.partners}, key=partner_name)
     for partner in partners:
-        path = f"{PARTNERS}/{partner_file(partner)}.atom"
         name = partner_name(partner)
         chosen = [entry for entry in entries if partner in entry.partners]
         feed = FeedInfo(
@@ -170,22 +202,32 @@ def _article_feeds(
             title=f"{title}: with {name}",
             subtitle=f"Relevant articles with {name} {about}",
             site_url=site,
-            self_url=urljoin(site, path),
+            self_url="",
             updated=newest(chosen, empty_updated),
         )
-        outputs[path] = render_atom(feed, chosen)
-        links.append(FeedLink(path, ATOM_TYPE, f"Partner: {name}"))
+        stem = f"{PARTNERS}/{partner_file(partner)}"
+        files, partner_links = _formats(stem, feed, chosen, site, ("atom", "json"))
+        outputs.update(files)
+        links.extend(replace(link, title=f"Partner: {name}") for link in partner_links)
     return outputs, links
 
 
 def _archive(
-    markdowns: Mapping[Week, str], title: str, site: str, span: int, feeds: list[FeedLink]
+    markdowns: Mapping[Week, str],
+    title: str,
+    site: str,
+    span: int,
+    feeds: list[FeedLink],
+    latest: WeekDigest,
 ) -> dict[str, bytes]:
     """A page per digest, the feed of the newest ``span`` digests, and the index."""
     outputs: dict[str, bytes] = {}
     bodies = {week: markdown_to_html(text) for week, text in markdowns.items()}
+    site_feeds = [feed for feed in feeds if "/" not in feed.href]
     for week, body in bodies.items():
-        page = render_digest_page(digest_title(title, week), body, "../index.html")
+        page = render_digest_page(
+            digest_title(title, week), body, "../index.html", site_feeds, "../"
+        )
         outputs[f"{DIGESTS}/{week}.html"] = page.encode()
     entries = [
         digest_entry(week, title, bodies[week], urljoin(site, f"{DIGESTS}/{week}.html"))
@@ -196,19 +238,28 @@ def _archive(
         title=f"{title}: weekly digests",
         subtitle="The weekly digest, one entry a week",
         site_url=site,
-        self_url=urljoin(site, "digests.atom"),
+        self_url=urljoin(site, DIGESTS_FEED),
         updated=entries[0].updated,
         language="en",
     )
-    outputs["digests.atom"] = render_atom(feed, entries)
-    outputs["index.html"] = render_index(title, sorted(bodies), feeds).encode()
+    outputs[DIGESTS_FEED] = render_atom(feed, entries)
+    outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
+    outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 
 
 def build_digest(
-    store: Store, out_dir: Path, week: Week, config: Mapping[str, Any]
+    store: Store,
+    out_dir: Path,
+    week: Week,
+    config: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> DigestResult:
-    """Select ``week`` from ``store`` and write its digest, the feeds and the archive."""
+    """Select ``week`` from ``store`` and write its digest, the feeds and the archive.
+
+    The digest's source health is judged at the week's end, or at ``now``
+    (default: the clock) for a week not over yet.
+    """
     settings = config["digest"]
     title = settings["title"]
     site = settings["site_url"].rstrip("/") + "/"
@@ -217,17 +268,28 @@ def build_digest(
     data = load_weeks(store, first, week)
     selections = [select_week(data, first.shift(offset)) for offset in range(span)]
     digest = selections[-1]
-    markdown = render_markdown(digest, title)
+    health = load_health(
+        store,
+        list(config["sites"]),
+        min(week.end().astimezone(UTC), now or utc_now()),
+        float(config["status"]["max_quiet_days"]),
+    )
+    markdown = render_markdown(digest, title, health)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         int(settings["max_entries"]),
     )
     feeds, links = _article_feeds(entries, title, site, span, week)
     markdowns = stored_digests(out_dir) | {week: markdown}
+    newest_week = max(markdowns)
+    if newest_week == week:
+        latest = digest
+    else:  # a past week rebuilt: the index still leads with the newest digest
+        latest = select_week(load_weeks(store, newest_week, newest_week), newest_week)
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),
         **feeds,
-        **_archive(markdowns, title, site, span, links),
+        **_archive(markdowns, title, site, span, links, latest),
     }
     files = tuple(out_dir / name for name in sorted(outputs))
     changed = tuple(

@@ -9,7 +9,11 @@ A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
 * as **new**, those dated in the week (even when edited during it);
 * as **updated**, those dated before the week that got a new version during
   it, once, with what changed between the version the week started from and
-  the newest version seen in the week.
+  the newest version seen in the week (a :class:`digest.diff.Diff`).
+
+Every item also carries its revisions: each version seen during the week,
+with what changed from the version before it, which the feeds publish as
+entries of their own.
 
 Each item sits under one topic: the first of its topics in :data:`TOPIC_LABELS`
 order (cooperation forums first, then agreements, then subject areas); topics
@@ -24,10 +28,8 @@ the indexed columns (``published``, ``first_seen``, ``article_versions.seen_at``
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -36,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from digest.diff import NO_CHANGE, Diff, diff_versions
 from thaidigest.store import Store, article_versions, articles, iso
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -44,9 +47,6 @@ OTHER_TOPIC = "other"
 # A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
 # all of which must stay inside the calendar dates Python can hold.
 FIRST_YEAR, LAST_YEAR = 1900, 9990
-# Differing paragraphs of two versions beyond which they are not aligned one by
-# one (a real article has under 200 paragraphs in all): see paragraph_changes.
-MAX_ALIGNED_PARAGRAPHS = 2000
 
 # The fixed topic order, with the English and Thai section headings.
 TOPIC_LABELS: dict[str, tuple[str, str]] = {
@@ -176,6 +176,16 @@ class WeekData:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A later version of an article: its number, when it was seen, its headline, what changed."""
+
+    version: int
+    seen_at: str
+    title: str
+    diff: Diff
+
+
+@dataclass(frozen=True)
 class Item:
     """One article as a digest lists it."""
 
@@ -192,7 +202,8 @@ class Item:
     topics: tuple[str, ...]
     also_on: tuple[str, ...] = ()
     updated: bool = False
-    changes: tuple[str, ...] = ()
+    changes: Diff = NO_CHANGE  # what changed during the week, for an updated item
+    revisions: tuple[Revision, ...] = ()  # the versions seen during the week
     partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
 
 
@@ -239,62 +250,22 @@ def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:
     return first_seen.astimezone(BANGKOK).date(), False
 
 
-def _paragraphs(body: str) -> list[str]:
-    return [line for line in body.split("\n") if line.strip()]
+def describe_changes(before: Version, after: Version) -> Diff:
+    """What changed from one version to a later one (see :mod:`digest.diff`)."""
+    return diff_versions(
+        before.title, before.body, before.published, after.title, after.body, after.published
+    )
 
 
-def _count(number: int, verb: str) -> str:
-    return f"{number} paragraph{'' if number == 1 else 's'} {verb}"
-
-
-def _differing_middles(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
-    """The paragraphs of two versions between their common opening and their common ending."""
-    shortest = min(len(old), len(new))
-    start = 0
-    while start < shortest and old[start] == new[start]:
-        start += 1
-    end = 0
-    while end < shortest - start and old[-1 - end] == new[-1 - end]:
-        end += 1
-    return old[start : len(old) - end], new[start : len(new) - end]
-
-
-def paragraph_changes(old: list[str], new: list[str]) -> tuple[int, int, int]:
-    """Paragraphs added, removed and edited from ``old`` to ``new``.
-
-    Only the differing middles are aligned, and only when they are short:
-    aligning costs up to the product of their lengths, which a long body of
-    repeated lines would make hours. Longer middles are compared as multisets
-    (what was added and removed, nothing counted as edited).
-    """
-    old, new = _differing_middles(old, new)
-    if len(old) + len(new) > MAX_ALIGNED_PARAGRAPHS:
-        gone, came = Counter(old) - Counter(new), Counter(new) - Counter(old)
-        return sum(came.values()), sum(gone.values()), 0
-    added = removed = edited = 0
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        common = min(i2 - i1, j2 - j1) if tag == "replace" else 0
-        edited += common
-        if tag in ("insert", "replace"):
-            added += j2 - j1 - common
-        if tag in ("delete", "replace"):
-            removed += i2 - i1 - common
-    return added, removed, edited
-
-
-def describe_changes(before: Version, after: Version) -> tuple[str, ...]:
-    """What changed from one version to a later one, in words."""
-    changes = []
-    if before.title != after.title:
-        changes.append("headline changed")
-    if before.published != after.published:
-        changes.append("date changed")
-    added, removed, edited = paragraph_changes(_paragraphs(before.body), _paragraphs(after.body))
-    for number, verb in ((added, "added"), (removed, "removed"), (edited, "edited")):
-        if number:
-            changes.append(_count(number, verb))
-    return tuple(changes)
+def revisions_in(week: Week, versions: Sequence[Version]) -> tuple[Revision, ...]:
+    """Each version seen during ``week``, with what changed from the version before it."""
+    start, end = week.bounds()
+    by_number = {v.version: v for v in versions}
+    return tuple(
+        Revision(v.version, v.seen_at, v.title, describe_changes(by_number[v.version - 1], v))
+        for v in sorted(versions, key=lambda v: v.version)
+        if v.version > 1 and start <= v.seen_at < end and v.version - 1 in by_number
+    )
 
 
 def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks: Any) -> Item:
@@ -317,16 +288,16 @@ def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks:
     )
 
 
-def _update_in(week: Week, versions: Sequence[Version]) -> tuple[str, ...] | None:
+def _update_in(week: Week, versions: Sequence[Version]) -> Diff | None:
     """What changed during ``week``, or None when no new version was seen in it."""
     start, end = week.bounds()
     during = sorted(
         (v for v in versions if v.version > 1 and start <= v.seen_at < end),
         key=lambda v: v.version,
     )
-    if not during:
-        return None
     by_number = {v.version: v for v in versions}
+    if not during or during[0].version - 1 not in by_number:
+        return None
     return describe_changes(by_number[during[0].version - 1], during[-1])
 
 
@@ -337,12 +308,16 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
         if not row["relevant"] or row["duplicate_of"] is not None:
             continue
         day, _ = article_day(row)
+        versions = data.versions.get(row["id"], ())
+        revisions = revisions_in(week, versions)
         if week.monday <= day <= week.sunday:
-            items.append(_item(row, data.members))
+            items.append(_item(row, data.members, revisions=revisions))
         elif day < week.monday:
-            changes = _update_in(week, data.versions.get(row["id"], ()))
+            changes = _update_in(week, versions)
             if changes is not None:
-                items.append(_item(row, data.members, updated=True, changes=changes))
+                items.append(
+                    _item(row, data.members, updated=True, changes=changes, revisions=revisions)
+                )
     grouped: dict[str, list[Item]] = {}
     for item in items:
         grouped.setdefault(section_topic(item.topics), []).append(item)

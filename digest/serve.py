@@ -48,6 +48,8 @@ INDEX = "index.html"
 CONTENT_TYPES = {
     ".rss": "application/rss+xml",
     ".atom": "application/atom+xml",
+    ".json": "application/feed+json",  # the only JSON the folder holds: JSON Feeds
+    ".opml": "text/x-opml; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",

@@ -142,17 +142,26 @@ def _last_ok_finished(store: Store, source: str) -> str | None:
 @db_option
 @config_option
 def status_command(db: str | None, config_file: str | None) -> None:
-    """Show the last crawl of each site and the last digest; exit 1 when a crawl is overdue."""
+    """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
+    when a crawl is overdue or a site has found nothing new for too long while crawling ok."""
+    from thaidigest.health import PERIOD, health_lines, load_health
+
     config = load_config_or_exit(config_file)
     now = utc_now()
+    max_quiet_days = float(config["status"]["max_quiet_days"])
     store = Store.open(db)
     try:
         for source in SOURCES:
             runs = store.last_crawl_runs(source)
             click.echo(describe_run(source, runs[0] if runs else None, now))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
+        health = load_health(store, SOURCES, now, max_quiet_days)
     finally:
         store.close()
+    click.echo(f"source health, the {PERIOD.days} days to now:")
+    for site in health:
+        for line in health_lines(site)[:2]:
+            click.echo(f"  {site.source}: {line}")
     digest = newest_digest(Path(config["digest"]["out"]))
     if digest is None:
         click.echo("digest: none yet")
@@ -161,6 +170,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
         click.echo(f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})")
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
+    problems.extend(site.warning for site in health if site.warning)
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)
     if problems:

@@ -104,10 +104,10 @@ def test_right_values_of_other_types_pass(tmp_path):
 
 
 def test_a_new_default_is_checked_by_its_type_without_a_rule():
-    defaults = {"status": {"max_quiet_days": 7}}
-    check_settings({"status": {"max_quiet_days": 3}}, defaults)
-    with pytest.raises(ConfigError, match=r"status\.max_quiet_days: must be a whole number"):
-        check_settings({"status": {"max_quiet_days": "a week"}}, defaults)
+    defaults = {"status": {"max_idle_weeks": 7}}
+    check_settings({"status": {"max_idle_weeks": 3}}, defaults)
+    with pytest.raises(ConfigError, match=r"status\.max_idle_weeks: must be a whole number"):
+        check_settings({"status": {"max_idle_weeks": "a week"}}, defaults)
 
 
 def test_rules_name_only_keys_that_have_a_default():
@@ -127,3 +127,13 @@ def test_unreadable_configuration_file_is_a_clear_error(tmp_path):
     latin.write_bytes(b'[digest]\ntitle = "caf\xe9"\n')
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(latin)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"), [(0, "must be more than 0"), ("a week", "must be a number")]
+)
+def test_max_quiet_days_is_a_positive_number_of_days(value, error):
+    assert merge(DEFAULTS, {})["status"]["max_quiet_days"] == 7
+    check_settings({"status": {"max_quiet_days": 2.5}})
+    with pytest.raises(ConfigError, match=rf"status\.max_quiet_days: {error}"):
+        check_settings({"status": {"max_quiet_days": value}})

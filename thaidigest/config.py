@@ -107,6 +107,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "status": {
         "max_crawl_age_hours": 24,  # `thaidigest status` fails when the last good crawl is older
+        # A site that found nothing new for longer while its crawls succeed gets a
+        # warning in the digest, and `thaidigest status` fails: a silent layout change.
+        "max_quiet_days": 7,
     },
 }
 
@@ -202,6 +205,7 @@ RULES: dict[str, Rule] = {
     "schedule.misfire_grace_time": Rule(minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
+    "status.max_quiet_days": Rule(kind=float, above=0, maximum=3650),
 }
 
 TYPE_NAMES = {

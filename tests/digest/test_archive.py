@@ -1,8 +1,10 @@
+import re
+from datetime import date
 from html.parser import HTMLParser
 
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, ingest, mark, settings
+from tests.digest import article, ingest, mark, settings, url_of
 
 
 class Elements(HTMLParser):
@@ -36,7 +38,12 @@ def test_index_lists_digests_newest_first_and_links_every_feed(store, tmp_path):
     tags = elements((out / "index.html").read_text())
     links = [attrs["href"] for tag, attrs in tags if tag == "a"]
     digest_pages = [href for href in links if href.endswith(".html")]
-    assert digest_pages == ["digests/2024-W34.html", "digests/2024-W33.html"]
+    # The newest week heads the latest items, then the list of weeks, newest first.
+    assert digest_pages == [
+        "digests/2024-W34.html",
+        "digests/2024-W34.html",
+        "digests/2024-W33.html",
+    ]
     feeds = sorted(
         path.relative_to(out).as_posix()
         for path in [*out.glob("*.*"), *out.glob("topics/*"), *out.glob("partners/*")]
@@ -63,7 +70,9 @@ def test_index_has_autodiscovery_viewport_lang_and_no_external_asset(store, tmp_
     assert tags[0] == ("html", {"lang": "en"})
     assert any(attrs.get("lang") == "th" for _, attrs in tags[1:])
     assert not any(tag in ("script", "img", "iframe") for tag, _ in tags)
-    assert all(not attrs.get("href", "").startswith(("http:", "https:", "//")) for _, attrs in tags)
+    assets = [attrs for tag, attrs in tags if tag != "a"]  # links to articles may leave
+    assert all(not attrs.get("href", "").startswith(("http:", "https:", "//")) for attrs in assets)
+    assert all(not attrs.get("src") for attrs in assets)
     assert "<style>" in (out / "index.html").read_text()
 
 
@@ -74,3 +83,25 @@ def test_each_digest_has_its_own_page_linking_back(store, tmp_path):
     assert '<a href="../index.html">' in page
     assert "<h1>thaidigest: Thai digital-economy cooperation news: week 2024-W34</h1>" in page
     assert "ASEAN digital ministers meet" in page
+
+
+def test_index_shows_the_latest_digests_items_above_the_weeks(store, tmp_path):
+    out = tmp_path / "public"
+    build_two_weeks(store, out)
+    thai = article(2, "ดีอี ลงนามความร่วมมือ AI กับญี่ปุ่น", "ย่อหน้าแรกของข่าว\nย่อหน้าที่สอง", date(2024, 8, 22))
+    ingest(store, [thai], "2024-08-22T03:00")
+    mark(store, thai, relevance=0.9, topics=["ai", "bilateral"])
+    build_digest(store, out, Week(2024, 34), settings())
+    build_digest(store, out, Week(2024, 33), settings())  # a past week rebuilt last
+    html = (out / "index.html").read_text(encoding="utf-8")
+    latest = html.index("<h2>This week: ")
+    assert latest < html.index("<h2>Weekly digests</h2>")
+    section = html[latest : html.index("</section>", latest)]
+    assert '<a href="digests/2024-W34.html">2024-W34</a>' in section
+    headlines = re.findall(r"<h3>(.*?)</h3>", section)
+    assert headlines == [  # in the digest's order: the ASEAN section comes before AI
+        f'<a href="{url_of(article(1, ""))}">ASEAN digital ministers meet</a>',
+        f'<a href="{url_of(thai)}">ดีอี ลงนามความร่วมมือ AI กับญี่ปุ่น</a>',
+    ]
+    assert "thaigov.go.th · 2024-08-22 · Artificial intelligence, Bilateral relations" in section
+    assert "<p>ย่อหน้าแรกของข่าว ย่อหน้าที่สอง</p>" in section  # the lede

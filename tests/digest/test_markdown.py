@@ -6,7 +6,7 @@ from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
 from digest import markdown
-from digest.markdown import lede, markdown_to_html, render_markdown, week_range
+from digest.markdown import MAX_CHANGE_LINES, lede, markdown_to_html, render_markdown, week_range
 from digest.select import Week, load_weeks, select_week
 from tests.digest import article, ingest, mark, url_of
 from thaidigest.model import RawArticle
@@ -145,8 +145,55 @@ def test_updated_item_says_what_changed(store):
     mark(store, article(1, "Headline"))
     markdown = digest_markdown(store)
     assert "thaigov.go.th · 2024-08-14 · English · updated" in markdown
-    assert "What changed: 1 paragraph removed." in markdown
+    assert "What changed:\n\n- Removed: <del>Two.</del>\n" in markdown
     assert "1 items" not in markdown and "1 item (1 updated)" in markdown
+
+
+THAI_BEFORE = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมร่วมประชุมกับญี่ปุ่น\n"
+    "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ\n"
+    "ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า"
+)
+THAI_AFTER = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมร่วมประชุมกับญี่ปุ่น\n"
+    "ที่ประชุมอนุมัติงบประมาณ 6,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ\n"
+    "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
+)
+
+
+def test_edited_thai_article_shows_the_changed_number_and_the_new_sentence(store):
+    day = date(2024, 8, 14)
+    ingest(store, [article(1, "ดีอี ประชุมญี่ปุ่น", THAI_BEFORE, day)], "2024-08-14T03:00")
+    ingest(store, [article(1, "ดีอี ประชุมญี่ปุ่น", THAI_AFTER, day)], "2024-08-21T03:00")
+    mark(store, article(1, "ดีอี ประชุมญี่ปุ่น"))
+    markdown = digest_markdown(store)
+    assert "- <del>5,000</del> → <ins>6,000</ins> ล้านบาท\n" in markdown
+    assert "- Removed: <del>ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า</del>" in markdown
+    assert "- Added: <ins>ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว</ins>" in markdown
+    html = markdown_to_html(markdown)
+    assert "<li><del>5,000</del> → <ins>6,000</ins> ล้านบาท</li>" in html
+    assert "<ins>ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว</ins>" in html
+
+
+def test_a_changed_headline_is_shown_in_full_and_long_diffs_are_cut_with_a_count(store):
+    day = date(2024, 8, 14)
+    old_body = "\n".join(f"Paragraph {word} stays as it was." for word in "abcdefghijkl")
+    new_body = "\n".join(f"Paragraph {word} was rewritten today." for word in "abcdefghijkl")
+    ingest(store, [article(1, "Old headline", old_body, day)], "2024-08-14T03:00")
+    ingest(store, [article(1, "New, longer headline", new_body, day)], "2024-08-21T03:00")
+    mark(store, article(1, "Old headline"))
+    markdown = digest_markdown(store)
+    assert "- Headline: <del>Old headline</del> → <ins>New, longer headline</ins>" in markdown
+    listed = re.findall(r"^- (?:Removed|Added): ", markdown, re.MULTILINE)
+    assert len(listed) == MAX_CHANGE_LINES
+    assert "- … and 16 more changes not shown" in markdown  # 24 changed sentences in all
+
+
+def test_only_del_and_ins_pass_as_raw_html():
+    html = markdown_to_html("a <del>x</del> <ins>y</ins> <b>z</b> <!-- c -->\n\n<div>d</div>\n")
+    assert "<del>x</del>" in html and "<ins>y</ins>" in html
+    assert "<b>" not in html and "<div>" not in html and "<!--" not in html
+    assert "&lt;b&gt;z&lt;/b&gt;" in html and "&lt;div&gt;d&lt;/div&gt;" in html
 
 
 def test_same_store_and_week_give_identical_markdown(store):

@@ -46,7 +46,11 @@ def test_each_item_names_its_partners_in_its_meta_line(store, tmp_path):
 def test_a_feed_per_partner_listed_on_the_archive_page(store, tmp_path):
     _, out, (_, asean, google, _) = build(store, tmp_path)
     feeds = sorted(path.name for path in (out / "partners").iterdir())
-    assert feeds == ["company-google.atom", "country-jp.atom", "org-asean.atom"]
+    assert feeds == [
+        f"{name}.{suffix}"
+        for name in ("company-google", "country-jp", "org-asean")
+        for suffix in ("atom", "json")
+    ]
     parsed = feedparser.parse((out / "partners" / "org-asean.atom").read_bytes())
     assert not parsed.bozo
     assert parsed.feed.title.endswith("with ASEAN")

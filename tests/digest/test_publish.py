@@ -238,3 +238,18 @@ def test_a_text_file_without_a_source_publishes_no_local_path(store, tmp_path):
     assert "Also on" not in result.markdown
     (entry,) = parse(out / "feed.atom").entries
     assert entry_links(out / "feed.atom") == [[]] and entry.content[0].value
+
+
+def test_the_digest_ends_with_the_health_of_every_site(filled, tmp_path):
+    run_id = filled.start_crawl_run("mdes", at("2024-08-21T01:00"))
+    report = {"blocked": [{"url": "https://www.mdes.go.th/news/3", "status": 403}]}
+    filled.finish_crawl_run(run_id, at("2024-08-21T01:05"), "blocked", report)
+    markdown = build_digest(filled, tmp_path, W34, settings()).markdown
+    health = markdown.split("\n## Source health\n\n", 1)[1]
+    assert "\n## " not in health  # the last section
+    assert health.splitlines()[0] == (
+        "- thaigov.go.th: crawls: none; articles found: 6 (no earlier weeks to compare); "
+        "fallback extraction 0% (0); no date 1"
+    )
+    assert health.splitlines()[1].startswith("- mdes.go.th: crawls: blocked 1 (HTTP 403); ")
+    assert "Warning" not in health

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from digest.diff import MAX_ALIGNED_PARAGRAPHS, NO_CHANGE
 from digest.select import (
-    MAX_ALIGNED_PARAGRAPHS,
     OTHER_TOPIC,
     Version,
     Week,
@@ -106,7 +106,14 @@ def test_article_updated_during_the_week_is_listed_once_with_what_changed(store)
     assert item.updated
     assert item.title == "New headline"
     # Compared with the version the week started from, not the one before the last.
-    assert item.changes == ("headline changed", "1 paragraph added", "1 paragraph edited")
+    assert item.changes.headline == ("Old headline", "New headline")
+    assert item.changes.removed == ("Middle paragraph.",)
+    assert item.changes.added == ("Middle, edited.", "A new paragraph.")
+    # Each version seen in the week is a revision of its own, against the one before it.
+    assert [(r.version, r.diff.added) for r in item.revisions] == [
+        (2, ("Middle, edited.",)),
+        (3, ("A new paragraph.",)),
+    ]
     (original,) = digest_of(store, W33).items
     assert not original.updated
     assert digest_of(store, W35).items == ()
@@ -118,7 +125,9 @@ def test_article_new_in_the_week_and_edited_in_it_is_listed_as_new(store):
     ingest(store, [article(1, "Headline, corrected", "A paragraph.")], "2024-08-21T03:00")
     mark(store, raw)
     (item,) = digest_of(store, W34).items
-    assert (item.updated, item.changes, item.title) == (False, (), "Headline, corrected")
+    assert (item.updated, item.changes, item.title) == (False, NO_CHANGE, "Headline, corrected")
+    (revision,) = item.revisions
+    assert revision.diff.headline == ("Headline", "Headline, corrected")
 
 
 def test_items_are_grouped_by_first_topic_in_fixed_order_and_ranked(store):
@@ -192,10 +201,9 @@ def test_what_changed_in_a_long_repetitive_body_is_found_without_aligning_it_all
     before = Version(1, "2024-08-14T03:00:00Z", "Headline", "\n".join(lines), None)
     inserted = [*lines[:50_000], "ข", *lines[50_000:]]
     after = Version(2, "2024-08-21T03:00:00Z", "Headline", "\n".join(inserted), None)
-    assert describe_changes(before, after) == ("1 paragraph added",)
+    assert describe_changes(before, after).added == ("ข",)
+    assert describe_changes(before, after).removed == ()
     rewritten = replace(after, body="\n".join(f"line {n}" for n in range(5000)))
-    assert describe_changes(before, rewritten) == (
-        "5000 paragraphs added",
-        "100000 paragraphs removed",
-    )
+    changes = describe_changes(before, rewritten)
+    assert (len(changes.added), len(changes.removed)) == (5000, 100_000)
     assert max(aligned) <= MAX_ALIGNED_PARAGRAPHS

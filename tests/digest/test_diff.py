@@ -1,0 +1,77 @@
+import pytest
+
+from digest.diff import NumberChange, body_changes, diff_versions, sentences, words
+
+
+def test_a_changed_number_is_reported_with_its_unit_not_as_a_new_sentence():
+    numbers, removed, added = body_changes(
+        "Intro.\nThe budget is 5,000 million baht. Talks go on.",
+        "Intro.\nThe budget is 6,500.5 million baht. Talks go on.",
+    )
+    assert numbers == (NumberChange("5,000", "6,500.5", "million baht"),)
+    assert (removed, added) == ((), ())
+
+
+def test_a_rewritten_sentence_is_removed_and_added_whole_and_unchanged_ones_are_not():
+    numbers, removed, added = body_changes(
+        "Ministers met on Monday. They signed two agreements. The talks end today.",
+        "Ministers met on Monday. They postponed the signing. The talks end today.",
+    )
+    assert numbers == ()
+    assert removed == ("They signed two agreements.",)
+    assert added == ("They postponed the signing.",)
+
+
+def test_thai_paragraphs_are_cut_into_sentences_before_they_are_compared():
+    paragraph = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
+    cut = sentences(paragraph)
+    assert len(cut) >= 2 and "".join(cut).replace(" ", "") == paragraph.replace(" ", "")
+    edited = paragraph.replace("ในเดือนหน้า", "ภายในสัปดาห์นี้")
+    numbers, removed, added = body_changes(paragraph, edited)
+    assert numbers == ()
+    assert removed == (cut[-1],) and added[0].endswith("ภายในสัปดาห์นี้")
+    assert cut[0] not in removed  # the sentence both versions share is not repeated
+
+
+def test_a_date_in_the_text_that_moved_is_a_number_change():
+    numbers, _, _ = body_changes(
+        "การประชุมจะจัดขึ้นวันที่ 15 สิงหาคม 2567", "การประชุมจะจัดขึ้นวันที่ 16 สิงหาคม 2567"
+    )
+    assert numbers == (NumberChange("15", "16", "สิงหาคม"),)
+
+
+def test_words_give_the_sentence_back_and_keep_numbers_whole():
+    sentence = "งบประมาณ 5,000 ล้านบาท (ปี 2567)"
+    tokens = words(sentence)
+    assert "".join(tokens) == sentence
+    assert "5,000" in tokens and "2567" in tokens
+
+
+def test_headline_and_published_date_changes_are_kept_in_full():
+    diff = diff_versions("Old", "Same.", "2024-08-14", "New headline", "Same.", None)
+    assert diff.headline == ("Old", "New headline")
+    assert diff.published == ("2024-08-14", None)
+    assert (diff.numbers, diff.removed, diff.added) == ((), (), ())
+
+
+def test_only_spacing_changed_is_no_change():
+    diff = diff_versions("T", "One  two.\nThree.", None, "T", "One  two.\n\nThree.", None)
+    assert not diff
+
+
+def test_a_huge_unspaced_thai_paragraph_is_compared_whole_without_cutting_it(monkeypatch):
+    from digest import diff
+
+    cut = []
+    real_segment = diff.sent_tokenize
+
+    def recording(text, **options):
+        cut.append(len(text))
+        return real_segment(text, **options)
+
+    monkeypatch.setattr(diff, "sent_tokenize", recording)
+    monkeypatch.setattr(diff, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
+    huge = "ก" * 1_000_000  # one stored line with no space: cutting it would take minutes
+    numbers, removed, added = body_changes(f"Intro.\n{huge}", f"Intro.\n{huge}ข")
+    assert numbers == () and removed == (huge,) and added == (huge + "ข",)
+    assert cut == []

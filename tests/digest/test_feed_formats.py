@@ -1,0 +1,161 @@
+"""JSON Feed 1.1, the OPML feed list and autodiscovery, read back as readers read them."""
+
+import json
+import re
+from datetime import date
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+
+from digest.publish import build_digest
+from digest.select import Week
+from tests.digest import article, ingest, mark, settings
+
+W34 = Week(2024, 34)
+SITE = "https://digest.example.org/thai/"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+EDITED_BEFORE = "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท\nความร่วมมือกับญี่ปุ่นด้านปัญญาประดิษฐ์"
+
+
+@pytest.fixture
+def out(store, tmp_path):
+    raws = [
+        article(1, "ดีอี ร่วมมือญี่ปุ่น", EDITED_BEFORE, date(2024, 8, 14)),
+        article(2, "ASEAN digital ministers meet", "Ministers met.", date(2024, 8, 21)),
+        article(3, "Undated", "From a file."),
+    ]
+    ingest(store, raws, "2024-08-14T03:00")
+    edited = article(
+        1, "ดีอี ร่วมมือญี่ปุ่น", EDITED_BEFORE.replace("5,000", "6,000"), raws[0].published_hint
+    )
+    ingest(store, [edited], "2024-08-22T03:00")
+    mark(store, raws[0], topics=["ai", "bilateral"])
+    mark(store, raws[1], topics=["asean"])
+    mark(store, raws[2], topics=["ai"])
+    folder = tmp_path / "public"
+    build_digest(store, folder, W34, settings(site_url=SITE))
+    return folder
+
+
+def feed_files(folder, suffix):
+    return sorted(folder.glob(f"**/*.{suffix}"))
+
+
+def test_every_feed_in_every_format_parses_cleanly(out):
+    files = [*feed_files(out, "rss"), *feed_files(out, "atom")]
+    written = {path.relative_to(out).as_posix() for path in [*files, *feed_files(out, "json")]}
+    assert written >= {
+        "feed.rss",
+        "feed.atom",
+        "feed.json",
+        "digests.atom",
+        "topics/ai.atom",
+        "topics/ai.json",
+        "partners/country-jp.atom",
+        "partners/country-jp.json",
+    }
+    for path in files:  # feedparser 6.0 reads RSS and Atom; JSON Feed is checked below
+        parsed = feedparser.parse(path.read_bytes())
+        assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+
+
+def check_json_feed(document, feed_url):
+    """The JSON Feed 1.1 spec's required fields, and the types of the optional ones used."""
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert isinstance(document["title"], str) and document["title"]
+    assert isinstance(document["items"], list)
+    assert document["feed_url"] == feed_url
+    assert document["home_page_url"] == SITE
+    for author in document.get("authors", []):
+        assert isinstance(author["name"], str)
+    ids = [item["id"] for item in document["items"]]
+    assert len(set(ids)) == len(ids)
+    for item in document["items"]:
+        assert isinstance(item["id"], str) and item["id"]
+        assert "content_html" in item or "content_text" in item, item
+        for key in ("content_html", "content_text", "url", "title", "summary", "language"):
+            assert isinstance(item.get(key, ""), str), key
+        for key in ("date_published", "date_modified"):
+            assert RFC3339.match(item[key]), item[key]
+        assert all(isinstance(tag, str) for tag in item.get("tags", []))
+        assert item.get("url", "https:").startswith("https:")
+
+
+def test_json_feeds_meet_the_1_1_spec_and_carry_the_atom_ids(out):
+    for path in feed_files(out, "json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        check_json_feed(document, urljoin(SITE, path.relative_to(out).as_posix()))
+        atom = feedparser.parse(path.with_suffix(".atom").read_bytes())
+        assert [item["id"] for item in document["items"]] == [e.id for e in atom.entries], path
+    document = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    rss = feedparser.parse((out / "feed.rss").read_bytes())
+    assert [item["id"] for item in document["items"]] == [entry.id for entry in rss.entries]
+    titles = [item["title"] for item in document["items"]]
+    assert "แก้ไข: ดีอี ร่วมมือญี่ปุ่น" in titles  # the revision entry, as in RSS and Atom
+    revision = document["items"][titles.index("แก้ไข: ดีอี ร่วมมือญี่ปุ่น")]
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in revision["content_html"]
+    plain = next(item for item in document["items"] if item["title"] == "Undated")
+    assert plain["content_text"] == plain["summary"] == "From a file."
+
+
+def test_the_opml_file_lists_every_feed_once(out):
+    root = ElementTree.fromstring((out / "feeds.opml").read_bytes())
+    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.find("head/title").text
+    outlines = root.findall("body/outline")
+    listed = [outline.get("xmlUrl") for outline in outlines]
+    assert len(listed) == len(set(listed))
+    for outline in outlines:
+        assert outline.get("type") == "rss" and outline.get("text")
+        assert outline.get("htmlUrl") == SITE
+    feeds = {
+        path.with_suffix("")
+        for suffix in ("rss", "atom", "json")
+        for path in feed_files(out, suffix)
+    }
+    # Each feed once, in Atom: a reader importing the list subscribes to each feed once.
+    assert sorted(listed) == sorted(
+        urljoin(SITE, path.relative_to(out).as_posix() + ".atom") for path in feeds
+    )
+    for url in listed:
+        path = out / url.removeprefix(SITE)
+        assert feedparser.parse(path.read_bytes()).bozo == 0
+
+
+class HeadLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") in ("alternate", "outline"):
+            self.links.append((attrs["type"], attrs["href"], attrs["title"]))
+
+
+def head_links(path):
+    parser = HeadLinks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def test_every_page_names_its_feeds_for_autodiscovery(out):
+    index = head_links(out / "index.html")
+    hrefs = {href for _, href, _ in index}
+    files = [*feed_files(out, "rss"), *feed_files(out, "atom"), *feed_files(out, "json")]
+    assert hrefs == {path.relative_to(out).as_posix() for path in files} | {"feeds.opml"}
+    assert ("application/feed+json", "feed.json") in {(kind, href) for kind, href, _ in index}
+    assert len({title for _, _, title in index}) == len(index)  # each told apart by its title
+    page = out / "digests" / "2024-W34.html"
+    found = {(kind, href) for kind, href, _ in head_links(page)}
+    assert found == {
+        ("application/rss+xml", "../feed.rss"),
+        ("application/atom+xml", "../feed.atom"),
+        ("application/feed+json", "../feed.json"),
+        ("application/atom+xml", "../digests.atom"),
+    }
+    for _, href in found:
+        assert (page.parent / href).resolve().is_file()

@@ -1,0 +1,101 @@
+"""An edited article, end to end: the digest says what changed, the feeds carry a revision."""
+
+from datetime import date
+
+import feedparser
+import pytest
+
+from digest.feeds import revision_id, stable_id
+from digest.publish import build_digest
+from digest.select import Week
+from tests.digest import article, ingest, mark, settings, url_of
+
+W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
+DAY = date(2024, 8, 14)
+TITLE = "ดีอี ร่วมมือญี่ปุ่นด้านเมืองอัจฉริยะ"
+BEFORE = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมร่วมประชุมกับญี่ปุ่น\n"
+    "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ\n"
+    "ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า"
+)
+EDITED = BEFORE.replace("5,000", "6,000").replace(
+    "ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า", "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
+)
+NEW_SENTENCE = "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
+FEEDS = ("feed.rss", "feed.atom", "topics/smart-city.atom")
+
+
+@pytest.fixture
+def edited(store):
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(store, [article(1, TITLE, EDITED, DAY)], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    return store
+
+
+def parse(path):
+    parsed = feedparser.parse(path.read_bytes())
+    assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+    return parsed
+
+
+def test_the_digest_of_the_week_of_the_change_shows_the_number_and_the_new_sentence(
+    edited, tmp_path
+):
+    result = build_digest(edited, tmp_path, W34, settings())
+    assert "· updated" in result.markdown
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in result.markdown
+    assert f"Added: <ins>{NEW_SENTENCE}</ins>" in result.markdown
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in result.html
+    page = (tmp_path / "digests" / "2024-W34.html").read_text()
+    assert f"<ins>{NEW_SENTENCE}</ins>" in page
+
+
+def test_feeds_hold_the_article_and_one_revision_entry_with_a_new_id(edited, tmp_path):
+    build_digest(edited, tmp_path, W34, settings())
+    url = url_of(article(1, TITLE))
+    for name in FEEDS:
+        entries = parse(tmp_path / name).entries
+        assert [entry.id for entry in entries] == [revision_id(url, 2), stable_id(url)], name
+        revision, original = entries
+        assert revision.title == f"แก้ไข: {TITLE}"
+        assert original.title == TITLE
+        assert revision.link == original.link == url
+        assert revision.published_parsed[:5] == (2024, 8, 21, 5, 30)
+        content = revision.content[0].value if "content" in revision else revision.description
+        assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content
+        assert NEW_SENTENCE in content
+
+
+def test_the_revision_keeps_its_id_and_a_later_version_adds_a_later_entry(edited, tmp_path):
+    url = url_of(article(1, TITLE))
+    build_digest(edited, tmp_path / "a", W34, settings())
+    first = [entry.id for entry in parse(tmp_path / "a" / "feed.atom").entries]
+    ingest(edited, [article(1, TITLE, EDITED.replace("6,000", "6,500"), DAY)], "2024-08-27T02:00")
+    mark(edited, article(1, TITLE), topics=["smart-city"])  # storing a version scores it again
+    build_digest(edited, tmp_path / "b", W35, settings())
+    entries = parse(tmp_path / "b" / "feed.atom").entries
+    assert first == [revision_id(url, 2), stable_id(url)]
+    assert [entry.id for entry in entries] == [revision_id(url, 3), *first]
+    assert "<del>6,000</del> → <ins>6,500</ins>" in entries[0].content[0].value
+
+
+def test_building_twice_gives_the_same_ids_and_bytes(edited, tmp_path):
+    first = build_digest(edited, tmp_path / "a", W34, settings())
+    second = build_digest(edited, tmp_path / "b", W34, settings())
+    again = build_digest(edited, tmp_path / "b", W34, settings())
+    assert again.changed == ()
+    for path in first.files:
+        name = path.relative_to(tmp_path / "a")
+        assert path.read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert len(first.files) == len(second.files)
+
+
+def test_an_english_revision_is_titled_updated(store, tmp_path):
+    ingest(store, [article(2, "Ministers meet", "They met. Budget 10 million.", DAY)], "2024-08-14")
+    ingest(store, [article(2, "Ministers meet", "They met. Budget 12 million.", DAY)], "2024-08-20")
+    mark(store, article(2, "Ministers meet"))
+    build_digest(store, tmp_path, W34, settings())
+    revision = parse(tmp_path / "feed.atom").entries[0]
+    assert revision.title == "Updated: Ministers meet"
+    assert "<del>10</del> → <ins>12</ins> million" in revision.content[0].value

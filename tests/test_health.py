@@ -1,0 +1,94 @@
+from datetime import UTC, datetime, timedelta
+
+from thaidigest.health import CrawlRun, Found, health_lines, run_reasons, site_health
+from thaidigest.store import iso
+
+END = datetime(2024, 8, 26, tzinfo=UTC)
+
+
+def ago(days: float) -> str:
+    return iso(END - timedelta(days=days))
+
+
+def run(days: float, status: str = "ok", **report) -> CrawlRun:
+    return CrawlRun(ago(days + 0.01), ago(days), status, report)
+
+
+def found(days: float, extraction: str = "selectors", dated: bool = True) -> Found:
+    return Found(ago(days), extraction, dated)
+
+
+LONG_AGO = ago(100)
+
+
+def health(runs, items, known_since=LONG_AGO, max_quiet_days=7):
+    last_new = max((item.first_seen for item in items), default=None)
+    return site_health("thaigov", runs, items, last_new, known_since, END, max_quiet_days)
+
+
+def test_the_week_is_counted_against_the_median_of_the_eight_before():
+    # 3 this week; 10, 20, 30, 40, 50, 60, 70, 80 in the eight weeks before: median 45
+    items = [found(1), found(2, "fallback"), found(3, dated=False)]
+    for week, count in enumerate((10, 20, 30, 40, 50, 60, 70, 80), start=1):
+        items.extend(found(7 * week + 1) for _ in range(count))
+    items.extend(found(7 * 9 + 1) for _ in range(500))  # before the eight weeks: not counted
+    site = health([run(1)], items)
+    assert (site.found, site.median_found, site.fallback, site.undated) == (3, 45.0, 1, 1)
+    assert health_lines(site)[1] == (
+        "articles found: 3 (median of the 8 weeks before: 45); "
+        "fallback extraction 33% (1); no date 1"
+    )
+
+
+def test_weeks_before_the_first_crawl_do_not_drag_the_median_down():
+    items = [found(1), found(8), found(8), found(9)]
+    site = health([run(1)], items, known_since=ago(15))
+    assert site.median_found == 3.0  # one week known before this one, not eight weeks of 0
+
+
+def test_crawls_are_counted_by_outcome_with_the_reasons_they_failed():
+    runs = [
+        run(1),
+        run(2),
+        run(3, "blocked", blocked=[{"url": "u", "status": 403}]),
+        run(4, "blocked", blocked=[{"url": "u", "status": 403}]),
+        run(5, "blocked", blocked=[{"url": "u", "reason": "robots.txt", "rule": "Disallow: /"}]),
+        run(6, "failed", errors=[]),
+        run(9, "failed"),  # before the week
+    ]
+    site = health(runs, [found(1)])
+    assert site.crawls == {"ok": 2, "failed": 1, "blocked": 3}
+    assert site.reasons == ("HTTP 403 (×2)", "nothing fetched", "robots.txt Disallow: /")
+    assert health_lines(site)[0] == (
+        "crawls: ok 2, failed 1, blocked 3 (HTTP 403 (×2); nothing fetched; robots.txt Disallow: /)"
+    )
+
+
+def test_a_site_quiet_for_longer_than_allowed_while_crawling_ok_is_warned_about():
+    site = health([run(0.5), run(3)], [found(10), found(12)])
+    assert site.warning is not None
+    assert site.warning.startswith("thaigov: nothing new for 10.0 days (since 2024-08-16)")
+    assert "(2 ok in the last 7 days)" in site.warning
+    assert health_lines(site)[-1] == f"warning: {site.warning}"
+
+
+def test_a_quiet_site_whose_crawls_fail_gets_no_quiet_warning():
+    # Failing crawls are reported as such (and by the overdue-crawl check), not as a quiet site.
+    site = health([run(1, "blocked", blocked=[{"url": "u", "status": 403}])], [found(10)])
+    assert site.warning is None
+
+
+def test_a_site_with_news_within_the_allowed_days_gets_no_warning():
+    assert health([run(0.5)], [found(6.5)]).warning is None
+    assert health([run(0.5)], [found(10)], max_quiet_days=14).warning is None
+
+
+def test_a_site_that_never_yielded_an_article_while_crawling_ok_is_warned_about():
+    site = health([run(0.5)], [], known_since=ago(8))
+    assert site.warning is not None and "nothing new for 8.0 days (ever)" in site.warning
+    assert health([run(0.5)], [], known_since=ago(2)).warning is None
+
+
+def test_reasons_of_a_stopped_or_unfinished_run():
+    runs = [run(1, "stopped"), run(2, "failed", unfinished="crawl timed out after 3600 s")]
+    assert run_reasons(runs) == ("crawl timed out after 3600 s", "stopped")

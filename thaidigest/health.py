@@ -1,0 +1,257 @@
+"""Source health: is each site still yielding articles? Pure judgement, one read.
+
+For a period (a digest's week, or the seven days to now for ``thaidigest
+status``) and each site: its crawls by outcome (ok / failed / blocked /
+stopped) and why they did not succeed, the articles first seen against the
+median of the eight periods before, the share extracted by the fallback
+extractor, the articles with no date, and a **quiet warning** when the site
+has found nothing new for longer than ``status.max_quiet_days`` while its
+crawls succeed: a site whose layout changed, or that answers a block page as
+HTTP 200, still crawls "ok" and simply stops yielding articles.
+
+:func:`load_health` is the only function here that reads the store; it reads
+the crawl runs by their index and the articles first seen in the nine
+periods by ``first_seen``.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from thaidigest.store import Store, articles, crawl_runs, iso
+
+HISTORY_PERIODS = 8  # the median of found articles is taken over this many periods before
+PERIOD = timedelta(days=7)
+FALLBACK_EXTRACTION = "fallback"  # thaidigest.model.EXTRACTIONS: the generic extractor
+OK = "ok"
+# The outcomes a crawl run's status names, in the order they are shown.
+OUTCOMES = ("ok", "failed", "blocked", "stopped", "locked", "running")
+MAX_REASONS = 3  # reasons shown per site
+
+
+@dataclass(frozen=True)
+class CrawlRun:
+    """What health needs of one crawl run."""
+
+    started_at: str
+    finished_at: str | None
+    status: str
+    report: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What health needs of one stored article: when it was first seen and how it was read."""
+
+    first_seen: str
+    extraction: str
+    dated: bool
+
+
+@dataclass(frozen=True)
+class SiteHealth:
+    """The health of one site over a period."""
+
+    source: str
+    crawls: Mapping[str, int]  # outcome -> runs started in the period
+    reasons: tuple[str, ...]  # why runs failed or were blocked, most frequent first
+    found: int  # articles first seen in the period
+    median_found: float | None  # over the previous periods; None without any crawl history
+    fallback: int  # of ``found``, extracted by the fallback extractor
+    undated: int  # of ``found``, with no published date
+    last_new: str | None  # when the newest article of the site was first seen
+    quiet_days: float | None  # days since then (or since the first crawl), at the period's end
+    warning: str | None  # the quiet-site warning
+
+
+def _outcome_order(outcome: str) -> tuple[int, str]:
+    return (OUTCOMES.index(outcome) if outcome in OUTCOMES else len(OUTCOMES), outcome)
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
+    """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``."""
+    counted: Counter[str] = Counter()
+    for run in runs:
+        if run.status == OK:
+            continue
+        report = run.report
+        found = []
+        for entry in report.get("blocked", []):
+            if entry.get("rule"):
+                found.append(f"robots.txt {entry['rule']}")
+            elif entry.get("status"):
+                found.append(f"HTTP {entry['status']}")
+            elif entry.get("reason"):
+                found.append(str(entry["reason"]))
+        if report.get("unfinished"):
+            found.append(str(report["unfinished"]))
+        if not found and run.status == "failed":
+            errors = report.get("errors", [])
+            found.append(f"{len(errors)} errors" if errors else "nothing fetched")
+        counted.update(set(found) or {run.status})
+    ordered = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
+    return tuple(f"{reason} (×{count})" if count > 1 else reason for reason, count in ordered)
+
+
+def site_health(
+    source: str,
+    runs: Sequence[CrawlRun],
+    found: Sequence[Found],
+    last_new: str | None,
+    known_since: str | None,
+    end: datetime,
+    max_quiet_days: float,
+) -> SiteHealth:
+    """The health of ``source`` over the period that ends at ``end``.
+
+    ``runs``: the site's crawl runs that started in the last ``max(PERIOD,
+    max_quiet_days)`` before ``end``; ``found``: its articles first seen in
+    the period and the :data:`HISTORY_PERIODS` periods before; ``last_new``:
+    when its newest article was first seen; ``known_since``: its first crawl
+    or first article, whichever came first. Only whole periods after
+    ``known_since`` make the median, so a site added last month is not
+    compared with weeks it was not watched.
+    """
+    start = end - PERIOD
+    in_period = [run for run in runs if start <= _parse(run.started_at) < end]
+    crawls = Counter(run.status for run in in_period)
+    per_period = Counter(
+        int((end - _parse(item.first_seen)) / PERIOD)
+        for item in found
+        if _parse(item.first_seen) < end
+    )
+    this = [item for item in found if start <= _parse(item.first_seen) < end]
+    history_start = end - PERIOD * (HISTORY_PERIODS + 1)
+    median_found = None
+    if known_since is not None:
+        watched_from = max(_parse(known_since), history_start)
+        periods = [
+            back
+            for back in range(1, HISTORY_PERIODS + 1)
+            if end - PERIOD * (back + 1) >= watched_from
+        ]
+        if periods:
+            median_found = float(statistics.median(per_period[back] for back in periods))
+    since = last_new or known_since
+    quiet_days = (end - _parse(since)) / timedelta(days=1) if since else None
+    warning = None
+    if quiet_days is not None and quiet_days > max_quiet_days:
+        quiet_start = end - timedelta(days=max_quiet_days)
+        succeeded = [
+            run
+            for run in runs
+            if run.status == OK
+            and run.finished_at
+            and quiet_start <= _parse(run.finished_at) <= end
+        ]
+        if succeeded:
+            what = f"since {since[:10]}" if last_new else "ever"
+            warning = (
+                f"{source}: nothing new for {quiet_days:.1f} days ({what}) while its crawls "
+                f"succeed ({len(succeeded)} ok in the last {max_quiet_days:g} days); "
+                "the site may have changed its layout or be answering with empty pages"
+            )
+    return SiteHealth(
+        source=source,
+        crawls=dict(sorted(crawls.items(), key=lambda pair: _outcome_order(pair[0]))),
+        reasons=run_reasons(in_period)[:MAX_REASONS],
+        found=len(this),
+        median_found=median_found,
+        fallback=sum(item.extraction == FALLBACK_EXTRACTION for item in this),
+        undated=sum(not item.dated for item in this),
+        last_new=last_new,
+        quiet_days=quiet_days,
+        warning=warning,
+    )
+
+
+def load_health(
+    store: Store, sources: Sequence[str], end: datetime, max_quiet_days: float
+) -> list[SiteHealth]:
+    """The health of each of ``sources`` over the seven days before ``end``."""
+    reach = max(PERIOD, timedelta(days=max_quiet_days))
+    history_start = end - PERIOD * (HISTORY_PERIODS + 1)
+    result = []
+    with store.engine.connect() as conn:
+        for source in sources:
+            run_rows = conn.execute(
+                select(
+                    crawl_runs.c.started_at,
+                    crawl_runs.c.finished_at,
+                    crawl_runs.c.status,
+                    crawl_runs.c.report,
+                ).where(
+                    crawl_runs.c.source == source,
+                    crawl_runs.c.started_at >= iso(end - reach),
+                    crawl_runs.c.started_at < iso(end),
+                )
+            )
+            runs = [
+                CrawlRun(row.started_at, row.finished_at, row.status, json.loads(row.report))
+                for row in run_rows
+            ]
+            first_crawl = conn.execute(
+                select(func.min(crawl_runs.c.started_at)).where(crawl_runs.c.source == source)
+            ).scalar()
+            first_article = conn.execute(
+                select(func.min(articles.c.first_seen)).where(articles.c.source == source)
+            ).scalar()
+            known = [moment for moment in (first_crawl, first_article) if moment]
+            found_rows = conn.execute(
+                select(articles.c.first_seen, articles.c.extraction, articles.c.published).where(
+                    articles.c.source == source,
+                    articles.c.first_seen >= iso(history_start),
+                    articles.c.first_seen < iso(end),
+                )
+            )
+            found = [
+                Found(row.first_seen, row.extraction, row.published is not None)
+                for row in found_rows
+            ]
+            last_new = conn.execute(
+                select(func.max(articles.c.first_seen)).where(
+                    articles.c.source == source, articles.c.first_seen < iso(end)
+                )
+            ).scalar()
+            result.append(
+                site_health(
+                    source, runs, found, last_new, min(known, default=None), end, max_quiet_days
+                )
+            )
+    return result
+
+
+def health_lines(health: SiteHealth) -> list[str]:
+    """A site's health as plain lines: crawls, found, extraction, and its warning."""
+    if health.crawls:
+        crawls = ", ".join(f"{outcome} {count}" for outcome, count in health.crawls.items())
+    else:
+        crawls = "none"
+    if health.reasons:
+        crawls += f" ({'; '.join(health.reasons)})"
+    median = (
+        f"median of the {HISTORY_PERIODS} weeks before: {health.median_found:g}"
+        if health.median_found is not None
+        else "no earlier weeks to compare"
+    )
+    share = f"{health.fallback / health.found:.0%}" if health.found else "-"
+    lines = [
+        f"crawls: {crawls}",
+        f"articles found: {health.found} ({median}); fallback extraction {share} "
+        f"({health.fallback}); no date {health.undated}",
+    ]
+    if health.warning:
+        lines.append(f"warning: {health.warning}")
+    return lines
