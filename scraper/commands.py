@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
-from scraper.crawl import SOURCES, run_crawl
+from scraper.crawl import run_crawl
 from scraper.report import ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 

@@ -36,7 +36,6 @@ from thaidigest import locks
 from thaidigest.store import Store, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
-SOURCES = ("thaigov", "mdes")
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
 DIED = "the crawl process ended before the crawl did"

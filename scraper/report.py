@@ -16,9 +16,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-
 from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
@@ -83,6 +80,10 @@ class CrawlReport:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlReport:
+        # Scrapy is imported here, by the crawl: `thaidigest status` reads reports without it.
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
         db_url = crawler.settings.get("THAIDIGEST_DB_URL")
         if not db_url:
             raise NotConfigured("THAIDIGEST_DB_URL is not set")
