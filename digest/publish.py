@@ -41,6 +41,7 @@ from digest.feeds import (
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
 from digest.select import (
+    DIGEST_FILE,
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
@@ -57,7 +58,6 @@ TOPICS = "topics"
 PARTNERS = "partners"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
-DIGEST_FILE = re.compile(r"^\d{4}-W\d{2}\.md$")
 
 
 @dataclass(frozen=True)

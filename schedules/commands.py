@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy import select
 
+from digest.select import DIGEST_FILE
 from scraper.report import robots_note
 from thaidigest.config import config_path
 from thaidigest.options import config_option, db_option, load_config_or_exit
@@ -21,7 +22,6 @@ if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `
     from schedules.spec import Schedule
 
 EXIT_UNHEALTHY = 1
-DIGEST_FILE = "[0-9][0-9][0-9][0-9]-W[0-9][0-9].md"
 
 schedules_option = click.option(
     "--schedules",
@@ -130,7 +130,9 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
 
 def newest_digest(out_dir: Path) -> Path | None:
     """The newest weekly digest file in ``out_dir/digests``."""
-    found = sorted((out_dir / "digests").glob(DIGEST_FILE))
+    found = sorted(
+        path for path in (out_dir / "digests").glob("*.md") if DIGEST_FILE.match(path.name)
+    )
     return found[-1] if found else None
 
 

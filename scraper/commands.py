@@ -9,7 +9,7 @@ import click
 
 from scraper.crawl import run_crawl
 from scraper.report import ROBOTS_REASON, robots_note, robots_rules
-from thaidigest.locks import LockHeld
+from thaidigest.locks import EXIT_LOCKED, LockHeld
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
 from thaidigest.sites import SOURCES
@@ -17,7 +17,6 @@ from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
 EXIT_BLOCKED_OR_FAILED = 1
-EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl of the site is running; try later
 
 
 def format_report(source: str, run: dict[str, Any]) -> str:

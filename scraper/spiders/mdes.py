@@ -20,6 +20,7 @@ from scrapy.http import Response
 from scraper.sites import mdes
 from scraper.spiders.base import SiteSpider
 from thaidigest.dates import parse_listing_date
+from thaidigest.sites import MDES_CATEGORIES, article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
 STORED_HEADLINES = 500
@@ -39,13 +40,13 @@ class MdesSpider(SiteSpider):
         self.incremental = self.previous_run_clean()
         for request in self.revisit_requests(self.article_url):
             yield request
-        for category in self.site.get("categories") or mdes.DEFAULT_CATEGORIES:
+        for category in self.site.get("categories") or MDES_CATEGORIES:
             yield self.page_request(
                 mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
             )
 
     def article_url(self, article_id: int | str) -> str:
-        return f"{self.base_url}/news/detail/{article_id}"
+        return self.base_url + article_path(self.name, article_id)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)

@@ -16,6 +16,7 @@ from scrapy.http import Response
 
 from scraper.sites import thaigov
 from scraper.spiders.base import SiteSpider
+from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
 class ThaigovSpider(SiteSpider):
@@ -37,7 +38,9 @@ class ThaigovSpider(SiteSpider):
         keywords = self.site.get("search_keywords") or []
         for keyword in keywords:
             yield self.page_request(
-                f"{self.base_url}/search?keyword={keyword}", self.parse_search, keyword=keyword
+                self.base_url + THAIGOV_SEARCH_URL.format(keyword=keyword),
+                self.parse_search,
+                keyword=keyword,
             )
         if stored and not self.previous_run_clean():
             for request in self.recheck_below(stored):
