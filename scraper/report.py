@@ -8,7 +8,10 @@ URL), duration, and a status: ``blocked`` when the site refused or redirected
 us or robots.txt forbade a request, ``stopped`` when a signal ended the crawl
 before it finished, ``failed`` when nothing was fetched or the store refused
 what was, else ``ok``. Only an ``ok`` run counts as clean: the crawl after any
-other looks further back for what it missed.
+other looks further back for what it missed. A crawl that found the site's
+lock held (another crawl of the site is running) fetches nothing and records a
+run of its own with the status ``locked`` and the holder in ``locked``; the
+next crawl passes over it when it asks how the previous one ended.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
 STATUS_PREFIX = "downloader/response_status_count/"
+LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
@@ -67,6 +71,13 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
         report["status"] = "failed"
     else:
         report["status"] = "ok"
+    return report
+
+
+def locked_report(source: str, holder: str) -> dict[str, Any]:
+    """The report of a crawl of ``source`` that did not start: ``holder`` holds the lock."""
+    report = build_report({}, [], [])
+    report.update(source=source, status=LOCKED, locked=holder, duration=0)
     return report
 
 

@@ -26,7 +26,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from scraper.report import ROBOTS_REASON
+from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
+from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
@@ -59,24 +60,22 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        site = (settings.getdict("THAIDIGEST_CONFIG").get("sites") or {}).get(cls.name) or {}
-        if "delay" in site:
-            settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
-            settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
-        if "concurrency" in site:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
+        ensure_crawl_config(settings)
+        site = crawl_config(settings)["sites"][cls.name]
+        settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
+        settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        config = crawler.settings.getdict("THAIDIGEST_CONFIG")
-        site = (config.get("sites") or {}).get(cls.name) or {}
-        spider.site = site
-        spider.crawl_config = config.get("crawl") or {}
+        config = crawl_config(crawler.settings)
+        spider.site = config["sites"][cls.name]
+        spider.crawl_config = config["crawl"]
         if not spider.base_url:
-            spider.base_url = str(site.get("base_url", "")).rstrip("/")
+            spider.base_url = str(spider.site["base_url"]).rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
-        spider.store = Store(crawler.settings.get("THAIDIGEST_DB_URL"))
+        spider.store = Store(crawler.settings.get(DB_SETTING))
         return spider
 
     # --- Requests ---------------------------------------------------------
@@ -93,7 +92,7 @@ class SiteSpider(scrapy.Spider):
 
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
         """Conditional requests for articles first seen within ``revisit_days``."""
-        days = float(self.crawl_config.get("revisit_days", 14))
+        days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):
             headers = {}
@@ -234,7 +233,7 @@ class SiteSpider(scrapy.Spider):
             response.request,
             spider=self,
             reason=reason,
-            max_retry_times=int(self.crawl_config.get("retries", 4)),
+            max_retry_times=int(self.crawl_config["retries"]),
         )
         if retry is None:
             self.report_error(response.url, reason)
@@ -248,7 +247,7 @@ class SiteSpider(scrapy.Spider):
         stored one), so that nothing it missed stays missed.
         """
         current = getattr(self, "crawl_run_id", None)
-        for run in self.store.last_crawl_runs(self.name, limit=2):
+        for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
             if run["id"] == current:
                 continue
             report = run["report"]

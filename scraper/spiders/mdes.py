@@ -35,12 +35,12 @@ class MdesSpider(SiteSpider):
         self.undated = self.store.undated_source_ids(self.name)
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
-        self.page_limit = int(self.site.get("page_limit", 20))
+        self.page_limit = int(self.site["page_limit"])
         # After a crawl that did not end cleanly, list past the known articles too.
         self.incremental = self.previous_run_clean()
         for request in self.revisit_requests(self.article_url):
             yield request
-        for category in self.site.get("categories") or MDES_CATEGORIES:
+        for category in self.site["categories"] or MDES_CATEGORIES:
             yield self.page_request(
                 mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
             )

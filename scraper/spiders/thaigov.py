@@ -23,7 +23,7 @@ class ThaigovSpider(SiteSpider):
     name = "thaigov"
 
     async def start(self) -> AsyncIterator[Any]:
-        self.miss_limit = int(self.site.get("miss_limit", 20))
+        self.miss_limit = int(self.site["miss_limit"])
         self.requested: set[int] = set()
         self.highest_requested = 0
         self.highest_hit = 0
@@ -31,11 +31,11 @@ class ThaigovSpider(SiteSpider):
         for request in self.revisit_requests(self.article_url):
             yield request
         stored = self.store.max_source_id(self.name)
-        start = self.start_id or self.site.get("start_id")
+        start = self.start_id or self.site["start_id"]
         candidates = [int(start)] if start else []
         if stored:
             candidates.append(stored + 1)
-        keywords = self.site.get("search_keywords") or []
+        keywords = self.site["search_keywords"]
         for keyword in keywords:
             yield self.page_request(
                 self.base_url + THAIGOV_SEARCH_URL.format(keyword=keyword),
@@ -66,7 +66,7 @@ class ThaigovSpider(SiteSpider):
 
     def recheck_below(self, highest_stored: int) -> Iterator[scrapy.Request]:
         """Ids below the highest stored one, within ``recheck_window``, that are not stored."""
-        window = int(self.site.get("recheck_window", 200))
+        window = int(self.site["recheck_window"])
         for article_id in range(max(highest_stored - window, 1), highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
                 self.requested.add(article_id)
