@@ -216,8 +216,9 @@ class SiteSpider(scrapy.Spider):
         """The page's text, or, when it cannot be decoded, a retry (None once reported).
 
         A page that declares one charset and is written in another decodes with
-        replacement characters; it is decoded again from its bytes (UTF-8, else
-        TIS-620 / cp874) rather than stored as mojibake.
+        replacement characters; it is decoded again from its bytes by
+        :func:`thaidigest.readers.decode_text` (bs4's ``UnicodeDammit``: UTF-8,
+        else TIS-620 / cp874) rather than stored as mojibake.
         """
         text = response.text
         if REPLACEMENT_CHARACTER not in text:
