@@ -1,7 +1,8 @@
 """What both spiders share: how an answer is judged and reported.
 
 Every response is handled (``handle_httpstatus_all``), so the spider, not
-Scrapy, decides what a status means:
+Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
+:class:`Verdict`, one :class:`Answer` and, for a redirect to follow, its request.
 
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
@@ -15,7 +16,9 @@ Scrapy, decides what a status means:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -40,6 +43,33 @@ MAX_REDIRECTS = 3
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+
+
+class Answer(enum.Enum):
+    """What a response means to a spider."""
+
+    PAGE = "page"  # 200: a page to parse
+    NOT_MODIFIED = "not_modified"  # 304
+    MISSING = "missing"  # 404, 410
+    BLOCKED = "blocked"  # refused, or sent elsewhere: reported
+    ERROR = "error"  # any other status: reported
+    REDIRECT = "redirect"  # a same-article redirect: follow it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A judged response: its answer, and for :attr:`Answer.REDIRECT` the request to follow."""
+
+    answer: Answer
+    follow: scrapy.Request | None = None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's decoded text, or no text and maybe a retry of the page (none once reported)."""
+
+    text: str | None = None
+    retry: scrapy.Request | None = None
 
 
 class SiteSpider(scrapy.Spider):
@@ -111,38 +141,38 @@ class SiteSpider(scrapy.Spider):
 
     # --- Judging answers ----------------------------------------------------
 
-    def judge(self, response: Response) -> str | scrapy.Request:
-        """What an answer means: ``page``, ``not_modified``, ``missing``, ``blocked``,
-        ``error``, or a redirect request to follow."""
+    def judge(self, response: Response) -> Verdict:
+        """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
         if status == 200:
-            return "page"
+            return Verdict(Answer.PAGE)
         if status == 304:
             stats.inc_value("thaidigest/not_modified")
-            return "not_modified"
+            return Verdict(Answer.NOT_MODIFIED)
         if status in REDIRECT_STATUSES:
             return self._judge_redirect(response)
         if status in BLOCKED_STATUSES:
             self.report_blocked(response.url, status, None)
-            return "blocked"
+            return Verdict(Answer.BLOCKED)
         if status in (404, 410):
-            return "missing"
+            return Verdict(Answer.MISSING)
         self.report_error(response.url, f"HTTP {status}")
-        return "error"
+        return Verdict(Answer.ERROR)
 
-    def _judge_redirect(self, response: Response) -> str | scrapy.Request:
+    def _judge_redirect(self, response: Response) -> Verdict:
         location = response.headers.get("Location", b"").decode("latin-1")
         target = urljoin(response.url, location) if location else ""
         hops = response.meta.get("redirect_hops", 0)
         same_host = urlsplit(target).netloc == urlsplit(response.url).netloc
         if target and same_host and hops < MAX_REDIRECTS and self.same_article(response, target):
-            return response.request.replace(
+            follow = response.request.replace(
                 url=target, meta={**response.meta, "redirect_hops": hops + 1}
             )
+            return Verdict(Answer.REDIRECT, follow)
         reason = "redirect loop" if hops >= MAX_REDIRECTS else None
         self.report_blocked(response.url, response.status, target or None, reason)
-        return "blocked"
+        return Verdict(Answer.BLOCKED)
 
     def same_article(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect target is the page asked for (e.g. a canonical path)."""
@@ -212,8 +242,8 @@ class SiteSpider(scrapy.Spider):
         self.logger.info("not following an off-site link: %s", url)
         return False
 
-    def page_text(self, response: Response) -> str | scrapy.Request | None:
-        """The page's text, or, when it cannot be decoded, a retry (None once reported).
+    def page_text(self, response: Response) -> PageText:
+        """The page's text, or, when it cannot be decoded, a retry (none once reported).
 
         A page that declares one charset and is written in another decodes with
         replacement characters; it is decoded again from its bytes by
@@ -222,11 +252,11 @@ class SiteSpider(scrapy.Spider):
         """
         text = response.text
         if REPLACEMENT_CHARACTER not in text:
-            return text
+            return PageText(text)
         try:
-            return decode_text(response.body)
+            return PageText(decode_text(response.body))
         except UnreadableInput as error:
-            return self.retry_or_report(response, f"undecodable page: {error}")
+            return PageText(retry=self.retry_or_report(response, f"undecodable page: {error}"))
 
     def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
         """A retry of a page that answered 200 with no article in it, or None once reported."""

@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response
 
 from scraper.sites import mdes
-from scraper.spiders.base import SiteSpider
+from scraper.spiders.base import Answer, SiteSpider
 from thaidigest.dates import parse_listing_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
@@ -50,11 +50,11 @@ class MdesSpider(SiteSpider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict != "page":
-            if verdict == "missing":
+        if verdict.answer is not Answer.PAGE:
+            if verdict.answer is Answer.MISSING:
                 self.report_error(response.url, f"HTTP {response.status}")
             return
         listing = mdes.parse_listing(response.text, response.url)
@@ -97,19 +97,19 @@ class MdesSpider(SiteSpider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict == "missing":
+        if verdict.answer is Answer.MISSING:
             self.report_error(response.url, f"HTTP {response.status}")
-        if verdict != "page":
+        if verdict.answer is not Answer.PAGE:
             return
-        text = self.page_text(response)
-        if not isinstance(text, str):
-            if text is not None:
-                yield text
+        decoded = self.page_text(response)
+        if decoded.text is None:
+            if decoded.retry is not None:
+                yield decoded.retry
             return
-        page = mdes.parse_article(text, response.url, self.headlines)
+        page = mdes.parse_article(decoded.text, response.url, self.headlines)
         if page is None:
             retry = self.retry_or_report(response, "no article in the page")
             if retry is not None:

@@ -15,7 +15,7 @@ import scrapy
 from scrapy.http import Response
 
 from scraper.sites import thaigov
-from scraper.spiders.base import SiteSpider
+from scraper.spiders.base import Answer, SiteSpider
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
@@ -91,10 +91,10 @@ class ThaigovSpider(SiteSpider):
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict != "page":
+        if verdict.answer is not Answer.PAGE:
             return
         found = sorted(
             {int(article_id) for url in thaigov.parse_search(response.text, response.url)
@@ -116,20 +116,24 @@ class ThaigovSpider(SiteSpider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        text = self.page_text(response) if verdict == "page" else None
-        if verdict == "page" and not isinstance(text, str):
-            if text is not None:
-                yield text
-            return
+        answer = verdict.answer
+        text = None
+        if answer is Answer.PAGE:
+            decoded = self.page_text(response)
+            if decoded.text is None:
+                if decoded.retry is not None:
+                    yield decoded.retry
+                return
+            text = decoded.text
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
-        elif verdict == "missing" or (text is not None and thaigov.is_soft_404(text)):
+        elif answer is Answer.MISSING or (text is not None and thaigov.is_soft_404(text)):
             self.crawler.stats.inc_value("thaidigest/soft_404")
-        elif verdict == "page":
+        elif answer is Answer.PAGE:
             # Neither an article nor the site's "no article" page: garbled or cut short.
             retry = self.retry_or_report(response, "no article and no soft 404 in the page")
             if retry is not None:
@@ -138,7 +142,7 @@ class ThaigovSpider(SiteSpider):
         if meta.get("walk"):
             if page is not None:
                 self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
-            if verdict in ("page", "missing", "not_modified"):
+            if answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
                 yield from self.extend_walk()
 
     def same_article(self, response: Response, target: str) -> bool:
