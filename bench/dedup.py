@@ -58,12 +58,11 @@ from floor import floor_seconds
 from sqlalchemy.engine import Connection
 
 from thaidigest import dedup
-from thaidigest.dedup import (
+from thaidigest.dedup import DayWindow, Deduplicator
+from thaidigest.fingerprint import (
     CONTAINMENT,
     THRESHOLD,
     Comparison,
-    DayWindow,
-    Deduplicator,
     Fingerprint,
     fingerprint,
     fold,
