@@ -59,3 +59,14 @@ def test_every_listed_command_loads_under_its_own_name() -> None:
     for name in COMMANDS:
         assert load_command(name).name == name
     assert set(main.list_commands(None)) == set(COMMANDS)  # type: ignore[arg-type]
+
+
+def test_fingerprinting_needs_no_store() -> None:
+    """The pure side of deduplication (what import workers run) loads no database code."""
+    program = (
+        "import sys, thaidigest.fingerprint\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'thaidigest.store'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

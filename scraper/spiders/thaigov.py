@@ -58,6 +58,13 @@ class ThaigovSpider(SiteSpider):
     def article_url(self, article_id: int | str) -> str:
         return thaigov.article_url(self.base_url, int(article_id))
 
+    def article_request(self, article_id: int, **meta: Any) -> scrapy.Request:
+        """The request of an article id, marked as requested."""
+        self.requested.add(article_id)
+        return self.page_request(
+            self.article_url(article_id), self.parse_article, source_id=str(article_id), **meta
+        )
+
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
         """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
@@ -69,25 +76,15 @@ class ThaigovSpider(SiteSpider):
         window = int(self.site["recheck_window"])
         for article_id in range(max(highest_stored - window, 1), highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
-                self.requested.add(article_id)
-                yield self.page_request(
-                    self.article_url(article_id), self.parse_article, source_id=str(article_id)
-                )
+                yield self.article_request(article_id)
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
         """Request ids up to ``miss_limit`` past the highest article found."""
         while self.highest_requested < self.highest_hit + self.miss_limit:
             self.highest_requested += 1
             article_id = self.highest_requested
-            if article_id in self.requested:
-                continue
-            self.requested.add(article_id)
-            yield self.page_request(
-                self.article_url(article_id),
-                self.parse_article,
-                source_id=str(article_id),
-                walk=True,
-            )
+            if article_id not in self.requested:
+                yield self.article_request(article_id, walk=True)
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
@@ -105,13 +102,7 @@ class ThaigovSpider(SiteSpider):
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:
             if article_id not in self.requested and str(article_id) not in self.known:
-                self.requested.add(article_id)
-                yield self.page_request(
-                    self.article_url(article_id),
-                    self.parse_article,
-                    source_id=str(article_id),
-                    walk=True,
-                )
+                yield self.article_request(article_id, walk=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
