@@ -23,6 +23,7 @@ The plain-text format (``seeds/``, the corpus ``text`` field)::
 from __future__ import annotations
 
 import json
+import logging
 import lzma
 import re
 from collections.abc import Iterator
@@ -45,6 +46,9 @@ BROKEN_UTF8_SHARE = 0.1
 # The encodings a text may be in, tried in this order: the Thai sites' pages and the
 # corpus are UTF-8, older Thai files TIS-620 (cp874 is TIS-620 with a few more characters).
 TEXT_ENCODINGS = ("utf-8", "cp874")
+# UnicodeDammit logs a warning when it falls back on replacement characters: such a
+# text is refused here with a message of its own, so its warning would only repeat it.
+logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
 # Share of Thai characters out of place above which bytes that decode as
 # TIS-620 are another single-byte encoding (Latin-1, cp1252) read wrongly.
 MISPLACED_THAI_SHARE = 0.25
@@ -109,8 +113,11 @@ def decode_text(data: bytes) -> str:
     (Latin-1 and the like), which would be stored as mojibake.
     """
     dammit = UnicodeDammit(data, known_definite_encodings=list(TEXT_ENCODINGS))
-    other_bom = dammit.detector.sniffed_encoding not in (None, "utf-8")
-    if dammit.original_encoding == "utf-8" and not other_bom:
+    no_other_bom = dammit.detector.sniffed_encoding in (None, "utf-8")  # no UTF-16/32 mark
+    if no_other_bom and not dammit.markup:  # nothing but a BOM (UnicodeDammit fails on "")
+        return ""
+    decoded = no_other_bom and not dammit.contains_replacement_characters  # strictly, in ours
+    if decoded and dammit.original_encoding == "utf-8":
         return dammit.unicode_markup
     invalid_at = _invalid_utf8_at(data)
     non_ascii = sum(1 for byte in data if byte >= 0x80)
@@ -118,7 +125,7 @@ def decode_text(data: bytes) -> str:
     if undecodable < BROKEN_UTF8_SHARE * non_ascii:
         raise UnreadableInput(f"invalid UTF-8 at byte {invalid_at}")
     neither = f"neither UTF-8 (invalid at byte {invalid_at}) nor TIS-620"
-    if dammit.original_encoding != "cp874" or other_bom:
+    if not decoded or dammit.original_encoding != "cp874":
         raise UnreadableInput(neither)
     if not plausible_thai(dammit.unicode_markup):
         raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
