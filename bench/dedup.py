@@ -58,12 +58,11 @@ from floor import floor_seconds
 from sqlalchemy.engine import Connection
 
 from thaidigest import dedup
-from thaidigest.dedup import (
+from thaidigest.dedup import DayWindow, Deduplicator
+from thaidigest.fingerprint import (
     CONTAINMENT,
     THRESHOLD,
     Comparison,
-    DayWindow,
-    Deduplicator,
     Fingerprint,
     fingerprint,
     fold,
@@ -76,6 +75,12 @@ from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article, read_jsonl_file
+from thaidigest.sites import (
+    CANONICAL_BASE_URLS,
+    THAIGOV_BASE_URL,
+    THAIGOV_TITLE_PREFIX,
+    article_path,
+)
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url, source_of
 
@@ -281,8 +286,8 @@ def sentences(line: str) -> list[str]:
 
 def copy_url(number: int, rng: random.Random) -> str:
     if rng.random() < 0.5:
-        return f"https://mdes.go.th/news/detail/{900000 + number}"
-    return f"https://www.thaigov.go.th/news/contents/details/{5000000 + number}"
+        return CANONICAL_BASE_URLS["mdes"] + article_path("mdes", 900000 + number)
+    return THAIGOV_BASE_URL + article_path("thaigov", 5000000 + number)
 
 
 def tweak_headline(title: str, rng: random.Random) -> str:
@@ -373,7 +378,7 @@ def condense(original: Original, number: int, rng: random.Random) -> RawArticle:
 
 
 def headline(record: Record) -> str:
-    return record.text.partition("\n")[0].removeprefix("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-").strip()
+    return record.text.partition("\n")[0].removeprefix(THAIGOV_TITLE_PREFIX).strip()
 
 
 def negative_pairs(

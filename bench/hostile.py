@@ -42,6 +42,7 @@ from digest.select import Week  # noqa: E402
 from thaidigest.config import DEFAULTS  # noqa: E402
 from thaidigest.model import RawArticle  # noqa: E402
 from thaidigest.pipeline import build_ingestor  # noqa: E402
+from thaidigest.sites import THAIGOV_BASE_URL, article_path  # noqa: E402
 from thaidigest.store import Store, articles  # noqa: E402
 
 MIB = 1 << 20
@@ -90,7 +91,7 @@ def digest_seconds(folder: Path, chars: int) -> tuple[float, float, float, int]:
     store = Store(f"sqlite:///{folder / 'line.sqlite'}")
     body = thai_line(chars)
     raw = RawArticle(
-        url="https://www.thaigov.go.th/news/contents/details/1",
+        url=THAIGOV_BASE_URL + article_path("thaigov", 1),
         source="thaigov",
         title="ข่าวความร่วมมือด้านเศรษฐกิจดิจิทัล",
         body=body,

@@ -57,6 +57,7 @@ from digest.feeds import (
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
 from digest.select import (
+    DIGEST_FILE,
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
@@ -80,7 +81,6 @@ ARTICLE_FORMATS = (
     ("atom", ATOM_TYPE, render_atom),
     ("json", JSON_FEED_TYPE, render_json),
 )
-DIGEST_FILE = re.compile(r"^\d{4}-W\d{2}\.md$")
 
 
 @dataclass(frozen=True)

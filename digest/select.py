@@ -42,7 +42,9 @@ from digest.diff import NO_CHANGE, Diff, diff_versions
 from thaidigest.store import Store, article_versions, articles, iso
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-WEEK_PATTERN = re.compile(r"^(?P<year>\d{4})-W(?P<number>\d{2})$")
+WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
+WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$")
+DIGEST_FILE = re.compile(rf"^{WEEK_NAME}\.md$")  # a week's Markdown digest: 2024-W34.md
 OTHER_TOPIC = "other"
 # A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
 # all of which must stay inside the calendar dates Python can hold.

@@ -6,21 +6,22 @@ import logging
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import select
 
-from schedules.daemon import LOG_FORMAT, run_daemon
-from schedules.spec import Schedule, ScheduleError, load_schedule, next_run
-from scraper.crawl import SOURCES
+from digest.select import DIGEST_FILE
 from scraper.report import robots_note
 from thaidigest.config import config_path
 from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store, crawl_runs, database_url, utc_now
 
+if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
+    from schedules.spec import Schedule
+
 EXIT_UNHEALTHY = 1
-DIGEST_FILE = "[0-9][0-9][0-9][0-9]-W[0-9][0-9].md"
 
 schedules_option = click.option(
     "--schedules",
@@ -34,6 +35,8 @@ schedules_option = click.option(
 
 def load_schedule_or_exit(path: Path | None) -> Schedule:
     """The schedule, or its error and exit status 2."""
+    from schedules.spec import ScheduleError, load_schedule
+
     try:
         return load_schedule(path)
     except ScheduleError as error:
@@ -46,6 +49,8 @@ def load_schedule_or_exit(path: Path | None) -> Schedule:
 @config_option
 def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
     """Run the schedule (crawls, digests) until stopped; log to stdout."""
+    from schedules.daemon import LOG_FORMAT, run_daemon
+
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     chosen = config_path(config_file)
@@ -61,6 +66,8 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
 
 def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:
     """One line per job: name, task, trigger, the next run in the schedule's time zone, args."""
+    from schedules.spec import next_run
+
     rows = []
     for job in schedule.jobs:
         upcoming = next_run(job, schedule.zone, now)
@@ -123,7 +130,9 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
 
 def newest_digest(out_dir: Path) -> Path | None:
     """The newest weekly digest file in ``out_dir/digests``."""
-    found = sorted((out_dir / "digests").glob(DIGEST_FILE))
+    found = sorted(
+        path for path in (out_dir / "digests").glob("*.md") if DIGEST_FILE.match(path.name)
+    )
     return found[-1] if found else None
 
 

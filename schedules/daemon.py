@@ -47,11 +47,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from schedules.spec import Schedule, job_command, make_trigger
+from thaidigest.locks import EXIT_LOCKED
 from thaidigest.store import DB_ENV, Store
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
-EXIT_LOCKED = 75  # `thaidigest crawl`: another crawl holds the site's lock
 KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is killed
 REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
 STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end

@@ -33,10 +33,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from digest.select import WEEK_PATTERN
+
 DEFAULT_SCHEDULE = "default.toml"
 DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
 
-WEEK = re.compile(r"^\d{4}-W\d{2}$")
 # Crontab counts weekdays from Sunday (0 and 7); APScheduler 3 counts from Monday,
 # so numeric weekdays are rewritten as names, which both read the same way.
 CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -52,7 +53,7 @@ def _positive_int(value: Any) -> bool:
 
 
 def _week(value: Any) -> bool:
-    return isinstance(value, str) and bool(WEEK.match(value))
+    return isinstance(value, str) and bool(WEEK_PATTERN.match(value))
 
 
 def _flag(value: Any) -> bool:

@@ -7,16 +7,16 @@ from typing import Any
 
 import click
 
-from scraper.crawl import SOURCES, run_crawl
-from scraper.report import ROBOTS_REASON, robots_note, robots_rules
-from thaidigest.locks import LockHeld
+from scraper.crawl import run_crawl
+from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
+from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
 EXIT_BLOCKED_OR_FAILED = 1
-EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl of the site is running; try later
 
 
 def format_report(source: str, run: dict[str, Any]) -> str:
@@ -78,12 +78,15 @@ def crawl_command(
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
     sources = list(SOURCES) if source == "all" else [source]
     store = Store.open(db)
-    try:
-        runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)
-    except LockHeld as error:
-        click.echo(f"not crawling: {error}", err=True)
-        sys.exit(EXIT_LOCKED)
+    runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)
+    crawled = []
     for name, run in runs.items():
-        click.echo(format_report(name, run))
-    if any(run["status"] != "ok" for run in runs.values()):
+        if run["status"] == LOCKED:
+            click.echo(f"not crawling: {run['report']['locked']}", err=True)
+        else:
+            click.echo(format_report(name, run))
+            crawled.append(run)
+    if not crawled:
+        sys.exit(EXIT_LOCKED)
+    if any(run["status"] != "ok" for run in crawled):
         sys.exit(EXIT_BLOCKED_OR_FAILED)

@@ -4,7 +4,8 @@ Twisted's reactor cannot restart, so one process runs one crawl (of one or
 both sites); the scheduler starts ``thaidigest crawl`` as a subprocess.
 Each site is locked in the database for the crawl's length, so two crawls of
 one site never overlap; a lock older than ``crawl.subprocess_timeout`` is
-stale and the next crawl takes it over, with a warning.
+stale and the next crawl takes it over, with a warning. A site whose lock is
+held is skipped, recorded as a ``locked`` crawl run; the other site is crawled.
 
 A crawl stops within seconds of SIGTERM or SIGINT, whatever its downloads are
 doing: it stops scheduling, gives the downloads in flight ``STOP_GRACE`` seconds,
@@ -29,14 +30,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.ossignal import install_shutdown_handlers
 
-from scraper.report import STOPPED_REASON, CrawlReport, build_report
+from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_values
+from scraper.report import LOCKED, STOPPED_REASON, CrawlReport, build_report, locked_report
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.store import Store, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
-SOURCES = ("thaigov", "mdes")
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
 DIED = "the crawl process ended before the crawl did"
@@ -49,19 +50,8 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
     """Scrapy settings: the project's file with the user's ``[crawl]`` values on top."""
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    crawl = config["crawl"]
     settings.setdict(
-        {
-            "USER_AGENT": crawl["user_agent"],
-            "ROBOTSTXT_OBEY": bool(crawl["obey_robots"]),
-            "DOWNLOAD_TIMEOUT": float(crawl["timeout"]),
-            "DOWNLOAD_MAXSIZE": int(crawl["max_page_bytes"]),
-            "RETRY_TIMES": int(crawl["retries"]),
-            "RETRY_BACKOFF_BASE": float(crawl["backoff_base"]),
-            "THAIDIGEST_DB_URL": db_url,
-            "THAIDIGEST_CONFIG": config,
-        },
-        priority="cmdline",
+        {**crawl_values(config), DB_SETTING: db_url, CONFIG_SETTING: config}, priority="cmdline"
     )
     return settings
 
@@ -74,35 +64,60 @@ def run_crawl(
     base_url: str | None = None,
     start_id: int | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Crawl the given sites; the report of each, keyed by site. Raises LockHeld."""
+    """Crawl the given sites; the crawl run of each, keyed by site.
+
+    A site whose lock another crawl holds is not crawled: its run is recorded
+    with the status ``locked``, and the other sites are crawled all the same.
+    """
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
+    run_ids: dict[str, int] = {}
     crawlers: list[Crawler] = []
     try:
         for source in sources:
-            locks.acquire(store, f"crawl:{source}", ttl)
+            try:
+                locks.acquire(store, f"crawl:{source}", ttl)
+            except locks.LockHeld as held:
+                run_ids[source] = record_locked(store, source, str(held))
+                continue
             taken.append(source)
             # Holding the lock, any run of the site still "running" is a dead crawl's.
             for run_id in store.unfinished_crawl_runs(source):
                 store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
-        process = CrawlerProcess(crawl_settings(config, store.url), install_root_handler=True)
-        for source in sources:
-            arguments: dict[str, Any] = {"base_url": base_url}
-            if source == "thaigov" and start_id is not None:
-                arguments["start_id"] = start_id
-            crawler = process.create_crawler(SPIDERS[source])
-            crawlers.append(crawler)
-            process.crawl(crawler, **arguments)
-        _SignalStop(process).run()
+        if taken:
+            process = CrawlerProcess(crawl_settings(config, store.url), install_root_handler=True)
+            for source in taken:
+                arguments: dict[str, Any] = {"base_url": base_url}
+                if source == "thaigov" and start_id is not None:
+                    arguments["start_id"] = start_id
+                crawler = process.create_crawler(SPIDERS[source])
+                crawlers.append(crawler)
+                process.crawl(crawler, **arguments)
+            _SignalStop(process).run()
     finally:
         for crawler in crawlers:
             run_id = getattr(crawler.spider, "crawl_run_id", None)
+            if run_id is not None:
+                run_ids[crawler.spider.name] = run_id
             if run_id in store.unfinished_crawl_runs(crawler.spider.name):
                 report = unfinished_report(CUT_SHORT, crawler)
                 store.finish_crawl_run(run_id, utc_now(), "failed", report)
         for source in taken:
             locks.release(store, f"crawl:{source}")
-    return {source: store.last_crawl_runs(source)[0] for source in sources}
+    return {
+        source: store.crawl_run(run_ids[source])
+        if source in run_ids
+        else store.last_crawl_runs(source)[0]
+        for source in sources
+    }
+
+
+def record_locked(store: Store, source: str, holder: str) -> int:
+    """Record a crawl of ``source`` that found its lock held; the run's id."""
+    now = utc_now()
+    run_id = store.start_crawl_run(source, now)
+    store.finish_crawl_run(run_id, now, LOCKED, locked_report(source, holder))
+    return run_id
 
 
 class _SignalStop:

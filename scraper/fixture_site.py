@@ -33,6 +33,18 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from thaidigest.sites import (
+    MDES_ARTICLE_PATH,
+    MDES_LISTING_PAGE_PATH,
+    MDES_LISTING_PATH,
+    MDES_SLUG,
+    THAIGOV_ARTICLE_PATH,
+    THAIGOV_SEARCH_PATH,
+    article_path,
+    listing_path,
+    path_pattern,
+)
+
 # The top-level seeds/ folder ships as this package (see pyproject.toml), so the seed
 # articles and the fixture site are found in a source checkout and an installed wheel alike.
 SEEDS_PACKAGE = "thaidigest_seeds"
@@ -47,16 +59,22 @@ HTML_TYPE = "text/html; charset={charset}"
 # Request path (no query) -> how to serve it. The first match wins.
 ROUTES = (
     (re.compile(r"^/robots\.txt$"), "robots"),
-    (re.compile(r"^/news/contents/details/(?P<id>\d+)$"), "thaigov_article"),
-    (re.compile(r"^/search$"), "search"),
-    (re.compile(r"^/news/(?P<cat>\d+)$"), "mdes_listing"),
-    (re.compile(r"^/news/(?P<cat>\d+)/page/(?P<page>\d+)$"), "mdes_listing"),
-    (re.compile(r"^/news/detail/(?P<id>\d+)(?:-[^/]*)?$"), "mdes_article"),
+    (re.compile(rf"^{path_pattern(THAIGOV_ARTICLE_PATH)}$"), "thaigov_article"),
+    (re.compile(rf"^{path_pattern(THAIGOV_SEARCH_PATH)}$"), "search"),
+    (re.compile(rf"^{path_pattern(MDES_LISTING_PATH)}$"), "mdes_listing"),
+    (re.compile(rf"^{path_pattern(MDES_LISTING_PAGE_PATH)}$"), "mdes_listing"),
+    (re.compile(rf"^{path_pattern(MDES_ARTICLE_PATH)}{MDES_SLUG}$"), "mdes_article"),
     (re.compile(rf"^{BOT_CHECK_PATH}$"), "bot_check"),
 )
 # Path regexes for rules that target one site.
 THAIGOV_PATHS = r"^/(news/contents/|search$)"
 MDES_PATHS = r"^/news/(\d+|detail/)"
+
+
+def page_file(path: str) -> str:
+    """The site file that serves a URL path: ``/news/3/page/2`` -> ``news/3/page/2.html``."""
+    return path.lstrip("/") + ".html"
+
 
 BOT_CHECK_HTML = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Just a moment...</title></head>
@@ -327,16 +345,15 @@ class FixtureSite:
             elif name == "robots":
                 found = self.page("robots.txt", "text/plain; charset={charset}")
             elif name == "thaigov_article":
-                found = self.page(f"news/contents/details/{int(params['id'])}.html")
+                found = self.page(page_file(article_path("thaigov", int(params["id"]))))
                 found = found or self.soft_404()
             elif name == "search":
                 found = self.page("search.html")
             elif name == "mdes_listing":
                 page = int(params.get("page") or 1)
-                suffix = "" if page == 1 else f"/page/{page}"
-                found = self.page(f"news/{int(params['cat'])}{suffix}.html")
+                found = self.page(page_file(listing_path(int(params["category"]), page)))
             elif name == "mdes_article":
-                found = self.page(f"news/detail/{int(params['id'])}.html")
+                found = self.page(page_file(article_path("mdes", int(params["id"]))))
             else:
                 found = Response(
                     200,

@@ -29,8 +29,8 @@ def backoff_seconds(retry_times: int, base: float, cap: float, retry_after: str 
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
-        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
 
     async def _wait(self, retry: Request, response: Response | None) -> None:
         retry_after = None

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from scraper.config import DB_SETTING, crawl_config
 from scraper.report import DATABASE_ERROR
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
@@ -27,14 +28,14 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        db_url = crawler.settings.get("THAIDIGEST_DB_URL")
+        db_url = crawler.settings.get(DB_SETTING)
         if not db_url:
             raise NotConfigured("THAIDIGEST_DB_URL is not set")
         return cls(crawler, db_url)
 
     def open_spider(self) -> None:
         self.store = Store(self.db_url)
-        config = self.crawler.settings.getdict("THAIDIGEST_CONFIG")
+        config = crawl_config(self.crawler.settings)
         self.ingestor = build_ingestor(self.store, config=config)
 
     def close_spider(self) -> None:

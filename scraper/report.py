@@ -8,7 +8,10 @@ URL), duration, and a status: ``blocked`` when the site refused or redirected
 us or robots.txt forbade a request, ``stopped`` when a signal ended the crawl
 before it finished, ``failed`` when nothing was fetched or the store refused
 what was, else ``ok``. Only an ``ok`` run counts as clean: the crawl after any
-other looks further back for what it missed.
+other looks further back for what it missed. A crawl that found the site's
+lock held (another crawl of the site is running) fetches nothing and records a
+run of its own with the status ``locked`` and the holder in ``locked``; the
+next crawl passes over it when it asks how the previous one ended.
 """
 
 from __future__ import annotations
@@ -16,13 +19,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
-
 from thaidigest.store import Store, utc_now
 
 COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
 STATUS_PREFIX = "downloader/response_status_count/"
+LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
@@ -73,6 +74,13 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
     return report
 
 
+def locked_report(source: str, holder: str) -> dict[str, Any]:
+    """The report of a crawl of ``source`` that did not start: ``holder`` holds the lock."""
+    report = build_report({}, [], [])
+    report.update(source=source, status=LOCKED, locked=holder, duration=0)
+    return report
+
+
 class CrawlReport:
     """Records a crawl run in the store when the spider opens and closes."""
 
@@ -83,6 +91,10 @@ class CrawlReport:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlReport:
+        # Scrapy is imported here, by the crawl: `thaidigest status` reads reports without it.
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
         db_url = crawler.settings.get("THAIDIGEST_DB_URL")
         if not db_url:
             raise NotConfigured("THAIDIGEST_DB_URL is not set")

@@ -1,21 +1,15 @@
 """Scrapy settings: only the values we set, each with its reason.
 
-Per-site delay and concurrency come from thaidigest's configuration
-(``[sites.thaigov]``, ``[sites.mdes]``) and are applied by each spider's
-``update_settings``; ``thaidigest crawl`` also overrides the values below
-from ``[crawl]`` (see :func:`scraper.crawl.crawl_settings`).
+Values thaidigest's configuration holds come from its defaults here
+(:data:`thaidigest.config.DEFAULTS`) and from the user's file when a crawl
+starts, never at import (see :mod:`scraper.config`): ``[crawl]`` overrides
+the values below, and each spider's ``update_settings`` applies its site's
+delay and concurrency (``[sites.thaigov]``, ``[sites.mdes]``).
 """
 
-from thaidigest.config import DEFAULTS, load_config
-from thaidigest.store import database_url
+from thaidigest.config import DEFAULTS
 
 BOT_NAME = "thaidigest"
-
-# What `scrapy crawl` uses: the database of $THAIDIGEST_DB (or the default path)
-# and the settings of $THAIDIGEST_CONFIG or ./thaidigest.toml. `thaidigest crawl`
-# passes its own --db and --config instead.
-THAIDIGEST_DB_URL = database_url(None)
-THAIDIGEST_CONFIG = load_config()
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
@@ -23,18 +17,16 @@ NEWSPIDER_MODULE = "scraper.spiders"
 ROBOTSTXT_OBEY = True
 USER_AGENT = DEFAULTS["crawl"]["user_agent"]
 
-# Politeness: a delay between requests to one site, adapted to its latency.
-DOWNLOAD_DELAY = 1.0
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Politeness: a delay between requests to one site (each spider sets its site's
+# delay and concurrency), adapted to its latency.
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Retries wait longer each time (Retry-After when the server gives one).
-RETRY_TIMES = 4
+RETRY_TIMES = DEFAULTS["crawl"]["retries"]
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubles each time
+RETRY_BACKOFF_BASE = DEFAULTS["crawl"]["backoff_base"]  # seconds; doubles each time
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

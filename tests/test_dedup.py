@@ -13,7 +13,8 @@ from datasketch import MinHash, MinHashLSH
 from sqlalchemy import func, select, update
 
 from tests.conftest import DATA
-from thaidigest.dedup import (
+from thaidigest.dedup import BandIndex, Deduplicator
+from thaidigest.fingerprint import (
     CANDIDATE_SIMILARITY,
     CONTAINMENT,
     LSH_WEIGHTS,
@@ -23,8 +24,6 @@ from thaidigest.dedup import (
     SHINGLE_CHARS,
     SKETCH_SIZE,
     THRESHOLD,
-    BandIndex,
-    Deduplicator,
     estimated_jaccard,
     fingerprint,
     fold,

@@ -2,39 +2,56 @@
 
 The commands and their options are a contract that people and scripts rely
 on: add to them, never rename or remove.
+
+A command imports only what it runs: :data:`COMMANDS` names the module of each,
+loaded when the command is looked up, so ``thaidigest export`` never loads
+Scrapy, Twisted or APScheduler.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import datetime
-from pathlib import Path
+import importlib
 
 import click
-from tqdm import tqdm
 
 from thaidigest.config import ConfigError
-from thaidigest.export import export_record
-from thaidigest.ingest import Rejected
-from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import (
-    build_ingestor,
-    model_from_config,
-    rules_from_config,
-    threshold_from_config,
-)
-from thaidigest.readers import ReadLimits, read_paths
-from thaidigest.relevance import explain
-from thaidigest.store import Store, StoreError
-from thaidigest.urls import canonical_url
-from thaidigest.workers import default_workers
+from thaidigest.options import SettingsError
+from thaidigest.store import StoreError
 
-MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
+# Command name -> "module:attribute" of its click command; each package keeps its own.
+COMMANDS = {
+    "import": "thaidigest.commands:import_command",
+    "export": "thaidigest.commands:export_command",
+    "explain": "thaidigest.commands:explain_command",
+    "train-relevance": "thaidigest.commands:train_relevance_command",
+    "partners": "thaidigest.commands:partners_command",
+    "crawl": "scraper.commands:crawl_command",
+    "digest": "digest.commands:digest_command",
+    "serve": "digest.commands:serve_command",
+    "run": "schedules.commands:run_command",
+    "schedule": "schedules.commands:schedule_command",
+    "status": "schedules.commands:status_command",
+    "demo": "thaidigest.demo:demo_command",
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The click command ``name`` of :data:`COMMANDS`, its module imported now."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 class Commands(click.Group):
-    """The command group: a settings or database error is one line, never a traceback."""
+    """The command group: commands loaded on use; a settings or database error is one
+    line, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            return load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -49,179 +66,3 @@ class Commands(click.Group):
 @click.version_option(package_name="thaidigest")
 def main() -> None:
     """Watch Thai government news for digital-economy cooperation; publish a weekly digest."""
-
-
-@main.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1, max=MAX_WORKERS),
-    default=default_workers,
-    show_default="the number of CPUs, at most 4",
-    help="Processes that normalise, score and fingerprint (only for more than 500 articles).",
-)
-@db_option
-@config_option
-def import_command(
-    paths: tuple[Path, ...], workers: int, db: str | None, config_file: str | None
-) -> None:
-    """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
-    config = load_config_or_exit(config_file)
-    store = Store.open(db)
-    ingestor = build_ingestor(store, config=config, workers=workers)
-
-    def report(rejected: Rejected) -> None:
-        tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
-
-    items = tqdm(
-        read_paths(list(paths), ReadLimits.from_config(config)),
-        unit=" articles",
-        disable=not sys.stderr.isatty(),
-        file=sys.stderr,
-    )
-    summary = ingestor.ingest(items, on_reject=report)
-    click.echo(summary.line())
-    sys.exit(1 if summary.rejected else 0)
-
-
-@main.command("export")
-@click.option(
-    "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File [default: stdout].",
-)
-@db_option
-def export_command(format_: str, output: Path | None, db: str | None) -> None:
-    """Every stored article as one JSON object a line."""
-    store = Store.open(db)
-    stream = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
-        for row in store.iter_articles():
-            stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            stream.close()
-
-
-@main.command("explain")
-@click.argument("url")
-@db_option
-@config_option
-def explain_command(url: str, db: str | None, config_file: str | None) -> None:
-    """Why a stored article is (not) relevant: its probability and what moved it."""
-    config = load_config_or_exit(config_file)
-    store = Store.open(db)
-    row = store.article_by_url(canonical_url(url))
-    if row is None:
-        raise click.ClickException(f"no stored article at {canonical_url(url)}")
-    click.echo(f"{row['title']}\n{row['url']}")
-    if row["duplicate_of"]:
-        click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
-    click.echo(
-        explain(
-            row["title"],
-            row["body"],
-            rules_from_config(config),
-            language=row["language"],
-            model=model_from_config(config),
-            threshold=threshold_from_config(config),
-        )
-    )
-
-
-@main.command("train-relevance")
-@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("relevance_model.npz"),
-    show_default=True,
-    help="The model file to write; use it with [relevance] model in thaidigest.toml.",
-)
-@click.option(
-    "--relevant",
-    "relevant_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Files or folders of articles to learn as relevant (your own examples); repeatable.",
-)
-def train_relevance_command(
-    labels: Path, corpus: Path, output: Path, relevant_paths: tuple[Path, ...]
-) -> None:
-    """Train the relevance model on the 'train' split of LABELS, texts from CORPUS."""
-    try:
-        from thaidigest.training import (
-            read_examples,
-            read_labels,
-            read_relevant_examples,
-            train_model,
-        )
-    except ImportError as error:  # scikit-learn is an extra: pip install 'thaidigest[train]'
-        raise click.ClickException(
-            f"training needs scikit-learn ({error.name} is missing): "
-            "pip install 'thaidigest[train]'"
-        ) from None
-    try:
-        held_out = read_labels(labels, "test")
-        own, left_out = read_relevant_examples(relevant_paths, held_out)
-        examples = own + read_examples(labels, corpus)
-    except (OSError, ValueError) as error:
-        raise click.ClickException(str(error)) from None
-    for url in left_out:
-        click.echo(f"left out {url}: it is in the held-out test split", err=True)
-    if len({e.label for e in examples}) < 2:
-        raise click.ClickException("training needs relevant and not relevant articles")
-    card = train_model(examples, output)
-    trained = card["trained_on"]
-    click.echo(
-        f"wrote {output}: {trained['articles']} articles ({trained['relevant']} relevant), "
-        f"vocabulary {card['vocabulary']}"
-    )
-
-
-@main.command("partners")
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    metavar="YYYY-MM-DD",
-    help="Count items published on or after this day [default: all].",
-)
-@click.option(
-    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
-)
-@db_option
-def partners_command(since: datetime | None, format_: str, db: str | None) -> None:
-    """Items per partner and per quarter: who Thailand worked with."""
-    from digest.partners import count_partners, load_rows, render_csv, render_table
-
-    table = count_partners(load_rows(Store.open(db)), since.date() if since else None)
-    click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)
-
-
-def _register_commands() -> None:
-    """Each package contributes its own commands."""
-    from digest.commands import digest_command, serve_command
-    from schedules.commands import run_command, schedule_command, status_command
-    from scraper.commands import crawl_command
-    from thaidigest.demo import demo_command
-
-    for command in (
-        crawl_command,
-        digest_command,
-        serve_command,
-        run_command,
-        schedule_command,
-        status_command,
-        demo_command,
-    ):
-        main.add_command(command)
-
-
-_register_commands()

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
+
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
 
@@ -47,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "sites": {
         "thaigov": {
-            "base_url": "https://www.thaigov.go.th",
+            "base_url": THAIGOV_BASE_URL,
             "delay": 1.0,  # seconds between requests
             "concurrency": 2,
             "miss_limit": 20,  # consecutive soft 404s that end the id walk
@@ -60,10 +62,10 @@ DEFAULTS: dict[str, Any] = {
             "search_keywords": ["ดิจิทัล"],
         },
         "mdes": {
-            "base_url": "https://www.mdes.go.th",
+            "base_url": MDES_BASE_URL,
             "delay": 1.0,  # MDES answers bursts with 403: at least a second apart
             "concurrency": 1,
-            "categories": [3, 7, 8, 9, 109, 115, 116, 119, 120],
+            "categories": list(MDES_CATEGORIES),
             "page_limit": 20,  # listing pages per category per crawl
         },
     },

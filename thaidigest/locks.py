@@ -20,6 +20,10 @@ from thaidigest.store import Store, iso, locks, utc_now
 
 log = logging.getLogger(__name__)
 
+# The exit status of a command that found its lock held: EX_TEMPFAIL, try again later.
+# The scheduler reads it as "skipped", not "failed".
+EXIT_LOCKED = 75
+
 
 class LockHeld(RuntimeError):
     """Another process holds the lock."""

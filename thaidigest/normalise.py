@@ -28,12 +28,12 @@ from pythainlp.util import normalize as pythainlp_normalize
 
 from thaidigest.dates import arabic_digits, take_date_lines
 from thaidigest.model import Article, RawArticle
+from thaidigest.sites import TITLE_PREFIXES
 from thaidigest.urls import article_id, canonical_url, source_of, web_url_problem
 
 # --- Rules as data -----------------------------------------------------------
 
 # Longest first: an empty thaigov record is titled just "รัฐบาลไทย-".
-SITE_TITLE_PREFIXES = ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-", "รัฐบาลไทย-")
 
 # Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
 # that no text means and XML 1.0 forbids, and the direction controls (embeddings,
@@ -209,7 +209,7 @@ def strip_title_prefix(title: str) -> str:
     stripped = True
     while stripped:
         stripped = False
-        for prefix in SITE_TITLE_PREFIXES:
+        for prefix in TITLE_PREFIXES:
             if title.startswith(prefix):
                 title, stripped = title[len(prefix) :].strip(), True
                 break

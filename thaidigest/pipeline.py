@@ -12,7 +12,8 @@ from typing import Any
 
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError
-from thaidigest.dedup import Deduplicator, fingerprint
+from thaidigest.dedup import Deduplicator
+from thaidigest.fingerprint import fingerprint
 from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article

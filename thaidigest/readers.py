@@ -23,12 +23,15 @@ The plain-text format (``seeds/``, the corpus ``text`` field)::
 from __future__ import annotations
 
 import json
+import logging
 import lzma
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
@@ -40,6 +43,12 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
+# The encodings a text may be in, tried in this order: the Thai sites' pages and the
+# corpus are UTF-8, older Thai files TIS-620 (cp874 is TIS-620 with a few more characters).
+TEXT_ENCODINGS = ("utf-8", "cp874")
+# UnicodeDammit logs a warning when it falls back on replacement characters: such a
+# text is refused here with a message of its own, so its warning would only repeat it.
+logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
 # Share of Thai characters out of place above which bytes that decode as
 # TIS-620 are another single-byte encoding (Latin-1, cp1252) read wrongly.
 MISPLACED_THAI_SHARE = 0.25
@@ -97,26 +106,39 @@ def plausible_thai(text: str) -> bool:
 def decode_text(data: bytes) -> str:
     """Text of a file in UTF-8 (with or without BOM) or TIS-620 / cp874.
 
-    Raises :class:`UnreadableInput` for broken UTF-8 and for bytes in another
-    single-byte encoding (Latin-1 and the like), which would be stored as
-    mojibake.
+    bs4's ``UnicodeDammit`` tries :data:`TEXT_ENCODINGS` in turn (a byte-order
+    mark stripped); what it would guess beyond them is not taken. Raises
+    :class:`UnreadableInput` for broken UTF-8, for text with another byte-order
+    mark (UTF-16, UTF-32) and for bytes in another single-byte encoding
+    (Latin-1 and the like), which would be stored as mojibake.
     """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        utf8_error = error
+    dammit = UnicodeDammit(data, known_definite_encodings=list(TEXT_ENCODINGS))
+    no_other_bom = dammit.detector.sniffed_encoding in (None, "utf-8")  # no UTF-16/32 mark
+    if no_other_bom and not dammit.markup:  # nothing but a BOM (UnicodeDammit fails on "")
+        return ""
+    decoded = no_other_bom and not dammit.contains_replacement_characters  # strictly, in ours
+    if decoded and dammit.original_encoding == "utf-8":
+        return dammit.unicode_markup
+    invalid_at = _invalid_utf8_at(data)
     non_ascii = sum(1 for byte in data if byte >= 0x80)
     undecodable = data.decode("utf-8", "replace").count("\ufffd")
     if undecodable < BROKEN_UTF8_SHARE * non_ascii:
-        raise UnreadableInput(f"invalid UTF-8 at byte {utf8_error.start}")
-    neither = f"neither UTF-8 (invalid at byte {utf8_error.start}) nor TIS-620"
-    try:
-        text = data.decode("cp874")
-    except UnicodeDecodeError:
-        raise UnreadableInput(neither) from None
-    if not plausible_thai(text):
+        raise UnreadableInput(f"invalid UTF-8 at byte {invalid_at}")
+    neither = f"neither UTF-8 (invalid at byte {invalid_at}) nor TIS-620"
+    if not decoded or dammit.original_encoding != "cp874":
+        raise UnreadableInput(neither)
+    if not plausible_thai(dammit.unicode_markup):
         raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
-    return text
+    return dammit.unicode_markup
+
+
+def _invalid_utf8_at(data: bytes) -> int:
+    """Where ``data`` stops being UTF-8 (its length when it is UTF-8)."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return error.start
+    return len(data)
 
 
 def parse_plain_text(text: str, url: str) -> RawArticle:

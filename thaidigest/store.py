@@ -431,13 +431,21 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def last_crawl_runs(self, source: str, limit: int = 1) -> list[dict[str, Any]]:
-        query = (
-            select(crawl_runs)
-            .where(crawl_runs.c.source == source)
-            .order_by(crawl_runs.c.id.desc())
-            .limit(limit)
-        )
+    def last_crawl_runs(
+        self, source: str, limit: int = 1, *, without: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A site's newest crawl runs, newest first; ``without`` leaves out runs of that status."""
+        query = select(crawl_runs).where(crawl_runs.c.source == source)
+        if without is not None:
+            query = query.where(crawl_runs.c.status != without)
+        return self._crawl_runs(query.order_by(crawl_runs.c.id.desc()).limit(limit))
+
+    def crawl_run(self, run_id: int) -> dict[str, Any]:
+        """One crawl run, by id."""
+        (run,) = self._crawl_runs(select(crawl_runs).where(crawl_runs.c.id == run_id))
+        return run
+
+    def _crawl_runs(self, query: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = [dict(row._mapping) for row in conn.execute(query)]
         for row in rows:

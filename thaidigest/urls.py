@@ -12,19 +12,26 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from thaidigest.sites import (
+    CANONICAL_BASE_URLS,
+    HOSTS,
+    MDES_ARTICLE_ID,
+    MDES_SLUG,
+    THAIGOV_ARTICLE_ID,
+    article_path,
+)
+
 WEB_SCHEMES = ("http", "https")
 # Unicode categories no web address holds: controls, format characters (direction
 # controls, zero-width characters, the soft hyphen), surrogates, and every kind of
 # space and line separator. They hide or reorder what a reader sees of a link.
 NOT_IN_URLS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 SHOWN_URL_CHARS = 80
-SITE_HOSTS = {"thaigov.go.th": "thaigov", "mdes.go.th": "mdes"}
-CANONICAL_BASE_URLS = {"thaigov": "https://thaigov.go.th", "mdes": "https://mdes.go.th"}
 REPEATED_SLASHES = re.compile(r"/{2,}")
 TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)$", re.IGNORECASE)
 ARTICLE_PATHS = {
-    "thaigov": re.compile(r"^/news/contents/(?:ministry_)?details/(?P<id>\d+)$"),
-    "mdes": re.compile(r"^/news/detail/(?P<id>\d+)(?:-[^/]*)?$"),
+    "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
+    "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
 }
 
 
@@ -64,12 +71,12 @@ def canonical_url(url: str) -> str:
     host = _host(parts.netloc)
     if scheme == "file":
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
-    if host in SITE_HOSTS:
+    if host in HOSTS:
         scheme = "https"
     path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
     mdes = ARTICLE_PATHS["mdes"].match(path)
     if mdes:
-        path = f"/news/detail/{mdes['id']}"
+        path = article_path("mdes", mdes["id"])
     query = sorted(
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
@@ -80,7 +87,7 @@ def canonical_url(url: str) -> str:
 
 def source_of(url: str) -> str:
     """``thaigov`` or ``mdes`` for the two sites' URLs, else ``file``."""
-    return SITE_HOSTS.get(_host(urlsplit(url).netloc), "file")
+    return HOSTS.get(_host(urlsplit(url).netloc), "file")
 
 
 def article_id(url: str) -> str | None:
@@ -95,8 +102,6 @@ def article_id(url: str) -> str | None:
 
 def public_url(source: str, source_id: str) -> str:
     """The canonical public URL of a site's article, whatever host it was fetched from."""
-    if source == "thaigov":
-        return f"{CANONICAL_BASE_URLS['thaigov']}/news/contents/details/{source_id}"
-    if source == "mdes":
-        return f"{CANONICAL_BASE_URLS['mdes']}/news/detail/{source_id}"
-    raise ValueError(f"unknown source {source!r}")
+    if source not in CANONICAL_BASE_URLS:
+        raise ValueError(f"unknown source {source!r}")
+    return CANONICAL_BASE_URLS[source] + article_path(source, source_id)

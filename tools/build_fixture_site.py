@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from thaidigest.sites import THAIGOV_SEARCH_URL, THAIGOV_TITLE_PREFIX, article_path, listing_path
+
 BASE = "{{BASE}}"
-THAIGOV_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
 SOURCE_LINE = "ที่มา :"
 
 THAIGOV_WINDOW = (87360, 87400)
@@ -186,7 +187,7 @@ def strip_blank_edges(lines: list[str]) -> list[str]:
 def split_plain(text: str) -> tuple[str, list[str]]:
     """Title and body lines of a text in the public corpus format (source line dropped)."""
     lines = text.split("\n")
-    title = lines[0].removeprefix(THAIGOV_PREFIX).strip()
+    title = lines[0].removeprefix(THAIGOV_TITLE_PREFIX).strip()
     body = strip_blank_edges(lines[1:])
     if body and body[-1].startswith(SOURCE_LINE):
         body = strip_blank_edges(body[:-1])
@@ -301,7 +302,7 @@ def thaigov_head(title: str) -> str:
   <meta charset="utf-8">
   <meta http-equiv="X-UA-Compatible" content="IE=edge">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{esc(THAIGOV_PREFIX + title)}</title>
+  <title>{esc(THAIGOV_TITLE_PREFIX + title)}</title>
   <link rel="stylesheet" href="/assets/css/bootstrap.min.css">
   <link rel="stylesheet" href="/assets/css/style.css?v=3.2">
   <script src="/assets/js/jquery-1.11.3.min.js"></script>
@@ -399,7 +400,7 @@ def thaigov_page(article: Article | None, category: str, related: list[tuple[int
         else '<p class="Circular font_level3 color4">วันพฤหัสบดีที่ 1 มกราคม 2513</p>'
     )
     related_html = "\n".join(
-        f'            <li><a href="/news/contents/details/{i}">{esc(t)}</a></li>'
+        f'            <li><a href="{article_path("thaigov", i)}">{esc(t)}</a></li>'
         for i, t in related
     )
     return f"""{thaigov_head(title)}  <div class="container" id="content">
@@ -449,7 +450,7 @@ def search_page(results: list[tuple[int, Article]]) -> str:
         f"""      <div class="row result">
         <div class="col-xs-12 col-sm-3 col-md-2"><img src="/assets/img/thumb-{i}.jpg" alt=""></div>
         <div class="col-xs-12 col-sm-9 col-md-10 news-2">
-          <p><a href="/news/contents/details/{i}">{esc(a.title)}</a></p>
+          <p><a href="{article_path("thaigov", i)}">{esc(a.title)}</a></p>
           <p class="date">{be_date(a.published) if a.published else ""}</p>
         </div>
       </div>"""
@@ -474,7 +475,7 @@ def mdes_page(title: str, active: int | None, main: str) -> str:
         ),
         *(
             f'<li class="nav-item{" active" if cat == active else ""}">'
-            f'<a class="nav-link" href="{BASE}/news/{cat}">{esc(name)}</a></li>'
+            f'<a class="nav-link" href="{BASE}{listing_path(cat)}">{esc(name)}</a></li>'
             for cat, name in MDES_CATEGORIES.items()
         ),
     ]
@@ -579,7 +580,7 @@ def mdes_detail_page(
     attachments = f"""      <div class="row">
         <div class="col-12 attach">
           <p>ไฟล์แนบ: <a href="{BASE}/uploads/news/{mdes_id}/release.pdf">ข่าวประชาสัมพันธ์ (PDF)</a></p>
-          <p>แท็ก: <a href="{BASE}/news/{category}">{esc(MDES_CATEGORIES[category])}</a></p>
+          <p>แท็ก: <a href="{BASE}{listing_path(category)}">{esc(MDES_CATEGORIES[category])}</a></p>
         </div>
       </div>"""
     if layout == "headline_before":
@@ -658,11 +659,6 @@ def mdes_listing_page(
     return mdes_page(MDES_CATEGORIES[category], category, main)
 
 
-def listing_path(category: int, page: int) -> str:
-    """The URL path of one listing page: ``/news/3``, ``/news/3/page/2``."""
-    return f"/news/{category}" if page == 1 else f"/news/{category}/page/{page}"
-
-
 # ----------------------------------------------------------------------------------- build
 
 
@@ -687,7 +683,7 @@ def thaigov_pages(
     articles: dict[int, tuple[Article, str]] = {}
     for article_id in range(THAIGOV_WINDOW[0], THAIGOV_WINDOW[1] + 1):
         text, category = corpus.get(article_id, ("", ""))
-        if article_id in THAIGOV_LEFT_OUT or not text.startswith(THAIGOV_PREFIX):
+        if article_id in THAIGOV_LEFT_OUT or not text.startswith(THAIGOV_TITLE_PREFIX):
             continue
         articles[article_id] = (corpus_article(article_id, text), category)
     own_key, own_id = THAIGOV_SEED_AT_OWN_ID
@@ -706,10 +702,10 @@ def thaigov_pages(
         related = [(i, articles[i][0].title) for i in neighbours]
         pages.append(
             Page(
-                f"news/contents/details/{article_id}.html",
+                f"{article_path('thaigov', article_id).lstrip('/')}.html",
                 thaigov_page(article, category, related),
                 entry(
-                    f"/news/contents/details/{article_id}",
+                    article_path("thaigov", article_id),
                     "thaigov",
                     "article",
                     article,
@@ -725,12 +721,12 @@ def thaigov_pages(
             "search.html",
             search_page(results),
             entry(
-                f"/search?keyword={quote(SEARCH_KEYWORD)}",
+                THAIGOV_SEARCH_URL.format(keyword=quote(SEARCH_KEYWORD)),
                 "thaigov",
                 "search",
                 None,
                 title=SEARCH_TITLE,
-                links=[f"/news/contents/details/{i}" for i, _ in results],
+                links=[article_path("thaigov", i) for i, _ in results],
             ),
         )
     )
@@ -750,7 +746,9 @@ def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, s
     for (source, category), step in zip(MDES_SOURCES, (0, *MDES_ID_STEP), strict=True):
         mdes_id += step
         article = mdes_article(source, seeds, corpus)
-        built.append((mdes_id, article, category, f"/news/detail/{mdes_id}-{slug(article.title)}"))
+        built.append(
+            (mdes_id, article, category, f"{article_path('mdes', mdes_id)}-{slug(article.title)}")
+        )
     newest_first = [(BASE + path, article) for _, article, _, path in reversed(built)]
     for number, (mdes_id, article, category, path) in enumerate(built):
         layout = MDES_LAYOUTS[number % len(MDES_LAYOUTS)]
@@ -768,10 +766,10 @@ def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, s
             source.startswith("corpus:")
             and THAIGOV_WINDOW[0] <= int(source[7:]) <= THAIGOV_WINDOW[1]
         ):
-            extra["same_release_as"] = f"/news/contents/details/{source[7:]}"
+            extra["same_release_as"] = article_path("thaigov", source[7:])
         pages.append(
             Page(
-                f"news/detail/{mdes_id}.html",
+                f"{article_path('mdes', mdes_id).lstrip('/')}.html",
                 mdes_detail_page(mdes_id, article, category, layout, latest, sidebar_links),
                 entry(path, "mdes", "article", article, **extra),
             )

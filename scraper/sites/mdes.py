@@ -46,6 +46,7 @@ from scraper.sites import (
 )
 from thaidigest.dates import arabic_digits, parse_date_line
 from thaidigest.normalise import comparable
+from thaidigest.sites import MDES_ARTICLE_ID, listing_path
 
 SELECTORS = {
     "listing_link": ".card-title-news a",
@@ -56,7 +57,6 @@ SELECTORS = {
     "body_candidates": ".col-12",
     "category": ".nav-item.active",
 }
-DEFAULT_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 # A press release runs to paragraphs; breadcrumbs, menus and empty columns stay far below.
 MIN_BODY_CHARS = 120
 # Above this share of link text a block is a menu, not an article.
@@ -132,7 +132,7 @@ LINE_CACHE_SIZE = 8192
 INACTIVE_PAGE_CLASSES = ("active", "disabled")
 DEAD_HREF_PREFIXES = ("#", "javascript:")
 
-ARTICLE_ID_RE = re.compile(r"/news/detail/(\d+)(?:[-/?#]|$)")
+ARTICLE_ID_RE = re.compile(rf"{MDES_ARTICLE_ID}(?:[-/?#]|$)")
 
 _FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!\w)", re.IGNORECASE)
 _DATE_NOISE = re.compile(
@@ -182,7 +182,7 @@ def _page_parts(root: etree._Element, own_id: str | None) -> _Parts:
     for position, element in enumerate(root.iter(etree.Element)):
         if element.tag == "a":
             match = ARTICLE_ID_RE.search(element.get("href") or "")
-            if match and match.group(1) != own_id:
+            if match and match["id"] != own_id:
                 linked.append(_one_line(element))
         value = element.get("class")
         if not value:
@@ -217,13 +217,13 @@ def _outside_furniture(elements: list[etree._Element]) -> list[etree._Element]:
 
 def listing_url(base_url: str, category: int) -> str:
     """The news listing URL of ``category`` under ``base_url`` (any host or path prefix)."""
-    return f"{base_url.rstrip('/')}/news/{category}"
+    return base_url.rstrip("/") + listing_path(category)
 
 
 def article_id(url: str) -> str | None:
     """The ``{id}`` of ``/news/detail/{id}-{slug}`` (slug percent-encoded or absent)."""
     match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return match.group(1) if match else None
+    return match["id"] if match else None
 
 
 # --- Text rules ---------------------------------------------------------------

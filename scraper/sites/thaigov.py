@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlparse
 from parsel import Selector
 
 from scraper.sites import PageArticle, block_lines, fallback_extract, first_text
+from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
@@ -16,15 +17,14 @@ SELECTORS = {
     "image": "div.border-normal.clearfix img::attr(src)",
     "search_result": "div.col-xs-12.col-sm-9.col-md-10.news-2 p a::attr(href)",
 }
-TITLE_PREFIX = "รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-"
+TITLE_PREFIX = THAIGOV_TITLE_PREFIX
 # Characters of article text beyond the date, print and headline lines. Below it the body
 # block holds only the page header (the text moved elsewhere); about 0.5% of real items,
 # image-only posts, fall below it too and go through the fallback.
 MIN_BODY_CHARS = 20
 PRINT_LABEL = "พิมพ์"
 
-ARTICLE_PATH = "news/contents/details/{id}"
-ARTICLE_ID_RE = re.compile(r"/news/contents/(?:ministry_)?details/(\d+)/?$")
+ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits).
 DATE_LINE_RE = re.compile(
     r"^วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์)ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}$"
@@ -33,13 +33,13 @@ DATE_LINE_RE = re.compile(
 
 def article_url(base_url: str, article_id: int) -> str:
     """The article page URL for ``article_id`` under ``base_url`` (any host or path prefix)."""
-    return f"{base_url.rstrip('/')}/{ARTICLE_PATH.format(id=article_id)}"
+    return base_url.rstrip("/") + article_path("thaigov", article_id)
 
 
 def article_id(url: str) -> str | None:
     """The id of a ``/news/contents/details/{id}`` or ``ministry_details/{id}`` URL."""
     match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return match.group(1) if match else None
+    return match["id"] if match else None
 
 
 def _page_title(page: Selector) -> str:

@@ -1,7 +1,8 @@
 """What both spiders share: how an answer is judged and reported.
 
 Every response is handled (``handle_httpstatus_all``), so the spider, not
-Scrapy, decides what a status means:
+Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
+:class:`Verdict`, one :class:`Answer` and, for a redirect to follow, its request.
 
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
@@ -15,7 +16,9 @@ Scrapy, decides what a status means:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -26,7 +29,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from scraper.report import ROBOTS_REASON
+from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
+from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
@@ -39,6 +43,33 @@ MAX_REDIRECTS = 3
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+
+
+class Answer(enum.Enum):
+    """What a response means to a spider."""
+
+    PAGE = "page"  # 200: a page to parse
+    NOT_MODIFIED = "not_modified"  # 304
+    MISSING = "missing"  # 404, 410
+    BLOCKED = "blocked"  # refused, or sent elsewhere: reported
+    ERROR = "error"  # any other status: reported
+    REDIRECT = "redirect"  # a same-article redirect: follow it
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A judged response: its answer, and for :attr:`Answer.REDIRECT` the request to follow."""
+
+    answer: Answer
+    follow: scrapy.Request | None = None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's decoded text, or no text and maybe a retry of the page (none once reported)."""
+
+    text: str | None = None
+    retry: scrapy.Request | None = None
 
 
 class SiteSpider(scrapy.Spider):
@@ -59,24 +90,22 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
-        site = (settings.getdict("THAIDIGEST_CONFIG").get("sites") or {}).get(cls.name) or {}
-        if "delay" in site:
-            settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
-            settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
-        if "concurrency" in site:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
+        ensure_crawl_config(settings)
+        site = crawl_config(settings)["sites"][cls.name]
+        settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
+        settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        config = crawler.settings.getdict("THAIDIGEST_CONFIG")
-        site = (config.get("sites") or {}).get(cls.name) or {}
-        spider.site = site
-        spider.crawl_config = config.get("crawl") or {}
+        config = crawl_config(crawler.settings)
+        spider.site = config["sites"][cls.name]
+        spider.crawl_config = config["crawl"]
         if not spider.base_url:
-            spider.base_url = str(site.get("base_url", "")).rstrip("/")
+            spider.base_url = str(spider.site["base_url"]).rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
-        spider.store = Store(crawler.settings.get("THAIDIGEST_DB_URL"))
+        spider.store = Store(crawler.settings.get(DB_SETTING))
         return spider
 
     # --- Requests ---------------------------------------------------------
@@ -93,7 +122,7 @@ class SiteSpider(scrapy.Spider):
 
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
         """Conditional requests for articles first seen within ``revisit_days``."""
-        days = float(self.crawl_config.get("revisit_days", 14))
+        days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):
             headers = {}
@@ -112,38 +141,38 @@ class SiteSpider(scrapy.Spider):
 
     # --- Judging answers ----------------------------------------------------
 
-    def judge(self, response: Response) -> str | scrapy.Request:
-        """What an answer means: ``page``, ``not_modified``, ``missing``, ``blocked``,
-        ``error``, or a redirect request to follow."""
+    def judge(self, response: Response) -> Verdict:
+        """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
         if status == 200:
-            return "page"
+            return Verdict(Answer.PAGE)
         if status == 304:
             stats.inc_value("thaidigest/not_modified")
-            return "not_modified"
+            return Verdict(Answer.NOT_MODIFIED)
         if status in REDIRECT_STATUSES:
             return self._judge_redirect(response)
         if status in BLOCKED_STATUSES:
             self.report_blocked(response.url, status, None)
-            return "blocked"
+            return Verdict(Answer.BLOCKED)
         if status in (404, 410):
-            return "missing"
+            return Verdict(Answer.MISSING)
         self.report_error(response.url, f"HTTP {status}")
-        return "error"
+        return Verdict(Answer.ERROR)
 
-    def _judge_redirect(self, response: Response) -> str | scrapy.Request:
+    def _judge_redirect(self, response: Response) -> Verdict:
         location = response.headers.get("Location", b"").decode("latin-1")
         target = urljoin(response.url, location) if location else ""
         hops = response.meta.get("redirect_hops", 0)
         same_host = urlsplit(target).netloc == urlsplit(response.url).netloc
         if target and same_host and hops < MAX_REDIRECTS and self.same_article(response, target):
-            return response.request.replace(
+            follow = response.request.replace(
                 url=target, meta={**response.meta, "redirect_hops": hops + 1}
             )
+            return Verdict(Answer.REDIRECT, follow)
         reason = "redirect loop" if hops >= MAX_REDIRECTS else None
         self.report_blocked(response.url, response.status, target or None, reason)
-        return "blocked"
+        return Verdict(Answer.BLOCKED)
 
     def same_article(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect target is the page asked for (e.g. a canonical path)."""
@@ -213,20 +242,21 @@ class SiteSpider(scrapy.Spider):
         self.logger.info("not following an off-site link: %s", url)
         return False
 
-    def page_text(self, response: Response) -> str | scrapy.Request | None:
-        """The page's text, or, when it cannot be decoded, a retry (None once reported).
+    def page_text(self, response: Response) -> PageText:
+        """The page's text, or, when it cannot be decoded, a retry (none once reported).
 
         A page that declares one charset and is written in another decodes with
-        replacement characters; it is decoded again from its bytes (UTF-8, else
-        TIS-620 / cp874) rather than stored as mojibake.
+        replacement characters; it is decoded again from its bytes by
+        :func:`thaidigest.readers.decode_text` (bs4's ``UnicodeDammit``: UTF-8,
+        else TIS-620 / cp874) rather than stored as mojibake.
         """
         text = response.text
         if REPLACEMENT_CHARACTER not in text:
-            return text
+            return PageText(text)
         try:
-            return decode_text(response.body)
+            return PageText(decode_text(response.body))
         except UnreadableInput as error:
-            return self.retry_or_report(response, f"undecodable page: {error}")
+            return PageText(retry=self.retry_or_report(response, f"undecodable page: {error}"))
 
     def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
         """A retry of a page that answered 200 with no article in it, or None once reported."""
@@ -234,7 +264,7 @@ class SiteSpider(scrapy.Spider):
             response.request,
             spider=self,
             reason=reason,
-            max_retry_times=int(self.crawl_config.get("retries", 4)),
+            max_retry_times=int(self.crawl_config["retries"]),
         )
         if retry is None:
             self.report_error(response.url, reason)
@@ -248,7 +278,7 @@ class SiteSpider(scrapy.Spider):
         stored one), so that nothing it missed stays missed.
         """
         current = getattr(self, "crawl_run_id", None)
-        for run in self.store.last_crawl_runs(self.name, limit=2):
+        for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
             if run["id"] == current:
                 continue
             report = run["report"]

@@ -18,8 +18,9 @@ import scrapy
 from scrapy.http import Response
 
 from scraper.sites import mdes
-from scraper.spiders.base import SiteSpider
+from scraper.spiders.base import Answer, SiteSpider
 from thaidigest.dates import parse_listing_date
+from thaidigest.sites import MDES_CATEGORIES, article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
 STORED_HEADLINES = 500
@@ -34,26 +35,26 @@ class MdesSpider(SiteSpider):
         self.undated = self.store.undated_source_ids(self.name)
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
-        self.page_limit = int(self.site.get("page_limit", 20))
+        self.page_limit = int(self.site["page_limit"])
         # After a crawl that did not end cleanly, list past the known articles too.
         self.incremental = self.previous_run_clean()
         for request in self.revisit_requests(self.article_url):
             yield request
-        for category in self.site.get("categories") or mdes.DEFAULT_CATEGORIES:
+        for category in self.site["categories"] or MDES_CATEGORIES:
             yield self.page_request(
                 mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
             )
 
     def article_url(self, article_id: int | str) -> str:
-        return f"{self.base_url}/news/detail/{article_id}"
+        return self.base_url + article_path(self.name, article_id)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict != "page":
-            if verdict == "missing":
+        if verdict.answer is not Answer.PAGE:
+            if verdict.answer is Answer.MISSING:
                 self.report_error(response.url, f"HTTP {response.status}")
             return
         listing = mdes.parse_listing(response.text, response.url)
@@ -96,19 +97,19 @@ class MdesSpider(SiteSpider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict == "missing":
+        if verdict.answer is Answer.MISSING:
             self.report_error(response.url, f"HTTP {response.status}")
-        if verdict != "page":
+        if verdict.answer is not Answer.PAGE:
             return
-        text = self.page_text(response)
-        if not isinstance(text, str):
-            if text is not None:
-                yield text
+        decoded = self.page_text(response)
+        if decoded.text is None:
+            if decoded.retry is not None:
+                yield decoded.retry
             return
-        page = mdes.parse_article(text, response.url, self.headlines)
+        page = mdes.parse_article(decoded.text, response.url, self.headlines)
         if page is None:
             retry = self.retry_or_report(response, "no article in the page")
             if retry is not None:

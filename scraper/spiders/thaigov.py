@@ -15,14 +15,15 @@ import scrapy
 from scrapy.http import Response
 
 from scraper.sites import thaigov
-from scraper.spiders.base import SiteSpider
+from scraper.spiders.base import Answer, SiteSpider
+from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
 class ThaigovSpider(SiteSpider):
     name = "thaigov"
 
     async def start(self) -> AsyncIterator[Any]:
-        self.miss_limit = int(self.site.get("miss_limit", 20))
+        self.miss_limit = int(self.site["miss_limit"])
         self.requested: set[int] = set()
         self.highest_requested = 0
         self.highest_hit = 0
@@ -30,14 +31,16 @@ class ThaigovSpider(SiteSpider):
         for request in self.revisit_requests(self.article_url):
             yield request
         stored = self.store.max_source_id(self.name)
-        start = self.start_id or self.site.get("start_id")
+        start = self.start_id or self.site["start_id"]
         candidates = [int(start)] if start else []
         if stored:
             candidates.append(stored + 1)
-        keywords = self.site.get("search_keywords") or []
+        keywords = self.site["search_keywords"]
         for keyword in keywords:
             yield self.page_request(
-                f"{self.base_url}/search?keyword={keyword}", self.parse_search, keyword=keyword
+                self.base_url + THAIGOV_SEARCH_URL.format(keyword=keyword),
+                self.parse_search,
+                keyword=keyword,
             )
         if stored and not self.previous_run_clean():
             for request in self.recheck_below(stored):
@@ -55,6 +58,13 @@ class ThaigovSpider(SiteSpider):
     def article_url(self, article_id: int | str) -> str:
         return thaigov.article_url(self.base_url, int(article_id))
 
+    def article_request(self, article_id: int, **meta: Any) -> scrapy.Request:
+        """The request of an article id, marked as requested."""
+        self.requested.add(article_id)
+        return self.page_request(
+            self.article_url(article_id), self.parse_article, source_id=str(article_id), **meta
+        )
+
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
         """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
@@ -63,35 +73,25 @@ class ThaigovSpider(SiteSpider):
 
     def recheck_below(self, highest_stored: int) -> Iterator[scrapy.Request]:
         """Ids below the highest stored one, within ``recheck_window``, that are not stored."""
-        window = int(self.site.get("recheck_window", 200))
+        window = int(self.site["recheck_window"])
         for article_id in range(max(highest_stored - window, 1), highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
-                self.requested.add(article_id)
-                yield self.page_request(
-                    self.article_url(article_id), self.parse_article, source_id=str(article_id)
-                )
+                yield self.article_request(article_id)
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
         """Request ids up to ``miss_limit`` past the highest article found."""
         while self.highest_requested < self.highest_hit + self.miss_limit:
             self.highest_requested += 1
             article_id = self.highest_requested
-            if article_id in self.requested:
-                continue
-            self.requested.add(article_id)
-            yield self.page_request(
-                self.article_url(article_id),
-                self.parse_article,
-                source_id=str(article_id),
-                walk=True,
-            )
+            if article_id not in self.requested:
+                yield self.article_request(article_id, walk=True)
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        if verdict != "page":
+        if verdict.answer is not Answer.PAGE:
             return
         found = sorted(
             {int(article_id) for url in thaigov.parse_search(response.text, response.url)
@@ -102,31 +102,29 @@ class ThaigovSpider(SiteSpider):
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:
             if article_id not in self.requested and str(article_id) not in self.known:
-                self.requested.add(article_id)
-                yield self.page_request(
-                    self.article_url(article_id),
-                    self.parse_article,
-                    source_id=str(article_id),
-                    walk=True,
-                )
+                yield self.article_request(article_id, walk=True)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         verdict = self.judge(response)
-        if isinstance(verdict, scrapy.Request):
-            yield verdict
+        if verdict.follow is not None:
+            yield verdict.follow
             return
-        text = self.page_text(response) if verdict == "page" else None
-        if verdict == "page" and not isinstance(text, str):
-            if text is not None:
-                yield text
-            return
+        answer = verdict.answer
+        text = None
+        if answer is Answer.PAGE:
+            decoded = self.page_text(response)
+            if decoded.text is None:
+                if decoded.retry is not None:
+                    yield decoded.retry
+                return
+            text = decoded.text
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
-        elif verdict == "missing" or (text is not None and thaigov.is_soft_404(text)):
+        elif answer is Answer.MISSING or (text is not None and thaigov.is_soft_404(text)):
             self.crawler.stats.inc_value("thaidigest/soft_404")
-        elif verdict == "page":
+        elif answer is Answer.PAGE:
             # Neither an article nor the site's "no article" page: garbled or cut short.
             retry = self.retry_or_report(response, "no article and no soft 404 in the page")
             if retry is not None:
@@ -135,7 +133,7 @@ class ThaigovSpider(SiteSpider):
         if meta.get("walk"):
             if page is not None:
                 self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
-            if verdict in ("page", "missing", "not_modified"):
+            if answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
                 yield from self.extend_walk()
 
     def same_article(self, response: Response, target: str) -> bool:

@@ -1,10 +1,11 @@
-"""Two crawls at once: one per site at a time, the loser leaves the store alone."""
+"""Two crawls at once: one per site at a time; the loser records a locked run, stores nothing."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 from scraper.commands import EXIT_LOCKED
@@ -17,6 +18,7 @@ from tests.reliability.test_crash_safety import (
     stored_articles,
     write_crawl_config,
 )
+from thaidigest import locks
 from thaidigest.store import Store
 
 # Keeps the first crawl busy long enough for the second to find the lock taken.
@@ -42,7 +44,7 @@ def crawl_runs(db: Path) -> list[tuple[str, str]]:
         return conn.execute("SELECT source, status FROM crawl_runs ORDER BY id").fetchall()
 
 
-def test_second_crawl_of_a_site_exits_75_and_leaves_the_store_alone(tmp_path):
+def test_second_crawl_of_a_site_exits_75_and_records_only_that_it_was_locked(tmp_path):
     config = write_crawl_config(tmp_path, timeout=5, delay=0)
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()  # both find the schema in place
@@ -61,8 +63,8 @@ def test_second_crawl_of_a_site_exits_75_and_leaves_the_store_alone(tmp_path):
     )
     assert loser[1] == ""
     assert "Traceback" not in winner[2] + loser[2]
-    # Only the winner crawled: one run, its articles, and no request of the loser's.
-    assert crawl_runs(db) == [("thaigov", "ok")]
+    # Only the winner crawled: its articles and no request of the loser's, whose run says why.
+    assert sorted(crawl_runs(db)) == [("thaigov", "locked"), ("thaigov", "ok")]
     assert set(stored_articles(db)) == expected_urls("thaigov")
     assert f"{fetched} requests" in winner[1]
     assert store_problems(db) == []
@@ -85,3 +87,28 @@ def test_crawls_of_two_different_sites_run_side_by_side(tmp_path):
     assert sorted(crawl_runs(db)) == [("mdes", "ok"), ("thaigov", "ok")]
     assert set(stored_articles(db)) == expected_urls("thaigov") | expected_urls("mdes")
     assert store_problems(db) == []
+
+
+def test_a_held_lock_skips_that_site_only(tmp_path):
+    config = write_crawl_config(tmp_path, timeout=5, delay=0)
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    locks.acquire(store, "crawl:thaigov", timedelta(hours=1))  # a live crawl of thaigov: us
+    try:
+        with FixtureSite() as site:
+            result = subprocess.run(
+                crawl_command(site, db, config, "all"), capture_output=True, text=True, env=ENV
+            )
+            thaigov_requests = [r for r in site.requests if r.path.startswith("/news/contents")]
+    finally:
+        store.close()
+
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^not crawling: crawl:thaigov is held by ", result.stderr, re.MULTILINE)
+    assert result.stdout.startswith("mdes: ok"), result.stdout
+    assert "thaigov" not in result.stdout
+    assert thaigov_requests == []
+    assert sorted(crawl_runs(db)) == [("mdes", "ok"), ("thaigov", "locked")]
+    assert set(stored_articles(db)) == expected_urls("mdes")
+    with sqlite3.connect(db) as conn:  # ours is left, the crawl's own is released
+        assert conn.execute("SELECT name FROM locks").fetchall() == [("crawl:thaigov",)]

@@ -1,0 +1,72 @@
+"""A command imports only what it runs: the crawler and the scheduler load with their commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thaidigest.cli import COMMANDS, load_command, main
+
+HEAVY = ("scrapy", "twisted", "apscheduler")
+# Runs in a fresh interpreter: prints which HEAVY packages the given code loaded.
+PROBE = """
+import json, sys
+{code}
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & {heavy})))
+"""
+
+
+def loaded_after(code: str, cwd: Path | None = None) -> list[str]:
+    program = PROBE.format(code=code, heavy=set(HEAVY))
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def run_quietly(*args: str) -> str:
+    return (
+        "import contextlib, io\n"
+        "from thaidigest.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main({list(args)!r})\n"
+    )
+
+
+def test_importing_the_command_line_loads_no_crawler_or_scheduler() -> None:
+    assert loaded_after("import thaidigest.cli") == []
+
+
+@pytest.mark.parametrize("command", ["export", "status", "import", "digest"])
+def test_a_light_command_loads_no_crawler_or_scheduler(command: str) -> None:
+    assert loaded_after(run_quietly(command, "--help")) == []
+
+
+def test_the_probe_sees_what_the_crawl_command_loads() -> None:
+    assert loaded_after(run_quietly("crawl", "--help")) == ["scrapy", "twisted"]
+
+
+def test_the_status_command_runs_without_the_crawler_or_the_scheduler(tmp_path: Path) -> None:
+    code = run_quietly("status", "--db", str(tmp_path / "thaidigest.sqlite"))
+    assert loaded_after(code, cwd=tmp_path) == []
+
+
+def test_every_listed_command_loads_under_its_own_name() -> None:
+    for name in COMMANDS:
+        assert load_command(name).name == name
+    assert set(main.list_commands(None)) == set(COMMANDS)  # type: ignore[arg-type]
+
+
+def test_fingerprinting_needs_no_store() -> None:
+    """The pure side of deduplication (what import workers run) loads no database code."""
+    program = (
+        "import sys, thaidigest.fingerprint\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'thaidigest.store'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,185 @@
+"""The core commands: ``import``, ``export``, ``explain``, ``train-relevance``, ``partners``.
+
+:mod:`thaidigest.cli` loads this module only when one of them runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from thaidigest.export import export_record
+from thaidigest.ingest import Rejected
+from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.pipeline import (
+    build_ingestor,
+    model_from_config,
+    rules_from_config,
+    threshold_from_config,
+)
+from thaidigest.readers import ReadLimits, read_paths
+from thaidigest.relevance import explain
+from thaidigest.store import Store
+from thaidigest.urls import canonical_url
+from thaidigest.workers import default_workers
+
+MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=MAX_WORKERS),
+    default=default_workers,
+    show_default="the number of CPUs, at most 4",
+    help="Processes that normalise, score and fingerprint (only for more than 500 articles).",
+)
+@db_option
+@config_option
+def import_command(
+    paths: tuple[Path, ...], workers: int, db: str | None, config_file: str | None
+) -> None:
+    """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
+    config = load_config_or_exit(config_file)
+    store = Store.open(db)
+    ingestor = build_ingestor(store, config=config, workers=workers)
+
+    def report(rejected: Rejected) -> None:
+        tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
+
+    items = tqdm(
+        read_paths(list(paths), ReadLimits.from_config(config)),
+        unit=" articles",
+        disable=not sys.stderr.isatty(),
+        file=sys.stderr,
+    )
+    summary = ingestor.ingest(items, on_reject=report)
+    click.echo(summary.line())
+    sys.exit(1 if summary.rejected else 0)
+
+
+@click.command("export")
+@click.option(
+    "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File [default: stdout].",
+)
+@db_option
+def export_command(format_: str, output: Path | None, db: str | None) -> None:
+    """Every stored article as one JSON object a line."""
+    store = Store.open(db)
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        for row in store.iter_articles():
+            stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            stream.close()
+
+
+@click.command("explain")
+@click.argument("url")
+@db_option
+@config_option
+def explain_command(url: str, db: str | None, config_file: str | None) -> None:
+    """Why a stored article is (not) relevant: its probability and what moved it."""
+    config = load_config_or_exit(config_file)
+    store = Store.open(db)
+    row = store.article_by_url(canonical_url(url))
+    if row is None:
+        raise click.ClickException(f"no stored article at {canonical_url(url)}")
+    click.echo(f"{row['title']}\n{row['url']}")
+    if row["duplicate_of"]:
+        click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
+    click.echo(
+        explain(
+            row["title"],
+            row["body"],
+            rules_from_config(config),
+            language=row["language"],
+            model=model_from_config(config),
+            threshold=threshold_from_config(config),
+        )
+    )
+
+
+@click.command("train-relevance")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("relevance_model.npz"),
+    show_default=True,
+    help="The model file to write; use it with [relevance] model in thaidigest.toml.",
+)
+@click.option(
+    "--relevant",
+    "relevant_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Files or folders of articles to learn as relevant (your own examples); repeatable.",
+)
+def train_relevance_command(
+    labels: Path, corpus: Path, output: Path, relevant_paths: tuple[Path, ...]
+) -> None:
+    """Train the relevance model on the 'train' split of LABELS, texts from CORPUS."""
+    try:
+        from thaidigest.training import (
+            read_examples,
+            read_labels,
+            read_relevant_examples,
+            train_model,
+        )
+    except ImportError as error:  # scikit-learn is an extra: pip install 'thaidigest[train]'
+        raise click.ClickException(
+            f"training needs scikit-learn ({error.name} is missing): "
+            "pip install 'thaidigest[train]'"
+        ) from None
+    try:
+        held_out = read_labels(labels, "test")
+        own, left_out = read_relevant_examples(relevant_paths, held_out)
+        examples = own + read_examples(labels, corpus)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for url in left_out:
+        click.echo(f"left out {url}: it is in the held-out test split", err=True)
+    if len({e.label for e in examples}) < 2:
+        raise click.ClickException("training needs relevant and not relevant articles")
+    card = train_model(examples, output)
+    trained = card["trained_on"]
+    click.echo(
+        f"wrote {output}: {trained['articles']} articles ({trained['relevant']} relevant), "
+        f"vocabulary {card['vocabulary']}"
+    )
+
+
+@click.command("partners")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Count items published on or after this day [default: all].",
+)
+@click.option(
+    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+@db_option
+def partners_command(since: datetime | None, format_: str, db: str | None) -> None:
+    """Items per partner and per quarter: who Thailand worked with."""
+    from digest.partners import count_partners, load_rows, render_csv, render_table
+
+    table = count_partners(load_rows(Store.open(db)), since.date() if since else None)
+    click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)

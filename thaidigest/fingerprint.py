@@ -1,0 +1,510 @@
+"""Fingerprints of articles and the rules that make two of them one story: pure.
+
+Nothing here touches the store: the worker processes of ``thaidigest import``
+fingerprint articles with this module alone, and :mod:`thaidigest.dedup`
+keeps the clusters in the database with it.
+
+Each article gets a fingerprint row (table ``fingerprints``):
+
+``exact_hash``
+    BLAKE2b of the *folded* text: headline and body, Thai digits to ASCII,
+    case folded, every character dropped that is neither a word character
+    nor Thai (spaces, zero-width characters, punctuation). Re-wrapped lines
+    and changed punctuation give the same hash.
+``minhash``
+    little-endian uint32 values: the MinHash signature (datasketch's
+    ``affine32`` scheme, :data:`NUM_PERM` permutations) of the character
+    5-grams of the first :data:`SHINGLED_CHARS` folded characters, followed
+    by the sorted hashes of the distinct numbers in the folded text.
+
+Shingle hashes are computed at once with numpy: a polynomial hash over the
+UTF-32 code points, wrapping at 2**64, of which the high 32 bits are kept.
+The signature equals that of ``MinHash(NUM_PERM, seed=1, hashfunc=int)``
+updated with those hashes, without a Python call per shingle. With the
+fingerprint, in the same pure stage, comes a *sketch* of the whole text:
+its :data:`SKETCH_SIZE` smallest distinct (mixed) 5-gram hashes and how many
+5-grams it has. The sketch is kept in memory, not stored.
+
+Two articles are the same story when their exact hashes are equal, or when
+
+1. (*similar*) the MinHash estimate of their 5-gram Jaccard similarity is
+   at least :data:`THRESHOLD`, or
+1b. (*contained*) they are published at most :data:`WINDOW_DAYS` days
+   apart, at least :data:`CONTAINMENT` of the shorter text's distinct
+   5-grams are in the longer one (computed exactly on the stored texts),
+   the shorter text has at least :data:`MIN_CONTAINED_SHINGLES` 5-grams,
+   and one headline is the other give or take a label before it, a cut end
+   or one character (:func:`headlines_overlap`): a condensed republication,
+   the lead kept and paragraphs dropped, whose Jaccard similarity with its
+   original is only about the share of it that is left;
+
+and, in every case, (2) the numbers in their texts mostly agree, (3) the
+numbers in their headlines do not contradict each other and (4) their
+publication dates, when both are known, are at most :data:`MAX_DAYS_APART`
+days apart. Rules 2-4 keep recurring series apart: a weekly report repeats
+last week's wording with new figures (``รายงานความคืบหน้าประจำสัปดาห์...``:
+text similarity 0.79-0.91, number similarity 0.2-0.5), a daily report
+changes the date in its headline (``... ประจำวันที่ 20 ตุลาคม`` /
+``21 ตุลาคม``: text similarity 0.95), and an anniversary notice is reposted
+word for word a year later. They hold between every two members of a
+cluster, not only the pair that matched: a short or figure-less item that
+duplicates two issues of a report joins one of them, and never chains them.
+
+Thresholds, chosen on the tuning part of ``bench/dedup.py`` (the corpus
+split by publication day; 1,000 perturbed copies, 1,000 condensed copies,
+700 series pairs, 700 same-topic pairs and 490 same-event pairs, 6,765
+articles)::
+
+    jaccard  containment  precision  recall  found: perturbed, condensed; false: series
+    0.50     0.75         0.987      0.998          996,      999;         9
+    0.60     0.70         0.991      0.998          996,     1000;         7
+    0.60     0.75         0.991      0.998          996,     1000;         6  <- defaults
+    0.60     0.80         0.991      0.998          995,     1000;         6
+    0.60     0.85         0.991      0.997          995,      998;         6
+    0.60     0.90         0.991      0.991          995,      986;         6
+    0.70     0.75         0.992      0.995          992,      997;         5
+
+The Jaccard threshold stays at 0.6: 0.5 adds series merges, 0.7 loses
+perturbed copies. A condensed copy holds 0.95-1.0 of its 5-grams in the
+original; each line a republisher adds to it (a label, a link) takes a few
+points off a short one. 0.75 is the lowest containment that adds no false
+merge on the tuning part (0.70 merges two issues of a series); the
+headline rule, not the containment, is what keeps apart two releases of one
+event (a storm warning and its upgrade: containment 0.82, other headlines).
+On the held-out part (the other days, another seed, 6,740 articles):
+precision 0.992, recall 0.997 (perturbed 0.995, condensed 0.999). Rule 1b
+adds two false merges on the tuning part and none on the held-out part (a
+summary of a statement, held in the statement, which the same-event
+generator takes for another release). The rest are rule 1's: pairs the
+generators take for two stories that are one (the same text reposted days
+later under another headline: about half on the tuning part), and releases
+of one template filled in for another province, school or ambassador (most
+on the held-out part).
+
+On the whole corpus, rule 1b joins 68 pairs that rule 1 misses. Read one by
+one, most are a release and a shorter or longer version of it (a ministry's
+and the government's, a teaser and the full text); a few are different
+stories: one donation handover and the next, under the same headline a day
+or two later, or two ministers at one meeting. A copy that keeps less than
+about a quarter of its original (estimated Jaccard under
+:data:`CANDIDATE_SIMILARITY`) is not compared by containment at all.
+
+The other parameters: :data:`CANDIDATE_SIMILARITY` 0.25: a text held whole
+in one 2.5 times its length has a Jaccard similarity of 0.4, and 0.25 leaves
+2.5 standard deviations of the 64-permutation estimate. :data:`SKETCH_SIZE`
+256 and :data:`SKETCH_MARGIN` 0.1: the shorter text's sample then holds
+256 times the ratio of the lengths (100 at 0.4), whose estimate of a
+containment near the threshold is good to about 0.04, and some 40 articles
+in 1,000 have one of their candidates computed exactly.
+:data:`WINDOW_DAYS` 3: of the corpus pairs rule 1b matches, 27 are published
+the same day, 20 one day apart, 15 two and 10 three; a 7-day window joins
+28 more (mostly the government's re-publication of a ministry's release,
+4-7 days later, and a few more issues of a series) for twice the comparisons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple
+
+import numpy as np
+from datasketch import MinHash
+
+from thaidigest.dates import THAI_DIGITS, arabic_digits
+from thaidigest.model import Article
+
+# --- Parameters as data ------------------------------------------------------
+
+SHINGLE_CHARS = 5
+SHINGLED_CHARS = 2500  # folded characters in the MinHash signature; the rest is in exact_hash only
+NUM_PERM = 64
+MINHASH_SEED = 1
+MINHASH_SCHEME = "affine32"
+THRESHOLD = 0.6
+# LSH banding favours recall: candidates are verified against the threshold.
+LSH_WEIGHTS = (0.2, 0.8)  # false positive, false negative
+# Shared numbers over all distinct numbers, below which two texts with
+# at least MIN_CHANGED_NUMBERS new numbers on each side are different reports.
+MIN_NUMBER_SIMILARITY = 0.6
+MIN_CHANGED_NUMBERS = 3
+MAX_DAYS_APART = 30
+# Containment: a text most of whose 5-grams are in a longer one is a condensed copy of it.
+CONTAINMENT = 0.75  # share of the shorter text's distinct 5-grams found in the longer
+MIN_CONTAINED_SHINGLES = 100  # 5-grams of the shorter text: a few sentences at least
+HEADLINE_EDIT_SHINGLES = SHINGLE_CHARS  # 5-grams one changed character touches
+CANDIDATE_SIMILARITY = 0.25  # estimated Jaccard from which a pair's containment is estimated
+WINDOW_DAYS = 3  # articles dated this many days apart or fewer are compared one by one
+SKETCH_SIZE = 256  # smallest 5-gram hashes kept of a text, to estimate containment
+SKETCH_MARGIN = 0.1  # estimated containment this far under CONTAINMENT is computed exactly
+SKETCH_CACHE_SIZE = 8192  # sketches kept in memory (1 KB each); others are made from the text
+# Multiplier of the polynomial shingle hash: odd, 64-bit, well mixed.
+SHINGLE_BASE = np.uint64(0x9E3779B97F4A7C15)
+SIGNATURE_DTYPE = np.dtype("<u4")
+INCOMPLETE_EXTRACTIONS = ("fallback",)
+
+KEPT_CHARACTER = re.compile(r"[\w\u0e00-\u0e7f]")
+NUMBER = re.compile(r"[0-9]+")
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_EMPTY = np.zeros(0, dtype=np.uint32)
+
+
+# --- Fingerprints (pure) -----------------------------------------------------
+
+
+def _folding_table() -> np.ndarray:
+    """For each BMP code point, its folded code point, or 0 when folding drops it."""
+    table = np.zeros(0x10000, dtype=np.uint32)
+    for code in range(0x10000):
+        char = chr(code)
+        if char == "_" or not KEPT_CHARACTER.match(char):
+            continue
+        folded = char.translate(THAI_DIGITS).casefold()
+        table[code] = ord(folded) if len(folded) == 1 else code
+    return table
+
+
+_FOLDING = _folding_table()
+
+
+def folded_codes(title: str, body: str) -> np.ndarray:
+    """Code points of the folded headline and body (see :func:`fold`)."""
+    codes = np.frombuffer(f"{title}\n{body}".encode("utf-32-le"), dtype="<u4")
+    folded = _FOLDING[np.minimum(codes, 0xFFFF)]
+    return folded[folded != 0]
+
+
+def fold(title: str, body: str) -> str:
+    """Headline and body as one string of word characters: what duplicates share.
+
+    Thai digits become ASCII, letters are case folded (one character to one),
+    and spaces, zero-width characters, punctuation, symbols and characters
+    beyond the Basic Multilingual Plane (emoji) are dropped.
+    """
+    return folded_codes(title, body).tobytes().decode("utf-32-le")
+
+
+def shingle_hashes(codes: np.ndarray) -> np.ndarray:
+    """32-bit hashes of the 5-grams of folded code points (one for a shorter text)."""
+    codes = codes.astype(np.uint64)
+    width = min(SHINGLE_CHARS, len(codes))
+    if width == 0:
+        return _EMPTY
+    count = len(codes) - width + 1
+    hashes = codes[:count].copy()
+    for offset in range(1, width):
+        hashes *= SHINGLE_BASE
+        hashes += codes[offset : offset + count]
+    return (hashes >> np.uint64(32)).astype(np.uint32)
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    shift1, multiply1, shift2, multiply2 = _FMIX32
+    values = values ^ (values >> shift1)
+    values = values * multiply1
+    values = values ^ (values >> shift2)
+    values = values * multiply2
+    return values ^ (values >> shift1)
+
+
+def minhash_values(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature of a set of 32-bit hashes, as datasketch's affine32 scheme."""
+    return _minhash_of_mixed(_fmix32(hashes))
+
+
+def _minhash_of_mixed(mixed: np.ndarray) -> np.ndarray:
+    if not len(mixed):
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    a, b = _PERMUTATIONS
+    permuted = np.multiply.outer(a, mixed)  # one row per permutation
+    permuted += b[:, np.newaxis]
+    return permuted.min(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Sketch:
+    """The smallest distinct mixed 5-gram hashes of a text, and how many 5-grams it has.
+
+    Whole (``sketch(hashes, None)``), it is the text's set of 5-grams. Two
+    sketches cut at the lower of their cuts are the same sample of both
+    texts, so the sample's overlap estimates the texts'.
+    """
+
+    values: np.ndarray  # sorted and distinct
+    count: int  # 5-grams in the text, repeats included
+    whole: bool  # values holds every distinct 5-gram of the text
+
+    @property
+    def cut(self) -> int:
+        """The value up to which the sketch holds every one of the text's 5-grams."""
+        return 2**32 if self.whole else int(self.values[-1])
+
+
+def sketch(hashes: np.ndarray, size: int | None = SKETCH_SIZE) -> Sketch:
+    """The sketch of a text's 5-gram hashes (:func:`shingle_hashes`): all of them for None."""
+    return _sketch_of_mixed(_fmix32(hashes), size)
+
+
+def _sketch_of_mixed(mixed: np.ndarray, size: int | None) -> Sketch:
+    # The 2 * size smallest, repeats included, hold the size smallest distinct ones
+    # unless a text repeats itself; then the sketch is smaller, and still a sample.
+    taken = len(mixed) if size is None else min(len(mixed), 2 * size)
+    smallest = np.sort(np.partition(mixed, taken - 1)[:taken] if taken else mixed)
+    distinct = np.ones(len(smallest), dtype=bool)  # np.unique is several times slower
+    np.not_equal(smallest[1:], smallest[:-1], out=distinct[1:])
+    values = smallest[distinct][:size]
+    whole = taken == len(mixed) and (size is None or distinct.sum() <= size)
+    return Sketch(values, len(mixed), whole)
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How much of the shorter of two texts the longer holds."""
+
+    contained: float  # share of the shorter text's distinct 5-grams found in the longer
+    shorter: int  # 5-grams of the shorter text
+
+
+def overlap(first: Sketch, second: Sketch) -> Overlap:
+    """The overlap of two texts: exact for whole sketches, estimated for cut ones."""
+    shorter, longer = sorted((first, second), key=lambda one: one.count)
+    if not shorter.count:
+        return Overlap(0.0, 0)
+    cut = min(first.cut, second.cut)
+    sample = shorter.values[shorter.values <= cut]
+    shared = np.intersect1d(sample, longer.values, assume_unique=True)
+    return Overlap(len(shared) / max(len(sample), 1), shorter.count)
+
+
+def number_hashes(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct CRC-32 hashes of the numbers (runs of ASCII digits) in folded code points.
+
+    The same as hashing each ``NUMBER`` match of the folded text, without
+    decoding it: a number's code points are its ASCII bytes.
+    """
+    digits = (codes >= ord("0")) & (codes <= ord("9"))
+    if not digits.any():
+        return _EMPTY
+    edges = np.flatnonzero(np.diff(digits, prepend=False, append=False)).tolist()
+    text = codes.astype(np.uint8).tobytes()
+    runs = zip(edges[::2], edges[1::2], strict=True)
+    numbers = {zlib.crc32(text[start:end]) for start, end in runs}
+    return np.array(sorted(numbers), dtype=np.uint32)
+
+
+@dataclass(frozen=True, eq=False)
+class Fingerprint:
+    """What deduplication keeps of an article: all but the sketch is stored."""
+
+    exact_hash: str
+    signature: np.ndarray  # NUM_PERM uint32 MinHash values
+    numbers: np.ndarray  # sorted uint32 hashes of the distinct numbers
+    shingled: bool  # False for a text too short to have a 5-gram
+    sketch: Sketch  # of the whole text, for containment; kept in memory only
+
+    def to_bytes(self) -> bytes:
+        """The ``fingerprints.minhash`` column: signature then number hashes."""
+        return np.concatenate([self.signature, self.numbers]).astype(SIGNATURE_DTYPE).tobytes()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled as bytes: a worker process sends one with every article, and
+        # pickling arrays one by one costs more than the arrays are worth.
+        values = self.sketch.values.astype(SIGNATURE_DTYPE).tobytes()
+        return _unpickle_fingerprint, (
+            self.exact_hash,
+            self.to_bytes(),
+            self.shingled,
+            values,
+            self.sketch.count,
+            self.sketch.whole,
+        )
+
+
+def _unpickle_fingerprint(
+    exact_hash: str, blob: bytes, shingled: bool, values: bytes, count: int, whole: bool
+) -> Fingerprint:
+    signature, numbers = unpack(blob)
+    sketched = Sketch(np.frombuffer(values, dtype=SIGNATURE_DTYPE).astype(np.uint32), count, whole)
+    return Fingerprint(exact_hash, signature, numbers, shingled, sketched)
+
+
+def fingerprint(title: str, body: str) -> Fingerprint:
+    """The fingerprint of an article's headline and body."""
+    codes = folded_codes(title, body)
+    mixed = _fmix32(shingle_hashes(codes))
+    return Fingerprint(
+        exact_hash=hashlib.blake2b(codes.tobytes(), digest_size=16).hexdigest(),
+        signature=_minhash_of_mixed(mixed[: SHINGLED_CHARS - SHINGLE_CHARS + 1]),
+        numbers=number_hashes(codes),
+        shingled=len(codes) >= SHINGLE_CHARS,
+        sketch=_sketch_of_mixed(mixed, SKETCH_SIZE),
+    )
+
+
+def unpack(blob: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Signature and number hashes from a ``fingerprints.minhash`` value."""
+    values = np.frombuffer(blob, dtype=SIGNATURE_DTYPE).astype(np.uint32)
+    return values[:NUM_PERM], values[NUM_PERM:]
+
+
+def estimated_jaccard(first: np.ndarray, second: np.ndarray) -> float:
+    """The MinHash estimate of the Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(first == second)) / len(first)
+
+
+def numbers_agree(first: np.ndarray, second: np.ndarray) -> bool:
+    """False when each text has figures the other lacks: a new issue of a report."""
+    shared = len(np.intersect1d(first, second, assume_unique=True))
+    changed = min(len(first), len(second)) - shared
+    if changed < MIN_CHANGED_NUMBERS:
+        return True
+    return shared / (len(first) + len(second) - shared) >= MIN_NUMBER_SIMILARITY
+
+
+def headline_numbers(title: str) -> Counter[str]:
+    """The numbers written in a headline, with their counts."""
+    return Counter(NUMBER.findall(arabic_digits(title)))
+
+
+def headlines_agree(first: str, second: str) -> bool:
+    """False when both headlines carry numbers and neither's contain the other's.
+
+    ``ประกาศ ขสมก. ประจำวันที่ 19 ... COVID-19`` and ``... 20 ... COVID-19``
+    disagree; a headline shortened or prefixed by a republisher agrees.
+    """
+    one, other = headline_numbers(first), headline_numbers(second)
+    return not one or not other or not one - other or not other - one
+
+
+def days_apart(first: str | None, second: str | None) -> int:
+    """Days between two ISO dates; 0 when either is unknown."""
+    if not first or not second:
+        return 0
+    return abs((date.fromisoformat(first) - date.fromisoformat(second)).days)
+
+
+def headline_shingles(title: str) -> set[str]:
+    """The 5-grams of a folded headline (the whole of it when shorter)."""
+    folded = fold(title, "")
+    return {folded[start : start + SHINGLE_CHARS] for start in range(max(len(folded) - 4, 1))}
+
+
+def headlines_overlap(first: str, second: str) -> bool:
+    """True when one headline is the other, give or take a label, a cut end or a character.
+
+    ``ผู้ตรวจราชการฯ ลงพื้นที่มหาสารคาม...`` and ``...ลงพื้นที่ขอนแก่น...``, one
+    template filled in for two provinces, each have a word the other lacks.
+    """
+    one, other = sorted((headline_shingles(first), headline_shingles(second)), key=len)
+    return len(one - other) <= HEADLINE_EDIT_SHINGLES
+
+
+def dated_alike(first: Any, second: Any) -> bool:
+    """Rules 3 and 4 on two objects with ``title`` and ``published`` (ISO date or None)."""
+    return days_apart(first.published, second.published) <= MAX_DAYS_APART and headlines_agree(
+        first.title, second.title
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Marks:
+    """What rules 2-4, which keep a series apart, compare of an article."""
+
+    title: str
+    published: str | None  # ISO date
+    numbers: np.ndarray  # sorted uint32 hashes of the distinct numbers
+
+    @classmethod
+    def of_row(cls, row: Any) -> Marks:
+        """The marks of a stored row with its ``minhash`` column."""
+        return cls(row.title, row.published, unpack(row.minhash)[1])
+
+
+def compatible(first: Marks, second: Marks) -> bool:
+    """False when two articles cannot be one story: too far apart, or other figures."""
+    return dated_alike(first, second) and numbers_agree(first.numbers, second.numbers)
+
+
+def representative_key(row: Any) -> tuple[bool, str, int, int]:
+    """Sort key of cluster members: the representative sorts first.
+
+    A complete extraction before a fallback one, then the earliest date
+    (published, else first seen), then on the same day the longer text,
+    then the lowest id.
+    """
+    return (
+        row.extraction in INCOMPLETE_EXTRACTIONS,
+        row.published or row.first_seen[:10],
+        -row.length,
+        row.id,
+    )
+
+
+def holds(found: Overlap, containment: float) -> bool:
+    """Rule 1b's condition on an overlap."""
+    return found.contained >= containment and found.shorter >= MIN_CONTAINED_SHINGLES
+
+
+def may_contain(first: Sketch, second: Sketch, containment: float) -> bool:
+    """Rule 1b estimated from two cut sketches: worth computing exactly."""
+    return holds(overlap(first, second), containment - SKETCH_MARGIN)
+
+
+RULES = ("exact", "similar", "contained")  # strongest first
+
+
+class Match(NamedTuple):
+    """How an article duplicates another; the stronger match sorts first."""
+
+    strength: int  # the rule's place in RULES
+    distance: float  # 1 - the similarity the rule measures
+
+    @property
+    def rule(self) -> str:
+        return RULES[self.strength]
+
+
+class Comparison:
+    """An article compared with stored ones: which rule, if any, makes them one story."""
+
+    def __init__(
+        self, article: Article, fp: Fingerprint, threshold: float, containment: float
+    ) -> None:
+        self.article = article
+        self.fp = fp
+        published = article.published.isoformat() if article.published else None
+        self.marks = Marks(article.title, published, fp.numbers)
+        self.threshold = threshold
+        self.containment = containment
+        self._whole: Sketch | None = None
+
+    def similar(self, other: Any) -> Match | None:
+        """Rule 1 (or an exact copy), for a stored row with its fingerprint columns."""
+        if not compatible(self.marks, Marks.of_row(other)):
+            return None
+        if other.exact_hash == self.fp.exact_hash:
+            return Match(0, 0.0)
+        similarity = estimated_jaccard(self.fp.signature, unpack(other.minhash)[0])
+        return Match(1, 1 - similarity) if similarity >= self.threshold else None
+
+    def contained(self, other: Any) -> Match | None:
+        """Rule 1b computed exactly, for a stored row with its ``body``."""
+        if not dated_alike(self.marks, other) or not headlines_overlap(
+            self.article.title, other.title
+        ):
+            return None
+        codes = folded_codes(other.title, other.body)
+        if not numbers_agree(self.fp.numbers, number_hashes(codes)):
+            return None
+        if self._whole is None:
+            self._whole = sketch(
+                shingle_hashes(folded_codes(self.article.title, self.article.body)), None
+            )
+        found = overlap(self._whole, sketch(shingle_hashes(codes), None))
+        return Match(2, 1 - found.contained) if holds(found, self.containment) else None

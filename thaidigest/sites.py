@@ -1,0 +1,69 @@
+"""What is known of the two sites, written once.
+
+Every module that names a host, an article URL, an id pattern, a title prefix,
+a category or a listing path imports it from here: URL canonicalisation,
+normalisation, the parsers and spiders, the fixture site, tools and benches.
+A site that moves a page means editing a line here, nowhere else.
+
+URL paths are templates (``{id}``, ``{category}``, ``{page}``, ``{keyword}``);
+:func:`path_pattern` turns one into the regex that matches it. An article-id
+pattern is the path part that carries the id (group ``id``), unanchored: each
+user anchors it for what it reads (a whole path, the end of a path, a link).
+"""
+
+from __future__ import annotations
+
+import re
+
+SOURCES = ("thaigov", "mdes")  # the site slugs, in crawl order
+
+# --- thaigov.go.th (Royal Thai Government) -------------------------------------
+THAIGOV_HOST = "thaigov.go.th"
+THAIGOV_BASE_URL = "https://www.thaigov.go.th"  # the live site a crawl starts from
+THAIGOV_ARTICLE_PATH = "/news/contents/details/{id}"
+# Ministry news lives under ministry_details/ with the same ids.
+THAIGOV_ARTICLE_ID = r"/news/contents/(?:ministry_)?details/(?P<id>\d+)"
+THAIGOV_SEARCH_PATH = "/search"
+THAIGOV_SEARCH_URL = THAIGOV_SEARCH_PATH + "?keyword={keyword}"
+# Page titles (and the corpus's first lines) start with the site's name and section.
+THAIGOV_SITE_NAME = "รัฐบาลไทย"
+THAIGOV_TITLE_PREFIX = f"{THAIGOV_SITE_NAME}-ข่าวทำเนียบรัฐบาล-"
+# Every prefix a headline may carry, longest first.
+TITLE_PREFIXES = (THAIGOV_TITLE_PREFIX, f"{THAIGOV_SITE_NAME}-")
+
+# --- mdes.go.th (Ministry of Digital Economy and Society) ----------------------
+MDES_HOST = "mdes.go.th"
+MDES_BASE_URL = "https://www.mdes.go.th"
+MDES_ARTICLE_PATH = "/news/detail/{id}"
+MDES_ARTICLE_ID = r"/news/detail/(?P<id>\d+)"
+MDES_SLUG = r"(?:-[^/]*)?"  # "/news/detail/{id}-{slug}": the slug is optional and ignored
+MDES_LISTING_PATH = "/news/{category}"
+MDES_LISTING_PAGE_PATH = "/news/{category}/page/{page}"  # page 2 onwards
+# News categories worth watching (press releases, ministry and international news).
+MDES_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
+
+# --- Both ----------------------------------------------------------------------
+HOSTS = {THAIGOV_HOST: "thaigov", MDES_HOST: "mdes"}  # host without "www." -> slug
+CANONICAL_BASE_URLS = {slug: f"https://{host}" for host, slug in HOSTS.items()}
+BASE_URLS = {"thaigov": THAIGOV_BASE_URL, "mdes": MDES_BASE_URL}
+ARTICLE_PATHS = {"thaigov": THAIGOV_ARTICLE_PATH, "mdes": MDES_ARTICLE_PATH}
+
+
+def path_pattern(template: str) -> str:
+    """The regex text of a path template: each ``{name}`` a run of digits, group ``name``."""
+    parts = re.split(r"\{(\w+)\}", template)
+    return "".join(
+        rf"(?P<{part}>\d+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+
+
+def article_path(source: str, source_id: int | str) -> str:
+    """The path of a site's article page: ``/news/contents/details/87382``."""
+    return ARTICLE_PATHS[source].format(id=source_id)
+
+
+def listing_path(category: int, page: int = 1) -> str:
+    """The path of an MDES listing page: ``/news/3``, ``/news/3/page/2``."""
+    if page == 1:
+        return MDES_LISTING_PATH.format(category=category)
+    return MDES_LISTING_PAGE_PATH.format(category=category, page=page)
