@@ -20,6 +20,7 @@ from digest.diff import Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
+from thaidigest.sites import HOSTS
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
@@ -28,7 +29,7 @@ LEDE_MAX_CHARS = 300
 # more, so a lede costs the same for a 300-character text and for a 5 MB one.
 TOKENISE_MARGIN = 100
 ELLIPSIS = "…"
-SOURCE_LABELS = {"thaigov": "thaigov.go.th", "mdes": "mdes.go.th"}
+SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
 MONTHS = (
     "January",
