@@ -176,39 +176,44 @@ def _article_feeds(
     )
     outputs, links = _formats("feed", articles_feed, entries, site, ("rss", "atom", "json"))
     links.append(FeedLink(DIGESTS_FEED, ATOM_TYPE, "Weekly digests", "สรุปรายสัปดาห์"))
+
+    def add_subset(key: str, stem: str, chosen: list[Entry], label: str, **names: str) -> None:
+        """One topic's or partner's feed; ``label`` titles its link on the pages."""
+        feed = FeedInfo(
+            id=stable_id(f"thaidigest:feed:{key}"),
+            title=f"{title}: {names['name']}",
+            subtitle=f"{names['subtitle']} {about}",
+            site_url=site,
+            self_url="",
+            updated=newest(chosen, empty_updated),
+            thai_title=names.get("thai", ""),
+        )
+        files, subset_links = _formats(stem, feed, chosen, site, ("atom", "json"))
+        outputs.update(files)
+        links.extend(replace(link, title=label) for link in subset_links)
+
     topics = (set(TOPIC_LABELS) - {OTHER_TOPIC}) | {t for e in entries for t in e.categories}
     for topic in sorted(topics, key=topic_key):
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
-        chosen = [entry for entry in entries if topic in entry.categories]
-        feed = FeedInfo(
-            id=stable_id(f"thaidigest:feed:topic:{topic}"),
-            title=f"{title}: {english}",
-            subtitle=f"Relevant articles on {english} {about}",
-            site_url=site,
-            self_url="",
-            updated=newest(chosen, empty_updated),
-            thai_title=thai,
+        add_subset(
+            f"topic:{topic}",
+            f"{TOPICS}/{topic_file(topic)}",
+            [entry for entry in entries if topic in entry.categories],
+            f"Topic: {english}",
+            name=english,
+            subtitle=f"Relevant articles on {english}",
+            thai=thai,
         )
-        stem = f"{TOPICS}/{topic_file(topic)}"
-        files, topic_links = _formats(stem, feed, chosen, site, ("atom", "json"))
-        outputs.update(files)
-        links.extend(replace(link, title=f"Topic: {english}") for link in topic_links)
-    partners = sorted({p for entry in entries for p in entry.partners}, key=partner_name)
-    for partner in partners:
+    for partner in sorted({p for entry in entries for p in entry.partners}, key=partner_name):
         name = partner_name(partner)
-        chosen = [entry for entry in entries if partner in entry.partners]
-        feed = FeedInfo(
-            id=stable_id(f"thaidigest:feed:partner:{partner}"),
-            title=f"{title}: with {name}",
-            subtitle=f"Relevant articles with {name} {about}",
-            site_url=site,
-            self_url="",
-            updated=newest(chosen, empty_updated),
+        add_subset(
+            f"partner:{partner}",
+            f"{PARTNERS}/{partner_file(partner)}",
+            [entry for entry in entries if partner in entry.partners],
+            f"Partner: {name}",
+            name=f"with {name}",
+            subtitle=f"Relevant articles with {name}",
         )
-        stem = f"{PARTNERS}/{partner_file(partner)}"
-        files, partner_links = _formats(stem, feed, chosen, site, ("atom", "json"))
-        outputs.update(files)
-        links.extend(replace(link, title=f"Partner: {name}") for link in partner_links)
     return outputs, links
 
 

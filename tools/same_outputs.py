@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CLOCK_FIELDS = ("first_seen", "last_changed")  # when the run happened, not what it made
 CODE_FOLDERS = ("thaidigest", "scraper", "digest", "schedules")
-FEED_SUFFIXES = (".rss", ".atom")
+FEED_SUFFIXES = (".rss", ".atom", ".json")  # feeds: RSS, Atom, JSON Feed
 
 
 def clock_times(today: datetime) -> re.Pattern[bytes]:
