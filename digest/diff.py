@@ -41,6 +41,7 @@ MAX_COMPARED_CHARS = 40_000
 # A number, with its thousands separators, decimals or date separators: 5,000  3.5  15/08/2567
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
+# Sentence ends in English text (Thai text separates phrases with spaces).
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
 # The unit after a changed number: at most this many words and characters.

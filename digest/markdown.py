@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
-from digest.diff import Diff
+from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
@@ -51,8 +51,6 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
 BLOCK_START = re.compile(r"^([-+=])")
 ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
-# Sentence ends in English text; Thai text separates phrases with spaces.
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 # Characters that cannot stand in an angle-bracket link destination or an autolink.
 URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
 
