@@ -18,6 +18,7 @@ from thaidigest.classifier import (
     ngram_hashes,
     ngrams,
     read_model,
+    write_model,
 )
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.pipeline import build_ingestor, rescore_stored
@@ -83,6 +84,30 @@ def test_a_blocks_vector_is_the_tf_idf_of_the_ngrams_it_knows() -> None:
         assert dict(zip(positions.tolist(), values.tolist(), strict=True)) == pytest.approx(
             {i: v / norm for i, v in expected.items()}
         )
+
+
+def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -> None:
+    # A model trained with 2- and 4-grams (an older or a user's model) finds them.
+    path = tmp_path / "sizes.npz"
+    grams = ["ดี", "ดีอี", "seag"]
+    write_model(
+        path,
+        blocks={
+            "title": (grams, np.ones(3), np.array([1.0, 2.0, 4.0])),
+            "opening": (["ดี"], np.ones(1), np.zeros(1)),
+        },
+        signal_names=["digital@title"],
+        signal_weights=np.zeros(1),
+        bias=0.0,
+        signals_only_weights=np.zeros(1),
+        signals_only_bias=0.0,
+        card={},
+    )
+    block = read_model(path).blocks["title"]
+    assert block.sizes == (2, 4)
+    positions, values = block.vector("ดีอี seagate", "title")
+    assert sorted(str(block.grams[p]) for p in positions) == sorted(grams)
+    assert len(values) == 3
 
 
 def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Path) -> None:
