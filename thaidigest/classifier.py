@@ -107,16 +107,14 @@ def ngram_hashes(text: str, block: str, sizes: Sequence[int] = NGRAM_SIZES) -> n
 
 
 def _hash_each(grams: Sequence[str], block: str) -> np.ndarray:
-    """The hash of each n-gram in ``grams`` (vectorised by length)."""
+    """The hash of each n-gram in ``grams``: those of one length, run together, are
+    hashed as one text, of which every n-th n-gram is one of them."""
     hashes = np.zeros(len(grams), dtype=np.uint64)
     lengths = np.array([len(g) for g in grams])
-    for n in np.unique(lengths):
+    for n in np.unique(lengths).tolist():
         where = np.flatnonzero(lengths == n)
-        points = _codepoints("".join(grams[i] for i in where)).reshape(len(where), int(n))
-        hashed = np.full(len(where), _SALT[block] * 16 + int(n), dtype=np.uint64)
-        for k in range(int(n)):
-            hashed = hashed * _PRIME + points[:, k]
-        hashes[where] = hashed
+        joined = "".join(grams[i] for i in where)
+        hashes[where] = ngram_hashes(joined, block, (n,))[::n]
     return hashes
 
 
