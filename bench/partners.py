@@ -24,10 +24,10 @@ from pathlib import Path
 from floor import floor_seconds
 
 from thaidigest.ingest import Rejected
-from thaidigest.normalise import normalise_article
 from thaidigest.partners import partner_table, partners
 from thaidigest.pipeline import ArticlePreparer
 from thaidigest.readers import read_jsonl_file
+from thaidigest.training import read_labelled_articles
 
 
 def main() -> None:
@@ -43,17 +43,11 @@ def main() -> None:
             if line.strip():
                 record = json.loads(line)
                 labels[int(record["id"])] = record
-    texts: dict[int, tuple[str, str]] = {}
-    for item in read_jsonl_file(args.corpus):
-        if isinstance(item, Rejected) or item.source_id is None:
-            continue
-        key = int(item.source_id)
-        if key in labels and key not in texts:
-            article = normalise_article(item)
-            texts[key] = (article.title, article.body)
-    missing = sorted(set(labels) - set(texts))
-    if missing:
-        raise SystemExit(f"{len(missing)} labelled articles not in the corpus: {missing[:5]}")
+    try:
+        articles = read_labelled_articles(args.corpus, labels)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
+    texts = {key: (article.title, article.body) for key, article in articles.items()}
     table = partner_table()
     started = time.perf_counter()
     found = {key: set(partners(title, body, table)) for key, (title, body) in texts.items()}

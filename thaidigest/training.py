@@ -36,11 +36,12 @@ from thaidigest.classifier import (
     write_model,
 )
 from thaidigest.ingest import Rejected
+from thaidigest.model import Article
 from thaidigest.normalise import normalise_article
 from thaidigest.readers import read_jsonl_file, read_paths
 from thaidigest.relevance import PLACES, Rules, rules_digest, rules_from_text, signals
 
-__all__ = ["Example", "read_examples", "train_model"]
+__all__ = ["Example", "read_examples", "read_labelled_articles", "train_model"]
 
 C = 10.0  # inverse L2 strength, chosen by 5-fold cross-validation on the train split
 SIGNALS_ONLY_C = 0.3  # the same for the signals-only head (articles not in Thai)
@@ -75,21 +76,32 @@ def read_labels(path: Path, split: str = "train") -> dict[int, int]:
     return labels
 
 
-def read_examples(labels_path: Path, corpus_path: Path, split: str = "train") -> list[Example]:
-    """The labelled articles of ``split``, normalised, in id order."""
-    labels = read_labels(labels_path, split)
-    examples: dict[int, Example] = {}
+def read_labelled_articles(corpus_path: Path, ids: Collection[int]) -> dict[int, Article]:
+    """The corpus articles with these ids, normalised, by id (the first copy of each).
+
+    Raises ValueError naming the ids the corpus does not hold.
+    """
+    articles: dict[int, Article] = {}
     for item in read_jsonl_file(corpus_path):
         if isinstance(item, Rejected) or item.source_id is None:
             continue
         key = int(item.source_id)
-        if key in labels and key not in examples:
-            article = normalise_article(item)
-            examples[key] = Example(key, labels[key], article.title, article.body, article.language)
-    missing = sorted(set(labels) - set(examples))
+        if key in ids and key not in articles:
+            articles[key] = normalise_article(item)
+    missing = sorted(set(ids) - set(articles))
     if missing:
         raise ValueError(f"{len(missing)} labelled ids are not in {corpus_path}: {missing[:5]}")
-    return [examples[key] for key in sorted(examples)]
+    return articles
+
+
+def read_examples(labels_path: Path, corpus_path: Path, split: str = "train") -> list[Example]:
+    """The labelled articles of ``split``, normalised, in id order."""
+    labels = read_labels(labels_path, split)
+    articles = read_labelled_articles(corpus_path, labels)
+    return [
+        Example(key, labels[key], article.title, article.body, article.language)
+        for key, article in sorted(articles.items())
+    ]
 
 
 def read_relevant_examples(
