@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thaidigest.matching import automaton, leftmost_longest
+from thaidigest.matching import automaton, leftmost_longest, single_spaced
 from thaidigest.normalise import normalise_article
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
     Match,
     _key,
-    _single_spaced,
     _trie_pattern,
     explain,
     load_rules,
@@ -247,7 +246,7 @@ TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)
 @given(st.lists(TERM, min_size=1, max_size=6, unique=True), st.text(alphabet="abกx \n\t"))
 def test_the_automaton_finds_what_the_trie_expression_finds(terms, text) -> None:
     expected = [_key(m) for m in re.compile(_trie_pattern(terms)).findall(text)]
-    assert keys_found(terms, _single_spaced(text)) == expected
+    assert keys_found(terms, single_spaced(text)) == expected
 
 
 def test_a_longer_term_keeps_its_own_weaker_role() -> None:

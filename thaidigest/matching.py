@@ -10,11 +10,14 @@ automaton's own ``iter_long`` misses some matches (pyahocorasick issues #133,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import ahocorasick
 
-__all__ = ["automaton", "leftmost_longest"]
+__all__ = ["automaton", "leftmost_longest", "single_spaced"]
+
+_SPACES = re.compile(r"\s+")
 
 
 def automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
@@ -37,3 +40,15 @@ def leftmost_longest(found_in: ahocorasick.Automaton, text: str) -> list[tuple[i
             spans.append((start, start - negative_length, key))
             free_from = start - negative_length
     return spans
+
+
+def single_spaced(text: str) -> str:
+    """``text`` with each run of white space as one space, as terms and names are written.
+
+    Normalised text has single spaces and newlines only, so the common case is
+    one replace; positions in the result are those the matches are found at.
+    """
+    flat = text.replace("\n", " ")
+    if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
+        return _SPACES.sub(" ", text)
+    return flat

@@ -49,6 +49,7 @@ import ahocorasick
 
 from thaidigest import matching
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
+from thaidigest.matching import single_spaced
 
 __all__ = ["PartnerTable", "load_partner_table", "partner_name", "partner_table", "partners"]
 
@@ -203,8 +204,8 @@ class PartnerTable:
 def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
     """The partner ids of an article, sorted, from its headline and its opening."""
     table = table or partner_table()
-    head = _single_spaced(title)
-    opening = _single_spaced(body[:OPENING_CHARS])
+    head = single_spaced(title)
+    opening = single_spaced(body[:OPENING_CHARS])
     # One scan of both; the newline between them keeps names from spanning the two.
     mentions = table.mentions(f"{head}\n{opening}")
     cut = len(head) + 1
@@ -447,11 +448,3 @@ def _country_names(extra: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
 
 def _key(text: str) -> str:
     return _SPACES.sub(" ", text.strip())
-
-
-def _single_spaced(text: str) -> str:
-    """``text`` with each run of white space as one space (normalised text has only newlines)."""
-    flat = text.replace("\n", " ")
-    if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
-        return _SPACES.sub(" ", text)
-    return flat

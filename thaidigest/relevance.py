@@ -49,7 +49,7 @@ import ahocorasick
 
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS
-from thaidigest.matching import automaton, leftmost_longest
+from thaidigest.matching import automaton, leftmost_longest, single_spaced
 
 __all__ = [
     "Match",
@@ -137,7 +137,7 @@ class Rules:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
         found: list[str] = []
         if self.thai is not None and _THAI.search(text):
-            spans = leftmost_longest(self.thai, _single_spaced(text))
+            spans = leftmost_longest(self.thai, single_spaced(text))
             found.extend(key for _, _, key in spans)
         if self.english is not None:
             lower = text.lower()
@@ -277,14 +277,6 @@ def _contains(term: str, other: str) -> bool:
     if _THAI.search(term):
         return other in term
     return re.search(rf"(?<![a-z0-9]){re.escape(other)}(?![a-z0-9])", term) is not None
-
-
-def _single_spaced(text: str) -> str:
-    """``text`` with each run of whitespace as one space, as in the terms' keys."""
-    flat = text.replace("\n", " ")
-    if "  " in flat or not flat.isprintable():  # tabs, other spaces, runs: rare
-        return " ".join(text.split())
-    return flat
 
 
 def _key(text: str) -> str:
