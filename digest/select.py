@@ -290,8 +290,14 @@ def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks:
     )
 
 
-def _update_in(week: Week, versions: Sequence[Version]) -> Diff | None:
-    """What changed during ``week``, or None when no new version was seen in it."""
+def _update_in(
+    week: Week, versions: Sequence[Version], revisions: Sequence[Revision]
+) -> Diff | None:
+    """What changed during ``week``, or None when no new version was seen in it.
+
+    ``revisions`` are the week's (:func:`revisions_in`): with one new version,
+    what changed is that revision's diff, not computed again.
+    """
     start, end = week.bounds()
     during = sorted(
         (v for v in versions if v.version > 1 and start <= v.seen_at < end),
@@ -300,6 +306,8 @@ def _update_in(week: Week, versions: Sequence[Version]) -> Diff | None:
     by_number = {v.version: v for v in versions}
     if not during or during[0].version - 1 not in by_number:
         return None
+    if len(during) == 1:
+        return revisions[0].diff
     return describe_changes(by_number[during[0].version - 1], during[-1])
 
 
@@ -311,11 +319,11 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             continue
         day, _ = article_day(row)
         versions = data.versions.get(row["id"], ())
-        revisions = revisions_in(week, versions)
         if week.monday <= day <= week.sunday:
-            items.append(_item(row, data.members, revisions=revisions))
+            items.append(_item(row, data.members, revisions=revisions_in(week, versions)))
         elif day < week.monday:
-            changes = _update_in(week, versions)
+            revisions = revisions_in(week, versions)
+            changes = _update_in(week, versions, revisions)
             if changes is not None:
                 items.append(
                     _item(row, data.members, updated=True, changes=changes, revisions=revisions)
