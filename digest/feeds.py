@@ -25,6 +25,7 @@ from feedgen.feed import FeedGenerator
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
 from digest.markdown import lede, markdown_to_html, render_changes, week_range
 from digest.select import BANGKOK, Item, Revision, Week
+from thaidigest.store import iso
 
 GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -194,10 +195,6 @@ def render_rss(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     return _generator(feed, entries).rss_str(pretty=True)
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _json_item(entry: Entry) -> dict[str, object]:
     item: dict[str, object] = {"id": entry.id}
     link = clean_link(entry.link)
@@ -211,8 +208,8 @@ def _json_item(entry: Entry) -> dict[str, object]:
         item["content_text"] = summary or clean_headline(entry.title)
     if summary:
         item["summary"] = summary
-    item["date_published"] = _rfc3339(entry.published)
-    item["date_modified"] = _rfc3339(entry.updated)
+    item["date_published"] = iso(entry.published)  # RFC 3339
+    item["date_modified"] = iso(entry.updated)
     if entry.categories:
         item["tags"] = [clean_line(category) for category in entry.categories]
     if entry.language:
