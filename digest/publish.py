@@ -117,9 +117,14 @@ def write_file(path: Path, data: bytes) -> bool:
     return True
 
 
+def _file_name(name: str, fallback: str) -> str:
+    """``name`` as a file name: lower-case letters and digits, hyphens between them."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or fallback
+
+
 def topic_file(topic: str) -> str:
     """A file name for a topic's feed: lower-case letters, digits and hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "topic"
+    return _file_name(topic, "topic")
 
 
 def partner_file(partner: str) -> str:
@@ -128,7 +133,7 @@ def partner_file(partner: str) -> str:
     Partner ids hold colons, spaces and apostrophes, which are not safe in
     every file system or URL; the file name keeps letters and digits.
     """
-    return re.sub(r"[^a-z0-9]+", "-", partner.lower()).strip("-") or "partner"
+    return _file_name(partner, "partner")
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -177,16 +182,25 @@ def _article_feeds(
     outputs, links = _formats("feed", articles_feed, entries, site, ("rss", "atom", "json"))
     links.append(FeedLink(DIGESTS_FEED, ATOM_TYPE, "Weekly digests", "สรุปรายสัปดาห์"))
 
-    def add_subset(key: str, stem: str, chosen: list[Entry], label: str, **names: str) -> None:
+    def add_subset(
+        key: str,
+        stem: str,
+        chosen: list[Entry],
+        label: str,
+        *,
+        name: str,
+        subtitle: str,
+        thai: str = "",
+    ) -> None:
         """One topic's or partner's feed; ``label`` titles its link on the pages."""
         feed = FeedInfo(
             id=stable_id(f"thaidigest:feed:{key}"),
-            title=f"{title}: {names['name']}",
-            subtitle=f"{names['subtitle']} {about}",
+            title=f"{title}: {name}",
+            subtitle=f"{subtitle} {about}",
             site_url=site,
             self_url="",
             updated=newest(chosen, empty_updated),
-            thai_title=names.get("thai", ""),
+            thai_title=thai,
         )
         files, subset_links = _formats(stem, feed, chosen, site, ("atom", "json"))
         outputs.update(files)
