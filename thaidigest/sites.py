@@ -45,7 +45,6 @@ MDES_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 # --- Both ----------------------------------------------------------------------
 HOSTS = {THAIGOV_HOST: "thaigov", MDES_HOST: "mdes"}  # host without "www." -> slug
 CANONICAL_BASE_URLS = {slug: f"https://{host}" for host, slug in HOSTS.items()}
-BASE_URLS = {"thaigov": THAIGOV_BASE_URL, "mdes": MDES_BASE_URL}
 ARTICLE_PATHS = {"thaigov": THAIGOV_ARTICLE_PATH, "mdes": MDES_ARTICLE_PATH}
 
 

@@ -17,7 +17,6 @@ SELECTORS = {
     "image": "div.border-normal.clearfix img::attr(src)",
     "search_result": "div.col-xs-12.col-sm-9.col-md-10.news-2 p a::attr(href)",
 }
-TITLE_PREFIX = THAIGOV_TITLE_PREFIX
 # Characters of article text beyond the date, print and headline lines. Below it the body
 # block holds only the page header (the text moved elsewhere); about 0.5% of real items,
 # image-only posts, fall below it too and go through the fallback.
@@ -47,11 +46,13 @@ def _page_title(page: Selector) -> str:
 
 
 def _strip_prefix(title: str) -> str:
-    return title.strip().removeprefix(TITLE_PREFIX).strip()
+    return title.strip().removeprefix(THAIGOV_TITLE_PREFIX).strip()
 
 
 def _soft_404(page: Selector) -> bool:
-    return _page_title(page) == TITLE_PREFIX and not first_text(page.css(SELECTORS["headline"]))
+    return _page_title(page) == THAIGOV_TITLE_PREFIX and not first_text(
+        page.css(SELECTORS["headline"])
+    )
 
 
 def is_soft_404(html: str) -> bool:
