@@ -76,6 +76,7 @@ from thaidigest.fingerprint import (
     Match,
     Sketch,
     compatible,
+    estimated_jaccards,
     fingerprint,
     folded_codes,
     may_contain,
@@ -263,8 +264,7 @@ class DayWindow:
         signatures = np.concatenate(
             [block.signatures[: block.size] for block in found] or [_NO_SIGNATURES]
         )
-        matching = (signatures == signature).sum(axis=1, dtype=np.uint8)
-        return ids, matching / NUM_PERM
+        return ids, estimated_jaccards(signatures, signature)
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -352,8 +352,7 @@ class Deduplicator:
         if fp.shingled and not similar:
             banded = list(self._lsh.query(keys))
             if banded:
-                matching = self._signatures.of(banded) == fp.signature
-                similarities = matching.sum(axis=1, dtype=np.uint8) / NUM_PERM
+                similarities = estimated_jaccards(self._signatures.of(banded), fp.signature)
                 similar.update(np.asarray(banded)[similarities >= self.threshold].tolist())
             if day is not None:
                 ids, similarities = self._window.near(day, fp.signature)

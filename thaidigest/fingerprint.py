@@ -358,6 +358,11 @@ def estimated_jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.count_nonzero(first == second)) / len(first)
 
 
+def estimated_jaccards(rows: np.ndarray, signature: np.ndarray) -> np.ndarray:
+    """:func:`estimated_jaccard` of ``signature`` with each row of ``rows``, at once."""
+    return (rows == signature).sum(axis=1, dtype=np.uint8) / NUM_PERM
+
+
 def numbers_agree(first: np.ndarray, second: np.ndarray) -> bool:
     """False when each text has figures the other lacks: a new issue of a report."""
     shared = len(np.intersect1d(first, second, assume_unique=True))
