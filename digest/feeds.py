@@ -25,7 +25,7 @@ from feedgen.feed import FeedGenerator
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
 from digest.markdown import lede, markdown_to_html, render_changes, week_range
 from digest.select import BANGKOK, Item, Revision, Week
-from thaidigest.store import iso
+from thaidigest.store import iso, parse_iso
 
 GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -69,10 +69,6 @@ def stable_id(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def _utc(stored: str) -> datetime:
-    return datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(UTC)
-
-
 def article_entry(item: Item) -> Entry:
     """The feed entry of a digest item.
 
@@ -82,14 +78,14 @@ def article_entry(item: Item) -> Entry:
     if item.dated:
         published = datetime.combine(item.day, time(), BANGKOK).astimezone(UTC)
     else:
-        published = _utc(item.first_seen)
+        published = parse_iso(item.first_seen).astimezone(UTC)
     link, _ = article_links(item.url, item.also_on)
     return Entry(
         id=stable_id(item.url),
         title=clean_headline(item.title),
         link=link,
         published=published,
-        updated=_utc(item.last_changed),
+        updated=parse_iso(item.last_changed).astimezone(UTC),
         summary=lede(item.body, item.language),
         categories=item.topics,
         language=item.language,
@@ -105,7 +101,7 @@ def revision_id(url: str, version: int) -> str:
 def revision_entry(item: Item, revision: Revision) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
     published when the version was seen, its content what changed."""
-    seen = _utc(revision.seen_at)
+    seen = parse_iso(revision.seen_at).astimezone(UTC)
     link, _ = article_links(item.url, item.also_on)
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
     changes = render_changes(revision.diff)
@@ -137,7 +133,7 @@ def article_entries(items: Iterable[Item], limit: int) -> list[Entry]:
     ]
     for (url, version), revision in revisions.items():
         item = by_url[url]
-        day = _utc(revision.seen_at).astimezone(BANGKOK).date()
+        day = parse_iso(revision.seen_at).astimezone(BANGKOK).date()
         key = (-day.toordinal(), 0, -item.relevance, url, -version)
         keyed.append((key, revision_entry(item, revision)))
     keyed.sort(key=lambda pair: pair[0])

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from digest.diff import NO_CHANGE, Diff, diff_versions
-from thaidigest.store import Store, article_versions, articles, iso
+from thaidigest.store import Store, article_versions, articles, iso, parse_iso
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
@@ -248,7 +248,7 @@ def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:
     """The date an article counts for, and whether it is the published date."""
     if row["published"]:
         return date.fromisoformat(row["published"]), True
-    first_seen = datetime.fromisoformat(row["first_seen"].replace("Z", "+00:00"))
+    first_seen = parse_iso(row["first_seen"])
     return first_seen.astimezone(BANGKOK).date(), False
 
 

@@ -16,7 +16,7 @@ from scraper.report import robots_note
 from thaidigest.config import config_path
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
-from thaidigest.store import Store, crawl_runs, database_url, utc_now
+from thaidigest.store import Store, crawl_runs, database_url, parse_iso, utc_now
 
 if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
     from schedules.spec import Schedule
@@ -93,10 +93,6 @@ def schedule_command(schedules_file: Path | None) -> None:
         click.echo(line)
 
 
-def _parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def _age(moment: datetime, now: datetime) -> str:
     hours = (now - moment).total_seconds() / 3600
     return f"{hours:.1f} h ago"
@@ -110,7 +106,7 @@ def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
     when = run["finished_at"] or run["started_at"]
     why = robots_note(report.get("blocked", []))
     return (
-        f"{source}: {run['status']}{why} at {when} ({_age(_parse_iso(when), now)}); "
+        f"{source}: {run['status']}{why} at {when} ({_age(parse_iso(when), now)}); "
         f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "
         f"blocked {len(report.get('blocked', []))}, errors {len(report.get('errors', []))}"
     )
@@ -122,7 +118,7 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
     for source, finished in last_ok.items():
         if finished is None:
             problems.append(f"{source}: no successful crawl recorded")
-        elif now - _parse_iso(finished) > max_age:
+        elif now - parse_iso(finished) > max_age:
             hours = max_age / timedelta(hours=1)
             problems.append(f"{source}: last successful crawl {finished} is older than {hours:g} h")
     return problems

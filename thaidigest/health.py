@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from thaidigest.store import Store, articles, crawl_runs, iso
+from thaidigest.store import Store, articles, crawl_runs, iso, parse_iso
 
 HISTORY_PERIODS = 8  # the median of found articles is taken over this many periods before
 PERIOD = timedelta(days=7)
@@ -76,10 +76,6 @@ def _outcome_order(outcome: str) -> tuple[int, str]:
     return (OUTCOMES.index(outcome) if outcome in OUTCOMES else len(OUTCOMES), outcome)
 
 
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
     """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``."""
     counted: Counter[str] = Counter()
@@ -125,18 +121,15 @@ def site_health(
     compared with weeks it was not watched.
     """
     start = end - PERIOD
-    in_period = [run for run in runs if start <= _parse(run.started_at) < end]
+    in_period = [run for run in runs if start <= parse_iso(run.started_at) < end]
     crawls = Counter(run.status for run in in_period)
-    per_period = Counter(
-        int((end - _parse(item.first_seen)) / PERIOD)
-        for item in found
-        if _parse(item.first_seen) < end
-    )
-    this = [item for item in found if start <= _parse(item.first_seen) < end]
+    seen = [(parse_iso(item.first_seen), item) for item in found]  # each parsed once
+    per_period = Counter(int((end - at) / PERIOD) for at, _ in seen if at < end)
+    this = [item for at, item in seen if start <= at < end]
     history_start = end - PERIOD * (HISTORY_PERIODS + 1)
     median_found = None
     if known_since is not None:
-        watched_from = max(_parse(known_since), history_start)
+        watched_from = max(parse_iso(known_since), history_start)
         periods = [
             back
             for back in range(1, HISTORY_PERIODS + 1)
@@ -145,7 +138,7 @@ def site_health(
         if periods:
             median_found = float(statistics.median(per_period[back] for back in periods))
     since = last_new or known_since
-    quiet_days = (end - _parse(since)) / timedelta(days=1) if since else None
+    quiet_days = (end - parse_iso(since)) / timedelta(days=1) if since else None
     warning = None
     if quiet_days is not None and quiet_days > max_quiet_days:
         quiet_start = end - timedelta(days=max_quiet_days)
@@ -154,7 +147,7 @@ def site_health(
             for run in runs
             if run.status == OK
             and run.finished_at
-            and quiet_start <= _parse(run.finished_at) <= end
+            and quiet_start <= parse_iso(run.finished_at) <= end
         ]
         if succeeded:
             what = f"since {since[:10]}" if last_new else "ever"

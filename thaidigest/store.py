@@ -159,6 +159,11 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def parse_iso(text: str) -> datetime:
+    """The time a stored ISO 8601 text says (the inverse of :func:`iso`), time zone aware."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened, read or written.
 
