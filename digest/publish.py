@@ -67,7 +67,7 @@ from digest.select import (
     select_week,
     topic_key,
 )
-from thaidigest.health import load_health
+from thaidigest.health import load_health, until_now
 from thaidigest.partners import partner_name
 from thaidigest.store import Store, utc_now
 
@@ -290,7 +290,7 @@ def build_digest(
     health = load_health(
         store,
         list(config["sites"]),
-        min(week.end().astimezone(UTC), now or utc_now()),
+        min(week.end().astimezone(UTC), until_now(now or utc_now())),
         float(config["status"]["max_quiet_days"]),
     )
     markdown = render_markdown(digest, title, health)

@@ -149,7 +149,7 @@ def _last_ok_finished(store: Store, source: str) -> str | None:
 def status_command(db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
     when a crawl is overdue or a site has found nothing new for too long while crawling ok."""
-    from thaidigest.health import PERIOD, health_lines, load_health
+    from thaidigest.health import PERIOD, health_lines, load_health, until_now
 
     config = load_config_or_exit(config_file)
     now = utc_now()
@@ -160,7 +160,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
             runs = store.last_crawl_runs(source)
             click.echo(describe_run(source, runs[0] if runs else None, now))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
-        health = load_health(store, SOURCES, now, max_quiet_days)
+        health = load_health(store, SOURCES, until_now(now), max_quiet_days)
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")

@@ -170,6 +170,15 @@ def site_health(
     )
 
 
+def until_now(now: datetime) -> datetime:
+    """The end of a period that runs to ``now`` (whole seconds, as stored times are).
+
+    A crawl that started in the second ``now`` falls in has happened: the
+    period takes that second in, where a week's end leaves out its own.
+    """
+    return now + timedelta(seconds=1)
+
+
 def load_health(
     store: Store, sources: Sequence[str], end: datetime, max_quiet_days: float
 ) -> list[SiteHealth]:
