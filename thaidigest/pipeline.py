@@ -67,17 +67,22 @@ def model_from_config(config: dict[str, Any]) -> Model:
 
 def threshold_from_config(config: dict[str, Any]) -> float:
     """The probability an article needs to be relevant (``[relevance] threshold``)."""
-    return float((config.get("relevance") or {}).get("threshold", 0.5))
+    return float(
+        (config.get("relevance") or {}).get("threshold", DEFAULTS["relevance"]["threshold"])
+    )
 
 
 SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
 
 
-def scoring_fingerprint(config: dict[str, Any]) -> str:
-    """What decides a stored verdict: the model file, the rules and the threshold."""
+def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
+    """What decides a stored verdict: the model file, the rules and the threshold.
+
+    ``user_rules`` is the text of the user's rules file (:func:`user_rules_text`).
+    """
     parts = (
         model_from_config(config).digest,
-        rules_digest(user_rules_text(config)),
+        rules_digest(user_rules),
         repr(threshold_from_config(config)),
     )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -91,10 +96,11 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> int:
     file); the new scores and the fingerprint are written in one transaction.
     Returns how many articles were scored again (0 when nothing changed).
     """
-    fingerprint = scoring_fingerprint(config)
+    user_rules = user_rules_text(config)  # read once: what is scored is what is fingerprinted
+    fingerprint = scoring_fingerprint(config, user_rules)
     if store.meta_value(SCORING_KEY) == fingerprint:
         return 0
-    rules, model = rules_from_config(config), model_from_config(config)
+    rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
     updates = []
     for row in store.iter_articles():
