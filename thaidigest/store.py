@@ -372,12 +372,21 @@ class Store:
         self, scores: Iterable[tuple[int, float, bool, str]], meta_key: str, meta_value: str
     ) -> None:
         """Store new ``(id, relevance, relevant, topics JSON)`` and record ``meta_key``, at once."""
+        rows = [
+            {"row_id": article_id, "score": relevance, "verdict": relevant, "found": topics}
+            for article_id, relevance, relevant, topics in scores
+        ]
         with self.transaction() as conn:
-            for article_id, relevance, relevant, topics in scores:
+            if rows:  # one executemany, as _add_partners writes its column
                 conn.execute(
                     update(articles)
-                    .where(articles.c.id == article_id)
-                    .values(relevance=relevance, relevant=relevant, topics=topics)
+                    .where(articles.c.id == bindparam("row_id"))
+                    .values(
+                        relevance=bindparam("score"),
+                        relevant=bindparam("verdict"),
+                        topics=bindparam("found"),
+                    ),
+                    rows,
                 )
             conn.execute(delete(meta).where(meta.c.key == meta_key))
             conn.execute(insert(meta).values(key=meta_key, value=meta_value))
