@@ -56,12 +56,13 @@ def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
     lines = robots_txt.splitlines()
     rules = [(index, RULE_LINE.match(line)) for index, line in enumerate(lines)]
     rules = [(index, match) for index, match in rules if match]
+    rule_lines = {index for index, _ in rules}
     found: list[str] = []
     for index, match in rules:
         if match["field"].lower() != "disallow" or not match["value"].strip():
             continue
         alone = [
-            line if i == index or not RULE_LINE.match(line) else "#" + line
+            line if i == index or i not in rule_lines else "#" + line
             for i, line in enumerate(lines)
         ]
         if not Protego.parse("\n".join(alone)).can_fetch(url, user_agent):
