@@ -131,11 +131,11 @@ def _web_url(value: str) -> str | None:
 
 
 def _existing_toml_file(value: str) -> str | None:
-    path = Path(value)
-    if not path.is_file():
-        return f"no such file: {value}"
+    missing = _existing_file(value)
+    if missing:
+        return missing
     try:
-        tomllib.loads(path.read_text(encoding="utf-8"))
+        tomllib.loads(Path(value).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read {value}: {error}"
     except tomllib.TOMLDecodeError as error:
