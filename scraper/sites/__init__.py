@@ -137,10 +137,14 @@ def _collect(
             add(node.tail.replace("\n", " "))
 
 
+def _squeezed_lines(text: str) -> list[str]:
+    """Every line of ``text`` with its inner whitespace collapsed, empty ones kept."""
+    return [" ".join(line.split()) for line in text.split("\n")]  # NBSP is whitespace too
+
+
 def text_lines(text: str) -> list[str]:
     """Split text into lines with inner whitespace collapsed and empty lines dropped."""
-    lines = (" ".join(line.split()) for line in text.split("\n"))  # NBSP is whitespace too
-    return [line for line in lines if line]
+    return [line for line in _squeezed_lines(text) if line]
 
 
 def block_lines(node: Selector) -> list[str]:
@@ -181,7 +185,7 @@ def text_map(element: etree._Element) -> TextMap:
     out: list[str] = []
     marks: dict[etree._Element, tuple[int, int]] = {}
     _collect(element, out, marks)
-    raw = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    raw = _squeezed_lines("".join(out))
     return TextMap([line for line in raw if line], marks, [0, *accumulate(map(bool, raw))])
 
 
