@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -140,6 +140,48 @@ _STORED_AFTER = (
 )
 
 
+K = TypeVar("K", bytes, str)
+
+
+class IdBuckets(Generic[K]):
+    """Article ids by key; a key's only id is held bare, not in a list.
+
+    Most keys (band keys, exact hashes) have one article. An int is not a
+    container the garbage collector tracks, so a table of them is never
+    traversed, while one list per key made every full collection of a large
+    import walk a million of them.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[K, int | list[int]] = {}
+
+    def add(self, key: K, article_id: int) -> None:
+        held = self._ids.get(key)
+        if held is None:
+            self._ids[key] = article_id
+        elif isinstance(held, int):
+            self._ids[key] = [held, article_id]
+        else:
+            held.append(article_id)
+
+    def discard(self, key: K, article_id: int) -> None:
+        held = self._ids.get(key)
+        if held == article_id:
+            del self._ids[key]
+        elif isinstance(held, list) and article_id in held:
+            held.remove(article_id)
+            if len(held) == 1:
+                self._ids[key] = held[0]
+
+    def collect(self, key: K, into: set[int]) -> None:
+        """Add the ids under ``key`` to ``into``."""
+        held = self._ids.get(key)
+        if isinstance(held, int):
+            into.add(held)
+        elif held is not None:
+            into.update(held)
+
+
 class BandIndex:
     """Locality-sensitive hashing of MinHash signatures: one dict per band of rows.
 
@@ -152,7 +194,7 @@ class BandIndex:
     def __init__(self, threshold: float) -> None:
         banding = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
         self.bands, self.rows = banding.b, banding.r
-        self._tables: list[dict[bytes, list[int]]] = [{} for _ in range(self.bands)]
+        self._tables = [IdBuckets[bytes]() for _ in range(self.bands)]
 
     def keys(self, signature: np.ndarray) -> list[bytes]:
         """The signature's key in each band."""
@@ -162,24 +204,17 @@ class BandIndex:
 
     def insert(self, article_id: int, keys: list[bytes]) -> None:
         for table, key in zip(self._tables, keys, strict=True):
-            bucket = table.get(key)
-            if bucket is None:
-                table[key] = [article_id]
-            else:
-                bucket.append(article_id)
+            table.add(key, article_id)
 
     def remove(self, article_id: int, keys: list[bytes]) -> None:
         for table, key in zip(self._tables, keys, strict=True):
-            table[key].remove(article_id)
-            if not table[key]:
-                del table[key]
+            table.discard(key, article_id)
 
     def query(self, keys: list[bytes]) -> set[int]:
         """The ids that share a band key with ``keys``."""
         found: set[int] = set()
         for table, key in zip(self._tables, keys, strict=True):
-            if key in table:
-                found.update(table[key])
+            table.collect(key, found)
         return found
 
 
@@ -315,7 +350,7 @@ class Deduplicator:
         self._window = DayWindow()
         self._sketches = Sketches()
         self._exact_hashes: dict[int, str] = {}
-        self._by_exact_hash: dict[str, set[int]] = {}
+        self._by_exact_hash = IdBuckets[str]()
         self._synced_up_to = 0  # highest article id read from the table
         self._connection: Connection | None = None
         self._unwritten: dict[int, dict[str, Any]] = {}  # fingerprint rows for the next flush
@@ -346,7 +381,8 @@ class Deduplicator:
             "minhash": fp.to_bytes(),
         }
         day = article.published.toordinal() if article.published else None
-        similar = set(self._by_exact_hash.get(fp.exact_hash, ()))
+        similar: set[int] = set()
+        self._by_exact_hash.collect(fp.exact_hash, similar)
         overlapping: set[int] = set()
         keys = self._lsh.keys(fp.signature)
         if fp.shingled and not similar:
@@ -389,16 +425,13 @@ class Deduplicator:
         if day is not None:
             self._window.add(article_id, day, fp.signature)
         self._exact_hashes[article_id] = fp.exact_hash
-        self._by_exact_hash.setdefault(fp.exact_hash, set()).add(article_id)
+        self._by_exact_hash.add(fp.exact_hash, article_id)
 
     def _forget(self, article_id: int) -> None:
         self._lsh.remove(article_id, self._lsh.keys(self._signatures.pop(article_id)))
         self._window.remove(article_id)
         self._sketches.discard(article_id)
-        exact_hash = self._exact_hashes.pop(article_id)
-        self._by_exact_hash[exact_hash].discard(article_id)
-        if not self._by_exact_hash[exact_hash]:
-            del self._by_exact_hash[exact_hash]
+        self._by_exact_hash.discard(self._exact_hashes.pop(article_id), article_id)
 
     def _sync(self, conn: Connection) -> None:
         """Index the stored signatures not yet indexed: all at first, then other writers'."""
