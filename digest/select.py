@@ -39,7 +39,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from digest.diff import NO_CHANGE, Diff, diff_versions
-from thaidigest.store import Store, article_versions, articles, iso, parse_iso
+from thaidigest.store import (
+    VERSIONS_WITH_ARTICLES,
+    Store,
+    article_versions,
+    articles,
+    iso,
+    parse_iso,
+    version_columns,
+)
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
@@ -372,14 +380,8 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
             for row in conn.execute(query):
                 rows[row.id] = dict(row._mapping)
         version_query = (
-            select(
-                article_versions.c.article_id,
-                article_versions.c.version,
-                article_versions.c.seen_at,
-                article_versions.c.title,
-                article_versions.c.body,
-                article_versions.c.published,
-            )
+            select(*version_columns())
+            .select_from(VERSIONS_WITH_ARTICLES)
             .where(
                 article_versions.c.article_id.in_(
                     [key for key, row in rows.items() if row["versions"] > 1]

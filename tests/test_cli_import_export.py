@@ -63,10 +63,15 @@ def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
     (record,) = export(db)
     assert record["versions"] == 2 and "ทั้ง 17 เขตเศรษฐกิจ" in record["body"]
     store = Store(f"sqlite:///{db}")
+    article_id = store.article_by_url(record["url"])["id"]
+    bodies = [version["body"] for version in store.versions(article_id)]
     with store.engine.connect() as conn:
-        bodies = [row.body for row in conn.execute(article_versions.select())]
+        stored = [row.body for row in conn.execute(article_versions.select())]
     store.close()
     assert len(bodies) == 2 and "ทั้ง 16 เขตเศรษฐกิจ" in bodies[0]
+    assert "ทั้ง 17 เขตเศรษฐกิจ" in bodies[1]
+    # Each text is stored once: the current version's is the article row's.
+    assert stored[0] == bodies[0] and stored[1] is None
 
 
 def test_tis620_text_file_is_read(tmp_path):

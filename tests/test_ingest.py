@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
-from thaidigest.store import Store, article_versions, articles, fingerprints
+from thaidigest.store import SCHEMA_VERSION, Store, article_versions, articles, fingerprints
 from thaidigest.urls import canonical_url
 
 RECORDS = [
@@ -163,3 +164,76 @@ def test_an_unchanged_visit_that_brings_a_date_fills_a_missing_one(store: Store)
     row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
     assert row["published"] == "2024-11-19"
     assert row["versions"] == 1
+
+
+def raw_texts(store: Store) -> list[tuple[int, str | None]]:
+    """``(version, body)`` of every stored version row, as the table holds them."""
+    with store.engine.connect() as conn:
+        query = select(article_versions.c.version, article_versions.c.body)
+        return [tuple(row) for row in conn.execute(query.order_by(article_versions.c.version))]
+
+
+def test_each_text_is_stored_once_and_every_version_reads_whole(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
+    second = replace(first, body=first.body + "\nแก้ไขครั้งที่หนึ่ง")
+    third = replace(first, body=first.body + "\nแก้ไขครั้งที่สอง")
+    ingestor = build_ingestor(store, clock=clock)
+    ingestor.ingest([first])
+    ingestor.ingest([second, third])  # the second version is stored and superseded in one batch
+    (row,) = list(store.iter_articles())
+    bodies = [version["body"] for version in store.versions(row["id"])]
+    assert len(bodies) == 3
+    assert bodies[2] == row["body"] and bodies[2].endswith("แก้ไขครั้งที่สอง")
+    assert bodies[1].endswith("แก้ไขครั้งที่หนึ่ง")
+    assert bodies[0] not in (bodies[1], bodies[2]) and "แก้ไข" not in bodies[0]
+    # The current version's text is the article row's; the superseded ones keep theirs.
+    assert raw_texts(store) == [(1, bodies[0]), (2, bodies[1]), (3, None)]
+    ingestor.ingest([first])  # back to the first text: a fourth version
+    assert [version["body"] for version in store.versions(row["id"])] == [*bodies, bodies[0]]
+    assert raw_texts(store) == [(1, bodies[0]), (2, bodies[1]), (3, bodies[2]), (4, None)]
+
+
+def test_a_schema_2_database_stores_the_current_text_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    store = Store(f"sqlite:///{path}")
+    first = corpus_record_article(RECORDS[0])
+    ingestor = build_ingestor(store, clock=clock)
+    ingestor.ingest([first])
+    ingestor.ingest([replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")])
+    (row,) = list(store.iter_articles())
+    versions = store.versions(row["id"])
+    store.close()
+    with sqlite3.connect(path) as conn:  # the table as schema 2 left it: every text, NOT NULL
+        conn.executescript(
+            """
+            CREATE TABLE old (id INTEGER PRIMARY KEY,
+                article_id INTEGER NOT NULL REFERENCES articles (id),
+                version INTEGER NOT NULL, seen_at TEXT NOT NULL, content_hash TEXT NOT NULL,
+                title TEXT NOT NULL, body TEXT NOT NULL, published TEXT,
+                UNIQUE (article_id, version));
+            INSERT INTO old SELECT v.id, v.article_id, v.version, v.seen_at, v.content_hash,
+                coalesce(v.title, a.title), coalesce(v.body, a.body), v.published
+                FROM article_versions AS v JOIN articles AS a ON a.id = v.article_id;
+            DROP TABLE article_versions;
+            ALTER TABLE old RENAME TO article_versions;
+            CREATE INDEX ix_versions_seen_at ON article_versions (seen_at);
+            UPDATE meta SET value = '2' WHERE key = 'schema_version';
+            """
+        )
+        assert None not in [body for (body,) in conn.execute("SELECT body FROM article_versions")]
+    store = Store(f"sqlite:///{path}")
+    try:
+        assert store.versions(row["id"]) == versions
+        assert raw_texts(store) == [(1, versions[0]["body"]), (2, None)]
+        with store.engine.connect() as conn:
+            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'")
+            assert version.scalar() == str(SCHEMA_VERSION)
+            indexes = conn.exec_driver_sql("PRAGMA index_list(article_versions)").all()
+            assert "ix_versions_seen_at" in {index[1] for index in indexes}
+        build_ingestor(store, clock=clock).ingest([first])  # and it takes a third version
+        assert [v["body"] for v in store.versions(row["id"])] == [
+            *(v["body"] for v in versions),
+            versions[0]["body"],
+        ]
+    finally:
+        store.close()

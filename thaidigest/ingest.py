@@ -26,7 +26,14 @@ from sqlalchemy.engine import Connection
 
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.store import Store, article_versions, articles, iso, utc_now
+from thaidigest.store import (
+    KEEP_SUPERSEDED_TEXT,
+    Store,
+    article_versions,
+    articles,
+    iso,
+    utc_now,
+)
 from thaidigest.workers import ordered_map
 
 BATCH_SIZE = 500
@@ -274,6 +281,7 @@ class Ingestor:
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
         dated: dict[int, str] = {}  # unchanged rows that learn their published date
         versions: list[dict[str, Any]] = []
+        written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         for fetch, article, scored, fingerprint in prepared:
             fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
@@ -293,27 +301,32 @@ class Ingestor:
                 assert known is not None, "every new URL was inserted"
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 seen.pop(article_id, None)  # this later visit's fields win
+                if article_id not in written:  # the version it replaces is stored: give it its text
+                    conn.execute(
+                        KEEP_SUPERSEDED_TEXT, {"row_id": article_id, "superseded": known.versions}
+                    )
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
                     _state(article, scored, now) | fetched | {"versions": version},
                 )
             published = article.published.isoformat() if article.published else None
             current[article.url] = Stored(article_id, article.content_hash, version, published)
-            versions.append(
-                {
-                    "article_id": article_id,
-                    "version": version,
-                    "seen_at": now,
-                    "content_hash": article.content_hash,
-                    "title": article.title,
-                    "body": article.body,
-                    "published": article.published.isoformat() if article.published else None,
-                }
-            )
+            written[article_id] = {
+                "article_id": article_id,
+                "version": version,
+                "seen_at": now,
+                "content_hash": article.content_hash,
+                "title": article.title,
+                "body": article.body,
+                "published": article.published.isoformat() if article.published else None,
+            }
+            versions.append(written[article_id])
             if self.deduplicator is not None:
                 self.deduplicator.assign(conn, article_id, article, fingerprint)
             outcomes.append(outcome)
         if versions:
+            for current in written.values():  # its text is the articles row's
+                current["title"] = current["body"] = None
             conn.execute(article_versions.insert(), versions)
         if self.deduplicator is not None:
             self.deduplicator.flush(conn)

@@ -3,7 +3,9 @@
 Tables
     meta              key/value, holds the schema version
     articles          the current state of each article, one row per canonical URL
-    article_versions  every distinct normalised content an article has had
+    article_versions  every distinct normalised content an article has had; the
+                      current one's headline and body are those of ``articles``
+                      (NULL here: each text is stored once)
     fingerprints      the exact hash and MinHash signature used for deduplication
     crawl_runs        one row per crawl of a source, with its report
     locks             named locks that keep two crawls of a site apart
@@ -49,7 +51,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-SCHEMA_VERSION = 2  # 2: articles.partners
+SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 
@@ -103,8 +105,8 @@ article_versions = Table(
     Column("version", Integer, nullable=False),
     Column("seen_at", Text, nullable=False),
     Column("content_hash", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("body", Text, nullable=False),
+    Column("title", Text),  # NULL for the current version: see articles.title
+    Column("body", Text),  # NULL for the current version: see articles.body
     Column("published", Text),
     UniqueConstraint("article_id", "version"),
     Index("ix_versions_seen_at", "seen_at"),
@@ -216,6 +218,41 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def version_columns() -> list[Any]:
+    """The columns of ``article_versions``, each version's headline and body filled in.
+
+    Select them from :data:`VERSIONS_WITH_ARTICLES`: the current version's
+    text is read from ``articles``.
+    """
+    text = {"title", "body"}
+    return [
+        *(column for column in article_versions.c if column.name not in text),
+        func.coalesce(article_versions.c.title, articles.c.title).label("title"),
+        func.coalesce(article_versions.c.body, articles.c.body).label("body"),
+    ]
+
+
+VERSIONS_WITH_ARTICLES = article_versions.join(
+    articles, articles.c.id == article_versions.c.article_id
+)
+
+# Run before an article's row takes a new text: its current version keeps the old one.
+KEEP_SUPERSEDED_TEXT = (
+    update(article_versions)
+    .where(
+        article_versions.c.article_id == bindparam("row_id"),
+        article_versions.c.version == bindparam("superseded"),
+        article_versions.c.title.is_(None),
+    )
+    .values(
+        title=select(articles.c.title)
+        .where(articles.c.id == bindparam("row_id"))
+        .scalar_subquery(),
+        body=select(articles.c.body).where(articles.c.id == bindparam("row_id")).scalar_subquery(),
+    )
+)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -242,6 +279,32 @@ def _add_partners(conn: Connection) -> None:
             filled,
         )
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
+
+
+def _version_text_once(conn: Connection) -> None:
+    """Schema 2 -> 3: ``article_versions`` rebuilt with a nullable text, the current one NULL.
+
+    SQLite cannot relax a NOT NULL column in place: the table is copied into
+    its new form, in the caller's transaction.
+    """
+    conn.exec_driver_sql("DROP INDEX ix_versions_seen_at")
+    conn.exec_driver_sql("ALTER TABLE article_versions RENAME TO article_versions_2")
+    article_versions.create(conn)
+    conn.exec_driver_sql(
+        """
+        INSERT INTO article_versions
+            (id, article_id, version, seen_at, content_hash, title, body, published)
+        SELECT v.id, v.article_id, v.version, v.seen_at, v.content_hash,
+               CASE WHEN v.version = a.versions AND v.content_hash = a.content_hash
+                    THEN NULL ELSE v.title END,
+               CASE WHEN v.version = a.versions AND v.content_hash = a.content_hash
+                    THEN NULL ELSE v.body END,
+               v.published
+        FROM article_versions_2 AS v JOIN articles AS a ON a.id = v.article_id
+        """
+    )
+    conn.exec_driver_sql("DROP TABLE article_versions_2")
+    conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
 class Store:
@@ -291,13 +354,23 @@ class Store:
             version = stored.scalar()
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(version) == 1:
-                _add_partners(conn)
+            elif int(version) < SCHEMA_VERSION:
+                self._migrate(conn, int(version))
             elif int(version) > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "
                     f"thaidigest ({SCHEMA_VERSION})"
                 )
+
+    def _migrate(self, conn: Connection, version: int) -> None:
+        """Bring a database of an older schema up to date, all in one transaction."""
+        if self.engine.dialect.name == "sqlite":
+            # pysqlite opens a transaction only before a data change: without this
+            # BEGIN, the schema changes would each commit on their own.
+            conn.exec_driver_sql("BEGIN")
+        if version == 1:
+            _add_partners(conn)
+        _version_text_once(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -406,8 +479,10 @@ class Store:
             return dict(row._mapping) if row else None
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first, each with its headline and body."""
         query = (
-            select(article_versions)
+            select(*version_columns())
+            .select_from(VERSIONS_WITH_ARTICLES)
             .where(article_versions.c.article_id == article_id)
             .order_by(article_versions.c.version)
         )
