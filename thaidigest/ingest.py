@@ -325,8 +325,8 @@ class Ingestor:
                 self.deduplicator.assign(conn, article_id, article, fingerprint)
             outcomes.append(outcome)
         if versions:
-            for current in written.values():  # its text is the articles row's
-                current["title"] = current["body"] = None
+            for latest in written.values():  # its text is the articles row's
+                latest["title"] = latest["body"] = None
             conn.execute(article_versions.insert(), versions)
         if self.deduplicator is not None:
             self.deduplicator.flush(conn)

@@ -281,6 +281,11 @@ def _add_partners(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
 
 
+def _schema_version(conn: Connection) -> int | None:
+    stored = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    return None if stored is None else int(stored)
+
+
 def _version_text_once(conn: Connection) -> None:
     """Schema 2 -> 3: ``article_versions`` rebuilt with a nullable text, the current one NULL.
 
@@ -350,27 +355,29 @@ class Store:
 
     def _check_schema(self) -> None:
         with self.transaction() as conn:
-            stored = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version"))
-            version = stored.scalar()
+            version = _schema_version(conn)
+            if version is not None and version < SCHEMA_VERSION:
+                if self.engine.dialect.name != "sqlite":
+                    raise SchemaError(
+                        f"database {self.name}: schema {version} can be upgraded on SQLite only"
+                    )
+                # pysqlite opens a transaction only before a data change: without an
+                # explicit one, each schema change would commit on its own. IMMEDIATE
+                # takes the write lock now, so a second process opening the database
+                # waits, then finds the upgrade done.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                version = _schema_version(conn)
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(version) < SCHEMA_VERSION:
-                self._migrate(conn, int(version))
-            elif int(version) > SCHEMA_VERSION:
+            elif version < SCHEMA_VERSION:
+                if version == 1:
+                    _add_partners(conn)
+                _version_text_once(conn)
+            elif version > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "
                     f"thaidigest ({SCHEMA_VERSION})"
                 )
-
-    def _migrate(self, conn: Connection, version: int) -> None:
-        """Bring a database of an older schema up to date, all in one transaction."""
-        if self.engine.dialect.name == "sqlite":
-            # pysqlite opens a transaction only before a data change: without this
-            # BEGIN, the schema changes would each commit on their own.
-            conn.exec_driver_sql("BEGIN")
-        if version == 1:
-            _add_partners(conn)
-        _version_text_once(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
