@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -235,5 +237,42 @@ def test_a_schema_2_database_stores_the_current_text_once(tmp_path: Path) -> Non
             *(v["body"] for v in versions),
             versions[0]["body"],
         ]
+    finally:
+        store.close()
+
+
+def test_two_stores_opening_an_old_database_at_once_upgrade_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:  # the database as schema 1 left it
+        conn.execute("ALTER TABLE articles DROP COLUMN partners")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer: both stores read schema 1, then wait
+    outcomes: list[str] = []
+
+    def open_store() -> None:
+        try:
+            Store(f"sqlite:///{path}").close()
+            outcomes.append("opened")
+        except Exception as error:  # the test reports any failure
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=open_store) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)  # time to reach the upgrade; sooner or later, the outcome must not change
+    holder.execute("ROLLBACK")
+    holder.close()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Without the write lock taken before the version is read again, the second
+    # store would add the partners column a second time and fail.
+    assert outcomes == ["opened", "opened"]
+    store = Store(f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as conn:
+            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'")
+            assert version.scalar() == str(SCHEMA_VERSION)
     finally:
         store.close()
