@@ -278,7 +278,7 @@ def digest_title(title: str, week: Week) -> str:
 def render_health(health: Sequence[SiteHealth]) -> str:
     """The ``## Source health`` section: a line per site, then its warnings."""
     lines = [
-        f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)[:2]))}"
+        f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)))}"
         for site in health
     ]
     warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]

@@ -165,7 +165,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")
     for site in health:
-        for line in health_lines(site)[:2]:
+        for line in health_lines(site):
             click.echo(f"  {site.source}: {line}")
     digest = newest_digest(Path(config["digest"]["out"]))
     if digest is None:

@@ -236,7 +236,10 @@ def load_health(
 
 
 def health_lines(health: SiteHealth) -> list[str]:
-    """A site's health as plain lines: crawls, found, extraction, and its warning."""
+    """A site's health as two plain lines: its crawls, and what they found.
+
+    Its warning, if any, is the callers' to show: each puts it where it is seen.
+    """
     if health.crawls:
         crawls = ", ".join(f"{outcome} {count}" for outcome, count in health.crawls.items())
     else:
@@ -249,11 +252,8 @@ def health_lines(health: SiteHealth) -> list[str]:
         else "no earlier weeks to compare"
     )
     share = f"{health.fallback / health.found:.0%}" if health.found else "-"
-    lines = [
+    return [
         f"crawls: {crawls}",
         f"articles found: {health.found} ({median}); fallback extraction {share} "
         f"({health.fallback}); no date {health.undated}",
     ]
-    if health.warning:
-        lines.append(f"warning: {health.warning}")
-    return lines
