@@ -318,7 +318,7 @@ class Ingestor:
                 "content_hash": article.content_hash,
                 "title": article.title,
                 "body": article.body,
-                "published": article.published.isoformat() if article.published else None,
+                "published": published,
             }
             versions.append(written[article_id])
             if self.deduplicator is not None:
