@@ -41,7 +41,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -51,7 +50,7 @@ from thaidigest import matching
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
 from thaidigest.matching import single_spaced
 
-__all__ = ["PartnerTable", "load_partner_table", "partner_name", "partner_table", "partners"]
+__all__ = ["PartnerTable", "partner_name", "partner_table", "partners"]
 
 DEFAULT_TABLE = "partners.toml"
 THAI_SIDE = "TH"
@@ -207,9 +206,9 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     head = single_spaced(title)
     opening = single_spaced(body[:OPENING_CHARS])
     # One scan of both; the newline between them keeps names from spanning the two.
-    mentions = table.mentions(f"{head}\n{opening}")
+    text = f"{head}\n{opening}"
+    mentions = _with_named_companies(text, table.mentions(text))
     cut = len(head) + 1
-    mentions = _with_named_companies(f"{head}\n{opening}", mentions)
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
     counted = _partners_in(head, in_head, table, headline=True)
@@ -342,11 +341,6 @@ def partner_table(user_table: str | None = None) -> PartnerTable:
     if user_table is not None:
         data = _merge(data, tomllib.loads(user_table))
     return _compile(data)
-
-
-def load_partner_table(path: str | Path | None = None) -> PartnerTable:
-    """The packaged names, extended by the TOML file at ``path``."""
-    return partner_table(Path(path).read_text(encoding="utf-8") if path else None)
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
