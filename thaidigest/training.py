@@ -161,17 +161,15 @@ def train_model(
     names = signal_names(rules)
     texts = [block_texts(e.title, e.body) for e in examples]
     labels = np.array([e.label for e in examples])
-    vocabularies: dict[str, tuple[list[str], np.ndarray]] = {}
     matrices = []
     for name in BLOCKS:
         grams, idf = _vocabulary((t[name] for t in texts), min_df)
-        vocabularies[name] = (grams, idf)
         block = Block.of(grams, idf, np.zeros(len(grams)), name)
         rows = [block.vector(t[name], name) for t in texts]
         indptr = np.cumsum([0] + [len(p) for p, _ in rows])
         indices = np.concatenate([p for p, _ in rows]) if rows else np.zeros(0, np.intp)
         values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
-        # Columns in the block's hash order; mapped back to the n-grams below.
+        # Columns in the block's hash order: write_model sorts each block by n-gram.
         matrices.append((block, csr_matrix((values, indices, indptr), (len(rows), len(grams)))))
     strengths = [signals(e.title, e.body, rules).strengths for e in examples]
     signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in strengths]))
@@ -186,11 +184,8 @@ def train_model(
     offset = 0
     for name, (block, matrix) in zip(BLOCKS, matrices, strict=True):
         width = matrix.shape[1]
-        by_hash_order = weights[offset : offset + width]
+        blocks[name] = (block.grams.tolist(), block.idf, weights[offset : offset + width])
         offset += width
-        weight_of = dict(zip(block.grams.tolist(), by_hash_order.tolist(), strict=True))
-        grams, idf = vocabularies[name]
-        blocks[name] = (grams, idf, np.array([weight_of[g] for g in grams]))
     card = {
         "trained_on": {
             "articles": len(examples),
