@@ -26,7 +26,7 @@ from pathlib import Path
 
 from thaidigest.classifier import load_model, read_model
 from thaidigest.relevance import rules_from_text, score, signals
-from thaidigest.training import Example, read_examples, train_model
+from thaidigest.training import Example, read_splits, train_model
 
 OLD_CONDITION = 0.75  # the rules' former gate, for comparison
 OLD_THRESHOLD = 0.5
@@ -64,8 +64,8 @@ def main() -> None:
 
     rules = rules_from_text(None)
     model = load_model()
-    test = read_examples(args.labels, args.corpus, "test")
-    train = read_examples(args.labels, args.corpus, "train")
+    splits = read_splits(args.labels, args.corpus, ("test", "train"))
+    test, train = splits["test"], splits["train"]
     print(f"test split: {len(test)} articles, {sum(e.label for e in test)} relevant")
     probability = {
         e.id: score(e.title, e.body, rules, language=e.language, model=model).score for e in test

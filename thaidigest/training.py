@@ -96,12 +96,23 @@ def read_labelled_articles(corpus_path: Path, ids: Collection[int]) -> dict[int,
 
 def read_examples(labels_path: Path, corpus_path: Path, split: str = "train") -> list[Example]:
     """The labelled articles of ``split``, normalised, in id order."""
-    labels = read_labels(labels_path, split)
-    articles = read_labelled_articles(corpus_path, labels)
-    return [
-        Example(key, labels[key], article.title, article.body, article.language)
-        for key, article in sorted(articles.items())
-    ]
+    return read_splits(labels_path, corpus_path, (split,))[split]
+
+
+def read_splits(
+    labels_path: Path, corpus_path: Path, splits: Sequence[str]
+) -> dict[str, list[Example]]:
+    """:func:`read_examples` of each split, from one read of the corpus."""
+    labels = {split: read_labels(labels_path, split) for split in splits}
+    articles = read_labelled_articles(corpus_path, set().union(*labels.values()))
+    return {
+        split: [
+            Example(key, chosen[key], article.title, article.body, article.language)
+            for key, article in sorted(articles.items())
+            if key in chosen
+        ]
+        for split, chosen in labels.items()
+    }
 
 
 def read_relevant_examples(
