@@ -8,20 +8,3 @@ Modules, in the order of the data flow: :mod:`digest.select` (with
 :mod:`digest.commands`. A digest ends with the sites' health
 (:mod:`thaidigest.health`, shared with ``thaidigest status``).
 """
-
-from digest.mail import MailError, MailReport, send_digest
-from digest.publish import DigestResult, build_digest
-from digest.select import Week, WeekDigest, WeekError, load_weeks, select_week
-
-__all__ = [
-    "DigestResult",
-    "MailError",
-    "MailReport",
-    "Week",
-    "WeekDigest",
-    "WeekError",
-    "build_digest",
-    "load_weeks",
-    "select_week",
-    "send_digest",
-]
