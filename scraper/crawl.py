@@ -97,8 +97,9 @@ def run_crawl(
     finally:
         for crawler in crawlers:
             run_id = getattr(crawler.spider, "crawl_run_id", None)
-            if run_id is not None:
-                run_ids[crawler.spider.name] = run_id
+            if run_id is None:  # no spider, or it never started its run
+                continue
+            run_ids[crawler.spider.name] = run_id
             if run_id in store.unfinished_crawl_runs(crawler.spider.name):
                 report = unfinished_report(CUT_SHORT, crawler)
                 store.finish_crawl_run(run_id, utc_now(), "failed", report)
