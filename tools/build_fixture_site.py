@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from scraper.fixture_site import SOFT_404_FILE, page_file
 from thaidigest.sites import THAIGOV_SEARCH_URL, THAIGOV_TITLE_PREFIX, article_path, listing_path
 
 BASE = "{{BASE}}"
@@ -702,7 +703,7 @@ def thaigov_pages(
         related = [(i, articles[i][0].title) for i in neighbours]
         pages.append(
             Page(
-                f"{article_path('thaigov', article_id).lstrip('/')}.html",
+                page_file(article_path("thaigov", article_id)),
                 thaigov_page(article, category, related),
                 entry(
                     article_path("thaigov", article_id),
@@ -714,7 +715,7 @@ def thaigov_pages(
                 ),
             )
         )
-    pages.append(Page("_soft404.html", thaigov_page(None, "", []), {}))
+    pages.append(Page(SOFT_404_FILE, thaigov_page(None, "", []), {}))
     results = [(i, articles[i][0]) for i in SEARCH_RESULT_IDS]
     pages.append(
         Page(
@@ -769,7 +770,7 @@ def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, s
             extra["same_release_as"] = article_path("thaigov", source[7:])
         pages.append(
             Page(
-                f"{article_path('mdes', mdes_id).lstrip('/')}.html",
+                page_file(article_path("mdes", mdes_id)),
                 mdes_detail_page(mdes_id, article, category, layout, latest, sidebar_links),
                 entry(path, "mdes", "article", article, **extra),
             )
@@ -783,7 +784,7 @@ def mdes_pages(seeds: dict[str, tuple[str, str]], corpus: dict[int, tuple[str, s
             path = listing_path(category, page)
             pages.append(
                 Page(
-                    path.lstrip("/") + ".html",
+                    page_file(path),
                     mdes_listing_page(category, page, count, chunk),
                     entry(
                         path,
