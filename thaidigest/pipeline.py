@@ -96,7 +96,12 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> int:
     file); the new scores and the fingerprint are written in one transaction.
     Returns how many articles were scored again (0 when nothing changed).
     """
-    user_rules = user_rules_text(config)  # read once: what is scored is what is fingerprinted
+    return _rescore(store, config, user_rules_text(config))
+
+
+def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> int:
+    """:func:`rescore_stored` with the rules file's text already read (once: what is
+    scored is what is fingerprinted, and what the ingestor built with it scores)."""
     fingerprint = scoring_fingerprint(config, user_rules)
     if store.meta_value(SCORING_KEY) == fingerprint:
         return 0
@@ -168,7 +173,7 @@ def build_ingestor(
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
     checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
-    rescore_stored(store, config)  # and so does a bad model file, before anything is read
+    _rescore(store, config, user_rules)  # and so does a bad model file, before anything is read
     user_partners = user_partners_text(config)
     try:
         partner_table(user_partners)  # and a bad partners file
