@@ -33,8 +33,6 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 
 # --- Rules as data -----------------------------------------------------------
 
-# Longest first: an empty thaigov record is titled just "รัฐบาลไทย-".
-
 # Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
 # that no text means and XML 1.0 forbids, and the direction controls (embeddings,
 # overrides, isolates) that make a headline display otherwise than it reads.

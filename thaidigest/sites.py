@@ -28,7 +28,8 @@ THAIGOV_SEARCH_URL = THAIGOV_SEARCH_PATH + "?keyword={keyword}"
 # Page titles (and the corpus's first lines) start with the site's name and section.
 THAIGOV_SITE_NAME = "รัฐบาลไทย"
 THAIGOV_TITLE_PREFIX = f"{THAIGOV_SITE_NAME}-ข่าวทำเนียบรัฐบาล-"
-# Every prefix a headline may carry, longest first.
+# Every prefix a headline may carry, longest first: an empty thaigov record is
+# titled just "รัฐบาลไทย-".
 TITLE_PREFIXES = (THAIGOV_TITLE_PREFIX, f"{THAIGOV_SITE_NAME}-")
 
 # --- mdes.go.th (Ministry of Digital Economy and Society) ----------------------
