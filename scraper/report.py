@@ -95,9 +95,11 @@ class CrawlReport:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        db_url = crawler.settings.get("THAIDIGEST_DB_URL")
+        from scraper.config import DB_SETTING
+
+        db_url = crawler.settings.get(DB_SETTING)
         if not db_url:
-            raise NotConfigured("THAIDIGEST_DB_URL is not set")
+            raise NotConfigured(f"{DB_SETTING} is not set")
         extension = cls(crawler, db_url)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
