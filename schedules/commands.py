@@ -12,7 +12,7 @@ import click
 from sqlalchemy import select
 
 from digest.select import DIGEST_FILE
-from scraper.report import robots_note
+from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
@@ -104,7 +104,7 @@ def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
         return f"{source}: never crawled"
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
-    why = robots_note(report.get("blocked", []))
+    why = robots_note(robots_rules(report.get("blocked", [])))
     return (
         f"{source}: {run['status']}{why} at {when} ({_age(parse_iso(when), now)}); "
         f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "

@@ -22,16 +22,17 @@ EXIT_BLOCKED_OR_FAILED = 1
 def format_report(source: str, run: dict[str, Any]) -> str:
     """A crawl run as a few readable lines."""
     report = run["report"]
+    forbidden = robots_rules(report["blocked"])
     responses = ", ".join(f"{status}: {count}" for status, count in report["responses"].items())
     lines = [
-        f"{source}: {run['status']}{robots_note(report['blocked'])} "
+        f"{source}: {run['status']}{robots_note(forbidden)} "
         f"in {report.get('duration', 0)} s; "
         f"{report['requests']} requests ({responses or 'no responses'})",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}",
     ]
-    for rule, urls in robots_rules(report["blocked"]).items():
+    for rule, urls in forbidden.items():
         lines.append(
             f"  robots.txt forbids ({rule}): {len(urls)} request(s) not sent, first {urls[0]}"
         )

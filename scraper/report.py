@@ -38,9 +38,8 @@ def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
     return rules
 
 
-def robots_note(blocked: list[dict[str, Any]]) -> str:
-    """`` by robots.txt (RULE, ...)`` when robots.txt forbade requests, else ""."""
-    rules = robots_rules(blocked)
+def robots_note(rules: dict[str, list[str]]) -> str:
+    """`` by robots.txt (RULE, ...)`` for the :func:`robots_rules` of a report, "" when none."""
     return f" by robots.txt ({', '.join(rules)})" if rules else ""
 
 

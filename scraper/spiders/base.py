@@ -181,14 +181,18 @@ class SiteSpider(scrapy.Spider):
     def report_blocked(
         self, url: str, status: int, target: str | None, reason: str | None = None
     ) -> None:
-        self.crawler.stats.inc_value("thaidigest/blocked")
         entry = {"url": url, "status": status, "target": target}
         if reason:
             entry["reason"] = reason
-        self.blocked.append(entry)
+        self._add_blocked(entry)
         self.logger.warning(
             "blocked: %s answered %s%s", url, status, f" -> {target}" if target else ""
         )
+
+    def _add_blocked(self, entry: dict[str, Any]) -> None:
+        """Count a blocked request and keep its entry for the crawl report."""
+        self.crawler.stats.inc_value("thaidigest/blocked")
+        self.blocked.append(entry)
 
     def report_error(self, url: str, error: str) -> None:
         self.crawler.stats.inc_value("thaidigest/errors")
@@ -203,8 +207,7 @@ class SiteSpider(scrapy.Spider):
 
     def report_robots(self, forbidden: ForbiddenByRobots) -> None:
         """A request robots.txt forbids: blocked, with the rule that forbids it."""
-        self.crawler.stats.inc_value("thaidigest/blocked")
-        self.blocked.append(
+        self._add_blocked(
             {
                 "url": forbidden.url,
                 "status": None,
