@@ -403,17 +403,11 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
-    def known_source_ids(self, source: str) -> set[str]:
-        """Every article id stored for a site."""
+    def source_ids(self, source: str, *, undated: bool = False) -> set[str]:
+        """The ids of a site's stored articles; only those with no published date if ``undated``."""
         query = select(articles.c.source_id).where(articles.c.source == source)
-        with self.engine.connect() as conn:
-            return {row for row in conn.execute(query).scalars() if row}
-
-    def undated_source_ids(self, source: str) -> set[str]:
-        """The ids of a site's stored articles that have no published date."""
-        query = select(articles.c.source_id).where(
-            articles.c.source == source, articles.c.published.is_(None)
-        )
+        if undated:
+            query = query.where(articles.c.published.is_(None))
         with self.engine.connect() as conn:
             return {row for row in conn.execute(query).scalars() if row}
 

@@ -31,8 +31,8 @@ class MdesSpider(SiteSpider):
     retry_statuses = (403,)
 
     async def start(self) -> AsyncIterator[Any]:
-        self.known = self.store.known_source_ids(self.name)
-        self.undated = self.store.undated_source_ids(self.name)
+        self.known = self.store.source_ids(self.name)
+        self.undated = self.store.source_ids(self.name, undated=True)
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
         self.page_limit = int(self.site["page_limit"])

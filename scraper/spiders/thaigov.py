@@ -27,7 +27,7 @@ class ThaigovSpider(SiteSpider):
         self.requested: set[int] = set()
         self.highest_requested = 0
         self.highest_hit = 0
-        self.known = self.store.known_source_ids(self.name)
+        self.known = self.store.source_ids(self.name)
         for request in self.revisit_requests(self.article_url):
             yield request
         stored = self.store.max_source_id(self.name)
