@@ -27,9 +27,23 @@ Then the guide's rules, on each mention of a country:
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
-- Thailand is the Thai side, never a partner.
+- Thailand is the Thai side, never a partner; nor is a body Thailand's own
+  envoy is posted to (``เอกอัครราชทูตไทยประจำ...``, "Thai Ambassador to");
+- where a company or an expert comes from (``ผู้เชี่ยวชาญจากประเทศอังกฤษ``) is
+  not a party, unless a government's people come from it (``ผู้แทนจาก...``).
 
-A country counts when any one of its mentions survives these rules.
+And on each mention of a body or a company:
+
+- a platform used as the channel is not a partner: one named after "via",
+  "on", "post", "use" (``ผ่าน``, ``บน``, ``โพสต์``, ``ใช้``), in a link, or
+  followed by "OA", "Official", "Page", "Live", "Webex" or ``ปลอม`` (fake),
+  and the platforms listed right after it (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก``);
+- a forum's meeting as the time of the news (``ในห้วงการประชุมรัฐมนตรี...``)
+  or a region (``ศูนย์กลาง ... อาเซียน``) is not the forum as a partner.
+
+A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
+"สหภาพโทรคมนาคมระหว่างประเทศ : ITU") is judged as its first mention. A party
+counts when any one of its mentions survives these rules.
 """
 
 from __future__ import annotations
@@ -105,6 +119,11 @@ NOT_NAMES = (
     "และโทรคมนาคมแห่งชาติ",
     "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
     "ภายใต้สหประชาชาติ",
+    "ศูนย์ประชุมสหประชาชาติ",
+    "แผนแม่บทอาเซียน",  # the ASEAN Digital Masterplan: a plan, not the body
+    "ASEAN Digital Masterplan",
+    "ดิจิเทค อาเซียน",  # Digitech ASEAN Thailand: a trade fair
+    "Digitech ASEAN",
 )
 # "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue
 # too, and so is a party named right after "ณ" (at): "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
@@ -119,7 +138,42 @@ OWNERSHIP_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
-EVENT_BEFORE = re.compile(r"(?:ในงาน|ช่วง(?:การประชุม|งาน)?|ระหว่างงาน)\s*$")
+# Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน".
+EVENT_BEFORE = re.compile(
+    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน|การประชุม)?|ระหว่าง(?:งาน|การประชุม)+)"
+    r"(?:การประชุม)?(?:รัฐมนตรี\S{0,12}|ผู้นำ|สุดยอด)?\s*$"
+)
+# A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน" (a hub of ASEAN), "ผู้นำด้านดิจิทัลอาเซียน".
+REGION_BEFORE = re.compile(r"(?:ศูนย์กลาง|ผู้นำ|\bhub of|\bleader in)\S{0,25}\s?\S{0,12}\s?$", re.I)
+# Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
+POSTED_TO = re.compile(
+    r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
+    r"|\b(?:Thai|Thailand's)\s+(?:Ambassador|Permanent Representative)\s+to(?:\s+the)?)\s*$",
+    re.IGNORECASE,
+)
+# A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
+# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host.
+CHANNEL_BEFORE = re.compile(
+    r"(?:ผ่าน(?:ทาง)?|บน|ช่องทาง|เพจ|แอป\S{0,8}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
+    r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
+    r"|\bvia|\bon)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*$"
+    r"|(?:https?://|www\.)\S*$",
+    re.IGNORECASE,
+)
+CHANNEL_AFTER = re.compile(
+    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@|\.com|\.co\b)"
+)
+# The next of a list of channels: a separator and at most one short word ("เฟซบุ๊ก ไอจี ติ๊กต็อก").
+NEXT_IN_LIST = re.compile(r"^\s*(?:,|และ|หรือ|and|or|/)?\s*(?:[^\s(]{1,8}\s*(?:,|และ|หรือ)?\s*)?\(?$")
+# The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
+SAME_AGAIN_GAP = re.compile(r"^\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?$")
+# "from" a country: an origin ("ผู้เชี่ยวชาญ...จากประเทศอังกฤษ", "Equinix ... จากสหรัฐอเมริกา"),
+# a party only when a government's people come from it ("ผู้แทนจากญี่ปุ่น").
+FROM_BEFORE = re.compile(r"จาก\s?(?:ประเทศ|สาธารณรัฐ)?\s*$")
+PARTY_FROM_BEFORE = re.compile(
+    r"(?:ผู้แทน|รัฐมนตรี|คณะ\S{0,12}|เอกอัครราชทูต|ทูต|รัฐบาล|หน่วยงาน\S{0,12}|กระทรวง\S{0,20}"
+    r"|ผู้นำ|ประธานาธิบดี|นายกรัฐมนตรี)\s?จาก\s?(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
@@ -140,10 +194,16 @@ NAMED_COMPANY = re.compile(
     r"[A-Z0-9][\w&.\-]*){0,4})"
 )
 COMPANY_SUFFIXES = re.compile(r"(?:[ ,.]+(?:Thailand|Asia|Group|Co|Ltd))+$")
+# What follows บริษัท in Latin script but names a trade, not a company: "บริษัท Data Center ชั้นนำ".
+NOT_COMPANY_NAMES = frozenset(
+    {"Data Center", "Data Centre", "Cloud", "AI", "Tech", "Big Tech", "Startup"}
+)
 # A Latin country name followed by another capitalised word is part of a name.
 PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
 # A border is a place: "ชายแดนไทย-กัมพูชา".
-BORDER_BEFORE = re.compile(r"(?:ชายแดน|พรมแดน)\s*(?:ไทย|ประเทศไทย)?\s*[-–]?\s*$")
+BORDER_BEFORE = re.compile(
+    r"(?:ชายแดน|พรมแดน|ข้ามแดน)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–]|ไป|สู่|เข้า)?\s*$"
+)
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
@@ -229,7 +289,7 @@ def _with_named_companies(
         if any(s < end and start < e for s, e in taken):
             continue
         name = COMPANY_SUFFIXES.sub("", match.group(1)).strip(" .,-")
-        if len(name) > 1:
+        if len(name) > 1 and name not in NOT_COMPANY_NAMES:
             found.append((start, end, f"company:{name}"))
     return sorted(found)
 
@@ -275,42 +335,86 @@ def _partners_in(
     members = _member_lists(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
-    counted: set[str] = set()
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
     passing = set() if headline else _passing(text, mentions, table)
+    counted: set[str] = set()
+    kept = channel = False
     for index, (start, end, partner) in enumerate(mentions):
+        if index:
+            _, previous_end, previous = mentions[index - 1]
+            gap = text[previous_end:start]
+            if previous == partner and SAME_AGAIN_GAP.match(gap):
+                if kept:
+                    counted.add(partner)
+                continue  # the same name again: as the first was judged
+            if channel and partner.startswith("company:") and NEXT_IN_LIST.match(gap):
+                continue  # the next of a list of channels
         before = text[max(0, start - 80) : start]
-        if VENUE_PLACE.search(before):
-            continue
-        if partner.startswith("company:") and OWNERSHIP_BEFORE.search(before[-40:]):
-            continue
-        if partner in table.multilateral and EVENT_BEFORE.search(before[-20:]):
-            continue
-        if not partner.startswith("country:"):
-            if partner not in passing and index not in members:
-                counted.add(partner)
-            continue
-        if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
-            continue  # "Singapore Telecommunications": part of a company's name
-        if partner == f"country:{THAI_SIDE}" or index in members:
-            continue
-        bilateral = BILATERAL_BEFORE.search(before) is not None
-        if partner in member_of_forum and not headline and not bilateral:
-            continue  # a member of the forum the article reports on
-        if BORDER_BEFORE.search(before):
-            continue
-        if not headline and not bilateral and not PARTY_BEFORE.search(before):
-            continue  # named in passing: a market, a war, a speaker's home
-        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
-            continue
-        if COMPANY_BEFORE.search(before[-60:]) or any(
-            0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
-        ):
-            continue
-        if before.endswith("(") and text[end : end + 1] == ")":
-            continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
-        counted.add(partner)
+        channel = partner.startswith("company:") and bool(
+            CHANNEL_BEFORE.search(before[-40:]) or CHANNEL_AFTER.match(text, end)
+        )
+        kept = not channel and _keeps(
+            text,
+            index,
+            mentions,
+            headline=headline,
+            table=table,
+            members=members,
+            member_of_forum=member_of_forum,
+            company_ends=company_ends,
+            passing=passing,
+        )
+        if kept:
+            counted.add(partner)
     return counted
+
+
+def _keeps(
+    text: str,
+    index: int,
+    mentions: list[tuple[int, int, str]],
+    *,
+    headline: bool,
+    table: PartnerTable,
+    members: set[int],
+    member_of_forum: set[str],
+    company_ends: list[int],
+    passing: set[str],
+) -> bool:
+    """Whether the guide's rules keep one mention as a partner."""
+    start, end, partner = mentions[index]
+    before = text[max(0, start - 80) : start]
+    if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
+        return False
+    if partner.startswith("company:") and OWNERSHIP_BEFORE.search(before[-40:]):
+        return False
+    if partner in table.multilateral and (
+        EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
+    ):
+        return False
+    if not partner.startswith("country:"):
+        return partner not in passing and index not in members
+    if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
+        return False  # "Singapore Telecommunications": part of a company's name
+    if partner == f"country:{THAI_SIDE}" or index in members:
+        return False
+    bilateral = BILATERAL_BEFORE.search(before) is not None
+    if partner in member_of_forum and not headline and not bilateral:
+        return False  # a member of the forum the article reports on
+    if BORDER_BEFORE.search(before):
+        return False
+    if FROM_BEFORE.search(before[-20:]) and not PARTY_FROM_BEFORE.search(before[-40:]):
+        return False  # where a company or an expert comes from
+    if not headline and not bilateral and not PARTY_BEFORE.search(before):
+        return False  # named in passing: a market, a war, a speaker's home
+    if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
+        return False
+    if COMPANY_BEFORE.search(before[-60:]) or any(
+        0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
+    ):
+        return False
+    # "PayPal Pte Ltd (Singapore)": where a company is registered
+    return not (before.endswith("(") and text[end : end + 1] == ")")
 
 
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
