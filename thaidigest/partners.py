@@ -27,19 +27,21 @@ Then the guide's rules, on each mention of a country:
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
-- Thailand is the Thai side, never a partner; nor is a body Thailand's own
-  envoy is posted to (``เอกอัครราชทูตไทยประจำ...``, "Thai Ambassador to");
-- where a company or an expert comes from (``ผู้เชี่ยวชาญจากประเทศอังกฤษ``) is
-  not a party, unless a government's people come from it (``ผู้แทนจาก...``).
+- Thailand is the Thai side, never a partner;
+- where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
+  "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา") is not a party.
 
-And on each mention of a body or a company:
-
-- a platform used as the channel is not a partner: one named after "via",
-  "on", "post", "use" (``ผ่าน``, ``บน``, ``โพสต์``, ``ใช้``), in a link, or
-  followed by "OA", "Official", "Page", "Live", "Webex" or ``ปลอม`` (fake),
-  and the platforms listed right after it (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก``);
-- a forum's meeting as the time of the news (``ในห้วงการประชุมรัฐมนตรี...``)
-  or a region (``ศูนย์กลาง ... อาเซียน``) is not the forum as a partner.
+On every mention: a body Thailand's own envoy is posted to is not a partner
+(``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
+Ambassador to"). On a forum's mention: its meeting as the time of the news
+(``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
+the forum as a partner. On a company's mention: a platform used as the channel
+is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
+``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
+``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
+"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม`` or "@"; and so are the
+platforms listed right after it, separators only between them
+(``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
 
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU") is judged as its first mention. A party
@@ -140,11 +142,12 @@ OWNERSHIP_BEFORE = re.compile(
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
 # Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน".
 EVENT_BEFORE = re.compile(
-    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน|การประชุม)?|ระหว่าง(?:งาน|การประชุม)+)"
-    r"(?:การประชุม)?(?:รัฐมนตรี\S{0,12}|ผู้นำ|สุดยอด)?\s*$"
+    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:งาน|การประชุม)+)"
+    r"(?:รัฐมนตรี\S{0,12}|ผู้นำ|สุดยอด)?\s*$"
 )
-# A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน" (a hub of ASEAN), "ผู้นำด้านดิจิทัลอาเซียน".
-REGION_BEFORE = re.compile(r"(?:ศูนย์กลาง|ผู้นำ|\bhub of|\bleader in)\S{0,25}\s?\S{0,12}\s?$", re.I)
+# A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
+# ASEAN): ศูนย์กลาง, a Thai word or one Latin word, then the name.
+REGION_BEFORE = re.compile(r"(?:ศูนย์กลาง|\bhub (?:of|for))\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$")
 # Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
 POSTED_TO = re.compile(
     r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
@@ -154,25 +157,23 @@ POSTED_TO = re.compile(
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
 # "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host.
 CHANNEL_BEFORE = re.compile(
-    r"(?:ผ่าน(?:ทาง)?|บน|ช่องทาง|เพจ|แอป\S{0,8}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
+    r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
     r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
-    r"|\bvia|\bon)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*$"
+    r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*$"
     r"|(?:https?://|www\.)\S*$",
     re.IGNORECASE,
 )
-CHANNEL_AFTER = re.compile(
-    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@|\.com|\.co\b)"
-)
-# The next of a list of channels: a separator and at most one short word ("เฟซบุ๊ก ไอจี ติ๊กต็อก").
-NEXT_IN_LIST = re.compile(r"^\s*(?:,|และ|หรือ|and|or|/)?\s*(?:[^\s(]{1,8}\s*(?:,|และ|หรือ)?\s*)?\(?$")
+CHANNEL_AFTER = re.compile(r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@)")
+# The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
+NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
-SAME_AGAIN_GAP = re.compile(r"^\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?$")
-# "from" a country: an origin ("ผู้เชี่ยวชาญ...จากประเทศอังกฤษ", "Equinix ... จากสหรัฐอเมริกา"),
-# a party only when a government's people come from it ("ผู้แทนจากญี่ปุ่น").
-FROM_BEFORE = re.compile(r"จาก\s?(?:ประเทศ|สาธารณรัฐ)?\s*$")
-PARTY_FROM_BEFORE = re.compile(
-    r"(?:ผู้แทน|รัฐมนตรี|คณะ\S{0,12}|เอกอัครราชทูต|ทูต|รัฐบาล|หน่วยงาน\S{0,12}|กระทรวง\S{0,20}"
-    r"|ผู้นำ|ประธานาธิบดี|นายกรัฐมนตรี)\s?จาก\s?(?:ประเทศ|สาธารณรัฐ)?\s*$"
+SAME_AGAIN_GAP = re.compile(r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?")
+# "from" a country after an expert, a company or its trade is where it comes from, not a
+# party: "ผู้เชี่ยวชาญด้านดาวเทียมจากประเทศอังกฤษ", "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐฯ".
+ORIGIN_BEFORE = re.compile(
+    r"(?:ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ|ผู้ผลิต|นักลงทุน|บริษัท|\bexperts?|\bcompany|\bfirm)"
+    r"[^\n]{0,40}(?:จาก|\bfrom)\s?(?:ประเทศ|สาธารณรัฐ)?\s*$",
+    re.IGNORECASE,
 )
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
@@ -314,7 +315,7 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     "ภายใต้แผน IMT-GT"), a body still counts.
     """
     starts: dict[str, list[int]] = {}
-    for start, _, partner in mentions:
+    for start, _, partner in mentions:  # a name and its abbreviation are two: not in passing
         starts.setdefault(partner, []).append(start)
     return {
         partner
@@ -337,23 +338,19 @@ def _partners_in(
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
     passing = set() if headline else _passing(text, mentions, table)
+    repeats = _repeats(text, mentions)
     counted: set[str] = set()
-    kept = channel = False
+    channel = False
     for index, (start, end, partner) in enumerate(mentions):
-        if index:
-            _, previous_end, previous = mentions[index - 1]
-            gap = text[previous_end:start]
-            if previous == partner and SAME_AGAIN_GAP.match(gap):
-                if kept:
-                    counted.add(partner)
-                continue  # the same name again: as the first was judged
-            if channel and partner.startswith("company:") and NEXT_IN_LIST.match(gap):
-                continue  # the next of a list of channels
-        before = text[max(0, start - 80) : start]
-        channel = partner.startswith("company:") and bool(
-            CHANNEL_BEFORE.search(before[-40:]) or CHANNEL_AFTER.match(text, end)
+        if index in repeats:
+            continue  # the same name again: judged as the first
+        is_company = partner.startswith("company:")
+        if channel and is_company and NEXT_IN_LIST.fullmatch(text, mentions[index - 1][1], start):
+            continue  # the next of a list of channels
+        channel = is_company and bool(
+            CHANNEL_BEFORE.search(text, max(0, start - 40), start) or CHANNEL_AFTER.match(text, end)
         )
-        kept = not channel and _keeps(
+        if not channel and _keeps(
             text,
             index,
             mentions,
@@ -363,10 +360,19 @@ def _partners_in(
             member_of_forum=member_of_forum,
             company_ends=company_ends,
             passing=passing,
-        )
-        if kept:
+        ):
             counted.add(partner)
     return counted
+
+
+def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of the mentions that name the one before again at once ("... หรือ NT")."""
+    return {
+        index
+        for index in range(1, len(mentions))
+        if mentions[index][2] == mentions[index - 1][2]
+        and SAME_AGAIN_GAP.fullmatch(text, mentions[index - 1][1], mentions[index][0])
+    }
 
 
 def _keeps(
@@ -403,7 +409,7 @@ def _keeps(
         return False  # a member of the forum the article reports on
     if BORDER_BEFORE.search(before):
         return False
-    if FROM_BEFORE.search(before[-20:]) and not PARTY_FROM_BEFORE.search(before[-40:]):
+    if ORIGIN_BEFORE.search(before[-60:]):
         return False  # where a company or an expert comes from
     if not headline and not bilateral and not PARTY_BEFORE.search(before):
         return False  # named in passing: a market, a war, a speaker's home
