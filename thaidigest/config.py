@@ -28,9 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
+from thaidigest.urls import web_url_problem
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
@@ -123,13 +123,6 @@ class ConfigError(ValueError):
 # --- What a value must be beyond its default's type ---------------------------
 
 
-def _web_url(value: str) -> str | None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http:// or https:// address"
-    return None
-
-
 def _existing_toml_file(value: str) -> str | None:
     missing = _existing_file(value)
     if missing:
@@ -179,7 +172,7 @@ RULES: dict[str, Rule] = {
     "crawl.backoff_base": Rule(minimum=0, maximum=DAY),
     "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
     "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
-    "sites.*.base_url": Rule(check=_web_url),
+    "sites.*.base_url": Rule(check=web_url_problem),
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
@@ -198,7 +191,7 @@ RULES: dict[str, Rule] = {
     "digest.weeks": Rule(minimum=1, maximum=520),
     "digest.max_entries": Rule(minimum=1, maximum=100_000),
     "digest.title": Rule(check=_not_blank),
-    "digest.site_url": Rule(check=_web_url),
+    "digest.site_url": Rule(check=web_url_problem),
     "email.host": Rule(check=_not_blank),
     "email.port": Rule(minimum=1, maximum=65535),
     "email.username": Rule(kind=str),
