@@ -33,7 +33,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from digest.select import WEEK_PATTERN
+from digest.select import Week, WeekError
 
 DEFAULT_SCHEDULE = "default.toml"
 DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
@@ -53,7 +53,14 @@ def _positive_int(value: Any) -> bool:
 
 
 def _week(value: Any) -> bool:
-    return isinstance(value, str) and bool(WEEK_PATTERN.match(value))
+    """An ISO week the digest command accepts (its own parser: 2024-W53 has no such week)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        Week.parse(value)
+    except WeekError:
+        return False
+    return True
 
 
 def _flag(value: Any) -> bool:

@@ -52,6 +52,11 @@ MALFORMED = [
         id="bad-week",
     ),
     pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "2023-W53" }\n',
+        ["'x'", "week must be an ISO week"],
+        id="week-the-year-does-not-have",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 */6 * *"\n',
         ["'x'", "bad cron line", "expected 5"],
         id="cron-with-four-fields",
