@@ -350,18 +350,43 @@ def _partners_in(
         channel = is_company and bool(
             CHANNEL_BEFORE.search(text, max(0, start - 40), start) or CHANNEL_AFTER.match(text, end)
         )
-        if not channel and _keeps(
-            text,
-            index,
-            mentions,
-            headline=headline,
-            table=table,
-            members=members,
-            member_of_forum=member_of_forum,
-            company_ends=company_ends,
-            passing=passing,
+        if channel:
+            continue
+        before = text[max(0, start - 80) : start]
+        if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
+            continue
+        if is_company and OWNERSHIP_BEFORE.search(before[-40:]):
+            continue
+        if partner in table.multilateral and (
+            EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
         ):
-            counted.add(partner)
+            continue
+        if not partner.startswith("country:"):
+            if partner not in passing and index not in members:
+                counted.add(partner)
+            continue
+        if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
+            continue  # "Singapore Telecommunications": part of a company's name
+        if partner == f"country:{THAI_SIDE}" or index in members:
+            continue
+        bilateral = BILATERAL_BEFORE.search(before) is not None
+        if partner in member_of_forum and not headline and not bilateral:
+            continue  # a member of the forum the article reports on
+        if BORDER_BEFORE.search(before):
+            continue
+        if ORIGIN_BEFORE.search(before[-60:]):
+            continue  # where a company or an expert comes from
+        if not headline and not bilateral and not PARTY_BEFORE.search(before):
+            continue  # named in passing: a market, a war, a speaker's home
+        if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
+            continue
+        if COMPANY_BEFORE.search(before[-60:]) or any(
+            0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
+        ):
+            continue
+        if before.endswith("(") and text[end : end + 1] == ")":
+            continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
+        counted.add(partner)
     return counted
 
 
@@ -373,54 +398,6 @@ def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
         if mentions[index][2] == mentions[index - 1][2]
         and SAME_AGAIN_GAP.fullmatch(text, mentions[index - 1][1], mentions[index][0])
     }
-
-
-def _keeps(
-    text: str,
-    index: int,
-    mentions: list[tuple[int, int, str]],
-    *,
-    headline: bool,
-    table: PartnerTable,
-    members: set[int],
-    member_of_forum: set[str],
-    company_ends: list[int],
-    passing: set[str],
-) -> bool:
-    """Whether the guide's rules keep one mention as a partner."""
-    start, end, partner = mentions[index]
-    before = text[max(0, start - 80) : start]
-    if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
-        return False
-    if partner.startswith("company:") and OWNERSHIP_BEFORE.search(before[-40:]):
-        return False
-    if partner in table.multilateral and (
-        EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
-    ):
-        return False
-    if not partner.startswith("country:"):
-        return partner not in passing and index not in members
-    if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
-        return False  # "Singapore Telecommunications": part of a company's name
-    if partner == f"country:{THAI_SIDE}" or index in members:
-        return False
-    bilateral = BILATERAL_BEFORE.search(before) is not None
-    if partner in member_of_forum and not headline and not bilateral:
-        return False  # a member of the forum the article reports on
-    if BORDER_BEFORE.search(before):
-        return False
-    if ORIGIN_BEFORE.search(before[-60:]):
-        return False  # where a company or an expert comes from
-    if not headline and not bilateral and not PARTY_BEFORE.search(before):
-        return False  # named in passing: a market, a war, a speaker's home
-    if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
-        return False
-    if COMPANY_BEFORE.search(before[-60:]) or any(
-        0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
-    ):
-        return False
-    # "PayPal Pte Ltd (Singapore)": where a company is registered
-    return not (before.endswith("(") and text[end : end + 1] == ")")
 
 
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
