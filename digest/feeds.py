@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
 
 from feedgen.feed import FeedGenerator
 
@@ -119,30 +118,26 @@ def revision_entry(item: Item, revision: Revision) -> Entry:
     )
 
 
-def article_entries(items: Iterable[Item], limit: int) -> list[Entry]:
-    """Entries for ``items``, newest first, at most ``limit``: one per URL (the last given
-    wins) and one per later version seen (a revision entry, listed before the articles of
-    the day it was seen)."""
+def article_entries(items: Iterable[Item]) -> list[Entry]:
+    """Entries for ``items``, newest first: one per URL (the last given wins) and one per
+    later version seen (a revision entry, listed before the articles of the day it was
+    seen). Each feed lists the first ``digest.max_entries`` of those it holds."""
     by_url: dict[str, Item] = {}
     revisions: dict[tuple[str, int], Revision] = {}
     for item in items:
         by_url[item.url] = item
         revisions.update(((item.url, r.version), r) for r in item.revisions)
-    # Entries are built for the first ``limit`` only: a feed's window may hold
-    # far more items than it lists.
-    keyed: list[tuple[tuple[Any, ...], Item, Revision | None]] = [
-        ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), item, None)
+    keyed = [
+        ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), article_entry(item))
         for item in by_url.values()
     ]
     for (url, version), revision in revisions.items():
         item = by_url[url]
         day = parse_iso(revision.seen_at).astimezone(BANGKOK).date()
-        keyed.append(((-day.toordinal(), 0, -item.relevance, url, -version), item, revision))
-    keyed.sort(key=lambda listed: listed[0])
-    return [
-        article_entry(item) if revision is None else revision_entry(item, revision)
-        for _, item, revision in keyed[:limit]
-    ]
+        key = (-day.toordinal(), 0, -item.relevance, url, -version)
+        keyed.append((key, revision_entry(item, revision)))
+    keyed.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in keyed]
 
 
 def newest(entries: Sequence[Entry], default: datetime) -> datetime:

@@ -57,6 +57,7 @@ from digest.feeds import (
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
 from digest.select import (
+    BANGKOK,
     DIGEST_FILE,
     OTHER_TOPIC,
     TOPIC_LABELS,
@@ -153,7 +154,8 @@ def stored_digests(out_dir: Path) -> dict[Week, str]:
 def _formats(
     stem: str, feed: FeedInfo, entries: list[Entry], site: str, suffixes: tuple[str, ...]
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
-    """One feed written in each format of ``suffixes``, and its links."""
+    """One feed of ``entries`` (already cut to its length) in each format of ``suffixes``,
+    and its links."""
     outputs: dict[str, bytes] = {}
     links = []
     for suffix, media_type, render in ARTICLE_FORMATS:
@@ -165,10 +167,11 @@ def _formats(
 
 
 def _article_feeds(
-    entries: list[Entry], title: str, site: str, span: int, week: Week
+    entries: list[Entry], title: str, site: str, span: int, week: Week, limit: int
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
-    (Atom, JSON); the digests feed's link comes third, after the articles'."""
+    (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
+    digests feed's link comes third, after the articles'."""
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
     articles_feed = FeedInfo(
@@ -179,7 +182,7 @@ def _article_feeds(
         self_url=urljoin(site, "feed.atom"),
         updated=newest(entries, empty_updated),
     )
-    outputs, links = _formats("feed", articles_feed, entries, site, ("rss", "atom", "json"))
+    outputs, links = _formats("feed", articles_feed, entries[:limit], site, ("rss", "atom", "json"))
     links.append(FeedLink(DIGESTS_FEED, ATOM_TYPE, "Weekly digests", "สรุปรายสัปดาห์"))
 
     def add_subset(
@@ -193,6 +196,7 @@ def _article_feeds(
         thai: str = "",
     ) -> None:
         """One topic's or partner's feed; ``label`` titles its link on the pages."""
+        chosen = chosen[:limit]
         feed = FeedInfo(
             id=stable_id(f"thaidigest:feed:{key}"),
             title=f"{title}: {name}",
@@ -283,28 +287,31 @@ def build_digest(
     title = settings["title"]
     site = settings["site_url"].rstrip("/") + "/"
     span = max(1, int(settings["weeks"]))
-    first = week.shift(1 - span)
-    data = load_weeks(store, first, week)
+    now = now or utc_now()
+    stored = stored_digests(out_dir)
+    # The feeds and the index end at the newest digest: a past week rebuilt must not
+    # take subscribers' newest items away. A stored week still to come is no digest.
+    this_week = Week.of(now.astimezone(BANGKOK).date())
+    feed_week = max([week, *(built for built in stored if built <= this_week)])
+    first = feed_week.shift(1 - span)
+    data = load_weeks(store, first, feed_week)
     selections = [select_week(data, first.shift(offset)) for offset in range(span)]
-    digest = selections[-1]
+    latest = selections[-1]
+    digest = next((chosen for chosen in selections if chosen.week == week), None) or select_week(
+        load_weeks(store, week, week), week
+    )
     health = load_health(
         store,
         list(config["sites"]),
-        min(week.end().astimezone(UTC), until_now(now or utc_now())),
+        min(week.end().astimezone(UTC), until_now(now)),
         float(config["status"]["max_quiet_days"]),
     )
     markdown = render_markdown(digest, title, health)
-    entries = article_entries(
-        (item for selection in selections for item in selection.items),
-        int(settings["max_entries"]),
+    entries = article_entries(item for selection in selections for item in selection.items)
+    feeds, links = _article_feeds(
+        entries, title, site, span, feed_week, int(settings["max_entries"])
     )
-    feeds, links = _article_feeds(entries, title, site, span, week)
-    markdowns = stored_digests(out_dir) | {week: markdown}
-    newest_week = max(markdowns)
-    if newest_week == week:
-        latest = digest
-    else:  # a past week rebuilt: the index still leads with the newest digest
-        latest = select_week(load_weeks(store, newest_week, newest_week), newest_week)
+    markdowns = stored | {week: markdown}
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),
         **feeds,

@@ -98,6 +98,36 @@ def test_max_entries_keeps_the_newest(filled, tmp_path):
     assert links == [url_of(THAI), url_of(HOSTILE)]
 
 
+def test_max_entries_applies_to_each_feed_not_to_the_window(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(max_entries=1))
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [url_of(THAI)]
+    # The newest item of the window (THAI) is not on "mou": its own newest still is.
+    mou = parse(out / "topics" / "mou.atom").entries
+    assert [entry.link for entry in mou] == [url_of(HOSTILE)]
+
+
+def test_rebuilding_a_past_week_leaves_the_feeds_at_the_newest_digest(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    newest_feeds = {name: (out / name).read_bytes() for name in ("feed.atom", "feed.rss")}
+    build_digest(filled, out, W33, settings())
+    assert (out / "digests" / "2024-W33.md").exists()
+    for name, data in newest_feeds.items():
+        assert (out / name).read_bytes() == data, name
+    assert "2024-W34" in (out / "index.html").read_text(encoding="utf-8").split("<h2")[1]
+
+
+def test_a_digest_built_for_a_week_to_come_does_not_hold_the_feeds_back(store, tmp_path):
+    later = article(1, "Published in week 35", published=date(2024, 8, 28))
+    ingest(store, [later], "2024-08-28T03:00")
+    mark(store, later)
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-08-27T03:00"))
+    build_digest(store, out, Week(2024, 35), settings(), now=at("2024-09-02T03:00"))
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [url_of(later)]
+
+
 def test_feed_updated_is_its_newest_entry_not_the_clock(store, tmp_path):
     early, late = article(1, "Early", published=date(2024, 8, 19)), article(2, "Late")
     ingest(store, [early], "2024-08-19T03:00")
