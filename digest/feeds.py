@@ -14,6 +14,7 @@ imported without a source line) has no link, and its summary as content.
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -145,7 +146,9 @@ def newest(entries: Sequence[Entry], default: datetime) -> datetime:
     return max((entry.updated for entry in entries), default=default)
 
 
-def _generator(feed: FeedInfo, entries: Sequence[Entry]) -> FeedGenerator:
+def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
+    """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
+    ``description`` as HTML (Atom's summary is marked as text)."""
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.id)
@@ -169,7 +172,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry]) -> FeedGenerator:
         added.updated(entry.updated)
         summary = clean_text(entry.summary)
         if summary:
-            added.summary(summary)
+            added.summary(html.escape(summary, quote=False) if rss else summary)
         if entry.content_html:
             added.content(clean_text(entry.content_html), type="html")
         elif not link:  # an Atom entry with no link must have content
@@ -188,7 +191,7 @@ def render_atom(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
 
 def render_rss(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     """An RSS 2.0 document."""
-    return _generator(feed, entries).rss_str(pretty=True)
+    return _generator(feed, entries, rss=True).rss_str(pretty=True)
 
 
 def _json_item(entry: Entry) -> dict[str, object]:

@@ -1,6 +1,7 @@
 import uuid
 from dataclasses import replace
 from datetime import date
+from html import unescape
 from xml.etree import ElementTree
 
 import feedparser
@@ -165,6 +166,19 @@ def test_hostile_title_keeps_feeds_valid_and_reads_as_written(filled, tmp_path):
         assert entry.title == expected
     html = (out / "digests" / "2024-W34.html").read_text()
     assert 'href="http://evil"' not in html
+
+
+def test_a_summary_with_markup_reads_as_written_in_rss_too(filled, tmp_path):
+    # RSS readers take an item's description as HTML: "<tags>" must not become a tag.
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    summaries = {
+        name: next(e for e in parse(out / name).entries if e.link == url_of(HOSTILE)).summary
+        for name in ("feed.rss", "feed.atom")
+    }
+    assert summaries["feed.atom"] == HOSTILE.body
+    assert "<" not in summaries["feed.rss"]  # HTML that shows the text, not a tag
+    assert unescape(summaries["feed.rss"]) == HOSTILE.body
 
 
 def test_two_builds_give_byte_identical_files_and_the_second_writes_nothing(filled, tmp_path):
