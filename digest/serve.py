@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
@@ -46,10 +48,10 @@ BUSY = (
 )
 INDEX = "index.html"
 CONTENT_TYPES = {
-    ".rss": "application/rss+xml",
-    ".atom": "application/atom+xml",
-    ".json": "application/feed+json",  # the only JSON the folder holds: JSON Feeds
-    ".opml": "text/x-opml; charset=utf-8",
+    ".rss": RSS_TYPE,
+    ".atom": ATOM_TYPE,
+    ".json": JSON_FEED_TYPE,  # the only JSON the folder holds: JSON Feeds
+    ".opml": f"{OPML_TYPE}; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -77,6 +79,8 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return HTTPStatus.FORBIDDEN
+    if any(part.startswith(".") for part in parts):  # .git, a write's temporary file
+        return HTTPStatus.NOT_FOUND
     if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
         return HTTPStatus.NOT_FOUND
     try:

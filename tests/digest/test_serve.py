@@ -18,6 +18,10 @@ def site(tmp_path):
     (out / "feed.rss").write_bytes(b"<rss/>")
     (out / "feed.atom").write_bytes(b"<feed/>")
     (out / "digests" / "2024-W34.md").write_text("# สรุป\n", encoding="utf-8")
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_text("[remote] url = secret")
+    (out / ".feed.atom.x1y2.tmp").write_text("half a feed")  # a write cut short
+    (out / "digests" / ".hidden.md").write_text("draft")
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the web")
     (out / "leak.txt").symlink_to(secret)
@@ -107,6 +111,11 @@ def test_absolute_or_missing_paths_stay_inside_and_are_not_found(site, path):
     status, _, body = request(site, path)
     assert status == 404
     assert b"root:" not in body
+
+
+@pytest.mark.parametrize("path", ["/.git/config", "/.feed.atom.x1y2.tmp", "/digests/.hidden.md"])
+def test_hidden_files_in_the_folder_are_not_served(site, path):
+    assert request(site, path)[0] == 404
 
 
 def test_request_target_not_starting_with_a_slash_is_a_bad_request(site):
