@@ -69,7 +69,7 @@ from digest.select import (
     topic_key,
 )
 from thaidigest.health import load_health, until_now
-from thaidigest.partners import partner_name
+from thaidigest.partners import feed_stem, partner_name
 from thaidigest.store import Store, utc_now
 
 DIGESTS = "digests"
@@ -118,23 +118,9 @@ def write_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def _file_name(name: str, fallback: str) -> str:
-    """``name`` as a file name: lower-case letters and digits, hyphens between them."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or fallback
-
-
 def topic_file(topic: str) -> str:
     """A file name for a topic's feed: lower-case letters, digits and hyphens."""
-    return _file_name(topic, "topic")
-
-
-def partner_file(partner: str) -> str:
-    """A file name for a partner's feed: ``country:JP`` -> ``country-jp``.
-
-    Partner ids hold colons, spaces and apostrophes, which are not safe in
-    every file system or URL; the file name keeps letters and digits.
-    """
-    return _file_name(partner, "partner")
+    return re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "topic"
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -226,7 +212,7 @@ def _article_feeds(
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",
-            f"{PARTNERS}/{partner_file(partner)}",
+            f"{PARTNERS}/{feed_stem(partner)}",
             [entry for entry in entries if partner in entry.partners],
             f"Partner: {name}",
             name=f"with {name}",

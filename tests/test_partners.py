@@ -12,7 +12,7 @@ from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.partners import OPENING_CHARS, partner_table, partners
+from thaidigest.partners import OPENING_CHARS, feed_stem, partner_table, partners
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_jsonl_file
 from thaidigest.store import SCHEMA_VERSION, Store
@@ -233,11 +233,27 @@ th = ["หัวเหวย"]
         '[[partner]]\nen = ["Acme"]',  # no id
         '[[partner]]\nid = "company:Acme"\nname = "Acme"',  # unknown field
         '[vendors]\nAcme = ["Acme"]',  # unknown table
+        # Another spelling of a packaged id ("company:ASEAN BAC"): one feed file for two.
+        '[[partner]]\nid = "company:ASEAN-BAC"\nen = ["ASEAN Business Advisory Council"]',
     ],
 )
 def test_bad_user_table_is_refused(text):
     with pytest.raises(ValueError):
         partner_table(text)
+
+
+def test_feed_file_names_are_safe_and_apart():
+    assert feed_stem("company:Thai Bankers' Association") == "company-thai-bankers-association"
+    assert feed_stem("country:JP") == "country-jp"
+    # Names in Thai script alone keep a name of their own, not "company".
+    thai = [feed_stem("company:ไทยเบฟ"), feed_stem("company:ซีพี ออลล์")]
+    assert len(set(thai)) == 2 and all(stem.startswith("company-") for stem in thai)
+    assert all(len(stem) > len("company-") for stem in thai)
+
+
+def test_the_packaged_table_lists_each_partner_once():
+    # partner_table refuses an id listed twice; the packaged table must load.
+    assert partner_table().ids
 
 
 def _dev_set() -> tuple[dict[int, dict], dict[int, tuple[str, str]]]:

@@ -51,6 +51,7 @@ counts when any one of its mentions survives these rules.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -66,7 +67,7 @@ from thaidigest import matching
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
 from thaidigest.matching import single_spaced
 
-__all__ = ["PartnerTable", "partner_name", "partner_table", "partners"]
+__all__ = ["PartnerTable", "feed_stem", "partner_name", "partner_table", "partners"]
 
 DEFAULT_TABLE = "partners.toml"
 THAI_SIDE = "TH"
@@ -308,6 +309,19 @@ def partner_name(partner: str) -> str:
     return name or partner
 
 
+def feed_stem(partner: str) -> str:
+    """The file name of a partner's feed, without suffix: ``country:JP`` -> ``country-jp``.
+
+    Ids hold colons, spaces and apostrophes, which are not safe in every file
+    system or URL: the name keeps its letters and digits, in lower case, with
+    hyphens between. A name with none (one in Thai script only) is named by a
+    hash of the id. Two ids of one table never share a stem (:func:`partner_table`).
+    """
+    kind, _, name = partner.partition(":")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return f"{kind}-{slug or hashlib.sha256(partner.encode()).hexdigest()[:12]}"
+
+
 def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
     """Multilateral bodies named once in the opening, in passing: a region or a label.
 
@@ -457,8 +471,18 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
             ids.setdefault(_key(name), f"country:{code}")
     multilateral: set[str] = set()
     members: dict[str, tuple[str, ...]] = {}
+    stems: dict[str, str] = {}  # feed file name -> the partner that has it
     for entry in data.get("partner", []):
         partner = _checked_id(entry)
+        stem = feed_stem(partner)
+        if stem in stems:
+            other = stems[stem]
+            raise ValueError(
+                f"partner {partner!r} is listed twice"
+                if other == partner
+                else f"partners {other!r} and {partner!r} would share the feed {stem}.atom"
+            )
+        stems[stem] = partner
         unknown = set(entry) - {"id", "th", "en", "multilateral", "members"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")

@@ -7,7 +7,7 @@ import feedparser
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from digest.publish import build_digest, partner_file
+from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
 from thaidigest.cli import main
@@ -57,11 +57,6 @@ def test_a_feed_per_partner_listed_on_the_archive_page(store, tmp_path):
     assert sorted(entry.link for entry in parsed.entries) == [url_of(asean), url_of(google)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="partners/country-jp.atom"' in index and "Partner: Japan" in index
-
-
-def test_partner_file_names_are_safe():
-    assert partner_file("company:Thai Bankers' Association") == "company-thai-bankers-association"
-    assert partner_file("country:JP") == "country-jp"
 
 
 def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
