@@ -19,6 +19,12 @@ from thaidigest.dates import arabic_digits, parse_date_line, parse_listing_date,
         ("May 31, 2021", date(2021, 5, 31)),
         ("31 May 2021", date(2021, 5, 31)),
         ("Friday, 23 August 2024", date(2024, 8, 23)),
+        ("23 สิงหาคม 2024", date(2024, 8, 23)),  # a Thai date in the Common Era
+        ("23 ส.ค. พ.ศ. 2567", date(2024, 8, 23)),  # the era after an abbreviated month
+        ("23 สิงหาคม พ.ศ. 2567", date(2024, 8, 23)),
+        ("23 สิงหาคม ค.ศ. 2024", date(2024, 8, 23)),
+        ("ศุกร์ 23 สิงหาคม 2567", date(2024, 8, 23)),  # a weekday without วัน
+        ("ศุกร์ที่ 23 สิงหาคม 2567", date(2024, 8, 23)),
     ],
 )
 def test_date_line_gives_the_gregorian_date(line, expected):
@@ -44,6 +50,7 @@ def test_listing_date_is_buddhist_era_day_month_year():
     assert parse_listing_date("23/08/2567") == date(2024, 8, 23)
     assert parse_listing_date("๐๑/๐๒/๒๕๖๗") == date(2024, 2, 1)
     assert parse_listing_date("31/02/2567") is None
+    assert parse_listing_date("23/08/2024") == date(2024, 8, 23)  # not year 1481
     assert parse_listing_date("2567-08-23") is None
 
 

@@ -18,6 +18,7 @@ from datetime import date
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _THAI_DIGIT = re.compile("[๐-๙]")
 BE_OFFSET = 543
+LAST_CE_YEAR = 2300  # a later four-digit year is BE: 2301 BE is 1758 CE
 
 THAI_MONTHS = {
     "มกราคม": 1,
@@ -70,10 +71,15 @@ ENGLISH_MONTHS = {
     for name in names
 }
 
-_THAI_WEEKDAY = r"(?:วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)?(?:ที่)?\s*)?"
-_THAI_MONTH = r"(?P<month>[ก-๙]+(?:\s*\.\s*[ก-๙]+)*\s*\.?)"
+_THAI_WEEKDAY = (
+    r"(?:(?:วัน)?(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)(?:ที่)?\s*"
+    r"|วัน(?:ที่)?\s*)?"
+)
+_ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's digits tell which
+# A month name, abbreviated with dots or not; an era after it is not part of it.
+_THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{_ERA})[ก-๙]+)*\s*\.?)"
 THAI_DATE_LINE = re.compile(
-    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:พ\.\s*ศ\.\s*)?(?P<year>\d{{2}}|\d{{4}})$"
+    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{_ERA}\s*)?(?P<year>\d{{2}}|\d{{4}})$"
 )
 _ENGLISH_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 ENGLISH_DATE_LINE_MDY = re.compile(
@@ -102,14 +108,16 @@ def _thai_month(name: str) -> int | None:
     return THAI_MONTHS.get(compact) or THAI_MONTH_ABBREVIATIONS.get(compact)
 
 
-def _gregorian_year(year_text: str, *, buddhist_era: bool) -> int:
+def _gregorian_year(year_text: str) -> int:
+    """The CE year of a year as written. Thai pages write the Buddhist Era, and
+    now and then the Common Era in a Thai date ("23 สิงหาคม 2024"): a four-digit
+    year above ``LAST_CE_YEAR`` is BE, one below is CE, whatever the page's
+    language (they are five centuries apart)."""
     year = int(year_text)
     if len(year_text) == 2:
         # Two-digit years on Thai pages are BE: "64" is 2564 BE, 2021 CE.
         return 2500 + year - BE_OFFSET
-    if buddhist_era or year > 2400:
-        return year - BE_OFFSET
-    return year
+    return year - BE_OFFSET if year > LAST_CE_YEAR else year
 
 
 def _make_date(year: int, month: int | None, day: int) -> date | None:
@@ -129,23 +137,23 @@ def parse_date_line(line: str) -> date | None:
     text = arabic_digits(text)
     match = THAI_DATE_LINE.match(text)
     if match:
-        year = _gregorian_year(match["year"], buddhist_era=True)
+        year = _gregorian_year(match["year"])
         return _make_date(year, _thai_month(match["month"]), int(match["day"]))
     for pattern in (ENGLISH_DATE_LINE_MDY, ENGLISH_DATE_LINE_DMY):
         match = pattern.match(text)
         if match:
             month = ENGLISH_MONTHS.get(match["month"].lower())
-            year = _gregorian_year(match["year"], buddhist_era=False)
+            year = _gregorian_year(match["year"])
             return _make_date(year, month, int(match["day"]))
     return None
 
 
 def parse_listing_date(text: str) -> date | None:
-    """An MDES listing date ``dd/mm/yyyy`` in the Buddhist Era (``23/08/2567``)."""
+    """An MDES listing date ``dd/mm/yyyy``, in the Buddhist Era (``23/08/2567``) or not."""
     match = LISTING_DATE.match(arabic_digits(text).strip())
     if not match:
         return None
-    year = _gregorian_year(match["year"], buddhist_era=True)
+    year = _gregorian_year(match["year"])
     return _make_date(year, int(match["month"]), int(match["day"]))
 
 
