@@ -354,7 +354,9 @@ class Store:
         return cls(database_url(db))
 
     def _check_schema(self) -> None:
-        with self.transaction() as conn:
+        # A plain transaction: most opens only read the version, and must not wait
+        # for a write lock (see :meth:`transaction`).
+        with self.engine.begin() as conn:
             version = _schema_version(conn)
             if version is not None and version < SCHEMA_VERSION:
                 if self.engine.dialect.name != "sqlite":
@@ -381,8 +383,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection whose writes commit together, or roll back on error."""
+        """A connection whose writes commit together, or roll back on error.
+
+        On SQLite it holds the write lock from its start: pysqlite begins a
+        transaction only before the first change, so what the transaction read
+        first (the stored URLs of a batch, a lock's holder) another process could
+        change before it wrote (two imports of one file at once: one failed on
+        UNIQUE). Another writer waits up to ``busy_timeout``.
+        """
         with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     def close(self) -> None:

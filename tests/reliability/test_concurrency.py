@@ -1,7 +1,9 @@
-"""Two crawls at once: one per site at a time; the loser records a locked run, stores nothing."""
+"""Two crawls at once: one per site at a time; the loser records a locked run, stores nothing.
+Two imports at once: both store what they read, each article once."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -14,8 +16,10 @@ from tests.reliability.test_crash_safety import (
     ENV,
     crawl_command,
     expected_urls,
+    run,
     store_problems,
     stored_articles,
+    thaidigest,
     write_crawl_config,
 )
 from thaidigest import locks
@@ -112,3 +116,26 @@ def test_a_held_lock_skips_that_site_only(tmp_path):
     assert set(stored_articles(db)) == expected_urls("mdes")
     with sqlite3.connect(db) as conn:  # ours is left, the crawl's own is released
         assert conn.execute("SELECT name FROM locks").fetchall() == [("crawl:thaigov",)]
+
+
+def test_two_imports_of_one_file_at_once_both_succeed_and_store_each_article_once(tmp_path):
+    # Each batch looks up which of its URLs are stored, then writes: without the
+    # write lock from the start, the other import could store them in between.
+    records = tmp_path / "articles.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for number in range(3000):
+            body = f"ย่อหน้าที่ {number} ของข่าว " * 20
+            record = {
+                "url": f"https://www.thaigov.go.th/news/contents/details/{100000 + number}",
+                "text": f"หัวข้อข่าวที่ {number}\n\n{body}",
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    db = tmp_path / "db.sqlite"
+    run(thaidigest("export", "--db", str(db)))  # the database exists before both start
+    command = thaidigest("import", str(records), "--db", str(db), "--workers", "1")
+    results = finish([start(command), start(command)])
+    assert [code for code, _, _ in results] == [0, 0], [err[-500:] for _, _, err in results]
+    news = sorted(int(re.search(r"new (\d+)", out)[1]) for _, out, _ in results)
+    assert sum(news) == 3000  # each article stored by one of the two, once
+    assert store_problems(db) == []
+    assert len(stored_articles(db)) == 3000
