@@ -168,6 +168,20 @@ def test_an_unchanged_visit_that_brings_a_date_fills_a_missing_one(store: Store)
     assert row["versions"] == 1
 
 
+def test_a_date_learned_then_changed_in_one_batch_is_the_changed_visits(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, None)) == "new"
+
+    summary = ingestor.ingest(
+        [mdes_article(BODY, date(2024, 8, 10)), mdes_article(BODY + " แก้ไข", date(2024, 8, 20))]
+    )
+
+    assert (summary.unchanged, summary.updated) == (1, 1)
+    row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
+    assert row["published"] == "2024-08-20"  # the last visit's, as its version says
+    assert store.versions(row["id"])[-1]["published"] == "2024-08-20"
+
+
 def raw_texts(store: Store) -> list[tuple[int, str | None]]:
     """``(version, body)`` of every stored version row, as the table holds them."""
     with store.engine.connect() as conn:

@@ -301,6 +301,7 @@ class Ingestor:
                 assert known is not None, "every new URL was inserted"
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 seen.pop(article_id, None)  # this later visit's fields win
+                dated.pop(article_id, None)  # and its date
                 if article_id not in written:  # the version it replaces is stored: give it its text
                     conn.execute(
                         KEEP_SUPERSEDED_TEXT, {"row_id": article_id, "superseded": known.versions}
