@@ -175,6 +175,22 @@ HOSTILE_RECORDS = {
         '{"id": {"a": 1}, "url": "https://example.org/1", "text": "H\\n\\nB"}',
         "'id' is neither a number nor a string",
     ),
+    "id-not-a-number": (
+        '{"id": NaN, "url": "https://example.org/1", "text": "H\\n\\nB"}',
+        "'id' is not a whole number",
+    ),
+    "id-huge": (
+        '{"id": 1e300, "url": "https://example.org/1", "text": "H\\n\\nB"}',
+        "'id' is not a whole number",
+    ),
+    "id-control-character": (
+        '{"id": "12\\u00003", "url": "https://example.org/1", "text": "H\\n\\nB"}',
+        "'id' is not a whole number",
+    ),
+    "id-not-the-urls": (
+        json.dumps({"id": 999, "url": "https://www.mdes.go.th/news/detail/10", "text": "H\n\nB"}),
+        "'id' 999 is not the article number in its 'url' (10)",
+    ),
     "too-long-an-article": (
         json.dumps({"url": "https://example.org/1", "text": "H\n\n" + "ข" * 20_000}),
         "more than import.max_article_chars (10,000)",

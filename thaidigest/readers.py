@@ -36,9 +36,10 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
-from thaidigest.urls import source_of, web_url_problem
+from thaidigest.urls import article_id, source_of, web_url_problem
 
 TEXT_SUFFIXES = (".txt",)
+MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
@@ -223,18 +224,30 @@ def corpus_record_article(record: object, limits: ReadLimits | None = None) -> R
         source=source_of(url),
         title=raw.title,
         body=raw.body,
-        source_id=_source_id(record),
+        source_id=_source_id(record, url),
         category=category,
     )
 
 
-def _source_id(record: dict[str, Any]) -> str | None:
+def _source_id(record: dict[str, Any], url: str) -> str | None:
+    """The record's ``id``: the site's article number, the one in its URL when that has one.
+
+    The crawl walks on from the highest stored number, so an id is a whole
+    number of at most ``MAX_ID_DIGITS`` digits (``nan``, ``1e+300``, control
+    characters are refused) and never a number the URL contradicts.
+    """
     value = record.get("id")
-    if value is None or isinstance(value, str):
-        return _string(record, "id")
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value is None:
+        return None  # normalising takes the URL's
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError("'id' is neither a number nor a string")
-    return str(value)
+    text = str(value).strip() if not isinstance(value, float) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        raise ValueError(f"'id' is not a whole number of at most {MAX_ID_DIGITS} digits")
+    in_url = article_id(url)
+    if in_url is not None and in_url != text:
+        raise ValueError(f"'id' {text} is not the article number in its 'url' ({in_url})")
+    return text
 
 
 class LineReader:
