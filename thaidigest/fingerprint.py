@@ -213,12 +213,9 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> shift1)
 
 
-def minhash_values(hashes: np.ndarray) -> np.ndarray:
-    """The MinHash signature of a set of 32-bit hashes, as datasketch's affine32 scheme."""
-    return _minhash_of_mixed(_fmix32(hashes))
-
-
 def _minhash_of_mixed(mixed: np.ndarray) -> np.ndarray:
+    """The MinHash signature of 32-bit hashes already mixed by :func:`_fmix32`: datasketch's
+    with its affine32 scheme (a test compares them)."""
     if not len(mixed):
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     a, b = _PERMUTATIONS
