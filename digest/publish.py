@@ -12,7 +12,8 @@ Layout of the folder::
                             the articles of one topic
     partners/<partner>.atom  partners/<partner>.json
                             the articles with one partner (country-jp, org-asean, ...),
-                            for every partner with an article in the feeds' weeks
+                            for every partner with an article in the feeds' weeks,
+                            and empty for a partner of an older article
     feeds.opml              every feed, for a reader to import at once
     index.html              the archive: the newest digest's items, every digest in
                             digests/, every feed
@@ -27,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,8 @@ from digest.feeds import (
     stable_id,
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
+from digest.partners import count_partners
+from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
     DIGEST_FILE,
@@ -153,11 +156,22 @@ def _formats(
 
 
 def _article_feeds(
-    entries: list[Entry], title: str, site: str, span: int, week: Week, limit: int
+    entries: list[Entry],
+    title: str,
+    site: str,
+    span: int,
+    week: Week,
+    limit: int,
+    partners_before: Iterable[str] = (),
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
-    digests feed's link comes third, after the articles'."""
+    digests feed's link comes third, after the articles'.
+
+    A partner of ``partners_before`` (any stored item's) with no entry keeps its
+    feed, empty, so that its subscribers see it up to date; the pages list the
+    partners with entries only.
+    """
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
     articles_feed = FeedInfo(
@@ -180,6 +194,7 @@ def _article_feeds(
         name: str,
         subtitle: str,
         thai: str = "",
+        listed: bool = True,
     ) -> None:
         """One topic's or partner's feed; ``label`` titles its link on the pages."""
         chosen = chosen[:limit]
@@ -194,7 +209,8 @@ def _article_feeds(
         )
         files, subset_links = _formats(stem, feed, chosen, site, ("atom", "json"))
         outputs.update(files)
-        links.extend(replace(link, title=label) for link in subset_links)
+        if listed:
+            links.extend(replace(link, title=label) for link in subset_links)
 
     topics = (set(TOPIC_LABELS) - {OTHER_TOPIC}) | {t for e in entries for t in e.categories}
     for topic in sorted(topics, key=topic_key):
@@ -208,7 +224,8 @@ def _article_feeds(
             subtitle=f"Relevant articles on {english}",
             thai=thai,
         )
-    for partner in sorted({p for entry in entries for p in entry.partners}, key=partner_name):
+    with_entries = {p for entry in entries for p in entry.partners}
+    for partner in sorted(with_entries | set(partners_before), key=partner_name):
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",
@@ -217,6 +234,7 @@ def _article_feeds(
             f"Partner: {name}",
             name=f"with {name}",
             subtitle=f"Relevant articles with {name}",
+            listed=partner in with_entries,
         )
     return outputs, links
 
@@ -295,7 +313,13 @@ def build_digest(
     markdown = render_markdown(digest, title, health)
     entries = article_entries(item for selection in selections for item in selection.items)
     feeds, links = _article_feeds(
-        entries, title, site, span, feed_week, int(settings["max_entries"])
+        entries,
+        title,
+        site,
+        span,
+        feed_week,
+        int(settings["max_entries"]),
+        count_partners(load_partner_rows(store)).counts,
     )
     markdowns = stored | {week: markdown}
     outputs = {

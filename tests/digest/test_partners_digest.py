@@ -59,6 +59,20 @@ def test_a_feed_per_partner_listed_on_the_archive_page(store, tmp_path):
     assert 'href="partners/country-jp.atom"' in index and "Partner: Japan" in index
 
 
+def test_a_partner_gone_from_the_window_keeps_its_feed_empty_and_unlisted(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    japan = out / "partners" / "country-jp.atom"
+    assert len(feedparser.parse(japan.read_bytes()).entries) == 1
+    later = Week(2024, 40)  # the feeds' weeks are 37 to 40: no item with Japan
+    build_digest(store, out, later, settings())
+    parsed = feedparser.parse(japan.read_bytes())
+    assert not parsed.bozo and parsed.entries == []  # its subscribers see it emptied
+    assert parsed.feed.updated == "2024-10-06T17:00:00+00:00"  # week 40 ended
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "partners/country-jp.atom" not in index
+    assert "partners/" not in (out / "feeds.opml").read_text(encoding="utf-8")
+
+
 def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     build(store, tmp_path)
     earlier = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
