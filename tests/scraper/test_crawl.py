@@ -266,3 +266,30 @@ def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
     assert f"error: {site.base_url}" in result.stdout
     assert f"database {db}: database or disk is full" in result.stdout
     assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
+
+
+def listed_ids(root, *listings: str) -> set[str]:
+    """The MDES article ids that the given listing files link to."""
+    ids = set()
+    for listing in listings:
+        html = (root / listing).read_text(encoding="utf-8")
+        ids.update(re.findall(r"/news/detail/(\d+)-", html))
+    return ids
+
+
+def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_path):
+    """Category 7's page 1 lists only category 3's page-1 articles; its page 2 is its own."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html")
+    assert only_on_page_2 and not only_on_page_2 & listed_ids(root, "news/3.html")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    listings = ["news/3.html", "news/3/page/2.html", "news/3/page/3.html", "news/7/page/2.html"]
+    assert set(stored(db)) == {public_url("mdes", i) for i in listed_ids(root, *listings)}
