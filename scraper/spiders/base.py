@@ -145,6 +145,8 @@ class SiteSpider(scrapy.Spider):
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
+        if status in (200, 304):
+            stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:
             return Verdict(Answer.PAGE)
         if status == 304:

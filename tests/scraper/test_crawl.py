@@ -293,3 +293,23 @@ def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     listings = ["news/3.html", "news/3/page/2.html", "news/3/page/3.html", "news/7/page/2.html"]
     assert set(stored(db)) == {public_url("mdes", i) for i in listed_ids(root, *listings)}
+
+
+def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_path):
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text().replace(
+            "[sites.thaigov]\n", '[sites.thaigov]\nsearch_keywords = ["ดิจิทัล"]\n'
+        )
+    )
+    db = tmp_path / "db.sqlite"
+    everything_else = FaultRule(path=r"^/(?!robots\.txt$)", fault="status", status=404)
+    with FixtureSite(faults=FaultPlan(rules=[everything_else])) as site:
+        result = crawl(site.base_url, db, config)
+        robots = [r for r in site.requests if r.path == "/robots.txt"]
+    assert robots and all(r.status == 200 for r in robots)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    for source in ("thaigov", "mdes"):
+        assert f"{source}: failed " in result.stdout
+    assert result.stdout.count("nothing fetched") == 2
+    assert "/search?keyword=" in result.stdout  # the search page's 404 is an error
