@@ -3,14 +3,16 @@
 Fields: requests, responses by status (robots.txt included), fetched (the
 listing, search and article pages that answered 200 or 304, as the spider
 judged them), new, updated, unchanged, not_modified (304), soft_404,
-fallback, rejected, blocked (each with URL, status and redirect target; a
-request robots.txt forbids has the reason ``robots.txt``, the rule and the
-robots.txt URL instead), errors (each with URL), duration, and a status:
-``blocked`` when the site refused or redirected us or robots.txt forbade a
-request, ``stopped`` when a signal ended the crawl before it finished,
-``failed`` when no page was fetched or the store refused what was, else
-``ok``. Only an ``ok`` run counts as clean: the crawl after any
-other looks further back for what it missed. A crawl that found the site's
+fallback, rejected, offsite_links_ignored (links to another host, not
+followed), empty_listings (listing pages with no article link), blocked
+(each with URL, status and redirect target; a request robots.txt forbids has
+the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
+(each with URL), duration, and a status: ``blocked`` when the site refused or
+redirected us or robots.txt forbade a request, ``stopped`` when a signal
+ended the crawl before it finished, ``failed`` when no page was fetched or
+the store refused what was, else ``ok``. Only an ``ok`` run with no error
+counts as clean: the crawl after any other looks further back for what it
+missed. A crawl that found the site's
 lock held (another crawl of the site is running) fetches nothing and records a
 run of its own with the status ``locked`` and the holder in ``locked``; the
 next crawl passes over it when it asks how the previous one ended.
@@ -32,6 +34,8 @@ COUNTS = (
     "soft_404",
     "fallback",
     "rejected",
+    "offsite_links_ignored",
+    "empty_listings",
 )
 STATUS_PREFIX = "downloader/response_status_count/"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held

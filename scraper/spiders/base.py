@@ -239,9 +239,13 @@ class SiteSpider(scrapy.Spider):
 
     # --- Answers that need a second look --------------------------------------
 
+    def on_host(self, url: str) -> bool:
+        """Whether ``url`` names the crawled host (the same name and port as the base URL)."""
+        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+
     def is_on_site(self, url: str) -> bool:
-        """Whether ``url`` is on the crawled host; links anywhere else are never followed."""
-        if urlsplit(url).netloc == urlsplit(self.base_url).netloc:
+        """Whether ``url`` is on the crawled host; a link anywhere else is counted, not followed."""
+        if self.on_host(url):
             return True
         self.crawler.stats.inc_value("thaidigest/offsite_links_ignored")
         self.logger.info("not following an off-site link: %s", url)

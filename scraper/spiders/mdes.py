@@ -85,6 +85,11 @@ class MdesSpider(SiteSpider):
                 source_id=entry.source_id,
                 listing_date=entry.date_text,
             )
+        if listing.entries and not any(self.on_host(entry.url) for entry in listing.entries):
+            # Another alias of the host, say: nothing of this page can be fetched.
+            self.report_error(
+                response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
+            )
         page_number = response.meta["page_number"]
         more = fresh or not self.incremental
         next_url = listing.next_url

@@ -313,3 +313,23 @@ def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_pat
         assert f"{source}: failed " in result.stdout
     assert result.stdout.count("nothing fetched") == 2
     assert "/search?keyword=" in result.stdout  # the search page's 404 is an error
+
+
+def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(tmp_path):
+    """Category 3's links name another alias of the host; category 7's page lists nothing."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    listing = root / "news" / "3.html"
+    html = listing.read_text(encoding="utf-8")
+    page_1 = listed_ids(root, "news/3.html")
+    (root / "news" / "7.html").write_text(
+        re.sub(r'<div class="row news-list">.*?<nav', "<nav", html, flags=re.S), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        alias = f"http://localhost:{site.port}"
+        listing.write_text(html.replace("{{BASE}}/news/detail/", f"{alias}/news/detail/"))
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert page_1 and not {public_url("mdes", i) for i in page_1} & set(stored(db))
+    assert f"offsite links ignored {len(page_1)}, empty listings 1" in result.stdout
+    assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
