@@ -14,7 +14,6 @@ SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
     "category": "span.Circular.headtitle-2.font_level6.color2.col-xs-9.remove-xs",
     "body": "div.border-normal.clearfix",
-    "image": "div.border-normal.clearfix img::attr(src)",
     "search_result": "div.col-xs-12.col-sm-9.col-md-10.news-2 p a::attr(href)",
 }
 # Characters of article text beyond the date, print and headline lines. Below it the body
@@ -89,14 +88,12 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         lines = fallback_body.split("\n")
         headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
         extraction = "fallback"
-    image = page.css(SELECTORS["image"]).get()
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
         category=first_text(page.css(SELECTORS["category"])) or None,
         date_text=_date_line(lines) or _date_line(selector_lines),
-        image_url=urljoin(url, image.strip()) if image and image.strip() else None,
         extraction=extraction,
     )
 
