@@ -49,13 +49,21 @@ def _strip_prefix(title: str) -> str:
 
 
 def _soft_404(page: Selector) -> bool:
-    return _page_title(page) == THAIGOV_TITLE_PREFIX and not first_text(
-        page.css(SELECTORS["headline"])
-    )
+    """Bare title prefix, no headline, and no text in the body block (or no body block).
+
+    A page with a bare title and text in its body block is an article whose title
+    or headline markup changed: the fallback extractor reads it.
+    """
+    if _page_title(page) != THAIGOV_TITLE_PREFIX or first_text(page.css(SELECTORS["headline"])):
+        return False
+    body_nodes = page.css(SELECTORS["body"])
+    lines = block_lines(body_nodes[0]) if body_nodes else []
+    return _text_chars(lines, "") < MIN_BODY_CHARS
 
 
 def is_soft_404(html: str) -> bool:
-    """True for the HTTP 200 "no such article" page: bare title prefix and no headline."""
+    """True for the HTTP 200 "no such article" page: bare title prefix, no headline, and
+    no text in the body block beyond a date line and the print label."""
     return bool(html.strip()) and _soft_404(Selector(text=html))
 
 

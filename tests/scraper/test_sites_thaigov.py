@@ -111,6 +111,17 @@ def test_real_article_is_not_a_soft_404() -> None:
     assert not thaigov.is_soft_404(page("article_renamed_classes.html"))
 
 
+def test_bare_title_and_no_headline_with_a_full_body_is_an_article_not_a_soft_404() -> None:
+    html = page("article_bare_title.html")
+
+    article = thaigov.parse_article(html, URL)
+
+    assert not thaigov.is_soft_404(html)
+    assert article is not None and article.extraction == "fallback"
+    expected = expected_article("article_th", URL)
+    assert expected["body"].split("\n")[-1] in article.body.split("\n")
+
+
 @pytest.mark.parametrize("html", [page("empty.html"), "", "  \n\t "])
 def test_empty_page_is_no_article_and_no_soft_404(html: str) -> None:
     assert thaigov.parse_article(html, URL) is None
