@@ -27,11 +27,16 @@ def format_report(source: str, run: dict[str, Any]) -> str:
     lines = [
         f"{source}: {run['status']}{robots_note(forbidden)} "
         f"in {report.get('duration', 0)} s; "
-        f"{report['requests']} requests ({responses or 'no responses'})",
+        f"{report['requests']} requests ({responses or 'no responses'}), "
+        f"{report.get('fetched', '?')} pages fetched",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
-        f"fallback {report['fallback']}, rejected {report['rejected']}",
+        f"fallback {report['fallback']}, rejected {report['rejected']}, "
+        f"offsite links ignored {report.get('offsite_links_ignored', 0)}, "
+        f"empty listings {report.get('empty_listings', 0)}",
     ]
+    if run["status"] == "failed" and report.get("fetched") == 0:
+        lines.append("  nothing fetched: no listing, search or article page answered 200 or 304")
     for rule, urls in forbidden.items():
         lines.append(
             f"  robots.txt forbids ({rule}): {len(urls)} request(s) not sent, first {urls[0]}"

@@ -1,14 +1,18 @@
 """The crawl report: what one crawl of one site did, stored as a crawl run.
 
-Fields: requests, responses by status, new, updated, unchanged,
-not_modified (304), soft_404, fallback, rejected, blocked (each with URL,
-status and redirect target; a request robots.txt forbids has the reason
-``robots.txt``, the rule and the robots.txt URL instead), errors (each with
-URL), duration, and a status: ``blocked`` when the site refused or redirected
-us or robots.txt forbade a request, ``stopped`` when a signal ended the crawl
-before it finished, ``failed`` when nothing was fetched or the store refused
-what was, else ``ok``. Only an ``ok`` run counts as clean: the crawl after any
-other looks further back for what it missed. A crawl that found the site's
+Fields: requests, responses by status (robots.txt included), fetched (the
+listing, search and article pages that answered 200 or 304, as the spider
+judged them), new, updated, unchanged, not_modified (304), soft_404,
+fallback, rejected, offsite_links_ignored (links to another host, not
+followed), empty_listings (listing pages with no article link), blocked
+(each with URL, status and redirect target; a request robots.txt forbids has
+the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
+(each with URL), duration, and a status: ``blocked`` when the site refused or
+redirected us or robots.txt forbade a request, ``stopped`` when a signal
+ended the crawl before it finished, ``failed`` when no page was fetched or
+the store refused what was, else ``ok``. Only an ``ok`` run with no error
+counts as clean: the crawl after any other looks further back for what it
+missed. A crawl that found the site's
 lock held (another crawl of the site is running) fetches nothing and records a
 run of its own with the status ``locked`` and the holder in ``locked``; the
 next crawl passes over it when it asks how the previous one ended.
@@ -21,7 +25,18 @@ from typing import Any
 
 from thaidigest.store import Store, utc_now
 
-COUNTS = ("new", "updated", "unchanged", "not_modified", "soft_404", "fallback", "rejected")
+COUNTS = (
+    "fetched",
+    "new",
+    "updated",
+    "unchanged",
+    "not_modified",
+    "soft_404",
+    "fallback",
+    "rejected",
+    "offsite_links_ignored",
+    "empty_listings",
+)
 STATUS_PREFIX = "downloader/response_status_count/"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
@@ -61,12 +76,11 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }
-    fetched = sum(value for status, value in responses.items() if status in ("200", "304"))
     if blocked:
         report["status"] = "blocked"
     elif report["finish_reason"] == STOPPED_REASON:
         report["status"] = "stopped"
-    elif not fetched or report["finish_reason"] == DATABASE_ERROR:
+    elif not report["fetched"] or report["finish_reason"] == DATABASE_ERROR:
         report["status"] = "failed"
     else:
         report["status"] = "ok"

@@ -53,6 +53,13 @@ logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
 # Share of Thai characters out of place above which bytes that decode as
 # TIS-620 are another single-byte encoding (Latin-1, cp1252) read wrongly.
 MISPLACED_THAI_SHARE = 0.25
+# Characters that TIS-620 bytes become when read as Latin-1 / cp1252: the bytes
+# cp874 decodes as Thai (0xA1-0xDA, 0xDF-0xFB). A text with none of the Thai
+# script and at least this many of them, making at least this share of its
+# non-ASCII characters, is Thai read in the wrong charset.
+THAI_AS_LATIN1 = re.compile("[\u00a1-\u00da\u00df-\u00fb]")
+THAI_AS_LATIN1_MIN = 20
+THAI_AS_LATIN1_SHARE = 0.8
 CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
@@ -75,6 +82,10 @@ THAI = re.compile("[\u0e01-\u0e5b]")
 
 class UnreadableInput(ValueError):
     """An input that is not text in a known encoding."""
+
+
+class BrokenUtf8(UnreadableInput):
+    """UTF-8 but for a few bytes (too few for the text to be in another encoding)."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +135,43 @@ def decode_text(data: bytes) -> str:
     non_ascii = sum(1 for byte in data if byte >= 0x80)
     undecodable = data.decode("utf-8", "replace").count("\ufffd")
     if undecodable < BROKEN_UTF8_SHARE * non_ascii:
-        raise UnreadableInput(f"invalid UTF-8 at byte {invalid_at}")
+        raise BrokenUtf8(f"invalid UTF-8 at byte {invalid_at}")
     neither = f"neither UTF-8 (invalid at byte {invalid_at}) nor TIS-620"
     if not decoded or dammit.original_encoding != "cp874":
         raise UnreadableInput(neither)
     if not plausible_thai(dammit.unicode_markup):
         raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
     return dammit.unicode_markup
+
+
+def decode_page(data: bytes) -> str:
+    """A web page's text from its bytes, when its declared charset read it wrong.
+
+    As :func:`decode_text`, except that a page valid UTF-8 but for a few bytes
+    is kept, with U+FFFD for those bytes: a stray byte must not lose the
+    article. TIS-620 is taken only when the bytes decode cleanly as cp874 and
+    read as Thai. Raises :class:`UnreadableInput` when the page is neither.
+    """
+    try:
+        return decode_text(data)
+    except BrokenUtf8:
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def thai_read_as_latin1(text: str) -> bool:
+    """Whether ``text`` looks like TIS-620 bytes decoded as Latin-1 or cp1252.
+
+    No character of the Thai script, and many (:data:`THAI_AS_LATIN1_MIN`, nearly
+    all of the non-ASCII ones) that cp874 would read as Thai: ``»ÃÐà·Èä·Â`` for
+    ``ประเทศไทย``. A page written in Latin-1 mixes its accented letters with ASCII
+    words and other symbols; whether its bytes really read as Thai is for
+    :func:`decode_page` to tell.
+    """
+    if THAI.search(text):
+        return False
+    thai_like = len(THAI_AS_LATIN1.findall(text))
+    non_ascii = sum(1 for character in text if ord(character) > 0x7F)
+    return thai_like >= THAI_AS_LATIN1_MIN and thai_like >= THAI_AS_LATIN1_SHARE * non_ascii
 
 
 def _invalid_utf8_at(data: bytes) -> int:

@@ -75,7 +75,6 @@ class PageArticle:
     body: str
     category: str | None
     date_text: str | None
-    image_url: str | None
     extraction: str  # "selectors" or "fallback"
 
 

@@ -53,7 +53,6 @@ SELECTORS = {
     "listing_date": ".date-news",
     "pagination_item": ".pagination > li",
     "headline": ".title-page",
-    "image": ".carousel-item.active img",
     "body_candidates": ".col-12",
     "category": ".nav-item.active",
 }
@@ -148,8 +147,8 @@ _HTML_PARSER = etree.HTMLParser(
     recover=True, encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
 )
 # The article page's parts are found in one pass over the page; their selectors are
-# class selectors (".a.b"), the image one with a descendant tag (".a.b img").
-PAGE_PARTS = ("headline", "body_candidates", "category", "image")
+# class selectors (".a.b"), maybe with a descendant tag (".a.b p").
+PAGE_PARTS = ("headline", "body_candidates", "category")
 _CLASS_SELECTOR = re.compile(r"^((?:\.[\w-]+)+)(?:\s+([a-z][a-z0-9]*))?$")
 
 
@@ -608,8 +607,6 @@ def parse_article(
         headline = headline or title or lines[0]
         when = None
         extraction = "fallback"
-    images = parts.selected["image"]
-    image = (images[0].get("src") or "").strip() if images else ""
     categories = parts.selected["category"]
     return PageArticle(
         url=url,
@@ -617,7 +614,6 @@ def parse_article(
         body="\n".join(lines),
         category=_one_line(categories[0]) or None if categories else None,
         date_text=when,
-        image_url=urljoin(url, image) if image else None,
         extraction=extraction,
     )
 

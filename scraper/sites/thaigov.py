@@ -14,7 +14,6 @@ SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
     "category": "span.Circular.headtitle-2.font_level6.color2.col-xs-9.remove-xs",
     "body": "div.border-normal.clearfix",
-    "image": "div.border-normal.clearfix img::attr(src)",
     "search_result": "div.col-xs-12.col-sm-9.col-md-10.news-2 p a::attr(href)",
 }
 # Characters of article text beyond the date, print and headline lines. Below it the body
@@ -50,13 +49,21 @@ def _strip_prefix(title: str) -> str:
 
 
 def _soft_404(page: Selector) -> bool:
-    return _page_title(page) == THAIGOV_TITLE_PREFIX and not first_text(
-        page.css(SELECTORS["headline"])
-    )
+    """Bare title prefix, no headline, and no text in the body block (or no body block).
+
+    A page with a bare title and text in its body block is an article whose title
+    or headline markup changed: the fallback extractor reads it.
+    """
+    if _page_title(page) != THAIGOV_TITLE_PREFIX or first_text(page.css(SELECTORS["headline"])):
+        return False
+    body_nodes = page.css(SELECTORS["body"])
+    lines = block_lines(body_nodes[0]) if body_nodes else []
+    return _text_chars(lines, "") < MIN_BODY_CHARS
 
 
 def is_soft_404(html: str) -> bool:
-    """True for the HTTP 200 "no such article" page: bare title prefix and no headline."""
+    """True for the HTTP 200 "no such article" page: bare title prefix, no headline, and
+    no text in the body block beyond a date line and the print label."""
     return bool(html.strip()) and _soft_404(Selector(text=html))
 
 
@@ -89,14 +96,12 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         lines = fallback_body.split("\n")
         headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
         extraction = "fallback"
-    image = page.css(SELECTORS["image"]).get()
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
         category=first_text(page.css(SELECTORS["category"])) or None,
         date_text=_date_line(lines) or _date_line(selector_lines),
-        image_url=urljoin(url, image.strip()) if image and image.strip() else None,
         extraction=extraction,
     )
 

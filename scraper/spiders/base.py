@@ -35,7 +35,7 @@ from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
 from thaidigest.dates import parse_date_line, parse_listing_date
 from thaidigest.model import RawArticle
-from thaidigest.readers import UnreadableInput, decode_text
+from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url
 
@@ -145,6 +145,8 @@ class SiteSpider(scrapy.Spider):
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
+        if status in (200, 304):
+            stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:
             return Verdict(Answer.PAGE)
         if status == 304:
@@ -237,9 +239,13 @@ class SiteSpider(scrapy.Spider):
 
     # --- Answers that need a second look --------------------------------------
 
+    def on_host(self, url: str) -> bool:
+        """Whether ``url`` names the crawled host (the same name and port as the base URL)."""
+        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+
     def is_on_site(self, url: str) -> bool:
-        """Whether ``url`` is on the crawled host; links anywhere else are never followed."""
-        if urlsplit(url).netloc == urlsplit(self.base_url).netloc:
+        """Whether ``url`` is on the crawled host; a link anywhere else is counted, not followed."""
+        if self.on_host(url):
             return True
         self.crawler.stats.inc_value("thaidigest/offsite_links_ignored")
         self.logger.info("not following an off-site link: %s", url)
@@ -248,18 +254,28 @@ class SiteSpider(scrapy.Spider):
     def page_text(self, response: Response) -> PageText:
         """The page's text, or, when it cannot be decoded, a retry (none once reported).
 
-        A page that declares one charset and is written in another decodes with
-        replacement characters; it is decoded again from its bytes by
-        :func:`thaidigest.readers.decode_text` (bs4's ``UnicodeDammit``: UTF-8,
-        else TIS-620 / cp874) rather than stored as mojibake.
+        A page that declares one charset and is written in another is decoded
+        again from its bytes by :func:`thaidigest.readers.decode_page` (UTF-8,
+        kept with U+FFFD for a few invalid bytes; else TIS-620 / cp874 when it
+        reads as Thai) rather than stored as mojibake. That happens when the
+        declared charset gives replacement characters, and when it gives no
+        Thai but the Latin-1 letters TIS-620 bytes become (a TIS-620 page
+        declared iso-8859-1 or cp1252); such a page whose bytes do not read as
+        Thai is kept as declared.
         """
         text = response.text
-        if REPLACEMENT_CHARACTER not in text:
-            return PageText(text)
-        try:
-            return PageText(decode_text(response.body))
-        except UnreadableInput as error:
-            return PageText(retry=self.retry_or_report(response, f"undecodable page: {error}"))
+        if REPLACEMENT_CHARACTER in text:
+            try:
+                return PageText(decode_page(response.body))
+            except UnreadableInput as error:
+                reason = f"undecodable page: {error}"
+                return PageText(retry=self.retry_or_report(response, reason))
+        if thai_read_as_latin1(text):
+            try:
+                return PageText(decode_page(response.body))
+            except UnreadableInput:
+                pass  # not Thai after all: a Latin-1 page
+        return PageText(text)
 
     def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
         """A retry of a page that answered 200 with no article in it, or None once reported."""

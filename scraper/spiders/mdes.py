@@ -1,7 +1,8 @@
 """mdes.go.th: category listings, newest first, with an incremental stop.
 
 Each category's listing is followed page by page until a page holds only
-articles already stored (or ``page_limit``). A listing's date is the
+articles that were already stored when the crawl started (or ``page_limit``);
+an article two categories list is fetched once. A listing's date is the
 article's published date, on any crawl: a stored article without one is
 fetched again from the listing that gives it. The headlines the listings
 show (and the store holds) tell the parser which lines on an article page
@@ -64,28 +65,30 @@ class MdesSpider(SiteSpider):
                 "layout change? %s: no article links on a listing page", response.url
             )
         self.headlines.add(entry.title for entry in listing.entries if entry.title)
-        fresh = [
-            entry
-            for entry in listing.entries
-            if entry.source_id not in self.known and entry.source_id not in self.requested
-        ]
+        # Fresh: not in the store as it was when the crawl started. Whether to page on is
+        # decided by that alone: an article another category's listing requested in this
+        # crawl is still fresh here, and this category's older pages may hold more.
+        fresh = [entry for entry in listing.entries if entry.source_id not in self.known]
         # Stored without a date, listed with one: fetch again so the date reaches it.
         dating = [
             entry
             for entry in listing.entries
-            if entry.source_id in self.undated
-            and entry.source_id not in self.requested
-            and entry.date_text
+            if entry.source_id in self.undated and entry.date_text
         ]
         for entry in (*fresh, *dating):
-            if not self.is_on_site(entry.url):
-                continue
+            if entry.source_id in self.requested or not self.is_on_site(entry.url):
+                continue  # each article is fetched once per crawl
             self.requested.add(entry.source_id)
             yield self.page_request(
                 entry.url,
                 self.parse_article,
                 source_id=entry.source_id,
                 listing_date=entry.date_text,
+            )
+        if listing.entries and not any(self.on_host(entry.url) for entry in listing.entries):
+            # Another alias of the host, say: nothing of this page can be fetched.
+            self.report_error(
+                response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
             )
         page_number = response.meta["page_number"]
         more = fresh or not self.incremental

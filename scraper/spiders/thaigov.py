@@ -91,6 +91,8 @@ class ThaigovSpider(SiteSpider):
         if verdict.follow is not None:
             yield verdict.follow
             return
+        if verdict.answer is Answer.MISSING:
+            self.report_error(response.url, f"HTTP {response.status}")
         if verdict.answer is not Answer.PAGE:
             return
         found = sorted(

@@ -266,3 +266,70 @@ def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
     assert f"error: {site.base_url}" in result.stdout
     assert f"database {db}: database or disk is full" in result.stdout
     assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
+
+
+def listed_ids(root, *listings: str) -> set[str]:
+    """The MDES article ids that the given listing files link to."""
+    ids = set()
+    for listing in listings:
+        html = (root / listing).read_text(encoding="utf-8")
+        ids.update(re.findall(r"/news/detail/(\d+)-", html))
+    return ids
+
+
+def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_path):
+    """Category 7's page 1 lists only category 3's page-1 articles; its page 2 is its own."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html")
+    assert only_on_page_2 and not only_on_page_2 & listed_ids(root, "news/3.html")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    listings = ["news/3.html", "news/3/page/2.html", "news/3/page/3.html", "news/7/page/2.html"]
+    assert set(stored(db)) == {public_url("mdes", i) for i in listed_ids(root, *listings)}
+
+
+def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_path):
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text().replace(
+            "[sites.thaigov]\n", '[sites.thaigov]\nsearch_keywords = ["ดิจิทัล"]\n'
+        )
+    )
+    db = tmp_path / "db.sqlite"
+    everything_else = FaultRule(path=r"^/(?!robots\.txt$)", fault="status", status=404)
+    with FixtureSite(faults=FaultPlan(rules=[everything_else])) as site:
+        result = crawl(site.base_url, db, config)
+        robots = [r for r in site.requests if r.path == "/robots.txt"]
+    assert robots and all(r.status == 200 for r in robots)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    for source in ("thaigov", "mdes"):
+        assert f"{source}: failed " in result.stdout
+    assert result.stdout.count("nothing fetched") == 2
+    assert "/search?keyword=" in result.stdout  # the search page's 404 is an error
+
+
+def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(tmp_path):
+    """Category 3's links name another alias of the host; category 7's page lists nothing."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    listing = root / "news" / "3.html"
+    html = listing.read_text(encoding="utf-8")
+    page_1 = listed_ids(root, "news/3.html")
+    (root / "news" / "7.html").write_text(
+        re.sub(r'<div class="row news-list">.*?<nav', "<nav", html, flags=re.S), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        alias = f"http://localhost:{site.port}"
+        listing.write_text(html.replace("{{BASE}}/news/detail/", f"{alias}/news/detail/"))
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert page_1 and not {public_url("mdes", i) for i in page_1} & set(stored(db))
+    assert f"offsite links ignored {len(page_1)}, empty listings 1" in result.stdout
+    assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
