@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,15 @@ def test_a_rerun_replaces_what_the_demo_wrote_and_keeps_the_rest(tmp_path: Path)
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert not stale.exists()  # the demo's own output is made afresh
     assert (folder / "public" / "feed.atom").stat().st_size > 0
+
+
+def test_the_demo_ignores_the_settings_of_the_folder_it_runs_from(tmp_path: Path) -> None:
+    broken = tmp_path / "thaidigest.toml"
+    broken.write_text("[digest\n", encoding="utf-8")  # not TOML: any command reading it stops
+    run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(tmp_path / "demo")]
+    env = {**os.environ, "THAIDIGEST_CONFIG": str(broken)}
+
+    result = subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo" / "public" / "feed.atom").stat().st_size > 0

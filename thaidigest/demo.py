@@ -113,7 +113,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
             "crawl", "--base-url", site.base_url, "--start-id", str(FIRST_FIXTURE_ID), *common
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest("import", str(SEEDS_DIR), "--db", str(db))
+    _thaidigest("import", str(SEEDS_DIR), *common)
     store = Store(f"sqlite:///{db}")
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
