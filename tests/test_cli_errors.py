@@ -127,3 +127,14 @@ def test_a_base_url_that_is_no_web_address_is_refused_before_crawling(url, tmp_p
     assert result.exit_code == 2
     assert "Invalid value for '--base-url'" in result.output
     assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    output = tmp_path / "no such folder" / "out.jsonl"
+    result = invoke("export", "--db", str(db), "-o", str(output))
+    assert result.exit_code == 1
+    assert one_error_line(result.output) == (
+        f"Error: cannot write {output}: No such file or directory"
+    )
