@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tests.conftest import seed_path
 from thaidigest.cli import main
-from thaidigest.store import Store
+from thaidigest.store import Store, StoreError, database_url
 
 WITH_CONFIG = {
     "import": ["import", "{seed}"],
@@ -74,6 +74,24 @@ def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monke
     assert result.exit_code == 2
     assert "--db is empty" in one_error_line(result.output)
     assert not (tmp_path / "data").exists()  # the default database was not made
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_DB)
+def test_an_empty_db_variable_is_an_error_not_the_default(command, blank, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("THAIDIGEST_DB", blank)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "THAIDIGEST_DB is set but empty" in one_error_line(result.output)
+    assert not (tmp_path / "data").exists()  # the default database was not made
+
+
+def test_an_empty_db_variable_is_refused_where_the_scrapy_crawl_reads_it(monkeypatch):
+    monkeypatch.setenv("THAIDIGEST_DB", "")
+    with pytest.raises(StoreError, match="THAIDIGEST_DB is set but empty"):
+        database_url(None)
 
 
 @pytest.mark.parametrize("command", ["status", "export", "import"])
