@@ -14,7 +14,7 @@ from sqlalchemy import select
 from digest.select import DIGEST_FILE
 from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, crawl_runs, database_url, parse_iso, utc_now
 
@@ -34,13 +34,13 @@ schedules_option = click.option(
 
 
 def load_schedule_or_exit(path: Path | None) -> Schedule:
-    """The schedule, or its error and exit status 2."""
+    """The schedule, or its error as one line (a wrong setting) and exit status 2."""
     from schedules.spec import ScheduleError, load_schedule
 
     try:
         return load_schedule(path)
     except ScheduleError as error:
-        raise click.UsageError(str(error)) from None
+        raise SettingsError(str(error)) from None
 
 
 @click.command("run")

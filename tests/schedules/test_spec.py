@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from schedules.commands import schedule_command, schedule_lines
+from schedules.commands import run_command, schedule_command, schedule_lines
 from schedules.spec import (
     Job,
     ScheduleError,
@@ -219,3 +219,14 @@ def test_schedule_command_reports_a_bad_file_with_exit_2_and_no_traceback(tmp_pa
     assert result.exit_code == 2
     assert "every must be a positive number" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [schedule_command, run_command])
+def test_a_bad_schedule_file_is_one_error_line_without_usage(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.toml"
+    path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 25 * * *"\n')
+    result = CliRunner().invoke(command, ["--schedules", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()  # no usage line, no "Try --help"
+    assert line.startswith(f"Error: {path}: job 'x': bad cron line '0 25 * * *'"), line
