@@ -40,6 +40,11 @@ CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
 STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
 ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+# `thaidigest run` with jobs every few seconds (a real schedule needs a minute or more).
+FAST_RUN = (
+    "import schedules.spec, thaidigest.cli; schedules.spec.MIN_EVERY = 1; "
+    "thaidigest.cli.main(prog_name='thaidigest')"
+)
 
 
 def schedule_text(*jobs: str) -> str:
@@ -217,7 +222,7 @@ class Daemon:
         argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
         with self.log_path.open("w", encoding="utf-8") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "thaidigest", *argv],
+                [sys.executable, "-c", FAST_RUN, *argv],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONWARNINGS": "ignore"},
