@@ -4,8 +4,9 @@ Twisted's reactor does not restart, so every crawl runs in its own process.
 The jobs and their next run times live in the project's database (table
 ``apscheduler_jobs``), so a run that falls due while the daemon is down
 happens once when it comes back (``coalesce``), not zero times and not once per
-missed slot, provided it is less than ``schedule.misfire_grace_time`` late. A
-job never runs twice at once (``max_instances = 1``).
+missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
+later than that is dropped instead, with a warning. A job never runs twice at
+once (``max_instances = 1``).
 
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
@@ -39,7 +40,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import IO, Any
 
-from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+from apscheduler.events import (
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -56,6 +62,7 @@ KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is kille
 REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
 STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end
 STDERR_TAIL = 20  # lines of a failed command's stderr that are logged as errors
+LATE_NOTICE = 60  # seconds late a run may start before a warning says it was missed
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
 # "2024-09-01 10:00:00 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
@@ -293,7 +300,7 @@ def sync_jobs(
         "func": run_job,
         "coalesce": True,
         "max_instances": 1,
-        "misfire_grace_time": int(config["schedule"]["misfire_grace_time"]),
+        "misfire_grace_time": config["schedule"]["misfire_grace_time"],  # None: however late
     }
     timeout = float(config["crawl"]["subprocess_timeout"])
     for job in schedule.jobs:
@@ -329,6 +336,21 @@ def sync_jobs(
 def _log_submission(event: JobSubmissionEvent) -> None:
     due = ", ".join(moment.isoformat() for moment in event.scheduled_run_times)
     log.info("%s: due at %s", event.job_id, due)
+    late = time.time() - max(moment.timestamp() for moment in event.scheduled_run_times)
+    if late > LATE_NOTICE:
+        log.warning(
+            "%s: %.0f s late (missed while the daemon was down): running it once now",
+            event.job_id,
+            late,
+        )
+
+
+def _log_missed(event: JobExecutionEvent) -> None:
+    log.warning(
+        "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
+        event.job_id,
+        event.scheduled_run_time.isoformat(),
+    )
 
 
 def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
@@ -339,6 +361,7 @@ def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
         executors={"default": ThreadPoolExecutor(max_workers=len(schedule.jobs))},
     )
     scheduler.add_listener(_log_submission, EVENT_JOB_SUBMITTED)
+    scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
     return scheduler
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from schedules import daemon
 from schedules.daemon import (
     STDERR_TAIL,
     _Subprocesses,
@@ -120,6 +121,37 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
         job = second.get_job("crawl")
         assert job.next_run_time == missed
         assert job.kwargs["argv"][3:6] == ["crawl", "--source", "mdes"]
+
+
+def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
+    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
+    monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
+    text = schedule_text('name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n')
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with (
+        caplog.at_level(logging.INFO, logger="thaidigest.run"),
+        paused_scheduler(store, text, config) as scheduler,
+    ):
+        scheduler.modify_job("digest", next_run_time=datetime.now(UTC) - timedelta(days=2))
+        scheduler.resume()  # as after a restart: the run was missed during downtime
+        deadline = time.monotonic() + 10
+        while "digest: not started" not in caplog.text and "dropped" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.05)
+    return caplog.text
+
+
+def test_a_weekly_digest_missed_for_days_runs_once_after_restart(tmp_path, caplog, monkeypatch):
+    log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, DEFAULTS)
+    assert log.count("digest: due at") == 1 and "digest: not started" in log  # run_job ran
+    assert "s late (missed while the daemon was down): running it once now" in log
+
+
+def test_a_run_later_than_a_set_grace_time_is_dropped_with_a_warning(tmp_path, caplog, monkeypatch):
+    config = merge(DEFAULTS, {"schedule": {"misfire_grace_time": 3600}})
+    log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, config)
+    assert "digest: the run due at" in log and "is dropped" in log
+    assert "digest: not started" not in log
 
 
 # --- Job logs and stopping jobs (in this process) -------------------------------------
