@@ -156,3 +156,13 @@ def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
     assert one_error_line(result.output) == (
         f"Error: cannot write {output}: No such file or directory"
     )
+
+
+def test_a_start_id_for_mdes_is_refused_not_ignored(tmp_path):
+    db = tmp_path / "db.sqlite"
+    args = ["--base-url", "http://127.0.0.1:9", "--db", str(db)]
+    result = invoke("crawl", "--source", "mdes", "--start-id", "87360", *args)
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "--start-id" in line and "--source mdes" in line
+    assert not db.exists()  # nothing was crawled
