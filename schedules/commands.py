@@ -48,20 +48,28 @@ def load_schedule_or_exit(path: Path | None) -> Schedule:
 @db_option
 @config_option
 def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
-    """Run the schedule (crawls, digests) until stopped; log to stdout."""
+    """Run the schedule (crawls, digests) until stopped; log to stdout.
+
+    Exit 75 when another daemon runs the jobs of the same database.
+    """
     from schedules.daemon import LOG_FORMAT, run_daemon
+    from thaidigest.locks import EXIT_LOCKED, LockHeld
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     chosen = config_path(config_file)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    run_daemon(
-        schedule,
-        db_url=database_url(db),
-        config_file=str(chosen.resolve()) if chosen else None,
-        config=config,
-    )
+    try:
+        run_daemon(
+            schedule,
+            db_url=database_url(db),
+            config_file=str(chosen.resolve()) if chosen else None,
+            config=config,
+        )
+    except LockHeld as held:  # another daemon runs this database's jobs
+        click.echo(f"not running: {held}", err=True)
+        sys.exit(EXIT_LOCKED)
 
 
 def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:
