@@ -14,7 +14,7 @@ from sqlalchemy import select
 from digest.select import DIGEST_FILE
 from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, crawl_runs, database_url, parse_iso, utc_now
 
@@ -34,13 +34,13 @@ schedules_option = click.option(
 
 
 def load_schedule_or_exit(path: Path | None) -> Schedule:
-    """The schedule, or its error and exit status 2."""
+    """The schedule, or its error as one line (a wrong setting) and exit status 2."""
     from schedules.spec import ScheduleError, load_schedule
 
     try:
         return load_schedule(path)
     except ScheduleError as error:
-        raise click.UsageError(str(error)) from None
+        raise SettingsError(str(error)) from None
 
 
 @click.command("run")
@@ -48,20 +48,28 @@ def load_schedule_or_exit(path: Path | None) -> Schedule:
 @db_option
 @config_option
 def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
-    """Run the schedule (crawls, digests) until stopped; log to stdout."""
+    """Run the schedule (crawls, digests) until stopped; log to stdout.
+
+    Exit 75 when another daemon runs the jobs of the same database.
+    """
     from schedules.daemon import LOG_FORMAT, run_daemon
+    from thaidigest.locks import EXIT_LOCKED, LockHeld
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     chosen = config_path(config_file)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    run_daemon(
-        schedule,
-        db_url=database_url(db),
-        config_file=str(chosen.resolve()) if chosen else None,
-        config=config,
-    )
+    try:
+        run_daemon(
+            schedule,
+            db_url=database_url(db),
+            config_file=str(chosen.resolve()) if chosen else None,
+            config=config,
+        )
+    except LockHeld as held:  # another daemon runs this database's jobs
+        click.echo(f"not running: {held}", err=True)
+        sys.exit(EXIT_LOCKED)
 
 
 def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:

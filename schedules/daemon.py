@@ -4,8 +4,11 @@ Twisted's reactor does not restart, so every crawl runs in its own process.
 The jobs and their next run times live in the project's database (table
 ``apscheduler_jobs``), so a run that falls due while the daemon is down
 happens once when it comes back (``coalesce``), not zero times and not once per
-missed slot, provided it is less than ``schedule.misfire_grace_time`` late. A
-job never runs twice at once (``max_instances = 1``).
+missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
+later than that is dropped instead, with a warning. A job never runs twice at
+once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
+it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
+a second one finds it held and raises :class:`thaidigest.locks.LockHeld`.
 
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
@@ -37,16 +40,24 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 from typing import IO, Any
 
-from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+from apscheduler.events import (
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy.exc import OperationalError
 
 from schedules.spec import Schedule, job_command, make_trigger
+from thaidigest import locks
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.store import DB_ENV, Store
 
@@ -56,6 +67,11 @@ KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is kille
 REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
 STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end
 STDERR_TAIL = 20  # lines of a failed command's stderr that are logged as errors
+DAEMON_LOCK = "daemon"
+# The lock outlives a daemon killed on another machine (or container) by at most this.
+DAEMON_LOCK_TTL = timedelta(minutes=5)
+DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
+LATE_NOTICE = 60  # seconds late a run may start before a warning says it was missed
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
 # "2024-09-01 10:00:00 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
@@ -293,7 +309,7 @@ def sync_jobs(
         "func": run_job,
         "coalesce": True,
         "max_instances": 1,
-        "misfire_grace_time": int(config["schedule"]["misfire_grace_time"]),
+        "misfire_grace_time": config["schedule"]["misfire_grace_time"],  # None: however late
     }
     timeout = float(config["crawl"]["subprocess_timeout"])
     for job in schedule.jobs:
@@ -329,6 +345,21 @@ def sync_jobs(
 def _log_submission(event: JobSubmissionEvent) -> None:
     due = ", ".join(moment.isoformat() for moment in event.scheduled_run_times)
     log.info("%s: due at %s", event.job_id, due)
+    late = time.time() - max(moment.timestamp() for moment in event.scheduled_run_times)
+    if late > LATE_NOTICE:
+        log.warning(
+            "%s: %.0f s late (missed while the daemon was down): running it once now",
+            event.job_id,
+            late,
+        )
+
+
+def _log_missed(event: JobExecutionEvent) -> None:
+    log.warning(
+        "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
+        event.job_id,
+        event.scheduled_run_time.isoformat(),
+    )
 
 
 def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
@@ -339,6 +370,7 @@ def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
         executors={"default": ThreadPoolExecutor(max_workers=len(schedule.jobs))},
     )
     scheduler.add_listener(_log_submission, EVENT_JOB_SUBMITTED)
+    scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
     return scheduler
 
 
@@ -378,6 +410,27 @@ def run_daemon(
     signal.signal(signal.SIGINT, signals.handle)
     _SUBPROCESSES.environment = {**os.environ, DB_ENV: db_url}
     store = Store(db_url)
+    try:
+        locks.acquire(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+    except locks.LockHeld:
+        store.close()
+        raise
+    try:
+        _run_locked(schedule, store, signals, config_file=config_file, config=config)
+    finally:
+        locks.release(store, DAEMON_LOCK)
+        store.close()
+    log.info("stopped")
+
+
+def _run_locked(
+    schedule: Schedule,
+    store: Store,
+    signals: _Signals,
+    *,
+    config_file: str | None,
+    config: dict[str, Any],
+) -> None:
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
@@ -385,12 +438,25 @@ def run_daemon(
     log.info(
         "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone
     )
+    renewed = time.monotonic()
     while signals.first is None:
         time.sleep(STOP_POLL)
-    log.info("received %s: stopping", signal.Signals(signals.first).name)
+        if time.monotonic() - renewed < DAEMON_LOCK_RENEW:
+            continue
+        renewed = time.monotonic()
+        try:
+            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+        except OperationalError as error:  # the database busy or gone for now: next minute
+            log.warning("cannot renew the %s lock: %s", DAEMON_LOCK, error.orig)
+            continue
+        if not held:  # taken over as stale: another daemon runs the jobs now
+            log.error("the %s lock was taken over by another daemon: stopping", DAEMON_LOCK)
+            break
+    if signals.first is not None:
+        log.info("received %s: stopping", signal.Signals(signals.first).name)
     stop_scheduler(scheduler)
     _SUBPROCESSES.stop(
-        signals.first, float(config["schedule"]["shutdown_grace"]), forced=signals.forced
+        signals.first or signal.SIGTERM,
+        float(config["schedule"]["shutdown_grace"]),
+        forced=signals.forced,
     )
-    store.close()
-    log.info("stopped")

@@ -8,7 +8,11 @@ A schedule is TOML::
     name = "crawl"                 # unique; the job's id in the job store
     task = "crawl"                 # a thaidigest command: "crawl" or "digest"
     cron = "0 */6 * * *"           # a 5-field crontab line, or instead
-    # every = 30                   # seconds between runs
+    # every = 3600                 # seconds between runs: 60 to ten years
+
+A crontab line may restrict the day of the month or the day of the week, not
+both: standard cron runs on either day, APScheduler only on a day that is
+both, so such a line is refused rather than read another way.
     args = { source = "all" }      # the command's options, dashes as underscores
 
 :func:`parse_schedule` validates everything up front, so a mistake is reported
@@ -41,6 +45,10 @@ DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
 # Crontab counts weekdays from Sunday (0 and 7); APScheduler 3 counts from Monday,
 # so numeric weekdays are rewritten as names, which both read the same way.
 CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+# Bounds of `every`: a site's crawls back to back would hammer a government server,
+# and beyond ten years the interval is a typo (or overflows the scheduler's clock).
+MIN_EVERY = 60
+MAX_EVERY = 10 * 365 * 24 * 3600
 WEEKDAY_PART = re.compile(r"^(?:(?P<all>\*)|(?P<first>\d+)(?:-(?P<last>\d+))?)(?:/(?P<step>\d+))?$")
 
 
@@ -177,8 +185,12 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -
             crontab_trigger(cron, ZoneInfo(timezone))
         except ValueError as error:
             raise fail(f"bad cron line {cron!r}: {error}") from None
-    elif isinstance(every, bool) or not isinstance(every, int | float) or every <= 0:
-        raise fail(f"every must be a positive number of seconds, not {every!r}")
+    elif isinstance(every, bool) or not isinstance(every, int | float):
+        raise fail(f"every must be a number of seconds, not {every!r}")
+    elif not MIN_EVERY <= every <= MAX_EVERY:
+        raise fail(
+            f"every must be from {MIN_EVERY} seconds to ten years ({MAX_EVERY}), not {every!r}"
+        )
     return Job(name=name, task=task, cron=cron, every=every, args=dict(args))
 
 
@@ -222,10 +234,19 @@ def crontab_weekdays(field: str) -> str:
 
 
 def crontab_trigger(line: str, zone: ZoneInfo) -> CronTrigger:
-    """The trigger of a standard 5-field crontab line; raises ValueError."""
+    """The trigger of a standard 5-field crontab line; raises ValueError.
+
+    A line restricting both the day of the month and the day of the week is
+    refused: cron runs it on either day, APScheduler only on both.
+    """
     fields = line.split()
     if len(fields) != 5:
         raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    if not fields[2].startswith("*") and not fields[4].startswith("*"):  # as cron decides
+        raise ValueError(
+            "both day of month and day of week are restricted: cron runs on either day, "
+            "this scheduler only on days that are both; make it two jobs"
+        )
     fields[4] = crontab_weekdays(fields[4])
     return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
 

@@ -10,7 +10,7 @@ import click
 from scraper.crawl import run_crawl
 from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import EXIT_LOCKED
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store
@@ -72,7 +72,10 @@ def _base_url(
     help="Crawl this host instead of the live site.",
 )
 @click.option(
-    "--start-id", type=click.IntRange(min=1), default=None, help="First thaigov id to walk."
+    "--start-id",
+    type=click.IntRange(min=1),
+    default=None,
+    help="First thaigov id to walk (with --source thaigov or all).",
 )
 @db_option
 @config_option
@@ -80,6 +83,8 @@ def crawl_command(
     source: str, base_url: str | None, start_id: int | None, db: str | None, config_file: str | None
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
+    if start_id is not None and source not in ("thaigov", "all"):  # only thaigov walks ids
+        raise SettingsError(f"--start-id is a thaigov id: it cannot be used with --source {source}")
     config = load_config_or_exit(config_file)
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
     sources = list(SOURCES) if source == "all" else [source]

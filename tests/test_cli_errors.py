@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tests.conftest import seed_path
 from thaidigest.cli import main
-from thaidigest.store import Store
+from thaidigest.store import Store, StoreError, database_url
 
 WITH_CONFIG = {
     "import": ["import", "{seed}"],
@@ -76,6 +76,24 @@ def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monke
     assert not (tmp_path / "data").exists()  # the default database was not made
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_DB)
+def test_an_empty_db_variable_is_an_error_not_the_default(command, blank, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("THAIDIGEST_DB", blank)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "THAIDIGEST_DB is set but empty" in one_error_line(result.output)
+    assert not (tmp_path / "data").exists()  # the default database was not made
+
+
+def test_an_empty_db_variable_is_refused_where_the_scrapy_crawl_reads_it(monkeypatch):
+    monkeypatch.setenv("THAIDIGEST_DB", "")
+    with pytest.raises(StoreError, match="THAIDIGEST_DB is set but empty"):
+        database_url(None)
+
+
 @pytest.mark.parametrize("command", ["status", "export", "import"])
 def test_a_file_that_is_not_a_database_is_one_line_naming_it(command, tmp_path):
     db = tmp_path / "notes.sqlite"
@@ -127,3 +145,24 @@ def test_a_base_url_that_is_no_web_address_is_refused_before_crawling(url, tmp_p
     assert result.exit_code == 2
     assert "Invalid value for '--base-url'" in result.output
     assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    output = tmp_path / "no such folder" / "out.jsonl"
+    result = invoke("export", "--db", str(db), "-o", str(output))
+    assert result.exit_code == 1
+    assert one_error_line(result.output) == (
+        f"Error: cannot write {output}: No such file or directory"
+    )
+
+
+def test_a_start_id_for_mdes_is_refused_not_ignored(tmp_path):
+    db = tmp_path / "db.sqlite"
+    args = ["--base-url", "http://127.0.0.1:9", "--db", str(db)]
+    result = invoke("crawl", "--source", "mdes", "--start-id", "87360", *args)
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "--start-id" in line and "--source mdes" in line
+    assert not db.exists()  # nothing was crawled

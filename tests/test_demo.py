@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,49 @@ def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: P
         found = [r for r in records if story in r["title"]]
         assert found, story
         assert all(r["relevant"] and r["relevance"] >= 0.5 for r in found), story
+
+
+def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
+    run = [sys.executable, "-m", "thaidigest", "demo", "--dir", folder]
+    return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def test_the_demo_refuses_a_folder_of_other_files_and_deletes_none(tmp_path: Path) -> None:
+    (tmp_path / "thesis.md").write_text("a year of work", encoding="utf-8")
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.html").write_text("my site", encoding="utf-8")
+
+    result = _demo(".", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "not empty" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "thesis.md").read_text(encoding="utf-8") == "a year of work"
+    assert (tmp_path / "public" / "index.html").read_text(encoding="utf-8") == "my site"
+    assert not (tmp_path / "thaidigest.sqlite").exists()
+
+
+def test_a_rerun_replaces_what_the_demo_wrote_and_keeps_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert _demo(str(folder), cwd=tmp_path).returncode == 0
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    stale = folder / "public" / "digests" / "1999-W01.md"
+    stale.write_text("an old digest", encoding="utf-8")
+
+    rerun = _demo(str(folder), cwd=tmp_path)
+
+    assert rerun.returncode == 0, rerun.stderr
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not stale.exists()  # the demo's own output is made afresh
+    assert (folder / "public" / "feed.atom").stat().st_size > 0
+
+
+def test_the_demo_ignores_the_settings_of_the_folder_it_runs_from(tmp_path: Path) -> None:
+    broken = tmp_path / "thaidigest.toml"
+    broken.write_text("[digest\n", encoding="utf-8")  # not TOML: any command reading it stops
+    run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(tmp_path / "demo")]
+    env = {**os.environ, "THAIDIGEST_CONFIG": str(broken)}
+
+    result = subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo" / "public" / "feed.atom").stat().st_size > 0

@@ -65,3 +65,17 @@ def test_a_stale_lock_is_taken_over_with_a_warning(store, caplog, holder, acquir
         f"taking over crawl:mdes from {holder}" in record.getMessage()
         and why in record.getMessage()
     )
+
+
+def test_a_lock_under_our_own_name_is_a_restart_reusing_the_pid_and_is_taken_over(store):
+    locks.acquire(store, "daemon", HOUR)  # a container's pid 1, before its restart
+    locks.acquire(store, "daemon", HOUR)  # pid 1 again: the holder cannot be another process
+
+
+def test_renew_moves_the_expiry_only_for_its_holder(store):
+    locks.acquire(store, "daemon", timedelta(minutes=5))
+    assert locks.renew(store, "daemon", 2 * HOUR)
+    set_holder(store, "daemon", "elsewhere.example:1", timedelta(0), HOUR)
+    assert not locks.renew(store, "daemon", 2 * HOUR)
+    with pytest.raises(locks.LockHeld):
+        locks.acquire(store, "daemon", HOUR)

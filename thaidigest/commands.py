@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 from tqdm import tqdm
@@ -78,13 +79,19 @@ def import_command(
 def export_command(format_: str, output: Path | None, db: str | None) -> None:
     """Every stored article as one JSON object a line."""
     store = Store.open(db)
-    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    if output is None:
+        _write_records(store, sys.stdout)
+        return
     try:
-        for row in store.iter_articles():
-            stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
-    finally:
-        if output:
-            stream.close()
+        with output.open("w", encoding="utf-8") as stream:
+            _write_records(store, stream)
+    except OSError as error:  # a missing folder, no permission, a full disk
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def _write_records(store: Store, stream: TextIO) -> None:
+    for row in store.iter_articles():
+        stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
 
 
 @click.command("explain")

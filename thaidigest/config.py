@@ -104,7 +104,8 @@ DEFAULTS: dict[str, Any] = {
         "recipients": [],
     },
     "schedule": {
-        "misfire_grace_time": 3600,  # seconds late a missed run may still start
+        # Seconds late a missed run may still start; unset: however late (once, coalesced).
+        "misfire_grace_time": None,
         "shutdown_grace": 7,  # seconds a job gets after SIGTERM, then it is killed
     },
     "status": {
@@ -197,7 +198,7 @@ RULES: dict[str, Rule] = {
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
     "email.recipients": Rule(kind=str),  # of a list: the type of each item
-    "schedule.misfire_grace_time": Rule(minimum=1, maximum=30 * DAY),
+    "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
     "status.max_quiet_days": Rule(kind=float, above=0, maximum=3650),

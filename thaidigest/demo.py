@@ -5,7 +5,10 @@ It serves the fixture site (``seeds/site/``, installed as the package
 crawls it with both spiders, imports the seed text files (the same stories once
 more: deduplicated), builds the digests and feeds of the last weeks that hold relevant stories,
 and shows the digest. Everything lands in one folder (default ``./demo``),
-made afresh on each run, with the embedded SQLite database.
+with the embedded SQLite database. Each run replaces only what a demo wrote
+there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and refuses a folder that
+holds other files but no demo config of its own: a user's files are never
+deleted.
 """
 
 from __future__ import annotations
@@ -23,16 +26,21 @@ from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.store import Store, articles
 
 FIRST_FIXTURE_ID = 87360
-DEMO_CONFIG = """\
-# Loopback fixture site: no politeness delay needed.
+DEMO_CONFIG_MARK = "# Loopback fixture site: no politeness delay needed."
+DEMO_CONFIG = f"""\
+{DEMO_CONFIG_MARK}
 [sites.thaigov]
 delay = 0
 [sites.mdes]
 delay = 0
 categories = [3, 7]
 [digest]
-out = "{out}"
+out = "{{out}}"
 """
+DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
+# Everything the demo writes in its folder, and nothing else, is removed before a run.
+DEMO_FILES = (DEMO_TOML, *(DEMO_DB + suffix for suffix in ("", "-wal", "-shm", "-journal")))
+DEMO_FOLDERS = (DEMO_OUT,)
 DIGEST_LINES_SHOWN = 40
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
@@ -60,11 +68,43 @@ def relevant_weeks(store: Store) -> list[str]:
     return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
 
 
+def is_demo_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds the config an earlier demo wrote (its first line)."""
+    try:
+        with (folder / DEMO_TOML).open(encoding="utf-8") as config:
+            return config.readline().rstrip("\n") == DEMO_CONFIG_MARK
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def clear_demo_folder(folder: Path) -> None:
+    """Remove what an earlier demo wrote in ``folder``, and only that.
+
+    A folder that holds anything but no demo config is refused, not cleared:
+    ``--dir .`` or ``--dir ~`` must not take a user's own files.
+    """
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder} is not a folder")
+    if not is_demo_folder(folder):
+        if any(folder.iterdir()):
+            raise click.ClickException(
+                f"{folder} is not empty and holds no earlier demo ({DEMO_TOML} written by "
+                "thaidigest demo): give an empty or new folder with --dir"
+            )
+        return
+    for name in DEMO_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for name in DEMO_FOLDERS:
+        shutil.rmtree(folder / name, ignore_errors=True)
+
+
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     """Run the demo in ``folder``; the path of the digest it wrote."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    db, out, config = folder / "thaidigest.sqlite", folder / "public", folder / "thaidigest.toml"
+    clear_demo_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
     config.write_text(DEMO_CONFIG.format(out=out.as_posix()), encoding="utf-8")
     common = ("--db", str(db), "--config", str(config))
     with FixtureSite(site_root) as site:
@@ -73,7 +113,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
             "crawl", "--base-url", site.base_url, "--start-id", str(FIRST_FIXTURE_ID), *common
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest("import", str(SEEDS_DIR), "--db", str(db))
+    _thaidigest("import", str(SEEDS_DIR), *common)
     store = Store(f"sqlite:///{db}")
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
@@ -103,7 +143,8 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo"),
     show_default=True,
-    help="Folder for the demo's database and output (made afresh).",
+    help="Folder for the demo's database and output: new, empty, or an earlier demo's "
+    "(only what the demo wrote is replaced).",
 )
 def demo_command(folder: Path) -> None:
     """Crawl the bundled fixture site offline and build a digest, end to end."""

@@ -13,7 +13,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from thaidigest.store import Store, iso, locks, utc_now
@@ -34,6 +34,8 @@ def holder_name() -> str:
 
 
 def _holder_alive(holder: str) -> bool:
+    if holder == holder_name():  # our pid before a restart (a container's pid 1): not us now
+        return False
     host, _, pid = holder.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True  # another machine's process: trust the expiry
@@ -80,3 +82,15 @@ def release(store: Store, name: str) -> None:
     """Give the lock back if this process holds it."""
     with store.transaction() as conn:
         conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder_name()))
+
+
+def renew(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> bool:
+    """Move the expiry of the lock ``name`` to ``ttl`` from now; False if we no longer hold it."""
+    now = now or utc_now()
+    with store.transaction() as conn:
+        result = conn.execute(
+            update(locks)
+            .where(locks.c.name == name, locks.c.holder == holder_name())
+            .values(expires_at=iso(now + ttl))
+        )
+    return result.rowcount == 1

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from thaidigest.config import ConfigError, load_config
+from thaidigest.store import DB_ENV
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 
@@ -18,10 +21,17 @@ class SettingsError(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def _db_value(
-    _context: click.Context, _parameter: click.Parameter, value: str | None
-) -> str | None:
+def _db_value(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """``--db``; empty or blank, or ``THAIDIGEST_DB`` set so, is an error, not the default."""
+    source = context.get_parameter_source(parameter.name or "db")
+    from_env = value is None or source is ParameterSource.ENVIRONMENT
+    if value is None:
+        value = os.environ.get(DB_ENV)  # click takes a variable set to '' for an unset one
     if value is not None and not value.strip():
+        if from_env:
+            raise SettingsError(
+                f"{DB_ENV} is set but empty: give a database file or URL, or unset it"
+            )
         raise SettingsError("--db is empty: give a database file or URL")
     return value
 
@@ -29,7 +39,7 @@ def _db_value(
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
-        envvar="THAIDIGEST_DB",
+        envvar=DB_ENV,
         default=None,
         metavar="PATH|URL",
         callback=_db_value,

@@ -192,11 +192,14 @@ class StoreIntegrityError(StoreError, IntegrityError):
 def database_url(db: str | None) -> str:
     """A SQLAlchemy URL from ``--db``, ``THAIDIGEST_DB`` or the default path.
 
-    An empty ``db`` is an error, not the default: it is a mistake (an unset
-    variable in a script), and the default database is the wrong one to write.
+    An empty ``db``, or an empty ``THAIDIGEST_DB`` when ``db`` is None, is an
+    error, not the default: it is a mistake (an unset variable in a script),
+    and the default database is the wrong one to write.
     """
     if db is not None and not db.strip():
         raise StoreError("the database name is empty: give a file or URL")
+    if db is None and DB_ENV in os.environ and not os.environ[DB_ENV].strip():
+        raise StoreError(f"{DB_ENV} is set but empty: give a database file or URL, or unset it")
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB
     if "://" in value:
         return value

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from schedules import daemon
 from schedules.daemon import (
     STDERR_TAIL,
     _Subprocesses,
@@ -40,6 +41,11 @@ CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
 STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
 ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
+# `thaidigest run` with jobs every few seconds (a real schedule needs a minute or more).
+FAST_RUN = (
+    "import schedules.spec, thaidigest.cli; schedules.spec.MIN_EVERY = 1; "
+    "thaidigest.cli.main(prog_name='thaidigest')"
+)
 
 
 def schedule_text(*jobs: str) -> str:
@@ -115,6 +121,37 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
         job = second.get_job("crawl")
         assert job.next_run_time == missed
         assert job.kwargs["argv"][3:6] == ["crawl", "--source", "mdes"]
+
+
+def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
+    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
+    monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
+    text = schedule_text('name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n')
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with (
+        caplog.at_level(logging.INFO, logger="thaidigest.run"),
+        paused_scheduler(store, text, config) as scheduler,
+    ):
+        scheduler.modify_job("digest", next_run_time=datetime.now(UTC) - timedelta(days=2))
+        scheduler.resume()  # as after a restart: the run was missed during downtime
+        deadline = time.monotonic() + 10
+        while "digest: not started" not in caplog.text and "dropped" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.05)
+    return caplog.text
+
+
+def test_a_weekly_digest_missed_for_days_runs_once_after_restart(tmp_path, caplog, monkeypatch):
+    log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, DEFAULTS)
+    assert log.count("digest: due at") == 1 and "digest: not started" in log  # run_job ran
+    assert "s late (missed while the daemon was down): running it once now" in log
+
+
+def test_a_run_later_than_a_set_grace_time_is_dropped_with_a_warning(tmp_path, caplog, monkeypatch):
+    config = merge(DEFAULTS, {"schedule": {"misfire_grace_time": 3600}})
+    log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, config)
+    assert "digest: the run due at" in log and "is dropped" in log
+    assert "digest: not started" not in log
 
 
 # --- Job logs and stopping jobs (in this process) -------------------------------------
@@ -217,7 +254,7 @@ class Daemon:
         argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
         with self.log_path.open("w", encoding="utf-8") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "thaidigest", *argv],
+                [sys.executable, "-c", FAST_RUN, *argv],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONWARNINGS": "ignore"},
@@ -336,6 +373,30 @@ def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
     assert statuses[0] == "ok" and set(statuses[1:]) <= {"ok", "stopped"}, statuses
 
 
+def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    first = Daemon(tmp_path, schedule, db, config, "first.log")
+    try:
+        first.wait_for(lambda: "running 1 job(s)" in first.log(), timeout=30)
+        argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+        second = subprocess.run(
+            [sys.executable, "-c", FAST_RUN, *argv], capture_output=True, text=True, timeout=30
+        )
+    finally:
+        assert first.stop() == 0, first.log()
+    assert second.returncode == 75, second.stdout + second.stderr
+    (line,) = second.stderr.splitlines()
+    assert line.startswith("not running: daemon is held by ") and str(first.process.pid) in line
+    assert "running 1 job(s)" not in second.stdout
+    assert locks(db) == []  # the first one released it on its way out
+    third = Daemon(tmp_path, schedule, db, config, "third.log")  # the next one may start
+    third.wait_for(lambda: "running 1 job(s)" in third.log(), timeout=30)
+    assert third.stop() == 0, third.log()
+
+
 # --- Stopping `thaidigest run` with a crawl in progress -------------------------------
 
 
@@ -358,7 +419,8 @@ def assert_stopped_crawl(db: Path) -> None:
     runs = crawl_runs(db)
     assert [run["status"] for run in runs if run["source"] == "thaigov"] == ["stopped"], runs
     assert {run["status"] for run in runs} <= {"ok", "stopped"}, runs
-    assert locks(db) == []
+    # The crawl let go of its locks (a SIGKILLed daemon's own lock stays: the next takes it over).
+    assert [name for name, _ in locks(db) if name != "daemon"] == []
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from schedules.commands import schedule_command, schedule_lines
+from schedules.commands import run_command, schedule_command, schedule_lines
 from schedules.spec import (
     Job,
     ScheduleError,
@@ -83,18 +83,38 @@ MALFORMED = [
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0\n',
-        ["'x'", "every must be a positive number"],
+        ["'x'", "every must be from 60 seconds to ten years", "not 0"],
         id="zero-every",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = -30\n',
-        ["'x'", "every must be a positive number"],
+        ["'x'", "every must be from 60 seconds", "not -30"],
         id="negative-every",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = "30"\n',
-        ["'x'", "every must be a positive number"],
+        ["'x'", "every must be a number of seconds, not '30'"],
         id="every-as-text",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0.001\n',
+        ["'x'", "every must be from 60 seconds", "not 0.001"],
+        id="crawls-back-to-back",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 59\n',
+        ["'x'", "every must be from 60 seconds"],
+        id="every-under-a-minute",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 315360001\n',
+        ["'x'", "to ten years (315360000), not 315360001"],
+        id="every-over-ten-years",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\ncron = "0 7 1 * 1"\n',
+        ["'x'", "bad cron line '0 7 1 * 1'", "day of month and day of week", "two jobs"],
+        id="cron-day-of-month-and-day-of-week",
     ),
     pytest.param(
         HEADER + GOOD_JOB + GOOD_JOB.replace("0 */6", "30 */6"),
@@ -217,5 +237,25 @@ def test_schedule_command_reports_a_bad_file_with_exit_2_and_no_traceback(tmp_pa
     path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0\n')
     result = CliRunner().invoke(schedule_command, ["--schedules", str(path)])
     assert result.exit_code == 2
-    assert "every must be a positive number" in result.output
+    assert "every must be from 60 seconds" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [schedule_command, run_command])
+def test_a_bad_schedule_file_is_one_error_line_without_usage(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "bad.toml"
+    path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 25 * * *"\n')
+    result = CliRunner().invoke(command, ["--schedules", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.output.splitlines()  # no usage line, no "Try --help"
+    assert line.startswith(f"Error: {path}: job 'x': bad cron line '0 25 * * *'"), line
+
+
+@pytest.mark.parametrize(
+    "trigger", ["every = 60", "every = 315360000", 'cron = "0 7 1 * *"', 'cron = "0 7 */2 * 1"']
+)
+def test_a_minute_ten_years_and_one_day_field_restricted_are_accepted(trigger):
+    text = HEADER + f'[[job]]\nname = "x"\ntask = "crawl"\n{trigger}\n'
+    (job,) = parse_schedule(text, "ok.toml").jobs
+    assert job.name == "x"
