@@ -9,11 +9,11 @@ A schedule is TOML::
     task = "crawl"                 # a thaidigest command: "crawl" or "digest"
     cron = "0 */6 * * *"           # a 5-field crontab line, or instead
     # every = 3600                 # seconds between runs: 60 to ten years
+    args = { source = "all" }      # the command's options, dashes as underscores
 
 A crontab line may restrict the day of the month or the day of the week, not
 both: standard cron runs on either day, APScheduler only on a day that is
 both, so such a line is refused rather than read another way.
-    args = { source = "all" }      # the command's options, dashes as underscores
 
 :func:`parse_schedule` validates everything up front, so a mistake is reported
 when the daemon starts, naming the file and the job, not hours later when the
