@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 from scraper.fixture_site import DEFAULT_ROOT
@@ -52,13 +53,15 @@ def run_thaidigest(*args: str, timeout: float = 120) -> subprocess.CompletedProc
 
 
 def crawl_args(base_url: str, db: Path, config: Path, *extra: str) -> list[str]:
-    """The arguments of ``thaidigest crawl`` against the fixture site at ``base_url``."""
+    """The arguments of ``thaidigest crawl`` against the fixture site at ``base_url``
+    (thaigov from the fixture's first id: an mdes crawl takes no start id)."""
+    mdes_only = ("--source", "mdes") in pairwise(extra)
+    start = [] if mdes_only else ["--start-id", str(FIRST_THAIGOV_ID)]
     return [
         "crawl",
         "--base-url",
         base_url,
-        "--start-id",
-        str(FIRST_THAIGOV_ID),
+        *start,
         "--db",
         str(db),
         "--config",
