@@ -15,6 +15,12 @@ Every input is made in a temporary folder; nothing needs the corpus.
   of its week, timed in this process (target: under 2 s): once with the
   one-time load of PyThaiNLP's word list, once more without it; then
   ``thaidigest digest`` of the same week, start-up included.
+- ``listing``: an MDES listing page of ``--listing-links`` article links in one
+  flat list, each after its date (about 4.3 MiB for 40,000: near the crawl's
+  5 MiB page limit), parsed as the spider parses it (target: linear time).
+- ``nested``: an MDES article page whose headline and ``--paragraphs``
+  paragraphs sit inside ``--nested-columns`` nested body columns, parsed the same
+  way (target: a bounded number of passes over the page, however deep).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from sqlalchemy import update  # noqa: E402
 from digest.markdown import lede  # noqa: E402
 from digest.publish import build_digest  # noqa: E402
 from digest.select import Week  # noqa: E402
+from scraper.sites import mdes  # noqa: E402
 from thaidigest.config import DEFAULTS  # noqa: E402
 from thaidigest.model import RawArticle  # noqa: E402
 from thaidigest.pipeline import build_ingestor  # noqa: E402
@@ -119,11 +126,40 @@ def digest_seconds(folder: Path, chars: int) -> tuple[float, float, float, int]:
     return times[0], times[1], times[2], len(lede(body, "th"))
 
 
+def listing_seconds(links: int) -> tuple[float, int, int]:
+    """Seconds to parse a flat MDES listing of ``links`` links, its size, entries found."""
+    items = "".join(
+        f'<div class="date-news">01/01/2567</div>'
+        f'<h5 class="card-title-news"><a href="/news/detail/{n}-x">ข่าวที่ {n}</a></h5>'
+        for n in range(links)
+    )
+    html = f"<html><body><div>{items}</div></body></html>"
+    started = time.perf_counter()
+    page = mdes.parse_listing(html, "https://www.mdes.go.th/news/3")
+    return time.perf_counter() - started, len(html.encode()), len(page.entries)
+
+
+def nested_seconds(depth: int, paragraphs: int) -> tuple[float, int, str]:
+    """Seconds to parse an MDES article inside ``depth`` nested columns, its size, extraction."""
+    inner = '<h1 class="title-page">ดีอี หารือความร่วมมือด้านดิจิทัลกับญี่ปุ่น</h1>' + "".join(
+        f"<div>ย่อหน้าที่ {n} " + "ข้อความของข่าว" * 10 + "</div>" for n in range(paragraphs)
+    )
+    opening, closing = '<div class="col-12">' * depth, "</div>" * depth
+    html = f"<html><body>{opening}{inner}{closing}</body></html>"
+    started = time.perf_counter()
+    article = mdes.parse_article(html, "https://www.mdes.go.th/news/detail/1")
+    extraction = article.extraction if article else "none"
+    return time.perf_counter() - started, len(html.encode()), extraction
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--bomb-gib", type=float, default=2.0)
     parser.add_argument("--blank-lines", type=int, default=1_000_000_000)
     parser.add_argument("--line-chars", type=int, default=1_800_000)
+    parser.add_argument("--listing-links", type=int, default=40_000)
+    parser.add_argument("--nested-columns", type=int, default=200)
+    parser.add_argument("--paragraphs", type=int, default=10_000)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -152,6 +188,17 @@ def main() -> None:
             f"(with loading PyThaiNLP's dictionary), {again:.2f} s again, {command:.2f} s by "
             f"`thaidigest digest` (start-up included); lede {size} characters"
         )
+
+    seconds, size, entries = listing_seconds(options.listing_links)
+    print(
+        f"listing: {options.listing_links:,} links in one flat list ({size / MIB:.1f} MiB): "
+        f"parsed in {seconds:.2f} s, {entries:,} entries"
+    )
+    seconds, size, extraction = nested_seconds(options.nested_columns, options.paragraphs)
+    print(
+        f"nested: {options.paragraphs:,} paragraphs in {options.nested_columns} nested columns "
+        f"({size / MIB:.1f} MiB): parsed in {seconds:.2f} s ({extraction})"
+    )
 
 
 if __name__ == "__main__":

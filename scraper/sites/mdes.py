@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import urljoin, urlparse
@@ -122,6 +122,7 @@ NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Er
 MAX_DATE_LINE_CHARS = 60
 # The innermost column holding at least this share of an outer column's text is the article.
 INNER_COLUMN_SHARE = 0.7
+MAX_BODY_COLUMNS = 24  # body columns of a page that are examined
 # Headlines are compared by their first characters (sidebars cut them short with "...").
 HEADLINE_PREFIX_CHARS = 20
 MIN_MATCHED_HEADLINE_CHARS = 12
@@ -329,16 +330,34 @@ def is_headline_list(lines: list[str], others: Headlines, link_share: float = 0.
 
 @dataclass
 class _Region:
-    """A column laid out as lines, with what is furniture in it."""
+    """A column laid out as lines, with what is furniture in it.
+
+    What is asked of a run of lines is answered from prefix sums, or once per run:
+    blocks nested in blocks often hold the same lines (wrappers), and a page nesting
+    hundreds of them must not cost a pass over its lines each.
+    """
 
     text: TextMap
     keep: list[bool]  # False for furniture lines
     link_chars: list[int]  # prefix sums of link characters per line
     chars: list[int]  # prefix sums of characters per line
+    paragraphs: list[int]  # prefix sums of lines longer than a headline
+    lists: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_headline_list
 
     def link_share(self, start: int, end: int) -> float:
         total = self.chars[end] - self.chars[start]
         return (self.link_chars[end] - self.link_chars[start]) / total if total else 0.0
+
+    def has_paragraph(self, start: int, end: int) -> bool:
+        """Whether lines ``start:end`` hold a line longer than a headline."""
+        return self.paragraphs[end] > self.paragraphs[start]
+
+    def lists_headlines(self, start: int, end: int, others: Headlines) -> bool:
+        """:func:`is_headline_list` of lines ``start:end``."""
+        if (start, end) not in self.lists:
+            lines = self.text.lines[start:end]
+            self.lists[start, end] = is_headline_list(lines, others, self.link_share(start, end))
+        return self.lists[start, end]
 
 
 def _is_furniture_markup(element: etree._Element, lines: list[str]) -> bool:
@@ -373,14 +392,14 @@ def _mark_furniture(element: etree._Element, region: _Region, others: Headlines)
         start, end = region.text.span(child)
         if start >= end:
             continue
-        lines = region.text.lines[start:end]
-        if len(lines) == 1 and not is_list_heading(lines[0]):
-            if len(lines[0]) <= MAX_HEADLINE_CHARS and _is_furniture_markup(child, lines):
+        first = region.text.lines[start]
+        if end - start == 1 and not is_list_heading(first):
+            if len(first) <= MAX_HEADLINE_CHARS and _is_furniture_markup(child, [first]):
                 _mark(region, start, end)
             continue  # one line is no list; furniture lines go later, line by line
-        if any(len(line) > MAX_HEADLINE_CHARS for line in lines):
+        if region.has_paragraph(start, end):
             _mark_furniture(child, region, others)
-        elif len(lines) == 1:
+        elif end - start == 1:
             # A heading alone: the list is in the blocks after it.
             _mark(region, start, end)
             while index < len(children):
@@ -390,8 +409,8 @@ def _mark_furniture(element: etree._Element, region: _Region, others: Headlines)
                     break
                 _mark(region, item_start, item_end)
                 index += 1
-        elif _is_furniture_markup(child, lines) or is_headline_list(
-            lines, others, region.link_share(start, end)
+        elif region.lists_headlines(start, end, others) or _is_furniture_markup(
+            child, region.text.lines[start:end]
         ):
             _mark(region, start, end)
         else:
@@ -411,6 +430,7 @@ def _region(column: etree._Element, headline: etree._Element, others: Headlines)
         keep=[True] * len(text.lines),
         link_chars=[0, *accumulate(link_chars)],
         chars=[0, *accumulate(len(line) for line in text.lines)],
+        paragraphs=[0, *accumulate(len(line) > MAX_HEADLINE_CHARS for line in text.lines)],
     )
     start, end = text.span(headline)  # (0, 0) when the headline is outside the column
     _mark(region, start, end)
@@ -592,7 +612,9 @@ def parse_article(
     if not isinstance(other_headlines, Headlines):
         other_headlines = Headlines(other_headlines)
     known = Headlines(parts.linked_headlines, also=other_headlines, exclude=headline)
-    columns = _outside_furniture(parts.selected["body_candidates"])
+    # Page order, outermost first; a real page has a handful (at most 6 in the saved
+    # pages): a hostile one nesting hundreds would cost a pass over the page each.
+    columns = _outside_furniture(parts.selected["body_candidates"])[:MAX_BODY_COLUMNS]
     found = None
     if headline_element is not None and columns:
         found = _article_column(headline_element, headline, columns, parts.order, known)
@@ -641,43 +663,58 @@ def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[st
     A card holds one link and one date: the nearest ancestor holding exactly one date
     gives it. In a flat list (the nearest ancestor with dates holds several) each link
     takes the date next to it, on the side dates stand in that list.
+
+    Each ancestor's dates, and each flat list's order, are found once for all its
+    links: a page of thousands of links (hostile, or a list without pages) reads
+    in time linear in its size, not in the square of it.
     """
     dates = set(_LISTING_DATES(root))
     if not dates:
         return [None] * len(links)
     link_set = set(links)
+    held_in: dict[etree._Element, list[etree._Element]] = {}  # an ancestor's dates
+    flat_lists: dict[etree._Element, _FlatList] = {}
     found: list[str | None] = []
     for link in links:
         for ancestor in link.iterancestors():
-            held = [element for element in ancestor.iter() if element in dates]
+            if ancestor not in held_in:
+                held_in[ancestor] = [element for element in ancestor.iter() if element in dates]
+            held = held_in[ancestor]
             if len(held) == 1:
                 found.append(date_text(_one_line(held[0])))
                 break
             if held:
-                found.append(_flat_list_date(ancestor, link, dates, link_set))
+                if ancestor not in flat_lists:
+                    flat_lists[ancestor] = _FlatList.of(ancestor, dates, link_set)
+                found.append(flat_lists[ancestor].date_of(link))
                 break
         else:
             found.append(None)
     return found
 
 
-def _flat_list_date(
-    container: etree._Element,
-    link: etree._Element,
-    dates: set[etree._Element],
-    links: set[etree._Element],
-) -> str | None:
-    sequence = [e for e in container.iter() if e in dates or e in links]
-    position = sequence.index(link)
-    if sequence[0] in dates:  # dates stand before their links
-        neighbours = reversed(sequence[:position])
-    else:
-        neighbours = iter(sequence[position + 1 :])
-    for element in neighbours:
-        if element in links:
+@dataclass(frozen=True)
+class _FlatList:
+    """The dates and links of a flat list, in document order."""
+
+    sequence: list[etree._Element]
+    position: dict[etree._Element, int]
+    dates: set[etree._Element]
+
+    @classmethod
+    def of(
+        cls, container: etree._Element, dates: set[etree._Element], links: set[etree._Element]
+    ) -> _FlatList:
+        sequence = [e for e in container.iter() if e in dates or e in links]
+        return cls(sequence, {element: i for i, element in enumerate(sequence)}, dates)
+
+    def date_of(self, link: etree._Element) -> str | None:
+        """The date next to ``link``: before it when the list starts with a date, else after."""
+        step = -1 if self.sequence[0] in self.dates else 1
+        neighbour = self.position[link] + step
+        if not 0 <= neighbour < len(self.sequence) or self.sequence[neighbour] not in self.dates:
             return None
-        return date_text(_one_line(element))
-    return None
+        return date_text(_one_line(self.sequence[neighbour]))
 
 
 def parse_listing(html: str, url: str) -> ListingPage:
