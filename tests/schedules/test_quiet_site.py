@@ -69,7 +69,8 @@ def test_a_site_answering_only_soft_404s_for_a_week_is_a_quiet_site(tmp_path):
             again = crawl(site.base_url, db, config, "--source", "thaigov")
             assert again.returncode == 0, again.stderr[-2000:]
             assert "new 0, updated 0" in again.stdout
-            assert re.search(r"requests \(200: \d+\)\n", again.stdout)  # every answer 200 ...
+            every_page_200 = r"requests \(200: \d+\), \d+ pages fetched\n"
+            assert re.search(every_page_200, again.stdout)  # every answer 200 ...
             assert re.search(r"soft 404 [1-9]", again.stdout)  # ... and the articles soft 404s
     soft_404_runs = run_ids(db, "thaigov")[1:]
     backdate_run(db, soft_404_runs[0], days=6)  # a week of soft-404 crawls
