@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +9,7 @@ import click
 from click.core import ParameterSource
 
 from thaidigest.config import ConfigError, load_config
-from thaidigest.store import DB_ENV
+from thaidigest.store import DB_ENV, StoreError, database_url
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 
@@ -24,14 +23,13 @@ class SettingsError(click.ClickException):
 def _db_value(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
     """``--db``; empty or blank, or ``THAIDIGEST_DB`` set so, is an error, not the default."""
     source = context.get_parameter_source(parameter.name or "db")
-    from_env = value is None or source is ParameterSource.ENVIRONMENT
-    if value is None:
-        value = os.environ.get(DB_ENV)  # click takes a variable set to '' for an unset one
-    if value is not None and not value.strip():
-        if from_env:
-            raise SettingsError(
-                f"{DB_ENV} is set but empty: give a database file or URL, or unset it"
-            )
+    if value is None or source is ParameterSource.ENVIRONMENT:
+        # click takes a variable set to '' for an unset one: database_url judges the variable.
+        try:
+            database_url(None)
+        except StoreError as error:
+            raise SettingsError(str(error)) from None
+    elif not value.strip():
         raise SettingsError("--db is empty: give a database file or URL")
     return value
 
