@@ -26,7 +26,6 @@ a file and an unchanged file keeps its modification time.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -74,6 +73,7 @@ from digest.select import (
 from thaidigest.health import load_health, until_now
 from thaidigest.partners import feed_stem, partner_name
 from thaidigest.store import Store, utc_now
+from thaidigest.urls import path_name
 
 DIGESTS = "digests"
 TOPICS = "topics"
@@ -123,7 +123,7 @@ def write_file(path: Path, data: bytes) -> bool:
 
 def topic_file(topic: str) -> str:
     """A file name for a topic's feed: lower-case letters, digits and hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-") or "topic"
+    return path_name(topic) or "topic"
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -162,13 +162,13 @@ def _article_feeds(
     span: int,
     week: Week,
     limit: int,
-    partners_before: Iterable[str] = (),
+    stored_partners: Iterable[str] = (),
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
     digests feed's link comes third, after the articles'.
 
-    A partner of ``partners_before`` (any stored item's) with no entry keeps its
+    A partner of ``stored_partners`` (any stored item's) with no entry keeps its
     feed, empty, so that its subscribers see it up to date; the pages list the
     partners with entries only.
     """
@@ -225,7 +225,7 @@ def _article_feeds(
             thai=thai,
         )
     with_entries = {p for entry in entries for p in entry.partners}
-    for partner in sorted(with_entries | set(partners_before), key=partner_name):
+    for partner in sorted(with_entries | set(stored_partners), key=partner_name):
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",

@@ -66,6 +66,7 @@ import ahocorasick
 from thaidigest import matching
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
 from thaidigest.matching import single_spaced
+from thaidigest.urls import path_name
 
 __all__ = ["PartnerTable", "feed_stem", "partner_name", "partner_table", "partners"]
 
@@ -318,8 +319,7 @@ def feed_stem(partner: str) -> str:
     hash of the id. Two ids of one table never share a stem (:func:`partner_table`).
     """
     kind, _, name = partner.partition(":")
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return f"{kind}-{slug or hashlib.sha256(partner.encode()).hexdigest()[:12]}"
+    return f"{kind}-{path_name(name) or hashlib.sha256(partner.encode()).hexdigest()[:12]}"
 
 
 def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:

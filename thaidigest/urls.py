@@ -105,3 +105,9 @@ def public_url(source: str, source_id: str) -> str:
     if source not in CANONICAL_BASE_URLS:
         raise ValueError(f"unknown source {source!r}")
     return CANONICAL_BASE_URLS[source] + article_path(source, source_id)
+
+
+def path_name(text: str) -> str:
+    """``text`` as a file name safe in any file system or URL: its ASCII letters and
+    digits, in lower case, with a hyphen for each run of anything else ('' for none)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
