@@ -17,10 +17,11 @@ from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
-from digest.select import TOPIC_LABELS, Item, Week, WeekDigest
+from digest.select import BANGKOK, TOPIC_LABELS, Item, Week, WeekDigest
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
 from thaidigest.sites import HOSTS
+from thaidigest.store import parse_iso
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
@@ -185,14 +186,21 @@ def _and(parts: list[str]) -> str:
 
 
 def summary_line(digest: WeekDigest) -> str:
-    """``5 items (1 updated) from thaigov.go.th (3) and mdes.go.th (2); topics: …``."""
+    """``5 items (1 updated, 1 found late) from thaigov.go.th (3) and mdes.go.th (2); …``."""
     items = digest.items
     if not items:
         return "No relevant items this week."
-    updated = sum(item.updated for item in items)
+    marked = [
+        f"{count} {mark}"
+        for count, mark in (
+            (sum(item.updated for item in items), "updated"),
+            (sum(item.late for item in items), "found late"),
+        )
+        if count
+    ]
     count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
-    if updated:
-        count += f" ({updated} updated)"
+    if marked:
+        count += f" ({', '.join(marked)})"
     sources = _counted(Counter(item.source for item in items), source_label)
     topics = [f"{topic_name(section.topic)} ({len(section.items)})" for section in digest.sections]
     return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
@@ -206,15 +214,24 @@ def partners_line(digest: WeekDigest) -> str | None:
     return f"Partners this week: {', '.join(_counted(counts, partner_name))}."
 
 
+def status_marks(item: Item) -> list[str]:
+    """What the meta line says of an item listed for more than being new: ``updated``, or
+    ``found late on 2024-08-20`` (its first-seen date in Bangkok)."""
+    if item.updated:
+        return ["updated"]
+    if item.late:
+        return [f"found late on {parse_iso(item.first_seen).astimezone(BANGKOK).date()}"]
+    return []
+
+
 def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed."""
     meta = [
         source_label(item.source),
         item.day.isoformat(),
         LANGUAGE_LABELS.get(item.language, item.language),
+        *status_marks(item),
     ]
-    if item.updated:
-        meta.append("updated")
     if item.partners:
         meta.append("with " + ", ".join(partner_name(p) for p in item.partners))
     own, also_on = article_links(item.url, item.also_on)

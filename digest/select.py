@@ -7,6 +7,12 @@ page gave one, else the Bangkok date of ``first_seen``.
 A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
 
 * as **new**, those dated in the week (even when edited during it);
+* as **found late**, those dated in the :data:`LATE_DAYS` days before the
+  week but first seen during it: a Sunday release found on Monday, or a page
+  that went up with an earlier date. The previous week's digest was built
+  before they were found, and without this they would be in no digest. One
+  found between the week's start and the previous digest's building is in
+  both digests: listed twice rather than never;
 * as **updated**, those dated before the week that got a new version during
   it, once, with what changed between the version the week started from and
   the newest version seen in the week (a :class:`digest.diff.Diff`).
@@ -54,6 +60,10 @@ WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
 WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$")
 DIGEST_FILE = re.compile(rf"^{WEEK_NAME}\.md$")  # a week's Markdown digest: 2024-W34.md
 OTHER_TOPIC = "other"
+# An article first seen during a week and dated at most this many days before it
+# is listed in that week's digest as found late: two weeks, so that one found
+# after a week's outage is still news; older ones are backlog (a first crawl, an import).
+LATE_DAYS = 14
 # A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
 # all of which must stay inside the calendar dates Python can hold.
 FIRST_YEAR, LAST_YEAR = 1900, 9990
@@ -212,6 +222,7 @@ class Item:
     topics: tuple[str, ...]
     also_on: tuple[str, ...] = ()
     updated: bool = False
+    late: bool = False  # dated before the week, first seen during it (LATE_DAYS)
     changes: Diff = NO_CHANGE  # what changed during the week, for an updated item
     revisions: tuple[Revision, ...] = ()  # the versions seen during the week
     partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
@@ -319,6 +330,16 @@ def _update_in(
     return describe_changes(by_number[during[0].version - 1], during[-1])
 
 
+def found_late(row: Mapping[str, Any], day: date, week: Week) -> bool:
+    """True when an article dated ``day`` belongs to ``week`` as found late: dated in
+    the :data:`LATE_DAYS` days before the week and first seen during it."""
+    start, end = week.bounds()
+    return (
+        week.monday - timedelta(days=LATE_DAYS) <= day < week.monday
+        and start <= row["first_seen"] < end
+    )
+
+
 def select_week(data: WeekData, week: Week) -> WeekDigest:
     """The digest of ``week`` from the rows, versions and clusters in ``data``."""
     items: list[Item] = []
@@ -329,6 +350,10 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
         versions = data.versions.get(row["id"], ())
         if week.monday <= day <= week.sunday:
             items.append(_item(row, data.members, revisions=revisions_in(week, versions)))
+        elif found_late(row, day, week):
+            items.append(
+                _item(row, data.members, late=True, revisions=revisions_in(week, versions))
+            )
         elif day < week.monday:
             revisions = revisions_in(week, versions)
             changes = _update_in(week, versions, revisions)

@@ -198,9 +198,12 @@ def test_markdown_file_parses_and_names_every_item(filled, tmp_path):
     markdown = (tmp_path / "public" / "digests" / "2024-W34.md").read_text()
     assert markdown == result.markdown
     html = markdown_to_html(markdown)
-    assert result.items == 2
+    # Two dated in the week, and one dated the week before but first seen in this one.
+    assert result.items == 3
     for title in ("ดีอี ร่วมประชุม APEC 2024", "Evil &lt;b&gt; &amp; ] [x](http://evil)"):
         assert title in html
+    assert "3 items (1 found late)" in markdown
+    assert "2024-08-14 · English · found late on 2024-08-23" in markdown
 
 
 def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):

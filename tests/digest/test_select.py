@@ -17,7 +17,7 @@ from digest.select import (
 )
 from tests.digest import article, at, ingest, mark, url_of
 
-W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
+W33, W34, W35, W36 = Week(2024, 33), Week(2024, 34), Week(2024, 35), Week(2024, 36)
 
 
 def digest_of(store, week):
@@ -65,11 +65,32 @@ def test_first_seen_sunday_evening_utc_counts_for_the_next_bangkok_week(store):
 
 
 def test_published_date_decides_the_week_over_first_seen(store):
-    raw = article(1, "Published in week 33, crawled in week 34", published=date(2024, 8, 16))
-    ingest(store, [raw], "2024-08-20T03:00")
+    raw = article(1, "Published in week 33, crawled in week 36", published=date(2024, 8, 16))
+    ingest(store, [raw], "2024-09-03T03:00")
     mark(store, raw)
     assert urls(digest_of(store, W33)) == [url_of(raw)]
-    assert digest_of(store, W34).items == ()
+    # Dated more than two weeks before week 36: backlog, not listed as found late.
+    assert digest_of(store, W34).items == digest_of(store, W36).items == ()
+
+
+def test_article_found_after_its_weeks_digest_is_listed_the_next_week_as_found_late(store):
+    sunday = article(1, "Published on Sunday, found on Tuesday", published=date(2024, 8, 18))
+    ingest(store, [sunday], "2024-08-20T03:00")
+    mark(store, sunday)
+    (in_its_week,) = digest_of(store, W33).items
+    assert not in_its_week.late  # the digest of week 33, were it built again
+    (found,) = digest_of(store, W34).items  # the first digest built after it was found
+    assert (found.url, found.late, found.updated) == (url_of(sunday), True, False)
+    assert digest_of(store, W35).items == ()
+
+
+def test_article_found_after_a_weeks_outage_is_listed_in_the_week_it_was_found(store):
+    raw = article(1, "Published in week 33, found in week 35", published=date(2024, 8, 18))
+    ingest(store, [raw], "2024-08-28T03:00")
+    mark(store, raw)
+    assert digest_of(store, W34).items == digest_of(store, W36).items == ()
+    (found,) = digest_of(store, W35).items
+    assert found.late
 
 
 def test_duplicates_and_irrelevant_articles_are_left_out_and_copies_listed_as_also_on(store):
