@@ -88,3 +88,17 @@ def test_workers_exit_when_their_caller_is_killed() -> None:
     assert wait_for(lambda: not any(map(running, helpers)), 15), [
         Path(f"/proc/{pid}/cmdline").read_text() for pid in helpers if running(pid)
     ]
+
+
+def test_workers_start_with_the_modules_named_to_preload_imported() -> None:
+    # In a fresh process: a fork server already running keeps what it preloaded.
+    check = "'colorsys' in __import__('sys').modules"
+    code = "from thaidigest.workers import ordered_map; "
+    code += f"print(list(ordered_map(eval, [{check!r}] * 2, workers=2, preload=%s)))"
+    results = [
+        subprocess.run(
+            [sys.executable, "-c", code % preload], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for preload in ("['colorsys']", "()")
+    ]
+    assert results == ["[True, True]", "[False, False]"]

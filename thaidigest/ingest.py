@@ -231,7 +231,9 @@ class Ingestor:
         ahead = [first] if second is None else [first, second]
         prepare = partial(prepare_batch, preparer=self.preparer)
         if self.workers > 1 and second is not None:
-            yield from ordered_map(prepare, chain(ahead, batches), self.workers)
+            # The workers' fork server imports the preparer's module (and what it needs) once.
+            preload = (self.preparer.__module__,)
+            yield from ordered_map(prepare, chain(ahead, batches), self.workers, preload)
         else:
             yield from map(prepare, chain(ahead, batches))
 
