@@ -162,7 +162,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
     config = load_config_or_exit(config_file)
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
-    store = Store.open(db)
+    store = Store.open(db, create=False)
     try:
         for source in SOURCES:
             runs = store.last_crawl_runs(source)
