@@ -31,6 +31,7 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         f"{report.get('fetched', '?')} pages fetched",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
+        f"not found {report.get('not_found', 0)}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}, "
         f"offsite links ignored {report.get('offsite_links_ignored', 0)}, "
         f"empty listings {report.get('empty_listings', 0)}",

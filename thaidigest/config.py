@@ -52,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
             "base_url": THAIGOV_BASE_URL,
             "delay": 1.0,  # seconds between requests
             "concurrency": 2,
-            "miss_limit": 20,  # consecutive soft 404s that end the id walk
+            "miss_limit": 20,  # consecutive ids with no article (soft 404, 404) end the id walk
             # After a crawl that did not end cleanly, unstored ids this far below
             # the highest stored one are tried again.
             "recheck_window": 200,
