@@ -12,7 +12,7 @@ from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
-from thaidigest.sites import SOURCES
+from thaidigest.sites import SOURCES, START_ID_SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
@@ -84,7 +84,7 @@ def crawl_command(
     source: str, base_url: str | None, start_id: int | None, db: str | None, config_file: str | None
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
-    if start_id is not None and source not in ("thaigov", "all"):  # only thaigov walks ids
+    if start_id is not None and source not in START_ID_SOURCES:
         raise SettingsError(f"--start-id is a thaigov id: it cannot be used with --source {source}")
     config = load_config_or_exit(config_file)
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
