@@ -8,7 +8,10 @@ missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
 later than that is dropped instead, with a warning. A job never runs twice at
 once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
-a second one finds it held and raises :class:`thaidigest.locks.LockHeld`.
+a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
+daemon that finds its lock taken over (another daemon judged it stale) stops
+its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
+``LockHeld``: both end ``thaidigest run`` with exit status 75.
 
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
@@ -59,7 +62,7 @@ from sqlalchemy.exc import OperationalError
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
 from thaidigest.locks import EXIT_LOCKED
-from thaidigest.store import DB_ENV, Store
+from thaidigest.store import DB_ENV, Store, StoreError
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -416,11 +419,13 @@ def run_daemon(
         store.close()
         raise
     try:
-        _run_locked(schedule, store, signals, config_file=config_file, config=config)
+        taken_by = _run_locked(schedule, store, signals, config_file=config_file, config=config)
     finally:
         locks.release(store, DAEMON_LOCK)
         store.close()
     log.info("stopped")
+    if taken_by is not None:
+        raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
 
 
 def _run_locked(
@@ -430,7 +435,10 @@ def _run_locked(
     *,
     config_file: str | None,
     config: dict[str, Any],
-) -> None:
+) -> str | None:
+    """Run the jobs until a signal, or until another daemon takes the lock over: its
+    holder then (``"another daemon"`` if it is gone already), else None."""
+    taken_by = None
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
@@ -450,7 +458,11 @@ def _run_locked(
             log.warning("cannot renew the %s lock: %s", DAEMON_LOCK, error.orig)
             continue
         if not held:  # taken over as stale: another daemon runs the jobs now
-            log.error("the %s lock was taken over by another daemon: stopping", DAEMON_LOCK)
+            try:
+                taken_by = locks.holder(store, DAEMON_LOCK) or "another daemon"
+            except StoreError:  # not readable now: the jobs stop all the same
+                taken_by = "another daemon"
+            log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             break
     if signals.first is not None:
         log.info("received %s: stopping", signal.Signals(signals.first).name)
@@ -460,3 +472,4 @@ def _run_locked(
         float(config["schedule"]["shutdown_grace"]),
         forced=signals.forced,
     )
+    return taken_by

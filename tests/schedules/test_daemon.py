@@ -397,6 +397,38 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     assert third.stop() == 0, third.log()
 
 
+def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; " + FAST_RUN
+    argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    with (tmp_path / "run.log").open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-c", renewing, *argv],
+            stdout=log_file,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "running 1 job(s)" not in (tmp_path / "run.log").read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        with sqlite3.connect(db) as conn:  # another daemon judged the lock stale and took it
+            conn.execute("UPDATE locks SET holder = 'elsewhere:4242' WHERE name = 'daemon'")
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 75, stderr
+    (line,) = stderr.decode().splitlines()
+    assert line == "stopped: daemon was taken over by elsewhere:4242"
+    assert locks(db) == [("daemon", "elsewhere:4242")]  # the new holder keeps it
+
+
 # --- Stopping `thaidigest run` with a crawl in progress -------------------------------
 
 
