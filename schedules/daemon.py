@@ -20,6 +20,9 @@ running crawl at once (a crawl closes within seconds and loses nothing; see
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
 
+Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
+seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
+
 A job's stdout is logged at INFO; its stderr at the level each line names
 (Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
 ``STDERR_TAIL`` lines of stderr are logged as errors.
@@ -314,7 +317,7 @@ def sync_jobs(
         "max_instances": 1,
         "misfire_grace_time": config["schedule"]["misfire_grace_time"],  # None: however late
     }
-    timeout = float(config["crawl"]["subprocess_timeout"])
+    timeout = float(config["crawl"]["subprocess_timeout"])  # every job's: digests too
     for job in schedule.jobs:
         trigger = make_trigger(job, schedule.zone)
         kwargs = {
