@@ -9,6 +9,8 @@ later than that is dropped instead, with a warning. A job never runs twice at
 once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
 a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
+renewal the database refuses (busy, locked by another writer) is logged as a
+warning and tried again a minute later: the lock lasts five minutes. A
 daemon that finds its lock taken over (another daemon judged it stale) stops
 its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
 ``LockHeld``: both end ``thaidigest run`` with exit status 75.
@@ -60,7 +62,6 @@ from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy.exc import OperationalError
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
@@ -431,6 +432,32 @@ def run_daemon(
         raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
 
 
+def _renew_lock(store: Store) -> str | None:
+    """Renew the daemon's lock: who took it over (``"another daemon"`` if they are gone
+    already), else None.
+
+    A renewal the database refuses (locked by another writer past
+    :data:`thaidigest.store.BUSY_TIMEOUT`, or out of reach for now) is a warning and
+    None: the next renewal tries again, and the lock outlasts a few missed ones.
+    """
+    try:
+        held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+    except StoreError as error:  # the store's one-line error for any database failure
+        log.warning(
+            "cannot renew the %s lock, trying again in %g s: %s",
+            DAEMON_LOCK,
+            DAEMON_LOCK_RENEW,
+            error,
+        )
+        return None
+    if held:
+        return None
+    try:
+        return locks.holder(store, DAEMON_LOCK) or "another daemon"
+    except StoreError:  # not readable now: the jobs stop all the same
+        return "another daemon"
+
+
 def _run_locked(
     schedule: Schedule,
     store: Store,
@@ -455,16 +482,8 @@ def _run_locked(
         if time.monotonic() - renewed < DAEMON_LOCK_RENEW:
             continue
         renewed = time.monotonic()
-        try:
-            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
-        except OperationalError as error:  # the database busy or gone for now: next minute
-            log.warning("cannot renew the %s lock: %s", DAEMON_LOCK, error.orig)
-            continue
-        if not held:  # taken over as stale: another daemon runs the jobs now
-            try:
-                taken_by = locks.holder(store, DAEMON_LOCK) or "another daemon"
-            except StoreError:  # not readable now: the jobs stop all the same
-                taken_by = "another daemon"
+        taken_by = _renew_lock(store)
+        if taken_by is not None:  # taken over as stale: another daemon runs the jobs now
             log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             break
     if signals.first is not None:

@@ -54,6 +54,8 @@ from sqlalchemy.exc import ArgumentError, IntegrityError
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
+# Seconds a SQLite connection waits for another's write lock before "database is locked".
+BUSY_TIMEOUT = 30.0
 
 metadata = MetaData()
 
@@ -275,7 +277,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
     cursor.close()
 
 
@@ -418,7 +420,7 @@ class Store:
         transaction only before the first change, so what the transaction read
         first (the stored URLs of a batch, a lock's holder) another process could
         change before it wrote (two imports of one file at once: one failed on
-        UNIQUE). Another writer waits up to ``busy_timeout``.
+        UNIQUE). Another writer waits up to :data:`BUSY_TIMEOUT` seconds.
         """
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
