@@ -11,8 +11,8 @@ A schedule is TOML::
     # every = 3600                 # seconds between runs: 60 to ten years
     args = { source = "all" }      # the command's options, dashes as underscores
 
-An option is checked as the command checks it: ``start_id`` goes with the
-source ``thaigov`` or ``all`` only.
+An option is checked as the command checks it: ``source`` is ``thaigov``,
+``mdes`` or ``all``, and ``start_id`` goes with ``thaigov`` or ``all`` only.
 
 A crontab line may restrict the day of the month or the day of the week, not
 both: standard cron runs on either day, APScheduler only on a day that is
@@ -41,7 +41,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.select import Week, WeekError
-from thaidigest.sites import START_ID_SOURCES
+from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 
 DEFAULT_SCHEDULE = "default.toml"
 DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
@@ -79,10 +79,15 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+def _crawl_source(value: Any) -> bool:
+    """A source ``thaidigest crawl --source`` takes: a site slug or ``all``."""
+    return isinstance(value, str) and value in CRAWL_SOURCES
+
+
 # task -> option -> (check, what the value must be)
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
-        "source": (_text, "a site slug or 'all'"),
+        "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
         "base_url": (_text, "a URL"),
         "start_id": (_positive_int, "a positive integer"),
     },

@@ -12,7 +12,7 @@ from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
-from thaidigest.sites import SOURCES, START_ID_SOURCES
+from thaidigest.sites import CRAWL_SOURCES, SOURCES, START_ID_SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
@@ -64,7 +64,7 @@ def _base_url(
 
 
 @click.command("crawl")
-@click.option("--source", type=click.Choice([*SOURCES, "all"]), default="all", show_default=True)
+@click.option("--source", type=click.Choice(CRAWL_SOURCES), default="all", show_default=True)
 @click.option(
     "--base-url",
     default=None,

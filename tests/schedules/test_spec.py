@@ -47,6 +47,12 @@ MALFORMED = [
         id="bad-option-value",
     ),
     pytest.param(
+        HEADER
+        + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigvo" }\n',
+        ["'x'", "option source must be one of thaigov, mdes, all, not 'thaigvo'"],
+        id="unknown-source",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
         'args = { source = "mdes", start_id = 87360 }\n',
         ["'x'", "start_id is a thaigov id", "source 'mdes'"],
