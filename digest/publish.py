@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -141,17 +142,23 @@ def stored_digests(out_dir: Path) -> dict[Week, str]:
 
 
 def _formats(
-    stem: str, feed: FeedInfo, entries: list[Entry], site: str, suffixes: tuple[str, ...]
+    stem: str,
+    feed: Callable[..., FeedInfo],
+    entries: list[Entry],
+    site: str,
+    suffixes: tuple[str, ...],
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """One feed of ``entries`` (already cut to its length) in each format of ``suffixes``,
-    and its links."""
+    and its links. ``feed(self_url=...)`` is the feed's :class:`FeedInfo`: each format's
+    file is its own ``self_url``."""
     outputs: dict[str, bytes] = {}
     links = []
     for suffix, media_type, render in ARTICLE_FORMATS:
         if suffix in suffixes:
             path = f"{stem}.{suffix}"
-            outputs[path] = render(replace(feed, self_url=urljoin(site, path)), entries)
-            links.append(FeedLink(path, media_type, feed.title, feed.thai_title))
+            info = feed(self_url=urljoin(site, path))
+            outputs[path] = render(info, entries)
+            links.append(FeedLink(path, media_type, info.title, info.thai_title))
     return outputs, links
 
 
@@ -174,12 +181,12 @@ def _article_feeds(
     """
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
-    articles_feed = FeedInfo(
+    articles_feed = partial(
+        FeedInfo,
         id=stable_id("thaidigest:feed:articles"),
         title=title,
         subtitle=f"Relevant articles {about}",
         site_url=site,
-        self_url=urljoin(site, "feed.atom"),
         updated=newest(entries, empty_updated),
     )
     outputs, links = _formats("feed", articles_feed, entries[:limit], site, ("rss", "atom", "json"))
@@ -198,12 +205,12 @@ def _article_feeds(
     ) -> None:
         """One topic's or partner's feed; ``label`` titles its link on the pages."""
         chosen = chosen[:limit]
-        feed = FeedInfo(
+        feed = partial(
+            FeedInfo,
             id=stable_id(f"thaidigest:feed:{key}"),
             title=f"{title}: {name}",
             subtitle=f"{subtitle} {about}",
             site_url=site,
-            self_url="",
             updated=newest(chosen, empty_updated),
             thai_title=thai,
         )

@@ -50,10 +50,11 @@ def load_schedule_or_exit(path: Path | None) -> Schedule:
 def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
     """Run the schedule (crawls, digests) until stopped; log to stdout.
 
-    Exit 75 when another daemon runs the jobs of the same database.
+    Exit 75 when another daemon runs the jobs of the same database, at the start or
+    after taking the lock over.
     """
     from schedules.daemon import LOG_FORMAT, run_daemon
-    from thaidigest.locks import EXIT_LOCKED, LockHeld
+    from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
@@ -67,6 +68,9 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
             config_file=str(chosen.resolve()) if chosen else None,
             config=config,
         )
+    except LockLost as lost:  # another daemon took the lock over: it runs the jobs now
+        click.echo(f"stopped: {lost}", err=True)
+        sys.exit(EXIT_LOCKED)
     except LockHeld as held:  # another daemon runs this database's jobs
         click.echo(f"not running: {held}", err=True)
         sys.exit(EXIT_LOCKED)
@@ -162,7 +166,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
     config = load_config_or_exit(config_file)
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
-    store = Store.open(db)
+    store = Store.open(db, create=False)
     try:
         for source in SOURCES:
             runs = store.last_crawl_runs(source)

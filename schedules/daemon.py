@@ -8,7 +8,12 @@ missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
 later than that is dropped instead, with a warning. A job never runs twice at
 once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
-a second one finds it held and raises :class:`thaidigest.locks.LockHeld`.
+a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
+renewal the database refuses (busy, locked by another writer) is logged as a
+warning and tried again a minute later: the lock lasts five minutes. A
+daemon that finds its lock taken over (another daemon judged it stale) stops
+its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
+``LockHeld``: both end ``thaidigest run`` with exit status 75.
 
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
@@ -16,6 +21,9 @@ running crawl at once (a crawl closes within seconds and loses nothing; see
 ``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
+
+Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
+seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
 
 A job's stdout is logged at INFO; its stderr at the level each line names
 (Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
@@ -54,12 +62,11 @@ from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy.exc import OperationalError
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
 from thaidigest.locks import EXIT_LOCKED
-from thaidigest.store import DB_ENV, Store
+from thaidigest.store import DB_ENV, Store, StoreError
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -311,7 +318,7 @@ def sync_jobs(
         "max_instances": 1,
         "misfire_grace_time": config["schedule"]["misfire_grace_time"],  # None: however late
     }
-    timeout = float(config["crawl"]["subprocess_timeout"])
+    timeout = float(config["crawl"]["subprocess_timeout"])  # every job's: digests too
     for job in schedule.jobs:
         trigger = make_trigger(job, schedule.zone)
         kwargs = {
@@ -416,11 +423,39 @@ def run_daemon(
         store.close()
         raise
     try:
-        _run_locked(schedule, store, signals, config_file=config_file, config=config)
+        taken_by = _run_locked(schedule, store, signals, config_file=config_file, config=config)
     finally:
         locks.release(store, DAEMON_LOCK)
         store.close()
     log.info("stopped")
+    if taken_by is not None:
+        raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
+
+
+def _renew_lock(store: Store) -> str | None:
+    """Renew the daemon's lock: who took it over (``"another daemon"`` if they are gone
+    already), else None.
+
+    A renewal the database refuses (locked by another writer past
+    :data:`thaidigest.store.BUSY_TIMEOUT`, or out of reach for now) is a warning and
+    None: the next renewal tries again, and the lock outlasts a few missed ones.
+    """
+    try:
+        held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+    except StoreError as error:  # the store's one-line error for any database failure
+        log.warning(
+            "cannot renew the %s lock, trying again in %g s: %s",
+            DAEMON_LOCK,
+            DAEMON_LOCK_RENEW,
+            error,
+        )
+        return None
+    if held:
+        return None
+    try:
+        return locks.holder(store, DAEMON_LOCK) or "another daemon"
+    except StoreError:  # not readable now: the jobs stop all the same
+        return "another daemon"
 
 
 def _run_locked(
@@ -430,7 +465,10 @@ def _run_locked(
     *,
     config_file: str | None,
     config: dict[str, Any],
-) -> None:
+) -> str | None:
+    """Run the jobs until a signal, or until another daemon takes the lock over: its
+    holder then (``"another daemon"`` if it is gone already), else None."""
+    taken_by = None
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
@@ -444,13 +482,9 @@ def _run_locked(
         if time.monotonic() - renewed < DAEMON_LOCK_RENEW:
             continue
         renewed = time.monotonic()
-        try:
-            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
-        except OperationalError as error:  # the database busy or gone for now: next minute
-            log.warning("cannot renew the %s lock: %s", DAEMON_LOCK, error.orig)
-            continue
-        if not held:  # taken over as stale: another daemon runs the jobs now
-            log.error("the %s lock was taken over by another daemon: stopping", DAEMON_LOCK)
+        taken_by = _renew_lock(store)
+        if taken_by is not None:  # taken over as stale: another daemon runs the jobs now
+            log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             break
     if signals.first is not None:
         log.info("received %s: stopping", signal.Signals(signals.first).name)
@@ -460,3 +494,4 @@ def _run_locked(
         float(config["schedule"]["shutdown_grace"]),
         forced=signals.forced,
     )
+    return taken_by

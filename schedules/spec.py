@@ -11,6 +11,9 @@ A schedule is TOML::
     # every = 3600                 # seconds between runs: 60 to ten years
     args = { source = "all" }      # the command's options, dashes as underscores
 
+An option is checked as the command checks it: ``source`` is ``thaigov``,
+``mdes`` or ``all``, and ``start_id`` goes with ``thaigov`` or ``all`` only.
+
 A crontab line may restrict the day of the month or the day of the week, not
 both: standard cron runs on either day, APScheduler only on a day that is
 both, so such a line is refused rather than read another way.
@@ -38,6 +41,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.select import Week, WeekError
+from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 
 DEFAULT_SCHEDULE = "default.toml"
 DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
@@ -75,10 +79,15 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+def _crawl_source(value: Any) -> bool:
+    """A source ``thaidigest crawl --source`` takes: a site slug or ``all``."""
+    return isinstance(value, str) and value in CRAWL_SOURCES
+
+
 # task -> option -> (check, what the value must be)
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
-        "source": (_text, "a site slug or 'all'"),
+        "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
         "base_url": (_text, "a URL"),
         "start_id": (_positive_int, "a positive integer"),
     },
@@ -175,6 +184,9 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -
         check, expected = TASKS[task][option]
         if not check(value):
             raise fail(f"option {option} must be {expected}, not {value!r}")
+    site = args.get("source", "all")
+    if "start_id" in args and site not in START_ID_SOURCES:  # as `thaidigest crawl` refuses
+        raise fail(f"option start_id is a thaigov id: it cannot be used with source {site!r}")
     cron, every = table.get("cron"), table.get("every")
     if (cron is None) == (every is None):
         raise fail("give either cron or every, not both or neither")

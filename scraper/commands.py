@@ -12,7 +12,7 @@ from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
-from thaidigest.sites import SOURCES
+from thaidigest.sites import CRAWL_SOURCES, SOURCES, START_ID_SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
@@ -31,6 +31,7 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         f"{report.get('fetched', '?')} pages fetched",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
+        f"not found {report.get('not_found', 0)}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}, "
         f"offsite links ignored {report.get('offsite_links_ignored', 0)}, "
         f"empty listings {report.get('empty_listings', 0)}",
@@ -63,7 +64,7 @@ def _base_url(
 
 
 @click.command("crawl")
-@click.option("--source", type=click.Choice([*SOURCES, "all"]), default="all", show_default=True)
+@click.option("--source", type=click.Choice(CRAWL_SOURCES), default="all", show_default=True)
 @click.option(
     "--base-url",
     default=None,
@@ -83,7 +84,7 @@ def crawl_command(
     source: str, base_url: str | None, start_id: int | None, db: str | None, config_file: str | None
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
-    if start_id is not None and source not in ("thaigov", "all"):  # only thaigov walks ids
+    if start_id is not None and source not in START_ID_SOURCES:
         raise SettingsError(f"--start-id is a thaigov id: it cannot be used with --source {source}")
     config = load_config_or_exit(config_file)
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts

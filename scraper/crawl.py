@@ -3,8 +3,9 @@
 Twisted's reactor cannot restart, so one process runs one crawl (of one or
 both sites); the scheduler starts ``thaidigest crawl`` as a subprocess.
 Each site is locked in the database for the crawl's length, so two crawls of
-one site never overlap; a lock older than ``crawl.subprocess_timeout`` is
-stale and the next crawl takes it over, with a warning. A site whose lock is
+one site never overlap; a lock older than ``crawl.subprocess_timeout`` (the
+time the scheduler gives any job, a crawl or a digest) is stale and the next
+crawl takes it over, with a warning. A site whose lock is
 held is skipped, recorded as a ``locked`` crawl run; the other site is crawled.
 
 A crawl stops within seconds of SIGTERM or SIGINT, whatever its downloads are

@@ -2,9 +2,11 @@
 
 Fields: requests, responses by status (robots.txt included), fetched (the
 listing, search and article pages that answered 200 or 304, as the spider
-judged them), new, updated, unchanged, not_modified (304), soft_404,
-fallback, rejected, offsite_links_ignored (links to another host, not
-followed), empty_listings (listing pages with no article link), blocked
+judged them), new, updated, unchanged, not_modified (304), soft_404 (article
+pages that answered 200 with the site's empty page for an id with no
+article), not_found (article pages that answered 404 or 410), fallback,
+rejected, offsite_links_ignored (links to another host, not followed),
+empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
 the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
@@ -32,6 +34,7 @@ COUNTS = (
     "unchanged",
     "not_modified",
     "soft_404",
+    "not_found",
     "fallback",
     "rejected",
     "offsite_links_ignored",

@@ -166,3 +166,31 @@ def test_a_start_id_for_mdes_is_refused_not_ignored(tmp_path):
     line = one_error_line(result.output)
     assert "--start-id" in line and "--source mdes" in line
     assert not db.exists()  # nothing was crawled
+
+
+READ_ONLY = {
+    "export": ["export"],
+    "explain": ["explain", "https://thaigov.go.th/news/contents/details/1"],
+    "partners": ["partners"],
+    "status": ["status"],
+}
+
+
+@pytest.mark.parametrize("command", READ_ONLY)
+def test_a_command_that_only_reads_refuses_a_missing_database_and_makes_none(command, tmp_path):
+    db = tmp_path / "mistyped" / "thaidigset.sqlite"
+    result = invoke(*READ_ONLY[command], "--db", str(db))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == f"Error: database {db}: no such file"
+    assert not (tmp_path / "mistyped").exists()
+
+
+@pytest.mark.parametrize("command", ["import", "digest"])
+def test_a_command_that_writes_still_makes_its_database(command, tmp_path):
+    db = tmp_path / "new" / "db.sqlite"
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG[command]]
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{tmp_path / "public"}"\n', encoding="utf-8")
+    result = invoke(*args, "--db", str(db), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert db.exists()

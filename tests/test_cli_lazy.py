@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from thaidigest.cli import COMMANDS, load_command, main
+from thaidigest.store import Store
 
 HEAVY = ("scrapy", "twisted", "apscheduler")
 # Runs in a fresh interpreter: prints which HEAVY packages the given code loaded.
@@ -51,6 +52,7 @@ def test_the_probe_sees_what_the_crawl_command_loads() -> None:
 
 
 def test_the_status_command_runs_without_the_crawler_or_the_scheduler(tmp_path: Path) -> None:
+    Store(f"sqlite:///{tmp_path / 'thaidigest.sqlite'}").close()  # status reads, never creates
     code = run_quietly("status", "--db", str(tmp_path / "thaidigest.sqlite"))
     assert loaded_after(code, cwd=tmp_path) == []
 

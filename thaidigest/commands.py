@@ -78,7 +78,7 @@ def import_command(
 @db_option
 def export_command(format_: str, output: Path | None, db: str | None) -> None:
     """Every stored article as one JSON object a line."""
-    store = Store.open(db)
+    store = Store.open(db, create=False)
     if output is None:
         _write_records(store, sys.stdout)
         return
@@ -101,7 +101,7 @@ def _write_records(store: Store, stream: TextIO) -> None:
 def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     """Why a stored article is (not) relevant: its probability and what moved it."""
     config = load_config_or_exit(config_file)
-    store = Store.open(db)
+    store = Store.open(db, create=False)
     row = store.article_by_url(canonical_url(url))
     if row is None:
         raise click.ClickException(f"no stored article at {canonical_url(url)}")
@@ -188,5 +188,5 @@ def partners_command(since: datetime | None, format_: str, db: str | None) -> No
     """Items per partner and per quarter: who Thailand worked with."""
     from digest.partners import count_partners, load_rows, render_csv, render_table
 
-    table = count_partners(load_rows(Store.open(db)), since.date() if since else None)
+    table = count_partners(load_rows(Store.open(db, create=False)), since.date() if since else None)
     click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)

@@ -45,14 +45,17 @@ DEFAULTS: dict[str, Any] = {
         "retries": 4,
         "backoff_base": 1.0,  # seconds before the first retry; doubles with each retry
         "revisit_days": 14,  # articles first seen this recently are checked for edits
-        "subprocess_timeout": 3600,  # a scheduled crawl is stopped after this many seconds
+        # Seconds a scheduled job, a crawl or a digest, may run before the daemon stops
+        # it; also the expiry of a crawl's site locks (any crawl, scheduled or not):
+        # a lock older than this is stale and the next crawl takes it over.
+        "subprocess_timeout": 3600,
     },
     "sites": {
         "thaigov": {
             "base_url": THAIGOV_BASE_URL,
             "delay": 1.0,  # seconds between requests
             "concurrency": 2,
-            "miss_limit": 20,  # consecutive soft 404s that end the id walk
+            "miss_limit": 20,  # consecutive ids with no article (soft 404, 404) end the id walk
             # After a crawl that did not end cleanly, unstored ids this far below
             # the highest stored one are tried again.
             "recheck_window": 200,

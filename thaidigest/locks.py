@@ -29,6 +29,10 @@ class LockHeld(RuntimeError):
     """Another process holds the lock."""
 
 
+class LockLost(LockHeld):
+    """Another process took over a lock this one held (it judged the lock stale)."""
+
+
 def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -82,6 +86,12 @@ def release(store: Store, name: str) -> None:
     """Give the lock back if this process holds it."""
     with store.transaction() as conn:
         conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder_name()))
+
+
+def holder(store: Store, name: str) -> str | None:
+    """Who holds the lock ``name`` (``HOST:PID``), None when no one does."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(locks.c.holder).where(locks.c.name == name)).scalar()
 
 
 def renew(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> bool:

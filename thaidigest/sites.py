@@ -16,6 +16,10 @@ from __future__ import annotations
 import re
 
 SOURCES = ("thaigov", "mdes")  # the site slugs, in crawl order
+# What `thaidigest crawl --source` (and a schedule's crawl job) takes: a site or every site.
+CRAWL_SOURCES = (*SOURCES, "all")
+# The crawl sources a start id goes with: only thaigov is crawled by walking ids.
+START_ID_SOURCES = ("thaigov", "all")
 
 # --- thaigov.go.th (Royal Thai Government) -------------------------------------
 THAIGOV_HOST = "thaigov.go.th"

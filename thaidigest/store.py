@@ -54,6 +54,8 @@ from sqlalchemy.exc import ArgumentError, IntegrityError
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
+# Seconds a SQLite connection waits for another's write lock before "database is locked".
+BUSY_TIMEOUT = 30.0
 
 metadata = MetaData()
 
@@ -178,6 +180,13 @@ class SchemaError(StoreError):
     """The database was written by a newer thaidigest."""
 
 
+class NoDatabaseError(StoreError):
+    """A command that only reads was given a SQLite file that does not exist.
+
+    A wrong ``--db``: the command line shows it as a settings error (exit 2).
+    """
+
+
 class StoreIntegrityError(StoreError, IntegrityError):
     """A constraint refused a write: an IntegrityError to SQLAlchemy's callers, one line to all."""
 
@@ -204,6 +213,13 @@ def database_url(db: str | None) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser()}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for an in-memory database or another dialect."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
 
 
 def display_url(url: str) -> str:
@@ -261,7 +277,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
     cursor.close()
 
 
@@ -316,14 +332,22 @@ def _version_text_once(conn: Connection) -> None:
 
 
 class Store:
-    """A connection pool to the article database, with its schema in place."""
+    """A connection pool to the article database, with its schema in place.
 
-    def __init__(self, url: str) -> None:
+    A SQLite file that does not exist is created, its folder too, unless
+    ``create`` is false (a command that only reads): then it is a
+    :class:`NoDatabaseError` and nothing is made.
+    """
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         self.name = display_url(url)
+        file = sqlite_file(url)
+        if file is not None and not create and not file.exists():
+            raise NoDatabaseError(f"database {self.name}: no such file")
         try:
-            if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            if file is not None:
+                file.parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url)
         except OSError as error:
             raise StoreError(f"database {self.name}: {error.strerror or error}") from None
@@ -352,9 +376,13 @@ class Store:
         raise StoreError(message)
 
     @classmethod
-    def open(cls, db: str | None = None) -> Store:
-        """The store named by ``--db``, ``THAIDIGEST_DB`` or the default path."""
-        return cls(database_url(db))
+    def open(cls, db: str | None = None, *, create: bool = True) -> Store:
+        """The store named by ``--db``, ``THAIDIGEST_DB`` or the default path.
+
+        ``create=False`` for a command that only reads: a missing SQLite file
+        is a :class:`NoDatabaseError`, not a new empty database.
+        """
+        return cls(database_url(db), create=create)
 
     def _check_schema(self) -> None:
         # A plain transaction: most opens only read the version, and must not wait
@@ -392,7 +420,7 @@ class Store:
         transaction only before the first change, so what the transaction read
         first (the stored URLs of a batch, a lock's holder) another process could
         change before it wrote (two imports of one file at once: one failed on
-        UNIQUE). Another writer waits up to ``busy_timeout``.
+        UNIQUE). Another writer waits up to :data:`BUSY_TIMEOUT` seconds.
         """
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":

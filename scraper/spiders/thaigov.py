@@ -2,8 +2,9 @@
 
 The walk starts after the highest stored id (or at ``--start-id`` when the
 store holds no higher one) and ends after ``miss_limit`` consecutive ids
-with no article (soft 404s). Keyword search pages, when configured, are a
-second source of links and give the walk a start on an empty store.
+with no article (soft 404s, or 404 answers: the report counts them apart).
+Keyword search pages, when configured, are a second source of links and give
+the walk a start on an empty store.
 """
 
 from __future__ import annotations
@@ -124,7 +125,9 @@ class ThaigovSpider(SiteSpider):
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
-        elif answer is Answer.MISSING or (text is not None and thaigov.is_soft_404(text)):
+        elif answer is Answer.MISSING:  # a real 404 or 410
+            self.crawler.stats.inc_value("thaidigest/not_found")
+        elif text is not None and thaigov.is_soft_404(text):
             self.crawler.stats.inc_value("thaidigest/soft_404")
         elif answer is Answer.PAGE:
             # Neither an article nor the site's "no article" page: garbled or cut short.

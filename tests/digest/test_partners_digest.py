@@ -11,6 +11,7 @@ from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
 from thaidigest.cli import main
+from thaidigest.store import Store
 
 W34 = Week(2024, 34)
 
@@ -97,6 +98,7 @@ def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
 
 
 def test_partners_command_on_an_empty_store(tmp_path):
+    Store(f"sqlite:///{tmp_path / 'empty.sqlite'}").close()
     result = CliRunner().invoke(main, ["partners", "--db", str(tmp_path / "empty.sqlite")])
     assert result.exit_code == 0
     assert result.output == "No partners in the relevant items.\n"

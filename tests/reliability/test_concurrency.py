@@ -16,7 +16,6 @@ from tests.reliability.test_crash_safety import (
     ENV,
     crawl_command,
     expected_urls,
-    run,
     store_problems,
     stored_articles,
     thaidigest,
@@ -131,7 +130,7 @@ def test_two_imports_of_one_file_at_once_both_succeed_and_store_each_article_onc
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     db = tmp_path / "db.sqlite"
-    run(thaidigest("export", "--db", str(db)))  # the database exists before both start
+    Store(f"sqlite:///{db}").close()  # the database exists before both start
     command = thaidigest("import", str(records), "--db", str(db), "--workers", "1")
     results = finish([start(command), start(command)])
     assert [code for code, _, _ in results] == [0, 0], [err[-500:] for _, _, err in results]

@@ -32,6 +32,8 @@ from schedules.daemon import (
 from schedules.spec import parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import FIRST_THAIGOV_ID, write_config
+from thaidigest import locks as thaidigest_locks
+from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.store import Store
 
@@ -395,6 +397,78 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     third = Daemon(tmp_path, schedule, db, config, "third.log")  # the next one may start
     third.wait_for(lambda: "running 1 job(s)" in third.log(), timeout=30)
     assert third.stop() == 0, third.log()
+
+
+def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; " + FAST_RUN
+    argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    with (tmp_path / "run.log").open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-c", renewing, *argv],
+            stdout=log_file,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "running 1 job(s)" not in (tmp_path / "run.log").read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        with sqlite3.connect(db) as conn:  # another daemon judged the lock stale and took it
+            conn.execute("UPDATE locks SET holder = 'elsewhere:4242' WHERE name = 'daemon'")
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 75, stderr
+    (line,) = stderr.decode().splitlines()
+    assert line == "stopped: daemon was taken over by elsewhere:4242"
+    assert locks(db) == [("daemon", "elsewhere:4242")]  # the new holder keeps it
+
+
+def lock_expiry(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT expires_at FROM locks WHERE name = 'daemon'").fetchone()[0]
+
+
+def test_a_renewal_the_locked_database_refuses_is_a_warning_and_the_next_one_renews(
+    tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.1)  # else the renewal waits 30 s
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    try:
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        thaidigest_locks.acquire(store, daemon.DAEMON_LOCK, daemon.DAEMON_LOCK_TTL, an_hour_ago)
+        expired = lock_expiry(db)
+        writer = sqlite3.connect(db, isolation_level=None)  # another process, writing
+        try:
+            writer.execute("BEGIN EXCLUSIVE")
+            with caplog.at_level(logging.WARNING, logger="thaidigest.run"):
+                assert daemon._renew_lock(store) is None  # not taken over: carry on
+        finally:
+            writer.close()
+        (record,) = caplog.records
+        assert record.levelno == logging.WARNING
+        assert record.getMessage().startswith("cannot renew the daemon lock")
+        assert record.getMessage().endswith(f"database {db}: database is locked")
+        assert lock_expiry(db) == expired
+        assert daemon._renew_lock(store) is None
+        assert lock_expiry(db) > expired
+    finally:
+        store.close()
+
+
+def test_a_renewal_that_finds_the_lock_taken_over_names_the_new_holder(store):
+    thaidigest_locks.acquire(store, daemon.DAEMON_LOCK, daemon.DAEMON_LOCK_TTL)
+    with store.transaction() as conn:
+        conn.exec_driver_sql("UPDATE locks SET holder = 'elsewhere:4242' WHERE name = 'daemon'")
+    assert daemon._renew_lock(store) == "elsewhere:4242"
 
 
 # --- Stopping `thaidigest run` with a crawl in progress -------------------------------

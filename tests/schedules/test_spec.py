@@ -47,6 +47,18 @@ MALFORMED = [
         id="bad-option-value",
     ),
     pytest.param(
+        HEADER
+        + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigvo" }\n',
+        ["'x'", "option source must be one of thaigov, mdes, all, not 'thaigvo'"],
+        id="unknown-source",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { source = "mdes", start_id = 87360 }\n',
+        ["'x'", "start_id is a thaigov id", "source 'mdes'"],
+        id="start-id-with-mdes",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "34" }\n',
         ["'x'", "week must be an ISO week"],
         id="bad-week",
@@ -250,6 +262,13 @@ def test_a_bad_schedule_file_is_one_error_line_without_usage(tmp_path, monkeypat
     assert result.exit_code == 2
     (line,) = result.output.splitlines()  # no usage line, no "Try --help"
     assert line.startswith(f"Error: {path}: job 'x': bad cron line '0 25 * * *'"), line
+
+
+@pytest.mark.parametrize("source", ["", 'source = "thaigov", ', 'source = "all", '])
+def test_a_start_id_with_thaigov_or_every_site_is_accepted(source):
+    text = HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+    (job,) = parse_schedule(text + f"args = {{ {source}start_id = 87360 }}\n", "ok.toml").jobs
+    assert job.args["start_id"] == 87360
 
 
 @pytest.mark.parametrize(
