@@ -341,3 +341,17 @@ def test_a_schema_1_database_gains_partners_for_its_articles(tmp_path: Path):
             assert version.scalar() == str(SCHEMA_VERSION)
     finally:
         store.close()
+
+
+def test_a_bank_whose_chief_speaks_for_an_association_is_not_a_partner():
+    title = "ดีอี ลงนามความร่วมมือกับสมาคมธนาคารไทย สกัดบัญชีม้า"
+    body = (
+        "นายสมชาย ใจดี กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคม"
+        "ธนาคารไทย และนางสาวสมศรี รักดี ผู้บริหาร ธนาคารอาคารสงเคราะห์ (ธอส.) ผู้แทนสมาคม"
+        "สถาบันการเงินของรัฐ ร่วมลงนามบันทึกความร่วมมือ"
+    )
+    found = partners(title, body)
+    assert "company:Krungthai Bank" not in found and "company:GH Bank" not in found
+    assert "company:Thai Bankers' Association" in found
+    signed = body.replace("ในฐานะประธานสมาคมธนาคารไทย", "ร่วมกับสมาคมธนาคารไทย")
+    assert "company:Krungthai Bank" in partners(title, signed)

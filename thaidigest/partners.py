@@ -35,7 +35,9 @@ On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
 Ambassador to"). On a forum's mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
-the forum as a partner. On a company's mention: a platform used as the channel
+the forum as a partner. On a company's mention: the employer of a person who
+speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
+``... ผู้แทนสมาคมธนาคารไทย``) is not a partner, and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
@@ -187,6 +189,13 @@ PARTY_BEFORE = re.compile(
     r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง|government|ministry|minister|embassy"
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
+)
+# A company named as a person's employer when the person speaks for another body: "นายผยง
+# กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย", "... ผู้แทนสมาคม".
+SPEAKS_FOR_AFTER = re.compile(
+    r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:\([^()]{1,20}\)\s*)?"
+    r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
+    r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
 )
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
@@ -371,6 +380,8 @@ def _partners_in(
             continue
         if is_company and OWNERSHIP_BEFORE.search(before[-40:]):
             continue
+        if is_company and SPEAKS_FOR_AFTER.match(text, end):
+            continue  # the person named with it speaks for another body
         if partner in table.multilateral and (
             EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
         ):
