@@ -355,3 +355,19 @@ def test_a_bank_whose_chief_speaks_for_an_association_is_not_a_partner():
     assert "company:Thai Bankers' Association" in found
     signed = body.replace("ในฐานะประธานสมาคมธนาคารไทย", "ร่วมกับสมาคมธนาคารไทย")
     assert "company:Krungthai Bank" in partners(title, signed)
+
+
+def test_international_is_not_between_a_party_and_thailand():
+    title = "ปลัดดีอี หารือธนาคารโลก พัฒนาเทคโนโลยีดิจิทัลในประเทศไทย"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับผู้แทนธนาคารโลก ถึงกฎหมายคุ้มครองข้อมูลส่วนบุคคล "
+        "และความร่วมมือระหว่างประเทศของไทยในกรอบอาเซียน"
+    )
+    assert partners(title, body) == ("org:World Bank",)
+    between = body.replace("ระหว่างประเทศของไทยในกรอบ", "ระหว่างไทยกับ")
+    assert "org:ASEAN" in partners(title, between)
+    health = (
+        "ปลัดกระทรวงสาธารณสุขกล่าวว่า การประชุมเป็นโครงการภายใต้แผนความร่วมมือระหว่างประเทศของ"
+        "องค์การอนามัยโลกและรัฐบาลไทย เพื่อพัฒนาระบบสุขภาพดิจิทัล"
+    )
+    assert partners("สธ. ระดมผู้เชี่ยวชาญพัฒนาสุขภาพดิจิทัล", health) == ("org:WHO",)

@@ -183,10 +183,11 @@ ORIGIN_BEFORE = re.compile(
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
 # an envoy or an agency ("เอกอัครราชทูตออสเตรเลีย", "กระทรวง...ของซาอุดีอาระเบีย",
-# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น").
+# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น",
+# "ระหว่างไทยและ..."; not ระหว่างประเทศ, "international").
 PARTY_BEFORE = re.compile(
     r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
-    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง|government|ministry|minister|embassy"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
 )
@@ -197,6 +198,8 @@ SPEAKS_FOR_AFTER = re.compile(
     r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
     r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
 )
+# A body named with Thailand after it: "องค์การอนามัยโลกและรัฐบาลไทย", "อาเซียน-ไทย".
+PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบาล|ประเทศ)?ไทย")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -335,11 +338,13 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     """Multilateral bodies named once in the opening, in passing: a region or a label.
 
     Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
-    "ภายใต้แผน IMT-GT"), a body still counts.
+    "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย"), a body still counts.
     """
     starts: dict[str, list[int]] = {}
-    for start, _, partner in mentions:  # a name and its abbreviation are two: not in passing
+    ends: dict[str, int] = {}
+    for start, end, partner in mentions:  # a name and its abbreviation are two: not in passing
         starts.setdefault(partner, []).append(start)
+        ends.setdefault(partner, end)
     return {
         partner
         for partner, at in starts.items()
@@ -347,6 +352,7 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
         and len(at) == 1
         and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
         and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
+        and not PARTY_AFTER.match(text, ends[partner])
     }
 
 
