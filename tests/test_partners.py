@@ -371,3 +371,14 @@ def test_international_is_not_between_a_party_and_thailand():
         "องค์การอนามัยโลกและรัฐบาลไทย เพื่อพัฒนาระบบสุขภาพดิจิทัล"
     )
     assert partners("สธ. ระดมผู้เชี่ยวชาญพัฒนาสุขภาพดิจิทัล", health) == ("org:WHO",)
+
+
+def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
+    title = "ดีอีเอส ยื่นดำเนินคดี 350 ยูอาร์แอล โพสต์ผิดกฎหมาย"
+    body = (
+        "กระทรวงดิจิทัลฯ ยื่นร้องทุกข์ต่อผู้กระทำผิดรวม 350 ยูอาร์แอล แบ่งเป็น เฟซบุ๊ก 200 ยูอาร์แอล, "
+        "ยูทูบ 50 ยูอาร์แอล, ทวิตเตอร์ 100 ยูอาร์แอล และพิสูจน์ตัวตนแล้ว 12 บัญชี แบ่งเป็น เฟซบุ๊ก 9 ราย "
+        "และ ทวิตเตอร์ 3 ราย"
+    )
+    assert partners(title, body) == ()
+    assert partners(title, body + "\nกระทรวงฯ หารือร่วมกับ ยูทูบ ถึงการลบเนื้อหา") == ("company:YouTube",)

@@ -41,7 +41,8 @@ speaks for another body (``ธนาคารกรุงไทย จำกั�
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
-"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม`` or "@"; and so are the
+"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม``, "@" or a count of
+links or accounts (``เฟซบุ๊ก 284 ยูอาร์แอล``); and so are the
 platforms listed right after it, separators only between them
 (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
 
@@ -159,6 +160,7 @@ POSTED_TO = re.compile(
     re.IGNORECASE,
 )
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
+# "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
 # "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host.
 CHANNEL_BEFORE = re.compile(
     r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
@@ -167,7 +169,10 @@ CHANNEL_BEFORE = re.compile(
     r"|(?:https?://|www\.)\S*$",
     re.IGNORECASE,
 )
-CHANNEL_AFTER = re.compile(r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@)")
+CHANNEL_AFTER = re.compile(
+    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@"
+    r"|\d[\d,]*\s*(?i:ยูอาร์แอล|URL|ลิงก์|link|บัญชี|account|โพสต์|post|คลิป|ราย))"
+)
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
