@@ -382,3 +382,22 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
     )
     assert partners(title, body) == ()
     assert partners(title, body + "\nกระทรวงฯ หารือร่วมกับ ยูทูบ ถึงการลบเนื้อหา") == ("company:YouTube",)
+
+
+@pytest.mark.parametrize(
+    ("text", "partner", "not_partner"),
+    [
+        ("บริษัท ปตท.สำรวจและผลิตปิโตรเลียม จำกัด (มหาชน)", "company:PTTEP", ""),
+        ("บริษัท อะเมซอน ดาต้า เซอร์วิสเซส (ประเทศไทย) จำกัด", "company:AWS", "company:Amazon"),
+        ("สภาธุรกิจ สหรัฐอเมริกา-อาเซียน (U.S. - ASEAN Business Council)", "", "org:ASEAN"),
+        ("สภาที่ปรึกษาธุรกิจเอเปค (APEC Business Advisory Council)", "company:ABAC", "org:APEC"),
+        ("สภาที่ปรึกษาทางเศรษฐกิจเอเปค", "company:ABAC", "org:APEC"),
+        ("SCB Academy", "company:SCB Academy", "company:SCB"),
+        ("UN Women", "org:UN Women", "org:UN"),
+        ("สภาธุรกิจสหภาพยุโรป – อาเซียน (EU – ABC)", "", "org:EU"),
+    ],
+)
+def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
+    found = partners("ดีอี ลงนามความร่วมมือ", f"กระทรวงดิจิทัลฯ ลงนามความร่วมมือกับ {text}")
+    assert not partner or partner in found
+    assert not_partner not in found
