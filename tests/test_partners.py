@@ -401,3 +401,10 @@ def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_
     found = partners("ดีอี ลงนามความร่วมมือ", f"กระทรวงดิจิทัลฯ ลงนามความร่วมมือกับ {text}")
     assert not partner or partner in found
     assert not_partner not in found
+
+
+def test_a_forums_market_or_a_leader_within_it_is_a_region():
+    body = "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ เพื่อพัฒนาทักษะดิจิทัลของ SME"
+    assert partners("ดีอี หนุน SME ไทยบุกตลาดอาเซียน", body) == ()
+    assert partners("สิงคโปร์ ชมไทย ผู้นำ ด้านดิจิทัลอาเซียน", body) == ("country:SG",)
+    assert partners("ดีอี หารืออาเซียน หนุน SME", body) == ("org:ASEAN",)
