@@ -65,6 +65,11 @@ def test_a_forums_event_as_the_time_of_the_news_is_not_a_partner():
     )
     assert "org:ASEAN" not in partners(title, body)
     assert "org:ASEAN" in partners(title, body.replace("ในช่วงการประชุม", "ร่วมกับ"))
+    leaders = (
+        "นายกรัฐมนตรีหารือกับประธานเจ้าหน้าที่บริหาร บริษัท Google ในระหว่างเข้าร่วมการประชุม"
+        "ผู้นำเขตเศรษฐกิจเอเปค ครั้งที่ 30 ที่กรุงเทพมหานคร"
+    )
+    assert partners("นายกฯ หารือ Google ด้านการลงทุน", leaders) == ("company:Google",)
 
 
 def test_a_platform_used_as_the_channel_is_not_a_partner():
