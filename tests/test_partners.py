@@ -413,3 +413,10 @@ def test_a_forums_market_or_a_leader_within_it_is_a_region():
     assert partners("ดีอี หนุน SME ไทยบุกตลาดอาเซียน", body) == ()
     assert partners("สิงคโปร์ ชมไทย ผู้นำ ด้านดิจิทัลอาเซียน", body) == ("country:SG",)
     assert partners("ดีอี หารืออาเซียน หนุน SME", body) == ("org:ASEAN",)
+
+
+def test_a_city_that_contains_a_companys_name_is_not_the_company():
+    title = "ดีอี ร่วมงานประชุมด้าน AI ที่ซานฟรานซิสโก"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยือนนครซานฟรานซิสโก สหรัฐอเมริกา เพื่อศึกษาดูงานด้าน AI"
+    assert "company:Cisco" not in partners(title, body)
+    assert "company:Cisco" in partners("ดีอี ลงนามความร่วมมือกับ ซิสโก", body)

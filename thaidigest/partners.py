@@ -131,6 +131,7 @@ NOT_NAMES = (
     "ASEAN Digital Masterplan",
     "ดิจิเทค อาเซียน",  # Digitech ASEAN Thailand: a trade fair
     "Digitech ASEAN",
+    "ฟรานซิสโก",  # San Francisco, not Cisco
 )
 # "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue
 # too, and so is a party named right after "ณ" (at): "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
