@@ -44,6 +44,10 @@ def test_a_party_named_right_after_at_is_a_venue():
     assert partners(title, body) == ("company:Krungthai Bank", "company:TFEX")
     moved = body.replace("ณ ตลาดหลักทรัพย์", "ร่วมกับตลาดหลักทรัพย์")
     assert "company:SET" in partners(title, moved)  # a party, once not the venue
+    banquet = body.replace(
+        "ณ ตลาดหลักทรัพย์แห่งประเทศไทย ถนนรัชดาภิเษก", "ณ ห้องจัดเลี้ยง ชั้น 1 อาคาร 9 บมจ.โทรคมนาคมแห่งชาติ"
+    )
+    assert "company:NT" not in partners(title, banquet)
 
 
 def test_a_companys_owner_is_not_a_partner():

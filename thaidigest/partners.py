@@ -133,10 +133,11 @@ NOT_NAMES = (
     "Digitech ASEAN",
     "ฟรานซิสโก",  # San Francisco, not Cisco
 )
-# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue
-# too, and so is a party named right after "ณ" (at): "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
+# "ณ อาคาร ... บริษัท X", "ณ ห้องจัดเลี้ยง อาคาร 9 บมจ. X": a building, a hotel or a room
+# of a party is a venue too, and so is a party named right after "ณ" (at):
+# "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
 VENUE_PLACE = re.compile(
-    r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
+    r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้อง|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
     r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
 )
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
