@@ -424,3 +424,10 @@ def test_a_city_that_contains_a_companys_name_is_not_the_company():
     body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยือนนครซานฟรานซิสโก สหรัฐอเมริกา เพื่อศึกษาดูงานด้าน AI"
     assert "company:Cisco" not in partners(title, body)
     assert "company:Cisco" in partners("ดีอี ลงนามความร่วมมือกับ ซิสโก", body)
+
+
+def test_the_nationality_of_financiers_is_not_a_party():
+    title = "ดีอี-ตำรวจ ทลายแอปเงินกู้เถื่อนนายทุนจีน"
+    body = "กระทรวงดิจิทัลฯ และตำรวจ ทลายแก๊งปล่อยกู้ผ่านแอปเถื่อน พบเบื้องหลังเป็นกลุ่มทุนจีน"
+    assert partners(title, body) == ()
+    assert partners("ดีอี หารือจีน ปราบแอปเงินกู้เถื่อน", body) == ("country:CN",)

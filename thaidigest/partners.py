@@ -78,8 +78,18 @@ THAI_SIDE = "TH"
 KINDS = ("country", "org", "company")
 
 # Words right before a country that make it not a party: a language, a people,
-# a nationality; or a company's country.
-NOT_A_PARTY_BEFORE = ("ภาษา", "ชาว", "นักท่องเที่ยว", "สัญชาติ", "แรงงาน", "อาหาร", "สไตล์")
+# a nationality (of tourists, workers, financiers); or a company's country.
+NOT_A_PARTY_BEFORE = (
+    "ภาษา",
+    "ชาว",
+    "นักท่องเที่ยว",
+    "สัญชาติ",
+    "แรงงาน",
+    "อาหาร",
+    "สไตล์",
+    "นายทุน",
+    "กลุ่มทุน",
+)
 COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\bfirm)\S{0,30}\s?\S{0,12}$", re.IGNORECASE)
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
 # "in", "at", "held in", followed by at most one other name (the city).
