@@ -431,3 +431,15 @@ def test_the_nationality_of_financiers_is_not_a_party():
     body = "กระทรวงดิจิทัลฯ และตำรวจ ทลายแก๊งปล่อยกู้ผ่านแอปเถื่อน พบเบื้องหลังเป็นกลุ่มทุนจีน"
     assert partners(title, body) == ()
     assert partners("ดีอี หารือจีน ปราบแอปเงินกู้เถื่อน", body) == ("country:CN",)
+
+
+def test_a_gloss_in_brackets_is_judged_as_the_name_before_it():
+    title = "ดีอี หารือทวิภาคี ไทย-ลาว ด้านความมั่นคงไซเบอร์"
+    body = (
+        "รัฐมนตรีกระทรวงดิจิทัลฯ หารือทวิภาคีระหว่างไทยและลาว ระหว่างงานการประชุมรัฐมนตรีอาเซียน"
+        "ด้านดิจิทัล ครั้งที่ 4 (The 4th ASEAN Digital Ministers' Meeting: The 4th ADGMIN) "
+        "ณ กรุงเวียงจันทน์"
+    )
+    assert partners(title, body) == ("country:LA",)
+    attended = body.replace("ระหว่างงานการประชุม", "และร่วมการประชุม")
+    assert partners(title, attended) == ("country:LA", "org:ASEAN")

@@ -47,7 +47,9 @@ platforms listed right after it, separators only between them
 (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
 
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
-"สหภาพโทรคมนาคมระหว่างประเทศ : ITU") is judged as its first mention. A party
+"สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
+("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
+judged as its first mention. A party
 counts when any one of its mentions survives these rules.
 """
 
@@ -194,6 +196,9 @@ CHANNEL_AFTER = re.compile(
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
 SAME_AGAIN_GAP = re.compile(r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?")
+# The same party in a gloss in brackets opened soon after its name, and within that gloss.
+GLOSS_GAP = re.compile(r"[^()\n]{0,40}\([^()\n]{0,40}")
+IN_GLOSS_GAP = re.compile(r"[^()\n]{0,40}")
 # "from" a country after an expert, a company or its trade is where it comes from, not a
 # party: "ผู้เชี่ยวชาญด้านดาวเทียมจากประเทศอังกฤษ", "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐฯ".
 ORIGIN_BEFORE = re.compile(
@@ -444,13 +449,23 @@ def _partners_in(
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
-    """Indexes of the mentions that name the one before again at once ("... หรือ NT")."""
-    return {
-        index
-        for index in range(1, len(mentions))
-        if mentions[index][2] == mentions[index - 1][2]
-        and SAME_AGAIN_GAP.fullmatch(text, mentions[index - 1][1], mentions[index][0])
-    }
+    """Indexes of the mentions that name the one before again at once ("... หรือ NT").
+
+    So do those in a gloss in brackets soon after it: "การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล
+    ครั้งที่ 5 (The 5th ASEAN Digital Ministers' Meeting: The 5th ADGMIN)".
+    """
+    repeats: set[int] = set()
+    in_gloss = False
+    for index in range(1, len(mentions)):
+        gap = (mentions[index - 1][1], mentions[index][0])
+        if mentions[index][2] != mentions[index - 1][2]:
+            in_gloss = False
+        elif GLOSS_GAP.fullmatch(text, *gap) or (in_gloss and IN_GLOSS_GAP.fullmatch(text, *gap)):
+            repeats.add(index)
+            in_gloss = True
+        elif SAME_AGAIN_GAP.fullmatch(text, *gap):
+            repeats.add(index)
+    return repeats
 
 
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
