@@ -59,6 +59,13 @@ def test_a_companys_owner_is_not_a_partner():
     assert "company:Google" not in partners(title, body)
     assert "company:SCBX" not in partners(title, body)
     assert "company:Google" in partners(title, body.replace("ในเครือ Google", "และ Google"))
+    venture = (
+        "บีโอไอ อนุมัติส่งเสริมการลงทุนศูนย์ข้อมูลของบริษัท เอบีซี ดาต้า เซ็นเตอร์ จำกัด "
+        "ซึ่งเป็นบริษัทร่วมทุนระหว่างกลุ่ม Gulf, Singapore Telecommunications และ AIS"
+    )
+    found = partners("บีโอไอ หนุนลงทุน Data Center", venture)
+    assert not {"company:Gulf", "company:Singtel", "company:AIS"} & set(found)
+    assert "company:AIS" in partners("บีโอไอ ร่วมกับ AIS หนุนลงทุน Data Center", venture)
 
 
 def test_a_forums_event_as_the_time_of_the_news_is_not_a_partner():

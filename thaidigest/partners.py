@@ -158,6 +158,11 @@ OWNERSHIP_BEFORE = re.compile(
     r"\s*(?:ของ)?\s*(?:บริษัท|บมจ\.)?\s*$",
     re.IGNORECASE,
 )
+# The owners of a joint venture company, listed after it: "บริษัท GSA ซึ่งเป็นบริษัทร่วมทุนระหว่าง
+# กลุ่ม Gulf, Singapore Telecommunications และ AIS": the venture is the party, not its owners.
+VENTURE_OWNER_BEFORE = re.compile(
+    r"(?:บริษัทร่วมทุน|\bjoint venture)\s*(?:ระหว่าง|ของ|between|of)[^\n.]{0,60}$", re.IGNORECASE
+)
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
 # Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน",
 # "ในระหว่างเข้าร่วมการประชุมผู้นำเขตเศรษฐกิจเอเปค".
@@ -411,7 +416,9 @@ def _partners_in(
         before = text[max(0, start - 80) : start]
         if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
             continue
-        if is_company and OWNERSHIP_BEFORE.search(before[-40:]):
+        if is_company and (
+            OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
+        ):
             continue
         if is_company and SPEAKS_FOR_AFTER.match(text, end):
             continue  # the person named with it speaks for another body
