@@ -450,3 +450,10 @@ def test_a_gloss_in_brackets_is_judged_as_the_name_before_it():
     assert partners(title, body) == ("country:LA",)
     attended = body.replace("ระหว่างงานการประชุม", "และร่วมการประชุม")
     assert partners(title, attended) == ("country:LA", "org:ASEAN")
+
+
+def test_a_company_thailand_acts_against_is_not_a_partner():
+    title = "ดีอี เตรียมร้องศาลปิด Facebook หลังปล่อยโฆษณาหลอกลงทุน"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ พร้อมยื่นศาล ปิด Facebook ภายในสิ้นเดือน หากไม่ลบโฆษณาหลอกลวง"
+    assert partners(title, body) == ()
+    assert partners("ดีอี หารือ Facebook ลบโฆษณาหลอกลงทุน", body) == ("company:Meta",)

@@ -37,7 +37,8 @@ Ambassador to"). On a forum's mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
 the forum as a partner. On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
-``... ผู้แทนสมาคมธนาคารไทย``) is not a partner, and a platform used as the channel
+``... ผู้แทนสมาคมธนาคารไทย``) is not a partner, nor is one Thailand acts against
+(``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
@@ -193,6 +194,8 @@ CHANNEL_BEFORE = re.compile(
     r"|(?:https?://|www\.)\S*$",
     re.IGNORECASE,
 )
+# A company Thailand acts against, not with: "ร้องศาลปิด Facebook", "ฟ้อง", "ระงับ", "บล็อก".
+TARGET_BEFORE = re.compile(r"(?:ปิด(?:กั้น)?|ฟ้อง(?:ร้อง)?|ระงับ|แบน|บล็อก|\b(?:ban|block|sue))\s*$")
 CHANNEL_AFTER = re.compile(
     r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@"
     r"|\d[\d,]*\s*(?i:ยูอาร์แอล|URL|ลิงก์|link|บัญชี|account|โพสต์|post|คลิป|ราย))"
@@ -411,7 +414,7 @@ def _partners_in(
         channel = is_company and bool(
             CHANNEL_BEFORE.search(text, max(0, start - 40), start) or CHANNEL_AFTER.match(text, end)
         )
-        if channel:
+        if channel or (is_company and TARGET_BEFORE.search(text, max(0, start - 20), start)):
             continue
         before = text[max(0, start - 80) : start]
         if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
