@@ -457,3 +457,10 @@ def test_a_company_thailand_acts_against_is_not_a_partner():
     body = "รัฐมนตรีกระทรวงดิจิทัลฯ พร้อมยื่นศาล ปิด Facebook ภายในสิ้นเดือน หากไม่ลบโฆษณาหลอกลวง"
     assert partners(title, body) == ()
     assert partners("ดีอี หารือ Facebook ลบโฆษณาหลอกลงทุน", body) == ("company:Meta",)
+
+
+def test_an_institutes_country_is_not_a_partner():
+    title = "รมว.ดีอี เยี่ยมชมสถาบันดิจิทัลฝรั่งเศส หารือพัฒนาทักษะดิจิทัล"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยี่ยมชมสถาบันดิจิทัลแห่งแรกของฝรั่งเศส ซึ่งเป็นศูนย์ฝึกทักษะสำหรับชุมชน"
+    assert partners(title, body) == ()
+    assert partners("รมว.ดีอี หารือรัฐบาลฝรั่งเศส พัฒนาทักษะดิจิทัล", body) == ("country:FR",)

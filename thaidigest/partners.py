@@ -81,7 +81,8 @@ THAI_SIDE = "TH"
 KINDS = ("country", "org", "company")
 
 # Words right before a country that make it not a party: a language, a people,
-# a nationality (of tourists, workers, financiers); or a company's country.
+# a nationality (of tourists, workers, financiers); or a company's or an institute's
+# country ("สถาบันคิดดิจิทัลแห่งแรกของฝรั่งเศส").
 NOT_A_PARTY_BEFORE = (
     "ภาษา",
     "ชาว",
@@ -93,7 +94,9 @@ NOT_A_PARTY_BEFORE = (
     "นายทุน",
     "กลุ่มทุน",
 )
-COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\bfirm)\S{0,30}\s?\S{0,12}$", re.IGNORECASE)
+COMPANY_BEFORE = re.compile(
+    r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
+)
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
 # "in", "at", "held in", followed by at most one other name (the city).
 VENUE_BEFORE = re.compile(
