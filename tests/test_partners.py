@@ -464,3 +464,13 @@ def test_an_institutes_country_is_not_a_partner():
     body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยี่ยมชมสถาบันดิจิทัลแห่งแรกของฝรั่งเศส ซึ่งเป็นศูนย์ฝึกทักษะสำหรับชุมชน"
     assert partners(title, body) == ()
     assert partners("รมว.ดีอี หารือรัฐบาลฝรั่งเศส พัฒนาทักษะดิจิทัล", body) == ("country:FR",)
+
+
+def test_the_country_of_a_visit_as_the_time_of_the_news_is_not_a_partner():
+    title = "นายกฯ หารือประธานหัวเว่ย เอเชีย-แปซิฟิก ยืนยันลงทุนในไทย"
+    body = (
+        "นายกรัฐมนตรีหารือกับประธานบริษัท หัวเว่ย เพื่อติดตามประเด็นที่หารือกันระหว่างการเยือนจีนอย่างเป็นทางการเมื่อปีที่แล้ว"
+    )
+    assert partners(title, body) == ("company:Huawei",)
+    talks = body.replace("ระหว่างการเยือนจีน", "กับรัฐบาลจีน")
+    assert partners(title, talks) == ("company:Huawei", "country:CN")

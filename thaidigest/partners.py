@@ -98,10 +98,13 @@ COMPANY_BEFORE = re.compile(
     r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
 )
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
-# "in", "at", "held in", followed by at most one other name (the city).
+# "in", "at", "held in", followed by at most one other name (the city); and the country
+# of a visit as the time of the news ("ระหว่างการเยือนจีน", during the visit to China).
 VENUE_BEFORE = re.compile(
     r"(?:(?:(?:^|[\s(])(?:ณ|ที่)|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
-    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
+    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*"
+    r"|ระหว่าง(?:การ)?(?:เดินทาง)?เยือน(?:อย่างเป็นทางการ)?\s*)"
+    r"(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
 LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
