@@ -474,3 +474,13 @@ def test_the_country_of_a_visit_as_the_time_of_the_news_is_not_a_partner():
     assert partners(title, body) == ("company:Huawei",)
     talks = body.replace("ระหว่างการเยือนจีน", "กับรัฐบาลจีน")
     assert partners(title, talks) == ("company:Huawei", "country:CN")
+
+
+def test_a_list_of_participants_runs_on_through_representatives_from():
+    title = "ปลัดดีอี ร่วมเสวนาจริยธรรม AI ในเวทียูเนสโก"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ ร่วมเสวนากับผู้แทนจากประเทศชิลี ประเทศเคนยา ประเทศอุรุกวัย"
+        "เอกอัครราชทูตจากสหภาพยุโรป ฝรั่งเศส และผู้แทนจากสหภาพโทรคมนาคมระหว่างประเทศ (ITU) "
+        "ภายในงานการประชุมของยูเนสโก"
+    )
+    assert partners(title, body) == ("org:UNESCO",)

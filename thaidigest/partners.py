@@ -107,7 +107,9 @@ VENUE_BEFORE = re.compile(
     r"(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
-LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
+LIST_GAP = re.compile(
+    r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|(?:ผู้แทน|เอกอัครราชทูต|รัฐมนตรี)จาก|\s)*\s*$"
+)
 MEMBER_LIST_MIN = 3
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
