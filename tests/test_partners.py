@@ -423,6 +423,7 @@ def test_a_forums_market_or_a_leader_within_it_is_a_region():
     body = "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ เพื่อพัฒนาทักษะดิจิทัลของ SME"
     assert partners("ดีอี หนุน SME ไทยบุกตลาดอาเซียน", body) == ()
     assert partners("สิงคโปร์ ชมไทย ผู้นำ ด้านดิจิทัลอาเซียน", body) == ("country:SG",)
+    assert partners("ไทย-ญี่ปุ่น จับมือเสริมสตาร์ทอัพอาเซียน", body) == ("country:JP",)
     assert partners("ดีอี หารืออาเซียน หนุน SME", body) == ("org:ASEAN",)
 
 

@@ -180,10 +180,11 @@ EVENT_BEFORE = re.compile(
     r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?\s*$"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
-# ASEAN), "ตลาดอาเซียน" (the ASEAN market), "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
+# ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
+# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
 # the word, a Thai word or one Latin word, then the name.
 REGION_BEFORE = re.compile(
-    r"(?:ศูนย์กลาง|ตลาด|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
+    r"(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
     r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
 )
 # Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
