@@ -485,3 +485,12 @@ def test_a_list_of_participants_runs_on_through_representatives_from():
         "ภายในงานการประชุมของยูเนสโก"
     )
     assert partners(title, body) == ("org:UNESCO",)
+
+
+def test_the_apec_ceo_summit_is_the_business_side_not_the_forum():
+    title = "ธนาคารกรุงไทย ร่วมเวที APEC CEO Summit 2022"
+    body = (
+        "ธนาคารกรุงไทย ผู้สนับสนุนการประชุมสภาที่ปรึกษาธุรกิจเอเปค (ABAC) และการประชุมสุดยอด"
+        "ผู้นำภาคเอกชนของเอเปค (APEC CEO SUMMIT 2022) ร่วมเสวนาด้านการเงินดิจิทัล"
+    )
+    assert partners(title, body) == ("company:ABAC", "company:Krungthai Bank")
