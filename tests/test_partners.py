@@ -494,3 +494,10 @@ def test_the_apec_ceo_summit_is_the_business_side_not_the_forum():
         "ผู้นำภาคเอกชนของเอเปค (APEC CEO SUMMIT 2022) ร่วมเสวนาด้านการเงินดิจิทัล"
     )
     assert partners(title, body) == ("company:ABAC", "company:Krungthai Bank")
+
+
+def test_the_second_of_two_channels_is_a_channel_too():
+    title = "ปลัดดีอี ปาฐกถาในงานนวัตกรรมธุรกิจอาเซียน"
+    body = "ปลัดกระทรวงดิจิทัลฯ กล่าวถึงการยืนยันตัวตนดิจิทัล ผ่าน ThaID และ National Digital ID"
+    assert "company:NDID" not in partners(title, body)
+    assert "company:NDID" in partners(title, body.replace("ผ่าน ThaID และ", "ร่วมกับ ThaID และ"))
