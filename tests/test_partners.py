@@ -485,6 +485,8 @@ def test_a_list_of_participants_runs_on_through_representatives_from():
         "ภายในงานการประชุมของยูเนสโก"
     )
     assert partners(title, body) == ("org:UNESCO",)
+    with_company = body.replace("(ITU) ", "(ITU) Salesforce และองค์การสหประชาชาติ ")
+    assert partners(title, with_company) == ("org:UNESCO",)
 
 
 def test_the_apec_ceo_summit_is_the_business_side_not_the_forum():

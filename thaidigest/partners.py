@@ -493,15 +493,12 @@ def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     """Indexes of the mentions in runs naming three or more countries together.
 
-    A body named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU") is one of the
-    meeting's participants too.
+    A body or a company named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU",
+    "... ผู้แทนจาก ITU, Salesforce และสหประชาชาติ") is one of the meeting's participants too.
     """
     runs: list[list[int]] = []
     previous_end = None
-    for index, (start, end, partner) in enumerate(mentions):
-        if partner.startswith("company:"):
-            previous_end = None
-            continue
+    for index, (start, end, _) in enumerate(mentions):
         if previous_end is not None and LIST_GAP.match(text[previous_end:start]):
             runs[-1].append(index)
         else:
