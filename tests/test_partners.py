@@ -503,3 +503,14 @@ def test_the_second_of_two_channels_is_a_channel_too():
     body = "ปลัดกระทรวงดิจิทัลฯ กล่าวถึงการยืนยันตัวตนดิจิทัล ผ่าน ThaID และ National Digital ID"
     assert "company:NDID" not in partners(title, body)
     assert "company:NDID" in partners(title, body.replace("ผ่าน ThaID และ", "ร่วมกับ ThaID และ"))
+
+
+def test_thailand_and_a_country_both_dealt_with_by_a_third_are_not_a_pair():
+    title = "ดีอี หารือรัฐมนตรีดิจิทัลลาว ป้องกันภัยออนไลน์"
+    body = (
+        "รัฐมนตรีกระทรวงดิจิทัลฯ หารือกับรัฐมนตรีกระทรวงเทคโนโลยีและการสื่อสารลาว ทั้งนี้ ประเทศลาว"
+        "มีเส้นทางขนส่งเชื่อมต่อกับประเทศไทยและจีน ทำให้การค้าออนไลน์ได้รับความนิยม"
+    )
+    assert partners(title, body) == ("country:LA",)
+    pair = body.replace("เชื่อมต่อกับประเทศไทยและจีน", "เชื่อมต่อ และความร่วมมือไทยและจีน")
+    assert "country:CN" in partners(title, pair)

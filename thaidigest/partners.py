@@ -270,6 +270,11 @@ BORDER_BEFORE = re.compile(
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
 )
+# ... unless Thailand and the country are both what a third party deals with: "ลาว...
+# มีเส้นทางขนส่งเชื่อมต่อกับประเทศไทยและจีน" (Laos's links with Thailand and China).
+THIRD_PARTY_BEFORE = re.compile(
+    r"(?:กับ|\bwith)\s*(?:ประเทศ)?\s*(?:ไทย|Thailand)\s*(?:และ|and)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"\s+")
@@ -449,7 +454,7 @@ def _partners_in(
             continue  # "Singapore Telecommunications": part of a company's name
         if partner == f"country:{THAI_SIDE}" or index in members:
             continue
-        bilateral = BILATERAL_BEFORE.search(before) is not None
+        bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
         if partner in member_of_forum and not headline and not bilateral:
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before):
