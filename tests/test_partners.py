@@ -514,3 +514,23 @@ def test_thailand_and_a_country_both_dealt_with_by_a_third_are_not_a_pair():
     assert partners(title, body) == ("country:LA",)
     pair = body.replace("เชื่อมต่อกับประเทศไทยและจีน", "เชื่อมต่อ และความร่วมมือไทยและจีน")
     assert "country:CN" in partners(title, pair)
+
+
+def test_a_business_body_named_for_its_listed_members_counts_through_them():
+    title = "ดีอี ประชุมเตรียมเข้าเป็นภาคีอนุสัญญาด้านการค้าดิจิทัล"
+    joint = (
+        "ปลัดกระทรวงดิจิทัลฯ ประชุมร่วมกับสำนักงานอัยการสูงสุด และคณะกรรมการร่วมภาคเอกชน 3 สถาบัน "
+        "เพื่อเตรียมความพร้อม"
+    )
+    assert partners(title, joint) == (
+        "company:Joint Standing Committee on Commerce, Industry and Banking",
+    )
+    members = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับคณะกรรมการร่วมภาคเอกชน 3 สถาบัน (กกร.) ประกอบด้วย "
+        "สภาหอการค้าแห่งประเทศไทย สภาอุตสาหกรรมแห่งประเทศไทย และสมาคมธนาคารไทย"
+    )
+    assert partners(title, members) == (
+        "company:Federation of Thai Industries",
+        "company:Thai Bankers' Association",
+        "company:Thai Chamber of Commerce",
+    )

@@ -247,6 +247,9 @@ SPEAKS_FOR_AFTER = re.compile(
 )
 # A body named with Thailand after it: "องค์การอนามัยโลกและรัฐบาลไทย", "อาเซียน-ไทย".
 PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบาล|ประเทศ)?ไทย")
+# A body followed by the list of its members is named for them: "คณะกรรมการร่วมภาคเอกชน 3
+# สถาบัน (กกร.) ประกอบด้วย สภาหอการค้าฯ สภาอุตสาหกรรมฯ สมาคมธนาคารไทย": the members count.
+UMBRELLA_AFTER = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:ประกอบด้วย|\bconsisting of)")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -442,6 +445,8 @@ def _partners_in(
             continue
         if is_company and SPEAKS_FOR_AFTER.match(text, end):
             continue  # the person named with it speaks for another body
+        if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
+            continue  # named for its members, listed next
         if partner in table.multilateral and (
             EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
         ):
