@@ -534,3 +534,9 @@ def test_a_business_body_named_for_its_listed_members_counts_through_them():
         "company:Thai Bankers' Association",
         "company:Thai Chamber of Commerce",
     )
+
+
+def test_a_lender_named_only_in_thai_is_a_partner():
+    title = "บสย. จับมือ “เงินดีดี” ค้ำประกันสินเชื่อดิจิทัล"
+    body = "บสย. ผนึกความร่วมมือกับ “เงินดีดี” บริษัทลูกธนาคารออมสิน ให้บริการสินเชื่อรายย่อย"
+    assert partners(title, body) == ("company:Ngern Dee Dee",)
