@@ -217,6 +217,10 @@ def test_only_the_opening_is_read():
     assert len(body) > OPENING_CHARS
     assert partners("ดีอี ประชุมคณะทำงาน", body) == ()
     assert partners("ดีอี ประชุมคณะทำงาน", "ร่วมกับกูเกิล " + body) == ("company:Google",)
+    lead = "ก" * (OPENING_CHARS - len("ร่วมกับกระทรวงการสื่อสารของซาอุดีอา") - 1) + " "
+    cut = lead + "ร่วมกับกระทรวงการสื่อสารของซาอุดีอาระเบีย เพื่อพัฒนาเศรษฐกิจดิจิทัล"
+    assert cut[:OPENING_CHARS].endswith("ซาอุดีอา")  # the limit falls inside the name
+    assert partners("ดีอี ประชุมคณะทำงาน", cut) == ("country:SA",)
 
 
 def test_user_table_adds_a_partner_and_a_spelling():

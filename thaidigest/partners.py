@@ -3,7 +3,8 @@
 A partner is an id, as the partner guide writes it: ``country:<ISO 3166-1
 alpha-2>``, ``org:<short English name>`` or ``company:<name as the company
 writes it>``. :func:`partners` reads them from the headline and the opening
-(the first :data:`OPENING_CHARS` characters of the body), in Thai and English.
+(the first :data:`OPENING_CHARS` characters of the body, and the rest of the
+word the limit cuts), in Thai and English.
 
 The names are data: countries from pycountry (the ISO list in English and its
 Thai translation) and PyThaiNLP's Thai country names, plus ``partners.toml``
@@ -279,6 +280,9 @@ THIRD_PARTY_BEFORE = re.compile(
     r"(?:กับ|\bwith)\s*(?:ประเทศ)?\s*(?:ไทย|Thailand)\s*(?:และ|and)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
 )
 
+# How far past the opening a word cut at its end is read, to its next space.
+WORD_TAIL = 40
+_WORD_END = re.compile(r"\s")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"\s+")
 # Thai marks that continue the syllable before them: a match ending before one ends mid-word.
@@ -334,7 +338,7 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     """The partner ids of an article, sorted, from its headline and its opening."""
     table = table or partner_table()
     head = single_spaced(title)
-    opening = single_spaced(body[:OPENING_CHARS])
+    opening = single_spaced(_opening(body))
     # One scan of both; the newline between them keeps names from spanning the two.
     text = f"{head}\n{opening}"
     mentions = _with_named_companies(text, table.mentions(text))
@@ -344,6 +348,18 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     counted = _partners_in(head, in_head, table, headline=True)
     counted |= _partners_in(opening, in_opening, table, headline=False)
     return tuple(sorted(counted))
+
+
+def _opening(body: str) -> str:
+    """The first :data:`OPENING_CHARS` characters of ``body``, and the rest of the word they end in.
+
+    A name cut at the limit ("ซาอุดีอาระเ") is read whole, or not mistaken for a shorter one.
+    """
+    end = OPENING_CHARS
+    if end < len(body) and not body[end - 1].isspace():
+        match = _WORD_END.search(body, end, end + WORD_TAIL)
+        end = match.start() if match else end
+    return body[:end]
 
 
 def _with_named_companies(
