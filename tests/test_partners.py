@@ -415,6 +415,9 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
         ("SCB Academy", "company:SCB Academy", "company:SCB"),
         ("UN Women", "org:UN Women", "org:UN"),
         ("สภาธุรกิจสหภาพยุโรป – อาเซียน (EU – ABC)", "", "org:EU"),
+        ("บริษัท แอดวานซ์ ไวร์เลส เน็ทเวอร์ค จำกัด", "company:AIS", ""),
+        ("ธนาคารแห่งประเทศไทย และสมาคมธนาคาร", "company:Thai Bankers' Association", ""),
+        ("สมาคมธนาคารนานาชาติ", "", "company:Thai Bankers' Association"),
     ],
 )
 def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):

@@ -156,6 +156,8 @@ NOT_NAMES = (
     "ฟรานซิสโก",  # San Francisco, not Cisco
     "APEC CEO Summit",  # the business leaders' event (ABAC's side), not the forum of economies
     "ผู้นำภาคเอกชนของเอเปค",
+    "สมาคมธนาคารนานาชาติ",  # other banks' associations, not สมาคมธนาคาร(ไทย)
+    "สมาคมธนาคารต่างประเทศ",
 )
 # "ณ อาคาร ... บริษัท X", "ณ ห้องจัดเลี้ยง อาคาร 9 บมจ. X": a building, a hotel or a room
 # of a party is a venue too, and so is a party named right after "ณ" (at):
