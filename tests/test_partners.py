@@ -418,6 +418,8 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
         ("บริษัท แอดวานซ์ ไวร์เลส เน็ทเวอร์ค จำกัด", "company:AIS", ""),
         ("ธนาคารแห่งประเทศไทย และสมาคมธนาคาร", "company:Thai Bankers' Association", ""),
         ("สมาคมธนาคารนานาชาติ", "", "company:Thai Bankers' Association"),
+        ("สมาคมความมั่นคงปลอดภัยระบบสารสนเทศ", "company:TISA", ""),
+        ("Global Partnership for Artificial Intelligence (GPAI)", "org:GPAI", ""),
     ],
 )
 def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
@@ -547,3 +549,11 @@ def test_a_lender_named_only_in_thai_is_a_partner():
     title = "บสย. จับมือ “เงินดีดี” ค้ำประกันสินเชื่อดิจิทัล"
     body = "บสย. ผนึกความร่วมมือกับ “เงินดีดี” บริษัทลูกธนาคารออมสิน ให้บริการสินเชื่อรายย่อย"
     assert partners(title, body) == ("company:Ngern Dee Dee",)
+
+
+def test_a_body_paired_with_thailand_by_a_dash_is_not_in_passing():
+    title = "ดีอี ตั้งเป้าเจรจาความตกลงการค้าเสรีด้านเศรษฐกิจดิจิทัล"
+    body = "กระทรวงดิจิทัลฯ เตรียมเจรจาความตกลงการค้าเสรี (FTA) ไทย-สมาคมการค้าเสรีแห่งยุโรป เพื่อขยายการค้าดิจิทัล"
+    assert partners(title, body) == ("org:EFTA",)
+    region = "ผู้บริหารร่วมพิธีเปิดต้นแบบสถานีอัจฉริยะ 5G (5G Smart Station) แห่งแรกในไทยและอาเซียน"
+    assert partners(title, region) == ()

@@ -253,6 +253,8 @@ PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบ�
 # A body followed by the list of its members is named for them: "คณะกรรมการร่วมภาคเอกชน 3
 # สถาบัน (กกร.) ประกอบด้วย สภาหอการค้าฯ สภาอุตสาหกรรมฯ สมาคมธนาคารไทย": the members count.
 UMBRELLA_AFTER = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:ประกอบด้วย|\bconsisting of)")
+# A body paired with Thailand by a dash: "ความตกลงการค้าเสรีไทย-สมาคมการค้าเสรีแห่งยุโรป".
+THAI_PAIR_BEFORE = re.compile(r"(?:ไทย|Thailand)\s*[-–—]\s*$")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -411,7 +413,8 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     """Multilateral bodies named once in the opening, in passing: a region or a label.
 
     Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
-    "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย"), a body still counts.
+    "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย", "ความตกลงการค้าเสรีไทย-เอฟตา"),
+    a body still counts.
     """
     starts: dict[str, list[int]] = {}
     ends: dict[str, int] = {}
@@ -426,6 +429,7 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
         and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
         and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
         and not PARTY_AFTER.match(text, ends[partner])
+        and not THAI_PAIR_BEFORE.search(text, max(0, at[0] - 20), at[0])
     }
 
 
