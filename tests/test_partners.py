@@ -302,7 +302,8 @@ def test_development_set_is_complete_and_well_formed():
 
 def test_extraction_holds_its_figures_on_the_train_split():
     # A gate against regressions, on the split the names were tuned on (0.883 and
-    # 0.812 when set, three rounds); the held-out figure is bench/partners.py's to report.
+    # 0.812 when set, three rounds; 0.931 and 0.830 when raised, after the fourth); the
+    # held-out figure is bench/partners.py's to report.
     labels, texts = _dev_set()
     right = extra = missed = 0
     for key, record in labels.items():
@@ -313,8 +314,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
         right += len(found & gold)
         extra += len(found - gold)
         missed += len(gold - found)
-    assert right / (right + extra) >= 0.87
-    assert right / (right + missed) >= 0.80
+    assert right / (right + extra) >= 0.92
+    assert right / (right + missed) >= 0.82
 
 
 def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):
