@@ -558,3 +558,9 @@ def test_a_body_paired_with_thailand_by_a_dash_is_not_in_passing():
     assert partners(title, body) == ("org:EFTA",)
     region = "ผู้บริหารร่วมพิธีเปิดต้นแบบสถานีอัจฉริยะ 5G (5G Smart Station) แห่งแรกในไทยและอาเซียน"
     assert partners(title, region) == ()
+
+
+def test_a_brand_named_after_a_merged_company_is_its_owners():
+    title = "ดีอี ชวนใช้แอปหมอพร้อม ไม่เสียค่าดาต้า"
+    body = "ทาง NT นำ Mobile 3 แบรนด์ ได้แก่ NT Mobile, my และ TOT mobile ให้บริการประชาชน"
+    assert partners(title, body) == ("company:NT",)
