@@ -44,6 +44,10 @@ def test_a_party_named_right_after_at_is_a_venue():
     assert partners(title, body) == ("company:Krungthai Bank", "company:TFEX")
     moved = body.replace("ณ ตลาดหลักทรัพย์", "ร่วมกับตลาดหลักทรัพย์")
     assert "company:SET" in partners(title, moved)  # a party, once not the venue
+    banquet = body.replace(
+        "ณ ตลาดหลักทรัพย์แห่งประเทศไทย ถนนรัชดาภิเษก", "ณ ห้องจัดเลี้ยง ชั้น 1 อาคาร 9 บมจ.โทรคมนาคมแห่งชาติ"
+    )
+    assert "company:NT" not in partners(title, banquet)
 
 
 def test_a_companys_owner_is_not_a_partner():
@@ -55,6 +59,13 @@ def test_a_companys_owner_is_not_a_partner():
     assert "company:Google" not in partners(title, body)
     assert "company:SCBX" not in partners(title, body)
     assert "company:Google" in partners(title, body.replace("ในเครือ Google", "และ Google"))
+    venture = (
+        "บีโอไอ อนุมัติส่งเสริมการลงทุนศูนย์ข้อมูลของบริษัท เอบีซี ดาต้า เซ็นเตอร์ จำกัด "
+        "ซึ่งเป็นบริษัทร่วมทุนระหว่างกลุ่ม Gulf, Singapore Telecommunications และ AIS"
+    )
+    found = partners("บีโอไอ หนุนลงทุน Data Center", venture)
+    assert not {"company:Gulf", "company:Singtel", "company:AIS"} & set(found)
+    assert "company:AIS" in partners("บีโอไอ ร่วมกับ AIS หนุนลงทุน Data Center", venture)
 
 
 def test_a_forums_event_as_the_time_of_the_news_is_not_a_partner():
@@ -65,6 +76,11 @@ def test_a_forums_event_as_the_time_of_the_news_is_not_a_partner():
     )
     assert "org:ASEAN" not in partners(title, body)
     assert "org:ASEAN" in partners(title, body.replace("ในช่วงการประชุม", "ร่วมกับ"))
+    leaders = (
+        "นายกรัฐมนตรีหารือกับประธานเจ้าหน้าที่บริหาร บริษัท Google ในระหว่างเข้าร่วมการประชุม"
+        "ผู้นำเขตเศรษฐกิจเอเปค ครั้งที่ 30 ที่กรุงเทพมหานคร"
+    )
+    assert partners("นายกฯ หารือ Google ด้านการลงทุน", leaders) == ("company:Google",)
 
 
 def test_a_platform_used_as_the_channel_is_not_a_partner():
@@ -201,6 +217,10 @@ def test_only_the_opening_is_read():
     assert len(body) > OPENING_CHARS
     assert partners("ดีอี ประชุมคณะทำงาน", body) == ()
     assert partners("ดีอี ประชุมคณะทำงาน", "ร่วมกับกูเกิล " + body) == ("company:Google",)
+    lead = "ก" * (OPENING_CHARS - len("ร่วมกับกระทรวงการสื่อสารของซาอุดีอา") - 1) + " "
+    cut = lead + "ร่วมกับกระทรวงการสื่อสารของซาอุดีอาระเบีย เพื่อพัฒนาเศรษฐกิจดิจิทัล"
+    assert cut[:OPENING_CHARS].endswith("ซาอุดีอา")  # the limit falls inside the name
+    assert partners("ดีอี ประชุมคณะทำงาน", cut) == ("country:SA",)
 
 
 def test_user_table_adds_a_partner_and_a_spelling():
@@ -282,7 +302,8 @@ def test_development_set_is_complete_and_well_formed():
 
 def test_extraction_holds_its_figures_on_the_train_split():
     # A gate against regressions, on the split the names were tuned on (0.883 and
-    # 0.812 when set, three rounds); the held-out figure is bench/partners.py's to report.
+    # 0.812 when set, three rounds; 0.931 and 0.830 when raised, after the fourth); the
+    # held-out figure is bench/partners.py's to report.
     labels, texts = _dev_set()
     right = extra = missed = 0
     for key, record in labels.items():
@@ -293,8 +314,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
         right += len(found & gold)
         extra += len(found - gold)
         missed += len(gold - found)
-    assert right / (right + extra) >= 0.87
-    assert right / (right + missed) >= 0.80
+    assert right / (right + extra) >= 0.92
+    assert right / (right + missed) >= 0.82
 
 
 def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):
@@ -341,3 +362,205 @@ def test_a_schema_1_database_gains_partners_for_its_articles(tmp_path: Path):
             assert version.scalar() == str(SCHEMA_VERSION)
     finally:
         store.close()
+
+
+def test_a_bank_whose_chief_speaks_for_an_association_is_not_a_partner():
+    title = "ดีอี ลงนามความร่วมมือกับสมาคมธนาคารไทย สกัดบัญชีม้า"
+    body = (
+        "นายสมชาย ใจดี กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคม"
+        "ธนาคารไทย และนางสาวสมศรี รักดี ผู้บริหาร ธนาคารอาคารสงเคราะห์ (ธอส.) ผู้แทนสมาคม"
+        "สถาบันการเงินของรัฐ ร่วมลงนามบันทึกความร่วมมือ"
+    )
+    found = partners(title, body)
+    assert "company:Krungthai Bank" not in found and "company:GH Bank" not in found
+    assert "company:Thai Bankers' Association" in found
+    signed = body.replace("ในฐานะประธานสมาคมธนาคารไทย", "ร่วมกับสมาคมธนาคารไทย")
+    assert "company:Krungthai Bank" in partners(title, signed)
+
+
+def test_international_is_not_between_a_party_and_thailand():
+    title = "ปลัดดีอี หารือธนาคารโลก พัฒนาเทคโนโลยีดิจิทัลในประเทศไทย"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับผู้แทนธนาคารโลก ถึงกฎหมายคุ้มครองข้อมูลส่วนบุคคล "
+        "และความร่วมมือระหว่างประเทศของไทยในกรอบอาเซียน"
+    )
+    assert partners(title, body) == ("org:World Bank",)
+    between = body.replace("ระหว่างประเทศของไทยในกรอบ", "ระหว่างไทยกับ")
+    assert "org:ASEAN" in partners(title, between)
+    health = (
+        "ปลัดกระทรวงสาธารณสุขกล่าวว่า การประชุมเป็นโครงการภายใต้แผนความร่วมมือระหว่างประเทศของ"
+        "องค์การอนามัยโลกและรัฐบาลไทย เพื่อพัฒนาระบบสุขภาพดิจิทัล"
+    )
+    assert partners("สธ. ระดมผู้เชี่ยวชาญพัฒนาสุขภาพดิจิทัล", health) == ("org:WHO",)
+
+
+def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
+    title = "ดีอีเอส ยื่นดำเนินคดี 350 ยูอาร์แอล โพสต์ผิดกฎหมาย"
+    body = (
+        "กระทรวงดิจิทัลฯ ยื่นร้องทุกข์ต่อผู้กระทำผิดรวม 350 ยูอาร์แอล แบ่งเป็น เฟซบุ๊ก 200 ยูอาร์แอล, "
+        "ยูทูบ 50 ยูอาร์แอล, ทวิตเตอร์ 100 ยูอาร์แอล และพิสูจน์ตัวตนแล้ว 12 บัญชี แบ่งเป็น เฟซบุ๊ก 9 ราย "
+        "และ ทวิตเตอร์ 3 ราย"
+    )
+    assert partners(title, body) == ()
+    assert partners(title, body + "\nกระทรวงฯ หารือร่วมกับ ยูทูบ ถึงการลบเนื้อหา") == ("company:YouTube",)
+
+
+@pytest.mark.parametrize(
+    ("text", "partner", "not_partner"),
+    [
+        ("บริษัท ปตท.สำรวจและผลิตปิโตรเลียม จำกัด (มหาชน)", "company:PTTEP", ""),
+        ("บริษัท อะเมซอน ดาต้า เซอร์วิสเซส (ประเทศไทย) จำกัด", "company:AWS", "company:Amazon"),
+        ("สภาธุรกิจ สหรัฐอเมริกา-อาเซียน (U.S. - ASEAN Business Council)", "", "org:ASEAN"),
+        ("สภาที่ปรึกษาธุรกิจเอเปค (APEC Business Advisory Council)", "company:ABAC", "org:APEC"),
+        ("สภาที่ปรึกษาทางเศรษฐกิจเอเปค", "company:ABAC", "org:APEC"),
+        ("SCB Academy", "company:SCB Academy", "company:SCB"),
+        ("UN Women", "org:UN Women", "org:UN"),
+        ("สภาธุรกิจสหภาพยุโรป – อาเซียน (EU – ABC)", "", "org:EU"),
+        ("บริษัท แอดวานซ์ ไวร์เลส เน็ทเวอร์ค จำกัด", "company:AIS", ""),
+        ("ธนาคารแห่งประเทศไทย และสมาคมธนาคาร", "company:Thai Bankers' Association", ""),
+        ("สมาคมธนาคารนานาชาติ", "", "company:Thai Bankers' Association"),
+        ("สมาคมความมั่นคงปลอดภัยระบบสารสนเทศ", "company:TISA", ""),
+        ("Global Partnership for Artificial Intelligence (GPAI)", "org:GPAI", ""),
+    ],
+)
+def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
+    found = partners("ดีอี ลงนามความร่วมมือ", f"กระทรวงดิจิทัลฯ ลงนามความร่วมมือกับ {text}")
+    assert not partner or partner in found
+    assert not_partner not in found
+
+
+def test_a_forums_market_or_a_leader_within_it_is_a_region():
+    body = "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ เพื่อพัฒนาทักษะดิจิทัลของ SME"
+    assert partners("ดีอี หนุน SME ไทยบุกตลาดอาเซียน", body) == ()
+    assert partners("สิงคโปร์ ชมไทย ผู้นำ ด้านดิจิทัลอาเซียน", body) == ("country:SG",)
+    assert partners("ไทย-ญี่ปุ่น จับมือเสริมสตาร์ทอัพอาเซียน", body) == ("country:JP",)
+    assert partners("ดีอี หารืออาเซียน หนุน SME", body) == ("org:ASEAN",)
+
+
+def test_a_city_that_contains_a_companys_name_is_not_the_company():
+    title = "ดีอี ร่วมงานประชุมด้าน AI ที่ซานฟรานซิสโก"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยือนนครซานฟรานซิสโก สหรัฐอเมริกา เพื่อศึกษาดูงานด้าน AI"
+    assert "company:Cisco" not in partners(title, body)
+    assert "company:Cisco" in partners("ดีอี ลงนามความร่วมมือกับ ซิสโก", body)
+
+
+def test_the_nationality_of_financiers_is_not_a_party():
+    title = "ดีอี-ตำรวจ ทลายแอปเงินกู้เถื่อนนายทุนจีน"
+    body = "กระทรวงดิจิทัลฯ และตำรวจ ทลายแก๊งปล่อยกู้ผ่านแอปเถื่อน พบเบื้องหลังเป็นกลุ่มทุนจีน"
+    assert partners(title, body) == ()
+    assert partners("ดีอี หารือจีน ปราบแอปเงินกู้เถื่อน", body) == ("country:CN",)
+
+
+def test_a_gloss_in_brackets_is_judged_as_the_name_before_it():
+    title = "ดีอี หารือทวิภาคี ไทย-ลาว ด้านความมั่นคงไซเบอร์"
+    body = (
+        "รัฐมนตรีกระทรวงดิจิทัลฯ หารือทวิภาคีระหว่างไทยและลาว ระหว่างงานการประชุมรัฐมนตรีอาเซียน"
+        "ด้านดิจิทัล ครั้งที่ 4 (The 4th ASEAN Digital Ministers' Meeting: The 4th ADGMIN) "
+        "ณ กรุงเวียงจันทน์"
+    )
+    assert partners(title, body) == ("country:LA",)
+    attended = body.replace("ระหว่างงานการประชุม", "และร่วมการประชุม")
+    assert partners(title, attended) == ("country:LA", "org:ASEAN")
+
+
+def test_a_company_thailand_acts_against_is_not_a_partner():
+    title = "ดีอี เตรียมร้องศาลปิด Facebook หลังปล่อยโฆษณาหลอกลงทุน"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ พร้อมยื่นศาล ปิด Facebook ภายในสิ้นเดือน หากไม่ลบโฆษณาหลอกลวง"
+    assert partners(title, body) == ()
+    assert partners("ดีอี หารือ Facebook ลบโฆษณาหลอกลงทุน", body) == ("company:Meta",)
+
+
+def test_an_institutes_country_is_not_a_partner():
+    title = "รมว.ดีอี เยี่ยมชมสถาบันดิจิทัลฝรั่งเศส หารือพัฒนาทักษะดิจิทัล"
+    body = "รัฐมนตรีกระทรวงดิจิทัลฯ เยี่ยมชมสถาบันดิจิทัลแห่งแรกของฝรั่งเศส ซึ่งเป็นศูนย์ฝึกทักษะสำหรับชุมชน"
+    assert partners(title, body) == ()
+    assert partners("รมว.ดีอี หารือรัฐบาลฝรั่งเศส พัฒนาทักษะดิจิทัล", body) == ("country:FR",)
+
+
+def test_the_country_of_a_visit_as_the_time_of_the_news_is_not_a_partner():
+    title = "นายกฯ หารือประธานหัวเว่ย เอเชีย-แปซิฟิก ยืนยันลงทุนในไทย"
+    body = (
+        "นายกรัฐมนตรีหารือกับประธานบริษัท หัวเว่ย เพื่อติดตามประเด็นที่หารือกันระหว่างการเยือนจีนอย่างเป็นทางการเมื่อปีที่แล้ว"
+    )
+    assert partners(title, body) == ("company:Huawei",)
+    talks = body.replace("ระหว่างการเยือนจีน", "กับรัฐบาลจีน")
+    assert partners(title, talks) == ("company:Huawei", "country:CN")
+
+
+def test_a_list_of_participants_runs_on_through_representatives_from():
+    title = "ปลัดดีอี ร่วมเสวนาจริยธรรม AI ในเวทียูเนสโก"
+    body = (
+        "ปลัดกระทรวงดิจิทัลฯ ร่วมเสวนากับผู้แทนจากประเทศชิลี ประเทศเคนยา ประเทศอุรุกวัย"
+        "เอกอัครราชทูตจากสหภาพยุโรป ฝรั่งเศส และผู้แทนจากสหภาพโทรคมนาคมระหว่างประเทศ (ITU) "
+        "ภายในงานการประชุมของยูเนสโก"
+    )
+    assert partners(title, body) == ("org:UNESCO",)
+    with_company = body.replace("(ITU) ", "(ITU) Salesforce และองค์การสหประชาชาติ ")
+    assert partners(title, with_company) == ("org:UNESCO",)
+
+
+def test_the_apec_ceo_summit_is_the_business_side_not_the_forum():
+    title = "ธนาคารกรุงไทย ร่วมเวที APEC CEO Summit 2022"
+    body = (
+        "ธนาคารกรุงไทย ผู้สนับสนุนการประชุมสภาที่ปรึกษาธุรกิจเอเปค (ABAC) และการประชุมสุดยอด"
+        "ผู้นำภาคเอกชนของเอเปค (APEC CEO SUMMIT 2022) ร่วมเสวนาด้านการเงินดิจิทัล"
+    )
+    assert partners(title, body) == ("company:ABAC", "company:Krungthai Bank")
+
+
+def test_the_second_of_two_channels_is_a_channel_too():
+    title = "ปลัดดีอี ปาฐกถาในงานนวัตกรรมธุรกิจอาเซียน"
+    body = "ปลัดกระทรวงดิจิทัลฯ กล่าวถึงการยืนยันตัวตนดิจิทัล ผ่าน ThaID และ National Digital ID"
+    assert "company:NDID" not in partners(title, body)
+    assert "company:NDID" in partners(title, body.replace("ผ่าน ThaID และ", "ร่วมกับ ThaID และ"))
+
+
+def test_thailand_and_a_country_both_dealt_with_by_a_third_are_not_a_pair():
+    title = "ดีอี หารือรัฐมนตรีดิจิทัลลาว ป้องกันภัยออนไลน์"
+    body = (
+        "รัฐมนตรีกระทรวงดิจิทัลฯ หารือกับรัฐมนตรีกระทรวงเทคโนโลยีและการสื่อสารลาว ทั้งนี้ ประเทศลาว"
+        "มีเส้นทางขนส่งเชื่อมต่อกับประเทศไทยและจีน ทำให้การค้าออนไลน์ได้รับความนิยม"
+    )
+    assert partners(title, body) == ("country:LA",)
+    pair = body.replace("เชื่อมต่อกับประเทศไทยและจีน", "เชื่อมต่อ และความร่วมมือไทยและจีน")
+    assert "country:CN" in partners(title, pair)
+
+
+def test_a_business_body_named_for_its_listed_members_counts_through_them():
+    title = "ดีอี ประชุมเตรียมเข้าเป็นภาคีอนุสัญญาด้านการค้าดิจิทัล"
+    joint = (
+        "ปลัดกระทรวงดิจิทัลฯ ประชุมร่วมกับสำนักงานอัยการสูงสุด และคณะกรรมการร่วมภาคเอกชน 3 สถาบัน "
+        "เพื่อเตรียมความพร้อม"
+    )
+    assert partners(title, joint) == (
+        "company:Joint Standing Committee on Commerce, Industry and Banking",
+    )
+    members = (
+        "ปลัดกระทรวงดิจิทัลฯ หารือกับคณะกรรมการร่วมภาคเอกชน 3 สถาบัน (กกร.) ประกอบด้วย "
+        "สภาหอการค้าแห่งประเทศไทย สภาอุตสาหกรรมแห่งประเทศไทย และสมาคมธนาคารไทย"
+    )
+    assert partners(title, members) == (
+        "company:Federation of Thai Industries",
+        "company:Thai Bankers' Association",
+        "company:Thai Chamber of Commerce",
+    )
+
+
+def test_a_lender_named_only_in_thai_is_a_partner():
+    title = "บสย. จับมือ “เงินดีดี” ค้ำประกันสินเชื่อดิจิทัล"
+    body = "บสย. ผนึกความร่วมมือกับ “เงินดีดี” บริษัทลูกธนาคารออมสิน ให้บริการสินเชื่อรายย่อย"
+    assert partners(title, body) == ("company:Ngern Dee Dee",)
+
+
+def test_a_body_paired_with_thailand_by_a_dash_is_not_in_passing():
+    title = "ดีอี ตั้งเป้าเจรจาความตกลงการค้าเสรีด้านเศรษฐกิจดิจิทัล"
+    body = "กระทรวงดิจิทัลฯ เตรียมเจรจาความตกลงการค้าเสรี (FTA) ไทย-สมาคมการค้าเสรีแห่งยุโรป เพื่อขยายการค้าดิจิทัล"
+    assert partners(title, body) == ("org:EFTA",)
+    region = "ผู้บริหารร่วมพิธีเปิดต้นแบบสถานีอัจฉริยะ 5G (5G Smart Station) แห่งแรกในไทยและอาเซียน"
+    assert partners(title, region) == ()
+
+
+def test_a_brand_named_after_a_merged_company_is_its_owners():
+    title = "ดีอี ชวนใช้แอปหมอพร้อม ไม่เสียค่าดาต้า"
+    body = "ทาง NT นำ Mobile 3 แบรนด์ ได้แก่ NT Mobile, my และ TOT mobile ให้บริการประชาชน"
+    assert partners(title, body) == ("company:NT",)

@@ -3,7 +3,8 @@
 A partner is an id, as the partner guide writes it: ``country:<ISO 3166-1
 alpha-2>``, ``org:<short English name>`` or ``company:<name as the company
 writes it>``. :func:`partners` reads them from the headline and the opening
-(the first :data:`OPENING_CHARS` characters of the body), in Thai and English.
+(the first :data:`OPENING_CHARS` characters of the body, and the rest of the
+word the limit cuts), in Thai and English.
 
 The names are data: countries from pycountry (the ISO list in English and its
 Thai translation) and PyThaiNLP's Thai country names, plus ``partners.toml``
@@ -35,16 +36,22 @@ On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
 Ambassador to"). On a forum's mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
-the forum as a partner. On a company's mention: a platform used as the channel
+the forum as a partner. On a company's mention: the employer of a person who
+speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
+``... ผู้แทนสมาคมธนาคารไทย``) is not a partner, nor is one Thailand acts against
+(``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
-"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม`` or "@"; and so are the
+"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม``, "@" or a count of
+links or accounts (``เฟซบุ๊ก 284 ยูอาร์แอล``); and so are the
 platforms listed right after it, separators only between them
 (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
 
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
-"สหภาพโทรคมนาคมระหว่างประเทศ : ITU") is judged as its first mention. A party
+"สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
+("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
+judged as its first mention. A party
 counts when any one of its mentions survives these rules.
 """
 
@@ -75,17 +82,35 @@ THAI_SIDE = "TH"
 KINDS = ("country", "org", "company")
 
 # Words right before a country that make it not a party: a language, a people,
-# a nationality; or a company's country.
-NOT_A_PARTY_BEFORE = ("ภาษา", "ชาว", "นักท่องเที่ยว", "สัญชาติ", "แรงงาน", "อาหาร", "สไตล์")
-COMPANY_BEFORE = re.compile(r"(?:บริษัท|เอกชน|\bcompany|\bfirm)\S{0,30}\s?\S{0,12}$", re.IGNORECASE)
+# a nationality (of tourists, workers, financiers); or a company's or an institute's
+# country ("สถาบันคิดดิจิทัลแห่งแรกของฝรั่งเศส").
+NOT_A_PARTY_BEFORE = (
+    "ภาษา",
+    "ชาว",
+    "นักท่องเที่ยว",
+    "สัญชาติ",
+    "แรงงาน",
+    "อาหาร",
+    "สไตล์",
+    "นายทุน",
+    "กลุ่มทุน",
+)
+COMPANY_BEFORE = re.compile(
+    r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
+)
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
-# "in", "at", "held in", followed by at most one other name (the city).
+# "in", "at", "held in", followed by at most one other name (the city); and the country
+# of a visit as the time of the news ("ระหว่างการเยือนจีน", during the visit to China).
 VENUE_BEFORE = re.compile(
     r"(?:(?:(?:^|[\s(])(?:ณ|ที่)|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
-    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*)(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
+    r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*"
+    r"|ระหว่าง(?:การ)?(?:เดินทาง)?เยือน(?:อย่างเป็นทางการ)?\s*)"
+    r"(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
-LIST_GAP = re.compile(r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|\s)*\s*$")
+LIST_GAP = re.compile(
+    r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|(?:ผู้แทน|เอกอัครราชทูต|รัฐมนตรี)จาก|\s)*\s*$"
+)
 MEMBER_LIST_MIN = 3
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
@@ -128,11 +153,17 @@ NOT_NAMES = (
     "ASEAN Digital Masterplan",
     "ดิจิเทค อาเซียน",  # Digitech ASEAN Thailand: a trade fair
     "Digitech ASEAN",
+    "ฟรานซิสโก",  # San Francisco, not Cisco
+    "APEC CEO Summit",  # the business leaders' event (ABAC's side), not the forum of economies
+    "ผู้นำภาคเอกชนของเอเปค",
+    "สมาคมธนาคารนานาชาติ",  # other banks' associations, not สมาคมธนาคาร(ไทย)
+    "สมาคมธนาคารต่างประเทศ",
 )
-# "ณ อาคาร ... บริษัท X": a building, a hotel or a meeting room of a party is a venue
-# too, and so is a party named right after "ณ" (at): "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
+# "ณ อาคาร ... บริษัท X", "ณ ห้องจัดเลี้ยง อาคาร 9 บมจ. X": a building, a hotel or a room
+# of a party is a venue too, and so is a party named right after "ณ" (at):
+# "ณ ตลาดหลักทรัพย์แห่งประเทศไทย".
 VENUE_PLACE = re.compile(
-    r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้องประชุม|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
+    r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้อง|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
     r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
 )
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
@@ -141,15 +172,26 @@ OWNERSHIP_BEFORE = re.compile(
     r"\s*(?:ของ)?\s*(?:บริษัท|บมจ\.)?\s*$",
     re.IGNORECASE,
 )
+# The owners of a joint venture company, listed after it: "บริษัท GSA ซึ่งเป็นบริษัทร่วมทุนระหว่าง
+# กลุ่ม Gulf, Singapore Telecommunications และ AIS": the venture is the party, not its owners.
+VENTURE_OWNER_BEFORE = re.compile(
+    r"(?:บริษัทร่วมทุน|\bjoint venture)\s*(?:ระหว่าง|ของ|between|of)[^\n.]{0,60}$", re.IGNORECASE
+)
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
-# Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน".
+# Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน",
+# "ในระหว่างเข้าร่วมการประชุมผู้นำเขตเศรษฐกิจเอเปค".
 EVENT_BEFORE = re.compile(
-    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:งาน|การประชุม)+)"
-    r"(?:รัฐมนตรี\S{0,12}|ผู้นำ|สุดยอด)?\s*$"
+    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:การ)?(?:เข้าร่วม|งาน|การประชุม)+)"
+    r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?\s*$"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
-# ASEAN): ศูนย์กลาง, a Thai word or one Latin word, then the name.
-REGION_BEFORE = re.compile(r"(?:ศูนย์กลาง|\bhub (?:of|for))\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$")
+# ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
+# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
+# the word, a Thai word or one Latin word, then the name.
+REGION_BEFORE = re.compile(
+    r"(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
+    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
+)
 # Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
 POSTED_TO = re.compile(
     r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
@@ -157,19 +199,29 @@ POSTED_TO = re.compile(
     re.IGNORECASE,
 )
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
-# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host.
+# "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
+# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host;
+# also the second of two channels, the first one the table does not know ("ผ่าน ThaID และ X").
 CHANNEL_BEFORE = re.compile(
     r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
     r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
-    r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*$"
+    r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*(?:[A-Za-z][\w.-]{0,20}\s*(?:,|และ|หรือ|or|and)\s*)?$"
     r"|(?:https?://|www\.)\S*$",
     re.IGNORECASE,
 )
-CHANNEL_AFTER = re.compile(r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@)")
+# A company Thailand acts against, not with: "ร้องศาลปิด Facebook", "ฟ้อง", "ระงับ", "บล็อก".
+TARGET_BEFORE = re.compile(r"(?:ปิด(?:กั้น)?|ฟ้อง(?:ร้อง)?|ระงับ|แบน|บล็อก|\b(?:ban|block|sue))\s*$")
+CHANNEL_AFTER = re.compile(
+    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@"
+    r"|\d[\d,]*\s*(?i:ยูอาร์แอล|URL|ลิงก์|link|บัญชี|account|โพสต์|post|คลิป|ราย))"
+)
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
 SAME_AGAIN_GAP = re.compile(r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?")
+# The same party in a gloss in brackets opened soon after its name, and within that gloss.
+GLOSS_GAP = re.compile(r"[^()\n]{0,40}\([^()\n]{0,40}")
+IN_GLOSS_GAP = re.compile(r"[^()\n]{0,40}")
 # "from" a country after an expert, a company or its trade is where it comes from, not a
 # party: "ผู้เชี่ยวชาญด้านดาวเทียมจากประเทศอังกฤษ", "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐฯ".
 ORIGIN_BEFORE = re.compile(
@@ -181,13 +233,28 @@ ORIGIN_BEFORE = re.compile(
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
 # an envoy or an agency ("เอกอัครราชทูตออสเตรเลีย", "กระทรวง...ของซาอุดีอาระเบีย",
-# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น").
+# "Ministry of ... of Japan") or as the one Thailand works with ("ร่วมกับประเทศญี่ปุ่น",
+# "ระหว่างไทยและ..."; not ระหว่างประเทศ, "international").
 PARTY_BEFORE = re.compile(
     r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
-    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง|government|ministry|minister|embassy"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
 )
+# A company named as a person's employer when the person speaks for another body: "นายผยง
+# กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย", "... ผู้แทนสมาคม".
+SPEAKS_FOR_AFTER = re.compile(
+    r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:\([^()]{1,20}\)\s*)?"
+    r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
+    r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
+)
+# A body named with Thailand after it: "องค์การอนามัยโลกและรัฐบาลไทย", "อาเซียน-ไทย".
+PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบาล|ประเทศ)?ไทย")
+# A body followed by the list of its members is named for them: "คณะกรรมการร่วมภาคเอกชน 3
+# สถาบัน (กกร.) ประกอบด้วย สภาหอการค้าฯ สภาอุตสาหกรรมฯ สมาคมธนาคารไทย": the members count.
+UMBRELLA_AFTER = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:ประกอบด้วย|\bconsisting of)")
+# A body paired with Thailand by a dash: "ความตกลงการค้าเสรีไทย-สมาคมการค้าเสรีแห่งยุโรป".
+THAI_PAIR_BEFORE = re.compile(r"(?:ไทย|Thailand)\s*[-–—]\s*$")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -211,7 +278,15 @@ BORDER_BEFORE = re.compile(
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
 )
+# ... unless Thailand and the country are both what a third party deals with: "ลาว...
+# มีเส้นทางขนส่งเชื่อมต่อกับประเทศไทยและจีน" (Laos's links with Thailand and China).
+THIRD_PARTY_BEFORE = re.compile(
+    r"(?:กับ|\bwith)\s*(?:ประเทศ)?\s*(?:ไทย|Thailand)\s*(?:และ|and)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
 
+# How far past the opening a word cut at its end is read, to its next space.
+WORD_TAIL = 40
+_WORD_END = re.compile(r"\s")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"\s+")
 # Thai marks that continue the syllable before them: a match ending before one ends mid-word.
@@ -267,7 +342,7 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     """The partner ids of an article, sorted, from its headline and its opening."""
     table = table or partner_table()
     head = single_spaced(title)
-    opening = single_spaced(body[:OPENING_CHARS])
+    opening = single_spaced(_opening(body))
     # One scan of both; the newline between them keeps names from spanning the two.
     text = f"{head}\n{opening}"
     mentions = _with_named_companies(text, table.mentions(text))
@@ -277,6 +352,18 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     counted = _partners_in(head, in_head, table, headline=True)
     counted |= _partners_in(opening, in_opening, table, headline=False)
     return tuple(sorted(counted))
+
+
+def _opening(body: str) -> str:
+    """The first :data:`OPENING_CHARS` characters of ``body``, and the rest of the word they end in.
+
+    A name cut at the limit ("ซาอุดีอาระเ") is read whole, or not mistaken for a shorter one.
+    """
+    end = OPENING_CHARS
+    if end < len(body) and not body[end - 1].isspace():
+        match = _WORD_END.search(body, end, end + WORD_TAIL)
+        end = match.start() if match else end
+    return body[:end]
 
 
 def _with_named_companies(
@@ -326,11 +413,14 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     """Multilateral bodies named once in the opening, in passing: a region or a label.
 
     Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
-    "ภายใต้แผน IMT-GT"), a body still counts.
+    "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย", "ความตกลงการค้าเสรีไทย-เอฟตา"),
+    a body still counts.
     """
     starts: dict[str, list[int]] = {}
-    for start, _, partner in mentions:  # a name and its abbreviation are two: not in passing
+    ends: dict[str, int] = {}
+    for start, end, partner in mentions:  # a name and its abbreviation are two: not in passing
         starts.setdefault(partner, []).append(start)
+        ends.setdefault(partner, end)
     return {
         partner
         for partner, at in starts.items()
@@ -338,6 +428,8 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
         and len(at) == 1
         and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
         and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
+        and not PARTY_AFTER.match(text, ends[partner])
+        and not THAI_PAIR_BEFORE.search(text, max(0, at[0] - 20), at[0])
     }
 
 
@@ -364,13 +456,19 @@ def _partners_in(
         channel = is_company and bool(
             CHANNEL_BEFORE.search(text, max(0, start - 40), start) or CHANNEL_AFTER.match(text, end)
         )
-        if channel:
+        if channel or (is_company and TARGET_BEFORE.search(text, max(0, start - 20), start)):
             continue
         before = text[max(0, start - 80) : start]
         if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
             continue
-        if is_company and OWNERSHIP_BEFORE.search(before[-40:]):
+        if is_company and (
+            OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
+        ):
             continue
+        if is_company and SPEAKS_FOR_AFTER.match(text, end):
+            continue  # the person named with it speaks for another body
+        if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
+            continue  # named for its members, listed next
         if partner in table.multilateral and (
             EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
         ):
@@ -383,7 +481,7 @@ def _partners_in(
             continue  # "Singapore Telecommunications": part of a company's name
         if partner == f"country:{THAI_SIDE}" or index in members:
             continue
-        bilateral = BILATERAL_BEFORE.search(before) is not None
+        bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
         if partner in member_of_forum and not headline and not bilateral:
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before):
@@ -405,27 +503,34 @@ def _partners_in(
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
-    """Indexes of the mentions that name the one before again at once ("... หรือ NT")."""
-    return {
-        index
-        for index in range(1, len(mentions))
-        if mentions[index][2] == mentions[index - 1][2]
-        and SAME_AGAIN_GAP.fullmatch(text, mentions[index - 1][1], mentions[index][0])
-    }
+    """Indexes of the mentions that name the one before again at once ("... หรือ NT").
+
+    So do those in a gloss in brackets soon after it: "การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล
+    ครั้งที่ 5 (The 5th ASEAN Digital Ministers' Meeting: The 5th ADGMIN)".
+    """
+    repeats: set[int] = set()
+    in_gloss = False
+    for index in range(1, len(mentions)):
+        gap = (mentions[index - 1][1], mentions[index][0])
+        if mentions[index][2] != mentions[index - 1][2]:
+            in_gloss = False
+        elif GLOSS_GAP.fullmatch(text, *gap) or (in_gloss and IN_GLOSS_GAP.fullmatch(text, *gap)):
+            repeats.add(index)
+            in_gloss = True
+        elif SAME_AGAIN_GAP.fullmatch(text, *gap):
+            repeats.add(index)
+    return repeats
 
 
 def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     """Indexes of the mentions in runs naming three or more countries together.
 
-    A body named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU") is one of the
-    meeting's participants too.
+    A body or a company named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU",
+    "... ผู้แทนจาก ITU, Salesforce และสหประชาชาติ") is one of the meeting's participants too.
     """
     runs: list[list[int]] = []
     previous_end = None
-    for index, (start, end, partner) in enumerate(mentions):
-        if partner.startswith("company:"):
-            previous_end = None
-            continue
+    for index, (start, end, _) in enumerate(mentions):
         if previous_end is not None and LIST_GAP.match(text[previous_end:start]):
             runs[-1].append(index)
         else:
