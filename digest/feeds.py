@@ -25,7 +25,7 @@ from feedgen.feed import FeedGenerator
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
 from digest.markdown import lede, markdown_to_html, render_changes, week_range
-from digest.select import BANGKOK, Item, Revision, Week
+from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
 
 GENERATOR = "thaidigest"
@@ -134,7 +134,7 @@ def article_entries(items: Iterable[Item]) -> list[Entry]:
     ]
     for (url, version), revision in revisions.items():
         item = by_url[url]
-        day = parse_iso(revision.seen_at).astimezone(BANGKOK).date()
+        day = bangkok_day(revision.seen_at)
         key = (-day.toordinal(), 0, -item.relevance, url, -version)
         keyed.append((key, revision_entry(item, revision)))
     keyed.sort(key=lambda pair: pair[0])

@@ -17,11 +17,10 @@ from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
-from digest.select import BANGKOK, TOPIC_LABELS, Item, Week, WeekDigest
+from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
 from thaidigest.sites import HOSTS
-from thaidigest.store import parse_iso
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
@@ -220,7 +219,7 @@ def status_marks(item: Item) -> list[str]:
     if item.updated:
         return ["updated"]
     if item.late:
-        return [f"found late on {parse_iso(item.first_seen).astimezone(BANGKOK).date()}"]
+        return [f"found late on {bangkok_day(item.first_seen)}"]
     return []
 
 

@@ -263,12 +263,16 @@ def section_topic(topics: Sequence[str]) -> str:
     return min(topics, key=topic_key) if topics else OTHER_TOPIC
 
 
+def bangkok_day(stored: str) -> date:
+    """The Bangkok date of a stored UTC time: ``2024-08-25T18:00:00Z`` is 26 August."""
+    return parse_iso(stored).astimezone(BANGKOK).date()
+
+
 def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:
     """The date an article counts for, and whether it is the published date."""
     if row["published"]:
         return date.fromisoformat(row["published"]), True
-    first_seen = parse_iso(row["first_seen"])
-    return first_seen.astimezone(BANGKOK).date(), False
+    return bangkok_day(row["first_seen"]), False
 
 
 def describe_changes(before: Version, after: Version) -> Diff:
