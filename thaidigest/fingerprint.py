@@ -288,11 +288,9 @@ def number_hashes(codes: np.ndarray) -> np.ndarray:
     digits = (codes >= ord("0")) & (codes <= ord("9"))
     if not digits.any():
         return _EMPTY
-    edges = np.flatnonzero(np.diff(digits, prepend=False, append=False)).tolist()
-    text = codes.astype(np.uint8).tobytes()
-    runs = zip(edges[::2], edges[1::2], strict=True)
-    numbers = {zlib.crc32(text[start:end]) for start, end in runs}
-    return np.array(sorted(numbers), dtype=np.uint32)
+    # Every other code point as a space: the numbers are then the words of the bytes.
+    runs = np.where(digits, codes, ord(" ")).astype(np.uint8).tobytes().split()
+    return np.array(sorted({zlib.crc32(run) for run in runs}), dtype=np.uint32)
 
 
 @dataclass(frozen=True, eq=False)
