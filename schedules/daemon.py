@@ -10,7 +10,10 @@ once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
 a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
 renewal the database refuses (busy, locked by another writer) is logged as a
-warning and tried again a minute later: the lock lasts five minutes. A
+warning and tried again a minute later: the lock lasts five minutes. So is a
+release at exit, without changing the exit status: the lock left names a
+process that is gone, which the next daemon on this host takes over at once
+(one elsewhere, once it expires). A
 daemon that finds its lock taken over (another daemon judged it stale) stops
 its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
 ``LockHeld``: both end ``thaidigest run`` with exit status 75.
@@ -425,11 +428,25 @@ def run_daemon(
     try:
         taken_by = _run_locked(schedule, store, signals, config_file=config_file, config=config)
     finally:
-        locks.release(store, DAEMON_LOCK)
+        _release_lock(store)
         store.close()
     log.info("stopped")
     if taken_by is not None:
         raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
+
+
+def _release_lock(store: Store) -> None:
+    """Give the daemon's lock back on the way out.
+
+    A database that refuses (locked by another writer, out of reach) is a
+    warning, not a failed exit: the lock row names this process, which is gone
+    once it exits, so the next daemon on this host takes it over at once, and
+    one elsewhere when it expires (:data:`DAEMON_LOCK_TTL` at most).
+    """
+    try:
+        locks.release(store, DAEMON_LOCK)
+    except StoreError as error:  # the store's one-line error for any database failure
+        log.warning("cannot release the %s lock: %s", DAEMON_LOCK, error)
 
 
 def _renew_lock(store: Store) -> str | None:
