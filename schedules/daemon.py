@@ -10,7 +10,10 @@ once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
 a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
 renewal the database refuses (busy, locked by another writer) is logged as a
-warning and tried again a minute later: the lock lasts five minutes. A
+warning and tried again a minute later: the lock lasts five minutes. So is a
+release at exit, without changing the exit status: the lock left names a
+process that is gone, which the next daemon on this host takes over at once
+(one elsewhere, once it expires). A
 daemon that finds its lock taken over (another daemon judged it stale) stops
 its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
 ``LockHeld``: both end ``thaidigest run`` with exit status 75.
@@ -21,6 +24,9 @@ running crawl at once (a crawl closes within seconds and loses nothing; see
 ``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
+A renewal of the lock waiting for a database another writer holds gives up at
+the signal, and the release at exit waits ``RELEASE_WAIT`` seconds at most, so
+neither holds the stop up for the busy timeout.
 
 Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
 seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
@@ -65,8 +71,9 @@ from apscheduler.triggers.base import BaseTrigger
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
+from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
-from thaidigest.store import DB_ENV, Store, StoreError
+from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -78,6 +85,8 @@ DAEMON_LOCK = "daemon"
 # The lock outlives a daemon killed on another machine (or container) by at most this.
 DAEMON_LOCK_TTL = timedelta(minutes=5)
 DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
+RENEW_TURN = 0.5  # seconds a renewal waits for a busy database before it looks at the signals
+RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
 LATE_NOTICE = 60  # seconds late a run may start before a warning says it was missed
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
@@ -404,6 +413,9 @@ class _Signals:
             self.first = signum
         self.count += 1
 
+    def received(self) -> bool:
+        return self.first is not None
+
     def forced(self) -> bool:
         return self.count > 1
 
@@ -425,37 +437,69 @@ def run_daemon(
     try:
         taken_by = _run_locked(schedule, store, signals, config_file=config_file, config=config)
     finally:
-        locks.release(store, DAEMON_LOCK)
+        _release_lock(store)
         store.close()
     log.info("stopped")
     if taken_by is not None:
         raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
 
 
-def _renew_lock(store: Store) -> str | None:
+def _release_lock(store: Store) -> None:
+    """Give the daemon's lock back on the way out.
+
+    A database that refuses (locked by another writer, out of reach) is a
+    warning, not a failed exit: the lock row names this process, which is gone
+    once it exits, so the next daemon on this host takes it over at once, and
+    one elsewhere when it expires (:data:`DAEMON_LOCK_TTL` at most).
+    """
+    try:
+        locks.release(store, DAEMON_LOCK, wait=RELEASE_WAIT)
+    except StoreError as error:  # the store's one-line error for any database failure
+        log.warning("cannot release the %s lock: %s", DAEMON_LOCK, error)
+
+
+def _renew_lock(store: Store, stopping: Callable[[], bool] = lambda: False) -> str | None:
     """Renew the daemon's lock: who took it over (``"another daemon"`` if they are gone
     already), else None.
 
     A renewal the database refuses (locked by another writer past
     :data:`thaidigest.store.BUSY_TIMEOUT`, or out of reach for now) is a warning and
     None: the next renewal tries again, and the lock outlasts a few missed ones.
+
+    It waits for a busy database in turns of :data:`RENEW_TURN` seconds and gives
+    up, None, once ``stopping()``: SQLite waits inside one call, and the signal
+    handler runs only when that returns, so one long wait would hold SIGTERM up for
+    the whole busy timeout. Giving up leaves the lock's expiry as it was, and the
+    daemon that gives up stops.
     """
-    try:
-        held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
-    except StoreError as error:  # the store's one-line error for any database failure
-        log.warning(
-            "cannot renew the %s lock, trying again in %g s: %s",
-            DAEMON_LOCK,
-            DAEMON_LOCK_RENEW,
-            error,
-        )
-        return None
+    give_up_at = time.monotonic() + store_module.BUSY_TIMEOUT
+    held = None
+    while held is None:
+        turn = min(RENEW_TURN, max(0.0, give_up_at - time.monotonic()))
+        try:
+            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL, wait=turn)
+        except StoreBusyError as error:
+            if stopping():
+                log.info("the %s lock's renewal given up: stopping", DAEMON_LOCK)
+                return None
+            if time.monotonic() >= give_up_at:
+                _log_renewal_refused(error)
+                return None
+        except StoreError as error:  # the store's one-line error for any database failure
+            _log_renewal_refused(error)
+            return None
     if held:
         return None
     try:
         return locks.holder(store, DAEMON_LOCK) or "another daemon"
     except StoreError:  # not readable now: the jobs stop all the same
         return "another daemon"
+
+
+def _log_renewal_refused(error: StoreError) -> None:
+    log.warning(
+        "cannot renew the %s lock, trying again in %g s: %s", DAEMON_LOCK, DAEMON_LOCK_RENEW, error
+    )
 
 
 def _run_locked(
@@ -482,7 +526,7 @@ def _run_locked(
         if time.monotonic() - renewed < DAEMON_LOCK_RENEW:
             continue
         renewed = time.monotonic()
-        taken_by = _renew_lock(store)
+        taken_by = _renew_lock(store, signals.received)
         if taken_by is not None:  # taken over as stale: another daemon runs the jobs now
             log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             break

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from tests.conftest import DATA
 from thaidigest.dedup import BandIndex, Deduplicator
@@ -370,6 +370,26 @@ def test_condensed_copy_is_matched_by_a_new_deduplicator_from_the_stored_text(
     Ingestor(store, deduplicator=later, clock=clock).ingest([condensed(CONDENSED, MDES_COPY)])
     assert later.matched == {"contained": 1}
     assert duplicate_of(store, MDES_COPY) == thaigov(CONDENSED)
+
+
+def test_a_candidate_without_a_cached_sketch_has_its_text_read_once(store: Store) -> None:
+    ingest(store, article(CONDENSED))
+    original_id = store.article_by_url(thaigov(CONDENSED))["id"]
+    later = Deduplicator(store)  # another process: no sketch in memory
+    text_reads = []
+
+    def count_text_reads(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        selected = statement.split(" FROM ", 1)[0]  # the text itself, not its length
+        if selected.startswith("SELECT") and re.search(r"(?<!length\()articles\.body", selected):
+            text_reads.append(parameters)
+
+    event.listen(store.engine, "before_cursor_execute", count_text_reads)
+    try:
+        Ingestor(store, deduplicator=later, clock=clock).ingest([condensed(CONDENSED, MDES_COPY)])
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count_text_reads)
+    assert later.matched == {"contained": 1}  # its text was read, and matched
+    assert [original_id in parameters for parameters in text_reads] == [True]
 
 
 @pytest.mark.parametrize("editions", CONTAINED_EDITIONS)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sqlite3
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
 from thaidigest import locks
-from thaidigest.store import iso, utc_now
+from thaidigest.store import BUSY_TIMEOUT, StoreBusyError, iso, utc_now
 from thaidigest.store import locks as lock_rows
 
 HOUR = timedelta(hours=1)
@@ -79,3 +81,22 @@ def test_renew_moves_the_expiry_only_for_its_holder(store):
     assert not locks.renew(store, "daemon", 2 * HOUR)
     with pytest.raises(locks.LockHeld):
         locks.acquire(store, "daemon", HOUR)
+
+
+def test_a_renewal_given_a_short_wait_gives_up_then_and_leaves_the_usual_wait_behind(
+    store, tmp_path
+):
+    locks.acquire(store, "daemon", HOUR)
+    writer = sqlite3.connect(tmp_path / "test.sqlite", isolation_level=None)  # another process
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        began = time.monotonic()
+        with pytest.raises(StoreBusyError, match="database is locked"):
+            locks.renew(store, "daemon", HOUR, wait=0.2)
+        assert time.monotonic() - began < 0.2 + 1  # not the 30 s busy timeout
+    finally:
+        writer.close()
+    with store.engine.connect() as conn:  # the pool's one connection, the one that gave up
+        usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert usual == round(BUSY_TIMEOUT * 1000)
+    assert locks.renew(store, "daemon", HOUR)

@@ -110,7 +110,6 @@ _SIMILAR = (
     .where(articles.c.id.in_(_IDS))
 )
 _CONTAINED = select(*_CANDIDATE_COLUMNS, articles.c.body).where(articles.c.id.in_(_IDS))
-_TEXTS = select(articles.c.id, articles.c.title, articles.c.body).where(articles.c.id.in_(_IDS))
 _CLUSTERS = (
     select(*_MEMBER_COLUMNS, fingerprints.c.minhash)
     .join(fingerprints, fingerprints.c.article_id == articles.c.id)
@@ -475,19 +474,28 @@ class Deduplicator:
             for row in conn.execute(_SIMILAR, {"ids": list(similar)}):
                 _keep_best(matches, row, comparison.similar(row))
         if overlapping:
+            # A candidate whose sketch is not cached has its row read once: the
+            # text makes the sketch, and the row is compared if the sketch says so.
+            read: dict[int, Any] = {}
             unknown = [key for key in overlapping if key not in self._sketches]
             if unknown:
-                for key, title, body in conn.execute(_TEXTS, {"ids": unknown}):
-                    self._sketches.put(key, sketch(shingle_hashes(folded_codes(title, body))))
+                for row in conn.execute(_CONTAINED, {"ids": unknown}):
+                    read[row.id] = row
+                    self._sketches.put(
+                        row.id, sketch(shingle_hashes(folded_codes(row.title, row.body)))
+                    )
             likely = [
                 key
                 for key in overlapping
                 if key in self._sketches
                 and may_contain(fp.sketch, self._sketches[key], self.containment)
             ]
-            if likely:
-                for row in conn.execute(_CONTAINED, {"ids": likely}):
-                    _keep_best(matches, row, comparison.contained(row))
+            unread = [key for key in likely if key not in read]
+            rows = [read[key] for key in likely if key in read]
+            if unread:
+                rows += conn.execute(_CONTAINED, {"ids": unread}).all()
+            for row in sorted(rows, key=lambda row: row.id):  # in id order, as one query gave them
+                _keep_best(matches, row, comparison.contained(row))
         if matches:
             self._merge(conn, article_id, comparison.marks, matches)
 

@@ -82,9 +82,12 @@ def acquire(store: Store, name: str, ttl: timedelta, now: datetime | None = None
             raise LockHeld(f"{name} was taken at the same moment by another process") from None
 
 
-def release(store: Store, name: str) -> None:
-    """Give the lock back if this process holds it."""
-    with store.transaction() as conn:
+def release(store: Store, name: str, *, wait: float | None = None) -> None:
+    """Give the lock back if this process holds it.
+
+    ``wait``: seconds to wait for a busy database (:meth:`Store.transaction`).
+    """
+    with store.transaction(wait) as conn:
         conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder_name()))
 
 
@@ -94,10 +97,20 @@ def holder(store: Store, name: str) -> str | None:
         return conn.execute(select(locks.c.holder).where(locks.c.name == name)).scalar()
 
 
-def renew(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> bool:
-    """Move the expiry of the lock ``name`` to ``ttl`` from now; False if we no longer hold it."""
+def renew(
+    store: Store,
+    name: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+    *,
+    wait: float | None = None,
+) -> bool:
+    """Move the expiry of the lock ``name`` to ``ttl`` from now; False if we no longer hold it.
+
+    ``wait``: seconds to wait for a busy database (:meth:`Store.transaction`).
+    """
     now = now or utc_now()
-    with store.transaction() as conn:
+    with store.transaction(wait) as conn:
         result = conn.execute(
             update(locks)
             .where(locks.c.name == name, locks.c.holder == holder_name())

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -173,6 +174,13 @@ class StoreError(RuntimeError):
 
     Its message is one line naming the database (a password masked) and what
     is wrong, never the SQL statement or its parameters (article text).
+    """
+
+
+class StoreBusyError(StoreError):
+    """Another writer held the database's write lock for longer than the wait allowed.
+
+    Nothing is wrong with the database: the same write may succeed a moment later.
     """
 
 
@@ -331,6 +339,20 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
+def _begin_immediate_within(conn: Connection, wait: float) -> None:
+    """Take SQLite's write lock, waiting ``wait`` seconds for it instead of BUSY_TIMEOUT.
+
+    Only the wait for the lock is shortened: once held, the transaction's
+    statements need no other lock in WAL mode, and the connection goes back
+    to the pool with its usual timeout.
+    """
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={round(wait * 1000)}")
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
+
+
 class Store:
     """A connection pool to the article database, with its schema in place.
 
@@ -370,9 +392,13 @@ class Store:
         error = context.sqlalchemy_exception
         if error is None:
             return
-        message = f"database {self.name}: {_first_line(context.original_exception)}"
+        original = context.original_exception
+        message = f"database {self.name}: {_first_line(original)}"
         if isinstance(error, IntegrityError):
             raise StoreIntegrityError(message, error)
+        code = getattr(original, "sqlite_errorcode", None)  # SQLite's, extended
+        if code is not None and code & 0xFF == sqlite3.SQLITE_BUSY:
+            raise StoreBusyError(message)
         raise StoreError(message)
 
     @classmethod
@@ -413,18 +439,24 @@ class Store:
                 )
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, wait: float | None = None) -> Iterator[Connection]:
         """A connection whose writes commit together, or roll back on error.
 
         On SQLite it holds the write lock from its start: pysqlite begins a
         transaction only before the first change, so what the transaction read
         first (the stored URLs of a batch, a lock's holder) another process could
         change before it wrote (two imports of one file at once: one failed on
-        UNIQUE). Another writer waits up to :data:`BUSY_TIMEOUT` seconds.
+        UNIQUE). It waits for another writer up to :data:`BUSY_TIMEOUT` seconds,
+        or ``wait`` seconds when given, then raises :class:`StoreBusyError`.
+        SQLite waits inside one C call, during which Python runs no signal
+        handler: a caller that must answer a signal meanwhile waits in short turns.
         """
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                if wait is None:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    _begin_immediate_within(conn, wait)
             yield conn
 
     def close(self) -> None:

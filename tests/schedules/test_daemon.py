@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +44,8 @@ DUE_LINE = re.compile(r"crawl: due at (?P<times>.+)$")
 CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
 STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
 ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
+PROMPT_STOP = 5  # seconds `thaidigest run` may take to exit after SIGTERM, no job running
+RENEWAL_WAITING = 2  # seconds the database is locked before the signal: a renewal waits
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 # `thaidigest run` with jobs every few seconds (a real schedule needs a minute or more).
 FAST_RUN = (
@@ -251,12 +255,15 @@ def test_the_job_store_never_holds_the_database_url(tmp_path):
 class Daemon:
     """``thaidigest run`` in a subprocess, its log in a file."""
 
-    def __init__(self, tmp_path: Path, schedule: Path, db: Path, config: Path, log: str) -> None:
+    def __init__(
+        self, tmp_path: Path, schedule: Path, db: Path, config: Path, log: str, setup: str = ""
+    ) -> None:
+        """``setup``: Python statements run before the command (settings made shorter)."""
         self.log_path = tmp_path / log
         argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
         with self.log_path.open("w", encoding="utf-8") as log_file:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", FAST_RUN, *argv],
+                [sys.executable, "-c", setup + FAST_RUN, *argv],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONWARNINGS": "ignore"},
@@ -429,6 +436,72 @@ def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_pat
     (line,) = stderr.decode().splitlines()
     assert line == "stopped: daemon was taken over by elsewhere:4242"
     assert locks(db) == [("daemon", "elsewhere:4242")]  # the new holder keeps it
+
+
+@contextmanager
+def database_locked_by_another_writer(db: Path) -> Iterator[None]:
+    """The database's write lock held by another connection, as by a long import."""
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        yield
+    finally:
+        writer.close()
+
+
+def test_a_lock_release_the_locked_database_refuses_is_a_warning_and_the_exit_stays_0(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    quick = "import thaidigest.store; thaidigest.store.BUSY_TIMEOUT = 0.5; "  # not 30 s
+    first = Daemon(tmp_path, schedule, db, config, "first.log", setup=quick)
+    first.wait_for(lambda: "running 1 job(s)" in first.log(), timeout=30)
+    with database_locked_by_another_writer(db):
+        code = first.stop(timeout=STOP_BOUND)
+    log = first.log()
+    assert code == 0, log
+    assert re.search(r" WARNING thaidigest\.run: cannot release the daemon lock: .*locked", log), (
+        log
+    )
+    assert "Traceback" not in log and "Error:" not in log, log
+    assert log.rstrip().endswith("stopped"), log
+    # The lock left behind names a process that is gone: the next daemon takes it over.
+    second = Daemon(tmp_path, schedule, db, config, "second.log")
+    second.wait_for(lambda: "running 1 job(s)" in second.log(), timeout=30)
+    assert second.stop() == 0, second.log()
+    assert f"taking over daemon from {socket.gethostname()}:{first.process.pid}" in second.log()
+
+
+def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_in_seconds(
+    tmp_path,
+):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; "
+    daemon = Daemon(tmp_path, schedule, db, config, "run.log", setup=renewing)
+    try:
+        daemon.wait_for(lambda: "running 1 job(s)" in daemon.log(), timeout=30)
+        with database_locked_by_another_writer(db):
+            # A renewal starts within 0.6 s, then waits up to the 30 s busy timeout.
+            time.sleep(RENEWAL_WAITING)
+            daemon.process.send_signal(signal.SIGTERM)
+            began = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                daemon.process.wait(timeout=PROMPT_STOP)
+            took = time.monotonic() - began
+    finally:
+        if daemon.process.poll() is None:
+            daemon.process.kill()
+            daemon.process.wait()
+    log = daemon.log()
+    assert took < PROMPT_STOP, f"still running {took:.1f} s after SIGTERM\n{log}"
+    assert daemon.process.returncode == 0, log
+    assert "the daemon lock's renewal given up: stopping" in log, log  # it was waiting
+    assert "received SIGTERM: stopping" in log, log
+    assert "cannot renew" not in log and " ERROR " not in log, log
 
 
 def lock_expiry(db: Path) -> str:
