@@ -564,3 +564,15 @@ def test_a_brand_named_after_a_merged_company_is_its_owners():
     title = "ดีอี ชวนใช้แอปหมอพร้อม ไม่เสียค่าดาต้า"
     body = "ทาง NT นำ Mobile 3 แบรนด์ ได้แก่ NT Mobile, my และ TOT mobile ให้บริการประชาชน"
     assert partners(title, body) == ("company:NT",)
+
+
+def test_a_gloss_ends_at_its_closing_bracket():
+    # Past the gloss, a name is judged on its own: not as a repeat of a channel's mention.
+    title = "ดีอี เตือนภัยหลอกลงทุนออนไลน์"
+    body = (
+        "กระทรวงดิจิทัลฯ แจ้งเตือนภัยผ่าน LINE (ไลน์ ประเทศไทย) ทุกวัน และผ่าน LINE Official "
+        "ล่าสุดลงนาม MoU กับ LINE ด้านความปลอดภัยออนไลน์"
+    )
+    assert partners(title, body) == ("company:LINE",)
+    channels_only = body.replace("ล่าสุดลงนาม MoU กับ LINE", "ทุกสัปดาห์")
+    assert partners(title, channels_only) == ()

@@ -512,12 +512,12 @@ def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     in_gloss = False
     for index in range(1, len(mentions)):
         gap = (mentions[index - 1][1], mentions[index][0])
-        if mentions[index][2] != mentions[index - 1][2]:
-            in_gloss = False
-        elif GLOSS_GAP.fullmatch(text, *gap) or (in_gloss and IN_GLOSS_GAP.fullmatch(text, *gap)):
-            repeats.add(index)
-            in_gloss = True
-        elif SAME_AGAIN_GAP.fullmatch(text, *gap):
+        same = mentions[index][2] == mentions[index - 1][2]
+        # Within a gloss only while no bracket closes it: past it, a name is judged again.
+        in_gloss = same and bool(
+            GLOSS_GAP.fullmatch(text, *gap) or (in_gloss and IN_GLOSS_GAP.fullmatch(text, *gap))
+        )
+        if in_gloss or (same and SAME_AGAIN_GAP.fullmatch(text, *gap)):
             repeats.add(index)
     return repeats
 
