@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -576,3 +579,19 @@ def test_a_gloss_ends_at_its_closing_bracket():
     assert partners(title, body) == ("company:LINE",)
     channels_only = body.replace("ล่าสุดลงนาม MoU กับ LINE", "ทุกสัปดาห์")
     assert partners(title, channels_only) == ()
+
+
+def test_the_packaged_table_gives_each_name_one_partner():
+    # A name under two entries goes silently to the later one: one body, two ids.
+    data = tomllib.loads(resources.files("thaidigest").joinpath("partners.toml").read_text("utf-8"))
+    owners: dict[str, set[str]] = {}
+    for entry in data["partner"]:
+        for name in (*entry.get("th", []), *entry.get("en", [])):
+            key = " ".join(name.split())
+            owners.setdefault(key if re.search("[\u0e00-\u0e7f]", key) else key.lower(), set()).add(
+                entry["id"]
+            )
+    assert {name: ids for name, ids in owners.items() if len(ids) > 1} == {}
+    title = "ดีอี ร่วมหารือ EU – ABC ส่งเสริมเศรษฐกิจดิจิทัล"
+    body = "ปลัดกระทรวงดิจิทัลฯ ต้อนรับคณะผู้แทนจาก สภาธุรกิจสหภาพยุโรป – อาเซียน (EU-ABC)"
+    assert partners(title, body) == ("company:EU-ABC",)
