@@ -16,7 +16,14 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from digest.clean import article_links, clean_headline, clean_line
-from digest.markdown import lede, source_label, status_marks, topic_name, week_range
+from digest.markdown import (
+    item_date,
+    lede,
+    source_label,
+    status_marks,
+    topic_name,
+    week_range,
+)
 from digest.select import Item, Week, WeekDigest
 
 OPML_FILE = "feeds.opml"
@@ -109,7 +116,7 @@ def _latest_item(item: Item) -> str:
     headline = escape(clean_headline(item.title))
     if own:
         headline = f'<a href="{escape(own)}">{headline}</a>'
-    meta = [source_label(item.source), item.day.isoformat(), *status_marks(item)]
+    meta = [source_label(item.source), item_date(item), *status_marks(item)]
     topics = ", ".join(topic_name(topic) for topic in item.topics)
     if topics:
         meta.append(topics)

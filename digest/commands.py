@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from digest.mail import MailError, mail_subject, send_digest
-from digest.publish import build_digest
+from digest.publish import build_digest, is_local_site
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.options import config_option, db_option, load_config_or_exit
@@ -48,13 +48,32 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
     is_flag=True,
     help="Mail the digest to email.recipients (also when email.enabled is true).",
 )
+@click.option(
+    "--served-locally",
+    is_flag=True,
+    hidden=True,
+    help="The output is only browsed on this machine (thaidigest demo): a loopback "
+    "digest.site_url is meant.",
+)
 @db_option
 @config_option
 def digest_command(
-    week: Week | None, out: Path | None, mail: bool, db: str | None, config_file: str | None
+    week: Week | None,
+    out: Path | None,
+    mail: bool,
+    served_locally: bool,
+    db: str | None,
+    config_file: str | None,
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
     config = load_config_or_exit(config_file)
+    site_url = config["digest"]["site_url"]
+    if is_local_site(site_url) and not served_locally:
+        click.echo(
+            f"WARNING: digest.site_url is {site_url} (this machine), so the feeds' links work "
+            "nowhere else: set [digest] site_url to the public address the output is served from",
+            err=True,
+        )
     week = week or Week.last_complete(utc_now())
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)

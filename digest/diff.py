@@ -173,12 +173,19 @@ def _compare_runs(
             continue
         if not "".join(a[i1:i2] + b[j1:j2]).strip():
             continue  # only spacing changed
-        removed.update(old_tokens[i][0] for i in range(i1, i2))
-        added.update(new_tokens[j][0] for j in range(j1, j2))
-        if i1 == i2 and i1 < len(old_tokens):  # an insertion edits the sentence it lands in
-            removed.add(old_tokens[i1][0])
-        if j1 == j2 and j1 < len(new_tokens):
-            added.add(new_tokens[j1][0])
+        gone = {old_tokens[i][0] for i in range(i1, i2)}
+        came = {new_tokens[j][0] for j in range(j1, j2)}
+        removed.update(gone)
+        added.update(came)
+        # Words inserted or deleted at the start, the middle or the end of a sentence edit
+        # it: the sentence on the other side, matched by the word beside the change, is
+        # removed and added too. (A whole sentence inserted between two is not an edit.)
+        for i, j in ((i1 - 1, j1 - 1), (i2, j2)):
+            if 0 <= i < len(old_tokens) and 0 <= j < len(new_tokens):
+                if new_tokens[j][0] in came:
+                    removed.add(old_tokens[i][0])
+                if old_tokens[i][0] in gone:
+                    added.add(new_tokens[j][0])
     return (
         numbers,
         [old[index] for index in sorted(removed)],

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, time
 from feedgen.feed import FeedGenerator
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
-from digest.markdown import lede, markdown_to_html, render_changes, week_range
+from digest.markdown import item_date, lede, markdown_to_html, render_changes, week_range
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
 
@@ -74,12 +74,15 @@ def article_entry(item: Item) -> Entry:
     """The feed entry of a digest item.
 
     Published: the published date at 00:00 Bangkok time, else when it was
-    first seen; updated: when its content last changed.
+    first seen (RSS has no other date for an entry), and then its summary opens with
+    ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
     """
+    summary = lede(item.body, item.language)
     if item.dated:
         published = datetime.combine(item.day, time(), BANGKOK).astimezone(UTC)
     else:
         published = parse_iso(item.first_seen).astimezone(UTC)
+        summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
     return Entry(
         id=stable_id(item.url),
@@ -87,7 +90,7 @@ def article_entry(item: Item) -> Entry:
         link=link,
         published=published,
         updated=parse_iso(item.last_changed).astimezone(UTC),
-        summary=lede(item.body, item.language),
+        summary=summary,
         categories=item.topics,
         language=item.language,
         partners=item.partners,

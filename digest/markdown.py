@@ -223,11 +223,17 @@ def status_marks(item: Item) -> list[str]:
     return []
 
 
+def item_date(item: Item) -> str:
+    """The date an item's meta line shows: its published date, or for an article that gave
+    none ``date unknown, found 2024-08-20`` (its first-seen date in Bangkok, which placed it)."""
+    return item.day.isoformat() if item.dated else f"date unknown, found {item.day.isoformat()}"
+
+
 def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed."""
     meta = [
         source_label(item.source),
-        item.day.isoformat(),
+        item_date(item),
         LANGUAGE_LABELS.get(item.language, item.language),
         *status_marks(item),
     ]

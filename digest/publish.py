@@ -25,6 +25,7 @@ a file and an unchanged file keeps its modification time.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -33,7 +34,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from digest.archive import (
     ATOM_TYPE,
@@ -280,6 +281,19 @@ def _archive(
     outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
+
+
+def is_local_site(site_url: str) -> bool:
+    """Whether ``site_url`` names this machine (localhost, a loopback or unspecified address):
+    links to it, in feeds read elsewhere, lead nowhere."""
+    host = (urlsplit(site_url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def build_digest(

@@ -100,6 +100,12 @@ def clear_demo_folder(folder: Path) -> None:
         shutil.rmtree(folder / name, ignore_errors=True)
 
 
+def digest_arguments(week: str, out: Path) -> list[str]:
+    """The arguments of the demo's ``thaidigest digest`` of ``week`` (but the database and
+    config): browsed with ``thaidigest serve`` on this machine, its loopback site_url is meant."""
+    return ["--week", week, "--out", str(out), "--served-locally"]
+
+
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     """Run the demo in ``folder``; the path of the digest it wrote."""
     clear_demo_folder(folder)
@@ -123,7 +129,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         raise click.ClickException("the crawl stored no relevant article")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
-        _thaidigest("digest", "--week", week, "--out", str(out), *common)
+        _thaidigest("digest", *digest_arguments(week, out), *common)
     digest = out / "digests" / f"{week}.md"
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()

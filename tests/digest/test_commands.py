@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from digest.commands import digest_command, serve_command
 from tests.digest import article, ingest, mark
 from tests.digest.test_mail import Inbox, LoopbackController
+from thaidigest.demo import digest_arguments
 from thaidigest.store import Store
 
 
@@ -153,3 +154,29 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert f"Error: cannot write the digest in {out}: " in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_loopback_site_url_is_warned_about_once_and_a_public_one_is_not(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    config = tmp_path / "thaidigest.toml"
+    warned = []
+    for site_url in (None, "http://localhost:8000/", "https://[::1]/", "https://news.example.org/"):
+        config.write_text(f'[digest]\nsite_url = "{site_url}"\n' if site_url else "")
+        result = CliRunner().invoke(digest_command, [*arguments, "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert "WARNING" not in result.stdout
+        warned.append([line for line in result.stderr.splitlines() if "site_url" in line])
+    *local, public = warned
+    for lines in local:  # the default, http://127.0.0.1:8000/, and the other loopback names
+        assert len(lines) == 1 and lines[0].startswith("WARNING: ")
+        assert "[digest] site_url" in lines[0]
+    assert public == []
+
+
+def test_the_demo_builds_its_local_digest_without_the_site_url_warning(tmp_path):
+    arguments = digest_arguments("2024-W34", tmp_path / "out")
+    result = CliRunner().invoke(digest_command, [*arguments, "--db", str(stored(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "digest 2024-W34: 1 items" in result.stdout
+    assert "site_url" not in result.stderr

@@ -75,3 +75,33 @@ def test_a_huge_unspaced_thai_paragraph_is_compared_whole_without_cutting_it(mon
     numbers, removed, added = body_changes(f"Intro.\n{huge}", f"Intro.\n{huge}ข")
     assert numbers == () and removed == (huge,) and added == (huge + "ข",)
     assert cut == []
+
+
+THAI_SENTENCE = "มีผู้เข้าร่วมจาก Walmart และ World Economic Forum"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (THAI_SENTENCE, THAI_SENTENCE + " และ OECD"),  # words added at the end
+        (THAI_SENTENCE + " และ OECD", THAI_SENTENCE),  # words cut from the end
+        (THAI_SENTENCE, "OECD และ" + THAI_SENTENCE),  # words added at the start
+        (THAI_SENTENCE, THAI_SENTENCE.replace("Walmart", "Walmart, OECD")),  # in the middle
+    ],
+    ids=["added-at-end", "cut-from-end", "added-at-start", "added-in-middle"],
+)
+def test_words_added_or_cut_anywhere_in_a_sentence_remove_the_old_and_add_the_new(old, new):
+    numbers, removed, added = body_changes("ก่อน\n\n" + old, "ก่อน\n\n" + new)
+    assert numbers == ()
+    assert removed == sentences(old)
+    assert added == sentences(new)
+
+
+def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are_both_listed():
+    old = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
+    new = "ที่ประชุมเห็นชอบโครงการ 5G และ AI ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีภายในสัปดาห์นี้"
+    assert len(sentences(old)) == len(sentences(new)) == 2
+    numbers, removed, added = body_changes(old, new)
+    assert numbers == ()
+    assert removed == sentences(old)
+    assert added == sentences(new)

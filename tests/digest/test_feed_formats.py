@@ -98,7 +98,10 @@ def test_json_feeds_meet_the_1_1_spec_and_carry_the_atom_ids(out):
     revision = document["items"][titles.index("แก้ไข: ดีอี ร่วมมือญี่ปุ่น")]
     assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in revision["content_html"]
     plain = next(item for item in document["items"] if item["title"] == "Undated")
-    assert plain["content_text"] == plain["summary"] == "From a file."
+    # Its text says the date it carries is when it was found.
+    assert (
+        plain["content_text"] == plain["summary"] == "(date unknown, found 2024-08-14) From a file."
+    )
 
 
 def test_the_opml_file_lists_every_feed_once(out):

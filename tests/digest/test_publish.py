@@ -1,3 +1,4 @@
+import json
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -300,3 +301,36 @@ def test_the_digest_ends_with_the_health_of_every_site(filled, tmp_path):
     )
     assert health.splitlines()[1].startswith("- mdes.go.th: crawls: blocked 1 (HTTP 403); ")
     assert "Warning" not in health
+
+
+def test_an_undated_article_shows_its_found_date_as_found_not_as_published(store, tmp_path):
+    undated = article(7, "MOU signed in 2019", "A story from 2019, found only now.")
+    dated = article(8, "Dated the day before", "A story with its date.", date(2024, 8, 19))
+    ingest(store, [undated, dated], "2024-08-20T03:00")  # 10:00 in Bangkok, Tuesday of W34
+    mark(store, undated, topics=["mou"])
+    mark(store, dated, topics=["mou"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+
+    def meta_after(text, headline):
+        lines = [line for line in text.splitlines() if line.strip()]
+        index = next(i for i, line in enumerate(lines) if headline in line)
+        return lines[index + 1]
+
+    markdown = (out / "digests" / "2024-W34.md").read_text(encoding="utf-8")
+    undated_meta = meta_after(markdown, "MOU signed in 2019")
+    assert "date unknown, found 2024-08-20" in undated_meta.split(" · ")
+    assert "2024-08-20" not in undated_meta.replace("date unknown, found 2024-08-20", "")
+    assert "2024-08-19" in meta_after(markdown, "Dated the day before").split(" · ")
+    assert markdown.count("date unknown") == 1
+    for page in (out / "digests" / "2024-W34.html", out / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert text.count("date unknown, found 2024-08-20") == 1, page
+
+    by_link = {entry.link: entry for entry in parse(out / "feed.atom").entries}
+    assert by_link[url_of(undated)].summary.startswith("(date unknown, found 2024-08-20) ")
+    assert by_link[url_of(undated)].published_parsed[:3] == (2024, 8, 20)  # first seen
+    assert "date unknown" not in by_link[url_of(dated)].summary
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    texts = {item["url"]: item["content_text"] for item in items}
+    assert texts[url_of(undated)].startswith("(date unknown, found 2024-08-20) ")

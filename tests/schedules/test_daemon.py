@@ -339,6 +339,8 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
     assert re.search(r"digest: finished in [\d.]+ s, exit 0", log), log
     assert list((tmp_path / "public" / "digests").glob("*.md"))
+    # The default site_url is this machine: the digest job's warning is logged as one.
+    assert re.search(r" WARNING thaidigest\.run: digest: ! WARNING: digest\.site_url is ", log), log
 
 
 def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
