@@ -46,6 +46,8 @@ DOWNLOAD_WARNSIZE = 1024 * 1024
 DOWNLOAD_TIMEOUT = DEFAULTS["crawl"]["timeout"]
 
 ITEM_PIPELINES = {"scraper.pipelines.StorePipeline": 300}
+# No console or control server: a crawl opens no port and leaves no token file.
+REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scraper.report.CrawlReport": 500,

@@ -294,7 +294,8 @@ class SiteSpider(scrapy.Spider):
 
         After a crawl that was killed, failed or lost pages, the next one looks
         further back (listing pages past the known ones, ids below the highest
-        stored one), so that nothing it missed stays missed.
+        stored one), so that nothing it missed stays missed. So does a site's first
+        crawl: articles imported before it say nothing about what a crawl has seen.
         """
         current = getattr(self, "crawl_run_id", None)
         for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
@@ -302,7 +303,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             report = run["report"]
             return run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
-        return True
+        return False
 
     # --- Items --------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class MdesSpider(SiteSpider):
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
         self.page_limit = int(self.site["page_limit"])
-        # After a crawl that did not end cleanly, list past the known articles too.
+        # After a crawl that did not end cleanly, or on the first, list past the known articles too.
         self.incremental = self.previous_run_clean()
         for request in self.revisit_requests(self.article_url):
             yield request

@@ -1,8 +1,12 @@
 """thaigov.go.th: walk article ids upward, revisit recent articles.
 
-The walk starts after the highest stored id (or at ``--start-id`` when the
-store holds no higher one) and ends after ``miss_limit`` consecutive ids
-with no article (soft 404s, or 404 answers: the report counts them apart).
+The walk starts after the highest stored id, or at ``--start-id`` (else the
+configured ``start_id``) when that is higher, and ends after ``miss_limit``
+consecutive ids with no article (soft 404s, or 404 answers: the report
+counts them apart). Below the highest stored id, the ids not stored are
+fetched from ``--start-id`` when it is lower, and from ``recheck_window``
+ids down when the site's previous crawl did not end cleanly or there was
+none (imported articles say nothing about which ids a crawl has seen).
 Keyword search pages, when configured, are a second source of links and give
 the walk a start on an empty store.
 """
@@ -43,8 +47,9 @@ class ThaigovSpider(SiteSpider):
                 self.parse_search,
                 keyword=keyword,
             )
-        if stored and not self.previous_run_clean():
-            for request in self.recheck_below(stored):
+        lowest = self.recheck_from(stored) if stored else None
+        if lowest is not None:
+            for request in self.recheck_below(lowest, stored):
                 yield request
         if candidates:
             for request in self.walk_from(max(candidates)):
@@ -72,10 +77,23 @@ class ThaigovSpider(SiteSpider):
         self.highest_requested = max(self.highest_requested, start - 1)
         yield from self.extend_walk()
 
-    def recheck_below(self, highest_stored: int) -> Iterator[scrapy.Request]:
-        """Ids below the highest stored one, within ``recheck_window``, that are not stored."""
-        window = int(self.site["recheck_window"])
-        for article_id in range(max(highest_stored - window, 1), highest_stored):
+    def recheck_from(self, highest_stored: int) -> int | None:
+        """The lowest id below the highest stored one to fetch if not stored, or None.
+
+        ``--start-id N`` asks for the ids from N. A site never crawled before (its
+        articles imported) or whose last crawl did not end cleanly may miss any of
+        the ``recheck_window`` ids below the highest stored one.
+        """
+        lowest = []
+        if self.start_id is not None and self.start_id < highest_stored:
+            lowest.append(self.start_id)
+        if not self.previous_run_clean():
+            lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
+        return min(lowest, default=None)
+
+    def recheck_below(self, lowest: int, highest_stored: int) -> Iterator[scrapy.Request]:
+        """The ids from ``lowest`` up to the highest stored one that are not stored."""
+        for article_id in range(lowest, highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
                 yield self.article_request(article_id)
 

@@ -6,7 +6,15 @@ import re
 import sqlite3
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
+from tests.conftest import SEEDS
+from tests.scraper.crawling import (
+    FIRST_THAIGOV_ID,
+    copy_site,
+    crawl,
+    manifest,
+    run_thaidigest,
+    write_config,
+)
 from thaidigest.store import Store
 from thaidigest.urls import public_url
 
@@ -127,7 +135,7 @@ def test_bursts_of_403_and_a_503_lose_no_article(tmp_path):
     assert set(stored(db)) == expected_urls()
 
 
-def test_second_crawl_given_the_same_start_id_does_not_walk_known_ids(tmp_path):
+def test_second_crawl_given_the_same_start_id_fetches_no_stored_article_again(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
     with FixtureSite() as site:
@@ -135,9 +143,48 @@ def test_second_crawl_given_the_same_start_id_does_not_walk_known_ids(tmp_path):
         mark = len(site.requests)
         crawl(site.base_url, db, config, "--source", "thaigov")
         walked = [r for r in site.requests[mark:] if r.status == 200 and ARTICLE_PATH.match(r.path)]
+    ids = {int(r.path.rsplit("/", 1)[1]) for r in walked}
     highest = max(manifest()["thaigov_ids"])
-    assert walked  # the walk past the end is still tried ...
-    assert all(int(r.path.rsplit("/", 1)[1]) > highest for r in walked)  # ... but only there
+    assert any(i > highest for i in ids)  # the walk past the end is still tried ...
+    assert not ids & set(manifest()["thaigov_ids"])  # ... and stored articles only revalidated
+
+
+def imported_seeds(db) -> set[int]:
+    """The thaigov ids of the seed articles, imported into ``db`` before any crawl."""
+    result = run_thaidigest("import", str(SEEDS), "--db", str(db))
+    assert result.returncode == 0, result.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    assert max(ids) > FIRST_THAIGOV_ID  # the newest seed stands among fixture articles
+    return ids
+
+
+def test_a_start_id_below_the_highest_stored_id_fetches_every_id_from_it(tmp_path):
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text().replace("[sites.thaigov]", "[sites.thaigov]\nrecheck_window = 0")
+    )
+    db = tmp_path / "db.sqlite"
+    seeds = imported_seeds(db)
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")  # --start-id 87360
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    assert ids == seeds | set(manifest()["thaigov_ids"])
+
+
+def test_a_first_crawl_after_an_import_looks_below_the_imported_ids(tmp_path):
+    # Imported articles say nothing about which ids a crawl has seen.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    seeds = imported_seeds(db)
+    with FixtureSite() as site:
+        result = run_thaidigest(
+            "crawl", "--source", "thaigov", "--base-url", site.base_url,
+            "--db", str(db), "--config", str(config),
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    assert ids == seeds | set(manifest()["thaigov_ids"])
 
 
 def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_path):

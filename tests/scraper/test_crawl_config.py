@@ -12,8 +12,10 @@ from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_config
 from scraper.crawl import crawl_settings
+from scraper.fixture_site import FixtureSite
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
+from tests.scraper.crawling import crawl, write_config
 from thaidigest.config import DEFAULTS, merge
 
 
@@ -82,3 +84,16 @@ def test_the_project_settings_take_their_values_from_the_defaults() -> None:
     assert settings.getint("RETRY_TIMES") == DEFAULTS["crawl"]["retries"]
     assert settings.getfloat("RETRY_BACKOFF_BASE") == DEFAULTS["crawl"]["backoff_base"]
     assert settings.getint("DOWNLOAD_MAXSIZE") == DEFAULTS["crawl"]["max_page_bytes"]
+
+
+def test_a_crawl_opens_no_remote_control_or_telnet_server(tmp_path: Path) -> None:
+    # Scrapy 2.19's RemoteControl listens on a port and leaves a token in a job file.
+    with FixtureSite() as site:
+        result = crawl(
+            site.base_url, tmp_path / "db.sqlite", write_config(tmp_path), "--source", "mdes"
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "scraper.report.CrawlReport" in result.stderr  # the enabled extensions are logged
+    assert "RemoteControl" not in result.stderr
+    assert "Remote control" not in result.stderr
+    assert "TelnetConsole" not in result.stderr
