@@ -105,5 +105,7 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
     try:
         serve(out_dir, host, port, echo=click.echo)
-    except OSError as error:
-        raise click.ClickException(f"cannot serve on {host}:{port}: {error}") from None
+    except OSError as error:  # the port is taken, the host is no address of ours
+        reason = error.strerror or str(error)
+        reason = reason[:1].lower() + reason[1:]
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None

@@ -153,3 +153,34 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert f"Error: cannot write the digest in {out}: " in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def serve_in_a_process(out, *options):
+    command = "from digest.commands import serve_command; serve_command()"
+    return subprocess.run(
+        [sys.executable, "-c", command, "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_on_a_port_in_use_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "public").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = serve_in_a_process(tmp_path / "public", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+
+
+def test_serve_on_a_host_that_is_no_address_is_one_line(tmp_path):
+    (tmp_path / "public").mkdir()
+    result = serve_in_a_process(tmp_path / "public", "--host", "256.1.1.1", "--port", "0")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot listen on 256.1.1.1:0: ")
+    assert "Traceback" not in result.stderr
