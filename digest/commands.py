@@ -13,7 +13,7 @@ from digest.mail import MailError, mail_subject, send_digest
 from digest.publish import build_digest
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rescore_stored
 from thaidigest.store import Store, utc_now
 
@@ -55,7 +55,10 @@ def digest_command(
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
     config = load_config_or_exit(config_file)
-    week = week or Week.last_complete(utc_now())
+    now = utc_now()
+    if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
+        raise SettingsError(f"--week {week} has not started yet")
+    week = week or Week.last_complete(now)
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
     try:

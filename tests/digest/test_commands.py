@@ -6,9 +6,10 @@ import urllib.request
 from click.testing import CliRunner
 
 from digest.commands import digest_command, serve_command
+from digest.select import Week
 from tests.digest import article, ingest, mark
 from tests.digest.test_mail import Inbox, LoopbackController
-from thaidigest.store import Store
+from thaidigest.store import Store, utc_now
 
 
 def stored(tmp_path):
@@ -184,3 +185,24 @@ def test_serve_on_a_host_that_is_no_address_is_one_line(tmp_path):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: cannot listen on 256.1.1.1:0: ")
     assert "Traceback" not in result.stderr
+
+
+def test_a_week_that_has_not_started_is_refused_and_nothing_is_written(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    next_week = Week.last_complete(utc_now()).shift(2)
+    for week in ("2030-W10", str(next_week)):
+        arguments = ["--week", week, "--out", str(out), "--db", str(db)]
+        result = CliRunner().invoke(digest_command, arguments)
+        assert result.exit_code == 2
+        assert result.output == f"Error: --week {week} has not started yet\n"
+        assert not out.exists()  # no empty digest published in digests.atom
+
+
+def test_the_current_week_not_yet_over_can_be_built(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    current = Week.last_complete(utc_now()).shift(1)
+    result = CliRunner().invoke(
+        digest_command, ["--week", str(current), "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "digests" / f"{current}.md").exists()
