@@ -266,3 +266,12 @@ def test_a_command_that_writes_fills_an_empty_file(tmp_path):
     result = invoke("import", str(seed_path("001")), "--db", str(db))
     assert result.exit_code == 0, result.output
     assert Store(f"sqlite:///{db}").count_articles() == 1
+
+
+@pytest.mark.parametrize("db", ["afile/x.sqlite", "afile/deeper/x.sqlite"])
+def test_a_database_whose_folder_is_a_file_is_one_line_naming_that_file(db, tmp_path):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    result = invoke("import", str(seed_path("001")), "--db", str(tmp_path / db))
+    assert result.exit_code == 1
+    line = one_error_line(result.output)
+    assert line == f"Error: database {tmp_path / db}: {tmp_path / 'afile'} is not a folder"

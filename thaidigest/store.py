@@ -53,6 +53,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
+from thaidigest.folders import FolderError, make_folder
+
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
@@ -410,8 +412,10 @@ class Store:
             self._check_file(file, create)
         try:
             if file is not None:
-                file.parent.mkdir(parents=True, exist_ok=True)
+                make_folder(file.parent)
             self.engine: Engine = create_engine(url)
+        except FolderError as error:
+            raise StoreError(f"database {self.name}: {error}") from None
         except OSError as error:
             raise StoreError(f"database {self.name}: {error.strerror or error}") from None
         except ArgumentError as error:  # not a URL, or no dialect for it
