@@ -13,7 +13,7 @@ from digest.mail import MailError, mail_subject, send_digest
 from digest.publish import build_digest, is_local_site
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rescore_stored
 from thaidigest.store import Store, utc_now
 
@@ -67,6 +67,9 @@ def digest_command(
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
     config = load_config_or_exit(config_file)
+    now = utc_now()
+    if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
+        raise SettingsError(f"--week {week} has not started yet")
     site_url = config["digest"]["site_url"]
     if is_local_site(site_url) and not served_locally:
         click.echo(
@@ -74,7 +77,7 @@ def digest_command(
             "nowhere else: set [digest] site_url to the public address the output is served from",
             err=True,
         )
-    week = week or Week.last_complete(utc_now())
+    week = week or Week.last_complete(now)
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
     try:
@@ -124,5 +127,7 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
     try:
         serve(out_dir, host, port, echo=click.echo)
-    except OSError as error:
-        raise click.ClickException(f"cannot serve on {host}:{port}: {error}") from None
+    except OSError as error:  # the port is taken, the host is no address of ours
+        reason = error.strerror or str(error)
+        reason = reason[:1].lower() + reason[1:]
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None

@@ -170,12 +170,13 @@ class DigestServer(ThreadingHTTPServer):
         max_connections: int = MAX_CONNECTIONS,
         deadline: float = CONNECTION_DEADLINE,
     ) -> None:
-        super().__init__(address, handler)
+        # Set before binding: a failed bind calls server_close() from TCPServer.__init__.
         self.deadline = deadline
         self._slots = threading.BoundedSemaphore(max_connections)
         self._open: dict[socket.socket, float] = {}  # connection -> when it must end
         self._open_lock = threading.Lock()
         self._closing = threading.Event()
+        super().__init__(address, handler)
         threading.Thread(target=self._reap, name="deadlines", daemon=True).start()
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -194,3 +196,82 @@ def test_a_command_that_writes_still_makes_its_database(command, tmp_path):
     result = invoke(*args, "--db", str(db), "--config", str(config))
     assert result.exit_code == 0, result.output
     assert db.exists()
+
+
+def another_apps_database(path):
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('Somchai')")
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
+def test_every_command_refuses_another_apps_database_and_leaves_it_alone(command, tmp_path):
+    db = tmp_path / "crm.sqlite"
+    before = another_apps_database(db)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    if command == "run":  # the daemon sets signal handlers: a process of its own
+        result = subprocess.run(
+            [sys.executable, "-m", "thaidigest", *args, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        exit_code, output = result.returncode, result.stdout + result.stderr
+    else:
+        result = invoke(*args, "--db", str(db))
+        exit_code, output = result.exit_code, result.output
+    assert exit_code == 2
+    assert one_error_line(output) == (
+        f"Error: database {db}: not a thaidigest database (it holds other tables)"
+    )
+    assert db.read_bytes() == before  # no table added, journal mode unchanged
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.sqlite"]  # no -wal, no -shm
+
+
+def test_another_apps_table_named_meta_is_not_taken_for_ours(tmp_path):
+    db = tmp_path / "app.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute("INSERT INTO meta VALUES ('app_version', '7')")
+    conn.close()
+    before = db.read_bytes()
+    result = invoke("import", str(seed_path("001")), "--db", str(db))
+    assert result.exit_code == 2
+    assert "not a thaidigest database (it holds other tables)" in one_error_line(result.output)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", READ_ONLY)
+@pytest.mark.parametrize("kind", ["0-byte", "no tables"])
+def test_a_command_that_only_reads_refuses_a_database_without_tables(command, kind, tmp_path):
+    db = tmp_path / "db.sqlite"
+    if kind == "0-byte":
+        db.touch()
+    else:
+        sqlite3.connect(db).execute("PRAGMA user_version = 1").connection.close()
+    before = db.read_bytes()
+    result = invoke(*READ_ONLY[command], "--db", str(db))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        f"Error: database {db}: not a thaidigest database (it holds no tables)"
+    )
+    assert db.read_bytes() == before
+
+
+def test_a_command_that_writes_fills_an_empty_file(tmp_path):
+    db = tmp_path / "db.sqlite"
+    db.touch()
+    result = invoke("import", str(seed_path("001")), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert Store(f"sqlite:///{db}").count_articles() == 1
+
+
+@pytest.mark.parametrize("db", ["afile/x.sqlite", "afile/deeper/x.sqlite"])
+def test_a_database_whose_folder_is_a_file_is_one_line_naming_that_file(db, tmp_path):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    result = invoke("import", str(seed_path("001")), "--db", str(tmp_path / db))
+    assert result.exit_code == 1
+    line = one_error_line(result.output)
+    assert line == f"Error: database {tmp_path / db}: {tmp_path / 'afile'} is not a folder"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import lzma
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
 from tests.conftest import DATA, SEEDS, seed_path
 from thaidigest.cli import main
+from thaidigest.model import RawArticle
+from thaidigest.pipeline import build_ingestor
 from thaidigest.store import Store, article_versions
 
 EXPORT_KEYS = {
@@ -160,3 +163,49 @@ def _without_times(record: dict) -> dict:
     return {
         key: value for key, value in record.items() if key not in ("first_seen", "last_changed")
     }
+
+
+ROUND_TRIP_KEYS = ("url", "source", "source_id", "title", "body", "published", "extraction")
+
+
+def test_the_export_imports_into_an_empty_database_as_the_same_articles(tmp_path):
+    db = tmp_path / "db.sqlite"
+    # Seeds (three stored under their file: URL, having no source line), corpus lines,
+    # an edited article (the export carries its latest version) and a crawled page
+    # whose date came from its listing, not its text.
+    assert run("import", str(SEEDS), str(DATA / "dedup_articles.jsonl"), "--db", str(db))
+    edited = tmp_path / "001.txt"
+    original = seed_path("001").read_text(encoding="utf-8")
+    edited.write_text(original.replace("ทั้ง 16 เขตเศรษฐกิจ", "ทั้ง 17 เขตเศรษฐกิจ"), "utf-8")
+    assert "updated 1" in run("import", str(edited), "--db", str(db)).output
+    crawled = RawArticle(
+        url="https://www.mdes.go.th/news/detail/9001-slug",
+        source="mdes",
+        title="MDES signs a digital cooperation MoU with Finland",
+        body="The ministry and Finland agreed to work together on digital skills.",
+        published_hint=date(2024, 8, 20),
+        extraction="selectors",
+    )
+    store = Store(f"sqlite:///{db}")
+    assert build_ingestor(store).ingest([crawled]).new == 1
+    store.close()
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--db", str(db), "-o", str(exported)).exit_code == 0
+    before = export(db)
+    assert any(r["url"].startswith("file:") for r in before)
+    assert any(r["versions"] == 2 for r in before)
+
+    again = tmp_path / "again.sqlite"
+    result = run("import", str(exported), "--db", str(again))
+
+    assert result.exit_code == 0, result.output
+    assert f"read {len(before)}, new {len(before)}," in result.output
+    after = export(again)
+    assert len(after) == len(before)
+
+    def kept(records):
+        return sorted(([r[key] for key in ROUND_TRIP_KEYS] for r in records), key=str)
+
+    assert kept(after) == kept(before)
+    (page,) = [r for r in after if r["url"] == "https://mdes.go.th/news/detail/9001"]
+    assert page["published"] == "2024-08-20" and page["extraction"] == "selectors"

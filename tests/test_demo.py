@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
@@ -72,3 +74,18 @@ def test_the_demo_ignores_the_settings_of_the_folder_it_runs_from(tmp_path: Path
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "public" / "feed.atom").stat().st_size > 0
+
+
+def test_a_demo_folder_under_a_file_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    result = _demo("afile/sub", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "Error: afile is not a folder\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_demo_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    result = _demo("/proc/x", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot make the folder /proc/x: ")
+    assert result.stderr.count("\n") == 1

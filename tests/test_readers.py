@@ -195,6 +195,31 @@ HOSTILE_RECORDS = {
         json.dumps({"url": "https://example.org/1", "text": "H\n\n" + "ข" * 20_000}),
         "more than import.max_article_chars (10,000)",
     ),
+    # Records of `thaidigest export`: title and body instead of text.
+    "export-published-not-a-date": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "published": "x"}),
+        "'published' 'x' is not a date like 2024-08-20",
+    ),
+    "export-no-body": (json.dumps({"url": "https://example.org/1", "title": "H"}), "no 'body'"),
+    "export-too-long": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "ข" * 20_000}),
+        "more than import.max_article_chars (10,000)",
+    ),
+    "export-file-url-with-a-host": (
+        json.dumps({"url": "file://server/etc/passwd", "title": "H", "body": "B"}),
+        "is not an http:// or https:// address",
+    ),
+    "export-javascript-url": (
+        json.dumps({"url": "javascript:alert(1)", "title": "H", "body": "B"}),
+        "is not an http:// or https:// address",
+    ),
+    "export-source-id-not-the-urls": (
+        json.dumps(
+            {"url": "https://www.mdes.go.th/news/detail/10", "source_id": "9", "title": "H"}
+            | {"body": "B"}
+        ),
+        "'source_id' 9 is not the article number in its 'url' (10)",
+    ),
 }
 
 

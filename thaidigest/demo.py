@@ -23,6 +23,7 @@ import click
 from sqlalchemy import select
 
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
+from thaidigest.folders import FolderError, make_folder
 from thaidigest.store import Store, articles
 
 FIRST_FIXTURE_ID = 87360
@@ -109,9 +110,14 @@ def digest_arguments(week: str, out: Path) -> list[str]:
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     """Run the demo in ``folder``; the path of the digest it wrote."""
     clear_demo_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
-    config.write_text(DEMO_CONFIG.format(out=out.as_posix()), encoding="utf-8")
+    try:
+        make_folder(folder)
+        config.write_text(DEMO_CONFIG.format(out=out.as_posix()), encoding="utf-8")
+    except FolderError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:  # a folder we may not write in
+        raise click.ClickException(f"cannot write {config}: {error.strerror or error}") from None
     common = ("--db", str(db), "--config", str(config))
     with FixtureSite(site_root) as site:
         click.secho(f"1. Crawling the bundled fixture site served at {site.base_url}", bold=True)

@@ -28,14 +28,16 @@ import lzma
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
-from thaidigest.model import RawArticle
+from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.urls import article_id, source_of, web_url_problem
 
 TEXT_SUFFIXES = (".txt",)
@@ -244,20 +246,20 @@ def _string(record: dict[str, Any], name: str) -> str | None:
 
 
 def corpus_record_article(record: object, limits: ReadLimits | None = None) -> RawArticle:
-    """A raw article from one corpus JSON object (``id``, ``url``, ``category``, ``text``)."""
+    """A raw article from one corpus JSON object (``id``, ``url``, ``category``, ``text``),
+    or from one record of ``thaidigest export`` (``title`` and ``body`` instead of
+    ``text``, ``source_id`` for ``id``; its ``published`` and ``extraction`` kept).
+    """
     limits = limits or ReadLimits()
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
+    if "text" not in record and "title" in record:
+        return _export_record_article(record, limits)
     text = _string(record, "text")
     if text is None or not text.strip():
         raise ValueError("no 'text' field")
     _check_length(text, limits)
-    url = _string(record, "url")
-    if url is None or not url.strip():
-        raise ValueError("no 'url' field")
-    problem = web_url_problem(url)
-    if problem:
-        raise ValueError(f"'url' {problem}")
+    url = _web_url(record)
     category = _string(record, "category")
     raw = parse_plain_text(text, url)
     return RawArticle(
@@ -270,24 +272,79 @@ def corpus_record_article(record: object, limits: ReadLimits | None = None) -> R
     )
 
 
-def _source_id(record: dict[str, Any], url: str) -> str | None:
+def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArticle:
+    """A raw article from an export record: its headline, body, date and extraction.
+
+    What the store derives (language, relevance, topics, partners, clusters) is
+    worked out again, not copied.
+    """
+    title = _string(record, "title")
+    if title is None or not title.strip():
+        raise ValueError("no 'title' field")
+    body = _string(record, "body")
+    if body is None:
+        raise ValueError("no 'body' field")  # an empty body is news all the same
+    _check_length(title + body, limits)
+    url = _web_url(record, file_urls=True)
+    published = _string(record, "published")
+    try:
+        published_hint = date.fromisoformat(published) if published else None
+    except ValueError:
+        raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
+    extraction = _string(record, "extraction") or "text"
+    if extraction not in EXTRACTIONS:
+        raise ValueError(f"'extraction' is not one of {', '.join(EXTRACTIONS)}")
+    return RawArticle(
+        url=url,
+        source=source_of(url),
+        title=title,
+        body=body,
+        source_id=_source_id(record, url, "source_id"),
+        category=_string(record, "category"),
+        published_hint=published_hint,
+        extraction=extraction,
+    )
+
+
+def _web_url(record: dict[str, Any], *, file_urls: bool = False) -> str:
+    """The record's ``url``: a web address, or with ``file_urls`` also the ``file:``
+    URL a text file without a source line is stored (and exported) under."""
+    url = _string(record, "url")
+    if url is None or not url.strip():
+        raise ValueError("no 'url' field")
+    if file_urls and _is_stored_file_url(url):
+        return url
+    problem = web_url_problem(url)
+    if problem:
+        raise ValueError(f"'url' {problem}")
+    return url
+
+
+def _is_stored_file_url(url: str) -> bool:
+    """A ``file:`` URL as :meth:`Path.as_uri` writes it: no host, every odd character
+    percent-encoded. It is never fetched nor published (``digest/clean.py``)."""
+    parts = urlsplit(url)
+    return parts.scheme == "file" and not parts.netloc and url.isascii() and url.isprintable()
+
+
+def _source_id(record: dict[str, Any], url: str, name: str = "id") -> str | None:
     """The record's ``id``: the site's article number, the one in its URL when that has one.
 
     The crawl walks on from the highest stored number, so an id is a whole
     number of at most ``MAX_ID_DIGITS`` digits (``nan``, ``1e+300``, control
     characters are refused) and never a number the URL contradicts.
     """
-    value = record.get("id")
+    value = record.get(name)
     if value is None:
         return None  # normalising takes the URL's
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError("'id' is neither a number nor a string")
+        raise ValueError(f"'{name}' is neither a number nor a string")
     text = str(value).strip() if not isinstance(value, float) else ""
     if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
-        raise ValueError(f"'id' is not a whole number of at most {MAX_ID_DIGITS} digits")
+        raise ValueError(f"'{name}' is not a whole number of at most {MAX_ID_DIGITS} digits")
     in_url = article_id(url)
     if in_url is not None and in_url != text:
-        raise ValueError(f"'id' {text} is not the article number in its 'url' ({in_url})")
+        raise ValueError(f"'{name}' {text} is not the article number in its 'url' ({in_url})")
     return text
 
 

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     Boolean,
@@ -51,6 +52,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
+
+from thaidigest.folders import FolderError, make_folder
 
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
@@ -195,6 +198,13 @@ class NoDatabaseError(StoreError):
     """
 
 
+class ForeignDatabaseError(NoDatabaseError):
+    """The SQLite file given holds another application's tables, and no thaidigest ``meta``.
+
+    A wrong ``--db`` too (exit 2): every command refuses it and leaves the file as it is.
+    """
+
+
 class StoreIntegrityError(StoreError, IntegrityError):
     """A constraint refused a write: an IntegrityError to SQLAlchemy's callers, one line to all."""
 
@@ -280,6 +290,35 @@ KEEP_SUPERSEDED_TEXT = (
 )
 
 
+def _is_foreign(file: Path) -> bool | None:
+    """Whether an existing SQLite file holds another application's tables; None when it
+    holds no table at all (a 0-byte file, a new database).
+
+    Thaidigest's are the tables of :data:`metadata`, or any beside a ``meta`` table
+    holding our schema version (or nothing yet: one being created). The file is read
+    read-only, before any pragma, so a foreign file keeps its journal mode.
+    """
+    uri = f"file:{quote(str(file.absolute()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+    try:
+        query = (  # sqlite_sequence and the like are SQLite's own
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite^_%' ESCAPE '^'"
+        )
+        tables = {row[0] for row in conn.execute(query)}
+        if not tables:
+            return None
+        if "meta" not in tables:  # ours while create_all makes the tables, meta not yet
+            return not tables <= set(metadata.tables)
+        try:
+            keys = {row[0] for row in conn.execute("SELECT key FROM meta")}
+        except sqlite3.Error:  # a meta table without our columns
+            return True
+        return bool(keys) and "schema_version" not in keys
+    finally:
+        conn.close()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -358,7 +397,9 @@ class Store:
 
     A SQLite file that does not exist is created, its folder too, unless
     ``create`` is false (a command that only reads): then it is a
-    :class:`NoDatabaseError` and nothing is made.
+    :class:`NoDatabaseError` and nothing is made; so is an existing file with
+    no table. An existing file holding another application's tables is a
+    :class:`ForeignDatabaseError` whatever ``create`` says, and is left as it is.
     """
 
     def __init__(self, url: str, *, create: bool = True) -> None:
@@ -367,10 +408,14 @@ class Store:
         file = sqlite_file(url)
         if file is not None and not create and not file.exists():
             raise NoDatabaseError(f"database {self.name}: no such file")
+        if file is not None and file.exists():
+            self._check_file(file, create)
         try:
             if file is not None:
-                file.parent.mkdir(parents=True, exist_ok=True)
+                make_folder(file.parent)
             self.engine: Engine = create_engine(url)
+        except FolderError as error:
+            raise StoreError(f"database {self.name}: {error}") from None
         except OSError as error:
             raise StoreError(f"database {self.name}: {error.strerror or error}") from None
         except ArgumentError as error:  # not a URL, or no dialect for it
@@ -382,6 +427,21 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self._check_schema()
+
+    def _check_file(self, file: Path, create: bool) -> None:
+        """Refuse an existing file that is not ours before anything writes to it."""
+        try:
+            foreign = _is_foreign(file)
+        except sqlite3.Error as error:  # not a database, unreadable
+            raise StoreError(f"database {self.name}: {_first_line(error)}") from None
+        if foreign:
+            raise ForeignDatabaseError(
+                f"database {self.name}: not a thaidigest database (it holds other tables)"
+            )
+        if foreign is None and not create:
+            raise NoDatabaseError(
+                f"database {self.name}: not a thaidigest database (it holds no tables)"
+            )
 
     def _one_line_error(self, context: ExceptionContext) -> None:
         """Turn a database error into a :class:`StoreError` of one line.

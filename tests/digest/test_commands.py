@@ -6,10 +6,11 @@ import urllib.request
 from click.testing import CliRunner
 
 from digest.commands import digest_command, serve_command
+from digest.select import Week
 from tests.digest import article, ingest, mark
 from tests.digest.test_mail import Inbox, LoopbackController
 from thaidigest.demo import digest_arguments
-from thaidigest.store import Store
+from thaidigest.store import Store, utc_now
 
 
 def stored(tmp_path):
@@ -180,3 +181,55 @@ def test_the_demo_builds_its_local_digest_without_the_site_url_warning(tmp_path)
     assert result.exit_code == 0, result.output
     assert "digest 2024-W34: 1 items" in result.stdout
     assert "site_url" not in result.stderr
+
+
+def serve_in_a_process(out, *options):
+    command = "from digest.commands import serve_command; serve_command()"
+    return subprocess.run(
+        [sys.executable, "-c", command, "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_on_a_port_in_use_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "public").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = serve_in_a_process(tmp_path / "public", "--port", str(port))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: address already in use\n"
+
+
+def test_serve_on_a_host_that_is_no_address_is_one_line(tmp_path):
+    (tmp_path / "public").mkdir()
+    result = serve_in_a_process(tmp_path / "public", "--host", "256.1.1.1", "--port", "0")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: cannot listen on 256.1.1.1:0: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_week_that_has_not_started_is_refused_and_nothing_is_written(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    next_week = Week.last_complete(utc_now()).shift(2)
+    for week in ("2030-W10", str(next_week)):
+        arguments = ["--week", week, "--out", str(out), "--db", str(db)]
+        result = CliRunner().invoke(digest_command, arguments)
+        assert result.exit_code == 2
+        assert result.output == f"Error: --week {week} has not started yet\n"
+        assert not out.exists()  # no empty digest published in digests.atom
+
+
+def test_the_current_week_not_yet_over_can_be_built(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    current = Week.last_complete(utc_now()).shift(1)
+    result = CliRunner().invoke(
+        digest_command, ["--week", str(current), "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "digests" / f"{current}.md").exists()

@@ -1,0 +1,32 @@
+"""Making a folder, and saying in words why it cannot be made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FolderError(OSError):
+    """A folder cannot be made; its message is one line naming the folder and why."""
+
+
+def make_folder(folder: Path) -> None:
+    """Make ``folder`` and its parents, or raise :class:`FolderError` saying why not.
+
+    Python's own message names neither the path nor the real cause: a file where a
+    parent folder should be is ``File exists`` or ``Not a directory``.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FolderError(why_not(folder, error)) from None
+
+
+def why_not(folder: Path, error: OSError) -> str:
+    """Why ``folder`` could not be made: a file in its way, else the system's reason."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                return f"{path} is not a folder"
+            break
+    reason = error.strerror or str(error)
+    return f"cannot make the folder {folder}: {reason[:1].lower()}{reason[1:]}"
