@@ -70,13 +70,6 @@ def digest_command(
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
         raise SettingsError(f"--week {week} has not started yet")
-    site_url = config["digest"]["site_url"]
-    if is_local_site(site_url) and not served_locally:
-        click.echo(
-            f"WARNING: digest.site_url is {site_url} (this machine), so the feeds' links work "
-            "nowhere else: set [digest] site_url to the public address the output is served from",
-            err=True,
-        )
     week = week or Week.last_complete(now)
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
@@ -87,6 +80,14 @@ def digest_command(
                 f"scored {rescored} stored articles again (the model, rules or threshold changed)"
             )
         result = build_digest(store, out_dir, week, config)
+        site_url = config["digest"]["site_url"]
+        if is_local_site(site_url) and not served_locally:  # said once the feeds are out
+            click.echo(
+                f"WARNING: digest.site_url is {site_url} (this machine), so the feeds' links "
+                "work nowhere else: set [digest] site_url to the public address the output is "
+                "served from",
+                err=True,
+            )
         click.echo(f"digest {week}: {result.items} items")
         for path in result.changed:
             click.echo(f"wrote {path}")
