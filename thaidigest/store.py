@@ -46,6 +46,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -425,8 +426,25 @@ class Store:
         event.listen(self.engine, "handle_error", self._one_line_error)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        self._create_tables()
         self._check_schema()
+
+    def _create_tables(self) -> None:
+        """Create the tables a database lacks, in one transaction holding the write lock.
+
+        Two processes opening a new database at once (a daemon's crawl and an
+        import) would otherwise both see a table missing and both create it,
+        and one fail (``table meta already exists``, or a second schema
+        version). An open that finds every table takes no lock.
+        """
+        with self.engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+        if set(metadata.tables) <= present:
+            return
+        with self.transaction() as conn:
+            metadata.create_all(conn)
+            if _schema_version(conn) is None:  # a new database: it is of this schema
+                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
 
     def _check_file(self, file: Path, create: bool) -> None:
         """Refuse an existing file that is not ours before anything writes to it."""
