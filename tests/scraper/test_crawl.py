@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+import pytest
+
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
 from thaidigest.store import Store
@@ -333,3 +335,42 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
     assert page_1 and not {public_url("mdes", i) for i in page_1} & set(stored(db))
     assert f"offsite links ignored {len(page_1)}, empty listings 1" in result.stdout
     assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
+
+
+UNREACHABLE_ROBOTS = {
+    "5xx": (FaultRule(path=r"^/robots\.txt$", fault="status", status=503), "HTTP 503"),
+    "network-failure": (FaultRule(path=r"^/robots\.txt$", fault="cut"), "unreachable: "),
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "named"), UNREACHABLE_ROBOTS.values(), ids=UNREACHABLE_ROBOTS.keys()
+)
+def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_path, rule, named):
+    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything"."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    before = stored(db)
+    with FixtureSite(faults=FaultPlan(rules=[rule])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert "/robots.txt" in paths
+    assert [p for p in paths if p != "/robots.txt"] == []
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
+    assert named in result.stdout
+    assert stored(db) == before
+
+
+def test_robots_txt_answering_404_allows_everything(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    missing = FaultRule(path=r"^/robots\.txt$", fault="status", status=404)
+    with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
