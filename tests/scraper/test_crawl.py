@@ -8,7 +8,14 @@ import sqlite3
 import pytest
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
+from tests.scraper.crawling import (
+    copy_site,
+    crawl,
+    crawl_args,
+    manifest,
+    run_thaidigest,
+    write_config,
+)
 from thaidigest.store import Store
 from thaidigest.urls import public_url
 
@@ -374,3 +381,47 @@ def test_robots_txt_answering_404_allows_everything(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "mdes: ok" in result.stdout
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def rate_limited_crawl(tmp_path, retry_after: str):
+    """A thaigov crawl (2 retries) against a site answering 429 to every article page."""
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace("[crawl]\n", "[crawl]\nretries = 2\n"))
+    db = tmp_path / "db.sqlite"
+    every_article = FaultRule(
+        path=ARTICLE_PATH.pattern, fault="retry_after", retry_after=retry_after
+    )
+    with FixtureSite(faults=FaultPlan(rules=[every_article])) as site:
+        result = run_thaidigest(
+            *crawl_args(site.base_url, db, config, "--source", "thaigov"), timeout=60
+        )
+        articles = [r for r in site.requests if ARTICLE_PATH.match(r.path)]
+    return result, articles
+
+
+def test_retry_after_longer_than_the_cap_stops_the_site_at_once(tmp_path):
+    result, articles = rate_limited_crawl(tmp_path, "3600")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "thaigov: blocked" in result.stdout
+    assert "rate limited: Retry-After 3600 s" in result.stdout
+    # Only the requests already on the wire when the first 429 came back; none retried.
+    assert 1 <= len(articles) <= 2, [r.path for r in articles]
+
+
+def test_a_429_that_outlives_its_retries_stops_new_ids_of_the_site(tmp_path):
+    result, articles = rate_limited_crawl(tmp_path, "1")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "rate limited: 429 after 2 retries" in result.stdout
+    tries: dict[str, int] = {}
+    stop = None
+    for record in articles:
+        tries[record.path] = tries.get(record.path, 0) + 1
+        if stop is None and tries[record.path] == 3:
+            stop = record.time
+    assert stop is not None
+    # At most one id that was on its way when the stop came; the walk's 21 are never all tried.
+    new_after_stop = {r.path for r in articles if r.time > stop} - {
+        r.path for r in articles if r.time <= stop
+    }
+    assert len(new_after_stop) <= 1, new_after_stop
+    assert len(tries) < 21, sorted(tries)
