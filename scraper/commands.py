@@ -48,7 +48,9 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         if blocked.get("reason") == ROBOTS_REASON:
             continue
         target = f" -> {blocked['target']}" if blocked.get("target") else ""
-        lines.append(f"  blocked: {blocked['url']} answered {blocked['status']}{target}")
+        reason = f" ({blocked['reason']})" if blocked.get("reason") else ""
+        answered = f"answered {blocked['status']}" if blocked.get("status") else "not sent"
+        lines.append(f"  blocked: {blocked['url']} {answered}{target}{reason}")
     for error in report["errors"]:
         lines.append(f"  error: {error['url']}: {error['error']}")
     return "\n".join(lines)

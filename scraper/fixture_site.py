@@ -125,6 +125,7 @@ class FaultRule:
     declared: str = "utf-8"  # "wrong_charset": the charset the header names...
     actual: str = "cp874"  # ...and the one the body is encoded in
     size: int = 20 * 2**20  # "huge": body length in bytes
+    retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
@@ -444,7 +445,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "status":
             return Response(rule.status, f"<h1>Error {rule.status}</h1>".encode(), html_type)
         if fault == "retry_after":
-            return Response(429, b"<h1>Too Many Requests</h1>", {**html_type, "Retry-After": "1"})
+            return Response(
+                429, b"<h1>Too Many Requests</h1>", {**html_type, "Retry-After": rule.retry_after}
+            )
         if fault == "burst_403":
             return Response(403, b"<h1>403 Forbidden</h1>", html_type)
         if fault == "soft404":

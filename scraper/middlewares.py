@@ -1,28 +1,83 @@
 """Retries with back-off: Scrapy's retry rules, but wait before each retry.
 
 The wait doubles with each retry (``RETRY_BACKOFF_BASE`` seconds first, at most
-``RETRY_BACKOFF_MAX``) or follows the server's ``Retry-After``, and the whole
-site slows down with it: the download slot's delay is raised to the wait, so
-the other queued requests do not keep a burst going. A request may
-name extra retryable statuses in ``meta["retry_statuses"]``: MDES answers a
-burst with 403 and recovers by itself, so its spider retries 403.
+``RETRY_BACKOFF_MAX``) or follows the server's ``Retry-After``, in seconds or
+as an HTTP date, and the whole site slows down with it: the download slot's
+delay is raised to the wait, so the other queued requests do not keep a burst
+going. A request may name extra retryable statuses in
+``meta["retry_statuses"]``: MDES answers a burst with 403 and recovers by
+itself, so its spider retries 403.
+
+The rule for a site that rate-limits us: when a ``Retry-After`` asks for more
+than ``RETRY_BACKOFF_MAX`` seconds, or a 429 is still a 429 once its retries
+are spent, the site is **stopped** for this crawl. That answer reaches the
+spider with ``meta["rate_limited"]`` saying why (``rate limited: Retry-After
+3600 s``, ``rate limited: 429 after 4 retries``), and every later request to
+the host (queued, waiting to be retried or new) fails with
+:class:`RateLimited` without being sent. Answers already on the wire are kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from scrapy import Request
+from scrapy.core.downloader import Slot
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
+from twisted.python.failure import Failure
+
+RATE_LIMITED = 429
 
 
-def backoff_seconds(retry_times: int, base: float, cap: float, retry_after: str | None) -> float:
-    """How long to wait before retry number ``retry_times`` (1 for the first)."""
-    if retry_after and retry_after.strip().isdigit():
-        return min(float(retry_after.strip()), cap)
+class RateLimited(IgnoreRequest):
+    """A request not sent: its site was stopped for this crawl, for ``reason``."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"not sent: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+def retry_after_seconds(value: str, now: datetime) -> float | None:
+    """The seconds a ``Retry-After`` header asks for at ``now``; None when unreadable.
+
+    Either a number of seconds or an HTTP date (a date already passed asks for 0).
+    """
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max((when - now).total_seconds(), 0.0)
+
+
+def backoff_seconds(
+    retry_times: int,
+    base: float,
+    cap: float,
+    retry_after: str | None,
+    now: datetime | None = None,
+) -> float:
+    """How long to wait before retry number ``retry_times`` (1 for the first).
+
+    The server's ``Retry-After``, however long (the caller decides whether to wait
+    that long), else ``base`` doubled with each retry, at most ``cap``.
+    """
+    if retry_after:
+        asked = retry_after_seconds(retry_after, now or datetime.now(UTC))
+        if asked is not None:
+            return asked
     return min(base * 2 ** max(retry_times - 1, 0), cap)
 
 
@@ -31,22 +86,32 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.stopped: dict[str, str] = {}  # host -> why it was stopped for this crawl
 
-    async def _wait(self, retry: Request, response: Response | None) -> None:
-        retry_after = None
-        if response is not None:
-            header = response.headers.get("Retry-After")
-            retry_after = header.decode("latin-1") if header else None
-        delay = backoff_seconds(retry.meta.get("retry_times", 1), self.base, self.cap, retry_after)
-        self._slow_down_site(retry, delay)
-        if delay > 0:
-            await asyncio.sleep(delay)
+    def process_request(self, request: Request) -> None:
+        reason = self.stopped.get(urlparse_cached(request).netloc)
+        if reason is not None:
+            raise RateLimited(request.url, reason)
+
+    def _slot(self, request: Request) -> Slot | None:
+        downloader = self.crawler.engine.downloader
+        return downloader.slots.get(downloader.get_slot_key(request))
 
     def _slow_down_site(self, request: Request, delay: float) -> None:
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
+        slot = self._slot(request)
         if slot is not None and slot.delay < delay:
             slot.delay = delay
+
+    def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
+        """Stop the host of ``request`` for this crawl; its answer, marked, for the spider."""
+        self.stopped[urlparse_cached(request).netloc] = reason
+        self.crawler.spider.logger.warning("stopping %s for this crawl: %s", request.url, reason)
+        slot = self._slot(request)
+        while slot is not None and slot.queue:  # waiting for their turn: never sent
+            queued, waiting = slot.queue.popleft()
+            waiting.errback(Failure(RateLimited(queued.url, reason)))
+        request.meta["rate_limited"] = reason
+        return response
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False):
@@ -54,11 +119,30 @@ class BackoffRetryMiddleware(RetryMiddleware):
         statuses = self.retry_http_codes | set(request.meta.get("retry_statuses", ()))
         if response.status not in statuses:
             return response
+        host = urlparse_cached(request).netloc
+        if host in self.stopped:  # was on the wire when the site was stopped
+            raise RateLimited(request.url, self.stopped[host])
+        header = response.headers.get("Retry-After")
+        retry_after = header.decode("latin-1") if header else None
+        asked = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None
+        if asked is not None and asked > self.cap:
+            return self._stop_site(request, response, f"rate limited: Retry-After {asked:.0f} s")
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
+            if response.status == RATE_LIMITED:
+                retries = request.meta.get("retry_times", 0)
+                return self._stop_site(
+                    request, response, f"rate limited: 429 after {retries} retries"
+                )
             return response
-        await self._wait(retry, response)
+        await self._wait(retry, retry_after)
         return retry
+
+    async def _wait(self, retry: Request, retry_after: str | None) -> None:
+        delay = backoff_seconds(retry.meta.get("retry_times", 1), self.base, self.cap, retry_after)
+        self._slow_down_site(retry, delay)
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     async def process_exception(
         self, request: Request, exception: Exception

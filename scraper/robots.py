@@ -11,6 +11,12 @@ listings) therefore fetched most of its first pages unchecked.
 and fails a forbidden request with :class:`ForbiddenByRobots`, which names the
 robots.txt line that forbids it, so the crawl report can say why a site was
 not crawled.
+
+A robots.txt that cannot be fetched (a 5xx answer once its retries are spent,
+or a network failure) forbids the whole site for the crawl, as RFC 9309
+(2.3.1.4) asks; a 4xx answer (no robots.txt) allows everything. Each request
+is then failed with :class:`ForbiddenByRobots` whose rule is
+``unreachable: HTTP 503`` (or the network error's name).
 """
 
 from __future__ import annotations
@@ -31,8 +37,12 @@ from twisted.internet.defer import Deferred
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
 
 
+UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
+
+
 class ForbiddenByRobots(IgnoreRequest):
-    """A request robots.txt forbids; ``rule`` is the line that forbids it, if found."""
+    """A request robots.txt forbids; ``rule`` is the line that forbids it, if found,
+    or ``unreachable: …`` when robots.txt could not be fetched."""
 
     def __init__(self, url: str, robots_url: str, rule: str | None) -> None:
         super().__init__(f"Forbidden by robots.txt ({rule or 'no single rule found'})")
@@ -78,6 +88,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._robots_text: dict[str, str] = {}
+        self._unreachable: dict[str, str] = {}  # netloc -> why its robots.txt could not be read
 
     async def robot_parser(self, request: Request) -> Any:
         pending = self._parsers.get(urlparse_cached(request).netloc)
@@ -94,10 +105,23 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         return await maybe_deferred_to_future(mine)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:  # the retries are spent: the server cannot tell us
+            self._unreachable[netloc] = f"HTTP {response.status}"
+            response = response.replace(body=b"")
         self._robots_text[netloc] = response.body.decode("utf-8", errors="replace")
         await super()._parse_robots(response, netloc, request)
 
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        self._unreachable[netloc] = type(exc).__name__
+        super()._robots_error(exc, netloc)
+
     def process_request_2(self, rp: Any, request: Request) -> None:
+        parts = urlparse_cached(request)
+        unreachable = self._unreachable.get(parts.netloc)
+        if unreachable is not None:
+            self._stats.inc_value("robotstxt/forbidden")
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            raise ForbiddenByRobots(request.url, robots_url, f"{UNREACHABLE}: {unreachable}")
         try:
             super().process_request_2(rp, request)
         except IgnoreRequest:

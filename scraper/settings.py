@@ -27,7 +27,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = DEFAULTS["crawl"]["retries"]
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = DEFAULTS["crawl"]["backoff_base"]  # seconds; doubles each time
-RETRY_BACKOFF_MAX = 60.0
+RETRY_BACKOFF_MAX = 60.0  # also the longest Retry-After obeyed: a longer one stops the site
+# A retry goes before new pages: a site that keeps refusing is found out early.
+RETRY_PRIORITY_ADJUST = 1
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,

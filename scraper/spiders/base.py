@@ -8,7 +8,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
   ``MAX_REDIRECTS`` hops); any other redirect, a 403 that survived its
-  retries, or a 429 is **blocked**, with the status and the target;
+  retries, or a 429 is **blocked**, with the status and the target; so is an
+  answer after which the retry middleware stopped the site (``meta["rate_limited"]``,
+  the reason), and the requests of that site then not sent, once per reason;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL.
@@ -30,6 +32,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
+from scraper.middlewares import RateLimited
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
@@ -95,6 +98,9 @@ class SiteSpider(scrapy.Spider):
         settings.set("DOWNLOAD_DELAY", float(site["delay"]), priority="spider")
         settings.set("AUTOTHROTTLE_START_DELAY", float(site["delay"]), priority="spider")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", int(site["concurrency"]), "spider")
+        # One site per crawler: nothing waits in the downloader's queue behind a back-off,
+        # so a retry (which goes first) is answered before new pages are asked for.
+        settings.set("CONCURRENT_REQUESTS", int(site["concurrency"]), "spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -154,8 +160,8 @@ class SiteSpider(scrapy.Spider):
             return Verdict(Answer.NOT_MODIFIED)
         if status in REDIRECT_STATUSES:
             return self._judge_redirect(response)
-        if status in BLOCKED_STATUSES:
-            self.report_blocked(response.url, status, None)
+        if status in BLOCKED_STATUSES or response.meta.get("rate_limited"):
+            self.report_blocked(response.url, status, None, response.meta.get("rate_limited"))
             return Verdict(Answer.BLOCKED)
         if status in (404, 410):
             return Verdict(Answer.MISSING)
@@ -226,9 +232,21 @@ class SiteSpider(scrapy.Spider):
             forbidden.robots_url,
         )
 
+    def report_rate_limited(self, not_sent: RateLimited) -> None:
+        """A request not sent because the site was stopped: blocked once per reason."""
+        self.crawler.stats.inc_value("thaidigest/rate_limited_not_sent")
+        if not any(entry.get("reason") == not_sent.reason for entry in self.blocked):
+            self._add_blocked(
+                {"url": not_sent.url, "status": None, "target": None, "reason": not_sent.reason}
+            )
+        self.logger.info("not sent (%s): %s", not_sent.reason, not_sent.url)
+
     def on_error(self, failure: Failure) -> None:
         if isinstance(failure.value, ForbiddenByRobots):
             self.report_robots(failure.value)
+            return
+        if isinstance(failure.value, RateLimited):
+            self.report_rate_limited(failure.value)
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import sqlite3
 
+import pytest
+
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
 from tests.conftest import SEEDS
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     copy_site,
     crawl,
+    crawl_args,
     manifest,
     run_thaidigest,
     write_config,
@@ -380,3 +383,86 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
     assert page_1 and not {public_url("mdes", i) for i in page_1} & set(stored(db))
     assert f"offsite links ignored {len(page_1)}, empty listings 1" in result.stdout
     assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
+
+
+UNREACHABLE_ROBOTS = {
+    "5xx": (FaultRule(path=r"^/robots\.txt$", fault="status", status=503), "HTTP 503"),
+    "network-failure": (FaultRule(path=r"^/robots\.txt$", fault="cut"), "unreachable: "),
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "named"), UNREACHABLE_ROBOTS.values(), ids=UNREACHABLE_ROBOTS.keys()
+)
+def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_path, rule, named):
+    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything"."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    before = stored(db)
+    with FixtureSite(faults=FaultPlan(rules=[rule])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert "/robots.txt" in paths
+    assert [p for p in paths if p != "/robots.txt"] == []
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
+    assert named in result.stdout
+    assert stored(db) == before
+
+
+def test_robots_txt_answering_404_allows_everything(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    missing = FaultRule(path=r"^/robots\.txt$", fault="status", status=404)
+    with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def rate_limited_crawl(tmp_path, retry_after: str):
+    """A thaigov crawl (2 retries) against a site answering 429 to every article page."""
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace("[crawl]\n", "[crawl]\nretries = 2\n"))
+    db = tmp_path / "db.sqlite"
+    every_article = FaultRule(
+        path=ARTICLE_PATH.pattern, fault="retry_after", retry_after=retry_after
+    )
+    with FixtureSite(faults=FaultPlan(rules=[every_article])) as site:
+        result = run_thaidigest(
+            *crawl_args(site.base_url, db, config, "--source", "thaigov"), timeout=60
+        )
+        articles = [r for r in site.requests if ARTICLE_PATH.match(r.path)]
+    return result, articles
+
+
+def test_retry_after_longer_than_the_cap_stops_the_site_at_once(tmp_path):
+    result, articles = rate_limited_crawl(tmp_path, "3600")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "thaigov: blocked" in result.stdout
+    assert "rate limited: Retry-After 3600 s" in result.stdout
+    # Only the requests already on the wire when the first 429 came back; none retried.
+    assert 1 <= len(articles) <= 2, [r.path for r in articles]
+
+
+def test_a_429_that_outlives_its_retries_stops_new_ids_of_the_site(tmp_path):
+    result, articles = rate_limited_crawl(tmp_path, "1")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "rate limited: 429 after 2 retries" in result.stdout
+    tries: dict[str, int] = {}
+    stop = None
+    for record in articles:
+        tries[record.path] = tries.get(record.path, 0) + 1
+        if stop is None and tries[record.path] == 3:
+            stop = record.time
+    assert stop is not None
+    # At most one id that was on its way when the stop came; the walk's 21 are never all tried.
+    new_after_stop = {r.path for r in articles if r.time > stop} - {
+        r.path for r in articles if r.time <= stop
+    }
+    assert len(new_after_stop) <= 1, new_after_stop
+    assert len(tries) < 21, sorted(tries)
