@@ -13,6 +13,7 @@ from digest.mail import MailError, mail_subject, send_digest
 from digest.publish import build_digest, is_local_site
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from thaidigest.folders import os_reason
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rescore_stored
 from thaidigest.store import Store, utc_now
@@ -129,6 +130,4 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     try:
         serve(out_dir, host, port, echo=click.echo)
     except OSError as error:  # the port is taken, the host is no address of ours
-        reason = error.strerror or str(error)
-        reason = reason[:1].lower() + reason[1:]
-        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+        raise click.ClickException(f"cannot listen on {host}:{port}: {os_reason(error)}") from None

@@ -28,5 +28,10 @@ def why_not(folder: Path, error: OSError) -> str:
             if not path.is_dir():
                 return f"{path} is not a folder"
             break
+    return f"cannot make the folder {folder}: {os_reason(error)}"
+
+
+def os_reason(error: OSError) -> str:
+    """The system's reason for ``error``, to end a sentence: ``no such file or directory``."""
     reason = error.strerror or str(error)
-    return f"cannot make the folder {folder}: {reason[:1].lower()}{reason[1:]}"
+    return reason[:1].lower() + reason[1:]
