@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from thaidigest.config import (
@@ -137,3 +140,67 @@ def test_max_quiet_days_is_a_positive_number_of_days(value, error):
     check_settings({"status": {"max_quiet_days": 2.5}})
     with pytest.raises(ConfigError, match=rf"status\.max_quiet_days: {error}"):
         check_settings({"status": {"max_quiet_days": value}})
+
+
+# --- Paths in a settings file: relative to the file's folder --------------------------
+
+
+def settings_folder(tmp_path, text: str):
+    """A settings file in ``tmp_path/etc`` with the files it names, and a cwd elsewhere."""
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "rules.toml").write_text("[groups.digital]\n", encoding="utf-8")
+    (folder / "partners.toml").write_text("", encoding="utf-8")
+    (folder / "model.npz").write_bytes(b"")
+    path = folder / "thaidigest.toml"
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    return path
+
+
+RELATIVE_PATHS = (
+    '[relevance]\nrules = "rules.toml"\nmodel = "./model.npz"\n'
+    '[partners]\nfile = "partners.toml"\n[digest]\nout = "public"\n'
+)
+
+
+def test_paths_in_a_settings_file_are_relative_to_its_folder(tmp_path, monkeypatch):
+    path = settings_folder(tmp_path, RELATIVE_PATHS)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    config = load_config(path)
+    folder = tmp_path / "etc"
+    assert Path(config["relevance"]["rules"]) == folder / "rules.toml"
+    assert Path(config["relevance"]["model"]) == folder / "model.npz"
+    assert Path(config["partners"]["file"]) == folder / "partners.toml"
+    assert Path(config["digest"]["out"]) == folder / "public"
+
+
+def test_a_relative_settings_file_from_the_environment_names_paths_beside_it(tmp_path, monkeypatch):
+    settings_folder(tmp_path, RELATIVE_PATHS)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("THAIDIGEST_CONFIG", "etc/thaidigest.toml")
+    config = load_config()
+    assert Path(config["relevance"]["rules"]).resolve() == tmp_path / "etc" / "rules.toml"
+    assert Path(config["digest"]["out"]).resolve() == tmp_path / "etc" / "public"
+
+
+def test_absolute_and_home_paths_and_defaults_keep_their_meaning(tmp_path, monkeypatch):
+    rules = tmp_path / "rules-elsewhere.toml"
+    rules.write_text("[groups.digital]\n", encoding="utf-8")
+    path = settings_folder(tmp_path, f'[relevance]\nrules = "{rules}"\n[digest]\nout = "~/www"\n')
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    config = load_config(path)
+    assert config["relevance"]["rules"] == str(rules)
+    assert config["digest"]["out"] == str(tmp_path / "home" / "www")
+    path.write_text('[digest]\ntitle = "t"\n', encoding="utf-8")
+    assert load_config(path)["digest"]["out"] == DEFAULTS["digest"]["out"]  # ./public, as ever
+
+
+def test_a_missing_file_named_relative_to_the_settings_is_reported_where_it_was_looked_for(
+    tmp_path, monkeypatch
+):
+    path = settings_folder(tmp_path, '[relevance]\nrules = "nowhere.toml"\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    with pytest.raises(ConfigError, match=re.escape(str(tmp_path / "etc" / "nowhere.toml"))):
+        load_config(path)

@@ -64,6 +64,16 @@ def test_a_rerun_replaces_what_the_demo_wrote_and_keeps_the_rest(tmp_path: Path)
     assert (folder / "public" / "feed.atom").stat().st_size > 0
 
 
+def test_the_demos_settings_name_its_output_from_any_folder(tmp_path: Path) -> None:
+    assert _demo("demo", cwd=tmp_path).returncode == 0  # a relative --dir
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    status = [sys.executable, "-m", "thaidigest", "status", "--db", "../demo/thaidigest.sqlite"]
+    status += ["--config", "../demo/thaidigest.toml"]
+    result = subprocess.run(status, capture_output=True, text=True, timeout=60, cwd=elsewhere)
+    assert "digest: ../demo/public/digests/" in result.stdout, result.stdout  # beside the file
+
+
 def test_the_demo_ignores_the_settings_of_the_folder_it_runs_from(tmp_path: Path) -> None:
     broken = tmp_path / "thaidigest.toml"
     broken.write_text("[digest\n", encoding="utf-8")  # not TOML: any command reading it stops

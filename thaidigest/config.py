@@ -14,6 +14,13 @@ and checks such as "a web address" or "an existing file". So a new setting
 is one line in :data:`DEFAULTS`, and one in :data:`RULES` when its type is not
 the whole story. Any problem is a :class:`ConfigError` of one line that names
 the file and the key.
+
+A path in the file (a setting whose rule says ``path``) is relative to the
+file's folder, as in docker-compose or pyproject: a digest run by cron from
+another folder writes where the file says. An absolute path stays as it is,
+``~`` is the home folder, and a default keeps its own meaning (``public`` is
+the current folder's); a path given on the command line is the current
+folder's, as ever.
 """
 
 from __future__ import annotations
@@ -156,6 +163,7 @@ class Rule:
     integer default take any number; a key whose default is None needs one.
     ``minimum`` / ``maximum`` bound a number (each item of a list of numbers),
     ``above`` excludes its bound; ``check`` returns a problem in words, or None.
+    ``path``: a file or folder, which a settings file names relative to its folder.
     """
 
     kind: type | None = None
@@ -163,6 +171,7 @@ class Rule:
     maximum: float | None = None
     above: float | None = None
     check: Callable[[Any], str | None] | None = None
+    path: bool = False
 
 
 # Keys are dotted paths; ``*`` stands for any one table name (a site slug).
@@ -186,12 +195,12 @@ RULES: dict[str, Rule] = {
     "sites.*.page_limit": Rule(minimum=1, maximum=100_000),
     "import.max_line_bytes": Rule(minimum=1024, maximum=1 << 30),
     "import.max_article_chars": Rule(minimum=1000, maximum=100_000_000),
-    "relevance.rules": Rule(kind=str, check=_existing_toml_file),
+    "relevance.rules": Rule(kind=str, check=_existing_toml_file, path=True),
     # 0 would make every article relevant, a never term's included.
     "relevance.threshold": Rule(kind=float, above=0, maximum=1),
-    "relevance.model": Rule(kind=str, check=_existing_file),
-    "partners.file": Rule(kind=str, check=_existing_toml_file),
-    "digest.out": Rule(check=_not_blank),
+    "relevance.model": Rule(kind=str, check=_existing_file, path=True),
+    "partners.file": Rule(kind=str, check=_existing_toml_file, path=True),
+    "digest.out": Rule(check=_not_blank, path=True),
     "digest.weeks": Rule(minimum=1, maximum=520),
     "digest.max_entries": Rule(minimum=1, maximum=100_000),
     "digest.title": Rule(check=_not_blank),
@@ -327,6 +336,34 @@ def check_settings(
             raise ConfigError(f"{name}: {problem}")
 
 
+def file_relative(value: str, folder: Path) -> str:
+    """A path a settings file in ``folder`` names: a relative one is taken from ``folder``,
+    ``~`` is the home folder, an absolute one stays as it is (and so does a blank one,
+    which the check refuses)."""
+    if not value.strip():
+        return value
+    if value.startswith("~"):
+        try:
+            return str(Path(value).expanduser())
+        except RuntimeError:  # ~user of no such user: the check says no such file
+            return value
+    return value if Path(value).is_absolute() else str(folder / value)
+
+
+def resolve_paths(user: dict[str, Any], folder: Path, prefix: str = "") -> dict[str, Any]:
+    """``user`` with each path setting (a :class:`Rule` with ``path``) made relative to
+    ``folder``, the settings file's; anything else, wrong types included, left as it is."""
+    resolved: dict[str, Any] = {}
+    for key, value in user.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            value = resolve_paths(value, folder, f"{name}.")
+        elif isinstance(value, str) and rule_for(name).path:
+            value = file_relative(value, folder)
+        resolved[key] = value
+    return resolved
+
+
 def merge(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """``defaults`` with ``overrides`` merged in, table by table."""
     merged = copy.deepcopy(defaults)
@@ -365,6 +402,7 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{chosen}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{chosen}: {error}") from None
+    user = resolve_paths(user, chosen.parent)
     try:
         check_settings(user)
     except ConfigError as error:

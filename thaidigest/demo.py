@@ -27,6 +27,7 @@ from thaidigest.folders import FolderError, make_folder
 from thaidigest.store import Store, articles
 
 FIRST_FIXTURE_ID = 87360
+DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
 DEMO_CONFIG_MARK = "# Loopback fixture site: no politeness delay needed."
 DEMO_CONFIG = f"""\
 {DEMO_CONFIG_MARK}
@@ -36,9 +37,8 @@ delay = 0
 delay = 0
 categories = [3, 7]
 [digest]
-out = "{{out}}"
+out = "{DEMO_OUT}"
 """
-DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
 # Everything the demo writes in its folder, and nothing else, is removed before a run.
 DEMO_FILES = (DEMO_TOML, *(DEMO_DB + suffix for suffix in ("", "-wal", "-shm", "-journal")))
 DEMO_FOLDERS = (DEMO_OUT,)
@@ -113,7 +113,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
     try:
         make_folder(folder)
-        config.write_text(DEMO_CONFIG.format(out=out.as_posix()), encoding="utf-8")
+        config.write_text(DEMO_CONFIG, encoding="utf-8")  # out: relative to the file
     except FolderError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a folder we may not write in

@@ -9,6 +9,7 @@ from digest.commands import digest_command, serve_command
 from digest.select import Week
 from tests.digest import article, ingest, mark
 from tests.digest.test_mail import Inbox, LoopbackController
+from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
 from thaidigest.store import Store, utc_now
 
@@ -47,6 +48,36 @@ def test_database_comes_from_the_environment_and_out_from_the_settings(tmp_path)
     )
     assert result.exit_code == 0, result.output
     assert (out / "digests" / "2024-W34.md").is_file()
+
+
+def test_a_scheduled_digest_writes_where_its_settings_file_says_from_any_folder(
+    tmp_path, monkeypatch
+):
+    db = stored(tmp_path)
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "rules.toml").write_text("[groups.digital]\n", encoding="utf-8")
+    config = folder / "thaidigest.toml"
+    config.write_text('[digest]\nout = "public"\n[relevance]\nrules = "rules.toml"\n')
+    elsewhere = tmp_path / "cron-home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = CliRunner().invoke(
+        main,
+        ["digest", "--week", "2024-W34", "--db", str(db)],
+        env={"THAIDIGEST_CONFIG": str(config)},
+    )
+    assert result.exit_code == 0, result.output
+    assert (folder / "public" / "digests" / "2024-W34.md").is_file()
+    assert list(elsewhere.iterdir()) == []  # nothing written in the current folder
+    # An --out on the command line is the current folder's, as any command-line path.
+    result = CliRunner().invoke(
+        main,
+        ["digest", "--week", "2024-W34", "--db", str(db), "--out", "site"],
+        env={"THAIDIGEST_CONFIG": str(config)},
+    )
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "site" / "digests" / "2024-W34.md").is_file()
 
 
 def test_bad_week_is_a_clear_error_without_traceback(tmp_path):
