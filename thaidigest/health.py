@@ -77,7 +77,9 @@ def _outcome_order(outcome: str) -> tuple[int, str]:
 
 
 def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
-    """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``."""
+    """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``,
+    ``rate limited: 429 after 4 retries``: a blocked answer's reason, when the crawl gave one,
+    rather than its status."""
     counted: Counter[str] = Counter()
     for run in runs:
         if run.status == OK:
@@ -87,10 +89,10 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
         for entry in report.get("blocked", []):
             if entry.get("rule"):
                 found.append(f"robots.txt {entry['rule']}")
+            elif entry.get("reason"):  # the crawl's own words: "rate limited: …", "redirect loop"
+                found.append(str(entry["reason"]))
             elif entry.get("status"):
                 found.append(f"HTTP {entry['status']}")
-            elif entry.get("reason"):
-                found.append(str(entry["reason"]))
         if report.get("unfinished"):
             found.append(str(report["unfinished"]))
         if not found and run.status == "failed":

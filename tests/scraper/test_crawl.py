@@ -466,3 +466,16 @@ def test_a_429_that_outlives_its_retries_stops_new_ids_of_the_site(tmp_path):
     }
     assert len(new_after_stop) <= 1, new_after_stop
     assert len(tries) < 21, sorted(tries)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "reason"),
+    [("3600", "rate limited: Retry-After 3600 s"), ("1", "rate limited: 429 after 2 retries")],
+)
+def test_status_shows_why_a_rate_limited_site_was_stopped(tmp_path, retry_after, reason):
+    result, _ = rate_limited_crawl(tmp_path, retry_after)
+    assert reason in result.stdout, result.stdout + result.stderr[-2000:]
+    config = tmp_path / "thaidigest.toml"
+    status = run_thaidigest("status", "--db", str(tmp_path / "db.sqlite"), "--config", str(config))
+    health = [line for line in status.stdout.splitlines() if "thaigov: crawls:" in line]
+    assert health == [f"  thaigov: crawls: blocked 1 ({reason})"], status.stdout
