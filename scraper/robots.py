@@ -12,6 +12,12 @@ and fails a forbidden request with :class:`ForbiddenByRobots`, which names the
 robots.txt line that forbids it, so the crawl report can say why a site was
 not crawled.
 
+A robots.txt that redirects is followed here (Scrapy's redirect middleware is
+off: the spiders judge their own redirects), to other hosts too, through at
+most :data:`MAX_REDIRECTS` consecutive redirects, and the answer it leads to is
+read as robots.txt (RFC 9309 2.3.1.2). One redirect more, or one with no
+``Location``, makes robots.txt unavailable, which allows everything, as a 4xx does.
+
 A robots.txt that cannot be fetched (a 5xx answer once its retries are spent,
 or a network failure) forbids the whole site for the crawl, as RFC 9309
 (2.3.1.4) asks; a 4xx answer (no robots.txt) allows everything. Each request
@@ -24,20 +30,24 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urljoin
 
 from protego import Protego
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from w3lib.url import safe_url_string
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
+MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 
 
 class ForbiddenByRobots(IgnoreRequest):
@@ -104,7 +114,26 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         pending.addBoth(relay)
         return await maybe_deferred_to_future(mine)
 
+    async def _follow_redirects(self, response: Response) -> Response:
+        """The answer ``response`` redirects to, through at most :data:`MAX_REDIRECTS` hops;
+        an answer still redirecting after them comes back with an empty body."""
+        for _ in range(MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if not 300 <= response.status < 400 or not location:
+                break
+            hop = Request(
+                urljoin(response.url, safe_url_string(location)),
+                priority=self.DOWNLOAD_PRIORITY,
+                meta={"dont_obey_robotstxt": True, "allow_offsite": True},
+                callback=NO_CALLBACK,
+            )
+            response = await self.crawler.engine.download_async(hop)
+        if 300 <= response.status < 400:  # too many redirects, or one to nowhere: unavailable
+            response = response.replace(body=b"")
+        return response
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        response = await self._follow_redirects(response)
         if response.status >= 500:  # the retries are spent: the server cannot tell us
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")

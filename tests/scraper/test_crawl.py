@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import ExitStack
 
 import pytest
 
@@ -419,6 +420,54 @@ def test_robots_txt_answering_404_allows_everything(tmp_path):
     missing = FaultRule(path=r"^/robots\.txt$", fault="status", status=404)
     with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
         result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+ROBOTS_PATH = r"^/robots\.txt$"
+
+
+def robots_behind_redirects(stack: ExitStack, redirects: int, robots: str) -> list[FixtureSite]:
+    """Fixture sites, the crawled one first: its robots.txt leads to ``robots``, served by
+    the last, after ``redirects`` redirects, each hop to another host (``localhost:PORT``)."""
+    chain = [stack.enter_context(FixtureSite(robots_txt=robots))]
+    for hop in range(redirects):
+        location = f"http://localhost:{chain[0].port}/robots.txt"
+        status = 302 if hop == redirects - 1 else 301
+        rule = FaultRule(ROBOTS_PATH, "redirect", status=status, location=location)
+        chain.insert(0, stack.enter_context(FixtureSite(faults=FaultPlan(rules=[rule]))))
+    return chain
+
+
+def robots_asked(sites: list[FixtureSite]) -> list[bool]:
+    return [any(r.path == "/robots.txt" for r in site.requests) for site in sites]
+
+
+def test_robots_txt_behind_five_redirects_across_hosts_is_obeyed(tmp_path):
+    """RFC 9309 2.3.1.2: follow at least five consecutive redirects and obey what they lead to."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with ExitStack() as stack:
+        chain = robots_behind_redirects(stack, 5, "User-agent: *\nDisallow: /news/detail/\n")
+        result = crawl(chain[0].base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in chain[0].requests]
+    assert robots_asked(chain) == [True] * 6
+    assert "/news/3" in paths  # the listings are allowed
+    assert [p for p in paths if p.startswith("/news/detail/")] == []
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
+
+
+def test_robots_txt_behind_more_than_five_redirects_allows_everything(tmp_path):
+    """RFC 9309 2.3.1.2: past five redirects robots.txt is unavailable, which allows all."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with ExitStack() as stack:
+        chain = robots_behind_redirects(stack, 6, "User-agent: *\nDisallow: /\n")
+        result = crawl(chain[0].base_url, db, config, "--source", "mdes")
+    assert robots_asked(chain) == [True] * 6 + [False]  # five redirects followed, no more
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "mdes: ok" in result.stdout
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
