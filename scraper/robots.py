@@ -20,9 +20,12 @@ read as robots.txt (RFC 9309 2.3.1.2). One redirect more, or one with no
 
 A robots.txt that cannot be fetched (a 5xx answer once its retries are spent,
 or a network failure) forbids the whole site for the crawl, as RFC 9309
-(2.3.1.4) asks; a 4xx answer (no robots.txt) allows everything. Each request
-is then failed with :class:`ForbiddenByRobots` whose rule is
-``unreachable: HTTP 503`` (or the network error's name).
+(2.3.1.4) asks; so does a 429 once its retries are spent (or with a
+``Retry-After`` longer than we wait): the site asks us to slow down, and
+reading that 4xx as "no robots.txt" would crawl everything. Any other 4xx (no
+robots.txt) allows everything. Each request is then failed with
+:class:`ForbiddenByRobots` whose rule is ``unreachable: HTTP 503`` (or
+``HTTP 429``, or the network error's name).
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
+
+from scraper.middlewares import RATE_LIMITED
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
 
@@ -134,7 +139,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         response = await self._follow_redirects(response)
-        if response.status >= 500:  # the retries are spent: the server cannot tell us
+        # The retries are spent: the server cannot tell us, or still asks us to slow down.
+        if response.status >= 500 or response.status == RATE_LIMITED:
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
         self._robots_text[netloc] = response.body.decode("utf-8", errors="replace")

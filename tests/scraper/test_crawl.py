@@ -23,6 +23,7 @@ from thaidigest.store import Store
 from thaidigest.urls import public_url
 
 ARTICLE_PATH = re.compile(r"^/news/(contents/details|detail)/\d+")
+ROBOTS_PATH = r"^/robots\.txt$"
 
 
 def expected_urls() -> set[str]:
@@ -387,8 +388,15 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
 
 
 UNREACHABLE_ROBOTS = {
-    "5xx": (FaultRule(path=r"^/robots\.txt$", fault="status", status=503), "HTTP 503"),
-    "network-failure": (FaultRule(path=r"^/robots\.txt$", fault="cut"), "unreachable: "),
+    "5xx": (FaultRule(path=ROBOTS_PATH, fault="status", status=503), "HTTP 503"),
+    "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "unreachable: "),
+    # A site asking us to slow down, still asking once the retries are spent...
+    "429": (FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="0"), "HTTP 429"),
+    # ...or asking for longer than we wait (no retry at all).
+    "429-long-retry-after": (
+        FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="3600"),
+        "HTTP 429",
+    ),
 }
 
 
@@ -396,7 +404,8 @@ UNREACHABLE_ROBOTS = {
     ("rule", "named"), UNREACHABLE_ROBOTS.values(), ids=UNREACHABLE_ROBOTS.keys()
 )
 def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_path, rule, named):
-    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything"."""
+    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything";
+    so does a 429 that outlives its retries (the site asks us to slow down)."""
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
     with FixtureSite() as site:
@@ -417,15 +426,12 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
 def test_robots_txt_answering_404_allows_everything(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
-    missing = FaultRule(path=r"^/robots\.txt$", fault="status", status=404)
+    missing = FaultRule(path=ROBOTS_PATH, fault="status", status=404)
     with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
         result = crawl(site.base_url, db, config, "--source", "mdes")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "mdes: ok" in result.stdout
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
-
-
-ROBOTS_PATH = r"^/robots\.txt$"
 
 
 def robots_behind_redirects(stack: ExitStack, redirects: int, robots: str) -> list[FixtureSite]:
@@ -471,6 +477,26 @@ def test_robots_txt_behind_more_than_five_redirects_allows_everything(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "mdes: ok" in result.stdout
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def test_robots_txt_redirected_to_a_host_answering_429_blocks_the_site(tmp_path):
+    """The host asking us to slow down is not the crawled one, so no rate limit stops the
+    crawled site: robots.txt itself must say "unreachable"."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    too_many = FaultRule(ROBOTS_PATH, "retry_after", retry_after="0")
+    with FixtureSite(faults=FaultPlan(rules=[too_many])) as elsewhere:
+        location = f"http://localhost:{elsewhere.port}/robots.txt"
+        moved = FaultRule(ROBOTS_PATH, "redirect", status=301, location=location)
+        with FixtureSite(faults=FaultPlan(rules=[moved])) as site:
+            result = crawl(site.base_url, db, config, "--source", "mdes")
+            paths = [r.path for r in site.requests]
+        asked = [r.status for r in elsewhere.requests if r.path == "/robots.txt"]
+    assert asked and set(asked) == {429}
+    assert paths == ["/robots.txt"]
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (unreachable: HTTP 429)" in result.stdout
 
 
 def rate_limited_crawl(tmp_path, retry_after: str):
