@@ -515,6 +515,18 @@ def rate_limited_crawl(tmp_path, retry_after: str):
     return result, articles
 
 
+def test_a_429_is_retried_after_the_wait_its_retry_after_asks_for(tmp_path):
+    config = write_config(tmp_path)  # a back-off of 0.05 s without Retry-After
+    db = tmp_path / "db.sqlite"
+    once = FaultRule(path=r"^/news/3$", fault="retry_after", retry_after="2", times=1)
+    with FixtureSite(faults=FaultPlan(rules=[once])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        listing = [r for r in site.requests if r.path == "/news/3"]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert [r.status for r in listing] == [429, 200]
+    assert listing[1].time - listing[0].time >= 1.9
+
+
 def test_retry_after_longer_than_the_cap_stops_the_site_at_once(tmp_path):
     result, articles = rate_limited_crawl(tmp_path, "3600")
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
