@@ -15,8 +15,10 @@ not crawled.
 A robots.txt that redirects is followed here (Scrapy's redirect middleware is
 off: the spiders judge their own redirects), to other hosts too, through at
 most :data:`MAX_REDIRECTS` consecutive redirects, and the answer it leads to is
-read as robots.txt (RFC 9309 2.3.1.2). One redirect more, or one with no
-``Location``, makes robots.txt unavailable, which allows everything, as a 4xx does.
+read as robots.txt (RFC 9309 2.3.1.2). One redirect more, one with no
+``Location``, or one to anything but http(s) (a ``file:`` URL would have the
+crawler read its own disk) makes robots.txt unavailable, which allows
+everything, as a 4xx does.
 
 A robots.txt that cannot be fetched (a 5xx answer once its retries are spent,
 or a network failure) forbids the whole site for the crawl, as RFC 9309
@@ -33,7 +35,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 from scrapy import Request
@@ -53,6 +55,7 @@ RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
 MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
+WEB_SCHEMES = ("http", "https")  # the only robots.txt redirects followed
 
 
 class ForbiddenByRobots(IgnoreRequest):
@@ -126,14 +129,17 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
             location = response.headers.get("Location")
             if not 300 <= response.status < 400 or not location:
                 break
+            target = urljoin(response.url, safe_url_string(location))
+            if urlsplit(target).scheme not in WEB_SCHEMES:  # never file: or data:
+                break
             hop = Request(
-                urljoin(response.url, safe_url_string(location)),
+                target,
                 priority=self.DOWNLOAD_PRIORITY,
                 meta={"dont_obey_robotstxt": True, "allow_offsite": True},
                 callback=NO_CALLBACK,
             )
             response = await self.crawler.engine.download_async(hop)
-        if 300 <= response.status < 400:  # too many redirects, or one to nowhere: unavailable
+        if 300 <= response.status < 400:  # too many redirects, or one not followed: unavailable
             response = response.replace(body=b"")
         return response
 

@@ -479,6 +479,20 @@ def test_robots_txt_behind_more_than_five_redirects_allows_everything(tmp_path):
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
 
 
+def test_robots_txt_redirected_to_a_local_file_is_not_read(tmp_path):
+    """Only http(s) is followed: a site must not make the crawler read its own files."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    local = tmp_path / "robots.txt"
+    local.write_text("User-agent: *\nDisallow: /news/detail/\n", encoding="utf-8")
+    to_file = FaultRule(ROBOTS_PATH, "redirect", status=301, location=local.as_uri())
+    with FixtureSite(faults=FaultPlan(rules=[to_file])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
 def test_robots_txt_redirected_to_a_host_answering_429_blocks_the_site(tmp_path):
     """The host asking us to slow down is not the crawled one, so no rate limit stops the
     crawled site: robots.txt itself must say "unreachable"."""
