@@ -102,6 +102,7 @@ FAULTS = frozenset(
         "redirect_loop",
         "redirect_offsite",
         "redirect_307",
+        "redirect",
         "soft404",
     }
 )
@@ -126,10 +127,13 @@ class FaultRule:
     actual: str = "cp874"  # ...and the one the body is encoded in
     size: int = 20 * 2**20  # "huge": body length in bytes
     retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
+    location: str = ""  # "redirect": the URL sent in ``Location``, with ``status`` a 3xx
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}; expected one of {sorted(FAULTS)}")
+        if self.fault == "redirect" and not (300 <= self.status < 400 and self.location):
+            raise ValueError("a redirect fault needs a 3xx status and a location")
 
 
 @dataclass
@@ -456,6 +460,8 @@ class _Handler(BaseHTTPRequestHandler):
             return Response(302, b"", {"Location": site.url(_loop_target(path, query))})
         if fault == "redirect_offsite":
             return Response(302, b"", {"Location": OFFSITE_URL})
+        if fault == "redirect":
+            return Response(rule.status, b"", {"Location": rule.location})
         if fault == "redirect_307":
             return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
         if fault == "garble":

@@ -62,22 +62,15 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
     return max((when - now).total_seconds(), 0.0)
 
 
-def backoff_seconds(
-    retry_times: int,
-    base: float,
-    cap: float,
-    retry_after: str | None,
-    now: datetime | None = None,
-) -> float:
+def backoff_seconds(retry_times: int, base: float, cap: float, asked: float | None) -> float:
     """How long to wait before retry number ``retry_times`` (1 for the first).
 
-    The server's ``Retry-After``, however long (the caller decides whether to wait
+    ``asked``, the seconds the server's ``Retry-After`` asks for (read by
+    :func:`retry_after_seconds`), however long (the caller decides whether to wait
     that long), else ``base`` doubled with each retry, at most ``cap``.
     """
-    if retry_after:
-        asked = retry_after_seconds(retry_after, now or datetime.now(UTC))
-        if asked is not None:
-            return asked
+    if asked is not None:
+        return asked
     return min(base * 2 ** max(retry_times - 1, 0), cap)
 
 
@@ -135,11 +128,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     request, response, f"rate limited: 429 after {retries} retries"
                 )
             return response
-        await self._wait(retry, retry_after)
+        await self._wait(retry, asked)
         return retry
 
-    async def _wait(self, retry: Request, retry_after: str | None) -> None:
-        delay = backoff_seconds(retry.meta.get("retry_times", 1), self.base, self.cap, retry_after)
+    async def _wait(self, retry: Request, asked: float | None) -> None:
+        delay = backoff_seconds(retry.meta.get("retry_times", 1), self.base, self.cap, asked)
         self._slow_down_site(retry, delay)
         if delay > 0:
             await asyncio.sleep(delay)

@@ -12,11 +12,22 @@ and fails a forbidden request with :class:`ForbiddenByRobots`, which names the
 robots.txt line that forbids it, so the crawl report can say why a site was
 not crawled.
 
+A robots.txt that redirects is followed here (Scrapy's redirect middleware is
+off: the spiders judge their own redirects), to other hosts too, through at
+most :data:`MAX_REDIRECTS` consecutive redirects, and the answer it leads to is
+read as robots.txt (RFC 9309 2.3.1.2). One redirect more, one with no
+``Location``, or one to anything but http(s) (a ``file:`` URL would have the
+crawler read its own disk) makes robots.txt unavailable, which allows
+everything, as a 4xx does.
+
 A robots.txt that cannot be fetched (a 5xx answer once its retries are spent,
 or a network failure) forbids the whole site for the crawl, as RFC 9309
-(2.3.1.4) asks; a 4xx answer (no robots.txt) allows everything. Each request
-is then failed with :class:`ForbiddenByRobots` whose rule is
-``unreachable: HTTP 503`` (or the network error's name).
+(2.3.1.4) asks; so does a 429 once its retries are spent (or with a
+``Retry-After`` longer than we wait): the site asks us to slow down, and
+reading that 4xx as "no robots.txt" would crawl everything. Any other 4xx (no
+robots.txt) allows everything. Each request is then failed with
+:class:`ForbiddenByRobots` whose rule is ``unreachable: HTTP 503`` (or
+``HTTP 429``, or the network error's name).
 """
 
 from __future__ import annotations
@@ -24,20 +35,27 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+from w3lib.url import safe_url_string
+
+from scraper.middlewares import RATE_LIMITED
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
+MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
+WEB_SCHEMES = ("http", "https")  # the only robots.txt redirects followed
 
 
 class ForbiddenByRobots(IgnoreRequest):
@@ -104,8 +122,31 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         pending.addBoth(relay)
         return await maybe_deferred_to_future(mine)
 
+    async def _follow_redirects(self, response: Response) -> Response:
+        """The answer ``response`` redirects to, through at most :data:`MAX_REDIRECTS` hops;
+        an answer still redirecting after them comes back with an empty body."""
+        for _ in range(MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if not 300 <= response.status < 400 or not location:
+                break
+            target = urljoin(response.url, safe_url_string(location))
+            if urlsplit(target).scheme not in WEB_SCHEMES:  # never file: or data:
+                break
+            hop = Request(
+                target,
+                priority=self.DOWNLOAD_PRIORITY,
+                meta={"dont_obey_robotstxt": True, "allow_offsite": True},
+                callback=NO_CALLBACK,
+            )
+            response = await self.crawler.engine.download_async(hop)
+        if 300 <= response.status < 400:  # too many redirects, or one not followed: unavailable
+            response = response.replace(body=b"")
+        return response
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        if response.status >= 500:  # the retries are spent: the server cannot tell us
+        response = await self._follow_redirects(response)
+        # The retries are spent: the server cannot tell us, or still asks us to slow down.
+        if response.status >= 500 or response.status == RATE_LIMITED:
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
         self._robots_text[netloc] = response.body.decode("utf-8", errors="replace")

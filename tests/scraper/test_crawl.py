@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import ExitStack
 
 import pytest
 
@@ -22,6 +23,7 @@ from thaidigest.store import Store
 from thaidigest.urls import public_url
 
 ARTICLE_PATH = re.compile(r"^/news/(contents/details|detail)/\d+")
+ROBOTS_PATH = r"^/robots\.txt$"
 
 
 def expected_urls() -> set[str]:
@@ -386,8 +388,15 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
 
 
 UNREACHABLE_ROBOTS = {
-    "5xx": (FaultRule(path=r"^/robots\.txt$", fault="status", status=503), "HTTP 503"),
-    "network-failure": (FaultRule(path=r"^/robots\.txt$", fault="cut"), "unreachable: "),
+    "5xx": (FaultRule(path=ROBOTS_PATH, fault="status", status=503), "HTTP 503"),
+    "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "unreachable: "),
+    # A site asking us to slow down, still asking once the retries are spent...
+    "429": (FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="0"), "HTTP 429"),
+    # ...or asking for longer than we wait (no retry at all).
+    "429-long-retry-after": (
+        FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="3600"),
+        "HTTP 429",
+    ),
 }
 
 
@@ -395,7 +404,8 @@ UNREACHABLE_ROBOTS = {
     ("rule", "named"), UNREACHABLE_ROBOTS.values(), ids=UNREACHABLE_ROBOTS.keys()
 )
 def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_path, rule, named):
-    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything"."""
+    """RFC 9309 2.3.1.4: robots.txt answering 5xx or not at all means "disallow everything";
+    so does a 429 that outlives its retries (the site asks us to slow down)."""
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
     with FixtureSite() as site:
@@ -416,12 +426,91 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
 def test_robots_txt_answering_404_allows_everything(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
-    missing = FaultRule(path=r"^/robots\.txt$", fault="status", status=404)
+    missing = FaultRule(path=ROBOTS_PATH, fault="status", status=404)
     with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
         result = crawl(site.base_url, db, config, "--source", "mdes")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "mdes: ok" in result.stdout
     assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def robots_behind_redirects(stack: ExitStack, redirects: int, robots: str) -> list[FixtureSite]:
+    """Fixture sites, the crawled one first: its robots.txt leads to ``robots``, served by
+    the last, after ``redirects`` redirects, each hop to another host (``localhost:PORT``)."""
+    chain = [stack.enter_context(FixtureSite(robots_txt=robots))]
+    for hop in range(redirects):
+        location = f"http://localhost:{chain[0].port}/robots.txt"
+        status = 302 if hop == redirects - 1 else 301
+        rule = FaultRule(ROBOTS_PATH, "redirect", status=status, location=location)
+        chain.insert(0, stack.enter_context(FixtureSite(faults=FaultPlan(rules=[rule]))))
+    return chain
+
+
+def robots_asked(sites: list[FixtureSite]) -> list[bool]:
+    return [any(r.path == "/robots.txt" for r in site.requests) for site in sites]
+
+
+def test_robots_txt_behind_five_redirects_across_hosts_is_obeyed(tmp_path):
+    """RFC 9309 2.3.1.2: follow at least five consecutive redirects and obey what they lead to."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with ExitStack() as stack:
+        chain = robots_behind_redirects(stack, 5, "User-agent: *\nDisallow: /news/detail/\n")
+        result = crawl(chain[0].base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in chain[0].requests]
+    assert robots_asked(chain) == [True] * 6
+    assert "/news/3" in paths  # the listings are allowed
+    assert [p for p in paths if p.startswith("/news/detail/")] == []
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
+
+
+def test_robots_txt_behind_more_than_five_redirects_allows_everything(tmp_path):
+    """RFC 9309 2.3.1.2: past five redirects robots.txt is unavailable, which allows all."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with ExitStack() as stack:
+        chain = robots_behind_redirects(stack, 6, "User-agent: *\nDisallow: /\n")
+        result = crawl(chain[0].base_url, db, config, "--source", "mdes")
+    assert robots_asked(chain) == [True] * 6 + [False]  # five redirects followed, no more
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def test_robots_txt_redirected_to_a_local_file_is_not_read(tmp_path):
+    """Only http(s) is followed: a site must not make the crawler read its own files."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    local = tmp_path / "robots.txt"
+    local.write_text("User-agent: *\nDisallow: /news/detail/\n", encoding="utf-8")
+    to_file = FaultRule(ROBOTS_PATH, "redirect", status=301, location=local.as_uri())
+    with FixtureSite(faults=FaultPlan(rules=[to_file])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout
+    assert {row["source"] for row in stored(db).values()} == {"mdes"}
+
+
+def test_robots_txt_redirected_to_a_host_answering_429_blocks_the_site(tmp_path):
+    """The host asking us to slow down is not the crawled one, so no rate limit stops the
+    crawled site: robots.txt itself must say "unreachable"."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    too_many = FaultRule(ROBOTS_PATH, "retry_after", retry_after="0")
+    with FixtureSite(faults=FaultPlan(rules=[too_many])) as elsewhere:
+        location = f"http://localhost:{elsewhere.port}/robots.txt"
+        moved = FaultRule(ROBOTS_PATH, "redirect", status=301, location=location)
+        with FixtureSite(faults=FaultPlan(rules=[moved])) as site:
+            result = crawl(site.base_url, db, config, "--source", "mdes")
+            paths = [r.path for r in site.requests]
+        asked = [r.status for r in elsewhere.requests if r.path == "/robots.txt"]
+    assert asked and set(asked) == {429}
+    assert paths == ["/robots.txt"]
+    assert stored(db) == {}
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (unreachable: HTTP 429)" in result.stdout
 
 
 def rate_limited_crawl(tmp_path, retry_after: str):
@@ -438,6 +527,18 @@ def rate_limited_crawl(tmp_path, retry_after: str):
         )
         articles = [r for r in site.requests if ARTICLE_PATH.match(r.path)]
     return result, articles
+
+
+def test_a_429_is_retried_after_the_wait_its_retry_after_asks_for(tmp_path):
+    config = write_config(tmp_path)  # a back-off of 0.05 s without Retry-After
+    db = tmp_path / "db.sqlite"
+    once = FaultRule(path=r"^/news/3$", fault="retry_after", retry_after="2", times=1)
+    with FixtureSite(faults=FaultPlan(rules=[once])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        listing = [r for r in site.requests if r.path == "/news/3"]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert [r.status for r in listing] == [429, 200]
+    assert listing[1].time - listing[0].time >= 1.9
 
 
 def test_retry_after_longer_than_the_cap_stops_the_site_at_once(tmp_path):

@@ -239,6 +239,16 @@ def test_redirect_offsite_points_outside_the_site() -> None:
     assert (status, headers["Location"]) == (302, OFFSITE_URL)
 
 
+def test_redirect_fault_sends_its_status_and_location() -> None:
+    with serve(
+        FaultRule("^/robots\\.txt$", "redirect", status=308, location=OFFSITE_URL)
+    ) as running:
+        status, headers, _ = fetch(running.url("/robots.txt"))
+    assert (status, headers["Location"]) == (308, OFFSITE_URL)
+    with pytest.raises(ValueError, match="3xx"):
+        FaultRule(ARTICLE, "redirect", location=OFFSITE_URL)  # the default status is a 503
+
+
 def test_redirect_307_points_to_the_bot_check() -> None:
     with serve(FaultRule(ARTICLE, "redirect_307")) as running:
         status, headers, _ = fetch(running.url(ARTICLE))

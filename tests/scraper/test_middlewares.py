@@ -28,11 +28,16 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date(header, expected):
     assert retry_after_seconds(header, NOW) == expected
 
 
+def asked(header: str) -> float | None:
+    return retry_after_seconds(header, NOW)
+
+
 def test_backoff_follows_the_servers_retry_after_however_long_it_asks():
-    assert backoff_seconds(1, 1.0, 60.0, "3600", NOW) == 3600.0
-    assert backoff_seconds(1, 1.0, 60.0, "Wed, 02 Dec 2026 05:00:00 GMT", NOW) == 3600.0
+    assert backoff_seconds(1, 1.0, 60.0, asked("3600")) == 3600.0
+    assert backoff_seconds(1, 1.0, 60.0, asked("Wed, 02 Dec 2026 05:00:00 GMT")) == 3600.0
+    assert backoff_seconds(3, 1.0, 60.0, asked("0")) == 0.0
 
 
 def test_backoff_without_a_readable_retry_after_doubles_up_to_the_cap():
-    assert [backoff_seconds(n, 1.0, 60.0, None, NOW) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
-    assert backoff_seconds(10, 1.0, 60.0, "soon", NOW) == 60.0
+    assert [backoff_seconds(n, 1.0, 60.0, None) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
+    assert backoff_seconds(10, 1.0, 60.0, asked("soon")) == 60.0
