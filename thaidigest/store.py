@@ -3,9 +3,9 @@
 Tables
     meta              key/value, holds the schema version
     articles          the current state of each article, one row per canonical URL
-    article_versions  every distinct normalised content an article has had; the
-                      current one's headline and body are those of ``articles``
-                      (NULL here: each text is stored once)
+    article_versions  every distinct normalised content or published date an
+                      article has had; the current one's headline and body are
+                      those of ``articles`` (NULL here: each text is stored once)
     fingerprints      the exact hash and MinHash signature used for deduplication
     crawl_runs        one row per crawl of a source, with its report
     locks             named locks that keep two crawls of a site apart
