@@ -6,10 +6,12 @@ feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. Every date comes
 from the data: a feed's own ``updated`` is its newest entry's, so the same
-entries give the same bytes. Every string is cleaned by :mod:`digest.clean`
-(no character XML 1.0 forbids, no control or direction character), and an
-entry links only to a web address: an article without one (a text file
-imported without a source line) has no link, and its summary as content.
+entries give the same bytes. A digest's entry is updated when its content
+last changed, which the feed written before records (:func:`keep_updated`).
+Every string is cleaned by :mod:`digest.clean` (no character XML 1.0
+forbids, no control or direction character), and an entry links only to a
+web address: an article without one (a text file imported without a source
+line) has no link, and its summary as content.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 import html
 import json
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
+from typing import NamedTuple
+from xml.etree import ElementTree
 
 from feedgen.feed import FeedGenerator
 
@@ -28,6 +32,7 @@ from digest.markdown import item_date, lede, markdown_to_html, render_changes, w
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
 
+ATOM = "{http://www.w3.org/2005/Atom}"
 GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The title prefix of a revision entry, by the article's language.
@@ -234,15 +239,71 @@ def render_json(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def digest_entry(week: Week, title: str, body_html: str, link: str) -> Entry:
-    """The entry of one weekly digest, dated when its week ended."""
+def digest_entry(week: Week, title: str, body_html: str, link: str, now: datetime) -> Entry:
+    """The entry of one weekly digest, published when its week ended.
+
+    Updated when the week ended too, or at ``now`` for a week not over: the
+    moment the digest tells the week as of. A later build that changes it
+    dates it again (:func:`keep_updated`).
+    """
     ended = week.end().astimezone(UTC)
     return Entry(
         id=stable_id(f"thaidigest:digest:{week}"),
         title=f"{title}: week {week} ({week_range(week)})",
         link=link,
         published=ended,
-        updated=ended,
+        updated=min(ended, now),
         content_html=body_html,
         language="en",
     )
+
+
+class Recorded(NamedTuple):
+    """An entry as an Atom document holds it."""
+
+    updated: datetime
+    content: bytes  # the entry's XML but its ``updated``: everything a reader compares
+
+
+def atom_entries(document: bytes) -> dict[str, Recorded]:
+    """The entries of an Atom document by id; none from a document that does not parse."""
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError:
+        return {}
+    found: dict[str, Recorded] = {}
+    for entry in root.iter(f"{ATOM}entry"):
+        entry_id, updated = entry.find(f"{ATOM}id"), entry.find(f"{ATOM}updated")
+        if entry_id is None or updated is None or not entry_id.text or not updated.text:
+            continue
+        try:
+            moment = datetime.fromisoformat(updated.text.strip())
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            continue
+        entry.remove(updated)
+        entry.tail = None  # the indent after it, which depends on its place in the feed
+        found[entry_id.text.strip()] = Recorded(moment, ElementTree.tostring(entry))
+    return found
+
+
+def keep_updated(
+    feed: FeedInfo, entries: Sequence[Entry], previous: Mapping[str, Recorded], now: datetime
+) -> list[Entry]:
+    """``entries`` updated when their content last changed, as an Atom feed writes them.
+
+    An entry that ``previous`` (the entries of the feed written before, by id)
+    holds keeps its ``updated`` there while it reads the same, and is updated
+    ``now`` when it does not; an entry new to the feed keeps its own. Rebuilding
+    the same feed so gives the same bytes, and a changed entry a later date,
+    which tells readers to show it again.
+    """
+    kept = [replace(e, updated=previous[e.id].updated) if e.id in previous else e for e in entries]
+    written = atom_entries(render_atom(feed, kept))
+    return [
+        entry
+        if entry.id not in previous or written[entry.id].content == previous[entry.id].content
+        else replace(entry, updated=now)
+        for entry in kept
+    ]

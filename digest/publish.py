@@ -49,8 +49,11 @@ from digest.archive import (
 from digest.feeds import (
     Entry,
     FeedInfo,
+    Recorded,
     article_entries,
+    atom_entries,
     digest_entry,
+    keep_updated,
     newest,
     render_atom,
     render_json,
@@ -140,6 +143,14 @@ def stored_digests(out_dir: Path) -> dict[Week, str]:
                 except WeekError:
                     continue
     return found
+
+
+def written_entries(path: Path) -> dict[str, Recorded]:
+    """The entries of the Atom feed written at ``path`` before, by id; none when there is none."""
+    try:
+        return atom_entries(path.read_bytes())
+    except FileNotFoundError:
+        return {}
 
 
 def _formats(
@@ -254,8 +265,14 @@ def _archive(
     span: int,
     feeds: list[FeedLink],
     latest: WeekDigest,
+    written: Mapping[str, Recorded],
+    now: datetime,
 ) -> dict[str, bytes]:
-    """A page per digest, the feed of the newest ``span`` digests, and the index."""
+    """A page per digest, the feed of the newest ``span`` digests, and the index.
+
+    ``written``: the digests feed's entries as written before, which keep their
+    ``updated`` while they read the same.
+    """
     outputs: dict[str, bytes] = {}
     bodies = {week: markdown_to_html(text) for week, text in markdowns.items()}
     site_feeds = [feed for feed in feeds if "/" not in feed.href]
@@ -265,7 +282,7 @@ def _archive(
         )
         outputs[f"{DIGESTS}/{week}.html"] = page.encode()
     entries = [
-        digest_entry(week, title, bodies[week], urljoin(site, f"{DIGESTS}/{week}.html"))
+        digest_entry(week, title, bodies[week], urljoin(site, f"{DIGESTS}/{week}.html"), now)
         for week in sorted(bodies, reverse=True)[:span]
     ]
     feed = FeedInfo(
@@ -274,9 +291,11 @@ def _archive(
         subtitle="The weekly digest, one entry a week",
         site_url=site,
         self_url=urljoin(site, DIGESTS_FEED),
-        updated=entries[0].updated,
+        updated=now,  # the newest entry's, once they are dated
         language="en",
     )
+    entries = keep_updated(feed, entries, written, now)
+    feed = replace(feed, updated=newest(entries, now))
     outputs[DIGESTS_FEED] = render_atom(feed, entries)
     outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
@@ -346,7 +365,16 @@ def build_digest(
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),
         **feeds,
-        **_archive(markdowns, title, site, span, links, latest),
+        **_archive(
+            markdowns,
+            title,
+            site,
+            span,
+            links,
+            latest,
+            written_entries(out_dir / DIGESTS_FEED),
+            now,
+        ),
     }
     files = tuple(out_dir / name for name in sorted(outputs))
     changed = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -180,6 +181,56 @@ def test_a_date_learned_then_changed_in_one_batch_is_the_changed_visits(store: S
     row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
     assert row["published"] == "2024-08-20"  # the last visit's, as its version says
     assert store.versions(row["id"])[-1]["published"] == "2024-08-20"
+
+
+def test_a_corrected_date_with_the_same_text_is_a_new_version(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "new"
+
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 18))) == "updated"
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 18))) == "unchanged"
+
+    row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
+    assert (row["published"], row["versions"]) == ("2024-11-18", 2)
+    versions = store.versions(row["id"])
+    assert [v["published"] for v in versions] == ["2024-11-19", "2024-11-18"]
+    assert versions[0]["body"] == versions[1]["body"] == row["body"]
+
+
+def test_a_learned_date_then_corrected_moves_from_the_learned_one(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, None)) == "new"
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "unchanged"
+
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 18))) == "updated"
+
+    row = store.article_by_url(canonical_url("https://www.mdes.go.th/news/detail/11352"))
+    assert [v["published"] for v in store.versions(row["id"])] == ["2024-11-19", "2024-11-18"]
+
+
+def test_a_stored_database_reimported_is_unchanged_every_article(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'stored.sqlite'}")
+    try:
+        originals = [corpus_record_article(record) for record in RECORDS]
+        first = build_ingestor(store, clock=clock).ingest(originals)
+        assert first.new == len(RECORDS)
+        rows = list(store.iter_articles())
+        assert sum(1 for row in rows if row["published"]) >= len(RECORDS) - 1
+        # What databases already hold: the hash of the headline and body alone. A
+        # version decision that needs more must not find every stored article changed.
+        for row in rows:
+            text = f"{row['title']}\n{row['body']}".encode()
+            assert row["content_hash"] == hashlib.sha256(text).hexdigest()
+
+        again = build_ingestor(store, clock=clock).ingest(originals)
+
+        assert (
+            again.line()
+            == f"read {len(RECORDS)}, new 0, updated 0, unchanged {len(RECORDS)}, rejected 0"
+        )
+        assert [row["versions"] for row in store.iter_articles()] == [1] * len(RECORDS)
+    finally:
+        store.close()
 
 
 def raw_texts(store: Store) -> list[tuple[int, str | None]]:

@@ -37,7 +37,8 @@ representative, whose own ``duplicate_of`` is NULL. The representative is
 the earliest complete version: a complete extraction (not ``fallback``)
 before a fallback one, then the earliest publication date (the first-seen
 date when the date is unknown), then, on the same day, the longer text (a
-condensed copy gives way to the full release), then the lowest id. An
+condensed copy gives way to the full release), then the canonical URL that
+sorts first, so that which copy was stored first never decides. An
 article whose text changes leaves its cluster (handing the representative's
 role to the earliest remaining member) and is matched again.
 

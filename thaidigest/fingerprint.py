@@ -431,18 +431,21 @@ def compatible(first: Marks, second: Marks) -> bool:
     return dated_alike(first, second) and numbers_agree(first.numbers, second.numbers)
 
 
-def representative_key(row: Any) -> tuple[bool, str, int, int]:
+def representative_key(row: Any) -> tuple[bool, str, int, str]:
     """Sort key of cluster members: the representative sorts first.
 
     A complete extraction before a fallback one, then the earliest date
     (published, else first seen), then on the same day the longer text,
-    then the lowest id.
+    then the canonical URL that sorts first. Not the order the store holds
+    them in: two sites crawled at once store their articles in no fixed
+    order, and a copy of each site's alike in all but its URL would represent
+    the story by chance.
     """
     return (
         row.extraction in INCOMPLETE_EXTRACTIONS,
         row.published or row.first_seen[:10],
         -row.length,
-        row.id,
+        row.url,
     )
 
 

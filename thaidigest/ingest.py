@@ -262,7 +262,9 @@ class Ingestor:
 
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
-        so a URL given twice in a batch is new, then updated.
+        so a URL given twice in a batch is new, then updated. A new headline or
+        body is a new version, and so is another published date (a correction);
+        a date where none was known only fills it in.
         """
         now = iso(self.clock())
         urls = list({item.article.url for item in prepared})
@@ -281,7 +283,7 @@ class Ingestor:
         inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
-        dated: dict[int, str] = {}  # unchanged rows that learn their published date
+        dated: dict[int, dict[str, Any]] = {}  # unchanged rows that learn their published date
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         for fetch, article, scored, fingerprint in prepared:
@@ -290,13 +292,18 @@ class Ingestor:
             if known is not None and known.published and article.published is None:
                 # A visit that shows no date (a revisit without its listing) keeps the known one.
                 article = replace(article, published=date.fromisoformat(known.published))
+            published = article.published.isoformat() if article.published else None
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), 1, "new"
-            elif known is not None and known.content_hash == article.content_hash:
+            elif (
+                known is not None
+                and known.content_hash == article.content_hash
+                and known.published in (None, published)  # a corrected date is a new version
+            ):
                 seen[known.id] = {"row_id": known.id, **fetched}
-                if known.published is None and article.published is not None:
-                    dated[known.id] = article.published.isoformat()
-                    current[article.url] = known._replace(published=dated[known.id])
+                if known.published is None and published is not None:
+                    dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
+                    current[article.url] = known._replace(published=published)
                 outcomes.append("unchanged")
                 continue
             else:
@@ -312,7 +319,6 @@ class Ingestor:
                     update(articles).where(articles.c.id == article_id),
                     _state(article, scored, now) | fetched | {"versions": version},
                 )
-            published = article.published.isoformat() if article.published else None
             current[article.url] = Stored(article_id, article.content_hash, version, published)
             written[article_id] = {
                 "article_id": article_id,
@@ -333,12 +339,21 @@ class Ingestor:
             conn.execute(article_versions.insert(), versions)
         if self.deduplicator is not None:
             self.deduplicator.flush(conn)
-        if dated:
+        if dated:  # the article's date, and its current version's, which it was learned for
             conn.execute(
                 update(articles)
                 .where(articles.c.id == bindparam("row_id"))
                 .values(published=bindparam("day")),
-                [{"row_id": row_id, "day": day} for row_id, day in dated.items()],
+                list(dated.values()),
+            )
+            conn.execute(
+                update(article_versions)
+                .where(
+                    article_versions.c.article_id == bindparam("row_id"),
+                    article_versions.c.version == bindparam("at"),
+                )
+                .values(published=bindparam("day")),
+                list(dated.values()),
             )
         if seen:
             conn.execute(

@@ -279,7 +279,10 @@ def clean_body(title: str, lines: list[str]) -> CleanBody:
 
 
 def content_hash(title: str, body: str) -> str:
-    """Fingerprint of an article's normalised content, for versioning."""
+    """Fingerprint of an article's normalised headline and body, for versioning.
+
+    The published date is not in it: the ingestor compares the date beside it, so
+    the hashes databases hold stay valid."""
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 

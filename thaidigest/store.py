@@ -3,9 +3,9 @@
 Tables
     meta              key/value, holds the schema version
     articles          the current state of each article, one row per canonical URL
-    article_versions  every distinct normalised content an article has had; the
-                      current one's headline and body are those of ``articles``
-                      (NULL here: each text is stored once)
+    article_versions  every distinct normalised content or published date an
+                      article has had; the current one's headline and body are
+                      those of ``articles`` (NULL here: each text is stored once)
     fingerprints      the exact hash and MinHash signature used for deduplication
     crawl_runs        one row per crawl of a source, with its report
     locks             named locks that keep two crawls of a site apart
@@ -291,9 +291,9 @@ KEEP_SUPERSEDED_TEXT = (
 )
 
 
-def _is_foreign(file: Path) -> bool | None:
-    """Whether an existing SQLite file holds another application's tables; None when it
-    holds no table at all (a 0-byte file, a new database).
+def _file_tables(file: Path) -> tuple[set[str], bool]:
+    """The tables of an existing SQLite file (SQLite's own aside), and whether they are
+    another application's.
 
     Thaidigest's are the tables of :data:`metadata`, or any beside a ``meta`` table
     holding our schema version (or nothing yet: one being created). The file is read
@@ -307,15 +307,13 @@ def _is_foreign(file: Path) -> bool | None:
             "AND name NOT LIKE 'sqlite^_%' ESCAPE '^'"
         )
         tables = {row[0] for row in conn.execute(query)}
-        if not tables:
-            return None
         if "meta" not in tables:  # ours while create_all makes the tables, meta not yet
-            return not tables <= set(metadata.tables)
+            return tables, not tables <= set(metadata.tables)
         try:
             keys = {row[0] for row in conn.execute("SELECT key FROM meta")}
         except sqlite3.Error:  # a meta table without our columns
-            return True
-        return bool(keys) and "schema_version" not in keys
+            return tables, True
+        return tables, bool(keys) and "schema_version" not in keys
     finally:
         conn.close()
 
@@ -409,8 +407,11 @@ class Store:
         file = sqlite_file(url)
         if file is not None and not create and not file.exists():
             raise NoDatabaseError(f"database {self.name}: no such file")
-        if file is not None and file.exists():
-            self._check_file(file, create)
+        # The tables the database holds, listed once: a SQLite file's before the engine
+        # touches it (a new file holds none), any other database's once connected.
+        present: set[str] | None = None
+        if file is not None:
+            present = self._check_file(file, create) if file.exists() else set()
         try:
             if file is not None:
                 make_folder(file.parent)
@@ -426,40 +427,44 @@ class Store:
         event.listen(self.engine, "handle_error", self._one_line_error)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._create_tables()
+        if present is None:
+            with self.engine.connect() as conn:
+                present = set(inspect(conn).get_table_names())
+        self._create_tables(present)
         self._check_schema()
 
-    def _create_tables(self) -> None:
-        """Create the tables a database lacks, in one transaction holding the write lock.
+    def _create_tables(self, present: set[str]) -> None:
+        """Create the tables a database lacks (``present`` are those it holds), in one
+        transaction holding the write lock; :meth:`_check_schema` then records the
+        schema version of a new database.
 
         Two processes opening a new database at once (a daemon's crawl and an
         import) would otherwise both see a table missing and both create it,
-        and one fail (``table meta already exists``, or a second schema
-        version). An open that finds every table takes no lock.
+        and one fail (``table meta already exists``). An open that finds every
+        table takes no lock; one that lists them before another process made
+        them finds them made once it holds the lock.
         """
-        with self.engine.connect() as conn:
-            present = set(inspect(conn).get_table_names())
         if set(metadata.tables) <= present:
             return
         with self.transaction() as conn:
             metadata.create_all(conn)
-            if _schema_version(conn) is None:  # a new database: it is of this schema
-                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
 
-    def _check_file(self, file: Path, create: bool) -> None:
-        """Refuse an existing file that is not ours before anything writes to it."""
+    def _check_file(self, file: Path, create: bool) -> set[str]:
+        """Refuse an existing file that is not ours before anything writes to it;
+        the tables it holds."""
         try:
-            foreign = _is_foreign(file)
+            tables, foreign = _file_tables(file)
         except sqlite3.Error as error:  # not a database, unreadable
             raise StoreError(f"database {self.name}: {_first_line(error)}") from None
         if foreign:
             raise ForeignDatabaseError(
                 f"database {self.name}: not a thaidigest database (it holds other tables)"
             )
-        if foreign is None and not create:
+        if not tables and not create:
             raise NoDatabaseError(
                 f"database {self.name}: not a thaidigest database (it holds no tables)"
             )
+        return tables
 
     def _one_line_error(self, context: ExceptionContext) -> None:
         """Turn a database error into a :class:`StoreError` of one line.
@@ -489,19 +494,22 @@ class Store:
         return cls(database_url(db), create=create)
 
     def _check_schema(self) -> None:
+        """Record the schema version of a database that has none (a new one: it is of this
+        schema), upgrade an older one, refuse a newer one."""
         # A plain transaction: most opens only read the version, and must not wait
         # for a write lock (see :meth:`transaction`).
+        sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
             version = _schema_version(conn)
-            if version is not None and version < SCHEMA_VERSION:
-                if self.engine.dialect.name != "sqlite":
-                    raise SchemaError(
-                        f"database {self.name}: schema {version} can be upgraded on SQLite only"
-                    )
+            if version is not None and version < SCHEMA_VERSION and not sqlite:
+                raise SchemaError(
+                    f"database {self.name}: schema {version} can be upgraded on SQLite only"
+                )
+            if sqlite and (version is None or version < SCHEMA_VERSION):
                 # pysqlite opens a transaction only before a data change: without an
                 # explicit one, each schema change would commit on its own. IMMEDIATE
                 # takes the write lock now, so a second process opening the database
-                # waits, then finds the upgrade done.
+                # waits, then finds the version recorded or the upgrade done.
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 version = _schema_version(conn)
             if version is None:

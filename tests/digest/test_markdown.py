@@ -149,6 +149,16 @@ def test_updated_item_says_what_changed(store):
     assert "1 items" not in markdown and "1 item (1 updated)" in markdown
 
 
+def test_a_corrected_date_is_what_changed(store):
+    body = "One.\nTwo."
+    ingest(store, [article(1, "Headline", body, date(2024, 8, 14))], "2024-08-14T03:00")
+    ingest(store, [article(1, "Headline", body, date(2024, 8, 13))], "2024-08-21T03:00")
+    mark(store, article(1, "Headline"))
+    markdown = digest_markdown(store)
+    assert "thaigov.go.th · 2024-08-13 · English · updated" in markdown
+    assert "What changed:\n\n- Date: <del>2024-08-14</del> → <ins>2024-08-13</ins>\n" in markdown
+
+
 THAI_BEFORE = (
     "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมร่วมประชุมกับญี่ปุ่น\n"
     "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ\n"

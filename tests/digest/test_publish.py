@@ -223,6 +223,43 @@ def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
     assert entries[0].updated == at("2024-08-25T17:00").isoformat()
 
 
+def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))
+    build_digest(filled, out, W33, settings(), now=at("2024-08-26T02:00"))  # W34 moves up
+    week_ends = {"2024-W34": "2024-08-25T17:00", "2024-W33": "2024-08-18T17:00"}
+
+    def updated(feed):
+        return {entry.link.rsplit("/", 1)[1][:-5]: entry.updated for entry in feed.entries}
+
+    first = parse(out / "digests.atom")
+    assert updated(first) == {week: at(end).isoformat() for week, end in week_ends.items()}
+
+    again = build_digest(filled, out, W34, settings(), now=at("2024-08-27T01:00"))
+    assert out / "digests.atom" not in again.changed  # the same digest: the same entry
+    assert updated(parse(out / "digests.atom")) == updated(first)
+
+    late = article(7, "Found after the first build", "A new paragraph.", date(2024, 8, 24))
+    ingest(filled, [late], "2024-08-27T05:00")
+    mark(filled, late, topics=["ai"])
+    changed = build_digest(filled, out, W34, settings(), now=at("2024-08-28T01:00"))
+
+    assert "Found after the first build" in changed.markdown
+    feed = parse(out / "digests.atom")
+    assert updated(feed) == {
+        "2024-W34": at("2024-08-28T01:00").isoformat(),  # rebuilt with an item more
+        "2024-W33": at(week_ends["2024-W33"]).isoformat(),  # as it was
+    }
+    assert feed.feed.updated == at("2024-08-28T01:00").isoformat()
+
+
+def test_the_digest_of_a_week_not_over_is_not_updated_in_the_future(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
+    (entry,) = parse(out / "digests.atom").entries
+    assert entry.updated == at("2024-08-23T12:00").isoformat()
+
+
 # --- What an older or hand-edited store may hold never reaches a reader --------------------
 
 BAD_URL = "https://example.org/news/1\x01"
