@@ -13,6 +13,8 @@ A schedule is TOML::
 
 An option is checked as the command checks it: ``source`` is ``thaigov``,
 ``mdes`` or ``all``, and ``start_id`` goes with ``thaigov`` or ``all`` only.
+A folder (the digest's ``out``) is relative to the schedule file's folder, as
+a path in ``thaidigest.toml`` is to that file's.
 
 A crontab line may restrict the day of the month or the day of the week, not
 both: standard cron runs on either day, APScheduler only on a day that is
@@ -29,7 +31,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -41,6 +43,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.select import Week, WeekError
+from thaidigest.config import file_relative
 from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 
 DEFAULT_SCHEDULE = "default.toml"
@@ -97,6 +100,7 @@ TASKS: dict[str, dict[str, tuple[Any, str]]] = {
         "email": (_flag, "true or false"),
     },
 }
+PATH_OPTIONS = frozenset({"out"})  # relative to the schedule file's folder
 TOP_LEVEL_KEYS = frozenset({"timezone", "job"})
 JOB_KEYS = frozenset({"name", "task", "cron", "every", "args"})
 
@@ -133,8 +137,11 @@ class Schedule:
         return ZoneInfo(self.timezone)
 
 
-def parse_schedule(text: str, source: str) -> Schedule:
-    """Validate a schedule file's text; ``source`` names it in every :class:`ScheduleError`."""
+def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedule:
+    """Validate a schedule file's text; ``source`` names it in every :class:`ScheduleError`.
+
+    ``folder``: the file's, which a relative folder in a job's options is taken from.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -155,6 +162,11 @@ def parse_schedule(text: str, source: str) -> Schedule:
     jobs: list[Job] = []
     for number, table in enumerate(tables, start=1):
         job = _parse_job(table, number, source, timezone)
+        if folder is not None:
+            paths = {
+                key: file_relative(job.args[key], folder) for key in PATH_OPTIONS & set(job.args)
+            }
+            job = replace(job, args={**job.args, **paths})
         if any(seen.name == job.name for seen in jobs):
             raise ScheduleError(f"{source}: job {job.name!r}: duplicate job name")
         jobs.append(job)
@@ -217,7 +229,7 @@ def load_schedule(path: str | Path | None = None) -> Schedule:
         raise ScheduleError(f"{path}: no such schedule file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
-    return parse_schedule(text, str(path))
+    return parse_schedule(text, str(path), Path(path).parent)
 
 
 def crontab_weekdays(field: str) -> str:

@@ -278,3 +278,22 @@ def test_a_minute_ten_years_and_one_day_field_restricted_are_accepted(trigger):
     text = HEADER + f'[[job]]\nname = "x"\ntask = "crawl"\n{trigger}\n'
     (job,) = parse_schedule(text, "ok.toml").jobs
     assert job.name == "x"
+
+
+def test_a_digest_folder_in_a_schedule_file_is_relative_to_that_file(tmp_path, monkeypatch):
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    path = folder / "schedule.toml"
+    path.write_text(
+        HEADER
+        + '[[job]]\nname = "weekly"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        + 'args = { out = "public" }\n'
+        + '[[job]]\nname = "home"\ntask = "digest"\ncron = "0 8 * * 1"\n'
+        + 'args = { out = "/srv/d" }\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # the daemon runs from another folder
+    weekly, home = load_schedule(path).jobs
+    assert weekly.args["out"] == str(folder / "public")
+    assert home.args["out"] == "/srv/d"  # an absolute folder stays as it is
+    assert job_command(weekly, None)[-2:] == ["--out", str(folder / "public")]
