@@ -5,8 +5,10 @@ aside) are cut into sentences (Thai by PyThaiNLP's CRF sentence segmenter,
 other text at sentence ends) and aligned. A sentence found in only one version
 is removed or added; two sentences in the same place are compared word by
 word (Thai words by PyThaiNLP's ``newmm``): when only numbers differ, each is
-reported as ``old → new`` with the word that follows it (``5,000 → 6,000
-ล้านบาท``), otherwise the old sentence is removed and the new one added.
+reported as ``old → new`` between the words of its sentence just before and
+just after it (``ห้องรับรอง 1 → 2 ตึกบัญชาการ``: Thai puts a number after its
+noun, so the word after alone would name the wrong thing), otherwise the old
+sentence is removed and the new one added.
 
 The cost stays bounded: a change with more differing paragraphs than
 :data:`MAX_ALIGNED_PARAGRAPHS` or sentences than :data:`MAX_ALIGNED_SENTENCES`
@@ -44,19 +46,20 @@ THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
 # Sentence ends in English text (Thai text separates phrases with spaces).
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
-# The unit after a changed number: at most this many words and characters.
-UNIT_WORDS = 2
-UNIT_MAX_CHARS = 24
-UNIT_PUNCTUATION = ".,;:!?()[]\"'“”‘’"
+# The words shown on each side of a changed number: at most this many words and characters.
+CONTEXT_WORDS = 2
+CONTEXT_MAX_CHARS = 24
+CONTEXT_PUNCTUATION = ".,;:!?()[]\"'“”‘’"
 
 
 @dataclass(frozen=True)
 class NumberChange:
-    """A number that changed in place: ``old → new unit``."""
+    """A number that changed in place: ``before old → new unit``."""
 
     old: str
     new: str
-    unit: str = ""
+    unit: str = ""  # the words after it, in its sentence
+    before: str = ""  # the words before it, in its sentence
 
 
 @dataclass(frozen=True)
@@ -131,21 +134,41 @@ def _is_numbers(tokens: Sequence[str]) -> bool:
     return bool(kept) and all(NUMBER.fullmatch(token) for token in kept)
 
 
-def _unit(tokens: Sequence[str], start: int) -> str:
-    """The word or two after position ``start``: what a changed number counts."""
-    unit: list[str] = []
-    index, count = start, 0
-    while index < len(tokens) and count < UNIT_WORDS:
-        token = tokens[index]
-        if token.isspace() and token != " ":
+def _context(tokens: Sequence[str]) -> list[str]:
+    """The first word or two of ``tokens`` (those nearest a changed number), stopping at a
+    number, a punctuation mark or a line break."""
+    kept: list[str] = []
+    count = 0
+    for token in tokens:
+        if count == CONTEXT_WORDS or (token.isspace() and token != " "):
             break
         if not token.isspace():
             if NUMBER.fullmatch(token) or not any(c.isalpha() for c in token):
                 break
             count += 1
-        unit.append(token)
-        index += 1
-    return "".join(unit).strip().strip(UNIT_PUNCTUATION)[:UNIT_MAX_CHARS]
+        kept.append(token)
+    return kept
+
+
+def _number_change(
+    tokens: Sequence[tuple[int, str]], old: Sequence[str], start: int, end: int
+) -> NumberChange:
+    """The numbers ``old`` replaced by those of ``tokens[start:end]``, with the words just
+    before and after them in their own sentence (``tokens`` are (sentence, word) pairs)."""
+    words_of = [word for _, word in tokens]
+    first, last = start, end
+    while first > 0 and tokens[first - 1][0] == tokens[start][0]:
+        first -= 1
+    while last < len(tokens) and tokens[last][0] == tokens[end - 1][0]:
+        last += 1
+    before = "".join(reversed(_context(words_of[first:start][::-1])))
+    after = "".join(_context(words_of[end:last]))
+    return NumberChange(
+        old="".join(old).strip(),
+        new="".join(words_of[start:end]).strip(),
+        unit=after.strip().strip(CONTEXT_PUNCTUATION)[:CONTEXT_MAX_CHARS],
+        before=before.strip().strip(CONTEXT_PUNCTUATION)[-CONTEXT_MAX_CHARS:],
+    )
 
 
 def _compare_runs(
@@ -168,8 +191,7 @@ def _compare_runs(
         if tag == "equal":
             continue
         if tag == "replace" and _is_numbers(a[i1:i2]) and _is_numbers(b[j1:j2]):
-            old_text, new_text = "".join(a[i1:i2]).strip(), "".join(b[j1:j2]).strip()
-            numbers.append(NumberChange(old_text, new_text, _unit(b, j2)))
+            numbers.append(_number_change(new_tokens, a[i1:i2], j1, j2))
             continue
         if not "".join(a[i1:i2] + b[j1:j2]).strip():
             continue  # only spacing changed

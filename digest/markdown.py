@@ -274,7 +274,8 @@ def change_lines(diff: Diff) -> list[str]:
         lines.append(f"Date: {_marked('del', old)} → {_marked('ins', new)}")
     details = [
         *(
-            f"{_marked('del', n.old)} → {_marked('ins', n.new)}"
+            (f"{escape(n.before)} " if n.before else "")
+            + f"{_marked('del', n.old)} → {_marked('ins', n.new)}"
             + (f" {escape(n.unit)}" if n.unit else "")
             for n in diff.numbers
         ),

@@ -3,12 +3,12 @@ import pytest
 from digest.diff import NumberChange, body_changes, diff_versions, sentences, words
 
 
-def test_a_changed_number_is_reported_with_its_unit_not_as_a_new_sentence():
+def test_a_changed_number_is_reported_with_the_words_around_it_not_as_a_new_sentence():
     numbers, removed, added = body_changes(
         "Intro.\nThe budget is 5,000 million baht. Talks go on.",
         "Intro.\nThe budget is 6,500.5 million baht. Talks go on.",
     )
-    assert numbers == (NumberChange("5,000", "6,500.5", "million baht"),)
+    assert numbers == (NumberChange("5,000", "6,500.5", "million baht", before="budget is"),)
     assert (removed, added) == ((), ())
 
 
@@ -37,7 +37,7 @@ def test_a_date_in_the_text_that_moved_is_a_number_change():
     numbers, _, _ = body_changes(
         "การประชุมจะจัดขึ้นวันที่ 15 สิงหาคม 2567", "การประชุมจะจัดขึ้นวันที่ 16 สิงหาคม 2567"
     )
-    assert numbers == (NumberChange("15", "16", "สิงหาคม"),)
+    assert numbers == (NumberChange("15", "16", "สิงหาคม", before="ขึ้นวันที่"),)
 
 
 def test_words_give_the_sentence_back_and_keep_numbers_whole():
@@ -105,3 +105,41 @@ def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are
     assert numbers == ()
     assert removed == sentences(old)
     assert added == sentences(new)
+
+
+ROOM_BEFORE = "นายกรัฐมนตรีเป็นประธานการประชุมที่ห้องรับรอง 1 ตึกบัญชาการ 1 ทำเนียบรัฐบาล"
+
+
+def test_a_changed_room_number_keeps_the_word_before_it_which_it_counts():
+    # Thai puts a number after its noun: ห้อง 1 is room 1, the building follows.
+    numbers, removed, added = body_changes(
+        ROOM_BEFORE, ROOM_BEFORE.replace("ห้องรับรอง 1", "ห้องรับรอง 2")
+    )
+    assert numbers == (NumberChange("1", "2", "ตึกบัญชาการ", before="ห้องรับรอง"),)
+    assert (removed, added) == ((), ())
+
+
+def test_a_changed_building_number_is_told_apart_from_the_room_number():
+    numbers, _, _ = body_changes(ROOM_BEFORE, ROOM_BEFORE.replace("ตึกบัญชาการ 1", "ตึกบัญชาการ 2"))
+    assert numbers == (NumberChange("1", "2", "ทำเนียบรัฐบาล", before="ตึกบัญชาการ"),)
+
+
+def test_a_number_opening_a_sentence_has_nothing_before_it_not_the_last_sentence():
+    old = "การประชุมจัดขึ้นที่ทำเนียบรัฐบาลวันนี้\n1,200 คนเข้าร่วมงาน"
+    numbers, _, _ = body_changes(old, old.replace("1,200", "1,500"))
+    assert [(n.before, n.old, n.new, n.unit[:2]) for n in numbers] == [("", "1,200", "1,500", "คน")]
+    # Two sentences edited together: the context stays inside the number's own sentence.
+    numbers, removed, added = body_changes(
+        "Intro.\nTalks at noon ended. 40 people came.",
+        "Intro.\nTalks at one ended. 45 people came.",
+    )
+    assert numbers == (NumberChange("40", "45", "people came"),)
+    assert removed == ("Talks at noon ended.",) and added == ("Talks at one ended.",)
+
+
+def test_an_english_number_keeps_the_words_on_both_sides():
+    numbers, _, _ = body_changes(
+        "Intro.\nThe ministry hired 30 engineers in May.",
+        "Intro.\nThe ministry hired 35 engineers in May.",
+    )
+    assert numbers == (NumberChange("30", "35", "engineers in", before="ministry hired"),)

@@ -177,12 +177,25 @@ def test_edited_thai_article_shows_the_changed_number_and_the_new_sentence(store
     ingest(store, [article(1, "ดีอี ประชุมญี่ปุ่น", THAI_AFTER, day)], "2024-08-21T03:00")
     mark(store, article(1, "ดีอี ประชุมญี่ปุ่น"))
     markdown = digest_markdown(store)
-    assert "- <del>5,000</del> → <ins>6,000</ins> ล้านบาท\n" in markdown
+    assert "- อนุมัติงบประมาณ <del>5,000</del> → <ins>6,000</ins> ล้านบาท\n" in markdown
     assert "- Removed: <del>ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า</del>" in markdown
     assert "- Added: <ins>ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว</ins>" in markdown
     html = markdown_to_html(markdown)
-    assert "<li><del>5,000</del> → <ins>6,000</ins> ล้านบาท</li>" in html
+    assert "<li>อนุมัติงบประมาณ <del>5,000</del> → <ins>6,000</ins> ล้านบาท</li>" in html
     assert "<ins>ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว</ins>" in html
+
+
+def test_a_changed_room_number_is_shown_between_the_words_around_it(store):
+    day = date(2024, 8, 14)
+    before = "นายกรัฐมนตรีเป็นประธานการประชุมที่ห้องรับรอง 1 ตึกบัญชาการ 1 ทำเนียบรัฐบาล"
+    after = before.replace("ห้องรับรอง 1", "ห้องรับรอง 2")
+    ingest(store, [article(1, "ประชุม ครม.", before, day)], "2024-08-14T03:00")
+    ingest(store, [article(1, "ประชุม ครม.", after, day)], "2024-08-21T03:00")
+    mark(store, article(1, "ประชุม ครม."))
+    markdown = digest_markdown(store)
+    assert "- ห้องรับรอง <del>1</del> → <ins>2</ins> ตึกบัญชาการ\n" in markdown
+    html = markdown_to_html(markdown)
+    assert "<li>ห้องรับรอง <del>1</del> → <ins>2</ins> ตึกบัญชาการ</li>" in html
 
 
 def test_a_changed_headline_is_shown_in_full_and_long_diffs_are_cut_with_a_count(store):
