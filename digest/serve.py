@@ -158,6 +158,15 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return DigestHandler
 
 
+def address_family(host: str, port: int) -> socket.AddressFamily:
+    """The family of the first address ``host`` listens on: IPv6 for ``::1``, IPv4 for
+    ``127.0.0.1`` or ``localhost`` here (as ``python -m http.server --bind`` picks it)."""
+    family, *_ = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return family
+
+
 class DigestServer(ThreadingHTTPServer):
     """A threading HTTP server with a cap on connections and a deadline for each."""
 
@@ -171,6 +180,7 @@ class DigestServer(ThreadingHTTPServer):
         deadline: float = CONNECTION_DEADLINE,
     ) -> None:
         # Set before binding: a failed bind calls server_close() from TCPServer.__init__.
+        self.address_family = address_family(address[0], address[1])
         self.deadline = deadline
         self._slots = threading.BoundedSemaphore(max_connections)
         self._open: dict[socket.socket, float] = {}  # connection -> when it must end
@@ -242,9 +252,9 @@ def make_server(
 
 
 def server_url(server: DigestServer) -> str:
-    """The URL a bound server answers on."""
+    """The URL a bound server answers on (an IPv6 address in brackets)."""
     host, port = server.server_address[:2]
-    return f"http://{host}:{port}/"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def serve(

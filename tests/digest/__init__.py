@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -75,3 +76,15 @@ def mark(
 def settings(**digest: Any) -> dict[str, Any]:
     """The default settings with ``digest`` values changed."""
     return merge(DEFAULTS, {"digest": digest})
+
+
+def ipv6_loopback_missing() -> str | None:
+    """Why this machine cannot listen on ``::1`` (no IPv6, or no IPv6 loopback); None if it can."""
+    if not socket.has_ipv6:
+        return "Python was built without IPv6"
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError as error:
+        return f"cannot bind ::1 here: {error}"
+    return None

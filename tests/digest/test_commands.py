@@ -3,11 +3,12 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from digest.commands import digest_command, serve_command
 from digest.select import Week
-from tests.digest import article, ingest, mark
+from tests.digest import article, ingest, ipv6_loopback_missing, mark
 from tests.digest.test_mail import Inbox, LoopbackController
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
@@ -172,6 +173,30 @@ def test_serve_on_port_zero_prints_its_url_and_answers(tmp_path):
             with urllib.request.urlopen(url, timeout=10) as response:
                 assert response.headers["Content-Type"] == "text/html; charset=utf-8"
                 assert b"archive" in response.read()
+        finally:
+            process.terminate()
+
+
+def test_serve_on_the_ipv6_loopback_prints_its_url_and_answers(tmp_path):
+    missing = ipv6_loopback_missing()
+    if missing:
+        pytest.skip(missing)
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "feed.atom").write_bytes(b"<feed/>")
+    command = "from digest.commands import serve_command; serve_command()"
+    with subprocess.Popen(
+        [sys.executable, "-c", command, "--out", str(out), "--port", "0", "--host", "::1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
+        try:
+            line = process.stdout.readline()
+            assert line.startswith(f"Serving {out} at http://[::1]:")
+            url = line.split(" at ")[1].strip()
+            with urllib.request.urlopen(url + "feed.atom", timeout=10) as response:
+                assert response.read() == b"<feed/>"
         finally:
             process.terminate()
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from digest.serve import IDLE_TIMEOUT, make_server, server_url
+from tests.digest import ipv6_loopback_missing
 
 
 @pytest.fixture
@@ -51,6 +52,19 @@ def test_port_zero_binds_a_free_loopback_port(site):
     host, port = site.server_address[:2]
     assert host == "127.0.0.1" and port > 0
     assert server_url(site) == f"http://127.0.0.1:{port}/"
+
+
+def test_an_ipv6_loopback_host_is_served_with_a_bracketed_url(tmp_path):
+    missing = ipv6_loopback_missing()
+    if missing:
+        pytest.skip(missing)
+    (tmp_path / "feed.atom").write_bytes(b"<feed/>")
+    with serving(tmp_path, host="::1") as server:
+        host, port = server.server_address[:2]
+        assert host == "::1" and port > 0
+        assert server_url(server) == f"http://[::1]:{port}/"
+        status, _, body = request(server, "/feed.atom")
+    assert (status, body) == (200, b"<feed/>")
 
 
 @pytest.mark.parametrize(
@@ -131,8 +145,8 @@ def test_symlink_inside_the_folder_is_served(site):
 
 
 @contextmanager
-def serving(folder, **limits):
-    server = make_server(folder, port=0, **limits)
+def serving(folder, **options):
+    server = make_server(folder, port=0, **options)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
