@@ -275,3 +275,24 @@ def test_a_database_whose_folder_is_a_file_is_one_line_naming_that_file(db, tmp_
     assert result.exit_code == 1
     line = one_error_line(result.output)
     assert line == f"Error: database {tmp_path / db}: {tmp_path / 'afile'} is not a folder"
+
+
+@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
+def test_a_database_that_is_a_folder_is_one_line_saying_so(command, tmp_path):
+    db = tmp_path / "data"
+    db.mkdir()
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    if command == "run":  # the daemon sets signal handlers: a process of its own
+        result = subprocess.run(
+            [sys.executable, "-m", "thaidigest", *args, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        exit_code, output = result.returncode, result.stdout + result.stderr
+    else:
+        result = invoke(*args, "--db", str(db))
+        exit_code, output = result.exit_code, result.output
+    assert exit_code == 1  # as a database whose folder is a file, or a file not a database
+    assert one_error_line(output) == f"Error: database {db}: is a folder, not a database file"
+    assert [p.name for p in tmp_path.iterdir()] == ["data"] and not any(db.iterdir())

@@ -398,13 +398,16 @@ class Store:
     ``create`` is false (a command that only reads): then it is a
     :class:`NoDatabaseError` and nothing is made; so is an existing file with
     no table. An existing file holding another application's tables is a
-    :class:`ForeignDatabaseError` whatever ``create`` says, and is left as it is.
+    :class:`ForeignDatabaseError` whatever ``create`` says, and is left as it is; a
+    folder is a :class:`StoreError`, whatever ``create`` says.
     """
 
     def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         self.name = display_url(url)
         file = sqlite_file(url)
+        if file is not None and file.is_dir():  # SQLite would say only "disk I/O error"
+            raise StoreError(f"database {self.name}: is a folder, not a database file")
         if file is not None and not create and not file.exists():
             raise NoDatabaseError(f"database {self.name}: no such file")
         # The tables the database holds, listed once: a SQLite file's before the engine
