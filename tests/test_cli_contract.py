@@ -1,0 +1,42 @@
+"""The command line the README documents is the one the commands build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from thaidigest.cli import COMMANDS, load_command
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+# The README's sentence naming the commands that take an option: "... (`a`, `b`) take `--db".
+LISTED = {
+    "db": r"commands that use the database \(([^)]*)\)\s+take `--db",
+    "config_file": r"those that read settings \(([^)]*)\)\s+take `--config",
+    None: r"and\s+((?:`[\w-]+`,?\s+(?:and\s+)?)+)take neither",
+}
+
+
+def listed(option: str | None) -> set[str]:
+    """The commands the README says take ``option`` (None: those that take neither)."""
+    found = re.search(LISTED[option], README.read_text(encoding="utf-8"))
+    assert found, f"the README names no commands for {option}"
+    return set(re.findall(r"`([\w-]+)`", found.group(1)))
+
+
+def taking(option: str) -> set[str]:
+    return {
+        name
+        for name in COMMANDS
+        if option in {parameter.name for parameter in load_command(name).params}
+    }
+
+
+@pytest.mark.parametrize("option", ["db", "config_file"])
+def test_the_readme_names_every_command_that_takes_the_option_and_no_other(option):
+    assert listed(option) == taking(option)
+
+
+def test_the_readme_names_the_commands_that_take_neither_option():
+    assert listed(None) == set(COMMANDS) - taking("db") - taking("config_file")
