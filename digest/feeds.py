@@ -28,7 +28,14 @@ from xml.etree import ElementTree
 from feedgen.feed import FeedGenerator
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
-from digest.markdown import item_date, lede, markdown_to_html, render_changes, week_range
+from digest.markdown import (
+    item_date,
+    lede,
+    markdown_to_html,
+    render_changes,
+    source_label,
+    week_range,
+)
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
 
@@ -109,13 +116,21 @@ def revision_id(url: str, version: int) -> str:
 
 def revision_entry(item: Item, revision: Revision) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
-    published when the version was seen, its content what changed."""
+    published when the version was seen, its content what changed.
+
+    A version of a copy folded into the item names the copy's site in its title
+    (``Updated (mdes.go.th): …``) and links to the copy.
+    """
     seen = parse_iso(revision.seen_at).astimezone(UTC)
-    link, _ = article_links(item.url, item.also_on)
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
+    if revision.url == item.url:
+        link, _ = article_links(item.url, item.also_on)
+    else:
+        link = clean_link(revision.url)
+        prefix = f"{prefix} ({source_label(revision.source)})"
     changes = render_changes(revision.diff)
     return Entry(
-        id=revision_id(item.url, revision.version),
+        id=revision_id(revision.url, revision.version),
         title=f"{prefix}: {clean_headline(revision.title)}",
         link=link,
         published=seen,
@@ -130,18 +145,19 @@ def revision_entry(item: Item, revision: Revision) -> Entry:
 def article_entries(items: Iterable[Item]) -> list[Entry]:
     """Entries for ``items``, newest first: one per URL (the last given wins) and one per
     later version seen (a revision entry, listed before the articles of the day it was
-    seen). Each feed lists the first ``digest.max_entries`` of those it holds."""
+    seen), a copy's with the item it was last given with. Each feed lists the first
+    ``digest.max_entries`` of those it holds."""
     by_url: dict[str, Item] = {}
-    revisions: dict[tuple[str, int], Revision] = {}
+    revisions: dict[tuple[str, int], tuple[str, Revision]] = {}  # with the item's URL
     for item in items:
         by_url[item.url] = item
-        revisions.update(((item.url, r.version), r) for r in item.revisions)
+        revisions.update(((r.url, r.version), (item.url, r)) for r in item.revisions)
     keyed = [
         ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), article_entry(item))
         for item in by_url.values()
     ]
-    for (url, version), revision in revisions.items():
-        item = by_url[url]
+    for (url, version), (listed, revision) in revisions.items():
+        item = by_url[listed]
         day = bangkok_day(revision.seen_at)
         key = (-day.toordinal(), 0, -item.relevance, url, -version)
         keyed.append((key, revision_entry(item, revision)))

@@ -230,7 +230,8 @@ def item_date(item: Item) -> str:
 
 
 def render_item(item: Item) -> str:
-    """One item: linked headline, where and when, partners, lede, other copies, what changed."""
+    """One item: linked headline, where and when, partners, lede, other copies, what changed
+    (in the article, then in each copy folded into it)."""
     meta = [
         source_label(item.source),
         item_date(item),
@@ -248,7 +249,20 @@ def render_item(item: Item) -> str:
         blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
     if item.updated and item.changes:
         blocks.append("What changed:\n\n" + render_changes(item.changes))
+    for change in item.copy_changes:
+        if change.diff:
+            blocks.append(
+                f"{copy_heading(change.url, change.source)}\n\n" + render_changes(change.diff)
+            )
     return "\n\n".join(blocks)
+
+
+def copy_heading(url: str, source: str) -> str:
+    """``What changed in the copy on mdes.go.th (<https://…>):``, the link when it is one."""
+    where = autolink(url)
+    return f"What changed in the copy on {escape(source_label(source))}" + (
+        f" ({where}):" if where else ":"
+    )
 
 
 def _short(text: str) -> str:

@@ -15,11 +15,17 @@ A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
   both digests: listed twice rather than never;
 * as **updated**, those dated before the week that got a new version during
   it, once, with what changed between the version the week started from and
-  the newest version seen in the week (a :class:`digest.diff.Diff`).
+  the newest version seen in the week (a :class:`digest.diff.Diff`). A
+  copy folded into the item (another site's, a repost) that got a new
+  version during the week makes the item updated too, with what changed in
+  that copy (a :class:`CopyChange`): the digest shows the representative's
+  text, and the copy's edit would otherwise reach no reader.
 
 Every item also carries its revisions: each version seen during the week,
-with what changed from the version before it, which the feeds publish as
-entries of their own.
+of the article or of a copy folded into it, with what changed from the
+version before it, which the feeds publish as entries of their own. A copy's
+edits in the week its story is new or found late are revisions only, as the
+article's own are.
 
 Each item sits under one topic: the first of its topics in :data:`TOPIC_LABELS`
 order (cooperation forums first, then agreements, then subject areas); topics
@@ -187,21 +193,45 @@ class WeekData:
     ``rows``: relevant representatives (columns of :data:`ARTICLE_COLUMNS`)
     dated, first seen or changed in the run; ``versions``: for the articles with a
     later version, their versions seen before the run ended, by article id;
-    ``members``: the other members of each representative's cluster, by URL.
+    ``members``: the other members of each representative's cluster, by URL;
+    ``changed_copies``: the members with a later version seen in the run, by
+    their representative's URL (their versions are in ``versions`` too).
     """
 
     rows: Sequence[Mapping[str, Any]] = ()
     versions: Mapping[int, Sequence[Version]] = field(default_factory=dict)
     members: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    changed_copies: Mapping[str, Sequence[Copy]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A member of a cluster, as the digest names it: its article id, URL and site."""
+
+    id: int
+    url: str
+    source: str
 
 
 @dataclass(frozen=True)
 class Revision:
-    """A later version of an article: its number, when it was seen, its headline, what changed."""
+    """A later version of an article: its number, when it was seen, its headline, what changed,
+    and which article it is a version of (an item's own URL, or a copy folded into it)."""
 
     version: int
     seen_at: str
     title: str
+    diff: Diff
+    url: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CopyChange:
+    """What changed during a week in a copy folded into an item, and where the copy is."""
+
+    url: str
+    source: str
     diff: Diff
 
 
@@ -224,7 +254,8 @@ class Item:
     updated: bool = False
     late: bool = False  # dated before the week, first seen during it (LATE_DAYS)
     changes: Diff = NO_CHANGE  # what changed during the week, for an updated item
-    revisions: tuple[Revision, ...] = ()  # the versions seen during the week
+    copy_changes: tuple[CopyChange, ...] = ()  # what changed in its copies, for an updated item
+    revisions: tuple[Revision, ...] = ()  # the versions seen during the week, copies' too
     partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
 
 
@@ -282,12 +313,22 @@ def describe_changes(before: Version, after: Version) -> Diff:
     )
 
 
-def revisions_in(week: Week, versions: Sequence[Version]) -> tuple[Revision, ...]:
-    """Each version seen during ``week``, with what changed from the version before it."""
+def revisions_in(
+    week: Week, versions: Sequence[Version], url: str, source: str
+) -> tuple[Revision, ...]:
+    """Each version seen during ``week`` of the article at ``url``, with what changed from
+    the version before it."""
     start, end = week.bounds()
     by_number = {v.version: v for v in versions}
     return tuple(
-        Revision(v.version, v.seen_at, v.title, describe_changes(by_number[v.version - 1], v))
+        Revision(
+            v.version,
+            v.seen_at,
+            v.title,
+            describe_changes(by_number[v.version - 1], v),
+            url,
+            source,
+        )
         for v in sorted(versions, key=lambda v: v.version)
         if v.version > 1 and start <= v.seen_at < end and v.version - 1 in by_number
     )
@@ -344,6 +385,23 @@ def found_late(row: Mapping[str, Any], day: date, week: Week) -> bool:
     )
 
 
+def _copies_in(
+    week: Week, copies: Sequence[Copy], versions: Mapping[int, Sequence[Version]]
+) -> tuple[tuple[Revision, ...], tuple[CopyChange, ...]]:
+    """The revisions of ``copies`` seen during ``week``, and what changed in each copy
+    during it, copies in URL order."""
+    revisions: list[Revision] = []
+    changes: list[CopyChange] = []
+    for copy in sorted(copies, key=lambda copy: copy.url):
+        held = versions.get(copy.id, ())
+        own = revisions_in(week, held, copy.url, copy.source)
+        changed = _update_in(week, held, own)
+        revisions.extend(own)
+        if changed is not None:
+            changes.append(CopyChange(copy.url, copy.source, changed))
+    return tuple(revisions), tuple(changes)
+
+
 def select_week(data: WeekData, week: Week) -> WeekDigest:
     """The digest of ``week`` from the rows, versions and clusters in ``data``."""
     items: list[Item] = []
@@ -352,18 +410,27 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             continue
         day, _ = article_day(row)
         versions = data.versions.get(row["id"], ())
+        own = revisions_in(week, versions, row["url"], row["source"])
+        copied, copy_changes = _copies_in(
+            week, data.changed_copies.get(row["url"], ()), data.versions
+        )
+        revisions = (*own, *copied)
         if week.monday <= day <= week.sunday:
-            items.append(_item(row, data.members, revisions=revisions_in(week, versions)))
+            items.append(_item(row, data.members, revisions=revisions))
         elif found_late(row, day, week):
-            items.append(
-                _item(row, data.members, late=True, revisions=revisions_in(week, versions))
-            )
+            items.append(_item(row, data.members, late=True, revisions=revisions))
         elif day < week.monday:
-            revisions = revisions_in(week, versions)
-            changes = _update_in(week, versions, revisions)
-            if changes is not None:
+            changes = _update_in(week, versions, own)
+            if changes is not None or copy_changes:
                 items.append(
-                    _item(row, data.members, updated=True, changes=changes, revisions=revisions)
+                    _item(
+                        row,
+                        data.members,
+                        updated=True,
+                        changes=NO_CHANGE if changes is None else changes,
+                        copy_changes=copy_changes,
+                        revisions=revisions,
+                    )
                 )
     grouped: dict[str, list[Item]] = {}
     for item in items:
@@ -392,6 +459,10 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
         )
         .distinct()
     )
+    # The copies changed in the run, and their representatives: an edit to a copy is news.
+    copy_query = select(
+        articles.c.id, articles.c.url, articles.c.source, articles.c.duplicate_of
+    ).where(articles.c.id.in_(changed_ids), ~representative)
     queries = (
         wanted.where(
             articles.c.published >= first.monday.isoformat(),
@@ -400,20 +471,27 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
         # Dated or not: select_week goes by the date, this only finds the undated ones.
         wanted.where(articles.c.first_seen >= start, articles.c.first_seen < end),
         wanted.where(articles.c.id.in_(changed_ids)),
+        wanted.where(articles.c.url.in_(copy_query.with_only_columns(articles.c.duplicate_of))),
     )
     rows: dict[int, dict[str, Any]] = {}
     versions: dict[int, list[Version]] = {}
     members: dict[str, list[str]] = {}
+    changed_copies: dict[str, list[Copy]] = {}
     with store.engine.connect() as conn:
         for query in queries:
             for row in conn.execute(query):
                 rows[row.id] = dict(row._mapping)
+        for row in conn.execute(copy_query):
+            changed_copies.setdefault(row.duplicate_of, []).append(
+                Copy(row.id, row.url, row.source)
+            )
+        changed = [copy.id for copies in changed_copies.values() for copy in copies]
         version_query = (
             select(*version_columns())
             .select_from(VERSIONS_WITH_ARTICLES)
             .where(
                 article_versions.c.article_id.in_(
-                    [key for key, row in rows.items() if row["versions"] > 1]
+                    [key for key, row in rows.items() if row["versions"] > 1] + changed
                 ),
                 article_versions.c.seen_at < end,
             )
@@ -430,4 +508,4 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
         for row in conn.execute(member_query):
             members.setdefault(row.duplicate_of, []).append(row.url)
     ordered = [rows[key] for key in sorted(rows)]
-    return WeekData(ordered, versions, members)
+    return WeekData(ordered, versions, members, changed_copies)

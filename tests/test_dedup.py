@@ -505,3 +505,101 @@ def test_a_rolled_back_batch_leaves_no_trace_in_the_index(store: Store) -> None:
     ingestor.ingest([copy])
     # One cluster: the index holds the original's stored text, not the rolled-back one.
     assert cluster(store, ORIGINAL_URL) == cluster(store, "https://mdes.go.th/news/detail/77")
+
+
+# --- An article that changes is judged again ---------------------------------
+
+
+def shared_bands(one: RawArticle, other: RawArticle) -> int:
+    """In how many LSH bands two articles, as stored, share a key."""
+    index = BandIndex(THRESHOLD)
+    first, second = (normalise_article(raw) for raw in (one, other))
+    keys = [index.keys(fingerprint(a.title, a.body).signature) for a in (first, second)]
+    return sum(mine == theirs for mine, theirs in zip(*keys, strict=True))
+
+
+def test_a_copy_edited_a_little_stays_in_its_cluster_though_lsh_would_miss_it(
+    store: Store,
+) -> None:
+    # Re-published a week later (beyond the day window: LSH alone finds it), the end of
+    # its long paragraph another story's; then one character added.
+    later = ORIGINAL_TEXT.replace("วันจันทร์ที่ 28 กันยายน 2563", "วันจันทร์ที่ 5 ตุลาคม 2563")
+    lines = later.split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    paragraph = lines[longest]
+    ending = (RECORDS[OTHER]["text"] * 2)[500 : 500 + len(paragraph) - 790]
+    copied = paragraph[:790] + ending
+    after = lines[longest + 1 :]
+    edited = copied[:240] + "ฯ" + copied[240:]
+    copy, edit = (
+        article(ORIGINAL, thaigov(9_000_006), "\n".join([*lines[:longest], text, *after]))
+        for text in (copied, edited)
+    )
+    original = article(ORIGINAL)
+    assert min(similarity(original, copy), similarity(original, edit)) >= THRESHOLD
+    assert (shared_bands(original, copy), shared_bands(original, edit)) == (1, 0)
+    ingest(store, original)
+    ingest(store, copy)
+    assert duplicate_of(store, thaigov(9_000_006)) == ORIGINAL_URL
+    ingest(store, edit)
+    assert store.article_by_url(thaigov(9_000_006))["versions"] == 2
+    assert duplicate_of(store, thaigov(9_000_006)) == ORIGINAL_URL
+
+
+def numbered(title: str, figures: tuple[int, ...]) -> str:
+    """A headline, the original's text below its headline, then a line of ``figures``."""
+    body = ORIGINAL_TEXT.partition("\n")[2]
+    listed = " ".join(f"รายการที่ {figure} บาท" for figure in figures)
+    return f"{title}\n{body}\nสรุปตัวเลข {listed}"
+
+
+def test_a_member_edited_to_disagree_with_another_member_leaves_the_cluster(
+    store: Store,
+) -> None:
+    """Rule 2 holds between every two members: agreeing with the representative is not enough."""
+    title = "ดีอีเอส สรุปผลการประชุม"
+    figures = (10, 20, 30, 40, 50, 60)
+    first, second, third = thaigov(9_000_011), thaigov(9_000_012), thaigov(9_000_013)
+    ingest(
+        store,
+        article(ORIGINAL, first, numbered(title, figures)),
+        article(ORIGINAL, second, numbered(title, (11, 21, 30, 40, 50, 60))),  # two figures off
+        article(ORIGINAL, third, numbered(title, figures)),
+    )
+    assert {cluster(store, url) for url in (first, second, third)} == {first}
+    # Two other figures off: the first still agrees, the second no longer does.
+    ingest(store, article(ORIGINAL, third, numbered(title, (10, 20, 31, 41, 50, 60))))
+    assert duplicate_of(store, third) is None
+    assert duplicate_of(store, second) == first
+
+
+def test_a_representative_edited_into_another_report_hands_over_and_leaves_in_one_transaction(
+    store: Store,
+) -> None:
+    title = "ดีอีเอส สรุปผลการประชุม"
+    first, second = thaigov(9_000_021), thaigov(9_000_022)
+    ingestor = build_ingestor(store, clock=clock)
+    ingestor.ingest(
+        [
+            article(ORIGINAL, first, numbered(title, (10, 20, 30, 40, 50, 60))),
+            article(ORIGINAL, second, numbered(title, (10, 20, 30, 40, 50))),
+        ]
+    )
+    assert duplicate_of(store, second) == first  # the longer text represents the story
+    other_figures = article(ORIGINAL, first, numbered(title, (15, 25, 35, 45, 55, 65)))
+    deduplicator = ingestor.deduplicator
+    flush = deduplicator.flush
+
+    def failing_flush(conn) -> None:  # the crash comes after the cluster was rewritten
+        raise OSError("disk full")
+
+    deduplicator.flush = failing_flush
+    with pytest.raises(OSError):
+        ingestor.ingest([other_figures])
+    deduplicator.flush = flush
+    assert store.article_by_url(first)["versions"] == 1
+    assert duplicate_of(store, second) == first  # nothing of it was kept
+    ingestor.ingest([other_figures])
+    assert store.article_by_url(first)["versions"] == 2
+    assert duplicate_of(store, first) is None
+    assert duplicate_of(store, second) is None  # the earliest remaining member, alone now

@@ -39,8 +39,15 @@ before a fallback one, then the earliest publication date (the first-seen
 date when the date is unknown), then, on the same day, the longer text (a
 condensed copy gives way to the full release), then the canonical URL that
 sorts first, so that which copy was stored first never decides. An
-article whose text changes leaves its cluster (handing the representative's
-role to the earliest remaining member) and is matched again.
+article whose text changes (a new version) leaves its cluster, handing the
+representative's role to the earliest remaining member, and is matched again
+in the same transaction, by the same rules between it and every member: its
+former cluster's members are rule-1 candidates whatever LSH finds (rule 1b's
+are dated within the day window, which compares them anyway), so an edit
+that keeps it the same story keeps it in, and one that makes it another
+story (other figures, a contradicting headline) leaves it on its own or in
+another cluster. Only a changed article is judged again: a new one costs
+nothing more.
 
 The index (exact hashes, LSH bands, the day window) lives in memory. It is
 rebuilt lazily from the stored fingerprints and publication dates on first
@@ -372,9 +379,10 @@ class Deduplicator:
         self._sync(conn)
         if fp is None:
             fp = fingerprint(article.title, article.body)
+        former: list[int] = []  # the other members of the cluster a changed article was in
         if article_id in self._signatures:
             self._forget(article_id)
-            self._detach(conn, article_id)
+            former = self._detach(conn, article_id)
         self._unwritten[article_id] = {
             "article_id": article_id,
             "exact_hash": fp.exact_hash,
@@ -400,6 +408,9 @@ class Deduplicator:
                     if key not in self._sketches  # to be made from the stored text
                     or may_contain(fp.sketch, self._sketches[key], self.containment)
                 )
+        # Judged again against its own cluster whatever the index finds: LSH misses a
+        # fair share of pairs near the threshold, and a typo fixed must not split a story.
+        similar.update(former)
         self._remember(article_id, fp, day, keys)
         self._sketches.put(article_id, fp.sketch)
         if similar or overlapping:
@@ -541,19 +552,28 @@ class Deduplicator:
                 update(articles).where(articles.c.id == article_id).values(duplicate_of=first.url)
             )
 
-    def _detach(self, conn: Connection, article_id: int) -> None:
-        """Take a changed article out of its cluster, handing over its representative's role."""
+    def _detach(self, conn: Connection, article_id: int) -> list[int]:
+        """Take a changed article out of its cluster, handing over its representative's role;
+        the ids of the cluster's other members."""
         row = conn.execute(select(*_MEMBER_COLUMNS).where(articles.c.id == article_id)).one()
         if row.duplicate_of is not None:
             conn.execute(
                 update(articles).where(articles.c.id == article_id).values(duplicate_of=None)
             )
-            return
+            others = conn.execute(
+                select(articles.c.id).where(
+                    or_(
+                        articles.c.url == row.duplicate_of,
+                        articles.c.duplicate_of == row.duplicate_of,
+                    )
+                )
+            )
+            return list(others.scalars())
         members = conn.execute(
             select(*_MEMBER_COLUMNS).where(articles.c.duplicate_of == row.url)
         ).all()
         if not members:
-            return
+            return []
         first = min(members, key=representative_key)
         conn.execute(
             update(articles)
@@ -561,6 +581,7 @@ class Deduplicator:
             .values(duplicate_of=first.url)
         )
         conn.execute(update(articles).where(articles.c.id == first.id).values(duplicate_of=None))
+        return [member.id for member in members]
 
 
 class _Stored(NamedTuple):

@@ -1,5 +1,6 @@
 """An edited article, end to end: the digest says what changed, the feeds carry a revision."""
 
+from dataclasses import replace
 from datetime import date
 
 import feedparser
@@ -9,6 +10,7 @@ from digest.feeds import revision_id, stable_id
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
+from thaidigest.model import RawArticle
 
 W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
 DAY = date(2024, 8, 14)
@@ -99,3 +101,41 @@ def test_an_english_revision_is_titled_updated(store, tmp_path):
     revision = parse(tmp_path / "feed.atom").entries[0]
     assert revision.title == "Updated: Ministers meet"
     assert "<del>10</del> → <ins>12</ins> million" in revision.content[0].value
+
+
+MDES_COPY = RawArticle(
+    url="https://www.mdes.go.th/news/detail/11009",
+    source="mdes",
+    title=TITLE,
+    body=BEFORE + "\nข่าวประชาสัมพันธ์ กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+    source_id="11009",
+    published_hint=DAY,
+)
+
+
+@pytest.fixture
+def copy_edited(store):
+    """The story on thaigov with its MDES copy folded in; the copy edited in week 34."""
+    ingest(store, [article(1, TITLE, BEFORE, DAY), MDES_COPY], "2024-08-14T03:00")
+    edited = replace(MDES_COPY, body=MDES_COPY.body.replace("5,000", "6,000"))
+    ingest(store, [edited], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    mark(store, MDES_COPY, topics=["smart-city"], duplicate_of=article(1, TITLE))
+    return store
+
+
+def test_an_edited_copy_shows_in_the_digest_and_the_feeds_under_its_own_site(copy_edited, tmp_path):
+    result = build_digest(copy_edited, tmp_path, W34, settings())
+    copy_url = url_of(MDES_COPY)
+    assert "· updated" in result.markdown
+    assert f"What changed in the copy on mdes.go.th (<{copy_url}>):" in result.markdown
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in result.markdown
+    url = url_of(article(1, TITLE))
+    for name in FEEDS:
+        entries = parse(tmp_path / name).entries
+        assert [entry.id for entry in entries] == [revision_id(copy_url, 2), stable_id(url)], name
+        revision = entries[0]
+        assert revision.title == f"แก้ไข (mdes.go.th): {TITLE}"
+        assert revision.link == copy_url
+        content = revision.content[0].value if "content" in revision else revision.description
+        assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content

@@ -3,7 +3,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from digest.diff import MAX_ALIGNED_PARAGRAPHS, NO_CHANGE
 from digest.select import (
@@ -16,6 +16,7 @@ from digest.select import (
     select_week,
 )
 from tests.digest import article, at, ingest, mark, url_of
+from thaidigest.store import articles
 
 W33, W34, W35, W36 = Week(2024, 33), Week(2024, 34), Week(2024, 35), Week(2024, 36)
 
@@ -228,3 +229,67 @@ def test_what_changed_in_a_long_repetitive_body_is_found_without_aligning_it_all
     changes = describe_changes(before, rewritten)
     assert (len(changes.added), len(changes.removed)) == (5000, 100_000)
     assert max(aligned) <= MAX_ALIGNED_PARAGRAPHS
+
+
+def test_a_copy_edited_during_the_week_lists_its_story_as_updated_with_what_changed_in_it(store):
+    day = date(2024, 8, 14)
+    main = article(1, "MoU signed", "Opening.\nThe MoU covers 16 economies.\nClosing.", day)
+    copy = article(2, "MoU signed", "Opening.\nThe MoU covers 16 economies.\nClosing!", day)
+    edited = article(2, "MoU signed", "Opening.\nThe MoU covers 21 economies.\nClosing!", day)
+    ingest(store, [main, copy], "2024-08-14T03:00")
+    ingest(store, [edited], "2024-08-21T03:00")
+    mark(store, main, topics=["mou"])
+    mark(store, copy, duplicate_of=main)
+
+    (item,) = digest_of(store, W34).items
+    assert (item.url, item.updated, item.changes) == (url_of(main), True, NO_CHANGE)
+    (change,) = item.copy_changes
+    assert (change.url, change.source) == (url_of(copy), "thaigov")
+    assert [(n.old, n.new) for n in change.diff.numbers] == [("16", "21")]
+    (revision,) = item.revisions
+    assert (revision.url, revision.version, revision.seen_at) == (
+        url_of(copy),
+        2,
+        "2024-08-21T03:00:00Z",
+    )
+    (original,) = digest_of(store, W33).items
+    assert (original.updated, original.copy_changes) == (False, ())
+    assert digest_of(store, W35).items == ()
+
+
+def test_a_copy_edited_in_the_week_its_story_is_new_adds_a_revision_not_an_update(store):
+    day = date(2024, 8, 20)
+    main = article(1, "MoU signed", "Opening.\nThe MoU covers 16 economies.\nClosing.", day)
+    copy = article(2, "MoU signed", "Opening.\nThe MoU covers 16 economies.\nClosing!", day)
+    ingest(store, [main, copy], "2024-08-20T03:00")
+    edited = article(2, "MoU signed", "Opening.\nThe MoU covers 21 economies.\nClosing!", day)
+    ingest(store, [edited], "2024-08-21T03:00")
+    mark(store, main)
+    mark(store, copy, duplicate_of=main)
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.copy_changes) == (False, ())
+    assert [(r.url, r.version) for r in item.revisions] == [(url_of(copy), 2)]
+
+
+def test_a_copy_edited_into_another_story_leaves_the_fold_and_is_listed_on_its_own(store):
+    day = date(2024, 8, 14)
+    report = "Budget 10 million.\nStaff 20.\nSites 30.\nDays 40.\nOffices 50."
+    main, copy = article(1, "Report", report, day), article(2, "Report", report, day)
+    ingest(store, [main, copy], "2024-08-14T03:00")
+    figures = report.replace("10", "11").replace("20", "21").replace("30", "31")
+    ingest(store, [article(2, "Report", figures, day)], "2024-08-21T03:00")
+    with store.transaction() as conn:  # deduplication decided the clusters; mark no copy
+        conn.execute(update(articles).values(relevant=True, topics='["mou"]'))
+
+    (item,) = digest_of(store, W34).items  # the other figures: another story, listed alone
+    assert (item.url, item.updated, item.also_on) == (url_of(copy), True, ())
+    assert [(n.old, n.new) for n in item.changes.numbers] == [
+        ("10", "11"),
+        ("20", "21"),
+        ("30", "31"),
+    ]
+    # Week 33 built again: two stories now, the first no longer folding the copy in.
+    assert [(i.url, i.also_on) for i in digest_of(store, W33).items] == [
+        (url_of(main), ()),
+        (url_of(copy), ()),
+    ]

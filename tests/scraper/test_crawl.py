@@ -580,3 +580,41 @@ def test_status_shows_why_a_rate_limited_site_was_stopped(tmp_path, retry_after,
     status = run_thaidigest("status", "--db", str(tmp_path / "db.sqlite"), "--config", str(config))
     health = [line for line in status.stdout.splitlines() if "thaigov: crawls:" in line]
     assert health == [f"  thaigov: crawls: blocked 1 ({reason})"], status.stdout
+
+
+def test_an_edit_to_the_mdes_copy_of_a_thaigov_story_reaches_the_digest_and_the_feeds(tmp_path):
+    """The reviewer's case: the copy folded into 87382 is edited; the story shows it."""
+    from digest.feeds import revision_id
+    from digest.publish import build_digest
+    from digest.select import BANGKOK, Week
+    from thaidigest.config import DEFAULTS
+    from thaidigest.store import utc_now
+
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    story, copy = public_url("thaigov", "87382"), public_url("mdes", "11009")
+    page = root / "news" / "detail" / "11009.html"
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config)
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert stored(db)[copy]["duplicate_of"] == story
+        html = page.read_text(encoding="utf-8")
+        page.write_text(html.replace("DESG ทั้ง 16 เขต", "DESG ทั้ง 21 เขต"), encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert "new 0, updated 1," in second.stdout
+    # One figure of many changed: the numbers still mostly agree, so it is still one story.
+    assert stored(db)[copy]["duplicate_of"] == story
+    now = utc_now()
+    store = Store(f"sqlite:///{db}")
+    try:
+        result = build_digest(
+            store, tmp_path / "out", Week.of(now.astimezone(BANGKOK).date()), DEFAULTS, now
+        )
+    finally:
+        store.close()
+    assert f"What changed in the copy on mdes.go.th (<{copy}>):" in result.markdown
+    assert "<del>16</del> → <ins>21</ins>" in result.markdown
+    feed = (tmp_path / "out" / "feed.atom").read_text(encoding="utf-8")
+    assert revision_id(copy, 2) in feed
