@@ -220,6 +220,25 @@ HOSTILE_RECORDS = {
         ),
         "'source_id' 9 is not the article number in its 'url' (10)",
     ),
+    "export-first-seen-not-a-time": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "first_seen": "x"}),
+        "'first_seen' 'x' is not a time like 2024-08-23T10:00:00Z",
+    ),
+    "export-first-seen-without-a-zone": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "2024-08-23T10:00:00"}
+        ),
+        "'first_seen' '2024-08-23T10:00:00' is not a time like",
+    ),
+    "export-versions-zero": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "versions": 0}),
+        "'versions' is not a whole number from 1 to 1,000,000,000",
+    ),
+    "export-versions-not-a-number": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "versions": "2"}),
+        "'versions' is not a whole number",
+    ),
 }
 
 
@@ -230,6 +249,16 @@ def test_hostile_record_is_rejected_and_the_next_one_read(tmp_path, line, reason
     rejected, article = read_jsonl_file(path, ReadLimits(max_article_chars=10_000))
     assert isinstance(rejected, Rejected) and reason in rejected.reason
     assert isinstance(article, RawArticle)
+
+
+def test_an_export_record_keeps_its_first_seen_and_version_and_other_lines_start_anew(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    record = {"url": "https://example.org/1", "title": "H", "body": "B", "versions": 4}
+    found = {"first_seen": "2024-10-03T12:00:00+07:00"}
+    path.write_bytes(b"\n".join([json.dumps(record | found).encode(), corpus_lines(1)[0]]))
+    exported, corpus = read_jsonl_file(path)
+    assert (exported.first_seen, exported.versions) == ("2024-10-03T05:00:00Z", 4)
+    assert (corpus.first_seen, corpus.versions) == (None, 1)
 
 
 LATIN_TEXTS = {

@@ -38,10 +38,12 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
+from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
 TEXT_SUFFIXES = (".txt",)
 MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
+MAX_VERSIONS = 1_000_000_000  # an export record's version number: far beyond any article's edits
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
@@ -273,7 +275,8 @@ def corpus_record_article(record: object, limits: ReadLimits | None = None) -> R
 
 
 def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArticle:
-    """A raw article from an export record: its headline, body, date and extraction.
+    """A raw article from an export record: its headline, body, date and extraction,
+    and what readers saw of its past: when it was found and its version number.
 
     What the store derives (language, relevance, topics, partners, clusters) is
     worked out again, not copied.
@@ -303,7 +306,31 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         category=_string(record, "category"),
         published_hint=published_hint,
         extraction=extraction,
+        first_seen=_stored_time(record, "first_seen"),
+        versions=_versions(record),
     )
+
+
+def _stored_time(record: dict[str, Any], name: str) -> str | None:
+    """The record's time ``name`` as the store writes it (None when absent)."""
+    text = _string(record, name)
+    if text is None:
+        return None
+    try:
+        moment = parse_iso(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z")
+    return iso(moment)
+
+
+def _versions(record: dict[str, Any]) -> int:
+    """The record's ``versions``: the number of the article's latest version (1 when absent)."""
+    value = record.get("versions", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSIONS:
+        raise ValueError(f"'versions' is not a whole number from 1 to {MAX_VERSIONS:,}")
+    return value
 
 
 def _web_url(record: dict[str, Any], *, file_urls: bool = False) -> str:
