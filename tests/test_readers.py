@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import lzma
@@ -81,6 +82,32 @@ def test_line_longer_than_the_limit_is_rejected_and_the_next_ones_read(tmp_path)
     assert [type(item) for item in items] == [RawArticle, Rejected, RawArticle]
     assert items[1].where == f"{path}:2"
     assert "longer than import.max_line_bytes (40,000 bytes)" in items[1].reason
+
+
+def noise(data: bytes, n: int) -> bytes:
+    """128 hexadecimal digits that do not compress, the ``n``-th for ``data``."""
+    return hashlib.sha512(data + bytes([n])).hexdigest().encode()
+
+
+def test_a_cut_xz_file_keeps_every_complete_line_and_says_where_it_broke(tmp_path):
+    # Each line with bytes of its own, so that the compressed file grows line by line.
+    lines = [
+        line[:-1] + b', "noise": "%s"}' % b"".join(noise(line, n) for n in range(16))
+        for line in corpus_lines(60)
+    ]
+    compressed = lzma.compress(b"\n".join(lines) + b"\n")
+    cut = compressed[: len(compressed) // 2]
+    complete = lzma.LZMADecompressor().decompress(cut).count(b"\n")  # what xz -dc recovers
+    assert complete >= 20
+    path = tmp_path / "cut.jsonl.xz"
+    path.write_bytes(cut)
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert f"read {complete + 1}, new {complete}, updated 0, unchanged 0, rejected 1" in (
+        result.stdout
+    )
+    assert result.stderr.count("skipped") == 1
+    assert f"skipped {path}:{complete + 1}: cannot read: Compressed file ended" in result.stderr
 
 
 def zero_bomb(path: Path, mebibytes: int) -> Path:

@@ -29,8 +29,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from io import BufferedIOBase
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import UnicodeDammit
@@ -381,9 +382,11 @@ class LineReader:
     A line longer than ``max_bytes`` comes as ``None`` and is never held
     whole; blank lines are skipped in bulk and counted in :attr:`blank`.
     :attr:`number` is the number of the line being read, for errors.
+    A chunk is what the stream has at hand (``read1``), so every line a
+    compressed file holds before it breaks off comes before its error.
     """
 
-    def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
+    def __init__(self, stream: BufferedIOBase, max_bytes: int) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.number = 1
@@ -392,7 +395,7 @@ class LineReader:
     def __iter__(self) -> Iterator[tuple[int, bytes | None]]:
         line = bytearray()
         too_long = started = False
-        while chunk := self.stream.read(CHUNK_BYTES):
+        while chunk := self.stream.read1(CHUNK_BYTES):
             position, end = 0, len(chunk)
             while position < end:
                 if not started:
@@ -422,7 +425,7 @@ class LineReader:
             yield self.number, None if too_long else bytes(line)
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def _open_binary(path: Path) -> BufferedIOBase:
     return lzma.open(path, "rb") if path.name.endswith(".xz") else path.open("rb")
 
 
