@@ -318,3 +318,41 @@ def test_text_file_larger_than_the_article_limit_is_rejected_unread(tmp_path):
     path.write_bytes(b"Headline\n\n" + b"x" * 50_000)
     item = read_text_file(path, ReadLimits(max_article_chars=1000))
     assert isinstance(item, Rejected) and "import.max_article_chars" in item.reason
+
+
+def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.TXT").write_bytes(seed_path("001").read_bytes())
+    lines = corpus_lines(2)
+    (folder / "b.JSONL").write_bytes(lines[0] + b"\n")
+    (folder / "c.Jsonl.XZ").write_bytes(lzma.compress(lines[1] + b"\n"))
+    (folder / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (folder / "d.json").write_bytes(lines[0])
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert "read 3, new 3, updated 0, unchanged 0, rejected 0" in result.stdout
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"skipped {folder}: 2 files not .txt, .jsonl or .jsonl.xz, such as d.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "reason"),
+    [
+        ((), "no .txt, .jsonl or .jsonl.xz file in it"),
+        (("notes.md",), "no .txt, .jsonl or .jsonl.xz file in it (1 other file, such as notes.md)"),
+    ],
+    ids=["empty", "other-files"],
+)
+def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, reason):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "sub").mkdir()
+    (folder / "sub" / "a.txt").write_bytes(seed_path("001").read_bytes())  # not the folder's own
+    for name in names:
+        (folder / name).write_text("text\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"skipped {folder}: {reason}"]
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout

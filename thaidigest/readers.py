@@ -26,7 +26,7 @@ import json
 import logging
 import lzma
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from io import BufferedIOBase
@@ -42,10 +42,13 @@ from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
+# File name endings, matched whatever their case (A.TXT is a .txt file).
 TEXT_SUFFIXES = (".txt",)
 MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
 MAX_VERSIONS = 1_000_000_000  # an export record's version number: far beyond any article's edits
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
+IMPORTABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES
+SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[-1]}"
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -426,7 +429,7 @@ class LineReader:
 
 
 def _open_binary(path: Path) -> BufferedIOBase:
-    return lzma.open(path, "rb") if path.name.endswith(".xz") else path.open("rb")
+    return lzma.open(path, "rb") if path.name.lower().endswith(".xz") else path.open("rb")
 
 
 def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
@@ -480,13 +483,34 @@ def read_jsonl_file(
         yield Rejected(str(path), f"no articles: {blank:,} blank lines" if blank else "empty file")
 
 
-def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
-    """Files to import: the given files, and the importable files directly in given folders."""
+def _ends_with(path: Path, suffixes: tuple[str, ...]) -> bool:
+    return path.name.lower().endswith(suffixes)
+
+
+def expand_paths(
+    paths: list[Path], on_skipped: Callable[[Rejected], None] | None = None
+) -> Iterator[Path | Rejected]:
+    """Files to import: the given files, and the importable files directly in given folders.
+
+    A folder with none is rejected; its files of other types are told to
+    ``on_skipped`` in one note (how many, and the first by name), not rejected.
+    """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.is_file() and child.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
-                    yield child
+            files = sorted(child for child in path.iterdir() if child.is_file())
+            wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
+            others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
+            files_word = "file" if len(others) == 1 else "files"
+            if not wanted:
+                reason = f"no {SUFFIX_NAMES} file in it"
+                if others:
+                    reason += f" ({len(others)} other {files_word}, such as {others[0]})"
+                yield Rejected(str(path), reason)
+                continue
+            if others and on_skipped is not None:
+                note = f"{len(others)} {files_word} not {SUFFIX_NAMES}, such as {others[0]}"
+                on_skipped(Rejected(str(path), note))
+            yield from wanted
         elif path.is_file():
             yield path
         else:
@@ -494,16 +518,19 @@ def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
 
 
 def read_paths(
-    paths: list[Path], limits: ReadLimits | None = None
+    paths: list[Path],
+    limits: ReadLimits | None = None,
+    on_skipped: Callable[[Rejected], None] | None = None,
 ) -> Iterator[RawArticle | Rejected]:
-    """Every article in the given files and folders, in order."""
+    """Every article in the given files and folders, in order; see :func:`expand_paths`
+    for ``on_skipped``."""
     limits = limits or ReadLimits()
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, on_skipped):
         if isinstance(path, Rejected):
             yield path
-        elif path.name.endswith(JSONL_SUFFIXES):
+        elif _ends_with(path, JSONL_SUFFIXES):
             yield from read_jsonl_file(path, limits)
-        elif path.name.endswith(TEXT_SUFFIXES):
+        elif _ends_with(path, TEXT_SUFFIXES):
             yield read_text_file(path, limits)
         else:
-            yield Rejected(str(path), "unknown file type (expected .txt, .jsonl or .jsonl.xz)")
+            yield Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")
