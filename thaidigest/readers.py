@@ -42,10 +42,10 @@ from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
-# File name endings, matched whatever their case (A.TXT is a .txt file).
-TEXT_SUFFIXES = (".txt",)
 MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
 MAX_VERSIONS = 1_000_000_000  # an export record's version number: far beyond any article's edits
+# File name endings, matched whatever their case (A.TXT is a .txt file).
+TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 IMPORTABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES
 SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[-1]}"
@@ -322,10 +322,10 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
         return None
     try:
         moment = parse_iso(text)
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
     except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z")
+        raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
     return iso(moment)
 
 
@@ -429,7 +429,7 @@ class LineReader:
 
 
 def _open_binary(path: Path) -> BufferedIOBase:
-    return lzma.open(path, "rb") if path.name.lower().endswith(".xz") else path.open("rb")
+    return lzma.open(path, "rb") if _ends_with(path, (".xz",)) else path.open("rb")
 
 
 def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
