@@ -359,16 +359,18 @@ def _update_in(
 ) -> Diff | None:
     """What changed during ``week``, or None when no new version was seen in it.
 
+    A version counts only with the one before it stored: an imported export
+    record's first version is numbered as exported, and is no change.
     ``revisions`` are the week's (:func:`revisions_in`): with one new version,
     what changed is that revision's diff, not computed again.
     """
     start, end = week.bounds()
+    by_number = {v.version: v for v in versions}
     during = sorted(
-        (v for v in versions if v.version > 1 and start <= v.seen_at < end),
+        (v for v in versions if start <= v.seen_at < end and v.version - 1 in by_number),
         key=lambda v: v.version,
     )
-    by_number = {v.version: v for v in versions}
-    if not during or during[0].version - 1 not in by_number:
+    if not during:
         return None
     if len(during) == 1:
         return revisions[0].diff

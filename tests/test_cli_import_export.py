@@ -165,7 +165,10 @@ def _without_times(record: dict) -> dict:
     }
 
 
-ROUND_TRIP_KEYS = ("url", "source", "source_id", "title", "body", "published", "extraction")
+ROUND_TRIP_KEYS = (
+    "url", "source", "source_id", "title", "body", "published", "extraction", "first_seen",
+    "versions",
+)  # fmt: skip
 
 
 def test_the_export_imports_into_an_empty_database_as_the_same_articles(tmp_path):

@@ -102,6 +102,26 @@ def test_a_url_given_twice_in_one_batch_is_new_then_updated(store: Store) -> Non
     assert row["body"].endswith("แก้ไขเพิ่มเติม")
 
 
+def test_an_imported_history_numbers_a_new_row_and_is_ignored_for_a_known_one(
+    store: Store,
+) -> None:
+    first = corpus_record_article(RECORDS[0])
+    moved = replace(first, first_seen="2025-08-01T00:00:00Z", versions=4)
+    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")
+    from_the_future = replace(corpus_record_article(RECORDS[1]), first_seen="2099-01-01T00:00:00Z")
+    summary = build_ingestor(store, clock=clock).ingest([moved, edited, from_the_future])
+    assert summary.line() == "read 3, new 2, updated 1, unchanged 0, rejected 0"
+    row = store.article_by_url(canonical_url(first.url))
+    assert (row["first_seen"], row["versions"]) == ("2025-08-01T00:00:00Z", 5)
+    assert [version["version"] for version in store.versions(row["id"])] == [4, 5]
+    again = replace(edited, first_seen="2020-01-01T00:00:00Z", versions=9, body=first.body)
+    build_ingestor(store, clock=clock).ingest([again])  # the store's own history wins
+    row = store.article_by_url(canonical_url(first.url))
+    assert (row["first_seen"], row["versions"]) == ("2025-08-01T00:00:00Z", 6)
+    future = store.article_by_url(canonical_url(from_the_future.url))
+    assert future["first_seen"] == "2025-09-01T08:00:00Z"  # never found after now
+
+
 def test_the_rules_file_is_read_once_when_the_ingestor_is_built(
     store: Store, tmp_path: Path
 ) -> None:

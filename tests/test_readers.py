@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import lzma
@@ -81,6 +82,32 @@ def test_line_longer_than_the_limit_is_rejected_and_the_next_ones_read(tmp_path)
     assert [type(item) for item in items] == [RawArticle, Rejected, RawArticle]
     assert items[1].where == f"{path}:2"
     assert "longer than import.max_line_bytes (40,000 bytes)" in items[1].reason
+
+
+def noise(data: bytes, n: int) -> bytes:
+    """128 hexadecimal digits that do not compress, the ``n``-th for ``data``."""
+    return hashlib.sha512(data + bytes([n])).hexdigest().encode()
+
+
+def test_a_cut_xz_file_keeps_every_complete_line_and_says_where_it_broke(tmp_path):
+    # Each line with bytes of its own, so that the compressed file grows line by line.
+    lines = [
+        line[:-1] + b', "noise": "%s"}' % b"".join(noise(line, n) for n in range(16))
+        for line in corpus_lines(60)
+    ]
+    compressed = lzma.compress(b"\n".join(lines) + b"\n")
+    cut = compressed[: len(compressed) // 2]
+    complete = lzma.LZMADecompressor().decompress(cut).count(b"\n")  # what xz -dc recovers
+    assert complete >= 20
+    path = tmp_path / "cut.jsonl.xz"
+    path.write_bytes(cut)
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert f"read {complete + 1}, new {complete}, updated 0, unchanged 0, rejected 1" in (
+        result.stdout
+    )
+    assert result.stderr.count("skipped") == 1
+    assert f"skipped {path}:{complete + 1}: cannot read: Compressed file ended" in result.stderr
 
 
 def zero_bomb(path: Path, mebibytes: int) -> Path:
@@ -220,6 +247,25 @@ HOSTILE_RECORDS = {
         ),
         "'source_id' 9 is not the article number in its 'url' (10)",
     ),
+    "export-first-seen-not-a-time": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "first_seen": "x"}),
+        "'first_seen' 'x' is not a time like 2024-08-23T10:00:00Z",
+    ),
+    "export-first-seen-without-a-zone": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "2024-08-23T10:00:00"}
+        ),
+        "'first_seen' '2024-08-23T10:00:00' is not a time like",
+    ),
+    "export-versions-zero": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "versions": 0}),
+        "'versions' is not a whole number from 1 to 1,000,000,000",
+    ),
+    "export-versions-not-a-number": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "versions": "2"}),
+        "'versions' is not a whole number",
+    ),
 }
 
 
@@ -230,6 +276,16 @@ def test_hostile_record_is_rejected_and_the_next_one_read(tmp_path, line, reason
     rejected, article = read_jsonl_file(path, ReadLimits(max_article_chars=10_000))
     assert isinstance(rejected, Rejected) and reason in rejected.reason
     assert isinstance(article, RawArticle)
+
+
+def test_an_export_record_keeps_its_first_seen_and_version_and_other_lines_start_anew(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    record = {"url": "https://example.org/1", "title": "H", "body": "B", "versions": 4}
+    found = {"first_seen": "2024-10-03T12:00:00+07:00"}
+    path.write_bytes(b"\n".join([json.dumps(record | found).encode(), corpus_lines(1)[0]]))
+    exported, corpus = read_jsonl_file(path)
+    assert (exported.first_seen, exported.versions) == ("2024-10-03T05:00:00Z", 4)
+    assert (corpus.first_seen, corpus.versions) == (None, 1)
 
 
 LATIN_TEXTS = {
@@ -262,3 +318,41 @@ def test_text_file_larger_than_the_article_limit_is_rejected_unread(tmp_path):
     path.write_bytes(b"Headline\n\n" + b"x" * 50_000)
     item = read_text_file(path, ReadLimits(max_article_chars=1000))
     assert isinstance(item, Rejected) and "import.max_article_chars" in item.reason
+
+
+def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.TXT").write_bytes(seed_path("001").read_bytes())
+    lines = corpus_lines(2)
+    (folder / "b.JSONL").write_bytes(lines[0] + b"\n")
+    (folder / "c.Jsonl.XZ").write_bytes(lzma.compress(lines[1] + b"\n"))
+    (folder / "notes.md").write_text("# notes\n", encoding="utf-8")
+    (folder / "d.json").write_bytes(lines[0])
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert "read 3, new 3, updated 0, unchanged 0, rejected 0" in result.stdout
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"skipped {folder}: 2 files not .txt, .jsonl or .jsonl.xz, such as d.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "reason"),
+    [
+        ((), "no .txt, .jsonl or .jsonl.xz file in it"),
+        (("notes.md",), "no .txt, .jsonl or .jsonl.xz file in it (1 other file, such as notes.md)"),
+    ],
+    ids=["empty", "other-files"],
+)
+def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, reason):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "sub").mkdir()
+    (folder / "sub" / "a.txt").write_bytes(seed_path("001").read_bytes())  # not the folder's own
+    for name in names:
+        (folder / name).write_text("text\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"skipped {folder}: {reason}"]
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout

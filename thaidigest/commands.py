@@ -55,7 +55,7 @@ def import_command(
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
     items = tqdm(
-        read_paths(list(paths), ReadLimits.from_config(config)),
+        read_paths(list(paths), ReadLimits.from_config(config), on_skipped=report),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,

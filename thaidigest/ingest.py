@@ -87,6 +87,17 @@ class Fetched(NamedTuple):
         return cls(raw.fetch_url, raw.etag, raw.last_modified)
 
 
+class History(NamedTuple):
+    """What the input says of an article's past (an export record's): a new row keeps it."""
+
+    first_seen: str | None  # None: found now
+    versions: int
+
+    @classmethod
+    def of(cls, raw: RawArticle) -> History:
+        return cls(raw.first_seen, raw.versions)
+
+
 class Prepared(NamedTuple):
     """An article ready to be written: what the pure stage made of a raw one."""
 
@@ -94,6 +105,7 @@ class Prepared(NamedTuple):
     article: Article
     scored: Scored
     fingerprint: Any  # the deduplicator's fingerprint, or None to compute it on writing
+    history: History
 
 
 Preparer = Callable[[RawArticle], Prepared]  # raises ValueError for an article it rejects
@@ -134,7 +146,7 @@ NOT_SCORED = Scored(0.0, False, ())
 
 def normalise_only(raw: RawArticle) -> Prepared:
     """The plainest preparer: normalised, not scored, fingerprinted on writing."""
-    return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None)
+    return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None, History.of(raw))
 
 
 def batched(items: Iterable[Item], size: int, chars: int = BATCH_CHARS) -> Iterator[list[Item]]:
@@ -264,7 +276,9 @@ class Ingestor:
         each article in input order is versioned, updated and deduplicated,
         so a URL given twice in a batch is new, then updated. A new headline or
         body is a new version, and so is another published date (a correction);
-        a date where none was known only fills it in.
+        a date where none was known only fills it in. A new article's first
+        version takes the number its :class:`History` gives (1 but for an
+        export record), so that a later version never reuses a published number.
         """
         now = iso(self.clock())
         urls = list({item.article.url for item in prepared})
@@ -286,7 +300,7 @@ class Ingestor:
         dated: dict[int, dict[str, Any]] = {}  # unchanged rows that learn their published date
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
-        for fetch, article, scored, fingerprint in prepared:
+        for fetch, article, scored, fingerprint, history in prepared:
             fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
@@ -294,7 +308,7 @@ class Ingestor:
                 article = replace(article, published=date.fromisoformat(known.published))
             published = article.published.isoformat() if article.published else None
             if article.url in inserted:
-                article_id, version, outcome = inserted.pop(article.url), 1, "new"
+                article_id, version, outcome = inserted.pop(article.url), history.versions, "new"
             elif (
                 known is not None
                 and known.content_hash == article.content_hash
@@ -376,14 +390,22 @@ class Ingestor:
         current: dict[str, Stored],
         now: str,
     ) -> dict[str, int]:
-        """Insert the first article of each URL the store lacks; their ids by URL."""
+        """Insert the first article of each URL the store lacks; their ids by URL.
+
+        A row keeps the day its :class:`History` says it was found, never a later one than now.
+        """
         rows: dict[str, dict[str, Any]] = {}
-        for fetch, article, scored, _ in prepared:
+        for fetch, article, scored, _, history in prepared:
             if article.url not in current and article.url not in rows:
                 rows[article.url] = (
                     _state(article, scored, now)
                     | fetch._asdict()
-                    | {"url": article.url, "first_seen": now, "last_seen": now, "versions": 1}
+                    | {
+                        "url": article.url,
+                        "first_seen": min(history.first_seen or now, now),
+                        "last_seen": now,
+                        "versions": history.versions,
+                    }
                 )
         if not rows:
             return {}

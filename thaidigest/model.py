@@ -24,6 +24,9 @@ class RawArticle:
     fetch_url: str | None = None  # where a spider fetched it (may be a mirror)
     etag: str | None = None
     last_modified: str | None = None
+    # What an export record says of the article's past, kept when its URL is new to the store:
+    first_seen: str | None = None  # when it was found (ISO 8601 UTC, as stored)
+    versions: int = 1  # the number of its latest version, which the next one follows
 
 
 @dataclass(frozen=True)

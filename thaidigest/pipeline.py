@@ -14,7 +14,7 @@ from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError
 from thaidigest.dedup import Deduplicator
 from thaidigest.fingerprint import fingerprint
-from thaidigest.ingest import Fetched, Ingestor, Prepared, Scored
+from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import partner_table, partners
@@ -159,6 +159,7 @@ class ArticlePreparer:
                 partners(article.title, article.body, partner_table(self.user_partners)),
             ),
             fingerprint(article.title, article.body),
+            History.of(raw),
         )
 
 

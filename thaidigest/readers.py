@@ -26,11 +26,12 @@ import json
 import logging
 import lzma
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from io import BufferedIOBase
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from bs4 import UnicodeDammit
@@ -38,11 +39,16 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
+from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
-TEXT_SUFFIXES = (".txt",)
 MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
+MAX_VERSIONS = 1_000_000_000  # an export record's version number: far beyond any article's edits
+# File name endings, matched whatever their case (A.TXT is a .txt file).
+TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
+IMPORTABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES
+SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[-1]}"
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -273,7 +279,8 @@ def corpus_record_article(record: object, limits: ReadLimits | None = None) -> R
 
 
 def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArticle:
-    """A raw article from an export record: its headline, body, date and extraction.
+    """A raw article from an export record: its headline, body, date and extraction,
+    and what readers saw of its past: when it was found and its version number.
 
     What the store derives (language, relevance, topics, partners, clusters) is
     worked out again, not copied.
@@ -303,7 +310,31 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         category=_string(record, "category"),
         published_hint=published_hint,
         extraction=extraction,
+        first_seen=_stored_time(record, "first_seen"),
+        versions=_versions(record),
     )
+
+
+def _stored_time(record: dict[str, Any], name: str) -> str | None:
+    """The record's time ``name`` as the store writes it (None when absent)."""
+    text = _string(record, name)
+    if text is None:
+        return None
+    try:
+        moment = parse_iso(text)
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+    except ValueError:
+        raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
+    return iso(moment)
+
+
+def _versions(record: dict[str, Any]) -> int:
+    """The record's ``versions``: the number of the article's latest version (1 when absent)."""
+    value = record.get("versions", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_VERSIONS:
+        raise ValueError(f"'versions' is not a whole number from 1 to {MAX_VERSIONS:,}")
+    return value
 
 
 def _web_url(record: dict[str, Any], *, file_urls: bool = False) -> str:
@@ -354,9 +385,11 @@ class LineReader:
     A line longer than ``max_bytes`` comes as ``None`` and is never held
     whole; blank lines are skipped in bulk and counted in :attr:`blank`.
     :attr:`number` is the number of the line being read, for errors.
+    A chunk is what the stream has at hand (``read1``), so every line a
+    compressed file holds before it breaks off comes before its error.
     """
 
-    def __init__(self, stream: IO[bytes], max_bytes: int) -> None:
+    def __init__(self, stream: BufferedIOBase, max_bytes: int) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.number = 1
@@ -365,7 +398,7 @@ class LineReader:
     def __iter__(self) -> Iterator[tuple[int, bytes | None]]:
         line = bytearray()
         too_long = started = False
-        while chunk := self.stream.read(CHUNK_BYTES):
+        while chunk := self.stream.read1(CHUNK_BYTES):
             position, end = 0, len(chunk)
             while position < end:
                 if not started:
@@ -395,8 +428,8 @@ class LineReader:
             yield self.number, None if too_long else bytes(line)
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    return lzma.open(path, "rb") if path.name.endswith(".xz") else path.open("rb")
+def _open_binary(path: Path) -> BufferedIOBase:
+    return lzma.open(path, "rb") if _ends_with(path, (".xz",)) else path.open("rb")
 
 
 def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
@@ -450,13 +483,34 @@ def read_jsonl_file(
         yield Rejected(str(path), f"no articles: {blank:,} blank lines" if blank else "empty file")
 
 
-def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
-    """Files to import: the given files, and the importable files directly in given folders."""
+def _ends_with(path: Path, suffixes: tuple[str, ...]) -> bool:
+    return path.name.lower().endswith(suffixes)
+
+
+def expand_paths(
+    paths: list[Path], on_skipped: Callable[[Rejected], None] | None = None
+) -> Iterator[Path | Rejected]:
+    """Files to import: the given files, and the importable files directly in given folders.
+
+    A folder with none is rejected; its files of other types are told to
+    ``on_skipped`` in one note (how many, and the first by name), not rejected.
+    """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.is_file() and child.name.endswith(TEXT_SUFFIXES + JSONL_SUFFIXES):
-                    yield child
+            files = sorted(child for child in path.iterdir() if child.is_file())
+            wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
+            others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
+            files_word = "file" if len(others) == 1 else "files"
+            if not wanted:
+                reason = f"no {SUFFIX_NAMES} file in it"
+                if others:
+                    reason += f" ({len(others)} other {files_word}, such as {others[0]})"
+                yield Rejected(str(path), reason)
+                continue
+            if others and on_skipped is not None:
+                note = f"{len(others)} {files_word} not {SUFFIX_NAMES}, such as {others[0]}"
+                on_skipped(Rejected(str(path), note))
+            yield from wanted
         elif path.is_file():
             yield path
         else:
@@ -464,16 +518,19 @@ def expand_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
 
 
 def read_paths(
-    paths: list[Path], limits: ReadLimits | None = None
+    paths: list[Path],
+    limits: ReadLimits | None = None,
+    on_skipped: Callable[[Rejected], None] | None = None,
 ) -> Iterator[RawArticle | Rejected]:
-    """Every article in the given files and folders, in order."""
+    """Every article in the given files and folders, in order; see :func:`expand_paths`
+    for ``on_skipped``."""
     limits = limits or ReadLimits()
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, on_skipped):
         if isinstance(path, Rejected):
             yield path
-        elif path.name.endswith(JSONL_SUFFIXES):
+        elif _ends_with(path, JSONL_SUFFIXES):
             yield from read_jsonl_file(path, limits)
-        elif path.name.endswith(TEXT_SUFFIXES):
+        elif _ends_with(path, TEXT_SUFFIXES):
             yield read_text_file(path, limits)
         else:
-            yield Rejected(str(path), "unknown file type (expected .txt, .jsonl or .jsonl.xz)")
+            yield Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")

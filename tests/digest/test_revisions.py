@@ -1,5 +1,6 @@
 """An edited article, end to end: the digest says what changed, the feeds carry a revision."""
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -9,8 +10,12 @@ import pytest
 from digest.feeds import revision_id, stable_id
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, mark, settings, url_of
+from thaidigest.export import export_record
 from thaidigest.model import RawArticle
+from thaidigest.pipeline import build_ingestor
+from thaidigest.readers import read_paths
+from thaidigest.store import Store
 
 W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
 DAY = date(2024, 8, 14)
@@ -139,3 +144,44 @@ def test_an_edited_copy_shows_in_the_digest_and_the_feeds_under_its_own_site(cop
         assert revision.link == copy_url
         content = revision.content[0].value if "content" in revision else revision.description
         assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content
+
+
+def moved(store, tmp_path, moment):
+    """A new store holding what ``thaidigest export`` of ``store`` imports as at ``moment``."""
+    exported = tmp_path / "export.jsonl"
+    lines = (json.dumps(export_record(row), ensure_ascii=False) for row in store.iter_articles())
+    exported.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    again = Store(f"sqlite:///{tmp_path / 'moved.sqlite'}")
+    summary = build_ingestor(again, clock=lambda: at(moment)).ingest(read_paths([exported]))
+    assert summary.rejected == 0, summary.rejections
+    return again
+
+
+def test_an_edit_after_export_and_import_is_a_revision_with_an_id_never_used(edited, tmp_path):
+    url = url_of(article(1, TITLE))
+    build_digest(edited, tmp_path / "a", W34, settings())
+    seen = {entry.id for entry in parse(tmp_path / "a" / "feed.atom").entries}
+    again = moved(edited, tmp_path, "2024-08-26T01:00")
+    ingest(again, [article(1, TITLE, EDITED.replace("6,000", "6,500"), DAY)], "2024-08-27T02:00")
+    mark(again, article(1, TITLE), topics=["smart-city"])
+    build_digest(again, tmp_path / "b", W35, settings())
+    again.close()
+    revision, original = parse(tmp_path / "b" / "feed.atom").entries
+    assert (revision.id, original.id) == (revision_id(url, 3), stable_id(url))
+    assert revision.id not in seen
+    assert "<del>6,000</del> → <ins>6,500</ins>" in revision.content[0].value
+
+
+def test_an_undated_article_moved_by_export_and_import_keeps_the_day_it_was_found(store, tmp_path):
+    undated = article(3, "ดีอี ร่วมมือสิงคโปร์ด้านความปลอดภัยไซเบอร์")
+    ingest(store, [undated], "2024-08-14T03:00")
+    mark(store, undated)
+    again = moved(store, tmp_path, "2024-08-27T02:00")
+    mark(again, undated)
+    week_found = build_digest(again, tmp_path / "a", W33, settings())
+    week_moved = build_digest(again, tmp_path / "b", W35, settings())
+    (row,) = again.iter_articles()
+    again.close()
+    assert row["first_seen"] == "2024-08-14T03:00:00Z"
+    assert "date unknown, found 2024-08-14" in week_found.markdown
+    assert undated.title not in week_moved.markdown
