@@ -583,7 +583,11 @@ class Store:
             return list(conn.execute(query).scalars())
 
     def recent_articles(self, source: str, since: datetime) -> list[dict[str, Any]]:
-        """Articles of a site first seen at or after ``since``, for revisiting."""
+        """Articles of a site first seen at or after ``since``, for revisiting.
+
+        Only those with a site id: an imported page of the site that is not an
+        article (a listing, another section) names nothing a crawl can ask for.
+        """
         query = (
             select(
                 articles.c.url,
@@ -592,7 +596,11 @@ class Store:
                 articles.c.last_modified,
                 articles.c.published,
             )
-            .where(articles.c.source == source, articles.c.first_seen >= iso(since))
+            .where(
+                articles.c.source == source,
+                articles.c.source_id.is_not(None),
+                articles.c.first_seen >= iso(since),
+            )
             .order_by(articles.c.id)
         )
         with self.engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from contextlib import ExitStack
@@ -209,6 +210,38 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
+
+
+def import_files(db, tmp_path, **files: str) -> None:
+    """Import the given files (name: text), written into a folder of ``tmp_path``."""
+    folder = tmp_path / "import"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for name in files:
+        result = run_thaidigest("import", str(folder / name), "--db", str(db))
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_imported_pages_of_the_sites_that_are_not_articles_are_not_revisited(tmp_path):
+    # Stored as thaigov / mdes articles without an id: nothing a crawl can ask the site for.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    ministers = "https://www.thaigov.go.th/news/contents/ministernews/12345"
+    text = f"ข่าวรัฐมนตรี\nรัฐมนตรีประชุมเรื่องเศรษฐกิจดิจิทัล\n\nที่มา : {ministers}\n"
+    record = {"url": "https://www.mdes.go.th/news/3", "text": "ข่าว\nหน้ารวมข่าวกระทรวง"}
+    import_files(db, tmp_path, **{"minister.txt": text, "listing.jsonl": json.dumps(record)})
+    assert {(row["source"], row["source_id"]) for row in stored(db).values()} == {
+        ("thaigov", None),
+        ("mdes", None),
+    }
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not [path for path in paths if "None" in path]
+    assert expected_urls() <= set(stored(db))  # the walk and the listings ran
 
 
 def test_robots_txt_forbidding_news_stops_both_sites_before_any_news_request(tmp_path):
