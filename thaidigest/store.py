@@ -40,6 +40,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
     create_engine,
     delete,
@@ -47,6 +48,7 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    or_,
     select,
     update,
 )
@@ -583,11 +585,17 @@ class Store:
             return list(conn.execute(query).scalars())
 
     def recent_articles(self, source: str, since: datetime) -> list[dict[str, Any]]:
-        """Articles of a site first seen at or after ``since``, for revisiting.
+        """A site's articles that may still be edited, for revisiting: those recent since ``since``.
 
-        Only those with a site id: an imported page of the site that is not an
-        article (a listing, another section) names nothing a crawl can ask for.
+        An article a crawl has fetched is recent by when it was first seen. One
+        that only an import brought (no ``fetch_url``) was first seen when imported,
+        which says nothing of its age: it is recent by its published date, or by
+        when it was first seen if it has no date. Only articles with a site id: an
+        imported page of the site that is not an article (a listing, another
+        section) names nothing a crawl can ask for.
         """
+        fetched = articles.c.fetch_url.is_not(None)
+        by_first_seen = or_(fetched, articles.c.published.is_(None))
         query = (
             select(
                 articles.c.url,
@@ -599,7 +607,10 @@ class Store:
             .where(
                 articles.c.source == source,
                 articles.c.source_id.is_not(None),
-                articles.c.first_seen >= iso(since),
+                or_(
+                    and_(by_first_seen, articles.c.first_seen >= iso(since)),
+                    and_(~by_first_seen, articles.c.published >= since.date().isoformat()),
+                ),
             )
             .order_by(articles.c.id)
         )

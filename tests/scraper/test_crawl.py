@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from contextlib import ExitStack
+from datetime import UTC, datetime
 
 import pytest
 
@@ -242,6 +243,26 @@ def test_imported_pages_of_the_sites_that_are_not_articles_are_not_revisited(tmp
     assert "Traceback" not in result.stderr
     assert not [path for path in paths if "None" in path]
     assert expected_urls() <= set(stored(db))  # the walk and the listings ran
+
+
+def test_imported_articles_are_revisited_only_when_published_recently(tmp_path):
+    # Import time says nothing of an article's age: its date does, when it has one.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    today = datetime.now(UTC).date().isoformat()
+    published = {"87383": today, "87384": "2024-08-23", "87385": None}
+    records = [
+        {"url": public_url("thaigov", article_id), "title": f"ข่าว {article_id}", "body": "เนื้อหา"}
+        | ({"published": day} if day else {})
+        for article_id, day in published.items()
+    ]
+    import_files(db, tmp_path, **{"old.jsonl": "\n".join(map(json.dumps, records))})
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        fetched = {r.path.rsplit("/", 1)[1] for r in article_fetches(site, 0)}
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "87384" not in fetched  # published long ago: not revisited
+    assert {"87383", "87385"} <= fetched  # published lately, or undated: revisited
 
 
 def test_robots_txt_forbidding_news_stops_both_sites_before_any_news_request(tmp_path):
