@@ -557,11 +557,14 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
-    def max_source_id(self, source: str) -> int | None:
-        """The highest numeric article id stored for a site."""
+    def max_source_id(self, source: str, *, fetched: bool = False) -> int | None:
+        """The highest numeric article id stored for a site; with ``fetched``, of the
+        articles a crawl has fetched (a ``fetch_url``), not of those only imported."""
         query = select(func.max(func.cast(articles.c.source_id, Integer))).where(
             articles.c.source == source
         )
+        if fetched:
+            query = query.where(articles.c.fetch_url.is_not(None))
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     copy_site,
@@ -194,6 +195,70 @@ def test_a_first_crawl_after_an_import_looks_below_the_imported_ids(tmp_path):
     assert ids == seeds | set(manifest()["thaigov_ids"])
 
 
+def search_listed() -> set[int]:
+    """The thaigov ids the fixture's search page lists."""
+    search_page = (DEFAULT_ROOT / "search.html").read_text(encoding="utf-8")
+    return {int(i) for i in re.findall(r"/news/contents/details/(\d+)", search_page)}
+
+
+def thaigov_crawl(site: FixtureSite, db, config) -> subprocess.CompletedProcess:
+    """A scheduled-like thaigov crawl: no --start-id."""
+    return run_thaidigest(
+        "crawl", "--source", "thaigov", "--base-url", site.base_url,
+        "--db", str(db), "--config", str(config),
+    )  # fmt: skip
+
+
+def test_one_mistyped_imported_id_does_not_move_the_walk_past_the_site(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    newest = [page for page in article_pages("thaigov") if page["id"] > 87394]
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for page in newest:  # not published yet
+        (root / page["file"]).rename(aside / str(page["id"]))
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        seed = seed_path("001").read_text(encoding="utf-8")
+        mistyped = seed.replace("/details/87382", "/details/873820")
+        assert mistyped != seed
+        later = {  # an article a crawl has not seen yet, imported: the walk passes over it
+            "url": public_url("thaigov", "87396"),
+            "title": "ข่าว 87396",
+            "body": "เนื้อหา",
+            "published": "2024-08-24",
+        }
+        import_files(db, tmp_path, **{"001.txt": mistyped, "later.jsonl": json.dumps(later)})
+        assert public_url("thaigov", "873820") in stored(db)
+        for page in newest:  # published since
+            (aside / str(page["id"])).rename(root / page["file"])
+        mark = len(site.requests)
+        second = thaigov_crawl(site, db, config)
+        asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, mark)}
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    assert {page["id"] for page in newest} <= ids
+    assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
+    assert 87396 not in asked  # imported: not fetched again
+
+
+def test_a_mistyped_id_imported_before_any_crawl_holds_back_the_first_walk_only(tmp_path):
+    # The first crawl walks from the imported ids; what it stores moves the next walk back.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    seed = seed_path("001").read_text(encoding="utf-8")
+    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    with FixtureSite() as site:
+        first = thaigov_crawl(site, db, config)
+        second = thaigov_crawl(site, db, config)
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    assert {i for i in manifest()["thaigov_ids"] if i > max(search_listed())} <= ids
+
+
 def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
@@ -205,8 +270,7 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
         searched = [r for r in site.requests if r.path.startswith("/search")]
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert searched
-    search_page = (DEFAULT_ROOT / "search.html").read_text(encoding="utf-8")
-    listed = {int(i) for i in re.findall(r"/news/contents/details/(\d+)", search_page)}
+    listed = search_listed()
     highest = max(manifest()["thaigov_ids"])
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
