@@ -8,8 +8,9 @@ article, unfetched. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
-first walk's base; what that crawl stores (the search results) sets the next.
-Articles imported above the base cost the walk no request. Below the base,
+first walk's base, unless ``--start-id`` is given: the walk then goes up from
+it, as on an empty store; what that crawl stores (the search results at least)
+sets the next base. Articles imported above the base cost the walk no request. Below the base,
 the ids not stored are fetched from ``--start-id`` when it is lower, and from
 ``recheck_window`` ids down when the site's previous crawl did not end cleanly
 or there was none (imported articles say nothing about which ids a crawl has
@@ -68,10 +69,13 @@ class ThaigovSpider(SiteSpider):
             )
 
     def walk_base(self) -> int | None:
-        """The id the walk goes on from: the highest a crawl fetched, else the highest
-        imported (see the module docstring); None on an empty store."""
+        """The id the walk goes on from: the highest a crawl fetched; while there is
+        none, the highest imported, or None for ``--start-id`` to set the start (see
+        the module docstring). None on an empty store."""
         fetched = self.store.max_source_id(self.name, fetched=True)
-        return fetched if fetched is not None else self.store.max_source_id(self.name)
+        if fetched is not None or self.start_id is not None:
+            return fetched
+        return self.store.max_source_id(self.name)
 
     def article_url(self, article_id: int | str) -> str:
         return thaigov.article_url(self.base_url, int(article_id))

@@ -259,6 +259,20 @@ def test_a_mistyped_id_imported_before_any_crawl_holds_back_the_first_walk_only(
     assert {i for i in manifest()["thaigov_ids"] if i > max(search_listed())} <= ids
 
 
+def test_a_start_id_on_the_first_crawl_walks_from_it_past_a_mistyped_imported_id(tmp_path):
+    # Not every id from the start id up to the mistyped one: the walk from it, as on a new store.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    seed = seed_path("001").read_text(encoding="utf-8")
+    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")  # --start-id 87360
+        asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, 0)}
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert set(manifest()["thaigov_ids"]) <= {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
+
+
 def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
