@@ -51,7 +51,9 @@ DEFAULTS: dict[str, Any] = {
         "max_page_bytes": 5 * 1024 * 1024,  # larger pages are refused
         "retries": 4,
         "backoff_base": 1.0,  # seconds before the first retry; doubles with each retry
-        "revisit_days": 14,  # articles first seen this recently are checked for edits
+        # Articles first seen this recently are checked for edits; an imported one
+        # (first seen when imported), by its published date when it has one.
+        "revisit_days": 14,
         # Seconds a scheduled job, a crawl or a digest, may run before the daemon stops
         # it; also the expiry of a crawl's site locks (any crawl, scheduled or not):
         # a lock older than this is stale and the next crawl takes it over.

@@ -40,6 +40,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
     create_engine,
     delete,
@@ -47,6 +48,7 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
+    or_,
     select,
     update,
 )
@@ -558,11 +560,14 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
-    def max_source_id(self, source: str) -> int | None:
-        """The highest numeric article id stored for a site."""
+    def max_source_id(self, source: str, *, fetched: bool = False) -> int | None:
+        """The highest numeric article id stored for a site; with ``fetched``, of the
+        articles a crawl has fetched (a ``fetch_url``), not of those only imported."""
         query = select(func.max(func.cast(articles.c.source_id, Integer))).where(
             articles.c.source == source
         )
+        if fetched:
+            query = query.where(articles.c.fetch_url.is_not(None))
         with self.engine.connect() as conn:
             return conn.execute(query).scalar()
 
@@ -586,7 +591,17 @@ class Store:
             return list(conn.execute(query).scalars())
 
     def recent_articles(self, source: str, since: datetime) -> list[dict[str, Any]]:
-        """Articles of a site first seen at or after ``since``, for revisiting."""
+        """A site's articles that may still be edited, for revisiting: those recent since ``since``.
+
+        An article a crawl has fetched is recent by when it was first seen. One
+        that only an import brought (no ``fetch_url``) was first seen when imported,
+        which says nothing of its age: it is recent by its published date, or by
+        when it was first seen if it has no date. Only articles with a site id: an
+        imported page of the site that is not an article (a listing, another
+        section) names nothing a crawl can ask for.
+        """
+        fetched = articles.c.fetch_url.is_not(None)
+        by_first_seen = or_(fetched, articles.c.published.is_(None))
         query = (
             select(
                 articles.c.url,
@@ -595,7 +610,14 @@ class Store:
                 articles.c.last_modified,
                 articles.c.published,
             )
-            .where(articles.c.source == source, articles.c.first_seen >= iso(since))
+            .where(
+                articles.c.source == source,
+                articles.c.source_id.is_not(None),
+                or_(
+                    and_(by_first_seen, articles.c.first_seen >= iso(since)),
+                    and_(~by_first_seen, articles.c.published >= since.date().isoformat()),
+                ),
+            )
             .order_by(articles.c.id)
         )
         with self.engine.connect() as conn:

@@ -127,7 +127,8 @@ class SiteSpider(scrapy.Spider):
         )
 
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
-        """Conditional requests for articles first seen within ``revisit_days``."""
+        """Conditional requests for the articles recent within ``revisit_days``
+        (see :meth:`thaidigest.store.Store.recent_articles`)."""
         days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):

@@ -1,14 +1,21 @@
 """thaigov.go.th: walk article ids upward, revisit recent articles.
 
-The walk starts after the highest stored id, or at ``--start-id`` (else the
-configured ``start_id``) when that is higher, and ends after ``miss_limit``
-consecutive ids with no article (soft 404s, or 404 answers: the report
-counts them apart). Below the highest stored id, the ids not stored are
-fetched from ``--start-id`` when it is lower, and from ``recheck_window``
-ids down when the site's previous crawl did not end cleanly or there was
-none (imported articles say nothing about which ids a crawl has seen).
-Keyword search pages, when configured, are a second source of links and give
-the walk a start on an empty store.
+The walk starts after its base, the highest id a crawl has fetched, or at
+``--start-id`` (else the configured ``start_id``) when that is higher, and ends
+after ``miss_limit`` consecutive ids with no article (soft 404s, or 404
+answers: the report counts them apart); a stored id on its way counts as an
+article, unfetched. Imported ids set the base only while no crawl has stored
+an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
+start every walk past the site's newest article, and ``--start-id`` would ask
+for every id up to it. Such an id imported before any crawl still sets the
+first walk's base, unless ``--start-id`` is given: the walk then goes up from
+it, as on an empty store; what that crawl stores (the search results at least)
+sets the next base. Articles imported above the base cost the walk no request. Below the base,
+the ids not stored are fetched from ``--start-id`` when it is lower, and from
+``recheck_window`` ids down when the site's previous crawl did not end cleanly
+or there was none (imported articles say nothing about which ids a crawl has
+seen). Keyword search pages, when configured, are a second source of links and
+give the walk a start on an empty store.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ class ThaigovSpider(SiteSpider):
         self.known = self.store.source_ids(self.name)
         for request in self.revisit_requests(self.article_url):
             yield request
-        stored = self.store.max_source_id(self.name)
+        stored = self.walk_base()
         start = self.start_id or self.site["start_id"]
         candidates = [int(start)] if start else []
         if stored:
@@ -61,6 +68,15 @@ class ThaigovSpider(SiteSpider):
                 " or set [sites.thaigov] search_keywords",
             )
 
+    def walk_base(self) -> int | None:
+        """The id the walk goes on from: the highest a crawl fetched; while there is
+        none, the highest imported, or None for ``--start-id`` to set the start (see
+        the module docstring). None on an empty store."""
+        fetched = self.store.max_source_id(self.name, fetched=True)
+        if fetched is not None or self.start_id is not None:
+            return fetched
+        return self.store.max_source_id(self.name)
+
     def article_url(self, article_id: int | str) -> str:
         return thaigov.article_url(self.base_url, int(article_id))
 
@@ -78,11 +94,11 @@ class ThaigovSpider(SiteSpider):
         yield from self.extend_walk()
 
     def recheck_from(self, highest_stored: int) -> int | None:
-        """The lowest id below the highest stored one to fetch if not stored, or None.
+        """The lowest id below the walk's base to fetch if not stored, or None.
 
         ``--start-id N`` asks for the ids from N. A site never crawled before (its
         articles imported) or whose last crawl did not end cleanly may miss any of
-        the ``recheck_window`` ids below the highest stored one.
+        the ``recheck_window`` ids below the base.
         """
         lowest = []
         if self.start_id is not None and self.start_id < highest_stored:
@@ -92,17 +108,19 @@ class ThaigovSpider(SiteSpider):
         return min(lowest, default=None)
 
     def recheck_below(self, lowest: int, highest_stored: int) -> Iterator[scrapy.Request]:
-        """The ids from ``lowest`` up to the highest stored one that are not stored."""
+        """The ids from ``lowest`` up to the walk's base that are not stored."""
         for article_id in range(lowest, highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
                 yield self.article_request(article_id)
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
-        """Request ids up to ``miss_limit`` past the highest article found."""
+        """Request ids up to ``miss_limit`` past the highest article found or stored."""
         while self.highest_requested < self.highest_hit + self.miss_limit:
             self.highest_requested += 1
             article_id = self.highest_requested
-            if article_id not in self.requested:
+            if str(article_id) in self.known:  # imported above the base: a hit, not fetched
+                self.highest_hit = max(self.highest_hit, article_id)
+            elif article_id not in self.requested:
                 yield self.article_request(article_id, walk=True)
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:

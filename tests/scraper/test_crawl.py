@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+import subprocess
 from contextlib import ExitStack
+from datetime import UTC, datetime
 
 import pytest
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     copy_site,
@@ -192,6 +195,84 @@ def test_a_first_crawl_after_an_import_looks_below_the_imported_ids(tmp_path):
     assert ids == seeds | set(manifest()["thaigov_ids"])
 
 
+def search_listed() -> set[int]:
+    """The thaigov ids the fixture's search page lists."""
+    search_page = (DEFAULT_ROOT / "search.html").read_text(encoding="utf-8")
+    return {int(i) for i in re.findall(r"/news/contents/details/(\d+)", search_page)}
+
+
+def thaigov_crawl(site: FixtureSite, db, config) -> subprocess.CompletedProcess:
+    """A scheduled-like thaigov crawl: no --start-id."""
+    return run_thaidigest(
+        "crawl", "--source", "thaigov", "--base-url", site.base_url,
+        "--db", str(db), "--config", str(config),
+    )  # fmt: skip
+
+
+def test_one_mistyped_imported_id_does_not_move_the_walk_past_the_site(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    newest = [page for page in article_pages("thaigov") if page["id"] > 87394]
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for page in newest:  # not published yet
+        (root / page["file"]).rename(aside / str(page["id"]))
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        seed = seed_path("001").read_text(encoding="utf-8")
+        mistyped = seed.replace("/details/87382", "/details/873820")
+        assert mistyped != seed
+        later = {  # an article a crawl has not seen yet, imported: the walk passes over it
+            "url": public_url("thaigov", "87396"),
+            "title": "ข่าว 87396",
+            "body": "เนื้อหา",
+            "published": "2024-08-24",
+        }
+        import_files(db, tmp_path, **{"001.txt": mistyped, "later.jsonl": json.dumps(later)})
+        assert public_url("thaigov", "873820") in stored(db)
+        for page in newest:  # published since
+            (aside / str(page["id"])).rename(root / page["file"])
+        mark = len(site.requests)
+        second = thaigov_crawl(site, db, config)
+        asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, mark)}
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    assert {page["id"] for page in newest} <= ids
+    assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
+    assert 87396 not in asked  # imported: not fetched again
+
+
+def test_a_mistyped_id_imported_before_any_crawl_holds_back_the_first_walk_only(tmp_path):
+    # The first crawl walks from the imported ids; what it stores moves the next walk back.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    seed = seed_path("001").read_text(encoding="utf-8")
+    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    with FixtureSite() as site:
+        first = thaigov_crawl(site, db, config)
+        second = thaigov_crawl(site, db, config)
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    assert {i for i in manifest()["thaigov_ids"] if i > max(search_listed())} <= ids
+
+
+def test_a_start_id_on_the_first_crawl_walks_from_it_past_a_mistyped_imported_id(tmp_path):
+    # Not every id from the start id up to the mistyped one: the walk from it, as on a new store.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    seed = seed_path("001").read_text(encoding="utf-8")
+    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")  # --start-id 87360
+        asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, 0)}
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert set(manifest()["thaigov_ids"]) <= {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
+
+
 def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
@@ -203,12 +284,63 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
         searched = [r for r in site.requests if r.path.startswith("/search")]
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert searched
-    search_page = (DEFAULT_ROOT / "search.html").read_text(encoding="utf-8")
-    listed = {int(i) for i in re.findall(r"/news/contents/details/(\d+)", search_page)}
+    listed = search_listed()
     highest = max(manifest()["thaigov_ids"])
     ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
+
+
+def import_files(db, tmp_path, **files: str) -> None:
+    """Import the given files (name: text), written into a folder of ``tmp_path``."""
+    folder = tmp_path / "import"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for name in files:
+        result = run_thaidigest("import", str(folder / name), "--db", str(db))
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_imported_pages_of_the_sites_that_are_not_articles_are_not_revisited(tmp_path):
+    # Stored as thaigov / mdes articles without an id: nothing a crawl can ask the site for.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    ministers = "https://www.thaigov.go.th/news/contents/ministernews/12345"
+    text = f"ข่าวรัฐมนตรี\nรัฐมนตรีประชุมเรื่องเศรษฐกิจดิจิทัล\n\nที่มา : {ministers}\n"
+    record = {"url": "https://www.mdes.go.th/news/3", "text": "ข่าว\nหน้ารวมข่าวกระทรวง"}
+    import_files(db, tmp_path, **{"minister.txt": text, "listing.jsonl": json.dumps(record)})
+    assert {(row["source"], row["source_id"]) for row in stored(db).values()} == {
+        ("thaigov", None),
+        ("mdes", None),
+    }
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "all")
+        paths = [r.path for r in site.requests]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not [path for path in paths if "None" in path]
+    assert expected_urls() <= set(stored(db))  # the walk and the listings ran
+
+
+def test_imported_articles_are_revisited_only_when_published_recently(tmp_path):
+    # Import time says nothing of an article's age: its date does, when it has one.
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    today = datetime.now(UTC).date().isoformat()
+    published = {"87383": today, "87384": "2024-08-23", "87385": None}
+    records = [
+        {"url": public_url("thaigov", article_id), "title": f"ข่าว {article_id}", "body": "เนื้อหา"}
+        | ({"published": day} if day else {})
+        for article_id, day in published.items()
+    ]
+    import_files(db, tmp_path, **{"old.jsonl": "\n".join(map(json.dumps, records))})
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        fetched = {r.path.rsplit("/", 1)[1] for r in article_fetches(site, 0)}
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "87384" not in fetched  # published long ago: not revisited
+    assert {"87383", "87385"} <= fetched  # published lately, or undated: revisited
 
 
 def test_robots_txt_forbidding_news_stops_both_sites_before_any_news_request(tmp_path):
