@@ -9,6 +9,7 @@ import click
 
 from scraper.crawl import run_crawl
 from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
+from thaidigest.config import merge
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
@@ -17,6 +18,7 @@ from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
 EXIT_BLOCKED_OR_FAILED = 1
+VERBOSE_LEVELS = ("INFO", "DEBUG")  # Scrapy's log level for -v and -vv
 
 
 def format_report(source: str, run: dict[str, Any]) -> str:
@@ -80,15 +82,29 @@ def _base_url(
     default=None,
     help="First thaigov id to walk (with --source thaigov or all).",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log Scrapy's INFO lines too (-vv: DEBUG), whatever crawl.log_level says.",
+)
 @db_option
 @config_option
 def crawl_command(
-    source: str, base_url: str | None, start_id: int | None, db: str | None, config_file: str | None
+    source: str,
+    base_url: str | None,
+    start_id: int | None,
+    verbose: int,
+    db: str | None,
+    config_file: str | None,
 ) -> None:
     """Crawl the sites for new and changed articles and store them."""
     if start_id is not None and source not in START_ID_SOURCES:
         raise SettingsError(f"--start-id is a thaigov id: it cannot be used with --source {source}")
     config = load_config_or_exit(config_file)
+    if verbose:
+        level = VERBOSE_LEVELS[min(verbose, len(VERBOSE_LEVELS)) - 1]
+        config = merge(config, {"crawl": {"log_level": level}})
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
     sources = list(SOURCES) if source == "all" else [source]
     store = Store.open(db)

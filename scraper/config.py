@@ -32,6 +32,7 @@ def crawl_values(config: dict[str, Any]) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": int(crawl["max_page_bytes"]),
         "RETRY_TIMES": int(crawl["retries"]),
         "RETRY_BACKOFF_BASE": float(crawl["backoff_base"]),
+        "LOG_LEVEL": crawl["log_level"],
     }
 
 

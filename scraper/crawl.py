@@ -86,7 +86,7 @@ def run_crawl(
             for run_id in store.unfinished_crawl_runs(source):
                 store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
         if taken:
-            process = CrawlerProcess(crawl_settings(config, store.url), install_root_handler=True)
+            process = CrawlerProcess(crawl_settings(config, store.url))
             for source in taken:
                 arguments: dict[str, Any] = {"base_url": base_url}
                 if source == "thaigov" and start_id is not None:

@@ -55,4 +55,5 @@ EXTENSIONS = {
     "scraper.report.CrawlReport": 500,
 }
 
-LOG_LEVEL = "INFO"
+# Warnings and errors only: a crawl prints its own report (``crawl.log_level``).
+LOG_LEVEL = DEFAULTS["crawl"]["log_level"]

@@ -63,6 +63,7 @@ WRONG_SETTINGS = {
         "[crawl]\nsubprocess_timeout = -5\n",
         "crawl.subprocess_timeout",
     ),
+    "unknown-log-level": ('[crawl]\nlog_level = "LOUD"\n', "crawl.log_level: must be one of"),
     "infinite-delay": ("[sites.mdes]\ndelay = inf\n", "sites.mdes.delay"),
     "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
     "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),

@@ -11,11 +11,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import DATA
 from tests.test_dedup import republished
-from thaidigest.ingest import Rejected
+from thaidigest.ingest import TRANSACTION_SECONDS, Rejected, next_transaction_size
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
@@ -90,6 +91,20 @@ def test_batch_size_changes_nothing_stored(tmp_path: Path) -> None:
     _, small = ingest(tmp_path / "small.sqlite", items, workers=1, batch_size=3)
     _, whole = ingest(tmp_path / "whole.sqlite", items, workers=1, batch_size=500)
     assert small == whole
+
+
+@pytest.mark.parametrize(
+    ("size", "took", "expected"),
+    [
+        (500, 0.05, 500),  # a fast batch: whole batches, as ever
+        (500, 0.0, 500),  # faster than the clock ticks
+        (500, TRANSACTION_SECONDS * 10, 50),  # slow articles: a tenth as many
+        (50, TRANSACTION_SECONDS / 2, 100),  # faster again: more, up to the batch
+        (1, TRANSACTION_SECONDS * 100, 1),  # never none
+    ],
+)
+def test_a_slow_transaction_makes_the_next_one_smaller(size, took, expected) -> None:
+    assert next_transaction_size(size, took, most=500) == expected
 
 
 def test_a_url_given_twice_in_one_batch_is_new_then_updated(store: Store) -> None:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import socket
 import sqlite3
+import threading
 import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 
 from thaidigest import locks
-from thaidigest.store import BUSY_TIMEOUT, StoreBusyError, iso, utc_now
+from thaidigest.store import (
+    BUSY_TIMEOUT,
+    WAIT_FILE_SUFFIX,
+    Store,
+    StoreBusyError,
+    iso,
+    meta,
+    utc_now,
+)
 from thaidigest.store import locks as lock_rows
 
 HOUR = timedelta(hours=1)
@@ -100,3 +110,53 @@ def test_a_renewal_given_a_short_wait_gives_up_then_and_leaves_the_usual_wait_be
         usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert usual == round(BUSY_TIMEOUT * 1000)
     assert locks.renew(store, "daemon", HOUR)
+
+
+def test_a_writer_waiting_for_the_lock_goes_before_the_next_transaction_of_a_long_write(
+    store, tmp_path
+):
+    crawl = Store(store.url)  # another writer, as a crawl is
+    waiting_file = tmp_path / f"test.sqlite{WAIT_FILE_SUFFIX}"
+    crawl_in = threading.Event()
+
+    def crawl_writes() -> None:
+        with crawl.transaction() as conn:
+            crawl_in.set()
+            conn.execute(insert(meta).values(key="crawl", value="in"))
+
+    try:
+        with store.transaction():  # a long write's transaction
+            waiter = threading.Thread(target=crawl_writes)
+            waiter.start()
+            while not waiter_holds_the_wait_file(waiting_file):
+                assert waiter.is_alive()
+                time.sleep(0.01)
+        began = time.monotonic()
+        store.let_writers_in()
+        assert crawl_in.wait(BUSY_TIMEOUT) and time.monotonic() - began < BUSY_TIMEOUT
+        with store.transaction() as conn:  # the long write's next one: after the crawl's
+            assert store_value(conn, "crawl") == "in"
+        waiter.join()
+    finally:
+        crawl.close()
+
+
+def waiter_holds_the_wait_file(path) -> bool:
+    if not path.exists():
+        return False
+    with path.open("rb") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
+def store_value(conn, key: str) -> str | None:
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+
+def test_let_writers_in_returns_at_once_when_no_writer_waits(store):
+    began = time.monotonic()
+    store.let_writers_in()
+    assert time.monotonic() - began < 1

@@ -40,6 +40,7 @@ from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
 from thaidigest.urls import web_url_problem
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
 
 DEFAULTS: dict[str, Any] = {
@@ -58,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
         # it; also the expiry of a crawl's site locks (any crawl, scheduled or not):
         # a lock older than this is stale and the next crawl takes it over.
         "subprocess_timeout": 3600,
+        # Scrapy's log on stderr: WARNING shows blocked pages, robots.txt and given-up
+        # retries; INFO adds its settings, extensions and stats; DEBUG every request.
+        "log_level": "WARNING",
     },
     "sites": {
         "thaigov": {
@@ -153,6 +157,10 @@ def _existing_file(value: str) -> str | None:
     return None if Path(value).is_file() else f"no such file: {value}"
 
 
+def _log_level(value: str) -> str | None:
+    return None if value in LOG_LEVELS else f"must be one of {', '.join(LOG_LEVELS)}"
+
+
 def _not_blank(value: str) -> str | None:
     return "must not be empty" if not value.strip() else None
 
@@ -187,6 +195,7 @@ RULES: dict[str, Rule] = {
     "crawl.backoff_base": Rule(minimum=0, maximum=DAY),
     "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
     "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
+    "crawl.log_level": Rule(check=_log_level),
     "sites.*.base_url": Rule(check=web_url_problem),
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),

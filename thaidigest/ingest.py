@@ -7,12 +7,18 @@ Each article is first *prepared* by a pure function (normalised, scored,
 fingerprinted: most of the work), then written. An import of
 more than one batch prepares its batches in worker processes while this
 process writes the previous ones; what is stored does not depend on it.
+
+A batch is written in transactions of about :data:`TRANSACTION_SECONDS` (all of
+it, unless deduplication makes its articles slow to write), and between two
+of them the writers waiting for the lock, a crawl's, go first: a long import
+never keeps a crawl out of the database for longer than that.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -41,6 +47,10 @@ BATCH_SIZE = 500
 # articles does not hold hundreds of them at once (a corpus batch of 500 holds
 # about 3.5 million).
 BATCH_CHARS = 8_000_000
+# Seconds a transaction of an import holds the write lock, about: a writer waiting
+# (a crawl's article, the daemon's lock) waits no longer. A batch takes far less,
+# unless its articles join large clusters of near duplicates.
+TRANSACTION_SECONDS = 1.0
 OUTCOMES = ("new", "updated", "unchanged")
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
@@ -164,6 +174,14 @@ def batched(items: Iterable[Item], size: int, chars: int = BATCH_CHARS) -> Itera
         yield batch
 
 
+def next_transaction_size(size: int, took: float, most: int) -> int:
+    """How many articles the next transaction writes, when the last wrote ``size`` in
+    ``took`` seconds: about :data:`TRANSACTION_SECONDS` worth, between 1 and ``most``."""
+    if took <= 0:
+        return most
+    return max(1, min(most, int(size * TRANSACTION_SECONDS / took)))
+
+
 def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Rejected]:
     """Each item of a batch prepared, or rejected with the preparer's reason."""
     done: list[Prepared | Rejected] = []
@@ -200,6 +218,7 @@ class Ingestor:
         self.clock = clock
         self.batch_size = batch_size
         self.workers = workers
+        self.transaction_size = batch_size  # articles the next transaction writes, at most
 
     def ingest(
         self,
@@ -211,10 +230,23 @@ class Ingestor:
         with closing(self._prepared_batches(items)) as batches:
             for batch in batches:
                 prepared = self._count(batch, summary, on_reject)
-                if prepared:
-                    for outcome in self._write_in_transaction(prepared):
-                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+                for outcome in self._write(prepared):
+                    setattr(summary, outcome, getattr(summary, outcome) + 1)
         return summary
+
+    def _write(self, prepared: list[Prepared]) -> Iterator[str]:
+        """Write a batch in transactions of about :data:`TRANSACTION_SECONDS` each, letting
+        the writers that wait for the lock in after each; the outcome of each article."""
+        start = 0
+        while start < len(prepared):
+            part = prepared[start : start + self.transaction_size]
+            began = time.monotonic()
+            outcomes = self._write_in_transaction(part)
+            took = time.monotonic() - began
+            self.transaction_size = next_transaction_size(len(part), took, self.batch_size)
+            start += len(part)
+            self.store.let_writers_in()
+            yield from outcomes
 
     def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
         try:

@@ -13,15 +13,23 @@ Tables
 
 Every write happens inside :meth:`Store.transaction`, so an article and its
 version are stored together or not at all.
+
+SQLite's write lock is not a queue: a writer that commits and begins again at
+once (an import) keeps it from another that waits (a crawl), which gives up
+after :data:`BUSY_TIMEOUT`. So a writer waiting for the lock says so, holding a
+shared ``flock`` on the file ``<database>-wait`` beside it, and a long write lets
+it in between two of its transactions (:meth:`Store.let_writers_in`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,6 +71,8 @@ DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 # Seconds a SQLite connection waits for another's write lock before "database is locked".
 BUSY_TIMEOUT = 30.0
+WAIT_FILE_SUFFIX = "-wait"  # beside a SQLite file: held shared by the writers waiting
+TURN_POLL = 0.01  # seconds between looks for writers still waiting
 
 metadata = MetaData()
 
@@ -393,6 +403,54 @@ def _begin_immediate_within(conn: Connection, wait: float) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
 
 
+class WriteTurns:
+    """Turns at a SQLite file's write lock, across processes, kept in its ``-wait`` file.
+
+    A writer holds the file shared (:meth:`waiting`) while it waits for the lock;
+    :meth:`let_in` waits until no one does. A file that cannot be opened (a
+    read-only folder) keeps no turns: writers wait as SQLite alone has them.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _open(self) -> int | None:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError:
+            return None
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Say this process waits for the write lock, for the block's length."""
+        fd = self._open()
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)  # and the flock with it
+
+    def let_in(self, timeout: float) -> None:
+        """Return once no writer waits, or after ``timeout`` seconds."""
+        fd = self._open()
+        if fd is None:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        return
+                    time.sleep(TURN_POLL)
+        finally:
+            os.close(fd)
+
+
 class Store:
     """A connection pool to the article database, with its schema in place.
 
@@ -429,6 +487,9 @@ class Store:
             raise StoreError(f"database {self.name}: {_first_line(error)}") from None
         except ImportError as error:  # a dialect whose driver is not installed
             raise StoreError(f"database {self.name}: no driver: {error}") from None
+        self.turns = (
+            WriteTurns(file.with_name(file.name + WAIT_FILE_SUFFIX)) if file is not None else None
+        )
         event.listen(self.engine, "handle_error", self._one_line_error)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -541,14 +602,22 @@ class Store:
         or ``wait`` seconds when given, then raises :class:`StoreBusyError`.
         SQLite waits inside one C call, during which Python runs no signal
         handler: a caller that must answer a signal meanwhile waits in short turns.
+        A writer that waits is let in by a long write (:meth:`let_writers_in`).
         """
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
-                if wait is None:
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                else:
-                    _begin_immediate_within(conn, wait)
+                with self.turns.waiting() if self.turns else nullcontext():
+                    if wait is None:
+                        conn.exec_driver_sql("BEGIN IMMEDIATE")
+                    else:
+                        _begin_immediate_within(conn, wait)
             yield conn
+
+    def let_writers_in(self) -> None:
+        """Between two transactions of a long write: return once the writers that were
+        waiting for the write lock have had it (at most :data:`BUSY_TIMEOUT` seconds)."""
+        if self.turns is not None:
+            self.turns.let_in(BUSY_TIMEOUT)
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -1,6 +1,7 @@
 """Two crawls at once: one per site at a time; the loser records a locked run, stores nothing.
 Two imports at once: both store what they read, each article once.
-Processes opening a new database at once: all open it, its tables made once."""
+Processes opening a new database at once: all open it, its tables made once.
+A crawl during a long import: each waits its turn at the write lock, both store everything."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from scraper.commands import EXIT_LOCKED
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from tests.conftest import DATA
 from tests.reliability.test_crash_safety import (
     ENV,
     crawl_command,
@@ -26,6 +29,10 @@ from tests.reliability.test_crash_safety import (
 from thaidigest import locks
 from thaidigest.store import Store
 
+# Near copies of the corpus sample's six articles: deduplication merges ever larger
+# clusters, so each batch of such an import holds the write lock longer than the last
+# (the second and later ones more than the 30 s a writer waits, on the old code).
+NEAR_COPIES = 1700
 # Keeps the first crawl busy long enough for the second to find the lock taken.
 SLOW_PAGE = FaultRule(path=r"^/news/contents/details/87370$", fault="hang", delay=3.0)
 
@@ -155,3 +162,47 @@ def test_processes_opening_a_new_database_at_once_all_open_it_and_version_it_onc
         with sqlite3.connect(db) as conn:
             versions = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'")
             assert len(versions.fetchall()) == 1
+
+
+def write_near_copies(path: Path, count: int) -> Path:
+    """``count`` articles, each a near copy of one of the corpus sample's (its number added)."""
+    lines = (DATA / "corpus_sample.jsonl").read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines if line]
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(count):
+            record = records[number % len(records)]
+            source_id = 9_000_000 + number
+            url = f"https://www.thaigov.go.th/news/contents/details/{source_id}"
+            text = record["text"].replace("\n", f"\nฉบับที่ {number}\n", 1)
+            fields = {"id": source_id, "url": url, "text": text}
+            out.write(json.dumps(record | fields, ensure_ascii=False) + "\n")
+    return path
+
+
+def count_articles(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_a_crawl_during_a_long_import_waits_its_turn_and_both_store_everything(tmp_path):
+    articles = write_near_copies(tmp_path / "articles.jsonl", NEAR_COPIES)
+    config = write_crawl_config(tmp_path, timeout=5, delay=0)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    importing = start(thaidigest("import", str(articles), "--db", str(db), "--workers", "2"))
+    deadline = time.monotonic() + 120
+    while count_articles(db) == 0:  # its first batch is in: the long ones come next
+        assert importing.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    with FixtureSite() as site:
+        crawling = start(crawl_command(site, db, config, "mdes"))
+        (crawled, imported) = finish([crawling, importing])
+    assert crawled[0] == 0, crawled[1] + crawled[2][-2000:]
+    assert "mdes: ok" in crawled[1]
+    assert imported[0] == 0, imported[2][-2000:]
+    assert f"read {NEAR_COPIES}, new {NEAR_COPIES}," in imported[1]
+    assert crawl_runs(db) == [("mdes", "ok")]
+    stored = stored_articles(db)
+    assert len(stored) == NEAR_COPIES + len(expected_urls("mdes"))
+    assert expected_urls("mdes") <= stored.keys()
+    assert store_problems(db) == []

@@ -33,7 +33,7 @@ from schedules.daemon import (
 )
 from schedules.spec import parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import FIRST_THAIGOV_ID, write_config
+from tests.scraper.crawling import FIRST_THAIGOV_ID, add_crawl_setting, write_config
 from thaidigest import locks as thaidigest_locks
 from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
@@ -304,7 +304,7 @@ def daemon_config(tmp_path: Path) -> Path:
 
 def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_path):
     db = tmp_path / "db.sqlite"
-    config = daemon_config(tmp_path)
+    config = add_crawl_setting(daemon_config(tmp_path), 'log_level = "INFO"')
     with FixtureSite() as site:
         schedule = tmp_path / "schedule.toml"
         schedule.write_text(

@@ -41,14 +41,27 @@ def write_config(tmp_path: Path, extra: str = "") -> Path:
     return path
 
 
-def run_thaidigest(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``thaidigest ARGS`` in a fresh process (Twisted's reactor does not restart)."""
+def add_crawl_setting(config: Path, line: str) -> Path:
+    """``config`` with ``line`` (``key = value``) added to its ``[crawl]`` table."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[crawl]\n", f"[crawl]\n{line}\n", 1), encoding="utf-8")
+    return config
+
+
+def run_thaidigest(
+    *args: str, timeout: float = 120, warnings: str | None = "ignore"
+) -> subprocess.CompletedProcess:
+    """``thaidigest ARGS`` in a fresh process (Twisted's reactor does not restart);
+    ``warnings``: its ``PYTHONWARNINGS``, None for Python's own filters, as a user runs it."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
+    if warnings is not None:
+        env["PYTHONWARNINGS"] = warnings
     return subprocess.run(
         [sys.executable, "-m", "thaidigest", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        env=env,
     )
 
 

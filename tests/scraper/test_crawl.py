@@ -15,6 +15,7 @@ from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
 from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
+    add_crawl_setting,
     copy_site,
     crawl,
     crawl_args,
@@ -141,6 +142,49 @@ def test_bursts_of_403_and_a_503_lose_no_article(tmp_path):
     assert 403 in statuses and 503 in statuses  # the faults did happen
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert set(stored(db)) == expected_urls()
+
+
+SCRAPY_LINE = re.compile(r"^\S+ \S+ \[[\w.]+\] (?P<level>[A-Z]+): ", re.MULTILINE)
+
+
+def log_levels(stderr: str) -> set[str]:
+    """The levels the Scrapy-style log lines of a crawl's stderr name."""
+    return {match["level"] for match in SCRAPY_LINE.finditer(stderr)}
+
+
+def test_a_crawl_logs_warnings_only_unless_asked_for_more(tmp_path):
+    (tmp_path / "debug").mkdir()
+    blocked = FaultRule(path=r"^/news/detail/11002-", fault="status", status=403)
+    config = write_config(tmp_path)
+    debug = add_crawl_setting(write_config(tmp_path / "debug"), 'log_level = "DEBUG"')
+    with FixtureSite(faults=FaultPlan([blocked])) as site:
+        runs = {
+            name: run_thaidigest(
+                *crawl_args(site.base_url, tmp_path / f"{name}.sqlite", toml, "--source", "mdes"),
+                *extra,
+                warnings=None,  # as a user runs it: Python's own warning filters
+            )
+            for name, toml, extra in [
+                ("quiet", config, []),
+                ("verbose", config, ["--verbose"]),
+                ("debug", debug, []),
+            ]
+        }
+    quiet = runs["quiet"]
+    assert quiet.returncode == 1, quiet.stderr[-2000:]  # the blocked page
+    assert "mdes: blocked" in quiet.stdout
+    assert re.search(r"\[mdes\] WARNING: blocked: \S+/news/detail/\S+ answered 403", quiet.stderr)
+    assert "ERROR: Gave up retrying" in quiet.stderr  # the page answered 403 to every retry
+    assert log_levels(quiet.stderr) == {"WARNING", "ERROR"}, quiet.stderr[-2000:]
+    assert "Warning" not in quiet.stderr.replace("WARNING", "")  # no DeprecationWarning
+    assert len(quiet.stderr.splitlines()) < 5, quiet.stderr
+    verbose = runs["verbose"]
+    assert "[scrapy.core.engine] INFO: Spider opened" in verbose.stderr
+    assert "[scrapy.statscollectors] INFO: Dumping Scrapy stats" in verbose.stderr
+    assert log_levels(verbose.stderr) == {"INFO", "WARNING", "ERROR"}
+    assert "Warning" not in verbose.stderr.replace("WARNING", "")
+    assert log_levels(runs["debug"].stderr) == {"DEBUG", "INFO", "WARNING", "ERROR"}
+    assert "[scrapy.core.engine] DEBUG: Crawled (200)" in runs["debug"].stderr
 
 
 def test_second_crawl_given_the_same_start_id_fetches_no_stored_article_again(tmp_path):

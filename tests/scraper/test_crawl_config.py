@@ -90,7 +90,7 @@ def test_a_crawl_opens_no_remote_control_or_telnet_server(tmp_path: Path) -> Non
     # Scrapy 2.19's RemoteControl listens on a port and leaves a token in a job file.
     with FixtureSite() as site:
         result = crawl(
-            site.base_url, tmp_path / "db.sqlite", write_config(tmp_path), "--source", "mdes"
+            site.base_url, tmp_path / "db.sqlite", write_config(tmp_path), "--source", "mdes", "-v"
         )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "scraper.report.CrawlReport" in result.stderr  # the enabled extensions are logged
