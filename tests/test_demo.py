@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS
+
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
@@ -62,6 +64,8 @@ def test_a_rerun_replaces_what_the_demo_wrote_and_keeps_the_rest(tmp_path: Path)
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert not stale.exists()  # the demo's own output is made afresh
     assert (folder / "public" / "feed.atom").stat().st_size > 0
+    # What it wrote is what it clears before a run: its files, the database's, its folders.
+    assert {p.name for p in folder.iterdir()} - {"notes.txt"} <= {*DEMO_FILES, *DEMO_FOLDERS}
 
 
 def test_the_demos_settings_name_its_output_from_any_folder(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
-from thaidigest.store import Store, articles
+from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles
 
 FIRST_FIXTURE_ID = 87360
 DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
@@ -40,7 +40,10 @@ categories = [3, 7]
 out = "{DEMO_OUT}"
 """
 # Everything the demo writes in its folder, and nothing else, is removed before a run.
-DEMO_FILES = (DEMO_TOML, *(DEMO_DB + suffix for suffix in ("", "-wal", "-shm", "-journal")))
+DEMO_FILES = (
+    DEMO_TOML,
+    *(DEMO_DB + suffix for suffix in ("", "-wal", "-shm", "-journal", WAIT_FILE_SUFFIX)),
+)
 DEMO_FOLDERS = (DEMO_OUT,)
 DIGEST_LINES_SHOWN = 40
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
