@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -206,10 +207,8 @@ def another_apps_database(path):
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
-def test_every_command_refuses_another_apps_database_and_leaves_it_alone(command, tmp_path):
-    db = tmp_path / "crm.sqlite"
-    before = another_apps_database(db)
+def run_on_database(command: str, db: Path) -> tuple[int, str]:
+    """Exit code and output of ``command`` (as :data:`WITH_CONFIG` runs it) with ``--db db``."""
     args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
     if command == "run":  # the daemon sets signal handlers: a process of its own
         result = subprocess.run(
@@ -218,10 +217,16 @@ def test_every_command_refuses_another_apps_database_and_leaves_it_alone(command
             text=True,
             timeout=60,
         )
-        exit_code, output = result.returncode, result.stdout + result.stderr
-    else:
-        result = invoke(*args, "--db", str(db))
-        exit_code, output = result.exit_code, result.output
+        return result.returncode, result.stdout + result.stderr
+    outcome = invoke(*args, "--db", str(db))
+    return outcome.exit_code, outcome.output
+
+
+@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
+def test_every_command_refuses_another_apps_database_and_leaves_it_alone(command, tmp_path):
+    db = tmp_path / "crm.sqlite"
+    before = another_apps_database(db)
+    exit_code, output = run_on_database(command, db)
     assert exit_code == 2
     assert one_error_line(output) == (
         f"Error: database {db}: not a thaidigest database (it holds other tables)"
@@ -281,18 +286,7 @@ def test_a_database_whose_folder_is_a_file_is_one_line_naming_that_file(db, tmp_
 def test_a_database_that_is_a_folder_is_one_line_saying_so(command, tmp_path):
     db = tmp_path / "data"
     db.mkdir()
-    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
-    if command == "run":  # the daemon sets signal handlers: a process of its own
-        result = subprocess.run(
-            [sys.executable, "-m", "thaidigest", *args, "--db", str(db)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        exit_code, output = result.returncode, result.stdout + result.stderr
-    else:
-        result = invoke(*args, "--db", str(db))
-        exit_code, output = result.exit_code, result.output
+    exit_code, output = run_on_database(command, db)
     assert exit_code == 1  # as a database whose folder is a file, or a file not a database
     assert one_error_line(output) == f"Error: database {db}: is a folder, not a database file"
     assert [p.name for p in tmp_path.iterdir()] == ["data"] and not any(db.iterdir())
