@@ -2,6 +2,9 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -155,26 +158,33 @@ def test_serve_refuses_a_missing_folder(tmp_path):
     assert result.exit_code == 1 and "no such folder" in result.output
 
 
-def test_serve_on_port_zero_prints_its_url_and_answers(tmp_path):
-    out = tmp_path / "public"
-    out.mkdir()
-    (out / "index.html").write_text("<!DOCTYPE html><title>archive</title>")
+@contextmanager
+def served(out: Path, *options: str) -> Iterator[str]:
+    """``thaidigest serve --out out --port 0 *options`` in a process of its own, running
+    while the block runs: the line it prints first."""
     command = "from digest.commands import serve_command; serve_command()"
     with subprocess.Popen(
-        [sys.executable, "-c", command, "--out", str(out), "--port", "0"],
+        [sys.executable, "-c", command, "--out", str(out), "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     ) as process:
         try:
-            line = process.stdout.readline()
-            assert line.startswith(f"Serving {out} at http://127.0.0.1:")
-            url = line.split(" at ")[1].strip()
-            with urllib.request.urlopen(url, timeout=10) as response:
-                assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-                assert b"archive" in response.read()
+            yield process.stdout.readline()
         finally:
             process.terminate()
+
+
+def test_serve_on_port_zero_prints_its_url_and_answers(tmp_path):
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("<!DOCTYPE html><title>archive</title>")
+    with served(out) as line:
+        assert line.startswith(f"Serving {out} at http://127.0.0.1:")
+        url = line.split(" at ")[1].strip()
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert b"archive" in response.read()
 
 
 def test_serve_on_the_ipv6_loopback_prints_its_url_and_answers(tmp_path):
@@ -184,21 +194,11 @@ def test_serve_on_the_ipv6_loopback_prints_its_url_and_answers(tmp_path):
     out = tmp_path / "public"
     out.mkdir()
     (out / "feed.atom").write_bytes(b"<feed/>")
-    command = "from digest.commands import serve_command; serve_command()"
-    with subprocess.Popen(
-        [sys.executable, "-c", command, "--out", str(out), "--port", "0", "--host", "::1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as process:
-        try:
-            line = process.stdout.readline()
-            assert line.startswith(f"Serving {out} at http://[::1]:")
-            url = line.split(" at ")[1].strip()
-            with urllib.request.urlopen(url + "feed.atom", timeout=10) as response:
-                assert response.read() == b"<feed/>"
-        finally:
-            process.terminate()
+    with served(out, "--host", "::1") as line:
+        assert line.startswith(f"Serving {out} at http://[::1]:")
+        url = line.split(" at ")[1].strip()
+        with urllib.request.urlopen(url + "feed.atom", timeout=10) as response:
+            assert response.read() == b"<feed/>"
 
 
 def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
