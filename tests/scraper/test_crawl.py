@@ -46,6 +46,19 @@ def stored(db) -> dict[str, dict]:
         store.close()
 
 
+def stored_ids(db, only: str = "") -> set[int]:
+    """The site ids of the articles stored in ``db`` whose URL holds ``only``."""
+    return {int(url.rsplit("/", 1)[1]) for url in stored(db) if only in url}
+
+
+def mistyped_seed() -> str:
+    """Seed 001 with its thaigov id 87382 mistyped as 873820, far past the site's newest."""
+    seed = seed_path("001").read_text(encoding="utf-8")
+    mistyped = seed.replace("/details/87382", "/details/873820")
+    assert mistyped != seed
+    return mistyped
+
+
 def article_fetches(site: FixtureSite, since: int) -> list:
     return [r for r in site.requests[since:] if ARTICLE_PATH.match(r.path)]
 
@@ -205,7 +218,7 @@ def imported_seeds(db) -> set[int]:
     """The thaigov ids of the seed articles, imported into ``db`` before any crawl."""
     result = run_thaidigest("import", str(SEEDS), "--db", str(db))
     assert result.returncode == 0, result.stderr[-2000:]
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    ids = stored_ids(db, "thaigov")
     assert max(ids) > FIRST_THAIGOV_ID  # the newest seed stands among fixture articles
     return ids
 
@@ -220,7 +233,7 @@ def test_a_start_id_below_the_highest_stored_id_fetches_every_id_from_it(tmp_pat
     with FixtureSite() as site:
         result = crawl(site.base_url, db, config, "--source", "thaigov")  # --start-id 87360
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    ids = stored_ids(db, "thaigov")
     assert ids == seeds | set(manifest()["thaigov_ids"])
 
 
@@ -230,12 +243,9 @@ def test_a_first_crawl_after_an_import_looks_below_the_imported_ids(tmp_path):
     db = tmp_path / "db.sqlite"
     seeds = imported_seeds(db)
     with FixtureSite() as site:
-        result = run_thaidigest(
-            "crawl", "--source", "thaigov", "--base-url", site.base_url,
-            "--db", str(db), "--config", str(config),
-        )  # fmt: skip
+        result = thaigov_crawl(site, db, config)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    ids = stored_ids(db, "thaigov")
     assert ids == seeds | set(manifest()["thaigov_ids"])
 
 
@@ -265,9 +275,7 @@ def test_one_mistyped_imported_id_does_not_move_the_walk_past_the_site(tmp_path)
     with FixtureSite(root) as site:
         first = crawl(site.base_url, db, config, "--source", "thaigov")
         assert first.returncode == 0, first.stdout + first.stderr[-2000:]
-        seed = seed_path("001").read_text(encoding="utf-8")
-        mistyped = seed.replace("/details/87382", "/details/873820")
-        assert mistyped != seed
+        mistyped = mistyped_seed()
         later = {  # an article a crawl has not seen yet, imported: the walk passes over it
             "url": public_url("thaigov", "87396"),
             "title": "ข่าว 87396",
@@ -282,7 +290,7 @@ def test_one_mistyped_imported_id_does_not_move_the_walk_past_the_site(tmp_path)
         second = thaigov_crawl(site, db, config)
         asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, mark)}
     assert second.returncode == 0, second.stdout + second.stderr[-2000:]
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db) if "thaigov" in url}
+    ids = stored_ids(db, "thaigov")
     assert {page["id"] for page in newest} <= ids
     assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
     assert 87396 not in asked  # imported: not fetched again
@@ -292,14 +300,13 @@ def test_a_mistyped_id_imported_before_any_crawl_holds_back_the_first_walk_only(
     # The first crawl walks from the imported ids; what it stores moves the next walk back.
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
-    seed = seed_path("001").read_text(encoding="utf-8")
-    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    import_files(db, tmp_path, **{"001.txt": mistyped_seed()})
     with FixtureSite() as site:
         first = thaigov_crawl(site, db, config)
         second = thaigov_crawl(site, db, config)
     assert first.returncode == 0, first.stdout + first.stderr[-2000:]
     assert second.returncode == 0, second.stdout + second.stderr[-2000:]
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    ids = stored_ids(db)
     assert {i for i in manifest()["thaigov_ids"] if i > max(search_listed())} <= ids
 
 
@@ -307,13 +314,12 @@ def test_a_start_id_on_the_first_crawl_walks_from_it_past_a_mistyped_imported_id
     # Not every id from the start id up to the mistyped one: the walk from it, as on a new store.
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
-    seed = seed_path("001").read_text(encoding="utf-8")
-    import_files(db, tmp_path, **{"001.txt": seed.replace("/details/87382", "/details/873820")})
+    import_files(db, tmp_path, **{"001.txt": mistyped_seed()})
     with FixtureSite() as site:
         result = crawl(site.base_url, db, config, "--source", "thaigov")  # --start-id 87360
         asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, 0)}
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert set(manifest()["thaigov_ids"]) <= {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    assert set(manifest()["thaigov_ids"]) <= stored_ids(db)
     assert max(asked) <= max(manifest()["thaigov_ids"]) + 20  # miss_limit past the newest
 
 
@@ -330,7 +336,7 @@ def test_first_crawl_without_start_id_starts_from_the_newest_search_result(tmp_p
     assert searched
     listed = search_listed()
     highest = max(manifest()["thaigov_ids"])
-    ids = {int(url.rsplit("/", 1)[1]) for url in stored(db)}
+    ids = stored_ids(db)
     # every listed article, then every article past the newest one listed
     assert ids == listed | {i for i in manifest()["thaigov_ids"] if max(listed) < i <= highest}
 
