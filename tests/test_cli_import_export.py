@@ -167,7 +167,7 @@ def _without_times(record: dict) -> dict:
 
 ROUND_TRIP_KEYS = (
     "url", "source", "source_id", "title", "body", "published", "extraction", "first_seen",
-    "versions",
+    "last_changed", "versions",
 )  # fmt: skip
 
 

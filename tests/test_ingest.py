@@ -137,6 +137,22 @@ def test_an_imported_history_numbers_a_new_row_and_is_ignored_for_a_known_one(
     assert future["first_seen"] == "2025-09-01T08:00:00Z"  # never found after now
 
 
+def test_an_imported_last_change_is_kept_between_first_seen_and_now(store: Store) -> None:
+    # An export record's last_changed is when a feed reader last saw the entry change:
+    # a move to a new database keeps it, but never before the article was found nor
+    # after now.
+    kept, early, late = (corpus_record_article(record) for record in RECORDS[:3])
+    found = "2025-08-01T00:00:00Z"
+    records = [
+        replace(kept, first_seen=found, last_changed="2025-08-15T09:30:00Z", versions=2),
+        replace(early, first_seen=found, last_changed="2025-07-01T00:00:00Z"),
+        replace(late, first_seen=found, last_changed="2099-01-01T00:00:00Z"),
+    ]
+    build_ingestor(store, clock=clock).ingest(records)
+    changed = [store.article_by_url(canonical_url(r.url))["last_changed"] for r in records]
+    assert changed == ["2025-08-15T09:30:00Z", found, "2025-09-01T08:00:00Z"]
+
+
 def test_the_rules_file_is_read_once_when_the_ingestor_is_built(
     store: Store, tmp_path: Path
 ) -> None:

@@ -258,6 +258,10 @@ HOSTILE_RECORDS = {
         ),
         "'first_seen' '2024-08-23T10:00:00' is not a time like",
     ),
+    "export-last-changed-not-a-time": (
+        json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "last_changed": 3}),
+        "'last_changed' is not a string",
+    ),
     "export-versions-zero": (
         json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "versions": 0}),
         "'versions' is not a whole number from 1 to 1,000,000,000",
@@ -281,11 +285,15 @@ def test_hostile_record_is_rejected_and_the_next_one_read(tmp_path, line, reason
 def test_an_export_record_keeps_its_first_seen_and_version_and_other_lines_start_anew(tmp_path):
     path = tmp_path / "mixed.jsonl"
     record = {"url": "https://example.org/1", "title": "H", "body": "B", "versions": 4}
-    found = {"first_seen": "2024-10-03T12:00:00+07:00"}
-    path.write_bytes(b"\n".join([json.dumps(record | found).encode(), corpus_lines(1)[0]]))
+    times = {"first_seen": "2024-10-03T12:00:00+07:00", "last_changed": "2024-10-04T00:00:00Z"}
+    path.write_bytes(b"\n".join([json.dumps(record | times).encode(), corpus_lines(1)[0]]))
     exported, corpus = read_jsonl_file(path)
-    assert (exported.first_seen, exported.versions) == ("2024-10-03T05:00:00Z", 4)
-    assert (corpus.first_seen, corpus.versions) == (None, 1)
+    assert (exported.first_seen, exported.last_changed, exported.versions) == (
+        "2024-10-03T05:00:00Z",
+        "2024-10-04T00:00:00Z",
+        4,
+    )
+    assert (corpus.first_seen, corpus.last_changed, corpus.versions) == (None, None, 1)
 
 
 LATIN_TEXTS = {

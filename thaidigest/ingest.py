@@ -101,11 +101,18 @@ class History(NamedTuple):
     """What the input says of an article's past (an export record's): a new row keeps it."""
 
     first_seen: str | None  # None: found now
+    last_changed: str | None  # None: changed when found
     versions: int
 
     @classmethod
     def of(cls, raw: RawArticle) -> History:
-        return cls(raw.first_seen, raw.versions)
+        return cls(raw.first_seen, raw.last_changed, raw.versions)
+
+    def times(self, now: str) -> tuple[str, str]:
+        """``first_seen`` and ``last_changed`` for a new row: neither after ``now``, and no
+        change before the article was found (ISO 8601 UTC strings sort as times)."""
+        found = min(self.first_seen or now, now)
+        return found, min(max(self.last_changed or found, found), now)
 
 
 class Prepared(NamedTuple):
@@ -424,17 +431,19 @@ class Ingestor:
     ) -> dict[str, int]:
         """Insert the first article of each URL the store lacks; their ids by URL.
 
-        A row keeps the day its :class:`History` says it was found, never a later one than now.
+        A row keeps when its :class:`History` says it was found and last changed.
         """
         rows: dict[str, dict[str, Any]] = {}
         for fetch, article, scored, _, history in prepared:
             if article.url not in current and article.url not in rows:
+                first_seen, last_changed = history.times(now)
                 rows[article.url] = (
                     _state(article, scored, now)
                     | fetch._asdict()
                     | {
                         "url": article.url,
-                        "first_seen": min(history.first_seen or now, now),
+                        "first_seen": first_seen,
+                        "last_changed": last_changed,
                         "last_seen": now,
                         "versions": history.versions,
                     }

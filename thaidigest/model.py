@@ -26,6 +26,7 @@ class RawArticle:
     last_modified: str | None = None
     # What an export record says of the article's past, kept when its URL is new to the store:
     first_seen: str | None = None  # when it was found (ISO 8601 UTC, as stored)
+    last_changed: str | None = None  # when its text or date last changed (as stored)
     versions: int = 1  # the number of its latest version, which the next one follows
 
 

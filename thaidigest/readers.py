@@ -311,6 +311,7 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         published_hint=published_hint,
         extraction=extraction,
         first_seen=_stored_time(record, "first_seen"),
+        last_changed=_stored_time(record, "last_changed"),
         versions=_versions(record),
     )
 
