@@ -14,7 +14,7 @@ not crawled.
 
 A robots.txt that redirects is followed here (Scrapy's redirect middleware is
 off: the spiders judge their own redirects), to other hosts too, through at
-most :data:`MAX_REDIRECTS` consecutive redirects, and the answer it leads to is
+most :data:`MAX_ROBOTS_REDIRECTS` consecutive redirects, and the answer it leads to is
 read as robots.txt (RFC 9309 2.3.1.2). One redirect more, one with no
 ``Location``, or one to anything but http(s) (a ``file:`` URL would have the
 crawler read its own disk) makes robots.txt unavailable, which allows
@@ -54,7 +54,7 @@ RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", 
 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
-MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
+MAX_ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 WEB_SCHEMES = ("http", "https")  # the only robots.txt redirects followed
 
 
@@ -123,9 +123,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         return await maybe_deferred_to_future(mine)
 
     async def _follow_redirects(self, response: Response) -> Response:
-        """The answer ``response`` redirects to, through at most :data:`MAX_REDIRECTS` hops;
+        """The answer ``response`` redirects to, through at most :data:`MAX_ROBOTS_REDIRECTS` hops;
         an answer still redirecting after them comes back with an empty body."""
-        for _ in range(MAX_REDIRECTS):
+        for _ in range(MAX_ROBOTS_REDIRECTS):
             location = response.headers.get("Location")
             if not 300 <= response.status < 400 or not location:
                 break

@@ -7,7 +7,7 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
-  ``MAX_REDIRECTS`` hops); any other redirect, a 403 that survived its
+  ``MAX_ARTICLE_REDIRECTS`` hops); any other redirect, a 403 that survived its
   retries, or a 429 is **blocked**, with the status and the target; so is an
   answer after which the retry middleware stopped the site (``meta["rate_limited"]``,
   the reason), and the requests of that site then not sent, once per reason;
@@ -42,7 +42,7 @@ from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url
 
-MAX_REDIRECTS = 3
+MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
@@ -174,12 +174,17 @@ class SiteSpider(scrapy.Spider):
         target = urljoin(response.url, location) if location else ""
         hops = response.meta.get("redirect_hops", 0)
         same_host = urlsplit(target).netloc == urlsplit(response.url).netloc
-        if target and same_host and hops < MAX_REDIRECTS and self.same_article(response, target):
+        if (
+            target
+            and same_host
+            and hops < MAX_ARTICLE_REDIRECTS
+            and self.same_article(response, target)
+        ):
             follow = response.request.replace(
                 url=target, meta={**response.meta, "redirect_hops": hops + 1}
             )
             return Verdict(Answer.REDIRECT, follow)
-        reason = "redirect loop" if hops >= MAX_REDIRECTS else None
+        reason = "redirect loop" if hops >= MAX_ARTICLE_REDIRECTS else None
         self.report_blocked(response.url, response.status, target or None, reason)
         return Verdict(Answer.BLOCKED)
 

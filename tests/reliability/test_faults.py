@@ -21,7 +21,7 @@ import pytest
 
 from scraper import fixture_site
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from scraper.spiders.base import MAX_REDIRECTS
+from scraper.spiders.base import MAX_ARTICLE_REDIRECTS
 from tests.reliability.test_crash_safety import store_problems, stored_articles
 from tests.scraper.crawling import crawl, manifest
 from thaidigest.urls import public_url
@@ -168,7 +168,7 @@ CASES = {
         {"fault": "redirect_loop"},
         "blocked",
         ONE_THAIGOV,
-        strikes=1 + MAX_REDIRECTS,
+        strikes=1 + MAX_ARTICLE_REDIRECTS,
         detail='"reason": "redirect loop"',
     ),
     # A garbled 200 answer is neither an article nor a soft 404: retried, then stored.
