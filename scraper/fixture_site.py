@@ -9,8 +9,9 @@ two crawls changes its ETag. The ``{{BASE}}`` placeholder in HTML is replaced wi
 server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
-garbled bodies, wrong charsets, huge bodies, redirects) so reliability tests can show
-what a spider does with them. Every request is recorded in ``FixtureSite.requests``.
+garbled bodies, wrong charsets, huge bodies, redirects, a bot check answered with 200)
+so reliability tests can show what a spider does with them. Every request is recorded
+in ``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
 """
@@ -76,10 +77,23 @@ def page_file(path: str) -> str:
     return path.lstrip("/") + ".html"
 
 
+# A Cloudflare "Just a moment..." challenge, as a bot check answers a plain fetch.
 BOT_CHECK_HTML = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Just a moment...</title></head>
-<body><noscript>Please enable JavaScript to continue.</noscript>
-<script>setTimeout(function(){ location.reload(); }, 5000);</script></body></html>
+<html lang="en-US"><head><meta charset="utf-8"><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head>
+<body><div class="main-wrapper" role="main"><div class="main-content">
+<h1 class="zone-name-title h1">www.thaigov.go.th</h1>
+<h2 class="h2" id="challenge-running">Checking if the site connection is secure</h2>
+<noscript><div id="challenge-error-title"><div class="h2">
+<span id="challenge-error-text">Enable JavaScript and cookies to continue</span>
+</div></div></noscript>
+<div id="challenge-body-text" class="core-msg spacer">www.thaigov.go.th needs to review the
+security of your connection before proceeding.</div></div></div>
+<script>(function(){window._cf_chl_opt={cvId: '3', cType: 'managed'};}());</script>
+<div class="footer" role="contentinfo">
+<div class="ray-id">Ray ID: <code>7f1a2b3c4d5e6f70</code></div>
+<div class="text-center" id="footer-text">Performance &amp; security by Cloudflare</div></div>
+</body></html>
 """
 # Request headers kept on each RequestRecord.
 RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range")
@@ -104,6 +118,7 @@ FAULTS = frozenset(
         "redirect_307",
         "redirect",
         "soft404",
+        "bot_check",
     }
 )
 
@@ -360,11 +375,7 @@ class FixtureSite:
             elif name == "mdes_article":
                 found = self.page(page_file(article_path("mdes", int(params["id"]))))
             else:
-                found = Response(
-                    200,
-                    BOT_CHECK_HTML.encode(),
-                    {"Content-Type": HTML_TYPE.format(charset="utf-8")},
-                )
+                found = bot_check_page()
             if found is not None:
                 return found
             break
@@ -373,6 +384,13 @@ class FixtureSite:
             b"<html><body><h1>404 Not Found</h1></body></html>",
             {"Content-Type": HTML_TYPE.format(charset="utf-8")},
         )
+
+
+def bot_check_page() -> Response:
+    """The bot check's challenge page, answered with HTTP 200."""
+    return Response(
+        200, BOT_CHECK_HTML.encode(), {"Content-Type": HTML_TYPE.format(charset="utf-8")}
+    )
 
 
 def _not_modified(response: Response, if_none_match: str | None, if_modified: str | None) -> bool:
@@ -456,6 +474,8 @@ class _Handler(BaseHTTPRequestHandler):
             return Response(403, b"<h1>403 Forbidden</h1>", html_type)
         if fault == "soft404":
             return site.soft_404()
+        if fault == "bot_check":
+            return bot_check_page()
         if fault == "redirect_loop":
             return Response(302, b"", {"Location": site.url(_loop_target(path, query))})
         if fault == "redirect_offsite":

@@ -259,6 +259,14 @@ def test_redirect_307_points_to_the_bot_check() -> None:
     assert b"headtitle" not in check[2]
 
 
+def test_bot_check_fault_answers_the_challenge_with_200_even_to_a_revalidation() -> None:
+    with serve(FaultRule(ARTICLE, "bot_check")) as running:
+        status, _, body = fetch(running.url(ARTICLE), {"If-None-Match": "*"})
+    assert status == 200
+    assert b"<title>Just a moment...</title>" in body
+    assert ARTICLE_TITLE.encode() not in body
+
+
 def test_redirect_loop_never_reaches_the_page() -> None:
     with serve(FaultRule(ARTICLE, "redirect_loop")) as running:
         url, seen = running.url(ARTICLE), []
