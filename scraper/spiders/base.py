@@ -4,7 +4,9 @@ Every response is handled (``handle_httpstatus_all``), so the spider, not
 Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 :class:`Verdict`, one :class:`Answer` and, for a redirect to follow, its request.
 
-- 200: a page to parse;
+- 200: a page to parse, unless it is a bot check's page (a challenge, a captcha,
+  "Access Denied": :func:`scraper.bot_check.bot_check_kind`): that is **blocked**,
+  with the reason ``bot check page: KIND``, as a 403 is, and not parsed;
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); any other redirect, a 403 that survived its
@@ -27,10 +29,11 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from scraper.bot_check import bot_check_kind
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
 from scraper.middlewares import RateLimited
 from scraper.report import LOCKED, ROBOTS_REASON
@@ -45,6 +48,7 @@ from thaidigest.urls import public_url
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+BOT_CHECK_REASON = "bot check page: {kind}"
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
 
 
@@ -152,6 +156,12 @@ class SiteSpider(scrapy.Spider):
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
+        if status == 200 and isinstance(response, TextResponse):
+            kind = bot_check_kind(response.text)
+            if kind is not None:  # not the page asked for: refused, as a 403 is
+                reason = BOT_CHECK_REASON.format(kind=kind)
+                self.report_blocked(response.url, status, None, reason)
+                return Verdict(Answer.BLOCKED)
         if status in (200, 304):
             stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:

@@ -800,3 +800,61 @@ def test_an_edit_to_the_mdes_copy_of_a_thaigov_story_reaches_the_digest_and_the_
     assert "<del>16</del> → <ins>21</ins>" in result.markdown
     feed = (tmp_path / "out" / "feed.atom").read_text(encoding="utf-8")
     assert revision_id(copy, 2) in feed
+
+
+def bot_check_on(path: str) -> FaultPlan:
+    """Every request for a path matching ``path`` answers the bot check's page with HTTP 200."""
+    return FaultPlan(rules=[FaultRule(path=path, fault="bot_check")])
+
+
+def test_a_bot_check_answered_with_200_blocks_thaigov_and_ends_the_walk(tmp_path):
+    """A challenge page is no article: stored articles keep their version on a revisit,
+    no challenge page is stored, and the walk does not count them as articles found."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    before = stored(db)
+    highest = max(manifest()["thaigov_ids"])
+    assert public_url("thaigov", str(highest)) in before
+    # Every article page up to 49 ids past the newest answers the challenge.
+    challenged = bot_check_on(r"^/news/contents/details/87(3\d\d|4[0-4]\d)$")
+    with FixtureSite(faults=challenged) as site:
+        second = thaigov_crawl(site, db, config)
+        asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, 0)}
+    assert second.returncode == 1, second.stdout + second.stderr[-2000:]
+    assert "thaigov: blocked" in second.stdout
+    assert "answered 200 (bot check page: Cloudflare challenge)" in second.stdout
+    assert "new 0, updated 0," in second.stdout
+    assert stored(db) == before
+    assert max(asked) <= highest + 20  # miss_limit past the newest: not one id further
+    status = run_thaidigest("status", "--db", str(db), "--config", str(config))
+    assert "thaigov: crawls: ok 1, blocked 1 (bot check page: Cloudflare challenge)" in (
+        status.stdout
+    )
+
+
+def test_a_bot_check_answered_with_200_blocks_mdes_and_overwrites_nothing(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    challenged = public_url("mdes", "11009")
+    with FixtureSite(faults=bot_check_on(r"^/news/detail/11009-")) as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 1, first.stdout + first.stderr[-2000:]
+    assert "mdes: blocked" in first.stdout
+    assert "/news/detail/11009-" in first.stdout
+    assert "answered 200 (bot check page: Cloudflare challenge)" in first.stdout
+    before = stored(db)
+    assert challenged not in before
+    assert {public_url("mdes", str(p["id"])) for p in article_pages("mdes")} - set(before) == {
+        challenged
+    }
+    # The next crawl finds every article page and one listing behind the challenge.
+    with FixtureSite(faults=bot_check_on(r"^/news/(detail/|7$)")) as site:
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert second.returncode == 1, second.stdout + second.stderr[-2000:]
+    assert "mdes: blocked" in second.stdout
+    assert "new 0, updated 0," in second.stdout
+    assert "empty listings 0" in second.stdout  # the challenge is no listing without links
+    assert stored(db) == before

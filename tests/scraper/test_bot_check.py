@@ -1,0 +1,81 @@
+"""Bot-check, challenge and access-denied pages told from the sites' own pages.
+
+The bot-check pages are saved as the vendors serve them (``pages/bot_check/``); the
+sites' pages are every saved page of the parsers' tests, and articles that mention
+the same words in their text or carry a captcha on a form.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scraper.bot_check import bot_check_kind
+from scraper.fixture_site import BOT_CHECK_HTML, DEFAULT_ROOT
+
+PAGES = Path(__file__).parent / "pages"
+
+# Saved page -> the kind of bot check it is.
+BOT_CHECK_PAGES = {
+    "cloudflare_challenge.html": "Cloudflare challenge",
+    "cloudflare_attention_required.html": "Cloudflare block",
+    "cloudflare_access_denied.html": "Cloudflare block",
+    "akamai_access_denied.html": "access denied",
+    "f5_request_rejected.html": "access denied",
+    "captcha.html": "captcha",
+}
+SITE_PAGES = sorted(
+    [*PAGES.glob("thaigov/*.html"), *PAGES.glob("mdes/*.html"), *DEFAULT_ROOT.rglob("*.html")]
+)
+# Words of bot-check pages, as an article may quote them in its text.
+QUOTED = (
+    "<p>Just a moment...</p><p>Checking if the site connection is secure</p>"
+    "<p>Access Denied</p><p>Attention Required! | Cloudflare</p>"
+    "<p>ระบบจะขอให้ผู้ใช้ยืนยันตัวตนด้วย CAPTCHA และหน้า challenge-running ของ cf_chl</p>"
+)
+COMMENT_FORM = (
+    '<form action="/comment"><div class="g-recaptcha" data-sitekey="x"></div></form></body>'
+)
+
+
+def page(name: str) -> str:
+    return (PAGES / "bot_check" / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "kind"), BOT_CHECK_PAGES.items())
+def test_a_bot_check_page_is_told_with_its_kind(name: str, kind: str) -> None:
+    assert bot_check_kind(page(name)) == kind
+
+
+def test_a_cloudflare_challenge_is_told_by_its_elements_without_its_title() -> None:
+    html = page("cloudflare_challenge.html").replace("Just a moment...", "www.thaigov.go.th")
+
+    assert bot_check_kind(html) == "Cloudflare challenge"
+
+
+def test_the_fixture_sites_bot_check_is_a_cloudflare_challenge() -> None:
+    assert bot_check_kind(BOT_CHECK_HTML) == "Cloudflare challenge"
+
+
+@pytest.mark.parametrize("path", SITE_PAGES, ids=lambda path: path.name)
+def test_a_page_of_the_sites_is_no_bot_check(path: Path) -> None:
+    assert bot_check_kind(path.read_bytes().decode("utf-8", errors="replace")) is None
+
+
+def test_an_article_quoting_bot_check_words_with_a_captcha_form_is_no_bot_check() -> None:
+    html = (PAGES / "thaigov" / "article_th.html").read_text(encoding="utf-8")
+    quoting = html.replace("</p>", "</p>" + QUOTED, 1).replace("</body>", COMMENT_FORM)
+    assert quoting.count("g-recaptcha") == 1 and "cf_chl" in quoting
+
+    assert bot_check_kind(quoting) is None
+
+
+def test_an_article_headlined_about_a_captcha_is_no_bot_check() -> None:
+    html = (PAGES / "mdes" / "article.html").read_text(encoding="utf-8")
+    title = "<title>ดีอี เตือนภัย CAPTCHA ปลอม หลอกให้กด Access Denied | กระทรวงดิจิทัลฯ</title>"
+    retitled, replaced = re.subn(r"<title>.*?</title>", title, html, count=1)
+    assert replaced == 1
+
+    assert bot_check_kind(retitled) is None
