@@ -4,7 +4,9 @@ Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``);
 an article two categories list is fetched once. A listing's date is the
 article's published date, on any crawl: a stored article without one is
-fetched again from the listing that gives it. The headlines the listings
+fetched again from the listing that gives it. An article page answering 404 or
+410 (deleted since it was stored) counts as not found, not as an error: the stored
+article is kept. The headlines the listings
 show (and the store holds) tell the parser which lines on an article page
 list other articles. MDES answers bursts with 403 and recovers: 403 is
 retried with back-off before it counts as blocked.
@@ -103,8 +105,8 @@ class MdesSpider(SiteSpider):
         if verdict.follow is not None:
             yield verdict.follow
             return
-        if verdict.answer is Answer.MISSING:
-            self.report_error(response.url, f"HTTP {response.status}")
+        if verdict.answer is Answer.MISSING:  # deleted: counted, the stored article kept
+            self.crawler.stats.inc_value("thaidigest/not_found")
         if verdict.answer is not Answer.PAGE:
             return
         decoded = self.page_text(response)

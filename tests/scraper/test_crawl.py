@@ -800,3 +800,29 @@ def test_an_edit_to_the_mdes_copy_of_a_thaigov_story_reaches_the_digest_and_the_
     assert "<del>16</del> → <ins>21</ins>" in result.markdown
     feed = (tmp_path / "out" / "feed.atom").read_text(encoding="utf-8")
     assert revision_id(copy, 2) in feed
+
+
+def test_a_deleted_mdes_article_is_not_found_not_an_error_and_keeps_crawls_incremental(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    deleted = article_pages("mdes")[0]
+    deleted_url = public_url("mdes", str(deleted["id"]))
+    listing = re.compile(r"^/news/\d+(/page/\d+)?$")
+    with FixtureSite(root) as site:
+        for _ in range(2):  # the first lists every page, the second knows them all
+            result = crawl(site.base_url, db, config, "--source", "mdes")
+            assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        kept = stored(db)[deleted_url]
+        (root / deleted["file"]).unlink()
+        gone = crawl(site.base_url, db, config, "--source", "mdes")
+        mark = len(site.requests)
+        after = crawl(site.base_url, db, config, "--source", "mdes")
+        listings_after = [r.path for r in site.requests[mark:] if listing.match(r.path)]
+    assert gone.returncode == 0, gone.stdout + gone.stderr[-2000:]
+    assert "mdes: ok" in gone.stdout
+    assert "not found 1," in gone.stdout
+    assert "error" not in gone.stdout
+    assert stored(db)[deleted_url] == kept  # nothing lost
+    assert after.returncode == 0 and "error" not in after.stdout
+    assert sorted(listings_after) == ["/news/3", "/news/7"]  # the gone crawl was clean
