@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from tests.scraper.crawling import (
     run_thaidigest,
     write_config,
 )
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import public_url
 
@@ -826,3 +828,40 @@ def test_a_deleted_mdes_article_is_not_found_not_an_error_and_keeps_crawls_incre
     assert stored(db)[deleted_url] == kept  # nothing lost
     assert after.returncode == 0 and "error" not in after.stdout
     assert sorted(listings_after) == ["/news/3", "/news/7"]  # the gone crawl was clean
+
+
+def last_reports(db) -> dict[str, dict]:
+    """The report of each site's last crawl run."""
+    store = Store(f"sqlite:///{db}")
+    try:
+        return {site: store.last_crawl_runs(site, limit=1)[0]["report"] for site in SOURCES}
+    finally:
+        store.close()
+
+
+def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):
+    """A generic error page and the site's empty page with a message (thaigov ids with no
+    article), and an MDES page headlined "ไม่พบข้อมูล" that a listing still links to."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    saved = Path(__file__).parent / "pages"
+    no_article = {87368: "not_found_page.html", 87376: "soft_404_message.html"}
+    for article_id, name in no_article.items():
+        path = root / "news" / "contents" / "details" / f"{article_id}.html"
+        assert not path.exists()  # a gap in the fixture's ids
+        path.write_text((saved / "thaigov" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    gone = article_pages("mdes")[0]
+    (root / gone["file"]).write_text(
+        (saved / "mdes" / "not_found.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert set(stored(db)) == expected_urls() - {public_url("mdes", str(gone["id"]))}
+    reports = last_reports(db)
+    assert reports["thaigov"]["soft_404"] == 26  # the two pages are among the window's gaps
+    assert reports["mdes"]["soft_404"] == 1
+    for report in reports.values():
+        assert report["fallback"] == 0
+        assert report["errors"] == [] and report["status"] == "ok"
