@@ -22,7 +22,7 @@ from scrapy.http import Response
 
 from scraper.sites import mdes
 from scraper.spiders.base import Answer, SiteSpider
-from thaidigest.dates import parse_listing_date
+from thaidigest.dates import parse_listing_date, publication_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
@@ -124,7 +124,7 @@ class MdesSpider(SiteSpider):
                 yield retry
             return
         listing_date = response.meta.get("listing_date")
-        published = parse_listing_date(listing_date) if listing_date else None
+        published = publication_date(parse_listing_date(listing_date)) if listing_date else None
         yield self.article_item(response, page, response.meta["source_id"], published)
 
     def same_article(self, response: Response, target: str) -> bool:

@@ -865,3 +865,41 @@ def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path)
     for report in reports.values():
         assert report["fallback"] == 0
         assert report["errors"] == [] and report["status"] == "ok"
+
+
+def test_an_article_dated_with_the_epoch_placeholder_is_stored_without_a_date(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = root / "news" / "contents" / "details" / "87382.html"
+    html = page.read_text(encoding="utf-8")
+    placeholder = html.replace("วันศุกร์ที่ 23 สิงหาคม 2567", "วันพฤหัสบดีที่ 1 มกราคม 2513")
+    assert placeholder != html
+    page.write_text(placeholder, encoding="utf-8")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    row = stored(db)[public_url("thaigov", "87382")]
+    assert row["published"] is None
+    assert "2513" not in row["body"]  # a date line all the same: not text
+
+
+def test_an_mdes_listing_date_that_is_the_epoch_placeholder_gives_no_date(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    article = root / "news" / "detail" / "11014.html"
+    html = article.read_text(encoding="utf-8")
+    undated = html.replace('<p class="news-date">14/09/2567</p>', "")
+    assert undated != html
+    article.write_text(undated, encoding="utf-8")
+    listing = root / "news" / "3.html"
+    cards = listing.read_text(encoding="utf-8")
+    assert cards.count('date-news">14/09/2567<') == 1  # 11014's card
+    listing.write_text(
+        cards.replace('date-news">14/09/2567<', 'date-news">01/01/2513<'), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert stored(db)[public_url("mdes", "11014")]["published"] is None
