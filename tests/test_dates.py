@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from thaidigest.dates import arabic_digits, parse_date_line, parse_listing_date, take_date_lines
+from thaidigest.dates import (
+    arabic_digits,
+    parse_date_line,
+    parse_listing_date,
+    publication_date,
+    take_date_lines,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,3 +76,26 @@ def test_taking_date_lines_twice_changes_nothing():
 
 def test_thai_digits_become_ascii():
     assert arabic_digits("ปี ๒๕๖๕ ห้อง ๗๐๑") == "ปี 2565 ห้อง 701"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "วันพฤหัสบดีที่ 1 มกราคม 2513",  # the Unix epoch an empty template prints
+        "1 January 1970",
+        "1 มกราคม 2443",  # 1900-01-01
+    ],
+)
+def test_a_placeholder_date_line_is_taken_out_but_gives_no_date(line):
+    assert take_date_lines([line, "headline", "text"]) == (None, ["headline", "text"])
+    real = "วันศุกร์ที่ 23 สิงหาคม 2567"
+    assert take_date_lines([line, real, "text"]) == (date(2024, 8, 23), ["text"])
+
+
+@pytest.mark.parametrize("found", [date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1), None])
+def test_a_placeholder_is_no_publication_date(found):
+    assert publication_date(found) is None
+
+
+def test_a_real_date_is_a_publication_date():
+    assert publication_date(parse_listing_date("23/08/2567")) == date(2024, 8, 23)

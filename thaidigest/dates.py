@@ -92,6 +92,10 @@ ENGLISH_DATE_LINE_DMY = re.compile(
 )
 LISTING_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
 
+# A date before this is a placeholder, not a publication date: an empty template prints
+# the Unix epoch (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01), others 1900-01-01 or 0001-01-01.
+# No Thai government site published news on the web this early.
+EARLIEST_PUBLISHED = date(1990, 1, 1)
 # No line longer than this (spaces collapsed) is a date line.
 MAX_DATE_LINE_CHARS = 60
 # How far into the body a publication date line may stand (date line, print button, headline).
@@ -129,6 +133,11 @@ def _make_date(year: int, month: int | None, day: int) -> date | None:
         return None
 
 
+def publication_date(found: date | None) -> date | None:
+    """``found``, or None when it is a placeholder (before ``EARLIEST_PUBLISHED``)."""
+    return found if found is not None and found >= EARLIEST_PUBLISHED else None
+
+
 def parse_date_line(line: str) -> date | None:
     """The date a whole line states, or None if the line is not just a date."""
     text = " ".join(line.split())  # whitespace runs to one space, as ``\s+``
@@ -162,7 +171,8 @@ def take_date_lines(lines: list[str]) -> tuple[date | None, list[str]]:
 
     The top is everything before the ``DATE_LINE_SEARCH_DEPTH``-th line that is
     not a date; every date line there is dropped (a page may repeat it), and the
-    first one gives the date. Taking them twice gives the same lines.
+    first one that is no placeholder (:func:`publication_date`) gives the date.
+    Taking them twice gives the same lines.
     """
     published: date | None = None
     kept: list[str] = []
@@ -175,5 +185,5 @@ def take_date_lines(lines: list[str]) -> tuple[date | None, list[str]]:
             kept.append(line)
             seen += bool(line.strip())
         elif published is None:
-            published = found
+            published = publication_date(found)
     return published, kept

@@ -44,6 +44,7 @@ from scraper.sites import (
     fallback_extract,
     text_map,
 )
+from scraper.sites.not_found import is_not_found_message, is_not_found_title
 from thaidigest.dates import arabic_digits, parse_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import MDES_ARTICLE_ID, listing_path
@@ -594,10 +595,45 @@ def _clean_fallback(lines: list[str], others: Headlines) -> list[str]:
     return kept
 
 
+def _page_title(root: etree._Element) -> str:
+    title = root.find(".//title")
+    return _one_line(title) if title is not None else ""
+
+
+def _headline_of(parts: _Parts) -> tuple[etree._Element | None, str]:
+    """The headline element (see :func:`_headline_element`) and its text, "" if none."""
+    element = _headline_element(parts.selected["headline"])
+    return element, _one_line(element) if element is not None else ""
+
+
+def _says_not_found(root: etree._Element, headline: str) -> bool:
+    """Whether the headline or the page title says only that the article is not there."""
+    return is_not_found_title(headline) or is_not_found_title(_page_title(root))
+
+
+def _fallback_says_not_found(title: str | None, body: str) -> bool:
+    """Whether a page without a headline is a not-found message: by the title the
+    fallback extractor found, or a body of hardly any text but such a message."""
+    return is_not_found_title(title or "") or is_not_found_message(body.split("\n"))
+
+
+def is_soft_404(html: str, url: str) -> bool:
+    """True for an HTTP 200 page that says there is no such article: its headline or
+    title says only that, or it has no headline and hardly any text but that."""
+    if not html.strip():
+        return False
+    root = _document(html)
+    _, headline = _headline_of(_page_parts(root, article_id(url)))
+    if _says_not_found(root, headline):
+        return True
+    return not headline and _fallback_says_not_found(*fallback_extract(html, url))
+
+
 def parse_article(
     html: str, url: str, other_headlines: Headlines | Iterable[str] = ()
 ) -> PageArticle | None:
-    """Parse an article page; None for an empty page or one with no article text.
+    """Parse an article page; None for an empty page, one with no article text, or one
+    that says there is no such article (:func:`is_soft_404`).
 
     ``other_headlines`` are headlines of other articles (from the listings and the
     store): lines matching them in a block mark it as a list of other articles, even
@@ -607,8 +643,9 @@ def parse_article(
         return None
     root = _document(html)
     parts = _page_parts(root, article_id(url))
-    headline_element = _headline_element(parts.selected["headline"])
-    headline = _one_line(headline_element) if headline_element is not None else ""
+    headline_element, headline = _headline_of(parts)
+    if _says_not_found(root, headline):
+        return None
     if not isinstance(other_headlines, Headlines):
         other_headlines = Headlines(other_headlines)
     known = Headlines(parts.linked_headlines, also=other_headlines, exclude=headline)
@@ -624,7 +661,7 @@ def parse_article(
     else:
         title, body = fallback_extract(html, url)
         lines = _clean_fallback(body.split("\n") if body else [], known)
-        if not lines:
+        if not lines or (not headline and _fallback_says_not_found(title, body)):
             return None
         headline = headline or title or lines[0]
         when = None

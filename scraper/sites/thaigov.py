@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlparse
 from parsel import Selector
 
 from scraper.sites import PageArticle, block_lines, fallback_extract, first_text
+from scraper.sites.not_found import is_not_found_message, is_not_found_title
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
@@ -49,21 +50,29 @@ def _strip_prefix(title: str) -> str:
 
 
 def _soft_404(page: Selector) -> bool:
-    """Bare title prefix, no headline, and no text in the body block (or no body block).
+    """A page that says there is no article: a page title, headline or ``h1`` that says
+    only that (a generic error page), or the site's empty page (bare title prefix, no
+    headline) with no text in its body block (or no body block) or a short not-found
+    message there (``not_found``).
 
-    A page with a bare title and text in its body block is an article whose title
-    or headline markup changed: the fallback extractor reads it.
+    A page with a bare title and other text in its body block is an article whose
+    title or headline markup changed: the fallback extractor reads it.
     """
-    if _page_title(page) != THAIGOV_TITLE_PREFIX or first_text(page.css(SELECTORS["headline"])):
+    title = _page_title(page)
+    headline = first_text(page.css(SELECTORS["headline"]))
+    named = (_strip_prefix(title), headline, first_text(page.css("h1")))
+    if any(is_not_found_title(text) for text in named):
+        return True
+    if title != THAIGOV_TITLE_PREFIX or headline:
         return False
     body_nodes = page.css(SELECTORS["body"])
     lines = block_lines(body_nodes[0]) if body_nodes else []
-    return _text_chars(lines, "") < MIN_BODY_CHARS
+    return _text_chars(lines, "") < MIN_BODY_CHARS or is_not_found_message(_text_lines(lines))
 
 
 def is_soft_404(html: str) -> bool:
-    """True for the HTTP 200 "no such article" page: bare title prefix, no headline, and
-    no text in the body block beyond a date line and the print label."""
+    """True for an HTTP 200 page with no article that says so (see ``_soft_404``): the
+    site's "no such article" page, with or without a message, or a generic error page."""
     return bool(html.strip()) and _soft_404(Selector(text=html))
 
 
@@ -71,10 +80,15 @@ def _date_line(lines: list[str]) -> str | None:
     return next((line for line in lines if DATE_LINE_RE.match(line)), None)
 
 
+def _text_lines(lines: list[str], headline: str = "") -> list[str]:
+    """``lines`` other than the date line, the print label and the headline."""
+    header = {PRINT_LABEL, headline}
+    return [line for line in lines if line not in header and not DATE_LINE_RE.match(line)]
+
+
 def _text_chars(lines: list[str], headline: str) -> int:
     """Characters in ``lines`` other than the date line, the print label and the headline."""
-    header = {PRINT_LABEL, headline}
-    return sum(len(line) for line in lines if line not in header and not DATE_LINE_RE.match(line))
+    return sum(map(len, _text_lines(lines, headline)))
 
 
 def parse_article(html: str, url: str) -> PageArticle | None:

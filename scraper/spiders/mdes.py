@@ -4,7 +4,9 @@ Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``);
 an article two categories list is fetched once. A listing's date is the
 article's published date, on any crawl: a stored article without one is
-fetched again from the listing that gives it. The headlines the listings
+fetched again from the listing that gives it. An article page answering 404 or
+410 (deleted since it was stored) counts as not found, not as an error: the stored
+article is kept. The headlines the listings
 show (and the store holds) tell the parser which lines on an article page
 list other articles. MDES answers bursts with 403 and recovers: 403 is
 retried with back-off before it counts as blocked.
@@ -20,7 +22,7 @@ from scrapy.http import Response
 
 from scraper.sites import mdes
 from scraper.spiders.base import Answer, SiteSpider
-from thaidigest.dates import parse_listing_date
+from thaidigest.dates import parse_listing_date, publication_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
@@ -103,8 +105,8 @@ class MdesSpider(SiteSpider):
         if verdict.follow is not None:
             yield verdict.follow
             return
-        if verdict.answer is Answer.MISSING:
-            self.report_error(response.url, f"HTTP {response.status}")
+        if verdict.answer is Answer.MISSING:  # deleted: counted, the stored article kept
+            self.crawler.stats.inc_value("thaidigest/not_found")
         if verdict.answer is not Answer.PAGE:
             return
         decoded = self.page_text(response)
@@ -113,13 +115,16 @@ class MdesSpider(SiteSpider):
                 yield decoded.retry
             return
         page = mdes.parse_article(decoded.text, response.url, self.headlines)
+        if page is None and mdes.is_soft_404(decoded.text, response.url):
+            self.crawler.stats.inc_value("thaidigest/soft_404")  # the page says it is gone
+            return
         if page is None:
             retry = self.retry_or_report(response, "no article in the page")
             if retry is not None:
                 yield retry
             return
         listing_date = response.meta.get("listing_date")
-        published = parse_listing_date(listing_date) if listing_date else None
+        published = publication_date(parse_listing_date(listing_date)) if listing_date else None
         yield self.article_item(response, page, response.meta["source_id"], published)
 
     def same_article(self, response: Response, target: str) -> bool:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,7 @@ from tests.scraper.crawling import (
     run_thaidigest,
     write_config,
 )
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import public_url
 
@@ -858,3 +860,104 @@ def test_a_bot_check_answered_with_200_blocks_mdes_and_overwrites_nothing(tmp_pa
     assert "new 0, updated 0," in second.stdout
     assert "empty listings 0" in second.stdout  # the challenge is no listing without links
     assert stored(db) == before
+
+
+def test_a_deleted_mdes_article_is_not_found_not_an_error_and_keeps_crawls_incremental(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    deleted = article_pages("mdes")[0]
+    deleted_url = public_url("mdes", str(deleted["id"]))
+    listing = re.compile(r"^/news/\d+(/page/\d+)?$")
+    with FixtureSite(root) as site:
+        for _ in range(2):  # the first lists every page, the second knows them all
+            result = crawl(site.base_url, db, config, "--source", "mdes")
+            assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        kept = stored(db)[deleted_url]
+        (root / deleted["file"]).unlink()
+        gone = crawl(site.base_url, db, config, "--source", "mdes")
+        mark = len(site.requests)
+        after = crawl(site.base_url, db, config, "--source", "mdes")
+        listings_after = [r.path for r in site.requests[mark:] if listing.match(r.path)]
+    assert gone.returncode == 0, gone.stdout + gone.stderr[-2000:]
+    assert "mdes: ok" in gone.stdout
+    assert "not found 1," in gone.stdout
+    assert "error" not in gone.stdout
+    assert stored(db)[deleted_url] == kept  # nothing lost
+    assert after.returncode == 0 and "error" not in after.stdout
+    assert sorted(listings_after) == ["/news/3", "/news/7"]  # the gone crawl was clean
+
+
+def last_reports(db) -> dict[str, dict]:
+    """The report of each site's last crawl run."""
+    store = Store(f"sqlite:///{db}")
+    try:
+        return {site: store.last_crawl_runs(site, limit=1)[0]["report"] for site in SOURCES}
+    finally:
+        store.close()
+
+
+def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):
+    """A generic error page and the site's empty page with a message (thaigov ids with no
+    article), and an MDES page headlined "ไม่พบข้อมูล" that a listing still links to."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    saved = Path(__file__).parent / "pages"
+    no_article = {87368: "not_found_page.html", 87376: "soft_404_message.html"}
+    for article_id, name in no_article.items():
+        path = root / "news" / "contents" / "details" / f"{article_id}.html"
+        assert not path.exists()  # a gap in the fixture's ids
+        path.write_text((saved / "thaigov" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    gone = article_pages("mdes")[0]
+    (root / gone["file"]).write_text(
+        (saved / "mdes" / "not_found.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert set(stored(db)) == expected_urls() - {public_url("mdes", str(gone["id"]))}
+    reports = last_reports(db)
+    assert reports["thaigov"]["soft_404"] == 26  # the two pages are among the window's gaps
+    assert reports["mdes"]["soft_404"] == 1
+    for report in reports.values():
+        assert report["fallback"] == 0
+        assert report["errors"] == [] and report["status"] == "ok"
+
+
+def test_an_article_dated_with_the_epoch_placeholder_is_stored_without_a_date(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = root / "news" / "contents" / "details" / "87382.html"
+    html = page.read_text(encoding="utf-8")
+    placeholder = html.replace("วันศุกร์ที่ 23 สิงหาคม 2567", "วันพฤหัสบดีที่ 1 มกราคม 2513")
+    assert placeholder != html
+    page.write_text(placeholder, encoding="utf-8")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    row = stored(db)[public_url("thaigov", "87382")]
+    assert row["published"] is None
+    assert "2513" not in row["body"]  # a date line all the same: not text
+
+
+def test_an_mdes_listing_date_that_is_the_epoch_placeholder_gives_no_date(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    article = root / "news" / "detail" / "11014.html"
+    html = article.read_text(encoding="utf-8")
+    undated = html.replace('<p class="news-date">14/09/2567</p>', "")
+    assert undated != html
+    article.write_text(undated, encoding="utf-8")
+    listing = root / "news" / "3.html"
+    cards = listing.read_text(encoding="utf-8")
+    assert cards.count('date-news">14/09/2567<') == 1  # 11014's card
+    listing.write_text(
+        cards.replace('date-news">14/09/2567<', 'date-news">01/01/2513<'), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert stored(db)[public_url("mdes", "11014")]["published"] is None

@@ -584,3 +584,29 @@ def test_a_counter_beside_an_icon_above_the_text_is_not_text() -> None:
     )
 
     assert parsed_body(html) == expected_json("article_headline_inside")["body"]
+
+
+def without_headline(html: str) -> str:
+    """A not-found page with no headline, its title the site's name only."""
+    html = re.sub(r'<h1 class="title-page">[^<]*</h1>', "", html)
+    html = re.sub(r'<meta property="og:title"[^>]*>\n', "", html)
+    return re.sub(r"<title>[^|]*\| ", "<title>", html)
+
+
+@pytest.mark.parametrize("html", [page("not_found.html"), without_headline(page("not_found.html"))])
+def test_a_page_that_says_there_is_no_article_is_a_soft_404(html: str) -> None:
+    assert "ไม่พบข่าวที่ท่านต้องการ" in html
+    assert mdes.parse_article(html, ARTICLE_URL) is None
+    assert mdes.is_soft_404(html, ARTICLE_URL)
+
+
+def test_an_article_that_mentions_not_found_words_is_no_soft_404() -> None:
+    html = page("article.html").replace(
+        FIRST_PARAGRAPH, "ไม่พบข้อมูล ที่ยืนยันข่าวดังกล่าว " + FIRST_PARAGRAPH
+    )
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert not mdes.is_soft_404(html, ARTICLE_URL)
+    assert article is not None and article.title == HEADLINE
+    assert article.extraction == "selectors"

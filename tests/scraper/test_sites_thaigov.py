@@ -233,3 +233,23 @@ def test_article_id_comes_from_details_urls_only(url: str, expected: str | None)
 )
 def test_article_url_builds_the_details_path_under_any_base(base: str, expected: str) -> None:
     assert thaigov.article_url(base, 87382) == expected
+
+
+@pytest.mark.parametrize("name", ["soft_404_message.html", "not_found_page.html"])
+def test_a_page_that_says_there_is_no_article_is_a_soft_404(name: str) -> None:
+    html = page(name)
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, f"{BASE}/news/contents/details/99999") is None
+
+
+def test_an_article_that_mentions_not_found_words_is_no_soft_404() -> None:
+    headline = "ดีอี ยืนยัน ไม่พบข้อมูลรั่วไหลจากระบบหมอพร้อม"
+    html = page("article_th.html").replace(HEADLINE, headline)
+    html = html.replace(FIRST_PARAGRAPH, "ไม่พบหน้าที่คุณต้องการ " + FIRST_PARAGRAPH)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert not thaigov.is_soft_404(html)
+    assert article is not None and article.title == headline
+    assert article.extraction == "selectors"
