@@ -44,7 +44,7 @@ from scraper.sites import (
     fallback_extract,
     text_map,
 )
-from thaidigest.dates import arabic_digits, parse_date_line
+from thaidigest.dates import TIME_OF_DAY, arabic_digits, parse_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import MDES_ARTICLE_ID, listing_path
 
@@ -117,7 +117,6 @@ DATE_PREFIXES = (
     r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|เวลา|date|posted(?:\s+on)?|published(?:\s+on)?|"
     r"updated|time|at"
 )
-TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"
 NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Era
 MAX_DATE_LINE_CHARS = 60
 # The innermost column holding at least this share of an outer column's text is the article.
