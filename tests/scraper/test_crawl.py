@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
+from scraper.sites import mdes
 from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
@@ -482,6 +483,47 @@ def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
     articles = stored(db)
     for page in mdes_pages:
         assert articles[public_url("mdes", str(page["id"]))]["published"] == page["published"]
+
+
+LISTING_DATE_DIV = re.compile(r'(<div class="col date-news">)[^<]*(</div>)')
+
+
+def test_an_undated_article_a_listing_dates_is_fetched_once_in_a_crawl(tmp_path):
+    """Stored undated, then listed with a date: the listing's fetch dates it, and the
+    revisit of stored articles does not fetch it a second time."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    mdes_pages = article_pages("mdes")
+    for page in mdes_pages:  # no date of their own
+        path = root / page["file"]
+        html = path.read_text(encoding="utf-8")
+        path.write_text(
+            re.sub(r'<(p|div) class="(news-date|col date-news)">[^<]*</\1>', "", html),
+            encoding="utf-8",
+        )
+    listings = [root / "news" / "3.html", root / "news" / "7.html"]
+    listings += sorted((root / "news").glob("*/page/*.html"))
+    dated = {listing: listing.read_text(encoding="utf-8") for listing in listings}
+    with FixtureSite(root) as site:
+        for listing, html in dated.items():  # the listings show no dates either
+            listing.write_text(LISTING_DATE_DIV.sub(r"\1\2", html), encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert {row["published"] for row in stored(db).values()} == {None}
+        for listing, html in dated.items():  # now they do
+            listing.write_text(html, encoding="utf-8")
+        mark = len(site.requests)
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+        fetched = [mdes.article_id(r.path) for r in article_fetches(site, mark)]
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert sorted(fetched) == sorted(str(page["id"]) for page in mdes_pages)  # each once
+    first_pages = listed_ids(root, "news/3.html", "news/7.html")  # the pages read again
+    articles = stored(db)
+    for page in mdes_pages:
+        row = articles[public_url("mdes", str(page["id"]))]
+        expected = page["published"] if str(page["id"]) in first_pages else None
+        assert row["published"] == expected, page["path"]
 
 
 def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
