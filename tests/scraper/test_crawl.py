@@ -611,6 +611,26 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
     assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
 
 
+def test_a_base_url_with_a_mixed_case_host_follows_the_sites_own_links(tmp_path):
+    """Host names are case-insensitive: the listings' links to http://localhost:PORT
+    are on the site crawled as http://LocalHost:PORT."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    listings = [root / "news" / "3.html", root / "news" / "7.html"]
+    listings += (root / "news").glob("*/page/*.html")
+    with FixtureSite(root) as site:
+        for listing in listings:
+            html = listing.read_text(encoding="utf-8")
+            listing.write_text(html.replace("{{BASE}}", f"http://localhost:{site.port}"))
+        result = crawl(f"http://LocalHost:{site.port}", db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "offsite links ignored 0" in result.stdout
+    assert set(stored(db)) == {
+        public_url("mdes", str(page["id"])) for page in article_pages("mdes")
+    }
+
+
 UNREACHABLE_ROBOTS = {
     "5xx": (FaultRule(path=ROBOTS_PATH, fault="status", status=503), "HTTP 503"),
     "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "unreachable: "),
