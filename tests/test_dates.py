@@ -31,6 +31,14 @@ from thaidigest.dates import (
         ("23 สิงหาคม ค.ศ. 2024", date(2024, 8, 23)),
         ("ศุกร์ 23 สิงหาคม 2567", date(2024, 8, 23)),  # a weekday without วัน
         ("ศุกร์ที่ 23 สิงหาคม 2567", date(2024, 8, 23)),
+        ("วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10:30 น.", date(2024, 8, 23)),  # a time of day
+        ("วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10.30 น.", date(2024, 8, 23)),
+        ("วันศุกร์ที่ ๒๓ สิงหาคม ๒๕๖๗ เวลา ๑๐:๓๐ น.", date(2024, 8, 23)),
+        ("วันศุกร์ที่ 23 สิงหาคม 2567 (แก้ไข 24 สิงหาคม 2567)", date(2024, 8, 23)),  # an edit note
+        (
+            "วันพฤหัสบดีที่ 21 พฤศจิกายน 2567 เวลา 10:30 น. (แก้ไข 22 พฤศจิกายน 2567)",
+            date(2024, 11, 21),
+        ),
     ],
 )
 def test_date_line_gives_the_gregorian_date(line, expected):
@@ -46,6 +54,8 @@ def test_date_line_gives_the_gregorian_date(line, expected):
         "23 Smarch 2024",
         "",
         "พิมพ์",
+        "วันศุกร์ที่ 23 สิงหาคม 2567 เวลา",  # a time word and no time
+        "วันศุกร์ที่ 23 สิงหาคม 2567 (ประชุมคณะรัฐมนตรี)",  # a note that is no edit note
     ],
 )
 def test_event_dates_and_non_dates_are_not_publication_dates(line):
@@ -60,11 +70,29 @@ def test_listing_date_is_buddhist_era_day_month_year():
     assert parse_listing_date("2567-08-23") is None
 
 
+def test_listing_date_with_an_abbreviated_month_and_a_two_digit_year_is_buddhist_era():
+    assert parse_listing_date("23 ส.ค. 67") == date(2024, 8, 23)
+    assert parse_listing_date("26 พ.ย. 69") == date(2026, 11, 26)
+    assert parse_listing_date("๒๓ ส.ค. ๖๗") == date(2024, 8, 23)
+    assert parse_listing_date("31 ก.พ. 67") is None
+
+
 def test_date_lines_are_taken_from_the_top_only():
     lines = ["", "วันศุกร์ที่ 23 สิงหาคม 2567", "headline", "วันศุกร์ที่ 23 สิงหาคม 2567", "text"]
     assert take_date_lines(lines) == (date(2024, 8, 23), ["", "headline", "text"])
     deep = ["one", "two", "three", "four", "วันศุกร์ที่ 23 สิงหาคม 2567"]
     assert take_date_lines(deep) == (None, deep)
+
+
+def test_a_date_line_with_a_time_or_an_edit_note_is_taken_out_of_the_body():
+    for line in (
+        "วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10:30 น.",
+        "วันศุกร์ที่ 23 สิงหาคม 2567 (แก้ไข 24 สิงหาคม 2567)",
+    ):
+        assert take_date_lines([line, "headline", "text"]) == (
+            date(2024, 8, 23),
+            ["headline", "text"],
+        )
 
 
 def test_taking_date_lines_twice_changes_nothing():

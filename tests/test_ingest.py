@@ -259,6 +259,45 @@ def test_a_learned_date_then_corrected_moves_from_the_learned_one(store: Store) 
     assert [v["published"] for v in store.versions(row["id"])] == ["2024-11-19", "2024-11-18"]
 
 
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+def test_thai_digits_for_arabic_ones_alone_make_no_new_version(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    arabic = mdes_article(f"{BODY}\nงบประมาณ 7503 ล้านบาท 300 โครงการ", date(2024, 11, 19))
+    thai = replace(arabic, title=arabic.title.translate(THAI_DIGITS))
+    thai = replace(thai, body=arabic.body.translate(THAI_DIGITS))
+    assert thai.title != arabic.title and thai.body != arabic.body
+    assert ingestor.ingest_one(arabic) == "new"
+    row = store.article_by_url(canonical_url(arabic.url))
+
+    assert ingestor.ingest_one(thai) == "unchanged"
+    assert ingestor.ingest_one(arabic) == "unchanged"
+    summary = ingestor.ingest([thai, replace(arabic, published_hint=None)])
+    assert (summary.unchanged, summary.updated) == (2, 0)
+
+    after = store.article_by_url(canonical_url(arabic.url))
+    assert after["versions"] == 1
+    # What was stored stays: its text, and the hash of that text.
+    for column in ("title", "body", "content_hash", "published"):
+        assert after[column] == row[column], column
+
+
+def test_a_new_number_in_thai_digits_is_a_new_version(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    arabic = mdes_article(f"{BODY}\nงบประมาณ 300 โครงการ", date(2024, 11, 19))
+    assert ingestor.ingest_one(arabic) == "new"
+    changed = replace(arabic, body=arabic.body.replace("300", "๓๐๑").translate(THAI_DIGITS))
+    assert ingestor.ingest_one(changed) == "updated"
+    redated = replace(
+        changed, body=changed.body.replace("๓๐๑", "301"), published_hint=date(2024, 11, 18)
+    )
+    assert ingestor.ingest_one(redated) == "updated"  # same text, but another date
+
+    row = store.article_by_url(canonical_url(arabic.url))
+    assert (row["versions"], row["published"]) == (3, "2024-11-18")
+
+
 def test_a_stored_database_reimported_is_unchanged_every_article(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'stored.sqlite'}")
     try:

@@ -15,6 +15,7 @@ from thaidigest.normalise import (
     detect_language,
     may_need_thai_normalisation,
     normalise_article,
+    same_content,
     strip_title_prefix,
 )
 from thaidigest.readers import corpus_record_article, read_text_file
@@ -259,3 +260,12 @@ def test_a_source_line_that_is_not_a_web_address_is_not_the_articles_url():
     )
     article = normalise_article(raw)
     assert article.url == "file:///seeds/x.txt"
+
+
+def test_content_differing_in_digit_script_alone_is_the_same():
+    assert same_content(("งบ 7503 ล้าน", "300 โครงการ"), ("งบ ๗๕๐๓ ล้าน", "๓๐๐ โครงการ"))
+    assert same_content(("งบ ๗๕๐๓ ล้าน", "๓๐๐ โครงการ"), ("งบ 7503 ล้าน", "300 โครงการ"))
+    assert not same_content(("งบ 7503 ล้าน", "300 โครงการ"), ("งบ ๗๕๐๓ ล้าน", "๓๐๑ โครงการ"))
+    assert not same_content(("งบ 7503 ล้าน", "300 โครงการ"), ("งบ 7503 ล้าน", "300 โครงการใหม่"))
+    # The title and the body stay apart: a line moving between them is a change.
+    assert not same_content(("ก", "ข\nค"), ("ก\nข", "ค"))

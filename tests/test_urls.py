@@ -1,6 +1,6 @@
 import pytest
 
-from thaidigest.urls import article_id, canonical_url, public_url, source_of
+from thaidigest.urls import article_id, canonical_url, public_url, same_host, source_of
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,21 @@ def test_public_url_is_the_canonical_url_of_the_article():
         "https://www.thaigov.go.th/news/contents/details/87382"
     )
     assert public_url("mdes", "11003") == "https://mdes.go.th/news/detail/11003"
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "expected"),
+    [
+        ("http://LocalHost:18781", "http://localhost:18781/news/detail/5410-x", True),
+        ("https://WWW.MDES.go.th/news/3", "https://www.mdes.go.th/news/detail/1", True),
+        ("http://localhost:80/news/3", "http://localhost/news/detail/1", True),  # default port
+        ("https://mdes.go.th:443", "https://mdes.go.th/news/3", True),
+        ("http://localhost:18781", "http://localhost:18782/news/3", False),
+        ("http://localhost:18781", "http://127.0.0.1:18781/news/3", False),  # another alias
+        ("https://www.mdes.go.th", "https://mdes.go.th/news/3", False),
+        ("http://localhost:18781", "http://localhost:99999/news/3", False),  # no such port
+    ],
+)
+def test_host_names_compare_in_any_case_and_a_default_port_as_none(url, other, expected):
+    assert same_host(url, other) is expected
+    assert same_host(other, url) is expected

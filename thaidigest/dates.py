@@ -5,7 +5,8 @@ full or abbreviated Thai month names and sometimes Thai digits:
 ``วันศุกร์ที่ 23 สิงหาคม 2567``, ``16 พ.ค.64``, ``๒๗ กรกฎาคม ๒๕๖๕``.
 English items use ``May 31, 2021`` or ``31 May 2021``.
 
-Only a line that *is* a date (optionally with a weekday) counts as a
+Only a line that *is* a date (optionally with a weekday, a time of day and an
+edit note: ``… 2567 เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)``) counts as a
 publication date line; a date inside a sentence or a range such as
 ``28 – 29 มีนาคม 2562`` is an event date and is ignored.
 """
@@ -78,8 +79,13 @@ _THAI_WEEKDAY = (
 _ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's digits tell which
 # A month name, abbreviated with dots or not; an era after it is not part of it.
 _THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{_ERA})[ก-๙]+)*\s*\.?)"
+TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"  # 10:30 น., 10.30 นาฬิกา
+# What may follow the date on a thaigov date line: a time of day ("เวลา 10:30 น.") and
+# an edit note ("(แก้ไข 24 สิงหาคม 2567)"). The date before them is the published one.
+DATE_LINE_SUFFIX = rf"(?:(?:\s*เวลา\s*|\s+){TIME_OF_DAY})?(?:\s*\(\s*แก้ไข[^()]*\))?"
 THAI_DATE_LINE = re.compile(
-    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{_ERA}\s*)?(?P<year>\d{{2}}|\d{{4}})$"
+    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{_ERA}\s*)?"
+    rf"(?P<year>\d{{2}}|\d{{4}}){DATE_LINE_SUFFIX}$"
 )
 _ENGLISH_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 ENGLISH_DATE_LINE_MDY = re.compile(
@@ -96,8 +102,9 @@ LISTING_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})
 # the Unix epoch (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01), others 1900-01-01 or 0001-01-01.
 # No Thai government site published news on the web this early.
 EARLIEST_PUBLISHED = date(1990, 1, 1)
-# No line longer than this (spaces collapsed) is a date line.
-MAX_DATE_LINE_CHARS = 60
+# No line longer than this (spaces collapsed) is a date line: the longest weekday and
+# month with a time and an edit note take 72 characters.
+MAX_DATE_LINE_CHARS = 80
 # How far into the body a publication date line may stand (date line, print button, headline).
 DATE_LINE_SEARCH_DEPTH = 4
 
@@ -158,10 +165,11 @@ def parse_date_line(line: str) -> date | None:
 
 
 def parse_listing_date(text: str) -> date | None:
-    """An MDES listing date ``dd/mm/yyyy``, in the Buddhist Era (``23/08/2567``) or not."""
+    """An MDES listing date: ``dd/mm/yyyy``, in the Buddhist Era (``23/08/2567``) or not,
+    or a date line (``23 ส.ค. 67``: a two-digit year is BE, 2567)."""
     match = LISTING_DATE.match(arabic_digits(text).strip())
     if not match:
-        return None
+        return parse_date_line(text)
     year = _gregorian_year(match["year"])
     return _make_date(year, int(match["month"]), int(match["day"]))
 

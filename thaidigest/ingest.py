@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from thaidigest.model import Article, RawArticle
-from thaidigest.normalise import normalise_article
+from thaidigest.normalise import normalise_article, same_content
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
     Store,
@@ -314,7 +314,8 @@ class Ingestor:
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
         so a URL given twice in a batch is new, then updated. A new headline or
-        body is a new version, and so is another published date (a correction);
+        body is a new version (not one that differs in digit script alone: see
+        :func:`same_content`), and so is another published date (a correction);
         a date where none was known only fills it in. A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number.
@@ -350,8 +351,11 @@ class Ingestor:
                 article_id, version, outcome = inserted.pop(article.url), history.versions, "new"
             elif (
                 known is not None
-                and known.content_hash == article.content_hash
                 and known.published in (None, published)  # a corrected date is a new version
+                and (
+                    known.content_hash == article.content_hash
+                    or _same_stored_content(conn, known.id, article)
+                )
             ):
                 seen[known.id] = {"row_id": known.id, **fetched}
                 if known.published is None and published is not None:
@@ -456,6 +460,15 @@ class Ingestor:
                 select(articles.c.url, articles.c.id).where(articles.c.url.in_(rows))
             ).all()
         )
+
+
+def _same_stored_content(conn: Connection, row_id: int, article: Article) -> bool:
+    """Whether the stored headline and body of row ``row_id`` say what ``article``'s do,
+    read the :func:`same_content` way: asked only of an article whose hash changed."""
+    row = conn.execute(
+        select(articles.c.title, articles.c.body).where(articles.c.id == row_id)
+    ).one()
+    return same_content((row.title, row.body), (article.title, article.body))
 
 
 def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:

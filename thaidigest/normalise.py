@@ -282,8 +282,20 @@ def content_hash(title: str, body: str) -> str:
     """Fingerprint of an article's normalised headline and body, for versioning.
 
     The published date is not in it: the ingestor compares the date beside it, so
-    the hashes databases hold stay valid."""
+    the hashes databases hold stay valid. Nor is the digit script folded, for the
+    same reason: see :func:`same_content`."""
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def same_content(stored: tuple[str, str], new: tuple[str, str]) -> bool:
+    """Whether two normalised ``(headline, body)`` pairs say the same once every digit
+    reads as an Arabic one: Thai digits for the same numbers (``๓๐๐`` for ``300``)
+    are no edit.
+
+    :func:`content_hash` keeps hashing the text as written, so that the hashes
+    databases hold stay valid: the ingestor compares texts this way only when the
+    hashes differ."""
+    return all(arabic_digits(a) == arabic_digits(b) for a, b in zip(stored, new, strict=True))
 
 
 def normalise_article(raw: RawArticle) -> Article:

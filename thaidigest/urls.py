@@ -22,6 +22,7 @@ from thaidigest.sites import (
 )
 
 WEB_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # Unicode categories no web address holds: controls, format characters (direction
 # controls, zero-width characters, the soft hyphen), surrogates, and every kind of
 # space and line separator. They hide or reorder what a reader sees of a link.
@@ -57,6 +58,24 @@ def web_url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"{shown} has no host"
     return None
+
+
+def _host_and_port(url: str) -> tuple[str, int | None] | None:
+    """The host name of ``url`` in lower case and its port (the scheme's default when it
+    names none); None for a port out of range."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return parts.hostname or "", port or DEFAULT_PORTS.get(parts.scheme.lower())
+
+
+def same_host(url: str, other: str) -> bool:
+    """Whether two URLs name the same host and port: host names in any case
+    (``LocalHost`` is ``localhost``), a scheme's default port written or not."""
+    host = _host_and_port(url)
+    return host is not None and host == _host_and_port(other)
 
 
 def _host(netloc: str) -> str:

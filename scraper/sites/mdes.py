@@ -45,7 +45,7 @@ from scraper.sites import (
     text_map,
 )
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
-from thaidigest.dates import arabic_digits, parse_date_line
+from thaidigest.dates import TIME_OF_DAY, arabic_digits, parse_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import MDES_ARTICLE_ID, listing_path
 
@@ -118,7 +118,6 @@ DATE_PREFIXES = (
     r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|เวลา|date|posted(?:\s+on)?|published(?:\s+on)?|"
     r"updated|time|at"
 )
-TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"
 NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Era
 MAX_DATE_LINE_CHARS = 60
 # The innermost column holding at least this share of an outer column's text is the article.

@@ -9,6 +9,7 @@ from parsel import Selector
 
 from scraper.sites import PageArticle, block_lines, fallback_extract, first_text
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
+from thaidigest.dates import DATE_LINE_SUFFIX
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
@@ -24,9 +25,11 @@ MIN_BODY_CHARS = 20
 PRINT_LABEL = "พิมพ์"
 
 ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
-# "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits).
+# "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
+# maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
-    r"^วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์)ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}$"
+    r"^วัน(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|ศุกร์|เสาร์|อาทิตย์)ที่\s*[0-9๐-๙]{1,2}\s+\S+\s+[0-9๐-๙]{4}"
+    rf"{DATE_LINE_SUFFIX}$"
 )
 
 

@@ -43,7 +43,7 @@ from thaidigest.dates import parse_date_line, parse_listing_date, publication_da
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import public_url
+from thaidigest.urls import public_url, same_host
 
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
@@ -183,10 +183,9 @@ class SiteSpider(scrapy.Spider):
         location = response.headers.get("Location", b"").decode("latin-1")
         target = urljoin(response.url, location) if location else ""
         hops = response.meta.get("redirect_hops", 0)
-        same_host = urlsplit(target).netloc == urlsplit(response.url).netloc
         if (
             target
-            and same_host
+            and same_host(target, response.url)
             and hops < MAX_ARTICLE_REDIRECTS
             and self.same_article(response, target)
         ):
@@ -274,8 +273,9 @@ class SiteSpider(scrapy.Spider):
     # --- Answers that need a second look --------------------------------------
 
     def on_host(self, url: str) -> bool:
-        """Whether ``url`` names the crawled host (the same name and port as the base URL)."""
-        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+        """Whether ``url`` names the crawled host (the same name, in any case, and port
+        as the base URL)."""
+        return same_host(url, self.base_url)
 
     def is_on_site(self, url: str) -> bool:
         """Whether ``url`` is on the crawled host; a link anywhere else is counted, not followed."""

@@ -1,14 +1,15 @@
 """mdes.go.th: category listings, newest first, with an incremental stop.
 
 Each category's listing is followed page by page until a page holds only
-articles that were already stored when the crawl started (or ``page_limit``);
-an article two categories list is fetched once. A listing's date is the
-article's published date, on any crawl: a stored article without one is
-fetched again from the listing that gives it. An article page answering 404 or
-410 (deleted since it was stored) counts as not found, not as an error: the stored
-article is kept. The headlines the listings
-show (and the store holds) tell the parser which lines on an article page
-list other articles. MDES answers bursts with 403 and recovers: 403 is
+articles that were already stored when the crawl started (or ``page_limit``).
+Each article is fetched once per crawl, however many categories list it. A
+listing's date is the article's published date, on any crawl: a stored article
+without one is fetched again from the listing that gives it, so its revisit
+waits until the listings are done and is sent only if none of them fetched it.
+An article page answering 404 or 410 (deleted since it was stored) counts as
+not found, not as an error: the stored article is kept. The headlines the
+listings show (and the store holds) tell the parser which lines on an article
+page list other articles. MDES answers bursts with 403 and recovers: 403 is
 retried with back-off before it counts as blocked.
 """
 
@@ -18,6 +19,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from scraper.sites import mdes
@@ -41,12 +44,32 @@ class MdesSpider(SiteSpider):
         self.page_limit = int(self.site["page_limit"])
         # After a crawl that did not end cleanly, or on the first, list past the known articles too.
         self.incremental = self.previous_run_clean()
+        self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
         for request in self.revisit_requests(self.article_url):
-            yield request
+            if request.meta["source_id"] in self.undated:
+                self.undated_revisits.append(request)
+            else:
+                yield request
         for category in self.site["categories"] or MDES_CATEGORIES:
             yield self.page_request(
                 mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
             )
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> MdesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.revisit_undated, signal=signals.spider_idle)
+        return spider
+
+    def revisit_undated(self) -> None:
+        """Once the listings and their articles are done: revisit the stored undated
+        articles that no listing fetched with its date."""
+        waiting = [r for r in self.undated_revisits if r.meta["source_id"] not in self.requested]
+        self.undated_revisits = []
+        for request in waiting:
+            self.crawler.engine.crawl(request)
+        if waiting:
+            raise DontCloseSpider
 
     def article_url(self, article_id: int | str) -> str:
         return self.base_url + article_path(self.name, article_id)

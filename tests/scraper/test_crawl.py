@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
+from scraper.sites import mdes
 from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
@@ -486,6 +487,47 @@ def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
         assert articles[public_url("mdes", str(page["id"]))]["published"] == page["published"]
 
 
+LISTING_DATE_DIV = re.compile(r'(<div class="col date-news">)[^<]*(</div>)')
+
+
+def test_an_undated_article_a_listing_dates_is_fetched_once_in_a_crawl(tmp_path):
+    """Stored undated, then listed with a date: the listing's fetch dates it, and the
+    revisit of stored articles does not fetch it a second time."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    mdes_pages = article_pages("mdes")
+    for page in mdes_pages:  # no date of their own
+        path = root / page["file"]
+        html = path.read_text(encoding="utf-8")
+        path.write_text(
+            re.sub(r'<(p|div) class="(news-date|col date-news)">[^<]*</\1>', "", html),
+            encoding="utf-8",
+        )
+    listings = [root / "news" / "3.html", root / "news" / "7.html"]
+    listings += sorted((root / "news").glob("*/page/*.html"))
+    dated = {listing: listing.read_text(encoding="utf-8") for listing in listings}
+    with FixtureSite(root) as site:
+        for listing, html in dated.items():  # the listings show no dates either
+            listing.write_text(LISTING_DATE_DIV.sub(r"\1\2", html), encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert {row["published"] for row in stored(db).values()} == {None}
+        for listing, html in dated.items():  # now they do
+            listing.write_text(html, encoding="utf-8")
+        mark = len(site.requests)
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+        fetched = [mdes.article_id(r.path) for r in article_fetches(site, mark)]
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert sorted(fetched) == sorted(str(page["id"]) for page in mdes_pages)  # each once
+    first_pages = listed_ids(root, "news/3.html", "news/7.html")  # the pages read again
+    articles = stored(db)
+    for page in mdes_pages:
+        row = articles[public_url("mdes", str(page["id"]))]
+        expected = page["published"] if str(page["id"]) in first_pages else None
+        assert row["published"] == expected, page["path"]
+
+
 def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
@@ -569,6 +611,26 @@ def test_listings_with_only_off_site_links_or_no_links_show_in_the_crawl_report(
     assert page_1 and not {public_url("mdes", i) for i in page_1} & set(stored(db))
     assert f"offsite links ignored {len(page_1)}, empty listings 1" in result.stdout
     assert f"error: {site.base_url}/news/3: every article link is off-site" in result.stdout
+
+
+def test_a_base_url_with_a_mixed_case_host_follows_the_sites_own_links(tmp_path):
+    """Host names are case-insensitive: the listings' links to http://localhost:PORT
+    are on the site crawled as http://LocalHost:PORT."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    listings = [root / "news" / "3.html", root / "news" / "7.html"]
+    listings += (root / "news").glob("*/page/*.html")
+    with FixtureSite(root) as site:
+        for listing in listings:
+            html = listing.read_text(encoding="utf-8")
+            listing.write_text(html.replace("{{BASE}}", f"http://localhost:{site.port}"))
+        result = crawl(f"http://LocalHost:{site.port}", db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "offsite links ignored 0" in result.stdout
+    assert set(stored(db)) == {
+        public_url("mdes", str(page["id"])) for page in article_pages("mdes")
+    }
 
 
 UNREACHABLE_ROBOTS = {

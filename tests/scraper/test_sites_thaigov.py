@@ -63,6 +63,23 @@ def test_body_keeps_date_line_print_label_and_repeated_headline_first() -> None:
     assert article.date_text == DATE_LINE
 
 
+@pytest.mark.parametrize(
+    "date_line",
+    [
+        f"{DATE_LINE} เวลา 10:30 น.",
+        f"{DATE_LINE} (แก้ไข 24 สิงหาคม 2567)",
+        f"{DATE_LINE} เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)",
+    ],
+)
+def test_a_date_line_with_a_time_or_an_edit_note_is_the_pages_date(date_line: str) -> None:
+    html = page("article_th.html").replace(DATE_LINE, date_line, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.date_text == date_line
+
+
 def test_line_break_inside_a_paragraph_starts_a_new_line() -> None:
     article = thaigov.parse_article(page("article_th.html"), URL)
 
