@@ -49,21 +49,20 @@ def _strip_prefix(title: str) -> str:
 
 
 def _soft_404(page: Selector) -> bool:
-    """Bare title prefix, no headline, and no text in the body block (or no body block).
+    """Bare title prefix, no headline, and no text in any body block (or no body block).
 
     A page with a bare title and text in its body block is an article whose title
     or headline markup changed: the fallback extractor reads it.
     """
     if _page_title(page) != THAIGOV_TITLE_PREFIX or first_text(page.css(SELECTORS["headline"])):
         return False
-    body_nodes = page.css(SELECTORS["body"])
-    lines = block_lines(body_nodes[0]) if body_nodes else []
-    return _text_chars(lines, "") < MIN_BODY_CHARS
+    blocks = (block_lines(node) for node in page.css(SELECTORS["body"]))
+    return max((_text_chars(lines, "") for lines in blocks), default=0) < MIN_BODY_CHARS
 
 
 def is_soft_404(html: str) -> bool:
     """True for the HTTP 200 "no such article" page: bare title prefix, no headline, and
-    no text in the body block beyond a date line and the print label."""
+    no text in any body block beyond a date line and the print label."""
     return bool(html.strip()) and _soft_404(Selector(text=html))
 
 
@@ -77,6 +76,30 @@ def _text_chars(lines: list[str], headline: str) -> int:
     return sum(len(line) for line in lines if line not in header and not DATE_LINE_RE.match(line))
 
 
+def _is_article_block(lines: list[str], headline: str) -> bool:
+    """Whether a body block's lines are the article's: they repeat the headline or open
+    with the date line (every article of the public corpus does both)."""
+    return bool(lines) and (
+        (bool(headline) and headline in lines) or DATE_LINE_RE.match(lines[0]) is not None
+    )
+
+
+def _article_block(page: Selector, headline: str) -> list[str]:
+    """The lines of the body block holding the article; [] when no block does.
+
+    The body class is generic: banners and sidebars may carry it too, before or after
+    the article's block. Of the blocks that look like the article's, the one repeating
+    the headline and, among those, the one with the most text is taken.
+    """
+    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
+    candidates = [lines for lines in blocks if _is_article_block(lines, headline)]
+    return max(
+        candidates,
+        key=lambda lines: (headline in lines, _text_chars(lines, headline)),
+        default=[],
+    )
+
+
 def parse_article(html: str, url: str) -> PageArticle | None:
     """Parse an article page; None for an empty page, a soft 404, or a page without text."""
     if not html.strip():
@@ -85,8 +108,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     if _soft_404(page):
         return None
     headline = first_text(page.css(SELECTORS["headline"]))
-    body_nodes = page.css(SELECTORS["body"])
-    selector_lines = block_lines(body_nodes[0]) if body_nodes else []
+    selector_lines = _article_block(page, headline)
     lines = selector_lines
     extraction = "selectors"
     if not headline or _text_chars(lines, headline) < MIN_BODY_CHARS:
