@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import urljoin, urlparse
 
 from parsel import Selector
 
-from scraper.sites import PageArticle, block_lines, fallback_extract, first_text
+from scraper.sites import PageArticle, block_lines, fallback_extract, first_text, label_lines
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
@@ -76,6 +77,12 @@ def _text_chars(lines: list[str], headline: str) -> int:
     return sum(len(line) for line in lines if line not in header and not DATE_LINE_RE.match(line))
 
 
+def _has_text(lines: list[str], labels: Collection[str]) -> bool:
+    """Whether ``lines`` hold a line of article text: one of ``MIN_BODY_CHARS`` or more
+    characters that is not a label, a date line or the print label."""
+    return any(line not in labels and _text_chars([line], "") >= MIN_BODY_CHARS for line in lines)
+
+
 def _is_article_block(lines: list[str], headline: str) -> bool:
     """Whether a body block's lines are the article's: they repeat the headline or open
     with the date line (every article of the public corpus does both)."""
@@ -101,13 +108,19 @@ def _article_block(page: Selector, headline: str) -> list[str]:
 
 
 def parse_article(html: str, url: str) -> PageArticle | None:
-    """Parse an article page; None for an empty page, a soft 404, or a page without text."""
+    """Parse an article page; None for an empty page, a soft 404, or a page without text.
+
+    When neither the body block nor the fallback extractor holds article text (only
+    labels: menus, links, the headline, the category, the date), the article is the
+    headline with an empty body: a headline over an image.
+    """
     if not html.strip():
         return None
     page = Selector(text=html)
     if _soft_404(page):
         return None
     headline = first_text(page.css(SELECTORS["headline"]))
+    category = first_text(page.css(SELECTORS["category"]))
     selector_lines = _article_block(page, headline)
     lines = selector_lines
     extraction = "selectors"
@@ -116,13 +129,16 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         if not fallback_body:
             return None
         lines = fallback_body.split("\n")
+        labels = label_lines(page.root) | {headline, category}
         headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
+        if not _has_text(lines, labels | {headline}):
+            lines = []
         extraction = "fallback"
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
-        category=first_text(page.css(SELECTORS["category"])) or None,
+        category=category or None,
         date_text=_date_line(lines) or _date_line(selector_lines),
         extraction=extraction,
     )

@@ -190,6 +190,37 @@ def test_page_without_any_text_is_no_article() -> None:
     assert thaigov.parse_article(html, URL) is None
 
 
+def without_text(html: str) -> str:
+    """``html`` with the paragraphs under the image in the body block taken out."""
+    start = html.index('<div class="col-xs-12 padding-sm1 news-3 font_level4">')
+    end = html.index("</div>", start)
+    cut = html[start:end]
+    kept = cut[: cut.index("<p>")]  # the opening tag, the image and the gallery script
+    return html[:start] + kept + html[end:]
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        # Headline before the body block, menus, breadcrumb and related links on the page.
+        ("article_image_only.html", "ด้านสังคม"),
+        # Headline inside the body block.
+        ("article_th.html", "ด้านสังคม"),
+    ],
+)
+def test_an_article_with_no_text_is_its_headline_with_an_empty_body(
+    name: str, category: str
+) -> None:
+    html = page(name) if name != "article_th.html" else without_text(page(name))
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert (article.title, article.body) == (HEADLINE, "")
+    assert (article.date_text, article.category) == (DATE_LINE, category)
+    assert article.extraction == "fallback"
+
+
 def test_tis620_page_decoded_by_scrapy_gives_the_thai_headline() -> None:
     body = (PAGES / "article_tis620.html").read_bytes()
     response = HtmlResponse(url=f"{BASE}/news/contents/details/57312", body=body)
