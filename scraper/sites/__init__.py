@@ -51,6 +51,12 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset({"td", "th"})
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
+# Elements whose lines label a page rather than tell its article: menus, headers and
+# footers, forms, list items and headings. A link's text is a label too.
+LABEL_TAGS = frozenset(
+    {"nav", "header", "footer", "aside", "form", "button", "select", "li"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6"}
+)
 
 __all__ = [
     "ListingEntry",
@@ -61,6 +67,7 @@ __all__ = [
     "block_text",
     "fallback_extract",
     "first_text",
+    "label_lines",
     "text_lines",
     "text_map",
 ]
@@ -186,6 +193,32 @@ def text_map(element: etree._Element) -> TextMap:
     _collect(element, out, marks)
     raw = _squeezed_lines("".join(out))
     return TextMap([line for line in raw if line], marks, [0, *accumulate(map(bool, raw))])
+
+
+def _one_line(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def label_lines(root: etree._Element) -> frozenset[str]:
+    """The lines a page shows as labels: the text of each link, and the lines of menus,
+    headers, footers, forms, list items and headings (``LABEL_TAGS``).
+
+    A generic extraction of a page without article text returns only these (and the
+    headline, the date, the category): they tell such a page from an article.
+    """
+    page = text_map(root)
+    labels = {_one_line(link) for link in root.iter("a")}
+    walker = etree.iterwalk(root, events=("start",))
+    for _event, element in walker:
+        if element.tag not in LABEL_TAGS:
+            continue
+        start, end = page.span(element)
+        if start < end:
+            labels.update(page.lines[start:end])
+            walker.skip_subtree()  # its lines are in
+        else:  # an inline element (a button), or one left out of the lines (a nav)
+            labels.add(_one_line(element))
+    return frozenset(labels)
 
 
 def block_text(node: Selector) -> str:

@@ -26,7 +26,7 @@ Selectors and text rules are data at the top of the module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
@@ -42,6 +42,7 @@ from scraper.sites import (
     PageArticle,
     TextMap,
     fallback_extract,
+    label_lines,
     text_map,
 )
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
@@ -536,10 +537,10 @@ def _article_column(
     """The body and date of the article column, or None when no column looks like one.
 
     The columns holding the headline come first (outermost first), then those after it
-    in page order. The first that looks like an article and has a paragraph (a line
-    longer than a headline) wins, else the first that looks like an article (a short
-    release); it is narrowed to the innermost column inside it that holds
-    ``INNER_COLUMN_SHARE`` of its text.
+    in page order. The first that looks like an article (not a list of other articles)
+    and has a paragraph (a line longer than a headline) wins, else the first that looks
+    like an article (a short release); it is narrowed to the innermost column inside it
+    that holds ``INNER_COLUMN_SHARE`` of its text.
     """
     holding = [c for c in columns if _is_inside(headline_element, c)]
     after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
@@ -547,8 +548,8 @@ def _article_column(
     for column in (*holding, *after):
         region = _region(column, headline_element, others)
         found = _column_body(region, column, headline)
-        if found is None:
-            continue
+        if found is None or is_headline_list(found[0], others):
+            continue  # no article, or only a list of others (the article's column is empty)
         chosen, total = column, sum(map(len, found[0]))
         for inner in columns:
             if _is_inside(inner, chosen):
@@ -628,11 +629,24 @@ def is_soft_404(html: str, url: str) -> bool:
     return not headline and _fallback_says_not_found(*fallback_extract(html, url))
 
 
+def _has_text(lines: list[str], labels: Collection[str], others: Headlines) -> bool:
+    """Whether ``lines`` hold ``MIN_BODY_CHARS`` of article text: lines that are not
+    labels, dates or counters, and do not list other articles."""
+    unlabelled = [line for line in lines if line not in labels]
+    if is_headline_list(unlabelled, others):
+        return False
+    text = (line for line in unlabelled if date_text(line) is None and _LETTER.search(line))
+    return sum(map(len, text)) >= MIN_BODY_CHARS
+
+
 def parse_article(
     html: str, url: str, other_headlines: Headlines | Iterable[str] = ()
 ) -> PageArticle | None:
     """Parse an article page; None for an empty page, one with no article text, or one
     that says there is no such article (:func:`is_soft_404`).
+
+    A page whose only text is labels (menus, links, the headline, the category, the
+    date) is the headline with an empty body: a headline over an image.
 
     ``other_headlines`` are headlines of other articles (from the listings and the
     store): lines matching them in a block mark it as a list of other articles, even
@@ -648,6 +662,8 @@ def parse_article(
     if not isinstance(other_headlines, Headlines):
         other_headlines = Headlines(other_headlines)
     known = Headlines(parts.linked_headlines, also=other_headlines, exclude=headline)
+    categories = parts.selected["category"]
+    category = _one_line(categories[0]) or None if categories else None
     # Page order, outermost first; a real page has a handful (at most 6 in the saved
     # pages): a hostile one nesting hundreds would cost a pass over the page each.
     columns = _outside_furniture(parts.selected["body_candidates"])[:MAX_BODY_COLUMNS]
@@ -663,14 +679,15 @@ def parse_article(
         if not lines or (not headline and _fallback_says_not_found(title, body)):
             return None
         headline = headline or title or lines[0]
+        if not _has_text(lines, label_lines(root) | {headline, category or ""}, known):
+            lines = []  # a headline over an image: no label is a body
         when = None
         extraction = "fallback"
-    categories = parts.selected["category"]
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
-        category=_one_line(categories[0]) or None if categories else None,
+        category=category,
         date_text=when,
         extraction=extraction,
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import urljoin, urlparse
 
 from parsel import Selector
 
-from scraper.sites import PageArticle, block_lines, fallback_extract, first_text
+from scraper.sites import PageArticle, block_lines, fallback_extract, first_text, label_lines
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
 from thaidigest.dates import DATE_LINE_SUFFIX
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
@@ -55,7 +56,7 @@ def _strip_prefix(title: str) -> str:
 def _soft_404(page: Selector) -> bool:
     """A page that says there is no article: a page title, headline or ``h1`` that says
     only that (a generic error page), or the site's empty page (bare title prefix, no
-    headline) with no text in its body block (or no body block) or a short not-found
+    headline) with no text in any body block (or no body block) or a short not-found
     message there (``not_found``).
 
     A page with a bare title and other text in its body block is an article whose
@@ -68,9 +69,10 @@ def _soft_404(page: Selector) -> bool:
         return True
     if title != THAIGOV_TITLE_PREFIX or headline:
         return False
-    body_nodes = page.css(SELECTORS["body"])
-    lines = block_lines(body_nodes[0]) if body_nodes else []
-    return _text_chars(lines, "") < MIN_BODY_CHARS or is_not_found_message(_text_lines(lines))
+    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
+    if max((_text_chars(lines, "") for lines in blocks), default=0) < MIN_BODY_CHARS:
+        return True
+    return any(is_not_found_message(_text_lines(lines)) for lines in blocks)
 
 
 def is_soft_404(html: str) -> bool:
@@ -94,16 +96,51 @@ def _text_chars(lines: list[str], headline: str) -> int:
     return sum(map(len, _text_lines(lines, headline)))
 
 
+def _has_text(lines: list[str], labels: Collection[str]) -> bool:
+    """Whether ``lines`` hold a line of article text: one of ``MIN_BODY_CHARS`` or more
+    characters that is not a label, a date line or the print label."""
+    return any(line not in labels and _text_chars([line], "") >= MIN_BODY_CHARS for line in lines)
+
+
+def _is_article_block(lines: list[str], headline: str) -> bool:
+    """Whether a body block's lines are the article's: they repeat the headline or open
+    with the date line (every article of the public corpus does both)."""
+    return bool(lines) and (
+        (bool(headline) and headline in lines) or DATE_LINE_RE.match(lines[0]) is not None
+    )
+
+
+def _article_block(page: Selector, headline: str) -> list[str]:
+    """The lines of the body block holding the article; [] when no block does.
+
+    The body class is generic: banners and sidebars may carry it too, before or after
+    the article's block. Of the blocks that look like the article's, the one repeating
+    the headline and, among those, the one with the most text is taken.
+    """
+    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
+    candidates = [lines for lines in blocks if _is_article_block(lines, headline)]
+    return max(
+        candidates,
+        key=lambda lines: (headline in lines, _text_chars(lines, headline)),
+        default=[],
+    )
+
+
 def parse_article(html: str, url: str) -> PageArticle | None:
-    """Parse an article page; None for an empty page, a soft 404, or a page without text."""
+    """Parse an article page; None for an empty page, a soft 404, or a page without text.
+
+    When neither the body block nor the fallback extractor holds article text (only
+    labels: menus, links, the headline, the category, the date), the article is the
+    headline with an empty body: a headline over an image.
+    """
     if not html.strip():
         return None
     page = Selector(text=html)
     if _soft_404(page):
         return None
     headline = first_text(page.css(SELECTORS["headline"]))
-    body_nodes = page.css(SELECTORS["body"])
-    selector_lines = block_lines(body_nodes[0]) if body_nodes else []
+    category = first_text(page.css(SELECTORS["category"]))
+    selector_lines = _article_block(page, headline)
     lines = selector_lines
     extraction = "selectors"
     if not headline or _text_chars(lines, headline) < MIN_BODY_CHARS:
@@ -111,13 +148,16 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         if not fallback_body:
             return None
         lines = fallback_body.split("\n")
+        labels = label_lines(page.root) | {headline, category}
         headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
+        if not _has_text(lines, labels | {headline}):
+            lines = []
         extraction = "fallback"
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
-        category=first_text(page.css(SELECTORS["category"])) or None,
+        category=category or None,
         date_text=_date_line(lines) or _date_line(selector_lines),
         extraction=extraction,
     )

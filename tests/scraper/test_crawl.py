@@ -428,6 +428,54 @@ def test_robots_txt_forbidding_one_sites_articles_blocks_that_site_only(tmp_path
     assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
 
 
+def edit_page(root, path: str, pattern: str, replacement: str) -> dict:
+    """Rewrite the fixture page at ``path`` (one match of ``pattern``); its manifest entry."""
+    page = next(p for p in article_pages() if p["path"].startswith(path))
+    file = root / page["file"]
+    html = file.read_text(encoding="utf-8")
+    edited, count = re.subn(pattern, replacement, html, count=1, flags=re.DOTALL)
+    assert count == 1, path
+    file.write_text(edited, encoding="utf-8")
+    return page
+
+
+def test_a_banner_block_or_a_page_without_text_never_becomes_the_body(tmp_path):
+    root = copy_site(tmp_path)
+    banner = "แบนเนอร์ประชาสัมพันธ์ วันหยุดราชการ เดือนสิงหาคม ประจำปี"
+    with_banner = edit_page(
+        root,
+        "/news/contents/details/87382",
+        r'(    <div class="row">\n      <div class="col-xs-12 col-md-9">)',
+        rf'    <div class="border-normal clearfix"><p>{banner}</p></div>\n\1',
+    )
+    image_only = edit_page(
+        root,
+        "/news/contents/details/87364",
+        r'<div class="text-content">.*?</div>',
+        '<div class="text-content"><img src="/uploads/87364.jpg" alt=""></div>',
+    )
+    empty_mdes = edit_page(
+        root,
+        "/news/detail/11002",
+        r'(<div class="col-12 col-lg-8 detail-news">).*?(</div>)',
+        r"\1\2",
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", write_config(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    articles = stored(tmp_path / "db.sqlite")
+
+    row = articles[public_url("thaigov", "87382")]
+    assert (row["published"], row["extraction"]) == (with_banner["published"], "selectors")
+    assert banner not in row["body"]
+    assert row["body"].endswith(last_paragraph(with_banner["text"]))
+    for page in (image_only, empty_mdes):
+        row = articles[public_url(page["site"], str(page["id"]))]
+        assert (row["title"], row["body"]) == (page["title"], ""), page["path"]
+        assert (row["published"], row["extraction"]) == (page["published"], "fallback")
+    assert result.stdout.count(" fallback 1,") == 2  # one in each site's report
+
+
 def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
     root = copy_site(tmp_path)
     config = write_config(tmp_path)

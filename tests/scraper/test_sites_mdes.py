@@ -183,6 +183,39 @@ def test_missing_article_column_falls_back_instead_of_taking_the_footer() -> Non
     assert article.title == HEADLINE
 
 
+def text_taken_out(name: str) -> tuple[str, str]:
+    """The saved page ``name`` with its article paragraphs taken out, and its headline."""
+    html = page(f"{name}.html")
+    for paragraph in expected_json(name)["body"].split("\n"):
+        html = html.replace(f"<p>{paragraph}</p>", "")
+    return html, expected_json(name)["title"]
+
+
+@pytest.mark.parametrize(
+    ("html", "headline"),
+    [
+        (page("article_image_only.html"), expected_json("article_headline_before")["title"]),
+        (
+            page("article_image_only.html").replace(
+                '<p><img src="/uploads/news/2024/11/11352_02.jpg" class="img-fluid" alt=""></p>', ""
+            ),
+            expected_json("article_headline_before")["title"],
+        ),
+        text_taken_out("article_headline_inside"),
+        text_taken_out("article_headline_before_no_links"),
+    ],
+    ids=["image", "empty column", "headline inside", "headline before, list without links"],
+)
+def test_an_article_with_no_text_is_its_headline_with_an_empty_body(
+    html: str, headline: str
+) -> None:
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None
+    assert (article.title, article.body) == (headline, "")
+    assert article.extraction == "fallback"
+
+
 def test_renamed_classes_fall_back_to_generic_extraction() -> None:
     article = mdes.parse_article(page("article_renamed_classes.html"), ARTICLE_URL)
 
@@ -535,7 +568,9 @@ def test_a_page_cut_anywhere_parses_without_error(name: str) -> None:
     body_start = html.index("<p>", html.index("title-page"))
     for cut in (*range(0, len(html), 1499), body_start + 700):
         article = mdes.parse_article(html[:cut], ARTICLE_URL)
-        assert article is None or (article.title and article.body)
+        # Cut before its text, a page is its headline: only the fallback leaves the body empty.
+        assert article is None or article.title
+        assert article is None or article.body or article.extraction == "fallback"
 
 
 def test_nul_bytes_and_a_page_read_in_the_wrong_charset_do_not_break_parsing() -> None:

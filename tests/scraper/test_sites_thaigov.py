@@ -116,6 +116,62 @@ def test_nbsp_runs_collapse_to_single_spaces() -> None:
     assert "ranks Thailand at 44th among 110 countries, 4th in ASEAN" in article.body
 
 
+# Seed 001 on the fixture site's page (headline before the body block), with a banner
+# block and a "related news" block without links, both of the body block's class.
+BANNER = "แบนเนอร์ประชาสัมพันธ์ โครงการคนละครึ่ง ลงทะเบียนได้ถึงสิ้นเดือนสิงหาคม"
+RELATED = "“2 รมต.เกษตรฯ” ลุยมอบถุงยังชีพ ช่วยผู้ประสบภัยน้ำท่วม พะเยา-น่าน"
+
+
+def test_of_several_body_blocks_the_one_holding_the_article_is_the_body() -> None:
+    """A banner block before the body block and a sidebar block with links after it."""
+    article = thaigov.parse_article(page("article_banner_first.html"), URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article_th", URL)
+
+
+def test_a_banner_and_a_dated_sidebar_without_links_are_passed_over() -> None:
+    html = page("article_banner_headline_before.html")
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "selectors"
+    assert (article.title, article.date_text, article.category) == (HEADLINE, DATE_LINE, "ด้านสังคม")
+    lines = article.body.split("\n")
+    assert lines[:4] == [DATE_LINE, HEADLINE, HEADLINE, FIRST_PARAGRAPH]
+    assert LAST_PARAGRAPH in lines
+    assert BANNER not in article.body
+    assert RELATED not in article.body
+
+
+def test_a_short_article_beats_a_longer_dated_sidebar_block() -> None:
+    html = page("article_banner_headline_before.html")
+    start = html.index(FIRST_PARAGRAPH)
+    short = html[:start] + html[html.index(LAST_PARAGRAPH, start) :]
+
+    article = thaigov.parse_article(short, URL)
+
+    assert article is not None
+    assert article.extraction == "selectors"
+    assert article.body.split("\n")[:4] == [DATE_LINE, HEADLINE, HEADLINE, LAST_PARAGRAPH]
+    assert RELATED not in article.body
+
+
+def test_a_banner_left_as_the_only_body_block_is_not_the_body() -> None:
+    html = page("article_banner_headline_before.html").replace(
+        '<div class="border-normal clearfix">\n<p class="Circular',
+        '<div class="content-box">\n<p class="Circular',
+        1,
+    )
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert FIRST_PARAGRAPH in article.body.split("\n")  # the generic extractor's text
+
+
 def test_soft_404_is_not_an_article() -> None:
     html = page("soft_404.html")
 
@@ -149,6 +205,37 @@ def test_page_without_any_text_is_no_article() -> None:
     html = "<html><head><title>ข่าว</title></head><body><div class='x'></div></body></html>"
 
     assert thaigov.parse_article(html, URL) is None
+
+
+def without_text(html: str) -> str:
+    """``html`` with the paragraphs under the image in the body block taken out."""
+    start = html.index('<div class="col-xs-12 padding-sm1 news-3 font_level4">')
+    end = html.index("</div>", start)
+    cut = html[start:end]
+    kept = cut[: cut.index("<p>")]  # the opening tag, the image and the gallery script
+    return html[:start] + kept + html[end:]
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        # Headline before the body block, menus, breadcrumb and related links on the page.
+        ("article_image_only.html", "ด้านสังคม"),
+        # Headline inside the body block.
+        ("article_th.html", "ด้านสังคม"),
+    ],
+)
+def test_an_article_with_no_text_is_its_headline_with_an_empty_body(
+    name: str, category: str
+) -> None:
+    html = page(name) if name != "article_th.html" else without_text(page(name))
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert (article.title, article.body) == (HEADLINE, "")
+    assert (article.date_text, article.category) == (DATE_LINE, category)
+    assert article.extraction == "fallback"
 
 
 def test_tis620_page_decoded_by_scrapy_gives_the_thai_headline() -> None:
