@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -297,3 +299,16 @@ def test_a_digest_folder_in_a_schedule_file_is_relative_to_that_file(tmp_path, m
     assert weekly.args["out"] == str(folder / "public")
     assert home.args["out"] == "/srv/d"  # an absolute folder stays as it is
     assert job_command(weekly, None)[-2:] == ["--out", str(folder / "public")]
+
+
+def test_the_deploy_guides_schedule_example_is_valid_with_either_timetable():
+    # The guide's example, as written (cron) and with its commented `every` line instead.
+    guide = (Path(__file__).parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    (example,) = [
+        block for block in re.findall(r"```toml\n(.*?)```", guide, re.S) if "[[job]]" in block
+    ]
+    every = re.sub(r"^cron = .*\n# (every = .*)$", r"\1", example, flags=re.M)
+    assert every != example
+    for text in (example, every):
+        (job,) = parse_schedule(text, "deploy.md").jobs
+        assert job.name == "crawl"
