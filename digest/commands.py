@@ -5,12 +5,22 @@ The main command group registers them with ``main.add_command(...)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from digest.mail import MailError, mail_subject, send_digest
-from digest.publish import build_digest, is_local_site
+from digest.mail import MailError, mail_subject, owed, send_digest
+from digest.publish import (
+    DIGESTS,
+    DigestResult,
+    build_digest,
+    is_local_site,
+    mail_page,
+    stored_digests,
+)
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.folders import os_reason
@@ -33,6 +43,50 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
         return Week.parse(value)
     except WeekError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def mail_digests(
+    store: Store, config: Mapping[str, Any], out_dir: Path, result: DigestResult, now: datetime
+) -> None:
+    """Mail ``result``'s digest and, oldest first, the digests of the last ``digest.weeks``
+    weeks still owed (a run could not mail them), each to whom it is owed, from ``out_dir``.
+
+    Every week is tried; then a :class:`MailError` names each one not mailed to everyone.
+    """
+    settings, title = config["email"], config["digest"]["title"]
+    since = Week.last_complete(now).shift(1 - max(1, int(config["digest"]["weeks"])))
+    late = owed(store, settings["recipients"], since)
+    late.pop(result.week, None)
+    texts = {**(stored_digests(out_dir) if late else {}), result.week: result.markdown}
+    failures = []
+    for week in sorted([*late, result.week]):
+        if week not in texts:
+            path = out_dir / DIGESTS / f"{week}.md"
+            failures.append(
+                f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
+                f"{path} is gone (build it again with --week {week})"
+            )
+            continue
+        try:
+            report = send_digest(
+                store,
+                settings,
+                week,
+                subject=mail_subject(title, week),
+                text=texts[week],
+                html=mail_page(title, week, texts[week]),
+                recipients=late.get(week),
+            )
+        except MailError as error:
+            failures.append(str(error))
+            continue
+        which = "" if week == result.week else f" the digest of {week}"
+        for recipient in report.sent:
+            click.echo(f"mailed {recipient}{which}")
+        for recipient in report.skipped:
+            click.echo(f"already mailed {recipient}{which}")
+    if failures:
+        raise MailError("; ".join(failures))
 
 
 @click.command("digest")
@@ -96,18 +150,7 @@ def digest_command(
         if unchanged:
             click.echo(f"{unchanged} files unchanged in {out_dir}")
         if mail or config["email"]["enabled"]:
-            report = send_digest(
-                store,
-                config["email"],
-                week,
-                subject=mail_subject(config["digest"]["title"], week),
-                text=result.markdown,
-                html=result.html,
-            )
-            for recipient in report.sent:
-                click.echo(f"mailed {recipient}")
-            for recipient in report.skipped:
-                click.echo(f"already mailed {recipient}")
+            mail_digests(store, config, out_dir, result, now)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

@@ -2,8 +2,10 @@
 
 Each recipient gets the week once: a successful send is recorded in the
 ``deliveries`` table at once, and a recipient already recorded for the week
-is skipped. A failed send raises :class:`MailError` after the others were
-tried; the next run retries whoever did not get it. The password comes only
+is skipped. A recipient is owed the week (the ``undelivered`` table) from the
+start of the send until it succeeds, so a failed send, which raises
+:class:`MailError` after the others were tried, is retried by the next run,
+whichever week that run mails (:func:`owed`). The password comes only
 from the environment variable named by ``email.password_env`` and never
 appears in a message, a log line or the database, not even base64-encoded as
 a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
@@ -15,20 +17,20 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
 from thaidigest.redact import redact
-from thaidigest.store import Store, deliveries, iso, utc_now
+from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
 
 SMTP_TIMEOUT = 30  # seconds
 logger = logging.getLogger(__name__)
@@ -72,6 +74,34 @@ def delivered(store: Store, week: Week) -> set[str]:
         return set(conn.execute(query).scalars())
 
 
+def owed(store: Store, recipients: Sequence[str], since: Week) -> dict[Week, list[str]]:
+    """The weeks from ``since`` on that a run could not mail to some of ``recipients``,
+    oldest first, each with those recipients (in the order of ``recipients``)."""
+    query = select(undelivered.c.week, undelivered.c.recipient).where(
+        undelivered.c.week >= str(since)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    found: dict[str, set[str]] = {}
+    for week, recipient in rows:
+        found.setdefault(week, set()).add(recipient)
+    return {
+        Week.parse(week): [recipient for recipient in recipients if recipient in found[week]]
+        for week in sorted(found)
+        if not found[week].isdisjoint(recipients)
+    }
+
+
+def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
+    """Record ``week`` as owed to ``recipients`` (those not recorded yet)."""
+    with store.transaction() as conn:
+        query = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
+        recorded = set(conn.execute(query).scalars())
+        rows = [{"week": str(week), "recipient": r} for r in recipients if r not in recorded]
+        if rows:
+            conn.execute(insert(undelivered), rows)
+
+
 def send_digest(
     store: Store,
     settings: Mapping[str, Any],
@@ -80,12 +110,14 @@ def send_digest(
     subject: str,
     text: str,
     html: str,
+    recipients: Sequence[str] | None = None,
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP,
 ) -> MailReport:
-    """Mail the week's digest to every ``settings["recipients"]`` not yet sent it."""
-    recipients = list(dict.fromkeys(settings["recipients"]))
+    """Mail the week's digest to every one of ``recipients`` (default:
+    ``settings["recipients"]``) not yet sent it; each is owed it until then."""
+    recipients = list(dict.fromkeys(settings["recipients"] if recipients is None else recipients))
     if not recipients:
         raise MailError("no recipients: set email.recipients in the configuration")
     done = delivered(store, week)
@@ -93,6 +125,7 @@ def send_digest(
     skipped = tuple(recipient for recipient in recipients if recipient in done)
     if not pending:
         return MailReport((), skipped)
+    _owe(store, week, pending)
     username = settings["username"]
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:
@@ -128,13 +161,19 @@ def send_digest(
                             week=str(week), recipient=recipient, sent_at=iso(clock())
                         )
                     )
+                    conn.execute(
+                        delete(undelivered).where(
+                            undelivered.c.week == str(week), undelivered.c.recipient == recipient
+                        )
+                    )
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
     except (OSError, smtplib.SMTPException) as error:
         reason = redact(str(error) or type(error).__name__, [password])
+        left = ", ".join(recipient for recipient in pending if recipient not in sent)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
-            f"{len(pending)} recipients: {reason}"
+            f"{len(pending)} recipients: {reason} ({left} not mailed)"
         ) from None
     if failed:
         reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())

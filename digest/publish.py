@@ -302,6 +302,11 @@ def _archive(
     return outputs
 
 
+def mail_page(title: str, week: Week, markdown: str) -> str:
+    """The week's digest ``markdown`` as the standalone HTML page an email carries."""
+    return render_digest_page(digest_title(title, week), markdown_to_html(markdown))
+
+
 def is_local_site(site_url: str) -> bool:
     """Whether ``site_url`` names this machine (localhost, a loopback or unspecified address):
     links to it, in feeds read elsewhere, lead nowhere."""
@@ -382,5 +387,5 @@ def build_digest(
         for name, path in zip(sorted(outputs), files, strict=True)
         if write_file(path, outputs[name])
     )
-    page = render_digest_page(digest_title(title, week), markdown_to_html(markdown))
+    page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, files, changed)

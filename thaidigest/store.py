@@ -10,6 +10,7 @@ Tables
     crawl_runs        one row per crawl of a source, with its report
     locks             named locks that keep two crawls of a site apart
     deliveries        which weekly digest was mailed to whom
+    undelivered       which weekly digest a run could not mail to whom yet
 
 Every write happens inside :meth:`Store.transaction`, so an article and its
 version are stored together or not at all.
@@ -167,6 +168,15 @@ deliveries = Table(
     Column("week", Text, primary_key=True),
     Column("recipient", Text, primary_key=True),
     Column("sent_at", Text, nullable=False),
+)
+
+# A row from the start of a send until it succeeds (the row moves to deliveries): a week
+# a later run still owes the recipient. A database without the table gets it on opening.
+undelivered = Table(
+    "undelivered",
+    metadata,
+    Column("week", Text, primary_key=True),
+    Column("recipient", Text, primary_key=True),
 )
 
 

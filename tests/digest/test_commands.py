@@ -1,9 +1,11 @@
+import json
 import socket
 import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from click.testing import CliRunner
 from digest.commands import digest_command, serve_command
 from digest.select import Week
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
-from tests.digest.test_mail import Inbox, LoopbackController
+from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
 from thaidigest.store import Store, utc_now
@@ -151,6 +153,106 @@ def test_email_is_sent_once_per_week_and_recipient(tmp_path):
     assert first.exit_code == 0 and "mailed a@example.org" in first.output
     assert second.exit_code == 0 and "already mailed a@example.org" in second.output
     assert len(inbox.messages) == 1
+
+
+def mail_weeks(tmp_path, db, port, recipients, *weeks, digest=""):
+    """``thaidigest digest --week WEEK --email`` for each of ``weeks`` in turn, mailing
+    ``recipients`` through the SMTP server on ``port``; the last run's result."""
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(
+        f'[digest]\n{digest}\n[email]\nhost = "127.0.0.1"\nport = {port}\n'
+        f"starttls = false\nrecipients = {json.dumps(recipients)}\n"
+    )
+    for week in weeks:
+        arguments = ["--week", str(week), "--out", str(tmp_path / "public"), "--db", str(db)]
+        arguments += ["--email", "--config", str(config)]
+        result = CliRunner().invoke(digest_command, arguments)
+    return result
+
+
+def mailed(inbox):
+    """(recipient, week) of each message the inbox took, in the order they came."""
+    found = []
+    for recipients, content in inbox.messages:
+        subject = message_from_bytes(content, policy=policy.default)["Subject"]
+        found.extend((recipient, subject.split(" week ")[1].split()[0]) for recipient in recipients)
+    return found
+
+
+@contextmanager
+def smtp_sink() -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    inbox.port = controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def test_a_digest_that_failed_to_mail_is_sent_first_on_the_next_run(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    failed = mail_weeks(tmp_path, db, free_port(), ["a@example.org"], last.shift(-1))
+    assert failed.exit_code == 1
+    assert f"mailing digest {last.shift(-1)}" in failed.output
+    with smtp_sink() as inbox:
+        # b@example.org joins now: the current digest only, no back issue.
+        recipients = ["a@example.org", "b@example.org"]
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, last)
+        assert result.exit_code == 0, result.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+            ("b@example.org", str(last)),
+        ]
+        assert f"mailed a@example.org the digest of {last.shift(-1)}" in result.output
+        again = mail_weeks(tmp_path, db, inbox.port, recipients, last)
+        assert again.exit_code == 0 and len(inbox.messages) == 3
+
+
+def test_a_failed_retry_fails_the_run_and_names_every_week_still_owed(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    port = free_port()
+    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-1))
+    result = mail_weeks(tmp_path, db, port, ["a@example.org"], last)
+    assert result.exit_code == 1
+    for week in (last.shift(-1), last):
+        assert f"mailing digest {week} through 127.0.0.1:{port} failed" in result.output
+    assert "a@example.org not mailed" in result.output
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last)
+        assert result.exit_code == 0, result.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+        ]
+
+
+def test_a_digest_owed_longer_than_the_feeds_weeks_is_not_sent_late(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    port = free_port()
+    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-2), last.shift(-1))
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
+        assert result.exit_code == 0, result.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+        ]
+
+
+def test_an_owed_digest_whose_file_is_gone_is_named_and_the_rest_is_sent(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org"], last.shift(-1))
+    gone = tmp_path / "public" / "digests" / f"{last.shift(-1)}.md"
+    gone.unlink()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last)
+        assert mailed(inbox) == [("a@example.org", str(last))]
+    assert result.exit_code == 1
+    owing = f"digest {last.shift(-1)} is owed to a@example.org and cannot be mailed: {gone}"
+    assert owing in result.output
 
 
 def test_serve_refuses_a_missing_folder(tmp_path):

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from digest.mail import MailError, send_digest
+from digest.mail import MailError, owed, send_digest
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings
@@ -100,11 +100,12 @@ def mail_settings(port, recipients, **changes):
     }
 
 
-def send(store, built, mail, environ=None):
+def send(store, built, mail, recipients=None, environ=None):
     return send_digest(
         store,
         mail,
         W34,
+        recipients=recipients,
         subject="thaidigest: week 2024-W34",
         text=built.markdown,
         html=built.html,
@@ -151,13 +152,37 @@ def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built,
     assert [rcpt for rcpt, _ in inbox.messages] == [["a@example.org"], ["b@example.org"]]
 
 
-def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, built):
+def free_port():
+    """A loopback port nothing listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, built):
+    port = free_port()
     with pytest.raises(MailError, match=f"through 127.0.0.1:{port} failed"):
         send(store, built, mail_settings(port, ["a@example.org"]))
     assert recorded(store) == set()
+
+
+def test_a_week_not_mailed_stays_owed_to_its_recipients_until_sent(store, built, inbox):
+    unreachable = mail_settings(free_port(), ["a@example.org", "b@example.org"])
+    with pytest.raises(MailError, match=re.escape("(a@example.org, b@example.org not mailed)")):
+        send(store, built, unreachable)
+    assert owed(store, ["a@example.org", "b@example.org"], W34) == {
+        W34: ["a@example.org", "b@example.org"]
+    }
+    assert owed(store, ["b@example.org", "c@example.org"], W34) == {W34: ["b@example.org"]}
+    assert owed(store, ["a@example.org"], W34.shift(1)) == {}  # before the window
+    inbox.refuse.add("b@example.org")
+    with pytest.raises(MailError, match=re.escape("b@example.org")):
+        send(store, built, mail_settings(inbox.port, ["a@example.org", "b@example.org"]))
+    assert owed(store, ["a@example.org", "b@example.org"], W34) == {W34: ["b@example.org"]}
+    inbox.refuse.clear()
+    late = send(store, built, mail_settings(inbox.port, ["a@example.org"]), ["b@example.org"])
+    assert late.sent == ("b@example.org",)
+    assert owed(store, ["a@example.org", "b@example.org"], W34) == {}
 
 
 def test_password_comes_from_the_environment_and_never_leaks(store, built, login_inbox, caplog):
