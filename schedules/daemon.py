@@ -54,15 +54,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
-from apscheduler.events import (
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-    JobExecutionEvent,
-    JobSubmissionEvent,
-)
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -197,6 +192,23 @@ class _Subprocesses:
 
 
 _SUBPROCESSES = _Subprocesses()
+# job id -> the run times of its run handed to the pool last (one at a time: max_instances);
+# a dropped run's entry stays until the job's next run replaces it.
+_DUE: dict[str, list[datetime]] = {}
+
+
+class _Executor(ThreadPoolExecutor):
+    """APScheduler's thread pool, noting when each run it is handed was due.
+
+    APScheduler tells a job's function nothing of the run, and its
+    ``EVENT_JOB_SUBMITTED`` fires whether or not the pool's thread then drops the
+    run as later than ``misfire_grace_time``: :func:`run_job`, called only for a
+    run that does run, takes the times from here and logs them.
+    """
+
+    def _do_submit_job(self, job: StoredJob, run_times: list[datetime]) -> None:
+        _DUE[job.id] = run_times  # before the pool's thread can start the run
+        super()._do_submit_job(job, run_times)
 
 
 class _StderrLog:
@@ -255,11 +267,24 @@ def _wait(process: subprocess.Popen[str], timeout: float) -> bool:
         return True
 
 
+def _log_due(name: str, run_times: list[datetime]) -> None:
+    log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in run_times))
+    late = time.time() - max(moment.timestamp() for moment in run_times)
+    if late > LATE_NOTICE:
+        log.warning(
+            "%s: %.0f s late (missed while the daemon was down): running it once now", name, late
+        )
+
+
 def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
     """Run one job's command and log how it went; its exit status, None if not started.
 
     The job store keeps a reference to this function, so it stays at module level.
+    ``name`` is the job's id: the daemon's run logs when it was due (see :class:`_Executor`).
     """
+    due = _DUE.pop(name, None)
+    if due:
+        _log_due(name, due)
     process = _SUBPROCESSES.start(argv, task)
     if process is None:
         log.info("%s: not started, the daemon is stopping", name)
@@ -358,18 +383,6 @@ def sync_jobs(
         )
 
 
-def _log_submission(event: JobSubmissionEvent) -> None:
-    due = ", ".join(moment.isoformat() for moment in event.scheduled_run_times)
-    log.info("%s: due at %s", event.job_id, due)
-    late = time.time() - max(moment.timestamp() for moment in event.scheduled_run_times)
-    if late > LATE_NOTICE:
-        log.warning(
-            "%s: %.0f s late (missed while the daemon was down): running it once now",
-            event.job_id,
-            late,
-        )
-
-
 def _log_missed(event: JobExecutionEvent) -> None:
     log.warning(
         "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
@@ -383,9 +396,8 @@ def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone=schedule.zone,
         jobstores={JOBSTORE: SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=len(schedule.jobs))},
+        executors={"default": _Executor(max_workers=len(schedule.jobs))},
     )
-    scheduler.add_listener(_log_submission, EVENT_JOB_SUBMITTED)
     scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
     return scheduler
 
