@@ -31,9 +31,10 @@ neither holds the stop up for the busy timeout.
 Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
 seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
 
-A job's stdout is logged at INFO; its stderr at the level each line names
-(Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
-``STDERR_TAIL`` lines of stderr are logged as errors.
+A job's stdout is logged at INFO and its stderr at the level each line names
+(Scrapy's ``INFO`` stays INFO), each line as the job writes it. Only a failed
+job's exit is logged as an error, followed by its last ``STDERR_TAIL`` lines of
+stderr again, as errors.
 
 The database URL, which may hold a password, reaches each job in its
 environment (``THAIDIGEST_DB``): it is never on a command line, which any
@@ -212,31 +213,30 @@ class _Executor(ThreadPoolExecutor):
 
 
 class _StderrLog:
-    """A job's stderr, logged line by line at the level each line names.
+    """A job's stderr, each line logged as it is written, at the level the line names.
 
-    The last ``STDERR_TAIL`` lines are held back until the job ends: they are
-    errors if it failed.
+    The last ``STDERR_TAIL`` lines are kept, to be logged again as errors if the job fails.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.level = logging.WARNING  # for text before any line names a level
-        self.tail: deque[tuple[int, str]] = deque()
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL)
 
     def add(self, line: str) -> None:
         self.level = line_level(line, self.level)
-        self.tail.append((self.level, line))
-        if len(self.tail) > STDERR_TAIL:
-            level, held = self.tail.popleft()
-            log.log(level, "%s: ! %s", self.name, held)
+        self.tail.append(line)
+        log.log(self.level, "%s: ! %s", self.name, line)
 
     def last_line(self) -> str | None:
-        return self.tail[-1][1] if self.tail else None
+        return self.tail[-1] if self.tail else None
 
-    def flush(self, failed: bool) -> None:
-        for level, line in self.tail:
-            log.log(logging.ERROR if failed else level, "%s: ! %s", self.name, line)
-        self.tail.clear()
+    def log_tail_as_errors(self) -> None:
+        if not self.tail:
+            return
+        log.error("%s: its last %d line(s) of stderr:", self.name, len(self.tail))
+        for line in self.tail:
+            log.error("%s: !! %s", self.name, line)
 
 
 def _pump(stream: IO[str], add: Callable[[str], None]) -> threading.Thread:
@@ -307,8 +307,6 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     status = process.returncode
     skipped = task == "crawl" and status == EXIT_LOCKED
     failed = not (status == 0 or skipped or stopped)
-    stderr_last = stderr.last_line()
-    stderr.flush(failed)
     if timed_out:
         log.error("%s: stopped after the %g s timeout, exit %d", name, timeout, status)
     elif stopped:
@@ -316,10 +314,12 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     elif status == 0:
         log.info("%s: finished in %.1f s, exit 0", name, duration)
     elif skipped:
-        reason = stderr_last or "another crawl holds the lock"
+        reason = stderr.last_line() or "another crawl holds the lock"
         log.warning("%s: skipped in %.1f s, exit %d: %s", name, duration, status, reason)
     else:
         log.error("%s: failed in %.1f s, exit %d", name, duration, status)
+    if failed:
+        stderr.log_tail_as_errors()
     return status
 
 

@@ -201,22 +201,58 @@ NOISY_JOB = (
 
 
 @pytest.mark.parametrize("status", [0, 3])
-def test_job_stderr_keeps_its_level_unless_the_job_failed_then_its_last_lines_are_errors(
+def test_job_stderr_keeps_its_level_and_a_failed_jobs_last_lines_follow_its_exit_as_errors(
     status, caplog
 ):
     caplog.set_level(logging.INFO, logger="thaidigest.run")
     argv = [sys.executable, "-c", NOISY_JOB, str(status)]
     assert run_job("crawl", "crawl", argv, timeout=60) == status
-    stderr = [(r.levelname, r.getMessage()) for r in caplog.records if ": ! " in r.getMessage()]
-    assert [message.rsplit(" ", 1)[1] for _, message in stderr] == [str(i) for i in range(25)]
-    held_back = 25 - STDERR_TAIL
-    expected_tail = "ERROR" if status else "INFO"
-    assert [level for level, _ in stderr] == ["INFO"] * held_back + [expected_tail] * STDERR_TAIL
-    exits = [(r.levelname, r.getMessage()) for r in caplog.records if "exit" in r.getMessage()]
-    if status:
-        assert exits[0][0] == "ERROR" and exits[0][1].startswith("crawl: failed in")
-    else:
-        assert exits[0][0] == "INFO" and exits[0][1].startswith("crawl: finished in")
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records]
+    written = [(level, text) for level, text in messages if text.startswith("crawl: ! ")]
+    assert [text.rsplit(" ", 1)[1] for _, text in written] == [str(i) for i in range(25)]
+    assert {level for level, _ in written} == {"INFO"}  # as they were written
+    (exit_at,) = [at for at, (_, text) in enumerate(messages) if "exit" in text]
+    level, text = messages[exit_at]
+    if not status:
+        assert (level, text.split(" in ")[0]) == ("INFO", "crawl: finished")
+        assert exit_at == len(messages) - 1
+        return
+    assert (level, text.split(" in ")[0]) == ("ERROR", "crawl: failed")
+    repeated = messages[exit_at + 1 :]
+    assert repeated[0] == ("ERROR", f"crawl: its last {STDERR_TAIL} line(s) of stderr:")
+    assert repeated[1:] == [
+        ("ERROR", f"crawl: !! 2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}")
+        for i in range(25 - STDERR_TAIL, 25)
+    ]
+
+
+# A warning on stderr, then a wait for the file named on the command line (10 s at most).
+WARNS_THEN_WAITS = (
+    "import os, sys, time\n"
+    "print('2026-01-05 07:00:00 [thaigov] WARNING: blocked page', file=sys.stderr, flush=True)\n"
+    "deadline = time.monotonic() + 10\n"
+    "while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:\n"
+    "    time.sleep(0.05)\n"
+)
+
+
+def test_a_job_stderr_line_is_logged_while_the_job_still_runs(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    go_on = tmp_path / "go-on"
+    argv = [sys.executable, "-c", WARNS_THEN_WAITS, str(go_on)]
+    job = threading.Thread(target=run_job, args=("crawl", "crawl", argv, 60))
+    job.start()
+    try:
+        deadline = time.monotonic() + 8
+        while "blocked page" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        logged_while_running = "blocked page" in caplog.text and "exit" not in caplog.text
+    finally:
+        go_on.touch()
+        job.join(timeout=30)
+    assert logged_while_running, caplog.text
+    (record,) = [r for r in caplog.records if "blocked page" in r.getMessage()]
+    assert record.levelname == "WARNING"
 
 
 def started_jobs(jobs: _Subprocesses, *tasks: str) -> list[subprocess.Popen]:
