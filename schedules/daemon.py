@@ -64,6 +64,7 @@ from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import inspect
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
@@ -381,6 +382,26 @@ def sync_jobs(
             job.describe_trigger(),
             registered.next_run_time.isoformat() if registered else "never",
         )
+
+
+def kept_next_runs(store: Store, schedule: Schedule) -> dict[str, datetime | None]:
+    """The next run time the job store holds for each of the schedule's jobs that the
+    daemon keeps as stored (:func:`sync_jobs`: its trigger unchanged); read only.
+
+    A database without a job store holds none: its table is not created, as
+    ``SQLAlchemyJobStore.start`` would.
+    """
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table(JOBS_TABLE):
+            return {}
+    jobstore = SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)
+    kept = {}
+    for job in schedule.jobs:
+        stored: StoredJob | None = jobstore.lookup_job(job.name)
+        trigger = make_trigger(job, schedule.zone)
+        if stored is not None and _trigger_key(stored.trigger) == _trigger_key(trigger):
+            kept[job.name] = stored.next_run_time
+    return kept
 
 
 def _log_missed(event: JobExecutionEvent) -> None:

@@ -18,11 +18,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
+from click.testing import CliRunner
 
 from schedules import daemon
+from schedules.commands import schedule_command
 from schedules.daemon import (
     STDERR_TAIL,
     _Subprocesses,
@@ -128,6 +131,80 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
         job = second.get_job("crawl")
         assert job.next_run_time == missed
         assert job.kwargs["argv"][3:6] == ["crawl", "--source", "mdes"]
+
+
+def job_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM apscheduler_jobs ORDER BY id").fetchall()
+
+
+def shown_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> list[str]:
+    """What ``thaidigest schedule`` prints for the schedule ``text`` and the database ``db``."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(text, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(config, encoding="utf-8")
+    argv = ["--schedules", str(schedule), "--db", str(db), "--config", str(settings)]
+    result = CliRunner().invoke(schedule_command, argv)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("config", "overdue_note"),
+    [
+        ("", "overdue: runs once when the daemon starts"),
+        (
+            "[schedule]\nmisfire_grace_time = 600\n",
+            "overdue: dropped when the daemon starts, later than schedule.misfire_grace_time",
+        ),
+    ],
+)
+def test_schedule_shows_the_next_run_times_the_daemons_job_store_holds(
+    tmp_path, config, overdue_note
+):
+    db = tmp_path / "db.sqlite"
+    text = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 60\n',
+        'name = "digest"\ntask = "digest"\nevery = 90\n',
+    )
+    now = datetime.now(UTC)
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS) as scheduler:
+        scheduler.modify_job("crawl", next_run_time=now - timedelta(hours=3))  # daemon down
+        scheduler.modify_job("digest", next_run_time=now + timedelta(seconds=45))  # not now + 90
+    rows = job_rows(db)
+    crawl, digest = schedule_output(tmp_path, text, db, config)[-2:]
+    assert f"{shown_time(job_row(db, 'crawl'))} (job store; {overdue_note})" in crawl, crawl
+    assert f"{shown_time(job_row(db, 'digest'))} (job store)" in digest, digest
+    assert job_rows(db) == rows  # read only
+
+
+def test_schedule_computes_a_next_run_the_job_store_does_not_hold_and_says_so(tmp_path):
+    db = tmp_path / "db.sqlite"
+    stored = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n')
+    with paused_scheduler(Store(f"sqlite:///{db}"), stored, DEFAULTS):
+        pass
+    rows = job_rows(db)
+    # crawl re-timed (the daemon starts its timetable afresh), digest new.
+    edited = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 60\n',
+        'name = "digest"\ntask = "digest"\nevery = 90\n',
+    )
+    lines = schedule_output(tmp_path, edited, db)
+    assert all(line.endswith("(computed from now)") for line in lines[-2:]), lines
+    assert shown_time(job_row(db, "crawl")) not in lines[-2]
+    assert job_rows(db) == rows
+
+
+def test_schedule_without_a_database_computes_the_next_runs_and_creates_nothing(tmp_path):
+    db = tmp_path / "none.sqlite"
+    lines = schedule_output(tmp_path, schedule_text('name = "c"\ntask = "crawl"\nevery = 60\n'), db)
+    assert lines[-1].endswith("(computed from now)"), lines
+    assert not db.exists()
 
 
 def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
