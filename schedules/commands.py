@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
-from thaidigest.store import Store, crawl_runs, database_url, parse_iso, utc_now
+from thaidigest.store import NoDatabaseError, Store, crawl_runs, database_url, parse_iso, utc_now
 
 if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
     from schedules.spec import Schedule
@@ -76,16 +77,42 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
         sys.exit(EXIT_LOCKED)
 
 
-def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:
-    """One line per job: name, task, trigger, the next run in the schedule's time zone, args."""
+def _overdue(upcoming: datetime | None, now: datetime, grace: float | None) -> str:
+    """What the daemon does at its start with a stored next run already past, if it is."""
+    if upcoming is None or upcoming >= now:
+        return ""
+    if grace is not None and (now - upcoming).total_seconds() > grace:
+        return "; overdue: dropped when the daemon starts, later than schedule.misfire_grace_time"
+    return "; overdue: runs once when the daemon starts"
+
+
+def schedule_lines(
+    schedule: Schedule,
+    now: datetime,
+    stored: Mapping[str, datetime | None],
+    grace: float | None,
+) -> list[str]:
+    """One line per job: name, task, trigger, the next run in the schedule's time zone
+    and where it comes from, args.
+
+    ``stored``: the next run times the daemon's job store holds (see
+    :func:`schedules.daemon.kept_next_runs`); another job's is computed from ``now``.
+    ``grace``: ``schedule.misfire_grace_time``.
+    """
     from schedules.spec import next_run
 
     rows = []
     for job in schedule.jobs:
-        upcoming = next_run(job, schedule.zone, now)
+        if job.name in stored:
+            upcoming = stored[job.name]
+            source = "job store" + _overdue(upcoming, now, grace)
+        else:
+            upcoming = next_run(job, schedule.zone, now)
+            source = "computed from now"
         args = " ".join(f"{key}={value}" for key, value in job.args.items())
-        when = upcoming.strftime("%Y-%m-%d %H:%M:%S %Z") if upcoming else "never"
-        rows.append((job.name, job.task, job.describe_trigger(), when, args))
+        moment = upcoming.astimezone(schedule.zone) if upcoming else None
+        when = moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never"
+        rows.append((job.name, job.task, job.describe_trigger(), f"{when} ({source})", args))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     return [
         "  ".join(
@@ -95,13 +122,33 @@ def schedule_lines(schedule: Schedule, now: datetime) -> list[str]:
     ]
 
 
+def _stored_next_runs(db: str | None, schedule: Schedule) -> dict[str, datetime | None]:
+    """The next run times the daemon's job store in the database holds; none without one."""
+    from schedules.daemon import kept_next_runs
+
+    try:
+        store = Store.open(db, create=False)
+    except NoDatabaseError:  # no daemon has run on it
+        return {}
+    try:
+        return kept_next_runs(store, schedule)
+    finally:
+        store.close()
+
+
 @click.command("schedule")
 @schedules_option
-def schedule_command(schedules_file: Path | None) -> None:
-    """List the schedule's jobs and when each would next run."""
+@db_option
+@config_option
+def schedule_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
+    """List the schedule's jobs and when each next runs: as the daemon's job store in the
+    database holds it, else computed from now."""
+    config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
+    stored = _stored_next_runs(db, schedule)
+    grace = config["schedule"]["misfire_grace_time"]
     click.echo(f"{schedule.source}: {len(schedule.jobs)} job(s), timezone {schedule.timezone}")
-    for line in schedule_lines(schedule, utc_now()):
+    for line in schedule_lines(schedule, utc_now(), stored, grace):
         click.echo(line)
 
 

@@ -31,9 +31,10 @@ neither holds the stop up for the busy timeout.
 Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
 seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
 
-A job's stdout is logged at INFO; its stderr at the level each line names
-(Scrapy's ``INFO`` stays INFO). Only a failed job's exit and its last
-``STDERR_TAIL`` lines of stderr are logged as errors.
+A job's stdout is logged at INFO and its stderr at the level each line names
+(Scrapy's ``INFO`` stays INFO), each line as the job writes it. Only a failed
+job's exit is logged as an error, followed by its last ``STDERR_TAIL`` lines of
+stderr again, as errors.
 
 The database URL, which may hold a password, reaches each job in its
 environment (``THAIDIGEST_DB``): it is never on a command line, which any
@@ -54,20 +55,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
-from apscheduler.events import (
-    EVENT_JOB_MISSED,
-    EVENT_JOB_SUBMITTED,
-    JobExecutionEvent,
-    JobSubmissionEvent,
-)
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import inspect
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
@@ -197,34 +194,50 @@ class _Subprocesses:
 
 
 _SUBPROCESSES = _Subprocesses()
+# job id -> the run times of its run handed to the pool last (one at a time: max_instances);
+# a dropped run's entry stays until the job's next run replaces it.
+_DUE: dict[str, list[datetime]] = {}
+
+
+class _Executor(ThreadPoolExecutor):
+    """APScheduler's thread pool, noting when each run it is handed was due.
+
+    APScheduler tells a job's function nothing of the run, and its
+    ``EVENT_JOB_SUBMITTED`` fires whether or not the pool's thread then drops the
+    run as later than ``misfire_grace_time``: :func:`run_job`, called only for a
+    run that does run, takes the times from here and logs them.
+    """
+
+    def _do_submit_job(self, job: StoredJob, run_times: list[datetime]) -> None:
+        _DUE[job.id] = run_times  # before the pool's thread can start the run
+        super()._do_submit_job(job, run_times)
 
 
 class _StderrLog:
-    """A job's stderr, logged line by line at the level each line names.
+    """A job's stderr, each line logged as it is written, at the level the line names.
 
-    The last ``STDERR_TAIL`` lines are held back until the job ends: they are
-    errors if it failed.
+    The last ``STDERR_TAIL`` lines are kept, to be logged again as errors if the job fails.
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.level = logging.WARNING  # for text before any line names a level
-        self.tail: deque[tuple[int, str]] = deque()
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL)
 
     def add(self, line: str) -> None:
         self.level = line_level(line, self.level)
-        self.tail.append((self.level, line))
-        if len(self.tail) > STDERR_TAIL:
-            level, held = self.tail.popleft()
-            log.log(level, "%s: ! %s", self.name, held)
+        self.tail.append(line)
+        log.log(self.level, "%s: ! %s", self.name, line)
 
     def last_line(self) -> str | None:
-        return self.tail[-1][1] if self.tail else None
+        return self.tail[-1] if self.tail else None
 
-    def flush(self, failed: bool) -> None:
-        for level, line in self.tail:
-            log.log(logging.ERROR if failed else level, "%s: ! %s", self.name, line)
-        self.tail.clear()
+    def log_tail_as_errors(self) -> None:
+        if not self.tail:
+            return
+        log.error("%s: its last %d line(s) of stderr:", self.name, len(self.tail))
+        for line in self.tail:
+            log.error("%s: !! %s", self.name, line)
 
 
 def _pump(stream: IO[str], add: Callable[[str], None]) -> threading.Thread:
@@ -255,11 +268,24 @@ def _wait(process: subprocess.Popen[str], timeout: float) -> bool:
         return True
 
 
+def _log_due(name: str, run_times: list[datetime]) -> None:
+    log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in run_times))
+    late = time.time() - max(moment.timestamp() for moment in run_times)
+    if late > LATE_NOTICE:
+        log.warning(
+            "%s: %.0f s late (missed while the daemon was down): running it once now", name, late
+        )
+
+
 def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
     """Run one job's command and log how it went; its exit status, None if not started.
 
     The job store keeps a reference to this function, so it stays at module level.
+    ``name`` is the job's id: the daemon's run logs when it was due (see :class:`_Executor`).
     """
+    due = _DUE.pop(name, None)
+    if due:
+        _log_due(name, due)
     process = _SUBPROCESSES.start(argv, task)
     if process is None:
         log.info("%s: not started, the daemon is stopping", name)
@@ -282,8 +308,6 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     status = process.returncode
     skipped = task == "crawl" and status == EXIT_LOCKED
     failed = not (status == 0 or skipped or stopped)
-    stderr_last = stderr.last_line()
-    stderr.flush(failed)
     if timed_out:
         log.error("%s: stopped after the %g s timeout, exit %d", name, timeout, status)
     elif stopped:
@@ -291,10 +315,12 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     elif status == 0:
         log.info("%s: finished in %.1f s, exit 0", name, duration)
     elif skipped:
-        reason = stderr_last or "another crawl holds the lock"
+        reason = stderr.last_line() or "another crawl holds the lock"
         log.warning("%s: skipped in %.1f s, exit %d: %s", name, duration, status, reason)
     else:
         log.error("%s: failed in %.1f s, exit %d", name, duration, status)
+    if failed:
+        stderr.log_tail_as_errors()
     return status
 
 
@@ -358,16 +384,24 @@ def sync_jobs(
         )
 
 
-def _log_submission(event: JobSubmissionEvent) -> None:
-    due = ", ".join(moment.isoformat() for moment in event.scheduled_run_times)
-    log.info("%s: due at %s", event.job_id, due)
-    late = time.time() - max(moment.timestamp() for moment in event.scheduled_run_times)
-    if late > LATE_NOTICE:
-        log.warning(
-            "%s: %.0f s late (missed while the daemon was down): running it once now",
-            event.job_id,
-            late,
-        )
+def kept_next_runs(store: Store, schedule: Schedule) -> dict[str, datetime | None]:
+    """The next run time the job store holds for each of the schedule's jobs that the
+    daemon keeps as stored (:func:`sync_jobs`: its trigger unchanged); read only.
+
+    A database without a job store holds none: its table is not created, as
+    ``SQLAlchemyJobStore.start`` would.
+    """
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table(JOBS_TABLE):
+            return {}
+    jobstore = SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)
+    kept = {}
+    for job in schedule.jobs:
+        stored: StoredJob | None = jobstore.lookup_job(job.name)
+        trigger = make_trigger(job, schedule.zone)
+        if stored is not None and _trigger_key(stored.trigger) == _trigger_key(trigger):
+            kept[job.name] = stored.next_run_time
+    return kept
 
 
 def _log_missed(event: JobExecutionEvent) -> None:
@@ -383,9 +417,8 @@ def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone=schedule.zone,
         jobstores={JOBSTORE: SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=len(schedule.jobs))},
+        executors={"default": _Executor(max_workers=len(schedule.jobs))},
     )
-    scheduler.add_listener(_log_submission, EVENT_JOB_SUBMITTED)
     scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
     return scheduler
 

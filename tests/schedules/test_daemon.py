@@ -18,10 +18,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.events import EVENT_JOB_SUBMITTED
+from click.testing import CliRunner
 
 from schedules import daemon
+from schedules.commands import schedule_command
 from schedules.daemon import (
     STDERR_TAIL,
     _Subprocesses,
@@ -129,19 +133,99 @@ def test_changed_options_are_stored_without_moving_the_next_run(tmp_path):
         assert job.kwargs["argv"][3:6] == ["crawl", "--source", "mdes"]
 
 
+def job_rows(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM apscheduler_jobs ORDER BY id").fetchall()
+
+
+def shown_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> list[str]:
+    """What ``thaidigest schedule`` prints for the schedule ``text`` and the database ``db``."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(text, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text(config, encoding="utf-8")
+    argv = ["--schedules", str(schedule), "--db", str(db), "--config", str(settings)]
+    result = CliRunner().invoke(schedule_command, argv)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("config", "overdue_note"),
+    [
+        ("", "overdue: runs once when the daemon starts"),
+        (
+            "[schedule]\nmisfire_grace_time = 600\n",
+            "overdue: dropped when the daemon starts, later than schedule.misfire_grace_time",
+        ),
+    ],
+)
+def test_schedule_shows_the_next_run_times_the_daemons_job_store_holds(
+    tmp_path, config, overdue_note
+):
+    db = tmp_path / "db.sqlite"
+    text = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 60\n',
+        'name = "digest"\ntask = "digest"\nevery = 90\n',
+    )
+    now = datetime.now(UTC)
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS) as scheduler:
+        scheduler.modify_job("crawl", next_run_time=now - timedelta(hours=3))  # daemon down
+        scheduler.modify_job("digest", next_run_time=now + timedelta(seconds=45))  # not now + 90
+    rows = job_rows(db)
+    crawl, digest = schedule_output(tmp_path, text, db, config)[-2:]
+    assert f"{shown_time(job_row(db, 'crawl'))} (job store; {overdue_note})" in crawl, crawl
+    assert f"{shown_time(job_row(db, 'digest'))} (job store)" in digest, digest
+    assert job_rows(db) == rows  # read only
+
+
+def test_schedule_computes_a_next_run_the_job_store_does_not_hold_and_says_so(tmp_path):
+    db = tmp_path / "db.sqlite"
+    stored = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n')
+    with paused_scheduler(Store(f"sqlite:///{db}"), stored, DEFAULTS):
+        pass
+    rows = job_rows(db)
+    # crawl re-timed (the daemon starts its timetable afresh), digest new.
+    edited = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 60\n',
+        'name = "digest"\ntask = "digest"\nevery = 90\n',
+    )
+    lines = schedule_output(tmp_path, edited, db)
+    assert all(line.endswith("(computed from now)") for line in lines[-2:]), lines
+    assert shown_time(job_row(db, "crawl")) not in lines[-2]
+    assert job_rows(db) == rows
+
+
+def test_schedule_without_a_database_computes_the_next_runs_and_creates_nothing(tmp_path):
+    db = tmp_path / "none.sqlite"
+    lines = schedule_output(tmp_path, schedule_text('name = "c"\ntask = "crawl"\nevery = 60\n'), db)
+    assert lines[-1].endswith("(computed from now)"), lines
+    assert not db.exists()
+
+
 def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
     """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
     monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
     text = schedule_text('name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n')
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    submitted = threading.Event()
     with (
         caplog.at_level(logging.INFO, logger="thaidigest.run"),
         paused_scheduler(store, text, config) as scheduler,
     ):
+        # Called after the daemon's own listeners: they have all logged what they will.
+        scheduler.add_listener(lambda event: submitted.set(), EVENT_JOB_SUBMITTED)
         scheduler.modify_job("digest", next_run_time=datetime.now(UTC) - timedelta(days=2))
         scheduler.resume()  # as after a restart: the run was missed during downtime
         deadline = time.monotonic() + 10
-        while "digest: not started" not in caplog.text and "dropped" not in caplog.text:
+        while not (
+            submitted.is_set()
+            and ("digest: not started" in caplog.text or "dropped" in caplog.text)
+        ):
             assert time.monotonic() < deadline, caplog.text
             time.sleep(0.05)
     return caplog.text
@@ -158,6 +242,8 @@ def test_a_run_later_than_a_set_grace_time_is_dropped_with_a_warning(tmp_path, c
     log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, config)
     assert "digest: the run due at" in log and "is dropped" in log
     assert "digest: not started" not in log
+    # Dropped, and said so only: not announced as due, nor as running once now.
+    assert "digest: due at" not in log and "running it once now" not in log, log
 
 
 # --- Job logs and stopping jobs (in this process) -------------------------------------
@@ -192,22 +278,58 @@ NOISY_JOB = (
 
 
 @pytest.mark.parametrize("status", [0, 3])
-def test_job_stderr_keeps_its_level_unless_the_job_failed_then_its_last_lines_are_errors(
+def test_job_stderr_keeps_its_level_and_a_failed_jobs_last_lines_follow_its_exit_as_errors(
     status, caplog
 ):
     caplog.set_level(logging.INFO, logger="thaidigest.run")
     argv = [sys.executable, "-c", NOISY_JOB, str(status)]
     assert run_job("crawl", "crawl", argv, timeout=60) == status
-    stderr = [(r.levelname, r.getMessage()) for r in caplog.records if ": ! " in r.getMessage()]
-    assert [message.rsplit(" ", 1)[1] for _, message in stderr] == [str(i) for i in range(25)]
-    held_back = 25 - STDERR_TAIL
-    expected_tail = "ERROR" if status else "INFO"
-    assert [level for level, _ in stderr] == ["INFO"] * held_back + [expected_tail] * STDERR_TAIL
-    exits = [(r.levelname, r.getMessage()) for r in caplog.records if "exit" in r.getMessage()]
-    if status:
-        assert exits[0][0] == "ERROR" and exits[0][1].startswith("crawl: failed in")
-    else:
-        assert exits[0][0] == "INFO" and exits[0][1].startswith("crawl: finished in")
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records]
+    written = [(level, text) for level, text in messages if text.startswith("crawl: ! ")]
+    assert [text.rsplit(" ", 1)[1] for _, text in written] == [str(i) for i in range(25)]
+    assert {level for level, _ in written} == {"INFO"}  # as they were written
+    (exit_at,) = [at for at, (_, text) in enumerate(messages) if "exit" in text]
+    level, text = messages[exit_at]
+    if not status:
+        assert (level, text.split(" in ")[0]) == ("INFO", "crawl: finished")
+        assert exit_at == len(messages) - 1
+        return
+    assert (level, text.split(" in ")[0]) == ("ERROR", "crawl: failed")
+    repeated = messages[exit_at + 1 :]
+    assert repeated[0] == ("ERROR", f"crawl: its last {STDERR_TAIL} line(s) of stderr:")
+    assert repeated[1:] == [
+        ("ERROR", f"crawl: !! 2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}")
+        for i in range(25 - STDERR_TAIL, 25)
+    ]
+
+
+# A warning on stderr, then a wait for the file named on the command line (10 s at most).
+WARNS_THEN_WAITS = (
+    "import os, sys, time\n"
+    "print('2026-01-05 07:00:00 [thaigov] WARNING: blocked page', file=sys.stderr, flush=True)\n"
+    "deadline = time.monotonic() + 10\n"
+    "while not os.path.exists(sys.argv[1]) and time.monotonic() < deadline:\n"
+    "    time.sleep(0.05)\n"
+)
+
+
+def test_a_job_stderr_line_is_logged_while_the_job_still_runs(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    go_on = tmp_path / "go-on"
+    argv = [sys.executable, "-c", WARNS_THEN_WAITS, str(go_on)]
+    job = threading.Thread(target=run_job, args=("crawl", "crawl", argv, 60))
+    job.start()
+    try:
+        deadline = time.monotonic() + 8
+        while "blocked page" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        logged_while_running = "blocked page" in caplog.text and "exit" not in caplog.text
+    finally:
+        go_on.touch()
+        job.join(timeout=30)
+    assert logged_while_running, caplog.text
+    (record,) = [r for r in caplog.records if "blocked page" in r.getMessage()]
+    assert record.levelname == "WARNING"
 
 
 def started_jobs(jobs: _Subprocesses, *tasks: str) -> list[subprocess.Popen]:
