@@ -255,19 +255,34 @@ def render_json(feed: FeedInfo, entries: Sequence[Entry]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def digest_entry(week: Week, title: str, body_html: str, link: str, now: datetime) -> Entry:
+def digest_id(week: Week) -> str:
+    """The id of a week's digest entry, the same in every build."""
+    return stable_id(f"thaidigest:digest:{week}")
+
+
+def digest_entry(
+    week: Week,
+    title: str,
+    body_html: str,
+    link: str,
+    now: datetime,
+    published_before: datetime | None = None,
+) -> Entry:
     """The entry of one weekly digest, published when its week ended.
 
     Updated when the week ended too, or at ``now`` for a week not over: the
     moment the digest tells the week as of. A later build that changes it
-    dates it again (:func:`keep_updated`).
+    dates it again (:func:`keep_updated`). A digest of a week not over is
+    published at ``now`` instead, never in the future, or when the feed written
+    before published it (``published_before``), so a rebuild keeps its date.
     """
     ended = week.end().astimezone(UTC)
+    published = min(ended, now, published_before or ended)
     return Entry(
-        id=stable_id(f"thaidigest:digest:{week}"),
+        id=digest_id(week),
         title=f"{title}: week {week} ({week_range(week)})",
         link=link,
-        published=ended,
+        published=published,
         updated=min(ended, now),
         content_html=body_html,
         language="en",
@@ -279,6 +294,7 @@ class Recorded(NamedTuple):
 
     updated: datetime
     content: bytes  # the entry's XML but its ``updated``: everything a reader compares
+    published: datetime | None = None
 
 
 def atom_entries(document: bytes) -> dict[str, Recorded]:
@@ -290,18 +306,29 @@ def atom_entries(document: bytes) -> dict[str, Recorded]:
     found: dict[str, Recorded] = {}
     for entry in root.iter(f"{ATOM}entry"):
         entry_id, updated = entry.find(f"{ATOM}id"), entry.find(f"{ATOM}updated")
-        if entry_id is None or updated is None or not entry_id.text or not updated.text:
+        if entry_id is None or updated is None or not entry_id.text:
             continue
-        try:
-            moment = datetime.fromisoformat(updated.text.strip())
-        except ValueError:
+        moment = _atom_date(updated)
+        if moment is None:
             continue
-        if moment.tzinfo is None:
-            continue
+        published = entry.find(f"{ATOM}published")
         entry.remove(updated)
         entry.tail = None  # the indent after it, which depends on its place in the feed
-        found[entry_id.text.strip()] = Recorded(moment, ElementTree.tostring(entry))
+        found[entry_id.text.strip()] = Recorded(
+            moment,
+            ElementTree.tostring(entry),
+            None if published is None else _atom_date(published),
+        )
     return found
+
+
+def _atom_date(element: ElementTree.Element) -> datetime | None:
+    """The moment an Atom date element holds; None unless it is one with a time zone."""
+    try:
+        moment = datetime.fromisoformat((element.text or "").strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def keep_updated(

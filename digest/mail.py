@@ -20,7 +20,9 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -48,6 +50,22 @@ class MailReport:
     skipped: tuple[str, ...]
 
 
+class _Subject(str):
+    """A Subject header that :class:`email.header.Header` folds, as RFC 2047 encoded words.
+
+    The folder of :data:`email.policy.default` (Python 3.11) ends a line with the space
+    before an encoded word and starts the next with one more, so a client unfolds
+    ``week 2026-W48  (23–29 November 2026)``. A value with a ``name`` is a header
+    object to the policy, which then asks it to fold itself.
+    """
+
+    name = "Subject"
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        header = Header(str(self), maxlinelen=policy.max_line_length, header_name=self.name)
+        return f"{self.name}: {header.encode(linesep=policy.linesep)}{policy.linesep}"
+
+
 def mail_subject(title: str, week: Week) -> str:
     return clean_line(f"{title}: week {week} ({week_range(week)})")
 
@@ -59,7 +77,7 @@ def build_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = _Subject(subject)
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(text, subtype="plain", charset="utf-8")

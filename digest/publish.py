@@ -53,6 +53,7 @@ from digest.feeds import (
     article_entries,
     atom_entries,
     digest_entry,
+    digest_id,
     keep_updated,
     newest,
     render_atom,
@@ -282,7 +283,14 @@ def _archive(
         )
         outputs[f"{DIGESTS}/{week}.html"] = page.encode()
     entries = [
-        digest_entry(week, title, bodies[week], urljoin(site, f"{DIGESTS}/{week}.html"), now)
+        digest_entry(
+            week,
+            title,
+            bodies[week],
+            urljoin(site, f"{DIGESTS}/{week}.html"),
+            now,
+            _published_before(written, week),
+        )
         for week in sorted(bodies, reverse=True)[:span]
     ]
     feed = FeedInfo(
@@ -305,6 +313,15 @@ def _archive(
 def mail_page(title: str, week: Week, markdown: str) -> str:
     """The week's digest ``markdown`` as the standalone HTML page an email carries."""
     return render_digest_page(digest_title(title, week), markdown_to_html(markdown))
+
+
+def _published_before(written: Mapping[str, Recorded], week: Week) -> datetime | None:
+    """When the digests feed written before published ``week``'s entry, if it did: at the
+    latest when it updated it (an older build published a week not over when it ends)."""
+    recorded = written.get(digest_id(week))
+    if recorded is None or recorded.published is None:
+        return None
+    return min(recorded.published, recorded.updated)
 
 
 def is_local_site(site_url: str) -> bool:

@@ -5,7 +5,10 @@ Content-Type, an ETag (a hash of the content) and Last-Modified, and 304 to a
 conditional request that still matches. It refuses any path that leaves the
 folder, whether by ``..`` (plain or percent-encoded), a backslash, a NUL or a
 symbolic link that points outside; a path too long for the file system or
-caught in a symbolic link loop is answered 404 or 414, like any other.
+caught in a symbolic link loop is answered 404 or 414, like any other. A file
+named with a trailing slash (``/feed.rss/``) or a percent-encoded one
+(``%2F``) is 404, as a web server answers it: served, the page's relative
+links would resolve against the wrong folder.
 
 A careless or hostile client cannot wear it out: a connection silent for
 ``IDLE_TIMEOUT`` seconds, or open for ``CONNECTION_DEADLINE`` seconds in all
@@ -79,6 +82,8 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     parts = [part for part in decoded.split("/") if part]
     if any(part in (".", "..") for part in parts):
         return HTTPStatus.FORBIDDEN
+    if any("/" in unquote(segment) for segment in path.split("/")):  # no name holds a slash
+        return HTTPStatus.NOT_FOUND
     if any(part.startswith(".") for part in parts):  # .git, a write's temporary file
         return HTTPStatus.NOT_FOUND
     if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
@@ -87,6 +92,8 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
         target = root.joinpath(*parts)
         if target.is_dir():
             target = target / INDEX
+        elif path.endswith("/"):  # a file named as a folder: its relative links would break
+            return HTTPStatus.NOT_FOUND
         real = target.resolve(strict=True)
     except (OSError, RuntimeError):  # missing, a name too long, a symbolic link loop
         return HTTPStatus.NOT_FOUND

@@ -212,3 +212,34 @@ def test_the_export_imports_into_an_empty_database_as_the_same_articles(tmp_path
     assert kept(after) == kept(before)
     (page,) = [r for r in after if r["url"] == "https://mdes.go.th/news/detail/9001"]
     assert page["published"] == "2024-08-20" and page["extraction"] == "selectors"
+
+
+XZ_MAGIC = b"\xfd7zXZ\x00"
+
+
+@pytest.mark.parametrize("name", ["backup.jsonl.xz", "BACKUP.JSONL.XZ"])
+def test_an_export_named_jsonl_xz_is_xz_and_imports_back(tmp_path, name):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    exported = tmp_path / name
+    assert run("export", "--db", str(db), "-o", str(exported)).exit_code == 0
+    assert exported.read_bytes().startswith(XZ_MAGIC)
+
+    again = tmp_path / "again.sqlite"
+    result = run("import", str(exported), "--db", str(again))
+
+    assert result.exit_code == 0, result.output
+    assert "read 5, new 5," in result.output
+    assert export(again) == export(db)
+
+
+@pytest.mark.parametrize("name", ["backup.JSONL.gz", "backup.json.bz2", "backup.json", "backup"])
+def test_an_export_name_import_cannot_read_is_refused_before_writing(tmp_path, name):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    output = tmp_path / name
+    result = run("export", "--db", str(db), "-o", str(output))
+    assert result.exit_code == 2
+    assert "Invalid value for '--output' / '-o'" in result.output
+    assert ".jsonl or .jsonl.xz" in result.output
+    assert not output.exists()

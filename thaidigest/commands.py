@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import lzma
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from thaidigest.pipeline import (
     rules_from_config,
     threshold_from_config,
 )
-from thaidigest.readers import ReadLimits, read_paths
+from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, read_paths
 from thaidigest.relevance import explain
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
@@ -73,7 +74,8 @@ def import_command(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File [default: stdout].",
+    callback=lambda _context, _param, value: _importable_output(value),
+    help="File: .jsonl, or .jsonl.xz for xz-compressed [default: stdout].",
 )
 @db_option
 def export_command(format_: str, output: Path | None, db: str | None) -> None:
@@ -83,10 +85,25 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
         _write_records(store, sys.stdout)
         return
     try:
-        with output.open("w", encoding="utf-8") as stream:
+        with _open_output(output) as stream:
             _write_records(store, stream)
     except OSError as error:  # a missing folder, no permission, a full disk
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def _importable_output(output: Path | None) -> Path | None:
+    """``output`` when ``thaidigest import`` can read back a file of that name."""
+    if output is not None and not output.name.lower().endswith(JSONL_SUFFIXES):
+        suffixes = " or ".join(JSONL_SUFFIXES)
+        raise click.BadParameter(f"{output.name!r}: import reads back only {suffixes} files")
+    return output
+
+
+def _open_output(output: Path) -> TextIO:
+    """``output`` opened for text, xz-compressed (streamed) for a name ending in .xz."""
+    if output.name.lower().endswith(".xz"):
+        return lzma.open(output, "wt", encoding="utf-8")
+    return output.open("w", encoding="utf-8")
 
 
 def _write_records(store: Store, stream: TextIO) -> None:

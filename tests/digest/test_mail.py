@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from digest.mail import MailError, owed, send_digest
+from digest.mail import MailError, mail_subject, owed, send_digest
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings
@@ -253,3 +253,20 @@ def test_password_echoed_back_base64_encoded_is_masked(store, built, mechanism):
     for word in re.findall(r"[A-Za-z0-9+/]{8,}", message):
         with contextlib.suppress(binascii.Error):
             assert PASSWORD.encode()[:6] not in base64.b64decode(word + "=" * (-len(word) % 4))
+
+
+def test_a_long_subject_with_a_dash_reads_with_single_spaces(store, built, inbox):
+    week = Week(2026, 48)
+    subject = mail_subject(settings()["digest"]["title"], week)
+    assert subject.endswith("week 2026-W48 (23–29 November 2026)")  # long enough to fold
+    send_digest(
+        store,
+        mail_settings(inbox.port, ["a@example.org"]),
+        week,
+        subject=subject,
+        text=built.markdown,
+        html=built.html,
+        clock=lambda: at("2026-11-30T01:00"),
+    )
+    ((_, raw),) = inbox.messages
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject

@@ -260,6 +260,46 @@ def test_the_digest_of_a_week_not_over_is_not_updated_in_the_future(filled, tmp_
     assert entry.updated == at("2024-08-23T12:00").isoformat()
 
 
+def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future(filled, tmp_path):
+    out = tmp_path / "public"
+
+    def dates():
+        (entry,) = parse(out / "digests.atom").entries
+        return entry.published, entry.updated
+
+    first = at("2024-08-23T12:00").isoformat()
+    build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
+    assert dates() == (first, first)  # not 2024-08-25T17:00, when the week ends
+
+    again = build_digest(filled, out, W34, settings(), now=at("2024-08-24T12:00"))
+    assert out / "digests.atom" not in again.changed  # the same digest: the same entry
+    assert dates() == (first, first)
+
+    build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))  # the week is over
+    published, updated = dates()
+    assert published <= updated <= at("2024-08-26T01:00").isoformat()
+    rebuilt = build_digest(filled, out, W34, settings(), now=at("2024-08-27T01:00"))
+    assert out / "digests.atom" not in rebuilt.changed
+
+
+def test_a_digest_published_in_the_future_by_an_older_build_is_dated_again(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
+    feed = out / "digests.atom"
+    first = at("2024-08-23T12:00").isoformat()
+    assert f"<published>{first}</published>" in feed.read_text(encoding="utf-8")
+    older = at("2024-08-25T17:00").isoformat()  # when the week ends, as builds used to say
+    feed.write_text(
+        feed.read_text(encoding="utf-8").replace(f"<published>{first}", f"<published>{older}"),
+        encoding="utf-8",
+    )
+
+    build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))  # the week is over
+
+    (entry,) = parse(feed).entries
+    assert entry.published <= entry.updated <= at("2024-08-26T01:00").isoformat()
+
+
 # --- What an older or hand-edited store may hold never reaches a reader --------------------
 
 BAD_URL = "https://example.org/news/1\x01"

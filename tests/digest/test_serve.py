@@ -136,6 +136,28 @@ def test_request_target_not_starting_with_a_slash_is_a_bad_request(site):
     assert request(site, "secret.txt")[0] == 400
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/digests/2024-W34.md/",
+        "/feed.rss/",
+        "/index.html/",
+        "/inside.md/",  # a symbolic link to a file
+        "/feed.rss%2f",
+        "/feed.rss%2F",
+        "/digests%2F2024-W34.md",
+    ],
+)
+def test_a_file_path_with_a_trailing_or_encoded_slash_is_not_found(site, path):
+    # Served, the page's relative links (../feed.rss) would resolve one folder too deep.
+    assert request(site, path)[0] == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/digests/2024-W34.md", "/feed.rss?x=a/"])
+def test_a_folder_with_its_slash_and_a_file_without_one_are_served(site, path):
+    assert request(site, path)[0] == 200
+
+
 def test_symlink_inside_the_folder_is_served(site):
     status, _, body = request(site, "/inside.md")
     assert (status, body.decode()) == (200, "# สรุป\n")
