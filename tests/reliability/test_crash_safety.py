@@ -48,12 +48,21 @@ ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
 
 def store_problems(db: Path) -> list[str]:
-    """Everything wrong with a store's articles and versions; [] for a sound store."""
+    """Everything wrong with a store's articles and versions; [] for a sound store.
+
+    A file with no tables is sound: the process was killed after SQLite made the
+    file and before the transaction creating the tables committed.
+    """
     with sqlite3.connect(db) as conn:
         problems = []
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             problems.append(f"integrity_check: {integrity}")
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return problems
+        if not {"articles", "article_versions"} <= tables:
+            return [*problems, f"some tables but not the articles': {sorted(tables)}"]
         versions: dict[int, list[tuple[int, str]]] = {}
         for article_id, version, content_hash in conn.execute(
             "SELECT article_id, version, content_hash FROM article_versions ORDER BY version"
