@@ -68,6 +68,7 @@ __all__ = [
     "fallback_extract",
     "first_text",
     "label_lines",
+    "one_line",
     "text_lines",
     "text_map",
 ]
@@ -195,7 +196,8 @@ def text_map(element: etree._Element) -> TextMap:
     return TextMap([line for line in raw if line], marks, [0, *accumulate(map(bool, raw))])
 
 
-def _one_line(element: etree._Element) -> str:
+def one_line(element: etree._Element) -> str:
+    """An element's text on one line, runs of white space as one space."""
     return " ".join("".join(element.itertext()).split())
 
 
@@ -207,7 +209,7 @@ def label_lines(root: etree._Element) -> frozenset[str]:
     headline, the date, the category): they tell such a page from an article.
     """
     page = text_map(root)
-    labels = {_one_line(link) for link in root.iter("a")}
+    labels = {one_line(link) for link in root.iter("a")}
     walker = etree.iterwalk(root, events=("start",))
     for _event, element in walker:
         if element.tag not in LABEL_TAGS:
@@ -217,7 +219,7 @@ def label_lines(root: etree._Element) -> frozenset[str]:
             labels.update(page.lines[start:end])
             walker.skip_subtree()  # its lines are in
         else:  # an inline element (a button), or one left out of the lines (a nav)
-            labels.add(_one_line(element))
+            labels.add(one_line(element))
     return frozenset(labels)
 
 

@@ -43,6 +43,7 @@ from scraper.sites import (
     TextMap,
     fallback_extract,
     label_lines,
+    one_line,
     text_map,
 )
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
@@ -184,7 +185,7 @@ def _page_parts(root: etree._Element, own_id: str | None) -> _Parts:
         if element.tag == "a":
             match = ARTICLE_ID_RE.search(element.get("href") or "")
             if match and match["id"] != own_id:
-                linked.append(_one_line(element))
+                linked.append(one_line(element))
         value = element.get("class")
         if not value:
             continue
@@ -425,7 +426,7 @@ def _region(column: etree._Element, headline: etree._Element, others: Headlines)
     for link in column.iter("a"):
         line = text.line_of(link)
         if 0 <= line < len(link_chars):
-            link_chars[line] += len(_one_line(link))
+            link_chars[line] += len(one_line(link))
     region = _Region(
         text,
         keep=[True] * len(text.lines),
@@ -573,13 +574,9 @@ def _document(html: str) -> etree._Element:
     return root if root is not None else etree.fromstring("<html/>")
 
 
-def _one_line(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
-
-
 def _headline_element(candidates: list[etree._Element]) -> etree._Element | None:
     """The headline: of several ``.title-page`` (a section title, the headline), the longest."""
-    found = [(len(_one_line(h)), h) for h in _outside_furniture(candidates)]
+    found = [(len(one_line(h)), h) for h in _outside_furniture(candidates)]
     found = [(length, h) for length, h in found if length]
     return max(found, key=lambda pair: pair[0])[1] if found else None
 
@@ -597,13 +594,13 @@ def _clean_fallback(lines: list[str], others: Headlines) -> list[str]:
 
 def _page_title(root: etree._Element) -> str:
     title = root.find(".//title")
-    return _one_line(title) if title is not None else ""
+    return one_line(title) if title is not None else ""
 
 
 def _headline_of(parts: _Parts) -> tuple[etree._Element | None, str]:
     """The headline element (see :func:`_headline_element`) and its text, "" if none."""
     element = _headline_element(parts.selected["headline"])
-    return element, _one_line(element) if element is not None else ""
+    return element, one_line(element) if element is not None else ""
 
 
 def _says_not_found(root: etree._Element, headline: str) -> bool:
@@ -663,7 +660,7 @@ def parse_article(
         other_headlines = Headlines(other_headlines)
     known = Headlines(parts.linked_headlines, also=other_headlines, exclude=headline)
     categories = parts.selected["category"]
-    category = _one_line(categories[0]) or None if categories else None
+    category = one_line(categories[0]) or None if categories else None
     # Page order, outermost first; a real page has a handful (at most 6 in the saved
     # pages): a hostile one nesting hundreds would cost a pass over the page each.
     columns = _outside_furniture(parts.selected["body_candidates"])[:MAX_BODY_COLUMNS]
@@ -734,7 +731,7 @@ def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[st
                 held_in[ancestor] = [element for element in ancestor.iter() if element in dates]
             held = held_in[ancestor]
             if len(held) == 1:
-                found.append(date_text(_one_line(held[0])))
+                found.append(date_text(one_line(held[0])))
                 break
             if held:
                 if ancestor not in flat_lists:
@@ -767,7 +764,7 @@ class _FlatList:
         neighbour = self.position[link] + step
         if not 0 <= neighbour < len(self.sequence) or self.sequence[neighbour] not in self.dates:
             return None
-        return date_text(_one_line(self.sequence[neighbour]))
+        return date_text(one_line(self.sequence[neighbour]))
 
 
 def parse_listing(html: str, url: str) -> ListingPage:
@@ -782,7 +779,7 @@ def parse_listing(html: str, url: str) -> ListingPage:
         source_id = article_id(absolute)
         if not source_id:
             continue
-        title = _one_line(link) or None
+        title = one_line(link) or None
         seen = entries.get(source_id)
         if seen is None:
             entries[source_id] = ListingEntry(absolute, source_id, when, title)
