@@ -110,26 +110,37 @@ def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -
     assert len(values) == 3
 
 
-def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Path) -> None:
-    output = tmp_path / "model.npz"
+def retrain(output: Path) -> subprocess.CompletedProcess[str]:
     command = [
         sys.executable, "-m", "thaidigest", "train-relevance", str(LABELS), str(ARTICLES),
         "--relevant", str(ROOT / "seeds"), "-o", str(output),
     ]  # fmt: skip
-    finished = subprocess.run(command, capture_output=True, text=True, check=True)
+    return subprocess.run(command, capture_output=True, text=True, check=True)
+
+
+def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Path) -> None:
+    finished = retrain(tmp_path / "model.npz")
     assert "3076 articles" in finished.stdout  # 3,072 of the train split and 4 seeds
     # Seed 001 is a thaigov article of the held-out split: never trained on.
     assert "details/87382: it is in the held-out test split" in finished.stderr
-    retrained, packaged = read_model(output), load_model()
+    retrained, packaged = read_model(tmp_path / "model.npz"), load_model()
     assert retrained.card == packaged.card
+    # lbfgs stops within its tolerance: on another CPU (other BLAS kernels) a few
+    # 1e-8 away from where it stopped on the machine that trained the packaged
+    # model. Weights that close change no stored probability (4 decimals).
     for name, block in packaged.blocks.items():
         assert retrained.blocks[name].grams.tolist() == block.grams.tolist()
         np.testing.assert_array_equal(retrained.blocks[name].idf, block.idf)
-        np.testing.assert_allclose(retrained.blocks[name].weights, block.weights, rtol=1e-9)
-    np.testing.assert_allclose(retrained.signal_weights, packaged.signal_weights, rtol=1e-9)
-    assert retrained.bias == pytest.approx(packaged.bias, rel=1e-9)
-    # On one machine the file is the same byte for byte (one BLAS thread, fixed zip dates).
-    assert output.read_bytes() == PACKAGED.read_bytes()
+        np.testing.assert_allclose(retrained.blocks[name].weights, block.weights, atol=1e-6)
+    np.testing.assert_allclose(retrained.signal_weights, packaged.signal_weights, atol=1e-6)
+    assert retrained.bias == pytest.approx(packaged.bias, abs=1e-6)
+
+
+def test_retraining_twice_on_one_machine_writes_the_same_bytes(tmp_path: Path) -> None:
+    # One BLAS thread, fixed zip dates: nothing in the file depends on the run.
+    retrain(tmp_path / "first.npz")
+    retrain(tmp_path / "second.npz")
+    assert (tmp_path / "first.npz").read_bytes() == (tmp_path / "second.npz").read_bytes()
 
 
 def test_the_packaged_model_was_trained_on_the_packaged_rules() -> None:
