@@ -18,7 +18,7 @@ from tests.conftest import DATA
 from tests.test_dedup import republished
 from thaidigest.ingest import TRANSACTION_SECONDS, Rejected, next_transaction_size
 from thaidigest.model import RawArticle
-from thaidigest.pipeline import build_ingestor
+from thaidigest.pipeline import ArticlePreparer, build_ingestor
 from thaidigest.readers import corpus_record_article
 from thaidigest.store import SCHEMA_VERSION, Store, article_versions, articles, fingerprints
 from thaidigest.urls import canonical_url
@@ -84,6 +84,26 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path: Path) -> None:
     column = list(articles.c.keys()).index("duplicate_of")
     duplicates = [row for row in one["articles"] if row[column] is not None]
     assert len(duplicates) >= len(RECORDS) // 2
+
+
+def test_a_list_prepared_stage_by_stage_is_each_article_prepared_alone() -> None:
+    raws = [item for item in mixed_input() if isinstance(item, RawArticle)]
+    preparer = ArticlePreparer()
+    together = preparer.each(raws)
+    assert len(together) == len(raws)
+    rejected = 0
+    for raw, prepared in zip(raws, together, strict=True):
+        try:
+            alone = preparer(raw)
+        except ValueError as error:
+            assert isinstance(prepared, ValueError)
+            assert str(prepared) == str(error)
+            rejected += 1
+            continue
+        assert not isinstance(prepared, ValueError)
+        assert prepared._replace(fingerprint=None) == alone._replace(fingerprint=None)
+        assert prepared.fingerprint.to_bytes() == alone.fingerprint.to_bytes()
+    assert rejected == 1  # the blank item, between articles
 
 
 def test_batch_size_changes_nothing_stored(tmp_path: Path) -> None:

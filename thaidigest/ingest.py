@@ -190,16 +190,32 @@ def next_transaction_size(size: int, took: float, most: int) -> int:
 
 
 def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Rejected]:
-    """Each item of a batch prepared, or rejected with the preparer's reason."""
+    """Each item of a batch prepared, or rejected with the preparer's reason.
+
+    A preparer with an ``each`` method (:class:`thaidigest.pipeline.ArticlePreparer`)
+    prepares the batch's articles in one call, stage by stage.
+    """
+    raws = [item for item in batch if isinstance(item, RawArticle)]
+    each = getattr(preparer, "each", None)
+    results = iter(each(raws) if each else map(partial(_prepared_or_error, preparer), raws))
     done: list[Prepared | Rejected] = []
     for item in batch:
         if isinstance(item, RawArticle):
-            try:
-                item = preparer(item)
-            except ValueError as error:
-                item = Rejected(item.fetch_url or item.url, str(error))
+            result = next(results)
+            item = (
+                Rejected(item.fetch_url or item.url, str(result))
+                if isinstance(result, ValueError)
+                else result
+            )
         done.append(item)
     return done
+
+
+def _prepared_or_error(preparer: Preparer, raw: RawArticle) -> Prepared | ValueError:
+    try:
+        return preparer(raw)
+    except ValueError as error:
+        return error
 
 
 class Ingestor:
