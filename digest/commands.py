@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from digest.mail import MailError, mail_subject, owed, send_digest
+from digest.mail import MailError, mail_subject, owed, send_digest, write_off
 from digest.publish import (
     DIGESTS,
     DigestResult,
@@ -48,24 +48,38 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
 def mail_digests(
     store: Store, config: Mapping[str, Any], out_dir: Path, result: DigestResult, now: datetime
 ) -> None:
-    """Mail ``result``'s digest and, oldest first, the digests of the last ``digest.weeks``
-    weeks still owed (a run could not mail them), each to whom it is owed, from ``out_dir``.
+    """Mail ``result``'s digest and, oldest first, every week still owed (a run could not
+    mail it), each to whom it is owed, from its Markdown file in ``out_dir``.
 
-    Every week is tried; then a :class:`MailError` names each one not mailed to everyone.
+    A week owed whose file is gone stays owed while it is within the ``digest.weeks``
+    weeks the feeds keep (``thaidigest digest --week`` builds it again); an older one is
+    written off, with a warning on stderr. Every week is tried; then a :class:`MailError`
+    names each one not mailed to everyone, and each written off.
     """
     settings, title = config["email"], config["digest"]["title"]
-    since = Week.last_complete(now).shift(1 - max(1, int(config["digest"]["weeks"])))
-    late = owed(store, settings["recipients"], since)
+    kept_weeks = max(1, int(config["digest"]["weeks"]))
+    since = Week.last_complete(now).shift(1 - kept_weeks)
+    late = owed(store, settings["recipients"])
     late.pop(result.week, None)
     texts = {**(stored_digests(out_dir) if late else {}), result.week: result.markdown}
     failures = []
     for week in sorted([*late, result.week]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
-            failures.append(
-                f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
-                f"{path} is gone (build it again with --week {week})"
+            if week >= since:
+                failures.append(
+                    f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
+                    f"{path} is gone (build it again with --week {week})"
+                )
+                continue
+            written_off = (
+                f"digest {week} was owed to {', '.join(late[week])} and cannot be mailed: "
+                f"{path} is gone and {week} is older than the {kept_weeks} weeks "
+                "digest.weeks keeps; no longer owed"
             )
+            click.echo(f"WARNING: {written_off}", err=True)
+            write_off(store, week, late[week])
+            failures.append(written_off)
             continue
         try:
             report = send_digest(

@@ -5,7 +5,8 @@ Each recipient gets the week once: a successful send is recorded in the
 is skipped. A recipient is owed the week (the ``undelivered`` table) from the
 start of the send until it succeeds, so a failed send, which raises
 :class:`MailError` after the others were tried, is retried by the next run,
-whichever week that run mails (:func:`owed`). The password comes only
+whichever week that run mails and however long ago the week was (:func:`owed`),
+until it is sent or written off loudly (:func:`write_off`). The password comes only
 from the environment variable named by ``email.password_env`` and never
 appears in a message, a log line or the database, not even base64-encoded as
 a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
@@ -92,12 +93,11 @@ def delivered(store: Store, week: Week) -> set[str]:
         return set(conn.execute(query).scalars())
 
 
-def owed(store: Store, recipients: Sequence[str], since: Week) -> dict[Week, list[str]]:
-    """The weeks from ``since`` on that a run could not mail to some of ``recipients``,
-    oldest first, each with those recipients (in the order of ``recipients``)."""
-    query = select(undelivered.c.week, undelivered.c.recipient).where(
-        undelivered.c.week >= str(since)
-    )
+def owed(store: Store, recipients: Sequence[str]) -> dict[Week, list[str]]:
+    """The weeks a run could not mail to some of ``recipients``, oldest first, each with
+    those recipients (in the order of ``recipients``); however old: nothing owed is
+    forgotten but by :func:`write_off`."""
+    query = select(undelivered.c.week, undelivered.c.recipient)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     found: dict[str, set[str]] = {}
@@ -108,6 +108,17 @@ def owed(store: Store, recipients: Sequence[str], since: Week) -> dict[Week, lis
         for week in sorted(found)
         if not found[week].isdisjoint(recipients)
     }
+
+
+def write_off(store: Store, week: Week, recipients: Sequence[str]) -> None:
+    """Stop owing ``week`` to ``recipients``: for a week that can no longer be mailed, once
+    the caller has said so where the operator sees it."""
+    with store.transaction() as conn:
+        conn.execute(
+            delete(undelivered).where(
+                undelivered.c.week == str(week), undelivered.c.recipient.in_(recipients)
+            )
+        )
 
 
 def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:

@@ -20,6 +20,7 @@ from thaidigest.sites import SOURCES
 from thaidigest.store import NoDatabaseError, Store, crawl_runs, database_url, parse_iso, utc_now
 
 if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
+    from schedules.daemon import KeptRuns
     from schedules.spec import Schedule
 
 EXIT_UNHEALTHY = 1
@@ -91,16 +92,20 @@ def schedule_lines(
     now: datetime,
     stored: Mapping[str, datetime | None],
     grace: float | None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> list[str]:
     """One line per job: name, task, trigger, the next run in the schedule's time zone
     and where it comes from, args.
 
     ``stored``: the next run times the daemon's job store holds (see
     :func:`schedules.daemon.kept_next_runs`); another job's is computed from ``now``.
-    ``grace``: ``schedule.misfire_grace_time``.
+    ``unreadable``: why a job's row in the job store cannot be read, by job name: its
+    next run is computed from ``now`` too, as the daemon removes the row and adds the job
+    afresh. ``grace``: ``schedule.misfire_grace_time``.
     """
     from schedules.spec import next_run
 
+    unreadable = unreadable or {}
     rows = []
     for job in schedule.jobs:
         if job.name in stored:
@@ -109,6 +114,8 @@ def schedule_lines(
         else:
             upcoming = next_run(job, schedule.zone, now)
             source = "computed from now"
+            if job.name in unreadable:
+                source = f"job store unreadable: {unreadable[job.name]}; {source}"
         args = " ".join(f"{key}={value}" for key, value in job.args.items())
         moment = upcoming.astimezone(schedule.zone) if upcoming else None
         when = moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never"
@@ -122,14 +129,15 @@ def schedule_lines(
     ]
 
 
-def _stored_next_runs(db: str | None, schedule: Schedule) -> dict[str, datetime | None]:
-    """The next run times the daemon's job store in the database holds; none without one."""
-    from schedules.daemon import kept_next_runs
+def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
+    """The next run times the daemon's job store in the database holds, and its rows that
+    cannot be read; none without one."""
+    from schedules.daemon import KeptRuns, kept_next_runs
 
     try:
         store = Store.open(db, create=False)
     except NoDatabaseError:  # no daemon has run on it
-        return {}
+        return KeptRuns({}, {})
     try:
         return kept_next_runs(store, schedule)
     finally:
@@ -145,10 +153,18 @@ def schedule_command(schedules_file: Path | None, db: str | None, config_file: s
     database holds it, else computed from now."""
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
-    stored = _stored_next_runs(db, schedule)
+    kept = _stored_next_runs(db, schedule)
     grace = config["schedule"]["misfire_grace_time"]
+    named = {job.name for job in schedule.jobs}
+    for row_id, reason in kept.unreadable.items():
+        if row_id not in named:  # no job of the schedule: shown nowhere else
+            click.echo(
+                f"warning: job store row {row_id!r} is unreadable: {reason}; "
+                "the daemon removes it when it starts",
+                err=True,
+            )
     click.echo(f"{schedule.source}: {len(schedule.jobs)} job(s), timezone {schedule.timezone}")
-    for line in schedule_lines(schedule, utc_now(), stored, grace):
+    for line in schedule_lines(schedule, utc_now(), kept.next_runs, grace, kept.unreadable):
         click.echo(line)
 
 

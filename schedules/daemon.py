@@ -47,6 +47,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -55,6 +56,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -64,7 +66,7 @@ from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
@@ -384,24 +386,56 @@ def sync_jobs(
         )
 
 
-def kept_next_runs(store: Store, schedule: Schedule) -> dict[str, datetime | None]:
+@dataclass(frozen=True)
+class KeptRuns:
+    """What the job store holds for ``thaidigest schedule``, read as the daemon would."""
+
+    next_runs: dict[str, datetime | None]  # job name: its stored next run, trigger unchanged
+    unreadable: dict[str, str]  # row id: why its job cannot be restored
+
+
+def restore_job(state: bytes) -> StoredJob:
+    """A job store row's job, restored as ``SQLAlchemyJobStore`` restores it: a row this
+    fails on (another version's pickle, a torn write, a function that no longer imports)
+    is one the daemon logs and removes when it starts, then adds the job afresh."""
+    job = StoredJob.__new__(StoredJob)
+    job.__setstate__(pickle.loads(state))
+    return job
+
+
+def unreadable_reason(error: Exception) -> str:
+    """Why a row could not be restored, as one line."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}".removesuffix(": ")
+
+
+def kept_next_runs(store: Store, schedule: Schedule) -> KeptRuns:
     """The next run time the job store holds for each of the schedule's jobs that the
-    daemon keeps as stored (:func:`sync_jobs`: its trigger unchanged); read only.
+    daemon keeps as stored (:func:`sync_jobs`: its trigger unchanged), and why each row
+    that cannot be restored cannot; read only, an unreadable row left where it is.
 
     A database without a job store holds none: its table is not created, as
     ``SQLAlchemyJobStore.start`` would.
     """
     with store.engine.connect() as conn:
         if not inspect(conn).has_table(JOBS_TABLE):
-            return {}
-    jobstore = SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)
-    kept = {}
-    for job in schedule.jobs:
-        stored: StoredJob | None = jobstore.lookup_job(job.name)
-        trigger = make_trigger(job, schedule.zone)
-        if stored is not None and _trigger_key(stored.trigger) == _trigger_key(trigger):
-            kept[job.name] = stored.next_run_time
-    return kept
+            return KeptRuns({}, {})
+        table = SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE).jobs_t
+        rows = conn.execute(select(table.c.id, table.c.job_state)).all()
+    triggers = {job.name: make_trigger(job, schedule.zone) for job in schedule.jobs}
+    kept: dict[str, datetime | None] = {}
+    unreadable: dict[str, str] = {}
+    for row_id, state in rows:
+        try:
+            stored = restore_job(state)
+            same = row_id in triggers and (
+                _trigger_key(stored.trigger) == _trigger_key(triggers[row_id])
+            )
+        except Exception as error:  # whatever a foreign pickle raises, as the daemon catches
+            unreadable[row_id] = unreadable_reason(error)
+            continue
+        if same:
+            kept[row_id] = stored.next_run_time
+    return KeptRuns(kept, unreadable)
 
 
 def _log_missed(event: JobExecutionEvent) -> None:

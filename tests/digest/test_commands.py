@@ -229,17 +229,46 @@ def test_a_failed_retry_fails_the_run_and_names_every_week_still_owed(tmp_path):
         ]
 
 
-def test_a_digest_owed_longer_than_the_feeds_weeks_is_not_sent_late(tmp_path):
+def test_a_digest_owed_longer_than_the_feeds_weeks_is_still_sent_oldest_first(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     port = free_port()
-    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-2), last.shift(-1))
+    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-3), last.shift(-1))
     with smtp_sink() as inbox:
         result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
         assert result.exit_code == 0, result.output
         assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-3))),
             ("a@example.org", str(last.shift(-1))),
             ("a@example.org", str(last)),
         ]
+        assert f"mailed a@example.org the digest of {last.shift(-3)}" in result.output
+        again = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
+        assert again.exit_code == 0 and len(inbox.messages) == 3
+
+
+def test_a_digest_owed_longer_than_the_feeds_weeks_whose_file_is_gone_is_written_off_loudly(
+    tmp_path,
+):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    old = last.shift(-3)
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org", "b@example.org"], old)
+    gone = tmp_path / "public" / "digests" / f"{old}.md"
+    gone.unlink()
+    recipients = ["a@example.org", "b@example.org"]
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 2")
+        assert mailed(inbox) == [("a@example.org", str(last)), ("b@example.org", str(last))]
+        assert result.exit_code == 1
+        written_off = (
+            f"digest {old} was owed to a@example.org, b@example.org and cannot be mailed: "
+            f"{gone} is gone and {old} is older than the 2 weeks digest.weeks keeps; "
+            "no longer owed"
+        )
+        assert f"WARNING: {written_off}" in result.stderr
+        assert written_off in result.stderr.split("Error: ")[1]
+        again = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 2")
+        assert again.exit_code == 0, again.output
+        assert str(old) not in again.output and len(inbox.messages) == 2
 
 
 def test_an_owed_digest_whose_file_is_gone_is_named_and_the_rest_is_sent(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import re
 import signal
 import socket
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from schedules import daemon
 from schedules.commands import schedule_command
@@ -142,8 +143,8 @@ def shown_time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> list[str]:
-    """What ``thaidigest schedule`` prints for the schedule ``text`` and the database ``db``."""
+def schedule_result(tmp_path: Path, text: str, db: Path, config: str = "") -> Result:
+    """``thaidigest schedule`` for the schedule ``text`` and the database ``db``, exited 0."""
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(text, encoding="utf-8")
     settings = tmp_path / "settings.toml"
@@ -151,7 +152,12 @@ def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> li
     argv = ["--schedules", str(schedule), "--db", str(db), "--config", str(settings)]
     result = CliRunner().invoke(schedule_command, argv)
     assert result.exit_code == 0, result.output
-    return result.output.splitlines()
+    return result
+
+
+def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> list[str]:
+    """What ``thaidigest schedule`` prints for the schedule ``text`` and the database ``db``."""
+    return schedule_result(tmp_path, text, db, config).output.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -205,6 +211,92 @@ def test_schedule_without_a_database_computes_the_next_runs_and_creates_nothing(
     lines = schedule_output(tmp_path, schedule_text('name = "c"\ntask = "crawl"\nevery = 60\n'), db)
     assert lines[-1].endswith("(computed from now)"), lines
     assert not db.exists()
+
+
+def pickled_state(db: Path, name: str, **changes) -> bytes:
+    """The job ``name``'s state as the job store holds it, with ``changes`` made."""
+    with sqlite3.connect(db) as conn:
+        (state,) = conn.execute(
+            "SELECT job_state FROM apscheduler_jobs WHERE id = ?", (name,)
+        ).fetchone()
+    return pickle.dumps({**pickle.loads(state), **changes})
+
+
+def spoil_row(db: Path, name: str, state: bytes) -> None:
+    """Write ``state`` as the job store row of ``name``, adding the row if there is none."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO apscheduler_jobs (id, next_run_time, job_state) "
+            "VALUES (?, ?, ?)",
+            (name, time.time() - 3600, state),
+        )
+
+
+# What another version, a torn write or a refactoring leaves in a job store row.
+UNREADABLE_STATES = {
+    "not-a-pickle": (lambda db: b"\x80\x05garbage", "UnpicklingError"),
+    "truncated": (lambda db: pickled_state(db, "crawl")[:40], "UnpicklingError"),
+    "function-gone": (
+        lambda db: pickled_state(db, "crawl", func="schedules.gone:run_job"),
+        "schedules.gone:run_job",
+    ),
+    "newer-version": (lambda db: pickled_state(db, "crawl", version=2), "version 2"),
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_STATES)
+def test_schedule_shows_an_unreadable_job_store_row_and_leaves_it_there(tmp_path, kind):
+    db = tmp_path / "db.sqlite"
+    text = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 3600\n',
+        'name = "digest"\ntask = "digest"\nevery = 90\n',
+    )
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS):
+        pass
+    state, reason = UNREADABLE_STATES[kind]
+    spoil_row(db, "crawl", state(db))
+    rows = job_rows(db)
+    result = schedule_result(tmp_path, text, db)
+    crawl, digest = result.stdout.splitlines()[-2:]
+    assert re.search(r"\(job store unreadable: [^)]*" + re.escape(reason), crawl), crawl
+    assert crawl.endswith("; computed from now)"), crawl
+    assert shown_time(rows[0][1]) not in crawl  # not the row's time: the daemon drops it
+    assert digest.endswith("(job store)"), digest
+    assert job_rows(db) == rows  # read only, the unreadable row included
+
+
+def test_schedule_names_an_unreadable_row_of_no_scheduled_job_on_stderr(tmp_path):
+    db = tmp_path / "db.sqlite"
+    text = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n')
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS):
+        pass
+    spoil_row(db, "old-job", b"\x80\x05garbage")
+    rows = job_rows(db)
+    result = schedule_result(tmp_path, text, db)
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("warning: job store row 'old-job' is unreadable: "), warning
+    assert result.stdout.splitlines()[-1].endswith("(job store)"), result.stdout
+    assert job_rows(db) == rows
+
+
+def test_the_daemon_drops_an_unreadable_job_store_row_and_adds_the_job_afresh(tmp_path, caplog):
+    db = tmp_path / "db.sqlite"
+    text = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n')
+    with paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS):
+        pass
+    spoil_row(db, "old-job", pickled_state(db, "crawl", func="schedules.gone:run_job"))
+    spoil_row(db, "crawl", b"\x80\x05garbage")
+    before = datetime.now(UTC)
+    with (
+        caplog.at_level(logging.INFO),
+        paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS) as scheduler,
+    ):
+        assert [job.id for job in scheduler.get_jobs()] == ["crawl"]
+        next_run = scheduler.get_job("crawl").next_run_time
+    assert before + timedelta(seconds=3600) <= next_run  # computed afresh, not the row's
+    assert 'Unable to restore job "crawl" -- removing it' in caplog.text
+    assert 'Unable to restore job "old-job" -- removing it' in caplog.text
+    assert [row[0] for row in job_rows(db)] == ["crawl"]
 
 
 def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
