@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 
-from thaidigest.store import articles
+from thaidigest.store import Store, articles
 
 COPY = articles.alias("copy")
 # ``duplicate_of`` is NULL for nearly every row: written as an expression, it
@@ -89,3 +89,11 @@ def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) ->
         "topics": _union(member["topics"] for member in relevant),
         "partners": _union(member["partners"] for member in relevant),
     }
+
+
+def relevant_copies(store: Store, representative: str) -> list[Mapping[str, Any]]:
+    """The relevant copies in the cluster of the ``representative`` URL, in URL order: why a
+    representative scored not relevant is listed (``thaidigest explain``)."""
+    query = copies_of([representative]).where(COPY.c.relevant.is_(True)).order_by(COPY.c.url)
+    with store.engine.connect() as conn:
+        return [row._mapping for row in conn.execute(query)]
