@@ -1,7 +1,9 @@
 """Who Thailand worked with: items per partner and per quarter (``thaidigest partners``).
 
-The items are the digest's: relevant articles that are not duplicates, each
-counted on its published date (else the day it was first seen, Bangkok time).
+The items are the digest's: the clusters of copies with a relevant member
+(:mod:`digest.clusters`), each counted once, with the partners of its relevant
+members, on its representative's published date (else the day it was first
+seen, Bangkok time).
 Counting and rendering are pure; :func:`load_rows` is the one read.
 """
 
@@ -18,11 +20,21 @@ from typing import Any
 
 from sqlalchemy import select
 
+from digest.clusters import LISTED, copies_of, fold_cluster
 from digest.select import article_day
 from thaidigest.partners import partner_name
 from thaidigest.store import Store, articles
 
 FORMATS = ("table", "csv")
+ITEM_COLUMNS = (
+    articles.c.url,
+    articles.c.relevant,
+    articles.c.relevance,
+    articles.c.topics,
+    articles.c.partners,
+    articles.c.published,
+    articles.c.first_seen,
+)
 
 
 @dataclass(frozen=True)
@@ -47,14 +59,15 @@ def quarter(day: date) -> str:
 
 
 def load_rows(store: Store) -> list[Mapping[str, Any]]:
-    """The digest's items as rows with partners, published and first_seen."""
-    query = select(articles.c.partners, articles.c.published, articles.c.first_seen).where(
-        articles.c.relevant.is_(True),
-        articles.c.duplicate_of.is_(None),
-        articles.c.partners != "[]",
-    )
+    """The digest's items as rows with partners, published and first_seen, all history."""
+    listed = select(*ITEM_COLUMNS).where(LISTED)
+    copies: dict[str, list[Mapping[str, Any]]] = {}
     with store.engine.connect() as conn:
-        return [row._mapping for row in conn.execute(query)]
+        for row in conn.execute(copies_of(listed.with_only_columns(articles.c.url))):
+            copies.setdefault(row.duplicate_of, []).append(row._mapping)
+        rows = conn.execute(listed).all()
+    items = [fold_cluster(row._mapping, copies.get(row.url, ())) for row in rows]
+    return [item for item in items if item["partners"] != "[]"]
 
 
 def count_partners(rows: Iterable[Mapping[str, Any]], since: date | None = None) -> PartnerCounts:

@@ -4,7 +4,14 @@ A week is an ISO week in Bangkok time, Monday 00:00 to the next Monday 00:00
 (+07:00). An article belongs to the week of its date: ``published`` when the
 page gave one, else the Bangkok date of ``first_seen``.
 
-A week lists the relevant cluster representatives (``duplicate_of`` is NULL):
+A week lists the relevant stories: the representatives (``duplicate_of`` is
+NULL) of the clusters of copies that hold a relevant article, the
+representative or any copy (:mod:`digest.clusters`, the one place that rule
+is written). An item is the representative's URL, headline, text and date,
+with the highest relevance and the union of the topics and partners of the
+cluster's relevant members: thaigov's short generic release, first and so the
+representative, is listed when only MDES's fuller copy of it passes the
+threshold, ranked and filed as that copy. A week lists them:
 
 * as **new**, those dated in the week (even when edited during it);
 * as **found late**, those dated in the :data:`LATE_DAYS` days before the
@@ -48,8 +55,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from digest.clusters import LISTED, REPRESENTATIVE, copies_of, fold_cluster
 from digest.diff import NO_CHANGE, Diff, diff_versions
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
@@ -190,9 +198,11 @@ class Version:
 class WeekData:
     """What selecting a run of weeks needs from the store.
 
-    ``rows``: relevant representatives (columns of :data:`ARTICLE_COLUMNS`)
-    dated, first seen or changed in the run; ``versions``: for the articles with a
-    later version, their versions seen before the run ended, by article id;
+    ``rows``: the representatives of listed clusters (columns of :data:`ARTICLE_COLUMNS`,
+    relevance, topics and partners folded over the relevant members by
+    :func:`digest.clusters.fold_cluster`) dated, first seen or changed in the run;
+    ``versions``: for the articles with a later version, their versions seen before
+    the run ended, by article id;
     ``members``: the other members of each representative's cluster, by URL;
     ``changed_copies``: the members with a later version seen in the run, by
     their representative's URL (their versions are in ``versions`` too).
@@ -448,10 +458,7 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
     """What :func:`select_week` needs for every week from ``first`` to ``last``."""
     start, _ = first.bounds()
     _, end = last.bounds()
-    # ``duplicate_of`` is NULL for nearly every row: written as an expression, it
-    # keeps SQLite from picking that index over the date ranges.
-    representative = func.ifnull(articles.c.duplicate_of, "") == ""
-    wanted = select(*ARTICLE_COLUMNS).where(articles.c.relevant.is_(True), representative)
+    wanted = select(*ARTICLE_COLUMNS).where(LISTED)
     changed_ids = (
         select(article_versions.c.article_id)
         .where(
@@ -464,7 +471,7 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
     # The copies changed in the run, and their representatives: an edit to a copy is news.
     copy_query = select(
         articles.c.id, articles.c.url, articles.c.source, articles.c.duplicate_of
-    ).where(articles.c.id.in_(changed_ids), ~representative)
+    ).where(articles.c.id.in_(changed_ids), ~REPRESENTATIVE)
     queries = (
         wanted.where(
             articles.c.published >= first.monday.isoformat(),
@@ -503,11 +510,9 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
             versions.setdefault(row.article_id, []).append(
                 Version(row.version, row.seen_at, row.title, row.body, row.published)
             )
-        urls = [row["url"] for row in rows.values()]
-        member_query = select(articles.c.url, articles.c.duplicate_of).where(
-            articles.c.duplicate_of.in_(urls)
-        )
-        for row in conn.execute(member_query):
+        copies: dict[str, list[Mapping[str, Any]]] = {}
+        for row in conn.execute(copies_of([row["url"] for row in rows.values()])):
+            copies.setdefault(row.duplicate_of, []).append(row._mapping)
             members.setdefault(row.duplicate_of, []).append(row.url)
-    ordered = [rows[key] for key in sorted(rows)]
+    ordered = [fold_cluster(rows[key], copies.get(rows[key]["url"], ())) for key in sorted(rows)]
     return WeekData(ordered, versions, members, changed_copies)

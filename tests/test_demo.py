@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS
+from tests.digest import article, ingest, mark
+from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
@@ -103,3 +105,14 @@ def test_a_demo_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot make the folder /proc/x: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_week_whose_story_is_relevant_only_in_a_copy_is_a_demo_week(store) -> None:
+    listed = article(1, "Short generic release", published=date(2024, 8, 20))
+    copy = article(2, "The release with the details", published=date(2024, 8, 20))
+    unlisted = article(3, "Not about cooperation", published=date(2024, 9, 3))
+    ingest(store, [listed, copy, unlisted], "2024-09-04T03:00")
+    mark(store, listed, relevant=False)
+    mark(store, copy, duplicate_of=listed)
+    mark(store, unlisted, relevant=False)
+    assert relevant_weeks(store) == ["2024-W34"]

@@ -125,6 +125,14 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     click.echo(f"{row['title']}\n{row['url']}")
     if row["duplicate_of"]:
         click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
+    elif not row["relevant"]:
+        from digest.clusters import relevant_copies
+
+        for copy in relevant_copies(store, row["url"]):
+            click.echo(
+                f"listed in the digest: its copy {copy['url']} is relevant "
+                f"({float(copy['relevance']):.2f})"
+            )
     click.echo(
         explain(
             row["title"],

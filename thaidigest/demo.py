@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from digest.clusters import LISTED
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles
@@ -61,12 +62,9 @@ def _thaidigest(*args: str) -> subprocess.CompletedProcess:
 
 
 def relevant_weeks(store: Store) -> list[str]:
-    """The ISO weeks that hold relevant stories, oldest first."""
-    query = select(articles.c.published).where(
-        articles.c.relevant.is_(True),
-        articles.c.duplicate_of.is_(None),
-        articles.c.published.is_not(None),
-    )
+    """The ISO weeks that hold relevant stories (the digest's: :mod:`digest.clusters`), oldest
+    first."""
+    query = select(articles.c.published).where(LISTED, articles.c.published.is_not(None))
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
     return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})

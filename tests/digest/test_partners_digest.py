@@ -82,15 +82,16 @@ def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     mark(store, earlier)
     duplicate = article(6, "ดีอี จับมือ กูเกิล", "ร่วมกับกูเกิล")
     ingest(store, [duplicate], "2024-08-21T03:00")
-    mark(store, duplicate, duplicate_of=earlier)  # a duplicate is not an item
+    # A relevant duplicate is no item of its own: its partners join its story's, in Q2.
+    mark(store, duplicate, duplicate_of=earlier)
     db = str(tmp_path / "test.sqlite")
     result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert list(csv.reader(io.StringIO(result.output))) == [
         ["partner", "name", "total", "2024-Q2", "2024-Q3"],
         ["org:ASEAN", "ASEAN", "2", "0", "2"],
+        ["company:Google", "Google", "2", "1", "1"],
         ["country:JP", "Japan", "2", "1", "1"],
-        ["company:Google", "Google", "1", "0", "1"],
     ]
     since = CliRunner().invoke(main, ["partners", "--db", db, "--since", "2024-07-01"])
     lines = since.output.splitlines()
@@ -103,3 +104,25 @@ def test_partners_command_on_an_empty_store(tmp_path):
     result = CliRunner().invoke(main, ["partners", "--db", str(tmp_path / "empty.sqlite")])
     assert result.exit_code == 0
     assert result.output == "No partners in the relevant items.\n"
+
+
+def test_a_story_relevant_only_in_a_copy_counts_once_with_the_copys_partners(store, tmp_path):
+    generic = article(1, "ดีอี ประชุมคณะทำงาน", "หน่วยงานภาครัฐร่วมประชุม")
+    detailed = article(2, "ดีอี หารือทวิภาคีกับญี่ปุ่น ด้านปัญญาประดิษฐ์", "หารือกับรัฐบาลญี่ปุ่น")
+    also = article(3, "ดีอี หารือกับญี่ปุ่น ด้านปัญญาประดิษฐ์", "ร่วมกับรัฐบาลญี่ปุ่น")
+    ingest(store, [generic, detailed, also], "2024-08-20T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    mark(store, detailed, relevance=0.8, topics=["ai"], duplicate_of=generic)
+    mark(store, also, relevance=0.7, topics=["ai"], duplicate_of=generic)
+    out = tmp_path / "public"
+    built = build_digest(store, out, W34, settings())
+    assert "Partners this week: Japan (1)." in built.markdown
+    parsed = feedparser.parse((out / "partners" / "country-jp.atom").read_bytes())
+    assert [entry.link for entry in parsed.entries] == [url_of(generic)]
+    db = str(tmp_path / "test.sqlite")
+    result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.output))) == [
+        ["partner", "name", "total", "2024-Q3"],
+        ["country:JP", "Japan", "1", "1"],
+    ]

@@ -199,15 +199,19 @@ def test_loading_a_week_searches_indexes_and_never_scans_a_table(store):
             for statement, parameters in statements
             for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
         ]
-    table_steps = [step for step in plans if " articles" in step or "article_versions" in step]
+    tables = (" articles", " article_versions", " copy")  # copy: a cluster's other members
+    table_steps = [step for step in plans if any(table in step for table in tables)]
     assert table_steps
     assert all(step.startswith("SEARCH") for step in table_steps), plans
     used = " ".join(table_steps)
     assert "ix_articles_published (published>? AND published<?)" in used, plans
     assert "ix_articles_first_seen (first_seen>? AND first_seen<?)" in used, plans
     assert "ix_versions_seen_at (seen_at>? AND seen_at<?)" in used, plans
-    # The cluster index serves the also-on lookup only: NULL matches nearly every row.
-    assert used.count("ix_articles_duplicate_of") == 1, plans
+    # The cluster index finds a cluster's copies only (relevant ones, the also-on list),
+    # never the representatives: NULL matches nearly every row.
+    cluster_steps = [step for step in table_steps if "ix_articles_duplicate_of" in step]
+    assert any("SEARCH copy " in step for step in table_steps), plans
+    assert cluster_steps and all(step.startswith("SEARCH copy ") for step in cluster_steps), plans
 
 
 def test_what_changed_in_a_long_repetitive_body_is_found_without_aligning_it_all(monkeypatch):
@@ -293,3 +297,41 @@ def test_a_copy_edited_into_another_story_leaves_the_fold_and_is_listed_on_its_o
         (url_of(main), ()),
         (url_of(copy), ()),
     ]
+
+
+def test_a_story_whose_only_relevant_members_are_copies_is_listed_once_as_its_representative(
+    store,
+):
+    generic, detailed, other = (
+        article(1, "Short generic release"),
+        article(2, "The release with the digital-cooperation details"),
+        article(3, "Another copy, with an ASEAN angle"),
+    )
+    ingest(store, [generic, detailed, other], "2024-08-20T03:00")
+    mark(store, generic, relevant=False, relevance=0.2, topics=["ai"])
+    mark(store, detailed, relevance=0.8, topics=["mou"], duplicate_of=generic)
+    mark(store, other, relevance=0.6, topics=["asean", "mou"], duplicate_of=generic)
+    (item,) = digest_of(store, W34).items
+    assert (item.url, item.title) == (url_of(generic), "Short generic release")
+    assert item.relevance == 0.8  # the highest of the relevant members
+    assert sorted(item.topics) == ["asean", "mou"]  # not the irrelevant representative's "ai"
+    assert item.also_on == (url_of(detailed), url_of(other))
+    (section,) = digest_of(store, W34).sections
+    assert section.topic == "asean"
+
+
+def test_a_story_with_no_relevant_member_is_left_out(store):
+    generic, copy = article(1, "Short generic release"), article(2, "A copy of it")
+    ingest(store, [generic, copy], "2024-08-20T03:00")
+    mark(store, generic, relevant=False, relevance=0.2, topics=["ai"])
+    mark(store, copy, relevant=False, relevance=0.4, topics=["mou"], duplicate_of=generic)
+    assert digest_of(store, W34).items == ()
+
+
+def test_a_relevant_representative_keeps_its_own_figures_over_an_irrelevant_copy(store):
+    main, copy = article(1, "MoU signed"), article(2, "MoU signed, a vaguer copy")
+    ingest(store, [main, copy], "2024-08-20T03:00")
+    mark(store, main, relevance=0.7, topics=["ai"])
+    mark(store, copy, relevant=False, relevance=0.45, topics=["mou"], duplicate_of=main)
+    (item,) = digest_of(store, W34).items
+    assert (item.url, item.relevance, item.topics) == (url_of(main), 0.7, ("ai",))

@@ -1,0 +1,99 @@
+"""Which stories the digest lists: a cluster of copies is listed when any member is relevant.
+
+Deduplication (:mod:`thaidigest.dedup`) folds the copies of a story into one
+cluster, listed under its representative (``duplicate_of`` NULL; each copy's
+``duplicate_of`` holds the representative's URL). Relevance is scored per
+article, and copies differ: thaigov often publishes a short generic release
+first (the representative, the earliest complete version), MDES republishes it
+with the digital-cooperation details, and only that copy reaches the
+threshold. The story is news all the same, so the cluster is listed when its
+representative **or any copy** is relevant.
+
+The item is still the representative (its URL, headline, text and date). What
+:func:`fold_cluster` gives it from the relevant members only (a member judged
+not relevant is off-topic text, and its topics are guesses about that text):
+
+* ``relevance``: the highest of theirs, so a story ranks as its best version;
+* ``topics`` and ``partners``: the union of theirs, the representative's own
+  first, in their stored order, then each copy's new ones in URL order.
+
+A relevant representative whose copies are all not relevant keeps exactly its
+own figures.
+
+:data:`LISTED` is the rule, once, as a SQL condition on ``articles``: the
+digest and its feeds (:func:`digest.select.load_weeks`), ``thaidigest
+partners`` and the demo all select with it. It finds the relevant copies of a
+row through the indexed ``duplicate_of``, so a query narrowed by an indexed
+date stays a search and never scans the table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+
+from thaidigest.store import Store, articles
+
+COPY = articles.alias("copy")
+# ``duplicate_of`` is NULL for nearly every row: written as an expression, it
+# keeps SQLite from picking that index over the date ranges.
+REPRESENTATIVE = func.ifnull(articles.c.duplicate_of, "") == ""
+# Correlated to ``articles`` only: inside a query of copies, it still looks up its own.
+RELEVANT_COPY = (
+    exists()
+    .where(COPY.c.duplicate_of == articles.c.url, COPY.c.relevant.is_(True))
+    .correlate(articles)
+)
+# A representative whose cluster the digest lists.
+LISTED = and_(REPRESENTATIVE, or_(articles.c.relevant.is_(True), RELEVANT_COPY))
+# What a member adds to its cluster's item, and which cluster it is in.
+MEMBER_COLUMNS = (
+    COPY.c.url,
+    COPY.c.duplicate_of,
+    COPY.c.relevant,
+    COPY.c.relevance,
+    COPY.c.topics,
+    COPY.c.partners,
+)
+
+
+def copies_of(representatives: Sequence[str] | Select) -> Select:
+    """The copies in the clusters of ``representatives`` (their URLs, or a query of them),
+    found through the indexed ``duplicate_of``."""
+    return select(*MEMBER_COLUMNS).where(COPY.c.duplicate_of.in_(representatives))
+
+
+def _union(lists: Iterable[str]) -> str:
+    """The JSON lists in ``lists`` as one, each entry once, in first-seen order."""
+    merged = dict.fromkeys(entry for text in lists for entry in json.loads(text or "[]"))
+    return json.dumps(list(merged), ensure_ascii=False)
+
+
+def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The representative ``row`` as its cluster's item: ``relevant`` when any member is,
+    ``relevance`` the highest and ``topics`` and ``partners`` the union of the relevant
+    members' (the module docstring says why). A cluster with no relevant member is
+    ``row`` unchanged."""
+    relevant = [copy for copy in sorted(copies, key=lambda copy: copy["url"]) if copy["relevant"]]
+    if row["relevant"]:
+        relevant.insert(0, row)
+    if not relevant:
+        return dict(row)
+    return {
+        **row,
+        "relevant": True,
+        "relevance": max(float(member["relevance"]) for member in relevant),
+        "topics": _union(member["topics"] for member in relevant),
+        "partners": _union(member["partners"] for member in relevant),
+    }
+
+
+def relevant_copies(store: Store, representative: str) -> list[Mapping[str, Any]]:
+    """The relevant copies in the cluster of the ``representative`` URL, in URL order: why a
+    representative scored not relevant is listed (``thaidigest explain``)."""
+    query = copies_of([representative]).where(COPY.c.relevant.is_(True)).order_by(COPY.c.url)
+    with store.engine.connect() as conn:
+        return [row._mapping for row in conn.execute(query)]
