@@ -127,3 +127,76 @@ def test_a_placeholder_is_no_publication_date(found):
 
 def test_a_real_date_is_a_publication_date():
     assert publication_date(parse_listing_date("23/08/2567")) == date(2024, 8, 23)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("23/08/2567", date(2024, 8, 23)),  # the MDES listing's own form
+        ("23/08/67", date(2024, 8, 23)),  # a two-digit year is BE: 2567
+        ("23-08-2567", date(2024, 8, 23)),
+        ("23.08.67", date(2024, 8, 23)),
+        ("1/8/67", date(2024, 8, 1)),
+        ("๒๓/๐๘/๖๗", date(2024, 8, 23)),  # Thai digits
+        ("๒๓.๐๘.๒๕๖๗", date(2024, 8, 23)),
+        ("23/08/2024", date(2024, 8, 23)),  # a plausible CE year is CE, not 1481
+        ("26/11/69", date(2026, 11, 26)),
+        ("วันที่ 23/08/2567", date(2024, 8, 23)),
+        ("วันศุกร์ที่ 23/08/2567", date(2024, 8, 23)),
+        ("23/08/2567 เวลา 10:30 น.", date(2024, 8, 23)),
+        ("23/08/67 10:30 น.", date(2024, 8, 23)),
+        ("23.08.67 เวลา 10.30 น.", date(2024, 8, 23)),
+        ("๒๓/๐๘/๖๗ เวลา ๑๐:๓๐ น.", date(2024, 8, 23)),
+        ("05/03/2567", date(2024, 3, 5)),  # day first, never month first
+    ],
+)
+def test_numeric_date_is_day_month_buddhist_era_year(line, expected):
+    assert parse_date_line(line) == expected
+    assert parse_listing_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "31/02/67",  # no such day
+        "31/02/2567",
+        "13/13/2567",  # no such month
+        "08/23/2024",  # month first is no date: day first always
+        "02-141-6747",  # a phone number
+        "081-234-5678",
+        "02-14-67",  # a phone number's shape with a month 14
+        "พ.ศ. 2567",  # a law's year
+        "พระราชบัญญัติ พ.ศ. 2567",
+        "1/2",  # a fraction
+        "23/08",  # a ratio, or a date with no year
+        "ที่ 23/2567",  # a document number
+        "ที่ 23/08/2567",  # a numbered letter's reference, not a date line
+        "23/08-2567",  # mixed separators
+        "23/08/567",  # a three-digit year
+        "123/08/2567",
+        "23/08/25671",
+        "2567-08-23",  # year first
+        "23/08/2567 ข่าวประชาสัมพันธ์",  # a date inside a sentence
+        "10:30 น.",
+    ],
+)
+def test_numbers_that_are_no_date_are_not_read_as_dates(line):
+    assert parse_date_line(line) is None
+    assert parse_listing_date(line) is None
+
+
+@pytest.mark.parametrize("line", ["1/1/2513", "01/01/13", "1.1.1970", "01-01-2443"])
+def test_a_numeric_placeholder_date_is_taken_out_but_gives_no_date(line):
+    assert publication_date(parse_listing_date(line)) is None
+    assert take_date_lines([line, "headline", "text"]) == (None, ["headline", "text"])
+
+
+def test_numbers_that_are_no_date_stay_in_the_body():
+    lines = ["02-141-6747", "ที่ 23/2567", "1/2", "23/08/67", "text"]
+    assert take_date_lines(lines) == (date(2024, 8, 23), [*lines[:3], "text"])
+
+
+def test_the_numeric_date_line_under_a_thaigov_date_line_is_taken_out():
+    # Corpus 62728: a third of the corpus has this second, numeric date line.
+    lines = ["วันศุกร์ที่ 16 ธันวาคม 2565", "16/12/2565", "headline", "text"]
+    assert take_date_lines(lines) == (date(2022, 12, 16), ["headline", "text"])

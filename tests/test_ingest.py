@@ -451,3 +451,38 @@ def test_two_stores_opening_an_old_database_at_once_upgrade_it_once(tmp_path: Pa
             assert version.scalar() == str(SCHEMA_VERSION)
     finally:
         store.close()
+
+
+def test_a_body_stored_before_numeric_date_lines_were_read_is_unchanged(store: Store) -> None:
+    """Databases written before ``16/12/2565`` was read as a date hold it as the first
+    body line of a third of thaigov's articles: a revisit must not make a version of each."""
+    raw = RawArticle(
+        "https://www.thaigov.go.th/news/contents/details/62728",
+        "thaigov",
+        "รัฐบาลส่งเสริม Digital Startup เข้าถึงตลาดจัดซื้อจัดจ้างภาครัฐ",
+        f"วันศุกร์ที่ 16 ธันวาคม 2565\n16/12/2565\nพิมพ์\n{BODY}",
+        source_id="62728",
+        extraction="selectors",
+    )
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(raw) == "new"
+    row = store.article_by_url(canonical_url(raw.url))
+    assert row["body"] == BODY and row["published"] == "2022-12-16"
+    old_body = f"16/12/2565\n{BODY}"  # as the numeric date line was kept then
+    old_hash = hashlib.sha256(f"{row['title']}\n{old_body}".encode()).hexdigest()
+    with store.engine.begin() as conn:
+        conn.execute(
+            articles.update()
+            .where(articles.c.id == row["id"])
+            .values(body=old_body, content_hash=old_hash)
+        )
+        conn.execute(
+            article_versions.update()
+            .where(article_versions.c.article_id == row["id"])
+            .values(content_hash=old_hash)
+        )
+
+    assert ingestor.ingest_one(raw) == "unchanged"
+    edited = replace(raw, body=raw.body + "\nแก้ไขเพิ่มเติม")
+    assert ingestor.ingest_one(edited) == "updated"  # a real edit still is one
+    assert store.article_by_url(canonical_url(raw.url))["versions"] == 2

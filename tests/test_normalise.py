@@ -269,3 +269,12 @@ def test_content_differing_in_digit_script_alone_is_the_same():
     assert not same_content(("งบ 7503 ล้าน", "300 โครงการ"), ("งบ 7503 ล้าน", "300 โครงการใหม่"))
     # The title and the body stay apart: a line moving between them is a change.
     assert not same_content(("ก", "ข\nค"), ("ก\nข", "ค"))
+
+
+def test_a_date_line_at_the_top_of_a_stored_body_alone_is_the_same():
+    # Stored before numeric date lines were read: the line under thaigov's date line stayed.
+    assert same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความ"))
+    assert same_content(("ก", "ข้อความ"), ("ก", "๑๖/๑๒/๒๕๖๕\nข้อความ"))
+    assert not same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความใหม่"))
+    deep = "หนึ่ง\nสอง\nสาม\nสี่"  # a date after four lines of text is text
+    assert not same_content(("ก", f"{deep}\n16/12/2565"), ("ก", deep))

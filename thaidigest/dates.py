@@ -3,7 +3,22 @@
 Thai government pages write dates in the Buddhist Era (BE = CE + 543), with
 full or abbreviated Thai month names and sometimes Thai digits:
 ``วันศุกร์ที่ 23 สิงหาคม 2567``, ``16 พ.ค.64``, ``๒๗ กรกฎาคม ๒๕๖๕``.
-English items use ``May 31, 2021`` or ``31 May 2021``.
+English items use ``May 31, 2021`` or ``31 May 2021``. Listings and some date
+lines are numeric: ``23/08/2567``, ``23/08/67``, ``23-08-2567``, ``23.08.67``,
+``๒๓/๐๘/๖๗`` (see ``NUMERIC_DATE``).
+
+Numeric dates are always day first (the sites never write month first), with one
+separator (``/``, ``-`` or ``.``) used twice. Their years are read as in the other
+dates (:func:`_gregorian_year`): a two-digit year is BE, ``67`` = 2567 BE = 2024,
+because the sites are Thai (and ``67`` as CE, 2067, would be in the future anyway);
+a four-digit year above ``LAST_CE_YEAR`` is BE (every BE year of the web, 2533 on,
+is far above it) and one at or below it is CE (``23/08/2024``). So the plausible CE
+years, 1990 to next year, are CE and the plausible BE years (above 2532) BE; a BE
+year 2301..2532 gives a date before 1990, a placeholder (:func:`publication_date`).
+A CE year after next year is read as written: this module does not know today's
+date, so a date in the future is not refused here. A number that is not a whole date
+(a phone number ``02-141-6747``, a fraction ``1/2``, ``23/08`` without a year, a
+document number ``ที่ 23/2567``, a law's ``พ.ศ. 2567``) is no date line.
 
 Only a line that *is* a date (optionally with a weekday, a time of day and an
 edit note: ``… 2567 เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)``) counts as a
@@ -96,7 +111,13 @@ ENGLISH_DATE_LINE_DMY = re.compile(
     rf"^{_ENGLISH_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{{4}})$",
     re.IGNORECASE,
 )
-LISTING_DATE = re.compile(r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$")
+# Day first, then month, then a two- or four-digit year, the same separator twice.
+NUMERIC_DATE = (
+    r"(?P<day>\d{1,2})(?P<separator>[/.-])(?P<month>\d{1,2})(?P=separator)(?P<year>\d{4}|\d{2})"
+)
+# Before a numeric date a weekday or วันที่ may stand, not a bare ที่: "ที่ 23/08/2567"
+# is how a letter's reference number starts.
+NUMERIC_DATE_LINE = re.compile(rf"^{_THAI_WEEKDAY}{NUMERIC_DATE}{DATE_LINE_SUFFIX}$")
 
 # A date before this is a placeholder, not a publication date: an empty template prints
 # the Unix epoch (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01), others 1900-01-01 or 0001-01-01.
@@ -155,6 +176,10 @@ def parse_date_line(line: str) -> date | None:
     if match:
         year = _gregorian_year(match["year"])
         return _make_date(year, _thai_month(match["month"]), int(match["day"]))
+    match = NUMERIC_DATE_LINE.match(text)
+    if match:
+        year = _gregorian_year(match["year"])
+        return _make_date(year, int(match["month"]), int(match["day"]))
     for pattern in (ENGLISH_DATE_LINE_MDY, ENGLISH_DATE_LINE_DMY):
         match = pattern.match(text)
         if match:
@@ -165,13 +190,9 @@ def parse_date_line(line: str) -> date | None:
 
 
 def parse_listing_date(text: str) -> date | None:
-    """An MDES listing date: ``dd/mm/yyyy``, in the Buddhist Era (``23/08/2567``) or not,
-    or a date line (``23 ส.ค. 67``: a two-digit year is BE, 2567)."""
-    match = LISTING_DATE.match(arabic_digits(text).strip())
-    if not match:
-        return parse_date_line(text)
-    year = _gregorian_year(match["year"])
-    return _make_date(year, int(match["month"]), int(match["day"]))
+    """An MDES listing date: ``dd/mm/yyyy`` in the Buddhist Era (``23/08/2567``) or any
+    numeric or date-line form (``23/08/67``, ``23 ส.ค. 67``), as :func:`parse_date_line`."""
+    return parse_date_line(text)
 
 
 def take_date_lines(lines: list[str]) -> tuple[date | None, list[str]]:

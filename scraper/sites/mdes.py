@@ -47,7 +47,7 @@ from scraper.sites import (
     text_map,
 )
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
-from thaidigest.dates import TIME_OF_DAY, arabic_digits, parse_date_line
+from thaidigest.dates import NUMERIC_DATE, TIME_OF_DAY, arabic_digits, parse_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import MDES_ARTICLE_ID, listing_path
 
@@ -120,7 +120,6 @@ DATE_PREFIXES = (
     r"อัปเดต(?:ล่าสุด)?|แก้ไข(?:ล่าสุด)?|เวลา|date|posted(?:\s+on)?|published(?:\s+on)?|"
     r"updated|time|at"
 )
-NUMERIC_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")  # dd/mm/yyyy, Buddhist Era
 MAX_DATE_LINE_CHARS = 60
 # The innermost column holding at least this share of an outer column's text is the article.
 INNER_COLUMN_SHARE = 0.7
@@ -137,8 +136,10 @@ DEAD_HREF_PREFIXES = ("#", "javascript:")
 ARTICLE_ID_RE = re.compile(rf"{MDES_ARTICLE_ID}(?:[-/?#]|$)")
 
 _FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!\w)", re.IGNORECASE)
+# A time of day is noise; a dotted date ("23.08.67", "23.08.2567") is not one, nor a part of it.
 _DATE_NOISE = re.compile(
-    rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|{TIME_OF_DAY}|[|•·]", re.IGNORECASE
+    rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|(?<![\d.:/-])(?!{NUMERIC_DATE}){TIME_OF_DAY}|[|•·]",
+    re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -233,7 +234,7 @@ def article_id(url: str) -> str | None:
 
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def date_text(line: str) -> str | None:
-    """The date a short line states (``23/08/2567``, ``23 สิงหาคม 2567``), else None.
+    """The date a short line states (``23/08/2567``, ``23.08.67``, ``23 สิงหาคม 2567``), else None.
 
     Prefix words, a time of day and view counters around the date are allowed.
     """
@@ -241,8 +242,6 @@ def date_text(line: str) -> str | None:
         return None
     text = _FURNITURE_WORDS.sub(" ", _DATE_NOISE.sub(" ", arabic_digits(line)))
     text = " ".join(text.split()).strip(" ,:-")
-    if NUMERIC_DATE.match(text):
-        return text
     return text if parse_date_line(text) else None
 
 

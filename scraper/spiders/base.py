@@ -39,7 +39,7 @@ from scraper.middlewares import RateLimited
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
-from thaidigest.dates import parse_date_line, parse_listing_date, publication_date
+from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
 from thaidigest.store import Store, utc_now
@@ -352,7 +352,7 @@ class SiteSpider(scrapy.Spider):
         if page.extraction == "fallback":
             self.report_fallback(response.url)
         if published_hint is None and page.date_text:
-            found = parse_date_line(page.date_text) or parse_listing_date(page.date_text)
+            found = parse_date_line(page.date_text)  # numeric dates too: "23/08/2567"
             published_hint = publication_date(found)  # not an epoch placeholder
         stored = response.meta.get("stored_published")
         if published_hint is None and stored:

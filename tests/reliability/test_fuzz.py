@@ -212,13 +212,15 @@ def thai_date_line_reads_back_what_was_written(
     assert parse_date_line(line) == day
 
 
-@prop(DATES, st.booleans(), st.booleans())
-def listing_date_reads_back_what_was_written(day: date, padded: bool, digits: bool) -> None:
-    text = (
-        f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
-        if padded
-        else f"{day.day}/{day.month}/{day.year + 543}"
-    )
+@prop(DATES, st.booleans(), st.booleans(), st.sampled_from("/.-"), st.booleans())
+def listing_date_reads_back_what_was_written(
+    day: date, padded: bool, digits: bool, separator: str, short_year: bool
+) -> None:
+    year = str(day.year + 543)
+    if short_year and 1957 <= day.year <= 2056:  # a two-digit year: only 2500-2599 BE
+        year = year[-2:]
+    parts = (f"{day.day:02d}", f"{day.month:02d}") if padded else (str(day.day), str(day.month))
+    text = separator.join((*parts, year))
     assert parse_listing_date(thai_digits(text) if digits else text) == day
 
 

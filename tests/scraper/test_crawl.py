@@ -536,6 +536,55 @@ def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
 
 
 LISTING_DATE_DIV = re.compile(r'(<div class="col date-news">)[^<]*(</div>)')
+# A listing date dd/mm/yyyy (Buddhist Era), and the other numeric forms it may take.
+LISTING_NUMERIC_DATE = re.compile(r'(<div class="col date-news">)(\d\d)/(\d\d)/25(\d\d)(</div>)')
+NUMERIC_DATE_FORMS = (
+    "{d}/{m}/{y}",
+    "{d}.{m}.{y}",
+    "{d}-{m}-25{y}",
+    "วันที่ {d}.{m}.25{y} เวลา 10.30 น.",
+)
+
+
+def test_listing_dates_written_with_two_digit_years_or_dots_reach_the_articles(tmp_path):
+    """MDES listings showing ``23/08/67``, ``23.08.67``, ``23-08-2567`` (Thai digits too),
+    the articles no date of their own: each article is published on its listing's date."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    mdes_pages = article_pages("mdes")
+    for page in mdes_pages:
+        path = root / page["file"]
+        html = path.read_text(encoding="utf-8")
+        path.write_text(
+            re.sub(r'<(p|div) class="(news-date|col date-news)">[^<]*</\1>', "", html),
+            encoding="utf-8",
+        )
+    forms = iter(range(10**6))
+
+    def numeric(match: re.Match) -> str:
+        index = next(forms)
+        written = NUMERIC_DATE_FORMS[index % len(NUMERIC_DATE_FORMS)].format(
+            d=match[2], m=match[3], y=match[4]
+        )
+        if index % 3 == 0:
+            written = written.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+        return match[1] + written + match[5]
+
+    listings = [root / "news" / "3.html", root / "news" / "7.html"]
+    listings += sorted((root / "news").glob("*/page/*.html"))
+    for listing in listings:
+        html = listing.read_text(encoding="utf-8")
+        rewritten = LISTING_NUMERIC_DATE.sub(numeric, html)
+        assert rewritten != html and not LISTING_NUMERIC_DATE.search(rewritten)
+        listing.write_text(rewritten, encoding="utf-8")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    articles = stored(db)
+    for page in mdes_pages:
+        row = articles[public_url("mdes", str(page["id"]))]
+        assert row["published"] == page["published"], page["path"]
 
 
 def test_an_undated_article_a_listing_dates_is_fetched_once_in_a_crawl(tmp_path):

@@ -93,6 +93,25 @@ def test_featured_card_repeating_an_article_is_listed_once() -> None:
     assert ids == [str(i) for i in range(10871, 10861, -1)]
 
 
+def test_listing_with_numeric_dates_in_any_form_gives_each_article_its_date() -> None:
+    expected = expected_json("listing_numeric_dates")["published"]
+
+    listing = mdes.parse_listing(page("listing_numeric_dates.html"), f"{BASE}/news/3?page=3")
+
+    assert {e.source_id: str(parse_listing_date(e.date_text or "")) for e in listing.entries} == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["02-141-6747", "081-234-5678", "พ.ศ. 2567", "1/2", "23/08", "ที่ 23/2567", "31/02/67"],
+)
+def test_numbers_that_are_no_date_are_no_date_line(line: str) -> None:
+    assert mdes.date_text(line) is None
+    assert mdes.date_text(f"วันที่ {line}") is None
+
+
 def test_last_listing_page_resolves_relative_links_and_has_no_next_page() -> None:
     expected = expected_json("listing_last")
     url = f"{BASE}/news/3?page=3"
@@ -424,6 +443,12 @@ def test_short_lines_that_are_no_known_headline_stay_text() -> None:
         "เผยแพร่เมื่อ 19 พ.ย. 2567",
         "วันที่ 19 พ.ย. 2567 เวลา 10:30 น.",
         "โพสต์เมื่อ: 19/11/2567 | ผู้ชม 1,024",
+        "19/11/67",  # numeric, two-digit BE year
+        "19.11.67",
+        "19-11-2567",
+        "๑๙/๑๑/๖๗",
+        "วันที่ 19.11.2567 เวลา 10.30 น.",  # a dotted date is no time of day
+        "19.11.67 10.30 น.",
         "November 19, 2024",
     ],
 )
