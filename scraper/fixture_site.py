@@ -127,13 +127,15 @@ FAULTS = frozenset(
 class FaultRule:
     """Make requests whose path matches ``path`` (a regex, searched) misbehave.
 
-    ``times`` limits how many matching requests the rule affects (None: all of them);
-    the other fields parametrise one fault each.
+    ``after`` matching requests are served as usual first (a site that starts
+    refusing part-way through a crawl); ``times`` then limits how many it affects
+    (None: all of them); the other fields parametrise one fault each.
     """
 
     path: str
     fault: str
     times: int | None = None
+    after: int = 0
     status: int = 503  # "status": the error status sent
     delay: float = 5.0  # "hang": seconds before the answer
     limit: int = 5  # "burst_403": requests allowed within ``window``...
@@ -192,6 +194,7 @@ class _RuleState:
     def __init__(self, rule: FaultRule) -> None:
         self.rule = rule
         self.pattern = re.compile(rule.path)
+        self.seen = 0  # matching requests so far, ``after`` included
         self.used = 0
         self.arrivals: deque[float] = deque()
 
@@ -289,6 +292,9 @@ class FixtureSite:
             for state in self._rules:
                 rule = state.rule
                 if not state.pattern.search(path):
+                    continue
+                state.seen += 1
+                if state.seen <= rule.after:
                     continue
                 if rule.times is not None and state.used >= rule.times:
                     continue

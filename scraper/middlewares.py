@@ -1,4 +1,4 @@
-"""Retries with back-off: Scrapy's retry rules, but wait before each retry.
+"""Retries with back-off, and stopping a site that refuses us for the rest of a crawl.
 
 The wait doubles with each retry (``RETRY_BACKOFF_BASE`` seconds first, at most
 ``RETRY_BACKOFF_MAX``) or follows the server's ``Retry-After``, in seconds or
@@ -8,13 +8,26 @@ going. A request may name extra retryable statuses in
 ``meta["retry_statuses"]``: MDES answers a burst with 403 and recovers by
 itself, so its spider retries 403.
 
-The rule for a site that rate-limits us: when a ``Retry-After`` asks for more
-than ``RETRY_BACKOFF_MAX`` seconds, or a 429 is still a 429 once its retries
-are spent, the site is **stopped** for this crawl. That answer reaches the
-spider with ``meta["rate_limited"]`` saying why (``rate limited: Retry-After
-3600 s``, ``rate limited: 429 after 4 retries``), and every later request to
-the host (queued, waiting to be retried or new) fails with
-:class:`RateLimited` without being sent. Answers already on the wire are kept.
+A site that treats us as a bot or rate-limits us is **stopped** for this crawl,
+since every further request would only confirm it: when it answers 200 with a bot
+check's page instead of the page asked for (a challenge, "Access Denied", a
+captcha: :func:`scraper.bot_check.bot_check_kind`), when a ``Retry-After`` asks
+for more than ``RETRY_BACKOFF_MAX`` seconds, or when a 429 is still a 429 once
+its retries are spent. That answer reaches the spider with
+``meta["site_stopped"]`` saying why (``bot check page: Cloudflare challenge``,
+``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``),
+and every later request to the host (queued, waiting to be retried or new)
+fails with :class:`SiteStopped` without being sent. Answers already on the wire
+are kept, but for one that is a bot check's page too or would be retried: it
+fails with :class:`SiteStopped` as well, so the refusal is reported once.
+
+The bot check is made here rather than in the spider's callback, so that one
+place stops a host whatever the reason, and as early as can be: the engine asks
+for the next request as soon as an answer leaves the downloader, before the
+callback runs.
+
+Each crawl of a site has its own crawler and so its own instance of this
+middleware: stopping one site's host never stops the other site of the crawl.
 """
 
 from __future__ import annotations
@@ -27,16 +40,20 @@ from scrapy import Request
 from scrapy.core.downloader import Slot
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
+from scraper.bot_check import bot_check_kind
+
 RATE_LIMITED = 429
+BOT_CHECK_REASON = "bot check page: {kind}"
+SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
 
 
-class RateLimited(IgnoreRequest):
+class SiteStopped(IgnoreRequest):
     """A request not sent: its site was stopped for this crawl, for ``reason``."""
 
     def __init__(self, url: str, reason: str) -> None:
@@ -84,7 +101,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_request(self, request: Request) -> None:
         reason = self.stopped.get(urlparse_cached(request).netloc)
         if reason is not None:
-            raise RateLimited(request.url, reason)
+            raise SiteStopped(request.url, reason)
 
     def _slot(self, request: Request) -> Slot | None:
         downloader = self.crawler.engine.downloader
@@ -96,17 +113,28 @@ class BackoffRetryMiddleware(RetryMiddleware):
             slot.delay = delay
 
     def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
-        """Stop the host of ``request`` for this crawl; its answer, marked, for the spider."""
-        self.stopped[urlparse_cached(request).netloc] = reason
+        """Stop the host of ``request`` for this crawl; its answer, marked, for the spider.
+
+        Raises :class:`SiteStopped` for an answer that was on the wire when the host
+        was stopped: the refusal is already reported.
+        """
+        host = urlparse_cached(request).netloc
+        if host in self.stopped:
+            raise SiteStopped(request.url, self.stopped[host])
+        self.stopped[host] = reason
         self.crawler.spider.logger.warning("stopping %s for this crawl: %s", request.url, reason)
         slot = self._slot(request)
         while slot is not None and slot.queue:  # waiting for their turn: never sent
             queued, waiting = slot.queue.popleft()
-            waiting.errback(Failure(RateLimited(queued.url, reason)))
-        request.meta["rate_limited"] = reason
+            waiting.errback(Failure(SiteStopped(queued.url, reason)))
+        request.meta[SITE_STOPPED] = reason
         return response
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status == 200 and isinstance(response, TextResponse):
+            kind = bot_check_kind(response.text)
+            if kind is not None:  # not the page asked for: we are taken for a bot
+                return self._stop_site(request, response, BOT_CHECK_REASON.format(kind=kind))
         if request.meta.get("dont_retry", False):
             return response
         statuses = self.retry_http_codes | set(request.meta.get("retry_statuses", ()))
@@ -114,7 +142,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         host = urlparse_cached(request).netloc
         if host in self.stopped:  # was on the wire when the site was stopped
-            raise RateLimited(request.url, self.stopped[host])
+            raise SiteStopped(request.url, self.stopped[host])
         header = response.headers.get("Retry-After")
         retry_after = header.decode("latin-1") if header else None
         asked = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None

@@ -4,15 +4,17 @@ Every response is handled (``handle_httpstatus_all``), so the spider, not
 Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 :class:`Verdict`, one :class:`Answer` and, for a redirect to follow, its request.
 
-- 200: a page to parse, unless it is a bot check's page (a challenge, a captcha,
-  "Access Denied": :func:`scraper.bot_check.bot_check_kind`): that is **blocked**,
-  with the reason ``bot check page: KIND``, as a 403 is, and not parsed;
+- an answer after which the retry middleware stopped the site for the rest of the
+  crawl (``meta["site_stopped"]``, the reason: see :mod:`scraper.middlewares`) is
+  **blocked** with that reason and not parsed: a bot check's page answered with 200
+  (``bot check page: KIND``), a 429 that outlived its retries, a ``Retry-After``
+  too long to wait; the requests of that site then not sent are **blocked** too,
+  once per reason, however many they are;
+- 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); any other redirect, a 403 that survived its
-  retries, or a 429 is **blocked**, with the status and the target; so is an
-  answer after which the retry middleware stopped the site (``meta["rate_limited"]``,
-  the reason), and the requests of that site then not sent, once per reason;
+  retries, or a 429 is **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL.
@@ -29,13 +31,12 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from scraper.bot_check import bot_check_kind
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
-from scraper.middlewares import RateLimited
+from scraper.middlewares import SITE_STOPPED, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
@@ -48,7 +49,6 @@ from thaidigest.urls import public_url, same_host
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-BOT_CHECK_REASON = "bot check page: {kind}"
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
 
 
@@ -156,12 +156,10 @@ class SiteSpider(scrapy.Spider):
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
-        if status == 200 and isinstance(response, TextResponse):
-            kind = bot_check_kind(response.text)
-            if kind is not None:  # not the page asked for: refused, as a 403 is
-                reason = BOT_CHECK_REASON.format(kind=kind)
-                self.report_blocked(response.url, status, None, reason)
-                return Verdict(Answer.BLOCKED)
+        stopped = response.meta.get(SITE_STOPPED)  # a bot check's page, say: not parsed
+        if stopped or status in BLOCKED_STATUSES:
+            self.report_blocked(response.url, status, None, stopped)
+            return Verdict(Answer.BLOCKED)
         if status in (200, 304):
             stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:
@@ -171,9 +169,6 @@ class SiteSpider(scrapy.Spider):
             return Verdict(Answer.NOT_MODIFIED)
         if status in REDIRECT_STATUSES:
             return self._judge_redirect(response)
-        if status in BLOCKED_STATUSES or response.meta.get("rate_limited"):
-            self.report_blocked(response.url, status, None, response.meta.get("rate_limited"))
-            return Verdict(Answer.BLOCKED)
         if status in (404, 410):
             return Verdict(Answer.MISSING)
         self.report_error(response.url, f"HTTP {status}")
@@ -247,10 +242,14 @@ class SiteSpider(scrapy.Spider):
             forbidden.robots_url,
         )
 
-    def report_rate_limited(self, not_sent: RateLimited) -> None:
-        """A request not sent because the site was stopped: blocked once per reason."""
-        self.crawler.stats.inc_value("thaidigest/rate_limited_not_sent")
-        if not any(entry.get("reason") == not_sent.reason for entry in self.blocked):
+    def report_not_sent(self, not_sent: SiteStopped) -> None:
+        """A request not sent because the site was stopped: blocked once per reason
+        (an entry without a status, beside the answer that stopped the site)."""
+        self.crawler.stats.inc_value("thaidigest/site_stopped_not_sent")
+        if not any(
+            entry["status"] is None and entry.get("reason") == not_sent.reason
+            for entry in self.blocked
+        ):
             self._add_blocked(
                 {"url": not_sent.url, "status": None, "target": None, "reason": not_sent.reason}
             )
@@ -260,8 +259,8 @@ class SiteSpider(scrapy.Spider):
         if isinstance(failure.value, ForbiddenByRobots):
             self.report_robots(failure.value)
             return
-        if isinstance(failure.value, RateLimited):
-            self.report_rate_limited(failure.value)
+        if isinstance(failure.value, SiteStopped):
+            self.report_not_sent(failure.value)
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"

@@ -154,22 +154,6 @@ CASES = {
         ONE_THAIGOV,
         detail=f'"target": "{{base}}{fixture_site.BOT_CHECK_PATH}?return={THAIGOV_ARTICLE}"',
     ),
-    "200-bot-check": Case(
-        "thaigov",
-        THAIGOV,
-        {"fault": "bot_check"},
-        "blocked",
-        ONE_THAIGOV,
-        detail='"reason": "bot check page: Cloudflare challenge"',
-    ),
-    "mdes-200-bot-check": Case(
-        "mdes",
-        MDES,
-        {"fault": "bot_check"},
-        "blocked",
-        ONE_MDES,
-        detail='"reason": "bot check page: Cloudflare challenge"',
-    ),
     "redirect-offsite": Case(
         "thaigov",
         THAIGOV,

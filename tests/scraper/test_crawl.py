@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from scraper.fixture_site import DEFAULT_ROOT, FaultPlan, FaultRule, FixtureSite
+from scraper.fixture_site import (
+    DEFAULT_ROOT,
+    MDES_PATHS,
+    THAIGOV_PATHS,
+    FaultPlan,
+    FaultRule,
+    FixtureSite,
+)
 from scraper.sites import mdes
 from tests.conftest import SEEDS, seed_path
 from tests.scraper.crawling import (
@@ -25,6 +32,7 @@ from tests.scraper.crawling import (
     run_thaidigest,
     write_config,
 )
+from thaidigest.config import DEFAULTS
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import public_url
@@ -963,6 +971,46 @@ def test_an_edit_to_the_mdes_copy_of_a_thaigov_story_reaches_the_digest_and_the_
     assert revision_id(copy, 2) in feed
 
 
+BOT_CHECK_REASON = "bot check page: Cloudflare challenge"
+MDES_ARTICLE_PATH = r"^/news/detail/"
+THAIGOV_ARTICLE_PATH = r"^/news/contents/details/"
+
+
+def last_report(db, source: str) -> dict:
+    """The report of ``source``'s last crawl run."""
+    store = Store(f"sqlite:///{db}")
+    try:
+        return store.last_crawl_runs(source, limit=1)[0]["report"]
+    finally:
+        store.close()
+
+
+def split_at_challenge(requests: list, path: str) -> tuple[list, list]:
+    """The requests for ``path`` (a regex) the server saw before the first bot-check page
+    it answered, and those it saw after it."""
+    of_site = [r for r in requests if re.search(path, r.path)]
+    first = next(i for i, r in enumerate(of_site) if r.fault == "bot_check")
+    return of_site[:first], of_site[first + 1 :]
+
+
+def answered_articles(requests: list, path: str) -> set[int]:
+    """The ids of the articles the server answered with their page (not a challenge)."""
+    ids = {int(re.search(r"/(\d+)", r.path)[1]) for r in requests
+           if re.search(path, r.path) and r.fault is None and r.status == 200}  # fmt: skip
+    return ids & {page["id"] for page in article_pages()}
+
+
+def assert_blocked_once_and_not_sent_once(report: dict, challenged: str) -> None:
+    """The challenged URL named once, answered 200, and the requests not sent once."""
+    answered = [entry for entry in report["blocked"] if entry["status"] is not None]
+    not_sent = [entry for entry in report["blocked"] if entry["status"] is None]
+    assert [(e["url"], e["status"], e["reason"]) for e in answered] == [
+        (challenged, 200, BOT_CHECK_REASON)
+    ]
+    assert [e["reason"] for e in not_sent] == [BOT_CHECK_REASON]
+    assert report["status"] == "blocked"
+
+
 def bot_check_on(path: str) -> FaultPlan:
     """Every request for a path matching ``path`` answers the bot check's page with HTTP 200."""
     return FaultPlan(rules=[FaultRule(path=path, fault="bot_check")])
@@ -984,12 +1032,14 @@ def test_a_bot_check_answered_with_200_blocks_thaigov_and_ends_the_walk(tmp_path
     with FixtureSite(faults=challenged) as site:
         second = thaigov_crawl(site, db, config)
         asked = {int(r.path.rsplit("/", 1)[1]) for r in article_fetches(site, 0)}
+        challenges = sum(r.fault == "bot_check" for r in site.requests)
     assert second.returncode == 1, second.stdout + second.stderr[-2000:]
     assert "thaigov: blocked" in second.stdout
     assert "answered 200 (bot check page: Cloudflare challenge)" in second.stdout
     assert "new 0, updated 0," in second.stdout
     assert stored(db) == before
     assert max(asked) <= highest + 20  # miss_limit past the newest: not one id further
+    assert 1 <= challenges <= 2  # the first stops the site; the other was on the wire
     status = run_thaidigest("status", "--db", str(db), "--config", str(config))
     assert "thaigov: crawls: ok 1, blocked 1 (bot check page: Cloudflare challenge)" in (
         status.stdout
@@ -1002,15 +1052,15 @@ def test_a_bot_check_answered_with_200_blocks_mdes_and_overwrites_nothing(tmp_pa
     challenged = public_url("mdes", "11009")
     with FixtureSite(faults=bot_check_on(r"^/news/detail/11009-")) as site:
         first = crawl(site.base_url, db, config, "--source", "mdes")
+        answered = answered_articles(site.requests, MDES_ARTICLE_PATH)
     assert first.returncode == 1, first.stdout + first.stderr[-2000:]
     assert "mdes: blocked" in first.stdout
     assert "/news/detail/11009-" in first.stdout
     assert "answered 200 (bot check page: Cloudflare challenge)" in first.stdout
     before = stored(db)
     assert challenged not in before
-    assert {public_url("mdes", str(p["id"])) for p in article_pages("mdes")} - set(before) == {
-        challenged
-    }
+    # The articles answered before the challenge stopped the site, and no other.
+    assert set(before) == {public_url("mdes", str(article_id)) for article_id in answered}
     # The next crawl finds every article page and one listing behind the challenge.
     with FixtureSite(faults=bot_check_on(r"^/news/(detail/|7$)")) as site:
         second = crawl(site.base_url, db, config, "--source", "mdes")
@@ -1019,6 +1069,62 @@ def test_a_bot_check_answered_with_200_blocks_mdes_and_overwrites_nothing(tmp_pa
     assert "new 0, updated 0," in second.stdout
     assert "empty listings 0" in second.stdout  # the challenge is no listing without links
     assert stored(db) == before
+
+
+def test_a_bot_check_page_stops_its_site_for_the_rest_of_the_crawl_not_the_other(tmp_path):
+    """MDES (one request at a time) answers a challenge after two good articles: not one
+    request more is sent to it, what came before is stored; thaigov is crawled all the same."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    challenge = FaultRule(path=MDES_ARTICLE_PATH, fault="bot_check", after=2)
+    with FixtureSite(faults=FaultPlan(rules=[challenge])) as site:
+        result = crawl(site.base_url, db, config)
+        before, after = split_at_challenge(site.requests, MDES_PATHS)
+        challenged = site.url(next(r.path for r in site.requests if r.fault == "bot_check"))
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert after == []
+    good = answered_articles(before, MDES_ARTICLE_PATH)
+    assert len(good) == 2
+    assert stored_ids(db, "mdes.go.th") == good
+    assert_blocked_once_and_not_sent_once(last_report(db, "mdes"), challenged)
+    assert f"blocked: {challenged} answered 200 ({BOT_CHECK_REASON})" in result.stdout
+    assert f"not sent ({BOT_CHECK_REASON})" in result.stdout
+    # The other site in the same crawl carries on.
+    assert last_report(db, "thaigov")["status"] == "ok"
+    assert stored_ids(db, "thaigov.go.th") == set(manifest()["thaigov_ids"])
+
+
+def test_a_bot_check_page_stops_thaigov_but_for_the_requests_on_the_wire(tmp_path):
+    """thaigov asks two pages at a time: at most the other one was on its way."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    challenge = FaultRule(path=THAIGOV_ARTICLE_PATH, fault="bot_check", after=4)
+    with FixtureSite(faults=FaultPlan(rules=[challenge])) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        before, after = split_at_challenge(site.requests, THAIGOV_PATHS)
+        challenged = site.url(next(r.path for r in site.requests if r.fault == "bot_check"))
+        answered = answered_articles(site.requests, THAIGOV_ARTICLE_PATH)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert len(after) <= DEFAULTS["sites"]["thaigov"]["concurrency"], [r.path for r in after]
+    assert answered_articles(before, THAIGOV_ARTICLE_PATH)
+    assert stored_ids(db) == answered  # those on the wire kept too
+    assert_blocked_once_and_not_sent_once(last_report(db, "thaigov"), challenged)
+    assert "thaigov: blocked" in result.stdout
+
+
+def test_robots_txt_answered_with_a_bot_check_page_stops_the_site_before_any_page(tmp_path):
+    """The challenge comes first, to robots.txt: read as robots.txt it would allow
+    everything and send every request into the challenge."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(faults=bot_check_on(ROBOTS_PATH)) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert paths == ["/robots.txt"]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert f"not sent ({BOT_CHECK_REASON})" in result.stdout
+    assert last_report(db, "mdes")["status"] == "blocked"
+    assert stored(db) == {}
 
 
 def test_a_deleted_mdes_article_is_not_found_not_an_error_and_keeps_crawls_incremental(tmp_path):

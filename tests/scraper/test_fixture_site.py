@@ -216,6 +216,13 @@ def test_status_fault_fails_the_given_times_then_serves() -> None:
     assert faults == ["status", None, None]
 
 
+def test_a_fault_after_some_requests_serves_those_first_then_strikes() -> None:
+    """A site that starts refusing part-way: ``after`` matches served, then ``times`` faults."""
+    with serve(FaultRule(ARTICLE, "status", after=2, times=1, status=503)) as running:
+        statuses = [fetch(running.url(ARTICLE))[0] for _ in range(4)]
+    assert statuses == [200, 200, 503, 200]
+
+
 def test_retry_after_fault_answers_429_with_retry_after() -> None:
     with serve(FaultRule(ARTICLE, "retry_after", times=1)) as running:
         status, headers, _ = fetch(running.url(ARTICLE))
