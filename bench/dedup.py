@@ -274,10 +274,12 @@ def stage_costs(path: Path, count: int) -> dict[str, float]:
 
 
 def raw(record: Record, url: str | None = None) -> RawArticle:
-    article = corpus_record_article(
-        {"id": record.id, "url": url or record.url, "text": record.text, "category": None}
+    """The article of a corpus record; under ``url``, a copy of it, which has no article
+    number of its own (the reader refuses an id its URL contradicts)."""
+    number = record.id if url is None else None
+    return corpus_record_article(
+        {"id": number, "url": url or record.url, "text": record.text, "category": None}
     )
-    return article if url is None else RawArticle(**{**article.__dict__, "source_id": None})
 
 
 def sentences(line: str) -> list[str]:
