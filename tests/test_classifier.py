@@ -118,29 +118,40 @@ def retrain(output: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=True)
 
 
-def test_retraining_on_the_committed_data_writes_the_packaged_model(tmp_path: Path) -> None:
-    finished = retrain(tmp_path / "model.npz")
-    assert "3076 articles" in finished.stdout  # 3,072 of the train split and 4 seeds
+@pytest.fixture(scope="module")
+def retrained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """A model trained once on the committed data: its file, the command's stdout and stderr."""
+    output = tmp_path_factory.mktemp("model") / "model.npz"
+    finished = retrain(output)
+    return output, finished.stdout, finished.stderr
+
+
+def test_retraining_on_the_committed_data_writes_the_packaged_model(
+    retrained: tuple[Path, str, str],
+) -> None:
+    output, stdout, stderr = retrained
+    assert "3076 articles" in stdout  # 3,072 of the train split and 4 seeds
     # Seed 001 is a thaigov article of the held-out split: never trained on.
-    assert "details/87382: it is in the held-out test split" in finished.stderr
-    retrained, packaged = read_model(tmp_path / "model.npz"), load_model()
-    assert retrained.card == packaged.card
+    assert "details/87382: it is in the held-out test split" in stderr
+    model, packaged = read_model(output), load_model()
+    assert model.card == packaged.card
     # lbfgs stops within its tolerance: on another CPU (other BLAS kernels) a few
     # 1e-8 away from where it stopped on the machine that trained the packaged
     # model. Weights that close change no stored probability (4 decimals).
     for name, block in packaged.blocks.items():
-        assert retrained.blocks[name].grams.tolist() == block.grams.tolist()
-        np.testing.assert_array_equal(retrained.blocks[name].idf, block.idf)
-        np.testing.assert_allclose(retrained.blocks[name].weights, block.weights, atol=1e-6)
-    np.testing.assert_allclose(retrained.signal_weights, packaged.signal_weights, atol=1e-6)
-    assert retrained.bias == pytest.approx(packaged.bias, abs=1e-6)
+        assert model.blocks[name].grams.tolist() == block.grams.tolist()
+        np.testing.assert_array_equal(model.blocks[name].idf, block.idf)
+        np.testing.assert_allclose(model.blocks[name].weights, block.weights, atol=1e-6)
+    np.testing.assert_allclose(model.signal_weights, packaged.signal_weights, atol=1e-6)
+    assert model.bias == pytest.approx(packaged.bias, abs=1e-6)
 
 
-def test_retraining_twice_on_one_machine_writes_the_same_bytes(tmp_path: Path) -> None:
+def test_retraining_twice_on_one_machine_writes_the_same_bytes(
+    retrained: tuple[Path, str, str], tmp_path: Path
+) -> None:
     # One BLAS thread, fixed zip dates: nothing in the file depends on the run.
-    retrain(tmp_path / "first.npz")
-    retrain(tmp_path / "second.npz")
-    assert (tmp_path / "first.npz").read_bytes() == (tmp_path / "second.npz").read_bytes()
+    retrain(tmp_path / "again.npz")
+    assert (tmp_path / "again.npz").read_bytes() == retrained[0].read_bytes()
 
 
 def test_the_packaged_model_was_trained_on_the_packaged_rules() -> None:

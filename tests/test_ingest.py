@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from tests.conftest import DATA
 from tests.test_dedup import republished
+from thaidigest import pipeline
 from thaidigest.ingest import TRANSACTION_SECONDS, Rejected, next_transaction_size
 from thaidigest.model import RawArticle
+from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import ArticlePreparer, build_ingestor
 from thaidigest.readers import corpus_record_article
 from thaidigest.store import SCHEMA_VERSION, Store, article_versions, articles, fingerprints
@@ -104,6 +106,27 @@ def test_a_list_prepared_stage_by_stage_is_each_article_prepared_alone() -> None
         assert prepared._replace(fingerprint=None) == alone._replace(fingerprint=None)
         assert prepared.fingerprint.to_bytes() == alone.fingerprint.to_bytes()
     assert rejected == 1  # the blank item, between articles
+
+
+def test_an_article_a_later_stage_refuses_is_rejected_alone(monkeypatch) -> None:
+    # No stage after normalising raises on an article today: a refusal is injected.
+    raws = [item for item in mixed_input() if isinstance(item, RawArticle)]
+    refused_title = normalise_article(raws[2]).title
+    real_fingerprint = pipeline.fingerprint
+
+    def refusing(title: str, body: str):
+        if title == refused_title:
+            raise ValueError("refused by the fingerprint")
+        return real_fingerprint(title, body)
+
+    monkeypatch.setattr(pipeline, "fingerprint", refusing)
+    prepared = ArticlePreparer().each(raws)
+    errors = [index for index, item in enumerate(prepared) if isinstance(item, ValueError)]
+    assert str(prepared[2]) == "refused by the fingerprint"
+    assert len(errors) == 2  # it, and the blank item normalising rejects
+    titles = [item.article.title for item in prepared if not isinstance(item, ValueError)]
+    assert refused_title not in titles
+    assert len(titles) == len(raws) - 2
 
 
 def test_batch_size_changes_nothing_stored(tmp_path: Path) -> None:
