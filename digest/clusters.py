@@ -57,6 +57,7 @@ MEMBER_COLUMNS = (
     COPY.c.relevance,
     COPY.c.topics,
     COPY.c.partners,
+    COPY.c.first_seen,
 )
 
 
@@ -64,6 +65,15 @@ def copies_of(representatives: Sequence[str] | Select) -> Select:
     """The copies in the clusters of ``representatives`` (their URLs, or a query of them),
     found through the indexed ``duplicate_of``."""
     return select(*MEMBER_COLUMNS).where(COPY.c.duplicate_of.in_(representatives))
+
+
+def relevant_copies_seen(start: str, end: str) -> Select:
+    """The representatives' URLs of the relevant copies first seen from ``start`` to before
+    ``end`` (ISO 8601 UTC): stories such a copy made listable, through the indexed
+    ``first_seen``."""
+    return select(COPY.c.duplicate_of).where(
+        COPY.c.first_seen >= start, COPY.c.first_seen < end, COPY.c.relevant.is_(True)
+    )
 
 
 def _union(lists: Iterable[str]) -> str:
@@ -75,7 +85,9 @@ def _union(lists: Iterable[str]) -> str:
 def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The representative ``row`` as its cluster's item: ``relevant`` when any member is,
     ``relevance`` the highest and ``topics`` and ``partners`` the union of the relevant
-    members' (the module docstring says why). A cluster with no relevant member is
+    members' (the module docstring says why), and ``listed_since`` the first time a
+    relevant member was seen, from which the story could be listed (a copy found after
+    its week's digest makes it *found late*). A cluster with no relevant member is
     ``row`` unchanged."""
     relevant = [copy for copy in sorted(copies, key=lambda copy: copy["url"]) if copy["relevant"]]
     if row["relevant"]:
@@ -88,6 +100,7 @@ def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) ->
         "relevance": max(float(member["relevance"]) for member in relevant),
         "topics": _union(member["topics"] for member in relevant),
         "partners": _union(member["partners"] for member in relevant),
+        "listed_since": min(member["first_seen"] for member in relevant),
     }
 
 

@@ -215,11 +215,12 @@ def partners_line(digest: WeekDigest) -> str | None:
 
 def status_marks(item: Item) -> list[str]:
     """What the meta line says of an item listed for more than being new: ``updated``, or
-    ``found late on 2024-08-20`` (its first-seen date in Bangkok)."""
+    ``found late on 2024-08-20`` (in Bangkok, the day it or its first relevant copy was
+    first seen)."""
     if item.updated:
         return ["updated"]
     if item.late:
-        return [f"found late on {bangkok_day(item.first_seen)}"]
+        return [f"found late on {bangkok_day(item.listed_since)}"]
     return []
 
 

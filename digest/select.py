@@ -16,7 +16,9 @@ threshold, ranked and filed as that copy. A week lists them:
 * as **new**, those dated in the week (even when edited during it);
 * as **found late**, those dated in the :data:`LATE_DAYS` days before the
   week but first seen during it: a Sunday release found on Monday, or a page
-  that went up with an earlier date. The previous week's digest was built
+  that went up with an earlier date; or whose first relevant copy was (a
+  story is listed when any copy is relevant: thaigov's generic release on
+  Sunday, MDES's relevant copy found on Monday). The previous week's digest was built
   before they were found, and without this they would be in no digest. One
   found between the week's start and the previous digest's building is in
   both digests: listed twice rather than never;
@@ -57,7 +59,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from digest.clusters import LISTED, REPRESENTATIVE, copies_of, fold_cluster
+from digest.clusters import (
+    LISTED,
+    REPRESENTATIVE,
+    copies_of,
+    fold_cluster,
+    relevant_copies_seen,
+)
 from digest.diff import NO_CHANGE, Diff, diff_versions
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
@@ -257,6 +265,7 @@ class Item:
     day: date
     dated: bool  # True when ``day`` is the published date, False when it is the first-seen date
     first_seen: str
+    listed_since: str  # when its first relevant member (itself or a copy) was seen
     last_changed: str
     relevance: float
     topics: tuple[str, ...]
@@ -355,6 +364,7 @@ def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks:
         day=day,
         dated=dated,
         first_seen=row["first_seen"],
+        listed_since=row.get("listed_since") or row["first_seen"],
         last_changed=row["last_changed"],
         relevance=float(row["relevance"]),
         topics=tuple(json.loads(row["topics"])),
@@ -389,11 +399,12 @@ def _update_in(
 
 def found_late(row: Mapping[str, Any], day: date, week: Week) -> bool:
     """True when an article dated ``day`` belongs to ``week`` as found late: dated in
-    the :data:`LATE_DAYS` days before the week and first seen during it."""
+    the :data:`LATE_DAYS` days before the week and listable from during it (first seen
+    then, or its first relevant copy was: ``listed_since``, :func:`fold_cluster`)."""
     start, end = week.bounds()
+    listed_since = row.get("listed_since") or row["first_seen"]
     return (
-        week.monday - timedelta(days=LATE_DAYS) <= day < week.monday
-        and start <= row["first_seen"] < end
+        week.monday - timedelta(days=LATE_DAYS) <= day < week.monday and start <= listed_since < end
     )
 
 
@@ -480,6 +491,8 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
         # Dated or not: select_week goes by the date, this only finds the undated ones.
         wanted.where(articles.c.first_seen >= start, articles.c.first_seen < end),
         wanted.where(articles.c.id.in_(changed_ids)),
+        # Stories a relevant copy first seen in the run makes listable (found late).
+        wanted.where(articles.c.url.in_(relevant_copies_seen(start, end))),
         wanted.where(articles.c.url.in_(copy_query.with_only_columns(articles.c.duplicate_of))),
     )
     rows: dict[int, dict[str, Any]] = {}

@@ -9,9 +9,10 @@ from tests.digest import article, ingest, mark, url_of
 from thaidigest.cli import main
 
 
-def member(url, relevant, relevance, topics=(), partners=()):
+def member(url, relevant, relevance, topics=(), partners=(), first_seen="2024-08-20T03:00:00Z"):
     return {
         "url": url,
+        "first_seen": first_seen,
         "relevant": relevant,
         "relevance": relevance,
         "topics": json.dumps(list(topics)),
@@ -22,13 +23,15 @@ def member(url, relevant, relevance, topics=(), partners=()):
 def test_the_item_keeps_the_representatives_partners_first_then_the_copies_new_ones():
     representative = member("a", True, 0.6, ["ai"], ["country:JP", "org:ASEAN"])
     copies = [
-        member("c", True, 0.9, ["mou"], ["company:Google", "country:JP"]),
-        member("b", False, 0.4, ["smart-city"], ["country:KR"]),
+        member("c", True, 0.9, ["mou"], ["company:Google", "country:JP"], "2024-08-21T03:00:00Z"),
+        member("b", False, 0.4, ["smart-city"], ["country:KR"], "2024-08-19T03:00:00Z"),
     ]
     item = fold_cluster(representative, copies)
     assert item["relevance"] == 0.9
     assert json.loads(item["topics"]) == ["ai", "mou"]  # not the irrelevant copy's
     assert json.loads(item["partners"]) == ["country:JP", "org:ASEAN", "company:Google"]
+    # Listable since the first relevant member was seen, not the irrelevant copy.
+    assert item["listed_since"] == "2024-08-20T03:00:00Z"
 
 
 def test_a_cluster_with_no_relevant_member_is_folded_into_nothing():

@@ -320,6 +320,22 @@ def test_a_story_whose_only_relevant_members_are_copies_is_listed_once_as_its_re
     assert section.topic == "asean"
 
 
+def test_a_story_a_relevant_copy_found_after_its_weeks_digest_lists_is_found_late(store):
+    # thaigov's generic release on Sunday (week 34's digest, built Monday morning, has
+    # nothing), MDES's relevant copy found on Monday afternoon: listed in week 35.
+    generic = article(1, "Short generic release", published=date(2024, 8, 25))
+    detailed = article(2, "The release with the digital-cooperation details")
+    ingest(store, [generic], "2024-08-25T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    assert digest_of(store, W34).items == ()
+    ingest(store, [detailed], "2024-08-26T09:00")
+    mark(store, detailed, relevance=0.8, duplicate_of=generic)
+    (found,) = digest_of(store, W35).items
+    assert (found.url, found.late, found.relevance) == (url_of(generic), True, 0.8)
+    assert found.listed_since == "2024-08-26T09:00:00Z"
+    assert digest_of(store, W36).items == ()
+
+
 def test_a_story_with_no_relevant_member_is_left_out(store):
     generic, copy = article(1, "Short generic release"), article(2, "A copy of it")
     ingest(store, [generic, copy], "2024-08-20T03:00")
