@@ -49,37 +49,41 @@ def mail_digests(
     store: Store, config: Mapping[str, Any], out_dir: Path, result: DigestResult, now: datetime
 ) -> None:
     """Mail ``result``'s digest and, oldest first, every week still owed (a run could not
-    mail it), each to whom it is owed, from its Markdown file in ``out_dir``.
+    mail it) within the last ``digest.weeks`` weeks, each to whom it is owed, from its
+    Markdown file in ``out_dir``.
 
-    A week owed whose file is gone stays owed while it is within the ``digest.weeks``
-    weeks the feeds keep (``thaidigest digest --week`` builds it again); an older one is
-    written off, with a warning on stderr. Every week is tried; then a :class:`MailError`
-    names each one not mailed to everyone, and each written off.
+    A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
+    again). A week owed from before those weeks is written off, file or not, with a
+    warning on stderr: a late copy is no news, and a recipient who refuses for good is
+    owed no more than ``digest.weeks`` weeks, so a run opens no more SMTP sessions. The
+    week's age decides, never ``out_dir``, which may be a preview folder. Every week is
+    tried; then a :class:`MailError` names each one not mailed to everyone, and each
+    written off.
     """
     settings, title = config["email"], config["digest"]["title"]
     kept_weeks = max(1, int(config["digest"]["weeks"]))
     since = Week.last_complete(now).shift(1 - kept_weeks)
-    late = owed(store, settings["recipients"])
-    late.pop(result.week, None)
-    texts = {**(stored_digests(out_dir) if late else {}), result.week: result.markdown}
+    owing = owed(store, settings["recipients"], since)
+    # The run's own week is mailed whatever its age: --week asked for it.
+    overdue = {week: names for week, names in owing.overdue.items() if week != result.week}
+    late = {week: names for week, names in owing.due.items() if week != result.week}
     failures = []
+    for week, recipients in overdue.items():
+        written_off = (
+            f"digest {week} was owed to {', '.join(recipients)} and cannot be mailed: "
+            f"{week} is older than the {kept_weeks} weeks digest.weeks keeps; no longer owed"
+        )
+        click.echo(f"WARNING: {written_off}", err=True)
+        write_off(store, week, recipients)
+        failures.append(written_off)
+    texts = {**(stored_digests(out_dir) if late else {}), result.week: result.markdown}
     for week in sorted([*late, result.week]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
-            if week >= since:
-                failures.append(
-                    f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
-                    f"{path} is gone (build it again with --week {week})"
-                )
-                continue
-            written_off = (
-                f"digest {week} was owed to {', '.join(late[week])} and cannot be mailed: "
-                f"{path} is gone and {week} is older than the {kept_weeks} weeks "
-                "digest.weeks keeps; no longer owed"
+            failures.append(
+                f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
+                f"{path} is gone (build it again with --week {week})"
             )
-            click.echo(f"WARNING: {written_off}", err=True)
-            write_off(store, week, late[week])
-            failures.append(written_off)
             continue
         try:
             report = send_digest(

@@ -5,11 +5,11 @@ Each recipient gets the week once: a successful send is recorded in the
 is skipped. A recipient is owed the week (the ``undelivered`` table) from the
 start of the send until it succeeds, so a failed send, which raises
 :class:`MailError` after the others were tried, is retried by the next run,
-whichever week that run mails and however long ago the week was (:func:`owed`),
-until it is sent or written off loudly (:func:`write_off`). The password comes only
-from the environment variable named by ``email.password_env`` and never
-appears in a message, a log line or the database, not even base64-encoded as
-a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
+whichever week that run mails, while the week is one of the last ``digest.weeks``;
+one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
+password comes only from the environment variable named by ``email.password_env``
+and never appears in a message, a log line or the database, not even base64-encoded
+as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
 """
 
 from __future__ import annotations
@@ -93,21 +93,36 @@ def delivered(store: Store, week: Week) -> set[str]:
         return set(conn.execute(query).scalars())
 
 
-def owed(store: Store, recipients: Sequence[str]) -> dict[Week, list[str]]:
-    """The weeks a run could not mail to some of ``recipients``, oldest first, each with
-    those recipients (in the order of ``recipients``); however old: nothing owed is
-    forgotten but by :func:`write_off`."""
+@dataclass(frozen=True)
+class Owed:
+    """The weeks a run could not mail to some recipients, oldest first, each with those
+    recipients. ``due``: within the weeks the feeds keep, still to be mailed. ``overdue``:
+    older, to be written off loudly, neither mailed (a late copy is no news) nor kept
+    owed (a recipient refusing for good would gain a week, and each run an SMTP session
+    per week, without end)."""
+
+    due: dict[Week, list[str]]
+    overdue: dict[Week, list[str]]
+
+
+def owed(store: Store, recipients: Sequence[str], since: Week) -> Owed:
+    """The weeks owed to some of ``recipients`` (each with those, in the order of
+    ``recipients``): due from ``since`` on, overdue before it."""
     query = select(undelivered.c.week, undelivered.c.recipient)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     found: dict[str, set[str]] = {}
     for week, recipient in rows:
         found.setdefault(week, set()).add(recipient)
-    return {
+    weeks = {
         Week.parse(week): [recipient for recipient in recipients if recipient in found[week]]
         for week in sorted(found)
         if not found[week].isdisjoint(recipients)
     }
+    return Owed(
+        due={week: owing for week, owing in weeks.items() if week >= since},
+        overdue={week: owing for week, owing in weeks.items() if week < since},
+    )
 
 
 def write_off(store: Store, week: Week, recipients: Sequence[str]) -> None:

@@ -123,7 +123,13 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     if row is None:
         raise click.ClickException(f"no stored article at {canonical_url(url)}")
     click.echo(f"{row['title']}\n{row['url']}")
-    if row["duplicate_of"]:
+    if row["duplicate_of"] and row["relevant"]:  # digest.clusters: it lists the story
+        click.echo(
+            f"duplicate of {row['duplicate_of']}, listed in the digest under that URL: "
+            f"this copy is relevant ({float(row['relevance']):.2f}), so its relevance, "
+            "topics and partners count for the story"
+        )
+    elif row["duplicate_of"]:
         click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
     elif not row["relevant"]:
         from digest.clusters import relevant_copies

@@ -49,6 +49,25 @@ def test_explain_says_a_representative_is_listed_for_its_relevant_copy(store, tm
     assert result.exit_code == 0, result.output
     line = f"listed in the digest: its copy {url_of(detailed)} is relevant (0.80)"
     assert result.output.splitlines()[2] == line
+
+
+def test_explain_says_a_relevant_copy_is_listed_under_its_representative(store, tmp_path):
+    generic, detailed = article(1, "Short generic release"), article(2, "The detailed copy")
+    off = article(3, "An off-topic copy")
+    ingest(store, [generic, detailed, off], "2024-08-20T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    mark(store, detailed, relevance=0.8, duplicate_of=generic)
+    mark(store, off, relevant=False, relevance=0.3, duplicate_of=generic)
+    db = str(tmp_path / "test.sqlite")
     copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db])
-    assert "listed in the digest" not in copy.output
-    assert f"duplicate of {url_of(generic)} (left out of the digest)" in copy.output
+    assert copy.exit_code == 0, copy.output
+    assert copy.output.splitlines()[2] == (
+        f"duplicate of {url_of(generic)}, listed in the digest under that URL: this copy "
+        "is relevant (0.80), so its relevance, topics and partners count for the story"
+    )
+    assert "left out of the digest" not in copy.output
+    left_out = CliRunner().invoke(main, ["explain", url_of(off), "--db", db])
+    assert left_out.exit_code == 0, left_out.output
+    assert left_out.output.splitlines()[2] == (
+        f"duplicate of {url_of(generic)} (left out of the digest)"
+    )

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.commands import digest_command, serve_command
+from digest.mail import Owed, owed
 from digest.select import Week
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
@@ -155,16 +156,16 @@ def test_email_is_sent_once_per_week_and_recipient(tmp_path):
     assert len(inbox.messages) == 1
 
 
-def mail_weeks(tmp_path, db, port, recipients, *weeks, digest=""):
-    """``thaidigest digest --week WEEK --email`` for each of ``weeks`` in turn, mailing
-    ``recipients`` through the SMTP server on ``port``; the last run's result."""
+def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):
+    """``thaidigest digest --week WEEK --email --out tmp_path/out`` for each of ``weeks`` in
+    turn, mailing ``recipients`` through the SMTP server on ``port``; the last run's result."""
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[digest]\n{digest}\n[email]\nhost = "127.0.0.1"\nport = {port}\n'
         f"starttls = false\nrecipients = {json.dumps(recipients)}\n"
     )
     for week in weeks:
-        arguments = ["--week", str(week), "--out", str(tmp_path / "public"), "--db", str(db)]
+        arguments = ["--week", str(week), "--out", str(tmp_path / out), "--db", str(db)]
         arguments += ["--email", "--config", str(config)]
         result = CliRunner().invoke(digest_command, arguments)
     return result
@@ -229,46 +230,81 @@ def test_a_failed_retry_fails_the_run_and_names_every_week_still_owed(tmp_path):
         ]
 
 
-def test_a_digest_owed_longer_than_the_feeds_weeks_is_still_sent_oldest_first(tmp_path):
+def test_a_digest_owed_within_the_feeds_weeks_is_sent_oldest_first(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     port = free_port()
-    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-3), last.shift(-1))
+    mail_weeks(tmp_path, db, port, ["a@example.org"], last.shift(-2), last.shift(-1))
     with smtp_sink() as inbox:
-        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 3")
         assert result.exit_code == 0, result.output
         assert mailed(inbox) == [
-            ("a@example.org", str(last.shift(-3))),
+            ("a@example.org", str(last.shift(-2))),
             ("a@example.org", str(last.shift(-1))),
             ("a@example.org", str(last)),
         ]
-        assert f"mailed a@example.org the digest of {last.shift(-3)}" in result.output
-        again = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
+        assert f"mailed a@example.org the digest of {last.shift(-2)}" in result.output
+        again = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 3")
         assert again.exit_code == 0 and len(inbox.messages) == 3
 
 
-def test_a_digest_owed_longer_than_the_feeds_weeks_whose_file_is_gone_is_written_off_loudly(
-    tmp_path,
-):
+@pytest.mark.parametrize("file_kept", [True, False], ids=["file kept", "file gone"])
+def test_a_digest_owed_longer_than_the_feeds_weeks_is_written_off_loudly(tmp_path, file_kept):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     old = last.shift(-3)
-    mail_weeks(tmp_path, db, free_port(), ["a@example.org", "b@example.org"], old)
-    gone = tmp_path / "public" / "digests" / f"{old}.md"
-    gone.unlink()
     recipients = ["a@example.org", "b@example.org"]
+    mail_weeks(tmp_path, db, free_port(), recipients, old)
+    if not file_kept:
+        (tmp_path / "public" / "digests" / f"{old}.md").unlink()
     with smtp_sink() as inbox:
         result = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 2")
+        # A year-old digest is not news to a recipient: never mailed late, however kept.
         assert mailed(inbox) == [("a@example.org", str(last)), ("b@example.org", str(last))]
         assert result.exit_code == 1
         written_off = (
             f"digest {old} was owed to a@example.org, b@example.org and cannot be mailed: "
-            f"{gone} is gone and {old} is older than the 2 weeks digest.weeks keeps; "
-            "no longer owed"
+            f"{old} is older than the 2 weeks digest.weeks keeps; no longer owed"
         )
-        assert f"WARNING: {written_off}" in result.stderr
+        assert f"WARNING: {written_off}\n" in result.stderr
         assert written_off in result.stderr.split("Error: ")[1]
         again = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 2")
         assert again.exit_code == 0, again.output
         assert str(old) not in again.output and len(inbox.messages) == 2
+
+
+def test_a_recipient_refusing_every_week_is_owed_no_more_than_the_feeds_weeks(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    weeks = [last.shift(-4), last.shift(-3), last.shift(-2), last.shift(-1), last]
+    with smtp_sink() as inbox:
+        inbox.refuse.add("b@example.org")
+        recipients = ["a@example.org", "b@example.org"]
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, *weeks, digest="weeks = 2")
+        assert result.exit_code == 1
+        # The last run tried the one week still owed and its own: one session each.
+        assert result.output.count("not mailed to 1 recipients") == 2
+    store = Store(f"sqlite:///{db}")
+    try:
+        still = owed(store, recipients, last.shift(-1))
+    finally:
+        store.close()
+    assert still == Owed(
+        due={last.shift(-1): ["b@example.org"], last: ["b@example.org"]}, overdue={}
+    )
+
+
+def test_an_owed_week_is_never_written_off_for_a_file_missing_from_another_out(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org"], last.shift(-1))
+    preview = tmp_path / "preview"
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, out="preview")
+        assert result.exit_code == 1 and "no longer owed" not in result.output
+        assert f"{preview / 'digests' / f'{last.shift(-1)}.md'} is gone" in result.output
+        real = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last)
+        assert real.exit_code == 0, real.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last)),
+            ("a@example.org", str(last.shift(-1))),
+        ]
 
 
 def test_an_owed_digest_whose_file_is_gone_is_named_and_the_rest_is_sent(tmp_path):

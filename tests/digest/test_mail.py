@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from digest.mail import MailError, mail_subject, owed, send_digest, write_off
+from digest.mail import MailError, Owed, mail_subject, owed, send_digest, write_off
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings
@@ -170,18 +170,18 @@ def test_a_week_not_mailed_stays_owed_to_its_recipients_until_sent(store, built,
     unreachable = mail_settings(free_port(), ["a@example.org", "b@example.org"])
     with pytest.raises(MailError, match=re.escape("(a@example.org, b@example.org not mailed)")):
         send(store, built, unreachable)
-    assert owed(store, ["a@example.org", "b@example.org"]) == {
+    assert owed(store, ["a@example.org", "b@example.org"], W34).due == {
         W34: ["a@example.org", "b@example.org"]
     }
-    assert owed(store, ["b@example.org", "c@example.org"]) == {W34: ["b@example.org"]}
+    assert owed(store, ["b@example.org", "c@example.org"], W34).due == {W34: ["b@example.org"]}
     inbox.refuse.add("b@example.org")
     with pytest.raises(MailError, match=re.escape("b@example.org")):
         send(store, built, mail_settings(inbox.port, ["a@example.org", "b@example.org"]))
-    assert owed(store, ["a@example.org", "b@example.org"]) == {W34: ["b@example.org"]}
+    assert owed(store, ["a@example.org", "b@example.org"], W34).due == {W34: ["b@example.org"]}
     inbox.refuse.clear()
     late = send(store, built, mail_settings(inbox.port, ["a@example.org"]), ["b@example.org"])
     assert late.sent == ("b@example.org",)
-    assert owed(store, ["a@example.org", "b@example.org"]) == {}
+    assert owed(store, ["a@example.org", "b@example.org"], W34).due == {}
 
 
 def test_a_week_written_off_is_no_longer_owed_to_those_named_only(store, built):
@@ -189,8 +189,20 @@ def test_a_week_written_off_is_no_longer_owed_to_those_named_only(store, built):
     with pytest.raises(MailError):
         send(store, built, unreachable)
     write_off(store, W34, ["a@example.org"])
-    assert owed(store, ["a@example.org", "b@example.org"]) == {W34: ["b@example.org"]}
+    assert owed(store, ["a@example.org", "b@example.org"], W34).due == {W34: ["b@example.org"]}
     assert recorded(store) == set()  # written off is not delivered
+
+
+def test_a_week_owed_from_before_the_window_is_overdue_not_due(store, built):
+    unreachable = mail_settings(free_port(), ["a@example.org", "b@example.org"])
+    with pytest.raises(MailError):
+        send(store, built, unreachable)
+    both = ["a@example.org", "b@example.org"]
+    assert owed(store, both, W34) == Owed(due={W34: both}, overdue={})
+    assert owed(store, ["b@example.org"], W34.shift(1)) == Owed(
+        due={}, overdue={W34: ["b@example.org"]}
+    )
+    assert owed(store, ["c@example.org"], W34.shift(1)) == Owed(due={}, overdue={})
 
 
 def test_password_comes_from_the_environment_and_never_leaks(store, built, login_inbox, caplog):
