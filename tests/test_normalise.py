@@ -278,3 +278,33 @@ def test_a_date_line_at_the_top_of_a_stored_body_alone_is_the_same():
     assert not same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความใหม่"))
     deep = "หนึ่ง\nสอง\nสาม\nสี่"  # a date after four lines of text is text
     assert not same_content(("ก", f"{deep}\n16/12/2565"), ("ก", deep))
+
+
+def test_an_mdes_table_of_dates_keeps_its_cells_and_the_listing_date():
+    body = "ตารางกิจกรรม\nวันที่\n1/2/67\nกิจกรรมเปิดงาน\n2/2/67\nสัมมนา"
+    raw = RawArticle(
+        "https://www.mdes.go.th/news/detail/9001",
+        "mdes",
+        "ดีอีจัดงานสัปดาห์ดิจิทัล",
+        body,
+        published_hint=date(2024, 1, 20),
+        extraction="selectors",
+    )
+    article = normalise_article(raw)
+    assert article.body == body
+    assert article.published == date(2024, 1, 20)
+
+
+def test_a_body_date_line_at_the_top_comes_before_the_hint_numeric_as_thai():
+    # What normalise_article does for a Thai-month date line, it does for a numeric one:
+    # the date line standing first in the body gives the date, no other line does.
+    for line in ("วันพฤหัสบดีที่ 1 กุมภาพันธ์ 2567", "1/2/67"):
+        raw = RawArticle(
+            "https://www.mdes.go.th/news/detail/9002",
+            "mdes",
+            "ดีอีจัดงานสัปดาห์ดิจิทัล",
+            f"{line}\nข้อความ",
+            published_hint=date(2024, 1, 20),
+        )
+        article = normalise_article(raw)
+        assert (article.body, article.published) == ("ข้อความ", date(2024, 2, 1))
