@@ -10,6 +10,8 @@ from thaidigest.dates import (
     take_date_lines,
 )
 
+TODAY = date(2026, 12, 2)  # the clock the caller passes
+
 
 @pytest.mark.parametrize(
     ("line", "expected"),
@@ -79,9 +81,9 @@ def test_listing_date_with_an_abbreviated_month_and_a_two_digit_year_is_buddhist
 
 def test_date_lines_are_taken_from_the_top_only():
     lines = ["", "วันศุกร์ที่ 23 สิงหาคม 2567", "headline", "วันศุกร์ที่ 23 สิงหาคม 2567", "text"]
-    assert take_date_lines(lines) == (date(2024, 8, 23), ["", "headline", "text"])
+    assert take_date_lines(lines, TODAY) == (date(2024, 8, 23), ["", "headline", "text"])
     deep = ["one", "two", "three", "four", "วันศุกร์ที่ 23 สิงหาคม 2567"]
-    assert take_date_lines(deep) == (None, deep)
+    assert take_date_lines(deep, TODAY) == (None, deep)
 
 
 def test_a_date_line_with_a_time_or_an_edit_note_is_taken_out_of_the_body():
@@ -89,7 +91,7 @@ def test_a_date_line_with_a_time_or_an_edit_note_is_taken_out_of_the_body():
         "วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10:30 น.",
         "วันศุกร์ที่ 23 สิงหาคม 2567 (แก้ไข 24 สิงหาคม 2567)",
     ):
-        assert take_date_lines([line, "headline", "text"]) == (
+        assert take_date_lines([line, "headline", "text"], TODAY) == (
             date(2024, 8, 23),
             ["headline", "text"],
         )
@@ -97,9 +99,9 @@ def test_a_date_line_with_a_time_or_an_edit_note_is_taken_out_of_the_body():
 
 def test_taking_date_lines_twice_changes_nothing():
     lines = ["วันศุกร์ที่ 23 สิงหาคม 2567", "a", "วันศุกร์ที่ 30 สิงหาคม 2567", "b", "c", "d", "7 เม.ย.66"]
-    published, once = take_date_lines(lines)
+    published, once = take_date_lines(lines, TODAY)
     assert published == date(2024, 8, 23)
-    assert take_date_lines(once) == (None, once)
+    assert take_date_lines(once, TODAY) == (None, once)
 
 
 def test_thai_digits_become_ascii():
@@ -115,9 +117,9 @@ def test_thai_digits_become_ascii():
     ],
 )
 def test_a_placeholder_date_line_is_taken_out_but_gives_no_date(line):
-    assert take_date_lines([line, "headline", "text"]) == (None, ["headline", "text"])
+    assert take_date_lines([line, "headline", "text"], TODAY) == (None, ["headline", "text"])
     real = "วันศุกร์ที่ 23 สิงหาคม 2567"
-    assert take_date_lines([line, real, "text"]) == (date(2024, 8, 23), ["text"])
+    assert take_date_lines([line, real, "text"], TODAY) == (date(2024, 8, 23), ["text"])
 
 
 @pytest.mark.parametrize("found", [date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1), None])
@@ -188,15 +190,75 @@ def test_numbers_that_are_no_date_are_not_read_as_dates(line):
 @pytest.mark.parametrize("line", ["1/1/2513", "01/01/13", "1.1.1970", "01-01-2443"])
 def test_a_numeric_placeholder_date_is_taken_out_but_gives_no_date(line):
     assert publication_date(parse_listing_date(line)) is None
-    assert take_date_lines([line, "headline", "text"]) == (None, ["headline", "text"])
+    assert take_date_lines([line, "headline", "text"], TODAY) == (None, ["headline", "text"])
 
 
 def test_numbers_that_are_no_date_stay_in_the_body():
     lines = ["02-141-6747", "ที่ 23/2567", "1/2", "23/08/67", "text"]
-    assert take_date_lines(lines) == (date(2024, 8, 23), [*lines[:3], "text"])
+    assert take_date_lines(lines, TODAY) == (None, lines)  # 23/08/67 is no first line
+    assert take_date_lines(lines[3:], TODAY) == (date(2024, 8, 23), ["text"])
+
+
+def test_numeric_dates_in_a_table_are_text_not_date_lines():
+    # An MDES body, one item a line: the cells are text and give no published date.
+    lines = ["ตารางกิจกรรม", "วันที่", "1/2/67", "กิจกรรมเปิดงาน", "2/2/67", "สัมมนา"]
+    assert take_date_lines(lines, TODAY) == (None, lines)
+
+
+@pytest.mark.parametrize("line", ["1-1-10", "3-1-10", "1.2.30", "2.1.10", "11.11.11"])
+def test_scores_and_section_numbers_read_as_old_dates_stay_text(line):
+    # Read as dates they would fall before 1990 and be no template's placeholder.
+    thai = "วันศุกร์ที่ 16 ธันวาคม 2565"
+    assert take_date_lines([line, "text"], TODAY) == (None, [line, "text"])
+    assert take_date_lines([thai, line, "text"], TODAY) == (date(2022, 12, 16), [line, "text"])
+
+
+def test_a_numeric_date_after_next_year_stays_text():
+    # "1-1-99" would be 2599 BE, 2056 CE.
+    assert take_date_lines(["1-1-99", "text"], TODAY) == (None, ["1-1-99", "text"])
+    next_year = f"1/1/{TODAY.year + 1 + 543}"
+    assert take_date_lines([next_year, "text"], TODAY) == (date(TODAY.year + 1, 1, 1), ["text"])
+    later = f"1/1/{TODAY.year + 2 + 543}"
+    assert take_date_lines([later, "text"], TODAY) == (None, [later, "text"])
+
+
+@pytest.mark.parametrize("line", ["10.12.45", "23.08.45", "09.05.50"])
+def test_a_dotted_time_with_seconds_is_no_date(line):
+    assert parse_date_line(line) is None
+    thai = "วันศุกร์ที่ 16 ธันวาคม 2565"
+    assert take_date_lines([thai, line, "text"], TODAY) == (date(2022, 12, 16), [line, "text"])
+
+
+def test_a_numeric_date_line_stands_first_or_under_another_date_line_only():
+    thai = "วันศุกร์ที่ 16 ธันวาคม 2565"
+    assert take_date_lines(["", "16/12/2565", "text"], TODAY) == (date(2022, 12, 16), ["", "text"])
+    assert take_date_lines(["headline", "16/12/2565", "text"], TODAY) == (
+        None,
+        ["headline", "16/12/2565", "text"],
+    )
+    # Under a Thai date line that stands after the headline, it is that line's companion.
+    assert take_date_lines(["headline", thai, "16/12/2565", "text"], TODAY) == (
+        date(2022, 12, 16),
+        ["headline", "text"],
+    )
+    # Under a placeholder date line too.
+    assert take_date_lines(["1/1/2513", "16/12/2565", "text"], TODAY) == (
+        date(2022, 12, 16),
+        ["text"],
+    )
+
+
+def test_taking_numeric_date_lines_twice_changes_nothing():
+    for lines in (
+        ["1/1/2513", "1-1-10", "16/12/2565", "text"],
+        ["16/12/2565", "10.12.45", "2/2/67", "text"],
+        ["วันศุกร์ที่ 16 ธันวาคม 2565", "1/1/1950", "16/12/2565", "text"],
+    ):
+        _, once = take_date_lines(lines, TODAY)
+        assert take_date_lines(once, TODAY) == (None, once)
 
 
 def test_the_numeric_date_line_under_a_thaigov_date_line_is_taken_out():
     # Corpus 62728: a third of the corpus has this second, numeric date line.
     lines = ["วันศุกร์ที่ 16 ธันวาคม 2565", "16/12/2565", "headline", "text"]
-    assert take_date_lines(lines) == (date(2022, 12, 16), ["headline", "text"])
+    assert take_date_lines(lines, TODAY) == (date(2022, 12, 16), ["headline", "text"])

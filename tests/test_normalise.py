@@ -271,10 +271,55 @@ def test_content_differing_in_digit_script_alone_is_the_same():
     assert not same_content(("ก", "ข\nค"), ("ก\nข", "ค"))
 
 
-def test_a_date_line_at_the_top_of_a_stored_body_alone_is_the_same():
+def test_a_numeric_date_line_stating_the_published_date_alone_is_the_same():
     # Stored before numeric date lines were read: the line under thaigov's date line stayed.
-    assert same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความ"))
-    assert same_content(("ก", "ข้อความ"), ("ก", "๑๖/๑๒/๒๕๖๕\nข้อความ"))
-    assert not same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความใหม่"))
+    published = date(2022, 12, 16)
+    assert same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความ"), published)
+    assert same_content(("ก", "ข้อความ"), ("ก", "๑๖/๑๒/๒๕๖๕\nข้อความ"), published)
+    assert not same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความใหม่"), published)
     deep = "หนึ่ง\nสอง\nสาม\nสี่"  # a date after four lines of text is text
-    assert not same_content(("ก", f"{deep}\n16/12/2565"), ("ก", deep))
+    assert not same_content(("ก", f"{deep}\n16/12/2565"), ("ก", deep), published)
+
+
+def test_a_correction_of_a_date_line_at_the_top_of_a_body_is_an_edit():
+    thai = "วันศุกร์ที่ 16 ธันวาคม 2565"
+    stored, corrected = f"{thai}\n16/12/2565\nข้อความ", f"{thai}\n17/12/2565\nข้อความ"
+    assert not same_content(("T", stored), ("T", corrected))
+    assert not same_content(("T", stored), ("T", corrected), date(2022, 12, 16))
+    # Another date than the article's is no leftover of an older normalisation.
+    assert not same_content(("ก", "17/12/2565\nข้อความ"), ("ก", "ข้อความ"), date(2022, 12, 16))
+    assert not same_content(("ก", "16/12/2565\nข้อความ"), ("ก", "ข้อความ"), None)
+    # A numeric line repeating the Thai date line above it is the old leftover.
+    assert same_content(("T", stored), ("T", f"{thai}\nข้อความ"))
+    # The Thai date line itself is text here: a corrected one is an edit.
+    assert not same_content(("T", f"{thai}\nข้อความ"), ("T", "ข้อความ"))
+
+
+def test_an_mdes_table_of_dates_keeps_its_cells_and_the_listing_date():
+    body = "ตารางกิจกรรม\nวันที่\n1/2/67\nกิจกรรมเปิดงาน\n2/2/67\nสัมมนา"
+    raw = RawArticle(
+        "https://www.mdes.go.th/news/detail/9001",
+        "mdes",
+        "ดีอีจัดงานสัปดาห์ดิจิทัล",
+        body,
+        published_hint=date(2024, 1, 20),
+        extraction="selectors",
+    )
+    article = normalise_article(raw)
+    assert article.body == body
+    assert article.published == date(2024, 1, 20)
+
+
+def test_a_body_date_line_at_the_top_comes_before_the_hint_numeric_as_thai():
+    # What normalise_article does for a Thai-month date line, it does for a numeric one:
+    # the date line standing first in the body gives the date, no other line does.
+    for line in ("วันพฤหัสบดีที่ 1 กุมภาพันธ์ 2567", "1/2/67"):
+        raw = RawArticle(
+            "https://www.mdes.go.th/news/detail/9002",
+            "mdes",
+            "ดีอีจัดงานสัปดาห์ดิจิทัล",
+            f"{line}\nข้อความ",
+            published_hint=date(2024, 1, 20),
+        )
+        article = normalise_article(raw)
+        assert (article.body, article.published) == ("ข้อความ", date(2024, 2, 1))

@@ -12,13 +12,19 @@ separator (``/``, ``-`` or ``.``) used twice. Their years are read as in the oth
 dates (:func:`_gregorian_year`): a two-digit year is BE, ``67`` = 2567 BE = 2024,
 because the sites are Thai (and ``67`` as CE, 2067, would be in the future anyway);
 a four-digit year above ``LAST_CE_YEAR`` is BE (every BE year of the web, 2533 on,
-is far above it) and one at or below it is CE (``23/08/2024``). So the plausible CE
-years, 1990 to next year, are CE and the plausible BE years (above 2532) BE; a BE
-year 2301..2532 gives a date before 1990, a placeholder (:func:`publication_date`).
-A CE year after next year is read as written: this module does not know today's
-date, so a date in the future is not refused here. A number that is not a whole date
-(a phone number ``02-141-6747``, a fraction ``1/2``, ``23/08`` without a year, a
-document number ``ที่ 23/2567``, a law's ``พ.ศ. 2567``) is no date line.
+is far above it) and one at or below it is CE (``23/08/2024``). A dotted one with a
+two-digit year that reads as a time of day with seconds (``10.12.45``) is that time,
+not a date (``DOTTED_TIME_WITH_SECONDS``). A number that is not a whole date (a phone
+number ``02-141-6747``, a fraction ``1/2``, ``23/08`` without a year, a document
+number ``ที่ 23/2567``, a law's ``พ.ศ. 2567``) is no date line.
+
+In a body (:func:`take_date_lines`) a numeric date is a date line only where one
+stands, first in the body or right under another date line, and only when it is a
+template's placeholder (``1/1/2513``, 1970-01-01; ``1/1/1900``) or falls from 1990
+to the end of next year; else it is text that stays in the body: table cells
+(``1/2/67`` under ``วันที่``), scores and section numbers (``1-1-10``, ``1.2.30``,
+2510 and 2530 BE), impossible years (``1-1-99``, 2056). This module reads no clock:
+the caller passes today.
 
 Only a line that *is* a date (optionally with a weekday, a time of day and an
 edit note: ``… 2567 เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)``) counts as a
@@ -118,11 +124,18 @@ NUMERIC_DATE = (
 # Before a numeric date a weekday or วันที่ may stand, not a bare ที่: "ที่ 23/08/2567"
 # is how a letter's reference number starts.
 NUMERIC_DATE_LINE = re.compile(rf"^{_THAI_WEEKDAY}{NUMERIC_DATE}{DATE_LINE_SUFFIX}$")
+# A time of day with seconds, written with dots ("10.12.45"): it has a dotted date's
+# shape with a two-digit year, and is read as the time (the date would be 2545 BE).
+DOTTED_TIME_WITH_SECONDS = r"(?:[01]?\d|2[0-3])\.[0-5]\d\.[0-5]\d(?!\d)"
+_DOTTED_TIME_WITH_SECONDS = re.compile(DOTTED_TIME_WITH_SECONDS)
 
 # A date before this is a placeholder, not a publication date: an empty template prints
 # the Unix epoch (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01), others 1900-01-01 or 0001-01-01.
 # No Thai government site published news on the web this early.
 EARLIEST_PUBLISHED = date(1990, 1, 1)
+# The placeholders templates print, which a date line may state: a numeric line stating
+# another date before EARLIEST_PUBLISHED is a number ("1-1-10", a score), not a date line.
+PLACEHOLDER_DATES = frozenset({date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1)})
 # No line longer than this (spaces collapsed) is a date line: the longest weekday and
 # month with a time and an edit note take 72 characters.
 MAX_DATE_LINE_CHARS = 80
@@ -178,8 +191,7 @@ def parse_date_line(line: str) -> date | None:
         return _make_date(year, _thai_month(match["month"]), int(match["day"]))
     match = NUMERIC_DATE_LINE.match(text)
     if match:
-        year = _gregorian_year(match["year"])
-        return _make_date(year, int(match["month"]), int(match["day"]))
+        return _numeric_date(match)
     for pattern in (ENGLISH_DATE_LINE_MDY, ENGLISH_DATE_LINE_DMY):
         match = pattern.match(text)
         if match:
@@ -189,30 +201,72 @@ def parse_date_line(line: str) -> date | None:
     return None
 
 
+def _numeric_date(match: re.Match[str]) -> date | None:
+    """The date a :data:`NUMERIC_DATE_LINE` match states; None for a dotted time of day."""
+    written = match.group("day", "month", "year")
+    if match["separator"] == "." and _DOTTED_TIME_WITH_SECONDS.fullmatch(".".join(written)):
+        return None
+    year = _gregorian_year(match["year"])
+    return _make_date(year, int(match["month"]), int(match["day"]))
+
+
+def parse_numeric_date_line(line: str) -> date | None:
+    """The date a whole line states in numbers (``16/12/2565``), else None."""
+    text = arabic_digits(" ".join(line.split()))
+    if len(text) > MAX_DATE_LINE_CHARS:
+        return None
+    match = NUMERIC_DATE_LINE.match(text)
+    return _numeric_date(match) if match else None
+
+
 def parse_listing_date(text: str) -> date | None:
     """An MDES listing date: ``dd/mm/yyyy`` in the Buddhist Era (``23/08/2567``) or any
     numeric or date-line form (``23/08/67``, ``23 ส.ค. 67``), as :func:`parse_date_line`."""
     return parse_date_line(text)
 
 
-def take_date_lines(lines: list[str]) -> tuple[date | None, list[str]]:
+def _is_numeric_date_line(found: date, latest_year: int) -> bool:
+    """Whether a numeric date standing where a date line stands is one: a template's
+    placeholder, or a date from ``EARLIEST_PUBLISHED`` to the end of ``latest_year``.
+    Any other is a number with a date's shape: a score ``1-1-10``, a section ``1.2.30``."""
+    return found in PLACEHOLDER_DATES or EARLIEST_PUBLISHED <= found <= date(latest_year, 12, 31)
+
+
+def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[str]]:
     """The publication date of a body and its lines without the date lines at its top.
 
     The top is everything before the ``DATE_LINE_SEARCH_DEPTH``-th line that is
-    not a date; every date line there is dropped (a page may repeat it), and the
-    first one that is no placeholder (:func:`publication_date`) gives the date.
-    Taking them twice gives the same lines.
+    not a date. A Thai or English date line there is dropped wherever it stands (a
+    page may repeat it). A numeric one is dropped only where a date line stands: as
+    the first line that is not blank, or right under another date line dropped
+    (thaigov's ``16/12/2565`` under ``วันศุกร์ที่ 16 ธันวาคม 2565``), and only when
+    it is a placeholder or a date from 1990 to next year (``today`` is the caller's,
+    this module reads no clock); elsewhere numbers with a date's shape are text (a
+    table's cells, scores, section numbers). The first date line dropped that is no
+    placeholder (:func:`publication_date`) gives the date. Taking them twice gives
+    the same lines.
     """
+    latest_year = today.year + 1
     published: date | None = None
     kept: list[str] = []
     seen = 0
+    at_date_line_place = True  # no line yet but blank ones and date lines taken out
     for index, line in enumerate(lines):
         if seen >= DATE_LINE_SEARCH_DEPTH:
             return published, kept + lines[index:]
-        found = parse_date_line(line) if line.strip() else None
+        if not line.strip():
+            kept.append(line)
+            continue
+        found = parse_numeric_date_line(line)
+        if found is not None:
+            if not (at_date_line_place and _is_numeric_date_line(found, latest_year)):
+                found = None
+        else:
+            found = parse_date_line(line)
+        at_date_line_place = found is not None
         if found is None:
             kept.append(line)
-            seen += bool(line.strip())
+            seen += 1
         elif published is None:
             published = publication_date(found)
     return published, kept

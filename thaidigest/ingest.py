@@ -484,7 +484,7 @@ def _same_stored_content(conn: Connection, row_id: int, article: Article) -> boo
     row = conn.execute(
         select(articles.c.title, articles.c.body).where(articles.c.id == row_id)
     ).one()
-    return same_content((row.title, row.body), (article.title, article.body))
+    return same_content((row.title, row.body), (article.title, article.body), article.published)
 
 
 def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:

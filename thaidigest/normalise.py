@@ -26,7 +26,12 @@ import numpy as np
 from pythainlp import thai_above_vowels, thai_below_vowels, thai_follow_vowels, thai_tonemarks
 from pythainlp.util import normalize as pythainlp_normalize
 
-from thaidigest.dates import arabic_digits, take_date_lines
+from thaidigest.dates import (
+    arabic_digits,
+    parse_date_line,
+    parse_numeric_date_line,
+    take_date_lines,
+)
 from thaidigest.model import Article, RawArticle
 from thaidigest.sites import TITLE_PREFIXES
 from thaidigest.urls import article_id, canonical_url, source_of, web_url_problem
@@ -252,8 +257,11 @@ def pick_title(title: str, body_lines: list[str]) -> tuple[str, list[str]]:
     return title, lines
 
 
-def clean_body(title: str, lines: list[str]) -> CleanBody:
-    """Drop the date line, repeated headlines, boilerplate and blank lines from a body."""
+def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
+    """Drop the date line, repeated headlines, boilerplate and blank lines from a body.
+
+    ``today`` bounds a numeric date line: one after next year is text (see
+    :func:`~thaidigest.dates.take_date_lines`)."""
     title_key = comparable(title)
     shortest = len(title) * (1 - HEADLINE_LENGTH_SLACK)
     longest = len(title) * (1 + HEADLINE_LENGTH_SLACK)
@@ -274,7 +282,7 @@ def clean_body(title: str, lines: list[str]) -> CleanBody:
         ):
             continue
         kept.append(line)
-    published, kept = take_date_lines(kept)
+    published, kept = take_date_lines(kept, today)
     return CleanBody(kept, published, source_url)
 
 
@@ -287,26 +295,43 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
 
 
-def _comparable_body(body: str) -> str:
-    """``body`` without the date lines at its top, every digit an Arabic one."""
-    _, lines = take_date_lines(body.split("\n"))
+def _comparable_body(body: str, published: date | None) -> str:
+    """``body`` every digit an Arabic one, without a numeric date line at its top that
+    states ``published`` or the date of the date line right above it."""
+    lines = body.split("\n")
+    stated = {published}
+    for index, line in enumerate(lines[:2]):  # the date line, and the numeric one under it
+        numeric = parse_numeric_date_line(line)
+        if numeric is not None:
+            if numeric in stated:
+                del lines[index]
+            break
+        found = parse_date_line(line)
+        if found is None:
+            break
+        stated.add(found)
     return arabic_digits("\n".join(lines))
 
 
-def same_content(stored: tuple[str, str], new: tuple[str, str]) -> bool:
+def same_content(
+    stored: tuple[str, str], new: tuple[str, str], published: date | None = None
+) -> bool:
     """Whether two normalised ``(headline, body)`` pairs say the same once every digit
     reads as an Arabic one: Thai digits for the same numbers (``๓๐๐`` for ``300``)
-    are no edit. Nor is a date line at the top of a body: a body normalised before a
-    kind of date line was read still holds it (``16/12/2565`` under thaigov's date
-    line, a third of its articles, before numeric dates were read), and the date is
-    compared beside the text.
+    are no edit. Nor is a numeric date line at the top of a body that states the
+    article's date (``published``, or the date line above it): a body normalised
+    before numeric dates were read still holds it (``16/12/2565`` under thaigov's
+    date line, a third of its articles). A numeric line stating another date is
+    text, so correcting it is an edit.
 
     :func:`content_hash` keeps hashing the text as written, so that the hashes
     databases hold stay valid: the ingestor compares texts this way only when the
     hashes differ."""
     (stored_title, stored_body), (new_title, new_body) = stored, new
     same_title = arabic_digits(stored_title) == arabic_digits(new_title)
-    return same_title and _comparable_body(stored_body) == _comparable_body(new_body)
+    return same_title and (
+        _comparable_body(stored_body, published) == _comparable_body(new_body, published)
+    )
 
 
 def normalise_article(raw: RawArticle) -> Article:
@@ -316,7 +341,8 @@ def normalise_article(raw: RawArticle) -> Article:
     picture, and they are news all the same.
     """
     title, body_lines = pick_title(raw.title, clean_text(raw.body))
-    cleaned = clean_body(title, body_lines)
+    # The clock only bounds a numeric date line: no real one is after next year.
+    cleaned = clean_body(title, body_lines, date.today())
     body = "\n".join(cleaned.lines)
     if not title:
         raise ValueError("no headline")

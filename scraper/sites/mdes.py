@@ -47,7 +47,13 @@ from scraper.sites import (
     text_map,
 )
 from scraper.sites.not_found import is_not_found_message, is_not_found_title
-from thaidigest.dates import NUMERIC_DATE, TIME_OF_DAY, arabic_digits, parse_date_line
+from thaidigest.dates import (
+    DOTTED_TIME_WITH_SECONDS,
+    NUMERIC_DATE,
+    TIME_OF_DAY,
+    arabic_digits,
+    parse_date_line,
+)
 from thaidigest.normalise import comparable
 from thaidigest.sites import MDES_ARTICLE_ID, listing_path
 
@@ -136,9 +142,12 @@ DEAD_HREF_PREFIXES = ("#", "javascript:")
 ARTICLE_ID_RE = re.compile(rf"{MDES_ARTICLE_ID}(?:[-/?#]|$)")
 
 _FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!\w)", re.IGNORECASE)
-# A time of day is noise; a dotted date ("23.08.67", "23.08.2567") is not one, nor a part of it.
+# A time of day is noise, after a space, a prefix's colon, a dash or a slash ("09.00-12.00",
+# "23/08/2567-10:30"). A dotted date ("23.08.67", "23.08.2567") is no time, nor is a part
+# of one (after a digit or a dot), unless it reads as a time with seconds ("10.12.45").
+_NOT_A_DOTTED_DATE = rf"(?<![\d.])(?!(?!{DOTTED_TIME_WITH_SECONDS}){NUMERIC_DATE})"
 _DATE_NOISE = re.compile(
-    rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|(?<![\d.:/-])(?!{NUMERIC_DATE}){TIME_OF_DAY}|[|•·]",
+    rf"(?<!\w)(?:{DATE_PREFIXES})(?!\w)\s*:?|{_NOT_A_DOTTED_DATE}{TIME_OF_DAY}|[|•·]",
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]")

@@ -221,7 +221,10 @@ def listing_date_reads_back_what_was_written(
         year = year[-2:]
     parts = (f"{day.day:02d}", f"{day.month:02d}") if padded else (str(day.day), str(day.month))
     text = separator.join((*parts, year))
-    assert parse_listing_date(thai_digits(text) if digits else text) == day
+    # Dotted, shaped like a time with seconds ("10.12.45"): a time, not 10 Dec 2545 BE.
+    time_shaped = separator == "." and len(year) == 2 and len(parts[1]) == 2
+    expected = None if time_shaped and day.day <= 23 and int(year) <= 59 else day
+    assert parse_listing_date(thai_digits(text) if digits else text) == expected
 
 
 @prop(URL, st.text(CHARACTER, max_size=80))

@@ -104,6 +104,26 @@ def test_listing_with_numeric_dates_in_any_form_gives_each_article_its_date() ->
 
 
 @pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("23 ส.ค. 2567 เวลา 09.00-12.00 น.", date(2024, 8, 23)),  # a time range
+        ("เวลา:10.30 น. 23 ส.ค. 2567", date(2024, 8, 23)),
+        ("23/08/2567-10:30 น.", date(2024, 8, 23)),
+        ("posted:10:30 23/08/2567", date(2024, 8, 23)),
+        ("เวลา 10.12.45 น. 23 ส.ค. 2567", date(2024, 8, 23)),  # a time with seconds
+        ("23.08.2567 10.12.45", date(2024, 8, 23)),
+    ],
+)
+def test_a_time_after_a_dash_slash_or_colon_is_taken_off_the_date(line: str, expected) -> None:
+    text = mdes.date_text(line)
+    assert text is not None and parse_date_line(text) == expected
+
+
+def test_a_dotted_time_with_seconds_alone_is_no_date() -> None:
+    assert mdes.date_text("10.12.45") is None
+
+
+@pytest.mark.parametrize(
     "line",
     ["02-141-6747", "081-234-5678", "พ.ศ. 2567", "1/2", "23/08", "ที่ 23/2567", "31/02/67"],
 )
