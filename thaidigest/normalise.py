@@ -248,13 +248,20 @@ def pick_title(title: str, body_lines: list[str]) -> tuple[str, list[str]]:
     When the given title is a section label or a wrapper banner, the headline
     is the first line of the body that is neither.
     """
-    title = strip_title_prefix(clean_line(title))
+    title = _headline(title)
     lines = list(body_lines)
     while is_wrapper_line(title) and lines:
-        title = strip_title_prefix(lines.pop(0))
+        title = _headline(lines.pop(0))
         while not title and lines:
-            title = strip_title_prefix(lines.pop(0))
+            title = _headline(lines.pop(0))
     return title, lines
+
+
+def _headline(line: str) -> str:
+    """A line as a headline: cleaned, without the site's prefix, and cleaned again, since
+    taking the prefix off may leave a mark opening the line (``รัฐบาลไทย-่ะ``), which a
+    headline normalised a second time would lose."""
+    return clean_line(strip_title_prefix(clean_line(line)))
 
 
 def clean_body(title: str, lines: list[str], today: date) -> CleanBody:

@@ -381,6 +381,9 @@ FOUND_BY_FUZZING = {
     "second-date-line": ("หัวข้อข่าว", "วันศุกร์ที่ 23 สิงหาคม 2567\nวันศุกร์ที่ 30 สิงหาคม 2567\nเนื้อหา"),
     "doubled-site-prefix": ("รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-หัวข้อ", "เนื้อหา"),
     "mark-opening-a-later-line": ("หัวข้อข่าว", "วันศุกร์ที่ 23 สิงหาคม 2567\n\u0e31เนื้อหา"),
+    # The site prefix taken off left a tone mark opening the headline.
+    "mark-after-the-site-prefix": ("รัฐบาลไทย-\u0e30\u0e48", ""),
+    "mark-after-the-prefix-of-a-body-headline": ("Top Stories", "รัฐบาลไทย-\u0e30\u0e48\nเนื้อหา"),
 }
 
 
