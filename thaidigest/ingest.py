@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from itertools import chain
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
@@ -42,6 +42,7 @@ from thaidigest.store import (
 )
 from thaidigest.workers import ordered_map
 
+T = TypeVar("T")
 BATCH_SIZE = 500
 # A batch also ends at this many characters of text, so that a run of huge
 # articles does not hold hundreds of them at once (a corpus batch of 500 holds
@@ -197,7 +198,7 @@ def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Reje
     """
     raws = [item for item in batch if isinstance(item, RawArticle)]
     each = getattr(preparer, "each", None)
-    results = iter(each(raws) if each else map(partial(_prepared_or_error, preparer), raws))
+    results = iter(each(raws) if each else map(partial(attempt, preparer), raws))
     done: list[Prepared | Rejected] = []
     for item in batch:
         if isinstance(item, RawArticle):
@@ -211,9 +212,10 @@ def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Reje
     return done
 
 
-def _prepared_or_error(preparer: Preparer, raw: RawArticle) -> Prepared | ValueError:
+def attempt(stage: Callable[..., T], *args: Any, **kwargs: Any) -> T | ValueError:
+    """A stage's result for one article, or the ValueError that rejects the article."""
     try:
-        return preparer(raw)
+        return stage(*args, **kwargs)
     except ValueError as error:
         return error
 
