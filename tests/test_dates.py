@@ -124,11 +124,77 @@ def test_a_placeholder_date_line_is_taken_out_but_gives_no_date(line):
 
 @pytest.mark.parametrize("found", [date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1), None])
 def test_a_placeholder_is_no_publication_date(found):
-    assert publication_date(found) is None
+    assert publication_date(found, TODAY) is None
 
 
 def test_a_real_date_is_a_publication_date():
-    assert publication_date(parse_listing_date("23/08/2567")) == date(2024, 8, 23)
+    assert publication_date(parse_listing_date("23/08/2567"), TODAY) == date(2024, 8, 23)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "วันศุกร์ที่ 16 ธันวาคม 2656",  # a typo for 2565: 2113 CE
+        "16 ธ.ค. 2656",
+        "16 December 2112",
+        "Friday, December 16, 2112",
+    ],
+)
+def test_a_date_line_after_next_year_is_taken_out_but_gives_no_date(line):
+    assert parse_date_line(line) is not None  # clearly a date line, with a typo in its year
+    assert take_date_lines([line, "headline", "text"], TODAY) == (None, ["headline", "text"])
+    real = "วันศุกร์ที่ 16 ธันวาคม 2565"
+    assert take_date_lines([line, real, "text"], TODAY) == (date(2022, 12, 16), ["text"])
+    assert take_date_lines([line, "16/12/2565", "text"], TODAY) == (date(2022, 12, 16), ["text"])
+    _, once = take_date_lines([line, "headline", "text"], TODAY)
+    assert take_date_lines(once, TODAY) == (None, once)
+
+
+def test_a_listing_date_after_next_year_is_no_publication_date():
+    for text in ("16/12/2656", "16.12.2656", "16 ธ.ค. 2656", "16 December 2112"):
+        assert publication_date(parse_listing_date(text), TODAY) is None
+
+
+# Today, then the last date believed (the end of next year) and the day after it, as a
+# Thai, an English and a numeric date line.
+BOUNDS = [
+    (
+        date(2026, 12, 2),
+        ("31 ธันวาคม 2570", "December 31, 2027", "31/12/2570"),
+        ("1 มกราคม 2571", "January 1, 2028", "1/1/2571"),
+    ),
+    (
+        date(2025, 1, 1),
+        ("31 ธันวาคม 2569", "December 31, 2026", "31/12/2569"),
+        ("1 มกราคม 2570", "January 1, 2027", "1/1/2570"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("today", "last_believed", "first_not"), BOUNDS)
+def test_a_date_up_to_the_end_of_next_year_is_believed_and_no_later_one(
+    today, last_believed, first_not
+):
+    last, after = date(today.year + 1, 12, 31), date(today.year + 2, 1, 1)
+    assert publication_date(last, today) == last
+    assert publication_date(after, today) is None
+    for line in last_believed:
+        assert publication_date(parse_listing_date(line), today) == last
+        assert take_date_lines([line, "text"], today) == (last, ["text"])
+    thai, english, numeric = first_not
+    for line in first_not:
+        assert publication_date(parse_listing_date(line), today) is None
+    # A Thai or English line is a date line all the same; a numeric one is text.
+    assert take_date_lines([thai, "text"], today) == (None, ["text"])
+    assert take_date_lines([english, "text"], today) == (None, ["text"])
+    assert take_date_lines([numeric, "text"], today) == (None, [numeric, "text"])
+
+
+def test_the_latest_date_believed_moves_with_today():
+    line = "31 ธันวาคม 2570"  # 2027-12-31
+    assert take_date_lines([line, "text"], date(2026, 12, 2)) == (date(2027, 12, 31), ["text"])
+    assert take_date_lines([line, "text"], date(2025, 12, 2)) == (None, ["text"])
+    assert publication_date(parse_listing_date("31/12/2570"), date(2025, 12, 2)) is None
 
 
 @pytest.mark.parametrize(
@@ -189,7 +255,7 @@ def test_numbers_that_are_no_date_are_not_read_as_dates(line):
 
 @pytest.mark.parametrize("line", ["1/1/2513", "01/01/13", "1.1.1970", "01-01-2443"])
 def test_a_numeric_placeholder_date_is_taken_out_but_gives_no_date(line):
-    assert publication_date(parse_listing_date(line)) is None
+    assert publication_date(parse_listing_date(line), TODAY) is None
     assert take_date_lines([line, "headline", "text"], TODAY) == (None, ["headline", "text"])
 
 

@@ -1,6 +1,7 @@
 """Normalisation rules, each on real text from the seeds and the corpus."""
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -323,3 +324,18 @@ def test_a_body_date_line_at_the_top_comes_before_the_hint_numeric_as_thai():
         )
         article = normalise_article(raw)
         assert (article.body, article.published) == ("ข้อความ", date(2024, 2, 1))
+
+
+def test_a_date_line_after_next_year_is_taken_out_and_the_hint_stands():
+    # A typo in the year (2656 for 2565, 2113 CE): the line is boilerplate all the same.
+    for line in ("วันศุกร์ที่ 16 ธันวาคม 2656", "16 December 2112"):
+        raw = RawArticle(
+            "https://www.mdes.go.th/news/detail/9003",
+            "mdes",
+            "ดีอีจัดงานสัปดาห์ดิจิทัล",
+            f"{line}\nข้อความ",
+            published_hint=date(2022, 12, 16),
+        )
+        article = normalise_article(raw)
+        assert (article.body, article.published) == ("ข้อความ", date(2022, 12, 16))
+        assert normalise_article(replace(raw, body=article.body)).body == article.body

@@ -18,13 +18,24 @@ not a date (``DOTTED_TIME_WITH_SECONDS``). A number that is not a whole date (a 
 number ``02-141-6747``, a fraction ``1/2``, ``23/08`` without a year, a document
 number ``ที่ 23/2567``, a law's ``พ.ศ. 2567``) is no date line.
 
-In a body (:func:`take_date_lines`) a numeric date is a date line only where one
-stands, first in the body or right under another date line, and only when it is a
-template's placeholder (``1/1/2513``, 1970-01-01; ``1/1/1900``) or falls from 1990
-to the end of next year; else it is text that stays in the body: table cells
-(``1/2/67`` under ``วันที่``), scores and section numbers (``1-1-10``, ``1.2.30``,
-2510 and 2530 BE), impossible years (``1-1-99``, 2056). This module reads no clock:
+A publication date is believed (:func:`publication_date`) from 1990
+(``EARLIEST_PUBLISHED``) to the end of next year after the caller's today, whatever
+form states it: a date line, a numeric one, a listing's date. Before is a
+template's placeholder (``1 มกราคม 2513``, the epoch); after is a year typed
+wrong (``16 ธันวาคม 2656`` for 2565: 2113), which would put the article first in
+every feed and in no digest. A date this year or next, a little ahead of today, is
+believed: a release put up early or a clock a day off is not told from a real one.
+An unbelieved date is no publication date: the article's date is unknown, or a
+later date line or the article page's own gives it. This module reads no clock:
 the caller passes today.
+
+In a body (:func:`take_date_lines`) a Thai or English date line at the top is a
+date line whatever its date (taken out, believed or not). A numeric date is one
+only where a date line stands, first in the body or right under another date line,
+and only when it is a template's placeholder (``1/1/2513``, 1970-01-01;
+``1/1/1900``) or a date believed; else it is text that stays in the body: table
+cells (``1/2/67`` under ``วันที่``), scores and section numbers (``1-1-10``,
+``1.2.30``, 2510 and 2530 BE), impossible years (``1-1-99``, 2056).
 
 Only a line that *is* a date (optionally with a weekday, a time of day and an
 edit note: ``… 2567 เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)``) counts as a
@@ -136,6 +147,9 @@ EARLIEST_PUBLISHED = date(1990, 1, 1)
 # The placeholders templates print, which a date line may state: a numeric line stating
 # another date before EARLIEST_PUBLISHED is a number ("1-1-10", a score), not a date line.
 PLACEHOLDER_DATES = frozenset({date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1)})
+# The last publication date believed is the end of the year this many years after today's:
+# a later one is a year typed wrong ("16 ธันวาคม 2656" for 2565), not a publication date.
+YEARS_AHEAD_PUBLISHED = 1
 # No line longer than this (spaces collapsed) is a date line: the longest weekday and
 # month with a time and an edit note take 72 characters.
 MAX_DATE_LINE_CHARS = 80
@@ -174,9 +188,20 @@ def _make_date(year: int, month: int | None, day: int) -> date | None:
         return None
 
 
-def publication_date(found: date | None) -> date | None:
-    """``found``, or None when it is a placeholder (before ``EARLIEST_PUBLISHED``)."""
-    return found if found is not None and found >= EARLIEST_PUBLISHED else None
+def latest_published(today: date) -> date:
+    """The last publication date believed on ``today``: the end of next year. A page
+    dated a little ahead (a release put up early, a clock or a time zone off) cannot
+    be told from a real one, and a year typed wrong is decades off (2656 for 2565)."""
+    return date(today.year + YEARS_AHEAD_PUBLISHED, 12, 31)
+
+
+def publication_date(found: date | None, today: date) -> date | None:
+    """``found`` when it may be a publication date, from ``EARLIEST_PUBLISHED`` to the end
+    of next year after ``today``; None for a placeholder before (``1 มกราคม 2513``) and
+    for a year typed wrong after (``16 ธันวาคม 2656``): the article's date is unknown."""
+    if found is None or not EARLIEST_PUBLISHED <= found <= latest_published(today):
+        return None
+    return found
 
 
 def parse_date_line(line: str) -> date | None:
@@ -221,15 +246,16 @@ def parse_numeric_date_line(line: str) -> date | None:
 
 def parse_listing_date(text: str) -> date | None:
     """An MDES listing date: ``dd/mm/yyyy`` in the Buddhist Era (``23/08/2567``) or any
-    numeric or date-line form (``23/08/67``, ``23 ส.ค. 67``), as :func:`parse_date_line`."""
+    numeric or date-line form (``23/08/67``, ``23 ส.ค. 67``), as :func:`parse_date_line`.
+    This is the date written: :func:`publication_date` says whether to believe it."""
     return parse_date_line(text)
 
 
-def _is_numeric_date_line(found: date, latest_year: int) -> bool:
+def _is_numeric_date_line(found: date, today: date) -> bool:
     """Whether a numeric date standing where a date line stands is one: a template's
-    placeholder, or a date from ``EARLIEST_PUBLISHED`` to the end of ``latest_year``.
+    placeholder, or a publication date believed on ``today`` (:func:`publication_date`).
     Any other is a number with a date's shape: a score ``1-1-10``, a section ``1.2.30``."""
-    return found in PLACEHOLDER_DATES or EARLIEST_PUBLISHED <= found <= date(latest_year, 12, 31)
+    return found in PLACEHOLDER_DATES or publication_date(found, today) is not None
 
 
 def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[str]]:
@@ -240,13 +266,12 @@ def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[st
     page may repeat it). A numeric one is dropped only where a date line stands: as
     the first line that is not blank, or right under another date line dropped
     (thaigov's ``16/12/2565`` under ``วันศุกร์ที่ 16 ธันวาคม 2565``), and only when
-    it is a placeholder or a date from 1990 to next year (``today`` is the caller's,
-    this module reads no clock); elsewhere numbers with a date's shape are text (a
-    table's cells, scores, section numbers). The first date line dropped that is no
-    placeholder (:func:`publication_date`) gives the date. Taking them twice gives
-    the same lines.
+    it is a placeholder or a date from 1990 to the end of next year (``today`` is the
+    caller's, this module reads no clock); elsewhere numbers with a date's shape are
+    text (a table's cells, scores, section numbers). The first date line dropped whose
+    date is believed (:func:`publication_date`: no placeholder, none after next year)
+    gives the date. Taking them twice gives the same lines.
     """
-    latest_year = today.year + 1
     published: date | None = None
     kept: list[str] = []
     seen = 0
@@ -259,7 +284,7 @@ def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[st
             continue
         found = parse_numeric_date_line(line)
         if found is not None:
-            if not (at_date_line_place and _is_numeric_date_line(found, latest_year)):
+            if not (at_date_line_place and _is_numeric_date_line(found, today)):
                 found = None
         else:
             found = parse_date_line(line)
@@ -268,5 +293,5 @@ def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[st
             kept.append(line)
             seen += 1
         elif published is None:
-            published = publication_date(found)
+            published = publication_date(found, today)
     return published, kept

@@ -267,8 +267,8 @@ def _headline(line: str) -> str:
 def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
     """Drop the date line, repeated headlines, boilerplate and blank lines from a body.
 
-    ``today`` bounds a numeric date line: one after next year is text (see
-    :func:`~thaidigest.dates.take_date_lines`)."""
+    ``today`` bounds the dates believed: a date line after next year gives no date,
+    and a numeric one is text (see :func:`~thaidigest.dates.take_date_lines`)."""
     title_key = comparable(title)
     shortest = len(title) * (1 - HEADLINE_LENGTH_SLACK)
     longest = len(title) * (1 + HEADLINE_LENGTH_SLACK)
@@ -348,7 +348,7 @@ def normalise_article(raw: RawArticle) -> Article:
     picture, and they are news all the same.
     """
     title, body_lines = pick_title(raw.title, clean_text(raw.body))
-    # The clock only bounds a numeric date line: no real one is after next year.
+    # The clock only bounds the dates believed: no real one is after next year.
     cleaned = clean_body(title, body_lines, date.today())
     body = "\n".join(cleaned.lines)
     if not title:

@@ -345,14 +345,19 @@ class SiteSpider(scrapy.Spider):
     ) -> RawArticle:
         """The raw article for a parsed page, stored under the site's public URL.
 
-        Its date: ``published_hint`` (a listing's), else the page's own date line, else
-        the date stored from an earlier visit (a revisit has no listing at hand).
+        Its date: ``published_hint`` (the date a listing states), else the page's own
+        date line, else the date stored from an earlier visit (a revisit has no listing
+        at hand); a listing's date or a date line is taken only when believed
+        (:func:`~thaidigest.dates.publication_date`: no epoch placeholder, no year typed
+        decades ahead).
         """
         if page.extraction == "fallback":
             self.report_fallback(response.url)
+        today = date.today()  # a date after the end of next year is not believed
+        published_hint = publication_date(published_hint, today)
         if published_hint is None and page.date_text:
             found = parse_date_line(page.date_text)  # numeric dates too: "23/08/2567"
-            published_hint = publication_date(found)  # not an epoch placeholder
+            published_hint = publication_date(found, today)
         stored = response.meta.get("stored_published")
         if published_hint is None and stored:
             published_hint = date.fromisoformat(stored)

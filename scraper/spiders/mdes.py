@@ -25,7 +25,7 @@ from scrapy.http import Response
 
 from scraper.sites import mdes
 from scraper.spiders.base import Answer, SiteSpider
-from thaidigest.dates import parse_listing_date, publication_date
+from thaidigest.dates import parse_listing_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
@@ -147,8 +147,8 @@ class MdesSpider(SiteSpider):
                 yield retry
             return
         listing_date = response.meta.get("listing_date")
-        published = publication_date(parse_listing_date(listing_date)) if listing_date else None
-        yield self.article_item(response, page, response.meta["source_id"], published)
+        stated = parse_listing_date(listing_date) if listing_date else None
+        yield self.article_item(response, page, response.meta["source_id"], stated)
 
     def same_article(self, response: Response, target: str) -> bool:
         return mdes.article_id(target) == response.meta.get("source_id")

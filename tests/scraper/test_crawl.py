@@ -1226,3 +1226,40 @@ def test_an_mdes_listing_date_that_is_the_epoch_placeholder_gives_no_date(tmp_pa
         result = crawl(site.base_url, db, config, "--source", "mdes")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert stored(db)[public_url("mdes", "11014")]["published"] is None
+
+
+def test_an_article_dated_after_next_year_is_stored_without_a_date(tmp_path):
+    """A typo in the date line's year (2667 for 2567, 2124 CE): a date line all the same,
+    taken out of the text, but no publication date."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = root / "news" / "contents" / "details" / "87382.html"
+    html = page.read_text(encoding="utf-8")
+    typo = html.replace("วันศุกร์ที่ 23 สิงหาคม 2567", "วันศุกร์ที่ 23 สิงหาคม 2667")
+    assert typo != html
+    page.write_text(typo, encoding="utf-8")
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    row = stored(db)[public_url("thaigov", "87382")]
+    assert row["published"] is None
+    assert "2667" not in row["body"]
+
+
+def test_an_mdes_listing_date_after_next_year_leaves_the_article_its_own_date(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    article = root / "news" / "detail" / "11014.html"
+    assert '<p class="news-date">14/09/2567</p>' in article.read_text(encoding="utf-8")
+    listing = root / "news" / "3.html"
+    cards = listing.read_text(encoding="utf-8")
+    assert cards.count('date-news">14/09/2567<') == 1  # 11014's card
+    listing.write_text(  # a typo in the year: 2667, 2124 CE
+        cards.replace('date-news">14/09/2567<', 'date-news">14/09/2667<'), encoding="utf-8"
+    )
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert stored(db)[public_url("mdes", "11014")]["published"] == "2024-09-14"

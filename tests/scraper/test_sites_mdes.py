@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from scraper.sites import ListingEntry, ListingPage, mdes
-from thaidigest.dates import parse_date_line, parse_listing_date
+from thaidigest.dates import parse_date_line, parse_listing_date, publication_date
 
 PAGES = Path(__file__).parent / "pages" / "mdes"
 BASE = "http://127.0.0.1:8765"
@@ -100,6 +100,26 @@ def test_listing_with_numeric_dates_in_any_form_gives_each_article_its_date() ->
 
     assert {e.source_id: str(parse_listing_date(e.date_text or "")) for e in listing.entries} == (
         expected
+    )
+
+
+@pytest.mark.parametrize("today", ["2026-12-02", "2025-12-02"])
+def test_a_listing_date_after_the_end_of_next_year_is_no_publication_date(today: str) -> None:
+    """A year with a typo (``2667`` for ``2567``) is read, and not believed: the article's
+    own date line or its first sighting decides. The bound moves with ``today``."""
+    expected = expected_json("listing_future_dates")
+
+    listing = mdes.parse_listing(page("listing_future_dates.html"), f"{BASE}/news/3?page=3")
+
+    assert {e.source_id: e.date_text for e in listing.entries} == expected["date_text"]
+    published = {
+        e.source_id: publication_date(
+            parse_listing_date(e.date_text or ""), date.fromisoformat(today)
+        )
+        for e in listing.entries
+    }
+    assert {key: day and day.isoformat() for key, day in published.items()} == (
+        expected["published"][today]
     )
 
 
