@@ -9,7 +9,8 @@ Layout of the folder::
                             and a revision entry for each later version seen in them
     digests.atom            the newest ``digest.weeks`` digests, as HTML
     topics/<topic>.atom  topics/<topic>.json
-                            the articles of one topic
+                            the articles of one topic (smart-city, a hash for a name
+                            in Thai script: thaidigest.relevance.topic_stem)
     partners/<partner>.atom  partners/<partner>.json
                             the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks,
@@ -78,8 +79,8 @@ from digest.select import (
 )
 from thaidigest.health import load_health, until_now
 from thaidigest.partners import feed_stem, partner_name
+from thaidigest.relevance import topic_stem
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import path_name
 
 DIGESTS = "digests"
 TOPICS = "topics"
@@ -125,11 +126,6 @@ def write_file(path: Path, data: bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
-
-
-def topic_file(topic: str) -> str:
-    """A file name for a topic's feed: lower-case letters, digits and hyphens."""
-    return path_name(topic) or "topic"
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -237,7 +233,7 @@ def _article_feeds(
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         add_subset(
             f"topic:{topic}",
-            f"{TOPICS}/{topic_file(topic)}",
+            f"{TOPICS}/{topic_stem(topic)}",
             [entry for entry in entries if topic in entry.categories],
             f"Topic: {english}",
             name=english,
