@@ -14,15 +14,15 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from digest.clusters import LISTED, copies_of, fold_cluster
-from digest.select import article_day
-from thaidigest.partners import partner_name
+from digest.select import WeekDigest, article_day
+from thaidigest.partners import first_spellings, partner_name
 from thaidigest.store import Store, articles
 
 FORMATS = ("table", "csv")
@@ -70,15 +70,49 @@ def load_rows(store: Store) -> list[Mapping[str, Any]]:
     return [item for item in items if item["partners"] != "[]"]
 
 
+def partner_spellings(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each partner id of ``rows`` (:func:`load_rows`) -> the id its partner goes by: the
+    first listed (:func:`thaidigest.partners.first_spellings`); in first-seen order."""
+    ordered = sorted(rows, key=_listed_first)
+    return first_spellings(partner for row in ordered for partner in json.loads(row["partners"]))
+
+
+def _listed_first(row: Mapping[str, Any]) -> tuple[str, str]:
+    """Sort key of a row: when its story could first be listed, then its URL."""
+    return (row.get("listed_since") or row["first_seen"], row["url"])
+
+
+def spelled(partners: Iterable[str], spellings: Mapping[str, str]) -> tuple[str, ...]:
+    """``partners`` as :func:`partner_spellings` names them, each partner once."""
+    return tuple(dict.fromkeys(spellings.get(partner, partner) for partner in partners))
+
+
+def respell_digest(digest: WeekDigest, spellings: Mapping[str, str]) -> WeekDigest:
+    """``digest`` with its items' partners as :func:`partner_spellings` names them."""
+    sections = tuple(
+        replace(
+            section,
+            items=tuple(
+                replace(item, partners=spelled(item.partners, spellings)) for item in section.items
+            ),
+        )
+        for section in digest.sections
+    )
+    return replace(digest, sections=sections)
+
+
 def count_partners(rows: Iterable[Mapping[str, Any]], since: date | None = None) -> PartnerCounts:
-    """Items per partner and per quarter, counting items on or after ``since``."""
+    """Items per partner and per quarter, counting items on or after ``since``; each
+    partner under the id it was first listed with (:func:`partner_spellings`)."""
+    rows = list(rows)
+    spellings = partner_spellings(rows)
     counts: dict[str, Counter[str]] = {}
     seen: set[str] = set()
     for row in rows:
         day, _ = article_day(row)
         if since is not None and day < since:
             continue
-        for partner in json.loads(row["partners"]):
+        for partner in spelled(json.loads(row["partners"]), spellings):
             counts.setdefault(partner, Counter())[quarter(day)] += 1
             seen.add(quarter(day))
     return PartnerCounts(tuple(sorted(seen)), counts)

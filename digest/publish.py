@@ -9,11 +9,13 @@ Layout of the folder::
                             and a revision entry for each later version seen in them
     digests.atom            the newest ``digest.weeks`` digests, as HTML
     topics/<topic>.atom  topics/<topic>.json
-                            the articles of one topic
+                            the articles of one topic (smart-city, a hash for a name
+                            in Thai script: thaidigest.relevance.topic_stem)
     partners/<partner>.atom  partners/<partner>.json
                             the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks,
-                            and empty for a partner of an older article
+                            and empty for a partner of an older article; one file
+                            a partner (thaidigest.partners.feed_stems)
     feeds.opml              every feed, for a reader to import at once
     index.html              the archive: the newest digest's items, every digest in
                             digests/, every feed
@@ -62,8 +64,8 @@ from digest.feeds import (
     stable_id,
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
-from digest.partners import count_partners
 from digest.partners import load_rows as load_partner_rows
+from digest.partners import partner_spellings, respell_digest
 from digest.select import (
     BANGKOK,
     DIGEST_FILE,
@@ -77,9 +79,9 @@ from digest.select import (
     topic_key,
 )
 from thaidigest.health import load_health, until_now
-from thaidigest.partners import feed_stem, partner_name
+from thaidigest.partners import feed_stems, partner_name
+from thaidigest.relevance import topic_stem
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import path_name
 
 DIGESTS = "digests"
 TOPICS = "topics"
@@ -125,11 +127,6 @@ def write_file(path: Path, data: bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
-
-
-def topic_file(topic: str) -> str:
-    """A file name for a topic's feed: lower-case letters, digits and hyphens."""
-    return path_name(topic) or "topic"
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -188,9 +185,10 @@ def _article_feeds(
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
     digests feed's link comes third, after the articles'.
 
-    A partner of ``stored_partners`` (any stored item's) with no entry keeps its
-    feed, empty, so that its subscribers see it up to date; the pages list the
-    partners with entries only.
+    A partner of ``stored_partners`` (any stored item's, first seen first) with no
+    entry keeps its feed, empty, so that its subscribers see it up to date; the
+    pages list the partners with entries only. No two partners share a feed file
+    (:func:`feed_stems`).
     """
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
@@ -237,7 +235,7 @@ def _article_feeds(
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         add_subset(
             f"topic:{topic}",
-            f"{TOPICS}/{topic_file(topic)}",
+            f"{TOPICS}/{topic_stem(topic)}",
             [entry for entry in entries if topic in entry.categories],
             f"Topic: {english}",
             name=english,
@@ -245,11 +243,12 @@ def _article_feeds(
             thai=thai,
         )
     with_entries = {p for entry in entries for p in entry.partners}
-    for partner in sorted(with_entries | set(stored_partners), key=partner_name):
+    stems = feed_stems([*stored_partners, *sorted(with_entries, key=partner_name)])
+    for partner in sorted(stems, key=partner_name):
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",
-            f"{PARTNERS}/{feed_stem(partner)}",
+            f"{PARTNERS}/{stems[partner]}",
             [entry for entry in entries if partner in entry.partners],
             f"Partner: {name}",
             name=f"with {name}",
@@ -361,10 +360,14 @@ def build_digest(
     feed_week = max([week, *(built for built in stored if built <= this_week)])
     first = feed_week.shift(1 - span)
     data = load_weeks(store, first, feed_week)
-    selections = [select_week(data, first.shift(offset)) for offset in range(span)]
+    # One partner written several ways goes by its first listed spelling, everywhere.
+    spellings = partner_spellings(load_partner_rows(store))
+    selections = [
+        respell_digest(select_week(data, first.shift(offset)), spellings) for offset in range(span)
+    ]
     latest = selections[-1]
-    digest = next((chosen for chosen in selections if chosen.week == week), None) or select_week(
-        load_weeks(store, week, week), week
+    digest = next((chosen for chosen in selections if chosen.week == week), None) or respell_digest(
+        select_week(load_weeks(store, week, week), week), spellings
     )
     health = load_health(
         store,
@@ -381,7 +384,7 @@ def build_digest(
         span,
         feed_week,
         int(settings["max_entries"]),
-        count_partners(load_partner_rows(store)).counts,
+        dict.fromkeys(spellings.values()),
     )
     markdowns = stored | {week: markdown}
     outputs = {

@@ -69,6 +69,20 @@ def test_a_mistake_inside_the_rules_file_is_a_settings_error(tmp_path):
     assert "relevance.rules" in one_error_line(result.output)
 
 
+def test_a_user_topic_named_like_a_packaged_one_is_refused_at_load(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[topics."Smart City"]\nen = ["smart district"]\n', encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[relevance]\nrules = "{rules}"\n', encoding="utf-8")
+    result = invoke(
+        "import", str(seed_path("001")), "--db", str(tmp_path / "db"), "--config", str(config)
+    )
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "relevance.rules" in line and "'Smart City' and 'smart-city'" in line
+    assert "smart-city.atom" in line
+
+
 @pytest.mark.parametrize("command", WITH_DB)
 def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -15,7 +15,15 @@ from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.partners import OPENING_CHARS, feed_stem, partner_table, partners
+from thaidigest.partners import (
+    OPENING_CHARS,
+    feed_stem,
+    feed_stems,
+    first_spellings,
+    partner_key,
+    partner_table,
+    partners,
+)
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_jsonl_file
 from thaidigest.store import SCHEMA_VERSION, Store
@@ -258,6 +266,9 @@ th = ["หัวเหวย"]
         '[vendors]\nAcme = ["Acme"]',  # unknown table
         # Another spelling of a packaged id ("company:ASEAN BAC"): one feed file for two.
         '[[partner]]\nid = "company:ASEAN-BAC"\nen = ["ASEAN Business Advisory Council"]',
+        # Two ids of one name written two ways: one partner.
+        '[[partner]]\nid = "company:Acme Cloud"\nen = ["Acme"]\n'
+        '[[partner]]\nid = "company:AcmeCloud"\nen = ["AcmeCloud"]',
     ],
 )
 def test_bad_user_table_is_refused(text):
@@ -272,6 +283,41 @@ def test_feed_file_names_are_safe_and_apart():
     thai = [feed_stem("company:ไทยเบฟ"), feed_stem("company:ซีพี ออลล์")]
     assert len(set(thai)) == 2 and all(stem.startswith("company-") for stem in thai)
     assert all(len(stem) > len("company-") for stem in thai)
+
+
+def test_a_company_written_in_other_case_or_punctuation_is_one_partner():
+    spellings = ["company:Zenix Cloudworks", "company:ZENIX CLOUDWORKS", "company:Zenix-Cloudworks"]
+    assert len({partner_key(partner) for partner in spellings}) == 1
+    assert partner_key("company:Zenixé Cloudworks") != partner_key(spellings[0])
+    assert partner_key("org:Zenix Cloudworks") != partner_key(spellings[0])
+    # Named twice in one article: one partner, as first written.
+    title = "ดีอี ลงนามกับบริษัท ZENIX CLOUDWORKS"
+    body = "ความร่วมมือกับบริษัท Zenix-Cloudworks ด้านคลาวด์"
+    assert partners(title, body) == ("company:ZENIX CLOUDWORKS",)
+    # Across articles: the first seen spelling, for each later one.
+    assert first_spellings([*spellings, "company:Acme", spellings[1]]) == {
+        **dict.fromkeys(spellings, "company:Zenix Cloudworks"),
+        "company:Acme": "company:Acme",
+    }
+
+
+def test_a_company_the_table_knows_keeps_the_tables_spelling():
+    table = partner_table('[[partner]]\nid = "company:Zenix Cloudworks"\nth = ["เซนิกซ์"]')
+    found = partners("ดีอี ลงนามกับบริษัท ZenixCloudworks ด้านคลาวด์", "", table)
+    assert found == ("company:Zenix Cloudworks",)
+
+
+def test_partners_whose_file_names_match_get_a_file_each_the_first_seen_the_plain_one():
+    first, later = "company:Zenix Cloud", "company:Zenixé Cloud"
+    assert feed_stem(first) == feed_stem(later) == "company-zenix-cloud"
+    stems = feed_stems([first, later, "country:JP"])
+    assert stems[first] == "company-zenix-cloud" and stems["country:JP"] == "country-jp"
+    assert stems[later].startswith("company-zenix-cloud-")
+    assert len(set(stems.values())) == 3
+    assert feed_stems([first, later]) == {first: stems[first], later: stems[later]}  # stable
+    # Even when a later name is spelled like another's hashed name.
+    taken = feed_stems([first, later, f"company:{stems[later].removeprefix('company-')}"])
+    assert len(set(taken.values())) == 3
 
 
 def test_the_packaged_table_lists_each_partner_once():

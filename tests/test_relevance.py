@@ -19,8 +19,10 @@ from thaidigest.relevance import (
     _trie_pattern,
     explain,
     load_rules,
+    rules_from_text,
     score,
     signals,
+    topic_stem,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -344,3 +346,26 @@ def test_more_evidence_never_lowers_a_signal(base: list[str], extra: str, where:
         after = signals(title, f"{body}\n{extra}", RULES).strengths
     for key, value in before.items():
         assert 0.0 <= value <= after[key] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[topics."Smart City"]\nen = ["smart district"]',  # the packaged smart-city's file
+        '[topics."Space Tech"]\nen = ["satellite"]\n[topics."space-tech"]\nen = ["rocket"]',
+    ],
+)
+def test_topics_whose_feeds_would_share_a_file_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"share one feed file \((smart-city|space-tech)\.atom\)"):
+        rules_from_text(text)
+
+
+def test_a_topic_in_thai_script_has_a_feed_name_of_its_own() -> None:
+    rules = rules_from_text(
+        '[topics."ดาวเทียม"]\nth = ["ดาวเทียม"]\n[topics."เซมิคอนดักเตอร์"]\nth = ["ชิป"]'
+    )
+    assert {"ดาวเทียม", "เซมิคอนดักเตอร์"} <= set(rules.topics)
+    stems = {topic_stem("ดาวเทียม"), topic_stem("เซมิคอนดักเตอร์")}
+    assert len(stems) == 2 and "topic" not in stems and all(stems)
+    # The packaged topics keep their names (their subscribers' URLs).
+    assert topic_stem("smart-city") == "smart-city" and topic_stem("telecom-5g") == "telecom-5g"

@@ -75,7 +75,16 @@ from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the hea
 from thaidigest.matching import single_spaced
 from thaidigest.urls import path_name
 
-__all__ = ["PartnerTable", "feed_stem", "partner_name", "partner_table", "partners"]
+__all__ = [
+    "PartnerTable",
+    "feed_stem",
+    "feed_stems",
+    "first_spellings",
+    "partner_key",
+    "partner_name",
+    "partner_table",
+    "partners",
+]
 
 DEFAULT_TABLE = "partners.toml"
 THAI_SIDE = "TH"
@@ -306,6 +315,7 @@ class PartnerTable:
     members: Mapping[str, tuple[str, ...]]  # multilateral body -> its member countries' ids
     automaton: ahocorasick.Automaton  # every key, Thai and Latin
     capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
+    known: Mapping[str, str]  # partner_key of each entry's id -> the id as the table writes it
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, partner id)`` of every name in ``text``, in order.
@@ -345,7 +355,7 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     opening = single_spaced(_opening(body))
     # One scan of both; the newline between them keeps names from spanning the two.
     text = f"{head}\n{opening}"
-    mentions = _with_named_companies(text, table.mentions(text))
+    mentions = _with_named_companies(text, table.mentions(text), table.known)
     cut = len(head) + 1
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
@@ -367,20 +377,27 @@ def _opening(body: str) -> str:
 
 
 def _with_named_companies(
-    text: str, mentions: list[tuple[int, int, str]]
+    text: str, mentions: list[tuple[int, int, str]], known: Mapping[str, str]
 ) -> list[tuple[int, int, str]]:
-    """``mentions`` and the companies named after บริษัท that no mention covers."""
+    """``mentions`` and the companies named after บริษัท that no mention covers.
+
+    A company is one partner however the text writes it ("ZENIX CLOUDWORKS",
+    "Zenix-Cloudworks"): its id is the one the table (``known``) writes, else
+    its first spelling in ``text`` (:func:`partner_key`).
+    """
     if "บริษัท" not in text:
         return mentions
     taken = [(start, end) for start, end, _ in mentions]
     found = list(mentions)
+    spelled = dict(known)
     for match in NAMED_COMPANY.finditer(text):
         start, end = match.span(1)
         if any(s < end and start < e for s, e in taken):
             continue
         name = COMPANY_SUFFIXES.sub("", match.group(1)).strip(" .,-")
         if len(name) > 1 and name not in NOT_COMPANY_NAMES:
-            found.append((start, end, f"company:{name}"))
+            partner = f"company:{name}"
+            found.append((start, end, spelled.setdefault(partner_key(partner), partner)))
     return sorted(found)
 
 
@@ -403,10 +420,61 @@ def feed_stem(partner: str) -> str:
     Ids hold colons, spaces and apostrophes, which are not safe in every file
     system or URL: the name keeps its letters and digits, in lower case, with
     hyphens between. A name with none (one in Thai script only) is named by a
-    hash of the id. Two ids of one table never share a stem (:func:`partner_table`).
+    hash of the id. Two ids of one table never share a stem (:func:`partner_table`);
+    the digest names any others' feeds with :func:`feed_stems`.
     """
     kind, _, name = partner.partition(":")
     return f"{kind}-{path_name(name) or hashlib.sha256(partner.encode()).hexdigest()[:12]}"
+
+
+def feed_stems(partners: Iterable[str]) -> dict[str, str]:
+    """Each partner's feed file name, without suffix, none shared; ``partners`` first seen first.
+
+    Two partners whose names differ only in letters outside ASCII ("Zenix Cloud",
+    "Zenixé Cloud") would have one :func:`feed_stem`: the first seen keeps it (its
+    subscribers' URL), a later one adds a short hash of its id. So a partner's file
+    holds only its own items, and an old partner's empty feed never replaces an
+    active one's.
+    """
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for partner in partners:
+        if partner in stems:
+            continue
+        stem = feed_stem(partner)
+        digest = hashlib.sha256(partner.encode()).hexdigest()
+        for length in (8, 16, len(digest)):
+            if stem not in taken:
+                break
+            stem = f"{feed_stem(partner)}-{digest[:length]}"
+        stems[partner] = stem
+        taken.add(stem)
+    return stems
+
+
+def partner_key(partner: str) -> str:
+    """What makes two ids one partner: the kind and the name's letters and digits, case-folded.
+
+    Ids of companies the table does not know are taken from the article's text,
+    which writes one company many ways: ``company:ZENIX CLOUDWORKS`` and
+    ``company:Zenix-Cloudworks`` are ``company:zenixcloudworks``.
+    """
+    kind, _, name = partner.partition(":")
+    return f"{kind}:{''.join(c for c in name.casefold() if c.isalnum())}"
+
+
+def first_spellings(partners: Iterable[str]) -> dict[str, str]:
+    """Each id of ``partners`` (first seen first) -> the first id seen of its partner.
+
+    Stored articles keep the ids as their text wrote them; the digest, its feeds and
+    ``thaidigest partners`` name each partner once, as it was first seen, which keeps
+    its name and its feed's file name from changing with a later spelling.
+    """
+    first: dict[str, str] = {}
+    spellings: dict[str, str] = {}
+    for partner in partners:
+        spellings.setdefault(partner, first.setdefault(partner_key(partner), partner))
+    return spellings
 
 
 def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTable) -> set[str]:
@@ -577,6 +645,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
     multilateral: set[str] = set()
     members: dict[str, tuple[str, ...]] = {}
     stems: dict[str, str] = {}  # feed file name -> the partner that has it
+    known: dict[str, str] = {}  # partner_key -> the partner written so
     for entry in data.get("partner", []):
         partner = _checked_id(entry)
         stem = feed_stem(partner)
@@ -588,6 +657,9 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
                 else f"partners {other!r} and {partner!r} would share the feed {stem}.atom"
             )
         stems[stem] = partner
+        other = known.setdefault(partner_key(partner), partner)
+        if other != partner:
+            raise ValueError(f"partners {other!r} and {partner!r} are one name written two ways")
         unknown = set(entry) - {"id", "th", "en", "multilateral", "members"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
@@ -616,6 +688,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         members=MappingProxyType(members),
         automaton=matching.automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
+        known=MappingProxyType(known),
     )
 
 

@@ -50,6 +50,7 @@ import ahocorasick
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS
 from thaidigest.matching import automaton, leftmost_longest, single_spaced
+from thaidigest.urls import path_name
 
 __all__ = [
     "Match",
@@ -61,6 +62,7 @@ __all__ = [
     "rules_from_text",
     "score",
     "signals",
+    "topic_stem",
 ]
 
 PLACES = ("title", "lead", "body")
@@ -218,6 +220,7 @@ def _compile(data: dict[str, Any]) -> Rules:
             raise ValueError(f"group {name!r} needs a role, one of {FIXED_ROLES}")
         _add_terms(explicit, spelling, table, Member(name, role, float(table.get("weight", 1.0))))
     topics = tuple(sorted(data.get("topics", {})))
+    _check_feed_names(topics)
     for name in topics:
         table = data["topics"][name]
         member = Member(name, f"topic:{name}", float(table.get("weight", 1.0)))
@@ -237,6 +240,35 @@ def _compile(data: dict[str, Any]) -> Rules:
         thai=automaton(thai) if thai else None,
         english=re.compile(_trie_pattern(english)) if english else None,
     )
+
+
+def topic_stem(topic: str) -> str:
+    """The file name of a topic's feed, without suffix: ``smart-city`` -> ``smart-city``.
+
+    The name keeps the topic's ASCII letters and digits, in lower case, with
+    hyphens between (the packaged topics are named so already). A topic with
+    none, one named in Thai script only, is named by a hash of its name, as a
+    partner is (:func:`thaidigest.partners.feed_stem`): a name of its own.
+    """
+    return path_name(topic) or hashlib.sha256(topic.encode()).hexdigest()[:12]
+
+
+def _check_feed_names(topics: Iterable[str]) -> None:
+    """Refuse two topics whose feeds would be one file ("Smart City" and ``smart-city``).
+
+    They are not merged: a topic's name is stored with each article it tags and
+    titles its section, so two names would still be two topics; a user who means
+    the packaged topic adds terms to it under its own name.
+    """
+    stems: dict[str, str] = {}
+    for topic in topics:
+        other = stems.setdefault(topic_stem(topic), topic)
+        if other != topic:
+            raise ValueError(
+                f"topics {other!r} and {topic!r} would share one feed file"
+                f" ({topic_stem(topic)}.atom): give one another name, or write its terms"
+                f" under the other's name to add them to that topic"
+            )
 
 
 def _add_terms(

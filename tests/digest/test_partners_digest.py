@@ -126,3 +126,85 @@ def test_a_story_relevant_only_in_a_copy_counts_once_with_the_copys_partners(sto
         ["partner", "name", "total", "2024-Q3"],
         ["country:JP", "Japan", "1", "1"],
     ]
+
+
+SUBJECTS = {10: ("คลาวด์", "ศูนย์ข้อมูล"), 11: ("ปัญญาประดิษฐ์", "ผู้ช่วยอัจฉริยะ"), 12: ("ไซเบอร์", "ภัยออนไลน์")}
+
+
+def company_article(number: int, name: str):
+    """An article whose headline names a company the partner table does not know; each
+    number's words differ, so that no two are copies of one story."""
+    subject, body = SUBJECTS[number]
+    return article(number, f"ดีอี ลงนาม MoU กับบริษัท {name} ด้าน{subject}", f"ความร่วมมือด้าน{body}")
+
+
+def stored_company(store, raw, moment: str) -> None:
+    ingest(store, [raw], moment)
+    mark(store, raw, topics=["ai"])
+
+
+def partner_feeds(out):
+    return sorted(path.name for path in (out / "partners").iterdir())
+
+
+def test_one_company_written_three_ways_is_one_partner_with_one_feed(store, tmp_path):
+    spellings = ["Zenix Cloudworks", "ZENIX CLOUDWORKS", "Zenix-Cloudworks"]
+    raws = [company_article(10 + i, name) for i, name in enumerate(spellings)]
+    for hour, raw in enumerate(raws, start=3):
+        stored_company(store, raw, f"2024-08-20T0{hour}:00")
+    out = tmp_path / "public"
+    built = build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == ["company-zenix-cloudworks.atom", "company-zenix-cloudworks.json"]
+    parsed = feedparser.parse((out / "partners" / "company-zenix-cloudworks.atom").read_bytes())
+    assert not parsed.bozo
+    assert parsed.feed.title.endswith("with Zenix Cloudworks")  # the spelling first seen
+    assert sorted(entry.link for entry in parsed.entries) == sorted(url_of(raw) for raw in raws)
+    assert "Partners this week: Zenix Cloudworks (3)." in built.markdown
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<li>Partner: ") == 1
+    assert (out / "feeds.opml").read_text(encoding="utf-8").count("partners/") == 1
+    db = str(tmp_path / "test.sqlite")
+    result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.output)))[1:] == [
+        ["company:Zenix Cloudworks", "Zenix Cloudworks", "3", "3"]
+    ]
+
+
+def test_an_old_spelling_never_empties_the_active_partners_feed(store, tmp_path):
+    old = company_article(10, "Zenix-Cloudworks")  # week 20: outside the feeds' weeks
+    current = company_article(11, "Zenix Cloudworks")
+    stored_company(store, old, "2024-05-14T03:00")
+    stored_company(store, current, "2024-08-20T03:00")
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == ["company-zenix-cloudworks.atom", "company-zenix-cloudworks.json"]
+    parsed = feedparser.parse((out / "partners" / "company-zenix-cloudworks.atom").read_bytes())
+    assert [entry.link for entry in parsed.entries] == [url_of(current)]
+    assert parsed.feed.title.endswith("with Zenix-Cloudworks")  # first seen, in May
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="partners/company-zenix-cloudworks.atom"' in index
+
+
+def test_two_partners_whose_file_names_would_match_get_a_feed_each(store, tmp_path):
+    old = company_article(10, "Zenix Cloud")  # first seen: keeps the plain file name
+    current = company_article(11, "Zenixé Cloud")  # another company, same letters in ASCII
+    stored_company(store, old, "2024-05-14T03:00")
+    stored_company(store, current, "2024-08-20T03:00")
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    feeds = partner_feeds(out)
+    hashed = sorted(set(feeds) - {"company-zenix-cloud.atom", "company-zenix-cloud.json"})
+    assert len(hashed) == 2 and all(name.startswith("company-zenix-cloud-") for name in hashed)
+    other = out / "partners" / hashed[0]  # its .atom, before its .json
+    plain = feedparser.parse((out / "partners" / "company-zenix-cloud.atom").read_bytes())
+    assert plain.feed.title.endswith("with Zenix Cloud") and plain.entries == []
+    parsed = feedparser.parse(other.read_bytes())
+    assert parsed.feed.title.endswith("with Zenixé Cloud")
+    assert [entry.link for entry in parsed.entries] == [url_of(current)]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="partners/{other.name}"' in index
+    assert 'href="partners/company-zenix-cloud.atom"' not in index  # no entry: unlisted
+    # The name is stable: a second build writes the same files.
+    build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == feeds

@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from digest.markdown import markdown_to_html
 from digest.publish import build_digest
-from digest.select import Week
+from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
@@ -411,3 +411,21 @@ def test_an_undated_article_shows_its_found_date_as_found_not_as_published(store
     items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     texts = {item["url"]: item["content_text"] for item in items}
     assert texts[url_of(undated)].startswith("(date unknown, found 2024-08-20) ")
+
+
+def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
+    satellite = article(7, "ดีอี ร่วมมือด้านดาวเทียม", "ความร่วมมือ", date(2024, 8, 20))
+    chips = article(8, "ดีอี ร่วมมือด้านเซมิคอนดักเตอร์", "ความร่วมมือ", date(2024, 8, 21))
+    ingest(store, [satellite, chips], "2024-08-21T10:00")
+    mark(store, satellite, topics=["ดาวเทียม"])
+    mark(store, chips, topics=["เซมิคอนดักเตอร์"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    packaged = {f"{topic}.atom" for topic in TOPIC_LABELS if topic != OTHER_TOPIC}
+    thai = sorted(path for path in (out / "topics").glob("*.atom") if path.name not in packaged)
+    assert len(thai) == 2 and "topic.atom" not in {path.name for path in thai}
+    titles = {parse(path).feed.title.rsplit(": ", 1)[1]: parse(path) for path in thai}
+    assert [e.link for e in titles["ดาวเทียม"].entries] == [url_of(satellite)]
+    assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [url_of(chips)]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="topics/{path.name}"' in index for path in thai)
