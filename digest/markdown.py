@@ -278,8 +278,9 @@ def _marked(tag: str, text: str) -> str:
 
 
 def change_lines(diff: Diff) -> list[str]:
-    """What changed, as Markdown lines: headline and date in full, then numbers, removed
-    and added sentences up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
+    """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
+    removed and added when the change was too long to align, then numbers, removed and added
+    sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -287,6 +288,12 @@ def change_lines(diff: Diff) -> list[str]:
     if diff.published:
         old, new = (day or "none" for day in diff.published)
         lines.append(f"Date: {_marked('del', old)} → {_marked('ins', new)}")
+    if diff.whole_paragraphs and (diff.removed or diff.added):
+        lines.append(
+            "Too long to align sentence by sentence: "
+            f"{len(diff.removed)} paragraph{'' if len(diff.removed) == 1 else 's'} removed, "
+            f"{len(diff.added)} added"
+        )
     details = [
         *(
             (f"{escape(n.before)} " if n.before else "")

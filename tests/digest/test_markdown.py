@@ -6,9 +6,18 @@ from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
 from digest import markdown
-from digest.markdown import MAX_CHANGE_LINES, lede, markdown_to_html, render_markdown, week_range
+from digest.diff import diff_versions
+from digest.markdown import (
+    MAX_CHANGE_CHARS,
+    MAX_CHANGE_LINES,
+    lede,
+    markdown_to_html,
+    render_changes,
+    render_markdown,
+    week_range,
+)
 from digest.select import Week, load_weeks, select_week
-from tests.digest import article, ingest, mark, url_of
+from tests.digest import article, ingest, mark, thai_body, url_of
 from thaidigest.model import RawArticle
 
 W34 = Week(2024, 34)
@@ -210,6 +219,17 @@ def test_a_changed_headline_is_shown_in_full_and_long_diffs_are_cut_with_a_count
     listed = re.findall(r"^- (?:Removed|Added): ", markdown, re.MULTILINE)
     assert len(listed) == MAX_CHANGE_LINES
     assert "- … and 16 more changes not shown" in markdown  # 24 changed sentences in all
+
+
+def test_an_enormous_edit_says_it_was_compared_paragraph_by_paragraph_in_a_few_lines():
+    old_body = thai_body(range(40), 4000)
+    diff = diff_versions("T", old_body, None, "T", thai_body(range(1, 41), 4000), None)
+    lines = render_changes(diff).split("\n")
+    assert lines[0] == "- Too long to align sentence by sentence: 40 paragraphs removed, 40 added"
+    assert len(lines) == 1 + MAX_CHANGE_LINES + 1
+    assert all(len(line) < MAX_CHANGE_CHARS + 40 for line in lines)
+    assert lines[1].startswith("- Removed: <del>การประชุมครั้งที่ 0 ")
+    assert lines[-1] == "- … and 72 more changes not shown"
 
 
 def test_only_del_and_ins_pass_as_raw_html():
