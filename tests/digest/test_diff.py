@@ -170,3 +170,11 @@ def test_an_edit_within_the_bound_is_still_aligned_number_by_number():
     assert [(n.old, n.new) for n in diff.numbers] == [(str(n), str(n + 1)) for n in range(4)]
     assert (diff.removed, diff.added, diff.whole_paragraphs) == ((), (), False)
 
+
+def test_only_the_paragraphs_that_changed_count_towards_the_bound():
+    # An edit at each end of a long article: what lies between is the same in both versions.
+    old_body = thai_body(range(12), 1500)  # 18,000 characters a version
+    new_body = thai_body([100, *range(1, 11), 111], 1500)
+    diff = diff_versions("T", old_body, None, "T", new_body, None)
+    assert [(n.old, n.new) for n in diff.numbers] == [("0", "100"), ("11", "111")]
+    assert (diff.removed, diff.added, diff.whole_paragraphs) == ((), (), False)
