@@ -19,6 +19,7 @@ from digest.markdown import (
 from digest.select import Week, load_weeks, select_week
 from tests.digest import article, ingest, mark, thai_body, url_of
 from thaidigest.model import RawArticle
+from thaidigest.urls import source_of
 
 W34 = Week(2024, 34)
 TITLE = "thaidigest"
@@ -145,6 +146,32 @@ def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
     assert f"Also on: <{url_of(copy)}>" in markdown
     html = markdown_to_html(markdown)
     assert f'<a href="{url_of(copy)}">' in html
+
+
+def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_file(store):
+    # Imported as a record from another site's web address, and as a text file without one:
+    # both are stored with source "file" (a source is a crawled site, or none).
+    web = RawArticle(
+        url="https://www.mfa.go.th/en/content/thai-japan-digital-mou",
+        source=source_of("https://www.mfa.go.th/en/content/thai-japan-digital-mou"),
+        title="Thailand and Japan sign digital MoU",
+        body="Digital economy cooperation.",
+        published_hint=date(2024, 8, 20),
+    )
+    note = RawArticle(
+        url="file:///srv/notes/minutes.txt",
+        source="file",
+        title="Minutes: Thai-Finnish digital MoU",
+        body="Digital cooperation.",
+        published_hint=date(2024, 8, 21),
+    )
+    ingest(store, [web, note], "2024-08-23T10:00")
+    mark(store, web, topics=["mou"])
+    mark(store, note, topics=["mou"])
+    markdown = digest_markdown(store)
+    assert "mfa.go.th · 2024-08-20 · English" in markdown
+    assert "file · 2024-08-21 · English" in markdown
+    assert "2 items from file (1) and mfa.go.th (1);" in markdown
 
 
 def test_updated_item_says_what_changed(store):
