@@ -10,7 +10,10 @@ paragraph. :func:`digest.diff.diff_versions` compares the two (after one
 warm-up diff that loads PyThaiNLP's models). Prints the time per diff
 (median, 95th percentile, max), how often the number change is reported as
 ``old → new``, how often the added sentence is reported as added, and how
-often a sentence that did not change is listed too (noise).
+often a sentence that did not change is listed too (noise). Last, the time of
+one enormous edit: the first article's paragraphs repeated up to
+``--enormous-chars`` characters (default 2,000,000, half the import limit),
+each paragraph numbered, every number raised by one in the second version.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import statistics
 import sys
 import time
+from itertools import cycle
 from pathlib import Path
 
 # Run as a script, this file would shadow the ``digest`` package it measures.
@@ -56,20 +60,36 @@ def edited(body: str, language: str) -> tuple[str, str, str] | None:
     return "\n".join(paragraphs), match.group(), new_number
 
 
+def enormous(body: str, chars: int) -> tuple[str, str]:
+    """Two versions of a body of about ``chars`` characters: the paragraphs of ``body``
+    repeated, each after a number of its own, which the second version raises by one."""
+    old, new, length = [], [], 0
+    for number, paragraph in enumerate(cycle(line for line in body.split("\n") if line)):
+        if length >= chars:
+            break
+        old.append(f"{number} {paragraph}")
+        new.append(f"{number + 1} {paragraph}")
+        length += len(old[-1]) + 1
+    return "\n".join(old), "\n".join(new)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--limit", type=int, default=300)
+    parser.add_argument("--enormous-chars", type=int, default=2_000_000)
     args = parser.parse_args()
     # Load the CRF model and the word list first (about a second, once per process).
     diff_versions("", "การประชุม 1 ครั้ง", None, "", "การประชุม 2 ครั้ง ทั้งนี้", None)
     times, numbers_found, sentences_found, noisy = [], 0, 0, 0
+    first_body = ""
     for raw in read_jsonl_file(args.corpus):
         if len(times) >= args.limit:
             break
         if not isinstance(raw, RawArticle):
             continue
         article = normalise_article(raw)
+        first_body = first_body or article.body
         made = edited(article.body, article.language)
         if made is None:
             continue
@@ -91,6 +111,15 @@ def main() -> None:
     print(f"number change reported as old -> new: {numbers_found}/{count}")
     print(f"added sentence reported as added: {sentences_found}/{count}")
     print(f"diffs also listing a sentence that did not change: {noisy}/{count}")
+    old_body, new_body = enormous(first_body, args.enormous_chars)
+    started = time.perf_counter()
+    diff = diff_versions("", old_body, None, "", new_body, None)
+    print(
+        f"enormous edit ({old_body.count(chr(10)) + 1:,} paragraphs, {len(old_body):,} "
+        f"characters a version, every paragraph edited): "
+        f"{time.perf_counter() - started:.2f} s, "
+        f"{'paragraph by paragraph' if diff.whole_paragraphs else 'aligned'}"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def _latest_item(item: Item) -> str:
     headline = escape(clean_headline(item.title))
     if own:
         headline = f'<a href="{escape(own)}">{headline}</a>'
-    meta = [source_label(item.source), item_date(item), *status_marks(item)]
+    meta = [source_label(item.source, item.url), item_date(item), *status_marks(item)]
     topics = ", ".join(topic_name(topic) for topic in item.topics)
     if topics:
         meta.append(topics)

@@ -127,7 +127,7 @@ def revision_entry(item: Item, revision: Revision) -> Entry:
         link, _ = article_links(item.url, item.also_on)
     else:
         link = clean_link(revision.url)
-        prefix = f"{prefix} ({source_label(revision.source)})"
+        prefix = f"{prefix} ({source_label(revision.source, revision.url)})"
     changes = render_changes(revision.diff)
     return Entry(
         id=revision_id(revision.url, revision.version),

@@ -21,6 +21,7 @@ from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
 from thaidigest.sites import HOSTS
+from thaidigest.urls import web_host
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
@@ -171,8 +172,16 @@ def topic_heading(topic: str) -> str:
     return f"{english} · {thai}" if thai else english
 
 
-def source_label(source: str) -> str:
-    return SOURCE_LABELS.get(source, source)
+def source_label(source: str, url: str = "") -> str:
+    """Where an article is from, as a reader sees it: a site's host (``thaigov.go.th``);
+    for any other article, imported, the host of its web address (``mfa.go.th``), or its
+    stored source (``file``) when it has none.
+
+    Only the label: the stored source of such an article stays ``file`` (the sites'
+    slugs name crawl runs, health and per-site queries; an import derives it again)."""
+    if source in SOURCE_LABELS:
+        return SOURCE_LABELS[source]
+    return web_host(url) or source
 
 
 def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
@@ -200,7 +209,7 @@ def summary_line(digest: WeekDigest) -> str:
     count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
     if marked:
         count += f" ({', '.join(marked)})"
-    sources = _counted(Counter(item.source for item in items), source_label)
+    sources = _counted(Counter(source_label(item.source, item.url) for item in items), str)
     topics = [f"{topic_name(section.topic)} ({len(section.items)})" for section in digest.sections]
     return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
 
@@ -234,7 +243,7 @@ def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed
     (in the article, then in each copy folded into it)."""
     meta = [
-        source_label(item.source),
+        source_label(item.source, item.url),
         item_date(item),
         LANGUAGE_LABELS.get(item.language, item.language),
         *status_marks(item),
@@ -261,7 +270,7 @@ def render_item(item: Item) -> str:
 def copy_heading(url: str, source: str) -> str:
     """``What changed in the copy on mdes.go.th (<https://…>):``, the link when it is one."""
     where = autolink(url)
-    return f"What changed in the copy on {escape(source_label(source))}" + (
+    return f"What changed in the copy on {escape(source_label(source, url))}" + (
         f" ({where}):" if where else ":"
     )
 
@@ -278,8 +287,9 @@ def _marked(tag: str, text: str) -> str:
 
 
 def change_lines(diff: Diff) -> list[str]:
-    """What changed, as Markdown lines: headline and date in full, then numbers, removed
-    and added sentences up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
+    """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
+    removed and added when the change was too long to align, then numbers, removed and added
+    sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -287,6 +297,12 @@ def change_lines(diff: Diff) -> list[str]:
     if diff.published:
         old, new = (day or "none" for day in diff.published)
         lines.append(f"Date: {_marked('del', old)} → {_marked('ins', new)}")
+    if diff.whole_paragraphs and (diff.removed or diff.added):
+        lines.append(
+            "Too long to align sentence by sentence: "
+            f"{len(diff.removed)} paragraph{'' if len(diff.removed) == 1 else 's'} removed, "
+            f"{len(diff.added)} added"
+        )
     details = [
         *(
             (f"{escape(n.before)} " if n.before else "")

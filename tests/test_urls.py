@@ -1,6 +1,13 @@
 import pytest
 
-from thaidigest.urls import article_id, canonical_url, public_url, same_host, source_of
+from thaidigest.urls import (
+    article_id,
+    canonical_url,
+    public_url,
+    same_host,
+    source_of,
+    web_host,
+)
 
 
 @pytest.mark.parametrize(
@@ -28,6 +35,13 @@ from thaidigest.urls import article_id, canonical_url, public_url, same_host, so
 )
 def test_urls_naming_one_article_have_one_canonical_form(url, expected):
     assert canonical_url(url) == expected
+
+
+def test_a_web_address_names_its_host_and_a_file_none():
+    assert web_host("https://www.MFA.go.th/en/content/thai-japan-digital-mou") == "mfa.go.th"
+    assert web_host("http://user@news.example.org:8080/a") == "news.example.org"
+    assert web_host("file:///tmp/note.txt") is None
+    assert web_host("") is None
 
 
 def test_canonical_form_is_stable():

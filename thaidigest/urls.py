@@ -109,6 +109,15 @@ def source_of(url: str) -> str:
     return HOSTS.get(_host(urlsplit(url).netloc), "file")
 
 
+def web_host(url: str) -> str | None:
+    """The host of a web address in lower case, without ``www.`` or a port (``mfa.go.th``);
+    None for anything else (a ``file:`` URL, no URL)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        return None
+    return _host(parts.hostname)
+
+
 def article_id(url: str) -> str | None:
     """The site's article id in a thaigov or MDES article URL."""
     path = urlsplit(url).path.rstrip("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -88,3 +89,20 @@ def ipv6_loopback_missing() -> str | None:
     except OSError as error:
         return f"cannot bind ::1 here: {error}"
     return None
+
+
+THAI_WORDS = ("ความร่วมมือ", "ดิจิทัล", "เศรษฐกิจ", "กระทรวง", "ประเทศไทย", "ญี่ปุ่น", "นโยบาย")
+
+
+def thai_body(numbers: Sequence[int], paragraph_chars: int) -> str:
+    """A Thai body of one paragraph of about ``paragraph_chars`` characters per number, each
+    opening with its number (``การประชุมครั้งที่ 7``), then phrases of words drawn at random
+    seeded by the paragraph's place: two bodies differ only in their numbers."""
+    paragraphs = []
+    for place, number in enumerate(numbers):
+        draw = random.Random(place)
+        phrases = [f"การประชุมครั้งที่ {number}"]
+        while sum(len(phrase) + 1 for phrase in phrases) < paragraph_chars:
+            phrases.append("".join(draw.choice(THAI_WORDS) for _ in range(4)))
+        paragraphs.append(" ".join(phrases))
+    return "\n".join(paragraphs)

@@ -6,10 +6,20 @@ from markdown_it import MarkdownIt
 from pythainlp.tokenize import word_tokenize
 
 from digest import markdown
-from digest.markdown import MAX_CHANGE_LINES, lede, markdown_to_html, render_markdown, week_range
+from digest.diff import diff_versions
+from digest.markdown import (
+    MAX_CHANGE_CHARS,
+    MAX_CHANGE_LINES,
+    lede,
+    markdown_to_html,
+    render_changes,
+    render_markdown,
+    week_range,
+)
 from digest.select import Week, load_weeks, select_week
-from tests.digest import article, ingest, mark, url_of
+from tests.digest import article, ingest, mark, thai_body, url_of
 from thaidigest.model import RawArticle
+from thaidigest.urls import source_of
 
 W34 = Week(2024, 34)
 TITLE = "thaidigest"
@@ -138,6 +148,32 @@ def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
     assert f'<a href="{url_of(copy)}">' in html
 
 
+def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_file(store):
+    # Imported as a record from another site's web address, and as a text file without one:
+    # both are stored with source "file" (a source is a crawled site, or none).
+    web = RawArticle(
+        url="https://www.mfa.go.th/en/content/thai-japan-digital-mou",
+        source=source_of("https://www.mfa.go.th/en/content/thai-japan-digital-mou"),
+        title="Thailand and Japan sign digital MoU",
+        body="Digital economy cooperation.",
+        published_hint=date(2024, 8, 20),
+    )
+    note = RawArticle(
+        url="file:///srv/notes/minutes.txt",
+        source="file",
+        title="Minutes: Thai-Finnish digital MoU",
+        body="Digital cooperation.",
+        published_hint=date(2024, 8, 21),
+    )
+    ingest(store, [web, note], "2024-08-23T10:00")
+    mark(store, web, topics=["mou"])
+    mark(store, note, topics=["mou"])
+    markdown = digest_markdown(store)
+    assert "mfa.go.th · 2024-08-20 · English" in markdown
+    assert "file · 2024-08-21 · English" in markdown
+    assert "2 items from file (1) and mfa.go.th (1);" in markdown
+
+
 def test_updated_item_says_what_changed(store):
     day = date(2024, 8, 14)
     ingest(store, [article(1, "Headline", "One.\nTwo.\nThree.", day)], "2024-08-14T03:00")
@@ -210,6 +246,17 @@ def test_a_changed_headline_is_shown_in_full_and_long_diffs_are_cut_with_a_count
     listed = re.findall(r"^- (?:Removed|Added): ", markdown, re.MULTILINE)
     assert len(listed) == MAX_CHANGE_LINES
     assert "- … and 16 more changes not shown" in markdown  # 24 changed sentences in all
+
+
+def test_an_enormous_edit_says_it_was_compared_paragraph_by_paragraph_in_a_few_lines():
+    old_body = thai_body(range(40), 4000)
+    diff = diff_versions("T", old_body, None, "T", thai_body(range(1, 41), 4000), None)
+    lines = render_changes(diff).split("\n")
+    assert lines[0] == "- Too long to align sentence by sentence: 40 paragraphs removed, 40 added"
+    assert len(lines) == 1 + MAX_CHANGE_LINES + 1
+    assert all(len(line) < MAX_CHANGE_CHARS + 40 for line in lines)
+    assert lines[1].startswith("- Removed: <del>การประชุมครั้งที่ 0 ")
+    assert lines[-1] == "- … and 72 more changes not shown"
 
 
 def test_only_del_and_ins_pass_as_raw_html():
