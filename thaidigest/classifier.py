@@ -2,21 +2,24 @@
 
 What a reader of the labelling guide looks at is the headline and the opening
 (about 1,200 characters): is the main subject digital, is a partner named, is
-it joint work. The model sees the same, as three blocks of features:
+it joint work. The model sees the same, as two blocks of features:
 
-- ``title``: character 3-grams of the headline (Thai has no spaces, so
+- ``opening``: character 3-grams of the headline, the headline again, and the
+  first ``OPENING_CHARS`` characters of the body (Thai has no spaces, so
   character n-grams stand in for words; they also catch English names),
-- ``opening``: character 3-grams of the headline and the first
-  ``OPENING_CHARS`` characters of the body,
 - ``signals``: the rule signals of :mod:`thaidigest.relevance` (how strongly
   each term group, digital, cooperation, negative, each topic, matched in the
   title, the lead and the body).
 
-Why 3-grams alone: 5-fold cross-validation on the train split gives F1 0.799
-with 3-grams, 0.797 with 2-, 3- and 4-grams (0.795 with 3- and 4-grams), and
-3-grams are a third as many to hash and look up, with a vocabulary a third
-the size. A model scores the n-gram sizes its file holds (the lengths of its
-n-grams), so a model trained with other sizes is scored as it was trained.
+Why these, by 5-fold cross-validation on the train split (pooled F1 at the
+0.5 threshold): 3-grams alone gave 0.799, 2-, 3- and 4-grams 0.797, and
+3-grams are a third as many to hash and look up (measured on rounds 1-3).
+With round 4's hard cases, at ``training.C`` 10 and 40: the headline as a
+block of its own beside the opening, 0.742 and 0.746; the opening alone, 0.757
+and 0.768; the headline counted twice in the opening, 0.763 and 0.770. One
+block is also one lookup an article instead of two. A model scores the
+n-gram sizes its file holds (the lengths of its n-grams), so a model trained
+with other sizes is scored as it was trained.
 
 N-gram blocks are TF-IDF weighted (``1 + log(tf)`` times the training idf) and
 scaled to unit length, as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
@@ -65,8 +68,8 @@ __all__ = [
 DEFAULT_MODEL = "relevance_model.npz"
 OPENING_CHARS = 1200  # what the labelling guide's readers read after the headline
 NGRAM_SIZES = (3,)  # what training uses; see the module docstring
-BLOCKS = ("title", "opening")  # the n-gram blocks; "signals" is the third block
-_SALT = {"title": 1, "opening": 2}  # the same n-gram in two blocks hashes apart
+BLOCKS = ("opening",)  # the n-gram blocks; "signals" is the other block
+_SALT = {"opening": 2}  # each block's seed, so that the same n-gram in two blocks hashes apart
 _PRIME = np.uint64(1_099_511_628_211)  # above every code point, so no two n-grams mix
 
 
@@ -76,8 +79,9 @@ def opening_text(title: str, body: str) -> str:
 
 
 def block_texts(title: str, body: str) -> dict[str, str]:
-    """The text of each n-gram block, lower-cased (English names match in any case)."""
-    return {"title": title.lower(), "opening": opening_text(title, body).lower()}
+    """The text of each n-gram block, lower-cased (English names match in any case): the
+    opening with its headline twice, which weighs the headline's n-grams as a reader does."""
+    return {"opening": f"{title}\n{opening_text(title, body)}".lower()}
 
 
 def ngrams(text: str, sizes: Sequence[int] = NGRAM_SIZES) -> list[str]:
@@ -159,7 +163,7 @@ class Block:
 class Contribution(NamedTuple):
     """How much one feature moved an article's log-odds (positive: towards relevant)."""
 
-    block: str  # "title" | "opening" | "signals"
+    block: str  # "opening" | "signals"
     feature: str  # the n-gram, or the rule signal ``group@place``
     value: float
 
@@ -297,6 +301,13 @@ def read_model(source: Path | bytes) -> Model:
 
 def _model_of(content: bytes) -> Model:
     with np.load(io.BytesIO(content), allow_pickle=False) as data:
+        unknown = sorted({key[: -len("_ngrams")] for key in data.files if key.endswith("_ngrams")})
+        if unknown and unknown != sorted(BLOCKS):  # none: not a model at all (below)
+            raise ValueError(
+                f"a model with the n-gram blocks {', '.join(unknown) or 'none'}, not "
+                f"{', '.join(BLOCKS)}: one trained by another version of thaidigest; "
+                "retrain it with thaidigest train-relevance"
+            )
         blocks = {
             name: Block.of(
                 data[f"{name}_ngrams"].tolist(),

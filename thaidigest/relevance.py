@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-from thaidigest.classifier import Model, load_model
+from thaidigest.classifier import BLOCKS, Model, load_model
 from thaidigest.config import DEFAULTS
 from thaidigest.matching import automaton, leftmost_longest, single_spaced
 from thaidigest.urls import path_name
@@ -471,7 +471,7 @@ def explain(
     """A human-readable account of an article's relevance.
 
     The probability and the threshold, the features that pushed it up and down
-    most (n-grams of the title and the opening, rule signals), and the rule
+    most (n-grams of the opening, rule signals), and the rule
     terms that matched where.
     """
     model = model or load_model()
@@ -490,14 +490,14 @@ def explain(
     parts = model.contributions(title, body, inputs, language)
     inputs = "n-grams and rule signals" if language == "th" else "rule signals only: not Thai"
     lines.append(f"log-odds by block ({inputs}):")
-    for block in ("bias", "title", "opening", "signals"):
+    for block in ("bias", *BLOCKS, "signals"):
         total = sum(c.value for c in parts if c.block == block)
         if total:
             lines.append(f"  {block}: {total:+.2f}")
     parts = [c for c in parts if c.block != "bias"]
     for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
         lines.append(heading)
-        for kind, blocks in (("n-grams", ("title", "opening")), ("rule signals", ("signals",))):
+        for kind, blocks in (("n-grams", BLOCKS), ("rule signals", ("signals",))):
             chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
             lines.extend(f"  {c.value:+.3f}  {c.block}: {c.feature!r}" for c in chosen)
             if not chosen:
