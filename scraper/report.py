@@ -8,7 +8,12 @@ article), not_found (article pages that answered 404 or 410), fallback,
 rejected, offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
-the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
+the reason ``robots.txt``, the rule and the robots.txt URL instead; the
+requests not sent once the site was stopped for a reason are one entry with
+no status, the first URL and their ``count``), answered_after_stop (the
+answers to requests already sent when the site was stopped that were
+refusals too, so not used: once per reason, with the first URL, its status
+and the ``count``; they were sent, so they are not "not sent"), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
 ended the crawl before it finished, ``failed`` when no page was fetched or
@@ -23,6 +28,7 @@ next crawl passes over it when it asks how the previous one ended.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from thaidigest.store import Store, utc_now
@@ -64,7 +70,25 @@ def robots_note(rules: dict[str, list[str]]) -> str:
 DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
 
 
-def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:
+def site_stops(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per reason a site was stopped for: the requests then not sent, and the answers
+    received after the stop, not used; {} when neither (or the report predates them)."""
+    stops: dict[str, tuple[int, int]] = {}
+    for entry in report["blocked"]:
+        if entry.get("status") is None and "count" in entry:  # not robots.txt's: uncounted
+            stops[entry["reason"]] = (entry["count"], 0)
+    for entry in report.get("answered_after_stop", []):
+        not_sent, _ = stops.get(entry["reason"], (0, 0))
+        stops[entry["reason"]] = (not_sent, entry["count"])
+    return stops
+
+
+def build_report(
+    stats: dict[str, Any],
+    blocked: list[dict],
+    errors: list[dict],
+    answered_after_stop: Sequence[dict] = (),
+) -> dict[str, Any]:
     """The report of a finished crawl from Scrapy's stats and the spider's lists."""
     responses = {
         key.removeprefix(STATUS_PREFIX): value
@@ -76,6 +100,7 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
         "responses": responses,
         **{name: stats.get(f"thaidigest/{name}", 0) for name in COUNTS},
         "blocked": blocked,
+        "answered_after_stop": list(answered_after_stop),
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }
@@ -138,6 +163,7 @@ class CrawlReport:
             {**stats, "finish_reason": reason},
             getattr(spider, "blocked", []),
             getattr(spider, "errors", []),
+            getattr(spider, "answered_after_stop", []),
         )
         report["source"] = spider.name
         report["duration"] = round(time.monotonic() - self.clock_started, 1)
