@@ -53,6 +53,7 @@ from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
 from scraper.bot_check import bot_check_kind
+from scraper.report import QUEUED_NOT_SENT
 
 RATE_LIMITED = 429
 BOT_CHECK_REASON = "bot check page: {kind}"
@@ -147,6 +148,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = self._slot(request)
         while slot is not None and slot.queue:  # waiting for their turn: never sent
             queued, waiting = slot.queue.popleft()
+            self.crawler.stats.inc_value(QUEUED_NOT_SENT)  # though counted as requests
             waiting.errback(Failure(SiteStopped(queued.url, reason)))
         request.meta[SITE_STOPPED] = reason
         return response

@@ -1,6 +1,8 @@
 """The crawl report: what one crawl of one site did, stored as a crawl run.
 
-Fields: requests, responses by status (robots.txt included), fetched (the
+Fields: requests (those sent: Scrapy counts a request when it enters the
+downloader, so the ones still waiting for their turn there when their site
+was stopped are taken off), responses by status (robots.txt included), fetched (the
 listing, search and article pages that answered 200 or 304, as the spider
 judged them), new, updated, unchanged, not_modified (304), soft_404 (article
 pages that answered 200 with the site's empty page for an id with no
@@ -47,6 +49,9 @@ COUNTS = (
     "empty_listings",
 )
 STATUS_PREFIX = "downloader/response_status_count/"
+# Requests Scrapy counted in downloader/request_count that waited in the downloader for
+# their turn when their site was stopped, and so were never sent.
+QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
@@ -96,7 +101,7 @@ def build_report(
         if key.startswith(STATUS_PREFIX)
     }
     report: dict[str, Any] = {
-        "requests": stats.get("downloader/request_count", 0),
+        "requests": stats.get("downloader/request_count", 0) - stats.get(QUEUED_NOT_SENT, 0),
         "responses": responses,
         **{name: stats.get(f"thaidigest/{name}", 0) for name in COUNTS},
         "blocked": blocked,

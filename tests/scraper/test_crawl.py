@@ -1113,8 +1113,9 @@ def test_a_bot_check_page_stops_thaigov_but_for_the_requests_on_the_wire(tmp_pat
 
 
 # Seconds the first article request waits on the server: surely still on the wire when the
-# second, answered at once with a challenge, stops the site.
-ON_THE_WIRE = 3.0
+# second, answered at once with a challenge, stops the site (a crawl on a busy machine may
+# not read the challenge for a second or two).
+ON_THE_WIRE = 6.0
 WALK_START = 87362  # an article, and so is the next id
 WALK_MISS_LIMIT = 2  # the walk asks for two ids, as many as thaigov has on the wire
 
@@ -1126,6 +1127,22 @@ def walk_ids(hit: int | None) -> set[int]:
     return set(range(WALK_START, highest + WALK_MISS_LIMIT + 1))
 
 
+def short_walk(site: FixtureSite, tmp_path, delay: float = 0) -> subprocess.CompletedProcess:
+    """A thaigov crawl of the ids ``walk_ids`` names, no search, ``delay`` s between requests."""
+    config = write_config(tmp_path)
+    table = "[sites.thaigov]\n"
+    text = config.read_text(encoding="utf-8").replace(
+        f"{table}delay = 0\n",
+        f"{table}delay = {delay}\nsearch_keywords = []\nmiss_limit = {WALK_MISS_LIMIT}\n",
+    )
+    config.write_text(text, encoding="utf-8")
+    return run_thaidigest(
+        "crawl", "--source", "thaigov", "--base-url", site.base_url,
+        "--start-id", str(WALK_START), "--db", str(tmp_path / "db.sqlite"),
+        "--config", str(config),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("slow_answer", ["bot_check", "hang", "cut"])
 def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, slow_answer):
     """thaigov sends its two article requests at once: the server keeps the first, answers
@@ -1134,22 +1151,13 @@ def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, 
     not used; a page (``hang``) is used, and the ids it leads the walk to are not sent; a
     cut connection (``cut``) is an error, not retried. "not sent" counts exactly the ids
     the walk asked for that the server never received."""
-    config = write_config(tmp_path)
-    table = "[sites.thaigov]\n"
-    text = config.read_text(encoding="utf-8").replace(
-        table, f"{table}search_keywords = []\nmiss_limit = {WALK_MISS_LIMIT}\n"
-    )
-    config.write_text(text, encoding="utf-8")
     db = tmp_path / "db.sqlite"
     slow = FaultRule(
         path=THAIGOV_ARTICLE_PATH, fault=slow_answer, times=1, slow=ON_THE_WIRE, delay=ON_THE_WIRE
     )
     challenge = FaultRule(path=THAIGOV_ARTICLE_PATH, fault="bot_check")
     with FixtureSite(faults=FaultPlan(rules=[slow, challenge])) as site:
-        result = run_thaidigest(
-            "crawl", "--source", "thaigov", "--base-url", site.base_url,
-            "--start-id", str(WALK_START), "--db", str(db), "--config", str(config),
-        )  # fmt: skip
+        result = short_walk(site, tmp_path)
         articles = [r for r in site.requests if re.search(THAIGOV_ARTICLE_PATH, r.path)]
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     assert [r.fault for r in articles] == [slow_answer, "bot_check"]
@@ -1181,6 +1189,24 @@ def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, 
         f"{late} answer(s) received after the stop, not used"
     )
     assert (counted in result.stdout) == bool(never_received or late), result.stdout
+
+
+def test_a_request_waiting_for_its_turn_at_the_stop_is_not_counted_as_sent(tmp_path):
+    """With a delay between requests the second id waits in the downloader, already
+    counted by Scrapy, when the first answers a challenge: it is never sent, so the
+    report's requests are those the server received, and it is the one "not sent"."""
+    with FixtureSite(faults=bot_check_on(THAIGOV_ARTICLE_PATH)) as site:
+        result = short_walk(site, tmp_path, delay=2)
+        received = len(site.requests)
+        articles = [r.path for r in site.requests if re.search(THAIGOV_ARTICLE_PATH, r.path)]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert len(articles) == 1, articles
+    report = last_report(tmp_path / "db.sqlite", "thaigov")
+    assert report["requests"] == received
+    assert [e["count"] for e in report["blocked"] if e["status"] is None] == [
+        len(walk_ids(None)) - 1
+    ]
+    assert f"thaigov: blocked in {report['duration']} s; {received} requests" in result.stdout
 
 
 def test_robots_txt_answered_with_a_bot_check_page_stops_the_site_before_any_page(tmp_path):
