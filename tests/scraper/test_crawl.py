@@ -1116,6 +1116,7 @@ def test_a_bot_check_page_stops_thaigov_but_for_the_requests_on_the_wire(tmp_pat
 # second, answered at once with a challenge, stops the site (a crawl on a busy machine may
 # not read the challenge for a second or two).
 ON_THE_WIRE = 6.0
+DOWNLOAD_TIMEOUT = 30  # seconds: longer than ON_THE_WIRE
 WALK_START = 87362  # an article, and so is the next id
 WALK_MISS_LIMIT = 2  # the walk asks for two ids, as many as thaigov has on the wire
 
@@ -1131,10 +1132,15 @@ def short_walk(site: FixtureSite, tmp_path, delay: float = 0) -> subprocess.Comp
     """A thaigov crawl of the ids ``walk_ids`` names, no search, ``delay`` s between requests."""
     config = write_config(tmp_path)
     table = "[sites.thaigov]\n"
-    text = config.read_text(encoding="utf-8").replace(
-        f"{table}delay = 0\n",
-        f"{table}delay = {delay}\nsearch_keywords = []\nmiss_limit = {WALK_MISS_LIMIT}\n",
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace(
+            f"{table}delay = 0\n",
+            f"{table}delay = {delay}\nsearch_keywords = []\nmiss_limit = {WALK_MISS_LIMIT}\n",
+        )
+        .replace("\ntimeout = 5\n", f"\ntimeout = {DOWNLOAD_TIMEOUT}\n")
     )
+    assert f"timeout = {DOWNLOAD_TIMEOUT}" in text
     config.write_text(text, encoding="utf-8")
     return run_thaidigest(
         "crawl", "--source", "thaigov", "--base-url", site.base_url,
