@@ -80,7 +80,7 @@ def site_stops(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
     received after the stop, not used; {} when neither (or the report predates them)."""
     stops: dict[str, tuple[int, int]] = {}
     for entry in report["blocked"]:
-        if entry.get("status") is None and "count" in entry:  # not robots.txt's: uncounted
+        if entry.get("status") is None and "count" in entry:  # not sent (robots.txt: no count)
             stops[entry["reason"]] = (entry["count"], 0)
     for entry in report.get("answered_after_stop", []):
         not_sent, _ = stops.get(entry["reason"], (0, 0))
