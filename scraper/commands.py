@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from scraper.crawl import run_crawl
-from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules
+from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules, site_stops
 from thaidigest.config import merge
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
@@ -53,6 +53,11 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         reason = f" ({blocked['reason']})" if blocked.get("reason") else ""
         answered = f"answered {blocked['status']}" if blocked.get("status") else "not sent"
         lines.append(f"  blocked: {blocked['url']} {answered}{target}{reason}")
+    for reason, (not_sent, answered) in site_stops(report).items():
+        lines.append(
+            f"  site stopped ({reason}): {not_sent} request(s) not sent, "
+            f"{answered} answer(s) received after the stop, not used"
+        )
     for error in report["errors"]:
         lines.append(f"  error: {error['url']}: {error['error']}")
     return "\n".join(lines)

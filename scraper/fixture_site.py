@@ -138,6 +138,7 @@ class FaultRule:
     after: int = 0
     status: int = 503  # "status": the error status sent
     delay: float = 5.0  # "hang": seconds before the answer
+    slow: float = 0.0  # any other fault: seconds it waits, received, before it answers
     limit: int = 5  # "burst_403": requests allowed within ``window``...
     window: float = 1.0  # ...seconds; any more get 403
     declared: str = "utf-8"  # "wrong_charset": the charset the header names...
@@ -461,8 +462,8 @@ class _Handler(BaseHTTPRequestHandler):
                 fault=rule.fault if rule else None,
             )
         )
-        if rule is not None and rule.fault == "hang":
-            site.wait(rule.delay)
+        if rule is not None:
+            site.wait(rule.delay if rule.fault == "hang" else rule.slow)
         self._send(response, rule, send_body)
 
     def _apply(self, rule: FaultRule, normal: Response, path: str, query: str) -> Response:

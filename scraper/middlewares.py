@@ -17,9 +17,15 @@ its retries are spent. That answer reaches the spider with
 ``meta["site_stopped"]`` saying why (``bot check page: Cloudflare challenge``,
 ``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``),
 and every later request to the host (queued, waiting to be retried or new)
-fails with :class:`SiteStopped` without being sent. Answers already on the wire
-are kept, but for one that is a bot check's page too or would be retried: it
-fails with :class:`SiteStopped` as well, so the refusal is reported once.
+fails with :class:`SiteStopped` without being sent.
+
+Requests already on the wire (thaigov has two at a time) were sent all the same,
+and their answers arrive after the stop. A page is used as usual: it cost the site
+nothing more, and dropping it would only make the next crawl ask for it again. An
+answer that is a bot check's page too, or would be retried (a 429, a 503), fails
+with :class:`AnsweredAfterStop`: not used, not retried, and not reported as one
+more refusal nor as a request not sent, for it was sent. A network error on the
+wire is not retried either.
 
 The bot check is made here rather than in the spider's callback, so that one
 place stops a host whatever the reason, and as early as can be: the engine asks
@@ -47,6 +53,7 @@ from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
 from scraper.bot_check import bot_check_kind
+from scraper.report import QUEUED_NOT_SENT
 
 RATE_LIMITED = 429
 BOT_CHECK_REASON = "bot check page: {kind}"
@@ -59,6 +66,17 @@ class SiteStopped(IgnoreRequest):
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"not sent: {reason}")
         self.url = url
+        self.reason = reason
+
+
+class AnsweredAfterStop(IgnoreRequest):
+    """A request sent before its site was stopped for ``reason``, whose answer (``status``)
+    came after the stop and is a refusal too: sent and answered, but not used."""
+
+    def __init__(self, url: str, status: int, reason: str) -> None:
+        super().__init__(f"answered {status} after the site was stopped: {reason}")
+        self.url = url
+        self.status = status
         self.reason = reason
 
 
@@ -98,8 +116,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
         self.stopped: dict[str, str] = {}  # host -> why it was stopped for this crawl
 
+    def _stop_reason(self, request: Request) -> str | None:
+        """Why the host of ``request`` was stopped for this crawl; None while it is not."""
+        return self.stopped.get(urlparse_cached(request).netloc)
+
     def process_request(self, request: Request) -> None:
-        reason = self.stopped.get(urlparse_cached(request).netloc)
+        reason = self._stop_reason(request)
         if reason is not None:
             raise SiteStopped(request.url, reason)
 
@@ -115,17 +137,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
         """Stop the host of ``request`` for this crawl; its answer, marked, for the spider.
 
-        Raises :class:`SiteStopped` for an answer that was on the wire when the host
-        was stopped: the refusal is already reported.
+        Raises :class:`AnsweredAfterStop` for an answer that was on the wire when the
+        host was stopped: the refusal is already reported.
         """
-        host = urlparse_cached(request).netloc
-        if host in self.stopped:
-            raise SiteStopped(request.url, self.stopped[host])
-        self.stopped[host] = reason
+        stopped = self._stop_reason(request)
+        if stopped is not None:
+            raise AnsweredAfterStop(request.url, response.status, stopped)
+        self.stopped[urlparse_cached(request).netloc] = reason
         self.crawler.spider.logger.warning("stopping %s for this crawl: %s", request.url, reason)
         slot = self._slot(request)
         while slot is not None and slot.queue:  # waiting for their turn: never sent
             queued, waiting = slot.queue.popleft()
+            self.crawler.stats.inc_value(QUEUED_NOT_SENT)  # though counted as requests
             waiting.errback(Failure(SiteStopped(queued.url, reason)))
         request.meta[SITE_STOPPED] = reason
         return response
@@ -140,9 +163,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         statuses = self.retry_http_codes | set(request.meta.get("retry_statuses", ()))
         if response.status not in statuses:
             return response
-        host = urlparse_cached(request).netloc
-        if host in self.stopped:  # was on the wire when the site was stopped
-            raise SiteStopped(request.url, self.stopped[host])
+        stopped = self._stop_reason(request)
+        if stopped is not None:  # was on the wire when the site was stopped: no retry
+            raise AnsweredAfterStop(request.url, response.status, stopped)
         header = response.headers.get("Retry-After")
         retry_after = header.decode("latin-1") if header else None
         asked = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None
@@ -168,8 +191,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
-        if request.meta.get("dont_retry", False) or not isinstance(
-            exception, self.exceptions_to_retry
+        if (
+            request.meta.get("dont_retry", False)
+            or not isinstance(exception, self.exceptions_to_retry)
+            or self._stop_reason(request) is not None  # on the wire at the stop: no retry
         ):
             return None
         retry = self._retry(request, exception)

@@ -1,6 +1,8 @@
 """The crawl report: what one crawl of one site did, stored as a crawl run.
 
-Fields: requests, responses by status (robots.txt included), fetched (the
+Fields: requests (those sent: Scrapy counts a request when it enters the
+downloader, so the ones still waiting for their turn there when their site
+was stopped are taken off), responses by status (robots.txt included), fetched (the
 listing, search and article pages that answered 200 or 304, as the spider
 judged them), new, updated, unchanged, not_modified (304), soft_404 (article
 pages that answered 200 with the site's empty page for an id with no
@@ -8,7 +10,12 @@ article), not_found (article pages that answered 404 or 410), fallback,
 rejected, offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
-the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
+the reason ``robots.txt``, the rule and the robots.txt URL instead; the
+requests not sent once the site was stopped for a reason are one entry with
+no status, the first URL and their ``count``), answered_after_stop (the
+answers to requests already sent when the site was stopped that were
+refusals too, so not used: once per reason, with the first URL, its status
+and the ``count``; they were sent, so they are not "not sent"), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
 ended the crawl before it finished, ``failed`` when no page was fetched or
@@ -23,6 +30,7 @@ next crawl passes over it when it asks how the previous one ended.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from thaidigest.store import Store, utc_now
@@ -41,6 +49,9 @@ COUNTS = (
     "empty_listings",
 )
 STATUS_PREFIX = "downloader/response_status_count/"
+# Requests Scrapy counted in downloader/request_count that waited in the downloader for
+# their turn when their site was stopped, and so were never sent.
+QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
@@ -64,7 +75,25 @@ def robots_note(rules: dict[str, list[str]]) -> str:
 DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
 
 
-def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict]) -> dict[str, Any]:
+def site_stops(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per reason a site was stopped for: the requests then not sent, and the answers
+    received after the stop, not used; {} when neither (or the report predates them)."""
+    stops: dict[str, tuple[int, int]] = {}
+    for entry in report["blocked"]:
+        if entry.get("status") is None and "count" in entry:  # not sent (robots.txt: no count)
+            stops[entry["reason"]] = (entry["count"], 0)
+    for entry in report.get("answered_after_stop", []):
+        not_sent, _ = stops.get(entry["reason"], (0, 0))
+        stops[entry["reason"]] = (not_sent, entry["count"])
+    return stops
+
+
+def build_report(
+    stats: dict[str, Any],
+    blocked: list[dict],
+    errors: list[dict],
+    answered_after_stop: Sequence[dict] = (),
+) -> dict[str, Any]:
     """The report of a finished crawl from Scrapy's stats and the spider's lists."""
     responses = {
         key.removeprefix(STATUS_PREFIX): value
@@ -72,10 +101,11 @@ def build_report(stats: dict[str, Any], blocked: list[dict], errors: list[dict])
         if key.startswith(STATUS_PREFIX)
     }
     report: dict[str, Any] = {
-        "requests": stats.get("downloader/request_count", 0),
+        "requests": stats.get("downloader/request_count", 0) - stats.get(QUEUED_NOT_SENT, 0),
         "responses": responses,
         **{name: stats.get(f"thaidigest/{name}", 0) for name in COUNTS},
         "blocked": blocked,
+        "answered_after_stop": list(answered_after_stop),
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }
@@ -138,6 +168,7 @@ class CrawlReport:
             {**stats, "finish_reason": reason},
             getattr(spider, "blocked", []),
             getattr(spider, "errors", []),
+            getattr(spider, "answered_after_stop", []),
         )
         report["source"] = spider.name
         report["duration"] = round(time.monotonic() - self.clock_started, 1)

@@ -9,7 +9,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   **blocked** with that reason and not parsed: a bot check's page answered with 200
   (``bot check page: KIND``), a 429 that outlived its retries, a ``Retry-After``
   too long to wait; the requests of that site then not sent are **blocked** too,
-  once per reason, however many they are;
+  once per reason with their count; the answers to requests that were on the wire
+  at the stop and are refusals too (a second challenge, a 429) were sent and
+  answered: counted apart, once per reason, as answers after the stop, not used;
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
@@ -36,7 +38,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
-from scraper.middlewares import SITE_STOPPED, SiteStopped
+from scraper.middlewares import SITE_STOPPED, AnsweredAfterStop, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import PageArticle
@@ -92,6 +94,7 @@ class SiteSpider(scrapy.Spider):
         self.base_url = (base_url or "").rstrip("/")
         self.start_id = int(start_id) if start_id not in (None, "") else None
         self.blocked: list[dict[str, Any]] = []
+        self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
     @classmethod
@@ -244,16 +247,42 @@ class SiteSpider(scrapy.Spider):
 
     def report_not_sent(self, not_sent: SiteStopped) -> None:
         """A request not sent because the site was stopped: blocked once per reason
-        (an entry without a status, beside the answer that stopped the site)."""
+        (an entry without a status, beside the answer that stopped the site), with
+        the count of such requests."""
         self.crawler.stats.inc_value("thaidigest/site_stopped_not_sent")
-        if not any(
-            entry["status"] is None and entry.get("reason") == not_sent.reason
-            for entry in self.blocked
-        ):
+        entry = entry_like(self.blocked, status=None, reason=not_sent.reason)
+        if entry is None:
             self._add_blocked(
-                {"url": not_sent.url, "status": None, "target": None, "reason": not_sent.reason}
+                {
+                    "url": not_sent.url,
+                    "status": None,
+                    "target": None,
+                    "reason": not_sent.reason,
+                    "count": 1,
+                }
             )
+        else:
+            entry["count"] += 1
         self.logger.info("not sent (%s): %s", not_sent.reason, not_sent.url)
+
+    def report_answered_after_stop(self, late: AnsweredAfterStop) -> None:
+        """An answer to a request on the wire when the site was stopped, a refusal too:
+        it was sent, so it is no request "not sent", and the refusal is reported already,
+        so it is no second blocked answer. Counted once per reason, not used."""
+        self.crawler.stats.inc_value("thaidigest/answered_after_stop")
+        entry = entry_like(self.answered_after_stop, reason=late.reason)
+        if entry is None:
+            self.answered_after_stop.append(
+                {"url": late.url, "status": late.status, "reason": late.reason, "count": 1}
+            )
+        else:
+            entry["count"] += 1
+        self.logger.info(
+            "answered %s after the site was stopped (%s), not used: %s",
+            late.status,
+            late.reason,
+            late.url,
+        )
 
     def on_error(self, failure: Failure) -> None:
         if isinstance(failure.value, ForbiddenByRobots):
@@ -261,6 +290,9 @@ class SiteSpider(scrapy.Spider):
             return
         if isinstance(failure.value, SiteStopped):
             self.report_not_sent(failure.value)
+            return
+        if isinstance(failure.value, AnsweredAfterStop):
+            self.report_answered_after_stop(failure.value)
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -374,6 +406,13 @@ class SiteSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+
+
+def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] | None:
+    """The first of ``entries`` (report entries) holding all ``fields``; None if none does."""
+    return next(
+        (entry for entry in entries if all(entry.get(k) == v for k, v in fields.items())), None
+    )
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -1112,6 +1112,109 @@ def test_a_bot_check_page_stops_thaigov_but_for_the_requests_on_the_wire(tmp_pat
     assert "thaigov: blocked" in result.stdout
 
 
+# Seconds the first article request waits on the server: surely still on the wire when the
+# second, answered at once with a challenge, stops the site (a crawl on a busy machine may
+# not read the challenge for a second or two).
+ON_THE_WIRE = 6.0
+DOWNLOAD_TIMEOUT = 30  # seconds: longer than ON_THE_WIRE
+WALK_START = 87362  # an article, and so is the next id
+WALK_MISS_LIMIT = 2  # the walk asks for two ids, as many as thaigov has on the wire
+
+
+def walk_ids(hit: int | None) -> set[int]:
+    """The ids a walk from ``WALK_START`` asks for (sent or not) when ``hit`` is the one
+    article it finds (None: none): up to ``WALK_MISS_LIMIT`` past the highest."""
+    highest = max(WALK_START - 1, hit or 0)
+    return set(range(WALK_START, highest + WALK_MISS_LIMIT + 1))
+
+
+def short_walk(site: FixtureSite, tmp_path, delay: float = 0) -> subprocess.CompletedProcess:
+    """A thaigov crawl of the ids ``walk_ids`` names, no search, ``delay`` s between requests."""
+    config = write_config(tmp_path)
+    table = "[sites.thaigov]\n"
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace(
+            f"{table}delay = 0\n",
+            f"{table}delay = {delay}\nsearch_keywords = []\nmiss_limit = {WALK_MISS_LIMIT}\n",
+        )
+        .replace("\ntimeout = 5\n", f"\ntimeout = {DOWNLOAD_TIMEOUT}\n")
+    )
+    assert f"timeout = {DOWNLOAD_TIMEOUT}" in text
+    config.write_text(text, encoding="utf-8")
+    return run_thaidigest(
+        "crawl", "--source", "thaigov", "--base-url", site.base_url,
+        "--start-id", str(WALK_START), "--db", str(tmp_path / "db.sqlite"),
+        "--config", str(config),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("slow_answer", ["bot_check", "hang", "cut"])
+def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, slow_answer):
+    """thaigov sends its two article requests at once: the server keeps the first, answers
+    the second with a challenge, which stops the site, then answers the first. That one was
+    sent: a challenge too (``bot_check``) is reported as an answer received after the stop,
+    not used; a page (``hang``) is used, and the ids it leads the walk to are not sent; a
+    cut connection (``cut``) is an error, not retried. "not sent" counts exactly the ids
+    the walk asked for that the server never received."""
+    db = tmp_path / "db.sqlite"
+    slow = FaultRule(
+        path=THAIGOV_ARTICLE_PATH, fault=slow_answer, times=1, slow=ON_THE_WIRE, delay=ON_THE_WIRE
+    )
+    challenge = FaultRule(path=THAIGOV_ARTICLE_PATH, fault="bot_check")
+    with FixtureSite(faults=FaultPlan(rules=[slow, challenge])) as site:
+        result = short_walk(site, tmp_path)
+        articles = [r for r in site.requests if re.search(THAIGOV_ARTICLE_PATH, r.path)]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert [r.fault for r in articles] == [slow_answer, "bot_check"]
+    on_the_wire, challenged = (site.url(r.path) for r in articles)
+    received = {int(r.path.rsplit("/", 1)[1]) for r in articles}
+    hit = int(articles[0].path.rsplit("/", 1)[1]) if slow_answer == "hang" else None
+    never_received = walk_ids(hit) - received
+    report = last_report(db, "thaigov")
+    answered = [entry for entry in report["blocked"] if entry["status"] is not None]
+    assert [(e["url"], e["status"], e["reason"]) for e in answered] == [
+        (challenged, 200, BOT_CHECK_REASON)
+    ]
+    not_sent = [entry for entry in report["blocked"] if entry["status"] is None]
+    assert {int(e["url"].rsplit("/", 1)[1]) for e in not_sent} <= never_received, not_sent
+    assert [e["count"] for e in not_sent] == ([len(never_received)] if never_received else [])
+    assert (f"not sent ({BOT_CHECK_REASON})" in result.stdout) == bool(never_received)
+    late = 1 if slow_answer == "bot_check" else 0
+    if late:
+        assert report["answered_after_stop"] == [
+            {"url": on_the_wire, "status": 200, "reason": BOT_CHECK_REASON, "count": 1}
+        ]
+    else:
+        assert report["answered_after_stop"] == []
+    assert stored_ids(db) == ({hit} if hit else set())
+    errors = [entry["url"] for entry in report["errors"]]
+    assert errors == ([on_the_wire] if slow_answer == "cut" else [])
+    counted = (
+        f"site stopped ({BOT_CHECK_REASON}): {len(never_received)} request(s) not sent, "
+        f"{late} answer(s) received after the stop, not used"
+    )
+    assert (counted in result.stdout) == bool(never_received or late), result.stdout
+
+
+def test_a_request_waiting_for_its_turn_at_the_stop_is_not_counted_as_sent(tmp_path):
+    """With a delay between requests the second id waits in the downloader, already
+    counted by Scrapy, when the first answers a challenge: it is never sent, so the
+    report's requests are those the server received, and it is the one "not sent"."""
+    with FixtureSite(faults=bot_check_on(THAIGOV_ARTICLE_PATH)) as site:
+        result = short_walk(site, tmp_path, delay=2)
+        received = len(site.requests)
+        articles = [r.path for r in site.requests if re.search(THAIGOV_ARTICLE_PATH, r.path)]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert len(articles) == 1, articles
+    report = last_report(tmp_path / "db.sqlite", "thaigov")
+    assert report["requests"] == received
+    assert [e["count"] for e in report["blocked"] if e["status"] is None] == [
+        len(walk_ids(None)) - 1
+    ]
+    assert f"thaigov: blocked in {report['duration']} s; {received} requests" in result.stdout
+
+
 def test_robots_txt_answered_with_a_bot_check_page_stops_the_site_before_any_page(tmp_path):
     """The challenge comes first, to robots.txt: read as robots.txt it would allow
     everything and send every request into the challenge."""

@@ -6,6 +6,7 @@ import contextlib
 import http.client
 import json
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -330,6 +331,22 @@ def test_hang_answers_after_the_delay() -> None:
         status = fetch(running.url(ARTICLE))[0]
     assert status == 200
     assert time.monotonic() - start >= 0.3
+
+
+def test_a_slow_fault_is_received_at_once_and_answered_after_its_wait() -> None:
+    """``slow`` keeps a request on the wire: the server has it (recorded) and has not
+    answered yet; the answer is the fault's (a challenge here), not a hang's page."""
+    answers: list[tuple[int, Message, bytes]] = []
+    with serve(FaultRule(ARTICLE, "bot_check", slow=2.0)) as running:
+        fetching = threading.Thread(target=lambda: answers.append(fetch(running.url(ARTICLE))))
+        fetching.start()
+        while not running.requests:
+            time.sleep(0.01)
+        assert answers == []  # received, still on the wire
+        fetching.join()
+    status, _, body = answers[0]
+    assert status == 200
+    assert b"<title>Just a moment...</title>" in body
 
 
 def test_soft404_fault_hides_an_existing_article() -> None:

@@ -19,3 +19,28 @@ def test_a_report_stored_before_not_found_was_counted_still_prints() -> None:
     report.pop("not_found", None)  # as stored by an earlier thaidigest
     counts = format_report("thaigov", {"status": "ok", "report": report}).splitlines()[1]
     assert "soft 404 2, not found 0," in counts
+
+
+def test_requests_not_sent_and_answers_after_the_stop_are_one_line_per_reason() -> None:
+    reason = "rate limited: 429 after 4 retries"
+    blocked = [
+        {"url": "http://t/1", "status": 429, "target": None, "reason": reason},
+        {"url": "http://t/3", "status": None, "target": None, "reason": reason, "count": 7},
+    ]
+    late = [{"url": "http://t/2", "status": 429, "reason": reason, "count": 1}]
+    report = build_report({"thaidigest/fetched": 3}, blocked, [], late)
+    lines = format_report("thaigov", {"status": "blocked", "report": report}).splitlines()
+    assert lines[2:] == [
+        f"  blocked: http://t/1 answered 429 ({reason})",
+        f"  blocked: http://t/3 not sent ({reason})",
+        f"  site stopped ({reason}): 7 request(s) not sent, "
+        "1 answer(s) received after the stop, not used",
+    ]
+
+
+def test_a_report_stored_before_requests_not_sent_were_counted_prints_no_count() -> None:
+    blocked = [{"url": "http://t/3", "status": None, "target": None, "reason": "bot check page"}]
+    report = build_report({"thaidigest/fetched": 3}, blocked, [])
+    report.pop("answered_after_stop")  # as stored by an earlier thaidigest
+    printed = format_report("thaigov", {"status": "blocked", "report": report})
+    assert printed.splitlines()[2:] == ["  blocked: http://t/3 not sent (bot check page)"]
