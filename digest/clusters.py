@@ -21,10 +21,13 @@ A relevant representative whose copies are all not relevant keeps exactly its
 own figures.
 
 :data:`LISTED` is the rule, once, as a SQL condition on ``articles``: the
-digest and its feeds (:func:`digest.select.load_weeks`), ``thaidigest
-partners`` and the demo all select with it. It finds the relevant copies of a
-row through the indexed ``duplicate_of``, so a query narrowed by an indexed
-date stays a search and never scans the table.
+digest and its feeds (:func:`digest.select.load_weeks`) and the demo select
+with it. It finds the relevant copies of a row through the indexed
+``duplicate_of``, so a query narrowed by an indexed date stays a search and
+never scans the table. Over the whole history (``thaidigest partners``, the
+partner feeds), that lookup per representative would cost more than the scan:
+:data:`FOLDED` reads every row an item is made of in one scan, and
+:func:`fold_clusters` applies the same rule to them in Python.
 """
 
 from __future__ import annotations
@@ -49,6 +52,14 @@ RELEVANT_COPY = (
 )
 # A representative whose cluster the digest lists.
 LISTED = and_(REPRESENTATIVE, or_(articles.c.relevant.is_(True), RELEVANT_COPY))
+# The representatives' URLs of the relevant copies, found through the index of ``duplicate_of``
+# (every copy's is a URL, and any URL sorts after '').
+RELEVANT_COPIES_OF = select(COPY.c.duplicate_of).where(
+    COPY.c.duplicate_of > "", COPY.c.relevant.is_(True)
+)
+# Every row the items of all history are folded from, in one scan: the relevant
+# articles (representatives and copies) and the representatives of relevant copies.
+FOLDED = or_(articles.c.relevant.is_(True), articles.c.url.in_(RELEVANT_COPIES_OF))
 # What a member adds to its cluster's item, and which cluster it is in.
 MEMBER_COLUMNS = (
     COPY.c.url,
@@ -102,6 +113,24 @@ def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) ->
         "partners": _union(member["partners"] for member in relevant),
         "listed_since": min(member["first_seen"] for member in relevant),
     }
+
+
+def fold_clusters(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The items :data:`LISTED` selects, from ``rows`` that hold every relevant member of
+    their clusters and each representative of a relevant copy (:data:`FOLDED`), each folded
+    over its relevant copies (:func:`fold_cluster`), in the order of ``rows``."""
+    representatives: list[Mapping[str, Any]] = []
+    relevant: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        if not row["duplicate_of"]:
+            representatives.append(row)
+        elif row["relevant"]:
+            relevant.setdefault(row["duplicate_of"], []).append(row)
+    return [
+        fold_cluster(row, relevant.get(row["url"], ()))
+        for row in representatives
+        if row["relevant"] or row["url"] in relevant
+    ]
 
 
 def relevant_copies(store: Store, representative: str) -> list[Mapping[str, Any]]:

@@ -7,7 +7,7 @@ Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. Every date comes
 from the data: a feed's own ``updated`` is its newest entry's, so the same
 entries give the same bytes. A digest's entry is updated when its content
-last changed, which the feed written before records (:func:`keep_updated`).
+last changed, which the feed written before records (:func:`render_dated_atom`).
 Every string is cleaned by :mod:`digest.clean` (no character XML 1.0
 forbids, no control or direction character), and an entry links only to a
 web address: an article without one (a text file imported without a source
@@ -26,6 +26,7 @@ from typing import NamedTuple
 from xml.etree import ElementTree
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link, clean_text
 from digest.markdown import (
@@ -272,7 +273,7 @@ def digest_entry(
 
     Updated when the week ended too, or at ``now`` for a week not over: the
     moment the digest tells the week as of. A later build that changes it
-    dates it again (:func:`keep_updated`). A digest of a week not over is
+    dates it again (:func:`render_dated_atom`). A digest of a week not over is
     published at ``now`` instead, never in the future, or when the feed written
     before published it (``published_before``), so a rebuild keeps its date.
     """
@@ -331,22 +332,46 @@ def _atom_date(element: ElementTree.Element) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def keep_updated(
+def render_dated_atom(
     feed: FeedInfo, entries: Sequence[Entry], previous: Mapping[str, Recorded], now: datetime
-) -> list[Entry]:
-    """``entries`` updated when their content last changed, as an Atom feed writes them.
+) -> bytes:
+    """An Atom document of ``entries``, each updated when its content last changed, and the
+    feed when its newest entry was (``now`` when it has none).
 
     An entry that ``previous`` (the entries of the feed written before, by id)
     holds keeps its ``updated`` there while it reads the same, and is updated
     ``now`` when it does not; an entry new to the feed keeps its own. Rebuilding
     the same feed so gives the same bytes, and a changed entry a later date,
     which tells readers to show it again.
+
+    Whether an entry reads the same shows only once it is rendered: the feed is
+    rendered once, with the dates kept, and a changed entry is dated again in
+    that document rather than the feed rendered a second time.
     """
     kept = [replace(e, updated=previous[e.id].updated) if e.id in previous else e for e in entries]
-    written = atom_entries(render_atom(feed, kept))
-    return [
+    document = render_atom(replace(feed, updated=newest(kept, now)), kept)
+    written = atom_entries(document)
+    dated = [
         entry
         if entry.id not in previous or written[entry.id].content == previous[entry.id].content
         else replace(entry, updated=now)
         for entry in kept
     ]
+    if dated == kept:
+        return document
+    return _dated_again(document, {entry.id: entry.updated for entry in dated}, newest(dated, now))
+
+
+def _dated_again(document: bytes, updated: Mapping[str, datetime], feed_updated: datetime) -> bytes:
+    """The Atom ``document`` rendered by :func:`render_atom` with each entry's ``updated`` and
+    the feed's set to these, written as feedgen writes them (the same bytes as rendering
+    the feed with these dates)."""
+    root = etree.fromstring(document)
+    root.find(f"{ATOM}updated").text = feed_updated.isoformat()
+    for entry in root.iter(f"{ATOM}entry"):
+        entry_id = (entry.findtext(f"{ATOM}id") or "").strip()
+        if entry_id in updated:
+            entry.find(f"{ATOM}updated").text = updated[entry_id].isoformat()
+    return etree.tostring(
+        root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
+    )

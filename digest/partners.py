@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from digest.clusters import LISTED, copies_of, fold_cluster
+from digest.clusters import FOLDED, fold_clusters
 from digest.select import WeekDigest, article_day
 from thaidigest.partners import first_spellings, partner_name
 from thaidigest.store import Store, articles
@@ -34,6 +34,7 @@ ITEM_COLUMNS = (
     articles.c.partners,
     articles.c.published,
     articles.c.first_seen,
+    articles.c.duplicate_of,
 )
 
 
@@ -59,15 +60,11 @@ def quarter(day: date) -> str:
 
 
 def load_rows(store: Store) -> list[Mapping[str, Any]]:
-    """The digest's items as rows with partners, published and first_seen, all history."""
-    listed = select(*ITEM_COLUMNS).where(LISTED)
-    copies: dict[str, list[Mapping[str, Any]]] = {}
+    """The digest's items as rows with partners, published and first_seen, all history:
+    one scan of ``articles``, folded in Python (:func:`digest.clusters.fold_clusters`)."""
     with store.engine.connect() as conn:
-        for row in conn.execute(copies_of(listed.with_only_columns(articles.c.url))):
-            copies.setdefault(row.duplicate_of, []).append(row._mapping)
-        rows = conn.execute(listed).all()
-    items = [fold_cluster(row._mapping, copies.get(row.url, ())) for row in rows]
-    return [item for item in items if item["partners"] != "[]"]
+        rows = [row._mapping for row in conn.execute(select(*ITEM_COLUMNS).where(FOLDED))]
+    return [item for item in fold_clusters(rows) if item["partners"] != "[]"]
 
 
 def partner_spellings(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:

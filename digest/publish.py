@@ -56,9 +56,9 @@ from digest.feeds import (
     atom_entries,
     digest_entry,
     digest_id,
-    keep_updated,
     newest,
     render_atom,
+    render_dated_atom,
     render_json,
     render_rss,
     stable_id,
@@ -301,9 +301,7 @@ def _archive(
         updated=now,  # the newest entry's, once they are dated
         language="en",
     )
-    entries = keep_updated(feed, entries, written, now)
-    feed = replace(feed, updated=newest(entries, now))
-    outputs[DIGESTS_FEED] = render_atom(feed, entries)
+    outputs[DIGESTS_FEED] = render_dated_atom(feed, entries, written, now)
     outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs

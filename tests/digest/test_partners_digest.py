@@ -208,3 +208,36 @@ def test_two_partners_whose_file_names_would_match_get_a_feed_each(store, tmp_pa
     # The name is stable: a second build writes the same files.
     build_digest(store, out, W34, settings())
     assert partner_feeds(out) == feeds
+
+
+def test_a_story_counts_once_on_its_representatives_date_with_its_relevant_members_partners(
+    store, tmp_path
+):
+    # thaigov's generic release in May, off-topic (its Korea is a guess about that text)...
+    generic = article(1, "ดีอี ประชุมคณะทำงาน", "หารือกับรัฐบาลเกาหลีใต้")
+    ingest(store, [generic], "2024-05-02T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    # ...made relevant in August by MDES's copy with Japan; another copy is off-topic.
+    detailed = article(2, "ดีอี หารือทวิภาคีกับญี่ปุ่น ด้านปัญญาประดิษฐ์", "หารือกับรัฐบาลญี่ปุ่น")
+    off = article(3, "ดีอี หารือกับจีน", "ร่วมกับรัฐบาลจีน")
+    # A relevant story of its own in August, whose only copy is off-topic.
+    asean = article(4, "ดีอี ร่วมประชุมรัฐมนตรีอาเซียนด้านดิจิทัล", "การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล")
+    google = article(5, "ดีอี จับมือ กูเกิล", "ร่วมกับกูเกิล")
+    # And a story with no relevant member at all.
+    singapore = article(6, "ดีอี หารือกับสิงคโปร์", "ร่วมกับรัฐบาลสิงคโปร์")
+    vietnam = article(7, "ดีอี หารือกับเวียดนาม", "ร่วมกับรัฐบาลเวียดนาม")
+    ingest(store, [detailed, off, asean, google, singapore, vietnam], "2024-08-21T03:00")
+    mark(store, detailed, relevance=0.8, topics=["ai"], duplicate_of=generic)
+    mark(store, off, relevant=False, relevance=0.3, duplicate_of=generic)
+    mark(store, asean, relevance=0.7, topics=["asean"])
+    mark(store, google, relevant=False, relevance=0.4, duplicate_of=asean)
+    mark(store, singapore, relevant=False, relevance=0.3)
+    mark(store, vietnam, relevant=False, relevance=0.4, duplicate_of=singapore)
+    db = str(tmp_path / "test.sqlite")
+    result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.output))) == [
+        ["partner", "name", "total", "2024-Q2", "2024-Q3"],
+        ["org:ASEAN", "ASEAN", "1", "0", "1"],
+        ["country:JP", "Japan", "1", "1", "0"],  # in May, the story's date, not the copy's
+    ]

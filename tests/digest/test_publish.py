@@ -7,8 +7,17 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from feedgen.feed import FeedGenerator
 from sqlalchemy import update
 
+from digest.feeds import (
+    FeedInfo,
+    atom_entries,
+    digest_entry,
+    render_atom,
+    render_dated_atom,
+    stable_id,
+)
 from digest.markdown import markdown_to_html
 from digest.publish import build_digest
 from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
@@ -298,6 +307,54 @@ def test_a_digest_published_in_the_future_by_an_older_build_is_dated_again(fille
 
     (entry,) = parse(feed).entries
     assert entry.published <= entry.updated <= at("2024-08-26T01:00").isoformat()
+
+
+def test_the_digests_feed_is_rendered_once_a_build_even_when_an_entry_changed(
+    filled, tmp_path, monkeypatch
+):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))
+    late = article(7, "Found after the first build", "A new paragraph.", date(2024, 8, 24))
+    ingest(filled, [late], "2024-08-27T05:00")
+    mark(filled, late, topics=["ai"])
+    rendered = []
+    render = FeedGenerator.atom_str
+
+    def counted(generator, *args, **kwargs):
+        if generator.id() == stable_id("thaidigest:feed:digests"):
+            rendered.append(generator.id())
+        return render(generator, *args, **kwargs)
+
+    monkeypatch.setattr(FeedGenerator, "atom_str", counted)
+    changed = build_digest(filled, out, W34, settings(), now=at("2024-08-28T01:00"))
+    assert out / "digests.atom" in changed.changed  # W34's entry changed: dated again
+    assert len(rendered) == 1
+
+
+def test_an_entry_dated_again_reads_as_the_feed_rendered_with_its_new_date():
+    site = "https://digest.example.org/"
+    first, later = at("2024-08-26T01:00"), at("2024-08-28T01:00")
+    week34, week33 = (
+        digest_entry(week, "Digest", "<p>ความร่วมมือ &amp; MoU</p>", f"{site}{week}.html", first)
+        for week in (W34, W33)
+    )
+    feed = FeedInfo(
+        id=stable_id("thaidigest:feed:digests"),
+        title="Digest: weekly digests",
+        subtitle="One entry a week",
+        site_url=site,
+        self_url=f"{site}digests.atom",
+        updated=first,
+        language="en",
+    )
+    before = render_dated_atom(feed, [week34, week33], {}, first)
+    assert render_dated_atom(feed, [week34, week33], atom_entries(before), later) == before
+
+    edited = replace(week34, content_html="<p>ความร่วมมือ &amp; MoU, and a late item</p>")
+    after = render_dated_atom(feed, [edited, week33], atom_entries(before), later)
+    # The same bytes as the feed rendered afresh with the edited entry updated now.
+    dated = [replace(edited, updated=later), week33]
+    assert after == render_atom(replace(feed, updated=later), dated)
 
 
 # --- What an older or hand-edited store may hold never reaches a reader --------------------
