@@ -411,3 +411,25 @@ def test_an_undated_article_shows_its_found_date_as_found_not_as_published(store
     items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     texts = {item["url"]: item["content_text"] for item in items}
     assert texts[url_of(undated)].startswith("(date unknown, found 2024-08-20) ")
+
+
+LONG_HEADLINE = "A" + "กิ่" * 7000  # 21,001 characters; every Thai mark after its consonant
+CUT_HEADLINE = "A" + "กิ่" * 99 + "…"  # not "A" + "กิ่" * 99 + "กิ": no mark torn off
+
+
+def test_a_very_long_headline_is_cut_in_every_output(store, tmp_path):
+    raw = article(9, LONG_HEADLINE, "เนื้อหาข่าว ย่อหน้าแรก", date(2024, 8, 21))
+    ingest(store, [raw], "2024-08-21T03:00")
+    mark(store, raw, topics=["mou"])
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    assert result.items == 1
+    pages = [out / "digests" / "2024-W34.md", out / "digests" / "2024-W34.html", out / "index.html"]
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert CUT_HEADLINE in text and LONG_HEADLINE[:400] not in text, path
+    assert CUT_HEADLINE in markdown_to_html(result.markdown)
+    for name in ("feed.rss", "feed.atom", "topics/mou.atom"):
+        assert [entry.title for entry in parse(out / name).entries] == [CUT_HEADLINE], name
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert item["title"] == CUT_HEADLINE
