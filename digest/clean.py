@@ -11,6 +11,11 @@ a hidden character into a headline.
   (DEL, C1), noncharacters, and the direction controls (U+202A-U+202E
   embeddings and overrides, U+2066-U+2069 isolates, U+200E, U+200F, U+061C
   marks) that make a headline display otherwise than it reads.
+- A headline is cut to :data:`HEADLINE_CHARACTERS` and an ellipsis: a
+  20,000-character title must not fill a page or a reader's list. Thai has
+  no spaces, so the cut waits for no word, only for a character that starts
+  a new letter: a Thai vowel or tone mark stays with its consonant, an
+  accent with its letter, an emoji joined by U+200D whole.
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
@@ -20,6 +25,7 @@ a hidden character into a headline.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from thaidigest.urls import web_url_problem
 
@@ -29,6 +35,13 @@ NOT_PUBLISHED = re.compile(
     "|[\ufdd0-\ufdef\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"  # noncharacters
 )
 NO_HEADLINE = "(no headline)"
+HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside
+ELLIPSIS = "\u2026"
+ZERO_WIDTH_JOINER = "\u200d"
+# Characters that belong to the one before them, besides combining marks (Unicode
+# categories M*): the joiner, Thai SARA AM (a spacing vowel, in Unicode's grapheme
+# rules a mark) and the emoji skin tones. A cut never falls before one.
+JOINS_PREVIOUS = frozenset({ZERO_WIDTH_JOINER, "\u0e33", *map(chr, range(0x1F3FB, 0x1F400))})
 # Characters that end a line, and white space: one space each in one-line text.
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 
@@ -63,5 +76,23 @@ def article_links(url: str, copies: tuple[str, ...] = ()) -> tuple[str | None, t
 
 
 def clean_headline(title: str) -> str:
-    """A headline cleaned on one line; a placeholder when nothing is left of it."""
-    return clean_line(title) or NO_HEADLINE
+    """A headline cleaned on one line and cut to its length; a placeholder when nothing is
+    left of it. Every output's headlines come from here, so they are cut alike."""
+    return cut_headline(clean_line(title)) or NO_HEADLINE
+
+
+def cut_headline(line: str) -> str:
+    """``line`` when it has at most :data:`HEADLINE_CHARACTERS` characters, else its first
+    ones and an ellipsis, cut where a new letter starts (a line of marks alone is cut at
+    the length: it has no letter to keep them with)."""
+    if len(line) <= HEADLINE_CHARACTERS:
+        return line
+    end = HEADLINE_CHARACTERS
+    while end > 0 and (_joins_previous(line[end]) or line[end - 1] == ZERO_WIDTH_JOINER):
+        end -= 1
+    return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+
+
+def _joins_previous(character: str) -> bool:
+    """Whether ``character`` belongs to the one before it (a cut before it would tear it off)."""
+    return character in JOINS_PREVIOUS or unicodedata.category(character).startswith("M")

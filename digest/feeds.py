@@ -9,9 +9,16 @@ from the data: a feed's own ``updated`` is its newest entry's, so the same
 entries give the same bytes. A digest's entry is updated when its content
 last changed, which the feed written before records (:func:`render_dated_atom`).
 Every string is cleaned by :mod:`digest.clean` (no character XML 1.0
-forbids, no control or direction character), and an entry links only to a
-web address: an article without one (a text file imported without a source
-line) has no link, and its summary as content.
+forbids, no control or direction character, a headline cut to its length),
+and an entry links only to a web address: an article without one (a text file
+imported without a source line) links to the page that lists it, given by the
+caller (``pages``), and has no link only when it is given none.
+
+An article's text is text in every format: Atom marks it ``type="text"``,
+JSON Feed carries it as ``content_text``, and RSS, whose readers take an item's
+``description`` and ``content:encoded`` as HTML, gets it escaped in the
+description and never in ``content:encoded``, which only HTML of our own
+(a revision's list of changes, a digest) fills.
 """
 
 from __future__ import annotations
@@ -83,8 +90,8 @@ def stable_id(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def article_entry(item: Item) -> Entry:
-    """The feed entry of a digest item.
+def article_entry(item: Item, page: str | None = None) -> Entry:
+    """The feed entry of a digest item, linked to the article, else to ``page``.
 
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
@@ -100,7 +107,7 @@ def article_entry(item: Item) -> Entry:
     return Entry(
         id=stable_id(item.url),
         title=clean_headline(item.title),
-        link=link,
+        link=link or page,
         published=published,
         updated=parse_iso(item.last_changed).astimezone(UTC),
         summary=summary,
@@ -115,9 +122,10 @@ def revision_id(url: str, version: int) -> str:
     return stable_id(f"{url}#version-{version}")
 
 
-def revision_entry(item: Item, revision: Revision) -> Entry:
+def revision_entry(item: Item, revision: Revision, page: str | None = None) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
-    published when the version was seen, its content what changed.
+    published when the version was seen, its content what changed; linked as the article's
+    entry is (to ``page`` when the version has no web address).
 
     A version of a copy folded into the item names the copy's site in its title
     (``Updated (mdes.go.th): …``) and links to the copy.
@@ -133,7 +141,7 @@ def revision_entry(item: Item, revision: Revision) -> Entry:
     return Entry(
         id=revision_id(revision.url, revision.version),
         title=f"{prefix}: {clean_headline(revision.title)}",
-        link=link,
+        link=link or page,
         published=seen,
         updated=seen,
         content_html=markdown_to_html(changes) if changes else NO_VISIBLE_CHANGE,
@@ -143,25 +151,29 @@ def revision_entry(item: Item, revision: Revision) -> Entry:
     )
 
 
-def article_entries(items: Iterable[Item]) -> list[Entry]:
+def article_entries(items: Iterable[Item], pages: Mapping[str, str]) -> list[Entry]:
     """Entries for ``items``, newest first: one per URL (the last given wins) and one per
     later version seen (a revision entry, listed before the articles of the day it was
     seen), a copy's with the item it was last given with. Each feed lists the first
-    ``digest.max_entries`` of those it holds."""
+    ``digest.max_entries`` of those it holds.
+
+    ``pages``: by item URL, the page that lists the item, the link of an entry with
+    no web address of its own (a reader follows an entry's link, and a ``urn:uuid:``
+    id is what it would follow otherwise)."""
     by_url: dict[str, Item] = {}
     revisions: dict[tuple[str, int], tuple[str, Revision]] = {}  # with the item's URL
     for item in items:
         by_url[item.url] = item
         revisions.update(((r.url, r.version), (item.url, r)) for r in item.revisions)
     keyed = [
-        ((-item.day.toordinal(), 1, -item.relevance, item.url, 0), article_entry(item))
-        for item in by_url.values()
+        ((-item.day.toordinal(), 1, -item.relevance, url, 0), article_entry(item, pages.get(url)))
+        for url, item in by_url.items()
     ]
     for (url, version), (listed, revision) in revisions.items():
         item = by_url[listed]
         day = bangkok_day(revision.seen_at)
         key = (-day.toordinal(), 0, -item.relevance, url, -version)
-        keyed.append((key, revision_entry(item, revision)))
+        keyed.append((key, revision_entry(item, revision, pages.get(listed))))
     keyed.sort(key=lambda pair: pair[0])
     return [entry for _, entry in keyed]
 
@@ -173,7 +185,9 @@ def newest(entries: Sequence[Entry], default: datetime) -> datetime:
 
 def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
     """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
-    ``description`` as HTML (Atom's summary is marked as text)."""
+    ``description`` as HTML (Atom's summary is marked as text), and no text as content:
+    RSS has no text content, feedgen would write it unescaped in ``content:encoded``
+    (HTML to every reader), and the description already carries it."""
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.id)
@@ -200,7 +214,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
             added.summary(html.escape(summary, quote=False) if rss else summary)
         if entry.content_html:
             added.content(clean_text(entry.content_html), type="html")
-        elif not link:  # an Atom entry with no link must have content
+        elif not link and not rss:  # an Atom entry with no link must have content
             added.content(summary or clean_headline(entry.title), type="text")
         for category in entry.categories:
             added.category(term=clean_line(category))

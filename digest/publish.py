@@ -30,7 +30,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -149,6 +149,24 @@ def written_entries(path: Path) -> dict[str, Recorded]:
         return atom_entries(path.read_bytes())
     except FileNotFoundError:
         return {}
+
+
+def digest_page(site: str, week: Week) -> str:
+    """The address of ``week``'s digest page."""
+    return urljoin(site, f"{DIGESTS}/{week}.html")
+
+
+def listing_pages(
+    selections: Iterable[WeekDigest], site: str, built: Collection[Week]
+) -> dict[str, str]:
+    """By item URL, the page a feed entry links to when its article has no web address:
+    the digest page of the week that lists it (the last week given, as for the entries),
+    or the archive while that week has no digest in the folder: never a page not written."""
+    return {
+        item.url: digest_page(site, selection.week) if selection.week in built else site
+        for selection in selections
+        for item in selection.items
+    }
 
 
 def _formats(
@@ -286,7 +304,7 @@ def _archive(
             week,
             title,
             bodies[week],
-            urljoin(site, f"{DIGESTS}/{week}.html"),
+            digest_page(site, week),
             now,
             _published_before(written, week),
         )
@@ -374,7 +392,11 @@ def build_digest(
         float(config["status"]["max_quiet_days"]),
     )
     markdown = render_markdown(digest, title, health)
-    entries = article_entries(item for selection in selections for item in selection.items)
+    markdowns = stored | {week: markdown}
+    entries = article_entries(
+        (item for selection in selections for item in selection.items),
+        listing_pages(selections, site, markdowns),
+    )
     feeds, links = _article_feeds(
         entries,
         title,
@@ -384,7 +406,6 @@ def build_digest(
         int(settings["max_entries"]),
         dict.fromkeys(spellings.values()),
     )
-    markdowns = stored | {week: markdown}
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),
         **feeds,

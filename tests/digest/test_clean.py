@@ -36,6 +36,29 @@ def test_a_headline_of_nothing_but_hidden_characters_gets_a_placeholder():
     assert clean_headline("\u202e\x01") == NO_HEADLINE
 
 
+WOMAN_TECHNOLOGIST = "\U0001f469\u200d\U0001f4bb"  # one emoji of three code points
+# A headline and how it is published: cut at 300 characters, then an ellipsis.
+HEADLINES = {
+    "at-the-limit-kept": ("x" * 300, "x" * 300),
+    "one-over-cut": ("x" * 301, "x" * 300 + "…"),
+    # Thai has no spaces: no word boundary is waited for, only the marks' consonant.
+    "tone-mark-stays-with-its-consonant": ("A" + "กิ่" * 200, "A" + "กิ่" * 99 + "…"),
+    "sara-am-stays-with-its-consonant": ("x" * 299 + "กำ" + "x" * 9, "x" * 299 + "…"),
+    "joined-emoji-kept-whole": ("x" * 299 + WOMAN_TECHNOLOGIST, "x" * 299 + "…"),
+    "joined-emoji-kept-whole-after-the-joiner": ("x" * 298 + WOMAN_TECHNOLOGIST, "x" * 298 + "…"),
+    "skin-tone-stays-with-its-emoji": ("x" * 299 + "\U0001f44d\U0001f3fd", "x" * 299 + "…"),
+    "space-before-the-ellipsis-dropped": ("x" * 299 + " " + "y" * 9, "x" * 299 + "…"),
+    "counted-after-cleaning": ("\u202e" * 50 + "x" * 300, "x" * 300),
+    "nothing-but-marks-cut-anyway": ("\u0e48" * 400, "\u0e48" * 300 + "…"),
+}
+
+
+@pytest.mark.parametrize(("title", "published"), HEADLINES.values(), ids=HEADLINES.keys())
+def test_a_long_headline_is_cut_at_a_character_boundary(title, published):
+    assert clean_headline(title) == published
+    assert clean_headline(published) == published  # cleaning twice changes nothing
+
+
 LINKS = {
     "https": ("https://thaigov.go.th/news/contents/details/1", True),
     "http": ("http://example.org/a?b=c", True),

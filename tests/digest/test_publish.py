@@ -3,6 +3,7 @@ import uuid
 from dataclasses import replace
 from datetime import date
 from html import unescape
+from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import feedparser
@@ -11,11 +12,13 @@ from feedgen.feed import FeedGenerator
 from sqlalchemy import update
 
 from digest.feeds import (
+    Entry,
     FeedInfo,
     atom_entries,
     digest_entry,
     render_atom,
     render_dated_atom,
+    render_rss,
     stable_id,
 )
 from digest.markdown import markdown_to_html
@@ -392,7 +395,8 @@ def test_feeds_stay_valid_when_the_store_holds_a_control_character_url(store, tm
         for entry in parse(path).entries:
             assert "\x01" not in entry.get("link", "") and "\u202e" not in entry.title
     (entry,) = parse(out / "feed.atom").entries
-    assert entry.title == "Digital MoU signed" and entry_links(out / "feed.atom") == [[]]
+    page = "http://127.0.0.1:8000/digests/2024-W34.html"  # the page that lists it
+    assert entry.title == "Digital MoU signed" and entry_links(out / "feed.atom") == [[page]]
     for path in out.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8")
@@ -419,7 +423,8 @@ def test_a_text_file_without_a_source_publishes_no_local_path(store, tmp_path):
             assert "file:" not in text and str(tmp_path) not in text, path
     assert "Also on" not in result.markdown
     (entry,) = parse(out / "feed.atom").entries
-    assert entry_links(out / "feed.atom") == [[]] and entry.content[0].value
+    assert entry_links(out / "feed.atom") == [["http://127.0.0.1:8000/digests/2024-W34.html"]]
+    assert "Thailand and Japan signed an MoU." in entry.summary
 
 
 def test_the_digest_ends_with_the_health_of_every_site(filled, tmp_path):
@@ -486,3 +491,142 @@ def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
     assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [url_of(chips)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="topics/{path.name}"' in index for path in thai)
+
+
+HOSTILE_NOTE = '<img src=x onerror=alert(1)> <a href="javascript:alert(1)">go</a> R&D < 5% of it.'
+DEFAULT_SITE = "http://127.0.0.1:8000/"
+
+
+class Tags(HTMLParser):
+    """The tags an HTML reader would make of a text."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.found = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append(tag)
+
+
+def read_as_html(text):
+    """What a reader shows of an HTML field: its tags, and its text."""
+    return Tags(text).found, unescape(text)
+
+
+def rss_fields(path):
+    """Every HTML field of each RSS item as written, feedparser's sanitizer off (not every
+    reader has one): its description and its content:encoded."""
+    parsed = feedparser.parse(path.read_bytes(), sanitize_html=False)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return [
+        [*([e.summary] if "summary" in e else []), *(c.value for c in e.get("content", []))]
+        for e in parsed.entries
+    ]
+
+
+def linkless_feed(tmp_path, summary):
+    """An RSS and an Atom feed, written, of one entry with no web address."""
+    moment = at("2024-08-21T03:00")
+    entry = Entry(
+        id=stable_id("file:///minutes.txt"),
+        title="Minutes <b>bold</b>",
+        link=None,
+        published=moment,
+        updated=moment,
+        summary=summary,
+    )
+    feed = FeedInfo(stable_id("feed"), "Digest", "Articles", DEFAULT_SITE, DEFAULT_SITE, moment)
+    (tmp_path / "feed.rss").write_bytes(render_rss(feed, [entry]))
+    (tmp_path / "feed.atom").write_bytes(render_atom(feed, [entry]))
+    return tmp_path / "feed.rss", tmp_path / "feed.atom"
+
+
+@pytest.mark.parametrize("summary", [HOSTILE_NOTE, ""], ids=["summary", "headline-only"])
+def test_an_entry_without_a_link_carries_its_text_as_text_in_rss_and_atom(tmp_path, summary):
+    rss, atom = linkless_feed(tmp_path, summary)
+    (fields,) = rss_fields(rss)  # the description alone, its text as text; no content:encoded
+    assert [read_as_html(field) for field in fields] == ([([], summary)] if summary else [])
+    (entry,) = parse(atom).entries  # Atom marks its text as text: read as written
+    assert entry.content[0].type == "text/plain"
+    assert entry.content[0].value == (summary or "Minutes <b>bold</b>")
+
+
+@pytest.fixture
+def minutes(store, tmp_path):
+    """A text file imported without a source line (no web address), its text markup."""
+    seed = tmp_path / "seeds" / "minutes.txt"
+    seed.parent.mkdir()
+    seed.write_text(f"Minutes: digital MoU with Finland\n\n{HOSTILE_NOTE}\n", encoding="utf-8")
+    raw = read_text_file(seed)
+    assert raw.url.startswith("file:")
+    return raw
+
+
+def test_an_article_without_a_link_reaches_no_feed_reader_as_markup(store, minutes, tmp_path):
+    ingest(store, [minutes], "2024-08-21T03:00")
+    mark(store, minutes, topics=["mou"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    (fields,) = rss_fields(out / "feed.rss")
+    assert len(fields) == 1  # the description; content:encoded is for HTML of our own
+    for field in fields:
+        tags, text = read_as_html(field)
+        assert tags == [] and HOSTILE_NOTE in text, field
+    for name in ("feed.atom", "topics/mou.atom"):
+        (entry,) = parse(out / name).entries
+        assert HOSTILE_NOTE in entry.summary and entry.summary_detail.type == "text/plain"
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert HOSTILE_NOTE in item["content_text"] and "content_html" not in item
+
+
+def test_an_article_without_a_link_links_to_the_digest_that_lists_it(store, minutes, tmp_path):
+    ingest(store, [minutes], "2024-08-21T03:00")
+    mark(store, minutes, topics=["mou"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    page = f"{DEFAULT_SITE}digests/2024-W34.html"
+    assert (out / "digests" / "2024-W34.html").is_file()
+    for name in ("feed.rss", "feed.atom", "topics/mou.atom"):
+        (entry,) = parse(out / name).entries
+        assert entry.link == page, name
+    assert entry_links(out / "feed.atom") == [[page]]
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert item["url"] == page
+
+
+def test_an_article_without_a_link_in_a_week_not_built_links_to_the_archive(
+    store, minutes, tmp_path
+):
+    ingest(store, [minutes], "2024-08-14T03:00")  # W33, whose digest is not built at first
+    mark(store, minutes, topics=["mou"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    assert not (out / "digests" / "2024-W33.html").exists()
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [DEFAULT_SITE]
+    build_digest(store, out, W33, settings())  # the feeds stay at W34, and now W33 is a page
+    page = f"{DEFAULT_SITE}digests/2024-W33.html"
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [page]
+
+
+LONG_HEADLINE = "A" + "กิ่" * 7000  # 21,001 characters; every Thai mark after its consonant
+CUT_HEADLINE = "A" + "กิ่" * 99 + "…"  # not "A" + "กิ่" * 99 + "กิ": no mark torn off
+
+
+def test_a_very_long_headline_is_cut_in_every_output(store, tmp_path):
+    raw = article(9, LONG_HEADLINE, "เนื้อหาข่าว ย่อหน้าแรก", date(2024, 8, 21))
+    ingest(store, [raw], "2024-08-21T03:00")
+    mark(store, raw, topics=["mou"])
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    assert result.items == 1
+    pages = [out / "digests" / "2024-W34.md", out / "digests" / "2024-W34.html", out / "index.html"]
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert CUT_HEADLINE in text and LONG_HEADLINE[:400] not in text, path
+    assert CUT_HEADLINE in markdown_to_html(result.markdown)
+    for name in ("feed.rss", "feed.atom", "topics/mou.atom"):
+        assert [entry.title for entry in parse(out / name).entries] == [CUT_HEADLINE], name
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert item["title"] == CUT_HEADLINE
