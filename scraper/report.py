@@ -4,7 +4,10 @@ Fields: requests, responses by status (robots.txt included), fetched (the
 listing, search and article pages that answered 200 or 304, as the spider
 judged them), new, updated, unchanged, not_modified (304), soft_404 (article
 pages that answered 200 with the site's empty page for an id with no
-article), not_found (article pages that answered 404 or 410), fallback,
+article), not_article (article pages that answered 200 with a page that is no
+article: a maintenance or error notice, also listed under errors, or a page without
+the site's article template, such as its home page), not_found (article pages
+that answered 404 or 410), fallback,
 rejected, offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
@@ -34,6 +37,7 @@ COUNTS = (
     "unchanged",
     "not_modified",
     "soft_404",
+    "not_article",
     "not_found",
     "fallback",
     "rejected",
