@@ -8,7 +8,9 @@ article), not_article (article pages that answered 200 with a page that is no
 article: a maintenance or error notice, also listed under errors, or a page without
 the site's article template, such as its home page), not_found (article pages
 that answered 404 or 410), fallback,
-rejected, offsite_links_ignored (links to another host, not followed),
+rejected, suspicious (pages the fallback read under another headline than
+the stored article's, which the selectors read: kept out, listed under errors),
+offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
 the reason ``robots.txt``, the rule and the robots.txt URL instead), errors
@@ -41,6 +43,7 @@ COUNTS = (
     "not_found",
     "fallback",
     "rejected",
+    "suspicious",
     "offsite_links_ignored",
     "empty_listings",
 )
