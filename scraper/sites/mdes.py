@@ -663,13 +663,16 @@ def _not_article(
 
 def not_article(html: str, url: str) -> NotArticle | None:
     """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
-    or None: an article, a soft 404, an empty page."""
+    or None: an article, a soft 404, an empty page or one without text (garbled)."""
     if not html.strip() or parse_article(html, url) is not None or is_soft_404(html, url):
         return None
     root = _document(html)
     parts = _page_parts(root, article_id(url))
     _, headline = _headline_of(parts)
-    return _not_article(root, parts, headline, fallback_extract(html, url)[1])
+    fallback_body = fallback_extract(html, url)[1]
+    if not fallback_body:  # nothing to read: an unreadable page, retried
+        return None
+    return _not_article(root, parts, headline, fallback_body)
 
 
 def _has_text(lines: list[str], labels: Collection[str], others: Headlines) -> bool:

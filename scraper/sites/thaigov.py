@@ -113,14 +113,17 @@ def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticl
 
 def not_article(html: str, url: str) -> NotArticle | None:
     """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
-    or None: an article, a soft 404, an empty or an unreadable page."""
+    or None: an article, a soft 404, an empty page or one without text (garbled)."""
     if not html.strip():
         return None
     page = Selector(text=html)
     headline = first_text(page.css(SELECTORS["headline"]))
     if _soft_404(page) or _selectors_read(headline, _article_block(page, headline)):
         return None
-    return _not_article(page, headline, fallback_extract(html, url)[1])
+    fallback_body = fallback_extract(html, url)[1]
+    if not fallback_body:  # nothing to read: an unreadable page, retried
+        return None
+    return _not_article(page, headline, fallback_body)
 
 
 def _date_line(lines: list[str]) -> str | None:
