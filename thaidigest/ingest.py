@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from thaidigest.model import Article, RawArticle
+from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
 from thaidigest.normalise import normalise_article, same_content
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
@@ -52,9 +52,6 @@ BATCH_CHARS = 8_000_000
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
 OUTCOMES = ("new", "updated", "unchanged", "suspicious")
-# A page read by the generic extractor, not by the site's selectors: it may be any page.
-FALLBACK_EXTRACTION = "fallback"
-SELECTORS_EXTRACTION = "selectors"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
