@@ -38,6 +38,11 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         f"offsite links ignored {report.get('offsite_links_ignored', 0)}, "
         f"empty listings {report.get('empty_listings', 0)}",
     ]
+    if report.get("not_article"):
+        lines.append(
+            f"  not an article: {report['not_article']} page(s) answered 200 with a maintenance"
+            " or error notice or without the site's article template, not stored"
+        )
     if run["status"] == "failed" and report.get("fetched") == 0:
         lines.append("  nothing fetched: no listing, search or article page answered 200 or 304")
     for rule, urls in forbidden.items():

@@ -56,4 +56,10 @@ class StorePipeline:
             self.crawler.stats.inc_value(f"thaidigest/{outcome}")
             if outcome == "rejected":
                 self.crawler.spider.report_error(item.fetch_url or item.url, "no headline")
+            elif outcome == "suspicious":
+                self.crawler.spider.report_error(
+                    item.fetch_url or item.url,
+                    f"suspicious page: the fallback extractor read the headline {item.title!r},"
+                    " not the stored article's; the stored version kept",
+                )
         return item

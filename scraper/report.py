@@ -6,8 +6,13 @@ was stopped are taken off), responses by status (robots.txt included), fetched (
 listing, search and article pages that answered 200 or 304, as the spider
 judged them), new, updated, unchanged, not_modified (304), soft_404 (article
 pages that answered 200 with the site's empty page for an id with no
-article), not_found (article pages that answered 404 or 410), fallback,
-rejected, offsite_links_ignored (links to another host, not followed),
+article), not_article (article pages that answered 200 with a page that is no
+article: a maintenance or error notice, also listed under errors, or a page without
+the site's article template, such as its home page), not_found (article pages
+that answered 404 or 410), fallback,
+rejected, suspicious (pages the fallback read under another headline than
+the stored article's, which the selectors read: kept out, listed under errors),
+offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
 the reason ``robots.txt``, the rule and the robots.txt URL instead; the
@@ -42,9 +47,11 @@ COUNTS = (
     "unchanged",
     "not_modified",
     "soft_404",
+    "not_article",
     "not_found",
     "fallback",
     "rejected",
+    "suspicious",
     "offsite_links_ignored",
     "empty_listings",
 )

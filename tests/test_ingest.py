@@ -509,3 +509,31 @@ def test_a_body_stored_before_numeric_date_lines_were_read_is_unchanged(store: S
     edited = replace(raw, body=raw.body + "\nแก้ไขเพิ่มเติม")
     assert ingestor.ingest_one(edited) == "updated"  # a real edit still is one
     assert store.article_by_url(canonical_url(raw.url))["versions"] == 2
+
+
+def test_a_fallback_page_never_replaces_an_article_the_selectors_read(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "new"
+    notice = replace(
+        mdes_article("ขออภัยในความไม่สะดวก", None),
+        title="ปิดปรับปรุงระบบชั่วคราว",
+        extraction="fallback",
+    )
+
+    summary = ingestor.ingest([notice])
+
+    assert (summary.suspicious, summary.updated) == (1, 0)
+    assert summary.line().endswith(", kept 1 suspicious")
+    row = store.article_by_url(canonical_url(notice.url))
+    assert (row["body"], row["versions"], row["extraction"]) == (BODY, 1, "selectors")
+
+
+def test_a_fallback_page_with_the_stored_headline_updates_the_article(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "new"
+    changed = replace(mdes_article(BODY + " แก้ไข", None), extraction="fallback")
+
+    assert ingestor.ingest_one(changed) == "updated"
+
+    row = store.article_by_url(canonical_url(changed.url))
+    assert (row["body"], row["versions"]) == (BODY + " แก้ไข", 2)

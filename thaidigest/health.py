@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from thaidigest.model import FALLBACK_EXTRACTION
 from thaidigest.store import Store, articles, crawl_runs, iso, parse_iso
 
 HISTORY_PERIODS = 8  # the median of found articles is taken over this many periods before
 PERIOD = timedelta(days=7)
-FALLBACK_EXTRACTION = "fallback"  # thaidigest.model.EXTRACTIONS: the generic extractor
 OK = "ok"
 # The outcomes a crawl run's status names, in the order they are shown.
 OUTCOMES = ("ok", "failed", "blocked", "stopped", "locked", "running")

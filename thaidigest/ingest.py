@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from thaidigest.model import Article, RawArticle
+from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
 from thaidigest.normalise import normalise_article, same_content
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
@@ -52,7 +52,7 @@ BATCH_CHARS = 8_000_000
 # (a crawl's article, the daemon's lock) waits no longer. A batch takes far less,
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
-OUTCOMES = ("new", "updated", "unchanged")
+OUTCOMES = ("new", "updated", "unchanged", "suspicious")
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -84,6 +84,8 @@ class Stored(NamedTuple):
     content_hash: str
     versions: int
     published: str | None  # YYYY-MM-DD
+    title: str
+    extraction: str
 
 
 class Fetched(NamedTuple):
@@ -149,17 +151,31 @@ class Summary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
 
     def line(self) -> str:
+        kept = f", kept {self.suspicious} suspicious" if self.suspicious else ""
         return (
             f"read {self.read}, new {self.new}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
+            f"unchanged {self.unchanged}, rejected {self.rejected}{kept}"
         )
 
 
 NOT_SCORED = Scored(0.0, False, ())
+
+
+def suspicious_replacement(known: Stored, article: Article) -> bool:
+    """Whether ``article`` would replace a stored article the selectors read with a page
+    the fallback read under another headline. The fallback reads any page with some text
+    (a maintenance notice answered for every URL, a home page): such a page is kept out,
+    the stored version kept. A redesign that keeps the headline still updates it."""
+    return (
+        article.extraction == FALLBACK_EXTRACTION
+        and known.extraction == SELECTORS_EXTRACTION
+        and article.title != known.title
+    )
 
 
 def normalise_only(raw: RawArticle) -> Prepared:
@@ -341,7 +357,9 @@ class Ingestor:
         now = iso(self.clock())
         urls = list({item.article.url for item in prepared})
         current = {
-            row.url: Stored(row.id, row.content_hash, row.versions, row.published)
+            row.url: Stored(
+                row.id, row.content_hash, row.versions, row.published, row.title, row.extraction
+            )
             for row in conn.execute(
                 select(
                     articles.c.url,
@@ -349,6 +367,8 @@ class Ingestor:
                     articles.c.content_hash,
                     articles.c.versions,
                     articles.c.published,
+                    articles.c.title,
+                    articles.c.extraction,
                 ).where(articles.c.url.in_(urls))
             )
         }
@@ -367,6 +387,9 @@ class Ingestor:
             published = article.published.isoformat() if article.published else None
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), history.versions, "new"
+            elif known is not None and suspicious_replacement(known, article):
+                outcomes.append("suspicious")  # the row untouched: this page was not it
+                continue
             elif (
                 known is not None
                 and known.published in (None, published)  # a corrected date is a new version
@@ -394,7 +417,14 @@ class Ingestor:
                     update(articles).where(articles.c.id == article_id),
                     _state(article, scored, now) | fetched | {"versions": version},
                 )
-            current[article.url] = Stored(article_id, article.content_hash, version, published)
+            current[article.url] = Stored(
+                article_id,
+                article.content_hash,
+                version,
+                published,
+                article.title,
+                article.extraction,
+            )
             written[article_id] = {
                 "article_id": article_id,
                 "version": version,

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 SOURCES = ("thaigov", "mdes", "file")
-EXTRACTIONS = ("text", "selectors", "fallback")
+# How a page's article was read: by the site's selectors, or by the generic extractor
+# when they found none (it reads any page with some text).
+SELECTORS_EXTRACTION = "selectors"
+FALLBACK_EXTRACTION = "fallback"
+EXTRACTIONS = ("text", SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ TITLE_PREFIXES = (THAIGOV_TITLE_PREFIX, f"{THAIGOV_SITE_NAME}-")
 
 # --- mdes.go.th (Ministry of Digital Economy and Society) ----------------------
 MDES_HOST = "mdes.go.th"
+# Page titles end with the ministry's name: "{headline} | กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม".
+MDES_SITE_NAME = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
 MDES_BASE_URL = "https://www.mdes.go.th"
 MDES_ARTICLE_PATH = "/news/detail/{id}"
 MDES_ARTICLE_ID = r"/news/detail/(?P<id>\d+)"

@@ -6,6 +6,7 @@ these dataclasses. Nothing here touches the network.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -61,6 +62,7 @@ LABEL_TAGS = frozenset(
 __all__ = [
     "ListingEntry",
     "ListingPage",
+    "NotArticle",
     "PageArticle",
     "TextMap",
     "block_lines",
@@ -84,6 +86,13 @@ class PageArticle:
     category: str | None
     date_text: str | None
     extraction: str  # "selectors" or "fallback"
+
+
+class NotArticle(enum.Enum):
+    """Why a page that answered 200 at an article URL holds no article to store."""
+
+    NOTICE = "maintenance or error notice"  # the site is down or failed, for now
+    OTHER_PAGE = "not an article page"  # no mark of the site's article template: a home page
 
 
 @dataclass(frozen=True)

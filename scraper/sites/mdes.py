@@ -39,6 +39,7 @@ from parsel import Selector
 from scraper.sites import (
     ListingEntry,
     ListingPage,
+    NotArticle,
     PageArticle,
     TextMap,
     fallback_extract,
@@ -46,7 +47,12 @@ from scraper.sites import (
     one_line,
     text_map,
 )
-from scraper.sites.not_found import is_not_found_message, is_not_found_title
+from scraper.sites.not_found import (
+    is_not_found_message,
+    is_not_found_title,
+    is_notice_message,
+    is_notice_title,
+)
 from thaidigest.dates import (
     DOTTED_TIME_WITH_SECONDS,
     NUMERIC_DATE,
@@ -55,7 +61,7 @@ from thaidigest.dates import (
     parse_date_line,
 )
 from thaidigest.normalise import comparable
-from thaidigest.sites import MDES_ARTICLE_ID, listing_path
+from thaidigest.sites import MDES_ARTICLE_ID, MDES_SITE_NAME, listing_path
 
 SELECTORS = {
     "listing_link": ".card-title-news a",
@@ -634,6 +640,41 @@ def is_soft_404(html: str, url: str) -> bool:
     return not headline and _fallback_says_not_found(*fallback_extract(html, url))
 
 
+def _is_template_page(root: etree._Element, parts: _Parts) -> bool:
+    """Whether a page bears a mark of the site's article template: a headline element
+    (``SELECTORS["headline"]``), or a title that ends with the ministry's name. The
+    fallback reads any page with some text; one with neither mark (a web server's
+    own error page, another site's page) is not an article page."""
+    return bool(parts.selected["headline"]) or _page_title(root).endswith(MDES_SITE_NAME)
+
+
+def _not_article(
+    root: etree._Element, parts: _Parts, headline: str, fallback_body: str
+) -> NotArticle | None:
+    """Why a page the selectors did not read is no article for the fallback, or None:
+    a maintenance or error notice (its title, headline or ``h1``, or a body of hardly
+    any text but the notice), or a page without the article template's marks."""
+    first_h1 = root.find(".//h1")
+    named = (headline, _page_title(root), one_line(first_h1) if first_h1 is not None else "")
+    if any(is_notice_title(text) for text in named) or is_notice_message(fallback_body.split("\n")):
+        return NotArticle.NOTICE
+    return None if _is_template_page(root, parts) else NotArticle.OTHER_PAGE
+
+
+def not_article(html: str, url: str) -> NotArticle | None:
+    """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
+    or None: an article, a soft 404, an empty page or one without text (garbled)."""
+    if not html.strip() or parse_article(html, url) is not None or is_soft_404(html, url):
+        return None
+    root = _document(html)
+    parts = _page_parts(root, article_id(url))
+    _, headline = _headline_of(parts)
+    fallback_body = fallback_extract(html, url)[1]
+    if not fallback_body:  # nothing to read: an unreadable page, retried
+        return None
+    return _not_article(root, parts, headline, fallback_body)
+
+
 def _has_text(lines: list[str], labels: Collection[str], others: Headlines) -> bool:
     """Whether ``lines`` hold ``MIN_BODY_CHARS`` of article text: lines that are not
     labels, dates or counters, and do not list other articles."""
@@ -647,8 +688,9 @@ def _has_text(lines: list[str], labels: Collection[str], others: Headlines) -> b
 def parse_article(
     html: str, url: str, other_headlines: Headlines | Iterable[str] = ()
 ) -> PageArticle | None:
-    """Parse an article page; None for an empty page, one with no article text, or one
-    that says there is no such article (:func:`is_soft_404`).
+    """Parse an article page; None for an empty page, one with no article text, one
+    that says there is no such article (:func:`is_soft_404`), or one the fallback would
+    read that is no article (:func:`not_article`).
 
     A page whose only text is labels (menus, links, the headline, the category, the
     date) is the headline with an empty body: a headline over an image.
@@ -682,6 +724,8 @@ def parse_article(
         title, body = fallback_extract(html, url)
         lines = _clean_fallback(body.split("\n") if body else [], known)
         if not lines or (not headline and _fallback_says_not_found(title, body)):
+            return None
+        if _not_article(root, parts, headline, body) is not None:
             return None
         headline = headline or title or lines[0]
         if not _has_text(lines, label_lines(root) | {headline, category or ""}, known):

@@ -8,8 +8,20 @@ from urllib.parse import urljoin, urlparse
 
 from parsel import Selector
 
-from scraper.sites import PageArticle, block_lines, fallback_extract, first_text, label_lines
-from scraper.sites.not_found import is_not_found_message, is_not_found_title
+from scraper.sites import (
+    NotArticle,
+    PageArticle,
+    block_lines,
+    fallback_extract,
+    first_text,
+    label_lines,
+)
+from scraper.sites.not_found import (
+    is_not_found_message,
+    is_not_found_title,
+    is_notice_message,
+    is_notice_title,
+)
 from thaidigest.dates import DATE_LINE_SUFFIX
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
@@ -81,6 +93,39 @@ def is_soft_404(html: str) -> bool:
     return bool(html.strip()) and _soft_404(Selector(text=html))
 
 
+def _is_template_page(page: Selector) -> bool:
+    """Whether a page bears a mark of the site's article template: the article title
+    prefix, or a body block. The fallback reads any page with some text; one with
+    neither mark (the home page the site may answer for an id with no article, a web
+    server's own error page) is not an article page, whatever text it holds."""
+    return _page_title(page).startswith(THAIGOV_TITLE_PREFIX) or bool(page.css(SELECTORS["body"]))
+
+
+def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticle | None:
+    """Why a page the selectors did not read is no article for the fallback, or None:
+    a maintenance or error notice (its title, headline or ``h1``, or a body of hardly
+    any text but the notice), or a page without the article template's marks."""
+    named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
+    if any(is_notice_title(text) for text in named) or is_notice_message(fallback_body.split("\n")):
+        return NotArticle.NOTICE
+    return None if _is_template_page(page) else NotArticle.OTHER_PAGE
+
+
+def not_article(html: str, url: str) -> NotArticle | None:
+    """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
+    or None: an article, a soft 404, an empty page or one without text (garbled)."""
+    if not html.strip():
+        return None
+    page = Selector(text=html)
+    headline = first_text(page.css(SELECTORS["headline"]))
+    if _soft_404(page) or _selectors_read(headline, _article_block(page, headline)):
+        return None
+    fallback_body = fallback_extract(html, url)[1]
+    if not fallback_body:  # nothing to read: an unreadable page, retried
+        return None
+    return _not_article(page, headline, fallback_body)
+
+
 def _date_line(lines: list[str]) -> str | None:
     return next((line for line in lines if DATE_LINE_RE.match(line)), None)
 
@@ -126,8 +171,14 @@ def _article_block(page: Selector, headline: str) -> list[str]:
     )
 
 
+def _selectors_read(headline: str, lines: list[str]) -> bool:
+    """Whether the selectors read the article: a headline and text in its body block."""
+    return bool(headline) and _text_chars(lines, headline) >= MIN_BODY_CHARS
+
+
 def parse_article(html: str, url: str) -> PageArticle | None:
-    """Parse an article page; None for an empty page, a soft 404, or a page without text.
+    """Parse an article page; None for an empty page, a soft 404, a page without text,
+    or a page the fallback would read that is no article (:func:`not_article`).
 
     When neither the body block nor the fallback extractor holds article text (only
     labels: menus, links, the headline, the category, the date), the article is the
@@ -143,9 +194,9 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     selector_lines = _article_block(page, headline)
     lines = selector_lines
     extraction = "selectors"
-    if not headline or _text_chars(lines, headline) < MIN_BODY_CHARS:
+    if not _selectors_read(headline, lines):
         title, fallback_body = fallback_extract(html, url)
-        if not fallback_body:
+        if not fallback_body or _not_article(page, headline, fallback_body) is not None:
             return None
         lines = fallback_body.split("\n")
         labels = label_lines(page.root) | {headline, category}

@@ -41,7 +41,7 @@ from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
 from scraper.middlewares import SITE_STOPPED, AnsweredAfterStop, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import PageArticle
+from scraper.sites import NotArticle, PageArticle
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
@@ -225,6 +225,20 @@ class SiteSpider(scrapy.Spider):
         self.logger.warning(
             "layout change? %s: selectors found no article, used the fallback extractor", url
         )
+
+    def report_not_article(self, url: str, reason: NotArticle) -> None:
+        """A page answered 200 at an article URL that is no article: counted, never stored.
+
+        A maintenance or error notice is an error too: the crawl saw none of the site's
+        articles, so it is not clean and the next crawl looks further back. A page
+        without the article template's marks (the home page answered for an id with no
+        article) is a warning: a walk meets them at its end, a redesign on every page.
+        """
+        self.crawler.stats.inc_value("thaidigest/not_article")
+        if reason is NotArticle.NOTICE:
+            self.report_error(url, f"{reason.value}: not stored")
+        else:
+            self.logger.warning("%s: %s, not stored", url, reason.value)
 
     def report_robots(self, forbidden: ForbiddenByRobots) -> None:
         """A request robots.txt forbids: blocked, with the rule that forbids it."""

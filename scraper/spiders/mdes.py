@@ -141,6 +141,9 @@ class MdesSpider(SiteSpider):
         if page is None and mdes.is_soft_404(decoded.text, response.url):
             self.crawler.stats.inc_value("thaidigest/soft_404")  # the page says it is gone
             return
+        if page is None and (reason := mdes.not_article(decoded.text, response.url)):
+            self.report_not_article(response.url, reason)  # the stored article kept
+            return
         if page is None:
             retry = self.retry_or_report(response, "no article in the page")
             if retry is not None:

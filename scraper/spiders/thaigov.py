@@ -2,8 +2,9 @@
 
 The walk starts after its base, the highest id a crawl has fetched, or at
 ``--start-id`` (else the configured ``start_id``) when that is higher, and ends
-after ``miss_limit`` consecutive ids with no article (soft 404s, or 404
-answers: the report counts them apart); a stored id on its way counts as an
+after ``miss_limit`` consecutive ids with no article (soft 404s, pages that
+are no article, such as the home page or a maintenance notice, or 404 answers:
+the report counts them apart); a stored id on its way counts as an
 article, unfetched. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
@@ -165,6 +166,8 @@ class ThaigovSpider(SiteSpider):
             self.crawler.stats.inc_value("thaidigest/not_found")
         elif text is not None and thaigov.is_soft_404(text):
             self.crawler.stats.inc_value("thaidigest/soft_404")
+        elif text is not None and (reason := thaigov.not_article(text, response.url)):
+            self.report_not_article(response.url, reason)  # a miss of the walk, as a soft 404
         elif answer is Answer.PAGE:
             # Neither an article nor the site's "no article" page: garbled or cut short.
             retry = self.retry_or_report(response, "no article and no soft 404 in the page")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.sites.not_found import MAX_MESSAGE_CHARS, is_not_found_message, is_not_found_title
+from scraper.sites.not_found import (
+    MAX_MESSAGE_CHARS,
+    is_not_found_message,
+    is_not_found_title,
+    is_notice_message,
+    is_notice_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +61,42 @@ def test_prose_that_mentions_not_found_words_is_no_message() -> None:
     assert not is_not_found_message([prose])
     long = ["ไม่พบข้อมูล ที่ยืนยันข่าวดังกล่าว", "ก" * MAX_MESSAGE_CHARS]
     assert not is_not_found_message(long)  # a message in an article's worth of text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ปิดปรับปรุงระบบชั่วคราว",
+        "ปิดปรับปรุงระบบ",
+        "ขออภัย เว็บไซต์อยู่ระหว่างการปรับปรุง",
+        "ระบบขัดข้องชั่วคราว",
+        "Site under maintenance",
+        "Under Maintenance",
+        "503 Service Unavailable",
+        "A Database Error Occurred",
+        "Internal Server Error",
+    ],
+)
+def test_a_title_that_only_says_the_site_is_down_is_a_notice(text: str) -> None:
+    assert is_notice_title(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "กรมการขนส่งทางบกประกาศปิดปรับปรุงระบบชั่วคราว 3 วัน",  # news about a notice
+        "ดีอี เร่งปรับปรุงระบบคลาวด์ภาครัฐ",
+        "Thailand's database of digital services goes live",
+        "",
+    ],
+)
+def test_a_headline_that_says_more_is_no_notice(text: str) -> None:
+    assert not is_notice_title(text)
+
+
+def test_a_short_body_opening_with_a_notice_is_a_notice_and_an_article_is_not() -> None:
+    notice = ["หน้าหลัก", "ปิดปรับปรุงระบบชั่วคราว", "ขออภัยในความไม่สะดวก กรุณาเข้าใช้งานใหม่ภายหลัง"]
+    assert is_notice_message(notice)
+    assert not is_notice_message(["ปิดปรับปรุงระบบประปาในเขตบางรัก"])
+    prose = "ปิดปรับปรุงระบบชั่วคราว " + "ก" * MAX_MESSAGE_CHARS
+    assert not is_notice_message([prose])

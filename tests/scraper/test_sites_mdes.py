@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.sites import ListingEntry, ListingPage, mdes
+from scraper.sites import ListingEntry, ListingPage, NotArticle, mdes
 from thaidigest.dates import parse_date_line, parse_listing_date, publication_date
 
 PAGES = Path(__file__).parent / "pages" / "mdes"
@@ -710,3 +710,30 @@ def test_an_article_that_mentions_not_found_words_is_no_soft_404() -> None:
     assert not mdes.is_soft_404(html, ARTICLE_URL)
     assert article is not None and article.title == HEADLINE
     assert article.extraction == "selectors"
+
+
+MAINTENANCE = (
+    '<html lang="th"><head><meta charset="utf-8"><title>ปิดปรับปรุงระบบ</title></head><body>'
+    '<div class="container"><div class="row"><div class="col-12"><h1>ปิดปรับปรุงระบบชั่วคราว</h1>'
+    "<p>ขออภัยในความไม่สะดวก เว็บไซต์อยู่ระหว่างการปรับปรุงระบบ "
+    "กรุณาเข้าใช้งานใหม่อีกครั้งในภายหลัง</p></div></div></div></body></html>"
+)
+
+
+def test_a_maintenance_notice_is_not_an_article() -> None:
+    assert mdes.parse_article(MAINTENANCE, ARTICLE_URL) is None
+    assert mdes.not_article(MAINTENANCE, ARTICLE_URL) is NotArticle.NOTICE
+
+
+def test_a_page_without_the_article_template_is_not_an_article() -> None:
+    other = page("article_renamed_classes.html").replace(
+        "| กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม</title>", "</title>"
+    )
+    assert mdes.parse_article(other, ARTICLE_URL) is None
+    assert mdes.not_article(other, ARTICLE_URL) is NotArticle.OTHER_PAGE
+
+
+@pytest.mark.parametrize("name", ["article_renamed_classes.html", "article_image_only.html"])
+def test_an_article_the_fallback_reads_is_an_article(name: str) -> None:
+    assert mdes.not_article(page(name), ARTICLE_URL) is None
+    assert mdes.parse_article(page(name), ARTICLE_URL) is not None

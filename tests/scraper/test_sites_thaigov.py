@@ -7,13 +7,14 @@ Expected values come from the seed and corpus text the pages were written from
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
 
-from scraper.sites import thaigov
+from scraper.sites import NotArticle, thaigov
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 BASE = "http://127.0.0.1:8765"
@@ -357,3 +358,66 @@ def test_an_article_that_mentions_not_found_words_is_no_soft_404() -> None:
     assert not thaigov.is_soft_404(html)
     assert article is not None and article.title == headline
     assert article.extraction == "selectors"
+
+
+def maintenance_page(title: str, heading: str, text: str) -> str:
+    return (
+        f'<html lang="th"><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        '<nav><ul><li><a href="/">หน้าหลัก</a></li></ul></nav><div class="container">'
+        f'<div class="col-12"><h1>{heading}</h1><p>{text}</p></div></div></body></html>'
+    )
+
+
+NOTICES = {
+    "maintenance": maintenance_page(
+        "ปิดปรับปรุงระบบ",
+        "ปิดปรับปรุงระบบชั่วคราว",
+        "ขออภัยในความไม่สะดวก เว็บไซต์อยู่ระหว่างการปรับปรุงระบบ กรุณาเข้าใช้งานใหม่อีกครั้งในภายหลัง",
+    ),
+    "maintenance in English": maintenance_page(
+        "Under Maintenance",
+        "Site under maintenance",
+        "We are performing scheduled maintenance. We should be back online shortly.",
+    ),
+    "database error": maintenance_page(
+        "Error",
+        "A Database Error Occurred",
+        "Unable to connect to your database server using the provided settings.",
+    ),
+}
+HOME_PAGE = (
+    '<html lang="th"><head><meta charset="utf-8"><title>รัฐบาลไทย</title></head><body>'
+    '<nav><a href="/">หน้าหลัก</a></nav><div class="col-md-8"><h2>ข่าวเด่น</h2>'
+    "<p>นายกรัฐมนตรีมอบนโยบายการพัฒนาเศรษฐกิจดิจิทัลแก่หน่วยงานภาครัฐทั่วประเทศ "
+    "เพื่อยกระดับบริการประชาชนด้วยเทคโนโลยีดิจิทัล และส่งเสริมการลงทุนในภูมิภาค</p>"
+    "<p>รัฐบาลเดินหน้าโครงการพัฒนาโครงสร้างพื้นฐานด้านคมนาคมเชื่อมโยงภูมิภาคอาเซียน "
+    "เพื่อการค้าการลงทุนที่ยั่งยืนและการท่องเที่ยวของประเทศไทยในระยะยาว</p></div></body></html>"
+)
+
+
+@pytest.mark.parametrize("name", NOTICES)
+def test_a_maintenance_or_error_notice_is_not_an_article(name: str) -> None:
+    assert thaigov.parse_article(NOTICES[name], URL) is None
+    assert thaigov.not_article(NOTICES[name], URL) is NotArticle.NOTICE
+
+
+def test_a_notice_in_the_sites_template_is_not_an_article() -> None:
+    notice = page("article_renamed_classes.html").replace(HEADLINE, "ปิดปรับปรุงระบบชั่วคราว")
+    cut = re.sub(r"<p>.*</p>", "<p>ขออภัยในความไม่สะดวก</p>", notice, count=1, flags=re.S)
+    assert thaigov.parse_article(cut, URL) is None
+    assert thaigov.not_article(cut, URL) is NotArticle.NOTICE
+
+
+def test_a_page_without_the_article_template_is_not_an_article() -> None:
+    assert thaigov.parse_article(HOME_PAGE, URL) is None
+    assert thaigov.not_article(HOME_PAGE, URL) is NotArticle.OTHER_PAGE
+    assert not thaigov.is_soft_404(HOME_PAGE)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["article_renamed_classes.html", "article_body_moved.html", "article_bare_title.html"],
+)
+def test_an_article_the_fallback_reads_is_an_article(name: str) -> None:
+    assert thaigov.not_article(page(name), URL) is None
+    assert thaigov.parse_article(page(name), URL) is not None
