@@ -18,6 +18,10 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL.
+
+An article page whose HTML stops before ``</body>`` and ``</html>``
+(:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
+reported as an error (:data:`CUT_SHORT`), never stored.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+CUT_SHORT = "page cut short: neither </body> nor </html> at its end"
 
 
 class Answer(enum.Enum):

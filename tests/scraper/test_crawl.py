@@ -9,6 +9,7 @@ import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -1226,3 +1227,74 @@ def test_an_mdes_listing_date_that_is_the_epoch_placeholder_gives_no_date(tmp_pa
         result = crawl(site.base_url, db, config, "--source", "mdes")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert stored(db)[public_url("mdes", "11014")]["published"] is None
+
+
+THAIGOV_ARTICLE = "/news/contents/details/87382"
+CUT_SHORT = "cut short"  # the reason an error gives for a page whose HTML stops early
+
+
+def errors_for(report: dict, path: str) -> list[str]:
+    """The errors of a crawl report about the page at ``path``."""
+    return [e["error"] for e in report["errors"] if e["url"].endswith(path)]
+
+
+@pytest.mark.parametrize("fault", ["truncate", "cut_unframed"])
+def test_an_article_page_cut_short_on_a_revisit_is_retried_then_reported_never_stored(
+    tmp_path, fault
+):
+    """Half a page, its ``Content-Length`` matching or no length and the connection
+    closed: complete to HTTP, and lxml repairs the HTML, so only the missing
+    ``</body>`` and ``</html>`` tell. Stored, it would be an edit, and the whole
+    page coming back a second one."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", "87382")
+    cut = FaultPlan(rules=[FaultRule(path=rf"^{THAIGOV_ARTICLE}$", fault=fault)])
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    whole = stored(db)[url]
+    with FixtureSite(faults=cut) as site:
+        revisit = crawl(site.base_url, db, config, "--source", "thaigov")
+        struck = [r for r in site.requests if r.fault == fault]
+    assert revisit.returncode == 0, revisit.stdout + revisit.stderr[-2000:]
+    assert "new 0, updated 0," in revisit.stdout
+    assert len(struck) == 1 + DEFAULTS["crawl"]["retries"]  # retried like a garbled page
+    [error] = errors_for(last_report(db, "thaigov"), THAIGOV_ARTICLE)
+    assert CUT_SHORT in error
+    assert f"{THAIGOV_ARTICLE}: " in revisit.stdout and CUT_SHORT in revisit.stdout
+    assert stored(db)[url] == whole
+    with FixtureSite() as site:
+        again = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert again.returncode == 0, again.stdout + again.stderr[-2000:]
+    assert "new 0, updated 0," in again.stdout
+    assert stored(db)[url]["versions"] == 1
+
+
+def test_a_new_article_page_cut_short_once_is_stored_whole_from_the_retry(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    once = FaultRule(path=rf"^/news/detail/{page['id']}(-|$)", fault="cut_unframed", times=1)
+    with FixtureSite(faults=FaultPlan(rules=[once])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        struck = [r for r in site.requests if r.fault]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert len(struck) == 1
+    assert last_report(db, "mdes")["errors"] == []
+    row = stored(db)[public_url("mdes", str(page["id"]))]
+    assert row["body"].endswith(last_paragraph(page["text"]))
+    assert row["versions"] == 1
+
+
+def test_an_mdes_article_page_cut_short_on_every_try_is_an_error_not_an_article(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    path = rf"^/news/detail/{page['id']}(-|$)"
+    with FixtureSite(faults=FaultPlan(rules=[FaultRule(path=path, fault="truncate")])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert public_url("mdes", str(page["id"])) not in stored(db)
+    [entry] = last_report(db, "mdes")["errors"]
+    assert re.search(path, urlsplit(entry["url"]).path) and CUT_SHORT in entry["error"]
