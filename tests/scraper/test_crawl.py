@@ -1298,3 +1298,69 @@ def test_an_mdes_article_page_cut_short_on_every_try_is_an_error_not_an_article(
     assert public_url("mdes", str(page["id"])) not in stored(db)
     [entry] = last_report(db, "mdes")["errors"]
     assert re.search(path, urlsplit(entry["url"]).path) and CUT_SHORT in entry["error"]
+
+
+def article_paths(site: FixtureSite, since: int = 0) -> list[str]:
+    return sorted(r.path for r in article_fetches(site, since))
+
+
+def test_a_stored_article_redirected_to_the_home_page_is_removed_not_blocked(tmp_path):
+    """A site that takes an article down and sends its URL home: not found, as a 404;
+    the crawl is clean, so the next one rechecks no id below the walk."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", "87382")
+    home = FaultRule(path=rf"^{THAIGOV_ARTICLE}$", fault="redirect", status=302, location="/")
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    kept = stored(db)[url]
+    with FixtureSite(faults=FaultPlan(rules=[home])) as site:
+        removed = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = article_paths(site)
+        mark = len(site.requests)
+        next_one = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_next = article_paths(site, mark)
+    assert asked_next == asked  # the removed crawl was clean: no recheck below the walk
+    for result in (removed, next_one):
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        assert "thaigov: ok" in result.stdout
+        assert "not found 1," in result.stdout
+        assert "blocked" not in result.stdout
+    report = last_report(db, "thaigov")
+    assert report["blocked"] == [] and report["errors"] == []
+    assert stored(db)[url] == kept
+
+
+MDES_REDIRECTS = {
+    "home": ("/", True),
+    "listing": ("/news/3", True),
+    "listing-page": ("/news/7/page/2", True),
+    "home-with-a-query": ("/?return=/news/detail/11009", False),
+    "another-path": ("/news/detail/", False),
+}
+
+
+@pytest.mark.parametrize(("location", "removed"), MDES_REDIRECTS.values(), ids=MDES_REDIRECTS)
+def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_blocked(
+    tmp_path, location, removed
+):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    redirect = FaultRule(
+        path=rf"^/news/detail/{page['id']}(-|$)", fault="redirect", status=301, location=location
+    )
+    with FixtureSite(faults=FaultPlan(rules=[redirect])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert public_url("mdes", str(page["id"])) not in stored(db)
+    report = last_report(db, "mdes")
+    if removed:
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        assert "mdes: ok" in result.stdout and "not found 1," in result.stdout
+        assert report["blocked"] == []
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+        [entry] = report["blocked"]
+        assert (entry["status"], entry["target"]) == (301, site.base_url + location)
+    assert report["errors"] == []
