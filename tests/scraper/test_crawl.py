@@ -1364,3 +1364,17 @@ def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_b
         [entry] = report["blocked"]
         assert (entry["status"], entry["target"]) == (301, site.base_url + location)
     assert report["errors"] == []
+
+
+def test_robots_txt_saved_with_a_byte_order_mark_is_obeyed_and_names_its_rule(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "\ufeffUser-agent: *\r\nDisallow: /news/\r\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert [p for p in paths if p.startswith("/news/")] == []
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (Disallow: /news/)" in result.stdout
+    blocked = last_report(db, "mdes")["blocked"]
+    assert blocked and {entry["rule"] for entry in blocked} == {"Disallow: /news/"}
