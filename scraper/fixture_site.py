@@ -9,8 +9,9 @@ two crawls changes its ETag. The ``{{BASE}}`` placeholder in HTML is replaced wi
 server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
-garbled bodies, wrong charsets, huge bodies, redirects, a bot check answered with 200)
-so reliability tests can show what a spider does with them. Every request is recorded
+garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
+(complete to HTTP), wrong charsets, huge bodies, redirects, a bot check answered with
+200) so reliability tests can show what a spider does with them. Every request is recorded
 in ``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
@@ -109,6 +110,7 @@ FAULTS = frozenset(
         "burst_403",
         "hang",
         "cut",
+        "cut_unframed",
         "truncate",
         "garble",
         "wrong_charset",
@@ -512,13 +514,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        if response.status != 304:
+        if fault == "cut_unframed":  # the body ends where the connection does
+            self.send_header("Connection", "close")
+        elif response.status != 304:
             self.send_header("Content-Length", str(length))
         self.end_headers()
         if not send_body or response.status == 304:
             return
         try:
-            if fault == "cut":
+            if fault in ("cut", "cut_unframed"):
                 self.wfile.write(response.body[: len(response.body) // 2])
                 self.wfile.flush()
                 self.close_connection = True

@@ -149,7 +149,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         if response.status >= 500 or response.status == RATE_LIMITED:
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
-        self._robots_text[netloc] = response.body.decode("utf-8", errors="replace")
+        # As Scrapy's parser reads it: a byte-order mark is no part of the first line.
+        self._robots_text[netloc] = response.body.decode("utf-8-sig", errors="replace")
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

@@ -50,6 +50,13 @@ MDES_LISTING_PAGE_PATH = "/news/{category}/page/{page}"  # page 2 onwards
 MDES_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 
 # --- Both ----------------------------------------------------------------------
+HOME_PATH = "/"
+# Where a site sends the URL of an article it has taken down: its home page, or a
+# listing. A same-host redirect of an article there says "removed", as a 404 does.
+REMOVED_ARTICLE_TARGETS = {
+    "thaigov": (HOME_PATH,),
+    "mdes": (HOME_PATH, MDES_LISTING_PATH, MDES_LISTING_PAGE_PATH),
+}
 HOSTS = {THAIGOV_HOST: "thaigov", MDES_HOST: "mdes"}  # host without "www." -> slug
 CANONICAL_BASE_URLS = {slug: f"https://{host}" for host, slug in HOSTS.items()}
 ARTICLE_PATHS = {"thaigov": THAIGOV_ARTICLE_PATH, "mdes": MDES_ARTICLE_PATH}

@@ -14,6 +14,9 @@ import trafilatura
 from lxml import etree
 from parsel import Selector, SelectorList
 
+# A whole page's HTML closes: one of these (lowercased) within its last bytes.
+CLOSING_TAGS = (b"</body", b"</html")
+CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or comment or two
 # Elements that start and end a line of text.
 BLOCK_TAGS = frozenset(
     {
@@ -111,6 +114,19 @@ class ListingPage:
 
     entries: tuple[ListingEntry, ...]
     next_url: str | None
+
+
+def is_whole_page(body: bytes) -> bool:
+    """Whether a page's bytes end as a whole page does: ``</body>`` or ``</html>``
+    (any case) among their last :data:`CLOSING_TAGS_WITHIN` bytes.
+
+    A page cut short (a connection closed early with no ``Content-Length``, a server
+    that sent part of its page) is complete to HTTP, and lxml closes what it left
+    open, so its text parses as a shorter article: stored, a bogus edit. Only the
+    missing closing tags tell. Read from the end, so a long page costs no more.
+    """
+    tail = body[-CLOSING_TAGS_WITHIN:].lower()
+    return any(tag in tail for tag in CLOSING_TAGS)
 
 
 def _collect(

@@ -15,16 +15,24 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
 - a redirect to another article URL on the same host is followed (at most
-  ``MAX_ARTICLE_REDIRECTS`` hops); any other redirect, a 403 that survived its
-  retries, or a 429 is **blocked**, with the status and the target;
+  ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
+  a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query) says the
+  article was taken down: **missing**, as a 404; any other redirect (off the site,
+  to a bot check, a loop), a 403 that survived its retries, or a 429 is
+  **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL.
+
+An article page whose HTML stops before ``</body>`` and ``</html>``
+(:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
+reported as an error (:data:`CUT_SHORT`), never stored.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,6 +53,7 @@ from scraper.sites import NotArticle, PageArticle
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
+from thaidigest.sites import REMOVED_ARTICLE_TARGETS, path_pattern
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url, same_host
 
@@ -52,6 +61,12 @@ MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+# Site slug -> the paths a same-host redirect of an article to says it was taken down.
+REMOVED_ARTICLE_PATHS = {
+    slug: tuple(re.compile(path_pattern(template)) for template in templates)
+    for slug, templates in REMOVED_ARTICLE_TARGETS.items()
+}
+CUT_SHORT = "page cut short: neither </body> nor </html> at its end"
 
 
 class Answer(enum.Enum):
@@ -59,7 +74,7 @@ class Answer(enum.Enum):
 
     PAGE = "page"  # 200: a page to parse
     NOT_MODIFIED = "not_modified"  # 304
-    MISSING = "missing"  # 404, 410
+    MISSING = "missing"  # 404, 410, or an article sent home or to a listing
     BLOCKED = "blocked"  # refused, or sent elsewhere: reported
     ERROR = "error"  # any other status: reported
     REDIRECT = "redirect"  # a same-article redirect: follow it
@@ -191,6 +206,9 @@ class SiteSpider(scrapy.Spider):
                 url=target, meta={**response.meta, "redirect_hops": hops + 1}
             )
             return Verdict(Answer.REDIRECT, follow)
+        if target and same_host(target, response.url) and self.taken_down(response, target):
+            self.logger.info("removed: %s answered %s -> %s", response.url, response.status, target)
+            return Verdict(Answer.MISSING)
         reason = "redirect loop" if hops >= MAX_ARTICLE_REDIRECTS else None
         self.report_blocked(response.url, response.status, target or None, reason)
         return Verdict(Answer.BLOCKED)
@@ -198,6 +216,19 @@ class SiteSpider(scrapy.Spider):
     def same_article(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect target is the page asked for (e.g. a canonical path)."""
         return False
+
+    def taken_down(self, response: Response, target: str) -> bool:
+        """Whether a same-host redirect says the article asked for is gone: an article
+        request sent to the site's home page or a listing, as a site does with an
+        article it removed. Not with a query: a bot check or a login sends its visitor
+        on with a return address. A listing or search page sent home stays blocked."""
+        if response.meta.get("source_id") is None:  # not an article request
+            return False
+        parts = urlsplit(target)
+        path = parts.path or "/"
+        return not parts.query and any(
+            pattern.fullmatch(path) for pattern in REMOVED_ARTICLE_PATHS[self.name]
+        )
 
     def report_blocked(
         self, url: str, status: int, target: str | None, reason: str | None = None

@@ -23,8 +23,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from scraper.sites import mdes
-from scraper.spiders.base import Answer, SiteSpider
+from scraper.sites import is_whole_page, mdes
+from scraper.spiders.base import CUT_SHORT, Answer, SiteSpider
 from thaidigest.dates import parse_listing_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
@@ -144,8 +144,9 @@ class MdesSpider(SiteSpider):
         if page is None and (reason := mdes.not_article(decoded.text, response.url)):
             self.report_not_article(response.url, reason)  # the stored article kept
             return
-        if page is None:
-            retry = self.retry_or_report(response, "no article in the page")
+        if page is None or not is_whole_page(response.body):
+            reason = "no article in the page" if page is None else CUT_SHORT
+            retry = self.retry_or_report(response, reason)
             if retry is not None:
                 yield retry
             return

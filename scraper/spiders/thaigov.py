@@ -27,8 +27,8 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from scraper.sites import thaigov
-from scraper.spiders.base import Answer, SiteSpider
+from scraper.sites import is_whole_page, thaigov
+from scraper.spiders.base import CUT_SHORT, Answer, SiteSpider
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
@@ -160,7 +160,12 @@ class ThaigovSpider(SiteSpider):
                 return
             text = decoded.text
         page = thaigov.parse_article(text, response.url) if text is not None else None
-        if page is not None:
+        if page is not None and not is_whole_page(response.body):
+            retry = self.retry_or_report(response, CUT_SHORT)  # an article, not all of it
+            if retry is not None:
+                yield retry
+                return
+        elif page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
         elif answer is Answer.MISSING:  # a real 404 or 410
             self.crawler.stats.inc_value("thaidigest/not_found")
@@ -169,7 +174,7 @@ class ThaigovSpider(SiteSpider):
         elif text is not None and (reason := thaigov.not_article(text, response.url)):
             self.report_not_article(response.url, reason)  # a miss of the walk, as a soft 404
         elif answer is Answer.PAGE:
-            # Neither an article nor the site's "no article" page: garbled or cut short.
+            # Neither an article nor the site's "no article" page: garbled, or cut before it.
             retry = self.retry_or_report(response, "no article and no soft 404 in the page")
             if retry is not None:
                 yield retry

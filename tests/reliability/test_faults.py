@@ -106,6 +106,7 @@ CASES = {
     ),
     "cut-once": Case("thaigov", THAIGOV, {"fault": "cut", "times": 1}, "stored"),
     "truncate-once": Case("thaigov", THAIGOV, {"fault": "truncate", "times": 1}, "stored"),
+    "cut-unframed-once": Case("thaigov", THAIGOV, {"fault": "cut_unframed", "times": 1}, "stored"),
     "mdes-403-once": Case("mdes", MDES, {"fault": "burst_403", "limit": 0, "times": 1}, "stored"),
     "mdes-listing-503-once": Case(
         "mdes", LISTING, {"fault": "status", "status": 503, "times": 1}, "stored"
@@ -130,6 +131,15 @@ CASES = {
         "errors",
         ONE_THAIGOV,
         detail=f"larger than download max size ({MAX_PAGE_BYTES})",
+    ),
+    "truncate-always": Case(
+        "thaigov",
+        THAIGOV,
+        {"fault": "truncate"},
+        "errors",
+        ONE_THAIGOV,
+        RETRIED,
+        "page cut short: neither </body> nor </html>",
     ),
     "mdes-listing-500-always": Case(
         "mdes",

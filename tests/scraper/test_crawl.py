@@ -9,6 +9,7 @@ import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -1366,3 +1367,154 @@ def test_an_mdes_listing_date_after_next_year_leaves_the_article_its_own_date(tm
         result = crawl(site.base_url, db, config, "--source", "mdes")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert stored(db)[public_url("mdes", "11014")]["published"] == "2024-09-14"
+
+
+THAIGOV_ARTICLE = "/news/contents/details/87382"
+CUT_SHORT = "cut short"  # the reason an error gives for a page whose HTML stops early
+
+
+def errors_for(report: dict, path: str) -> list[str]:
+    """The errors of a crawl report about the page at ``path``."""
+    return [e["error"] for e in report["errors"] if e["url"].endswith(path)]
+
+
+@pytest.mark.parametrize("fault", ["truncate", "cut_unframed"])
+def test_an_article_page_cut_short_on_a_revisit_is_retried_then_reported_never_stored(
+    tmp_path, fault
+):
+    """Half a page, its ``Content-Length`` matching or no length and the connection
+    closed: complete to HTTP, and lxml repairs the HTML, so only the missing
+    ``</body>`` and ``</html>`` tell. Stored, it would be an edit, and the whole
+    page coming back a second one."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", "87382")
+    cut = FaultPlan(rules=[FaultRule(path=rf"^{THAIGOV_ARTICLE}$", fault=fault)])
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    whole = stored(db)[url]
+    with FixtureSite(faults=cut) as site:
+        revisit = crawl(site.base_url, db, config, "--source", "thaigov")
+        struck = [r for r in site.requests if r.fault == fault]
+    assert revisit.returncode == 0, revisit.stdout + revisit.stderr[-2000:]
+    assert "new 0, updated 0," in revisit.stdout
+    assert len(struck) == 1 + DEFAULTS["crawl"]["retries"]  # retried like a garbled page
+    [error] = errors_for(last_report(db, "thaigov"), THAIGOV_ARTICLE)
+    assert CUT_SHORT in error
+    assert f"{THAIGOV_ARTICLE}: " in revisit.stdout and CUT_SHORT in revisit.stdout
+    assert stored(db)[url] == whole
+    with FixtureSite() as site:
+        again = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert again.returncode == 0, again.stdout + again.stderr[-2000:]
+    assert "new 0, updated 0," in again.stdout
+    assert stored(db)[url]["versions"] == 1
+
+
+def test_a_new_article_page_cut_short_once_is_stored_whole_from_the_retry(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    once = FaultRule(path=rf"^/news/detail/{page['id']}(-|$)", fault="cut_unframed", times=1)
+    with FixtureSite(faults=FaultPlan(rules=[once])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        struck = [r for r in site.requests if r.fault]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert len(struck) == 1
+    assert last_report(db, "mdes")["errors"] == []
+    row = stored(db)[public_url("mdes", str(page["id"]))]
+    assert row["body"].endswith(last_paragraph(page["text"]))
+    assert row["versions"] == 1
+
+
+def test_an_mdes_article_page_cut_short_on_every_try_is_an_error_not_an_article(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    path = rf"^/news/detail/{page['id']}(-|$)"
+    with FixtureSite(faults=FaultPlan(rules=[FaultRule(path=path, fault="truncate")])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert public_url("mdes", str(page["id"])) not in stored(db)
+    [entry] = last_report(db, "mdes")["errors"]
+    assert re.search(path, urlsplit(entry["url"]).path) and CUT_SHORT in entry["error"]
+
+
+def article_paths(site: FixtureSite, since: int = 0) -> list[str]:
+    return sorted(r.path for r in article_fetches(site, since))
+
+
+def test_a_stored_article_redirected_to_the_home_page_is_removed_not_blocked(tmp_path):
+    """A site that takes an article down and sends its URL home: not found, as a 404;
+    the crawl is clean, so the next one rechecks no id below the walk."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", "87382")
+    home = FaultRule(path=rf"^{THAIGOV_ARTICLE}$", fault="redirect", status=302, location="/")
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    kept = stored(db)[url]
+    with FixtureSite(faults=FaultPlan(rules=[home])) as site:
+        removed = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = article_paths(site)
+        mark = len(site.requests)
+        next_one = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_next = article_paths(site, mark)
+    assert asked_next == asked  # the removed crawl was clean: no recheck below the walk
+    for result in (removed, next_one):
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        assert "thaigov: ok" in result.stdout
+        assert "not found 1," in result.stdout
+        assert "blocked" not in result.stdout
+    report = last_report(db, "thaigov")
+    assert report["blocked"] == [] and report["errors"] == []
+    assert stored(db)[url] == kept
+
+
+MDES_REDIRECTS = {
+    "home": ("/", True),
+    "listing": ("/news/3", True),
+    "listing-page": ("/news/7/page/2", True),
+    "home-with-a-query": ("/?return=/news/detail/11009", False),
+    "another-path": ("/news/detail/", False),
+}
+
+
+@pytest.mark.parametrize(("location", "removed"), MDES_REDIRECTS.values(), ids=MDES_REDIRECTS)
+def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_blocked(
+    tmp_path, location, removed
+):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    redirect = FaultRule(
+        path=rf"^/news/detail/{page['id']}(-|$)", fault="redirect", status=301, location=location
+    )
+    with FixtureSite(faults=FaultPlan(rules=[redirect])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert public_url("mdes", str(page["id"])) not in stored(db)
+    report = last_report(db, "mdes")
+    if removed:
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        assert "mdes: ok" in result.stdout and "not found 1," in result.stdout
+        assert report["blocked"] == []
+    else:
+        assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+        [entry] = report["blocked"]
+        assert (entry["status"], entry["target"]) == (301, site.base_url + location)
+    assert report["errors"] == []
+
+
+def test_robots_txt_saved_with_a_byte_order_mark_is_obeyed_and_names_its_rule(tmp_path):
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    robots = "\ufeffUser-agent: *\r\nDisallow: /news/\r\n"
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert [p for p in paths if p.startswith("/news/")] == []
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "mdes: blocked by robots.txt (Disallow: /news/)" in result.stdout
+    blocked = last_report(db, "mdes")["blocked"]
+    assert blocked and {entry["rule"] for entry in blocked} == {"Disallow: /news/"}

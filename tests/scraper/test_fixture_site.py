@@ -293,6 +293,18 @@ def test_cut_connection_raises_on_the_client() -> None:
             response.read()
 
 
+def test_cut_unframed_sends_half_a_page_with_no_length_that_reads_as_complete(
+    site: FixtureSite,
+) -> None:
+    full = fetch(site.url(ARTICLE))[2]
+    with serve(FaultRule(ARTICLE, "cut_unframed")) as running:
+        status, headers, body = fetch(running.url(ARTICLE))  # no IncompleteRead
+    assert status == 200
+    assert "Content-Length" not in headers
+    assert body == full[: len(full) // 2]
+    assert b"</body>" not in body and b"</html>" not in body
+
+
 def test_truncate_sends_half_a_page_with_a_correct_length(site: FixtureSite) -> None:
     full = fetch(site.url(ARTICLE))[2]
     with serve(FaultRule(ARTICLE, "truncate")) as running:

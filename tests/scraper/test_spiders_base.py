@@ -1,4 +1,5 @@
-"""How a spider decodes a page: saved bytes under the charset a server declares."""
+"""How a spider reads a page: saved bytes under the charset a server declares, and
+whether they are the whole page."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from scraper.sites import thaigov
+from scraper.fixture_site import DEFAULT_ROOT
+from scraper.sites import CLOSING_TAGS_WITHIN, is_whole_page, thaigov
 from scraper.spiders.thaigov import ThaigovSpider
 
-PAGES = Path(__file__).parent / "pages" / "thaigov"
+SAVED_PAGES = Path(__file__).parent / "pages"
+PAGES = SAVED_PAGES / "thaigov"
+# The saved pages that are not whole pages: each site's empty answer, a page cut short.
+NOT_WHOLE = {"thaigov/empty.html", "mdes/empty.html", "thaigov/article_truncated.html"}
 URL = "http://127.0.0.1:8000/news/contents/details/87382"
 
 
@@ -53,3 +58,33 @@ def test_latin1_page_that_is_not_thai_is_left_as_declared() -> None:
     )
 
     assert ThaigovSpider().page_text(page).text == page.text
+
+
+def test_every_saved_and_fixture_site_page_is_whole_but_the_empty_and_cut_ones() -> None:
+    saved = {str(p.relative_to(SAVED_PAGES)): p for p in SAVED_PAGES.rglob("*.html")}
+    served = {str(p.relative_to(DEFAULT_ROOT)): p for p in DEFAULT_ROOT.rglob("*.html")}
+    assert saved.keys() >= NOT_WHOLE and len(served) > 50
+    for name, path in saved.items():
+        assert is_whole_page(path.read_bytes()) == (name not in NOT_WHOLE), name
+    for name, path in served.items():
+        assert is_whole_page(path.read_bytes()), name
+
+
+PAGE = b"<html><body><p>" + "ข่าว".encode() * 4000 + b"</p>"
+ENDINGS = {
+    "closing-tags": (b"</body>\n</html>\n", True),
+    "upper-case": (b"</BODY></HTML>", True),
+    "body-only": (b"</body>", True),
+    "html-only": (b"</html>", True),
+    "a-script-after-them": (b"</body></html><script>track();</script>\n", True),
+    "cut-mid-paragraph": (b"<p>\xe0\xb8\x82\xe0\xb9\x88", False),
+    "cut-in-the-tag": (b"</bo", False),
+    "closed-long-before-the-end": (b"</html>" + b" " * CLOSING_TAGS_WITHIN, False),
+}
+
+
+@pytest.mark.parametrize(("ending", "whole"), ENDINGS.values(), ids=ENDINGS)
+def test_a_page_is_whole_when_it_closes_its_body_or_html_near_its_end(
+    ending: bytes, whole: bool
+) -> None:
+    assert is_whole_page(PAGE + ending) is whole
