@@ -38,6 +38,8 @@ NO_HEADLINE = "(no headline)"
 HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside
 ELLIPSIS = "\u2026"
 ZERO_WIDTH_JOINER = "\u200d"
+# Thai vowels written before the consonant they are read after: a cut after one tears it off.
+THAI_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 # Characters that belong to the one before them, besides combining marks (Unicode
 # categories M*): the joiner, Thai SARA AM (a spacing vowel, in Unicode's grapheme
 # rules a mark) and the emoji skin tones. A cut never falls before one.
@@ -88,7 +90,11 @@ def cut_headline(line: str) -> str:
     if len(line) <= HEADLINE_CHARACTERS:
         return line
     end = HEADLINE_CHARACTERS
-    while end > 0 and (_joins_previous(line[end]) or line[end - 1] == ZERO_WIDTH_JOINER):
+    while end > 0 and (
+        _joins_previous(line[end])
+        or line[end - 1] == ZERO_WIDTH_JOINER
+        or line[end - 1] in THAI_LEADING_VOWELS  # written before the consonant it goes with
+    ):
         end -= 1
     return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
 

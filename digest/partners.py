@@ -67,25 +67,39 @@ def load_rows(store: Store) -> list[Mapping[str, Any]]:
     return [item for item in fold_clusters(rows) if item["partners"] != "[]"]
 
 
-def partner_spellings(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Each partner id of ``rows`` (:func:`load_rows`) -> the id its partner goes by: the
-    first listed (:func:`thaidigest.partners.first_spellings`); in first-seen order."""
-    ordered = sorted(rows, key=_listed_first)
-    return first_spellings(partner for row in ordered for partner in json.loads(row["partners"]))
+def load_spellings(store: Store) -> dict[str, str]:
+    """Each partner id stored -> the id its partner goes by: the first stored, relevant or
+    not (:func:`thaidigest.partners.first_spellings`); in first-seen order.
+
+    Every article counts, not only the listed ones, so that a partner's name and
+    its feed's file name do not change when a model, a threshold or a rules file
+    changes which articles are relevant."""
+    query = (
+        select(articles.c.partners)
+        .where(articles.c.partners != "[]")
+        .order_by(articles.c.first_seen, articles.c.url)
+    )
+    with store.engine.connect() as conn:
+        found = [partner for (text,) in conn.execute(query) for partner in json.loads(text)]
+    return first_spellings(found)
 
 
-def _listed_first(row: Mapping[str, Any]) -> tuple[str, str]:
-    """Sort key of a row: when its story could first be listed, then its URL."""
-    return (row.get("listed_since") or row["first_seen"], row["url"])
+def listed_partners(rows: Iterable[Mapping[str, Any]], spellings: Mapping[str, str]) -> list[str]:
+    """The partners of ``rows`` (:func:`load_rows`), as ``spellings`` names them, each once."""
+    return list(
+        dict.fromkeys(
+            spelled((partner for row in rows for partner in json.loads(row["partners"])), spellings)
+        )
+    )
 
 
 def spelled(partners: Iterable[str], spellings: Mapping[str, str]) -> tuple[str, ...]:
-    """``partners`` as :func:`partner_spellings` names them, each partner once."""
+    """``partners`` as :func:`load_spellings` names them, each partner once."""
     return tuple(dict.fromkeys(spellings.get(partner, partner) for partner in partners))
 
 
 def respell_digest(digest: WeekDigest, spellings: Mapping[str, str]) -> WeekDigest:
-    """``digest`` with its items' partners as :func:`partner_spellings` names them."""
+    """``digest`` with its items' partners as :func:`load_spellings` names them."""
     sections = tuple(
         replace(
             section,
@@ -98,11 +112,13 @@ def respell_digest(digest: WeekDigest, spellings: Mapping[str, str]) -> WeekDige
     return replace(digest, sections=sections)
 
 
-def count_partners(rows: Iterable[Mapping[str, Any]], since: date | None = None) -> PartnerCounts:
+def count_partners(
+    rows: Iterable[Mapping[str, Any]],
+    spellings: Mapping[str, str],
+    since: date | None = None,
+) -> PartnerCounts:
     """Items per partner and per quarter, counting items on or after ``since``; each
-    partner under the id it was first listed with (:func:`partner_spellings`)."""
-    rows = list(rows)
-    spellings = partner_spellings(rows)
+    partner under the id it goes by (:func:`load_spellings`)."""
     counts: dict[str, Counter[str]] = {}
     seen: set[str] = set()
     for row in rows:

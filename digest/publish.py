@@ -64,8 +64,8 @@ from digest.feeds import (
     stable_id,
 )
 from digest.markdown import digest_title, markdown_to_html, render_markdown
+from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
-from digest.partners import partner_spellings, respell_digest
 from digest.select import (
     BANGKOK,
     DIGEST_FILE,
@@ -198,15 +198,17 @@ def _article_feeds(
     week: Week,
     limit: int,
     stored_partners: Iterable[str] = (),
+    named: Iterable[str] = (),
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
     digests feed's link comes third, after the articles'.
 
-    A partner of ``stored_partners`` (any stored item's, first seen first) with no
-    entry keeps its feed, empty, so that its subscribers see it up to date; the
-    pages list the partners with entries only. No two partners share a feed file
-    (:func:`feed_stems`).
+    A partner of ``stored_partners`` (any listed item's) with no entry keeps its
+    feed, empty, so that its subscribers see it up to date; the pages list the
+    partners with entries only. No two partners share a feed file: the file names
+    are given in the order of ``named`` (every stored partner, first seen first:
+    :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
     """
     about = f"of the {span} weeks to {week}"
     empty_updated = week.end().astimezone(UTC)
@@ -261,8 +263,9 @@ def _article_feeds(
             thai=thai,
         )
     with_entries = {p for entry in entries for p in entry.partners}
-    stems = feed_stems([*stored_partners, *sorted(with_entries, key=partner_name)])
-    for partner in sorted(stems, key=partner_name):
+    written = set(stored_partners) | with_entries
+    stems = feed_stems([*named, *sorted(written, key=partner_name)])
+    for partner in sorted(written, key=partner_name):
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",
@@ -376,8 +379,8 @@ def build_digest(
     feed_week = max([week, *(built for built in stored if built <= this_week)])
     first = feed_week.shift(1 - span)
     data = load_weeks(store, first, feed_week)
-    # One partner written several ways goes by its first listed spelling, everywhere.
-    spellings = partner_spellings(load_partner_rows(store))
+    # One partner written several ways goes by its first stored spelling, everywhere.
+    spellings = load_spellings(store)
     selections = [
         respell_digest(select_week(data, first.shift(offset)), spellings) for offset in range(span)
     ]
@@ -404,7 +407,8 @@ def build_digest(
         span,
         feed_week,
         int(settings["max_entries"]),
-        dict.fromkeys(spellings.values()),
+        listed_partners(load_partner_rows(store), spellings),
+        named=dict.fromkeys(spellings.values()),
     )
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),

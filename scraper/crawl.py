@@ -180,6 +180,7 @@ def unfinished_report(reason: str, crawler: Crawler | None = None) -> dict[str, 
         {**stats, "finish_reason": "unfinished"},
         getattr(spider, "blocked", []),
         getattr(spider, "errors", []),
+        getattr(spider, "answered_after_stop", []),
     )
     report["status"] = "failed"
     report["unfinished"] = reason

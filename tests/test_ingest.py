@@ -252,6 +252,22 @@ def test_a_later_visit_without_a_date_keeps_the_known_one(store: Store) -> None:
     assert [v["published"] for v in store.versions(row["id"])] == ["2024-11-19", "2024-11-19"]
 
 
+def test_a_later_visit_without_a_date_drops_a_stored_date_decades_ahead(store: Store) -> None:
+    # An earlier version believed a date line typed 2656 for 2565: 2113. A revisit that
+    # shows no date does not keep it; the date is then unknown (a corrected date: a version).
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(mdes_article(BODY, date(2024, 11, 19))) == "new"
+    url = canonical_url("https://www.mdes.go.th/news/detail/11352")
+    with store.engine.begin() as conn:
+        conn.execute(articles.update().where(articles.c.url == url).values(published="2113-12-16"))
+
+    assert ingestor.ingest_one(mdes_article(BODY, None)) == "updated"
+    assert store.article_by_url(url)["published"] is None
+    # A crawl's revisit hands the stored date back as the hint: not believed either.
+    assert ingestor.ingest_one(mdes_article(BODY, date(2113, 12, 16))) == "unchanged"
+    assert store.article_by_url(url)["published"] is None
+
+
 def test_an_unchanged_visit_that_brings_a_date_fills_a_missing_one(store: Store) -> None:
     ingestor = build_ingestor(store, clock=clock)
     assert ingestor.ingest_one(mdes_article(BODY, None)) == "new"

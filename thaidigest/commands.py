@@ -217,7 +217,14 @@ def train_relevance_command(
 @db_option
 def partners_command(since: datetime | None, format_: str, db: str | None) -> None:
     """Items per partner and per quarter: who Thailand worked with."""
-    from digest.partners import count_partners, load_rows, render_csv, render_table
+    from digest.partners import (
+        count_partners,
+        load_rows,
+        load_spellings,
+        render_csv,
+        render_table,
+    )
 
-    table = count_partners(load_rows(Store.open(db, create=False)), since.date() if since else None)
+    store = Store.open(db, create=False)
+    table = count_partners(load_rows(store), load_spellings(store), since.date() if since else None)
     click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)

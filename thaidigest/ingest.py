@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from thaidigest.dates import publication_date
 from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
 from thaidigest.normalise import normalise_article, same_content
 from thaidigest.store import (
@@ -382,8 +383,10 @@ class Ingestor:
             fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
-                # A visit that shows no date (a revisit without its listing) keeps the known one.
-                article = replace(article, published=date.fromisoformat(known.published))
+                # A visit that shows no date (a revisit without its listing) keeps the known
+                # one, if it is believed (an earlier version took years after next year).
+                kept = publication_date(date.fromisoformat(known.published), self.clock().date())
+                article = replace(article, published=kept)
             published = article.published.isoformat() if article.published else None
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), history.versions, "new"

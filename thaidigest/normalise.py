@@ -30,6 +30,7 @@ from thaidigest.dates import (
     arabic_digits,
     parse_date_line,
     parse_numeric_date_line,
+    publication_date,
     take_date_lines,
 )
 from thaidigest.model import Article, RawArticle
@@ -349,7 +350,8 @@ def normalise_article(raw: RawArticle) -> Article:
     """
     title, body_lines = pick_title(raw.title, clean_text(raw.body))
     # The clock only bounds the dates believed: no real one is after next year.
-    cleaned = clean_body(title, body_lines, date.today())
+    today = date.today()
+    cleaned = clean_body(title, body_lines, today)
     body = "\n".join(cleaned.lines)
     if not title:
         raise ValueError("no headline")
@@ -364,7 +366,8 @@ def normalise_article(raw: RawArticle) -> Article:
         source_id=raw.source_id or article_id(url),
         title=title,
         body=body,
-        published=cleaned.published or raw.published_hint,
+        # A hint is believed as a date line is: a listing's, or one an earlier version stored.
+        published=cleaned.published or publication_date(raw.published_hint, today),
         language=detect_language(f"{title}\n{body}"),
         category=clean_line(raw.category) if raw.category else None,
         extraction=raw.extraction,

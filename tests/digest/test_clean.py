@@ -44,6 +44,9 @@ HEADLINES = {
     # Thai has no spaces: no word boundary is waited for, only the marks' consonant.
     "tone-mark-stays-with-its-consonant": ("A" + "กิ่" * 200, "A" + "กิ่" * 99 + "…"),
     "sara-am-stays-with-its-consonant": ("x" * 299 + "กำ" + "x" * 9, "x" * 299 + "…"),
+    # เ แ โ ใ ไ are written before the consonant they are read after: kept with it.
+    "leading-vowel-stays-with-its-consonant": ("x" * 299 + "เก" + "x" * 9, "x" * 299 + "…"),
+    "leading-vowel-kept-with-its-consonant": ("x" * 298 + "ไท" + "x" * 9, "x" * 298 + "ไท…"),
     "joined-emoji-kept-whole": ("x" * 299 + WOMAN_TECHNOLOGIST, "x" * 299 + "…"),
     "joined-emoji-kept-whole-after-the-joiner": ("x" * 298 + WOMAN_TECHNOLOGIST, "x" * 298 + "…"),
     "skin-tone-stays-with-its-emoji": ("x" * 299 + "\U0001f44d\U0001f3fd", "x" * 299 + "…"),

@@ -241,3 +241,36 @@ def test_a_story_counts_once_on_its_representatives_date_with_its_relevant_membe
         ["org:ASEAN", "ASEAN", "1", "0", "1"],
         ["country:JP", "Japan", "1", "1", "0"],  # in May, the story's date, not the copy's
     ]
+
+
+def test_a_partners_name_and_feed_file_stay_when_relevance_changes(store, tmp_path):
+    # A retrained model, a threshold or a rules file can make the article that first named
+    # a partner irrelevant: its subscribers' file and the name it goes by do not move.
+    first = company_article(10, "ZenixCloudworks")
+    later = company_article(11, "Zenix-Cloudworks")
+    stored_company(store, first, "2024-08-19T03:00")
+    stored_company(store, later, "2024-08-20T03:00")
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == ["company-zenixcloudworks.atom", "company-zenixcloudworks.json"]
+    mark(store, first, relevant=False, relevance=0.2)
+    build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == ["company-zenixcloudworks.atom", "company-zenixcloudworks.json"]
+    parsed = feedparser.parse((out / "partners" / "company-zenixcloudworks.atom").read_bytes())
+    assert parsed.feed.title.endswith("with ZenixCloudworks")
+    assert [entry.link for entry in parsed.entries] == [url_of(later)]
+
+
+def test_two_partners_keep_their_files_when_the_first_seen_one_is_no_longer_listed(store, tmp_path):
+    old = company_article(10, "Zenix Cloud")  # first seen: keeps the plain file name
+    current = company_article(11, "Zenixé Cloud")
+    stored_company(store, old, "2024-08-19T03:00")
+    stored_company(store, current, "2024-08-20T03:00")
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    before = partner_feeds(out)
+    mark(store, old, relevant=False, relevance=0.2)
+    build_digest(store, out, W34, settings())
+    assert partner_feeds(out) == before  # no file added: the other keeps its hashed name
+    plain = feedparser.parse((out / "partners" / "company-zenix-cloud.atom").read_bytes())
+    assert plain.feed.title.endswith("with Zenix Cloud")  # not the other company's

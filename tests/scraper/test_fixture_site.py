@@ -352,7 +352,9 @@ def test_a_slow_fault_is_received_at_once_and_answered_after_its_wait() -> None:
     with serve(FaultRule(ARTICLE, "bot_check", slow=2.0)) as running:
         fetching = threading.Thread(target=lambda: answers.append(fetch(running.url(ARTICLE))))
         fetching.start()
+        waited_until = time.monotonic() + 30  # a regression fails, never hangs
         while not running.requests:
+            assert time.monotonic() < waited_until, "the request never reached the server"
             time.sleep(0.01)
         assert answers == []  # received, still on the wire
         fetching.join()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from scraper.commands import format_report
+from scraper.crawl import unfinished_report
 from scraper.report import build_report
 
 
@@ -44,3 +47,15 @@ def test_a_report_stored_before_requests_not_sent_were_counted_prints_no_count()
     report.pop("answered_after_stop")  # as stored by an earlier thaidigest
     printed = format_report("thaigov", {"status": "blocked", "report": report})
     assert printed.splitlines()[2:] == ["  blocked: http://t/3 not sent (bot check page)"]
+
+
+def test_a_crawl_that_did_not_finish_keeps_the_answers_received_after_a_stop():
+    # A crawl stopped by SIGTERM after a site's stop: its stored report is built from what
+    # the crawler holds, and says what arrived after the stop as a finished one does.
+    answered = [{"url": "http://127.0.0.1/news/contents/details/7", "status": 200,
+                 "reason": "bot check page: Cloudflare challenge", "count": 2}]  # fmt: skip
+    spider = SimpleNamespace(name="thaigov", blocked=[], errors=[], answered_after_stop=answered)
+    crawler = SimpleNamespace(spider=spider, stats=SimpleNamespace(get_stats=lambda: {}))
+    report = unfinished_report("stopped by SIGTERM", crawler)
+    assert report["answered_after_stop"] == answered
+    assert report["status"] == "failed"
