@@ -58,6 +58,7 @@ from scraper.report import QUEUED_NOT_SENT
 RATE_LIMITED = 429
 BOT_CHECK_REASON = "bot check page: {kind}"
 SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
+BACK_OFF = "back_off"  # the meta key of a retry the spider made: wait before sending it
 
 
 class SiteStopped(IgnoreRequest):
@@ -120,7 +121,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
         """Why the host of ``request`` was stopped for this crawl; None while it is not."""
         return self.stopped.get(urlparse_cached(request).netloc)
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
+        self._refuse_if_stopped(request)
+        if request.meta.pop(BACK_OFF, False):
+            # The spider's own retry of a page it could not use: wait before asking
+            # again, as for a failed answer, but without slowing the whole site.
+            retries = request.meta.get("retry_times", 1)
+            await asyncio.sleep(backoff_seconds(retries, self.base, self.cap, None))
+            self._refuse_if_stopped(request)  # the site may have been stopped meanwhile
+
+    def _refuse_if_stopped(self, request: Request) -> None:
         reason = self._stop_reason(request)
         if reason is not None:
             raise SiteStopped(request.url, reason)

@@ -46,7 +46,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
-from scraper.middlewares import SITE_STOPPED, AnsweredAfterStop, SiteStopped
+from scraper.middlewares import BACK_OFF, SITE_STOPPED, AnsweredAfterStop, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import NotArticle, PageArticle
@@ -397,6 +397,8 @@ class SiteSpider(scrapy.Spider):
         )
         if retry is None:
             self.report_error(response.url, reason)
+        else:
+            retry.meta[BACK_OFF] = True  # waited for as the middleware's own retries are
         return retry
 
     def previous_run_clean(self) -> bool:

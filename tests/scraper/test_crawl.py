@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -1440,6 +1441,25 @@ def test_an_mdes_article_page_cut_short_on_every_try_is_an_error_not_an_article(
     assert public_url("mdes", str(page["id"])) not in stored(db)
     [entry] = last_report(db, "mdes")["errors"]
     assert re.search(path, urlsplit(entry["url"]).path) and CUT_SHORT in entry["error"]
+
+
+def test_a_page_the_spider_retries_itself_is_retried_with_back_off(tmp_path):
+    """A 200 page the spider cannot use (here cut short) is retried by the spider, not
+    by the retry middleware: the waits double from ``backoff_base`` all the same,
+    rather than the page being asked again at once, as fast as the site allows."""
+    base = 0.3
+    config = write_config(tmp_path)
+    config.write_text(config.read_text().replace("backoff_base = 0.05", f"backoff_base = {base}"))
+    page = article_pages("mdes")[0]
+    path = rf"^/news/detail/{page['id']}(-|$)"
+    with FixtureSite(faults=FaultPlan(rules=[FaultRule(path=path, fault="truncate")])) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+        struck = [r.time for r in site.requests if r.fault == "truncate"]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert len(struck) == 1 + DEFAULTS["crawl"]["retries"]
+    waits = [later - earlier for earlier, later in pairwise(struck)]
+    for retry, waited in enumerate(waits):
+        assert waited >= 0.9 * base * 2**retry, waits
 
 
 def article_paths(site: FixtureSite, since: int = 0) -> list[str]:
