@@ -206,7 +206,7 @@ def test_an_english_article_is_scored_on_the_bilingual_rule_signals() -> None:
     )
     assert not unrelated.relevant
     text = explain(title, body, RULES, language="en")
-    assert "rule signals only" in text
+    assert "signals only: not Thai" in text
     assert "signals: 'digital@title'" in text
 
 

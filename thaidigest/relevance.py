@@ -513,7 +513,10 @@ def explain(
     partner signals), and the rule terms that matched where.
     """
     model = model or load_model()
-    verdict = score(title, body, rules, language=language, model=model, threshold=threshold)
+    named = found_partners(title, body, partner_table(None))
+    verdict = score(
+        title, body, rules, language=language, model=model, threshold=threshold, named=named
+    )
     lines = [
         f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
         f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
@@ -524,11 +527,10 @@ def explain(
         lines.append(f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)")
         lines.extend(_matched_terms(verdict.matches))
         return "\n".join(lines)
-    named = found_partners(title, body, partner_table(None))
     lines.append(f"partners named: {', '.join(named.ids) or '-'}")
     inputs = model_inputs(title, body, rules, signals(title, body, rules), named)
     parts = model.contributions(title, body, inputs, language)
-    inputs = "n-grams and rule signals" if language == "th" else "rule signals only: not Thai"
+    inputs = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
     lines.append(f"log-odds by block ({inputs}):")
     for block in ("bias", *BLOCKS, "signals"):
         total = sum(c.value for c in parts if c.block == block)
