@@ -20,11 +20,12 @@ from thaidigest.partners import (
     feed_stem,
     feed_stems,
     first_spellings,
+    found_partners,
     partner_key,
     partner_table,
     partners,
 )
-from thaidigest.pipeline import build_ingestor
+from thaidigest.pipeline import ArticlePreparer, build_ingestor
 from thaidigest.readers import read_jsonl_file
 from thaidigest.store import SCHEMA_VERSION, Store
 
@@ -381,6 +382,32 @@ def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: P
     (row,) = list(store.iter_articles())
     assert json.loads(row["partners"]) == ["company:Acme Cloud", "company:Google"]
     assert export_record(row)["partners"] == ["company:Acme Cloud", "company:Google"]
+
+
+def test_the_model_sees_the_packaged_partners_whatever_the_users_table_adds(tmp_path: Path):
+    """A user's partner joins the article's ``partners``, not the model's inputs: the
+    model was trained on what the packaged names find, and a stored verdict stays what
+    the same model, rules and threshold give."""
+    table = '[[partner]]\nid = "company:Acme Cloud"\nth = ["แอคมี่ คลาวด์"]\n'
+    raw = RawArticle(
+        "https://www.thaigov.go.th/news/contents/details/99001",
+        "thaigov",
+        "ดีอี จับมือ แอคมี่ คลาวด์ พัฒนาทักษะดิจิทัล",
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจกับแอคมี่ คลาวด์",
+    )
+    packaged, users = ArticlePreparer()(raw), ArticlePreparer(user_partners=table)(raw)
+    assert packaged.scored.partners == ()
+    assert users.scored.partners == ("company:Acme Cloud",)
+    assert users.scored.relevance == packaged.scored.relevance
+
+
+def test_the_headline_partners_are_among_the_articles_partners():
+    title = "ดีอี หารือกูเกิล พัฒนาทักษะดิจิทัล"
+    body = "กระทรวงดิจิทัลฯ ร่วมกับกูเกิล และรัฐบาลญี่ปุ่น จัดอบรมทักษะดิจิทัล"
+    found = found_partners(title, body)
+    assert found.in_headline == ("company:Google",)
+    assert found.ids == ("company:Google", "country:JP") == partners(title, body)
+    assert found_partners("ดีอี ประชุมคณะทำงาน", body).in_headline == ()
 
 
 def test_a_bad_partners_file_fails_before_anything_is_read(store: Store, tmp_path: Path):

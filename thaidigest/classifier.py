@@ -9,7 +9,9 @@ it joint work. The model sees the same, as two blocks of features:
   character n-grams stand in for words; they also catch English names),
 - ``signals``: the rule signals of :mod:`thaidigest.relevance` (how strongly
   each term group, digital, cooperation, negative, each topic, matched in the
-  title, the lead and the body).
+  title, the lead and the body), and its partner signals (which kinds of
+  partner the headline and opening name, and how many:
+  :func:`~thaidigest.relevance.partner_signals`).
 
 Why these, by 5-fold cross-validation on the train split (pooled F1 at the
 0.5 threshold): 3-grams alone gave 0.799, 2-, 3- and 4-grams 0.797, and

@@ -66,7 +66,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -76,13 +76,16 @@ from thaidigest.matching import single_spaced
 from thaidigest.urls import path_name
 
 __all__ = [
+    "Found",
     "PartnerTable",
     "feed_stem",
     "feed_stems",
     "first_spellings",
+    "found_partners",
     "partner_key",
     "partner_name",
     "partner_table",
+    "partner_table_digest",
     "partners",
 ]
 
@@ -348,9 +351,21 @@ class PartnerTable:
         return found
 
 
+class Found(NamedTuple):
+    """An article's partners: every one, and those its headline names (ids, sorted)."""
+
+    ids: tuple[str, ...]
+    in_headline: tuple[str, ...]
+
+
 def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[str, ...]:
     """The partner ids of an article, sorted, from its headline and its opening."""
-    table = table or partner_table()
+    return found_partners(title, body, table).ids
+
+
+def found_partners(title: str, body: str, table: PartnerTable | None = None) -> Found:
+    """:func:`partners`, and which of them the headline names: both from one scan."""
+    table = table or partner_table(None)
     head = single_spaced(title)
     opening = single_spaced(_opening(body))
     # One scan of both; the newline between them keeps names from spanning the two.
@@ -359,9 +374,9 @@ def partners(title: str, body: str, table: PartnerTable | None = None) -> tuple[
     cut = len(head) + 1
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
-    counted = _partners_in(head, in_head, table, headline=True)
-    counted |= _partners_in(opening, in_opening, table, headline=False)
-    return tuple(sorted(counted))
+    in_headline = _partners_in(head, in_head, table, headline=True)
+    counted = in_headline | _partners_in(opening, in_opening, table, headline=False)
+    return Found(tuple(sorted(counted)), tuple(sorted(in_headline)))
 
 
 def _opening(body: str) -> str:
@@ -606,6 +621,13 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
         previous_end = end
     countries = [sum(1 for i in run if mentions[i][2].startswith("country:")) for run in runs]
     return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
+
+
+def partner_table_digest() -> str:
+    """sha256 of the packaged names (``partners.toml``): what the relevance model's
+    partner signals were found with."""
+    text = resources.files("thaidigest").joinpath(DEFAULT_TABLE).read_text("utf-8")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @lru_cache(maxsize=8)

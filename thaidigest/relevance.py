@@ -50,6 +50,7 @@ import ahocorasick
 from thaidigest.classifier import BLOCKS, Model, load_model
 from thaidigest.config import DEFAULTS
 from thaidigest.matching import automaton, leftmost_longest, single_spaced
+from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.urls import path_name
 
 __all__ = [
@@ -66,6 +67,14 @@ __all__ = [
 ]
 
 PLACES = ("title", "lead", "body")
+PARTNER_KINDS = ("country", "org", "company")  # as partner ids begin: country:JP
+# The model's partner signals (partner_signals), named as rule signals are: what@where.
+PARTNER_SIGNALS = (
+    *(f"partner-{kind}@opening" for kind in PARTNER_KINDS),
+    "partner@opening",
+    "partners@opening",
+    "partner@title",
+)
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = ("topic_min", "lead_paragraphs", "lead_min_chars")
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
@@ -412,14 +421,41 @@ def _strength(evidence: float) -> float:
     return 1.0 - math.exp(-evidence)
 
 
-def model_inputs(title: str, body: str, rules: Rules, found: Signals) -> Mapping[str, float]:
-    """The rule signals the model takes: those of the packaged rules it was trained with.
+def partner_signals(named: Found) -> dict[str, float]:
+    """What the model sees of an article's partners (:data:`PARTNER_SIGNALS`).
 
-    A user's rules file changes topics and adds always / never terms; it does
-    not change what the model sees, which would shift its learned weights.
+    A reader of the guide asks whether a partner is named; these let the model
+    ask it too: which kinds of partner the headline and opening name, whether
+    the headline names one, and how many (``1 - exp(-count)``). With them,
+    5-fold cross-validation on the train split gave pooled F1 0.792 at 0.5,
+    against 0.770 without (rounds 1-4 in the held-out folds both times).
+    """
+    kinds = {partner.split(":", 1)[0] for partner in named.ids}
+    found = {f"partner-{kind}@opening": 1.0 for kind in PARTNER_KINDS if kind in kinds}
+    if named.ids:
+        found["partner@opening"] = 1.0
+        found["partners@opening"] = _strength(len(named.ids))
+    if named.in_headline:
+        found["partner@title"] = 1.0
+    return found
+
+
+def model_inputs(
+    title: str, body: str, rules: Rules, found: Signals, named: Found | None = None
+) -> Mapping[str, float]:
+    """The signals the model takes: those of the packaged rules and the packaged partner
+    names it was trained with. ``named`` is the article's partners by the packaged
+    names (:func:`~thaidigest.partners.found_partners`), found here when not given.
+
+    A user's rules file changes topics and adds always / never terms, and a
+    user's partners file adds partners to the article's ``partners``; neither
+    changes what the model sees, which would shift its learned weights.
     """
     packaged = rules_from_text(None)
-    return found.strengths if rules is packaged else signals(title, body, packaged).strengths
+    strengths = found.strengths if rules is packaged else signals(title, body, packaged).strengths
+    if named is None:
+        named = found_partners(title, body, partner_table(None))
+    return {**strengths, **partner_signals(named)}
 
 
 def score(
@@ -430,12 +466,14 @@ def score(
     language: str = "th",
     model: Model | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    named: Found | None = None,
 ) -> Relevance:
     """Score one article: the model's probability, unless a user's always/never term decides.
 
     A ``never`` term wins over an ``always`` term (precision first). Either
     sets the probability to 0 or 1, so ``relevant`` is always
-    ``probability >= threshold``.
+    ``probability >= threshold``. ``named``: the article's partners by the
+    packaged names, when the caller has found them (see :func:`model_inputs`).
     """
     found = signals(title, body, rules)
     if found.never:
@@ -444,7 +482,7 @@ def score(
         probability = 1.0
     else:
         model = model or load_model()
-        model_signals = model_inputs(title, body, rules, found)
+        model_signals = model_inputs(title, body, rules, found, named)
         probability = model.probability(title, body, model_signals, language)
     probability = round(probability, 4)
     return Relevance(
@@ -470,12 +508,15 @@ def explain(
 ) -> str:
     """A human-readable account of an article's relevance.
 
-    The probability and the threshold, the features that pushed it up and down
-    most (n-grams of the opening, rule signals), and the rule
-    terms that matched where.
+    The probability and the threshold, the partners the model saw named, the
+    features that pushed it up and down most (n-grams of the opening, rule and
+    partner signals), and the rule terms that matched where.
     """
     model = model or load_model()
-    verdict = score(title, body, rules, language=language, model=model, threshold=threshold)
+    named = found_partners(title, body, partner_table(None))
+    verdict = score(
+        title, body, rules, language=language, model=model, threshold=threshold, named=named
+    )
     lines = [
         f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
         f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
@@ -486,9 +527,10 @@ def explain(
         lines.append(f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)")
         lines.extend(_matched_terms(verdict.matches))
         return "\n".join(lines)
-    inputs = model_inputs(title, body, rules, signals(title, body, rules))
+    lines.append(f"partners named: {', '.join(named.ids) or '-'}")
+    inputs = model_inputs(title, body, rules, signals(title, body, rules), named)
     parts = model.contributions(title, body, inputs, language)
-    inputs = "n-grams and rule signals" if language == "th" else "rule signals only: not Thai"
+    inputs = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
     lines.append(f"log-odds by block ({inputs}):")
     for block in ("bias", *BLOCKS, "signals"):
         total = sum(c.value for c in parts if c.block == block)
@@ -497,7 +539,7 @@ def explain(
     parts = [c for c in parts if c.block != "bias"]
     for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
         lines.append(heading)
-        for kind, blocks in (("n-grams", BLOCKS), ("rule signals", ("signals",))):
+        for kind, blocks in (("n-grams", BLOCKS), ("signals", ("signals",))):
             chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
             lines.extend(f"  {c.value:+.3f}  {c.block}: {c.feature!r}" for c in chosen)
             if not chosen:

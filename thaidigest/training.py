@@ -38,8 +38,17 @@ from thaidigest.classifier import (
 from thaidigest.ingest import Rejected
 from thaidigest.model import Article
 from thaidigest.normalise import normalise_article
+from thaidigest.partners import partner_table_digest
 from thaidigest.readers import read_jsonl_file, read_paths
-from thaidigest.relevance import PLACES, Rules, rules_digest, rules_from_text, signals
+from thaidigest.relevance import (
+    PARTNER_SIGNALS,
+    PLACES,
+    Rules,
+    model_inputs,
+    rules_digest,
+    rules_from_text,
+    signals,
+)
 
 __all__ = ["Example", "read_examples", "read_labelled_articles", "train_model"]
 
@@ -141,7 +150,8 @@ def read_relevant_examples(
 
 
 def signal_names(rules: Rules) -> list[str]:
-    """The model's rule signals: each group of a scoring role or a topic, in each place."""
+    """The model's signals: each rule group of a scoring role or a topic, in each place,
+    and the partner signals."""
     groups = sorted(
         {
             member.group
@@ -150,7 +160,7 @@ def signal_names(rules: Rules) -> list[str]:
             if member.role in SIGNAL_ROLES or member.role.startswith("topic:")
         }
     )
-    return [f"{group}@{place}" for group in groups for place in PLACES]
+    return [f"{group}@{place}" for group in groups for place in PLACES] + list(PARTNER_SIGNALS)
 
 
 def _vocabulary(texts: Iterable[str], min_df: int) -> tuple[list[str], np.ndarray]:
@@ -183,7 +193,9 @@ def train_model(
         values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
         # Columns in the block's hash order: write_model sorts each block by n-gram.
         matrices.append((block, csr_matrix((values, indices, indptr), (len(rows), len(grams)))))
-    strengths = [signals(e.title, e.body, rules).strengths for e in examples]
+    strengths = [
+        model_inputs(e.title, e.body, rules, signals(e.title, e.body, rules)) for e in examples
+    ]
     signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in strengths]))
     features = hstack([m for _, m in matrices] + [signal_matrix]).tocsr()
     # One BLAS thread: sums in a fixed order, so the same data gives the same weights.
@@ -205,6 +217,7 @@ def train_model(
             "sha256": _digest(examples),
             # The rules whose signals the model was trained on (see rules_digest).
             "rules_sha256": rules_digest(),
+            "partners_sha256": partner_table_digest(),
         },
         "settings": {
             "C": c,
