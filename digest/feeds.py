@@ -52,7 +52,6 @@ GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The title prefix of a revision entry, by the article's language.
 REVISION_PREFIXES = {"en": "Updated", "th": "แก้ไข"}
-NO_VISIBLE_CHANGE = "<p>Only spacing or layout changed.</p>"
 
 
 @dataclass(frozen=True)
@@ -137,14 +136,13 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     else:
         link = clean_link(revision.url)
         prefix = f"{prefix} ({source_label(revision.source, revision.url)})"
-    changes = render_changes(revision.diff)
     return Entry(
         id=revision_id(revision.url, revision.version),
         title=f"{prefix}: {clean_headline(revision.title)}",
         link=link or page,
         published=seen,
         updated=seen,
-        content_html=markdown_to_html(changes) if changes else NO_VISIBLE_CHANGE,
+        content_html=markdown_to_html(render_changes(revision.diff)),
         categories=item.topics,
         language=item.language,
         partners=item.partners,

@@ -28,13 +28,18 @@ threshold, ranked and filed as that copy. A week lists them:
   copy folded into the item (another site's, a repost) that got a new
   version during the week makes the item updated too, with what changed in
   that copy (a :class:`CopyChange`): the digest shows the representative's
-  text, and the copy's edit would otherwise reach no reader.
+  text, and the copy's edit would otherwise reach no reader. Only a change a
+  reader sees counts (a non-empty :class:`digest.diff.Diff`: a headline, a
+  date, a number, a sentence): an edit undone within the week, or a version
+  that changed only spacing (a space between two Thai phrases, a paragraph
+  split that a database stored before such splits were no version), lists
+  nothing, since "updated" over an empty "What changed" tells a reader nothing.
 
 Every item also carries its revisions: each version seen during the week,
-of the article or of a copy folded into it, with what changed from the
-version before it, which the feeds publish as entries of their own. A copy's
-edits in the week its story is new or found late are revisions only, as the
-article's own are.
+of the article or of a copy folded into it, that changed something a reader
+sees from the version before it, with what changed, which the feeds publish
+as entries of their own. A copy's edits in the week its story is new or found
+late are revisions only, as the article's own are.
 
 Each item sits under one topic: the first of its topics in :data:`TOPIC_LABELS`
 order (cooperation forums first, then agreements, then subject areas); topics
@@ -274,7 +279,7 @@ class Item:
     late: bool = False  # dated before the week, first seen during it (LATE_DAYS)
     changes: Diff = NO_CHANGE  # what changed during the week, for an updated item
     copy_changes: tuple[CopyChange, ...] = ()  # what changed in its copies, for an updated item
-    revisions: tuple[Revision, ...] = ()  # the versions seen during the week, copies' too
+    revisions: tuple[Revision, ...] = ()  # the visible versions seen in the week, copies' too
     partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
 
 
@@ -335,11 +340,12 @@ def describe_changes(before: Version, after: Version) -> Diff:
 def revisions_in(
     week: Week, versions: Sequence[Version], url: str, source: str
 ) -> tuple[Revision, ...]:
-    """Each version seen during ``week`` of the article at ``url``, with what changed from
-    the version before it."""
+    """Each version seen during ``week`` of the article at ``url`` that changed something a
+    reader sees from the version before it, with what changed (none for a version whose
+    diff is empty: a feed entry would say nothing)."""
     start, end = week.bounds()
     by_number = {v.version: v for v in versions}
-    return tuple(
+    revisions = (
         Revision(
             v.version,
             v.seen_at,
@@ -351,6 +357,7 @@ def revisions_in(
         for v in sorted(versions, key=lambda v: v.version)
         if v.version > 1 and start <= v.seen_at < end and v.version - 1 in by_number
     )
+    return tuple(revision for revision in revisions if revision.diff)
 
 
 def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks: Any) -> Item:
@@ -374,15 +381,15 @@ def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks:
     )
 
 
-def _update_in(
-    week: Week, versions: Sequence[Version], revisions: Sequence[Revision]
-) -> Diff | None:
-    """What changed during ``week``, or None when no new version was seen in it.
+def _update_in(week: Week, versions: Sequence[Version], revisions: Sequence[Revision]) -> Diff:
+    """What changed during ``week``, from the version it started from to the newest seen in
+    it: empty when no new version was seen in it, or when they read the same to a reader.
 
     A version counts only with the one before it stored: an imported export
     record's first version is numbered as exported, and is no change.
     ``revisions`` are the week's (:func:`revisions_in`): with one new version,
-    what changed is that revision's diff, not computed again.
+    what changed is that revision's diff, not computed again (and nothing when
+    it has no revision, its diff being empty).
     """
     start, end = week.bounds()
     by_number = {v.version: v for v in versions}
@@ -391,9 +398,9 @@ def _update_in(
         key=lambda v: v.version,
     )
     if not during:
-        return None
+        return NO_CHANGE
     if len(during) == 1:
-        return revisions[0].diff
+        return revisions[0].diff if revisions else NO_CHANGE
     return describe_changes(by_number[during[0].version - 1], during[-1])
 
 
@@ -420,7 +427,7 @@ def _copies_in(
         own = revisions_in(week, held, copy.url, copy.source)
         changed = _update_in(week, held, own)
         revisions.extend(own)
-        if changed is not None:
+        if changed:
             changes.append(CopyChange(copy.url, copy.source, changed))
     return tuple(revisions), tuple(changes)
 
@@ -444,13 +451,13 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             items.append(_item(row, data.members, late=True, revisions=revisions))
         elif day < week.monday:
             changes = _update_in(week, versions, own)
-            if changes is not None or copy_changes:
+            if changes or copy_changes:
                 items.append(
                     _item(
                         row,
                         data.members,
                         updated=True,
-                        changes=NO_CHANGE if changes is None else changes,
+                        changes=changes,
                         copy_changes=copy_changes,
                         revisions=revisions,
                     )

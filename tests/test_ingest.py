@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import DATA
+from scraper.sites import thaigov
+from tests.conftest import DATA, SEEDS
 from tests.test_dedup import republished
 from thaidigest import pipeline
 from thaidigest.ingest import TRANSACTION_SECONDS, Rejected, next_transaction_size
@@ -355,6 +357,50 @@ def test_a_new_number_in_thai_digits_is_a_new_version(store: Store) -> None:
 
     row = store.article_by_url(canonical_url(arabic.url))
     assert (row["versions"], row["published"]) == (3, "2024-11-18")
+
+
+def test_a_paragraph_split_or_joined_at_a_space_makes_no_new_version(store: Store) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    joined = mdes_article(f"{BODY}\nงบประมาณ 300 ล้านบาท", date(2024, 11, 19))
+    split = replace(joined, body=joined.body.replace("จัดการ สมัยที่", "จัดการ\nสมัยที่"))
+    assert split.body.count("\n") == joined.body.count("\n") + 1
+    assert ingestor.ingest_one(joined) == "new"
+    row = store.article_by_url(canonical_url(joined.url))
+
+    assert ingestor.ingest_one(split) == "unchanged"
+    assert ingestor.ingest_one(joined) == "unchanged"
+    assert ingestor.ingest([split, joined]).line() == (
+        "read 2, new 0, updated 0, unchanged 2, rejected 0"
+    )
+
+    after = store.article_by_url(canonical_url(joined.url))
+    assert after["versions"] == 1
+    for column in ("title", "body", "content_hash", "published"):  # what was stored stays
+        assert after[column] == row[column], column
+    # A real edit in the split text is one, and stores the text as the page now has it.
+    edited = replace(split, body=split.body.replace("300", "301"))
+    assert ingestor.ingest_one(edited) == "updated"
+    after = store.article_by_url(canonical_url(joined.url))
+    assert (after["versions"], after["body"]) == (2, normalise_article(edited).body)
+
+
+def test_a_br_for_a_space_on_a_crawled_page_makes_no_new_version(store: Store) -> None:
+    """A page re-saved with one line wrapped by a ``<br>`` where a space was."""
+    url = "https://www.thaigov.go.th/news/contents/details/87371"
+    page = (SEEDS / "site" / "news" / "contents" / "details" / "87371.html").read_text("utf-8")
+    wrapped = re.sub(r"Working Group\s+ณ", "Working Group<br>ณ", page, count=1)
+    assert wrapped != page
+
+    def crawled(html: str) -> RawArticle:
+        parsed = thaigov.parse_article(html, url)
+        return RawArticle(url, "thaigov", parsed.title, parsed.body, source_id="87371")
+
+    assert crawled(wrapped).body.count("\n") == crawled(page).body.count("\n") + 1
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(crawled(page)) == "new"
+    assert ingestor.ingest_one(crawled(wrapped)) == "unchanged"
+    assert ingestor.ingest_one(crawled(page)) == "unchanged"
+    assert store.article_by_url(canonical_url(url))["versions"] == 1
 
 
 def test_a_stored_database_reimported_is_unchanged_every_article(tmp_path: Path) -> None:

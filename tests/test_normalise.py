@@ -272,6 +272,20 @@ def test_content_differing_in_digit_script_alone_is_the_same():
     assert not same_content(("ก", "ข\nค"), ("ก\nข", "ค"))
 
 
+def test_content_differing_in_line_breaks_and_space_runs_alone_is_the_same():
+    # A paragraph split where a space was (a <br> on a re-saved page, a line break in an
+    # imported text), or joined back: the same words in the same order.
+    one, split = ("T", "ก ข ค\nง"), ("T", "ก ข\nค\nง")
+    assert same_content(one, split)
+    assert same_content(split, one)
+    assert same_content(("T", "ก\tข\u3000 ค"), ("T", "ก ข ค"))
+    assert same_content(("งบ 300 ล้าน", "ก\nข"), ("งบ ๓๐๐ ล้าน", "ก ข"))
+    # A space gone between two phrases is no line break: Thai separates phrases with it.
+    assert not same_content(("T", "ก ข"), ("T", "กข"))
+    assert not same_content(("T", "ก\nข"), ("T", "กข"))
+    assert not same_content(("T", "ก ข"), ("T", "ก ข จ"))
+
+
 def test_a_numeric_date_line_stating_the_published_date_alone_is_the_same():
     # Stored before numeric date lines were read: the line under thaigov's date line stayed.
     published = date(2022, 12, 16)

@@ -349,9 +349,9 @@ class Ingestor:
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
         so a URL given twice in a batch is new, then updated. A new headline or
-        body is a new version (not one that differs in digit script alone: see
-        :func:`same_content`), and so is another published date (a correction);
-        a date where none was known only fills it in. A new article's first
+        body is a new version (not one that differs in digit script, line breaks or
+        runs of spaces alone: see :func:`same_content`), and so is another published
+        date (a correction); a date where none was known only fills it in. A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number.
         """

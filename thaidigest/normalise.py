@@ -321,12 +321,23 @@ def _comparable_body(body: str, published: date | None) -> str:
     return arabic_digits("\n".join(lines))
 
 
+def _one_spaced(text: str) -> str:
+    """``text`` with every run of whitespace, line breaks included, read as one space."""
+    return " ".join(text.split())
+
+
 def same_content(
     stored: tuple[str, str], new: tuple[str, str], published: date | None = None
 ) -> bool:
     """Whether two normalised ``(headline, body)`` pairs say the same once every digit
-    reads as an Arabic one: Thai digits for the same numbers (``๓๐๐`` for ``300``)
-    are no edit. Nor is a numeric date line at the top of a body that states the
+    reads as an Arabic one and every run of whitespace, line breaks included, as one
+    space. Thai digits for the same numbers (``๓๐๐`` for ``300``) are no edit; nor is
+    a paragraph split where a space was or joined back (a page re-saved with a
+    ``<br>`` for a space, an imported text wrapped anew): the same words in the same
+    order, which a reader's diff shows nothing of. A space taken out or put in
+    between two words is an edit: Thai separates its phrases with one.
+
+    Nor is a numeric date line at the top of a body that states the
     article's date (``published``, or the date line above it): a body normalised
     before numeric dates were read still holds it (``16/12/2565`` under thaigov's
     date line, a third of its articles). A numeric line stating another date is
@@ -335,11 +346,14 @@ def same_content(
     :func:`content_hash` keeps hashing the text as written, so that the hashes
     databases hold stay valid: the ingestor compares texts this way only when the
     hashes differ."""
-    (stored_title, stored_body), (new_title, new_body) = stored, new
-    same_title = arabic_digits(stored_title) == arabic_digits(new_title)
-    return same_title and (
-        _comparable_body(stored_body, published) == _comparable_body(new_body, published)
-    )
+
+    def comparable_pair(title: str, body: str) -> tuple[str, str]:
+        return (
+            _one_spaced(arabic_digits(title)),
+            _one_spaced(_comparable_body(body, published)),
+        )
+
+    return comparable_pair(*stored) == comparable_pair(*new)
 
 
 def normalise_article(raw: RawArticle) -> Article:

@@ -185,3 +185,60 @@ def test_an_undated_article_moved_by_export_and_import_keeps_the_day_it_was_foun
     assert row["first_seen"] == "2024-08-14T03:00:00Z"
     assert "date unknown, found 2024-08-14" in week_found.markdown
     assert undated.title not in week_moved.markdown
+
+
+# A space between two Thai phrases: a new version, in which no word changed.
+SPACED = BEFORE.replace("จะประชุมกันอีกครั้งในปีหน้า", "จะประชุมกันอีกครั้ง ในปีหน้า")
+
+
+def test_an_edit_undone_within_the_week_is_not_listed_as_updated(store, tmp_path):
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(store, [article(1, TITLE, EDITED, DAY)], "2024-08-20T03:00")
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-21T03:00")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    assert store.article_by_url(url_of(article(1, TITLE)))["versions"] == 3
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert TITLE not in result.markdown
+    assert "updated" not in result.markdown
+
+
+def test_a_version_that_changes_no_word_is_no_update_and_no_revision_entry(store, tmp_path):
+    url = url_of(article(1, TITLE))
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(store, [article(1, TITLE, SPACED, DAY)], "2024-08-20T03:00")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    assert store.article_by_url(url)["versions"] == 2
+
+    week = build_digest(store, tmp_path / "a", W34, settings())
+
+    assert TITLE not in week.markdown
+    for name in FEEDS:
+        assert [entry.id for entry in parse(tmp_path / "a" / name).entries] == [stable_id(url)]
+
+    # A real edit in the same week shows as before, and only its version is an entry.
+    ingest(store, [article(1, TITLE, SPACED.replace("5,000", "6,000"), DAY)], "2024-08-22T03:00")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    week = build_digest(store, tmp_path / "b", W34, settings())
+    assert "· updated" in week.markdown
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in week.markdown
+    for name in FEEDS:
+        entries = parse(tmp_path / "b" / name).entries
+        assert [entry.id for entry in entries] == [revision_id(url, 3), stable_id(url)], name
+
+
+def test_a_copy_version_that_changes_no_word_is_no_update_of_its_story(store, tmp_path):
+    url = url_of(article(1, TITLE))
+    ingest(store, [article(1, TITLE, BEFORE, DAY), MDES_COPY], "2024-08-14T03:00")
+    spaced = replace(MDES_COPY, body=MDES_COPY.body.replace(BEFORE, SPACED))
+    ingest(store, [spaced], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    mark(store, MDES_COPY, topics=["smart-city"], duplicate_of=article(1, TITLE))
+    assert store.article_by_url(url_of(MDES_COPY))["versions"] == 2
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert TITLE not in result.markdown
+    for name in FEEDS:
+        assert [entry.id for entry in parse(tmp_path / name).entries] == [stable_id(url)]
