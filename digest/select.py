@@ -2,7 +2,9 @@
 
 A week is an ISO week in Bangkok time, Monday 00:00 to the next Monday 00:00
 (+07:00). An article belongs to the week of its date: ``published`` when the
-page gave one, else the Bangkok date of ``first_seen``.
+page gave one, else the Bangkok date of ``first_seen``; the date it had when
+the week ended (:func:`day_as_of`), so that a date corrected later leaves a
+week built again as its readers got it.
 
 A week lists the relevant stories: the representatives (``duplicate_of`` is
 NULL) of the clusters of copies that hold a relevant article, the
@@ -13,7 +15,9 @@ cluster's relevant members: thaigov's short generic release, first and so the
 representative, is listed when only MDES's fuller copy of it passes the
 threshold, ranked and filed as that copy. A week lists them:
 
-* as **new**, those dated in the week (even when edited during it);
+* as **new**, those dated in the week (even when edited during it), but for
+  those an earlier digest could list (:func:`listed_before`): a date
+  corrected into the week from an earlier one is an update, not news;
 * as **found late**, those dated in the :data:`LATE_DAYS` days before the
   week but first seen during it: a Sunday release found on Monday, or a page
   that went up with an earlier date; or whose first relevant copy was (a
@@ -22,9 +26,10 @@ threshold, ranked and filed as that copy. A week lists them:
   before they were found, and without this they would be in no digest. One
   found between the week's start and the previous digest's building is in
   both digests: listed twice rather than never;
-* as **updated**, those dated before the week that got a new version during
-  it, once, with what changed between the version the week started from and
-  the newest version seen in the week (a :class:`digest.diff.Diff`). A
+* as **updated**, those dated before the week, or an earlier digest could
+  list, that got a new version during it, once, with what changed between
+  the version the week started from and the newest version seen in the week
+  (a :class:`digest.diff.Diff`). A
   copy folded into the item (another site's, a repost) that got a new
   version during the week makes the item updated too, with what changed in
   that copy (a :class:`CopyChange`): the digest shows the representative's
@@ -325,9 +330,42 @@ def bangkok_day(stored: str) -> date:
 
 def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:
     """The date an article counts for, and whether it is the published date."""
-    if row["published"]:
-        return date.fromisoformat(row["published"]), True
-    return bangkok_day(row["first_seen"]), False
+    return _day(row["published"], row["first_seen"])
+
+
+def _day(published: str | None, first_seen: str) -> tuple[date, bool]:
+    """:func:`article_day` of an article, or one of its versions, dated ``published``."""
+    if published:
+        return date.fromisoformat(published), True
+    return bangkok_day(first_seen), False
+
+
+def day_as_of(
+    row: Mapping[str, Any], versions: Sequence[Version], moment: str
+) -> tuple[date, bool]:
+    """The date the article counted for at ``moment`` (stored UTC text), and whether it was
+    the published date: its newest version's seen before then. The row's own without one
+    (an article never changed has no versions loaded; one first seen later has none then):
+    a digest built again lists what is known now, at the date its readers got."""
+    held = [version for version in versions if version.seen_at < moment]
+    if not held:
+        return article_day(row)
+    return _day(max(held, key=lambda v: v.version).published, row["first_seen"])
+
+
+def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Week) -> bool:
+    """True when a digest before ``week`` could list the story: it was listable before the
+    week began (``listed_since``, :func:`fold_cluster`) and a version seen before then was
+    dated before the week. Its readers have it: a later date is a correction to show them,
+    not news (relevance is not kept per version, so whether that digest did list it is
+    not known; an unlisted backlog article corrected into the week is shown as updated)."""
+    start, _ = week.bounds()
+    if (row.get("listed_since") or row["first_seen"]) >= start:
+        return False
+    return any(
+        version.seen_at < start and _day(version.published, row["first_seen"])[0] < week.monday
+        for version in versions
+    )
 
 
 def describe_changes(before: Version, after: Version) -> Diff:
@@ -360,8 +398,13 @@ def revisions_in(
     return tuple(revision for revision in revisions if revision.diff)
 
 
-def _item(row: Mapping[str, Any], members: Mapping[str, Sequence[str]], **marks: Any) -> Item:
-    day, dated = article_day(row)
+def _item(
+    row: Mapping[str, Any],
+    members: Mapping[str, Sequence[str]],
+    dated_day: tuple[date, bool],
+    **marks: Any,
+) -> Item:
+    day, dated = dated_day
     return Item(
         url=row["url"],
         source=row["source"],
@@ -434,28 +477,32 @@ def _copies_in(
 
 def select_week(data: WeekData, week: Week) -> WeekDigest:
     """The digest of ``week`` from the rows, versions and clusters in ``data``."""
+    _, end = week.bounds()
     items: list[Item] = []
     for row in data.rows:
         if not row["relevant"] or row["duplicate_of"] is not None:
             continue
-        day, _ = article_day(row)
         versions = data.versions.get(row["id"], ())
+        dated_day = day_as_of(row, versions, end)
+        day, _ = dated_day
         own = revisions_in(week, versions, row["url"], row["source"])
         copied, copy_changes = _copies_in(
             week, data.changed_copies.get(row["url"], ()), data.versions
         )
         revisions = (*own, *copied)
-        if week.monday <= day <= week.sunday:
-            items.append(_item(row, data.members, revisions=revisions))
+        earlier = listed_before(row, versions, week)
+        if week.monday <= day <= week.sunday and not earlier:
+            items.append(_item(row, data.members, dated_day, revisions=revisions))
         elif found_late(row, day, week):
-            items.append(_item(row, data.members, late=True, revisions=revisions))
-        elif day < week.monday:
+            items.append(_item(row, data.members, dated_day, late=True, revisions=revisions))
+        elif day < week.monday or earlier:
             changes = _update_in(week, versions, own)
             if changes or copy_changes:
                 items.append(
                     _item(
                         row,
                         data.members,
+                        dated_day,
                         updated=True,
                         changes=changes,
                         copy_changes=copy_changes,

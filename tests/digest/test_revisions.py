@@ -242,3 +242,25 @@ def test_a_copy_version_that_changes_no_word_is_no_update_of_its_story(store, tm
     assert TITLE not in result.markdown
     for name in FEEDS:
         assert [entry.id for entry in parse(tmp_path / name).entries] == [stable_id(url)]
+
+
+def test_a_date_correction_is_listed_as_an_update_and_the_earlier_week_rebuilt_unchanged(
+    store, tmp_path
+):
+    corrected = date(2024, 8, 20)
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    week33 = build_digest(store, tmp_path, W33, settings(), now=at("2024-08-19T01:00")).markdown
+    ingest(store, [article(1, TITLE, BEFORE, corrected)], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    week34 = build_digest(store, tmp_path, W34, settings(), now=at("2024-08-26T01:00")).markdown
+    assert f"thaigov.go.th · {corrected} · Thai · updated" in week34
+    assert "Date: <del>2024-08-14</del> → <ins>2024-08-20</ins>" in week34
+    again = build_digest(store, tmp_path, W33, settings(), now=at("2024-08-26T02:00")).markdown
+    assert f"thaigov.go.th · {DAY} · Thai" in again
+    assert again == week33
+    # The feeds, which span both weeks, hold the article once, dated as corrected.
+    url = url_of(article(1, TITLE))
+    entries = parse(tmp_path / "feed.atom").entries
+    assert [entry.id for entry in entries] == [revision_id(url, 2), stable_id(url)]
+    assert entries[1].published_parsed[:4] == (2024, 8, 19, 17)  # 20 August, Bangkok midnight

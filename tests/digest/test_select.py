@@ -351,3 +351,67 @@ def test_a_relevant_representative_keeps_its_own_figures_over_an_irrelevant_copy
     mark(store, copy, relevant=False, relevance=0.45, topics=["mou"], duplicate_of=main)
     (item,) = digest_of(store, W34).items
     assert (item.url, item.relevance, item.topics) == (url_of(main), 0.7, ("ai",))
+
+
+def test_a_date_corrected_into_the_week_lists_the_article_as_updated_not_new(store):
+    # Dated 14 August and listed in week 33; on the 21st its date is corrected to the
+    # 20th, in week 34: week 34's readers got it a week ago, so the correction is news.
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 14))], "2024-08-14T03:00")
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 20))], "2024-08-21T03:00")
+    mark(store, article(1, "Headline"))
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.late, item.day) == (True, False, date(2024, 8, 20))
+    assert item.changes.published == ("2024-08-14", "2024-08-20")
+    assert [revision.diff.published for revision in item.revisions] == [
+        ("2024-08-14", "2024-08-20")
+    ]
+    # Week 33 built again, alone or in a run of weeks (as the feeds build it), lists it as
+    # it was dated then.
+    for data in (load_weeks(store, W33, W33), load_weeks(store, W33, W35)):
+        (then,) = select_week(data, W33).items
+        assert (then.day, then.updated, then.late, then.revisions) == (
+            date(2024, 8, 14),
+            False,
+            False,
+            (),
+        )
+    assert digest_of(store, W35).items == ()
+
+
+def test_a_date_corrected_past_the_week_of_the_correction_is_updated_then_and_not_new_later(
+    store,
+):
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 14))], "2024-08-14T03:00")
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 28))], "2024-08-21T03:00")
+    mark(store, article(1, "Headline"))
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.day) == (True, date(2024, 8, 28))
+    assert item.changes.published == ("2024-08-14", "2024-08-28")
+    assert digest_of(store, W35).items == ()
+    (then,) = digest_of(store, W33).items
+    assert (then.day, then.updated) == (date(2024, 8, 14), False)
+
+
+def test_an_article_dated_ahead_and_corrected_into_the_week_is_new_there(store):
+    # Seen in week 33 dated in week 35, then corrected into week 34: no digest listed it yet.
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 30))], "2024-08-14T03:00")
+    ingest(store, [article(1, "Headline", "A paragraph.", date(2024, 8, 20))], "2024-08-21T03:00")
+    mark(store, article(1, "Headline"))
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.late, item.day) == (False, False, date(2024, 8, 20))
+    assert digest_of(store, W33).items == digest_of(store, W35).items == ()
+
+
+def test_a_story_first_listable_in_the_week_its_date_is_corrected_into_is_new_there(store):
+    # The generic release was not relevant in week 33, so no digest listed the story before
+    # its relevant copy was found in week 34.
+    generic = article(1, "Short generic release", "A paragraph.", date(2024, 8, 14))
+    ingest(store, [generic], "2024-08-14T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    detailed = article(2, "The release with the digital-cooperation details")
+    corrected = article(1, "Short generic release", "A paragraph.", date(2024, 8, 20))
+    ingest(store, [corrected, detailed], "2024-08-21T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    mark(store, detailed, relevance=0.8, duplicate_of=generic)
+    (item,) = digest_of(store, W34).items
+    assert (item.url, item.updated, item.late) == (url_of(generic), False, False)
