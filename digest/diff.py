@@ -11,6 +11,13 @@ just after it (``ห้องรับรอง 1 → 2 ตึกบัญชา
 noun, so the word after alone would name the wrong thing), otherwise the old
 sentence is removed and the new one added.
 
+Headlines, paragraphs, sentences and words are compared as the ingestor compares
+versions (:func:`thaidigest.normalise.same_content`), every digit read as an Arabic
+one: a site that writes ``๒๐๒๒`` one day and ``2022`` the next changed nothing, and
+the ingestor keeps the text it stored, so the version stored at the next real edit
+holds the other script. What is shown is the text as each version writes it
+(``๒๐๒๒ → 2023``).
+
 The cost stays bounded whatever the size of the article (the digest diffs
 every updated article again at each build; cutting and aligning costs about
 20 µs a character): a change of more than :data:`MAX_ALIGNED_PARAGRAPHS`
@@ -36,6 +43,8 @@ from functools import lru_cache
 
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 
+from thaidigest.dates import arabic_digits
+
 # Characters of the changed paragraphs of two versions (together) beyond which they
 # are not cut into sentences and aligned: about 0.4 s of work. 99% of thaigov articles
 # hold under 10,000 characters; 990 differing paragraphs of 4,000 took 88 s to align.
@@ -48,6 +57,7 @@ MAX_ALIGNED_SENTENCES = 4000
 # Words of two aligned sentence runs beyond which they are not compared word by word.
 MAX_ALIGNED_WORDS = 4000
 # A number, with its thousands separators, decimals or date separators: 5,000  3.5  15/08/2567
+# (``\d`` is any decimal digit, Thai ones too: ๑๕/๐๘/๒๕๖๗)
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
 # Sentence ends in English text (Thai text separates phrases with spaces).
@@ -89,18 +99,36 @@ class Diff:
 NO_CHANGE = Diff()
 
 
-def _paragraphs(body: str) -> list[str]:
+# A paragraph as it is compared (every digit an Arabic one) and as it is written.
+Paragraph = tuple[str, str]
+
+
+def _folded(texts: Sequence[str]) -> list[str]:
+    """``texts`` as they are compared: every digit an Arabic one (see the module's docstring)."""
+    return [arabic_digits(text) for text in texts]
+
+
+def _lines(body: str) -> list[str]:
     return [line.strip() for line in body.split("\n") if line.strip()]
 
 
-def _differing_middles(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
-    """The items of two lists between their common opening and their common ending."""
+def _paragraphs(body: str) -> list[Paragraph]:
+    """The paragraphs of a body, folded and as written. The body is folded whole, once
+    (folding each of thousands of paragraphs took longer than the rest of a diff):
+    folding changes no space, so the lines of both are the same lines."""
+    return list(zip(_lines(arabic_digits(body)), _lines(body), strict=True))
+
+
+def _differing_middles(
+    old: list[Paragraph], new: list[Paragraph]
+) -> tuple[list[Paragraph], list[Paragraph]]:
+    """The paragraphs of two lists between their common opening and their common ending."""
     shortest = min(len(old), len(new))
     start = 0
-    while start < shortest and old[start] == new[start]:
+    while start < shortest and old[start][0] == new[start][0]:
         start += 1
     end = 0
-    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+    while end < shortest - start and old[-1 - end][0] == new[-1 - end][0]:
         end += 1
     return old[start : len(old) - end], new[start : len(new) - end]
 
@@ -187,8 +215,9 @@ def _compare_runs(
     new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
         return [], list(old), list(new)
-    a = [word for _, word in old_tokens]
-    b = [word for _, word in new_tokens]
+    old_words = [word for _, word in old_tokens]
+    a = _folded(old_words)
+    b = _folded([word for _, word in new_tokens])
     numbers: list[NumberChange] = []
     removed: set[int] = set()
     added: set[int] = set()
@@ -197,7 +226,7 @@ def _compare_runs(
         if tag == "equal":
             continue
         if tag == "replace" and _is_numbers(a[i1:i2]) and _is_numbers(b[j1:j2]):
-            numbers.append(_number_change(new_tokens, a[i1:i2], j1, j2))
+            numbers.append(_number_change(new_tokens, old_words[i1:i2], j1, j2))
             continue
         if not "".join(a[i1:i2] + b[j1:j2]).strip():
             continue  # only spacing changed
@@ -221,32 +250,40 @@ def _compare_runs(
     )
 
 
-def _unaligned(old: list[str], new: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _unaligned(
+    old: list[Paragraph], new: list[Paragraph]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What only one side has, compared as multisets: removed, added."""
-    return _only_in(old, Counter(new)), _only_in(new, Counter(old))
+    return (
+        _only_in(old, Counter(key for key, _ in new)),
+        _only_in(new, Counter(key for key, _ in old)),
+    )
 
 
-def _only_in(texts: list[str], other: Counter[str]) -> tuple[str, ...]:
-    """The texts of ``texts`` beyond those ``other`` has as many of, in order."""
+def _only_in(paragraphs: list[Paragraph], other: Counter[str]) -> tuple[str, ...]:
+    """The texts of ``paragraphs`` beyond those ``other`` (folded) has as many of, in order."""
     left = Counter(other)
     kept = []
-    for text in texts:
-        if left[text]:
-            left[text] -= 1
+    for key, text in paragraphs:
+        if left[key]:
+            left[key] -= 1
         else:
             kept.append(text)
     return tuple(kept)
 
 
-def _by_paragraph(old_paragraphs: list[str], new_paragraphs: list[str]) -> Diff:
+def _by_paragraph(old_paragraphs: list[Paragraph], new_paragraphs: list[Paragraph]) -> Diff:
     """A change too large to align: the whole paragraphs only one side has."""
     removed, added = _unaligned(old_paragraphs, new_paragraphs)
     return Diff(removed=removed, added=added, whole_paragraphs=True)
 
 
-def _changed_runs(old: list[str], new: list[str]) -> list[tuple[list[str], list[str]]]:
+def _changed_runs(
+    old: list[Paragraph], new: list[Paragraph]
+) -> list[tuple[list[Paragraph], list[Paragraph]]]:
     """The runs of paragraphs in which two lists differ, aligned: (old run, new run) pairs."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    old_keys, new_keys = [key for key, _ in old], [key for key, _ in new]
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     return [
         (old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     ]
@@ -259,7 +296,7 @@ def _sentence_changes(
     numbers: list[NumberChange] = []
     removed: list[str] = []
     added: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, _folded(old), _folded(new), autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "delete":
             removed.extend(old[i1:i2])
@@ -288,12 +325,12 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     runs = _changed_runs(old_paragraphs, new_paragraphs)
     old_changed = [paragraph for old, _ in runs for paragraph in old]
     new_changed = [paragraph for _, new in runs for paragraph in new]
-    if sum(map(len, old_changed)) + sum(map(len, new_changed)) > MAX_ALIGNED_CHARS:
+    if sum(len(text) for _, text in old_changed + new_changed) > MAX_ALIGNED_CHARS:
         return _by_paragraph(old_changed, new_changed)
     cut = [
         (
-            [s for paragraph in old for s in sentences(paragraph)],
-            [s for paragraph in new for s in sentences(paragraph)],
+            [s for _, paragraph in old for s in sentences(paragraph)],
+            [s for _, paragraph in new for s in sentences(paragraph)],
         )
         for old, new in runs
     ]
@@ -319,8 +356,9 @@ def diff_versions(
     new_published: str | None,
 ) -> Diff:
     """What changed from one version (title, body, published date) to a later one."""
+    same_headline = arabic_digits(old_title) == arabic_digits(new_title)
     return replace(
         body_diff(old_body, new_body),
-        headline=(old_title, new_title) if old_title != new_title else None,
+        headline=None if same_headline else (old_title, new_title),
         published=(old_published, new_published) if old_published != new_published else None,
     )

@@ -1,6 +1,14 @@
 import pytest
 
-from digest.diff import NumberChange, body_diff, diff_versions, sentences, words
+from digest.diff import (
+    MAX_ALIGNED_PARAGRAPHS,
+    NO_CHANGE,
+    NumberChange,
+    body_diff,
+    diff_versions,
+    sentences,
+    words,
+)
 from tests.digest import thai_body
 
 
@@ -178,3 +186,53 @@ def test_only_the_paragraphs_that_changed_count_towards_the_bound():
     diff = diff_versions("T", old_body, None, "T", new_body, None)
     assert [(n.old, n.new) for n in diff.numbers] == [("0", "100"), ("11", "111")]
     assert (diff.removed, diff.added, diff.whole_paragraphs) == ((), (), False)
+
+
+TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+MEETING = "เข้าร่วมการประชุม 2022 ADGSOM ณ ห้องประชุม 701 ชั้น 7\nตามแผนแม่บท Master Plan 2025"
+
+
+def test_digits_switched_to_thai_script_alone_are_no_change():
+    # The ingestor keeps the stored text for such a visit (normalise.same_content); a
+    # version stored from one then holds the other script, and still nothing changed.
+    title = "การประชุม ADGSOM ประจำปี 2565"
+    switched = title.translate(TO_THAI_DIGITS)
+    diff = diff_versions(title, MEETING, None, switched, MEETING.translate(TO_THAI_DIGITS), None)
+    assert not diff
+    assert diff_versions("ปี ๒๕๖๕", "๗๐๑", None, "ปี 2565", "701", None) == NO_CHANGE
+
+
+def test_a_sentence_added_after_a_digit_script_switch_is_the_only_change():
+    added_sentence = "กระทรวงดิจิทัลฯ จะจัดประชุมครั้งต่อไปในเดือนกันยายน"
+    new_body = f"{MEETING.translate(TO_THAI_DIGITS)}\n{added_sentence}"
+    numbers, removed, added = body_changes(MEETING, new_body)
+    assert (numbers, removed, added) == ((), (), (added_sentence,))
+
+
+def test_a_number_changed_along_with_its_digit_script_is_still_a_number_change():
+    numbers, removed, added = body_changes(
+        "ก่อน\nเข้าร่วมการประชุม ๒๐๒๒ ADGSOM ณ ห้องประชุม ๗๐๑",
+        "ก่อน\nเข้าร่วมการประชุม 2023 ADGSOM ณ ห้องประชุม 701",
+    )
+    assert [(n.old, n.new) for n in numbers] == [("๒๐๒๒", "2023")]
+    assert (removed, added) == ((), ())
+
+
+def test_a_headline_changed_beside_a_digit_script_switch_is_shown_as_written():
+    diff = diff_versions("ประจำปี ๒๕๖๕", "ข", None, "ประจำปี 2566", "ข", None)
+    assert diff.headline == ("ประจำปี ๒๕๖๕", "ประจำปี 2566")
+    diff = diff_versions("ประจำปี ๒๕๖๕", "ข", None, "การประชุม ประจำปี 2565", "ข", None)
+    assert diff.headline == ("ประจำปี ๒๕๖๕", "การประชุม ประจำปี 2565")
+
+
+def test_a_digit_script_switch_is_no_paragraph_of_an_edit_too_large_to_align():
+    # More differing paragraphs than are aligned one by one, once the script is switched.
+    old_paragraphs = thai_body(range(MAX_ALIGNED_PARAGRAPHS), 60).split("\n")
+    new_paragraphs = [p.translate(TO_THAI_DIGITS) for p in old_paragraphs]
+    new_paragraphs[0] += " ทั้งนี้"
+    new_paragraphs[-1] += " และ OECD"
+    diff = diff_versions("T", "\n".join(old_paragraphs), None, "T", "\n".join(new_paragraphs), None)
+    assert diff.whole_paragraphs
+    assert diff.removed == (old_paragraphs[0], old_paragraphs[-1])
+    assert diff.added == (new_paragraphs[0], new_paragraphs[-1])
+    assert diff.numbers == ()

@@ -11,6 +11,7 @@ from digest.feeds import revision_id, stable_id
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings, url_of
+from thaidigest.dates import arabic_digits
 from thaidigest.export import export_record
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
@@ -106,6 +107,31 @@ def test_an_english_revision_is_titled_updated(store, tmp_path):
     revision = parse(tmp_path / "feed.atom").entries[0]
     assert revision.title == "Updated: Ministers meet"
     assert "<del>10</del> → <ins>12</ins> million" in revision.content[0].value
+
+
+TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+def test_an_edit_after_a_visit_that_switched_digit_script_shows_only_the_edit(store, tmp_path):
+    # The site re-renders its digits (๒๕๖๗ for 2567) in one visit and adds a sentence in
+    # the next: the first is no edit, and the second must not show numbers that stayed.
+    title = f"{TITLE} ประจำปี ๒๕๖๗"
+    ingest(store, [article(3, title, BEFORE, DAY)], "2024-08-14T03:00")
+    switched = arabic_digits(title)
+    thai_digits = BEFORE.translate(TO_THAI_DIGITS)
+    summary = build_ingestor(store, clock=lambda: at("2024-08-19T03:00")).ingest(
+        [article(3, switched, thai_digits, DAY)]
+    )
+    assert (summary.unchanged, summary.updated) == (1, 0)
+    ingest(store, [article(3, switched, f"{thai_digits}\n{NEW_SENTENCE}", DAY)], "2024-08-21")
+    mark(store, article(3, title))
+    result = build_digest(store, tmp_path, W34, settings())
+    assert "· updated" in result.markdown
+    changes = result.markdown.split("What changed:")[1].split("\n\n")[1]
+    assert changes == f"- Added: <ins>{NEW_SENTENCE}</ins>"
+    revision = parse(tmp_path / "feed.atom").entries[0]
+    assert NEW_SENTENCE in revision.content[0].value
+    assert "<del>" not in revision.content[0].value
 
 
 MDES_COPY = RawArticle(
