@@ -153,3 +153,37 @@ def test_a_story_made_listable_by_a_copy_found_weeks_after_its_release_reaches_a
     assert explained.output.splitlines()[2].startswith(
         f"duplicate of {url_of(generic)}, listed in the digest under that URL"
     )
+
+
+def test_a_copy_found_long_after_its_own_date_is_backlog_and_explain_does_not_call_it_listed(
+    store, tmp_path
+):
+    # The relevant copy is dated 20 days after the release but first seen 20 days after
+    # that (an import): backlog, as an article found that late is, in no digest built.
+    generic = article(1, "Short generic release", published=date(2024, 7, 29))
+    detailed = article(2, "The detailed copy", published=date(2024, 8, 18))
+    ingest(store, [generic], "2024-07-29T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+
+    def copy_arrives():
+        ingest(store, [detailed], "2024-09-07T03:00")
+        mark(store, detailed, relevance=0.9, duplicate_of=generic)
+
+    weeks = [Week(2024, 31).shift(offset) for offset in range(7)]
+    assert listed_weeks(store, tmp_path, weeks, {Week(2024, 36): copy_arrives}) == {}
+    db = store_path(tmp_path)
+    copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db])
+    assert copy.exit_code == 0, copy.output
+    because = (
+        "the story became listable on 2024-09-07, after the digest of its week 2024-W31, "
+        f"from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, "
+        "listed only if 2024-W31 is built again"
+    )
+    assert copy.output.splitlines()[2] == (
+        f"duplicate of {url_of(generic)}, in no digest: this copy is relevant (0.90), but {because}"
+    )
+    representative = CliRunner().invoke(main, ["explain", url_of(generic), "--db", db])
+    assert representative.exit_code == 0, representative.output
+    assert representative.output.splitlines()[2] == (
+        f"in no digest: its copy {url_of(detailed)} is relevant (0.90), but {because}"
+    )
