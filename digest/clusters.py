@@ -69,6 +69,7 @@ MEMBER_COLUMNS = (
     COPY.c.topics,
     COPY.c.partners,
     COPY.c.first_seen,
+    COPY.c.published,
 )
 
 
@@ -96,22 +97,26 @@ def _union(lists: Iterable[str]) -> str:
 def fold_cluster(row: Mapping[str, Any], copies: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The representative ``row`` as its cluster's item: ``relevant`` when any member is,
     ``relevance`` the highest and ``topics`` and ``partners`` the union of the relevant
-    members' (the module docstring says why), and ``listed_since`` the first time a
+    members' (the module docstring says why), ``listed_since`` the first time a
     relevant member was seen, from which the story could be listed (a copy found after
-    its week's digest makes it *found late*). A cluster with no relevant member is
-    ``row`` unchanged."""
+    its week's digest makes it *found late*), and ``listed_published`` that member's
+    published date (None when its page gave none): a copy dedup folded in weeks after
+    the release is found late by its own date, not the release's. A cluster with no
+    relevant member is ``row`` unchanged."""
     relevant = [copy for copy in sorted(copies, key=lambda copy: copy["url"]) if copy["relevant"]]
     if row["relevant"]:
         relevant.insert(0, row)
     if not relevant:
         return dict(row)
+    first = min(relevant, key=lambda member: member["first_seen"])
     return {
         **row,
         "relevant": True,
         "relevance": max(float(member["relevance"]) for member in relevant),
         "topics": _union(member["topics"] for member in relevant),
         "partners": _union(member["partners"] for member in relevant),
-        "listed_since": min(member["first_seen"] for member in relevant),
+        "listed_since": first["first_seen"],
+        "listed_published": first["published"],
     }
 
 

@@ -22,8 +22,11 @@ threshold, ranked and filed as that copy. A week lists them:
   week but first seen during it: a Sunday release found on Monday, or a page
   that went up with an earlier date; or whose first relevant copy was (a
   story is listed when any copy is relevant: thaigov's generic release on
-  Sunday, MDES's relevant copy found on Monday). The previous week's digest was built
-  before they were found, and without this they would be in no digest. One
+  Sunday, MDES's relevant copy found on Monday). Such a copy counts by its own
+  date: dedup folds copies dated up to 30 days after the release, and an MDES copy
+  found three weeks after thaigov's release, dated then, is news that week. The
+  previous week's digest was built before they were found, and without this they
+  would be in no digest. One
   found between the week's start and the previous digest's building is in
   both digests: listed twice rather than never;
 * as **updated**, those dated before the week, or an earlier digest could
@@ -414,7 +417,7 @@ def _item(
         day=day,
         dated=dated,
         first_seen=row["first_seen"],
-        listed_since=row.get("listed_since") or row["first_seen"],
+        listed_since=listed_since(row),
         last_changed=row["last_changed"],
         relevance=float(row["relevance"]),
         topics=tuple(json.loads(row["topics"])),
@@ -447,15 +450,48 @@ def _update_in(week: Week, versions: Sequence[Version], revisions: Sequence[Revi
     return describe_changes(by_number[during[0].version - 1], during[-1])
 
 
+def listed_since(row: Mapping[str, Any]) -> str:
+    """When the story of ``row`` became listable: its first relevant member was first seen
+    (:func:`digest.clusters.fold_cluster`), or, unfolded, the article itself."""
+    return row.get("listed_since") or row["first_seen"]
+
+
+def listing_day(row: Mapping[str, Any]) -> date:
+    """The date of the member that made the story of ``row`` listable (its first relevant
+    one): what *found late* is judged by, since deduplication folds a copy dated up to
+    :data:`thaidigest.fingerprint.MAX_DAYS_APART` days after the release it repeats."""
+    published = row["listed_published"] if "listed_published" in row else row["published"]
+    day, _ = article_day({"published": published, "first_seen": listed_since(row)})
+    return day
+
+
 def found_late(row: Mapping[str, Any], day: date, week: Week) -> bool:
-    """True when an article dated ``day`` belongs to ``week`` as found late: dated in
-    the :data:`LATE_DAYS` days before the week and listable from during it (first seen
-    then, or its first relevant copy was: ``listed_since``, :func:`fold_cluster`)."""
+    """True when an article dated ``day`` belongs to ``week`` as found late: dated before
+    the week, listable from during it (first seen then, or its first relevant copy was:
+    ``listed_since``, :func:`fold_cluster`), and what made it listable dated in the week or
+    the :data:`LATE_DAYS` days before it (:func:`listing_day`). A story whose relevant
+    copy came weeks after the release is news when the copy is; an article dated long
+    before it was found is backlog (a first crawl, an import)."""
     start, end = week.bounds()
-    listed_since = row.get("listed_since") or row["first_seen"]
     return (
-        week.monday - timedelta(days=LATE_DAYS) <= day < week.monday and start <= listed_since < end
+        day < week.monday
+        and start <= listed_since(row) < end
+        and listing_day(row) >= week.monday - timedelta(days=LATE_DAYS)
     )
+
+
+def listing_weeks(row: Mapping[str, Any]) -> tuple[Week, ...]:
+    """The weeks whose digest, built once the week is over, lists the story of ``row`` (a
+    folded representative): the week of its date when it was listable before that week
+    ended, and the week it became listable in when it is found late there. None for a
+    story that became listable as backlog: only a digest of its week built again lists it."""
+    day, _ = article_day(row)
+    dated = Week.of(day)
+    found = Week.of(bangkok_day(listed_since(row)))
+    weeks = [dated] if listed_since(row) < dated.bounds()[1] else []
+    if found_late(row, day, found):
+        weeks.append(found)
+    return tuple(weeks)
 
 
 def _copies_in(

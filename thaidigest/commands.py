@@ -124,20 +124,31 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
         raise click.ClickException(f"no stored article at {canonical_url(url)}")
     click.echo(f"{row['title']}\n{row['url']}")
     if row["duplicate_of"] and row["relevant"]:  # digest.clusters: it lists the story
-        click.echo(
-            f"duplicate of {row['duplicate_of']}, listed in the digest under that URL: "
-            f"this copy is relevant ({float(row['relevance']):.2f}), so its relevance, "
-            "topics and partners count for the story"
-        )
+        unlisted = _unlisted_because(store, row["duplicate_of"])
+        if unlisted:
+            click.echo(
+                f"duplicate of {row['duplicate_of']}, in no digest: this copy is relevant "
+                f"({float(row['relevance']):.2f}), but {unlisted}"
+            )
+        else:
+            click.echo(
+                f"duplicate of {row['duplicate_of']}, listed in the digest under that URL: "
+                f"this copy is relevant ({float(row['relevance']):.2f}), so its relevance, "
+                "topics and partners count for the story"
+            )
     elif row["duplicate_of"]:
         click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
     elif not row["relevant"]:
         from digest.clusters import relevant_copies
 
+        unlisted = _unlisted_because(store, row["url"])
         for copy in relevant_copies(store, row["url"]):
+            relevance = float(copy["relevance"])
             click.echo(
-                f"listed in the digest: its copy {copy['url']} is relevant "
-                f"({float(copy['relevance']):.2f})"
+                f"in no digest: its copy {copy['url']} is relevant ({relevance:.2f}), "
+                f"but {unlisted}"
+                if unlisted
+                else f"listed in the digest: its copy {copy['url']} is relevant ({relevance:.2f})"
             )
     click.echo(
         explain(
@@ -148,6 +159,36 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
             model=model_from_config(config),
             threshold=threshold_from_config(config),
         )
+    )
+
+
+def _unlisted_because(store: Store, representative: str) -> str | None:
+    """Why no digest lists the story of the ``representative`` URL though a member of it is
+    relevant, or None when one does (:func:`digest.select.listing_weeks`): its relevant
+    member came after its week's digest, and dated too long before to be found late."""
+    from digest.clusters import fold_cluster, relevant_copies
+    from digest.select import (
+        LATE_DAYS,
+        Week,
+        article_day,
+        bangkok_day,
+        listed_since,
+        listing_day,
+        listing_weeks,
+    )
+
+    row = store.article_by_url(representative)
+    if row is None:  # a copy of a removed representative: no story to list
+        return "its story is no longer stored"
+    story = fold_cluster(row, relevant_copies(store, representative))
+    if not story["relevant"] or listing_weeks(story):
+        return None
+    found = bangkok_day(listed_since(story))
+    dated = Week.of(article_day(story)[0])
+    return (
+        f"the story became listable on {found}, after the digest of its week {dated}, "
+        f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
+        f"{Week.of(found)}: backlog, listed only if {dated} is built again"
     )
 
 

@@ -1,18 +1,28 @@
 """A story is listed when any copy of it is relevant: the item's figures, and `explain`."""
 
 import json
+from datetime import date, timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from digest.clusters import fold_cluster
-from tests.digest import article, ingest, mark, url_of
+from digest.publish import build_digest
+from digest.select import LATE_DAYS, Week
+from tests.digest import article, ingest, mark, settings, url_of
 from thaidigest.cli import main
+from thaidigest.fingerprint import MAX_DAYS_APART
+
+
+def store_path(tmp_path):
+    return str(tmp_path / "test.sqlite")  # the store fixture's database
 
 
 def member(url, relevant, relevance, topics=(), partners=(), first_seen="2024-08-20T03:00:00Z"):
     return {
         "url": url,
         "first_seen": first_seen,
+        "published": first_seen[:10],
         "relevant": relevant,
         "relevance": relevance,
         "topics": json.dumps(list(topics)),
@@ -32,6 +42,17 @@ def test_the_item_keeps_the_representatives_partners_first_then_the_copies_new_o
     assert json.loads(item["partners"]) == ["country:JP", "org:ASEAN", "company:Google"]
     # Listable since the first relevant member was seen, not the irrelevant copy.
     assert item["listed_since"] == "2024-08-20T03:00:00Z"
+    assert item["listed_published"] == "2024-08-20"
+
+
+def test_a_story_listable_by_a_copy_is_listable_since_that_copy_was_seen_and_by_its_date():
+    representative = member("a", False, 0.2, first_seen="2024-07-29T03:00:00Z")
+    copy = member("b", True, 0.9, first_seen="2024-08-19T03:00:00Z")
+    item = fold_cluster(representative, [copy])
+    assert (item["listed_since"], item["listed_published"]) == (
+        "2024-08-19T03:00:00Z",
+        "2024-08-19",
+    )
 
 
 def test_a_cluster_with_no_relevant_member_is_folded_into_nothing():
@@ -70,4 +91,99 @@ def test_explain_says_a_relevant_copy_is_listed_under_its_representative(store, 
     assert left_out.exit_code == 0, left_out.output
     assert left_out.output.splitlines()[2] == (
         f"duplicate of {url_of(generic)} (left out of the digest)"
+    )
+
+
+def listed_weeks(store, tmp_path, weeks, arrivals):
+    """Build each week's digest on the Monday after it, 09:00 in Bangkok, as the schedule
+    does, after storing the copies in ``arrivals`` (week -> what to ingest and mark) first
+    seen before that build; the weeks whose Markdown digest lists a story, with its meta."""
+    out, listed = tmp_path / "public", {}
+    for week in weeks:
+        if week in arrivals:
+            arrivals[week]()
+        build_digest(store, out, week, settings(), now=week.end() + timedelta(hours=9))
+        markdown = (out / "digests" / f"{week}.md").read_text(encoding="utf-8")
+        headings = [line for line in markdown.splitlines() if line.startswith("### ")]
+        if headings:
+            listed[week] = headings
+    return listed
+
+
+@pytest.mark.parametrize(
+    ("copy_published", "copy_seen", "found_in"),
+    [
+        # Dated and found 21 days after the release, in week 34.
+        (date(2024, 8, 19), "2024-08-19T03:00", Week(2024, 34)),
+        # Dated on the Sunday of week 33, found on Monday: the week after its own date.
+        (date(2024, 8, 18), "2024-08-19T03:00", Week(2024, 34)),
+        # As far apart as deduplication folds copies (MAX_DAYS_APART).
+        (date(2024, 8, 28), "2024-08-28T03:00", Week(2024, 35)),
+    ],
+)
+def test_a_story_made_listable_by_a_copy_found_weeks_after_its_release_reaches_a_digest(
+    store, tmp_path, copy_published, copy_seen, found_in
+):
+    # thaigov's generic release (not relevant) on Monday 29 July, in week 31; MDES's relevant
+    # copy of it, found after week 31's digest and more than LATE_DAYS after the release.
+    released = date(2024, 7, 29)
+    assert LATE_DAYS < (copy_published - released).days <= MAX_DAYS_APART
+    generic = article(1, "Short generic release", published=released)
+    detailed = article(
+        2, "The release with the digital-cooperation details", published=copy_published
+    )
+    ingest(store, [generic], "2024-07-29T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+
+    def copy_arrives():
+        ingest(store, [detailed], copy_seen)
+        mark(store, detailed, relevance=0.9, topics=["mou"], duplicate_of=generic)
+
+    weeks = [Week(2024, 31).shift(offset) for offset in range(7)]
+    listed = listed_weeks(store, tmp_path, weeks, {found_in: copy_arrives})
+    assert list(listed) == [found_in]  # once, in the week the copy was found
+    (heading,) = listed[found_in]
+    assert url_of(generic) in heading
+    markdown = (tmp_path / "public" / "digests" / f"{found_in}.md").read_text(encoding="utf-8")
+    assert f"found late on {copy_seen[:10]}" in markdown
+    explained = CliRunner().invoke(
+        main, ["explain", url_of(detailed), "--db", store_path(tmp_path)]
+    )
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[2].startswith(
+        f"duplicate of {url_of(generic)}, listed in the digest under that URL"
+    )
+
+
+def test_a_copy_found_long_after_its_own_date_is_backlog_and_explain_does_not_call_it_listed(
+    store, tmp_path
+):
+    # The relevant copy is dated 20 days after the release but first seen 20 days after
+    # that (an import): backlog, as an article found that late is, in no digest built.
+    generic = article(1, "Short generic release", published=date(2024, 7, 29))
+    detailed = article(2, "The detailed copy", published=date(2024, 8, 18))
+    ingest(store, [generic], "2024-07-29T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+
+    def copy_arrives():
+        ingest(store, [detailed], "2024-09-07T03:00")
+        mark(store, detailed, relevance=0.9, duplicate_of=generic)
+
+    weeks = [Week(2024, 31).shift(offset) for offset in range(7)]
+    assert listed_weeks(store, tmp_path, weeks, {Week(2024, 36): copy_arrives}) == {}
+    db = store_path(tmp_path)
+    copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db])
+    assert copy.exit_code == 0, copy.output
+    because = (
+        "the story became listable on 2024-09-07, after the digest of its week 2024-W31, "
+        f"from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, "
+        "listed only if 2024-W31 is built again"
+    )
+    assert copy.output.splitlines()[2] == (
+        f"duplicate of {url_of(generic)}, in no digest: this copy is relevant (0.90), but {because}"
+    )
+    representative = CliRunner().invoke(main, ["explain", url_of(generic), "--db", db])
+    assert representative.exit_code == 0, representative.output
+    assert representative.output.splitlines()[2] == (
+        f"in no digest: its copy {url_of(detailed)} is relevant (0.90), but {because}"
     )
