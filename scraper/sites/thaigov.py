@@ -22,7 +22,7 @@ from scraper.sites.not_found import (
     is_notice_message,
     is_notice_title,
 )
-from thaidigest.dates import DATE_LINE_SUFFIX
+from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
@@ -126,6 +126,31 @@ def not_article(html: str, url: str) -> NotArticle | None:
     return _not_article(page, headline, fallback_body)
 
 
+def _without_page_lines(
+    lines: list[str], page_lines: Collection[str]
+) -> tuple[list[str], str | None]:
+    """A fallback extraction's ``lines`` without the page's own lines, wherever the
+    extractor put them (often after the text), and the first date line among them.
+
+    The page's own lines are ``page_lines`` (its labels, the headline, the category,
+    the print label), the date lines, and a numeric date stating a date line's date
+    (``23/08/2567`` under ``วันศุกร์ที่ 23 สิงหาคม 2567``). The selectors' body block holds
+    them at its top, where the normaliser takes them out; left anywhere else in a
+    fallback read, they would make its text differ from the selectors' read of the
+    same page: a bogus edit, then another when the selectors read it again.
+    """
+    dates = [line for line in lines if DATE_LINE_RE.match(line)]
+    stated = {parse_date_line(line) for line in dates} - {None}
+    kept = [
+        line
+        for line in lines
+        if line not in page_lines
+        and not DATE_LINE_RE.match(line)
+        and parse_numeric_date_line(line) not in stated
+    ]
+    return kept, dates[0] if dates else None
+
+
 def _date_line(lines: list[str]) -> str | None:
     return next((line for line in lines if DATE_LINE_RE.match(line)), None)
 
@@ -198,18 +223,24 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         title, fallback_body = fallback_extract(html, url)
         if not fallback_body or _not_article(page, headline, fallback_body) is not None:
             return None
-        lines = fallback_body.split("\n")
-        labels = label_lines(page.root) | {headline, category}
-        headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
-        if not _has_text(lines, labels | {headline}):
+        extracted = fallback_body.split("\n")
+        page_headline = headline
+        headline = _strip_prefix(title or "") or first_text(page.css("h1")) or extracted[0]
+        labels = label_lines(page.root)
+        # Labels in the article's body block are its text, as the selectors read it.
+        page_lines = labels - set(selector_lines) | {page_headline, headline, category, PRINT_LABEL}
+        lines, date_text = _without_page_lines(extracted, page_lines)
+        if not _has_text(lines, labels):
             lines = []
         extraction = "fallback"
+    else:
+        date_text = _date_line(lines)
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
         category=category or None,
-        date_text=_date_line(lines) or _date_line(selector_lines),
+        date_text=date_text or _date_line(selector_lines),
         extraction=extraction,
     )
 
