@@ -227,8 +227,10 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         page_headline = headline
         headline = _strip_prefix(title or "") or first_text(page.css("h1")) or extracted[0]
         labels = label_lines(page.root)
-        # Labels in the article's body block are its text, as the selectors read it.
-        page_lines = labels - set(selector_lines) | {page_headline, headline, category, PRINT_LABEL}
+        # A label or the category in the article's body block is its text, as the
+        # selectors read it; the headline and the print label are never text.
+        never_text = {page_headline, headline, PRINT_LABEL}
+        page_lines = (labels | {category}) - set(selector_lines) | never_text
         lines, date_text = _without_page_lines(extracted, page_lines)
         if not _has_text(lines, labels):
             lines = []

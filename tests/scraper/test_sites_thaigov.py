@@ -495,3 +495,18 @@ def test_no_headline_category_or_date_line_stands_in_a_fallback_read(name: str) 
     assert not [line for line in lines if parse_date_line(line)]
     assert fallback.date_text == selectors.date_text
     assert LAST_PARAGRAPH in lines or name == "article_en.html"
+
+
+def test_a_line_of_the_text_that_reads_like_a_label_stays_in_a_fallback_read() -> None:
+    """The category and a menu's link as a line of the article's own text (a heading
+    in it) are text: the selectors keep them, so does the fallback."""
+    separator = "<p>---------------------------------------------------</p>"
+    html = page("article_th.html").replace(separator, f"<p>ด้านสังคม</p>\n{separator}", 1)
+
+    selectors = thaigov.parse_article(html, URL)
+    fallback = thaigov.parse_article(headline_renamed(html), URL)
+
+    assert selectors is not None and fallback is not None
+    assert (selectors.category, fallback.category) == ("ด้านสังคม", "ด้านสังคม")
+    assert "ด้านสังคม" in selectors.body.split("\n")
+    assert "ด้านสังคม" in fallback.body.split("\n")
