@@ -196,6 +196,20 @@ def _article_block(page: Selector, headline: str) -> list[str]:
     )
 
 
+def _fallback_headline(page: Selector, extracted_title: str | None) -> str:
+    """The headline of a page the selectors did not read: its ``<title>`` after the
+    site's prefix, else the title the extractor found, else the first ``h1``; "" if none.
+
+    The page title holds the whole headline; the extractor's stops at a " - " or a "|",
+    where titles put a site's name, and a headline may hold one ("… 73 เที่ยวบิน/วัน
+    พร้อมรองรับเที่ยวบิน - ผู้โดยสาร"): another headline than the selectors', a suspicious page.
+    """
+    page_title = _page_title(page)
+    if page_title.startswith(THAIGOV_TITLE_PREFIX) and _strip_prefix(page_title):
+        return _strip_prefix(page_title)
+    return _strip_prefix(extracted_title or "") or first_text(page.css("h1"))
+
+
 def _selectors_read(headline: str, lines: list[str]) -> bool:
     """Whether the selectors read the article: a headline and text in its body block."""
     return bool(headline) and _text_chars(lines, headline) >= MIN_BODY_CHARS
@@ -225,7 +239,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
             return None
         extracted = fallback_body.split("\n")
         page_headline = headline
-        headline = _strip_prefix(title or "") or first_text(page.css("h1")) or extracted[0]
+        headline = _fallback_headline(page, title) or extracted[0]
         labels = label_lines(page.root)
         # A label or the category in the article's body block is its text, as the
         # selectors read it; the headline and the print label are never text.
