@@ -221,7 +221,9 @@ def parse_article(html: str, url: str) -> PageArticle | None:
 
     When neither the body block nor the fallback extractor holds article text (only
     labels: menus, links, the headline, the category, the date), the article is the
-    headline with an empty body: a headline over an image.
+    headline with an empty body: a headline over an image. The fallback's text leaves
+    out those lines wherever it holds them (:func:`_without_page_lines`), so that the
+    page read either way makes one version.
     """
     if not html.strip():
         return None
@@ -246,7 +248,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         never_text = {page_headline, headline, PRINT_LABEL}
         page_lines = (labels | {category}) - set(selector_lines) | never_text
         lines, date_text = _without_page_lines(extracted, page_lines)
-        if not _has_text(lines, labels):
+        if not _has_text(lines, labels | never_text | {category}):
             lines = []
         extraction = "fallback"
     else:
