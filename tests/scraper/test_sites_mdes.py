@@ -563,7 +563,9 @@ def test_page_with_only_the_sidebar_as_a_column_falls_back_without_the_list() ->
         ("ไฟล์แนบท้ายประกาศกระทรวงมีผลบังคับใช้ทันที", False),
     ],
 )
-def test_furniture_lines_are_share_print_view_counter_and_attachment_lines(line: str, expected: bool) -> None:
+def test_furniture_lines_are_share_print_view_counter_and_attachment_lines(
+    line: str, expected: bool
+) -> None:
     assert mdes.is_furniture_line(line) is expected
 
 
