@@ -599,3 +599,70 @@ def test_a_fallback_page_with_the_stored_headline_updates_the_article(store: Sto
 
     row = store.article_by_url(canonical_url(changed.url))
     assert (row["body"], row["versions"]) == (BODY + " แก้ไข", 2)
+
+
+THAIGOV_HEADLINE = "รัฐบาลส่งเสริม Digital Startup เข้าถึงตลาดจัดซื้อจัดจ้างภาครัฐ"
+THAIGOV_DATE_LINE = "วันศุกร์ที่ 16 ธันวาคม 2565"
+
+
+def thaigov_read(body: str, extraction: str) -> RawArticle:
+    return RawArticle(
+        "https://www.thaigov.go.th/news/contents/details/62728",
+        "thaigov",
+        THAIGOV_HEADLINE,
+        body,
+        source_id="62728",
+        category="ด้านเศรษฐกิจ",
+        extraction=extraction,
+    )
+
+
+# A selectors read holds the page's lines at its top (the normaliser takes them out); a
+# fallback read may hold them anywhere (a parser that leaves them, an older crawler's).
+SELECTORS_READ = f"{THAIGOV_DATE_LINE}\n16/12/2565\nพิมพ์\n{THAIGOV_HEADLINE}\n{BODY}"
+FALLBACK_READS = [
+    f"{BODY}\n{THAIGOV_HEADLINE}\nด้านเศรษฐกิจ\n{THAIGOV_DATE_LINE}\n16/12/2565",
+    f"ด้านเศรษฐกิจ\n{BODY}\n{THAIGOV_DATE_LINE}",
+]
+
+
+@pytest.mark.parametrize("fallback_body", FALLBACK_READS)
+def test_a_fallback_read_of_the_stored_text_and_the_pages_lines_is_no_new_version(
+    store: Store, fallback_body: str
+) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(thaigov_read(SELECTORS_READ, "selectors")) == "new"
+
+    assert ingestor.ingest_one(thaigov_read(fallback_body, "fallback")) == "unchanged"
+    assert ingestor.ingest_one(thaigov_read(SELECTORS_READ, "selectors")) == "unchanged"
+
+    row = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
+    assert (row["body"], row["versions"], row["extraction"]) == (BODY, 1, "selectors")
+    assert row["published"] == "2022-12-16"
+
+
+def test_a_fallback_read_with_an_edit_among_the_pages_lines_is_a_new_version(
+    store: Store,
+) -> None:
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(thaigov_read(SELECTORS_READ, "selectors")) == "new"
+    edited = FALLBACK_READS[0].replace(BODY, f"{BODY} แก้ไข")
+
+    assert ingestor.ingest_one(thaigov_read(edited, "fallback")) == "updated"
+    assert store.article_by_url(canonical_url(thaigov_read("", "selectors").url))["versions"] == 2
+
+
+def test_a_date_line_the_stored_text_holds_stays_text_in_a_fallback_read(store: Store) -> None:
+    """A statement signed with a date (after the top of the body, where the normaliser
+    leaves it) keeps it in a fallback read: only page lines the stored text lacks go."""
+    paragraphs = [BODY, *(f"{BODY} ย่อหน้าที่ {number}" for number in range(2, 6))]
+    signed = "\n".join([*paragraphs, "15 ธันวาคม 2565"])
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(thaigov_read(f"{THAIGOV_DATE_LINE}\n{signed}", "selectors")) == "new"
+    row = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
+    assert row["body"] == signed
+
+    fallback_body = f"{signed}\nด้านเศรษฐกิจ\n{THAIGOV_DATE_LINE}"
+    assert ingestor.ingest_one(thaigov_read(fallback_body, "fallback")) == "unchanged"
+    unsigned = f"{signed.removesuffix('15 ธันวาคม 2565')}16 ธันวาคม 2565"
+    assert ingestor.ingest_one(thaigov_read(unsigned, "fallback")) == "updated"

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from thaidigest.dates import publication_date
 from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
-from thaidigest.normalise import normalise_article, same_content
+from thaidigest.normalise import normalise_article, same_content, without_page_lines
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
     Store,
@@ -167,16 +167,18 @@ class Summary:
 NOT_SCORED = Scored(0.0, False, ())
 
 
+def fallback_over_selectors(known: Stored, article: Article) -> bool:
+    """Whether ``article`` is a page the fallback read, of an article the selectors read."""
+    return article.extraction == FALLBACK_EXTRACTION and known.extraction == SELECTORS_EXTRACTION
+
+
 def suspicious_replacement(known: Stored, article: Article) -> bool:
     """Whether ``article`` would replace a stored article the selectors read with a page
     the fallback read under another headline. The fallback reads any page with some text
     (a maintenance notice answered for every URL, a home page): such a page is kept out,
-    the stored version kept. A redesign that keeps the headline still updates it."""
-    return (
-        article.extraction == FALLBACK_EXTRACTION
-        and known.extraction == SELECTORS_EXTRACTION
-        and article.title != known.title
-    )
+    the stored version kept. A redesign that keeps the headline still updates it, unless
+    its text is the stored one but for the page's own lines (:func:`_same_stored_content`)."""
+    return fallback_over_selectors(known, article) and article.title != known.title
 
 
 def normalise_only(raw: RawArticle) -> Prepared:
@@ -398,7 +400,7 @@ class Ingestor:
                 and known.published in (None, published)  # a corrected date is a new version
                 and (
                     known.content_hash == article.content_hash
-                    or _same_stored_content(conn, known.id, article)
+                    or _same_stored_content(conn, known, article)
                 )
             ):
                 seen[known.id] = {"row_id": known.id, **fetched}
@@ -513,13 +515,22 @@ class Ingestor:
         )
 
 
-def _same_stored_content(conn: Connection, row_id: int, article: Article) -> bool:
-    """Whether the stored headline and body of row ``row_id`` say what ``article``'s do,
-    read the :func:`same_content` way: asked only of an article whose hash changed."""
+def _same_stored_content(conn: Connection, known: Stored, article: Article) -> bool:
+    """Whether the stored headline and body of ``known`` say what ``article``'s do, read
+    the :func:`same_content` way: asked only of an article whose hash changed.
+
+    A fallback read of an article the selectors read is compared without the page's own
+    lines the stored text lacks (:func:`without_page_lines`): one read by the fallback
+    is no edit, and the selectors' next read no second one.
+    """
     row = conn.execute(
-        select(articles.c.title, articles.c.body).where(articles.c.id == row_id)
+        select(articles.c.title, articles.c.body).where(articles.c.id == known.id)
     ).one()
-    return same_content((row.title, row.body), (article.title, article.body), article.published)
+    body = article.body
+    if fallback_over_selectors(known, article):
+        labels = {article.category} if article.category else set()
+        body = without_page_lines(body, row.body, labels)
+    return same_content((row.title, row.body), (article.title, body), article.published)
 
 
 def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:

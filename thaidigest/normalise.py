@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -354,6 +355,23 @@ def same_content(
         )
 
     return comparable_pair(*stored) == comparable_pair(*new)
+
+
+def without_page_lines(body: str, stored_body: str, labels: Collection[str]) -> str:
+    """A normalised fallback read's ``body`` without the page's own lines the stored
+    read (the selectors') does not hold: ``labels`` (its category) and date lines.
+
+    A generic extractor may put the category and the date lines anywhere in the text,
+    where :func:`clean_body` leaves them (it takes date lines at the top only); the
+    selectors' read of the same page holds them at its top, taken out. A line the
+    stored text holds (a statement's date under its signature) stays: it is text.
+    """
+    stored = set(stored_body.split("\n"))
+    return "\n".join(
+        line
+        for line in body.split("\n")
+        if line in stored or (line not in labels and parse_date_line(line) is None)
+    )
 
 
 def normalise_article(raw: RawArticle) -> Article:

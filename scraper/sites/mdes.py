@@ -126,6 +126,11 @@ FURNITURE_WORDS = (
     r"ขนาดตัวอักษร|font\s*size",
 )
 MAX_FURNITURE_LINE_CHARS = 80
+# A line naming an attached file: furniture (the fallback extractor reads it as text when
+# it stands in a column of its own). No longer than MAX_FURNITURE_LINE_CHARS.
+ATTACHMENT_LINE = re.compile(
+    r"^(?:ไฟล์แนบ|เอกสารแนบ|ดาวน์โหลดเอกสาร|attachments?|attached files?)\s*:", re.IGNORECASE
+)
 # Words before a page's own date ("วันที่ 23/08/2567", "เผยแพร่ 23 ส.ค. 2567").
 DATE_PREFIXES = (
     r"(?:เมื่อ|ลง)?วันที่|เผยแพร่(?:เมื่อ)?|โพสต์(?:เมื่อ)?|ประกาศ(?:เมื่อ)?|"
@@ -263,9 +268,12 @@ def date_text(line: str) -> str | None:
 @lru_cache(maxsize=LINE_CACHE_SIZE)
 def is_furniture_line(line: str) -> bool:
     """True for a share or print bar or a view counter: their words, numbers and symbols
-    only (a date with a counter beside it is a date line)."""
+    only (a date with a counter beside it is a date line); and for a line that names an
+    attached file (``ATTACHMENT_LINE``)."""
     if len(line) > MAX_FURNITURE_LINE_CHARS or date_text(line) is not None:
         return False
+    if ATTACHMENT_LINE.match(line):
+        return True
     rest = _FURNITURE_WORDS.sub("", line)
     return len(rest) < len(line) and not _LETTER.search(rest)
 
@@ -462,18 +470,22 @@ def _column_lines(region: _Region, column: etree._Element) -> list[int]:
 
 
 def _body(region: _Region, kept: list[int], headline: str) -> tuple[list[str], str | None]:
-    """The body lines of a column and the date line above its text, if any.
+    """The body lines of a column and the date line above its text, if any
+    (see :func:`_body_lines`)."""
+    return _body_lines([region.text.lines[index] for index in kept], headline)
+
+
+def _body_lines(lines: list[str], headline: str) -> tuple[list[str], str | None]:
+    """The body lines of an article's ``lines`` and the date line above its text, if any.
 
     Date lines and lines without a letter before the first line of text are taken out
     of the body; a line that repeats the headline there is text (press releases often
     start with it).
     """
-    lines = region.text.lines
     body: list[str] = []
     found: str | None = None
     in_header = True
-    for index in kept:
-        line = lines[index]
+    for line in lines:
         if in_header:
             when = date_text(line)
             if when is not None:
@@ -596,7 +608,9 @@ def _headline_element(candidates: list[etree._Element]) -> etree._Element | None
 
 
 def _clean_fallback(lines: list[str], others: Headlines) -> list[str]:
-    """A generic extraction without furniture lines, lists of other articles and their items."""
+    """A generic extraction without furniture lines, lists of other articles and their
+    items, wherever they stand: the selectors leave them out of the article's column, and
+    a fallback read that kept one would differ from theirs, a bogus edit."""
     kept: list[str] = []
     for index, line in enumerate(lines):
         if is_list_heading(line) and _lists_items(lines[index + 1 :], others):
@@ -728,9 +742,10 @@ def parse_article(
         if _not_article(root, parts, headline, body) is not None:
             return None
         headline = headline or title or lines[0]
+        # The date lines above the text are the page's date, as the selectors read it.
+        lines, when = _body_lines(lines, headline)
         if not _has_text(lines, label_lines(root) | {headline, category or ""}, known):
             lines = []  # a headline over an image: no label is a body
-        when = None
         extraction = "fallback"
     return PageArticle(
         url=url,

@@ -22,7 +22,7 @@ from scraper.sites.not_found import (
     is_notice_message,
     is_notice_title,
 )
-from thaidigest.dates import DATE_LINE_SUFFIX
+from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
 
 SELECTORS = {
@@ -126,6 +126,31 @@ def not_article(html: str, url: str) -> NotArticle | None:
     return _not_article(page, headline, fallback_body)
 
 
+def _without_page_lines(
+    lines: list[str], page_lines: Collection[str]
+) -> tuple[list[str], str | None]:
+    """A fallback extraction's ``lines`` without the page's own lines, wherever the
+    extractor put them (often after the text), and the first date line among them.
+
+    The page's own lines are ``page_lines`` (its labels, the headline, the category,
+    the print label), the date lines, and a numeric date stating a date line's date
+    (``23/08/2567`` under ``วันศุกร์ที่ 23 สิงหาคม 2567``). The selectors' body block holds
+    them at its top, where the normaliser takes them out; left anywhere else in a
+    fallback read, they would make its text differ from the selectors' read of the
+    same page: a bogus edit, then another when the selectors read it again.
+    """
+    dates = [line for line in lines if DATE_LINE_RE.match(line)]
+    stated = {parse_date_line(line) for line in dates} - {None}
+    kept = [
+        line
+        for line in lines
+        if line not in page_lines
+        and not DATE_LINE_RE.match(line)
+        and parse_numeric_date_line(line) not in stated
+    ]
+    return kept, dates[0] if dates else None
+
+
 def _date_line(lines: list[str]) -> str | None:
     return next((line for line in lines if DATE_LINE_RE.match(line)), None)
 
@@ -171,6 +196,20 @@ def _article_block(page: Selector, headline: str) -> list[str]:
     )
 
 
+def _fallback_headline(page: Selector, extracted_title: str | None) -> str:
+    """The headline of a page the selectors did not read: its ``<title>`` after the
+    site's prefix, else the title the extractor found, else the first ``h1``; "" if none.
+
+    The page title holds the whole headline; the extractor's stops at a " - " or a "|",
+    where titles put a site's name, and a headline may hold one ("… 73 เที่ยวบิน/วัน
+    พร้อมรองรับเที่ยวบิน - ผู้โดยสาร"): another headline than the selectors', a suspicious page.
+    """
+    page_title = _page_title(page)
+    if page_title.startswith(THAIGOV_TITLE_PREFIX) and _strip_prefix(page_title):
+        return _strip_prefix(page_title)
+    return _strip_prefix(extracted_title or "") or first_text(page.css("h1"))
+
+
 def _selectors_read(headline: str, lines: list[str]) -> bool:
     """Whether the selectors read the article: a headline and text in its body block."""
     return bool(headline) and _text_chars(lines, headline) >= MIN_BODY_CHARS
@@ -182,7 +221,9 @@ def parse_article(html: str, url: str) -> PageArticle | None:
 
     When neither the body block nor the fallback extractor holds article text (only
     labels: menus, links, the headline, the category, the date), the article is the
-    headline with an empty body: a headline over an image.
+    headline with an empty body: a headline over an image. The fallback's text leaves
+    out those lines wherever it holds them (:func:`_without_page_lines`), so that the
+    page read either way makes one version.
     """
     if not html.strip():
         return None
@@ -198,18 +239,26 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         title, fallback_body = fallback_extract(html, url)
         if not fallback_body or _not_article(page, headline, fallback_body) is not None:
             return None
-        lines = fallback_body.split("\n")
-        labels = label_lines(page.root) | {headline, category}
-        headline = _strip_prefix(title or "") or first_text(page.css("h1")) or lines[0]
-        if not _has_text(lines, labels | {headline}):
+        extracted = fallback_body.split("\n")
+        page_headline = headline
+        headline = _fallback_headline(page, title) or extracted[0]
+        labels = label_lines(page.root)
+        # A label or the category in the article's body block is its text, as the
+        # selectors read it; the headline and the print label are never text.
+        never_text = {page_headline, headline, PRINT_LABEL}
+        page_lines = (labels | {category}) - set(selector_lines) | never_text
+        lines, date_text = _without_page_lines(extracted, page_lines)
+        if not _has_text(lines, labels | never_text | {category}):
             lines = []
         extraction = "fallback"
+    else:
+        date_text = _date_line(lines)
     return PageArticle(
         url=url,
         title=headline,
         body="\n".join(lines),
         category=category or None,
-        date_text=_date_line(lines) or _date_line(selector_lines),
+        date_text=date_text or _date_line(selector_lines),
         extraction=extraction,
     )
 

@@ -134,3 +134,29 @@ def test_an_article_read_by_the_fallback_is_stored_and_never_replaces_another_he
     errors = reports(db)["thaigov"]["errors"]
     assert [e["error"].split(":")[0] for e in errors] == ["suspicious page"]
     assert THAIGOV_TITLE_PREFIX not in new[0]
+
+
+def test_a_page_read_once_by_the_fallback_between_selector_reads_makes_no_version(tmp_path):
+    """A template hiccup (the headline's class renamed for one crawl) sends a stored
+    article to the fallback extractor, which puts the category and date lines after the
+    text: neither that crawl nor the next, back to the selectors, is an edit."""
+    root = copy_site(tmp_path)
+    db = tmp_path / "db.sqlite"
+    config = write_config(tmp_path)
+    path = root / page_file(article_path("thaigov", 87377))
+    html = path.read_text(encoding="utf-8")
+    hiccup = html.replace('class="news-1 Circular color2"', 'class="news-1x Circular color2"')
+    assert hiccup != html
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = stored_rows(db)
+        path.write_text(hiccup, encoding="utf-8")
+        by_fallback = crawl(site.base_url, db, config, "--source", "thaigov")
+        path.write_text(html, encoding="utf-8")
+        by_selectors = crawl(site.base_url, db, config, "--source", "thaigov")
+    for result in (by_fallback, by_selectors):
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "new 0, updated 0," in result.stdout, result.stdout
+    assert " fallback 1," in by_fallback.stdout
+    assert stored_rows(db) == before

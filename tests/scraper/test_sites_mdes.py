@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from scraper.sites import ListingEntry, ListingPage, NotArticle, mdes
+from scraper.fixture_site import DEFAULT_ROOT
+from scraper.sites import ListingEntry, ListingPage, NotArticle, PageArticle, mdes
 from thaidigest.dates import parse_date_line, parse_listing_date, publication_date
+from thaidigest.model import Article, RawArticle
+from thaidigest.normalise import normalise_article
 
 PAGES = Path(__file__).parent / "pages" / "mdes"
 BASE = "http://127.0.0.1:8765"
@@ -555,9 +558,14 @@ def test_page_with_only_the_sidebar_as_a_column_falls_back_without_the_list() ->
         ("พิมพ์ภัทรา วิชัยกุล รัฐมนตรีว่าการกระทรวงอุตสาหกรรม", False),
         ("ผู้เข้าชมงานกว่า 3,000 คน ร่วมกิจกรรม", False),
         ("2567", False),
+        ("ไฟล์แนบ: ข่าวประชาสัมพันธ์ (PDF)", True),
+        ("Attachment: press release (PDF)", True),
+        ("ไฟล์แนบท้ายประกาศกระทรวงมีผลบังคับใช้ทันที", False),
     ],
 )
-def test_furniture_lines_are_share_print_and_view_counters_only(line: str, expected: bool) -> None:
+def test_furniture_lines_are_share_print_view_counter_and_attachment_lines(
+    line: str, expected: bool
+) -> None:
     assert mdes.is_furniture_line(line) is expected
 
 
@@ -737,3 +745,45 @@ def test_a_page_without_the_article_template_is_not_an_article() -> None:
 def test_an_article_the_fallback_reads_is_an_article(name: str) -> None:
     assert mdes.not_article(page(name), ARTICLE_URL) is None
     assert mdes.parse_article(page(name), ARTICLE_URL) is not None
+
+
+# Pages on which a renamed headline class sends the page to the fallback extractor: the
+# saved ones with the headline, date line and share bar inside the article column and an
+# attachment line after it, and fixture-site pages (the headline repeated around the date).
+SITE_ARTICLES = DEFAULT_ROOT / "news" / "detail"
+HEADLINE_RENAMED = [
+    *(page(f"{name}.html") for name in LAYOUTS[:2]),
+    *(
+        (SITE_ARTICLES / f"{article_id}.html").read_text(encoding="utf-8")
+        for article_id in ("11001", "11004")
+    ),
+]
+
+
+def normalised(article: PageArticle) -> Article:
+    return normalise_article(
+        RawArticle(
+            url=article.url,
+            source="mdes",
+            title=article.title,
+            body=article.body,
+            category=article.category,
+            extraction=article.extraction,
+        )
+    )
+
+
+@pytest.mark.parametrize("html", HEADLINE_RENAMED, ids=[*LAYOUTS[:2], "site 11001", "site 11004"])
+def test_a_fallback_read_has_the_selectors_date_and_text_without_the_pages_lines(html: str) -> None:
+    selectors = mdes.parse_article(html, ARTICLE_URL)
+    fallback = mdes.parse_article(html.replace('"title-page"', '"title-page-x"'), ARTICLE_URL)
+
+    assert selectors is not None and selectors.extraction == "selectors"
+    assert fallback is not None and fallback.extraction == "fallback"
+    assert fallback.date_text == selectors.date_text
+    lines = fallback.body.split("\n")
+    assert selectors.category not in lines
+    assert not [line for line in lines if line.startswith("ไฟล์แนบ")]
+    read_by_selectors, read_by_fallback = normalised(selectors), normalised(fallback)
+    assert read_by_fallback.title == read_by_selectors.title
+    assert read_by_fallback.body == read_by_selectors.body

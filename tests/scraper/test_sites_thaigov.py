@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
-from scraper.sites import NotArticle, thaigov
+from scraper.fixture_site import DEFAULT_ROOT
+from scraper.sites import NotArticle, PageArticle, thaigov
+from thaidigest.dates import parse_date_line
+from thaidigest.model import Article, RawArticle
+from thaidigest.normalise import normalise_article
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 BASE = "http://127.0.0.1:8765"
@@ -421,3 +425,89 @@ def test_a_page_without_the_article_template_is_not_an_article() -> None:
 def test_an_article_the_fallback_reads_is_an_article(name: str) -> None:
     assert thaigov.not_article(page(name), URL) is None
     assert thaigov.parse_article(page(name), URL) is not None
+
+
+# Fixture-site pages (one template: date line, maybe a numeric date and the print button,
+# the headline twice, then the text) on which a renamed headline class sends the page to
+# the fallback extractor, which puts the headline, the category and the date lines after
+# the text: 87377 ends with category, date line and numeric date, 87372 (a short item)
+# with category and date line, 87370 has a category with dots, 87381 is in English,
+# 87385's headline holds " - " (where the extractor's own title stops: a site name's place).
+SITE_ARTICLES = DEFAULT_ROOT / "news" / "contents" / "details"
+HEADLINE_CLASS = 'class="news-1 Circular color2"'
+
+
+def headline_renamed(html: str) -> str:
+    """``html`` with the headline's class renamed: only the fallback reads it."""
+    assert HEADLINE_CLASS in html
+    return html.replace(HEADLINE_CLASS, 'class="news-1x Circular color2"')
+
+
+def normalised(article: PageArticle, url: str) -> Article:
+    return normalise_article(
+        RawArticle(
+            url=url,
+            source="thaigov",
+            title=article.title,
+            body=article.body,
+            category=article.category,
+            extraction=article.extraction,
+        )
+    )
+
+
+@pytest.mark.parametrize("article_id", ["87377", "87372", "87370", "87381", "87385"])
+def test_a_fallback_read_has_the_selectors_text_without_the_pages_labels(article_id: str) -> None:
+    url = f"{BASE}/news/contents/details/{article_id}"
+    html = (SITE_ARTICLES / f"{article_id}.html").read_text(encoding="utf-8")
+
+    selectors = thaigov.parse_article(html, url)
+    fallback = thaigov.parse_article(headline_renamed(html), url)
+
+    assert selectors is not None and selectors.extraction == "selectors"
+    assert fallback is not None and fallback.extraction == "fallback"
+    lines = fallback.body.split("\n")
+    assert fallback.category == selectors.category  # the category is read...
+    assert selectors.category not in lines  # ...and is no line of the text
+    assert selectors.title not in lines
+    assert not [line for line in lines if parse_date_line(line)]
+    assert fallback.date_text == selectors.date_text
+    # Normalised, the two reads are one version of the article.
+    read_by_selectors, read_by_fallback = normalised(selectors, url), normalised(fallback, url)
+    assert read_by_fallback.title == read_by_selectors.title
+    assert read_by_fallback.body == read_by_selectors.body
+    assert read_by_fallback.content_hash == read_by_selectors.content_hash
+
+
+@pytest.mark.parametrize(
+    "name", ["article_th.html", "article_banner_headline_before.html", "article_en.html"]
+)
+def test_no_headline_category_or_date_line_stands_in_a_fallback_read(name: str) -> None:
+    """Other layouts: the headline first in the fallback's text (seed 001's paragraphs),
+    or the headline before the body block and a dated "related news" block after it."""
+    selectors = thaigov.parse_article(page(name), URL)
+    fallback = thaigov.parse_article(headline_renamed(page(name)), URL)
+
+    assert selectors is not None and fallback is not None
+    assert fallback.extraction == "fallback"
+    lines = fallback.body.split("\n")
+    assert selectors.title not in lines
+    assert selectors.category not in lines
+    assert not [line for line in lines if parse_date_line(line)]
+    assert fallback.date_text == selectors.date_text
+    assert LAST_PARAGRAPH in lines or name == "article_en.html"
+
+
+def test_a_line_of_the_text_that_reads_like_a_label_stays_in_a_fallback_read() -> None:
+    """The category and a menu's link as a line of the article's own text (a heading
+    in it) are text: the selectors keep them, so does the fallback."""
+    separator = "<p>---------------------------------------------------</p>"
+    html = page("article_th.html").replace(separator, f"<p>ด้านสังคม</p>\n{separator}", 1)
+
+    selectors = thaigov.parse_article(html, URL)
+    fallback = thaigov.parse_article(headline_renamed(html), URL)
+
+    assert selectors is not None and fallback is not None
+    assert (selectors.category, fallback.category) == ("ด้านสังคม", "ด้านสังคม")
+    assert "ด้านสังคม" in selectors.body.split("\n")
+    assert "ด้านสังคม" in fallback.body.split("\n")
