@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -80,6 +80,15 @@ class Answer(enum.Enum):
     REDIRECT = "redirect"  # a same-article redirect: follow it
 
 
+class DateSource(enum.Enum):
+    """Where a spider finds an article's published date; each site ranks them
+    (:attr:`SiteSpider.date_sources`)."""
+
+    LISTING = "listing"  # the date a listing states beside the article's link
+    PAGE = "page"  # the article page's own date line
+    STORED = "stored"  # the date stored from an earlier visit
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A judged response: its answer, and for :attr:`Answer.REDIRECT` the request to follow."""
@@ -101,6 +110,8 @@ class SiteSpider(scrapy.Spider):
 
     # Statuses the retry middleware retries for this site, on top of the defaults.
     retry_statuses: tuple[int, ...] = ()
+    # Where an article's date comes from, the first believed one taken (see article_item).
+    date_sources: tuple[DateSource, ...]
 
     def __init__(
         self, base_url: str | None = None, start_id: int | str | None = None, **kwargs: Any
@@ -420,26 +431,27 @@ class SiteSpider(scrapy.Spider):
     # --- Items --------------------------------------------------------------
 
     def article_item(
-        self, response: Response, page: PageArticle, source_id: str, published_hint: date | None
+        self, response: Response, page: PageArticle, source_id: str, listing_date: date | None
     ) -> RawArticle:
         """The raw article for a parsed page, stored under the site's public URL.
 
-        Its date: ``published_hint`` (the date a listing states), else the page's own
-        date line, else the date stored from an earlier visit (a revisit has no listing
-        at hand); a listing's date or a date line is taken only when believed
-        (:func:`~thaidigest.dates.publication_date`: no epoch placeholder, no year typed
-        decades ahead).
+        Its date: the first believed (:func:`~thaidigest.dates.publication_date`: no
+        epoch placeholder, no year typed decades ahead) of the dates the site's
+        :attr:`date_sources` rank: ``listing_date`` (the date a listing states), the
+        page's own date line, the date stored from an earlier visit (all a revisit,
+        which has no listing at hand, knows of a listing's date).
         """
         if page.extraction == "fallback":
             self.report_fallback(response.url)
-        today = date.today()  # a date after the end of next year is not believed
-        published_hint = publication_date(published_hint, today)
-        if published_hint is None and page.date_text:
-            found = parse_date_line(page.date_text)  # numeric dates too: "23/08/2567"
-            published_hint = publication_date(found, today)
         stored = response.meta.get("stored_published")
-        if published_hint is None and stored:
-            published_hint = date.fromisoformat(stored)
+        dates = {
+            DateSource.LISTING: listing_date,
+            # Numeric dates too: "23/08/2567".
+            DateSource.PAGE: parse_date_line(page.date_text) if page.date_text else None,
+            DateSource.STORED: date.fromisoformat(stored) if stored else None,
+        }
+        today = date.today()  # a date after the end of next year is not believed
+        published = first_believed_date(dates, self.date_sources, today)
         return RawArticle(
             url=public_url(self.name, source_id),
             source=self.name,
@@ -447,12 +459,21 @@ class SiteSpider(scrapy.Spider):
             body=page.body,
             source_id=source_id,
             category=page.category,
-            published_hint=published_hint,
+            published_hint=published,
             extraction=page.extraction,
             fetch_url=response.url,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+
+
+def first_believed_date(
+    dates: Mapping[DateSource, date | None], ranking: Sequence[DateSource], today: date
+) -> date | None:
+    """The first date of ``dates``, in the order of ``ranking``, that is believed on
+    ``today`` (:func:`~thaidigest.dates.publication_date`); None if none is."""
+    believed = (publication_date(dates[source], today) for source in ranking)
+    return next((day for day in believed if day is not None), None)
 
 
 def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] | None:

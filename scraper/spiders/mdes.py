@@ -3,9 +3,11 @@
 Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``).
 Each article is fetched once per crawl, however many categories list it. A
-listing's date is the article's published date, on any crawl: a stored article
-without one is fetched again from the listing that gives it, so its revisit
-waits until the listings are done and is sent only if none of them fetched it.
+listing's date is the article's published date, on any crawl: a revisit keeps
+the date stored from a listing over the page's own date line (``date_sources``),
+and a stored article without one is fetched again from the listing that gives
+it, so its revisit waits until the listings are done and is sent only if none of
+them fetched it.
 An article page answering 404 or 410 (deleted since it was stored) counts as
 not found, not as an error: the stored article is kept. The headlines the
 listings show (and the store holds) tell the parser which lines on an article
@@ -24,7 +26,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from scraper.sites import is_whole_page, mdes
-from scraper.spiders.base import CUT_SHORT, Answer, SiteSpider
+from scraper.spiders.base import CUT_SHORT, Answer, DateSource, SiteSpider
 from thaidigest.dates import parse_listing_date
 from thaidigest.sites import MDES_CATEGORIES, article_path
 
@@ -35,6 +37,10 @@ STORED_HEADLINES = 500
 class MdesSpider(SiteSpider):
     name = "mdes"
     retry_statuses = (403,)
+    # A listing's date is the article's: a revisit keeps the one stored from it over
+    # the page's date line, which may state another day (listed 20/06, the page saying
+    # 19/06, say); the page's date serves only an article no listing has dated.
+    date_sources = (DateSource.LISTING, DateSource.STORED, DateSource.PAGE)
 
     async def start(self) -> AsyncIterator[Any]:
         self.known = self.store.source_ids(self.name)

@@ -28,12 +28,14 @@ import scrapy
 from scrapy.http import Response
 
 from scraper.sites import is_whole_page, thaigov
-from scraper.spiders.base import CUT_SHORT, Answer, SiteSpider
+from scraper.spiders.base import CUT_SHORT, Answer, DateSource, SiteSpider
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
 class ThaigovSpider(SiteSpider):
     name = "thaigov"
+    # No listing: the page's date line is the article's date, a corrected one too.
+    date_sources = (DateSource.PAGE, DateSource.STORED)
 
     async def start(self) -> AsyncIterator[Any]:
         self.miss_limit = int(self.site["miss_limit"])

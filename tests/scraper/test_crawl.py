@@ -1372,6 +1372,69 @@ def test_an_mdes_listing_date_after_next_year_leaves_the_article_its_own_date(tm
     assert stored(db)[public_url("mdes", "11014")]["published"] == "2024-09-14"
 
 
+def one_more_view(article: Path) -> None:
+    """Count one more view on the MDES article page ``article``; nothing else changes."""
+    html = article.read_text(encoding="utf-8")
+    views = re.search(r"เข้าชม ([\d,]+) ครั้ง", html)
+    assert views is not None
+    more = f"เข้าชม {int(views[1].replace(',', '')) + 1:,} ครั้ง"
+    article.write_text(html.replace(views[0], more, 1), encoding="utf-8")
+
+
+def test_an_mdes_revisit_keeps_the_listings_date_over_the_pages_date_line(tmp_path):
+    """11014's listing says 14/09/2567 (the day it was posted), its page's date line
+    13/09/2567. The listing's date is the article's on every crawl: a revisit, which
+    has no listing at hand, keeps the stored one, and a page read again for its view
+    counter is no date correction (no version, no "Date: ... -> ..." for readers)."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("mdes", "11014")
+    article = root / "news" / "detail" / "11014.html"
+    html = article.read_text(encoding="utf-8")
+    other_day = html.replace('news-date">14/09/2567<', 'news-date">13/09/2567<')
+    assert other_day != html
+    article.write_text(other_day, encoding="utf-8")
+    assert 'date-news">14/09/2567<' in (root / "news" / "3.html").read_text(encoding="utf-8")
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert stored(db)[url]["published"] == "2024-09-14"
+        for _ in range(2):  # the date the first revisit stores, the second keeps
+            one_more_view(article)
+            mark = len(site.requests)
+            revisit = crawl(site.base_url, db, config, "--source", "mdes")
+            assert revisit.returncode == 0, revisit.stdout + revisit.stderr[-2000:]
+            read = [r.status for r in article_fetches(site, mark) if "/11014" in r.path]
+            assert read == [200]  # read again: a new ETag
+            assert "new 0, updated 0," in revisit.stdout
+            row = stored(db)[url]
+            assert (row["published"], row["versions"]) == ("2024-09-14", 1)
+
+
+def test_a_thaigov_revisit_takes_the_corrected_date_line_of_its_page(tmp_path):
+    """thaigov has no listing: its page's date line is its date, so a revisit that
+    finds it corrected stores the correction, as a new version."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", "87382")
+    article = root / "news" / "contents" / "details" / "87382.html"
+    html = article.read_text(encoding="utf-8")
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        assert stored(db)[url]["published"] == "2024-08-23"
+        corrected = html.replace("วันศุกร์ที่ 23 สิงหาคม 2567", "วันพฤหัสบดีที่ 22 สิงหาคม 2567")
+        assert corrected != html
+        article.write_text(corrected, encoding="utf-8")
+        revisit = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert revisit.returncode == 0, revisit.stdout + revisit.stderr[-2000:]
+    assert "new 0, updated 1," in revisit.stdout
+    row = stored(db)[url]
+    assert (row["published"], row["versions"]) == ("2024-08-22", 2)
+
+
 THAIGOV_ARTICLE = "/news/contents/details/87382"
 CUT_SHORT = "cut short"  # the reason an error gives for a page whose HTML stops early
 

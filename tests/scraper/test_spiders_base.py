@@ -1,9 +1,10 @@
-"""How a spider reads a page: saved bytes under the charset a server declares, and
-whether they are the whole page."""
+"""How a spider reads a page: saved bytes under the charset a server declares,
+whether they are the whole page, and which of the dates it has an article takes."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from scrapy.http import HtmlResponse
 
 from scraper.fixture_site import DEFAULT_ROOT
 from scraper.sites import CLOSING_TAGS_WITHIN, is_whole_page, thaigov
+from scraper.spiders.base import DateSource, first_believed_date
+from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
 SAVED_PAGES = Path(__file__).parent / "pages"
@@ -88,3 +91,32 @@ def test_a_page_is_whole_when_it_closes_its_body_or_html_near_its_end(
     ending: bytes, whole: bool
 ) -> None:
     assert is_whole_page(PAGE + ending) is whole
+
+
+TODAY = date(2026, 12, 2)
+LISTED, ON_PAGE, STORED = date(2022, 6, 20), date(2022, 6, 19), date(2022, 6, 18)
+EPOCH = date(1970, 1, 1)  # an empty template's placeholder: no date
+# (listing, page, stored) -> (mdes's date, thaigov's date)
+DATES = {
+    "first-crawl": ((LISTED, ON_PAGE, None), (LISTED, ON_PAGE)),
+    "revisit": ((None, ON_PAGE, STORED), (STORED, ON_PAGE)),
+    "revisit-of-an-undated-article": ((None, ON_PAGE, None), (ON_PAGE, ON_PAGE)),
+    "listing-dates-a-stored-article": ((LISTED, ON_PAGE, STORED), (LISTED, ON_PAGE)),
+    "placeholder-on-the-page": ((None, EPOCH, STORED), (STORED, STORED)),
+    "placeholder-in-the-listing": ((EPOCH, ON_PAGE, None), (ON_PAGE, ON_PAGE)),
+    "no-date-at-all": ((None, None, None), (None, None)),
+}
+
+
+@pytest.mark.parametrize(("found", "expected"), DATES.values(), ids=DATES)
+def test_mdes_dates_an_article_by_its_listing_then_the_stored_date_thaigov_by_its_page(
+    found: tuple[date | None, ...], expected: tuple[date | None, date | None]
+) -> None:
+    """An MDES listing's date is the article's: a revisit (no listing at hand) keeps the
+    stored one over the page's date line. thaigov has no listing: its date line rules."""
+    dates = dict(zip(DateSource, found, strict=True))  # listing, page, stored
+    taken = tuple(
+        first_believed_date(dates, spider.date_sources, TODAY)
+        for spider in (MdesSpider, ThaigovSpider)
+    )
+    assert taken == expected
