@@ -164,9 +164,9 @@ NUMBER = re.compile(r"[0-9]+")
 THOUSANDS = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
 # Where a headline's number is clearly a year, written short in the Buddhist Era ("68"), in
 # full ("2568") or in the Common Era ("2025"): after a month, an era, "ปี" (not "3 ปี 60 บาท",
-# a span of years and a price), as the year of an edition or a document ("ครั้งที่ 1/68") or of
-# a numeric date ("23/04/68"). Each is read as the full Buddhist year, the way headlines write
-# most years, so a bare "2568" reads alike too.
+# a span of years and a price, nor "ทั้งปี 40 ล้านคน", "พันปี 12 สิงหาคม"), as the year of an
+# edition or a document ("ครั้งที่ 1/68") or of a numeric date ("23/04/68"). Each is read as the
+# full Buddhist year, the way headlines write most years, so a bare "2568" reads alike too.
 _THAI_MONTH_NAME = "|".join(
     [
         *sorted(THAI_MONTHS, key=len, reverse=True),
@@ -177,14 +177,18 @@ _THAI_MONTH_NAME = "|".join(
         ),
     ]
 )
+# Words ending in ปี after which a number is a count or a day: ทั้งปี (a year's total),
+# รายปี (yearly), พันปี (in the Queen Mother's title).
+_NOT_A_YEAR_BEFORE = "".join(f"(?<!{word})" for word in ("ทั้ง", "ราย", "พัน"))
 _ENGLISH_MONTH_NAME = "|".join(sorted(ENGLISH_MONTHS, key=len, reverse=True))
 HEADLINE_YEAR = re.compile(
     rf"(?:(?:{_THAI_MONTH_NAME})\s*(?:{ERA}\s*)?(?P<thai>\d{{4}}|\d{{2}})"
     rf"|\b(?:{_ENGLISH_MONTH_NAME})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+(?P<english>\d{{4}})"
-    rf"|(?<!\d)(?<!\d\s)(?<!\d\s\s)ปี(?:งบประมาณ)?\s*(?:{ERA}\s*)?(?P<year>\d{{4}}|\d{{2}})"
+    rf"|(?<!\d)(?<!\d\s)(?<!\d\s\s){_NOT_A_YEAR_BEFORE}ปี(?:งบประมาณ)?\s*(?:{ERA}\s*)?"
+    r"(?P<year>\d{4}|\d{2})"
     rf"|{ERA}\s*(?P<era>\d{{4}}|\d{{2}})"
-    rf"|ที่\s*\d{{1,4}}\s*/\s*(?P<edition>\d{{4}}|\d{{2}})"
-    rf"|(?<![\d/.-])\d{{1,2}}(?P<separator>[/.-])\d{{1,2}}(?P=separator)(?P<date>\d{{4}}|\d{{2}}))"
+    rf"|ที่\s*\d{{1,4}}\s*/\s*(?P<edition>\d{{4}}|\d{{2}})(?![/\d])"  # not "ที่ 23/04/68"
+    rf"|(?<![\d/.-])\d{{1,2}}(?P<separator>[/.-])(?:0?[1-9]|1[0-2])(?P=separator)(?P<date>\d{{4}}|\d{{2}}))"
     r"(?!\d)",
     re.IGNORECASE,
 )
