@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -29,6 +30,7 @@ from thaidigest.fingerprint import (
     fingerprint,
     fold,
     folded_codes,
+    headlines_agree,
     headlines_overlap,
     number_hashes,
     overlap,
@@ -45,7 +47,11 @@ from thaidigest.urls import canonical_url
 
 RECORDS = {
     record["id"]: record
-    for name in ("dedup_articles.jsonl", "containment_articles.jsonl")
+    for name in (
+        "dedup_articles.jsonl",
+        "containment_articles.jsonl",
+        "headline_number_articles.jsonl",
+    )
     for record in map(json.loads, (DATA / name).read_text("utf-8").splitlines())
 }
 ORIGINAL = 35486  # a DES release of 28 September 2020
@@ -111,6 +117,9 @@ SAME_EVENT = {
     "minister at two ceremonies of one day": (57958, 57960),
 }
 WEEKLY_ISSUES = SERIES_PAIRS["weekly informal-debt report"]
+# Releases whose MDES copies write a headline number another way.
+WEBSITES_CLOSED = 35370  # "... ปิดเว็บพนันแล้ว 1,202 เว็บไซต์", 24 September 2020
+ASEAN_MEETING = 95651  # "ปลัดดีอี เปิดประชุม ADGSOM-ATRC ครั้งที่ 1 ...", 23 April 2025
 
 
 def condensed(record_id: int, url: str, published: date | None = None) -> RawArticle:
@@ -240,6 +249,48 @@ def test_band_index_bands_as_datasketch_and_finds_a_signature_sharing_one_band()
     assert index.query(index.keys(signature)) == set()
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "agreeing"),
+    [
+        ("ปิดเว็บพนันแล้ว 1,202 เว็บไซต์", "ปิดเว็บพนันแล้ว 1202 เว็บไซต์", True),
+        ("เปิดประชุม ณ จาการ์ตา (23 เม.ย. 68)", "เปิดประชุม ณ จาการ์ตา (23 เมษายน 2568)", True),
+        ("เปิดประชุม ณ จาการ์ตา (23 เม.ย.68)", "เปิดประชุม ณ จาการ์ตา 23 April 2025", True),
+        ("ประชุม ADGSOM ครั้งที่ 1/2568", "ประชุม ADGSOM ครั้งที่ 1/68", True),
+        ("รางวัลเลิศรัฐ ประจำปี 63", "รางวัลเลิศรัฐ ประจำปี พ.ศ. 2563", True),
+        ("ประกาศกรมฯ ลงวันที่ 23/04/68", "ประกาศกรมฯ ลงวันที่ 23/4/2568", True),
+        ("ประชุม ADGSOM ครั้งที่ 3", "ประชุม ADGSOM ครั้งที่ 4", False),
+        ("ประชุม ADGSOM ครั้งที่ 1/2568", "ประชุม ADGSOM ครั้งที่ 2/68", False),
+        ("ประชุม ADGSOM ครั้งที่ 1/2567", "ประชุม ADGSOM ครั้งที่ 1/68", False),
+        ("ประกาศ ขสมก. (23 เม.ย. 68)", "ประกาศ ขสมก. (24 เมษายน 2568)", False),
+        ("ปิดเว็บพนันแล้ว 1,202 เว็บไซต์", "ปิดเว็บพนันแล้ว 1,203 เว็บไซต์", False),
+        ("ปิดเว็บพนันแล้ว 68 เว็บไซต์", "ปิดเว็บพนันแล้ว 2568 เว็บไซต์", False),
+        ("ราคายางสูงสุดในรอบ 3 ปี 60 บาท", "ราคายางสูงสุดในรอบ 3 ปี 2560 บาท", False),
+        ("คาดนักท่องเที่ยวทั้งปี 40 ล้านคน", "คาดนักท่องเที่ยวทั้งปี 2540 ล้านคน", False),
+    ],
+    ids=[
+        "thousands separator",
+        "short and full Buddhist year of a date",
+        "short Buddhist and Common Era year of a date",
+        "short and full year of an edition",
+        "short year and era year",
+        "short and full year of a numeric date",
+        "another edition",
+        "another edition, year written two ways",
+        "edition of another year",
+        "another day",
+        "another count",
+        "a count is no year",
+        "a price after a span of years is no year",
+        "a year's total is no year",
+    ],
+)
+def test_headlines_agree_when_they_write_the_same_numbers_and_years_another_way(
+    first: str, second: str, agreeing: bool
+) -> None:
+    assert headlines_agree(first, second) is agreeing
+    assert headlines_agree(second, first) is agreeing
+
+
 # --- Clusters ----------------------------------------------------------------
 
 
@@ -323,6 +374,58 @@ def test_issues_of_a_recurring_series_are_not_merged(store: Store, series: str) 
     ingest(store, article(first), article(second))
     assert duplicate_of(store, thaigov(first)) is None
     assert duplicate_of(store, thaigov(second)) is None
+
+
+def retitled(record_id: int, url: str, edit: Callable[[str], str], extra: str = "") -> RawArticle:
+    """The article under another URL, its headline edited, its body kept (plus ``extra``)."""
+    original = normalise_article(article(record_id))
+    title = edit(original.title)
+    assert title != original.title
+    return RawArticle(
+        url=url,
+        source="mdes",
+        title=title,
+        body=original.body + extra,
+        published_hint=original.published,
+    )
+
+
+HEADLINE_NUMBER_WRITINGS = {
+    "thousands without a separator": (WEBSITES_CLOSED, lambda t: t.replace("1,202", "1202")),
+    "short Buddhist year of a date": (ASEAN_MEETING, lambda t: f"{t} (23 เม.ย. 68)"),
+    "full Buddhist year of a date": (ASEAN_MEETING, lambda t: f"{t} (23 เมษายน 2568)"),
+    "short year of an edition": (
+        ASEAN_MEETING,
+        lambda t: t.replace("ครั้งที่ 1", "ครั้งที่ 1/68"),
+    ),
+}
+
+
+@pytest.mark.parametrize("extra", ["", "\nภาพ: กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"])
+@pytest.mark.parametrize("writing", HEADLINE_NUMBER_WRITINGS)
+def test_copy_writing_a_headline_number_another_way_joins_its_original(
+    store: Store, writing: str, extra: str
+) -> None:
+    record_id, edit = HEADLINE_NUMBER_WRITINGS[writing]
+    ingest(store, article(record_id), retitled(record_id, MDES_COPY, edit, extra))
+    assert cluster(store, MDES_COPY) == cluster(store, thaigov(record_id))
+
+
+def test_copies_writing_an_edition_year_two_ways_are_one_story(store: Store) -> None:
+    full = retitled(ASEAN_MEETING, MDES_COPY, lambda t: t.replace("ครั้งที่ 1", "ครั้งที่ 1/2568"))
+    short = retitled(ASEAN_MEETING, thaigov(9_000_010), lambda t: t.replace("ครั้งที่ 1", "ครั้งที่ 1/68"))
+    ingest(store, full, short)
+    assert cluster(store, MDES_COPY) == cluster(store, thaigov(9_000_010))
+
+
+def test_same_text_under_another_edition_number_stays_apart(store: Store) -> None:
+    ingest(
+        store,
+        article(ASEAN_MEETING),
+        retitled(ASEAN_MEETING, MDES_COPY, lambda t: t.replace("ครั้งที่ 1", "ครั้งที่ 2")),
+    )
+    assert duplicate_of(store, MDES_COPY) is None
+    assert duplicate_of(store, thaigov(ASEAN_MEETING)) is None
 
 
 def test_different_headlines_without_body_are_not_duplicates(store: Store) -> None:

@@ -9,7 +9,7 @@ lines are numeric: ``23/08/2567``, ``23/08/67``, ``23-08-2567``, ``23.08.67``,
 
 Numeric dates are always day first (the sites never write month first), with one
 separator (``/``, ``-`` or ``.``) used twice. Their years are read as in the other
-dates (:func:`_gregorian_year`): a two-digit year is BE, ``67`` = 2567 BE = 2024,
+dates (:func:`gregorian_year`): a two-digit year is BE, ``67`` = 2567 BE = 2024,
 because the sites are Thai (and ``67`` as CE, 2067, would be in the future anyway);
 a four-digit year above ``LAST_CE_YEAR`` is BE (every BE year of the web, 2533 on,
 is far above it) and one at or below it is CE (``23/08/2024``). A dotted one with a
@@ -108,15 +108,15 @@ _THAI_WEEKDAY = (
     r"(?:(?:วัน)?(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)(?:ที่)?\s*"
     r"|วัน(?:ที่)?\s*)?"
 )
-_ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's digits tell which
+ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's digits tell which
 # A month name, abbreviated with dots or not; an era after it is not part of it.
-_THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{_ERA})[ก-๙]+)*\s*\.?)"
+_THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{ERA})[ก-๙]+)*\s*\.?)"
 TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"  # 10:30 น., 10.30 นาฬิกา
 # What may follow the date on a thaigov date line: a time of day ("เวลา 10:30 น.") and
 # an edit note ("(แก้ไข 24 สิงหาคม 2567)"). The date before them is the published one.
 DATE_LINE_SUFFIX = rf"(?:(?:\s*เวลา\s*|\s+){TIME_OF_DAY})?(?:\s*\(\s*แก้ไข[^()]*\))?"
 THAI_DATE_LINE = re.compile(
-    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{_ERA}\s*)?"
+    rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{ERA}\s*)?"
     rf"(?P<year>\d{{2}}|\d{{4}}){DATE_LINE_SUFFIX}$"
 )
 _ENGLISH_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
@@ -174,7 +174,7 @@ def _thai_month(name: str) -> int | None:
     return THAI_MONTHS.get(compact) or THAI_MONTH_ABBREVIATIONS.get(compact)
 
 
-def _gregorian_year(year_text: str) -> int:
+def gregorian_year(year_text: str) -> int:
     """The CE year of a year as written. Thai pages write the Buddhist Era, and
     now and then the Common Era in a Thai date ("23 สิงหาคม 2024"): a four-digit
     year above ``LAST_CE_YEAR`` is BE, one below is CE, whatever the page's
@@ -219,7 +219,7 @@ def parse_date_line(line: str) -> date | None:
     text = arabic_digits(text)
     match = THAI_DATE_LINE.match(text)
     if match:
-        year = _gregorian_year(match["year"])
+        year = gregorian_year(match["year"])
         return _make_date(year, _thai_month(match["month"]), int(match["day"]))
     match = NUMERIC_DATE_LINE.match(text)
     if match:
@@ -228,7 +228,7 @@ def parse_date_line(line: str) -> date | None:
         match = pattern.match(text)
         if match:
             month = ENGLISH_MONTHS.get(match["month"].lower())
-            year = _gregorian_year(match["year"])
+            year = gregorian_year(match["year"])
             return _make_date(year, month, int(match["day"]))
     return None
 
@@ -238,7 +238,7 @@ def _numeric_date(match: re.Match[str]) -> date | None:
     written = match.group("day", "month", "year")
     if match["separator"] == "." and _DOTTED_TIME_WITH_SECONDS.fullmatch(".".join(written)):
         return None
-    year = _gregorian_year(match["year"])
+    year = gregorian_year(match["year"])
     return _make_date(year, int(match["month"]), int(match["day"]))
 
 

@@ -39,10 +39,12 @@ Two articles are the same story when their exact hashes are equal, or when
    original is only about the share of it that is left;
 
 and, in every case, (2) the numbers in their texts mostly agree, (3) the
-numbers in their headlines do not contradict each other and (4) their
-publication dates, when both are known, are at most :data:`MAX_DAYS_APART`
-days apart. Rules 2-4 keep recurring series apart: a weekly report repeats
-last week's wording with new figures (``รายงานความคืบหน้าประจำสัปดาห์...``:
+numbers in their headlines, read as numbers (:func:`headline_numbers`: a
+copy writing ``1202`` for ``1,202`` or ``68`` for the year ``2568`` writes
+the same number), do not contradict each other and (4) their publication
+dates, when both are known, are at most :data:`MAX_DAYS_APART` days apart.
+Rules 2-4 keep recurring series apart: a weekly report repeats last week's
+wording with new figures (``รายงานความคืบหน้าประจำสัปดาห์...``:
 text similarity 0.79-0.91, number similarity 0.2-0.5), a daily report
 changes the date in its headline (``... ประจำวันที่ 20 ตุลาคม`` /
 ``21 ตุลาคม``: text similarity 0.95), and an anniversary notice is reposted
@@ -115,7 +117,16 @@ from typing import Any, NamedTuple
 import numpy as np
 from datasketch import MinHash
 
-from thaidigest.dates import THAI_DIGITS, arabic_digits
+from thaidigest.dates import (
+    BE_OFFSET,
+    ENGLISH_MONTHS,
+    ERA,
+    THAI_DIGITS,
+    THAI_MONTH_ABBREVIATIONS,
+    THAI_MONTHS,
+    arabic_digits,
+    gregorian_year,
+)
 from thaidigest.model import Article
 
 # --- Parameters as data ------------------------------------------------------
@@ -149,6 +160,39 @@ INCOMPLETE_EXTRACTIONS = ("fallback",)
 
 KEPT_CHARACTER = re.compile(r"[\w\u0e00-\u0e7f]")
 NUMBER = re.compile(r"[0-9]+")
+# Rule 3 reads a headline's numbers as numbers: "1,202" is 1202, not 1 and 202.
+THOUSANDS = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+# Where a headline's number is clearly a year, written short in the Buddhist Era ("68"), in
+# full ("2568") or in the Common Era ("2025"): after a month, an era, "ปี" (not "3 ปี 60 บาท",
+# a span of years and a price, nor "ทั้งปี 40 ล้านคน", "พันปี 12 สิงหาคม"), as the year of an
+# edition or a document ("ครั้งที่ 1/68") or of a numeric date ("23/04/68"). Each is read as the
+# full Buddhist year, the way headlines write most years, so a bare "2568" reads alike too.
+_THAI_MONTH_NAME = "|".join(
+    [
+        *sorted(THAI_MONTHS, key=len, reverse=True),
+        # Abbreviations with their dots, the last one required: "เม.ย.", "พ.ค.".
+        *(
+            r"(?<![ก-ฮ])" + r"\.?\s*".join(abbreviation) + r"\."
+            for abbreviation in THAI_MONTH_ABBREVIATIONS
+        ),
+    ]
+)
+# Words ending in ปี after which a number is a count or a day: ทั้งปี (a year's total),
+# รายปี (yearly), พันปี (in the Queen Mother's title).
+_NOT_A_YEAR_BEFORE = "".join(f"(?<!{word})" for word in ("ทั้ง", "ราย", "พัน"))
+_ENGLISH_MONTH_NAME = "|".join(sorted(ENGLISH_MONTHS, key=len, reverse=True))
+HEADLINE_YEAR = re.compile(
+    rf"(?:(?:{_THAI_MONTH_NAME})\s*(?:{ERA}\s*)?(?P<thai>\d{{4}}|\d{{2}})"
+    rf"|\b(?:{_ENGLISH_MONTH_NAME})\b\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+(?P<english>\d{{4}})"
+    rf"|(?<!\d)(?<!\d\s)(?<!\d\s\s){_NOT_A_YEAR_BEFORE}ปี(?:งบประมาณ)?\s*(?:{ERA}\s*)?"
+    r"(?P<year>\d{4}|\d{2})"
+    rf"|{ERA}\s*(?P<era>\d{{4}}|\d{{2}})"
+    rf"|ที่\s*\d{{1,4}}\s*/\s*(?P<edition>\d{{4}}|\d{{2}})(?![/\d])"  # not "ที่ 23/04/68"
+    rf"|(?<![\d/.-])\d{{1,2}}(?P<separator>[/.-])(?:0?[1-9]|1[0-2])(?P=separator)(?P<date>\d{{4}}|\d{{2}}))"
+    r"(?!\d)",
+    re.IGNORECASE,
+)
+HEADLINE_YEAR_GROUPS = ("thai", "english", "year", "era", "edition", "date")
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
@@ -368,15 +412,35 @@ def numbers_agree(first: np.ndarray, second: np.ndarray) -> bool:
 
 
 def headline_numbers(title: str) -> Counter[str]:
-    """The numbers written in a headline, with their counts."""
-    return Counter(NUMBER.findall(arabic_digits(title)))
+    """The numbers in a headline, with their counts, read as numbers.
+
+    Thousands separators are joined (``1,202`` is ``1202``), leading zeros
+    dropped (``04`` is ``4``) and a year where
+    it is clearly one (:data:`HEADLINE_YEAR`) is its full Buddhist year:
+    ``23 เม.ย. 68``, ``23 เมษายน 2568``, ``23 April 2025`` and ``ครั้งที่ 1/68``
+    hold ``2568``. A number that may be no year (``ปิดเว็บ 68 เว็บไซต์``) is as
+    written.
+    """
+    text = THOUSANDS.sub(lambda found: found[0].replace(",", ""), arabic_digits(title))
+    years: Counter[str] = Counter()
+    cut = 0
+    rest = []
+    for found in HEADLINE_YEAR.finditer(text):
+        group = next(name for name in HEADLINE_YEAR_GROUPS if found[name])
+        years[str(gregorian_year(found[group]) + BE_OFFSET)] += 1
+        rest.append(text[cut : found.start(group)])
+        cut = found.end(group)
+    rest.append(text[cut:])
+    return Counter(str(int(number)) for number in NUMBER.findall(" ".join(rest))) + years
 
 
 def headlines_agree(first: str, second: str) -> bool:
     """False when both headlines carry numbers and neither's contain the other's.
 
     ``ประกาศ ขสมก. ประจำวันที่ 19 ... COVID-19`` and ``... 20 ... COVID-19``
-    disagree; a headline shortened or prefixed by a republisher agrees.
+    disagree, and so do ``ครั้งที่ 3`` and ``ครั้งที่ 4``; a headline shortened
+    or prefixed by a republisher agrees, and so does one writing a number or a
+    year another way (:func:`headline_numbers`).
     """
     one, other = headline_numbers(first), headline_numbers(second)
     return not one or not other or not one - other or not other - one
