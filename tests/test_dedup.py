@@ -346,6 +346,52 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     assert duplicate_of(store, ORIGINAL_URL) is None
 
 
+# --- Arrival order -------------------------------------------------------------
+
+CAPTION = "ภาพ: กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+
+
+def as_found(
+    record_id: int,
+    url: str,
+    *,
+    source: str = "thaigov",
+    body: str | None = None,
+    published: date | None = None,
+) -> RawArticle:
+    """The corpus article's normalised text under ``url``, dated ``published`` (None: undated)."""
+    original = normalise_article(article(record_id))
+    return RawArticle(
+        url=url,
+        source=source,
+        title=original.title,
+        body=original.body if body is None else body,
+        published_hint=published,
+    )
+
+
+@pytest.mark.parametrize("order", ["repost first", "copy first"])
+def test_a_repost_a_year_later_and_its_copy_are_one_story_whichever_arrives_first(
+    store: Store, order: str
+) -> None:
+    """A word-for-word repost has the exact hash of the year-old original, which the 30-day
+    rule refuses: the repost must still be compared with the copy of its own day."""
+    original = normalise_article(article(ORIGINAL))
+    year_later = original.published + timedelta(days=365)
+    repost = as_found(ORIGINAL, thaigov(9_000_010), published=year_later)
+    body = f"{original.body}\n{CAPTION}"
+    copy = as_found(ORIGINAL, MDES_COPY, source="mdes", body=body, published=year_later)
+    assert fingerprint(original.title, original.body).exact_hash == (
+        fingerprint(repost.title, repost.body).exact_hash
+    )
+    ingest(store, article(ORIGINAL))
+    for item in (repost, copy) if order == "repost first" else (copy, repost):
+        ingest(store, item)
+    assert duplicate_of(store, thaigov(9_000_010)) == MDES_COPY  # same day, the longer text
+    assert duplicate_of(store, MDES_COPY) is None
+    assert duplicate_of(store, ORIGINAL_URL) is None  # a year apart: another story
+
+
 # --- Containment: condensed republications ----------------------------------
 
 
