@@ -351,7 +351,9 @@ class Ingestor:
         so a URL given twice in a batch is new, then updated. A new headline or
         body is a new version (not one that differs in digit script alone: see
         :func:`same_content`), and so is another published date (a correction);
-        a date where none was known only fills it in. A new article's first
+        a date where none was known only fills it in, and the deduplicator places
+        the article again (its date, not its first-seen day, now ranks it among
+        its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number.
         """
@@ -377,6 +379,7 @@ class Ingestor:
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
         dated: dict[int, dict[str, Any]] = {}  # unchanged rows that learn their published date
+        redated: dict[int, tuple[Article, Any]] = {}  # their articles and fingerprints, to place
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         for fetch, article, scored, fingerprint, history in prepared:
@@ -404,6 +407,10 @@ class Ingestor:
                 seen[known.id] = {"row_id": known.id, **fetched}
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
+                    if known.content_hash == article.content_hash:
+                        redated[known.id] = (article, fingerprint)
+                    else:  # the row keeps its text, written another way: placed as it is
+                        redated[known.id] = (_with_stored_text(conn, known.id, article), None)
                     current[article.url] = known._replace(published=published)
                 outcomes.append("unchanged")
                 continue
@@ -412,6 +419,7 @@ class Ingestor:
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 seen.pop(article_id, None)  # this later visit's fields win
                 dated.pop(article_id, None)  # and its date
+                redated.pop(article_id, None)  # placed again as a new version
                 if article_id not in written:  # the version it replaces is stored: give it its text
                     conn.execute(
                         KEEP_SUPERSEDED_TEXT, {"row_id": article_id, "superseded": known.versions}
@@ -445,8 +453,6 @@ class Ingestor:
             for latest in written.values():  # its text is the articles row's
                 latest["title"] = latest["body"] = None
             conn.execute(article_versions.insert(), versions)
-        if self.deduplicator is not None:
-            self.deduplicator.flush(conn)
         if dated:  # the article's date, and its current version's, which it was learned for
             conn.execute(
                 update(articles)
@@ -463,6 +469,12 @@ class Ingestor:
                 .values(published=bindparam("day")),
                 list(dated.values()),
             )
+        if self.deduplicator is not None:
+            # Its date, not its first-seen day, now ranks it among its copies and files
+            # it in the day window: the deduplicator places it again, as a fresh import would.
+            for row_id, (dated_article, dated_fingerprint) in redated.items():
+                self.deduplicator.assign(conn, row_id, dated_article, dated_fingerprint)
+            self.deduplicator.flush(conn)
         if seen:
             conn.execute(
                 update(articles)
@@ -513,13 +525,26 @@ class Ingestor:
         )
 
 
-def _same_stored_content(conn: Connection, row_id: int, article: Article) -> bool:
-    """Whether the stored headline and body of row ``row_id`` say what ``article``'s do,
-    read the :func:`same_content` way: asked only of an article whose hash changed."""
+def _stored_text(conn: Connection, row_id: int) -> tuple[str, str]:
+    """The headline and body stored for row ``row_id``."""
     row = conn.execute(
         select(articles.c.title, articles.c.body).where(articles.c.id == row_id)
     ).one()
-    return same_content((row.title, row.body), (article.title, article.body), article.published)
+    return row.title, row.body
+
+
+def _same_stored_content(conn: Connection, row_id: int, article: Article) -> bool:
+    """Whether the stored headline and body of row ``row_id`` say what ``article``'s do,
+    read the :func:`same_content` way: asked only of an article whose hash changed."""
+    stored = _stored_text(conn, row_id)
+    return same_content(stored, (article.title, article.body), article.published)
+
+
+def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
+    """``article`` with the headline and body row ``row_id`` holds (an unchanged visit's
+    text may differ in digit script or a date line), which its fingerprint must be of."""
+    title, body = _stored_text(conn, row_id)
+    return replace(article, title=title, body=body)
 
 
 def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:
