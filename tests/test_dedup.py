@@ -449,6 +449,136 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     assert duplicate_of(store, ORIGINAL_URL) is None
 
 
+# --- Arrival order -------------------------------------------------------------
+
+CAPTION = "ภาพ: กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+
+
+def as_found(
+    record_id: int,
+    url: str,
+    *,
+    source: str = "thaigov",
+    body: str | None = None,
+    published: date | None = None,
+) -> RawArticle:
+    """The corpus article's normalised text under ``url``, dated ``published`` (None: undated)."""
+    original = normalise_article(article(record_id))
+    return RawArticle(
+        url=url,
+        source=source,
+        title=original.title,
+        body=original.body if body is None else body,
+        published_hint=published,
+    )
+
+
+@pytest.mark.parametrize("order", ["repost first", "copy first"])
+def test_a_repost_a_year_later_and_its_copy_are_one_story_whichever_arrives_first(
+    store: Store, order: str
+) -> None:
+    """A word-for-word repost has the exact hash of the year-old original, which the 30-day
+    rule refuses: the repost must still be compared with the copy of its own day."""
+    original = normalise_article(article(ORIGINAL))
+    year_later = original.published + timedelta(days=365)
+    repost = as_found(ORIGINAL, thaigov(9_000_010), published=year_later)
+    body = f"{original.body}\n{CAPTION}"
+    copy = as_found(ORIGINAL, MDES_COPY, source="mdes", body=body, published=year_later)
+    assert fingerprint(original.title, original.body).exact_hash == (
+        fingerprint(repost.title, repost.body).exact_hash
+    )
+    ingest(store, article(ORIGINAL))
+    for item in (repost, copy) if order == "repost first" else (copy, repost):
+        ingest(store, item)
+    assert duplicate_of(store, thaigov(9_000_010)) == MDES_COPY  # same day, the longer text
+    assert duplicate_of(store, MDES_COPY) is None
+    assert duplicate_of(store, ORIGINAL_URL) is None  # a year apart: another story
+
+
+@pytest.mark.parametrize("order", ["copy first", "release first"])
+def test_a_release_that_learns_its_date_on_a_revisit_represents_its_shorter_copy(
+    store: Store, order: str
+) -> None:
+    """Undated, the release ranks by its first-seen day, years after its copy's date; once
+    a revisit gives it the copy's day, the longer text represents the story, as it would
+    had both been found dated."""
+    original = normalise_article(article(ORIGINAL))
+    shorter = " ".join(original.body.split(" ")[:-5])  # its last participant dropped
+    copy = as_found(ORIGINAL, MDES_COPY, source="mdes", body=shorter, published=original.published)
+    undated = as_found(ORIGINAL, ORIGINAL_URL)
+    ingestor = build_ingestor(store, clock=clock)  # one process: its index is kept in memory
+    for item in (copy, undated) if order == "copy first" else (undated, copy):
+        ingestor.ingest([item])
+    assert store.article_by_url(ORIGINAL_URL)["published"] is None
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY  # first seen years later
+    summary = ingestor.ingest([as_found(ORIGINAL, ORIGINAL_URL, published=original.published)])
+    assert summary.unchanged == 1
+    assert store.article_by_url(ORIGINAL_URL)["published"] == original.published.isoformat()
+    assert duplicate_of(store, MDES_COPY) == ORIGINAL_URL
+    assert duplicate_of(store, ORIGINAL_URL) is None
+
+
+@pytest.mark.parametrize("order", ["copy before the date", "copy after the date", "one batch"])
+def test_a_release_that_learns_its_date_is_compared_with_the_copies_of_its_day(
+    store: Store, order: str
+) -> None:
+    """A condensed copy is found by the day window alone, where an undated article is not
+    filed: learning its date files it there, in the index a running crawl keeps."""
+    original = normalise_article(article(CONDENSED))
+    copy = condensed(CONDENSED, MDES_COPY)
+    assert similarity(article(CONDENSED), copy) < THRESHOLD
+    dated = as_found(CONDENSED, thaigov(CONDENSED), published=original.published)
+    ingestor = build_ingestor(store, clock=clock)  # one process: its index is kept in memory
+    if order == "copy before the date":
+        ingestor.ingest([copy])
+        ingestor.ingest([as_found(CONDENSED, thaigov(CONDENSED))])
+        assert store.article_by_url(thaigov(CONDENSED))["published"] is None
+        assert duplicate_of(store, MDES_COPY) is None  # an undated text is not compared so
+        ingestor.ingest([dated])
+    elif order == "copy after the date":
+        ingestor.ingest([as_found(CONDENSED, thaigov(CONDENSED))])
+        ingestor.ingest([dated])
+        ingestor.ingest([copy])
+    else:
+        ingestor.ingest([as_found(CONDENSED, thaigov(CONDENSED))])
+        ingestor.ingest([copy, dated])
+    assert store.article_by_url(thaigov(CONDENSED))["versions"] == 1
+    assert duplicate_of(store, MDES_COPY) == thaigov(CONDENSED)
+    assert duplicate_of(store, thaigov(CONDENSED)) is None
+
+
+def test_an_article_placed_again_for_its_date_keeps_the_fingerprint_of_its_stored_text(
+    store: Store,
+) -> None:
+    """A body normalised before numeric date lines were read holds one at its top; a revisit
+    without it, dated, is the same text (unchanged), and the fingerprint stays the stored
+    text's, which the row still holds."""
+    original = normalise_article(article(ORIGINAL))
+    ingest(store, as_found(ORIGINAL, ORIGINAL_URL))
+    legacy = fingerprint(original.title, f"28/09/2563\n{original.body}")
+    with store.transaction() as conn:
+        row_id = conn.execute(select(articles.c.id)).scalar_one()
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == row_id)
+            .values(body=f"28/09/2563\n{original.body}", content_hash="as hashed then")
+        )
+        conn.execute(
+            update(fingerprints)
+            .where(fingerprints.c.article_id == row_id)
+            .values(exact_hash=legacy.exact_hash, minhash=legacy.to_bytes())
+        )
+    summary = build_ingestor(store, clock=clock).ingest(
+        [as_found(ORIGINAL, ORIGINAL_URL, published=original.published)]
+    )
+    assert summary.unchanged == 1
+    assert store.article_by_url(ORIGINAL_URL)["published"] == original.published.isoformat()
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(fingerprints.c.exact_hash, fingerprints.c.minhash)).one()
+    assert stored.exact_hash == legacy.exact_hash
+    assert stored.minhash == legacy.to_bytes()
+
+
 # --- Containment: condensed republications ----------------------------------
 
 

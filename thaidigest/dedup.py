@@ -9,7 +9,10 @@ stored rows (rule 1 against the stored signature, rule 1b against the stored
 text), so an index entry gone stale (an article another process edited) can
 miss a duplicate, never invent one:
 
-- equal exact hashes;
+- equal exact hashes, which spare the two searches below when the rules allow
+  one of them; when they allow none (a word-for-word repost a year after its
+  original), the searches run, else which copy of the repost's day was
+  stored first would decide whether the two are one story;
 - LSH over the signatures for rule 1 (:class:`BandIndex`: datasketch's
   optimal bands and rows for the threshold, in plain dicts);
 - the day window (:class:`DayWindow`): every article dated within
@@ -389,32 +392,48 @@ class Deduplicator:
             "minhash": fp.to_bytes(),
         }
         day = article.published.toordinal() if article.published else None
-        similar: set[int] = set()
-        self._by_exact_hash.collect(fp.exact_hash, similar)
-        overlapping: set[int] = set()
+        exact: set[int] = set()
+        self._by_exact_hash.collect(fp.exact_hash, exact)
         keys = self._lsh.keys(fp.signature)
-        if fp.shingled and not similar:
-            banded = list(self._lsh.query(keys))
-            if banded:
-                similarities = estimated_jaccards(self._signatures.of(banded), fp.signature)
-                similar.update(np.asarray(banded)[similarities >= self.threshold].tolist())
-            if day is not None:
-                ids, similarities = self._window.near(day, fp.signature)
-                similar.update(ids[similarities >= self.threshold].tolist())
-                nearby = (similarities >= CANDIDATE_SIMILARITY) & (similarities < self.threshold)
-                overlapping.update(
-                    key
-                    for key in ids[nearby].tolist()
-                    if key not in self._sketches  # to be made from the stored text
-                    or may_contain(fp.sketch, self._sketches[key], self.containment)
-                )
-        # Judged again against its own cluster whatever the index finds: LSH misses a
-        # fair share of pairs near the threshold, and a typo fixed must not split a story.
-        similar.update(former)
         self._remember(article_id, fp, day, keys)
         self._sketches.put(article_id, fp.sketch)
+        # An exact copy the rules allow spares the searches. The former cluster's members
+        # are judged again whatever the index finds: LSH misses a fair share of pairs near
+        # the threshold, and a typo fixed must not split a story.
+        if exact and self._join(conn, article_id, article, fp, exact | set(former), set()):
+            return
+        # None the rules allow (a word-for-word repost a year later is refused its
+        # original): the searches run, as for a text never seen (see the module's docstring).
+        similar, overlapping = self._nearby(article_id, fp, day, keys)
+        similar.update(former)
         if similar or overlapping:
             self._join(conn, article_id, article, fp, similar, overlapping)
+
+    def _nearby(
+        self, article_id: int, fp: Fingerprint, day: int | None, keys: list[bytes]
+    ) -> tuple[set[int], set[int]]:
+        """The rule-1 candidates (LSH, the day window) and the rule-1b ones (the day window)."""
+        similar: set[int] = set()
+        overlapping: set[int] = set()
+        if not fp.shingled:
+            return similar, overlapping
+        banded = list(self._lsh.query(keys) - {article_id})
+        if banded:
+            similarities = estimated_jaccards(self._signatures.of(banded), fp.signature)
+            similar.update(np.asarray(banded)[similarities >= self.threshold].tolist())
+        if day is not None:
+            ids, similarities = self._window.near(day, fp.signature)
+            others = ids != article_id
+            ids, similarities = ids[others], similarities[others]
+            similar.update(ids[similarities >= self.threshold].tolist())
+            nearby = (similarities >= CANDIDATE_SIMILARITY) & (similarities < self.threshold)
+            overlapping.update(
+                key
+                for key in ids[nearby].tolist()
+                if key not in self._sketches  # to be made from the stored text
+                or may_contain(fp.sketch, self._sketches[key], self.containment)
+            )
+        return similar, overlapping
 
     def flush(self, conn: Connection) -> None:
         """Write the fingerprints :meth:`assign` recorded: call it before the commit."""
@@ -467,8 +486,8 @@ class Deduplicator:
         fp: Fingerprint,
         similar: set[int],
         overlapping: set[int],
-    ) -> None:
-        """Join the clusters of the candidates that duplicate the article.
+    ) -> bool:
+        """Join the clusters of the candidates that duplicate the article; whether it joined one.
 
         ``similar`` candidates (and exact copies) are verified against their
         stored fingerprints, ``overlapping`` ones against their stored texts.
@@ -508,13 +527,13 @@ class Deduplicator:
                 rows += conn.execute(_CONTAINED, {"ids": unread}).all()
             for row in sorted(rows, key=lambda row: row.id):  # in id order, as one query gave them
                 _keep_best(matches, row, comparison.contained(row))
-        if matches:
-            self._merge(conn, article_id, comparison.marks, matches)
+        return bool(matches) and self._merge(conn, article_id, comparison.marks, matches)
 
     def _merge(
         self, conn: Connection, article_id: int, marks: Marks, matches: dict[str, Match]
-    ) -> None:
-        """Merge the article and the matched clusters that agree with it and each other."""
+    ) -> bool:
+        """Merge the article and the matched clusters that agree with it and each other;
+        whether any did."""
         self.flush(conn)
         members: dict[str, list[Marks]] = {cluster: [] for cluster in matches}
         representatives = {}
@@ -535,7 +554,7 @@ class Deduplicator:
             else:
                 representatives.pop(cluster, None)
         if not representatives:
-            return
+            return False
         first = min([new, *representatives.values()], key=representative_key)
         for row in representatives.values():
             if row.id != first.id:
@@ -551,6 +570,7 @@ class Deduplicator:
             conn.execute(
                 update(articles).where(articles.c.id == article_id).values(duplicate_of=first.url)
             )
+        return True
 
     def _detach(self, conn: Connection, article_id: int) -> list[int]:
         """Take a changed article out of its cluster, handing over its representative's role;

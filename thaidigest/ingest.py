@@ -353,7 +353,9 @@ class Ingestor:
         so a URL given twice in a batch is new, then updated. A new headline or
         body is a new version (not one that differs in digit script, line breaks or
         runs of spaces alone: see :func:`same_content`), and so is another published
-        date (a correction); a date where none was known only fills it in. A new article's first
+        date (a correction); a date where none was known only fills it in, and the
+        deduplicator places the article again (its date, not its first-seen day, now
+        ranks it among its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number.
         """
@@ -379,6 +381,7 @@ class Ingestor:
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
         dated: dict[int, dict[str, Any]] = {}  # unchanged rows that learn their published date
+        redated: dict[int, tuple[Article, Any]] = {}  # their articles and fingerprints, to place
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         for fetch, article, scored, fingerprint, history in prepared:
@@ -406,6 +409,10 @@ class Ingestor:
                 seen[known.id] = {"row_id": known.id, **fetched}
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
+                    if known.content_hash == article.content_hash:
+                        redated[known.id] = (article, fingerprint)
+                    else:  # the row keeps its text, written another way: placed as it is
+                        redated[known.id] = (_with_stored_text(conn, known.id, article), None)
                     current[article.url] = known._replace(published=published)
                 outcomes.append("unchanged")
                 continue
@@ -414,6 +421,7 @@ class Ingestor:
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 seen.pop(article_id, None)  # this later visit's fields win
                 dated.pop(article_id, None)  # and its date
+                redated.pop(article_id, None)  # placed again as a new version
                 if article_id not in written:  # the version it replaces is stored: give it its text
                     conn.execute(
                         KEEP_SUPERSEDED_TEXT, {"row_id": article_id, "superseded": known.versions}
@@ -447,8 +455,6 @@ class Ingestor:
             for latest in written.values():  # its text is the articles row's
                 latest["title"] = latest["body"] = None
             conn.execute(article_versions.insert(), versions)
-        if self.deduplicator is not None:
-            self.deduplicator.flush(conn)
         if dated:  # the article's date, and its current version's, which it was learned for
             conn.execute(
                 update(articles)
@@ -465,6 +471,12 @@ class Ingestor:
                 .values(published=bindparam("day")),
                 list(dated.values()),
             )
+        if self.deduplicator is not None:
+            # Its date, not its first-seen day, now ranks it among its copies and files
+            # it in the day window: the deduplicator places it again, as a fresh import would.
+            for row_id, (dated_article, dated_fingerprint) in redated.items():
+                self.deduplicator.assign(conn, row_id, dated_article, dated_fingerprint)
+            self.deduplicator.flush(conn)
         if seen:
             conn.execute(
                 update(articles)
@@ -515,6 +527,14 @@ class Ingestor:
         )
 
 
+def _stored_text(conn: Connection, row_id: int) -> tuple[str, str]:
+    """The headline and body stored for row ``row_id``."""
+    row = conn.execute(
+        select(articles.c.title, articles.c.body).where(articles.c.id == row_id)
+    ).one()
+    return row.title, row.body
+
+
 def _same_stored_content(conn: Connection, known: Stored, article: Article) -> bool:
     """Whether the stored headline and body of ``known`` say what ``article``'s do, read
     the :func:`same_content` way: asked only of an article whose hash changed.
@@ -523,14 +543,19 @@ def _same_stored_content(conn: Connection, known: Stored, article: Article) -> b
     lines the stored text lacks (:func:`without_page_lines`): one read by the fallback
     is no edit, and the selectors' next read no second one.
     """
-    row = conn.execute(
-        select(articles.c.title, articles.c.body).where(articles.c.id == known.id)
-    ).one()
+    title, stored_body = _stored_text(conn, known.id)
     body = article.body
     if fallback_over_selectors(known, article):
         labels = {article.category} if article.category else set()
-        body = without_page_lines(body, row.body, labels)
-    return same_content((row.title, row.body), (article.title, body), article.published)
+        body = without_page_lines(body, stored_body, labels)
+    return same_content((title, stored_body), (article.title, body), article.published)
+
+
+def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
+    """``article`` with the headline and body row ``row_id`` holds (an unchanged visit's
+    text may differ in digit script or a date line), which its fingerprint must be of."""
+    title, body = _stored_text(conn, row_id)
+    return replace(article, title=title, body=body)
 
 
 def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:
