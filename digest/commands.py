@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from digest.mail import MailError, mail_subject, owed, send_digest, write_off
+from digest.mail import MailError, mail_subject, not_over, owed, send_digest, write_off
 from digest.publish import (
     DIGESTS,
     DigestResult,
@@ -94,6 +94,7 @@ def mail_digests(
                 text=texts[week],
                 html=mail_page(title, week, texts[week]),
                 recipients=late.get(week),
+                clock=utc_now,  # the command's clock, which decides whether the week is over
             )
         except MailError as error:
             failures.append(str(error))
@@ -119,7 +120,8 @@ def mail_digests(
     "--email",
     "mail",
     is_flag=True,
-    help="Mail the digest to email.recipients (also when email.enabled is true).",
+    help="Mail the digest to email.recipients (also when email.enabled is true); "
+    "a week not over is never mailed.",
 )
 @click.option(
     "--served-locally",
@@ -144,6 +146,8 @@ def digest_command(
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
         raise SettingsError(f"--week {week} has not started yet")
     week = week or Week.last_complete(now)
+    if mail and not week.is_over(now):
+        raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = out or Path(config["digest"]["out"])
     store = Store.open(db)
     try:
@@ -167,7 +171,9 @@ def digest_command(
         unchanged = len(result.files) - len(result.changed)
         if unchanged:
             click.echo(f"{unchanged} files unchanged in {out_dir}")
-        if mail or config["email"]["enabled"]:
+        if (mail or config["email"]["enabled"]) and not week.is_over(now):
+            click.echo(f"{not_over(week)}: not mailed")  # a preview, built again once over
+        elif mail or config["email"]["enabled"]:
             mail_digests(store, config, out_dir, result, now)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None

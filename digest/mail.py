@@ -1,9 +1,15 @@
 """Mail the weekly digest: Markdown as text/plain, its HTML as text/html, over SMTP.
 
 Each recipient gets the week once: a successful send is recorded in the
-``deliveries`` table at once, and a recipient already recorded for the week
-is skipped. A recipient is owed the week (the ``undelivered`` table) from the
-start of the send until it succeeds, so a failed send, which raises
+``deliveries`` table at once, and a recipient already recorded for the week is
+skipped. Two runs at once (the daemon's and a manual one) would both see a recipient
+not yet recorded and both mail it, so each (week, recipient) is claimed before it is
+sent, under a lock of :mod:`thaidigest.locks` (:func:`claim_name`), and looked up
+again once claimed: a run that finds it claimed or recorded skips it, and a send
+that fails gives its claim back for a later run. A week not over is never mailed:
+its digest is partial, and recorded, it would keep the complete one from being
+mailed (:func:`not_over`). A recipient is owed the week (the ``undelivered`` table)
+from the start of the send until it succeeds, so a failed send, which raises
 :class:`MailError` after the others were tried, is retried by the next run,
 whichever week that run mails, while the week is one of the last ``digest.weeks``;
 one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
@@ -18,9 +24,10 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -32,10 +39,13 @@ from sqlalchemy import delete, insert, select
 from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
+from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
 
 SMTP_TIMEOUT = 30  # seconds
+# A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
+CLAIM_TTL = timedelta(minutes=10)
 logger = logging.getLogger(__name__)
 
 
@@ -67,6 +77,12 @@ class _Subject(str):
         return f"{self.name}: {header.encode(linesep=policy.linesep)}{policy.linesep}"
 
 
+def not_over(week: Week) -> str:
+    """Why ``week``'s digest is not mailed before the week ends: a digest mailed then would
+    be partial, and, recorded as delivered, keep the complete one from being mailed."""
+    return f"digest {week} is not over until {week.end():%Y-%m-%d %H:%M} Bangkok time"
+
+
 def mail_subject(title: str, week: Week) -> str:
     return clean_line(f"{title}: week {week} ({week_range(week)})")
 
@@ -84,6 +100,11 @@ def build_message(
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     return message
+
+
+def claim_name(week: Week, recipient: str) -> str:
+    """The lock a run holds while it mails ``week`` to ``recipient``."""
+    return f"mail {week} {recipient}"
 
 
 def delivered(store: Store, week: Week) -> set[str]:
@@ -146,6 +167,23 @@ def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
             conn.execute(insert(undelivered), rows)
 
 
+@contextmanager
+def _claim(store: Store, week: Week, recipient: str, now: datetime) -> Iterator[bool]:
+    """Claim ``week`` for ``recipient`` while the block runs, then give the claim back,
+    sent or not; True when this run is to send it: no other run holds the claim, and
+    none has sent it since this run looked (it may have ended meanwhile)."""
+    name = claim_name(week, recipient)
+    try:
+        acquire(store, name, CLAIM_TTL, now)
+    except LockHeld:  # another run is mailing it now
+        yield False
+        return
+    try:
+        yield recipient not in delivered(store, week)
+    finally:
+        release(store, name)
+
+
 def send_digest(
     store: Store,
     settings: Mapping[str, Any],
@@ -160,15 +198,20 @@ def send_digest(
     smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP,
 ) -> MailReport:
     """Mail the week's digest to every one of ``recipients`` (default:
-    ``settings["recipients"]``) not yet sent it; each is owed it until then."""
+    ``settings["recipients"]``) not yet sent it; each is owed it until then.
+
+    A week not over at ``clock()`` is refused (:class:`MailError`) before anything is
+    sent, owed or recorded."""
+    if not week.is_over(clock()):
+        raise MailError(f"{not_over(week)}: not mailed")
     recipients = list(dict.fromkeys(settings["recipients"] if recipients is None else recipients))
     if not recipients:
         raise MailError("no recipients: set email.recipients in the configuration")
     done = delivered(store, week)
     pending = [recipient for recipient in recipients if recipient not in done]
-    skipped = tuple(recipient for recipient in recipients if recipient in done)
+    skipped = [recipient for recipient in recipients if recipient in done]
     if not pending:
-        return MailReport((), skipped)
+        return MailReport((), tuple(skipped))
     _owe(store, week, pending)
     username = settings["username"]
     password = environ.get(settings["password_env"]) if username else None
@@ -186,35 +229,40 @@ def send_digest(
             if username:
                 client.login(username, password)
             for recipient in pending:
-                message = build_message(
-                    sender=settings["sender"],
-                    recipient=recipient,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    sent=clock(),
-                )
-                try:
-                    client.send_message(message, settings["sender"], [recipient])
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                    failed[recipient] = redact(str(error), [password])
-                    continue
-                with store.transaction() as conn:
-                    conn.execute(
-                        insert(deliveries).values(
-                            week=str(week), recipient=recipient, sent_at=iso(clock())
-                        )
+                with _claim(store, week, recipient, clock()) as ours:
+                    if not ours:
+                        skipped.append(recipient)
+                        continue
+                    message = build_message(
+                        sender=settings["sender"],
+                        recipient=recipient,
+                        subject=subject,
+                        text=text,
+                        html=html,
+                        sent=clock(),
                     )
-                    conn.execute(
-                        delete(undelivered).where(
-                            undelivered.c.week == str(week), undelivered.c.recipient == recipient
+                    try:
+                        client.send_message(message, settings["sender"], [recipient])
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+                        failed[recipient] = redact(str(error), [password])
+                        continue
+                    with store.transaction() as conn:
+                        conn.execute(
+                            insert(deliveries).values(
+                                week=str(week), recipient=recipient, sent_at=iso(clock())
+                            )
                         )
-                    )
+                        conn.execute(
+                            delete(undelivered).where(
+                                undelivered.c.week == str(week),
+                                undelivered.c.recipient == recipient,
+                            )
+                        )
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
     except (OSError, smtplib.SMTPException) as error:
         reason = redact(str(error) or type(error).__name__, [password])
-        left = ", ".join(recipient for recipient in pending if recipient not in sent)
+        left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
             f"{len(pending)} recipients: {reason} ({left} not mailed)"
@@ -222,4 +270,4 @@ def send_digest(
     if failed:
         reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
         raise MailError(f"digest {week} not mailed to {len(failed)} recipients: {reasons}")
-    return MailReport(tuple(sent), skipped)
+    return MailReport(tuple(sent), tuple(skipped))

@@ -196,6 +196,10 @@ class Week:
         """The next Monday 00:00 in Bangkok, the moment the week is over."""
         return self.shift(1).start()
 
+    def is_over(self, now: datetime) -> bool:
+        """Whether the week has ended at the moment ``now``: only then is its digest final."""
+        return self.end() <= now
+
     def bounds(self) -> tuple[str, str]:
         """The week as stored UTC text, ``[start, end)``."""
         return iso(self.start()), iso(self.end())

@@ -1,10 +1,13 @@
+import asyncio
 import json
 import socket
 import subprocess
 import sys
+import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -456,3 +459,100 @@ def test_the_current_week_not_yet_over_can_be_built(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert (out / "digests" / f"{current}.md").exists()
+
+
+def email_config(tmp_path, port, recipients, *, enabled=False):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(
+        f'[email]\nenabled = {json.dumps(enabled)}\nhost = "127.0.0.1"\nport = {port}\n'
+        f"starttls = false\nrecipients = {json.dumps(recipients)}\n"
+    )
+    return config
+
+
+def test_a_week_not_over_is_not_mailed_by_email_enabled_but_mailed_once_over(tmp_path, monkeypatch):
+    db, current = stored(tmp_path), Week.last_complete(utc_now()).shift(1)
+    with smtp_sink() as inbox:
+        config = email_config(tmp_path, inbox.port, ["a@example.org"], enabled=True)
+        preview = ["--week", str(current), "--out", str(tmp_path / "preview")]
+        result = CliRunner().invoke(
+            digest_command, [*preview, "--db", str(db), "--config", str(config)]
+        )
+        assert result.exit_code == 0, result.output
+        not_mailed = [line for line in result.output.splitlines() if "not mailed" in line]
+        assert len(not_mailed) == 1
+        assert not_mailed[0].startswith(f"digest {current} is not over until ")
+        assert "mailed a@example.org" not in result.output and inbox.messages == []
+        # The daemon's run on the Monday after: the complete week goes out.
+        monkeypatch.setattr("digest.commands.utc_now", lambda: current.end().astimezone(UTC))
+        arguments = ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+        result = CliRunner().invoke(digest_command, arguments)
+        assert result.exit_code == 0, result.output
+        assert "mailed a@example.org" in result.output
+        assert "already mailed" not in result.output
+    assert mailed(inbox) == [("a@example.org", str(current))]
+
+
+def test_email_asked_for_a_week_not_over_is_refused_and_nothing_is_written(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    current = Week.last_complete(utc_now()).shift(1)
+    with smtp_sink() as inbox:
+        config = email_config(tmp_path, inbox.port, ["a@example.org"])
+        arguments = ["--week", str(current), "--out", str(out), "--db", str(db)]
+        result = CliRunner().invoke(
+            digest_command, [*arguments, "--email", "--config", str(config)]
+        )
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: --email: digest {current} is not over until ")
+    assert result.output.endswith("; mail it once it is over\n")
+    assert len(result.output.splitlines()) == 1
+    assert inbox.messages == [] and not out.exists()
+
+
+class HeldInbox(Inbox):
+    """An inbox that keeps the first message it is sent in DATA until ``release`` is set,
+    having set ``holding``: a slow server, in the middle of one run's send."""
+
+    def __init__(self):
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.holding.is_set():
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_runs_at_once_mail_each_recipient_once_and_the_loser_says_already_mailed(tmp_path):
+    db = stored(tmp_path)
+    inbox = HeldInbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    config = email_config(tmp_path, controller.port, ["a@example.org", "b@example.org"])
+    command = [sys.executable, "-m", "thaidigest", "digest", "--week", "2024-W34"]
+    command += ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+    command += ["--email"]
+    try:
+        first = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            assert inbox.holding.wait(60), "the first run never reached DATA"
+            # The first run is sending a@example.org now; a second run starts and ends.
+            second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            inbox.release.set()
+            first_output = first.communicate(timeout=120)[0]
+    finally:
+        controller.stop()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert first.returncode == 0, first_output
+    assert {"already mailed a@example.org", "mailed b@example.org"} <= set(
+        second.stdout.splitlines()
+    )
+    assert {"mailed a@example.org", "already mailed b@example.org"} <= set(
+        first_output.splitlines()
+    )
+    assert "UNIQUE" not in second.stderr + first_output
+    assert sorted(mailed(inbox)) == [("a@example.org", "2024-W34"), ("b@example.org", "2024-W34")]

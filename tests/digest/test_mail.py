@@ -17,7 +17,7 @@ from digest.mail import MailError, Owed, mail_subject, owed, send_digest, write_
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings
-from thaidigest.store import deliveries
+from thaidigest.store import deliveries, locks
 
 W34 = Week(2024, 34)
 PASSWORD = "s3cret-Pa55"
@@ -290,3 +290,40 @@ def test_a_long_subject_with_a_dash_reads_with_single_spaces(store, built, inbox
     )
     ((_, raw),) = inbox.messages
     assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+
+
+def test_a_week_not_over_is_neither_mailed_nor_recorded_nor_owed(store, built, inbox):
+    mail = mail_settings(inbox.port, ["a@example.org"])
+    with pytest.raises(MailError, match="digest 2024-W34 is not over"):
+        send_digest(
+            store,
+            mail,
+            W34,
+            subject="thaidigest: week 2024-W34",
+            text=built.markdown,
+            html=built.html,
+            environ={},
+            clock=lambda: at("2024-08-22T10:00"),  # Thursday of that week
+        )
+    assert inbox.messages == []
+    assert recorded(store) == set()
+    assert owed(store, ["a@example.org"], W34) == Owed(due={}, overdue={})
+
+
+def claims(store):
+    with store.engine.connect() as conn:
+        return list(conn.execute(select(locks.c.name)).scalars())
+
+
+def test_a_failed_send_gives_its_claim_back_so_the_next_run_sends_it(store, built, inbox):
+    mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
+    inbox.refuse.add("b@example.org")
+    with pytest.raises(MailError):
+        send(store, built, mail)
+    assert claims(store) == []
+    with pytest.raises(MailError):
+        send(store, built, mail_settings(free_port(), ["b@example.org"]))
+    assert claims(store) == []
+    inbox.refuse.clear()
+    assert send(store, built, mail).sent == ("b@example.org",)
+    assert claims(store) == []
