@@ -473,7 +473,7 @@ class _JobStore(SQLAlchemyJobStore):
     refuses them: APScheduler logs that of its look for due jobs as a warning and
     looks again ``STORE_RETRY`` seconds later. So the run handed over is not found
     due a second time and run twice. A write still kept when the daemon stops is
-    lost: the next daemon finds that run due and runs it once more.
+    lost, with a warning: the next daemon finds that run due and runs it once more.
     """
 
     def __init__(self, **options: Any) -> None:
@@ -528,6 +528,17 @@ class _JobStore(SQLAlchemyJobStore):
     def get_due_jobs(self, now: datetime) -> list[StoredJob]:
         self._store_unsaved()
         return super().get_due_jobs(now)
+
+    def shutdown(self) -> None:
+        """Say which writes are lost: the daemon stops while the database refuses them."""
+        for job_id, job in self._unsaved.items():
+            change = "next run" if job is not None else "removal"
+            log.warning(
+                "%s: its %s was never stored: the next daemon finds the job as stored before",
+                job_id,
+                change,
+            )
+        super().shutdown()
 
     def get_next_run_time(self) -> datetime | None:
         """When the scheduler next looks for due jobs: ``STORE_RETRY`` seconds from now

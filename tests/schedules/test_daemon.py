@@ -392,6 +392,26 @@ def test_a_next_run_the_locked_database_refuses_is_logged_and_stored_later_and_r
     assert caplog.text.count("crawl: due at") == 1, caplog.text  # the slot ran once, not again
 
 
+def test_a_next_run_still_refused_when_the_daemon_stops_is_a_warning(tmp_path, caplog, monkeypatch):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.1)  # else each write waits 30 s
+    monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
+    db = tmp_path / "db.sqlite"
+    schedule = parse_schedule(schedule_text('name = "crawl"\ntask = "crawl"\nevery = 3600\n'), "t")
+    scheduler = build_scheduler(schedule, Store(f"sqlite:///{db}"))
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, schedule, config_file=None, config=DEFAULTS)
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    scheduler.modify_job("crawl", next_run_time=due)
+    with caplog.at_level(logging.INFO), database_locked_by_another_writer(db):
+        scheduler.resume()
+        wait_until(lambda: "could not be stored" in caplog.text, 10, lambda: caplog.text)
+        stop_scheduler(scheduler)
+    (warning,) = [r for r in caplog.records if "never stored" in r.getMessage()]
+    assert warning.levelno == logging.WARNING, caplog.text
+    assert warning.getMessage().startswith("crawl: its next run was never stored"), caplog.text
+    assert job_row(db, "crawl") == due.timestamp()  # the next daemon finds that run due
+
+
 # --- Job logs and stopping jobs (in this process) -------------------------------------
 
 
