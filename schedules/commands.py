@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `
     from schedules.spec import Schedule
 
 EXIT_UNHEALTHY = 1
+EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts it on failure
 
 schedules_option = click.option(
     "--schedules",
@@ -53,9 +54,10 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
     """Run the schedule (crawls, digests) until stopped; log to stdout.
 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
-    after taking the lock over.
+    after taking the lock over; exit 1 when the scheduler's thread died, for a
+    supervisor to restart the daemon.
     """
-    from schedules.daemon import LOG_FORMAT, run_daemon
+    from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
 
     config = load_config_or_exit(config_file)
@@ -76,6 +78,9 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
     except LockHeld as held:  # another daemon runs this database's jobs
         click.echo(f"not running: {held}", err=True)
         sys.exit(EXIT_LOCKED)
+    except SchedulerDied as died:  # its lock released: a restarted daemon takes over
+        click.echo(f"stopped: {died}", err=True)
+        sys.exit(EXIT_SCHEDULER_DIED)
 
 
 def _overdue(upcoming: datetime | None, now: datetime, grace: float | None) -> str:

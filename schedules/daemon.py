@@ -18,6 +18,16 @@ daemon that finds its lock taken over (another daemon judged it stale) stops
 its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
 ``LockHeld``: both end ``thaidigest run`` with exit status 75.
 
+A job's next run time the database refuses to store (another writer holds it
+past the busy timeout) is an error in the log, not the end of the scheduler:
+it is stored before the scheduler next reads the jobs, which it tries again
+every ``STORE_RETRY`` seconds, so the run handed over is not run twice
+(:class:`_JobStore`). Should the scheduler's thread die all the same, on a
+failure no one foresaw, the daemon logs why with its traceback, stops its jobs
+as on SIGTERM, releases its lock and raises :class:`SchedulerDied`: ``thaidigest
+run`` exits 1, for a supervisor (systemd's ``Restart=on-failure``, a Docker
+restart policy) to start it again, rather than hold the lock with no job running.
+
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
 ``scraper.crawl``); any other job, a digest, may finish. Whatever still runs
@@ -57,12 +67,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -87,6 +98,7 @@ DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
 RENEW_TURN = 0.5  # seconds a renewal waits for a busy database before it looks at the signals
 RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
 LATE_NOTICE = 60  # seconds late a run may start before a warning says it was missed
+STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
 # "2024-09-01 10:00:00 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
@@ -446,12 +458,131 @@ def _log_missed(event: JobExecutionEvent) -> None:
     )
 
 
-def build_scheduler(schedule: Schedule, store: Store) -> BackgroundScheduler:
+class SchedulerDied(RuntimeError):
+    """The scheduler's thread ended while the daemon ran: no job would run again."""
+
+
+class _JobStore(SQLAlchemyJobStore):
+    """APScheduler's SQLAlchemy job store, keeping a write the database refuses for later.
+
+    Once it has handed a run to the pool, APScheduler 3 stores the job's next run
+    time (or removes a job that has none) without catching anything: a database
+    another writer held past the busy timeout ended the scheduler's thread, and no
+    job ran again. Here a refused write is logged as an error and kept. Every read
+    of the jobs makes the kept writes first, and raises while the database still
+    refuses them: APScheduler logs that of its look for due jobs as a warning and
+    looks again ``STORE_RETRY`` seconds later. So the run handed over is not found
+    due a second time and run twice. A write still kept when the daemon stops is
+    lost, with a warning: the next daemon finds that run due and runs it once more.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._unsaved: dict[str, StoredJob | None] = {}  # job id -> its new state; None: removed
+
+    def _keep(self, job_id: str, job: StoredJob | None, error: StoreError) -> None:
+        self._unsaved[job_id] = job
+        change = "next run" if job is not None else "removal"
+        log.error(
+            "%s: its %s could not be stored, trying again in %g s: %s",
+            job_id,
+            change,
+            STORE_RETRY,
+            error,
+        )
+
+    def _store_unsaved(self) -> None:
+        for job_id, job in list(self._unsaved.items()):
+            with contextlib.suppress(JobLookupError):  # removed meanwhile: nothing to store
+                if job is None:
+                    super().remove_job(job_id)
+                else:
+                    super().update_job(job)
+            del self._unsaved[job_id]
+            log.info("%s: its %s stored at last", job_id, "removal" if job is None else "next run")
+
+    def update_job(self, job: StoredJob) -> None:
+        try:
+            super().update_job(job)
+        except StoreError as error:
+            self._keep(job.id, job, error)
+        else:
+            self._unsaved.pop(job.id, None)
+
+    def remove_job(self, job_id: str) -> None:
+        try:
+            super().remove_job(job_id)
+        except StoreError as error:
+            self._keep(job_id, None, error)
+        else:
+            self._unsaved.pop(job_id, None)
+
+    def lookup_job(self, job_id: str) -> StoredJob | None:
+        self._store_unsaved()
+        return super().lookup_job(job_id)
+
+    def get_all_jobs(self) -> list[StoredJob]:
+        self._store_unsaved()
+        return super().get_all_jobs()
+
+    def get_due_jobs(self, now: datetime) -> list[StoredJob]:
+        self._store_unsaved()
+        return super().get_due_jobs(now)
+
+    def shutdown(self) -> None:
+        """Say which writes are lost: the daemon stops while the database refuses them."""
+        for job_id, job in self._unsaved.items():
+            change = "next run" if job is not None else "removal"
+            log.warning(
+                "%s: its %s was never stored: the next daemon finds the job as stored before",
+                job_id,
+                change,
+            )
+        super().shutdown()
+
+    def get_next_run_time(self) -> datetime | None:
+        """When the scheduler next looks for due jobs: ``STORE_RETRY`` seconds from now
+        while a write is kept (the stored times are not all true then) or the database
+        refuses to be read, which APScheduler 3 does not catch here either."""
+        retry = datetime.now(UTC) + timedelta(seconds=STORE_RETRY)
+        if self._unsaved:
+            return retry
+        try:
+            return super().get_next_run_time()
+        except StoreError as error:
+            log.warning("cannot read the job store, trying again in %g s: %s", STORE_RETRY, error)
+            return retry
+
+
+class WatchedScheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, whose thread's death is logged and can be seen.
+
+    APScheduler 3 lets an exception it did not foresee end the thread that looks
+    for due jobs, on stderr only, and the daemon would go on renewing its lock
+    with no job ever running again: :func:`_run_locked` checks :meth:`alive`.
+    """
+
+    failure = "it ended"  # why the thread ended, as one line
+
+    def _main_loop(self) -> None:
+        try:
+            super()._main_loop()
+        except BaseException as error:  # the thread ends here: say why in the daemon's log
+            self.failure = unreadable_reason(error)
+            log.error("the scheduler thread died: %s", self.failure, exc_info=error)
+
+    def alive(self) -> bool:
+        """Whether the thread that looks for due jobs still runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+
+def build_scheduler(schedule: Schedule, store: Store) -> WatchedScheduler:
     """A scheduler in the schedule's time zone, its jobs kept in the project's database."""
-    scheduler = BackgroundScheduler(
+    scheduler = WatchedScheduler(
         timezone=schedule.zone,
-        jobstores={JOBSTORE: SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
+        jobstores={JOBSTORE: _JobStore(engine=store.engine, tablename=JOBS_TABLE)},
         executors={"default": _Executor(max_workers=len(schedule.jobs))},
+        jobstore_retry_interval=STORE_RETRY,
     )
     scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
     return scheduler
@@ -502,13 +633,13 @@ def run_daemon(
         store.close()
         raise
     try:
-        taken_by = _run_locked(schedule, store, signals, config_file=config_file, config=config)
+        failure = _run_locked(schedule, store, signals, config_file=config_file, config=config)
     finally:
         _release_lock(store)
         store.close()
     log.info("stopped")
-    if taken_by is not None:
-        raise locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
+    if failure is not None:
+        raise failure
 
 
 def _release_lock(store: Store) -> None:
@@ -576,10 +707,12 @@ def _run_locked(
     *,
     config_file: str | None,
     config: dict[str, Any],
-) -> str | None:
-    """Run the jobs until a signal, or until another daemon takes the lock over: its
-    holder then (``"another daemon"`` if it is gone already), else None."""
-    taken_by = None
+) -> locks.LockLost | SchedulerDied | None:
+    """Run the jobs until a signal (then None), until another daemon takes the lock
+    over (:class:`thaidigest.locks.LockLost`) or until the scheduler's thread dies
+    (:class:`SchedulerDied`): the error :func:`run_daemon` raises once its lock is
+    released, so that a supervisor restarts a daemon whose jobs would never run again."""
+    failure: locks.LockLost | SchedulerDied | None = None
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
@@ -590,12 +723,17 @@ def _run_locked(
     renewed = time.monotonic()
     while signals.first is None:
         time.sleep(STOP_POLL)
+        if not scheduler.alive():
+            failure = SchedulerDied(f"the scheduler thread died: {scheduler.failure}")
+            log.error("no job would run again: stopping, to exit 1 and be restarted")
+            break
         if time.monotonic() - renewed < DAEMON_LOCK_RENEW:
             continue
         renewed = time.monotonic()
         taken_by = _renew_lock(store, signals.received)
         if taken_by is not None:  # taken over as stale: another daemon runs the jobs now
             log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
+            failure = locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
             break
     if signals.first is not None:
         log.info("received %s: stopping", signal.Signals(signals.first).name)
@@ -605,4 +743,4 @@ def _run_locked(
         float(config["schedule"]["shutdown_grace"]),
         forced=signals.forced,
     )
-    return taken_by
+    return failure
