@@ -5,7 +5,7 @@ The main command group registers them with ``main.add_command(...)``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from digest.publish import (
     is_local_site,
     mail_page,
     stored_digests,
+    written_weeks,
 )
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
@@ -45,12 +46,33 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
         raise click.BadParameter(str(error)) from None
 
 
+def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> list[Week]:
+    """The weeks a scheduled digest (no ``--week``) builds, oldest first: every complete
+    week after the newest of ``written`` (the digests in the output folder), back to the
+    last ``kept_weeks`` at most, so a run that failed, was killed or did not happen is
+    made up by the next; the last complete week alone when none is missed or none written.
+    """
+    last = Week.last_complete(now)
+    newest = max((week for week in written if week <= last), default=None)
+    if newest is None or newest >= last:
+        return [last]
+    first = max(newest.shift(1), last.shift(1 - max(1, kept_weeks)))
+    weeks = [first]
+    while weeks[-1] < last:
+        weeks.append(weeks[-1].shift(1))
+    return weeks
+
+
 def mail_digests(
-    store: Store, config: Mapping[str, Any], out_dir: Path, result: DigestResult, now: datetime
+    store: Store,
+    config: Mapping[str, Any],
+    out_dir: Path,
+    results: Sequence[DigestResult],
+    now: datetime,
 ) -> None:
-    """Mail ``result``'s digest and, oldest first, every week still owed (a run could not
-    mail it) within the last ``digest.weeks`` weeks, each to whom it is owed, from its
-    Markdown file in ``out_dir``.
+    """Mail the digests of ``results`` (the weeks this run built) and, oldest first, every
+    week still owed (a run could not mail it) within the last ``digest.weeks`` weeks, each
+    to whom it is owed, from its Markdown file in ``out_dir``.
 
     A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
     again). A week owed from before those weeks is written off, file or not, with a
@@ -64,9 +86,10 @@ def mail_digests(
     kept_weeks = max(1, int(config["digest"]["weeks"]))
     since = Week.last_complete(now).shift(1 - kept_weeks)
     owing = owed(store, settings["recipients"], since)
-    # The run's own week is mailed whatever its age: --week asked for it.
-    overdue = {week: names for week, names in owing.overdue.items() if week != result.week}
-    late = {week: names for week, names in owing.due.items() if week != result.week}
+    built = {result.week: result.markdown for result in results}
+    # The run's own weeks are mailed whatever their age: --week asked for it.
+    overdue = {week: names for week, names in owing.overdue.items() if week not in built}
+    late = {week: names for week, names in owing.due.items() if week not in built}
     failures = []
     for week, recipients in overdue.items():
         written_off = (
@@ -76,8 +99,9 @@ def mail_digests(
         click.echo(f"WARNING: {written_off}", err=True)
         write_off(store, week, recipients)
         failures.append(written_off)
-    texts = {**(stored_digests(out_dir) if late else {}), result.week: result.markdown}
-    for week in sorted([*late, result.week]):
+    texts = {**(stored_digests(out_dir) if late else {}), **built}
+    newest = max(built)
+    for week in sorted([*late, *built]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
             failures.append(
@@ -99,7 +123,7 @@ def mail_digests(
         except MailError as error:
             failures.append(str(error))
             continue
-        which = "" if week == result.week else f" the digest of {week}"
+        which = "" if week == newest else f" the digest of {week}"
         for recipient in report.sent:
             click.echo(f"mailed {recipient}{which}")
         for recipient in report.skipped:
@@ -145,10 +169,13 @@ def digest_command(
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
         raise SettingsError(f"--week {week} has not started yet")
-    week = week or Week.last_complete(now)
-    if mail and not week.is_over(now):
+    if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = out or Path(config["digest"]["out"])
+    if week is not None:
+        weeks = [week]
+    else:
+        weeks = weeks_to_build(written_weeks(out_dir), now, int(config["digest"]["weeks"]))
     store = Store.open(db)
     try:
         rescored = rescore_stored(store, config)
@@ -156,7 +183,7 @@ def digest_command(
             click.echo(
                 f"scored {rescored} stored articles again (the model, rules or threshold changed)"
             )
-        result = build_digest(store, out_dir, week, config)
+        results = [build_digest(store, out_dir, built, config) for built in weeks]
         site_url = config["digest"]["site_url"]
         if is_local_site(site_url) and not served_locally:  # said once the feeds are out
             click.echo(
@@ -165,16 +192,21 @@ def digest_command(
                 "served from",
                 err=True,
             )
-        click.echo(f"digest {week}: {result.items} items")
-        for path in result.changed:
+        changed = list(dict.fromkeys(path for result in results for path in result.changed))
+        files = {path for result in results for path in result.files}
+        for result in results:
+            click.echo(f"digest {result.week}: {result.items} items")
+        for path in changed:
             click.echo(f"wrote {path}")
-        unchanged = len(result.files) - len(result.changed)
+        unchanged = len(files) - len(changed)
         if unchanged:
             click.echo(f"{unchanged} files unchanged in {out_dir}")
-        if (mail or config["email"]["enabled"]) and not week.is_over(now):
-            click.echo(f"{not_over(week)}: not mailed")  # a preview, built again once over
-        elif mail or config["email"]["enabled"]:
-            mail_digests(store, config, out_dir, result, now)
+        if mail or config["email"]["enabled"]:
+            unfinished = [built for built in weeks if not built.is_over(now)]
+            if unfinished:  # a preview, built again once over
+                click.echo(f"{not_over(unfinished[0])}: not mailed")
+            else:
+                mail_digests(store, config, out_dir, results, now)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

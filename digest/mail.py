@@ -53,6 +53,28 @@ class MailError(RuntimeError):
     """The digest could not be mailed to every recipient."""
 
 
+NO_RECIPIENTS = "no recipients: set email.recipients in the configuration"
+
+
+def _no_password(settings: Mapping[str, Any]) -> str:
+    return f"email.username is set but ${settings['password_env']} holds no password"
+
+
+def settings_problem(
+    settings: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+) -> str | None:
+    """What in the ``[email]`` settings stops any digest from being mailed, or None.
+
+    The daemon asks when it starts (and ``status`` and ``schedule`` when asked), so a
+    mistake is found then, not by Monday's digest; the server itself is not asked.
+    """
+    if not settings["recipients"]:
+        return NO_RECIPIENTS
+    if settings["username"] and not environ.get(settings["password_env"]):
+        return _no_password(settings)
+    return None
+
+
 @dataclass(frozen=True)
 class MailReport:
     """Who got the week's digest in this run, and who had it already."""
@@ -206,7 +228,7 @@ def send_digest(
         raise MailError(f"{not_over(week)}: not mailed")
     recipients = list(dict.fromkeys(settings["recipients"] if recipients is None else recipients))
     if not recipients:
-        raise MailError("no recipients: set email.recipients in the configuration")
+        raise MailError(NO_RECIPIENTS)
     done = delivered(store, week)
     pending = [recipient for recipient in recipients if recipient not in done]
     skipped = [recipient for recipient in recipients if recipient in done]
@@ -216,7 +238,7 @@ def send_digest(
     username = settings["username"]
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:
-        raise MailError(f"email.username is set but ${settings['password_env']} holds no password")
+        raise MailError(_no_password(settings))
     server = f"{settings['host']}:{settings['port']}"
     sent: list[str] = []
     failed: dict[str, str] = {}

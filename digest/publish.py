@@ -129,18 +129,26 @@ def write_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def stored_digests(out_dir: Path) -> dict[Week, str]:
-    """The Markdown of every weekly digest already in ``out_dir/digests``."""
-    found: dict[Week, str] = {}
+def written_weeks(out_dir: Path) -> list[Week]:
+    """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
     folder = out_dir / DIGESTS
+    found = []
     if folder.is_dir():
         for path in folder.iterdir():
             if DIGEST_FILE.match(path.name):
                 try:
-                    found[Week.parse(path.stem)] = path.read_text(encoding="utf-8")
-                except WeekError:
+                    found.append(Week.parse(path.stem))
+                except WeekError:  # 2023-W53.md: no such week
                     continue
-    return found
+    return sorted(found)
+
+
+def stored_digests(out_dir: Path) -> dict[Week, str]:
+    """The Markdown of every weekly digest already in ``out_dir/digests``."""
+    folder = out_dir / DIGESTS
+    return {
+        week: (folder / f"{week}.md").read_text(encoding="utf-8") for week in written_weeks(out_dir)
+    }
 
 
 def written_entries(path: Path) -> dict[str, Recorded]:

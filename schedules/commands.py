@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from digest.select import DIGEST_FILE
+from digest.select import DIGEST_FILE, Week, WeekError
 from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `
 
 EXIT_UNHEALTHY = 1
 EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts it on failure
+# How long after a week ends its digest may be missing: the packaged schedule builds it
+# on Monday at 07:00 in Bangkok, so a day covers that run and a slow or retried one.
+DIGEST_GRACE = timedelta(days=1)
 
 schedules_option = click.option(
     "--schedules",
@@ -36,14 +39,30 @@ schedules_option = click.option(
 )
 
 
-def load_schedule_or_exit(path: Path | None) -> Schedule:
-    """The schedule, or its error as one line (a wrong setting) and exit status 2."""
+def load_schedule_or_exit(path: Path | None, *, check_cron: bool = True) -> Schedule:
+    """The schedule, or its error as one line (a wrong setting) and exit status 2
+    (``check_cron``: see :func:`schedules.spec.parse_schedule`)."""
     from schedules.spec import ScheduleError, load_schedule
 
     try:
-        return load_schedule(path)
+        return load_schedule(path, check_cron=check_cron)
     except ScheduleError as error:
         raise SettingsError(str(error)) from None
+
+
+def check_mail_settings(
+    config: Mapping[str, Any], schedule: Schedule, config_file: str | None
+) -> None:
+    """Refuse ``[email]`` settings that cannot mail a digest when the schedule mails one:
+    one line and exit status 2 when the daemon starts, not a failed job on Monday."""
+    from digest.mail import settings_problem
+
+    mailed = config["email"]["enabled"] or any(
+        job.task == "digest" and job.args.get("email") for job in schedule.jobs
+    )
+    problem = settings_problem(config["email"]) if mailed else None
+    if problem:
+        raise SettingsError(f"{config_path(config_file) or 'the settings'}: {problem}")
 
 
 @click.command("run")
@@ -62,6 +81,7 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
+    check_mail_settings(config, schedule, config_file)
     chosen = config_path(config_file)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -158,6 +178,7 @@ def schedule_command(schedules_file: Path | None, db: str | None, config_file: s
     database holds it, else computed from now."""
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
+    check_mail_settings(config, schedule, config_file)
     kept = _stored_next_runs(db, schedule)
     grace = config["schedule"]["misfire_grace_time"]
     named = {job.name for job in schedule.jobs}
@@ -212,6 +233,27 @@ def newest_digest(out_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def missing_digest(newest: Week | None, first_crawl: datetime | None, now: datetime) -> Week | None:
+    """The week whose digest is missing at ``now``, or None: the newest week over for more
+    than :data:`DIGEST_GRACE`, when ``newest`` (the newest digest written) is older.
+
+    The scheduled digest builds every week missed since the newest, so one missing
+    means the job fails or does not run. With no digest at all, a week is missing only
+    if the first crawl (``first_crawl``) began before it ended: a new install owes none.
+    """
+    due = Week.last_complete(now - DIGEST_GRACE)
+    if newest is not None:
+        return due if newest < due else None
+    return due if first_crawl is not None and first_crawl < due.end() else None
+
+
+def _first_crawl_started(store: Store) -> datetime | None:
+    query = select(func.min(crawl_runs.c.started_at))
+    with store.engine.connect() as conn:
+        started = conn.execute(query).scalar()
+    return parse_iso(started) if started else None
+
+
 def _last_ok_finished(store: Store, source: str) -> str | None:
     query = (
         select(crawl_runs.c.finished_at)
@@ -223,15 +265,51 @@ def _last_ok_finished(store: Store, source: str) -> str | None:
         return conn.execute(query).scalar()
 
 
+def digest_folders(schedule: Schedule, config: Mapping[str, Any]) -> list[Path]:
+    """The output folders of the schedule's weekly digest jobs (those without a fixed week)."""
+    folders = [
+        Path(job.args.get("out") or config["digest"]["out"])
+        for job in schedule.jobs
+        if job.task == "digest" and "week" not in job.args
+    ]
+    return list(dict.fromkeys(folders))
+
+
+def _week_of(digest: Path | None) -> Week | None:
+    try:
+        return Week.parse(digest.stem) if digest else None
+    except WeekError:  # 2023-W53.md: no such week, no digest
+        return None
+
+
+def missing_digests(folders: list[Path], first_crawl: datetime | None, now: datetime) -> list[str]:
+    """A problem line per digest folder missing the digest of a week over for a day."""
+    problems = []
+    for folder in folders:
+        newest = newest_digest(folder)
+        week = missing_digest(_week_of(newest), first_crawl, now)
+        if week is not None:
+            hours = DIGEST_GRACE / timedelta(hours=1)
+            problems.append(
+                f"digest: no digest of {week} in {folder / 'digests'} {hours:g} h after the week "
+                f"ended (newest: {newest.name if newest else 'none'})"
+            )
+    return problems
+
+
 @click.command("status")
+@schedules_option
 @db_option
 @config_option
-def status_command(db: str | None, config_file: str | None) -> None:
+def status_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
-    when a crawl is overdue or a site has found nothing new for too long while crawling ok."""
+    when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
+    a week over for a day has no digest while the schedule has a digest job."""
     from thaidigest.health import PERIOD, health_lines, load_health, until_now
 
     config = load_config_or_exit(config_file)
+    schedule = load_schedule_or_exit(schedules_file, check_cron=False)  # no scheduler loaded
+    check_mail_settings(config, schedule, config_file)
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
     store = Store.open(db, create=False)
@@ -241,6 +319,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
             click.echo(describe_run(source, runs[0] if runs else None, now))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
         health = load_health(store, SOURCES, until_now(now), max_quiet_days)
+        first_crawl = _first_crawl_started(store)
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")
@@ -256,6 +335,7 @@ def status_command(db: str | None, config_file: str | None) -> None:
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
+    problems.extend(missing_digests(digest_folders(schedule, config), first_crawl, now))
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)
     if problems:

@@ -12,7 +12,8 @@ A schedule is TOML::
     args = { source = "all" }      # the command's options, dashes as underscores
 
 An option is checked as the command checks it: ``source`` is ``thaigov``,
-``mdes`` or ``all``, and ``start_id`` goes with ``thaigov`` or ``all`` only.
+``mdes`` or ``all``, ``start_id`` goes with ``thaigov`` or ``all`` only, and
+``base_url`` is an http(s) address with a host.
 A folder (the digest's ``out``) is relative to the schedule file's folder, as
 a path in ``thaidigest.toml`` is to that file's.
 
@@ -35,16 +36,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
 from digest.select import Week, WeekError
 from thaidigest.config import file_relative
 from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
+from thaidigest.urls import web_url_problem
+
+if TYPE_CHECKING:  # APScheduler loads with the triggers, not with `status`
+    from apscheduler.triggers.base import BaseTrigger
+    from apscheduler.triggers.cron import CronTrigger
 
 DEFAULT_SCHEDULE = "default.toml"
 DEFAULT_SCHEDULE_NAME = f"{DEFAULT_SCHEDULE} (packaged)"
@@ -82,6 +84,11 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+def _web_url(value: Any) -> bool:
+    """A base URL ``thaidigest crawl --base-url`` takes (its own check: http or https, a host)."""
+    return isinstance(value, str) and web_url_problem(value) is None
+
+
 def _crawl_source(value: Any) -> bool:
     """A source ``thaidigest crawl --source`` takes: a site slug or ``all``."""
     return isinstance(value, str) and value in CRAWL_SOURCES
@@ -91,7 +98,7 @@ def _crawl_source(value: Any) -> bool:
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
         "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
-        "base_url": (_text, "a URL"),
+        "base_url": (_web_url, "an http:// or https:// address with a host"),
         "start_id": (_positive_int, "a positive integer"),
     },
     "digest": {
@@ -137,10 +144,14 @@ class Schedule:
         return ZoneInfo(self.timezone)
 
 
-def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedule:
+def parse_schedule(
+    text: str, source: str, folder: Path | None = None, *, check_cron: bool = True
+) -> Schedule:
     """Validate a schedule file's text; ``source`` names it in every :class:`ScheduleError`.
 
     ``folder``: the file's, which a relative folder in a job's options is taken from.
+    ``check_cron``: False to leave crontab lines unread, as only the scheduler reads them
+    (``status`` asks which jobs there are, and loads no scheduler).
     """
     try:
         data = tomllib.loads(text)
@@ -161,7 +172,7 @@ def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedu
         raise ScheduleError(f"{source}: no [[job]] tables")
     jobs: list[Job] = []
     for number, table in enumerate(tables, start=1):
-        job = _parse_job(table, number, source, timezone)
+        job = _parse_job(table, number, source, timezone if check_cron else None)
         if folder is not None:
             paths = {
                 key: file_relative(job.args[key], folder) for key in PATH_OPTIONS & set(job.args)
@@ -173,7 +184,8 @@ def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedu
     return Schedule(source=source, timezone=timezone, jobs=tuple(jobs))
 
 
-def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -> Job:
+def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | None) -> Job:
+    """One [[job]] table; its crontab line is read in ``timezone``, unread without one."""
     name = table.get("name")
     if not _text(name):
         raise ScheduleError(f"{source}: job #{number}: name must be a non-empty string")
@@ -206,7 +218,8 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -
         if not isinstance(cron, str):
             raise fail("cron must be a crontab line like '0 */6 * * *'")
         try:
-            crontab_trigger(cron, ZoneInfo(timezone))
+            if timezone is not None:
+                crontab_trigger(cron, ZoneInfo(timezone))
         except ValueError as error:
             raise fail(f"bad cron line {cron!r}: {error}") from None
     elif isinstance(every, bool) or not isinstance(every, int | float):
@@ -218,18 +231,19 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str) -
     return Job(name=name, task=task, cron=cron, every=every, args=dict(args))
 
 
-def load_schedule(path: str | Path | None = None) -> Schedule:
-    """The schedule in ``path``, or the packaged default when ``path`` is None."""
+def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) -> Schedule:
+    """The schedule in ``path``, or the packaged default when ``path`` is None
+    (``check_cron``: see :func:`parse_schedule`)."""
     if path is None:
         text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
-        return parse_schedule(text, DEFAULT_SCHEDULE_NAME)
+        return parse_schedule(text, DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScheduleError(f"{path}: no such schedule file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
-    return parse_schedule(text, str(path), Path(path).parent)
+    return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
 
 
 def crontab_weekdays(field: str) -> str:
@@ -272,11 +286,15 @@ def crontab_trigger(line: str, zone: ZoneInfo) -> CronTrigger:
             "this scheduler only on days that are both; make it two jobs"
         )
     fields[4] = crontab_weekdays(fields[4])
+    from apscheduler.triggers.cron import CronTrigger
+
     return CronTrigger.from_crontab(" ".join(fields), timezone=zone)
 
 
 def make_trigger(job: Job, zone: ZoneInfo) -> BaseTrigger:
     """The APScheduler trigger of a validated job."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
     if job.cron:
         return crontab_trigger(job.cron, zone)
     return IntervalTrigger(seconds=job.every, timezone=zone)

@@ -556,3 +556,71 @@ def test_two_runs_at_once_mail_each_recipient_once_and_the_loser_says_already_ma
     )
     assert "UNIQUE" not in second.stderr + first_output
     assert sorted(mailed(inbox)) == [("a@example.org", "2024-W34"), ("b@example.org", "2024-W34")]
+
+
+def scheduled_digest(tmp_path, db, port, *, weeks=None):
+    """``thaidigest digest --email`` as the schedule runs it: no --week."""
+    config = tmp_path / "thaidigest.toml"
+    kept = f"weeks = {weeks}\n" if weeks else ""
+    config.write_text(
+        f'[digest]\n{kept}[email]\nhost = "127.0.0.1"\nport = {port}\n'
+        'starttls = false\nrecipients = ["a@example.org"]\n'
+    )
+    arguments = ["--out", str(tmp_path / "public"), "--db", str(db), "--email"]
+    return CliRunner().invoke(digest_command, [*arguments, "--config", str(config)])
+
+
+def written_weeks(tmp_path) -> list[str]:
+    return sorted(path.stem for path in (tmp_path / "public" / "digests").glob("*.md"))
+
+
+def test_a_scheduled_digest_builds_and_mails_every_week_missed_oldest_first(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
+        result = scheduled_digest(tmp_path, db, inbox.port)
+        assert result.exit_code == 0, result.output
+        missed = [str(last.shift(-2)), str(last.shift(-1)), str(last)]
+        assert written_weeks(tmp_path) == [str(last.shift(-3)), *missed]
+        assert mailed(inbox) == [("a@example.org", week) for week in [str(last.shift(-3)), *missed]]
+        for week in missed:
+            assert f"digest {week}: " in result.output
+        again = scheduled_digest(tmp_path, db, inbox.port)  # nothing missed: the last week only
+        assert again.exit_code == 0, again.output
+        assert again.output.count("digest 20") == 1 and f"digest {last}: " in again.output
+        assert len(inbox.messages) == 4
+
+
+def test_a_catch_up_reaches_back_no_further_than_the_feeds_weeks(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-10))
+        result = scheduled_digest(tmp_path, db, inbox.port, weeks=3)
+        assert result.exit_code == 0, result.output
+        kept = [str(last.shift(-2)), str(last.shift(-1)), str(last)]
+        assert written_weeks(tmp_path) == [str(last.shift(-10)), *kept]
+        assert mailed(inbox)[1:] == [("a@example.org", week) for week in kept]
+
+
+def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        result = scheduled_digest(tmp_path, db, inbox.port)
+        assert result.exit_code == 0, result.output
+        assert written_weeks(tmp_path) == [str(last)]
+
+
+def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
+    failed = scheduled_digest(tmp_path, db, free_port())  # SMTP down on Monday
+    assert failed.exit_code == 1
+    assert written_weeks(tmp_path) == [str(week) for week in (last.shift(-2), last.shift(-1), last)]
+    with smtp_sink() as inbox:
+        result = scheduled_digest(tmp_path, db, inbox.port)
+        assert result.exit_code == 0, result.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+        ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from schedules.commands import run_command, schedule_command, schedule_lines
+from schedules.commands import run_command, schedule_command, schedule_lines, status_command
 from schedules.spec import (
     Job,
     ScheduleError,
@@ -59,6 +61,18 @@ MALFORMED = [
         'args = { source = "mdes", start_id = 87360 }\n',
         ["'x'", "start_id is a thaigov id", "source 'mdes'"],
         id="start-id-with-mdes",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "ftp://mirror.example/thaigov" }\n',
+        ["'x'", "base_url must be an http:// or https:// address", "'ftp://mirror.example/"],
+        id="base-url-not-on-the-web",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "https://" }\n',
+        ["'x'", "base_url must be an http:// or https:// address with a host, not 'https://'"],
+        id="base-url-without-host",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "34" }\n',
@@ -267,6 +281,67 @@ def test_a_bad_schedule_file_is_one_error_line_without_usage(tmp_path, monkeypat
     assert result.exit_code == 2
     (line,) = result.output.splitlines()  # no usage line, no "Try --help"
     assert line.startswith(f"Error: {path}: job 'x': bad cron line '0 25 * * *'"), line
+
+
+MAIL_MISTAKES = [
+    pytest.param("[email]\nenabled = true\n", "email.recipients", id="no-recipients"),
+    pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\nusername = "bot"\n',
+        "$THAIDIGEST_SMTP_PASSWORD holds no password",
+        id="username-without-password",
+    ),
+]
+
+
+def mail_settings(tmp_path: Path, monkeypatch, text: str) -> Path:
+    monkeypatch.delenv("THAIDIGEST_SMTP_PASSWORD", raising=False)
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize("command", [schedule_command, status_command])
+@pytest.mark.parametrize(("settings", "named"), MAIL_MISTAKES)
+def test_email_enabled_without_recipients_or_password_is_a_settings_error(
+    tmp_path, monkeypatch, command, settings, named
+):
+    config = mail_settings(tmp_path, monkeypatch, settings)
+    arguments = ["--db", str(tmp_path / "db.sqlite"), "--config", str(config)]
+    result = CliRunner().invoke(command, arguments)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"Error: {config}: ") and named in line, line
+
+
+def test_a_digest_job_mailing_without_recipients_is_refused_when_email_is_off(
+    tmp_path, monkeypatch
+):
+    config = mail_settings(tmp_path, monkeypatch, "[email]\nenabled = false\n")
+    schedule = tmp_path / "mail.toml"
+    schedule.write_text(
+        HEADER + '[[job]]\nname = "d"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        "args = { email = true }\n"
+    )
+    arguments = ["--schedules", str(schedule), "--db", str(tmp_path / "db.sqlite")]
+    result = CliRunner().invoke(schedule_command, [*arguments, "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert "email.recipients" in result.output
+
+
+def test_run_refuses_to_start_with_email_enabled_and_no_password(tmp_path, monkeypatch):
+    config = mail_settings(tmp_path, monkeypatch, MAIL_MISTAKES[1].values[0])
+    arguments = ["run", "--db", str(tmp_path / "db.sqlite"), "--config", str(config)]
+    # A daemon that started would run until stopped: the timeout only ends a failing test.
+    finished = subprocess.run(
+        [sys.executable, "-m", "thaidigest", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "THAIDIGEST_SMTP_PASSWORD"},
+    )
+    assert finished.returncode == 2, finished.stdout + finished.stderr
+    assert "$THAIDIGEST_SMTP_PASSWORD holds no password" in finished.stderr
+    assert "running" not in finished.stdout
 
 
 @pytest.mark.parametrize("source", ["", 'source = "thaigov", ', 'source = "all", '])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
-from schedules.commands import status_command
+from digest.select import Week
+from schedules.commands import missing_digest, status_command
 from thaidigest.store import Store, utc_now
 
 REPORT = {
@@ -91,9 +93,9 @@ def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
     for name in ("2024-W33.md", "2024-W34.md", "2024-W34.html", "notes.md"):
         (digests / name).write_text("# digest\n")
     code, output = status(store, config)
-    assert code == 0
     digest_line = next(line for line in output.splitlines() if line.startswith("digest:"))
     assert digest_line.startswith(f"digest: {digests / '2024-W34.md'} written ")
+    assert code == 1  # 2024-W34 is long past: the weeks since have no digest
 
 
 def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
@@ -112,3 +114,113 @@ def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
     assert "blocked 3, errors 0" in output
     assert "thaigov: ok at " in output
     assert code == 1  # no successful mdes crawl
+
+
+def write_digest(tmp_path, week: Week) -> None:
+    digests = tmp_path / "public" / "digests"
+    digests.mkdir(parents=True, exist_ok=True)
+    (digests / f"{week}.md").write_text("# digest\n")
+
+
+def crawled_fresh(store: Store) -> None:
+    record_run(store, "thaigov", hours_ago=1)
+    record_run(store, "mdes", hours_ago=1)
+
+
+def test_a_week_over_for_a_day_without_its_digest_is_unhealthy(store, config, tmp_path):
+    crawled_fresh(store)
+    last = Week.last_complete(utc_now())
+    write_digest(tmp_path, last.shift(-2))  # the week after it ended over a day ago
+    code, output = status(store, config)
+    assert code == 1
+    assert f"unhealthy: digest: no digest of {last.shift(-1)}" in output or (
+        f"unhealthy: digest: no digest of {last}" in output
+    )
+
+
+def test_the_digest_of_the_last_complete_week_is_healthy(store, config, tmp_path):
+    crawled_fresh(store)
+    write_digest(tmp_path, Week.last_complete(utc_now()))
+    code, output = status(store, config)
+    assert code == 0, output
+    assert "unhealthy" not in output
+
+
+def test_no_digest_ever_is_unhealthy_once_crawls_ran_before_a_week_ended(store, config):
+    record_run(store, "thaigov", hours_ago=24 * 9)  # crawling since before the last week
+    crawled_fresh(store)
+    code, output = status(store, config)
+    assert code == 1
+    assert "digest: none yet" in output
+    assert "unhealthy: digest: no digest of " in output
+
+
+def test_a_missing_digest_is_no_problem_without_a_digest_job(store, config, tmp_path):
+    crawled_fresh(store)
+    write_digest(tmp_path, Week.last_complete(utc_now()).shift(-5))
+    crawl_only = tmp_path / "crawl.toml"
+    crawl_only.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "c"\ntask = "crawl"\nevery = 3600\n'
+    )
+    arguments = ["--schedules", str(crawl_only), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_digest_job_folder_of_the_schedule_is_the_one_checked(store, config, tmp_path):
+    crawled_fresh(store)
+    elsewhere = tmp_path / "site"
+    (elsewhere / "digests").mkdir(parents=True)
+    (elsewhere / "digests" / f"{Week.last_complete(utc_now())}.md").write_text("# digest\n")
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        'cron = "0 7 * * 1"\nargs = { out = "site" }\n'
+    )
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 0, result.output
+
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+# 2026-W48 ends on Monday 2026-11-30 00:00 in Bangkok.
+W48 = Week.parse("2026-W48")
+
+
+@pytest.mark.parametrize(
+    ("newest", "first_crawl", "now", "due"),
+    [
+        pytest.param(
+            W48.shift(-1),
+            None,
+            datetime(2026, 11, 30, 10, tzinfo=BANGKOK),
+            None,
+            id="the-week-ended-hours-ago",
+        ),
+        pytest.param(
+            W48.shift(-1),
+            None,
+            datetime(2026, 12, 1, 1, tzinfo=BANGKOK),
+            W48,
+            id="a-day-after-it-ended",
+        ),
+        pytest.param(W48, None, datetime(2026, 12, 5, tzinfo=BANGKOK), None, id="written"),
+        pytest.param(
+            None,
+            datetime(2026, 12, 1, tzinfo=BANGKOK),
+            datetime(2026, 12, 5, tzinfo=BANGKOK),
+            None,
+            id="installed-after-it-ended",
+        ),
+        pytest.param(
+            None,
+            datetime(2026, 11, 20, tzinfo=BANGKOK),
+            datetime(2026, 12, 5, tzinfo=BANGKOK),
+            W48,
+            id="running-when-it-ended",
+        ),
+        pytest.param(None, None, datetime(2026, 12, 5, tzinfo=BANGKOK), None, id="never-crawled"),
+    ],
+)
+def test_a_digest_is_missing_a_day_after_its_week_ended(newest, first_crawl, now, due):
+    assert missing_digest(newest, first_crawl, now) == due
