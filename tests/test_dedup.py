@@ -836,3 +836,67 @@ def test_a_representative_edited_into_another_report_hands_over_and_leaves_in_on
     assert store.article_by_url(first)["versions"] == 2
     assert duplicate_of(store, first) is None
     assert duplicate_of(store, second) is None  # the earliest remaining member, alone now
+
+
+# --- An edit keeps the representative ------------------------------------------
+
+ADDED_SENTENCE = "ทั้งนี้ ที่ประชุมได้เห็นชอบแผนงานความร่วมมือด้านดิจิทัลประจำปี ๒๕๖๔ เพิ่มเติมอีกสามโครงการ"
+DROPPED_PARTICIPANT = (
+    " และนายนทชาติ จินตกานนท์ ผู้อำนวยการสำนักการต่างประเทศ"
+    " สำนักงานคณะกรรมการกิจการกระจายเสียง กิจการโทรทัศน์และกิจการโทรคมนาคมแห่งชาติ"
+)
+
+
+def test_a_copy_edited_into_the_longer_text_leaves_the_representative_in_place(
+    store: Store,
+) -> None:
+    """One release on both sites, same day and text: the MDES URL sorts first and represents
+    it. A sentence added to the thaigov copy must not hand it the role: the story's feed
+    entry is named by its representative's URL, and readers would see it as new."""
+    ingest(store, article(ORIGINAL))
+    ingest(store, article(ORIGINAL, MDES_COPY))
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+    ingest(store, article(ORIGINAL, ORIGINAL_URL, f"{ORIGINAL_TEXT}\n{ADDED_SENTENCE}"))
+    edited = store.article_by_url(ORIGINAL_URL)
+    assert edited["versions"] == 2 and ADDED_SENTENCE in edited["body"]
+    assert len(edited["body"]) > len(store.article_by_url(MDES_COPY)["body"])
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+    assert duplicate_of(store, MDES_COPY) is None
+
+
+def test_a_representative_edited_into_the_shorter_text_keeps_its_role(store: Store) -> None:
+    ingest(store, article(ORIGINAL), article(ORIGINAL, MDES_COPY))
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+    shorter = ORIGINAL_TEXT.replace(DROPPED_PARTICIPANT, "")
+    assert len(shorter) < len(ORIGINAL_TEXT)
+    ingest(store, article(ORIGINAL, MDES_COPY, shorter))
+    assert store.article_by_url(MDES_COPY)["versions"] == 2
+    assert duplicate_of(store, MDES_COPY) is None
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+
+
+def test_a_copy_arriving_after_the_representative_was_cut_is_compared_with_it_as_first_seen(
+    store: Store,
+) -> None:
+    """The representative was the longer text when first seen; a copy of that day found later,
+    longer than its cut text but not than its first, does not take the role either."""
+    longer = f"{ORIGINAL_TEXT}\n{ADDED_SENTENCE}"
+    ingest(store, article(ORIGINAL, ORIGINAL_URL, longer))
+    ingest(store, article(ORIGINAL, ORIGINAL_URL, ORIGINAL_TEXT.replace(DROPPED_PARTICIPANT, "")))
+    ingest(store, article(ORIGINAL, MDES_COPY))
+    assert duplicate_of(store, MDES_COPY) == ORIGINAL_URL
+    assert duplicate_of(store, ORIGINAL_URL) is None
+
+
+def test_the_longer_text_as_first_seen_keeps_its_role_once_cut_below_the_other(
+    store: Store,
+) -> None:
+    longer = article(ORIGINAL, MDES_COPY, f"{ORIGINAL_TEXT}\n{ADDED_SENTENCE}")
+    ingest(store, article(ORIGINAL), longer)
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY  # the longer text, seen together
+    ingest(store, article(ORIGINAL, MDES_COPY, ORIGINAL_TEXT.replace(DROPPED_PARTICIPANT, "")))
+    assert len(store.article_by_url(MDES_COPY)["body"]) < len(
+        store.article_by_url(ORIGINAL_URL)["body"]
+    )
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+    assert duplicate_of(store, MDES_COPY) is None

@@ -39,9 +39,12 @@ member's ``articles.duplicate_of`` holds the canonical URL of the cluster's
 representative, whose own ``duplicate_of`` is NULL. The representative is
 the earliest complete version: a complete extraction (not ``fallback``)
 before a fallback one, then the earliest publication date (the first-seen
-date when the date is unknown), then, on the same day, the longer text (a
-condensed copy gives way to the full release), then the canonical URL that
-sorts first, so that which copy was stored first never decides. An
+date when the date is unknown), then, on the same day, the longer text as
+first seen, its first version's (a condensed copy gives way to the full
+release), then the canonical URL that sorts first, so that which copy was
+stored first never decides. The first version, not the current text: the
+representative's URL names the story's feed entry, and a sentence added to a
+copy must not make it the representative and the story a new entry. An
 article whose text changes (a new version) leaves its cluster, handing the
 representative's role to the earliest remaining member, and is matched again
 in the same transaction, by the same rules between it and every member: its
@@ -49,8 +52,9 @@ former cluster's members are rule-1 candidates whatever LSH finds (rule 1b's
 are dated within the day window, which compares them anyway), so an edit
 that keeps it the same story keeps it in, and one that makes it another
 story (other figures, a contradicting headline) leaves it on its own or in
-another cluster. Only a changed article is judged again: a new one costs
-nothing more.
+another cluster; a representative that stays takes its role back (its
+first version ranks it as before, unless the edit moved its date). Only a
+changed article is judged again: a new one costs nothing more.
 
 The index (exact hashes, LSH bands, the day window) lives in memory. It is
 rebuilt lazily from the stored fingerprints and publication dates on first
@@ -97,7 +101,7 @@ from thaidigest.fingerprint import (
     unpack,
 )
 from thaidigest.model import Article
-from thaidigest.store import Store, articles, fingerprints
+from thaidigest.store import Store, article_versions, articles, fingerprints
 
 # --- The deduplicator (store side) -------------------------------------------
 
@@ -108,11 +112,26 @@ _CANDIDATE_COLUMNS = (
     articles.c.published,
     articles.c.duplicate_of,
 )
+_FIRST_VERSION = article_versions.alias("first_version")
+# The length of the text as first seen, which ranks the copies of a day (see the module's
+# docstring). A superseded version holds its text; the current one's is the article's, as
+# is that of an article whose first version is not written yet (new in this batch).
+_FIRST_LENGTH = func.coalesce(
+    select(
+        func.coalesce(func.length(_FIRST_VERSION.c.title), func.length(articles.c.title))
+        + func.coalesce(func.length(_FIRST_VERSION.c.body), func.length(articles.c.body))
+    )
+    .where(_FIRST_VERSION.c.article_id == articles.c.id)
+    .order_by(_FIRST_VERSION.c.version)
+    .limit(1)
+    .scalar_subquery(),
+    func.length(articles.c.title) + func.length(articles.c.body),
+)
 _MEMBER_COLUMNS = (
     *_CANDIDATE_COLUMNS,
     articles.c.first_seen,
     articles.c.extraction,
-    (func.length(articles.c.title) + func.length(articles.c.body)).label("length"),
+    _FIRST_LENGTH.label("first_length"),
 )
 _IDS = bindparam("ids", expanding=True)
 _SIMILAR = (

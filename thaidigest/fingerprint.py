@@ -499,16 +499,19 @@ def representative_key(row: Any) -> tuple[bool, str, int, str]:
     """Sort key of cluster members: the representative sorts first.
 
     A complete extraction before a fallback one, then the earliest date
-    (published, else first seen), then on the same day the longer text,
-    then the canonical URL that sorts first. Not the order the store holds
-    them in: two sites crawled at once store their articles in no fixed
-    order, and a copy of each site's alike in all but its URL would represent
-    the story by chance.
+    (published, else first seen), then on the same day the longer text as
+    first seen (``first_length``: its first version's), then the canonical
+    URL that sorts first. Not the order the store holds them in: two sites
+    crawled at once store their articles in no fixed order, and a copy of
+    each site's alike in all but its URL would represent the story by chance.
+    Not the current text: a sentence added to a copy would make it the
+    representative, and the story's feed entry, named by the
+    representative's URL, a new one.
     """
     return (
         row.extraction in INCOMPLETE_EXTRACTIONS,
         row.published or row.first_seen[:10],
-        -row.length,
+        -row.first_length,
         row.url,
     )
 

@@ -10,7 +10,7 @@ import pytest
 from digest.feeds import revision_id, stable_id
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, at, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, mark, settings, thai_body, url_of
 from thaidigest.dates import arabic_digits
 from thaidigest.export import export_record
 from thaidigest.model import RawArticle
@@ -170,6 +170,27 @@ def test_an_edited_copy_shows_in_the_digest_and_the_feeds_under_its_own_site(cop
         assert revision.link == copy_url
         content = revision.content[0].value if "content" in revision else revision.description
         assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content
+
+
+def test_a_copy_edited_into_the_longer_text_keeps_the_story_entry_id(store, tmp_path):
+    """The story on both sites the same day in one text: the MDES URL sorts first and names
+    the story's entry. A sentence added to the thaigov copy makes it the longer text; that is
+    a revision entry of the copy, and the story's entry keeps its id (a new one would show
+    readers the story again as new)."""
+    body = thai_body(range(1, 6), 200)
+    thaigov, mdes = article(4, TITLE, body, DAY), replace(MDES_COPY, body=body)
+    ingest(store, [thaigov], "2024-08-14T03:00")
+    ingest(store, [mdes], "2024-08-14T04:00")
+    assert store.article_by_url(url_of(thaigov))["duplicate_of"] == url_of(mdes)
+    mark(store, mdes, topics=["smart-city"])
+    build_digest(store, tmp_path / "a", W33, settings())
+    story = [entry.id for entry in parse(tmp_path / "a" / "feed.atom").entries]
+    assert story == [stable_id(url_of(mdes))]
+    ingest(store, [replace(thaigov, body=f"{body}\n{NEW_SENTENCE}")], "2024-08-21T05:30")
+    build_digest(store, tmp_path / "b", W34, settings())
+    entries = parse(tmp_path / "b" / "feed.atom").entries
+    assert [entry.id for entry in entries] == [revision_id(url_of(thaigov), 2), *story]
+    assert entries[0].title == f"แก้ไข (thaigov.go.th): {TITLE}"
 
 
 def moved(store, tmp_path, moment):
