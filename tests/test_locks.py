@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -92,6 +93,7 @@ def test_a_stale_lock_is_taken_over_with_a_warning(store, caplog, holder, acquir
 AS_ANOTHER_PROCESS = """
 import json, os, sys
 from datetime import timedelta
+from pathlib import Path
 from thaidigest import locks
 from thaidigest.store import Store
 
@@ -274,3 +276,18 @@ def test_let_writers_in_returns_at_once_when_no_writer_waits(store):
     began = time.monotonic()
     store.let_writers_in()
     assert time.monotonic() - began < 1
+
+
+def test_a_holder_that_ended_and_awaits_its_parent_is_gone(store, caplog):
+    # A crawl killed while the daemon that started it has not reaped it yet: a zombie.
+    ended = as_another_process(store, "crawl:mdes", "-", "-", "die")
+    try:
+        while Path(f"/proc/{ended.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            time.sleep(0.01)
+        assert lock_row(store, "crawl:mdes") is not None
+        with caplog.at_level(logging.WARNING, logger="thaidigest.locks"):
+            locks.acquire(store, "crawl:mdes", HOUR)
+        assert f"from {socket.gethostname()}:{ended.pid}, held since" in caplog.text
+        assert "that process is gone" in caplog.text
+    finally:
+        ended.communicate(timeout=60)

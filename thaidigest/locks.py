@@ -112,15 +112,20 @@ def pid_namespace() -> str | None:
     return link.removeprefix("pid:[").removesuffix("]")
 
 
-def process_start(pid: int) -> str | None:
-    """When the process ``pid`` started, in clock ticks after boot; None if unknown."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` from the third (state) on; None if unreadable."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as file:
             stat = file.read()
     except OSError:
         return None
-    fields = stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
-    return fields[19] if len(fields) > 19 else None  # field 22 of proc(5), starttime
+    return stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
+
+
+def process_start(pid: int) -> str | None:
+    """When the process ``pid`` started, in clock ticks after boot; None if unknown."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None  # field 22 of proc(5)
 
 
 _this_process: list[Holder] = []  # this process's holder, made at its first use
@@ -140,11 +145,6 @@ def this_process() -> Holder:
             )
         ]
     return _this_process[0]
-
-
-def holder_name() -> str:
-    """This process as messages name a holder: ``HOST:PID``."""
-    return this_process().name
 
 
 def _pid_running(pid: int) -> bool:
@@ -169,7 +169,10 @@ def liveness(held: Holder, me: Holder) -> Liveness:
         return Liveness.UNKNOWN  # another container's process: its pid means nothing here
     if held.pid == me.pid or not _pid_running(held.pid):
         return Liveness.GONE  # our pid is not another process's: one before us, gone
-    if held.start and process_start(held.pid) not in (None, held.start):
+    fields = _proc_stat(held.pid)
+    if fields and fields[0] == "Z":
+        return Liveness.GONE  # ended, not yet reaped by its parent
+    if held.start and fields and len(fields) > 19 and fields[19] != held.start:
         return Liveness.GONE  # the pid reused by a process started since
     return Liveness.RUNNING
 
