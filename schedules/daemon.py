@@ -12,8 +12,8 @@ a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
 renewal the database refuses (busy, locked by another writer) is logged as a
 warning and tried again a minute later: the lock lasts five minutes. So is a
 release at exit, without changing the exit status: the lock left names a
-process that is gone, which the next daemon on this host takes over at once
-(one elsewhere, once it expires). A
+process that is gone, which the next daemon on this host and in its pid namespace
+takes over at once (one elsewhere or in another container, once it expires). A
 daemon that finds its lock taken over (another daemon judged it stale) stops
 its jobs as on SIGTERM, then raises :class:`thaidigest.locks.LockLost`, a
 ``LockHeld``: both end ``thaidigest run`` with exit status 75.

@@ -3,10 +3,13 @@
 Twisted's reactor cannot restart, so one process runs one crawl (of one or
 both sites); the scheduler starts ``thaidigest crawl`` as a subprocess.
 Each site is locked in the database for the crawl's length, so two crawls of
-one site never overlap; a lock older than ``crawl.subprocess_timeout`` (the
-time the scheduler gives any job, a crawl or a digest) is stale and the next
-crawl takes it over, with a warning. A site whose lock is
-held is skipped, recorded as a ``locked`` crawl run; the other site is crawled.
+one site never overlap. The lock lasts ``crawl.subprocess_timeout`` (the time the
+scheduler gives any job, a crawl or a digest) and the crawl renews it every third
+of that while it runs, however long it runs; the next crawl takes it over, with a
+warning, once its holder is gone, or, for a holder it cannot see (another host,
+another container), once the lock has expired (:mod:`thaidigest.locks`). A site
+whose lock is held is skipped, recorded as a ``locked`` crawl run; the other site
+is crawled.
 
 A crawl stops within seconds of SIGTERM or SIGINT, whatever its downloads are
 doing: it stops scheduling, gives the downloads in flight ``STOP_GRACE`` seconds,
@@ -94,7 +97,8 @@ def run_crawl(
                 crawler = process.create_crawler(SPIDERS[source])
                 crawlers.append(crawler)
                 process.crawl(crawler, **arguments)
-            _SignalStop(process).run()
+            with locks.kept(store, [f"crawl:{source}" for source in taken], ttl):
+                _SignalStop(process).run()
     finally:
         for crawler in crawlers:
             run_id = getattr(crawler.spider, "crawl_run_id", None)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -61,7 +65,8 @@ def test_a_live_holder_within_its_time_keeps_the_lock(store):
     ("holder", "acquired_ago", "why"),
     [
         ("{host}:{dead}", timedelta(0), "that process is gone"),
-        ("{host}:{alive}", 2 * HOUR, "it has expired"),  # older than the crawl timeout
+        # A row written before holders had tokens: its pid may be another namespace's.
+        ("{host}:{alive}", 2 * HOUR, "it has expired"),
         ("elsewhere.example:1", 2 * HOUR, "it has expired"),
     ],
     ids=["holder-gone", "live-holder-past-its-time", "other-machine-past-its-time"],
@@ -79,9 +84,120 @@ def test_a_stale_lock_is_taken_over_with_a_warning(store, caplog, holder, acquir
     )
 
 
-def test_a_lock_under_our_own_name_is_a_restart_reusing_the_pid_and_is_taken_over(store):
-    locks.acquire(store, "daemon", HOUR)  # a container's pid 1, before its restart
-    locks.acquire(store, "daemon", HOUR)  # pid 1 again: the holder cannot be another process
+# A process taking locks as another name: ``HOST:PID`` with PID forced (a container's
+# pid 1), in the pid namespace given (an inode number, as /proc/self/ns/pid names it);
+# "-" for either leaves the process's own.
+# ``hold`` takes the lock, says so and keeps it until its stdin closes; ``die`` takes it
+# and exits without releasing it (killed); ``try`` takes it, renews it and releases it,
+# printing what each did.
+AS_ANOTHER_PROCESS = """
+import json, os, sys
+from datetime import timedelta
+from pathlib import Path
+from thaidigest import locks
+from thaidigest.store import Store
+
+db, name, pid, namespace, action = sys.argv[1:]
+if pid != "-":
+    os.getpid = lambda: int(pid)
+if namespace != "-":
+    locks.pid_namespace = lambda: namespace
+store = Store(db)
+if action == "try":
+    try:
+        locks.acquire(store, name, timedelta(hours=1))
+        acquired = "acquired"
+    except locks.LockHeld as held:
+        acquired = str(held)
+    renewed = locks.renew(store, name, timedelta(hours=2))
+    locks.release(store, name)
+    print(json.dumps({"acquire": acquired, "renew": renewed}), flush=True)
+    sys.exit(0)
+locks.acquire(store, name, timedelta(hours=1))
+if action == "die":
+    os._exit(0)
+print("held", flush=True)
+sys.stdin.read()
+locks.release(store, name)
+"""
+
+
+def as_another_process(store, name: str, pid: int | str, namespace: str, action: str, **popen):
+    return subprocess.Popen(
+        [sys.executable, "-c", AS_ANOTHER_PROCESS, store.url, name, str(pid), namespace, action],
+        stdout=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def lock_row(store, name: str) -> tuple | None:
+    with store.engine.connect() as conn:
+        return conn.execute(
+            select(lock_rows.c.holder, lock_rows.c.expires_at).where(lock_rows.c.name == name)
+        ).first()
+
+
+def our_pid_namespace() -> str:
+    return os.readlink("/proc/self/ns/pid").removeprefix("pid:[").removesuffix("]")
+
+
+def test_two_processes_of_one_host_and_pid_in_two_pid_namespaces_keep_apart(store):
+    # Two containers sharing a host name, each daemon its own namespace's pid 1.
+    first = as_another_process(store, "daemon", 1, "4026530001", "hold", stdin=subprocess.PIPE)
+    try:
+        assert first.stdout.readline() == "held\n"
+        held = lock_row(store, "daemon")
+        second = as_another_process(store, "daemon", 1, "4026530002", "try")
+        out, _ = second.communicate(timeout=60)
+        tried = json.loads(out)
+        # Neither takes the other's lock, nor renews it, nor releases it.
+        assert tried["acquire"].startswith(f"daemon is held by {socket.gethostname()}:1 since")
+        assert tried["renew"] is False
+        assert lock_row(store, "daemon") == held
+    finally:
+        first.communicate("", timeout=60)
+    assert first.returncode == 0 and lock_row(store, "daemon") is None  # released by its holder
+
+
+def test_a_restart_reusing_the_pid_in_the_same_namespace_takes_the_lock_over(store, caplog):
+    # A container's pid 1 killed, then pid 1 again in the same namespace: the holder is gone.
+    namespace = our_pid_namespace()
+    killed = as_another_process(store, "daemon", 1, namespace, "die")
+    killed.communicate(timeout=60)
+    assert lock_row(store, "daemon") is not None
+    again = as_another_process(store, "daemon", 1, namespace, "try")
+    out, _ = again.communicate(timeout=60)
+    assert json.loads(out) == {"acquire": "acquired", "renew": True}
+    assert lock_row(store, "daemon") is None  # and released
+
+
+def test_a_live_holder_on_this_host_keeps_its_lock_past_its_expiry(store):
+    # A crawl running longer than its lock's time: alive, so not stale.
+    holding = as_another_process(store, "crawl:mdes", "-", "-", "hold", stdin=subprocess.PIPE)
+    try:
+        assert holding.stdout.readline() == "held\n"
+        with store.transaction() as conn:
+            conn.execute(update(lock_rows).values(expires_at=iso(utc_now() - HOUR)))
+        held_by = f"is held by {socket.gethostname()}:{holding.pid} since"
+        with pytest.raises(locks.LockHeld, match=held_by):
+            locks.acquire(store, "crawl:mdes", HOUR)
+    finally:
+        holding.communicate("", timeout=60)
+
+
+def test_a_holder_whose_pid_another_process_took_since_is_gone(store, caplog):
+    # The holder was killed and its pid reused: the process running now started later.
+    locks.acquire(store, "crawl:mdes", HOUR)
+    parent = os.getppid()
+    reused = locks.Holder(
+        host=socket.gethostname(), pid=parent, namespace=our_pid_namespace(), start="1", token="x"
+    )
+    set_holder(store, "crawl:mdes", str(reused), timedelta(0), HOUR)
+    with caplog.at_level(logging.WARNING, logger="thaidigest.locks"):
+        locks.acquire(store, "crawl:mdes", HOUR)
+    assert f"from {socket.gethostname()}:{parent}, held since" in caplog.text
+    assert "that process is gone" in caplog.text
 
 
 def test_renew_moves_the_expiry_only_for_its_holder(store):
@@ -160,3 +276,18 @@ def test_let_writers_in_returns_at_once_when_no_writer_waits(store):
     began = time.monotonic()
     store.let_writers_in()
     assert time.monotonic() - began < 1
+
+
+def test_a_holder_that_ended_and_awaits_its_parent_is_gone(store, caplog):
+    # A crawl killed while the daemon that started it has not reaped it yet: a zombie.
+    ended = as_another_process(store, "crawl:mdes", "-", "-", "die")
+    try:
+        while Path(f"/proc/{ended.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            time.sleep(0.01)
+        assert lock_row(store, "crawl:mdes") is not None
+        with caplog.at_level(logging.WARNING, logger="thaidigest.locks"):
+            locks.acquire(store, "crawl:mdes", HOUR)
+        assert f"from {socket.gethostname()}:{ended.pid}, held since" in caplog.text
+        assert "that process is gone" in caplog.text
+    finally:
+        ended.communicate(timeout=60)

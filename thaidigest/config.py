@@ -56,8 +56,8 @@ DEFAULTS: dict[str, Any] = {
         # (first seen when imported), by its published date when it has one.
         "revisit_days": 14,
         # Seconds a scheduled job, a crawl or a digest, may run before the daemon stops
-        # it; also the expiry of a crawl's site locks (any crawl, scheduled or not):
-        # a lock older than this is stale and the next crawl takes it over.
+        # it; also how long a crawl's site locks last unrenewed (a crawl renews them
+        # every third of this): a holder elsewhere is trusted until they expire.
         "subprocess_timeout": 3600,
         # Scrapy's log on stderr: WARNING shows blocked pages, robots.txt and given-up
         # retries; INFO adds its settings, extensions and stats; DEBUG every request.

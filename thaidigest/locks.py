@@ -1,28 +1,50 @@
 """Named locks in the database: one crawl of a site at a time, across processes.
 
-A lock row names its holder (host and pid) and an expiry. A lock whose
-holder process is gone (same host, pid not running) or whose expiry has
-passed is taken over, with a warning, so a crash never leaves a site locked
-for good.
+A lock row names its holder: host and pid (``HOST:PID``, the name messages show),
+then its pid namespace, its start time and a token drawn once per process
+(:class:`Holder`). The token tells apart two processes whose host and pid are the
+same (two containers sharing a host name, each running its namespace's pid 1): a
+process renews and releases only a row bearing its own token, and never mistakes
+another's row for its own.
+
+A lock is taken over, with a warning, when its holder is gone or its expiry has
+passed, so a crash never leaves a site locked for good. Whether the holder is gone
+can be told only on this host and in this pid namespace, where its pid means the
+same process: there, a pid not running, running a process started at another time
+(the pid reused) or being our own (a restart: pid 1 again) is a holder gone, and a
+holder still running keeps its lock however long it runs. A holder on another host
+or in another pid namespace (another container) is trusted until its lock expires;
+it renews the lock meanwhile (:func:`kept`).
+
+A row written before holders had tokens (``HOST:PID`` alone) still works: on this
+host, a pid not running is a holder gone; a running one keeps the lock until it
+expires, as that pid may be another namespace's.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from thaidigest.store import Store, iso, locks, utc_now
+from thaidigest.store import Store, StoreError, iso, locks, utc_now
 
 log = logging.getLogger(__name__)
 
 # The exit status of a command that found its lock held: EX_TEMPFAIL, try again later.
 # The scheduler reads it as "skipped", not "failed".
 EXIT_LOCKED = 75
+RENEW_WAIT = 5.0  # seconds a renewal by kept() waits for a busy database; it retries later
 
 
 class LockHeld(RuntimeError):
@@ -33,18 +55,101 @@ class LockLost(LockHeld):
     """Another process took over a lock this one held (it judged the lock stale)."""
 
 
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+@dataclass(frozen=True)
+class Holder:
+    """A lock's holder, stored as ``HOST:PID ns=INODE start=TICKS token=HEX``.
+
+    ``namespace`` is the inode of the holder's pid namespace and ``start`` its start
+    time in clock ticks after boot (``/proc``; None where there is none); ``token`` is
+    None in a row written before holders had tokens (``HOST:PID`` alone).
+    """
+
+    host: str
+    pid: int | None
+    namespace: str | None = None
+    start: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Holder:
+        name, *fields = text.split(" ")
+        host, _, pid = name.rpartition(":")
+        if not pid.isdigit():
+            return cls(host=name, pid=None)
+        values = dict(field.partition("=")[::2] for field in fields)
+        return cls(
+            host=host,
+            pid=int(pid),
+            namespace=values.get("ns"),
+            start=values.get("start"),
+            token=values.get("token"),
+        )
+
+    @property
+    def name(self) -> str:
+        """``HOST:PID``, as messages name the holder."""
+        return self.host if self.pid is None else f"{self.host}:{self.pid}"
+
+    def __str__(self) -> str:
+        fields = {"ns": self.namespace, "start": self.start, "token": self.token}
+        return " ".join([self.name, *(f"{key}={value}" for key, value in fields.items() if value)])
 
 
-def _holder_alive(holder: str) -> bool:
-    if holder == holder_name():  # our pid before a restart (a container's pid 1): not us now
-        return False
-    host, _, pid = holder.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine's process: trust the expiry
+class Liveness(Enum):
+    """What this process can tell of a lock's holder."""
+
+    RUNNING = "running"  # it runs: the lock is held however old
+    GONE = "gone"  # it has ended: the lock is taken over
+    UNKNOWN = "unknown"  # another host's, another namespace's: the expiry tells
+
+
+def pid_namespace() -> str | None:
+    """The inode of this process's pid namespace, None without ``/proc``."""
     try:
-        os.kill(int(pid), 0)
+        link = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return None
+    return link.removeprefix("pid:[").removesuffix("]")
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` from the third (state) on; None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as file:
+            stat = file.read()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
+
+
+def process_start(pid: int) -> str | None:
+    """When the process ``pid`` started, in clock ticks after boot; None if unknown."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None  # field 22 of proc(5)
+
+
+_this_process: list[Holder] = []  # this process's holder, made at its first use
+
+
+def this_process() -> Holder:
+    """This process as a lock holder: a new token in a new process, a forked one too."""
+    pid = os.getpid()
+    if not _this_process or _this_process[0].pid != pid:
+        _this_process[:] = [
+            Holder(
+                host=socket.gethostname(),
+                pid=pid,
+                namespace=pid_namespace(),
+                start=process_start(pid),
+                token=secrets.token_hex(8),
+            )
+        ]
+    return _this_process[0]
+
+
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -52,28 +157,51 @@ def _holder_alive(holder: str) -> bool:
     return True
 
 
+def liveness(held: Holder, me: Holder) -> Liveness:
+    """What ``me`` can tell of the process ``held``, as the module docstring says."""
+    if held.host != me.host or held.pid is None:
+        return Liveness.UNKNOWN  # another machine's process
+    if held.token is None:  # a row from before tokens: its namespace unknown
+        return Liveness.UNKNOWN if _pid_running(held.pid) else Liveness.GONE
+    if held.token == me.token:
+        return Liveness.RUNNING  # this process
+    if held.namespace != me.namespace:
+        return Liveness.UNKNOWN  # another container's process: its pid means nothing here
+    if held.pid == me.pid or not _pid_running(held.pid):
+        return Liveness.GONE  # our pid is not another process's: one before us, gone
+    fields = _proc_stat(held.pid)
+    if fields and fields[0] == "Z":
+        return Liveness.GONE  # ended, not yet reaped by its parent
+    if held.start and fields and len(fields) > 19 and fields[19] != held.start:
+        return Liveness.GONE  # the pid reused by a process started since
+    return Liveness.RUNNING
+
+
 def acquire(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> None:
     """Take the lock ``name`` or raise :class:`LockHeld` naming its holder."""
     now = now or utc_now()
+    me = this_process()
     with store.transaction() as conn:
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
         if row is not None:
+            held = Holder.parse(row.holder)
             expired = row.expires_at <= iso(now)
-            if not expired and _holder_alive(row.holder):
-                raise LockHeld(f"{name} is held by {row.holder} since {row.acquired_at}")
+            found = liveness(held, me)
+            if found is Liveness.RUNNING or (found is Liveness.UNKNOWN and not expired):
+                raise LockHeld(f"{name} is held by {held.name} since {row.acquired_at}")
             log.warning(
                 "taking over %s from %s, held since %s: %s",
                 name,
-                row.holder,
+                held.name,
                 row.acquired_at,
-                "it has expired" if expired else "that process is gone",
+                "that process is gone" if found is Liveness.GONE else "it has expired",
             )
             conn.execute(delete(locks).where(locks.c.name == name))
         try:
             conn.execute(
                 insert(locks).values(
                     name=name,
-                    holder=holder_name(),
+                    holder=str(me),
                     acquired_at=iso(now),
                     expires_at=iso(now + ttl),
                 )
@@ -88,13 +216,16 @@ def release(store: Store, name: str, *, wait: float | None = None) -> None:
     ``wait``: seconds to wait for a busy database (:meth:`Store.transaction`).
     """
     with store.transaction(wait) as conn:
-        conn.execute(delete(locks).where(locks.c.name == name, locks.c.holder == holder_name()))
+        conn.execute(
+            delete(locks).where(locks.c.name == name, locks.c.holder == str(this_process()))
+        )
 
 
 def holder(store: Store, name: str) -> str | None:
     """Who holds the lock ``name`` (``HOST:PID``), None when no one does."""
     with store.engine.connect() as conn:
-        return conn.execute(select(locks.c.holder).where(locks.c.name == name)).scalar()
+        stored = conn.execute(select(locks.c.holder).where(locks.c.name == name)).scalar()
+    return None if stored is None else Holder.parse(stored).name
 
 
 def renew(
@@ -113,7 +244,36 @@ def renew(
     with store.transaction(wait) as conn:
         result = conn.execute(
             update(locks)
-            .where(locks.c.name == name, locks.c.holder == holder_name())
+            .where(locks.c.name == name, locks.c.holder == str(this_process()))
             .values(expires_at=iso(now + ttl))
         )
     return result.rowcount == 1
+
+
+@contextmanager
+def kept(store: Store, names: Sequence[str], ttl: timedelta) -> Iterator[None]:
+    """Renew the locks ``names`` every third of ``ttl`` while the block runs.
+
+    A holder elsewhere (another host, another container) judges a lock by its
+    expiry alone: one renewed keeps a crawl running longer than ``ttl`` its own. A
+    renewal the database refuses is a warning, tried again at the next turn; one
+    that finds the lock taken over is a warning too.
+    """
+    stop = threading.Event()
+
+    def renew_all() -> None:
+        while not stop.wait(ttl.total_seconds() / 3):
+            for name in names:
+                try:
+                    if not renew(store, name, ttl, wait=RENEW_WAIT):
+                        log.warning("the %s lock was taken over by %s", name, holder(store, name))
+                except StoreError as error:
+                    log.warning("cannot renew the %s lock: %s", name, error)
+
+    renewal = threading.Thread(target=renew_all, name="lock-renewal", daemon=True)
+    renewal.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewal.join()

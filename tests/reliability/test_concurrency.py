@@ -21,9 +21,11 @@ from tests.reliability.test_crash_safety import (
     ENV,
     crawl_command,
     expected_urls,
+    query,
     store_problems,
     stored_articles,
     thaidigest,
+    wait_for,
     write_crawl_config,
 )
 from thaidigest import locks
@@ -124,6 +126,41 @@ def test_a_held_lock_skips_that_site_only(tmp_path):
     assert set(stored_articles(db)) == expected_urls("mdes")
     with sqlite3.connect(db) as conn:  # ours is left, the crawl's own is released
         assert conn.execute("SELECT name FROM locks").fetchall() == [("crawl:thaigov",)]
+
+
+def test_a_crawl_running_past_its_lock_time_keeps_its_lock(tmp_path):
+    # The lock's time is crawl.subprocess_timeout (1 s here); the crawl's pages hang for a
+    # minute. It renews its lock as it runs, so a second crawl finds the site held.
+    config = add_crawl_setting(write_crawl_config(tmp_path, timeout=90, delay=0), 1)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    hang = FaultRule(path=r"^/(?!robots\.txt)", fault="hang", delay=60.0)
+    with FixtureSite(faults=FaultPlan([hang])) as site:
+        first = start(crawl_command(site, db, config, "mdes"))
+        try:
+            wait_for(lambda: query(db, "SELECT expires_at FROM locks"))
+            ((first_expiry,),) = query(db, "SELECT expires_at FROM locks")
+            wait_for(lambda: query(db, "SELECT expires_at FROM locks") > [(first_expiry,)])
+            second = finish([start(crawl_command(site, db, config, "mdes"))])
+            assert first.poll() is None  # the first crawl still runs
+        finally:
+            first.terminate()  # it stops within seconds, releasing its lock
+            finish([first])
+
+    ((code, stdout, stderr),) = second
+    assert code == EXIT_LOCKED, stderr
+    assert re.match(rf"not crawling: crawl:mdes is held by \S+:{first.pid} since", stderr)
+    assert "taking over" not in stderr
+    assert stdout == ""
+    assert first.returncode == 1  # stopped
+    assert query(db, "SELECT * FROM locks") == []  # released by the first crawl
+
+
+def add_crawl_setting(config: Path, subprocess_timeout: float) -> Path:
+    text = config.read_text(encoding="utf-8")
+    line = f"subprocess_timeout = {subprocess_timeout}"
+    config.write_text(text.replace("[crawl]\n", f"[crawl]\n{line}\n", 1), encoding="utf-8")
+    return config
 
 
 def test_two_imports_of_one_file_at_once_both_succeed_and_store_each_article_once(tmp_path):
