@@ -367,7 +367,7 @@ def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Wee
     not news (relevance is not kept per version, so whether that digest did list it is
     not known; an unlisted backlog article corrected into the week is shown as updated)."""
     start, _ = week.bounds()
-    if (row.get("listed_since") or row["first_seen"]) >= start:
+    if listed_since(row) >= start:
         return False
     return any(
         version.seen_at < start and _day(version.published, row["first_seen"])[0] < week.monday
@@ -465,7 +465,7 @@ def listing_day(row: Mapping[str, Any]) -> date:
     one): what *found late* is judged by, since deduplication folds a copy dated up to
     :data:`thaidigest.fingerprint.MAX_DAYS_APART` days after the release it repeats."""
     published = row["listed_published"] if "listed_published" in row else row["published"]
-    day, _ = article_day({"published": published, "first_seen": listed_since(row)})
+    day, _ = _day(published, listed_since(row))
     return day
 
 

@@ -462,6 +462,11 @@ class SchedulerDied(RuntimeError):
     """The scheduler's thread ended while the daemon ran: no job would run again."""
 
 
+def _change(job: StoredJob | None) -> str:
+    """What a kept write of :class:`_JobStore` holds: a job's next run, or its removal."""
+    return "removal" if job is None else "next run"
+
+
 class _JobStore(SQLAlchemyJobStore):
     """APScheduler's SQLAlchemy job store, keeping a write the database refuses for later.
 
@@ -482,11 +487,10 @@ class _JobStore(SQLAlchemyJobStore):
 
     def _keep(self, job_id: str, job: StoredJob | None, error: StoreError) -> None:
         self._unsaved[job_id] = job
-        change = "next run" if job is not None else "removal"
         log.error(
             "%s: its %s could not be stored, trying again in %g s: %s",
             job_id,
-            change,
+            _change(job),
             STORE_RETRY,
             error,
         )
@@ -499,7 +503,7 @@ class _JobStore(SQLAlchemyJobStore):
                 else:
                     super().update_job(job)
             del self._unsaved[job_id]
-            log.info("%s: its %s stored at last", job_id, "removal" if job is None else "next run")
+            log.info("%s: its %s stored at last", job_id, _change(job))
 
     def update_job(self, job: StoredJob) -> None:
         try:
@@ -532,11 +536,10 @@ class _JobStore(SQLAlchemyJobStore):
     def shutdown(self) -> None:
         """Say which writes are lost: the daemon stops while the database refuses them."""
         for job_id, job in self._unsaved.items():
-            change = "next run" if job is not None else "removal"
             log.warning(
                 "%s: its %s was never stored: the next daemon finds the job as stored before",
                 job_id,
-                change,
+                _change(job),
             )
         super().shutdown()
 

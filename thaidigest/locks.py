@@ -122,10 +122,14 @@ def _proc_stat(pid: int) -> list[str] | None:
     return stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
 
 
+def _start_of(fields: list[str] | None) -> str | None:
+    """The start time in :func:`_proc_stat`'s fields (field 22 of proc(5)); None if absent."""
+    return fields[19] if fields and len(fields) > 19 else None
+
+
 def process_start(pid: int) -> str | None:
     """When the process ``pid`` started, in clock ticks after boot; None if unknown."""
-    fields = _proc_stat(pid)
-    return fields[19] if fields and len(fields) > 19 else None  # field 22 of proc(5)
+    return _start_of(_proc_stat(pid))
 
 
 _this_process: list[Holder] = []  # this process's holder, made at its first use
@@ -172,7 +176,8 @@ def liveness(held: Holder, me: Holder) -> Liveness:
     fields = _proc_stat(held.pid)
     if fields and fields[0] == "Z":
         return Liveness.GONE  # ended, not yet reaped by its parent
-    if held.start and fields and len(fields) > 19 and fields[19] != held.start:
+    started = _start_of(fields)
+    if held.start and started is not None and started != held.start:
         return Liveness.GONE  # the pid reused by a process started since
     return Liveness.RUNNING
 
