@@ -668,3 +668,18 @@ def test_the_packaged_table_gives_each_name_one_partner():
     title = "ดีอี ร่วมหารือ EU – ABC ส่งเสริมเศรษฐกิจดิจิทัล"
     body = "ปลัดกระทรวงดิจิทัลฯ ต้อนรับคณะผู้แทนจาก สภาธุรกิจสหภาพยุโรป – อาเซียน (EU-ABC)"
     assert partners(title, body) == ("company:EU-ABC",)
+
+
+def test_a_treaty_named_after_a_body_is_not_the_body():
+    # Article 98492: a convention Thailand prepares to join is not joint work with the UN.
+    title = "ปลัดดีอี เป็นประธานการประชุมเตรียมการเข้าเป็นภาคีอนุสัญญาสหประชาชาติว่าด้วยการต่อต้านอาชญากรรมไซเบอร์"
+    body = (
+        "ศาสตราจารย์พิเศษวิศิษฏ์ วิศิษฏ์สรอรรถ ปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) "
+        "เป็นประธานคณะทำงานเพื่อเตรียมความพร้อมในการดำเนินการเข้าเป็นภาคีอนุสัญญาสหประชาชาติ"
+        "ว่าด้วยการต่อต้านอาชญากรรมไซเบอร์ (United Nations Convention against Cybercrime) "
+        "ของประเทศไทยครั้งที่ 2/2568"
+    )
+    assert partners(title, body) == ()
+    assert partners("ดีอีเอสประชุมคณะทำงานเตรียมความพร้อมในการเข้าเป็นภาคีอนุสัญญา สหประชาชาติฯ", "") == ()
+    talks = "ปลัดดีอี หารือผู้แทนสหประชาชาติ เรื่องการต่อต้านอาชญากรรมไซเบอร์"
+    assert partners(talks, body) == ("org:UN",)

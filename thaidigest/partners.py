@@ -34,7 +34,9 @@ Then the guide's rules, on each mention of a country:
 
 On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
-Ambassador to"). On a forum's mention: its meeting as the time of the news
+Ambassador to"), nor is the body a treaty is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
+``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
+convention is not working with its body. On a forum's mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
 the forum as a partner. On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
@@ -178,6 +180,10 @@ VENUE_PLACE = re.compile(
     r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้อง|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
     r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
 )
+# A treaty named after a body: "อนุสัญญาสหประชาชาติว่าด้วย...", "United Nations Convention
+# against Cybercrime". Joining a convention is not working with the body that drew it up.
+TREATY_BEFORE = re.compile(r"(?:อนุสัญญา|สนธิสัญญา|กฎบัตร)\s?$")
+TREATY_AFTER = re.compile(r"\s?(?:Convention|Treaty|Charter)\b")
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -544,6 +550,8 @@ def _partners_in(
         before = text[max(0, start - 80) : start]
         if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
             continue
+        if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
+            continue  # a treaty named after the body
         if is_company and (
             OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
         ):
