@@ -683,3 +683,26 @@ def test_a_treaty_named_after_a_body_is_not_the_body():
     assert partners("ดีอีเอสประชุมคณะทำงานเตรียมความพร้อมในการเข้าเป็นภาคีอนุสัญญา สหประชาชาติฯ", "") == ()
     talks = "ปลัดดีอี หารือผู้แทนสหประชาชาติ เรื่องการต่อต้านอาชญากรรมไซเบอร์"
     assert partners(talks, body) == ("org:UN",)
+
+
+def test_a_countrys_company_paired_with_thailand_does_not_make_the_country_a_partner():
+    # Article 90662: the US-ASEAN Business Council, not the US government, in "ไทย-สหรัฐ".
+    title = "รองนายกฯ ประเสริฐ ร่วมหารือ USABC หนุนเศรษฐกิจดิจิทัลไทย ส่งเสริมการลงทุนร่วมไทย-สหรัฐ"
+    body = (
+        "นายประเสริฐ จันทรรวงทอง รองนายกรัฐมนตรี และรัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม "
+        "ร่วมหารือกับคณะนักธุรกิจจากสภาธุรกิจสหรัฐอเมริกา-อาเซียน (USABC)"
+    )
+    assert partners(title, body) == ("company:US-ASEAN Business Council",)
+    # Article 90620: Vietnam Post, in "ไปรษณีย์ ไทย-เวียดนาม".
+    title = "ไปรษณีย์ ไทย-เวียดนาม จับมือยกระดับอีคอมเมิร์ซ"
+    body = "บริษัท ไปรษณีย์ไทย จำกัด (ปณท.) จับมือการไปรษณีย์เวียดนามพัฒนาบริการ"
+    assert partners(title, body) == ("company:Vietnam Post",)
+    # With the country's government taking part, the country counts.
+    envoy = body + " โดยมีเอกอัครราชทูตเวียดนามประจำประเทศไทยร่วมเป็นสักขีพยาน"
+    assert partners(title, envoy) == ("company:Vietnam Post", "country:VN")
+    # A Thai bank's link with a country is not a company of that country.
+    title = "กรุงไทยเปิดบริการ QR Code Cross Border Payment “ไทย-ลาว” ผ่าน Krungthai NEXT"
+    assert partners(title, "") == ("company:Krungthai Bank", "country:LA")
+    # Written in Latin script, the company's name holds its country too.
+    body = "Thailand Post and Vietnam Post sign an agreement on cross-border e-commerce"
+    assert partners("ไปรษณีย์ ไทย-เวียดนาม จับมือยกระดับอีคอมเมิร์ซ", body) == ("company:Vietnam Post",)

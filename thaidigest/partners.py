@@ -26,7 +26,11 @@ Then the guide's rules, on each mention of a country:
 - members of a multilateral meeting are not listed one by one: a run of three
   or more countries named together is a list of members;
 - a foreign company's country is not a partner: a country named just after a
-  company, ``บริษัท`` or ``เอกชน`` does not count;
+  company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
+  only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
+  when a company or business body the article counts bears its name
+  (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"): without its government, the pair
+  is that company's;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
@@ -380,9 +384,34 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     cut = len(head) + 1
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
-    in_headline = _partners_in(head, in_head, table, headline=True)
-    counted = in_headline | _partners_in(opening, in_opening, table, headline=False)
-    return Found(tuple(sorted(counted)), tuple(sorted(in_headline)))
+    in_headline, head_paired = _partners_in(head, in_head, table, headline=True)
+    in_body, body_paired = _partners_in(opening, in_opening, table, headline=False)
+    counted = in_headline | in_body
+    unpaired = (in_headline - head_paired) | (in_body - body_paired)
+    paired = (head_paired | body_paired) - unpaired
+    companies_countries = {
+        country
+        for start, end, partner in mentions
+        if partner.startswith("company:") and partner in counted
+        for country in _countries_within(text[start:end], table)
+    }
+    counted -= paired & companies_countries  # its company's, not the country's
+    return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
+
+
+def _countries_within(name: str, table: PartnerTable) -> set[str]:
+    """The countries a party's name holds: "สภาธุรกิจสหรัฐอเมริกา-อาเซียน" -> ``country:US``,
+    "Vietnam Post" -> ``country:VN``.
+
+    Scanned without its first character and without its last: whole, the longest
+    match would be the name itself again.
+    """
+    return {
+        partner
+        for part in (name[1:], name[:-1])
+        for _, _, partner in table.mentions(part)
+        if partner.startswith("country:")
+    }
 
 
 def _opening(body: str) -> str:
@@ -524,10 +553,11 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
 
 def _partners_in(
     text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
-) -> set[str]:
-    """The partners among ``mentions`` of ``text`` that the guide's rules keep."""
+) -> tuple[set[str], set[str]]:
+    """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
+    countries among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
     if not mentions:
-        return set()
+        return set(), set()
     members = _member_lists(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
@@ -535,6 +565,7 @@ def _partners_in(
     passing = set() if headline else _passing(text, mentions, table)
     repeats = _repeats(text, mentions)
     counted: set[str] = set()
+    unpaired: set[str] = set()  # countries kept by a mention not paired with Thailand
     channel = False
     for index, (start, end, partner) in enumerate(mentions):
         if index in repeats:
@@ -590,7 +621,9 @@ def _partners_in(
         if before.endswith("(") and text[end : end + 1] == ")":
             continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
         counted.add(partner)
-    return counted
+        if not BILATERAL_BEFORE.search(before):
+            unpaired.add(partner)
+    return counted, {p for p in counted if p.startswith("country:")} - unpaired
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
