@@ -706,3 +706,16 @@ def test_a_countrys_company_paired_with_thailand_does_not_make_the_country_a_par
     # Written in Latin script, the company's name holds its country too.
     body = "Thailand Post and Vietnam Post sign an agreement on cross-border e-commerce"
     assert partners("ไปรษณีย์ ไทย-เวียดนาม จับมือยกระดับอีคอมเมิร์ซ", body) == ("company:Vietnam Post",)
+
+
+def test_a_bank_named_as_the_other_post_of_an_associations_speaker_is_not_a_partner():
+    # Article 99925: he speaks for the Thai Bankers' Association; his bank is his other post.
+    title = "ปลัดดีอี ร่วมเปิดงานสัมมนา TB – CERT Cybersecurity Annual Conference 2025"
+    body = (
+        "ปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) เป็นประธานกล่าวเปิดงานสัมมนา "
+        "โดยมีนายชาติศิริ โสภณพนิช ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ "
+        "กล่าวต้อนรับในพิธีเปิดงานฯ"
+    )
+    assert partners(title, body) == ("company:Thai Bankers' Association",)
+    both = body.replace("และประธานกรรมการของธนาคารกรุงเทพ", "ร่วมกับธนาคารกรุงเทพ")
+    assert partners(title, both) == ("company:Bangkok Bank", "company:Thai Bankers' Association")

@@ -44,7 +44,8 @@ convention is not working with its body. On a forum's mention: its meeting as th
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
 the forum as a partner. On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
-``... ผู้แทนสมาคมธนาคารไทย``) is not a partner, nor is one Thailand acts against
+``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``)
+is not a partner, nor is one Thailand acts against
 (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
@@ -269,6 +270,15 @@ SPEAKS_FOR_AFTER = re.compile(
     r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:\([^()]{1,20}\)\s*)?"
     r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
     r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
+)
+# ... and one named as the other post of a person named first for an association:
+# "นายชาติศิริ ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ" (the bank is
+# his employer; an association as his other post is one more body he speaks for).
+ASSOCIATIONS = ("สมาคม", "สภา", "ชมรม", "มูลนิธิ", "หอการค้า")
+SPEAKS_FOR_BEFORE = re.compile(
+    rf"(?:{'|'.join(ASSOCIATIONS)})\S{{0,40}}\s?และ\s?"
+    r"(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ที่ปรึกษา)\S{0,20}\s?"
+    r"(?:ของ)?\s?(?:บริษัท|บมจ\.)?\s*$"
 )
 # A body named with Thailand after it: "องค์การอนามัยโลกและรัฐบาลไทย", "อาเซียน-ไทย".
 PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบาล|ประเทศ)?ไทย")
@@ -587,7 +597,10 @@ def _partners_in(
             OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
         ):
             continue
-        if is_company and SPEAKS_FOR_AFTER.match(text, end):
+        if is_company and (
+            SPEAKS_FOR_AFTER.match(text, end)
+            or (SPEAKS_FOR_BEFORE.search(before[-80:]) and not text.startswith(ASSOCIATIONS, start))
+        ):
             continue  # the person named with it speaks for another body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
             continue  # named for its members, listed next
