@@ -398,14 +398,14 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     in_body, body_paired = _partners_in(opening, in_opening, table, headline=False)
     counted = in_headline | in_body
     unpaired = (in_headline - head_paired) | (in_body - body_paired)
-    paired = (head_paired | body_paired) - unpaired
-    companies_countries = {
-        country
-        for start, end, partner in mentions
-        if partner.startswith("company:") and partner in counted
-        for country in _countries_within(text[start:end], table)
-    }
-    counted -= paired & companies_countries  # its company's, not the country's
+    if paired := (head_paired | body_paired) - unpaired:
+        companies_countries = {
+            country
+            for start, end, partner in mentions
+            if partner.startswith("company:") and partner in counted
+            for country in _countries_within(text[start:end], table)
+        }
+        counted -= paired & companies_countries  # its company's, not the country's
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
 
 
