@@ -12,10 +12,12 @@ noun, so the word after alone would name the wrong thing), otherwise the old
 sentence is removed and the new one added.
 
 Headlines, paragraphs, sentences and words are compared as the ingestor compares
-versions (:func:`thaidigest.normalise.same_content`), every digit read as an Arabic
-one: a site that writes ``๒๐๒๒`` one day and ``2022`` the next changed nothing, and
-the ingestor keeps the text it stored, so the version stored at the next real edit
-holds the other script. What is shown is the text as each version writes it
+versions (:func:`thaidigest.normalise.same_content`): characters written another
+way read as :func:`thaidigest.normalise.plain_characters` writes them (a version
+stored before it did may hold soft hyphens, ``&nbsp;`` or ``ＡＳＥＡＮ``), every digit
+read as an Arabic one: a site that writes ``๒๐๒๒`` one day and ``2022`` the next
+changed nothing, and the ingestor keeps the text it stored, so the version stored at
+the next real edit holds the other script. What is shown is the text as each version writes it
 (``๒๐๒๒ → 2023``).
 
 The cost stays bounded whatever the size of the article (the digest diffs
@@ -44,6 +46,7 @@ from functools import lru_cache
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 
 from thaidigest.dates import arabic_digits
+from thaidigest.normalise import INVISIBLE, plain_characters
 
 # Characters of the changed paragraphs of two versions (together) beyond which they
 # are not cut into sentences and aligned: about 0.4 s of work. 99% of thaigov articles
@@ -103,20 +106,23 @@ NO_CHANGE = Diff()
 Paragraph = tuple[str, str]
 
 
+def _fold(text: str) -> str:
+    """``text`` as it is compared: written with :func:`~thaidigest.normalise.plain_characters`,
+    every digit an Arabic one (see the module's docstring)."""
+    return arabic_digits(plain_characters(text))
+
+
 def _folded(texts: Sequence[str]) -> list[str]:
-    """``texts`` as they are compared: every digit an Arabic one (see the module's docstring)."""
-    return [arabic_digits(text) for text in texts]
-
-
-def _lines(body: str) -> list[str]:
-    return [line.strip() for line in body.split("\n") if line.strip()]
+    """``texts`` as they are compared (:func:`_fold`)."""
+    return [_fold(text) for text in texts]
 
 
 def _paragraphs(body: str) -> list[Paragraph]:
     """The paragraphs of a body, folded and as written. The body is folded whole, once
     (folding each of thousands of paragraphs took longer than the rest of a diff):
-    folding changes no space, so the lines of both are the same lines."""
-    return list(zip(_lines(arabic_digits(body)), _lines(body), strict=True))
+    folding breaks and joins no line, so the lines of both are the same lines."""
+    pairs = zip(_fold(body).split("\n"), body.split("\n"), strict=True)
+    return [(folded.strip(), line.strip()) for folded, line in pairs if line.strip()]
 
 
 def _differing_middles(
@@ -154,6 +160,11 @@ def words(sentence: str) -> list[str]:
         position = match.end()
     tokens.extend(_text_words(sentence[position:]))
     return tokens
+
+
+def _visible_words(sentence: str) -> list[str]:
+    """The :func:`words` of ``sentence`` without its invisible characters."""
+    return words(INVISIBLE.sub("", sentence))
 
 
 def _text_words(text: str) -> list[str]:
@@ -210,9 +221,12 @@ def _number_change(
 def _compare_runs(
     old: Sequence[str], new: Sequence[str]
 ) -> tuple[list[NumberChange], list[str], list[str]]:
-    """Two runs of sentences in the same place, word by word: numbers, removed, added."""
-    old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
-    new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
+    """Two runs of sentences in the same place, word by word: numbers, removed, added.
+
+    Sentences are cut into words without their invisible characters: a soft hyphen
+    inside a Thai word cuts it elsewhere, and what is shown of a word is the same."""
+    old_tokens = [(index, word) for index, s in enumerate(old) for word in _visible_words(s)]
+    new_tokens = [(index, word) for index, s in enumerate(new) for word in _visible_words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
         return [], list(old), list(new)
     old_words = [word for _, word in old_tokens]
@@ -356,7 +370,7 @@ def diff_versions(
     new_published: str | None,
 ) -> Diff:
     """What changed from one version (title, body, published date) to a later one."""
-    same_headline = arabic_digits(old_title) == arabic_digits(new_title)
+    same_headline = _fold(old_title) == _fold(new_title)
     return replace(
         body_diff(old_body, new_body),
         headline=None if same_headline else (old_title, new_title),

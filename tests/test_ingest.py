@@ -666,3 +666,41 @@ def test_a_date_line_the_stored_text_holds_stays_text_in_a_fallback_read(store: 
     assert ingestor.ingest_one(thaigov_read(fallback_body, "fallback")) == "unchanged"
     unsigned = f"{signed.removesuffix('15 ธันวาคม 2565')}16 ธันวาคม 2565"
     assert ingestor.ingest_one(thaigov_read(unsigned, "fallback")) == "updated"
+
+
+# A headline and a body as thaidigest stored them before it normalised each variant,
+# and the same page as it normalises it now.
+STORED_VARIANTS = {
+    "soft hyphens": ("ดีอี ร่วมหารือ MC\u00ad48", f"{BODY} เศรษ\u00adฐกิจ"),
+    "left-over references": ("ดีอี&nbsp;ร่วมหารือ &quot;MC-48&quot;", f"{BODY} &#8211; ASEAN"),
+    "full-width forms": ("ดีอี ร่วมหารือ ＭＣ－４８", f"{BODY} ＡＳＥＡＮ ２０２５"),
+}
+
+
+@pytest.mark.parametrize("variant", STORED_VARIANTS)
+def test_a_text_stored_with_a_variant_read_again_without_it_is_unchanged(
+    store: Store, variant: str
+) -> None:
+    from thaidigest.normalise import content_hash
+
+    title, body = STORED_VARIANTS[variant]
+    ingestor = build_ingestor(store, clock=clock)
+    raw = replace(mdes_article(body, date(2024, 11, 19)), title=title)
+    assert ingestor.ingest_one(raw) == "new"
+    url = canonical_url(raw.url)
+    row_id = store.article_by_url(url)["id"]
+    with store.engine.begin() as conn:  # the row as an earlier release wrote it
+        conn.execute(
+            articles.update()
+            .where(articles.c.id == row_id)
+            .values(title=title, body=body, content_hash=content_hash(title, body))
+        )
+    before = store.article_by_url(url)
+
+    assert ingestor.ingest_one(raw) == "unchanged"
+    after = store.article_by_url(url)
+    assert after["versions"] == 1
+    for column in ("title", "body", "content_hash"):  # what was stored stays
+        assert after[column] == before[column], column
+    edited = replace(raw, body=f"{body} แก้ไข")
+    assert ingestor.ingest_one(edited) == "updated"

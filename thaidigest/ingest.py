@@ -351,8 +351,9 @@ class Ingestor:
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
         so a URL given twice in a batch is new, then updated. A new headline or
-        body is a new version (not one that differs in digit script, line breaks or
-        runs of spaces alone: see :func:`same_content`), and so is another published
+        body is a new version (not one that differs in digit script, line breaks,
+        runs of spaces, or characters a stored text holds that normalisation now
+        writes otherwise alone: see :func:`same_content`), and so is another published
         date (a correction); a date where none was known only fills it in, and the
         deduplicator places the article again (its date, not its first-seen day, now
         ranks it among its copies and decides which are compared with it). A new article's first

@@ -2,7 +2,8 @@
 
 The pipeline for one article (see :func:`normalise_article`):
 
-1. clean every line: Unicode NFC, zero-width characters removed,
+1. clean every line: left-over HTML character references decoded, invisible
+   characters removed, full-width forms as ASCII (:func:`plain_characters`), Unicode NFC,
    non-breaking spaces to spaces, PyThaiNLP's Thai normalisation (tone-mark
    order, sara am, repeated vowels), runs of spaces collapsed, lines trimmed;
 2. pick the headline: strip the site prefix, skip section labels and
@@ -17,6 +18,7 @@ The pipeline for one article (see :func:`normalise_article`):
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Collection
@@ -43,9 +45,23 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 # Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
 # that no text means and XML 1.0 forbids, and the direction controls (embeddings,
 # overrides, isolates) that make a headline display otherwise than it reads.
+# With them the characters a browser shows nothing of, which a site's editor puts in
+# or takes out unseen: the soft hyphen (U+00AD, a hyphen only where the line wraps,
+# which ours never does), the combining grapheme joiner (U+034F), the Mongolian
+# vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
+# operators (U+2061-U+2064).
 INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u180e"
+    "\u200b\u200c\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]"
 )
+# An HTML character reference left in the extracted text: a page that escapes its text
+# twice (``&amp;nbsp;``) shows ``&nbsp;``. Only a whole reference, ended by its
+# semicolon: ``R&D`` and ``?a=1&copy=2`` are text.
+LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# The full-width forms of ASCII (U+FF01-U+FF5E: ``２０２５``, ``ＡＳＥＡＮ``), a Chinese or
+# Japanese input method's, to ASCII. Not NFKC, which would decompose Thai's sara am.
+FULL_WIDTH = re.compile("[\uff01-\uff5e]+")
+FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # Runs of spaces to one space. Only what changes matches (a run, or a space
 # other than U+0020), so the many single spaces of a text cost no replacement.
 _SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
@@ -170,9 +186,45 @@ HEADLINE_LENGTH_SLACK = 0.25
 # --- Line cleaning -----------------------------------------------------------
 
 
+def decode_leftover_entities(text: str) -> str:
+    """``text`` with every HTML character reference it holds (:data:`LEFTOVER_ENTITY`)
+    decoded, again while one decoded makes another (``&amp;amp;quot;``); one that decodes
+    to whitespace reads as a space, so no line is broken or joined by it.
+
+    Decoded where the text is normalised, not only when versions are compared: a
+    government news text never means a literal ``&nbsp;`` or ``&quot;``, it is the
+    site's template escaping its text twice, so the stored text shows what the page
+    meant (and a template fixed later is no edit). An unknown name stays as written."""
+    while "&" in text:
+
+        def decoded(match: re.Match[str]) -> str:
+            char = html.unescape(match[0])
+            return " " if char.isspace() else char
+
+        unescaped = LEFTOVER_ENTITY.sub(decoded, text)
+        if unescaped == text:
+            break
+        text = unescaped
+    return text
+
+
+def plain_characters(text: str) -> str:
+    """``text`` written one way where a reader sees no difference: left-over character
+    references decoded, invisible characters (:data:`INVISIBLE`) removed, full-width
+    forms as ASCII.
+
+    Full-width forms are stored as ASCII, unlike Thai digits (a script the government
+    writes by choice, kept as written): they are an input method's accident in a Thai
+    text, and as written neither search nor the relevance and partner terms find them
+    (``ＡＳＥＡＮ`` is not ``ASEAN``, even casefolded)."""
+    text = INVISIBLE.sub("", decode_leftover_entities(text))
+    return FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_ASCII), text)
+
+
 def clean_line(line: str) -> str:
-    """One line in canonical form: NFC, no zero-width, single spaces, Thai normalised."""
-    line = SPACES.sub(" ", INVISIBLE.sub("", unicodedata.normalize("NFC", line))).strip()
+    """One line in canonical form: :func:`plain_characters`, NFC, single spaces, Thai
+    normalised."""
+    line = SPACES.sub(" ", unicodedata.normalize("NFC", plain_characters(line))).strip()
     if NEEDS_THAI_NORMALISATION.search(line):
         line = pythainlp_normalize(line).strip()
     return line
@@ -183,8 +235,8 @@ def clean_text(text: str) -> list[str]:
 
     The rules run once over the whole text; PyThaiNLP only sees lines that need it.
     """
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = SPACES.sub(" ", INVISIBLE.sub("", text))
+    text = plain_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = SPACES.sub(" ", unicodedata.normalize("NFC", text))
     needs_thai = may_need_thai_normalisation(text)
     lines: list[str] = []
     for raw in text.split("\n"):
@@ -344,14 +396,19 @@ def same_content(
     date line, a third of its articles). A numeric line stating another date is
     text, so correcting it is an edit.
 
+    Both texts are read as :func:`plain_characters` writes them: a text stored before
+    normalisation removed soft hyphens, decoded left-over ``&nbsp;`` or wrote
+    full-width forms as ASCII still holds them, and the page read again without them
+    is no edit.
+
     :func:`content_hash` keeps hashing the text as written, so that the hashes
     databases hold stay valid: the ingestor compares texts this way only when the
     hashes differ."""
 
     def comparable_pair(title: str, body: str) -> tuple[str, str]:
         return (
-            _one_spaced(arabic_digits(title)),
-            _one_spaced(_comparable_body(body, published)),
+            _one_spaced(arabic_digits(plain_characters(title))),
+            _one_spaced(_comparable_body(plain_characters(body), published)),
         )
 
     return comparable_pair(*stored) == comparable_pair(*new)

@@ -1603,3 +1603,97 @@ def test_robots_txt_saved_with_a_byte_order_mark_is_obeyed_and_names_its_rule(tm
     assert "mdes: blocked by robots.txt (Disallow: /news/)" in result.stdout
     blocked = last_report(db, "mdes")["blocked"]
     assert blocked and {entry["rule"] for entry in blocked} == {"Disallow: /news/"}
+
+
+# The headline and a phrase of the fixture's article 87382, as its page writes them.
+VARIANT_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+VARIANT_PHRASE = "DESG ทั้ง 16 เขตเศรษฐกิจเอเปค"
+TO_FULL_WIDTH = str.maketrans({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+
+
+def double_escaped(snippet: str) -> str:
+    """``snippet`` quoted and spaced with entities escaped twice: the page shows ``&nbsp;``."""
+    return "&amp;quot;" + snippet.replace(" ", "&amp;nbsp;") + "&amp;quot;&amp;#8211;"
+
+
+def escaped_once(snippet: str) -> str:
+    """``snippet`` as the page means :func:`double_escaped`'s: quotes, NBSPs and a dash."""
+    return "&quot;" + snippet.replace(" ", "&nbsp;") + "&quot;&#8211;"
+
+
+# How the page writes a snippet on the first visit and on the second: the same text,
+# written another way a reader cannot see or tell apart.
+TEXT_VARIANTS = {
+    "soft hyphens": (
+        lambda snippet: snippet,
+        lambda snippet: snippet.replace("เศรษฐกิจ", "เศรษ\u00adฐกิจ").replace("APEC", "AP&shy;EC"),
+    ),
+    "double-escaped entities": (double_escaped, escaped_once),
+    "full-width forms": (lambda snippet: snippet.translate(TO_FULL_WIDTH), lambda snippet: snippet),
+}
+
+
+def crawl_twice_and_build_digest(tmp_path, variant: str, edit: bool):
+    """Article 87382 crawled with the first way of writing ``variant``, then with the
+    second (and the phrase's 16 edited to 21 if ``edit``); its row and the digest of the week."""
+    from digest.publish import build_digest
+    from digest.select import BANGKOK, Week
+    from thaidigest.store import utc_now
+
+    first_way, second_way = TEXT_VARIANTS[variant]
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = root / "news" / "contents" / "details" / "87382.html"
+    html = page.read_text(encoding="utf-8")
+    assert VARIANT_HEADLINE in html and VARIANT_PHRASE in html
+    phrase = VARIANT_PHRASE.replace("16", "21") if edit else VARIANT_PHRASE
+    first_page = html.replace(VARIANT_HEADLINE, first_way(VARIANT_HEADLINE))
+    first_page = first_page.replace(VARIANT_PHRASE, first_way(VARIANT_PHRASE))
+    second_page = html.replace(VARIANT_HEADLINE, second_way(VARIANT_HEADLINE))
+    second_page = second_page.replace(VARIANT_PHRASE, second_way(phrase))
+    assert first_page != second_page
+    with FixtureSite(root) as site:
+        page.write_text(first_page, encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        page.write_text(second_page, encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    now = utc_now()
+    store = Store(f"sqlite:///{db}")
+    try:
+        digest = build_digest(
+            store, tmp_path / "out", Week.of(now.astimezone(BANGKOK).date()), DEFAULTS, now
+        )
+    finally:
+        store.close()
+    return second.stdout, stored(db)[public_url("thaigov", "87382")], digest.markdown
+
+
+# What the stored text shows of each variant: the character the page means.
+NOT_STORED = {
+    "soft hyphens": "\u00ad",
+    "double-escaped entities": "&nbsp;",
+    "full-width forms": "ＤＥＳＧ",
+}
+
+
+@pytest.mark.parametrize("variant", TEXT_VARIANTS)
+def test_a_revisit_differing_in_how_characters_are_written_makes_no_new_version(tmp_path, variant):
+    second, row, digest = crawl_twice_and_build_digest(tmp_path, variant, edit=False)
+    assert row["versions"] == 1, row["body"]
+    assert "new 0, updated 0," in second
+    assert "· updated" not in digest
+    assert NOT_STORED[variant] not in row["title"] + row["body"]
+    assert "DESG" in row["body"] and "APEC" in row["title"]
+
+
+@pytest.mark.parametrize("variant", TEXT_VARIANTS)
+def test_an_edit_beside_a_change_in_how_characters_are_written_is_a_new_version(tmp_path, variant):
+    second, row, digest = crawl_twice_and_build_digest(tmp_path, variant, edit=True)
+    assert row["versions"] == 2
+    assert "new 0, updated 1," in second
+    assert "· updated" in digest
+    changes = digest.split("What changed:")[1].split("\n\n")[1]
+    assert changes == "- DESG ทั้ง <del>16</del> → <ins>21</ins> เขตเศรษฐกิจ"  # nothing else
