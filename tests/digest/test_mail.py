@@ -348,10 +348,9 @@ def test_a_failed_send_gives_its_claim_back_so_the_next_run_sends_it(store, buil
 # --- The transport: STARTTLS, implicit TLS (SMTPS, port 465) or none -------------------
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for 127.0.0.1 and its key, as PEM files: the server's
-    certificate and, for a client that is to trust it, its own CA."""
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files in ``folder``:
+    the server's certificate and, for a client that is to trust it, its own CA."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "thaidigest test SMTP")])
     now = datetime.now(UTC)
@@ -370,7 +369,6 @@ def certificate(tmp_path_factory):
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    folder = tmp_path_factory.mktemp("tls")
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (folder / "key.pem").write_bytes(
         key.private_bytes(
@@ -380,6 +378,11 @@ def certificate(tmp_path_factory):
         )
     )
     return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 def server_context(certificate):
