@@ -16,6 +16,8 @@ one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
 password comes only from the environment variable named by ``email.password_env``
 and never appears in a message, a log line or the database, not even base64-encoded
 as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
+The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
+or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sqlalchemy import delete, insert, select
 from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
+from thaidigest.config import SMTP_SECURITY
 from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
@@ -47,6 +50,11 @@ SMTP_TIMEOUT = 30  # seconds
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
 CLAIM_TTL = timedelta(minutes=10)
 logger = logging.getLogger(__name__)
+# Submission over implicit TLS (RFC 8314): a client that waits for a plain greeting there
+# gets none, so this port without a word on security means "tls".
+IMPLICIT_TLS_PORT = 465
+# The values of the older ``starttls`` setting that agree with each ``security``.
+STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
 
 
 class MailError(RuntimeError):
@@ -72,7 +80,42 @@ def settings_problem(
         return NO_RECIPIENTS
     if settings["username"] and not environ.get(settings["password_env"]):
         return _no_password(settings)
+    try:
+        smtp_security(settings)
+    except MailError as error:
+        return str(error)
     return None
+
+
+def smtp_security(settings: Mapping[str, Any]) -> str:
+    """How the server is reached, one of :data:`SMTP_SECURITY`: ``email.security`` when
+    set, else the older ``email.starttls`` as it always meant (true: "starttls", false:
+    "none"), else "tls" on :data:`IMPLICIT_TLS_PORT` and "starttls" on any other port.
+
+    A :class:`MailError` for an unknown value, and for a ``starttls`` that contradicts
+    ``security``: which of the two the user meant is not for us to guess."""
+    security, starttls = settings["security"], settings["starttls"]
+    if security is None:
+        if starttls is not None:
+            return "starttls" if starttls else "none"
+        return "tls" if int(settings["port"]) == IMPLICIT_TLS_PORT else "starttls"
+    if security not in SMTP_SECURITY:
+        raise MailError(
+            f"email.security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}"
+        )
+    if starttls is not None and starttls not in STARTTLS_AGREES[security]:
+        raise MailError(
+            f"email.starttls = {str(starttls).lower()} contradicts "
+            f'email.security = "{security}": remove email.starttls, which it replaces'
+        )
+    return security
+
+
+def _failure(error: OSError | smtplib.SMTPException) -> str:
+    """Why a send failed, in words: an untrusted certificate said as such."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the server's certificate is not trusted: {error.verify_message}"
+    return str(error) or type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -217,10 +260,13 @@ def send_digest(
     recipients: Sequence[str] | None = None,
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
-    smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP,
+    tls: ssl.SSLContext | None = None,
 ) -> MailReport:
     """Mail the week's digest to every one of ``recipients`` (default:
     ``settings["recipients"]``) not yet sent it; each is owed it until then.
+
+    Over TLS the server's certificate is checked against ``tls`` (default: the
+    system's certificate authorities, :func:`ssl.create_default_context`).
 
     A week not over at ``clock()`` is refused (:class:`MailError`) before anything is
     sent, owed or recorded."""
@@ -239,14 +285,21 @@ def send_digest(
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:
         raise MailError(_no_password(settings))
+    security = smtp_security(settings)
+    context = tls or ssl.create_default_context()
     server = f"{settings['host']}:{settings['port']}"
     sent: list[str] = []
     failed: dict[str, str] = {}
     try:
-        with smtp(settings["host"], int(settings["port"]), timeout=SMTP_TIMEOUT) as client:
+        address = (settings["host"], int(settings["port"]))
+        if security == "tls":
+            connection = smtplib.SMTP_SSL(*address, timeout=SMTP_TIMEOUT, context=context)
+        else:
+            connection = smtplib.SMTP(*address, timeout=SMTP_TIMEOUT)
+        with connection as client:
             client.ehlo()
-            if settings["starttls"]:
-                client.starttls(context=ssl.create_default_context())
+            if security == "starttls":
+                client.starttls(context=context)
                 client.ehlo()
             if username:
                 client.login(username, password)
@@ -283,7 +336,7 @@ def send_digest(
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
     except (OSError, smtplib.SMTPException) as error:
-        reason = redact(str(error) or type(error).__name__, [password])
+        reason = redact(_failure(error), [password])
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "

@@ -68,6 +68,8 @@ WRONG_SETTINGS = {
     "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
     "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),
     "wrong-list-item": ('[sites.mdes]\ncategories = [3, "x"]\n', "sites.mdes.categories"),
+    "unknown-smtp-security": ('[email]\nsecurity = "ssl"\n', "email.security: must be one of"),
+    "starttls-not-true-or-false": ('[email]\nstarttls = "yes"\n', "email.starttls"),
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
     "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),
     "feed-address-not-on-the-web": ('[digest]\nsite_url = "file:///srv"\n', "digest.site_url"),
@@ -99,12 +101,13 @@ def test_right_values_of_other_types_pass(tmp_path):
     path = tmp_path / "thaidigest.toml"
     path.write_text(
         f'[sites.thaigov]\nstart_id = 87360\ndelay = 2\n[relevance]\nrules = "{rules}"\n'
-        '[email]\nusername = "digest"\nrecipients = ["a@example.org"]\n'
+        '[email]\nusername = "digest"\nrecipients = ["a@example.org"]\nsecurity = "tls"\n'
         "[crawl]\ntimeout = 7.5\n[status]\nmax_crawl_age_hours = 0.5\n",
         encoding="utf-8",
     )
     config = load_config(path)
     assert config["sites"]["thaigov"]["delay"] == 2 and config["crawl"]["timeout"] == 7.5
+    assert config["email"]["security"] == "tls"
 
 
 def test_a_new_default_is_checked_by_its_type_without_a_rule():

@@ -41,6 +41,8 @@ from thaidigest.urls import web_url_problem
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# How mail reaches the SMTP server: STARTTLS, implicit TLS from the first byte (SMTPS), or plain.
+SMTP_SECURITY = ("starttls", "tls", "none")
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
 
 DEFAULTS: dict[str, Any] = {
@@ -113,7 +115,10 @@ DEFAULTS: dict[str, Any] = {
         "enabled": False,
         "host": "localhost",
         "port": 587,
-        "starttls": True,
+        # One of SMTP_SECURITY; unset: "tls" on port 465, where the server expects TLS from
+        # the first byte, else "starttls" (or what an older file's `starttls` says).
+        "security": None,
+        "starttls": None,  # the older setting: true is "starttls", false "none"
         "username": None,
         "password_env": "THAIDIGEST_SMTP_PASSWORD",  # the password comes from this variable only
         "sender": "thaidigest@localhost",
@@ -157,8 +162,13 @@ def _existing_file(value: str) -> str | None:
     return None if Path(value).is_file() else f"no such file: {value}"
 
 
-def _log_level(value: str) -> str | None:
-    return None if value in LOG_LEVELS else f"must be one of {', '.join(LOG_LEVELS)}"
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    """A check that a value is one of ``choices``."""
+
+    def check(value: str) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
 
 
 def _not_blank(value: str) -> str | None:
@@ -195,7 +205,7 @@ RULES: dict[str, Rule] = {
     "crawl.backoff_base": Rule(minimum=0, maximum=DAY),
     "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
     "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
-    "crawl.log_level": Rule(check=_log_level),
+    "crawl.log_level": Rule(check=_one_of(LOG_LEVELS)),
     "sites.*.base_url": Rule(check=web_url_problem),
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
@@ -218,6 +228,8 @@ RULES: dict[str, Rule] = {
     "digest.site_url": Rule(check=web_url_problem),
     "email.host": Rule(check=_not_blank),
     "email.port": Rule(minimum=1, maximum=65535),
+    "email.security": Rule(kind=str, check=_one_of(SMTP_SECURITY)),
+    "email.starttls": Rule(kind=bool),
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
     "email.recipients": Rule(kind=str),  # of a list: the type of each item

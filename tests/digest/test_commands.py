@@ -18,7 +18,14 @@ from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
-from tests.digest.test_mail import Inbox, LoopbackController, free_port
+from tests.digest.test_mail import (
+    Inbox,
+    LoopbackController,
+    TLSInbox,
+    free_port,
+    make_certificate,
+    server_context,
+)
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
 from thaidigest.store import Store, utc_now
@@ -157,6 +164,35 @@ def test_email_is_sent_once_per_week_and_recipient(tmp_path):
     assert first.exit_code == 0 and "mailed a@example.org" in first.output
     assert second.exit_code == 0 and "already mailed a@example.org" in second.output
     assert len(inbox.messages) == 1
+
+
+def test_email_over_implicit_tls_trusts_the_ca_the_operator_names(tmp_path, monkeypatch):
+    certificate = make_certificate(tmp_path)
+    inbox = TLSInbox()
+    controller = LoopbackController(
+        inbox, hostname="127.0.0.1", port=0, ssl_context=server_context(certificate)
+    )
+    controller.start()
+    try:
+        config = tmp_path / "thaidigest.toml"
+        config.write_text(
+            f'[email]\nhost = "127.0.0.1"\nport = {controller.port}\nsecurity = "tls"\n'
+            'recipients = ["a@example.org"]\n'
+        )
+        arguments = [
+            *("--week", "2024-W34", "--out", str(tmp_path / "public")),
+            *("--db", str(stored(tmp_path)), "--email", "--config", str(config)),
+        ]
+        untrusted = CliRunner().invoke(digest_command, arguments)
+        # OpenSSL's own variable: a private CA for the default context, as for curl.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+        trusted = CliRunner().invoke(digest_command, arguments)
+    finally:
+        controller.stop()
+    assert untrusted.exit_code == 1, untrusted.output
+    assert "the server's certificate is not trusted" in untrusted.output
+    assert trusted.exit_code == 0 and "mailed a@example.org" in trusted.output, trusted.output
+    assert inbox.encrypted == [True]
 
 
 def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):

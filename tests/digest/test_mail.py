@@ -1,19 +1,35 @@
 import base64
 import binascii
 import contextlib
+import ipaddress
 import logging
 import re
 import socket
 import socketserver
+import ssl
 import threading
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from digest.mail import MailError, Owed, mail_subject, owed, send_digest, write_off
+from digest.mail import (
+    MailError,
+    Owed,
+    mail_subject,
+    owed,
+    send_digest,
+    settings_problem,
+    smtp_security,
+    write_off,
+)
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings
@@ -327,3 +343,197 @@ def test_a_failed_send_gives_its_claim_back_so_the_next_run_sends_it(store, buil
     inbox.refuse.clear()
     assert send(store, built, mail).sent == ("b@example.org",)
     assert claims(store) == []
+
+
+# --- The transport: STARTTLS, implicit TLS (SMTPS, port 465) or none -------------------
+
+
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files in ``folder``:
+    the server's certificate and, for a client that is to trust it, its own CA."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "thaidigest test SMTP")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+def server_context(certificate):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def trusting(certificate):
+    """A client's default context that also trusts the test certificate."""
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=certificate[0])
+    return context
+
+
+class TLSInbox(Inbox):
+    """An inbox that notes, with each message, whether it came over TLS."""
+
+    def __init__(self):
+        super().__init__()
+        self.encrypted = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def smtps_inbox(certificate):
+    """An SMTP server speaking TLS from the first byte (SMTPS)."""
+    handler = TLSInbox()
+    controller = LoopbackController(
+        handler, hostname="127.0.0.1", port=0, ssl_context=server_context(certificate)
+    )
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def starttls_inbox(certificate):
+    """An SMTP server that takes mail only after STARTTLS."""
+    handler = TLSInbox()
+    controller = LoopbackController(
+        handler,
+        hostname="127.0.0.1",
+        port=0,
+        tls_context=server_context(certificate),
+        require_starttls=True,
+    )
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+def send_over_tls(store, built, mail, tls):
+    return send_digest(
+        store,
+        mail,
+        W34,
+        subject="thaidigest: week 2024-W34",
+        text=built.markdown,
+        html=built.html,
+        environ={},
+        clock=lambda: at("2024-08-26T01:00"),
+        tls=tls,
+    )
+
+
+def test_digest_mailed_over_implicit_tls_arrives_intact(store, built, smtps_inbox, certificate):
+    mail = mail_settings(smtps_inbox.port, ["a@example.org"], starttls=None, security="tls")
+    report = send_over_tls(store, built, mail, trusting(certificate))
+    assert report.sent == ("a@example.org",)
+    assert smtps_inbox.encrypted == [True]
+    message = message_from_bytes(smtps_inbox.messages[0][1], policy=policy.default)
+    text, html = message.iter_parts()
+    assert text.get_content().replace("\r\n", "\n") == built.markdown
+    assert "ดีอี ร่วมประชุม APEC 2024" in html.get_content()
+    assert recorded(store) == {("2024-W34", "a@example.org")}
+
+
+def test_untrusted_certificate_is_a_clear_error_and_nothing_is_delivered(store, built, smtps_inbox):
+    mail = mail_settings(smtps_inbox.port, ["a@example.org"], starttls=None, security="tls")
+    with pytest.raises(MailError, match="certificate") as raised:
+        send_over_tls(store, built, mail, None)  # the system's CAs: the test's is not one
+    assert f"127.0.0.1:{smtps_inbox.port}" in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert smtps_inbox.messages == [] and recorded(store) == set()
+    assert owed(store, ["a@example.org"], W34).due == {W34: ["a@example.org"]}
+
+
+@pytest.mark.parametrize("chosen", [{"starttls": True}, {"security": "starttls"}])
+def test_starttls_old_setting_or_new_upgrades_the_connection(
+    store, built, starttls_inbox, certificate, chosen
+):
+    mail = mail_settings(starttls_inbox.port, ["a@example.org"], **{"starttls": None, **chosen})
+    assert send_over_tls(store, built, mail, trusting(certificate)).sent == ("a@example.org",)
+    assert starttls_inbox.encrypted == [True]
+
+
+@pytest.mark.parametrize("chosen", [{"starttls": False}, {"security": "none"}])
+def test_no_tls_old_setting_or_new_mails_in_plain_text(store, built, chosen):
+    handler = TLSInbox()
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        mail = mail_settings(controller.port, ["a@example.org"], **{"starttls": None, **chosen})
+        assert send_over_tls(store, built, mail, None).sent == ("a@example.org",)
+    finally:
+        controller.stop()
+    assert handler.encrypted == [False]
+
+
+SECURITY_CHOSEN = {
+    # (port, starttls, security): the transport
+    "default-submission-port": ((587, None, None), "starttls"),
+    "port-465-unsaid-is-implicit-tls": ((465, None, None), "tls"),
+    "old-starttls-true": ((587, True, None), "starttls"),
+    "old-starttls-false": ((25, False, None), "none"),
+    "old-starttls-false-on-465-as-ever": ((465, False, None), "none"),
+    "security-tls": ((2465, None, "tls"), "tls"),
+    "security-none-on-465": ((465, None, "none"), "none"),
+    "both-agreeing": ((587, True, "starttls"), "starttls"),
+    "starttls-false-with-tls": ((465, False, "tls"), "tls"),
+}
+
+
+@pytest.mark.parametrize(("given", "chosen"), SECURITY_CHOSEN.values(), ids=SECURITY_CHOSEN)
+def test_transport_is_the_one_said_else_implicit_tls_on_465(given, chosen):
+    port, starttls, security = given
+    mail = mail_settings(port, ["a@example.org"], starttls=starttls, security=security)
+    assert smtp_security(mail) == chosen
+    assert settings_problem(mail, {}) is None
+
+
+SECURITY_REFUSED = {
+    "unknown-value": ((None, "ssl"), "email.security must be one of starttls, tls, none"),
+    "starttls-true-with-tls": ((True, "tls"), "email.starttls = true contradicts"),
+    "starttls-true-with-none": ((True, "none"), "email.starttls = true contradicts"),
+    "starttls-false-with-starttls": ((False, "starttls"), "email.starttls = false contradicts"),
+}
+
+
+@pytest.mark.parametrize(("given", "problem"), SECURITY_REFUSED.values(), ids=SECURITY_REFUSED)
+def test_unknown_or_contradicted_security_is_refused_in_one_line(store, built, given, problem):
+    starttls, security = given
+    mail = mail_settings(free_port(), ["a@example.org"], starttls=starttls, security=security)
+    refused = settings_problem(mail, {})
+    assert refused is not None and refused.startswith(problem) and "\n" not in refused
+    with pytest.raises(MailError, match=re.escape(problem)):
+        send(store, built, mail)
+    assert recorded(store) == set()

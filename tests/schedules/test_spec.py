@@ -290,6 +290,17 @@ MAIL_MISTAKES = [
         "$THAIDIGEST_SMTP_PASSWORD holds no password",
         id="username-without-password",
     ),
+    pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\n'
+        'port = 465\nsecurity = "tls"\nstarttls = true\n',
+        'email.starttls = true contradicts email.security = "tls"',
+        id="starttls-contradicting-security",
+    ),
+    pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\nsecurity = "ssl"\n',
+        "email.security: must be one of starttls, tls, none",
+        id="unknown-security",
+    ),
 ]
 
 
