@@ -13,7 +13,11 @@ is written). An item is the representative's URL, headline, text and date,
 with the highest relevance and the union of the topics and partners of the
 cluster's relevant members: thaigov's short generic release, first and so the
 representative, is listed when only MDES's fuller copy of it passes the
-threshold, ranked and filed as that copy. A week lists them:
+threshold, ranked and filed as that copy. The headline and text are those the
+representative had when the week ended (:func:`text_as_of`), as its date is:
+a week built again after an edit shows what its readers got, and the week of
+the edit lists it as updated. Relevance, topics and partners are not kept per
+version: they are the current ones. A week lists them:
 
 * as **new**, those dated in the week (even when edited during it), but for
   those an earlier digest could list (:func:`listed_before`): a date
@@ -347,17 +351,42 @@ def _day(published: str | None, first_seen: str) -> tuple[date, bool]:
     return bangkok_day(first_seen), False
 
 
+def version_as_of(versions: Sequence[Version], moment: str) -> Version | None:
+    """The version of an article current at ``moment`` (stored UTC text): the newest seen
+    before then. None without one: an article never changed has no versions loaded, and
+    one first seen later had none then."""
+    return max(
+        (version for version in versions if version.seen_at < moment),
+        key=lambda version: version.version,
+        default=None,
+    )
+
+
 def day_as_of(
     row: Mapping[str, Any], versions: Sequence[Version], moment: str
 ) -> tuple[date, bool]:
     """The date the article counted for at ``moment`` (stored UTC text), and whether it was
-    the published date: its newest version's seen before then. The row's own without one
-    (an article never changed has no versions loaded; one first seen later has none then):
-    a digest built again lists what is known now, at the date its readers got."""
-    held = [version for version in versions if version.seen_at < moment]
-    if not held:
+    the published date: its version's then (:func:`version_as_of`). The row's own without
+    one: a digest built again lists what is known now, at the date its readers got."""
+    held = version_as_of(versions, moment)
+    if held is None:
         return article_day(row)
-    return _day(max(held, key=lambda v: v.version).published, row["first_seen"])
+    return _day(held.published, row["first_seen"])
+
+
+def text_as_of(
+    row: Mapping[str, Any], versions: Sequence[Version], moment: str
+) -> Mapping[str, Any]:
+    """``row`` with the headline and text it had at ``moment`` (stored UTC text), and when
+    they last changed by then: its version's then (:func:`version_as_of`), when a later
+    version replaced it. A week's digest built again, and the feeds written from it, show
+    what its readers got, not an edit made since, which the week of the edit lists as an
+    update. The row itself when that version is its current one, or without one (as
+    :func:`day_as_of`): a week not over, and an article never changed, show the row."""
+    held = version_as_of(versions, moment)
+    if held is None or held.version >= row["versions"]:
+        return row
+    return {**row, "title": held.title, "body": held.body, "last_changed": held.seen_at}
 
 
 def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Week) -> bool:
@@ -524,6 +553,7 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             continue
         versions = data.versions.get(row["id"], ())
         dated_day = day_as_of(row, versions, end)
+        shown = text_as_of(row, versions, end)
         day, _ = dated_day
         own = revisions_in(week, versions, row["url"], row["source"])
         copied, copy_changes = _copies_in(
@@ -532,15 +562,15 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
         revisions = (*own, *copied)
         earlier = listed_before(row, versions, week)
         if week.monday <= day <= week.sunday and not earlier:
-            items.append(_item(row, data.members, dated_day, revisions=revisions))
+            items.append(_item(shown, data.members, dated_day, revisions=revisions))
         elif found_late(row, day, week):
-            items.append(_item(row, data.members, dated_day, late=True, revisions=revisions))
+            items.append(_item(shown, data.members, dated_day, late=True, revisions=revisions))
         elif day < week.monday or earlier:
             changes = _update_in(week, versions, own)
             if changes or copy_changes:
                 items.append(
                     _item(
-                        row,
+                        shown,
                         data.members,
                         dated_day,
                         updated=True,

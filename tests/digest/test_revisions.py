@@ -311,3 +311,48 @@ def test_a_date_correction_is_listed_as_an_update_and_the_earlier_week_rebuilt_u
     entries = parse(tmp_path / "feed.atom").entries
     assert [entry.id for entry in entries] == [revision_id(url, 2), stable_id(url)]
     assert entries[1].published_parsed[:4] == (2024, 8, 19, 17)  # 20 August, Bangkok midnight
+
+
+RETITLED = "ดีอี ลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านปัญญาประดิษฐ์"
+REWRITTEN = f"{NEW_SENTENCE}\n{EDITED}"  # a new opening: another lede
+NEVER_EDITED = article(5, "ดีอี ร่วมมือสิงคโปร์ด้านความปลอดภัยไซเบอร์", BEFORE, DAY)
+
+
+def test_a_past_week_built_after_an_edit_shows_the_story_as_that_week_ended(store, tmp_path):
+    """Stored in week 33, headline and text rewritten in week 35: week 33 built again shows
+    the headline and lede its readers got, in the digest and in the feeds written from it,
+    byte for byte, and the article never edited beside it too; week 35 lists the story as
+    updated under its new headline."""
+    url = url_of(article(1, TITLE))
+    ingest(store, [article(1, TITLE, BEFORE, DAY), NEVER_EDITED], "2024-08-14T03:00")
+    mark(store, NEVER_EDITED, topics=["cybersecurity"])
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    then = build_digest(store, tmp_path / "then", W33, settings(), now=at("2024-08-19T01:00"))
+    assert f"### [{TITLE}](<{url}>)" in then.markdown
+    ingest(store, [article(1, RETITLED, REWRITTEN, DAY)], "2024-08-28T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+
+    again = build_digest(store, tmp_path / "again", W33, settings(), now=at("2024-09-02T01:00"))
+
+    assert RETITLED not in again.markdown
+    assert NEW_SENTENCE not in again.markdown
+    assert again.markdown == then.markdown
+    for path in then.files:
+        name = path.relative_to(tmp_path / "then")
+        assert (tmp_path / "again" / name).read_bytes() == path.read_bytes(), name
+    entries = {entry.id: entry for entry in parse(tmp_path / "again" / "feed.atom").entries}
+    assert entries[stable_id(url)].title == TITLE
+    assert NEW_SENTENCE not in entries[stable_id(url)].summary
+
+    later = build_digest(store, tmp_path / "again", W35, settings(), now=at("2024-09-02T01:00"))
+    assert f"### [{RETITLED}](<{url}>)" in later.markdown
+    assert f"thaigov.go.th · {DAY} · Thai · updated" in later.markdown
+    assert f"Headline: <del>{TITLE}</del> → <ins>{RETITLED}</ins>" in later.markdown
+    assert NEVER_EDITED.title not in later.markdown
+    # The feeds now span weeks 33 to 35: the story's entry is as week 35 shows it, under
+    # the headline of its revision entry.
+    revision, original, *_ = parse(tmp_path / "again" / "feed.atom").entries
+    assert (revision.id, original.id) == (revision_id(url, 2), stable_id(url))
+    assert revision.title == f"แก้ไข: {RETITLED}"
+    assert original.title == RETITLED
+    assert original.summary.startswith(NEW_SENTENCE)

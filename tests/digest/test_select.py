@@ -415,3 +415,33 @@ def test_a_story_first_listable_in_the_week_its_date_is_corrected_into_is_new_th
     mark(store, detailed, relevance=0.8, duplicate_of=generic)
     (item,) = digest_of(store, W34).items
     assert (item.url, item.updated, item.late) == (url_of(generic), False, False)
+
+
+def test_each_week_built_again_shows_the_headline_and_text_of_its_end(store):
+    # Stored in week 33, edited in week 34 and again in week 35: each week, built alone or
+    # in a run of weeks (as the feeds build it), shows the version its readers got.
+    texts = {
+        "2024-08-14T03:00": ("Ministers meet", "They met. Budget 10 million."),
+        "2024-08-21T03:00": ("Ministers sign", "They signed. Budget 12 million."),
+        "2024-08-28T03:00": ("Ministers sign an MoU", "They signed an MoU. Budget 15 million."),
+    }
+    for moment, (title, body) in texts.items():
+        ingest(store, [article(1, title, body, date(2024, 8, 14))], moment)
+    mark(store, article(1, "Ministers meet"))
+    shown = [(f"{moment}:00Z", *text) for moment, text in texts.items()]
+    for data in (None, load_weeks(store, W33, W35)):
+        items = [
+            select_week(data or load_weeks(store, week, week), week).items
+            for week in (W33, W34, W35)
+        ]
+        assert [(item.last_changed, item.title, item.body, item.updated) for (item,) in items] == [
+            (*shown[0], False),
+            (*shown[1], True),
+            (*shown[2], True),
+        ]
+        # What changed in a week ends at the version it shows.
+        assert [item.changes.headline for (item,) in items[1:]] == [
+            ("Ministers meet", "Ministers sign"),
+            ("Ministers sign", "Ministers sign an MoU"),
+        ]
+    assert digest_of(store, W36).items == ()
