@@ -4,7 +4,9 @@ feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
 ``json`` (https://jsonfeed.org/version/1.1), with the same ids and dates.
 
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
-URL, a digest's week), so they never change between runs. Every date comes
+URL, a digest's week), so they never change between runs. A story keeps the id
+it was first published under when another of its copies becomes its
+representative (:func:`story_id`). Every date comes
 from the data: a feed's own ``updated`` is its newest entry's, so the same
 entries give the same bytes. A digest's entry is updated when its content
 last changed, which the feed written before records (:func:`render_dated_atom`).
@@ -26,7 +28,7 @@ from __future__ import annotations
 import html
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import NamedTuple
@@ -89,12 +91,44 @@ def stable_id(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
-def article_entry(item: Item, page: str | None = None) -> Entry:
+def story_id(item: Item, written: Mapping[str, Dated]) -> str:
+    """The id of the entry of ``item``'s story: the id a feed written before
+    (``written``, its entries by id) holds for a member of the story, else its
+    representative's URL's.
+
+    Deduplication names a story by its representative, and a copy found after the
+    story was published can take that role (dated earlier on the other site, the
+    longer text on the same day, a complete extraction where the representative was
+    read by the fallback, the URL that sorts first on a full tie), and so can a copy
+    when the representative is edited to a later date. Readers key an entry by its
+    id: a new one would announce the story again and drop the entry they hold (read,
+    starred). So the story keeps the id of a member it was published under: the
+    representative's own when published, else the member's published first (then the
+    id that sorts first): two stories published apart and merged since are one entry,
+    the older.
+    """
+    own = stable_id(item.url)
+    if own in written:
+        return own
+    held = (stable_id(url) for url in item.also_on)
+    kept = sorted((written[i].published or written[i].updated, i) for i in held if i in written)
+    return kept[0][1] if kept else own
+
+
+def article_entry(
+    item: Item, page: str | None = None, written: Mapping[str, Dated] | None = None
+) -> Entry:
     """The feed entry of a digest item, linked to the article, else to ``page``.
 
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
     ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
+
+    Its id is :func:`story_id`'s, given the entries of the feeds written before
+    (``written``). Under the id of another member, it shows the representative
+    (headline, summary, date) and links to it, the page that holds the text it shows,
+    and is updated no earlier than that entry was: its content changed, and a date
+    gone back would hide that.
     """
     summary = lede(item.body, item.language)
     if item.dated:
@@ -103,12 +137,16 @@ def article_entry(item: Item, page: str | None = None) -> Entry:
         published = parse_iso(item.first_seen).astimezone(UTC)
         summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
+    updated = parse_iso(item.last_changed).astimezone(UTC)
+    entry_id = story_id(item, written or {})
+    if entry_id != stable_id(item.url) and written:
+        updated = max(updated, written[entry_id].updated)
     return Entry(
-        id=stable_id(item.url),
+        id=entry_id,
         title=clean_headline(item.title),
         link=link or page,
         published=published,
-        updated=parse_iso(item.last_changed).astimezone(UTC),
+        updated=updated,
         summary=summary,
         categories=item.topics,
         language=item.language,
@@ -149,7 +187,11 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     )
 
 
-def article_entries(items: Iterable[Item], pages: Mapping[str, str]) -> list[Entry]:
+def article_entries(
+    items: Iterable[Item],
+    pages: Mapping[str, str],
+    written: Mapping[str, Dated] | None = None,
+) -> list[Entry]:
     """Entries for ``items``, newest first: one per URL (the last given wins) and one per
     later version seen (a revision entry, listed before the articles of the day it was
     seen), a copy's with the item it was last given with. Each feed lists the first
@@ -157,14 +199,18 @@ def article_entries(items: Iterable[Item], pages: Mapping[str, str]) -> list[Ent
 
     ``pages``: by item URL, the page that lists the item, the link of an entry with
     no web address of its own (a reader follows an entry's link, and a ``urn:uuid:``
-    id is what it would follow otherwise)."""
+    id is what it would follow otherwise); ``written``: the entries of the feeds
+    written before, by id, whose ids the stories keep (:func:`story_id`)."""
     by_url: dict[str, Item] = {}
     revisions: dict[tuple[str, int], tuple[str, Revision]] = {}  # with the item's URL
     for item in items:
         by_url[item.url] = item
         revisions.update(((r.url, r.version), (item.url, r)) for r in item.revisions)
     keyed = [
-        ((-item.day.toordinal(), 1, -item.relevance, url, 0), article_entry(item, pages.get(url)))
+        (
+            (-item.day.toordinal(), 1, -item.relevance, url, 0),
+            article_entry(item, pages.get(url), written),
+        )
         for url, item in by_url.items()
     ]
     for (url, version), (listed, revision) in revisions.items():
@@ -310,13 +356,24 @@ class Recorded(NamedTuple):
     published: datetime | None = None
 
 
-def atom_entries(document: bytes) -> dict[str, Recorded]:
-    """The entries of an Atom document by id; none from a document that does not parse."""
+class Dated(NamedTuple):
+    """When an entry an Atom document holds was last updated and published: what a story's
+    entry needs of the feeds written before (:func:`story_id`), read without the cost of
+    writing each entry out again as :func:`atom_entries` does."""
+
+    updated: datetime
+    published: datetime | None = None
+
+
+def _dated_entries(
+    document: bytes,
+) -> Iterator[tuple[str, Dated, ElementTree.Element, ElementTree.Element]]:
+    """Each entry of an Atom document with an id and a zoned ``updated``: its id, dates,
+    element and ``updated`` element; none from a document that does not parse."""
     try:
         root = ElementTree.fromstring(document)
     except ElementTree.ParseError:
-        return {}
-    found: dict[str, Recorded] = {}
+        return
     for entry in root.iter(f"{ATOM}entry"):
         entry_id, updated = entry.find(f"{ATOM}id"), entry.find(f"{ATOM}updated")
         if entry_id is None or updated is None or not entry_id.text:
@@ -325,14 +382,24 @@ def atom_entries(document: bytes) -> dict[str, Recorded]:
         if moment is None:
             continue
         published = entry.find(f"{ATOM}published")
+        dates = Dated(moment, None if published is None else _atom_date(published))
+        yield entry_id.text.strip(), dates, entry, updated
+
+
+def atom_entries(document: bytes) -> dict[str, Recorded]:
+    """The entries of an Atom document by id; none from a document that does not parse."""
+    found: dict[str, Recorded] = {}
+    for entry_id, dates, entry, updated in _dated_entries(document):
         entry.remove(updated)
         entry.tail = None  # the indent after it, which depends on its place in the feed
-        found[entry_id.text.strip()] = Recorded(
-            moment,
-            ElementTree.tostring(entry),
-            None if published is None else _atom_date(published),
-        )
+        found[entry_id] = Recorded(dates.updated, ElementTree.tostring(entry), dates.published)
     return found
+
+
+def atom_dates(document: bytes) -> dict[str, Dated]:
+    """The dates of the entries of an Atom document by id; none from a document that does
+    not parse."""
+    return {entry_id: dates for entry_id, dates, _, _ in _dated_entries(document)}
 
 
 def _atom_date(element: ElementTree.Element) -> datetime | None:

@@ -49,10 +49,12 @@ from digest.archive import (
     render_opml,
 )
 from digest.feeds import (
+    Dated,
     Entry,
     FeedInfo,
     Recorded,
     article_entries,
+    atom_dates,
     atom_entries,
     digest_entry,
     digest_id,
@@ -87,6 +89,7 @@ DIGESTS = "digests"
 TOPICS = "topics"
 PARTNERS = "partners"
 DIGESTS_FEED = "digests.atom"
+ARTICLES = "feed"  # the feeds of every article: feed.rss, feed.atom, feed.json
 # The formats a feed of articles is written in: suffix, media type, renderer.
 ARTICLE_FORMATS = (
     ("rss", RSS_TYPE, render_rss),
@@ -159,6 +162,26 @@ def written_entries(path: Path) -> dict[str, Recorded]:
         return {}
 
 
+def published_entries(out_dir: Path) -> dict[str, Dated]:
+    """The dates of the article entries of the feeds written in ``out_dir`` before, by id:
+    the Atom feed of every article and each topic's and partner's (the JSON and RSS feeds
+    hold the same entries). Each feed keeps its newest ``digest.max_entries`` only, and a
+    story without topics is in no topic's: a story cut from one feed may be in another, and
+    keeps its id (:func:`digest.feeds.story_id`) whichever feed a reader has it from."""
+    paths = [
+        out_dir / f"{ARTICLES}.atom",
+        *sorted((out_dir / TOPICS).glob("*.atom")),
+        *sorted((out_dir / PARTNERS).glob("*.atom")),
+    ]
+    found: dict[str, Dated] = {}
+    for path in paths:
+        try:
+            found.update(atom_dates(path.read_bytes()))
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def digest_page(site: str, week: Week) -> str:
     """The address of ``week``'s digest page."""
     return urljoin(site, f"{DIGESTS}/{week}.html")
@@ -228,7 +251,9 @@ def _article_feeds(
         site_url=site,
         updated=newest(entries, empty_updated),
     )
-    outputs, links = _formats("feed", articles_feed, entries[:limit], site, ("rss", "atom", "json"))
+    outputs, links = _formats(
+        ARTICLES, articles_feed, entries[:limit], site, ("rss", "atom", "json")
+    )
     links.append(FeedLink(DIGESTS_FEED, ATOM_TYPE, "Weekly digests", "สรุปรายสัปดาห์"))
 
     def add_subset(
@@ -407,6 +432,7 @@ def build_digest(
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
+        published_entries(out_dir),
     )
     feeds, links = _article_feeds(
         entries,

@@ -43,8 +43,10 @@ date when the date is unknown), then, on the same day, the longer text as
 first seen, its first version's (a condensed copy gives way to the full
 release), then the canonical URL that sorts first, so that which copy was
 stored first never decides. The first version, not the current text: the
-representative's URL names the story's feed entry, and a sentence added to a
-copy must not make it the representative and the story a new entry. An
+story is shown as its representative (whose URL names the feed entry of a
+story not yet published; a published one keeps its entry,
+:func:`digest.feeds.story_id`), and a sentence added to a copy must not make
+that copy the story's page and text. An
 article whose text changes (a new version) leaves its cluster, handing the
 representative's role to the earliest remaining member, and is matched again
 in the same transaction, by the same rules between it and every member: its

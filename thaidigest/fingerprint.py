@@ -505,8 +505,8 @@ def representative_key(row: Any) -> tuple[bool, str, int, str]:
     crawled at once store their articles in no fixed order, and a copy of
     each site's alike in all but its URL would represent the story by chance.
     Not the current text: a sentence added to a copy would make it the
-    representative, and the story's feed entry, named by the
-    representative's URL, a new one.
+    representative, the page and text the story is shown as (and, for a story
+    not yet published, the URL its feed entry is named by).
     """
     return (
         row.extraction in INCOMPLETE_EXTRACTIONS,
