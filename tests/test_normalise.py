@@ -14,6 +14,7 @@ from thaidigest.normalise import (
     clean_line,
     clean_text,
     detect_language,
+    lines_that_may_need_thai_normalisation,
     may_need_thai_normalisation,
     normalise_article,
     same_content,
@@ -187,6 +188,12 @@ def test_a_mark_left_dangling_by_stripping_a_line_is_dropped():
     lines = clean_text("ข่าว\n\u2009\u0e31ก")
     assert lines == ["ข่าว", "ก"]
     assert clean_text("\n".join(lines)) == lines
+
+
+def test_the_line_gate_names_only_the_lines_that_need_pythainlp():
+    lines = ["ข่าว วันนี้", "ข่าว กาา วันนี้", "APEC 2024", "\u2009\u0e31ก", "ข่าว\u0e45"]
+    assert lines_that_may_need_thai_normalisation("\n".join(lines)) == {1, 3, 4}
+    assert lines_that_may_need_thai_normalisation("ข่าว วันนี้\nAPEC") == set()
 
 
 def test_the_fast_gate_passes_over_clean_thai_and_english():

@@ -33,6 +33,7 @@ from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
     clean_text,
     content_hash,
+    lines_that_may_need_thai_normalisation,
     may_need_thai_normalisation,
     normalise_article,
 )
@@ -143,10 +144,12 @@ def clean_text_is_clean_and_idempotent(text: str) -> None:
 
 
 @prop(TEXT)
-def the_thai_normalisation_gate_never_misses_a_line_that_needs_it(text: str) -> None:
+def the_thai_normalisation_gates_never_miss_a_line_that_needs_it(text: str) -> None:
     lines = [line.strip() for line in text.split("\n")]
     if NEEDS_THAI_NORMALISATION.search(text) or any(map(NEEDS_THAI_NORMALISATION.search, lines)):
         assert may_need_thai_normalisation(text)
+    needing = {index for index, line in enumerate(lines) if NEEDS_THAI_NORMALISATION.search(line)}
+    assert needing <= lines_that_may_need_thai_normalisation(text)
 
 
 @prop(TEXT, TEXT, URL)
