@@ -110,26 +110,38 @@ class DigestResult:
     changed: tuple[Path, ...]  # the files whose content changed
 
 
-def write_file(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically; False when the file already holds it."""
+def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
+    """Write each file of ``outputs`` whose content changed, all or none; those written.
+
+    Every new content is first written beside its file, then each is moved into
+    place (``os.replace``, atomic for each file). A write that fails (a full
+    disk, a quota) removes what it staged and raises before any file is
+    replaced: readers never see a build's feeds with another build's digest or
+    index.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        for path, data in outputs.items():
+            try:
+                if path.read_bytes() == data:
+                    continue
+            except FileNotFoundError:
+                pass
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+            staged.append((temporary, path))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, 0o644)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
         raise
-    return True
+    for temporary, path in staged:
+        os.replace(temporary, path)
+    return tuple(path for _, path in staged)
 
 
 def written_weeks(out_dir: Path) -> list[Week]:
@@ -459,10 +471,6 @@ def build_digest(
         ),
     }
     files = tuple(out_dir / name for name in sorted(outputs))
-    changed = tuple(
-        path
-        for name, path in zip(sorted(outputs), files, strict=True)
-        if write_file(path, outputs[name])
-    )
+    changed = write_files({out_dir / name: outputs[name] for name in sorted(outputs)})
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, files, changed)

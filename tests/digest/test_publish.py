@@ -1,4 +1,7 @@
+import errno
 import json
+import subprocess
+import sys
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -24,6 +27,7 @@ from digest.feeds import (
 from digest.markdown import markdown_to_html
 from digest.publish import build_digest
 from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
+from tests.conftest import ROOT
 from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
@@ -630,3 +634,46 @@ def test_a_very_long_headline_is_cut_in_every_output(store, tmp_path):
         assert [entry.title for entry in parse(out / name).entries] == [CUT_HEADLINE], name
     (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     assert item["title"] == CUT_HEADLINE
+
+
+# A build in a process that may write no file over LIMIT bytes, as on a disk that fills
+# up: the index (over 8 KB here) cannot be written, the smaller files could.
+FULL_DISK_BUILD = """
+import resource, signal, sys
+from pathlib import Path
+from digest.publish import build_digest
+from digest.select import Week
+from thaidigest.config import DEFAULTS
+from thaidigest.store import Store
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write over the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (8000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+store = Store(sys.argv[1])
+try:
+    build_digest(store, Path(sys.argv[2]), Week(2024, 34), DEFAULTS)
+except OSError as error:
+    print(error.errno)
+"""
+
+
+def test_a_build_that_cannot_write_a_file_changes_none(filled, tmp_path):
+    out = tmp_path / "public"
+    build_digest(filled, out, W34, settings())
+    assert (out / "index.html").stat().st_size > 8000
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    late = article(7, "ดีอี ลงนาม MoU ความร่วมมือดิจิทัลกับญี่ปุ่น", "เนื้อหาข่าว", date(2024, 8, 22))
+    ingest(filled, [late], "2024-08-23T11:00")
+    mark(filled, late, relevance=0.9, topics=["mou"])
+
+    database = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    failed = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_BUILD, database, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+
+    assert failed.stdout.strip() == str(errno.EFBIG), failed.stderr
+    after = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    assert after == before  # no feed of the new build beside the old index, no temporary left
+    assert build_digest(filled, out, W34, settings()).changed  # and the next build writes them
