@@ -5,7 +5,9 @@ Content-Type, an ETag (a hash of the content) and Last-Modified, and 304 to a
 conditional request that still matches. It refuses any path that leaves the
 folder, whether by ``..`` (plain or percent-encoded), a backslash, a NUL or a
 symbolic link that points outside; a path too long for the file system or
-caught in a symbolic link loop is answered 404 or 414, like any other. A file
+caught in a symbolic link loop is answered 404 or 414, like any other. Only the
+kinds of file a web folder holds are served (:data:`SERVED_SUFFIXES`): a database
+or a settings file left in the folder is 404. A file
 named with a trailing slash (``/feed.rss/``) or a percent-encoded one
 (``%2F``) is 404, as a web server answers it: served, the page's relative
 links would resolve against the wrong folder.
@@ -62,6 +64,13 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 
+# What the server serves: the kinds of file a build writes, and the styles and images a
+# user may add to the folder. Any other file there (a database, a settings file with a
+# mail password, an export, a log) is 404, whatever the folder it was put in.
+SERVED_SUFFIXES = frozenset(
+    [*CONTENT_TYPES, ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico"]
+)
+
 
 def content_type(path: Path) -> str:
     """The Content-Type a file is served with."""
@@ -99,6 +108,8 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
         return HTTPStatus.NOT_FOUND
     if not real.is_relative_to(root):
         return HTTPStatus.FORBIDDEN
+    if not {target.suffix.lower(), real.suffix.lower()} <= SERVED_SUFFIXES:
+        return HTTPStatus.NOT_FOUND
     return real if real.is_file() else HTTPStatus.NOT_FOUND
 
 

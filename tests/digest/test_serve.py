@@ -127,6 +127,26 @@ def test_absolute_or_missing_paths_stay_inside_and_are_not_found(site, path):
     assert b"root:" not in body
 
 
+@pytest.mark.parametrize(
+    "name", ["thaidigest.sqlite", "thaidigest.toml", "export.jsonl", "crawl.log", "digests/a.db"]
+)
+def test_files_no_web_folder_holds_are_not_served(site, tmp_path, name):
+    out = tmp_path / "public"
+    (out / name).write_text("password = hunter2")
+    (out / "alias.md").symlink_to(out / name)  # nor through a link named as a page
+    for path in (f"/{name}", "/alias.md"):
+        status, _, body = request(site, path)
+        assert (status, b"hunter2" in body) == (404, False), path
+
+
+def test_styles_and_images_a_user_adds_are_served(site, tmp_path):
+    (tmp_path / "public" / "style.css").write_text("body { margin: 0 }")
+    (tmp_path / "public" / "logo.PNG").write_bytes(b"\x89PNG")
+    assert request(site, "/style.css")[:2][0] == 200
+    status, headers, body = request(site, "/logo.PNG")
+    assert (status, headers["Content-Type"], body) == (200, "image/png", b"\x89PNG")
+
+
 @pytest.mark.parametrize("path", ["/.git/config", "/.feed.atom.x1y2.tmp", "/digests/.hidden.md"])
 def test_hidden_files_in_the_folder_are_not_served(site, path):
     assert request(site, path)[0] == 404
