@@ -404,10 +404,18 @@ def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Wee
     )
 
 
-def describe_changes(before: Version, after: Version) -> Diff:
-    """What changed from one version to a later one (see :mod:`digest.diff`)."""
+def describe_changes(before: Version, after: Version, versions: Sequence[Version] = ()) -> Diff:
+    """What changed from one version to a later one (see :mod:`digest.diff`); ``versions``,
+    the article's, give the headlines it had before, whose repeats in a body are no text.
+    Only those up to ``after``: a week built again says what it said."""
     return diff_versions(
-        before.title, before.body, before.published, after.title, after.body, after.published
+        before.title,
+        before.body,
+        before.published,
+        after.title,
+        after.body,
+        after.published,
+        earlier_titles={v.title for v in versions if v.version < after.version},
     )
 
 
@@ -424,7 +432,7 @@ def revisions_in(
             v.version,
             v.seen_at,
             v.title,
-            describe_changes(by_number[v.version - 1], v),
+            describe_changes(by_number[v.version - 1], v, versions),
             url,
             source,
         )
@@ -480,7 +488,7 @@ def _update_in(week: Week, versions: Sequence[Version], revisions: Sequence[Revi
         return NO_CHANGE
     if len(during) == 1:
         return revisions[0].diff if revisions else NO_CHANGE
-    return describe_changes(by_number[during[0].version - 1], during[-1])
+    return describe_changes(by_number[during[0].version - 1], during[-1], versions)
 
 
 def listed_since(row: Mapping[str, Any]) -> str:
