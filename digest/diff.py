@@ -43,14 +43,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 
 from thaidigest.dates import arabic_digits
-from thaidigest.normalise import INVISIBLE, headline_repeat, plain_characters
+from thaidigest.normalise import INVISIBLE, plain_characters, without_headline_repeats
 
 # Characters of the changed paragraphs of two versions (together) beyond which they
 # are not cut into sentences and aligned: about 0.4 s of work. 99% of thaigov articles
@@ -365,11 +365,6 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     return Diff(numbers=tuple(numbers), removed=tuple(removed), added=tuple(added))
 
 
-def _without_lines(body: str, unwanted: Callable[[str], bool]) -> str:
-    """``body`` without the lines ``unwanted`` is true of."""
-    return "\n".join(line for line in body.split("\n") if not unwanted(line.strip()))
-
-
 def diff_versions(
     old_title: str,
     old_body: str,
@@ -390,10 +385,11 @@ def diff_versions(
     Nor is that line taken out later, or the line a headline put back makes
     normalisation drop, removed text."""
     same_headline = _fold(old_title) == _fold(new_title)
-    repeats_headline = headline_repeat([old_title, new_title, *earlier_titles])
+    headlines = [old_title, new_title, *earlier_titles]
     return replace(
         body_diff(
-            _without_lines(old_body, repeats_headline), _without_lines(new_body, repeats_headline)
+            without_headline_repeats(old_body, headlines),
+            without_headline_repeats(new_body, headlines),
         ),
         headline=None if same_headline else (old_title, new_title),
         published=(old_published, new_published) if old_published != new_published else None,

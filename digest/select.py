@@ -84,6 +84,7 @@ from digest.clusters import (
     relevant_copies_seen,
 )
 from digest.diff import NO_CHANGE, Diff, diff_versions
+from thaidigest.normalise import without_headline_repeats
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
     Store,
@@ -389,6 +390,19 @@ def text_as_of(
     return {**row, "title": held.title, "body": held.body, "last_changed": held.seen_at}
 
 
+def without_earlier_headlines(
+    row: Mapping[str, Any], versions: Sequence[Version], moment: str
+) -> Mapping[str, Any]:
+    """``row`` (as :func:`text_as_of` gives it for ``moment``) without the body lines that
+    repeat a headline of a version seen before ``moment``: a site that edits a headline
+    may leave the old one atop the body, which the stored text keeps, and the lede under
+    the new headline would open with it (see :func:`digest.diff.diff_versions`)."""
+    earlier = [version.title for version in versions if version.seen_at < moment]
+    if not earlier:
+        return row
+    return {**row, "body": without_headline_repeats(row["body"], earlier)}
+
+
 def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Week) -> bool:
     """True when a digest before ``week`` could list the story: it was listable before the
     week began (``listed_since``, :func:`fold_cluster`) and a version seen before then was
@@ -561,7 +575,7 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             continue
         versions = data.versions.get(row["id"], ())
         dated_day = day_as_of(row, versions, end)
-        shown = text_as_of(row, versions, end)
+        shown = without_earlier_headlines(text_as_of(row, versions, end), versions, end)
         day, _ = dated_day
         own = revisions_in(week, versions, row["url"], row["source"])
         copied, copy_changes = _copies_in(

@@ -324,9 +324,10 @@ def headline_repeat(headlines: Iterable[str]) -> Callable[[str], bool]:
     test costs one comparison of lengths for most lines.
 
     A page repeats its headline atop its body (:func:`clean_body` drops the line), and
-    after an edit of the headline alone it may still repeat the old one: the diff of two
-    versions sets such a line aside (:func:`digest.diff.diff_versions`). A line that says
-    more than a headline is text."""
+    after an edit of the headline alone it may still repeat the old one, which the stored
+    text keeps, as the page shows it: the digest sets such a line aside, in the diff of two
+    versions (:func:`digest.diff.diff_versions`) and the lede. A line that says more than a
+    headline is text."""
     lengths_by_key: dict[str, tuple[float, float]] = {}
     for headline in headlines:
         key = comparable(headline)
@@ -348,6 +349,12 @@ def headline_repeat(headlines: Iterable[str]) -> Callable[[str], bool]:
         return bounds is not None and bounds[0] <= len(line) <= bounds[1]
 
     return repeats
+
+
+def without_headline_repeats(body: str, headlines: Iterable[str]) -> str:
+    """``body`` without the lines that repeat one of ``headlines`` (:func:`headline_repeat`)."""
+    repeats = headline_repeat(headlines)
+    return "\n".join(line for line in body.split("\n") if not repeats(line.strip()))
 
 
 def clean_body(title: str, lines: list[str], today: date) -> CleanBody:

@@ -398,11 +398,15 @@ def test_a_headline_edit_under_a_body_still_repeating_the_old_headline_shows_the
     assert f"Headline: <del>{OLD_HEADLINE}</del> → <ins>{NEW_HEADLINE}</ins>" in result.markdown
     assert "Added:" not in result.markdown
     assert "Removed:" not in result.markdown
+    # Nor does the lede under the new headline open with the old one.
+    assert f"updated · with APEC\n\n{APEC_TEXT.split()[0]}" in result.markdown
     revision, original = parse(tmp_path / "feed.atom").entries
     assert (revision.id, original.id) == (revision_id(url, 2), stable_id(url))
     content = revision.content[0].value
     assert f"<ins>{NEW_HEADLINE}</ins>" in content
     assert "<ins>" + OLD_HEADLINE not in content
+    assert original.title == NEW_HEADLINE
+    assert original.summary.startswith(APEC_TEXT.split()[0])
 
 
 def test_a_new_first_paragraph_that_only_resembles_the_old_headline_is_shown_as_added(
