@@ -11,6 +11,10 @@ just after it (``ห้องรับรอง 1 → 2 ตึกบัญชา
 noun, so the word after alone would name the wrong thing), otherwise the old
 sentence is removed and the new one added.
 
+A body line that repeats a headline, either version's or an earlier one of the article,
+is set aside before the bodies are compared: the page repeating a headline it had, which
+a site that edits its headline alone may leave atop the body (see :func:`diff_versions`).
+
 Headlines, paragraphs, sentences and words are compared as the ingestor compares
 versions (:func:`thaidigest.normalise.same_content`): characters written another
 way read as :func:`thaidigest.normalise.plain_characters` writes them (a version
@@ -39,14 +43,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 
 from thaidigest.dates import arabic_digits
-from thaidigest.normalise import INVISIBLE, plain_characters
+from thaidigest.normalise import INVISIBLE, plain_characters, without_headline_repeats
 
 # Characters of the changed paragraphs of two versions (together) beyond which they
 # are not cut into sentences and aligned: about 0.4 s of work. 99% of thaigov articles
@@ -368,11 +372,25 @@ def diff_versions(
     new_title: str,
     new_body: str,
     new_published: str | None,
+    earlier_titles: Collection[str] = (),
 ) -> Diff:
-    """What changed from one version (title, body, published date) to a later one."""
+    """What changed from one version (title, body, published date) to a later one.
+
+    A body line that repeats a headline, either version's or one of ``earlier_titles``
+    (those the article had before), is the page repeating a headline, not its text
+    (:func:`~thaidigest.normalise.headline_repeat`): it is set aside in both bodies.
+    A site that edits a headline may leave the old one atop the body, which
+    normalisation kept (it drops only repeats of the version's own headline): shown as
+    added text, it would read as news; the change a reader is told of is the headline's.
+    Nor is that line taken out later, or the line a headline put back makes
+    normalisation drop, removed text."""
     same_headline = _fold(old_title) == _fold(new_title)
+    headlines = [old_title, new_title, *earlier_titles]
     return replace(
-        body_diff(old_body, new_body),
+        body_diff(
+            without_headline_repeats(old_body, headlines),
+            without_headline_repeats(new_body, headlines),
+        ),
         headline=None if same_headline else (old_title, new_title),
         published=(old_published, new_published) if old_published != new_published else None,
     )

@@ -84,6 +84,7 @@ from digest.clusters import (
     relevant_copies_seen,
 )
 from digest.diff import NO_CHANGE, Diff, diff_versions
+from thaidigest.normalise import without_headline_repeats
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
     Store,
@@ -389,6 +390,19 @@ def text_as_of(
     return {**row, "title": held.title, "body": held.body, "last_changed": held.seen_at}
 
 
+def without_earlier_headlines(
+    row: Mapping[str, Any], versions: Sequence[Version], moment: str
+) -> Mapping[str, Any]:
+    """``row`` (as :func:`text_as_of` gives it for ``moment``) without the body lines that
+    repeat a headline of a version seen before ``moment``: a site that edits a headline
+    may leave the old one atop the body, which the stored text keeps, and the lede under
+    the new headline would open with it (see :func:`digest.diff.diff_versions`)."""
+    earlier = [version.title for version in versions if version.seen_at < moment]
+    if not earlier:
+        return row
+    return {**row, "body": without_headline_repeats(row["body"], earlier)}
+
+
 def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Week) -> bool:
     """True when a digest before ``week`` could list the story: it was listable before the
     week began (``listed_since``, :func:`fold_cluster`) and a version seen before then was
@@ -404,10 +418,18 @@ def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Wee
     )
 
 
-def describe_changes(before: Version, after: Version) -> Diff:
-    """What changed from one version to a later one (see :mod:`digest.diff`)."""
+def describe_changes(before: Version, after: Version, versions: Sequence[Version] = ()) -> Diff:
+    """What changed from one version to a later one (see :mod:`digest.diff`); ``versions``,
+    the article's, give the headlines it had before, whose repeats in a body are no text.
+    Only those up to ``after``: a week built again says what it said."""
     return diff_versions(
-        before.title, before.body, before.published, after.title, after.body, after.published
+        before.title,
+        before.body,
+        before.published,
+        after.title,
+        after.body,
+        after.published,
+        earlier_titles={v.title for v in versions if v.version < after.version},
     )
 
 
@@ -424,7 +446,7 @@ def revisions_in(
             v.version,
             v.seen_at,
             v.title,
-            describe_changes(by_number[v.version - 1], v),
+            describe_changes(by_number[v.version - 1], v, versions),
             url,
             source,
         )
@@ -480,7 +502,7 @@ def _update_in(week: Week, versions: Sequence[Version], revisions: Sequence[Revi
         return NO_CHANGE
     if len(during) == 1:
         return revisions[0].diff if revisions else NO_CHANGE
-    return describe_changes(by_number[during[0].version - 1], during[-1])
+    return describe_changes(by_number[during[0].version - 1], during[-1], versions)
 
 
 def listed_since(row: Mapping[str, Any]) -> str:
@@ -553,7 +575,7 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             continue
         versions = data.versions.get(row["id"], ())
         dated_day = day_as_of(row, versions, end)
-        shown = text_as_of(row, versions, end)
+        shown = without_earlier_headlines(text_as_of(row, versions, end), versions, end)
         day, _ = dated_day
         own = revisions_in(week, versions, row["url"], row["source"])
         copied, copy_changes = _copies_in(

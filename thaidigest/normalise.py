@@ -21,7 +21,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -344,14 +344,51 @@ def _headline(line: str) -> str:
     return clean_line(strip_title_prefix(clean_line(line)))
 
 
+def headline_repeat(headlines: Iterable[str]) -> Callable[[str], bool]:
+    """A test of whether a line repeats one of ``headlines``: the same once folded by
+    :func:`comparable`, and about as long (:data:`HEADLINE_LENGTH_SLACK`), so that the
+    test costs one comparison of lengths for most lines.
+
+    A page repeats its headline atop its body (:func:`clean_body` drops the line), and
+    after an edit of the headline alone it may still repeat the old one, which the stored
+    text keeps, as the page shows it: the digest sets such a line aside, in the diff of two
+    versions (:func:`digest.diff.diff_versions`) and the lede. A line that says more than a
+    headline is text."""
+    lengths_by_key: dict[str, tuple[float, float]] = {}
+    for headline in headlines:
+        key = comparable(headline)
+        if key:  # a headline of punctuation alone repeats as a separator line
+            slack = len(headline) * HEADLINE_LENGTH_SLACK
+            low, high = lengths_by_key.get(key, (len(headline), len(headline)))
+            lengths_by_key[key] = (
+                min(low, len(headline) - slack),
+                max(high, len(headline) + slack),
+            )
+    shortest = min((low for low, _ in lengths_by_key.values()), default=1.0)
+    longest = max((high for _, high in lengths_by_key.values()), default=0.0)
+
+    def repeats(line: str) -> bool:
+        if not shortest <= len(line) <= longest:
+            return False
+        key = comparable(line)
+        bounds = lengths_by_key.get(key)
+        return bounds is not None and bounds[0] <= len(line) <= bounds[1]
+
+    return repeats
+
+
+def without_headline_repeats(body: str, headlines: Iterable[str]) -> str:
+    """``body`` without the lines that repeat one of ``headlines`` (:func:`headline_repeat`)."""
+    repeats = headline_repeat(headlines)
+    return "\n".join(line for line in body.split("\n") if not repeats(line.strip()))
+
+
 def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
     """Drop the date line, repeated headlines, boilerplate and blank lines from a body.
 
     ``today`` bounds the dates believed: a date line after next year gives no date,
     and a numeric one is text (see :func:`~thaidigest.dates.take_date_lines`)."""
-    title_key = comparable(title)
-    shortest = len(title) * (1 - HEADLINE_LENGTH_SLACK)
-    longest = len(title) * (1 + HEADLINE_LENGTH_SLACK)
+    repeats_headline = headline_repeat([title])
     source_url = None
     kept: list[str] = []
     for line in lines:
@@ -365,7 +402,7 @@ def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
             (len(line) <= _LONGEST_PRINT_BUTTON and line.casefold() in PRINT_BUTTON_LINES)
             or SEPARATOR_LINE.match(line)
             or is_wrapper_line(line)
-            or (shortest <= len(line) <= longest and comparable(line) == title_key)
+            or repeats_headline(line)
         ):
             continue
         kept.append(line)

@@ -3,6 +3,7 @@ import pytest
 from digest.diff import (
     MAX_ALIGNED_PARAGRAPHS,
     NO_CHANGE,
+    Diff,
     NumberChange,
     body_diff,
     diff_versions,
@@ -260,3 +261,34 @@ def test_a_number_changed_beside_characters_written_another_way_is_the_only_chan
     )
     assert [(n.old, n.new, n.unit) for n in numbers] == [("16", "21", "เขต")]
     assert (removed, added) == ((), ())
+
+
+OLD_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+NEW_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ณ กรุงลิมา ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+
+
+def test_a_body_line_repeating_the_old_headline_under_a_new_one_is_no_added_text():
+    new_body = f"{OLD_HEADLINE}\n{MEETING}"
+    diff = diff_versions(OLD_HEADLINE, MEETING, None, NEW_HEADLINE, new_body, None)
+    assert diff == Diff(headline=(OLD_HEADLINE, NEW_HEADLINE))
+    # Spaced or punctuated otherwise, or in the other digit script, it is the same repeat.
+    repeated = "ดีอี: ร่วมประชุม APEC ๒๐๒๔ ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+    diff = diff_versions(OLD_HEADLINE, MEETING, None, NEW_HEADLINE, f"{repeated}\n{MEETING}", None)
+    assert diff == Diff(headline=(OLD_HEADLINE, NEW_HEADLINE))
+
+
+def test_a_line_saying_more_than_the_old_headline_is_added_text():
+    opening = f"{OLD_HEADLINE} ณ กรุงลิมา สาธารณรัฐเปรู"
+    diff = diff_versions(OLD_HEADLINE, MEETING, None, NEW_HEADLINE, f"{opening}\n{MEETING}", None)
+    assert diff.headline == (OLD_HEADLINE, NEW_HEADLINE)
+    assert diff.added == (opening,)
+
+
+def test_a_repeat_of_an_earlier_headline_taken_out_is_no_removed_text():
+    old_body = f"{OLD_HEADLINE}\n{MEETING}"
+    diff = diff_versions(NEW_HEADLINE, old_body, None, NEW_HEADLINE, MEETING, None)
+    assert diff.removed == (OLD_HEADLINE,)  # without the article's earlier headlines
+    earlier = [OLD_HEADLINE]
+    assert diff_versions(NEW_HEADLINE, old_body, None, NEW_HEADLINE, MEETING, None, earlier) == (
+        NO_CHANGE
+    )

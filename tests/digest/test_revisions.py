@@ -16,6 +16,7 @@ from thaidigest.export import export_record
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_paths
+from thaidigest.sites import THAIGOV_TITLE_PREFIX
 from thaidigest.store import Store
 
 W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
@@ -356,3 +357,97 @@ def test_a_past_week_built_after_an_edit_shows_the_story_as_that_week_ended(stor
     assert revision.title == f"แก้ไข: {RETITLED}"
     assert original.title == RETITLED
     assert original.summary.startswith(NEW_SENTENCE)
+
+
+# A thaigov page (seeds/001_…): the page's title, its date line, then its headline repeated.
+OLD_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+NEW_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ณ กรุงลิมา สาธารณรัฐเปรู ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+APEC_TEXT = (
+    "เมื่อวันที่ 18 - 22 สิงหาคม 2024 นายเอกพงษ์ หริ่มเจริญ ผู้ตรวจราชการกระทรวงดิจิทัลเพื่อ"
+    "เศรษฐกิจและสังคม (ดีอี) ได้เข้าร่วมการประชุม APEC 2024\n"
+    "การประชุม DESG ครั้งนี้เป็นไปอย่างคึกคักจากสมาชิกกลุ่ม DESG ทั้ง 16 เขตเศรษฐกิจเอเปค"
+)
+
+
+def apec_page(headline: str, body: str) -> RawArticle:
+    """The thaigov page of article 6 as the site shows it under ``headline``."""
+    return article(6, f"{THAIGOV_TITLE_PREFIX}{headline}", f"วันพุธที่ 14 สิงหาคม 2567\n{body}", DAY)
+
+
+def retitle(store, body: str, moment: str = "2024-08-21T05:30") -> None:
+    """Article 6 stored in week 33 under its old headline, repeated at the top of its body;
+    then, at ``moment``, under the new headline with ``body``."""
+    ingest(store, [apec_page(OLD_HEADLINE, f"{OLD_HEADLINE}\n{APEC_TEXT}")], "2024-08-14T03:00")
+    ingest(store, [apec_page(NEW_HEADLINE, body)], moment)
+    mark(store, apec_page(OLD_HEADLINE, ""), topics=["smart-city"])
+
+
+def test_a_headline_edit_under_a_body_still_repeating_the_old_headline_shows_the_headline_change(
+    store, tmp_path
+):
+    """The site edits the headline but not the repeat of it atop the body: the stored text
+    keeps what the page says, and what changed is the headline, not an added sentence."""
+    url = url_of(apec_page(OLD_HEADLINE, ""))
+    retitle(store, f"{OLD_HEADLINE}\n{APEC_TEXT}")
+    stored = store.article_by_url(url)
+    assert (stored["title"], stored["body"]) == (NEW_HEADLINE, f"{OLD_HEADLINE}\n{APEC_TEXT}")
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert f"thaigov.go.th · {DAY} · Thai · updated" in result.markdown
+    assert f"Headline: <del>{OLD_HEADLINE}</del> → <ins>{NEW_HEADLINE}</ins>" in result.markdown
+    assert "Added:" not in result.markdown
+    assert "Removed:" not in result.markdown
+    # Nor does the lede under the new headline open with the old one.
+    assert f"updated · with APEC\n\n{APEC_TEXT.split()[0]}" in result.markdown
+    revision, original = parse(tmp_path / "feed.atom").entries
+    assert (revision.id, original.id) == (revision_id(url, 2), stable_id(url))
+    content = revision.content[0].value
+    assert f"<ins>{NEW_HEADLINE}</ins>" in content
+    assert "<ins>" + OLD_HEADLINE not in content
+    assert original.title == NEW_HEADLINE
+    assert original.summary.startswith(APEC_TEXT.split()[0])
+
+
+def test_a_new_first_paragraph_that_only_resembles_the_old_headline_is_shown_as_added(
+    store, tmp_path
+):
+    opening = f"{OLD_HEADLINE} ณ กรุงลิมา สาธารณรัฐเปรู ระหว่างวันที่ 18 - 22 สิงหาคม 2567"
+    retitle(store, f"{opening}\n{APEC_TEXT}")
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert f"Headline: <del>{OLD_HEADLINE}</del> → <ins>{NEW_HEADLINE}</ins>" in result.markdown
+    assert f"Added: <ins>{opening}</ins>" in result.markdown
+
+
+def test_the_stale_repeat_of_the_old_headline_taken_out_later_is_no_update(store, tmp_path):
+    """A week later the site takes the old headline off the top of the body: the page says
+    what it said under its new headline, which the reader was told of; no update, no entry."""
+    url = url_of(apec_page(OLD_HEADLINE, ""))
+    retitle(store, f"{OLD_HEADLINE}\n{APEC_TEXT}")
+    ingest(store, [apec_page(NEW_HEADLINE, APEC_TEXT)], "2024-08-28T05:30")
+    mark(store, apec_page(OLD_HEADLINE, ""), topics=["smart-city"])
+    assert store.article_by_url(url)["versions"] == 3
+
+    result = build_digest(store, tmp_path, W35, settings())
+
+    assert "updated" not in result.markdown
+    assert OLD_HEADLINE not in result.markdown
+    entries = parse(tmp_path / "feed.atom").entries
+    assert [entry.id for entry in entries] == [revision_id(url, 2), stable_id(url)]
+
+
+def test_a_headline_put_back_is_shown_and_its_repeat_in_the_body_is_not_removed_text(
+    store, tmp_path
+):
+    """The headline edited back: normalisation now drops the line that repeats it, which the
+    body held under the other headline; the change is the headline alone."""
+    retitle(store, f"{OLD_HEADLINE}\n{APEC_TEXT}")
+    ingest(store, [apec_page(OLD_HEADLINE, f"{OLD_HEADLINE}\n{APEC_TEXT}")], "2024-08-28T05:30")
+    mark(store, apec_page(OLD_HEADLINE, ""), topics=["smart-city"])
+
+    result = build_digest(store, tmp_path, W35, settings())
+
+    assert f"Headline: <del>{NEW_HEADLINE}</del> → <ins>{OLD_HEADLINE}</ins>" in result.markdown
+    assert "Removed:" not in result.markdown
