@@ -54,10 +54,11 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 # which ours never does), the combining grapheme joiner (U+034F), the Mongolian
 # vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
 # operators (U+2061-U+2064).
-INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
-    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]"
+_INVISIBLE_CHARS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
+    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
 )
+INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # An HTML character reference left in the extracted text: a page that escapes its text
 # twice (``&amp;nbsp;``) shows ``&nbsp;``. Only a whole reference, ended by its
 # semicolon: ``R&D`` and ``?a=1&copy=2`` are text.
@@ -66,7 +67,8 @@ LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-
 # ¢ £ ¬ ¯ ¦ ¥ ₩ (U+FFE0-U+FFE6: ``￥``), a Chinese, Japanese or Korean input method's, to
 # the ordinary form Unicode gives each (its ``<wide>`` decomposition). Not NFKC, which
 # would decompose Thai's sara am.
-FULL_WIDTH = re.compile("[\uff01-\uff5e\uffe0-\uffe6]+")
+_FULL_WIDTH_CHARS = "\uff01-\uff5e\uffe0-\uffe6"
+FULL_WIDTH = re.compile(f"[{_FULL_WIDTH_CHARS}]+")
 FULL_WIDTH_TO_NARROW = {
     ord(char): int(unicodedata.decomposition(char).removeprefix("<wide> "), 16)
     for char in map(chr, range(0xFF00, 0x10000))
