@@ -93,12 +93,23 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
     "none"), else "tls" on :data:`IMPLICIT_TLS_PORT` and "starttls" on any other port.
 
     A :class:`MailError` for an unknown value, and for a ``starttls`` that contradicts
-    ``security``: which of the two the user meant is not for us to guess."""
+    ``security``: which of the two the user meant is not for us to guess. So too for
+    ``starttls = true`` on :data:`IMPLICIT_TLS_PORT` with no ``security``: the server
+    would wait for TLS and the client for its greeting until the first mail timed out,
+    days after the file was written. A server that does upgrade on that port is said
+    so by ``security = "starttls"``."""
     security, starttls = settings["security"], settings["starttls"]
+    implicit_tls_port = int(settings["port"]) == IMPLICIT_TLS_PORT
     if security is None:
+        if starttls and implicit_tls_port:
+            raise MailError(
+                f"email.starttls = true contradicts email.port = {IMPLICIT_TLS_PORT}, where "
+                "the server speaks TLS from the first byte: remove email.starttls "
+                f'(port {IMPLICIT_TLS_PORT} then means email.security = "tls")'
+            )
         if starttls is not None:
             return "starttls" if starttls else "none"
-        return "tls" if int(settings["port"]) == IMPLICIT_TLS_PORT else "starttls"
+        return "tls" if implicit_tls_port else "starttls"
     if security not in SMTP_SECURITY:
         raise MailError(
             f"email.security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}"

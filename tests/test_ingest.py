@@ -403,6 +403,41 @@ def test_a_br_for_a_space_on_a_crawled_page_makes_no_new_version(store: Store) -
     assert store.article_by_url(canonical_url(url))["versions"] == 1
 
 
+# A headline and a body as a page writes them, and the same page re-saved with a change a
+# reader sees nothing of: direction marks put in, signs written full-width.
+UNSEEN_CHANGES = {
+    "direction marks": (
+        ("ดีอี ร่วมหารือ MC-48", f"{BODY} ASEAN 2025"),
+        ("\u200eดีอี ร่วมหารือ MC-48\u200f", f"{BODY}\u200f ASEAN\u061c 2025\u200e"),
+    ),
+    "full-width signs": (
+        ("ดีอี ร่วมหารือ ¥300", f"{BODY} £5 ₩1,000 ¢ ¬ ¯ ¦"),
+        ("ดีอี ร่วมหารือ ￥300", f"{BODY} ￡5 ￦1,000 ￠ ￢ ￣ ￤"),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", UNSEEN_CHANGES)
+def test_a_revisit_changing_only_what_a_reader_cannot_see_makes_no_new_version(
+    store: Store, change: str
+) -> None:
+    (title, body), (resaved_title, resaved_body) = UNSEEN_CHANGES[change]
+    page = replace(mdes_article(body, date(2024, 11, 19)), title=title)
+    resaved = replace(page, title=resaved_title, body=resaved_body)
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(page) == "new"
+    row = store.article_by_url(canonical_url(page.url))
+
+    assert ingestor.ingest_one(resaved) == "unchanged"
+    assert ingestor.ingest_one(page) == "unchanged"
+    after = store.article_by_url(canonical_url(page.url))
+    assert after["versions"] == 1
+    for column in ("title", "body", "content_hash"):
+        assert after[column] == row[column], column
+    edited = replace(resaved, body=f"{resaved_body} แก้ไข")
+    assert ingestor.ingest_one(edited) == "updated"
+
+
 def test_a_stored_database_reimported_is_unchanged_every_article(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'stored.sqlite'}")
     try:
@@ -674,6 +709,8 @@ STORED_VARIANTS = {
     "soft hyphens": ("ดีอี ร่วมหารือ MC\u00ad48", f"{BODY} เศรษ\u00adฐกิจ"),
     "left-over references": ("ดีอี&nbsp;ร่วมหารือ &quot;MC-48&quot;", f"{BODY} &#8211; ASEAN"),
     "full-width forms": ("ดีอี ร่วมหารือ ＭＣ－４８", f"{BODY} ＡＳＥＡＮ ２０２５"),
+    "direction marks": ("\u200eดีอี ร่วมหารือ MC-48", f"{BODY}\u200f ASEAN\u061c 2025"),
+    "full-width signs": ("ดีอี ร่วมหารือ ￥300", f"{BODY} ￡5 ￦1,000"),
 }
 
 

@@ -264,11 +264,20 @@ def test_a_source_line_that_is_not_a_web_address_is_not_the_articles_url():
         url="file:///seeds/x.txt",
         source="file",
         title="Headline",
-        # A left-to-right mark (U+200E) is kept, unlike a soft hyphen, which is removed.
-        body="Text.\n\nที่มา : https://example.org/news/1\u200e\u202e",
+        body="Text.\n\nที่มา : https://example.org:99999/news/1",  # a port out of range
     )
     article = normalise_article(raw)
     assert article.url == "file:///seeds/x.txt"
+
+
+def test_a_direction_mark_after_a_source_line_is_no_part_of_its_address():
+    raw = RawArticle(
+        url="file:///seeds/x.txt",
+        source="file",
+        title="Headline",
+        body="Text.\n\nที่มา : https://example.org/news/1\u200e\u202c",
+    )
+    assert normalise_article(raw).url == "https://example.org/news/1"
 
 
 def test_content_differing_in_digit_script_alone_is_the_same():
@@ -363,9 +372,14 @@ def test_a_date_line_after_next_year_is_taken_out_and_the_hint_stands():
         assert normalise_article(replace(raw, body=article.body)).body == article.body
 
 
-@pytest.mark.parametrize("invisible", ["\u00ad", "\u034f", "\u180e", "\u2061", "\u2062", "\u2064"])
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u00ad", "\u034f", "\u180e", "\u2061", "\u2062", "\u2064", "\u200e", "\u200f", "\u061c"],
+)
 def test_characters_a_browser_shows_nothing_of_are_removed(invisible):
-    # A soft hyphen shows only where a line wraps; the others never show.
+    # A soft hyphen shows only where a line wraps; the others never show. The
+    # left-to-right, right-to-left and Arabic letter marks only move the punctuation
+    # around right-to-left text, which these sites do not write.
     assert clean_line(f"ดีอี ร่วมประชุม เศรษ{invisible}ฐกิจ AP{invisible}EC") == (
         "ดีอี ร่วมประชุม เศรษฐกิจ APEC"
     )
@@ -391,6 +405,13 @@ def test_full_width_forms_are_ascii_and_thai_is_untouched():
     assert "\u0e33" in clean_line("ทำ ＤＥ ทำ")
 
 
+def test_full_width_signs_are_their_ordinary_forms():
+    # U+FFE0-U+FFE6, the signs beside ASCII's in the same input methods.
+    assert clean_line("งบ ￥300 ล้าน ￡5 ￦1,000 ￠ ￢ ￣ ￤") == "งบ ¥300 ล้าน £5 ₩1,000 ¢ ¬ ¯ ¦"
+    # The half-width forms after them are not full-width forms of anything: kept.
+    assert clean_line("￨ ￩ ￮") == "￨ ￩ ￮"
+
+
 SEED_001_HASH = "6be82e2f386c8eb59a575114f7596199cbbf68c7932d885a27f18f4ced013144"
 
 
@@ -407,6 +428,8 @@ def test_the_hash_of_a_text_without_such_characters_is_the_one_databases_hold():
         ("เศรษ\u00adฐกิจ AP\u00adEC", "เศรษฐกิจ APEC"),
         ("&quot;ดีอี&quot;&nbsp;&#8211;&nbsp;ร่วมประชุม", '"ดีอี" – ร่วมประชุม'),
         ("ＡＰＥＣ ２０２４ ＤＥＳＧ", "APEC 2024 DESG"),
+        ("\u200eดีอี APEC\u200f ๒๐๒๔\u061c", "ดีอี APEC ๒๐๒๔"),
+        ("งบ ￥300 ￡5", "งบ ¥300 £5"),
     ],
 )
 def test_content_stored_with_a_variant_read_again_without_it_is_the_same(stored, new):

@@ -3,7 +3,8 @@
 The pipeline for one article (see :func:`normalise_article`):
 
 1. clean every line: left-over HTML character references decoded, invisible
-   characters removed, full-width forms as ASCII (:func:`plain_characters`), Unicode NFC,
+   characters removed, full-width forms as ASCII and the ordinary signs
+   (:func:`plain_characters`), Unicode NFC,
    non-breaking spaces to spaces, PyThaiNLP's Thai normalisation (tone-mark
    order, sara am, repeated vowels), runs of spaces collapsed, lines trimmed;
 2. pick the headline: strip the site prefix, skip section labels and
@@ -44,26 +45,35 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 
 # Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
 # that no text means and XML 1.0 forbids, and the direction controls (embeddings,
-# overrides, isolates) that make a headline display otherwise than it reads.
+# overrides, isolates, and the left-to-right, right-to-left and Arabic letter marks
+# U+200E, U+200F, U+061C) that make a headline display otherwise than it reads; a mark
+# only moves the punctuation beside right-to-left text, which these sites do not write,
+# and digest.clean takes every direction control out of what it publishes.
 # With them the characters a browser shows nothing of, which a site's editor puts in
 # or takes out unseen: the soft hyphen (U+00AD, a hyphen only where the line wraps,
 # which ours never does), the combining grapheme joiner (U+034F), the Mongolian
 # vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
 # operators (U+2061-U+2064).
 _INVISIBLE_CHARS = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u180e"
-    "\u200b\u200c\u200d\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
+    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
 )
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # An HTML character reference left in the extracted text: a page that escapes its text
 # twice (``&amp;nbsp;``) shows ``&nbsp;``. Only a whole reference, ended by its
 # semicolon: ``R&D`` and ``?a=1&copy=2`` are text.
 LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# The full-width forms of ASCII (U+FF01-U+FF5E: ``２０２５``, ``ＡＳＥＡＮ``), a Chinese or
-# Japanese input method's, to ASCII. Not NFKC, which would decompose Thai's sara am.
-_FULL_WIDTH_CHARS = "\uff01-\uff5e"
+# The full-width forms of ASCII (U+FF01-U+FF5E: ``２０２５``, ``ＡＳＥＡＮ``) and of the signs
+# ¢ £ ¬ ¯ ¦ ¥ ₩ (U+FFE0-U+FFE6: ``￥``), a Chinese, Japanese or Korean input method's, to
+# the ordinary form Unicode gives each (its ``<wide>`` decomposition). Not NFKC, which
+# would decompose Thai's sara am.
+_FULL_WIDTH_CHARS = "\uff01-\uff5e\uffe0-\uffe6"
 FULL_WIDTH = re.compile(f"[{_FULL_WIDTH_CHARS}]+")
-FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+FULL_WIDTH_TO_NARROW = {
+    ord(char): int(unicodedata.decomposition(char).removeprefix("<wide> "), 16)
+    for char in map(chr, range(0xFF00, 0x10000))
+    if FULL_WIDTH.match(char)
+}
 # Either kind, found in one scan: most texts hold neither, and then need no other.
 _NOT_PLAIN = re.compile(f"[{_INVISIBLE_CHARS}{_FULL_WIDTH_CHARS}]")
 # Runs of spaces to one space. Only what changes matches (a run, or a space
@@ -234,9 +244,9 @@ def decode_leftover_entities(text: str) -> str:
 def plain_characters(text: str) -> str:
     """``text`` written one way where a reader sees no difference: left-over character
     references decoded, invisible characters (:data:`INVISIBLE`) removed, full-width
-    forms as ASCII.
+    forms as ASCII and the ordinary signs (:data:`FULL_WIDTH`).
 
-    Full-width forms are stored as ASCII, unlike Thai digits (a script the government
+    Full-width forms are stored in ordinary width, unlike Thai digits (a script the government
     writes by choice, kept as written): they are an input method's accident in a Thai
     text, and as written neither search nor the relevance and partner terms find them
     (``ＡＳＥＡＮ`` is not ``ASEAN``, even casefolded)."""
@@ -244,7 +254,7 @@ def plain_characters(text: str) -> str:
     if _NOT_PLAIN.search(text) is None:
         return text
     text = INVISIBLE.sub("", text)
-    return FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_ASCII), text)
+    return FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_NARROW), text)
 
 
 def clean_line(line: str) -> str:
@@ -460,9 +470,9 @@ def same_content(
     text, so correcting it is an edit.
 
     Both texts are read as :func:`plain_characters` writes them: a text stored before
-    normalisation removed soft hyphens, decoded left-over ``&nbsp;`` or wrote
-    full-width forms as ASCII still holds them, and the page read again without them
-    is no edit.
+    normalisation removed soft hyphens or direction marks, decoded left-over ``&nbsp;``
+    or wrote full-width forms as ASCII still holds them, and the page read again
+    without them is no edit.
 
     :func:`content_hash` keeps hashing the text as written, so that the hashes
     databases hold stay valid: the ingestor compares texts this way only when the

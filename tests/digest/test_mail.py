@@ -509,6 +509,9 @@ SECURITY_CHOSEN = {
     "security-none-on-465": ((465, None, "none"), "none"),
     "both-agreeing": ((587, True, "starttls"), "starttls"),
     "starttls-false-with-tls": ((465, False, "tls"), "tls"),
+    # A server that really upgrades on 465, said with the new setting, knowingly.
+    "security-starttls-on-465": ((465, None, "starttls"), "starttls"),
+    "both-agreeing-on-465": ((465, True, "starttls"), "starttls"),
 }
 
 
@@ -535,5 +538,19 @@ def test_unknown_or_contradicted_security_is_refused_in_one_line(store, built, g
     refused = settings_problem(mail, {})
     assert refused is not None and refused.startswith(problem) and "\n" not in refused
     with pytest.raises(MailError, match=re.escape(problem)):
+        send(store, built, mail)
+    assert recorded(store) == set()
+
+
+def test_old_starttls_true_on_port_465_is_refused_naming_both_settings_and_the_fix(store, built):
+    # STARTTLS on the implicit-TLS port: the server waits for TLS, the client for its
+    # greeting, and the first mail would time out on Monday.
+    mail = mail_settings(465, ["a@example.org"], starttls=True, security=None)
+    refused = settings_problem(mail, {})
+    assert refused == (
+        "email.starttls = true contradicts email.port = 465, where the server speaks TLS "
+        'from the first byte: remove email.starttls (port 465 then means email.security = "tls")'
+    )
+    with pytest.raises(MailError, match=re.escape(refused)):
         send(store, built, mail)
     assert recorded(store) == set()

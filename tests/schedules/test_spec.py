@@ -297,6 +297,11 @@ MAIL_MISTAKES = [
         id="starttls-contradicting-security",
     ),
     pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\nport = 465\nstarttls = true\n',
+        "email.starttls = true contradicts email.port = 465",
+        id="starttls-on-the-implicit-tls-port",
+    ),
+    pytest.param(
         '[email]\nenabled = true\nrecipients = ["a@example.org"]\nsecurity = "ssl"\n',
         "email.security: must be one of starttls, tls, none",
         id="unknown-security",

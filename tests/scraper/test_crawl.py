@@ -1630,6 +1630,12 @@ TEXT_VARIANTS = {
     ),
     "double-escaped entities": (double_escaped, escaped_once),
     "full-width forms": (lambda snippet: snippet.translate(TO_FULL_WIDTH), lambda snippet: snippet),
+    "direction marks": (
+        lambda snippet: snippet,
+        lambda snippet: snippet.replace("APEC", "\u200eAPEC&rlm;").replace(
+            "เศรษฐกิจ", "&lrm;เศรษฐกิจ\u061c"
+        ),
+    ),
 }
 
 
@@ -1676,6 +1682,7 @@ NOT_STORED = {
     "soft hyphens": "\u00ad",
     "double-escaped entities": "&nbsp;",
     "full-width forms": "ＤＥＳＧ",
+    "direction marks": "\u200e",
 }
 
 
