@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 # Submission over implicit TLS (RFC 8314): a client that waits for a plain greeting there
 # gets none, so this port without a word on security means "tls".
 IMPLICIT_TLS_PORT = 465
+# The submission port (RFC 6409), the default: its server greets in plain text and
+# upgrades with STARTTLS, so a client that opens with TLS there gets no answer it reads.
+SUBMISSION_PORT = 587
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
 
@@ -97,7 +100,9 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
     ``starttls = true`` on :data:`IMPLICIT_TLS_PORT` with no ``security``: the server
     would wait for TLS and the client for its greeting until the first mail timed out,
     days after the file was written. A server that does upgrade on that port is said
-    so by ``security = "starttls"``."""
+    so by ``security = "starttls"``. And for ``security = "tls"`` on
+    :data:`SUBMISSION_PORT`, the default port, which a user who said only "tls" keeps:
+    the first mail would fail with an SSL error."""
     security, starttls = settings["security"], settings["starttls"]
     implicit_tls_port = int(settings["port"]) == IMPLICIT_TLS_PORT
     if security is None:
@@ -118,6 +123,12 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
         raise MailError(
             f"email.starttls = {str(starttls).lower()} contradicts "
             f'email.security = "{security}": remove email.starttls, which it replaces'
+        )
+    if security == "tls" and int(settings["port"]) == SUBMISSION_PORT:
+        raise MailError(
+            f'email.security = "tls" contradicts email.port = {SUBMISSION_PORT} (the default), '
+            "where the server greets in plain text and upgrades with STARTTLS: set "
+            f"email.port = {IMPLICIT_TLS_PORT}, or the TLS port your provider gives"
         )
     return security
 

@@ -13,10 +13,12 @@ from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
     clean_line,
     clean_text,
+    decode_leftover_entities,
     detect_language,
     lines_that_may_need_thai_normalisation,
     may_need_thai_normalisation,
     normalise_article,
+    plain_characters,
     same_content,
     strip_title_prefix,
 )
@@ -396,6 +398,41 @@ def test_html_character_references_left_in_the_text_are_decoded():
     # What is no whole reference stays text.
     for text in ("R&D", "AT&T;", "?a=1&copy=2", "&nosuchentity;", "& ;", "&#;"):
         assert clean_line(text) == text
+
+
+def test_only_whole_names_html_defines_are_decoded_and_numbers_no_character_has_dropped():
+    # html.unescape alone reads HTML's legacy prefixes: &notice; would be "¬ice;".
+    for text in ("&notice;", "&section;", "&region;", "&degree;", "&timestamp;", "&shyness;"):
+        assert clean_line(f"ก {text}") == f"ก {text}"
+    assert clean_line("ก&#0;ข&#xD800;ค&#x110000;ง") == "กขคง"  # no U+FFFD in a headline
+    assert clean_line("&NotEqualTilde; &AMP;") == "\u2242\u0338 &"
+
+
+def test_a_long_chain_of_escaped_ampersands_is_one_ampersand():
+    # Decoded one level a pass, 64,000 levels took seconds and grew with the square of the
+    # length: a chain is now one ampersand at once, in either spelling.
+    assert decode_leftover_entities("&" + "amp;" * 64_000 + "lt;ก") == "<ก"
+    assert decode_leftover_entities("&" + "#38;" * 64_000 + "#x3C;ก") == "<ก"
+    assert decode_leftover_entities("A&amp;amp;B &amp; C") == "A&B & C"
+
+
+@pytest.mark.parametrize(
+    "text", ["＆ｌｔ；ข่าว", "&\u00adquot;ข่าว", "&\u200bamp;lt;ข่าว", "&amp;&#97;mp;lt;ข่าว"]
+)
+def test_plain_characters_changes_nothing_a_second_time(text):
+    # Removing an invisible character or narrowing a full-width one can make a reference.
+    once = plain_characters(text)
+    assert plain_characters(once) == once
+    assert clean_text(text) == clean_text("\n".join(clean_text(text)))
+    headline = normalise_article(
+        RawArticle(
+            url="https://www.thaigov.go.th/news/contents/details/1",
+            source="thaigov",
+            title=text,
+            body=f"{text}\nเนื้อหา",
+        )
+    )
+    assert headline.body == "เนื้อหา"  # the body's repeat of the headline is still one
 
 
 def test_full_width_forms_are_ascii_and_thai_is_untouched():

@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
+from html.entities import html5
 
 import numpy as np
 from pythainlp import thai_above_vowels, thai_below_vowels, thai_follow_vowels, thai_tonemarks
@@ -63,6 +64,10 @@ INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # twice (``&amp;nbsp;``) shows ``&nbsp;``. Only a whole reference, ended by its
 # semicolon: ``R&D`` and ``?a=1&copy=2`` are text.
 LEFTOVER_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# An ampersand escaped again and again (``&amp;amp;amp;``, ``&#38;#38;``): one ampersand.
+AMPERSAND_CHAIN = re.compile(r"&(?:(?:amp|#0*38|#[xX]0*26);)+")
+# Passes of decoding (and of plain_characters) at most: real pages need two.
+MAX_DECODING_PASSES = 4
 # The full-width forms of ASCII (U+FF01-U+FF5E: ``２０２５``, ``ＡＳＥＡＮ``) and of the signs
 # ¢ £ ¬ ¯ ¦ ¥ ₩ (U+FFE0-U+FFE6: ``￥``), a Chinese, Japanese or Korean input method's, to
 # the ordinary form Unicode gives each (its ``<wide>`` decomposition). Not NFKC, which
@@ -220,41 +225,62 @@ HEADLINE_LENGTH_SLACK = 0.25
 
 
 def decode_leftover_entities(text: str) -> str:
-    """``text`` with every HTML character reference it holds (:data:`LEFTOVER_ENTITY`)
+    """``text`` with the HTML character references it holds (:data:`LEFTOVER_ENTITY`)
     decoded, again while one decoded makes another (``&amp;amp;quot;``); one that decodes
     to whitespace reads as a space, so no line is broken or joined by it.
 
     Decoded where the text is normalised, not only when versions are compared: a
     government news text never means a literal ``&nbsp;`` or ``&quot;``, it is the
     site's template escaping its text twice, so the stored text shows what the page
-    meant (and a template fixed later is no edit). An unknown name stays as written."""
-    while "&" in text:
-
-        def decoded(match: re.Match[str]) -> str:
-            char = html.unescape(match[0])
-            return " " if char.isspace() else char
-
-        unescaped = LEFTOVER_ENTITY.sub(decoded, text)
+    meant (and a template fixed later is no edit). A name HTML does not define stays as
+    written, whole (``&notice;`` is not ``¬ice;``, as HTML's legacy prefixes would read
+    it); a number no character has (``&#0;``, a surrogate) is dropped. A chain of escaped
+    ampersands is one ampersand at once (:data:`AMPERSAND_CHAIN`), and the passes are
+    bounded: a hostile page escaping itself 60,000 times costs one pass, not minutes."""
+    for _ in range(MAX_DECODING_PASSES):
+        if "&" not in text:
+            break
+        unescaped = LEFTOVER_ENTITY.sub(_decoded, AMPERSAND_CHAIN.sub("&", text))
         if unescaped == text:
             break
         text = unescaped
     return text
 
 
+def _decoded(match: re.Match[str]) -> str:
+    reference = match[0]
+    if reference[1] == "#":
+        hexadecimal = reference[2] in "xX"
+        code = int(reference[3:-1], 16) if hexadecimal else int(reference[2:-1])
+        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            return ""
+        char = html.unescape(reference)
+    else:
+        char = html5.get(reference[1:])  # the name with its semicolon, as HTML defines it
+        if char is None:
+            return reference
+    return " " if char.isspace() else char
+
+
 def plain_characters(text: str) -> str:
     """``text`` written one way where a reader sees no difference: left-over character
     references decoded, invisible characters (:data:`INVISIBLE`) removed, full-width
-    forms as ASCII and the ordinary signs (:data:`FULL_WIDTH`).
+    forms as ASCII and the ordinary signs (:data:`FULL_WIDTH`); again while that changes
+    it (``＆ｌｔ；`` is ``&lt;``, then ``<``), so that it changes nothing a second time.
 
     Full-width forms are stored in ordinary width, unlike Thai digits (a script the government
     writes by choice, kept as written): they are an input method's accident in a Thai
     text, and as written neither search nor the relevance and partner terms find them
     (``ＡＳＥＡＮ`` is not ``ASEAN``, even casefolded)."""
-    text = decode_leftover_entities(text)
-    if _NOT_PLAIN.search(text) is None:
-        return text
-    text = INVISIBLE.sub("", text)
-    return FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_NARROW), text)
+    for _ in range(MAX_DECODING_PASSES):
+        plain = decode_leftover_entities(text)
+        if _NOT_PLAIN.search(plain) is not None:
+            plain = INVISIBLE.sub("", plain)
+            plain = FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_NARROW), plain)
+        if plain == text:
+            break
+        text = plain
+    return text
 
 
 def clean_line(line: str) -> str:

@@ -531,6 +531,21 @@ SECURITY_REFUSED = {
 }
 
 
+def test_implicit_tls_on_the_submission_port_is_refused_naming_the_fix(store, built):
+    # security = "tls" alone keeps the default port 587, whose server greets in plain text:
+    # the first mail would fail with "wrong version number".
+    mail = mail_settings(587, ["a@example.org"], starttls=None, security="tls")
+    refused = settings_problem(mail, {})
+    assert refused == (
+        'email.security = "tls" contradicts email.port = 587 (the default), where the server '
+        "greets in plain text and upgrades with STARTTLS: set email.port = 465, or the TLS "
+        "port your provider gives"
+    )
+    with pytest.raises(MailError, match=re.escape(refused)):
+        send(store, built, mail)
+    assert recorded(store) == set()
+
+
 @pytest.mark.parametrize(("given", "problem"), SECURITY_REFUSED.values(), ids=SECURITY_REFUSED)
 def test_unknown_or_contradicted_security_is_refused_in_one_line(store, built, given, problem):
     starttls, security = given
