@@ -719,3 +719,27 @@ def test_a_bank_named_as_the_other_post_of_an_associations_speaker_is_not_a_part
     assert partners(title, body) == ("company:Thai Bankers' Association",)
     both = body.replace("และประธานกรรมการของธนาคารกรุงเทพ", "ร่วมกับธนาคารกรุงเทพ")
     assert partners(title, both) == ("company:Bangkok Bank", "company:Thai Bankers' Association")
+
+
+def test_a_forum_named_once_in_a_list_with_another_party_is_not_in_passing():
+    # Article 64684: UNICEF, ITU and ECPAT co-organise the conference.
+    title = "The 1st National Conference on Children in the Digital Age"
+    body = (
+        "โดยมีนายจุติ ไกรฤกษ์ รัฐมนตรีว่าการกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (พม.) "
+        "เป็นประธานกล่าวเปิดงาน มี UNICEF ITU และ ECPAT ร่วมจัดงาน ณ โรงแรมอีสติน แกรนด์ สาทร กรุงเทพฯ"
+    )
+    assert partners(title, body) == ("org:ITU", "org:UNICEF")
+    # Article 41117: the UN's agencies listed in brackets; the UN itself is named for them.
+    body = (
+        "ซึ่งจัดโดยหน่วยงานพันธมิตร ได้แก่ กระทรวงศึกษาธิการ สำนักงาน กสทช. "
+        "สหประชาชาติ (UNESCAP, UNESCO, UNICEF และ UN Women) เป็นต้น"
+    )
+    assert partners("ดีอีเอส ร่วมเปิดงานวัน Girls in ICT Day 2021", body) == (
+        "org:ESCAP",
+        "org:UN Women",
+        "org:UNESCO",
+        "org:UNICEF",
+    )
+    # Forums listed only with each other may still be a label: "in APEC and ASEAN".
+    theme = "การประชุมจัดขึ้นภายใต้หัวข้อ Advancing Digital Trade Transformation in APEC and ASEAN"
+    assert partners("ดีอี ร่วมประชุม Digital Trade Symposium", theme) == ()

@@ -42,7 +42,10 @@ Ambassador to"), nor is the body a treaty is named after (``อนุสัญ�
 ``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
 convention is not working with its body. On a forum's mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
-the forum as a partner. On a company's mention: the employer of a person who
+the forum as a partner; nor is a forum named only once after the headline, in passing, unless
+named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
+``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
+(``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``). On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``)
 is not a partner, nor is one Thailand acts against
@@ -240,6 +243,9 @@ CHANNEL_AFTER = re.compile(
 )
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
+# Between two bodies of a list: separators only (not a bracket: "สหประชาชาติ (UNESCAP, ...)"
+# names the UN's agencies, not the UN).
+LISTED_GAP = re.compile(r"\s*(?:,|และ|and|/)?\s*")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
 SAME_AGAIN_GAP = re.compile(r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?")
 # The same party in a gloss in brackets opened soon after its name, and within that gloss.
@@ -542,23 +548,49 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
 
     Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
     "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย", "ความตกลงการค้าเสรีไทย-เอฟตา"),
-    a body still counts.
+    or in a list with another party ("มี UNICEF ITU และ ECPAT ร่วมจัดงาน"), a body still counts.
     """
     starts: dict[str, list[int]] = {}
     ends: dict[str, int] = {}
     for start, end, partner in mentions:  # a name and its abbreviation are two: not in passing
         starts.setdefault(partner, []).append(start)
         ends.setdefault(partner, end)
+    listed = _listed_with_a_party(text, mentions, table)
     return {
         partner
         for partner, at in starts.items()
         if partner in table.multilateral
         and len(at) == 1
+        and partner not in listed
         and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
         and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
         and not PARTY_AFTER.match(text, ends[partner])
         and not THAI_PAIR_BEFORE.search(text, max(0, at[0] - 20), at[0])
     }
+
+
+def _listed_with_a_party(
+    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable
+) -> set[str]:
+    """The partners named in a list (separators only between) that holds a party other than a
+    forum or a country: "UNICEF ITU และ ECPAT", "สหประชาชาติ (UNESCAP, UNESCO, UNICEF และ UN Women)".
+
+    A list of forums alone ("in APEC and ASEAN") may still be a label.
+    """
+    listed: set[str] = set()
+    run: list[str] = []
+    with_party = False
+    for index, (start, _, partner) in enumerate(mentions):
+        if index and not LISTED_GAP.fullmatch(text, mentions[index - 1][1], start):
+            run, with_party = [], False
+        run.append(partner)
+        with_party = with_party or not (
+            partner in table.multilateral or partner.startswith("country:")
+        )
+        if with_party:
+            listed.update(run)
+            run = []
+    return listed
 
 
 def _partners_in(
