@@ -743,3 +743,23 @@ def test_a_forum_named_once_in_a_list_with_another_party_is_not_in_passing():
     # Forums listed only with each other may still be a label: "in APEC and ASEAN".
     theme = "การประชุมจัดขึ้นภายใต้หัวข้อ Advancing Digital Trade Transformation in APEC and ASEAN"
     assert partners("ดีอี ร่วมประชุม Digital Trade Symposium", theme) == ()
+
+
+def test_a_company_named_as_one_post_of_a_person_who_speaks_for_another_body_is_not_a_partner():
+    # Article 74713: he speaks as REIC's acting director; the bank is his other post.
+    title = "REIC ร่วมลงนาม MOU พันธมิตร 4 หน่วยงาน สร้างความร่วมมือด้านวิชาการและงานวิจัย"
+    body = (
+        "ดร. วิชัย วิรัตกพันธ์ ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการ"
+        "ศูนย์ข้อมูลอสังหาริมทรัพย์ กล่าวว่า ประโยชน์ที่คาดว่าจะได้รับจากความร่วมมือกับ 4 หน่วยงาน"
+    )
+    assert partners(title, body) == ()
+    # Article 85956: Andrew Ng, on Amazon's board and AI Fund's founder, speaks for AI Fund.
+    title = "นายกฯ หารือผู้ก่อตั้งบริษัท AI Fund ถึงความร่วมมือในการใช้ AI"
+    body = (
+        "นายกรัฐมนตรี พบหารือกับ นายแอนดรูว์ อึ้ง (Mr. Andrew Ng) คณะกรรมการบริหาร"
+        "บริษัท Amazon.com, Inc. และผู้ก่อตั้งบริษัท AI Fund ในโอกาสเดินทางมาไทย"
+    )
+    assert partners(title, body) == ("company:AI Fund",)
+    # Two parties, not one person's two posts: both count.
+    both = body.replace("Amazon.com, Inc. และผู้ก่อตั้ง", "Amazon.com, Inc. และนายแอนดรูว์ ผู้ก่อตั้ง")
+    assert partners(title, both) == ("company:AI Fund", "company:Amazon")

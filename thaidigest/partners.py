@@ -47,8 +47,9 @@ named as the one Thailand works with (``ระหว่างกระทรว�
 ``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
 (``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``). On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
-``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``)
-is not a partner, nor is one Thailand acts against
+``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
+``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
+other post, named next, is at another body) is not a partner, nor is one Thailand acts against
 (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
@@ -276,6 +277,15 @@ SPEAKS_FOR_AFTER = re.compile(
     r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:\([^()]{1,20}\)\s*)?"
     r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
     r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
+)
+# ... and one named as one post of a person whose other post, named next, is at another body:
+# "ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูลอสังหาริมทรัพย์",
+# "คณะกรรมการบริหารบริษัท Amazon.com, Inc. และผู้ก่อตั้งบริษัท AI Fund" (he speaks for the latter).
+OTHER_POST_AFTER = re.compile(
+    r"\S{0,20}?(?:,?\s?(?:Inc|Ltd|Co)\b\.?)?\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?"
+    r"และ\s?(?:รักษาการ\s?)?(?:ประธาน|รองประธาน|กรรมการ|ผู้อำนวยการ|ผู้ก่อตั้ง|นายก|อุปนายก"
+    r"|เลขาธิการ|ที่ปรึกษา|ผู้จัดการ)\S{0,25}?\s?(?:ของ)?\s?"
+    r"(?:บริษัท|บมจ\.|ธนาคาร|ศูนย์|สมาคม|สภา|ชมรม|มูลนิธิ|สถาบัน|สำนักงาน|องค์การ|หอการค้า)"
 )
 # ... and one named as the other post of a person named first for an association:
 # "นายชาติศิริ ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ" (the bank is
@@ -631,7 +641,10 @@ def _partners_in(
             continue
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
-            or (SPEAKS_FOR_BEFORE.search(before[-80:]) and not text.startswith(ASSOCIATIONS, start))
+            or (
+                (SPEAKS_FOR_BEFORE.search(before[-80:]) or OTHER_POST_AFTER.match(text, end))
+                and not text.startswith(ASSOCIATIONS, start)
+            )
         ):
             continue  # the person named with it speaks for another body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
