@@ -763,3 +763,17 @@ def test_a_company_named_as_one_post_of_a_person_who_speaks_for_another_body_is_
     # Two parties, not one person's two posts: both count.
     both = body.replace("Amazon.com, Inc. และผู้ก่อตั้ง", "Amazon.com, Inc. และนายแอนดรูว์ ผู้ก่อตั้ง")
     assert partners(title, both) == ("company:AI Fund", "company:Amazon")
+
+
+def test_a_forum_paired_with_thailand_in_a_business_bodys_name_is_the_bodys_pair():
+    # Article 93643: the EU-ASEAN Business Council's talks, "ของไทย และสหภาพยุโรป" its sides.
+    title = "ดีอี ร่วมหารือ EU – ABC ส่งเสริมเศรษฐกิจดิจิทัลภาครัฐ-เอกชนไทย-ยุโรป"
+    body = (
+        "ปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) ให้การต้อนรับคณะผู้แทนจาก "
+        "สภาธุรกิจสหภาพยุโรป – อาเซียน (EU – ABC) เพื่อหารือประเด็นการส่งเสริมด้านเศรษฐกิจดิจิทัล"
+        "ระหว่างภาครัฐและภาคเอกชนของไทย และสหภาพยุโรป EU โดยมีผู้แทนหน่วยงานที่เกี่ยวข้องเข้าร่วม"
+    )
+    assert partners(title, body) == ("company:EU-ABC",)
+    # With the EU named on its own, not only as Thailand's pair, it counts.
+    envoy = body + " และเอกอัครราชทูตสหภาพยุโรปประจำประเทศไทย"
+    assert partners(title, envoy) == ("company:EU-ABC", "org:EU")

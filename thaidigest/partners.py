@@ -45,7 +45,9 @@ convention is not working with its body. On a forum's mention: its meeting as th
 the forum as a partner; nor is a forum named only once after the headline, in passing, unless
 named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
 ``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
-(``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``). On a company's mention: the employer of a person who
+(``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``); and, as a country, a forum every kept mention only pairs
+with Thailand (``ภาคเอกชนของไทย และสหภาพยุโรป``) when a business body the article counts bears its
+name (``สภาธุรกิจสหภาพยุโรป – อาเซียน``). On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
@@ -415,19 +417,19 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     counted = in_headline | in_body
     unpaired = (in_headline - head_paired) | (in_body - body_paired)
     if paired := (head_paired | body_paired) - unpaired:
-        companies_countries = {
-            country
+        in_companies_names = {
+            named
             for start, end, partner in mentions
             if partner.startswith("company:") and partner in counted
-            for country in _countries_within(text[start:end], table)
+            for named in _named_within(text[start:end], table)
         }
-        counted -= paired & companies_countries  # its company's, not the country's
+        counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
 
 
-def _countries_within(name: str, table: PartnerTable) -> set[str]:
-    """The countries a party's name holds: "สภาธุรกิจสหรัฐอเมริกา-อาเซียน" -> ``country:US``,
-    "Vietnam Post" -> ``country:VN``.
+def _named_within(name: str, table: PartnerTable) -> set[str]:
+    """The countries and forums a party's name holds: "สภาธุรกิจสหรัฐอเมริกา-อาเซียน" ->
+    ``country:US`` and ``org:ASEAN``, "Vietnam Post" -> ``country:VN``.
 
     Scanned without its first character and without its last: whole, the longest
     match would be the name itself again.
@@ -436,7 +438,7 @@ def _countries_within(name: str, table: PartnerTable) -> set[str]:
         partner
         for part in (name[1:], name[:-1])
         for _, _, partner in table.mentions(part)
-        if partner.startswith("country:")
+        if partner.startswith("country:") or partner in table.multilateral
     }
 
 
@@ -607,7 +609,7 @@ def _partners_in(
     text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
 ) -> tuple[set[str], set[str]]:
     """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
-    countries among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
+    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
     if not mentions:
         return set(), set()
     members = _member_lists(text, mentions)
@@ -617,7 +619,7 @@ def _partners_in(
     passing = set() if headline else _passing(text, mentions, table)
     repeats = _repeats(text, mentions)
     counted: set[str] = set()
-    unpaired: set[str] = set()  # countries kept by a mention not paired with Thailand
+    unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
     for index, (start, end, partner) in enumerate(mentions):
         if index in repeats:
@@ -656,6 +658,8 @@ def _partners_in(
         if not partner.startswith("country:"):
             if partner not in passing and index not in members:
                 counted.add(partner)
+                if not BILATERAL_BEFORE.search(before):
+                    unpaired.add(partner)
             continue
         if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
             continue  # "Singapore Telecommunications": part of a company's name
@@ -681,7 +685,8 @@ def _partners_in(
         counted.add(partner)
         if not BILATERAL_BEFORE.search(before):
             unpaired.add(partner)
-    return counted, {p for p in counted if p.startswith("country:")} - unpaired
+    pairable = {p for p in counted if p.startswith("country:") or p in table.multilateral}
+    return counted, pairable - unpaired
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
