@@ -777,3 +777,26 @@ def test_a_forum_paired_with_thailand_in_a_business_bodys_name_is_the_bodys_pair
     # With the EU named on its own, not only as Thailand's pair, it counts.
     envoy = body + " และเอกอัครราชทูตสหภาพยุโรปประจำประเทศไทย"
     assert partners(title, envoy) == ("company:EU-ABC", "org:EU")
+
+
+def test_a_country_named_in_a_trade_agreement_is_a_party():
+    # Article 80356: the agreements the ministry negotiates name the parties across a dash.
+    title = "“ดีอี” ตั้งเป้าปี’68 เดินหน้าเจรจาความตกลงเขตการค้าเสรีด้านเศรษฐกิจดิจิทัลครบ 3 ภูมิภาค"
+    body = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ได้เข้าร่วมการเจรจาความตกลงเขตการค้าเสรีในประเด็น"
+        "เศรษฐกิจดิจิทัล โดยมีความตกลงที่จะแล้วเสร็จในปี 2567 ได้แก่ 1. ความตกลงเขตการค้าเสรี"
+        "อาเซียน-ออสเตรเลีย-นิวซีแลนด์ 2. ความตกลงการค้าเสรี (FTA) ไทย-สมาคมการค้าเสรีแห่งยุโรป "
+        "นอกจากนี้ ยังมีความตกลงที่อยู่ระหว่างการเจรจาและจะแล้วเสร็จในปี 2568 ได้แก่ "
+        "1. ความตกลงการค้าเสรีอาเซียน-จีน ด้านเศรษฐกิจดิจิทัล 2. ความตกลงการค้าเสรีอาเซียน-แคนาดา"
+    )
+    assert partners(title, body) == (
+        "country:AU",
+        "country:CA",
+        "country:CN",
+        "country:NZ",
+        "org:ASEAN",
+        "org:EFTA",
+    )
+    # A country named after an agreement, but not in its name, is still judged on its own.
+    market = "ความตกลงดังกล่าวช่วยผู้ประกอบการไทยส่งออกสินค้าดิจิทัลไปยังจีน"
+    assert partners(title, market) == ()

@@ -31,6 +31,11 @@ Then the guide's rules, on each mention of a country:
   when a company or business body the article counts bears its name
   (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"): without its government, the pair
   is that company's;
+- outside the headline, a country is a party only when named with its government, an envoy
+  or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with
+  (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
+  across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
+  speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
@@ -273,6 +278,9 @@ PARTY_BEFORE = re.compile(
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
 )
+# A country named in a trade agreement's name, across a dash, is a side of it: "ความตกลงการค้าเสรี
+# อาเซียน-จีน", "ความตกลงเขตการค้าเสรีอาเซียน-ออสเตรเลีย-นิวซีแลนด์".
+AGREEMENT_BEFORE = re.compile(r"ความตกลง[^.!?\n]{0,50}[-–]\s*$")
 # A company named as a person's employer when the person speaks for another body: "นายผยง
 # กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย", "... ผู้แทนสมาคม".
 SPEAKS_FOR_AFTER = re.compile(
@@ -672,7 +680,8 @@ def _partners_in(
             continue
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
-        if not headline and not bilateral and not PARTY_BEFORE.search(before):
+        named_as_party = PARTY_BEFORE.search(before) or AGREEMENT_BEFORE.search(before)
+        if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
         if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
             continue
