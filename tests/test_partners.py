@@ -801,3 +801,22 @@ def test_a_country_named_in_a_trade_agreement_is_a_party():
     # A country named after an agreement, but not in its name, is still judged on its own.
     market = "ความตกลงดังกล่าวช่วยผู้ประกอบการไทยส่งออกสินค้าดิจิทัลไปยังจีน"
     assert partners(title, market) == ()
+
+
+def test_a_body_whose_seat_thailand_runs_for_is_not_a_partner():
+    # Article 95034: Laos backs Thailand's candidacy for the UPU's councils; the UPU is where
+    # the seat is, not a party to the talks.
+    title = "ดีอี ร่วมการประชุม “High Level Digital Transformation Forum” สปป.ลาว"
+    body = (
+        "1.ด้านการไปรษณีย์ ทางสปป.ลาว พร้อมให้การสนับสนุนประเทศไทยในการลงสมัครรับเลือกตั้ง"
+        "ในตำแหน่งสมาชิกสภาบริหาร (Council of Administration : CA) และสมาชิกสภาปฏิบัติการไปรษณีย์ "
+        "(Postal Operations Council : POC) ของสหภาพสากลไปรษณีย์ (Universal Postal Union : UPU) "
+        "วาระ 4 ปี (ปี ค.ศ. 2026-2029)"
+    )
+    assert partners(title, body) == ("country:LA",)
+    # Voting in a body's own election, at its assembly, is taking part in its work.
+    vote = (
+        "ผู้แทนไทยเข้าร่วมการประชุมสมัชชาใหญ่ขององค์การโทรคมนาคมแห่งเอเชียและแปซิฟิก (APT) "
+        "พร้อมเข้าร่วมลงคะแนนเสียงเลือกตั้งตำแหน่งเลขาธิการ (Secretary General) ของ APT"
+    )
+    assert partners("ดีอี ร่วมประชุมสมัชชาใหญ่ APT", vote) == ("org:APT",)

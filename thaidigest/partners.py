@@ -45,7 +45,9 @@ On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
 Ambassador to"), nor is the body a treaty is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
 ``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
-convention is not working with its body. On a forum's mention: its meeting as the time of the news
+convention is not working with its body; nor is a body whose seat or post Thailand runs for
+(``ลงสมัครรับเลือกตั้งในตำแหน่งสมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์``). On a forum's
+mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
 the forum as a partner; nor is a forum named only once after the headline, in passing, unless
 named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
@@ -200,6 +202,15 @@ VENUE_PLACE = re.compile(
 # against Cybercrime". Joining a convention is not working with the body that drew it up.
 TREATY_BEFORE = re.compile(r"(?:อนุสัญญา|สนธิสัญญา|กฎบัตร)\s?$")
 TREATY_AFTER = re.compile(r"\s?(?:Convention|Treaty|Charter)\b")
+# The body whose seat or post Thailand runs for: "สนับสนุนประเทศไทยในการลงสมัครรับเลือกตั้งในตำแหน่ง
+# สมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์", "... ในที่ประชุมใหญ่ สหภาพสากลไปรษณีย์". A candidacy
+# is not work with the body (voting in its own election, "ลงคะแนนเสียงเลือกตั้ง", is).
+CANDIDACY_BEFORE = re.compile(
+    r"(?:สมัคร(?:รับ)?เลือกตั้ง|\bcandida(?:cy|ture)\b)[^\n]{0,160}"
+    r"(?:ของ|ใน(?:ที่ประชุม(?:ใหญ่)?)?|\bof(?: the)?|\bat(?: the)?)\s*$",
+    re.IGNORECASE,
+)
+CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -645,6 +656,10 @@ def _partners_in(
             continue
         if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
             continue  # a treaty named after the body
+        if not partner.startswith("country:") and CANDIDACY_BEFORE.search(
+            text, max(0, start - CANDIDACY_CHARS), start
+        ):
+            continue  # the body whose seat Thailand runs for
         if is_company and (
             OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
         ):
