@@ -820,3 +820,15 @@ def test_a_body_whose_seat_thailand_runs_for_is_not_a_partner():
         "พร้อมเข้าร่วมลงคะแนนเสียงเลือกตั้งตำแหน่งเลขาธิการ (Secretary General) ของ APT"
     )
     assert partners("ดีอี ร่วมประชุมสมัชชาใหญ่ APT", vote) == ("org:APT",)
+
+
+def test_a_company_whose_unit_named_after_it_is_a_partner_is_that_units_parent():
+    # Article 89679: SCB Academy signs; the bank is its parent and its signatory's employer.
+    title = "สธ. จับมือ SCB Academy พัฒนาบุคลากรดิจิทัลทางการแพทย์"
+    body = (
+        "ในพิธีลงนามบันทึกข้อตกลงความร่วมมือ ระหว่าง นพ.โอภาส การย์กวินพงศ์ ปลัดกระทรวงสาธารณสุข "
+        "และ นายวรวัจน์ สุวคนธ์ รองผู้จัดการใหญ่ ประธานเจ้าหน้าที่บริหาร กลุ่มงานทรัพยากรบุคคล "
+        "(Chief People Officer) ธนาคารไทยพาณิชย์ จำกัด (มหาชน)"
+    )
+    assert partners(title, body) == ("company:SCB Academy",)
+    assert partners("สธ. จับมือธนาคารไทยพาณิชย์ พัฒนาบุคลากรดิจิทัล", body) == ("company:SCB",)

@@ -72,7 +72,8 @@ A name repeated at once ("บริษัท โทรคมนาคมแห�
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
 ("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
 judged as its first mention. A party
-counts when any one of its mentions survives these rules.
+counts when any one of its mentions survives these rules; a company whose unit, named after
+it, counts too (``ธนาคารไทยพาณิชย์`` beside "SCB Academy") is left to that unit.
 """
 
 from __future__ import annotations
@@ -443,7 +444,18 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
             for named in _named_within(text[start:end], table)
         }
         counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
+    counted -= _parents_of(counted)
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
+
+
+def _parents_of(counted: set[str]) -> set[str]:
+    """The companies of ``counted`` whose unit, named after them, counts too: ``company:SCB``
+    beside ``company:SCB Academy``. The readers name the unit that does the work."""
+    return {
+        parent
+        for parent in counted
+        if parent.startswith("company:") and any(unit.startswith(f"{parent} ") for unit in counted)
+    }
 
 
 def _named_within(name: str, table: PartnerTable) -> set[str]:
