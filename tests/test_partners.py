@@ -832,3 +832,25 @@ def test_a_company_whose_unit_named_after_it_is_a_partner_is_that_units_parent()
     )
     assert partners(title, body) == ("company:SCB Academy",)
     assert partners("สธ. จับมือธนาคารไทยพาณิชย์ พัฒนาบุคลากรดิจิทัล", body) == ("company:SCB",)
+
+
+def test_a_company_among_the_guests_of_honour_is_not_a_partner():
+    # Article 55316: a company's executive attends the opening as a guest ("ร่วมเป็นเกียรติ").
+    title = "ปลัดฯกอบชัย เป็นประธานเปิด โครงการพลิกธุรกิจ SMEs ไทยสู่การผลิตสมัยใหม่ 4.0"
+    body = (
+        "โดยมีนางวรวรรณ ชิตอรุณ รองปลัดกระทรวงอุตสาหกรรม นายสมชาย จักร์กรีนทร์ ผู้อำนวยการสถาบัน"
+        "ไทย-เยอรมัน ดร.สัมพันธ์ ศิลปนาฎรองประธานกรรมการ บริษัท เวสเทิร์น ดิจิตอล สตอเรท "
+        "เทคโนโลยีส์ (ประเทศไทย) จำกัด และผู้บริหารระดับสูงกระทรวงอุตสาหกรรม เข้าร่วมเป็นเกียรติ "
+        "ณ ห้องประชุม อก 1 ชั้น 2 อาคารสำนักงานปลัดกระทรวงอุตสาหกรรม"
+    )
+    assert partners(title, body) == ()
+    # Article 97415: the signatories are parties; the guests are named after them.
+    body = (
+        "เป็นประธานสักขีพยานในพิธีลงนามบันทึกความเข้าใจ ระหว่าง กระทรวงยุติธรรม กับ บริษัท บิทคับ "
+        "แคปปิตอล กรุ๊ป โฮลดิ้งส์ จำกัด และระหว่างกรมพินิจและคุ้มครองเด็กและเยาวชน กับหอการค้าไทย - จีน "
+        "พร้อมด้วย พันตำรวจเอก ทวี สอดส่อง รัฐมนตรีว่าการกระทรวงยุติธรรม ร่วมเป็นเกียรติในพิธี"
+    )
+    assert partners("พิธีลงนามพัฒนาองค์ความรู้ด้านเทคโนโลยีดิจิทัลขั้นสูง", body) == (
+        "company:Bitkub",
+        "company:Thai-Chinese Chamber of Commerce",
+    )

@@ -58,7 +58,9 @@ name (``สภาธุรกิจสหภาพยุโรป – อาเ�
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
-other post, named next, is at another body) is not a partner, nor is one Thailand acts against
+other post, named next, is at another body) is not a partner, nor is one among an event's
+guests of honour (``โดยมี ... บริษัท ... จำกัด ... เข้าร่วมเป็นเกียรติ``), nor one Thailand
+acts against
 (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
@@ -212,6 +214,13 @@ CANDIDACY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
+# A company among the guests of honour of an event, not a party to it (the guide's readers leave
+# out an event's attendees): "โดยมี ... บริษัท เวสเทิร์น ดิจิตอล ... จำกัด และผู้บริหารระดับสูง
+# กระทรวงอุตสาหกรรม เข้าร่วมเป็นเกียรติ". Its guests are listed after "โดยมี" / "พร้อมด้วย"
+# (with), up to "เป็นเกียรติ" (to honour the event).
+GUEST_BEFORE = re.compile(r"(?:โดยมี|พร้อมด้วย)(?:(?!โดยมี|พร้อมด้วย|เกียรติ)[^\n]){0,250}$")
+GUEST_AFTER = re.compile(r"(?:(?!โดยมี|พร้อมด้วย|ร่วมกับ|ลงนาม)[^\n]){0,150}?เป็นเกียรติ")
+GUEST_CHARS = 260  # how far before a name its list of guests is looked for
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -676,6 +685,12 @@ def _partners_in(
             OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
         ):
             continue
+        if (
+            is_company
+            and GUEST_AFTER.match(text, end)
+            and GUEST_BEFORE.search(text, max(0, start - GUEST_CHARS), start)
+        ):
+            continue  # a guest of honour
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
             or (
