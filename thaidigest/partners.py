@@ -209,11 +209,11 @@ TREATY_AFTER = re.compile(r"\s?(?:Convention|Treaty|Charter)\b")
 # สมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์", "... ในที่ประชุมใหญ่ สหภาพสากลไปรษณีย์". A candidacy
 # is not work with the body (voting in its own election, "ลงคะแนนเสียงเลือกตั้ง", is).
 CANDIDACY_BEFORE = re.compile(
-    r"(?:สมัคร(?:รับ)?เลือกตั้ง|\bcandida(?:cy|ture)\b)[^\n]{0,160}"
-    r"(?:ของ|ใน(?:ที่ประชุม(?:ใหญ่)?)?|\bof(?: the)?|\bat(?: the)?)\s*$",
-    re.IGNORECASE,
+    r"(?:สมัคร(?:รับ)?เลือกตั้ง|\b[Cc]andida(?:cy|ture)\b)[^\n]{0,160}"
+    r"(?:ของ|ใน(?:ที่ประชุม(?:ใหญ่)?)?|\bof(?: the)?|\bat(?: the)?)\s*$"
 )
 CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
+CANDIDACY_HINTS = ("เลือกตั้ง", "andida")  # a text without one has no candidacy: skip the search
 # A company among the guests of honour of an event, not a party to it (the guide's readers leave
 # out an event's attendees): "โดยมี ... บริษัท เวสเทิร์น ดิจิตอล ... จำกัด และผู้บริหารระดับสูง
 # กระทรวงอุตสาหกรรม เข้าร่วมเป็นเกียรติ". Its guests are listed after "โดยมี" / "พร้อมด้วย"
@@ -221,6 +221,7 @@ CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
 GUEST_BEFORE = re.compile(r"(?:โดยมี|พร้อมด้วย)(?:(?!โดยมี|พร้อมด้วย|เกียรติ)[^\n]){0,250}$")
 GUEST_AFTER = re.compile(r"(?:(?!โดยมี|พร้อมด้วย|ร่วมกับ|ลงนาม)[^\n]){0,150}?เป็นเกียรติ")
 GUEST_CHARS = 260  # how far before a name its list of guests is looked for
+GUEST_HINT = "เป็นเกียรติ"
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -658,6 +659,8 @@ def _partners_in(
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
     passing = set() if headline else _passing(text, mentions, table)
     repeats = _repeats(text, mentions)
+    may_run_for = any(hint in text for hint in CANDIDACY_HINTS)
+    may_have_guests = GUEST_HINT in text
     counted: set[str] = set()
     unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
@@ -677,8 +680,10 @@ def _partners_in(
             continue
         if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
             continue  # a treaty named after the body
-        if not partner.startswith("country:") and CANDIDACY_BEFORE.search(
-            text, max(0, start - CANDIDACY_CHARS), start
+        if (
+            may_run_for
+            and not partner.startswith("country:")
+            and CANDIDACY_BEFORE.search(text, max(0, start - CANDIDACY_CHARS), start)
         ):
             continue  # the body whose seat Thailand runs for
         if is_company and (
@@ -686,7 +691,8 @@ def _partners_in(
         ):
             continue
         if (
-            is_company
+            may_have_guests
+            and is_company
             and GUEST_AFTER.match(text, end)
             and GUEST_BEFORE.search(text, max(0, start - GUEST_CHARS), start)
         ):
