@@ -499,6 +499,8 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
         ("Global Partnership for Artificial Intelligence (GPAI)", "org:GPAI", ""),
         ("การไปรษณีย์อาเซียน", "org:ASEANPOST", "org:ASEAN"),
         ("ผู้ประกอบการโทรศัพท์เคลื่อนที่ทั้ง 3 ราย (AWN TRUE และ NT)", "company:AIS", ""),
+        ("กลุ่มบริษัท กสิกร บิซิเนส-เทคโนโลยี กรุ๊ป (KBTG)", "company:KBTG", "company:Kasikornbank"),
+        ("บริษัท โททอลเล่เทเลเมด ผู้ให้บริการ Totale Telemed", "company:Totale Telemed", ""),
     ],
 )
 def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
