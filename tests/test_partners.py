@@ -501,6 +501,12 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
         ("ผู้ประกอบการโทรศัพท์เคลื่อนที่ทั้ง 3 ราย (AWN TRUE และ NT)", "company:AIS", ""),
         ("กลุ่มบริษัท กสิกร บิซิเนส-เทคโนโลยี กรุ๊ป (KBTG)", "company:KBTG", "company:Kasikornbank"),
         ("บริษัท โททอลเล่เทเลเมด ผู้ให้บริการ Totale Telemed", "company:Totale Telemed", ""),
+        ("สมาคมผู้ค้าปลีกไทย", "company:Thai Retailers Association", ""),
+        ("สมาคมผู้ผลิตข่าวออนไลน์", "company:Online News Producers Association", ""),
+        ("สภาการท่องเที่ยวแห่งประเทศไทย", "company:Tourism Council of Thailand", ""),
+        ("มูลนิธิแม่ฟ้าหลวง ในพระบรมราชูปถัมภ์", "company:Mae Fah Luang Foundation", ""),
+        ("สมาคมคนตาบอดแห่งประเทศไทย", "company:Thailand Association of the Blind", ""),
+        ("สมาคมนักข่าวนักหนังสือพิมพ์แห่งประเทศไทย", "company:Thai Journalists Association", ""),
     ],
 )
 def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
