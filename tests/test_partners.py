@@ -750,6 +750,12 @@ def test_a_forum_named_once_in_a_list_with_another_party_is_not_in_passing():
         "org:UNESCO",
         "org:UNICEF",
     )
+    # Article 76106: the FAO's English name holds the UN's; the UN is not listed with the FAO.
+    fao = (
+        "องค์การอาหารและการเกษตรแห่งสหประชาชาติ (Food and Agriculture Organization of the "
+        "United Nations, FAO) โดยสำนักงานเลขาธิการความร่วมมือด้านดิน มอบรางวัลแก่กระทรวงมหาดไทย"
+    )
+    assert "org:UN" not in partners("มท. รับรางวัล World Soil Day", fao)
     # Forums listed only with each other may still be a label: "in APEC and ASEAN".
     theme = "การประชุมจัดขึ้นภายใต้หัวข้อ Advancing Digital Trade Transformation in APEC and ASEAN"
     assert partners("ดีอี ร่วมประชุม Digital Trade Symposium", theme) == ()
@@ -773,6 +779,14 @@ def test_a_company_named_as_one_post_of_a_person_who_speaks_for_another_body_is_
     # Two parties, not one person's two posts: both count.
     both = body.replace("Amazon.com, Inc. และผู้ก่อตั้ง", "Amazon.com, Inc. และนายแอนดรูว์ ผู้ก่อตั้ง")
     assert partners(title, both) == ("company:AI Fund", "company:Amazon")
+    # Article 77601: his other post is at a bank the table does not know; the company he
+    # chairs is the one party named, and still counts.
+    title = "นายกรัฐมนตรีพบปะนาย Marcus Wallenberg หารือการลงทุนด้านเทคโนโลยี"
+    body = (
+        "นายกรัฐมนตรีและรัฐมนตรีว่าการกระทรวงการคลัง พบปะกับนาย Marcus Wallenberg ประธานบริษัท SAAB "
+        "และประธานกรรมการธนาคาร Skandinaviska Enskilda Banken (SEB) ธนาคารชั้นนำของสวีเดน"
+    )
+    assert partners(title, body) == ("company:SAAB",)
 
 
 def test_a_forum_paired_with_thailand_in_a_business_bodys_name_is_the_bodys_pair():
@@ -841,6 +855,13 @@ def test_a_company_whose_unit_named_after_it_is_a_partner_is_that_units_parent()
     )
     assert partners(title, body) == ("company:SCB Academy",)
     assert partners("สธ. จับมือธนาคารไทยพาณิชย์ พัฒนาบุคลากรดิจิทัล", body) == ("company:SCB",)
+    # Article 89901: "GDS Holdings", read after บริษัท, is GDS written in full, not a unit.
+    title = "นายกฯ แพทองธาร หารือบริษัท GDS International พร้อมลงทุน Data Center"
+    body = (
+        "นายกรัฐมนตรี พบหารือกับ นาย William Wei Huang ผู้ก่อตั้ง ประธาน และประธานเจ้าหน้าที่บริหาร"
+        "ของบริษัท GDS Holdings และ Ms. Jamie Gee Choo Khoo ประธานของบริษัท GDS International (GDSI)"
+    )
+    assert "company:GDS" in partners(title, body)
 
 
 def test_a_company_among_the_guests_of_honour_is_not_a_partner():

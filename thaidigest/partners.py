@@ -58,7 +58,8 @@ name (``สภาธุรกิจสหภาพยุโรป – อาเ�
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
-other post, named next, is at another body) is not a partner, nor is one among an event's
+other post, named next, is at another party named or a Thai centre, office or institute) is not
+a partner, nor is one among an event's
 guests of honour (``โดยมี ... บริษัท ... จำกัด ... เข้าร่วมเป็นเกียรติ``), nor one Thailand
 acts against
 (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
@@ -74,8 +75,8 @@ A name repeated at once ("บริษัท โทรคมนาคมแห�
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
 ("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
 judged as its first mention. A party
-counts when any one of its mentions survives these rules; a company whose unit, named after
-it, counts too (``ธนาคารไทยพาณิชย์`` beside "SCB Academy") is left to that unit.
+counts when any one of its mentions survives these rules; a company whose unit, a table entry
+named after it, counts too (``ธนาคารไทยพาณิชย์`` beside "SCB Academy") is left to that unit.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ NOT_NAMES = (
     "แผนแม่บทดิจิทัลอาเซียน",
     "และโทรคมนาคมแห่งชาติ",
     "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
+    "Organization of the United Nations",  # FAO's English name: the agency, not the UN
     "ภายใต้สหประชาชาติ",
     "ศูนย์ประชุมสหประชาชาติ",
     "แผนแม่บทอาเซียน",  # the ASEAN Digital Masterplan: a plan, not the body
@@ -310,15 +312,18 @@ SPEAKS_FOR_AFTER = re.compile(
     r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
     r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
 )
-# ... and one named as one post of a person whose other post, named next, is at another body:
-# "ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูลอสังหาริมทรัพย์",
-# "คณะกรรมการบริหารบริษัท Amazon.com, Inc. และผู้ก่อตั้งบริษัท AI Fund" (he speaks for the latter).
-OTHER_POST_AFTER = re.compile(
+# ... and one named as one post of a person whose other post, named next, is at another body
+# he speaks for: a party the article names ("คณะกรรมการบริหารบริษัท Amazon.com, Inc. และ
+# ผู้ก่อตั้งบริษัท AI Fund"), or a Thai centre, office or institute ("ผู้ตรวจการธนาคารอาคาร
+# สงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูลอสังหาริมทรัพย์"). Beside a body the table does not
+# know ("ประธานบริษัท SAAB และประธานกรรมการธนาคาร Skandinaviska ...") the company still counts.
+_OTHER_POST = (
     r"\S{0,20}?(?:,?\s?(?:Inc|Ltd|Co)\b\.?)?\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?"
     r"และ\s?(?:รักษาการ\s?)?(?:ประธาน|รองประธาน|กรรมการ|ผู้อำนวยการ|ผู้ก่อตั้ง|นายก|อุปนายก"
     r"|เลขาธิการ|ที่ปรึกษา|ผู้จัดการ)\S{0,25}?\s?(?:ของ)?\s?"
-    r"(?:บริษัท|บมจ\.|ธนาคาร|ศูนย์|สมาคม|สภา|ชมรม|มูลนิธิ|สถาบัน|สำนักงาน|องค์การ|หอการค้า)"
 )
+OTHER_POST_BEFORE_PARTY = re.compile(_OTHER_POST + r"(?:บริษัท|บมจ\.)?\s?")  # up to the next name
+OTHER_POST_AT_THAI_UNIT = re.compile(_OTHER_POST + r"(?:ศูนย์|สำนักงาน|สถาบัน)")
 # ... and one named as the other post of a person named first for an association:
 # "นายชาติศิริ ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ" (the bank is
 # his employer; an association as his other post is one more body he speaks for).
@@ -454,17 +459,22 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
             for named in _named_within(text[start:end], table)
         }
         counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
-    counted -= _parents_of(counted)
+    counted -= _parents_of(counted, table)
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
 
 
-def _parents_of(counted: set[str]) -> set[str]:
-    """The companies of ``counted`` whose unit, named after them, counts too: ``company:SCB``
-    beside ``company:SCB Academy``. The readers name the unit that does the work."""
+def _parents_of(counted: set[str], table: PartnerTable) -> set[str]:
+    """The companies of ``counted`` whose unit, a table entry named after them, counts too:
+    ``company:SCB`` beside ``company:SCB Academy``. The readers name the unit that does the work.
+
+    Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
+    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full.
+    """
+    units = [unit for unit in counted if table.known.get(partner_key(unit)) == unit]
     return {
         parent
         for parent in counted
-        if parent.startswith("company:") and any(unit.startswith(f"{parent} ") for unit in counted)
+        if parent.startswith("company:") and any(unit.startswith(f"{parent} ") for unit in units)
     }
 
 
@@ -700,7 +710,15 @@ def _partners_in(
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
             or (
-                (SPEAKS_FOR_BEFORE.search(before[-80:]) or OTHER_POST_AFTER.match(text, end))
+                (
+                    SPEAKS_FOR_BEFORE.search(before[-80:])
+                    or OTHER_POST_AT_THAI_UNIT.match(text, end)
+                    or (
+                        index + 1 < len(mentions)
+                        and mentions[index + 1][2] != partner
+                        and OTHER_POST_BEFORE_PARTY.fullmatch(text, end, mentions[index + 1][0])
+                    )
+                )
                 and not text.startswith(ASSOCIATIONS, start)
             )
         ):
