@@ -613,23 +613,27 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย", "ความตกลงการค้าเสรีไทย-เอฟตา"),
     or in a list with another party ("มี UNICEF ITU และ ECPAT ร่วมจัดงาน"), a body still counts.
     """
-    starts: dict[str, list[int]] = {}
-    ends: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
     for start, end, partner in mentions:  # a name and its abbreviation are two: not in passing
-        starts.setdefault(partner, []).append(start)
-        ends.setdefault(partner, end)
+        counts[partner] = counts.get(partner, 0) + 1
+        spans.setdefault(partner, (start, end))
+    once = [p for p, n in counts.items() if n == 1 and p in table.multilateral]
+    if not once:
+        return set()
     listed = _listed_with_a_party(text, mentions, table)
-    return {
-        partner
-        for partner, at in starts.items()
-        if partner in table.multilateral
-        and len(at) == 1
-        and partner not in listed
-        and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
-        and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
-        and not PARTY_AFTER.match(text, ends[partner])
-        and not THAI_PAIR_BEFORE.search(text, max(0, at[0] - 20), at[0])
-    }
+    passing = set()
+    for partner in once:
+        start, end = spans[partner]
+        if not (
+            partner in listed
+            or PARTY_BEFORE.search(text, max(0, start - 80), start)
+            or UNDER_BEFORE.search(text, max(0, start - 20), start)
+            or PARTY_AFTER.match(text, end)
+            or THAI_PAIR_BEFORE.search(text, max(0, start - 20), start)
+        ):
+            passing.add(partner)
+    return passing
 
 
 def _listed_with_a_party(
@@ -732,7 +736,7 @@ def _partners_in(
         if not partner.startswith("country:"):
             if partner not in passing and index not in members:
                 counted.add(partner)
-                if not BILATERAL_BEFORE.search(before):
+                if partner in table.multilateral and not BILATERAL_BEFORE.search(before):
                     unpaired.add(partner)
             continue
         if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
