@@ -59,10 +59,9 @@ speaks for another body (``ธนาคารกรุงไทย จำกั�
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
 other post, named next, is at another party named or a Thai centre, office or institute) is not
-a partner, nor is one among an event's
-guests of honour (``โดยมี ... บริษัท ... จำกัด ... เข้าร่วมเป็นเกียรติ``), nor one Thailand
-acts against
-(``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
+a partner, nor is one among an event's guests of honour (``โดยมี ... บริษัท ... จำกัด ...
+เข้าร่วมเป็นเกียรติ``), nor one Thailand acts against (``ร้องศาลปิด Facebook``, ``ฟ้อง``,
+``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
@@ -74,9 +73,9 @@ platforms listed right after it, separators only between them
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
 ("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
-judged as its first mention. A party
-counts when any one of its mentions survives these rules; a company whose unit, a table entry
-named after it, counts too (``ธนาคารไทยพาณิชย์`` beside "SCB Academy") is left to that unit.
+judged as its first mention. A party counts when any one of its mentions survives these rules;
+a company whose unit, a table entry named after it, counts too (``ธนาคารไทยพาณิชย์`` beside
+"SCB Academy") is left to that unit.
 """
 
 from __future__ import annotations
