@@ -497,6 +497,16 @@ def test_a_platform_counted_for_its_unlawful_posts_is_not_a_partner():
         ("สมาคมธนาคารนานาชาติ", "", "company:Thai Bankers' Association"),
         ("สมาคมความมั่นคงปลอดภัยระบบสารสนเทศ", "company:TISA", ""),
         ("Global Partnership for Artificial Intelligence (GPAI)", "org:GPAI", ""),
+        ("การไปรษณีย์อาเซียน", "org:ASEANPOST", "org:ASEAN"),
+        ("ผู้ประกอบการโทรศัพท์เคลื่อนที่ทั้ง 3 ราย (AWN TRUE และ NT)", "company:AIS", ""),
+        ("กลุ่มบริษัท กสิกร บิซิเนส-เทคโนโลยี กรุ๊ป (KBTG)", "company:KBTG", "company:Kasikornbank"),
+        ("บริษัท โททอลเล่เทเลเมด ผู้ให้บริการ Totale Telemed", "company:Totale Telemed", ""),
+        ("สมาคมผู้ค้าปลีกไทย", "company:Thai Retailers Association", ""),
+        ("สมาคมผู้ผลิตข่าวออนไลน์", "company:Online News Producers Association", ""),
+        ("สภาการท่องเที่ยวแห่งประเทศไทย", "company:Tourism Council of Thailand", ""),
+        ("มูลนิธิแม่ฟ้าหลวง ในพระบรมราชูปถัมภ์", "company:Mae Fah Luang Foundation", ""),
+        ("สมาคมคนตาบอดแห่งประเทศไทย", "company:Thailand Association of the Blind", ""),
+        ("สมาคมนักข่าวนักหนังสือพิมพ์แห่งประเทศไทย", "company:Thai Journalists Association", ""),
     ],
 )
 def test_a_partner_is_known_by_its_full_and_spaced_spellings(text, partner, not_partner):
@@ -719,3 +729,158 @@ def test_a_bank_named_as_the_other_post_of_an_associations_speaker_is_not_a_part
     assert partners(title, body) == ("company:Thai Bankers' Association",)
     both = body.replace("และประธานกรรมการของธนาคารกรุงเทพ", "ร่วมกับธนาคารกรุงเทพ")
     assert partners(title, both) == ("company:Bangkok Bank", "company:Thai Bankers' Association")
+
+
+def test_a_forum_named_once_in_a_list_with_another_party_is_not_in_passing():
+    # Article 64684: UNICEF, ITU and ECPAT co-organise the conference.
+    title = "The 1st National Conference on Children in the Digital Age"
+    body = (
+        "โดยมีนายจุติ ไกรฤกษ์ รัฐมนตรีว่าการกระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์ (พม.) "
+        "เป็นประธานกล่าวเปิดงาน มี UNICEF ITU และ ECPAT ร่วมจัดงาน ณ โรงแรมอีสติน แกรนด์ สาทร กรุงเทพฯ"
+    )
+    assert partners(title, body) == ("org:ITU", "org:UNICEF")
+    # Article 41117: the UN's agencies listed in brackets; the UN itself is named for them.
+    body = (
+        "ซึ่งจัดโดยหน่วยงานพันธมิตร ได้แก่ กระทรวงศึกษาธิการ สำนักงาน กสทช. "
+        "สหประชาชาติ (UNESCAP, UNESCO, UNICEF และ UN Women) เป็นต้น"
+    )
+    assert partners("ดีอีเอส ร่วมเปิดงานวัน Girls in ICT Day 2021", body) == (
+        "org:ESCAP",
+        "org:UN Women",
+        "org:UNESCO",
+        "org:UNICEF",
+    )
+    # Article 76106: the FAO's English name holds the UN's; the UN is not listed with the FAO.
+    fao = (
+        "องค์การอาหารและการเกษตรแห่งสหประชาชาติ (Food and Agriculture Organization of the "
+        "United Nations, FAO) โดยสำนักงานเลขาธิการความร่วมมือด้านดิน มอบรางวัลแก่กระทรวงมหาดไทย"
+    )
+    assert "org:UN" not in partners("มท. รับรางวัล World Soil Day", fao)
+    # Forums listed only with each other may still be a label: "in APEC and ASEAN".
+    theme = "การประชุมจัดขึ้นภายใต้หัวข้อ Advancing Digital Trade Transformation in APEC and ASEAN"
+    assert partners("ดีอี ร่วมประชุม Digital Trade Symposium", theme) == ()
+
+
+def test_a_company_named_as_one_post_of_a_person_who_speaks_for_another_body_is_not_a_partner():
+    # Article 74713: he speaks as REIC's acting director; the bank is his other post.
+    title = "REIC ร่วมลงนาม MOU พันธมิตร 4 หน่วยงาน สร้างความร่วมมือด้านวิชาการและงานวิจัย"
+    body = (
+        "ดร. วิชัย วิรัตกพันธ์ ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการ"
+        "ศูนย์ข้อมูลอสังหาริมทรัพย์ กล่าวว่า ประโยชน์ที่คาดว่าจะได้รับจากความร่วมมือกับ 4 หน่วยงาน"
+    )
+    assert partners(title, body) == ()
+    # Article 85956: Andrew Ng, on Amazon's board and AI Fund's founder, speaks for AI Fund.
+    title = "นายกฯ หารือผู้ก่อตั้งบริษัท AI Fund ถึงความร่วมมือในการใช้ AI"
+    body = (
+        "นายกรัฐมนตรี พบหารือกับ นายแอนดรูว์ อึ้ง (Mr. Andrew Ng) คณะกรรมการบริหาร"
+        "บริษัท Amazon.com, Inc. และผู้ก่อตั้งบริษัท AI Fund ในโอกาสเดินทางมาไทย"
+    )
+    assert partners(title, body) == ("company:AI Fund",)
+    # Two parties, not one person's two posts: both count.
+    both = body.replace("Amazon.com, Inc. และผู้ก่อตั้ง", "Amazon.com, Inc. และนายแอนดรูว์ ผู้ก่อตั้ง")
+    assert partners(title, both) == ("company:AI Fund", "company:Amazon")
+    # Article 77601: his other post is at a bank the table does not know; the company he
+    # chairs is the one party named, and still counts.
+    title = "นายกรัฐมนตรีพบปะนาย Marcus Wallenberg หารือการลงทุนด้านเทคโนโลยี"
+    body = (
+        "นายกรัฐมนตรีและรัฐมนตรีว่าการกระทรวงการคลัง พบปะกับนาย Marcus Wallenberg ประธานบริษัท SAAB "
+        "และประธานกรรมการธนาคาร Skandinaviska Enskilda Banken (SEB) ธนาคารชั้นนำของสวีเดน"
+    )
+    assert partners(title, body) == ("company:SAAB",)
+
+
+def test_a_forum_paired_with_thailand_in_a_business_bodys_name_is_the_bodys_pair():
+    # Article 93643: the EU-ASEAN Business Council's talks, "ของไทย และสหภาพยุโรป" its sides.
+    title = "ดีอี ร่วมหารือ EU – ABC ส่งเสริมเศรษฐกิจดิจิทัลภาครัฐ-เอกชนไทย-ยุโรป"
+    body = (
+        "ปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) ให้การต้อนรับคณะผู้แทนจาก "
+        "สภาธุรกิจสหภาพยุโรป – อาเซียน (EU – ABC) เพื่อหารือประเด็นการส่งเสริมด้านเศรษฐกิจดิจิทัล"
+        "ระหว่างภาครัฐและภาคเอกชนของไทย และสหภาพยุโรป EU โดยมีผู้แทนหน่วยงานที่เกี่ยวข้องเข้าร่วม"
+    )
+    assert partners(title, body) == ("company:EU-ABC",)
+    # With the EU named on its own, not only as Thailand's pair, it counts.
+    envoy = body + " และเอกอัครราชทูตสหภาพยุโรปประจำประเทศไทย"
+    assert partners(title, envoy) == ("company:EU-ABC", "org:EU")
+
+
+def test_a_country_named_in_a_trade_agreement_is_a_party():
+    # Article 80356: the agreements the ministry negotiates name the parties across a dash.
+    title = "“ดีอี” ตั้งเป้าปี’68 เดินหน้าเจรจาความตกลงเขตการค้าเสรีด้านเศรษฐกิจดิจิทัลครบ 3 ภูมิภาค"
+    body = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ได้เข้าร่วมการเจรจาความตกลงเขตการค้าเสรีในประเด็น"
+        "เศรษฐกิจดิจิทัล โดยมีความตกลงที่จะแล้วเสร็จในปี 2567 ได้แก่ 1. ความตกลงเขตการค้าเสรี"
+        "อาเซียน-ออสเตรเลีย-นิวซีแลนด์ 2. ความตกลงการค้าเสรี (FTA) ไทย-สมาคมการค้าเสรีแห่งยุโรป "
+        "นอกจากนี้ ยังมีความตกลงที่อยู่ระหว่างการเจรจาและจะแล้วเสร็จในปี 2568 ได้แก่ "
+        "1. ความตกลงการค้าเสรีอาเซียน-จีน ด้านเศรษฐกิจดิจิทัล 2. ความตกลงการค้าเสรีอาเซียน-แคนาดา"
+    )
+    assert partners(title, body) == (
+        "country:AU",
+        "country:CA",
+        "country:CN",
+        "country:NZ",
+        "org:ASEAN",
+        "org:EFTA",
+    )
+    # A country named after an agreement, but not in its name, is still judged on its own.
+    market = "ความตกลงดังกล่าวช่วยผู้ประกอบการไทยส่งออกสินค้าดิจิทัลไปยังจีน"
+    assert partners(title, market) == ()
+
+
+def test_a_body_whose_seat_thailand_runs_for_is_not_a_partner():
+    # Article 95034: Laos backs Thailand's candidacy for the UPU's councils; the UPU is where
+    # the seat is, not a party to the talks.
+    title = "ดีอี ร่วมการประชุม “High Level Digital Transformation Forum” สปป.ลาว"
+    body = (
+        "1.ด้านการไปรษณีย์ ทางสปป.ลาว พร้อมให้การสนับสนุนประเทศไทยในการลงสมัครรับเลือกตั้ง"
+        "ในตำแหน่งสมาชิกสภาบริหาร (Council of Administration : CA) และสมาชิกสภาปฏิบัติการไปรษณีย์ "
+        "(Postal Operations Council : POC) ของสหภาพสากลไปรษณีย์ (Universal Postal Union : UPU) "
+        "วาระ 4 ปี (ปี ค.ศ. 2026-2029)"
+    )
+    assert partners(title, body) == ("country:LA",)
+    # Voting in a body's own election, at its assembly, is taking part in its work.
+    vote = (
+        "ผู้แทนไทยเข้าร่วมการประชุมสมัชชาใหญ่ขององค์การโทรคมนาคมแห่งเอเชียและแปซิฟิก (APT) "
+        "พร้อมเข้าร่วมลงคะแนนเสียงเลือกตั้งตำแหน่งเลขาธิการ (Secretary General) ของ APT"
+    )
+    assert partners("ดีอี ร่วมประชุมสมัชชาใหญ่ APT", vote) == ("org:APT",)
+
+
+def test_a_company_whose_unit_named_after_it_is_a_partner_is_that_units_parent():
+    # Article 89679: SCB Academy signs; the bank is its parent and its signatory's employer.
+    title = "สธ. จับมือ SCB Academy พัฒนาบุคลากรดิจิทัลทางการแพทย์"
+    body = (
+        "ในพิธีลงนามบันทึกข้อตกลงความร่วมมือ ระหว่าง นพ.โอภาส การย์กวินพงศ์ ปลัดกระทรวงสาธารณสุข "
+        "และ นายวรวัจน์ สุวคนธ์ รองผู้จัดการใหญ่ ประธานเจ้าหน้าที่บริหาร กลุ่มงานทรัพยากรบุคคล "
+        "(Chief People Officer) ธนาคารไทยพาณิชย์ จำกัด (มหาชน)"
+    )
+    assert partners(title, body) == ("company:SCB Academy",)
+    assert partners("สธ. จับมือธนาคารไทยพาณิชย์ พัฒนาบุคลากรดิจิทัล", body) == ("company:SCB",)
+    # Article 89901: "GDS Holdings", read after บริษัท, is GDS written in full, not a unit.
+    title = "นายกฯ แพทองธาร หารือบริษัท GDS International พร้อมลงทุน Data Center"
+    body = (
+        "นายกรัฐมนตรี พบหารือกับ นาย William Wei Huang ผู้ก่อตั้ง ประธาน และประธานเจ้าหน้าที่บริหาร"
+        "ของบริษัท GDS Holdings และ Ms. Jamie Gee Choo Khoo ประธานของบริษัท GDS International (GDSI)"
+    )
+    assert "company:GDS" in partners(title, body)
+
+
+def test_a_company_among_the_guests_of_honour_is_not_a_partner():
+    # Article 55316: a company's executive attends the opening as a guest ("ร่วมเป็นเกียรติ").
+    title = "ปลัดฯกอบชัย เป็นประธานเปิด โครงการพลิกธุรกิจ SMEs ไทยสู่การผลิตสมัยใหม่ 4.0"
+    body = (
+        "โดยมีนางวรวรรณ ชิตอรุณ รองปลัดกระทรวงอุตสาหกรรม นายสมชาย จักร์กรีนทร์ ผู้อำนวยการสถาบัน"
+        "ไทย-เยอรมัน ดร.สัมพันธ์ ศิลปนาฎรองประธานกรรมการ บริษัท เวสเทิร์น ดิจิตอล สตอเรท "
+        "เทคโนโลยีส์ (ประเทศไทย) จำกัด และผู้บริหารระดับสูงกระทรวงอุตสาหกรรม เข้าร่วมเป็นเกียรติ "
+        "ณ ห้องประชุม อก 1 ชั้น 2 อาคารสำนักงานปลัดกระทรวงอุตสาหกรรม"
+    )
+    assert partners(title, body) == ()
+    # Article 97415: the signatories are parties; the guests are named after them.
+    body = (
+        "เป็นประธานสักขีพยานในพิธีลงนามบันทึกความเข้าใจ ระหว่าง กระทรวงยุติธรรม กับ บริษัท บิทคับ "
+        "แคปปิตอล กรุ๊ป โฮลดิ้งส์ จำกัด และระหว่างกรมพินิจและคุ้มครองเด็กและเยาวชน กับหอการค้าไทย - จีน "
+        "พร้อมด้วย พันตำรวจเอก ทวี สอดส่อง รัฐมนตรีว่าการกระทรวงยุติธรรม ร่วมเป็นเกียรติในพิธี"
+    )
+    assert partners("พิธีลงนามพัฒนาองค์ความรู้ด้านเทคโนโลยีดิจิทัลขั้นสูง", body) == (
+        "company:Bitkub",
+        "company:Thai-Chinese Chamber of Commerce",
+    )

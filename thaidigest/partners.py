@@ -31,6 +31,11 @@ Then the guide's rules, on each mention of a country:
   when a company or business body the article counts bears its name
   (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"): without its government, the pair
   is that company's;
+- outside the headline, a country is a party only when named with its government, an envoy
+  or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with
+  (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
+  across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
+  speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
@@ -40,13 +45,23 @@ On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
 Ambassador to"), nor is the body a treaty is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
 ``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
-convention is not working with its body. On a forum's mention: its meeting as the time of the news
+convention is not working with its body; nor is a body whose seat or post Thailand runs for
+(``ลงสมัครรับเลือกตั้งในตำแหน่งสมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์``). On a forum's
+mention: its meeting as the time of the news
 (``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
-the forum as a partner. On a company's mention: the employer of a person who
+the forum as a partner; nor is a forum named only once after the headline, in passing, unless
+named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
+``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
+(``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``); and, as a country, a forum every kept mention only pairs
+with Thailand (``ภาคเอกชนของไทย และสหภาพยุโรป``) when a business body the article counts bears its
+name (``สภาธุรกิจสหภาพยุโรป – อาเซียน``). On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
-``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``)
-is not a partner, nor is one Thailand acts against
-(``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
+``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
+``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
+other post, named next, is at another party named or a Thai centre, office or institute) is not
+a partner, nor is one among an event's guests of honour (``โดยมี ... บริษัท ... จำกัด ...
+เข้าร่วมเป็นเกียรติ``), nor one Thailand acts against (``ร้องศาลปิด Facebook``, ``ฟ้อง``,
+``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
@@ -58,8 +73,9 @@ platforms listed right after it, separators only between them
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
 ("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
-judged as its first mention. A party
-counts when any one of its mentions survives these rules.
+judged as its first mention. A party counts when any one of its mentions survives these rules;
+a company whose unit, a table entry named after it, counts too (``ธนาคารไทยพาณิชย์`` beside
+"SCB Academy") is left to that unit.
 """
 
 from __future__ import annotations
@@ -166,6 +182,7 @@ NOT_NAMES = (
     "แผนแม่บทดิจิทัลอาเซียน",
     "และโทรคมนาคมแห่งชาติ",
     "แห่งสหประชาชาติ",  # a UN agency named in full is not the UN itself
+    "Organization of the United Nations",  # FAO's English name: the agency, not the UN
     "ภายใต้สหประชาชาติ",
     "ศูนย์ประชุมสหประชาชาติ",
     "แผนแม่บทอาเซียน",  # the ASEAN Digital Masterplan: a plan, not the body
@@ -189,6 +206,23 @@ VENUE_PLACE = re.compile(
 # against Cybercrime". Joining a convention is not working with the body that drew it up.
 TREATY_BEFORE = re.compile(r"(?:อนุสัญญา|สนธิสัญญา|กฎบัตร)\s?$")
 TREATY_AFTER = re.compile(r"\s?(?:Convention|Treaty|Charter)\b")
+# The body whose seat or post Thailand runs for: "สนับสนุนประเทศไทยในการลงสมัครรับเลือกตั้งในตำแหน่ง
+# สมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์", "... ในที่ประชุมใหญ่ สหภาพสากลไปรษณีย์". A candidacy
+# is not work with the body (voting in its own election, "ลงคะแนนเสียงเลือกตั้ง", is).
+CANDIDACY_BEFORE = re.compile(
+    r"(?:สมัคร(?:รับ)?เลือกตั้ง|\b[Cc]andida(?:cy|ture)\b)[^\n]{0,160}"
+    r"(?:ของ|ใน(?:ที่ประชุม(?:ใหญ่)?)?|\bof(?: the)?|\bat(?: the)?)\s*$"
+)
+CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
+CANDIDACY_HINTS = ("เลือกตั้ง", "andida")  # a text without one has no candidacy: skip the search
+# A company among the guests of honour of an event, not a party to it (the guide's readers leave
+# out an event's attendees): "โดยมี ... บริษัท เวสเทิร์น ดิจิตอล ... จำกัด และผู้บริหารระดับสูง
+# กระทรวงอุตสาหกรรม เข้าร่วมเป็นเกียรติ". Its guests are listed after "โดยมี" / "พร้อมด้วย"
+# (with), up to "เป็นเกียรติ" (to honour the event).
+GUEST_BEFORE = re.compile(r"(?:โดยมี|พร้อมด้วย)(?:(?!โดยมี|พร้อมด้วย|เกียรติ)[^\n]){0,250}$")
+GUEST_AFTER = re.compile(r"(?:(?!โดยมี|พร้อมด้วย|ร่วมกับ|ลงนาม)[^\n]){0,150}?เป็นเกียรติ")
+GUEST_CHARS = 260  # how far before a name its list of guests is looked for
+GUEST_HINT = "เป็นเกียรติ"
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -240,6 +274,9 @@ CHANNEL_AFTER = re.compile(
 )
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
+# Between two bodies of a list: separators only (not a bracket: "สหประชาชาติ (UNESCAP, ...)"
+# names the UN's agencies, not the UN).
+LISTED_GAP = re.compile(r"\s*(?:,|และ|and|/)?\s*")
 # The same party named again at once: "โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT", "... : ITU".
 SAME_AGAIN_GAP = re.compile(r"\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?(?:หรือ|\(|:|,|/)?\s*\(?")
 # The same party in a gloss in brackets opened soon after its name, and within that gloss.
@@ -264,6 +301,9 @@ PARTY_BEFORE = re.compile(
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
 )
+# A country named in a trade agreement's name, across a dash, is a side of it: "ความตกลงการค้าเสรี
+# อาเซียน-จีน", "ความตกลงเขตการค้าเสรีอาเซียน-ออสเตรเลีย-นิวซีแลนด์".
+AGREEMENT_BEFORE = re.compile(r"ความตกลง[^.!?\n]{0,50}[-–]\s*$")
 # A company named as a person's employer when the person speaks for another body: "นายผยง
 # กรรมการผู้จัดการใหญ่ ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย", "... ผู้แทนสมาคม".
 SPEAKS_FOR_AFTER = re.compile(
@@ -271,6 +311,18 @@ SPEAKS_FOR_AFTER = re.compile(
     r"(?:ในฐานะ\s?(?:ประธาน|รองประธาน|นายก|อุปนายก|กรรมการ|เลขาธิการ|ผู้แทน|ที่ปรึกษา)"
     r"|ผู้แทน\s?(?:สมาคม|สภา|ชมรม|มูลนิธิ))"
 )
+# ... and one named as one post of a person whose other post, named next, is at another body
+# he speaks for: a party the article names ("คณะกรรมการบริหารบริษัท Amazon.com, Inc. และ
+# ผู้ก่อตั้งบริษัท AI Fund"), or a Thai centre, office or institute ("ผู้ตรวจการธนาคารอาคาร
+# สงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูลอสังหาริมทรัพย์"). Beside a body the table does not
+# know ("ประธานบริษัท SAAB และประธานกรรมการธนาคาร Skandinaviska ...") the company still counts.
+_OTHER_POST = (
+    r"\S{0,20}?(?:,?\s?(?:Inc|Ltd|Co)\b\.?)?\s*(?:จำกัด\s*)?(?:\(มหาชน\)\s*)?"
+    r"และ\s?(?:รักษาการ\s?)?(?:ประธาน|รองประธาน|กรรมการ|ผู้อำนวยการ|ผู้ก่อตั้ง|นายก|อุปนายก"
+    r"|เลขาธิการ|ที่ปรึกษา|ผู้จัดการ)\S{0,25}?\s?(?:ของ)?\s?"
+)
+OTHER_POST_BEFORE_PARTY = re.compile(_OTHER_POST + r"(?:บริษัท|บมจ\.)?\s?")  # up to the next name
+OTHER_POST_AT_THAI_UNIT = re.compile(_OTHER_POST + r"(?:ศูนย์|สำนักงาน|สถาบัน)")
 # ... and one named as the other post of a person named first for an association:
 # "นายชาติศิริ ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ" (the bank is
 # his employer; an association as his other post is one more body he speaks for).
@@ -399,19 +451,35 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     counted = in_headline | in_body
     unpaired = (in_headline - head_paired) | (in_body - body_paired)
     if paired := (head_paired | body_paired) - unpaired:
-        companies_countries = {
-            country
+        in_companies_names = {
+            named
             for start, end, partner in mentions
             if partner.startswith("company:") and partner in counted
-            for country in _countries_within(text[start:end], table)
+            for named in _named_within(text[start:end], table)
         }
-        counted -= paired & companies_countries  # its company's, not the country's
+        counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
+    counted -= _parents_of(counted, table)
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
 
 
-def _countries_within(name: str, table: PartnerTable) -> set[str]:
-    """The countries a party's name holds: "สภาธุรกิจสหรัฐอเมริกา-อาเซียน" -> ``country:US``,
-    "Vietnam Post" -> ``country:VN``.
+def _parents_of(counted: set[str], table: PartnerTable) -> set[str]:
+    """The companies of ``counted`` whose unit, a table entry named after them, counts too:
+    ``company:SCB`` beside ``company:SCB Academy``. The readers name the unit that does the work.
+
+    Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
+    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full.
+    """
+    units = [unit for unit in counted if table.known.get(partner_key(unit)) == unit]
+    return {
+        parent
+        for parent in counted
+        if parent.startswith("company:") and any(unit.startswith(f"{parent} ") for unit in units)
+    }
+
+
+def _named_within(name: str, table: PartnerTable) -> set[str]:
+    """The countries and forums a party's name holds: "สภาธุรกิจสหรัฐอเมริกา-อาเซียน" ->
+    ``country:US`` and ``org:ASEAN``, "Vietnam Post" -> ``country:VN``.
 
     Scanned without its first character and without its last: whole, the longest
     match would be the name itself again.
@@ -420,7 +488,7 @@ def _countries_within(name: str, table: PartnerTable) -> set[str]:
         partner
         for part in (name[1:], name[:-1])
         for _, _, partner in table.mentions(part)
-        if partner.startswith("country:")
+        if partner.startswith("country:") or partner in table.multilateral
     }
 
 
@@ -542,30 +610,60 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
 
     Named once but as the one Thailand works with ("ระหว่างกระทรวง... และสหภาพยุโรป",
     "ภายใต้แผน IMT-GT", "องค์การอนามัยโลกและรัฐบาลไทย", "ความตกลงการค้าเสรีไทย-เอฟตา"),
-    a body still counts.
+    or in a list with another party ("มี UNICEF ITU และ ECPAT ร่วมจัดงาน"), a body still counts.
     """
-    starts: dict[str, list[int]] = {}
-    ends: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
     for start, end, partner in mentions:  # a name and its abbreviation are two: not in passing
-        starts.setdefault(partner, []).append(start)
-        ends.setdefault(partner, end)
-    return {
-        partner
-        for partner, at in starts.items()
-        if partner in table.multilateral
-        and len(at) == 1
-        and not PARTY_BEFORE.search(text[max(0, at[0] - 80) : at[0]])
-        and not UNDER_BEFORE.search(text[max(0, at[0] - 20) : at[0]])
-        and not PARTY_AFTER.match(text, ends[partner])
-        and not THAI_PAIR_BEFORE.search(text, max(0, at[0] - 20), at[0])
-    }
+        counts[partner] = counts.get(partner, 0) + 1
+        spans.setdefault(partner, (start, end))
+    once = [p for p, n in counts.items() if n == 1 and p in table.multilateral]
+    if not once:
+        return set()
+    listed = _listed_with_a_party(text, mentions, table)
+    passing = set()
+    for partner in once:
+        start, end = spans[partner]
+        if not (
+            partner in listed
+            or PARTY_BEFORE.search(text, max(0, start - 80), start)
+            or UNDER_BEFORE.search(text, max(0, start - 20), start)
+            or PARTY_AFTER.match(text, end)
+            or THAI_PAIR_BEFORE.search(text, max(0, start - 20), start)
+        ):
+            passing.add(partner)
+    return passing
+
+
+def _listed_with_a_party(
+    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable
+) -> set[str]:
+    """The partners named in a list (separators only between) that holds a party other than a
+    forum or a country: "UNICEF ITU และ ECPAT", "สหประชาชาติ (UNESCAP, UNESCO, UNICEF และ UN Women)".
+
+    A list of forums alone ("in APEC and ASEAN") may still be a label.
+    """
+    listed: set[str] = set()
+    run: list[str] = []
+    with_party = False
+    for index, (start, _, partner) in enumerate(mentions):
+        if index and not LISTED_GAP.fullmatch(text, mentions[index - 1][1], start):
+            run, with_party = [], False
+        run.append(partner)
+        with_party = with_party or not (
+            partner in table.multilateral or partner.startswith("country:")
+        )
+        if with_party:
+            listed.update(run)
+            run = []
+    return listed
 
 
 def _partners_in(
     text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
 ) -> tuple[set[str], set[str]]:
     """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
-    countries among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
+    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
     if not mentions:
         return set(), set()
     members = _member_lists(text, mentions)
@@ -574,8 +672,10 @@ def _partners_in(
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
     passing = set() if headline else _passing(text, mentions, table)
     repeats = _repeats(text, mentions)
+    may_run_for = any(hint in text for hint in CANDIDACY_HINTS)
+    may_have_guests = GUEST_HINT in text
     counted: set[str] = set()
-    unpaired: set[str] = set()  # countries kept by a mention not paired with Thailand
+    unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
     for index, (start, end, partner) in enumerate(mentions):
         if index in repeats:
@@ -593,13 +693,37 @@ def _partners_in(
             continue
         if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
             continue  # a treaty named after the body
+        if (
+            may_run_for
+            and not partner.startswith("country:")
+            and CANDIDACY_BEFORE.search(text, max(0, start - CANDIDACY_CHARS), start)
+        ):
+            continue  # the body whose seat Thailand runs for
         if is_company and (
             OWNERSHIP_BEFORE.search(before[-40:]) or VENTURE_OWNER_BEFORE.search(before)
         ):
             continue
+        if (
+            may_have_guests
+            and is_company
+            and GUEST_AFTER.match(text, end)
+            and GUEST_BEFORE.search(text, max(0, start - GUEST_CHARS), start)
+        ):
+            continue  # a guest of honour
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
-            or (SPEAKS_FOR_BEFORE.search(before[-80:]) and not text.startswith(ASSOCIATIONS, start))
+            or (
+                (
+                    SPEAKS_FOR_BEFORE.search(before[-80:])
+                    or OTHER_POST_AT_THAI_UNIT.match(text, end)
+                    or (
+                        index + 1 < len(mentions)
+                        and mentions[index + 1][2] != partner
+                        and OTHER_POST_BEFORE_PARTY.fullmatch(text, end, mentions[index + 1][0])
+                    )
+                )
+                and not text.startswith(ASSOCIATIONS, start)
+            )
         ):
             continue  # the person named with it speaks for another body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
@@ -611,6 +735,8 @@ def _partners_in(
         if not partner.startswith("country:"):
             if partner not in passing and index not in members:
                 counted.add(partner)
+                if partner in table.multilateral and not BILATERAL_BEFORE.search(before):
+                    unpaired.add(partner)
             continue
         if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
             continue  # "Singapore Telecommunications": part of a company's name
@@ -623,7 +749,8 @@ def _partners_in(
             continue
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
-        if not headline and not bilateral and not PARTY_BEFORE.search(before):
+        named_as_party = PARTY_BEFORE.search(before) or AGREEMENT_BEFORE.search(before)
+        if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
         if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
             continue
@@ -636,7 +763,8 @@ def _partners_in(
         counted.add(partner)
         if not BILATERAL_BEFORE.search(before):
             unpaired.add(partner)
-    return counted, {p for p in counted if p.startswith("country:")} - unpaired
+    pairable = {p for p in counted if p.startswith("country:") or p in table.multilateral}
+    return counted, pairable - unpaired
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
