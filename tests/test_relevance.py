@@ -25,6 +25,7 @@ from thaidigest.relevance import (
     partner_signals,
     rules_from_text,
     score,
+    score_each,
     signals,
     topic_stem,
 )
@@ -190,6 +191,28 @@ def test_an_always_term_makes_an_article_relevant_and_never_wins(tmp_path: Path)
         encoding="utf-8",
     )
     assert not score(title, body, load_rules(path)).relevant
+
+
+def test_a_batch_scored_stage_by_stage_gives_each_article_its_own_verdict(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[groups.mine]\nrole = "never"\nth = ["เฟคนิวส์"]\n'
+        '[groups.yes]\nrole = "always"\nth = ["การผลิตข้าว"]\n',
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    batch = [(title, body, "th", None) for title, body, _ in ARTICLES_BY_ID.values()]
+    batch += [
+        ("กระทรวงเกษตรฯ ติดตามการผลิตข้าวนาปรัง", "รัฐมนตรีติดตามสถานการณ์น้ำ", "th", None),
+        ("Thailand and Japan sign an MoU on 5G", "The two ministers signed it.", "en", None),
+    ]
+    verdicts = score_each(batch, rules)
+    expected = [score(title, body, rules, language=language) for title, body, language, _ in batch]
+    assert verdicts == expected
+    assert {verdict.relevant for verdict in verdicts} == {True, False}
+    assert any(verdict.never for verdict in verdicts) and any(v.always for v in verdicts)
 
 
 def test_an_english_article_is_scored_on_the_bilingual_rule_signals() -> None:

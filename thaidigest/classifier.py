@@ -150,9 +150,15 @@ class Block:
 
     def vector(self, text: str, block: str) -> tuple[np.ndarray, np.ndarray]:
         """The positions in the vocabulary that ``text`` holds and their TF-IDF values."""
-        found, counts = np.unique(ngram_hashes(text, block, self.sizes), return_counts=True)
-        if not len(self.hashes) or not len(found):
+        hashes = np.sort(ngram_hashes(text, block, self.sizes))
+        if not len(self.hashes) or not len(hashes):
             return np.zeros(0, dtype=np.intp), np.zeros(0)
+        # np.unique(..., return_counts=True), without its overhead: a third of the time.
+        first = np.empty(len(hashes), dtype=bool)
+        first[0] = True
+        np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        found, counts = hashes[starts], np.diff(starts, append=len(hashes))
         positions = np.searchsorted(self.hashes, found)
         positions[positions >= len(self.hashes)] = 0
         known = self.hashes[positions] == found

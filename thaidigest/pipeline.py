@@ -18,7 +18,14 @@ from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, atte
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import found_partners, partner_table, partner_table_digest, partners
-from thaidigest.relevance import Relevance, Rules, rules_digest, rules_from_text, score
+from thaidigest.relevance import (
+    Relevance,
+    Rules,
+    rules_digest,
+    rules_from_text,
+    score,
+    score_each,
+)
 from thaidigest.store import Store, utc_now
 
 
@@ -151,7 +158,8 @@ class ArticlePreparer:
         """Each article prepared, or the :class:`ValueError` that rejects it, in order.
 
         Stage by stage: every article is normalised, then its partners found,
-        then every one scored and fingerprinted. A stage's tables (the rules'
+        then every one given its rule signals, its model probability (see
+        :func:`~thaidigest.relevance.score_each`), and its fingerprint. A stage's tables (the rules'
         automaton, the model's vocabulary, the partner names) then stay in the
         CPU's caches for the whole list instead of evicting one another at
         each article: an import's workers take about a quarter less CPU time
@@ -165,19 +173,15 @@ class ArticlePreparer:
         packaged, table = partner_table(None), partner_table(self.user_partners)
         named = [found_partners(article.title, article.body, packaged) for article in articles]
         rules, model = rules_from_text(self.user_rules), load_model(self.model_path)
-        scores = [
-            attempt(
-                score,
-                article.title,
-                article.body,
-                rules,
-                language=article.language,
-                model=model,
-                threshold=self.threshold,
-                named=names,
-            )
-            for article, names in zip(articles, named, strict=True)
-        ]
+        scores = score_each(
+            [
+                (article.title, article.body, article.language, names)
+                for article, names in zip(articles, named, strict=True)
+            ],
+            rules,
+            model=model,
+            threshold=self.threshold,
+        )
         prints = [attempt(fingerprint, article.title, article.body) for article in articles]
         found = [
             names.ids if table is packaged else partners(article.title, article.body, table)

@@ -37,7 +37,7 @@ import hashlib
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -62,6 +62,7 @@ __all__ = [
     "load_rules",
     "rules_from_text",
     "score",
+    "score_each",
     "signals",
     "topic_stem",
 ]
@@ -476,14 +477,66 @@ def score(
     packaged names, when the caller has found them (see :func:`model_inputs`).
     """
     found = signals(title, body, rules)
+    model = model or load_model()
+    probability = _probability(title, body, rules, found, named, language, model)
+    return _verdict(found, probability, threshold)
+
+
+def score_each(
+    articles: Sequence[tuple[str, str, str, Found | None]],
+    rules: Rules,
+    *,
+    model: Model | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Relevance | ValueError]:
+    """:func:`score` of each ``(title, body, language, named)``, or the ValueError that
+    rejects it, in order.
+
+    Stage by stage: every article's rule signals, then every model probability. The
+    rules' automaton and the model's vocabulary (about 1 MB) then stay in the CPU's
+    caches instead of evicting each other at each article: on the labelled articles
+    the model then adds about 0.12 ms an article to the rules' 0.18, against 0.22
+    interleaved (``bench/relevance.py``), for the same results.
+    """
+    model = model or load_model()
+    found = [_signals_or_error(title, body, rules) for title, body, _, _ in articles]
+    verdicts: list[Relevance | ValueError] = []
+    for (title, body, language, named), evidence in zip(articles, found, strict=True):
+        if isinstance(evidence, Signals):
+            try:
+                probability = _probability(title, body, rules, evidence, named, language, model)
+                evidence = _verdict(evidence, probability, threshold)
+            except ValueError as error:
+                evidence = error
+        verdicts.append(evidence)
+    return verdicts
+
+
+def _signals_or_error(title: str, body: str, rules: Rules) -> Signals | ValueError:
+    try:
+        return signals(title, body, rules)
+    except ValueError as error:
+        return error
+
+
+def _probability(
+    title: str,
+    body: str,
+    rules: Rules,
+    found: Signals,
+    named: Found | None,
+    language: str,
+    model: Model,
+) -> float:
+    """The probability an article is relevant, 0 or 1 when a never or always term decides."""
     if found.never:
-        probability = 0.0
-    elif found.always:
-        probability = 1.0
-    else:
-        model = model or load_model()
-        model_signals = model_inputs(title, body, rules, found, named)
-        probability = model.probability(title, body, model_signals, language)
+        return 0.0
+    if found.always:
+        return 1.0
+    return model.probability(title, body, model_inputs(title, body, rules, found, named), language)
+
+
+def _verdict(found: Signals, probability: float, threshold: float) -> Relevance:
     probability = round(probability, 4)
     return Relevance(
         score=probability,
