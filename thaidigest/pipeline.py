@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from thaidigest.relevance import (
     Rules,
     rules_digest,
     rules_from_text,
-    score,
     score_each,
 )
 from thaidigest.store import Store, utc_now
@@ -79,6 +79,7 @@ def threshold_from_config(config: dict[str, Any]) -> float:
     )
 
 
+RESCORE_BATCH = 500  # stored articles scored together, stage by stage
 SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
 
 
@@ -117,18 +118,18 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> in
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
     updates = []
-    for row in store.iter_articles():
-        result = score(
-            row["title"],
-            row["body"],
-            rules,
-            language=row["language"],
-            model=model,
-            threshold=threshold,
-        )
-        updates.append(
-            (row["id"], result.score, result.relevant, json.dumps(sorted(result.topics)))
-        )
+    stored = iter(store.iter_articles())
+    while rows := list(islice(stored, RESCORE_BATCH)):
+        batch = [(row["title"], row["body"], row["language"], None) for row in rows]
+        # Stage by stage, as the import scores: see score_each.
+        for row, result in zip(
+            rows, score_each(batch, rules, model=model, threshold=threshold), strict=True
+        ):
+            if isinstance(result, ValueError):
+                raise result
+            updates.append(
+                (row["id"], result.score, result.relevant, json.dumps(sorted(result.topics)))
+            )
     store.update_scores(updates, SCORING_KEY, fingerprint)
     return len(updates)
 
