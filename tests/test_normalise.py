@@ -19,6 +19,7 @@ from thaidigest.normalise import (
     may_need_thai_normalisation,
     normalise_article,
     plain_characters,
+    renormalised,
     same_content,
     strip_title_prefix,
 )
@@ -475,3 +476,67 @@ def test_content_stored_with_a_variant_read_again_without_it_is_the_same(stored,
     assert same_content((stored, f"ก {stored}\nข"), (new, f"ก {new}\nข"))
     assert same_content((new, f"ก {new}\nข"), (stored, f"ก {stored}\nข"))
     assert not same_content((stored, f"ก {stored}\nข"), (new, f"ก {new} ใหม่\nข"))
+
+
+# Lines an older release stored, which today's characters make lines the line rules drop:
+# a separator, a share button, a headline repeat, a blank line, the print button.
+LINES_NOW_DROPPED = [
+    "&#8212;&#8212;&#8212;",
+    "Share this&#58;",
+    "&quot;ดีอี&quot; ร่วมประชุม APEC",
+    "&nbsp;\u200b",
+    "ＰＲＩＮＴ",
+]
+
+
+@pytest.mark.parametrize("line", LINES_NOW_DROPPED)
+def test_a_stored_line_that_normalisation_now_drops_is_no_edit(line):
+    title = '"ดีอี" ร่วมประชุม APEC'
+    stored = (title, f"ที่ประชุมเห็นชอบโครงการ\n{line}\nกระทรวงจะรายงานผล")
+    new = (title, "ที่ประชุมเห็นชอบโครงการ\nกระทรวงจะรายงานผล")
+    assert same_content(stored, new)
+    assert same_content(new, stored)
+    assert not same_content(stored, (title, "ที่ประชุมเห็นชอบโครงการ\nกระทรวงจะรายงานผลใหม่"))
+
+
+def test_a_text_normalised_today_is_read_again_unchanged():
+    records = (DATA / "corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [normalise_article(corpus_record_article(json.loads(line))) for line in records]
+    articles += [seed_article(prefix) for prefix in sorted(SEED_EXPECTATIONS)]
+    for article in articles:
+        assert renormalised(article.title, article.body) == (article.title, article.body)
+
+
+# A headline and body as an older release stored them, and as normalisation writes them now.
+STORED_THE_OLD_WAY = [
+    (
+        ("ดีอี&nbsp;ร่วมประชุม ＡＰＥＣ", "ดีอี ร่วมประชุม APEC\nเศรษ\u00adฐกิจ&#8212;ดิจิทัล\n&#8212;&#8212;"),
+        ("ดีอี ร่วมประชุม APEC", "เศรษฐกิจ—ดิจิทัล"),
+    ),
+    (
+        ("รัฐบาลไทย-&#8203;ดีอี ร่วมหารือ", "Share this&#58;\nข้อความ\n&nbsp;\nＰｒｉｎｔ\nต่อ"),
+        ("ดีอี ร่วมหารือ", "ข้อความ\nต่อ"),
+    ),
+    (  # a wrapper banner for a headline: the real one is the body's first line
+        ("Top&nbsp;stories", "ดีอี ร่วมหารือ\nข้อความ"),
+        ("ดีอี ร่วมหารือ", "ข้อความ"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("stored", "today"), STORED_THE_OLD_WAY)
+def test_a_text_stored_the_old_way_is_read_as_normalisation_writes_it_now(stored, today):
+    assert renormalised(*stored) == today
+    assert renormalised(*today) == today
+    raw = RawArticle("https://www.mdes.go.th/news/detail/1", "mdes", *stored)
+    article = normalise_article(raw)
+    assert (article.title, article.body) == today
+
+
+def test_reading_a_stored_text_again_keeps_its_date_lines_and_a_text_with_no_headline():
+    # The published date is read from the date lines and stored beside the text; one the
+    # stored text kept is text (same_content compares it).
+    body = "วันศุกร์ที่ 16 ธันวาคม 2565\n16/12/2565\nข้อความ"
+    assert renormalised("ดีอี ร่วมหารือ", body) == ("ดีอี ร่วมหารือ", body)
+    # Normalisation would refuse it now: read as written.
+    assert renormalised("\u200b", "Share this&#58;") == ("\u200b", "Share this&#58;")

@@ -424,6 +424,16 @@ def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
 
     ``today`` bounds the dates believed: a date line after next year gives no date,
     and a numeric one is text (see :func:`~thaidigest.dates.take_date_lines`)."""
+    kept, source_url = _without_boilerplate(title, lines)
+    published, kept = take_date_lines(kept, today)
+    return CleanBody(kept, published, source_url)
+
+
+def _without_boilerplate(title: str, lines: list[str]) -> tuple[list[str], str | None]:
+    """The cleaned ``lines`` of a body without blank lines, the ``ที่มา : URL`` footer, the
+    print button, separators, wrapper lines and repeats of ``title``; and the footer's URL.
+
+    Each line is judged alone: the rules keep what they kept, run again."""
     repeats_headline = headline_repeat([title])
     source_url = None
     kept: list[str] = []
@@ -442,8 +452,33 @@ def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
         ):
             continue
         kept.append(line)
-    published, kept = take_date_lines(kept, today)
-    return CleanBody(kept, published, source_url)
+    return kept, source_url
+
+
+def renormalised(title: str, body: str) -> tuple[str, str]:
+    """A stored headline and body as today's normaliser writes them: for a text it wrote,
+    the same text; for one an older release wrote, the text as if this one had.
+
+    Normalisation grew stricter, and a database keeps what each release wrote: soft
+    hyphens and direction marks, left-over ``&nbsp;`` and ``&#8212;``, ``ＡＳＥＡＮ``; and the
+    lines those made no boilerplate then, which now are (``&#8212;&#8212;&#8212;`` is a
+    separator, ``Share this&#58;`` a share button, a headline written with ``&quot;``
+    repeated atop its body). Whatever compares or scores a stored text reads it so
+    (:func:`same_content`, the digest's diff, rescoring), as it reads the page normalised
+    today, while what is stored and its :func:`content_hash` stay as written.
+
+    The text-level rules alone, those that keep what they kept when run again: the lines
+    cleaned (:func:`clean_text`), the headline picked (:func:`pick_title`) and the body's
+    boilerplate dropped (:func:`_without_boilerplate`). Not the date lines at the top of a
+    body (:func:`~thaidigest.dates.take_date_lines`): the published date is read from them
+    and stored beside the text, and one the stored text kept is text to compare (see
+    :func:`same_content`). A text the normaliser would now refuse (no headline left) is
+    read as written."""
+    headline, lines = pick_title(title, clean_text(body))
+    if not headline:
+        return title, body
+    kept, _ = _without_boilerplate(headline, lines)
+    return headline, "\n".join(kept)
 
 
 def content_hash(title: str, body: str) -> str:
@@ -495,19 +530,21 @@ def same_content(
     date line, a third of its articles). A numeric line stating another date is
     text, so correcting it is an edit.
 
-    Both texts are read as :func:`plain_characters` writes them: a text stored before
-    normalisation removed soft hyphens or direction marks, decoded left-over ``&nbsp;``
-    or wrote full-width forms as ASCII still holds them, and the page read again
-    without them is no edit.
+    Both texts are read as today's normaliser writes them (:func:`renormalised`): a text
+    stored before normalisation removed soft hyphens or direction marks, decoded
+    left-over ``&nbsp;`` or wrote full-width forms as ASCII still holds them, and the
+    lines they kept from being dropped (a line ``&#8212;&#8212;&#8212;``, ``Share this&#58;``);
+    the page read again without them is no edit.
 
     :func:`content_hash` keeps hashing the text as written, so that the hashes
     databases hold stay valid: the ingestor compares texts this way only when the
     hashes differ."""
 
     def comparable_pair(title: str, body: str) -> tuple[str, str]:
+        title, body = renormalised(title, body)
         return (
-            _one_spaced(arabic_digits(plain_characters(title))),
-            _one_spaced(_comparable_body(plain_characters(body), published)),
+            _one_spaced(arabic_digits(title)),
+            _one_spaced(_comparable_body(body, published)),
         )
 
     return comparable_pair(*stored) == comparable_pair(*new)
