@@ -16,13 +16,15 @@ is set aside before the bodies are compared: the page repeating a headline it ha
 a site that edits its headline alone may leave atop the body (see :func:`diff_versions`).
 
 Headlines, paragraphs, sentences and words are compared as the ingestor compares
-versions (:func:`thaidigest.normalise.same_content`): characters written another
-way read as :func:`thaidigest.normalise.plain_characters` writes them (a version
-stored before it did may hold soft hyphens, ``&nbsp;`` or ``ＡＳＥＡＮ``), every digit
-read as an Arabic one: a site that writes ``๒๐๒๒`` one day and ``2022`` the next
+versions (:func:`thaidigest.normalise.same_content`). Each version is read first as
+today's normaliser writes it (:func:`thaidigest.normalise.renormalised`): a version
+stored by an older release may hold soft hyphens, ``&nbsp;`` or ``ＡＳＥＡＮ``, and lines
+those kept from being dropped as boilerplate (``&#8212;&#8212;&#8212;``), which would
+otherwise be cut into other sentences or read as removed text beside a real edit. Every
+digit is read as an Arabic one: a site that writes ``๒๐๒๒`` one day and ``2022`` the next
 changed nothing, and the ingestor keeps the text it stored, so the version stored at
-the next real edit holds the other script. What is shown is the text as each version writes it
-(``๒๐๒๒ → 2023``).
+the next real edit holds the other script. What is shown is each version's text so
+read, in its own digits (``๒๐๒๒ → 2023``).
 
 The cost stays bounded whatever the size of the article (the digest diffs
 every updated article again at each build; cutting and aligning costs about
@@ -50,7 +52,7 @@ from functools import lru_cache
 from pythainlp.tokenize import sent_tokenize, word_tokenize
 
 from thaidigest.dates import arabic_digits
-from thaidigest.normalise import INVISIBLE, plain_characters, without_headline_repeats
+from thaidigest.normalise import renormalised, without_headline_repeats
 
 # Characters of the changed paragraphs of two versions (together) beyond which they
 # are not cut into sentences and aligned: about 0.4 s of work. 99% of thaigov articles
@@ -111,9 +113,8 @@ Paragraph = tuple[str, str]
 
 
 def _fold(text: str) -> str:
-    """``text`` as it is compared: written with :func:`~thaidigest.normalise.plain_characters`,
-    every digit an Arabic one (see the module's docstring)."""
-    return arabic_digits(plain_characters(text))
+    """``text`` (normalised) as it is compared: every digit an Arabic one."""
+    return arabic_digits(text)
 
 
 def _folded(texts: Sequence[str]) -> list[str]:
@@ -164,11 +165,6 @@ def words(sentence: str) -> list[str]:
         position = match.end()
     tokens.extend(_text_words(sentence[position:]))
     return tokens
-
-
-def _visible_words(sentence: str) -> list[str]:
-    """The :func:`words` of ``sentence`` without its invisible characters."""
-    return words(INVISIBLE.sub("", sentence))
 
 
 def _text_words(text: str) -> list[str]:
@@ -225,12 +221,9 @@ def _number_change(
 def _compare_runs(
     old: Sequence[str], new: Sequence[str]
 ) -> tuple[list[NumberChange], list[str], list[str]]:
-    """Two runs of sentences in the same place, word by word: numbers, removed, added.
-
-    Sentences are cut into words without their invisible characters: a soft hyphen
-    inside a Thai word cuts it elsewhere, and what is shown of a word is the same."""
-    old_tokens = [(index, word) for index, s in enumerate(old) for word in _visible_words(s)]
-    new_tokens = [(index, word) for index, s in enumerate(new) for word in _visible_words(s)]
+    """Two runs of sentences in the same place, word by word: numbers, removed, added."""
+    old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
+    new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
         return [], list(old), list(new)
     old_words = [word for _, word in old_tokens]
@@ -329,8 +322,9 @@ def _sentence_changes(
 
 
 def body_diff(old_body: str, new_body: str) -> Diff:
-    """The numbers changed, sentences removed and sentences added from one body to another
-    (or, beyond the bounds of the module's docstring, the paragraphs removed and added).
+    """The numbers changed, sentences removed and sentences added from one normalised body
+    to another (or, beyond the bounds of the module's docstring, the paragraphs removed and
+    added). :func:`diff_versions` reads stored bodies as today's normaliser writes them first.
 
     Paragraphs are aligned first; only the runs that differ are cut into sentences, and
     only they count towards :data:`MAX_ALIGNED_CHARS`, so an edit at each end of a long
@@ -374,7 +368,8 @@ def diff_versions(
     new_published: str | None,
     earlier_titles: Collection[str] = (),
 ) -> Diff:
-    """What changed from one version (title, body, published date) to a later one.
+    """What changed from one version (title, body, published date) to a later one, each
+    read as today's normaliser writes it (:func:`~thaidigest.normalise.renormalised`).
 
     A body line that repeats a headline, either version's or one of ``earlier_titles``
     (those the article had before), is the page repeating a headline, not its text
@@ -384,8 +379,10 @@ def diff_versions(
     added text, it would read as news; the change a reader is told of is the headline's.
     Nor is that line taken out later, or the line a headline put back makes
     normalisation drop, removed text."""
+    old_title, old_body = renormalised(old_title, old_body)
+    new_title, new_body = renormalised(new_title, new_body)
     same_headline = _fold(old_title) == _fold(new_title)
-    headlines = [old_title, new_title, *earlier_titles]
+    headlines = [old_title, new_title, *(renormalised(title, "")[0] for title in earlier_titles)]
     return replace(
         body_diff(
             without_headline_repeats(old_body, headlines),

@@ -256,11 +256,10 @@ def test_characters_written_another_way_alone_are_no_change(old, new):
 
 @pytest.mark.parametrize(("old", "new"), WRITTEN_ANOTHER_WAY)
 def test_a_number_changed_beside_characters_written_another_way_is_the_only_change(old, new):
-    numbers, removed, added = body_changes(
-        f"{MEETING}\nใน {old} ทั้ง 16 เขต", f"{MEETING}\nใน {new} ทั้ง 21 เขต"
-    )
-    assert [(n.old, n.new, n.unit) for n in numbers] == [("16", "21", "เขต")]
-    assert (removed, added) == ((), ())
+    old_body, new_body = f"{MEETING}\nใน {old} ทั้ง 16 เขต", f"{MEETING}\nใน {new} ทั้ง 21 เขต"
+    diff = diff_versions("T", old_body, None, "T", new_body, None)
+    assert [(n.old, n.new, n.unit) for n in diff.numbers] == [("16", "21", "เขต")]
+    assert (diff.removed, diff.added) == ((), ())
 
 
 OLD_HEADLINE = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
@@ -292,3 +291,25 @@ def test_a_repeat_of_an_earlier_headline_taken_out_is_no_removed_text():
     assert diff_versions(NEW_HEADLINE, old_body, None, NEW_HEADLINE, MEETING, None, earlier) == (
         NO_CHANGE
     )
+
+
+PROJECT = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
+
+
+def test_a_sentence_beside_left_over_references_is_not_listed_with_a_real_edit_next_to_it():
+    # A version stored before references were decoded holds &nbsp; where the page shows a
+    # space: its paragraph is cut into sentences otherwise, and a sentence it shares with
+    # the edited version read as removed.
+    stored = PROJECT.replace(" ", "&nbsp;")
+    edited = PROJECT.replace("ในเดือนหน้า", "ภายในสัปดาห์นี้")
+    diff = diff_versions("T", f"{MEETING}\n{stored}", None, "T", f"{MEETING}\n{edited}", None)
+    assert diff == Diff(removed=sentences(PROJECT)[-1:], added=sentences(edited)[-1:])
+
+
+@pytest.mark.parametrize("line", ["&#8212;&#8212;&#8212;", "Share this&#58;", "&nbsp;\u00ad"])
+def test_a_stored_line_that_normalisation_now_drops_is_no_removed_text(line):
+    # A separator, a share button: boilerplate once its references are decoded.
+    old_body = f"{MEETING}\n{line}\nใน เขตเมือง ทั้ง 16 เขต"
+    diff = diff_versions("T", old_body, None, "T", f"{MEETING}\nใน เขตเมือง ทั้ง 21 เขต", None)
+    assert [(n.old, n.new) for n in diff.numbers] == [("16", "21")]
+    assert (diff.removed, diff.added) == ((), ())
