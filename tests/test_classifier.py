@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 from thaidigest.classifier import (
     block_texts,
@@ -20,11 +21,12 @@ from thaidigest.classifier import (
     read_model,
     write_model,
 )
+from thaidigest.cli import main
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.pipeline import build_ingestor, rescore_stored
 from thaidigest.readers import read_paths
 from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
-from thaidigest.store import Store
+from thaidigest.store import Store, articles
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -244,3 +246,53 @@ def test_stored_verdicts_follow_a_moved_threshold(tmp_path: Path) -> None:
         assert bool(row["relevant"]) == (row["relevance"] >= 0.9)
     assert rescore_stored(store, strict) == 0  # nothing changed since
     store.close()
+
+
+# Printable ASCII to its full-width form (U+FF01-U+FF5E), as an input method writes it.
+TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+
+
+def stored_full_width(store: Store) -> list[dict]:
+    """The seeds imported into ``store``, then their rows as a release before full-width
+    forms were written as ASCII stored them (``ＡＰＥＣ``, ``ＭｏＵ``: as the page had them,
+    which neither the rules nor the model find); the rows as imported."""
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
+    rows = stored_rows(store)
+    with store.engine.begin() as conn:
+        for row in rows:
+            conn.execute(
+                articles.update()
+                .where(articles.c.id == row["id"])
+                .values(
+                    title=row["title"].translate(TO_FULL_WIDTH),
+                    body=row["body"].translate(TO_FULL_WIDTH),
+                )
+            )
+    return rows
+
+
+def test_rescoring_scores_a_stored_text_as_normalisation_writes_it_now(tmp_path: Path) -> None:
+    # The same page imported today is scored on ASCII, and so is the stored text when it
+    # is scored again.
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    imported = {row["id"]: (row["relevance"], row["topics"]) for row in stored_full_width(store)}
+    moved = merge(DEFAULTS, {"relevance": {"threshold": 0.6}})
+    assert rescore_stored(store, moved) == 5
+    rows = stored_rows(store)
+    store.close()
+    assert {row["id"]: (row["relevance"], row["topics"]) for row in rows} == imported
+    for row in rows:
+        assert bool(row["relevant"]) == (row["relevance"] >= 0.6)
+        # The stored text stays as written.
+        assert any("\uff01" <= char <= "\uff5e" for char in row["title"] + row["body"])
+
+
+def test_explain_scores_a_stored_text_as_rescoring_does(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    rows = stored_full_width(store)
+    store.close()
+    for row in rows:
+        result = CliRunner().invoke(main, ["explain", row["url"], "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        assert f"relevance: {row['relevance']:.2f} " in result.output, row["url"]

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from thaidigest.export import export_record
 from thaidigest.ingest import Rejected
+from thaidigest.normalise import renormalised
 from thaidigest.options import config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import (
     build_ingestor,
@@ -122,7 +123,10 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     row = store.article_by_url(canonical_url(url))
     if row is None:
         raise click.ClickException(f"no stored article at {canonical_url(url)}")
-    click.echo(f"{row['title']}\n{row['url']}")
+    # Read as rescoring reads it, as today's normaliser writes it: what is explained is the
+    # stored verdict, for a text an older release stored too.
+    title, body = renormalised(row["title"], row["body"])
+    click.echo(f"{title}\n{row['url']}")
     if row["duplicate_of"] and row["relevant"]:  # digest.clusters: it lists the story
         unlisted = _unlisted_because(store, row["duplicate_of"])
         if unlisted:
@@ -152,8 +156,8 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
             )
     click.echo(
         explain(
-            row["title"],
-            row["body"],
+            title,
+            body,
             rules_from_config(config),
             language=row["language"],
             model=model_from_config(config),

@@ -17,7 +17,7 @@ from thaidigest.dedup import Deduplicator
 from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
 from thaidigest.model import Article, RawArticle
-from thaidigest.normalise import normalise_article
+from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.partners import found_partners, partner_table, partner_table_digest, partners
 from thaidigest.relevance import (
     Relevance,
@@ -104,6 +104,10 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> int:
     Stored ``relevance``, ``relevant`` and ``topics`` then always agree with the
     configuration in use (an upgrade, a moved threshold, an edited rules
     file); the new scores and the fingerprint are written in one transaction.
+    Each stored text is scored as today's normaliser writes it
+    (:func:`~thaidigest.normalise.renormalised`), as the same page imported today
+    is: one an older release stored with ``ＡＳＥＡＮ`` or ``&nbsp;`` is scored as
+    ``ASEAN`` and a space; the stored text stays as written.
     Returns how many articles were scored again (0 when nothing changed).
     """
     return _rescore(store, config, user_rules_text(config))
@@ -120,7 +124,7 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> in
     updates = []
     stored = iter(store.iter_articles())
     while rows := list(islice(stored, RESCORE_BATCH)):
-        batch = [(row["title"], row["body"], row["language"], None) for row in rows]
+        batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
         # Stage by stage, as the import scores: see score_each.
         for row, result in zip(
             rows, score_each(batch, rules, model=model, threshold=threshold), strict=True
