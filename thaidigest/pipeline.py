@@ -17,7 +17,7 @@ from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
-from thaidigest.partners import found_partners, partner_table, partner_table_digest, partners
+from thaidigest.partners import found_partners, partner_table, partners, partners_digest
 from thaidigest.relevance import (
     Relevance,
     Rules,
@@ -84,14 +84,14 @@ SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored 
 
 def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     """What decides a stored verdict: the model file, the rules, the packaged partner
-    names and the threshold.
+    names and the rules that read them, and the threshold.
 
     ``user_rules`` is the text of the user's rules file (:func:`user_rules_text`).
     """
     parts = (
         model_from_config(config).digest,
         rules_digest(user_rules),
-        partner_table_digest(),  # the model's partner signals are found with these names
+        partners_digest(),  # the model's partner signals are found with these names and rules
         repr(threshold_from_config(config)),
     )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
