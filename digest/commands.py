@@ -26,7 +26,7 @@ from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.folders import os_reason
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import rescore_stored
+from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import Store, utc_now
 
 out_option = click.option(
@@ -182,6 +182,12 @@ def digest_command(
         if rescored:
             click.echo(
                 f"scored {rescored} stored articles again (the model, rules or threshold changed)"
+            )
+        refound = refind_partners_stored(store, config)
+        if refound:
+            click.echo(
+                f"found the partners of {refound} stored articles again "
+                "(the partner names, their rules or the partners file changed)"
             )
         results = [build_digest(store, out_dir, built, config) for built in weeks]
         site_url = config["digest"]["site_url"]

@@ -97,18 +97,20 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
 
     A :class:`MailError` for an unknown value, and for a ``starttls`` that contradicts
     ``security``: which of the two the user meant is not for us to guess. So too for
-    ``starttls = true`` on :data:`IMPLICIT_TLS_PORT` with no ``security``: the server
-    would wait for TLS and the client for its greeting until the first mail timed out,
-    days after the file was written. A server that does upgrade on that port is said
-    so by ``security = "starttls"``. And for ``security = "tls"`` on
+    ``starttls`` on :data:`IMPLICIT_TLS_PORT` with no ``security``, true (STARTTLS) or
+    false (plain text): the server would wait for TLS and the client for its greeting
+    until the first mail timed out, days after the file was written. A server that does
+    upgrade on that port, or take plain text there, is said so by ``security``
+    (``"starttls"``, ``"none"``). And for ``security = "tls"`` on
     :data:`SUBMISSION_PORT`, the default port, which a user who said only "tls" keeps:
     the first mail would fail with an SSL error."""
     security, starttls = settings["security"], settings["starttls"]
     implicit_tls_port = int(settings["port"]) == IMPLICIT_TLS_PORT
     if security is None:
-        if starttls and implicit_tls_port:
+        if starttls is not None and implicit_tls_port:
             raise MailError(
-                f"email.starttls = true contradicts email.port = {IMPLICIT_TLS_PORT}, where "
+                f"email.starttls = {str(starttls).lower()} contradicts "
+                f"email.port = {IMPLICIT_TLS_PORT}, where "
                 "the server speaks TLS from the first byte: remove email.starttls "
                 f'(port {IMPLICIT_TLS_PORT} then means email.security = "tls")'
             )

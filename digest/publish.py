@@ -309,8 +309,9 @@ def _article_feeds(
         )
     with_entries = {p for entry in entries for p in entry.partners}
     written = set(stored_partners) | with_entries
-    stems = feed_stems([*named, *sorted(written, key=partner_name)])
-    for partner in sorted(written, key=partner_name):
+    by_name = sorted(written, key=partner_name)
+    stems = feed_stems([*named, *by_name])
+    for partner in by_name:
         name = partner_name(partner)
         add_subset(
             f"partner:{partner}",
@@ -470,7 +471,7 @@ def build_digest(
             now,
         ),
     }
-    files = tuple(out_dir / name for name in sorted(outputs))
-    changed = write_files({out_dir / name: outputs[name] for name in sorted(outputs)})
+    by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
+    changed = write_files(by_path)
     page = mail_page(title, week, markdown)
-    return DigestResult(week, len(digest.items), markdown, page, files, changed)
+    return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

@@ -352,15 +352,18 @@ def _day(published: str | None, first_seen: str) -> tuple[date, bool]:
     return bangkok_day(first_seen), False
 
 
+def seen_before(versions: Sequence[Version], moment: str) -> list[Version]:
+    """The versions of an article seen before ``moment`` (stored UTC text), in their order:
+    what was known of it then. At a week's end, what its digest's readers got; at its
+    start, what the digests before it had."""
+    return [version for version in versions if version.seen_at < moment]
+
+
 def version_as_of(versions: Sequence[Version], moment: str) -> Version | None:
     """The version of an article current at ``moment`` (stored UTC text): the newest seen
     before then. None without one: an article never changed has no versions loaded, and
     one first seen later had none then."""
-    return max(
-        (version for version in versions if version.seen_at < moment),
-        key=lambda version: version.version,
-        default=None,
-    )
+    return max(seen_before(versions, moment), key=lambda version: version.version, default=None)
 
 
 def day_as_of(
@@ -397,7 +400,7 @@ def without_earlier_headlines(
     repeat a headline of a version seen before ``moment``: a site that edits a headline
     may leave the old one atop the body, which the stored text keeps, and the lede under
     the new headline would open with it (see :func:`digest.diff.diff_versions`)."""
-    earlier = [version.title for version in versions if version.seen_at < moment]
+    earlier = [version.title for version in seen_before(versions, moment)]
     if not earlier:
         return row
     return {**row, "body": without_headline_repeats(row["body"], earlier)}
@@ -413,8 +416,8 @@ def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Wee
     if listed_since(row) >= start:
         return False
     return any(
-        version.seen_at < start and _day(version.published, row["first_seen"])[0] < week.monday
-        for version in versions
+        _day(version.published, row["first_seen"])[0] < week.monday
+        for version in seen_before(versions, start)
     )
 
 

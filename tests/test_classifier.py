@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -296,3 +298,48 @@ def test_explain_scores_a_stored_text_as_rescoring_does(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, ["explain", row["url"], "--db", str(db)])
         assert result.exit_code == 0, result.output
         assert f"relevance: {row['relevance']:.2f} " in result.output, row["url"]
+
+
+# Rescores the store at argv[1] with the defaults and prints how many articles it scored again.
+RESCORE = """
+import sys
+from thaidigest.config import DEFAULTS
+from thaidigest.pipeline import rescore_stored
+from thaidigest.store import Store
+store = Store(sys.argv[1])
+print(rescore_stored(store, DEFAULTS))
+store.close()
+"""
+
+
+def rescored_by(package_root: Path, url: str) -> int:
+    """How many stored articles the ``thaidigest`` package under ``package_root`` scores again."""
+    env = {**os.environ, "PYTHONPATH": str(package_root)}
+    command = [sys.executable, "-c", RESCORE, url]
+    finished = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=env, cwd=package_root
+    )
+    return int(finished.stdout)
+
+
+def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_a_partner_rule_alone(
+    tmp_path: Path,
+) -> None:
+    # The model's partner signals come from the rules in partners.py as much as from the
+    # names in partners.toml: an upgrade changing a rule alone changes stored probabilities.
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(url)
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
+    store.close()
+    upgraded = tmp_path / "upgraded"
+    ignored = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
+    assert rescored_by(upgraded, url) == 0  # the same package: nothing to score again
+    rules = upgraded / "thaidigest" / "partners.py"
+    source = rules.read_text(encoding="utf-8")
+    assert "\nMEMBER_LIST_MIN = 3\n" in source
+    rules.write_text(
+        source.replace("\nMEMBER_LIST_MIN = 3\n", "\nMEMBER_LIST_MIN = 4\n"), encoding="utf-8"
+    )
+    assert rescored_by(upgraded, url) == 5
+    assert rescored_by(upgraded, url) == 0  # scored with the new rules and recorded so

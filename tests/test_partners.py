@@ -16,14 +16,17 @@ from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import (
+    DECIDING_FILES,
     OPENING_CHARS,
     feed_stem,
     feed_stems,
+    files_digest,
     first_spellings,
     found_partners,
     partner_key,
     partner_table,
     partners,
+    partners_digest,
 )
 from thaidigest.pipeline import ArticlePreparer, build_ingestor
 from thaidigest.readers import read_jsonl_file
@@ -884,3 +887,22 @@ def test_a_company_among_the_guests_of_honour_is_not_a_partner():
         "company:Bitkub",
         "company:Thai-Chinese Chamber of Commerce",
     )
+
+
+def test_the_partners_digest_changes_with_the_names_and_with_the_rules():
+    # The store scores its articles again when this digest changes: a rule changed alone
+    # (partners.py, as an upgrade installs it) changes what found_partners returns too.
+    package = resources.files("thaidigest")
+    contents = {name: package.joinpath(name).read_bytes() for name in DECIDING_FILES}
+    assert {"partners.toml", "partners.py"} <= set(contents)
+    assert files_digest(contents.values()) == partners_digest()
+    changed_table = {**contents, "partners.toml": contents["partners.toml"] + b"\n# more\n"}
+    rule = b"\nMEMBER_LIST_MIN = 3\n"
+    assert rule in contents["partners.py"]
+    changed_rule = {
+        **contents,
+        "partners.py": contents["partners.py"].replace(rule, b"\nMEMBER_LIST_MIN = 4\n"),
+    }
+    changed = [files_digest(files.values()) for files in (changed_table, changed_rule)]
+    assert len({partners_digest(), *changed}) == 3
+    assert files_digest([b"ab", b"c"]) != files_digest([b"a", b"bc"])  # files, not their bytes

@@ -118,7 +118,7 @@ DEFAULTS: dict[str, Any] = {
         # One of SMTP_SECURITY; unset: "tls" on port 465, where the server expects TLS from
         # the first byte, else "starttls" (or what an older file's `starttls` says).
         "security": None,
-        # The older setting: true is "starttls" (refused on port 465), false "none".
+        # The older setting: true is "starttls", false "none" (either refused on port 465).
         "starttls": None,
         "username": None,
         "password_env": "THAIDIGEST_SMTP_PASSWORD",  # the password comes from this variable only

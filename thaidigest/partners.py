@@ -103,6 +103,7 @@ __all__ = [
     "PartnerTable",
     "feed_stem",
     "feed_stems",
+    "files_digest",
     "first_spellings",
     "found_partners",
     "partner_key",
@@ -110,9 +111,13 @@ __all__ = [
     "partner_table",
     "partner_table_digest",
     "partners",
+    "partners_digest",
 ]
 
 DEFAULT_TABLE = "partners.toml"
+# The packaged files whose text decides the partners found: the names, the rules that read
+# them (this module: its patterns and their use) and how names are matched.
+DECIDING_FILES = (DEFAULT_TABLE, "partners.py", "matching.py")
 THAI_SIDE = "TH"
 KINDS = ("country", "org", "company")
 
@@ -806,10 +811,32 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
 
 
 def partner_table_digest() -> str:
-    """sha256 of the packaged names (``partners.toml``): what the relevance model's
-    partner signals were found with."""
+    """sha256 of the packaged names (``partners.toml``): the table the relevance model's card
+    says its partner signals were found with (whether the rules that read it changed the
+    model's inputs is for retraining to tell: the weights change)."""
     text = resources.files("thaidigest").joinpath(DEFAULT_TABLE).read_text("utf-8")
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def partners_digest() -> str:
+    """sha256 of the packaged files that decide what :func:`found_partners` returns
+    (:data:`DECIDING_FILES`), as installed: the store scores its articles again when it changes.
+
+    The table alone would miss an upgrade that changes a rule and no name. The files are
+    read as the package holds them, so an installed wheel, which ships its ``.py`` files,
+    gives the digest its source tree gives.
+    """
+    package = resources.files("thaidigest")
+    return files_digest(package.joinpath(name).read_bytes() for name in DECIDING_FILES)
+
+
+def files_digest(contents: Iterable[bytes]) -> str:
+    """sha256 of the files' sha256s, in order: each file counts whole, not as bytes that
+    may move from one file to the next."""
+    digest = hashlib.sha256()
+    for content in contents:
+        digest.update(hashlib.sha256(content).digest())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=8)

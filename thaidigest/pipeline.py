@@ -18,7 +18,13 @@ from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article, renormalised
-from thaidigest.partners import found_partners, partner_table, partner_table_digest, partners
+from thaidigest.partners import (
+    PartnerTable,
+    found_partners,
+    partner_table,
+    partners,
+    partners_digest,
+)
 from thaidigest.relevance import (
     Relevance,
     Rules,
@@ -60,6 +66,16 @@ def user_partners_text(config: dict[str, Any]) -> str | None:
     return Path(path).read_text(encoding="utf-8") if path else None
 
 
+def checked_partner_table(config: dict[str, Any], user_partners: str | None) -> PartnerTable:
+    """The packaged names extended by ``user_partners`` (:func:`user_partners_text`); a
+    :class:`ConfigError` naming the file when it holds a mistake."""
+    try:
+        return partner_table(user_partners)
+    except ValueError as error:
+        path = (config.get("partners") or {}).get("file")
+        raise ConfigError(f"partners.file: {path}: {error}") from None
+
+
 def model_from_config(config: dict[str, Any]) -> Model:
     """The relevance model of ``[relevance] model``, or the packaged one.
 
@@ -85,14 +101,14 @@ SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored 
 
 def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     """What decides a stored verdict: the model file, the rules, the packaged partner
-    names and the threshold.
+    names and the rules that read them, and the threshold.
 
     ``user_rules`` is the text of the user's rules file (:func:`user_rules_text`).
     """
     parts = (
         model_from_config(config).digest,
         rules_digest(user_rules),
-        partner_table_digest(),  # the model's partner signals are found with these names
+        partners_digest(),  # the model's partner signals are found with these names and rules
         repr(threshold_from_config(config)),
     )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -136,6 +152,56 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> in
             )
     store.update_scores(updates, SCORING_KEY, fingerprint)
     return len(updates)
+
+
+PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored articles' partners
+
+
+def partners_fingerprint(user_partners: str | None) -> str:
+    """What decides a stored article's partners: the packaged names and the rules that
+    read them (:func:`~thaidigest.partners.partners_digest`), and the text of the user's
+    partners file, or its absence (a file moved but unchanged finds the same partners)."""
+    user = "no file" if user_partners is None else _sha256(user_partners)
+    return _sha256(f"{partners_digest()}\0{user}")
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def refind_partners_stored(store: Store, config: dict[str, Any]) -> int:
+    """Find every stored article's partners again when what finds them changed.
+
+    Stored ``partners`` then always agree with the names in use: a partner the user
+    adds to their partners file is found in the articles stored before it too, and
+    so is one an upgrade adds to the packaged table or a rule it changes. They are
+    found as the ingestor finds them (with the user's table, from the stored headline
+    and body as today's normaliser writes them) and those that changed written with the
+    fingerprint in one transaction: a run that stops part-way leaves the partners found
+    before, and the next run tries again. The articles are read as the store streams
+    them, not held all at once; a few thousand take a second or two
+    (``bench/refind_partners.py``).
+    Returns how many articles' partners were found again (0 when nothing changed).
+    """
+    return _refind_partners(store, config, user_partners_text(config))
+
+
+def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | None) -> int:
+    """:func:`refind_partners_stored` with the partners file's text already read (once: what
+    finds the partners is what is fingerprinted, and what the ingestor built with it finds)."""
+    fingerprint = partners_fingerprint(user_partners)
+    if store.meta_value(PARTNERS_KEY) == fingerprint:
+        return 0
+    table = checked_partner_table(config, user_partners)
+    changed, read = [], 0
+    for row in store.iter_articles():
+        # Read as today's normaliser writes it, as rescoring reads it (renormalised).
+        found = list(partners(*renormalised(row["title"], row["body"]), table))
+        if found != json.loads(row["partners"]):
+            changed.append((row["id"], row["content_hash"], json.dumps(found)))
+        read += 1
+    store.update_partners(changed, PARTNERS_KEY, fingerprint)
+    return read
 
 
 @dataclass(frozen=True)
@@ -229,13 +295,10 @@ def build_ingestor(
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
     checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
-    _rescore(store, config, user_rules)  # and so does a bad model file, before anything is read
     user_partners = user_partners_text(config)
-    try:
-        partner_table(user_partners)  # and a bad partners file
-    except ValueError as error:
-        path = (config.get("partners") or {}).get("file")
-        raise ConfigError(f"partners.file: {path}: {error}") from None
+    checked_partner_table(config, user_partners)  # and a bad partners file
+    _rescore(store, config, user_rules)  # and so does a bad model file, before anything is read
+    _refind_partners(store, config, user_partners)
     preparer = ArticlePreparer(
         user_rules,
         (config.get("relevance") or {}).get("model"),

@@ -368,6 +368,11 @@ def _add_partners(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
 
 
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(delete(meta).where(meta.c.key == key))
+    conn.execute(insert(meta).values(key=key, value=value))
+
+
 def _schema_version(conn: Connection) -> int | None:
     stored = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     return None if stored is None else int(stored)
@@ -726,8 +731,32 @@ class Store:
                     ),
                     rows,
                 )
-            conn.execute(delete(meta).where(meta.c.key == meta_key))
-            conn.execute(insert(meta).values(key=meta_key, value=meta_value))
+            _set_meta(conn, meta_key, meta_value)
+
+    def update_partners(
+        self, found: Iterable[tuple[int, str, str]], meta_key: str, meta_value: str
+    ) -> None:
+        """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at once.
+
+        An article whose content hash is no longer the one its partners were found in
+        keeps its partners: another process stored a new version meanwhile, and the
+        partners of its text."""
+        rows = [
+            {"row_id": article_id, "read_hash": content_hash, "found": partners}
+            for article_id, content_hash, partners in found
+        ]
+        with self.transaction() as conn:
+            if rows:
+                conn.execute(
+                    update(articles)
+                    .where(
+                        articles.c.id == bindparam("row_id"),
+                        articles.c.content_hash == bindparam("read_hash"),
+                    )
+                    .values(partners=bindparam("found")),
+                    rows,
+                )
+            _set_meta(conn, meta_key, meta_value)
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every stored article in insertion order, as a dict of its columns."""

@@ -504,9 +504,10 @@ SECURITY_CHOSEN = {
     "port-465-unsaid-is-implicit-tls": ((465, None, None), "tls"),
     "old-starttls-true": ((587, True, None), "starttls"),
     "old-starttls-false": ((25, False, None), "none"),
-    "old-starttls-false-on-465-as-ever": ((465, False, None), "none"),
     "security-tls": ((2465, None, "tls"), "tls"),
+    # Plain text on 465 only when said with the new setting, which wins over the old one.
     "security-none-on-465": ((465, None, "none"), "none"),
+    "security-none-with-starttls-false-on-465": ((465, False, "none"), "none"),
     "both-agreeing": ((587, True, "starttls"), "starttls"),
     "starttls-false-with-tls": ((465, False, "tls"), "tls"),
     # A server that really upgrades on 465, said with the new setting, knowingly.
@@ -564,6 +565,20 @@ def test_old_starttls_true_on_port_465_is_refused_naming_both_settings_and_the_f
     refused = settings_problem(mail, {})
     assert refused == (
         "email.starttls = true contradicts email.port = 465, where the server speaks TLS "
+        'from the first byte: remove email.starttls (port 465 then means email.security = "tls")'
+    )
+    with pytest.raises(MailError, match=re.escape(refused)):
+        send(store, built, mail)
+    assert recorded(store) == set()
+
+
+def test_old_starttls_false_on_port_465_is_refused_naming_both_settings_and_the_fix(store, built):
+    # Plain text to the implicit-TLS port: the client waits for a greeting the server,
+    # waiting for TLS, never sends, and the first mail would time out on Monday.
+    mail = mail_settings(465, ["a@example.org"], starttls=False, security=None)
+    refused = settings_problem(mail, {})
+    assert refused == (
+        "email.starttls = false contradicts email.port = 465, where the server speaks TLS "
         'from the first byte: remove email.starttls (port 465 then means email.security = "tls")'
     )
     with pytest.raises(MailError, match=re.escape(refused)):

@@ -402,6 +402,20 @@ def test_an_article_dated_ahead_and_corrected_into_the_week_is_new_there(store):
     assert digest_of(store, W33).items == digest_of(store, W35).items == ()
 
 
+def test_a_date_before_the_week_seen_only_during_it_is_no_earlier_listing(store):
+    # Seen in week 33 dated in week 35; during week 34 dated in week 33 for a day, then in
+    # week 34. No digest before week 34 had it dated before it: it is new there.
+    for published, moment in (
+        (date(2024, 8, 30), "2024-08-14T03:00"),
+        (date(2024, 8, 15), "2024-08-20T03:00"),
+        (date(2024, 8, 20), "2024-08-21T03:00"),
+    ):
+        ingest(store, [article(1, "Headline", "A paragraph.", published)], moment)
+    mark(store, article(1, "Headline"))
+    (item,) = digest_of(store, W34).items
+    assert (item.updated, item.late, item.day) == (False, False, date(2024, 8, 20))
+
+
 def test_a_story_first_listable_in_the_week_its_date_is_corrected_into_is_new_there(store):
     # The generic release was not relevant in week 33, so no digest listed the story before
     # its relevant copy was found in week 34.
@@ -445,3 +459,22 @@ def test_each_week_built_again_shows_the_headline_and_text_of_its_end(store):
             ("Ministers sign", "Ministers sign an MoU"),
         ]
     assert digest_of(store, W36).items == ()
+
+
+def test_a_week_built_in_a_run_keeps_a_body_line_a_later_headline_repeats(store):
+    # Week 35's headline is a line of week 33's body: week 33, built in a run of weeks
+    # that loads week 35's version, still shows the body its readers got.
+    ingest(
+        store,
+        [article(1, "Ministers meet", "Ministers sign an MoU\nThey met.", date(2024, 8, 14))],
+        "2024-08-14T03:00",
+    )
+    ingest(
+        store,
+        [article(1, "Ministers sign an MoU", "They signed.", date(2024, 8, 14))],
+        "2024-08-28T03:00",
+    )
+    mark(store, article(1, "Ministers meet"))
+    for data in (load_weeks(store, W33, W33), load_weeks(store, W33, W35)):
+        (item,) = select_week(data, W33).items
+        assert (item.title, item.body) == ("Ministers meet", "Ministers sign an MoU\nThey met.")

@@ -302,6 +302,11 @@ MAIL_MISTAKES = [
         id="starttls-on-the-implicit-tls-port",
     ),
     pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\nport = 465\nstarttls = false\n',
+        "email.starttls = false contradicts email.port = 465",
+        id="plain-text-on-the-implicit-tls-port",
+    ),
+    pytest.param(
         '[email]\nenabled = true\nrecipients = ["a@example.org"]\nsecurity = "ssl"\n',
         "email.security: must be one of starttls, tls, none",
         id="unknown-security",

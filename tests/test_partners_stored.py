@@ -1,0 +1,207 @@
+"""Stored partners follow what finds them: the user's partners file and the packaged table
+and rules. Each command that opens the store to import, crawl or build the digest finds
+every stored article's partners again when one of them changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT, SEEDS, seed_path
+from thaidigest import pipeline
+from thaidigest.cli import main
+from thaidigest.config import DEFAULTS
+from thaidigest.normalise import normalise_article
+from thaidigest.pipeline import PARTNERS_KEY, build_ingestor, refind_partners_stored
+from thaidigest.readers import read_paths
+from thaidigest.store import Store
+from thaidigest.urls import canonical_url
+
+# A forum seed 000 names in its opening ("APEC Telecommunications and Information Working
+# Group (TELWG)") that no packaged entry names.
+TELWG = '[[partner]]\nid = "org:TELWG"\nen = ["TELWG"]\n'
+TELWG_SEED = seed_path("000")
+PACKAGED_PARTNERS = {
+    "000": ["org:APEC"],
+    "001": ["org:APEC"],
+    "002": ["org:ASEAN"],
+    "003": ["country:JP"],
+    "004": ["org:ASEAN"],
+}
+
+
+def seeded(url: str) -> None:
+    """The seeds imported into the store at ``url`` with the packaged table."""
+    store = Store(url)
+    try:
+        assert build_ingestor(store, config=DEFAULTS).ingest(read_paths([SEEDS])).new == 5
+    finally:
+        store.close()
+
+
+def stored_partners(store: Store) -> dict[str, list[str]]:
+    """Each stored seed's partners, by the seed file's number (``"000"``)."""
+    numbers = {
+        canonical_url(normalise_article(raw).url): number
+        for number in PACKAGED_PARTNERS
+        for raw in read_paths([seed_path(number)])
+    }
+    return {numbers[row["url"]]: json.loads(row["partners"]) for row in store.iter_articles()}
+
+
+def with_telwg() -> dict[str, list[str]]:
+    return {**PACKAGED_PARTNERS, "000": ["org:APEC", "org:TELWG"]}
+
+
+def users_config(folder: Path) -> dict:
+    table = folder / "my_partners.toml"
+    table.write_text(TELWG, encoding="utf-8")
+    return {**DEFAULTS, "partners": {"file": str(table)}}
+
+
+def test_stored_articles_gain_a_partner_the_users_file_adds_at_the_next_digest(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.sqlite"
+    seeded(f"sqlite:///{db}")
+    (tmp_path / "my_partners.toml").write_text(TELWG, encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[partners]\nfile = "my_partners.toml"\n', encoding="utf-8")
+    digest = ["digest", "--db", str(db), "--config", str(config), "--out", str(tmp_path / "out")]
+
+    first = CliRunner().invoke(main, digest)
+    assert first.exit_code == 0, first.output
+    assert "found the partners of 5 stored articles again" in first.output
+    counted = CliRunner().invoke(main, ["partners", "--db", str(db)])
+    assert [line.split()[:3] for line in counted.output.splitlines() if "TELWG" in line] == [
+        ["org:TELWG", "TELWG", "1"]
+    ]
+    again = CliRunner().invoke(main, digest)
+    assert again.exit_code == 0, again.output
+    assert "found the partners" not in again.output  # nothing changed: nothing found again
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert stored_partners(store) == with_telwg()
+    finally:
+        store.close()
+
+
+def test_an_import_finds_the_stored_partners_again_before_it_reads(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    seeded(url)
+    store = Store(url)
+    try:
+        config = users_config(tmp_path)
+        assert build_ingestor(store, config=config).ingest([]).new == 0
+        assert stored_partners(store) == with_telwg()
+        assert refind_partners_stored(store, config) == 0  # recorded as found with the file
+        # The file taken out: the articles lose the partner it added.
+        assert refind_partners_stored(store, DEFAULTS) == 5
+        assert stored_partners(store) == PACKAGED_PARTNERS
+    finally:
+        store.close()
+
+
+# Finds the partners of the store at argv[1] again with the defaults and prints how many.
+REFIND = """
+import sys
+from thaidigest.config import DEFAULTS
+from thaidigest.normalise import normalise_article
+from thaidigest.pipeline import refind_partners_stored
+from thaidigest.store import Store
+from thaidigest.urls import canonical_url
+store = Store(sys.argv[1])
+print(refind_partners_stored(store, DEFAULTS))
+store.close()
+"""
+
+
+def refound_by(package_root: Path, url: str) -> int:
+    """How many stored articles the ``thaidigest`` package under ``package_root`` finds the
+    partners of again."""
+    env = {**os.environ, "PYTHONPATH": str(package_root)}
+    finished = subprocess.run(
+        [sys.executable, "-c", REFIND, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=package_root,
+    )
+    return int(finished.stdout)
+
+
+def test_an_upgrade_that_adds_a_packaged_partner_finds_the_stored_partners_again(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    seeded(url)
+    upgraded = tmp_path / "upgraded"
+    ignored = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
+    assert refound_by(upgraded, url) == 0  # the same package: nothing to find again
+    table = upgraded / "thaidigest" / "partners.toml"
+    table.write_text(table.read_text(encoding="utf-8") + "\n" + TELWG, encoding="utf-8")
+    assert refound_by(upgraded, url) == 5
+    assert refound_by(upgraded, url) == 0  # found with the new table and recorded so
+    store = Store(url)
+    try:
+        assert stored_partners(store) == with_telwg()
+    finally:
+        store.close()
+
+
+class Crash(Exception):
+    """Raised by the partner finder part-way through the stored articles."""
+
+
+def test_a_crash_part_way_leaves_the_old_partners_and_the_next_run_tries_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    seeded(url)
+    store = Store(url)
+    try:
+        recorded = store.meta_value(PARTNERS_KEY)
+        assert recorded is not None
+        config = users_config(tmp_path)
+        real = pipeline.partners
+        calls = []
+
+        def crashing(title: str, body: str, table: object) -> tuple[str, ...]:
+            calls.append(title)
+            if len(calls) == 4:  # seed 000's partners, the first found, have changed
+                raise Crash
+            return real(title, body, table)
+
+        monkeypatch.setattr(pipeline, "partners", crashing)
+        with pytest.raises(Crash):
+            refind_partners_stored(store, config)
+        assert stored_partners(store) == PACKAGED_PARTNERS  # seed 000 came first: not kept
+        assert store.meta_value(PARTNERS_KEY) == recorded
+        monkeypatch.setattr(pipeline, "partners", real)
+        assert refind_partners_stored(store, config) == 5
+        assert stored_partners(store) == with_telwg()
+    finally:
+        store.close()
+
+
+def test_an_article_edited_while_its_partners_were_found_again_keeps_the_edits_partners(
+    store: Store,
+) -> None:
+    # Another process stores a new version between the read and the write: the partners
+    # it found with the new text stay, not those of the text read before.
+    build_ingestor(store, config=DEFAULTS).ingest(read_paths([TELWG_SEED]))
+    (row,) = store.iter_articles()
+    store.update_partners([(row["id"], "an older text's hash", '["org:TELWG"]')], PARTNERS_KEY, "x")
+    assert json.loads(next(store.iter_articles())["partners"]) == ["org:APEC"]
+    assert store.meta_value(PARTNERS_KEY) == "x"
+    store.update_partners([(row["id"], row["content_hash"], '["org:TELWG"]')], PARTNERS_KEY, "y")
+    assert json.loads(next(store.iter_articles())["partners"]) == ["org:TELWG"]
