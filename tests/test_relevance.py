@@ -17,18 +17,22 @@ from thaidigest.partners import Found, found_partners
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
     PARTNER_SIGNALS,
+    ROLE_SIGNALS,
     Match,
     _key,
     _trie_pattern,
     explain,
     load_rules,
+    model_inputs,
     partner_signals,
+    role_signals,
     rules_from_text,
     score,
     score_each,
     signals,
     topic_stem,
 )
+from thaidigest.training import signal_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -76,13 +80,7 @@ SEED_CASES = [
 RELEVANT_IDS = [
     38528,  # first ASEAN digital ministers' meeting
     57695,  # MoC with Japan on ICT
-    pytest.param(
-        85110,  # ministry MoU with the House secretariat on the government cloud
-        marks=pytest.mark.xfail(
-            reason="a known miss of the model (0.30): a Thai agency as partner on digital "
-            "government; the model trained in December 2026 weighs digital-government down"
-        ),
-    ),
+    85110,  # ministry MoU with the House secretariat on the government cloud
     87996,  # APEC TELWG 69
 ]
 NOT_RELEVANT_IDS = [
@@ -92,13 +90,13 @@ NOT_RELEVANT_IDS = [
     74790,  # APEC CEO summit speech mentioning AI in passing
     pytest.param(
         77081,  # the digital ministry signs a stroke-care MoU
-        marks=pytest.mark.xfail(reason="a known miss of the model (0.65): health, not digital"),
+        marks=pytest.mark.xfail(reason="a known miss of the model (0.93): health, not digital"),
     ),
     90882,  # English cabinet synopsis
     92959,  # online scam warning
     pytest.param(
         93349,  # fake-news statistics that mention an MoU
-        marks=pytest.mark.xfail(reason="a known miss of the model (0.86); see the never-term test"),
+        marks=pytest.mark.xfail(reason="a known miss of the model (0.97); see the never-term test"),
     ),
 ]
 
@@ -400,6 +398,41 @@ def test_explain_names_the_partners_the_model_saw() -> None:
     assert named.ids  # the fixture names a partner
     assert f"partners named: {', '.join(named.ids)}" in text
     assert re.search(r"signals: 'partners?(-\w+)?@(opening|title)'", text)
+
+
+def test_role_signals_weigh_a_digital_subject_and_cooperation_together() -> None:
+    assert role_signals({"digital": 0.8, "cooperation": 0.5, "negative": 0.3}) == {
+        "digital-x-cooperation@article": pytest.approx(0.4)
+    }
+    assert role_signals({"digital": 0.8}) == {}  # digital news with no cooperation
+    assert role_signals({"cooperation": 0.9, "topic:mou": 1.0}) == {}
+    assert set(role_signals({"digital": 1.0, "cooperation": 1.0})) <= set(ROLE_SIGNALS)
+
+
+def test_the_model_takes_the_role_signals_of_the_packaged_rules() -> None:
+    title, body, _ = ARTICLES_BY_ID[57695]
+    packaged = signals(title, body, RULES)
+    both = packaged.roles["digital"] * packaged.roles["cooperation"]
+    assert both > 0
+    assert model_inputs(title, body, RULES, packaged)["digital-x-cooperation@article"] == (
+        pytest.approx(both)
+    )
+    mine = rules_from_text('[groups.mine]\nrole = "cooperation"\nth = ["ข่าว"]\n')
+    inputs = model_inputs(title, body, mine, signals(title, body, mine))
+    assert inputs["digital-x-cooperation@article"] == pytest.approx(both)  # not the user's
+    assert set(ROLE_SIGNALS) <= set(signal_names(RULES))
+
+
+def test_the_packaged_model_weighs_digital_with_cooperation_towards_relevant() -> None:
+    model = load_model()
+    weights = dict(zip(model.signal_names, model.signal_weights.tolist(), strict=True))
+    assert weights["digital-x-cooperation@article"] > 0
+
+
+def test_explain_names_the_digital_and_cooperation_signal() -> None:
+    title, body, _ = ARTICLES_BY_ID[57695]
+    up = explain(title, body, RULES).split("pushed up most:\n")[1].split("pushed down most:")[0]
+    assert "signals: 'digital-x-cooperation@article'" in up
 
 
 DIGITAL_TERMS = ["ดิจิทัล", "ไซเบอร์", "ปัญญาประดิษฐ์", "5G", "ICT"]

@@ -9,8 +9,10 @@ it joint work. The model sees the same, as two blocks of features:
   character n-grams stand in for words; they also catch English names),
 - ``signals``: the rule signals of :mod:`thaidigest.relevance` (how strongly
   each term group, digital, cooperation, negative, each topic, matched in the
-  title, the lead and the body), and its partner signals (which kinds of
-  partner the headline and opening name, and how many:
+  title, the lead and the body), the product of the article's digital and
+  cooperation strengths (the guide's two conditions together:
+  :func:`~thaidigest.relevance.role_signals`), and its partner signals (which
+  kinds of partner the headline and opening name, and how many:
   :func:`~thaidigest.relevance.partner_signals`).
 
 Why these, by 5-fold cross-validation on the train split (pooled F1 at the

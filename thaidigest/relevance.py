@@ -54,12 +54,14 @@ from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.urls import path_name
 
 __all__ = [
+    "ROLE_SIGNALS",
     "Match",
     "Relevance",
     "Rules",
     "Signals",
     "explain",
     "load_rules",
+    "role_signals",
     "rules_from_text",
     "score",
     "score_each",
@@ -76,6 +78,9 @@ PARTNER_SIGNALS = (
     "partners@opening",
     "partner@title",
 )
+# Pairs of roles the model weighs together (role_signals): the guide's two conditions.
+ROLE_PAIRS = (("digital", "cooperation"),)
+ROLE_SIGNALS = tuple(f"{first}-x-{second}@article" for first, second in ROLE_PAIRS)
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = ("topic_min", "lead_paragraphs", "lead_min_chars")
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
@@ -441,22 +446,45 @@ def partner_signals(named: Found) -> dict[str, float]:
     return found
 
 
+def role_signals(roles: Mapping[str, float]) -> dict[str, float]:
+    """What the model sees of the guide's two conditions together (:data:`ROLE_SIGNALS`):
+    the product of the article's digital and cooperation strengths (``Signals.roles``,
+    weighted by place and capped), present when both are.
+
+    A relevant article is digital AND reports cooperation; a sum of per-place signals
+    cannot say "both", their product can. With it, 5-fold cross-validation on the train
+    split (bench folds) gave pooled F1 0.775 at 0.5 (P 0.809, R 0.743) against 0.745
+    (P 0.787, R 0.708) without, and 0.763-0.780 against 0.736-0.756 on three other
+    fold draws. Instead of it, the pair within one line (0.771) or 60 characters (0.762),
+    the headline's digital terms with cooperation or a partner (0.767), the role
+    strengths themselves (0.770) or where the first digital term stands (0.744-0.750)
+    scored less; beside it they moved F1 by -0.002 to +0.004.
+    """
+    found = {}
+    for (first, second), name in zip(ROLE_PAIRS, ROLE_SIGNALS, strict=True):
+        if both := roles.get(first, 0.0) * roles.get(second, 0.0):
+            found[name] = both
+    return found
+
+
 def model_inputs(
     title: str, body: str, rules: Rules, found: Signals, named: Found | None = None
 ) -> Mapping[str, float]:
-    """The signals the model takes: those of the packaged rules and the packaged partner
-    names it was trained with. ``named`` is the article's partners by the packaged
-    names (:func:`~thaidigest.partners.found_partners`), found here when not given.
+    """The signals the model takes: those of the packaged rules (with their
+    :func:`role_signals`) and the packaged partner names it was trained with. ``named``
+    is the article's partners by the packaged names
+    (:func:`~thaidigest.partners.found_partners`), found here when not given.
 
     A user's rules file changes topics and adds always / never terms, and a
     user's partners file adds partners to the article's ``partners``; neither
     changes what the model sees, which would shift its learned weights.
     """
     packaged = rules_from_text(None)
-    strengths = found.strengths if rules is packaged else signals(title, body, packaged).strengths
+    if rules is not packaged:
+        found = signals(title, body, packaged)
     if named is None:
         named = found_partners(title, body, partner_table(None))
-    return {**strengths, **partner_signals(named)}
+    return {**found.strengths, **role_signals(found.roles), **partner_signals(named)}
 
 
 def score(
@@ -562,8 +590,8 @@ def explain(
     """A human-readable account of an article's relevance.
 
     The probability and the threshold, the partners the model saw named, the
-    features that pushed it up and down most (n-grams of the opening, rule and
-    partner signals), and the rule terms that matched where.
+    features that pushed it up and down most (n-grams of the opening, rule, role
+    and partner signals), and the rule terms that matched where.
     """
     model = model or load_model()
     named = found_partners(title, body, partner_table(None))

@@ -43,6 +43,7 @@ from thaidigest.readers import read_jsonl_file, read_paths
 from thaidigest.relevance import (
     PARTNER_SIGNALS,
     PLACES,
+    ROLE_SIGNALS,
     Rules,
     model_inputs,
     rules_digest,
@@ -151,7 +152,7 @@ def read_relevant_examples(
 
 def signal_names(rules: Rules) -> list[str]:
     """The model's signals: each rule group of a scoring role or a topic, in each place,
-    and the partner signals."""
+    the role signals and the partner signals."""
     groups = sorted(
         {
             member.group
@@ -160,7 +161,11 @@ def signal_names(rules: Rules) -> list[str]:
             if member.role in SIGNAL_ROLES or member.role.startswith("topic:")
         }
     )
-    return [f"{group}@{place}" for group in groups for place in PLACES] + list(PARTNER_SIGNALS)
+    return [
+        *(f"{group}@{place}" for group in groups for place in PLACES),
+        *PARTNER_SIGNALS,
+        *ROLE_SIGNALS,
+    ]
 
 
 def _vocabulary(texts: Iterable[str], min_df: int) -> tuple[list[str], np.ndarray]:
