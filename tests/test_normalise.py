@@ -507,6 +507,16 @@ def test_a_text_normalised_today_is_read_again_unchanged():
         assert renormalised(article.title, article.body) == (article.title, article.body)
 
 
+def test_a_mark_thai_normalisation_drops_between_two_spaces_leaves_one_space():
+    # Coordinates in a thaigov announcement (corpus 51583): a nikhahit and a mai ek written
+    # as degree and minute signs, each alone between spaces, which PyThaiNLP drops.
+    line = '(ก) จุดที่ 1 ละติจูด 7 \u0e4d 38 \u0e48 38.1012" เหนือลองจิจูด 98 \u0e4d 16'
+    cleaned = clean_line(line)
+    assert "  " not in cleaned
+    assert clean_line(cleaned) == cleaned
+    assert clean_text(f"ละติจูด\n{line}") == ["ละติจูด", cleaned]
+
+
 # A headline and body as an older release stored them, and as normalisation writes them now.
 STORED_THE_OLD_WAY = [
     (

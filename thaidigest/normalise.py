@@ -288,8 +288,15 @@ def clean_line(line: str) -> str:
     normalised."""
     line = SPACES.sub(" ", unicodedata.normalize("NFC", plain_characters(line))).strip()
     if NEEDS_THAI_NORMALISATION.search(line):
-        line = pythainlp_normalize(line).strip()
+        line = _thai_normalised(line)
     return line
+
+
+def _thai_normalised(line: str) -> str:
+    """A line PyThaiNLP normalised, its spaces single again: a lone mark it drops between
+    two spaces (a nikhahit written as a degree sign, ``7 ํ 38``) leaves two, which a second
+    normalisation would make one."""
+    return SPACES.sub(" ", pythainlp_normalize(line)).strip()
 
 
 def clean_text(text: str) -> list[str]:
@@ -304,7 +311,7 @@ def clean_text(text: str) -> list[str]:
     for index, raw in enumerate(text.split("\n")):
         line = raw.strip()
         if index in may_need and NEEDS_THAI_NORMALISATION.search(line):
-            line = pythainlp_normalize(line).strip()
+            line = _thai_normalised(line)
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:
