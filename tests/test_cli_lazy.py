@@ -62,6 +62,11 @@ def test_a_command_without_thai_text_to_cut_loads_no_pythainlp(command: str) -> 
     assert loaded_after(run_quietly(command, "--help"), heavy=("pythainlp",)) == []
 
 
+def test_serving_loads_no_import_pipeline() -> None:
+    """datasketch (the import's near-duplicate search) loads SciPy: most of a second."""
+    assert loaded_after(run_quietly("serve", "--help"), heavy=("datasketch", "scipy")) == []
+
+
 def test_exporting_and_status_load_no_pythainlp(tmp_path: Path) -> None:
     Store(f"sqlite:///{tmp_path / 'thaidigest.sqlite'}").close()
     db = str(tmp_path / "thaidigest.sqlite")
