@@ -110,7 +110,7 @@ _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
 # Lines PyThaiNLP's normaliser would change: only those are passed to it, so
 # the common clean line costs one regex search, not thirty substitutions.
 # Its classes of Thai marks (``pythainlp.thai_tonemarks`` and the rest; the test checks
-# they are the same), written out: importing PyThaiNLP takes 0.05-0.2 s of CPU here,
+# they are the same), written out: importing PyThaiNLP takes 0.05-0.2 s (-X importtime),
 # which the commands that never meet a line to normalise (export, status) do not pay.
 THAI_TONEMARKS = "\u0e48\u0e49\u0e4a\u0e4b"
 THAI_ABOVE_VOWELS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e4d\u0e47"
