@@ -26,7 +26,6 @@ from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.folders import os_reason
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import Store, utc_now
 
 out_option = click.option(
@@ -176,6 +175,9 @@ def digest_command(
         weeks = [week]
     else:
         weeks = weeks_to_build(written_weeks(out_dir), now, int(config["digest"]["weeks"]))
+    # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
+    from thaidigest.pipeline import refind_partners_stored, rescore_stored
+
     store = Store.open(db)
     try:
         rescored = rescore_stored(store, config)

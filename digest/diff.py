@@ -49,8 +49,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pythainlp.tokenize import sent_tokenize, word_tokenize
-
 from thaidigest.dates import arabic_digits
 from thaidigest.normalise import renormalised, without_headline_repeats
 
@@ -149,6 +147,8 @@ def sentences(paragraph: str) -> tuple[str, ...]:
     """The sentences of one paragraph: Thai by PyThaiNLP (``crfcut``), others at sentence ends.
     (About 10 µs a character: callers bound the text, see :data:`MAX_ALIGNED_CHARS`.)"""
     if THAI_LETTER.search(paragraph):
+        from pythainlp.tokenize import sent_tokenize  # loaded on the first Thai text
+
         found = sent_tokenize(paragraph, engine="crfcut")
     else:
         found = SENTENCE_END.split(paragraph)
@@ -171,6 +171,8 @@ def _text_words(text: str) -> list[str]:
     if not text:
         return []
     if THAI_LETTER.search(text):
+        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text
+
         return word_tokenize(text, engine="newmm", keep_whitespace=True)
     return WORD_OR_SPACE.findall(text)
 

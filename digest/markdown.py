@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
-from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
@@ -109,6 +108,8 @@ def _cut(unit: str, limit: int) -> str:
     if " " in unit:
         words, separator = unit.split(" "), " "
     else:
+        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
+
         words = word_tokenize(
             unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
         )

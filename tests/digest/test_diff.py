@@ -76,17 +76,17 @@ def test_only_spacing_changed_is_no_change():
 
 
 def test_a_huge_unspaced_thai_paragraph_is_compared_whole_without_cutting_it(monkeypatch):
-    from digest import diff
+    from pythainlp import tokenize  # digest.diff imports it on the first Thai text
 
     cut = []
-    real_segment = diff.sent_tokenize
+    real_segment = tokenize.sent_tokenize
 
     def recording(text, **options):
         cut.append(len(text))
         return real_segment(text, **options)
 
-    monkeypatch.setattr(diff, "sent_tokenize", recording)
-    monkeypatch.setattr(diff, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
+    monkeypatch.setattr(tokenize, "sent_tokenize", recording)
+    monkeypatch.setattr(tokenize, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
     huge = "ก" * 1_000_000  # one stored line with no space: cutting it would take minutes
     numbers, removed, added = body_changes(f"Intro.\n{huge}", f"Intro.\n{huge}ข")
     assert numbers == () and removed == (huge,) and added == (huge + "ข",)
