@@ -12,7 +12,15 @@ from typing import Any
 
 import click
 
-from digest.mail import MailError, mail_subject, not_over, owed, send_digest, write_off
+from digest.mail import (
+    MailError,
+    mail_subject,
+    not_over,
+    owed,
+    refuse_unmailable,
+    send_digest,
+    write_off,
+)
 from digest.publish import (
     DIGESTS,
     DigestResult,
@@ -166,6 +174,8 @@ def digest_command(
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
     config = load_config_or_exit(config_file)
+    if mail or config["email"]["enabled"]:
+        refuse_unmailable(config, config_file)
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
         raise SettingsError(f"--week {week} has not started yet")

@@ -53,16 +53,14 @@ def load_schedule_or_exit(path: Path | None, *, check_cron: bool = True) -> Sche
 def check_mail_settings(
     config: Mapping[str, Any], schedule: Schedule, config_file: str | None
 ) -> None:
-    """Refuse ``[email]`` settings that cannot mail a digest when the schedule mails one:
-    one line and exit status 2 when the daemon starts, not a failed job on Monday."""
-    from digest.mail import settings_problem
+    """Refuse ``[email]`` settings that cannot mail a digest when the schedule mails one
+    (:func:`digest.mail.refuse_unmailable`): when the daemon starts, not on Monday."""
+    from digest.mail import refuse_unmailable
 
-    mailed = config["email"]["enabled"] or any(
+    if config["email"]["enabled"] or any(
         job.task == "digest" and job.args.get("email") for job in schedule.jobs
-    )
-    problem = settings_problem(config["email"]) if mailed else None
-    if problem:
-        raise SettingsError(f"{config_path(config_file) or 'the settings'}: {problem}")
+    ):
+        refuse_unmailable(config, config_file)
 
 
 @click.command("run")
