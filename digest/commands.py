@@ -32,6 +32,7 @@ from digest.publish import (
 )
 from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from thaidigest.config import digest_folder
 from thaidigest.folders import os_reason
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
@@ -181,7 +182,7 @@ def digest_command(
         raise SettingsError(f"--week {week} has not started yet")
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
-    out_dir = out or Path(config["digest"]["out"])
+    out_dir = digest_folder(out, config)
     if week is not None:
         weeks = [week]
     else:
@@ -239,7 +240,7 @@ def digest_command(
 def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
     """Serve the digest folder over HTTP (port 0 picks a free port)."""
     config = load_config_or_exit(config_file)
-    out_dir = out or Path(config["digest"]["out"])
+    out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
     try:
