@@ -34,16 +34,15 @@ from digest.select import Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.config import digest_folder
 from thaidigest.folders import os_reason
-from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
+from thaidigest.options import (
+    SettingsError,
+    config_option,
+    db_option,
+    load_config_or_exit,
+    out_option,
+)
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import Store, utc_now
-
-out_option = click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder [default: digest.out from the settings, ./public].",
-)
 
 
 def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> Week | None:
