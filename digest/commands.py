@@ -22,7 +22,6 @@ from digest.mail import (
     write_off,
 )
 from digest.publish import (
-    DIGESTS,
     DigestResult,
     build_digest,
     is_local_site,
@@ -30,7 +29,7 @@ from digest.publish import (
     stored_digests,
     written_weeks,
 )
-from digest.select import Week, WeekError
+from digest.select import DIGESTS, Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.config import digest_folder
 from thaidigest.folders import os_reason
