@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -95,6 +95,14 @@ def autolink(url: str) -> str:
     """A web address as a link to itself; nothing for what is not one."""
     published = clean_link(url)
     return f"<{markdown_url(published)}>" if published else ""
+
+
+def lists_story(markdown: str, urls: Iterable[str]) -> bool:
+    """Whether a Markdown digest lists the story whose articles are at ``urls`` (its
+    representative and copies): an item links each of its published addresses once, in
+    its heading or its "Also on" line, and no other item links them. A story with no web
+    address is not found (nothing of it is linked)."""
+    return any(link and link in markdown for link in map(autolink, urls))
 
 
 def _units(paragraph: str, language: str) -> list[str]:
