@@ -11,7 +11,11 @@ just after it (``ห้องรับรอง 1 → 2 ตึกบัญชา
 noun, so the word after alone would name the wrong thing), otherwise the old
 sentence is removed and the new one added. Sentences removed or added next to each other
 in one paragraph are shown as one passage (:func:`_passages`): the segmenter also cuts
-at the spaces between Thai phrases, and one sentence would be listed in pieces.
+at the spaces between Thai phrases, and one sentence would be listed in pieces. Where the
+text of a run of sentences of one paragraph is the other version's with whole phrases
+(between spaces) added at its start or end, only those phrases are added or removed
+(:func:`_recut`): the segmenter cuts a sentence added to the end of a paragraph together
+with the one before it, which did not change.
 
 A body line that repeats a headline, either version's or an earlier one of the article,
 is set aside before the bodies are compared: the page repeating a headline it had, which
@@ -72,6 +76,8 @@ THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
 # Sentence ends in English text (Thai text separates phrases with spaces).
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
+# What lies between spaces: a word of English text, a phrase of Thai.
+PHRASE = re.compile(r"\S+")
 # The words shown on each side of a changed number: at most this many words and characters.
 CONTEXT_WORDS = 2
 CONTEXT_MAX_CHARS = 24
@@ -110,6 +116,8 @@ NO_CHANGE = Diff()
 
 # A paragraph as it is compared (every digit an Arabic one) and as it is written.
 Paragraph = tuple[str, str]
+# The sentences of a run of paragraphs, and the place of the paragraph of each.
+Cut = tuple[list[str], list[int]]
 
 
 def _fold(text: str) -> str:
@@ -252,7 +260,8 @@ def _compare_runs(
         added.update(came)
         # Words inserted or deleted at the start, the middle or the end of a sentence edit
         # it: the sentence on the other side, matched by the word beside the change, is
-        # removed and added too. (A whole sentence inserted between two is not an edit.)
+        # removed and added too. (A whole sentence inserted between two is not an edit, nor
+        # are phrases added at either end, which :func:`_recut` has cut apart.)
         for i, j in ((i1 - 1, j1 - 1), (i2, j2)):
             if 0 <= i < len(old_tokens) and 0 <= j < len(new_tokens):
                 if new_tokens[j][0] in came:
@@ -323,10 +332,59 @@ def _sentence_changes(
     return numbers, removed, added
 
 
-def _cut(paragraphs: list[Paragraph]) -> tuple[list[str], list[int]]:
+def _cut(paragraphs: list[Paragraph]) -> Cut:
     """The sentences of ``paragraphs`` in order, and the place of the paragraph of each."""
     cut = [(place, s) for place, (_, text) in enumerate(paragraphs) for s in sentences(text)]
     return [s for _, s in cut], [place for place, _ in cut]
+
+
+def _recut(old: Cut, new: Cut) -> tuple[Cut, Cut]:
+    """``old`` and ``new`` with each differing run of sentences whose text is the other
+    side's with whole phrases added at its start or end (:func:`_phrases_added`) cut as
+    the other side's sentences and those phrases, within one paragraph on each side.
+
+    The segmenter cuts a paragraph by its words around each place: a sentence added to
+    the end of a paragraph is cut together with the one before it (``… ว่า ทั้งนี้ …``),
+    and aligned as it stands that unchanged sentence would be listed as removed and the
+    two together as added."""
+    (old_texts, old_paragraph_of), (new_texts, new_paragraph_of) = old, new
+    matcher = difflib.SequenceMatcher(None, _folded(old_texts), _folded(new_texts), autojunk=False)
+    recut_old: Cut = ([], [])
+    recut_new: Cut = ([], [])
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old_run, new_run = old_texts[i1:i2], new_texts[j1:j2]
+        old_places, new_places = old_paragraph_of[i1:i2], new_paragraph_of[j1:j2]
+        if tag == "replace" and len(set(old_places)) == len(set(new_places)) == 1:
+            with_phrases_added = _phrases_added(old_run, new_run)
+            if with_phrases_added:
+                new_run = with_phrases_added
+            else:
+                old_run = _phrases_added(new_run, old_run) or old_run  # phrases cut
+            old_places, new_places = old_places[:1] * len(old_run), new_places[:1] * len(new_run)
+        recut_old[0].extend(old_run)
+        recut_old[1].extend(old_places)
+        recut_new[0].extend(new_run)
+        recut_new[1].extend(new_places)
+    return recut_old, recut_new
+
+
+def _phrases_added(shorter: list[str], longer: list[str]) -> list[str] | None:
+    """``longer`` as ``shorter``'s sentences and the rest of its text, when its text is
+    ``shorter``'s (compared as :func:`_fold` does) with whole phrases (between spaces)
+    added at the start or the end; otherwise None. A word joined to a first or last word
+    without a space (``ค่าใช้จ่าย`` -> ``ค่าใช้จ่ายรวม``) edits that sentence instead."""
+    kept = _folded(PHRASE.findall(" ".join(shorter)))
+    text = " ".join(longer)
+    spans = [match.span() for match in PHRASE.finditer(text)]
+    phrases = _folded([text[start:end] for start, end in spans])
+    count = len(kept)
+    if len(phrases) <= count:
+        return None
+    if phrases[:count] == kept:
+        return [*shorter, text[spans[count][0] :]]
+    if phrases[-count:] == kept:
+        return [text[: spans[-count - 1][1]], *shorter]
+    return None
 
 
 def _passages(texts: list[str], paragraph_of: list[int], chosen: list[int]) -> list[str]:
@@ -368,7 +426,8 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     numbers: list[NumberChange] = []
     removed: list[str] = []
     added: list[str] = []
-    for (old, old_paragraph_of), (new, new_paragraph_of) in cut:
+    for old_cut, new_cut in cut:
+        (old, old_paragraph_of), (new, new_paragraph_of) = _recut(old_cut, new_cut)
         found, gone, came = _sentence_changes(old, new)
         numbers.extend(found)
         removed.extend(_passages(old, old_paragraph_of, gone))
