@@ -73,6 +73,8 @@ AFTER_THE_RUN_STARTED = "SELECT id FROM crawl_runs"
 
 def rows(db, sql: str) -> list[tuple]:
     """Rows of ``sql``, [] while the crawl has not yet made the database or its tables."""
+    if not db.exists():  # connecting would make it
+        return []
     try:
         with sqlite3.connect(db, timeout=5) as conn:
             return conn.execute(sql).fetchall()
