@@ -17,8 +17,13 @@ then closes without them, records the run as ``stopped`` and releases its locks.
 Nothing is lost by that: each article is stored in its own transaction, and the
 crawl after one that did not finish looks further back. A second signal closes at
 once; a crawl whose reactor does not answer is ended by ``SIGALRM`` at
-``STOP_DEADLINE``. A crawl killed outright is recorded as ``failed`` by the next
-crawl of the site.
+``STOP_DEADLINE``. The handlers are in place before the first lock is taken, so a
+signal however early after it (Scrapy still being built, the reactor not yet
+running) records the run of each site locked ``stopped`` and releases the locks,
+without starting the crawl. One before any lock is taken ends the process as it
+would have before the crawl began (SIGTERM's default action; SIGINT's
+``KeyboardInterrupt``): nothing is held or recorded. A crawl killed outright is
+recorded as ``failed`` by the next crawl of the site.
 """
 
 from __future__ import annotations
@@ -26,13 +31,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+from collections.abc import Iterator
 from datetime import timedelta
 from types import FrameType
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
-from scrapy.utils.ossignal import install_shutdown_handlers
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_values
 from scraper.report import LOCKED, STOPPED_REASON, CrawlReport, build_report, locked_report
@@ -44,6 +49,7 @@ from thaidigest.store import Store, utc_now
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 DIED = "the crawl process ended before the crawl did"
 CUT_SHORT = "stopped before the end"
 
@@ -72,49 +78,64 @@ def run_crawl(
 
     A site whose lock another crawl holds is not crawled: its run is recorded
     with the status ``locked``, and the other sites are crawled all the same.
+    SIGTERM and SIGINT are handled from before the first lock is taken (see
+    :class:`_SignalStop`): a site whose lock was taken has a run recorded
+    ``stopped`` however early the signal came, and a site not reached is left
+    out of the result.
     """
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
     run_ids: dict[str, int] = {}
     crawlers: list[Crawler] = []
-    try:
-        for source in sources:
-            try:
-                locks.acquire(store, f"crawl:{source}", ttl)
-            except locks.LockHeld as held:
-                run_ids[source] = record_locked(store, source, str(held))
-                continue
-            taken.append(source)
-            # Holding the lock, any run of the site still "running" is a dead crawl's.
-            for run_id in store.unfinished_crawl_runs(source):
-                store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
-        if taken:
-            process = CrawlerProcess(crawl_settings(config, store.url))
+    stop = _SignalStop()
+    with stop.handling():
+        try:
+            for source in sources:
+                if stop.received is not None:
+                    break
+                try:
+                    locks.acquire(store, f"crawl:{source}", ttl)
+                except locks.LockHeld as held:
+                    run_ids[source] = record_locked(store, source, str(held))
+                    continue
+                taken.append(source)
+                # Holding the lock, any run of the site still "running" is a dead crawl's.
+                for run_id in store.unfinished_crawl_runs(source):
+                    store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
+            if taken and stop.received is None:
+                process = CrawlerProcess(crawl_settings(config, store.url))
+                for source in taken:
+                    arguments: dict[str, Any] = {"base_url": base_url}
+                    if source == "thaigov" and start_id is not None:
+                        arguments["start_id"] = start_id
+                    crawler = process.create_crawler(SPIDERS[source])
+                    crawlers.append(crawler)
+                    process.crawl(crawler, **arguments)
+                with locks.kept(store, [f"crawl:{source}" for source in taken], ttl):
+                    stop.run(process)
+        finally:
+            for crawler in crawlers:
+                run_id = getattr(crawler.spider, "crawl_run_id", None)
+                if run_id is None:  # no spider, or it never started its run
+                    continue
+                run_ids[crawler.spider.name] = run_id
+                if run_id in store.unfinished_crawl_runs(crawler.spider.name):
+                    report = unfinished_report(CUT_SHORT, crawler)
+                    store.finish_crawl_run(run_id, utc_now(), "failed", report)
+            if stop.received is not None:
+                for source in taken:
+                    if source not in run_ids:  # stopped before its spider started a run
+                        run_ids[source] = record_stopped(store, source)
             for source in taken:
-                arguments: dict[str, Any] = {"base_url": base_url}
-                if source == "thaigov" and start_id is not None:
-                    arguments["start_id"] = start_id
-                crawler = process.create_crawler(SPIDERS[source])
-                crawlers.append(crawler)
-                process.crawl(crawler, **arguments)
-            with locks.kept(store, [f"crawl:{source}" for source in taken], ttl):
-                _SignalStop(process).run()
-    finally:
-        for crawler in crawlers:
-            run_id = getattr(crawler.spider, "crawl_run_id", None)
-            if run_id is None:  # no spider, or it never started its run
-                continue
-            run_ids[crawler.spider.name] = run_id
-            if run_id in store.unfinished_crawl_runs(crawler.spider.name):
-                report = unfinished_report(CUT_SHORT, crawler)
-                store.finish_crawl_run(run_id, utc_now(), "failed", report)
-        for source in taken:
-            locks.release(store, f"crawl:{source}")
+                locks.release(store, f"crawl:{source}")
+    if stop.received is not None and not taken:
+        signal.raise_signal(stop.received)  # as if it came before the crawl began
+    reached = sources if stop.received is None else [s for s in sources if s in run_ids]
     return {
         source: store.crawl_run(run_ids[source])
         if source in run_ids
         else store.last_crawl_runs(source)[0]
-        for source in sources
+        for source in reached
     }
 
 
@@ -126,32 +147,71 @@ def record_locked(store: Store, source: str, holder: str) -> int:
     return run_id
 
 
+def record_stopped(store: Store, source: str) -> int:
+    """Record a crawl of ``source`` stopped by a signal before it sent a request; the run's id."""
+    now = utc_now()
+    run_id = store.start_crawl_run(source, now)
+    report = build_report({"finish_reason": STOPPED_REASON}, [], [])
+    report.update(source=source, duration=0)
+    store.finish_crawl_run(run_id, now, report["status"], report)
+    return run_id
+
+
 class _SignalStop:
-    """Stop a running crawl on SIGTERM or SIGINT, as the module docstring says.
+    """Stop a crawl on SIGTERM or SIGINT, as the module docstring says, whenever it comes.
+
+    The handlers are in place from before the first lock is taken until the
+    locks are released: before the reactor runs, and after it has stopped, a
+    signal is only noted (``received``), and :func:`run_crawl` takes no further
+    lock, builds no crawl and starts no reactor; a reactor that starts with a
+    signal noted stops at once. While the reactor runs, the first signal stops
+    the crawl within ``STOP_GRACE`` seconds, a second one at once.
 
     Scrapy's own graceful stop waits for every request already handed to the
     downloader: with a politeness delay and a hanging server, that is the
     download timeout and more.
     """
 
-    def __init__(self, process: CrawlerProcess) -> None:
-        self.process = process
-        self.signalled = False
+    def __init__(self) -> None:
+        self.received: int | None = None  # the first signal
+        self.process: CrawlerProcess | None = None  # set while its reactor runs
+        self.stopping = False
+
+    @contextlib.contextmanager
+    def handling(self) -> Iterator[None]:
+        """Handle SIGTERM and SIGINT in the block; the handlers before it are restored after."""
+        previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self.on_signal)
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     def on_signal(self, signum: int, _frame: FrameType | None) -> None:
         """Only signal-safe calls here: the reactor does the work in its own turn."""
-        from twisted.internet import reactor
-
-        if self.signalled:
-            reactor.callFromThread(self.close_now)
+        first = self.received is None
+        if first:
+            self.received = signum
+        if self.process is None:  # the reactor is not running
             return
-        self.signalled = True
-        signal.setitimer(signal.ITIMER_REAL, STOP_DEADLINE)  # SIGALRM's default action ends us
-        reactor.callFromThread(self.stop_soon, signal.Signals(signum).name)
-
-    def stop_soon(self, name: str) -> None:
         from twisted.internet import reactor
 
+        if first:
+            signal.setitimer(signal.ITIMER_REAL, STOP_DEADLINE)  # SIGALRM's default action ends us
+            reactor.callFromThread(self.stop_soon)
+        else:
+            reactor.callFromThread(self.close_now)
+
+    def stop_soon(self) -> None:
+        """Stop the crawl, once, and close it ``STOP_GRACE`` seconds later at the latest."""
+        from twisted.internet import reactor
+
+        if self.stopping or self.process is None or self.received is None:
+            return
+        self.stopping = True
+        name = signal.Signals(self.received).name
         log.info("received %s: stopping the crawl within %g s", name, STOP_GRACE)
         self.process.stop()
         reactor.callLater(STOP_GRACE, self.close_now)
@@ -160,6 +220,8 @@ class _SignalStop:
         """Record each unfinished crawl run as stopped and stop the reactor."""
         from twisted.internet import reactor
 
+        if self.process is None:
+            return
         for crawler in list(self.process.crawlers):
             report = crawler.get_extension(CrawlReport)
             if report is not None and crawler.spider is not None:
@@ -167,13 +229,26 @@ class _SignalStop:
         with contextlib.suppress(RuntimeError):  # the reactor already stopped or stopping
             reactor.stop()
 
-    def run(self) -> None:
-        """Start the crawl and return when it has ended or stopped."""
+    def run(self, process: CrawlerProcess) -> None:
+        """Run the crawl and return when it has ended or stopped; at once if a signal came."""
         from twisted.internet import reactor
 
+        if self.received is not None:
+            return
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        reactor.addSystemEventTrigger("after", "startup", install_shutdown_handlers, self.on_signal)
-        self.process.start(install_signal_handlers=False)
+        reactor.addSystemEventTrigger("after", "startup", self.started, process)
+        try:
+            process.start(install_signal_handlers=False)
+        finally:
+            self.process = None
+            signal.setitimer(signal.ITIMER_REAL, 0)  # the reactor answered: no deadline now
+
+    def started(self, process: CrawlerProcess) -> None:
+        """The reactor runs: signals stop the crawl from now, and one already noted does now."""
+        self.process = process
+        if self.received is not None:
+            signal.setitimer(signal.ITIMER_REAL, STOP_DEADLINE)
+            self.stop_soon()
 
 
 def unfinished_report(reason: str, crawler: Crawler | None = None) -> dict[str, Any]:

@@ -960,3 +960,43 @@ def test_a_killed_daemon_takes_its_crawl_with_it(tmp_path):
         assert not running(crawl_pid), f"crawl {crawl_pid} outlived its daemon by {ORPHAN_BOUND} s"
     # The kernel sent it SIGTERM: it recorded its runs as stopped and let go of its locks.
     assert_stopped_crawl(db)
+
+
+def test_sigterm_as_soon_as_the_daemons_crawl_takes_its_lock_records_it_stopped(tmp_path):
+    # The crawl is stopped before Scrapy has built it: its run is recorded stopped all the
+    # same and its locks are released (it used to die of the signal, holding both for an hour).
+    db = tmp_path / "db.sqlite"
+    every_page_hangs = FaultRule(path=r"^/(?!robots\.txt)", fault="hang", delay=300)
+    with FixtureSite(faults=FaultPlan([every_page_hangs])) as site:
+        schedule = tmp_path / "schedule.toml"
+        schedule.write_text(
+            schedule_text(
+                'name = "crawl"\ntask = "crawl"\nevery = 1\n'
+                f'args = {{ base_url = "{site.base_url}", start_id = {FIRST_THAIGOV_ID} }}\n'
+            )
+        )
+        daemon = Daemon(tmp_path, schedule, db, daemon_config(tmp_path), "run.log")
+        try:
+            daemon.wait_for(
+                lambda: any(name == "crawl:thaigov" for name, _ in query_locks(db)), timeout=60
+            )
+            code = daemon.stop()
+        finally:
+            if daemon.process.poll() is None:
+                daemon.process.kill()
+                daemon.process.wait()
+    log = daemon.log()
+    assert code == 0, log
+    assert re.search(r"crawl: stopped by the shutdown in [\d.]+ s, exit 1", log), log
+    assert locks(db) == [], log  # the crawl's and the daemon's own
+    runs = crawl_runs(db)
+    assert ("thaigov", "stopped") in [(run["source"], run["status"]) for run in runs], runs
+    assert {run["status"] for run in runs} == {"stopped"}, runs
+
+
+def query_locks(db: Path) -> list[tuple]:
+    """:func:`locks`, or [] while the daemon has not yet made the database or its tables."""
+    try:
+        return locks(db)
+    except sqlite3.OperationalError:
+        return []

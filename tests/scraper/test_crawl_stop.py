@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import crawl, crawl_args
 from tests.scraper.test_crawl import expected_urls, stored
@@ -59,3 +61,94 @@ def test_sigterm_closes_a_crawl_stuck_on_a_download_and_the_next_crawl_loses_not
         rerun = crawl(site.base_url, db, config)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert stored(db).keys() == expected_urls()  # the next crawl looked back for what it missed
+
+
+# Every page but robots.txt hangs: whenever the signal comes, the crawl has not finished.
+EVERY_PAGE_HANGS = FaultRule(path=r"^/(?!robots\.txt)", fault="hang", delay=300)
+# The moments a stop may come after the crawl took its lock: at once (before Scrapy has
+# built the crawl, let alone run it), and once the spider has started its crawl run.
+AFTER_THE_LOCK = "SELECT name FROM locks"
+AFTER_THE_RUN_STARTED = "SELECT id FROM crawl_runs"
+
+
+def rows(db, sql: str) -> list[tuple]:
+    """Rows of ``sql``, [] while the crawl has not yet made the database or its tables."""
+    if not db.exists():  # connecting would make it
+        return []
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
+def start_crawl(site: FixtureSite, db, config, source: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "thaidigest",
+            *crawl_args(site.base_url, db, config, "--source", source),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "signum", "moment"),
+    [
+        ("thaigov", signal.SIGTERM, AFTER_THE_LOCK),
+        ("all", signal.SIGTERM, AFTER_THE_LOCK),  # one site's lock taken, maybe not the other's
+        ("mdes", signal.SIGINT, AFTER_THE_LOCK),
+        ("thaigov", signal.SIGTERM, AFTER_THE_RUN_STARTED),
+    ],
+)
+def test_a_crawl_stopped_as_soon_as_it_holds_its_lock_records_it_stopped_and_releases_it(
+    source, signum, moment, tmp_path
+):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(faults=FaultPlan([EVERY_PAGE_HANGS])) as site:
+        victim = start_crawl(site, db, config, source)
+        try:
+            deadline = time.monotonic() + 60
+            while not rows(db, moment):
+                assert victim.poll() is None and time.monotonic() < deadline
+                time.sleep(0.005)
+            victim.send_signal(signum)
+            stdout, stderr = victim.communicate(timeout=60)
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+                victim.wait()
+    assert victim.returncode == 1, stderr[-2000:]  # as for any stopped crawl, not killed
+    assert "Traceback" not in stderr
+    assert rows(db, "SELECT * FROM locks") == []
+    runs = rows(db, "SELECT source, status FROM crawl_runs")
+    first = "thaigov" if source == "all" else source  # the site whose lock is taken first
+    assert (first, "stopped") in runs, runs
+    assert {status for _, status in runs} == {"stopped"}, runs
+    for ran, _ in runs:
+        assert f"{ran}: stopped" in stdout, stdout
+
+
+def test_a_crawl_stopped_before_it_takes_a_lock_ends_as_the_signal_ends_it_holding_nothing(
+    tmp_path,
+):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        victim = start_crawl(site, db, config, "all")
+        victim.send_signal(signal.SIGTERM)  # still starting Python: long before any lock
+        stdout, _ = victim.communicate(timeout=60)
+        requests = list(site.requests)
+    assert victim.returncode == -signal.SIGTERM  # 143 in a shell
+    assert stdout == ""
+    assert rows(db, "SELECT * FROM locks") == []
+    assert rows(db, "SELECT * FROM crawl_runs") == []
+    assert requests == []
