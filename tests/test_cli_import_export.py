@@ -100,8 +100,7 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     result = CliRunner().invoke(
         main,
         ["import", str(tmp_path / "empty.txt"), str(tmp_path / "title_only.txt"),
-         str(tmp_path / "invalid_utf8.txt"), str(jsonl), str(tmp_path / "missing.txt"),
-         str(seed_path("000")), "--db", str(db)],
+         str(tmp_path / "invalid_utf8.txt"), str(jsonl), str(seed_path("000")), "--db", str(db)],
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -112,9 +111,46 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     assert "invalid_utf8.txt: invalid UTF-8 at byte" in messages
     assert f"{jsonl}:2: invalid JSON" in messages
     assert f"{jsonl}:3: no 'text' field" in messages
-    assert "missing.txt: no such file or folder" in messages
-    assert "read 9, new 3, updated 0, unchanged 0, rejected 6" in result.output
+    assert "read 8, new 3, updated 0, unchanged 0, rejected 5" in result.output
     assert len(export(db)) == 3
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):
+    db = tmp_path / "data" / "db.sqlite"
+    missing = tmp_path / "nope" / "x.jsonl"
+    result = CliRunner().invoke(
+        main, ["import", str(seed_path("000")), str(missing), "--db", str(db)]
+    )
+    assert result.exit_code == 2
+    assert f"'{missing}' does not exist" in result.stderr
+    assert "read " not in result.output
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("others", [[], ["notes.md"]], ids=["empty", "other-files"])
+def test_a_folder_with_no_articles_is_one_line_and_makes_no_database(tmp_path, others):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for name in others:
+        (folder / name).write_text("not an article", encoding="utf-8")
+    db = tmp_path / "data" / "db.sqlite"
+    result = CliRunner().invoke(main, ["import", str(folder), "--db", str(db)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: no articles in {folder}"), lines
+    assert not (tmp_path / "data").exists()
+
+
+def test_an_empty_folder_beside_articles_is_reported_and_the_articles_imported(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    db = tmp_path / "db.sqlite"
+    result = CliRunner().invoke(
+        main, ["import", str(tmp_path / "inbox"), str(SEEDS), "--db", str(db)]
+    )
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'inbox'}: no .txt, .jsonl or .jsonl.xz file in it" in result.stderr
+    assert "read 6, new 5, updated 0, unchanged 0, rejected 1" in result.stdout
+    assert len(export(db)) == 5
 
 
 def test_compressed_corpus_file_is_streamed(tmp_path):

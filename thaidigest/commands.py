@@ -25,7 +25,7 @@ from thaidigest.pipeline import (
     rules_from_config,
     threshold_from_config,
 )
-from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, read_paths
+from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, expand_paths, read_files
 from thaidigest.relevance import explain
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
@@ -35,7 +35,7 @@ MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--workers",
     type=click.IntRange(min=1, max=MAX_WORKERS),
@@ -50,14 +50,18 @@ def import_command(
 ) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
     config = load_config_or_exit(config_file)
-    store = Store.open(db)
-    ingestor = build_ingestor(store, config=config, workers=workers)
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
+    files = list(expand_paths(list(paths), on_skipped=report))
+    if all(isinstance(file, Rejected) for file in files):  # only folders with nothing to read
+        reasons = "; ".join(rejected.describe() for rejected in files)
+        raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
+    store = Store.open(db)
+    ingestor = build_ingestor(store, config=config, workers=workers)
     items = tqdm(
-        read_paths(list(paths), ReadLimits.from_config(config), on_skipped=report),
+        read_files(files, ReadLimits.from_config(config)),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,

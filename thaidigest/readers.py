@@ -26,7 +26,7 @@ import json
 import logging
 import lzma
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from io import BufferedIOBase
@@ -525,8 +525,16 @@ def read_paths(
 ) -> Iterator[RawArticle | Rejected]:
     """Every article in the given files and folders, in order; see :func:`expand_paths`
     for ``on_skipped``."""
+    return read_files(expand_paths(paths, on_skipped), limits)
+
+
+def read_files(
+    files: Iterable[Path | Rejected], limits: ReadLimits | None = None
+) -> Iterator[RawArticle | Rejected]:
+    """Every article in the files :func:`expand_paths` gave, in order; its rejections
+    passed on as they are."""
     limits = limits or ReadLimits()
-    for path in expand_paths(paths, on_skipped):
+    for path in files:
         if isinstance(path, Rejected):
             yield path
         elif _ends_with(path, JSONL_SUFFIXES):
