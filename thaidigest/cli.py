@@ -15,7 +15,7 @@ import importlib
 import click
 
 from thaidigest.config import ConfigError
-from thaidigest.options import SettingsError
+from thaidigest.options import EXIT_INTERRUPTED, SettingsError
 from thaidigest.output import checked_stdout
 from thaidigest.store import NoDatabaseError, StoreError
 
@@ -64,6 +64,9 @@ class Commands(click.Group):
             raise SettingsError(str(error)) from None
         except StoreError as error:
             raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
+            click.echo("Aborted!", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

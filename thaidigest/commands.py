@@ -16,9 +16,9 @@ import click
 from tqdm import tqdm
 
 from thaidigest.export import export_record
-from thaidigest.ingest import Rejected
+from thaidigest.ingest import Interrupted, Rejected
 from thaidigest.normalise import renormalised
-from thaidigest.options import config_option, db_option, load_config_or_exit
+from thaidigest.options import EXIT_INTERRUPTED, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import (
     build_ingestor,
     model_from_config,
@@ -66,7 +66,11 @@ def import_command(
         disable=not sys.stderr.isatty(),
         file=sys.stderr,
     )
-    summary = ingestor.ingest(items, on_reject=report)
+    try:
+        summary = ingestor.ingest(items, on_reject=report)
+    except Interrupted as interrupted:  # what is stored stays stored: a rerun adds the rest
+        click.echo(f"{interrupted.summary.line()} (interrupted: import again to store the rest)")
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
     sys.exit(1 if summary.rejected else 0)
 

@@ -164,6 +164,14 @@ class Summary:
         )
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest; ``summary`` counts what it stored and rejected before."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
 NOT_SCORED = Scored(0.0, False, ())
 
 
@@ -269,13 +277,22 @@ class Ingestor:
         items: Iterable[Item],
         on_reject: Callable[[Rejected], None] | None = None,
     ) -> Summary:
-        """Store every article of ``items``; count and report the rejected ones."""
+        """Store every article of ``items``; count and report the rejected ones.
+
+        Ctrl-C raises :class:`Interrupted` with the counts of what was stored (and
+        rejected) before it: an article counts as read once its transaction is
+        committed, so a rerun stores exactly the rest.
+        """
         summary = Summary()
-        with closing(self._prepared_batches(items)) as batches:
-            for batch in batches:
-                prepared = self._count(batch, summary, on_reject)
-                for outcome in self._write(prepared):
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
+        try:
+            with closing(self._prepared_batches(items)) as batches:
+                for batch in batches:
+                    prepared = self._count(batch, summary, on_reject)
+                    for outcome in self._write(prepared):
+                        summary.read += 1
+                        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        except KeyboardInterrupt as interrupt:
+            raise Interrupted(summary) from interrupt
         return summary
 
     def _write(self, prepared: list[Prepared]) -> Iterator[str]:
@@ -331,13 +348,13 @@ class Ingestor:
         summary: Summary,
         on_reject: Callable[[Rejected], None] | None,
     ) -> list[Prepared]:
-        """The prepared items of a batch; the rejected ones counted and reported."""
+        """The prepared items of a batch; the rejected ones counted (as read) and reported."""
         prepared: list[Prepared] = []
         for item in batch:
-            summary.read += 1
             if isinstance(item, Prepared):
                 prepared.append(item)
                 continue
+            summary.read += 1
             summary.rejected += 1
             if len(summary.rejections) < KEPT_REJECTIONS:
                 summary.rejections.append(item)

@@ -512,7 +512,7 @@ def expand_paths(
                 note = f"{len(others)} {files_word} not {SUFFIX_NAMES}, such as {others[0]}"
                 on_skipped(Rejected(str(path), note))
             yield from wanted
-        elif path.is_file():
+        elif path.exists():  # a file, or a named pipe another program writes the corpus into
             yield path
         else:
             yield Rejected(str(path), "no such file or folder")

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
+from tests.conftest import ctrl_c, started_from_a_terminal
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
 from tests.digest.test_mail import (
     Inbox,
@@ -660,3 +661,13 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
             ("a@example.org", str(last.shift(-1))),
             ("a@example.org", str(last)),
         ]
+
+
+def test_serve_stopped_by_ctrl_c_exits_0(tmp_path):
+    """Ctrl-C is how serve is stopped: its normal end, not a failure or an interruption."""
+    (tmp_path / "public").mkdir()
+    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0"]
+    with started_from_a_terminal(*args) as serve:
+        assert serve.stdout.readline().startswith("Serving ")
+        out, err = ctrl_c(serve)
+    assert (serve.returncode, out, err) == (0, "Stopped.\n", "")
