@@ -324,11 +324,16 @@ def run_writing_to(stdout, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("command", ["export", "partners", "status"])
-def test_a_full_disk_under_the_output_is_one_line_and_status_1(command, tmp_path):
+@pytest.mark.parametrize(
+    "args",
+    [["export"], ["partners"], ["status"], ["digest", "--week", "2024-W34", "--out", "{out}"]],
+    ids=["export", "partners", "status", "digest"],  # digest: not taken for its folder's
+)
+def test_a_full_disk_under_the_output_is_one_line_and_status_1(args, tmp_path):
     db = seeded_database(tmp_path)
+    args = [arg.format(out=tmp_path / "public") for arg in args]
     with open("/dev/full", "w") as full:  # every write: No space left on device
-        result = run_writing_to(full, command, "--db", str(db))
+        result = run_writing_to(full, *args, "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "Error: cannot write the output: No space left on device" in result.stderr.splitlines()

@@ -26,8 +26,14 @@ import click
 EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
 
 
-class OutputError(OSError):
-    """Standard output could not be written (its ``errno`` and ``strerror`` say why)."""
+class OutputError(Exception):
+    """Standard output could not be written: ``errno`` and ``strerror`` say why. No
+    OSError, so that a command's ``except OSError`` for its own files lets it by."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror)
+        self.errno = error.errno
+        self.strerror = error.strerror
 
 
 class CheckedStdout:
@@ -41,13 +47,13 @@ class CheckedStdout:
         try:
             return self._stream.write(text)
         except OSError as error:
-            raise OutputError(error.errno, error.strerror) from None
+            raise OutputError(error) from None
 
     def flush(self) -> None:
         try:
             self._stream.flush()
         except OSError as error:
-            raise OutputError(error.errno, error.strerror) from None
+            raise OutputError(error) from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
