@@ -12,9 +12,16 @@ from typing import Any
 
 import click
 
-from digest.mail import MailError, mail_subject, not_over, owed, send_digest, write_off
+from digest.mail import (
+    MailError,
+    mail_subject,
+    not_over,
+    owed,
+    refuse_unmailable,
+    send_digest,
+    write_off,
+)
 from digest.publish import (
-    DIGESTS,
     DigestResult,
     build_digest,
     is_local_site,
@@ -22,19 +29,18 @@ from digest.publish import (
     stored_digests,
     written_weeks,
 )
-from digest.select import Week, WeekError
+from digest.select import DIGESTS, Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from thaidigest.config import digest_folder
 from thaidigest.folders import os_reason
-from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import Store, utc_now
-
-out_option = click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder [default: digest.out from the settings, ./public].",
+from thaidigest.options import (
+    SettingsError,
+    config_option,
+    db_option,
+    load_config_or_exit,
+    out_option,
 )
+from thaidigest.store import Store, utc_now
 
 
 def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> Week | None:
@@ -166,16 +172,21 @@ def digest_command(
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
     config = load_config_or_exit(config_file)
+    if mail or config["email"]["enabled"]:
+        refuse_unmailable(config, config_file)
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
         raise SettingsError(f"--week {week} has not started yet")
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
-    out_dir = out or Path(config["digest"]["out"])
+    out_dir = digest_folder(out, config)
     if week is not None:
         weeks = [week]
     else:
         weeks = weeks_to_build(written_weeks(out_dir), now, int(config["digest"]["weeks"]))
+    # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
+    from thaidigest.pipeline import refind_partners_stored, rescore_stored
+
     store = Store.open(db)
     try:
         rescored = rescore_stored(store, config)
@@ -232,7 +243,7 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     Ctrl-C is how it stops: exit status 0, whenever it comes (serving, or just before).
     """
     config = load_config_or_exit(config_file)
-    out_dir = out or Path(config["digest"]["out"])
+    out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
     try:

@@ -9,7 +9,9 @@ word (Thai words by PyThaiNLP's ``newmm``): when only numbers differ, each is
 reported as ``old → new`` between the words of its sentence just before and
 just after it (``ห้องรับรอง 1 → 2 ตึกบัญชาการ``: Thai puts a number after its
 noun, so the word after alone would name the wrong thing), otherwise the old
-sentence is removed and the new one added.
+sentence is removed and the new one added. Sentences removed or added next to each other
+in one paragraph are shown as one passage (:func:`_passages`): the segmenter also cuts
+at the spaces between Thai phrases, and one sentence would be listed in pieces.
 
 A body line that repeats a headline, either version's or an earlier one of the article,
 is set aside before the bodies are compared: the page repeating a headline it had, which
@@ -48,8 +50,6 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-
-from pythainlp.tokenize import sent_tokenize, word_tokenize
 
 from thaidigest.dates import arabic_digits
 from thaidigest.normalise import renormalised, without_headline_repeats
@@ -149,6 +149,8 @@ def sentences(paragraph: str) -> tuple[str, ...]:
     """The sentences of one paragraph: Thai by PyThaiNLP (``crfcut``), others at sentence ends.
     (About 10 µs a character: callers bound the text, see :data:`MAX_ALIGNED_CHARS`.)"""
     if THAI_LETTER.search(paragraph):
+        from pythainlp.tokenize import sent_tokenize  # loaded on the first Thai text
+
         found = sent_tokenize(paragraph, engine="crfcut")
     else:
         found = SENTENCE_END.split(paragraph)
@@ -171,6 +173,8 @@ def _text_words(text: str) -> list[str]:
     if not text:
         return []
     if THAI_LETTER.search(text):
+        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text
+
         return word_tokenize(text, engine="newmm", keep_whitespace=True)
     return WORD_OR_SPACE.findall(text)
 
@@ -220,12 +224,13 @@ def _number_change(
 
 def _compare_runs(
     old: Sequence[str], new: Sequence[str]
-) -> tuple[list[NumberChange], list[str], list[str]]:
-    """Two runs of sentences in the same place, word by word: numbers, removed, added."""
+) -> tuple[list[NumberChange], list[int], list[int]]:
+    """Two runs of sentences in the same place, word by word: the numbers changed, and the
+    places in ``old`` and ``new`` of the sentences removed and added, in order."""
     old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
     new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
-        return [], list(old), list(new)
+        return [], list(range(len(old))), list(range(len(new)))
     old_words = [word for _, word in old_tokens]
     a = _folded(old_words)
     b = _folded([word for _, word in new_tokens])
@@ -254,11 +259,7 @@ def _compare_runs(
                     removed.add(old_tokens[i][0])
                 if old_tokens[i][0] in gone:
                     added.add(new_tokens[j][0])
-    return (
-        numbers,
-        [old[index] for index in sorted(removed)],
-        [new[index] for index in sorted(added)],
-    )
+    return numbers, sorted(removed), sorted(added)
 
 
 def _unaligned(
@@ -302,23 +303,45 @@ def _changed_runs(
 
 def _sentence_changes(
     old: list[str], new: list[str]
-) -> tuple[list[NumberChange], list[str], list[str]]:
-    """Two runs of sentences aligned: the numbers changed, sentences removed and added."""
+) -> tuple[list[NumberChange], list[int], list[int]]:
+    """Two runs of sentences aligned: the numbers changed, and the places in ``old`` and
+    ``new`` of the sentences removed and added, in order."""
     numbers: list[NumberChange] = []
-    removed: list[str] = []
-    added: list[str] = []
+    removed: list[int] = []
+    added: list[int] = []
     matcher = difflib.SequenceMatcher(None, _folded(old), _folded(new), autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "delete":
-            removed.extend(old[i1:i2])
+            removed.extend(range(i1, i2))
         elif tag == "insert":
-            added.extend(new[j1:j2])
+            added.extend(range(j1, j2))
         elif tag == "replace":
             found, gone, came = _compare_runs(old[i1:i2], new[j1:j2])
             numbers.extend(found)
-            removed.extend(gone)
-            added.extend(came)
+            removed.extend(i1 + index for index in gone)
+            added.extend(j1 + index for index in came)
     return numbers, removed, added
+
+
+def _cut(paragraphs: list[Paragraph]) -> tuple[list[str], list[int]]:
+    """The sentences of ``paragraphs`` in order, and the place of the paragraph of each."""
+    cut = [(place, s) for place, (_, text) in enumerate(paragraphs) for s in sentences(text)]
+    return [s for _, s in cut], [place for place, _ in cut]
+
+
+def _passages(texts: list[str], paragraph_of: list[int], chosen: list[int]) -> list[str]:
+    """The ``chosen`` sentences (places in ``texts``, in order), those next to each other in
+    one paragraph joined into one passage: Thai has no sentence marks, and the segmenter
+    cuts a sentence at the spaces between its phrases (``… 3 คณะ`` | ``ภายในเดือนธันวาคม``
+    | ``2567``), so one sentence added or removed would be listed in pieces."""
+    passages: list[str] = []
+    for number, place in enumerate(chosen):
+        previous = chosen[number - 1] if number else None
+        if previous == place - 1 and paragraph_of[previous] == paragraph_of[place]:
+            passages[-1] += " " + texts[place]
+        else:
+            passages.append(texts[place])
+    return passages
 
 
 def body_diff(old_body: str, new_body: str) -> Diff:
@@ -339,23 +362,17 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     new_changed = [paragraph for _, new in runs for paragraph in new]
     if sum(len(text) for _, text in old_changed + new_changed) > MAX_ALIGNED_CHARS:
         return _by_paragraph(old_changed, new_changed)
-    cut = [
-        (
-            [s for _, paragraph in old for s in sentences(paragraph)],
-            [s for _, paragraph in new for s in sentences(paragraph)],
-        )
-        for old, new in runs
-    ]
-    if sum(len(old) + len(new) for old, new in cut) > MAX_ALIGNED_SENTENCES:
+    cut = [(_cut(old), _cut(new)) for old, new in runs]
+    if sum(len(old[0]) + len(new[0]) for old, new in cut) > MAX_ALIGNED_SENTENCES:
         return _by_paragraph(old_changed, new_changed)
     numbers: list[NumberChange] = []
     removed: list[str] = []
     added: list[str] = []
-    for old, new in cut:
+    for (old, old_paragraph_of), (new, new_paragraph_of) in cut:
         found, gone, came = _sentence_changes(old, new)
         numbers.extend(found)
-        removed.extend(gone)
-        added.extend(came)
+        removed.extend(_passages(old, old_paragraph_of, gone))
+        added.extend(_passages(new, new_paragraph_of, came))
     return Diff(numbers=tuple(numbers), removed=tuple(removed), added=tuple(added))
 
 

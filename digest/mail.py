@@ -41,8 +41,9 @@ from sqlalchemy import delete, insert, select
 from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY
+from thaidigest.config import SMTP_SECURITY, config_path
 from thaidigest.locks import LockHeld, acquire, release
+from thaidigest.options import SettingsError
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
 
@@ -88,6 +89,16 @@ def settings_problem(
     except MailError as error:
         return str(error)
     return None
+
+
+def refuse_unmailable(config: Mapping[str, Any], config_file: str | None) -> None:
+    """Refuse ``[email]`` settings that cannot mail a digest (:func:`settings_problem`):
+    one line naming the settings file, exit status 2, before a command that would mail
+    does anything (``digest`` with mail on, and ``run``, ``schedule`` and ``status`` when
+    the schedule mails), not an error once the digest is written or on Monday."""
+    problem = settings_problem(config["email"])
+    if problem:
+        raise SettingsError(f"{config_path(config_file) or 'the settings'}: {problem}")
 
 
 def smtp_security(settings: Mapping[str, Any]) -> str:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
-from pythainlp.tokenize import word_tokenize
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
@@ -98,6 +97,14 @@ def autolink(url: str) -> str:
     return f"<{markdown_url(published)}>" if published else ""
 
 
+def lists_story(markdown: str, urls: Iterable[str]) -> bool:
+    """Whether a Markdown digest lists the story whose articles are at ``urls`` (its
+    representative and copies): an item links each of its published addresses once, in
+    its heading or its "Also on" line, and no other item links them. A story with no web
+    address is not found (nothing of it is linked)."""
+    return any(link and link in markdown for link in map(autolink, urls))
+
+
 def _units(paragraph: str, language: str) -> list[str]:
     if language == "th":
         return paragraph.split(" ")
@@ -109,6 +116,8 @@ def _cut(unit: str, limit: int) -> str:
     if " " in unit:
         words, separator = unit.split(" "), " "
     else:
+        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
+
         words = word_tokenize(
             unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
         )

@@ -71,6 +71,7 @@ from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
     DIGEST_FILE,
+    DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
@@ -85,7 +86,6 @@ from thaidigest.partners import feed_stems, partner_name
 from thaidigest.relevance import topic_stem
 from thaidigest.store import Store, utc_now
 
-DIGESTS = "digests"
 TOPICS = "topics"
 PARTNERS = "partners"
 DIGESTS_FEED = "digests.atom"

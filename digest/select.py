@@ -98,6 +98,8 @@ from thaidigest.store import (
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
 WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$")
+# The folder of the weekly digests in an output folder, and a week's Markdown digest there.
+DIGESTS = "digests"
 DIGEST_FILE = re.compile(rf"^{WEEK_NAME}\.md$")  # a week's Markdown digest: 2024-W34.md
 OTHER_TOPIC = "other"
 # An article first seen during a week and dated at most this many days before it

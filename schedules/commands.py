@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy import func, select
 
-from digest.select import DIGEST_FILE, Week, WeekError
+from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
 from scraper.report import robots_note, robots_rules
-from thaidigest.config import config_path
+from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.sites import SOURCES
 from thaidigest.store import NoDatabaseError, Store, crawl_runs, database_url, parse_iso, utc_now
@@ -53,16 +53,14 @@ def load_schedule_or_exit(path: Path | None, *, check_cron: bool = True) -> Sche
 def check_mail_settings(
     config: Mapping[str, Any], schedule: Schedule, config_file: str | None
 ) -> None:
-    """Refuse ``[email]`` settings that cannot mail a digest when the schedule mails one:
-    one line and exit status 2 when the daemon starts, not a failed job on Monday."""
-    from digest.mail import settings_problem
+    """Refuse ``[email]`` settings that cannot mail a digest when the schedule mails one
+    (:func:`digest.mail.refuse_unmailable`): when the daemon starts, not on Monday."""
+    from digest.mail import refuse_unmailable
 
-    mailed = config["email"]["enabled"] or any(
+    if config["email"]["enabled"] or any(
         job.task == "digest" and job.args.get("email") for job in schedule.jobs
-    )
-    problem = settings_problem(config["email"]) if mailed else None
-    if problem:
-        raise SettingsError(f"{config_path(config_file) or 'the settings'}: {problem}")
+    ):
+        refuse_unmailable(config, config_file)
 
 
 @click.command("run")
@@ -228,7 +226,7 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
 def newest_digest(out_dir: Path) -> Path | None:
     """The newest weekly digest file in ``out_dir/digests``."""
     found = sorted(
-        path for path in (out_dir / "digests").glob("*.md") if DIGEST_FILE.match(path.name)
+        path for path in (out_dir / DIGESTS).glob("*.md") if DIGEST_FILE.match(path.name)
     )
     return found[-1] if found else None
 
@@ -265,14 +263,26 @@ def _last_ok_finished(store: Store, source: str) -> str | None:
         return conn.execute(query).scalar()
 
 
-def digest_folders(schedule: Schedule, config: Mapping[str, Any]) -> list[Path]:
-    """The output folders of the schedule's weekly digest jobs (those without a fixed week)."""
+def digest_folders(
+    schedule: Schedule, config: Mapping[str, Any], *, weekly_only: bool = False
+) -> list[Path]:
+    """The folders the schedule's digest jobs write, each once, in job order
+    (``weekly_only``: of the jobs without a fixed week, which build each week once over)."""
     folders = [
-        Path(job.args.get("out") or config["digest"]["out"])
+        digest_folder(job.args.get("out"), config)
         for job in schedule.jobs
-        if job.task == "digest" and "week" not in job.args
+        if job.task == "digest" and not (weekly_only and "week" in job.args)
     ]
     return list(dict.fromkeys(folders))
+
+
+def digest_line(folder: Path, now: datetime) -> str:
+    """The newest digest in ``folder`` and when it was written, or that it has none."""
+    digest = newest_digest(folder)
+    if digest is None:
+        return f"digest: none yet in {folder / DIGESTS}"
+    written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
+    return f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})"
 
 
 def _week_of(digest: Path | None) -> Week | None:
@@ -291,7 +301,7 @@ def missing_digests(folders: list[Path], first_crawl: datetime | None, now: date
         if week is not None:
             hours = DIGEST_GRACE / timedelta(hours=1)
             problems.append(
-                f"digest: no digest of {week} in {folder / 'digests'} {hours:g} h after the week "
+                f"digest: no digest of {week} in {folder / DIGESTS} {hours:g} h after the week "
                 f"ended (newest: {newest.name if newest else 'none'})"
             )
     return problems
@@ -326,16 +336,14 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
     for site in health:
         for line in health_lines(site):
             click.echo(f"  {site.source}: {line}")
-    digest = newest_digest(Path(config["digest"]["out"]))
-    if digest is None:
-        click.echo("digest: none yet")
-    else:
-        written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
-        click.echo(f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})")
+    # Where the schedule's digest jobs write; digest.out for digests built by hand.
+    for folder in digest_folders(schedule, config) or [digest_folder(None, config)]:
+        click.echo(digest_line(folder, now))
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
-    problems.extend(missing_digests(digest_folders(schedule, config), first_crawl, now))
+    weekly = digest_folders(schedule, config, weekly_only=True)
+    problems.extend(missing_digests(weekly, first_crawl, now))
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)
     if problems:

@@ -21,8 +21,8 @@ print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & {he
 """
 
 
-def loaded_after(code: str, cwd: Path | None = None) -> list[str]:
-    program = PROBE.format(code=code, heavy=set(HEAVY))
+def loaded_after(code: str, cwd: Path | None = None, heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    program = PROBE.format(code=code, heavy=set(heavy))
     result = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=cwd
     )
@@ -55,6 +55,23 @@ def test_the_status_command_runs_without_the_crawler_or_the_scheduler(tmp_path: 
     Store(f"sqlite:///{tmp_path / 'thaidigest.sqlite'}").close()  # status reads, never creates
     code = run_quietly("status", "--db", str(tmp_path / "thaidigest.sqlite"))
     assert loaded_after(code, cwd=tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["serve", "export", "status"])
+def test_a_command_without_thai_text_to_cut_loads_no_pythainlp(command: str) -> None:
+    assert loaded_after(run_quietly(command, "--help"), heavy=("pythainlp",)) == []
+
+
+def test_serving_loads_no_import_pipeline() -> None:
+    """datasketch (the import's near-duplicate search) loads SciPy: most of a second."""
+    assert loaded_after(run_quietly("serve", "--help"), heavy=("datasketch", "scipy")) == []
+
+
+def test_exporting_and_status_load_no_pythainlp(tmp_path: Path) -> None:
+    Store(f"sqlite:///{tmp_path / 'thaidigest.sqlite'}").close()
+    db = str(tmp_path / "thaidigest.sqlite")
+    code = run_quietly("export", "--db", db) + run_quietly("status", "--db", db)
+    assert loaded_after(code, cwd=tmp_path, heavy=("pythainlp",)) == []
 
 
 def test_every_listed_command_loads_under_its_own_name() -> None:

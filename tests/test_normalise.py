@@ -5,12 +5,17 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+import pythainlp
 from pythainlp.util import normalize as pythainlp_normalize
 
 from tests.conftest import DATA, seed_path
 from thaidigest.model import RawArticle
 from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
+    THAI_ABOVE_VOWELS,
+    THAI_BELOW_VOWELS,
+    THAI_FOLLOW_VOWELS,
+    THAI_TONEMARKS,
     clean_line,
     clean_text,
     decode_leftover_entities,
@@ -183,6 +188,16 @@ def test_the_fast_gate_lets_through_every_kind_of_text_that_needs_pythainlp(text
     assert NEEDS_THAI_NORMALISATION.search(text)
     assert may_need_thai_normalisation(text)
     assert clean_text(text) == [pythainlp_normalize(line).strip() for line in text.split("\n")]
+
+
+def test_the_gates_thai_marks_are_pythainlps():
+    """The gate writes PyThaiNLP's classes of marks out so as not to import it."""
+    assert (
+        pythainlp.thai_tonemarks,
+        pythainlp.thai_above_vowels,
+        pythainlp.thai_below_vowels,
+        pythainlp.thai_follow_vowels,
+    ) == (THAI_TONEMARKS, THAI_ABOVE_VOWELS, THAI_BELOW_VOWELS, THAI_FOLLOW_VOWELS)
 
 
 def test_a_mark_left_dangling_by_stripping_a_line_is_dropped():
@@ -505,6 +520,16 @@ def test_a_text_normalised_today_is_read_again_unchanged():
     articles += [seed_article(prefix) for prefix in sorted(SEED_EXPECTATIONS)]
     for article in articles:
         assert renormalised(article.title, article.body) == (article.title, article.body)
+
+
+def test_a_mark_thai_normalisation_drops_between_two_spaces_leaves_one_space():
+    # Coordinates in a thaigov announcement (corpus 51583): a nikhahit and a mai ek written
+    # as degree and minute signs, each alone between spaces, which PyThaiNLP drops.
+    line = '(ก) จุดที่ 1 ละติจูด 7 \u0e4d 38 \u0e48 38.1012" เหนือลองจิจูด 98 \u0e4d 16'
+    cleaned = clean_line(line)
+    assert "  " not in cleaned
+    assert clean_line(cleaned) == cleaned
+    assert clean_text(f"ละติจูด\n{line}") == ["ละติจูด", cleaned]
 
 
 # A headline and body as an older release stored them, and as normalisation writes them now.

@@ -11,6 +11,8 @@ Scrapy, Twisted or APScheduler.
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import MutableMapping
 
 import click
 
@@ -34,6 +36,27 @@ COMMANDS = {
     "status": "schedules.commands:status_command",
     "demo": "thaidigest.demo:demo_command",
 }
+
+
+def pythainlp_read_only(environ: MutableMapping[str, str]) -> None:
+    """Put PyThaiNLP in read-only mode unless the user chose a mode (``environ``: the
+    process's environment, passed on to every subprocess: the scheduler's jobs, the import
+    workers).
+
+    PyThaiNLP makes its data folder (``~/pythainlp-data``, or ``PYTHAINLP_DATA``) when it
+    loads; with a home folder that cannot be written (a service user with no home, a
+    read-only container) every command would stop there. thaidigest needs nothing in that
+    folder: the word list of ``newmm``, the ``crfcut`` model and the Thai country names ship
+    inside the PyThaiNLP package. Read-only mode makes no folder and downloads nothing. The
+    user's own data folder is left alone, and so is a mode the user set, the deprecated
+    ``PYTHAINLP_READ_MODE`` included (PyThaiNLP refuses both names at once).
+    """
+    if "PYTHAINLP_READ_ONLY" not in environ and "PYTHAINLP_READ_MODE" not in environ:
+        environ["PYTHAINLP_READ_ONLY"] = "1"
+
+
+# Before any command module loads, since those import PyThaiNLP.
+pythainlp_read_only(os.environ)
 
 
 def load_command(name: str) -> click.Command:

@@ -15,10 +15,18 @@ from typing import TextIO
 import click
 from tqdm import tqdm
 
+from thaidigest.config import digest_folder
 from thaidigest.export import export_record
+from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected
 from thaidigest.normalise import renormalised
-from thaidigest.options import EXIT_INTERRUPTED, config_option, db_option, load_config_or_exit
+from thaidigest.options import (
+    EXIT_INTERRUPTED,
+    config_option,
+    db_option,
+    load_config_or_exit,
+    out_option,
+)
 from thaidigest.pipeline import (
     build_ingestor,
     model_from_config,
@@ -122,11 +130,14 @@ def _write_records(store: Store, stream: TextIO) -> None:
 
 @click.command("explain")
 @click.argument("url")
+@out_option
 @db_option
 @config_option
-def explain_command(url: str, db: str | None, config_file: str | None) -> None:
-    """Why a stored article is (not) relevant: its probability and what moved it."""
+def explain_command(url: str, out: Path | None, db: str | None, config_file: str | None) -> None:
+    """Why a stored article is (not) relevant: its probability and what moved it; for a
+    story no digest lists, why (``--out``: the folder the digests are built in)."""
     config = load_config_or_exit(config_file)
+    out_dir = digest_folder(out, config)
     store = Store.open(db, create=False)
     row = store.article_by_url(canonical_url(url))
     if row is None:
@@ -136,7 +147,7 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     title, body = renormalised(row["title"], row["body"])
     click.echo(f"{title}\n{row['url']}")
     if row["duplicate_of"] and row["relevant"]:  # digest.clusters: it lists the story
-        unlisted = _unlisted_because(store, row["duplicate_of"])
+        unlisted = _unlisted_because(store, row["duplicate_of"], out_dir)
         if unlisted:
             click.echo(
                 f"duplicate of {row['duplicate_of']}, in no digest: this copy is relevant "
@@ -153,7 +164,7 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     elif not row["relevant"]:
         from digest.clusters import relevant_copies
 
-        unlisted = _unlisted_because(store, row["url"])
+        unlisted = _unlisted_because(store, row["url"], out_dir)
         for copy in relevant_copies(store, row["url"]):
             relevance = float(copy["relevance"])
             click.echo(
@@ -174,12 +185,18 @@ def explain_command(url: str, db: str | None, config_file: str | None) -> None:
     )
 
 
-def _unlisted_because(store: Store, representative: str) -> str | None:
+def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str | None:
     """Why no digest lists the story of the ``representative`` URL though a member of it is
     relevant, or None when one does (:func:`digest.select.listing_weeks`): its relevant
-    member came after its week's digest, and dated too long before to be found late."""
+    member came after its week was over, and dated too long before to be found late.
+
+    Such a story is listed only by a digest of its week built after it became listable,
+    which only the digest in ``out_dir`` tells (the store keeps no record of builds): one
+    that lists it, and none or one built before, are said as they are."""
     from digest.clusters import fold_cluster, relevant_copies
+    from digest.markdown import lists_story
     from digest.select import (
+        DIGESTS,
         LATE_DAYS,
         Week,
         article_day,
@@ -192,15 +209,34 @@ def _unlisted_because(store: Store, representative: str) -> str | None:
     row = store.article_by_url(representative)
     if row is None:  # a copy of a removed representative: no story to list
         return "its story is no longer stored"
-    story = fold_cluster(row, relevant_copies(store, representative))
+    copies = relevant_copies(store, representative)
+    story = fold_cluster(row, copies)
     if not story["relevant"] or listing_weeks(story):
         return None
     found = bangkok_day(listed_since(story))
     dated = Week.of(article_day(story)[0])
+    backlog = (
+        f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
+        f"{Week.of(found)}: backlog"
+    )
+    digest = out_dir / DIGESTS / f"{dated}.md"
+    try:
+        markdown = digest.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return (
+            f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
+            f"listed only if the digest of {dated} is built (none is in {digest.parent})"
+        )
+    except OSError as error:
+        return (
+            f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
+            f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
+        )
+    if lists_story(markdown, [representative, *(copy["url"] for copy in copies)]):
+        return None
     return (
         f"the story became listable on {found}, after the digest of its week {dated}, "
-        f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
-        f"{Week.of(found)}: backlog, listed only if {dated} is built again"
+        f"{backlog}, listed only if {dated} is built again"
     )
 
 

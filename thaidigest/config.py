@@ -31,7 +31,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -407,6 +407,13 @@ def config_path(path: str | Path | None = None) -> Path | None:
         return Path(os.environ[CONFIG_ENV])
     default = Path(DEFAULT_CONFIG_FILE)
     return default if default.is_file() else None
+
+
+def digest_folder(out: str | Path | None, config: Mapping[str, Any]) -> Path:
+    """The folder a digest writes: its ``--out`` (a scheduled job's ``out``), else
+    ``digest.out``. Decided here alone: ``digest`` writes there, ``serve`` serves it, and
+    ``status`` and ``explain`` read which weeks were built from it."""
+    return Path(out or config["digest"]["out"])
 
 
 def load_config(path: str | Path | None = None) -> dict[str, Any]:

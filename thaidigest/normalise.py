@@ -28,8 +28,6 @@ from datetime import date
 from html.entities import html5
 
 import numpy as np
-from pythainlp import thai_above_vowels, thai_below_vowels, thai_follow_vowels, thai_tonemarks
-from pythainlp.util import normalize as pythainlp_normalize
 
 from thaidigest.dates import (
     arabic_digits,
@@ -111,18 +109,25 @@ _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
 
 # Lines PyThaiNLP's normaliser would change: only those are passed to it, so
 # the common clean line costs one regex search, not thirty substitutions.
-_DANGLING = f"{thai_above_vowels}{thai_below_vowels}{thai_tonemarks}\u0e3a\u0e4c\u0e4d\u0e4e"
+# Its classes of Thai marks (``pythainlp.thai_tonemarks`` and the rest; the test checks
+# they are the same), written out: importing PyThaiNLP takes 0.05-0.2 s (-X importtime),
+# which the commands that never meet a line to normalise (export, status) do not pay.
+THAI_TONEMARKS = "\u0e48\u0e49\u0e4a\u0e4b"
+THAI_ABOVE_VOWELS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e4d\u0e47"
+THAI_BELOW_VOWELS = "\u0e38\u0e39"
+THAI_FOLLOW_VOWELS = "\u0e30\u0e32\u0e33\u0e45"
+_DANGLING = f"{THAI_ABOVE_VOWELS}{THAI_BELOW_VOWELS}{THAI_TONEMARKS}\u0e3a\u0e4c\u0e4d\u0e4e"
 _NOREPEAT = (
-    f"{thai_follow_vowels}\u0e40\u0e41\u0e42\u0e43\u0e44{thai_above_vowels}{thai_below_vowels}"
+    f"{THAI_FOLLOW_VOWELS}\u0e40\u0e41\u0e42\u0e43\u0e44{THAI_ABOVE_VOWELS}{THAI_BELOW_VOWELS}"
 )
 _THAI_NORMALISATION_CASES = (
     "\u0e40\u0e40",
-    f"[{thai_tonemarks}\u0e4c][{thai_above_vowels}{thai_below_vowels}]",
-    f"\u0e4d[{thai_tonemarks}]*\u0e32",
-    f"[{thai_follow_vowels}][{thai_tonemarks}]",
+    f"[{THAI_TONEMARKS}\u0e4c][{THAI_ABOVE_VOWELS}{THAI_BELOW_VOWELS}]",
+    f"\u0e4d[{THAI_TONEMARKS}]*\u0e32",
+    f"[{THAI_FOLLOW_VOWELS}][{THAI_TONEMARKS}]",
     "\u0e45",
     f"([{_NOREPEAT}\u0e3a\u0e4c\u0e4d\u0e4e]) *\\1",
-    f"[{thai_tonemarks}]{{2,}}",
+    f"[{THAI_TONEMARKS}]{{2,}}",
 )
 NEEDS_THAI_NORMALISATION = re.compile(
     "|".join([*_THAI_NORMALISATION_CASES, f"(?:^| )[{_DANGLING}]"]), re.MULTILINE
@@ -137,10 +142,10 @@ _ANY_LINE_MAY_NEED = re.compile(
 # Character classes for may_need_thai_normalisation, one flag bit each.
 _PAIR_CLASSES = (
     "\u0e40",  # sara e
-    thai_tonemarks + "\u0e4c",  # tone marks and thanthakhat
-    thai_above_vowels + thai_below_vowels,
-    thai_follow_vowels,
-    thai_tonemarks,
+    THAI_TONEMARKS + "\u0e4c",  # tone marks and thanthakhat
+    THAI_ABOVE_VOWELS + THAI_BELOW_VOWELS,
+    THAI_FOLLOW_VOWELS,
+    THAI_TONEMARKS,
     _DANGLING,
     # What may stand before a dangling mark: a space, or a line start once
     # str.strip() has taken every kind of whitespace off the line.
@@ -288,8 +293,17 @@ def clean_line(line: str) -> str:
     normalised."""
     line = SPACES.sub(" ", unicodedata.normalize("NFC", plain_characters(line))).strip()
     if NEEDS_THAI_NORMALISATION.search(line):
-        line = pythainlp_normalize(line).strip()
+        line = _thai_normalised(line)
     return line
+
+
+def _thai_normalised(line: str) -> str:
+    """A line PyThaiNLP normalised, its spaces single again: a lone mark it drops between
+    two spaces (a nikhahit written as a degree sign, ``7 ํ 38``) leaves two, which a second
+    normalisation would make one."""
+    from pythainlp.util import normalize as pythainlp_normalize  # loaded when first needed
+
+    return SPACES.sub(" ", pythainlp_normalize(line)).strip()
 
 
 def clean_text(text: str) -> list[str]:
@@ -304,7 +318,7 @@ def clean_text(text: str) -> list[str]:
     for index, raw in enumerate(text.split("\n")):
         line = raw.strip()
         if index in may_need and NEEDS_THAI_NORMALISATION.search(line):
-            line = pythainlp_normalize(line).strip()
+            line = _thai_normalised(line)
         if line or (lines and lines[-1]):
             lines.append(line)
     while lines and not lines[-1]:

@@ -1,8 +1,10 @@
-"""Options every command shares: ``--db`` and ``--config``, and how their errors show."""
+"""Options commands share: ``--db``, ``--config`` and the digest folder ``--out``, and how
+their errors show."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -56,6 +58,14 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
         metavar="FILE",
         help="TOML settings file [default: ./thaidigest.toml if present; env THAIDIGEST_CONFIG].",
     )(function)
+
+
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: digest.out from the settings, ./public].",
+)
 
 
 def load_config_or_exit(config_file: str | None) -> dict[str, Any]:

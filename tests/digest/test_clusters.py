@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from digest.clusters import fold_cluster
 from digest.publish import build_digest
 from digest.select import LATE_DAYS, Week
-from tests.digest import article, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.cli import main
 from thaidigest.fingerprint import MAX_DAYS_APART
 
@@ -172,7 +172,9 @@ def test_a_copy_found_long_after_its_own_date_is_backlog_and_explain_does_not_ca
     weeks = [Week(2024, 31).shift(offset) for offset in range(7)]
     assert listed_weeks(store, tmp_path, weeks, {Week(2024, 36): copy_arrives}) == {}
     db = store_path(tmp_path)
-    copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db])
+    # The folder the digests were built in, where explain finds 2024-W31's.
+    out = ["--out", str(tmp_path / "public")]
+    copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db, *out])
     assert copy.exit_code == 0, copy.output
     because = (
         "the story became listable on 2024-09-07, after the digest of its week 2024-W31, "
@@ -182,8 +184,50 @@ def test_a_copy_found_long_after_its_own_date_is_backlog_and_explain_does_not_ca
     assert copy.output.splitlines()[2] == (
         f"duplicate of {url_of(generic)}, in no digest: this copy is relevant (0.90), but {because}"
     )
-    representative = CliRunner().invoke(main, ["explain", url_of(generic), "--db", db])
+    representative = CliRunner().invoke(main, ["explain", url_of(generic), "--db", db, *out])
     assert representative.exit_code == 0, representative.output
     assert representative.output.splitlines()[2] == (
         f"in no digest: its copy {url_of(detailed)} is relevant (0.90), but {because}"
+    )
+
+
+def backlog_copy(store):
+    """A release of 2024-W31 and a relevant copy of it dated 20 days later but first seen
+    20 days after that (an import): backlog. The release and its copy."""
+    generic = article(1, "Short generic release", published=date(2024, 7, 29))
+    detailed = article(2, "The detailed copy", published=date(2024, 8, 18))
+    ingest(store, [generic], "2024-07-29T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    ingest(store, [detailed], "2024-09-07T03:00")
+    mark(store, detailed, relevance=0.9, duplicate_of=generic)
+    return generic, detailed
+
+
+def test_explain_speaks_of_no_digest_of_a_backlog_storys_week_when_none_was_built(store, tmp_path):
+    _generic, detailed = backlog_copy(store)
+    out = tmp_path / "public"  # no digest built: the demo's 2022-W30
+    copy = CliRunner().invoke(
+        main, ["explain", url_of(detailed), "--db", store_path(tmp_path), "--out", str(out)]
+    )
+    assert copy.exit_code == 0, copy.output
+    line = copy.output.splitlines()[2]
+    assert "after the digest of its week" not in line and "built again" not in line
+    assert line.endswith(
+        "the story became listable on 2024-09-07, after its week 2024-W31 ended, from a page "
+        f"dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, listed only "
+        f"if the digest of 2024-W31 is built (none is in {out / 'digests'})"
+    )
+
+
+def test_explain_says_a_backlog_story_is_listed_once_its_weeks_digest_is_built(store, tmp_path):
+    generic, detailed = backlog_copy(store)
+    out = tmp_path / "public"
+    # The demo builds its weeks after importing them: the digest lists the backlog story.
+    build_digest(store, out, Week(2024, 31), settings(), now=at("2024-09-08T03:00"))
+    assert url_of(generic) in (out / "digests" / "2024-W31.md").read_text(encoding="utf-8")
+    db = store_path(tmp_path)
+    copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db, "--out", str(out)])
+    assert copy.exit_code == 0, copy.output
+    assert copy.output.splitlines()[2].startswith(
+        f"duplicate of {url_of(generic)}, listed in the digest under that URL"
     )

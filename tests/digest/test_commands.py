@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
+from schedules.commands import status_command
 from tests.conftest import ctrl_c, started_from_a_terminal
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
 from tests.digest.test_mail import (
@@ -27,6 +28,7 @@ from tests.digest.test_mail import (
     make_certificate,
     server_context,
 )
+from tests.schedules.test_spec import MAIL_MISTAKES, mail_settings
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
 from thaidigest.store import Store, utc_now
@@ -661,6 +663,28 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
             ("a@example.org", str(last.shift(-1))),
             ("a@example.org", str(last)),
         ]
+
+
+@pytest.mark.parametrize("mailing", ["enabled", "--email"])
+@pytest.mark.parametrize(("settings", "named"), MAIL_MISTAKES)
+def test_settings_that_cannot_mail_are_refused_before_anything_is_written(
+    tmp_path, monkeypatch, mailing, settings, named
+):
+    if mailing == "--email":
+        settings = settings.replace("enabled = true", "enabled = false")
+    config = mail_settings(tmp_path, monkeypatch, settings)
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--config", str(config)]
+    if mailing == "--email":
+        arguments.append("--email")
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    if mailing == "enabled":  # the line `status` and `run` give for the same settings
+        status = CliRunner().invoke(status_command, ["--db", str(db), "--config", str(config)])
+        assert (status.exit_code, status.output) == (2, result.output)
+    assert line.startswith(f"Error: {config}: ") and named in line, line
+    assert not out.exists()
 
 
 def test_serve_stopped_by_ctrl_c_exits_0(tmp_path):

@@ -10,6 +10,8 @@ from digest.diff import (
     sentences,
     words,
 )
+from scraper.sites.mdes import parse_article
+from tests.conftest import ROOT
 from tests.digest import thai_body
 
 
@@ -76,17 +78,17 @@ def test_only_spacing_changed_is_no_change():
 
 
 def test_a_huge_unspaced_thai_paragraph_is_compared_whole_without_cutting_it(monkeypatch):
-    from digest import diff
+    from pythainlp import tokenize  # digest.diff imports it on the first Thai text
 
     cut = []
-    real_segment = diff.sent_tokenize
+    real_segment = tokenize.sent_tokenize
 
     def recording(text, **options):
         cut.append(len(text))
         return real_segment(text, **options)
 
-    monkeypatch.setattr(diff, "sent_tokenize", recording)
-    monkeypatch.setattr(diff, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
+    monkeypatch.setattr(tokenize, "sent_tokenize", recording)
+    monkeypatch.setattr(tokenize, "word_tokenize", lambda *a, **k: pytest.fail("words cut"))
     huge = "ก" * 1_000_000  # one stored line with no space: cutting it would take minutes
     numbers, removed, added = body_changes(f"Intro.\n{huge}", f"Intro.\n{huge}ข")
     assert numbers == () and removed == (huge,) and added == (huge + "ข",)
@@ -119,8 +121,24 @@ def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are
     assert len(sentences(old)) == len(sentences(new)) == 2
     numbers, removed, added = body_changes(old, new)
     assert numbers == ()
-    assert removed == sentences(old)
-    assert added == sentences(new)
+    # Both, next to each other in one paragraph, as one passage each side.
+    assert removed == (" ".join(sentences(old)),) == (old,)
+    assert added == (" ".join(sentences(new)),) == (new,)
+
+
+def test_sentences_changed_apart_or_in_other_paragraphs_are_listed_apart():
+    first, second = "Ministers met on Monday.", "They signed two agreements."
+    old = f"{first} The talks went well. {second}\nThe budget is fixed."
+    new = f"Ministers met on Tuesday. The talks went well. {second[:-1]} today.\n"
+    new += "The budget is not fixed."
+    numbers, removed, added = body_changes(old, new)
+    assert numbers == ()
+    assert removed == (first, second, "The budget is fixed.")
+    assert added == (
+        "Ministers met on Tuesday.",
+        "They signed two agreements today.",
+        "The budget is not fixed.",
+    )
 
 
 ROOM_BEFORE = "นายกรัฐมนตรีเป็นประธานการประชุมที่ห้องรับรอง 1 ตึกบัญชาการ 1 ทำเนียบรัฐบาล"
@@ -313,3 +331,34 @@ def test_a_stored_line_that_normalisation_now_drops_is_no_removed_text(line):
     diff = diff_versions("T", old_body, None, "T", f"{MEETING}\nใน เขตเมือง ทั้ง 21 เขต", None)
     assert [(n.old, n.new) for n in diff.numbers] == [("16", "21")]
     assert (diff.removed, diff.added) == ((), ())
+
+
+# A sentence the trial added to the seed article 11015 as a paragraph of its own: the
+# segmenter cuts it into three phrases, the last the year alone.
+WORKING_GROUPS = "นอกจากนี้ ทั้งสองฝ่ายตกลงจัดตั้งคณะทำงานร่วม 3 คณะ ภายในเดือนธันวาคม 2567"
+
+
+def seed_body() -> tuple[str, str]:
+    """The title and body of the seed page mdes 11015, as the crawler stores them."""
+    page = (ROOT / "seeds" / "site" / "news" / "detail" / "11015.html").read_text("utf-8")
+    parsed = parse_article(page, "https://mdes.go.th/news/detail/11015")
+    return parsed.title, parsed.body
+
+
+def test_a_thai_sentence_added_as_a_paragraph_is_added_once_whole():
+    title, body = seed_body()
+    assert len(sentences(WORKING_GROUPS)) > 1  # the cut this is about
+    paragraphs = body.split("\n")
+    edited = "\n".join([*paragraphs[:-1], WORKING_GROUPS, paragraphs[-1]])
+    diff = diff_versions(title, body, None, title, edited, None)
+    assert (diff.numbers, diff.removed, diff.added) == ((), (), (WORKING_GROUPS,))
+
+
+def test_a_thai_sentence_added_to_the_end_of_a_paragraph_is_added_once_whole():
+    title, body = seed_body()
+    paragraphs = body.split("\n")
+    paragraphs[-1] += " " + WORKING_GROUPS
+    diff = diff_versions(title, body, None, title, "\n".join(paragraphs), None)
+    assert diff.numbers == ()
+    assert len(diff.added) == 1 and diff.added[0].endswith(WORKING_GROUPS), diff.added
+    assert [WORKING_GROUPS in text for text in diff.removed] == [False] * len(diff.removed)

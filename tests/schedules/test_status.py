@@ -224,3 +224,41 @@ W48 = Week.parse("2026-W48")
 )
 def test_a_digest_is_missing_a_day_after_its_week_ended(newest, first_crawl, now, due):
     assert missing_digest(newest, first_crawl, now) == due
+
+
+def test_the_last_digest_shown_is_the_one_in_the_folder_the_schedules_digest_job_writes(
+    store, config, tmp_path
+):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now())
+    elsewhere = tmp_path / "pubd" / "digests"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / f"{week}.md").write_text("# digest\n")
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        'cron = "0 7 * * 1"\nargs = { out = "pubd" }\n'
+    )
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 0, result.output
+    digest_lines = [line for line in result.output.splitlines() if line.startswith("digest:")]
+    assert len(digest_lines) == 1, digest_lines  # not digest.out's folder, which has none
+    assert digest_lines[0].startswith(f"digest: {elsewhere / f'{week}.md'} written ")
+
+
+def test_each_folder_the_schedules_digests_write_has_its_last_digest_line(store, config, tmp_path):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now())
+    write_digest(tmp_path, week)  # in digest.out, where the job without `out` writes
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        '[[job]]\nname = "preview"\ntask = "digest"\ncron = "0 8 * * *"\n'
+        'args = { out = "preview" }\n'
+    )
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    digest_lines = [line for line in result.output.splitlines() if line.startswith("digest:")]
+    assert digest_lines[0].startswith(f"digest: {tmp_path / 'public' / 'digests' / f'{week}.md'}")
+    assert digest_lines[1:] == [f"digest: none yet in {tmp_path / 'preview' / 'digests'}"]
