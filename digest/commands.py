@@ -238,12 +238,17 @@ def digest_command(
 @click.option("--host", default=DEFAULT_HOST, show_default=True)
 @config_option
 def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
-    """Serve the digest folder over HTTP (port 0 picks a free port)."""
+    """Serve the digest folder over HTTP (port 0 picks a free port).
+
+    Ctrl-C is how it stops: exit status 0, whenever it comes (serving, or just before).
+    """
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
     try:
         serve(out_dir, host, port, echo=click.echo)
+    except KeyboardInterrupt:  # before serve() could catch it: stopped all the same
+        click.echo("Stopped.")
     except OSError as error:  # the port is taken, the host is no address of ours
         raise click.ClickException(f"cannot listen on {host}:{port}: {os_reason(error)}") from None

@@ -32,6 +32,7 @@ robots.txt) allows everything. Each request is then failed with
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from typing import Any
@@ -49,6 +50,8 @@ from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
 from scraper.middlewares import RATE_LIMITED
+
+logger = logging.getLogger(__name__)
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
 
@@ -109,9 +112,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         self._unreachable: dict[str, str] = {}  # netloc -> why its robots.txt could not be read
 
     async def robot_parser(self, request: Request) -> Any:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers:
+            await self._fetch_robots(request)
+        pending = self._parsers[netloc]
         if not isinstance(pending, Deferred):
-            return await super().robot_parser(request)
+            return pending
         # Wait on a Deferred of our own: awaiting the shared one would take its result.
         mine: Deferred = Deferred()
 
@@ -121,6 +127,36 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
 
         pending.addBoth(relay)
         return await maybe_deferred_to_future(mine)
+
+    async def _fetch_robots(self, request: Request) -> None:
+        """Fetch the robots.txt of ``request``'s host, once, as Scrapy does; one that cannot
+        be fetched is one line naming the site and why, where Scrapy logs a traceback
+        (kept for ``-vv``)."""
+        netloc = urlparse_cached(request).netloc
+        self._parsers[netloc] = Deferred()
+        robots_url = f"{urlparse_cached(request).scheme}://{netloc}/robots.txt"
+        robots_request = Request(
+            robots_url,
+            priority=self.DOWNLOAD_PRIORITY,
+            meta={"dont_obey_robotstxt": True},
+            callback=NO_CALLBACK,
+        )
+        try:
+            response = await self.crawler.engine.download_async(robots_request)
+            await self._parse_robots(response, netloc, request)
+        except Exception as error:
+            if not isinstance(error, IgnoreRequest):  # a request we chose not to send
+                spider = self.crawler.spider
+                logger.error(
+                    "%s: cannot fetch %s (%s): the site is not crawled",
+                    spider.name,
+                    robots_url,
+                    error,
+                    extra={"spider": spider},
+                )
+                logger.debug("%s could not be fetched:", robots_url, exc_info=True)
+            self._robots_error(error, netloc)
+        self._stats.inc_value("robotstxt/request_count")
 
     async def _follow_redirects(self, response: Response) -> Response:
         """The answer ``response`` redirects to, through at most :data:`MAX_ROBOTS_REDIRECTS` hops;

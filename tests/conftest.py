@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,3 +30,31 @@ def store(tmp_path: Path) -> Store:
     opened = Store(f"sqlite:///{tmp_path / 'test.sqlite'}")
     yield opened
     opened.close()
+
+
+@contextmanager
+def started_from_a_terminal(*args: str) -> Iterator[subprocess.Popen]:
+    """``thaidigest ARGS`` as a terminal starts it: in a process group of its own, which
+    Ctrl-C signals as a whole (:func:`ctrl_c`), and with SIGINT's default action even when
+    the tests run in the background, where it is ignored and Python would never raise
+    KeyboardInterrupt. Killed on leaving if it still runs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "thaidigest", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
+def ctrl_c(process: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
+    """Press Ctrl-C on ``process``'s terminal; its output once it has ended."""
+    os.killpg(process.pid, signal.SIGINT)
+    return process.communicate(timeout=timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -304,3 +305,47 @@ def test_a_database_that_is_a_folder_is_one_line_saying_so(command, tmp_path):
     assert exit_code == 1  # as a database whose folder is a file, or a file not a database
     assert one_error_line(output) == f"Error: database {db}: is a folder, not a database file"
     assert [p.name for p in tmp_path.iterdir()] == ["data"] and not any(db.iterdir())
+
+
+def seeded_database(tmp_path: Path) -> Path:
+    db = tmp_path / "db.sqlite"
+    assert invoke("import", str(seed_path("000")), "--db", str(db)).exit_code == 0
+    return db
+
+
+def run_writing_to(stdout, *args: str) -> subprocess.CompletedProcess:
+    """``thaidigest ARGS`` in a process of its own whose standard output is ``stdout``."""
+    return subprocess.run(
+        [sys.executable, "-m", "thaidigest", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export"], ["partners"], ["status"], ["digest", "--week", "2024-W34", "--out", "{out}"]],
+    ids=["export", "partners", "status", "digest"],  # digest: not taken for its folder's
+)
+def test_a_full_disk_under_the_output_is_one_line_and_status_1(args, tmp_path):
+    db = seeded_database(tmp_path)
+    args = [arg.format(out=tmp_path / "public") for arg in args]
+    with open("/dev/full", "w") as full:  # every write: No space left on device
+        result = run_writing_to(full, *args, "--db", str(db))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Error: cannot write the output: No space left on device" in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("command", ["export", "partners", "status"])
+def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_path):
+    db = seeded_database(tmp_path)
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head -1` once it has its line: every write is EPIPE
+    try:
+        result = run_writing_to(writer, command, "--db", str(db))
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, "")

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import lzma
+import os
+import random
+import sqlite3
+import subprocess
+import time
 from datetime import date
+from pathlib import Path
+from typing import TextIO
 
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, SEEDS, seed_path
+from tests.conftest import DATA, SEEDS, ctrl_c, seed_path, started_from_a_terminal
 from thaidigest.cli import main
+from thaidigest.ingest import BATCH_SIZE
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.store import Store, article_versions
@@ -100,8 +109,7 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     result = CliRunner().invoke(
         main,
         ["import", str(tmp_path / "empty.txt"), str(tmp_path / "title_only.txt"),
-         str(tmp_path / "invalid_utf8.txt"), str(jsonl), str(tmp_path / "missing.txt"),
-         str(seed_path("000")), "--db", str(db)],
+         str(tmp_path / "invalid_utf8.txt"), str(jsonl), str(seed_path("000")), "--db", str(db)],
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -112,9 +120,32 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     assert "invalid_utf8.txt: invalid UTF-8 at byte" in messages
     assert f"{jsonl}:2: invalid JSON" in messages
     assert f"{jsonl}:3: no 'text' field" in messages
-    assert "missing.txt: no such file or folder" in messages
-    assert "read 9, new 3, updated 0, unchanged 0, rejected 6" in result.output
+    assert "read 8, new 3, updated 0, unchanged 0, rejected 5" in result.output
     assert len(export(db)) == 3
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):
+    db = tmp_path / "data" / "db.sqlite"
+    missing = tmp_path / "nope" / "x.jsonl"
+    result = CliRunner().invoke(
+        main, ["import", str(seed_path("000")), str(missing), "--db", str(db)]
+    )
+    assert result.exit_code == 2
+    assert f"'{missing}' does not exist" in result.stderr
+    assert "read " not in result.output
+    assert not (tmp_path / "data").exists()
+
+
+def test_an_empty_folder_beside_articles_is_reported_and_the_articles_imported(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    db = tmp_path / "db.sqlite"
+    result = CliRunner().invoke(
+        main, ["import", str(tmp_path / "inbox"), str(SEEDS), "--db", str(db)]
+    )
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'inbox'}: no .txt, .jsonl or .jsonl.xz file in it" in result.stderr
+    assert "read 6, new 5, updated 0, unchanged 0, rejected 1" in result.stdout
+    assert len(export(db)) == 5
 
 
 def test_compressed_corpus_file_is_streamed(tmp_path):
@@ -243,3 +274,85 @@ def test_an_export_name_import_cannot_read_is_refused_before_writing(tmp_path, n
     assert "Invalid value for '--output' / '-o'" in result.output
     assert ".jsonl or .jsonl.xz" in result.output
     assert not output.exists()
+
+
+WORDS = [
+    "รัฐบาล", "ความร่วมมือ", "ดิจิทัล", "เศรษฐกิจ", "ประชาชน", "นายกรัฐมนตรี", "กระทรวง", "พัฒนา",
+    "โครงการ", "ระบบ", "ข้อมูล", "เทคโนโลยี", "การประชุม", "ประเทศ", "ภูมิภาค", "นโยบาย", "บริการ",
+    "สาธารณะ", "เครือข่าย", "ความปลอดภัย",
+]  # fmt: skip
+
+
+def distinct_corpus_lines(count: int) -> list[str]:
+    """``count`` corpus lines, each its own URL and words: no two near-duplicates, which
+    would make deduplication, not the import, the slow part."""
+    rng = random.Random(7)
+    lines = []
+    for n in range(count):
+        title = " ".join(rng.choices(WORDS, k=8)) + f" {n}"
+        body = "\n".join(" ".join(rng.choices(WORDS, k=30)) for _ in range(4))
+        record = {"id": 9_000_000 + n, "text": f"{title}\n{body}"}
+        record["url"] = f"https://www.thaigov.go.th/news/contents/details/{9_000_000 + n}"
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return lines
+
+
+def stored_count(db: Path) -> int:
+    """Articles stored in ``db``; 0 while it or its tables do not exist yet."""
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def writing_to(fifo: Path, reader: subprocess.Popen) -> TextIO:
+    """The write end of the named pipe ``fifo``, once ``reader`` opened it to read; an
+    AssertionError if it ends first (a plain open would wait for it forever)."""
+    while True:
+        try:
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:  # ENXIO: no reader yet
+            if error.errno != errno.ENXIO:
+                raise
+            assert reader.poll() is None, reader.communicate()
+            time.sleep(0.02)
+            continue
+        os.set_blocking(descriptor, True)
+        return open(descriptor, "w", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("workers", "batches", "stored"), [("1", 2, 1000), ("2", 4, 500)])
+def test_ctrl_c_stops_an_import_with_the_counts_stored_and_status_130(
+    tmp_path, workers, batches, stored
+):
+    """The corpus comes through a named pipe left open, so the import waits for more once
+    it has stored what it could of it (every batch with one worker; with two, the first,
+    while three more are ready ahead of it): Ctrl-C finds it there, every time."""
+    lines = distinct_corpus_lines(batches * BATCH_SIZE)
+    corpus = tmp_path / "corpus.jsonl"
+    os.mkfifo(corpus)
+    db = tmp_path / "db.sqlite"
+    args = ["import", str(corpus), "--workers", workers, "--db", str(db)]
+    with started_from_a_terminal(*args) as import_, writing_to(corpus, import_) as writer:
+        writer.writelines(lines)
+        writer.flush()
+        deadline = time.monotonic() + 120  # only against a hang: the pipe holds it there
+        while stored_count(db) < stored and time.monotonic() < deadline:
+            time.sleep(0.05)
+        out, err = ctrl_c(import_)
+    assert import_.returncode == 130, err
+    assert "Traceback" not in err and "Aborted!" not in err
+    assert stored_count(db) == stored
+    assert out.splitlines() == [
+        f"read {stored}, new {stored}, updated 0, unchanged 0, rejected 0 "
+        "(interrupted: import again to store the rest)"
+    ]
+    whole = tmp_path / "whole.jsonl"
+    whole.write_text("".join(lines), encoding="utf-8")
+    again = run("import", str(whole), "--workers", workers, "--db", str(db))
+    total = len(lines)
+    assert f"read {total}, new {total - stored}, updated 0, unchanged {stored}, rejected 0" in (
+        again.output
+    )
+    assert stored_count(db) == total

@@ -362,5 +362,6 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
         (folder / name).write_text("text\n", encoding="utf-8")
     result = import_files(folder, db=tmp_path / "db.sqlite")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"skipped {folder}: {reason}"]
-    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout
+    assert result.stderr.splitlines() == [f"Error: no articles in {folder}: {reason}"]
+    assert result.stdout == ""
+    assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made

@@ -17,7 +17,8 @@ from collections.abc import MutableMapping
 import click
 
 from thaidigest.config import ConfigError
-from thaidigest.options import SettingsError
+from thaidigest.options import EXIT_INTERRUPTED, SettingsError
+from thaidigest.output import checked_stdout
 from thaidigest.store import NoDatabaseError, StoreError
 
 # Command name -> "module:attribute" of its click command; each package keeps its own.
@@ -66,7 +67,8 @@ def load_command(name: str) -> click.Command:
 
 class Commands(click.Group):
     """The command group: commands loaded on use; a settings or database error is one
-    line, never a traceback. A missing database given to a command that only reads is a
+    line, never a traceback, and so is an output that cannot be written
+    (:mod:`thaidigest.output`). A missing database given to a command that only reads is a
     settings error (exit 2), like a wrong setting."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -79,11 +81,15 @@ class Commands(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with checked_stdout():
+                return super().invoke(ctx)
         except (ConfigError, NoDatabaseError) as error:  # a wrong setting or --db: exit 2
             raise SettingsError(str(error)) from None
         except StoreError as error:
             raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
+            click.echo("Aborted!", err=True)
+            raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,16 +18,22 @@ from tqdm import tqdm
 from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
-from thaidigest.ingest import Rejected
+from thaidigest.ingest import Interrupted, Rejected
 from thaidigest.normalise import renormalised
-from thaidigest.options import config_option, db_option, load_config_or_exit, out_option
+from thaidigest.options import (
+    EXIT_INTERRUPTED,
+    config_option,
+    db_option,
+    load_config_or_exit,
+    out_option,
+)
 from thaidigest.pipeline import (
     build_ingestor,
     model_from_config,
     rules_from_config,
     threshold_from_config,
 )
-from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, read_paths
+from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, expand_paths, read_files
 from thaidigest.relevance import explain
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
@@ -37,7 +43,7 @@ MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
 
 
 @click.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--workers",
     type=click.IntRange(min=1, max=MAX_WORKERS),
@@ -52,19 +58,27 @@ def import_command(
 ) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
     config = load_config_or_exit(config_file)
-    store = Store.open(db)
-    ingestor = build_ingestor(store, config=config, workers=workers)
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
+    files = list(expand_paths(list(paths), on_skipped=report))
+    if all(isinstance(file, Rejected) for file in files):  # only folders with nothing to read
+        reasons = "; ".join(rejected.describe() for rejected in files)
+        raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
+    store = Store.open(db)
+    ingestor = build_ingestor(store, config=config, workers=workers)
     items = tqdm(
-        read_paths(list(paths), ReadLimits.from_config(config), on_skipped=report),
+        read_files(files, ReadLimits.from_config(config)),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,
     )
-    summary = ingestor.ingest(items, on_reject=report)
+    try:
+        summary = ingestor.ingest(items, on_reject=report)
+    except Interrupted as interrupted:  # what is stored stays stored: a rerun adds the rest
+        click.echo(f"{interrupted.summary.line()} (interrupted: import again to store the rest)")
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
     sys.exit(1 if summary.rejected else 0)
 

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
@@ -164,6 +166,37 @@ class Summary:
         )
 
 
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) until the block ends, then let it act as it would have: a
+    transaction and the counts of what it stored happen both or not at all, so an
+    interrupted import says exactly what it stored. At most one transaction's time
+    (:data:`TRANSACTION_SECONDS`). Only the main thread can handle signals: elsewhere
+    the block runs as it is. A crawl's handler (Scrapy's) is held and called the same way."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is None  # a handler not set from Python: left alone
+    ):
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest; ``summary`` counts what it stored and rejected before."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
 NOT_SCORED = Scored(0.0, False, ())
 
 
@@ -269,28 +302,37 @@ class Ingestor:
         items: Iterable[Item],
         on_reject: Callable[[Rejected], None] | None = None,
     ) -> Summary:
-        """Store every article of ``items``; count and report the rejected ones."""
+        """Store every article of ``items``; count and report the rejected ones.
+
+        Ctrl-C raises :class:`Interrupted` with the counts of what was stored (and
+        rejected) before it: an article counts as read once its transaction is
+        committed, so a rerun stores exactly the rest.
+        """
         summary = Summary()
-        with closing(self._prepared_batches(items)) as batches:
-            for batch in batches:
-                prepared = self._count(batch, summary, on_reject)
-                for outcome in self._write(prepared):
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
+        try:
+            with closing(self._prepared_batches(items)) as batches:
+                for batch in batches:
+                    self._write(self._count(batch, summary, on_reject), summary)
+        except KeyboardInterrupt as interrupt:
+            raise Interrupted(summary) from interrupt
         return summary
 
-    def _write(self, prepared: list[Prepared]) -> Iterator[str]:
+    def _write(self, prepared: list[Prepared], summary: Summary) -> None:
         """Write a batch in transactions of about :data:`TRANSACTION_SECONDS` each, letting
-        the writers that wait for the lock in after each; the outcome of each article."""
+        the writers that wait for the lock in after each; each article's outcome counted in
+        ``summary`` with its transaction, Ctrl-C held meanwhile (:func:`interrupts_held`)."""
         start = 0
         while start < len(prepared):
             part = prepared[start : start + self.transaction_size]
             began = time.monotonic()
-            outcomes = self._write_in_transaction(part)
+            with interrupts_held():
+                for outcome in self._write_in_transaction(part):
+                    summary.read += 1
+                    setattr(summary, outcome, getattr(summary, outcome) + 1)
             took = time.monotonic() - began
             self.transaction_size = next_transaction_size(len(part), took, self.batch_size)
             start += len(part)
             self.store.let_writers_in()
-            yield from outcomes
 
     def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
         try:
@@ -331,13 +373,13 @@ class Ingestor:
         summary: Summary,
         on_reject: Callable[[Rejected], None] | None,
     ) -> list[Prepared]:
-        """The prepared items of a batch; the rejected ones counted and reported."""
+        """The prepared items of a batch; the rejected ones counted (as read) and reported."""
         prepared: list[Prepared] = []
         for item in batch:
-            summary.read += 1
             if isinstance(item, Prepared):
                 prepared.append(item)
                 continue
+            summary.read += 1
             summary.rejected += 1
             if len(summary.rejections) < KEPT_REJECTIONS:
                 summary.rejections.append(item)

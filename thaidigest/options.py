@@ -14,6 +14,7 @@ from thaidigest.config import ConfigError, load_config
 from thaidigest.store import DB_ENV, StoreError, database_url
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
+EXIT_INTERRUPTED = 128 + 2  # 130: stopped by Ctrl-C (SIGINT), as a shell reports it
 
 
 class SettingsError(click.ClickException):

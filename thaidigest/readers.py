@@ -26,7 +26,7 @@ import json
 import logging
 import lzma
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from io import BufferedIOBase
@@ -512,7 +512,7 @@ def expand_paths(
                 note = f"{len(others)} {files_word} not {SUFFIX_NAMES}, such as {others[0]}"
                 on_skipped(Rejected(str(path), note))
             yield from wanted
-        elif path.is_file():
+        elif path.exists():  # a file, or a named pipe another program writes the corpus into
             yield path
         else:
             yield Rejected(str(path), "no such file or folder")
@@ -525,8 +525,16 @@ def read_paths(
 ) -> Iterator[RawArticle | Rejected]:
     """Every article in the given files and folders, in order; see :func:`expand_paths`
     for ``on_skipped``."""
+    return read_files(expand_paths(paths, on_skipped), limits)
+
+
+def read_files(
+    files: Iterable[Path | Rejected], limits: ReadLimits | None = None
+) -> Iterator[RawArticle | Rejected]:
+    """Every article in the files :func:`expand_paths` gave, in order; its rejections
+    passed on as they are."""
     limits = limits or ReadLimits()
-    for path in expand_paths(paths, on_skipped):
+    for path in files:
         if isinstance(path, Rejected):
             yield path
         elif _ends_with(path, JSONL_SUFFIXES):

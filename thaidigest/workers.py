@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import select
+import signal
 import threading
 import time
 from collections import deque
@@ -48,7 +49,13 @@ def default_workers() -> int:
 
 
 def _start_worker(caller: int) -> None:
-    """Run in each worker first: yield the CPU to the caller, and end when the caller does."""
+    """Run in each worker first: yield the CPU to the caller, and end when the caller does.
+
+    Ctrl-C reaches every process of the terminal's group: the caller stops the
+    workers (it cancels what is not started), so a worker ignores it rather than
+    dying with a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
     threading.Thread(target=_exit_after, args=(caller,), daemon=True).start()
 

@@ -18,6 +18,7 @@ from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
 from schedules.commands import status_command
+from tests.conftest import ctrl_c, started_from_a_terminal
 from tests.digest import article, ingest, ipv6_loopback_missing, mark
 from tests.digest.test_mail import (
     Inbox,
@@ -684,3 +685,13 @@ def test_settings_that_cannot_mail_are_refused_before_anything_is_written(
         assert (status.exit_code, status.output) == (2, result.output)
     assert line.startswith(f"Error: {config}: ") and named in line, line
     assert not out.exists()
+
+
+def test_serve_stopped_by_ctrl_c_exits_0(tmp_path):
+    """Ctrl-C is how serve is stopped: its normal end, not a failure or an interruption."""
+    (tmp_path / "public").mkdir()
+    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0"]
+    with started_from_a_terminal(*args) as serve:
+        assert serve.stdout.readline().startswith("Serving ")
+        out, err = ctrl_c(serve)
+    assert (serve.returncode, out, err) == (0, "Stopped.\n", "")

@@ -1,10 +1,13 @@
-"""Naming the robots.txt rule that forbids a URL."""
+"""Naming the robots.txt rule that forbids a URL, and a robots.txt that cannot be fetched."""
 
 from __future__ import annotations
+
+import socket
 
 import pytest
 
 from scraper.robots import forbidding_rule
+from tests.scraper.crawling import crawl, write_config
 
 AGENT = "thaidigest/0.1 (+https://example.org/thaidigest)"
 URL = "https://www.thaigov.go.th/news/contents/details/87382"
@@ -38,3 +41,39 @@ CASES = {
 @pytest.mark.parametrize(("robots", "expected"), CASES.values(), ids=CASES.keys())
 def test_forbidding_rule_names_the_line_of_the_group_that_applies(robots, expected):
     assert forbidding_rule(robots, URL, AGENT) == expected
+
+
+def refused_base_url() -> tuple[str, str]:
+    """A loopback address nothing listens on (connections refused), and its host."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
+
+
+UNREACHABLE_SITES = {
+    "refused": (refused_base_url, "Connection refused"),
+    # RFC 2606: .invalid never resolves.
+    "unresolvable": (lambda: ("http://nonexistent.invalid", "nonexistent.invalid"), "DNS lookup"),
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"), UNREACHABLE_SITES.values(), ids=UNREACHABLE_SITES.keys()
+)
+def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why(
+    tmp_path, where, reason
+):
+    base_url, host = where()
+    config = write_config(tmp_path)
+    result = crawl(base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+    assert result.returncode == 1
+    assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
+    assert "Traceback" not in result.stderr
+    robots_lines = [
+        line
+        for line in result.stderr.splitlines()
+        if f"mdes: cannot fetch {base_url}/robots.txt" in line
+    ]
+    assert len(robots_lines) == 1, result.stderr
+    assert host in robots_lines[0] and reason in robots_lines[0]

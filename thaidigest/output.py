@@ -1,0 +1,97 @@
+"""A command's standard output, and what it means when it cannot be written.
+
+A command whose output goes to a full disk (``thaidigest export > /dev/full``)
+fails with one line, ``Error: cannot write the output: No space left on
+device``, and exit status 1, never a traceback. One whose reader went away
+(``thaidigest export | head -1``) has nothing left to say to anyone: it stops
+quietly with exit status 141, as a Unix tool killed by SIGPIPE does, so a
+script tells it from a failure of its own.
+
+Only a write to standard output is judged so: :class:`CheckedStdout` raises
+:class:`OutputError` for it, so a command's own files (``export -o``, the
+digest's folder) keep their own messages naming them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+import click
+
+EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
+
+
+class OutputError(Exception):
+    """Standard output could not be written: ``errno`` and ``strerror`` say why. No
+    OSError, so that a command's ``except OSError`` for its own files lets it by."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror)
+        self.errno = error.errno
+        self.strerror = error.strerror
+
+
+class CheckedStdout:
+    """``stream`` (standard output), its write and flush errors turned into
+    :class:`OutputError`; anything else it is asked is passed on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def checked_stdout() -> Iterator[None]:
+    """Run a command with :class:`CheckedStdout` as ``sys.stdout``; its failure to write is
+    one line and exit status 1, a closed pipe a quiet exit status 141.
+
+    The output still buffered is written before leaving, so that a full disk is
+    found here rather than by the interpreter's last flush, which could only
+    print a warning.
+    """
+    stdout = sys.stdout
+    if stdout is None:  # no standard output at all: nothing to check
+        yield
+        return
+    sys.stdout = CheckedStdout(stdout)  # type: ignore[assignment]
+    try:
+        yield
+        sys.stdout.flush()
+    except OutputError as error:
+        if error.errno != errno.EPIPE:
+            raise click.ClickException(f"cannot write the output: {error.strerror}") from None
+        _drop_output(stdout)
+        raise SystemExit(EXIT_CLOSED_PIPE) from None
+    finally:
+        sys.stdout = stdout
+
+
+def _drop_output(stdout: TextIO) -> None:
+    """Send what ``stdout`` still buffers to /dev/null, so that the interpreter's last
+    flush does not find the closed pipe again (the recipe of Python's signal docs)."""
+    try:
+        descriptor = stdout.fileno()
+    except (OSError, ValueError):  # not a file (a test's capture): nothing flushes it later
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
