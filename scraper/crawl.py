@@ -44,6 +44,7 @@ from scraper.report import LOCKED, STOPPED_REASON, CrawlReport, build_report, lo
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
+from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import Store, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
@@ -83,6 +84,12 @@ def run_crawl(
     ``stopped`` however early the signal came, and a site not reached is left
     out of the result.
     """
+    # Stored verdicts and partners brought up to date before any lock is taken: after an
+    # upgrade or an edited rules or partners file that reads every stored article, which a
+    # stop signal must not wait for while a site is locked (the pipeline's own check is then
+    # one read of each fingerprint).
+    rescore_stored(store, config)
+    refind_partners_stored(store, config)
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
     run_ids: dict[str, int] = {}
@@ -114,20 +121,15 @@ def run_crawl(
                 with locks.kept(store, [f"crawl:{source}" for source in taken], ttl):
                     stop.run(process)
         finally:
-            for crawler in crawlers:
-                run_id = getattr(crawler.spider, "crawl_run_id", None)
-                if run_id is None:  # no spider, or it never started its run
-                    continue
-                run_ids[crawler.spider.name] = run_id
-                if run_id in store.unfinished_crawl_runs(crawler.spider.name):
-                    report = unfinished_report(CUT_SHORT, crawler)
-                    store.finish_crawl_run(run_id, utc_now(), "failed", report)
-            if stop.received is not None:
+            try:
+                _record_unfinished(store, crawlers, run_ids)
+                if stop.received is not None:
+                    for source in taken:
+                        if source not in run_ids:  # stopped before its spider started a run
+                            run_ids[source] = record_stopped(store, source)
+            finally:  # a database too busy to record the runs still has the locks released
                 for source in taken:
-                    if source not in run_ids:  # stopped before its spider started a run
-                        run_ids[source] = record_stopped(store, source)
-            for source in taken:
-                locks.release(store, f"crawl:{source}")
+                    locks.release(store, f"crawl:{source}")
     if stop.received is not None and not taken:
         signal.raise_signal(stop.received)  # as if it came before the crawl began
     reached = sources if stop.received is None else [s for s in sources if s in run_ids]
@@ -137,6 +139,18 @@ def run_crawl(
         else store.last_crawl_runs(source)[0]
         for source in reached
     }
+
+
+def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str, int]) -> None:
+    """Each crawler's run into ``run_ids``; one its spider left unfinished recorded failed."""
+    for crawler in crawlers:
+        run_id = getattr(crawler.spider, "crawl_run_id", None)
+        if run_id is None:  # no spider, or it never started its run
+            continue
+        run_ids[crawler.spider.name] = run_id
+        if run_id in store.unfinished_crawl_runs(crawler.spider.name):
+            report = unfinished_report(CUT_SHORT, crawler)
+            store.finish_crawl_run(run_id, utc_now(), "failed", report)
 
 
 def record_locked(store: Store, source: str, holder: str) -> int:

@@ -7,7 +7,14 @@ the values below, and each spider's ``update_settings`` applies its site's
 delay and concurrency (``[sites.thaigov]``, ``[sites.mdes]``).
 """
 
+import os
+
+from thaidigest.cli import pythainlp_read_only
 from thaidigest.config import DEFAULTS
+
+# `scrapy crawl` run in the project's folder starts here, not in thaidigest's command line:
+# PyThaiNLP read-only all the same (a service user may have no home folder to write).
+pythainlp_read_only(os.environ)
 
 BOT_NAME = "thaidigest"
 SPIDER_MODULES = ["scraper.spiders"]

@@ -343,3 +343,22 @@ def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_a_partne
     )
     assert rescored_by(upgraded, url) == 5
     assert rescored_by(upgraded, url) == 0  # scored with the new rules and recorded so
+
+
+def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_the_normaliser(
+    tmp_path: Path,
+) -> None:
+    # Stored texts are scored as today's normaliser writes them (renormalised): a release
+    # that changes it alone reads every stored article again.
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(url)
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
+    store.close()
+    upgraded = tmp_path / "upgraded"
+    ignored = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
+    assert rescored_by(upgraded, url) == 0
+    normaliser = upgraded / "thaidigest" / "normalise.py"
+    normaliser.write_text(normaliser.read_text(encoding="utf-8") + "\n# changed\n", "utf-8")
+    assert rescored_by(upgraded, url) == 5
+    assert rescored_by(upgraded, url) == 0

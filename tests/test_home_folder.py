@@ -144,3 +144,18 @@ def test_pythainlp_is_read_only_unless_the_user_says_otherwise(
     pythainlp_read_only(environ)
 
     assert environ == {"HOME": "/nonexistent", **expected}
+
+
+def test_scrapys_own_crawl_command_loads_pythainlp_with_a_home_that_cannot_be_written(
+    tmp_path: Path,
+) -> None:
+    # `scrapy crawl thaigov` in the project's folder reads scraper.settings first, not
+    # thaidigest's command line; the pipeline then normalises Thai text.
+    project = Path(__file__).resolve().parents[1]
+    code = "import scraper.settings\nfrom pythainlp.util import normalize\nprint(normalize('ก'))"
+    env = {**environment(_a_file(tmp_path)), "PYTHONPATH": str(project)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "ก"

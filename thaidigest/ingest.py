@@ -170,9 +170,11 @@ class Summary:
 def interrupts_held() -> Iterator[None]:
     """Hold SIGINT (Ctrl-C) until the block ends, then let it act as it would have: a
     transaction and the counts of what it stored happen both or not at all, so an
-    interrupted import says exactly what it stored. At most one transaction's time
-    (:data:`TRANSACTION_SECONDS`). Only the main thread can handle signals: elsewhere
-    the block runs as it is. A crawl's handler (Scrapy's) is held and called the same way."""
+    interrupted import says exactly what it stored. For one transaction's time
+    (:data:`TRANSACTION_SECONDS`), and the wait for a database another process is
+    writing to (up to its busy timeout), during which SQLite holds signals anyway. Only
+    the main thread can handle signals: elsewhere the block runs as it is. A crawl's
+    handler (Scrapy's) is held and called the same way."""
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is None  # a handler not set from Python: left alone
@@ -361,8 +363,9 @@ class Ingestor:
         ahead = [first] if second is None else [first, second]
         prepare = partial(prepare_batch, preparer=self.preparer)
         if self.workers > 1 and second is not None:
-            # The workers' fork server imports the preparer's module (and what it needs) once.
-            preload = (self.preparer.__module__,)
+            # The workers' fork server imports the preparer's module (and what it needs) once,
+            # and PyThaiNLP's normaliser, which normalise.py loads only when a line needs it.
+            preload = (self.preparer.__module__, "pythainlp.util")
             yield from ordered_map(prepare, chain(ahead, batches), self.workers, preload)
         else:
             yield from map(prepare, chain(ahead, batches))

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.partners import (
     PartnerTable,
+    files_digest,
     found_partners,
     partner_table,
     partners,
@@ -99,9 +101,20 @@ RESCORE_BATCH = 500  # stored articles scored together, stage by stage
 SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
 
 
+NORMALISER_FILES = ("normalise.py",)  # what renormalised() reads a stored text with
+
+
+def normaliser_digest() -> str:
+    """sha256 of the packaged normaliser as installed: stored texts are scored and their
+    partners found as it writes them (:func:`~thaidigest.normalise.renormalised`), so a
+    release that changes it reads every stored article again."""
+    package = resources.files("thaidigest")
+    return files_digest(package.joinpath(name).read_bytes() for name in NORMALISER_FILES)
+
+
 def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     """What decides a stored verdict: the model file, the rules, the packaged partner
-    names and the rules that read them, and the threshold.
+    names and the rules that read them, the normaliser and the threshold.
 
     ``user_rules`` is the text of the user's rules file (:func:`user_rules_text`).
     """
@@ -109,6 +122,7 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
         model_from_config(config).digest,
         rules_digest(user_rules),
         partners_digest(),  # the model's partner signals are found with these names and rules
+        normaliser_digest(),
         repr(threshold_from_config(config)),
     )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -159,10 +173,11 @@ PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored art
 
 def partners_fingerprint(user_partners: str | None) -> str:
     """What decides a stored article's partners: the packaged names and the rules that
-    read them (:func:`~thaidigest.partners.partners_digest`), and the text of the user's
-    partners file, or its absence (a file moved but unchanged finds the same partners)."""
+    read them (:func:`~thaidigest.partners.partners_digest`), the normaliser the stored
+    texts are read with, and the text of the user's partners file, or its absence (a file
+    moved but unchanged finds the same partners)."""
     user = "no file" if user_partners is None else _sha256(user_partners)
-    return _sha256(f"{partners_digest()}\0{user}")
+    return _sha256(f"{partners_digest()}\0{normaliser_digest()}\0{user}")
 
 
 def _sha256(text: str) -> str:

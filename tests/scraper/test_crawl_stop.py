@@ -8,12 +8,29 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
+import scraper.crawl as crawl_module
+from scraper.crawl import run_crawl
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import crawl, crawl_args
 from tests.scraper.test_crawl import expected_urls, stored
+from thaidigest.config import DEFAULTS
+from thaidigest.pipeline import (
+    PARTNERS_KEY,
+    SCORING_KEY,
+    build_ingestor,
+    partners_fingerprint,
+    scoring_fingerprint,
+)
+from thaidigest.readers import read_paths
+from thaidigest.store import Store, StoreError, iso, locks, utc_now
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # The default download timeout (30 s) and retries; no delay, to keep the test short.
 CONFIG = """
@@ -152,3 +169,51 @@ def test_a_crawl_stopped_before_it_takes_a_lock_ends_as_the_signal_ends_it_holdi
     assert rows(db, "SELECT * FROM locks") == []
     assert rows(db, "SELECT * FROM crawl_runs") == []
     assert requests == []
+
+
+def test_stored_verdicts_are_brought_up_to_date_before_a_crawl_takes_a_lock(tmp_path):
+    # After an upgrade or an edited rules or partners file, reading every stored article
+    # again comes before any lock, so a stop signal never waits for it while a site is
+    # locked: here every site is locked by another crawl, and the scans happen all the same.
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([SEEDS])))
+    store.update_scores([], SCORING_KEY, "before an upgrade")
+    store.update_partners([], PARTNERS_KEY, "before an upgrade")
+    now = utc_now()
+    with store.transaction() as conn:
+        for source in ("thaigov", "mdes"):
+            conn.execute(
+                insert(locks).values(
+                    name=f"crawl:{source}",
+                    holder="another-host:4242",
+                    acquired_at=iso(now),
+                    expires_at=iso(now + timedelta(hours=1)),
+                )
+            )
+    runs = run_crawl(["thaigov", "mdes"], store=store, config=DEFAULTS)
+    assert {run["status"] for run in runs.values()} == {"locked"}
+    assert store.meta_value(SCORING_KEY) == scoring_fingerprint(DEFAULTS, None)
+    assert store.meta_value(PARTNERS_KEY) == partners_fingerprint(None)
+    store.close()
+
+
+def test_a_crawl_that_cannot_record_its_stop_still_releases_its_lock(tmp_path, monkeypatch):
+    # A database too busy to record the stopped run (past its busy timeout) must not leave
+    # the site locked until the lock expires.
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    take = crawl_module.locks.acquire
+
+    def take_then_signal(*args, **kwargs):
+        take(*args, **kwargs)
+        signal.raise_signal(signal.SIGTERM)  # the stop comes once the lock is held
+
+    def busy(*_args, **_kwargs):
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr(crawl_module.locks, "acquire", take_then_signal)
+    monkeypatch.setattr(crawl_module, "record_stopped", busy)
+    with pytest.raises(StoreError, match="database is locked"):
+        run_crawl(["thaigov"], store=store, config=DEFAULTS)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(locks)).all() == []
+    store.close()
