@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -322,11 +323,25 @@ def rescored_by(package_root: Path, url: str) -> int:
     return int(finished.stdout)
 
 
-def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_a_partner_rule_alone(
-    tmp_path: Path,
+def _rule_changed(source: str) -> str:
+    # The model's partner signals come from the rules in partners.py as much as from
+    # the names in partners.toml: an upgrade changing a rule alone changes probabilities.
+    assert "\nMEMBER_LIST_MIN = 3\n" in source
+    return source.replace("\nMEMBER_LIST_MIN = 3\n", "\nMEMBER_LIST_MIN = 4\n")
+
+
+def _comment_added(source: str) -> str:
+    # Stored texts are scored as today's normaliser writes them (renormalised): a
+    # release that changes it alone reads every stored article again.
+    return source + "\n# changed\n"
+
+
+@pytest.mark.parametrize(
+    ("module", "upgrade"), [("partners.py", _rule_changed), ("normalise.py", _comment_added)]
+)
+def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_it_alone(
+    tmp_path: Path, module: str, upgrade: Callable[[str], str]
 ) -> None:
-    # The model's partner signals come from the rules in partners.py as much as from the
-    # names in partners.toml: an upgrade changing a rule alone changes stored probabilities.
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     store = Store(url)
     build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
@@ -335,29 +350,10 @@ def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_a_partne
     ignored = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
     assert rescored_by(upgraded, url) == 0  # the same package: nothing to score again
-    rules = upgraded / "thaidigest" / "partners.py"
-    source = rules.read_text(encoding="utf-8")
-    assert "\nMEMBER_LIST_MIN = 3\n" in source
-    rules.write_text(
-        source.replace("\nMEMBER_LIST_MIN = 3\n", "\nMEMBER_LIST_MIN = 4\n"), encoding="utf-8"
-    )
+    changed = upgraded / "thaidigest" / module
+    changed.write_text(upgrade(changed.read_text(encoding="utf-8")), encoding="utf-8")
     assert rescored_by(upgraded, url) == 5
-    assert rescored_by(upgraded, url) == 0  # scored with the new rules and recorded so
-
-
-def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_the_normaliser(
-    tmp_path: Path,
-) -> None:
-    # Stored texts are scored as today's normaliser writes them (renormalised): a release
-    # that changes it alone reads every stored article again.
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    store = Store(url)
-    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
-    store.close()
-    upgraded = tmp_path / "upgraded"
-    ignored = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
-    assert rescored_by(upgraded, url) == 0
+    assert rescored_by(upgraded, url) == 0  # scored with the new code and recorded so
     normaliser = upgraded / "thaidigest" / "normalise.py"
     normaliser.write_text(normaliser.read_text(encoding="utf-8") + "\n# changed\n", "utf-8")
     assert rescored_by(upgraded, url) == 5
