@@ -15,7 +15,11 @@ at the spaces between Thai phrases, and one sentence would be listed in pieces. 
 text of a run of sentences of one paragraph is the other version's with whole phrases
 (between spaces) added at its start or end, only those phrases are added or removed
 (:func:`_recut`): the segmenter cuts a sentence added to the end of a paragraph together
-with the one before it, which did not change.
+with the one before it, which did not change. A word or two (at most
+:data:`FRAGMENT_WORDS`) that only one version has, beside a sentence of its paragraph, is
+no sentence but an edit of that one (:func:`_fragments_attached`): ``ไม่`` ("not") dropped
+from the start of a sentence flips its meaning, and listed alone it would tell a reader
+nothing, so the sentence is shown before and after, as any other edit within a sentence.
 
 A body line that repeats a headline, either version's or an earlier one of the article,
 is set aside before the bodies are compared: the page repeating a headline it had, which
@@ -69,12 +73,17 @@ MAX_ALIGNED_PARAGRAPHS = 2000
 MAX_ALIGNED_SENTENCES = 4000
 # Words of two aligned sentence runs beyond which they are not compared word by word.
 MAX_ALIGNED_WORDS = 4000
+# Words that only one version has, at most, which edit the sentence beside them rather
+# than stand as a sentence: a Thai negation (``ไม่``, ``ยังไม่ได้``), a name added or cut.
+# (A Thai sentence of two words, ``ที่ประชุมรับทราบ``, is then shown with the one before it.)
+FRAGMENT_WORDS = 3
 # A number, with its thousands separators, decimals or date separators: 5,000  3.5  15/08/2567
 # (``\d`` is any decimal digit, Thai ones too: ๑๕/๐๘/๒๕๖๗)
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
 # Sentence ends in English text (Thai text separates phrases with spaces).
-SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SENTENCE_MARKS = ".!?…"
+SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_MARKS}])\s+")
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
 # What lies between spaces: a word of English text, a phrase of Thai.
 PHRASE = re.compile(r"\S+")
@@ -372,7 +381,10 @@ def _phrases_added(shorter: list[str], longer: list[str]) -> list[str] | None:
     """``longer`` as ``shorter``'s sentences and the rest of its text, when its text is
     ``shorter``'s (compared as :func:`_fold` does) with whole phrases (between spaces)
     added at the start or the end; otherwise None. A word joined to a first or last word
-    without a space (``ค่าใช้จ่าย`` -> ``ค่าใช้จ่ายรวม``) edits that sentence instead."""
+    without a space (``ค่าใช้จ่าย`` -> ``ค่าใช้จ่ายรวม``) edits that sentence instead, and
+    so does a word or two (:func:`_is_fragment`) between spaces: the rest is then joined
+    to the first or last of ``shorter``'s sentences, which differs from it and is
+    compared word by word."""
     kept = _folded(PHRASE.findall(" ".join(shorter)))
     text = " ".join(longer)
     spans = [match.span() for match in PHRASE.finditer(text)]
@@ -381,10 +393,69 @@ def _phrases_added(shorter: list[str], longer: list[str]) -> list[str] | None:
     if len(phrases) <= count:
         return None
     if phrases[:count] == kept:
-        return [*shorter, text[spans[count][0] :]]
+        rest = text[spans[count][0] :]
+        if _is_fragment([rest]):
+            return [*shorter[:-1], f"{shorter[-1]} {rest}"]
+        return [*shorter, rest]
     if phrases[-count:] == kept:
-        return [text[: spans[-count - 1][1]], *shorter]
+        rest = text[: spans[-count - 1][1]]
+        if _is_fragment([rest]):
+            return [f"{rest} {shorter[0]}", *shorter[1:]]
+        return [rest, *shorter]
     return None
+
+
+def _fragments_attached(old: Cut, new: Cut) -> tuple[Cut, Cut]:
+    """``old`` and ``new`` with each run of sentences only one side has that is a word or
+    two (:func:`_is_fragment`) and ends with no sentence mark joined to the sentences of
+    its paragraph just before and just after it on its own side.
+
+    Such a run is a word or two the segmenter cut from an edited sentence (``… ไม่``, the
+    ``ไม่`` added to its end): joined to it, that sentence differs from the other side's
+    and is compared word by word, so it is shown whole, before and after, rather than the
+    word alone. Which of its neighbours the segmenter cut it from is not known: it is
+    joined to both."""
+    (old_texts, _), (new_texts, _) = old, new
+    matcher = difflib.SequenceMatcher(None, _folded(old_texts), _folded(new_texts), autojunk=False)
+    opcodes = matcher.get_opcodes()
+    old_runs = [(i1, i2) for tag, i1, i2, _, _ in opcodes if tag == "delete"]
+    new_runs = [(j1, j2) for tag, _, _, j1, j2 in opcodes if tag == "insert"]
+    return _attached(old, old_runs), _attached(new, new_runs)
+
+
+def _attached(cut: Cut, runs: list[tuple[int, int]]) -> Cut:
+    """``cut`` with each of ``runs`` (start, end) that is a word or two within one
+    paragraph joined to the sentence of that paragraph beside it (see
+    :func:`_fragments_attached`)."""
+    texts, paragraph_of = cut
+    joins_previous = [False] * len(texts)
+    for start, end in runs:
+        place = paragraph_of[start]
+        if set(paragraph_of[start:end]) != {place} or texts[end - 1].endswith(
+            tuple(SENTENCE_MARKS)
+        ):
+            continue
+        if not _is_fragment(texts[start:end]):
+            continue
+        after = end < len(texts) and paragraph_of[end] == place
+        if start > 0 and paragraph_of[start - 1] == place:
+            joins_previous[start] = True
+        elif not after:
+            continue  # the paragraph's only text
+        joins_previous[start + 1 : end + after] = [True] * (end - start - 1 + after)
+    joined: Cut = ([], [])
+    for text, place, joins in zip(texts, paragraph_of, joins_previous, strict=True):
+        if joins:
+            joined[0][-1] += " " + text
+        else:
+            joined[0].append(text)
+            joined[1].append(place)
+    return joined
+
+
+def _is_fragment(texts: list[str]) -> bool:
+    """True when ``texts`` together hold at most :data:`FRAGMENT_WORDS` words."""
+    return sum(1 for word in words(" ".join(texts)) if word.strip()) <= FRAGMENT_WORDS
 
 
 def _passages(texts: list[str], paragraph_of: list[int], chosen: list[int]) -> list[str]:
@@ -427,7 +498,9 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     removed: list[str] = []
     added: list[str] = []
     for old_cut, new_cut in cut:
-        (old, old_paragraph_of), (new, new_paragraph_of) = _recut(old_cut, new_cut)
+        (old, old_paragraph_of), (new, new_paragraph_of) = _fragments_attached(
+            *_recut(old_cut, new_cut)
+        )
         found, gone, came = _sentence_changes(old, new)
         numbers.extend(found)
         removed.extend(_passages(old, old_paragraph_of, gone))

@@ -113,25 +113,85 @@ def test_words_added_within_a_sentence_remove_the_old_and_add_the_new(old, new):
     assert added == sentences(new)
 
 
+# A sentence of its own, not a word or two (see the next tests): added beside
+# THAI_SENTENCE, it is the only text added.
+OECD_SENTENCE = "ทั้งนี้ องค์การเพื่อความร่วมมือทางเศรษฐกิจและการพัฒนาจะส่งผู้แทนเข้าร่วมด้วย"
+
+
 def test_phrases_added_after_a_sentence_are_the_only_text_added():
     numbers, removed, added = body_changes(
-        f"ก่อน\n\n{THAI_SENTENCE}", f"ก่อน\n\n{THAI_SENTENCE} และ OECD"
+        f"ก่อน\n\n{THAI_SENTENCE}", f"ก่อน\n\n{THAI_SENTENCE} {OECD_SENTENCE}"
     )
-    assert (numbers, removed, added) == ((), (), ("และ OECD",))
+    assert (numbers, removed, added) == ((), (), (OECD_SENTENCE,))
 
 
 def test_phrases_added_before_a_sentence_are_the_only_text_added():
     numbers, removed, added = body_changes(
-        f"ก่อน\n\n{THAI_SENTENCE}", f"ก่อน\n\nOECD และ {THAI_SENTENCE}"
+        f"ก่อน\n\n{THAI_SENTENCE}", f"ก่อน\n\n{OECD_SENTENCE} {THAI_SENTENCE}"
     )
-    assert (numbers, removed, added) == ((), (), ("OECD และ",))
+    assert (numbers, removed, added) == ((), (), (OECD_SENTENCE,))
 
 
 def test_phrases_cut_from_the_end_of_a_sentence_are_the_only_text_removed():
     numbers, removed, added = body_changes(
-        f"ก่อน\n\n{THAI_SENTENCE} และ OECD", f"ก่อน\n\n{THAI_SENTENCE}"
+        f"ก่อน\n\n{THAI_SENTENCE} {OECD_SENTENCE}", f"ก่อน\n\n{THAI_SENTENCE}"
     )
-    assert (numbers, removed, added) == ((), ("และ OECD",), ())
+    assert (numbers, removed, added) == ((), (OECD_SENTENCE,), ())
+
+
+# A sentence of a paragraph and the same sentence with a word or two more (the Thai
+# negation "ไม่" at its start, in its middle, at its end; English words likewise).
+APPROVED = "ที่ประชุมเห็นชอบให้ขยายเวลาโครงการ ออกไปอีกหนึ่งปี"
+SIGNED = "Thailand signed the deal"
+WORD_EDITS = {
+    "thai-start": (APPROVED, f"ไม่ {APPROVED}"),
+    "thai-start-joined": (APPROVED, f"ไม่{APPROVED}"),
+    "thai-middle": (APPROVED, APPROVED.replace(" ", " ไม่ ")),
+    "thai-end": (APPROVED, f"{APPROVED} ไม่"),
+    "thai-end-two-words": (APPROVED, f"{APPROVED} และ OECD"),
+    "english-start": (f"{SIGNED}.", f"Today {SIGNED}."),
+    "english-middle": (f"{SIGNED}.", f"{SIGNED.replace('the', 'the new')}."),
+    "english-end": (SIGNED, f"{SIGNED} with Japan"),
+}
+
+
+@pytest.mark.parametrize(("shorter", "longer"), WORD_EDITS.values(), ids=WORD_EDITS.keys())
+@pytest.mark.parametrize("dropped", [True, False], ids=["dropped", "added"])
+def test_a_word_or_two_changed_in_a_sentence_shows_the_sentence_before_and_after(
+    shorter, longer, dropped
+):
+    old, new = (longer, shorter) if dropped else (shorter, longer)
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff == Diff(removed=(old,), added=(new,))
+
+
+# Sentences the segmenter cuts apart from APPROVED before and after it.
+MEETING_HELD = "นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรีที่ทำเนียบรัฐบาลเมื่อวันนี้"
+REPORT_DUE = "ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
+
+
+@pytest.mark.parametrize(("shorter", "longer"), WORD_EDITS.values(), ids=WORD_EDITS.keys())
+@pytest.mark.parametrize("dropped", [True, False], ids=["dropped", "added"])
+def test_a_word_or_two_changed_in_a_sentence_between_others_is_shown_in_its_sentence(
+    shorter, longer, dropped
+):
+    if SIGNED in shorter:
+        before, after = "Intro.", "Talks go on." if shorter.endswith(".") else ""
+    else:
+        before, after = MEETING_HELD, REPORT_DUE
+        assert sentences(f"{before} {APPROVED} {after}") == (before, APPROVED, after)
+    old, new = (f"{before} {text} {after}".strip() for text in (longer, shorter))
+    if not dropped:
+        old, new = new, old
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff.numbers == ()
+    assert len(diff.removed) == len(diff.added) == 1
+    (removed,), (added,) = diff.removed, diff.added
+    # The whole sentence each side (the segmenter may have cut it with the one before),
+    # never the sentence after it, which did not change.
+    assert (longer if dropped else shorter) in removed and removed in old
+    assert (shorter if dropped else longer) in added and added in new
+    assert not after or after not in removed + added
 
 
 def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are_both_listed():
