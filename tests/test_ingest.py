@@ -703,6 +703,39 @@ def test_a_date_line_the_stored_text_holds_stays_text_in_a_fallback_read(store: 
     assert ingestor.ingest_one(thaigov_read(unsigned, "fallback")) == "updated"
 
 
+@pytest.mark.parametrize(
+    "stored_date_line",
+    ["15&nbsp;ธันวาคม 2565", "15 ธันวาคม ２５６５", "\u200e15 ธันวาคม 2565"],
+    ids=["left-over nbsp", "full-width digits", "direction mark"],
+)
+def test_a_date_line_an_older_release_stored_stays_text_in_a_fallback_read(
+    store: Store, stored_date_line: str
+) -> None:
+    """The signature's date line as an older release stored it (before ``&nbsp;``,
+    full-width digits and direction marks were normalised) is the line the fallback read
+    holds as normalised today: text the stored article has, not a page line."""
+    from thaidigest.normalise import content_hash
+
+    paragraphs = [BODY, *(f"{BODY} ย่อหน้าที่ {number}" for number in range(2, 6))]
+    signed = "\n".join([*paragraphs, "15 ธันวาคม 2565"])
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(thaigov_read(f"{THAIGOV_DATE_LINE}\n{signed}", "selectors")) == "new"
+    row = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
+    assert row["body"] == signed
+    older = signed.replace("15 ธันวาคม 2565", stored_date_line)
+    with store.engine.begin() as conn:  # the row as an earlier release wrote it
+        conn.execute(
+            articles.update()
+            .where(articles.c.id == row["id"])
+            .values(body=older, content_hash=content_hash(row["title"], older))
+        )
+
+    fallback_body = f"{signed}\nด้านเศรษฐกิจ\n{THAIGOV_DATE_LINE}"
+    assert ingestor.ingest_one(thaigov_read(fallback_body, "fallback")) == "unchanged"
+    after = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
+    assert (after["body"], after["versions"]) == (older, 1)
+
+
 # A headline and a body as thaidigest stored them before it normalised each variant,
 # and the same page as it normalises it now.
 STORED_VARIANTS = {

@@ -593,7 +593,7 @@ def _same_stored_content(conn: Connection, known: Stored, article: Article) -> b
     body = article.body
     if fallback_over_selectors(known, article):
         labels = {article.category} if article.category else set()
-        body = without_page_lines(body, stored_body, labels)
+        body = without_page_lines(body, (title, stored_body), labels)
     return same_content((title, stored_body), (article.title, body), article.published)
 
 

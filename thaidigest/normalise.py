@@ -564,20 +564,24 @@ def same_content(
     return comparable_pair(*stored) == comparable_pair(*new)
 
 
-def without_page_lines(body: str, stored_body: str, labels: Collection[str]) -> str:
+def without_page_lines(body: str, stored: tuple[str, str], labels: Collection[str]) -> str:
     """A normalised fallback read's ``body`` without the page's own lines the stored
-    read (the selectors') does not hold: ``labels`` (its category) and date lines.
+    read (the selectors', ``stored`` as its headline and body) does not hold: ``labels``
+    (its category) and date lines.
 
     A generic extractor may put the category and the date lines anywhere in the text,
     where :func:`clean_body` leaves them (it takes date lines at the top only); the
     selectors' read of the same page holds them at its top, taken out. A line the
     stored text holds (a statement's date under its signature) stays: it is text.
+    The stored text is read as today's normaliser writes it (:func:`renormalised`), as
+    ``body`` was: a line an older release stored with ``&nbsp;`` or full-width digits
+    (``15&nbsp;ธันวาคม ２５６５``) is the line ``body`` holds, and stays.
     """
-    stored = set(stored_body.split("\n"))
+    stored_lines = set(renormalised(*stored)[1].split("\n"))
     return "\n".join(
         line
         for line in body.split("\n")
-        if line in stored or (line not in labels and parse_date_line(line) is None)
+        if line in stored_lines or (line not in labels and parse_date_line(line) is None)
     )
 
 
