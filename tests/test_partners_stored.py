@@ -18,8 +18,14 @@ from tests.conftest import ROOT, SEEDS, seed_path
 from thaidigest import pipeline
 from thaidigest.cli import main
 from thaidigest.config import DEFAULTS
+from thaidigest.ingest import Ingestor
 from thaidigest.normalise import normalise_article
-from thaidigest.pipeline import PARTNERS_KEY, build_ingestor, refind_partners_stored
+from thaidigest.pipeline import (
+    PARTNERS_KEY,
+    build_ingestor,
+    partners_fingerprint,
+    refind_partners_stored,
+)
 from thaidigest.readers import read_paths
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
@@ -185,7 +191,8 @@ def test_a_crash_part_way_leaves_the_old_partners_and_the_next_run_tries_again(
         with pytest.raises(Crash):
             refind_partners_stored(store, config)
         assert stored_partners(store) == PACKAGED_PARTNERS  # seed 000 came first: not kept
-        assert store.meta_value(PARTNERS_KEY) == recorded
+        # The pass was recorded as begun, never as done: the next one finds them all again.
+        assert store.meta_value(PARTNERS_KEY) not in (recorded, partners_fingerprint(TELWG))
         monkeypatch.setattr(pipeline, "partners", real)
         assert refind_partners_stored(store, config) == 5
         assert stored_partners(store) == with_telwg()
@@ -205,3 +212,58 @@ def test_an_article_edited_while_its_partners_were_found_again_keeps_the_edits_p
     assert store.meta_value(PARTNERS_KEY) == "x"
     store.update_partners([(row["id"], row["content_hash"], '["org:TELWG"]')], PARTNERS_KEY, "y")
     assert json.loads(next(store.iter_articles())["partners"]) == ["org:TELWG"]
+
+
+def built_before_the_edit(store: Store, folder: Path) -> tuple[Ingestor, dict]:
+    """An ingestor built while the user's partners file named no partner, which has
+    stored every seed but 000; the file then edited to name TELWG, and the configuration."""
+    table = folder / "my_partners.toml"
+    table.write_text("# none yet\n", encoding="utf-8")
+    config = {**DEFAULTS, "partners": {"file": str(table)}}
+    old = build_ingestor(store, config=config)
+    others = [seed_path(number) for number in PACKAGED_PARTNERS if number != "000"]
+    assert old.ingest(read_paths(others)).new == 4
+    table.write_text(TELWG, encoding="utf-8")
+    return old, config
+
+
+def test_articles_an_ingestor_stores_with_the_table_it_was_built_with_are_found_again(
+    store: Store, tmp_path: Path
+) -> None:
+    # An import built before the user added TELWG to their file stores seed 000 after
+    # another process found every stored partner again with the new file: the next
+    # re-find finds seed 000's too.
+    old, config = built_before_the_edit(store, tmp_path)
+    assert refind_partners_stored(store, config) == 4
+    assert store.meta_value(PARTNERS_KEY) == partners_fingerprint(TELWG)
+
+    assert old.ingest(read_paths([TELWG_SEED])).new == 1
+    assert stored_partners(store)["000"] == ["org:APEC"]  # the old table's
+    assert refind_partners_stored(store, config) == 5
+    assert stored_partners(store) == with_telwg()
+    assert refind_partners_stored(store, config) == 0
+
+
+def test_articles_stored_with_another_table_while_partners_are_found_again_are_found_again(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import built before the edit stores seed 000 while the re-find with the new file
+    # reads the stored articles: it never read seed 000.
+    old, config = built_before_the_edit(store, tmp_path)
+    real = pipeline.partners
+
+    importing = []
+
+    def importing_meanwhile(title: str, body: str, table: object) -> tuple[str, ...]:
+        if not importing:  # the re-find's first article (the import finds partners too)
+            importing.append(title)
+            assert old.ingest(read_paths([TELWG_SEED])).new == 1
+        return real(title, body, table)
+
+    monkeypatch.setattr(pipeline, "partners", importing_meanwhile)
+    refind_partners_stored(store, config)
+    monkeypatch.setattr(pipeline, "partners", real)
+    assert stored_partners(store)["000"] == ["org:APEC"]  # the old table's
+    assert store.meta_value(PARTNERS_KEY) != partners_fingerprint(TELWG)
+    assert refind_partners_stored(store, config) == 5
+    assert stored_partners(store) == with_telwg()

@@ -21,7 +21,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,6 +42,7 @@ from thaidigest.store import (
     articles,
     iso,
     utc_now,
+    written_with,
 )
 from thaidigest.workers import ordered_map
 
@@ -279,6 +280,12 @@ class Ingestor:
 
     ``preparer`` must be picklable when ``workers`` is above 1: an input
     of more than one batch is then prepared in that many worker processes.
+
+    ``found_with`` names, by their ``meta`` key, what the preparer finds a field it
+    writes with (the partners: the fingerprint of its partner table, fixed when it was
+    built): a transaction that writes an article takes out a record naming another
+    (:func:`~thaidigest.store.written_with`), so the next pass finds every stored
+    article's partners again with the table then in use.
     """
 
     def __init__(
@@ -290,8 +297,10 @@ class Ingestor:
         clock: Callable[[], datetime] = utc_now,
         batch_size: int = BATCH_SIZE,
         workers: int = 1,
+        found_with: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
+        self.found_with = dict(found_with or {})
         self.preparer = preparer
         self.deduplicator = deduplicator
         self.clock = clock
@@ -535,6 +544,9 @@ class Ingestor:
                 ),
                 list(seen.values()),
             )
+        if written:  # with the partners the preparer found
+            for key, fingerprint in self.found_with.items():
+                written_with(conn, key, fingerprint)
         return outcomes
 
     @staticmethod

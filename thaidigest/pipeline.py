@@ -196,7 +196,18 @@ def refind_partners_stored(store: Store, config: dict[str, Any]) -> int:
     before, and the next run tries again. The articles are read as the store streams
     them, not held all at once; a few thousand take a second or two
     (``bench/refind_partners.py``).
-    Returns how many articles' partners were found again (0 when nothing changed).
+
+    The recorded fingerprint names the table every stored article's partners were found
+    with, whatever else writes to the store meanwhile. An ingestor built before the
+    partners file changed stores articles with the old table's partners: writing them,
+    it takes out a record that names another table (``found_with``, see
+    :func:`~thaidigest.store.written_with`), and the next call finds every stored
+    article's partners again. One that writes while this reads the stored articles
+    would leave its articles, read before it wrote them, with its partners: this
+    records that it begins first (:meth:`~thaidigest.store.Store.begin_finding`), which
+    such a write takes out too, and then writes nothing (the next call tries again).
+    Returns how many articles' partners were found again (0 when nothing changed, or
+    when articles were stored with another table meanwhile).
     """
     return _refind_partners(store, config, user_partners_text(config))
 
@@ -208,6 +219,7 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
     if store.meta_value(PARTNERS_KEY) == fingerprint:
         return 0
     table = checked_partner_table(config, user_partners)
+    store.begin_finding(PARTNERS_KEY, fingerprint)
     changed, read = [], 0
     for row in store.iter_articles():
         # Read as today's normaliser writes it, as rescoring reads it (renormalised).
@@ -215,7 +227,8 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
         if found != json.loads(row["partners"]):
             changed.append((row["id"], row["content_hash"], json.dumps(found)))
         read += 1
-    store.update_partners(changed, PARTNERS_KEY, fingerprint)
+    if not store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=True):
+        return 0  # articles were stored with another table meanwhile: the next call
     return read
 
 
@@ -326,4 +339,5 @@ def build_ingestor(
         deduplicator=Deduplicator(store),
         clock=clock,
         workers=workers,
+        found_with={PARTNERS_KEY: partners_fingerprint(user_partners)},
     )

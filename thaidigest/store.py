@@ -368,6 +368,26 @@ def _add_partners(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
 
 
+# Before a fingerprint in ``meta``: a pass is finding a field of every stored article
+# again (their partners) with what the fingerprint names (:meth:`Store.begin_finding`).
+FINDING = "finding "
+
+
+def written_with(conn: Connection, key: str, fingerprint: str) -> None:
+    """Record, in the transaction that wrote articles, that the field the ``meta`` row
+    ``key`` speaks for (their partners) was found with ``fingerprint``: the row is taken
+    out unless it names that (or a pass finding with it), so that it never names a table
+    some stored articles' field was not found with, and the next pass finds every one again.
+
+    A process built before the user edited their partners file stores articles with the
+    old table's partners; another process, built after, found every stored article's
+    partners again with the new one and recorded its fingerprint: nothing would find the
+    first one's articles again."""
+    recorded = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    if recorded is not None and recorded not in (fingerprint, FINDING + fingerprint):
+        conn.execute(delete(meta).where(meta.c.key == key))
+
+
 def _set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(delete(meta).where(meta.c.key == key))
     conn.execute(insert(meta).values(key=key, value=value))
@@ -733,19 +753,40 @@ class Store:
                 )
             _set_meta(conn, meta_key, meta_value)
 
+    def begin_finding(self, meta_key: str, meta_value: str) -> None:
+        """Record that a pass begins to find every stored article's partners again with
+        what ``meta_value`` names: an ingestor that writes articles with another table
+        meanwhile takes the record out (:func:`written_with`), and the pass's
+        :meth:`update_partners` then writes nothing."""
+        with self.transaction() as conn:
+            _set_meta(conn, meta_key, FINDING + meta_value)
+
     def update_partners(
-        self, found: Iterable[tuple[int, str, str]], meta_key: str, meta_value: str
-    ) -> None:
-        """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at once.
+        self,
+        found: Iterable[tuple[int, str, str]],
+        meta_key: str,
+        meta_value: str,
+        *,
+        begun: bool = False,
+    ) -> bool:
+        """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at
+        once; whether they were.
 
         An article whose content hash is no longer the one its partners were found in
         keeps its partners: another process stored a new version meanwhile, and the
-        partners of its text."""
+        partners of its text. A pass that recorded :meth:`begin_finding` (``begun``)
+        writes nothing unless the store still records it: articles were written with
+        another table since it began reading, or another pass began (see
+        :func:`written_with`)."""
         rows = [
             {"row_id": article_id, "read_hash": content_hash, "found": partners}
             for article_id, content_hash, partners in found
         ]
         with self.transaction() as conn:
+            if begun:
+                recorded = conn.execute(select(meta.c.value).where(meta.c.key == meta_key))
+                if recorded.scalar() != FINDING + meta_value:
+                    return False
             if rows:
                 conn.execute(
                     update(articles)
@@ -757,6 +798,7 @@ class Store:
                     rows,
                 )
             _set_meta(conn, meta_key, meta_value)
+        return True
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every stored article in insertion order, as a dict of its columns."""
