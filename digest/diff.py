@@ -454,8 +454,12 @@ def _attached(cut: Cut, runs: list[tuple[int, int]]) -> Cut:
 
 
 def _is_fragment(texts: list[str]) -> bool:
-    """True when ``texts`` together hold at most :data:`FRAGMENT_WORDS` words."""
-    return sum(1 for word in words(" ".join(texts)) if word.strip()) <= FRAGMENT_WORDS
+    """True when ``texts`` together hold at most :data:`FRAGMENT_WORDS` words. (Each phrase
+    between spaces holds one or more: a longer run is not cut into words.)"""
+    text = " ".join(texts)
+    if len(PHRASE.findall(text)) > FRAGMENT_WORDS:
+        return False
+    return sum(1 for word in words(text) if word.strip()) <= FRAGMENT_WORDS
 
 
 def _passages(texts: list[str], paragraph_of: list[int], chosen: list[int]) -> list[str]:
