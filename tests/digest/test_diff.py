@@ -194,6 +194,17 @@ def test_a_word_or_two_changed_in_a_sentence_between_others_is_shown_in_its_sent
     assert not after or after not in removed + added
 
 
+@pytest.mark.parametrize("dropped", [True, False], ids=["dropped", "added"])
+def test_a_word_cut_apart_between_two_sentences_shows_both_before_and_after(dropped):
+    # "ไม่ใช่" ("it is not") the segmenter cuts alone: it may close one sentence or open the
+    # next, so both are shown.
+    longer = f"{APPROVED} ไม่ใช่ {REPORT_DUE}"
+    assert sentences(longer) == (APPROVED, "ไม่ใช่", REPORT_DUE)  # the cut this is about
+    old, new = (longer, f"{APPROVED} {REPORT_DUE}")[:: 1 if dropped else -1]
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff == Diff(removed=(old,), added=(new,))
+
+
 def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are_both_listed():
     old = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
     new = "ที่ประชุมเห็นชอบโครงการ 5G และ AI ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีภายในสัปดาห์นี้"
