@@ -26,8 +26,11 @@ from thaidigest.classifier import (
 )
 from thaidigest.cli import main
 from thaidigest.config import DEFAULTS, merge
+from thaidigest.model import RawArticle
+from thaidigest.normalise import normalise_article
+from thaidigest.partners import found_partners, partner_table
 from thaidigest.pipeline import build_ingestor, rescore_stored
-from thaidigest.readers import read_paths
+from thaidigest.readers import read_jsonl_file, read_paths
 from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
 from thaidigest.store import Store, articles
 
@@ -151,15 +154,35 @@ def test_retraining_on_the_committed_data_writes_the_packaged_model(
     assert "details/87382: it is in the held-out test split" in stderr
     model, packaged = read_model(output), load_model()
     assert model.card == packaged.card
-    # lbfgs stops within its tolerance: on another CPU (other BLAS kernels) a few
-    # 1e-8 away from where it stopped on the machine that trained the packaged
-    # model. Weights that close change no stored probability (4 decimals).
+    # lbfgs stops within its tolerance: on another CPU (other BLAS kernels) up to about
+    # 1e-5 away from where it stopped on the machine that trained the packaged model,
+    # and numpy's vectorised log may round an idf the other way in its last bit (2e-16).
+    # What that changes of the scores: the next test.
     for name, block in packaged.blocks.items():
         assert model.blocks[name].grams.tolist() == block.grams.tolist()
-        np.testing.assert_array_equal(model.blocks[name].idf, block.idf)
-        np.testing.assert_allclose(model.blocks[name].weights, block.weights, atol=1e-6)
-    np.testing.assert_allclose(model.signal_weights, packaged.signal_weights, atol=1e-6)
-    assert model.bias == pytest.approx(packaged.bias, abs=1e-6)
+        np.testing.assert_allclose(model.blocks[name].idf, block.idf, rtol=1e-14, atol=0)
+        np.testing.assert_allclose(model.blocks[name].weights, block.weights, atol=5e-5)
+    np.testing.assert_allclose(model.signal_weights, packaged.signal_weights, atol=5e-5)
+    assert model.bias == pytest.approx(packaged.bias, abs=5e-5)
+
+
+def test_the_retrained_model_scores_as_the_packaged_one(
+    retrained: tuple[Path, str, str],
+) -> None:
+    # The same model to a user: every verdict the same, every stored probability (4
+    # decimals) the same or one in its last decimal, on the labelled articles.
+    model, packaged = read_model(retrained[0]), load_model()
+    rules = load_rules()
+    raws = [item for item in read_jsonl_file(ARTICLES) if isinstance(item, RawArticle)]
+    table = partner_table(None)
+    for text in map(normalise_article, raws[:400]):
+        named = found_partners(text.title, text.body, table)
+        again, shipped = (
+            score(text.title, text.body, rules, language=text.language, model=one, named=named)
+            for one in (model, packaged)
+        )
+        assert again.relevant == shipped.relevant, text.url
+        assert abs(again.score - shipped.score) <= 1.5e-4, text.url
 
 
 def test_retraining_twice_on_one_machine_writes_the_same_bytes(
