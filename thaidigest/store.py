@@ -735,19 +735,22 @@ class Store:
 
     def update_partners(
         self, found: Iterable[tuple[int, str, str]], meta_key: str, meta_value: str
-    ) -> None:
-        """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at once.
+    ) -> int:
+        """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at once;
+        how many articles' partners were written.
 
         An article whose content hash is no longer the one its partners were found in
-        keeps its partners: another process stored a new version meanwhile, and the
-        partners of its text."""
+        keeps its partners, and is not counted: another process stored a new version
+        meanwhile, and the partners of its text. A database whose driver cannot count the
+        rows a batch updates counts every article given."""
         rows = [
             {"row_id": article_id, "read_hash": content_hash, "found": partners}
             for article_id, content_hash, partners in found
         ]
+        written = 0
         with self.transaction() as conn:
             if rows:
-                conn.execute(
+                result = conn.execute(
                     update(articles)
                     .where(
                         articles.c.id == bindparam("row_id"),
@@ -756,7 +759,10 @@ class Store:
                     .values(partners=bindparam("found")),
                     rows,
                 )
+                sane = self.engine.dialect.supports_sane_multi_rowcount
+                written = result.rowcount if sane else len(rows)
             _set_meta(conn, meta_key, meta_value)
+        return written
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every stored article in insertion order, as a dict of its columns."""
