@@ -72,9 +72,13 @@ class OutputLogHandler(logging.StreamHandler):
     command (one line, or a quiet exit status 141).
     """
 
-    def __init__(self, stream: TextIO) -> None:
-        checked = stream if isinstance(stream, CheckedStdout) else CheckedStdout(stream)
-        super().__init__(checked)
+    def __init__(self, stream: TextIO | None) -> None:
+        """``stream``: standard output; None when the process has none (``>&-``): the log
+        goes to stderr then, as with logging's own handler."""
+        if stream is None:
+            super().__init__()
+        else:
+            super().__init__(stream if isinstance(stream, CheckedStdout) else CheckedStdout(stream))
         self.error: OutputError | None = None
 
     def emit(self, record: logging.LogRecord) -> None:

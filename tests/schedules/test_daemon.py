@@ -1055,3 +1055,34 @@ def test_a_daemon_whose_log_is_on_a_full_disk_stops_with_one_line_and_exit_1(tmp
         ["Error: cannot write the output: No space left on device"],
     ), stderr
     assert locks(db) == []
+
+
+def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
+    # `thaidigest run >&-`: Python has no sys.stdout; the log goes where logging puts it.
+    db = tmp_path / "db.sqlite"
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    config = daemon_config(tmp_path)
+    argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(
+            ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", FAST_RUN, *argv],
+            stderr=log_file,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "running 1 job(s)" not in log_path.read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=PROMPT_STOP + 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    log = log_path.read_text(encoding="utf-8")
+    assert code == 0, log
+    assert "Logging error" not in log and "Traceback" not in log, log
+    assert log.rstrip().endswith("stopped"), log
