@@ -18,15 +18,15 @@ from itertools import islice
 from pathlib import Path
 
 from thaidigest.config import DEFAULTS
-from thaidigest.pipeline import build_ingestor, refind_partners_stored
+from thaidigest.pipeline import Reread, build_ingestor, refind_partners_stored
 from thaidigest.readers import read_jsonl_file
 from thaidigest.store import Store
 
 ADDED = '[[partner]]\nid = "org:TELWG"\nen = ["TELWG"]\n'  # a forum the packaged table lacks
 
 
-def timed(store: Store, config: dict) -> tuple[int, float, float]:
-    """Articles found again, wall-clock and CPU seconds."""
+def timed(store: Store, config: dict) -> tuple[Reread, float, float]:
+    """Articles read again and changed, wall-clock and CPU seconds."""
     wall, cpu = time.perf_counter(), time.process_time()
     found = refind_partners_stored(store, config)
     return found, time.perf_counter() - wall, time.process_time() - cpu
@@ -50,12 +50,12 @@ def main() -> None:
             for label, config in (("added", added), ("removed", DEFAULTS), ("added", added)):
                 found, wall, cpu = timed(store, config)
                 print(
-                    f"file {label}: {found} found again in {wall:.2f} s "
-                    f"({wall / found * 1000:.3f} ms an article), CPU {cpu:.2f} s "
-                    f"({cpu / found * 1000:.3f} ms an article)"
+                    f"file {label}: {found.read} read again ({found.changed} changed) in "
+                    f"{wall:.2f} s ({wall / found.read * 1000:.3f} ms an article), CPU "
+                    f"{cpu:.2f} s ({cpu / found.read * 1000:.3f} ms an article)"
                 )
             found, wall, _ = timed(store, added)
-            print(f"nothing changed: {found} found again in {wall * 1000:.1f} ms")
+            print(f"nothing changed: {found.read} read again in {wall * 1000:.1f} ms")
         finally:
             store.close()
 

@@ -190,15 +190,16 @@ def digest_command(
     store = Store.open(db)
     try:
         rescored = rescore_stored(store, config)
-        if rescored:
+        if rescored.read:
             click.echo(
-                f"scored {rescored} stored articles again (the model, rules or threshold changed)"
+                f"scored {rescored.read} stored articles again (the model, rules or threshold "
+                f"changed): {rescored.changed} changed"
             )
         refound = refind_partners_stored(store, config)
-        if refound:
+        if refound.read:
             click.echo(
-                f"found the partners of {refound} stored articles again "
-                "(the partner names, their rules or the partners file changed)"
+                f"read the partners of {refound.read} stored articles again (the partner names, "
+                f"their rules or the partners file changed): {refound.changed} changed"
             )
         results = [build_digest(store, out_dir, built, config) for built in weeks]
         site_url = config["digest"]["site_url"]

@@ -72,16 +72,20 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
     after taking the lock over; exit 1 when the scheduler's thread died, for a
-    supervisor to restart the daemon.
+    supervisor to restart the daemon. A log that cannot be written stops the daemon
+    as SIGTERM does, then ends it as any command whose output fails
+    (:mod:`thaidigest.output`): exit 141 for a closed pipe, one line and exit 1 else.
     """
     from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
+    from thaidigest.output import OutputLogHandler
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
     chosen = config_path(config_file)
-    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format=LOG_FORMAT)
+    output = OutputLogHandler(sys.stdout)
+    logging.basicConfig(handlers=[output], level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         run_daemon(
@@ -89,6 +93,7 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
             db_url=database_url(db),
             config_file=str(chosen.resolve()) if chosen else None,
             config=config,
+            output_error=lambda: output.error,
         )
     except LockLost as lost:  # another daemon took the lock over: it runs the jobs now
         click.echo(f"stopped: {lost}", err=True)

@@ -38,6 +38,11 @@ A renewal of the lock waiting for a database another writer holds gives up at
 the signal, and the release at exit waits ``RELEASE_WAIT`` seconds at most, so
 neither holds the stop up for the busy timeout.
 
+A log that cannot be written (``thaidigest run | head -1`` once ``head`` has
+its line, a full disk) stops the daemon as SIGTERM does: it releases its lock
+and raises the :class:`thaidigest.output.OutputError`, which ends ``thaidigest
+run`` as any command whose output fails (:mod:`thaidigest.output`).
+
 Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
 seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
 
@@ -83,6 +88,7 @@ from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
+from thaidigest.output import OutputError
 from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError
 
 JOBS_TABLE = "apscheduler_jobs"
@@ -622,9 +628,18 @@ class _Signals:
 
 
 def run_daemon(
-    schedule: Schedule, *, db_url: str, config_file: str | None, config: dict[str, Any]
+    schedule: Schedule,
+    *,
+    db_url: str,
+    config_file: str | None,
+    config: dict[str, Any],
+    output_error: Callable[[], OutputError | None] = lambda: None,
 ) -> None:
-    """Run the schedule until SIGTERM or SIGINT, then stop as the module docstring says."""
+    """Run the schedule until SIGTERM or SIGINT, then stop as the module docstring says.
+
+    ``output_error()``: why the log can no longer be written, once it cannot
+    (:class:`thaidigest.output.OutputLogHandler`): the daemon stops then.
+    """
     signals = _Signals()
     signal.signal(signal.SIGTERM, signals.handle)
     signal.signal(signal.SIGINT, signals.handle)
@@ -636,7 +651,14 @@ def run_daemon(
         store.close()
         raise
     try:
-        failure = _run_locked(schedule, store, signals, config_file=config_file, config=config)
+        failure = _run_locked(
+            schedule,
+            store,
+            signals,
+            config_file=config_file,
+            config=config,
+            output_error=output_error,
+        )
     finally:
         _release_lock(store)
         store.close()
@@ -710,12 +732,15 @@ def _run_locked(
     *,
     config_file: str | None,
     config: dict[str, Any],
-) -> locks.LockLost | SchedulerDied | None:
+    output_error: Callable[[], OutputError | None],
+) -> locks.LockLost | SchedulerDied | OutputError | None:
     """Run the jobs until a signal (then None), until another daemon takes the lock
-    over (:class:`thaidigest.locks.LockLost`) or until the scheduler's thread dies
-    (:class:`SchedulerDied`): the error :func:`run_daemon` raises once its lock is
-    released, so that a supervisor restarts a daemon whose jobs would never run again."""
-    failure: locks.LockLost | SchedulerDied | None = None
+    over (:class:`thaidigest.locks.LockLost`), until the scheduler's thread dies
+    (:class:`SchedulerDied`) or until the log cannot be written (``output_error()``):
+    the error :func:`run_daemon` raises once its lock is released, so that a
+    supervisor restarts a daemon whose jobs would never run again. A log that fails
+    while the jobs stop is that error too, when no other one came first."""
+    failure: locks.LockLost | SchedulerDied | OutputError | None = None
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
@@ -724,7 +749,7 @@ def _run_locked(
         "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone
     )
     renewed = time.monotonic()
-    while signals.first is None:
+    while signals.first is None and output_error() is None:
         time.sleep(STOP_POLL)
         if not scheduler.alive():
             failure = SchedulerDied(f"the scheduler thread died: {scheduler.failure}")
@@ -746,4 +771,4 @@ def _run_locked(
         float(config["schedule"]["shutdown_grace"]),
         forced=signals.forced,
     )
-    return failure
+    return failure or output_error()

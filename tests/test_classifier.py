@@ -29,7 +29,7 @@ from thaidigest.config import DEFAULTS, merge
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import found_partners, partner_table
-from thaidigest.pipeline import build_ingestor, rescore_stored
+from thaidigest.pipeline import Reread, build_ingestor, rescore_stored
 from thaidigest.readers import read_jsonl_file, read_paths
 from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
 from thaidigest.store import Store, articles
@@ -235,6 +235,17 @@ def stored_rows(store: Store) -> list[dict]:
     return [dict(row) for row in store.iter_articles()]
 
 
+def rescored(before: list[dict], after: list[dict]) -> Reread:
+    """All the articles ``before`` read, and how many of them ``after`` holds scored
+    otherwise (a relevance, a verdict or topics changed)."""
+    judged = ("relevance", "relevant", "topics")
+    changed = sum(
+        [old[key] for key in judged] != [new[key] for key in judged]
+        for old, new in zip(before, after, strict=True)
+    )
+    return Reread(read=len(before), changed=changed)
+
+
 @pytest.mark.parametrize("threshold", [0.5, 0.9])
 def test_relevant_is_relevance_at_or_above_the_threshold_for_every_article(
     tmp_path: Path, threshold: float
@@ -263,15 +274,41 @@ def test_rule_signals_of_the_model_are_those_the_rules_compute() -> None:
 def test_stored_verdicts_follow_a_moved_threshold(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
-    assert all(row["relevant"] for row in stored_rows(store))
+    before = stored_rows(store)
+    assert all(row["relevant"] for row in before)
     strict = merge(DEFAULTS, {"relevance": {"threshold": 0.9}})
-    assert rescore_stored(store, strict) == 5
+    reread = rescore_stored(store, strict)
     rows = stored_rows(store)
+    assert reread == rescored(before, rows)
+    assert 0 < reread.changed < reread.read == 5  # only the verdicts under 0.9 change
     assert {row["relevant"] for row in rows} == {True, False}
     for row in rows:
         assert bool(row["relevant"]) == (row["relevance"] >= 0.9)
-    assert rescore_stored(store, strict) == 0  # nothing changed since
+    assert rescore_stored(store, strict) == Reread()  # nothing changed since
     store.close()
+
+
+def test_the_digest_says_how_many_stored_articles_it_scored_again_and_how_many_changed(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([ROOT / "seeds"])))
+    before = stored_rows(store)
+    store.close()
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("[relevance]\nthreshold = 0.9\n", encoding="utf-8")
+    digest = ["digest", "--db", str(db), "--config", str(config), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, digest)
+    assert result.exit_code == 0, result.output
+    store = Store(f"sqlite:///{db}")
+    reread = rescored(before, stored_rows(store))
+    store.close()
+    assert 0 < reread.changed < reread.read  # some verdicts change, not all
+    assert (
+        f"scored {reread.read} stored articles again (the model, rules or threshold changed): "
+        f"{reread.changed} changed"
+    ) in result.output.splitlines()
 
 
 # Printable ASCII to its full-width form (U+FF01-U+FF5E), as an input method writes it.
@@ -301,10 +338,12 @@ def test_rescoring_scores_a_stored_text_as_normalisation_writes_it_now(tmp_path:
     # The same page imported today is scored on ASCII, and so is the stored text when it
     # is scored again.
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    imported = {row["id"]: (row["relevance"], row["topics"]) for row in stored_full_width(store)}
+    before = stored_full_width(store)
+    imported = {row["id"]: (row["relevance"], row["topics"]) for row in before}
     moved = merge(DEFAULTS, {"relevance": {"threshold": 0.6}})
-    assert rescore_stored(store, moved) == 5
+    reread = rescore_stored(store, moved)
     rows = stored_rows(store)
+    assert reread == rescored(before, rows)
     store.close()
     assert {row["id"]: (row["relevance"], row["topics"]) for row in rows} == imported
     for row in rows:
@@ -331,7 +370,7 @@ from thaidigest.config import DEFAULTS
 from thaidigest.pipeline import rescore_stored
 from thaidigest.store import Store
 store = Store(sys.argv[1])
-print(rescore_stored(store, DEFAULTS))
+print(rescore_stored(store, DEFAULTS).read)
 store.close()
 """
 

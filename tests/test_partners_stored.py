@@ -22,6 +22,7 @@ from thaidigest.ingest import Ingestor
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import (
     PARTNERS_KEY,
+    Reread,
     build_ingestor,
     partners_fingerprint,
     refind_partners_stored,
@@ -66,6 +67,17 @@ def with_telwg() -> dict[str, list[str]]:
     return {**PACKAGED_PARTNERS, "000": ["org:APEC", "org:TELWG"]}
 
 
+def differing(before: dict[str, list[str]], after: dict[str, list[str]]) -> int:
+    """How many seeds' partners differ between ``before`` and ``after``."""
+    return sum(before[number] != after[number] for number in before)
+
+
+# The seeds read again when the TELWG entry comes or goes: all, of which some change.
+TELWG_REREAD = Reread(
+    read=len(PACKAGED_PARTNERS), changed=differing(PACKAGED_PARTNERS, with_telwg())
+)
+
+
 def users_config(folder: Path) -> dict:
     table = folder / "my_partners.toml"
     table.write_text(TELWG, encoding="utf-8")
@@ -84,14 +96,18 @@ def test_stored_articles_gain_a_partner_the_users_file_adds_at_the_next_digest(
 
     first = CliRunner().invoke(main, digest)
     assert first.exit_code == 0, first.output
-    assert "found the partners of 5 stored articles again" in first.output
+    assert 0 < TELWG_REREAD.changed < TELWG_REREAD.read  # some of the articles read change
+    assert (
+        f"read the partners of {TELWG_REREAD.read} stored articles again (the partner names, "
+        f"their rules or the partners file changed): {TELWG_REREAD.changed} changed"
+    ) in first.output.splitlines()
     counted = CliRunner().invoke(main, ["partners", "--db", str(db)])
     assert [line.split()[:3] for line in counted.output.splitlines() if "TELWG" in line] == [
         ["org:TELWG", "TELWG", "1"]
     ]
     again = CliRunner().invoke(main, digest)
     assert again.exit_code == 0, again.output
-    assert "found the partners" not in again.output  # nothing changed: nothing found again
+    assert "read the partners" not in again.output  # nothing changed: nothing read again
     store = Store(f"sqlite:///{db}")
     try:
         assert stored_partners(store) == with_telwg()
@@ -107,15 +123,16 @@ def test_an_import_finds_the_stored_partners_again_before_it_reads(tmp_path: Pat
         config = users_config(tmp_path)
         assert build_ingestor(store, config=config).ingest([]).new == 0
         assert stored_partners(store) == with_telwg()
-        assert refind_partners_stored(store, config) == 0  # recorded as found with the file
+        assert refind_partners_stored(store, config) == Reread()  # recorded as found with it
         # The file taken out: the articles lose the partner it added.
-        assert refind_partners_stored(store, DEFAULTS) == 5
+        assert refind_partners_stored(store, DEFAULTS) == TELWG_REREAD
         assert stored_partners(store) == PACKAGED_PARTNERS
     finally:
         store.close()
 
 
-# Finds the partners of the store at argv[1] again with the defaults and prints how many.
+# Finds the partners of the store at argv[1] again with the defaults and prints how many
+# articles it read and how many of them changed.
 REFIND = """
 import sys
 from thaidigest.config import DEFAULTS
@@ -124,14 +141,15 @@ from thaidigest.pipeline import refind_partners_stored
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
 store = Store(sys.argv[1])
-print(refind_partners_stored(store, DEFAULTS))
+reread = refind_partners_stored(store, DEFAULTS)
+print(reread.read, reread.changed)
 store.close()
 """
 
 
-def refound_by(package_root: Path, url: str) -> int:
-    """How many stored articles the ``thaidigest`` package under ``package_root`` finds the
-    partners of again."""
+def refound_by(package_root: Path, url: str) -> Reread:
+    """How many stored articles the ``thaidigest`` package under ``package_root`` reads the
+    partners of again, and how many of them change."""
     env = {**os.environ, "PYTHONPATH": str(package_root)}
     finished = subprocess.run(
         [sys.executable, "-c", REFIND, url],
@@ -141,7 +159,8 @@ def refound_by(package_root: Path, url: str) -> int:
         env=env,
         cwd=package_root,
     )
-    return int(finished.stdout)
+    read, changed = map(int, finished.stdout.split())
+    return Reread(read, changed)
 
 
 def test_an_upgrade_that_adds_a_packaged_partner_finds_the_stored_partners_again(
@@ -152,11 +171,11 @@ def test_an_upgrade_that_adds_a_packaged_partner_finds_the_stored_partners_again
     upgraded = tmp_path / "upgraded"
     ignored = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "thaidigest", upgraded / "thaidigest", ignore=ignored)
-    assert refound_by(upgraded, url) == 0  # the same package: nothing to find again
+    assert refound_by(upgraded, url) == Reread()  # the same package: nothing to find again
     table = upgraded / "thaidigest" / "partners.toml"
     table.write_text(table.read_text(encoding="utf-8") + "\n" + TELWG, encoding="utf-8")
-    assert refound_by(upgraded, url) == 5
-    assert refound_by(upgraded, url) == 0  # found with the new table and recorded so
+    assert refound_by(upgraded, url) == TELWG_REREAD
+    assert refound_by(upgraded, url) == Reread()  # found with the new table and recorded so
     store = Store(url)
     try:
         assert stored_partners(store) == with_telwg()
@@ -194,7 +213,7 @@ def test_a_crash_part_way_leaves_the_old_partners_and_the_next_run_tries_again(
         # The pass was recorded as begun, never as done: the next one finds them all again.
         assert store.meta_value(PARTNERS_KEY) not in (recorded, partners_fingerprint(TELWG))
         monkeypatch.setattr(pipeline, "partners", real)
-        assert refind_partners_stored(store, config) == 5
+        assert refind_partners_stored(store, config) == TELWG_REREAD
         assert stored_partners(store) == with_telwg()
     finally:
         store.close()
@@ -207,10 +226,12 @@ def test_an_article_edited_while_its_partners_were_found_again_keeps_the_edits_p
     # it found with the new text stay, not those of the text read before.
     build_ingestor(store, config=DEFAULTS).ingest(read_paths([TELWG_SEED]))
     (row,) = store.iter_articles()
-    store.update_partners([(row["id"], "an older text's hash", '["org:TELWG"]')], PARTNERS_KEY, "x")
+    stale = [(row["id"], "an older text's hash", '["org:TELWG"]')]
+    assert store.update_partners(stale, PARTNERS_KEY, "x") == 0  # none written
     assert json.loads(next(store.iter_articles())["partners"]) == ["org:APEC"]
     assert store.meta_value(PARTNERS_KEY) == "x"
-    store.update_partners([(row["id"], row["content_hash"], '["org:TELWG"]')], PARTNERS_KEY, "y")
+    fresh = [(row["id"], row["content_hash"], '["org:TELWG"]')]
+    assert store.update_partners(fresh, PARTNERS_KEY, "y") == 1
     assert json.loads(next(store.iter_articles())["partners"]) == ["org:TELWG"]
 
 
@@ -234,14 +255,15 @@ def test_articles_an_ingestor_stores_with_the_table_it_was_built_with_are_found_
     # another process found every stored partner again with the new file: the next
     # re-find finds seed 000's too.
     old, config = built_before_the_edit(store, tmp_path)
-    assert refind_partners_stored(store, config) == 4
+    # None of the four stored holds TELWG: read, none changed.
+    assert refind_partners_stored(store, config) == Reread(read=4, changed=0)
     assert store.meta_value(PARTNERS_KEY) == partners_fingerprint(TELWG)
 
     assert old.ingest(read_paths([TELWG_SEED])).new == 1
     assert stored_partners(store)["000"] == ["org:APEC"]  # the old table's
-    assert refind_partners_stored(store, config) == 5
+    assert refind_partners_stored(store, config) == TELWG_REREAD
     assert stored_partners(store) == with_telwg()
-    assert refind_partners_stored(store, config) == 0
+    assert refind_partners_stored(store, config) == Reread()
 
 
 def test_articles_stored_with_another_table_while_partners_are_found_again_are_found_again(
@@ -261,9 +283,9 @@ def test_articles_stored_with_another_table_while_partners_are_found_again_are_f
         return real(title, body, table)
 
     monkeypatch.setattr(pipeline, "partners", importing_meanwhile)
-    refind_partners_stored(store, config)
+    assert refind_partners_stored(store, config) == Reread()  # nothing written: next call
     monkeypatch.setattr(pipeline, "partners", real)
     assert stored_partners(store)["000"] == ["org:APEC"]  # the old table's
     assert store.meta_value(PARTNERS_KEY) != partners_fingerprint(TELWG)
-    assert refind_partners_stored(store, config) == 5
+    assert refind_partners_stored(store, config) == TELWG_REREAD
     assert stored_partners(store) == with_telwg()

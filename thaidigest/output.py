@@ -9,12 +9,15 @@ script tells it from a failure of its own.
 
 Only a write to standard output is judged so: :class:`CheckedStdout` raises
 :class:`OutputError` for it, so a command's own files (``export -o``, the
-digest's folder) keep their own messages naming them.
+digest's folder) keep their own messages naming them. A command that logs to
+standard output (``thaidigest run``) logs through :class:`OutputLogHandler`,
+which keeps the error for the command to raise once it has stopped.
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -57,6 +60,45 @@ class CheckedStdout:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+class OutputLogHandler(logging.StreamHandler):
+    """A log handler writing to standard output that gives up at the first write refused.
+
+    Logging's own handler prints a traceback to stderr for every record it cannot
+    write and carries on. This one keeps the first :class:`OutputError` in
+    :attr:`error` and drops every record after it: the command stops once it sees
+    the error, then raises it for :func:`checked_stdout` to end it as any other
+    command (one line, or a quiet exit status 141).
+    """
+
+    def __init__(self, stream: TextIO | None) -> None:
+        """``stream``: standard output; None when the process has none (``>&-``): the log
+        goes to stderr then, as with logging's own handler."""
+        if stream is None:
+            super().__init__()
+        else:
+            super().__init__(stream if isinstance(stream, CheckedStdout) else CheckedStdout(stream))
+        self.error: OutputError | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.error is None:
+            super().emit(record)
+
+    def flush(self) -> None:
+        if self.error is not None:  # nothing more reaches the output: logging's last flush
+            return
+        try:
+            super().flush()
+        except OutputError as error:
+            self.error = error
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OutputError):
+            self.error = error
+        else:
+            super().handleError(record)
 
 
 @contextmanager

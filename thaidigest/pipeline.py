@@ -97,6 +97,16 @@ def threshold_from_config(config: dict[str, Any]) -> float:
     )
 
 
+@dataclass(frozen=True)
+class Reread:
+    """Stored articles judged again after what judges them changed: how many were read,
+    and how many of them were judged otherwise and written so. Nothing read: what judges
+    them is the one recorded."""
+
+    read: int = 0
+    changed: int = 0
+
+
 RESCORE_BATCH = 500  # stored articles scored together, stage by stage
 SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
 
@@ -128,7 +138,7 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def rescore_stored(store: Store, config: dict[str, Any]) -> int:
+def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
     """Score every stored article again when the model, rules or threshold changed.
 
     Stored ``relevance``, ``relevant`` and ``topics`` then always agree with the
@@ -138,20 +148,22 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> int:
     (:func:`~thaidigest.normalise.renormalised`), as the same page imported today
     is: one an older release stored with ``ＡＳＥＡＮ`` or ``&nbsp;`` is scored as
     ``ASEAN`` and a space; the stored text stays as written.
-    Returns how many articles were scored again (0 when nothing changed).
+    Returns how many articles were scored again and how many of them changed (their
+    relevance, verdict or topics), the only ones written; nothing when what scores them
+    is the one recorded.
     """
     return _rescore(store, config, user_rules_text(config))
 
 
-def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> int:
+def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Reread:
     """:func:`rescore_stored` with the rules file's text already read (once: what is
     scored is what is fingerprinted, and what the ingestor built with it scores)."""
     fingerprint = scoring_fingerprint(config, user_rules)
     if store.meta_value(SCORING_KEY) == fingerprint:
-        return 0
+        return Reread()
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
-    updates = []
+    updates, read = [], 0
     stored = iter(store.iter_articles())
     while rows := list(islice(stored, RESCORE_BATCH)):
         batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
@@ -161,11 +173,16 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> in
         ):
             if isinstance(result, ValueError):
                 raise result
-            updates.append(
-                (row["id"], result.score, result.relevant, json.dumps(sorted(result.topics)))
-            )
+            topics = sorted(result.topics)
+            if (result.score, result.relevant, topics) != (
+                row["relevance"],
+                bool(row["relevant"]),
+                json.loads(row["topics"]),
+            ):
+                updates.append((row["id"], result.score, result.relevant, json.dumps(topics)))
+        read += len(rows)
     store.update_scores(updates, SCORING_KEY, fingerprint)
-    return len(updates)
+    return Reread(read, len(updates))
 
 
 PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored articles' partners
@@ -184,7 +201,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def refind_partners_stored(store: Store, config: dict[str, Any]) -> int:
+def refind_partners_stored(store: Store, config: dict[str, Any]) -> Reread:
     """Find every stored article's partners again when what finds them changed.
 
     Stored ``partners`` then always agree with the names in use: a partner the user
@@ -206,18 +223,20 @@ def refind_partners_stored(store: Store, config: dict[str, Any]) -> int:
     would leave its articles, read before it wrote them, with its partners: this
     records that it begins first (:meth:`~thaidigest.store.Store.begin_finding`), which
     such a write takes out too, and then writes nothing (the next call tries again).
-    Returns how many articles' partners were found again (0 when nothing changed, or
-    when articles were stored with another table meanwhile).
+    Returns how many articles' partners were found again and how many of them changed
+    and were written (not one stored anew meanwhile: see
+    :meth:`~thaidigest.store.Store.update_partners`); nothing when what finds them is the
+    one recorded, or when articles were stored with another table meanwhile.
     """
     return _refind_partners(store, config, user_partners_text(config))
 
 
-def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | None) -> int:
+def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | None) -> Reread:
     """:func:`refind_partners_stored` with the partners file's text already read (once: what
     finds the partners is what is fingerprinted, and what the ingestor built with it finds)."""
     fingerprint = partners_fingerprint(user_partners)
     if store.meta_value(PARTNERS_KEY) == fingerprint:
-        return 0
+        return Reread()
     table = checked_partner_table(config, user_partners)
     store.begin_finding(PARTNERS_KEY, fingerprint)
     changed, read = [], 0
@@ -227,9 +246,10 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
         if found != json.loads(row["partners"]):
             changed.append((row["id"], row["content_hash"], json.dumps(found)))
         read += 1
-    if not store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=True):
-        return 0  # articles were stored with another table meanwhile: the next call
-    return read
+    written = store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=True)
+    if written is None:
+        return Reread()  # articles were stored with another table meanwhile: the next call
+    return Reread(read, written)
 
 
 @dataclass(frozen=True)

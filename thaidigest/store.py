@@ -768,27 +768,29 @@ class Store:
         meta_value: str,
         *,
         begun: bool = False,
-    ) -> bool:
+    ) -> int | None:
         """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at
-        once; whether they were.
+        once; how many articles' partners were written, or None when nothing was.
 
         An article whose content hash is no longer the one its partners were found in
-        keeps its partners: another process stored a new version meanwhile, and the
-        partners of its text. A pass that recorded :meth:`begin_finding` (``begun``)
-        writes nothing unless the store still records it: articles were written with
-        another table since it began reading, or another pass began (see
-        :func:`written_with`)."""
+        keeps its partners, and is not counted: another process stored a new version
+        meanwhile, and the partners of its text. A database whose driver cannot count the
+        rows a batch updates counts every article given. A pass that recorded
+        :meth:`begin_finding` (``begun``) writes nothing unless the store still records it:
+        articles were written with another table since it began reading, or another pass
+        began (see :func:`written_with`)."""
         rows = [
             {"row_id": article_id, "read_hash": content_hash, "found": partners}
             for article_id, content_hash, partners in found
         ]
+        written = 0
         with self.transaction() as conn:
             if begun:
                 recorded = conn.execute(select(meta.c.value).where(meta.c.key == meta_key))
                 if recorded.scalar() != FINDING + meta_value:
-                    return False
+                    return None
             if rows:
-                conn.execute(
+                result = conn.execute(
                     update(articles)
                     .where(
                         articles.c.id == bindparam("row_id"),
@@ -797,8 +799,10 @@ class Store:
                     .values(partners=bindparam("found")),
                     rows,
                 )
+                sane = self.engine.dialect.supports_sane_multi_rowcount
+                written = result.rowcount if sane else len(rows)
             _set_meta(conn, meta_key, meta_value)
-        return True
+        return written
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
         """Every stored article in insertion order, as a dict of its columns."""

@@ -1000,3 +1000,89 @@ def query_locks(db: Path) -> list[tuple]:
         return locks(db)
     except sqlite3.OperationalError:
         return []
+
+
+def run_daemon_writing_to(stdout, tmp_path: Path, db: Path) -> subprocess.Popen:
+    """``thaidigest run`` with a digest every second, its log written to ``stdout``."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 1\n'))
+    config = daemon_config(tmp_path)
+    argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    return subprocess.Popen(
+        [sys.executable, "-c", FAST_RUN, *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def finished(process: subprocess.Popen, timeout: float) -> tuple[int | None, str]:
+    """The exit status and stderr of a process that must end by itself (None: it did not)."""
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        return None, stderr.decode()
+    return process.returncode, stderr.decode()
+
+
+def test_a_daemon_whose_log_reader_went_away_stops_quietly_releases_its_lock_and_exits_141(
+    tmp_path,
+):
+    # `thaidigest run | head -1`: the reader takes a line and closes the pipe.
+    db = tmp_path / "db.sqlite"
+    reader, writer = os.pipe()
+    try:
+        process = run_daemon_writing_to(writer, tmp_path, db)
+    finally:
+        os.close(writer)
+    with os.fdopen(reader, "rb") as log:
+        first = log.readline()
+    code, stderr = finished(process, timeout=GRACE + 30)
+    assert first, stderr
+    assert (code, stderr) == (141, ""), stderr
+    assert locks(db) == []  # released on the way out
+
+
+def test_a_daemon_whose_log_is_on_a_full_disk_stops_with_one_line_and_exit_1(tmp_path):
+    db = tmp_path / "db.sqlite"
+    with open("/dev/full", "w") as full:  # every write: No space left on device
+        process = run_daemon_writing_to(full, tmp_path, db)
+    code, stderr = finished(process, timeout=GRACE + 30)
+    assert (code, stderr.splitlines()) == (
+        1,
+        ["Error: cannot write the output: No space left on device"],
+    ), stderr
+    assert locks(db) == []
+
+
+def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
+    # `thaidigest run >&-`: Python has no sys.stdout; the log goes where logging puts it.
+    db = tmp_path / "db.sqlite"
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    config = daemon_config(tmp_path)
+    argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    log_path = tmp_path / "stderr.log"
+    with log_path.open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(
+            ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", FAST_RUN, *argv],
+            stderr=log_file,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "running 1 job(s)" not in log_path.read_text(encoding="utf-8"):
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=PROMPT_STOP + 10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    log = log_path.read_text(encoding="utf-8")
+    assert code == 0, log
+    assert "Logging error" not in log and "Traceback" not in log, log
+    assert log.rstrip().endswith("stopped"), log
