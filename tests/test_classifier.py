@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from thaidigest import pipeline
 from thaidigest.classifier import (
     block_texts,
     load_model,
@@ -29,7 +30,7 @@ from thaidigest.config import DEFAULTS, merge
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import found_partners, partner_table
-from thaidigest.pipeline import Reread, build_ingestor, rescore_stored
+from thaidigest.pipeline import SCORING_KEY, Reread, build_ingestor, rescore_stored
 from thaidigest.readers import read_jsonl_file, read_paths
 from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
 from thaidigest.store import Store, articles
@@ -285,6 +286,85 @@ def test_stored_verdicts_follow_a_moved_threshold(tmp_path: Path) -> None:
     for row in rows:
         assert bool(row["relevant"]) == (row["relevance"] >= 0.9)
     assert rescore_stored(store, strict) == Reread()  # nothing changed since
+    store.close()
+
+
+def seeds_by_score() -> list[Path]:
+    """The seed files, the one scored lowest first (all are relevant at 0.5; some not at 0.9)."""
+    scores = {}
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        store = Store("sqlite://")
+        build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([path])))
+        (row,) = stored_rows(store)
+        scores[path] = row["relevance"]
+        store.close()
+    return sorted(scores, key=scores.__getitem__)
+
+
+STRICT = merge(DEFAULTS, {"relevance": {"threshold": 0.9}})
+
+
+def test_articles_an_ingestor_scores_with_what_it_was_built_with_are_scored_again(
+    tmp_path: Path,
+) -> None:
+    # An import built before the threshold moved stores the lowest-scored seed after
+    # another process scored every stored article again with the new one: the next
+    # rescoring scores that seed too.
+    lowest, *others = seeds_by_score()
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    old = build_ingestor(store, config=DEFAULTS)
+    old.ingest(list(read_paths(others)))
+    assert rescore_stored(store, STRICT).read == 4
+    assert old.ingest(list(read_paths([lowest]))).new == 1
+    (late,) = [row for row in stored_rows(store) if row["relevance"] < 0.9 and row["relevant"]]
+    assert rescore_stored(store, STRICT).read == 5
+    for row in stored_rows(store):
+        assert bool(row["relevant"]) == (row["relevance"] >= 0.9), row["url"]
+    assert rescore_stored(store, STRICT) == Reread()
+    assert late["url"] in {row["url"] for row in stored_rows(store) if not row["relevant"]}
+    store.close()
+
+
+def test_articles_scored_with_another_threshold_during_rescoring_are_scored_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import built before the threshold moved stores a seed while rescoring with the
+    # new one reads the stored articles: rescoring never read it, so it writes nothing.
+    lowest, *others = seeds_by_score()
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    old = build_ingestor(store, config=DEFAULTS)
+    old.ingest(list(read_paths(others)))
+    real = pipeline.score_each
+    importing: list[int] = []
+
+    def importing_meanwhile(*args: object, **kwargs: object) -> list:
+        if not importing:  # rescoring's first batch (the import scores its own with this too)
+            importing.append(0)
+            importing[0] = old.ingest(list(read_paths([lowest]))).new
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "score_each", importing_meanwhile)
+    assert rescore_stored(store, STRICT) == Reread()  # nothing written: the next call
+    monkeypatch.setattr(pipeline, "score_each", real)
+    assert importing == [1]
+    assert rescore_stored(store, STRICT).read == 5
+    for row in stored_rows(store):
+        assert bool(row["relevant"]) == (row["relevance"] >= 0.9), row["url"]
+    store.close()
+
+
+def test_a_score_found_for_an_older_text_is_not_written(tmp_path: Path) -> None:
+    # Rescoring read a text, another process stored a new version meanwhile: the scores
+    # of its new text stay, not those of the text read before.
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    build_ingestor(store, config=DEFAULTS).ingest(list(read_paths([seeds_by_score()[0]])))
+    (row,) = stored_rows(store)
+    stale = [(row["id"], "an older text's hash", 0.01, False, "[]")]
+    assert store.update_scores(stale, SCORING_KEY, "x") == 0  # none written
+    assert stored_rows(store)[0]["relevance"] == row["relevance"]
+    fresh = [(row["id"], row["content_hash"], 0.01, False, "[]")]
+    assert store.update_scores(fresh, SCORING_KEY, "y") == 1
+    assert stored_rows(store)[0]["relevance"] == 0.01
     store.close()
 
 

@@ -282,10 +282,11 @@ class Ingestor:
     of more than one batch is then prepared in that many worker processes.
 
     ``found_with`` names, by their ``meta`` key, what the preparer finds a field it
-    writes with (the partners: the fingerprint of its partner table, fixed when it was
-    built): a transaction that writes an article takes out a record naming another
+    writes with (the partners and the scores: the fingerprints of its partner table and
+    of its model, rules and threshold, fixed when it was built): a transaction that
+    writes an article takes out a record naming another
     (:func:`~thaidigest.store.written_with`), so the next pass finds every stored
-    article's partners again with the table then in use.
+    article's partners or scores again with what is then in use.
     """
 
     def __init__(

@@ -148,9 +148,13 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
     (:func:`~thaidigest.normalise.renormalised`), as the same page imported today
     is: one an older release stored with ``ＡＳＥＡＮ`` or ``&nbsp;`` is scored as
     ``ASEAN`` and a space; the stored text stays as written.
+    As partners are (:func:`refind_partners_stored`), an article stored anew meanwhile
+    keeps the scores of its new text, an ingestor built before the rules or model changed
+    takes the recorded fingerprint out as it writes, and a pass during which one wrote
+    writes nothing: the next one scores every stored article again.
     Returns how many articles were scored again and how many of them changed (their
     relevance, verdict or topics), the only ones written; nothing when what scores them
-    is the one recorded.
+    is the one recorded, or when articles were scored with another meanwhile.
     """
     return _rescore(store, config, user_rules_text(config))
 
@@ -163,6 +167,7 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
         return Reread()
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
+    store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
     updates, read = [], 0
     stored = iter(store.iter_articles())
     while rows := list(islice(stored, RESCORE_BATCH)):
@@ -179,10 +184,13 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
                 bool(row["relevant"]),
                 json.loads(row["topics"]),
             ):
-                updates.append((row["id"], result.score, result.relevant, json.dumps(topics)))
+                score = (result.score, result.relevant, json.dumps(topics))
+                updates.append((row["id"], row["content_hash"], *score))
         read += len(rows)
-    store.update_scores(updates, SCORING_KEY, fingerprint)
-    return Reread(read, len(updates))
+    written = store.update_scores(updates, SCORING_KEY, fingerprint, begun=True)
+    if written is None:
+        return Reread()  # articles were scored with another model or rules meanwhile
+    return Reread(read, written)
 
 
 PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored articles' partners
@@ -359,5 +367,8 @@ def build_ingestor(
         deduplicator=Deduplicator(store),
         clock=clock,
         workers=workers,
-        found_with={PARTNERS_KEY: partners_fingerprint(user_partners)},
+        found_with={
+            PARTNERS_KEY: partners_fingerprint(user_partners),
+            SCORING_KEY: scoring_fingerprint(config, user_rules),
+        },
     )

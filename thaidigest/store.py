@@ -64,6 +64,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.sql.expression import Update
 
 from thaidigest.folders import FolderError, make_folder
 
@@ -369,20 +370,22 @@ def _add_partners(conn: Connection) -> None:
 
 
 # Before a fingerprint in ``meta``: a pass is finding a field of every stored article
-# again (their partners) with what the fingerprint names (:meth:`Store.begin_finding`).
+# again (their partners, their scores) with what the fingerprint names
+# (:meth:`Store.begin_finding`).
 FINDING = "finding "
 
 
 def written_with(conn: Connection, key: str, fingerprint: str) -> None:
     """Record, in the transaction that wrote articles, that the field the ``meta`` row
-    ``key`` speaks for (their partners) was found with ``fingerprint``: the row is taken
-    out unless it names that (or a pass finding with it), so that it never names a table
-    some stored articles' field was not found with, and the next pass finds every one again.
+    ``key`` speaks for (their partners, their scores) was found with ``fingerprint``: the
+    row is taken out unless it names that (or a pass finding with it), so that it never
+    names a table or model some stored articles' field was not found with, and the next
+    pass finds every one again.
 
-    A process built before the user edited their partners file stores articles with the
-    old table's partners; another process, built after, found every stored article's
-    partners again with the new one and recorded its fingerprint: nothing would find the
-    first one's articles again."""
+    A process built before the user edited their partners or rules file stores articles
+    with the old file's partners or scores; another process, built after, found every
+    stored article's again with the new one and recorded its fingerprint: nothing would
+    find the first one's articles again."""
     recorded = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
     if recorded is not None and recorded not in (fingerprint, FINDING + fingerprint):
         conn.execute(delete(meta).where(meta.c.key == key))
@@ -732,32 +735,49 @@ class Store:
             return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
     def update_scores(
-        self, scores: Iterable[tuple[int, float, bool, str]], meta_key: str, meta_value: str
-    ) -> None:
-        """Store new ``(id, relevance, relevant, topics JSON)`` and record ``meta_key``, at once."""
+        self,
+        scores: Iterable[tuple[int, str, float, bool, str]],
+        meta_key: str,
+        meta_value: str,
+        *,
+        begun: bool = False,
+    ) -> int | None:
+        """Store new ``(id, content hash read, relevance, relevant, topics JSON)`` and record
+        ``meta_key``, at once; how many articles' scores were written, or None when nothing
+        was.
+
+        As :meth:`update_partners`: an article stored anew meanwhile keeps the scores of its
+        new text, and a pass that recorded :meth:`begin_finding` writes nothing unless the
+        store still records it."""
         rows = [
-            {"row_id": article_id, "score": relevance, "verdict": relevant, "found": topics}
-            for article_id, relevance, relevant, topics in scores
+            {
+                "row_id": article_id,
+                "read_hash": content_hash,
+                "score": relevance,
+                "verdict": relevant,
+                "found": topics,
+            }
+            for article_id, content_hash, relevance, relevant, topics in scores
         ]
-        with self.transaction() as conn:
-            if rows:  # one executemany, as _add_partners writes its column
-                conn.execute(
-                    update(articles)
-                    .where(articles.c.id == bindparam("row_id"))
-                    .values(
-                        relevance=bindparam("score"),
-                        relevant=bindparam("verdict"),
-                        topics=bindparam("found"),
-                    ),
-                    rows,
-                )
-            _set_meta(conn, meta_key, meta_value)
+        statement = (
+            update(articles)
+            .where(
+                articles.c.id == bindparam("row_id"),
+                articles.c.content_hash == bindparam("read_hash"),
+            )
+            .values(
+                relevance=bindparam("score"),
+                relevant=bindparam("verdict"),
+                topics=bindparam("found"),
+            )
+        )
+        return self._update_found(statement, rows, meta_key, meta_value, begun)
 
     def begin_finding(self, meta_key: str, meta_value: str) -> None:
-        """Record that a pass begins to find every stored article's partners again with
-        what ``meta_value`` names: an ingestor that writes articles with another table
-        meanwhile takes the record out (:func:`written_with`), and the pass's
-        :meth:`update_partners` then writes nothing."""
+        """Record that a pass begins to find a field of every stored article again (their
+        partners, their scores) with what ``meta_value`` names: an ingestor that writes
+        articles with another meanwhile takes the record out (:func:`written_with`), and
+        the pass's :meth:`update_partners` or :meth:`update_scores` then writes nothing."""
         with self.transaction() as conn:
             _set_meta(conn, meta_key, FINDING + meta_value)
 
@@ -783,22 +803,34 @@ class Store:
             {"row_id": article_id, "read_hash": content_hash, "found": partners}
             for article_id, content_hash, partners in found
         ]
+        statement = (
+            update(articles)
+            .where(
+                articles.c.id == bindparam("row_id"),
+                articles.c.content_hash == bindparam("read_hash"),
+            )
+            .values(partners=bindparam("found"))
+        )
+        return self._update_found(statement, rows, meta_key, meta_value, begun)
+
+    def _update_found(
+        self,
+        statement: Update,
+        rows: list[dict[str, Any]],
+        meta_key: str,
+        meta_value: str,
+        begun: bool,
+    ) -> int | None:
+        """Run ``statement`` for ``rows`` and record ``meta_key``, in one transaction (see
+        :meth:`update_partners`); how many rows it wrote, or None when nothing was."""
         written = 0
         with self.transaction() as conn:
             if begun:
                 recorded = conn.execute(select(meta.c.value).where(meta.c.key == meta_key))
                 if recorded.scalar() != FINDING + meta_value:
                     return None
-            if rows:
-                result = conn.execute(
-                    update(articles)
-                    .where(
-                        articles.c.id == bindparam("row_id"),
-                        articles.c.content_hash == bindparam("read_hash"),
-                    )
-                    .values(partners=bindparam("found")),
-                    rows,
-                )
+            if rows:  # one executemany
+                result = conn.execute(statement, rows)
                 sane = self.engine.dialect.supports_sane_multi_rowcount
                 written = result.rowcount if sane else len(rows)
             _set_meta(conn, meta_key, meta_value)
