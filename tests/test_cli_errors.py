@@ -55,7 +55,7 @@ def test_status_reports_a_wrong_setting_rather_than_crashing(tmp_path):
     config.write_text('[status]\nmax_crawl_age_hours = "x"\n', encoding="utf-8")
     result = invoke("status", "--db", str(tmp_path / "db.sqlite"), "--config", str(config))
     assert result.exit_code == 2
-    assert "status.max_crawl_age_hours: must be a number, not 'x'" in one_error_line(result.output)
+    assert 'status.max_crawl_age_hours: must be a number, not "x"' in one_error_line(result.output)
 
 
 def test_a_mistake_inside_the_rules_file_is_a_settings_error(tmp_path):

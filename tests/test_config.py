@@ -1,4 +1,7 @@
+import math
 import re
+import tomllib
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from thaidigest.config import (
     load_config,
     merge,
     setting_keys,
+    toml_value,
 )
 
 
@@ -208,3 +212,79 @@ def test_a_missing_file_named_relative_to_the_settings_is_reported_where_it_was_
     monkeypatch.chdir(tmp_path / "elsewhere")
     with pytest.raises(ConfigError, match=re.escape(str(tmp_path / "etc" / "nowhere.toml"))):
         load_config(path)
+
+
+# --- A value in a message: as the user wrote it in TOML ---------------------------------
+
+SHOWN_VALUES = {
+    "bool-for-a-number": (
+        "[digest]\nweeks = true\n",
+        "digest.weeks: must be a whole number, not true",
+    ),
+    "string-for-a-number": (
+        '[email]\nport = "abc"\n',
+        'email.port: must be a whole number, not "abc"',
+    ),
+    "number-for-a-string": ("[digest]\ntitle = 3\n", "digest.title: must be a string, not 3"),
+    "string-in-a-list": (
+        '[sites.mdes]\ncategories = [3, "x"]\n',
+        'sites.mdes.categories: each item must be a whole number, not "x"',
+    ),
+    "false-for-a-list": (
+        "[email]\nrecipients = false\n",
+        "email.recipients: must be a list, not false",
+    ),
+    "table-for-a-string": (
+        "[email]\nhost = { a = 1 }\n",
+        "email.host: must be a string, not { a = 1 }",
+    ),
+    "escaped-newline": (
+        '[crawl]\nuser_agent = "a\\nb"\n',
+        'crawl.user_agent: must not hold control characters: "a\\nb"',
+    ),
+    "date-for-a-number": (
+        "[digest]\nweeks = 2024-08-19\n",
+        "digest.weeks: must be a whole number, not 2024-08-19",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "shown"), SHOWN_VALUES.values(), ids=SHOWN_VALUES.keys())
+def test_a_wrong_value_is_shown_as_toml_writes_it(tmp_path, text, shown):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: {shown}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        0,
+        -7,
+        2.5,
+        1e20,
+        math.inf,
+        -math.inf,
+        "",
+        "plain",
+        'say "hi" \\ back',
+        "tab\tnew\nline\x7f\x9b\u202e",
+        "ดิจิทัล",
+        "\U0001f600",
+        [],
+        [3, "x", [True]],
+        {},
+        {"a": 1, "two words": "b"},
+        date(2024, 8, 19),
+        time(7, 30),
+        datetime(2024, 8, 19, 7, 30, tzinfo=UTC),
+    ],
+)
+def test_a_shown_value_reads_back_as_the_same_toml_value(value):
+    shown = toml_value(value)
+    assert tomllib.loads(f"v = {shown}")["v"] == value
+    assert shown.isprintable()

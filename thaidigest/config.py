@@ -33,6 +33,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,17 @@ TYPE_NAMES = {
 }
 # Characters no setting means: they would break a header, a log line or a feed.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# How a TOML basic string escapes a character; any other unprintable one is \uXXXX.
+TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
 
 
 def rule_for(key: str) -> Rule:
@@ -285,8 +297,39 @@ def _unknown(key: str, known: dict[str, Any], prefix: str) -> str:
     return f"unknown key {prefix}{shown}{hint}"
 
 
+def toml_value(value: Any) -> str:
+    """``value`` as a TOML file writes it (``true``, ``"text"``, ``[3, 7]``, ``inf``): a
+    message shows what the user wrote, not Python's spelling. Escapes keep it one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, str):
+        return '"' + "".join(_toml_character(char) for char in value) + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = [f"{_toml_key(key)} = {toml_value(item)}" for key, item in value.items()]
+        return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
+    if isinstance(value, date | time):  # a datetime is a date
+        return value.isoformat()
+    return repr(value)  # int, float
+
+
+def _toml_character(char: str) -> str:
+    if char in TOML_ESCAPES:
+        return TOML_ESCAPES[char]
+    if char.isprintable():
+        return char
+    return f"\\u{ord(char):04X}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08X}"
+
+
+def _toml_key(key: str) -> str:
+    return key if BARE_KEY.fullmatch(key) else toml_value(key)
+
+
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = toml_value(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
