@@ -16,6 +16,7 @@ from thaidigest.config import (
     setting_keys,
     toml_value,
 )
+from thaidigest.sites import MDES_CATEGORIES
 
 
 def test_user_file_overrides_only_what_it_names(tmp_path):
@@ -72,6 +73,9 @@ WRONG_SETTINGS = {
     "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
     "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),
     "wrong-list-item": ('[sites.mdes]\ncategories = [3, "x"]\n', "sites.mdes.categories"),
+    "no-category": ("[sites.mdes]\ncategories = []\n", "sites.mdes.categories: must not be empty"),
+    "category-zero": ("[sites.mdes]\ncategories = [3, 0]\n", "sites.mdes.categories: each item"),
+    "negative-category": ("[sites.mdes]\ncategories = [-7]\n", "sites.mdes.categories: each item"),
     "unknown-smtp-security": ('[email]\nsecurity = "ssl"\n', "email.security: must be one of"),
     "starttls-not-true-or-false": ('[email]\nstarttls = "yes"\n', "email.starttls"),
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
@@ -93,6 +97,23 @@ def test_wrong_setting_is_one_line_naming_the_file_and_the_key(tmp_path, text, n
     message = str(raised.value)
     assert message.startswith(f"{path}: ") and named in message
     assert "\n" not in message
+
+
+def test_an_empty_category_list_says_how_to_get_the_defaults_or_choose(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[sites.mdes]\ncategories = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert "remove the key" in message and "category numbers" in message
+
+
+def test_mdes_categories_left_out_are_the_default_ones(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[sites.mdes]\ndelay = 2\n", encoding="utf-8")
+    assert load_config(path)["sites"]["mdes"]["categories"] == list(MDES_CATEGORIES)
+    path.write_text("[sites.mdes]\ncategories = [7]\n", encoding="utf-8")
+    assert load_config(path)["sites"]["mdes"]["categories"] == [7]
 
 
 def test_every_default_passes_its_own_check():

@@ -177,6 +177,12 @@ def _not_blank(value: str) -> str | None:
     return "must not be empty" if not value.strip() else None
 
 
+def _some_categories(value: list[int]) -> str | None:
+    if value:
+        return None
+    return "must not be empty: remove the key for the default categories, or list category numbers"
+
+
 @dataclass(frozen=True)
 class Rule:
     """What a setting must be beyond its default's type.
@@ -214,7 +220,7 @@ RULES: dict[str, Rule] = {
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),
-    "sites.*.categories": Rule(minimum=0),
+    "sites.*.categories": Rule(minimum=1, check=_some_categories),  # MDES numbers them from 1
     "sites.*.page_limit": Rule(minimum=1, maximum=100_000),
     "import.max_line_bytes": Rule(minimum=1024, maximum=1 << 30),
     "import.max_article_chars": Rule(minimum=1000, maximum=100_000_000),
