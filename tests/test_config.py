@@ -116,6 +116,46 @@ def test_mdes_categories_left_out_are_the_default_ones(tmp_path):
     assert load_config(path)["sites"]["mdes"]["categories"] == [7]
 
 
+NOT_MAIL_ADDRESSES = [
+    "not an address",
+    "team",
+    "team@",
+    "@example.org",
+    "a b@example.org",
+    "team@exa mple.org",
+    "team@@example.org",
+    "a@example.org, b@example.org",
+    "Team team@example.org",
+    "Team <team>",
+    "",
+]
+
+
+@pytest.mark.parametrize("address", NOT_MAIL_ADDRESSES)
+@pytest.mark.parametrize("key", ["recipients", "sender"])
+def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
+    tmp_path, key, address
+):
+    value = toml_value([address] if key == "recipients" else address)
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\n{key} = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: email.{key}: ") and toml_value(address) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "address", ["team@example.org", "Team <team@example.org>", "digest@localhost"]
+)
+def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
+    path = tmp_path / "thaidigest.toml"
+    value = toml_value(address)
+    path.write_text(f"[email]\nsender = {value}\nrecipients = [{value}]\n", encoding="utf-8")
+    assert load_config(path)["email"]["recipients"] == [address]
+
+
 def test_every_default_passes_its_own_check():
     check_settings(DEFAULTS)
 

@@ -177,6 +177,39 @@ def _not_blank(value: str) -> str | None:
     return "must not be empty" if not value.strip() else None
 
 
+def mail_address_problem(value: str) -> str | None:
+    """Why ``value`` is no mail address, ``team@example.org`` or ``Team <team@example.org>``
+    (a local part and a domain, no spaces), in words; or None."""
+    # Here, not at the top: the email package takes 20 ms, and only a file naming mail loads it.
+    from email.errors import MessageError
+    from email.headerregistry import Address
+
+    named = NAMED_ADDRESS.fullmatch(value)
+    address = named["address"] if named else value
+    local, at, domain = address.rpartition("@")
+    fits = bool(at and local and domain) and not any(char.isspace() for char in address)
+    if fits:
+        try:
+            Address(addr_spec=address)
+        except (ValueError, IndexError, MessageError):  # what the parser raises, by defect
+            fits = False
+    if fits:
+        return None
+    return (
+        f"{_shown(value)} is not a mail address: it needs a local part and a domain, "
+        "no spaces (team@example.org, or Team <team@example.org>)"
+    )
+
+
+def _each(check: Callable[[Any], str | None]) -> Callable[[list[Any]], str | None]:
+    """A check of a list: the problem of its first item that ``check`` finds one with."""
+
+    def check_each(values: list[Any]) -> str | None:
+        return next(filter(None, map(check, values)), None)
+
+    return check_each
+
+
 def _some_categories(value: list[int]) -> str | None:
     if value:
         return None
@@ -240,7 +273,8 @@ RULES: dict[str, Rule] = {
     "email.starttls": Rule(kind=bool),
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
-    "email.recipients": Rule(kind=str),  # of a list: the type of each item
+    "email.sender": Rule(check=mail_address_problem),
+    "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
@@ -267,6 +301,8 @@ TOML_ESCAPES = {
     "\r": "\\r",
 }
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
+# A mail address with a name: the name in quotes or without <, >, @ and commas (one address).
+NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)>')
 
 
 def rule_for(key: str) -> Rule:
