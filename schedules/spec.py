@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week, WeekError
-from thaidigest.config import file_relative
+from thaidigest.config import TOML_ENCODING, file_relative
 from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 from thaidigest.urls import web_url_problem
 
@@ -238,7 +238,7 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
         return parse_schedule(text, DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding=TOML_ENCODING)
     except FileNotFoundError:
         raise ScheduleError(f"{path}: no such schedule file") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -16,6 +16,7 @@ from thaidigest.config import (
     setting_keys,
     toml_value,
 )
+from thaidigest.pipeline import user_partners_text, user_rules_text
 from thaidigest.sites import MDES_CATEGORIES
 
 
@@ -190,6 +191,38 @@ def test_rules_name_only_keys_that_have_a_default():
             ".".join(part if part != "*" else name for part in parts) for name in DEFAULTS["sites"]
         }
         assert candidates & known, key
+
+
+UTF8_BOM = b"\xef\xbb\xbf"  # what Windows Notepad writes at the start of a UTF-8 file
+
+
+def test_a_settings_file_starting_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_bytes(UTF8_BOM + '[digest]\ntitle = "ข่าว"\nweeks = 2\n'.encode())
+    config = load_config(path)
+    assert config["digest"]["weeks"] == 2 and config["digest"]["title"] == "ข่าว"
+
+
+@pytest.mark.parametrize("text", [b"[crawl\n", b"a = 1\r", b"a = \xef\xbb\xbf1\n"])
+def test_a_byte_order_mark_changes_no_other_toml_error(tmp_path, text):
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    plain.write_bytes(text)
+    marked.write_bytes(UTF8_BOM + text)
+    with pytest.raises(ConfigError) as without_mark:
+        load_config(plain)
+    with pytest.raises(ConfigError) as with_mark:
+        load_config(marked)
+    assert str(with_mark.value) == str(without_mark.value).replace("plain.toml", "marked.toml")
+
+
+def test_rules_and_partner_files_starting_with_a_byte_order_mark_are_read(tmp_path):
+    rules, partners = tmp_path / "rules.toml", tmp_path / "partners.toml"
+    rules.write_bytes(UTF8_BOM + b"[groups.digital]\n")
+    partners.write_bytes(UTF8_BOM)
+    path = tmp_path / "thaidigest.toml"
+    path.write_text('[relevance]\nrules = "rules.toml"\n[partners]\nfile = "partners.toml"\n')
+    config = load_config(path)
+    assert user_rules_text(config) == "[groups.digital]\n" and user_partners_text(config) == ""
 
 
 def test_unreadable_configuration_file_is_a_clear_error(tmp_path):

@@ -45,6 +45,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # How mail reaches the SMTP server: STARTTLS, implicit TLS from the first byte (SMTPS), or plain.
 SMTP_SECURITY = ("starttls", "tls", "none")
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
+# The encoding of a user's TOML file: UTF-8, a leading byte-order mark dropped (Windows
+# Notepad writes one; TOML has none, and tomllib takes it for a statement).
+TOML_ENCODING = "utf-8-sig"
 
 DEFAULTS: dict[str, Any] = {
     "crawl": {
@@ -152,7 +155,7 @@ def _existing_toml_file(value: str) -> str | None:
     if missing:
         return missing
     try:
-        tomllib.loads(Path(value).read_text(encoding="utf-8"))
+        tomllib.loads(Path(value).read_text(encoding=TOML_ENCODING))
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read {value}: {error}"
     except tomllib.TOMLDecodeError as error:
@@ -510,8 +513,8 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     if chosen is None:
         return copy.deepcopy(DEFAULTS)
     try:
-        with chosen.open("rb") as handle:
-            user = tomllib.load(handle)
+        # Decoded here, not opened as text: line ends stay as they are for tomllib to judge.
+        user = tomllib.loads(chosen.read_bytes().decode(TOML_ENCODING))
     except FileNotFoundError:
         raise ConfigError(f"{chosen}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as error:

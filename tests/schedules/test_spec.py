@@ -170,6 +170,17 @@ def test_malformed_schedule_is_rejected_naming_file_job_and_problem(tmp_path, te
         assert fragment in message
 
 
+def test_a_schedule_file_starting_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "schedule.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + GOOD_JOB).encode())
+    assert [job.name for job in load_schedule(path).jobs] == ["crawl"]
+    path.write_bytes(b"\xef\xbb\xbf" + b"timezone = \n")
+    with pytest.raises(
+        ScheduleError, match=r"not valid TOML: Invalid value \(at line 1, column 12\)"
+    ):
+        load_schedule(path)
+
+
 def test_missing_schedule_file_is_a_schedule_error(tmp_path):
     with pytest.raises(ScheduleError, match="no such schedule file"):
         load_schedule(tmp_path / "missing.toml")
