@@ -41,7 +41,7 @@ from sqlalchemy import delete, insert, select
 from digest.clean import clean_line
 from digest.markdown import week_range
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY, config_path
+from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.options import SettingsError
 from thaidigest.redact import redact
@@ -130,7 +130,7 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
         return "tls" if implicit_tls_port else "starttls"
     if security not in SMTP_SECURITY:
         raise MailError(
-            f"email.security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}"
+            f"email.security must be one of {', '.join(SMTP_SECURITY)}, not {toml_value(security)}"
         )
     if starttls is not None and starttls not in STARTTLS_AGREES[security]:
         raise MailError(

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week, WeekError
-from thaidigest.config import file_relative
+from thaidigest.config import TOML_ENCODING, file_relative, toml_value
 from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 from thaidigest.urls import web_url_problem
 
@@ -207,10 +207,12 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
             raise fail(f"unknown option {option!r} for {task}; one of {', '.join(TASKS[task])}")
         check, expected = TASKS[task][option]
         if not check(value):
-            raise fail(f"option {option} must be {expected}, not {value!r}")
+            raise fail(f"option {option} must be {expected}, not {toml_value(value)}")
     site = args.get("source", "all")
     if "start_id" in args and site not in START_ID_SOURCES:  # as `thaidigest crawl` refuses
-        raise fail(f"option start_id is a thaigov id: it cannot be used with source {site!r}")
+        raise fail(
+            f"option start_id is a thaigov id: it cannot be used with source {toml_value(site)}"
+        )
     cron, every = table.get("cron"), table.get("every")
     if (cron is None) == (every is None):
         raise fail("give either cron or every, not both or neither")
@@ -221,12 +223,13 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
             if timezone is not None:
                 crontab_trigger(cron, ZoneInfo(timezone))
         except ValueError as error:
-            raise fail(f"bad cron line {cron!r}: {error}") from None
+            raise fail(f"bad cron line {toml_value(cron)}: {error}") from None
     elif isinstance(every, bool) or not isinstance(every, int | float):
-        raise fail(f"every must be a number of seconds, not {every!r}")
+        raise fail(f"every must be a number of seconds, not {toml_value(every)}")
     elif not MIN_EVERY <= every <= MAX_EVERY:
         raise fail(
-            f"every must be from {MIN_EVERY} seconds to ten years ({MAX_EVERY}), not {every!r}"
+            f"every must be from {MIN_EVERY} seconds to ten years ({MAX_EVERY}), "
+            f"not {toml_value(every)}"
         )
     return Job(name=name, task=task, cron=cron, every=every, args=dict(args))
 
@@ -238,7 +241,7 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
         return parse_schedule(text, DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding=TOML_ENCODING)
     except FileNotFoundError:
         raise ScheduleError(f"{path}: no such schedule file") from None
     except (OSError, UnicodeDecodeError) as error:

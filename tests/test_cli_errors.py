@@ -55,7 +55,7 @@ def test_status_reports_a_wrong_setting_rather_than_crashing(tmp_path):
     config.write_text('[status]\nmax_crawl_age_hours = "x"\n', encoding="utf-8")
     result = invoke("status", "--db", str(tmp_path / "db.sqlite"), "--config", str(config))
     assert result.exit_code == 2
-    assert "status.max_crawl_age_hours: must be a number, not 'x'" in one_error_line(result.output)
+    assert 'status.max_crawl_age_hours: must be a number, not "x"' in one_error_line(result.output)
 
 
 def test_a_mistake_inside_the_rules_file_is_a_settings_error(tmp_path):
@@ -349,3 +349,29 @@ def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_pat
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("since", "problem"),
+    [
+        ("2024-02-30", "2024-02-30 is not a date: day is out of range for month"),
+        ("2023-13-01", "2023-13-01 is not a date: month must be in 1..12"),
+        ("2024/02/01", "'2024/02/01' is not a date like 2024-08-19"),
+        ("24-2-1", "'24-2-1' is not a date like 2024-08-19"),
+        ("๒๕๖๗-02-01", "'๒๕๖๗-02-01' is not a date like 2024-08-19"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_an_error_saying_so(since, problem, tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    result = invoke("partners", "--since", since, "--db", str(db))
+    assert result.exit_code == 2  # a usage error, shown as click shows the others (--week)
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors == [f"Error: Invalid value for '--since': {problem}"]
+
+
+def test_a_leap_day_is_a_date(tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    result = invoke("partners", "--since", "2024-02-29", "--db", str(db))
+    assert result.exit_code == 0, result.output

@@ -1,4 +1,7 @@
+import math
 import re
+import tomllib
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,10 @@ from thaidigest.config import (
     load_config,
     merge,
     setting_keys,
+    toml_value,
 )
+from thaidigest.pipeline import user_partners_text, user_rules_text
+from thaidigest.sites import MDES_CATEGORIES
 
 
 def test_user_file_overrides_only_what_it_names(tmp_path):
@@ -68,6 +74,9 @@ WRONG_SETTINGS = {
     "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
     "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),
     "wrong-list-item": ('[sites.mdes]\ncategories = [3, "x"]\n', "sites.mdes.categories"),
+    "no-category": ("[sites.mdes]\ncategories = []\n", "sites.mdes.categories: must not be empty"),
+    "category-zero": ("[sites.mdes]\ncategories = [3, 0]\n", "sites.mdes.categories: each item"),
+    "negative-category": ("[sites.mdes]\ncategories = [-7]\n", "sites.mdes.categories: each item"),
     "unknown-smtp-security": ('[email]\nsecurity = "ssl"\n', "email.security: must be one of"),
     "starttls-not-true-or-false": ('[email]\nstarttls = "yes"\n', "email.starttls"),
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
@@ -89,6 +98,63 @@ def test_wrong_setting_is_one_line_naming_the_file_and_the_key(tmp_path, text, n
     message = str(raised.value)
     assert message.startswith(f"{path}: ") and named in message
     assert "\n" not in message
+
+
+def test_an_empty_category_list_says_how_to_get_the_defaults_or_choose(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[sites.mdes]\ncategories = []\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert "remove the key" in message and "category numbers" in message
+
+
+def test_mdes_categories_left_out_are_the_default_ones(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[sites.mdes]\ndelay = 2\n", encoding="utf-8")
+    assert load_config(path)["sites"]["mdes"]["categories"] == list(MDES_CATEGORIES)
+    path.write_text("[sites.mdes]\ncategories = [7]\n", encoding="utf-8")
+    assert load_config(path)["sites"]["mdes"]["categories"] == [7]
+
+
+NOT_MAIL_ADDRESSES = [
+    "not an address",
+    "team",
+    "team@",
+    "@example.org",
+    "a b@example.org",
+    "team@exa mple.org",
+    "team@@example.org",
+    "a@example.org, b@example.org",
+    "Team team@example.org",
+    "Team <team>",
+    "",
+]
+
+
+@pytest.mark.parametrize("address", NOT_MAIL_ADDRESSES)
+@pytest.mark.parametrize("key", ["recipients", "sender"])
+def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
+    tmp_path, key, address
+):
+    value = toml_value([address] if key == "recipients" else address)
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\n{key} = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: email.{key}: ") and toml_value(address) in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "address", ["team@example.org", "Team <team@example.org>", "digest@localhost"]
+)
+def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
+    path = tmp_path / "thaidigest.toml"
+    value = toml_value(address)
+    path.write_text(f"[email]\nsender = {value}\nrecipients = [{value}]\n", encoding="utf-8")
+    assert load_config(path)["email"]["recipients"] == [address]
 
 
 def test_every_default_passes_its_own_check():
@@ -125,6 +191,38 @@ def test_rules_name_only_keys_that_have_a_default():
             ".".join(part if part != "*" else name for part in parts) for name in DEFAULTS["sites"]
         }
         assert candidates & known, key
+
+
+UTF8_BOM = b"\xef\xbb\xbf"  # what Windows Notepad writes at the start of a UTF-8 file
+
+
+def test_a_settings_file_starting_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_bytes(UTF8_BOM + '[digest]\ntitle = "ข่าว"\nweeks = 2\n'.encode())
+    config = load_config(path)
+    assert config["digest"]["weeks"] == 2 and config["digest"]["title"] == "ข่าว"
+
+
+@pytest.mark.parametrize("text", [b"[crawl\n", b"a = 1\r", b"a = \xef\xbb\xbf1\n"])
+def test_a_byte_order_mark_changes_no_other_toml_error(tmp_path, text):
+    plain, marked = tmp_path / "plain.toml", tmp_path / "marked.toml"
+    plain.write_bytes(text)
+    marked.write_bytes(UTF8_BOM + text)
+    with pytest.raises(ConfigError) as without_mark:
+        load_config(plain)
+    with pytest.raises(ConfigError) as with_mark:
+        load_config(marked)
+    assert str(with_mark.value) == str(without_mark.value).replace("plain.toml", "marked.toml")
+
+
+def test_rules_and_partner_files_starting_with_a_byte_order_mark_are_read(tmp_path):
+    rules, partners = tmp_path / "rules.toml", tmp_path / "partners.toml"
+    rules.write_bytes(UTF8_BOM + b"[groups.digital]\n")
+    partners.write_bytes(UTF8_BOM)
+    path = tmp_path / "thaidigest.toml"
+    path.write_text('[relevance]\nrules = "rules.toml"\n[partners]\nfile = "partners.toml"\n')
+    config = load_config(path)
+    assert user_rules_text(config) == "[groups.digital]\n" and user_partners_text(config) == ""
 
 
 def test_unreadable_configuration_file_is_a_clear_error(tmp_path):
@@ -208,3 +306,79 @@ def test_a_missing_file_named_relative_to_the_settings_is_reported_where_it_was_
     monkeypatch.chdir(tmp_path / "elsewhere")
     with pytest.raises(ConfigError, match=re.escape(str(tmp_path / "etc" / "nowhere.toml"))):
         load_config(path)
+
+
+# --- A value in a message: as the user wrote it in TOML ---------------------------------
+
+SHOWN_VALUES = {
+    "bool-for-a-number": (
+        "[digest]\nweeks = true\n",
+        "digest.weeks: must be a whole number, not true",
+    ),
+    "string-for-a-number": (
+        '[email]\nport = "abc"\n',
+        'email.port: must be a whole number, not "abc"',
+    ),
+    "number-for-a-string": ("[digest]\ntitle = 3\n", "digest.title: must be a string, not 3"),
+    "string-in-a-list": (
+        '[sites.mdes]\ncategories = [3, "x"]\n',
+        'sites.mdes.categories: each item must be a whole number, not "x"',
+    ),
+    "false-for-a-list": (
+        "[email]\nrecipients = false\n",
+        "email.recipients: must be a list, not false",
+    ),
+    "table-for-a-string": (
+        "[email]\nhost = { a = 1 }\n",
+        "email.host: must be a string, not { a = 1 }",
+    ),
+    "escaped-newline": (
+        '[crawl]\nuser_agent = "a\\nb"\n',
+        'crawl.user_agent: must not hold control characters: "a\\nb"',
+    ),
+    "date-for-a-number": (
+        "[digest]\nweeks = 2024-08-19\n",
+        "digest.weeks: must be a whole number, not 2024-08-19",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "shown"), SHOWN_VALUES.values(), ids=SHOWN_VALUES.keys())
+def test_a_wrong_value_is_shown_as_toml_writes_it(tmp_path, text, shown):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: {shown}"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        0,
+        -7,
+        2.5,
+        1e20,
+        math.inf,
+        -math.inf,
+        "",
+        "plain",
+        'say "hi" \\ back',
+        "tab\tnew\nline\x7f\x9b\u202e",
+        "ดิจิทัล",
+        "\U0001f600",
+        [],
+        [3, "x", [True]],
+        {},
+        {"a": 1, "two words": "b"},
+        date(2024, 8, 19),
+        time(7, 30),
+        datetime(2024, 8, 19, 7, 30, tzinfo=UTC),
+    ],
+)
+def test_a_shown_value_reads_back_as_the_same_toml_value(value):
+    shown = toml_value(value)
+    assert tomllib.loads(f"v = {shown}")["v"] == value
+    assert shown.isprintable()

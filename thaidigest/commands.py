@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import lzma
 import sys
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +21,7 @@ from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected
 from thaidigest.normalise import renormalised
 from thaidigest.options import (
+    DAY,
     EXIT_INTERRUPTED,
     config_option,
     db_option,
@@ -295,7 +296,7 @@ def train_relevance_command(
 @click.command("partners")
 @click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
     metavar="YYYY-MM-DD",
     help="Count items published on or after this day [default: all].",
@@ -304,7 +305,7 @@ def train_relevance_command(
     "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
 @db_option
-def partners_command(since: datetime | None, format_: str, db: str | None) -> None:
+def partners_command(since: date | None, format_: str, db: str | None) -> None:
     """Items per partner and per quarter: who Thailand worked with."""
     from digest.partners import (
         count_partners,
@@ -315,5 +316,5 @@ def partners_command(since: datetime | None, format_: str, db: str | None) -> No
     )
 
     store = Store.open(db, create=False)
-    table = count_partners(load_rows(store), load_spellings(store), since.date() if since else None)
+    table = count_partners(load_rows(store), load_spellings(store), since)
     click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)

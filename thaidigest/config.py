@@ -33,6 +33,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # How mail reaches the SMTP server: STARTTLS, implicit TLS from the first byte (SMTPS), or plain.
 SMTP_SECURITY = ("starttls", "tls", "none")
 DEFAULT_CONFIG_FILE = "thaidigest.toml"
+# The encoding of a user's TOML file: UTF-8, a leading byte-order mark dropped (Windows
+# Notepad writes one; TOML has none, and tomllib takes it for a statement).
+TOML_ENCODING = "utf-8-sig"
 
 DEFAULTS: dict[str, Any] = {
     "crawl": {
@@ -151,7 +155,7 @@ def _existing_toml_file(value: str) -> str | None:
     if missing:
         return missing
     try:
-        tomllib.loads(Path(value).read_text(encoding="utf-8"))
+        tomllib.loads(Path(value).read_text(encoding=TOML_ENCODING))
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read {value}: {error}"
     except tomllib.TOMLDecodeError as error:
@@ -174,6 +178,45 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
 
 def _not_blank(value: str) -> str | None:
     return "must not be empty" if not value.strip() else None
+
+
+def mail_address_problem(value: str) -> str | None:
+    """Why ``value`` is no mail address, ``team@example.org`` or ``Team <team@example.org>``
+    (a local part and a domain, no spaces), in words; or None."""
+    # Here, not at the top: the email package takes 20 ms, and only a file naming mail loads it.
+    from email.errors import MessageError
+    from email.headerregistry import Address
+
+    named = NAMED_ADDRESS.fullmatch(value)
+    address = named["address"] if named else value
+    local, at, domain = address.rpartition("@")
+    fits = bool(at and local and domain) and not any(char.isspace() for char in address)
+    if fits:
+        try:
+            Address(addr_spec=address)
+        except (ValueError, IndexError, MessageError):  # what the parser raises, by defect
+            fits = False
+    if fits:
+        return None
+    return (
+        f"{_shown(value)} is not a mail address: it needs a local part and a domain, "
+        "no spaces (team@example.org, or Team <team@example.org>)"
+    )
+
+
+def _each(check: Callable[[Any], str | None]) -> Callable[[list[Any]], str | None]:
+    """A check of a list: the problem of its first item that ``check`` finds one with."""
+
+    def check_each(values: list[Any]) -> str | None:
+        return next(filter(None, map(check, values)), None)
+
+    return check_each
+
+
+def _some_categories(value: list[int]) -> str | None:
+    if value:
+        return None
+    return "must not be empty: remove the key for the default categories, or list category numbers"
 
 
 @dataclass(frozen=True)
@@ -213,7 +256,7 @@ RULES: dict[str, Rule] = {
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),
-    "sites.*.categories": Rule(minimum=0),
+    "sites.*.categories": Rule(minimum=1, check=_some_categories),  # MDES numbers them from 1
     "sites.*.page_limit": Rule(minimum=1, maximum=100_000),
     "import.max_line_bytes": Rule(minimum=1024, maximum=1 << 30),
     "import.max_article_chars": Rule(minimum=1000, maximum=100_000_000),
@@ -233,7 +276,8 @@ RULES: dict[str, Rule] = {
     "email.starttls": Rule(kind=bool),
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
-    "email.recipients": Rule(kind=str),  # of a list: the type of each item
+    "email.sender": Rule(check=mail_address_problem),
+    "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
@@ -249,6 +293,19 @@ TYPE_NAMES = {
 }
 # Characters no setting means: they would break a header, a log line or a feed.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# How a TOML basic string escapes a character; any other unprintable one is \uXXXX.
+TOML_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
+# A mail address with a name: the name in quotes or without <, >, @ and commas (one address).
+NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)>')
 
 
 def rule_for(key: str) -> Rule:
@@ -285,8 +342,39 @@ def _unknown(key: str, known: dict[str, Any], prefix: str) -> str:
     return f"unknown key {prefix}{shown}{hint}"
 
 
+def toml_value(value: Any) -> str:
+    """``value`` as a TOML file writes it (``true``, ``"text"``, ``[3, 7]``, ``inf``): a
+    message shows what the user wrote, not Python's spelling. Escapes keep it one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, str):
+        return '"' + "".join(_toml_character(char) for char in value) + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = [f"{_toml_key(key)} = {toml_value(item)}" for key, item in value.items()]
+        return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
+    if isinstance(value, date | time):  # a datetime is a date
+        return value.isoformat()
+    return repr(value)  # int, float
+
+
+def _toml_character(char: str) -> str:
+    if char in TOML_ESCAPES:
+        return TOML_ESCAPES[char]
+    if char.isprintable():
+        return char
+    return f"\\u{ord(char):04X}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08X}"
+
+
+def _toml_key(key: str) -> str:
+    return key if BARE_KEY.fullmatch(key) else toml_value(key)
+
+
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = toml_value(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -425,8 +513,8 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     if chosen is None:
         return copy.deepcopy(DEFAULTS)
     try:
-        with chosen.open("rb") as handle:
-            user = tomllib.load(handle)
+        # Decoded here, not opened as text: line ends stay as they are for tomllib to judge.
+        user = tomllib.loads(chosen.read_bytes().decode(TOML_ENCODING))
     except FileNotFoundError:
         raise ConfigError(f"{chosen}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -1,9 +1,11 @@
-"""Options commands share: ``--db``, ``--config`` and the digest folder ``--out``, and how
-their errors show."""
+"""Options commands share: ``--db``, ``--config`` and the digest folder ``--out``, the type
+of an option that takes a day, and how their errors show."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,36 @@ from thaidigest.store import DB_ENV, StoreError, database_url
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 EXIT_INTERRUPTED = 128 + 2  # 130: stopped by Ctrl-C (SIGINT), as a shell reports it
+DAY_PATTERN = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
 
 
 class SettingsError(click.ClickException):
     """A wrong option value or setting: one line, exit status 2."""
 
     exit_code = EXIT_USAGE
+
+
+class DayType(click.ParamType):
+    """A day written ``YYYY-MM-DD``. A day the calendar does not have is refused as such
+    (``2024-02-30 is not a date: day is out of range for month``), not as a wrong format."""
+
+    name = "date"
+
+    def convert(
+        self, value: Any, parameter: click.Parameter | None, context: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        match = DAY_PATTERN.fullmatch(value)
+        if not match:
+            self.fail(f"{value!r} is not a date like 2024-08-19", parameter, context)
+        try:
+            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError as error:
+            self.fail(f"{value} is not a date: {error}", parameter, context)
+
+
+DAY = DayType()
 
 
 def _db_value(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:

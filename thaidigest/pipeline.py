@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from thaidigest.classifier import Model, load_model
-from thaidigest.config import DEFAULTS, ConfigError
+from thaidigest.config import DEFAULTS, TOML_ENCODING, ConfigError
 from thaidigest.dedup import Deduplicator
 from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
@@ -43,7 +43,7 @@ def user_rules_text(config: dict[str, Any]) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding=TOML_ENCODING)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"relevance.rules: cannot read {path}: {error}") from None
 
@@ -65,7 +65,7 @@ def rules_from_config(config: dict[str, Any]) -> Rules:
 def user_partners_text(config: dict[str, Any]) -> str | None:
     """The text of the user's ``[partners] file``, if the configuration names one."""
     path = (config.get("partners") or {}).get("file")
-    return Path(path).read_text(encoding="utf-8") if path else None
+    return Path(path).read_text(encoding=TOML_ENCODING) if path else None
 
 
 def checked_partner_table(config: dict[str, Any], user_partners: str | None) -> PartnerTable:

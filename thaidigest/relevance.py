@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from thaidigest.classifier import BLOCKS, Model, load_model
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, TOML_ENCODING
 from thaidigest.matching import automaton, leftmost_longest, single_spaced
 from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.urls import path_name
@@ -182,7 +182,7 @@ def load_rules(path: Path | None = None) -> Rules:
     A user file adds terms to existing groups (lists are merged), may add groups
     (with a ``role``) and topics, and overrides any number.
     """
-    return rules_from_text(Path(path).read_text(encoding="utf-8") if path else None)
+    return rules_from_text(Path(path).read_text(encoding=TOML_ENCODING) if path else None)
 
 
 @lru_cache(maxsize=16)

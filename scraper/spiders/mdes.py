@@ -28,7 +28,7 @@ from scrapy.http import Response
 from scraper.sites import is_whole_page, mdes
 from scraper.spiders.base import CUT_SHORT, Answer, DateSource, SiteSpider
 from thaidigest.dates import parse_listing_date
-from thaidigest.sites import MDES_CATEGORIES, article_path
+from thaidigest.sites import article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
 STORED_HEADLINES = 500
@@ -56,7 +56,7 @@ class MdesSpider(SiteSpider):
                 self.undated_revisits.append(request)
             else:
                 yield request
-        for category in self.site["categories"] or MDES_CATEGORIES:
+        for category in self.site["categories"]:
             yield self.page_request(
                 mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
             )

@@ -525,7 +525,10 @@ def test_transport_is_the_one_said_else_implicit_tls_on_465(given, chosen):
 
 
 SECURITY_REFUSED = {
-    "unknown-value": ((None, "ssl"), "email.security must be one of starttls, tls, none"),
+    "unknown-value": (
+        (None, "ssl"),
+        'email.security must be one of starttls, tls, none, not "ssl"',
+    ),
     "starttls-true-with-tls": ((True, "tls"), "email.starttls = true contradicts"),
     "starttls-true-with-none": ((True, "none"), "email.starttls = true contradicts"),
     "starttls-false-with-starttls": ((False, "starttls"), "email.starttls = false contradicts"),

@@ -53,25 +53,25 @@ MALFORMED = [
     pytest.param(
         HEADER
         + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigvo" }\n',
-        ["'x'", "option source must be one of thaigov, mdes, all, not 'thaigvo'"],
+        ["'x'", 'option source must be one of thaigov, mdes, all, not "thaigvo"'],
         id="unknown-source",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
         'args = { source = "mdes", start_id = 87360 }\n',
-        ["'x'", "start_id is a thaigov id", "source 'mdes'"],
+        ["'x'", "start_id is a thaigov id", 'source "mdes"'],
         id="start-id-with-mdes",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
         'args = { base_url = "ftp://mirror.example/thaigov" }\n',
-        ["'x'", "base_url must be an http:// or https:// address", "'ftp://mirror.example/"],
+        ["'x'", "base_url must be an http:// or https:// address", '"ftp://mirror.example/'],
         id="base-url-not-on-the-web",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
         'args = { base_url = "https://" }\n',
-        ["'x'", "base_url must be an http:// or https:// address with a host, not 'https://'"],
+        ["'x'", 'base_url must be an http:// or https:// address with a host, not "https://"'],
         id="base-url-without-host",
     ),
     pytest.param(
@@ -91,7 +91,7 @@ MALFORMED = [
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 25 * * *"\n',
-        ["'x'", "bad cron line '0 25 * * *'"],
+        ["'x'", 'bad cron line "0 25 * * *"'],
         id="cron-hour-out-of-range",
     ),
     pytest.param(
@@ -121,8 +121,18 @@ MALFORMED = [
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = "30"\n',
-        ["'x'", "every must be a number of seconds, not '30'"],
+        ["'x'", 'every must be a number of seconds, not "30"'],
         id="every-as-text",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = true\n',
+        ["'x'", "every must be a number of seconds, not true"],
+        id="every-true",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\nargs = { start_id = false }\n',
+        ["'x'", "start_id must be a positive integer, not false"],
+        id="option-false",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 0.001\n',
@@ -141,7 +151,7 @@ MALFORMED = [
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\ncron = "0 7 1 * 1"\n',
-        ["'x'", "bad cron line '0 7 1 * 1'", "day of month and day of week", "two jobs"],
+        ["'x'", 'bad cron line "0 7 1 * 1"', "day of month and day of week", "two jobs"],
         id="cron-day-of-month-and-day-of-week",
     ),
     pytest.param(
@@ -168,6 +178,17 @@ def test_malformed_schedule_is_rejected_naming_file_job_and_problem(tmp_path, te
     assert message.startswith(f"{path}: ")
     for fragment in fragments:
         assert fragment in message
+
+
+def test_a_schedule_file_starting_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "schedule.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + GOOD_JOB).encode())
+    assert [job.name for job in load_schedule(path).jobs] == ["crawl"]
+    path.write_bytes(b"\xef\xbb\xbf" + b"timezone = \n")
+    with pytest.raises(
+        ScheduleError, match=r"not valid TOML: Invalid value \(at line 1, column 12\)"
+    ):
+        load_schedule(path)
 
 
 def test_missing_schedule_file_is_a_schedule_error(tmp_path):
@@ -280,7 +301,7 @@ def test_a_bad_schedule_file_is_one_error_line_without_usage(tmp_path, monkeypat
     result = CliRunner().invoke(command, ["--schedules", str(path)])
     assert result.exit_code == 2
     (line,) = result.output.splitlines()  # no usage line, no "Try --help"
-    assert line.startswith(f"Error: {path}: job 'x': bad cron line '0 25 * * *'"), line
+    assert line.startswith(f"Error: {path}: job 'x': bad cron line \"0 25 * * *\""), line
 
 
 MAIL_MISTAKES = [
