@@ -18,6 +18,11 @@ A careless or hostile client cannot wear it out: a connection silent for
 at once a new one is answered 503 at once. It is meant for loopback and a
 local network all the same: on the public internet, put a real web server
 (nginx, Caddy) in front of it or let one serve the folder.
+
+A client that goes away (a reset, a broken pipe, silence) is no error and is not
+logged; any other error while answering a request is one line on stderr (the
+client, the exception's type and message), never a traceback, and the server
+serves on.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import contextlib
 import hashlib
 import mimetypes
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +52,8 @@ MAX_CONNECTIONS = 64  # connections served at once; more are answered 503
 MAX_PATH_CHARS = 2048  # a longer request path is answered 414
 MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
+# A client that hung up, reset the connection or fell silent: ordinary, no error of ours.
+CLIENT_GONE = (ConnectionError, TimeoutError)
 BUSY = (
     b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
@@ -176,6 +184,12 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return DigestHandler
 
 
+def error_line(client_address: tuple[str, int], error: BaseException) -> str:
+    """The one log line for an error while handling a request: who, what kind, what."""
+    host, port = client_address[:2]
+    return f"{host}:{port}: {type(error).__name__}: {error}"
+
+
 def address_family(host: str, port: int) -> socket.AddressFamily:
     """The family of the first address ``host`` listens on: IPv6 for ``::1``, IPv4 for
     ``127.0.0.1`` or ``localhost`` here (as ``python -m http.server --bind`` picks it)."""
@@ -224,6 +238,14 @@ class DigestServer(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self._forget(request)
+
+    def handle_error(self, request: socket.socket, client_address: Any) -> None:
+        """A client that went away is no error; any other is one line on stderr, not a
+        traceback (socketserver's default), and the server serves on."""
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, CLIENT_GONE):
+            return
+        print(error_line(client_address, error), file=sys.stderr)
 
     def server_close(self) -> None:
         self._closing.set()

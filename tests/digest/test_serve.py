@@ -1,5 +1,6 @@
 import http.client
 import socket
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -274,3 +275,55 @@ def test_connections_beyond_the_cap_get_503_and_a_freed_slot_serves_again(site, 
         while request(server, "/")[0] != 200:
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def reset_after(address: tuple[str, int], data: bytes) -> None:
+    """Send ``data``, then drop the connection with a reset (SO_LINGER 0), as a client that
+    gives up does."""
+    connection = socket.create_connection(address)
+    connection.sendall(data)
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+
+
+def answered_after_the_last_one_ended(server) -> int:
+    """The status of a plain request once the single slot is free again (so the connection
+    before it has been handled to the end, errors and all)."""
+    deadline = time.monotonic() + 10
+    while (status := request(server, "/")[0]) == 503:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return status
+
+
+def test_clients_that_go_away_or_send_too_many_headers_leave_no_traceback(tmp_path, capfd):
+    (tmp_path / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    too_many_headers = (
+        b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % n for n in range(101)) + b"\r\n"
+    )
+    with serving(tmp_path, max_connections=1) as server:
+        address = server.server_address[:2]
+        for data in (b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", too_many_headers):
+            for _ in range(3):
+                reset_after(address, data)
+                assert answered_after_the_last_one_ended(server) == 200
+        with socket.create_connection(address) as connection:
+            connection.sendall(too_many_headers)
+            assert connection.recv(4096).startswith(b"HTTP/1.0 431 ")
+        assert answered_after_the_last_one_ended(server) == 200
+    stderr = capfd.readouterr().err
+    assert "Traceback" not in stderr
+    assert "Exception occurred" not in stderr
+
+
+def test_any_other_error_in_a_request_is_one_line_and_the_server_serves_on(tmp_path, capfd):
+    (tmp_path / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    with serving(tmp_path) as server:
+        with socket.socket() as connection:
+            try:
+                raise ValueError("a bug in a handler")
+            except ValueError:
+                server.handle_error(connection, ("192.0.2.7", 4711))
+        assert request(server, "/")[0] == 200
+    lines = [line for line in capfd.readouterr().err.splitlines() if "192.0.2.7" in line]
+    assert lines == ["192.0.2.7:4711: ValueError: a bug in a handler"]
