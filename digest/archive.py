@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 from digest.clean import article_links, clean_headline, clean_line
 from digest.markdown import (
     item_date,
+    item_source_label,
     lede,
-    source_label,
     status_marks,
     topic_name,
     week_range,
@@ -116,7 +116,7 @@ def _latest_item(item: Item) -> str:
     headline = escape(clean_headline(item.title))
     if own:
         headline = f'<a href="{escape(own)}">{headline}</a>'
-    meta = [source_label(item.source, item.url), item_date(item), *status_marks(item)]
+    meta = [item_source_label(item), item_date(item), *status_marks(item)]
     topics = ", ".join(topic_name(topic) for topic in item.topics)
     if topics:
         meta.append(topics)

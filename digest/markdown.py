@@ -193,6 +193,18 @@ def source_label(source: str, url: str = "") -> str:
     return web_host(url) or source
 
 
+def item_source_label(item: Item) -> str:
+    """Where an item is from, as its link shows it: the site of the web address its
+    headline links to. An article with no web address of its own (a text file imported
+    without a source line) links to its first copy on the web
+    (:func:`digest.clean.article_links`), and so is labelled by that copy's site, not
+    ``file``; which copy represents the story does not change."""
+    own, _ = article_links(item.url, item.also_on)
+    if own is not None and own != item.url:
+        return web_host(own) or source_label(item.source, item.url)
+    return source_label(item.source, item.url)
+
+
 def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
     ordered = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
     return [f"{label(name)} ({count})" for name, count in ordered]
@@ -218,7 +230,7 @@ def summary_line(digest: WeekDigest) -> str:
     count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
     if marked:
         count += f" ({', '.join(marked)})"
-    sources = _counted(Counter(source_label(item.source, item.url) for item in items), str)
+    sources = _counted(Counter(item_source_label(item) for item in items), str)
     topics = [f"{topic_name(section.topic)} ({len(section.items)})" for section in digest.sections]
     return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
 
@@ -252,7 +264,7 @@ def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed
     (in the article, then in each copy folded into it)."""
     meta = [
-        source_label(item.source, item.url),
+        item_source_label(item),
         item_date(item),
         LANGUAGE_LABELS.get(item.language, item.language),
         *status_marks(item),

@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
+from thaidigest.model import RawArticle
 
 
 class Elements(HTMLParser):
@@ -105,3 +106,29 @@ def test_index_shows_the_latest_digests_items_above_the_weeks(store, tmp_path):
     ]
     assert "thaigov.go.th · 2024-08-22 · Artificial intelligence, Bilateral relations" in section
     assert "<p>ย่อหน้าแรกของข่าว ย่อหน้าที่สอง</p>" in section  # the lede
+
+
+def test_the_latest_items_label_a_file_import_by_the_site_it_links_to(store, tmp_path):
+    raw = RawArticle(
+        url="file:///home/me/seeds/003.txt",
+        source="file",
+        title="Seed",
+        body="x.",
+        published_hint=date(2024, 8, 21),
+    )
+    web = RawArticle(
+        url="https://www.mdes.go.th/news/detail/9001-digital",
+        source="mdes",
+        title="MDES copy",
+        body="x.",
+    )
+    ingest(store, [raw, web], "2024-08-23T10:00")
+    mark(store, raw, topics=["mou"])
+    mark(store, web, duplicate_of=raw)
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 34), settings())
+    html = (out / "index.html").read_text(encoding="utf-8")
+    section = html[html.index("<h2>This week: ") :]
+    assert re.findall(r'<h3><a href="https://([^/"]*)/', section) == ["mdes.go.th"]
+    assert "mdes.go.th · 2024-08-21" in section
+    assert "file" not in section.split("</section>")[0]

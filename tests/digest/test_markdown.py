@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from markdown_it import MarkdownIt
@@ -342,3 +343,37 @@ def test_thai_text_without_spaces_is_cut_between_words():
 )
 def test_week_range_reads_naturally(week, text):
     assert week_range(Week.parse(week)) == text
+
+
+def linked_host(href: str) -> str:
+    """The site a link goes to, as a reader reads it (``mdes.go.th``)."""
+    return urlsplit(href).hostname.removeprefix("www.")
+
+
+def test_a_file_import_linked_to_its_web_copy_is_labelled_by_that_copys_site(store):
+    raw = RawArticle(
+        url="file:///home/me/seeds/003.txt",
+        source="file",
+        title="Seed",
+        body="x.",
+        published_hint=date(2024, 8, 21),
+    )
+    mdes = RawArticle(
+        url="https://www.mdes.go.th/news/detail/9001-digital",
+        source="mdes",
+        title="MDES copy",
+        body="x.",
+    )
+    thaigov = article(1, "Thaigov copy", "x.")
+    ingest(store, [raw, mdes, thaigov], "2024-08-23T10:00")
+    mark(store, raw, topics=["mou"])
+    mark(store, mdes, duplicate_of=raw)
+    mark(store, thaigov, duplicate_of=raw)
+    markdown = digest_markdown(store)
+    own = re.findall(r'<h3><a href="([^"]*)"', markdown_to_html(markdown))
+    assert len(own) == 1
+    site = linked_host(own[0])
+    assert site in ("mdes.go.th", "thaigov.go.th")
+    assert f"\n{site} · 2024-08-21 · English" in markdown
+    assert f"1 item from {site} (1);" in markdown
+    assert "file" not in markdown
