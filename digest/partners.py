@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -26,6 +27,10 @@ from thaidigest.partners import first_spellings, partner_name
 from thaidigest.store import Store, articles
 
 FORMATS = ("table", "csv")
+# Characters a terminal draws on the one before (Thai vowels above and below, tone marks)
+# or not at all: they take no column.
+ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+WIDE = frozenset({"W", "F"})  # East Asian wide and fullwidth: two columns
 ITEM_COLUMNS = (
     articles.c.url,
     articles.c.relevant,
@@ -141,18 +146,37 @@ def render_csv(table: PartnerCounts) -> str:
     return out.getvalue()
 
 
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal (:data:`ZERO_WIDTH_CATEGORIES` none,
+    :data:`WIDE` two, any other character one), which ``len`` overcounts for Thai."""
+    return sum(
+        0
+        if unicodedata.category(char) in ZERO_WIDTH_CATEGORIES
+        else 2
+        if unicodedata.east_asian_width(char) in WIDE
+        else 1
+        for char in text
+    )
+
+
 def render_table(table: PartnerCounts) -> str:
-    """The same as aligned columns; an empty table says so."""
+    """The same as aligned columns, measured in terminal columns (:func:`display_width`);
+    an empty table says so."""
     if not table.counts:
         return "No partners in the relevant items.\n"
     header = ["partner", "name", "total", *table.quarters]
     lines = [[p, n, str(t), *(str(c) if c else "-" for c in per)] for p, n, t, per in table.rows()]
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     text = [header, *lines]
+    widths = [max(display_width(row[i]) for row in text) for i in range(len(header))]
+
+    def aligned(i: int, cell: str, width: int) -> str:
+        padding = " " * (width - display_width(cell))
+        return cell + padding if i < 2 else padding + cell
+
     return (
         "\n".join(
             "  ".join(
-                cell.ljust(width) if i < 2 else cell.rjust(width)
+                aligned(i, cell, width)
                 for i, (cell, width) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
             for row in text

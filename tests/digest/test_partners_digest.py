@@ -2,11 +2,15 @@
 
 import csv
 import io
+import re
+import unicodedata
+from collections import Counter
 
 import feedparser
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from digest.partners import PartnerCounts, render_table
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
@@ -274,3 +278,38 @@ def test_two_partners_keep_their_files_when_the_first_seen_one_is_no_longer_list
     assert partner_feeds(out) == before  # no file added: the other keeps its hashed name
     plain = feedparser.parse((out / "partners" / "company-zenix-cloud.atom").read_bytes())
     assert plain.feed.title.endswith("with Zenix Cloud")  # not the other company's
+
+
+def terminal_columns(text: str) -> int:
+    """The columns ``text`` takes on a terminal: a combining mark (Thai vowels above and
+    below, tone marks) or a format character none, a wide or fullwidth character two."""
+    return sum(
+        0
+        if unicodedata.category(char) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(char) in ("W", "F")
+        else 1
+        for char in text
+    )
+
+
+def test_the_partner_table_aligns_rows_with_thai_and_wide_names():
+    table = PartnerCounts(
+        ("2024-Q3", "2024-Q4"),
+        {
+            "company:ทรู คอร์ปอเรชั่น": Counter({"2024-Q3": 3}),
+            "company:ซีพี ออลล์": Counter({"2024-Q4": 12}),
+            "company:ソフトバンク": Counter({"2024-Q3": 1, "2024-Q4": 1}),
+            "country:JP": Counter({"2024-Q3": 2, "2024-Q4": 10}),
+        },
+    )
+    lines = render_table(table).splitlines()
+    assert len(lines) == 5
+    starts, ends = set(), set()
+    for line in lines:
+        cells = list(re.finditer(r"\S+(?: \S+)*", line))  # cells are two spaces apart or more
+        assert len(cells) == 5
+        starts.add(tuple(terminal_columns(line[: cell.start()]) for cell in cells[:2]))
+        ends.add(tuple(terminal_columns(line[: cell.end()]) for cell in cells[2:]))
+    assert len(starts) == 1  # partner and name: every row's starts at one column
+    assert len(ends) == 1  # the counts, right-aligned: every row's ends at one column
