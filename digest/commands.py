@@ -235,8 +235,19 @@ def digest_command(
 
 @click.command("serve")
 @out_option
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
-@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on: 127.0.0.1 for this machine only, ::1 for its IPv6 loopback.",
+)
 @config_option
 def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
     """Serve the digest folder over HTTP (port 0 picks a free port).

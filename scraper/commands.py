@@ -78,7 +78,13 @@ def _base_url(
 
 
 @click.command("crawl")
-@click.option("--source", type=click.Choice(CRAWL_SOURCES), default="all", show_default=True)
+@click.option(
+    "--source",
+    type=click.Choice(CRAWL_SOURCES),
+    default="all",
+    show_default=True,
+    help="The site to crawl; all: every site.",
+)
 @click.option(
     "--base-url",
     default=None,

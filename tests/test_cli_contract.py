@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
-from thaidigest.cli import COMMANDS, load_command
+from thaidigest.cli import COMMANDS, load_command, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # The README's sentence naming the commands that take an option: "... (`a`, `b`) take `--db".
@@ -40,3 +42,18 @@ def test_the_readme_names_every_command_that_takes_the_option_and_no_other(optio
 
 def test_the_readme_names_the_commands_that_take_neither_option():
     assert listed(None) == set(COMMANDS) - taking("db") - taking("config_file")
+
+
+@pytest.mark.parametrize("name", ["thaidigest", *sorted(COMMANDS)])
+def test_every_option_says_what_it_does_and_no_help_shows_docstring_markup(name):
+    command = main if name == "thaidigest" else load_command(name)
+    shown = CliRunner().invoke(main, [*([] if command is main else [name]), "--help"])
+    assert shown.exit_code == 0, shown.output
+    undescribed = [
+        "/".join(parameter.opts)
+        for parameter in command.params
+        if isinstance(parameter, click.Option) and not parameter.hidden and not parameter.help
+    ]
+    assert undescribed == []
+    assert "``" not in shown.output
+    assert not re.search(r":(?:func|data|mod|class|meth):`", shown.output)

@@ -86,7 +86,12 @@ def import_command(
 
 @click.command("export")
 @click.option(
-    "--format", "format_", type=click.Choice(["jsonl"]), default="jsonl", show_default=True
+    "--format",
+    "format_",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object a line, as import reads it back.",
 )
 @click.option(
     "--output",
@@ -136,7 +141,7 @@ def _write_records(store: Store, stream: TextIO) -> None:
 @config_option
 def explain_command(url: str, out: Path | None, db: str | None, config_file: str | None) -> None:
     """Why a stored article is (not) relevant: its probability and what moved it; for a
-    story no digest lists, why (``--out``: the folder the digests are built in)."""
+    story no digest lists, why (looking in the digests built in the --out folder)."""
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     store = Store.open(db, create=False)
@@ -302,7 +307,12 @@ def train_relevance_command(
     help="Count items published on or after this day [default: all].",
 )
 @click.option(
-    "--format", "format_", type=click.Choice(["table", "csv"]), default="table", show_default=True
+    "--format",
+    "format_",
+    type=click.Choice(["table", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: aligned columns to read; csv: for a spreadsheet or a script.",
 )
 @db_option
 def partners_command(since: date | None, format_: str, db: str | None) -> None:
