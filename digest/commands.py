@@ -40,6 +40,7 @@ from thaidigest.options import (
     load_config_or_exit,
     out_option,
 )
+from thaidigest.plural import counted
 from thaidigest.store import Store, utc_now
 
 
@@ -192,14 +193,14 @@ def digest_command(
         rescored = rescore_stored(store, config)
         if rescored.read:
             click.echo(
-                f"scored {rescored.read} stored articles again (the model, rules or threshold "
-                f"changed): {rescored.changed} changed"
+                f"scored {counted(rescored.read, 'stored article')} again (the model, rules or "
+                f"threshold changed): {rescored.changed} changed"
             )
         refound = refind_partners_stored(store, config)
         if refound.read:
             click.echo(
-                f"read the partners of {refound.read} stored articles again (the partner names, "
-                f"their rules or the partners file changed): {refound.changed} changed"
+                f"read the partners of {counted(refound.read, 'stored article')} again (the partner "
+                f"names, their rules or the partners file changed): {refound.changed} changed"
             )
         results = [build_digest(store, out_dir, built, config) for built in weeks]
         site_url = config["digest"]["site_url"]
@@ -213,12 +214,12 @@ def digest_command(
         changed = list(dict.fromkeys(path for result in results for path in result.changed))
         files = {path for result in results for path in result.files}
         for result in results:
-            click.echo(f"digest {result.week}: {result.items} items")
+            click.echo(f"digest {result.week}: {counted(result.items, 'item')}")
         for path in changed:
             click.echo(f"wrote {path}")
         unchanged = len(files) - len(changed)
         if unchanged:
-            click.echo(f"{unchanged} files unchanged in {out_dir}")
+            click.echo(f"{counted(unchanged, 'file')} unchanged in {out_dir}")
         if mail or config["email"]["enabled"]:
             unfinished = [built for built in weeks if not built.is_over(now)]
             if unfinished:  # a preview, built again once over

@@ -44,6 +44,7 @@ from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.options import SettingsError
+from thaidigest.plural import counted
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
 
@@ -375,9 +376,11 @@ def send_digest(
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
-            f"{len(pending)} recipients: {reason} ({left} not mailed)"
+            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)"
         ) from None
     if failed:
         reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
-        raise MailError(f"digest {week} not mailed to {len(failed)} recipients: {reasons}")
+        raise MailError(
+            f"digest {week} not mailed to {counted(len(failed), 'recipient')}: {reasons}"
+        )
     return MailReport(tuple(sent), tuple(skipped))

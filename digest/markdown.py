@@ -19,6 +19,7 @@ from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines
 from thaidigest.partners import partner_name
+from thaidigest.plural import counted
 from thaidigest.sites import HOSTS
 from thaidigest.urls import web_host
 
@@ -227,7 +228,7 @@ def summary_line(digest: WeekDigest) -> str:
         )
         if count
     ]
-    count = f"{len(items)} item{'' if len(items) == 1 else 's'}"
+    count = counted(len(items), "item")
     if marked:
         count += f" ({', '.join(marked)})"
     sources = _counted(Counter(item_source_label(item) for item in items), str)
@@ -321,7 +322,7 @@ def change_lines(diff: Diff) -> list[str]:
     if diff.whole_paragraphs and (diff.removed or diff.added):
         lines.append(
             "Too long to align sentence by sentence: "
-            f"{len(diff.removed)} paragraph{'' if len(diff.removed) == 1 else 's'} removed, "
+            f"{counted(len(diff.removed), 'paragraph')} removed, "
             f"{len(diff.added)} added"
         )
     details = [
@@ -337,7 +338,7 @@ def change_lines(diff: Diff) -> list[str]:
     lines.extend(details[:MAX_CHANGE_LINES])
     left_out = len(details) - MAX_CHANGE_LINES
     if left_out > 0:
-        lines.append(f"… and {left_out} more change{'' if left_out == 1 else 's'} not shown")
+        lines.append(f"… and {counted(left_out, 'more change', 'more changes')} not shown")
     return lines
 
 

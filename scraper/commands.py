@@ -13,6 +13,7 @@ from thaidigest.config import merge
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
+from thaidigest.plural import counted
 from thaidigest.sites import CRAWL_SOURCES, SOURCES, START_ID_SOURCES
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
@@ -26,11 +27,12 @@ def format_report(source: str, run: dict[str, Any]) -> str:
     report = run["report"]
     forbidden = robots_rules(report["blocked"])
     responses = ", ".join(f"{status}: {count}" for status, count in report["responses"].items())
+    fetched = report.get("fetched")
     lines = [
         f"{source}: {run['status']}{robots_note(forbidden)} "
         f"in {report.get('duration', 0)} s; "
-        f"{report['requests']} requests ({responses or 'no responses'}), "
-        f"{report.get('fetched', '?')} pages fetched",
+        f"{counted(report['requests'], 'request')} ({responses or 'no responses'}), "
+        f"{'? pages' if fetched is None else counted(fetched, 'page')} fetched",
         f"  new {report['new']}, updated {report['updated']}, unchanged {report['unchanged']}, "
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
         f"not found {report.get('not_found', 0)}, "

@@ -75,7 +75,7 @@ def test_import_digest_and_export_run_with_a_home_that_cannot_be_written(
         "digest", "--week", SEED_WEEK, "--out", "public", "--db", "db.sqlite", env=env, cwd=tmp_path
     )
     assert digest.returncode == 0, digest.stderr
-    assert f"digest {SEED_WEEK}: 1 items" in digest.stdout
+    assert f"digest {SEED_WEEK}: 1 item\n" in digest.stdout
     week = (tmp_path / "public" / "digests" / f"{SEED_WEEK}.md").read_text(encoding="utf-8")
     assert "APEC 2024" in week
 

@@ -34,6 +34,7 @@ from thaidigest.pipeline import (
     rules_from_config,
     threshold_from_config,
 )
+from thaidigest.plural import counted
 from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, expand_paths, read_files
 from thaidigest.relevance import explain
 from thaidigest.store import Store
@@ -293,7 +294,8 @@ def train_relevance_command(
     card = train_model(examples, output)
     trained = card["trained_on"]
     click.echo(
-        f"wrote {output}: {trained['articles']} articles ({trained['relevant']} relevant), "
+        f"wrote {output}: {counted(trained['articles'], 'article')} "
+        f"({trained['relevant']} relevant), "
         f"vocabulary {card['vocabulary']}"
     )
 

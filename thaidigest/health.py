@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from thaidigest.model import FALLBACK_EXTRACTION
+from thaidigest.plural import counted
 from thaidigest.store import Store, articles, crawl_runs, iso, parse_iso
 
 HISTORY_PERIODS = 8  # the median of found articles is taken over this many periods before
@@ -80,7 +81,7 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
     """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``,
     ``rate limited: 429 after 4 retries``: a blocked answer's reason, when the crawl gave one,
     rather than its status."""
-    counted: Counter[str] = Counter()
+    tally: Counter[str] = Counter()
     for run in runs:
         if run.status == OK:
             continue
@@ -97,9 +98,9 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
             found.append(str(report["unfinished"]))
         if not found and run.status == "failed":
             errors = report.get("errors", [])
-            found.append(f"{len(errors)} errors" if errors else "nothing fetched")
-        counted.update(set(found) or {run.status})
-    ordered = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))
+            found.append(counted(len(errors), "error") if errors else "nothing fetched")
+        tally.update(set(found) or {run.status})
+    ordered = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple(f"{reason} (×{count})" if count > 1 else reason for reason, count in ordered)
 
 

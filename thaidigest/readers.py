@@ -39,6 +39,7 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
+from thaidigest.plural import counted
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
@@ -481,7 +482,8 @@ def read_jsonl_file(
         return
     if not lines:
         blank = reader.blank if reader else 0
-        yield Rejected(str(path), f"no articles: {blank:,} blank lines" if blank else "empty file")
+        reason = f"no articles: {counted(blank, 'blank line', thousands=True)}"
+        yield Rejected(str(path), reason if blank else "empty file")
 
 
 def _ends_with(path: Path, suffixes: tuple[str, ...]) -> bool:
@@ -501,15 +503,14 @@ def expand_paths(
             files = sorted(child for child in path.iterdir() if child.is_file())
             wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
             others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
-            files_word = "file" if len(others) == 1 else "files"
             if not wanted:
                 reason = f"no {SUFFIX_NAMES} file in it"
                 if others:
-                    reason += f" ({len(others)} other {files_word}, such as {others[0]})"
+                    reason += f" ({counted(len(others), 'other file')}, such as {others[0]})"
                 yield Rejected(str(path), reason)
                 continue
             if others and on_skipped is not None:
-                note = f"{len(others)} {files_word} not {SUFFIX_NAMES}, such as {others[0]}"
+                note = f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
                 on_skipped(Rejected(str(path), note))
             yield from wanted
         elif path.exists():  # a file, or a named pipe another program writes the corpus into

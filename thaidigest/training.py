@@ -101,7 +101,7 @@ def read_labelled_articles(corpus_path: Path, ids: Collection[int]) -> dict[int,
             articles[key] = normalise_article(item)
     missing = sorted(set(ids) - set(articles))
     if missing:
-        raise ValueError(f"{len(missing)} labelled ids are not in {corpus_path}: {missing[:5]}")
+        raise ValueError(f"labelled ids not in {corpus_path} ({len(missing)}): {missing[:5]}")
     return articles
 
 

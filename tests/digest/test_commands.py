@@ -50,7 +50,7 @@ def test_digest_writes_the_week_and_says_what_it_wrote(tmp_path):
     arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
     result = CliRunner().invoke(digest_command, arguments)
     assert result.exit_code == 0, result.output
-    assert "digest 2024-W34: 1 items" in result.output
+    assert "digest 2024-W34: 1 item\n" in result.output
     assert f"wrote {out / 'digests' / '2024-W34.md'}" in result.output
     assert "ASEAN digital ministers meet" in (out / "digests" / "2024-W34.md").read_text()
     again = CliRunner().invoke(digest_command, arguments)
@@ -322,7 +322,7 @@ def test_a_recipient_refusing_every_week_is_owed_no_more_than_the_feeds_weeks(tm
         result = mail_weeks(tmp_path, db, inbox.port, recipients, *weeks, digest="weeks = 2")
         assert result.exit_code == 1
         # The last run tried the one week still owed and its own: one session each.
-        assert result.output.count("not mailed to 1 recipients") == 2
+        assert result.output.count("not mailed to 1 recipient:") == 2
     store = Store(f"sqlite:///{db}")
     try:
         still = owed(store, recipients, last.shift(-1))
@@ -444,7 +444,7 @@ def test_the_demo_builds_its_local_digest_without_the_site_url_warning(tmp_path)
     arguments = digest_arguments("2024-W34", tmp_path / "out")
     result = CliRunner().invoke(digest_command, [*arguments, "--db", str(stored(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "digest 2024-W34: 1 items" in result.stdout
+    assert "digest 2024-W34: 1 item\n" in result.stdout
     assert "site_url" not in result.stderr
 
 

@@ -69,7 +69,7 @@ def test_a_site_answering_only_soft_404s_for_a_week_is_a_quiet_site(tmp_path):
             again = crawl(site.base_url, db, config, "--source", "thaigov")
             assert again.returncode == 0, again.stderr[-2000:]
             assert "new 0, updated 0" in again.stdout
-            every_page_200 = r"requests \(200: \d+\), \d+ pages fetched\n"
+            every_page_200 = r"requests \(200: \d+\), \d+ pages? fetched\n"
             assert re.search(every_page_200, again.stdout)  # every answer 200 ...
             assert re.search(r"soft 404 [1-9]", again.stdout)  # ... and the articles soft 404s
     soft_404_runs = run_ids(db, "thaigov")[1:]
