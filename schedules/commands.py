@@ -16,6 +16,7 @@ from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
 from scraper.report import robots_note, robots_rules
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
+from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import NoDatabaseError, Store, crawl_runs, database_url, parse_iso, utc_now
 
@@ -192,7 +193,8 @@ def schedule_command(schedules_file: Path | None, db: str | None, config_file: s
                 "the daemon removes it when it starts",
                 err=True,
             )
-    click.echo(f"{schedule.source}: {len(schedule.jobs)} job(s), timezone {schedule.timezone}")
+    jobs = counted(len(schedule.jobs), "job")
+    click.echo(f"{schedule.source}: {jobs}, timezone {schedule.timezone}")
     for line in schedule_lines(schedule, utc_now(), kept.next_runs, grace, kept.unreadable):
         click.echo(line)
 

@@ -432,3 +432,12 @@ def test_the_deploy_guides_schedule_example_is_valid_with_either_timetable():
     for text in (example, every):
         (job,) = parse_schedule(text, "deploy.md").jobs
         assert job.name == "crawl"
+
+
+def test_the_schedule_command_counts_one_job_as_one_job(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "one.toml"
+    path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 7 * * *"\n')
+    result = CliRunner().invoke(schedule_command, ["--schedules", str(path), "--db", "db.sqlite"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].endswith(": 1 job, timezone Asia/Bangkok")
