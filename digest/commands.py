@@ -199,8 +199,9 @@ def digest_command(
         refound = refind_partners_stored(store, config)
         if refound.read:
             click.echo(
-                f"read the partners of {counted(refound.read, 'stored article')} again (the partner "
-                f"names, their rules or the partners file changed): {refound.changed} changed"
+                f"read the partners of {counted(refound.read, 'stored article')} again "
+                "(the partner names, their rules or the partners file changed): "
+                f"{refound.changed} changed"
             )
         results = [build_digest(store, out_dir, built, config) for built in weeks]
         site_url = config["digest"]["site_url"]

@@ -74,8 +74,8 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
     after taking the lock over; exit 1 when the scheduler's thread died, for a
     supervisor to restart the daemon. A log that cannot be written stops the daemon
-    as SIGTERM does, then ends it as any command whose output fails
-    (:mod:`thaidigest.output`): exit 141 for a closed pipe, one line and exit 1 else.
+    as SIGTERM does, then ends it as any command whose output fails: exit 141 for a
+    closed pipe, one line and exit 1 else.
     """
     from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost

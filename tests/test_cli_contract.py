@@ -55,5 +55,5 @@ def test_every_option_says_what_it_does_and_no_help_shows_docstring_markup(name)
         if isinstance(parameter, click.Option) and not parameter.hidden and not parameter.help
     ]
     assert undescribed == []
-    assert "``" not in shown.output
-    assert not re.search(r":(?:func|data|mod|class|meth):`", shown.output)
+    # reStructuredText markup (``--out``, :mod:`x`) is for the docs; a terminal shows it raw.
+    assert "`" not in shown.output
