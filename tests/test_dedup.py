@@ -14,6 +14,7 @@ from datasketch import MinHash, MinHashLSH
 from sqlalchemy import event, func, select, update
 
 from tests.conftest import DATA
+from thaidigest import fingerprint as fingerprint_module
 from thaidigest.dedup import BandIndex, Deduplicator
 from thaidigest.fingerprint import (
     CANDIDATE_SIMILARITY,
@@ -289,6 +290,24 @@ def test_headlines_agree_when_they_write_the_same_numbers_and_years_another_way(
 ) -> None:
     assert headlines_agree(first, second) is agreeing
     assert headlines_agree(second, first) is agreeing
+
+
+def test_a_headline_is_read_once_however_often_it_is_compared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+    digits = fingerprint_module.arabic_digits
+
+    def counted(title: str) -> str:
+        read.append(title)
+        return digits(title)
+
+    monkeypatch.setattr(fingerprint_module, "arabic_digits", counted)
+    edition = "ประชุมทดสอบการอ่านหัวข่าวครั้งเดียว ครั้งที่ {}"
+    assert not headlines_agree(edition.format(3), edition.format(4))
+    assert not headlines_agree(edition.format(3), edition.format(5))
+    assert headlines_agree(edition.format(4), edition.format(4))
+    assert sorted(read) == [edition.format(n) for n in (3, 4, 5)]
 
 
 # --- Clusters ----------------------------------------------------------------

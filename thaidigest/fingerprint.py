@@ -112,6 +112,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -153,6 +154,8 @@ WINDOW_DAYS = 3  # articles dated this many days apart or fewer are compared one
 SKETCH_SIZE = 256  # smallest 5-gram hashes kept of a text, to estimate containment
 SKETCH_MARGIN = 0.1  # estimated containment this far under CONTAINMENT is computed exactly
 SKETCH_CACHE_SIZE = 8192  # sketches kept in memory (1 KB each); others are made from the text
+# Headlines whose numbers are kept read: a cluster's members are compared with each newcomer.
+HEADLINE_NUMBERS_CACHE_SIZE = 8192
 # Multiplier of the polynomial shingle hash: odd, 64-bit, well mixed.
 SHINGLE_BASE = np.uint64(0x9E3779B97F4A7C15)
 SIGNATURE_DTYPE = np.dtype("<u4")
@@ -442,8 +445,14 @@ def headlines_agree(first: str, second: str) -> bool:
     or prefixed by a republisher agrees, and so does one writing a number or a
     year another way (:func:`headline_numbers`).
     """
-    one, other = headline_numbers(first), headline_numbers(second)
+    one, other = _read_headline_numbers(first), _read_headline_numbers(second)
     return not one or not other or not one - other or not other - one
+
+
+# Deduplication compares a newcomer with every member of a cluster it may join, and the
+# cluster's members with one another: each headline is read once, not once a comparison.
+# The counters are shared, so only read (``-`` makes a new one).
+_read_headline_numbers = lru_cache(maxsize=HEADLINE_NUMBERS_CACHE_SIZE)(headline_numbers)
 
 
 def days_apart(first: str | None, second: str | None) -> int:
