@@ -106,6 +106,7 @@ __all__ = [
     "files_digest",
     "first_spellings",
     "found_partners",
+    "packaged_files_digest",
     "partner_key",
     "partner_name",
     "partner_table",
@@ -826,8 +827,13 @@ def partners_digest() -> str:
     read as the package holds them, so an installed wheel, which ships its ``.py`` files,
     gives the digest its source tree gives.
     """
+    return packaged_files_digest(DECIDING_FILES)
+
+
+def packaged_files_digest(names: Iterable[str]) -> str:
+    """The :func:`files_digest` of these files of the package, as installed."""
     package = resources.files("thaidigest")
-    return files_digest(package.joinpath(name).read_bytes() for name in DECIDING_FILES)
+    return files_digest(package.joinpath(name).read_bytes() for name in names)
 
 
 def files_digest(contents: Iterable[bytes]) -> str:

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.partners import (
     PartnerTable,
-    files_digest,
     found_partners,
+    packaged_files_digest,
     partner_table,
     partners,
     partners_digest,
@@ -118,8 +117,7 @@ def normaliser_digest() -> str:
     """sha256 of the packaged normaliser as installed: stored texts are scored and their
     partners found as it writes them (:func:`~thaidigest.normalise.renormalised`), so a
     release that changes it reads every stored article again."""
-    package = resources.files("thaidigest")
-    return files_digest(package.joinpath(name).read_bytes() for name in NORMALISER_FILES)
+    return packaged_files_digest(NORMALISER_FILES)
 
 
 def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
@@ -135,7 +133,7 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
         normaliser_digest(),
         repr(threshold_from_config(config)),
     )
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return _sha256("\0".join(parts))
 
 
 def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
