@@ -283,9 +283,35 @@ def test_articles_stored_with_another_table_while_partners_are_found_again_are_f
         return real(title, body, table)
 
     monkeypatch.setattr(pipeline, "partners", importing_meanwhile)
-    assert refind_partners_stored(store, config) == Reread()  # nothing written: next call
+    # It found the partners of the four it read, but records no fingerprint: next call.
+    assert refind_partners_stored(store, config) == Reread(read=4, changed=0)
     monkeypatch.setattr(pipeline, "partners", real)
     assert stored_partners(store)["000"] == ["org:APEC"]  # the old table's
+    assert store.meta_value(PARTNERS_KEY) != partners_fingerprint(TELWG)
+    assert refind_partners_stored(store, config) == TELWG_REREAD
+    assert stored_partners(store) == with_telwg()
+
+
+def test_a_pass_begun_meanwhile_does_not_hide_a_write_with_another_table(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import built before the edit stores seed 000 during a re-find, and another
+    # process begins its own re-find with the same new file: the first pass must not take
+    # the second's record for its own and record the new file over seed 000's old partners.
+    old, config = built_before_the_edit(store, tmp_path)
+    real = pipeline.partners
+    meanwhile: list[str] = []
+
+    def importing_and_another_pass(title: str, body: str, table: object) -> tuple[str, ...]:
+        if not meanwhile:
+            meanwhile.append(title)
+            assert old.ingest(read_paths([TELWG_SEED])).new == 1
+            store.begin_finding(PARTNERS_KEY, partners_fingerprint(TELWG))
+        return real(title, body, table)
+
+    monkeypatch.setattr(pipeline, "partners", importing_and_another_pass)
+    refind_partners_stored(store, config)
+    monkeypatch.setattr(pipeline, "partners", real)
     assert store.meta_value(PARTNERS_KEY) != partners_fingerprint(TELWG)
     assert refind_partners_stored(store, config) == TELWG_REREAD
     assert stored_partners(store) == with_telwg()

@@ -149,10 +149,10 @@ def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
     As partners are (:func:`refind_partners_stored`), an article stored anew meanwhile
     keeps the scores of its new text, an ingestor built before the rules or model changed
     takes the recorded fingerprint out as it writes, and a pass during which one wrote
-    writes nothing: the next one scores every stored article again.
+    records no fingerprint: the next one scores every stored article again.
     Returns how many articles were scored again and how many of them changed (their
     relevance, verdict or topics), the only ones written; nothing when what scores them
-    is the one recorded, or when articles were scored with another meanwhile.
+    is the one recorded.
     """
     return _rescore(store, config, user_rules_text(config))
 
@@ -165,7 +165,7 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
         return Reread()
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
-    store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
+    begun = store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
     updates, read = [], 0
     stored = iter(store.iter_articles())
     while rows := list(islice(stored, RESCORE_BATCH)):
@@ -185,10 +185,7 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
                 score = (result.score, result.relevant, json.dumps(topics))
                 updates.append((row["id"], row["content_hash"], *score))
         read += len(rows)
-    written = store.update_scores(updates, SCORING_KEY, fingerprint, begun=True)
-    if written is None:
-        return Reread()  # articles were scored with another model or rules meanwhile
-    return Reread(read, written)
+    return Reread(read, store.update_scores(updates, SCORING_KEY, fingerprint, begun=begun))
 
 
 PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored articles' partners
@@ -227,12 +224,14 @@ def refind_partners_stored(store: Store, config: dict[str, Any]) -> Reread:
     :func:`~thaidigest.store.written_with`), and the next call finds every stored
     article's partners again. One that writes while this reads the stored articles
     would leave its articles, read before it wrote them, with its partners: this
-    records that it begins first (:meth:`~thaidigest.store.Store.begin_finding`), which
-    such a write takes out too, and then writes nothing (the next call tries again).
+    records that it begins first (:meth:`~thaidigest.store.Store.begin_finding`, a record
+    of this pass alone), which such a write takes out too, and so does another pass
+    beginning; it then writes the partners it found but not the fingerprint, and the
+    next call finds them all again.
     Returns how many articles' partners were found again and how many of them changed
     and were written (not one stored anew meanwhile: see
     :meth:`~thaidigest.store.Store.update_partners`); nothing when what finds them is the
-    one recorded, or when articles were stored with another table meanwhile.
+    one recorded.
     """
     return _refind_partners(store, config, user_partners_text(config))
 
@@ -244,7 +243,7 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
     if store.meta_value(PARTNERS_KEY) == fingerprint:
         return Reread()
     table = checked_partner_table(config, user_partners)
-    store.begin_finding(PARTNERS_KEY, fingerprint)
+    begun = store.begin_finding(PARTNERS_KEY, fingerprint)
     changed, read = [], 0
     for row in store.iter_articles():
         # Read as today's normaliser writes it, as rescoring reads it (renormalised).
@@ -252,10 +251,7 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
         if found != json.loads(row["partners"]):
             changed.append((row["id"], row["content_hash"], json.dumps(found)))
         read += 1
-    written = store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=True)
-    if written is None:
-        return Reread()  # articles were stored with another table meanwhile: the next call
-    return Reread(read, written)
+    return Reread(read, store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=begun))
 
 
 @dataclass(frozen=True)

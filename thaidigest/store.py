@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -369,9 +370,9 @@ def _add_partners(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="2"))
 
 
-# Before a fingerprint in ``meta``: a pass is finding a field of every stored article
-# again (their partners, their scores) with what the fingerprint names
-# (:meth:`Store.begin_finding`).
+# Before a fingerprint in ``meta``, then a token of the pass: a pass is finding a field
+# of every stored article again (their partners, their scores) with what the fingerprint
+# names (:meth:`Store.begin_finding`).
 FINDING = "finding "
 
 
@@ -387,8 +388,13 @@ def written_with(conn: Connection, key: str, fingerprint: str) -> None:
     stored article's again with the new one and recorded its fingerprint: nothing would
     find the first one's articles again."""
     recorded = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
-    if recorded is not None and recorded not in (fingerprint, FINDING + fingerprint):
+    if recorded is not None and not _names(recorded, fingerprint):
         conn.execute(delete(meta).where(meta.c.key == key))
+
+
+def _names(recorded: str, fingerprint: str) -> bool:
+    """Whether a ``meta`` value names ``fingerprint``: recorded, or a pass finding with it."""
+    return recorded == fingerprint or recorded.startswith(f"{FINDING}{fingerprint} ")
 
 
 def _set_meta(conn: Connection, key: str, value: str) -> None:
@@ -740,15 +746,14 @@ class Store:
         meta_key: str,
         meta_value: str,
         *,
-        begun: bool = False,
-    ) -> int | None:
+        begun: str | None = None,
+    ) -> int:
         """Store new ``(id, content hash read, relevance, relevant, topics JSON)`` and record
-        ``meta_key``, at once; how many articles' scores were written, or None when nothing
-        was.
+        ``meta_key``, at once; how many articles' scores were written.
 
         As :meth:`update_partners`: an article stored anew meanwhile keeps the scores of its
-        new text, and a pass that recorded :meth:`begin_finding` writes nothing unless the
-        store still records it."""
+        new text, and a pass that began with :meth:`begin_finding` records its fingerprint
+        only if the store still holds the record that pass began with."""
         rows = [
             {
                 "row_id": article_id,
@@ -773,13 +778,21 @@ class Store:
         )
         return self._update_found(statement, rows, meta_key, meta_value, begun)
 
-    def begin_finding(self, meta_key: str, meta_value: str) -> None:
+    def begin_finding(self, meta_key: str, meta_value: str) -> str:
         """Record that a pass begins to find a field of every stored article again (their
-        partners, their scores) with what ``meta_value`` names: an ingestor that writes
-        articles with another meanwhile takes the record out (:func:`written_with`), and
-        the pass's :meth:`update_partners` or :meth:`update_scores` then writes nothing."""
+        partners, their scores) with what ``meta_value`` names; the record, which the pass
+        gives :meth:`update_partners` or :meth:`update_scores` (``begun``).
+
+        An ingestor that writes articles with another meanwhile takes the record out
+        (:func:`written_with`), and so does another pass beginning (each record holds a
+        token of its own: a second pass with the same fingerprint must not put back the
+        record a write took out). The pass then writes what it found, each article
+        guarded by its content hash, but does not record its fingerprint: the next pass
+        finds every article again."""
+        record = f"{FINDING}{meta_value} {secrets.token_hex(8)}"
         with self.transaction() as conn:
-            _set_meta(conn, meta_key, FINDING + meta_value)
+            _set_meta(conn, meta_key, record)
+        return record
 
     def update_partners(
         self,
@@ -787,18 +800,18 @@ class Store:
         meta_key: str,
         meta_value: str,
         *,
-        begun: bool = False,
-    ) -> int | None:
+        begun: str | None = None,
+    ) -> int:
         """Store new ``(id, content hash read, partners JSON)`` and record ``meta_key``, at
-        once; how many articles' partners were written, or None when nothing was.
+        once; how many articles' partners were written.
 
         An article whose content hash is no longer the one its partners were found in
         keeps its partners, and is not counted: another process stored a new version
         meanwhile, and the partners of its text. A database whose driver cannot count the
-        rows a batch updates counts every article given. A pass that recorded
-        :meth:`begin_finding` (``begun``) writes nothing unless the store still records it:
-        articles were written with another table since it began reading, or another pass
-        began (see :func:`written_with`)."""
+        rows a batch updates counts every article given. A pass that began with
+        :meth:`begin_finding` (``begun``: the record it made) records ``meta_value`` only if
+        the store still holds that record: articles were written with another table since
+        it began reading, or another pass began, otherwise (see :func:`written_with`)."""
         rows = [
             {"row_id": article_id, "read_hash": content_hash, "found": partners}
             for article_id, content_hash, partners in found
@@ -819,21 +832,19 @@ class Store:
         rows: list[dict[str, Any]],
         meta_key: str,
         meta_value: str,
-        begun: bool,
-    ) -> int | None:
+        begun: str | None,
+    ) -> int:
         """Run ``statement`` for ``rows`` and record ``meta_key``, in one transaction (see
-        :meth:`update_partners`); how many rows it wrote, or None when nothing was."""
+        :meth:`update_partners`); how many rows it wrote."""
         written = 0
         with self.transaction() as conn:
-            if begun:
-                recorded = conn.execute(select(meta.c.value).where(meta.c.key == meta_key))
-                if recorded.scalar() != FINDING + meta_value:
-                    return None
             if rows:  # one executemany
                 result = conn.execute(statement, rows)
                 sane = self.engine.dialect.supports_sane_multi_rowcount
                 written = result.rowcount if sane else len(rows)
-            _set_meta(conn, meta_key, meta_value)
+            recorded = conn.execute(select(meta.c.value).where(meta.c.key == meta_key)).scalar()
+            if begun is None or recorded == begun:
+                _set_meta(conn, meta_key, meta_value)
         return written
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
