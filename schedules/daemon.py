@@ -34,9 +34,10 @@ running crawl at once (a crawl closes within seconds and loses nothing; see
 ``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
-A renewal of the lock waiting for a database another writer holds gives up at
-the signal, and the release at exit waits ``RELEASE_WAIT`` seconds at most, so
-neither holds the stop up for the busy timeout.
+The wait for the lock at the start, and a renewal of it, waiting for a database
+another writer holds give up at the signal (the daemon then stops as above, exit
+0, having taken nothing), and the release at exit waits ``RELEASE_WAIT`` seconds
+at most, so none holds the stop up for the busy timeout.
 
 A log that cannot be written (``thaidigest run | head -1`` once ``head`` has
 its line, a full disk) stops the daemon as SIGTERM does: it releases its lock
@@ -89,7 +90,7 @@ from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.output import OutputError
-from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError
+from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError, StoreWaitStopped
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -627,6 +628,11 @@ class _Signals:
         return self.count > 1
 
 
+def _log_received(signals: _Signals) -> None:
+    if signals.first is not None:
+        log.info("received %s: stopping", signal.Signals(signals.first).name)
+
+
 def run_daemon(
     schedule: Schedule,
     *,
@@ -646,7 +652,12 @@ def run_daemon(
     _SUBPROCESSES.environment = {**os.environ, DB_ENV: db_url}
     store = Store(db_url)
     try:
-        locks.acquire(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+        locks.acquire(store, DAEMON_LOCK, DAEMON_LOCK_TTL, stopping=signals.received)
+    except StoreWaitStopped:  # signalled while the database was busy: nothing taken yet
+        store.close()
+        _log_received(signals)
+        log.info("stopped")
+        return
     except locks.LockHeld:
         store.close()
         raise
@@ -763,8 +774,7 @@ def _run_locked(
             log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             failure = locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
             break
-    if signals.first is not None:
-        log.info("received %s: stopping", signal.Signals(signals.first).name)
+    _log_received(signals)
     stop_scheduler(scheduler)
     _SUBPROCESSES.stop(
         signals.first or signal.SIGTERM,

@@ -38,7 +38,12 @@ from schedules.daemon import (
 )
 from schedules.spec import parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import FIRST_THAIGOV_ID, add_crawl_setting, write_config
+from tests.scraper.crawling import (
+    FIRST_THAIGOV_ID,
+    add_crawl_setting,
+    someone_waits_for_the_write_lock,
+    write_config,
+)
 from thaidigest import locks as thaidigest_locks
 from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
@@ -50,6 +55,7 @@ CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
 STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
 ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
 PROMPT_STOP = 5  # seconds `thaidigest run` may take to exit after SIGTERM, no job running
+WAITING_STOP = 2  # seconds it may take to exit after a signal while it waits for its lock
 RENEWAL_WAITING = 2  # seconds the database is locked before the signal: a renewal waits
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 # `thaidigest run` with jobs every few seconds (a real schedule needs a minute or more).
@@ -830,6 +836,39 @@ def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_i
     assert "the daemon lock's renewal given up: stopping" in log, log  # it was waiting
     assert "received SIGTERM: stopping" in log, log
     assert "cannot renew" not in log and " ERROR " not in log, log
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_daemon_waits_for_a_busy_database_stops_it_at_once(signum, tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    with database_locked_by_another_writer(db):
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log")
+        try:
+            deadline = time.monotonic() + 30
+            while not someone_waits_for_the_write_lock(db):  # for its lock, in locks.acquire
+                assert daemon.process.poll() is None, daemon.log()
+                assert time.monotonic() < deadline, daemon.log()
+                time.sleep(0.05)
+            daemon.process.send_signal(signum)
+            began = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                daemon.process.wait(timeout=store_module.BUSY_TIMEOUT + 10)
+            took = time.monotonic() - began
+        finally:
+            if daemon.process.poll() is None:
+                daemon.process.kill()
+                daemon.process.wait()
+        log = daemon.log()
+        assert took < WAITING_STOP, f"still running {took:.1f} s after the signal\n{log}"
+        assert daemon.process.returncode == 0, log  # as a daemon stopped at any other time
+        assert f"received {signal.Signals(signum).name}: stopping" in log, log
+        assert log.rstrip().endswith("stopped"), log
+        assert "locked" not in log and "running 1 job(s)" not in log, log
+    assert locks(db) == []  # nothing taken
 
 
 def lock_expiry(db: Path) -> str:
