@@ -101,7 +101,7 @@ from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.output import OutputError
-from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError, StoreWaitStopped
+from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -113,7 +113,6 @@ DAEMON_LOCK = "daemon"
 # The lock outlives a daemon killed on another machine (or container) by at most this.
 DAEMON_LOCK_TTL = timedelta(minutes=5)
 DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
-RENEW_TURN = 0.5  # seconds a renewal waits for a busy database before it looks at the signals
 RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
 LATE_NOTICE = 60  # seconds late a run may start before a warning says so, and why
 APSCHEDULER_LOG = "apscheduler.scheduler"  # the logger of APScheduler's scheduler
@@ -780,28 +779,19 @@ def _renew_lock(store: Store, stopping: Callable[[], bool] = lambda: False) -> s
     :data:`thaidigest.store.BUSY_TIMEOUT`, or out of reach for now) is a warning and
     None: the next renewal tries again, and the lock outlasts a few missed ones.
 
-    It waits for a busy database in turns of :data:`RENEW_TURN` seconds and gives
-    up, None, once ``stopping()``: SQLite waits inside one call, and the signal
-    handler runs only when that returns, so one long wait would hold SIGTERM up for
-    the whole busy timeout. Giving up leaves the lock's expiry as it was, and the
-    daemon that gives up stops.
+    It waits for a busy database in turns and gives up, None, once ``stopping()``
+    (:meth:`thaidigest.store.Store.transaction`): one long wait would hold SIGTERM
+    up for the whole busy timeout. Giving up leaves the lock's expiry as it was, and
+    the daemon that gives up stops.
     """
-    give_up_at = time.monotonic() + store_module.BUSY_TIMEOUT
-    held = None
-    while held is None:
-        turn = min(RENEW_TURN, max(0.0, give_up_at - time.monotonic()))
-        try:
-            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL, wait=turn)
-        except StoreBusyError as error:
-            if stopping():
-                log.info("the %s lock's renewal given up: stopping", DAEMON_LOCK)
-                return None
-            if time.monotonic() >= give_up_at:
-                _log_renewal_refused(error)
-                return None
-        except StoreError as error:  # the store's one-line error for any database failure
-            _log_renewal_refused(error)
-            return None
+    try:
+        held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL, stopping=stopping)
+    except StoreWaitStopped:
+        log.info("the %s lock's renewal given up: stopping", DAEMON_LOCK)
+        return None
+    except StoreError as error:  # the store's one-line error for any database failure
+        _log_renewal_refused(error)
+        return None
     if held:
         return None
     try:

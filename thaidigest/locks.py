@@ -252,13 +252,15 @@ def renew(
     now: datetime | None = None,
     *,
     wait: float | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> bool:
     """Move the expiry of the lock ``name`` to ``ttl`` from now; False if we no longer hold it.
 
-    ``wait``: seconds to wait for a busy database (:meth:`Store.transaction`).
+    ``wait``: seconds to wait for a busy database, and ``stopping``: whether to give
+    that wait up (:meth:`Store.transaction`).
     """
     now = now or utc_now()
-    with store.transaction(wait) as conn:
+    with store.transaction(wait, stopping=stopping) as conn:
         result = conn.execute(
             update(locks)
             .where(locks.c.name == name, locks.c.holder == str(this_process()))
