@@ -5,8 +5,14 @@ The jobs and their next run times live in the project's database (table
 ``apscheduler_jobs``), so a run that falls due while the daemon is down
 happens once when it comes back (``coalesce``), not zero times and not once per
 missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
-later than that is dropped instead, with a warning. A job never runs twice at
-once (``max_instances = 1``), and one daemon at a time runs a database's jobs:
+later than that is dropped instead, with a warning. A run that starts more than
+``LATE_NOTICE`` seconds late is a warning that says why, if it is known: missed
+while the daemon was down (it fell due before this daemon started), or held back
+while the database was busy (the job store refused, or the daemon waited for its
+lock, after the run fell due) (:func:`late_notice`). A job never runs twice at
+once (``max_instances = 1``): a run due while the job's previous run still goes
+is skipped, with a warning that says so (in place of APScheduler's own), and one
+daemon at a time runs a database's jobs:
 it holds the lock ``daemon`` (:mod:`thaidigest.locks`), renewed every minute;
 a second one finds it held and raises :class:`thaidigest.locks.LockHeld`. A
 renewal the database refuses (busy, locked by another writer) is logged as a
@@ -34,9 +40,10 @@ running crawl at once (a crawl closes within seconds and loses nothing; see
 ``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
-A renewal of the lock waiting for a database another writer holds gives up at
-the signal, and the release at exit waits ``RELEASE_WAIT`` seconds at most, so
-neither holds the stop up for the busy timeout.
+The wait for the lock at the start, and a renewal of it, waiting for a database
+another writer holds give up at the signal (the daemon then stops as above, exit
+0, having taken nothing), and the release at exit waits ``RELEASE_WAIT`` seconds
+at most, so none holds the stop up for the busy timeout.
 
 A log that cannot be written (``thaidigest run | head -1`` once ``head`` has
 its line, a full disk) stops the daemon as SIGTERM does: it releases its lock
@@ -75,7 +82,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job as StoredJob
 from apscheduler.jobstores.base import JobLookupError
@@ -89,7 +101,7 @@ from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.output import OutputError
-from thaidigest.store import DB_ENV, Store, StoreBusyError, StoreError
+from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
@@ -101,9 +113,9 @@ DAEMON_LOCK = "daemon"
 # The lock outlives a daemon killed on another machine (or container) by at most this.
 DAEMON_LOCK_TTL = timedelta(minutes=5)
 DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
-RENEW_TURN = 0.5  # seconds a renewal waits for a busy database before it looks at the signals
 RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
-LATE_NOTICE = 60  # seconds late a run may start before a warning says it was missed
+LATE_NOTICE = 60  # seconds late a run may start before a warning says so, and why
+APSCHEDULER_LOG = "apscheduler.scheduler"  # the logger of APScheduler's scheduler
 STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
@@ -288,13 +300,49 @@ def _wait(process: subprocess.Popen[str], timeout: float) -> bool:
         return True
 
 
+class _Delays:
+    """What tells why a run starts late: when the daemon started (wall clock, as run
+    times are) and when the database last held the daemon up (a write or read of the
+    job store refused, the wait for its lock at the start)."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """As for a daemon starting now."""
+        self.started: float = time.time()
+        self.busy: float | None = None
+
+    def note_busy(self) -> None:
+        self.busy = time.time()
+
+
+_DELAYS = _Delays()  # the daemon's: run_daemon resets it
+
+
+def late_notice(
+    name: str, due: float, now: float, *, daemon_started: float, busy: float | None
+) -> str | None:
+    """The warning for a run due at ``due`` that starts at ``now`` (epoch seconds), if it
+    is more than ``LATE_NOTICE`` seconds late: missed while the daemon was down only
+    when it fell due before the daemon started at ``daemon_started``; held back by a
+    busy database when the database held the daemon up at ``busy``, after it fell due."""
+    late = now - due
+    if late <= LATE_NOTICE:
+        return None
+    if due < daemon_started:
+        return f"{name}: {late:.0f} s late (missed while the daemon was down): running it once now"
+    if busy is not None and busy >= due:
+        return f"{name}: {late:.0f} s late (held back while the database was busy): running it now"
+    return f"{name}: {late:.0f} s late: running it now"
+
+
 def _log_due(name: str, run_times: list[datetime]) -> None:
     log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in run_times))
-    late = time.time() - max(moment.timestamp() for moment in run_times)
-    if late > LATE_NOTICE:
-        log.warning(
-            "%s: %.0f s late (missed while the daemon was down): running it once now", name, late
-        )
+    due = max(moment.timestamp() for moment in run_times)
+    notice = late_notice(name, due, time.time(), daemon_started=_DELAYS.started, busy=_DELAYS.busy)
+    if notice is not None:
+        log.warning("%s", notice)
 
 
 def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
@@ -456,6 +504,25 @@ def kept_next_runs(store: Store, schedule: Schedule) -> KeptRuns:
     return KeptRuns(kept, unreadable)
 
 
+def _log_skipped(event: JobSubmissionEvent) -> None:
+    log.warning(
+        "%s: the run due at %s is skipped: its previous run is still going",
+        event.job_id,
+        max(event.scheduled_run_times).isoformat(),
+    )
+
+
+class _NotMaxInstances(logging.Filter):
+    """APScheduler's warning of a run skipped as its previous one still runs, which
+    :func:`_log_skipped` says in the daemon's words, taken out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
+_SKIPPED_FILTER = _NotMaxInstances()
+
+
 def _log_missed(event: JobExecutionEvent) -> None:
     log.warning(
         "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
@@ -492,6 +559,7 @@ class _JobStore(SQLAlchemyJobStore):
         self._unsaved: dict[str, StoredJob | None] = {}  # job id -> its new state; None: removed
 
     def _keep(self, job_id: str, job: StoredJob | None, error: StoreError) -> None:
+        _DELAYS.note_busy()
         self._unsaved[job_id] = job
         log.error(
             "%s: its %s could not be stored, trying again in %g s: %s",
@@ -503,11 +571,16 @@ class _JobStore(SQLAlchemyJobStore):
 
     def _store_unsaved(self) -> None:
         for job_id, job in list(self._unsaved.items()):
-            with contextlib.suppress(JobLookupError):  # removed meanwhile: nothing to store
+            try:
                 if job is None:
                     super().remove_job(job_id)
                 else:
                     super().update_job(job)
+            except JobLookupError:  # removed meanwhile: nothing to store
+                pass
+            except StoreError:
+                _DELAYS.note_busy()
+                raise
             del self._unsaved[job_id]
             log.info("%s: its %s stored at last", job_id, _change(job))
 
@@ -559,6 +632,7 @@ class _JobStore(SQLAlchemyJobStore):
         try:
             return super().get_next_run_time()
         except StoreError as error:
+            _DELAYS.note_busy()
             log.warning("cannot read the job store, trying again in %g s: %s", STORE_RETRY, error)
             return retry
 
@@ -594,6 +668,8 @@ def build_scheduler(schedule: Schedule, store: Store) -> WatchedScheduler:
         jobstore_retry_interval=STORE_RETRY,
     )
     scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
+    scheduler.add_listener(_log_skipped, EVENT_JOB_MAX_INSTANCES)
+    logging.getLogger(APSCHEDULER_LOG).addFilter(_SKIPPED_FILTER)  # once: a set
     return scheduler
 
 
@@ -627,6 +703,11 @@ class _Signals:
         return self.count > 1
 
 
+def _log_received(signals: _Signals) -> None:
+    if signals.first is not None:
+        log.info("received %s: stopping", signal.Signals(signals.first).name)
+
+
 def run_daemon(
     schedule: Schedule,
     *,
@@ -640,13 +721,22 @@ def run_daemon(
     ``output_error()``: why the log can no longer be written, once it cannot
     (:class:`thaidigest.output.OutputLogHandler`): the daemon stops then.
     """
+    _DELAYS.reset()
     signals = _Signals()
     signal.signal(signal.SIGTERM, signals.handle)
     signal.signal(signal.SIGINT, signals.handle)
     _SUBPROCESSES.environment = {**os.environ, DB_ENV: db_url}
     store = Store(db_url)
     try:
-        locks.acquire(store, DAEMON_LOCK, DAEMON_LOCK_TTL)
+        waited = time.monotonic()
+        locks.acquire(store, DAEMON_LOCK, DAEMON_LOCK_TTL, stopping=signals.received)
+        if time.monotonic() - waited > store_module.STOP_TURN:  # it waited for the database
+            _DELAYS.note_busy()
+    except StoreWaitStopped:  # signalled while the database was busy: nothing taken yet
+        store.close()
+        _log_received(signals)
+        log.info("stopped")
+        return
     except locks.LockHeld:
         store.close()
         raise
@@ -689,28 +779,19 @@ def _renew_lock(store: Store, stopping: Callable[[], bool] = lambda: False) -> s
     :data:`thaidigest.store.BUSY_TIMEOUT`, or out of reach for now) is a warning and
     None: the next renewal tries again, and the lock outlasts a few missed ones.
 
-    It waits for a busy database in turns of :data:`RENEW_TURN` seconds and gives
-    up, None, once ``stopping()``: SQLite waits inside one call, and the signal
-    handler runs only when that returns, so one long wait would hold SIGTERM up for
-    the whole busy timeout. Giving up leaves the lock's expiry as it was, and the
-    daemon that gives up stops.
+    It waits for a busy database in turns and gives up, None, once ``stopping()``
+    (:meth:`thaidigest.store.Store.transaction`): one long wait would hold SIGTERM
+    up for the whole busy timeout. Giving up leaves the lock's expiry as it was, and
+    the daemon that gives up stops.
     """
-    give_up_at = time.monotonic() + store_module.BUSY_TIMEOUT
-    held = None
-    while held is None:
-        turn = min(RENEW_TURN, max(0.0, give_up_at - time.monotonic()))
-        try:
-            held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL, wait=turn)
-        except StoreBusyError as error:
-            if stopping():
-                log.info("the %s lock's renewal given up: stopping", DAEMON_LOCK)
-                return None
-            if time.monotonic() >= give_up_at:
-                _log_renewal_refused(error)
-                return None
-        except StoreError as error:  # the store's one-line error for any database failure
-            _log_renewal_refused(error)
-            return None
+    try:
+        held = locks.renew(store, DAEMON_LOCK, DAEMON_LOCK_TTL, stopping=stopping)
+    except StoreWaitStopped:
+        log.info("the %s lock's renewal given up: stopping", DAEMON_LOCK)
+        return None
+    except StoreError as error:  # the store's one-line error for any database failure
+        _log_renewal_refused(error)
+        return None
     if held:
         return None
     try:
@@ -763,8 +844,7 @@ def _run_locked(
             log.error("the %s lock was taken over by %s: stopping", DAEMON_LOCK, taken_by)
             failure = locks.LockLost(f"{DAEMON_LOCK} was taken over by {taken_by}")
             break
-    if signals.first is not None:
-        log.info("received %s: stopping", signal.Signals(signals.first).name)
+    _log_received(signals)
     stop_scheduler(scheduler)
     _SUBPROCESSES.stop(
         signals.first or signal.SIGTERM,

@@ -45,7 +45,7 @@ from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import Store, utc_now
+from thaidigest.store import Store, StoreWaitStopped, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
@@ -101,7 +101,9 @@ def run_crawl(
                 if stop.received is not None:
                     break
                 try:
-                    locks.acquire(store, f"crawl:{source}", ttl)
+                    locks.acquire(store, f"crawl:{source}", ttl, stopping=stop.noted)
+                except StoreWaitStopped:  # signalled while the database was busy
+                    break
                 except locks.LockHeld as held:
                     run_ids[source] = record_locked(store, source, str(held))
                     continue
@@ -202,6 +204,10 @@ class _SignalStop:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def noted(self) -> bool:
+        """Whether a stop signal has come."""
+        return self.received is not None
 
     def on_signal(self, signum: int, _frame: FrameType | None) -> None:
         """Only signal-safe calls here: the reactor does the work in its own turn."""

@@ -19,11 +19,13 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from thaidigest import locks
+from thaidigest import store as store_module
 from thaidigest.store import (
     BUSY_TIMEOUT,
     WAIT_FILE_SUFFIX,
     Store,
     StoreBusyError,
+    StoreWaitStopped,
     iso,
     meta,
     utc_now,
@@ -226,6 +228,45 @@ def test_a_renewal_given_a_short_wait_gives_up_then_and_leaves_the_usual_wait_be
         usual = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert usual == round(BUSY_TIMEOUT * 1000)
     assert locks.renew(store, "daemon", HOUR)
+
+
+def test_an_acquire_that_answers_a_stop_waits_the_busy_timeout_in_turns_and_fails_alike(
+    store, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 3 * store_module.STOP_TURN)
+    writer = sqlite3.connect(tmp_path / "test.sqlite", isolation_level=None)  # another process
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        began = time.monotonic()
+        with pytest.raises(StoreBusyError, match="database is locked") as raised:
+            locks.acquire(store, "daemon", HOUR, stopping=lambda: False)
+        waited = time.monotonic() - began
+    finally:
+        writer.close()
+    assert not isinstance(raised.value, StoreWaitStopped)
+    assert store_module.BUSY_TIMEOUT <= waited < store_module.BUSY_TIMEOUT + 1
+    assert locks.holder(store, "daemon") is None
+    with store.engine.connect() as conn:  # the wait in turns leaves the usual one behind
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == round(
+            store_module.BUSY_TIMEOUT * 1000
+        )
+
+
+def test_an_acquire_waiting_for_a_busy_database_gives_up_once_asked_to_stop(store, tmp_path):
+    asked = threading.Event()
+    writer = sqlite3.connect(tmp_path / "test.sqlite", isolation_level=None)  # another process
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        threading.Timer(0.2, asked.set).start()
+        began = time.monotonic()
+        with pytest.raises(StoreWaitStopped, match="given up: stopping"):
+            locks.acquire(store, "daemon", HOUR, stopping=asked.is_set)
+        waited = time.monotonic() - began
+    finally:
+        writer.close()
+    assert waited < 0.2 + store_module.STOP_TURN + 0.5  # not the 30 s busy timeout
+    assert locks.holder(store, "daemon") is None
+    locks.acquire(store, "daemon", HOUR)  # the database free again: taken as usual
 
 
 def test_a_writer_waiting_for_the_lock_goes_before_the_next_transaction_of_a_long_write(

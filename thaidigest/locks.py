@@ -28,7 +28,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -182,11 +182,23 @@ def liveness(held: Holder, me: Holder) -> Liveness:
     return Liveness.RUNNING
 
 
-def acquire(store: Store, name: str, ttl: timedelta, now: datetime | None = None) -> None:
-    """Take the lock ``name`` or raise :class:`LockHeld` naming its holder."""
+def acquire(
+    store: Store,
+    name: str,
+    ttl: timedelta,
+    now: datetime | None = None,
+    *,
+    stopping: Callable[[], bool] | None = None,
+) -> None:
+    """Take the lock ``name`` or raise :class:`LockHeld` naming its holder.
+
+    ``stopping``: for a caller under its own signal handlers, whether it has been
+    asked to stop; a wait for a busy database then gives up at the request with
+    :class:`thaidigest.store.StoreWaitStopped` (:meth:`Store.transaction`).
+    """
     now = now or utc_now()
     me = this_process()
-    with store.transaction() as conn:
+    with store.transaction(stopping=stopping) as conn:
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
         if row is not None:
             held = Holder.parse(row.holder)
@@ -240,13 +252,15 @@ def renew(
     now: datetime | None = None,
     *,
     wait: float | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> bool:
     """Move the expiry of the lock ``name`` to ``ttl`` from now; False if we no longer hold it.
 
-    ``wait``: seconds to wait for a busy database (:meth:`Store.transaction`).
+    ``wait``: seconds to wait for a busy database, and ``stopping``: whether to give
+    that wait up (:meth:`Store.transaction`).
     """
     now = now or utc_now()
-    with store.transaction(wait) as conn:
+    with store.transaction(wait, stopping=stopping) as conn:
         result = conn.execute(
             update(locks)
             .where(locks.c.name == name, locks.c.holder == str(this_process()))

@@ -30,7 +30,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +76,7 @@ DB_ENV = "THAIDIGEST_DB"
 BUSY_TIMEOUT = 30.0
 WAIT_FILE_SUFFIX = "-wait"  # beside a SQLite file: held shared by the writers waiting
 TURN_POLL = 0.01  # seconds between looks for writers still waiting
+STOP_TURN = 0.5  # seconds a wait for the write lock that answers a stop request waits at a time
 
 metadata = MetaData()
 
@@ -209,6 +210,13 @@ class StoreBusyError(StoreError):
     """Another writer held the database's write lock for longer than the wait allowed.
 
     Nothing is wrong with the database: the same write may succeed a moment later.
+    """
+
+
+class StoreWaitStopped(StoreError):
+    """A wait for another writer's write lock given up because the process is stopping.
+
+    Nothing was written; the command that waited stops as its stop request says.
     """
 
 
@@ -447,6 +455,32 @@ def _begin_immediate_within(conn: Connection, wait: float) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
 
 
+def _begin_immediate_unless(
+    conn: Connection, name: str, wait: float, stopping: Callable[[], bool]
+) -> None:
+    """Take SQLite's write lock within ``wait`` seconds, as :func:`_begin_immediate_within`,
+    in turns of :data:`STOP_TURN` seconds, looking at ``stopping()`` between two turns.
+
+    SQLite waits inside one C call, during which Python runs no signal handler: one
+    long wait would hold a stop request up for all of it. Once ``stopping()``, the
+    wait is given up with :class:`StoreWaitStopped`; at ``wait`` seconds it ends with
+    the :class:`StoreBusyError` one long wait would have raised.
+    """
+    give_up_at = time.monotonic() + wait
+    while True:
+        turn = min(STOP_TURN, max(0.0, give_up_at - time.monotonic()))
+        try:
+            _begin_immediate_within(conn, turn)
+            return
+        except StoreBusyError:
+            if stopping():
+                raise StoreWaitStopped(
+                    f"database {name}: the wait for another writer given up: stopping"
+                ) from None
+            if time.monotonic() >= give_up_at:
+                raise
+
+
 class WriteTurns:
     """Turns at a SQLite file's write lock, across processes, kept in its ``-wait`` file.
 
@@ -635,7 +669,9 @@ class Store:
                 )
 
     @contextmanager
-    def transaction(self, wait: float | None = None) -> Iterator[Connection]:
+    def transaction(
+        self, wait: float | None = None, *, stopping: Callable[[], bool] | None = None
+    ) -> Iterator[Connection]:
         """A connection whose writes commit together, or roll back on error.
 
         On SQLite it holds the write lock from its start: pysqlite begins a
@@ -645,13 +681,18 @@ class Store:
         UNIQUE). It waits for another writer up to :data:`BUSY_TIMEOUT` seconds,
         or ``wait`` seconds when given, then raises :class:`StoreBusyError`.
         SQLite waits inside one C call, during which Python runs no signal
-        handler: a caller that must answer a signal meanwhile waits in short turns.
+        handler: given ``stopping``, a caller under its own signal handlers waits in
+        turns and gives up with :class:`StoreWaitStopped` once ``stopping()`` says so
+        (:func:`_begin_immediate_unless`).
         A writer that waits is let in by a long write (:meth:`let_writers_in`).
         """
         with self.engine.begin() as conn:
             if self.engine.dialect.name == "sqlite":
                 with self.turns.waiting() if self.turns else nullcontext():
-                    if wait is None:
+                    if stopping is not None:
+                        total = BUSY_TIMEOUT if wait is None else wait
+                        _begin_immediate_unless(conn, self.name, total, stopping)
+                    elif wait is None:
                         conn.exec_driver_sql("BEGIN IMMEDIATE")
                     else:
                         _begin_immediate_within(conn, wait)

@@ -25,6 +25,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
 from click.testing import CliRunner, Result
 
+import schedules.spec
 from schedules import daemon
 from schedules.commands import schedule_command
 from schedules.daemon import (
@@ -38,7 +39,12 @@ from schedules.daemon import (
 )
 from schedules.spec import parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import FIRST_THAIGOV_ID, add_crawl_setting, write_config
+from tests.scraper.crawling import (
+    FIRST_THAIGOV_ID,
+    add_crawl_setting,
+    someone_waits_for_the_write_lock,
+    write_config,
+)
 from thaidigest import locks as thaidigest_locks
 from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
@@ -50,6 +56,7 @@ CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
 STOP_BOUND = 10  # seconds `thaidigest run` may take to exit after SIGTERM, a crawl running
 ORPHAN_BOUND = 5  # seconds a crawl may outlive its SIGKILLed daemon
 PROMPT_STOP = 5  # seconds `thaidigest run` may take to exit after SIGTERM, no job running
+WAITING_STOP = 2  # seconds it may take to exit after a signal while it waits for its lock
 RENEWAL_WAITING = 2  # seconds the database is locked before the signal: a renewal waits
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 # `thaidigest run` with jobs every few seconds (a real schedule needs a minute or more).
@@ -390,6 +397,92 @@ def test_a_next_run_the_locked_database_refuses_is_logged_and_stored_later_and_r
     assert refused.name == "thaidigest.run" and refused.levelno == logging.ERROR
     assert "database is locked" in refused.getMessage()
     assert caplog.text.count("crawl: due at") == 1, caplog.text  # the slot ran once, not again
+
+
+STARTED = 1_000_000.0  # a daemon's start, epoch seconds
+
+
+@pytest.mark.parametrize(
+    ("due", "busy", "expected"),
+    [
+        (STARTED - 100, None, "crawl: 130 s late (missed while the daemon was down): running"),
+        (STARTED - 100, STARTED + 10, "crawl: 130 s late (missed while the daemon was down)"),
+        (STARTED + 10, STARTED + 20, "crawl: 20 s late (held back while the database was busy)"),
+        (STARTED + 10, STARTED + 10, "crawl: 20 s late (held back while the database was busy)"),
+        (STARTED + 10, STARTED + 5, "crawl: 20 s late: running it now"),  # busy before it fell due
+        (STARTED + 10, None, "crawl: 20 s late: running it now"),
+        (STARTED + 25, STARTED + 26, None),  # 5 s late: no warning
+    ],
+)
+def test_a_late_run_is_said_missed_only_when_due_before_the_daemon_started(
+    monkeypatch, due, busy, expected
+):
+    monkeypatch.setattr(daemon, "LATE_NOTICE", 10)
+    notice = daemon.late_notice("crawl", due, STARTED + 30, daemon_started=STARTED, busy=busy)
+    if expected is None:
+        assert notice is None
+    else:
+        assert notice is not None and notice.startswith(expected), notice
+
+
+def test_a_run_held_back_by_the_locked_database_is_said_late_for_it_not_missed(
+    tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.1)  # else each write waits 30 s
+    monkeypatch.setattr(daemon, "STORE_RETRY", 0.2)  # else the next try is 10 s later
+    monkeypatch.setattr(daemon, "LATE_NOTICE", 1)  # else a run must be held back a minute
+    monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
+    monkeypatch.setattr(daemon, "_DELAYS", daemon._Delays())  # a daemon started now
+    db = tmp_path / "db.sqlite"
+    text = schedule_text(
+        'name = "crawl"\ntask = "crawl"\nevery = 3600\n',
+        'name = "digest"\ntask = "digest"\nevery = 3600\n',
+    )
+    with (
+        caplog.at_level(logging.INFO),
+        paused_scheduler(Store(f"sqlite:///{db}"), text, DEFAULTS) as scheduler,
+    ):
+        now = datetime.now(UTC)
+        scheduler.modify_job("crawl", next_run_time=now + timedelta(seconds=0.2))
+        scheduler.modify_job("digest", next_run_time=now + timedelta(seconds=0.5))
+        with database_locked_by_another_writer(db):  # readers go on: WAL
+            scheduler.resume()
+            # The crawl runs on time; its next run is refused, and holds the digest back.
+            wait_until(lambda: "could not be stored" in caplog.text, 10, lambda: caplog.text)
+            time.sleep(2)
+        wait_until(lambda: "digest: due at" in caplog.text, 10, lambda: caplog.text)
+    log = caplog.text
+    assert "missed while the daemon was down" not in log, log
+    assert re.search(r"digest: \d+ s late \(held back while the database was busy\)", log), log
+    assert "crawl: due at" in log and not re.search(r"crawl: \d+ s late", log), log  # on time
+
+
+def test_a_run_due_while_the_previous_one_still_goes_is_skipped_with_one_line_of_ours(
+    tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr(schedules.spec, "MIN_EVERY", 1)
+    real_start = daemon._SUBPROCESSES.start
+    monkeypatch.setattr(  # a run that takes 2.5 s, every second
+        daemon._SUBPROCESSES,
+        "start",
+        lambda argv, task: real_start([sys.executable, "-c", "import time; time.sleep(2.5)"], task),
+    )
+    text = schedule_text('name = "digest"\ntask = "digest"\nevery = 1\n')
+    with (
+        caplog.at_level(logging.INFO),
+        paused_scheduler(Store(f"sqlite:///{tmp_path / 'db.sqlite'}"), text, DEFAULTS) as scheduler,
+    ):
+        scheduler.resume()
+        wait_until(lambda: "digest: finished" in caplog.text, 10, lambda: caplog.text)
+    skipped = [r for r in caplog.records if "is skipped" in r.getMessage()]
+    assert skipped, caplog.text
+    for record in skipped:
+        assert record.name == "thaidigest.run" and record.levelno == logging.WARNING
+        assert re.fullmatch(
+            r"digest: the run due at \S+ is skipped: its previous run is still going",
+            record.getMessage(),
+        ), record.getMessage()
+    assert "maximum number of running instances" not in caplog.text, caplog.text
 
 
 def test_a_next_run_still_refused_when_the_daemon_stops_is_a_warning(tmp_path, caplog, monkeypatch):
@@ -830,6 +923,39 @@ def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_i
     assert "the daemon lock's renewal given up: stopping" in log, log  # it was waiting
     assert "received SIGTERM: stopping" in log, log
     assert "cannot renew" not in log and " ERROR " not in log, log
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_daemon_waits_for_a_busy_database_stops_it_at_once(signum, tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    with database_locked_by_another_writer(db):
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log")
+        try:
+            deadline = time.monotonic() + 30
+            while not someone_waits_for_the_write_lock(db):  # for its lock, in locks.acquire
+                assert daemon.process.poll() is None, daemon.log()
+                assert time.monotonic() < deadline, daemon.log()
+                time.sleep(0.05)
+            daemon.process.send_signal(signum)
+            began = time.monotonic()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                daemon.process.wait(timeout=store_module.BUSY_TIMEOUT + 10)
+            took = time.monotonic() - began
+        finally:
+            if daemon.process.poll() is None:
+                daemon.process.kill()
+                daemon.process.wait()
+        log = daemon.log()
+        assert took < WAITING_STOP, f"still running {took:.1f} s after the signal\n{log}"
+        assert daemon.process.returncode == 0, log  # as a daemon stopped at any other time
+        assert f"received {signal.Signals(signum).name}: stopping" in log, log
+        assert log.rstrip().endswith("stopped"), log
+        assert "locked" not in log and "running 1 job(s)" not in log, log
+    assert locks(db) == []  # nothing taken
 
 
 def lock_expiry(db: Path) -> str:

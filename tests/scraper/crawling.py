@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from scraper.fixture_site import DEFAULT_ROOT
+from thaidigest.store import WAIT_FILE_SUFFIX
 
 # No politeness delay against loopback; tiny back-off so retries are quick.
 FAST_CONFIG = """
@@ -85,3 +87,18 @@ def crawl_args(base_url: str, db: Path, config: Path, *extra: str) -> list[str]:
 
 def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
     return run_thaidigest(*crawl_args(base_url, db, config, *extra))
+
+
+def someone_waits_for_the_write_lock(db: Path) -> bool:
+    """Whether a process holds the database's ``-wait`` file: it waits for the write lock."""
+    wait_file = db.with_name(db.name + WAIT_FILE_SUFFIX)
+    if not wait_file.exists():
+        return False
+    fd = os.open(wait_file, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False

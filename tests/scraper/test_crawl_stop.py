@@ -17,9 +17,11 @@ from sqlalchemy import insert, select
 import scraper.crawl as crawl_module
 from scraper.crawl import run_crawl
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import crawl, crawl_args
+from tests.scraper.crawling import crawl, crawl_args, someone_waits_for_the_write_lock
 from tests.scraper.test_crawl import expected_urls, stored
-from thaidigest.config import DEFAULTS
+from thaidigest import store as store_module
+from thaidigest.config import DEFAULTS, load_config
+from thaidigest.options import EXIT_INTERRUPTED
 from thaidigest.pipeline import (
     PARTNERS_KEY,
     SCORING_KEY,
@@ -42,6 +44,7 @@ categories = [3, 7]
 """
 HANGING_PAGE = r"^/news/contents/details/87362$"
 DOWNLOAD_TIMEOUT = 30  # what a stop that waited for the hanging download would take
+PROMPT_STOP = 2  # seconds a crawl may take to end after a signal, waiting for the database
 
 
 def test_sigterm_closes_a_crawl_stuck_on_a_download_and_the_next_crawl_loses_nothing(tmp_path):
@@ -217,3 +220,45 @@ def test_a_crawl_that_cannot_record_its_stop_still_releases_its_lock(tmp_path, m
     with store.engine.connect() as conn:
         assert conn.execute(select(locks)).all() == []
     store.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_crawl_signalled_while_it_waits_for_a_busy_database_ends_at_once_holding_nothing(
+    signum, tmp_path
+):
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    run_crawl([], store=store, config=load_config(config))  # stored verdicts up to date
+    store.close()
+    holder = sqlite3.connect(db, isolation_level=None)  # another writer, as a long import
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        with FixtureSite() as site:
+            victim = start_crawl(site, db, config, "all")
+            try:
+                deadline = time.monotonic() + 30
+                while not someone_waits_for_the_write_lock(db):
+                    assert victim.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.05)
+                victim.send_signal(signum)
+                began = time.monotonic()
+                _, stderr = victim.communicate(timeout=store_module.BUSY_TIMEOUT + 10)
+                took = time.monotonic() - began
+            finally:
+                if victim.poll() is None:
+                    victim.kill()
+                    victim.wait()
+            requests = list(site.requests)
+    finally:
+        holder.close()
+    assert took < PROMPT_STOP, f"{took:.1f} s after the signal\n{stderr[-2000:]}"
+    # As a signal before any lock is taken ends it: SIGTERM's default action; SIGINT's
+    # KeyboardInterrupt, which the command line ends with as a shell would report it.
+    ended = -signal.SIGTERM if signum == signal.SIGTERM else EXIT_INTERRUPTED
+    assert victim.returncode == ended, stderr
+    assert "locked" not in stderr, stderr
+    assert rows(db, "SELECT * FROM locks") == []
+    assert rows(db, "SELECT * FROM crawl_runs") == []
+    assert requests == []
