@@ -48,7 +48,8 @@ def start(args: list[str]) -> subprocess.Popen:
 def finish(processes: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
     results = []
     for process in processes:
-        stdout, stderr = process.communicate(timeout=120)
+        # Only a guard against a hang: two imports on a loaded 2-core machine take minutes.
+        stdout, stderr = process.communicate(timeout=600)
         results.append((process.returncode, stdout, stderr))
     return results
 

@@ -116,7 +116,11 @@ def thaidigest(*args: str) -> list[str]:
     return [sys.executable, "-m", "thaidigest", *args]
 
 
-def run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+# Only a guard against a hang: on a loaded 2-core machine an import here took minutes.
+HANG_GUARD = 600
+
+
+def run(args: list[str], timeout: float = HANG_GUARD) -> subprocess.CompletedProcess:
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=ENV)
 
 
