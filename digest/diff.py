@@ -414,12 +414,20 @@ def _fragments_attached(old: Cut, new: Cut) -> tuple[Cut, Cut]:
     ``ไม่`` added to its end): joined to it, that sentence differs from the other side's
     and is compared word by word, so it is shown whole, before and after, rather than the
     word alone. Which of its neighbours the segmenter cut it from is not known: it is
-    joined to both."""
+    joined to both. A word or two in place of another word or two (``ไม่ใช่`` for
+    ``ยังไม่ได้``, each cut alone) is such a run on each side."""
     (old_texts, _), (new_texts, _) = old, new
     matcher = difflib.SequenceMatcher(None, _folded(old_texts), _folded(new_texts), autojunk=False)
-    opcodes = matcher.get_opcodes()
-    old_runs = [(i1, i2) for tag, i1, i2, _, _ in opcodes if tag == "delete"]
-    new_runs = [(j1, j2) for tag, _, _, j1, j2 in opcodes if tag == "insert"]
+    old_runs: list[tuple[int, int]] = []
+    new_runs: list[tuple[int, int]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        replaced = (
+            tag == "replace" and _is_fragment(old_texts[i1:i2]) and _is_fragment(new_texts[j1:j2])
+        )
+        if tag == "delete" or replaced:
+            old_runs.append((i1, i2))
+        if tag == "insert" or replaced:
+            new_runs.append((j1, j2))
     return _attached(old, old_runs), _attached(new, new_runs)
 
 

@@ -205,6 +205,15 @@ def test_a_word_cut_apart_between_two_sentences_shows_both_before_and_after(drop
     assert diff == Diff(removed=(old,), added=(new,))
 
 
+def test_a_word_cut_apart_in_place_of_another_shows_both_sentences_before_and_after():
+    # "ไม่ใช่" ("it is not") become "ยังไม่ได้" ("not yet"), each cut alone by the segmenter:
+    # the sentences they stand between are shown, not the two words alone.
+    old, new = (f"{APPROVED} {words} {REPORT_DUE}" for words in ("ไม่ใช่", "ยังไม่ได้"))
+    assert sentences(old)[1] == "ไม่ใช่" and sentences(new)[1] == "ยังไม่ได้"  # the cut
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff == Diff(removed=(old,), added=(new,))
+
+
 def test_two_thai_sentences_edited_at_the_end_of_the_first_and_in_the_second_are_both_listed():
     old = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
     new = "ที่ประชุมเห็นชอบโครงการ 5G และ AI ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีภายในสัปดาห์นี้"
