@@ -3,14 +3,14 @@
 import csv
 import io
 import re
-import unicodedata
 from collections import Counter
 
 import feedparser
+import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from digest.partners import PartnerCounts, render_table
+from digest.partners import PartnerCounts, display_width, render_table
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings, url_of
@@ -280,17 +280,20 @@ def test_two_partners_keep_their_files_when_the_first_seen_one_is_no_longer_list
     assert plain.feed.title.endswith("with Zenix Cloud")  # not the other company's
 
 
-def terminal_columns(text: str) -> int:
-    """The columns ``text`` takes on a terminal: a combining mark (Thai vowels above and
-    below, tone marks) or a format character none, a wide or fullwidth character two."""
-    return sum(
-        0
-        if unicodedata.category(char) in ("Mn", "Me", "Cf")
-        else 2
-        if unicodedata.east_asian_width(char) in ("W", "F")
-        else 1
-        for char in text
-    )
+# Columns counted by hand: Thai vowels above and below and tone marks take none (ทรู is
+# two columns, คอร์ปอเรชั่น nine: ู ์ ั ่ take none), katakana two each.
+HAND_COUNTED_WIDTHS = {
+    "ทรู คอร์ปอเรชั่น": 12,
+    "ซีพี ออลล์": 7,
+    "ソフトバンク": 12,
+    "country:JP": 10,
+    "\u200bASEAN": 5,  # a zero-width space (a format character) takes none
+}
+
+
+@pytest.mark.parametrize(("text", "columns"), HAND_COUNTED_WIDTHS.items())
+def test_display_width_counts_terminal_columns(text, columns):
+    assert display_width(text) == columns
 
 
 def test_the_partner_table_aligns_rows_with_thai_and_wide_names():
@@ -309,7 +312,7 @@ def test_the_partner_table_aligns_rows_with_thai_and_wide_names():
     for line in lines:
         cells = list(re.finditer(r"\S+(?: \S+)*", line))  # cells are two spaces apart or more
         assert len(cells) == 5
-        starts.add(tuple(terminal_columns(line[: cell.start()]) for cell in cells[:2]))
-        ends.add(tuple(terminal_columns(line[: cell.end()]) for cell in cells[2:]))
+        starts.add(tuple(display_width(line[: cell.start()]) for cell in cells[:2]))
+        ends.add(tuple(display_width(line[: cell.end()]) for cell in cells[2:]))
     assert len(starts) == 1  # partner and name: every row's starts at one column
     assert len(ends) == 1  # the counts, right-aligned: every row's ends at one column
