@@ -101,6 +101,7 @@ from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.output import OutputError
+from thaidigest.plural import counted
 from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 
 JOBS_TABLE = "apscheduler_jobs"
@@ -218,7 +219,7 @@ class _Subprocesses:
                 self._changed.wait(STOP_POLL)
             if not self._running:
                 return
-            log.warning("killing %d job(s) still running", len(self._running))
+            log.warning("killing %s still running", counted(len(self._running), "job"))
             for process in self._running:
                 self._signalled.add(process)
                 _signal_group(process, signal.SIGKILL)
@@ -827,7 +828,10 @@ def _run_locked(
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)
     scheduler.resume()
     log.info(
-        "running %d job(s) from %s in %s", len(schedule.jobs), schedule.source, schedule.timezone
+        "running %s from %s in %s",
+        counted(len(schedule.jobs), "job"),
+        schedule.source,
+        schedule.timezone,
     )
     renewed = time.monotonic()
     while signals.first is None and output_error() is None:

@@ -514,7 +514,7 @@ def test_a_next_run_still_refused_when_the_daemon_stops_is_a_warning(tmp_path, c
         ("2026-01-05 07:00:01 [scrapy.core.engine] INFO: Spider opened", "ERROR", "INFO"),
         ("2026-01-05 07:00:01 [thaigov] ERROR: error: http://x/1: HTTP 500", "INFO", "ERROR"),
         ("2026-01-05 07:00:01 [scrapy.core.downloader] DEBUG: Crawled (200)", "INFO", "DEBUG"),
-        ("2026-01-05 07:00:01,123 WARNING thaidigest.run: killing 1 job(s)", "INFO", "WARNING"),
+        ("2026-01-05 07:00:01,123 WARNING thaidigest.run: killing 1 job", "INFO", "WARNING"),
         ("WARNING:py.warnings:a deprecation", "INFO", "WARNING"),
         ("Traceback (most recent call last):", "ERROR", "ERROR"),  # continues the last line
         (" 'downloader/request_count': 12,", "INFO", "INFO"),  # a multi-line stats dump
@@ -772,7 +772,7 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
     first = Daemon(tmp_path, schedule, db, config, "first.log")
     try:
-        first.wait_for(lambda: "running 1 job(s)" in first.log(), timeout=30)
+        first.wait_for(lambda: "running 1 job from" in first.log(), timeout=30)
         argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
         second = subprocess.run(
             [sys.executable, "-c", FAST_RUN, *argv], capture_output=True, text=True, timeout=30
@@ -782,10 +782,10 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     assert second.returncode == 75, second.stdout + second.stderr
     (line,) = second.stderr.splitlines()
     assert line.startswith("not running: daemon is held by ") and str(first.process.pid) in line
-    assert "running 1 job(s)" not in second.stdout
+    assert "running 1 job from" not in second.stdout
     assert locks(db) == []  # the first one released it on its way out
     third = Daemon(tmp_path, schedule, db, config, "third.log")  # the next one may start
-    third.wait_for(lambda: "running 1 job(s)" in third.log(), timeout=30)
+    third.wait_for(lambda: "running 1 job from" in third.log(), timeout=30)
     assert third.stop() == 0, third.log()
 
 
@@ -805,7 +805,7 @@ def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_pat
         )
     try:
         deadline = time.monotonic() + 30
-        while "running 1 job(s)" not in (tmp_path / "run.log").read_text(encoding="utf-8"):
+        while "running 1 job from" not in (tmp_path / "run.log").read_text(encoding="utf-8"):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         with sqlite3.connect(db) as conn:  # another daemon judged the lock stale and took it
@@ -877,7 +877,7 @@ def test_a_lock_release_the_locked_database_refuses_is_a_warning_and_the_exit_st
     schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
     quick = "import thaidigest.store; thaidigest.store.BUSY_TIMEOUT = 0.5; "  # not 30 s
     first = Daemon(tmp_path, schedule, db, config, "first.log", setup=quick)
-    first.wait_for(lambda: "running 1 job(s)" in first.log(), timeout=30)
+    first.wait_for(lambda: "running 1 job from" in first.log(), timeout=30)
     with database_locked_by_another_writer(db):
         code = first.stop(timeout=STOP_BOUND)
     log = first.log()
@@ -889,7 +889,7 @@ def test_a_lock_release_the_locked_database_refuses_is_a_warning_and_the_exit_st
     assert log.rstrip().endswith("stopped"), log
     # The lock left behind names a process that is gone: the next daemon takes it over.
     second = Daemon(tmp_path, schedule, db, config, "second.log")
-    second.wait_for(lambda: "running 1 job(s)" in second.log(), timeout=30)
+    second.wait_for(lambda: "running 1 job from" in second.log(), timeout=30)
     assert second.stop() == 0, second.log()
     assert f"taking over daemon from {socket.gethostname()}:{first.process.pid}" in second.log()
 
@@ -904,7 +904,7 @@ def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_i
     renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; "
     daemon = Daemon(tmp_path, schedule, db, config, "run.log", setup=renewing)
     try:
-        daemon.wait_for(lambda: "running 1 job(s)" in daemon.log(), timeout=30)
+        daemon.wait_for(lambda: "running 1 job from" in daemon.log(), timeout=30)
         with database_locked_by_another_writer(db):
             # A renewal starts within 0.6 s, then waits up to the 30 s busy timeout.
             time.sleep(RENEWAL_WAITING)
@@ -954,7 +954,7 @@ def test_a_signal_while_the_daemon_waits_for_a_busy_database_stops_it_at_once(si
         assert daemon.process.returncode == 0, log  # as a daemon stopped at any other time
         assert f"received {signal.Signals(signum).name}: stopping" in log, log
         assert log.rstrip().endswith("stopped"), log
-        assert "locked" not in log and "running 1 job(s)" not in log, log
+        assert "locked" not in log and "running 1 job from" not in log, log
     assert locks(db) == []  # nothing taken
 
 
@@ -1199,7 +1199,7 @@ def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
         )
     try:
         deadline = time.monotonic() + 30
-        while "running 1 job(s)" not in log_path.read_text(encoding="utf-8"):
+        while "running 1 job from" not in log_path.read_text(encoding="utf-8"):
             assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
