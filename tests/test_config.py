@@ -148,6 +148,23 @@ def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
 
 
 @pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("team@example.org ", "spaces at its start or end"),
+        (" team@example.org", "spaces at its start or end"),
+        ("Doe, John <john@example.org>", 'a name holding a comma needs quotes ("Doe, John"'),
+        ("ผู้ใช้@example.org", "local part (before the @) is not ASCII"),
+        ("a b@example.org", "it needs a local part and a domain, no spaces"),
+    ],
+)
+def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, reason):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\nsender = {toml_value(address)}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(reason)):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
     "address", ["team@example.org", "Team <team@example.org>", "digest@localhost"]
 )
 def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):

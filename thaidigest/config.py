@@ -198,9 +198,20 @@ def mail_address_problem(value: str) -> str | None:
             fits = False
     if fits:
         return None
+    return f"{_shown(value)} is not a mail address: {_address_fault(value, local)}"
+
+
+def _address_fault(value: str, local: str) -> str:
+    """What is wrong with a value :func:`mail_address_problem` refused, in words."""
+    if value != value.strip():
+        return "it has spaces at its start or end: take them out"
+    if "<" in value and "," in value.split("<", 1)[0] and '"' not in value:
+        return 'a name holding a comma needs quotes ("Doe, John" <john@example.org>)'
+    if local and not local.isascii():
+        return "its local part (before the @) is not ASCII: thaidigest mails ASCII addresses only"
     return (
-        f"{_shown(value)} is not a mail address: it needs a local part and a domain, "
-        "no spaces (team@example.org, or Team <team@example.org>)"
+        "it needs a local part and a domain, no spaces "
+        "(team@example.org, or Team <team@example.org>)"
     )
 
 
