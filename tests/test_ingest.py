@@ -19,7 +19,7 @@ from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
 from tests.test_dedup import republished
 from thaidigest import pipeline
-from thaidigest.ingest import TRANSACTION_SECONDS, Rejected, next_transaction_size
+from thaidigest.ingest import TRANSACTION_SECONDS, Ingestor, Rejected, next_transaction_size
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import ArticlePreparer, build_ingestor
@@ -687,15 +687,22 @@ def test_a_fallback_read_with_an_edit_among_the_pages_lines_is_a_new_version(
     assert store.article_by_url(canonical_url(thaigov_read("", "selectors").url))["versions"] == 2
 
 
-def test_a_date_line_the_stored_text_holds_stays_text_in_a_fallback_read(store: Store) -> None:
-    """A statement signed with a date (after the top of the body, where the normaliser
-    leaves it) keeps it in a fallback read: only page lines the stored text lacks go."""
+def signed_statement_stored(store: Store) -> tuple[Ingestor, str, dict]:
+    """An ingestor that stored, from a selectors read, a statement signed with a date at
+    its end; the stored body and row."""
     paragraphs = [BODY, *(f"{BODY} ย่อหน้าที่ {number}" for number in range(2, 6))]
     signed = "\n".join([*paragraphs, "15 ธันวาคม 2565"])
     ingestor = build_ingestor(store, clock=clock)
     assert ingestor.ingest_one(thaigov_read(f"{THAIGOV_DATE_LINE}\n{signed}", "selectors")) == "new"
     row = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
     assert row["body"] == signed
+    return ingestor, signed, row
+
+
+def test_a_date_line_the_stored_text_holds_stays_text_in_a_fallback_read(store: Store) -> None:
+    """A statement signed with a date (after the top of the body, where the normaliser
+    leaves it) keeps it in a fallback read: only page lines the stored text lacks go."""
+    ingestor, signed, _ = signed_statement_stored(store)
 
     fallback_body = f"{signed}\nด้านเศรษฐกิจ\n{THAIGOV_DATE_LINE}"
     assert ingestor.ingest_one(thaigov_read(fallback_body, "fallback")) == "unchanged"
@@ -716,12 +723,7 @@ def test_a_date_line_an_older_release_stored_stays_text_in_a_fallback_read(
     holds as normalised today: text the stored article has, not a page line."""
     from thaidigest.normalise import content_hash
 
-    paragraphs = [BODY, *(f"{BODY} ย่อหน้าที่ {number}" for number in range(2, 6))]
-    signed = "\n".join([*paragraphs, "15 ธันวาคม 2565"])
-    ingestor = build_ingestor(store, clock=clock)
-    assert ingestor.ingest_one(thaigov_read(f"{THAIGOV_DATE_LINE}\n{signed}", "selectors")) == "new"
-    row = store.article_by_url(canonical_url(thaigov_read("", "selectors").url))
-    assert row["body"] == signed
+    ingestor, signed, row = signed_statement_stored(store)
     older = signed.replace("15 ธันวาคม 2565", stored_date_line)
     with store.engine.begin() as conn:  # the row as an earlier release wrote it
         conn.execute(

@@ -106,3 +106,21 @@ def thai_body(numbers: Sequence[int], paragraph_chars: int) -> str:
             phrases.append("".join(draw.choice(THAI_WORDS) for _ in range(4)))
         paragraphs.append(" ".join(phrases))
     return "\n".join(paragraphs)
+
+
+def file_import_and_its_mdes_copy() -> tuple[RawArticle, RawArticle]:
+    """A text file imported without a web address, dated, and the same story on MDES."""
+    raw = RawArticle(
+        url="file:///home/me/seeds/003.txt",
+        source="file",
+        title="Seed",
+        body="x.",
+        published_hint=date(2024, 8, 21),
+    )
+    mdes = RawArticle(
+        url="https://www.mdes.go.th/news/detail/9001-digital",
+        source="mdes",
+        title="MDES copy",
+        body="x.",
+    )
+    return raw, mdes

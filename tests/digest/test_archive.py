@@ -4,8 +4,7 @@ from html.parser import HTMLParser
 
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, ingest, mark, settings, url_of
-from thaidigest.model import RawArticle
+from tests.digest import article, file_import_and_its_mdes_copy, ingest, mark, settings, url_of
 
 
 class Elements(HTMLParser):
@@ -109,19 +108,7 @@ def test_index_shows_the_latest_digests_items_above_the_weeks(store, tmp_path):
 
 
 def test_the_latest_items_label_a_file_import_by_the_site_it_links_to(store, tmp_path):
-    raw = RawArticle(
-        url="file:///home/me/seeds/003.txt",
-        source="file",
-        title="Seed",
-        body="x.",
-        published_hint=date(2024, 8, 21),
-    )
-    web = RawArticle(
-        url="https://www.mdes.go.th/news/detail/9001-digital",
-        source="mdes",
-        title="MDES copy",
-        body="x.",
-    )
+    raw, web = file_import_and_its_mdes_copy()
     ingest(store, [raw, web], "2024-08-23T10:00")
     mark(store, raw, topics=["mou"])
     mark(store, web, duplicate_of=raw)

@@ -20,7 +20,7 @@ from digest.markdown import (
     week_range,
 )
 from digest.select import Week, load_weeks, select_week
-from tests.digest import article, ingest, mark, thai_body, url_of
+from tests.digest import article, file_import_and_its_mdes_copy, ingest, mark, thai_body, url_of
 from thaidigest.model import RawArticle
 from thaidigest.store import articles
 from thaidigest.urls import source_of
@@ -351,19 +351,7 @@ def linked_host(href: str) -> str:
 
 
 def test_a_file_import_linked_to_its_web_copy_is_labelled_by_that_copys_site(store):
-    raw = RawArticle(
-        url="file:///home/me/seeds/003.txt",
-        source="file",
-        title="Seed",
-        body="x.",
-        published_hint=date(2024, 8, 21),
-    )
-    mdes = RawArticle(
-        url="https://www.mdes.go.th/news/detail/9001-digital",
-        source="mdes",
-        title="MDES copy",
-        body="x.",
-    )
+    raw, mdes = file_import_and_its_mdes_copy()
     thaigov = article(1, "Thaigov copy", "x.")
     ingest(store, [raw, mdes, thaigov], "2024-08-23T10:00")
     mark(store, raw, topics=["mou"])
