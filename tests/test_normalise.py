@@ -1,6 +1,7 @@
 """Normalisation rules, each on real text from the seeds and the corpus."""
 
 import json
+import random
 from dataclasses import replace
 from datetime import date
 
@@ -22,6 +23,7 @@ from thaidigest.normalise import (
     detect_language,
     lines_that_may_need_thai_normalisation,
     may_need_thai_normalisation,
+    needs_thai_normalisation,
     normalise_article,
     plain_characters,
     renormalised,
@@ -565,3 +567,15 @@ def test_reading_a_stored_text_again_keeps_its_date_lines_and_a_text_with_no_hea
     assert renormalised("ดีอี ร่วมหารือ", body) == ("ดีอี ร่วมหารือ", body)
     # Normalisation would refuse it now: read as written.
     assert renormalised("\u200b", "Share this&#58;") == ("\u200b", "Share this&#58;")
+
+
+def test_the_line_gate_agrees_with_the_cases_it_is_written_from():
+    marks = [chr(code) for code in range(0x0E01, 0x0E5C)] + [" ", "\n", "\u2009", "a"]
+    rng = random.Random(5)
+    texts = [*NEEDS_THAI.values(), ""]
+    texts += ["".join(rng.choices(marks, k=rng.randint(1, 8))) for _ in range(20_000)]
+    for text in texts:
+        assert needs_thai_normalisation(text) == bool(NEEDS_THAI_NORMALISATION.search(text))
+        stripped = [line.strip() for line in text.split("\n")]
+        needing = {index for index, line in enumerate(stripped) if needs_thai_normalisation(line)}
+        assert needing <= lines_that_may_need_thai_normalisation(text)

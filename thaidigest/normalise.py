@@ -132,11 +132,43 @@ _THAI_NORMALISATION_CASES = (
 NEEDS_THAI_NORMALISATION = re.compile(
     "|".join([*_THAI_NORMALISATION_CASES, f"(?:^| )[{_DANGLING}]"]), re.MULTILINE
 )
-# The same over a whole text, a mark after any white space dangling: it finds at least
-# every line NEEDS_THAI_NORMALISATION finds stripped, in one scan instead of one a line.
-_ANY_LINE_MAY_NEED = re.compile(
-    "|".join([*_THAI_NORMALISATION_CASES, f"(?:^|\\s)[{_DANGLING}]"]), re.MULTILINE
-)
+
+
+def _literal_first(needs_after: dict[str, list[str]]) -> re.Pattern[str]:
+    """One alternative per character a match may start with, that character written first:
+    the search then skips every other character at once (its charset prefix) and tries at
+    each one only the alternatives that may follow, where the cases of
+    :data:`NEEDS_THAI_NORMALISATION` try all eight at every character."""
+    return re.compile(
+        "|".join(
+            re.escape(first) + ("" if "" in rests else f"(?:{'|'.join(rests)})")
+            for first, rests in needs_after.items()
+        )
+    )
+
+
+def _needs_after() -> dict[str, list[str]]:
+    """The cases of :data:`NEEDS_THAI_NORMALISATION` but a dangling mark opening the text,
+    by the character that starts them: what may follow it."""
+    rests: dict[str, list[str]] = {}
+    cases = [
+        ("\u0e40", "\u0e40"),
+        (THAI_TONEMARKS + "\u0e4c", f"[{THAI_ABOVE_VOWELS}{THAI_BELOW_VOWELS}]"),
+        ("\u0e4d", f"[{THAI_TONEMARKS}]*\u0e32"),
+        (THAI_FOLLOW_VOWELS, f"[{THAI_TONEMARKS}]"),
+        ("\u0e45", ""),
+        *((char, f" *{char}") for char in dict.fromkeys(_NOREPEAT + "\u0e3a\u0e4c\u0e4d\u0e4e")),
+        (THAI_TONEMARKS, f"[{THAI_TONEMARKS}]"),
+        (" \n", f"[{_DANGLING}]"),  # the start of a line but the first
+    ]
+    for firsts, rest in cases:
+        for first in firsts:
+            rests.setdefault(first, []).append(rest)
+    return rests
+
+
+# NEEDS_THAI_NORMALISATION found or not, in 60% of the time over a headline (_literal_first).
+_NEEDS_THAI_NORMALISATION_FAST = _literal_first(_needs_after())
 
 
 # Character classes for may_need_thai_normalisation, one flag bit each.
@@ -182,6 +214,18 @@ def _pair_tables() -> tuple[np.ndarray, np.ndarray]:
 _FLAGS, _PAIR_HITS = _pair_tables()
 
 
+def needs_thai_normalisation(line: str) -> bool:
+    """Whether :data:`NEEDS_THAI_NORMALISATION` finds something in ``line``."""
+    opens_dangling = line != "" and line[0] in _DANGLING
+    return opens_dangling or _NEEDS_THAI_NORMALISATION_FAST.search(line) is not None
+
+
+def _code_units(text: str) -> np.ndarray:
+    """``text`` as UTF-16 code units: a character outside the BMP is two surrogates, which
+    flag nothing, as it would (:data:`_FLAGS`); no copy to UTF-32 and no clamping needed."""
+    return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype="<u2")
+
+
 def may_need_thai_normalisation(text: str) -> bool:
     """False only when :data:`NEEDS_THAI_NORMALISATION` finds nothing in ``text``.
 
@@ -192,8 +236,8 @@ def may_need_thai_normalisation(text: str) -> bool:
     """
     if "\u0e4d" in text or "\u0e45" in text:
         return True
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    flags = _FLAGS[np.minimum(codes, 0xFFFF)]
+    codes = _code_units(text)
+    flags = _FLAGS[codes]
     if not len(flags):
         return False
     if flags[0] & _DANGLING_MARK or np.any(_PAIR_HITS[(flags[:-1] << 8) | flags[1:]]):
@@ -208,12 +252,27 @@ def lines_that_may_need_thai_normalisation(text: str) -> set[int]:
     :data:`NEEDS_THAI_NORMALISATION` may find something in once stripped: at least those.
 
     :func:`may_need_thai_normalisation` first, for the text whole (most need nothing);
-    then one scan of the text: a match never ends on a newline, so its last character
-    names its line.
+    then the same tests, over code points at once, name the characters that may end a
+    match: every nikhahit and lakkhangyao, the second of each pair, the second of each
+    repeated mark (spaces between skipped) and a dangling mark opening the text. No such
+    character is a newline, so the newlines before it count its line.
     """
     if not may_need_thai_normalisation(text):
         return set()
-    return {text.count("\n", 0, match.end() - 1) for match in _ANY_LINE_MAY_NEED.finditer(text)}
+    codes = _code_units(text)
+    flags = _FLAGS[codes]
+    unspaced = np.flatnonzero(codes != ord(" "))
+    codes_unspaced, flags_unspaced = codes[unspaced], flags[unspaced]
+    repeated = (codes_unspaced[:-1] == codes_unspaced[1:]) & (flags_unspaced[:-1] & _NO_REPEAT != 0)
+    ends = np.concatenate(
+        [
+            np.flatnonzero((codes == ord("\u0e4d")) | (codes == ord("\u0e45"))),
+            np.flatnonzero(_PAIR_HITS[(flags[:-1] << 8) | flags[1:]]) + 1,
+            np.flatnonzero(flags[:1] & _DANGLING_MARK),
+            unspaced[1:][repeated],
+        ]
+    )
+    return set(np.searchsorted(np.flatnonzero(codes == ord("\n")), ends).tolist())
 
 
 NOT_LATIN_LETTER_BYTES = bytes(
@@ -292,7 +351,7 @@ def clean_line(line: str) -> str:
     """One line in canonical form: :func:`plain_characters`, NFC, single spaces, Thai
     normalised."""
     line = SPACES.sub(" ", unicodedata.normalize("NFC", plain_characters(line))).strip()
-    if NEEDS_THAI_NORMALISATION.search(line):
+    if needs_thai_normalisation(line):
         line = _thai_normalised(line)
     return line
 
@@ -317,7 +376,7 @@ def clean_text(text: str) -> list[str]:
     lines: list[str] = []
     for index, raw in enumerate(text.split("\n")):
         line = raw.strip()
-        if index in may_need and NEEDS_THAI_NORMALISATION.search(line):
+        if index in may_need and needs_thai_normalisation(line):
             line = _thai_normalised(line)
         if line or (lines and lines[-1]):
             lines.append(line)
