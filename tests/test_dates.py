@@ -3,9 +3,11 @@ from datetime import date
 import pytest
 
 from thaidigest.dates import (
+    MAX_DATE_LINE_CHARS,
     arabic_digits,
     parse_date_line,
     parse_listing_date,
+    parse_numeric_date_line,
     publication_date,
     take_date_lines,
 )
@@ -328,3 +330,16 @@ def test_the_numeric_date_line_under_a_thaigov_date_line_is_taken_out():
     # Corpus 62728: a third of the corpus has this second, numeric date line.
     lines = ["วันศุกร์ที่ 16 ธันวาคม 2565", "16/12/2565", "headline", "text"]
     assert take_date_lines(lines, TODAY) == (date(2022, 12, 16), ["headline", "text"])
+
+
+def test_a_date_line_is_measured_with_its_whitespace_runs_as_one_space():
+    # Long as written, a date line once one-spaced: the start measured first is not enough.
+    spread = "วันศุกร์ที่" + " " * 300 + "16 ธันวาคม 2565"
+    assert parse_date_line(spread) == date(2022, 12, 16)
+    assert parse_numeric_date_line("16/12/2565" + "\t " * 200) == date(2022, 12, 16)
+    # One character too many, past the start measured first, and no date line.
+    longest = "16 ธันวาคม 2565 เวลา 10:30 น. (แก้ไข " + "ก" * 80
+    longest = longest[: MAX_DATE_LINE_CHARS - 1] + ")"
+    assert parse_date_line(longest) == date(2022, 12, 16)
+    assert parse_date_line(longest + " " * 200 + "ก") is None
+    assert parse_numeric_date_line("16/12/2565 " + "x" * 1000) is None

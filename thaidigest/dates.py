@@ -211,10 +211,24 @@ def publication_date(found: date | None, today: date) -> date | None:
     return found
 
 
+def _one_spaced_date_text(line: str) -> str | None:
+    """``line`` with its whitespace runs as one space (as ``\\s+``), or None when that is
+    longer than a date line (:data:`MAX_DATE_LINE_CHARS`).
+
+    A paragraph is measured by its start first: the start of a line one-spaced is the
+    start of the line one-spaced, so a start already too long answers without splitting
+    a paragraph of a thousand characters into words."""
+    head = line[: 2 * MAX_DATE_LINE_CHARS]
+    if len(head) < len(line) and len(" ".join(head.split())) > MAX_DATE_LINE_CHARS:
+        return None
+    text = " ".join(line.split())
+    return text if len(text) <= MAX_DATE_LINE_CHARS else None
+
+
 def parse_date_line(line: str) -> date | None:
     """The date a whole line states, or None if the line is not just a date."""
-    text = " ".join(line.split())  # whitespace runs to one space, as ``\s+``
-    if not text or len(text) > MAX_DATE_LINE_CHARS:
+    text = _one_spaced_date_text(line)
+    if not text:
         return None
     text = arabic_digits(text)
     match = THAI_DATE_LINE.match(text)
@@ -244,10 +258,10 @@ def _numeric_date(match: re.Match[str]) -> date | None:
 
 def parse_numeric_date_line(line: str) -> date | None:
     """The date a whole line states in numbers (``16/12/2565``), else None."""
-    text = arabic_digits(" ".join(line.split()))
-    if len(text) > MAX_DATE_LINE_CHARS:
+    text = _one_spaced_date_text(line)
+    if text is None:
         return None
-    match = NUMERIC_DATE_LINE.match(text)
+    match = NUMERIC_DATE_LINE.match(arabic_digits(text))
     return _numeric_date(match) if match else None
 
 
