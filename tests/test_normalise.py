@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -13,6 +14,7 @@ from tests.conftest import DATA, seed_path
 from thaidigest.model import RawArticle
 from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
+    SPACE_CHARS,
     THAI_ABOVE_VOWELS,
     THAI_BELOW_VOWELS,
     THAI_FOLLOW_VOWELS,
@@ -28,6 +30,7 @@ from thaidigest.normalise import (
     plain_characters,
     renormalised,
     same_content,
+    single_spaced,
     strip_title_prefix,
 )
 from thaidigest.readers import corpus_record_article, read_text_file
@@ -203,7 +206,7 @@ def test_the_gates_thai_marks_are_pythainlps():
 
 
 def test_a_mark_left_dangling_by_stripping_a_line_is_dropped():
-    # U+2009 is not a space SPACES collapses, but strip() removes it: the line
+    # U+2009 is not a space single_spaced collapses, but strip() removes it: the line
     # then opens with a dangling vowel, which PyThaiNLP drops.
     lines = clean_text("ข่าว\n\u2009\u0e31ก")
     assert lines == ["ข่าว", "ก"]
@@ -579,3 +582,11 @@ def test_the_line_gate_agrees_with_the_cases_it_is_written_from():
         stripped = [line.strip() for line in text.split("\n")]
         needing = {index for index, line in enumerate(stripped) if needs_thai_normalisation(line)}
         assert needing <= lines_that_may_need_thai_normalisation(text)
+
+
+def test_every_run_of_spaces_is_one_space():
+    chars = [*SPACE_CHARS, "\u2009", "\n", "ก", "a"]
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(chars, k=rng.randint(0, 12))) for _ in range(20_000)]
+    for text in [*texts, "ข่าว\u00a0 \u3000วันนี้\t\t", "  "]:
+        assert single_spaced(text) == re.sub(f"[{SPACE_CHARS}]+", " ", text)

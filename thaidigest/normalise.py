@@ -79,14 +79,11 @@ FULL_WIDTH_TO_NARROW = {
 }
 # Either kind, found in one scan: most texts hold neither, and then need no other.
 _NOT_PLAIN = re.compile(f"[{_INVISIBLE_CHARS}{_FULL_WIDTH_CHARS}]")
-# Runs of spaces to one space. Only what changes matches (a run, or a space
-# other than U+0020), so the many single spaces of a text cost no replacement.
-# Written as one class, then a look back at the space just matched, not as two
-# alternatives: the scan then tests each character once, in half the time.
-_SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
-SPACES = re.compile(
-    f"[{_SPACE_CHARS}](?:(?<=[{_SPACE_CHARS[1:]}])|[{_SPACE_CHARS}])[{_SPACE_CHARS}]*"
-)
+# The spaces of which a run is one space (U+0020): the no-break ones, the ideographic one, tab.
+SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
+# Two U+0020 or more: a literal start, which the search finds by skipping along the text,
+# where a class of spaces would stop at every single space.
+_SPACE_RUN = re.compile("  +")
 
 # Lines that are a section label or a third-party wrapper, never a headline
 # nor article text. Matched against the whole cleaned line, case-insensitive.
@@ -347,10 +344,21 @@ def plain_characters(text: str) -> str:
     return text
 
 
+def single_spaced(text: str) -> str:
+    """``text`` with every run of :data:`SPACE_CHARS` one space: each of those spaces a
+    U+0020 first (``str.replace``, after a scan that mostly finds none), then each run of
+    U+0020 one. Twice as fast over a text as one regular expression for runs of any of them,
+    which tests every character and stops at every single space."""
+    for space in SPACE_CHARS[1:]:
+        if space in text:
+            text = text.replace(space, " ")
+    return _SPACE_RUN.sub(" ", text) if "  " in text else text
+
+
 def clean_line(line: str) -> str:
     """One line in canonical form: :func:`plain_characters`, NFC, single spaces, Thai
     normalised."""
-    line = SPACES.sub(" ", unicodedata.normalize("NFC", plain_characters(line))).strip()
+    line = single_spaced(unicodedata.normalize("NFC", plain_characters(line))).strip()
     if needs_thai_normalisation(line):
         line = _thai_normalised(line)
     return line
@@ -362,7 +370,7 @@ def _thai_normalised(line: str) -> str:
     normalisation would make one."""
     from pythainlp.util import normalize as pythainlp_normalize  # loaded when first needed
 
-    return SPACES.sub(" ", pythainlp_normalize(line)).strip()
+    return single_spaced(pythainlp_normalize(line)).strip()
 
 
 def clean_text(text: str) -> list[str]:
@@ -371,7 +379,7 @@ def clean_text(text: str) -> list[str]:
     The rules run once over the whole text; PyThaiNLP only sees lines that need it.
     """
     text = plain_characters(text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = SPACES.sub(" ", unicodedata.normalize("NFC", text))
+    text = single_spaced(unicodedata.normalize("NFC", text))
     may_need = lines_that_may_need_thai_normalisation(text)
     lines: list[str] = []
     for index, raw in enumerate(text.split("\n")):
