@@ -23,6 +23,7 @@ from thaidigest.normalise import (
     clean_text,
     decode_leftover_entities,
     detect_language,
+    headline_repeat,
     lines_that_may_need_thai_normalisation,
     may_need_thai_normalisation,
     needs_thai_normalisation,
@@ -590,3 +591,14 @@ def test_every_run_of_spaces_is_one_space():
     texts = ["".join(rng.choices(chars, k=rng.randint(0, 12))) for _ in range(20_000)]
     for text in [*texts, "ข่าว\u00a0 \u3000วันนี้\t\t", "  "]:
         assert single_spaced(text) == re.sub(f"[{SPACE_CHARS}]+", " ", text)
+
+
+def test_a_headline_repeat_is_told_by_the_whole_line_folded():
+    headline = "STRASSE ข่าว 2567: การประชุม ๑๒ ครั้ง"
+    repeats = headline_repeat([headline, "-----"])
+    assert repeats(headline)
+    assert repeats("Straße ข่าว ๒๕๖๗ — การประชุม 12 ครั้ง")  # ß folds to two letters
+    assert repeats("strasse  ข่าว 2567 การประชุม 12 ครั้ง!")
+    assert not repeats("STRASSE ข่าว 2567: การประชุม ๑๒ ครั้งที่")
+    assert not repeats("STRASSE ข่าว 2568: การประชุม ๑๒ ครั้ง")
+    assert not repeats("-----")  # a headline of punctuation alone is repeated by none

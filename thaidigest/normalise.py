@@ -103,6 +103,11 @@ SEPARATOR_LINE = re.compile(r"^[\W_]+$")
 SOURCE_FOOTER = re.compile(r"^(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*$", re.IGNORECASE)
 
 _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
+# What comparable drops: every Thai vowel and tone mark too (category Mn, not \w).
+_NOT_COMPARED = re.compile(r"[\W_]+")
+# How much of a line's start is folded first to tell it is no headline's repeat: folding a
+# whole line costs a substitution for each of its marks.
+_COMPARED_START_CHARS = 16
 
 # Lines PyThaiNLP's normaliser would change: only those are passed to it, so
 # the common clean line costs one regex search, not thirty substitutions.
@@ -233,15 +238,16 @@ def may_need_thai_normalisation(text: str) -> bool:
     """
     if "\u0e4d" in text or "\u0e45" in text:
         return True
+    # ndarray.take, not fancy indexing: the same gather in half the time.
     codes = _code_units(text)
-    flags = _FLAGS[codes]
+    flags = _FLAGS.take(codes)
     if not len(flags):
         return False
-    if flags[0] & _DANGLING_MARK or np.any(_PAIR_HITS[(flags[:-1] << 8) | flags[1:]]):
+    if flags[0] & _DANGLING_MARK or _PAIR_HITS.take((flags[:-1] << 8) | flags[1:]).any():
         return True
-    unspaced = codes != ord(" ")
-    codes, flags = codes[unspaced], flags[unspaced]
-    return bool(np.any((codes[:-1] == codes[1:]) & (flags[:-1] & _NO_REPEAT != 0)))
+    codes = _code_units(text.replace(" ", ""))
+    flags = _FLAGS.take(codes)
+    return bool(((codes[:-1] == codes[1:]) & (flags[:-1] & _NO_REPEAT != 0)).any())
 
 
 def lines_that_may_need_thai_normalisation(text: str) -> set[int]:
@@ -394,8 +400,10 @@ def clean_text(text: str) -> list[str]:
 
 
 def comparable(line: str) -> str:
-    """A line folded for comparison: case, spaces, punctuation and digit script."""
-    return re.sub(r"[\W_]+", "", arabic_digits(line).casefold())
+    """A line folded for comparison: case, spaces, punctuation and digit script.
+
+    Character by character: the folded start of a line is the start of the folded line."""
+    return _NOT_COMPARED.sub("", arabic_digits(line).casefold())
 
 
 def is_wrapper_line(line: str) -> bool:
@@ -472,9 +480,11 @@ def headline_repeat(headlines: Iterable[str]) -> Callable[[str], bool]:
     versions (:func:`digest.diff.diff_versions`) and the lede. A line that says more than a
     headline is text."""
     lengths_by_key: dict[str, tuple[float, float]] = {}
+    written: set[str] = set()
     for headline in headlines:
         key = comparable(headline)
         if key:  # a headline of punctuation alone repeats as a separator line
+            written.add(headline)
             slack = len(headline) * HEADLINE_LENGTH_SLACK
             low, high = lengths_by_key.get(key, (len(headline), len(headline)))
             lengths_by_key[key] = (
@@ -486,6 +496,13 @@ def headline_repeat(headlines: Iterable[str]) -> Callable[[str], bool]:
 
     def repeats(line: str) -> bool:
         if not shortest <= len(line) <= longest:
+            return False
+        # A headline as written repeats itself (its length is within its own bounds);
+        # another line, its start folded first, repeats none unless that starts a key.
+        if line in written:
+            return True
+        start = comparable(line[:_COMPARED_START_CHARS])
+        if not any(key.startswith(start) for key in lengths_by_key):
             return False
         key = comparable(line)
         bounds = lengths_by_key.get(key)
