@@ -19,6 +19,7 @@ from thaidigest.normalise import (
     THAI_BELOW_VOWELS,
     THAI_FOLLOW_VOWELS,
     THAI_TONEMARKS,
+    clean_body,
     clean_line,
     clean_text,
     decode_leftover_entities,
@@ -602,3 +603,28 @@ def test_a_headline_repeat_is_told_by_the_whole_line_folded():
     assert not repeats("STRASSE ข่าว 2567: การประชุม ๑๒ ครั้งที่")
     assert not repeats("STRASSE ข่าว 2568: การประชุม ๑๒ ครั้ง")
     assert not repeats("-----")  # a headline of punctuation alone is repeated by none
+
+
+def test_each_kind_of_boilerplate_line_is_dropped_and_only_those():
+    lines = [
+        "ข่าว วันนี้",
+        "ข่าว วันนี้",  # the headline repeated
+        "-----",
+        "•",
+        "Share this article:",
+        "IMAGE CREDIT: Reuters",
+        "พิมพ์",
+        "Source : https://example.org/a",
+        "ที่มา : https://example.org/b",
+        "ที่มา : https://example.org/c ของกรม",  # a footer says nothing after its URL
+        "share this with your family",
+        "การประชุม -- 2567",
+    ]
+    body = clean_body("ข่าว วันนี้", lines, date(2026, 12, 2))
+    assert body.lines == [
+        "ที่มา : https://example.org/c ของกรม",
+        "share this with your family",
+        "การประชุม -- 2567",
+    ]
+    assert body.source_url == "https://example.org/b"  # the last footer
+    assert body.published is None

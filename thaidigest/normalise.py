@@ -99,10 +99,14 @@ WRAPPER_LINES = (
 PRINT_BUTTON_LINES = ("พิมพ์", "print")
 _LONGEST_PRINT_BUTTON = max(map(len, PRINT_BUTTON_LINES))
 # A line made only of punctuation and symbols: ------, *****, ....., ###, •.
-SEPARATOR_LINE = re.compile(r"^[\W_]+$")
-SOURCE_FOOTER = re.compile(r"^(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*$", re.IGNORECASE)
+SEPARATOR_LINE = r"[\W_]+"
+SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
 
 _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
+# The footer (its URL the group ``url``), a separator or a wrapper line, in one match.
+_BOILERPLATE = re.compile(
+    f"^(?:(?i:{SOURCE_FOOTER})|{SEPARATOR_LINE}|(?i:{'|'.join(WRAPPER_LINES)}))$"
+)
 # What comparable drops: every Thai vowel and tone mark too (category Mn, not \w).
 _NOT_COMPARED = re.compile(r"[\W_]+")
 # How much of a line's start is folded first to tell it is no headline's repeat: folding a
@@ -538,16 +542,14 @@ def _without_boilerplate(title: str, lines: list[str]) -> tuple[list[str], str |
     for line in lines:
         if not line:
             continue
-        footer = SOURCE_FOOTER.match(line)
-        if footer:
-            source_url = footer["url"]
+        boilerplate = _BOILERPLATE.match(line)
+        if boilerplate:
+            if boilerplate["url"] is not None:
+                source_url = boilerplate["url"]
             continue
         if (
-            (len(line) <= _LONGEST_PRINT_BUTTON and line.casefold() in PRINT_BUTTON_LINES)
-            or SEPARATOR_LINE.match(line)
-            or is_wrapper_line(line)
-            or repeats_headline(line)
-        ):
+            len(line) <= _LONGEST_PRINT_BUTTON and line.casefold() in PRINT_BUTTON_LINES
+        ) or repeats_headline(line):
             continue
         kept.append(line)
     return kept, source_url
