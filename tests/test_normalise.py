@@ -628,3 +628,18 @@ def test_each_kind_of_boilerplate_line_is_dropped_and_only_those():
     ]
     assert body.source_url == "https://example.org/b"  # the last footer
     assert body.published is None
+
+
+def test_the_language_is_told_by_thai_and_ascii_letters_among_the_first_2000_characters():
+    def by_utf8_bytes(text):  # UTF-8 writes a Thai character E0 B8 xx or E0 B9 xx
+        sample = text[:2000].encode()
+        thai = sample.count(b"\xe0\xb8") + sample.count(b"\xe0\xb9")
+        latin = sum(chr(byte).isalpha() for byte in sample if byte < 128)
+        return "th" if thai + latin == 0 or thai / (thai + latin) >= 0.3 else "en"
+
+    chars = ["ก", "\u0e48", "๓", "a", "Z", "é", "ß", "1", " ", "\n", "\U0001f600", "\u0e80"]
+    rng = random.Random(11)
+    texts = ["", "ข่าว" * 600 + "APEC" * 1000, "APEC" * 600 + "ข่าว" * 1000]
+    texts += ["".join(rng.choices(chars, k=rng.randint(1, 40))) for _ in range(5_000)]
+    for text in texts:
+        assert detect_language(text) == by_utf8_bytes(text)
