@@ -643,3 +643,13 @@ def test_the_language_is_told_by_thai_and_ascii_letters_among_the_first_2000_cha
     texts += ["".join(rng.choices(chars, k=rng.randint(1, 40))) for _ in range(5_000)]
     for text in texts:
         assert detect_language(text) == by_utf8_bytes(text)
+
+
+@pytest.mark.parametrize(
+    "char", ["\u00ad", "\u200b", "\ufeff", "\x07", "\x85", "\uff21", "\uffe5", "\u2066", "\u034f"]
+)
+def test_a_long_text_is_made_plain_as_a_short_one(char):
+    text = "ข่าว APEC " * 300
+    assert plain_characters(text + char) == text + plain_characters(char) != text + char
+    for kept in ("\U0001f600", "\u00a0", "ก", "\u2009"):
+        assert plain_characters(text + kept + char) == text + kept + plain_characters(char)

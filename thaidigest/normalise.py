@@ -336,6 +336,27 @@ def _decoded(match: re.Match[str]) -> str:
     return " " if char.isspace() else char
 
 
+def _code_point_table(pattern: re.Pattern[str]) -> np.ndarray:
+    """For each BMP code point, whether ``pattern`` (a class of characters) matches it."""
+    every = np.arange(0x10000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(0x10000, dtype=bool)
+    table[[match.start() for match in pattern.finditer(every)]] = True
+    return table
+
+
+_NOT_PLAIN_UNITS = _code_point_table(_NOT_PLAIN)  # every one of them is in the BMP
+# From this length a text's code units looked up at once beat the regular expression's scan
+# (a few microseconds to start, then a third of its time a character).
+_LOOKUP_FROM_CHARS = 1000
+
+
+def _holds_not_plain(text: str) -> bool:
+    """Whether :data:`_NOT_PLAIN` finds a character in ``text``."""
+    if len(text) < _LOOKUP_FROM_CHARS:
+        return _NOT_PLAIN.search(text) is not None
+    return bool(_NOT_PLAIN_UNITS.take(_code_units(text)).any())
+
+
 def plain_characters(text: str) -> str:
     """``text`` written one way where a reader sees no difference: left-over character
     references decoded, invisible characters (:data:`INVISIBLE`) removed, full-width
@@ -348,7 +369,7 @@ def plain_characters(text: str) -> str:
     (``ＡＳＥＡＮ`` is not ``ASEAN``, even casefolded)."""
     for _ in range(MAX_DECODING_PASSES):
         plain = decode_leftover_entities(text)
-        if _NOT_PLAIN.search(plain) is not None:
+        if _holds_not_plain(plain):
             plain = INVISIBLE.sub("", plain)
             plain = FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_NARROW), plain)
         if plain == text:
