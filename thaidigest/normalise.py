@@ -284,7 +284,7 @@ def lines_that_may_need_thai_normalisation(text: str) -> set[int]:
 
 # The script of each BMP code point detect_language counts: Thai (U+0E00-U+0E7F) and
 # the ASCII letters.
-_OTHER, _THAI, _LATIN = range(3)
+_THAI, _LATIN = 1, 2  # anything else is 0
 _SCRIPTS = np.zeros(0x10000, dtype=np.uint8)
 _SCRIPTS[0x0E00:0x0E80] = _THAI
 _SCRIPTS[[ord(char) for char in map(chr, range(128)) if char.isalpha()]] = _LATIN
