@@ -528,16 +528,25 @@ def score_each(
     """
     model = model or load_model()
     found = [_signals_or_error(title, body, rules) for title, body, _, _ in articles]
-    verdicts: list[Relevance | ValueError] = []
-    for (title, body, language, named), evidence in zip(articles, found, strict=True):
-        if isinstance(evidence, Signals):
+    # The model scores the articles no always / never term decides, all in one call.
+    asked: dict[int, tuple[str, str, Mapping[str, float], str]] = {}
+    for i, ((title, body, language, named), evidence) in enumerate(
+        zip(articles, found, strict=True)
+    ):
+        if isinstance(evidence, Signals) and not evidence.never and not evidence.always:
             try:
-                probability = _probability(title, body, rules, evidence, named, language, model)
-                evidence = _verdict(evidence, probability, threshold)
+                inputs = model_inputs(title, body, rules, evidence, named)
             except ValueError as error:
-                evidence = error
-        verdicts.append(evidence)
-    return verdicts
+                found[i] = error
+            else:
+                asked[i] = (title, body, inputs, language)
+    probability = dict(zip(asked, model.probabilities(list(asked.values())), strict=True))
+    return [
+        _verdict(evidence, probability.get(i, _decided(evidence)), threshold)
+        if isinstance(evidence, Signals)
+        else evidence
+        for i, evidence in enumerate(found)
+    ]
 
 
 def _signals_or_error(title: str, body: str, rules: Rules) -> Signals | ValueError:
@@ -557,11 +566,14 @@ def _probability(
     model: Model,
 ) -> float:
     """The probability an article is relevant, 0 or 1 when a never or always term decides."""
-    if found.never:
-        return 0.0
-    if found.always:
-        return 1.0
+    if found.never or found.always:
+        return _decided(found)
     return model.probability(title, body, model_inputs(title, body, rules, found, named), language)
+
+
+def _decided(found: Signals) -> float:
+    """The probability a never (0) or always (1) term sets; a never term wins."""
+    return 0.0 if found.never else 1.0
 
 
 def _verdict(found: Signals, probability: float, threshold: float) -> Relevance:
