@@ -78,6 +78,7 @@ _PRIME = np.uint64(1_099_511_628_211)  # above every code point, so no two n-gra
 # Spreads a hash's bits into its top bits, a slot in the vocabulary's table (Knuth's
 # multiplicative hashing): a polynomial hash's top bits hardly depend on its last character.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_TEXTS_AT_ONCE = 256  # Block.vectors: 32 to 1,000 take about as long, 3,000 a third more
 _TABLE_LOAD = 2  # a vocabulary's table has at least 2 slots an n-gram
 
 
@@ -164,16 +165,25 @@ class Block:
 
         Scored one by one, an article's few thousand n-grams take some forty numpy
         calls, and those calls' own cost is most of the time; here the n-grams of
-        all the texts are hashed, looked up and counted by the same few calls.
+        all the texts are hashed, looked up and counted by the same few calls, a few
+        hundred texts at a time (more would not keep the arrays in the CPU's caches).
         """
+        return [
+            vector
+            for start in range(0, len(texts), _TEXTS_AT_ONCE)
+            for vector in self._vectors(texts[start : start + _TEXTS_AT_ONCE], block)
+        ]
+
+    def _vectors(self, texts: Sequence[str], block: str) -> list[tuple[np.ndarray, np.ndarray]]:
         if not len(self.hashes):
             return [(np.zeros(0, dtype=np.intp), np.zeros(0)) for _ in texts]
         bits = max(1, (len(self.hashes) - 1).bit_length())  # bits of a vocabulary position
         # Key of an n-gram found: its text's index, then its position; 32 bits sort faster.
         kind = np.uint32 if len(texts) << bits <= 1 << 32 else np.uint64
         points = _codepoints("".join(texts))
-        ends = np.cumsum([len(text) for text in texts], dtype=np.intp)
-        owner = np.repeat(np.arange(len(texts), dtype=kind), np.diff(ends, prepend=0))
+        lengths = [len(text) for text in texts]
+        ends = np.cumsum(lengths, dtype=np.intp)
+        owner = np.repeat(np.arange(len(texts), dtype=kind), lengths)
         keys = []
         for n in self.sizes:
             if len(points) < n:
