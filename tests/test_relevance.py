@@ -478,3 +478,19 @@ def test_a_topic_in_thai_script_has_a_feed_name_of_its_own() -> None:
     assert len(stems) == 2 and "topic" not in stems and all(stems)
     # The packaged topics keep their names (their subscribers' URLs).
     assert topic_stem("smart-city") == "smart-city" and topic_stem("telecom-5g") == "telecom-5g"
+
+
+def test_each_terms_effect_in_each_place_is_its_groups_weight_there() -> None:
+    # signals() adds up these, made once with the rules, instead of working each out at
+    # each match: every member of every term, in every place, in the members' order.
+    for (where, term), effects in RULES.effects.items():
+        members = RULES.members[term]
+        assert [(e.match.group, e.role, e.weight) for e in effects] == [
+            (m.group, m.role, m.weight) for m in members
+        ]
+        for effect, member in zip(effects, members, strict=True):
+            assert effect.match == Match(RULES.spelling[term], member.group, where)
+            assert effect.once == (term, member.group)
+            assert effect.signal == f"{member.group}@{where}"
+            assert effect.gain == member.weight * RULES.places[where]
+    assert len(RULES.effects) == 3 * len(RULES.members)

@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 PLACES = ("title", "lead", "body")
+_PLACE_ORDER = {place: i for i, place in enumerate(PLACES)}
 PARTNER_KINDS = ("country", "org", "company")  # as partner ids begin: country:JP
 # The model's partner signals (partner_signals), named as rule signals are: what@where.
 PARTNER_SIGNALS = (
@@ -135,6 +136,17 @@ class Member:
     weight: float
 
 
+class Effect(NamedTuple):
+    """What one rule term found in one place does for one group it counts for."""
+
+    match: Match
+    once: tuple[str, str]  # (term, group): a signal counts each term once a place
+    role: str
+    signal: str  # ``group@place``
+    weight: float
+    gain: float  # the weight times the place's: topic evidence
+
+
 @dataclass(frozen=True)
 class Rules:
     """Compiled rules: numbers, term groups, and the two matching patterns."""
@@ -149,6 +161,9 @@ class Rules:
     spelling: Mapping[str, str]  # lookup key -> the term as written in the rules
     thai: ahocorasick.Automaton | None  # keys of the Thai terms, each its own value
     english: re.Pattern[str] | None  # lower-case terms; word boundaries are checked in find()
+    # By (place, lookup key): each member's work, done once here instead of at each match.
+    effects: Mapping[tuple[str, str], tuple[Effect, ...]]
+    topic_roles: tuple[tuple[str, str], ...]  # (topic, its role)
 
     def find(self, text: str) -> list[str]:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
@@ -243,17 +258,35 @@ def _compile(data: dict[str, Any]) -> Rules:
     members = _inherit(explicit)
     thai = [term for term in members if _THAI.search(term)]
     english = [term for term in members if not _THAI.search(term)]
+    weights = {p: float(places[p]) for p in PLACES}
+    effects = {
+        (where, term): tuple(
+            Effect(
+                Match(spelling[term], m.group, where),
+                (term, m.group),
+                m.role,
+                f"{m.group}@{where}",
+                m.weight,
+                m.weight * weights[where],
+            )
+            for m in term_members
+        )
+        for term, term_members in members.items()
+        for where in PLACES
+    }
     return Rules(
         topic_min=float(data["topic_min"]),
         lead_paragraphs=int(data["lead_paragraphs"]),
         lead_min_chars=int(data["lead_min_chars"]),
-        places=MappingProxyType({p: float(places[p]) for p in PLACES}),
+        places=MappingProxyType(weights),
         caps=MappingProxyType({p: float(places[f"{p}_cap"]) for p in ("lead", "body")}),
         topics=topics,
         members=MappingProxyType(members),
         spelling=MappingProxyType(spelling),
         thai=automaton(thai) if thai else None,
         english=re.compile(_trie_pattern(english)) if english else None,
+        effects=MappingProxyType(effects),
+        topic_roles=tuple((topic, f"topic:{topic}") for topic in topics),
     )
 
 
@@ -387,36 +420,40 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
     deciding: dict[str, list[str]] = {"always": [], "never": []}
     for where, text in (("title", title), ("lead", lead), ("body", rest)):
         counted: set[tuple[str, str]] = set()
+        gains = evidence[where]
         for term in rules.find(text):
-            for member in rules.members[term]:
-                matches.add(Match(rules.spelling[term], member.group, where))
-                if member.role == "ignore":
+            for effect in rules.effects[where, term]:
+                matches.add(effect.match)
+                if effect.role == "ignore":
                     continue
-                first = (term, member.group) not in counted
-                counted.add((term, member.group))
-                if member.role in deciding:
+                first = effect.once not in counted
+                counted.add(effect.once)
+                if effect.role in deciding:
                     if first:
-                        deciding[member.role].append(rules.spelling[term])
+                        deciding[effect.role].append(effect.match.term)
                     continue
                 if first:  # a signal counts each term once a place
-                    _add(by_group, f"{member.group}@{where}", member.weight)
+                    _add(by_group, effect.signal, effect.weight)
                 if first or where == "body":  # topic evidence counts repeats in the body
-                    _add(evidence[where], member.role, member.weight * rules.places[where])
+                    _add(gains, effect.role, effect.gain)
     total: dict[str, float] = {}
     for where, gains in evidence.items():
         for role, gain in gains.items():
             _add(total, role, min(gain, rules.caps.get(where, math.inf)))
     roles = {role: _strength(gain) for role, gain in total.items()}
-    topics = tuple(t for t in rules.topics if roles.get(f"topic:{t}", 0.0) >= rules.topic_min)
-    order = {place: i for i, place in enumerate(PLACES)}
+    topics = tuple(t for t, role in rules.topic_roles if roles.get(role, 0.0) >= rules.topic_min)
     return Signals(
         strengths=MappingProxyType({key: _strength(gain) for key, gain in by_group.items()}),
         roles=MappingProxyType(roles),
         topics=topics,
-        matches=tuple(sorted(matches, key=lambda m: (order[m.where], m.group, m.term))),
+        matches=tuple(sorted(matches, key=_match_order)),
         always=tuple(dict.fromkeys(deciding["always"])),
         never=tuple(dict.fromkeys(deciding["never"])),
     )
+
+
+def _match_order(match: Match) -> tuple[int, str, str]:
+    return _PLACE_ORDER[match.where], match.group, match.term
 
 
 def _add(totals: dict[str, float], key: str, gain: float) -> None:
