@@ -261,6 +261,16 @@ def test_a_thai_term_of_two_words_matches_across_any_whitespace() -> None:
         assert RULES.find(f"ข่าว สรุปข่าวการประชุม{gap}ครม วันนี้") == ["สรุปข่าวการประชุม ครม"]
 
 
+def test_terms_of_several_texts_are_found_in_each_text_alone() -> None:
+    # find_each scans the texts in one pass: no term may run from one into the next,
+    # though "ลงนาม" + "ความร่วมมือ" is one term and a term of two words takes any space.
+    texts = ["พิธีลงนาม", "ความร่วมมือ", "", "Digital", "ข่าว สรุปข่าวการประชุม", "ครม วันนี้"]
+    assert RULES.find(" ".join(texts[4:])) == ["สรุปข่าวการประชุม ครม"]
+    found = RULES.find_each(texts)
+    assert found == [RULES.find(text) for text in texts]
+    assert found == [["ลงนาม"], ["ความร่วมมือ"], [], ["digital"], [], []]
+
+
 def keys_found(terms: list[str], text: str) -> list[str]:
     return [key for _, _, key in leftmost_longest(automaton(terms), text)]
 

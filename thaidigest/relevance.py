@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -167,18 +168,33 @@ class Rules:
 
     def find(self, text: str) -> list[str]:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
-        found: list[str] = []
-        if self.thai is not None and _THAI.search(text):
-            spans = leftmost_longest(self.thai, single_spaced(text))
-            found.extend(key for _, _, key in spans)
+        (found,) = self.find_each([text])
+        return found
+
+    def find_each(self, texts: Sequence[str]) -> list[list[str]]:
+        """:meth:`find` of each of ``texts``, the Thai terms of all in one pass.
+
+        The texts are joined by newlines, which :func:`single_spaced` leaves in none of
+        them and no term holds: no match runs from one text into the next.
+        """
+        found: list[list[str]] = [[] for _ in texts]
+        if self.thai is not None:
+            spaced = [single_spaced(text) if _THAI.search(text) else "" for text in texts]
+            ends = list(accumulate(len(text) + 1 for text in spaced))
+            which = 0
+            for start, _, key in leftmost_longest(self.thai, "\n".join(spaced)):
+                while start >= ends[which]:
+                    which += 1
+                found[which].append(key)
         if self.english is not None:
-            lower = text.lower()
-            for match in self.english.finditer(lower):
-                start, end = match.span()
-                before = lower[start - 1] if start else " "
-                after = lower[end] if end < len(lower) else " "
-                if before not in _WORD and after not in _WORD:
-                    found.append(_key(match.group()))
+            for terms, text in zip(found, texts, strict=True):
+                lower = text.lower()
+                for match in self.english.finditer(lower):
+                    start, end = match.span()
+                    before = lower[start - 1] if start else " "
+                    after = lower[end] if end < len(lower) else " "
+                    if before not in _WORD and after not in _WORD:
+                        terms.append(_key(match.group()))
         return found
 
 
@@ -418,10 +434,10 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
     by_group: dict[str, float] = {}
     matches: set[Match] = set()
     deciding: dict[str, list[str]] = {"always": [], "never": []}
-    for where, text in (("title", title), ("lead", lead), ("body", rest)):
+    for where, terms in zip(PLACES, rules.find_each((title, lead, rest)), strict=True):
         counted: set[tuple[str, str]] = set()
         gains = evidence[where]
-        for term in rules.find(text):
+        for term in terms:
             for effect in rules.effects[where, term]:
                 matches.add(effect.match)
                 if effect.role == "ignore":
