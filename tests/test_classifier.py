@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from thaidigest import pipeline
 from thaidigest.classifier import (
+    Block,
     block_texts,
     load_model,
     ngram_hashes,
@@ -115,6 +116,71 @@ def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -
     positions, values = block.vector("ดีอี seagate", "opening")
     assert sorted(str(block.grams[p]) for p in positions) == sorted(grams)
     assert len(values) == 3
+
+
+def test_vectors_of_many_texts_are_each_texts_vector(tmp_path: Path) -> None:
+    # Texts are looked up together: no n-gram may run from one text into the next,
+    # and a short or empty text has none. "ดีอ" + "ี" would make the 4-gram "ดีอี".
+    path = tmp_path / "sizes.npz"
+    grams = ["ดี", "ดีอี", "seag", "อี"]
+    write_model(
+        path,
+        blocks={"opening": (grams, np.arange(1.0, 5.0), np.ones(4))},
+        signal_names=["digital@title"],
+        signal_weights=np.zeros(1),
+        bias=0.0,
+        signals_only_weights=np.zeros(1),
+        signals_only_bias=0.0,
+        card={},
+    )
+    block = read_model(path).blocks["opening"]
+    texts = ["ดีอ", "ี", "", "s", "eag", "ดีอี seagate ดีดี", "อีอี"]
+    found = block.vectors(texts, "opening")
+    assert len(found) == len(texts)
+    for text, (positions, values) in zip(texts, found, strict=True):
+        alone_positions, alone_values = _vector_of(block, text)
+        assert positions.tolist() == alone_positions
+        assert values.tolist() == pytest.approx(alone_values)
+    assert [len(positions) for positions, _ in found] == [1, 0, 0, 0, 0, 4, 1]
+
+
+def _vector_of(block: Block, text: str) -> tuple[list[int], list[float]]:
+    """A block's vector of ``text``, counted n-gram by n-gram."""
+    where = {str(gram): i for i, gram in enumerate(block.grams)}
+    counts: dict[int, int] = {}
+    for gram in ngrams(text, block.sizes):
+        if gram in where:
+            counts[where[gram]] = counts.get(where[gram], 0) + 1
+    values = {i: (1 + np.log(c)) * block.idf[i] for i, c in sorted(counts.items())}
+    norm = np.sqrt(sum(v * v for v in values.values())) or 1.0
+    return list(values), [v / norm for v in values.values()]
+
+
+def test_the_packaged_models_vectors_of_many_texts_are_each_texts_vector() -> None:
+    # The packaged vocabulary is large enough that some of its n-grams share a slot
+    # of its table (they are looked up apart); every one is found where it is.
+    model = load_model()
+    block = model.blocks["opening"]
+    grams = [str(gram) for gram in block.grams]
+    texts = ["".join(grams[i : i + 50]) for i in range(0, len(grams), 50)]
+    for (positions, _), text in zip(block.vectors(texts, "opening"), texts, strict=True):
+        assert positions.tolist() == _vector_of(block, text)[0]
+    found = {p for positions, _ in block.vectors(grams, "opening") for p in positions.tolist()}
+    assert found == set(range(len(grams)))
+
+
+def test_log_odds_of_many_articles_are_each_articles_log_odds() -> None:
+    model = load_model()
+    articles = [
+        ("ดีอี หารือ Seagate", "ลงนาม MoU ความร่วมมือด้านดิจิทัล", {"digital@title": 0.5}, "th"),
+        ("Digital cooperation", "MDES and Japan sign an MoU", {"digital@title": 0.9}, "en"),
+        ("", "", {}, "th"),
+        ("นายกฯ ประชุม ครม.", "ครม. อนุมัติงบประมาณ", {}, "th"),
+    ]
+    each = [model.log_odds(*article) for article in articles]
+    assert model.log_odds_each(articles) == each
+    assert model.probabilities(articles) == [model.probability(*a) for a in articles]
+    assert len(set(each)) == len(each)
 
 
 def test_a_model_with_other_ngram_blocks_is_refused(tmp_path: Path) -> None:

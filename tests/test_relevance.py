@@ -261,6 +261,16 @@ def test_a_thai_term_of_two_words_matches_across_any_whitespace() -> None:
         assert RULES.find(f"ข่าว สรุปข่าวการประชุม{gap}ครม วันนี้") == ["สรุปข่าวการประชุม ครม"]
 
 
+def test_terms_of_several_texts_are_found_in_each_text_alone() -> None:
+    # find_each scans the texts in one pass: no term may run from one into the next,
+    # though "ลงนาม" + "ความร่วมมือ" is one term and a term of two words takes any space.
+    texts = ["พิธีลงนาม", "ความร่วมมือ", "", "Digital", "ข่าว สรุปข่าวการประชุม", "ครม วันนี้"]
+    assert RULES.find(" ".join(texts[4:])) == ["สรุปข่าวการประชุม ครม"]
+    found = RULES.find_each(texts)
+    assert found == [RULES.find(text) for text in texts]
+    assert found == [["ลงนาม"], ["ความร่วมมือ"], [], ["digital"], [], []]
+
+
 def keys_found(terms: list[str], text: str) -> list[str]:
     return [key for _, _, key in leftmost_longest(automaton(terms), text)]
 
@@ -478,3 +488,19 @@ def test_a_topic_in_thai_script_has_a_feed_name_of_its_own() -> None:
     assert len(stems) == 2 and "topic" not in stems and all(stems)
     # The packaged topics keep their names (their subscribers' URLs).
     assert topic_stem("smart-city") == "smart-city" and topic_stem("telecom-5g") == "telecom-5g"
+
+
+def test_each_terms_effect_in_each_place_is_its_groups_weight_there() -> None:
+    # signals() adds up these, made once with the rules, instead of working each out at
+    # each match: every member of every term, in every place, in the members' order.
+    for (where, term), effects in RULES.effects.items():
+        members = RULES.members[term]
+        assert [(e.match.group, e.role, e.weight) for e in effects] == [
+            (m.group, m.role, m.weight) for m in members
+        ]
+        for effect, member in zip(effects, members, strict=True):
+            assert effect.match == Match(RULES.spelling[term], member.group, where)
+            assert effect.once == (term, member.group)
+            assert effect.signal == f"{member.group}@{where}"
+            assert effect.gain == member.weight * RULES.places[where]
+    assert len(RULES.effects) == 3 * len(RULES.members)

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -70,6 +71,7 @@ __all__ = [
 ]
 
 PLACES = ("title", "lead", "body")
+_PLACE_ORDER = {place: i for i, place in enumerate(PLACES)}
 PARTNER_KINDS = ("country", "org", "company")  # as partner ids begin: country:JP
 # The model's partner signals (partner_signals), named as rule signals are: what@where.
 PARTNER_SIGNALS = (
@@ -135,6 +137,17 @@ class Member:
     weight: float
 
 
+class Effect(NamedTuple):
+    """What one rule term found in one place does for one group it counts for."""
+
+    match: Match
+    once: tuple[str, str]  # (term, group): a signal counts each term once a place
+    role: str
+    signal: str  # ``group@place``
+    weight: float
+    gain: float  # the weight times the place's: topic evidence
+
+
 @dataclass(frozen=True)
 class Rules:
     """Compiled rules: numbers, term groups, and the two matching patterns."""
@@ -149,21 +162,39 @@ class Rules:
     spelling: Mapping[str, str]  # lookup key -> the term as written in the rules
     thai: ahocorasick.Automaton | None  # keys of the Thai terms, each its own value
     english: re.Pattern[str] | None  # lower-case terms; word boundaries are checked in find()
+    # By (place, lookup key): each member's work, done once here instead of at each match.
+    effects: Mapping[tuple[str, str], tuple[Effect, ...]]
+    topic_roles: tuple[tuple[str, str], ...]  # (topic, its role)
 
     def find(self, text: str) -> list[str]:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
-        found: list[str] = []
-        if self.thai is not None and _THAI.search(text):
-            spans = leftmost_longest(self.thai, single_spaced(text))
-            found.extend(key for _, _, key in spans)
+        (found,) = self.find_each([text])
+        return found
+
+    def find_each(self, texts: Sequence[str]) -> list[list[str]]:
+        """:meth:`find` of each of ``texts``, the Thai terms of all in one pass.
+
+        The texts are joined by newlines, which :func:`single_spaced` leaves in none of
+        them and no term holds: no match runs from one text into the next.
+        """
+        found: list[list[str]] = [[] for _ in texts]
+        if self.thai is not None:
+            spaced = [single_spaced(text) if _THAI.search(text) else "" for text in texts]
+            ends = list(accumulate(len(text) + 1 for text in spaced))
+            which = 0
+            for start, _, key in leftmost_longest(self.thai, "\n".join(spaced)):
+                while start >= ends[which]:
+                    which += 1
+                found[which].append(key)
         if self.english is not None:
-            lower = text.lower()
-            for match in self.english.finditer(lower):
-                start, end = match.span()
-                before = lower[start - 1] if start else " "
-                after = lower[end] if end < len(lower) else " "
-                if before not in _WORD and after not in _WORD:
-                    found.append(_key(match.group()))
+            for terms, text in zip(found, texts, strict=True):
+                lower = text.lower()
+                for match in self.english.finditer(lower):
+                    start, end = match.span()
+                    before = lower[start - 1] if start else " "
+                    after = lower[end] if end < len(lower) else " "
+                    if before not in _WORD and after not in _WORD:
+                        terms.append(_key(match.group()))
         return found
 
 
@@ -243,17 +274,35 @@ def _compile(data: dict[str, Any]) -> Rules:
     members = _inherit(explicit)
     thai = [term for term in members if _THAI.search(term)]
     english = [term for term in members if not _THAI.search(term)]
+    weights = {p: float(places[p]) for p in PLACES}
+    effects = {
+        (where, term): tuple(
+            Effect(
+                Match(spelling[term], m.group, where),
+                (term, m.group),
+                m.role,
+                f"{m.group}@{where}",
+                m.weight,
+                m.weight * weights[where],
+            )
+            for m in term_members
+        )
+        for term, term_members in members.items()
+        for where in PLACES
+    }
     return Rules(
         topic_min=float(data["topic_min"]),
         lead_paragraphs=int(data["lead_paragraphs"]),
         lead_min_chars=int(data["lead_min_chars"]),
-        places=MappingProxyType({p: float(places[p]) for p in PLACES}),
+        places=MappingProxyType(weights),
         caps=MappingProxyType({p: float(places[f"{p}_cap"]) for p in ("lead", "body")}),
         topics=topics,
         members=MappingProxyType(members),
         spelling=MappingProxyType(spelling),
         thai=automaton(thai) if thai else None,
         english=re.compile(_trie_pattern(english)) if english else None,
+        effects=MappingProxyType(effects),
+        topic_roles=tuple((topic, f"topic:{topic}") for topic in topics),
     )
 
 
@@ -385,38 +434,42 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
     by_group: dict[str, float] = {}
     matches: set[Match] = set()
     deciding: dict[str, list[str]] = {"always": [], "never": []}
-    for where, text in (("title", title), ("lead", lead), ("body", rest)):
+    for where, terms in zip(PLACES, rules.find_each((title, lead, rest)), strict=True):
         counted: set[tuple[str, str]] = set()
-        for term in rules.find(text):
-            for member in rules.members[term]:
-                matches.add(Match(rules.spelling[term], member.group, where))
-                if member.role == "ignore":
+        gains = evidence[where]
+        for term in terms:
+            for effect in rules.effects[where, term]:
+                matches.add(effect.match)
+                if effect.role == "ignore":
                     continue
-                first = (term, member.group) not in counted
-                counted.add((term, member.group))
-                if member.role in deciding:
+                first = effect.once not in counted
+                counted.add(effect.once)
+                if effect.role in deciding:
                     if first:
-                        deciding[member.role].append(rules.spelling[term])
+                        deciding[effect.role].append(effect.match.term)
                     continue
                 if first:  # a signal counts each term once a place
-                    _add(by_group, f"{member.group}@{where}", member.weight)
+                    _add(by_group, effect.signal, effect.weight)
                 if first or where == "body":  # topic evidence counts repeats in the body
-                    _add(evidence[where], member.role, member.weight * rules.places[where])
+                    _add(gains, effect.role, effect.gain)
     total: dict[str, float] = {}
     for where, gains in evidence.items():
         for role, gain in gains.items():
             _add(total, role, min(gain, rules.caps.get(where, math.inf)))
     roles = {role: _strength(gain) for role, gain in total.items()}
-    topics = tuple(t for t in rules.topics if roles.get(f"topic:{t}", 0.0) >= rules.topic_min)
-    order = {place: i for i, place in enumerate(PLACES)}
+    topics = tuple(t for t, role in rules.topic_roles if roles.get(role, 0.0) >= rules.topic_min)
     return Signals(
         strengths=MappingProxyType({key: _strength(gain) for key, gain in by_group.items()}),
         roles=MappingProxyType(roles),
         topics=topics,
-        matches=tuple(sorted(matches, key=lambda m: (order[m.where], m.group, m.term))),
+        matches=tuple(sorted(matches, key=_match_order)),
         always=tuple(dict.fromkeys(deciding["always"])),
         never=tuple(dict.fromkeys(deciding["never"])),
     )
+
+
+def _match_order(match: Match) -> tuple[int, str, str]:
+    return _PLACE_ORDER[match.where], match.group, match.term
 
 
 def _add(totals: dict[str, float], key: str, gain: float) -> None:
@@ -520,24 +573,36 @@ def score_each(
     """:func:`score` of each ``(title, body, language, named)``, or the ValueError that
     rejects it, in order.
 
-    Stage by stage: every article's rule signals, then every model probability. The
-    rules' automaton and the model's vocabulary (about 1 MB) then stay in the CPU's
-    caches instead of evicting each other at each article, for the same results. On
-    the labelled articles (``bench/relevance.py``, CPU time, best of 5) the model adds
-    0.18 ms an article this way, 0.19-0.20 ms scored one by one.
+    Stage by stage: every article's rule signals, then the model's probabilities of
+    all the articles no always / never term decides, in one call
+    (:meth:`~thaidigest.classifier.Model.probabilities`), for the same results. The
+    rules' automaton and the model's vocabulary then stay in the CPU's caches instead
+    of evicting each other at each article, and the model's numpy calls are made once
+    for a few hundred articles instead of at each. On the labelled articles
+    (``bench/relevance.py``, CPU time, best of 5, a loaded machine) the model adds
+    0.10-0.16 ms an article this way, 0.28 ms when asked article by article.
     """
     model = model or load_model()
     found = [_signals_or_error(title, body, rules) for title, body, _, _ in articles]
-    verdicts: list[Relevance | ValueError] = []
-    for (title, body, language, named), evidence in zip(articles, found, strict=True):
-        if isinstance(evidence, Signals):
+    # The model scores the articles no always / never term decides, all in one call.
+    asked: dict[int, tuple[str, str, Mapping[str, float], str]] = {}
+    for i, ((title, body, language, named), evidence) in enumerate(
+        zip(articles, found, strict=True)
+    ):
+        if isinstance(evidence, Signals) and not evidence.never and not evidence.always:
             try:
-                probability = _probability(title, body, rules, evidence, named, language, model)
-                evidence = _verdict(evidence, probability, threshold)
+                inputs = model_inputs(title, body, rules, evidence, named)
             except ValueError as error:
-                evidence = error
-        verdicts.append(evidence)
-    return verdicts
+                found[i] = error
+            else:
+                asked[i] = (title, body, inputs, language)
+    probability = dict(zip(asked, model.probabilities(list(asked.values())), strict=True))
+    return [
+        _verdict(evidence, probability.get(i, _decided(evidence)), threshold)
+        if isinstance(evidence, Signals)
+        else evidence
+        for i, evidence in enumerate(found)
+    ]
 
 
 def _signals_or_error(title: str, body: str, rules: Rules) -> Signals | ValueError:
@@ -557,11 +622,14 @@ def _probability(
     model: Model,
 ) -> float:
     """The probability an article is relevant, 0 or 1 when a never or always term decides."""
-    if found.never:
-        return 0.0
-    if found.always:
-        return 1.0
+    if found.never or found.always:
+        return _decided(found)
     return model.probability(title, body, model_inputs(title, body, rules, found, named), language)
+
+
+def _decided(found: Signals) -> float:
+    """The probability a never (0) or always (1) term sets; a never term wins."""
+    return 0.0 if found.never else 1.0
 
 
 def _verdict(found: Signals, probability: float, threshold: float) -> Relevance:

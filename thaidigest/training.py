@@ -192,7 +192,7 @@ def train_model(
     for name in BLOCKS:
         grams, idf = _vocabulary((t[name] for t in texts), min_df)
         block = Block.of(grams, idf, np.zeros(len(grams)), name)
-        rows = [block.vector(t[name], name) for t in texts]
+        rows = block.vectors([t[name] for t in texts], name)
         indptr = np.cumsum([0] + [len(p) for p, _ in rows])
         indices = np.concatenate([p for p, _ in rows]) if rows else np.zeros(0, np.intp)
         values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
