@@ -332,7 +332,7 @@ def _sketch_of_sorted(
     at least the ``2 * size`` smallest (all for None), and :func:`_firsts` of them."""
     taken = len(ordered) if size is None else min(len(ordered), 2 * size)
     firsts = firsts[:taken]
-    values = ordered[:taken][firsts][:size]
+    values = ordered[:taken].compress(firsts)[:size]
     whole = taken == count and (size is None or firsts.sum() <= size)
     return Sketch(values, count, whole)
 
@@ -363,7 +363,7 @@ def number_hashes(codes: np.ndarray) -> np.ndarray:
     decoding it: a number's code points are its ASCII bytes.
     """
     # Every other code point as a space: the numbers are then the words of the bytes.
-    runs = _NUMBER_BYTES[codes].tobytes().split()
+    runs = _NUMBER_BYTES.take(codes).tobytes().split()
     if not runs:
         return _EMPTY
     return np.array(sorted(set(map(zlib.crc32, runs))), dtype=np.uint32)
@@ -413,7 +413,7 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     # When the whole text is signed (most articles), the same sort gives the sketch.
     signed = np.sort(mixed[:_SIGNED])
     firsts = _firsts(signed)
-    signature = _minhash_of_mixed(signed[firsts])
+    signature = _minhash_of_mixed(signed.compress(firsts))
     if len(mixed) <= _SIGNED:
         sketched = _sketch_of_sorted(signed, firsts, len(mixed), SKETCH_SIZE)
     else:
