@@ -188,6 +188,25 @@ def test_signature_equals_datasketch_minhash_of_the_same_hashes() -> None:
     assert signature.tolist() == reference.hashvalues.tolist()
 
 
+def test_fold_drops_characters_beyond_the_basic_multilingual_plane() -> None:
+    # An emoji or a mathematical letter is dropped whole, and the characters around it kept.
+    assert fold("ข่าว\U0001f600ดี", "\U0001d400b ๓\U0001f1f9\U0001f1ed") == "ข่าวดีb3"
+
+
+@pytest.mark.parametrize("repeats", [1, 3, 40])
+def test_fingerprint_signs_and_sketches_every_5_gram_repeats_included(repeats: int) -> None:
+    # Short texts repeating a paragraph, and a long one cut at SHINGLED_CHARS.
+    body = " ".join([ORIGINAL_TEXT[:300]] * repeats)
+    hashes = shingle_hashes(folded_codes("หัวข้อ", body))
+    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
+    reference.update_batch(hashes[: SHINGLED_CHARS - SHINGLE_CHARS + 1].tolist())
+    found = fingerprint("หัวข้อ", body)
+    expected = sketch(hashes)
+    assert found.signature.tolist() == reference.hashvalues.tolist()
+    assert found.sketch.values.tolist() == expected.values.tolist()
+    assert (found.sketch.count, found.sketch.whole) == (len(hashes), expected.whole)
+
+
 def test_number_hashes_are_the_crc32_of_each_number_written_in_the_folded_text() -> None:
     for record in RECORDS.values():
         title, _, body = record["text"].partition("\n")

@@ -177,6 +177,18 @@ def test_country_hosting_talks_with_its_government_is_a_partner():
     assert partners(title, body) == ("country:JP",)
 
 
+def test_an_envoys_post_and_a_venue_are_read_in_any_case_and_without_at():
+    # "Thai Ambassador to" in capitals; a room named without ณ (at) before the party.
+    title = "Thailand joins the OSCE conference on online scams"
+    capitals = "THE THAI AMBASSADOR TO AUSTRIA opened the meeting with the OSCE Secretary General."
+    assert partners(title, capitals) == ("org:OSCE",)
+    envoy = "The ambassador of Austria opened the meeting with the OSCE Secretary General."
+    assert partners(title, envoy) == ("country:AT", "org:OSCE")
+    title = "ดีอี จัดสัมมนาความปลอดภัยไซเบอร์"
+    assert partners(title, "กระทรวงดิจิทัลฯ จัดสัมมนาที่ห้องประชุม Microsoft") == ()
+    assert partners(title, "กระทรวงดิจิทัลฯ จัดสัมมนากับ Microsoft") == ("company:Microsoft",)
+
+
 def test_members_of_a_multilateral_meeting_are_not_listed_one_by_one():
     title = "ดีอี เปิดประชุมรัฐมนตรีอาเซียนด้านดิจิทัล ครั้งที่ 5"
     body = (

@@ -198,6 +198,12 @@ HEADLINE_YEAR = re.compile(
 HEADLINE_YEAR_GROUPS = ("thai", "english", "year", "era", "edition", "date")
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+_SIGNED = SHINGLED_CHARS - SHINGLE_CHARS + 1  # 5-grams in the signature, at most
+# Each permutation's a and b repeated along a row as long as the most 5-grams signed: numpy
+# multiplies and adds two such rows faster than it broadcasts a column (1.3 MB).
+_PERMUTATION_ROWS = tuple(
+    np.repeat(values[:, np.newaxis], _SIGNED, axis=1) for values in _PERMUTATIONS
+)
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
@@ -218,13 +224,19 @@ def _folding_table() -> np.ndarray:
 
 
 _FOLDING = _folding_table()
+# Each folded code point as the byte numbers are read from: an ASCII digit as itself,
+# any other as a space (see number_hashes).
+_NUMBER_BYTES = np.full(len(_FOLDING), ord(" "), dtype=np.uint8)
+_NUMBER_BYTES[ord("0") : ord("9") + 1] = np.arange(ord("0"), ord("9") + 1, dtype=np.uint8)
 
 
 def folded_codes(title: str, body: str) -> np.ndarray:
     """Code points of the folded headline and body (see :func:`fold`)."""
-    codes = np.frombuffer(f"{title}\n{body}".encode("utf-32-le"), dtype="<u4")
-    folded = _FOLDING[np.minimum(codes, 0xFFFF)]
-    return folded[folded != 0]
+    # UTF-16 code units index the table directly: a character beyond the BMP is two
+    # surrogates, which folding drops as it drops the character. Half the bytes of UTF-32.
+    units = np.frombuffer(f"{title}\n{body}".encode("utf-16-le"), dtype="<u2")
+    folded = _FOLDING.take(units)  # take and compress: faster than indexing with arrays
+    return folded.compress(folded != 0)
 
 
 def fold(title: str, body: str) -> str:
@@ -248,16 +260,18 @@ def shingle_hashes(codes: np.ndarray) -> np.ndarray:
     for offset in range(1, width):
         hashes *= SHINGLE_BASE
         hashes += codes[offset : offset + count]
-    return (hashes >> np.uint64(32)).astype(np.uint32)
+    hashes >>= np.uint64(32)
+    return hashes.astype(np.uint32)
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
     shift1, multiply1, shift2, multiply2 = _FMIX32
-    values = values ^ (values >> shift1)
-    values = values * multiply1
-    values = values ^ (values >> shift2)
-    values = values * multiply2
-    return values ^ (values >> shift1)
+    values = values ^ (values >> shift1)  # a new array: the rest works in place
+    values *= multiply1
+    values ^= values >> shift2
+    values *= multiply2
+    values ^= values >> shift1
+    return values
 
 
 def _minhash_of_mixed(mixed: np.ndarray) -> np.ndarray:
@@ -265,9 +279,10 @@ def _minhash_of_mixed(mixed: np.ndarray) -> np.ndarray:
     with its affine32 scheme (a test compares them)."""
     if not len(mixed):
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
-    a, b = _PERMUTATIONS
-    permuted = np.multiply.outer(a, mixed)  # one row per permutation
-    permuted += b[:, np.newaxis]
+    a, b = _PERMUTATION_ROWS
+    count = len(mixed)
+    permuted = np.multiply(a[:, :count], mixed)  # one row per permutation
+    permuted += b[:, :count]
     return permuted.min(axis=1)
 
 
@@ -300,11 +315,26 @@ def _sketch_of_mixed(mixed: np.ndarray, size: int | None) -> Sketch:
     # unless a text repeats itself; then the sketch is smaller, and still a sample.
     taken = len(mixed) if size is None else min(len(mixed), 2 * size)
     smallest = np.sort(np.partition(mixed, taken - 1)[:taken] if taken else mixed)
-    distinct = np.ones(len(smallest), dtype=bool)  # np.unique is several times slower
-    np.not_equal(smallest[1:], smallest[:-1], out=distinct[1:])
-    values = smallest[distinct][:size]
-    whole = taken == len(mixed) and (size is None or distinct.sum() <= size)
-    return Sketch(values, len(mixed), whole)
+    return _sketch_of_sorted(smallest, _firsts(smallest), len(mixed), size)
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Where each value of a sorted array first appears: np.unique is several times slower."""
+    firsts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=firsts[1:])
+    return firsts
+
+
+def _sketch_of_sorted(
+    ordered: np.ndarray, firsts: np.ndarray, count: int, size: int | None
+) -> Sketch:
+    """The sketch of a text of ``count`` 5-grams from its smallest mixed hashes, sorted, with
+    at least the ``2 * size`` smallest (all for None), and :func:`_firsts` of them."""
+    taken = len(ordered) if size is None else min(len(ordered), 2 * size)
+    firsts = firsts[:taken]
+    values = ordered[:taken].compress(firsts)[:size]
+    whole = taken == count and (size is None or firsts.sum() <= size)
+    return Sketch(values, count, whole)
 
 
 @dataclass(frozen=True)
@@ -332,12 +362,11 @@ def number_hashes(codes: np.ndarray) -> np.ndarray:
     The same as hashing each ``NUMBER`` match of the folded text, without
     decoding it: a number's code points are its ASCII bytes.
     """
-    digits = (codes >= ord("0")) & (codes <= ord("9"))
-    if not digits.any():
-        return _EMPTY
     # Every other code point as a space: the numbers are then the words of the bytes.
-    runs = np.where(digits, codes, ord(" ")).astype(np.uint8).tobytes().split()
-    return np.array(sorted({zlib.crc32(run) for run in runs}), dtype=np.uint32)
+    runs = _NUMBER_BYTES.take(codes).tobytes().split()
+    if not runs:
+        return _EMPTY
+    return np.array(sorted(set(map(zlib.crc32, runs))), dtype=np.uint32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,12 +409,21 @@ def fingerprint(title: str, body: str) -> Fingerprint:
     """The fingerprint of an article's headline and body."""
     codes = folded_codes(title, body)
     mixed = _fmix32(shingle_hashes(codes))
+    # Signing, the costliest step, takes each distinct 5-gram once: a third of them repeat.
+    # When the whole text is signed (most articles), the same sort gives the sketch.
+    signed = np.sort(mixed[:_SIGNED])
+    firsts = _firsts(signed)
+    signature = _minhash_of_mixed(signed.compress(firsts))
+    if len(mixed) <= _SIGNED:
+        sketched = _sketch_of_sorted(signed, firsts, len(mixed), SKETCH_SIZE)
+    else:
+        sketched = _sketch_of_mixed(mixed, SKETCH_SIZE)
     return Fingerprint(
-        exact_hash=hashlib.blake2b(codes.tobytes(), digest_size=16).hexdigest(),
-        signature=_minhash_of_mixed(mixed[: SHINGLED_CHARS - SHINGLE_CHARS + 1]),
+        exact_hash=hashlib.blake2b(codes, digest_size=16).hexdigest(),  # the array's bytes
+        signature=signature,
         numbers=number_hashes(codes),
         shingled=len(codes) >= SHINGLE_CHARS,
-        sketch=_sketch_of_mixed(mixed, SKETCH_SIZE),
+        sketch=sketched,
     )
 
 

@@ -208,6 +208,8 @@ VENUE_PLACE = re.compile(
     r"(?:(?:^|\s)ณ\s*(?:(?:อาคาร|ห้อง|สำนักงานใหญ่|โรงแรม|ศูนย์)[^ณ]{0,60})?"
     r"|(?:อาคาร|สำนักงานใหญ่|ห้องประชุม)\s?)$"
 )
+# What a text before a name holds when VENUE_PLACE can match in it: else it is not searched.
+VENUE_PLACE_HINTS = ("ณ", "อาคาร", "สำนักงานใหญ่", "ห้องประชุม")
 # A treaty named after a body: "อนุสัญญาสหประชาชาติว่าด้วย...", "United Nations Convention
 # against Cybercrime". Joining a convention is not working with the body that drew it up.
 TREATY_BEFORE = re.compile(r"(?:อนุสัญญา|สนธิสัญญา|กฎบัตร)\s?$")
@@ -261,6 +263,7 @@ POSTED_TO = re.compile(
     r"|\b(?:Thai|Thailand's)\s+(?:Ambassador|Permanent Representative)\s+to(?:\s+the)?)\s*$",
     re.IGNORECASE,
 )
+POSTED_TO_HINT = re.compile("ประจำ|thai", re.IGNORECASE)  # where POSTED_TO may match: a cheap test
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
 # "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
 # "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host;
@@ -411,7 +414,7 @@ class PartnerTable:
             partner = self.ids[key]
             if not partner:
                 continue
-            if _THAI.match(key):
+            if "\u0e00" <= key[0] <= "\u0e7f":  # a Thai name (_THAI at its start, without a call)
                 if end < len(text) and text[end] in _CONTINUES:
                     continue  # ends mid-syllable
                 if start and text[start - 1] in _LEADING_VOWELS:
@@ -475,12 +478,11 @@ def _parents_of(counted: set[str], table: PartnerTable) -> set[str]:
     Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
     "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full.
     """
-    units = [unit for unit in counted if table.known.get(partner_key(unit)) == unit]
-    return {
-        parent
-        for parent in counted
-        if parent.startswith("company:") and any(unit.startswith(f"{parent} ") for unit in units)
-    }
+    companies = [partner for partner in counted if partner.startswith("company:")]
+    if len(companies) < 2:
+        return set()  # a company and its unit are two (most articles name fewer)
+    units = [unit for unit in companies if table.known.get(partner_key(unit)) == unit]
+    return {parent for parent in companies if any(unit.startswith(f"{parent} ") for unit in units)}
 
 
 def _named_within(name: str, table: PartnerTable) -> set[str]:
@@ -523,7 +525,7 @@ def _with_named_companies(
         return mentions
     taken = [(start, end) for start, end, _ in mentions]
     found = list(mentions)
-    spelled = dict(known)
+    spelled: dict[str, str] = {}  # partner_key -> its first spelling here, for those not known
     for match in NAMED_COMPANY.finditer(text):
         start, end = match.span(1)
         if any(s < end and start < e for s, e in taken):
@@ -531,7 +533,10 @@ def _with_named_companies(
         name = COMPANY_SUFFIXES.sub("", match.group(1)).strip(" .,-")
         if len(name) > 1 and name not in NOT_COMPANY_NAMES:
             partner = f"company:{name}"
-            found.append((start, end, spelled.setdefault(partner_key(partner), partner)))
+            key = partner_key(partner)
+            found.append(
+                (start, end, known[key] if key in known else spelled.setdefault(key, partner))
+            )
     return sorted(found)
 
 
@@ -670,8 +675,8 @@ def _partners_in(
 ) -> tuple[set[str], set[str]]:
     """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
     countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
-    if not mentions:
-        return set(), set()
+    if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
+        return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
@@ -694,8 +699,12 @@ def _partners_in(
         )
         if channel or (is_company and TARGET_BEFORE.search(text, max(0, start - 20), start)):
             continue
+        if partner == f"country:{THAI_SIDE}" or index in members:
+            continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
-        if VENUE_PLACE.search(before) or POSTED_TO.search(before[-40:]):
+        if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
+            continue
+        if POSTED_TO_HINT.search(before[-40:]) and POSTED_TO.search(before[-40:]):
             continue
         if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
             continue  # a treaty named after the body
@@ -739,15 +748,13 @@ def _partners_in(
         ):
             continue
         if not partner.startswith("country:"):
-            if partner not in passing and index not in members:
+            if partner not in passing:
                 counted.add(partner)
                 if partner in table.multilateral and not BILATERAL_BEFORE.search(before):
                     unpaired.add(partner)
             continue
         if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
             continue  # "Singapore Telecommunications": part of a company's name
-        if partner == f"country:{THAI_SIDE}" or index in members:
-            continue
         bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
         if partner in member_of_forum and not headline and not bilateral:
             continue  # a member of the forum the article reports on
@@ -799,6 +806,8 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     A body or a company named within such a run ("จีน ญี่ปุ่น เกาหลีใต้ และ ITU",
     "... ผู้แทนจาก ITU, Salesforce และสหประชาชาติ") is one of the meeting's participants too.
     """
+    if sum(1 for _, _, partner in mentions if partner.startswith("country:")) < MEMBER_LIST_MIN:
+        return set()  # too few countries for any list (most texts): no gap to read
     runs: list[list[int]] = []
     previous_end = None
     for index, (start, end, _) in enumerate(mentions):
