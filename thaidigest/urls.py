@@ -43,11 +43,14 @@ def web_url_problem(url: str) -> str | None:
     space or direction-control character.
     """
     shown = ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
-    for char in url:
-        category = unicodedata.category(char)
-        if category in NOT_IN_URLS:
-            kind = "a space" if category.startswith("Z") else "a control character"
-            return f"{shown} holds {kind} (U+{ord(char):04X})"
+    # In ASCII only the space and the controls are such characters, and str.isprintable
+    # refuses the controls: most addresses need no look at each character.
+    if not (url.isascii() and url.isprintable() and " " not in url):
+        for char in url:
+            category = unicodedata.category(char)
+            if category in NOT_IN_URLS:
+                kind = "a space" if category.startswith("Z") else "a control character"
+                return f"{shown} holds {kind} (U+{ord(char):04X})"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a port out of range)
