@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select, update
 
 from tests.conftest import DATA
 from thaidigest import fingerprint as fingerprint_module
-from thaidigest.dedup import BandIndex, Deduplicator
+from thaidigest.dedup import BandIndex, DayWindow, Deduplicator
 from thaidigest.fingerprint import (
     CANDIDATE_SIMILARITY,
     CONTAINMENT,
@@ -33,6 +33,7 @@ from thaidigest.fingerprint import (
     folded_codes,
     headlines_agree,
     headlines_overlap,
+    least_agreements,
     number_hashes,
     overlap,
     shingle_hashes,
@@ -224,6 +225,42 @@ def test_whole_sketches_give_the_exact_share_of_the_shorter_text_in_the_longer()
     found = overlap(sketch(shorter, None), sketch(longer, None))
     assert (found.contained, found.shorter) == (250 / 300, 300)
     assert overlap(sketch(longer, None), sketch(shorter, None)) == found
+
+
+def test_overlap_of_random_sketches_is_the_share_found_by_sets() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        longer = rng.choice(2000, size=int(rng.integers(300, 900)), replace=False)
+        shorter = rng.choice(2000, size=int(rng.integers(1, 300)), replace=False)
+        first, second = (
+            sketch(h.astype(np.uint32), size) for h, size in ((shorter, 40), (longer, 60))
+        )
+        cut = min(first.cut, second.cut)
+        sample = {value for value in first.values.tolist() if value <= cut}
+        shared = sample & set(second.values.tolist())
+        assert overlap(first, second).contained == len(shared) / max(len(sample), 1)
+
+
+def test_least_agreements_compares_a_count_as_its_estimate_compares() -> None:
+    for similarity in (0.0, 0.1, CANDIDATE_SIMILARITY, 0.5, THRESHOLD, 0.61, 0.95, 1.0):
+        least = least_agreements(similarity)
+        assert [count >= least for count in range(NUM_PERM + 1)] == [
+            count / NUM_PERM >= similarity for count in range(NUM_PERM + 1)
+        ]
+
+
+def test_day_window_gives_the_ids_of_nearby_days_sharing_enough_values_in_filing_order() -> None:
+    window = DayWindow()
+    signature = np.arange(NUM_PERM, dtype=np.uint32)
+
+    def sharing(count: int) -> np.ndarray:
+        return np.where(np.arange(NUM_PERM) < count, signature, signature + 1000)
+
+    for article_id, day, count in [(1, 10, 40), (2, 13, 20), (3, 10, 5), (4, 14, 64), (5, 7, 30)]:
+        window.add(article_id, day, sharing(count))
+    assert window.near(10, signature, 16) == [(5, 30), (1, 40), (2, 20)]
+    window.remove(1)
+    assert window.near(11, signature, 16) == [(2, 20), (4, 64)]
 
 
 def test_cut_sketches_estimate_the_share_of_a_condensed_copy() -> None:

@@ -92,10 +92,11 @@ from thaidigest.fingerprint import (
     Marks,
     Match,
     Sketch,
+    agreements,
     compatible,
-    estimated_jaccards,
     fingerprint,
     folded_codes,
+    least_agreements,
     may_contain,
     representative_key,
     shingle_hashes,
@@ -319,8 +320,9 @@ class DayWindow:
         if article_id in self._day_of:
             self._days[self._day_of.pop(article_id)].remove(article_id)
 
-    def near(self, day: int, signature: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Ids filed within WINDOW_DAYS of ``day``, and their estimated Jaccard similarity."""
+    def near(self, day: int, signature: np.ndarray, least: int) -> list[tuple[int, int]]:
+        """The ids filed within WINDOW_DAYS of ``day`` that share at least ``least`` values
+        with ``signature``, each with how many (:func:`agreements`), in filing order."""
         found = [
             self._days[near]
             for near in range(day - WINDOW_DAYS, day + WINDOW_DAYS + 1)
@@ -330,7 +332,11 @@ class DayWindow:
         signatures = np.concatenate(
             [block.signatures[: block.size] for block in found] or [_NO_SIGNATURES]
         )
-        return ids, estimated_jaccards(signatures, signature)
+        agreeing = agreements(signatures, signature)
+        # Only the few rows at ``least`` or more become Python values: a handful of numpy
+        # calls on the window, and none on the candidates.
+        (rows,) = np.nonzero(agreeing >= least)
+        return list(zip(ids[rows].tolist(), agreeing[rows].tolist(), strict=True))
 
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
@@ -438,22 +444,25 @@ class Deduplicator:
         overlapping: set[int] = set()
         if not fp.shingled:
             return similar, overlapping
+        # Estimates compared as counts of shared values (least_agreements).
+        least_similar = least_agreements(self.threshold)
         banded = list(self._lsh.query(keys) - {article_id})
         if banded:
-            similarities = estimated_jaccards(self._signatures.of(banded), fp.signature)
-            similar.update(np.asarray(banded)[similarities >= self.threshold].tolist())
-        if day is not None:
-            ids, similarities = self._window.near(day, fp.signature)
-            others = ids != article_id
-            ids, similarities = ids[others], similarities[others]
-            similar.update(ids[similarities >= self.threshold].tolist())
-            nearby = (similarities >= CANDIDATE_SIMILARITY) & (similarities < self.threshold)
-            overlapping.update(
-                key
-                for key in ids[nearby].tolist()
-                if key not in self._sketches  # to be made from the stored text
-                or may_contain(fp.sketch, self._sketches[key], self.containment)
+            agreeing = agreements(self._signatures.of(banded), fp.signature).tolist()
+            similar.update(
+                key for key, count in zip(banded, agreeing, strict=True) if count >= least_similar
             )
+        if day is not None:
+            least = min(least_similar, least_agreements(CANDIDATE_SIMILARITY))
+            for key, count in self._window.near(day, fp.signature, least):
+                if key == article_id:
+                    continue
+                if count >= least_similar:
+                    similar.add(key)
+                elif key not in self._sketches or may_contain(  # else made from the stored text
+                    fp.sketch, self._sketches[key], self.containment
+                ):
+                    overlapping.add(key)
         return similar, overlapping
 
     def flush(self, conn: Connection) -> None:
