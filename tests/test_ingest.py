@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
@@ -782,3 +783,25 @@ def test_a_text_stored_with_a_variant_read_again_without_it_is_unchanged(
         assert after[column] == before[column], column
     edited = replace(raw, body=f"{body} แก้ไข")
     assert ingestor.ingest_one(edited) == "updated"
+
+
+def test_new_articles_are_inserted_without_binding_each_row_in_sqlalchemy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite takes a batch's new rows as tuples: SQLAlchemy's per-row binding, a third
+    of the cost of writing a new article, is left out."""
+    items = [item for item in mixed_input() if isinstance(item, RawArticle)]
+    bound = 0
+    construct_params = SQLCompiler.construct_params
+
+    def counted(self, *args, **kwargs):
+        nonlocal bound
+        if self.isinsert and self.statement.table in (articles, article_versions):
+            bound += 1
+        return construct_params(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "construct_params", counted)
+    summary, rows = ingest(tmp_path / "counted.sqlite", items, workers=1, batch_size=100)
+    assert summary.new == len(rows["articles"]) > 10
+    assert bound == 0
+    assert len(rows["article_versions"]) == summary.new + summary.updated

@@ -18,7 +18,13 @@ from thaidigest import readers
 from thaidigest.cli import main
 from thaidigest.ingest import Rejected
 from thaidigest.model import RawArticle
-from thaidigest.readers import LineReader, ReadLimits, read_jsonl_file, read_text_file
+from thaidigest.readers import (
+    LineReader,
+    ReadLimits,
+    parse_plain_text,
+    read_jsonl_file,
+    read_text_file,
+)
 
 MEMORY_BOUND_KB = 300 * 1024  # the import of a decompression bomb stays under 300 MB
 BOMB_MIB = 256  # of zeros, one line: sixteen times the default line limit
@@ -368,3 +374,30 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
     assert result.stderr.splitlines() == [f"Error: no articles in {folder}: {reason}"]
     assert result.stdout == ""
     assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        ("Title\nline one\nline two\n", "Title", "line one\nline two\n"),
+        ("\n \t\n\u3000\nTitle\r\nbody\rmore", "Title", "body\nmore"),
+        ("\u2028\n  Title  \n\n body", "  Title  ", "\n body"),
+    ],
+)
+def test_plain_text_title_is_the_first_non_blank_line(text: str, title: str, body: str) -> None:
+    raw = parse_plain_text(text, "file:///a.txt")
+    assert (raw.title, raw.body) == (title, body)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty file"),
+        ("\n \n\u3000", "empty file"),
+        ("\n\nTitle", "a title but no body"),
+        ("Title\n \n\u2028\n", "a title but no body"),
+    ],
+)
+def test_plain_text_without_title_or_body_is_refused(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        parse_plain_text(text, "file:///a.txt")

@@ -25,12 +25,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import partial
+from functools import cache, partial
 from itertools import chain
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
 from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
@@ -441,7 +442,6 @@ class Ingestor:
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         for fetch, article, scored, fingerprint, history in prepared:
-            fetched = fetch._asdict() | {"last_seen": now}
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
                 # A visit that shows no date (a revisit without its listing) keeps the known
@@ -462,7 +462,7 @@ class Ingestor:
                     or _same_stored_content(conn, known, article)
                 )
             ):
-                seen[known.id] = {"row_id": known.id, **fetched}
+                seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
                     if known.content_hash == article.content_hash:
@@ -484,7 +484,7 @@ class Ingestor:
                     )
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
-                    _state(article, scored, now) | fetched | {"versions": version},
+                    _state(article, scored, now) | _visit(fetch, now) | {"versions": version},
                 )
             current[article.url] = Stored(
                 article_id,
@@ -510,7 +510,7 @@ class Ingestor:
         if versions:
             for latest in written.values():  # its text is the articles row's
                 latest["title"] = latest["body"] = None
-            conn.execute(article_versions.insert(), versions)
+            _insert_rows(conn, article_versions, versions)
         if dated:  # the article's date, and its current version's, which it was learned for
             conn.execute(
                 update(articles)
@@ -564,26 +564,58 @@ class Ingestor:
         rows: dict[str, dict[str, Any]] = {}
         for fetch, article, scored, _, history in prepared:
             if article.url not in current and article.url not in rows:
-                first_seen, last_changed = history.times(now)
-                rows[article.url] = (
-                    _state(article, scored, now)
-                    | fetch._asdict()
-                    | {
-                        "url": article.url,
-                        "first_seen": first_seen,
-                        "last_changed": last_changed,
-                        "last_seen": now,
-                        "versions": history.versions,
-                    }
+                row = _state(article, scored, now)
+                row["first_seen"], row["last_changed"] = history.times(now)
+                row.update(
+                    url=article.url,
+                    fetch_url=fetch.fetch_url,
+                    etag=fetch.etag,
+                    last_modified=fetch.last_modified,
+                    last_seen=now,
+                    versions=history.versions,
                 )
+                rows[article.url] = row
         if not rows:
             return {}
-        conn.execute(articles.insert(), list(rows.values()))
+        _insert_rows(conn, articles, list(rows.values()))
         return dict(
             conn.execute(
                 select(articles.c.url, articles.c.id).where(articles.c.url.in_(rows))
             ).all()
         )
+
+
+def _visit(fetch: Fetched, now: str) -> dict[str, Any]:
+    """The ``articles`` columns every visit of an article writes, changed or not."""
+    return {**fetch._asdict(), "last_seen": now}
+
+
+@cache
+def _insert_statement(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Insert:
+    """The SQL of an INSERT of ``columns`` into ``table`` for a driver taking parameters by
+    position, and what picks them from a row's dict in their order."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    return _Insert(str(compiled), itemgetter(*compiled.positiontup))
+
+
+class _Insert(NamedTuple):
+    sql: str
+    parameters: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+
+def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, plain values the driver takes as they are)
+    into ``table`` in one executemany.
+
+    SQLAlchemy binds each row's parameters one by one in Python, a third of the cost of
+    writing a new article; a driver taking parameters by position (SQLite's) is given
+    the rows as tuples, through one statement compiled once.
+    """
+    if not conn.dialect.positional:
+        conn.execute(table.insert(), rows)
+        return
+    statement = _insert_statement(table, tuple(rows[0]), conn.dialect)
+    conn.exec_driver_sql(statement.sql, list(map(statement.parameters, rows)))
 
 
 def _stored_text(conn: Connection, row_id: int) -> tuple[str, str]:

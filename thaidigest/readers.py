@@ -73,6 +73,8 @@ CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
 UTF8_BOM = b"\xef\xbb\xbf"
+# Lines of nothing but whitespace (str.isspace's), at the start of a text.
+BLANK_LINES = re.compile(r"(?:[^\S\n]*\n)*")
 
 # Thai characters by the place they take: a vowel sign or tone mark sits on a
 # consonant; a leading vowel stands before one.
@@ -194,15 +196,22 @@ def _invalid_utf8_at(data: bytes) -> int:
 
 def parse_plain_text(text: str, url: str) -> RawArticle:
     """A raw article from text in the plain-text format; ``url`` names where it came from."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    # The title is cut off at its line break: splitting a body of hundreds of lines and
+    # joining them again cost more than the rest of reading it.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = BLANK_LINES.match(text).end()
+    end = text.find("\n", start)
+    title, body = (text[start:], "") if end < 0 else (text[start:end], text[end + 1 :])
+    if _blank(title):
         raise ValueError("empty file")
-    title, body = lines[0], "\n".join(lines[1:])
-    if not body.strip():
+    if _blank(body):
         raise ValueError("a title but no body")
     return RawArticle(url=url, source="file", title=title, body=body)
+
+
+def _blank(text: str) -> bool:
+    """Whether ``text`` is empty or all whitespace: ``not text.strip()`` without its copy."""
+    return not text or text.isspace()
 
 
 def _check_length(text: str, limits: ReadLimits) -> None:
@@ -245,7 +254,9 @@ def _string(record: dict[str, Any], name: str) -> str | None:
     if not isinstance(value, str):
         raise ValueError(f"'{name}' is not a string")
     try:
-        value.encode("utf-8")
+        # A lone surrogate is the one character no UTF encodes; UTF-16 finds it
+        # three times faster than UTF-8 in Thai text.
+        value.encode("utf-16-le")
     except UnicodeEncodeError as error:
         surrogate = error.object[error.start]
         raise ValueError(f"'{name}' holds a lone surrogate ({surrogate!a})") from None
@@ -263,7 +274,7 @@ def corpus_record_article(record: object, limits: ReadLimits | None = None) -> R
     if "text" not in record and "title" in record:
         return _export_record_article(record, limits)
     text = _string(record, "text")
-    if text is None or not text.strip():
+    if text is None or _blank(text):
         raise ValueError("no 'text' field")
     _check_length(text, limits)
     url = _web_url(record)
