@@ -442,11 +442,6 @@ def estimated_jaccard(first: np.ndarray, second: np.ndarray) -> float:
     return float(np.count_nonzero(first == second)) / len(first)
 
 
-def estimated_jaccards(rows: np.ndarray, signature: np.ndarray) -> np.ndarray:
-    """:func:`estimated_jaccard` of ``signature`` with each row of ``rows``, at once."""
-    return agreements(rows, signature) / NUM_PERM
-
-
 def agreements(rows: np.ndarray, signature: np.ndarray) -> np.ndarray:
     """How many of its NUM_PERM values each row of ``rows`` shares with ``signature``."""
     return (rows == signature).sum(axis=1, dtype=np.uint8)
