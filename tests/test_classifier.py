@@ -95,15 +95,11 @@ def test_a_blocks_vector_is_the_tf_idf_of_the_ngrams_it_knows() -> None:
         )
 
 
-def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -> None:
-    # A model trained with 2- and 4-grams (an older or a user's model) finds them.
-    path = tmp_path / "sizes.npz"
-    grams = ["ดี", "ดีอี", "seag"]
+def opening_block(path: Path, grams: list[str], weights: np.ndarray, idf: np.ndarray) -> Block:
+    """The opening block of a model written to ``path`` with these n-grams and nothing else."""
     write_model(
         path,
-        blocks={
-            "opening": (grams, np.ones(3), np.array([1.0, 2.0, 4.0])),
-        },
+        blocks={"opening": (grams, weights, idf)},
         signal_names=["digital@title"],
         signal_weights=np.zeros(1),
         bias=0.0,
@@ -111,7 +107,13 @@ def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -
         signals_only_bias=0.0,
         card={},
     )
-    block = read_model(path).blocks["opening"]
+    return read_model(path).blocks["opening"]
+
+
+def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -> None:
+    # A model trained with 2- and 4-grams (an older or a user's model) finds them.
+    grams = ["ดี", "ดีอี", "seag"]
+    block = opening_block(tmp_path / "sizes.npz", grams, np.ones(3), np.array([1.0, 2.0, 4.0]))
     assert block.sizes == (2, 4)
     positions, values = block.vector("ดีอี seagate", "opening")
     assert sorted(str(block.grams[p]) for p in positions) == sorted(grams)
@@ -121,19 +123,8 @@ def test_a_model_is_scored_with_the_ngram_sizes_its_file_holds(tmp_path: Path) -
 def test_vectors_of_many_texts_are_each_texts_vector(tmp_path: Path) -> None:
     # Texts are looked up together: no n-gram may run from one text into the next,
     # and a short or empty text has none. "ดีอ" + "ี" would make the 4-gram "ดีอี".
-    path = tmp_path / "sizes.npz"
     grams = ["ดี", "ดีอี", "seag", "อี"]
-    write_model(
-        path,
-        blocks={"opening": (grams, np.arange(1.0, 5.0), np.ones(4))},
-        signal_names=["digital@title"],
-        signal_weights=np.zeros(1),
-        bias=0.0,
-        signals_only_weights=np.zeros(1),
-        signals_only_bias=0.0,
-        card={},
-    )
-    block = read_model(path).blocks["opening"]
+    block = opening_block(tmp_path / "sizes.npz", grams, np.arange(1.0, 5.0), np.ones(4))
     texts = ["ดีอ", "ี", "", "s", "eag", "ดีอี seagate ดีดี", "อีอี"]
     found = block.vectors(texts, "opening")
     assert len(found) == len(texts)
