@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thaidigest.classifier import load_model
-from thaidigest.matching import automaton, leftmost_longest, single_spaced
+from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import Found, found_partners
 from thaidigest.readers import read_jsonl_file, read_text_file
@@ -262,8 +262,8 @@ def test_a_thai_term_of_two_words_matches_across_any_whitespace() -> None:
 
 
 def test_terms_of_several_texts_are_found_in_each_text_alone() -> None:
-    # find_each scans the texts in one pass: no term may run from one into the next,
-    # though "ลงนาม" + "ความร่วมมือ" is one term and a term of two words takes any space.
+    # No term may run from one text into the next, though "ลงนาม" + "ความร่วมมือ" is
+    # one term and a term of two words takes any space.
     texts = ["พิธีลงนาม", "ความร่วมมือ", "", "Digital", "ข่าว สรุปข่าวการประชุม", "ครม วันนี้"]
     assert RULES.find(" ".join(texts[4:])) == ["สรุปข่าวการประชุม ครม"]
     found = RULES.find_each(texts)
@@ -272,14 +272,39 @@ def test_terms_of_several_texts_are_found_in_each_text_alone() -> None:
 
 
 def keys_found(terms: list[str], text: str) -> list[str]:
-    return [key for _, _, key in leftmost_longest(automaton(terms), text)]
+    """The keys the automaton finds; those of its spans, which must agree."""
+    found_in = Automaton(terms)
+    found = found_in.found(text)
+    assert found == [key for _, _, key in found_in.spans(text)]
+    return found
 
 
 def test_leftmost_longest_choice_among_overlapping_matches() -> None:
-    assert keys_found(["b", "c", "abd"], "abc") == ["b", "c"]  # pyahocorasick issue #133
-    assert keys_found(["ab", "abcabd"], "zzabcabdzz") == ["abcabd"]  # issue #185
+    assert keys_found(["b", "c", "abd"], "abc") == ["b", "c"]
+    assert keys_found(["ab", "abcabd"], "zzabcabdzz") == ["abcabd"]
     assert keys_found(["ab", "bc", "c"], "abc") == ["ab", "c"]
-    assert leftmost_longest(automaton(["ab", "c"]), "xabc") == [(1, 3, "ab"), (3, 4, "c")]
+    assert Automaton(["ab", "c"]).spans("xabc") == [(1, 3, "ab"), (3, 4, "c")]
+
+
+def test_spans_are_character_offsets_in_thai_text() -> None:
+    # UTF-8 takes three bytes for a Thai character: offsets must count characters.
+    text = "ไทยและญี่ปุ่น ASEAN"
+    assert Automaton(["ญี่ปุ่น", "asean", "ASEAN"]).spans(text) == [
+        (text.index("ญ"), text.index(" "), "ญี่ปุ่น"),
+        (text.index("A"), len(text), "ASEAN"),
+    ]
+
+
+def test_a_lone_surrogate_in_a_text_is_passed_over_not_an_error() -> None:
+    # UTF-8 cannot hold one; the terms around it are found where they are.
+    text = "ลงนาม\ud800ดิจิทัล"
+    assert Automaton(["ลงนาม", "ดิจิทัล"]).spans(text) == [(0, 5, "ลงนาม"), (6, 13, "ดิจิทัล")]
+    assert keys_found(["ลงนาม", "ดิจิทัล", "\ufffd"], text) == ["ลงนาม", "ดิจิทัล"]
+
+
+def test_an_empty_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        Automaton(["ลงนาม", ""])
 
 
 TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)

@@ -91,11 +91,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import ahocorasick
-
-from thaidigest import matching
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
-from thaidigest.matching import single_spaced
+from thaidigest.matching import Automaton, single_spaced
 from thaidigest.urls import path_name
 
 __all__ = [
@@ -397,7 +394,7 @@ class PartnerTable:
     ids: Mapping[str, str]  # lookup key (Latin in lower case) -> partner id; "" for NOT_NAMES
     multilateral: frozenset[str]
     members: Mapping[str, tuple[str, ...]]  # multilateral body -> its member countries' ids
-    automaton: ahocorasick.Automaton  # every key, Thai and Latin
+    automaton: Automaton  # every key, Thai and Latin
     capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
     known: Mapping[str, str]  # partner_key of each entry's id -> the id as the table writes it
 
@@ -410,7 +407,7 @@ class PartnerTable:
         if len(lower) != len(text):  # a character whose lower case is longer: keep the text
             lower = text
         found: list[tuple[int, int, str]] = []
-        for start, end, key in matching.leftmost_longest(self.automaton, lower):
+        for start, end, key in self.automaton.spans(lower):
             partner = self.ids[key]
             if not partner:
                 continue
@@ -932,7 +929,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         ids=MappingProxyType(lowered),
         multilateral=frozenset(multilateral),
         members=MappingProxyType(members),
-        automaton=matching.automaton(lowered),
+        automaton=Automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
         known=MappingProxyType(known),
     )

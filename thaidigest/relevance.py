@@ -22,9 +22,9 @@ and what they give:
 Matching: Thai has no spaces, so Thai terms match as substrings; English terms
 match case-insensitively on word boundaries. Each text is scanned once for
 all terms of every group, for the leftmost-longest term at each point: Thai
-terms with an Aho-Corasick automaton (pyahocorasick, twice as fast as a
-regular expression on Thai text), English terms with a trie-shaped regular
-expression whose matches are then checked for word boundaries. A longer
+terms with an Aho-Corasick automaton (:class:`~thaidigest.matching.Automaton`,
+several times faster than a regular expression on Thai text), English terms
+with a trie-shaped regular expression whose matches are then checked for word boundaries. A longer
 term also counts for each role of the shorter terms inside it, unless the
 rules give it that role themselves (``กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม``
 is weak digital evidence, not a strong ``ดิจิทัล``). Terms of the ``ignore``
@@ -41,16 +41,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import ahocorasick
-
 from thaidigest.classifier import BLOCKS, Model, load_model
 from thaidigest.config import DEFAULTS, TOML_ENCODING
-from thaidigest.matching import automaton, leftmost_longest, single_spaced
+from thaidigest.matching import Automaton, single_spaced
 from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.urls import path_name
 
@@ -160,7 +157,7 @@ class Rules:
     topics: tuple[str, ...]
     members: Mapping[str, tuple[Member, ...]]  # by lookup key (see _key)
     spelling: Mapping[str, str]  # lookup key -> the term as written in the rules
-    thai: ahocorasick.Automaton | None  # keys of the Thai terms, each its own value
+    thai: Automaton | None  # finds the keys of the Thai terms
     english: re.Pattern[str] | None  # lower-case terms; word boundaries are checked in find()
     # By (place, lookup key): each member's work, done once here instead of at each match.
     effects: Mapping[tuple[str, str], tuple[Effect, ...]]
@@ -172,20 +169,12 @@ class Rules:
         return found
 
     def find_each(self, texts: Sequence[str]) -> list[list[str]]:
-        """:meth:`find` of each of ``texts``, the Thai terms of all in one pass.
-
-        The texts are joined by newlines, which :func:`single_spaced` leaves in none of
-        them and no term holds: no match runs from one text into the next.
-        """
+        """:meth:`find` of each of ``texts``."""
         found: list[list[str]] = [[] for _ in texts]
         if self.thai is not None:
-            spaced = [single_spaced(text) if _THAI.search(text) else "" for text in texts]
-            ends = list(accumulate(len(text) + 1 for text in spaced))
-            which = 0
-            for start, _, key in leftmost_longest(self.thai, "\n".join(spaced)):
-                while start >= ends[which]:
-                    which += 1
-                found[which].append(key)
+            for terms, text in zip(found, texts, strict=True):
+                if _THAI.search(text):
+                    terms += self.thai.found(single_spaced(text))
         if self.english is not None:
             for terms, text in zip(found, texts, strict=True):
                 lower = text.lower()
@@ -299,7 +288,7 @@ def _compile(data: dict[str, Any]) -> Rules:
         topics=topics,
         members=MappingProxyType(members),
         spelling=MappingProxyType(spelling),
-        thai=automaton(thai) if thai else None,
+        thai=Automaton(thai) if thai else None,
         english=re.compile(_trie_pattern(english)) if english else None,
         effects=MappingProxyType(effects),
         topic_roles=tuple((topic, f"topic:{topic}") for topic in topics),
