@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import operator
 import subprocess
 import sys
@@ -30,6 +31,17 @@ def test_the_input_is_read_only_a_few_tasks_ahead() -> None:
     assert list(islice(results, 3)) == [0, -1, -2]
     results.close()  # an endless input: closing must not wait for it
     assert len(consumed) <= 3 + AHEAD * 2
+
+
+def frozen_objects(_: object) -> int:
+    return gc.get_freeze_count()
+
+
+def test_a_worker_starts_with_what_it_loaded_frozen() -> None:
+    # Full collections then skip the modules' objects, which live as long as the worker.
+    assert gc.get_freeze_count() == 0  # not this process: only its workers
+    (frozen,) = ordered_map(frozen_objects, [None], workers=1)
+    assert frozen > 1000
 
 
 def test_an_error_in_a_task_reaches_the_caller() -> None:

@@ -17,6 +17,7 @@ even by SIGKILL.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import select
@@ -54,7 +55,12 @@ def _start_worker(caller: int) -> None:
     Ctrl-C reaches every process of the terminal's group: the caller stops the
     workers (it cancels what is not started), so a worker ignores it rather than
     dying with a traceback of its own.
+
+    What the fork server loaded (some 90,000 objects of modules and their tables) lives
+    as long as the worker: frozen, the garbage collector's full collections skip it
+    instead of walking it again every few thousand articles (some 17 us an article).
     """
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
     threading.Thread(target=_exit_after, args=(caller,), daemon=True).start()
