@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -20,7 +21,13 @@ from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
 from tests.test_dedup import republished
 from thaidigest import pipeline
-from thaidigest.ingest import TRANSACTION_SECONDS, Ingestor, Rejected, next_transaction_size
+from thaidigest.ingest import (
+    TRANSACTION_SECONDS,
+    Ingestor,
+    Rejected,
+    next_transaction_size,
+    older_objects_frozen,
+)
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import ArticlePreparer, build_ingestor
@@ -130,6 +137,27 @@ def test_an_article_a_later_stage_refuses_is_rejected_alone(monkeypatch) -> None
     titles = [item.article.title for item in prepared if not isinstance(item, ValueError)]
     assert refused_title not in titles
     assert len(titles) == len(raws) - 2
+
+
+def test_an_ingest_freezes_the_older_objects_while_it_runs(store: Store) -> None:
+    frozen_during: list[int] = []
+    ingestor = build_ingestor(store, clock=clock)
+    summary = ingestor.ingest(
+        [RawArticle("https://thaigov.go.th/news/contents/details/1", "thaigov", "", "")],
+        on_reject=lambda _: frozen_during.append(gc.get_freeze_count()),
+    )
+    assert summary.rejected == 1
+    assert frozen_during[0] > 1000  # the modules' objects, at least
+    assert gc.get_freeze_count() == 0  # and given back to the collector after
+
+
+def test_a_freeze_within_another_leaves_the_outer_one_in_place() -> None:
+    with older_objects_frozen():
+        outer = gc.get_freeze_count()
+        with older_objects_frozen():
+            assert gc.get_freeze_count() == outer
+        assert gc.get_freeze_count() == outer
+    assert gc.get_freeze_count() == 0
 
 
 def test_batch_size_changes_nothing_stored(tmp_path: Path) -> None:
