@@ -189,6 +189,19 @@ def test_signature_equals_datasketch_minhash_of_the_same_hashes() -> None:
     assert signature.tolist() == reference.hashvalues.tolist()
 
 
+@pytest.mark.parametrize("count", [1, 2, 15, 16, 17, 33, 1000, SHINGLED_CHARS - SHINGLE_CHARS + 1])
+def test_signature_of_mixed_hashes_is_the_plain_minimum_of_each_permutation(count: int) -> None:
+    # The signature is computed in blocks of 5-grams, the last one padded: any count, whole
+    # blocks or not, shorter than one block or as long as what is signed, gives the minimum
+    # over every hash of a * hash + b (mod 2**32) for each permutation, nothing else.
+    mixed = np.random.default_rng(count).integers(0, 2**32, count, dtype=np.uint32)
+    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+    plain = (a[:, np.newaxis] * mixed + b[:, np.newaxis]).min(axis=1)
+    found = fingerprint_module._minhash_of_mixed(mixed)
+    assert found.dtype == np.uint32
+    assert found.tolist() == plain.tolist()
+
+
 def test_fold_drops_characters_beyond_the_basic_multilingual_plane() -> None:
     # An emoji or a mathematical letter is dropped whole, and the characters around it kept.
     assert fold("ข่าว\U0001f600ดี", "\U0001d400b ๓\U0001f1f9\U0001f1ed") == "ข่าวดีb3"
