@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import zlib
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from thaidigest.fingerprint import (
     SHINGLED_CHARS,
     SKETCH_SIZE,
     THRESHOLD,
+    Fingerprint,
     estimated_jaccard,
     fingerprint,
     fold,
@@ -219,6 +221,36 @@ def test_fingerprint_signs_and_sketches_every_5_gram_repeats_included(repeats: i
     assert found.signature.tolist() == reference.hashvalues.tolist()
     assert found.sketch.values.tolist() == expected.values.tolist()
     assert (found.sketch.count, found.sketch.whole) == (len(hashes), expected.whole)
+
+
+def same_fingerprint(found: Fingerprint, expected: Fingerprint) -> bool:
+    """Field by field, arrays by value and dtype."""
+    for one, other in ((found, expected), (found.sketch, expected.sketch)):
+        for name, value in vars(other).items():
+            mine = getattr(one, name)
+            if isinstance(value, np.ndarray):
+                if mine.dtype != value.dtype or not np.array_equal(mine, value):
+                    return False
+            elif name != "sketch" and mine != value:
+                return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "body", ["", "1 2", ORIGINAL_TEXT[:300], ORIGINAL_TEXT, " ".join([ORIGINAL_TEXT] * 3)]
+)
+def test_a_pickled_fingerprint_is_the_same_fingerprint(body: str) -> None:
+    # Empty, without 5-grams, whole, cut, and signed in part: worker processes send them.
+    found = fingerprint("", body)
+    assert same_fingerprint(pickle.loads(pickle.dumps(found, pickle.HIGHEST_PROTOCOL)), found)
+
+
+def test_an_unpickled_fingerprint_reads_its_arrays_in_place() -> None:
+    # Read-only views of the pickle's bytes: unpickling copies no array.
+    found = pickle.loads(pickle.dumps(fingerprint("", ORIGINAL_TEXT), pickle.HIGHEST_PROTOCOL))
+    for values in (found.signature, found.numbers, found.sketch.values):
+        assert len(values)
+        assert not values.flags.writeable
 
 
 def test_number_hashes_are_the_crc32_of_each_number_written_in_the_folded_text() -> None:

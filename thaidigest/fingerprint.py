@@ -401,25 +401,30 @@ class Fingerprint:
         return np.concatenate([self.signature, self.numbers]).astype(SIGNATURE_DTYPE).tobytes()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Pickled as bytes: a worker process sends one with every article, and
-        # pickling arrays one by one costs more than the arrays are worth.
-        values = self.sketch.values.astype(SIGNATURE_DTYPE).tobytes()
+        # Pickled as the bytes of its three arrays, one after another: a worker process
+        # sends one with every article, and pickling arrays one by one costs more than the
+        # arrays are worth.
+        arrays = (self.signature, self.numbers, self.sketch.values)
+        blob = b"".join(values.astype(SIGNATURE_DTYPE, copy=False).tobytes() for values in arrays)
         return _unpickle_fingerprint, (
             self.exact_hash,
-            self.to_bytes(),
+            blob,
+            len(self.numbers),
             self.shingled,
-            values,
             self.sketch.count,
             self.sketch.whole,
         )
 
 
 def _unpickle_fingerprint(
-    exact_hash: str, blob: bytes, shingled: bool, values: bytes, count: int, whole: bool
+    exact_hash: str, blob: bytes, numbers: int, shingled: bool, count: int, whole: bool
 ) -> Fingerprint:
-    signature, numbers = unpack(blob)
-    sketched = Sketch(np.frombuffer(values, dtype=SIGNATURE_DTYPE).astype(np.uint32), count, whole)
-    return Fingerprint(exact_hash, signature, numbers, shingled, sketched)
+    # The arrays are read-only views of the pickle's bytes, not copies: nothing writes to a
+    # fingerprint's arrays.
+    values = np.frombuffer(blob, dtype=SIGNATURE_DTYPE).astype(np.uint32, copy=False)
+    cut = NUM_PERM + numbers
+    sketched = Sketch(values[cut:], count, whole)
+    return Fingerprint(exact_hash, values[:NUM_PERM], values[NUM_PERM:cut], shingled, sketched)
 
 
 def fingerprint(title: str, body: str) -> Fingerprint:
