@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import pickle
 import re
 import sqlite3
 import threading
@@ -19,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
-from tests.test_dedup import republished
+from tests.test_dedup import republished, same_fingerprint
 from thaidigest import pipeline
 from thaidigest.ingest import (
     TRANSACTION_SECONDS,
@@ -116,6 +117,16 @@ def test_a_list_prepared_stage_by_stage_is_each_article_prepared_alone() -> None
         assert prepared._replace(fingerprint=None) == alone._replace(fingerprint=None)
         assert prepared.fingerprint.to_bytes() == alone.fingerprint.to_bytes()
     assert rejected == 1  # the blank item, between articles
+
+
+def test_a_pickled_prepared_article_is_the_same() -> None:
+    # What a worker process sends back; the fingerprint is compared in test_dedup.
+    (raw,) = [item for item in mixed_input() if isinstance(item, RawArticle)][:1]
+    prepared = ArticlePreparer()(raw)
+    unpickled = pickle.loads(pickle.dumps(prepared, pickle.HIGHEST_PROTOCOL))
+    assert [type(part) for part in unpickled] == [type(part) for part in prepared]
+    assert unpickled._replace(fingerprint=None) == prepared._replace(fingerprint=None)
+    assert same_fingerprint(unpickled.fingerprint, prepared.fingerprint)
 
 
 def test_an_article_a_later_stage_refuses_is_rejected_alone(monkeypatch) -> None:

@@ -133,6 +133,24 @@ class Prepared(NamedTuple):
     fingerprint: Any  # the deduplicator's fingerprint, or None to compute it on writing
     history: History
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A worker process sends one with every article: its named tuples as plain ones,
+        # made again in one call, cost less than pickle's __getnewargs__ and __new__ of each.
+        fetched, article, scored, fp, history = self
+        return _unpickle_prepared, (tuple(fetched), article, tuple(scored), fp, tuple(history))
+
+
+def _unpickle_prepared(
+    fetched: tuple[Any, ...],
+    article: Article,
+    scored: tuple[Any, ...],
+    fp: Any,
+    history: tuple[Any, ...],
+) -> Prepared:
+    return Prepared(
+        Fetched._make(fetched), article, Scored._make(scored), fp, History._make(history)
+    )
+
 
 Preparer = Callable[[RawArticle], Prepared]  # raises ValueError for an article it rejects
 Item = RawArticle | Rejected
