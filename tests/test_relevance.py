@@ -16,9 +16,12 @@ from thaidigest.normalise import normalise_article
 from thaidigest.partners import Found, found_partners
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
+    _LOWER_TO_ASCII,
     PARTNER_SIGNALS,
     ROLE_SIGNALS,
     Match,
+    _ascii_found,
+    _english_found,
     _key,
     _trie_pattern,
     explain,
@@ -315,6 +318,66 @@ TERM = st.text(alphabet="abก ", min_size=1, max_size=5).map(_key).filter(bool)
 def test_the_automaton_finds_what_the_trie_expression_finds(terms, text) -> None:
     expected = [_key(m) for m in re.compile(_trie_pattern(terms)).findall(text)]
     assert keys_found(terms, single_spaced(text)) == expected
+
+
+def test_only_the_listed_characters_beyond_ascii_lower_to_ascii_or_to_white_space() -> None:
+    # English terms are found in ASCII bytes with "?" for every other character: exact
+    # only while no other character's lower case holds an ASCII character or a space.
+    to_ascii = {}
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        lower = char.lower()
+        if any(c.isascii() for c in lower):
+            to_ascii[char] = lower
+        assert char.isspace() == any(c.isspace() for c in lower), hex(code)
+        assert not char.isspace() or lower == char, hex(code)
+    assert to_ascii == dict(_LOWER_TO_ASCII)
+
+
+# Characters the lower case or the white space of which is special, beside plain ones.
+SPECIAL = "\u212a\u0130\u0131\u017f\u03a3\u00df\u00a0\u2028\u3000\x1c\x85\u0307"
+ENGLISH_TERM = st.text(alphabet="aiks0- ", min_size=1, max_size=6).map(_key).filter(bool)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(ENGLISH_TERM, min_size=1, max_size=6, unique=True),
+    st.text(alphabet="aiksAIKS0- ?\n\tก" + SPECIAL, max_size=30),
+)
+def test_ascii_terms_are_found_in_ascii_bytes_as_in_the_lower_case_text(terms, text) -> None:
+    expected = _english_found(re.compile(_trie_pattern(terms)), text)
+    assert _ascii_found(Automaton(terms), single_spaced(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("\u212aelvin SIGN", ["kelvin", "sign"]),  # KELVIN SIGN lowers to "k"
+        ("\u0130stanbul", []),  # "i" and a combining dot
+        ("sign\u0130", []),  # "i" after "sign": not a word boundary
+        ("SIGN\u00a0 \u2028\u3000in", ["sign in"]),  # any run of white space
+        ("\u017fign \u0131stanbul", []),  # long s and dotless i: no ASCII letters
+        ("signß", ["sign"]),  # a word's characters are ASCII ones
+        ("ΣIGN sign?", ["sign"]),
+    ],
+)
+def test_english_terms_in_text_with_special_characters(text: str, found: list[str]) -> None:
+    rules = rules_from_text(
+        '[groups.mine]\nrole = "always"\nen = ["kelvin", "istanbul", "sign", "sign in"]\n'
+    )
+    plain = rules_from_text(
+        '[groups.mine]\nrole = "always"\nen = ["kelvin", "istanbul", "sign", "sign in", "é"]\n'
+    )
+    assert rules.ascii is not None and plain.english is not None  # "é" is no ASCII term
+    assert rules.find(text) == [t for t in plain.find(text) if t != "é"] == found
+
+
+def test_an_english_term_holding_a_question_mark_matches_only_one() -> None:
+    # In the ASCII bytes the English terms are found in, "?" stands for any other
+    # character: such a term is found in the text itself.
+    rules = rules_from_text('[groups.mine]\nrole = "always"\nen = ["why?", "k"]\n')
+    assert rules.find("why? why\u0e01 why\u00e9") == ["why?"]
+    assert rules.find("\u212a") == ["k"]
 
 
 def test_a_longer_term_keeps_its_own_weaker_role() -> None:

@@ -77,6 +77,11 @@ class Automaton:
             offset += len(part) + 1  # and the surrogate
         return spans
 
+    def byte_spans(self, data: bytes) -> list[tuple[int, int, str]]:
+        """``(start, end, key)`` of the keys' UTF-8 in ``data``, in turn (byte offsets)."""
+        keys, find = self.keys, self._in_bytes.find_matches_as_indexes
+        return [(start, end, keys[index]) for index, start, end in find(data)]
+
     def found(self, text: str) -> list[str]:
         """The keys in ``text``, in turn: the keys of :meth:`spans`, found faster."""
         keys = self.keys
