@@ -23,6 +23,7 @@ from thaidigest.relevance import (
     _ascii_found,
     _english_found,
     _key,
+    _split_lead,
     _trie_pattern,
     explain,
     load_rules,
@@ -385,6 +386,34 @@ def test_a_longer_term_keeps_its_own_weaker_role() -> None:
     found = signals("กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจ", "", RULES)
     assert "digital-weak@title" in found.strengths
     assert "digital@title" not in found.strengths
+
+
+def lead_and_rest(title: str, body: str, paragraphs: int, min_chars: int) -> tuple[str, str]:
+    """The body's lines, stripped, but for empty ones and those repeating the title up
+    to white space: the lead is the first ``paragraphs`` of ``min_chars`` characters or
+    more (shorter lines before it are dropped), the rest is every line after it."""
+    head = " ".join(title.split())
+    lines = [line.strip() for line in body.split("\n")]
+    kept = [line for line in lines if line and " ".join(line.split()) != head]
+    if paragraphs <= 0:
+        return "", "\n".join(kept)
+    long = [i for i, line in enumerate(kept) if len(line) >= min_chars][:paragraphs]
+    after = long[-1] + 1 if len(long) == paragraphs else len(kept)
+    return "\n".join(kept[i] for i in long), "\n".join(kept[after:])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="ab \t\u00a0", max_size=4),
+    st.text(alphabet="ab \t\n\u00a0\x1c", max_size=30),
+    st.integers(0, 3),
+    st.sampled_from([1, 3]),
+)
+def test_the_lead_is_the_first_long_lines_but_those_repeating_the_title(
+    title: str, body: str, paragraphs: int, min_chars: int
+) -> None:
+    rules = rules_from_text(f"lead_paragraphs = {paragraphs}\nlead_min_chars = {min_chars}\n")
+    assert _split_lead(title, body, rules) == lead_and_rest(title, body, paragraphs, min_chars)
 
 
 def test_signals_weigh_each_term_once_a_place() -> None:

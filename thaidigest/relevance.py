@@ -443,19 +443,22 @@ def _split_lead(title: str, body: str, rules: Rules) -> tuple[str, str]:
     Lines repeating the title are dropped; lines shorter than
     ``rules.lead_min_chars`` (date lines, labels) do not count as lead paragraphs.
     """
-    head = _SPACES.sub(" ", title).strip()
+    head = single_spaced(title).strip()
+    # Collapsing spaces keeps a stripped line's first character and never lengthens
+    # it: test those first.
+    lines = [
+        line
+        for raw in body.split("\n")
+        if (line := raw.strip())
+        and not (line[0] == head[:1] and len(line) >= len(head) and single_spaced(line) == head)
+    ]
     lead: list[str] = []
-    rest: list[str] = []
-    for raw in body.split("\n"):
-        line = raw.strip()
-        # Collapsing spaces keeps a stripped line's first character: test that first.
-        if not line or (line[0] == head[:1] and _SPACES.sub(" ", line) == head):
-            continue
+    for i, line in enumerate(lines):
         if len(lead) >= rules.lead_paragraphs:
-            rest.append(line)
-        elif len(line) >= rules.lead_min_chars:
+            return "\n".join(lead), "\n".join(lines[i:])
+        if len(line) >= rules.lead_min_chars:
             lead.append(line)
-    return "\n".join(lead), "\n".join(rest)
+    return "\n".join(lead), ""
 
 
 def signals(title: str, body: str, rules: Rules) -> Signals:
@@ -464,32 +467,32 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
     ``title`` and ``body`` are normalised text, body lines joined by "\\n".
     """
     lead, rest = _split_lead(title, body, rules)
-    evidence = {place: dict[str, float]() for place in PLACES}
     by_group: dict[str, float] = {}
+    total: dict[str, float] = {}  # by role: each place's evidence, capped
     matches: set[Match] = set()
     deciding: dict[str, list[str]] = {"always": [], "never": []}
     for where, terms in zip(PLACES, rules.find_each((title, lead, rest)), strict=True):
         counted: set[tuple[str, str]] = set()
-        gains = evidence[where]
+        gains: dict[str, float] = {}
+        repeats = where == "body"  # topic evidence counts repeats in the body
         for term in terms:
-            for effect in rules.effects[where, term]:
-                matches.add(effect.match)
-                if effect.role == "ignore":
+            for match, once, role, signal, weight, gain in rules.effects[where, term]:
+                matches.add(match)
+                if role == "ignore":
                     continue
-                first = effect.once not in counted
-                counted.add(effect.once)
-                if effect.role in deciding:
+                first = once not in counted
+                counted.add(once)
+                if role in deciding:
                     if first:
-                        deciding[effect.role].append(effect.match.term)
+                        deciding[role].append(match.term)
                     continue
                 if first:  # a signal counts each term once a place
-                    _add(by_group, effect.signal, effect.weight)
-                if first or where == "body":  # topic evidence counts repeats in the body
-                    _add(gains, effect.role, effect.gain)
-    total: dict[str, float] = {}
-    for where, gains in evidence.items():
+                    by_group[signal] = by_group.get(signal, 0.0) + weight
+                if first or repeats:
+                    gains[role] = gains.get(role, 0.0) + gain
+        cap = rules.caps.get(where, math.inf)
         for role, gain in gains.items():
-            _add(total, role, min(gain, rules.caps.get(where, math.inf)))
+            total[role] = total.get(role, 0.0) + min(gain, cap)
     roles = {role: _strength(gain) for role, gain in total.items()}
     topics = tuple(t for t, role in rules.topic_roles if roles.get(role, 0.0) >= rules.topic_min)
     return Signals(
@@ -504,10 +507,6 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
 
 def _match_order(match: Match) -> tuple[int, str, str]:
     return _PLACE_ORDER[match.where], match.group, match.term
-
-
-def _add(totals: dict[str, float], key: str, gain: float) -> None:
-    totals[key] = totals.get(key, 0.0) + gain
 
 
 def _strength(evidence: float) -> float:
