@@ -586,6 +586,38 @@ def test_the_line_gate_agrees_with_the_cases_it_is_written_from():
         assert needing <= lines_that_may_need_thai_normalisation(text)
 
 
+# What may_need_thai_normalisation is written to find, as one regular expression: the cases
+# of NEEDS_THAI_NORMALISATION loosened (any nikhahit; a mark after any white space dangles).
+_MARKS = f"{THAI_ABOVE_VOWELS}{THAI_BELOW_VOWELS}"
+_LOOSENED_THAI_NORMALISATION = re.compile(
+    "|".join(
+        [
+            "\u0e4d",
+            "\u0e45",
+            "\u0e40\u0e40",
+            f"[{THAI_TONEMARKS}\u0e4c][{_MARKS}]",
+            f"[{THAI_FOLLOW_VOWELS}][{THAI_TONEMARKS}]",
+            f"[{THAI_TONEMARKS}]{{2}}",
+            f"([{THAI_FOLLOW_VOWELS}\u0e40-\u0e44{_MARKS}\u0e3a\u0e4c-\u0e4e]) *\\1",
+            f"(?:^|\\s)[{_MARKS}{THAI_TONEMARKS}\u0e3a\u0e4c-\u0e4e]",
+        ]
+    )
+)
+
+
+def test_the_text_gate_finds_exactly_what_it_is_written_to_find():
+    """The one lookup of three code units at a time finds what the loosened cases find,
+    runs of spaces, other white space and characters outside the BMP between them."""
+    chars = [chr(code) for code in range(0x0E01, 0x0E5C)]
+    chars += [" ", " ", " ", "\n", "\u2009", "\u00a0", "a", "\U0001f600", "\ud800"]
+    rng = random.Random(11)
+    texts = [*NEEDS_THAI.values(), "", " ", "\u0e34"]
+    texts += ["".join(rng.choices(chars, k=rng.randint(1, 9))) for _ in range(50_000)]
+    for text in texts:
+        expected = _LOOSENED_THAI_NORMALISATION.search(text) is not None
+        assert may_need_thai_normalisation(text) == expected, text
+
+
 def test_every_run_of_spaces_is_one_space():
     chars = [*SPACE_CHARS, "\u2009", "\n", "ก", "a"]
     rng = random.Random(7)
