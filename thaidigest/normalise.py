@@ -238,13 +238,14 @@ _CLASS_BITS = 5
 
 def _triple_tables() -> tuple[np.ndarray, np.ndarray]:
     """A small class per BMP code point, and for each three classes in a row whether they
-    hold what :func:`may_need_thai_normalisation` looks for.
+    hold what :func:`may_need_thai_normalisation` looks for, or two spaces.
 
     The classes: 0 for a character :data:`_FLAGS` flags nothing, 1 for U+0020, 2 for any
     other white space, then one for each Thai mark it flags (a repeat is of one mark).
-    ``hits[a << 2 * _CLASS_BITS | b << _CLASS_BITS | c]`` is True when ``a b`` or ``b c``
-    is a pair of :data:`_PAIR_HITS` or a repeated mark that must not repeat, or when ``b``
-    is U+0020 and ``a`` and ``c`` are that mark.
+    ``hits[a << 2 * _CLASS_BITS | b << _CLASS_BITS | c]`` is True when ``b`` is a nikhahit
+    or a lakkhangyao, when ``a b`` or ``b c`` is a pair of :data:`_PAIR_HITS`, a repeated
+    mark that must not repeat or two U+0020, or when ``b`` is U+0020 and ``a`` and ``c``
+    are that mark.
     """
     marks = [code for code in np.flatnonzero(_FLAGS).tolist() if not chr(code).isspace()]
     assert 3 + len(marks) <= 1 << _CLASS_BITS
@@ -262,10 +263,12 @@ def _triple_tables() -> tuple[np.ndarray, np.ndarray]:
         return (left == right) & (flags[left] & _NO_REPEAT != 0)
 
     def pair(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        return _PAIR_HITS[flags[left] << 8 | flags[right]] | repeated(left, right)
+        spaces = (left == 1) & (right == 1)
+        return _PAIR_HITS[flags[left] << 8 | flags[right]] | repeated(left, right) | spaces
 
-    hits = pair(first, second) | pair(second, third) | (second == 1) & repeated(first, third)
-    return classes, hits
+    always = np.isin(second, classes[[ord("\u0e4d"), ord("\u0e45")]])
+    hits = always | pair(first, second) | pair(second, third)
+    return classes, hits | (second == 1) & repeated(first, third)
 
 
 _UNIT_CLASSES, _TRIPLE_HITS = _triple_tables()
@@ -279,19 +282,18 @@ def may_need_thai_normalisation(text: str) -> bool:
     once: several times faster than the regular expression over a whole article. True
     calls for the exact test, line by line.
 
-    One lookup of each three code units' classes (:func:`_triple_tables`) finds both the
-    pairs and the marks repeated with a space or none between: the runs of spaces made one
-    first, which finds the same (a repeat across any run of U+0020, a mark after one).
+    One lookup of each three code units' classes (:func:`_triple_tables`) finds the pairs
+    and the marks repeated with a space or none between. A run of spaces is looked for only
+    then (a scan of the text costs as much as the lookup), and the test run again with each
+    run one space, which finds the same (a repeat across any run of U+0020, a mark after one).
     """
-    if "\u0e4d" in text or "\u0e45" in text:
-        return True
-    if "  " in text:
-        text = _SPACE_RUN.sub(" ", text)
     # Between line breaks: a mark opening the text is then a pair's second (it dangles),
     # and every pair of the text is in a triple.
     classes = _UNIT_CLASSES.take(_code_units(f"\n{text}\n"))
     triples = classes[:-2] << 2 * _CLASS_BITS | classes[1:-1] << _CLASS_BITS | classes[2:]
-    return bool(_TRIPLE_HITS.take(triples).any())
+    if not _TRIPLE_HITS.take(triples).any():
+        return False
+    return "  " not in text or may_need_thai_normalisation(_SPACE_RUN.sub(" ", text))
 
 
 def lines_that_may_need_thai_normalisation(text: str) -> set[int]:
