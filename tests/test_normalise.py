@@ -3,6 +3,7 @@
 import json
 import random
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
@@ -17,8 +18,10 @@ from thaidigest.normalise import (
     SPACE_CHARS,
     THAI_ABOVE_VOWELS,
     THAI_BELOW_VOWELS,
+    THAI_CONSONANTS,
     THAI_FOLLOW_VOWELS,
     THAI_TONEMARKS,
+    THAI_VOWELS,
     clean_body,
     clean_line,
     clean_text,
@@ -204,7 +207,16 @@ def test_the_gates_thai_marks_are_pythainlps():
         pythainlp.thai_above_vowels,
         pythainlp.thai_below_vowels,
         pythainlp.thai_follow_vowels,
-    ) == (THAI_TONEMARKS, THAI_ABOVE_VOWELS, THAI_BELOW_VOWELS, THAI_FOLLOW_VOWELS)
+        pythainlp.thai_consonants,
+        pythainlp.thai_vowels,
+    ) == (
+        THAI_TONEMARKS,
+        THAI_ABOVE_VOWELS,
+        THAI_BELOW_VOWELS,
+        THAI_FOLLOW_VOWELS,
+        THAI_CONSONANTS,
+        THAI_VOWELS,
+    )
 
 
 def test_a_mark_left_dangling_by_stripping_a_line_is_dropped():
@@ -616,6 +628,22 @@ def test_the_text_gate_finds_exactly_what_it_is_written_to_find():
     for text in texts:
         expected = _LOOSENED_THAI_NORMALISATION.search(text) is not None
         assert may_need_thai_normalisation(text) == expected, text
+
+
+def test_pythainlp_given_the_part_of_a_line_that_needs_it_normalises_as_given_the_line():
+    """A line's cleaning gives PyThaiNLP only the part that needs it; what it gives back
+    must be what the whole line gives, so that a change of its rules fails here."""
+    chars = [chr(code) for code in range(0x0E01, 0x0E5C)]
+    chars += [*THAI_TONEMARKS, *THAI_ABOVE_VOWELS, *THAI_FOLLOW_VOWELS, "\u0e40", "\u0e4c"]
+    chars += [" "] * 6 + ["a", "1", ",", "\u2009", "\n", "\u200b", "\U0001f600"]
+    rng = random.Random(13)
+    texts = [*NEEDS_THAI.values(), "กา ก\u0e48\u0e48 1ก", "ข\u0e4d\u0e32,a \u0e34"]
+    texts += ["".join(rng.choices(chars, k=rng.randint(1, 16))) for _ in range(30_000)]
+    for text in texts:
+        line = single_spaced(unicodedata.normalize("NFC", plain_characters(text))).strip()
+        if needs_thai_normalisation(line):
+            line = single_spaced(pythainlp_normalize(line)).strip()
+        assert clean_line(text) == line, text
 
 
 def test_every_run_of_spaces_is_one_space():
