@@ -230,7 +230,11 @@ def parse_date_line(line: str) -> date | None:
     text = _one_spaced_date_text(line)
     if not text:
         return None
-    text = arabic_digits(text)
+    return _date_of_text(arabic_digits(text))
+
+
+def _date_of_text(text: str) -> date | None:
+    """The date a line one-spaced and in Arabic digits states, as :func:`parse_date_line`."""
     match = THAI_DATE_LINE.match(text)
     if match:
         year = gregorian_year(match["year"])
@@ -261,7 +265,12 @@ def parse_numeric_date_line(line: str) -> date | None:
     text = _one_spaced_date_text(line)
     if text is None:
         return None
-    match = NUMERIC_DATE_LINE.match(arabic_digits(text))
+    return _numeric_date_of_text(arabic_digits(text))
+
+
+def _numeric_date_of_text(text: str) -> date | None:
+    """The date a line one-spaced and in Arabic digits states in numbers, else None."""
+    match = NUMERIC_DATE_LINE.match(text)
     return _numeric_date(match) if match else None
 
 
@@ -303,12 +312,14 @@ def take_date_lines(lines: list[str], today: date) -> tuple[date | None, list[st
         if not line.strip():
             kept.append(line)
             continue
-        found = parse_numeric_date_line(line)
+        # One-spaced and in Arabic digits once, for both readings.
+        text = arabic_digits(_one_spaced_date_text(line) or "")
+        found = _numeric_date_of_text(text)
         if found is not None:
             if not (at_date_line_place and _is_numeric_date_line(found, today)):
                 found = None
-        else:
-            found = parse_date_line(line)
+        elif text:
+            found = _date_of_text(text)
         at_date_line_place = found is not None
         if found is None:
             kept.append(line)
