@@ -469,8 +469,9 @@ def _needing_span(line: str) -> tuple[int, int]:
     :data:`NEEDS_THAI_NORMALISATION` to the first after the last one; the whole line when
     it holds a line break, a run of spaces or a zero-width character, or is not stripped.
 
-    It reads the three parts apart, and changes nothing in a part without a match, which
-    the lines :func:`clean_text` does not give it rely on too: a text without those four."""
+    The same line: the normaliser reads the three parts apart, and in a text without
+    those four it changes nothing where no case matches, the premise on which
+    :func:`clean_text` gives it only the lines a case matches in."""
     spans = [match.span() for match in _NEEDS_THAI_NORMALISATION_FAST.finditer(line)]
     if line != "" and line[0] in _DANGLING:
         spans.insert(0, (0, 1))
