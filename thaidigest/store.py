@@ -352,11 +352,33 @@ def _file_tables(file: Path) -> tuple[set[str], bool]:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
+    _into_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT * 1000)}")
     cursor.close()
+
+
+def _into_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, trying again for up to BUSY_TIMEOUT while another
+    connection holds its lock.
+
+    A new file is not in WAL mode yet: the first connection to it switches it, which takes
+    the file's exclusive lock. When another connection holds the write lock meanwhile (a
+    second process opening the same new file at once), SQLite answers "database is
+    locked" at once instead of waiting ``busy_timeout``, as waiting could deadlock.
+    """
+    give_up_at = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            if time.monotonic() >= give_up_at:
+                raise
+            time.sleep(TURN_POLL)
 
 
 def _add_partners(conn: Connection) -> None:
