@@ -18,7 +18,15 @@ from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
-from thaidigest.store import NoDatabaseError, Store, crawl_runs, database_url, parse_iso, utc_now
+from thaidigest.store import (
+    ForeignDatabaseError,
+    NoDatabaseError,
+    Store,
+    crawl_runs,
+    database_url,
+    parse_iso,
+    utc_now,
+)
 
 if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
     from schedules.daemon import KeptRuns
@@ -165,6 +173,8 @@ def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
 
     try:
         store = Store.open(db, create=False)
+    except ForeignDatabaseError:  # another application's: refused, as every command does
+        raise
     except NoDatabaseError:  # no daemon has run on it
         return KeptRuns({}, {})
     try:

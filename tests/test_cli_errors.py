@@ -25,7 +25,7 @@ WITH_CONFIG = {
     "run": ["run"],
     "status": ["status"],
 }
-WITH_DB = ["import", "export", "explain", "crawl", "digest", "run", "status"]
+WITH_DB = ["import", "export", "explain", "crawl", "digest", "run", "schedule", "status"]
 
 
 def invoke(*args: str):
