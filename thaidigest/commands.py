@@ -180,6 +180,11 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
                 if unlisted
                 else f"listed in the digest: its copy {copy['url']} is relevant ({relevance:.2f})"
             )
+    else:  # relevant, and the story's representative
+        unlisted = _unlisted_because(store, row["url"], out_dir)
+        if unlisted:
+            relevance = float(row["relevance"])
+            click.echo(f"in no digest: it is relevant ({relevance:.2f}), but {unlisted}")
     click.echo(
         explain(
             title,

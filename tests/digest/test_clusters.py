@@ -231,3 +231,31 @@ def test_explain_says_a_backlog_story_is_listed_once_its_weeks_digest_is_built(s
     assert copy.output.splitlines()[2].startswith(
         f"duplicate of {url_of(generic)}, listed in the digest under that URL"
     )
+
+
+def test_explain_says_why_a_relevant_backlog_article_is_in_no_digest(store, tmp_path):
+    # A relevant article dated in 2024-W31 and first seen five weeks later (an import):
+    # backlog, listed by no digest, which its own relevance does not tell. One found on
+    # its day is listed by its week's digest: nothing more to say.
+    late = article(1, "A relevant release found late", published=date(2024, 7, 29))
+    on_time = article(
+        2, "A relevant release found on its day", "Another story.", published=date(2024, 9, 6)
+    )
+    ingest(store, [late, on_time], "2024-09-07T03:00")
+    mark(store, late, relevance=0.9)
+    mark(store, on_time, relevance=0.9)
+    out = tmp_path / "public"
+
+    def third_line(raw):
+        arguments = ["explain", url_of(raw), "--db", store_path(tmp_path), "--out", str(out)]
+        explained = CliRunner().invoke(main, arguments)
+        assert explained.exit_code == 0, explained.output
+        return explained.output.splitlines()[2]
+
+    assert third_line(late) == (
+        "in no digest: it is relevant (0.90), but the story became listable on 2024-09-07, "
+        "after its week 2024-W31 ended, from a page dated 2024-07-29, more than "
+        f"{LATE_DAYS} days before 2024-W36: backlog, listed only if the digest of 2024-W31 "
+        f"is built (none is in {out / 'digests'})"
+    )
+    assert third_line(on_time).startswith("relevance: ")
