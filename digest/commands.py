@@ -32,7 +32,7 @@ from digest.publish import (
 from digest.select import DIGESTS, Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from thaidigest.config import digest_folder
-from thaidigest.folders import os_reason
+from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -230,7 +230,8 @@ def digest_command(
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written
-        raise click.ClickException(f"cannot write the digest in {out_dir}: {error}") from None
+        reason = why_unwritable(out_dir, error)
+        raise click.ClickException(f"cannot write the digest in {out_dir}: {reason}") from None
     finally:
         store.close()
 

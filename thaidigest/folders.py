@@ -23,12 +23,27 @@ def make_folder(folder: Path) -> None:
 
 def why_not(folder: Path, error: OSError) -> str:
     """Why ``folder`` could not be made: a file in its way, else the system's reason."""
+    blocking = file_in_the_way(folder)
+    if blocking is not None:
+        return f"{blocking} is not a folder"
+    return f"cannot make the folder {folder}: {os_reason(error)}"
+
+
+def why_unwritable(folder: Path, error: OSError) -> str:
+    """Why files cannot be written in ``folder``: a file in its way, else the system's
+    reason (``read-only file system``), never the name of a file being staged there."""
+    blocking = file_in_the_way(folder)
+    if blocking is not None:
+        return f"{blocking} is not a folder"
+    return os_reason(error)
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """The nearest of ``folder`` and its parents that exists, when it is not a folder."""
     for path in (folder, *folder.parents):
         if path.exists():
-            if not path.is_dir():
-                return f"{path} is not a folder"
-            break
-    return f"cannot make the folder {folder}: {os_reason(error)}"
+            return None if path.is_dir() else path
+    return None
 
 
 def os_reason(error: OSError) -> str:
