@@ -160,9 +160,16 @@ def parse_schedule(
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         raise ScheduleError(f"{source}: unknown key {', '.join(unknown)}")
-    timezone = data.get("timezone")
+    if "timezone" not in data:
+        raise ScheduleError(
+            f'{source}: no timezone: add timezone = "Asia/Bangkok" (the zone its cron '
+            "lines are read and its times shown in) at the top"
+        )
+    timezone = data["timezone"]
     if not isinstance(timezone, str):
-        raise ScheduleError(f"{source}: timezone must be a name like 'Asia/Bangkok'")
+        raise ScheduleError(
+            f"{source}: timezone must be a name like 'Asia/Bangkok', not {toml_value(timezone)}"
+        )
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

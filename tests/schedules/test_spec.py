@@ -29,7 +29,12 @@ HEADER = 'timezone = "Asia/Bangkok"\n'
 
 MALFORMED = [
     pytest.param("timezone = \n", ["not valid TOML"], id="bad-toml"),
-    pytest.param(GOOD_JOB, ["timezone"], id="no-timezone"),
+    pytest.param(GOOD_JOB, ['no timezone: add timezone = "Asia/Bangkok"'], id="no-timezone"),
+    pytest.param(
+        "timezone = 7\n" + GOOD_JOB,
+        ["timezone must be a name like 'Asia/Bangkok', not 7"],
+        id="timezone-not-a-name",
+    ),
     pytest.param('timezone = "Mars/Olympus"\n' + GOOD_JOB, ["Mars/Olympus"], id="unknown-timezone"),
     pytest.param(HEADER, ["no [[job]]"], id="no-jobs"),
     pytest.param(
