@@ -35,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from thaidigest.folders import os_reason
 from thaidigest.sites import (
     MDES_ARTICLE_PATH,
     MDES_LISTING_PAGE_PATH,
@@ -554,7 +555,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.root / "manifest.json").is_file():
         print(f"not a fixture site (no manifest.json): {args.root}", file=sys.stderr)
         return 2
-    site = FixtureSite(args.root, host=args.host, port=args.port).start()
+    try:
+        site = FixtureSite(args.root, host=args.host, port=args.port).start()
+    except OSError as error:  # the port is taken, the host is no address of ours
+        print(f"cannot listen on {args.host}:{args.port}: {os_reason(error)}", file=sys.stderr)
+        return 1
     print(f"serving {args.root} at {site.base_url}", flush=True)
     try:
         while True:

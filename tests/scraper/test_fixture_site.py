@@ -6,6 +6,7 @@ import contextlib
 import http.client
 import json
 import shutil
+import socket
 import threading
 import time
 import urllib.error
@@ -392,3 +393,14 @@ def test_unknown_fault_is_rejected() -> None:
 
 def test_main_refuses_a_directory_without_manifest(tmp_path: Path) -> None:
     assert main([str(tmp_path), "--port", "0"]) == 2
+
+
+def test_main_on_a_port_in_use_is_one_line_not_a_traceback(capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"cannot listen on 127.0.0.1:{port}: address already in use"
+    ]
