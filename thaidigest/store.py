@@ -62,7 +62,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.sql.expression import Update
@@ -323,15 +323,16 @@ KEEP_SUPERSEDED_TEXT = (
 )
 
 
-def _file_tables(file: Path) -> tuple[set[str], bool]:
+def _file_tables(file: Path, immutable: bool) -> tuple[set[str], bool]:
     """The tables of an existing SQLite file (SQLite's own aside), and whether they are
     another application's.
 
     Thaidigest's are the tables of :data:`metadata`, or any beside a ``meta`` table
     holding our schema version (or nothing yet: one being created). The file is read
-    read-only, before any pragma, so a foreign file keeps its journal mode.
+    read-only, before any pragma, so a foreign file keeps its journal mode; as an
+    immutable file where :func:`_unchangeable` says it is.
     """
-    uri = f"file:{quote(str(file.absolute()))}?mode=ro"
+    uri = _file_uri(file, immutable)
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
     try:
         query = (  # sqlite_sequence and the like are SQLite's own
@@ -348,6 +349,44 @@ def _file_tables(file: Path) -> tuple[set[str], bool]:
         return tables, bool(keys) and "schema_version" not in keys
     finally:
         conn.close()
+
+
+def _file_uri(file: Path, immutable: bool) -> str:
+    """A read-only SQLite URI of ``file``; with ``immutable``, one that takes no lock and
+    makes no ``-shm`` file (which a read-only file system cannot hold)."""
+    return f"file:{quote(str(file.absolute()))}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _unchangeable(file: Path) -> bool:
+    """Whether the SQLite file ``file`` is on a file system mounted read-only (a backup
+    medium, a read-only volume of a container) and complete without its write-ahead log.
+
+    No process writes the file through such a mount, so SQLite may read it as immutable:
+    otherwise it cannot open it at all, a WAL database's readers needing a ``-shm`` file
+    beside it. A ``-wal`` file holding commits not yet in the database is read only by
+    a normal open: immutable, SQLite would ignore them.
+    """
+    try:
+        read_only = bool(os.statvfs(file.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+    wal = file.with_name(file.name + "-wal")
+    return read_only and not (wal.exists() and wal.stat().st_size > 0)
+
+
+# SQLite's "unable to open database file" and "attempt to write a readonly database".
+_FILE_REFUSALS = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+
+
+def _folder_refusal(folder: Path) -> str:
+    """Why SQLite may be refused a database in ``folder``, as the end of its message: a
+    database is written, and a WAL database read, with files made beside it."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f" ({folder} is on a read-only file system)"
+    except OSError:
+        return ""
+    return "" if os.access(folder, os.W_OK) else f" ({folder} cannot be written by this user)"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -573,12 +612,16 @@ class Store:
         # The tables the database holds, listed once: a SQLite file's before the engine
         # touches it (a new file holds none), any other database's once connected.
         present: set[str] | None = None
+        immutable = file is not None and file.exists() and _unchangeable(file)
         if file is not None:
-            present = self._check_file(file, create) if file.exists() else set()
+            present = self._check_file(file, create, immutable) if file.exists() else set()
+        engine_url: str | URL = url
+        if immutable:  # URL.create: a URL string's path would lose its URI quoting
+            engine_url = URL.create("sqlite", database=_file_uri(file, True), query={"uri": "true"})
         try:
             if file is not None:
                 make_folder(file.parent)
-            self.engine: Engine = create_engine(url)
+            self.engine: Engine = create_engine(engine_url)
         except FolderError as error:
             raise StoreError(f"database {self.name}: {error}") from None
         except OSError as error:
@@ -615,13 +658,16 @@ class Store:
         with self.transaction() as conn:
             metadata.create_all(conn)
 
-    def _check_file(self, file: Path, create: bool) -> set[str]:
+    def _check_file(self, file: Path, create: bool, immutable: bool) -> set[str]:
         """Refuse an existing file that is not ours before anything writes to it;
         the tables it holds."""
         try:
-            tables, foreign = _file_tables(file)
+            tables, foreign = _file_tables(file, immutable)
         except sqlite3.Error as error:  # not a database, unreadable
-            raise StoreError(f"database {self.name}: {_first_line(error)}") from None
+            message = f"database {self.name}: {_first_line(error)}"
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in _FILE_REFUSALS:
+                message += _folder_refusal(file.parent)
+            raise StoreError(message) from None
         if foreign:
             raise ForeignDatabaseError(
                 f"database {self.name}: not a thaidigest database (it holds other tables)"
@@ -648,6 +694,9 @@ class Store:
         code = getattr(original, "sqlite_errorcode", None)  # SQLite's, extended
         if code is not None and code & 0xFF == sqlite3.SQLITE_BUSY:
             raise StoreBusyError(message)
+        file = sqlite_file(self.url)
+        if code is not None and code & 0xFF in _FILE_REFUSALS and file is not None:
+            message += _folder_refusal(file.parent)
         raise StoreError(message)
 
     @classmethod
