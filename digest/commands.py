@@ -157,9 +157,8 @@ def mail_digests(
 @click.option(
     "--served-locally",
     is_flag=True,
-    hidden=True,
-    help="The output is only browsed on this machine (thaidigest demo): a loopback "
-    "digest.site_url is meant.",
+    help="The output is browsed on this machine only (as thaidigest demo's): no warning "
+    "for a loopback digest.site_url.",
 )
 @db_option
 @config_option
