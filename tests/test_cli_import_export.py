@@ -356,3 +356,16 @@ def test_ctrl_c_stops_an_import_with_the_counts_stored_and_status_130(
         again.output
     )
     assert stored_count(db) == total
+
+
+@pytest.mark.parametrize("prefix", ["000", "001"])  # stored under its file: URL; its own
+def test_explain_takes_the_path_of_an_imported_text_file(prefix, tmp_path, monkeypatch):
+    db = tmp_path / "db.sqlite"
+    seed = seed_path(prefix)
+    assert run("import", str(seed), "--db", str(db)).exit_code == 0
+    (stored,) = export(db)
+    monkeypatch.chdir(seed.parent)
+    explained = run("explain", seed.name, "--db", str(db), "--out", str(tmp_path / "public"))
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[1] == stored["url"]
+    assert "relevance: " in explained.output

@@ -19,7 +19,7 @@ from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected
-from thaidigest.normalise import renormalised
+from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
@@ -35,7 +35,13 @@ from thaidigest.pipeline import (
     threshold_from_config,
 )
 from thaidigest.plural import counted
-from thaidigest.readers import JSONL_SUFFIXES, ReadLimits, expand_paths, read_files
+from thaidigest.readers import (
+    JSONL_SUFFIXES,
+    ReadLimits,
+    expand_paths,
+    read_files,
+    read_text_file,
+)
 from thaidigest.relevance import explain
 from thaidigest.store import Store
 from thaidigest.urls import canonical_url
@@ -135,8 +141,23 @@ def _write_records(store: Store, stream: TextIO) -> None:
         stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
 
 
+def _url_of_text_file(url: str) -> str:
+    """``url``, or, when it is the path of a ``.txt`` file, the URL import stores that
+    article under: its ``ที่มา :`` source line's, else the file's ``file:`` URL."""
+    path = Path(url)
+    if "://" in url or path.suffix.lower() != ".txt" or not path.is_file():
+        return url
+    read = read_text_file(path)
+    if isinstance(read, Rejected):
+        raise click.ClickException(read.describe())
+    try:
+        return normalise_article(read).url
+    except ValueError as error:  # no headline: import rejects it too
+        raise click.ClickException(f"{path}: {error}") from None
+
+
 @click.command("explain")
-@click.argument("url")
+@click.argument("url", metavar="URL|FILE")
 @out_option
 @db_option
 @config_option
@@ -146,6 +167,7 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     store = Store.open(db, create=False)
+    url = _url_of_text_file(url)
     row = store.article_by_url(canonical_url(url))
     if row is None:
         raise click.ClickException(f"no stored article at {canonical_url(url)}")
