@@ -366,12 +366,16 @@ def _unchangeable(file: Path) -> bool:
     beside it. A ``-wal`` file holding commits not yet in the database is read only by
     a normal open: immutable, SQLite would ignore them.
     """
+    wal = file.with_name(file.name + "-wal")
+    return _read_only_file_system(file.parent) and not (wal.exists() and wal.stat().st_size > 0)
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (False when unknown)."""
     try:
-        read_only = bool(os.statvfs(file.parent).f_flag & os.ST_RDONLY)
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except OSError:
         return False
-    wal = file.with_name(file.name + "-wal")
-    return read_only and not (wal.exists() and wal.stat().st_size > 0)
 
 
 # SQLite's "unable to open database file" and "attempt to write a readonly database".
@@ -381,12 +385,11 @@ _FILE_REFUSALS = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
 def _folder_refusal(folder: Path) -> str:
     """Why SQLite may be refused a database in ``folder``, as the end of its message: a
     database is written, and a WAL database read, with files made beside it."""
-    try:
-        if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            return f" ({folder} is on a read-only file system)"
-    except OSError:
-        return ""
-    return "" if os.access(folder, os.W_OK) else f" ({folder} cannot be written by this user)"
+    if _read_only_file_system(folder):
+        return f" ({folder} is on a read-only file system)"
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f" ({folder} cannot be written by this user)"
+    return ""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
