@@ -1,6 +1,7 @@
 """A database on a file system mounted read-only (a backup medium, a read-only volume of
 a container): the commands that read it work; one that writes says why it cannot and
-changes nothing; commits still in a write-ahead log beside it are never read past.
+changes nothing; commits still in a write-ahead log beside it are never read past. A
+digest's output folder there: one line with the reason, not a staging file's name.
 
 SQLite reads a WAL database only with a ``-shm`` file beside it, which a read-only file
 system cannot take: without the immutable open every command failed with "unable to open
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA
+from tests.digest.test_commands import stored
 
 MOUNT_READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
 
@@ -137,3 +139,15 @@ def test_commits_still_in_the_write_ahead_log_are_read_or_refused_never_skipped(
         assert exported_urls(exported.stdout) == urls - {first} | {f"{first}#later"}
     else:
         assert "read-only file system" in exported.stderr
+
+
+def test_a_digest_into_a_folder_on_a_read_only_file_system_says_why_in_one_line(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    out.mkdir()
+    arguments = ("digest", "--week", "2024-W34", "--out", str(out), "--db", str(db))
+    built = read_only(out, *thaidigest(*arguments))
+    assert built.returncode == 1
+    assert built.stderr.splitlines() == [
+        f"Error: cannot write the digest in {out}: read-only file system"
+    ], built.stderr
+    assert list(out.iterdir()) == []

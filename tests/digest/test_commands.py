@@ -1,11 +1,8 @@
 import asyncio
-import errno
 import json
-import os
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -425,25 +422,6 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
         f"Error: cannot write the digest in {out}: {tmp_path / 'a-file'} is not a folder"
     ]
     assert result.exception is None or isinstance(result.exception, SystemExit)
-
-
-def test_an_output_folder_that_cannot_be_written_says_why_not_which_staging_file(
-    tmp_path, monkeypatch
-):
-    db, out = stored(tmp_path), tmp_path / "public"
-
-    def read_only(*, dir, prefix, suffix):  # as a read-only file system answers
-        name = Path(dir) / f"{prefix}x1y2z3{suffix}"
-        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(name))
-
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
-    result = CliRunner().invoke(
-        digest_command, ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
-    )
-    assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        f"Error: cannot write the digest in {out}: read-only file system"
-    ]
 
 
 def test_a_loopback_site_url_is_warned_about_once_and_a_public_one_is_not(tmp_path):
