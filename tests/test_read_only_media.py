@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, seed_path
 from tests.digest.test_commands import stored
 
 MOUNT_READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
@@ -97,7 +97,7 @@ def test_a_write_to_a_database_on_a_read_only_file_system_says_why_and_changes_n
 ):
     db, _ = imported_database(tmp_path)
     before = db.read_bytes()
-    seed = Path(__file__).parents[1] / "seeds" / "000_8eb7cbd3a19608f9.txt"
+    seed = seed_path("000")
     imported = read_only(tmp_path, *thaidigest("import", str(seed), "--db", str(db)))
     assert imported.returncode == 1
     errors = [line for line in imported.stderr.splitlines() if line.startswith("Error: ")]
@@ -111,7 +111,7 @@ def test_a_write_to_a_database_on_a_read_only_file_system_says_why_and_changes_n
 
 def test_a_new_database_on_a_read_only_file_system_is_refused_with_the_reason(tmp_path):
     db = tmp_path / "new.sqlite"
-    seed = Path(__file__).parents[1] / "seeds" / "000_8eb7cbd3a19608f9.txt"
+    seed = seed_path("000")
     imported = read_only(tmp_path, *thaidigest("import", str(seed), "--db", str(db)))
     assert imported.returncode == 1
     assert imported.stderr.strip().endswith(f"({tmp_path} is on a read-only file system)")

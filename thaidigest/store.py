@@ -382,9 +382,18 @@ def _read_only_file_system(folder: Path) -> bool:
 _FILE_REFUSALS = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
 
 
-def _folder_refusal(folder: Path) -> str:
-    """Why SQLite may be refused a database in ``folder``, as the end of its message: a
-    database is written, and a WAL database read, with files made beside it."""
+def _primary_code(error: BaseException) -> int | None:
+    """SQLite's primary result code of a driver error (``SQLITE_BUSY``...); None for another."""
+    code = getattr(error, "sqlite_errorcode", None)  # the extended code: primary in its low byte
+    return None if code is None else code & 0xFF
+
+
+def _folder_refusal(error: BaseException, folder: Path) -> str:
+    """Why SQLite refused a database in ``folder``, as the end of ``error``'s message (empty
+    for another error): a database is written, and a WAL database read, with files made
+    beside it."""
+    if _primary_code(error) not in _FILE_REFUSALS:
+        return ""
     if _read_only_file_system(folder):
         return f" ({folder} is on a read-only file system)"
     if folder.is_dir() and not os.access(folder, os.W_OK):
@@ -416,9 +425,7 @@ def _into_wal(cursor: sqlite3.Cursor) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-                raise
-            if time.monotonic() >= give_up_at:
+            if _primary_code(error) != sqlite3.SQLITE_BUSY or time.monotonic() >= give_up_at:
                 raise
             time.sleep(TURN_POLL)
 
@@ -615,9 +622,12 @@ class Store:
         # The tables the database holds, listed once: a SQLite file's before the engine
         # touches it (a new file holds none), any other database's once connected.
         present: set[str] | None = None
-        immutable = file is not None and file.exists() and _unchangeable(file)
-        if file is not None:
-            present = self._check_file(file, create, immutable) if file.exists() else set()
+        immutable = False
+        if file is not None and file.exists():
+            immutable = _unchangeable(file)
+            present = self._check_file(file, create, immutable)
+        elif file is not None:
+            present = set()
         engine_url: str | URL = url
         if immutable:  # URL.create: a URL string's path would lose its URI quoting
             engine_url = URL.create("sqlite", database=_file_uri(file, True), query={"uri": "true"})
@@ -667,10 +677,8 @@ class Store:
         try:
             tables, foreign = _file_tables(file, immutable)
         except sqlite3.Error as error:  # not a database, unreadable
-            message = f"database {self.name}: {_first_line(error)}"
-            if getattr(error, "sqlite_errorcode", 0) & 0xFF in _FILE_REFUSALS:
-                message += _folder_refusal(file.parent)
-            raise StoreError(message) from None
+            reason = _first_line(error) + _folder_refusal(error, file.parent)
+            raise StoreError(f"database {self.name}: {reason}") from None
         if foreign:
             raise ForeignDatabaseError(
                 f"database {self.name}: not a thaidigest database (it holds other tables)"
@@ -694,12 +702,11 @@ class Store:
         message = f"database {self.name}: {_first_line(original)}"
         if isinstance(error, IntegrityError):
             raise StoreIntegrityError(message, error)
-        code = getattr(original, "sqlite_errorcode", None)  # SQLite's, extended
-        if code is not None and code & 0xFF == sqlite3.SQLITE_BUSY:
+        if _primary_code(original) == sqlite3.SQLITE_BUSY:
             raise StoreBusyError(message)
         file = sqlite_file(self.url)
-        if code is not None and code & 0xFF in _FILE_REFUSALS and file is not None:
-            message += _folder_refusal(file.parent)
+        if file is not None:
+            message += _folder_refusal(original, file.parent)
         raise StoreError(message)
 
     @classmethod
