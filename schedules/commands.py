@@ -13,12 +13,14 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import robots_note, robots_rules
+from scraper.report import DIED, robots_note, robots_rules
+from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
+    RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,
     Store,
@@ -214,10 +216,19 @@ def _age(moment: datetime, now: datetime) -> str:
     return f"{hours:.1f} h ago"
 
 
-def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
-    """A site's last crawl run as one line."""
+def describe_run(
+    source: str, run: dict[str, Any] | None, now: datetime, *, process_gone: bool = False
+) -> str:
+    """A site's last crawl run as one line; ``process_gone``: the run is still marked
+    running, but no process holds its site's crawl lock (:func:`crawl_died`)."""
     if run is None:
         return f"{source}: never crawled"
+    if process_gone:
+        started = run["started_at"]
+        return (
+            f"{source}: unfinished: started at {started} ({_age(parse_iso(started), now)}); "
+            f"{DIED} (the next crawl records it failed)"
+        )
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
     why = robots_note(robots_rules(report.get("blocked", [])))
@@ -226,6 +237,21 @@ def describe_run(source: str, run: dict[str, Any] | None, now: datetime) -> str:
         f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "
         f"blocked {len(report.get('blocked', []))}, errors {len(report.get('errors', []))}"
     )
+
+
+def crawl_died(store: Store, run: dict[str, Any] | None) -> bool:
+    """Whether ``run``, a site's last, is marked running though its crawl is gone.
+
+    A crawl takes its site's lock before it records a run and releases it after
+    finishing the run, so a run still running while no live process holds the lock is
+    a killed crawl's. The run is read again after the lock: one that finished
+    meanwhile ended as it should.
+    """
+    if run is None or run["status"] != RUNNING:
+        return False
+    if locks.held(store, locks.crawl_lock(run["source"])):
+        return False
+    return store.crawl_run(run["id"])["status"] == RUNNING
 
 
 def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedelta) -> list[str]:
@@ -343,7 +369,8 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
     try:
         for source in SOURCES:
             runs = store.last_crawl_runs(source)
-            click.echo(describe_run(source, runs[0] if runs else None, now))
+            last = runs[0] if runs else None
+            click.echo(describe_run(source, last, now, process_gone=crawl_died(store, last)))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
         health = load_health(store, SOURCES, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)

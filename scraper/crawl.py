@@ -40,7 +40,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_values
-from scraper.report import LOCKED, STOPPED_REASON, CrawlReport, build_report, locked_report
+from scraper.report import (
+    DIED,
+    LOCKED,
+    STOPPED_REASON,
+    CrawlReport,
+    build_report,
+    locked_report,
+)
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
@@ -51,7 +58,6 @@ SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-DIED = "the crawl process ended before the crawl did"
 CUT_SHORT = "stopped before the end"
 
 log = logging.getLogger(__name__)
@@ -101,7 +107,7 @@ def run_crawl(
                 if stop.received is not None:
                     break
                 try:
-                    locks.acquire(store, f"crawl:{source}", ttl, stopping=stop.noted)
+                    locks.acquire(store, locks.crawl_lock(source), ttl, stopping=stop.noted)
                 except StoreWaitStopped:  # signalled while the database was busy
                     break
                 except locks.LockHeld as held:
@@ -120,7 +126,7 @@ def run_crawl(
                     crawler = process.create_crawler(SPIDERS[source])
                     crawlers.append(crawler)
                     process.crawl(crawler, **arguments)
-                with locks.kept(store, [f"crawl:{source}" for source in taken], ttl):
+                with locks.kept(store, [locks.crawl_lock(source) for source in taken], ttl):
                     stop.run(process)
         finally:
             try:
@@ -131,7 +137,7 @@ def run_crawl(
                             run_ids[source] = record_stopped(store, source)
             finally:  # a database too busy to record the runs still has the locks released
                 for source in taken:
-                    locks.release(store, f"crawl:{source}")
+                    locks.release(store, locks.crawl_lock(source))
     if stop.received is not None and not taken:
         signal.raise_signal(stop.received)  # as if it came before the crawl began
     reached = sources if stop.received is None else [s for s in sources if s in run_ids]

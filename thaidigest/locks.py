@@ -47,6 +47,11 @@ EXIT_LOCKED = 75
 RENEW_WAIT = 5.0  # seconds a renewal by kept() waits for a busy database; it retries later
 
 
+def crawl_lock(source: str) -> str:
+    """The name of the lock a crawl of the site ``source`` holds: ``crawl:thaigov``."""
+    return f"crawl:{source}"
+
+
 class LockHeld(RuntimeError):
     """Another process holds the lock."""
 
@@ -182,6 +187,14 @@ def liveness(held: Holder, me: Holder) -> Liveness:
     return Liveness.RUNNING
 
 
+def keeps(held: Holder, expires_at: str, now: datetime, me: Holder) -> bool:
+    """Whether ``held`` still holds a lock that expires at ``expires_at``, as ``me`` sees
+    it at ``now``: it runs, or it cannot be seen (another host, another container) and
+    the lock has not expired. A lock it does not keep is taken over by the next taker."""
+    found = liveness(held, me)
+    return found is Liveness.RUNNING or (found is Liveness.UNKNOWN and expires_at > iso(now))
+
+
 def acquire(
     store: Store,
     name: str,
@@ -202,16 +215,14 @@ def acquire(
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
         if row is not None:
             held = Holder.parse(row.holder)
-            expired = row.expires_at <= iso(now)
-            found = liveness(held, me)
-            if found is Liveness.RUNNING or (found is Liveness.UNKNOWN and not expired):
+            if keeps(held, row.expires_at, now, me):
                 raise LockHeld(f"{name} is held by {held.name} since {row.acquired_at}")
             log.warning(
                 "taking over %s from %s, held since %s: %s",
                 name,
                 held.name,
                 row.acquired_at,
-                "that process is gone" if found is Liveness.GONE else "it has expired",
+                "that process is gone" if liveness(held, me) is Liveness.GONE else "it has expired",
             )
             conn.execute(delete(locks).where(locks.c.name == name))
         try:
@@ -236,6 +247,15 @@ def release(store: Store, name: str, *, wait: float | None = None) -> None:
         conn.execute(
             delete(locks).where(locks.c.name == name, locks.c.holder == str(this_process()))
         )
+
+
+def held(store: Store, name: str, now: datetime | None = None) -> bool:
+    """Whether a process that still holds it (:func:`keeps`) holds the lock ``name``."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(locks).where(locks.c.name == name)).first()
+    if row is None:
+        return False
+    return keeps(Holder.parse(row.holder), row.expires_at, now or utc_now(), this_process())
 
 
 def holder(store: Store, name: str) -> str | None:

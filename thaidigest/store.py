@@ -144,6 +144,8 @@ fingerprints = Table(
     Index("ix_fingerprints_exact_hash", "exact_hash"),
 )
 
+RUNNING = "running"  # the status of a crawl run not finished (yet)
+
 crawl_runs = Table(
     "crawl_runs",
     metadata,
@@ -999,7 +1001,7 @@ class Store:
     def start_crawl_run(self, source: str, started: datetime) -> int:
         with self.transaction() as conn:
             result = conn.execute(
-                insert(crawl_runs).values(source=source, started_at=iso(started), status="running")
+                insert(crawl_runs).values(source=source, started_at=iso(started), status=RUNNING)
             )
             return result.inserted_primary_key[0]
 
@@ -1020,7 +1022,7 @@ class Store:
     def unfinished_crawl_runs(self, source: str) -> list[int]:
         """The ids of a site's crawl runs still marked ``running``."""
         query = select(crawl_runs.c.id).where(
-            crawl_runs.c.source == source, crawl_runs.c.status == "running"
+            crawl_runs.c.source == source, crawl_runs.c.status == RUNNING
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ from click.testing import CliRunner
 
 from digest.select import Week
 from schedules.commands import missing_digest, status_command
+from thaidigest import locks
 from thaidigest.store import Store, utc_now
 
 REPORT = {
@@ -262,3 +265,34 @@ def test_each_folder_the_schedules_digests_write_has_its_last_digest_line(store,
     digest_lines = [line for line in result.output.splitlines() if line.startswith("digest:")]
     assert digest_lines[0].startswith(f"digest: {tmp_path / 'public' / 'digests' / f'{week}.md'}")
     assert digest_lines[1:] == [f"digest: none yet in {tmp_path / 'preview' / 'digests'}"]
+
+
+def take_crawl_lock_and_die(store: Store, source: str) -> None:
+    """Take the site's crawl lock in another process that then dies holding it."""
+    code = (
+        "import os, sys; from datetime import timedelta; from thaidigest import locks; "
+        "from thaidigest.store import Store; "
+        "locks.acquire(Store(sys.argv[1]), locks.crawl_lock(sys.argv[2]), timedelta(hours=1)); "
+        "os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", code, store.url, source], check=True)
+
+
+def test_a_crawl_killed_mid_run_is_not_shown_as_running(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    take_crawl_lock_and_die(store, "thaigov")
+    store.start_crawl_run("thaigov", utc_now())  # as the killed crawl left it
+    _, output = status(store, config)
+    line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
+    assert line.startswith("thaigov: unfinished: started at ")
+    assert "the crawl process ended before the crawl did" in line
+    assert "the next crawl records it failed" in line
+
+
+def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    locks.acquire(store, locks.crawl_lock("thaigov"), timedelta(hours=1))  # this process: alive
+    store.start_crawl_run("thaigov", utc_now())
+    _, output = status(store, config)
+    line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
+    assert line.startswith("thaigov: running at ")
