@@ -5,6 +5,7 @@ The main command group registers them with ``main.add_command(...)``.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -254,12 +255,15 @@ def digest_command(
 def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
     """Serve the digest folder over HTTP (port 0 picks a free port).
 
-    Ctrl-C is how it stops: exit status 0, whenever it comes (serving, or just before).
+    Ctrl-C is how it stops, or SIGTERM (``docker stop``, systemd), taken as Ctrl-C:
+    exit status 0, whenever it comes (serving, or just before). Without a handler,
+    SIGTERM would end it as a signal does, and a container's pid 1 would ignore it.
     """
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt
     try:
         serve(out_dir, host, port, echo=click.echo)
     except KeyboardInterrupt:  # before serve() could catch it: stopped all the same

@@ -1,5 +1,6 @@
 import asyncio
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -696,4 +697,16 @@ def test_serve_stopped_by_ctrl_c_exits_0(tmp_path):
     with started_from_a_terminal(*args) as serve:
         assert serve.stdout.readline().startswith("Serving ")
         out, err = ctrl_c(serve)
+    assert (serve.returncode, out, err) == (0, "Stopped.\n", "")
+
+
+def test_serve_stopped_by_sigterm_exits_0(tmp_path):
+    """SIGTERM is how a service manager stops it (``docker stop``, systemd): the same normal
+    end as Ctrl-C, not death by a signal, nor, as a container's pid 1, a signal ignored."""
+    (tmp_path / "public").mkdir()
+    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0"]
+    with started_from_a_terminal(*args) as serve:
+        assert serve.stdout.readline().startswith("Serving ")
+        serve.send_signal(signal.SIGTERM)
+        out, err = serve.communicate(timeout=60)
     assert (serve.returncode, out, err) == (0, "Stopped.\n", "")
