@@ -13,7 +13,7 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import DIED, robots_note, robots_rules
+from scraper.report import DIED, LOCKED, robots_note, robots_rules
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
@@ -368,7 +368,8 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
     store = Store.open(db, create=False)
     try:
         for source in SOURCES:
-            runs = store.last_crawl_runs(source)
+            # A crawl skipped as another held the lock is no crawl: the one holding it is.
+            runs = store.last_crawl_runs(source, without=LOCKED) or store.last_crawl_runs(source)
             last = runs[0] if runs else None
             click.echo(describe_run(source, last, now, process_gone=crawl_died(store, last)))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}

@@ -296,3 +296,21 @@ def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: running at ")
+
+
+def test_a_crawl_skipped_for_its_lock_does_not_hide_the_crawl_that_holds_it(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    record_run(store, "thaigov", hours_ago=5)
+    locks.acquire(store, locks.crawl_lock("thaigov"), timedelta(hours=1))  # this process: alive
+    store.start_crawl_run("thaigov", utc_now())  # the crawl running now
+    record_run(store, "thaigov", hours_ago=0, status="locked")  # a second one, skipped
+    _, output = status(store, config)
+    line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
+    assert line.startswith("thaigov: running at ")
+
+
+def test_a_site_whose_every_crawl_was_skipped_for_its_lock_says_so(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    record_run(store, "thaigov", hours_ago=1, status="locked")
+    _, output = status(store, config)
+    assert "thaigov: locked at " in output
