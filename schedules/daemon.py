@@ -51,7 +51,9 @@ and raises the :class:`thaidigest.output.OutputError`, which ends ``thaidigest
 run`` as any command whose output fails (:mod:`thaidigest.output`).
 
 Every job, a crawl or a digest, runs for at most ``crawl.subprocess_timeout``
-seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later.
+seconds: then it gets SIGTERM, and SIGKILL ``KILL_AFTER`` seconds later. A crawl
+records the runs it was stopped in as ``stopped``, as on a shutdown: the daemon then
+records them ``failed``, timed out (:func:`timeout_reason`), for ``status`` to say why.
 
 A job's stdout is logged at INFO and its stderr at the level each line names
 (Scrapy's ``INFO`` stays INFO), each line as the job writes it. Only a failed
@@ -321,6 +323,33 @@ class _Delays:
 _DELAYS = _Delays()  # the daemon's: run_daemon resets it
 
 
+class _Runs:
+    """Where :func:`run_job` records that it stopped a crawl for its timeout: the daemon's
+    store (None outside a daemon)."""
+
+    store: Store | None = None
+
+
+_RUNS = _Runs()
+
+
+def timeout_reason(timeout: float) -> str:
+    """Why a crawl the daemon stopped for running too long did not finish."""
+    return f"crawl timed out after {timeout:g} s (crawl.subprocess_timeout)"
+
+
+def _record_timed_out(name: str, since: datetime, timeout: float) -> None:
+    """Record the runs of a crawl stopped for its timeout as failed, timed out: the crawl
+    only got SIGTERM, and recorded them ``stopped``, as a shutdown would. No other crawl
+    ran meanwhile: it held the sites' locks."""
+    if _RUNS.store is None:
+        return
+    try:
+        _RUNS.store.fail_stopped_crawl_runs(since, timeout_reason(timeout))
+    except StoreError as error:
+        log.warning("%s: its runs could not be recorded as timed out: %s", name, error)
+
+
 def late_notice(
     name: str, due: float, now: float, *, daemon_started: float, busy: float | None
 ) -> str | None:
@@ -355,6 +384,7 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     due = _DUE.pop(name, None)
     if due:
         _log_due(name, due)
+    since = store_module.utc_now()  # before the job can record a run
     process = _SUBPROCESSES.start(argv, task)
     if process is None:
         log.info("%s: not started, the daemon is stopping", name)
@@ -379,6 +409,8 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     failed = not (status == 0 or skipped or stopped)
     if timed_out:
         log.error("%s: stopped after the %g s timeout, exit %d", name, timeout, status)
+        if task == "crawl":
+            _record_timed_out(name, since, timeout)
     elif stopped:
         log.info("%s: stopped by the shutdown in %.1f s, exit %d", name, duration, status)
     elif status == 0:
@@ -741,6 +773,7 @@ def run_daemon(
     except locks.LockHeld:
         store.close()
         raise
+    _RUNS.store = store
     try:
         failure = _run_locked(
             schedule,
@@ -751,6 +784,7 @@ def run_daemon(
             output_error=output_error,
         )
     finally:
+        _RUNS.store = None
         _release_lock(store)
         store.close()
     log.info("stopped")

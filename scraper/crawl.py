@@ -52,7 +52,7 @@ from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import Store, StoreWaitStopped, utc_now
+from thaidigest.store import FAILED, Store, StoreWaitStopped, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
@@ -116,7 +116,7 @@ def run_crawl(
                 taken.append(source)
                 # Holding the lock, any run of the site still "running" is a dead crawl's.
                 for run_id in store.unfinished_crawl_runs(source):
-                    store.finish_crawl_run(run_id, utc_now(), "failed", unfinished_report(DIED))
+                    store.finish_crawl_run(run_id, utc_now(), FAILED, unfinished_report(DIED))
             if taken and stop.received is None:
                 process = CrawlerProcess(crawl_settings(config, store.url))
                 for source in taken:
@@ -158,7 +158,7 @@ def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str,
         run_ids[crawler.spider.name] = run_id
         if run_id in store.unfinished_crawl_runs(crawler.spider.name):
             report = unfinished_report(CUT_SHORT, crawler)
-            store.finish_crawl_run(run_id, utc_now(), "failed", report)
+            store.finish_crawl_run(run_id, utc_now(), FAILED, report)
 
 
 def record_locked(store: Store, source: str, holder: str) -> int:
@@ -287,7 +287,7 @@ def unfinished_report(reason: str, crawler: Crawler | None = None) -> dict[str, 
         getattr(spider, "errors", []),
         getattr(spider, "answered_after_stop", []),
     )
-    report["status"] = "failed"
+    report["status"] = FAILED
     report["unfinished"] = reason
     if spider is not None:
         report["source"] = spider.name

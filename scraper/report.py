@@ -38,7 +38,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from thaidigest.store import Store, utc_now
+from thaidigest.store import FAILED, STOPPED, Store, utc_now
 
 COUNTS = (
     "fetched",
@@ -121,9 +121,9 @@ def build_report(
     if blocked:
         report["status"] = "blocked"
     elif report["finish_reason"] == STOPPED_REASON:
-        report["status"] = "stopped"
+        report["status"] = STOPPED
     elif not report["fetched"] or report["finish_reason"] == DATABASE_ERROR:
-        report["status"] = "failed"
+        report["status"] = FAILED
     else:
         report["status"] = "ok"
     return report

@@ -145,6 +145,8 @@ fingerprints = Table(
 )
 
 RUNNING = "running"  # the status of a crawl run not finished (yet)
+STOPPED = "stopped"  # of one a signal stopped
+FAILED = "failed"  # of one that failed
 
 crawl_runs = Table(
     "crawl_runs",
@@ -1018,6 +1020,28 @@ class Store:
                     report=json.dumps(report, ensure_ascii=False, sort_keys=True),
                 )
             )
+
+    def fail_stopped_crawl_runs(self, since: datetime, reason: str) -> int:
+        """Record as failed for ``reason`` the crawl runs started at or after ``since`` that
+        a signal stopped: those of a crawl stopped for running too long, which only knows
+        it got SIGTERM. How many there were."""
+        with self.transaction() as conn:
+            rows = conn.execute(
+                select(crawl_runs.c.id, crawl_runs.c.report).where(
+                    crawl_runs.c.started_at >= iso(since), crawl_runs.c.status == STOPPED
+                )
+            ).all()
+            for row in rows:
+                report = {**json.loads(row.report), "status": FAILED, "unfinished": reason}
+                conn.execute(
+                    update(crawl_runs)
+                    .where(crawl_runs.c.id == row.id)
+                    .values(
+                        status=FAILED,
+                        report=json.dumps(report, ensure_ascii=False, sort_keys=True),
+                    )
+                )
+        return len(rows)
 
     def unfinished_crawl_runs(self, source: str) -> list[int]:
         """The ids of a site's crawl runs still marked ``running``."""

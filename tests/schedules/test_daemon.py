@@ -48,6 +48,7 @@ from tests.scraper.crawling import (
 from thaidigest import locks as thaidigest_locks
 from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
+from thaidigest.health import CrawlRun, run_reasons
 from thaidigest.store import Store
 
 GRACE = 20  # schedule.shutdown_grace in the end-to-end tests
@@ -560,6 +561,40 @@ def test_job_stderr_keeps_its_level_and_a_failed_jobs_last_lines_follow_its_exit
         ("ERROR", f"crawl: !! 2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}")
         for i in range(25 - STDERR_TAIL, 25)
     ]
+
+
+# A crawl as the daemon sees it: it records a run, and on SIGTERM records it stopped, as a
+# shutdown would have it, and exits 1.
+STOPPED_BY_SIGTERM = (
+    "import os, signal, sys, time\n"
+    "from thaidigest.store import Store, utc_now\n"
+    "signals = []\n"
+    "signal.signal(signal.SIGTERM, lambda *_: signals.append(1))\n"
+    "store = Store(os.environ['THAIDIGEST_DB'])\n"
+    "run = store.start_crawl_run('thaigov', utc_now())\n"
+    "deadline = time.monotonic() + 60\n"
+    "while not signals and time.monotonic() < deadline:\n"
+    "    time.sleep(0.05)\n"
+    "store.finish_crawl_run(run, utc_now(), 'stopped', {'status': 'stopped'})\n"
+    "sys.exit(1)\n"
+)
+
+
+def test_a_crawl_stopped_for_its_timeout_is_recorded_failed_and_why(tmp_path, monkeypatch):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    before = store.start_crawl_run("mdes", store_module.utc_now() - timedelta(hours=1))
+    store.finish_crawl_run(before, store_module.utc_now(), "stopped", {"status": "stopped"})
+    monkeypatch.setenv(store_module.DB_ENV, store.url)
+    monkeypatch.setattr(daemon._RUNS, "store", store)
+    argv = [sys.executable, "-c", STOPPED_BY_SIGTERM]
+    assert run_job("crawl", "crawl", argv, timeout=4) == 1
+    (run,) = store.last_crawl_runs("thaigov")
+    assert run["status"] == "failed"
+    assert "timed out after 4 s" in run["report"]["unfinished"]
+    (reason,) = run_reasons([CrawlRun("", None, run["status"], run["report"])])  # status shows
+    assert "timed out after 4 s" in reason
+    assert store.crawl_run(before)["status"] == "stopped"  # a shutdown's stop, left as it was
+    store.close()
 
 
 # A warning on stderr, then a wait for the file named on the command line (10 s at most).
