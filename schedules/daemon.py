@@ -101,6 +101,7 @@ from sqlalchemy import inspect, select
 from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
 from thaidigest import store as store_module
+from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.output import OutputError
 from thaidigest.plural import counted
@@ -365,6 +366,17 @@ def late_notice(
     if busy is not None and busy >= due:
         return f"{name}: {late:.0f} s late (held back while the database was busy): running it now"
     return f"{name}: {late:.0f} s late: running it now"
+
+
+def settings_note(config_file: str | None) -> str:
+    """Which settings the daemon and its jobs use, for its log: a service started in
+    another folder than meant finds no ``thaidigest.toml`` and runs on the defaults."""
+    if config_file is None:
+        return (
+            f"settings: the defaults (no {DEFAULT_CONFIG_FILE} in {os.getcwd()}, "
+            f"no --config, no ${CONFIG_ENV})"
+        )
+    return f"settings {config_file}"
 
 
 def _log_due(name: str, run_times: list[datetime]) -> None:
@@ -857,6 +869,7 @@ def _run_locked(
     supervisor restarts a daemon whose jobs would never run again. A log that fails
     while the jobs stop is that error too, when no other one came first."""
     failure: locks.LockLost | SchedulerDied | OutputError | None = None
+    log.info("database %s; %s", store.name, settings_note(config_file))
     scheduler = build_scheduler(schedule, store)
     scheduler.start(paused=True)
     sync_jobs(scheduler, schedule, config_file=config_file, config=config)

@@ -1247,3 +1247,22 @@ def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
     assert code == 0, log
     assert "Logging error" not in log and "Traceback" not in log, log
     assert log.rstrip().endswith("stopped"), log
+
+
+def test_the_daemon_names_its_database_and_settings_file_when_it_starts(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = daemon_config(tmp_path)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    daemon = Daemon(tmp_path, schedule, db, config, "run.log")
+    try:
+        daemon.wait_for(lambda: "running 1 job from" in daemon.log(), timeout=30)
+    finally:
+        assert daemon.stop() == 0, daemon.log()
+    (line,) = [line for line in daemon.log().splitlines() if f"database {db}" in line]
+    assert f"settings {config.resolve()}" in line
+
+
+def test_a_daemon_on_the_default_settings_says_so_and_where_it_looked():
+    note = daemon.settings_note(None)
+    assert "the defaults" in note and os.getcwd() in note and "THAIDIGEST_CONFIG" in note
