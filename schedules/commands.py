@@ -254,6 +254,18 @@ def crawl_died(store: Store, run: dict[str, Any] | None) -> bool:
     return store.crawl_run(run["id"])["status"] == RUNNING
 
 
+def daemon_line(state: locks.LockState | None) -> str:
+    """Whether a daemon runs this database's jobs, as one line, from its lock's ``state``."""
+    if state is None:
+        return "daemon: none running on this database"
+    if state.kept:
+        return f"daemon: running, {state.holder} since {state.since}"
+    return (
+        f"daemon: not running: {state.holder}, running since {state.since}, is gone "
+        "(killed, or its machine restarted)"
+    )
+
+
 def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedelta) -> list[str]:
     """A problem line per site whose last successful crawl is missing or older than ``max_age``."""
     problems = []
@@ -372,6 +384,7 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
             runs = store.last_crawl_runs(source, without=LOCKED) or store.last_crawl_runs(source)
             last = runs[0] if runs else None
             click.echo(describe_run(source, last, now, process_gone=crawl_died(store, last)))
+        click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
         health = load_health(store, SOURCES, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)

@@ -102,7 +102,7 @@ from schedules.spec import Schedule, job_command, make_trigger
 from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
-from thaidigest.locks import EXIT_LOCKED
+from thaidigest.locks import DAEMON_LOCK, EXIT_LOCKED
 from thaidigest.output import OutputError
 from thaidigest.plural import counted
 from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
@@ -113,7 +113,6 @@ KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is kille
 REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
 STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end
 STDERR_TAIL = 20  # lines of a failed command's stderr that are logged as errors
-DAEMON_LOCK = "daemon"
 # The lock outlives a daemon killed on another machine (or container) by at most this.
 DAEMON_LOCK_TTL = timedelta(minutes=5)
 DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock

@@ -47,6 +47,9 @@ EXIT_LOCKED = 75
 RENEW_WAIT = 5.0  # seconds a renewal by kept() waits for a busy database; it retries later
 
 
+DAEMON_LOCK = "daemon"  # the lock of the daemon that runs a database's jobs (`thaidigest run`)
+
+
 def crawl_lock(source: str) -> str:
     """The name of the lock a crawl of the site ``source`` holds: ``crawl:thaigov``."""
     return f"crawl:{source}"
@@ -249,13 +252,30 @@ def release(store: Store, name: str, *, wait: float | None = None) -> None:
         )
 
 
-def held(store: Store, name: str, now: datetime | None = None) -> bool:
-    """Whether a process that still holds it (:func:`keeps`) holds the lock ``name``."""
+@dataclass(frozen=True)
+class LockState:
+    """A lock's row as another process sees it."""
+
+    holder: str  # HOST:PID
+    since: str  # when it was taken
+    kept: bool  # its holder still holds it (:func:`keeps`); else the next taker takes it over
+
+
+def lock_state(store: Store, name: str, now: datetime | None = None) -> LockState | None:
+    """The lock ``name`` as this process sees it; None when no one holds it."""
     with store.engine.connect() as conn:
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
     if row is None:
-        return False
-    return keeps(Holder.parse(row.holder), row.expires_at, now or utc_now(), this_process())
+        return None
+    held_by = Holder.parse(row.holder)
+    kept_now = keeps(held_by, row.expires_at, now or utc_now(), this_process())
+    return LockState(holder=held_by.name, since=row.acquired_at, kept=kept_now)
+
+
+def held(store: Store, name: str, now: datetime | None = None) -> bool:
+    """Whether a process that still holds it (:func:`keeps`) holds the lock ``name``."""
+    state = lock_state(store, name, now)
+    return state is not None and state.kept
 
 
 def holder(store: Store, name: str) -> str | None:

@@ -267,20 +267,20 @@ def test_each_folder_the_schedules_digests_write_has_its_last_digest_line(store,
     assert digest_lines[1:] == [f"digest: none yet in {tmp_path / 'preview' / 'digests'}"]
 
 
-def take_crawl_lock_and_die(store: Store, source: str) -> None:
-    """Take the site's crawl lock in another process that then dies holding it."""
+def take_lock_and_die(store: Store, name: str) -> None:
+    """Take the lock ``name`` in another process that then dies holding it."""
     code = (
         "import os, sys; from datetime import timedelta; from thaidigest import locks; "
         "from thaidigest.store import Store; "
-        "locks.acquire(Store(sys.argv[1]), locks.crawl_lock(sys.argv[2]), timedelta(hours=1)); "
+        "locks.acquire(Store(sys.argv[1]), sys.argv[2], timedelta(hours=1)); "
         "os._exit(0)"
     )
-    subprocess.run([sys.executable, "-c", code, store.url, source], check=True)
+    subprocess.run([sys.executable, "-c", code, store.url, name], check=True)
 
 
 def test_a_crawl_killed_mid_run_is_not_shown_as_running(store, config):
     record_run(store, "mdes", hours_ago=1)
-    take_crawl_lock_and_die(store, "thaigov")
+    take_lock_and_die(store, locks.crawl_lock("thaigov"))
     store.start_crawl_run("thaigov", utc_now())  # as the killed crawl left it
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
@@ -314,3 +314,23 @@ def test_a_site_whose_every_crawl_was_skipped_for_its_lock_says_so(store, config
     record_run(store, "thaigov", hours_ago=1, status="locked")
     _, output = status(store, config)
     assert "thaigov: locked at " in output
+
+
+def daemon_status_line(store: Store, config) -> str:
+    _, output = status(store, config)
+    (line,) = [line for line in output.splitlines() if line.startswith("daemon: ")]
+    return line
+
+
+def test_status_says_whether_a_daemon_runs_the_databases_jobs(store, config):
+    record_run(store, "thaigov", hours_ago=1)
+    assert daemon_status_line(store, config) == "daemon: none running on this database"
+    locks.acquire(store, locks.DAEMON_LOCK, timedelta(minutes=5))  # this process: alive
+    assert daemon_status_line(store, config).startswith("daemon: running, ")
+
+
+def test_status_says_a_killed_daemon_is_not_running(store, config):
+    record_run(store, "thaigov", hours_ago=1)
+    take_lock_and_die(store, locks.DAEMON_LOCK)
+    line = daemon_status_line(store, config)
+    assert line.startswith("daemon: not running: ") and "is gone" in line
