@@ -386,6 +386,17 @@ def _log_due(name: str, run_times: list[datetime]) -> None:
         log.warning("%s", notice)
 
 
+def exit_text(status: int) -> str:
+    """How a job ended, for the log: ``exit 1``, or ``killed by SIGKILL`` for the negative
+    status ``subprocess`` gives a process a signal ended."""
+    if status >= 0:
+        return f"exit {status}"
+    try:
+        return f"killed by {signal.Signals(-status).name}"
+    except ValueError:  # a real-time signal has no name
+        return f"killed by signal {-status}"
+
+
 def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
     """Run one job's command and log how it went; its exit status, None if not started.
 
@@ -419,18 +430,18 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     skipped = task == "crawl" and status == EXIT_LOCKED
     failed = not (status == 0 or skipped or stopped)
     if timed_out:
-        log.error("%s: stopped after the %g s timeout, exit %d", name, timeout, status)
+        log.error("%s: stopped after the %g s timeout, %s", name, timeout, exit_text(status))
         if task == "crawl":
             _record_timed_out(name, since, timeout)
     elif stopped:
-        log.info("%s: stopped by the shutdown in %.1f s, exit %d", name, duration, status)
+        log.info("%s: stopped by the shutdown in %.1f s, %s", name, duration, exit_text(status))
     elif status == 0:
         log.info("%s: finished in %.1f s, exit 0", name, duration)
     elif skipped:
         reason = stderr.last_line() or "another crawl holds the lock"
         log.warning("%s: skipped in %.1f s, exit %d: %s", name, duration, status, reason)
     else:
-        log.error("%s: failed in %.1f s, exit %d", name, duration, status)
+        log.error("%s: failed in %.1f s, %s", name, duration, exit_text(status))
     if failed:
         stderr.log_tail_as_errors()
     return status

@@ -597,6 +597,14 @@ def test_a_crawl_stopped_for_its_timeout_is_recorded_failed_and_why(tmp_path, mo
     store.close()
 
 
+def test_a_job_a_signal_killed_is_logged_with_the_signals_name(caplog):
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    argv = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
+    assert run_job("crawl", "crawl", argv, timeout=60) == -signal.SIGKILL
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("crawl: failed")]
+    assert line.endswith(", killed by SIGKILL")
+
+
 # A warning on stderr, then a wait for the file named on the command line (10 s at most).
 WARNS_THEN_WAITS = (
     "import os, sys, time\n"
