@@ -92,3 +92,26 @@ def test_a_site_that_never_yielded_an_article_while_crawling_ok_is_warned_about(
 def test_reasons_of_a_stopped_or_unfinished_run():
     runs = [run(1, "stopped"), run(2, "failed", unfinished="crawl timed out after 3600 s")]
     assert run_reasons(runs) == ("crawl timed out after 3600 s", "stopped")
+
+
+def test_a_week_that_ended_before_the_sites_first_crawl_or_article_says_it_was_not_watched():
+    # A past week built from articles crawled or imported since (the demo's weeks): no
+    # "crawls: none" and "articles found: 0" beside the items the digest lists.
+    later = iso(END + timedelta(days=800))
+    site = health([], [], known_since=later)
+    assert not site.watched and site.warning is None
+    (line,) = health_lines(site)
+    assert line == (
+        f"not watched yet: its first crawl or article found was on {later[:10]}, after this week"
+    )
+
+
+def test_a_site_never_crawled_and_with_no_article_says_it_was_not_watched():
+    (line,) = health_lines(health([], [], known_since=None))
+    assert line == "not watched yet: no crawl run and no article stored"
+
+
+def test_a_site_first_crawled_during_the_week_is_watched():
+    site = health([run(2)], [found(2)], known_since=ago(2))
+    assert site.watched
+    assert health_lines(site)[0] == "crawls: ok 1"

@@ -71,6 +71,8 @@ class SiteHealth:
     last_new: str | None  # when the newest article of the site was first seen
     quiet_days: float | None  # days since then (or since the first crawl), at the period's end
     warning: str | None  # the quiet-site warning
+    known_since: str | None = None  # its first crawl or first stored article
+    watched: bool = True  # known before the period's end: its crawls and finds are news
 
 
 def _outcome_order(outcome: str) -> tuple[int, str]:
@@ -170,6 +172,8 @@ def site_health(
         last_new=last_new,
         quiet_days=quiet_days,
         warning=warning,
+        known_since=known_since,
+        watched=known_since is not None and parse_iso(known_since) < end,
     )
 
 
@@ -241,8 +245,21 @@ def load_health(
 def health_lines(health: SiteHealth) -> list[str]:
     """A site's health as two plain lines: its crawls, and what they found.
 
+    A site not watched by the period's end (no crawl run, no article stored) has one
+    line that says so instead: ``crawls: none`` and ``articles found: 0`` beside the
+    items of a past week built from articles crawled or imported since would read as a
+    site that stopped yielding. Only a digest's week can end before the site's first
+    crawl or article, so that line speaks of a week.
+
     Its warning, if any, is the callers' to show: each puts it where it is seen.
     """
+    if not health.watched:
+        if health.known_since is None:
+            return ["not watched yet: no crawl run and no article stored"]
+        return [
+            f"not watched yet: its first crawl or article found was on "
+            f"{health.known_since[:10]}, after this week"
+        ]
     if health.crawls:
         crawls = ", ".join(f"{outcome} {count}" for outcome, count in health.crawls.items())
     else:

@@ -677,3 +677,16 @@ def test_a_build_that_cannot_write_a_file_changes_none(filled, tmp_path):
     after = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
     assert after == before  # no feed of the new build beside the old index, no temporary left
     assert build_digest(filled, out, W34, settings()).changed  # and the next build writes them
+
+
+def test_a_week_built_from_articles_found_after_it_says_the_sites_were_not_watched(store, tmp_path):
+    ingest(store, [THAI], "2026-12-04T07:33")  # an import, long after the week of its date
+    mark(store, THAI, relevance=0.8, topics=["apec"])
+    result = build_digest(store, tmp_path, W34, settings(), now=at("2026-12-04T08:00"))
+    assert result.items == 1
+    health = result.markdown.split("\n## Source health\n\n", 1)[1].splitlines()
+    assert health == [
+        "- thaigov.go.th: not watched yet: its first crawl or article found was on "
+        "2026-12-04, after this week",
+        "- mdes.go.th: not watched yet: no crawl run and no article stored",
+    ]
