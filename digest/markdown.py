@@ -207,7 +207,10 @@ def item_source_label(item: Item) -> str:
 
 
 def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
-    ordered = sorted(counter.items(), key=lambda pair: (-pair[1], pair[0]))
+    """``label (count)`` for each key, most first, then by label as ``thaidigest partners``
+    and the archive page list partners (not by id, which would put every company before
+    every country)."""
+    ordered = sorted(counter.items(), key=lambda pair: (-pair[1], label(pair[0]).lower(), pair[0]))
     return [f"{label(name)} ({count})" for name, count in ordered]
 
 

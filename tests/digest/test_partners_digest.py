@@ -40,6 +40,23 @@ def test_digest_counts_the_weeks_partners_under_the_summary(store, tmp_path):
     assert lines[summary + 1] == "Partners this week: ASEAN (2), Google (1), Japan (1)."
 
 
+def test_partners_named_as_often_are_listed_by_name_as_thaidigest_partners_lists_them(
+    store, tmp_path
+):
+    # Ordered by id, South Korea (country:KR) came before Singapore (country:SG).
+    korea = article(5, "ดีอี หารือทวิภาคีกับเกาหลีใต้ ด้านปัญญาประดิษฐ์", "ปลัดกระทรวงฯ หารือกับรัฐบาลเกาหลีใต้")
+    singapore = article(6, "ดีอี หารือทวิภาคีกับสิงคโปร์ ด้านปัญญาประดิษฐ์", "ปลัดกระทรวงฯ หารือกับรัฐบาลสิงคโปร์")
+    ingest(store, [korea, singapore], "2024-08-20T03:00")
+    for raw in (korea, singapore):
+        mark(store, raw, topics=["ai"])
+    built = build_digest(store, tmp_path / "public", W34, settings())
+    assert "Partners this week: Singapore (1), South Korea (1)." in built.markdown.split("\n\n")
+    db = str(tmp_path / "test.sqlite")
+    table = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    names = [row["name"] for row in csv.DictReader(io.StringIO(table.output))]
+    assert names == ["Singapore", "South Korea"]
+
+
 def test_each_item_names_its_partners_in_its_meta_line(store, tmp_path):
     built, _, _ = build(store, tmp_path)
     html = MarkdownIt("commonmark").render(built.markdown)
