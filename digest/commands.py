@@ -71,6 +71,16 @@ def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> l
     return weeks
 
 
+def weeks_left_out(written: Iterable[Week], built: Sequence[Week]) -> tuple[Week, Week] | None:
+    """The first and last of the weeks missed that a scheduled digest does not build: those
+    after the newest of ``written`` and before the first of ``built``, when more weeks were
+    missed than :func:`weeks_to_build` reaches back; None when it built them all."""
+    newest = max((week for week in written if week < built[0]), default=None)
+    if newest is None or newest.shift(1) >= built[0]:
+        return None
+    return newest.shift(1), built[0].shift(-1)
+
+
 def mail_digests(
     store: Store,
     config: Mapping[str, Any],
@@ -181,10 +191,13 @@ def digest_command(
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = digest_folder(out, config)
+    left_out = None
     if week is not None:
         weeks = [week]
     else:
-        weeks = weeks_to_build(written_weeks(out_dir), now, int(config["digest"]["weeks"]))
+        written = written_weeks(out_dir)
+        weeks = weeks_to_build(written, now, int(config["digest"]["weeks"]))
+        left_out = weeks_left_out(written, weeks)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
     from thaidigest.pipeline import refind_partners_stored, rescore_stored
 
@@ -210,6 +223,15 @@ def digest_command(
                 f"WARNING: digest.site_url is {site_url} (this machine), so the feeds' links "
                 "work nowhere else: set [digest] site_url to the public address the output is "
                 "served from",
+                err=True,
+            )
+        if left_out is not None:  # stories of those weeks are in no digest: say so
+            first, last = left_out
+            span = str(first) if first == last else f"{first} to {last}"
+            click.echo(
+                f"WARNING: no digest of {span} in {out_dir / DIGESTS}: a run without --week "
+                f"builds at most the last {counted(len(weeks), 'week')} missed "
+                f"(digest.weeks); build one with --week {first}",
                 err=True,
             )
         changed = list(dict.fromkeys(path for result in results for path in result.changed))

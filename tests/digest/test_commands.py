@@ -644,6 +644,24 @@ def test_a_catch_up_reaches_back_no_further_than_the_feeds_weeks(tmp_path):
         assert mailed(inbox)[1:] == [("a@example.org", week) for week in kept]
 
 
+def test_a_catch_up_says_which_missed_weeks_it_leaves_unbuilt(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-10))
+        result = scheduled_digest(tmp_path, db, inbox.port, weeks=3)
+        again = scheduled_digest(tmp_path, db, inbox.port, weeks=3)  # nothing missed now
+    assert result.exit_code == 0, result.output
+    # Six weeks of stories in no digest: said, with how to build them.
+    folder = tmp_path / "public" / "digests"
+    assert (
+        f"WARNING: no digest of {last.shift(-9)} to {last.shift(-3)} in {folder}: a run "
+        "without --week builds at most the last 3 weeks missed (digest.weeks); build one "
+        f"with --week {last.shift(-9)}"
+    ) in result.output.splitlines()
+    assert again.exit_code == 0, again.output
+    assert "WARNING: no digest" not in again.output
+
+
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     with smtp_sink() as inbox:
