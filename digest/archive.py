@@ -20,6 +20,7 @@ from digest.markdown import (
     item_date,
     item_source_label,
     lede,
+    partners_phrase,
     status_marks,
     topic_name,
     week_range,
@@ -111,7 +112,7 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
 
 
 def _latest_item(item: Item) -> str:
-    """One item of the latest digest: linked headline, source, date, topics, lede."""
+    """One item of the latest digest: linked headline, source, date, topics, partners, lede."""
     own, _ = article_links(item.url, item.also_on)
     headline = escape(clean_headline(item.title))
     if own:
@@ -120,6 +121,9 @@ def _latest_item(item: Item) -> str:
     topics = ", ".join(topic_name(topic) for topic in item.topics)
     if topics:
         meta.append(topics)
+    partners = partners_phrase(item)
+    if partners:
+        meta.append(partners)
     opening = lede(item.body, item.language)
     return (
         f'<li lang="{escape(item.language)}"><h3>{headline}</h3>\n'

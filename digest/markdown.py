@@ -264,6 +264,13 @@ def item_date(item: Item) -> str:
     return item.day.isoformat() if item.dated else f"date unknown, found {item.day.isoformat()}"
 
 
+def partners_phrase(item: Item) -> str | None:
+    """``with Google, ASEAN``: the partners an item's meta line names; None for none."""
+    if not item.partners:
+        return None
+    return "with " + ", ".join(partner_name(partner) for partner in item.partners)
+
+
 def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed
     (in the article, then in each copy folded into it)."""
@@ -273,8 +280,9 @@ def render_item(item: Item) -> str:
         LANGUAGE_LABELS.get(item.language, item.language),
         *status_marks(item),
     ]
-    if item.partners:
-        meta.append("with " + ", ".join(partner_name(p) for p in item.partners))
+    partners = partners_phrase(item)
+    if partners:
+        meta.append(partners)
     own, also_on = article_links(item.url, item.also_on)
     blocks = [f"### {link(clean_headline(item.title), own)}", escape(" · ".join(meta))]
     opening = lede(item.body, item.language)
