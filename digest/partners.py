@@ -159,11 +159,12 @@ def display_width(text: str) -> int:
     )
 
 
-def render_table(table: PartnerCounts) -> str:
+def render_table(table: PartnerCounts, since: date | None = None) -> str:
     """The same as aligned columns, measured in terminal columns (:func:`display_width`);
-    an empty table says so."""
+    an empty table says so, and since when it counted."""
     if not table.counts:
-        return "No partners in the relevant items.\n"
+        after = f" since {since.isoformat()}" if since is not None else ""
+        return f"No partners in the relevant items{after}.\n"
     header = ["partner", "name", "total", *table.quarters]
     lines = [[p, n, str(t), *(str(c) if c else "-" for c in per)] for p, n, t, per in table.rows()]
     text = [header, *lines]

@@ -356,4 +356,4 @@ def partners_command(since: date | None, format_: str, db: str | None) -> None:
 
     store = Store.open(db, create=False)
     table = count_partners(load_rows(store), load_spellings(store), since)
-    click.echo(render_csv(table) if format_ == "csv" else render_table(table), nl=False)
+    click.echo(render_csv(table) if format_ == "csv" else render_table(table, since), nl=False)

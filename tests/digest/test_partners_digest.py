@@ -128,6 +128,9 @@ def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     lines = since.output.splitlines()
     assert lines[0].split() == ["partner", "name", "total", "2024-Q3"]
     assert [line.split()[0] for line in lines[1:]] == ["org:ASEAN", "company:Google", "country:JP"]
+    later = CliRunner().invoke(main, ["partners", "--db", db, "--since", "2025-01-01"])
+    # The store has partners: none since that day, which the line must not hide.
+    assert later.output == "No partners in the relevant items since 2025-01-01.\n"
 
 
 def test_partners_command_on_an_empty_store(tmp_path):
