@@ -267,6 +267,29 @@ HOSTILE_RECORDS = {
         ),
         "'first_seen' '2024-08-23T10:00:00' is not a time like",
     ),
+    # A time the store cannot write as four-digit-year UTC text: before year 1 or after
+    # 9999 once in UTC, or before year 1000 (written "1-01-01T00:00:00Z", no time to read).
+    "export-first-seen-before-year-one-in-utc": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "0001-01-01T00:00:00+14:00"}
+        ),
+        "'first_seen' '0001-01-01T00:00:00+14:00' is not a time like",
+    ),
+    "export-last-changed-after-9999-in-utc": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"last_changed": "9999-12-31T23:59:59-01:00"}
+        ),
+        "'last_changed' '9999-12-31T23:59:59-01:00' is not a time like",
+    ),
+    "export-first-seen-before-year-1000": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "0001-01-01T00:00:00Z"}
+        ),
+        "'first_seen' '0001-01-01T00:00:00Z' is not a time like",
+    ),
     "export-last-changed-not-a-time": (
         json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "last_changed": 3}),
         "'last_changed' is not a string",

@@ -329,7 +329,11 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
 
 
 def _stored_time(record: dict[str, Any], name: str) -> str | None:
-    """The record's time ``name`` as the store writes it (None when absent)."""
+    """The record's time ``name`` as the store writes it (None when absent).
+
+    Only a time the store writes as it reads it back: a zone that moves it before year 1
+    or after 9999 in UTC, or a year before 1000 (written with fewer than four digits, no
+    time to read again nor to sort), is refused."""
     text = _string(record, name)
     if text is None:
         return None
@@ -337,9 +341,11 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
         moment = parse_iso(text)
         if moment.tzinfo is None:
             raise ValueError("no time zone")
-    except ValueError:
+        stored = iso(moment)
+        parse_iso(stored)  # a year before 1000 has fewer than four digits: no time to read
+    except (ValueError, OverflowError):
         raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
-    return iso(moment)
+    return stored
 
 
 def _versions(record: dict[str, Any]) -> int:
