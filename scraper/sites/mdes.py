@@ -167,8 +167,16 @@ _LETTER = re.compile(r"[^\W\d_]")
 _LISTING_DATES = etree.XPath(HTMLTranslator().css_to_xpath(SELECTORS["listing_date"]))
 
 
+# huge_tree: libxml2 otherwise stops reading at the 256th nested element (a pasted text's
+# unclosed <span>s reach it) and keeps what it read, the rest of the page silently lost;
+# with it, at the 2048th, as parsel's parser (thaigov's, the listings') does.
 _HTML_PARSER = etree.HTMLParser(
-    recover=True, encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    recover=True,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    huge_tree=True,
 )
 # The article page's parts are found in one pass over the page; their selectors are
 # class selectors (".a.b"), maybe with a descendant tag (".a.b p").

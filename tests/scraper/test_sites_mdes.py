@@ -658,6 +658,16 @@ def test_nul_bytes_and_a_page_read_in_the_wrong_charset_do_not_break_parsing() -
     assert garbled is None or isinstance(garbled.body, str)
 
 
+def test_an_article_with_hundreds_of_unclosed_inline_tags_is_read_to_its_end() -> None:
+    """A pasted text may leave a <span> open for each of its words: a page nested 300
+    deep is read to its end (as thaigov's parser reads it), not cut at the 256th level."""
+    html = page("article_headline_inside.html")
+    text_starts = html.index("<p>", html.index("title-page")) + len("<p>")
+    html = html[:text_starts] + "<span>" * 300 + html[text_starts:]
+
+    assert parsed_body(html) == expected_json("article_headline_inside")["body"]
+
+
 def test_a_short_article_in_a_block_named_like_furniture_is_kept() -> None:
     html = page("article_headline_inside.html")
     paragraphs = re.findall(r"        <p>.*?</p>\n", html)
