@@ -17,6 +17,10 @@ from parsel import Selector, SelectorList
 # A whole page's HTML closes: one of these (lowercased) within its last bytes.
 CLOSING_TAGS = (b"</body", b"</html")
 CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or comment or two
+# The deepest nesting libxml2 reads (with huge_tree, as parsel and the MDES parser use it):
+# past it, it stops and keeps what it had read, with no exception.
+MAX_PARSED_DEPTH = 2048
+_DEPTH_PARSER = etree.HTMLParser(recover=True, huge_tree=True, no_network=True, encoding="utf-8")
 # Elements that start and end a line of text.
 BLOCK_TAGS = frozenset(
     {
@@ -74,6 +78,7 @@ __all__ = [
     "first_text",
     "label_lines",
     "one_line",
+    "parses_whole",
     "text_lines",
     "text_map",
 ]
@@ -127,6 +132,22 @@ def is_whole_page(body: bytes) -> bool:
     """
     tail = body[-CLOSING_TAGS_WITHIN:].lower()
     return any(tag in tail for tag in CLOSING_TAGS)
+
+
+def parses_whole(html: str) -> bool:
+    """Whether the HTML parser reads ``html`` to its end: False for a page nested deeper
+    than :data:`MAX_PARSED_DEPTH` (unclosed ``<div>``s or ``<span>``s by the thousand),
+    which lxml parses as the part above that depth, every line after it lost: the page's
+    article stored as a shorter one, a bogus edit, with nothing said.
+
+    A page of fewer tags than that cannot nest so deep, and costs no parse."""
+    if html.count("<") < MAX_PARSED_DEPTH:
+        return True
+    etree.fromstring(html.encode("utf-8", "replace"), _DEPTH_PARSER)
+    return not any(
+        error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "Excessive depth" in error.message
+        for error in _DEPTH_PARSER.error_log
+    )
 
 
 def _collect(

@@ -26,7 +26,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 
 An article page whose HTML stops before ``</body>`` and ``</html>``
 (:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
-reported as an error (:data:`CUT_SHORT`), never stored.
+reported as an error (:data:`CUT_SHORT`), never stored. One nested deeper than the
+HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error at once
+(:data:`TOO_DEEP`), never stored: its text past that depth would be lost.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
 from scraper.middlewares import BACK_OFF, SITE_STOPPED, AnsweredAfterStop, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import NotArticle, PageArticle
+from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
@@ -67,6 +69,12 @@ REMOVED_ARTICLE_PATHS = {
     for slug, templates in REMOVED_ARTICLE_TARGETS.items()
 }
 CUT_SHORT = "page cut short: neither </body> nor </html> at its end"
+# A page the HTML parser reads only in part (scraper.sites.parses_whole): the same bytes
+# read the same way again, so it is reported at once, not retried.
+TOO_DEEP = (
+    f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser cannot read it"
+    " to its end; not stored"
+)
 
 
 class Answer(enum.Enum):

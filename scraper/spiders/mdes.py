@@ -25,8 +25,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from scraper.sites import is_whole_page, mdes
-from scraper.spiders.base import CUT_SHORT, Answer, DateSource, SiteSpider
+from scraper.sites import is_whole_page, mdes, parses_whole
+from scraper.spiders.base import CUT_SHORT, TOO_DEEP, Answer, DateSource, SiteSpider
 from thaidigest.dates import parse_listing_date
 from thaidigest.sites import article_path
 
@@ -155,6 +155,9 @@ class MdesSpider(SiteSpider):
             retry = self.retry_or_report(response, reason)
             if retry is not None:
                 yield retry
+            return
+        if not parses_whole(decoded.text):
+            self.report_error(response.url, TOO_DEEP)
             return
         listing_date = response.meta.get("listing_date")
         stated = parse_listing_date(listing_date) if listing_date else None

@@ -27,8 +27,8 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
-from scraper.sites import is_whole_page, thaigov
-from scraper.spiders.base import CUT_SHORT, Answer, DateSource, SiteSpider
+from scraper.sites import is_whole_page, parses_whole, thaigov
+from scraper.spiders.base import CUT_SHORT, TOO_DEEP, Answer, DateSource, SiteSpider
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
 
@@ -167,6 +167,8 @@ class ThaigovSpider(SiteSpider):
             if retry is not None:
                 yield retry
                 return
+        elif page is not None and text is not None and not parses_whole(text):
+            self.report_error(response.url, TOO_DEEP)  # a hit of the walk all the same
         elif page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
         elif answer is Answer.MISSING:  # a real 404 or 410

@@ -8,10 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
 from scraper.fixture_site import DEFAULT_ROOT
-from scraper.sites import CLOSING_TAGS_WITHIN, is_whole_page, thaigov
+from scraper.sites import (
+    CLOSING_TAGS_WITHIN,
+    MAX_PARSED_DEPTH,
+    is_whole_page,
+    mdes,
+    parses_whole,
+    thaigov,
+)
 from scraper.spiders.base import DateSource, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
@@ -91,6 +99,51 @@ def test_a_page_is_whole_when_it_closes_its_body_or_html_near_its_end(
     ending: bytes, whole: bool
 ) -> None:
     assert is_whole_page(PAGE + ending) is whole
+
+
+def test_every_saved_page_parses_whole_and_one_nested_past_the_parsers_depth_does_not() -> None:
+    for path in SAVED_PAGES.rglob("*.html"):
+        assert parses_whole(path.read_text(encoding="utf-8", errors="replace")), path.name
+    body = "<p>ข่าว</p>" * MAX_PARSED_DEPTH
+    nested = [f"<html><body>{'<div>' * depth}{body}</body></html>" for depth in (2000, 2100)]
+    assert [parses_whole(page) for page in nested] == [True, False]
+
+
+# An article page of each site, the text starting at the first paragraph after this mark.
+DEEP_ARTICLES = {
+    "thaigov": (ThaigovSpider, PAGES / "article_th.html", "news-1", URL),
+    "mdes": (
+        MdesSpider,
+        SAVED_PAGES / "mdes" / "article.html",
+        "title-page",
+        "http://127.0.0.1:8000/news/detail/1447",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("spider_class", "saved", "mark", "url"), DEEP_ARTICLES.values(), ids=DEEP_ARTICLES
+)
+def test_an_article_nested_deeper_than_the_parser_reads_is_reported_not_stored(
+    spider_class: type[ThaigovSpider | MdesSpider], saved: Path, mark: str, url: str
+) -> None:
+    """libxml2 stops at the 2048th nested element and keeps what it read: stored, the
+    article would lose every paragraph after the deep block, with nothing said."""
+    html = saved.read_text(encoding="utf-8")
+    text_starts = html.index("<p>", html.index(mark))
+    deep = "<div>" * 3000 + "<p>ลึก</p>" + "</div>" * 3000
+    page = (html[:text_starts] + deep + html[text_starts:]).encode()
+    crawler = get_crawler(spider_class)
+    crawler.stats.open_spider()
+    spider = spider_class()
+    spider.crawler, spider.headlines = crawler, mdes.Headlines(())
+    request = Request(url, meta={"source_id": url.rsplit("/", 1)[1]})
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    answer = HtmlResponse(url, status=200, body=page, headers=headers, request=request)
+
+    assert list(spider.parse_article(answer)) == []
+    assert [error["url"] for error in spider.errors] == [url]
+    assert f"nested more than {MAX_PARSED_DEPTH} elements deep" in spider.errors[0]["error"]
 
 
 TODAY = date(2026, 12, 2)
