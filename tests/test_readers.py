@@ -405,6 +405,9 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
         ("Title\nline one\nline two\n", "Title", "line one\nline two\n"),
         ("\n \t\n\u3000\nTitle\r\nbody\rmore", "Title", "body\nmore"),
         ("\u2028\n  Title  \n\n body", "  Title  ", "\n body"),
+        # Lines of characters that show nothing (a zero-width space, a word joiner, a
+        # byte-order mark pasted twice), which normalising would leave as an empty headline.
+        ("\u200b\n\ufeff\u2060 \nTitle\n\nbody", "Title", "\nbody"),
     ],
 )
 def test_plain_text_title_is_the_first_non_blank_line(text: str, title: str, body: str) -> None:
@@ -417,6 +420,7 @@ def test_plain_text_title_is_the_first_non_blank_line(text: str, title: str, bod
     [
         ("", "empty file"),
         ("\n \n\u3000", "empty file"),
+        ("\u200b\n\u200e\n", "empty file"),
         ("\n\nTitle", "a title but no body"),
         ("Title\n \n\u2028\n", "a title but no body"),
     ],

@@ -39,6 +39,7 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
+from thaidigest.normalise import INVISIBLE
 from thaidigest.plural import counted
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
@@ -73,8 +74,10 @@ CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
 UTF8_BOM = b"\xef\xbb\xbf"
-# Lines of nothing but whitespace (str.isspace's), at the start of a text.
-BLANK_LINES = re.compile(r"(?:[^\S\n]*\n)*")
+# Lines of nothing but whitespace (str.isspace's) and characters that show nothing
+# (zero-width, direction and control characters, which normalising removes), at the start
+# of a text: a title line of them would be an empty headline, the article refused.
+BLANK_LINES = re.compile(rf"(?:(?:[^\S\n]|{INVISIBLE.pattern})*\n)*")
 
 # Thai characters by the place they take: a vowel sign or tone mark sits on a
 # consonant; a leading vowel stands before one.
