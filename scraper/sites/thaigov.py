@@ -69,7 +69,8 @@ def _soft_404(page: Selector) -> bool:
     """A page that says there is no article: a page title, headline or ``h1`` that says
     only that (a generic error page), or the site's empty page (bare title prefix, no
     headline) with no text in any body block (or no body block) or a short not-found
-    message there (``not_found``).
+    message there (``not_found``). The page's labels (:func:`label_lines`: links, list
+    items, headings) are no text: the empty page may list other news there.
 
     A page with a bare title and other text in its body block is an article whose
     title or headline markup changed: the fallback extractor reads it.
@@ -82,7 +83,9 @@ def _soft_404(page: Selector) -> bool:
     if title != THAIGOV_TITLE_PREFIX or headline:
         return False
     blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
-    if max((_text_chars(lines, "") for lines in blocks), default=0) < MIN_BODY_CHARS:
+    labels = label_lines(page.root)
+    texts = ([line for line in lines if line not in labels] for lines in blocks)
+    if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
         return True
     return any(is_not_found_message(_text_lines(lines)) for lines in blocks)
 

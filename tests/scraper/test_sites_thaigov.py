@@ -184,6 +184,27 @@ def test_soft_404_is_not_an_article() -> None:
     assert thaigov.parse_article(html, f"{BASE}/news/contents/details/99999") is None
 
 
+# What the site's empty page may show in its body block for an id with no article: links
+# to other news (a related-news list), the same on every such page.
+OTHER_NEWS_LINKS = (
+    '<div class="col-xs-12 padding-sm1 news-3 font_level4"><ul>'
+    '<li><a href="/news/contents/details/87380">นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรี</a></li>'
+    '<li><a href="/news/contents/details/87375">โฆษกรัฐบาลเผยผลการประชุม ครม.</a></li>'
+    "</ul></div>"
+)
+
+
+def test_the_empty_page_with_links_to_other_news_in_its_body_is_a_soft_404() -> None:
+    """Links are no article text: stored, the page was an article headlined with the
+    menu's first link (หน้าหลัก), and an id walk counted every missing id as a hit."""
+    empty_block = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+    html = page("soft_404.html").replace(empty_block, OTHER_NEWS_LINKS, 1)
+    assert OTHER_NEWS_LINKS in html
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, URL) is None
+
+
 def test_real_article_is_not_a_soft_404() -> None:
     assert not thaigov.is_soft_404(page("article_th.html"))
     assert not thaigov.is_soft_404(page("article_renamed_classes.html"))
