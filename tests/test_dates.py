@@ -35,6 +35,8 @@ TODAY = date(2026, 12, 2)  # the clock the caller passes
         ("23 สิงหาคม ค.ศ. 2024", date(2024, 8, 23)),
         ("ศุกร์ 23 สิงหาคม 2567", date(2024, 8, 23)),  # a weekday without วัน
         ("ศุกร์ที่ 23 สิงหาคม 2567", date(2024, 8, 23)),
+        ("วันพฤหัสบดีที่ 29/02/2567", date(2024, 2, 29)),  # 29 February of a leap BE year
+        ("พฤหัสฯ 29 ก.พ. 67", date(2024, 2, 29)),
         ("วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10:30 น.", date(2024, 8, 23)),  # a time of day
         ("วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10.30 น.", date(2024, 8, 23)),
         ("วันศุกร์ที่ ๒๓ สิงหาคม ๒๕๖๗ เวลา ๑๐:๓๐ น.", date(2024, 8, 23)),
@@ -131,6 +133,26 @@ def test_a_placeholder_is_no_publication_date(found):
 
 def test_a_real_date_is_a_publication_date():
     assert publication_date(parse_listing_date("23/08/2567"), TODAY) == date(2024, 8, 23)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A weekday the date does not fall on (23 August 2024 was a Friday): a year
+        # typed wrong, 2568 for 2567, or a day; which one, the line does not tell.
+        "วันศุกร์ที่ 23 สิงหาคม 2568",
+        "วันเสาร์ที่ 23 สิงหาคม 2567",
+        "พฤหัสฯ 23 ส.ค. 67",
+        "วันศุกร์ที่ 29/02/2567 เวลา 10:30 น.",  # a Thursday
+        "Saturday, 23 August 2024",
+        "Saturday, August 23, 2024",
+    ],
+)
+def test_a_date_line_whose_weekday_is_not_its_dates_is_taken_out_but_gives_no_date(line):
+    assert publication_date(parse_date_line(line), TODAY) is None
+    assert take_date_lines([line, "headline", "text"], TODAY) == (None, ["headline", "text"])
+    real = "วันศุกร์ที่ 23 สิงหาคม 2567"
+    assert take_date_lines([line, real, "text"], TODAY) == (date(2024, 8, 23), ["text"])
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,10 @@ and only when it is a template's placeholder (``1/1/2513``, 1970-01-01;
 cells (``1/2/67`` under ``วันที่``), scores and section numbers (``1-1-10``,
 ``1.2.30``, 2510 and 2530 BE), impossible years (``1-1-99``, 2056).
 
+A date line naming a weekday its date does not fall on (``วันศุกร์ที่ 23 สิงหาคม 2568``, a
+Saturday) has a year or a day typed wrong, and does not tell which: it states the
+placeholder ``CONTRADICTED_DATE``, a date line never believed.
+
 Only a line that *is* a date (optionally with a weekday, a time of day and an
 edit note: ``… 2567 เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)``) counts as a
 publication date line; a date inside a sentence or a range such as
@@ -104,8 +108,24 @@ ENGLISH_MONTHS = {
     for name in names
 }
 
+# A weekday a line names (group ``weekday``) must be its date's: "วันศุกร์ที่ 23 สิงหาคม 2568"
+# (a Saturday) has a year or a day typed wrong, and the line does not tell which. It is a
+# date line all the same (as one with a year typed decades ahead), stating no date: read
+# as the placeholder CONTRADICTED_DATE, taken out of a body and never believed.
+THAI_WEEKDAYS = {
+    "จันทร์": 0,
+    "อังคาร": 1,
+    "พุธ": 2,
+    "พฤหัสบดี": 3,
+    "พฤหัสฯ": 3,
+    "พฤหัส": 3,
+    "ศุกร์": 4,
+    "เสาร์": 5,
+    "อาทิตย์": 6,
+}
+ENGLISH_WEEKDAYS = {"mon": 0, "tues": 1, "wednes": 2, "thurs": 3, "fri": 4, "satur": 5, "sun": 6}
 _THAI_WEEKDAY = (
-    r"(?:(?:วัน)?(?:จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)(?:ที่)?\s*"
+    rf"(?:(?:วัน)?(?P<weekday>{'|'.join(THAI_WEEKDAYS)})(?:ที่)?\s*"
     r"|วัน(?:ที่)?\s*)?"
 )
 ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's digits tell which
@@ -119,7 +139,7 @@ THAI_DATE_LINE = re.compile(
     rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{ERA}\s*)?"
     rf"(?P<year>\d{{2}}|\d{{4}}){DATE_LINE_SUFFIX}$"
 )
-_ENGLISH_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_ENGLISH_WEEKDAY = rf"(?:(?P<weekday>{'|'.join(ENGLISH_WEEKDAYS)})day,?\s+)?"
 ENGLISH_DATE_LINE_MDY = re.compile(
     rf"^{_ENGLISH_WEEKDAY}(?P<month>[a-z]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})$",
     re.IGNORECASE,
@@ -147,6 +167,8 @@ EARLIEST_PUBLISHED = date(1990, 1, 1)
 # The placeholders templates print, which a date line may state: a numeric line stating
 # another date before EARLIEST_PUBLISHED is a number ("1-1-10", a score), not a date line.
 PLACEHOLDER_DATES = frozenset({date(1970, 1, 1), date(1900, 1, 1), date(1, 1, 1)})
+# What a date line whose weekday its date does not fall on states: a placeholder.
+CONTRADICTED_DATE = date(1, 1, 1)
 # The last publication date believed is the end of the year this many years after today's:
 # a later one is a year typed wrong ("16 ธันวาคม 2656" for 2565), not a publication date.
 YEARS_AHEAD_PUBLISHED = 1
@@ -186,13 +208,21 @@ def gregorian_year(year_text: str) -> int:
     return year - BE_OFFSET if year > LAST_CE_YEAR else year
 
 
-def _make_date(year: int, month: int | None, day: int) -> date | None:
+def _make_date(match: re.Match[str], year: int, month: int | None) -> date | None:
+    """The date a match states; None for no such day, :data:`CONTRADICTED_DATE` when it
+    names a weekday the date does not fall on."""
     if month is None:
         return None
     try:
-        return date(year, month, day)
+        found = date(year, month, int(match["day"]))
     except ValueError:
         return None
+    named = match["weekday"]
+    if named is not None:
+        weekday = THAI_WEEKDAYS.get(named, ENGLISH_WEEKDAYS.get(named.lower()))
+        if weekday != found.weekday():
+            return CONTRADICTED_DATE
+    return found
 
 
 def latest_published(today: date) -> date:
@@ -238,7 +268,7 @@ def _date_of_text(text: str) -> date | None:
     match = THAI_DATE_LINE.match(text)
     if match:
         year = gregorian_year(match["year"])
-        return _make_date(year, _thai_month(match["month"]), int(match["day"]))
+        return _make_date(match, year, _thai_month(match["month"]))
     match = NUMERIC_DATE_LINE.match(text)
     if match:
         return _numeric_date(match)
@@ -247,7 +277,7 @@ def _date_of_text(text: str) -> date | None:
         if match:
             month = ENGLISH_MONTHS.get(match["month"].lower())
             year = gregorian_year(match["year"])
-            return _make_date(year, month, int(match["day"]))
+            return _make_date(match, year, month)
     return None
 
 
@@ -257,7 +287,7 @@ def _numeric_date(match: re.Match[str]) -> date | None:
     if match["separator"] == "." and _DOTTED_TIME_WITH_SECONDS.fullmatch(".".join(written)):
         return None
     year = gregorian_year(match["year"])
-    return _make_date(year, int(match["month"]), int(match["day"]))
+    return _make_date(match, year, int(match["month"]))
 
 
 def parse_numeric_date_line(line: str) -> date | None:
