@@ -14,6 +14,8 @@ import trafilatura
 from lxml import etree
 from parsel import Selector, SelectorList
 
+from thaidigest.normalise import INVISIBLE
+
 # A whole page's HTML closes: one of these (lowercased) within its last bytes.
 CLOSING_TAGS = (b"</body", b"</html")
 CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or comment or two
@@ -190,9 +192,20 @@ def _collect(
             add(node.tail.replace("\n", " "))
 
 
+def _squeezed(text: str) -> str:
+    """``text`` with its runs of white space as one space (NBSP is white space too),
+    without the characters that show nothing (``INVISIBLE``: zero-width spaces, soft
+    hyphens, byte-order marks, controls), as the normaliser writes it: a headline of
+    ``&#8203;`` alone is no headline, and an empty page's title ends with no ``&shy;``."""
+    words = text.split()
+    if INVISIBLE.search(text) is not None:
+        words = [word for word in (INVISIBLE.sub("", word) for word in words) if word]
+    return " ".join(words)
+
+
 def _squeezed_lines(text: str) -> list[str]:
-    """Every line of ``text`` with its inner whitespace collapsed, empty ones kept."""
-    return [" ".join(line.split()) for line in text.split("\n")]  # NBSP is whitespace too
+    """Every line of ``text`` squeezed (:func:`_squeezed`), empty ones kept."""
+    return [_squeezed(line) for line in text.split("\n")]
 
 
 def text_lines(text: str) -> list[str]:
@@ -243,8 +256,8 @@ def text_map(element: etree._Element) -> TextMap:
 
 
 def one_line(element: etree._Element) -> str:
-    """An element's text on one line, runs of white space as one space."""
-    return " ".join("".join(element.itertext()).split())
+    """An element's text on one line, squeezed (:func:`_squeezed`)."""
+    return _squeezed("".join(element.itertext()))
 
 
 def label_lines(root: etree._Element) -> frozenset[str]:

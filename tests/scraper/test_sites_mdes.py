@@ -668,6 +668,20 @@ def test_an_article_with_hundreds_of_unclosed_inline_tags_is_read_to_its_end() -
     assert parsed_body(html) == expected_json("article_headline_inside")["body"]
 
 
+def test_a_headline_of_characters_that_show_nothing_is_no_headline() -> None:
+    """Taken as the headline, ``&#8203;`` cleaned to nothing and the article was refused
+    for want of one: the fallback reads the headline the page title holds."""
+    html = page("article.html")
+    headline = f'<h1 class="title-page">{HEADLINE}</h1>'
+    assert headline in html
+
+    article = mdes.parse_article(
+        html.replace(headline, '<h1 class="title-page">&#8203;</h1>'), ARTICLE_URL
+    )
+
+    assert article is not None and article.title == HEADLINE
+
+
 def test_a_short_article_in_a_block_named_like_furniture_is_kept() -> None:
     html = page("article_headline_inside.html")
     paragraphs = re.findall(r"        <p>.*?</p>\n", html)

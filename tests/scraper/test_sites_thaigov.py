@@ -205,6 +205,21 @@ def test_the_empty_page_with_links_to_other_news_in_its_body_is_a_soft_404() -> 
     assert thaigov.parse_article(html, URL) is None
 
 
+@pytest.mark.parametrize("shows_nothing", ["&#8203;", "&shy;", "\ufeff", "&#8203; &#x200B;"])
+def test_a_headline_of_characters_that_show_nothing_is_no_headline(shows_nothing: str) -> None:
+    """Taken as the headline, it cleaned to nothing and the article was refused for want
+    of one: the page title holds the headline, as the fallback reads it."""
+    expected = expected_article("article_th", URL)
+    html = page("article_th.html")
+    headline = f'<h3 class="news-1 Circular color2">{expected["title"]}</h3>'
+    assert headline in html
+    html = html.replace(headline, f'<h3 class="news-1 Circular color2">{shows_nothing}</h3>')
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == expected["title"]
+
+
 def test_real_article_is_not_a_soft_404() -> None:
     assert not thaigov.is_soft_404(page("article_th.html"))
     assert not thaigov.is_soft_404(page("article_renamed_classes.html"))
