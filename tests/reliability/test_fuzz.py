@@ -29,6 +29,7 @@ from thaidigest.dates import (
     parse_listing_date,
 )
 from thaidigest.model import RawArticle
+from thaidigest.normalise import INVISIBLE as SHOWS_NOTHING
 from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
     clean_text,
@@ -105,7 +106,16 @@ URL = st.builds(
     st.booleans(),
 )
 DATES = st.dates(min_value=date(1958, 1, 1), max_value=date(2142, 12, 31))
-THAI_WEEKDAYS = ("วันจันทร์ที่", "วันอังคารที่", "วันพุธที่", "วันพฤหัสบดีที่", "วันศุกร์ที่")
+# Monday first, as date.weekday() counts: a line must name its date's weekday.
+THAI_WEEKDAYS = (
+    "วันจันทร์ที่",
+    "วันอังคารที่",
+    "วันพุธที่",
+    "วันพฤหัสบดีที่",
+    "วันศุกร์ที่",
+    "วันเสาร์ที่",
+    "วันอาทิตย์ที่",
+)
 
 
 # Thai vowels and marks that need a consonant before them (U+0E30-U+0E4E less the digits).
@@ -210,7 +220,7 @@ def thai_date_line_reads_back_what_was_written(
         year = str(day.year + 543)
     line = f"{day.day} {name}{space}{year}"
     if weekday:
-        line = f"{THAI_WEEKDAYS[day.weekday() % 5]} {line}"
+        line = f"{THAI_WEEKDAYS[day.weekday()]} {line}"
     if digits:
         line = thai_digits(line)
     assert parse_date_line(line) == day
@@ -282,7 +292,8 @@ def plain_text_gives_a_title_and_a_body_or_value_error(text: str, url: str) -> N
     assert raw.title.strip() and raw.body.strip()
     assert "\n" not in raw.title and "\r" not in raw.title
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    assert raw.title == next(line for line in lines if line.strip())
+    # The first line with something to show: one of invisible characters alone is blank.
+    assert raw.title == next(line for line in lines if SHOWS_NOTHING.sub("", line).strip())
 
 
 # --- Properties: digest writers (when the digest package is there) -----------------------
