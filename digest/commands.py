@@ -277,10 +277,11 @@ def digest_command(
 def serve_command(out: Path | None, port: int, host: str, config_file: str | None) -> None:
     """Serve the digest folder over HTTP (port 0 picks a free port).
 
-    Ctrl-C is how it stops, or SIGTERM (``docker stop``, systemd), taken as Ctrl-C:
-    exit status 0, whenever it comes (serving, or just before). Without a handler,
-    SIGTERM would end it as a signal does, and a container's pid 1 would ignore it.
+    Ctrl-C is how it stops, or SIGTERM (docker stop, systemd), taken as Ctrl-C:
+    exit status 0, whenever it comes (serving, or just before).
     """
+    # Without a handler, SIGTERM would end serve as a signal does, and as a container's
+    # pid 1 it would be ignored.
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
