@@ -190,11 +190,11 @@ def liveness(held: Holder, me: Holder) -> Liveness:
     return Liveness.RUNNING
 
 
-def keeps(held: Holder, expires_at: str, now: datetime, me: Holder) -> bool:
-    """Whether ``held`` still holds a lock that expires at ``expires_at``, as ``me`` sees
-    it at ``now``: it runs, or it cannot be seen (another host, another container) and
-    the lock has not expired. A lock it does not keep is taken over by the next taker."""
-    found = liveness(held, me)
+def keeps(found: Liveness, expires_at: str, now: datetime) -> bool:
+    """Whether a holder seen as ``found`` (:func:`liveness`) still holds a lock that
+    expires at ``expires_at``, at ``now``: it runs, or it cannot be seen (another host,
+    another container) and the lock has not expired. A lock it does not keep is taken over
+    by the next taker."""
     return found is Liveness.RUNNING or (found is Liveness.UNKNOWN and expires_at > iso(now))
 
 
@@ -218,14 +218,15 @@ def acquire(
         row = conn.execute(select(locks).where(locks.c.name == name)).first()
         if row is not None:
             held = Holder.parse(row.holder)
-            if keeps(held, row.expires_at, now, me):
+            found = liveness(held, me)
+            if keeps(found, row.expires_at, now):
                 raise LockHeld(f"{name} is held by {held.name} since {row.acquired_at}")
             log.warning(
                 "taking over %s from %s, held since %s: %s",
                 name,
                 held.name,
                 row.acquired_at,
-                "that process is gone" if liveness(held, me) is Liveness.GONE else "it has expired",
+                "that process is gone" if found is Liveness.GONE else "it has expired",
             )
             conn.execute(delete(locks).where(locks.c.name == name))
         try:
@@ -268,7 +269,7 @@ def lock_state(store: Store, name: str, now: datetime | None = None) -> LockStat
     if row is None:
         return None
     held_by = Holder.parse(row.holder)
-    kept_now = keeps(held_by, row.expires_at, now or utc_now(), this_process())
+    kept_now = keeps(liveness(held_by, this_process()), row.expires_at, now or utc_now())
     return LockState(holder=held_by.name, since=row.acquired_at, kept=kept_now)
 
 
