@@ -71,6 +71,13 @@ def schedule_text(*jobs: str) -> str:
     return 'timezone = "Asia/Bangkok"\n' + "".join(f"[[job]]\n{job}\n" for job in jobs)
 
 
+def hourly_digest_schedule(folder: Path) -> Path:
+    """A schedule file in ``folder`` with one job: a digest every hour."""
+    schedule = folder / "schedule.toml"
+    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    return schedule
+
+
 def job_row(db: Path, name: str) -> float | None:
     """The stored next run time (epoch seconds) of a job, or None before it is stored."""
     try:
@@ -811,8 +818,7 @@ def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
 def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     first = Daemon(tmp_path, schedule, db, config, "first.log")
     try:
         first.wait_for(lambda: "running 1 job from" in first.log(), timeout=30)
@@ -835,8 +841,7 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
 def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_path):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; " + FAST_RUN
     argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
     with (tmp_path / "run.log").open("w", encoding="utf-8") as log_file:
@@ -876,8 +881,7 @@ BREAKS_THE_SCHEDULER = (
 def test_a_daemon_whose_scheduler_thread_died_logs_it_releases_its_lock_and_exits_1(tmp_path):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
     with (tmp_path / "run.log").open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen(
@@ -916,8 +920,7 @@ def database_locked_by_another_writer(db: Path) -> Iterator[None]:
 def test_a_lock_release_the_locked_database_refuses_is_a_warning_and_the_exit_stays_0(tmp_path):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     quick = "import thaidigest.store; thaidigest.store.BUSY_TIMEOUT = 0.5; "  # not 30 s
     first = Daemon(tmp_path, schedule, db, config, "first.log", setup=quick)
     first.wait_for(lambda: "running 1 job from" in first.log(), timeout=30)
@@ -942,8 +945,7 @@ def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_i
 ):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     renewing = "import schedules.daemon; schedules.daemon.DAEMON_LOCK_RENEW = 0.5; "
     daemon = Daemon(tmp_path, schedule, db, config, "run.log", setup=renewing)
     try:
@@ -973,8 +975,7 @@ def test_a_signal_while_the_daemon_waits_for_a_busy_database_stops_it_at_once(si
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     with database_locked_by_another_writer(db):
         daemon = Daemon(tmp_path, schedule, db, config, "run.log")
         try:
@@ -1229,8 +1230,7 @@ def test_a_daemon_whose_log_is_on_a_full_disk_stops_with_one_line_and_exit_1(tmp
 def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
     # `thaidigest run >&-`: Python has no sys.stdout; the log goes where logging puts it.
     db = tmp_path / "db.sqlite"
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     config = daemon_config(tmp_path)
     argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
     log_path = tmp_path / "stderr.log"
@@ -1260,8 +1260,7 @@ def test_a_daemon_started_without_a_standard_output_logs_to_stderr(tmp_path):
 def test_the_daemon_names_its_database_and_settings_file_when_it_starts(tmp_path):
     db = tmp_path / "db.sqlite"
     config = daemon_config(tmp_path)
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(schedule_text('name = "digest"\ntask = "digest"\nevery = 3600\n'))
+    schedule = hourly_digest_schedule(tmp_path)
     daemon = Daemon(tmp_path, schedule, db, config, "run.log")
     try:
         daemon.wait_for(lambda: "running 1 job from" in daemon.log(), timeout=30)
