@@ -21,7 +21,12 @@ NOT_FOUND_PHRASES = (
     r"(?:page|file|article|news|content|document|item)?\s*not\s+found",
     r"no\s+(?:such\s+)?(?:page|article|news|data|content)(?:\s+found)?",
     r"(?:the\s+|this\s+)?page\s+(?:does\s+not|doesn['’]t)\s+exist",
-    r"(?:the\s+)?page\s+(?:you\s+requested\s+)?(?:could\s+not|cannot|can['’]t)\s+be\s+found",
+    r"(?:the\s+|this\s+)?(?:page|article|news|content|document|item|post)\s+"
+    r"(?:you\s+requested\s+)?(?:could\s+not|cannot|can['’]t)\s+be\s+found",
+    # The article was there and is gone: "ข่าวนี้ถูกลบออกจากระบบแล้ว", "This article has been removed".
+    r"(?:ข่าว|หน้า|ข้อมูล|เนื้อหา|บทความ)(?:นี้|ดังกล่าว)?(?:ได้)?ถูกลบ(?:ออก)?(?:จากระบบ)?(?:แล้ว)?",
+    r"(?:the\s+|this\s+)?(?:page|article|news|content|document|item|post)\s+"
+    r"(?:has\s+been|was|is)\s+(?:removed|deleted|withdrawn)",
 )
 # What may follow a phrase: who asked for the page, and where it is not.
 NOT_FOUND_SUFFIXES = (

@@ -27,6 +27,9 @@ from scraper.sites.not_found import (
         "404 Not Found",
         "Sorry, the page you requested could not be found.",
         "This page doesn't exist",
+        "ข่าวนี้ถูกลบออกจากระบบแล้ว",  # an article that was there and is gone
+        "The news you requested could not be found.",
+        "This article has been removed.",
     ],
 )
 def test_a_title_that_only_says_not_found_is_a_not_found_title(text: str) -> None:
@@ -44,6 +47,8 @@ def test_a_title_that_only_says_not_found_is_a_not_found_title(text: str) -> Non
         "ดีอี เตือน หน้าเว็บปลอม ไม่พบข้อมูลในระบบราชการ",
         "Thailand Boosts Digital Collaboration",
         "404 ล้านบาท งบดิจิทัลชุมชน",  # a number that is no status
+        "ดีอี แจง ข้อมูลถูกลบจากระบบหมอพร้อม ไม่เป็นความจริง",  # news about deleted data
+        "Fake news post removed by platform",
     ],
 )
 def test_a_headline_that_says_more_is_not_a_not_found_title(text: str) -> None:
@@ -54,6 +59,8 @@ def test_a_short_body_with_a_not_found_message_says_not_found() -> None:
     message = "ไม่พบข้อมูลข่าวที่ท่านต้องการ ข่าวนี้อาจถูกลบหรือยังไม่ได้เผยแพร่"
     assert is_not_found_message(["ด้านเศรษฐกิจ", message])
     assert is_not_found_message(["Page not found. It may have moved."])
+    assert is_not_found_message(["หน้าหลัก", "ข่าวนี้ถูกลบออกจากระบบแล้ว"])
+    assert is_not_found_message(["Home", "This article has been removed."])
 
 
 def test_prose_that_mentions_not_found_words_is_no_message() -> None:

@@ -123,6 +123,7 @@ def test_nbsp_runs_collapse_to_single_spaces() -> None:
 
 # Seed 001 on the fixture site's page (headline before the body block), with a banner
 # block and a "related news" block without links, both of the body block's class.
+NOT_FOUND_MESSAGE = "ไม่พบข้อมูลข่าวที่ท่านต้องการ ข่าวนี้อาจถูกลบหรือยังไม่ได้เผยแพร่"  # soft_404_message.html
 BANNER = "แบนเนอร์ประชาสัมพันธ์ โครงการคนละครึ่ง ลงทะเบียนได้ถึงสิ้นเดือนสิงหาคม"
 RELATED = "“2 รมต.เกษตรฯ” ลุยมอบถุงยังชีพ ช่วยผู้ประสบภัยน้ำท่วม พะเยา-น่าน"
 
@@ -383,6 +384,23 @@ def test_article_url_builds_the_details_path_under_any_base(base: str, expected:
 @pytest.mark.parametrize("name", ["soft_404_message.html", "not_found_page.html"])
 def test_a_page_that_says_there_is_no_article_is_a_soft_404(name: str) -> None:
     html = page(name)
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, f"{BASE}/news/contents/details/99999") is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ข่าวนี้ถูกลบออกจากระบบแล้ว",
+        "The news you requested could not be found.",
+        "This article has been removed.",
+    ],
+)
+def test_the_empty_page_saying_the_article_was_removed_is_a_soft_404(message: str) -> None:
+    """Stored before as an article headlined by the page's skip link, its body the message."""
+    html = page("soft_404_message.html").replace(NOT_FOUND_MESSAGE, message, 1)
+    assert message in html
 
     assert thaigov.is_soft_404(html)
     assert thaigov.parse_article(html, f"{BASE}/news/contents/details/99999") is None
