@@ -30,11 +30,30 @@ from thaidigest.urls import (
             "https://mdes.go.th/news/detail/10942",
         ),
         ("https://mdes.go.th/news/detail/10942-other-slug", "https://mdes.go.th/news/detail/10942"),
+        # The sites serve an id written with leading zeros as the article itself.
+        (
+            "https://www.thaigov.go.th/news/contents/details/0087382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.thaigov.go.th/news/contents/ministry_details/087382/",
+            "https://thaigov.go.th/news/contents/ministry_details/87382",
+        ),
+        ("https://mdes.go.th/news/detail/010942-slug", "https://mdes.go.th/news/detail/10942"),
         ("https://example.org/a?b=2&a=1&utm_medium=x", "https://example.org/a?a=1&b=2"),
     ],
 )
 def test_urls_naming_one_article_have_one_canonical_form(url, expected):
     assert canonical_url(url) == expected
+
+
+def test_an_id_with_leading_zeros_is_the_article_and_thai_digits_are_no_id():
+    assert article_id("https://thaigov.go.th/news/contents/details/0087382") == "87382"
+    assert article_id("https://mdes.go.th/news/detail/010942-slug") == "10942"
+    # Python's \d takes Thai digits, and int() reads them: such a path is no article id.
+    thai_digits = "https://thaigov.go.th/news/contents/details/๘๗๓๘๒"
+    assert article_id(thai_digits) is None
+    assert canonical_url(thai_digits) == thai_digits
 
 
 def test_a_web_address_names_its_host_and_a_file_none():

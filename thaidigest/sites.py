@@ -26,7 +26,9 @@ THAIGOV_HOST = "thaigov.go.th"
 THAIGOV_BASE_URL = "https://www.thaigov.go.th"  # the live site a crawl starts from
 THAIGOV_ARTICLE_PATH = "/news/contents/details/{id}"
 # Ministry news lives under ministry_details/ with the same ids.
-THAIGOV_ARTICLE_ID = r"/news/contents/(?:ministry_)?details/(?P<id>\d+)"
+# Ids are ASCII digits (a Thai digit is no id: Python's \d would take "๘๗"); one
+# written with leading zeros is the same article (see plain_id).
+THAIGOV_ARTICLE_ID = r"/news/contents/(?:ministry_)?details/(?P<id>[0-9]+)"
 THAIGOV_SEARCH_PATH = "/search"
 THAIGOV_SEARCH_URL = THAIGOV_SEARCH_PATH + "?keyword={keyword}"
 # Page titles (and the corpus's first lines) start with the site's name and section.
@@ -42,7 +44,7 @@ MDES_HOST = "mdes.go.th"
 MDES_SITE_NAME = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
 MDES_BASE_URL = "https://www.mdes.go.th"
 MDES_ARTICLE_PATH = "/news/detail/{id}"
-MDES_ARTICLE_ID = r"/news/detail/(?P<id>\d+)"
+MDES_ARTICLE_ID = r"/news/detail/(?P<id>[0-9]+)"
 MDES_SLUG = r"(?:-[^/]*)?"  # "/news/detail/{id}-{slug}": the slug is optional and ignored
 MDES_LISTING_PATH = "/news/{category}"
 MDES_LISTING_PAGE_PATH = "/news/{category}/page/{page}"  # page 2 onwards
@@ -66,8 +68,14 @@ def path_pattern(template: str) -> str:
     """The regex text of a path template: each ``{name}`` a run of digits, group ``name``."""
     parts = re.split(r"\{(\w+)\}", template)
     return "".join(
-        rf"(?P<{part}>\d+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+        rf"(?P<{part}>[0-9]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
     )
+
+
+def plain_id(digits: str) -> str:
+    """An article id as the sites write it, without leading zeros: ``0087382`` is ``87382``
+    (the sites serve both, so both would be stored, one article twice)."""
+    return str(int(digits))
 
 
 def article_path(source: str, source_id: int | str) -> str:

@@ -3,7 +3,8 @@
 Two URLs that name the same article map to one canonical form: scheme and
 host lower-cased, ``www.`` dropped, the public sites on https, no fragment,
 no trailing slash, no tracking parameters, the remaining query sorted, and
-an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone.
+an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone, and an article id
+written without leading zeros (``details/0087382`` is ``details/87382``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from thaidigest.sites import (
     MDES_SLUG,
     THAIGOV_ARTICLE_ID,
     article_path,
+    plain_id,
 )
 
 WEB_SCHEMES = ("http", "https")
@@ -97,8 +99,11 @@ def canonical_url(url: str) -> str:
         scheme = "https"
     path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
     mdes = ARTICLE_PATHS["mdes"].match(path)
+    thaigov = ARTICLE_PATHS["thaigov"].match(path)
     if mdes:
-        path = article_path("mdes", mdes["id"])
+        path = article_path("mdes", plain_id(mdes["id"]))
+    elif thaigov:
+        path = path[: thaigov.start("id")] + plain_id(thaigov["id"])
     query = sorted(
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
@@ -127,7 +132,7 @@ def article_id(url: str) -> str | None:
     for pattern in ARTICLE_PATHS.values():
         match = pattern.match(path)
         if match:
-            return match["id"]
+            return plain_id(match["id"])
     return None
 
 

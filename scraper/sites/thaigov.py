@@ -23,7 +23,7 @@ from scraper.sites.not_found import (
     is_notice_title,
 )
 from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
-from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path
+from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, plain_id
 
 SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
@@ -54,7 +54,7 @@ def article_url(base_url: str, article_id: int) -> str:
 def article_id(url: str) -> str | None:
     """The id of a ``/news/contents/details/{id}`` or ``ministry_details/{id}`` URL."""
     match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return match["id"] if match else None
+    return plain_id(match["id"]) if match else None
 
 
 def _page_title(page: Selector) -> str:

@@ -312,6 +312,8 @@ def test_article_page_without_any_text_is_no_article() -> None:
         ("https://www.mdes.go.th/news/3", None),
         ("https://www.mdes.go.th/news/detail/abc-slug", None),
         ("https://www.mdes.go.th/news/detail/12abc", None),
+        ("https://www.mdes.go.th/news/detail/010871-slug", "10871"),  # one article
+        ("https://www.mdes.go.th/news/detail/๑๐๘๗๑", None),  # Thai digits: no id
     ],
 )
 def test_article_id_is_the_number_before_the_slug(url: str, expected: str | None) -> None:

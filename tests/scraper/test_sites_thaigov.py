@@ -360,6 +360,8 @@ def test_search_page_without_results_is_empty() -> None:
         ("https://www.thaigov.go.th/news/contents/main/5", None),
         ("https://www.thaigov.go.th/news/contents/details/", None),
         ("https://www.thaigov.go.th/news/contents/details/87382/print", None),
+        ("https://www.thaigov.go.th/news/contents/details/0087382", "87382"),  # one article
+        ("https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒", None),  # Thai digits: no id
     ],
 )
 def test_article_id_comes_from_details_urls_only(url: str, expected: str | None) -> None:
