@@ -25,7 +25,8 @@ WORKDIR /data
 USER thaidigest
 
 # Unhealthy when a site has had no successful crawl for status.max_crawl_age_hours;
-# the start period covers the wait for the first scheduled crawl.
+# the start period covers the wait for the first scheduled crawl. Name your own schedule
+# in THAIDIGEST_SCHEDULES (not run --schedules) so that this check reads it too.
 HEALTHCHECK --interval=5m --timeout=1m --start-period=6h10m \
     CMD thaidigest status || exit 1
 

@@ -44,9 +44,13 @@ schedules_option = click.option(
     "--schedules",
     "schedules_file",
     type=click.Path(dir_okay=False, path_type=Path),
+    # The daemon and the status its health check runs read one schedule when it is
+    # set in the environment (a container's HEALTHCHECK names no options).
+    envvar="THAIDIGEST_SCHEDULES",
     default=None,
     metavar="FILE",
-    help="Schedule TOML file [default: the packaged schedules/default.toml].",
+    help="Schedule TOML file [default: the packaged schedules/default.toml; "
+    "env THAIDIGEST_SCHEDULES].",
 )
 
 

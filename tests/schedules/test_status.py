@@ -170,6 +170,23 @@ def test_a_missing_digest_is_no_problem_without_a_digest_job(store, config, tmp_
     assert result.exit_code == 0, result.output
 
 
+def test_the_schedule_may_be_named_in_the_environment(store, config, tmp_path):
+    """A container's health check runs status without options: THAIDIGEST_SCHEDULES gives
+    it the schedule the daemon runs, here one without a digest job."""
+    crawled_fresh(store)
+    write_digest(tmp_path, Week.last_complete(utc_now()).shift(-5))
+    crawl_only = tmp_path / "crawl.toml"
+    crawl_only.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "c"\ntask = "crawl"\nevery = 3600\n'
+    )
+    arguments = ["--db", store.url, "--config", str(config)]
+    assert CliRunner().invoke(status_command, arguments).exit_code == 1  # the packaged one
+    result = CliRunner().invoke(
+        status_command, arguments, env={"THAIDIGEST_SCHEDULES": str(crawl_only)}
+    )
+    assert result.exit_code == 0, result.output
+
+
 def test_the_digest_job_folder_of_the_schedule_is_the_one_checked(store, config, tmp_path):
     crawled_fresh(store)
     elsewhere = tmp_path / "site"
