@@ -54,6 +54,12 @@ def test_an_id_with_leading_zeros_is_the_article_and_thai_digits_are_no_id():
     thai_digits = "https://thaigov.go.th/news/contents/details/๘๗๓๘๒"
     assert article_id(thai_digits) is None
     assert canonical_url(thai_digits) == thai_digits
+    endless = "https://thaigov.go.th/news/contents/details/0" + "9" * 5000
+    assert article_id(endless) == "9" * 5000  # an id too long for int() is kept as written
+    assert (
+        canonical_url("https://www.mdes.go.th/news/detail/000")
+        == "https://mdes.go.th/news/detail/0"
+    )
 
 
 def test_a_web_address_names_its_host_and_a_file_none():

@@ -74,8 +74,9 @@ def path_pattern(template: str) -> str:
 
 def plain_id(digits: str) -> str:
     """An article id as the sites write it, without leading zeros: ``0087382`` is ``87382``
-    (the sites serve both, so both would be stored, one article twice)."""
-    return str(int(digits))
+    (the sites serve both, so both would be stored, one article twice). Not ``int()``:
+    a hostile link's 5,000 digits would raise ValueError."""
+    return digits.lstrip("0") or "0"
 
 
 def article_path(source: str, source_id: int | str) -> str:
