@@ -91,7 +91,14 @@ def test_a_site_that_never_yielded_an_article_while_crawling_ok_is_warned_about(
 
 def test_reasons_of_a_stopped_or_unfinished_run():
     runs = [run(1, "stopped"), run(2, "failed", unfinished="crawl timed out after 3600 s")]
-    assert run_reasons(runs) == ("crawl timed out after 3600 s", "stopped")
+    assert run_reasons(runs) == ("crawl timed out after 3600 s",)
+
+
+def test_an_outcome_is_not_repeated_as_its_own_reason():
+    site = health([run(1, "stopped"), run(2, "stopped"), run(3)], [found(1)])
+    crawls = health_lines(site)[0]
+    assert crawls == "crawls: ok 1, stopped 2", crawls
+    assert "(stopped" not in crawls
 
 
 def test_a_week_that_ended_before_the_sites_first_crawl_or_article_says_it_was_not_watched():

@@ -82,7 +82,9 @@ def _outcome_order(outcome: str) -> tuple[int, str]:
 def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
     """Why crawl runs did not succeed, most frequent first: ``HTTP 403 (×3)``, ``robots.txt …``,
     ``rate limited: 429 after 4 retries``: a blocked answer's reason, when the crawl gave one,
-    rather than its status."""
+    rather than its status. A run that gave no reason (stopped by a shutdown) adds none:
+    its outcome is counted beside the reasons already, ``stopped 2``, not
+    ``stopped 2 (stopped (×2))``."""
     tally: Counter[str] = Counter()
     for run in runs:
         if run.status == OK:
@@ -101,7 +103,7 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
         if not found and run.status == "failed":
             errors = report.get("errors", [])
             found.append(counted(len(errors), "error") if errors else "nothing fetched")
-        tally.update(set(found) or {run.status})
+        tally.update(set(found))
     ordered = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple(f"{reason} (×{count})" if count > 1 else reason for reason, count in ordered)
 
