@@ -98,11 +98,9 @@ def canonical_url(url: str) -> str:
     if host in HOSTS:
         scheme = "https"
     path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
-    mdes = ARTICLE_PATHS["mdes"].match(path)
-    thaigov = ARTICLE_PATHS["thaigov"].match(path)
-    if mdes:
+    if mdes := ARTICLE_PATHS["mdes"].match(path):
         path = article_path("mdes", plain_id(mdes["id"]))
-    elif thaigov:
+    elif thaigov := ARTICLE_PATHS["thaigov"].match(path):
         path = path[: thaigov.start("id")] + plain_id(thaigov["id"])
     query = sorted(
         (key, value)
