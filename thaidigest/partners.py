@@ -132,6 +132,8 @@ NOT_A_PARTY_BEFORE = (
     "สไตล์",
     "นายทุน",
     "กลุ่มทุน",
+    "ยักษ์ใหญ่",  # "ดึงยักษ์ใหญ่สหรัฐฯ": the country's big companies
+    "โรดโชว์",  # "โรดโชว์สหรัฐฯ": where a roadshow goes, a venue
 )
 COMPANY_BEFORE = re.compile(
     r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
@@ -241,32 +243,39 @@ VENTURE_OWNER_BEFORE = re.compile(
 )
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
 # Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน",
-# "ในระหว่างเข้าร่วมการประชุมผู้นำเขตเศรษฐกิจเอเปค".
+# "ในระหว่างเข้าร่วมการประชุมผู้นำเขตเศรษฐกิจเอเปค"; "on the occasion of" a meeting (bilateral
+# talks on its sidelines): "ในโอกาสการประชุมรัฐมนตรีอาเซียนด้านดิจิทัล".
 EVENT_BEFORE = re.compile(
-    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:การ)?(?:เข้าร่วม|งาน|การประชุม)+)"
+    r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:การ)?(?:เข้าร่วม|งาน|การประชุม)+"
+    r"|ในโอกาส(?:ที่)?(?:การ)?(?:เข้าร่วม)?(?:การ)?(?:ประชุม)?)"
     r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?\s*$"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
 # ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
-# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
-# the word, a Thai word or one Latin word, then the name.
+# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN): the word, a Thai word or one Latin word,
+# then the name; "ภูมิภาคอาเซียน" (the ASEAN region), the name right after the word (not
+# "สำนักงานภูมิภาคเอเชียแปซิฟิกของ ITU", the ITU's regional office).
 REGION_BEFORE = re.compile(
-    r"(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
-    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
+    r"(?:(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
+    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?|ภูมิภาค)\s?$"
 )
-# Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
+# Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to";
+# or another country's envoy or mission to a body: "คณะผู้แทนประเทศญี่ปุ่นประจำอาเซียน" (the
+# country, named with its envoy, is the party; the body it is posted to is not).
 POSTED_TO = re.compile(
-    r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
+    r"(?:(?:ไทย|ประเทศไทย|(?:คณะผู้แทน|ผู้แทนถาวร|เอกอัครราชทูต)\S{1,30})"
+    r"\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
     r"|\b(?:Thai|Thailand's)\s+(?:Ambassador|Permanent Representative)\s+to(?:\s+the)?)\s*$",
     re.IGNORECASE,
 )
 POSTED_TO_HINT = re.compile("ประจำ|thai", re.IGNORECASE)  # where POSTED_TO may match: a cheap test
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
 # "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
-# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", a link's host;
+# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", an account on it
+# ("บัญชีเฟซบุ๊ก", "Facebook account"), a link's host;
 # also the second of two channels, the first one the table does not know ("ผ่าน ThaID และ X").
 CHANNEL_BEFORE = re.compile(
-    r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
+    r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย|บัญชี"
     r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
     r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*(?:[A-Za-z][\w.-]{0,20}\s*(?:,|และ|หรือ|or|and)\s*)?$"
     r"|(?:https?://|www\.)\S*$",
@@ -275,7 +284,7 @@ CHANNEL_BEFORE = re.compile(
 # A company Thailand acts against, not with: "ร้องศาลปิด Facebook", "ฟ้อง", "ระงับ", "บล็อก".
 TARGET_BEFORE = re.compile(r"(?:ปิด(?:กั้น)?|ฟ้อง(?:ร้อง)?|ระงับ|แบน|บล็อก|\b(?:ban|block|sue))\s*$")
 CHANNEL_AFTER = re.compile(
-    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|Account|ปลอม|@"
+    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|(?i:account)|ปลอม|@"
     r"|\d[\d,]*\s*(?i:ยูอาร์แอล|URL|ลิงก์|link|บัญชี|account|โพสต์|post|คลิป|ราย))"
 )
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
