@@ -13,13 +13,14 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import DIED, LOCKED, robots_note, robots_rules
+from scraper.report import LOCKED, robots_note, robots_rules
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
+    DIED,
     RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,

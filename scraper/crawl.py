@@ -41,7 +41,6 @@ from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_values
 from scraper.report import (
-    DIED,
     LOCKED,
     STOPPED_REASON,
     CrawlReport,
@@ -52,7 +51,7 @@ from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import FAILED, Store, StoreWaitStopped, utc_now
+from thaidigest.store import DIED, FAILED, Store, StoreWaitStopped, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal

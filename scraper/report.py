@@ -61,8 +61,6 @@ STATUS_PREFIX = "downloader/response_status_count/"
 QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
-# Why a run still "running" never finished: its process is gone (killed, its machine restarted).
-DIED = "the crawl process ended before the crawl did"
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
 

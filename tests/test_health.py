@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from thaidigest.health import CrawlRun, Found, health_lines, run_reasons, site_health
-from thaidigest.store import iso
+from thaidigest.health import CrawlRun, Found, health_lines, run_reasons, settled, site_health
+from thaidigest.store import iso, parse_iso
 
 END = datetime(2024, 8, 26, tzinfo=UTC)
 
@@ -122,3 +122,26 @@ def test_a_site_first_crawled_during_the_week_is_watched():
     site = health([run(2)], [found(2)], known_since=ago(2))
     assert site.watched
     assert health_lines(site)[0] == "crawls: ok 1"
+
+
+DIED = "the crawl process ended before the crawl did"
+
+
+def test_a_run_left_running_by_a_gone_crawl_counts_as_failed():
+    runs = [run(3, "running"), run(2, "ok"), run(1, "running")]
+    # A live crawl holds the lock: only the newest running run can be it.
+    alive = settled(runs, crawling=True, checked_at=END)
+    assert [r.status for r in alive] == ["failed", "ok", "running"]
+    assert alive[0].report == {"unfinished": DIED}
+    assert alive[1] is runs[1] and alive[2] is runs[2]
+    # No live holder: every running run is a dead crawl's, as the next crawl records it.
+    gone = settled(runs, crawling=False, checked_at=END)
+    assert [r.status for r in gone] == ["failed", "ok", "failed"]
+    assert run_reasons(gone) == (f"{DIED} (×2)",)
+    assert health_lines(health(gone, [found(1)]))[0] == f"crawls: ok 1, failed 2 ({DIED} (×2))"
+
+
+def test_a_run_that_started_after_the_lock_was_looked_at_is_left_running():
+    late = run(1, "running")
+    checked = parse_iso(late.started_at) - timedelta(seconds=1)
+    assert settled([late], crawling=False, checked_at=checked) == [late]

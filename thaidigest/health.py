@@ -11,7 +11,9 @@ HTTP 200, still crawls "ok" and simply stops yielding articles.
 
 :func:`load_health` is the only function here that reads the store; it reads
 the crawl runs by their index and the articles first seen in the nine
-periods by ``first_seen``.
+periods by ``first_seen``, and whether a live process holds each site's crawl
+lock: a run still marked running whose crawl is gone (killed) counts as failed,
+``the crawl process ended before the crawl did``, as the next crawl records it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,20 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from thaidigest import locks
 from thaidigest.model import FALLBACK_EXTRACTION
 from thaidigest.plural import counted
-from thaidigest.store import Store, articles, crawl_runs, iso, parse_iso
+from thaidigest.store import (
+    DIED,
+    FAILED,
+    RUNNING,
+    Store,
+    articles,
+    crawl_runs,
+    iso,
+    parse_iso,
+    utc_now,
+)
 
 HISTORY_PERIODS = 8  # the median of found articles is taken over this many periods before
 PERIOD = timedelta(days=7)
@@ -106,6 +119,28 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
         tally.update(set(found))
     ordered = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
     return tuple(f"{reason} (×{count})" if count > 1 else reason for reason, count in ordered)
+
+
+def settled(runs: Sequence[CrawlRun], crawling: bool, checked_at: datetime) -> list[CrawlRun]:
+    """``runs`` with each run still marked running whose crawl is gone counted as failed,
+    as the site's next crawl records it (``the crawl process ended before the crawl did``).
+
+    ``crawling``: whether a live process held the site's crawl lock at ``checked_at``.
+    A crawl takes the lock before it records its run, so only the newest running run can
+    be alive, and only while the lock is held; a run that started after the check (a crawl
+    that took the lock just after it) is left running. Times are whole seconds, so one
+    started in the second of the check is judged with the check: a status shown as a crawl
+    starts may call it failed until the next look.
+    """
+    running = [run for run in runs if run.status == RUNNING]
+    newest = max(running, key=lambda run: run.started_at, default=None)
+    result = []
+    for run in runs:
+        alive = run is newest and crawling
+        if run.status == RUNNING and not alive and parse_iso(run.started_at) <= checked_at:
+            run = CrawlRun(run.started_at, run.finished_at, FAILED, {"unfinished": DIED})
+        result.append(run)
+    return result
 
 
 def site_health(
@@ -195,6 +230,9 @@ def load_health(
     reach = max(PERIOD, timedelta(days=max_quiet_days))
     history_start = end - PERIOD * (HISTORY_PERIODS + 1)
     result = []
+    crawling = {}
+    for source in sources:  # before the runs are read: see settled()
+        crawling[source] = (locks.held(store, locks.crawl_lock(source)), utc_now())
     with store.engine.connect() as conn:
         for source in sources:
             run_rows = conn.execute(
@@ -209,10 +247,13 @@ def load_health(
                     crawl_runs.c.started_at < iso(end),
                 )
             )
-            runs = [
-                CrawlRun(row.started_at, row.finished_at, row.status, json.loads(row.report))
-                for row in run_rows
-            ]
+            runs = settled(
+                [
+                    CrawlRun(row.started_at, row.finished_at, row.status, json.loads(row.report))
+                    for row in run_rows
+                ],
+                *crawling[source],
+            )
             first_crawl = conn.execute(
                 select(func.min(crawl_runs.c.started_at)).where(crawl_runs.c.source == source)
             ).scalar()

@@ -147,6 +147,8 @@ fingerprints = Table(
 RUNNING = "running"  # the status of a crawl run not finished (yet)
 STOPPED = "stopped"  # of one a signal stopped
 FAILED = "failed"  # of one that failed
+# Why a run still "running" never finished: its process is gone (killed, its machine restarted).
+DIED = "the crawl process ended before the crawl did"
 
 crawl_runs = Table(
     "crawl_runs",

@@ -284,6 +284,13 @@ def test_each_folder_the_schedules_digests_write_has_its_last_digest_line(store,
     assert digest_lines[1:] == [f"digest: none yet in {tmp_path / 'preview' / 'digests'}"]
 
 
+def health_crawls(output: str, source: str) -> str:
+    """The crawls line of ``source``'s Source health in ``thaidigest status`` output."""
+    prefix = f"  {source}: crawls:"
+    line = next(line for line in output.splitlines() if line.startswith(prefix))
+    return line.removeprefix(f"  {source}: ")
+
+
 def take_lock_and_die(store: Store, name: str) -> None:
     """Take the lock ``name`` in another process that then dies holding it."""
     code = (
@@ -304,6 +311,9 @@ def test_a_crawl_killed_mid_run_is_not_shown_as_running(store, config):
     assert line.startswith("thaigov: unfinished: started at ")
     assert "the crawl process ended before the crawl did" in line
     assert "the next crawl records it failed" in line
+    # Source health counts it as the next crawl will record it: failed, not running.
+    health = health_crawls(output, "thaigov")
+    assert health == "crawls: failed 1 (the crawl process ended before the crawl did)", health
 
 
 def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
@@ -313,6 +323,7 @@ def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: running at ")
+    assert health_crawls(output, "thaigov") == "crawls: running 1"
 
 
 def test_a_crawl_skipped_for_its_lock_does_not_hide_the_crawl_that_holds_it(store, config):
