@@ -94,14 +94,16 @@ def run_command(schedules_file: Path | None, db: str | None, config_file: str | 
     """
     from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
-    from thaidigest.output import OutputLogHandler
+    from thaidigest.output import LOG_DATE_FORMAT, OutputLogHandler
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
     chosen = config_path(config_file)
     output = OutputLogHandler(sys.stdout)
-    logging.basicConfig(handlers=[output], level=logging.INFO, format=LOG_FORMAT)
+    logging.basicConfig(
+        handlers=[output], level=logging.INFO, format=LOG_FORMAT, datefmt=LOG_DATE_FORMAT
+    )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         run_daemon(

@@ -122,9 +122,9 @@ APSCHEDULER_LOG = "apscheduler.scheduler"  # the logger of APScheduler's schedul
 STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
-# "2024-09-01 10:00:00 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
+# "2024-09-01T10:00:00+0700 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
 LINE_LEVEL = re.compile(
-    r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+ )?(?:\[[^\]]*\] )?"
+    r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? )?(?:\[[^\]]*\] )?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 )
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies

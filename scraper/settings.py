@@ -11,6 +11,7 @@ import os
 
 from thaidigest.cli import pythainlp_read_only
 from thaidigest.config import DEFAULTS
+from thaidigest.output import LOG_DATE_FORMAT
 
 # `scrapy crawl` run in the project's folder starts here, not in thaidigest's command line:
 # PyThaiNLP read-only all the same (a service user may have no home folder to write).
@@ -64,3 +65,4 @@ EXTENSIONS = {
 
 # Warnings and errors only: a crawl prints its own report (``crawl.log_level``).
 LOG_LEVEL = DEFAULTS["crawl"]["log_level"]
+LOG_DATEFORMAT = LOG_DATE_FORMAT  # with the UTC offset: thaidigest.output

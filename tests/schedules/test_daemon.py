@@ -523,6 +523,9 @@ def test_a_next_run_still_refused_when_the_daemon_stops_is_a_warning(tmp_path, c
         ("2026-01-05 07:00:01 [thaigov] ERROR: error: http://x/1: HTTP 500", "INFO", "ERROR"),
         ("2026-01-05 07:00:01 [scrapy.core.downloader] DEBUG: Crawled (200)", "INFO", "DEBUG"),
         ("2026-01-05 07:00:01,123 WARNING thaidigest.run: killing 1 job", "INFO", "WARNING"),
+        ("2026-01-05T07:00:01+0700 WARNING thaidigest.run: killing 1 job", "INFO", "WARNING"),
+        ("2026-01-05T07:00:01+0700 [thaigov] ERROR: error: http://x/1: HTTP 500", "INFO", "ERROR"),
+        ("2026-01-05T00:00:01Z [thaigov] ERROR: error: http://x/1: HTTP 500", "INFO", "ERROR"),
         ("WARNING:py.warnings:a deprecation", "INFO", "WARNING"),
         ("Traceback (most recent call last):", "ERROR", "ERROR"),  # continues the last line
         (" 'downloader/request_count': 12,", "INFO", "INFO"),  # a multi-line stats dump
@@ -888,7 +891,8 @@ def test_a_daemon_whose_scheduler_thread_died_logs_it_releases_its_lock_and_exit
             [sys.executable, "-c", BREAKS_THE_SCHEDULER + FAST_RUN, *argv],
             stdout=log_file,
             stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            # A POSIX zone string (no tz database needed): seven hours east of UTC.
+            env={**os.environ, "PYTHONWARNINGS": "ignore", "TZ": "ICT-7"},
         )
     try:
         _, stderr = process.communicate(timeout=60)  # it must end by itself
@@ -900,7 +904,9 @@ def test_a_daemon_whose_scheduler_thread_died_logs_it_releases_its_lock_and_exit
     assert process.returncode == 1, log + stderr.decode()
     (line,) = stderr.decode().splitlines()  # no thread traceback on stderr: it is in the log
     assert line.startswith("stopped: the scheduler thread died: ZeroDivisionError"), line
-    assert re.search(r" ERROR thaidigest\.run: the scheduler thread died", log), log
+    # Each line's time says its zone: local time and its offset from UTC.
+    when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0700"
+    assert re.search(rf"^{when} ERROR thaidigest\.run: the scheduler thread died", log, re.M), log
     assert "ZeroDivisionError: an unforeseen failure" in log, log  # its traceback, logged
     assert locks(db) == []  # released: a restarted daemon takes over at once
     assert log.rstrip().endswith("stopped"), log
