@@ -49,7 +49,8 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         lines.append("  nothing fetched: no listing, search or article page answered 200 or 304")
     for rule, urls in forbidden.items():
         lines.append(
-            f"  robots.txt forbids ({rule}): {len(urls)} request(s) not sent, first {urls[0]}"
+            f"  robots.txt forbids ({rule}): {counted(len(urls), 'request')} not sent, "
+            f"first {urls[0]}"
         )
     if report.get("unfinished"):
         lines.append(f"  unfinished: {report['unfinished']}")
@@ -62,8 +63,8 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         lines.append(f"  blocked: {blocked['url']} {answered}{target}{reason}")
     for reason, (not_sent, answered) in site_stops(report).items():
         lines.append(
-            f"  site stopped ({reason}): {not_sent} request(s) not sent, "
-            f"{answered} answer(s) received after the stop, not used"
+            f"  site stopped ({reason}): {counted(not_sent, 'request')} not sent, "
+            f"{counted(answered, 'answer')} received after the stop, not used"
         )
     for error in report["errors"]:
         lines.append(f"  error: {error['url']}: {error['error']}")

@@ -34,6 +34,7 @@ HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error a
 from __future__ import annotations
 
 import enum
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -291,7 +292,12 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("%s: %s, not stored", url, reason.value)
 
     def report_robots(self, forbidden: ForbiddenByRobots) -> None:
-        """A request robots.txt forbids: blocked, with the rule that forbids it."""
+        """A request robots.txt forbids: blocked, with the rule that forbids it.
+
+        The first request a rule forbids is logged as a warning, the others at DEBUG: an
+        unreachable robots.txt forbids every request, a line each; the crawl's report
+        counts them by rule."""
+        first = entry_like(self.blocked, reason=ROBOTS_REASON, rule=forbidden.rule) is None
         self._add_blocked(
             {
                 "url": forbidden.url,
@@ -302,11 +308,13 @@ class SiteSpider(scrapy.Spider):
                 "robots_url": forbidden.robots_url,
             }
         )
-        self.logger.warning(
-            "blocked by robots.txt: %s (%s in %s)",
+        self.logger.log(
+            logging.WARNING if first else logging.DEBUG,
+            "blocked by robots.txt: %s (%s in %s)%s",
             forbidden.url,
             forbidden.rule or "no single rule found",
             forbidden.robots_url,
+            "; the report counts the others it forbids" if first else "",
         )
 
     def report_not_sent(self, not_sent: SiteStopped) -> None:

@@ -774,6 +774,9 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
     assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
     assert named in result.stdout
     assert stored(db) == before
+    # One warning for the rule, not a line for each request it forbade (9 start pages).
+    warned = [line for line in result.stderr.splitlines() if "blocked by robots.txt:" in line]
+    assert len(warned) == 1, warned
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):
@@ -1194,9 +1197,11 @@ def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, 
     assert stored_ids(db) == ({hit} if hit else set())
     errors = [entry["url"] for entry in report["errors"]]
     assert errors == ([on_the_wire] if slow_answer == "cut" else [])
+    requests = f"{len(never_received)} request{'' if len(never_received) == 1 else 's'}"
+    answers = f"{late} answer{'' if late == 1 else 's'}"
     counted = (
-        f"site stopped ({BOT_CHECK_REASON}): {len(never_received)} request(s) not sent, "
-        f"{late} answer(s) received after the stop, not used"
+        f"site stopped ({BOT_CHECK_REASON}): {requests} not sent, "
+        f"{answers} received after the stop, not used"
     )
     assert (counted in result.stdout) == bool(never_received or late), result.stdout
 

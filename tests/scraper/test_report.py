@@ -36,8 +36,8 @@ def test_requests_not_sent_and_answers_after_the_stop_are_one_line_per_reason() 
     assert lines[2:] == [
         f"  blocked: http://t/1 answered 429 ({reason})",
         f"  blocked: http://t/3 not sent ({reason})",
-        f"  site stopped ({reason}): 7 request(s) not sent, "
-        "1 answer(s) received after the stop, not used",
+        f"  site stopped ({reason}): 7 requests not sent, "
+        "1 answer received after the stop, not used",
     ]
 
 
