@@ -161,7 +161,9 @@ def decode_text(data: bytes) -> str:
 def decode_page(data: bytes) -> str:
     """A web page's text from its bytes, when its declared charset read it wrong.
 
-    As :func:`decode_text`, except that a page valid UTF-8 but for a few bytes
+    As :func:`decode_text`, except that a UTF-8 page with lines in TIS-620 (a
+    paragraph pasted from an older page) is read line by line
+    (:func:`decode_mixed_lines`), and a page valid UTF-8 but for a few other bytes
     is kept, with U+FFFD for those bytes: a stray byte must not lose the
     article. TIS-620 is taken only when the bytes decode cleanly as cp874 and
     read as Thai. Raises :class:`UnreadableInput` when the page is neither.
@@ -169,7 +171,43 @@ def decode_page(data: bytes) -> str:
     try:
         return decode_text(data)
     except BrokenUtf8:
-        return data.decode("utf-8-sig", errors="replace")
+        mixed = decode_mixed_lines(data)
+        return data.decode("utf-8-sig", errors="replace") if mixed is None else mixed
+    except UnreadableInput:
+        mixed = decode_mixed_lines(data)
+        if mixed is None:
+            raise
+        return mixed
+
+
+def decode_mixed_lines(data: bytes) -> str | None:
+    """``data`` read line by line: each line in UTF-8, or, when it is not UTF-8, in
+    TIS-620 / cp874 if it decodes cleanly so and reads as Thai; None when a line is
+    neither, or when no line is UTF-8 beyond ASCII (a page wholly in one encoding is
+    :func:`decode_text`'s).
+
+    A line of TIS-620 Thai is almost never valid UTF-8 (its bytes 0xA1-0xFB make no
+    UTF-8 sequence but by chance, and a line of Thai holds many), so a line that is
+    valid UTF-8 is taken as such.
+    """
+    lines = []
+    utf8 = tis620 = False
+    for number, line in enumerate(data.splitlines(keepends=True)):
+        try:
+            lines.append(line.decode("utf-8-sig" if number == 0 else "utf-8"))
+            utf8 = utf8 or not line.isascii()
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = line.decode("cp874")
+        except UnicodeDecodeError:
+            return None
+        if not THAI.search(text) or not plausible_thai(text):
+            return None
+        lines.append(text)
+        tis620 = True
+    return "".join(lines) if utf8 and tis620 else None
 
 
 def thai_read_as_latin1(text: str) -> bool:

@@ -29,6 +29,7 @@ PAGES = SAVED_PAGES / "thaigov"
 # The saved pages that are not whole pages: each site's empty answer, a page cut short.
 NOT_WHOLE = {"thaigov/empty.html", "mdes/empty.html", "thaigov/article_truncated.html"}
 URL = "http://127.0.0.1:8000/news/contents/details/87382"
+UTF8_HTML = "text/html; charset=utf-8"
 
 
 def response(page: str, charset: str | None) -> HtmlResponse:
@@ -46,6 +47,24 @@ def test_utf8_page_with_one_invalid_byte_is_kept_with_one_replacement_character(
     expected = json.loads((PAGES / "article_th.expected.json").read_text(encoding="utf-8"))
     assert article is not None and article.title == expected["title"]
     assert article.body == expected["body"].replace("DESG ครั้งนี้", "DESG\ufffd ครั้งนี้", 1)
+
+
+def test_a_paragraph_in_tis620_inside_a_utf8_page_is_read_as_thai() -> None:
+    original = (PAGES / "article_th.html").read_bytes()
+    lines = original.splitlines(keepends=True)
+    (pasted,) = [i for i, line in enumerate(lines) if "การประชุม DESG ครั้งนี้".encode() in line]
+    lines[pasted] = lines[pasted].decode("utf-8").encode("cp874")  # pasted from an old page
+    mixed = HtmlResponse(url=URL, body=b"".join(lines), headers={"Content-Type": UTF8_HTML})
+    assert "\ufffd" in mixed.text  # what the declared charset makes of it
+
+    decoded = ThaigovSpider().page_text(mixed)
+
+    assert decoded.text == original.decode("utf-8")
+    # A line that is not Thai in TIS-620 either (Latin-1) is not guessed at.
+    lines[pasted] = "<p>Café crème, déjà vu à Genève.</p>\n".encode("latin-1")
+    latin = HtmlResponse(url=URL, body=b"".join(lines), headers={"Content-Type": UTF8_HTML})
+    kept = ThaigovSpider().page_text(latin).text
+    assert kept is not None and "Caf\ufffd cr\ufffdme" in kept
 
 
 @pytest.mark.parametrize("declared", ["iso-8859-1", "cp1252", "windows-1252"])
