@@ -102,6 +102,7 @@ RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range")
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
 RANDOM_FAULTS = ("status", "retry_after", "cut")
 HUGE_CHUNK = 1 << 16
+DEEP_NESTING = 3000  # elements a "deep" fault wraps a page's content in: past libxml2's 2048
 SHUTDOWN_POLL = 0.05  # seconds; how soon stop() returns
 
 FAULTS = frozenset(
@@ -113,6 +114,7 @@ FAULTS = frozenset(
         "cut",
         "cut_unframed",
         "truncate",
+        "deep",
         "garble",
         "wrong_charset",
         "huge",
@@ -499,6 +501,13 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "truncate":
             text = normal.body.decode("utf-8", errors="replace")
             return Response(normal.status, text[: len(text) // 2].encode(), normal.headers)
+        if fault == "deep":  # the page's content inside more elements than a parser reads
+            text = normal.body.decode("utf-8", errors="replace")
+            start = text.index(">", text.index("<body")) + 1
+            end = text.rindex("</body>")
+            nested = "<div>" * DEEP_NESTING + text[start:end] + "</div>" * DEEP_NESTING
+            body = (text[:start] + nested + text[end:]).encode()
+            return Response(normal.status, body, normal.headers)
         if fault == "wrong_charset":
             text = normal.body.decode("utf-8", errors="replace")
             body = text.encode(rule.actual, errors="xmlcharrefreplace")

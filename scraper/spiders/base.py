@@ -28,7 +28,9 @@ An article page whose HTML stops before ``</body>`` and ``</html>``
 (:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
 reported as an error (:data:`CUT_SHORT`), never stored. One nested deeper than the
 HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error at once
-(:data:`TOO_DEEP`), never stored: its text past that depth would be lost.
+(:data:`TOO_DEEP`), never stored: its text past that depth would be lost. A listing
+or search page so nested is an error too (:data:`TOO_DEEP_LISTING`), its links read
+before that depth followed: the crawl is not clean, so the next one looks further back.
 """
 
 from __future__ import annotations
@@ -72,10 +74,10 @@ REMOVED_ARTICLE_PATHS = {
 CUT_SHORT = "page cut short: neither </body> nor </html> at its end"
 # A page the HTML parser reads only in part (scraper.sites.parses_whole): the same bytes
 # read the same way again, so it is reported at once, not retried.
-TOO_DEEP = (
-    f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser cannot read it"
-    " to its end; not stored"
-)
+_TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser cannot read it"
+TOO_DEEP = f"{_TOO_DEEP} to its end; not stored"
+# A listing or search page so nested: the links read before the depth are followed.
+TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not followed"
 
 
 class Answer(enum.Enum):

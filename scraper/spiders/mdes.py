@@ -26,7 +26,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from scraper.sites import is_whole_page, mdes, parses_whole
-from scraper.spiders.base import CUT_SHORT, TOO_DEEP, Answer, DateSource, SiteSpider
+from scraper.spiders.base import (
+    CUT_SHORT,
+    TOO_DEEP,
+    TOO_DEEP_LISTING,
+    Answer,
+    DateSource,
+    SiteSpider,
+)
 from thaidigest.dates import parse_listing_date
 from thaidigest.sites import article_path
 
@@ -90,6 +97,8 @@ class MdesSpider(SiteSpider):
                 self.report_error(response.url, f"HTTP {response.status}")
             return
         listing = mdes.parse_listing(response.text, response.url)
+        if not parses_whole(response.text):  # its links past the parser's depth are lost
+            self.report_error(response.url, TOO_DEEP_LISTING)
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
             self.logger.warning(

@@ -306,6 +306,22 @@ def test_article_that_failed_in_one_crawl_is_fetched_by_the_next(tmp_path):
     assert set(second.articles) == site_urls("thaigov")
 
 
+def test_a_listing_nested_past_the_parsers_depth_is_an_error_and_the_next_crawl_reads_it(
+    tmp_path,
+):
+    """libxml2 stops at the 2048th nested element: the links past it were lost, unsaid."""
+    first = run_crawl(tmp_path, "mdes", [FaultRule(path=LISTING, fault="deep")])
+    (error,) = named(first.report["errors"], LISTING)
+    assert "nested more than 2048 elements deep" in error["error"], error
+    assert "links past that depth are not followed" in error["error"], error
+    # The page's content was all past the depth: its links and the pages after it unread.
+    assert listed_from(MDES_LISTING_PAGE_2) and not listed_from(MDES_LISTING_PAGE_2) & set(
+        first.articles
+    )
+    second = run_crawl(tmp_path, "mdes", [])
+    assert set(second.articles) == site_urls("mdes")
+
+
 def test_listing_page_that_failed_in_one_crawl_is_followed_by_the_next(tmp_path):
     rule = FaultRule(path=LISTING, fault="status", status=500)
     first = run_crawl(tmp_path, "mdes", [rule])
