@@ -20,6 +20,9 @@ from thaidigest.store import database_url
 
 CONFIG_SETTING = "THAIDIGEST_CONFIG"
 DB_SETTING = "THAIDIGEST_DB_URL"
+# True when the crawl's starter holds its sites' locks (``thaidigest crawl``); a crawl
+# started another way takes its site's lock itself (scraper.report.CrawlReport).
+LOCKS_TAKEN_SETTING = "THAIDIGEST_LOCKS_TAKEN"
 
 
 def crawl_values(config: dict[str, Any]) -> dict[str, Any]:

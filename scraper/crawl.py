@@ -39,19 +39,20 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from scraper.config import CONFIG_SETTING, DB_SETTING, crawl_values
+from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
-    LOCKED,
     STOPPED_REASON,
     CrawlReport,
     build_report,
-    locked_report,
+    record_locked,
+    settle_dead_runs,
+    unfinished_report,
 )
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import DIED, FAILED, Store, StoreWaitStopped, utc_now
+from thaidigest.store import FAILED, Store, StoreWaitStopped, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
@@ -67,7 +68,13 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
     settings.setdict(
-        {**crawl_values(config), DB_SETTING: db_url, CONFIG_SETTING: config}, priority="cmdline"
+        {
+            **crawl_values(config),
+            DB_SETTING: db_url,
+            CONFIG_SETTING: config,
+            LOCKS_TAKEN_SETTING: True,  # run_crawl takes them before the crawl starts
+        },
+        priority="cmdline",
     )
     return settings
 
@@ -113,9 +120,7 @@ def run_crawl(
                     run_ids[source] = record_locked(store, source, str(held))
                     continue
                 taken.append(source)
-                # Holding the lock, any run of the site still "running" is a dead crawl's.
-                for run_id in store.unfinished_crawl_runs(source):
-                    store.finish_crawl_run(run_id, utc_now(), FAILED, unfinished_report(DIED))
+                settle_dead_runs(store, source)  # holding the lock: any running run is dead
             if taken and stop.received is None:
                 process = CrawlerProcess(crawl_settings(config, store.url))
                 for source in taken:
@@ -158,14 +163,6 @@ def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str,
         if run_id in store.unfinished_crawl_runs(crawler.spider.name):
             report = unfinished_report(CUT_SHORT, crawler)
             store.finish_crawl_run(run_id, utc_now(), FAILED, report)
-
-
-def record_locked(store: Store, source: str, holder: str) -> int:
-    """Record a crawl of ``source`` that found its lock held; the run's id."""
-    now = utc_now()
-    run_id = store.start_crawl_run(source, now)
-    store.finish_crawl_run(run_id, now, LOCKED, locked_report(source, holder))
-    return run_id
 
 
 def record_stopped(store: Store, source: str) -> int:
@@ -274,20 +271,3 @@ class _SignalStop:
         if self.received is not None:
             signal.setitimer(signal.ITIMER_REAL, STOP_DEADLINE)
             self.stop_soon()
-
-
-def unfinished_report(reason: str, crawler: Crawler | None = None) -> dict[str, Any]:
-    """The report of a crawl that did not finish: what its crawler counted, if it is known."""
-    spider = getattr(crawler, "spider", None)
-    stats = crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
-    report = build_report(
-        {**stats, "finish_reason": "unfinished"},
-        getattr(spider, "blocked", []),
-        getattr(spider, "errors", []),
-        getattr(spider, "answered_after_stop", []),
-    )
-    report["status"] = FAILED
-    report["unfinished"] = reason
-    if spider is not None:
-        report["source"] = spider.name
-    return report

@@ -36,9 +36,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 
-from thaidigest.store import FAILED, STOPPED, Store, utc_now
+from thaidigest import locks
+from thaidigest.store import DIED, FAILED, STOPPED, Store, utc_now
 
 COUNTS = (
     "fetched",
@@ -134,13 +137,54 @@ def locked_report(source: str, holder: str) -> dict[str, Any]:
     return report
 
 
+def unfinished_report(reason: str, crawler: Any = None) -> dict[str, Any]:
+    """The report of a crawl that did not finish: what its crawler counted, if it is known."""
+    spider = getattr(crawler, "spider", None)
+    stats = crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
+    report = build_report(
+        {**stats, "finish_reason": "unfinished"},
+        getattr(spider, "blocked", []),
+        getattr(spider, "errors", []),
+        getattr(spider, "answered_after_stop", []),
+    )
+    report["status"] = FAILED
+    report["unfinished"] = reason
+    if spider is not None:
+        report["source"] = spider.name
+    return report
+
+
+def record_locked(store: Store, source: str, holder: str) -> int:
+    """Record a crawl of ``source`` that found its lock held; the run's id."""
+    now = utc_now()
+    run_id = store.start_crawl_run(source, now)
+    store.finish_crawl_run(run_id, now, LOCKED, locked_report(source, holder))
+    return run_id
+
+
+def settle_dead_runs(store: Store, source: str) -> None:
+    """Record as failed the runs of ``source`` still marked running: called by the holder
+    of the site's crawl lock, which no live crawl of the site holds then (:data:`DIED`)."""
+    for run_id in store.unfinished_crawl_runs(source):
+        store.finish_crawl_run(run_id, utc_now(), FAILED, unfinished_report(DIED))
+
+
 class CrawlReport:
-    """Records a crawl run in the store when the spider opens and closes."""
+    """Records a crawl run in the store when the spider opens and closes.
+
+    A crawl ``thaidigest crawl`` starts holds its sites' locks already
+    (:data:`scraper.config.LOCKS_TAKEN_SETTING`). One started another way (``scrapy crawl
+    thaigov``) takes its site's lock here, before it records its run, keeps it renewed and
+    releases it after: when another crawl holds it, the run is recorded ``locked`` and the
+    spider closes before it sends a request (``not crawling: crawl:thaigov is held by …``).
+    """
 
     def __init__(self, crawler: Any, db_url: str) -> None:
         self.crawler = crawler
         self.db_url = db_url
         self.store: Store | None = None
+        self.lock: str | None = None  # the lock taken here, for a crawl not started by ours
+        self.renewal: AbstractContextManager[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlReport:
@@ -160,6 +204,10 @@ class CrawlReport:
 
     def spider_opened(self, spider: Any) -> None:
         self.store = Store(self.db_url)
+        from scraper.config import LOCKS_TAKEN_SETTING
+
+        if not self.crawler.settings.getbool(LOCKS_TAKEN_SETTING):
+            self.take_lock(spider)
         self.started = utc_now()
         self.clock_started = time.monotonic()
         self.run_id = self.store.start_crawl_run(spider.name, self.started)
@@ -180,5 +228,42 @@ class CrawlReport:
         report["source"] = spider.name
         report["duration"] = round(time.monotonic() - self.clock_started, 1)
         self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
+        self.release_lock()
         self.store.close()
         self.store = None
+
+    def take_lock(self, spider: Any) -> None:
+        """Take the site's crawl lock, as ``thaidigest crawl`` does, or close the spider.
+
+        Raises :class:`scrapy.exceptions.CloseSpider` when another crawl holds the lock:
+        Scrapy then closes the spider without sending a request.
+        """
+        from scrapy.exceptions import CloseSpider
+
+        from scraper.config import crawl_config
+
+        assert self.store is not None
+        config = crawl_config(self.crawler.settings)
+        ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
+        name = locks.crawl_lock(spider.name)
+        try:
+            locks.acquire(self.store, name, ttl)
+        except locks.LockHeld as held:
+            record_locked(self.store, spider.name, str(held))
+            spider.logger.error("not crawling: %s", held)
+            self.store.close()
+            self.store = None  # spider_closed records nothing more
+            raise CloseSpider(LOCKED) from None
+        self.lock = name
+        settle_dead_runs(self.store, spider.name)
+        self.renewal = locks.kept(self.store, [name], ttl)
+        self.renewal.__enter__()
+
+    def release_lock(self) -> None:
+        """Stop renewing the lock :meth:`take_lock` took and give it back."""
+        if self.renewal is not None:
+            self.renewal.__exit__(None, None, None)
+            self.renewal = None
+        if self.lock is not None and self.store is not None:
+            locks.release(self.store, self.lock)
+            self.lock = None

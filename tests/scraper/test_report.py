@@ -5,8 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from scraper.commands import format_report
-from scraper.crawl import unfinished_report
-from scraper.report import build_report
+from scraper.report import build_report, unfinished_report
 
 
 def test_http_404s_are_counted_apart_from_soft_404s() -> None:
