@@ -39,17 +39,21 @@ Then the guide's rules, on each mention of a country:
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
-  "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา") is not a party.
+  "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา"), or a country's "giants"
+  (``ดึงยักษ์ใหญ่สหรัฐฯ``), is not a party.
 
 On every mention: a body Thailand's own envoy is posted to is not a partner
 (``เอกอัครราชทูตไทยประจำ...``, ``ผู้แทนถาวรไทยประจำองค์การสหประชาชาติ``, "Thai
-Ambassador to"), nor is the body a treaty is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
+Ambassador to"), nor one another country's mission is posted to, the country named in it
+(``คณะผู้แทนประเทศญี่ปุ่นประจำอาเซียน``: Japan is the party), nor is the body a treaty
+is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
 ``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
 convention is not working with its body; nor is a body whose seat or post Thailand runs for
 (``ลงสมัครรับเลือกตั้งในตำแหน่งสมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์``). On a forum's
-mention: its meeting as the time of the news
-(``ในห้วงการประชุมรัฐมนตรี...``) or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not
-the forum as a partner; nor is a forum named only once after the headline, in passing, unless
+mention: its meeting as the time of the news (``ในห้วงการประชุมรัฐมนตรี...``,
+``ในโอกาสการประชุม...``, unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
+or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner;
+nor is a forum named only once after the headline, in passing, unless
 named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
 ``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
 (``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``); and, as a country, a forum every kept mention only pairs
@@ -65,7 +69,7 @@ a partner, nor is one among an event's guests of honour (``โดยมี ... �
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
-"Page", "Live", "Webex", "Meeting", "Account", ``ปลอม``, "@" or a count of
+"Page", "Live", "Webex", "Meeting", "account", ``ปลอม``, "@" or a count of
 links or accounts (``เฟซบุ๊ก 284 ยูอาร์แอล``); and so are the
 platforms listed right after it, separators only between them
 (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
@@ -133,7 +137,6 @@ NOT_A_PARTY_BEFORE = (
     "นายทุน",
     "กลุ่มทุน",
     "ยักษ์ใหญ่",  # "ดึงยักษ์ใหญ่สหรัฐฯ": the country's big companies
-    "โรดโชว์",  # "โรดโชว์สหรัฐฯ": where a roadshow goes, a venue
 )
 COMPANY_BEFORE = re.compile(
     r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
@@ -247,35 +250,37 @@ VENTURE_OWNER_BEFORE = re.compile(
 # talks on its sidelines): "ในโอกาสการประชุมรัฐมนตรีอาเซียนด้านดิจิทัล".
 EVENT_BEFORE = re.compile(
     r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:การ)?(?:เข้าร่วม|งาน|การประชุม)+"
-    r"|ในโอกาส(?:ที่)?(?:การ)?(?:เข้าร่วม)?(?:การ)?(?:ประชุม)?)"
+    r"|ในโอกาส(?:ที่)?(?:การ)?(?:เข้าร่วม)?(?:การ)?ประชุม)"
     r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?\s*$"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
 # ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
-# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN): the word, a Thai word or one Latin word,
-# then the name; "ภูมิภาคอาเซียน" (the ASEAN region), the name right after the word (not
-# "สำนักงานภูมิภาคเอเชียแปซิฟิกของ ITU", the ITU's regional office).
+# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
+# the word, a Thai word or one Latin word, then the name.
 REGION_BEFORE = re.compile(
-    r"(?:(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
-    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?|ภูมิภาค)\s?$"
+    r"(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
+    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
 )
-# Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to";
-# or another country's envoy or mission to a body: "คณะผู้แทนประเทศญี่ปุ่นประจำอาเซียน" (the
-# country, named with its envoy, is the party; the body it is posted to is not).
+# Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
 POSTED_TO = re.compile(
-    r"(?:(?:ไทย|ประเทศไทย|(?:คณะผู้แทน|ผู้แทนถาวร|เอกอัครราชทูต)\S{1,30})"
-    r"\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
+    r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
     r"|\b(?:Thai|Thailand's)\s+(?:Ambassador|Permanent Representative)\s+to(?:\s+the)?)\s*$",
     re.IGNORECASE,
 )
 POSTED_TO_HINT = re.compile("ประจำ|thai", re.IGNORECASE)  # where POSTED_TO may match: a cheap test
+# Another country's envoy or mission posted to a body: "คณะผู้แทนประเทศญี่ปุ่นประจำอาเซียน",
+# "เอกอัครราชทูตสหรัฐฯ ประจำอาเซียน": the country, named in ``country``, is the party; the
+# body is not. Only when a country is named there (not "คณะผู้แทนถาวรประจำอาเซียน").
+MISSION_TO = re.compile(
+    r"(?:คณะผู้แทน|ผู้แทนถาวร|เอกอัครราชทูต)(?P<country>\S{1,30})\s?ประจำ\s?(?:องค์การ)?\s*$"
+)
 # A platform as the channel, not a party: "โพสต์ข้อความผ่านเฟซบุ๊ก", "บน LINE Official",
 # "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
-# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", an account on it
-# ("บัญชีเฟซบุ๊ก", "Facebook account"), a link's host;
+# "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", "Facebook
+# account", a link's host;
 # also the second of two channels, the first one the table does not know ("ผ่าน ThaID และ X").
 CHANNEL_BEFORE = re.compile(
-    r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย|บัญชี"
+    r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
     r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
     r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*(?:[A-Za-z][\w.-]{0,20}\s*(?:,|และ|หรือ|or|and)\s*)?$"
     r"|(?:https?://|www\.)\S*$",
@@ -284,7 +289,7 @@ CHANNEL_BEFORE = re.compile(
 # A company Thailand acts against, not with: "ร้องศาลปิด Facebook", "ฟ้อง", "ระงับ", "บล็อก".
 TARGET_BEFORE = re.compile(r"(?:ปิด(?:กั้น)?|ฟ้อง(?:ร้อง)?|ระงับ|แบน|บล็อก|\b(?:ban|block|sue))\s*$")
 CHANNEL_AFTER = re.compile(
-    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|(?i:account)|ปลอม|@"
+    r"\s*(?:OA\b|Official|Page\b|Live\b|Webex|Meeting|(?i:accounts?\b)|ปลอม|@"
     r"|\d[\d,]*\s*(?i:ยูอาร์แอล|URL|ลิงก์|link|บัญชี|account|โพสต์|post|คลิป|ราย))"
 )
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
@@ -710,7 +715,9 @@ def _partners_in(
         before = text[max(0, start - 80) : start]
         if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
             continue
-        if POSTED_TO_HINT.search(before[-40:]) and POSTED_TO.search(before[-40:]):
+        if POSTED_TO_HINT.search(before[-40:]) and (
+            POSTED_TO.search(before[-40:]) or _mission_of_a_country(text, start, mentions)
+        ):
             continue
         if TREATY_BEFORE.search(before[-12:]) or TREATY_AFTER.match(text, end):
             continue  # a treaty named after the body
@@ -749,8 +756,10 @@ def _partners_in(
             continue  # the person named with it speaks for another body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
             continue  # named for its members, listed next
-        if partner in table.multilateral and (
-            EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:])
+        if (
+            partner in table.multilateral
+            and (EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:]))
+            and not THAI_PAIR_BEFORE.search(before[-20:])  # "การประชุมรัฐมนตรีไทย-สหภาพยุโรป"
         ):
             continue
         if not partner.startswith("country:"):
@@ -784,6 +793,22 @@ def _partners_in(
             unpaired.add(partner)
     pairable = {p for p in counted if p.startswith("country:") or p in table.multilateral}
     return counted, pairable - unpaired
+
+
+def _mission_of_a_country(text: str, start: int, mentions: list[tuple[int, int, str]]) -> bool:
+    """Whether the name at ``start`` is the body another country's mission is posted to
+    (:data:`MISSION_TO`): a country other than Thailand is named between the mission's
+    word and ``ประจำ``."""
+    window = max(0, start - 60)
+    mission = MISSION_TO.search(text, window, start)
+    if mission is None:
+        return False
+    low, high = mission.span("country")
+    return any(
+        low <= begin and end <= high and partner.startswith("country:")
+        for begin, end, partner in mentions
+        if partner != f"country:{THAI_SIDE}"
+    )
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
