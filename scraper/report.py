@@ -34,6 +34,8 @@ next crawl passes over it when it asks how the previous one ended.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -41,8 +43,9 @@ from datetime import timedelta
 from typing import Any
 
 from thaidigest import locks
-from thaidigest.store import DIED, FAILED, STOPPED, Store, utc_now
+from thaidigest.store import DIED, FAILED, STOPPED, Store, StoreError, utc_now
 
+log = logging.getLogger(__name__)
 COUNTS = (
     "fetched",
     "new",
@@ -83,6 +86,8 @@ def robots_note(rules: dict[str, list[str]]) -> str:
 
 
 DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
+# Why a run of `scrapy crawl` never finished: a second Ctrl-C or SIGTERM forced the stop.
+FORCED_STOP = "stopped at once by a second signal"
 
 
 def site_stops(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
@@ -183,6 +188,7 @@ class CrawlReport:
         self.crawler = crawler
         self.db_url = db_url
         self.store: Store | None = None
+        self.run_id: int | None = None  # the run recorded, until it is finished
         self.lock: str | None = None  # the lock taken here, for a crawl not started by ours
         self.renewal: AbstractContextManager[None] | None = None
 
@@ -203,34 +209,82 @@ class CrawlReport:
         return extension
 
     def spider_opened(self, spider: Any) -> None:
-        self.store = Store(self.db_url)
+        """Take the site's lock if the crawl's starter did not, then record the run.
+
+        Scrapy goes on crawling after any exception of a ``spider_opened`` handler but
+        :class:`scrapy.exceptions.CloseSpider`: a database that refuses the lock or the
+        run closes the spider (``database error``), what was taken given back.
+        """
+        from scrapy.exceptions import CloseSpider
+
         from scraper.config import LOCKS_TAKEN_SETTING
 
-        if not self.crawler.settings.getbool(LOCKS_TAKEN_SETTING):
-            self.take_lock(spider)
-        self.started = utc_now()
-        self.clock_started = time.monotonic()
-        self.run_id = self.store.start_crawl_run(spider.name, self.started)
+        try:
+            self.store = Store(self.db_url)
+            if not self.crawler.settings.getbool(LOCKS_TAKEN_SETTING):
+                self.take_lock(spider)
+            self.started = utc_now()
+            self.clock_started = time.monotonic()
+            self.run_id = self.store.start_crawl_run(spider.name, self.started)
+        except CloseSpider:
+            raise
+        except Exception as error:  # the store's, whatever its kind: no crawl without a run
+            spider.logger.error("not crawling: the database refused the crawl: %s", error)
+            self.abandon()
+            raise CloseSpider(DATABASE_ERROR) from None
         spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Record the run's report; once, though a stopped crawl may call it twice."""
-        if self.store is None:
+        if self.store is None or self.run_id is None:
             return
-        finished = utc_now()
-        stats = self.crawler.stats.get_stats()
-        report = build_report(
-            {**stats, "finish_reason": reason},
-            getattr(spider, "blocked", []),
-            getattr(spider, "errors", []),
-            getattr(spider, "answered_after_stop", []),
-        )
-        report["source"] = spider.name
-        report["duration"] = round(time.monotonic() - self.clock_started, 1)
-        self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
-        self.release_lock()
-        self.store.close()
+        try:
+            finished = utc_now()
+            stats = self.crawler.stats.get_stats()
+            report = build_report(
+                {**stats, "finish_reason": reason},
+                getattr(spider, "blocked", []),
+                getattr(spider, "errors", []),
+                getattr(spider, "answered_after_stop", []),
+            )
+            report["source"] = spider.name
+            report["duration"] = round(time.monotonic() - self.clock_started, 1)
+            self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
+            self.run_id = None
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Give back the lock :meth:`take_lock` took (a refusal is a warning: the lock
+        then expires, or the next crawl takes it over from a process that is gone) and
+        close the store."""
+        if self.renewal is not None:
+            self.renewal.__exit__(None, None, None)
+            self.renewal = None
+        atexit.unregister(self.at_exit)
+        if self.store is not None:
+            if self.lock is not None:
+                try:
+                    locks.release(self.store, self.lock)
+                except StoreError as error:
+                    log.warning("cannot release the %s lock: %s", self.lock, error)
+            self.store.close()
+        self.lock = None
         self.store = None
+
+    def at_exit(self) -> None:
+        """At the exit of a process whose crawl never closed its spider (Scrapy's forced
+        shutdown, a second Ctrl-C, sends no ``spider_closed``): its run recorded stopped,
+        the lock given back."""
+        if self.store is not None and self.run_id is not None:
+            report = unfinished_report(FORCED_STOP)
+            report["status"] = STOPPED
+            try:
+                self.store.finish_crawl_run(self.run_id, utc_now(), STOPPED, report)
+            except StoreError as error:
+                log.warning("cannot record the stopped crawl run: %s", error)
+            self.run_id = None
+        self.abandon()
 
     def take_lock(self, spider: Any) -> None:
         """Take the site's crawl lock, as ``thaidigest crawl`` does, or close the spider.
@@ -255,15 +309,7 @@ class CrawlReport:
             self.store = None  # spider_closed records nothing more
             raise CloseSpider(LOCKED) from None
         self.lock = name
+        atexit.register(self.at_exit)
         settle_dead_runs(self.store, spider.name)
         self.renewal = locks.kept(self.store, [name], ttl)
         self.renewal.__enter__()
-
-    def release_lock(self) -> None:
-        """Stop renewing the lock :meth:`take_lock` took and give it back."""
-        if self.renewal is not None:
-            self.renewal.__exit__(None, None, None)
-            self.renewal = None
-        if self.lock is not None and self.store is not None:
-            locks.release(self.store, self.lock)
-            self.lock = None

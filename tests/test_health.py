@@ -145,3 +145,8 @@ def test_a_run_that_started_after_the_lock_was_looked_at_is_left_running():
     late = run(1, "running")
     checked = parse_iso(late.started_at) - timedelta(seconds=1)
     assert settled([late], crawling=False, checked_at=checked) == [late]
+    # Times are whole seconds: one started in the second of the look may be after it.
+    same_second = parse_iso(late.started_at)
+    assert settled([late], crawling=False, checked_at=same_second) == [late]
+    a_second_later = same_second + timedelta(seconds=1)
+    assert settled([late], crawling=False, checked_at=a_second_later)[0].status == "failed"

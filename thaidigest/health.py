@@ -127,17 +127,16 @@ def settled(runs: Sequence[CrawlRun], crawling: bool, checked_at: datetime) -> l
 
     ``crawling``: whether a live process held the site's crawl lock at ``checked_at``.
     A crawl takes the lock before it records its run, so only the newest running run can
-    be alive, and only while the lock is held; a run that started after the check (a crawl
-    that took the lock just after it) is left running. Times are whole seconds, so one
-    started in the second of the check is judged with the check: a status shown as a crawl
-    starts may call it failed until the next look.
+    be alive, and only while the lock is held; a run that may have started after the
+    check (a crawl that took the lock just after it: in the second of ``checked_at``,
+    read before the look, or later; times are whole seconds) is left running.
     """
     running = [run for run in runs if run.status == RUNNING]
     newest = max(running, key=lambda run: run.started_at, default=None)
     result = []
     for run in runs:
         alive = run is newest and crawling
-        if run.status == RUNNING and not alive and parse_iso(run.started_at) <= checked_at:
+        if run.status == RUNNING and not alive and parse_iso(run.started_at) < checked_at:
             run = CrawlRun(run.started_at, run.finished_at, FAILED, {"unfinished": DIED})
         result.append(run)
     return result
@@ -232,7 +231,8 @@ def load_health(
     result = []
     crawling = {}
     for source in sources:  # before the runs are read: see settled()
-        crawling[source] = (locks.held(store, locks.crawl_lock(source)), utc_now())
+        checked_at = utc_now()  # before the look: a run started since is no older than it
+        crawling[source] = (locks.held(store, locks.crawl_lock(source)), checked_at)
     with store.engine.connect() as conn:
         for source in sources:
             run_rows = conn.execute(

@@ -92,6 +92,9 @@ MISPLACED_THAI = re.compile(
     "|(?<=[A-Za-z])[\u0e01-\u0e5b](?=[A-Za-z])"  # one Thai character inside a Latin word
 )
 THAI = re.compile("[\u0e01-\u0e5b]")
+THAI_RUN = re.compile("[\u0e01-\u0e5b]+")
+THAI_WORD_MIN = 3  # Thai letters in a row that make a word of a TIS-620 line, not a stray byte
+THAI_WORDS_SHARE = 0.8  # of a TIS-620 line's Thai letters, at least this share in such words
 
 
 class UnreadableInput(ValueError):
@@ -182,32 +185,41 @@ def decode_page(data: bytes) -> str:
 
 def decode_mixed_lines(data: bytes) -> str | None:
     """``data`` read line by line: each line in UTF-8, or, when it is not UTF-8, in
-    TIS-620 / cp874 if it decodes cleanly so and reads as Thai; None when a line is
-    neither, or when no line is UTF-8 beyond ASCII (a page wholly in one encoding is
-    :func:`decode_text`'s).
+    TIS-620 / cp874 if it reads as Thai words so (:func:`thai_words_line`), or else in
+    UTF-8 with U+FFFD for its bad bytes; None when no line is TIS-620, or no line is
+    UTF-8 beyond ASCII (a page wholly in one encoding is :func:`decode_text`'s).
 
     A line of TIS-620 Thai is almost never valid UTF-8 (its bytes 0xA1-0xFB make no
     UTF-8 sequence but by chance, and a line of Thai holds many), so a line that is
-    valid UTF-8 is taken as such.
+    valid UTF-8 is taken as such; a short one that is (``รถ`` is UTF-8 ``ö``) stays so.
     """
     lines = []
     utf8 = tis620 = False
-    for number, line in enumerate(data.splitlines(keepends=True)):
+    for line in data.removeprefix(UTF8_BOM).splitlines(keepends=True):
         try:
-            lines.append(line.decode("utf-8-sig" if number == 0 else "utf-8"))
+            lines.append(line.decode("utf-8"))
             utf8 = utf8 or not line.isascii()
             continue
         except UnicodeDecodeError:
             pass
-        try:
-            text = line.decode("cp874")
-        except UnicodeDecodeError:
-            return None
-        if not THAI.search(text) or not plausible_thai(text):
-            return None
-        lines.append(text)
-        tis620 = True
+        text = line.decode("cp874", errors="replace")
+        if "\ufffd" not in text and thai_words_line(text):
+            lines.append(text)
+            tis620 = True
+        else:
+            lines.append(line.decode("utf-8", errors="replace"))
     return "".join(lines) if utf8 and tis620 else None
+
+
+def thai_words_line(text: str) -> bool:
+    """Whether ``text``, a line read as cp874, reads as Thai: at least
+    :data:`THAI_WORD_MIN` Thai letters in a row, most of its Thai letters in such runs,
+    and :func:`plausible_thai`. A Latin-1 or cp1252 line read as cp874 has lone Thai
+    letters between Latin ones (``Copyright ฉ 2024``, ``ษconomie``, ``25ฐC``)."""
+    runs = [len(run) for run in THAI_RUN.findall(text)]
+    thai = sum(1 for character in text if THAI.match(character))
+    in_words = sum(length for length in runs if length >= THAI_WORD_MIN)
+    return bool(runs) and in_words >= THAI_WORDS_SHARE * thai and plausible_thai(text)
 
 
 def thai_read_as_latin1(text: str) -> bool:

@@ -305,7 +305,7 @@ def take_lock_and_die(store: Store, name: str) -> None:
 def test_a_crawl_killed_mid_run_is_not_shown_as_running(store, config):
     record_run(store, "mdes", hours_ago=1)
     take_lock_and_die(store, locks.crawl_lock("thaigov"))
-    store.start_crawl_run("thaigov", utc_now())  # as the killed crawl left it
+    store.start_crawl_run("thaigov", utc_now() - timedelta(seconds=2))  # as the killed crawl did
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: unfinished: started at ")

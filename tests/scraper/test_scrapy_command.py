@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
-from scraper.fixture_site import FixtureSite
+from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from tests.reliability.test_crash_safety import wait_for
 from tests.scraper.crawling import write_config
 from thaidigest import locks
 from thaidigest.store import Store, utc_now
@@ -19,21 +22,50 @@ from thaidigest.store import Store, utc_now
 PROJECT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
 
 
-def scrapy_crawl(source: str, base_url: str, db: Path, config: Path) -> subprocess.CompletedProcess:
-    env = {
+HANGING_ARTICLE = r"^/news/detail/11009(-|$)"  # an MDES article of the fixture site
+# `scrapy crawl` with one function of thaidigest.locks made to fail as a busy database does.
+BUSY_LOCKS = (
+    "import sys\n"
+    "from thaidigest import locks\n"
+    "from thaidigest.store import StoreBusyError\n"
+    "def refused(*args, **kwargs):\n"
+    "    raise StoreBusyError('database is locked')\n"
+    "setattr(locks, sys.argv.pop(1), refused)\n"
+    "from scrapy.cmdline import execute\n"
+    "execute(['scrapy', *sys.argv[1:]])\n"
+)
+
+
+def scrapy_args(source: str, base_url: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy.cmdline", "crawl", source, "-a", f"base_url={base_url}"]
+
+
+def environment(db: Path, config: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "THAIDIGEST_DB": str(db),
         "THAIDIGEST_CONFIG": str(config),
         "PYTHONWARNINGS": "ignore",
     }
+
+
+def scrapy_crawl(source: str, base_url: str, db: Path, config: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "scrapy.cmdline", "crawl", source, "-a", f"base_url={base_url}"],
+        scrapy_args(source, base_url),
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env=environment(db, config),
         cwd=PROJECT,
     )
+
+
+def lock_rows(db: Path) -> list[tuple[str, str]]:
+    try:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT name, holder FROM locks").fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
 
 
 def runs(db: Path) -> list[tuple[str, dict]]:
@@ -77,3 +109,72 @@ def test_scrapy_crawl_keeps_off_a_site_another_crawl_holds(tmp_path: Path) -> No
         assert locks.held(store, locks.crawl_lock("mdes"))  # still ours
     finally:
         store.close()
+
+
+def test_scrapy_crawl_holds_the_lock_while_it_crawls(tmp_path: Path) -> None:
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    slow = FaultRule(path=HANGING_ARTICLE, fault="hang", delay=2)
+    with FixtureSite(faults=FaultPlan([slow])) as site:
+        crawl = subprocess.Popen(
+            scrapy_args("mdes", site.base_url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment(db, config),
+            cwd=PROJECT,
+        )
+        try:
+            wait_for(lambda: any(r.fault == "hang" for r in site.requests))
+            [(name, holder)] = lock_rows(db)  # while the slow page is on the wire
+            assert name == "crawl:mdes" and locks.Holder.parse(holder).pid == crawl.pid
+        finally:
+            assert crawl.wait(timeout=120) == 0
+    assert lock_rows(db) == []
+    assert [status for status, _ in runs(db)] == ["ok"]
+
+
+def test_scrapy_crawl_forced_to_stop_records_its_run_and_gives_the_lock_back(tmp_path: Path):
+    """A second SIGTERM (or Ctrl-C) makes Scrapy stop at once, with no spider_closed."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    stuck = FaultRule(path=HANGING_ARTICLE, fault="hang", delay=60)
+    with FixtureSite(faults=FaultPlan([stuck])) as site:
+        crawl = subprocess.Popen(
+            scrapy_args("mdes", site.base_url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=environment(db, config),
+            cwd=PROJECT,
+        )
+        try:
+            wait_for(lambda: any(r.fault == "hang" for r in site.requests))
+            crawl.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            crawl.send_signal(signal.SIGTERM)
+            _, stderr = crawl.communicate(timeout=60)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert lock_rows(db) == [], stderr.decode()[-3000:]
+    [(status, report)] = runs(db)
+    assert status == "stopped", report
+
+
+def test_a_database_that_refuses_the_lock_stops_scrapy_crawl_before_any_request(tmp_path: Path):
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    for failing in ("acquire", "release"):
+        with FixtureSite() as site:
+            scrapy_crawl_args = scrapy_args("mdes", site.base_url)[3:]  # after "-m scrapy.cmdline"
+            crawled = subprocess.run(
+                [sys.executable, "-c", BUSY_LOCKS, failing, *scrapy_crawl_args],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=environment(db, config),
+                cwd=PROJECT,
+            )
+            pages = [r.path for r in site.requests if r.path != "/robots.txt"]
+        if failing == "acquire":  # no lock, no run: no crawl
+            assert "not crawling: the database refused the crawl" in crawled.stderr, crawled.stderr
+            assert pages == [] and runs(db) == [] and lock_rows(db) == []
+        else:  # crawled, its run recorded; the lock left to expire or be taken over
+            assert "cannot release the crawl:mdes lock" in crawled.stderr, crawled.stderr
+            assert pages and [status for status, _ in runs(db)] == ["ok"]

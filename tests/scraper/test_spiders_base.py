@@ -60,11 +60,22 @@ def test_a_paragraph_in_tis620_inside_a_utf8_page_is_read_as_thai() -> None:
     decoded = ThaigovSpider().page_text(mixed)
 
     assert decoded.text == original.decode("utf-8")
-    # A line that is not Thai in TIS-620 either (Latin-1) is not guessed at.
-    lines[pasted] = "<p>Café crème, déjà vu à Genève.</p>\n".encode("latin-1")
+    # A line that is not Thai in TIS-620 either (Latin-1: cp874 reads a lone Thai letter
+    # for each accent or symbol, "Copyright ฉ 2024") is not guessed at.
+    lines[pasted] = "<p>Café crème à Genève, 25°C. Économie. Copyright © 2024</p>\n".encode(
+        "latin-1"
+    )
     latin = HtmlResponse(url=URL, body=b"".join(lines), headers={"Content-Type": UTF8_HTML})
     kept = ThaigovSpider().page_text(latin).text
-    assert kept is not None and "Caf\ufffd cr\ufffdme" in kept
+    assert kept is not None and "Caf\ufffd cr\ufffdme" in kept and "Copyright \ufffd 2024" in kept
+    # With a BOM, and a line of neither beside the TIS-620 one: each line on its own.
+    lines[pasted] = "<p>การประชุม DESG ครั้งนี้</p>\n".encode("cp874") + b"<p>\xa0x</p>\n"
+    both = HtmlResponse(
+        url=URL, body=b"\xef\xbb\xbf" + b"".join(lines), headers={"Content-Type": UTF8_HTML}
+    )
+    text = ThaigovSpider().page_text(both).text
+    assert text is not None and text.startswith("<")
+    assert "<p>การประชุม DESG ครั้งนี้</p>\n<p>\ufffdx</p>" in text
 
 
 @pytest.mark.parametrize("declared", ["iso-8859-1", "cp1252", "windows-1252"])
