@@ -170,7 +170,10 @@ def test_bursts_of_403_and_a_503_lose_no_article(tmp_path):
     assert set(stored(db)) == expected_urls()
 
 
-SCRAPY_LINE = re.compile(r"^\S+ \S+ \[[\w.]+\] (?P<level>[A-Z]+): ", re.MULTILINE)
+# Scrapy's log line, its time with its UTC offset: "2026-12-04T22:15:24+0700 [mdes] WARNING: ".
+SCRAPY_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \[[\w.]+\] (?P<level>[A-Z]+): ", re.MULTILINE
+)
 
 
 def log_levels(stderr: str) -> set[str]:
