@@ -60,6 +60,17 @@ def scrapy_crawl(source: str, base_url: str, db: Path, config: Path) -> subproce
     )
 
 
+def start_scrapy_crawl(base_url: str, db: Path, config: Path, stderr: int) -> subprocess.Popen:
+    """``scrapy crawl mdes`` against ``base_url``, running; its stderr to ``stderr``."""
+    return subprocess.Popen(
+        scrapy_args("mdes", base_url),
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        env=environment(db, config),
+        cwd=PROJECT,
+    )
+
+
 def lock_rows(db: Path) -> list[tuple[str, str]]:
     try:
         with sqlite3.connect(db) as conn:
@@ -115,13 +126,7 @@ def test_scrapy_crawl_holds_the_lock_while_it_crawls(tmp_path: Path) -> None:
     config, db = write_config(tmp_path), tmp_path / "db.sqlite"
     slow = FaultRule(path=HANGING_ARTICLE, fault="hang", delay=2)
     with FixtureSite(faults=FaultPlan([slow])) as site:
-        crawl = subprocess.Popen(
-            scrapy_args("mdes", site.base_url),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=environment(db, config),
-            cwd=PROJECT,
-        )
+        crawl = start_scrapy_crawl(site.base_url, db, config, stderr=subprocess.DEVNULL)
         try:
             wait_for(lambda: any(r.fault == "hang" for r in site.requests))
             [(name, holder)] = lock_rows(db)  # while the slow page is on the wire
@@ -137,13 +142,7 @@ def test_scrapy_crawl_forced_to_stop_records_its_run_and_gives_the_lock_back(tmp
     config, db = write_config(tmp_path), tmp_path / "db.sqlite"
     stuck = FaultRule(path=HANGING_ARTICLE, fault="hang", delay=60)
     with FixtureSite(faults=FaultPlan([stuck])) as site:
-        crawl = subprocess.Popen(
-            scrapy_args("mdes", site.base_url),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=environment(db, config),
-            cwd=PROJECT,
-        )
+        crawl = start_scrapy_crawl(site.base_url, db, config, stderr=subprocess.PIPE)
         try:
             wait_for(lambda: any(r.fault == "hang" for r in site.requests))
             crawl.send_signal(signal.SIGTERM)
