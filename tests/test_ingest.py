@@ -163,11 +163,15 @@ def test_an_ingest_freezes_the_older_objects_while_it_runs(store: Store) -> None
 
 
 def test_a_freeze_within_another_leaves_the_outer_one_in_place() -> None:
+    # Frozen objects that die leave the count, so it is compared with room for them:
+    # a second freeze would add the 10,000 lists made between the two blocks.
     with older_objects_frozen():
         outer = gc.get_freeze_count()
+        made_since = [[] for _ in range(10_000)]
         with older_objects_frozen():
-            assert gc.get_freeze_count() == outer
-        assert gc.get_freeze_count() == outer
+            assert 0 < gc.get_freeze_count() <= outer
+        assert 0 < gc.get_freeze_count() <= outer
+        del made_since
     assert gc.get_freeze_count() == 0
 
 
