@@ -305,8 +305,7 @@ class CrawlReport:
         except locks.LockHeld as held:
             record_locked(self.store, spider.name, str(held))
             spider.logger.error("not crawling: %s", held)
-            self.store.close()
-            self.store = None  # spider_closed records nothing more
+            self.abandon()  # no store: spider_closed records nothing more
             raise CloseSpider(LOCKED) from None
         self.lock = name
         atexit.register(self.at_exit)

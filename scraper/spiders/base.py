@@ -54,7 +54,7 @@ from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
 from scraper.middlewares import BACK_OFF, SITE_STOPPED, AnsweredAfterStop, SiteStopped
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle
+from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle, parses_whole
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
@@ -272,6 +272,12 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("thaidigest/errors")
         self.errors.append({"url": url, "error": error})
         self.logger.error("error: %s: %s", url, error)
+
+    def check_listing_depth(self, response: Response) -> None:
+        """A listing or search page nested past the parser's depth is an error: its
+        links past that depth are lost, and the crawl must not count as clean."""
+        if not parses_whole(response.text):
+            self.report_error(response.url, TOO_DEEP_LISTING)
 
     def report_fallback(self, url: str) -> None:
         self.crawler.stats.inc_value("thaidigest/fallback")

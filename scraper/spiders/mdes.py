@@ -29,7 +29,6 @@ from scraper.sites import is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
     TOO_DEEP,
-    TOO_DEEP_LISTING,
     Answer,
     DateSource,
     SiteSpider,
@@ -97,8 +96,7 @@ class MdesSpider(SiteSpider):
                 self.report_error(response.url, f"HTTP {response.status}")
             return
         listing = mdes.parse_listing(response.text, response.url)
-        if not parses_whole(response.text):  # its links past the parser's depth are lost
-            self.report_error(response.url, TOO_DEEP_LISTING)
+        self.check_listing_depth(response)
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
             self.logger.warning(

@@ -31,7 +31,6 @@ from scraper.sites import is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
     TOO_DEEP,
-    TOO_DEEP_LISTING,
     Answer,
     DateSource,
     SiteSpider,
@@ -142,8 +141,7 @@ class ThaigovSpider(SiteSpider):
             self.report_error(response.url, f"HTTP {response.status}")
         if verdict.answer is not Answer.PAGE:
             return
-        if not parses_whole(response.text):  # its links past the parser's depth are lost
-            self.report_error(response.url, TOO_DEEP_LISTING)
+        self.check_listing_depth(response)
         found = sorted(
             {int(article_id) for url in thaigov.parse_search(response.text, response.url)
              if (article_id := thaigov.article_id(url)) is not None}

@@ -322,6 +322,17 @@ def test_a_listing_nested_past_the_parsers_depth_is_an_error_and_the_next_crawl_
     assert set(second.articles) == site_urls("mdes")
 
 
+def test_a_search_page_nested_past_the_parsers_depth_is_an_error_and_the_next_crawl_reads_it(
+    tmp_path,
+):
+    first = run_crawl(tmp_path, "thaigov", [FaultRule(path=r"^/search$", fault="deep")])
+    (error,) = named(first.report["errors"], r"^/search$")
+    assert "nested more than 2048 elements deep" in error["error"], error
+    assert "links past that depth are not followed" in error["error"], error
+    second = run_crawl(tmp_path, "thaigov", [])
+    assert set(second.articles) == site_urls("thaigov")
+
+
 def test_listing_page_that_failed_in_one_crawl_is_followed_by_the_next(tmp_path):
     rule = FaultRule(path=LISTING, fault="status", status=500)
     first = run_crawl(tmp_path, "mdes", [rule])
