@@ -217,9 +217,8 @@ def thai_words_line(text: str) -> bool:
     and :func:`plausible_thai`. A Latin-1 or cp1252 line read as cp874 has lone Thai
     letters between Latin ones (``Copyright ฉ 2024``, ``ษconomie``, ``25ฐC``)."""
     runs = [len(run) for run in THAI_RUN.findall(text)]
-    thai = sum(1 for character in text if THAI.match(character))
     in_words = sum(length for length in runs if length >= THAI_WORD_MIN)
-    return bool(runs) and in_words >= THAI_WORDS_SHARE * thai and plausible_thai(text)
+    return bool(runs) and in_words >= THAI_WORDS_SHARE * sum(runs) and plausible_thai(text)
 
 
 def thai_read_as_latin1(text: str) -> bool:
