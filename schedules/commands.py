@@ -21,7 +21,6 @@ from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
     DIED,
-    RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,
     Store,
@@ -246,19 +245,17 @@ def describe_run(
     )
 
 
-def crawl_died(store: Store, run: dict[str, Any] | None) -> bool:
-    """Whether ``run``, a site's last, is marked running though its crawl is gone.
+def crawl_died(run: dict[str, Any] | None, crawling: bool, checked_at: datetime) -> bool:
+    """Whether ``run``, a site's last, is marked running though its crawl is gone: as
+    :func:`thaidigest.health.settled` judges it from the site's lock, looked at before
+    the run was read (:func:`thaidigest.health.crawl_locks`)."""
+    from thaidigest.health import CrawlRun, settled
 
-    A crawl takes its site's lock before it records a run and releases it after
-    finishing the run, so a run still running while no live process holds the lock is
-    a killed crawl's. The run is read again after the lock: one that finished
-    meanwhile ended as it should.
-    """
-    if run is None or run["status"] != RUNNING:
+    if run is None:
         return False
-    if locks.held(store, locks.crawl_lock(run["source"])):
-        return False
-    return store.crawl_run(run["id"])["status"] == RUNNING
+    as_read = CrawlRun(run["started_at"], run["finished_at"], run["status"], run["report"])
+    (judged,) = settled([as_read], crawling, checked_at)
+    return judged.status != as_read.status
 
 
 def daemon_line(state: locks.LockState | None) -> str:
@@ -377,7 +374,7 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
     """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
     when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
     a week over for a day has no digest while the schedule has a digest job."""
-    from thaidigest.health import PERIOD, health_lines, load_health, until_now
+    from thaidigest.health import PERIOD, crawl_locks, health_lines, load_health, until_now
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file, check_cron=False)  # no scheduler loaded
@@ -386,11 +383,13 @@ def status_command(schedules_file: Path | None, db: str | None, config_file: str
     max_quiet_days = float(config["status"]["max_quiet_days"])
     store = Store.open(db, create=False)
     try:
+        looks = crawl_locks(store, SOURCES)  # before the runs are read
         for source in SOURCES:
             # A crawl skipped as another held the lock is no crawl: the one holding it is.
             runs = store.last_crawl_runs(source, without=LOCKED) or store.last_crawl_runs(source)
             last = runs[0] if runs else None
-            click.echo(describe_run(source, last, now, process_gone=crawl_died(store, last)))
+            gone = crawl_died(last, *looks[source])
+            click.echo(describe_run(source, last, now, process_gone=gone))
         click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
         last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
         health = load_health(store, SOURCES, until_now(now), max_quiet_days)

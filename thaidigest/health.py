@@ -142,6 +142,17 @@ def settled(runs: Sequence[CrawlRun], crawling: bool, checked_at: datetime) -> l
     return result
 
 
+def crawl_locks(store: Store, sources: Sequence[str]) -> dict[str, tuple[bool, datetime]]:
+    """Whether a live process holds each of ``sources``' crawl lock, and when that was
+    looked at: the ``crawling`` and ``checked_at`` of :func:`settled`, found before the
+    runs are read (a run read after it that is running while no lock is held is gone)."""
+    looks = {}
+    for source in sources:
+        checked_at = utc_now()  # before the look: a run started since is no older than it
+        looks[source] = (locks.held(store, locks.crawl_lock(source)), checked_at)
+    return looks
+
+
 def site_health(
     source: str,
     runs: Sequence[CrawlRun],
@@ -229,10 +240,7 @@ def load_health(
     reach = max(PERIOD, timedelta(days=max_quiet_days))
     history_start = end - PERIOD * (HISTORY_PERIODS + 1)
     result = []
-    crawling = {}
-    for source in sources:  # before the runs are read: see settled()
-        checked_at = utc_now()  # before the look: a run started since is no older than it
-        crawling[source] = (locks.held(store, locks.crawl_lock(source)), checked_at)
+    crawling = crawl_locks(store, sources)
     with store.engine.connect() as conn:
         for source in sources:
             run_rows = conn.execute(
