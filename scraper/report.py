@@ -65,6 +65,7 @@ STATUS_PREFIX = "downloader/response_status_count/"
 # Requests Scrapy counted in downloader/request_count that waited in the downloader for
 # their turn when their site was stopped, and so were never sent.
 QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
+RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run, once it is
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
@@ -251,6 +252,7 @@ class CrawlReport:
             report["duration"] = round(time.monotonic() - self.clock_started, 1)
             self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
             self.run_id = None
+            self.crawler.stats.set_value(RUN_STATUS, report["status"])
         finally:
             self.abandon()
 

@@ -20,6 +20,8 @@ pythainlp_read_only(os.environ)
 BOT_NAME = "thaidigest"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
+# `scrapy crawl` exits as `thaidigest crawl` does (75 when the site is locked, 1 unless ok).
+COMMANDS_MODULE = "scraper.scrapy_commands"
 
 # Government servers: ask robots.txt first and say who we are.
 ROBOTSTXT_OBEY = True

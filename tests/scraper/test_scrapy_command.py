@@ -116,6 +116,7 @@ def test_scrapy_crawl_keeps_off_a_site_another_crawl_holds(tmp_path: Path) -> No
             requests = list(site.requests)
         assert requests == []  # not robots.txt either
         assert "not crawling: crawl:mdes is held by " in crawled.stderr, crawled.stderr[-3000:]
+        assert crawled.returncode == locks.EXIT_LOCKED  # as `thaidigest crawl` exits
         assert [status for status, _ in runs(db)] == ["locked"]
         assert locks.held(store, locks.crawl_lock("mdes"))  # still ours
     finally:
@@ -173,7 +174,9 @@ def test_a_database_that_refuses_the_lock_stops_scrapy_crawl_before_any_request(
             pages = [r.path for r in site.requests if r.path != "/robots.txt"]
         if failing == "acquire":  # no lock, no run: no crawl
             assert "not crawling: the database refused the crawl" in crawled.stderr, crawled.stderr
+            assert crawled.returncode == 1
             assert pages == [] and runs(db) == [] and lock_rows(db) == []
         else:  # crawled, its run recorded; the lock left to expire or be taken over
             assert "cannot release the crawl:mdes lock" in crawled.stderr, crawled.stderr
             assert pages and [status for status, _ in runs(db)] == ["ok"]
+            assert crawled.returncode == 0, crawled.stderr[-3000:]
