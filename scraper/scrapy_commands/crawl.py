@@ -35,6 +35,9 @@ class Command(ScrapyCrawl):
         super().__init__()
         self.crawlers: list[Crawler] = []
 
+    def short_desc(self) -> str:
+        return "Run a spider of the current project, by name (exit 75: site locked; 1: not ok)"
+
     def _create_crawler(self, spidercls: Any) -> Crawler:
         crawler = super()._create_crawler(spidercls)
         self.crawlers.append(crawler)
