@@ -192,7 +192,7 @@ def main() -> None:
     )
 
     print(f"\n{args.folds}-fold cross-validation on the train split ({len(train)} articles):")
-    pooled: list[tuple[int, bool]] = []
+    pooled: list[tuple[int, float]] = []  # (label, probability) of every fold's articles
     with tempfile.TemporaryDirectory() as folder:
         for fold in range(args.folds):
             held = [e for i, e in enumerate(train) if i % args.folds == fold]
@@ -200,17 +200,18 @@ def main() -> None:
             path = Path(folder) / f"fold{fold}.npz"
             train_model(rest, path)
             fold_model = read_model(path)
-            pairs = [
-                (
-                    e.label,
-                    score(e.title, e.body, rules, language=e.language, model=fold_model).score
-                    >= args.threshold,
-                )
+            scored = [
+                (e.label, score(e.title, e.body, rules, language=e.language, model=fold_model))
                 for e in held
             ]
-            pooled.extend(pairs)
-            print(f"  fold {fold}: {figures(pairs)}")
-    print(f"  pooled: {figures(pooled)}")
+            scored = [(label, scoring.score) for label, scoring in scored]
+            pooled.extend(scored)
+            print(f"  fold {fold}: {figures([(y, p >= args.threshold) for y, p in scored])}")
+    print(f"  pooled: {figures([(y, p >= args.threshold) for y, p in pooled])}")
+    # The threshold is chosen here, on train, never on the test split.
+    for threshold in sorted({0.3, 0.4, 0.5, 0.6, 0.7} - {args.threshold}):
+        verdicts = [(y, p >= threshold) for y, p in pooled]
+        print(f"  pooled at {threshold:.2f}: {figures(verdicts)}")
     print(f"  old rules on train: {figures([(e.label, old_rules_verdict(e)) for e in train])}")
     print_baseline(train, test, args.folds, args.threshold)
 
