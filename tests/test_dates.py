@@ -73,7 +73,24 @@ def test_listing_date_is_buddhist_era_day_month_year():
     assert parse_listing_date("๐๑/๐๒/๒๕๖๗") == date(2024, 2, 1)
     assert parse_listing_date("31/02/2567") is None
     assert parse_listing_date("23/08/2024") == date(2024, 8, 23)  # not year 1481
-    assert parse_listing_date("2567-08-23") is None
+    assert parse_listing_date("2567-08-23") == date(2024, 8, 23)  # year first: unambiguous
+    assert parse_listing_date("23-2567-08") is None
+
+
+def test_a_year_first_date_line_is_read_as_iso_8601_with_a_ce_or_be_year():
+    assert parse_date_line("2024-08-23") == date(2024, 8, 23)
+    assert parse_date_line("๒๕๖๗-๐๘-๒๓") == date(2024, 8, 23)
+    assert parse_date_line("2024-08-23 10:30") == date(2024, 8, 23)
+    assert parse_date_line("2024-08-23T10:30:00") == date(2024, 8, 23)
+    assert parse_numeric_date_line("2024-8-3") == date(2024, 8, 3)
+    assert parse_date_line("2024-02-30") is None  # no such day
+    assert parse_date_line("2024-2025") is None  # a span of years
+    assert parse_date_line("2024-08-23 ประชุม") is None  # a line that says more
+
+
+def test_a_year_first_date_line_at_the_top_of_a_body_is_its_date():
+    found, lines = take_date_lines(["2024-08-23", "ข่าวแรก"], date(2024, 9, 1))
+    assert (found, lines) == (date(2024, 8, 23), ["ข่าวแรก"])
 
 
 def test_listing_date_with_an_abbreviated_month_and_a_two_digit_year_is_buddhist_era():
@@ -267,7 +284,7 @@ def test_numeric_date_is_day_month_buddhist_era_year(line, expected):
         "23/08/567",  # a three-digit year
         "123/08/2567",
         "23/08/25671",
-        "2567-08-23",  # year first
+        "2567-13-23",  # year first, no such month
         "23/08/2567 ข่าวประชาสัมพันธ์",  # a date inside a sentence
         "10:30 น.",
     ],

@@ -155,6 +155,13 @@ NUMERIC_DATE = (
 # Before a numeric date a weekday or วันที่ may stand, not a bare ที่: "ที่ 23/08/2567"
 # is how a letter's reference number starts.
 NUMERIC_DATE_LINE = re.compile(rf"^{_THAI_WEEKDAY}{NUMERIC_DATE}{DATE_LINE_SUFFIX}$")
+# Year first, as a machine writes it (ISO 8601, ``2024-08-23``; a BE year, ``2567-08-23``,
+# is read as such): a four-digit year, a dash, month and day, maybe a time after it. It
+# names no weekday (its group never matches, for _make_date).
+ISO_DATE_LINE = re.compile(
+    rf"^(?P<weekday>(?!))?(?P<year>\d{{4}})-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})"
+    rf"(?:[ T]{TIME_OF_DAY})?$"
+)
 # A time of day with seconds, written with dots ("10.12.45"): it has a dotted date's
 # shape with a two-digit year, and is read as the time (the date would be 2545 BE).
 DOTTED_TIME_WITH_SECONDS = r"(?:[01]?\d|2[0-3])\.[0-5]\d\.[0-5]\d(?!\d)"
@@ -269,9 +276,9 @@ def _date_of_text(text: str) -> date | None:
     if match:
         year = gregorian_year(match["year"])
         return _make_date(match, year, _thai_month(match["month"]))
-    match = NUMERIC_DATE_LINE.match(text)
-    if match:
-        return _numeric_date(match)
+    numeric = _numeric_date_of_text(text)
+    if numeric is not None:
+        return numeric
     for pattern in (ENGLISH_DATE_LINE_MDY, ENGLISH_DATE_LINE_DMY):
         match = pattern.match(text)
         if match:
@@ -301,7 +308,10 @@ def parse_numeric_date_line(line: str) -> date | None:
 def _numeric_date_of_text(text: str) -> date | None:
     """The date a line one-spaced and in Arabic digits states in numbers, else None."""
     match = NUMERIC_DATE_LINE.match(text)
-    return _numeric_date(match) if match else None
+    if match:
+        return _numeric_date(match)
+    match = ISO_DATE_LINE.match(text)
+    return _make_date(match, gregorian_year(match["year"]), int(match["month"])) if match else None
 
 
 def parse_listing_date(text: str) -> date | None:
