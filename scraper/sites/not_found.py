@@ -15,10 +15,12 @@ from collections.abc import Iterable
 
 # Phrases that say the page or the article is not there, Thai and English.
 NOT_FOUND_PHRASES = (
-    r"ไม่พบ(?:หน้า(?:เว็บ(?:ไซต์)?|เพจ)?|ข้อมูล(?:ข่าว)?|ข่าว(?:สาร)?|เนื้อหา|บทความ|เอกสาร|รายการ)",
-    r"ไม่มี(?:หน้า|ข้อมูล(?:ข่าว)?|ข่าว)",
+    r"ไม่พบ(?:หน้า(?:เว็บ(?:ไซต์)?|เพจ)?|ข้อมูล(?:ข่าว(?:สาร)?)?|ข่าว(?:สาร)?|เนื้อหา|บทความ|เอกสาร|"
+    r"รายการ(?:ข้อมูล)?)",
+    r"(?:ยัง)?ไม่มี(?:หน้า|ข้อมูล(?:ข่าว(?:สาร)?)?|ข่าว)",
     r"(?:หน้า|ข่าว|ข้อมูล)(?:นี้|ที่ค้นหา)?ไม่มีอยู่",
-    r"(?:page|file|article|news|content|document|item)?\s*not\s+found",
+    r"(?:page|file|article|news|content|document|item|data|record)?\s*not\s+found",
+    r"(?:the\s+)?requested\s+(?:url|page|resource)\s+was\s+not\s+found(?:\s+on\s+this\s+server)?",
     r"no\s+(?:such\s+)?(?:page|article|news|data|content)(?:\s+found)?",
     r"(?:the\s+|this\s+)?page\s+(?:does\s+not|doesn['’]t)\s+exist",
     r"(?:the\s+|this\s+)?(?:page|article|news|content|document|item|post)\s+"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import date
 from urllib.parse import urljoin, urlparse
 
 from parsel import Selector
@@ -35,6 +36,9 @@ SELECTORS = {
 # block holds only the page header (the text moved elsewhere); about 0.5% of real items,
 # image-only posts, fall below it too and go through the fallback.
 MIN_BODY_CHARS = 20
+# The longest line taken for a news list entry's headline (above a date line of another
+# day, in a fallback read); a paragraph of text is longer.
+MAX_ENTRY_CHARS = 200
 PRINT_LABEL = "พิมพ์"
 
 ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
@@ -84,10 +88,18 @@ def _soft_404(page: Selector) -> bool:
         return False
     blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
     labels = label_lines(page.root)
-    texts = ([line for line in lines if line not in labels] for lines in blocks)
+    texts = (_without_entries(lines, labels) for lines in blocks)
     if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
         return True
     return any(is_not_found_message(_text_lines(lines)) for lines in blocks)
+
+
+def _without_entries(lines: list[str], labels: Collection[str]) -> list[str]:
+    """A body block's ``lines`` without labels and a news list's entries (a sidebar may
+    carry the body's class): its date lines below its first are other news's."""
+    own = parse_date_line(lines[0]) if lines and DATE_LINE_RE.match(lines[0]) else None
+    entries = _list_entries(lines, own)
+    return [line for index, line in enumerate(lines) if line not in labels and index not in entries]
 
 
 def is_soft_404(html: str) -> bool:
@@ -129,11 +141,26 @@ def not_article(html: str, url: str) -> NotArticle | None:
     return _not_article(page, headline, fallback_body)
 
 
+def _list_entries(lines: list[str], own: date | None) -> set[int]:
+    """Where in ``lines`` a list of other news has an entry's headline: the line right
+    above a date line of another day than the article's (``own``), if no longer than
+    a headline (:data:`MAX_ENTRY_CHARS`)."""
+    return {
+        index - 1
+        for index, line in enumerate(lines)
+        if index
+        and DATE_LINE_RE.match(line)
+        and parse_date_line(line) != own
+        and len(lines[index - 1]) <= MAX_ENTRY_CHARS
+    }
+
+
 def _without_page_lines(
-    lines: list[str], page_lines: Collection[str]
+    lines: list[str], page_lines: Collection[str], date_line: str | None
 ) -> tuple[list[str], str | None]:
     """A fallback extraction's ``lines`` without the page's own lines, wherever the
-    extractor put them (often after the text), and the first date line among them.
+    extractor put them (often after the text), and the article's date line: the body
+    block's (``date_line``), else the first date line among them.
 
     The page's own lines are ``page_lines`` (its labels, the headline, the category,
     the print label), the date lines, and a numeric date stating a date line's date
@@ -141,17 +168,24 @@ def _without_page_lines(
     them at its top, where the normaliser takes them out; left anywhere else in a
     fallback read, they would make its text differ from the selectors' read of the
     same page: a bogus edit, then another when the selectors read it again.
+
+    A date line of another day is an entry of a list of other news (a "related news"
+    column without links, read as text when the article has none: an image only), and
+    the headline-long line right above it is that entry's headline: both go.
     """
     dates = [line for line in lines if DATE_LINE_RE.match(line)]
+    date_line = date_line or (dates[0] if dates else None)
     stated = {parse_date_line(line) for line in dates} - {None}
+    entries = _list_entries(lines, parse_date_line(date_line) if date_line else None)
     kept = [
         line
-        for line in lines
+        for index, line in enumerate(lines)
         if line not in page_lines
+        and index not in entries
         and not DATE_LINE_RE.match(line)
         and parse_numeric_date_line(line) not in stated
     ]
-    return kept, dates[0] if dates else None
+    return kept, date_line
 
 
 def _date_line(lines: list[str]) -> str | None:
@@ -159,9 +193,14 @@ def _date_line(lines: list[str]) -> str | None:
 
 
 def _text_lines(lines: list[str], headline: str = "") -> list[str]:
-    """``lines`` other than the date line, the print label and the headline."""
+    """``lines`` other than the date line (or any line that is only a date: a template's
+    placeholder, another form), the print label and the headline."""
     header = {PRINT_LABEL, headline}
-    return [line for line in lines if line not in header and not DATE_LINE_RE.match(line)]
+    return [
+        line
+        for line in lines
+        if line not in header and not DATE_LINE_RE.match(line) and parse_date_line(line) is None
+    ]
 
 
 def _text_chars(lines: list[str], headline: str) -> int:
@@ -244,13 +283,15 @@ def parse_article(html: str, url: str) -> PageArticle | None:
             return None
         extracted = fallback_body.split("\n")
         page_headline = headline
-        headline = _fallback_headline(page, title) or extracted[0]
         labels = label_lines(page.root)
+        headline = _fallback_headline(page, title) or next(
+            (line for line in extracted if line not in labels), extracted[0]
+        )  # a menu's link is no headline
         # A label or the category in the article's body block is its text, as the
         # selectors read it; the headline and the print label are never text.
         never_text = {page_headline, headline, PRINT_LABEL}
         page_lines = (labels | {category}) - set(selector_lines) | never_text
-        lines, date_text = _without_page_lines(extracted, page_lines)
+        lines, date_text = _without_page_lines(extracted, page_lines, _date_line(selector_lines))
         if not _has_text(lines, labels | never_text | {category}):
             lines = []
         extraction = "fallback"

@@ -30,6 +30,10 @@ from scraper.sites.not_found import (
         "ข่าวนี้ถูกลบออกจากระบบแล้ว",  # an article that was there and is gone
         "The news you requested could not be found.",
         "This article has been removed.",
+        "ไม่พบข้อมูลข่าวสารที่ท่านต้องการ",
+        "ไม่พบรายการข้อมูล",
+        "ยังไม่มีข้อมูล",
+        "The requested URL was not found on this server.",  # Apache's page
     ],
 )
 def test_a_title_that_only_says_not_found_is_a_not_found_title(text: str) -> None:
@@ -49,6 +53,8 @@ def test_a_title_that_only_says_not_found_is_a_not_found_title(text: str) -> Non
         "404 ล้านบาท งบดิจิทัลชุมชน",  # a number that is no status
         "ดีอี แจง ข้อมูลถูกลบจากระบบหมอพร้อม ไม่เป็นความจริง",  # news about deleted data
         "Fake news post removed by platform",
+        "ยังไม่มีข้อมูลยืนยันผู้ติดเชื้อ",  # news that says no data yet
+        "ไม่พบรายการข้อมูลส่วนบุคคลรั่วไหล",
     ],
 )
 def test_a_headline_that_says_more_is_not_a_not_found_title(text: str) -> None:
@@ -61,6 +67,9 @@ def test_a_short_body_with_a_not_found_message_says_not_found() -> None:
     assert is_not_found_message(["Page not found. It may have moved."])
     assert is_not_found_message(["หน้าหลัก", "ข่าวนี้ถูกลบออกจากระบบแล้ว"])
     assert is_not_found_message(["Home", "This article has been removed."])
+    assert is_not_found_message(["หน้าหลัก", "ไม่พบข้อมูลข่าวสารที่ท่านต้องการ"])
+    assert is_not_found_message(["Data not found. Please try again later."])
+    assert is_not_found_message(["Not Found", "The requested URL was not found on this server."])
 
 
 def test_prose_that_mentions_not_found_words_is_no_message() -> None:

@@ -206,6 +206,73 @@ def test_the_empty_page_with_links_to_other_news_in_its_body_is_a_soft_404() -> 
     assert thaigov.parse_article(html, URL) is None
 
 
+# Other news without links, each headline above its own day's date line: a sidebar as
+# the page may show one, with or without links (SITES.md).
+OTHER_NEWS_TEXT = (
+    "<p>นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรี ณ ทำเนียบรัฐบาล</p>"
+    "<p>วันพฤหัสบดีที่ 22 สิงหาคม 2567</p>"
+    "<p>โฆษกรัฐบาลเผยผลการประชุม ครม. วันนี้เรื่องสำคัญหลายเรื่อง</p>"
+    "<p>วันพุธที่ 21 สิงหาคม 2567</p>"
+)
+
+
+def test_the_empty_page_with_other_dated_news_in_a_body_block_is_a_soft_404() -> None:
+    """A sidebar carrying the body's class: its headlines are other news's, not text."""
+    empty_block = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+    sidebar = f'<div class="border-normal clearfix"><h4>ข่าวที่เกี่ยวข้อง</h4>{OTHER_NEWS_TEXT}</div>'
+    html = page("soft_404.html").replace(empty_block, empty_block + sidebar, 1)
+    assert sidebar in html
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, URL) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ไม่พบข้อมูลข่าวสารที่ท่านต้องการ",
+        "Data not found. Please try again later.",
+        "วันพฤหัสบดี 1 มกราคม 2513",  # a placeholder date in another form than the site's
+        "2024-08-23",
+    ],
+)
+def test_the_empty_page_with_a_message_or_a_date_alone_is_a_soft_404(message: str) -> None:
+    """Stored, each was an article headlined with the menu's first link (หน้าหลัก)."""
+    empty_block = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+    html = page("soft_404.html").replace(empty_block, f"<div><p>{message}</p></div>", 1)
+    assert message in html
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, URL) is None
+
+
+def test_an_image_only_article_beside_other_dated_news_has_no_text_and_its_own_date() -> None:
+    """The fallback read the sidebar as the text, and its first date as the article's."""
+    related = '<div class="related">'
+    html = page("article_image_only.html").replace(related, related + OTHER_NEWS_TEXT, 1)
+    assert OTHER_NEWS_TEXT in html
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.title == "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+    assert article.body == ""
+    assert article.date_text == "วันศุกร์ที่ 23 สิงหาคม 2567"
+
+
+def test_a_fallback_read_keeps_text_above_a_date_line_of_the_articles_own_day() -> None:
+    """Only a date line of another day marks a list of other news."""
+    paragraph = "<p>ผลการประชุมจะเผยแพร่ภายหลังจากที่คณะรัฐมนตรีพิจารณาแล้วเสร็จ</p>"
+    own_day = "<p>วันศุกร์ที่ 23 สิงหาคม 2567</p>"
+    related = '<div class="related">'
+    html = page("article_image_only.html").replace(related, paragraph + own_day + related, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert "ผลการประชุมจะเผยแพร่ภายหลังจากที่คณะรัฐมนตรีพิจารณาแล้วเสร็จ" in article.body.split("\n")
+
+
 @pytest.mark.parametrize("shows_nothing", ["&#8203;", "&shy;", "\ufeff", "&#8203; &#x200B;"])
 def test_a_headline_of_characters_that_show_nothing_is_no_headline(shows_nothing: str) -> None:
     """Taken as the headline, it cleaned to nothing and the article was refused for want
