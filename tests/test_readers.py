@@ -184,6 +184,8 @@ URL_RECORDS = {
     "data": ("data:text/html,<script>x</script>", "is not an http:// or https:// address"),
     "no-host": ("https:///news/1", "has no host"),
     "direction-override": ("https://example.org/\u202egpj.exe", "holds a control character"),
+    # No feed can hold it: the digest stopped with a traceback while it was in the feeds.
+    "noncharacter": ("https://example.org/news/a\uffff", "holds a noncharacter (U+FFFF)"),
     "not-a-string": (42, "'url' is not a string"),
     "missing": (None, "no 'url' field"),
 }

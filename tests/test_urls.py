@@ -41,6 +41,28 @@ from thaidigest.urls import (
         ),
         ("https://mdes.go.th/news/detail/010942-slug", "https://mdes.go.th/news/detail/10942"),
         ("https://example.org/a?b=2&a=1&utm_medium=x", "https://example.org/a?a=1&b=2"),
+        # A port, a final dot or a user name and password are not the site's host: they
+        # made one article several rows, and a password was published in the digest.
+        (
+            "https://www.thaigov.go.th:443/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "http://thaigov.go.th:80/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://thaigov.go.th./news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://user:secret@thaigov.go.th/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        ("https://user:secret@MFA.go.th:443/a", "https://mfa.go.th/a"),
+        ("http://mfa.go.th:80/a", "http://mfa.go.th/a"),
+        ("http://mfa.go.th:8080/a", "http://mfa.go.th:8080/a"),  # another port, another site
+        ("http://[::1]:8080/a", "http://[::1]:8080/a"),
     ],
 )
 def test_urls_naming_one_article_have_one_canonical_form(url, expected):
@@ -76,6 +98,7 @@ def test_canonical_form_is_stable():
 
 def test_site_and_id_come_from_the_url():
     assert source_of("https://www.thaigov.go.th/news/contents/details/1") == "thaigov"
+    assert source_of("https://user@www.thaigov.go.th:443/news/contents/details/1") == "thaigov"
     assert source_of("https://mdes.go.th/news/detail/5-x") == "mdes"
     assert source_of("file:///tmp/a.txt") == "file"
     assert article_id("https://www.thaigov.go.th/news/contents/ministry_details/42") == "42"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from thaidigest.sites import (
     CANONICAL_BASE_URLS,
@@ -38,6 +38,13 @@ ARTICLE_PATHS = {
 }
 
 
+def is_noncharacter(char: str) -> bool:
+    """Whether ``char`` is one of Unicode's 66 noncharacters (U+FDD0 to U+FDEF and the last
+    two of each plane, U+FFFE, U+FFFF, ...): never text, and refused by XML."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
 def web_url_problem(url: str) -> str | None:
     """What stops ``url`` from being an article's web address, in words, or None.
 
@@ -53,6 +60,8 @@ def web_url_problem(url: str) -> str | None:
             if category in NOT_IN_URLS:
                 kind = "a space" if category.startswith("Z") else "a control character"
                 return f"{shown} holds {kind} (U+{ord(char):04X})"
+            if is_noncharacter(char):  # no XML document (a feed) may hold one
+                return f"{shown} holds a noncharacter (U+{ord(char):04X})"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a port out of range)
@@ -88,13 +97,29 @@ def _host(netloc: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def _canonical_host(parts: SplitResult, scheme: str) -> str:
+    """The host part of a web URL as stored: in lower case, without ``www.``, a final dot,
+    a user name or password (never published), or the scheme's default port; the two
+    sites' without any port (their articles have one address)."""
+    try:
+        port = parts.port
+    except ValueError:  # refused before it is stored (web_url_problem): kept as written
+        return _host(parts.netloc)
+    host = _host((parts.hostname or "").rstrip("."))
+    if host in HOSTS:
+        return host
+    if ":" in host:  # an IPv6 address, bracketed in a URL
+        host = f"[{host}]"
+    return host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+
+
 def canonical_url(url: str) -> str:
     """The one form of ``url`` under which an article is stored."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = _host(parts.netloc)
     if scheme == "file":
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
+    host = _canonical_host(parts, scheme)
     if host in HOSTS:
         scheme = "https"
     path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
@@ -112,7 +137,7 @@ def canonical_url(url: str) -> str:
 
 def source_of(url: str) -> str:
     """``thaigov`` or ``mdes`` for the two sites' URLs, else ``file``."""
-    return HOSTS.get(_host(urlsplit(url).netloc), "file")
+    return HOSTS.get(_host((urlsplit(url).hostname or "").rstrip(".")), "file")
 
 
 def web_host(url: str) -> str | None:
