@@ -63,6 +63,52 @@ def test_seeds_import_once_and_export_every_field(tmp_path):
     assert all(record["relevant"] for record in records)  # the user's own examples
 
 
+def test_a_records_source_line_does_not_move_it_onto_another_article(tmp_path):
+    """A record that names its own ``url`` keeps it: the ``Source:`` line of its text
+    replaced it, and the record overwrote the thaigov article that line named."""
+    thaigov = "https://www.thaigov.go.th/news/contents/details/87382"
+    records = [
+        {"url": thaigov, "text": "ดีอี ร่วมประชุม APEC 2024\n\nเนื้อหาข่าวของทำเนียบรัฐบาล"},
+        {
+            "url": "https://www.mfa.go.th/en/content/some-news",
+            "id": "999999999",
+            "text": f"Foreign ministry news\n\nAnother story entirely.\nSource: {thaigov}",
+        },
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "read 2, new 2, updated 0" in result.output, result.output
+    by_url = {record["url"]: record for record in export(db)}
+    assert by_url["https://thaigov.go.th/news/contents/details/87382"]["title"] == (
+        "ดีอี ร่วมประชุม APEC 2024"
+    )
+    assert by_url["https://mfa.go.th/en/content/some-news"]["source_id"] == "999999999"
+
+
+def test_an_id_written_with_leading_zeros_is_the_number_in_its_url(tmp_path):
+    record = {
+        "url": "https://www.thaigov.go.th/news/contents/details/087383",
+        "id": "087383",
+        "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว",
+    }
+    path = tmp_path / "zeros.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "new 1" in result.output and "rejected 0" in result.output, result.output
+    (stored,) = export(db)
+    assert (stored["url"], stored["source_id"]) == (
+        "https://thaigov.go.th/news/contents/details/87383",
+        "87383",
+    )
+
+
 def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
     db = tmp_path / "db.sqlite"
     original = seed_path("001").read_text(encoding="utf-8")

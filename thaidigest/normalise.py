@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from html.entities import html5
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -800,7 +801,10 @@ def normalise_article(raw: RawArticle) -> Article:
     if not title:
         raise ValueError("no headline")
     url = raw.url
-    if cleaned.source_url and raw.source == "file" and not web_url_problem(cleaned.source_url):
+    # A text file's ``ที่มา : URL`` line is its web address; a record that names its own
+    # ``url`` keeps it (else a line in its text would overwrite another article).
+    from_file = urlsplit(raw.url).scheme.lower() == "file"
+    if cleaned.source_url and from_file and not web_url_problem(cleaned.source_url):
         url = cleaned.source_url
     url = canonical_url(url)
     source = raw.source if raw.source != "file" else source_of(url)

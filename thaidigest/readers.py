@@ -41,6 +41,7 @@ from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE
 from thaidigest.plural import counted
+from thaidigest.sites import plain_id
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
@@ -444,10 +445,11 @@ def _source_id(record: dict[str, Any], url: str, name: str = "id") -> str | None
     text = str(value).strip() if not isinstance(value, float) else ""
     if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
         raise ValueError(f"'{name}' is not a whole number of at most {MAX_ID_DIGITS} digits")
+    number = plain_id(text)  # 087383 is 87383, as in a URL
     in_url = article_id(url)
-    if in_url is not None and in_url != text:
+    if in_url is not None and in_url != number:
         raise ValueError(f"'{name}' {text} is not the article number in its 'url' ({in_url})")
-    return text
+    return number
 
 
 class LineReader:
