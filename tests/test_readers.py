@@ -335,6 +335,9 @@ LATIN_TEXTS = {
     "spanish": "Cooperación digital\n\nEspaña firmó mañana el acuerdo más difícil del año.\n",
     "danish": "Digitalt samarbejde\n\nKære venner, vi ses på søndag i København.\n",
     "german": "Digitale Zusammenarbeit\n\nDie Größe des Abkommens: schön, sagte Köln.\n",
+    # Symbols only, no accented letter: cp874 reads them as lone Thai letters.
+    "symbols": "Thailand budget rises\n\nThe ministry spends £5 million; it was 25°C in "
+    "Bangkok. Copyright © 2024.\n",
 }
 
 
@@ -346,6 +349,23 @@ def test_latin1_text_file_is_rejected_not_stored_as_mojibake(tmp_path, text, enc
     item = read_text_file(path)
     assert isinstance(item, Rejected)
     assert "neither UTF-8" in item.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_or_utf32_text_without_a_byte_order_mark_is_rejected(tmp_path, encoding):
+    """Thai or English in them is valid UTF-8 (a NUL or U+000E each character): it was
+    stored as a headline of stray ASCII letters."""
+    path = tmp_path / "wide.txt"
+    path.write_bytes(seed_path("002").read_text(encoding="utf-8").encode(encoding))
+    item = read_text_file(path)
+    assert isinstance(item, Rejected)
+    assert "UTF-16 or UTF-32 without a byte-order mark" in item.reason
+
+
+def test_a_few_control_characters_do_not_make_a_text_unreadable(tmp_path):
+    path = tmp_path / "nul.txt"
+    path.write_bytes(seed_path("002").read_bytes().replace(b"\n\n", b"\n\x00\n", 2))
+    assert isinstance(read_text_file(path), RawArticle)
 
 
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):

@@ -55,6 +55,11 @@ SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
+# C0 controls but tab, line feed, form feed and carriage return: no text holds many. Thai
+# or English in UTF-16 or UTF-32 without a byte-order mark may be valid UTF-8 all the
+# same, with a control byte (NUL, 0x0E) for every character or more.
+CONTROLS = re.compile(b"[\x00-\x08\x0b\x0e-\x1f]")
+CONTROLS_SHARE = 0.1  # of a text's bytes: more is no text in UTF-8 or TIS-620
 # The encodings a text may be in, tried in this order: the Thai sites' pages and the
 # corpus are UTF-8, older Thai files TIS-620 (cp874 is TIS-620 with a few more characters).
 TEXT_ENCODINGS = ("utf-8", "cp874")
@@ -146,6 +151,10 @@ def decode_text(data: bytes) -> str:
     no_other_bom = dammit.detector.sniffed_encoding in (None, "utf-8")  # no UTF-16/32 mark
     if no_other_bom and not dammit.markup:  # nothing but a BOM (UnicodeDammit fails on "")
         return ""
+    if no_other_bom and len(CONTROLS.findall(data)) > CONTROLS_SHARE * len(data):
+        raise UnreadableInput(
+            "mostly control characters: UTF-16 or UTF-32 without a byte-order mark?"
+        )
     decoded = no_other_bom and not dammit.contains_replacement_characters  # strictly, in ours
     if decoded and dammit.original_encoding == "utf-8":
         return dammit.unicode_markup
@@ -157,7 +166,7 @@ def decode_text(data: bytes) -> str:
     neither = f"neither UTF-8 (invalid at byte {invalid_at}) nor TIS-620"
     if not decoded or dammit.original_encoding != "cp874":
         raise UnreadableInput(neither)
-    if not plausible_thai(dammit.unicode_markup):
+    if not thai_words_line(dammit.unicode_markup):  # "25ฐC", "Copyright ฉ 2024": Latin-1
         raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
     return dammit.unicode_markup
 
