@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import lzma
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -397,6 +399,51 @@ def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_pat
     assert result.stderr.splitlines() == [
         f"skipped {folder}: 2 files not .txt, .jsonl or .jsonl.xz, such as d.json"
     ]
+
+
+def without_file_permission_overrides() -> list[str] | None:
+    """The command prefix that runs a program without root's right to read and enter any
+    folder ([] when not root), None when root cannot drop it here (no setpriv)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+@pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to enter a folder without permission",
+)
+def test_a_folder_that_cannot_be_entered_is_skipped_and_the_rest_imported(tmp_path):
+    """Listed but not entered (r--): the import stopped with a PermissionError traceback."""
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    (closed / "a.txt").write_bytes(seed_path("001").read_bytes())
+    closed.chmod(0o644)
+    try:
+        result = subprocess.run(
+            [
+                *without_file_permission_overrides(),
+                sys.executable,
+                "-m",
+                "thaidigest",
+                "import",
+                str(seed_path("002")),
+                str(closed),
+                "--db",
+                str(tmp_path / "db.sqlite"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        closed.chmod(0o755)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert f"{closed}: cannot read the folder: Permission denied" in result.stderr, result.stderr
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(

@@ -580,7 +580,11 @@ def expand_paths(
     """
     for path in paths:
         if path.is_dir():
-            files = sorted(child for child in path.iterdir() if child.is_file())
+            try:  # a folder listed but not entered (r--): its files cannot be looked at
+                files = sorted(child for child in path.iterdir() if child.is_file())
+            except OSError as error:
+                yield Rejected(str(path), f"cannot read the folder: {error.strerror or error}")
+                continue
             wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
             others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
             if not wanted:
