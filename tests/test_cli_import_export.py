@@ -7,8 +7,11 @@ import json
 import lzma
 import os
 import random
+import resource
+import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -107,6 +110,35 @@ def test_an_id_written_with_leading_zeros_is_the_number_in_its_url(tmp_path):
         "https://thaigov.go.th/news/contents/details/87383",
         "87383",
     )
+
+
+def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
+    """A full disk stopped the export half-way, and the backup it was replacing was cut
+    short in place. The disk is filled here by a file size limit (RLIMIT_FSIZE)."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    backup = tmp_path / "backup.jsonl"
+    backup.write_text("the last good export\n", encoding="utf-8")
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "thaidigest", "export", "-o", str(backup), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_files,
+    )
+
+    assert result.returncode == 1
+    assert f"cannot write {backup}: File too large" in result.stderr, result.stderr
+    assert backup.read_text(encoding="utf-8") == "the last good export\n"
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # staged
+
+    assert run("export", "-o", str(backup), "--db", str(db)).exit_code == 0  # no limit: written
+    assert len(backup.read_text(encoding="utf-8").splitlines()) == 5
 
 
 def test_edited_text_for_a_known_url_adds_a_version(tmp_path):

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 import lzma
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -115,10 +119,33 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
         _write_records(store, sys.stdout)
         return
     try:
-        with _open_output(output) as stream:
+        with _replacing(output) as staged, _open_output(staged) as stream:
             _write_records(store, stream)
     except OSError as error:  # a missing folder, no permission, a full disk
         raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@contextmanager
+def _replacing(output: Path) -> Iterator[Path]:
+    """A file beside ``output`` to write, moved over it only once written whole, so that
+    an export that fails (a full disk) leaves the last one as it was, not cut short.
+    A named pipe or a device (not a regular file) is written in place."""
+    if output.exists() and not output.is_file():
+        yield output
+        return
+    # Named as ``.RANDOM.backup.jsonl.xz``: hidden, and compressed as the output's name says.
+    descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=".", suffix=f".{output.name}")
+    os.close(descriptor)
+    staged = Path(name)
+    try:
+        yield staged
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = output.stat().st_mode & 0o777 if output.exists() else 0o666 & ~umask
+        staged.chmod(mode)
+        os.replace(staged, output)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def _importable_output(output: Path | None) -> Path | None:
