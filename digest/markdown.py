@@ -89,7 +89,9 @@ def link(text: str, url: str | None) -> str:
     published = clean_link(url)
     if published is None:
         return escape(text)
-    return f"[{escape(text)}](<{markdown_url(published)}>)"
+    # A link destination reads entity references (``&amp;`` is ``&``); an autolink does not.
+    destination = markdown_url(published).replace("&", "\\&")
+    return f"[{escape(text)}](<{destination}>)"
 
 
 def autolink(url: str) -> str:

@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import date
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from digest.markdown import (
     MAX_CHANGE_CHARS,
     MAX_CHANGE_LINES,
     lede,
+    link,
     markdown_to_html,
     render_changes,
     render_markdown,
@@ -89,6 +91,22 @@ def test_url_with_parentheses_is_linked_whole(store):
     mark(store, raw)
     html = markdown_to_html(digest_markdown(store))
     assert re.findall(r'href="([^"]*)"', html) == [url]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mfa.go.th/news/a&amp;b/1",
+        "https://mfa.go.th/news/a&#65;/1",
+        "https://mfa.go.th/news/a&lt;b",
+        "https://mfa.go.th/news?x=1&y=2",
+    ],
+)
+def test_a_link_goes_where_its_url_says_whatever_entity_it_seems_to_hold(url):
+    """Markdown reads ``&amp;`` in a link's destination as ``&``: the digest linked
+    ``/news/a&b/1`` where the feeds and the archive page linked the stored URL."""
+    hrefs = re.findall(r'href="([^"]*)"', markdown_to_html(link("headline", url)))
+    assert [html.unescape(href) for href in hrefs] == [url]
 
 
 def test_article_without_a_web_address_is_listed_without_a_link(store):
