@@ -65,6 +65,11 @@ class FeedLink:
     title: str
     thai_title: str = ""
 
+    def __post_init__(self) -> None:
+        # A topic's or partner's name, from the user's files, is cleaned as all text shown.
+        object.__setattr__(self, "title", clean_line(self.title))
+        object.__setattr__(self, "thai_title", clean_line(self.thai_title))
+
     @property
     def format_name(self) -> str:
         return FORMAT_NAMES.get(self.media_type, self.media_type)

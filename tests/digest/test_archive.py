@@ -119,3 +119,17 @@ def test_the_latest_items_label_a_file_import_by_the_site_it_links_to(store, tmp
     assert re.findall(r'<h3><a href="https://([^/"]*)/', section) == ["mdes.go.th"]
     assert "mdes.go.th · 2024-08-21" in section
     assert "file" not in section.split("</section>")[0]
+
+
+def test_a_topic_named_with_control_characters_is_cleaned_on_the_archive_page(store, tmp_path):
+    """The name comes from the user's rules file: the page's feed list and head links
+    showed its direction override and control character, where every feed cleaned them."""
+    raw = article(1, "ดีอี หารือทวิภาคีกับญี่ปุ่น ด้านปัญญาประดิษฐ์", "ปลัดกระทรวงฯ หารือกับรัฐบาลญี่ปุ่น")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["a\u202eb\u0001"])
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 34), settings())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'title="Topic: ab (Atom)"' in index
+    assert "<li>Topic: ab: " in index
+    assert "\u202e" not in index and "\u0001" not in index
