@@ -749,10 +749,13 @@ def parse_article(
             return None
         if _not_article(root, parts, headline, body) is not None:
             return None
+        page_headline = headline
         headline = headline or title or lines[0]
         # The date lines above the text are the page's date, as the selectors read it.
         lines, when = _body_lines(lines, headline)
         if not _has_text(lines, label_lines(root) | {headline, category or ""}, known):
+            if not page_headline:  # no headline and no text: the empty article template
+                return None
             lines = []  # a headline over an image: no label is a body
         extraction = "fallback"
     return PageArticle(

@@ -278,6 +278,16 @@ def test_an_article_with_no_text_is_its_headline_with_an_empty_body(
     assert article.extraction == "fallback"
 
 
+def test_the_empty_article_template_is_no_article() -> None:
+    """No headline and no text, the page title only the site's name: it was stored as an
+    article headlined "| กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"."""
+    headline = expected_json("article_headline_before")["title"]
+    html = page("article_image_only.html").replace(headline, "")
+    assert headline not in html
+
+    assert mdes.parse_article(html, ARTICLE_URL) is None
+
+
 def test_renamed_classes_fall_back_to_generic_extraction() -> None:
     article = mdes.parse_article(page("article_renamed_classes.html"), ARTICLE_URL)
 
