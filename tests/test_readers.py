@@ -211,6 +211,10 @@ HOSTILE_RECORDS = {
         "'text' holds a lone surrogate",
     ),
     "nested-too-deeply": ("[" * 100_000 + "]" * 100_000, "invalid JSON: nested too deeply"),
+    "unterminated-string": (
+        '{"url": "https://example.org/1", "text": "Head',
+        "invalid JSON: Unterminated string starting at column 42",
+    ),
     "id-a-table": (
         '{"id": {"a": 1}, "url": "https://example.org/1", "text": "H\\n\\nB"}',
         "'id' is neither a number nor a string",

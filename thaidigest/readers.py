@@ -525,7 +525,8 @@ def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"invalid JSON: {error.msg} at column {error.colno}") from None
+        at = "" if error.msg.endswith(" at") else " at"  # "Unterminated string starting at"
+        raise ValueError(f"invalid JSON: {error.msg}{at} column {error.colno}") from None
     except RecursionError:
         raise ValueError("invalid JSON: nested too deeply") from None
     return corpus_record_article(record, limits)
