@@ -44,6 +44,9 @@ THAI_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 # categories M*): the joiner, Thai SARA AM (a spacing vowel, in Unicode's grapheme
 # rules a mark) and the emoji skin tones. A cut never falls before one.
 JOINS_PREVIOUS = frozenset({ZERO_WIDTH_JOINER, "\u0e33", *map(chr, range(0x1F3FB, 0x1F400))})
+# A flag is two regional indicator letters (🇹🇭 is U+1F1F9 U+1F1ED): a cut between them
+# leaves half a flag, shown as a letter in a box.
+REGIONAL_INDICATORS = frozenset(map(chr, range(0x1F1E6, 0x1F200)))
 # Characters that end a line, and white space: one space each in one-line text.
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 
@@ -94,9 +97,19 @@ def cut_headline(line: str) -> str:
         _joins_previous(line[end])
         or line[end - 1] == ZERO_WIDTH_JOINER
         or line[end - 1] in THAI_LEADING_VOWELS  # written before the consonant it goes with
+        or _halves_a_flag(line, end)
     ):
         end -= 1
     return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+
+
+def _halves_a_flag(line: str, end: int) -> bool:
+    """Whether a cut before ``line[end]`` falls between a flag's two regional indicators:
+    it follows an odd run of them (they pair from the run's start)."""
+    run = 0
+    while run < end and line[end - 1 - run] in REGIONAL_INDICATORS:
+        run += 1
+    return run % 2 == 1 and line[end] in REGIONAL_INDICATORS
 
 
 def _joins_previous(character: str) -> bool:

@@ -37,6 +37,7 @@ def test_a_headline_of_nothing_but_hidden_characters_gets_a_placeholder():
 
 
 WOMAN_TECHNOLOGIST = "\U0001f469\u200d\U0001f4bb"  # one emoji of three code points
+THAI_FLAG = "\U0001f1f9\U0001f1ed"  # one flag of two regional indicators
 # A headline and how it is published: cut at 300 characters, then an ellipsis.
 HEADLINES = {
     "at-the-limit-kept": ("x" * 300, "x" * 300),
@@ -50,6 +51,10 @@ HEADLINES = {
     "joined-emoji-kept-whole": ("x" * 299 + WOMAN_TECHNOLOGIST, "x" * 299 + "…"),
     "joined-emoji-kept-whole-after-the-joiner": ("x" * 298 + WOMAN_TECHNOLOGIST, "x" * 298 + "…"),
     "skin-tone-stays-with-its-emoji": ("x" * 299 + "\U0001f44d\U0001f3fd", "x" * 299 + "…"),
+    # A flag is two regional indicators, paired from the start of their run.
+    "flag-kept-whole": ("x" + THAI_FLAG * 200, "x" + THAI_FLAG * 149 + "…"),
+    "flag-kept-whole-after-an-odd-start": ("xy" + THAI_FLAG * 200, "xy" + THAI_FLAG * 149 + "…"),
+    "flag-at-the-limit-kept": ("x" * 298 + THAI_FLAG, "x" * 298 + THAI_FLAG),
     "space-before-the-ellipsis-dropped": ("x" * 299 + " " + "y" * 9, "x" * 299 + "…"),
     "counted-after-cleaning": ("\u202e" * 50 + "x" * 300, "x" * 300),
     "nothing-but-marks-cut-anyway": ("\u0e48" * 400, "\u0e48" * 300 + "…"),
