@@ -141,6 +141,27 @@ def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
     assert len(backup.read_text(encoding="utf-8").splitlines()) == 5
 
 
+def test_a_record_with_no_headline_is_rejected_naming_its_file_and_line(tmp_path):
+    """Found when the article is normalised (a headline of the site's title prefix alone),
+    the rejection named the record's URL, not where to find it."""
+    path = tmp_path / "records.jsonl"
+    good = {"url": "https://mfa.go.th/a", "text": "ข่าวแรก\n\nเนื้อหาข่าว"}
+    bare = {"url": "https://mfa.go.th/b", "text": "รัฐบาลไทย-\n\nเนื้อหาข่าว"}
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (good, bare)), "utf-8"
+    )
+    text_file = tmp_path / "bare.txt"
+    text_file.write_text("รัฐบาลไทย-\n\nเนื้อหาข่าว\n", encoding="utf-8")
+
+    result = CliRunner().invoke(
+        main, ["import", str(path), str(text_file), "--db", str(tmp_path / "db.sqlite")]
+    )
+
+    assert "read 3, new 1, updated 0, unchanged 0, rejected 2" in result.stdout, result.output
+    assert f"skipped {path}:2: no headline" in result.stderr, result.stderr
+    assert f"skipped {text_file}: no headline" in result.stderr, result.stderr
+
+
 def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
     db = tmp_path / "db.sqlite"
     original = seed_path("001").read_text(encoding="utf-8")

@@ -302,7 +302,7 @@ def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Reje
         if isinstance(item, RawArticle):
             result = next(results)
             item = (
-                Rejected(item.fetch_url or item.url, str(result))
+                Rejected(item.where or item.fetch_url or item.url, str(result))
                 if isinstance(result, ValueError)
                 else result
             )

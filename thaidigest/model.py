@@ -70,6 +70,7 @@ class RawArticle(_TextPickledAsUTF16):
     first_seen: str | None = None  # when it was found (ISO 8601 UTC, as stored)
     last_changed: str | None = None  # when its text or date last changed (as stored)
     versions: int = 1  # the number of its latest version, which the next one follows
+    where: str | None = None  # where a reader found it (FILE:LINE, a text file's path)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import logging
 import lzma
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BufferedIOBase
 from pathlib import Path
@@ -303,7 +303,7 @@ def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle |
             raise ValueError("empty file")
         text = decode_text(data)
         _check_length(text, limits)
-        return parse_plain_text(text, path.resolve().as_uri())
+        return replace(parse_plain_text(text, path.resolve().as_uri()), where=str(path))
     except (OSError, ValueError) as error:
         return Rejected(str(path), str(error))
 
@@ -554,9 +554,11 @@ def read_jsonl_file(
                 if number == 1:
                     line = line.removeprefix(UTF8_BOM)
                 try:
-                    yield _line_article(line, limits)
+                    article = _line_article(line, limits)
                 except ValueError as error:
                     yield Rejected(where, str(error))
+                else:  # a rejection found later (no headline) names the line too
+                    yield replace(article, where=where)
     except (OSError, EOFError, lzma.LZMAError) as error:
         number = reader.number if reader else 1
         yield Rejected(f"{path}:{number}", f"cannot read: {error}")
