@@ -22,7 +22,8 @@ fails with :class:`SiteStopped` without being sent.
 Requests already on the wire (thaigov has two at a time) were sent all the same,
 and their answers arrive after the stop. A page is used as usual: it cost the site
 nothing more, and dropping it would only make the next crawl ask for it again. An
-answer that is a bot check's page too, or would be retried (a 429, a 503), fails
+answer that is a bot check's page too, a refusal (401, 403, 407, 429, 451), or would
+be retried (a 503), fails
 with :class:`AnsweredAfterStop`: not used, not retried, and not reported as one
 more refusal nor as a request not sent, for it was sent. A network error on the
 wire is not retried either.
@@ -58,6 +59,7 @@ from scraper.report import QUEUED_NOT_SENT
 RATE_LIMITED = 429
 BOT_CHECK_REASON = "bot check page: {kind}"
 SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
+BLOCKED_STATUSES = (401, 403, 407, 429, 451)  # refusals: the site will not serve this client
 BACK_OFF = "back_off"  # the meta key of a retry the spider made: wait before sending it
 
 
@@ -168,6 +170,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
             kind = bot_check_kind(response.text)
             if kind is not None:  # not the page asked for: we are taken for a bot
                 return self._stop_site(request, response, BOT_CHECK_REASON.format(kind=kind))
+        if response.status in BLOCKED_STATUSES:
+            stopped = self._stop_reason(request)
+            if stopped is not None:  # on the wire at the stop: one more refusal, not reported
+                raise AnsweredAfterStop(request.url, response.status, stopped)
         if request.meta.get("dont_retry", False):
             return response
         statuses = self.retry_http_codes | set(request.meta.get("retry_statuses", ()))

@@ -51,10 +51,16 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
-from scraper.middlewares import BACK_OFF, SITE_STOPPED, AnsweredAfterStop, SiteStopped
+from scraper.middlewares import (
+    BACK_OFF,
+    BLOCKED_STATUSES,
+    SITE_STOPPED,
+    AnsweredAfterStop,
+    SiteStopped,
+)
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle, parses_whole
+from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle, is_whole_page, parses_whole
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
@@ -65,7 +71,12 @@ from thaidigest.urls import public_url, same_host
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-BLOCKED_STATUSES = (401, 403, 407, 429, 451)
+# What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
+# afresh (its own retries; copied, Scrapy warned on stderr for every redirect followed).
+PER_DOWNLOAD = frozenset(
+    {"download_latency", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons",
+     "redirect_ttl", "cache_timestamp", "_dont_cache"}
+)  # fmt: skip
 # Site slug -> the paths a same-host redirect of an article to says it was taken down.
 REMOVED_ARTICLE_PATHS = {
     slug: tuple(re.compile(path_pattern(template)) for template in templates)
@@ -114,6 +125,13 @@ class PageText:
 
     text: str | None = None
     retry: scrapy.Request | None = None
+
+
+def _page_address(url: str) -> tuple[str, str]:
+    """A page's path without a final slash, and its query: what a redirect to the same
+    page at another form of its address keeps."""
+    parts = urlsplit(url)
+    return parts.path.rstrip("/") or "/", parts.query
 
 
 class SiteSpider(scrapy.Spider):
@@ -224,9 +242,8 @@ class SiteSpider(scrapy.Spider):
             and hops < MAX_ARTICLE_REDIRECTS
             and self.same_article(response, target)
         ):
-            follow = response.request.replace(
-                url=target, meta={**response.meta, "redirect_hops": hops + 1}
-            )
+            meta = {key: value for key, value in response.meta.items() if key not in PER_DOWNLOAD}
+            follow = response.request.replace(url=target, meta={**meta, "redirect_hops": hops + 1})
             return Verdict(Answer.REDIRECT, follow)
         if target and same_host(target, response.url) and self.taken_down(response, target):
             self.logger.info("removed: %s answered %s -> %s", response.url, response.status, target)
@@ -236,8 +253,19 @@ class SiteSpider(scrapy.Spider):
         return Verdict(Answer.BLOCKED)
 
     def same_article(self, response: Response, target: str) -> bool:
-        """Whether a same-host redirect target is the page asked for (e.g. a canonical path)."""
-        return False
+        """Whether a same-host redirect target is the page asked for: the article asked
+        for (a canonical path, its id written another way), or for a listing or search
+        page, the same path and query (a trailing slash added or dropped). A listing
+        sent anywhere else (the home page) is blocked: followed, it read as an empty
+        listing and the crawl counted clean."""
+        asked = response.meta.get("source_id")
+        if asked is None:
+            return _page_address(target) == _page_address(response.url)
+        return self.site_article_id(target) == asked
+
+    def site_article_id(self, url: str) -> str | None:
+        """The site's article id in ``url``; None for a page that is no article."""
+        return None
 
     def taken_down(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect says the article asked for is gone: an article
@@ -273,11 +301,20 @@ class SiteSpider(scrapy.Spider):
         self.errors.append({"url": url, "error": error})
         self.logger.error("error: %s: %s", url, error)
 
-    def check_listing_depth(self, response: Response) -> None:
-        """A listing or search page nested past the parser's depth is an error: its
-        links past that depth are lost, and the crawl must not count as clean."""
-        if not parses_whole(response.text):
+    def listing_text(self, response: Response) -> PageText:
+        """A listing or search page's text, or a retry when it cannot be read whole: not
+        decodable, or cut short (none once reported as an error, so the crawl does not
+        count as clean and the next looks further back). Read cut short, its later links
+        and its next page were lost with nothing said. Nested past the parser's depth,
+        it is read as far as the parser goes and reported: its links past that are lost."""
+        decoded = self.page_text(response)
+        if decoded.text is None:
+            return decoded
+        if not is_whole_page(response.body):
+            return PageText(retry=self.retry_or_report(response, CUT_SHORT))
+        if not parses_whole(decoded.text):
             self.report_error(response.url, TOO_DEEP_LISTING)
+        return decoded
 
     def report_fallback(self, url: str) -> None:
         self.crawler.stats.inc_value("thaidigest/fallback")

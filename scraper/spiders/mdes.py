@@ -1,7 +1,9 @@
 """mdes.go.th: category listings, newest first, with an incremental stop.
 
 Each category's listing is followed page by page until a page holds only
-articles that were already stored when the crawl started (or ``page_limit``).
+articles that were already stored when the crawl started (or ``page_limit``:
+stopping there with new articles on the last page read is an error after a clean
+crawl, a warning after another).
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -95,8 +97,12 @@ class MdesSpider(SiteSpider):
             if verdict.answer is Answer.MISSING:
                 self.report_error(response.url, f"HTTP {response.status}")
             return
-        listing = mdes.parse_listing(response.text, response.url)
-        self.check_listing_depth(response)
+        decoded = self.listing_text(response)
+        if decoded.text is None:
+            if decoded.retry is not None:
+                yield decoded.retry
+            return
+        listing = mdes.parse_listing(decoded.text, response.url)
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
             self.logger.warning(
@@ -131,10 +137,25 @@ class MdesSpider(SiteSpider):
         page_number = response.meta["page_number"]
         more = fresh or not self.incremental
         next_url = listing.next_url
-        if more and next_url and self.is_on_site(next_url) and page_number < self.page_limit:
-            yield self.page_request(
-                listing.next_url, self.parse_listing, page_number=page_number + 1
-            )
+        if more and next_url and self.is_on_site(next_url):
+            if page_number < self.page_limit:
+                yield self.page_request(next_url, self.parse_listing, page_number=page_number + 1)
+            elif fresh:
+                self.stopped_at_page_limit(response.url)
+
+    def stopped_at_page_limit(self, url: str) -> None:
+        """A listing's last page read (``page_limit``) held articles not stored before: its
+        older pages may hold more. After a clean crawl that is a backlog missed (a long
+        outage): an error, so the next crawl reads every page up to the limit. Else (a
+        first crawl, a crawl that looks back) the limit is where it was asked to stop."""
+        why = (
+            f"stopped at sites.{self.name}.page_limit ({self.page_limit} pages) with articles not "
+            "stored before on the last page read: older pages not read"
+        )
+        if self.incremental:
+            self.report_error(url, why)
+        else:
+            self.logger.warning("%s: %s", url, why)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         verdict = self.judge(response)
@@ -170,5 +191,5 @@ class MdesSpider(SiteSpider):
         stated = parse_listing_date(listing_date) if listing_date else None
         yield self.article_item(response, page, response.meta["source_id"], stated)
 
-    def same_article(self, response: Response, target: str) -> bool:
-        return mdes.article_id(target) == response.meta.get("source_id")
+    def site_article_id(self, url: str) -> str | None:
+        return mdes.article_id(url)

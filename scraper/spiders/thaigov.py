@@ -141,9 +141,13 @@ class ThaigovSpider(SiteSpider):
             self.report_error(response.url, f"HTTP {response.status}")
         if verdict.answer is not Answer.PAGE:
             return
-        self.check_listing_depth(response)
+        decoded = self.listing_text(response)
+        if decoded.text is None:
+            if decoded.retry is not None:
+                yield decoded.retry
+            return
         found = sorted(
-            {int(article_id) for url in thaigov.parse_search(response.text, response.url)
+            {int(article_id) for url in thaigov.parse_search(decoded.text, response.url)
              if (article_id := thaigov.article_id(url)) is not None}
         )  # fmt: skip
         if found and self.highest_requested == 0:
@@ -196,5 +200,5 @@ class ThaigovSpider(SiteSpider):
             if answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
                 yield from self.extend_walk()
 
-    def same_article(self, response: Response, target: str) -> bool:
-        return thaigov.article_id(target) == response.meta.get("source_id")
+    def site_article_id(self, url: str) -> str | None:
+        return thaigov.article_id(url)

@@ -111,6 +111,12 @@ CASES = {
     "mdes-listing-503-once": Case(
         "mdes", LISTING, {"fault": "status", "status": 503, "times": 1}, "stored"
     ),
+    # A listing page cut short or garbled was read as it came: its later links and the
+    # pages after it lost, and the crawl counted clean.
+    "mdes-listing-truncate-once": Case(
+        "mdes", LISTING, {"fault": "truncate", "times": 1}, "stored"
+    ),
+    "mdes-listing-garble-once": Case("mdes", LISTING, {"fault": "garble", "times": 1}, "stored"),
     # Persistent: the page is named under errors, only it is lost.
     "500-always": Case(
         "thaigov", THAIGOV, {"fault": "status", "status": 500}, "errors", ONE_THAIGOV, RETRIED
@@ -149,6 +155,15 @@ CASES = {
         frozenset(listed_from(MDES_LISTING_PAGE_2)),
         RETRIED,
     ),
+    "mdes-listing-truncate-always": Case(
+        "mdes",
+        LISTING,
+        {"fault": "truncate"},
+        "errors",
+        frozenset(listed_from(MDES_LISTING_PAGE_2)),
+        RETRIED,
+        "page cut short: neither </body> nor </html>",
+    ),
     # Persistent refusals: named under blocked with the status and the target.
     "403-always": Case(
         "thaigov", THAIGOV, {"fault": "burst_403", "limit": 0}, "blocked", ONE_THAIGOV
@@ -180,6 +195,15 @@ CASES = {
         ONE_THAIGOV,
         strikes=1 + MAX_ARTICLE_REDIRECTS,
         detail='"reason": "redirect loop"',
+    ),
+    # A listing sent to the home page: followed, it read as an empty listing, crawl clean.
+    "mdes-listing-redirect-home": Case(
+        "mdes",
+        LISTING,
+        {"fault": "redirect", "status": 302, "location": "/"},
+        "blocked",
+        frozenset(listed_from(MDES_LISTING_PAGE_2)),
+        detail='"target": "{base}/"',
     ),
     # A garbled 200 answer is neither an article nor a soft 404: retried, then stored.
     "garble-once": Case("thaigov", THAIGOV, {"fault": "garble", "times": 1}, "stored"),

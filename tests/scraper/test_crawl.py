@@ -1209,6 +1209,29 @@ def test_an_answer_on_the_wire_at_the_stop_is_not_counted_as_not_sent(tmp_path, 
     assert (counted in result.stdout) == bool(never_received or late), result.stdout
 
 
+def test_a_refusal_on_the_wire_at_the_stop_is_received_after_it_not_one_more_block(tmp_path):
+    """A 403 answering the request on the wire when a challenge stopped the site was
+    reported as a second blocked page; as a challenge there is, it is an answer received
+    after the stop, not used."""
+    db = tmp_path / "db.sqlite"
+    slow = FaultRule(
+        path=THAIGOV_ARTICLE_PATH, fault="status", status=403, times=1, slow=ON_THE_WIRE
+    )
+    challenge = FaultRule(path=THAIGOV_ARTICLE_PATH, fault="bot_check")
+    with FixtureSite(faults=FaultPlan(rules=[slow, challenge])) as site:
+        result = short_walk(site, tmp_path)
+        articles = [r for r in site.requests if re.search(THAIGOV_ARTICLE_PATH, r.path)]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert [r.fault for r in articles] == ["status", "bot_check"]
+    on_the_wire, challenged = (site.url(r.path) for r in articles)
+    report = last_report(db, "thaigov")
+    answered = [entry for entry in report["blocked"] if entry["status"] is not None]
+    assert [(e["url"], e["status"]) for e in answered] == [(challenged, 200)]
+    assert report["answered_after_stop"] == [
+        {"url": on_the_wire, "status": 403, "reason": BOT_CHECK_REASON, "count": 1}
+    ]
+
+
 def test_a_request_waiting_for_its_turn_at_the_stop_is_not_counted_as_sent(tmp_path):
     """With a delay between requests the second id waits in the downloader, already
     counted by Scrapy, when the first answers a challenge: it is never sent, so the
@@ -1599,6 +1622,48 @@ def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_b
         [entry] = report["blocked"]
         assert (entry["status"], entry["target"]) == (301, site.base_url + location)
     assert report["errors"] == []
+
+
+def test_an_article_redirected_to_another_form_of_its_address_is_stored_quietly(tmp_path):
+    """The redirect followed carried the first download's meta: Scrapy warned on stderr of
+    copied internal keys for every one, and the new request started with its retries spent."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    moved = FaultRule(
+        path=rf"^/news/detail/{page['id']}(-|$)",
+        fault="redirect",
+        status=301,
+        location=f"/news/detail/{page['id']}-another-slug",
+        times=1,
+    )
+    with FixtureSite(faults=FaultPlan(rules=[moved])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert public_url("mdes", str(page["id"])) in stored(db)
+    assert "WARNING" not in result.stderr, result.stderr[-2000:]
+
+
+def test_a_listing_stopped_at_its_page_limit_with_new_articles_says_so(tmp_path):
+    """The limit cut a backlog short with nothing said, and the crawl counted clean, so the
+    next stopped at the first page of known articles: the older pages were never read. A
+    first crawl (it reads back to the limit by design) warns; a crawl after a clean one,
+    which should have found the limit far enough, reports an error."""
+    config = write_config(tmp_path, "page_limit = 1\n")  # [sites.mdes] is the last table
+    db = tmp_path / "db.sqlite"
+    missing = FaultRule(path=r"^/news/detail/11014(-|$)", fault="status", status=404, times=1)
+    with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert "/news/3/page/2" not in paths
+    assert "stopped at sites.mdes.page_limit (1 pages)" in first.stderr, first.stderr[-2000:]
+    assert last_report(db, "mdes")["errors"] == []
+    with FixtureSite() as site:
+        crawl(site.base_url, db, config, "--source", "mdes")
+        listing = site.url("/news/3")
+    errors = last_report(db, "mdes")["errors"]
+    assert [entry["url"] for entry in errors] == [listing], errors
+    assert "older pages not read" in errors[0]["error"]
 
 
 def test_robots_txt_saved_with_a_byte_order_mark_is_obeyed_and_names_its_rule(tmp_path):
