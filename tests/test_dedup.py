@@ -984,6 +984,20 @@ def test_a_copy_edited_into_the_longer_text_leaves_the_representative_in_place(
     assert duplicate_of(store, MDES_COPY) is None
 
 
+def test_an_edit_in_the_batch_that_stored_the_copies_leaves_the_representative_in_place(
+    store: Store,
+) -> None:
+    """The same three items in one batch (one import file): the edited copy's first version
+    was not stored yet, so its edited text ranked it, and it took the role."""
+    edited = article(ORIGINAL, ORIGINAL_URL, f"{ORIGINAL_TEXT}\n{ADDED_SENTENCE}")
+    ingest(store, article(ORIGINAL), article(ORIGINAL, MDES_COPY), edited)
+    assert store.article_by_url(ORIGINAL_URL)["versions"] == 2
+    assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY
+    assert duplicate_of(store, MDES_COPY) is None
+    first, second = store.versions(store.article_by_url(ORIGINAL_URL)["id"])
+    assert ADDED_SENTENCE not in first["body"] and ADDED_SENTENCE in second["body"]
+
+
 def test_a_representative_edited_into_the_shorter_text_keeps_its_role(store: Store) -> None:
     ingest(store, article(ORIGINAL), article(ORIGINAL, MDES_COPY))
     assert duplicate_of(store, ORIGINAL_URL) == MDES_COPY

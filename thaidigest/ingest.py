@@ -280,6 +280,21 @@ def batched(items: Iterable[Item], size: int, chars: int = BATCH_CHARS) -> Itera
         yield batch
 
 
+def _store_versions(
+    conn: Connection, versions: list[dict[str, Any]], written: dict[int, dict[str, Any]]
+) -> None:
+    """Insert the version rows held for a batch, then forget them. Each article's latest
+    (in ``written``) is stored without its text, which its articles row holds: a later
+    version in the batch keeps it (``KEEP_SUPERSEDED_TEXT``), as across batches."""
+    if not versions:
+        return
+    for latest in written.values():
+        latest["title"] = latest["body"] = None
+    _insert_rows(conn, article_versions, versions)
+    versions.clear()
+    written.clear()
+
+
 def next_transaction_size(size: int, took: float, most: int) -> int:
     """How many articles the next transaction writes, when the last wrote ``size`` in
     ``took`` seconds: about :data:`TRANSACTION_SECONDS` worth, between 1 and ``most``."""
@@ -517,6 +532,10 @@ class Ingestor:
             else:
                 assert known is not None, "every new URL was inserted"
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
+                if article_id in written:  # its version of this batch is not stored yet
+                    # Stored now, as a batch of its own would have: the copies of a story
+                    # are ranked by their first version's text (dedup), which it holds.
+                    _store_versions(conn, versions, written)
                 seen.pop(article_id, None)  # this later visit's fields win
                 dated.pop(article_id, None)  # and its date
                 redated.pop(article_id, None)  # placed again as a new version
@@ -549,10 +568,8 @@ class Ingestor:
             if self.deduplicator is not None:
                 self.deduplicator.assign(conn, article_id, article, fingerprint)
             outcomes.append(outcome)
-        if versions:
-            for latest in written.values():  # its text is the articles row's
-                latest["title"] = latest["body"] = None
-            _insert_rows(conn, article_versions, versions)
+        wrote = bool(versions)
+        _store_versions(conn, versions, written)
         if dated:  # the article's date, and its current version's, which it was learned for
             conn.execute(
                 update(articles)
@@ -587,7 +604,7 @@ class Ingestor:
                 ),
                 list(seen.values()),
             )
-        if written:  # with the partners the preparer found
+        if wrote:  # with the partners the preparer found
             for key, fingerprint in self.found_with.items():
                 written_with(conn, key, fingerprint)
         return outcomes
