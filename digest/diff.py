@@ -542,7 +542,8 @@ def diff_versions(
     normalisation drop, removed text."""
     old_title, old_body = renormalised(old_title, old_body)
     new_title, new_body = renormalised(new_title, new_body)
-    same_headline = _fold(old_title) == _fold(new_title)
+    # A space put in or taken out, as in the body, is no change a reader is told of.
+    same_headline = "".join(_fold(old_title).split()) == "".join(_fold(new_title).split())
     headlines = [old_title, new_title, *(renormalised(title, "")[0] for title in earlier_titles)]
     return replace(
         body_diff(

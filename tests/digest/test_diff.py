@@ -343,6 +343,14 @@ def test_a_headline_changed_beside_a_digit_script_switch_is_shown_as_written():
     assert diff.headline == ("ประจำปี ๒๕๖๕", "การประชุม ประจำปี 2565")
 
 
+def test_a_space_put_in_a_headline_is_no_change():
+    """As in the body: listed as updated, it showed a headline "changed" to itself."""
+    diff = diff_versions("กระตุ้นคนไทยใช้ภาษาไทย", "ข", None, "กระตุ้นคนไทย ใช้ภาษาไทย", "ข", None)
+    assert diff.headline is None and not diff
+    diff = diff_versions("กระตุ้นคนไทยใช้ภาษาไทย", "ข", None, "กระตุ้นคนไทย ใช้ภาษาอังกฤษ", "ข", None)
+    assert diff.headline == ("กระตุ้นคนไทยใช้ภาษาไทย", "กระตุ้นคนไทย ใช้ภาษาอังกฤษ")
+
+
 def test_a_digit_script_switch_is_no_paragraph_of_an_edit_too_large_to_align():
     # More differing paragraphs than are aligned one by one, once the script is switched.
     old_paragraphs = thai_body(range(MAX_ALIGNED_PARAGRAPHS), 60).split("\n")
