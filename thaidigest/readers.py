@@ -100,6 +100,7 @@ MISPLACED_THAI = re.compile(
 THAI = re.compile("[\u0e01-\u0e5b]")
 THAI_RUN = re.compile("[\u0e01-\u0e5b]+")
 THAI_WORD_MIN = 3  # Thai letters in a row that make a word of a TIS-620 line, not a stray byte
+THAI_WORD = re.compile(f"[\u0e01-\u0e5b]{{{THAI_WORD_MIN},}}")
 THAI_WORDS_SHARE = 0.8  # of a TIS-620 line's Thai letters, at least this share in such words
 
 
@@ -166,9 +167,12 @@ def decode_text(data: bytes) -> str:
     neither = f"neither UTF-8 (invalid at byte {invalid_at}) nor TIS-620"
     if not decoded or dammit.original_encoding != "cp874":
         raise UnreadableInput(neither)
-    if not thai_words_line(dammit.unicode_markup):  # "25ฐC", "Copyright ฉ 2024": Latin-1
+    text = dammit.unicode_markup
+    # Thai has words of several letters: lone ones between Latin ("25ฐC", "Copyright ฉ 2024")
+    # are Latin-1 symbols read as cp874.
+    if not (plausible_thai(text) and THAI_WORD.search(text)):
         raise UnreadableInput(f"{neither}: Latin-1 or another encoding?")
-    return dammit.unicode_markup
+    return text
 
 
 def decode_page(data: bytes) -> str:

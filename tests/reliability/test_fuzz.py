@@ -38,7 +38,13 @@ from thaidigest.normalise import (
     may_need_thai_normalisation,
     normalise_article,
 )
-from thaidigest.readers import UnreadableInput, decode_text, parse_plain_text, plausible_thai
+from thaidigest.readers import (
+    THAI_WORD,
+    UnreadableInput,
+    decode_text,
+    parse_plain_text,
+    plausible_thai,
+)
 from thaidigest.urls import article_id, canonical_url, source_of
 
 QUICK = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -271,9 +277,11 @@ def decode_text_reads_utf8_back(text: str) -> None:
     st.text(st.one_of(TIS620_THAI, TIS620_THAI, TIS620_THAI, LATIN, BREAKS), min_size=40)
     .filter(lambda t: sum("\u0e01" <= c <= "\u0e5b" for c in t) >= 20)
     .filter(lambda t: t.isprintable() or "\n" in t or "\r" in t or "\t" in t)
-    # Thai as it is written: a mark on a letter, a leading vowel before a consonant
-    # (anything else is taken for Latin-1 read as TIS-620, and refused).
+    # Thai as it is written: a mark on a letter, a leading vowel before a consonant, and
+    # a word of three letters or more somewhere (anything else is taken for Latin-1 read
+    # as TIS-620, and refused: "25ฐC", "Copyright ฉ 2024" are lone letters).
     .filter(plausible_thai)
+    .filter(lambda t: THAI_WORD.search(t) is not None)
 )
 def decode_text_reads_tis620_back(text: str) -> None:
     data = text.encode("cp874")
