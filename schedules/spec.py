@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week, WeekError
-from thaidigest.config import TOML_ENCODING, file_relative, toml_value
+from thaidigest.config import CONTROL_CHARACTERS, TOML_ENCODING, file_relative, toml_value
 from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
 from thaidigest.urls import web_url_problem
 
@@ -62,7 +62,9 @@ WEEKDAY_PART = re.compile(r"^(?:(?P<all>\*)|(?P<first>\d+)(?:-(?P<last>\d+))?)(?
 
 
 def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value)
+    """A name or a folder: not blank, no control character (a line break would split the
+    table ``thaidigest schedule`` prints; a folder named " " is a typo)."""
+    return isinstance(value, str) and bool(value.strip()) and not CONTROL_CHARACTERS.search(value)
 
 
 def _positive_int(value: Any) -> bool:
@@ -193,9 +195,13 @@ def parse_schedule(
 
 def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | None) -> Job:
     """One [[job]] table; its crontab line is read in ``timezone``, unread without one."""
+    if not isinstance(table, dict):
+        raise ScheduleError(f"{source}: job #{number}: must be a [[job]] table")
     name = table.get("name")
     if not _text(name):
-        raise ScheduleError(f"{source}: job #{number}: name must be a non-empty string")
+        raise ScheduleError(
+            f"{source}: job #{number}: name must be a non-empty string without control characters"
+        )
 
     def fail(problem: str) -> ScheduleError:
         return ScheduleError(f"{source}: job {name!r}: {problem}")
@@ -204,7 +210,7 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
     if unknown:
         raise fail(f"unknown key {', '.join(unknown)}")
     task = table.get("task")
-    if task not in TASKS:
+    if not isinstance(task, str) or task not in TASKS:
         raise fail(f"unknown task {task!r}; one of {', '.join(TASKS)}")
     args = table.get("args", {})
     if not isinstance(args, dict):
@@ -226,11 +232,14 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
     if cron is not None:
         if not isinstance(cron, str):
             raise fail("cron must be a crontab line like '0 */6 * * *'")
-        try:
-            if timezone is not None:
-                crontab_trigger(cron, ZoneInfo(timezone))
-        except ValueError as error:
-            raise fail(f"bad cron line {toml_value(cron)}: {error}") from None
+        if timezone is not None:
+            zone = ZoneInfo(timezone)
+            try:
+                trigger = crontab_trigger(cron, zone)
+            except ValueError as error:
+                raise fail(f"bad cron line {toml_value(cron)}: {error}") from None
+            if trigger.get_next_fire_time(None, datetime.now(zone)) is None:  # 31 February
+                raise fail(f"cron line {toml_value(cron)} never runs: no day matches it")
     elif isinstance(every, bool) or not isinstance(every, int | float):
         raise fail(f"every must be a number of seconds, not {toml_value(every)}")
     elif not MIN_EVERY <= every <= MAX_EVERY:
@@ -251,6 +260,8 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         text = Path(path).read_text(encoding=TOML_ENCODING)
     except FileNotFoundError:
         raise ScheduleError(f"{path}: no such schedule file") from None
+    except IsADirectoryError:
+        raise ScheduleError(f"{path}: a folder, not a schedule file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
     return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)

@@ -170,6 +170,30 @@ MALFORMED = [
         ["'x'", "unknown key hour"],
         id="unknown-job-key",
     ),
+    # Each of the next was accepted by `schedule`, then `run` stopped with a traceback.
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\ncron = "0 0 31 2 *"\n',
+        ["'x'", 'cron line "0 0 31 2 *" never runs'],
+        id="cron-never-runs",
+    ),
+    pytest.param(
+        HEADER + "job = [1, 2]\n", ["job #1", "must be a [[job]] table"], id="job-a-number"
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = ["crawl"]\nevery = 3600\n',
+        ["'x'", "unknown task ['crawl']"],
+        id="task-a-list",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "a\\nb"\ntask = "crawl"\nevery = 3600\n',
+        ["job #1", "without control characters"],
+        id="name-with-a-line-break",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 3600\nargs = { out = " " }\n',
+        ["'x'", 'option out must be a folder, not " "'],
+        id="out-blank",
+    ),
 ]
 
 
@@ -194,6 +218,11 @@ def test_a_schedule_file_starting_with_a_byte_order_mark_is_read(tmp_path):
         ScheduleError, match=r"not valid TOML: Invalid value \(at line 1, column 12\)"
     ):
         load_schedule(path)
+
+
+def test_a_folder_given_as_the_schedule_file_is_a_schedule_error(tmp_path):
+    with pytest.raises(ScheduleError, match="a folder, not a schedule file"):
+        load_schedule(tmp_path)
 
 
 def test_missing_schedule_file_is_a_schedule_error(tmp_path):
