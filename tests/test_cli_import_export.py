@@ -162,6 +162,16 @@ def test_a_record_with_no_headline_is_rejected_naming_its_file_and_line(tmp_path
     assert f"skipped {text_file}: no headline" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("name", ["p%41.sqlite", "q?mode=ro.sqlite", "a#b.sqlite", "ข่าว ก.sqlite"])
+def test_a_database_file_is_the_file_named_whatever_its_name_holds(tmp_path, name):
+    """A URL reads %41 as A and ? or # as a query or a fragment: the import wrote
+    pA.sqlite or q, and the export of the name given found no database."""
+    db = tmp_path / name
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    assert [path.name for path in tmp_path.iterdir() if path.suffix == ".sqlite"] == [name]
+    assert len(export(db)) == 1
+
+
 def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
     db = tmp_path / "db.sqlite"
     original = seed_path("001").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from digest.clusters import LISTED
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
-from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles
+from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles, sqlite_url
 
 FIRST_FIXTURE_ID = 87360
 DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
@@ -127,7 +127,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
     _thaidigest("import", str(SEEDS_DIR), *common)
-    store = Store(f"sqlite:///{db}")
+    store = Store(sqlite_url(db))
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
     finally:

@@ -269,20 +269,40 @@ def database_url(db: str | None) -> str:
     value = db or os.environ.get(DB_ENV) or DEFAULT_DB
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser()}"
+    return sqlite_url(Path(value).expanduser())
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The URL of the SQLite file at ``path``, whatever its name holds: a URL reads ``%41``
+    as ``A`` and a ``?`` or ``#`` as the start of a query or fragment, so those are
+    written escaped (``--db 'p%41.sqlite'`` wrote ``pA.sqlite``, ``q?x.sqlite`` wrote ``q``)."""
+    escaped = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"sqlite:///{escaped}"
+
+
+def _sqlite_path(url: str) -> str | None:
+    """The path in a SQLite URL as SQLAlchemy reads it (unescaped, without a query)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    try:
+        return make_url(url).database or ""
+    except ArgumentError:
+        return url.removeprefix("sqlite:///")
 
 
 def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite database URL; None for an in-memory database or another dialect."""
-    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+    path = _sqlite_path(url)
+    if not path or path == ":memory:":
         return None
-    return Path(url.removeprefix("sqlite:///"))
+    return Path(path)
 
 
 def display_url(url: str) -> str:
     """The database as messages name it: a SQLite file's path, else the URL without password."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///") or ":memory:"
+    path = _sqlite_path(url)
+    if path is not None:
+        return path or ":memory:"
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
