@@ -285,6 +285,15 @@ def _claim(store: Store, week: Week, recipient: str, now: datetime) -> Iterator[
         release(store, name)
 
 
+def _say_goodbye(client: smtplib.SMTP) -> None:
+    """End an SMTP session whatever its server answers: a QUIT answered with anything but
+    221, after every message was accepted, made a delivered digest a failed one."""
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
+
+
 def send_digest(
     store: Store,
     settings: Mapping[str, Any],
@@ -329,10 +338,10 @@ def send_digest(
     try:
         address = (settings["host"], int(settings["port"]))
         if security == "tls":
-            connection = smtplib.SMTP_SSL(*address, timeout=SMTP_TIMEOUT, context=context)
+            client = smtplib.SMTP_SSL(*address, timeout=SMTP_TIMEOUT, context=context)
         else:
-            connection = smtplib.SMTP(*address, timeout=SMTP_TIMEOUT)
-        with connection as client:
+            client = smtplib.SMTP(*address, timeout=SMTP_TIMEOUT)
+        try:
             client.ehlo()
             if security == "starttls":
                 client.starttls(context=context)
@@ -371,6 +380,8 @@ def send_digest(
                         )
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
+        finally:
+            _say_goodbye(client)
     except (OSError, smtplib.SMTPException) as error:
         reason = redact(_failure(error), [password])
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)

@@ -175,6 +175,28 @@ def free_port():
         return probe.getsockname()[1]
 
 
+class OddGoodbye(Inbox):
+    """Accepts every message, then answers QUIT with something other than 221."""
+
+    async def handle_QUIT(self, server, session, envelope):
+        return "421 4.3.0 bye for now"
+
+
+def test_a_digest_accepted_by_a_server_with_an_odd_goodbye_is_mailed(store, built):
+    """The QUIT after every message was accepted raised: the digest, delivered and recorded,
+    was reported failed, exit 1, and the daemon logged the job failed."""
+    handler = OddGoodbye()
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        report = send(store, built, mail_settings(controller.port, ["a@example.org"]))
+    finally:
+        controller.stop()
+    assert report.sent == ("a@example.org",)
+    assert [to for to, _ in handler.messages] == [["a@example.org"]]
+    assert recorded(store) == {("2024-W34", "a@example.org")}
+
+
 def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, built):
     port = free_port()
     with pytest.raises(MailError, match=f"through 127.0.0.1:{port} failed"):
