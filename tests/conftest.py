@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,3 +59,14 @@ def ctrl_c(process: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
     """Press Ctrl-C on ``process``'s terminal; its output once it has ended."""
     os.killpg(process.pid, signal.SIGINT)
     return process.communicate(timeout=timeout)
+
+
+def without_file_permission_overrides() -> list[str] | None:
+    """The command prefix that runs a program without root's right to read and enter any
+    folder ([] when not root), None when root cannot drop it here (no setpriv)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]

@@ -20,7 +20,14 @@ from typing import TextIO
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, SEEDS, ctrl_c, seed_path, started_from_a_terminal
+from tests.conftest import (
+    DATA,
+    SEEDS,
+    ctrl_c,
+    seed_path,
+    started_from_a_terminal,
+    without_file_permission_overrides,
+)
 from thaidigest.cli import main
 from thaidigest.ingest import BATCH_SIZE
 from thaidigest.model import RawArticle
@@ -170,6 +177,52 @@ def test_a_database_file_is_the_file_named_whatever_its_name_holds(tmp_path, nam
     assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
     assert [path.name for path in tmp_path.iterdir() if path.suffix == ".sqlite"] == [name]
     assert len(export(db)) == 1
+
+
+def test_an_export_through_a_symbolic_link_replaces_its_target_and_keeps_the_link(tmp_path):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "backup.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+
+    assert run("export", "-o", str(link), "--db", str(db)).exit_code == 0
+
+    assert link.is_symlink() and link.resolve() == target
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 1
+    assert json.loads(target.read_text(encoding="utf-8"))["title"]
+
+
+@pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to write a folder without permission",
+)
+def test_an_export_to_a_writable_file_in_a_read_only_folder_is_written_in_place(tmp_path):
+    """No file can be put beside it: the export was refused, where it wrote it before."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    backup = folder / "backup.jsonl"
+    backup.write_text("old\n", encoding="utf-8")
+    backup.chmod(0o666)
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [
+                *without_file_permission_overrides(),
+                sys.executable, "-m", "thaidigest", "export", "-o", str(backup), "--db", str(db),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )  # fmt: skip
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(backup.read_text(encoding="utf-8"))["title"]
 
 
 def test_edited_text_for_a_known_url_adds_a_version(tmp_path):

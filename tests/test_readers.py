@@ -6,8 +6,6 @@ import hashlib
 import io
 import json
 import lzma
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, seed_path
+from tests.conftest import DATA, seed_path, without_file_permission_overrides
 from thaidigest import readers
 from thaidigest.cli import main
 from thaidigest.ingest import Rejected
@@ -403,17 +401,6 @@ def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_pat
     assert result.stderr.splitlines() == [
         f"skipped {folder}: 2 files not .txt, .jsonl or .jsonl.xz, such as d.json"
     ]
-
-
-def without_file_permission_overrides() -> list[str] | None:
-    """The command prefix that runs a program without root's right to read and enter any
-    folder ([] when not root), None when root cannot drop it here (no setpriv)."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        return None
-    caps = "-dac_override,-dac_read_search"
-    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
 
 
 @pytest.mark.skipif(

@@ -129,21 +129,28 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
 def _replacing(output: Path) -> Iterator[Path]:
     """A file beside ``output`` to write, moved over it only once written whole, so that
     an export that fails (a full disk) leaves the last one as it was, not cut short.
-    A named pipe or a device (not a regular file) is written in place."""
-    if output.exists() and not output.is_file():
+
+    A symbolic link is written through (its target replaced, the link kept). A named
+    pipe or a device, or a file in a folder that may not be written (no file can be
+    put beside it), is written in place, as before."""
+    target = output.resolve() if output.is_symlink() else output
+    if target.exists() and not target.is_file():
         yield output
         return
-    # Named as ``.RANDOM.backup.jsonl.xz``: hidden, and compressed as the output's name says.
-    descriptor, name = tempfile.mkstemp(dir=output.parent, prefix=".", suffix=f".{output.name}")
+    try:  # named .RANDOM.backup.jsonl.xz: hidden, and compressed as the output's name says
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=f".{target.name}")
+    except PermissionError:
+        yield output
+        return
     os.close(descriptor)
     staged = Path(name)
     try:
         yield staged
         umask = os.umask(0)
         os.umask(umask)
-        mode = output.stat().st_mode & 0o777 if output.exists() else 0o666 & ~umask
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
         staged.chmod(mode)
-        os.replace(staged, output)
+        os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
 
