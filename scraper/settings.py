@@ -22,6 +22,9 @@ SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 # `scrapy crawl` exits as `thaidigest crawl` does (75 when the site is locked, 1 unless ok).
 COMMANDS_MODULE = "scraper.scrapy_commands"
+# A spider's own retry (a page that answered 200 with no article) is Scrapy's
+# get_retry_request, which counts in retry_times: no copied key to warn of on stderr.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 # Government servers: ask robots.txt first and say who we are.
 ROBOTSTXT_OBEY = True

@@ -628,6 +628,12 @@ def _clean_fallback(lines: list[str], others: Headlines) -> list[str]:
     return kept
 
 
+def _names_the_site_only(page_title: str) -> bool:
+    """Whether a page's title holds no headline: the site's name alone, maybe after a
+    separator (`` | กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม``, the empty article template's)."""
+    return not page_title.removesuffix(MDES_SITE_NAME).strip(" |-–—:")
+
+
 def _page_title(root: etree._Element) -> str:
     title = root.find(".//title")
     return one_line(title) if title is not None else ""
@@ -749,12 +755,14 @@ def parse_article(
             return None
         if _not_article(root, parts, headline, body) is not None:
             return None
-        page_headline = headline
-        headline = headline or title or lines[0]
+        if title and _names_the_site_only(title):
+            title = None  # the empty template's page title: the site's name, no headline
+        named = headline or title
+        headline = named or lines[0]
         # The date lines above the text are the page's date, as the selectors read it.
         lines, when = _body_lines(lines, headline)
         if not _has_text(lines, label_lines(root) | {headline, category or ""}, known):
-            if not page_headline:  # no headline and no text: the empty article template
+            if not named:  # no headline anywhere and no text: the empty article template
                 return None
             lines = []  # a headline over an image: no label is a body
         extraction = "fallback"

@@ -39,6 +39,7 @@ MIN_BODY_CHARS = 20
 # The longest line taken for a news list entry's headline (above a date line of another
 # day, in a fallback read); a paragraph of text is longer.
 MAX_ENTRY_CHARS = 200
+MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
 PRINT_LABEL = "พิมพ์"
 
 ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
@@ -142,10 +143,11 @@ def not_article(html: str, url: str) -> NotArticle | None:
 
 
 def _list_entries(lines: list[str], own: date | None) -> set[int]:
-    """Where in ``lines`` a list of other news has an entry's headline: the line right
-    above a date line of another day than the article's (``own``), if no longer than
-    a headline (:data:`MAX_ENTRY_CHARS`)."""
-    return {
+    """Where in ``lines`` a list of other news has its entries' headlines: each line right
+    above a date line of another day than the article's (``own``), if no longer than a
+    headline (:data:`MAX_ENTRY_CHARS`), when there are :data:`MIN_LIST_ENTRIES` or more.
+    One such pair is the article's own text as often (a meeting announced for a day)."""
+    entries = {
         index - 1
         for index, line in enumerate(lines)
         if index
@@ -153,6 +155,7 @@ def _list_entries(lines: list[str], own: date | None) -> set[int]:
         and parse_date_line(line) != own
         and len(lines[index - 1]) <= MAX_ENTRY_CHARS
     }
+    return entries if len(entries) >= MIN_LIST_ENTRIES else set()
 
 
 def _without_page_lines(
@@ -284,9 +287,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         extracted = fallback_body.split("\n")
         page_headline = headline
         labels = label_lines(page.root)
-        headline = _fallback_headline(page, title) or next(
-            (line for line in extracted if line not in labels), extracted[0]
-        )  # a menu's link is no headline
+        headline = _fallback_headline(page, title) or extracted[0]
         # A label or the category in the article's body block is its text, as the
         # selectors read it; the headline and the print label are never text.
         never_text = {page_headline, headline, PRINT_LABEL}

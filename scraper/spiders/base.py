@@ -10,11 +10,13 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   (``bot check page: KIND``), a 429 that outlived its retries, a ``Retry-After``
   too long to wait; the requests of that site then not sent are **blocked** too,
   once per reason with their count; the answers to requests that were on the wire
-  at the stop and are refusals too (a second challenge, a 429) were sent and
+  at the stop and are refusals too (a second challenge, a 401, 403, 407, 429 or 451,
+  a 5xx that would be retried) were sent and
   answered: counted apart, once per reason, as answers after the stop, not used;
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
-- a redirect to another article URL on the same host is followed (at most
+- a redirect to another URL of the same article on the same host, or of a listing or
+  search page to another spelling of its own address, is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
   a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query) says the
   article was taken down: **missing**, as a 404; any other redirect (off the site,
@@ -31,6 +33,9 @@ HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error a
 (:data:`TOO_DEEP`), never stored: its text past that depth would be lost. A listing
 or search page so nested is an error too (:data:`TOO_DEEP_LISTING`), its links read
 before that depth followed: the crawl is not clean, so the next one looks further back.
+A listing or search page cut short is retried the same way, then reported as an error
+and read as far as it goes; one that cannot be decoded is retried, then an error
+(:meth:`SiteSpider.listing_text`).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -72,10 +77,10 @@ MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
-# afresh (its own retries; copied, Scrapy warned on stderr for every redirect followed).
+# afresh (its own retries; copied, Scrapy warned on stderr of internal keys copied).
 PER_DOWNLOAD = frozenset(
     {"download_latency", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons",
-     "redirect_ttl", "cache_timestamp", "_dont_cache"}
+     "redirect_ttl", "cache_timestamp", "_dont_cache", "_auth_proxy", "_scheme_proxy"}
 )  # fmt: skip
 # Site slug -> the paths a same-host redirect of an article to says it was taken down.
 REMOVED_ARTICLE_PATHS = {
@@ -127,11 +132,13 @@ class PageText:
     retry: scrapy.Request | None = None
 
 
-def _page_address(url: str) -> tuple[str, str]:
-    """A page's path without a final slash, and its query: what a redirect to the same
-    page at another form of its address keeps."""
+def _page_address(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """A page's path without a final slash and its query's fields, as bytes spell them
+    (``%E0%B8`` and the raw bytes a ``Location`` header may carry read alike): what a
+    redirect to the same page at another spelling of its address keeps."""
     parts = urlsplit(url)
-    return parts.path.rstrip("/") or "/", parts.query
+    path = unquote(parts.path, encoding="latin-1").rstrip("/") or "/"
+    return path, sorted(parse_qsl(parts.query, keep_blank_values=True, encoding="latin-1"))
 
 
 class SiteSpider(scrapy.Spider):
@@ -303,15 +310,20 @@ class SiteSpider(scrapy.Spider):
 
     def listing_text(self, response: Response) -> PageText:
         """A listing or search page's text, or a retry when it cannot be read whole: not
-        decodable, or cut short (none once reported as an error, so the crawl does not
-        count as clean and the next looks further back). Read cut short, its later links
-        and its next page were lost with nothing said. Nested past the parser's depth,
-        it is read as far as the parser goes and reported: its links past that are lost."""
+        decodable (none once reported as an error), or cut short (retried: read at once,
+        its later links and next page were lost with nothing said; once its retries are
+        spent, an error, so the next crawl looks further back, and read as far as it
+        goes). Nested past the parser's depth, it is read as far as the parser goes and
+        reported: its links past that are lost."""
         decoded = self.page_text(response)
         if decoded.text is None:
             return decoded
         if not is_whole_page(response.body):
-            return PageText(retry=self.retry_or_report(response, CUT_SHORT))
+            retry = self.retry_or_report(response, CUT_SHORT)
+            if retry is not None:
+                return PageText(retry=retry)
+            # Its retries spent, an error now: its links are read as far as they go (a
+            # site whose listings always lack their closing tags is read as before).
         if not parses_whole(decoded.text):
             self.report_error(response.url, TOO_DEEP_LISTING)
         return decoded
@@ -471,6 +483,7 @@ class SiteSpider(scrapy.Spider):
             self.report_error(response.url, reason)
         else:
             retry.meta[BACK_OFF] = True  # waited for as the middleware's own retries are
+            retry.meta.pop("download_latency", None)  # the last download's, not this one's
         return retry
 
     def previous_run_clean(self) -> bool:

@@ -2,8 +2,7 @@
 
 Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``:
-stopping there with new articles on the last page read is an error after a clean
-crawl, a warning after another).
+stopping there with new articles on the last page read is a warning).
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -145,17 +144,16 @@ class MdesSpider(SiteSpider):
 
     def stopped_at_page_limit(self, url: str) -> None:
         """A listing's last page read (``page_limit``) held articles not stored before: its
-        older pages may hold more. After a clean crawl that is a backlog missed (a long
-        outage): an error, so the next crawl reads every page up to the limit. Else (a
-        first crawl, a crawl that looks back) the limit is where it was asked to stop."""
-        why = (
-            f"stopped at sites.{self.name}.page_limit ({self.page_limit} pages) with articles not "
-            "stored before on the last page read: older pages not read"
+        older pages may hold more, which no crawl will read while the limit stands (a
+        backlog longer than it, after a long outage). A warning that says so, and what
+        to raise; not an error, which would only make the next crawl read the same pages."""
+        self.logger.warning(
+            "%s: stopped at sites.%s.page_limit (%d pages) with articles not stored before "
+            "on the last page read: older pages not read (raise the limit to read them)",
+            url,
+            self.name,
+            self.page_limit,
         )
-        if self.incremental:
-            self.report_error(url, why)
-        else:
-            self.logger.warning("%s: %s", url, why)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         verdict = self.judge(response)

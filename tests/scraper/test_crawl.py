@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -1645,25 +1645,41 @@ def test_an_article_redirected_to_another_form_of_its_address_is_stored_quietly(
 
 
 def test_a_listing_stopped_at_its_page_limit_with_new_articles_says_so(tmp_path):
-    """The limit cut a backlog short with nothing said, and the crawl counted clean, so the
-    next stopped at the first page of known articles: the older pages were never read. A
-    first crawl (it reads back to the limit by design) warns; a crawl after a clean one,
-    which should have found the limit far enough, reports an error."""
+    """The limit cut a backlog short with nothing said: its older pages are never read.
+    Stopping there with articles not stored before on the last page read is a warning,
+    on a first crawl (it reads back to the limit by design) as after a clean one."""
     config = write_config(tmp_path, "page_limit = 1\n")  # [sites.mdes] is the last table
     db = tmp_path / "db.sqlite"
     missing = FaultRule(path=r"^/news/detail/11014(-|$)", fault="status", status=404, times=1)
     with FixtureSite(faults=FaultPlan(rules=[missing])) as site:
         first = crawl(site.base_url, db, config, "--source", "mdes")
         paths = [r.path for r in site.requests]
+        listings = site.url("/news/3"), site.url("/news/7")
     assert "/news/3/page/2" not in paths
-    assert "stopped at sites.mdes.page_limit (1 pages)" in first.stderr, first.stderr[-2000:]
+    for listing in listings:
+        assert f"{listing}: stopped at sites.mdes.page_limit (1 pages)" in first.stderr
+    with FixtureSite() as site:  # 11014, not stored, is new on /news/3 only
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+        listings = site.url("/news/3"), site.url("/news/7")
+    warned = [line for line in second.stderr.splitlines() if "page_limit" in line]
+    assert len(warned) == 1 and f"{listings[0]}: stopped at" in warned[0], warned
+    assert "older pages not read (raise the limit to read them)" in warned[0]
     assert last_report(db, "mdes")["errors"] == []
-    with FixtureSite() as site:
-        crawl(site.base_url, db, config, "--source", "mdes")
-        listing = site.url("/news/3")
-    errors = last_report(db, "mdes")["errors"]
-    assert [entry["url"] for entry in errors] == [listing], errors
-    assert "older pages not read" in errors[0]["error"]
+
+
+def test_a_search_page_redirected_to_another_spelling_of_its_address_is_followed(tmp_path):
+    """The same keyword percent-encoded in lower case (or a raw UTF-8 Location) is the same
+    page: blocked, the crawl exited 1 and the next one could not be incremental."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    respelled = "/search?keyword=" + quote("ดิจิทัล").lower()
+    moved = FaultRule(path=r"^/search$", fault="redirect", status=301, location=respelled, times=1)
+    with FixtureSite(faults=FaultPlan(rules=[moved])) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        searched = [r for r in site.requests if r.path.startswith("/search?")]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert [r.fault for r in searched] == ["redirect", None], searched
+    assert last_report(db, "thaigov")["blocked"] == []
 
 
 def test_robots_txt_saved_with_a_byte_order_mark_is_obeyed_and_names_its_rule(tmp_path):

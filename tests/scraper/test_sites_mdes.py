@@ -288,6 +288,18 @@ def test_the_empty_article_template_is_no_article() -> None:
     assert mdes.parse_article(html, ARTICLE_URL) is None
 
 
+def test_an_image_only_article_whose_headline_class_changed_is_its_page_titles_headline() -> None:
+    """The empty template is refused for want of any headline; a page title naming one is
+    an article all the same (a layout change), not "no article in the page"."""
+    headline = expected_json("article_headline_before")["title"]
+    html = page("article_image_only.html").replace('class="title-page"', 'class="page-heading"')
+    assert 'class="title-page"' not in html
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None and (article.title, article.body) == (headline, "")
+
+
 def test_renamed_classes_fall_back_to_generic_extraction() -> None:
     article = mdes.parse_article(page("article_renamed_classes.html"), ARTICLE_URL)
 

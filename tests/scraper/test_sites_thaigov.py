@@ -273,6 +273,19 @@ def test_a_fallback_read_keeps_text_above_a_date_line_of_the_articles_own_day() 
     assert "ผลการประชุมจะเผยแพร่ภายหลังจากที่คณะรัฐมนตรีพิจารณาแล้วเสร็จ" in article.body.split("\n")
 
 
+def test_a_fallback_read_keeps_a_line_above_one_date_of_another_day() -> None:
+    """A meeting announced for a day in the text is no list of other news: one pair of a
+    short line over a date line of another day is the article's own text."""
+    announced = "<p>การประชุมครั้งต่อไปจะจัดขึ้นที่กรุงเทพมหานคร</p><p>วันจันทร์ที่ 2 กันยายน 2567</p>"
+    related = '<div class="related">'
+    html = page("article_image_only.html").replace(related, announced + related, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert "การประชุมครั้งต่อไปจะจัดขึ้นที่กรุงเทพมหานคร" in article.body.split("\n")
+
+
 @pytest.mark.parametrize("shows_nothing", ["&#8203;", "&shy;", "\ufeff", "&#8203; &#x200B;"])
 def test_a_headline_of_characters_that_show_nothing_is_no_headline(shows_nothing: str) -> None:
     """Taken as the headline, it cleaned to nothing and the article was refused for want
