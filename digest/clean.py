@@ -29,10 +29,12 @@ import unicodedata
 
 from thaidigest.urls import web_url_problem
 
+# The last two code points of each plane above the first (U+1FFFE, U+1FFFF, ...).
+_PLANE_ENDS = "".join(chr(plane << 16 | end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF))
 NOT_PUBLISHED = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # XML, controls
     "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # direction controls
-    "|[\ufdd0-\ufdef\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"  # noncharacters
+    f"|[\ufdd0-\ufdef{_PLANE_ENDS}]"  # noncharacters (U+FFFE and U+FFFF: XML's, above)
 )
 NO_HEADLINE = "(no headline)"
 HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside

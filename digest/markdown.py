@@ -54,6 +54,9 @@ BLOCK_START = re.compile(r"^([-+=])")
 ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
 # Characters that cannot stand in an angle-bracket link destination or an autolink.
 URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
+# An ampersand that starts a character reference (&amp; &#65; &#x41;), which Markdown
+# decodes in a link's destination.
+ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
 # What changed, at most this many lines of numbers and sentences, each sentence
 # cut to this many characters; a count says what was left out.
@@ -89,9 +92,14 @@ def link(text: str, url: str | None) -> str:
     published = clean_link(url)
     if published is None:
         return escape(text)
-    # A link destination reads entity references (``&amp;`` is ``&``); an autolink does not.
-    destination = markdown_url(published).replace("&", "\\&")
-    return f"[{escape(text)}](<{destination}>)"
+    return f"[{escape(text)}](<{link_destination(published)}>)"
+
+
+def link_destination(url: str) -> str:
+    """A published ``url`` as a link's ``<…>`` destination: :func:`markdown_url`, and an
+    ``&`` that would start an entity reference escaped, for a destination reads them
+    (``&amp;`` is ``&``) where an autolink does not; a query's ``&`` stays as it is."""
+    return ENTITY_START.sub(r"\\&", markdown_url(url))
 
 
 def autolink(url: str) -> str:
@@ -105,7 +113,13 @@ def lists_story(markdown: str, urls: Iterable[str]) -> bool:
     representative and copies): an item links each of its published addresses once, in
     its heading or its "Also on" line, and no other item links them. A story with no web
     address is not found (nothing of it is linked)."""
-    return any(link and link in markdown for link in map(autolink, urls))
+    published = [url for url in map(clean_link, urls) if url]
+    forms = [
+        form
+        for url in published
+        for form in (f"<{markdown_url(url)}>", f"<{link_destination(url)}>")
+    ]
+    return any(form in markdown for form in forms)
 
 
 def _units(paragraph: str, language: str) -> list[str]:

@@ -82,6 +82,8 @@ def test_a_year_first_date_line_is_read_as_iso_8601_with_a_ce_or_be_year():
     assert parse_date_line("๒๕๖๗-๐๘-๒๓") == date(2024, 8, 23)
     assert parse_date_line("2024-08-23 10:30") == date(2024, 8, 23)
     assert parse_date_line("2024-08-23T10:30:00") == date(2024, 8, 23)
+    assert parse_date_line("2024-08-23T10:30:00Z") == date(2024, 8, 23)
+    assert parse_date_line("2024-08-23T10:30:00+07:00") == date(2024, 8, 23)
     assert parse_numeric_date_line("2024-8-3") == date(2024, 8, 3)
     assert parse_date_line("2024-02-30") is None  # no such day
     assert parse_date_line("2024-2025") is None  # a span of years

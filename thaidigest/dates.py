@@ -156,11 +156,12 @@ NUMERIC_DATE = (
 # is how a letter's reference number starts.
 NUMERIC_DATE_LINE = re.compile(rf"^{_THAI_WEEKDAY}{NUMERIC_DATE}{DATE_LINE_SUFFIX}$")
 # Year first, as a machine writes it (ISO 8601, ``2024-08-23``; a BE year, ``2567-08-23``,
-# is read as such): a four-digit year, a dash, month and day, maybe a time after it. It
+# is read as such): a four-digit year, a dash, month and day, maybe a time (and a zone,
+# Z or +07:00: the day as written is the page's) after it. It
 # names no weekday (its group never matches, for _make_date).
 ISO_DATE_LINE = re.compile(
     rf"^(?P<weekday>(?!))?(?P<year>\d{{4}})-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})"
-    rf"(?:[ T]{TIME_OF_DAY})?$"
+    rf"(?:[ T]{TIME_OF_DAY}(?:\.\d+)?(?:\s*(?:Z|[+-]\d{{2}}:?\d{{2}}))?)?$"
 )
 # A time of day with seconds, written with dots ("10.12.45"): it has a dotted date's
 # shape with a two-digit year, and is read as the time (the date would be 2545 BE).

@@ -274,8 +274,9 @@ def database_url(db: str | None) -> str:
 
 def sqlite_url(path: Path | str) -> str:
     """The URL of the SQLite file at ``path``, whatever its name holds: a URL reads ``%41``
-    as ``A`` and a ``?`` or ``#`` as the start of a query or fragment, so those are
-    written escaped (``--db 'p%41.sqlite'`` wrote ``pA.sqlite``, ``q?x.sqlite`` wrote ``q``)."""
+    as ``A`` and a ``?`` as the start of a query, so those are written escaped (``--db
+    'p%41.sqlite'`` wrote ``pA.sqlite``, ``q?x.sqlite`` wrote ``q``); ``#`` too, which a
+    URL may read as a fragment."""
     escaped = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     return f"sqlite:///{escaped}"
 

@@ -40,7 +40,7 @@ ARTICLE_PATHS = {
 
 def is_noncharacter(char: str) -> bool:
     """Whether ``char`` is one of Unicode's 66 noncharacters (U+FDD0 to U+FDEF and the last
-    two of each plane, U+FFFE, U+FFFF, ...): never text, and refused by XML."""
+    two of each plane, U+FFFE, U+FFFF, ...): never text; XML refuses U+FFFE and U+FFFF."""
     code = ord(char)
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 

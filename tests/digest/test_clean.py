@@ -91,3 +91,12 @@ def test_an_article_from_a_file_links_to_its_first_copy_on_the_web():
     assert article_links("file:///seed.txt", ("file:///copy.txt", web, other)) == (web, (other,))
     assert article_links("file:///seed.txt", ("file:///copy.txt",)) == (None, ())
     assert article_links(web, (other, "file:///x")) == (web, (other,))
+
+
+def test_every_noncharacter_is_taken_out_of_published_text():
+    """Planes 2 to 15's last two code points were published: no text holds one."""
+    noncharacters = [*map(chr, range(0xFDD0, 0xFDF0))] + [
+        chr(plane << 16 | end) for plane in range(17) for end in (0xFFFE, 0xFFFF)
+    ]
+    assert len(noncharacters) == 66
+    assert [c for c in noncharacters if clean_line(f"a{c}b") != "ab"] == []

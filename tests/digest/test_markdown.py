@@ -16,6 +16,7 @@ from digest.markdown import (
     MAX_CHANGE_LINES,
     lede,
     link,
+    lists_story,
     markdown_to_html,
     render_changes,
     render_markdown,
@@ -105,8 +106,15 @@ def test_url_with_parentheses_is_linked_whole(store):
 def test_a_link_goes_where_its_url_says_whatever_entity_it_seems_to_hold(url):
     """Markdown reads ``&amp;`` in a link's destination as ``&``: the digest linked
     ``/news/a&b/1`` where the feeds and the archive page linked the stored URL."""
-    hrefs = re.findall(r'href="([^"]*)"', markdown_to_html(link("headline", url)))
+    linked = link("headline", url)
+    hrefs = re.findall(r'href="([^"]*)"', markdown_to_html(linked))
     assert [html.unescape(href) for href in hrefs] == [url]
+    assert lists_story(linked, [url])  # as explain finds a story in a digest
+
+
+def test_a_query_keeps_its_ampersands_as_written_in_the_markdown():
+    """Read as plain text (the mail's text part), ``\\&`` in every query was noise."""
+    assert link("h", "https://mfa.go.th/news?x=1&y=2") == "[h](<https://mfa.go.th/news?x=1&y=2>)"
 
 
 def test_article_without_a_web_address_is_listed_without_a_link(store):
