@@ -154,6 +154,17 @@ def _failure(error: OSError | smtplib.SMTPException) -> str:
     return str(error) or type(error).__name__
 
 
+def _refusal(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> str:
+    """The server's answer to one refused message as it wrote it (``550 5.1.1 no such
+    mailbox``), not Python's view of it (``{'b@example.org': (550, b'5.1.1 no such…')}``)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, message = next(iter(error.recipients.values()), ("", b""))
+    else:
+        code, message = error.smtp_code, error.smtp_error
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {text}".strip()
+
+
 @dataclass(frozen=True)
 class MailReport:
     """Who got the week's digest in this run, and who had it already."""
@@ -364,7 +375,7 @@ def send_digest(
                     try:
                         client.send_message(message, settings["sender"], [recipient])
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                        failed[recipient] = redact(str(error), [password])
+                        failed[recipient] = redact(_refusal(error), [password])
                         continue
                     with store.transaction() as conn:
                         conn.execute(

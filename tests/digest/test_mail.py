@@ -160,8 +160,10 @@ def test_digest_arrives_as_markdown_and_html_alternatives_once(store, built, inb
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
     mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
     inbox.refuse.add("b@example.org")
-    with pytest.raises(MailError, match=re.escape("b@example.org")):
+    with pytest.raises(MailError) as refused:
         send(store, built, mail)
+    # The server's answer as it wrote it, not Python's dict of byte strings.
+    assert str(refused.value).endswith("b@example.org: 550 5.1.1 no such mailbox"), refused.value
     assert recorded(store) == {("2024-W34", "a@example.org")}
     inbox.refuse.clear()
     assert send(store, built, mail).sent == ("b@example.org",)
