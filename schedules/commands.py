@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -16,7 +17,13 @@ from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
 from scraper.report import LOCKED, robots_note, robots_rules
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
-from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
+from thaidigest.options import (
+    SettingsError,
+    config_option,
+    db_option,
+    load_config_or_exit,
+    refuse_empty,
+)
 from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
@@ -40,21 +47,32 @@ EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts 
 # on Monday at 07:00 in Bangkok, so a day covers that run and a slow or retried one.
 DIGEST_GRACE = timedelta(days=1)
 
+SCHEDULES_ENV = "THAIDIGEST_SCHEDULES"
+
+
+def _schedules_variable() -> None:
+    """Refuse ``$THAIDIGEST_SCHEDULES`` set empty or blank: a mistake, not the packaged
+    schedule (click takes a variable set to '' for an unset one)."""
+    if SCHEDULES_ENV in os.environ and not os.environ[SCHEDULES_ENV].strip():
+        raise SettingsError(f"{SCHEDULES_ENV} is set but empty: give a schedule file, or unset it")
+
+
 schedules_option = click.option(
     "--schedules",
     "schedules_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     # The daemon and the status its health check runs read one schedule when it is
     # set in the environment (a container's HEALTHCHECK names no options).
-    envvar="THAIDIGEST_SCHEDULES",
+    envvar=SCHEDULES_ENV,
     default=None,
     metavar="FILE",
+    callback=refuse_empty("--schedules", "a schedule file", _schedules_variable),
     help="Schedule TOML file [default: the packaged schedules/default.toml; "
     "env THAIDIGEST_SCHEDULES].",
 )
 
 
-def load_schedule_or_exit(path: Path | None, *, check_cron: bool = True) -> Schedule:
+def load_schedule_or_exit(path: str | None, *, check_cron: bool = True) -> Schedule:
     """The schedule, or its error as one line (a wrong setting) and exit status 2
     (``check_cron``: see :func:`schedules.spec.parse_schedule`)."""
     from schedules.spec import ScheduleError, load_schedule
@@ -82,7 +100,7 @@ def check_mail_settings(
 @schedules_option
 @db_option
 @config_option
-def run_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
+def run_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Run the schedule (crawls, digests) until stopped; log to stdout.
 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
@@ -195,7 +213,7 @@ def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
 @schedules_option
 @db_option
 @config_option
-def schedule_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
+def schedule_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """List the schedule's jobs and when each next runs: as the daemon's job store in the
     database holds it, else computed from now."""
     config = load_config_or_exit(config_file)
@@ -370,7 +388,7 @@ def missing_digests(folders: list[Path], first_crawl: datetime | None, now: date
 @schedules_option
 @db_option
 @config_option
-def status_command(schedules_file: Path | None, db: str | None, config_file: str | None) -> None:
+def status_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
     when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
     a week over for a day has no digest while the schedule has a digest job."""

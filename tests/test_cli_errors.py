@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from tests.conftest import seed_path
 from thaidigest.cli import main
+from thaidigest.config import ConfigError, load_config
 from thaidigest.store import Store, StoreError, database_url
 
 WITH_CONFIG = {
@@ -110,6 +111,88 @@ def test_an_empty_db_variable_is_refused_where_the_scrapy_crawl_reads_it(monkeyp
     monkeypatch.setenv("THAIDIGEST_DB", "")
     with pytest.raises(StoreError, match="THAIDIGEST_DB is set but empty"):
         database_url(None)
+
+
+WITH_SETTINGS = {**WITH_CONFIG, "schedule": ["schedule"]}  # every command with --config
+WITH_SCHEDULES = ["run", "schedule", "status"]
+
+
+def in_a_folder_with_broken_settings(tmp_path: Path, monkeypatch) -> None:
+    """Run from a folder whose ./thaidigest.toml, the default settings, is no TOML: a
+    command that fell back on the defaults would stop there, not run a daemon or a server."""
+    (tmp_path / "thaidigest.toml").write_text("[digest\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+
+def command_args(command: str) -> list[str]:
+    return [part.format(seed=seed_path("001")) for part in WITH_SETTINGS.get(command, [command])]
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_SETTINGS)
+def test_an_empty_config_option_is_an_error_not_the_defaults(command, blank, tmp_path, monkeypatch):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    result = invoke(*command_args(command), "--config", blank)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: --config is empty: give a settings file"
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_SETTINGS)
+def test_an_empty_config_variable_is_an_error_not_the_defaults(
+    command, blank, tmp_path, monkeypatch
+):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("THAIDIGEST_CONFIG", blank)
+    result = invoke(*command_args(command))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: THAIDIGEST_CONFIG is set but empty: give a settings file, or unset it"
+    )
+
+
+def test_a_config_option_wins_over_an_empty_config_variable(tmp_path, monkeypatch):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("THAIDIGEST_CONFIG", "")
+    config = tmp_path / "mine.toml"
+    config.write_text("[status]\nmax_crawl_age_hours = 1\n", encoding="utf-8")
+    result = invoke("schedule", "--config", str(config), "--db", str(tmp_path / "none.sqlite"))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_config_variable_is_refused_where_the_scrapy_crawl_reads_it(
+    blank, tmp_path, monkeypatch
+):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("THAIDIGEST_CONFIG", blank)
+    with pytest.raises(ConfigError, match="THAIDIGEST_CONFIG is set but empty"):
+        load_config()
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_SCHEDULES)
+def test_an_empty_schedules_option_is_an_error_not_the_packaged_schedule(
+    command, blank, tmp_path, monkeypatch
+):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    result = invoke(command, "--schedules", blank)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: --schedules is empty: give a schedule file"
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", WITH_SCHEDULES)
+def test_an_empty_schedules_variable_is_an_error_not_the_packaged_schedule(
+    command, blank, tmp_path, monkeypatch
+):
+    in_a_folder_with_broken_settings(tmp_path, monkeypatch)
+    monkeypatch.setenv("THAIDIGEST_SCHEDULES", blank)
+    result = invoke(command)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: THAIDIGEST_SCHEDULES is set but empty: give a schedule file, or unset it"
+    )
 
 
 @pytest.mark.parametrize("command", ["status", "export", "import"])

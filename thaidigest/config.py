@@ -499,10 +499,19 @@ def merge(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]
 
 
 def config_path(path: str | Path | None = None) -> Path | None:
-    """The configuration file in use, or None for the defaults alone."""
-    if path:
+    """The configuration file in use, or None for the defaults alone.
+
+    An empty ``path``, or an empty ``$THAIDIGEST_CONFIG`` when ``path`` is None, is a
+    :class:`ConfigError`, not the defaults: it is a mistake (an unset variable in a
+    script), and the defaults are not the settings meant.
+    """
+    if path is not None:
+        if not str(path).strip():
+            raise ConfigError("the settings file name is empty: give a file")
         return Path(path)
-    if os.environ.get(CONFIG_ENV):
+    if CONFIG_ENV in os.environ:
+        if not os.environ[CONFIG_ENV].strip():
+            raise ConfigError(f"{CONFIG_ENV} is set but empty: give a settings file, or unset it")
         return Path(os.environ[CONFIG_ENV])
     default = Path(DEFAULT_CONFIG_FILE)
     return default if default.is_file() else None

@@ -12,7 +12,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from thaidigest.config import ConfigError, load_config
+from thaidigest.config import CONFIG_ENV, ConfigError, config_path, load_config
 from thaidigest.store import DB_ENV, StoreError, database_url
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
@@ -49,18 +49,31 @@ class DayType(click.ParamType):
 DAY = DayType()
 
 
-def _db_value(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    """``--db``; empty or blank, or ``THAIDIGEST_DB`` set so, is an error, not the default."""
-    source = context.get_parameter_source(parameter.name or "db")
-    if value is None or source is ParameterSource.ENVIRONMENT:
-        # click takes a variable set to '' for an unset one: database_url judges the variable.
-        try:
-            database_url(None)
-        except StoreError as error:
-            raise SettingsError(str(error)) from None
-    elif not value.strip():
-        raise SettingsError("--db is empty: give a database file or URL")
-    return value
+ParameterCallback = Callable[[click.Context, click.Parameter, Any], Any]
+
+
+def refuse_empty(option: str, what: str, judge_variable: Callable[[], object]) -> ParameterCallback:
+    """The callback of an option that names a file (``what``: what to give) and has a
+    variable: the option given empty or blank, or its variable set so, is an error, not the
+    default (a mistake, such as an unset variable in a script).
+
+    click takes a variable set to '' for an unset one, so the variable itself is judged,
+    by ``judge_variable``: the one check of it, which raises a one-line error (a
+    :class:`SettingsError`, :class:`ConfigError` or :class:`StoreError`) when it is blank.
+    """
+
+    def check(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+        source = context.get_parameter_source(parameter.name or option)
+        if value is None or source is ParameterSource.ENVIRONMENT:
+            try:
+                judge_variable()
+            except (ConfigError, StoreError) as error:
+                raise SettingsError(str(error)) from None
+        elif not value.strip():
+            raise SettingsError(f"{option} is empty: give {what}")
+        return value
+
+    return check
 
 
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,7 +82,7 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
         envvar=DB_ENV,
         default=None,
         metavar="PATH|URL",
-        callback=_db_value,
+        callback=refuse_empty("--db", "a database file or URL", lambda: database_url(None)),
         help="SQLite file or SQLAlchemy URL "
         "[default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
     )(function)
@@ -79,9 +92,10 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--config",
         "config_file",
-        envvar="THAIDIGEST_CONFIG",
+        envvar=CONFIG_ENV,
         default=None,
         metavar="FILE",
+        callback=refuse_empty("--config", "a settings file", config_path),
         help="TOML settings file [default: ./thaidigest.toml if present; env THAIDIGEST_CONFIG].",
     )(function)
 

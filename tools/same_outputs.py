@@ -61,7 +61,8 @@ def unpack(ref: str, into: Path) -> Path:
 
 def run_product(code: Path, folder: Path) -> None:
     """The demo and the export, run with the project code found in ``code``."""
-    env = {**os.environ, "PYTHONPATH": str(code), "THAIDIGEST_CONFIG": ""}
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    env.pop("THAIDIGEST_CONFIG", None)  # the user's settings, if any, are not the product's
     demo = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
     subprocess.run(demo, check=True, capture_output=True, cwd=code, env=env)
     database = folder / "thaidigest.sqlite"
