@@ -241,10 +241,19 @@ def _age(moment: datetime, now: datetime) -> str:
 
 
 def describe_run(
-    source: str, run: dict[str, Any] | None, now: datetime, *, process_gone: bool = False
+    source: str,
+    run: dict[str, Any] | None,
+    now: datetime,
+    *,
+    process_gone: bool = False,
+    scheduled: bool = True,
 ) -> str:
     """A site's last crawl run as one line; ``process_gone``: the run is still marked
-    running, but no process holds its site's crawl lock (:func:`crawl_died`)."""
+    running, but no process holds its site's crawl lock (:func:`crawl_died`);
+    ``scheduled``: False for a site no crawl job of the schedule crawls, which the line
+    says first (``mdes: not scheduled: never crawled``)."""
+    if not scheduled:
+        source = f"{source}: not scheduled"
     if run is None:
         return f"{source}: never crawled"
     if process_gone:
@@ -391,7 +400,8 @@ def missing_digests(folders: list[Path], first_crawl: datetime | None, now: date
 def status_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
     when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
-    a week over for a day has no digest while the schedule has a digest job."""
+    a week over for a day has no digest while the schedule has a digest job. Only the sites
+    the schedule's crawl jobs crawl are judged; the others are shown as not scheduled."""
     from thaidigest.health import PERIOD, crawl_locks, health_lines, load_health, until_now
 
     config = load_config_or_exit(config_file)
@@ -399,6 +409,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     check_mail_settings(config, schedule, config_file)
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
+    scheduled = schedule.crawled_sites()  # the sites judged: another is crawled by hand, if at all
     store = Store.open(db, create=False)
     try:
         looks = crawl_locks(store, SOURCES)  # before the runs are read
@@ -407,17 +418,22 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             runs = store.last_crawl_runs(source, without=LOCKED) or store.last_crawl_runs(source)
             last = runs[0] if runs else None
             gone = crawl_died(last, *looks[source])
-            click.echo(describe_run(source, last, now, process_gone=gone))
+            line = describe_run(source, last, now, process_gone=gone, scheduled=source in scheduled)
+            click.echo(line)
         click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
-        last_ok = {source: _last_ok_finished(store, source) for source in SOURCES}
-        health = load_health(store, SOURCES, until_now(now), max_quiet_days)
+        last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
+        health = load_health(store, scheduled, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")
-    for site in health:
-        for line in health_lines(site):
-            click.echo(f"  {site.source}: {line}")
+    judged = {site.source: site for site in health}
+    for source in SOURCES:
+        if source not in judged:
+            click.echo(f"  {source}: not judged: no crawl job of {schedule.source} crawls it")
+            continue
+        for line in health_lines(judged[source]):
+            click.echo(f"  {source}: {line}")
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
     for folder in digest_folders(schedule, config) or [digest_folder(None, config)]:
         click.echo(digest_line(folder, now))

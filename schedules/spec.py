@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week, WeekError
 from thaidigest.config import CONTROL_CHARACTERS, TOML_ENCODING, file_relative, toml_value
-from thaidigest.sites import CRAWL_SOURCES, START_ID_SOURCES
+from thaidigest.sites import ALL_SITES, CRAWL_SOURCES, SOURCES, START_ID_SOURCES, crawled_sites
 from thaidigest.urls import web_url_problem
 
 if TYPE_CHECKING:  # APScheduler loads with the triggers, not with `status`
@@ -145,6 +145,16 @@ class Schedule:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def crawled_sites(self) -> tuple[str, ...]:
+        """The sites its crawl jobs crawl, in crawl order; none without a crawl job."""
+        crawled = {
+            site
+            for job in self.jobs
+            if job.task == "crawl"
+            for site in crawled_sites(job.args.get("source", ALL_SITES))
+        }
+        return tuple(site for site in SOURCES if site in crawled)
+
 
 def parse_schedule(
     text: str, source: str, folder: Path | None = None, *, check_cron: bool = True
@@ -221,7 +231,7 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
         check, expected = TASKS[task][option]
         if not check(value):
             raise fail(f"option {option} must be {expected}, not {toml_value(value)}")
-    site = args.get("source", "all")
+    site = args.get("source", ALL_SITES)
     if "start_id" in args and site not in START_ID_SOURCES:  # as `thaidigest crawl` refuses
         raise fail(
             f"option start_id is a thaigov id: it cannot be used with source {toml_value(site)}"

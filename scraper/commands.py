@@ -14,7 +14,7 @@ from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import rules_from_config
 from thaidigest.plural import counted
-from thaidigest.sites import CRAWL_SOURCES, SOURCES, START_ID_SOURCES
+from thaidigest.sites import ALL_SITES, CRAWL_SOURCES, START_ID_SOURCES, crawled_sites
 from thaidigest.store import Store
 from thaidigest.urls import web_url_problem
 
@@ -84,7 +84,7 @@ def _base_url(
 @click.option(
     "--source",
     type=click.Choice(CRAWL_SOURCES),
-    default="all",
+    default=ALL_SITES,
     show_default=True,
     help="The site to crawl; all: every site.",
 )
@@ -125,7 +125,7 @@ def crawl_command(
         level = VERBOSE_LEVELS[min(verbose, len(VERBOSE_LEVELS)) - 1]
         config = merge(config, {"crawl": {"log_level": level}})
     rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
-    sources = list(SOURCES) if source == "all" else [source]
+    sources = list(crawled_sites(source))
     store = Store.open(db)
     runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)
     crawled = []

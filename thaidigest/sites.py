@@ -16,10 +16,13 @@ from __future__ import annotations
 import re
 
 SOURCES = ("thaigov", "mdes")  # the site slugs, in crawl order
+# The crawl source that names every site: what a crawl (and a schedule's crawl job) crawls
+# when it names none.
+ALL_SITES = "all"
 # What `thaidigest crawl --source` (and a schedule's crawl job) takes: a site or every site.
-CRAWL_SOURCES = (*SOURCES, "all")
+CRAWL_SOURCES = (*SOURCES, ALL_SITES)
 # The crawl sources a start id goes with: only thaigov is crawled by walking ids.
-START_ID_SOURCES = ("thaigov", "all")
+START_ID_SOURCES = ("thaigov", ALL_SITES)
 
 # --- thaigov.go.th (Royal Thai Government) -------------------------------------
 THAIGOV_HOST = "thaigov.go.th"
@@ -62,6 +65,11 @@ REMOVED_ARTICLE_TARGETS = {
 HOSTS = {THAIGOV_HOST: "thaigov", MDES_HOST: "mdes"}  # host without "www." -> slug
 CANONICAL_BASE_URLS = {slug: f"https://{host}" for host, slug in HOSTS.items()}
 ARTICLE_PATHS = {"thaigov": THAIGOV_ARTICLE_PATH, "mdes": MDES_ARTICLE_PATH}
+
+
+def crawled_sites(source: str) -> tuple[str, ...]:
+    """The sites a crawl of ``source`` (one of :data:`CRAWL_SOURCES`) crawls, in crawl order."""
+    return SOURCES if source == ALL_SITES else (source,)
 
 
 def path_pattern(template: str) -> str:

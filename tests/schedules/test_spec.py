@@ -475,3 +475,24 @@ def test_the_schedule_command_counts_one_job_as_one_job(tmp_path, monkeypatch):
     result = CliRunner().invoke(schedule_command, ["--schedules", str(path), "--db", "db.sqlite"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].endswith(": 1 job, timezone Asia/Bangkok")
+
+
+@pytest.mark.parametrize(
+    ("sources", "crawled"),
+    [
+        pytest.param(["mdes"], ("mdes",), id="one-site"),
+        pytest.param(["mdes", "thaigov"], ("thaigov", "mdes"), id="in-crawl-order"),
+        pytest.param(["thaigov", "all"], ("thaigov", "mdes"), id="all-and-a-site"),
+        pytest.param([None], ("thaigov", "mdes"), id="no-source-is-every-site"),
+        pytest.param([], (), id="no-crawl-job"),
+    ],
+)
+def test_the_sites_a_schedule_crawls_are_those_its_crawl_jobs_name(sources, crawled):
+    jobs = "".join(
+        f'[[job]]\nname = "c{number}"\ntask = "crawl"\nevery = 3600\n'
+        + (f'args = {{ source = "{source}" }}\n' if source else "")
+        for number, source in enumerate(sources)
+    )
+    digest = '[[job]]\nname = "d"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+    schedule = parse_schedule(f'timezone = "Asia/Bangkok"\n{jobs}{digest}', "test.toml")
+    assert schedule.crawled_sites() == crawled

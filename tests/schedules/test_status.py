@@ -362,3 +362,72 @@ def test_status_says_a_killed_daemon_is_not_running(store, config):
     take_lock_and_die(store, locks.DAEMON_LOCK)
     line = daemon_status_line(store, config)
     assert line.startswith("daemon: not running: ") and "is gone" in line
+
+
+def schedule_crawling(tmp_path, *sources: str):
+    """A schedule file whose only jobs crawl ``sources``, one job each."""
+    path = tmp_path / "crawls.toml"
+    jobs = "".join(
+        f'[[job]]\nname = "crawl-{source}"\ntask = "crawl"\nevery = 3600\n'
+        f'args = {{ source = "{source}" }}\n'
+        for source in sources
+    )
+    path.write_text(f'timezone = "Asia/Bangkok"\n{jobs}')
+    return path
+
+
+def status_with(store: Store, config, schedule) -> tuple[int, str]:
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+def test_a_site_no_crawl_job_crawls_is_not_scheduled_rather_than_unhealthy(store, config, tmp_path):
+    record_run(store, "thaigov", hours_ago=1)
+    schedule = schedule_crawling(tmp_path, "thaigov")
+    code, output = status_with(store, config, schedule)
+    assert code == 0, output
+    assert "unhealthy" not in output
+    assert "mdes: not scheduled: never crawled" in output.splitlines()
+    assert f"  mdes: not judged: no crawl job of {schedule} crawls it" in output.splitlines()
+    assert "thaigov: ok at " in output  # the scheduled site is shown as ever
+
+
+def test_an_unscheduled_site_crawled_long_ago_shows_its_last_crawl_but_is_not_judged(
+    store, config, tmp_path
+):
+    record_run(store, "thaigov", hours_ago=1)
+    record_run(store, "mdes", hours_ago=24 * 30)  # no longer scheduled, and quiet since
+    code, output = status_with(store, config, schedule_crawling(tmp_path, "thaigov"))
+    assert code == 0, output
+    assert "mdes: not scheduled: ok at " in output
+    assert "mdes: last successful crawl" not in output
+
+
+def test_a_scheduled_site_is_judged_beside_an_unscheduled_one(store, config, tmp_path):
+    record_run(store, "thaigov", hours_ago=30)
+    code, output = status_with(store, config, schedule_crawling(tmp_path, "thaigov"))
+    assert code == 1
+    unhealthy = [line for line in output.splitlines() if line.startswith("unhealthy: ")]
+    assert len(unhealthy) == 1 and unhealthy[0].startswith("unhealthy: thaigov: last successful")
+
+
+def test_sites_crawled_by_separate_jobs_are_all_judged(store, config, tmp_path):
+    record_run(store, "thaigov", hours_ago=1)
+    code, output = status_with(store, config, schedule_crawling(tmp_path, "thaigov", "mdes"))
+    assert code == 1
+    assert "unhealthy: mdes: no successful crawl recorded" in output
+    assert "not scheduled" not in output
+
+
+def test_a_schedule_without_a_crawl_job_judges_no_site(store, config, tmp_path):
+    write_digest(tmp_path, Week.last_complete(utc_now()))
+    schedule = tmp_path / "digest.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+    )
+    code, output = status_with(store, config, schedule)
+    assert code == 0, output
+    assert "thaigov: not scheduled: never crawled" in output
+    assert "mdes: not scheduled: never crawled" in output
