@@ -18,9 +18,10 @@ caller (``pages``), and has no link only when it is given none.
 
 An article's text is text in every format: Atom marks it ``type="text"``,
 JSON Feed carries it as ``content_text``, and RSS, whose readers take an item's
-``description`` and ``content:encoded`` as HTML, gets it escaped in the
-description and never in ``content:encoded``, which only HTML of our own
-(a revision's list of changes, a digest) fills.
+``description`` and ``content:encoded`` as HTML and guess whether a title is,
+gets it escaped in the title and the description (:func:`_rss_text`) and never
+in ``content:encoded``, which only HTML of our own (a revision's list of
+changes, a digest) fills.
 """
 
 from __future__ import annotations
@@ -227,16 +228,28 @@ def newest(entries: Sequence[Entry], default: datetime) -> datetime:
     return max((entry.updated for entry in entries), default=default)
 
 
+def _rss_text(text: str) -> str:
+    """``text`` as an RSS element that readers may take as HTML shows it: HTML-escaped.
+
+    RSS never says whether a title is text or HTML, and readers guess: feedparser
+    takes one as HTML when it holds a closing tag or a character reference of HTML
+    (``ข่าว <b>ด่วน</b>`` shows in bold, ``R&amp;D`` as ``R&D``). Escaped, text with
+    an ``&``, ``<`` or ``>`` holds a reference, so it is taken as HTML, which shows
+    exactly that text; text with none of them reads the same either way."""
+    return html.escape(text, quote=False)
+
+
 def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
-    """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
-    ``description`` as HTML (Atom's summary is marked as text), and no text as content:
+    """The feed for feedgen. ``rss``: titles, the description and summaries escaped
+    (:func:`_rss_text`; Atom marks its text ``type="text"``), and no text as content:
     RSS has no text content, feedgen would write it unescaped in ``content:encoded``
     (HTML to every reader), and the description already carries it."""
+    shown = _rss_text if rss else str
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.id)
-    generator.title(clean_line(feed.title))
-    generator.subtitle(clean_line(feed.subtitle))
+    generator.title(shown(clean_line(feed.title)))
+    generator.subtitle(shown(clean_line(feed.subtitle)))
     generator.author(name=clean_line(feed.title))
     # feedgen gives RSS the last link added: the site.
     generator.link(href=feed.self_url, rel="self")
@@ -247,7 +260,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
     for entry in entries:
         added = generator.add_entry(order="append")
         added.id(entry.id)
-        added.title(clean_headline(entry.title))
+        added.title(shown(clean_headline(entry.title)))
         link = clean_link(entry.link)
         if link:
             added.link(href=link, rel="alternate")
@@ -255,7 +268,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
         added.updated(entry.updated)
         summary = clean_text(entry.summary)
         if summary:
-            added.summary(html.escape(summary, quote=False) if rss else summary)
+            added.summary(shown(summary))
         if entry.content_html:
             added.content(clean_text(entry.content_html), type="html")
         elif not link and not rss:  # an Atom entry with no link must have content

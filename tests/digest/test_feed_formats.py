@@ -1,8 +1,9 @@
 """JSON Feed 1.1, the OPML feed list and autodiscovery, read back as readers read them."""
 
+import html
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 from xml.etree import ElementTree
@@ -10,6 +11,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
+from digest.feeds import Entry, FeedInfo, render_atom, render_json, render_rss
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, ingest, mark, settings
@@ -162,3 +164,94 @@ def test_every_page_names_its_feeds_for_autodiscovery(out):
     }
     for _, href in found:
         assert (page.parent / href).resolve().is_file()
+
+
+# Headlines whose text feedparser (and readers built like it) would take for HTML in an
+# RSS title: a closing tag, or a character reference of HTML.
+MARKUP_HEADLINES = (
+    'ดีอี ลงนาม <a href="x">MoU</a> กับญี่ปุ่น',
+    "ข่าว <b>ด่วน</b> ASEAN",
+    "R&amp;D ด้าน AI &copy; 2024",
+    "5 < 6 &#x41; & AT&T",
+)
+
+
+class HtmlTags(HTMLParser):
+    """The tags an HTML reader would make of a text."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.found = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append(tag)
+
+
+def shown(detail):
+    """What a reader shows of a feedparser text construct: no tag of its own, and the text."""
+    if detail.type == "text/plain":
+        return [], detail.value
+    assert detail.type == "text/html", detail
+    return HtmlTags(detail.value).found, html.unescape(detail.value)
+
+
+def markup_feeds(tmp_path):
+    """An RSS, an Atom and a JSON feed, written, whose entries and own title hold markup."""
+    moment = datetime(2024, 8, 21, 3, tzinfo=UTC)
+    entries = [
+        Entry(f"urn:uuid:{n}", title, f"https://e.example/{n}", moment, moment, summary=title)
+        for n, title in enumerate(MARKUP_HEADLINES)
+    ]
+    feed = FeedInfo("urn:uuid:f", "ข่าว <b>ไทย</b> R&amp;D", "<i>สรุป</i>", SITE, SITE, moment)
+    written = {}
+    for suffix, render in (("rss", render_rss), ("atom", render_atom), ("json", render_json)):
+        written[suffix] = tmp_path / f"feed.{suffix}"
+        written[suffix].write_bytes(render(feed, entries))
+    return written
+
+
+@pytest.mark.parametrize("suffix", ["rss", "atom"])
+def test_a_headline_that_reads_as_markup_shows_as_written_in_rss_and_atom(tmp_path, suffix):
+    parsed = feedparser.parse(markup_feeds(tmp_path)[suffix].read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert shown(parsed.feed.title_detail) == ([], "ข่าว <b>ไทย</b> R&amp;D")
+    assert shown(parsed.feed.subtitle_detail) == ([], "<i>สรุป</i>")
+    assert [shown(entry.title_detail) for entry in parsed.entries] == [
+        ([], title) for title in MARKUP_HEADLINES
+    ]
+    assert [shown(entry.summary_detail) for entry in parsed.entries] == [
+        ([], title) for title in MARKUP_HEADLINES
+    ]
+
+
+def test_a_headline_that_reads_as_markup_is_plain_text_in_json_feed(tmp_path):
+    document = json.loads(markup_feeds(tmp_path)["json"].read_text(encoding="utf-8"))
+    assert document["title"] == "ข่าว <b>ไทย</b> R&amp;D"
+    assert [item["title"] for item in document["items"]] == list(MARKUP_HEADLINES)  # text
+
+
+def test_a_stored_headline_with_markup_shows_as_written_in_every_feed(store, tmp_path):
+    raws = [
+        article(n, title, "เนื้อหา", date(2024, 8, 21))
+        for n, title in enumerate(MARKUP_HEADLINES[:2], start=1)
+    ]
+    ingest(store, raws, "2024-08-21T03:00")
+    for raw in raws:
+        mark(store, raw, topics=["mou"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(site_url=SITE))
+    headlines = {raw.title for raw in raws}
+    for path in [*feed_files(out, "rss"), *feed_files(out, "atom")]:
+        if path.name != "digests.atom":  # the digests' own titles
+            parsed = feedparser.parse(path.read_bytes())
+            for entry in parsed.entries:
+                tags, title = shown(entry.title_detail)
+                assert tags == [] and title in headlines, path
+    for name in ("feed.rss", "feed.atom"):
+        parsed = feedparser.parse((out / name).read_bytes())
+        titles = {shown(entry.title_detail)[1] for entry in parsed.entries}
+        assert titles == headlines, name
+    document = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    assert {item["title"] for item in document["items"]} == headlines
