@@ -1,7 +1,8 @@
 """The weekly digest as Markdown, and Markdown as HTML: pure functions.
 
 Everything an article brings (titles, text, URLs) is escaped, so no article
-can open a link, a heading, a list, an HTML tag or an entity of its own. The
+can open a link, a heading, a list, an HTML tag or an entity of its own, nor
+have a URL in its text made a link by a GFM viewer. The
 output depends only on the selection: no "generated at", everything sorted.
 """
 
@@ -52,6 +53,14 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
 BLOCK_START = re.compile(r"^([-+=])")
 ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
+# What GFM's autolink extension (GitHub, and renderers built like it) links in plain
+# text: a www. name and a scheme's "://" (https://, ftp://). It reads them before
+# escapes are undone, so a URL in an article would become a link, holding any backslash
+# the text's escaping put in it (?a=1\&b=2). A backslash before the dot or the colon
+# keeps it text, which every CommonMark renderer shows as written. An email address
+# stays what GFM makes of it (cmark-gfm finds one after escapes are undone): a mailto:
+# link to the address shown.
+AUTOLINK_START = re.compile(r"(?i)(?<=www)\.|:(?=//)")
 # Characters that cannot stand in an angle-bracket link destination or an autolink.
 URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
 # An ampersand that starts a character reference (&amp; &#65; &#x41;), which Markdown
@@ -71,8 +80,10 @@ _renderer = MarkdownIt("commonmark", {"html": True}).disable("html_block")
 
 
 def escape(text: str) -> str:
-    """``text`` as literal Markdown inline text on one line, cleaned (see digest.clean)."""
+    """``text`` as literal Markdown inline text on one line, cleaned (see digest.clean),
+    a bare URL in it too (:data:`AUTOLINK_START`)."""
     text = MARKDOWN_SPECIAL.sub(r"\\\1", clean_line(text))
+    text = AUTOLINK_START.sub(r"\\\g<0>", text)
     text = BLOCK_START.sub(r"\\\1", text)
     return ORDERED_LIST_START.sub(r"\1\\\2", text)
 

@@ -117,6 +117,39 @@ def test_a_query_keeps_its_ampersands_as_written_in_the_markdown():
     assert link("h", "https://mfa.go.th/news?x=1&y=2") == "[h](<https://mfa.go.th/news?x=1&y=2>)"
 
 
+# Where the GFM spec's autolink extension starts a link in text (cmark-gfm also takes
+# ftp://): www. or a scheme, at a line's start or after a space, *, _, ~ or (.
+GFM_AUTOLINK = re.compile(r"(?i)(?:^|[\s*_~(])(?:www\.|(?:https?|ftp)://)", re.MULTILINE)
+BARE_URLS = "ดูรายละเอียดที่ www.mdes.go.th หรือ https://www.thaigov.go.th/news?a=1&b=2 (FTP://x.org)"
+
+
+def test_a_url_in_an_articles_text_is_no_link_in_a_gfm_viewer(store):
+    """GitHub links a bare URL in the text, backslashes of the escaping and all."""
+    raw = article(1, f"ข่าว www.example.org *{BARE_URLS}*", f"{BARE_URLS}.")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    markdown = digest_markdown(store)
+    assert GFM_AUTOLINK.findall(markdown) == []
+    assert heading_texts(markdown, 3) == [raw.title]  # CommonMark shows the text as written
+    html = markdown_to_html(markdown)
+    assert re.findall(r'href="([^"]*)"', html) == [url_of(raw)]
+    assert f"<p>{html_text(BARE_URLS)}.</p>" in html
+
+
+def html_text(text):
+    return html.escape(text, quote=False)
+
+
+def test_a_url_in_an_articles_text_is_no_link_on_github(store):
+    cmarkgfm = pytest.importorskip("cmarkgfm")  # GitHub's own renderer, where installed
+    raw = article(1, f"ข่าว *{BARE_URLS}*", f"{BARE_URLS}.")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw)
+    rendered = cmarkgfm.github_flavored_markdown_to_html(digest_markdown(store))
+    assert re.findall(r'href="([^"]*)"', rendered) == [url_of(raw)]
+    assert f"<p>{html_text(BARE_URLS)}.</p>" in rendered
+
+
 def test_article_without_a_web_address_is_listed_without_a_link(store):
     raw = RawArticle(url="file:///data/seed.txt", source="file", title="From a file", body="x.")
     copy = RawArticle(url="file:///data/copy.txt", source="file", title="Copy", body="y.")
