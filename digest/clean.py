@@ -63,6 +63,13 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(LINE_BREAKS.sub(" ", text)).split())
 
 
+def shows_nothing(text: str) -> bool:
+    """Whether ``text``, cleaned on one line, shows no character: it holds nothing but white
+    space and format characters (Unicode Cf: zero-width spaces and joiners, direction
+    marks, the byte-order mark, the soft hyphen)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in clean_line(text))
+
+
 def clean_link(url: str | None) -> str | None:
     """``url`` when it may be published as a link, else None."""
     if url is None or web_url_problem(url):

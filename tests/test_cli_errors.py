@@ -85,6 +85,19 @@ def test_a_user_topic_named_like_a_packaged_one_is_refused_at_load(tmp_path):
     assert "smart-city.atom" in line
 
 
+def test_a_user_topic_whose_name_shows_nothing_is_refused_at_load(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[topics."\\u200b\\u200e"]\nen = ["quantum"]\n', encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[relevance]\nrules = "{rules}"\n', encoding="utf-8")
+    result = invoke(
+        "import", str(seed_path("001")), "--db", str(tmp_path / "db"), "--config", str(config)
+    )
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "relevance.rules" in line and "'\\u200b\\u200e' has a name that shows nothing" in line
+
+
 @pytest.mark.parametrize("command", WITH_DB)
 def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -596,6 +596,28 @@ def test_topics_whose_feeds_would_share_a_file_are_refused(text: str) -> None:
         rules_from_text(text)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u200b\u200e",  # a zero-width space and a left-to-right mark
+        "\u2066\u2069",  # a direction isolate, opened and closed
+        "\u200c\u200d\ufeff",  # zero-width non-joiner and joiner, byte-order mark
+        " \u3000",  # white space, ideographic too
+        "",
+    ],
+)
+def test_a_topic_whose_name_shows_nothing_is_refused(name: str) -> None:
+    # Its section in the digest would have an empty heading.
+    toml_key = "".join(f"\\u{ord(char):04x}" for char in name)
+    with pytest.raises(ValueError, match=r"has a name that shows nothing"):
+        rules_from_text(f'[topics."{toml_key}"]\nen = ["quantum"]')
+
+
+def test_a_topic_named_with_an_emoji_joined_by_a_zero_width_joiner_is_kept() -> None:
+    rules = rules_from_text('[topics."\\U0001f469\\u200d\\U0001f4bb"]\nen = ["coder"]')
+    assert "\U0001f469\u200d\U0001f4bb" in rules.topics  # woman technologist
+
+
 def test_a_topic_in_thai_script_has_a_feed_name_of_its_own() -> None:
     rules = rules_from_text(
         '[topics."ดาวเทียม"]\nth = ["ดาวเทียม"]\n[topics."เซมิคอนดักเตอร์"]\nth = ["ชิป"]'

@@ -47,6 +47,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from digest.clean import shows_nothing
 from thaidigest.classifier import BLOCKS, Model, load_model
 from thaidigest.config import DEFAULTS, TOML_ENCODING
 from thaidigest.matching import Automaton, single_spaced
@@ -297,6 +298,7 @@ def _compile(data: dict[str, Any]) -> Rules:
             raise ValueError(f"group {name!r} needs a role, one of {FIXED_ROLES}")
         _add_terms(explicit, spelling, table, Member(name, role, float(table.get("weight", 1.0))))
     topics = tuple(sorted(data.get("topics", {})))
+    _check_shown_names(topics)
     _check_feed_names(topics)
     for name in topics:
         table = data["topics"][name]
@@ -349,6 +351,20 @@ def topic_stem(topic: str) -> str:
     partner is (:func:`thaidigest.partners.feed_stem`): a name of its own.
     """
     return path_name(topic) or hashlib.sha256(topic.encode()).hexdigest()[:12]
+
+
+def _check_shown_names(topics: Iterable[str]) -> None:
+    """Refuse a topic whose name shows nothing (zero-width spaces, direction marks, white
+    space): its section's heading, its feed's title and its line on the archive page would
+    be blank. No other name can stand in: the name is the topic's id, stored with each
+    article it tags, and two such names (a zero-width space, a zero-width joiner) would
+    be two topics that look alike."""
+    for topic in topics:
+        if shows_nothing(topic):
+            raise ValueError(
+                f"topic {topic!r} has a name that shows nothing (only white space or"
+                " invisible characters): give it a name a reader can see"
+            )
 
 
 def _check_feed_names(topics: Iterable[str]) -> None:
