@@ -19,15 +19,16 @@ caller (``pages``), and has no link only when it is given none.
 An article's text is text in every format: Atom marks it ``type="text"``,
 JSON Feed carries it as ``content_text``, and RSS, whose readers take an item's
 ``description`` and ``content:encoded`` as HTML and guess whether a title is,
-gets it escaped in the title and the description (:func:`_rss_text`) and never
-in ``content:encoded``, which only HTML of our own (a revision's list of
-changes, a digest) fills.
+gets it escaped in the description and in a title that reads as markup
+(:func:`_rss_title`), and never in ``content:encoded``, which only HTML of our
+own (a revision's list of changes, a digest) fills.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -228,23 +229,31 @@ def newest(entries: Sequence[Entry], default: datetime) -> datetime:
     return max((entry.updated for entry in entries), default=default)
 
 
-def _rss_text(text: str) -> str:
-    """``text`` as an RSS element that readers may take as HTML shows it: HTML-escaped.
+# What a reader that guesses takes for HTML in an RSS text element: a tag or a character
+# reference (feedparser looks for a closing tag or a reference; an opening tag, a comment
+# or a declaration is taken here too).
+_READS_AS_MARKUP = re.compile(r"<[A-Za-z/!?]|&#?[A-Za-z0-9]+;")
+
+
+def _rss_title(text: str) -> str:
+    """``text`` as an RSS title or channel description shows it to every reader.
 
     RSS never says whether a title is text or HTML, and readers guess: feedparser
-    takes one as HTML when it holds a closing tag or a character reference of HTML
-    (``ข่าว <b>ด่วน</b>`` shows in bold, ``R&amp;D`` as ``R&D``). Escaped, text with
-    an ``&``, ``<`` or ``>`` holds a reference, so it is taken as HTML, which shows
-    exactly that text; text with none of them reads the same either way."""
-    return html.escape(text, quote=False)
+    takes one holding a tag or a character reference for HTML (``ข่าว <b>ด่วน</b>``
+    shows in bold, ``R&amp;D`` as ``R&D``), others show a title as text. Text that
+    reads as markup is HTML-escaped, so that readers that guess show it as written;
+    other text (``R&D``, ``5 < 6``) is written as it is, which both kinds of reader
+    show as written, and the RSS Advisory Board's profile asks for: no HTML in a title."""
+    return html.escape(text, quote=False) if _READS_AS_MARKUP.search(text) else text
 
 
 def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
-    """The feed for feedgen. ``rss``: titles, the description and summaries escaped
-    (:func:`_rss_text`; Atom marks its text ``type="text"``), and no text as content:
+    """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
+    ``description`` as HTML (Atom's summary is marked as text), titles and the feed's
+    description that read as markup escaped (:func:`_rss_title`), and no text as content:
     RSS has no text content, feedgen would write it unescaped in ``content:encoded``
     (HTML to every reader), and the description already carries it."""
-    shown = _rss_text if rss else str
+    shown = _rss_title if rss else str
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.id(feed.id)
@@ -268,7 +277,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
         added.updated(entry.updated)
         summary = clean_text(entry.summary)
         if summary:
-            added.summary(shown(summary))
+            added.summary(html.escape(summary, quote=False) if rss else summary)
         if entry.content_html:
             added.content(clean_text(entry.content_html), type="html")
         elif not link and not rss:  # an Atom entry with no link must have content

@@ -255,3 +255,17 @@ def test_a_stored_headline_with_markup_shows_as_written_in_every_feed(store, tmp
         assert titles == headlines, name
     document = json.loads((out / "feed.json").read_text(encoding="utf-8"))
     assert {item["title"] for item in document["items"]} == headlines
+
+
+def test_a_headline_that_does_not_read_as_markup_is_written_as_text_in_rss(tmp_path):
+    """A reader that shows an RSS title as text shows R&D, not R&amp;D: only a title
+    that reads as markup is escaped for the readers that guess."""
+    moment = datetime(2024, 8, 21, 3, tzinfo=UTC)
+    title = "ความร่วมมือ R&D ด้าน AI กับ AT&T: 5 < 6"
+    entry = Entry("urn:uuid:1", title, "https://e.example/1", moment, moment)
+    feed = FeedInfo("urn:uuid:f", "ข่าว R&D", "สรุป", SITE, SITE, moment)
+    channel = ElementTree.fromstring(render_rss(feed, [entry])).find("channel")
+    assert channel.findtext("title") == "ข่าว R&D"
+    assert channel.find("item").findtext("title") == title  # the text itself, once escaped
+    parsed = feedparser.parse(render_rss(feed, [entry]))
+    assert shown(parsed.entries[0].title_detail) == ([], title)
