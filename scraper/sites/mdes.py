@@ -72,6 +72,8 @@ SELECTORS = {
     "category": ".nav-item.active",
 }
 # A press release runs to paragraphs; breadcrumbs, menus and empty columns stay far below.
+# A column this long is preferred to a shorter one; a short release (two sentences, a
+# photo caption) is read from a shorter one only when no column is this long.
 MIN_BODY_CHARS = 120
 # Above this share of link text a block is a menu, not an article.
 MAX_LINK_DENSITY = 0.5
@@ -510,14 +512,24 @@ def _column_body(
     region: _Region, column: etree._Element, headline: str
 ) -> tuple[list[str], str | None] | None:
     """The body and date of ``column`` if it looks like an article: not page furniture,
-    long enough, mostly prose rather than links."""
+    mostly prose rather than links, and text: ``MIN_BODY_CHARS`` or more, or a short
+    release's lines (:func:`_is_short_text`)."""
     kept = _column_lines(region, column)
     body, when = _body(region, kept, headline)
     chars = sum(len(line) for line in body)
-    if chars < MIN_BODY_CHARS:
+    if chars < MIN_BODY_CHARS and not _is_short_text(body, headline):
         return None
     links = sum(region.link_chars[i + 1] - region.link_chars[i] for i in kept)
     return (body, when) if links / chars <= MAX_LINK_DENSITY else None
+
+
+def _is_short_text(body: list[str], headline: str) -> bool:
+    """Whether the lines of a column with less than ``MIN_BODY_CHARS`` are a short
+    release's text: a line with a letter that is not the headline (the headline, dates,
+    counters and furniture are out already), and no not-found or maintenance message
+    (a soft 404's or a notice's column says only that)."""
+    has_text = any(line != headline and _LETTER.search(line) for line in body)
+    return has_text and not is_not_found_message(body) and not is_notice_message(body)
 
 
 def _is_inside(element: etree._Element, ancestor: etree._Element) -> bool:
@@ -574,12 +586,14 @@ def _article_column(
     The columns holding the headline come first (outermost first), then those after it
     in page order. The first that looks like an article (not a list of other articles)
     and has a paragraph (a line longer than a headline) wins, else the first that looks
-    like an article (a short release); it is narrowed to the innermost column inside it
-    that holds ``INNER_COLUMN_SHARE`` of its text.
+    like an article with ``MIN_BODY_CHARS`` of text, else the first with any (a short
+    release: two sentences, a photo caption); it is narrowed to the innermost column
+    inside it that holds ``INNER_COLUMN_SHARE`` of its text.
     """
     holding = [c for c in columns if _is_inside(headline_element, c)]
     after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
     first: tuple[list[str], str | None] | None = None
+    short: tuple[list[str], str | None] | None = None
     for column in (*holding, *after):
         region = _region(column, headline_element, others)
         found = _column_body(region, column, headline)
@@ -596,8 +610,11 @@ def _article_column(
             when = _date_before(headline_element, chosen, others) or when
         if any(len(line) > MAX_HEADLINE_CHARS for line in body):
             return body, when
-        first = first or (body, when)
-    return first
+        if sum(map(len, body)) >= MIN_BODY_CHARS:
+            first = first or (body, when)
+        else:
+            short = short or (body, when)
+    return first or short
 
 
 def _document(html: str) -> etree._Element:

@@ -278,6 +278,56 @@ def test_an_article_with_no_text_is_its_headline_with_an_empty_body(
     assert article.extraction == "fallback"
 
 
+# A short release: one sentence and a photo caption, 103 characters in all.
+SHORT_RELEASE = (
+    "ดีอี มอบเครื่องคอมพิวเตอร์ 20 เครื่อง ให้โรงเรียนบ้านหนองบัว จังหวัดขอนแก่น",
+    "ภาพ: ปลัดดีอี ร่วมพิธีส่งมอบ",
+)
+
+
+def text_replaced(name: str, lines: tuple[str, ...]) -> str:
+    """The saved page ``name`` with its article paragraphs replaced by ``lines``."""
+    html = page(f"{name}.html")
+    paragraphs = expected_json(name)["body"].split("\n")
+    html = html.replace(f"<p>{paragraphs[0]}</p>", "".join(f"<p>{line}</p>" for line in lines))
+    for paragraph in paragraphs[1:]:
+        html = html.replace(f"<p>{paragraph}</p>", "")
+    assert not any(paragraph in html for paragraph in paragraphs)
+    return html
+
+
+@pytest.mark.parametrize("name", [*LAYOUTS, "article_breadcrumb_first"])
+def test_a_short_release_keeps_its_text(name: str) -> None:
+    """Under ``MIN_BODY_CHARS`` of text, the article column was no article column: the
+    fallback read the page as its headline with an empty body, the release's text lost."""
+    assert sum(map(len, SHORT_RELEASE)) < mdes.MIN_BODY_CHARS
+
+    article = mdes.parse_article(text_replaced(name, SHORT_RELEASE), ARTICLE_URL)
+
+    assert article is not None
+    assert (article.title, article.body, article.date_text, article.extraction) == (
+        expected_json(name)["title"],
+        "\n".join(SHORT_RELEASE),
+        expected_json(name)["date_text"],
+        "selectors",
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("ขออภัย ไม่พบข่าวที่ท่านต้องการ ข่าวนี้อาจถูกลบ",),
+        ("ขออภัย ระบบขัดข้องชั่วคราว",),
+        (expected_json("article_headline_before")["title"],),
+    ],
+    ids=["not-found message", "notice", "headline repeated"],
+)
+def test_a_short_column_of_a_message_or_the_headline_is_no_text(lines: tuple[str, ...]) -> None:
+    article = mdes.parse_article(text_replaced("article_headline_before", lines), ARTICLE_URL)
+
+    assert article is None or article.body == ""
+
+
 def test_the_empty_article_template_is_no_article() -> None:
     """No headline and no text, the page title only the site's name: it was stored as an
     article headlined "| กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"."""
