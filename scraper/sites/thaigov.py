@@ -7,15 +7,17 @@ from collections.abc import Collection
 from datetime import date
 from urllib.parse import urljoin, urlparse
 
+from lxml import etree
 from parsel import Selector
 
 from scraper.sites import (
     NotArticle,
     PageArticle,
-    block_lines,
     fallback_extract,
     first_text,
     label_lines,
+    one_line,
+    text_map,
 )
 from scraper.sites.not_found import (
     is_not_found_message,
@@ -41,8 +43,35 @@ MIN_BODY_CHARS = 20
 MAX_ENTRY_CHARS = 200
 MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
 PRINT_LABEL = "พิมพ์"
+# Page furniture the corpus shows outside the body block, which a template may put inside
+# it: a share bar and a breadcrumb trail. A block in the body block whose class or id
+# holds one of these words goes whole when its text is only its links, share words and
+# separators, or the page's own name besides them (a trail's last crumb: the headline or
+# the category); the class alone never takes text away.
+FURNITURE_CLASS = re.compile(
+    r"(?:^|[-_])(?:share|sharing|social|breadcrumbs?)(?:[-_]|$)", re.IGNORECASE
+)
+# A line made only of these words (and separators) is a share bar when one of them is a
+# share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
+# corpus is: its lines naming platforms name an account too ("LINE : ไทยคู่ฟ้า (@thaigov)"),
+# and its "share" is a verb in a sentence ("อย่าแชร์...").
+SHARE_WORDS = (r"แชร์(?:ข่าว(?:นี้)?)?", r"share(?:\s+(?:this|on))?")
+PLATFORM_WORDS = (r"facebook", r"twitter", r"x", r"line", r"tweet", r"e-?mail", r"อีเมล")
+MAX_SHARE_BAR_CHARS = 80
+# A breadcrumb trail's line opens with its first crumb and a separator ("หน้าหลัก > ข่าวสาร");
+# a slash or a bar only between spaces ("Home/office" is a word).
+BREADCRUMB_HOMES = (r"หน้าหลัก", r"หน้าแรก", r"home")
+BREADCRUMB_SEPARATOR = r"\s*[>»›]|\s+[/|]\s"
+# What separates crumbs and share buttons.
+FURNITURE_SEPARATORS = ">»›/|:,•·-–()"
 
 ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
+_SHARE_WORD = re.compile("|".join(SHARE_WORDS), re.IGNORECASE)
+_BAR_WORD = re.compile(rf"(?<!\w)(?:{'|'.join(SHARE_WORDS + PLATFORM_WORDS)})(?!\w)", re.IGNORECASE)
+_BREADCRUMB = re.compile(
+    rf"^(?:{'|'.join(BREADCRUMB_HOMES)})(?:{BREADCRUMB_SEPARATOR})", re.IGNORECASE
+)
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
 # maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
@@ -87,7 +116,8 @@ def _soft_404(page: Selector) -> bool:
         return True
     if title != THAIGOV_TITLE_PREFIX or headline:
         return False
-    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
+    category = first_text(page.css(SELECTORS["category"]))
+    blocks = [_body_block_lines(node, {category}) for node in page.css(SELECTORS["body"])]
     labels = label_lines(page.root)
     texts = (_without_entries(lines, labels) for lines in blocks)
     if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
@@ -134,7 +164,8 @@ def not_article(html: str, url: str) -> NotArticle | None:
         return None
     page = Selector(text=html)
     headline = first_text(page.css(SELECTORS["headline"]))
-    if _soft_404(page) or _selectors_read(headline, _article_block(page, headline)):
+    category = first_text(page.css(SELECTORS["category"]))
+    if _soft_404(page) or _selectors_read(headline, _article_block(page, headline, category)):
         return None
     fallback_body = fallback_extract(html, url)[1]
     if not fallback_body:  # nothing to read: an unreadable page, retried
@@ -167,8 +198,9 @@ def _without_page_lines(
 
     The page's own lines are ``page_lines`` (its labels, the headline, the category,
     the print label), the date lines, and a numeric date stating a date line's date
-    (``23/08/2567`` under ``วันศุกร์ที่ 23 สิงหาคม 2567``). The selectors' body block holds
-    them at its top, where the normaliser takes them out; left anywhere else in a
+    (``23/08/2567`` under ``วันศุกร์ที่ 23 สิงหาคม 2567``); and a share bar or a breadcrumb
+    trail, which the selectors leave out of the body block. The selectors' body block holds
+    the others at its top, where the normaliser takes them out; left anywhere else in a
     fallback read, they would make its text differ from the selectors' read of the
     same page: a bogus edit, then another when the selectors read it again.
 
@@ -187,8 +219,65 @@ def _without_page_lines(
         and index not in entries
         and not DATE_LINE_RE.match(line)
         and parse_numeric_date_line(line) not in stated
+        and not is_share_bar(line)
+        and not is_breadcrumb(line)
     ]
     return kept, date_line
+
+
+def is_share_bar(line: str) -> bool:
+    """Whether a line is a share bar: share and platform words (``SHARE_WORDS``,
+    ``PLATFORM_WORDS``) and separators only, a share word or two platforms among them."""
+    if len(line) > MAX_SHARE_BAR_CHARS or _LETTER_OR_DIGIT.search(_BAR_WORD.sub(" ", line)):
+        return False
+    words = _BAR_WORD.findall(line)
+    return any(_SHARE_WORD.fullmatch(word) for word in words) or len(words) >= 2
+
+
+def is_breadcrumb(line: str) -> bool:
+    """Whether a line is a breadcrumb trail: a home crumb, then a separator."""
+    return _BREADCRUMB.match(line) is not None
+
+
+def _is_furniture_block(element: etree._Element, page_names: Collection[str]) -> bool:
+    """Whether an element named a share bar or a breadcrumb (``FURNITURE_CLASS``) holds
+    nothing but its links, share words and separators, and maybe one of ``page_names``."""
+    words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
+    if not any(FURNITURE_CLASS.search(word) for word in words):
+        return False
+    rest = one_line(element)
+    for link in element.iter("a"):
+        text = one_line(link)
+        if text:
+            rest = rest.replace(text, " ", 1)
+    rest = " ".join(rest.split()).strip(FURNITURE_SEPARATORS + " ")
+    if rest in page_names:
+        return True
+    return _LETTER_OR_DIGIT.search(_BAR_WORD.sub(" ", rest)) is None
+
+
+def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:
+    """The lines of a body block without a share bar or a breadcrumb trail in it: blocks
+    so named (:func:`_is_furniture_block`; ``page_names`` are the headline and category),
+    and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`)."""
+    block = text_map(node.root)
+    names = {name for name in page_names if name}
+    dropped: set[int] = set()
+    for element in node.root.iterdescendants(etree.Element):
+        if not _is_furniture_block(element, names):
+            continue
+        start, end = block.span(element)
+        if start == end:  # an inline element: the line, if it is all of it
+            start = block.line_of(element)
+            end = start + 1 if 0 <= start < len(block.lines) else start
+            if start < end and block.lines[start] != one_line(element):
+                continue
+        dropped.update(range(start, end))
+    return [
+        line
+        for index, line in enumerate(block.lines)
+        if index not in dropped and not is_share_bar(line) and not is_breadcrumb(line)
+    ]
 
 
 def _date_line(lines: list[str]) -> str | None:
@@ -225,14 +314,16 @@ def _is_article_block(lines: list[str], headline: str) -> bool:
     )
 
 
-def _article_block(page: Selector, headline: str) -> list[str]:
-    """The lines of the body block holding the article; [] when no block does.
+def _article_block(page: Selector, headline: str, category: str) -> list[str]:
+    """The lines of the body block holding the article, without a share bar or a
+    breadcrumb trail (:func:`_body_block_lines`); [] when no block holds the article.
 
     The body class is generic: banners and sidebars may carry it too, before or after
     the article's block. Of the blocks that look like the article's, the one repeating
     the headline and, among those, the one with the most text is taken.
     """
-    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
+    names = (headline, category)
+    blocks = [_body_block_lines(node, names) for node in page.css(SELECTORS["body"])]
     candidates = [lines for lines in blocks if _is_article_block(lines, headline)]
     return max(
         candidates,
@@ -277,7 +368,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         return None
     headline = first_text(page.css(SELECTORS["headline"]))
     category = first_text(page.css(SELECTORS["category"]))
-    selector_lines = _article_block(page, headline)
+    selector_lines = _article_block(page, headline, category)
     lines = selector_lines
     extraction = "selectors"
     if not _selectors_read(headline, lines):

@@ -103,6 +103,109 @@ def test_scripts_share_bar_and_menus_stay_out_of_the_body() -> None:
         assert noise not in article.body
 
 
+# A share bar and a breadcrumb trail, which the corpus shows outside the body block, put
+# inside it (at its top or end) as a template may: as markup, or as text alone.
+BODY_BLOCK = '<div class="border-normal clearfix">\n'
+CREDIT = "<p>กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก</p>\n"
+SHARE_BAR = (
+    '<div class="share-bar clearfix"><span>แชร์ข่าวนี้</span> '
+    '<a href="https://www.facebook.com/sharer/sharer.php">'
+    '<i class="fa fa-facebook"></i> Facebook</a> '
+    '<a href="https://twitter.com/intent/tweet"><i class="fa fa-twitter"></i> X</a> '
+    '<a href="https://social-plugins.line.me/lineit/share">LINE</a></div>\n'
+)
+SHARE_TEXT = "<p>แชร์ : Facebook | Twitter | LINE</p>\n"
+CRUMBS = '<a href="/">หน้าหลัก</a> &gt; <a href="/news/contents/main/1">ข่าวสาร</a>'
+INSIDE_BODY_BLOCK = {
+    "share bar at the end": (CREDIT, CREDIT + SHARE_BAR),
+    "share bar as text": (CREDIT, CREDIT + SHARE_TEXT),
+    "breadcrumb at the top": (BODY_BLOCK, f'{BODY_BLOCK}<div class="col-xs-12">{CRUMBS}</div>\n'),
+    "breadcrumb to the category": (
+        BODY_BLOCK,
+        f'{BODY_BLOCK}<ol class="breadcrumb"><li><a href="/">หน้าหลัก</a></li>'
+        '<li><a href="/news/contents/main/1">ข่าวสาร</a></li><li class="active">ด้านสังคม</li></ol>\n',
+    ),
+    "breadcrumb to the headline": (
+        BODY_BLOCK,
+        f'{BODY_BLOCK}<div class="breadcrumbs">{CRUMBS} &gt; <span>{HEADLINE}</span></div>\n',
+    ),
+}
+
+
+def with_furniture_inside(placement: str) -> str:
+    """``article_th.html`` without its share bar, the furniture put inside its body block."""
+    html = page("article_th.html")
+    share_bar = re.search(r'      <div class="share-bar clearfix">.*?</div>\n', html, re.S)
+    assert share_bar is not None
+    old, new = INSIDE_BODY_BLOCK[placement]
+    assert html.count(old) == 1
+    return html.replace(share_bar.group(0), "").replace(old, new)
+
+
+@pytest.mark.parametrize("placement", INSIDE_BODY_BLOCK)
+def test_a_share_bar_or_breadcrumb_inside_the_body_block_is_not_text(placement: str) -> None:
+    """Both stayed in the article's text, as stored: the share bar after the credit line,
+    the trail above the date line."""
+    article = thaigov.parse_article(with_furniture_inside(placement), URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article_th", URL)
+
+
+@pytest.mark.parametrize("placement", INSIDE_BODY_BLOCK)
+def test_a_fallback_read_leaves_the_share_bar_and_breadcrumb_out_too(placement: str) -> None:
+    html = with_furniture_inside(placement)
+
+    fallback = thaigov.parse_article(headline_renamed(html), URL)
+
+    assert fallback is not None and fallback.extraction == "fallback"
+    lines = fallback.body.split("\n")
+    assert FIRST_PARAGRAPH in lines
+    for furniture in ("แชร์", "Facebook", "LINE", "หน้าหลัก", "ข่าวสาร"):
+        assert furniture not in fallback.body
+
+
+# Lines of the public corpus that name a platform or a share, and a sentence in a block
+# named like a share bar: article text.
+SHARE_LIKE_TEXT = (
+    "อย่าแชร์...",
+    "LINE : ไทยคู่ฟ้า (@thaigov)",
+    "Facebook/Twitter : ไทยคู่ฟ้า",
+    "ทวิตเตอร์ https://twitter.com/AFNCThailand",
+    "> นักท่องเที่ยวจีน",
+    "Facebook",
+    "หน้าหลักของเว็บไซต์ได้ปรับปรุงใหม่ > ดูได้ที่ www.thaigov.go.th",
+)
+
+
+def test_text_that_names_a_share_or_a_platform_stays_in_the_body() -> None:
+    lines = "".join(f"<p>{line}</p>\n" for line in SHARE_LIKE_TEXT[:-1])
+    social = (
+        f'<div class="social-media">{SHARE_LIKE_TEXT[-1]} '
+        '<a href="https://www.facebook.com/thaigov">Facebook</a></div>\n'
+    )
+    html = page("article_th.html").replace(CREDIT, CREDIT + lines + social, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    body = article.body.split("\n")
+    assert body[-len(SHARE_LIKE_TEXT) :] == [
+        *SHARE_LIKE_TEXT[:-1],
+        f"{SHARE_LIKE_TEXT[-1]} Facebook",
+    ]
+
+
+def test_the_empty_page_with_a_breadcrumb_in_its_body_block_is_a_soft_404() -> None:
+    empty_block = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+    trail = f"<p>{CRUMBS} &gt; <a href='/news/contents/main/1'>ข่าวทำเนียบรัฐบาล</a></p>"
+    html = page("soft_404.html").replace(empty_block, trail, 1)
+    assert trail in html
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, URL) is None
+
+
 def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
     url = f"{BASE}/news/contents/details/46297"
     article = thaigov.parse_article(page("article_en.html"), url)
