@@ -13,6 +13,7 @@ from parsel import Selector
 from scraper.sites import (
     NotArticle,
     PageArticle,
+    block_lines,
     fallback_extract,
     first_text,
     label_lines,
@@ -26,10 +27,12 @@ from scraper.sites.not_found import (
     is_notice_title,
 )
 from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
+from thaidigest.normalise import comparable
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, plain_id
 
 SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
+    "og_title": 'meta[property="og:title"]::attr(content)',
     "category": "span.Circular.headtitle-2.font_level6.color2.col-xs-9.remove-xs",
     "body": "div.border-normal.clearfix",
     "search_result": "div.col-xs-12.col-sm-9.col-md-10.news-2 p a::attr(href)",
@@ -43,6 +46,9 @@ MIN_BODY_CHARS = 20
 MAX_ENTRY_CHARS = 200
 MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
 PRINT_LABEL = "พิมพ์"
+# A headline the page title names may be cut short there: a start of this many characters
+# (compared folded) names it.
+MIN_NAMED_HEADLINE_CHARS = 12
 # Page furniture the corpus shows outside the body block, which a template may put inside
 # it: a share bar and a breadcrumb trail. A block in the body block whose class or id
 # holds one of these words goes whole when its text is only its links, share words and
@@ -99,6 +105,47 @@ def _strip_prefix(title: str) -> str:
     return title.strip().removeprefix(THAIGOV_TITLE_PREFIX).strip()
 
 
+def _names(name: str, headline: str) -> bool:
+    """Whether a page title (``name``, its prefix off) names ``headline``, maybe cut short."""
+    named, text = comparable(name), comparable(headline)
+    if named == text:
+        return bool(text)
+    shorter = min(len(named), len(text))
+    return shorter >= MIN_NAMED_HEADLINE_CHARS and (
+        named.startswith(text) or text.startswith(named)
+    )
+
+
+def _is_article_link(element: etree._Element) -> bool:
+    """Whether a headline element is a link to an article page, or holds one: a teaser."""
+    links = [*element.iterancestors("a"), *element.iter("a")]
+    return any(article_id(link.get("href") or "") for link in links)
+
+
+def _headline(page: Selector) -> str:
+    """The article's headline; "" when the page has none.
+
+    A related-news teaser may wear the headline's markup and stand before it. Of the
+    elements the headline selector finds, links to articles (teasers) are passed over
+    unless all are links (a headline linking to its own page); of the others, the one
+    the page's ``<title>`` or ``og:title`` names is taken, else the one a body block
+    holds or repeats (the article's block does), else the first, with text or not (the
+    empty page's empty headline).
+    """
+    nodes = page.css(SELECTORS["headline"])
+    not_links = [node for node in nodes if not _is_article_link(node.root)]
+    texts = [" ".join(block_lines(node)) for node in not_links or nodes]
+    names = [
+        _strip_prefix(_page_title(page)),
+        _strip_prefix(page.css(SELECTORS["og_title"]).get("")),
+    ]
+    named = [text for text in texts if any(_names(name, text) for name in names)]
+    if named:
+        return named[0]
+    in_blocks = {line for node in page.css(SELECTORS["body"]) for line in block_lines(node)}
+    return next((text for text in texts if text and text in in_blocks), texts[0] if texts else "")
+
+
 def _soft_404(page: Selector) -> bool:
     """A page that says there is no article: a page title, headline or ``h1`` that says
     only that (a generic error page), or the site's empty page (bare title prefix, no
@@ -110,7 +157,7 @@ def _soft_404(page: Selector) -> bool:
     title or headline markup changed: the fallback extractor reads it.
     """
     title = _page_title(page)
-    headline = first_text(page.css(SELECTORS["headline"]))
+    headline = _headline(page)
     named = (_strip_prefix(title), headline, first_text(page.css("h1")))
     if any(is_not_found_title(text) for text in named):
         return True
@@ -163,7 +210,7 @@ def not_article(html: str, url: str) -> NotArticle | None:
     if not html.strip():
         return None
     page = Selector(text=html)
-    headline = first_text(page.css(SELECTORS["headline"]))
+    headline = _headline(page)
     category = first_text(page.css(SELECTORS["category"]))
     if _soft_404(page) or _selectors_read(headline, _article_block(page, headline, category)):
         return None
@@ -366,7 +413,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     page = Selector(text=html)
     if _soft_404(page):
         return None
-    headline = first_text(page.css(SELECTORS["headline"]))
+    headline = _headline(page)
     category = first_text(page.css(SELECTORS["category"]))
     selector_lines = _article_block(page, headline, category)
     lines = selector_lines

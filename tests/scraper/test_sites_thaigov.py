@@ -206,6 +206,87 @@ def test_the_empty_page_with_a_breadcrumb_in_its_body_block_is_a_soft_404() -> N
     assert thaigov.parse_article(html, URL) is None
 
 
+# A related-news teaser in the headline's markup, before the article's own headline.
+TEASER = "นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรี"
+TEASER_HEADLINE = f'<h3 class="news-1 Circular color2">{TEASER}</h3>'
+TEASERS = {
+    "linked": f'<a href="/news/contents/details/87380">{TEASER_HEADLINE}</a>',
+    "not linked": TEASER_HEADLINE,
+}
+
+
+# Where a teaser goes: in the article's column before the body block (the headline in
+# it), or before the headline standing above the body block.
+TEASER_BEFORE = {
+    "article_th.html": '<div class="border-normal clearfix">\n',
+    "article_banner_headline_before.html": (
+        '<div class="col-xs-12 col-sm-6 padding-sm1 news-2">\n        <h3 class="news-1'
+    ),
+}
+
+
+def with_teaser(name: str, teaser: str, *, title: bool) -> str:
+    """The page ``name`` with a teaser before its headline and body block, and without
+    its ``<title>`` if not ``title``."""
+    html = page(name)
+    before = TEASER_BEFORE[name]
+    assert html.count(before) == 1
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{TEASERS[teaser]}</div>\n'
+    html = html.replace(before, box + before)
+    return html if title else re.sub(r"<title>.*?</title>", "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("title", [True, False], ids=["title", "no title"])
+@pytest.mark.parametrize("teaser", TEASERS)
+def test_another_articles_headline_before_the_body_is_not_the_headline(
+    teaser: str, title: bool
+) -> None:
+    """The first element of the headline's markup was taken: the article stored under
+    the teaser's headline."""
+    article = thaigov.parse_article(with_teaser("article_th.html", teaser, title=title), URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article_th", URL)
+
+
+@pytest.mark.parametrize("title", [True, False], ids=["title", "no title"])
+@pytest.mark.parametrize("teaser", TEASERS)
+def test_another_articles_headline_before_the_headline_is_not_the_headline(
+    teaser: str, title: bool
+) -> None:
+    html = with_teaser("article_banner_headline_before.html", teaser, title=title)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert (article.title, article.date_text, article.extraction) == (
+        HEADLINE,
+        DATE_LINE,
+        "selectors",
+    )
+    assert article.body.split("\n")[:4] == [DATE_LINE, HEADLINE, HEADLINE, FIRST_PARAGRAPH]
+
+
+def test_the_empty_page_with_a_linked_teaser_in_the_headlines_markup_is_a_soft_404() -> None:
+    empty = '<div class="col-xs-12 col-sm-6 padding-sm1 news-2" style="width:100%">'
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{TEASERS["linked"]}</div>'
+    html = page("soft_404.html").replace(empty, box + empty, 1)
+    assert box in html
+
+    assert thaigov.is_soft_404(html)
+    assert thaigov.parse_article(html, URL) is None
+
+
+def test_a_headline_linking_to_its_own_page_is_the_headline() -> None:
+    own = f'<h3 class="news-1 Circular color2">{HEADLINE}</h3>'
+    html = page("article_th.html").replace(own, f'<a href="/news/contents/details/87382">{own}</a>')
+    assert html != page("article_th.html")
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == HEADLINE
+
+
 def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
     url = f"{BASE}/news/contents/details/46297"
     article = thaigov.parse_article(page("article_en.html"), url)
