@@ -28,6 +28,15 @@ reading that 4xx as "no robots.txt" would crawl everything. Any other 4xx (no
 robots.txt) allows everything. Each request is then failed with
 :class:`ForbiddenByRobots` whose rule is ``unreachable: HTTP 503`` (or
 ``HTTP 429``, or the network error's name).
+
+The group of rules that applies is the one naming our product token, the name
+before the ``/`` of the configured User-Agent (``thaidigest``), in any case, else
+the ``*`` group (RFC 9309 2.2.1). Protego matches a group's name anywhere in the
+string it is given, at a word's start: given our whole User-Agent, ``User-agent:
+bot`` applied to ``… news digest bot)``, and given the token, ``User-agent: thai``
+applied to ``thaidigest``. It is asked with the token only when a group names it
+exactly (the longest name it then finds is that one), else with ``*``, which only
+the ``*`` group matches (:func:`robots_agent`).
 """
 
 from __future__ import annotations
@@ -54,6 +63,9 @@ from scraper.middlewares import RATE_LIMITED
 logger = logging.getLogger(__name__)
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
+# As Protego reads the field: User-agent, useragent, user agent.
+USER_AGENT_LINE = re.compile(r"^\s*user[-\s]?agent\s*:\s*(?P<name>[^#]*)", re.IGNORECASE)
+ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
@@ -72,17 +84,39 @@ class ForbiddenByRobots(IgnoreRequest):
         self.rule = rule
 
 
+def product_token(user_agent: str) -> str:
+    """The product's name a User-Agent gives before its ``/`` version (RFC 9309 2.2.1):
+    ``thaidigest`` for ``thaidigest/0.1 (+https://…)``."""
+    return re.split(r"[/\s]", user_agent.strip(), maxsplit=1)[0]
+
+
+@lru_cache(maxsize=64)
+def robots_agent(robots_txt: str, user_agent: str) -> str:
+    """The name to ask Protego with so that the group of ``robots_txt`` that applies
+    to ``user_agent`` is the one judged: its product token (:func:`product_token`)
+    when a ``User-agent`` line names it, in any case; else :data:`ANY_ROBOT`, which
+    only the ``*`` group matches."""
+    token = product_token(user_agent).lower()
+    names = {
+        match["name"].strip().lower()
+        for line in robots_txt.splitlines()
+        if (match := USER_AGENT_LINE.match(line))
+    }
+    return token if token and token in names else ANY_ROBOT
+
+
 @lru_cache(maxsize=4096)
 def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
     """The ``Disallow`` line of ``robots_txt`` that forbids ``url`` to ``user_agent``.
 
     Each rule line is tried alone (every other rule commented out, the groups
     left as they are), so only the rules of the group that applies to the user
-    agent count; of those that forbid the URL, the longest pattern (the most
-    specific, which RFC 9309 makes the one that decides) is named. None when
-    the URL is allowed or no single line forbids it.
+    agent's product token (:func:`robots_agent`) count; of those that forbid the
+    URL, the longest pattern (the most specific, which RFC 9309 makes the one
+    that decides) is named. None when the URL is allowed or no single line forbids it.
     """
-    if Protego.parse(robots_txt).can_fetch(url, user_agent):
+    agent = robots_agent(robots_txt, user_agent)
+    if Protego.parse(robots_txt).can_fetch(url, agent):
         return None
     lines = robots_txt.splitlines()
     rules = [(index, RULE_LINE.match(line)) for index, line in enumerate(lines)]
@@ -96,7 +130,7 @@ def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
             line if i == index or i not in rule_lines else "#" + line
             for i, line in enumerate(lines)
         ]
-        if not Protego.parse("\n".join(alone)).can_fetch(url, user_agent):
+        if not Protego.parse("\n".join(alone)).can_fetch(url, agent):
             found.append(match["value"].strip())
     if not found:
         return None
@@ -110,6 +144,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         super().__init__(crawler)
         self._robots_text: dict[str, str] = {}
         self._unreachable: dict[str, str] = {}  # netloc -> why its robots.txt could not be read
+        # The User-Agent header is set after this middleware runs (UserAgentMiddleware, 500).
+        self._user_agent = self._robotstxt_useragent or self._default_useragent
 
     async def robot_parser(self, request: Request) -> Any:
         netloc = urlparse_cached(request).netloc
@@ -195,21 +231,16 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         parts = urlparse_cached(request)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         unreachable = self._unreachable.get(parts.netloc)
         if unreachable is not None:
             self._stats.inc_value("robotstxt/forbidden")
-            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             raise ForbiddenByRobots(request.url, robots_url, f"{UNREACHABLE}: {unreachable}")
-        try:
-            super().process_request_2(rp, request)
-        except IgnoreRequest:
-            parts = urlparse_cached(request)
-            user_agent = self._robotstxt_useragent or request.headers.get(
-                b"User-Agent", self._default_useragent
-            )
-            if isinstance(user_agent, bytes):
-                user_agent = user_agent.decode("latin-1")
-            text = self._robots_text.get(parts.netloc, "")
-            rule = forbidding_rule(text, request.url, user_agent) if text else None
-            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-            raise ForbiddenByRobots(request.url, robots_url, rule) from None
+        if rp is None:
+            return
+        text = self._robots_text.get(parts.netloc, "")
+        if rp.allowed(request.url, robots_agent(text, self._user_agent)):
+            return
+        self._stats.inc_value("robotstxt/forbidden")
+        rule = forbidding_rule(text, request.url, self._user_agent) if text else None
+        raise ForbiddenByRobots(request.url, robots_url, rule)

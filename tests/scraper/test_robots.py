@@ -6,8 +6,10 @@ import socket
 
 import pytest
 
+from scraper.fixture_site import FixtureSite
 from scraper.robots import forbidding_rule
 from tests.scraper.crawling import crawl, write_config
+from thaidigest.config import DEFAULTS
 
 AGENT = "thaidigest/0.1 (+https://example.org/thaidigest)"
 URL = "https://www.thaigov.go.th/news/contents/details/87382"
@@ -33,6 +35,23 @@ CASES = {
     ),
     "our-own-group": (
         "User-agent: thaidigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
+    "our-own-group-in-another-case": (
+        "User-agent: ThaiDigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
+    # RFC 9309 2.2.1: our product token is matched, not our whole User-Agent string.
+    "a-group-named-by-a-word-of-our-user-agent": (
+        "User-agent: example\nDisallow: /\n\nUser-agent: *\nDisallow: /search",
+        None,
+    ),
+    "a-group-named-by-the-start-of-our-token": (
+        "User-agent: thai\nDisallow: /\n\nUser-agent: *\nDisallow: /search",
+        None,
+    ),
+    "star-when-no-group-names-us": (
+        "User-agent: example\nDisallow: /search\n\nUser-agent: *\nDisallow: /news/",
         "Disallow: /news/",
     ),
 }
@@ -77,3 +96,16 @@ def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why
     ]
     assert len(robots_lines) == 1, result.stderr
     assert host in robots_lines[0] and reason in robots_lines[0]
+
+
+def test_a_group_for_a_bot_named_in_our_user_agent_string_does_not_apply_to_the_crawl(tmp_path):
+    """The default User-Agent ends "news digest bot)": a group for "bot" is another crawler's."""
+    assert "bot" in DEFAULTS["crawl"]["user_agent"]
+    robots = "User-agent: bot\nDisallow: /\n\nUser-agent: *\nDisallow: /news/detail/\n"
+    config = write_config(tmp_path)
+    with FixtureSite(robots_txt=robots) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+        paths = [r.path for r in site.requests]
+    assert [p for p in paths if p.startswith("/news/detail/")] == []
+    assert [p for p in paths if p.startswith("/news/")], paths  # the listings were read
+    assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
