@@ -147,14 +147,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             slot.delay = delay
 
     def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
-        """Stop the host of ``request`` for this crawl; its answer, marked, for the spider.
-
-        Raises :class:`AnsweredAfterStop` for an answer that was on the wire when the
-        host was stopped: the refusal is already reported.
-        """
-        stopped = self._stop_reason(request)
-        if stopped is not None:
-            raise AnsweredAfterStop(request.url, response.status, stopped)
+        """Stop the host of ``request``, not stopped yet, for this crawl; its answer,
+        marked, for the spider."""
         self.stopped[urlparse_cached(request).netloc] = reason
         self.crawler.spider.logger.warning("stopping %s for this crawl: %s", request.url, reason)
         slot = self._slot(request)
@@ -166,22 +160,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return response
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
+        bot_check = None  # not the page asked for: we are taken for a bot
         if response.status == 200 and isinstance(response, TextResponse):
-            kind = bot_check_kind(response.text)
-            if kind is not None:  # not the page asked for: we are taken for a bot
-                return self._stop_site(request, response, BOT_CHECK_REASON.format(kind=kind))
-        if response.status in BLOCKED_STATUSES:
-            stopped = self._stop_reason(request)
-            if stopped is not None:  # on the wire at the stop: one more refusal, not reported
-                raise AnsweredAfterStop(request.url, response.status, stopped)
-        if request.meta.get("dont_retry", False):
-            return response
+            bot_check = bot_check_kind(response.text)
         statuses = self.retry_http_codes | set(request.meta.get("retry_statuses", ()))
-        if response.status not in statuses:
-            return response
+        retryable = response.status in statuses and not request.meta.get("dont_retry", False)
         stopped = self._stop_reason(request)
-        if stopped is not None:  # was on the wire when the site was stopped: no retry
+        if stopped is not None and (
+            bot_check is not None or response.status in BLOCKED_STATUSES or retryable
+        ):  # on the wire at the stop: one more refusal, not reported, not retried
             raise AnsweredAfterStop(request.url, response.status, stopped)
+        if bot_check is not None:
+            return self._stop_site(request, response, BOT_CHECK_REASON.format(kind=bot_check))
+        if not retryable:
+            return response
         header = response.headers.get("Retry-After")
         retry_after = header.decode("latin-1") if header else None
         asked = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None
