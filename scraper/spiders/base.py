@@ -43,7 +43,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -470,6 +470,14 @@ class SiteSpider(scrapy.Spider):
             except UnreadableInput:
                 pass  # not Thai after all: a Latin-1 page
         return PageText(text)
+
+    def text_or_retry(self, decoded: PageText) -> Generator[scrapy.Request, None, str | None]:
+        """A callback's reading of a page: ``text = yield from self.text_or_retry(decoded)``
+        gives the decoded text; for a page that has none, its retry, if any (none once
+        reported), is yielded and the text is None: the callback returns."""
+        if decoded.text is None and decoded.retry is not None:
+            yield decoded.retry
+        return decoded.text
 
     def retry_or_report(self, response: Response, reason: str) -> scrapy.Request | None:
         """A retry of a page that answered 200 with no article in it, or None once reported."""

@@ -96,12 +96,10 @@ class MdesSpider(SiteSpider):
             if verdict.answer is Answer.MISSING:
                 self.report_error(response.url, f"HTTP {response.status}")
             return
-        decoded = self.listing_text(response)
-        if decoded.text is None:
-            if decoded.retry is not None:
-                yield decoded.retry
+        text = yield from self.text_or_retry(self.listing_text(response))
+        if text is None:
             return
-        listing = mdes.parse_listing(decoded.text, response.url)
+        listing = mdes.parse_listing(text, response.url)
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
             self.logger.warning(
@@ -164,16 +162,14 @@ class MdesSpider(SiteSpider):
             self.crawler.stats.inc_value("thaidigest/not_found")
         if verdict.answer is not Answer.PAGE:
             return
-        decoded = self.page_text(response)
-        if decoded.text is None:
-            if decoded.retry is not None:
-                yield decoded.retry
+        text = yield from self.text_or_retry(self.page_text(response))
+        if text is None:
             return
-        page = mdes.parse_article(decoded.text, response.url, self.headlines)
-        if page is None and mdes.is_soft_404(decoded.text, response.url):
+        page = mdes.parse_article(text, response.url, self.headlines)
+        if page is None and mdes.is_soft_404(text, response.url):
             self.crawler.stats.inc_value("thaidigest/soft_404")  # the page says it is gone
             return
-        if page is None and (reason := mdes.not_article(decoded.text, response.url)):
+        if page is None and (reason := mdes.not_article(text, response.url)):
             self.report_not_article(response.url, reason)  # the stored article kept
             return
         if page is None or not is_whole_page(response.body):
@@ -182,7 +178,7 @@ class MdesSpider(SiteSpider):
             if retry is not None:
                 yield retry
             return
-        if not parses_whole(decoded.text):
+        if not parses_whole(text):
             self.report_error(response.url, TOO_DEEP)
             return
         listing_date = response.meta.get("listing_date")

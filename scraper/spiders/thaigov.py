@@ -141,13 +141,11 @@ class ThaigovSpider(SiteSpider):
             self.report_error(response.url, f"HTTP {response.status}")
         if verdict.answer is not Answer.PAGE:
             return
-        decoded = self.listing_text(response)
-        if decoded.text is None:
-            if decoded.retry is not None:
-                yield decoded.retry
+        text = yield from self.text_or_retry(self.listing_text(response))
+        if text is None:
             return
         found = sorted(
-            {int(article_id) for url in thaigov.parse_search(decoded.text, response.url)
+            {int(article_id) for url in thaigov.parse_search(text, response.url)
              if (article_id := thaigov.article_id(url)) is not None}
         )  # fmt: skip
         if found and self.highest_requested == 0:
@@ -166,12 +164,9 @@ class ThaigovSpider(SiteSpider):
         answer = verdict.answer
         text = None
         if answer is Answer.PAGE:
-            decoded = self.page_text(response)
-            if decoded.text is None:
-                if decoded.retry is not None:
-                    yield decoded.retry
+            text = yield from self.text_or_retry(self.page_text(response))
+            if text is None:
                 return
-            text = decoded.text
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None and not is_whole_page(response.body):
             retry = self.retry_or_report(response, CUT_SHORT)  # an article, not all of it
