@@ -78,6 +78,10 @@ REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
 # afresh (its own retries; copied, Scrapy warned on stderr of internal keys copied).
+# Not for a spider's own retry (retry_or_report), which drops download_latency alone:
+# it is the same request sent again, as Scrapy's retries are, so it keeps retry_times
+# (its count: META_COPY_WARN_SKIP_KEYS lets it pass) and the keys of the proxy and
+# of a meta refresh Scrapy followed, which those middlewares read again on the retry.
 PER_DOWNLOAD = frozenset(
     {"download_latency", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons",
      "redirect_ttl", "cache_timestamp", "_dont_cache", "_auth_proxy", "_scheme_proxy"}
