@@ -124,8 +124,10 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
 def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class DigestHandler(BaseHTTPRequestHandler):
         server_version = "thaidigest"
-        sys_version = ""
         timeout = IDLE_TIMEOUT
+
+        def version_string(self) -> str:
+            return self.server_version  # the base adds " " and the Python version
 
         def do_GET(self) -> None:
             self._answer(with_body=True)

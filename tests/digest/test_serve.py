@@ -341,3 +341,7 @@ def test_any_other_error_in_a_request_is_one_line_and_the_server_serves_on(tmp_p
         assert request(server, "/")[0] == 200
     lines = [line for line in capfd.readouterr().err.splitlines() if "192.0.2.7" in line]
     assert lines == ["192.0.2.7:4711: ValueError: a bug in a handler"]
+
+
+def test_the_server_header_is_the_name_alone(site):
+    assert request(site, "/feed.rss")[1]["Server"] == "thaidigest"
