@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import mimetypes
+import os
 import socket
 import sys
 import threading
@@ -150,9 +151,10 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if isinstance(found, HTTPStatus):
                 self._refuse(found)
                 return
-            try:
-                data = found.read_bytes()
-                modified = int(found.stat().st_mtime)
+            try:  # body and date from one open file: a file replaced meanwhile is not mixed
+                with found.open("rb") as handle:
+                    data = handle.read()
+                    modified = int(os.fstat(handle.fileno()).st_mtime)
             except OSError:  # removed or made unreadable since it was resolved
                 self._refuse(HTTPStatus.NOT_FOUND)
                 return

@@ -1,9 +1,12 @@
 import http.client
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
+from email.utils import formatdate
 from urllib.parse import quote
 
 import pytest
@@ -345,3 +348,37 @@ def test_any_other_error_in_a_request_is_one_line_and_the_server_serves_on(tmp_p
 
 def test_the_server_header_is_the_name_alone(site):
     assert request(site, "/feed.rss")[1]["Server"] == "thaidigest"
+
+
+REPLACER = """
+import os, sys
+folder, versions = sys.argv[1], [(b"old", 1_700_000_000), (b"new", 1_800_000_000)]
+while True:
+    for n, (body, when) in enumerate(versions):
+        temporary = os.path.join(folder, f".race{n}")
+        with open(temporary, "wb") as file:
+            file.write(body)
+        os.utime(temporary, (when, when))
+        os.replace(temporary, os.path.join(folder, "race.rss"))
+"""
+
+
+def test_a_file_replaced_while_served_is_answered_with_its_own_date(site, tmp_path):
+    dates = {
+        b"old": formatdate(1_700_000_000, usegmt=True),
+        b"new": formatdate(1_800_000_000, usegmt=True),
+    }
+    # Another process replaces the file over and over, as a digest build does, in parallel.
+    replacer = subprocess.Popen([sys.executable, "-c", REPLACER, str(tmp_path / "public")])
+    try:
+        answers = [request(site, "/race.rss") for _ in range(1000)]
+    finally:
+        replacer.kill()
+        replacer.wait()
+    served = [
+        (headers["Last-Modified"], dates[body])
+        for status, headers, body in answers
+        if status == 200
+    ]
+    mixed = [(sent, own) for sent, own in served if sent != own]
+    assert served and mixed == []
