@@ -122,6 +122,20 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     return real if real.is_file() else HTTPStatus.NOT_FOUND
 
 
+def unchanged_since(modified: int, since: str, now: float) -> bool:
+    """Whether a file last modified at ``modified`` (whole seconds) is known unchanged since
+    the If-Modified-Since date ``since``, answering at ``now``.
+
+    A date in the second of the answer proves nothing: the file may change again within it,
+    keeping its date (a weak Last-Modified, RFC 9110 8.8.2.2), so only an ETag can tell."""
+    if modified >= int(now):
+        return False
+    try:
+        return modified <= parsedate_to_datetime(since).timestamp()
+    except (TypeError, ValueError):
+        return False
+
+
 def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     class DigestHandler(BaseHTTPRequestHandler):
         server_version = "thaidigest"
@@ -178,12 +192,7 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if tags is not None:
                 return any(tag.strip() in (etag, f"W/{etag}", "*") for tag in tags.split(","))
             since = self.headers.get("If-Modified-Since")
-            if since is None:
-                return False
-            try:
-                return modified <= parsedate_to_datetime(since).timestamp()
-            except (TypeError, ValueError):
-                return False
+            return since is not None and unchanged_since(modified, since, time.time())
 
     return DigestHandler
 

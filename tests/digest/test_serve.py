@@ -1,4 +1,5 @@
 import http.client
+import os
 import socket
 import struct
 import subprocess
@@ -89,7 +90,9 @@ def test_files_are_served_with_their_type_and_nosniff(site, path, content_type):
     assert int(headers["Content-Length"]) == len(body) > 0
 
 
-def test_conditional_requests_get_304_while_the_file_is_unchanged(site):
+def test_conditional_requests_get_304_while_the_file_is_unchanged(site, tmp_path):
+    an_hour_ago = time.time() - 3600  # a date in the second of the answer is no proof
+    os.utime(tmp_path / "public" / "feed.atom", (an_hour_ago, an_hour_ago))
     _, headers, body = request(site, "/feed.atom")
     assert body == b"<feed/>"
     etag, modified = headers["ETag"], headers["Last-Modified"]
@@ -382,3 +385,16 @@ def test_a_file_replaced_while_served_is_answered_with_its_own_date(site, tmp_pa
     ]
     mixed = [(sent, own) for sent, own in served if sent != own]
     assert served and mixed == []
+
+
+def test_a_date_in_the_second_of_the_answer_does_not_make_it_304(site, tmp_path):
+    # Two versions written in one second share their Last-Modified: until that second is
+    # over the date cannot tell them apart (RFC 9110 8.8.2.2); the ETag can.
+    feed = tmp_path / "public" / "feed.rss"
+    for attempt in range(20):
+        feed.write_bytes(b"<rss>version %d</rss>" % attempt)
+        modified = request(site, "/feed.rss")[1]["Last-Modified"]
+        status, headers, _ = request(site, "/feed.rss", headers={"If-Modified-Since": modified})
+        if headers["Date"] == modified:  # answered in the second the file was written
+            break
+    assert (headers["Date"], status) == (modified, 200)
