@@ -36,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,16 +125,21 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
 
 def unchanged_since(modified: int, since: str, now: float) -> bool:
     """Whether a file last modified at ``modified`` (whole seconds) is known unchanged since
-    the If-Modified-Since date ``since``, answering at ``now``.
+    the If-Modified-Since date ``since``, answering at ``now``; a date that is not one, or
+    is later than ``now``, is ignored (RFC 9110 13.1.3).
 
     A date in the second of the answer proves nothing: the file may change again within it,
     keeping its date (a weak Last-Modified, RFC 9110 8.8.2.2), so only an ETag can tell."""
     if modified >= int(now):
         return False
     try:
-        return modified <= parsedate_to_datetime(since).timestamp()
+        client_date = parsedate_to_datetime(since)
     except (TypeError, ValueError):
         return False
+    if client_date.tzinfo is None:  # asctime, or -0000: an HTTP date is GMT (RFC 9110 5.6.7)
+        client_date = client_date.replace(tzinfo=UTC)
+    client_seconds = client_date.timestamp()
+    return modified <= client_seconds <= now  # a date in the future is invalid (13.1.3)
 
 
 def _handler(root: Path) -> type[BaseHTTPRequestHandler]:

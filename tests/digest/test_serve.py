@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from email.utils import formatdate
 from urllib.parse import quote
 
@@ -398,3 +399,40 @@ def test_a_date_in_the_second_of_the_answer_does_not_make_it_304(site, tmp_path)
         if headers["Date"] == modified:  # answered in the second the file was written
             break
     assert (headers["Date"], status) == (modified, 200)
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Set the process's local time zone (POSIX TZ), as the server's machine has it."""
+
+    def set_zone(zone):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("zone", ["ICT-7", "EST+5"])
+@pytest.mark.parametrize(
+    "write",
+    ["Fri Jan  3 {}:00:00 2020", "Fri, 03 Jan 2020 {}:00:00 -0000"],
+    ids=["asctime", "-0000"],
+)
+def test_an_if_modified_since_without_a_zone_is_gmt_on_any_machine(
+    site, tmp_path, local_zone, zone, write
+):
+    local_zone(zone)
+    half_past_nine = datetime(2020, 1, 3, 9, 30, tzinfo=UTC).timestamp()  # a Friday, GMT
+    os.utime(tmp_path / "public" / "feed.rss", (half_past_nine, half_past_nine))
+    before, after = write.format("09"), write.format("10")
+    assert request(site, "/feed.rss", headers={"If-Modified-Since": after})[0] == 304
+    assert request(site, "/feed.rss", headers={"If-Modified-Since": before})[0] == 200
+
+
+def test_an_if_modified_since_in_the_future_is_ignored(site, tmp_path):
+    an_hour_ago = time.time() - 3600
+    os.utime(tmp_path / "public" / "feed.rss", (an_hour_ago, an_hour_ago))
+    tomorrow = formatdate(time.time() + 24 * 3600, usegmt=True)
+    assert request(site, "/feed.rss", headers={"If-Modified-Since": tomorrow})[0] == 200
