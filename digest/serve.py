@@ -51,6 +51,9 @@ DEFAULT_PORT = 8000
 IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
 CONNECTION_DEADLINE = 30.0  # seconds a connection may last, request and answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503
+# Connections the kernel holds until they are accepted: socketserver's 5 made a burst of
+# clients wait a second for a retry of their SYN, before the cap could answer them 503.
+LISTEN_BACKLOG = 128
 MAX_PATH_CHARS = 2048  # a longer request path is answered 414
 MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
@@ -222,6 +225,7 @@ class DigestServer(ThreadingHTTPServer):
     """A threading HTTP server with a cap on connections and a deadline for each."""
 
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
         self,

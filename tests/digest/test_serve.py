@@ -1,5 +1,6 @@
 import http.client
 import os
+import select
 import socket
 import struct
 import subprocess
@@ -436,3 +437,32 @@ def test_an_if_modified_since_in_the_future_is_ignored(site, tmp_path):
     os.utime(tmp_path / "public" / "feed.rss", (an_hour_ago, an_hour_ago))
     tomorrow = formatdate(time.time() + 24 * 3600, usegmt=True)
     assert request(site, "/feed.rss", headers={"If-Modified-Since": tomorrow})[0] == 200
+
+
+def test_a_burst_of_connections_is_queued_and_each_answered(tmp_path):
+    (tmp_path / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    server = make_server(tmp_path, port=0)  # listening, not yet accepting
+    burst = [socket.socket(server.address_family) for _ in range(30)]
+    try:
+        for client in burst:
+            client.setblocking(False)
+            client.connect_ex(server.server_address[:2])
+        # On loopback the kernel completes a handshake at once when its queue has room.
+        _, connected, _ = select.select([], burst, [], 0)
+        assert len(connected) == len(burst)
+        for client in burst:
+            client.setblocking(True)
+            client.settimeout(10)
+            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            answers = {client.makefile("rb").readline()[:12] for client in burst}
+        finally:
+            server.shutdown()
+            thread.join()
+        assert answers <= {b"HTTP/1.0 200", b"HTTP/1.0 503"}
+    finally:
+        for client in burst:
+            client.close()
+        server.server_close()
