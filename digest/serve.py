@@ -153,6 +153,10 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
         def version_string(self) -> str:
             return self.server_version  # the base adds " " and the Python version
 
+        def log_error(self, format: str, *args: Any) -> None:
+            if not any(isinstance(arg, CLIENT_GONE) for arg in args):  # a client fell silent
+                super().log_error(format, *args)
+
         def do_GET(self) -> None:
             self._answer(with_body=True)
 

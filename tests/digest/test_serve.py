@@ -242,10 +242,11 @@ def test_a_symbolic_link_loop_is_answered_404(tmp_path):
         assert request(server, "/")[0] == 200
 
 
-def test_an_idle_connection_is_closed(site):
+def test_an_idle_connection_is_closed_and_not_logged(site, capfd):
     with socket.create_connection(site.server_address[:2]) as idle:
         idle.sendall(b"GET / HTTP/1.1\r\n")  # and then nothing more
         assert closed_within(idle, IDLE_TIMEOUT + 5)
+    assert capfd.readouterr().err == ""
 
 
 def test_a_request_trickling_in_is_cut_at_the_connection_deadline(tmp_path):
