@@ -10,7 +10,9 @@ kinds of file a web folder holds are served (:data:`SERVED_SUFFIXES`): a databas
 or a settings file left in the folder is 404. A file
 named with a trailing slash (``/feed.rss/``) or a percent-encoded one
 (``%2F``) is 404, as a web server answers it: served, the page's relative
-links would resolve against the wrong folder.
+links would resolve against the wrong folder; for the same reason a folder named
+without its slash (``/digests``) is answered 301 to the slash form. A hidden file
+or folder (``.git``) is 404, reached through a symbolic link with a plain name too.
 
 A careless or hostile client cannot wear it out: a connection silent for
 ``IDLE_TIMEOUT`` seconds, or open for ``CONNECTION_DEADLINE`` seconds in all
@@ -92,7 +94,8 @@ def content_type(path: Path) -> str:
 
 
 def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
-    """The file a request path names inside ``root`` (resolved), or the status refusing it."""
+    """The file a request path names inside ``root`` (resolved), or the status refusing it
+    (301 for a folder named without its slash: :func:`folder_location`)."""
     if len(request_path) > MAX_PATH_CHARS:
         return HTTPStatus.REQUEST_URI_TOO_LONG
     path = urlsplit(request_path).path
@@ -110,20 +113,37 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
         return HTTPStatus.NOT_FOUND
     if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
         return HTTPStatus.NOT_FOUND
-    try:
-        target = root.joinpath(*parts)
-        if target.is_dir():
-            target = target / INDEX
-        elif path.endswith("/"):  # a file named as a folder: its relative links would break
-            return HTTPStatus.NOT_FOUND
-        real = target.resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, a name too long, a symbolic link loop
+    target = root.joinpath(*parts)
+    real = inside(root, target)
+    if isinstance(real, HTTPStatus):
+        return real
+    if real.is_dir():
+        if not path.endswith("/"):  # its pages' relative links need the slash
+            return HTTPStatus.MOVED_PERMANENTLY
+        target = real / INDEX
+        real = inside(root, target)
+        if isinstance(real, HTTPStatus):
+            return real
+    elif path.endswith("/"):  # a file named as a folder: its relative links would break
         return HTTPStatus.NOT_FOUND
-    if not real.is_relative_to(root):
-        return HTTPStatus.FORBIDDEN
     if not {target.suffix.lower(), real.suffix.lower()} <= SERVED_SUFFIXES:
         return HTTPStatus.NOT_FOUND
     return real if real.is_file() else HTTPStatus.NOT_FOUND
+
+
+def inside(root: Path, target: Path) -> Path | HTTPStatus:
+    """What ``target`` resolves to, or the status refusing it: outside ``root`` (through a
+    symbolic link), hidden there (a link with a plain name to ``.git``), missing, a name too
+    long, a symbolic link loop."""
+    try:
+        real = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return HTTPStatus.NOT_FOUND
+    if not real.is_relative_to(root):
+        return HTTPStatus.FORBIDDEN
+    if any(part.startswith(".") for part in real.relative_to(root).parts):
+        return HTTPStatus.NOT_FOUND
+    return real
 
 
 def unchanged_since(modified: int, since: str, now: float) -> bool:
@@ -143,6 +163,14 @@ def unchanged_since(modified: int, since: str, now: float) -> bool:
         client_date = client_date.replace(tzinfo=UTC)
     client_seconds = client_date.timestamp()
     return modified <= client_seconds <= now  # a date in the future is invalid (13.1.3)
+
+
+def folder_location(request_path: str) -> str:
+    """The URL of the folder ``request_path`` names without its slash: the slash added,
+    the query kept (one leading slash: ``//host`` would name another site)."""
+    split = urlsplit(request_path)
+    query = f"?{split.query}" if split.query else ""
+    return f"/{split.path.lstrip('/')}/{query}"
 
 
 def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
@@ -166,6 +194,8 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
         def _refuse(self, status: HTTPStatus) -> None:
             body = f"{status.value} {status.phrase}\n".encode()
             self.send_response(status)
+            if status is HTTPStatus.MOVED_PERMANENTLY:
+                self.send_header("Location", folder_location(self.path))
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("X-Content-Type-Options", "nosniff")

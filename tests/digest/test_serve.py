@@ -467,3 +467,32 @@ def test_a_burst_of_connections_is_queued_and_each_answered(tmp_path):
         for client in burst:
             client.close()
         server.server_close()
+
+
+def test_hidden_files_are_not_served_through_a_link_with_a_plain_name(site, tmp_path):
+    out = tmp_path / "public"
+    (out / ".drafts").mkdir()
+    (out / ".drafts" / "next.md").write_text("draft")
+    (out / "visible.md").symlink_to(out / "digests" / ".hidden.md")
+    (out / "drafts").symlink_to(out / ".drafts")
+    for path in ("/visible.md", "/drafts/next.md"):
+        status, _, body = request(site, path)
+        assert (status, b"draft" in body) == (404, False), path
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/digests", "/digests/"),
+        ("/digests?week=34", "/digests/?week=34"),
+        ("///digests", "/digests/"),
+    ],
+)
+def test_a_folder_named_without_its_slash_is_moved_to_the_slash_form(site, path, location):
+    status, headers, _ = request(site, path)
+    assert (status, headers["Location"]) == (301, location)
+
+
+@pytest.mark.parametrize("path", ["/outside", "/.git"])
+def test_a_folder_outside_or_hidden_is_not_moved(site, path):
+    assert request(site, path)[0] in (403, 404)
