@@ -125,15 +125,22 @@ def count_partners(
     """Items per partner and per quarter, counting items on or after ``since``; each
     partner under the id it goes by (:func:`load_spellings`)."""
     counts: dict[str, Counter[str]] = {}
-    seen: set[str] = set()
+    days: list[date] = []
     for row in rows:
         day, _ = article_day(row)
         if since is not None and day < since:
             continue
         for partner in spelled(json.loads(row["partners"]), spellings):
             counts.setdefault(partner, Counter())[quarter(day)] += 1
-            seen.add(quarter(day))
-    return PartnerCounts(tuple(sorted(seen)), counts)
+            days.append(day)
+    return PartnerCounts(quarters_between(min(days), max(days)) if days else (), counts)
+
+
+def quarters_between(first: date, last: date) -> tuple[str, ...]:
+    """Every quarter from ``first``'s to ``last``'s, in order, so that a timeline has no gap
+    where a quarter had no item: ``2024-Q4``, ``2025-Q1``, ``2025-Q2``."""
+    start, end = (day.year * 4 + (day.month - 1) // 3 for day in (first, last))
+    return tuple(f"{n // 4}-Q{n % 4 + 1}" for n in range(start, end + 1))
 
 
 def render_csv(table: PartnerCounts) -> str:

@@ -133,6 +133,21 @@ def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     assert later.output == "No partners in the relevant items since 2025-01-01.\n"
 
 
+def test_partners_command_lists_every_quarter_from_the_first_to_the_last(store, tmp_path):
+    may = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
+    february = article(7, "ดีอี ลงนามความร่วมมือกับญี่ปุ่น ด้านความมั่นคงไซเบอร์", "ร่วมกับรัฐบาลญี่ปุ่น ด้านไซเบอร์")
+    ingest(store, [may], "2024-05-02T03:00")
+    ingest(store, [february], "2025-02-03T03:00")
+    for raw in (may, february):
+        mark(store, raw)
+    db = str(tmp_path / "test.sqlite")
+    result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
+    assert list(csv.reader(io.StringIO(result.output))) == [
+        ["partner", "name", "total", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1"],
+        ["country:JP", "Japan", "2", "1", "0", "0", "1"],  # a spreadsheet's timeline, no gap
+    ]
+
+
 def test_partners_command_on_an_empty_store(tmp_path):
     Store(f"sqlite:///{tmp_path / 'empty.sqlite'}").close()
     result = CliRunner().invoke(main, ["partners", "--db", str(tmp_path / "empty.sqlite")])
