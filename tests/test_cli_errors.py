@@ -466,6 +466,17 @@ def test_a_date_that_does_not_exist_is_an_error_saying_so(since, problem, tmp_pa
     assert errors == [f"Error: Invalid value for '--since': {problem}"]
 
 
+def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    result = invoke("partners", "--since", "2567-02-29", "--db", str(db))  # 2024's leap day
+    assert result.exit_code == 2  # taken as it is, it would count nothing, silently
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors == [
+        "Error: Invalid value for '--since': 2567-02-29 has a Buddhist-era year: give 2024-02-29"
+    ]
+
+
 def test_a_leap_day_is_a_date(tmp_path):
     db = tmp_path / "db.sqlite"
     Store.open(str(db)).close()

@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from thaidigest.config import CONFIG_ENV, ConfigError, config_path, load_config
+from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
 from thaidigest.store import DB_ENV, StoreError, database_url
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
@@ -28,7 +29,10 @@ class SettingsError(click.ClickException):
 
 class DayType(click.ParamType):
     """A day written ``YYYY-MM-DD``. A day the calendar does not have is refused as such
-    (``2024-02-30 is not a date: day is out of range for month``), not as a wrong format."""
+    (``2024-02-30 is not a date: day is out of range for month``), not as a wrong format;
+    so is one in a Buddhist-era year, as Thai users write it, naming the day to give
+    (``2567-01-01 has a Buddhist-era year: give 2024-01-01``): taken as it is, a year
+    five centuries ahead would silently count nothing."""
 
     name = "date"
 
@@ -40,10 +44,19 @@ class DayType(click.ParamType):
         match = DAY_PATTERN.fullmatch(value)
         if not match:
             self.fail(f"{value!r} is not a date like 2024-08-19", parameter, context)
+        year = int(match["year"])
+        buddhist_era = year > LAST_CE_YEAR
         try:
-            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+            day = date(
+                year - BE_OFFSET if buddhist_era else year, int(match["month"]), int(match["day"])
+            )
         except ValueError as error:
             self.fail(f"{value} is not a date: {error}", parameter, context)
+        if buddhist_era:
+            self.fail(
+                f"{value} has a Buddhist-era year: give {day.isoformat()}", parameter, context
+            )
+        return day
 
 
 DAY = DayType()
