@@ -466,6 +466,19 @@ def test_a_date_that_does_not_exist_is_an_error_saying_so(since, problem, tmp_pa
     assert errors == [f"Error: Invalid value for '--since': {problem}"]
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("command", ["explain", "digest", "serve"])
+def test_an_empty_out_option_is_an_error_not_the_current_folder(
+    command, blank, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    with_db = [] if command == "serve" else ["--db", str(tmp_path / "db.sqlite")]
+    result = invoke(*WITH_CONFIG[command], "--out", blank, *with_db)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: --out is empty: give a folder"
+    assert list(tmp_path.iterdir()) == []  # nothing written, no database made
+
+
 def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
     db = tmp_path / "db.sqlite"
     Store.open(str(db)).close()

@@ -113,10 +113,23 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def refuse_empty_folder(
+    context: click.Context, parameter: click.Parameter, value: str | None
+) -> Path | None:
+    """The callback of ``--out``: the folder given, or an error for one given empty or blank,
+    which would be the current folder (``digest`` writing into it, ``serve`` serving it)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise SettingsError("--out is empty: give a folder")
+    return Path(value)
+
+
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False),  # a str: click's Path('') would be the current folder
     default=None,
+    callback=refuse_empty_folder,
     help="Output folder [default: digest.out from the settings, ./public].",
 )
 
