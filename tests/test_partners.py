@@ -961,3 +961,36 @@ def test_an_account_on_a_platform_and_a_countrys_giants_are_not_partners():
     giants = "บีโอไอ ดึงยักษ์ใหญ่สหรัฐฯ ลงทุนดิจิทัล Microsoft ตอบรับ"
     assert partners(giants, "") == ("company:Microsoft",)
     assert partners("บีโอไอ หารือสหรัฐฯ ด้านการลงทุนดิจิทัล", "") == ("country:US",)
+
+
+def test_a_companys_unit_that_signs_in_its_own_name_is_the_partner():
+    # Article 100004: the savings fund's partners are True's and Shopee's payment units.
+    title = "“หวยเกษียณ” ผนึก “TrueMoney – AIS – ShopeePay” ขยายช่องทางขาย “สลาก กอช.”"
+    body = (
+        "กองทุนการออมแห่งชาติ (กอช.) จัดแถลงข่าวเปิดตัวกับ 3 แพลตฟอร์มดิจิทัลชั้นนำของไทย ได้แก่ "
+        "บริษัท ทรูมันนี่ จำกัด, บริษัท แอดวานซ์ อินโฟร์ เซอร์วิส จำกัด (มหาชน) และ "
+        "บริษัท ช้อปปี้เพย์ (ประเทศไทย) จำกัด"
+    )
+    assert partners(title, body) == ("company:AIS", "company:ShopeePay", "company:TrueMoney")
+    # Article 96699: True's data centre company, named in full in Thai after บริษัท.
+    title = "บีโอไอ มอบบัตรส่งเสริมการลงทุนกิจการ Data Center"
+    body = "บีโอไอ มอบบัตรส่งเสริมการลงทุนแก่ บริษัท ทรู อินเทอร์เน็ต ดาต้า เซ็นเตอร์ จำกัด"
+    assert partners(title, body) == ("company:True IDC",)
+    # The parents themselves are still the partners where they are named.
+    assert partners("ดีอี ร่วมกับ ทรู คอร์ปอเรชั่น และช้อปปี้ จัดอบรม", "") == (
+        "company:Shopee",
+        "company:True",
+    )
+
+
+def test_a_company_is_known_by_its_full_legal_name():
+    # Article 83976: SpaceX signs as Space Exploration Technologies Corporation.
+    title = "ดีอี เปิดโครงการทดลองเทอร์มินัลดาวเทียมวงโคจรต่ำ"
+    body = (
+        "เป็นการเปิดตัวความร่วมมือระหว่าง GISTDA ร่วมกับคณะวิศวกรรมศาสตร์ มหาวิทยาลัยสงขลานครินทร์ "
+        "และบริษัท Space Exploration Technologies Corporation ของสหรัฐอเมริกา"
+    )
+    assert partners(title, body) == ("company:SpaceX",)
+    # Article 39614: a bank the table knows, then its country: the country is the bank's.
+    title = "กรุงไทยผนึก DBS สิงคโปร์เปิดบริการโอนเงินไปต่างประเทศ"
+    assert partners(title, "") == ("company:DBS", "company:Krungthai Bank")
