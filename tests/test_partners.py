@@ -994,3 +994,34 @@ def test_a_company_is_known_by_its_full_legal_name():
     # Article 39614: a bank the table knows, then its country: the country is the bank's.
     title = "กรุงไทยผนึก DBS สิงคโปร์เปิดบริการโอนเงินไปต่างประเทศ"
     assert partners(title, "") == ("company:DBS", "company:Krungthai Bank")
+
+
+def test_the_un_beside_its_own_agency_is_left_to_the_agency():
+    # Article 85794: the meeting is UNCITRAL's, the UN's commission; "UN" names its parent.
+    title = "ดีอี ร่วมประชุม กมธ.กฎหมายการค้าระหว่างประเทศ UN หวังเป็นแนวทางพัฒนากฎหมายดิจิทัลไทย"
+    body = (
+        "ปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เข้าร่วมการประชุมคณะกรรมาธิการกฎหมายการค้า"
+        "ระหว่างประเทศแห่งสหประชาชาติ (UNCITRAL) สมัยที่ 57"
+    )
+    assert partners(title, body) == ("org:UNCITRAL",)
+    # Article 36889: talks with UNICEF and the ITU, the UN's coordinator among those present.
+    title = "คุณหญิงกัลยา จับมือ UNICEF ลดความเหลื่อมล้ำทางเทคโนโลยีสารสนเทศและการสื่อสาร"
+    body = (
+        "รัฐมนตรีช่วยว่าการกระทรวงศึกษาธิการ หารือกับองค์การยูนิเซฟ และผู้แทนผู้ประสานงาน"
+        "แห่งสหประชาชาติประจำประเทศไทย (United Nations Resident Coordinator: UNRC)"
+    )
+    assert partners(title, body) == ("org:UNICEF",)
+    # The UN on its own, and beside a body that is not its own, is a partner.
+    assert partners("ดีอี หารือสหประชาชาติ ด้านดิจิทัล", "") == ("org:UN",)
+    assert partners("ดีอี หารือสหประชาชาติ และ OECD ด้านดิจิทัล", "") == ("org:OECD", "org:UN")
+
+
+def test_a_users_table_may_say_what_an_entry_is_part_of():
+    table = partner_table(
+        '[[partner]]\nid = "company:Acme Pay"\nen = ["AcmePay"]\npart_of = "company:Acme"\n'
+        '[[partner]]\nid = "company:Acme"\nen = ["Acme"]\n'
+    )
+    assert partners("MDES signs with Acme and AcmePay", "", table) == ("company:Acme Pay",)
+    assert partners("MDES signs with Acme", "", table) == ("company:Acme",)
+    with pytest.raises(ValueError, match="partner id"):
+        partner_table('[[partner]]\nid = "company:Acme Pay"\npart_of = "Acme"\n')

@@ -79,7 +79,8 @@ A name repeated at once ("บริษัท โทรคมนาคมแห�
 ("การประชุมรัฐมนตรีอาเซียนด้านดิจิทัล (The 5th ASEAN Digital Ministers' Meeting)"), is
 judged as its first mention. A party counts when any one of its mentions survives these rules;
 a company whose unit, a table entry named after it, counts too (``ธนาคารไทยพาณิชย์`` beside
-"SCB Academy") is left to that unit.
+"SCB Academy") is left to that unit, and so is a body an entry counted is ``part_of`` in the
+table (the UN beside UNCITRAL, its commission).
 """
 
 from __future__ import annotations
@@ -411,6 +412,7 @@ class PartnerTable:
     automaton: Automaton  # every key, Thai and Latin
     capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
     known: Mapping[str, str]  # partner_key of each entry's id -> the id as the table writes it
+    part_of: Mapping[str, str]  # an entry's id -> the body it is part of (``part_of``)
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, partner id)`` of every name in ``text``, in order.
@@ -483,17 +485,23 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
 
 
 def _parents_of(counted: set[str], table: PartnerTable) -> set[str]:
-    """The companies of ``counted`` whose unit, a table entry named after them, counts too:
-    ``company:SCB`` beside ``company:SCB Academy``. The readers name the unit that does the work.
+    """The parties of ``counted`` whose unit counts too: a company beside a table entry named
+    after it (``company:SCB`` beside ``company:SCB Academy``), a body beside an entry the
+    table says is ``part_of`` it (``org:UN`` beside ``org:UNCITRAL``, its commission). The
+    readers name the unit that does the work.
 
     Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
     "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full.
     """
+    if len(counted) < 2:
+        return set()  # a party and its unit are two (most articles name fewer)
+    parents = {table.part_of[unit] for unit in counted if unit in table.part_of}
     companies = [partner for partner in counted if partner.startswith("company:")]
-    if len(companies) < 2:
-        return set()  # a company and its unit are two (most articles name fewer)
     units = [unit for unit in companies if table.known.get(partner_key(unit)) == unit]
-    return {parent for parent in companies if any(unit.startswith(f"{parent} ") for unit in units)}
+    named_after = {
+        parent for parent in companies if any(unit.startswith(f"{parent} ") for unit in units)
+    }
+    return (parents & counted) | named_after
 
 
 def _named_within(name: str, table: PartnerTable) -> set[str]:
@@ -923,6 +931,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
     members: dict[str, tuple[str, ...]] = {}
     stems: dict[str, str] = {}  # feed file name -> the partner that has it
     known: dict[str, str] = {}  # partner_key -> the partner written so
+    part_of: dict[str, str] = {}  # an entry -> the body it is part of
     for entry in data.get("partner", []):
         partner = _checked_id(entry)
         stem = feed_stem(partner)
@@ -937,9 +946,11 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         other = known.setdefault(partner_key(partner), partner)
         if other != partner:
             raise ValueError(f"partners {other!r} and {partner!r} are one name written two ways")
-        unknown = set(entry) - {"id", "th", "en", "multilateral", "members"}
+        unknown = set(entry) - {"id", "th", "en", "multilateral", "members", "part_of"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
+        if "part_of" in entry:
+            part_of[partner] = _checked_id({"id": entry["part_of"]})
         if entry.get("multilateral"):
             multilateral.add(partner)
             members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
@@ -966,6 +977,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         automaton=Automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
         known=MappingProxyType(known),
+        part_of=MappingProxyType(part_of),
     )
 
 
