@@ -1025,3 +1025,18 @@ def test_a_users_table_may_say_what_an_entry_is_part_of():
     assert partners("MDES signs with Acme", "", table) == ("company:Acme",)
     with pytest.raises(ValueError, match="partner id"):
         partner_table('[[partner]]\nid = "company:Acme Pay"\npart_of = "Acme"\n')
+
+
+def test_a_forum_paired_by_a_dash_with_another_party_is_that_partys_pair():
+    # Article 86586: China Mobile's conference with the region, opened by the minister.
+    title = "รมว.ประเสริฐ เปิดงานประชุมความร่วมมือ ไชน่า โมบาย - อาเซียน 2567"
+    assert partners(title, "") == ("company:China Mobile",)
+    # Article 97872: Japan's fair with ASEAN startups; Japan is the party.
+    title = "เลขาฯ รมว.กษ. ร่วมพิธีเปิดงาน Japan-ASEAN Startup Business Meeting Fair 2025"
+    assert partners(title, "") == ("country:JP",)
+    # Paired with Thailand, or in a trade agreement's name, the forum is a side.
+    assert partners("ดีอี ร่วมประชุมรัฐมนตรีไทย-อาเซียน ด้านดิจิทัล", "") == ("org:ASEAN",)
+    fta = "ดีอี ประชุมคณะทำงานด้านเศรษฐกิจดิจิทัล ภายใต้ความตกลงการค้าเสรีอาเซียน – จีน ครั้งที่ 2"
+    assert partners(fta, "") == ("country:CN", "org:ASEAN")
+    gloss = "MDES joins the ASEAN – China Free Trade Agreement working group on digital economy"
+    assert "org:ASEAN" in partners(gloss, "")
