@@ -1040,3 +1040,33 @@ def test_a_forum_paired_by_a_dash_with_another_party_is_that_partys_pair():
     assert partners(fta, "") == ("country:CN", "org:ASEAN")
     gloss = "MDES joins the ASEAN – China Free Trade Agreement working group on digital economy"
     assert "org:ASEAN" in partners(gloss, "")
+
+
+def test_a_meetings_listed_countries_and_an_events_speakers_are_not_partners():
+    # Article 93323: leaders attend the AI summit France and India open; the US among them.
+    title = "ดีอี ร่วมประชุม SAIA ณ ประเทศฝรั่งเศส"
+    body = (
+        "ที่มี นายเอมานูว์แอล มาครง ประธานาธิบดีแห่งสาธารณรัฐฝรั่งเศส และนายนเรนทรา โมดี "
+        "นายกรัฐมนตรีประเทศอินเดียกล่าวเปิดการประชุม สำหรับการประชุมฯ ในวันนี้ มีผู้นำระดับประเทศ"
+        "ทั่วโลกเข้าร่วม อาทิ นายเจมส์ เดวิด แวนซ์ รองประธานาธิบดีสหรัฐอเมริกา"
+    )
+    assert partners(title, body) == ("country:FR", "country:IN")
+    # Article 69462: the APT members' ministers present, one by one.
+    title = "ดีอีเอส ร่วมเวที APT Policy and Regulatory Forum ครั้งที่ 23"
+    body = (
+        "โดยมีผู้แทนระดับรัฐมนตรีจากประเทศสมาชิก APT ที่เข้าร่วม ได้แก่ รัฐมนตรีด้าน ICT "
+        "จากปาปัวนิวกินี Undersecretary จากกระทรวงสื่อสารและดิจิทัลของมาเลเซีย อธิบดีด้านกิจการ"
+        "ต่างประเทศ กระทรวงการสื่อสารและกิจการภายในของประเทศญี่ปุ่น ทั้งนี้ รองปลัดกระทรวงดีอีเอส"
+        "ได้ร่วมนำเสนอพัฒนาการของประเทศไทย"
+    )
+    assert partners(title, body) == ("org:APT",)
+    # Past the list, a country is judged again.
+    after = body + " และหารือทวิภาคีกับรัฐมนตรีมาเลเซีย"
+    assert partners(title, after) == ("country:MY", "org:APT")
+    # Article 51399: fellow panellists at a forum Thailand speaks at.
+    title = "ดีอีเอส ร่วมบรรยายในงาน The IIC’s Annual Asia Telecommunications & Media Forum"
+    body = "โดยมีผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft"
+    assert partners(title, body) == ()
+    # The bodies attending a working meeting are those the ministry works with.
+    working = "โดยมีหน่วยงานที่เข้าร่วม อาทิ สำนักงาน ก.พ.ร. และ บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน)"
+    assert partners("ดีอีเอส ประชุมคณะทำงาน e-Document", working) == ("company:NT",)

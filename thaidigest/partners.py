@@ -24,7 +24,8 @@ Then the guide's rules, on each mention of a country:
   ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
-  or more countries named together is a list of members;
+  or more countries named together is a list of members, and so is a list of those attending
+  ("มีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ ... รองประธานาธิบดีสหรัฐอเมริกา");
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -66,8 +67,9 @@ speaks for another body (``ธนาคารกรุงไทย จำกั�
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
 other post, named next, is at another party named or a Thai centre, office or institute) is not
 a partner, nor is one among an event's guests of honour (``โดยมี ... บริษัท ... จำกัด ...
-เข้าร่วมเป็นเกียรติ``), nor one Thailand acts against (``ร้องศาลปิด Facebook``, ``ฟ้อง``,
-``ระงับ``, ``บล็อก``), and a platform used as the channel
+เข้าร่วมเป็นเกียรติ``), nor any party listed among an event's speakers (``ผู้ร่วมอภิปรายจาก
+บริษัทเอกชน อาทิ Amazon และ Microsoft``, ``วิทยากร ... อาทิ ยูนิเซฟ``), nor one Thailand acts
+against (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
 ``ใช้``, ``โพสต์``, "via", or in a link; or followed by "OA", "Official",
@@ -236,6 +238,24 @@ GUEST_BEFORE = re.compile(r"(?:โดยมี|พร้อมด้วย)(?:(?
 GUEST_AFTER = re.compile(r"(?:(?!โดยมี|พร้อมด้วย|ร่วมกับ|ลงนาม)[^\n]){0,150}?เป็นเกียรติ")
 GUEST_CHARS = 260  # how far before a name its list of guests is looked for
 GUEST_HINT = "เป็นเกียรติ"
+# The countries listed as a meeting's participants, and any party listed as an event's speaker,
+# are there, not partners (the guide: members of a multilateral meeting are not listed one by
+# one; the readers leave out an event's attendees): "มีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ ...
+# รองประธานาธิบดีสหรัฐอเมริกา", "ผู้แทนระดับรัฐมนตรีจากประเทศสมาชิก APT ที่เข้าร่วม ได้แก่
+# รัฐมนตรีด้าน ICT จากปาปัวนิวกินี ...", "ผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft",
+# "วิทยากรจากหน่วยงานต่าง ๆ อาทิ ยูนิเซฟ". The list runs on until a word that starts another
+# clause. (The bodies and companies attending a working meeting are the ones the ministry works
+# with; joining a programme or a signing, "เข้าร่วมโครงการ ได้แก่", is not attending.)
+_LISTED = (
+    r"\s?(?:ประกอบด้วย|ได้แก่|อาทิ|เช่น|\bincluding|\bsuch as)"
+    r"(?:(?!ทั้งนี้|นอกจากนี้|เพื่อ|ซึ่ง|ฯลฯ|ร่วมกับ|ลงนาม|หารือ|โดยมี)[^\n]){0,200}$"
+)
+ATTENDING_BEFORE = re.compile(r"(?:ผู้|ที่)?เข้าร่วม(?:การ)?(?:ประชุม|งาน|เสวนา|สัมมนา)?ฯ?" + _LISTED)
+SPEAKERS_BEFORE = re.compile(
+    r"(?:วิทยากร|ผู้ร่วมอภิปราย|ผู้ร่วมเสวนา|ผู้อภิปราย|\bspeakers|\bpanell?ists)[^\n]{0,30}?" + _LISTED
+)
+LISTED_CHARS = 300  # how far before a name its list of participants is looked for
+LISTED_HINTS = ("ประกอบด้วย", "ได้แก่", "อาทิ", "เช่น", "including", "such as")
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
 OWNERSHIP_BEFORE = re.compile(
     r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
@@ -715,6 +735,7 @@ def _partners_in(
     repeats = _repeats(text, mentions)
     may_run_for = any(hint in text for hint in CANDIDACY_HINTS)
     may_have_guests = GUEST_HINT in text
+    may_list = any(hint in text for hint in LISTED_HINTS)
     counted: set[str] = set()
     unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
@@ -757,6 +778,8 @@ def _partners_in(
             and GUEST_BEFORE.search(text, max(0, start - GUEST_CHARS), start)
         ):
             continue  # a guest of honour
+        if may_list and not headline and _listed_attending(text, start, partner):
+            continue  # one of a meeting's participants or an event's speakers
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
             or (
@@ -834,6 +857,16 @@ def _mission_of_a_country(text: str, start: int, mentions: list[tuple[int, int, 
         low <= begin and end <= high and partner.startswith("country:")
         for begin, end, partner in mentions
         if partner != f"country:{THAI_SIDE}"
+    )
+
+
+def _listed_attending(text: str, start: int, partner: str) -> bool:
+    """Whether the name at ``start`` is listed among an event's speakers, or, a country, among
+    a meeting's participants (:data:`SPEAKERS_BEFORE`, :data:`ATTENDING_BEFORE`)."""
+    window = max(0, start - LISTED_CHARS)
+    return bool(
+        SPEAKERS_BEFORE.search(text, window, start)
+        or (partner.startswith("country:") and ATTENDING_BEFORE.search(text, window, start))
     )
 
 
