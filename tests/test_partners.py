@@ -1070,3 +1070,19 @@ def test_a_meetings_listed_countries_and_an_events_speakers_are_not_partners():
     # The bodies attending a working meeting are those the ministry works with.
     working = "โดยมีหน่วยงานที่เข้าร่วม อาทิ สำนักงาน ก.พ.ร. และ บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน)"
     assert partners("ดีอีเอส ประชุมคณะทำงาน e-Document", working) == ("company:NT",)
+
+
+def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are_not_partners():
+    # Article 97846: talks with Comoros on the sidelines of UNESCO's forum, where Thailand also
+    # asks for Comoros's support in the UPU's council elections.
+    title = "ไทย-คอโมโรส หารือถ่ายทอดองค์ความรู้-พัฒนาบุคลากรดิจิทัลร่วมกัน"
+    body = (
+        "รัฐมนตรีว่าการกระทรวงดิจิทัลฯ ได้พบหารือทวิภาคีกับรัฐมนตรีว่าการกระทรวงไปรษณีย์ "
+        "สหภาพคอโมโรส ในระหว่างการประชุม The 3rd UNESCO Global Forum on the Ethics of AI "
+        "นอกจากนี้ ประเทศไทยได้ขอรับการสนับสนุนจากสหภาพคอโมโรสในการเลือกตั้งตำแหน่ง"
+        "สมาชิกสภาบริหาร (Council of Administration : CA) ของสหภาพสากลไปรษณีย์ (UPU)"
+    )
+    assert partners(title, body) == ("country:KM",)
+    # Support given to the body itself is work with it.
+    grant = "ไทยได้รับการสนับสนุนจากสหภาพสากลไปรษณีย์ (UPU) ในการพัฒนาบริการไปรษณีย์ดิจิทัล"
+    assert partners("ไปรษณีย์ไทย พัฒนาบริการดิจิทัล", grant) == ("org:UPU",)

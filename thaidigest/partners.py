@@ -50,9 +50,10 @@ Ambassador to"), nor one another country's mission is posted to, the country nam
 is named after (``อนุสัญญาสหประชาชาติว่าด้วย...``,
 ``สนธิสัญญา``, ``กฎบัตร``, "United Nations Convention against Cybercrime"): joining a
 convention is not working with its body; nor is a body whose seat or post Thailand runs for
-(``ลงสมัครรับเลือกตั้งในตำแหน่งสมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์``). On a forum's
-mention: its meeting as the time of the news (``ในห้วงการประชุมรัฐมนตรี...``,
-``ในโอกาสการประชุม...``, unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
+(``ลงสมัครรับเลือกตั้งในตำแหน่งสมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์``, ``ขอรับการสนับสนุน
+... ในการเลือกตั้งตำแหน่ง ... ของ...``). On a forum's mention: its meeting as the time of the
+news (``ในห้วงการประชุมรัฐมนตรี...``, ``ในโอกาสการประชุม...``, "ในระหว่างการประชุม The 3rd
+UNESCO Global Forum ...", unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
 or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner, nor is its pair
 with a country other than Thailand or a company, across a dash ("Korea-ASEAN Smart City Day",
 ``ไชน่า โมบาย - อาเซียน``: that party's event), unless the pair names a trade agreement;
@@ -223,9 +224,11 @@ TREATY_BEFORE = re.compile(r"(?:อนุสัญญา|สนธิสัญ�
 TREATY_AFTER = re.compile(r"\s?(?:Convention|Treaty|Charter)\b")
 # The body whose seat or post Thailand runs for: "สนับสนุนประเทศไทยในการลงสมัครรับเลือกตั้งในตำแหน่ง
 # สมาชิกสภาบริหาร ... ของสหภาพสากลไปรษณีย์", "... ในที่ประชุมใหญ่ สหภาพสากลไปรษณีย์". A candidacy
-# is not work with the body (voting in its own election, "ลงคะแนนเสียงเลือกตั้ง", is).
+# is not work with the body (voting in its own election, "ลงคะแนนเสียงเลือกตั้ง", is); nor is
+# asking a country's support in it ("ขอรับการสนับสนุนจากสหภาพคอโมโรสในการเลือกตั้งตำแหน่ง...").
 CANDIDACY_BEFORE = re.compile(
-    r"(?:สมัคร(?:รับ)?เลือกตั้ง|\b[Cc]andida(?:cy|ture)\b)[^\n]{0,160}"
+    r"(?:สมัคร(?:รับ)?เลือกตั้ง|สนับสนุน[^\n]{0,40}?ใน(?:การ)?เลือกตั้ง|\b[Cc]andida(?:cy|ture)\b)"
+    r"[^\n]{0,160}"
     r"(?:ของ|ใน(?:ที่ประชุม(?:ใหญ่)?)?|\bof(?: the)?|\bat(?: the)?)\s*$"
 )
 CANDIDACY_CHARS = 200  # how far before a name its candidacy is looked for
@@ -270,11 +273,13 @@ VENTURE_OWNER_BEFORE = re.compile(
 # An event of a forum as the time or place of the news: "ในงานเอเปค", "ช่วงการประชุม APEC".
 # Also "during the ministers' meeting of": "ในห้วงการประชุมรัฐมนตรีสารนิเทศอาเซียน",
 # "ในระหว่างเข้าร่วมการประชุมผู้นำเขตเศรษฐกิจเอเปค"; "on the occasion of" a meeting (bilateral
-# talks on its sidelines): "ในโอกาสการประชุมรัฐมนตรีอาเซียนด้านดิจิทัล".
+# talks on its sidelines): "ในโอกาสการประชุมรัฐมนตรีอาเซียนด้านดิจิทัล"; an English title may
+# follow: "ในระหว่างการประชุม The 3rd UNESCO Global Forum".
 EVENT_BEFORE = re.compile(
     r"(?:ในงาน|(?:ช่วง|ห้วง)(?:งาน)?(?:การประชุม)?|ระหว่าง(?:การ)?(?:เข้าร่วม|งาน|การประชุม)+"
     r"|ในโอกาส(?:ที่)?(?:การ)?(?:เข้าร่วม)?(?:การ)?ประชุม)"
-    r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?\s*$"
+    r"(?:รัฐมนตรี\S{0,12}|ผู้นำ(?:เขตเศรษฐกิจ)?|สุดยอด)?"
+    r"(?:\s*(?:[Tt]he\s+)?\d{1,3}(?:st|nd|rd|th)\s+|\s*[Tt]he\s+)?\s*$"  # "... The 3rd UNESCO"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
 # ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
