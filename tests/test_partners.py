@@ -1086,3 +1086,17 @@ def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are
     # Support given to the body itself is work with it.
     grant = "ไทยได้รับการสนับสนุนจากสหภาพสากลไปรษณีย์ (UPU) ในการพัฒนาบริการไปรษณีย์ดิจิทัล"
     assert partners("ไปรษณีย์ไทย พัฒนาบริการดิจิทัล", grant) == ("org:UPU",)
+
+
+def test_a_countrys_market_customers_and_roadshow_are_not_partners():
+    # Article 62029: Thai sellers go to Taiwan's online market through two platforms.
+    title = "ทิพานัน ชวน SMEs บุกตลาดสินค้าออนไลน์ไต้หวัน ผ่านแพลตฟอร์ม"
+    assert partners(title, "") == ()
+    # Article 81513: Tencent's tools bring Thai goods to Chinese customers.
+    title = "นฤมล ร่วมมือ Tencent ลุย Social Commerce สินค้าไทย ส่งตรงสู่ลูกค้าจีนผ่าน WeChat"
+    assert partners(title, "") == ("company:Tencent",)
+    # Article 65128: the investment roadshow in the US met its companies, not its government.
+    title = "ทิพานัน โชว์ผลงานทีมเศรษฐกิจ โรดโชว์สหรัฐฯ ดึงบริษัทยักษ์ใหญ่ลงทุนไทยสำเร็จ"
+    assert partners(title, "") == ()
+    # Talks with the country itself still count.
+    assert partners("พาณิชย์ หารือไต้หวัน เปิดตลาดสินค้าออนไลน์", "") == ("country:TW",)
