@@ -1034,8 +1034,14 @@ def test_a_forum_paired_by_a_dash_with_another_party_is_that_partys_pair():
     # Article 97872: Japan's fair with ASEAN startups; Japan is the party.
     title = "เลขาฯ รมว.กษ. ร่วมพิธีเปิดงาน Japan-ASEAN Startup Business Meeting Fair 2025"
     assert partners(title, "") == ("country:JP",)
-    # Paired with Thailand, or in a trade agreement's name, the forum is a side.
+    # China's expo with ASEAN, opened with a speech.
+    title = "ถ้อยแถลงนายกรัฐมนตรี ในพิธีเปิดงานแสดงสินค้าจีน-อาเซียน ครั้งที่ 17"
+    assert "org:ASEAN" not in partners(title, "")
+    # Paired with Thailand, at the forum's summit with a country, or in a trade agreement's
+    # name, the forum is a side.
     assert partners("ดีอี ร่วมประชุมรัฐมนตรีไทย-อาเซียน ด้านดิจิทัล", "") == ("org:ASEAN",)
+    summit = "นายกฯ เข้าร่วมการประชุมสุดยอดอาเซียน-สหรัฐอเมริกา สมัยพิเศษ"
+    assert "org:ASEAN" in partners(summit, "")
     fta = "ดีอี ประชุมคณะทำงานด้านเศรษฐกิจดิจิทัล ภายใต้ความตกลงการค้าเสรีอาเซียน – จีน ครั้งที่ 2"
     assert partners(fta, "") == ("country:CN", "org:ASEAN")
     gloss = "MDES joins the ASEAN – China Free Trade Agreement working group on digital economy"

@@ -58,8 +58,9 @@ convention is not working with its body; nor is a body whose seat or post Thaila
 news (``ในห้วงการประชุมรัฐมนตรี...``, ``ในโอกาสการประชุม...``, "ในระหว่างการประชุม The 3rd
 UNESCO Global Forum ...", unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
 or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner, nor is its pair
-with a country other than Thailand or a company, across a dash ("Korea-ASEAN Smart City Day",
-``ไชน่า โมบาย - อาเซียน``: that party's event), unless the pair names a trade agreement;
+across a dash with a company (``ไชน่า โมบาย - อาเซียน``: the company's conference) or, in the
+name of an event, a fair or an expo, with a country other than Thailand ("Korea-ASEAN Smart City
+Day", ``งานแสดงสินค้าจีน-อาเซียน``: that party's event);
 nor is a forum named only once after the headline, in passing, unless
 named as the one Thailand works with (``ระหว่างกระทรวง... และสหภาพยุโรป``, ``ภายใต้แผน IMT-GT``,
 ``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
@@ -402,15 +403,15 @@ PARTY_AFTER = re.compile(r"\s*(?:และ|กับ|[-–])\s*(?:รัฐบ�
 UMBRELLA_AFTER = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:ประกอบด้วย|\bconsisting of)")
 # A body paired with Thailand by a dash: "ความตกลงการค้าเสรีไทย-สมาคมการค้าเสรีแห่งยุโรป".
 THAI_PAIR_BEFORE = re.compile(r"(?:ไทย|Thailand)\s*[-–—]\s*$")
-# A forum paired by a dash with a country other than Thailand or a company: "Korea-ASEAN Smart
-# City Day", "ไชน่า โมบาย - อาเซียน 2567" name that party's dealings with the forum (its event,
-# its dialogue), not Thailand's work with it. (Two forums paired, "อาเซียน-อียู", meet as
-# forums, Thailand within one.)
+# A forum paired by a dash with a company ("ไชน่า โมบาย - อาเซียน 2567": the company's
+# conference), or with a country other than Thailand in the name of an event, a fair or an
+# expo ("Korea-ASEAN Smart City & Service Tech Day", "งานแสดงสินค้าจีน-อาเซียน"), names that
+# party's dealings with the forum, not Thailand's work with it. (Two forums paired,
+# "อาเซียน-อียู", meet as forums, Thailand in one; so does a country's pair with a forum named
+# otherwise, a summit, a framework, a centre: "การประชุมสุดยอดอาเซียน-สหรัฐฯ".)
 PAIR_GAP = re.compile(r"\s*[-–—]\s*")
-# ... unless the pair names a trade agreement, whose sides are the forum and the other party:
-# "ความตกลงการค้าเสรีอาเซียน – จีน", "ASEAN – China Free Trade Agreement".
-IN_AGREEMENT_BEFORE = re.compile(r"(?:ความตกลง|เอฟทีเอ|\bFTA\b)[^.!?\n]{0,50}$")
-IN_AGREEMENT_AFTER = re.compile(r"[^.!?\n(]{0,40}?(?:\bAgreement\b|\bFTA\b)")
+PAIR_EVENT_BEFORE = re.compile(r"งาน\S{0,20}$")
+PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival|Week)\b")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -824,12 +825,7 @@ def _partners_in(
             and not THAI_PAIR_BEFORE.search(before[-20:])  # "การประชุมรัฐมนตรีไทย-สหภาพยุโรป"
         ):
             continue
-        if (
-            partner in table.multilateral
-            and _paired_with_another(text, mentions, index)
-            and not IN_AGREEMENT_BEFORE.search(before)
-            and not IN_AGREEMENT_AFTER.match(text, end)
-        ):
+        if partner in table.multilateral and _paired_with_another(text, mentions, index):
             continue  # another party's pair
         if not partner.startswith("country:"):
             if partner not in passing:
@@ -896,15 +892,24 @@ def _listed_attending(text: str, start: int, partner: str) -> bool:
 
 def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
     """Whether the mention at ``index`` is paired by a dash (:data:`PAIR_GAP`) with the mention
-    before or after it, a country other than Thailand or a company."""
+    before or after it, a company, or a country other than Thailand in an event's name."""
     for other in (index - 1, index + 1):
         if not 0 <= other < len(mentions):
             continue
         party = mentions[other][2]
-        if party == f"country:{THAI_SIDE}" or not party.startswith(("country:", "company:")):
-            continue
         low, high = sorted((other, index))
-        if PAIR_GAP.fullmatch(text, mentions[low][1], mentions[high][0]):
+        if party == f"country:{THAI_SIDE}" or not PAIR_GAP.fullmatch(
+            text, mentions[low][1], mentions[high][0]
+        ):
+            continue
+        first, last = mentions[low][0], mentions[high][1]
+        if party.startswith("company:") or (
+            party.startswith("country:")
+            and (
+                PAIR_EVENT_BEFORE.search(text, max(0, first - 20), first)
+                or PAIR_EVENT_AFTER.match(text, last)
+            )
+        ):
             return True
     return False
 
