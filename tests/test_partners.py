@@ -1119,3 +1119,11 @@ def test_the_sides_of_a_war_are_not_partners_even_between():
     # Talks between Thailand and a country are still with it.
     talks = "รัฐมนตรีหารือความร่วมมือระหว่างไทยกับยูเครน ด้านเศรษฐกิจดิจิทัล"
     assert partners("ดีอี หารือเอกอัครราชทูตยูเครน", talks) == ("country:UA",)
+
+
+def test_a_platform_glossed_after_an_unknown_channel_is_a_channel_too():
+    # Article 76241: the prime minister posts on X, glossed "(twitter)"; Apple is the partner.
+    title = "นายกฯ เปิดเผยข่าวดี มั่นใจโอกาสเกิดความร่วมมือกับ Apple"
+    body = "นายกรัฐมนตรี โพสต์ X (twitter) ถึงข่าวดีเกี่ยวกับความร่วมมือกับ Apple บริษัทยักษ์ใหญ่ของโลก"
+    assert partners(title, body) == ("company:Apple",)
+    assert "company:Twitter" in partners("ดีอี หารือ X (twitter) ด้านข่าวปลอม", "")

@@ -315,11 +315,12 @@ MISSION_TO = re.compile(
 # "เฟซบุ๊ก 284 ยูอาร์แอล" (a count of the posts, links or accounts found on it),
 # "โปรแกรม Cisco Webex", "แพลตฟอร์มโซเชียลมีเดีย ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก", "Facebook
 # account", a link's host;
-# also the second of two channels, the first one the table does not know ("ผ่าน ThaID และ X").
+# also the second of two channels, the first one the table does not know ("ผ่าน ThaID และ X",
+# "โพสต์ X (twitter)").
 CHANNEL_BEFORE = re.compile(
     r"(?:ผ่าน(?:ทาง|ระบบ)?|บน|ช่องทาง|เพจ|แอป\S{0,10}|โปรแกรม|ปลอม|โซเชียลมีเดีย"
     r"|ใช้(?:งาน)?|โพสต์(?:ข้อความ)?(?:ลง|บน)?"
-    r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*(?:[A-Za-z][\w.-]{0,20}\s*(?:,|และ|หรือ|or|and)\s*)?$"
+    r"|\bvia)\s*(?:เช่น|อาทิ|ทั้ง|ได้แก่)?\s*(?:[A-Za-z][\w.-]{0,20}\s*(?:,|และ|หรือ|or|and|\()\s*)?$"
     r"|(?:https?://|www\.)\S*$",
     re.IGNORECASE,
 )
