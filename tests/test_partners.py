@@ -1127,3 +1127,14 @@ def test_a_platform_glossed_after_an_unknown_channel_is_a_channel_too():
     body = "นายกรัฐมนตรี โพสต์ X (twitter) ถึงข่าวดีเกี่ยวกับความร่วมมือกับ Apple บริษัทยักษ์ใหญ่ของโลก"
     assert partners(title, body) == ("company:Apple",)
     assert "company:Twitter" in partners("ดีอี หารือ X (twitter) ด้านข่าวปลอม", "")
+
+
+def test_a_bank_named_in_its_fund_managers_or_brokers_name_is_not_a_partner():
+    # Article 64591: Krungthai Bank's partners are fund managers, one of them Krungsri's.
+    title = "กรุงไทย ต่อยอด NEXT INVEST ผนึกพันธมิตร 9 บลจ.-บล."
+    body = "ธนาคารกรุงไทย ร่วมกับพันธมิตร คือ บล.กรุงไทย เอ็กซ์สปริง บลจ.ยูโอบี (ประเทศไทย) และ บลจ.กรุงศรี"
+    assert partners(title, body) == ("company:Krungthai Bank",)
+    # The bank itself, and a party after the stock exchange's name, still count.
+    assert partners("กยศ. จับมือธนาคารกรุงศรีอยุธยา ส่งเสริมการออม", "") == ("company:Krungsri",)
+    listed = "สสว. ลงนาม MOU กับพันธมิตร อาทิ สำนักงาน ก.ล.ต. ตลาดหลักทรัพย์ TikTok และ Shopee"
+    assert "company:TikTok" in partners("สสว. จับมือพันธมิตร", listed)

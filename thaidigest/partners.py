@@ -268,10 +268,13 @@ SPEAKERS_BEFORE = re.compile(
 )
 LISTED_CHARS = 300  # how far before a name its list of participants is looked for
 LISTED_HINTS = ("ประกอบด้วย", "ได้แก่", "อาทิ", "เช่น", "including", "such as")
-# A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X".
+# A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X";
+# and a bank named in its fund manager's or its broker's name, another company: "บลจ.กรุงศรี"
+# (Krungsri Asset Management), "บล.กรุงไทย เอ็กซ์สปริง".
 OWNERSHIP_BEFORE = re.compile(
-    r"(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
-    r"\s*(?:ของ)?\s*(?:บริษัท|บมจ\.)?\s*$",
+    r"(?:(?:ในเครือ|บริษัทในกลุ่ม|ผู้ถือหุ้น(?:ใหญ่)?|บริษัทแม่|บริษัทลูก|subsidiary of|owned by)"
+    r"\s*(?:ของ)?\s*(?:บริษัท|บมจ\.)?"
+    r"|บลจ\.|บล\.|บริษัท\s?หลักทรัพย์(?:จัดการกองทุน)?)\s*$",
     re.IGNORECASE,
 )
 # The owners of a joint venture company, listed after it: "บริษัท GSA ซึ่งเป็นบริษัทร่วมทุนระหว่าง
