@@ -369,7 +369,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
     # A gate against regressions, on the split the names were tuned on (0.883 and
     # 0.812 when set, three rounds; 0.931 and 0.830 when raised, after the fourth; 0.91 and
     # 0.77 with the dev set's harder round 4, on which the rules first scored 0.827 and
-    # 0.656, 0.916 and 0.781 in all after it); the held-out figure is bench/partners.py's.
+    # 0.656, 0.916 and 0.781 in all after it; 0.935 and 0.78 when raised, at 0.943 and
+    # 0.787 after the rules for its extra pairs); the held-out figure is bench/partners.py's.
     labels, texts = _dev_set()
     right = extra = missed = 0
     for key, record in labels.items():
@@ -380,8 +381,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
         right += len(found & gold)
         extra += len(found - gold)
         missed += len(gold - found)
-    assert right / (right + extra) >= 0.91
-    assert right / (right + missed) >= 0.77
+    assert right / (right + extra) >= 0.935
+    assert right / (right + missed) >= 0.78
 
 
 def test_ingestor_stores_partners_with_the_users_table(store: Store, tmp_path: Path):
