@@ -1,8 +1,9 @@
 """A small read-only web server for the digest folder (standard library only).
 
 It answers GET and HEAD for files inside the folder, with the right
-Content-Type, an ETag (a hash of the content) and Last-Modified, and 304 to a
-conditional request that still matches. It refuses any path that leaves the
+Content-Type, an ETag (a hash of the content) and Last-Modified (not for a file
+changed in the second of the answer: a second version written in it would share
+the date), and 304 to a conditional request that still matches. It refuses any path that leaves the
 folder, whether by ``..`` (plain or percent-encoded), a backslash, a NUL or a
 symbolic link that points outside; a path too long for the file system or
 caught in a symbolic link loop is answered 404 or 414, like any other. Only the
@@ -157,7 +158,7 @@ def unchanged_since(modified: int, since: str, now: float) -> bool:
         return False
     try:
         client_date = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past datetime's
         return False
     if client_date.tzinfo is None:  # asctime, or -0000: an HTTP date is GMT (RFC 9110 5.6.7)
         client_date = client_date.replace(tzinfo=UTC)
@@ -216,10 +217,12 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
                 self._refuse(HTTPStatus.NOT_FOUND)
                 return
             etag = f'"{hashlib.sha256(data).hexdigest()[:32]}"'
-            status = HTTPStatus.NOT_MODIFIED if self._fresh(etag, modified) else HTTPStatus.OK
+            now = time.time()
+            status = HTTPStatus.NOT_MODIFIED if self._fresh(etag, modified, now) else HTTPStatus.OK
             self.send_response(status)
             self.send_header("ETag", etag)
-            self.send_header("Last-Modified", formatdate(modified, usegmt=True))
+            if modified < int(now):  # a date of this second could name the next version too
+                self.send_header("Last-Modified", formatdate(modified, usegmt=True))
             self.send_header("Cache-Control", "no-cache")
             self.send_header("X-Content-Type-Options", "nosniff")
             if status is HTTPStatus.OK:
@@ -229,13 +232,13 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if with_body and status is HTTPStatus.OK:
                 self.wfile.write(data)
 
-        def _fresh(self, etag: str, modified: int) -> bool:
+        def _fresh(self, etag: str, modified: int, now: float) -> bool:
             """True when the client's copy still matches (If-None-Match wins over the date)."""
             tags = self.headers.get("If-None-Match")
             if tags is not None:
                 return any(tag.strip() in (etag, f"W/{etag}", "*") for tag in tags.split(","))
             since = self.headers.get("If-Modified-Since")
-            return since is not None and unchanged_since(modified, since, time.time())
+            return since is not None and unchanged_since(modified, since, now)
 
     return DigestHandler
 

@@ -358,7 +358,7 @@ def test_the_server_header_is_the_name_alone(site):
 
 REPLACER = """
 import os, sys
-folder, versions = sys.argv[1], [(b"old", 1_700_000_000), (b"new", 1_800_000_000)]
+folder, versions = sys.argv[1], [(b"old", 1_600_000_000), (b"new", 1_700_000_000)]
 while True:
     for n, (body, when) in enumerate(versions):
         temporary = os.path.join(folder, f".race{n}")
@@ -371,8 +371,8 @@ while True:
 
 def test_a_file_replaced_while_served_is_answered_with_its_own_date(site, tmp_path):
     dates = {
-        b"old": formatdate(1_700_000_000, usegmt=True),
-        b"new": formatdate(1_800_000_000, usegmt=True),
+        b"old": formatdate(1_600_000_000, usegmt=True),
+        b"new": formatdate(1_700_000_000, usegmt=True),
     }
     # Another process replaces the file over and over, as a digest build does, in parallel.
     replacer = subprocess.Popen([sys.executable, "-c", REPLACER, str(tmp_path / "public")])
@@ -390,17 +390,29 @@ def test_a_file_replaced_while_served_is_answered_with_its_own_date(site, tmp_pa
     assert served and mixed == []
 
 
-def test_a_date_in_the_second_of_the_answer_does_not_make_it_304(site, tmp_path):
-    # Two versions written in one second share their Last-Modified: until that second is
-    # over the date cannot tell them apart (RFC 9110 8.8.2.2); the ETag can.
+def test_a_file_changed_in_the_second_of_the_answer_gets_no_date_to_revalidate_by(site, tmp_path):
+    # Two versions written in one second share their modification time: a Last-Modified
+    # given in that second could be sent back after the second version and answered 304
+    # (RFC 9110 8.8.2.2). Such an answer carries the ETag alone.
     feed = tmp_path / "public" / "feed.rss"
     for attempt in range(20):
         feed.write_bytes(b"<rss>version %d</rss>" % attempt)
-        modified = request(site, "/feed.rss")[1]["Last-Modified"]
-        status, headers, _ = request(site, "/feed.rss", headers={"If-Modified-Since": modified})
-        if headers["Date"] == modified:  # answered in the second the file was written
+        written = formatdate(int(feed.stat().st_mtime), usegmt=True)
+        status, headers, _ = request(site, "/feed.rss")
+        if headers["Date"] == written:  # answered in the second the file was written
             break
-    assert (headers["Date"], status) == (modified, 200)
+    assert (headers["Date"], status) == (written, 200)
+    assert "Last-Modified" not in headers and headers["ETag"]
+    status, headers, _ = request(site, "/feed.rss", headers={"If-Modified-Since": written})
+    assert status == 200  # a date of that second, however the client came by it
+
+
+def test_an_if_modified_since_past_every_calendar_is_ignored(site, tmp_path):
+    feed = tmp_path / "public" / "feed.rss"
+    os.utime(feed, (time.time() - 3600, time.time() - 3600))
+    since = "Mon, 01 Jan 99999999999 00:00:00 GMT"
+    status, headers, body = request(site, "/feed.rss", headers={"If-Modified-Since": since})
+    assert status == 200 and body == feed.read_bytes() and headers["Last-Modified"]
 
 
 @pytest.fixture
