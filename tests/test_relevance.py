@@ -604,6 +604,10 @@ def test_topics_whose_feeds_would_share_a_file_are_refused(text: str) -> None:
         "\u200c\u200d\ufeff",  # zero-width non-joiner and joiner, byte-order mark
         " \u3000",  # white space, ideographic too
         "",
+        "\ufe0f\u034f",  # a variation selector, the combining grapheme joiner
+        "\u3164",  # the Hangul filler, a letter that shows nothing
+        "\u115f\uffa0",  # the Hangul choseong and halfwidth fillers
+        "\u2800",  # the blank braille cell
     ],
 )
 def test_a_topic_whose_name_shows_nothing_is_refused(name: str) -> None:
