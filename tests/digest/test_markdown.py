@@ -3,6 +3,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
+import cmarkgfm  # GitHub's own Markdown renderer (the test extras)
 import pytest
 from markdown_it import MarkdownIt
 from pythainlp import tokenize
@@ -141,7 +142,6 @@ def html_text(text):
 
 
 def test_a_url_in_an_articles_text_is_no_link_on_github(store):
-    cmarkgfm = pytest.importorskip("cmarkgfm")  # GitHub's own renderer, where installed
     raw = article(1, f"ข่าว *{BARE_URLS}*", f"{BARE_URLS}.")
     ingest(store, [raw], "2024-08-20T03:00")
     mark(store, raw)
