@@ -479,6 +479,15 @@ def test_an_empty_out_option_is_an_error_not_the_current_folder(
     assert list(tmp_path.iterdir()) == []  # nothing written, no database made
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_demo_folder_is_an_error_not_the_current_folder(blank, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("demo", "--dir", blank)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: --dir is empty: give a folder"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
     db = tmp_path / "db.sqlite"
     Store.open(str(db)).close()

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from digest.clusters import LISTED
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
+from thaidigest.options import refuse_empty_folder
 from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles, sqlite_url
 
 FIRST_FIXTURE_ID = 87360
@@ -153,8 +154,9 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
 @click.option(
     "--dir",
     "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("demo"),
+    type=click.Path(file_okay=False),  # a str: click's Path('') would be the current folder
+    default="demo",
+    callback=refuse_empty_folder,
     show_default=True,
     help="Folder for the demo's database and output: new, empty, or an earlier demo's "
     "(only what the demo wrote is replaced).",

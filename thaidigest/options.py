@@ -116,12 +116,13 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
 def refuse_empty_folder(
     context: click.Context, parameter: click.Parameter, value: str | None
 ) -> Path | None:
-    """The callback of ``--out``: the folder given, or an error for one given empty or blank,
-    which would be the current folder (``digest`` writing into it, ``serve`` serving it)."""
+    """The callback of a folder option (``--out``, ``demo --dir``): the folder given, or an
+    error for one given empty or blank, which would be the current folder (``digest``
+    writing into it, ``serve`` serving it, the demo filling it)."""
     if value is None:
         return None
     if not value.strip():
-        raise SettingsError("--out is empty: give a folder")
+        raise SettingsError(f"{parameter.opts[0]} is empty: give a folder")
     return Path(value)
 
 
