@@ -63,32 +63,6 @@ def clean_line(text: str) -> str:
     return " ".join(clean_text(LINE_BREAKS.sub(" ", text)).split())
 
 
-# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters a renderer
-# shows nothing of unless it supports them, beyond the format characters (Cf): the
-# combining grapheme joiner, the Hangul fillers, variation selectors, reserved ranges.
-# Python's unicodedata does not carry the property.
-DEFAULT_IGNORABLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
-)
-BRAILLE_BLANK = "\u2800"  # a blank cell: shows as a space
-
-
-def shows_nothing(text: str) -> bool:
-    """Whether ``text``, cleaned on one line, shows no character: it holds nothing but white
-    space, the blank braille cell, format characters (Unicode Cf: zero-width spaces and
-    joiners, direction marks, the byte-order mark, the soft hyphen) and the other default
-    ignorable characters (:data:`DEFAULT_IGNORABLE`: variation selectors, Hangul fillers)."""
-    return all(
-        char.isspace()
-        or char == BRAILLE_BLANK
-        or unicodedata.category(char) == "Cf"
-        or DEFAULT_IGNORABLE.match(char)
-        for char in clean_line(text)
-    )
-
-
 def clean_link(url: str | None) -> str | None:
     """``url`` when it may be published as a link, else None."""
     if url is None or web_url_problem(url):

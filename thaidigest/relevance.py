@@ -47,10 +47,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from digest.clean import shows_nothing
 from thaidigest.classifier import BLOCKS, Model, load_model
 from thaidigest.config import DEFAULTS, TOML_ENCODING
 from thaidigest.matching import Automaton, single_spaced
+from thaidigest.normalise import shows_nothing
 from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.urls import path_name
 
