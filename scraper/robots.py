@@ -63,8 +63,6 @@ from scraper.middlewares import RATE_LIMITED
 logger = logging.getLogger(__name__)
 
 RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
-# As Protego reads the field: User-agent, useragent, user agent.
-USER_AGENT_LINE = re.compile(r"^\s*user[-\s]?agent\s*:\s*(?P<name>[^#]*)", re.IGNORECASE)
 ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
 
 
@@ -94,14 +92,14 @@ def product_token(user_agent: str) -> str:
 def robots_agent(robots_txt: str, user_agent: str) -> str:
     """The name to ask Protego with so that the group of ``robots_txt`` that applies
     to ``user_agent`` is the one judged: its product token (:func:`product_token`)
-    when a ``User-agent`` line names it, in any case; else :data:`ANY_ROBOT`, which
-    only the ``*`` group matches."""
+    when a group of Protego's reading names it, in any case; else :data:`ANY_ROBOT`, which
+    only the ``*`` group matches.
+
+    The group names are those Protego itself read (lowercased), so a line it reads
+    generously (``User-agent thaidigest``, without the colon) names us here too.
+    """
     token = product_token(user_agent).lower()
-    names = {
-        match["name"].strip().lower()
-        for line in robots_txt.splitlines()
-        if (match := USER_AGENT_LINE.match(line))
-    }
+    names = Protego.parse(robots_txt)._user_agents  # Protego keeps no public list of its groups
     return token if token and token in names else ANY_ROBOT
 
 

@@ -41,6 +41,11 @@ CASES = {
         "User-agent: ThaiDigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
         "Disallow: /news/",
     ),
+    # Protego reads a User-agent line without its colon, generously: so do we.
+    "our-own-group-without-a-colon": (
+        "User-agent thaidigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
     # RFC 9309 2.2.1: our product token is matched, not our whole User-Agent string.
     "a-group-named-by-a-word-of-our-user-agent": (
         "User-agent: example\nDisallow: /\n\nUser-agent: *\nDisallow: /search",
