@@ -73,8 +73,22 @@ SELECTORS = {
 }
 # A press release runs to paragraphs; breadcrumbs, menus and empty columns stay far below.
 # A column this long is preferred to a shorter one; a short release (two sentences, a
-# photo caption) is read from a shorter one only when no column is this long.
+# photo caption) is read from a shorter one only when no column is this long, and only
+# from the headline's own column or the first column after it (_short_release).
 MIN_BODY_CHARS = 120
+# Short lines that are no release's text though they have letters: a label (category,
+# tags, source), a copyright notice, a photo count, a back link. A short column of only
+# these (and furniture) is no text: an image-only release keeps an empty body.
+LABEL_LINE_PATTERNS = (
+    r"^(?:หมวดหมู่|หมวด|ประเภท|แท็ก|แท็ค|คำค้น|ที่มา|แหล่งที่มา|เครดิต|"
+    r"categor(?:y|ies)|tags?|keywords?|source|credits?)\s*:",
+    r"^(?:©|\(c\)|copyright|สงวนลิขสิทธิ์)",
+    r"(?:สงวนลิขสิทธิ์|all rights reserved)\.?$",
+    r"^(?:ภาพ|รูป)(?:ภาพ)?\s*ทั้งหมด\s*[\d,]+\s*(?:ภาพ|รูป)?$",
+    r"^[\d,]+\s*(?:photos?|images?|ภาพ|รูป)$",
+    r"^(?:ย้อน)?กลับ(?:ไป)?(?:หน้า)?(?:ก่อน(?:หน้า)?|หลัก|ที่แล้ว)?$",
+    r"^(?:go\s+)?back(?:\s+to\s+\w+)?$",
+)
 # Above this share of link text a block is a menu, not an article.
 MAX_LINK_DENSITY = 0.5
 # Page furniture around the content: no headline or column inside it counts. A header
@@ -164,6 +178,7 @@ _DATE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_LABEL_LINE = re.compile("|".join(LABEL_LINE_PATTERNS), re.IGNORECASE)
 
 
 _LISTING_DATES = etree.XPath(HTMLTranslator().css_to_xpath(SELECTORS["listing_date"]))
@@ -512,24 +527,74 @@ def _column_body(
     region: _Region, column: etree._Element, headline: str
 ) -> tuple[list[str], str | None] | None:
     """The body and date of ``column`` if it looks like an article: not page furniture,
-    mostly prose rather than links, and text: ``MIN_BODY_CHARS`` or more, or a short
-    release's lines (:func:`_is_short_text`)."""
+    ``MIN_BODY_CHARS`` of text or more, mostly prose rather than links."""
     kept = _column_lines(region, column)
     body, when = _body(region, kept, headline)
     chars = sum(len(line) for line in body)
-    if chars < MIN_BODY_CHARS and not _is_short_text(body, headline):
+    if chars < MIN_BODY_CHARS:
         return None
+    return (body, when) if _link_share(region, kept, chars) <= MAX_LINK_DENSITY else None
+
+
+def _link_share(region: _Region, kept: list[int], chars: int) -> float:
+    """The share of link text in lines ``kept`` of ``chars`` characters."""
     links = sum(region.link_chars[i + 1] - region.link_chars[i] for i in kept)
-    return (body, when) if links / chars <= MAX_LINK_DENSITY else None
+    return links / chars
 
 
 def _is_short_text(body: list[str], headline: str) -> bool:
     """Whether the lines of a column with less than ``MIN_BODY_CHARS`` are a short
-    release's text: a line with a letter that is not the headline (the headline, dates,
+    release's text: a line with a letter that is neither the headline nor a label,
+    copyright, photo count or back link (``LABEL_LINE_PATTERNS``; the headline, dates,
     counters and furniture are out already), and no not-found or maintenance message
     (a soft 404's or a notice's column says only that)."""
-    has_text = any(line != headline and _LETTER.search(line) for line in body)
+    has_text = any(
+        line != headline and _LETTER.search(line) and not _LABEL_LINE.search(line) for line in body
+    )
     return has_text and not is_not_found_message(body) and not is_notice_message(body)
+
+
+def _short_release(
+    headline_element: etree._Element,
+    headline: str,
+    columns: list[etree._Element],
+    order: dict[etree._Element, int],
+    others: Headlines,
+) -> tuple[list[str], str | None] | None:
+    """The body and date of a short release (less than ``MIN_BODY_CHARS`` of text), or None.
+
+    Its text is read from the headline's own column (the innermost holding it), else from
+    the first column after the headline, each without the columns inside it: a later
+    column (a category, tags, a copyright bar after an image-only release) is not the
+    release's. Columns of furniture or dates alone, lists of other articles and columns
+    that only hold columns are passed over in that search; an empty one (an image) is
+    the release's, with no text. The text must be :func:`_is_short_text` and mostly not
+    links."""
+    holding = [c for c in columns if _is_inside(headline_element, c)]
+    after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
+    for column in (*holding[-1:], *after):
+        region = _region(column, headline_element, others)
+        start, end = region.text.span(column)
+        nested = [region.text.span(inner) for inner in columns if _is_inside(inner, column)]
+        own = {i for i in range(start, end) if not any(a <= i < b for a, b in nested)}
+        kept = [i for i in _column_lines(region, column) if i in own]
+        body, when = _body(region, kept, headline)
+        if not body:
+            if column in holding or own or nested:
+                continue  # the headline's column without text, furniture, dates, a wrapper
+            return None  # an empty column: the release's, with no text
+        if is_headline_list(body, others):
+            continue  # a list of other articles (a sidebar without links)
+        chars = sum(map(len, body))
+        if (
+            not _is_short_text(body, headline)
+            or _link_share(region, kept, chars) > MAX_LINK_DENSITY
+        ):
+            return None
+        if column not in holding:
+            when = _date_before(headline_element, column, others) or when
+        return body, when
+    return None
 
 
 def _is_inside(element: etree._Element, ancestor: etree._Element) -> bool:
@@ -586,14 +651,13 @@ def _article_column(
     The columns holding the headline come first (outermost first), then those after it
     in page order. The first that looks like an article (not a list of other articles)
     and has a paragraph (a line longer than a headline) wins, else the first that looks
-    like an article with ``MIN_BODY_CHARS`` of text, else the first with any (a short
-    release: two sentences, a photo caption); it is narrowed to the innermost column
-    inside it that holds ``INNER_COLUMN_SHARE`` of its text.
+    like an article with ``MIN_BODY_CHARS`` of text; it is narrowed to the innermost column
+    inside it that holds ``INNER_COLUMN_SHARE`` of its text. Without one, a short release
+    (two sentences, a photo caption: :func:`_short_release`).
     """
     holding = [c for c in columns if _is_inside(headline_element, c)]
     after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
     first: tuple[list[str], str | None] | None = None
-    short: tuple[list[str], str | None] | None = None
     for column in (*holding, *after):
         region = _region(column, headline_element, others)
         found = _column_body(region, column, headline)
@@ -610,11 +674,8 @@ def _article_column(
             when = _date_before(headline_element, chosen, others) or when
         if any(len(line) > MAX_HEADLINE_CHARS for line in body):
             return body, when
-        if sum(map(len, body)) >= MIN_BODY_CHARS:
-            first = first or (body, when)
-        else:
-            short = short or (body, when)
-    return first or short
+        first = first or (body, when)
+    return first or _short_release(headline_element, headline, columns, order, others)
 
 
 def _document(html: str) -> etree._Element:

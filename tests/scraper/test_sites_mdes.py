@@ -328,6 +328,85 @@ def test_a_short_column_of_a_message_or_the_headline_is_no_text(lines: tuple[str
     assert article is None or article.body == ""
 
 
+IMAGE_ONLY_BACK_LINK = (
+    '<div class="col-12 mt-4"><a class="btn btn-outline-primary" href="/news/3">ย้อนกลับ</a></div>'
+)
+IMAGE_ONLY_PICTURE = (
+    '<p><img src="/uploads/news/2024/11/11352_02.jpg" class="img-fluid" alt=""></p>'
+)
+# Short lines that are no release's text: each in a column of its own, or in the article's.
+NO_TEXT_LINES = {
+    "category label": "หมวดหมู่: ข่าวประชาสัมพันธ์",
+    "copyright line": "© 2567 กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม สงวนลิขสิทธิ์",
+    "tags": "แท็ก: ดีอี MC-48",
+    "source credit": "ที่มา: กองกลาง สป.ดศ.",
+    "photo count": "ภาพทั้งหมด 12 ภาพ",
+}
+
+
+def image_only_with_column_after(column: str) -> str:
+    """The image-only release with ``column`` after its back link, inside the content."""
+    html = page("article_image_only.html")
+    assert IMAGE_ONLY_BACK_LINK in html
+    return html.replace(IMAGE_ONLY_BACK_LINK, IMAGE_ONLY_BACK_LINK + column)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        *(
+            image_only_with_column_after(f'<div class="col-12"><p>{line}</p></div>')
+            for line in NO_TEXT_LINES.values()
+        ),
+        image_only_with_column_after(
+            '<div class="col-12 mt-4"><span class="btn" onclick="history.back()">'
+            "ย้อนกลับหน้าก่อน</span></div>"
+        ),
+        page("article_image_only.html").replace(
+            "</section>",
+            '</section>\n<div class="copyright"><div class="container"><div class="row">'
+            '<div class="col-12 text-center">สงวนลิขสิทธิ์ © 2567 '
+            "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม</div></div></div></div>",
+        ),
+    ],
+    ids=[*NO_TEXT_LINES, "back link as a span", "copyright bar after the content"],
+)
+def test_a_short_column_after_an_image_only_release_is_not_its_body(html: str) -> None:
+    """A short release is read from the headline's own column or the first after it: a
+    later short column (a label, a copyright bar) became the body of an image-only release."""
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None
+    assert (article.title, article.body) == (expected_json("article_headline_before")["title"], "")
+
+
+@pytest.mark.parametrize(
+    "line", [*NO_TEXT_LINES.values(), "ย้อนกลับหน้าก่อน"], ids=[*NO_TEXT_LINES, "back"]
+)
+def test_a_label_in_the_column_of_an_image_only_release_is_not_its_body(line: str) -> None:
+    html = page("article_image_only.html")
+    assert IMAGE_ONLY_PICTURE in html
+
+    article = mdes.parse_article(html.replace(IMAGE_ONLY_PICTURE, f"<p>{line}</p>"), ARTICLE_URL)
+
+    assert article is not None
+    assert (article.title, article.body) == (expected_json("article_headline_before")["title"], "")
+
+
+def test_a_short_release_keeps_its_text_alone_when_a_label_column_follows() -> None:
+    html = text_replaced("article_headline_before", SHORT_RELEASE)
+    html = html.replace(
+        IMAGE_ONLY_BACK_LINK,
+        IMAGE_ONLY_BACK_LINK
+        + f'<div class="col-12"><p>{NO_TEXT_LINES["category label"]}</p></div>',
+    )
+    assert NO_TEXT_LINES["category label"] in html
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None and article.body == "\n".join(SHORT_RELEASE)
+
+
 def test_the_empty_article_template_is_no_article() -> None:
     """No headline and no text, the page title only the site's name: it was stored as an
     article headlined "| กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"."""
