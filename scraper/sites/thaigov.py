@@ -47,7 +47,8 @@ MAX_ENTRY_CHARS = 200
 MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
 PRINT_LABEL = "พิมพ์"
 # A headline the page title names may be cut short there: a start of this many characters
-# (compared folded) names it.
+# (compared folded) names it. Only the title is cut short, never the headline element: a
+# teaser that is a start of the headline ("ดีอี ร่วมประชุม APEC 2024") is not named by it.
 MIN_NAMED_HEADLINE_CHARS = 12
 # Page furniture the corpus shows outside the body block, which a template may put inside
 # it: a share bar and a breadcrumb trail. A block in the body block whose class or id
@@ -105,48 +106,56 @@ def _strip_prefix(title: str) -> str:
     return title.strip().removeprefix(THAIGOV_TITLE_PREFIX).strip()
 
 
-def _names(name: str, headline: str) -> bool:
-    """Whether a page title (``name``, its prefix off) names ``headline``, maybe cut short."""
-    named, text = comparable(name), comparable(headline)
-    if named == text:
-        return bool(text)
-    shorter = min(len(named), len(text))
-    return shorter >= MIN_NAMED_HEADLINE_CHARS and (
-        named.startswith(text) or text.startswith(named)
-    )
+def _names_exactly(name: str, headline: str) -> bool:
+    """Whether a page title (``name``, its prefix off) is ``headline``, compared folded."""
+    return bool(headline) and comparable(name) == comparable(headline)
 
 
-def _is_article_link(element: etree._Element) -> bool:
-    """Whether a headline element is a link to an article page, or holds one: a teaser."""
+def _names_cut_short(name: str, headline: str) -> bool:
+    """Whether a page title (``name``, its prefix off) is ``headline`` cut short: a start
+    of it of ``MIN_NAMED_HEADLINE_CHARS`` or more, compared folded."""
+    named = comparable(name)
+    return len(named) >= MIN_NAMED_HEADLINE_CHARS and comparable(headline).startswith(named)
+
+
+def _links_elsewhere(element: etree._Element, own_id: str | None) -> bool:
+    """Whether a headline element links to another article's page than ``own_id``'s (the
+    page's own), or holds such a link: a teaser. With no ``own_id``, any article is another."""
     links = [*element.iterancestors("a"), *element.iter("a")]
-    return any(article_id(link.get("href") or "") for link in links)
+    ids = (article_id(link.get("href") or "") for link in links)
+    return any(linked is not None and linked != own_id for linked in ids)
 
 
-def _headline(page: Selector) -> str:
-    """The article's headline; "" when the page has none.
+def _headline(page: Selector, own_id: str | None) -> str:
+    """The article's headline; "" when the page has none. ``own_id`` is the page's article
+    id, None when unknown.
 
     A related-news teaser may wear the headline's markup and stand before it. Of the
-    elements the headline selector finds, links to articles (teasers) are passed over
-    unless all are links (a headline linking to its own page); of the others, the one
-    the page's ``<title>`` or ``og:title`` names is taken, else the one a body block
-    holds or repeats (the article's block does), else the first, with text or not (the
-    empty page's empty headline).
+    elements the headline selector finds, links to other articles than ``own_id``
+    (teasers) are passed over unless all are such links; of the others, in page order,
+    the one the page's ``<title>`` or ``og:title`` is is taken, else the shortest one
+    they are a start of (a title cut short), else the one a body block holds or repeats
+    (the article's block does), else the first, with text or not (the empty page's
+    empty headline).
     """
     nodes = page.css(SELECTORS["headline"])
-    not_links = [node for node in nodes if not _is_article_link(node.root)]
-    texts = [" ".join(block_lines(node)) for node in not_links or nodes]
+    not_teasers = [node for node in nodes if not _links_elsewhere(node.root, own_id)]
+    texts = [" ".join(block_lines(node)) for node in not_teasers or nodes]
     names = [
         _strip_prefix(_page_title(page)),
         _strip_prefix(page.css(SELECTORS["og_title"]).get("")),
     ]
-    named = [text for text in texts if any(_names(name, text) for name in names)]
-    if named:
-        return named[0]
+    exact = [text for text in texts if any(_names_exactly(name, text) for name in names)]
+    if exact:
+        return exact[0]
+    cut_short = [text for text in texts if any(_names_cut_short(name, text) for name in names)]
+    if cut_short:
+        return min(cut_short, key=len)
     in_blocks = {line for node in page.css(SELECTORS["body"]) for line in block_lines(node)}
     return next((text for text in texts if text and text in in_blocks), texts[0] if texts else "")
 
 
-def _soft_404(page: Selector) -> bool:
+def _soft_404(page: Selector, own_id: str | None) -> bool:
     """A page that says there is no article: a page title, headline or ``h1`` that says
     only that (a generic error page), or the site's empty page (bare title prefix, no
     headline) with no text in any body block (or no body block) or a short not-found
@@ -154,10 +163,11 @@ def _soft_404(page: Selector) -> bool:
     items, headings) are no text: the empty page may list other news there.
 
     A page with a bare title and other text in its body block is an article whose
-    title or headline markup changed: the fallback extractor reads it.
+    title or headline markup changed: the fallback extractor reads it. ``own_id`` is the
+    page's article id, None when unknown (:func:`_headline`).
     """
     title = _page_title(page)
-    headline = _headline(page)
+    headline = _headline(page, own_id)
     named = (_strip_prefix(title), headline, first_text(page.css("h1")))
     if any(is_not_found_title(text) for text in named):
         return True
@@ -183,7 +193,7 @@ def _without_entries(lines: list[str], labels: Collection[str]) -> list[str]:
 def is_soft_404(html: str) -> bool:
     """True for an HTTP 200 page with no article that says so (see ``_soft_404``): the
     site's "no such article" page, with or without a message, or a generic error page."""
-    return bool(html.strip()) and _soft_404(Selector(text=html))
+    return bool(html.strip()) and _soft_404(Selector(text=html), None)
 
 
 def _is_template_page(page: Selector) -> bool:
@@ -210,9 +220,12 @@ def not_article(html: str, url: str) -> NotArticle | None:
     if not html.strip():
         return None
     page = Selector(text=html)
-    headline = _headline(page)
+    own_id = article_id(url)
+    headline = _headline(page, own_id)
     category = first_text(page.css(SELECTORS["category"]))
-    if _soft_404(page) or _selectors_read(headline, _article_block(page, headline, category)):
+    if _soft_404(page, own_id) or _selectors_read(
+        headline, _article_block(page, headline, category)
+    ):
         return None
     fallback_body = fallback_extract(html, url)[1]
     if not fallback_body:  # nothing to read: an unreadable page, retried
@@ -411,9 +424,10 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     if not html.strip():
         return None
     page = Selector(text=html)
-    if _soft_404(page):
+    own_id = article_id(url)
+    if _soft_404(page, own_id):
         return None
-    headline = _headline(page)
+    headline = _headline(page, own_id)
     category = first_text(page.css(SELECTORS["category"]))
     selector_lines = _article_block(page, headline, category)
     lines = selector_lines

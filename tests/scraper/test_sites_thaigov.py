@@ -287,6 +287,45 @@ def test_a_headline_linking_to_its_own_page_is_the_headline() -> None:
     assert article is not None and article.title == HEADLINE
 
 
+OWN_HEADLINE = f'<h3 class="news-1 Circular color2">{HEADLINE}</h3>'
+# id -> (the teaser's text, whether it links to another article, whether the headline
+# links to its own page)
+TEASER_VARIANTS = {
+    "own-linked headline, unlinked teaser": (TEASER, False, True),
+    "own-linked headline, linked teaser": (TEASER, True, True),
+    "teaser the headline and more": (f"{HEADLINE} (เพิ่มเติม)", False, False),
+    "both linked, teaser the headline and more": (f"{HEADLINE} (เพิ่มเติม)", True, True),
+    "teaser a start of the headline": ("ดีอี ร่วมประชุม APEC 2024", False, False),
+    "both linked, teaser a start of the headline": ("ดีอี ร่วมประชุม APEC 2024", True, True),
+}
+
+
+@pytest.mark.parametrize("name", TEASER_BEFORE)
+@pytest.mark.parametrize(
+    ("text", "linked", "own_linked"), TEASER_VARIANTS.values(), ids=TEASER_VARIANTS
+)
+def test_the_headline_is_chosen_over_a_teaser_linking_elsewhere_or_sharing_its_start(
+    name: str, text: str, linked: bool, own_linked: bool
+) -> None:
+    """Only a link to another article than the page's own marks a teaser, and the title
+    names the headline exactly (or cut short), not a teaser it is a start of: the teaser
+    was taken when the headline linked to its own page, or began or ended the same."""
+    teaser = f'<h3 class="news-1 Circular color2">{text}</h3>'
+    if linked:
+        teaser = f'<a href="/news/contents/details/87380">{teaser}</a>'
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{teaser}</div>\n'
+    html = page(name).replace(TEASER_BEFORE[name], box + TEASER_BEFORE[name])
+    assert box in html and html.count(OWN_HEADLINE) == 1
+    if own_linked:  # the page's own id, that of URL
+        html = html.replace(
+            OWN_HEADLINE, f'<a href="/news/contents/details/87382">{OWN_HEADLINE}</a>'
+        )
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == HEADLINE
+
+
 def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
     url = f"{BASE}/news/contents/details/46297"
     article = thaigov.parse_article(page("article_en.html"), url)
