@@ -54,10 +54,15 @@ MIN_NAMED_HEADLINE_CHARS = 12
 # it: a share bar and a breadcrumb trail. A block in the body block whose class or id
 # holds one of these words goes whole when its text is only its links, share words and
 # separators, or the page's own name besides them (a trail's last crumb: the headline or
-# the category); the class alone never takes text away.
+# the category, maybe cut short to MIN_NAMED_HEADLINE_CHARS or more, an ellipsis after it);
+# the class alone never takes text away. In a block named a share bar (SHARE_CLASS), a
+# number is a share counter ("1.2K"), which changes from crawl to crawl.
 FURNITURE_CLASS = re.compile(
     r"(?:^|[-_])(?:share|sharing|social|breadcrumbs?)(?:[-_]|$)", re.IGNORECASE
 )
+SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social)(?:[-_]|$)", re.IGNORECASE)
+SHARE_COUNTER = r"(?<!\w)\d[\d,.]*\s*(?:k|m|ครั้ง|shares?)?(?!\w)"
+CUT_SHORT_MARKS = "….· "  # what ends a crumb cut short
 # A line made only of these words (and separators) is a share bar when one of them is a
 # share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
 # corpus is: its lines naming platforms name an account too ("LINE : ไทยคู่ฟ้า (@thaigov)"),
@@ -79,6 +84,7 @@ _BREADCRUMB = re.compile(
     rf"^(?:{'|'.join(BREADCRUMB_HOMES)})(?:{BREADCRUMB_SEPARATOR})", re.IGNORECASE
 )
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_SHARE_COUNTER = re.compile(SHARE_COUNTER, re.IGNORECASE)
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
 # maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
@@ -301,7 +307,8 @@ def is_breadcrumb(line: str) -> bool:
 
 def _is_furniture_block(element: etree._Element, page_names: Collection[str]) -> bool:
     """Whether an element named a share bar or a breadcrumb (``FURNITURE_CLASS``) holds
-    nothing but its links, share words and separators, and maybe one of ``page_names``."""
+    nothing but its links, share words and separators (and counters, in a share bar), and
+    maybe one of ``page_names``, whole or cut short (:func:`_is_name_cut_short`)."""
     words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
     if not any(FURNITURE_CLASS.search(word) for word in words):
         return False
@@ -310,10 +317,21 @@ def _is_furniture_block(element: etree._Element, page_names: Collection[str]) ->
         text = one_line(link)
         if text:
             rest = rest.replace(text, " ", 1)
+    if any(SHARE_CLASS.search(word) for word in words):
+        rest = _SHARE_COUNTER.sub(" ", rest)
     rest = " ".join(rest.split()).strip(FURNITURE_SEPARATORS + " ")
-    if rest in page_names:
+    if rest in page_names or _is_name_cut_short(rest, page_names):
         return True
     return _LETTER_OR_DIGIT.search(_BAR_WORD.sub(" ", rest)) is None
+
+
+def _is_name_cut_short(text: str, page_names: Collection[str]) -> bool:
+    """Whether ``text`` is the start of one of ``page_names`` (``MIN_NAMED_HEADLINE_CHARS``
+    or more, compared folded), maybe with an ellipsis after it: a trail's last crumb."""
+    start = comparable(text.rstrip(CUT_SHORT_MARKS))
+    return len(start) >= MIN_NAMED_HEADLINE_CHARS and any(
+        comparable(name).startswith(start) for name in page_names
+    )
 
 
 def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:

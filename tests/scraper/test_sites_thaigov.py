@@ -129,6 +129,19 @@ INSIDE_BODY_BLOCK = {
         BODY_BLOCK,
         f'{BODY_BLOCK}<div class="breadcrumbs">{CRUMBS} &gt; <span>{HEADLINE}</span></div>\n',
     ),
+    # A counter changes from crawl to crawl: kept, it made a new version each time.
+    "share bar with a counter": (
+        CREDIT,
+        CREDIT + '<div class="share-bar"><span>แชร์</span> '
+        '<a href="https://www.facebook.com/sharer/sharer.php">Facebook</a> '
+        '<a href="https://social-plugins.line.me/lineit/share">LINE</a> <span>1.2K</span></div>\n',
+    ),
+    "breadcrumb to the headline cut short": (
+        BODY_BLOCK,
+        f'{BODY_BLOCK}<ol class="breadcrumb"><li><a href="/">หน้าหลัก</a></li>'
+        '<li><a href="/news/contents/main/1">ข่าวสาร</a></li>'
+        f'<li class="active">{HEADLINE[:25]}…</li></ol>\n',
+    ),
 }
 
 
