@@ -10,9 +10,9 @@ server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
-(complete to HTTP), wrong charsets, huge bodies, redirects, a bot check answered with
-200) so reliability tests can show what a spider does with them. Every request is recorded
-in ``FixtureSite.requests``.
+(complete to HTTP), wrong charsets, huge bodies, redirects, a page that is only a meta
+refresh and one that reloads itself, a bot check answered with 200) so reliability tests
+can show what a spider does with them. Every request is recorded in ``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
 """
@@ -58,6 +58,15 @@ SOFT_404_FILE = "_soft404.html"
 BOT_CHECK_PATH = "/bot-check"
 OFFSITE_URL = "http://example.invalid/"
 HTML_TYPE = "text/html; charset={charset}"
+# A page whose whole purpose is a meta refresh to another address, as a server sends its
+# visitor on with a 200 rather than a 3xx.
+META_REFRESH_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Redirecting</title>
+<meta http-equiv="refresh" content="{refresh};url={location}"></head>
+<body><p>Redirecting to <a href="{location}">{location}</a></p></body></html>
+"""
+# The tag an auto-reloading page carries in its head: it refreshes to its own address.
+AUTO_REFRESH_TAG = '<meta http-equiv="refresh" content="{refresh};url={path}">'
 
 # Request path (no query) -> how to serve it. The first match wins.
 ROUTES = (
@@ -122,6 +131,8 @@ FAULTS = frozenset(
         "redirect_offsite",
         "redirect_307",
         "redirect",
+        "meta_refresh",
+        "auto_refresh",
         "soft404",
         "bot_check",
     }
@@ -150,13 +161,17 @@ class FaultRule:
     actual: str = "cp874"  # ...and the one the body is encoded in
     size: int = 20 * 2**20  # "huge": body length in bytes
     retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
-    location: str = ""  # "redirect": the URL sent in ``Location``, with ``status`` a 3xx
+    location: str = ""  # "redirect": the URL sent in ``Location``, with ``status`` a 3xx;
+    # "meta_refresh": the URL its page refreshes to
+    refresh: int = 0  # "meta_refresh", "auto_refresh": seconds the page waits to refresh
 
     def __post_init__(self) -> None:
         if self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}; expected one of {sorted(FAULTS)}")
         if self.fault == "redirect" and not (300 <= self.status < 400 and self.location):
             raise ValueError("a redirect fault needs a 3xx status and a location")
+        if self.fault == "meta_refresh" and not self.location:
+            raise ValueError("a meta_refresh fault needs a location")
 
 
 @dataclass
@@ -494,6 +509,13 @@ class _Handler(BaseHTTPRequestHandler):
             return Response(302, b"", {"Location": OFFSITE_URL})
         if fault == "redirect":
             return Response(rule.status, b"", {"Location": rule.location})
+        if fault == "meta_refresh":
+            page = META_REFRESH_HTML.format(refresh=rule.refresh, location=rule.location)
+            return Response(200, page.encode(), html_type)
+        if fault == "auto_refresh":  # the page as it is, reloading itself
+            tag = AUTO_REFRESH_TAG.format(refresh=rule.refresh, path=path).encode()
+            body = normal.body.replace(b"<head>", b"<head>" + tag, 1)
+            return Response(normal.status, body, normal.headers)
         if fault == "redirect_307":
             return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
         if fault == "garble":

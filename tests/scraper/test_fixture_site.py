@@ -276,6 +276,24 @@ def test_bot_check_fault_answers_the_challenge_with_200_even_to_a_revalidation()
     assert ARTICLE_TITLE.encode() not in body
 
 
+def test_meta_refresh_answers_200_with_a_page_that_only_refreshes() -> None:
+    with serve(FaultRule(ARTICLE, "meta_refresh", location="/", refresh=2)) as running:
+        status, _, body = fetch(running.url(ARTICLE))
+    refresh = Selector(text=body.decode()).css('meta[http-equiv="refresh"]::attr(content)')
+    assert (status, refresh.getall()) == (200, ["2;url=/"])
+    assert ARTICLE_TITLE.encode() not in body
+    with pytest.raises(ValueError, match="location"):
+        FaultRule(ARTICLE, "meta_refresh")
+
+
+def test_auto_refresh_serves_the_page_reloading_itself() -> None:
+    with serve(FaultRule(ARTICLE, "auto_refresh", refresh=300)) as running:
+        status, _, body = fetch(running.url(ARTICLE))
+    refresh = Selector(text=body.decode()).css('meta[http-equiv="refresh"]::attr(content)')
+    assert (status, refresh.getall()) == (200, [f"300;url={ARTICLE}"])
+    assert ARTICLE_TITLE.encode() in body
+
+
 def test_redirect_loop_never_reaches_the_page() -> None:
     with serve(FaultRule(ARTICLE, "redirect_loop")) as running:
         url, seen = running.url(ARTICLE), []
