@@ -54,6 +54,9 @@ DOWNLOADER_MIDDLEWARES = {
 # Redirects are answers to judge, not to follow blindly: a bot check or an
 # off-site redirect must show up in the crawl report as "blocked".
 REDIRECT_ENABLED = False
+# So is a page that is only a meta refresh: the spider judges it as that redirect
+# (scraper.spiders.base); Scrapy's middleware followed it, or a page's auto-reload, blindly.
+METAREFRESH_ENABLED = False
 
 # A news page is a few hundred kB; anything far larger is not an article.
 DOWNLOAD_MAXSIZE = DEFAULTS["crawl"]["max_page_bytes"]

@@ -13,6 +13,7 @@ from itertools import accumulate
 import trafilatura
 from lxml import etree
 from parsel import Selector, SelectorList
+from w3lib.html import get_base_url, get_meta_refresh
 
 from thaidigest.normalise import INVISIBLE
 
@@ -61,6 +62,11 @@ BLOCK_TAGS = frozenset(
 CELL_TAGS = frozenset({"td", "th"})
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
+# A page that is only a meta refresh sends its reader on within this many seconds (an
+# article or listing that reloads itself waits minutes)...
+MAX_REFRESH_DELAY = 30.0
+# ...and shows no more text than a line or two saying where to: an article shows more.
+MAX_REFRESH_PAGE_CHARS = 200
 # Elements whose lines label a page rather than tell its article: menus, headers and
 # footers, forms, list items and headings. A link's text is a label too.
 LABEL_TAGS = frozenset(
@@ -81,6 +87,7 @@ __all__ = [
     "label_lines",
     "one_line",
     "parses_whole",
+    "refresh_target",
     "text_lines",
     "text_map",
 ]
@@ -150,6 +157,19 @@ def parses_whole(html: str) -> bool:
         error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "Excessive depth" in error.message
         for error in _DEPTH_PARSER.error_log
     )
+
+
+def refresh_target(html: str, url: str) -> str | None:
+    """Where a page that is only a meta refresh sends its reader: the absolute URL of its
+    ``<meta http-equiv="refresh">`` (outside ``script`` and ``noscript``) when the refresh
+    comes within :data:`MAX_REFRESH_DELAY` seconds and the page's body shows at most
+    :data:`MAX_REFRESH_PAGE_CHARS` characters of text; None for any other page, which is
+    read as the page it is (an article that reloads itself every few minutes)."""
+    delay, target = get_meta_refresh(html, get_base_url(html, url))
+    if target is None or delay > MAX_REFRESH_DELAY:
+        return None
+    shown = sum(len(line) for body in Selector(text=html).css("body") for line in block_lines(body))
+    return target if shown <= MAX_REFRESH_PAGE_CHARS else None
 
 
 def _collect(

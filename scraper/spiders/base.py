@@ -15,6 +15,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   answered: counted apart, once per reason, as answers after the stop, not used;
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
+- a 200 page that is only a meta refresh (:func:`scraper.sites.refresh_target`: within
+  ``MAX_REFRESH_DELAY`` seconds, next to no text) is judged as a redirect to its target
+  (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
@@ -51,7 +54,7 @@ from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
@@ -65,7 +68,14 @@ from scraper.middlewares import (
 )
 from scraper.report import LOCKED, ROBOTS_REASON
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import MAX_PARSED_DEPTH, NotArticle, PageArticle, is_whole_page, parses_whole
+from scraper.sites import (
+    MAX_PARSED_DEPTH,
+    NotArticle,
+    PageArticle,
+    is_whole_page,
+    parses_whole,
+    refresh_target,
+)
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
@@ -76,15 +86,17 @@ from thaidigest.urls import public_url, same_host
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+META_REFRESH = "meta refresh"  # the reason a 200 page that only refreshes is blocked
 # What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
 # afresh (its own retries; copied, Scrapy warned on stderr of internal keys copied).
 # Not for a spider's own retry (retry_or_report), which drops download_latency alone:
 # it is the same request sent again, as Scrapy's retries are, so it keeps retry_times
-# (its count: META_COPY_WARN_SKIP_KEYS lets it pass) and the keys of the proxy and
-# of a meta refresh Scrapy followed, which those middlewares read again on the retry.
+# (its count: META_COPY_WARN_SKIP_KEYS lets it pass) and the keys of the proxy, which
+# its middleware reads again on the retry. (Scrapy's redirect middlewares are off: no
+# redirect keys.)
 PER_DOWNLOAD = frozenset(
-    {"download_latency", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons",
-     "redirect_ttl", "cache_timestamp", "_dont_cache", "_auth_proxy", "_scheme_proxy"}
+    {"download_latency", "retry_times", "cache_timestamp", "_dont_cache", "_auth_proxy",
+     "_scheme_proxy"}
 )  # fmt: skip
 # Site slug -> the paths a same-host redirect of an article to says it was taken down.
 REMOVED_ARTICLE_PATHS = {
@@ -229,6 +241,8 @@ class SiteSpider(scrapy.Spider):
         if stopped or status in BLOCKED_STATUSES:
             self.report_blocked(response.url, status, None, stopped)
             return Verdict(Answer.BLOCKED)
+        if status == 200 and (target := self.page_refresh_target(response)) is not None:
+            return self._judge_redirect(response, target, META_REFRESH)
         if status in (200, 304):
             stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:
@@ -237,15 +251,24 @@ class SiteSpider(scrapy.Spider):
             stats.inc_value("thaidigest/not_modified")
             return Verdict(Answer.NOT_MODIFIED)
         if status in REDIRECT_STATUSES:
-            return self._judge_redirect(response)
+            return self._judge_redirect(response, _location_target(response))
         if status in (404, 410):
             return Verdict(Answer.MISSING)
         self.report_error(response.url, f"HTTP {status}")
         return Verdict(Answer.ERROR)
 
-    def _judge_redirect(self, response: Response) -> Verdict:
-        location = response.headers.get("Location", b"").decode("latin-1")
-        target = urljoin(response.url, location) if location else ""
+    def page_refresh_target(self, response: Response) -> str | None:
+        """Where a 200 page that is only a meta refresh sends its reader; None for a page
+        to read (see :func:`scraper.sites.refresh_target`)."""
+        if not isinstance(response, HtmlResponse):
+            return None
+        return refresh_target(response.text, response.url)
+
+    def _judge_redirect(
+        self, response: Response, target: str, reason: str | None = None
+    ) -> Verdict:
+        """A redirect to ``target`` ("" when none is given) judged: followed, missing or
+        blocked (with ``reason``, or ``redirect loop``)."""
         hops = response.meta.get("redirect_hops", 0)
         if (
             target
@@ -259,7 +282,8 @@ class SiteSpider(scrapy.Spider):
         if target and same_host(target, response.url) and self.taken_down(response, target):
             self.logger.info("removed: %s answered %s -> %s", response.url, response.status, target)
             return Verdict(Answer.MISSING)
-        reason = "redirect loop" if hops >= MAX_ARTICLE_REDIRECTS else None
+        if hops >= MAX_ARTICLE_REDIRECTS:
+            reason = "redirect loop"
         self.report_blocked(response.url, response.status, target or None, reason)
         return Verdict(Answer.BLOCKED)
 
@@ -567,6 +591,12 @@ def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] |
     return next(
         (entry for entry in entries if all(entry.get(k) == v for k, v in fields.items())), None
     )
+
+
+def _location_target(response: Response) -> str:
+    """The absolute URL a redirect's ``Location`` names; "" when it names none."""
+    location = response.headers.get("Location", b"").decode("latin-1")
+    return urljoin(response.url, location) if location else ""
 
 
 def _header(response: Response, name: str) -> str | None:

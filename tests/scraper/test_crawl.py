@@ -1624,6 +1624,71 @@ def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_b
     assert report["errors"] == []
 
 
+def mdes_article_path(page: dict) -> str:
+    """The path pattern of an MDES fixture article, whatever its slug."""
+    return rf"^/news/detail/{page['id']}(-|$)"
+
+
+def test_an_article_page_that_only_refreshes_to_a_listing_is_removed_not_read(tmp_path):
+    """Scrapy's meta refresh middleware followed it: the listing was read as the article,
+    stored under its id with a layout-change warning. Judged as a redirect there is: the
+    article was taken down, and the listing is not asked for again."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    refresh = FaultRule(mdes_article_path(page), "meta_refresh", location="/news/3")
+    with FixtureSite(faults=FaultPlan(rules=[refresh])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        listing_fetches = [r for r in site.requests if r.path == "/news/3"]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "mdes: ok" in result.stdout and "not found 1," in result.stdout
+    assert "WARNING" not in result.stderr, result.stderr[-2000:]
+    assert public_url("mdes", str(page["id"])) not in stored(db)
+    assert len(listing_fetches) == 1
+    report = last_report(db, "mdes")
+    assert report["blocked"] == [] and report["errors"] == []
+
+
+def test_a_listing_that_refreshes_to_another_host_is_blocked_with_its_target(tmp_path):
+    """Scrapy's meta refresh middleware followed it: the other host was asked for its
+    robots.txt and the page, and the report said nothing of the refresh."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as elsewhere:  # another port: another host
+        target = elsewhere.url("/news/3")
+        refresh = FaultRule(r"^/news/3$", "meta_refresh", location=target)
+        with FixtureSite(faults=FaultPlan(rules=[refresh])) as site:
+            result = crawl(site.base_url, db, config, "--source", "mdes")
+            listing = site.url("/news/3")
+        asked_elsewhere = elsewhere.requests
+    assert asked_elsewhere == []
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert f"blocked: {listing} answered 200 -> {target} (meta refresh)" in result.stdout
+    report = last_report(db, "mdes")
+    assert report["blocked"] == [
+        {"url": listing, "status": 200, "target": target, "reason": "meta refresh"}
+    ]
+
+
+@pytest.mark.parametrize("seconds", [0, 300])
+def test_an_article_that_refreshes_itself_is_read_once_and_stored(tmp_path, seconds):
+    """An auto-reload beside the article (every 300 s), or even at once, is no redirect:
+    Scrapy's middleware followed the quick one to the same page 20 times, then gave up
+    with an error and the article was never stored."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    path = mdes_article_path(page)
+    reload = FaultRule(path, "auto_refresh", refresh=seconds)
+    with FixtureSite(faults=FaultPlan(rules=[reload])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        fetched = [r for r in site.requests if re.match(path, r.path)]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert [r.fault for r in fetched] == ["auto_refresh"]
+    assert public_url("mdes", str(page["id"])) in stored(db)
+    assert last_report(db, "mdes")["errors"] == []
+
+
 def test_an_article_redirected_to_another_form_of_its_address_is_stored_quietly(tmp_path):
     """The redirect followed carried the first download's meta: Scrapy warned on stderr of
     copied internal keys for every one, and the new request started with its retries spent."""

@@ -4,6 +4,7 @@ whether they are the whole page, and which of the dates it has an article takes.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from scraper.sites import (
     is_whole_page,
     mdes,
     parses_whole,
+    refresh_target,
     thaigov,
 )
 from scraper.spiders.base import DateSource, first_believed_date
@@ -203,3 +205,61 @@ def test_mdes_dates_an_article_by_its_listing_then_the_stored_date_thaigov_by_it
         for spider in (MdesSpider, ThaigovSpider)
     )
     assert taken == expected
+
+
+HOST = "http://127.0.0.1:8000"
+# <meta http-equiv="refresh" content=...>, the body -> where the page sends its reader.
+REFRESHES = {
+    "at-once-home": ("0;url=/", "", f"{HOST}/"),
+    "in-five-seconds-saying-where": (
+        "5; URL='/news/7'",
+        "<p>กำลังนำท่านไปยัง <a href='/news/7'>ข่าว</a>: Redirecting to the news</p>",
+        f"{HOST}/news/7",
+    ),
+    "to-another-host": ("0;url=http://example.invalid/x", "", "http://example.invalid/x"),
+    "after-five-minutes": ("300;url=/", "", None),  # an auto-reload, not a redirect
+    "with-an-article-below": ("0;url=/", "<p>" + "ข่าวทำเนียบรัฐบาล " * 20 + "</p>", None),
+    "reload-with-no-url": ("0", "", None),  # no address: nowhere to go
+}
+
+
+@pytest.mark.parametrize(("content", "body", "target"), REFRESHES.values(), ids=REFRESHES)
+def test_a_page_that_is_only_a_quick_meta_refresh_names_its_target(
+    content: str, body: str, target: str | None
+) -> None:
+    html = (
+        f'<html><head><meta http-equiv="refresh" content="{content}"></head>'
+        f"<body>{body}</body></html>"
+    )
+    assert refresh_target(html, f"{HOST}/news/3") == target
+
+
+def test_a_meta_refresh_resolves_against_the_pages_base_and_skips_noscript() -> None:
+    based = (
+        '<html><head><base href="http://127.0.0.1:8000/news/">'
+        '<meta http-equiv="refresh" content="0;url=detail/11009"></head><body></body></html>'
+    )
+    for_no_script = (
+        '<html><head><noscript><meta http-equiv="refresh" content="0;url=/nojs">'
+        "</noscript></head><body></body></html>"
+    )
+    assert refresh_target(based, f"{HOST}/news/contents/details/1") == f"{HOST}/news/detail/11009"
+    assert refresh_target(for_no_script, f"{HOST}/news/3") is None
+
+
+def test_every_saved_article_and_listing_with_an_instant_meta_refresh_is_still_read() -> None:
+    """A refresh beside an article or a listing's links is no redirect: the page is read.
+    (A bare "not found" page that refreshes home at once is that redirect.)"""
+    tag = '<meta http-equiv="refresh" content="0;url=/">'
+    pages = [
+        path
+        for site in ("thaigov", "mdes")
+        for kind in ("article", "listing", "search")
+        for path in (SAVED_PAGES / site).glob(f"{kind}*.html")
+    ]
+    assert len(pages) > 20
+    for path in pages:
+        html = path.read_text(encoding="utf-8", errors="replace")
+        refreshing = re.sub("<head[^>]*>", lambda head: head[0] + tag, html, count=1)
+        assert refreshing != html, path
+        assert refresh_target(refreshing, f"{HOST}/news/3") is None, path
