@@ -62,7 +62,11 @@ from scraper.middlewares import RATE_LIMITED
 
 logger = logging.getLogger(__name__)
 
-RULE_LINE = re.compile(r"^\s*(?P<field>allow|disallow)\s*:\s*(?P<value>[^#]*)", re.IGNORECASE)
+# A field and its value as Protego reads them: "Field: value", and generously "Field value"
+# without the colon; the user-agent field also written "useragent" or "user agent".
+_SEPARATOR = r"(?:\s*:\s*|\s+)"
+RULE_LINE = re.compile(rf"^\s*(?P<field>allow|disallow){_SEPARATOR}(?P<value>[^#]*)", re.IGNORECASE)
+USER_AGENT_LINE = re.compile(rf"^\s*user[-\s]?agent{_SEPARATOR}(?P<name>[^#]*)", re.IGNORECASE)
 ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
 
 
@@ -95,11 +99,18 @@ def robots_agent(robots_txt: str, user_agent: str) -> str:
     when a group of Protego's reading names it, in any case; else :data:`ANY_ROBOT`, which
     only the ``*`` group matches.
 
-    The group names are those Protego itself read (lowercased), so a line it reads
-    generously (``User-agent thaidigest``, without the colon) names us here too.
+    The group names are read as Protego reads them (:data:`USER_AGENT_LINE`), lowercased
+    and, as Protego does, with any ``*`` in them also taken out (``thaidigest*``), so a
+    line it reads generously (``User-agent thaidigest``, without the colon) names us too.
     """
     token = product_token(user_agent).lower()
-    names = Protego.parse(robots_txt)._user_agents  # Protego keeps no public list of its groups
+    names = {
+        variant
+        for line in robots_txt.splitlines()
+        if (match := USER_AGENT_LINE.match(line))
+        for name in [match["name"].strip().lower()]
+        for variant in (name, name.replace("*", ""))
+    }
     return token if token and token in names else ANY_ROBOT
 
 

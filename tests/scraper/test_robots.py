@@ -46,6 +46,15 @@ CASES = {
         "User-agent thaidigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
         "Disallow: /news/",
     ),
+    "a-rule-without-its-colon-is-named": (
+        "User-agent: thaidigest\nDisallow /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
+    # Protego takes a "*" out of a group's name: "thaidigest*" names us.
+    "our-own-group-with-a-wildcard": (
+        "User-agent: thaidigest*\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
     # RFC 9309 2.2.1: our product token is matched, not our whole User-Agent string.
     "a-group-named-by-a-word-of-our-user-agent": (
         "User-agent: example\nDisallow: /\n\nUser-agent: *\nDisallow: /search",
