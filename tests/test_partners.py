@@ -1152,14 +1152,3 @@ def test_a_framework_the_work_sits_under_is_not_a_partner_beside_the_party():
     # With no other party, the framework's body is the one Thailand works with.
     alone = "ปณท. พัฒนาบริการภายใต้กรอบความร่วมมือการไปรษณีย์อาเซียน (ASEANPOST)"
     assert partners("ปณท. ยกระดับอีคอมเมิร์ซ", alone) == ("org:ASEANPOST",)
-
-
-def test_a_country_named_right_before_its_company_is_the_companys():
-    # Article 73534: the minister visits China's state media group, CMG.
-    title = "“พวงเพ็ชร” นำสื่อรัฐ พบจีน CMG สื่อใหญ่ ร่วมมือใช้เทคโนโลยีดิจิทัล"
-    assert partners(title, "") == ("company:CMG",)
-    assert partners("PM congratulates New Zealand APEC Business Advisory Council", "") == (
-        "company:ABAC",
-    )
-    # Named apart from the company, the country is judged on its own.
-    assert partners("ดีอี หารือจีน และ CMG ด้านสื่อดิจิทัล", "") == ("company:CMG", "country:CN")

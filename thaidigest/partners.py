@@ -27,11 +27,11 @@ Then the guide's rules, on each mention of a country:
   or more countries named together is a list of members, and so is a list of those attending
   ("มีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ ... รองประธานาธิบดีสหรัฐอเมริกา");
 - a foreign company's country is not a partner: a country named just after a
-  company, ``บริษัท`` or ``เอกชน``, or right before a company (``จีน CMG``), does not count;
-  nor does one every kept mention only pairs with Thailand
-  (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``) when a company or business
-  body the article counts bears its name (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"):
-  without its government, the pair is that company's;
+  company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
+  only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
+  when a company or business body the article counts bears its name
+  (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"): without its government, the pair
+  is that company's;
 - outside the headline, a country is a party only when named with its government, an envoy
   or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with
   (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
@@ -359,8 +359,6 @@ CONFLICT_BEFORE = re.compile(
     r"(?:ประเทศ)?\s?(?:\S{1,25}?\s?(?:กับ|และ|[-–]|and)\s?(?:ประเทศ)?)?\s*$",
     re.IGNORECASE,
 )
-# Between a country and its company named right after it: "พบจีน CMG สื่อใหญ่", "Japan's NTT".
-COUNTRY_COMPANY_GAP = re.compile(r"(?:'s|’s)?\s")
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
 COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชาติ|of|from)?\s*(?:ประเทศ|สาธารณรัฐ)?$")
 # A country counts as a party outside the headline when named with its government,
@@ -873,12 +871,6 @@ def _partners_in(
             continue
         if before.endswith("(") and text[end : end + 1] == ")":
             continue  # "PayPal Pte Ltd (Singapore)": where a company is registered
-        if (
-            index + 1 < len(mentions)
-            and mentions[index + 1][2].startswith("company:")
-            and COUNTRY_COMPANY_GAP.fullmatch(text, end, mentions[index + 1][0])
-        ):
-            continue  # "จีน CMG": the company's country
         counted.add(partner)
         if not BILATERAL_BEFORE.search(before):
             unpaired.add(partner)
