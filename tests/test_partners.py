@@ -1139,16 +1139,3 @@ def test_a_bank_named_in_its_fund_managers_or_brokers_name_is_not_a_partner():
     assert partners("กยศ. จับมือธนาคารกรุงศรีอยุธยา ส่งเสริมการออม", "") == ("company:Krungsri",)
     listed = "สสว. ลงนาม MOU กับพันธมิตร อาทิ สำนักงาน ก.ล.ต. ตลาดหลักทรัพย์ TikTok และ Shopee"
     assert "company:TikTok" in partners("สสว. จับมือพันธมิตร", listed)
-
-
-def test_a_framework_the_work_sits_under_is_not_a_partner_beside_the_party():
-    # Article 90620: Thailand Post works with Vietnam Post under ASEAN's postal framework.
-    title = "ไปรษณีย์ ไทย-เวียดนาม จับมือยกระดับอีคอมเมิร์ซ"
-    body = (
-        "บริษัท ไปรษณีย์ไทย จำกัด (ปณท.) จับมือการไปรษณีย์เวียดนามพัฒนาบริการภายใต้กรอบ"
-        "ความร่วมมือการไปรษณีย์อาเซียน (ASEANPOST) ยกระดับอีคอมเมิร์ซของทั้ง 2 ประเทศ"
-    )
-    assert partners(title, body) == ("company:Vietnam Post",)
-    # With no other party, the framework's body is the one Thailand works with.
-    alone = "ปณท. พัฒนาบริการภายใต้กรอบความร่วมมือการไปรษณีย์อาเซียน (ASEANPOST)"
-    assert partners("ปณท. ยกระดับอีคอมเมิร์ซ", alone) == ("org:ASEANPOST",)

@@ -57,9 +57,7 @@ convention is not working with its body; nor is a body whose seat or post Thaila
 ... ในการเลือกตั้งตำแหน่ง ... ของ...``). On a forum's mention: its meeting as the time of the
 news (``ในห้วงการประชุมรัฐมนตรี...``, ``ในโอกาสการประชุม...``, "ในระหว่างการประชุม The 3rd
 UNESCO Global Forum ...", unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
-or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner, nor is a body
-named as the framework of work with another country or company (``จับมือการไปรษณีย์เวียดนาม
-... ภายใต้กรอบความร่วมมือการไปรษณีย์อาเซียน``: Vietnam Post is the partner), nor is its pair
+or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner, nor is its pair
 across a dash with a company (``ไชน่า โมบาย - อาเซียน``: the company's conference) or, in the
 name of an event, a fair or an expo, with a country other than Thailand ("Korea-ASEAN Smart City
 Day", ``งานแสดงสินค้าจีน-อาเซียน``: that party's event);
@@ -420,10 +418,6 @@ PAIR_EVENT_BEFORE = re.compile(r"งาน\S{0,20}$")
 PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival|Week)\b")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
-# "under the framework of": a forum a cooperation sits under is not a partner when the work is
-# with another party, a member's company or government ("ไปรษณีย์ไทยจับมือการไปรษณีย์เวียดนาม
-# ... ภายใต้กรอบความร่วมมือการไปรษณีย์อาเซียน (ASEANPOST)": Vietnam Post is the partner).
-FRAMEWORK_BEFORE = re.compile(r"(?:ภายใต้|ใต้)กรอบ(?:ความร่วมมือ)?\s*$|\bunder the framework of\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
 # "บริษัท Empyrion Digital จำกัด" -> company:Empyrion Digital.
 NAMED_COMPANY = re.compile(
@@ -769,7 +763,6 @@ def _partners_in(
     may_list = any(hint in text for hint in LISTED_HINTS)
     counted: set[str] = set()
     unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
-    framed: set[str] = set()  # bodies named as the framework of the work
     channel = False
     for index, (start, end, partner) in enumerate(mentions):
         if index in repeats:
@@ -838,9 +831,6 @@ def _partners_in(
             continue
         if partner in table.multilateral and _paired_with_another(text, mentions, index):
             continue  # another party's pair
-        if partner.startswith("org:") and FRAMEWORK_BEFORE.search(before[-30:]):
-            framed.add(partner)
-            continue
         if not partner.startswith("country:"):
             if partner not in passing:
                 counted.add(partner)
@@ -874,8 +864,6 @@ def _partners_in(
         counted.add(partner)
         if not BILATERAL_BEFORE.search(before):
             unpaired.add(partner)
-    if framed and not any(p.startswith(("country:", "company:")) for p in counted):
-        counted |= framed - passing  # no other party: the framework's body is the one
     pairable = {p for p in counted if p.startswith("country:") or p in table.multilateral}
     return counted, pairable - unpaired
 
