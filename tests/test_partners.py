@@ -1109,19 +1109,6 @@ def test_a_countrys_market_customers_and_roadshow_are_not_partners():
     assert partners("พาณิชย์ หารือไต้หวัน เปิดตลาดสินค้าออนไลน์", "") == ("country:TW",)
 
 
-def test_the_sides_of_a_war_are_not_partners_even_between():
-    # Article 53383: the war drives gold buyers to the bank's app; no side of it is a party.
-    title = "กรุงไทย เปิดถอนทองออนไลน์ ผ่านเป๋าตัง"
-    body = (
-        "เผยสถานการณ์รัสเซีย-ยูเครนดันยอดใช้บริการพุ่ง ซึ่งจากสถานการณ์ความขัดแย้ง"
-        "ระหว่างรัสเซียกับยูเครน ทำให้นักลงทุนติดตามราคาทองคำอย่างใกล้ชิด"
-    )
-    assert partners(title, body) == ("company:Krungthai Bank",)
-    # Talks between Thailand and a country are still with it.
-    talks = "รัฐมนตรีหารือความร่วมมือระหว่างไทยกับยูเครน ด้านเศรษฐกิจดิจิทัล"
-    assert partners("ดีอี หารือเอกอัครราชทูตยูเครน", talks) == ("country:UA",)
-
-
 def test_a_platform_glossed_after_an_unknown_channel_is_a_channel_too():
     # Article 76241: the prime minister posts on X, glossed "(twitter)"; Apple is the partner.
     title = "นายกฯ เปิดเผยข่าวดี มั่นใจโอกาสเกิดความร่วมมือกับ Apple"

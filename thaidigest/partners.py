@@ -36,8 +36,7 @@ Then the guide's rules, on each mention of a country:
   or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with
   (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
   across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
-  speaker's home) it is in passing, and so it is as a side of a war or a conflict, even
-  "between" (``ความขัดแย้งระหว่างรัสเซียกับยูเครน``);
+  speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``, ``ลูกค้าจีน``), a market
   (``บุกตลาดสินค้าออนไลน์ไต้หวัน``) or a roadshow's destination (``โรดโชว์สหรัฐฯ``) is not a
   party, in the headline too;
@@ -348,13 +347,6 @@ IN_GLOSS_GAP = re.compile(r"[^()\n]{0,40}")
 ORIGIN_BEFORE = re.compile(
     r"(?:ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ|ผู้ผลิต|นักลงทุน|บริษัท|\bexperts?|\bcompany|\bfirm)"
     r"[^\n]{0,40}(?:จาก|\bfrom)\s?(?:ประเทศ|สาธารณรัฐ)?\s*$",
-    re.IGNORECASE,
-)
-# The sides of a war or a conflict are not parties to Thailand's work, even "between" them:
-# "ความขัดแย้งระหว่างรัสเซียกับยูเครน", "สงครามรัสเซีย-ยูเครน", "the war between ... and ...".
-CONFLICT_BEFORE = re.compile(
-    r"(?:สงคราม|ความขัดแย้ง|ข้อพิพาท|การสู้รบ|\bwar|\bconflict)\s?(?:ระหว่าง|between)?\s?"
-    r"(?:ประเทศ)?\s?(?:\S{1,25}?\s?(?:กับ|และ|[-–]|and)\s?(?:ประเทศ)?)?\s*$",
     re.IGNORECASE,
 )
 # Between a company and its country: "TradeWaltz ของประเทศญี่ปุ่น", "Sberbank (Russia)".
@@ -846,8 +838,6 @@ def _partners_in(
             continue
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
-        if CONFLICT_BEFORE.search(before[-60:]):
-            continue  # a side of a war
         named_as_party = PARTY_BEFORE.search(before) or AGREEMENT_BEFORE.search(before)
         if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
