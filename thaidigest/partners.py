@@ -37,9 +37,7 @@ Then the guide's rules, on each mention of a country:
   (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
   across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
   speaker's home) it is in passing;
-- a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``, ``ลูกค้าจีน``), a market
-  (``บุกตลาดสินค้าออนไลน์ไต้หวัน``) or a roadshow's destination (``โรดโชว์สหรัฐฯ``) is not a
-  party, in the headline too;
+- a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
   "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา"), or a country's "giants"
@@ -146,22 +144,17 @@ NOT_A_PARTY_BEFORE = (
     "นายทุน",
     "กลุ่มทุน",
     "ยักษ์ใหญ่",  # "ดึงยักษ์ใหญ่สหรัฐฯ": the country's big companies
-    "ลูกค้า",  # "ส่งตรงสู่ลูกค้าจีน": its customers, consumers and buyers
-    "ผู้บริโภค",
-    "ผู้ซื้อ",
 )
 COMPANY_BEFORE = re.compile(
     r"(?:บริษัท|เอกชน|สถาบัน|\bcompany|\bfirm|\binstitute)\S{0,30}\s?\S{0,12}$", re.IGNORECASE
 )
 # A venue: "ณ" (at), "ที่ประเทศ/กรุง/เมือง" (in the country/capital/city of),
-# "in", "at", "held in", followed by at most one other name (the city); the country
-# of a visit as the time of the news ("ระหว่างการเยือนจีน", during the visit to China); and
-# that of a roadshow, whose investors are met there ("โรดโชว์สหรัฐฯ ดึงบริษัทยักษ์ใหญ่").
+# "in", "at", "held in", followed by at most one other name (the city); and the country
+# of a visit as the time of the news ("ระหว่างการเยือนจีน", during the visit to China).
 VENUE_BEFORE = re.compile(
     r"(?:(?:(?:^|[\s(])(?:ณ|ที่)|ที่(?=ประเทศ|กรุง|เมือง|นคร|รัฐ)|\b(?:in|at)\b)\s*(?:\S{1,40}\s*,?\s*)?"
     r"|(?:กรุง|เมือง|นคร)\S{1,20}\s*,?\s*"
-    r"|ระหว่าง(?:การ)?(?:เดินทาง)?เยือน(?:อย่างเป็นทางการ)?\s*"
-    r"|โรดโชว์(?:ที่|ณ|ใน)?\s*|\b[Rr]oadshow (?:in|to)\s+)"
+    r"|ระหว่าง(?:การ)?(?:เดินทาง)?เยือน(?:อย่างเป็นทางการ)?\s*)"
     r"(?:ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?\s*$",
 )
 # Between two countries of a list of members: separators only.
@@ -843,8 +836,6 @@ def _partners_in(
             continue  # named in passing: a market, a war, a speaker's home
         if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
             continue
-        if REGION_BEFORE.search(before[-40:]):
-            continue  # "บุกตลาดสินค้าออนไลน์ไต้หวัน": its market, its startups
         if COMPANY_BEFORE.search(before[-60:]) or any(
             0 <= start - e <= 20 and COMPANY_COUNTRY_GAP.match(text[e:start]) for e in company_ends
         ):
