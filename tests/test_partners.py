@@ -1112,3 +1112,14 @@ def test_a_bank_named_in_its_fund_managers_or_brokers_name_is_not_a_partner():
     assert partners("กยศ. จับมือธนาคารกรุงศรีอยุธยา ส่งเสริมการออม", "") == ("company:Krungsri",)
     listed = "สสว. ลงนาม MOU กับพันธมิตร อาทิ สำนักงาน ก.ล.ต. ตลาดหลักทรัพย์ TikTok และ Shopee"
     assert "company:TikTok" in partners("สสว. จับมือพันธมิตร", listed)
+
+
+def test_a_forum_paired_in_a_working_group_or_work_plan_is_a_side():
+    # A working group's or a work plan's งาน is not an event's: Thailand takes part as a member.
+    group = "กระทรวงดิจิทัลฯ ร่วมประชุมคณะทำงานอาเซียน-ญี่ปุ่นด้านความมั่นคงไซเบอร์ ครั้งที่ 5"
+    assert partners("ดีอีหารือ", group) == ("country:JP", "org:ASEAN")
+    plan = "กระทรวงดิจิทัลฯ ขับเคลื่อนแผนงานความร่วมมืออาเซียน-ญี่ปุ่นด้านดิจิทัล ประจำปี 2568"
+    assert partners("ดีอีหารือ", plan) == ("country:JP", "org:ASEAN")
+    # An event's name still makes the pair the country's.
+    fair = "กระทรวงดิจิทัลฯ ร่วมงานแสดงสินค้าจีน-อาเซียน ครั้งที่ 21"
+    assert partners("ดีอีร่วมงาน", fair) == ("country:CN",)

@@ -399,7 +399,9 @@ THAI_PAIR_BEFORE = re.compile(r"(?:ไทย|Thailand)\s*[-–—]\s*$")
 # "อาเซียน-อียู", meet as forums, Thailand in one; so does a country's pair with a forum named
 # otherwise, a summit, a framework, a centre: "การประชุมสุดยอดอาเซียน-สหรัฐฯ".)
 PAIR_GAP = re.compile(r"\s*[-–—]\s*")
-PAIR_EVENT_BEFORE = re.compile(r"งาน\S{0,20}$")
+# An event's งาน, not the งาน of a working group, a work plan, an office or a unit
+# (คณะทำงานอาเซียน-ญี่ปุ่น, แผนงานความร่วมมืออาเซียน-ญี่ปุ่น: Thailand works in them as a member).
+PAIR_EVENT_BEFORE = re.compile(r"(?<!ทำ)(?<!แผน)(?<!สำนัก)(?<!หน่วย)(?<!ผล)งาน\S{0,20}$")
 PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival|Week)\b")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
