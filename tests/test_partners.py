@@ -1123,3 +1123,45 @@ def test_a_forum_paired_in_a_working_group_or_work_plan_is_a_side():
     # An event's name still makes the pair the country's.
     fair = "กระทรวงดิจิทัลฯ ร่วมงานแสดงสินค้าจีน-อาเซียน ครั้งที่ 21"
     assert partners("ดีอีร่วมงาน", fair) == ("country:CN",)
+
+
+def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
+    # Past a new clause or sentence, a party is judged again.
+    seminar = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดงานสัมมนาความมั่นคงปลอดภัยไซเบอร์ ผู้เข้าร่วมงาน ได้แก่ "
+        "ผู้แทนหน่วยงานภาครัฐกว่า 200 คน ในการนี้ เอกอัครราชทูตญี่ปุ่นประจำประเทศไทยได้มอบเครื่องมือให้กระทรวง"
+    )
+    assert partners("ดีอีจัดสัมมนาความมั่นคงไซเบอร์", seminar) == ("country:JP",)
+    then = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดงานสัมมนา AI มีวิทยากร อาทิ ผู้เชี่ยวชาญจาก"
+        "มหาวิทยาลัยชั้นนำ จากนั้น Microsoft และกระทรวงได้แถลงความร่วมมือพัฒนาทักษะ AI"
+    )
+    assert partners("ดีอีจัดสัมมนา AI", then) == ("company:Microsoft",)
+    after = (
+        "The Ministry of Digital Economy and Society held an AI seminar with speakers including "
+        "university experts. After the seminar, the Minister signed a memorandum of understanding "
+        "with Microsoft on AI skills."
+    )
+    assert partners("DE hosts AI seminar", after) == ("company:Microsoft",)
+    clause = (
+        "The Ministry held a seminar with speakers such as academics from Chulalongkorn University, "
+        "and the Minister then announced a joint programme with Google on AI skills."
+    )
+    assert partners("DE seminar", clause) == ("company:Google",)
+    # Thailand's side listed with one other: a bilateral meeting, the other side a partner.
+    bilateral = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดประชุมหารือความร่วมมือด้านรัฐบาลดิจิทัล โดยผู้เข้าร่วม"
+        "ประชุม ประกอบด้วย ผู้แทนกระทรวงดิจิทัลฯ และคณะผู้แทนรัฐบาลเกาหลีใต้"
+    )
+    assert partners("ดีอีหารือความร่วมมือด้านรัฐบาลดิจิทัล", bilateral) == ("country:KR",)
+    # Talks with a party before the list: those attending are sides too.
+    talks = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมหารือร่วมกับผู้แทนรัฐบาลญี่ปุ่น ผู้เข้าร่วมประชุม ได้แก่ "
+        "เอกอัครราชทูตสิงคโปร์ประจำประเทศไทย"
+    )
+    assert partners("ดีอีหารือ", talks) == ("country:JP", "country:SG")
+    # Within its clause, the list still leaves its members out.
+    summit = "การประชุมมีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ รองประธานาธิบดีสหรัฐอเมริกา และนายกรัฐมนตรีอินเดีย"
+    assert partners("ดีอีร่วมประชุมผู้นำดิจิทัลโลก", summit) == ()
+    panel = "งานเสวนามีผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft"
+    assert partners("ดีอีจัดเสวนา", panel) == ()

@@ -250,15 +250,30 @@ GUEST_HINT = "เป็นเกียรติ"
 # "วิทยากรจากหน่วยงานต่าง ๆ อาทิ ยูนิเซฟ". The list runs on until a word that starts another
 # clause. (The bodies and companies attending a working meeting are the ones the ministry works
 # with; joining a programme or a signing, "เข้าร่วมโครงการ ได้แก่", is not attending.)
+# What ends such a list: a word that starts another clause or sentence (ในการนี้, จากนั้น,
+# "After the seminar"), a verb of the meeting's business (ได้มอบ, แถลง, signed, announced), a
+# sentence's end, and Thailand's own side listed (ผู้แทนกระทรวงดิจิทัลฯ และคณะผู้แทนรัฐบาล
+# เกาหลีใต้: a bilateral meeting, the other side a partner).
+_LIST_ENDS = (
+    r"ทั้งนี้|นอกจากนี้|นอกจากนั้น|ในการนี้|จากนั้น|ต่อมา|พร้อมกันนี้|อีกทั้ง|เพื่อ|ซึ่ง|ฯลฯ"
+    r"|ร่วมกับ|ลงนาม|หารือ|โดยมี|ได้(?!แก่)|แถลง|มอบ|เห็นพ้อง"
+    r"|กระทรวงดิจิทัล|กระทรวงดีอี|ฝ่ายไทย"
+    r"|[.;](?:\s|$)|,\s*and\b|\b(?:[Tt]hen|[Aa]fter|signed|announced|agreed)\b"
+)
 _LISTED = (
     r"\s?(?:ประกอบด้วย|ได้แก่|อาทิ|เช่น|\bincluding|\bsuch as)"
-    r"(?:(?!ทั้งนี้|นอกจากนี้|เพื่อ|ซึ่ง|ฯลฯ|ร่วมกับ|ลงนาม|หารือ|โดยมี)[^\n]){0,200}$"
+    r"(?:(?!" + _LIST_ENDS + r")[^\n]){0,200}$"
 )
 ATTENDING_BEFORE = re.compile(r"(?:ผู้|ที่)?เข้าร่วม(?:การ)?(?:ประชุม|งาน|เสวนา|สัมมนา)?ฯ?" + _LISTED)
 SPEAKERS_BEFORE = re.compile(
     r"(?:วิทยากร|ผู้ร่วมอภิปราย|ผู้ร่วมเสวนา|ผู้อภิปราย|\bspeakers|\bpanell?ists)[^\n]{0,30}?" + _LISTED
 )
 LISTED_CHARS = 300  # how far before a name its list of participants is looked for
+# A meeting of a few sides, or the ministry's talks with a party, before the list of those
+# attending: the countries listed are the sides ("การประชุม...ไตรภาคี ประเทศที่เข้าร่วมประชุม
+# ได้แก่ ญี่ปุ่น และสิงคโปร์", "หารือร่วมกับผู้แทนรัฐบาลญี่ปุ่น ผู้เข้าร่วมประชุม ได้แก่
+# เอกอัครราชทูตสิงคโปร์").
+TALKS_BEFORE = re.compile(r"ทวิภาคี|ไตรภาคี|หารือ(?:ร่วม)?กับ|\b(?:bi|tri)lateral", re.IGNORECASE)
 LISTED_HINTS = ("ประกอบด้วย", "ได้แก่", "อาทิ", "เช่น", "including", "such as")
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X";
 # and a bank named in its fund manager's or its broker's name, another company: "บลจ.กรุงศรี"
@@ -871,9 +886,12 @@ def _listed_attending(text: str, start: int, partner: str) -> bool:
     """Whether the name at ``start`` is listed among an event's speakers, or, a country, among
     a meeting's participants (:data:`SPEAKERS_BEFORE`, :data:`ATTENDING_BEFORE`)."""
     window = max(0, start - LISTED_CHARS)
+    if SPEAKERS_BEFORE.search(text, window, start):
+        return True
+    attending = partner.startswith("country:") and ATTENDING_BEFORE.search(text, window, start)
     return bool(
-        SPEAKERS_BEFORE.search(text, window, start)
-        or (partner.startswith("country:") and ATTENDING_BEFORE.search(text, window, start))
+        attending
+        and not TALKS_BEFORE.search(text, max(0, attending.start() - LISTED_CHARS), attending.start())
     )
 
 
