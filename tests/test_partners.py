@@ -1165,3 +1165,27 @@ def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
     assert partners("ดีอีร่วมประชุมผู้นำดิจิทัลโลก", summit) == ()
     panel = "งานเสวนามีผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft"
     assert partners("ดีอีจัดเสวนา", panel) == ()
+
+
+def test_the_rules_reverted_this_evening_keep_their_partners():
+    # The roadshow rule 44825e9 removed: the signings were with Japan.
+    assert partners("ดีอีโรดโชว์ญี่ปุ่น ลงนามความร่วมมือ 5 ฉบับ", "นายประเสริฐ นำคณะเดินทางเยือน ณ กรุงโตเกียว") == (
+        "country:JP",
+    )
+    # ตลาด inside การตลาด (marketing), and across ร่วมกับ or รัฐบาล.
+    marketing = "กระทรวงดิจิทัลฯ ขยายความร่วมมือด้านการตลาดดิจิทัลร่วมกับญี่ปุ่น"
+    assert partners("ดีอีขยายความร่วมมือด้านการตลาดดิจิทัลร่วมกับญี่ปุ่น", marketing) == ("country:JP",)
+    assert partners("ดีอีหารือ", "กระทรวงดิจิทัลฯ ส่งเสริมการตลาดร่วมกับรัฐบาลสิงคโปร์") == ("country:SG",)
+    # A dispute settled with a country is work with it.
+    dispute = "กระทรวงดิจิทัลฯ หารือกลไกระงับข้อพิพาททางการค้าออนไลน์ร่วมกับสิงคโปร์"
+    assert partners("ดีอีหารือ", dispute) == ("country:SG",)
+    # A country with its government or envoy, or after กับ, before companies.
+    signed = "กระทรวงดิจิทัลฯ ลงนามความร่วมมือกับรัฐบาลสิงคโปร์ Google และ Microsoft"
+    assert "country:SG" in partners("ดีอีหารือ", signed)
+    envoy = "กระทรวงดิจิทัลฯ หารือกับเอกอัครราชทูตจีน Huawei และ ZTE"
+    assert "country:CN" in partners("ดีอีหารือ", envoy)
+    # A framework named beside another party is still worked with.
+    framework = "ไทยร่วมกับญี่ปุ่นจัดการฝึกอบรมด้านความมั่นคงไซเบอร์ภายใต้กรอบความร่วมมืออาเซียน"
+    assert partners("ดีอีหารือ", framework) == ("country:JP", "org:ASEAN")
+    apec = "กระทรวงดิจิทัลฯ จัดการฝึกอบรมภายใต้กรอบความร่วมมือเอเปค โดย Google สนับสนุนการจัดงาน"
+    assert partners("ดีอีหารือ", apec) == ("company:Google", "org:APEC")
