@@ -1189,3 +1189,36 @@ def test_the_rules_reverted_this_evening_keep_their_partners():
     assert partners("ดีอีหารือ", framework) == ("country:JP", "org:ASEAN")
     apec = "กระทรวงดิจิทัลฯ จัดการฝึกอบรมภายใต้กรอบความร่วมมือเอเปค โดย Google สนับสนุนการจัดงาน"
     assert partners("ดีอีหารือ", apec) == ("company:Google", "org:APEC")
+
+
+@pytest.mark.parametrize(
+    ("part_of", "refusal"),
+    [
+        ("3", r"^partner 'company:Acme Pay': part_of 3 is not a partner id \(a string\)$"),
+        ('["company:Acme Cloud"]', r"^partner 'company:Acme Pay': part_of \[.*\] is not a partner id"),
+        ('"Acme Cloud"', r"^partner 'company:Acme Pay': part_of 'Acme Cloud' is not a partner id"),
+        ('"company:Acme Pay"', r"^partner 'company:Acme Pay': part_of names the entry itself$"),
+        ('"company:Nobody"', r"^partner 'company:Acme Pay': part_of 'company:Nobody' names no entry$"),
+        (
+            '"company:acme cloud"',
+            r"^partner 'company:Acme Pay': part_of 'company:acme cloud' names no entry "
+            r"\(the table writes it 'company:Acme Cloud'\)$",
+        ),
+    ],
+)
+def test_a_bad_part_of_is_refused_naming_the_entry_and_the_field(part_of, refusal):
+    table = (
+        '[[partner]]\nid = "company:Acme Cloud"\nen = ["Acme Cloud"]\n'
+        f'[[partner]]\nid = "company:Acme Pay"\nen = ["AcmePay"]\npart_of = {part_of}\n'
+    )
+    with pytest.raises(ValueError, match=refusal):
+        partner_table(table)
+
+
+def test_a_part_of_cycle_is_refused():
+    table = (
+        '[[partner]]\nid = "company:Acme Cloud"\nen = ["Acme Cloud"]\npart_of = "company:Acme Pay"\n'
+        '[[partner]]\nid = "company:Acme Pay"\nen = ["AcmePay"]\npart_of = "company:Acme Cloud"\n'
+    )
+    with pytest.raises(ValueError, match=r"^partner 'company:Acme Cloud': part_of runs in a cycle"):
+        partner_table(table)

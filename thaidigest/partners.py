@@ -1050,12 +1050,13 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
         if "part_of" in entry:
-            part_of[partner] = _checked_id({"id": entry["part_of"]})
+            part_of[partner] = _checked_part_of(partner, entry["part_of"])
         if entry.get("multilateral"):
             multilateral.add(partner)
             members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
         for name in (*entry.get("th", []), *entry.get("en", [])):
             ids[_key(name)] = partner  # an entry's name wins over a country's
+    _check_part_of_names_entries(part_of, known)
     for name in NOT_NAMES:
         ids[_key(name)] = ""
     capitals: dict[str, set[str]] = {}
@@ -1092,6 +1093,40 @@ def _checked_id(entry: dict[str, Any]) -> str:
     if kind not in KINDS or not name:
         raise ValueError(f"partner id {partner!r}: want one of {KINDS}, a colon and a name")
     return partner
+
+
+def _checked_part_of(partner: str, body: object) -> str:
+    """The id ``partner``'s ``part_of`` names, refused unless a well-formed id of another entry."""
+    if not isinstance(body, str):
+        raise ValueError(f"partner {partner!r}: part_of {body!r} is not a partner id (a string)")
+    kind, _, name = body.partition(":")
+    if kind not in KINDS or not name:
+        raise ValueError(
+            f"partner {partner!r}: part_of {body!r} is not a partner id: want one of {KINDS},"
+            " a colon and a name"
+        )
+    if body == partner:
+        raise ValueError(f"partner {partner!r}: part_of names the entry itself")
+    return body
+
+
+def _check_part_of_names_entries(part_of: Mapping[str, str], known: Mapping[str, str]) -> None:
+    """Refuse a ``part_of`` that names no entry (or one written another way) or runs in a
+    cycle (A part of B, B part of A)."""
+    entries = set(known.values())
+    for partner, body in part_of.items():
+        if body not in entries:
+            spelled = known.get(partner_key(body))
+            hint = f" (the table writes it {spelled!r})" if spelled else ""
+            raise ValueError(f"partner {partner!r}: part_of {body!r} names no entry{hint}")
+        seen = [partner]
+        while body in part_of and body not in seen:
+            seen.append(body)
+            body = part_of[body]
+        if body in seen:
+            raise ValueError(
+                f"partner {partner!r}: part_of runs in a cycle: {' -> '.join([*seen, body])}"
+            )
 
 
 def _country_names(extra: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
