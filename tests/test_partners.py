@@ -370,7 +370,8 @@ def test_extraction_holds_its_figures_on_the_train_split():
     # 0.812 when set, three rounds; 0.931 and 0.830 when raised, after the fourth; 0.91 and
     # 0.77 with the dev set's harder round 4, on which the rules first scored 0.827 and
     # 0.656, 0.916 and 0.781 in all after it; 0.935 and 0.78 when raised, at 0.943 and
-    # 0.787 after the rules for its extra pairs); the held-out figure is bench/partners.py's.
+    # 0.787 after the rules for its extra pairs; kept at 0.936 and 0.787 after five of those
+    # rules were reverted and two narrowed); the held-out figure is bench/partners.py's.
     labels, texts = _dev_set()
     right = extra = missed = 0
     for key, record in labels.items():
@@ -1144,8 +1145,8 @@ def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
     )
     assert partners("DE hosts AI seminar", after) == ("company:Microsoft",)
     clause = (
-        "The Ministry held a seminar with speakers such as academics from Chulalongkorn University, "
-        "and the Minister then announced a joint programme with Google on AI skills."
+        "The Ministry held a seminar with speakers such as academics from Chulalongkorn "
+        "University, and the Minister then announced a joint programme with Google on AI skills."
     )
     assert partners("DE seminar", clause) == ("company:Google",)
     # Thailand's side listed with one other: a bilateral meeting, the other side a partner.
@@ -1169,9 +1170,8 @@ def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
 
 def test_the_rules_reverted_this_evening_keep_their_partners():
     # The roadshow rule 44825e9 removed: the signings were with Japan.
-    assert partners("ดีอีโรดโชว์ญี่ปุ่น ลงนามความร่วมมือ 5 ฉบับ", "นายประเสริฐ นำคณะเดินทางเยือน ณ กรุงโตเกียว") == (
-        "country:JP",
-    )
+    visit = "นายประเสริฐ นำคณะเดินทางเยือน ณ กรุงโตเกียว"
+    assert partners("ดีอีโรดโชว์ญี่ปุ่น ลงนามความร่วมมือ 5 ฉบับ", visit) == ("country:JP",)
     # ตลาด inside การตลาด (marketing), and across ร่วมกับ or รัฐบาล.
     marketing = "กระทรวงดิจิทัลฯ ขยายความร่วมมือด้านการตลาดดิจิทัลร่วมกับญี่ปุ่น"
     assert partners("ดีอีขยายความร่วมมือด้านการตลาดดิจิทัลร่วมกับญี่ปุ่น", marketing) == ("country:JP",)
@@ -1195,10 +1195,10 @@ def test_the_rules_reverted_this_evening_keep_their_partners():
     ("part_of", "refusal"),
     [
         ("3", r"^partner 'company:Acme Pay': part_of 3 is not a partner id \(a string\)$"),
-        ('["company:Acme Cloud"]', r"^partner 'company:Acme Pay': part_of \[.*\] is not a partner id"),
+        ('["company:Acme Cloud"]', r"^partner 'company:Acme Pay': part_of \[.*\] is not a"),
         ('"Acme Cloud"', r"^partner 'company:Acme Pay': part_of 'Acme Cloud' is not a partner id"),
         ('"company:Acme Pay"', r"^partner 'company:Acme Pay': part_of names the entry itself$"),
-        ('"company:Nobody"', r"^partner 'company:Acme Pay': part_of 'company:Nobody' names no entry$"),
+        ('"company:Nobody"', r"^partner 'company:Acme Pay': part_of 'company:Nobody' names no"),
         (
             '"company:acme cloud"',
             r"^partner 'company:Acme Pay': part_of 'company:acme cloud' names no entry "
@@ -1217,7 +1217,8 @@ def test_a_bad_part_of_is_refused_naming_the_entry_and_the_field(part_of, refusa
 
 def test_a_part_of_cycle_is_refused():
     table = (
-        '[[partner]]\nid = "company:Acme Cloud"\nen = ["Acme Cloud"]\npart_of = "company:Acme Pay"\n'
+        '[[partner]]\nid = "company:Acme Cloud"\nen = ["Acme Cloud"]\n'
+        'part_of = "company:Acme Pay"\n'
         '[[partner]]\nid = "company:Acme Pay"\nen = ["AcmePay"]\npart_of = "company:Acme Cloud"\n'
     )
     with pytest.raises(ValueError, match=r"^partner 'company:Acme Cloud': part_of runs in a cycle"):

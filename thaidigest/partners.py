@@ -889,10 +889,10 @@ def _listed_attending(text: str, start: int, partner: str) -> bool:
     if SPEAKERS_BEFORE.search(text, window, start):
         return True
     attending = partner.startswith("country:") and ATTENDING_BEFORE.search(text, window, start)
-    return bool(
-        attending
-        and not TALKS_BEFORE.search(text, max(0, attending.start() - LISTED_CHARS), attending.start())
-    )
+    if not attending:
+        return False
+    meeting = attending.start()
+    return not TALKS_BEFORE.search(text, max(0, meeting - LISTED_CHARS), meeting)
 
 
 def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
