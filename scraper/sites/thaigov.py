@@ -139,10 +139,11 @@ def _headline(page: Selector, own_id: str | None) -> str:
     A related-news teaser may wear the headline's markup and stand before it. Of the
     elements the headline selector finds, links to other articles than ``own_id``
     (teasers) are passed over unless all are such links; of the others, in page order,
-    the one the page's ``<title>`` or ``og:title`` is is taken, else the shortest one
-    they are a start of (a title cut short), else the one a body block holds or repeats
-    (the article's block does), else the first, with text or not (the empty page's
-    empty headline).
+    the one the page's ``<title>`` or ``og:title`` is is taken. Else, among those a title
+    cut short is a start of (or, when none is, among all), one itself cut short (an
+    ellipsis after it) that starts a longer one is passed over, and the one a body block
+    holds or repeats (the article's block does) is taken, else the first, with text or
+    not (the empty page's empty headline).
     """
     nodes = page.css(SELECTORS["headline"])
     not_teasers = [node for node in nodes if not _links_elsewhere(node.root, own_id)]
@@ -155,10 +156,21 @@ def _headline(page: Selector, own_id: str | None) -> str:
     if exact:
         return exact[0]
     cut_short = [text for text in texts if any(_names_cut_short(name, text) for name in names)]
-    if cut_short:
-        return min(cut_short, key=len)
+    named = cut_short or texts
+    candidates = [text for text in named if not _starts_longer(text, named)]
     in_blocks = {line for node in page.css(SELECTORS["body"]) for line in block_lines(node)}
-    return next((text for text in texts if text and text in in_blocks), texts[0] if texts else "")
+    in_body = (text for text in candidates if text and text in in_blocks)
+    return next(in_body, candidates[0] if candidates else "")
+
+
+def _starts_longer(text: str, texts: list[str]) -> bool:
+    """Whether ``text`` is cut short (ends in an ellipsis) and starts a longer one of ``texts``."""
+    stem = text.rstrip().removesuffix("...").removesuffix("…").rstrip()
+    if stem == text.rstrip():
+        return False
+    return any(
+        len(other) > len(text) and comparable(other).startswith(comparable(stem)) for other in texts
+    )
 
 
 def _soft_404(page: Selector, own_id: str | None) -> bool:

@@ -19,6 +19,7 @@ from scraper.sites import NotArticle, PageArticle, thaigov
 from thaidigest.dates import parse_date_line
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
+from thaidigest.sites import THAIGOV_TITLE_PREFIX
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 BASE = "http://127.0.0.1:8765"
@@ -333,6 +334,53 @@ def test_the_headline_is_chosen_over_a_teaser_linking_elsewhere_or_sharing_its_s
         html = html.replace(
             OWN_HEADLINE, f'<a href="/news/contents/details/87382">{OWN_HEADLINE}</a>'
         )
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == HEADLINE
+
+
+# id -> (the teaser's text, its link or None, where it stands: before the body block or
+# after the headline)
+CUT_TITLE_TEASERS = {
+    "unlinked start, after": (HEADLINE[:35], None, "after"),
+    "unlinked start, before": (HEADLINE[:35], None, "before"),
+    "start linked to a listing": (HEADLINE[:35], "/news/contents/main/1", "after"),
+    "start linked to the own id with a query": (
+        HEADLINE[:35],
+        "/news/contents/details/87382?x=1",
+        "after",
+    ),
+    "own-id start cut short, after": (HEADLINE[:30] + "…", "/news/contents/details/87382", "after"),
+    "own-id start cut short, before": (
+        HEADLINE[:30] + "…",
+        "/news/contents/details/87382",
+        "before",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "link", "where"), CUT_TITLE_TEASERS.values(), ids=CUT_TITLE_TEASERS
+)
+def test_a_title_cut_short_names_the_headline_not_a_teaser_holding_its_start(
+    text: str, link: str | None, where: str
+) -> None:
+    """A page title cut short is a start of the headline and of a teaser holding a
+    longer start of it (or that start and an ellipsis): the shortest was taken."""
+    html = page("article_th.html")
+    title = f"<title>{THAIGOV_TITLE_PREFIX}{HEADLINE}</title>"
+    body_block = '<div class="border-normal clearfix">\n'
+    assert title in html and body_block in html and html.count(OWN_HEADLINE) == 1
+    html = html.replace(title, f"<title>{THAIGOV_TITLE_PREFIX}{HEADLINE[:20]}</title>")
+    teaser = f'<h3 class="news-1 Circular color2">{text}</h3>'
+    if link:
+        teaser = f'<a href="{link}">{teaser}</a>'
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{teaser}</div>\n'
+    if where == "before":
+        html = html.replace(body_block, box + body_block)
+    else:
+        html = html.replace(OWN_HEADLINE, OWN_HEADLINE + box)
 
     article = thaigov.parse_article(html, URL)
 
