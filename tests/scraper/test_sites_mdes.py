@@ -407,6 +407,62 @@ def test_a_short_release_keeps_its_text_alone_when_a_label_column_follows() -> N
     assert article is not None and article.body == "\n".join(SHORT_RELEASE)
 
 
+IMAGE_COLUMN = '<div class="col-12"><p><img src="/uploads/news/2024/11/1447_01.jpg"></p></div>'
+
+
+@pytest.mark.parametrize(
+    "image",
+    [IMAGE_COLUMN, IMAGE_COLUMN.replace("<p>", "").replace("</p>", "")],
+    ids=["image in a paragraph", "bare image"],
+)
+def test_a_short_release_after_an_image_only_column_keeps_its_text(image: str) -> None:
+    """An empty column (an image) before the release's text column ended the search:
+    the release was read as its headline with an empty body."""
+    html = text_replaced("article_headline_before", SHORT_RELEASE)
+    detail = '<div class="col-12 col-lg-8 detail-news">'
+    assert html.count(detail) == 1
+
+    article = mdes.parse_article(html.replace(detail, image + detail), ARTICLE_URL)
+
+    assert article is not None
+    assert (article.body, article.extraction) == ("\n".join(SHORT_RELEASE), "selectors")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright law for AI works: MDES opens a public hearing until 30 June",
+        "Copyrighted AI works: ดีอี เปิดรับฟังความคิดเห็นถึง 30 มิ.ย.",
+    ],
+)
+def test_a_short_release_opening_with_the_word_copyright_keeps_its_text(line: str) -> None:
+    """``^copyright`` read a one-line release on copyright as a copyright notice."""
+    article = mdes.parse_article(text_replaced("article_headline_before", (line,)), ARTICLE_URL)
+
+    assert article is not None and article.body == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Copyright © 2024 MDES",
+        "Copyright 2567 กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+        "Copyright (c) MDES",
+        "Copyright MDES. All rights reserved.",
+        "Copyright MDES, all rights reserved by the ministry",
+    ],
+)
+def test_a_copyright_notice_in_the_column_of_an_image_only_release_is_not_its_body(
+    line: str,
+) -> None:
+    html = page("article_image_only.html")
+    assert IMAGE_ONLY_PICTURE in html
+
+    article = mdes.parse_article(html.replace(IMAGE_ONLY_PICTURE, f"<p>{line}</p>"), ARTICLE_URL)
+
+    assert article is not None and article.body == ""
+
+
 def test_the_empty_article_template_is_no_article() -> None:
     """No headline and no text, the page title only the site's name: it was stored as an
     article headlined "| กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"."""
