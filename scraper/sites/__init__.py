@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from itertools import accumulate
+from urllib.parse import unquote, urljoin
 
 import trafilatura
 from lxml import etree
@@ -164,12 +165,26 @@ def refresh_target(html: str, url: str) -> str | None:
     ``<meta http-equiv="refresh">`` (outside ``script`` and ``noscript``) when the refresh
     comes within :data:`MAX_REFRESH_DELAY` seconds and the page's body shows at most
     :data:`MAX_REFRESH_PAGE_CHARS` characters of text; None for any other page, which is
-    read as the page it is (an article that reloads itself every few minutes)."""
-    delay, target = get_meta_refresh(html, get_base_url(html, url))
+    read as the page it is (an article that reloads itself every few minutes). The text
+    of a link to the target (the URL it shows, maybe long and percent-encoded) does not
+    count."""
+    base_url = get_base_url(html, url)
+    delay, target = get_meta_refresh(html, base_url)
     if target is None or delay > MAX_REFRESH_DELAY:
         return None
-    shown = sum(len(line) for body in Selector(text=html).css("body") for line in block_lines(body))
+    page = Selector(text=html)
+    for link in page.css("body a[href]"):
+        if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
+            _empty(link.root)
+    shown = sum(len(line) for body in page.css("body") for line in block_lines(body))
     return target if shown <= MAX_REFRESH_PAGE_CHARS else None
+
+
+def _empty(element: etree._Element) -> None:
+    """Take the text and children out of ``element``, keeping its tail."""
+    element.text = None
+    for child in list(element):
+        element.remove(child)
 
 
 def _collect(

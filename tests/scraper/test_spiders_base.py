@@ -7,15 +7,17 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from scraper.fixture_site import DEFAULT_ROOT
+from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
 from scraper.sites import (
     CLOSING_TAGS_WITHIN,
     MAX_PARSED_DEPTH,
+    MAX_REFRESH_PAGE_CHARS,
     is_whole_page,
     mdes,
     parses_whole,
@@ -232,6 +234,28 @@ def test_a_page_that_is_only_a_quick_meta_refresh_names_its_target(
         f"<body>{body}</body></html>"
     )
     assert refresh_target(html, f"{HOST}/news/3") == target
+
+
+def test_a_refresh_page_showing_a_long_target_url_in_its_link_names_its_target() -> None:
+    """The link text counted: a target with a percent-encoded Thai slug (over 500
+    characters) made the page too long for a refresh page, and it was read as a page."""
+    slug = quote("ดีอี-ร่วมหารือ-MC-48-ร่วมเดินหน้าผลักดันการเปลี่ยนผ่านสู่ดิจิทัล")
+    target = f"{HOST}/news/detail/11352-{slug}"
+    assert len(target) > MAX_REFRESH_PAGE_CHARS
+    html = META_REFRESH_HTML.format(refresh=0, location=target)
+
+    assert refresh_target(html, f"{HOST}/news/detail/11352") == target
+
+
+def test_a_refresh_page_with_long_link_text_to_elsewhere_is_read() -> None:
+    """Only the text of a link to the target is left out of the count."""
+    links = "".join(f'<p><a href="/news/{n}">{"ข่าวทำเนียบรัฐบาล " * 3}</a></p>' for n in range(9))
+    html = (
+        '<html><head><meta http-equiv="refresh" content="0;url=/news/3"></head>'
+        f"<body>{links}</body></html>"
+    )
+
+    assert refresh_target(html, f"{HOST}/news/3") is None
 
 
 def test_a_meta_refresh_resolves_against_the_pages_base_and_skips_noscript() -> None:
