@@ -55,13 +55,14 @@ MIN_NAMED_HEADLINE_CHARS = 12
 # holds one of these words goes whole when its text is only its links, share words and
 # separators, or the page's own name besides them (a trail's last crumb: the headline or
 # the category, maybe cut short to MIN_NAMED_HEADLINE_CHARS or more, an ellipsis after it);
-# the class alone never takes text away. In a block named a share bar (SHARE_CLASS), a
-# number is a share counter ("1.2K"), which changes from crawl to crawl.
+# the class alone never takes text away. In a block named a share bar (SHARE_CLASS), and
+# in a line of share words, a number is a share counter ("1.2K", "1.2K views"), which
+# changes from crawl to crawl.
 FURNITURE_CLASS = re.compile(
     r"(?:^|[-_])(?:share|sharing|social|breadcrumbs?)(?:[-_]|$)", re.IGNORECASE
 )
 SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social)(?:[-_]|$)", re.IGNORECASE)
-SHARE_COUNTER = r"(?<!\w)\d[\d,.]*\s*(?:k|m|ครั้ง|shares?)?(?!\w)"
+SHARE_COUNTER = r"(?<!\w)\d[\d,.]*(?:\s*[km])?(?:\s*(?:ครั้ง|shares?|views?|วิว))?(?!\w)"
 CUT_SHORT_MARKS = "….· "  # what ends a crumb cut short
 # A line made only of these words (and separators) is a share bar when one of them is a
 # share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
@@ -305,11 +306,16 @@ def _without_page_lines(
 
 def is_share_bar(line: str) -> bool:
     """Whether a line is a share bar: share and platform words (``SHARE_WORDS``,
-    ``PLATFORM_WORDS``) and separators only, a share word or two platforms among them."""
-    if len(line) > MAX_SHARE_BAR_CHARS or _LETTER_OR_DIGIT.search(_BAR_WORD.sub(" ", line)):
+    ``PLATFORM_WORDS``) and separators only, a share word or two platforms among them;
+    with a share word, share counters (``SHARE_COUNTER``) too."""
+    if len(line) > MAX_SHARE_BAR_CHARS:
         return False
     words = _BAR_WORD.findall(line)
-    return any(_SHARE_WORD.fullmatch(word) for word in words) or len(words) >= 2
+    shares = any(_SHARE_WORD.fullmatch(word) for word in words)
+    rest = _BAR_WORD.sub(" ", line)
+    if shares:
+        rest = _SHARE_COUNTER.sub(" ", rest)
+    return not _LETTER_OR_DIGIT.search(rest) and (shares or len(words) >= 2)
 
 
 def is_breadcrumb(line: str) -> bool:

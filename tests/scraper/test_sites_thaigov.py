@@ -137,6 +137,17 @@ INSIDE_BODY_BLOCK = {
         '<a href="https://www.facebook.com/sharer/sharer.php">Facebook</a> '
         '<a href="https://social-plugins.line.me/lineit/share">LINE</a> <span>1.2K</span></div>\n',
     ),
+    "share bar with a views counter": (
+        CREDIT,
+        CREDIT + '<div class="share-bar"><span>แชร์</span> '
+        '<a href="https://www.facebook.com/sharer/sharer.php">Facebook</a> '
+        '<a href="https://social-plugins.line.me/lineit/share">LINE</a> '
+        "<span>1.2K views</span></div>\n",
+    ),
+    "share bar as text with a counter": (
+        CREDIT,
+        CREDIT + "<p>แชร์ 1.2K : Facebook | Twitter | LINE</p>\n",
+    ),
     "breadcrumb to the headline cut short": (
         BODY_BLOCK,
         f'{BODY_BLOCK}<ol class="breadcrumb"><li><a href="/">หน้าหลัก</a></li>'
