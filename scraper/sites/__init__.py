@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from html import escape
 from itertools import accumulate
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlparse
 
 import trafilatura
 from lxml import etree
@@ -68,6 +69,8 @@ DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", 
 MAX_REFRESH_DELAY = 30.0
 # ...and shows no more text than a line or two saying where to: an article shows more.
 MAX_REFRESH_PAGE_CHARS = 200
+# The schemes a refresh sends a browser to; it stays on a page refreshing to another.
+REFRESH_SCHEMES = frozenset({"http", "https"})
 # Elements whose lines label a page rather than tell its article: menus, headers and
 # footers, forms, list items and headings. A link's text is a label too.
 LABEL_TAGS = frozenset(
@@ -160,17 +163,23 @@ def parses_whole(html: str) -> bool:
     )
 
 
-def refresh_target(html: str, url: str) -> str | None:
+def refresh_target(html: str, url: str, header: str | None = None) -> str | None:
     """Where a page that is only a meta refresh sends its reader: the absolute URL of its
-    ``<meta http-equiv="refresh">`` (outside ``script`` and ``noscript``) when the refresh
-    comes within :data:`MAX_REFRESH_DELAY` seconds and the page's body shows at most
+    ``Refresh`` HTTP ``header`` if it names one, else of its ``<meta
+    http-equiv="refresh">`` (outside ``script`` and ``noscript``), when the refresh comes within
+    :data:`MAX_REFRESH_DELAY` seconds to an http(s) URL and the page's body shows at most
     :data:`MAX_REFRESH_PAGE_CHARS` characters of text; None for any other page, which is
-    read as the page it is (an article that reloads itself every few minutes). The text
-    of a link to the target (the URL it shows, maybe long and percent-encoded) does not
-    count."""
+    read as the page it is (an article that reloads itself every few minutes; a refresh
+    to ``javascript:`` or ``data:``, where browsers do not go). The text of a link to the
+    target (the URL it shows, maybe long and percent-encoded) does not count."""
     base_url = get_base_url(html, url)
-    delay, target = get_meta_refresh(html, base_url)
+    tag = f'<meta http-equiv="refresh" content="{escape(header)}">' if header else ""
+    delay, target = get_meta_refresh(tag, base_url)
+    if target is None:
+        delay, target = get_meta_refresh(html, base_url)
     if target is None or delay > MAX_REFRESH_DELAY:
+        return None
+    if urlparse(target).scheme not in REFRESH_SCHEMES:
         return None
     page = Selector(text=html)
     for link in page.css("body a[href]"):

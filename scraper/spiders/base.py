@@ -15,8 +15,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   answered: counted apart, once per reason, as answers after the stop, not used;
 - 200: a page to parse;
 - 304: unchanged since the stored ETag / Last-Modified;
-- a 200 page that is only a meta refresh (:func:`scraper.sites.refresh_target`: within
-  ``MAX_REFRESH_DELAY`` seconds, next to no text) is judged as a redirect to its target
+- a 200 page that is only a meta refresh or a ``Refresh`` header
+  (:func:`scraper.sites.refresh_target`: within ``MAX_REFRESH_DELAY`` seconds to an
+  http(s) URL, next to no text) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
@@ -258,11 +259,16 @@ class SiteSpider(scrapy.Spider):
         return Verdict(Answer.ERROR)
 
     def page_refresh_target(self, response: Response) -> str | None:
-        """Where a 200 page that is only a meta refresh sends its reader; None for a page
-        to read (see :func:`scraper.sites.refresh_target`)."""
-        if not isinstance(response, HtmlResponse):
-            return None
-        return refresh_target(response.text, response.url)
+        """Where a 200 page that is only a meta refresh (or an empty one with a
+        ``Refresh`` header) sends its reader; None for a page to read (see
+        :func:`scraper.sites.refresh_target`)."""
+        header = response.headers.get("Refresh")
+        header_text = header.decode("latin-1") if header else None
+        if isinstance(response, HtmlResponse):
+            return refresh_target(response.text, response.url, header_text)
+        if header_text is not None and not response.body.strip():
+            return refresh_target("", response.url, header_text)
+        return None
 
     def _judge_redirect(
         self, response: Response, target: str, reason: str | None = None

@@ -24,7 +24,7 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import DateSource, first_believed_date
+from scraper.spiders.base import Answer, DateSource, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
@@ -222,6 +222,9 @@ REFRESHES = {
     "after-five-minutes": ("300;url=/", "", None),  # an auto-reload, not a redirect
     "with-an-article-below": ("0;url=/", "<p>" + "ข่าวทำเนียบรัฐบาล " * 20 + "</p>", None),
     "reload-with-no-url": ("0", "", None),  # no address: nowhere to go
+    # Browsers do not go to these: the page was reported as a blocked redirect.
+    "to-javascript": ("0;url=javascript:void(0)", "", None),
+    "to-data": ("0;url=data:text/html,hi", "", None),
 }
 
 
@@ -234,6 +237,27 @@ def test_a_page_that_is_only_a_quick_meta_refresh_names_its_target(
         f"<body>{body}</body></html>"
     )
     assert refresh_target(html, f"{HOST}/news/3") == target
+
+
+@pytest.mark.parametrize(
+    ("body", "answer"),
+    [("", Answer.MISSING), ("<p>" + "ข่าวทำเนียบรัฐบาล " * 20 + "</p>", Answer.PAGE)],
+    ids=["empty page", "article below"],
+)
+def test_a_refresh_header_on_a_200_is_judged_as_the_meta_tag_is(body: str, answer: Answer) -> None:
+    """An empty 200 whose ``Refresh`` header sends an article to a listing was read as a
+    page (no article in it), not as the redirect its meta tag twin is (taken down)."""
+    crawler = get_crawler(MdesSpider)
+    crawler.stats.open_spider()
+    spider = MdesSpider()
+    spider.crawler = crawler
+    url = f"{HOST}/news/detail/11009"
+    headers = {"Content-Type": UTF8_HTML, "Refresh": "0; url=/news/3"}
+    request = Request(url, meta={"source_id": "11009"})
+    page = f"<html><body>{body}</body></html>".encode()
+    response = HtmlResponse(url, status=200, body=page, headers=headers, request=request)
+
+    assert spider.judge(response).answer == answer
 
 
 def test_a_refresh_page_showing_a_long_target_url_in_its_link_names_its_target() -> None:
