@@ -62,11 +62,20 @@ from scraper.middlewares import RATE_LIMITED
 
 logger = logging.getLogger(__name__)
 
-# A field and its value as Protego reads them: "Field: value", and generously "Field value"
-# without the colon; the user-agent field also written "useragent" or "user agent".
-_SEPARATOR = r"(?:\s*:\s*|\s+)"
-RULE_LINE = re.compile(rf"^\s*(?P<field>allow|disallow){_SEPARATOR}(?P<value>[^#]*)", re.IGNORECASE)
-USER_AGENT_LINE = re.compile(rf"^\s*user[-\s]?agent{_SEPARATOR}(?P<name>[^#]*)", re.IGNORECASE)
+# The fields Protego (0.7) reads, misspellings it honours included. A line is read as it
+# reads one (:func:`directive`): "Field: value", or generously "Field value" without the
+# colon; "User agent" may be two words, but only when they are the field's own words.
+DISALLOW_FIELDS = frozenset(
+    {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"}
+)
+ALLOW_FIELDS = frozenset({"allow"})
+USER_AGENT_FIELDS = frozenset({"user-agent", "useragent", "user agent"})
+OTHER_FIELDS = frozenset(
+    {"sitemap", "sitemaps", "site-map", "crawl-delay", "crawl delay", "request-rate"}
+    | {"request rate", "visit-time", "visit time", "host"}
+)
+_FIELDS = DISALLOW_FIELDS | ALLOW_FIELDS | USER_AGENT_FIELDS | OTHER_FIELDS
+_MAX_FIELD_WORDS = max(len(field.split()) for field in _FIELDS)
 ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
 
 
@@ -86,6 +95,26 @@ class ForbiddenByRobots(IgnoreRequest):
         self.rule = rule
 
 
+def directive(line: str) -> tuple[str, str] | None:
+    """A robots.txt line's field (lowercased) and value as Protego reads them; None for a
+    line without one. A field before a colon is taken when it is a known one or the colon
+    ends the line or has a space after it; else the line's first words, when they spell a
+    known field (``Disallow /a:b``, ``User agent thaidigest``)."""
+    line = line.split("#", 1)[0].strip()
+    field: str | None = None
+    value = ""
+    if ":" in line:
+        field, raw_value = line.split(":", 1)
+        field, value = field.strip().lower(), raw_value.strip()
+        if field in _FIELDS or not raw_value or raw_value[0].isspace():
+            return field, value
+    words = line.split()
+    for count in range(1, _MAX_FIELD_WORDS + 1):
+        if (candidate := " ".join(words[:count]).lower()) in _FIELDS:
+            return candidate, " ".join(words[count:])
+    return None if field is None else (field, value)
+
+
 def product_token(user_agent: str) -> str:
     """The product's name a User-Agent gives before its ``/`` version (RFC 9309 2.2.1):
     ``thaidigest`` for ``thaidigest/0.1 (+https://…)``."""
@@ -99,7 +128,7 @@ def robots_agent(robots_txt: str, user_agent: str) -> str:
     when a group of Protego's reading names it, in any case; else :data:`ANY_ROBOT`, which
     only the ``*`` group matches.
 
-    The group names are read as Protego reads them (:data:`USER_AGENT_LINE`), lowercased
+    The group names are read as Protego reads them (:func:`directive`), lowercased
     and, as Protego does, with any ``*`` in them also taken out (``thaidigest*``), so a
     line it reads generously (``User-agent thaidigest``, without the colon) names us too.
     """
@@ -107,8 +136,8 @@ def robots_agent(robots_txt: str, user_agent: str) -> str:
     names = {
         variant
         for line in robots_txt.splitlines()
-        if (match := USER_AGENT_LINE.match(line))
-        for name in [match["name"].strip().lower()]
+        if (read := directive(line)) and read[0] in USER_AGENT_FIELDS
+        for name in [read[1].lower()]
         for variant in (name, name.replace("*", ""))
     }
     return token if token and token in names else ANY_ROBOT
@@ -128,19 +157,19 @@ def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
     if Protego.parse(robots_txt).can_fetch(url, agent):
         return None
     lines = robots_txt.splitlines()
-    rules = [(index, RULE_LINE.match(line)) for index, line in enumerate(lines)]
-    rules = [(index, match) for index, match in rules if match]
+    read = [(index, directive(line)) for index, line in enumerate(lines)]
+    rules = [(i, rule) for i, rule in read if rule and rule[0] in ALLOW_FIELDS | DISALLOW_FIELDS]
     rule_lines = {index for index, _ in rules}
     found: list[str] = []
-    for index, match in rules:
-        if match["field"].lower() != "disallow" or not match["value"].strip():
+    for index, (field, value) in rules:
+        if field not in DISALLOW_FIELDS or not value:
             continue
         alone = [
             line if i == index or i not in rule_lines else "#" + line
             for i, line in enumerate(lines)
         ]
         if not Protego.parse("\n".join(alone)).can_fetch(url, agent):
-            found.append(match["value"].strip())
+            found.append(value)
     if not found:
         return None
     return f"Disallow: {max(found, key=len)}"

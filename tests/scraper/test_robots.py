@@ -64,6 +64,26 @@ CASES = {
         "User-agent: thai\nDisallow: /\n\nUser-agent: *\nDisallow: /search",
         None,
     ),
+    # Protego honours misspelt Disallow fields: the rule named was another line.
+    "a-misspelt-disallow-is-named": (
+        "User-agent: *\nDissallow: /news/contents/\nDisallow: /admin/",
+        "Disallow: /news/contents/",
+    ),
+    "a-misspelt-disallow-wins-over-a-shorter-rule": (
+        "User-agent: *\nDisalow: /news/\nDisallow: /",
+        "Disallow: /news/",
+    ),
+    # Protego reads "User<tab>agent: thaidigest" as an unknown field, no group name: only
+    # the "*" group applies to us, not the group named "thai" (asked as "thaidigest").
+    "a-user-agent-field-with-a-tab-names-no-group": (
+        "User\tagent: thaidigest\nDisallow: /admin/\n\nUser-agent: thai\nDisallow: /\n\n"
+        "User-agent: *\nDisallow: /search",
+        None,
+    ),
+    "user-agent-as-two-words-without-a-colon": (
+        "User agent thaidigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
+        "Disallow: /news/",
+    ),
     "star-when-no-group-names-us": (
         "User-agent: example\nDisallow: /search\n\nUser-agent: *\nDisallow: /news/",
         "Disallow: /news/",
