@@ -370,8 +370,9 @@ def test_extraction_holds_its_figures_on_the_train_split():
     # 0.812 when set, three rounds; 0.931 and 0.830 when raised, after the fourth; 0.91 and
     # 0.77 with the dev set's harder round 4, on which the rules first scored 0.827 and
     # 0.656, 0.916 and 0.781 in all after it; 0.935 and 0.78 when raised, at 0.943 and
-    # 0.787 after the rules for its extra pairs; kept at 0.936 and 0.787 after five of those
-    # rules were reverted and two narrowed); the held-out figure is bench/partners.py's.
+    # 0.787 after the rules for its extra pairs; 0.925 and 0.78 at 0.927 and 0.787 after
+    # six of those rules were taken out and one narrowed); the held-out figure is
+    # bench/partners.py's.
     labels, texts = _dev_set()
     right = extra = missed = 0
     for key, record in labels.items():
@@ -382,7 +383,7 @@ def test_extraction_holds_its_figures_on_the_train_split():
         right += len(found & gold)
         extra += len(found - gold)
         missed += len(gold - found)
-    assert right / (right + extra) >= 0.935
+    assert right / (right + extra) >= 0.925
     assert right / (right + missed) >= 0.78
 
 
@@ -1050,36 +1051,6 @@ def test_a_forum_paired_by_a_dash_with_another_party_is_that_partys_pair():
     assert "org:ASEAN" in partners(gloss, "")
 
 
-def test_a_meetings_listed_countries_and_an_events_speakers_are_not_partners():
-    # Article 93323: leaders attend the AI summit France and India open; the US among them.
-    title = "ดีอี ร่วมประชุม SAIA ณ ประเทศฝรั่งเศส"
-    body = (
-        "ที่มี นายเอมานูว์แอล มาครง ประธานาธิบดีแห่งสาธารณรัฐฝรั่งเศส และนายนเรนทรา โมดี "
-        "นายกรัฐมนตรีประเทศอินเดียกล่าวเปิดการประชุม สำหรับการประชุมฯ ในวันนี้ มีผู้นำระดับประเทศ"
-        "ทั่วโลกเข้าร่วม อาทิ นายเจมส์ เดวิด แวนซ์ รองประธานาธิบดีสหรัฐอเมริกา"
-    )
-    assert partners(title, body) == ("country:FR", "country:IN")
-    # Article 69462: the APT members' ministers present, one by one.
-    title = "ดีอีเอส ร่วมเวที APT Policy and Regulatory Forum ครั้งที่ 23"
-    body = (
-        "โดยมีผู้แทนระดับรัฐมนตรีจากประเทศสมาชิก APT ที่เข้าร่วม ได้แก่ รัฐมนตรีด้าน ICT "
-        "จากปาปัวนิวกินี Undersecretary จากกระทรวงสื่อสารและดิจิทัลของมาเลเซีย อธิบดีด้านกิจการ"
-        "ต่างประเทศ กระทรวงการสื่อสารและกิจการภายในของประเทศญี่ปุ่น ทั้งนี้ รองปลัดกระทรวงดีอีเอส"
-        "ได้ร่วมนำเสนอพัฒนาการของประเทศไทย"
-    )
-    assert partners(title, body) == ("org:APT",)
-    # Past the list, a country is judged again.
-    after = body + " และหารือทวิภาคีกับรัฐมนตรีมาเลเซีย"
-    assert partners(title, after) == ("country:MY", "org:APT")
-    # Article 51399: fellow panellists at a forum Thailand speaks at.
-    title = "ดีอีเอส ร่วมบรรยายในงาน The IIC’s Annual Asia Telecommunications & Media Forum"
-    body = "โดยมีผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft"
-    assert partners(title, body) == ()
-    # The bodies attending a working meeting are those the ministry works with.
-    working = "โดยมีหน่วยงานที่เข้าร่วม อาทิ สำนักงาน ก.พ.ร. และ บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน)"
-    assert partners("ดีอีเอส ประชุมคณะทำงาน e-Document", working) == ("company:NT",)
-
-
 def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are_not_partners():
     # Article 97846: talks with Comoros on the sidelines of UNESCO's forum, where Thailand also
     # asks for Comoros's support in the UPU's council elections.
@@ -1121,13 +1092,19 @@ def test_a_forum_paired_in_a_working_group_or_work_plan_is_a_side():
     assert partners("ดีอีหารือ", group) == ("country:JP", "org:ASEAN")
     plan = "กระทรวงดิจิทัลฯ ขับเคลื่อนแผนงานความร่วมมืออาเซียน-ญี่ปุ่นด้านดิจิทัล ประจำปี 2568"
     assert partners("ดีอีหารือ", plan) == ("country:JP", "org:ASEAN")
-    # An event's name still makes the pair the country's.
+    committee = "เข้าร่วมการประชุมคณะกรรมการประสานงานอาเซียน-ญี่ปุ่น ด้านความมั่นคงปลอดภัยไซเบอร์"
+    assert partners(committee, "") == ("country:JP", "org:ASEAN")
+    hosted = "กระทรวงดิจิทัลฯ เป็นเจ้าภาพจัดงานประชุมอาเซียน-ญี่ปุ่น ด้านความมั่นคงปลอดภัยไซเบอร์"
+    assert partners("ดีอีหารือ", hosted) == ("country:JP", "org:ASEAN")
+    # A fair's or an expo's name still makes the pair the country's.
     fair = "กระทรวงดิจิทัลฯ ร่วมงานแสดงสินค้าจีน-อาเซียน ครั้งที่ 21"
     assert partners("ดีอีร่วมงาน", fair) == ("country:CN",)
 
 
-def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
-    # Past a new clause or sentence, a party is judged again.
+def test_a_party_after_a_list_of_attendees_or_speakers_is_a_partner():
+    # A rule that left out the parties listed after "ได้แก่ / อาทิ / including" (attendees,
+    # speakers) took partners from the next clause and the one foreign side of a bilateral
+    # meeting: Thai sentences end without a mark. It was taken out; these keep it out.
     seminar = (
         "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดงานสัมมนาความมั่นคงปลอดภัยไซเบอร์ ผู้เข้าร่วมงาน ได้แก่ "
         "ผู้แทนหน่วยงานภาครัฐกว่า 200 คน ในการนี้ เอกอัครราชทูตญี่ปุ่นประจำประเทศไทยได้มอบเครื่องมือให้กระทรวง"
@@ -1161,11 +1138,16 @@ def test_a_list_of_attendees_or_speakers_ends_with_its_clause():
         "เอกอัครราชทูตสิงคโปร์ประจำประเทศไทย"
     )
     assert partners("ดีอีหารือ", talks) == ("country:JP", "country:SG")
-    # Within its clause, the list still leaves its members out.
-    summit = "การประชุมมีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ รองประธานาธิบดีสหรัฐอเมริกา และนายกรัฐมนตรีอินเดีย"
-    assert partners("ดีอีร่วมประชุมผู้นำดิจิทัลโลก", summit) == ()
-    panel = "งานเสวนามีผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft"
-    assert partners("ดีอีจัดเสวนา", panel) == ()
+    occasion = (
+        "กระทรวงดิจิทัลฯ จัดสัมมนา AI มีวิทยากร อาทิ ผู้เชี่ยวชาญจากมหาวิทยาลัยชั้นนำ ในโอกาสนี้ "
+        "Microsoft และกระทรวงได้ร่วมกันลงนามบันทึกความเข้าใจ"
+    )
+    assert partners("ดีอีจัดสัมมนา AI", occasion) == ("company:Microsoft",)
+    listed_first = (
+        "การประชุมคณะกรรมการร่วมด้านเศรษฐกิจดิจิทัล ครั้งที่ 3 ผู้เข้าร่วมประชุม ประกอบด้วย "
+        "ผู้แทนรัฐบาลญี่ปุ่น และผู้แทนกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    )
+    assert partners("ดีอีประชุมคณะกรรมการร่วม", listed_first) == ("country:JP",)
 
 
 def test_the_rules_reverted_this_evening_keep_their_partners():

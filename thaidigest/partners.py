@@ -24,8 +24,7 @@ Then the guide's rules, on each mention of a country:
   ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
-  or more countries named together is a list of members, and so is a list of those attending
-  ("มีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ ... รองประธานาธิบดีสหรัฐอเมริกา");
+  or more countries named together is a list of members;
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -69,8 +68,7 @@ speaks for another body (``ธนาคารกรุงไทย จำกั�
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
 other post, named next, is at another party named or a Thai centre, office or institute) is not
 a partner, nor is one among an event's guests of honour (``โดยมี ... บริษัท ... จำกัด ...
-เข้าร่วมเป็นเกียรติ``), nor any party listed among an event's speakers (``ผู้ร่วมอภิปรายจาก
-บริษัทเอกชน อาทิ Amazon และ Microsoft``, ``วิทยากร ... อาทิ ยูนิเซฟ``), nor one Thailand acts
+เข้าร่วมเป็นเกียรติ``), nor one Thailand acts
 against (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
@@ -242,39 +240,6 @@ GUEST_BEFORE = re.compile(r"(?:โดยมี|พร้อมด้วย)(?:(?
 GUEST_AFTER = re.compile(r"(?:(?!โดยมี|พร้อมด้วย|ร่วมกับ|ลงนาม)[^\n]){0,150}?เป็นเกียรติ")
 GUEST_CHARS = 260  # how far before a name its list of guests is looked for
 GUEST_HINT = "เป็นเกียรติ"
-# The countries listed as a meeting's participants, and any party listed as an event's speaker,
-# are there, not partners (the guide: members of a multilateral meeting are not listed one by
-# one; the readers leave out an event's attendees): "มีผู้นำระดับประเทศทั่วโลกเข้าร่วม อาทิ ...
-# รองประธานาธิบดีสหรัฐอเมริกา", "ผู้แทนระดับรัฐมนตรีจากประเทศสมาชิก APT ที่เข้าร่วม ได้แก่
-# รัฐมนตรีด้าน ICT จากปาปัวนิวกินี ...", "ผู้ร่วมอภิปรายจากบริษัทเอกชน อาทิ Amazon และ Microsoft",
-# "วิทยากรจากหน่วยงานต่าง ๆ อาทิ ยูนิเซฟ". The list runs on until a word that starts another
-# clause. (The bodies and companies attending a working meeting are the ones the ministry works
-# with; joining a programme or a signing, "เข้าร่วมโครงการ ได้แก่", is not attending.)
-# What ends such a list: a word that starts another clause or sentence (ในการนี้, จากนั้น,
-# "After the seminar"), a verb of the meeting's business (ได้มอบ, แถลง, signed, announced), a
-# sentence's end, and Thailand's own side listed (ผู้แทนกระทรวงดิจิทัลฯ และคณะผู้แทนรัฐบาล
-# เกาหลีใต้: a bilateral meeting, the other side a partner).
-_LIST_ENDS = (
-    r"ทั้งนี้|นอกจากนี้|นอกจากนั้น|ในการนี้|จากนั้น|ต่อมา|พร้อมกันนี้|อีกทั้ง|เพื่อ|ซึ่ง|ฯลฯ"
-    r"|ร่วมกับ|ลงนาม|หารือ|โดยมี|ได้(?!แก่)|แถลง|มอบ|เห็นพ้อง"
-    r"|กระทรวงดิจิทัล|กระทรวงดีอี|ฝ่ายไทย"
-    r"|[.;](?:\s|$)|,\s*and\b|\b(?:[Tt]hen|[Aa]fter|signed|announced|agreed)\b"
-)
-_LISTED = (
-    r"\s?(?:ประกอบด้วย|ได้แก่|อาทิ|เช่น|\bincluding|\bsuch as)"
-    r"(?:(?!" + _LIST_ENDS + r")[^\n]){0,200}$"
-)
-ATTENDING_BEFORE = re.compile(r"(?:ผู้|ที่)?เข้าร่วม(?:การ)?(?:ประชุม|งาน|เสวนา|สัมมนา)?ฯ?" + _LISTED)
-SPEAKERS_BEFORE = re.compile(
-    r"(?:วิทยากร|ผู้ร่วมอภิปราย|ผู้ร่วมเสวนา|ผู้อภิปราย|\bspeakers|\bpanell?ists)[^\n]{0,30}?" + _LISTED
-)
-LISTED_CHARS = 300  # how far before a name its list of participants is looked for
-# A meeting of a few sides, or the ministry's talks with a party, before the list of those
-# attending: the countries listed are the sides ("การประชุม...ไตรภาคี ประเทศที่เข้าร่วมประชุม
-# ได้แก่ ญี่ปุ่น และสิงคโปร์", "หารือร่วมกับผู้แทนรัฐบาลญี่ปุ่น ผู้เข้าร่วมประชุม ได้แก่
-# เอกอัครราชทูตสิงคโปร์").
-TALKS_BEFORE = re.compile(r"ทวิภาคี|ไตรภาคี|หารือ(?:ร่วม)?กับ|\b(?:bi|tri)lateral", re.IGNORECASE)
-LISTED_HINTS = ("ประกอบด้วย", "ได้แก่", "อาทิ", "เช่น", "including", "such as")
 # A company named as another's owner or part: "ในเครือบริษัท X", "ผู้ถือหุ้นใหญ่ บริษัท X";
 # and a bank named in its fund manager's or its broker's name, another company: "บลจ.กรุงศรี"
 # (Krungsri Asset Management), "บล.กรุงไทย เอ็กซ์สปริง".
@@ -414,10 +379,12 @@ THAI_PAIR_BEFORE = re.compile(r"(?:ไทย|Thailand)\s*[-–—]\s*$")
 # "อาเซียน-อียู", meet as forums, Thailand in one; so does a country's pair with a forum named
 # otherwise, a summit, a framework, a centre: "การประชุมสุดยอดอาเซียน-สหรัฐฯ".)
 PAIR_GAP = re.compile(r"\s*[-–—]\s*")
-# An event's งาน, not the งาน of a working group, a work plan, an office or a unit
-# (คณะทำงานอาเซียน-ญี่ปุ่น, แผนงานความร่วมมืออาเซียน-ญี่ปุ่น: Thailand works in them as a member).
-PAIR_EVENT_BEFORE = re.compile(r"(?<!ทำ)(?<!แผน)(?<!สำนัก)(?<!หน่วย)(?<!ผล)งาน\S{0,20}$")
-PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival|Week)\b")
+# A fair's or an expo's name only: the งาน of a working group, a coordinating committee, a work
+# plan or a meeting Thailand hosts (คณะทำงาน / คณะกรรมการประสานงาน / แผนงาน / จัดงานประชุม
+# อาเซียน-ญี่ปุ่น) and a week of a framework ("ASEAN-Japan Cybersecurity Week") are work
+# Thailand does in the forum as a member.
+PAIR_EVENT_BEFORE = re.compile(r"(?:งานแสดงสินค้า|มหกรรม|นิทรรศการ)\S{0,20}$")
+PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival)\b")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")
 # A company the table does not know, named in Latin script after "บริษัท" (company):
@@ -762,7 +729,6 @@ def _partners_in(
     repeats = _repeats(text, mentions)
     may_run_for = any(hint in text for hint in CANDIDACY_HINTS)
     may_have_guests = GUEST_HINT in text
-    may_list = any(hint in text for hint in LISTED_HINTS)
     counted: set[str] = set()
     unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
@@ -805,8 +771,6 @@ def _partners_in(
             and GUEST_BEFORE.search(text, max(0, start - GUEST_CHARS), start)
         ):
             continue  # a guest of honour
-        if may_list and not headline and _listed_attending(text, start, partner):
-            continue  # one of a meeting's participants or an event's speakers
         if is_company and (
             SPEAKS_FOR_AFTER.match(text, end)
             or (
@@ -880,19 +844,6 @@ def _mission_of_a_country(text: str, start: int, mentions: list[tuple[int, int, 
         for begin, end, partner in mentions
         if partner != f"country:{THAI_SIDE}"
     )
-
-
-def _listed_attending(text: str, start: int, partner: str) -> bool:
-    """Whether the name at ``start`` is listed among an event's speakers, or, a country, among
-    a meeting's participants (:data:`SPEAKERS_BEFORE`, :data:`ATTENDING_BEFORE`)."""
-    window = max(0, start - LISTED_CHARS)
-    if SPEAKERS_BEFORE.search(text, window, start):
-        return True
-    attending = partner.startswith("country:") and ATTENDING_BEFORE.search(text, window, start)
-    if not attending:
-        return False
-    meeting = attending.start()
-    return not TALKS_BEFORE.search(text, max(0, meeting - LISTED_CHARS), meeting)
 
 
 def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
