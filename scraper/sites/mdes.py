@@ -83,10 +83,12 @@ LABEL_LINE_PATTERNS = (
     r"^(?:หมวดหมู่|หมวด|ประเภท|แท็ก|แท็ค|คำค้น|ที่มา|แหล่งที่มา|เครดิต|"
     r"categor(?:y|ies)|tags?|keywords?|source|credits?)\s*:",
     r"^(?:©|\(c\)|สงวนลิขสิทธิ์)",
-    # "Copyright" marks a notice only with a mark, a year or the reservation after it
-    # ("Copyright law for AI works: ..." is a release's text).
+    # "Copyright" opens a notice with a mark, a year or the reservation after it, or when
+    # a few words at most follow ("Copyright MDES 2024", "Copyright by กระทรวง..."); a
+    # sentence is a release's text ("Copyright law for AI works: MDES opens a hearing").
     r"^copyright\s*(?:©|\(c\)|[0-9๐-๙]{4}(?!\w))",
     r"^copyright\b.*(?:all rights reserved|สงวนลิขสิทธิ์)",
+    r"^copyright\b\W*(?:\S+\s*){0,5}$",
     r"(?:สงวนลิขสิทธิ์|all rights reserved)\.?$",
     r"^(?:ภาพ|รูป)(?:ภาพ)?\s*ทั้งหมด\s*[\d,]+\s*(?:ภาพ|รูป)?$",
     r"^[\d,]+\s*(?:photos?|images?|ภาพ|รูป)$",
@@ -572,11 +574,11 @@ def _short_release(
     column (a category, tags, a copyright bar after an image-only release) is not the
     release's. Columns of furniture or dates alone, lists of other articles and columns
     that only hold columns are passed over in that search; an empty one (an image) is
-    passed over when the next column is the release's text, else it is the release's,
-    with no text. The text must be :func:`_is_short_text` and mostly not links."""
+    the release's, with no text (the next column's short text may as well be a contact
+    line or a photo credit). The text must be :func:`_is_short_text` and mostly not
+    links."""
     holding = [c for c in columns if _is_inside(headline_element, c)]
     after = [c for c in columns if order[c] > order[headline_element] and c not in holding]
-    after_empty = False  # the column before was empty: this one is the text or none is
     for column in (*holding[-1:], *after):
         region = _region(column, headline_element, others)
         start, end = region.text.span(column)
@@ -584,14 +586,10 @@ def _short_release(
         own = {i for i in range(start, end) if not any(a <= i < b for a, b in nested)}
         kept = [i for i in _column_lines(region, column) if i in own]
         body, when = _body(region, kept, headline)
-        passed_over = not body or is_headline_list(body, others)
-        if passed_over and after_empty:
-            return None  # an empty column (an image) is the release's, with no text
         if not body:
-            # the headline's column without text, furniture, dates, a wrapper; or an
-            # empty column (an image), which the release's text may follow
-            after_empty = not (column in holding or own or nested)
-            continue
+            if column in holding or own or nested:
+                continue  # the headline's column without text, furniture, dates, a wrapper
+            return None  # an empty column: the release's, with no text
         if is_headline_list(body, others):
             continue  # a list of other articles (a sidebar without links)
         chars = sum(map(len, body))

@@ -407,25 +407,33 @@ def test_a_short_release_keeps_its_text_alone_when_a_label_column_follows() -> N
     assert article is not None and article.body == "\n".join(SHORT_RELEASE)
 
 
-IMAGE_COLUMN = '<div class="col-12"><p><img src="/uploads/news/2024/11/1447_01.jpg"></p></div>'
+IMAGE_ONLY_COLUMN = (
+    '          <div class="col-12 col-lg-8 detail-news">\n'
+    '            <p><img src="/uploads/news/2024/11/11352_02.jpg" class="img-fluid" alt=""></p>\n'
+    "          </div>\n"
+)
 
 
 @pytest.mark.parametrize(
-    "image",
-    [IMAGE_COLUMN, IMAGE_COLUMN.replace("<p>", "").replace("</p>", "")],
-    ids=["image in a paragraph", "bare image"],
+    "line",
+    [
+        "สอบถามข้อมูลเพิ่มเติม โทร 0 2141 6747",
+        "ภาพ: กองประชาสัมพันธ์ สำนักงานปลัดกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+        "Copyright MDES",
+    ],
 )
-def test_a_short_release_after_an_image_only_column_keeps_its_text(image: str) -> None:
-    """An empty column (an image) before the release's text column ended the search:
-    the release was read as its headline with an empty body."""
-    html = text_replaced("article_headline_before", SHORT_RELEASE)
-    detail = '<div class="col-12 col-lg-8 detail-news">'
-    assert html.count(detail) == 1
+def test_a_short_line_after_an_image_only_release_is_not_its_text(line: str) -> None:
+    """A contact line, a photo credit or a copyright bar in the column after an image-only
+    release is page furniture: the release keeps an empty body."""
+    html = page("article_image_only.html")
+    assert html.count(IMAGE_ONLY_COLUMN) == 1
+    extra = f'<div class="col-12"><p>{line}</p></div>\n'
 
-    article = mdes.parse_article(html.replace(detail, image + detail), ARTICLE_URL)
+    article = mdes.parse_article(
+        html.replace(IMAGE_ONLY_COLUMN, IMAGE_ONLY_COLUMN + extra), ARTICLE_URL
+    )
 
-    assert article is not None
-    assert (article.body, article.extraction) == ("\n".join(SHORT_RELEASE), "selectors")
+    assert article is not None and article.body == ""
 
 
 @pytest.mark.parametrize(
@@ -450,6 +458,11 @@ def test_a_short_release_opening_with_the_word_copyright_keeps_its_text(line: st
         "Copyright (c) MDES",
         "Copyright MDES. All rights reserved.",
         "Copyright MDES, all rights reserved by the ministry",
+        "Copyright MDES",
+        "Copyright: MDES 2024",
+        "COPYRIGHT : 2567 MDES",
+        "Copyright by กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม",
+        "Copyright ® MDES",
     ],
 )
 def test_a_copyright_notice_in_the_column_of_an_image_only_release_is_not_its_body(
