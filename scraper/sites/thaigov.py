@@ -141,10 +141,10 @@ def _headline(page: Selector, own_id: str | None) -> str:
     elements the headline selector finds, links to other articles than ``own_id``
     (teasers) are passed over unless all are such links; of the others, in page order,
     the one the page's ``<title>`` or ``og:title`` is is taken. Else, among those a title
-    cut short is a start of (or, when none is, among all), one itself cut short (an
-    ellipsis after it) that starts a longer one is passed over, and the one a body block
-    holds or repeats (the article's block does) is taken, else the first, with text or
-    not (the empty page's empty headline).
+    cut short is a start of (or, when none is, among all), the one a body block holds or
+    repeats (the article's block does) is taken, an ellipsis in it or not; else the first,
+    passing over one itself cut short (an ellipsis after it) that starts a longer one,
+    with text or not (the empty page's empty headline).
     """
     nodes = page.css(SELECTORS["headline"])
     not_teasers = [node for node in nodes if not _links_elsewhere(node.root, own_id)]
@@ -158,9 +158,9 @@ def _headline(page: Selector, own_id: str | None) -> str:
         return exact[0]
     cut_short = [text for text in texts if any(_names_cut_short(name, text) for name in names)]
     named = cut_short or texts
-    candidates = [text for text in named if not _starts_longer(text, named)]
     in_blocks = {line for node in page.css(SELECTORS["body"]) for line in block_lines(node)}
-    in_body = (text for text in candidates if text and text in in_blocks)
+    in_body = (text for text in named if text and text in in_blocks)
+    candidates = [text for text in named if not _starts_longer(text, named)]
     return next(in_body, candidates[0] if candidates else "")
 
 

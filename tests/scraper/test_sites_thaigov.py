@@ -398,6 +398,29 @@ def test_a_title_cut_short_names_the_headline_not_a_teaser_holding_its_start(
     assert article is not None and article.title == HEADLINE
 
 
+@pytest.mark.parametrize("where", ["after", "end", "before"])
+def test_a_headline_with_an_ellipsis_the_body_block_holds_wins_over_a_longer_teaser(
+    where: str,
+) -> None:
+    """The page's own headline ends in "..." and a teaser starts the same, longer: the
+    headline the body block repeats is the article's, cut short or not."""
+    cut = "ดีอี ร่วมประชุม APEC 2024..."
+    html = page("article_th.html").replace(HEADLINE, cut)
+    own = OWN_HEADLINE.replace(HEADLINE, cut)
+    body_block = '<div class="border-normal clearfix">\n'
+    assert html.count(own) == 1 and body_block in html
+    html = re.sub(r"<title>.*?</title>", f"<title>{THAIGOV_TITLE_PREFIX}ดีอี ร่วมประชุม</title>", html)
+    teaser = '<h3 class="news-1 Circular color2">ดีอี ร่วมประชุม APEC 2024 ครั้งที่สอง ที่กรุงลิมา</h3>'
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{teaser}</div>\n'
+    places = {"after": (own, own + box), "end": ("</body>", box + "</body>")}
+    places["before"] = (body_block, box + body_block)
+    html = html.replace(*places[where])
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == cut
+
+
 def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
     url = f"{BASE}/news/contents/details/46297"
     article = thaigov.parse_article(page("article_en.html"), url)
