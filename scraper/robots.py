@@ -53,6 +53,7 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as Scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import decode_robotstxt
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -77,6 +78,7 @@ OTHER_FIELDS = frozenset(
 _FIELDS = DISALLOW_FIELDS | ALLOW_FIELDS | USER_AGENT_FIELDS | OTHER_FIELDS
 _MAX_FIELD_WORDS = max(len(field.split()) for field in _FIELDS)
 ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
+EMPTY_RULE = "Disallow:"  # a rule that forbids nothing (RFC 9309 2.2.2)
 
 
 UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
@@ -115,6 +117,12 @@ def directive(line: str) -> tuple[str, str] | None:
     return None if field is None else (field, value)
 
 
+def robots_text(body: bytes) -> str:
+    """A robots.txt body as Scrapy's parser reads it (a byte-order mark off, bytes that are
+    not UTF-8 dropped): the text the rules are named from is the one Protego judged."""
+    return decode_robotstxt(body, None)
+
+
 def product_token(user_agent: str) -> str:
     """The product's name a User-Agent gives before its ``/`` version (RFC 9309 2.2.1):
     ``thaidigest`` for ``thaidigest/0.1 (+https://…)``."""
@@ -147,7 +155,7 @@ def robots_agent(robots_txt: str, user_agent: str) -> str:
 def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
     """The ``Disallow`` line of ``robots_txt`` that forbids ``url`` to ``user_agent``.
 
-    Each rule line is tried alone (every other rule commented out, the groups
+    Each rule line is tried alone (every other rule an empty ``Disallow:``, the groups
     left as they are), so only the rules of the group that applies to the user
     agent's product token (:func:`robots_agent`) count; of those that forbid the
     URL, the longest pattern (the most specific, which RFC 9309 makes the one
@@ -164,8 +172,10 @@ def forbidding_rule(robots_txt: str, url: str, user_agent: str) -> str | None:
     for index, (field, value) in rules:
         if field not in DISALLOW_FIELDS or not value:
             continue
+        # Each other rule becomes an empty Disallow, which forbids nothing but still ends
+        # its group: commented out, two groups around it would read as one.
         alone = [
-            line if i == index or i not in rule_lines else "#" + line
+            line if i == index or i not in rule_lines else EMPTY_RULE
             for i, line in enumerate(lines)
         ]
         if not Protego.parse("\n".join(alone)).can_fetch(url, agent):
@@ -259,8 +269,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         if response.status >= 500 or response.status == RATE_LIMITED:
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
-        # As Scrapy's parser reads it: a byte-order mark is no part of the first line.
-        self._robots_text[netloc] = response.body.decode("utf-8-sig", errors="replace")
+        self._robots_text[netloc] = robots_text(response.body)
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from scraper.fixture_site import FixtureSite
-from scraper.robots import forbidding_rule
+from scraper.robots import forbidding_rule, robots_text
 from tests.scraper.crawling import crawl, write_config
 from thaidigest.config import DEFAULTS
 
@@ -84,6 +84,11 @@ CASES = {
         "User agent thaidigest\nDisallow: /news/\n\nUser-agent: *\nDisallow: /",
         "Disallow: /news/",
     ),
+    # The other group's rule, tried alone, must not join its group to ours.
+    "a-rule-of-the-next-group-is-not-ours": (
+        "User-agent: thaidigest\nDisallow: /news/\nUser-agent: otherbot\nDisallow: /news/contents/",
+        "Disallow: /news/",
+    ),
     "star-when-no-group-names-us": (
         "User-agent: example\nDisallow: /search\n\nUser-agent: *\nDisallow: /news/",
         "Disallow: /news/",
@@ -109,6 +114,23 @@ UNREACHABLE_SITES = {
     # RFC 2606: .invalid never resolves.
     "unresolvable": (lambda: ("http://nonexistent.invalid", "nonexistent.invalid"), "DNS lookup"),
 }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"User-agent: thaidigest\xa0\nDisallow: /private/\n\nUser-agent: *\nDisallow: /\n",
+        b"User\xa0agent: thaidigest\nDisallow: /private/\n\nUser-agent: *\nDisallow: /\n",
+    ],
+)
+def test_a_byte_that_is_not_utf8_is_dropped_as_scrapys_parser_drops_it(body):
+    # Read with U+FFFD in its place, "thaidigest\ufffd" named no group we know: the "*"
+    # group, Disallow: /, was judged where Protego had read ours.
+    text = robots_text(body)
+    assert forbidding_rule(text, "https://www.mdes.go.th/news/1", AGENT) is None
+    assert forbidding_rule(text, "https://www.mdes.go.th/private/1", AGENT) == (
+        "Disallow: /private/"
+    )
 
 
 @pytest.mark.parametrize(
