@@ -1099,6 +1099,10 @@ def test_a_forum_paired_in_a_working_group_or_work_plan_is_a_side():
     # A fair's or an expo's name still makes the pair the country's.
     fair = "กระทรวงดิจิทัลฯ ร่วมงานแสดงสินค้าจีน-อาเซียน ครั้งที่ 21"
     assert partners("ดีอีร่วมงาน", fair) == ("country:CN",)
+    expo = "นายกฯ ร่วมพิธีเปิดงานเอ็กซ์โปจีน-อาเซียน ครั้งที่ 20 ที่นครหนานหนิง"
+    assert partners(expo, "") == ("country:CN",)
+    festival = "ดีอี ร่วมงานเทศกาลจีน-อาเซียน ด้านดิจิทัล"
+    assert partners(festival, "") == ("country:CN",)
 
 
 def test_a_party_after_a_list_of_attendees_or_speakers_is_a_partner():

@@ -383,7 +383,7 @@ PAIR_GAP = re.compile(r"\s*[-–—]\s*")
 # plan or a meeting Thailand hosts (คณะทำงาน / คณะกรรมการประสานงาน / แผนงาน / จัดงานประชุม
 # อาเซียน-ญี่ปุ่น) and a week of a framework ("ASEAN-Japan Cybersecurity Week") are work
 # Thailand does in the forum as a member.
-PAIR_EVENT_BEFORE = re.compile(r"(?:งานแสดงสินค้า|มหกรรม|นิทรรศการ)\S{0,20}$")
+PAIR_EVENT_BEFORE = re.compile(r"(?:งานแสดงสินค้า|มหกรรม|นิทรรศการ|เอ็กซ์โป|เทศกาล|แฟร์)\S{0,20}$")
 PAIR_EVENT_AFTER = re.compile(r"[^.!?\n()]{0,40}?\b(?:Day|Fair|Expo|EXPO|Festival)\b")
 # "under the plan of": a body whose programme the article's work belongs to.
 UNDER_BEFORE = re.compile(r"(?:ภายใต้|ใต้)(?:แผน(?:งาน)?|กรอบ(?:ความร่วมมือ)?)?\s*$")

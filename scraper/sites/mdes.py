@@ -84,11 +84,12 @@ LABEL_LINE_PATTERNS = (
     r"categor(?:y|ies)|tags?|keywords?|source|credits?)\s*:",
     r"^(?:©|\(c\)|สงวนลิขสิทธิ์)",
     # "Copyright" opens a notice with a mark, a year or the reservation after it, or when
-    # a few words at most follow ("Copyright MDES 2024", "Copyright by กระทรวง..."); a
-    # sentence is a release's text ("Copyright law for AI works: MDES opens a hearing").
+    # a few words at most follow in a short line ("Copyright MDES 2024", "Copyright by
+    # กระทรวง..."); a sentence is a release's text ("Copyright law for AI works: MDES opens
+    # a hearing", and in Thai, whose words run together, a line of over 50 characters).
     r"^copyright\s*(?:©|\(c\)|[0-9๐-๙]{4}(?!\w))",
     r"^copyright\b.*(?:all rights reserved|สงวนลิขสิทธิ์)",
-    r"^copyright\b\W*(?:\S+\s*){0,5}$",
+    r"^(?=.{0,50}$)copyright\b\W*(?:\S+\s*){0,5}$",
     r"(?:สงวนลิขสิทธิ์|all rights reserved)\.?$",
     r"^(?:ภาพ|รูป)(?:ภาพ)?\s*ทั้งหมด\s*[\d,]+\s*(?:ภาพ|รูป)?$",
     r"^[\d,]+\s*(?:photos?|images?|ภาพ|รูป)$",

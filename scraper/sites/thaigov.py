@@ -141,10 +141,11 @@ def _headline(page: Selector, own_id: str | None) -> str:
     elements the headline selector finds, links to other articles than ``own_id``
     (teasers) are passed over unless all are such links; of the others, in page order,
     the one the page's ``<title>`` or ``og:title`` is is taken. Else, among those a title
-    cut short is a start of (or, when none is, among all), the one a body block holds or
-    repeats (the article's block does) is taken, an ellipsis in it or not; else the first,
-    passing over one itself cut short (an ellipsis after it) that starts a longer one,
-    with text or not (the empty page's empty headline).
+    cut short is a start of (or, when none is, among all), the first a body block holds or
+    repeats (the article's block does) is taken, passing over one cut short (an ellipsis
+    after it) that starts a longer one the blocks hold too; else the first, passing over
+    one cut short that starts a longer one, with text or not (the empty page's empty
+    headline).
     """
     nodes = page.css(SELECTORS["headline"])
     not_teasers = [node for node in nodes if not _links_elsewhere(node.root, own_id)]
@@ -159,9 +160,10 @@ def _headline(page: Selector, own_id: str | None) -> str:
     cut_short = [text for text in texts if any(_names_cut_short(name, text) for name in names)]
     named = cut_short or texts
     in_blocks = {line for node in page.css(SELECTORS["body"]) for line in block_lines(node)}
-    in_body = (text for text in named if text and text in in_blocks)
+    held = [text for text in named if text and text in in_blocks]
+    whole = [text for text in held if not _starts_longer(text, held)]
     candidates = [text for text in named if not _starts_longer(text, named)]
-    return next(in_body, candidates[0] if candidates else "")
+    return next(iter(whole), candidates[0] if candidates else "")
 
 
 def _starts_longer(text: str, texts: list[str]) -> bool:

@@ -441,6 +441,7 @@ def test_a_short_line_after_an_image_only_release_is_not_its_text(line: str) -> 
     [
         "Copyright law for AI works: MDES opens a public hearing until 30 June",
         "Copyrighted AI works: ดีอี เปิดรับฟังความคิดเห็นถึง 30 มิ.ย.",
+        "Copyright งานที่ปัญญาประดิษฐ์สร้าง ดีอีเปิดรับฟังความคิดเห็นถึงวันที่ 30 มิถุนายน 2567",
     ],
 )
 def test_a_short_release_opening_with_the_word_copyright_keeps_its_text(line: str) -> None:

@@ -398,12 +398,14 @@ def test_a_title_cut_short_names_the_headline_not_a_teaser_holding_its_start(
     assert article is not None and article.title == HEADLINE
 
 
-@pytest.mark.parametrize("where", ["after", "end", "before"])
+@pytest.mark.parametrize("where", ["end", "before"])
 def test_a_headline_with_an_ellipsis_the_body_block_holds_wins_over_a_longer_teaser(
     where: str,
 ) -> None:
-    """The page's own headline ends in "..." and a teaser starts the same, longer: the
-    headline the body block repeats is the article's, cut short or not."""
+    """The page's own headline ends in "..." and a teaser outside the body block starts
+    the same, longer: the headline the body block repeats is the article's, cut short or
+    not. (Where the block holds both, the whole one wins: a related-news line cut short is
+    the likelier; see the next test.)"""
     cut = "ดีอี ร่วมประชุม APEC 2024..."
     html = page("article_th.html").replace(HEADLINE, cut)
     own = OWN_HEADLINE.replace(HEADLINE, cut)
@@ -412,13 +414,32 @@ def test_a_headline_with_an_ellipsis_the_body_block_holds_wins_over_a_longer_tea
     html = re.sub(r"<title>.*?</title>", f"<title>{THAIGOV_TITLE_PREFIX}ดีอี ร่วมประชุม</title>", html)
     teaser = '<h3 class="news-1 Circular color2">ดีอี ร่วมประชุม APEC 2024 ครั้งที่สอง ที่กรุงลิมา</h3>'
     box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{teaser}</div>\n'
-    places = {"after": (own, own + box), "end": ("</body>", box + "</body>")}
-    places["before"] = (body_block, box + body_block)
+    places = {"end": ("</body>", box + "</body>"), "before": (body_block, box + body_block)}
     html = html.replace(*places[where])
 
     article = thaigov.parse_article(html, URL)
 
     assert article is not None and article.title == cut
+
+
+def test_a_teaser_cut_short_that_a_body_block_also_holds_does_not_take_the_headline() -> None:
+    """A teaser ending in "..." before the headline, its text also in the body block (a
+    related-news line): the headline the block holds whole is the article's."""
+    html = page("article_th.html")
+    body_block = '<div class="border-normal clearfix">\n'
+    assert html.count(OWN_HEADLINE) == 1 and html.count(body_block) == 1
+    cut = HEADLINE[:25] + "..."
+    html = re.sub(
+        r"<title>.*?</title>", f"<title>{THAIGOV_TITLE_PREFIX}{HEADLINE[:15]}</title>", html
+    )
+    teaser = OWN_HEADLINE.replace(HEADLINE, cut)
+    box = f'<div class="col-xs-12 col-sm-6 padding-sm1 news-2">{teaser}</div>\n'
+    html = html.replace(OWN_HEADLINE, box + OWN_HEADLINE)
+    html = html.replace(body_block, body_block + f"<p>{cut}</p>\n")
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None and article.title == HEADLINE
 
 
 def test_english_article_keeps_the_thai_date_line_and_its_category() -> None:
