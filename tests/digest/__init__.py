@@ -7,6 +7,8 @@ import random
 import socket
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from html import unescape
+from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import update
@@ -124,3 +126,21 @@ def file_import_and_its_mdes_copy() -> tuple[RawArticle, RawArticle]:
         body="x.",
     )
     return raw, mdes
+
+
+class Tags(HTMLParser):
+    """The tags an HTML reader would make of a text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append(tag)
+
+
+def read_as_html(text: str) -> tuple[list[str], str]:
+    """What a reader shows of an HTML field: its tags, and its text."""
+    return Tags(text).found, unescape(text)

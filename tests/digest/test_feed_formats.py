@@ -1,6 +1,5 @@
 """JSON Feed 1.1, the OPML feed list and autodiscovery, read back as readers read them."""
 
-import html
 import json
 import re
 from datetime import UTC, date, datetime
@@ -14,7 +13,7 @@ import pytest
 from digest.feeds import Entry, FeedInfo, render_atom, render_json, render_rss
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, ingest, mark, settings
+from tests.digest import article, ingest, mark, read_as_html, settings
 
 W34 = Week(2024, 34)
 SITE = "https://digest.example.org/thai/"
@@ -176,25 +175,12 @@ MARKUP_HEADLINES = (
 )
 
 
-class HtmlTags(HTMLParser):
-    """The tags an HTML reader would make of a text."""
-
-    def __init__(self, text):
-        super().__init__()
-        self.found = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append(tag)
-
-
 def shown(detail):
     """What a reader shows of a feedparser text construct: no tag of its own, and the text."""
     if detail.type == "text/plain":
         return [], detail.value
     assert detail.type == "text/html", detail
-    return HtmlTags(detail.value).found, html.unescape(detail.value)
+    return read_as_html(detail.value)
 
 
 def markup_feeds(tmp_path):

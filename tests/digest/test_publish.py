@@ -6,7 +6,6 @@ import uuid
 from dataclasses import replace
 from datetime import date
 from html import unescape
-from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import feedparser
@@ -28,7 +27,7 @@ from digest.markdown import markdown_to_html
 from digest.publish import build_digest
 from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
-from tests.digest import article, at, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, mark, read_as_html, settings, url_of
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
 
@@ -502,24 +501,6 @@ def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
 
 HOSTILE_NOTE = '<img src=x onerror=alert(1)> <a href="javascript:alert(1)">go</a> R&D < 5% of it.'
 DEFAULT_SITE = "http://127.0.0.1:8000/"
-
-
-class Tags(HTMLParser):
-    """The tags an HTML reader would make of a text."""
-
-    def __init__(self, text):
-        super().__init__()
-        self.found = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.found.append(tag)
-
-
-def read_as_html(text):
-    """What a reader shows of an HTML field: its tags, and its text."""
-    return Tags(text).found, unescape(text)
 
 
 def rss_fields(path):
