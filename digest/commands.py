@@ -22,6 +22,7 @@ from digest.mail import (
     send_digest,
     write_off,
 )
+from digest.markdown import markdown_to_text
 from digest.publish import (
     DigestResult,
     build_digest,
@@ -90,7 +91,8 @@ def mail_digests(
 ) -> None:
     """Mail the digests of ``results`` (the weeks this run built) and, oldest first, every
     week still owed (a run could not mail it) within the last ``digest.weeks`` weeks, each
-    to whom it is owed, from its Markdown file in ``out_dir``.
+    to whom it is owed, from its Markdown file in ``out_dir``: as plain text
+    (:func:`digest.markdown.markdown_to_text`) and as a page.
 
     A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
     again). A week owed from before those weeks is written off, file or not, with a
@@ -133,7 +135,7 @@ def mail_digests(
                 settings,
                 week,
                 subject=mail_subject(title, week),
-                text=texts[week],
+                text=markdown_to_text(texts[week]),
                 html=mail_page(title, week, texts[week]),
                 recipients=late.get(week),
                 clock=utc_now,  # the command's clock, which decides whether the week is over

@@ -1,4 +1,4 @@
-"""Mail the weekly digest: Markdown as text/plain, its HTML as text/html, over SMTP.
+"""Mail the weekly digest: its text as text/plain, its HTML as text/html, over SMTP.
 
 Each recipient gets the week once: a successful send is recorded in the
 ``deliveries`` table at once, and a recipient already recorded for the week is

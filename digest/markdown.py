@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
@@ -425,3 +426,45 @@ def markdown_to_html(text: str) -> str:
             if child.type == "html_inline" and child.content not in ALLOWED_HTML:
                 child.type = "text"
     return _renderer.renderer.render(tokens, _renderer.options, {})
+
+
+def _inline_text(children: Sequence[Token]) -> str:
+    """One inline run as plain text: escapes undone, emphasis marks and the ``<del>`` and
+    ``<ins>`` tags dropped, a link as ``text <url>`` and an autolink as ``<url>``."""
+    parts = []
+    href = ""
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "link_open":
+            href = str(child.attrGet("href"))
+            parts.append("<" if child.markup == "autolink" else "")
+        elif child.type == "link_close":
+            parts.append(">" if child.markup == "autolink" else f" <{href}>")
+        elif not (child.type == "html_inline" and child.content in ALLOWED_HTML):
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def markdown_to_text(text: str) -> str:
+    """The digest's CommonMark text as plain text, for the mail's text part: what a reader
+    reads, as the HTML shows it. Escapes are undone (``https\\://`` is ``https://``,
+    ``\\*`` is ``*``); ``**`` and the ``<del>``/``<ins>`` tags are dropped (a change reads
+    ``old → new``, ``Removed: …``); a link is written ``text <url>`` and an autolink
+    ``<url>`` (RFC 3986's delimiters, which mail clients link). Headings keep their ``#``
+    marks and list items their ``-``, which lay the digest out; a blank line parts blocks,
+    a line break the items of a list."""
+    blocks: list[str] = []
+    items: list[str] = []  # the lines of the list being read
+    mark = ""  # what the next inline run opens with: its heading's or list item's mark
+    for token in _renderer.parse(text):
+        if token.type in ("heading_open", "list_item_open"):
+            mark = f"{token.markup} "
+        elif token.type == "bullet_list_close":
+            blocks.append("\n".join(items))
+            items = []
+        elif token.type == "inline":
+            line = mark + _inline_text(token.children or [])
+            mark = ""
+            (items if token.level > 1 else blocks).append(line)
+    return "\n\n".join(blocks) + "\n"

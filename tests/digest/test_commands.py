@@ -20,7 +20,7 @@ from digest.mail import Owed, owed
 from digest.select import Week
 from schedules.commands import status_command
 from tests.conftest import ctrl_c, started_from_a_terminal
-from tests.digest import article, ingest, ipv6_loopback_missing, mark
+from tests.digest import article, ingest, ipv6_loopback_missing, mark, url_of
 from tests.digest.test_mail import (
     Inbox,
     LoopbackController,
@@ -233,6 +233,30 @@ def smtp_sink() -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def test_the_mail_text_part_reads_as_written_without_markdown_escapes(tmp_path):
+    # The Markdown escapes these (https\\://, www\\., \\*, \\_, \\[, \\\\); the text part must not.
+    headline = r"ดีอี *ร่วม* ประชุม_APEC [2024] ที่ www.mdes.go.th และ https://apec.org C:\temp"
+    body = r"อ่านต่อที่ https://www.mdes.go.th/news/detail/1 หรือ www.thaigov.go.th *ด่วน* _มาก_ [1] a\b"
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, headline, body)
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["apec"])
+    store.close()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], Week(2024, 34))
+    assert result.exit_code == 0, result.output
+    message = message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    text, html = message.iter_parts()
+    plain = text.get_content().replace("\r\n", "\n")
+    assert f"\n### {headline} <{url_of(raw)}>\n" in plain
+    assert f"\n{body}\n" in plain
+    assert plain.count("\\") == 2  # the headline's and the body's own, once each
+    assert "<del>" not in plain and "**" not in plain
+    assert headline in html.get_content() and body in html.get_content()  # as the page shows
+    assert "https\\://" in (tmp_path / "public" / "digests" / "2024-W34.md").read_text()
 
 
 def test_a_digest_that_failed_to_mail_is_sent_first_on_the_next_run(tmp_path):

@@ -19,6 +19,7 @@ from digest.markdown import (
     link,
     lists_story,
     markdown_to_html,
+    markdown_to_text,
     render_changes,
     render_markdown,
     week_range,
@@ -324,6 +325,19 @@ def test_an_enormous_edit_says_it_was_compared_paragraph_by_paragraph_in_a_few_l
     assert all(len(line) < MAX_CHANGE_CHARS + 40 for line in lines)
     assert lines[1].startswith("- Removed: <del>การประชุมครั้งที่ 0 ")
     assert lines[-1] == "- … and 72 more changes not shown"
+
+
+def test_the_plain_text_shows_changes_and_hostile_text_as_written_without_markup(store):
+    day = date(2024, 8, 14)
+    ingest(store, [article(1, "Old headline", "Budget 5 baht.", day)], "2024-08-14T03:00")
+    ingest(store, [article(1, HOSTILE_TITLE, "Budget 6 baht.", day)], "2024-08-21T03:00")
+    mark(store, article(1, "Old headline"))
+    text = markdown_to_text(digest_markdown(store))
+    shown_title = " ".join(HOSTILE_TITLE.replace("\x0b", " ").split())
+    assert f"### {shown_title} <{url_of(article(1, ''))}>\n" in text
+    assert f"- Headline: Old headline → {shown_title}\n" in text
+    assert "- Budget 5 → 6 baht\n" in text
+    assert "<del>" not in text and "<ins>" not in text and "\\" not in text
 
 
 def test_only_del_and_ins_pass_as_raw_html():
