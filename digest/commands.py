@@ -33,6 +33,7 @@ from digest.publish import (
 )
 from digest.select import DIGESTS, Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import digest_folder
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.options import (
@@ -173,6 +174,7 @@ def mail_digests(
     help="The output is browsed on this machine only (as thaidigest demo's): no warning "
     "for a loopback digest.site_url.",
 )
+@schedules_option
 @db_option
 @config_option
 def digest_command(
@@ -180,11 +182,14 @@ def digest_command(
     out: Path | None,
     mail: bool,
     served_locally: bool,
+    schedules_file: str | None,
     db: str | None,
     config_file: str | None,
 ) -> None:
-    """Write the weekly digest, the feeds and the archive page; optionally mail the digest."""
+    """Write the weekly digest, the feeds and the archive page; optionally mail the digest.
+    Its source health judges the sites the schedule's crawl jobs crawl, as status does."""
     config = load_config_or_exit(config_file)
+    judged = load_schedule_or_exit(schedules_file, check_cron=False).crawled_sites()
     if mail or config["email"]["enabled"]:
         refuse_unmailable(config, config_file)
     now = utc_now()
@@ -218,7 +223,7 @@ def digest_command(
                 "(the partner names, their rules or the partners file changed): "
                 f"{refound.changed} changed"
             )
-        results = [build_digest(store, out_dir, built, config) for built in weeks]
+        results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
         if is_local_site(site_url) and not served_locally:  # said once the feeds are out
             click.echo(

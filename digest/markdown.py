@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
-from thaidigest.health import SiteHealth, health_lines
+from thaidigest.health import SiteHealth, health_lines, not_judged
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted
 from thaidigest.sites import HOSTS
@@ -390,18 +390,31 @@ def digest_title(title: str, week: Week) -> str:
     return f"{title}: week {week}"
 
 
-def render_health(health: Sequence[SiteHealth]) -> str:
-    """The ``## Source health`` section: a line per site, then its warnings."""
+def render_health(health: Sequence[SiteHealth], unjudged: Sequence[str] = ()) -> str:
+    """The ``## Source health`` section: a line per site judged, one per site of
+    ``unjudged`` (which no crawl job of the schedule crawls) saying so, then the warnings."""
     lines = [
-        f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)))}"
-        for site in health
+        *(
+            f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)))}"
+            for site in health
+        ),
+        *(
+            f"- {escape(source_label(source))}: {escape(not_judged('the schedule'))}"
+            for source in unjudged
+        ),
     ]
     warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
     return "\n\n".join(["## Source health", "\n".join(lines), *warnings])
 
 
-def render_markdown(digest: WeekDigest, title: str, health: Sequence[SiteHealth] = ()) -> str:
-    """The whole weekly digest as Markdown, with the sites' health at the end."""
+def render_markdown(
+    digest: WeekDigest,
+    title: str,
+    health: Sequence[SiteHealth] = (),
+    unjudged: Sequence[str] = (),
+) -> str:
+    """The whole weekly digest as Markdown, with the sites' health at the end: of the sites
+    judged, and the sites of ``unjudged`` said not to be (:func:`render_health`)."""
     blocks = [
         f"# {escape(digest_title(title, digest.week))}",
         escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
@@ -413,8 +426,8 @@ def render_markdown(digest: WeekDigest, title: str, health: Sequence[SiteHealth]
     for section in digest.sections:
         blocks.append(f"## {escape(topic_heading(section.topic))}")
         blocks.extend(render_item(item) for item in section.items)
-    if health:
-        blocks.append(render_health(health))
+    if health or unjudged:
+        blocks.append(render_health(health, unjudged))
     return "\n\n".join(blocks) + "\n"
 
 

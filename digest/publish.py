@@ -84,6 +84,7 @@ from digest.select import (
 from thaidigest.health import load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
 from thaidigest.relevance import topic_stem
+from thaidigest.sites import SOURCES
 from thaidigest.store import Store, utc_now
 
 TOPICS = "topics"
@@ -407,11 +408,14 @@ def build_digest(
     week: Week,
     config: Mapping[str, Any],
     now: datetime | None = None,
+    judged: Collection[str] = SOURCES,
 ) -> DigestResult:
     """Select ``week`` from ``store`` and write its digest, the feeds and the archive.
 
     The digest's source health is judged at the week's end, or at ``now``
-    (default: the clock) for a week not over yet.
+    (default: the clock) for a week not over yet, for the sites of ``judged`` (those the
+    schedule's crawl jobs crawl, as ``thaidigest status`` judges); every other site is
+    listed as not judged.
     """
     settings = config["digest"]
     title = settings["title"]
@@ -436,11 +440,12 @@ def build_digest(
     )
     health = load_health(
         store,
-        list(config["sites"]),
+        [site for site in SOURCES if site in judged],
         min(week.end().astimezone(UTC), until_now(now)),
         float(config["status"]["max_quiet_days"]),
     )
-    markdown = render_markdown(digest, title, health)
+    unjudged = [site for site in SOURCES if site not in judged]
+    markdown = render_markdown(digest, title, health, unjudged)
     markdowns = stored | {week: markdown}
     entries = article_entries(
         (item for selection in selections for item in selection.items),

@@ -402,7 +402,14 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
     a week over for a day has no digest while the schedule has a digest job. Only the sites
     the schedule's crawl jobs crawl are judged; the others are shown as not scheduled."""
-    from thaidigest.health import PERIOD, crawl_locks, health_lines, load_health, until_now
+    from thaidigest.health import (
+        PERIOD,
+        crawl_locks,
+        health_lines,
+        load_health,
+        not_judged,
+        until_now,
+    )
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file, check_cron=False)  # no scheduler loaded
@@ -430,7 +437,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     judged = {site.source: site for site in health}
     for source in SOURCES:
         if source not in judged:
-            click.echo(f"  {source}: not judged: no crawl job of {schedule.source} crawls it")
+            click.echo(f"  {source}: {not_judged(schedule.source)}")
             continue
         for line in health_lines(judged[source]):
             click.echo(f"  {source}: {line}")

@@ -482,7 +482,7 @@ def sync_jobs(
         kwargs = {
             "name": job.name,
             "task": job.task,
-            "argv": job_command(job, config_file),
+            "argv": job_command(job, config_file, schedule.file),
             "timeout": timeout,
         }
         stored: StoredJob | None = scheduler.get_job(job.name)

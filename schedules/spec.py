@@ -140,6 +140,7 @@ class Schedule:
     source: str  # the file, for messages
     timezone: str
     jobs: tuple[Job, ...]
+    file: str | None = None  # the file read, as an absolute path; None for the packaged one
 
     @property
     def zone(self) -> ZoneInfo:
@@ -274,7 +275,8 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         raise ScheduleError(f"{path}: a folder, not a schedule file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
-    return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
+    schedule = parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
+    return replace(schedule, file=str(Path(path).resolve()))
 
 
 def crontab_weekdays(field: str) -> str:
@@ -338,8 +340,12 @@ def next_run(job: Job, zone: ZoneInfo, now: datetime) -> datetime | None:
     return make_trigger(job, zone).get_next_fire_time(None, now)
 
 
-def job_command(job: Job, config_file: str | None) -> list[str]:
+def job_command(job: Job, config_file: str | None, schedule_file: str | None = None) -> list[str]:
     """The argv of a job: ``python -m thaidigest TASK --option value ... --config``.
+
+    A digest job of the schedule in ``schedule_file`` (None: the packaged one) is given
+    it as ``--schedules``, so that its source health judges the sites this schedule
+    crawls, however the daemon was given it (``--schedules`` or the environment).
 
     The database is not on it: its URL may hold a password, which anyone may
     read in a command line (``ps``). The daemon hands it over in the
@@ -353,6 +359,8 @@ def job_command(job: Job, config_file: str | None) -> list[str]:
                 argv.append(flag)
         else:
             argv.extend([flag, str(value)])
+    if job.task == "digest" and schedule_file:
+        argv.extend(["--schedules", schedule_file])
     if config_file:
         argv.extend(["--config", config_file])
     return argv

@@ -293,6 +293,12 @@ def load_health(
     return result
 
 
+def not_judged(schedule: str) -> str:
+    """What ``status`` and the digest say of a site that no crawl job of ``schedule`` crawls:
+    one crawled by hand, if at all, is not judged, as its quiet weeks are no news."""
+    return f"not judged: no crawl job of {schedule} crawls it"
+
+
 def health_lines(health: SiteHealth) -> list[str]:
     """A site's health as two plain lines: its crawls, and what they found.
 

@@ -19,8 +19,9 @@ from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
 from schedules.commands import status_command
+from schedules.spec import job_command, load_schedule
 from tests.conftest import ctrl_c, started_from_a_terminal
-from tests.digest import article, ingest, ipv6_loopback_missing, mark, url_of
+from tests.digest import article, at, ingest, ipv6_loopback_missing, mark, url_of
 from tests.digest.test_mail import (
     Inbox,
     LoopbackController,
@@ -32,7 +33,7 @@ from tests.digest.test_mail import (
 from tests.schedules.test_spec import MAIL_MISTAKES, mail_settings
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
-from thaidigest.store import Store, utc_now
+from thaidigest.store import DB_ENV, Store, utc_now
 
 
 def stored(tmp_path):
@@ -197,6 +198,65 @@ def test_email_over_implicit_tls_trusts_the_ca_the_operator_names(tmp_path, monk
     assert "the server's certificate is not trusted" in untrusted.output
     assert trusted.exit_code == 0 and "mailed a@example.org" in trusted.output, trusted.output
     assert inbox.encrypted == [True]
+
+
+def quiet_mdes(tmp_path):
+    """``stored``, and an mdes crawled fine from 2024-08-05 to 2024-08-21 that found nothing:
+    judged, its health in 2024-W34 warns it may have changed its layout."""
+    db = stored(tmp_path)
+    store = Store(f"sqlite:///{db}")
+    for day in ("2024-08-05", "2024-08-21"):
+        run_id = store.start_crawl_run("mdes", at(f"{day}T01:00"))
+        store.finish_crawl_run(run_id, at(f"{day}T01:05"), "ok", {})
+    store.close()
+    return db
+
+
+def source_health(folder, week="2024-W34"):
+    """The lines of the Source health section of ``week``'s digest in ``folder``."""
+    markdown = (folder / "digests" / f"{week}.md").read_text(encoding="utf-8")
+    return markdown.split("\n## Source health\n\n", 1)[1].splitlines()
+
+
+def test_the_daemons_digest_judges_only_the_sites_its_schedule_crawls(tmp_path):
+    schedule_file = tmp_path / "thaigov-only.toml"
+    schedule_file.write_text(
+        'timezone = "Asia/Bangkok"\n'
+        '[[job]]\nname = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigov" }\n'
+        '[[job]]\nname = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        'args = { out = "public", week = "2024-W34" }\n'
+    )
+    schedule = load_schedule(schedule_file)
+    crawl, digest = (job_command(job, None, schedule.file)[3:] for job in schedule.jobs)
+    assert "--schedules" not in crawl
+    # As the daemon runs the job: its argv, the database in the environment, another folder.
+    result = CliRunner(env={DB_ENV: f"sqlite:///{quiet_mdes(tmp_path)}"}).invoke(main, digest)
+    assert result.exit_code == 0, result.output
+    health = source_health(tmp_path / "public")
+    assert health[0].startswith("- thaigov.go.th: crawls: none; articles found: 1 ")
+    assert health[1:] == ["- mdes.go.th: not judged: no crawl job of the schedule crawls it"]
+
+
+def test_digest_takes_the_schedule_status_takes_and_judges_every_site_by_default(tmp_path):
+    db, out = quiet_mdes(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+    judged = source_health(out)
+    assert judged[1].startswith("- mdes.go.th: crawls: ok 1; articles found: 0 ")
+    assert judged[-1].startswith("**Warning:** mdes: nothing new for ")
+
+    only_thaigov = tmp_path / "crawls.toml"
+    only_thaigov.write_text(
+        'timezone = "Asia/Bangkok"\n'
+        '[[job]]\nname = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigov" }\n'
+    )
+    runner = CliRunner(env={"THAIDIGEST_SCHEDULES": str(only_thaigov)})
+    assert runner.invoke(digest_command, arguments).exit_code == 0
+    assert source_health(out)[1:] == [
+        "- mdes.go.th: not judged: no crawl job of the schedule crawls it"
+    ]
+    status = runner.invoke(status_command, ["--db", str(db)])
+    assert f"  mdes: not judged: no crawl job of {only_thaigov} crawls it" in status.output
 
 
 def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):

@@ -37,7 +37,7 @@ from schedules.daemon import (
     stop_scheduler,
     sync_jobs,
 )
-from schedules.spec import parse_schedule
+from schedules.spec import load_schedule, parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
@@ -64,6 +64,15 @@ SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 FAST_RUN = (
     "import schedules.spec, thaidigest.cli; schedules.spec.MIN_EVERY = 1; "
     "thaidigest.cli.main(prog_name='thaidigest')"
+)
+
+
+# Setup for a daemon whose digest jobs run with FAST_RUN too: a digest reads the daemon's
+# schedule (it judges the sites its crawl jobs crawl), intervals made shorter included.
+FAST_DIGEST_JOBS = (
+    "import sys, schedules.daemon; command = schedules.daemon.job_command; "
+    "schedules.daemon.job_command = lambda job, *rest: command(job, *rest) "
+    f"if job.task != 'digest' else [sys.executable, '-c', {FAST_RUN!r}, *command(job, *rest)[3:]]; "
 )
 
 
@@ -104,6 +113,26 @@ def paused_scheduler(store: Store, text: str, config: dict) -> Iterator:
         yield scheduler
     finally:
         stop_scheduler(scheduler)
+
+
+def test_the_daemons_digest_jobs_read_its_schedule_file_and_its_crawls_do_not(tmp_path):
+    path = tmp_path / "schedule.toml"
+    path.write_text(
+        schedule_text(
+            'name = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigov" }\n',
+            'name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n',
+        )
+    )
+    schedule = load_schedule(path)
+    scheduler = build_scheduler(schedule, Store(f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, schedule, config_file=None, config=DEFAULTS)
+        crawl, digest = (scheduler.get_job(name).kwargs["argv"][3:] for name in ("crawl", "digest"))
+    finally:
+        stop_scheduler(scheduler)
+    assert crawl == ["crawl", "--source", "thaigov"]
+    assert digest == ["digest", "--schedules", str(path.resolve())]
 
 
 def test_restart_keeps_a_missed_next_run_time_and_the_job_options(tmp_path):
@@ -748,7 +777,7 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
                 'name = "digest"\ntask = "digest"\nevery = 3\n',
             )
         )
-        daemon = Daemon(tmp_path, schedule, db, config, "run.log")
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log", setup=FAST_DIGEST_JOBS)
         daemon.wait_for(lambda: daemon.log().count("crawl: started") >= 2, timeout=30)
         stopped = time.monotonic()
         code = daemon.stop()
