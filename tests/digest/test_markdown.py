@@ -340,6 +340,12 @@ def test_the_plain_text_shows_changes_and_hostile_text_as_written_without_markup
     assert "<del>" not in text and "<ins>" not in text and "\\" not in text
 
 
+def test_the_plain_text_keeps_other_copies_addresses_in_angle_brackets():
+    urls = ["https://www.mdes.go.th/news/detail/1", "https://a.example/x?b=1&c=2"]
+    also_on = "Also on: " + ", ".join(map(markdown.autolink, urls))
+    assert markdown_to_text(also_on) == f"Also on: <{urls[0]}>, <{urls[1]}>\n"
+
+
 def test_only_del_and_ins_pass_as_raw_html():
     html = markdown_to_html("a <del>x</del> <ins>y</ins> <b>z</b> <!-- c -->\n\n<div>d</div>\n")
     assert "<del>x</del>" in html and "<ins>y</ins>" in html
