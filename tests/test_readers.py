@@ -372,6 +372,35 @@ def test_a_few_control_characters_do_not_make_a_text_unreadable(tmp_path):
     assert isinstance(read_text_file(path), RawArticle)
 
 
+# Short Thai in TIS-620 whose bytes are valid UTF-8: ร (0xC3) before a consonant ก-ฟ
+# (0xA1-0xBF) is UTF-8 for á-ÿ ("รถ" is C3 B6, "ö").
+THAI_VALID_AS_UTF8 = ("รถ", "รก รถ", "รด")
+
+
+@pytest.mark.parametrize("thai", THAI_VALID_AS_UTF8)
+def test_short_tis620_thai_that_is_valid_utf8_is_read_as_thai_on_a_thai_page(thai):
+    """Read as UTF-8 first, it was stored as Latin letters ("ö" for "รถ")."""
+    page = f"<html><head><title>{thai}</title></head><body><p>{thai}</p></body></html>"
+    tis620 = page.encode("cp874")
+    assert tis620.decode("utf-8") != page  # valid UTF-8, but not this text
+
+    assert readers.decode_thai_page(tis620) == page
+    assert readers.decode_thai_page(page.encode("utf-8")) == page
+
+
+UTF8_LATIN_PAGES = {
+    **LATIN_TEXTS,
+    "names": "<p>Señor Núñez of Zürich met Ms Sørensen at the Café.</p>",
+    "symbols between spaces": "<p>© 2024 MDES » News · 25 °C · 10 ÷ 2 · ½ price</p>",
+    "thai and a latin word": "<p>ดีอี หารือกับ Köln</p>",
+}
+
+
+@pytest.mark.parametrize("text", UTF8_LATIN_PAGES.values(), ids=UTF8_LATIN_PAGES.keys())
+def test_utf8_accented_letters_and_symbols_stay_utf8_on_a_thai_page(text):
+    assert readers.decode_thai_page(text.encode("utf-8")) == text
+
+
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
     text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
     path = tmp_path / "tis.txt"

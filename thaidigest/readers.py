@@ -76,6 +76,20 @@ MISPLACED_THAI_SHARE = 0.25
 THAI_AS_LATIN1 = re.compile("[\u00a1-\u00da\u00df-\u00fb]")
 THAI_AS_LATIN1_MIN = 20
 THAI_AS_LATIN1_SHARE = 0.8
+# TIS-620 Thai that is valid UTF-8 by chance. UTF-8 writes the letters á-ÿ (U+00E1-U+00FF)
+# as C3 A1-BF, and cp874 reads C3 as ร and A1-BF as the consonants ก-ฟ: TIS-620 "รถ" is
+# C3 B6, UTF-8 "ö". Real UTF-8 Thai is three bytes a character (E0 B8/B9 xx), so a text
+# with a Thai character is UTF-8 and never read again; and European words hold these
+# letters among Latin ones ("café", "Zürich", "señor"). So a text whose only non-ASCII
+# characters are these letters, none beside a Latin letter, is Thai in TIS-620 read as
+# UTF-8. Left out: ÷ (C3 B7, "รท") and the symbols C2 A1-BF ("©" C2 A9, "ยฉ"), which a
+# UTF-8 page puts between spaces ("© 2024", " » ", "10 ÷ 2"). What remains misread: a
+# lone accented word on a page of a Thai site that declares neither charset nor another
+# language (Portuguese "é"), read as two Thai letters.
+THAI_AS_UTF8 = "\u00e1-\u00f6\u00f8-\u00ff"
+_ONLY_THAI_AS_UTF8 = re.compile(f"[{THAI_AS_UTF8}]+")
+_THAI_AS_UTF8_IN_A_WORD = re.compile(f"[A-Za-z][{THAI_AS_UTF8}]|[{THAI_AS_UTF8}][A-Za-z]")
+_ASCII = re.compile("[\x00-\x7f]+")
 CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
@@ -196,6 +210,28 @@ def decode_page(data: bytes) -> str:
         if mixed is None:
             raise
         return mixed
+
+
+def decode_thai_page(data: bytes) -> str:
+    """The text of a Thai site's page that declares no charset, from its bytes.
+
+    As :func:`decode_page` (UTF-8, else TIS-620 / cp874 when it reads as Thai), except
+    that bytes that are UTF-8 only by chance (:func:`thai_read_as_utf8`: a short Thai
+    text such as ``รถ``, read as ``ö``) are read as TIS-620. Raises
+    :class:`UnreadableInput` when the page is neither.
+    """
+    text = decode_page(data)
+    # Every non-ASCII byte of such a text is C3 A1-BF: cp874 decodes it whole.
+    return data.decode("cp874") if thai_read_as_utf8(text) else text
+
+
+def thai_read_as_utf8(text: str) -> bool:
+    """Whether ``text`` looks like TIS-620 bytes that decoded as UTF-8 by chance: no
+    character of the Thai script, and no non-ASCII character but letters cp874 reads as
+    two Thai consonants (:data:`THAI_AS_UTF8`), none beside a Latin letter."""
+    if THAI.search(text) or _THAI_AS_UTF8_IN_A_WORD.search(text):
+        return False
+    return bool(_ONLY_THAI_AS_UTF8.fullmatch(_ASCII.sub("", text)))
 
 
 def decode_mixed_lines(data: bytes) -> str | None:

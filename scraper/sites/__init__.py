@@ -7,6 +7,7 @@ these dataclasses. Nothing here touches the network.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from html import escape
 from itertools import accumulate
@@ -73,6 +74,8 @@ MAX_REFRESH_PAGE_CHARS = 200
 REFRESH_SCHEMES = frozenset({"http", "https"})
 # Elements whose lines label a page rather than tell its article: menus, headers and
 # footers, forms, list items and headings. A link's text is a label too.
+# The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
+HTML_LANGUAGE = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]+)""", re.IGNORECASE)
 LABEL_TAGS = frozenset(
     {"nav", "header", "footer", "aside", "form", "button", "select", "li"}
     | {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -161,6 +164,13 @@ def parses_whole(html: str) -> bool:
         error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "Excessive depth" in error.message
         for error in _DEPTH_PARSER.error_log
     )
+
+
+def page_language(html: str) -> str | None:
+    """The language a page declares in its ``<html lang>``, lower case, without region
+    (``th`` of ``th-TH``); None when it declares none."""
+    found = HTML_LANGUAGE.search(html)
+    return found[1].lower() if found else None
 
 
 def refresh_target(html: str, url: str, header: str | None = None) -> str | None:

@@ -58,6 +58,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
 from scraper.middlewares import (
@@ -74,13 +75,19 @@ from scraper.sites import (
     NotArticle,
     PageArticle,
     is_whole_page,
+    page_language,
     parses_whole,
     refresh_target,
 )
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
-from thaidigest.readers import UnreadableInput, decode_page, thai_read_as_latin1
-from thaidigest.sites import REMOVED_ARTICLE_TARGETS, path_pattern
+from thaidigest.readers import (
+    UnreadableInput,
+    decode_page,
+    decode_thai_page,
+    thai_read_as_latin1,
+)
+from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_pattern
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import public_url, same_host
 
@@ -490,8 +497,23 @@ class SiteSpider(scrapy.Spider):
         Thai but the Latin-1 letters TIS-620 bytes become (a TIS-620 page
         declared iso-8859-1 or cp1252); such a page whose bytes do not read as
         Thai is kept as declared.
+
+        A page that declares no charset (no byte-order mark, ``Content-Type``
+        charset or ``<meta>`` charset) is read in our order by ``decode_page``,
+        not by Scrapy's guess (UTF-8, else what ``charset_normalizer`` says: Big5
+        for a short TIS-620 text); when it declares no language but Thai
+        (:data:`thaidigest.sites.SITE_LANGUAGE`), by
+        :func:`thaidigest.readers.decode_thai_page`, which also reads as TIS-620 a
+        short Thai text whose bytes happen to be UTF-8 (``รถ`` read as ``ö``). Bytes
+        neither UTF-8 nor Thai are left to Scrapy's guess and the checks above.
         """
         text = response.text
+        if declared_charset(response) is None:
+            thai = page_language(text) in (None, SITE_LANGUAGE)
+            try:
+                return PageText((decode_thai_page if thai else decode_page)(response.body))
+            except UnreadableInput:
+                pass  # neither UTF-8 nor Thai: Scrapy's guess, judged as any page
         if REPLACEMENT_CHARACTER in text:
             try:
                 return PageText(decode_page(response.body))
@@ -603,6 +625,16 @@ def _location_target(response: Response) -> str:
     """The absolute URL a redirect's ``Location`` names; "" when it names none."""
     location = response.headers.get("Location", b"").decode("latin-1")
     return urljoin(response.url, location) if location else ""
+
+
+def declared_charset(response: Response) -> str | None:
+    """The charset a page declares, as Scrapy reads it: a byte-order mark, the charset
+    of its ``Content-Type`` header, or a ``<meta>`` charset near its start; else None."""
+    return (
+        read_bom(response.body)[0]
+        or http_content_type_encoding(_header(response, "Content-Type"))
+        or html_body_declared_encoding(response.body)
+    )
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -105,6 +105,44 @@ def test_latin1_page_that_is_not_thai_is_left_as_declared() -> None:
     assert ThaigovSpider().page_text(page).text == page.text
 
 
+def page_without_charset(text: str, encoding: str, lang: str = "th") -> tuple[str, HtmlResponse]:
+    """A short page in ``lang`` holding ``text``, its bytes in ``encoding``, no charset declared."""
+    html = f'<html lang="{lang}"><head><title>{text}</title></head>'
+    html += f"<body><p>{text}</p></body></html>"
+    body = html.encode(encoding)
+    return html, HtmlResponse(url=URL, body=body, headers={"Content-Type": "text/html"})
+
+
+@pytest.mark.parametrize("encoding", ["cp874", "utf-8"])
+@pytest.mark.parametrize("thai", ["รถ", "ข่าว"])
+def test_a_short_thai_page_without_a_charset_is_read_as_thai(thai: str, encoding: str) -> None:
+    """Scrapy read TIS-620 "รถ" as UTF-8 ("ö": its bytes are UTF-8 too) and "ข่าว" as
+    charset_normalizer guessed (Big5)."""
+    html, page = page_without_charset(thai, encoding)
+
+    assert ThaigovSpider().page_text(page).text == html
+
+
+@pytest.mark.parametrize("text", ["ö", "café", "© 2024 » News"])
+def test_utf8_that_cp874_reads_as_thai_stays_utf8_on_an_english_or_declared_page(
+    text: str,
+) -> None:
+    html, english = page_without_charset(text, "utf-8", lang="en")
+    assert ThaigovSpider().page_text(english).text == html
+    _, thai = page_without_charset(text, "utf-8")
+    declared = thai.replace(headers={"Content-Type": UTF8_HTML})
+    assert ThaigovSpider().page_text(declared).text == declared.text == thai.body.decode()
+
+
+@pytest.mark.parametrize("text", ["café", "Zürich", "© 2024 » News"])
+def test_utf8_accented_words_and_symbols_stay_utf8_on_a_thai_page_without_a_charset(
+    text: str,
+) -> None:
+    html, page = page_without_charset(text, "utf-8")
+
+    assert ThaigovSpider().page_text(page).text == html
+
+
 def test_every_saved_and_fixture_site_page_is_whole_but_the_empty_and_cut_ones() -> None:
     saved = {str(p.relative_to(SAVED_PAGES)): p for p in SAVED_PAGES.rglob("*.html")}
     served = {str(p.relative_to(DEFAULT_ROOT)): p for p in DEFAULT_ROOT.rglob("*.html")}
