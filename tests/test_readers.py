@@ -401,6 +401,10 @@ def test_utf8_accented_letters_and_symbols_stay_utf8_on_a_thai_page(text):
     assert readers.decode_thai_page(text.encode("utf-8")) == text
 
 
+def test_a_byte_order_mark_keeps_letters_cp874_reads_as_thai_utf8():
+    assert readers.decode_thai_page("<p>ö</p>".encode("utf-8-sig")) == "<p>ö</p>"
+
+
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
     text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
     path = tmp_path / "tis.txt"

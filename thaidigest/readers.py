@@ -217,12 +217,13 @@ def decode_thai_page(data: bytes) -> str:
 
     As :func:`decode_page` (UTF-8, else TIS-620 / cp874 when it reads as Thai), except
     that bytes that are UTF-8 only by chance (:func:`thai_read_as_utf8`: a short Thai
-    text such as ``รถ``, read as ``ö``) are read as TIS-620. Raises
-    :class:`UnreadableInput` when the page is neither.
+    text such as ``รถ``, read as ``ö``) are read as TIS-620, unless a UTF-8 byte-order
+    mark says they are UTF-8. Raises :class:`UnreadableInput` when the page is neither.
     """
     text = decode_page(data)
-    # Every non-ASCII byte of such a text is C3 A1-BF: cp874 decodes it whole.
-    return data.decode("cp874") if thai_read_as_utf8(text) else text
+    if data.startswith(UTF8_BOM) or not thai_read_as_utf8(text):
+        return text
+    return data.decode("cp874")  # its non-ASCII bytes are all C3 A1-BF: cp874 reads them
 
 
 def thai_read_as_utf8(text: str) -> bool:

@@ -55,8 +55,9 @@ MDES_LISTING_PAGE_PATH = "/news/{category}/page/{page}"  # page 2 onwards
 MDES_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 
 # --- Both ----------------------------------------------------------------------
-# Both sites are Thai: a page of theirs that declares no language is Thai (decoding a
-# page that declares no charset relies on it), one in English says so or is Thai-labelled.
+# The sites' language: a page of theirs that declares no other (no <html lang>, or this
+# one) is Thai, which decoding a page that declares no charset relies on. (Thaigov's
+# English items are labelled Thai too: that decoding does not misread English words.)
 SITE_LANGUAGE = "th"
 HOME_PATH = "/"
 # Where a site sends the URL of an article it has taken down: its home page, or a

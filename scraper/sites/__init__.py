@@ -72,10 +72,10 @@ MAX_REFRESH_DELAY = 30.0
 MAX_REFRESH_PAGE_CHARS = 200
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
-# Elements whose lines label a page rather than tell its article: menus, headers and
-# footers, forms, list items and headings. A link's text is a label too.
 # The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
 HTML_LANGUAGE = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]+)""", re.IGNORECASE)
+# Elements whose lines label a page rather than tell its article: menus, headers and
+# footers, forms, list items and headings. A link's text is a label too.
 LABEL_TAGS = frozenset(
     {"nav", "header", "footer", "aside", "form", "button", "select", "li"}
     | {"h1", "h2", "h3", "h4", "h5", "h6"}
