@@ -96,6 +96,11 @@ def test_canonical_form_is_stable():
     assert canonical_url(canonical_url(url)) == canonical_url(url)
 
 
+@pytest.mark.parametrize("url", ["http://www.www.example.com/a", "https://WWW.www.mdes.go.th/"])
+def test_canonical_form_of_a_host_named_www_twice_is_stable(url):
+    assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
 def test_site_and_id_come_from_the_url():
     assert source_of("https://www.thaigov.go.th/news/contents/details/1") == "thaigov"
     assert source_of("https://user@www.thaigov.go.th:443/news/contents/details/1") == "thaigov"

@@ -93,8 +93,13 @@ def same_host(url: str, other: str) -> bool:
 
 
 def _host(netloc: str) -> str:
+    """``netloc`` in lower case without ``www.``, however often it starts with it: once
+    would leave ``www.example.com`` of ``www.www.example.com``, which is not its own
+    canonical form (an article stored under it was a new row when read again)."""
     host = netloc.lower()
-    return host[4:] if host.startswith("www.") else host
+    while host.startswith("www."):
+        host = host[4:]
+    return host
 
 
 def _canonical_host(parts: SplitResult, scheme: str) -> str:
