@@ -986,6 +986,26 @@ def test_a_companys_unit_that_signs_in_its_own_name_is_the_partner():
     )
 
 
+def test_a_parent_listed_with_its_unit_is_a_partner_in_its_own_right():
+    # True signs beside its data centre company: both are parties.
+    both = ("company:True", "company:True IDC")
+    assert partners("DE signs MoU with True Corporation and True IDC", "") == both
+    assert partners("ดีอี ลงนามความร่วมมือกับ ทรู คอร์ปอเรชั่น และ ทรู ไอดีซี", "") == both
+    body = (
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ร่วมกับบริษัท ทรู คอร์ปอเรชั่น จำกัด (มหาชน) "
+        "และบริษัท ทรู อินเทอร์เน็ต ดาต้า เซ็นเตอร์ จำกัด ลงนามบันทึกความเข้าใจ"
+    )
+    assert partners("ดีอี ลงนามบันทึกความเข้าใจด้าน Data Center", body) == both
+    # Named as the unit's owner, the parent is still left to its unit.
+    owned = "กระทรวงดิจิทัลฯ ร่วมกับ True IDC ในเครือบริษัท ทรู คอร์ปอเรชั่น ลงนามความร่วมมือ"
+    assert partners("ดีอี ลงนามบันทึกความเข้าใจด้าน Data Center", owned) == ("company:True IDC",)
+    # So is a body listed with its own agency.
+    assert partners("ดีอี หารือสหประชาชาติ และยูเนสโก ด้านจริยธรรม AI", "") == (
+        "org:UN",
+        "org:UNESCO",
+    )
+
+
 def test_a_company_is_known_by_its_full_legal_name():
     # Article 83976: SpaceX signs as Space Exploration Technologies Corporation.
     title = "ดีอี เปิดโครงการทดลองเทอร์มินัลดาวเทียมวงโคจรต่ำ"
@@ -1024,8 +1044,10 @@ def test_a_users_table_may_say_what_an_entry_is_part_of():
         '[[partner]]\nid = "company:Acme Pay"\nen = ["AcmePay"]\npart_of = "company:Acme"\n'
         '[[partner]]\nid = "company:Acme"\nen = ["Acme"]\n'
     )
-    assert partners("MDES signs with Acme and AcmePay", "", table) == ("company:Acme Pay",)
+    assert partners("MDES signs with AcmePay, a unit of Acme", "", table) == ("company:Acme Pay",)
     assert partners("MDES signs with Acme", "", table) == ("company:Acme",)
+    listed = partners("MDES signs with Acme and AcmePay", "", table)
+    assert listed == ("company:Acme", "company:Acme Pay")  # both sign
     with pytest.raises(ValueError, match="partner id"):
         partner_table('[[partner]]\nid = "company:Acme Pay"\npart_of = "Acme"\n')
 
@@ -1049,6 +1071,24 @@ def test_a_forum_paired_by_a_dash_with_another_party_is_that_partys_pair():
     assert partners(fta, "") == ("country:CN", "org:ASEAN")
     gloss = "MDES joins the ASEAN – China Free Trade Agreement working group on digital economy"
     assert "org:ASEAN" in partners(gloss, "")
+
+
+def test_a_country_in_latin_script_after_a_dash_is_the_pairs_side():
+    # As "อาเซียน-ญี่ปุ่น" is: a capitalised word after it does not make it a company's name.
+    week = "ดีอี ร่วมงาน ASEAN-Japan Cybersecurity Week ครั้งที่ 5"
+    assert partners(week, "") == partners(week.replace("ASEAN-Japan", "อาเซียน-ญี่ปุ่น"), "")
+    assert partners(week, "") == ("country:JP", "org:ASEAN")
+    policy = "ดีอี ร่วมประชุม ASEAN – Japan Cybersecurity Policy Meeting"
+    assert partners(policy, "") == ("country:JP", "org:ASEAN")
+    assert partners("MDES hosts the Thailand-Japan Digital Forum", "") == ("country:JP",)
+    # In a fair's name the pair is the country's, as in Thai.
+    expo = "ดีอี ร่วมพิธีเปิดงาน ASEAN-China Expo ครั้งที่ 20"
+    assert partners(expo, "") == ("country:CN",)
+    # Without the dash, a capitalised word after the country is a company's name.
+    assert partners("ดีอี หารือ ASEAN และ Japan Airlines ด้านดิจิทัล", "") == ("org:ASEAN",)
+    # A border is a place, in English as in Thai ("ชายแดนไทย-กัมพูชา").
+    border = "The Ad Hoc Centre for the Thailand-Cambodia Border Situation meets"
+    assert partners(border, "") == ()
 
 
 def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are_not_partners():

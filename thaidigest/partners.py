@@ -38,6 +38,10 @@ Then the guide's rules, on each mention of a country:
   speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
+- a border is a place (``ชายแดนไทย-กัมพูชา``, "Thailand-Cambodia Border");
+- a Latin name followed by another capitalised word is part of a name ("Singapore
+  Telecommunications"), unless a dash pairs it with Thailand or a forum before it, as
+  ``อาเซียน-ญี่ปุ่น`` does ("ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum");
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
   "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา"), or a country's "giants"
   (``ดึงยักษ์ใหญ่สหรัฐฯ``), is not a party.
@@ -84,7 +88,8 @@ A name repeated at once ("บริษัท โทรคมนาคมแห�
 judged as its first mention. A party counts when any one of its mentions survives these rules;
 a company whose unit, a table entry named after it, counts too (``ธนาคารไทยพาณิชย์`` beside
 "SCB Academy") is left to that unit, and so is a body an entry counted is ``part_of`` in the
-table (the UN beside UNCITRAL, its commission).
+table (the UN beside UNCITRAL, its commission), unless it is listed with that unit, named in
+its own right ("True Corporation and True IDC": both sign).
 """
 
 from __future__ import annotations
@@ -97,6 +102,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -398,12 +404,21 @@ COMPANY_SUFFIXES = re.compile(r"(?:[ ,.]+(?:Thailand|Asia|Group|Co|Ltd))+$")
 NOT_COMPANY_NAMES = frozenset(
     {"Data Center", "Data Centre", "Cloud", "AI", "Tech", "Big Tech", "Startup"}
 )
-# A Latin country name followed by another capitalised word is part of a name.
+# A Latin country name followed by another capitalised word is part of a name ("Singapore
+# Telecommunications"), unless a dash pairs it with Thailand or a forum before it: "ASEAN-Japan
+# Cybersecurity Week", "Thailand-Japan Digital Forum" name the pair's side, as "อาเซียน-ญี่ปุ่น" does.
 PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
-# A border is a place: "ชายแดนไทย-กัมพูชา".
+# Between a company and its unit named in a list: "บริษัท ทรู คอร์ปอเรชั่น จำกัด (มหาชน) และบริษัท ทรู
+# อินเทอร์เน็ต ดาต้า เซ็นเตอร์", "True Corporation PCL, True IDC" (both sign: the parent is a party).
+UNIT_LIST_GAP = re.compile(
+    r" ?(?:จำกัด ?)?(?:\(มหาชน\) ?)?(?:,? ?(?:Inc|Ltd|Co|PCL|Plc)\b\.?)*"
+    r" ?(?:,|และ|and|&|/) ?(?:บริษัท|บมจ\.)? ?"
+)
+# A border is a place: "ชายแดนไทย-กัมพูชา", "Thailand-Cambodia Border Situation".
 BORDER_BEFORE = re.compile(
     r"(?:ชายแดน|พรมแดน|ข้ามแดน)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–]|ไป|สู่|เข้า)?\s*$"
 )
+BORDER_AFTER = re.compile(r" (?:[Bb]order|[Ff]rontier)\b")
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
@@ -505,28 +520,50 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
             for named in _named_within(text[start:end], table)
         }
         counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
-    counted -= _parents_of(counted, table)
+    counted -= _parents_of(counted, table, text, mentions)
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
 
 
-def _parents_of(counted: set[str], table: PartnerTable) -> set[str]:
+def _parents_of(
+    counted: set[str], table: PartnerTable, text: str, mentions: list[tuple[int, int, str]]
+) -> set[str]:
     """The parties of ``counted`` whose unit counts too: a company beside a table entry named
     after it (``company:SCB`` beside ``company:SCB Academy``), a body beside an entry the
     table says is ``part_of`` it (``org:UN`` beside ``org:UNCITRAL``, its commission). The
     readers name the unit that does the work.
 
     Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
-    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full.
+    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full. A parent
+    listed with its unit ("True Corporation and True IDC") is named in its own right: a party.
     """
     if len(counted) < 2:
         return set()  # a party and its unit are two (most articles name fewer)
-    parents = {table.part_of[unit] for unit in counted if unit in table.part_of}
     companies = [partner for partner in counted if partner.startswith("company:")]
     units = [unit for unit in companies if table.known.get(partner_key(unit)) == unit]
-    named_after = {
-        parent for parent in companies if any(unit.startswith(f"{parent} ") for unit in units)
+    unit_parents = {(unit, table.part_of[unit]) for unit in counted if unit in table.part_of}
+    unit_parents |= {
+        (unit, parent) for unit in units for parent in companies if unit.startswith(f"{parent} ")
     }
-    return (parents & counted) | named_after
+    hidden = {parent for _, parent in unit_parents if parent in counted}
+    if not hidden:
+        return set()
+    return hidden - _listed_with_a_unit(text, mentions, unit_parents)
+
+
+def _listed_with_a_unit(
+    text: str, mentions: list[tuple[int, int, str]], unit_parents: set[tuple[str, str]]
+) -> set[str]:
+    """The parents of ``unit_parents`` (unit, parent) named next to their unit in a list,
+    separators only between (:data:`UNIT_LIST_GAP`): "True Corporation and True IDC"."""
+    listed: set[str] = set()
+    for (_, end, first), (start, _, second) in pairwise(mentions):
+        if not UNIT_LIST_GAP.fullmatch(text, end, start):
+            continue
+        if (first, second) in unit_parents:
+            listed.add(second)
+        elif (second, first) in unit_parents:
+            listed.add(first)
+    return listed
 
 
 def _named_within(name: str, table: PartnerTable) -> set[str]:
@@ -803,12 +840,16 @@ def _partners_in(
                 if partner in table.multilateral and not BILATERAL_BEFORE.search(before):
                     unpaired.add(partner)
             continue
-        if text[start].isascii() and PROPER_NAME_AFTER.match(text, end):
+        if (
+            text[start].isascii()
+            and PROPER_NAME_AFTER.match(text, end)
+            and not _side_of_a_pair(text, mentions, index, table)
+        ):
             continue  # "Singapore Telecommunications": part of a company's name
         bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
         if partner in member_of_forum and not headline and not bilateral:
             continue  # a member of the forum the article reports on
-        if BORDER_BEFORE.search(before):
+        if BORDER_BEFORE.search(before) or BORDER_AFTER.match(text, end):
             continue
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
@@ -868,6 +909,19 @@ def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index:
         ):
             return True
     return False
+
+
+def _side_of_a_pair(
+    text: str, mentions: list[tuple[int, int, str]], index: int, table: PartnerTable
+) -> bool:
+    """Whether the mention at ``index`` follows Thailand or a forum across a dash
+    (:data:`PAIR_GAP`): "ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum"."""
+    if not index:
+        return False
+    _, end, party = mentions[index - 1]
+    return (party == f"country:{THAI_SIDE}" or party in table.multilateral) and bool(
+        PAIR_GAP.fullmatch(text, end, mentions[index][0])
+    )
 
 
 def _repeats(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
