@@ -74,7 +74,9 @@ DEFAULTS: dict[str, Any] = {
             "base_url": THAIGOV_BASE_URL,
             "delay": 1.0,  # seconds between requests
             "concurrency": 2,
-            "miss_limit": 20,  # consecutive ids with no article (soft 404, 404) end the id walk
+            # Consecutive ids with no article (soft 404, 404) end the id walk; an id that
+            # failed is none, and walks one id further (this many further at most).
+            "miss_limit": 20,
             # After a crawl that did not end cleanly, unstored ids this far below
             # the highest stored one are tried again.
             "recheck_window": 200,

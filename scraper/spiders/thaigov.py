@@ -5,7 +5,11 @@ The walk starts after its base, the highest id a crawl has fetched, or at
 after ``miss_limit`` consecutive ids with no article (soft 404s, pages that
 are no article, such as the home page or a maintenance notice, or 404 answers:
 the report counts them apart); a stored id on its way counts as an
-article, unfetched. Imported ids set the base only while no crawl has stored
+article, unfetched. An id whose request failed (a 5xx or a refusal past its retries,
+a network error, a page that cannot be read) is no miss: its article is unknown, so
+the walk goes one id further for it, ``miss_limit`` ids further at most (a site that
+fails every id); the crawl is not clean, so the next one asks for it again below
+its base. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
@@ -26,7 +30,10 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from scraper.middlewares import SITE_STOPPED, AnsweredAfterStop, SiteStopped
+from scraper.robots import ForbiddenByRobots
 from scraper.sites import is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
@@ -36,6 +43,10 @@ from scraper.spiders.base import (
     SiteSpider,
 )
 from thaidigest.sites import THAIGOV_SEARCH_URL
+
+# Failures of a request that say nothing of its id: it was never sent (robots.txt, the
+# site stopped) or its answer, after the stop, was not used.
+NOT_FAILED = (ForbiddenByRobots, SiteStopped, AnsweredAfterStop)
 
 
 class ThaigovSpider(SiteSpider):
@@ -48,6 +59,7 @@ class ThaigovSpider(SiteSpider):
         self.requested: set[int] = set()
         self.highest_requested = 0
         self.highest_hit = 0
+        self.failed: set[int] = set()  # walk ids whose answer failed: no misses
         self.known = self.store.source_ids(self.name)
         for request in self.revisit_requests(self.article_url):
             yield request
@@ -122,9 +134,16 @@ class ThaigovSpider(SiteSpider):
             if str(article_id) not in self.known and article_id not in self.requested:
                 yield self.article_request(article_id)
 
+    def walk_end(self) -> int:
+        """The last id the walk asks for: ``miss_limit`` past the highest article found
+        or stored, and one further for each id past it that failed (no miss: its article
+        is unknown), ``miss_limit`` further at most (a site failing every id)."""
+        failed = sum(article_id > self.highest_hit for article_id in self.failed)
+        return self.highest_hit + self.miss_limit + min(failed, self.miss_limit)
+
     def extend_walk(self) -> Iterator[scrapy.Request]:
-        """Request ids up to ``miss_limit`` past the highest article found or stored."""
-        while self.highest_requested < self.highest_hit + self.miss_limit:
+        """Request ids up to the walk's end (:meth:`walk_end`)."""
+        while self.highest_requested < self.walk_end():
             self.highest_requested += 1
             article_id = self.highest_requested
             if str(article_id) in self.known:  # imported above the base: a hit, not fetched
@@ -162,10 +181,16 @@ class ThaigovSpider(SiteSpider):
             yield verdict.follow
             return
         answer = verdict.answer
+        # An answer that failed says nothing of the id's article: no miss of the walk. A
+        # refusal that stopped the site is none: nothing more is sent to it.
+        failed = answer is Answer.ERROR or (answer is Answer.BLOCKED and not meta.get(SITE_STOPPED))
         text = None
         if answer is Answer.PAGE:
-            text = yield from self.text_or_retry(self.page_text(response))
+            decoded = self.page_text(response)
+            text = yield from self.text_or_retry(decoded)
             if text is None:
+                if decoded.retry is None:  # undecodable, reported
+                    yield from self.walk_past(meta, failed=True)
                 return
         page = thaigov.parse_article(text, response.url) if text is not None else None
         if page is not None and not is_whole_page(response.body):
@@ -189,11 +214,29 @@ class ThaigovSpider(SiteSpider):
             if retry is not None:
                 yield retry
                 return
-        if meta.get("walk"):
-            if page is not None:
-                self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
-            if answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
-                yield from self.extend_walk()
+            failed = True
+        if page is not None and meta.get("walk"):
+            self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
+        if failed or answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
+            yield from self.walk_past(meta, failed)
+
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A request that failed (a network error past its retries) is reported; an id
+        of the walk is no miss: the walk goes on past it. A request not sent (robots.txt,
+        the site stopped) or answered after the stop ends nothing and extends nothing."""
+        super().on_error(failure)
+        request = getattr(failure, "request", None)
+        if request is not None and not failure.check(*NOT_FAILED):
+            yield from self.walk_past(request.meta, failed=True)
+
+    def walk_past(self, meta: dict[str, Any], failed: bool) -> Iterator[scrapy.Request]:
+        """After the answer of an id of the walk (``meta``: its request's), the walk's
+        next ids; an id that ``failed`` is noted as such (see :meth:`walk_end`)."""
+        if not meta.get("walk"):
+            return
+        if failed:
+            self.failed.add(int(meta["source_id"]))
+        yield from self.extend_walk()
 
     def site_article_id(self, url: str) -> str | None:
         return thaigov.article_id(url)

@@ -1,4 +1,5 @@
-"""The thaigov spider's answers to an article id: what each one counts in the crawl report."""
+"""The thaigov spider's answers to an article id: what each one counts in the crawl
+report, and where the id walk goes on after it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
+from scraper.middlewares import SiteStopped
 from scraper.spiders.thaigov import ThaigovSpider
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 URL = "http://127.0.0.1:8000/news/contents/details/87390"
+UTF8 = {"Content-Type": "text/html; charset=utf-8"}
 
 
 def answer(status: int, body: bytes) -> HtmlResponse:
@@ -39,3 +43,39 @@ def test_an_http_404_is_counted_as_not_found_not_as_a_soft_404() -> None:
 def test_an_empty_200_page_is_counted_as_a_soft_404() -> None:
     soft = answer(200, (PAGES / "soft_404.html").read_bytes())
     assert counts(soft) == {"soft_404": 1, "not_found": 0}
+
+
+def walking_spider(start: int, miss_limit: int) -> tuple[ThaigovSpider, list[Request]]:
+    """A spider as its start leaves it with no article stored, and the walk's first requests."""
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider(base_url="http://127.0.0.1:8000")
+    spider.crawler = crawler
+    spider.miss_limit = miss_limit
+    spider.requested, spider.known, spider.failed = set(), set(), set()
+    spider.highest_requested = spider.highest_hit = 0
+    return spider, list(spider.walk_from(start))
+
+
+def walked_ids(requests) -> list[int]:
+    return [int(request.meta["source_id"]) for request in requests]
+
+
+def test_an_id_whose_request_failed_on_the_network_walks_one_id_further() -> None:
+    """A timeout past its retries counted as a miss: the errback extended nothing."""
+    spider, first = walking_spider(100, miss_limit=2)
+    assert walked_ids(first) == [100, 101]
+    timeout = Failure(TimeoutError("took longer than 5 s"))
+    timeout.request = first[0]
+    assert walked_ids(spider.on_error(timeout)) == [102]
+    soft_404 = (PAGES / "soft_404.html").read_bytes()
+    url = first[1].url
+    missing = HtmlResponse(url, body=soft_404, headers=UTF8, request=first[1])
+    assert walked_ids(spider.parse_article(missing)) == []  # 101 a miss, 102 the second
+
+
+def test_a_request_not_sent_once_the_site_stopped_walks_no_further() -> None:
+    spider, first = walking_spider(100, miss_limit=2)
+    not_sent = Failure(SiteStopped(first[0].url, "rate limited: 429 after 4 retries"))
+    not_sent.request = first[0]
+    assert walked_ids(spider.on_error(not_sent)) == []

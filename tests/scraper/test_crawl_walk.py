@@ -1,0 +1,107 @@
+"""The thaigov id walk against the fixture site: ids that fail are no misses, and ids
+below the walk's start are asked again within bounds."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from tests.scraper.crawling import crawl, manifest, run_thaidigest, write_config
+from thaidigest.sites import THAIGOV_ARTICLE_PATH, article_path
+
+MISS_LIMIT = 5
+WALK_CONFIG = f"search_keywords = []\nmiss_limit = {MISS_LIMIT}\n"
+ARTICLE_ID = re.compile(r"/news/contents/details/(\d+)$")
+
+
+def walk_config(tmp_path: Path, extra: str = "") -> Path:
+    """The fast test config, thaigov walking ids only (no search page), ``extra`` added."""
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[sites.thaigov]\n", "[sites.thaigov]\n" + WALK_CONFIG + extra))
+    return config
+
+
+def ids_path(ids: list[int]) -> str:
+    """A fault path matching the article URLs of ``ids``, exactly."""
+    paths = "|".join(re.escape(article_path("thaigov", article_id)) for article_id in ids)
+    return f"^(?:{paths})$"
+
+
+def asked_ids(site: FixtureSite, since: int = 0) -> list[int]:
+    return [
+        int(match[1])
+        for request in site.requests[since:]
+        if (match := ARTICLE_ID.match(request.path))
+    ]
+
+
+def stored_ids(db: Path) -> set[int]:
+    connection = sqlite3.connect(db)
+    try:
+        rows = connection.execute(
+            "select source_id from articles where source = 'thaigov'"
+        ).fetchall()
+    finally:
+        connection.close()
+    return {int(row[0]) for row in rows}
+
+
+def thaigov_report(db: Path) -> dict:
+    connection = sqlite3.connect(db)
+    try:
+        (report,) = connection.execute(
+            "select report from crawl_runs where source = 'thaigov' order by id desc limit 1"
+        ).fetchone()
+    finally:
+        connection.close()
+    return json.loads(report)
+
+
+def crawl_without_start_id(base_url: str, db: Path, config: Path):
+    """``thaidigest crawl`` of thaigov as a scheduled job runs it: no ``--start-id``."""
+    args = ["crawl", "--source", "thaigov", "--base-url", base_url]
+    return run_thaidigest(*args, "--db", str(db), "--config", str(config))
+
+
+def test_ids_that_fail_do_not_end_the_walk_and_are_asked_again_by_the_next_crawl(tmp_path):
+    """A run of miss_limit ids answering 500 past their retries ended the walk as misses:
+    the articles after them waited for the next crawl, for ever when the errors did."""
+    ids = manifest()["thaigov_ids"]
+    failing = [article_id for article_id in ids if 87384 <= article_id < 87384 + MISS_LIMIT]
+    assert len(failing) == MISS_LIMIT  # articles, in a row
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    errors = FaultRule(path=ids_path(failing), fault="status", status=500)
+    with FixtureSite(faults=FaultPlan(rules=[errors])) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert stored_ids(db) == set(ids) - set(failing)
+    failed_urls = {
+        entry["url"].removeprefix(site.base_url) for entry in thaigov_report(db)["errors"]
+    }
+    assert failed_urls == {article_path("thaigov", article_id) for article_id in failing}
+    with FixtureSite() as site:  # the errors are over
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert set(failing) <= set(asked)
+    assert stored_ids(db) == set(ids)
+
+
+def test_a_site_failing_every_id_past_its_newest_article_ends_the_walk(tmp_path):
+    """Failed ids are no misses, but they extend the walk by miss_limit ids at most."""
+    newest = max(manifest()["thaigov_ids"])
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    past_newest = THAIGOV_ARTICLE_PATH.format(id=r"(?:8740[1-9]|874[1-9]\d|875\d\d)")
+    errors = FaultRule(path=f"^{past_newest}$", fault="status", status=500)
+    with FixtureSite(faults=FaultPlan(rules=[errors])) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = asked_ids(site)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert max(asked) == newest + 2 * MISS_LIMIT
+
