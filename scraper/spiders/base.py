@@ -180,6 +180,8 @@ class SiteSpider(scrapy.Spider):
         self.base_url = (base_url or "").rstrip("/")
         self.start_id = int(start_id) if start_id not in (None, "") else None
         self.blocked: list[dict[str, Any]] = []
+        # Why the retry middleware stopped the site for this crawl, once an answer said so.
+        self.stop_reason: str | None = None
         self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
@@ -246,6 +248,8 @@ class SiteSpider(scrapy.Spider):
         status = response.status
         stats = self.crawler.stats
         stopped = response.meta.get(SITE_STOPPED)  # a bot check's page, say: not parsed
+        if stopped:
+            self.stop_reason = stopped
         if stopped or status in BLOCKED_STATUSES:
             self.report_blocked(response.url, status, None, stopped)
             return Verdict(Answer.BLOCKED)

@@ -32,7 +32,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from scraper.middlewares import SITE_STOPPED, AnsweredAfterStop, SiteStopped
+from scraper.middlewares import AnsweredAfterStop, SiteStopped
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
@@ -181,9 +181,8 @@ class ThaigovSpider(SiteSpider):
             yield verdict.follow
             return
         answer = verdict.answer
-        # An answer that failed says nothing of the id's article: no miss of the walk. A
-        # refusal that stopped the site is none: nothing more is sent to it.
-        failed = answer is Answer.ERROR or (answer is Answer.BLOCKED and not meta.get(SITE_STOPPED))
+        # An answer that failed says nothing of the id's article: no miss of the walk.
+        failed = answer in (Answer.ERROR, Answer.BLOCKED)
         text = None
         if answer is Answer.PAGE:
             decoded = self.page_text(response)
@@ -231,10 +230,12 @@ class ThaigovSpider(SiteSpider):
 
     def walk_past(self, meta: dict[str, Any], failed: bool) -> Iterator[scrapy.Request]:
         """After the answer of an id of the walk (``meta``: its request's), the walk's
-        next ids; an id that ``failed`` is noted as such (see :meth:`walk_end`)."""
+        next ids; an id that ``failed`` is noted as such (see :meth:`walk_end`), unless
+        the site was stopped (the refusal that stopped it, an error on the wire at the
+        stop): nothing more is sent to it."""
         if not meta.get("walk"):
             return
-        if failed:
+        if failed and self.stop_reason is None:
             self.failed.add(int(meta["source_id"]))
         yield from self.extend_walk()
 
