@@ -70,6 +70,10 @@ DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", 
 MAX_REFRESH_DELAY = 30.0
 # ...and shows no more text than a line or two saying where to: an article shows more.
 MAX_REFRESH_PAGE_CHARS = 200
+# A page in the site's whole template (menus, footer) sends its reader on too when it
+# refreshes within this many seconds and its article body block is empty: a browser goes
+# at once, and there is nothing to read.
+MAX_TEMPLATE_REFRESH_DELAY = 5.0
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
 # The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
@@ -173,7 +177,9 @@ def page_language(html: str) -> str | None:
     return found[1].lower() if found else None
 
 
-def refresh_target(html: str, url: str, header: str | None = None) -> str | None:
+def refresh_target(
+    html: str, url: str, header: str | None = None, body_block: str | None = None
+) -> str | None:
     """Where a page that is only a meta refresh sends its reader: the absolute URL of its
     ``Refresh`` HTTP ``header`` if it names one, else of its ``<meta
     http-equiv="refresh">`` (outside ``script`` and ``noscript``), when the refresh comes within
@@ -181,7 +187,14 @@ def refresh_target(html: str, url: str, header: str | None = None) -> str | None
     :data:`MAX_REFRESH_PAGE_CHARS` characters of text; None for any other page, which is
     read as the page it is (an article that reloads itself every few minutes; a refresh
     to ``javascript:`` or ``data:``, where browsers do not go). The text of a link to the
-    target (the URL it shows, maybe long and percent-encoded) does not count."""
+    target (the URL it shows, maybe long and percent-encoded) does not count.
+
+    A page showing more, the site's whole template (menus and footer), sends its reader
+    on too when the refresh comes within :data:`MAX_TEMPLATE_REFRESH_DELAY` seconds to
+    another address and the site's article ``body_block`` (a CSS selector) is there and
+    empty: no text in it but the text of links (a print button). A page whose body block
+    the selector does not find (a redesign) is read, as is an article, whose block holds
+    its headline and text."""
     base_url = get_base_url(html, url)
     tag = f'<meta http-equiv="refresh" content="{escape(header)}">' if header else ""
     delay, target = get_meta_refresh(tag, base_url)
@@ -196,7 +209,24 @@ def refresh_target(html: str, url: str, header: str | None = None) -> str | None
         if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
             _empty(link.root)
     shown = sum(len(line) for body in page.css("body") for line in block_lines(body))
-    return target if shown <= MAX_REFRESH_PAGE_CHARS else None
+    if shown <= MAX_REFRESH_PAGE_CHARS:
+        return target
+    if (
+        body_block is not None
+        and delay <= MAX_TEMPLATE_REFRESH_DELAY
+        and unquote(target) != unquote(url)  # a page reloading itself is read
+        and _holds_only_links(page.css(body_block))
+    ):
+        return target
+    return None
+
+
+def _holds_only_links(blocks: SelectorList[Selector]) -> bool:
+    """Whether there are ``blocks`` and none shows text but that of its links."""
+    for block in blocks:
+        for link in block.root.iterdescendants("a"):
+            _empty(link)
+    return bool(blocks) and not any(block_lines(block) for block in blocks)
 
 
 def _empty(element: etree._Element) -> None:

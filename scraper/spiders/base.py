@@ -17,7 +17,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - 304: unchanged since the stored ETag / Last-Modified;
 - a 200 page that is only a meta refresh or a ``Refresh`` header
   (:func:`scraper.sites.refresh_target`: within ``MAX_REFRESH_DELAY`` seconds to an
-  http(s) URL, next to no text) is judged as a redirect to its target
+  http(s) URL, next to no text; or, an article page, within
+  ``MAX_TEMPLATE_REFRESH_DELAY`` seconds in the site's template with its body block
+  empty) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
@@ -172,6 +174,10 @@ class SiteSpider(scrapy.Spider):
     retry_statuses: tuple[int, ...] = ()
     # Where an article's date comes from, the first believed one taken (see article_item).
     date_sources: tuple[DateSource, ...]
+    # The CSS selector of the site's article body block, as its parser reads it: an
+    # article page in the site's template whose block is empty and that refreshes within
+    # seconds is a redirect (see page_refresh_target); None: a page's length alone tells.
+    body_block: str | None = None
 
     def __init__(
         self, base_url: str | None = None, start_id: int | str | None = None, **kwargs: Any
@@ -271,12 +277,15 @@ class SiteSpider(scrapy.Spider):
 
     def page_refresh_target(self, response: Response) -> str | None:
         """Where a 200 page that is only a meta refresh (or an empty one with a
-        ``Refresh`` header) sends its reader; None for a page to read (see
-        :func:`scraper.sites.refresh_target`)."""
+        ``Refresh`` header) sends its reader, or an article page in the site's template
+        whose body block is empty that refreshes within seconds; None for a page to read
+        (see :func:`scraper.sites.refresh_target`)."""
         header = response.headers.get("Refresh")
         header_text = header.decode("latin-1") if header else None
         if isinstance(response, HtmlResponse):
-            return refresh_target(response.text, response.url, header_text)
+            is_article = response.meta.get("source_id") is not None
+            body_block = self.body_block if is_article else None
+            return refresh_target(response.text, response.url, header_text, body_block)
         if header_text is not None and not response.body.strip():
             return refresh_target("", response.url, header_text)
         return None

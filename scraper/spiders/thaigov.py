@@ -53,6 +53,7 @@ class ThaigovSpider(SiteSpider):
     name = "thaigov"
     # No listing: the page's date line is the article's date, a corrected one too.
     date_sources = (DateSource.PAGE, DateSource.STORED)
+    body_block = thaigov.SELECTORS["body"]
 
     async def start(self) -> AsyncIterator[Any]:
         self.miss_limit = int(self.site["miss_limit"])

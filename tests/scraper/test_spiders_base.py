@@ -334,18 +334,77 @@ def test_a_meta_refresh_resolves_against_the_pages_base_and_skips_noscript() -> 
 
 
 def test_every_saved_article_and_listing_with_an_instant_meta_refresh_is_still_read() -> None:
-    """A refresh beside an article or a listing's links is no redirect: the page is read.
+    """A refresh beside an article or a listing's links is no redirect: the page is read,
+    its site's body block given or not (an article's holds its headline and text; a page
+    whose block the selector does not find, a redesign, is read by the fallback).
     (A bare "not found" page that refreshes home at once is that redirect.)"""
     tag = '<meta http-equiv="refresh" content="0;url=/">'
     pages = [
-        path
-        for site in ("thaigov", "mdes")
+        (path, spider.body_block)
+        for site, spider in (("thaigov", ThaigovSpider), ("mdes", MdesSpider))
         for kind in ("article", "listing", "search")
         for path in (SAVED_PAGES / site).glob(f"{kind}*.html")
     ]
     assert len(pages) > 20
-    for path in pages:
+    for path, body_block in pages:
         html = path.read_text(encoding="utf-8", errors="replace")
         refreshing = re.sub("<head[^>]*>", lambda head: head[0] + tag, html, count=1)
         assert refreshing != html, path
         assert refresh_target(refreshing, f"{HOST}/news/3") is None, path
+        assert refresh_target(refreshing, f"{HOST}/news/3", body_block=body_block) is None, path
+
+
+MOVED = PAGES / "refresh_in_template.html"  # the site's template, body block empty
+MOVED_TO = f"{HOST}/news/contents/ministry_details/87382"
+
+
+def with_refresh(html: str, content: str) -> str:
+    """``html`` with its meta refresh's content replaced by ``content``."""
+    changed = re.sub(r'(http-equiv="refresh" content=")[^"]*', rf"\g<1>{content}", html)
+    assert changed != html
+    return changed
+
+
+def test_an_article_answered_with_the_template_refreshing_at_once_is_followed() -> None:
+    """The site's template (menus and footer: more than a refresh page shows) with an empty
+    body block and a 0-second refresh was read as a page; a browser goes on at once."""
+    html = MOVED.read_text(encoding="utf-8")
+    assert refresh_target(html, URL) is None  # too long for a page that only refreshes
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382"})
+    headers = {"Content-Type": UTF8_HTML}
+    moved = HtmlResponse(URL, body=html.encode(), headers=headers, request=request)
+
+    verdict = spider.judge(moved)
+
+    assert verdict.answer is Answer.REDIRECT
+    assert verdict.follow is not None and verdict.follow.url == MOVED_TO
+
+
+TEMPLATE_REFRESHES = {
+    "in-five-seconds": ("5;url=/news/contents/ministry_details/87382", MOVED_TO),
+    "in-six-seconds": ("6;url=/news/contents/ministry_details/87382", None),
+    "reloading-itself": ("0;url=/news/contents/details/87382", None),
+}
+
+
+@pytest.mark.parametrize(("content", "target"), TEMPLATE_REFRESHES.values(), ids=TEMPLATE_REFRESHES)
+def test_the_template_with_an_empty_body_block_redirects_within_seconds_elsewhere_only(
+    content: str, target: str | None
+) -> None:
+    html = with_refresh(MOVED.read_text(encoding="utf-8"), content)
+    assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) == target
+
+
+def test_the_template_refreshing_at_once_with_a_line_in_its_body_block_is_read() -> None:
+    """Text in the body block, outside its links, is something to read: not a redirect."""
+    html = MOVED.read_text(encoding="utf-8")
+    said = html.replace(
+        '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>',
+        '<div class="col-xs-12 padding-sm1 news-3 font_level4"><p>ข่าวนี้ย้ายแล้ว</p></div>',
+    )
+    assert said != html
+    assert refresh_target(said, URL, body_block=ThaigovSpider.body_block) is None
