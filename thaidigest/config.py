@@ -80,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
             # After a crawl that did not end cleanly, unstored ids this far below
             # the highest stored one are tried again.
             "recheck_window": 200,
+            # Unstored ids this far below the highest stored one are tried again on every
+            # crawl: an id with no article yet may get one late (a few per hundred).
+            "gap_window": 50,
             "start_id": None,  # where the walk starts when nothing is stored
             # Search pages are a second source of links, and give the first crawl
             # of an empty store its start (the newest article they list).
@@ -268,6 +271,7 @@ RULES: dict[str, Rule] = {
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
+    "sites.*.gap_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),
     "sites.*.categories": Rule(minimum=1, check=_some_categories),  # MDES numbers them from 1
     "sites.*.page_limit": Rule(minimum=1, maximum=100_000),

@@ -19,7 +19,9 @@ sets the next base. Articles imported above the base cost the walk no request. B
 the ids not stored are fetched from ``--start-id`` when it is lower, and from
 ``recheck_window`` ids down when the site's previous crawl did not end cleanly
 or there was none (imported articles say nothing about which ids a crawl has
-seen). Keyword search pages, when configured, are a second source of links and
+seen), and from ``gap_window`` ids down on every crawl (an id with no article
+yet may get one late: a few such ids a crawl, each asked until the walk is
+``gap_window`` past it). Keyword search pages, when configured, are a second source of links and
 give the walk a start on an empty store.
 """
 
@@ -120,13 +122,17 @@ class ThaigovSpider(SiteSpider):
 
         ``--start-id N`` asks for the ids from N. A site never crawled before (its
         articles imported) or whose last crawl did not end cleanly may miss any of
-        the ``recheck_window`` ids below the base.
+        the ``recheck_window`` ids below the base. Any crawl asks again for the
+        ``gap_window`` ids below it with no article stored: an id the site answered
+        with no article may get one late.
         """
         lowest = []
         if self.start_id is not None and self.start_id < highest_stored:
             lowest.append(self.start_id)
         if not self.previous_run_clean():
             lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
+        if gap_window := int(self.site["gap_window"]):
+            lowest.append(max(highest_stored - gap_window, 1))
         return min(lowest, default=None)
 
     def recheck_below(self, lowest: int, highest_stored: int) -> Iterator[scrapy.Request]:

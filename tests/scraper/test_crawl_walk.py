@@ -105,3 +105,24 @@ def test_a_site_failing_every_id_past_its_newest_article_ends_the_walk(tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert max(asked) == newest + 2 * MISS_LIMIT
 
+
+def test_an_id_that_had_no_article_is_asked_again_while_it_is_among_the_last_gaps(tmp_path):
+    """An id the site answered with its soft 404 during a clean crawl was never asked again
+    once below the walk's start: an article published late under it was lost."""
+    ids = manifest()["thaigov_ids"]
+    late, old = 87396, 87376  # 4 and 24 ids below the newest, 87400
+    assert late in ids and old not in ids
+    config = walk_config(tmp_path, "gap_window = 10\n")
+    db = tmp_path / "db.sqlite"
+    unpublished = FaultRule(path=ids_path([late]), fault="soft404")
+    with FixtureSite(faults=FaultPlan(rules=[unpublished])) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert thaigov_report(db)["errors"] == []  # a clean crawl
+    assert late not in stored_ids(db)
+    with FixtureSite() as site:  # the article is published now
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert late in stored_ids(db)
+    assert old not in asked  # a gap further below than gap_window is not asked again
