@@ -36,6 +36,7 @@ from thaidigest.fingerprint import (
     headlines_agree,
     headlines_overlap,
     least_agreements,
+    named_moments,
     number_hashes,
     overlap,
     shingle_hashes,
@@ -125,6 +126,12 @@ WEEKLY_ISSUES = SERIES_PAIRS["weekly informal-debt report"]
 # Two issues of the Interior ministry's daily informal-debt report, 14 and 15 June 2024: the
 # headline's figures the same, two numbers of the text changed (the day it names, one total).
 DAILY_ISSUES = (84446, 84498)
+# Releases of one day under one headline, one template filled in for two events: the industry
+# ministry's handovers at 14.30 and 16.30 on 18 October 2022, and of 4 and 7 August 2025.
+SAME_DAY_REPORTS = {
+    "another time of day": (60636, 60640),
+    "another day named": (99426, 99483),
+}
 # The health ministry's release of 16 June 2024 and the government's version of the next day,
 # which names its own day and writes the year short ("17 มิ.ย. 67" for "16 มิถุนายน 2567").
 NEXT_DAY_VERSION = (84535, 84539)
@@ -400,6 +407,25 @@ def test_headlines_agree_when_they_write_the_same_numbers_and_years_another_way(
     assert headlines_agree(second, first) is agreeing
 
 
+@pytest.mark.parametrize(
+    ("text", "moments"),
+    [
+        ("วันนี้ (18 ตุลาคม 2565) เวลา 14.30 น. ณ ห้องประชุม", {"10-18", "14:30"}),
+        ("เมื่อวันที่ ๑๘ ต.ค. ๖๕ เวลา ๑๔:๓๐ ที่ผ่านมา", {"10-18", "14:30"}),
+        (
+            "The cabinet met on October 18, 2022; on 3rd May it met at 09.00 น.",
+            {"10-18", "5-3", "9:00"},
+        ),
+        ("จำนวน 1,202 ราย มูลค่า 1.28 แสนล้านบาท เพิ่มขึ้น 2.5% ใน 10 ปี", set()),
+    ],
+    ids=["Thai date and time", "Thai digits, short month", "English dates", "no day or time"],
+)
+def test_named_moments_are_the_days_and_times_of_day_a_text_names(
+    text: str, moments: set[str]
+) -> None:
+    assert named_moments("", text) == moments
+
+
 def test_a_headline_is_read_once_however_often_it_is_compared(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -572,6 +598,64 @@ def test_a_republication_on_another_day_is_still_one_story(
     assert published[0] < published[1]
     ingest(store, original, copy)
     assert duplicate_of(store, canonical_url(copy.url)) == canonical_url(original.url)
+
+
+DAILY_DATE_LINES = ("วันศุกร์ที่ 14 มิถุนายน 2567", "14/06/2567")  # the page's two, of 84446
+
+
+def daily_issue(record_id: int, url: str, *edits: tuple[str, str]) -> RawArticle:
+    """An issue of the daily informal-debt report under 84446's date lines (14 June 2024),
+    with ``edits`` made to its text."""
+    text = RECORDS[record_id]["text"]
+    date_lines = re.search(r"\n(วัน\S+ที่ \d+ \S+ \d{4})\n(\d\d/\d\d/\d{4})\n", text)
+    assert date_lines is not None
+    edits = (*zip(date_lines.groups(), DAILY_DATE_LINES, strict=True), *edits)
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    return article(record_id, url, text)
+
+
+@pytest.mark.parametrize(
+    "reports",
+    [
+        lambda: tuple(article(record_id) for record_id in SAME_DAY_REPORTS["another time of day"]),
+        lambda: tuple(article(record_id) for record_id in SAME_DAY_REPORTS["another day named"]),
+        # The report of the 14th (84498, "วันนี้ (14 มิ.ย. 67)", one total new) posted the day it
+        # names, beside that of the 13th: two figures apart.
+        lambda: (article(DAILY_ISSUES[0]), daily_issue(DAILY_ISSUES[1], thaigov(9_000_041))),
+        # The report issued twice a day: the evening's names another hour and one other total.
+        lambda: (
+            article(DAILY_ISSUES[0]),
+            daily_issue(
+                DAILY_ISSUES[0],
+                thaigov(9_000_042),
+                ("เมื่อเวลา 15.00 น.", "เมื่อเวลา 18.00 น."),
+                ("468 คดี", "471 คดี"),
+            ),
+        ),
+    ],
+    ids=[*SAME_DAY_REPORTS, "next day's issue posted the same day", "evening issue"],
+)
+def test_reports_of_one_day_naming_other_days_or_times_are_not_merged(
+    store: Store, reports: Callable[[], tuple[RawArticle, RawArticle]]
+) -> None:
+    first, second = reports()
+    published = {normalise_article(raw).published for raw in (first, second)}
+    assert len(published) == 1
+    assert similarity(first, second) >= THRESHOLD  # only what they name tells them apart
+    ingest(store, first, second)
+    assert [duplicate_of(store, canonical_url(raw.url)) for raw in (first, second)] == [None, None]
+
+
+def test_a_copy_correcting_two_figures_the_same_day_is_one_story(store: Store) -> None:
+    """Same headline, same day and hour named, two totals corrected: a version, not a report."""
+    original = article(DAILY_ISSUES[0])
+    corrected = daily_issue(
+        DAILY_ISSUES[0], MDES_COPY, ("468 คดี", "486 คดี"), ("153,400 ราย", "153,420 ราย")
+    )
+    ingest(store, original, corrected)
+    assert cluster(store, MDES_COPY) == cluster(store, canonical_url(original.url))
 
 
 def retitled(record_id: int, url: str, edit: Callable[[str], str], extra: str = "") -> RawArticle:
@@ -832,7 +916,14 @@ def test_a_candidate_without_a_cached_sketch_has_its_text_read_once(store: Store
 
     def count_text_reads(_conn, _cursor, statement, parameters, _context, _many) -> None:
         selected = statement.split(" FROM ", 1)[0]  # the text itself, not its length
-        if selected.startswith("SELECT") and re.search(r"(?<!length\()articles\.body", selected):
+        # The merge reads each member's text once more, for the days and times it names
+        # (rule 2b): that read is the cluster's, not the comparison's.
+        merging = "duplicate_of IN" in statement
+        if (
+            selected.startswith("SELECT")
+            and re.search(r"(?<!length\()articles\.body", selected)
+            and not merging
+        ):
             text_reads.append(parameters)
 
     event.listen(store.engine, "before_cursor_execute", count_text_reads)

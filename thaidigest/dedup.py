@@ -6,8 +6,9 @@ the clusters in the store, and the in-memory index that finds candidates.
 
 Candidates come from three places, and are always verified against the
 stored rows (rule 1 against the stored signature, rule 1b against the stored
-text), so an index entry gone stale (an article another process edited) can
-miss a duplicate, never invent one:
+text, rule 2b against the days and times the stored text names), so an index
+entry gone stale (an article another process edited) can miss a duplicate,
+never invent one:
 
 - equal exact hashes, which spare the two searches below when the rules allow
   one of them; when they allow none (a word-for-word repost a year after its
@@ -138,13 +139,13 @@ _MEMBER_COLUMNS = (
 )
 _IDS = bindparam("ids", expanding=True)
 _SIMILAR = (
-    select(*_CANDIDATE_COLUMNS, fingerprints.c.exact_hash, fingerprints.c.minhash)
+    select(*_CANDIDATE_COLUMNS, articles.c.body, fingerprints.c.exact_hash, fingerprints.c.minhash)
     .join(fingerprints, fingerprints.c.article_id == articles.c.id)
     .where(articles.c.id.in_(_IDS))
 )
 _CONTAINED = select(*_CANDIDATE_COLUMNS, articles.c.body).where(articles.c.id.in_(_IDS))
 _CLUSTERS = (
-    select(*_MEMBER_COLUMNS, fingerprints.c.minhash)
+    select(*_MEMBER_COLUMNS, articles.c.body, fingerprints.c.minhash)
     .join(fingerprints, fingerprints.c.article_id == articles.c.id)
     .where(
         or_(

@@ -68,7 +68,21 @@ event, or the next issue of a report; republications that add a time or write a
 date another way are about one in four of those published one to four days
 apart (79) and one in twenty of those further apart (156).
 A changed figure on the same day (a correction, a version) keeps the old
-rule: two changed figures of a text do not make it another story.
+rule: two changed figures of a text do not make it another story, unless
+(rule 2b, :func:`named_moments`) each text names a day or a time of day the
+other does not: a report issued twice a day (``เมื่อเวลา 15.00 น.`` and
+``18.00 น.``), yesterday's issue posted beside today's (``เมื่อวันที่ 13 มิ.ย.``
+and ``วันนี้ (14 มิ.ย.)``), one template filled in for two events of a day (the
+industry ministry's handovers at 14.30 and at 16.30 on 18 October 2022, under
+one headline). A copy that leaves the day or the hour out names none the other
+lacks. On the whole corpus, of the 429 same-day pairs that rule 1 joins (exact
+copies aside), rule 2b splits 67; read one by one, all but a few are two events
+(ceremonies of one occasion at other hours, an inspector's visits to other
+provinces on other days, handovers); the few are one story: a rewrite naming
+the day of its source (the government's version of a ministry's release of the
+day before) or a day mistyped (``๑ กันยายน`` for ``๑๕``). Rule 2b reads the
+texts: the stored ones of rule-1 candidates and of the members of the clusters
+a match joins (rules 2-4 hold between every two of them).
 
 They hold between every two members of a
 cluster, not only the pair that matched: a short or figure-less item that
@@ -135,7 +149,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -219,6 +233,19 @@ HEADLINE_YEAR = re.compile(
     re.IGNORECASE,
 )
 HEADLINE_YEAR_GROUPS = ("thai", "english", "year", "era", "edition", "date")
+# Rule 2b reads the days and the times of day a text names: "วันนี้ (18 ตุลาคม 2565) เวลา
+# 14.30 น.", "18 ต.ค.", "October 18", "18 October". A day is its day of the month and its month
+# (a copy writes the year short or leaves it out); a time of day has "เวลา" before it or
+# "น." (นาฬิกา) after it, so "1.28 แสนล้าน" and "2.5%" are none.
+_DAY_OF_MONTH = r"(?<!\d)(?<!\d[.,:/])(?:[12]\d|3[01]|0?[1-9])(?!\d|[.,:/]\d)"
+_ENGLISH_MONTH_TITLE = "|".join(sorted(map(str.title, ENGLISH_MONTHS), key=len, reverse=True))
+NAMED_MOMENT = re.compile(
+    rf"(?P<day>{_DAY_OF_MONTH})\s*(?P<month>{_THAI_MONTH_NAME})"
+    rf"|(?P<english_day>{_DAY_OF_MONTH})(?:st|nd|rd|th)?\s+(?P<english_month>{_ENGLISH_MONTH_TITLE})\b"
+    rf"|\b(?P<month_first>{_ENGLISH_MONTH_TITLE})\.?\s+(?P<day_after>{_DAY_OF_MONTH})(?:st|nd|rd|th)?\b"
+    r"|เวลา\s*(?P<hour>[01]?\d|2[0-3])[.:](?P<minute>[0-5]\d)(?!\d)"
+    r"|(?<![\d.,:])(?P<hour_before>[01]?\d|2[0-3])[.:](?P<minute_before>[0-5]\d)\s*(?:น\.|นาฬิกา)"
+)
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 _SIGNED = SHINGLED_CHARS - SHINGLE_CHARS + 1  # 5-grams in the signature, at most
@@ -554,6 +581,37 @@ def headline_numbers(title: str) -> Counter[str]:
     return Counter(str(int(number)) for number in NUMBER.findall(" ".join(rest))) + years
 
 
+def named_moments(title: str, body: str) -> frozenset[str]:
+    """The days (``10-18``: month and day) and times of day (``14:30``) a text names.
+
+    ``วันนี้ (18 ตุลาคม 2565) เวลา 14.30 น.`` names ``10-18`` and ``14:30``, and so
+    do ``18 ต.ค. 65 เวลา 14:30`` and ``October 18, 2022 ... 14.30 น.``.
+    """
+    moments = set()
+    for found in NAMED_MOMENT.finditer(arabic_digits(f"{title}\n{body}")):
+        if found["month"]:
+            month = (
+                THAI_MONTHS.get(found["month"])
+                or THAI_MONTH_ABBREVIATIONS[re.sub(r"[\s.]", "", found["month"])]
+            )
+            moments.add(f"{month}-{int(found['day'])}")
+        elif found["english_month"] or found["month_first"]:
+            month = ENGLISH_MONTHS[(found["english_month"] or found["month_first"]).lower()]
+            moments.add(f"{month}-{int(found['english_day'] or found['day_after'])}")
+        else:
+            hour, minute = (
+                found["hour"] or found["hour_before"],
+                found["minute"] or found["minute_before"],
+            )
+            moments.add(f"{int(hour)}:{minute}")
+    return frozenset(moments)
+
+
+def moments_agree(first: frozenset[str], second: frozenset[str]) -> bool:
+    """False when each text names a day or a time of day the other does not (rule 2b)."""
+    return first <= second or second <= first
+
+
 def headlines_agree(first: str, second: str) -> bool:
     """False when both headlines carry numbers and neither's contain the other's.
 
@@ -614,17 +672,28 @@ class Marks:
     title: str
     published: str | None  # ISO date
     numbers: np.ndarray  # sorted uint32 hashes of the distinct numbers
+    body: str
 
     @classmethod
     def of_row(cls, row: Any) -> Marks:
-        """The marks of a stored row with its ``minhash`` column."""
-        return cls(row.title, row.published, unpack(row.minhash)[1])
+        """The marks of a stored row with its ``minhash`` and ``body`` columns."""
+        return cls(row.title, row.published, unpack(row.minhash)[1], row.body)
+
+    @cached_property
+    def moments(self) -> frozenset[str]:
+        """The days and times of day the text names (:func:`named_moments`): read only for
+        rule 2b, between articles of the same day that the other rules allow."""
+        return named_moments(self.title, self.body)
 
 
 def compatible(first: Marks, second: Marks) -> bool:
-    """False when two articles cannot be one story: too far apart, or other figures."""
-    return dated_alike(first, second) and numbers_agree(
-        first.numbers, second.numbers, dated_apart(first.published, second.published)
+    """False when two articles cannot be one story: too far apart, other figures, or (on
+    the same day) other days or times of day named."""
+    apart = dated_apart(first.published, second.published)
+    return (
+        dated_alike(first, second)
+        and numbers_agree(first.numbers, second.numbers, apart)
+        and (apart or moments_agree(first.moments, second.moments))
     )
 
 
@@ -682,7 +751,7 @@ class Comparison:
         self.article = article
         self.fp = fp
         published = article.published.isoformat() if article.published else None
-        self.marks = Marks(article.title, published, fp.numbers)
+        self.marks = Marks(article.title, published, fp.numbers, article.body)
         self.threshold = threshold
         self.containment = containment
         self._whole: Sketch | None = None
@@ -707,8 +776,9 @@ class Comparison:
         ):
             return None
         codes = folded_codes(other.title, other.body)
-        apart = dated_apart(self.marks.published, other.published)
-        if not numbers_agree(self.fp.numbers, number_hashes(codes), apart):
+        if not compatible(
+            self.marks, Marks(other.title, other.published, number_hashes(codes), other.body)
+        ):
             return None
         if self._whole is None:
             self._whole = sketch(
