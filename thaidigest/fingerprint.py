@@ -81,8 +81,8 @@ copies aside), rule 2b splits 67; read one by one, all but a few are two events
 provinces on other days, handovers); the few are one story: a rewrite naming
 the day of its source (the government's version of a ministry's release of the
 day before) or a day mistyped (``๑ กันยายน`` for ``๑๕``). Rule 2b reads the
-texts: the stored ones of rule-1 candidates and of the members of the clusters
-a match joins (rules 2-4 hold between every two of them).
+texts, so it is checked where the clusters are merged (:mod:`thaidigest.dedup`),
+between members of the same day that rules 2-4 allow, each text read once.
 
 They hold between every two members of a
 cluster, not only the pair that matched: a short or figure-less item that
@@ -149,7 +149,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -191,6 +191,7 @@ WINDOW_DAYS = 3  # articles dated this many days apart or fewer are compared one
 SKETCH_SIZE = 256  # smallest 5-gram hashes kept of a text, to estimate containment
 SKETCH_MARGIN = 0.1  # estimated containment this far under CONTAINMENT is computed exactly
 SKETCH_CACHE_SIZE = 8192  # sketches kept in memory (1 KB each); others are made from the text
+MOMENTS_CACHE_SIZE = 8192  # what rule 2b read of texts, kept in memory (some 100 bytes each)
 # Headlines whose numbers are kept read: a cluster's members are compared with each newcomer.
 HEADLINE_NUMBERS_CACHE_SIZE = 8192
 # Multiplier of the polynomial shingle hash: odd, 64-bit, well mixed.
@@ -672,28 +673,17 @@ class Marks:
     title: str
     published: str | None  # ISO date
     numbers: np.ndarray  # sorted uint32 hashes of the distinct numbers
-    body: str
 
     @classmethod
     def of_row(cls, row: Any) -> Marks:
-        """The marks of a stored row with its ``minhash`` and ``body`` columns."""
-        return cls(row.title, row.published, unpack(row.minhash)[1], row.body)
-
-    @cached_property
-    def moments(self) -> frozenset[str]:
-        """The days and times of day the text names (:func:`named_moments`): read only for
-        rule 2b, between articles of the same day that the other rules allow."""
-        return named_moments(self.title, self.body)
+        """The marks of a stored row with its ``minhash`` column."""
+        return cls(row.title, row.published, unpack(row.minhash)[1])
 
 
 def compatible(first: Marks, second: Marks) -> bool:
-    """False when two articles cannot be one story: too far apart, other figures, or (on
-    the same day) other days or times of day named."""
-    apart = dated_apart(first.published, second.published)
-    return (
-        dated_alike(first, second)
-        and numbers_agree(first.numbers, second.numbers, apart)
-        and (apart or moments_agree(first.moments, second.moments))
+    """False when two articles cannot be one story: too far apart, or other figures."""
+    return dated_alike(first, second) and numbers_agree(
+        first.numbers, second.numbers, dated_apart(first.published, second.published)
     )
 
 
@@ -751,7 +741,7 @@ class Comparison:
         self.article = article
         self.fp = fp
         published = article.published.isoformat() if article.published else None
-        self.marks = Marks(article.title, published, fp.numbers, article.body)
+        self.marks = Marks(article.title, published, fp.numbers)
         self.threshold = threshold
         self.containment = containment
         self._whole: Sketch | None = None
@@ -776,9 +766,8 @@ class Comparison:
         ):
             return None
         codes = folded_codes(other.title, other.body)
-        if not compatible(
-            self.marks, Marks(other.title, other.published, number_hashes(codes), other.body)
-        ):
+        apart = dated_apart(self.marks.published, other.published)
+        if not numbers_agree(self.fp.numbers, number_hashes(codes), apart):
             return None
         if self._whole is None:
             self._whole = sketch(
