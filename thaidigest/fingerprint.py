@@ -234,19 +234,23 @@ HEADLINE_YEAR = re.compile(
     re.IGNORECASE,
 )
 HEADLINE_YEAR_GROUPS = ("thai", "english", "year", "era", "edition", "date")
-# Rule 2b reads the days and the times of day a text names: "วันนี้ (18 ตุลาคม 2565) เวลา
-# 14.30 น.", "18 ต.ค.", "October 18", "18 October". A day is its day of the month and its month
-# (a copy writes the year short or leaves it out); a time of day has "เวลา" before it or
-# "น." (นาฬิกา) after it, so "1.28 แสนล้าน" and "2.5%" are none.
-_DAY_OF_MONTH = r"(?<!\d)(?<!\d[.,:/])(?:[12]\d|3[01]|0?[1-9])(?!\d|[.,:/]\d)"
+# Rule 2b (named_moments): the days and times of day a text names, "18 ต.ค.", "October 18".
 _ENGLISH_MONTH_TITLE = "|".join(sorted(map(str.title, ENGLISH_MONTHS), key=len, reverse=True))
+# Each starts with its number, which makes the search skip to the digits: whether a digit or a
+# number comes just before it, and "เวลา", is looked at only where one is found.
 NAMED_MOMENT = re.compile(
-    rf"(?P<day>{_DAY_OF_MONTH})\s*(?P<month>{_THAI_MONTH_NAME})"
-    rf"|(?P<english_day>{_DAY_OF_MONTH})(?:st|nd|rd|th)?\s+(?P<english_month>{_ENGLISH_MONTH_TITLE})\b"
-    rf"|\b(?P<month_first>{_ENGLISH_MONTH_TITLE})\.?\s+(?P<day_after>{_DAY_OF_MONTH})(?:st|nd|rd|th)?\b"
-    r"|เวลา\s*(?P<hour>[01]?\d|2[0-3])[.:](?P<minute>[0-5]\d)(?!\d)"
-    r"|(?<![\d.,:])(?P<hour_before>[01]?\d|2[0-3])[.:](?P<minute_before>[0-5]\d)\s*(?:น\.|นาฬิกา)"
+    r"(?P<number>\d{1,2})(?:"
+    rf"(?!\d|[.,:/]\d)(?:\s*(?P<month>{_THAI_MONTH_NAME})"
+    rf"|(?:st|nd|rd|th)?\s+(?P<english_month>{_ENGLISH_MONTH_TITLE})\b)"
+    r"|[.:](?P<minute>[0-5]\d)(?!\d)(?P<clock>\s*(?:น\.|นาฬิกา))?)"
 )
+ENGLISH_MONTH_FIRST = re.compile(
+    rf"\b(?P<month>{_ENGLISH_MONTH_TITLE})\.?\s+(?P<number>\d{{1,2}})(?!\d|[.,:/]\d)"
+    r"(?:st|nd|rd|th)?\b"
+)
+AFTER_A_NUMBER = re.compile(r"\d[.,:/]?\Z")
+TIME_WORD = re.compile(r"เวลา\s*\Z")
+TIME_WORD_REACH = 12  # characters before a time searched for TIME_WORD and its spaces
 
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 _SIGNED = SHINGLED_CHARS - SHINGLE_CHARS + 1  # 5-grams in the signature, at most
@@ -586,25 +590,34 @@ def named_moments(title: str, body: str) -> frozenset[str]:
     """The days (``10-18``: month and day) and times of day (``14:30``) a text names.
 
     ``วันนี้ (18 ตุลาคม 2565) เวลา 14.30 น.`` names ``10-18`` and ``14:30``, and so
-    do ``18 ต.ค. 65 เวลา 14:30`` and ``October 18, 2022 ... 14.30 น.``.
+    do ``18 ต.ค. 65 เวลา 14:30`` and ``October 18, 2022 ... 14.30 น.``. A day is
+    its day of the month and its month (a copy writes the year short or leaves it
+    out); a time of day has ``เวลา`` before it or ``น.`` (นาฬิกา) after it, so
+    ``1.28 แสนล้าน`` and ``2.5%`` are none.
     """
+    text = arabic_digits(f"{title}\n{body}")
     moments = set()
-    for found in NAMED_MOMENT.finditer(arabic_digits(f"{title}\n{body}")):
-        if found["month"]:
-            month = (
-                THAI_MONTHS.get(found["month"])
-                or THAI_MONTH_ABBREVIATIONS[re.sub(r"[\s.]", "", found["month"])]
-            )
-            moments.add(f"{month}-{int(found['day'])}")
-        elif found["english_month"] or found["month_first"]:
-            month = ENGLISH_MONTHS[(found["english_month"] or found["month_first"]).lower()]
-            moments.add(f"{month}-{int(found['english_day'] or found['day_after'])}")
-        else:
-            hour, minute = (
-                found["hour"] or found["hour_before"],
-                found["minute"] or found["minute_before"],
-            )
-            moments.add(f"{int(hour)}:{minute}")
+
+    def after_time_word(found: re.Match[str]) -> bool:
+        return bool(TIME_WORD.search(text[max(found.start() - TIME_WORD_REACH, 0) : found.start()]))
+
+    for found in NAMED_MOMENT.finditer(text):
+        before = text[max(found.start() - 2, 0) : found.start()]
+        number = int(found["number"])
+        if AFTER_A_NUMBER.search(before):
+            continue
+        if found["month"] and 1 <= number <= 31:
+            compact = re.sub(r"[\s.]", "", found["month"])
+            month = THAI_MONTHS.get(compact) or THAI_MONTH_ABBREVIATIONS[compact]
+            moments.add(f"{month}-{number}")
+        elif found["english_month"] and 1 <= number <= 31:
+            moments.add(f"{ENGLISH_MONTHS[found['english_month'].lower()]}-{number}")
+        elif found["minute"] and number <= 23 and (found["clock"] or after_time_word(found)):
+            moments.add(f"{number}:{found['minute']}")
+    for found in ENGLISH_MONTH_FIRST.finditer(text):
+        number = int(found["number"])
+        if 1 <= number <= 31:
+            moments.add(f"{ENGLISH_MONTHS[found['month'].lower()]}-{number}")
     return frozenset(moments)
 
 
