@@ -22,7 +22,7 @@ from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_judged
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted
-from thaidigest.sites import HOSTS
+from thaidigest.sites import HOSTS, SOURCES
 from thaidigest.urls import web_host
 
 LEDE_SENTENCES = 3
@@ -391,17 +391,16 @@ def digest_title(title: str, week: Week) -> str:
 
 
 def render_health(health: Sequence[SiteHealth], unjudged: Sequence[str] = ()) -> str:
-    """The ``## Source health`` section: a line per site judged, one per site of
-    ``unjudged`` (which no crawl job of the schedule crawls) saying so, then the warnings."""
+    """The ``## Source health`` section: a line per site, in crawl order as ``status`` lists
+    them, those of ``unjudged`` (which no crawl job of the schedule crawls) saying so; then
+    the warnings."""
+    said = {
+        **{site.source: "; ".join(health_lines(site)) for site in health},
+        **{source: not_judged("the schedule") for source in unjudged},
+    }
     lines = [
-        *(
-            f"- {escape(source_label(site.source))}: {escape('; '.join(health_lines(site)))}"
-            for site in health
-        ),
-        *(
-            f"- {escape(source_label(source))}: {escape(not_judged('the schedule'))}"
-            for source in unjudged
-        ),
+        f"- {escape(source_label(source))}: {escape(said[source])}"
+        for source in sorted(said, key=SOURCES.index)
     ]
     warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
     return "\n\n".join(["## Source health", "\n".join(lines), *warnings])

@@ -33,6 +33,7 @@ from tests.digest.test_mail import (
 from tests.schedules.test_spec import MAIL_MISTAKES, mail_settings
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
+from thaidigest.sites import SOURCES
 from thaidigest.store import DB_ENV, Store, utc_now
 
 
@@ -257,6 +258,24 @@ def test_digest_takes_the_schedule_status_takes_and_judges_every_site_by_default
     ]
     status = runner.invoke(status_command, ["--db", str(db)])
     assert f"  mdes: not judged: no crawl job of {only_thaigov} crawls it" in status.output
+
+
+def test_an_mdes_only_schedules_digest_lists_thaigov_first_as_status_does(tmp_path):
+    db, out = quiet_mdes(tmp_path), tmp_path / "public"
+    only_mdes = tmp_path / "mdes.toml"
+    only_mdes.write_text(
+        'timezone = "Asia/Bangkok"\n'
+        '[[job]]\nname = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "mdes" }\n'
+    )
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    result = CliRunner().invoke(digest_command, [*arguments, "--schedules", str(only_mdes)])
+    assert result.exit_code == 0, result.output
+    health = source_health(out)
+    status = CliRunner().invoke(status_command, ["--db", str(db), "--schedules", str(only_mdes)])
+    listed = [line.split(":")[0].strip() for line in status.output.splitlines()]
+    assert list(dict.fromkeys(site for site in listed if site in SOURCES)) == ["thaigov", "mdes"]
+    assert health[0] == "- thaigov.go.th: not judged: no crawl job of the schedule crawls it"
+    assert health[1].startswith("- mdes.go.th: crawls: ok 1; articles found: 0 ")
 
 
 def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):
