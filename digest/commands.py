@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from digest.mail import (
     MailError,
@@ -44,6 +45,7 @@ from thaidigest.options import (
     out_option,
 )
 from thaidigest.plural import counted
+from thaidigest.sites import NO_SITES, SOURCES
 from thaidigest.store import Store, utc_now
 
 
@@ -54,6 +56,24 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
         return Week.parse(value)
     except WeekError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def _judged_sites(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--judged-sites``: comma-separated site slugs, or ``none``; in crawl order."""
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",")]
+    if names == [NO_SITES]:
+        return ()
+    unknown = [name for name in names if name not in SOURCES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown site {unknown[0]!r}: give sites of {', '.join(SOURCES)}, "
+            f"comma-separated, or {NO_SITES}"
+        )
+    return tuple(site for site in SOURCES if site in names)
 
 
 def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> list[Week]:
@@ -175,6 +195,14 @@ def mail_digests(
     "for a loopback digest.site_url.",
 )
 @schedules_option
+@click.option(
+    "--judged-sites",
+    callback=_judged_sites,
+    metavar="SITES",
+    help=f"The sites whose source health is judged, comma-separated ({','.join(SOURCES)}), "
+    f"or {NO_SITES}; given, the schedule is not read (the daemon gives its digest jobs the "
+    "sites of the schedule it loaded) [default: the sites the schedule's crawl jobs crawl].",
+)
 @db_option
 @config_option
 def digest_command(
@@ -183,13 +211,23 @@ def digest_command(
     mail: bool,
     served_locally: bool,
     schedules_file: str | None,
+    judged_sites: tuple[str, ...] | None,
     db: str | None,
     config_file: str | None,
 ) -> None:
     """Write the weekly digest, the feeds and the archive page; optionally mail the digest.
-    Its source health judges the sites the schedule's crawl jobs crawl, as status does."""
+    Its source health judges the sites the schedule's crawl jobs crawl, as status does, or
+    those of --judged-sites."""
     config = load_config_or_exit(config_file)
-    judged = load_schedule_or_exit(schedules_file, check_cron=False).crawled_sites()
+    judged = judged_sites
+    if judged is None:
+        judged = load_schedule_or_exit(schedules_file, check_cron=False).crawled_sites()
+    elif click.get_current_context().get_parameter_source("schedules_file") is (
+        ParameterSource.COMMANDLINE
+    ):  # $THAIDIGEST_SCHEDULES, the daemon's own, is only a default
+        raise SettingsError(
+            "--judged-sites and --schedules both say which sites are judged: give one"
+        )
     if mail or config["email"]["enabled"]:
         refuse_unmailable(config, config_file)
     now = utc_now()

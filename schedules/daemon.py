@@ -477,12 +477,13 @@ def sync_jobs(
         "misfire_grace_time": config["schedule"]["misfire_grace_time"],  # None: however late
     }
     timeout = float(config["crawl"]["subprocess_timeout"])  # every job's: digests too
+    judged_sites = schedule.crawled_sites()  # of the schedule loaded: its file may change or go
     for job in schedule.jobs:
         trigger = make_trigger(job, schedule.zone)
         kwargs = {
             "name": job.name,
             "task": job.task,
-            "argv": job_command(job, config_file, schedule.file),
+            "argv": job_command(job, config_file, judged_sites),
             "timeout": timeout,
         }
         stored: StoredJob | None = scheduler.get_job(job.name)

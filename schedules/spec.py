@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
@@ -41,7 +41,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week, WeekError
 from thaidigest.config import CONTROL_CHARACTERS, TOML_ENCODING, file_relative, toml_value
-from thaidigest.sites import ALL_SITES, CRAWL_SOURCES, SOURCES, START_ID_SOURCES, crawled_sites
+from thaidigest.sites import (
+    ALL_SITES,
+    CRAWL_SOURCES,
+    NO_SITES,
+    SOURCES,
+    START_ID_SOURCES,
+    crawled_sites,
+)
 from thaidigest.urls import web_url_problem
 
 if TYPE_CHECKING:  # APScheduler loads with the triggers, not with `status`
@@ -140,7 +147,6 @@ class Schedule:
     source: str  # the file, for messages
     timezone: str
     jobs: tuple[Job, ...]
-    file: str | None = None  # the file read, as an absolute path; None for the packaged one
 
     @property
     def zone(self) -> ZoneInfo:
@@ -275,8 +281,7 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         raise ScheduleError(f"{path}: a folder, not a schedule file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
-    schedule = parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
-    return replace(schedule, file=str(Path(path).resolve()))
+    return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
 
 
 def crontab_weekdays(field: str) -> str:
@@ -340,12 +345,14 @@ def next_run(job: Job, zone: ZoneInfo, now: datetime) -> datetime | None:
     return make_trigger(job, zone).get_next_fire_time(None, now)
 
 
-def job_command(job: Job, config_file: str | None, schedule_file: str | None = None) -> list[str]:
+def job_command(
+    job: Job, config_file: str | None, judged_sites: Sequence[str] | None = None
+) -> list[str]:
     """The argv of a job: ``python -m thaidigest TASK --option value ... --config``.
 
-    A digest job of the schedule in ``schedule_file`` (None: the packaged one) is given
-    it as ``--schedules``, so that its source health judges the sites this schedule
-    crawls, however the daemon was given it (``--schedules`` or the environment).
+    A digest job is given ``judged_sites`` (the sites the crawl jobs of its schedule crawl)
+    as ``--judged-sites``, so that its source health judges the sites of the schedule the
+    daemon loaded, without reading a schedule file that may since have changed or gone.
 
     The database is not on it: its URL may hold a password, which anyone may
     read in a command line (``ps``). The daemon hands it over in the
@@ -359,8 +366,8 @@ def job_command(job: Job, config_file: str | None, schedule_file: str | None = N
                 argv.append(flag)
         else:
             argv.extend([flag, str(value)])
-    if job.task == "digest" and schedule_file:
-        argv.extend(["--schedules", schedule_file])
+    if job.task == "digest" and judged_sites is not None:
+        argv.extend(["--judged-sites", ",".join(judged_sites) or NO_SITES])
     if config_file:
         argv.extend(["--config", config_file])
     return argv

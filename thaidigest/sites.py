@@ -21,6 +21,9 @@ SOURCES = ("thaigov", "mdes")  # the site slugs, in crawl order
 ALL_SITES = "all"
 # What `thaidigest crawl --source` (and a schedule's crawl job) takes: a site or every site.
 CRAWL_SOURCES = (*SOURCES, ALL_SITES)
+# What `thaidigest digest --judged-sites` takes for no site: the daemon gives it to the digest
+# jobs of a schedule without a crawl job.
+NO_SITES = "none"
 # The crawl sources a start id goes with: only thaigov is crawled by walking ids.
 START_ID_SOURCES = ("thaigov", ALL_SITES)
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from digest.commands import digest_command, serve_command
 from digest.mail import Owed, owed
 from digest.select import Week
-from schedules.commands import status_command
+from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import ctrl_c, started_from_a_terminal
 from tests.digest import article, at, ingest, ipv6_loopback_missing, mark, url_of
@@ -219,7 +219,7 @@ def source_health(folder, week="2024-W34"):
     return markdown.split("\n## Source health\n\n", 1)[1].splitlines()
 
 
-def test_the_daemons_digest_judges_only_the_sites_its_schedule_crawls(tmp_path):
+def test_the_daemons_digest_judges_the_sites_its_schedule_crawled_when_loaded(tmp_path):
     schedule_file = tmp_path / "thaigov-only.toml"
     schedule_file.write_text(
         'timezone = "Asia/Bangkok"\n'
@@ -228,14 +228,62 @@ def test_the_daemons_digest_judges_only_the_sites_its_schedule_crawls(tmp_path):
         'args = { out = "public", week = "2024-W34" }\n'
     )
     schedule = load_schedule(schedule_file)
-    crawl, digest = (job_command(job, None, schedule.file)[3:] for job in schedule.jobs)
-    assert "--schedules" not in crawl
-    # As the daemon runs the job: its argv, the database in the environment, another folder.
-    result = CliRunner(env={DB_ENV: f"sqlite:///{quiet_mdes(tmp_path)}"}).invoke(main, digest)
+    crawl, digest = (job_command(job, None, schedule.crawled_sites())[3:] for job in schedule.jobs)
+    assert "--judged-sites" not in crawl
+    # Edited since to crawl mdes too, half saved: the digest judges what the daemon crawls.
+    schedule_file.write_text(schedule_file.read_text().replace('"thaigov"', '"all"')[:-20])
+    # As the daemon runs the job: its argv, the database and its schedule in the environment.
+    environment = {DB_ENV: f"sqlite:///{quiet_mdes(tmp_path)}", SCHEDULES_ENV: str(schedule_file)}
+    result = CliRunner(env=environment).invoke(main, digest)
     assert result.exit_code == 0, result.output
     health = source_health(tmp_path / "public")
     assert health[0].startswith("- thaigov.go.th: crawls: none; articles found: 1 ")
     assert health[1:] == ["- mdes.go.th: not judged: no crawl job of the schedule crawls it"]
+
+
+@pytest.mark.parametrize(
+    ("judged_sites", "lines"),
+    [
+        ("mdes,thaigov", ["- thaigov.go.th: crawls: none; ", "- mdes.go.th: crawls: ok 1; "]),
+        (" mdes ", ["- thaigov.go.th: not judged: ", "- mdes.go.th: crawls: ok 1; "]),
+        ("none", ["- thaigov.go.th: not judged: ", "- mdes.go.th: not judged: "]),
+    ],
+)
+def test_judged_sites_name_the_sites_judged_listed_in_the_order_status_lists_them(
+    tmp_path, judged_sites, lines
+):
+    db, out = quiet_mdes(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    # The schedule in the environment is not read: its file is gone.
+    runner = CliRunner(env={SCHEDULES_ENV: str(tmp_path / "gone.toml")})
+    result = runner.invoke(digest_command, [*arguments, "--judged-sites", judged_sites])
+    assert result.exit_code == 0, result.output
+    health = source_health(out)
+    assert [line[: len(start)] for line, start in zip(health, lines, strict=False)] == lines
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        (
+            ["--judged-sites", "thaigov,mdes.go.th"],
+            "Invalid value for '--judged-sites': unknown site 'mdes.go.th': give sites of "
+            "thaigov, mdes, comma-separated, or none",
+        ),
+        (["--judged-sites", ""], "Invalid value for '--judged-sites': unknown site ''"),
+        (
+            ["--judged-sites", "thaigov", "--schedules", "schedule.toml"],
+            "Error: --judged-sites and --schedules both say which sites are judged: give one",
+        ),
+    ],
+)
+def test_wrong_judged_sites_are_refused_before_anything_is_written(tmp_path, options, error):
+    out = tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(stored(tmp_path))]
+    result = CliRunner().invoke(digest_command, [*arguments, *options])
+    assert result.exit_code == 2
+    assert error in result.output
+    assert not out.exists()
 
 
 def test_digest_takes_the_schedule_status_takes_and_judges_every_site_by_default(tmp_path):

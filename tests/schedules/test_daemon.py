@@ -67,15 +67,6 @@ FAST_RUN = (
 )
 
 
-# Setup for a daemon whose digest jobs run with FAST_RUN too: a digest reads the daemon's
-# schedule (it judges the sites its crawl jobs crawl), intervals made shorter included.
-FAST_DIGEST_JOBS = (
-    "import sys, schedules.daemon; command = schedules.daemon.job_command; "
-    "schedules.daemon.job_command = lambda job, *rest: command(job, *rest) "
-    f"if job.task != 'digest' else [sys.executable, '-c', {FAST_RUN!r}, *command(job, *rest)[3:]]; "
-)
-
-
 def schedule_text(*jobs: str) -> str:
     return 'timezone = "Asia/Bangkok"\n' + "".join(f"[[job]]\n{job}\n" for job in jobs)
 
@@ -115,24 +106,36 @@ def paused_scheduler(store: Store, text: str, config: dict) -> Iterator:
         stop_scheduler(scheduler)
 
 
-def test_the_daemons_digest_jobs_read_its_schedule_file_and_its_crawls_do_not(tmp_path):
+@pytest.mark.parametrize(
+    ("crawl_jobs", "judged"),
+    [
+        (['args = { source = "thaigov" }'], "thaigov"),
+        (['args = { source = "mdes" }', 'args = { source = "thaigov" }'], "thaigov,mdes"),
+        (['args = { source = "all" }'], "thaigov,mdes"),
+        ([], "none"),
+    ],
+)
+def test_the_daemons_digest_jobs_are_given_the_sites_its_crawl_jobs_crawl(
+    tmp_path, crawl_jobs, judged
+):
+    crawls = [
+        f'name = "crawl{number}"\ntask = "crawl"\nevery = 3600\n{args}\n'
+        for number, args in enumerate(crawl_jobs)
+    ]
     path = tmp_path / "schedule.toml"
     path.write_text(
-        schedule_text(
-            'name = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigov" }\n',
-            'name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n',
-        )
+        schedule_text(*crawls, 'name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n')
     )
     schedule = load_schedule(path)
     scheduler = build_scheduler(schedule, Store(f"sqlite:///{tmp_path / 'db.sqlite'}"))
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, schedule, config_file=None, config=DEFAULTS)
-        crawl, digest = (scheduler.get_job(name).kwargs["argv"][3:] for name in ("crawl", "digest"))
+        argv = {job.id: job.kwargs["argv"][3:] for job in scheduler.get_jobs()}
     finally:
         stop_scheduler(scheduler)
-    assert crawl == ["crawl", "--source", "thaigov"]
-    assert digest == ["digest", "--schedules", str(path.resolve())]
+    assert argv.pop("digest") == ["digest", "--judged-sites", judged]
+    assert all("--judged-sites" not in crawl for crawl in argv.values())
 
 
 def test_restart_keeps_a_missed_next_run_time_and_the_job_options(tmp_path):
@@ -777,7 +780,7 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
                 'name = "digest"\ntask = "digest"\nevery = 3\n',
             )
         )
-        daemon = Daemon(tmp_path, schedule, db, config, "run.log", setup=FAST_DIGEST_JOBS)
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log")
         daemon.wait_for(lambda: daemon.log().count("crawl: started") >= 2, timeout=30)
         stopped = time.monotonic()
         code = daemon.stop()
@@ -804,6 +807,29 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
     assert list((tmp_path / "public" / "digests").glob("*.md"))
     # The default site_url is this machine: the digest job's warning is logged as one.
     assert re.search(r" WARNING thaidigest\.run: digest: ! WARNING: digest\.site_url is ", log), log
+
+
+def test_a_schedule_file_removed_after_the_daemon_started_does_not_stop_its_digests(tmp_path):
+    db = tmp_path / "db.sqlite"
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(
+        schedule_text(  # the crawl does not run in the test: its site is judged all the same
+            'name = "crawl"\ntask = "crawl"\nevery = 3600\nargs = { source = "thaigov" }\n',
+            'name = "digest"\ntask = "digest"\nevery = 2\n',
+        )
+    )
+    daemon = Daemon(tmp_path, schedule, db, daemon_config(tmp_path), "run.log")
+    daemon.wait_for(lambda: job_row(db, "digest") is not None, timeout=15)
+    schedule.unlink()  # a ConfigMap's update, a release symlink moved on
+    daemon.wait_for(lambda: "digest: f" in daemon.log(), timeout=60)  # finished, or failed
+    assert daemon.stop() == 0, daemon.log()
+    log = daemon.log()
+    assert re.search(r"digest: finished in [\d.]+ s, exit 0", log), log
+    (digest,) = (tmp_path / "public" / "digests").glob("*.md")
+    health = digest.read_text(encoding="utf-8").split("\n## Source health\n\n", 1)[1]
+    thaigov, mdes = health.splitlines()[:2]
+    assert thaigov.startswith("- thaigov.go.th: ") and "not judged" not in thaigov, health
+    assert mdes == "- mdes.go.th: not judged: no crawl job of the schedule crawls it", health
 
 
 def test_runs_missed_while_stopped_happen_once_after_restart(tmp_path):
