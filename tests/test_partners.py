@@ -999,11 +999,24 @@ def test_a_parent_listed_with_its_unit_is_a_partner_in_its_own_right():
     # Named as the unit's owner, the parent is still left to its unit.
     owned = "กระทรวงดิจิทัลฯ ร่วมกับ True IDC ในเครือบริษัท ทรู คอร์ปอเรชั่น ลงนามความร่วมมือ"
     assert partners("ดีอี ลงนามบันทึกความเข้าใจด้าน Data Center", owned) == ("company:True IDC",)
-    # So is a body listed with its own agency.
-    assert partners("ดีอี หารือสหประชาชาติ และยูเนสโก ด้านจริยธรรม AI", "") == (
-        "org:UN",
-        "org:UNESCO",
+    # Neighbouring forms: the legal names in full, the abbreviations บมจ. and บจ.
+    full = (
+        "DE signs MoU with True Corporation Public Company Limited and "
+        "True Internet Data Center Company Limited"
     )
+    assert partners(full, "") == both
+    assert partners("ดีอี ลงนามความร่วมมือกับ บมจ. ทรู คอร์ปอเรชั่น และ บจ. ทรู ไอดีซี", "") == both
+
+
+def test_a_body_listed_with_its_own_agency_is_left_to_the_agency():
+    # Companies only: the UN beside its agency is the agency's (article 54869: a speech at
+    # ESCAP's session names "the multilateral system, the UN and ESCAP").
+    assert partners("ดีอี หารือสหประชาชาติ และยูเนสโก ด้านจริยธรรม AI", "") == ("org:UNESCO",)
+    speech = "นายกรัฐมนตรียืนยันว่า ประเทศไทยยึดมั่นและเชื่อมั่นในระบบพหุภาคี สหประชาชาติ และเอสแคปมาตลอด 75 ปี"
+    assert partners("นายกฯ ย้ำในเวทีเอสแคป ไทยยึด 3 แนวทาง", speech) == ("org:ESCAP",)
+    # "UN/ESCAP" is ESCAP's own name, not a list; UN-Habitat is the UN's programme.
+    assert partners("ดีอี ร่วมประชุม UN/ESCAP ด้านดิจิทัล", "") == ("org:ESCAP",)
+    assert partners("ดีอี ร่วมงาน UN-Habitat และ UN ด้านเมืองอัจฉริยะ", "") == ("org:UN-Habitat",)
 
 
 def test_a_company_is_known_by_its_full_legal_name():
@@ -1089,6 +1102,34 @@ def test_a_country_in_latin_script_after_a_dash_is_the_pairs_side():
     # A border is a place, in English as in Thai ("ชายแดนไทย-กัมพูชา").
     border = "The Ad Hoc Centre for the Thailand-Cambodia Border Situation meets"
     assert partners(border, "") == ()
+    assert partners(border.replace("Border Situation", "border situation"), "") == ()
+    # A country's border police or guards are its government.
+    police = "DE meets Malaysia border police on online scams"
+    assert partners(police, "") == ("country:MY",)
+    assert partners("DE meets Myanmar border guards on scam centres", "") == ("country:MM",)
+
+
+def test_a_pair_in_a_business_bodys_or_a_bridges_name_is_not_the_country():
+    # A chamber of commerce or a business council is a business body: its pair is its own name,
+    # in Latin script as in Thai.
+    for chamber in ("Thailand-Japan Chamber of Commerce", "หอการค้าไทย-ญี่ปุ่น"):
+        assert "country:JP" not in partners(f"ดีอี หารือ {chamber} ด้านดิจิทัล", "")
+    for council in ("Thailand-Japan Business Council", "สภาธุรกิจไทย-ญี่ปุ่น"):
+        assert partners(f"{council} หารือ ดีอี ด้านดิจิทัล", "") == ()
+    # Article 83753: the chambers of commerce's conference, the US government not a party.
+    title = (
+        "Opening Remarks H.E. Mr. Srettha Thavisin, Prime Minister of Thailand "
+        "Thailand-U.S. Trade and Investment Conference 2024 31 May 2024"
+    )
+    body = (
+        "Distinguished Members of the Thai Chamber of Commerce, the American Chamber of Commerce,"
+        " and the U.S. Chamber of Commerce,\nThank you for inviting me to this year's "
+        "Thailand-U.S. Trade and Investment Conference."
+    )
+    assert "country:US" not in partners(title, body)
+    # A bridge across the border is a place, as the border is.
+    for bridge in ("Thailand - Cambodia Friendship Bridge", "สะพานมิตรภาพไทย-กัมพูชา"):
+        assert partners(f"ดีอี ตรวจเยี่ยม {bridge} ด้านดิจิทัล", "") == ()
 
 
 def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are_not_partners():

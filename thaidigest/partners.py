@@ -38,10 +38,16 @@ Then the guide's rules, on each mention of a country:
   speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
-- a border is a place (``ชายแดนไทย-กัมพูชา``, "Thailand-Cambodia Border");
+- a border, and a bridge across it, is a place (``ชายแดนไทย-กัมพูชา``, "Thailand-Cambodia
+  Border", ``สะพานมิตรภาพไทย-ลาว``, "Thailand - Cambodia Friendship Bridge"), but a country's
+  border police, guards or officials are its government ("Malaysia border police");
+- a country across a dash in a chamber of commerce's or a business council's name is that
+  body's (``หอการค้าไทย-ญี่ปุ่น``, ``สภาธุรกิจไทย-ญี่ปุ่น``, "Thailand-Japan Chamber of Commerce");
 - a Latin name followed by another capitalised word is part of a name ("Singapore
   Telecommunications"), unless a dash pairs it with Thailand or a forum before it, as
-  ``อาเซียน-ญี่ปุ่น`` does ("ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum");
+  ``อาเซียน-ญี่ปุ่น`` does ("ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum"),
+  and the words are not a business body's (a chamber, a business council, an association, a
+  company);
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
   "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา"), or a country's "giants"
   (``ดึงยักษ์ใหญ่สหรัฐฯ``), is not a party.
@@ -88,8 +94,8 @@ A name repeated at once ("บริษัท โทรคมนาคมแห�
 judged as its first mention. A party counts when any one of its mentions survives these rules;
 a company whose unit, a table entry named after it, counts too (``ธนาคารไทยพาณิชย์`` beside
 "SCB Academy") is left to that unit, and so is a body an entry counted is ``part_of`` in the
-table (the UN beside UNCITRAL, its commission), unless it is listed with that unit, named in
-its own right ("True Corporation and True IDC": both sign).
+table (the UN beside UNCITRAL, its commission); a company listed with its unit is named in its
+own right ("True Corporation and True IDC": both sign), a body listed with its agency is not.
 """
 
 from __future__ import annotations
@@ -408,17 +414,32 @@ NOT_COMPANY_NAMES = frozenset(
 # Telecommunications"), unless a dash pairs it with Thailand or a forum before it: "ASEAN-Japan
 # Cybersecurity Week", "Thailand-Japan Digital Forum" name the pair's side, as "อาเซียน-ญี่ปุ่น" does.
 PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
+# ... but not in a business body's name: "Thailand-Japan Chamber of Commerce" is the chamber's pair,
+# as "หอการค้าไทย-ญี่ปุ่น" is (:data:`CHAMBER_BEFORE`).
+BUSINESS_BODY_AFTER = re.compile(
+    r"[^.!?\n()]{0,40}?\b(?:Chambers? of Commerce|Business Council|Association|Company|Co)\b"
+)
+# A country across a dash in a chamber of commerce's or a business council's name is that body's:
+# "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-ญี่ปุ่น".
+CHAMBER_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*(?:ไทย|ประเทศไทย)?\s*[-–—]\s*$")
 # Between a company and its unit named in a list: "บริษัท ทรู คอร์ปอเรชั่น จำกัด (มหาชน) และบริษัท ทรู
-# อินเทอร์เน็ต ดาต้า เซ็นเตอร์", "True Corporation PCL, True IDC" (both sign: the parent is a party).
+# อินเทอร์เน็ต ดาต้า เซ็นเตอร์", "True Corporation PCL, True IDC", "บมจ. ทรู คอร์ปอเรชั่น และ บจ. ทรู
+# ไอดีซี" (both sign: the parent is a party). Not "/": "UN/ESCAP" is one name.
 UNIT_LIST_GAP = re.compile(
-    r" ?(?:จำกัด ?)?(?:\(มหาชน\) ?)?(?:,? ?(?:Inc|Ltd|Co|PCL|Plc)\b\.?)*"
-    r" ?(?:,|และ|and|&|/) ?(?:บริษัท|บมจ\.)? ?"
+    r" ?(?:จำกัด ?)?(?:\(มหาชน\) ?)?"
+    r"(?:,? ?(?:Inc|Ltd|Co|PCL|Plc|Public Company Limited|Company Limited)\b\.?)*"
+    r" ?(?:,|และ|and|&) ?(?:บริษัท|บมจ\.|บจก?\.)? ?"
 )
-# A border is a place: "ชายแดนไทย-กัมพูชา", "Thailand-Cambodia Border Situation".
+# A border or a bridge across it is a place: "ชายแดนไทย-กัมพูชา", "Thailand-Cambodia border
+# situation", "สะพานมิตรภาพไทย-ลาว", "Thailand - Cambodia Friendship Bridge"; a country's border
+# police, guards or officials are its government ("Malaysia border police").
 BORDER_BEFORE = re.compile(
-    r"(?:ชายแดน|พรมแดน|ข้ามแดน)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–]|ไป|สู่|เข้า)?\s*$"
+    r"(?:ชายแดน|พรมแดน|ข้ามแดน|สะพานมิตรภาพ)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–]|ไป|สู่|เข้า)?\s*$"
 )
-BORDER_AFTER = re.compile(r" (?:[Bb]order|[Ff]rontier)\b")
+BORDER_AFTER = re.compile(
+    r" (?:[Bb]order|[Ff]rontier)\b(?! (?i:police|guards?|officials?|forces?|patrols?|authorit))"
+    r"|[^.!?\n()]{0,20}?\b(?:Friendship )?Bridge\b"
+)
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
@@ -533,8 +554,9 @@ def _parents_of(
     readers name the unit that does the work.
 
     Only a unit the table knows: a longer name read after บริษัท ("Kanemi Foods" beside
-    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full. A parent
-    listed with its unit ("True Corporation and True IDC") is named in its own right: a party.
+    "Kanemi", "GDS Holdings" beside "GDS") is the same company written in full. A company
+    listed with its unit ("True Corporation and True IDC") is named in its own right: a party;
+    a body listed with its own agency ("สหประชาชาติ และเอสแคป") is not: the agency does the work.
     """
     if len(counted) < 2:
         return set()  # a party and its unit are two (most articles name fewer)
@@ -547,7 +569,8 @@ def _parents_of(
     hidden = {parent for _, parent in unit_parents if parent in counted}
     if not hidden:
         return set()
-    return hidden - _listed_with_a_unit(text, mentions, unit_parents)
+    company_units = {pair for pair in unit_parents if pair[1].startswith("company:")}
+    return hidden - _listed_with_a_unit(text, mentions, company_units)
 
 
 def _listed_with_a_unit(
@@ -843,7 +866,10 @@ def _partners_in(
         if (
             text[start].isascii()
             and PROPER_NAME_AFTER.match(text, end)
-            and not _side_of_a_pair(text, mentions, index, table)
+            and not (
+                _side_of_a_pair(text, mentions, index, table)
+                and not BUSINESS_BODY_AFTER.match(text, end)
+            )
         ):
             continue  # "Singapore Telecommunications": part of a company's name
         bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
@@ -851,6 +877,8 @@ def _partners_in(
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before) or BORDER_AFTER.match(text, end):
             continue
+        if CHAMBER_BEFORE.search(before[-20:]):
+            continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
         named_as_party = PARTY_BEFORE.search(before) or AGREEMENT_BEFORE.search(before)
