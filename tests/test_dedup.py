@@ -673,6 +673,31 @@ def test_the_hour_a_text_names_is_read_again_once_another_process_edits_it(store
     assert cluster(store, evening_copy) != cluster(store, MDES_COPY)
 
 
+@pytest.mark.parametrize("edited_by", ["this process", "another process"])
+def test_the_hour_a_text_names_is_read_again_after_an_edit_of_its_punctuation_alone(
+    store: Store, edited_by: str
+) -> None:
+    """``15.00 น`` names no hour and ``15.00 น.`` names 15:00, though the folded texts, and
+    so their exact hashes, are the same."""
+    original = thaigov(9_100_001)
+    typo = ("เมื่อเวลา 15.00 น.", "เมื่อ 15.00 น")
+    fixed = ("เมื่อเวลา 15.00 น.", "เมื่อ 15.00 น.")
+    evening = ("เมื่อเวลา 15.00 น.", "เมื่อ 18.00 น."), ("468 คดี", "471 คดี")
+    before, after = (daily_issue(DAILY_ISSUES[0], original, edit) for edit in (typo, fixed))
+    texts = [normalise_article(raw) for raw in (before, after)]
+    assert len({fingerprint(text.title, text.body).exact_hash for text in texts}) == 1
+    assert "15:00" in named_moments(texts[1].title, texts[1].body) - named_moments(
+        texts[0].title, texts[0].body
+    )
+    running = build_ingestor(store, clock=clock)
+    running.ingest([before, daily_issue(DAILY_ISSUES[0], MDES_COPY, typo)])
+    editor = running if edited_by == "this process" else build_ingestor(store, clock=clock)
+    editor.ingest([after])
+    running.ingest([daily_issue(DAILY_ISSUES[0], thaigov(9_100_002), *evening)])
+    # The original names 15:00 now and the evening's issue 18:00: two reports.
+    assert cluster(store, thaigov(9_100_002)) != cluster(store, original)
+
+
 def retitled(record_id: int, url: str, edit: Callable[[str], str], extra: str = "") -> RawArticle:
     """The article under another URL, its headline edited, its body kept (plus ``extra``)."""
     original = normalise_article(article(record_id))

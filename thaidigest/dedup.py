@@ -67,10 +67,13 @@ The sketches of the last :data:`SKETCH_CACHE_SIZE` articles indexed are
 kept; another candidate's is made from its stored text when it is needed.
 What rule 2b reads of a text, the days and times of day it names, is read
 when two members of a cluster to be merged are of the same day and agree
-otherwise, and kept for :data:`MOMENTS_CACHE_SIZE` texts, by article id and
-exact hash, so that a large cluster's members are not read again at each merge
-(an import of 1,700 near copies of six articles took four times as long) and a
-text another process edits is read again.
+otherwise, and kept for :data:`MOMENTS_CACHE_SIZE` articles, each with the
+content hash of the text it was read from (``articles.content_hash``, of the text
+as stored, punctuation and all), so that a large cluster's members are not read
+again at each merge (an import of 1,700 near copies of six articles took four
+times as long), and a text edited since, here or in another process, is read
+again: not the exact hash, which a text with a dot or a colon added keeps, while
+``18 ต.ค`` names no day and ``18 ต.ค.`` names one.
 """
 
 from __future__ import annotations
@@ -156,7 +159,7 @@ _SIMILAR = (
 _CONTAINED = select(*_CANDIDATE_COLUMNS, articles.c.body).where(articles.c.id.in_(_IDS))
 _TEXT = select(articles.c.title, articles.c.body).where(articles.c.id == bindparam("id"))
 _CLUSTERS = (
-    select(*_MEMBER_COLUMNS, fingerprints.c.exact_hash, fingerprints.c.minhash)
+    select(*_MEMBER_COLUMNS, articles.c.content_hash, fingerprints.c.minhash)
     .join(fingerprints, fingerprints.c.article_id == articles.c.id)
     .where(
         or_(
@@ -407,9 +410,10 @@ class Deduplicator:
         self._synced_up_to = 0  # highest article id read from the table
         self._connection: Connection | None = None
         self._texts: dict[int, tuple[str, str]] = {}  # this transaction's, read or new
-        # What rule 2b read of recent texts (named_moments), by article id and exact hash:
-        # an edit, here or in another process, makes a new key.
-        self._moments = Recent[tuple[int, str], frozenset[str]](MOMENTS_CACHE_SIZE)
+        # What rule 2b read of recent texts (named_moments), by article id, with the content
+        # hash of the text read: an edit in another process changes the hash, one here
+        # forgets the entry.
+        self._moments = Recent[int, tuple[str, frozenset[str]]](MOMENTS_CACHE_SIZE)
         self._unwritten: dict[int, dict[str, Any]] = {}  # fingerprint rows for the next flush
 
     def assign(
@@ -511,6 +515,7 @@ class Deduplicator:
         self._lsh.remove(article_id, self._lsh.keys(self._signatures.pop(article_id)))
         self._window.remove(article_id)
         self._sketches.discard(article_id)
+        self._moments.discard(article_id)
         self._by_exact_hash.discard(self._exact_hashes.pop(article_id), article_id)
         self._texts.pop(article_id, None)
 
@@ -598,11 +603,11 @@ class Deduplicator:
                 new = row
                 continue
             members[row.duplicate_of or row.url].append(
-                _Member(row.id, row.exact_hash, Marks.of_row(row))
+                _Member(row.id, row.content_hash, Marks.of_row(row))
             )
             if row.duplicate_of is None:
                 representatives[row.url] = row
-        joined = [_Member(article_id, new.exact_hash, marks)]
+        joined = [_Member(article_id, new.content_hash, marks)]
         for cluster in sorted(matches, key=matches.__getitem__):
             if all(self._agree(conn, one, other) for one in members[cluster] for other in joined):
                 joined += members[cluster]
@@ -637,11 +642,14 @@ class Deduplicator:
 
     def _moments_of(self, conn: Connection, member: _Member) -> frozenset[str]:
         """The days and times of day an article's text names: read once, not once a merge."""
-        key = (member.id, member.exact_hash)
-        if key not in self._moments:
-            text = self._texts.get(member.id) or conn.execute(_TEXT, {"id": member.id}).one()
-            self._moments.put(key, named_moments(*text))
-        return self._moments[key]
+        if member.id in self._moments:
+            content_hash, moments = self._moments[member.id]
+            if content_hash == member.content_hash:
+                return moments
+        text = self._texts.get(member.id) or conn.execute(_TEXT, {"id": member.id}).one()
+        moments = named_moments(*text)
+        self._moments.put(member.id, (member.content_hash, moments))
+        return moments
 
     def _detach(self, conn: Connection, article_id: int) -> list[int]:
         """Take a changed article out of its cluster, handing over its representative's role;
@@ -679,7 +687,7 @@ class _Member(NamedTuple):
     """A member of a cluster, as the merge compares it."""
 
     id: int
-    exact_hash: str  # its text's: the key of what rule 2b read of it
+    content_hash: str  # of its text as stored: what rule 2b read of it is kept with it
     marks: Marks
 
 
