@@ -648,6 +648,45 @@ def test_reports_of_one_day_naming_other_days_or_times_are_not_merged(
     assert [duplicate_of(store, canonical_url(raw.url)) for raw in (first, second)] == [None, None]
 
 
+def posted_at(record_id: int, url: str, time: str) -> RawArticle:
+    """A release of the industry ministry's handovers (60636) reposted with its posting time."""
+    text = RECORDS[record_id]["text"]
+    assert "ณ ห้องนิทรรศการ" in text
+    return article(
+        record_id, url, text.replace("ณ ห้องนิทรรศการ", f"ณ ห้องนิทรรศการ (อัปเดตเวลา {time} น.)")
+    )
+
+
+@pytest.mark.parametrize("original_arrives", ["first", "last"])
+def test_reposts_each_stamped_with_their_own_posting_time_are_one_story(
+    store: Store, original_arrives: str
+) -> None:
+    """Each repost names the original's day and hour and one hour of its own: the two
+    reposts disagree with each other (rule 2b), each agrees with the original."""
+    record_id = SAME_DAY_REPORTS["another time of day"][0]
+    original = article(record_id)
+    reposts = [
+        posted_at(record_id, MDES_COPY, "09.15"),
+        posted_at(record_id, thaigov(9_200_001), "11.40"),
+    ]
+    ingest(store, *([original, *reposts] if original_arrives == "first" else [*reposts, original]))
+    clusters = {cluster(store, canonical_url(raw.url)) for raw in (original, *reposts)}
+    assert len(clusters) == 1
+
+
+def test_a_copy_naming_the_day_alone_does_not_join_two_events_of_that_day(store: Store) -> None:
+    """The handovers at 14.30 and at 16.30, and a copy of the first naming neither hour."""
+    record_ids = SAME_DAY_REPORTS["another time of day"]
+    first, second = (article(record_id) for record_id in record_ids)
+    text = RECORDS[record_ids[0]]["text"]
+    lead = "วันนี้ (18 ตุลาคม 2565) เวลา 14.30 น."
+    assert lead in text
+    untimed = article(record_ids[0], MDES_COPY, text.replace(lead, "วันนี้ (18 ตุลาคม 2565)"))
+    assert similarity(untimed, second) >= THRESHOLD
+    ingest(store, untimed, first, second)
+    assert cluster(store, canonical_url(first.url)) != cluster(store, canonical_url(second.url))
+
+
 def test_a_copy_correcting_two_figures_the_same_day_is_one_story(store: Store) -> None:
     """Same headline, same day and hour named, two totals corrected: a version, not a report."""
     original = article(DAILY_ISSUES[0])

@@ -111,6 +111,7 @@ from thaidigest.fingerprint import (
     least_agreements,
     may_contain,
     moments_agree,
+    moments_extend_one,
     named_moments,
     representative_key,
     shingle_hashes,
@@ -609,7 +610,12 @@ class Deduplicator:
                 representatives[row.url] = row
         joined = [_Member(article_id, new.content_hash, marks)]
         for cluster in sorted(matches, key=matches.__getitem__):
-            if all(self._agree(conn, one, other) for one in members[cluster] for other in joined):
+            together = [*members[cluster], *joined]
+            if all(
+                self._agree(conn, one, other, together)
+                for one in members[cluster]
+                for other in joined
+            ):
                 joined += members[cluster]
                 self.matched[matches[cluster].rule] += 1
             else:
@@ -633,11 +639,19 @@ class Deduplicator:
             )
         return True
 
-    def _agree(self, conn: Connection, one: _Member, other: _Member) -> bool:
-        """Rules 2-4 between two articles and, published the same day, rule 2b."""
-        return compatible(one.marks, other.marks) and (
-            dated_apart(one.marks.published, other.marks.published)
-            or moments_agree(self._moments_of(conn, one), self._moments_of(conn, other))
+    def _agree(
+        self, conn: Connection, one: _Member, other: _Member, together: list[_Member]
+    ) -> bool:
+        """Rules 2-4 between two articles and, published the same day, rule 2b, which two
+        copies of one report in ``together`` (the cluster the merge would make) each adding a
+        moment of its own pass (:func:`moments_extend_one`)."""
+        if not compatible(one.marks, other.marks):
+            return False
+        if dated_apart(one.marks.published, other.marks.published):
+            return True
+        first, second = self._moments_of(conn, one), self._moments_of(conn, other)
+        return moments_agree(first, second) or moments_extend_one(
+            first, second, (self._moments_of(conn, member) for member in together)
         )
 
     def _moments_of(self, conn: Connection, member: _Member) -> frozenset[str]:

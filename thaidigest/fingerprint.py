@@ -87,6 +87,13 @@ between members of the same day that rules 2-4 allow, each text read once.
 They hold between every two members of a
 cluster, not only the pair that matched: a short or figure-less item that
 duplicates two issues of a report joins one of them, and never chains them.
+Rule 2b too, but for two copies of one report that each add a moment of their
+own (reposts stamped ``อัปเดตเวลา 09.15 น.`` and ``11.40 น.``): they pass when
+a member of the cluster names a day and a time of day that both name
+(:func:`moments_extend_one`), the report's own; before that exception they
+split from each other, though each agreed with the report. A member naming the
+day alone passes none: on the same day every text names it, and a copy that
+leaves the hour out would chain the handovers at 14.30 and at 16.30.
 
 Thresholds, chosen on the tuning part of ``bench/dedup.py`` (the corpus
 split by publication day; 1,000 perturbed copies, 1,000 condensed copies,
@@ -147,6 +154,7 @@ import math
 import re
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -624,6 +632,22 @@ def named_moments(title: str, body: str) -> frozenset[str]:
 def moments_agree(first: frozenset[str], second: frozenset[str]) -> bool:
     """False when each text names a day or a time of day the other does not (rule 2b)."""
     return first <= second or second <= first
+
+
+def moments_extend_one(
+    first: frozenset[str], second: frozenset[str], others: Iterable[frozenset[str]]
+) -> bool:
+    """True when one of ``others`` names a day and a time of day, and both texts name all it
+    names: two copies of one report, each with a moment of its own added (the time each was
+    posted). A text naming the day alone does not join two that name other hours of it."""
+    return any(
+        other <= first and other <= second and _names_a_day_and_an_hour(other) for other in others
+    )
+
+
+def _names_a_day_and_an_hour(moments: frozenset[str]) -> bool:
+    """Whether :func:`named_moments` found a day (``10-18``) and a time of day (``14:30``)."""
+    return any("-" in moment for moment in moments) and any(":" in moment for moment in moments)
 
 
 def headlines_agree(first: str, second: str) -> bool:
