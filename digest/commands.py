@@ -67,6 +67,8 @@ def _judged_sites(
     names = [name.strip() for name in value.split(",")]
     if names == [NO_SITES]:
         return ()
+    if NO_SITES in names:
+        raise click.BadParameter(f"{NO_SITES} stands alone: give sites, or {NO_SITES}")
     unknown = [name for name in names if name not in SOURCES]
     if unknown:
         raise click.BadParameter(

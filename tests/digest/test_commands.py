@@ -272,6 +272,10 @@ def test_judged_sites_name_the_sites_judged_listed_in_the_order_status_lists_the
         ),
         (["--judged-sites", ""], "Invalid value for '--judged-sites': unknown site ''"),
         (
+            ["--judged-sites", "none,thaigov"],
+            "Invalid value for '--judged-sites': none stands alone: give sites, or none",
+        ),
+        (
             ["--judged-sites", "thaigov", "--schedules", "schedule.toml"],
             "Error: --judged-sites and --schedules both say which sites are judged: give one",
         ),
