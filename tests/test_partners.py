@@ -1132,6 +1132,45 @@ def test_a_pair_in_a_business_bodys_or_a_bridges_name_is_not_the_country():
         assert partners(f"ดีอี ตรวจเยี่ยม {bridge} ด้านดิจิทัล", "") == ()
 
 
+def test_only_a_bridges_name_at_the_pair_makes_the_country_a_place():
+    # A bridge named somewhere after the pair, or the verb "to bridge", leaves the country a party.
+    assert partners("Thailand and Laos sign MoU on 5th Friendship Bridge", "") == ("country:LA",)
+    assert partners("Thailand-Laos MoU on the Friendship Bridge signed", "") == ("country:LA",)
+    assert partners("Thailand and Laos sign Bridge deal", "") == ("country:LA",)
+    assert partners("Thailand and Japan to Bridge the Digital Gap", "") == ("country:JP",)
+    assert partners("Second Thai-Lao Friendship Bridge reopens", "") == ()
+
+
+def test_an_agreement_on_a_bridge_makes_the_neighbour_a_party():
+    # Article 50103: a draft agreement on the bridge is negotiated with Cambodia.
+    deal = "ไทยเจรจาร่างความตกลงว่าด้วยการบริหารสะพานมิตรภาพไทย - กัมพูชา"
+    assert partners(deal, "") == ("country:KH",)
+    body = "การเจรจาจัดทำร่างความตกลงว่าด้วยกรรมสิทธิ์ การใช้ การบริหาร การบำรุงรักษาสะพานมิตรภาพไทย - กัมพูชา"
+    assert partners("การค้าชายแดน 10 เดือนแรก", body) == ("country:KH",)
+    assert partners("DE signs MoU on the Thailand-Laos Friendship Bridge", "") == ("country:LA",)
+    # Every dash CHAMBER_BEFORE takes, the em dash too, joins a bridge's pair.
+    for dash in ("-", "–", "—"):
+        assert partners(f"ดีอี ตรวจเยี่ยมสะพานมิตรภาพไทย{dash}ลาว", "") == ()
+
+
+def test_a_business_bodys_word_counts_only_in_the_pairs_own_name():
+    for title in (
+        "Thailand-Japan Digital Co-operation Forum opens in Bangkok",
+        "Thailand-Japan Digital Forum hosted by the Association of Thai Software Industry",
+        "ASEAN-Japan Cybersecurity Week Co-hosted by NCSA",
+    ):
+        assert "country:JP" in partners(title, ""), title
+    for body in ("Thailand-Japan Digital Trade Association", "Thailand-Japan Digital Co., Ltd."):
+        assert "country:JP" not in partners(f"DE signs MoU with {body}", ""), body
+
+
+def test_a_countrys_border_forces_are_not_its_partnership_but_its_border_police_are():
+    clash = "Thailand-Cambodia border forces exchanged fire"
+    assert partners("Thai-Cambodian border forces exchange fire", clash) == ()
+    assert partners("Malaysia Border Police meets Thai police", "") == ("country:MY",)
+    assert partners("DE meets Malaysia border police on online scams", "") == ("country:MY",)
+
+
 def test_a_forums_meeting_named_in_english_as_the_occasion_and_a_seat_sought_are_not_partners():
     # Article 97846: talks with Comoros on the sidelines of UNESCO's forum, where Thailand also
     # asks for Comoros's support in the UPU's council elections.

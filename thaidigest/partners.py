@@ -38,16 +38,20 @@ Then the guide's rules, on each mention of a country:
   speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
-- a border, and a bridge across it, is a place (``ชายแดนไทย-กัมพูชา``, "Thailand-Cambodia
-  Border", ``สะพานมิตรภาพไทย-ลาว``, "Thailand - Cambodia Friendship Bridge"), but a country's
-  border police, guards or officials are its government ("Malaysia border police");
+- a border, and a bridge across it named right at the pair, is a place (``ชายแดนไทย-กัมพูชา``,
+  "Thailand-Cambodia Border", ``สะพานมิตรภาพไทย-ลาว``, "Thailand - Cambodia Friendship Bridge";
+  not "Thailand and Laos sign MoU on 5th Friendship Bridge"), unless an agreement or a
+  negotiation is on the bridge (``เจรจาร่างความตกลงว่าด้วยการบริหารสะพานมิตรภาพไทย - กัมพูชา``);
+  a country's border police, guards or officials are its government ("Malaysia border police",
+  "Malaysia Border Police"), its border forces are not;
 - a country across a dash in a chamber of commerce's or a business council's name is that
   body's (``หอการค้าไทย-ญี่ปุ่น``, ``สภาธุรกิจไทย-ญี่ปุ่น``, "Thailand-Japan Chamber of Commerce");
 - a Latin name followed by another capitalised word is part of a name ("Singapore
   Telecommunications"), unless a dash pairs it with Thailand or a forum before it, as
   ``อาเซียน-ญี่ปุ่น`` does ("ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum"),
-  and the words are not a business body's (a chamber, a business council, an association, a
-  company);
+  and the title-case words right after it do not end in a business body's (a chamber, a
+  business council, an association, a company, "Co., Ltd"; not "Co-operation", nor another
+  body's "... Forum hosted by the Association of ...");
 - where a company or an expert comes from (``ผู้เชี่ยวชาญ...จากประเทศอังกฤษ``,
   "Equinix ยักษ์ใหญ่ Data Center จากสหรัฐอเมริกา"), or a country's "giants"
   (``ดึงยักษ์ใหญ่สหรัฐฯ``), is not a party.
@@ -413,11 +417,19 @@ NOT_COMPANY_NAMES = frozenset(
 # A Latin country name followed by another capitalised word is part of a name ("Singapore
 # Telecommunications"), unless a dash pairs it with Thailand or a forum before it: "ASEAN-Japan
 # Cybersecurity Week", "Thailand-Japan Digital Forum" name the pair's side, as "อาเซียน-ญี่ปุ่น" does.
-PROPER_NAME_AFTER = re.compile(r" (?!Government|Ministry|Embassy)[A-Z][a-z]")
+# A country's border agency is its government ("Malaysia border police", "Malaysia Border
+# Police"); its forces are not (a clash is no partnership).
+BORDER_AGENCY = r"(?i:police|guards?|officials?|authorit(?:y|ies))\b(?! (?i:forces?))"
+_NOT_A_NAME = rf"Government|Ministry|Embassy|Border {BORDER_AGENCY}"
+PROPER_NAME_AFTER = re.compile(rf" (?!{_NOT_A_NAME})[A-Z][a-z]")
 # ... but not in a business body's name: "Thailand-Japan Chamber of Commerce" is the chamber's pair,
-# as "หอการค้าไทย-ญี่ปุ่น" is (:data:`CHAMBER_BEFORE`).
+# as "หอการค้าไทย-ญี่ปุ่น" is (:data:`CHAMBER_BEFORE`). The body's word ends the same name, the
+# title-case words right after the pair ("Thailand-Japan Digital Trade Association"), not another
+# body's ("... Forum hosted by the Association of ..."); "Co" as "Co." or "Co, Ltd", not
+# "Co-operation".
 BUSINESS_BODY_AFTER = re.compile(
-    r"[^.!?\n()]{0,40}?\b(?:Chambers? of Commerce|Business Council|Association|Company|Co)\b"
+    r"(?: (?:[A-Z][\w&'’-]*|of|and|for|&)){0,6}? "
+    r"(?:Chambers? of Commerce|Business Council|Association|Company|Co(?:\.|,? Ltd))(?![\w-])"
 )
 # A country across a dash in a chamber of commerce's or a business council's name is that body's:
 # "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-ญี่ปุ่น".
@@ -430,15 +442,23 @@ UNIT_LIST_GAP = re.compile(
     r"(?:,? ?(?:Inc|Ltd|Co|PCL|Plc|Public Company Limited|Company Limited)\b\.?)*"
     r" ?(?:,|และ|and|&) ?(?:บริษัท|บมจ\.|บจก?\.)? ?"
 )
-# A border or a bridge across it is a place: "ชายแดนไทย-กัมพูชา", "Thailand-Cambodia border
-# situation", "สะพานมิตรภาพไทย-ลาว", "Thailand - Cambodia Friendship Bridge"; a country's border
-# police, guards or officials are its government ("Malaysia border police").
+# A border is a place: "ชายแดนไทย-กัมพูชา", "Thailand-Cambodia border situation"; a country's
+# border police, guards or officials are its government (:data:`BORDER_AGENCY`).
 BORDER_BEFORE = re.compile(
-    r"(?:ชายแดน|พรมแดน|ข้ามแดน|สะพานมิตรภาพ)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–]|ไป|สู่|เข้า)?\s*$"
+    r"(?:ชายแดน|พรมแดน|ข้ามแดน)\s*(?:ไทย|ประเทศไทย)?\s*(?:[-–—]|ไป|สู่|เข้า)?\s*$"
 )
-BORDER_AFTER = re.compile(
-    r" (?:[Bb]order|[Ff]rontier)\b(?! (?i:police|guards?|officials?|forces?|patrols?|authorit))"
-    r"|[^.!?\n()]{0,20}?\b(?:Friendship )?Bridge\b"
+BORDER_AFTER = re.compile(rf" (?:[Bb]order|[Ff]rontier)\b(?! {BORDER_AGENCY})")
+# So is a bridge across it, named right at the pair: "สะพานมิตรภาพไทย-ลาว", "Thailand - Cambodia
+# Friendship Bridge" ("Thailand and Laos sign MoU on 5th Friendship Bridge" names a deal, not
+# the bridge's name) ...
+BRIDGE_BEFORE = re.compile(r"สะพานมิตรภาพ\s*(?:ไทย|ประเทศไทย)?\s*[-–—]?\s*$")
+BRIDGE_AFTER = re.compile(r" (?:Friendship )?Bridge\b")
+# ... unless an agreement or a negotiation is on it: "การเจรจาจัดทำร่างความตกลงว่าด้วยกรรมสิทธิ์
+# การใช้ การบริหาร การบำรุงรักษาสะพานมิตรภาพไทย - กัมพูชา" (the neighbour is a party to it).
+BRIDGE_DEAL_CHARS = 100  # how far before the bridge's pair its deal is looked for
+BRIDGE_DEAL_BEFORE = re.compile(
+    rf"(?:ความตกลง|เจรจา|บันทึกความเข้าใจ|\bMOU|\bMoU|\b[Aa]greement|\b[Nn]egotiat)"
+    rf"[^.!?\n]{{0,{BRIDGE_DEAL_CHARS}}}$"
 )
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
@@ -877,6 +897,10 @@ def _partners_in(
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before) or BORDER_AFTER.match(text, end):
             continue
+        if (
+            BRIDGE_BEFORE.search(before) or BRIDGE_AFTER.match(text, end)
+        ) and not BRIDGE_DEAL_BEFORE.search(text, max(0, start - BRIDGE_DEAL_CHARS - 20), start):
+            continue  # a bridge's name, no deal on it
         if CHAMBER_BEFORE.search(before[-20:]):
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
