@@ -5,11 +5,13 @@ The walk starts after its base, the highest id a crawl has fetched, or at
 after ``miss_limit`` consecutive ids with no article (soft 404s, pages that
 are no article, such as the home page or a maintenance notice, or 404 answers:
 the report counts them apart); a stored id on its way counts as an
-article, unfetched. An id whose request failed (a 5xx or a refusal past its retries,
-a network error, a page that cannot be read) is no miss: its article is unknown, so
-the walk goes one id further for it, ``miss_limit`` ids further at most (a site that
-fails every id); the crawl is not clean, so the next one asks for it again below
-its base. Imported ids set the base only while no crawl has stored
+article, unfetched. An id whose request failed (a 5xx past its retries, a network
+error, a page that cannot be read) is no miss: its article is unknown, so the walk
+goes one id further for it, ``miss_limit`` ids further at most (a site that fails
+every id); the crawl is not clean, so the next one asks for it again below its base.
+A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect off the site or to a
+bot check) is no failed id: the site will not serve this client, so the walk goes no
+further for it. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
@@ -188,8 +190,9 @@ class ThaigovSpider(SiteSpider):
             yield verdict.follow
             return
         answer = verdict.answer
-        # An answer that failed says nothing of the id's article: no miss of the walk.
-        failed = answer in (Answer.ERROR, Answer.BLOCKED)
+        # An answer that failed says nothing of the id's article: no miss of the walk. A
+        # refusal (blocked) is no failure: the site will not serve us; it extends nothing.
+        failed = answer is Answer.ERROR
         text = None
         if answer is Answer.PAGE:
             decoded = self.page_text(response)

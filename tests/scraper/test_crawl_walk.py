@@ -106,6 +106,22 @@ def test_a_site_failing_every_id_past_its_newest_article_ends_the_walk(tmp_path)
     assert max(asked) == newest + 2 * MISS_LIMIT
 
 
+def test_a_site_refusing_every_id_past_its_newest_article_is_asked_miss_limit_ids(tmp_path):
+    """A 403 is a refusal, not a failed id: counted as failed, each one walked one id
+    further, and a site refusing this client was asked twice as many ids."""
+    newest = max(manifest()["thaigov_ids"])
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    past_newest = THAIGOV_ARTICLE_PATH.format(id=r"(?:8740[1-9]|874[1-9]\d|875\d\d)")
+    refusals = FaultRule(path=f"^{past_newest}$", fault="status", status=403)
+    with FixtureSite(faults=FaultPlan(rules=[refusals])) as site:
+        crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = asked_ids(site)
+    refused = sorted(article_id for article_id in asked if article_id > newest)
+    assert refused == list(range(newest + 1, newest + MISS_LIMIT + 1))
+    assert len(thaigov_report(db)["blocked"]) == MISS_LIMIT
+
+
 def test_an_id_that_had_no_article_is_asked_again_while_it_is_among_the_last_gaps(tmp_path):
     """An id the site answered with its soft 404 during a clean crawl was never asked again
     once below the walk's start: an article published late under it was lost."""
