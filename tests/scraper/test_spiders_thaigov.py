@@ -79,3 +79,13 @@ def test_a_request_not_sent_once_the_site_stopped_walks_no_further() -> None:
     not_sent = Failure(SiteStopped(first[0].url, "rate limited: 429 after 4 retries"))
     not_sent.request = first[0]
     assert walked_ids(spider.on_error(not_sent)) == []
+
+
+def test_a_network_error_on_the_wire_at_the_stop_walks_no_further() -> None:
+    """A request on the wire when a bot check stopped the site, failing after: counted as a
+    failed id, it walked one id further, only for that id to be counted not sent."""
+    spider, first = walking_spider(100, miss_limit=2)
+    spider.stop_reason = "bot check page: Cloudflare challenge"
+    timeout = Failure(TimeoutError("took longer than 5 s"))
+    timeout.request = first[1]
+    assert walked_ids(spider.on_error(timeout)) == []
