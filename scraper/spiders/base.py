@@ -19,7 +19,7 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   (:func:`scraper.sites.refresh_target`: within ``MAX_REFRESH_DELAY`` seconds to an
   http(s) URL, next to no text; or, an article page, within
   ``MAX_TEMPLATE_REFRESH_DELAY`` seconds in the site's template with its body block
-  empty) is judged as a redirect to its target
+  empty, on a site whose spider names that block: thaigov) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
@@ -176,7 +176,9 @@ class SiteSpider(scrapy.Spider):
     date_sources: tuple[DateSource, ...]
     # The CSS selector of the site's article body block, as its parser reads it: an
     # article page in the site's template whose block is empty and that refreshes within
-    # seconds is a redirect (see page_refresh_target); None: a page's length alone tells.
+    # seconds is a redirect (see page_refresh_target); None: a page's length alone tells
+    # (MDES: no class holds its article body alone; .col-12 is every template column, and
+    # .detail-news, an image-only release's, is empty in an article too).
     body_block: str | None = None
 
     def __init__(

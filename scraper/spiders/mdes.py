@@ -48,7 +48,6 @@ class MdesSpider(SiteSpider):
     # the page's date line, which may state another day (listed 20/06, the page saying
     # 19/06, say); the page's date serves only an article no listing has dated.
     date_sources = (DateSource.LISTING, DateSource.STORED, DateSource.PAGE)
-    body_block = mdes.SELECTORS["body_candidates"]
 
     async def start(self) -> AsyncIterator[Any]:
         self.known = self.store.source_ids(self.name)
