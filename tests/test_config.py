@@ -13,6 +13,7 @@ from thaidigest.config import (
     check_settings,
     load_config,
     merge,
+    relation_problem,
     setting_keys,
     toml_value,
 )
@@ -176,6 +177,32 @@ def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
 
 def test_every_default_passes_its_own_check():
     check_settings(DEFAULTS)
+    assert relation_problem(DEFAULTS) is None
+
+
+# The gap_window ids asked again on every crawl lie within the recheck_window ids.
+WIDER_GAP_THAN_RECHECK = {
+    "gap-window-past-the-default-recheck": "gap_window = 300\n",
+    "recheck-window-below-the-default-gap": "recheck_window = 10\n",
+    "both-given": "gap_window = 60\nrecheck_window = 59\n",
+}
+
+
+@pytest.mark.parametrize("lines", WIDER_GAP_THAN_RECHECK.values(), ids=WIDER_GAP_THAN_RECHECK)
+def test_a_gap_window_wider_than_the_recheck_window_is_one_line_naming_both(tmp_path, lines):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[sites.thaigov]\n{lines}", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: sites.thaigov.gap_window: must be at most ")
+    assert "sites.thaigov.recheck_window" in message and "\n" not in message
+
+
+def test_a_gap_window_as_wide_as_the_recheck_window_is_accepted(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[sites.thaigov]\ngap_window = 120\nrecheck_window = 120\n", encoding="utf-8")
+    assert load_config(path)["sites"]["thaigov"]["gap_window"] == 120
 
 
 def test_right_values_of_other_types_pass(tmp_path):

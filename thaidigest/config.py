@@ -301,6 +301,11 @@ RULES: dict[str, Rule] = {
     "status.max_quiet_days": Rule(kind=float, above=0, maximum=3650),
 }
 
+# A site's setting -> the setting of the same site it may not exceed: every crawl asks
+# again for the gap_window ids below the walk's start, a crawl after one that did not end
+# cleanly for the recheck_window ids, the wider look back.
+AT_MOST = {"gap_window": "recheck_window"}
+
 TYPE_NAMES = {
     bool: "true or false",
     int: "a whole number",
@@ -465,6 +470,17 @@ def check_settings(
             raise ConfigError(f"{name}: {problem}")
 
 
+def relation_problem(config: dict[str, Any]) -> str | None:
+    """The first setting of a site above the one it may not exceed (:data:`AT_MOST`), as
+    one line naming both; None when there is none. ``config``: the merged settings."""
+    for slug, site in config["sites"].items():
+        for key, limit in AT_MOST.items():
+            if key in site and limit in site and site[key] > site[limit]:
+                bound = f"sites.{slug}.{limit} ({_shown(site[limit])})"
+                return f"sites.{slug}.{key}: must be at most {bound}, not {_shown(site[key])}"
+    return None
+
+
 def file_relative(value: str, folder: Path) -> str:
     """A path a settings file in ``folder`` names: a relative one is taken from ``folder``,
     ``~`` is the home folder, an absolute one stays as it is (and so does a blank one,
@@ -552,4 +568,7 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         check_settings(user)
     except ConfigError as error:
         raise ConfigError(f"{chosen}: {error}") from None
-    return merge(DEFAULTS, user)
+    config = merge(DEFAULTS, user)
+    if problem := relation_problem(config):
+        raise ConfigError(f"{chosen}: {problem}")
+    return config
