@@ -89,8 +89,10 @@ cluster, not only the pair that matched: a short or figure-less item that
 duplicates two issues of a report joins one of them, and never chains them.
 Rule 2b too, but for two copies of one report that each add a moment of their
 own (reposts stamped ``อัปเดตเวลา 09.15 น.`` and ``11.40 น.``): they pass when
-a member of the cluster names a day and a time of day that both name
-(:func:`moments_extend_one`), the report's own; before that exception they
+a member of the cluster names a day and a time of day, and both name everything
+it names (:func:`moments_extend_one`), the report's own; any time a copy adds passes
+(which is a posting time is not read), and a cluster is not checked again when
+that member is edited or leaves; before that exception they
 split from each other, though each agreed with the report. A member naming the
 day alone passes none: on the same day every text names it, and a copy that
 leaves the hour out would chain the handovers at 14.30 and at 16.30.
