@@ -1139,6 +1139,9 @@ def test_only_a_bridges_name_at_the_pair_makes_the_country_a_place():
     assert partners("Thailand and Laos sign Bridge deal", "") == ("country:LA",)
     assert partners("Thailand and Japan to Bridge the Digital Gap", "") == ("country:JP",)
     assert partners("Second Thai-Lao Friendship Bridge reopens", "") == ()
+    # An ordinal between the pair and the bridge is still the bridge's name.
+    assert partners("Minister visits Thailand-Myanmar 2nd Friendship Bridge", "") == ()
+    assert partners("Minister visits Thailand-Laos Fourth Friendship Bridge", "") == ()
 
 
 def test_an_agreement_on_a_bridge_makes_the_neighbour_a_party():
@@ -1148,6 +1151,15 @@ def test_an_agreement_on_a_bridge_makes_the_neighbour_a_party():
     body = "การเจรจาจัดทำร่างความตกลงว่าด้วยกรรมสิทธิ์ การใช้ การบริหาร การบำรุงรักษาสะพานมิตรภาพไทย - กัมพูชา"
     assert partners("การค้าชายแดน 10 เดือนแรก", body) == ("country:KH",)
     assert partners("DE signs MoU on the Thailand-Laos Friendship Bridge", "") == ("country:LA",)
+    assert partners("Thailand-Laos Friendship Bridge MoU signed", "") == ("country:LA",)
+
+
+def test_a_deal_with_another_party_leaves_a_visited_bridge_a_place():
+    # Thai clauses run on without a full stop: the MoU is with Japan, the bridge is visited.
+    visit = "ดีอี ลงนามบันทึกความเข้าใจด้านดิจิทัลกับญี่ปุ่น พร้อมตรวจเยี่ยมด่านสะพานมิตรภาพไทย-ลาว"
+    assert partners(visit, "") == ("country:JP",)
+    english = "DE signs an agreement with Japan, then visits the Thailand-Laos Friendship Bridge"
+    assert partners(english, "") == ("country:JP",)
     # Every dash CHAMBER_BEFORE takes, the em dash too, joins a bridge's pair.
     for dash in ("-", "–", "—"):
         assert partners(f"ดีอี ตรวจเยี่ยมสะพานมิตรภาพไทย{dash}ลาว", "") == ()

@@ -452,14 +452,23 @@ BORDER_AFTER = re.compile(rf" (?:[Bb]order|[Ff]rontier)\b(?! {BORDER_AGENCY})")
 # Friendship Bridge" ("Thailand and Laos sign MoU on 5th Friendship Bridge" names a deal, not
 # the bridge's name) ...
 BRIDGE_BEFORE = re.compile(r"สะพานมิตรภาพ\s*(?:ไทย|ประเทศไทย)?\s*[-–—]?\s*$")
-BRIDGE_AFTER = re.compile(r" (?:Friendship )?Bridge\b")
+# (an ordinal between them is part of the name: "Thailand-Myanmar 2nd Friendship Bridge")
+BRIDGE_AFTER = re.compile(
+    r" (?:(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth) )?(?:Friendship )?Bridge\b"
+)
 # ... unless an agreement or a negotiation is on it: "การเจรจาจัดทำร่างความตกลงว่าด้วยกรรมสิทธิ์
 # การใช้ การบริหาร การบำรุงรักษาสะพานมิตรภาพไทย - กัมพูชา" (the neighbour is a party to it).
 BRIDGE_DEAL_CHARS = 100  # how far before the bridge's pair its deal is looked for
+# The deal is on the bridge when its word is followed by what it is about ("ความตกลงว่าด้วย",
+# "MoU on") and no other party is named between ("บันทึกความเข้าใจด้านดิจิทัลกับญี่ปุ่น พร้อมตรวจ
+# เยี่ยมด่านสะพานมิตรภาพไทย-ลาว": a deal with Japan, the bridge a place visited).
 BRIDGE_DEAL_BEFORE = re.compile(
-    rf"(?:ความตกลง|เจรจา|บันทึกความเข้าใจ|\bMOU|\bMoU|\b[Aa]greement|\b[Nn]egotiat)"
-    rf"[^.!?\n]{{0,{BRIDGE_DEAL_CHARS}}}$"
+    r"(?:ความตกลง|เจรจา|บันทึกความเข้าใจ|\bMOU|\bMoU|\b[Aa]greement|\b[Nn]egotiations?)"
+    r"\s*(?:ว่าด้วย|เรื่อง|เกี่ยวกับ|ร่าง|จัดทำ|(?:on|for|concerning|over)\b)"
+    rf"(?:(?!กับ|\bwith\b)[^.!?\n]){{0,{BRIDGE_DEAL_CHARS}}}$"
 )
+# ... or follows the bridge's name: "Thailand-Laos Friendship Bridge MoU signed".
+BRIDGE_DEAL_AFTER = re.compile(r"\s*(?:MOU|MoU|[Aa]greement|ความตกลง|บันทึกความเข้าใจ)")
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
@@ -897,9 +906,13 @@ def _partners_in(
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before) or BORDER_AFTER.match(text, end):
             continue
+        bridge = BRIDGE_AFTER.match(text, end)
+        bridge_end = bridge.end() if bridge else end
         if (
-            BRIDGE_BEFORE.search(before) or BRIDGE_AFTER.match(text, end)
-        ) and not BRIDGE_DEAL_BEFORE.search(text, max(0, start - BRIDGE_DEAL_CHARS - 20), start):
+            (BRIDGE_BEFORE.search(before) or bridge)
+            and not BRIDGE_DEAL_BEFORE.search(text, max(0, start - BRIDGE_DEAL_CHARS - 40), start)
+            and not BRIDGE_DEAL_AFTER.match(text, bridge_end)
+        ):
             continue  # a bridge's name, no deal on it
         if CHAMBER_BEFORE.search(before[-20:]):
             continue  # a chamber of commerce's or a business council's name
