@@ -9,9 +9,10 @@ article, unfetched. An id whose request failed (a 5xx past its retries, a networ
 error, a page that cannot be read) is no miss: its article is unknown, so the walk
 goes one id further for it, ``miss_limit`` ids further at most (a site that fails
 every id); the crawl is not clean, so the next one asks for it again below its base.
-A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect off the site or to a
-bot check) is no failed id: the site will not serve this client, so the walk goes no
-further for it. Imported ids set the base only while no crawl has stored
+A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
+site, to a bot check, a loop, one without an address, to a page of the site that is not
+the article) is no failed id: the site will not serve this client that id, so the walk
+goes no further for it. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
