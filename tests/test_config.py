@@ -177,13 +177,12 @@ def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
 
 def test_every_default_passes_its_own_check():
     check_settings(DEFAULTS)
-    assert relation_problem(DEFAULTS) is None
+    assert relation_problem(DEFAULTS, DEFAULTS) is None
 
 
 # The gap_window ids asked again on every crawl lie within the recheck_window ids.
 WIDER_GAP_THAN_RECHECK = {
     "gap-window-past-the-default-recheck": "gap_window = 300\n",
-    "recheck-window-below-the-default-gap": "recheck_window = 10\n",
     "both-given": "gap_window = 60\nrecheck_window = 59\n",
 }
 
@@ -197,6 +196,19 @@ def test_a_gap_window_wider_than_the_recheck_window_is_one_line_naming_both(tmp_
     message = str(raised.value)
     assert message.startswith(f"{path}: sites.thaigov.gap_window: must be at most ")
     assert "sites.thaigov.recheck_window" in message and "\n" not in message
+
+
+def test_a_recheck_window_below_the_default_gap_window_lowers_it(tmp_path):
+    # A file written before gap_window existed: recheck_window = 0 turned the look back off.
+    path = tmp_path / "thaidigest.toml"
+    for recheck in (0, 10):
+        path.write_text(f"[sites.thaigov]\nrecheck_window = {recheck}\n", encoding="utf-8")
+        assert load_config(path)["sites"]["thaigov"]["gap_window"] == recheck
+    path.write_text("[sites.thaigov]\nrecheck_window = 120\n", encoding="utf-8")
+    assert (
+        load_config(path)["sites"]["thaigov"]["gap_window"]
+        == DEFAULTS["sites"]["thaigov"]["gap_window"]
+    )
 
 
 def test_a_gap_window_as_wide_as_the_recheck_window_is_accepted(tmp_path):

@@ -470,15 +470,34 @@ def check_settings(
             raise ConfigError(f"{name}: {problem}")
 
 
-def relation_problem(config: dict[str, Any]) -> str | None:
-    """The first setting of a site above the one it may not exceed (:data:`AT_MOST`), as
-    one line naming both; None when there is none. ``config``: the merged settings."""
+def relation_problem(config: dict[str, Any], given: dict[str, Any]) -> str | None:
+    """The first setting of a site that the file gives (``given``) above the one it may not
+    exceed (:data:`AT_MOST`), as one line naming both; None when there is none.
+    ``config``: the merged settings."""
     for slug, site in config["sites"].items():
+        given_site = given.get("sites", {}).get(slug, {})
         for key, limit in AT_MOST.items():
-            if key in site and limit in site and site[key] > site[limit]:
+            if key in given_site and limit in site and site[key] > site[limit]:
                 bound = f"sites.{slug}.{limit} ({_shown(site[limit])})"
                 return f"sites.{slug}.{key}: must be at most {bound}, not {_shown(site[key])}"
     return None
+
+
+def within_limits(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with each site's default that exceeds its limit (:data:`AT_MOST`) lowered
+    to it: ``recheck_window = 0`` alone, as written before gap_window existed, turns both off."""
+    sites = {
+        slug: {
+            **site,
+            **{
+                key: site[limit]
+                for key, limit in AT_MOST.items()
+                if key in site and limit in site and site[key] > site[limit]
+            },
+        }
+        for slug, site in config["sites"].items()
+    }
+    return {**config, "sites": sites}
 
 
 def file_relative(value: str, folder: Path) -> str:
@@ -569,6 +588,6 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     except ConfigError as error:
         raise ConfigError(f"{chosen}: {error}") from None
     config = merge(DEFAULTS, user)
-    if problem := relation_problem(config):
+    if problem := relation_problem(config, user):
         raise ConfigError(f"{chosen}: {problem}")
-    return config
+    return within_limits(config)
