@@ -31,7 +31,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -470,33 +470,32 @@ def check_settings(
             raise ConfigError(f"{name}: {problem}")
 
 
+def over_limits(config: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """``(site, setting, limit)`` for each setting of a site above the one it may not
+    exceed (:data:`AT_MOST`). ``config``: the merged settings."""
+    for slug, site in config["sites"].items():
+        for key, limit in AT_MOST.items():
+            if key in site and limit in site and site[key] > site[limit]:
+                yield slug, key, limit
+
+
 def relation_problem(config: dict[str, Any], given: dict[str, Any]) -> str | None:
     """The first setting of a site that the file gives (``given``) above the one it may not
-    exceed (:data:`AT_MOST`), as one line naming both; None when there is none.
-    ``config``: the merged settings."""
-    for slug, site in config["sites"].items():
-        given_site = given.get("sites", {}).get(slug, {})
-        for key, limit in AT_MOST.items():
-            if key in given_site and limit in site and site[key] > site[limit]:
-                bound = f"sites.{slug}.{limit} ({_shown(site[limit])})"
-                return f"sites.{slug}.{key}: must be at most {bound}, not {_shown(site[key])}"
+    exceed, as one line naming both; None when there is none. ``config``: the merged settings."""
+    for slug, key, limit in over_limits(config):
+        if key in given.get("sites", {}).get(slug, {}):
+            site = config["sites"][slug]
+            bound = f"sites.{slug}.{limit} ({_shown(site[limit])})"
+            return f"sites.{slug}.{key}: must be at most {bound}, not {_shown(site[key])}"
     return None
 
 
 def within_limits(config: dict[str, Any]) -> dict[str, Any]:
     """``config`` with each site's default that exceeds its limit (:data:`AT_MOST`) lowered
     to it: ``recheck_window = 0`` alone, as written before gap_window existed, turns both off."""
-    sites = {
-        slug: {
-            **site,
-            **{
-                key: site[limit]
-                for key, limit in AT_MOST.items()
-                if key in site and limit in site and site[key] > site[limit]
-            },
-        }
-        for slug, site in config["sites"].items()
-    }
+    sites = {slug: dict(site) for slug, site in config["sites"].items()}
+    for slug, key, limit in over_limits(config):
+        sites[slug][key] = sites[slug][limit]
     return {**config, "sites": sites}
 
 

@@ -158,7 +158,6 @@ _SIMILAR = (
     .where(articles.c.id.in_(_IDS))
 )
 _CONTAINED = select(*_CANDIDATE_COLUMNS, articles.c.body).where(articles.c.id.in_(_IDS))
-_TEXT = select(articles.c.title, articles.c.body).where(articles.c.id == bindparam("id"))
 _CLUSTERS = (
     select(*_MEMBER_COLUMNS, articles.c.content_hash, fingerprints.c.minhash)
     .join(fingerprints, fingerprints.c.article_id == articles.c.id)
@@ -660,7 +659,10 @@ class Deduplicator:
             content_hash, moments = self._moments[member.id]
             if content_hash == member.content_hash:
                 return moments
-        text = self._texts.get(member.id) or conn.execute(_TEXT, {"id": member.id}).one()
+        text = self._texts.get(member.id)
+        if text is None:
+            row = conn.execute(_CONTAINED, {"ids": [member.id]}).one()
+            text = (row.title, row.body)
         moments = named_moments(*text)
         self._moments.put(member.id, (member.content_hash, moments))
         return moments
