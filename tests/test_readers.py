@@ -405,6 +405,44 @@ def test_a_byte_order_mark_keeps_letters_cp874_reads_as_thai_utf8():
     assert readers.decode_thai_page("<p>ö</p>".encode("utf-8-sig")) == "<p>ö</p>"
 
 
+@pytest.mark.parametrize("thai", THAI_VALID_AS_UTF8)
+def test_short_tis620_thai_that_is_valid_utf8_is_read_as_thai_from_a_text_file(tmp_path, thai):
+    """Read as UTF-8, it was stored as Latin letters ("ö" for "รถ")."""
+    path = tmp_path / "tis.txt"
+    path.write_bytes(f"{thai}\n\n{thai} {thai}\n".encode("cp874"))
+
+    item = read_text_file(path)
+
+    assert isinstance(item, RawArticle)
+    assert (item.title, item.body.strip()) == (thai, f"{thai} {thai}")
+
+
+UTF8_LATIN_TEXTS = {
+    "names": "Zürich\n\nSeñor Núñez met Ms Sørensen at the café.\n",
+    "symbols between spaces": "© 2024\n\n25 °C · 10 ÷ 2 · ½ price\n",
+}
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+@pytest.mark.parametrize("text", UTF8_LATIN_TEXTS.values(), ids=UTF8_LATIN_TEXTS.keys())
+def test_utf8_accented_letters_and_symbols_stay_utf8_in_a_text_file(tmp_path, text, bom):
+    path = tmp_path / "latin.txt"
+    path.write_bytes(bom + text.encode("utf-8"))
+
+    item = read_text_file(path)
+
+    assert isinstance(item, RawArticle)
+    title, body = text.split("\n\n")
+    assert (item.title, item.body.strip()) == (title, body.strip())
+
+
+def test_a_byte_order_mark_keeps_a_text_file_cp874_reads_as_thai_utf8(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_bytes("ö\n\nö ö\n".encode("utf-8-sig"))
+    item = read_text_file(path)
+    assert isinstance(item, RawArticle) and (item.title, item.body.strip()) == ("ö", "ö ö")
+
+
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
     text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
     path = tmp_path / "tis.txt"

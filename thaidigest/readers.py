@@ -85,7 +85,8 @@ THAI_AS_LATIN1_SHARE = 0.8
 # UTF-8. Left out: ÷ (C3 B7, "รท") and the symbols C2 A1-BF ("©" C2 A9, "ยฉ"), which a
 # UTF-8 page puts between spaces ("© 2024", " » ", "10 ÷ 2"). What remains misread: a
 # lone accented word on a page of a Thai site that declares neither charset nor another
-# language (Portuguese "é"), read as two Thai letters.
+# language, or alone in a text file without a byte-order mark (Portuguese "é"), read as
+# two Thai letters.
 THAI_AS_UTF8 = "\u00e1-\u00f6\u00f8-\u00ff"
 _ONLY_THAI_AS_UTF8 = re.compile(f"[{THAI_AS_UTF8}]+")
 _THAI_AS_UTF8_IN_A_WORD = re.compile(f"[A-Za-z][{THAI_AS_UTF8}]|[{THAI_AS_UTF8}][A-Za-z]")
@@ -220,7 +221,23 @@ def decode_thai_page(data: bytes) -> str:
     text such as ``รถ``, read as ``ö``) are read as TIS-620, unless a UTF-8 byte-order
     mark says they are UTF-8. Raises :class:`UnreadableInput` when the page is neither.
     """
-    text = decode_page(data)
+    return _thai_unless_utf8_by_chance(data, decode_page(data))
+
+
+def decode_thai_text(data: bytes) -> str:
+    """The text of a file of Thai news (the plain-text format), from its bytes.
+
+    As :func:`decode_text`, except that bytes that are UTF-8 only by chance are read
+    as TIS-620, as :func:`decode_thai_page` reads them. Raises :class:`UnreadableInput`
+    as :func:`decode_text` does.
+    """
+    return _thai_unless_utf8_by_chance(data, decode_text(data))
+
+
+def _thai_unless_utf8_by_chance(data: bytes, text: str) -> str:
+    """``text``, what ``data`` decoded to, or ``data`` read as TIS-620 when ``text`` is
+    short Thai that decoded as UTF-8 by chance (:func:`thai_read_as_utf8`) and no UTF-8
+    byte-order mark says it is UTF-8."""
     if data.startswith(UTF8_BOM) or not thai_read_as_utf8(text):
         return text
     return data.decode("cp874")  # its non-ASCII bytes are all C3 A1-BF: cp874 reads them
@@ -343,7 +360,7 @@ def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle |
                 )
         if not data.strip():
             raise ValueError("empty file")
-        text = decode_text(data)
+        text = decode_thai_text(data)
         _check_length(text, limits)
         return replace(parse_plain_text(text, path.resolve().as_uri()), where=str(path))
     except (OSError, ValueError) as error:
