@@ -443,6 +443,24 @@ def test_a_byte_order_mark_keeps_a_text_file_cp874_reads_as_thai_utf8(tmp_path):
     assert isinstance(item, RawArticle) and (item.title, item.body.strip()) == ("ö", "ö ö")
 
 
+def test_utf8_thai_with_stray_bytes_stays_utf8_up_to_the_broken_share():
+    """A page that is UTF-8 but for a few bytes keeps them as U+FFFD; past
+    ``BROKEN_UTF8_SHARE`` of its non-ASCII bytes it is no UTF-8, and not TIS-620 either
+    (UTF-8 Thai holds bytes cp874 has no character for): refused, never mojibake."""
+    thai = ("ข่าวดิจิทัล " * 10).encode("utf-8")
+    thai_bytes = sum(byte >= 0x80 for byte in thai)
+
+    def page(stray: int) -> bytes:
+        return b"<p>" + thai + b" \xff" * stray + b"</p>"
+
+    # The most stray bytes that make less than the share of the non-ASCII ones.
+    most = max(k for k in range(thai_bytes) if k < readers.BROKEN_UTF8_SHARE * (thai_bytes + k))
+    kept = readers.decode_page(page(most))
+    assert kept == page(most).decode("utf-8", errors="replace") and kept.count("\ufffd") == most
+    with pytest.raises(readers.UnreadableInput):
+        readers.decode_page(page(most + 1))
+
+
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
     text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
     path = tmp_path / "tis.txt"

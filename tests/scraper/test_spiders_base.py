@@ -82,6 +82,23 @@ def test_a_paragraph_in_tis620_inside_a_utf8_page_is_read_as_thai() -> None:
     assert "<p>การประชุม DESG ครั้งนี้</p>\n<p>\ufffdx</p>" in text
 
 
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_tis620_page_declared_utf8_is_decoded_as_thai(where: str) -> None:
+    """Thai government sites mislabel pages: the declared UTF-8 gives U+FFFD for the
+    TIS-620 bytes, so the page is read again from its bytes."""
+    body = (PAGES / "article_tis620.html").read_bytes()
+    assert b'<meta charset="tis-620">' in body
+    if where == "meta":
+        body = body.replace(b'<meta charset="tis-620">', b'<meta charset="utf-8">', 1)
+    headers = {"Content-Type": UTF8_HTML if where == "header" else "text/html"}
+    misread = HtmlResponse(url=URL, body=body, headers=headers)
+    assert misread.encoding == "utf-8" and "\ufffd" in misread.text
+
+    decoded = ThaigovSpider().page_text(misread)
+
+    assert decoded.text == body.decode("cp874")
+
+
 @pytest.mark.parametrize("declared", ["iso-8859-1", "cp1252", "windows-1252"])
 def test_tis620_page_declared_latin1_is_decoded_as_thai(declared: str) -> None:
     misread = response("article_tis620.html", declared)
