@@ -19,7 +19,8 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   (:func:`scraper.sites.refresh_target`: within ``MAX_REFRESH_DELAY`` seconds to an
   http(s) URL, next to no text; or, an article page, within
   ``MAX_TEMPLATE_REFRESH_DELAY`` seconds in the site's template with its body block
-  empty, on a site whose spider names that block: thaigov) is judged as a redirect to its target
+  empty or holding only a short message ("ข่าวนี้ย้ายแล้ว"), on a site whose spider names
+  that block: thaigov) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
@@ -175,8 +176,9 @@ class SiteSpider(scrapy.Spider):
     # Where an article's date comes from, the first believed one taken (see article_item).
     date_sources: tuple[DateSource, ...]
     # The CSS selector of the site's article body block, as its parser reads it: an
-    # article page in the site's template whose block is empty and that refreshes within
-    # seconds is a redirect (see page_refresh_target); None: a page's length alone tells
+    # article page in the site's template whose block is empty or holds only a short
+    # message and that refreshes within seconds is a redirect (see page_refresh_target);
+    # None: a page's length alone tells
     # (MDES: no class holds its article body alone; .col-12 is every template column, and
     # .detail-news, an image-only release's, is empty in an article too).
     body_block: str | None = None
@@ -280,7 +282,8 @@ class SiteSpider(scrapy.Spider):
     def page_refresh_target(self, response: Response) -> str | None:
         """Where a 200 page that is only a meta refresh (or an empty one with a
         ``Refresh`` header) sends its reader, or an article page in the site's template
-        whose body block is empty that refreshes within seconds; None for a page to read
+        whose body block is empty or holds only a short message that refreshes within
+        seconds; None for a page to read
         (see :func:`scraper.sites.refresh_target`)."""
         header = response.headers.get("Refresh")
         header_text = header.decode("latin-1") if header else None

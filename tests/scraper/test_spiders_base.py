@@ -18,6 +18,7 @@ from scraper.sites import (
     CLOSING_TAGS_WITHIN,
     MAX_PARSED_DEPTH,
     MAX_REFRESH_PAGE_CHARS,
+    MAX_TEMPLATE_MESSAGE_CHARS,
     is_whole_page,
     mdes,
     parses_whole,
@@ -416,12 +417,75 @@ def test_the_template_with_an_empty_body_block_redirects_within_seconds_elsewher
     assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) == target
 
 
-def test_the_template_refreshing_at_once_with_a_line_in_its_body_block_is_read() -> None:
-    """Text in the body block, outside its links, is something to read: not a redirect."""
+TEXT_SLOT = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+
+
+def in_template(text: str, date_line: str = "", headline: str = "") -> str:
+    """The moved page of the site's template (a 0-second refresh elsewhere) with
+    ``date_line``, ``headline`` and ``text`` (paragraphs a line each) in its body block,
+    where an article has them, and the headline in its title."""
     html = MOVED.read_text(encoding="utf-8")
-    said = html.replace(
-        '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>',
-        '<div class="col-xs-12 padding-sm1 news-3 font_level4"><p>ข่าวนี้ย้ายแล้ว</p></div>',
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n") if line)
+    filled = (
+        html.replace(TEXT_SLOT, TEXT_SLOT.replace("></div>", f">{paragraphs}</div>"))
+        .replace('color4"></span>', f'color4">{date_line}</span>')
+        .replace('color2"></h3>', f'color2">{headline}</h3>')
+        .replace("</title>", f"{headline}</title>")
     )
-    assert said != html
-    assert refresh_target(said, URL, body_block=ThaigovSpider.body_block) is None
+    assert TEXT_SLOT in html
+    return filled
+
+
+MOVED_MESSAGES = {
+    "thai": "ข่าวนี้ย้ายแล้ว",
+    "english": "this news has moved",
+    "two-lines": "ข่าวนี้ย้ายแล้ว\nกรุณารอสักครู่ ระบบจะนำท่านไปยังหน้าข่าวใหม่โดยอัตโนมัติ",
+    "under-the-headline": "This news has moved. You will be taken to its new page in a moment.",
+}
+
+
+@pytest.mark.parametrize("message", MOVED_MESSAGES.values(), ids=MOVED_MESSAGES)
+def test_the_template_refreshing_at_once_with_only_a_short_message_is_a_redirect(
+    message: str,
+) -> None:
+    """A moved article's page whose body block says so in a line or two was read as a
+    page: a soft 404 (the article behind it never fetched) or, a longer message, an
+    article headlined with the menu's first line."""
+    html = in_template(message)
+    assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) == MOVED_TO
+    assert refresh_target(html, URL) is None  # more text than a page that only refreshes
+
+
+# The shortest articles of the thaigov corpus (ids 35683, 38057, 69495, 77675): a date
+# line alone, or a date line over a headline as short as a message (and an image).
+SHORT_ARTICLES = {
+    "date-line-alone": ("วันพฤหัสบดีที่ 1 มกราคม 2513", "", ""),
+    "ten-character-headline": ("วันจันทร์ที่ 4 มกราคม 2564", "ใครเสี่ยง?", "ที่มา : กรมควบคุมโรค"),
+    "headline-twice": ("วันพุธที่ 21 มิถุนายน 2566", "E-book", "E-book"),
+    "headline-and-dots": ("วันศุกร์ที่ 19 มกราคม 2567", "ธงชัยเฉลิมพล", "..."),
+}
+
+
+@pytest.mark.parametrize(
+    ("date_line", "headline", "text"), SHORT_ARTICLES.values(), ids=SHORT_ARTICLES
+)
+def test_the_shortest_corpus_articles_refreshing_at_once_in_the_template_are_read(
+    date_line: str, headline: str, text: str
+) -> None:
+    html = in_template(text, date_line, headline)
+    assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) is None
+
+
+READ_IN_TEMPLATE = {
+    "a-date-line": "วันศุกร์ที่ 23 สิงหาคม 2567\nข่าวนี้ย้ายแล้ว",
+    "a-maintenance-notice": "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก",
+    "more-than-a-message": "ข่าวทำเนียบรัฐบาล " * 7,
+}
+
+
+@pytest.mark.parametrize("text", READ_IN_TEMPLATE.values(), ids=READ_IN_TEMPLATE)
+def test_the_template_refreshing_at_once_with_more_than_a_moved_message_is_read(text: str) -> None:
+    """Text in the body block, outside its links, that is no short message is something
+    to read: not a redirect."""
+    assert len(READ_IN_TEMPLATE["more-than-a-message"].strip()) > MAX_TEMPLATE_MESSAGE_CHARS
+    assert refresh_target(in_template(text), URL, body_block=ThaigovSpider.body_block) is None
