@@ -181,7 +181,9 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     only that (a generic error page), or the site's empty page (bare title prefix, no
     headline) with no text in any body block (or no body block) or a short not-found
     message there (``not_found``). The page's labels (:func:`label_lines`: links, list
-    items, headings) are no text: the empty page may list other news there.
+    items, headings) are no text: the empty page may list other news there. A page
+    that says the site is down (:func:`_is_notice`) is no soft 404: the article is
+    unknown, not missing.
 
     A page with a bare title and other text in its body block is an article whose
     title or headline markup changed: the fallback extractor reads it. ``own_id`` is the
@@ -192,7 +194,7 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     named = (_strip_prefix(title), headline, first_text(page.css("h1")))
     if any(is_not_found_title(text) for text in named):
         return True
-    if title != THAIGOV_TITLE_PREFIX or headline:
+    if title != THAIGOV_TITLE_PREFIX or headline or _is_notice(page, headline):
         return False
     category = first_text(page.css(SELECTORS["category"]))
     blocks = [_body_block_lines(node, {category}) for node in page.css(SELECTORS["body"])]
@@ -225,12 +227,23 @@ def _is_template_page(page: Selector) -> bool:
     return _page_title(page).startswith(THAIGOV_TITLE_PREFIX) or bool(page.css(SELECTORS["body"]))
 
 
+def _is_notice(page: Selector, headline: str) -> bool:
+    """Whether a page the selectors did not read says only that the site is down or
+    failed: its title, headline or ``h1`` says only that, or, with no headline (no
+    article's structure: the site's template left empty), its body blocks hold hardly
+    any text but such a notice (``ปิดปรับปรุงระบบ``)."""
+    named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
+    if any(is_notice_title(text) for text in named):
+        return True
+    lines = [line for node in page.css(SELECTORS["body"]) for line in block_lines(node)]
+    return not headline and is_notice_message(lines)
+
+
 def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticle | None:
     """Why a page the selectors did not read is no article for the fallback, or None:
-    a maintenance or error notice (its title, headline or ``h1``, or a body of hardly
+    a maintenance or error notice (:func:`_is_notice`, or a fallback body of hardly
     any text but the notice), or a page without the article template's marks."""
-    named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
-    if any(is_notice_title(text) for text in named) or is_notice_message(fallback_body.split("\n")):
+    if _is_notice(page, headline) or is_notice_message(fallback_body.split("\n")):
         return NotArticle.NOTICE
     return None if _is_template_page(page) else NotArticle.OTHER_PAGE
 
@@ -244,9 +257,11 @@ def not_article(html: str, url: str) -> NotArticle | None:
     own_id = article_id(url)
     headline = _headline(page, own_id)
     category = first_text(page.css(SELECTORS["category"]))
-    if _soft_404(page, own_id) or _selectors_read(
-        headline, _article_block(page, headline, category)
-    ):
+    if _selectors_read(headline, _article_block(page, headline, category)):
+        return None
+    if _is_notice(page, headline):  # in the template too: read by no fallback
+        return NotArticle.NOTICE
+    if _soft_404(page, own_id):
         return None
     fallback_body = fallback_extract(html, url)[1]
     if not fallback_body:  # nothing to read: an unreadable page, retried

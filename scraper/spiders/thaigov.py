@@ -3,10 +3,11 @@
 The walk starts after its base, the highest id a crawl has fetched, or at
 ``--start-id`` (else the configured ``start_id``) when that is higher, and ends
 after ``miss_limit`` consecutive ids with no article (soft 404s, pages that
-are no article, such as the home page or a maintenance notice, or 404 answers:
-the report counts them apart); a stored id on its way counts as an
+are no article page, such as the home page, or 404 answers: the report counts
+them apart); a stored id on its way counts as an
 article, unfetched. An id whose request failed (a 5xx past its retries, a network
-error, a page that cannot be read) is no miss: its article is unknown, so the walk
+error, a page that cannot be read, a maintenance or error notice answered with 200)
+is no miss: its article is unknown, so the walk
 goes one id further for it, ``miss_limit`` ids further at most (a site that fails
 every id); the crawl is not clean, so the next one asks for it again below its base.
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
@@ -39,7 +40,7 @@ from twisted.python.failure import Failure
 
 from scraper.middlewares import AnsweredAfterStop, SiteStopped
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import is_whole_page, parses_whole, thaigov
+from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
     TOO_DEEP,
@@ -217,7 +218,10 @@ class ThaigovSpider(SiteSpider):
         elif text is not None and thaigov.is_soft_404(text):
             self.crawler.stats.inc_value("thaidigest/soft_404")
         elif text is not None and (reason := thaigov.not_article(text, response.url)):
-            self.report_not_article(response.url, reason)  # a miss of the walk, as a soft 404
+            self.report_not_article(response.url, reason)
+            # A notice says the site serves no article now: the id failed, as a 5xx. A page
+            # that is no article page (the home page) is a miss of the walk, as a soft 404.
+            failed = reason is NotArticle.NOTICE
         elif answer is Answer.PAGE:
             # Neither an article nor the site's "no article" page: garbled, or cut before it.
             retry = self.retry_or_report(response, "no article and no soft 404 in the page")

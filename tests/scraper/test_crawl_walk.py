@@ -8,13 +8,19 @@ import re
 import sqlite3
 from pathlib import Path
 
-from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.scraper.crawling import crawl, manifest, run_thaidigest, write_config
+import pytest
+
+from scraper.fixture_site import SOFT_404_FILE, FaultPlan, FaultRule, FixtureSite, page_file
+from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
 from thaidigest.sites import THAIGOV_ARTICLE_PATH, article_path
 
 MISS_LIMIT = 5
 WALK_CONFIG = f"search_keywords = []\nmiss_limit = {MISS_LIMIT}\n"
 ARTICLE_ID = re.compile(r"/news/contents/details/(\d+)$")
+NOTICE = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
+BARE_NOTICE = f"""<!DOCTYPE html><html lang="th"><head><meta charset="utf-8">
+<title>ปิดปรับปรุงระบบ</title></head><body><div class="container"><h1>{NOTICE}</h1>
+</div></body></html>"""
 
 
 def walk_config(tmp_path: Path, extra: str = "") -> Path:
@@ -142,3 +148,51 @@ def test_an_id_that_had_no_article_is_asked_again_while_it_is_among_the_last_gap
     assert second.returncode == 0, second.stderr[-2000:]
     assert late in stored_ids(db)
     assert old not in asked  # a gap further below than gap_window is not asked again
+
+
+def maintenance_pages(root: Path) -> dict[str, str]:
+    """What a site in maintenance answers with 200: its empty article page (the soft 404
+    template) with the notice in its body block, or a bare page of the notice."""
+    template = (root / SOFT_404_FILE).read_text(encoding="utf-8")
+    block = '<div class="border-normal clearfix">'
+    assert template.count(block) == 1
+    return {"template": template.replace(block, f"{block}<p>{NOTICE}</p>"), "bare": BARE_NOTICE}
+
+
+@pytest.mark.parametrize("kind", ["template", "bare"])
+def test_ids_answering_a_maintenance_notice_do_not_end_the_walk_and_are_asked_again(
+    tmp_path: Path, kind: str
+) -> None:
+    """A run of miss_limit ids answering a maintenance notice with 200 ended the walk as
+    misses (the site's empty page saying so was a soft 404, and its crawl clean, so the
+    ids were not asked again soon): the articles after them waited for a later crawl."""
+    ids = manifest()["thaigov_ids"]
+    failing = [article_id for article_id in ids if 87384 <= article_id < 87384 + MISS_LIMIT]
+    assert len(failing) == MISS_LIMIT  # articles, in a row
+    root = copy_site(tmp_path)
+    notice = maintenance_pages(root)[kind]
+    pages = {
+        article_id: root / page_file(article_path("thaigov", article_id)) for article_id in failing
+    }
+    articles = {article_id: path.read_text(encoding="utf-8") for article_id, path in pages.items()}
+    for path in pages.values():
+        path.write_text(notice, encoding="utf-8")
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert stored_ids(db) == set(ids) - set(failing)
+    report = thaigov_report(db)
+    assert {entry["url"].removeprefix(site.base_url) for entry in report["errors"]} == {
+        article_path("thaigov", article_id) for article_id in failing
+    }  # not a clean crawl
+    assert report["not_article"] == MISS_LIMIT
+    for article_id, path in pages.items():  # the maintenance is over
+        path.write_text(articles[article_id], encoding="utf-8")
+    with FixtureSite(root) as site:
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert set(failing) <= set(asked)
+    assert stored_ids(db) == set(ids)

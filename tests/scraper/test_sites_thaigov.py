@@ -887,6 +887,41 @@ def test_a_notice_in_the_sites_template_is_not_an_article() -> None:
     assert thaigov.not_article(cut, URL) is NotArticle.NOTICE
 
 
+TEXT_SLOT = '<div class="col-xs-12 padding-sm1 news-3 font_level4"></div>'
+TEMPLATE_NOTICES = {
+    "closed": "ปิดปรับปรุงระบบ",
+    "under-way": "อยู่ระหว่างปรับปรุง",
+    "english": "under maintenance",
+    "with-an-apology": "ขณะนี้เว็บไซต์อยู่ระหว่างปรับปรุงระบบ ขออภัยในความไม่สะดวก",
+}
+
+
+@pytest.mark.parametrize("notice", TEMPLATE_NOTICES.values(), ids=TEMPLATE_NOTICES)
+def test_the_sites_empty_page_saying_it_is_in_maintenance_is_a_notice_not_a_soft_404(
+    notice: str,
+) -> None:
+    """The site's empty page (bare title, no headline) with a short maintenance notice in
+    its body block was a soft 404: a miss of the walk, the crawl clean, the id not asked
+    again soon."""
+    html = page("soft_404.html")
+    assert TEXT_SLOT in html
+    html = html.replace(TEXT_SLOT, TEXT_SLOT.replace("></div>", f"><p>{notice}</p></div>"))
+    assert not thaigov.is_soft_404(html)
+    assert thaigov.not_article(html, URL) is NotArticle.NOTICE
+    assert thaigov.parse_article(html, URL) is None
+
+
+def test_an_article_opening_with_a_maintenance_notice_is_an_article() -> None:
+    notice = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
+    opening = "เมื่อวันที่ 18 - 22 สิงหาคม 2024"
+    html = page("article_th.html").replace(opening, f"{notice} {opening}", 1)
+    assert notice in html
+    article = thaigov.parse_article(html, URL)
+    assert article is not None and f"{notice} {opening}" in article.body
+    assert thaigov.not_article(html, URL) is None
+    assert not thaigov.is_soft_404(html)
+
+
 def test_a_page_without_the_article_template_is_not_an_article() -> None:
     assert thaigov.parse_article(HOME_PAGE, URL) is None
     assert thaigov.not_article(HOME_PAGE, URL) is NotArticle.OTHER_PAGE
