@@ -392,6 +392,7 @@ UTF8_LATIN_PAGES = {
     **LATIN_TEXTS,
     "names": "<p>Señor Núñez of Zürich met Ms Sørensen at the Café.</p>",
     "symbols between spaces": "<p>© 2024 MDES » News · 25 °C · 10 ÷ 2 · ½ price</p>",
+    "division sign alone": "<p>10 ÷ 2</p>",
     "thai and a latin word": "<p>ดีอี หารือกับ Köln</p>",
 }
 
@@ -420,6 +421,9 @@ def test_short_tis620_thai_that_is_valid_utf8_is_read_as_thai_from_a_text_file(t
 UTF8_LATIN_TEXTS = {
     "names": "Zürich\n\nSeñor Núñez met Ms Sørensen at the café.\n",
     "symbols between spaces": "© 2024\n\n25 °C · 10 ÷ 2 · ½ price\n",
+    "division sign alone": "10 ÷ 2\n\n10 ÷ 2 = 5\n",
+    "a lone accented word": 'Brazil\n\nThe envoy said: "O Brasil é grande" and left.\n',
+    "accents beside digits and quotes": "Dials\n\nSet the dial to 3é, not 4ú: 'ö'.\n",
 }
 
 
@@ -434,6 +438,18 @@ def test_utf8_accented_letters_and_symbols_stay_utf8_in_a_text_file(tmp_path, te
     assert isinstance(item, RawArticle)
     title, body = text.split("\n\n")
     assert (item.title, item.body.strip()) == (title, body.strip())
+
+
+def test_short_tis620_thai_valid_as_utf8_with_an_english_source_line_is_thai(tmp_path):
+    """The Latin letters of a ``Source:`` line do not make the file's text Latin."""
+    url = "https://www.thaigov.go.th/news/contents/details/12345"
+    path = tmp_path / "tis.txt"
+    path.write_bytes(f"รถ\n\nรถ รก\nSource: {url}\n".encode("cp874"))
+
+    item = read_text_file(path)
+
+    assert isinstance(item, RawArticle)
+    assert item.title == "รถ" and "รถ รก" in item.body
 
 
 def test_a_byte_order_mark_keeps_a_text_file_cp874_reads_as_thai_utf8(tmp_path):

@@ -85,12 +85,16 @@ THAI_AS_LATIN1_SHARE = 0.8
 # UTF-8. Left out: ÷ (C3 B7, "รท") and the symbols C2 A1-BF ("©" C2 A9, "ยฉ"), which a
 # UTF-8 page puts between spaces ("© 2024", " » ", "10 ÷ 2"). What remains misread: a
 # lone accented word on a page of a Thai site that declares neither charset nor another
-# language, or alone in a text file without a byte-order mark (Portuguese "é"), read as
-# two Thai letters.
+# language (Portuguese "é"), read as two Thai letters. A text file is held to more: no
+# Latin letter at all outside its source line (a file of English words with a lone "é"
+# stays UTF-8).
 THAI_AS_UTF8 = "\u00e1-\u00f6\u00f8-\u00ff"
 _ONLY_THAI_AS_UTF8 = re.compile(f"[{THAI_AS_UTF8}]+")
 _THAI_AS_UTF8_IN_A_WORD = re.compile(f"[A-Za-z][{THAI_AS_UTF8}]|[{THAI_AS_UTF8}][A-Za-z]")
 _ASCII = re.compile("[\x00-\x7f]+")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+# A text file's source line in English (``Source: URL``); one in Thai is not UTF-8 by chance.
+_SOURCE_LINE = re.compile(r"^[ \t]*source[ \t]*:[^\n]*$", re.IGNORECASE | re.MULTILINE)
 CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
@@ -228,10 +232,15 @@ def decode_thai_text(data: bytes) -> str:
     """The text of a file of Thai news (the plain-text format), from its bytes.
 
     As :func:`decode_text`, except that bytes that are UTF-8 only by chance are read
-    as TIS-620, as :func:`decode_thai_page` reads them. Raises :class:`UnreadableInput`
-    as :func:`decode_text` does.
+    as TIS-620, as :func:`decode_thai_page` reads them, when no Latin letter stands
+    outside the file's source line: a short Thai file has none, an English one with a
+    lone accented word (``O Brasil é grande``) stays UTF-8. Raises
+    :class:`UnreadableInput` as :func:`decode_text` does.
     """
-    return _thai_unless_utf8_by_chance(data, decode_text(data))
+    text = decode_text(data)
+    if _LATIN_LETTER.search(_SOURCE_LINE.sub("", text)):
+        return text
+    return _thai_unless_utf8_by_chance(data, text)
 
 
 def _thai_unless_utf8_by_chance(data: bytes, text: str) -> str:
