@@ -417,8 +417,17 @@ def test_headlines_agree_when_they_write_the_same_numbers_and_years_another_way(
             {"10-18", "5-3", "9:00"},
         ),
         ("จำนวน 1,202 ราย มูลค่า 1.28 แสนล้านบาท เพิ่มขึ้น 2.5% ใน 10 ปี", set()),
+        ("The COVID-19 September 26 briefing", {"9-26"}),
+        ("มาตรการโควิด-19 ตุลาคมนี้ เริ่มวันที่ 5 ตุลาคม และ 1-9 พฤศจิกายน", {"10-5", "11-9"}),
     ],
-    ids=["Thai date and time", "Thai digits, short month", "English dates", "no day or time"],
+    ids=[
+        "Thai date and time",
+        "Thai digits, short month",
+        "English dates",
+        "no day or time",
+        "a name's number is no day",
+        "a Thai name's number is no day, a range's end is",
+    ],
 )
 def test_named_moments_are_the_days_and_times_of_day_a_text_names(
     text: str, moments: set[str]

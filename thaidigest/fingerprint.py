@@ -259,6 +259,7 @@ ENGLISH_MONTH_FIRST = re.compile(
     r"(?:st|nd|rd|th)?\b"
 )
 AFTER_A_NUMBER = re.compile(r"\d[.,:/]?\Z")
+IN_A_NAME = re.compile(r"[^\W\d_]-\Z")  # COVID-19, โควิด-19: a name's number, no day
 TIME_WORD = re.compile(r"เวลา\s*\Z")
 TIME_WORD_REACH = 12  # characters before a time searched for TIME_WORD and its spaces
 
@@ -614,7 +615,7 @@ def named_moments(title: str, body: str) -> frozenset[str]:
     for found in NAMED_MOMENT.finditer(text):
         before = text[max(found.start() - 2, 0) : found.start()]
         number = int(found["number"])
-        if AFTER_A_NUMBER.search(before):
+        if AFTER_A_NUMBER.search(before) or IN_A_NAME.search(before):
             continue
         if found["month"] and 1 <= number <= 31:
             compact = re.sub(r"[\s.]", "", found["month"])
