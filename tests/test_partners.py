@@ -1176,6 +1176,56 @@ def test_a_business_bodys_word_counts_only_in_the_pairs_own_name():
         assert "country:JP" not in partners(f"DE signs MoU with {body}", ""), body
 
 
+def test_a_country_paired_with_thailand_after_it_in_a_business_bodys_name_is_the_bodys():
+    # The reversed pair, the plural and the Thai form after the body's word (article 54176,
+    # "หอการค้าฝรั่งเศส-ไทย") name the body, as "Thailand-Japan Business Council" does.
+    for body in (
+        "Japan-Thailand Business Council",
+        "Japan - Thailand Chamber of Commerce",
+        "Thailand-Japan Business Councils",
+        "Japan-Thailand Business Councils",
+        "หอการค้าอินเดีย - ไทย",
+        "สภาธุรกิจญี่ปุ่น – ไทย",
+        "หอการค้าฝรั่งเศส-ไทย",
+    ):
+        assert partners(f"DE minister meets {body} on digital trade", "") == (), body
+    # Paired with Thailand outside a business body's name, the country is still a party.
+    assert partners("Japan-Thailand Digital Forum opens", "") == ("country:JP",)
+    assert partners("ดีอี หารือ ญี่ปุ่น-ไทย ด้านดิจิทัล", "") == ("country:JP",)
+
+
+def test_a_name_followed_by_a_dash_and_another_country_is_not_that_name():
+    # "หอการค้าไทย-ญี่ปุ่น" is the Thai-Japanese chamber, not the Thai Chamber of Commerce
+    # (หอการค้าไทย) that its start spells (article 55630: "ประธานหอการค้าไทย-รัสเซีย").
+    for dash in ("-", " - ", "–"):
+        assert partners(f"ดีอี หารือ หอการค้าไทย{dash}ญี่ปุ่น ด้านดิจิทัล", "") == ()
+    assert partners("ดีอี หารือ หอการค้าไทย ด้านดิจิทัล", "") == ("company:Thai Chamber of Commerce",)
+    # Followed by Thailand, or by no country, the name is still the body's.
+    assert partners("ดีอี หารือ หอการค้าไทย-ไทย ด้านดิจิทัล", "") == ("company:Thai Chamber of Commerce",)
+
+
+def test_a_lower_case_friendship_bridge_is_a_place_too():
+    for bridge in ("Friendship bridge", "friendship bridge", "2nd Friendship bridge"):
+        assert partners(f"Minister inspects Thailand-Laos {bridge}", "") == (), bridge
+    # A lower-case "bridge" alone is the verb: the country stays a party.
+    assert partners("Thailand, Japan bridge the digital divide", "") == ("country:JP",)
+
+
+def test_cooperation_or_relations_with_a_country_make_it_a_party():
+    # Article 92636: China's government is whom the ministry cooperates with; its companies'
+    # country ("บริษัทชั้นนำของจีน") is still not a party.
+    body = "จึงมีกิจกรรมความร่วมมือกับสาธารณรัฐประชาชนจีนในประเด็นเกี่ยวกับการพัฒนาอุตสาหกรรม"
+    assert partners("รัฐมนตรีหารือแนวทางการลงทุน", body) == ("country:CN",)
+    companies = "ในปัจจุบันมีบริษัทชั้นนำของจีนเข้ามาลงทุนในประเทศไทย"
+    assert partners("รัฐมนตรีหารือแนวทางการลงทุน", companies) == ()
+    # Article 66903: relations with the UAE (and a CEPA to negotiate), not only its business
+    # council with Thailand.
+    body = "ประเทศไทยเดินหน้าความสัมพันธ์กับสหรัฐอาหรับเอมิเรตส์ โดยเห็นพ้องจะจัดทำความตกลง CEPA"
+    assert partners("ความสัมพันธ์ทางการค้า", body) == ("country:AE",)
+    council = "ลงนามจัดตั้งสภาธุรกิจไทย-สหรัฐอาหรับเอมิเรตส์"
+    assert partners("ความสัมพันธ์ทางการค้า", council) == ()
+
+
 def test_a_countrys_border_forces_are_not_its_partnership_but_its_border_police_are():
     clash = "Thailand-Cambodia border forces exchanged fire"
     assert partners("Thai-Cambodian border forces exchange fire", clash) == ()

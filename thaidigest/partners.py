@@ -32,20 +32,24 @@ Then the guide's rules, on each mention of a country:
   (``สภาธุรกิจสหรัฐอเมริกา-อาเซียน``, "Vietnam Post"): without its government, the pair
   is that company's;
 - outside the headline, a country is a party only when named with its government, an envoy
-  or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with
-  (``ร่วมกับประเทศญี่ปุ่น``, ``ระหว่างไทยและ...``) or as a side of a trade agreement named
+  or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with or has relations
+  with (``ร่วมกับประเทศญี่ปุ่น``, ``ความร่วมมือกับจีน``, ``ความสัมพันธ์กับ...``, ``ระหว่างไทยและ...``)
+  or as a side of a trade agreement named
   across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
   speaker's home) it is in passing;
 - a language, people or nationality (``ภาษาจีน``, ``ชาวญี่ปุ่น``) is not a party;
 - Thailand is the Thai side, never a partner;
 - a border, and a bridge across it named right at the pair, is a place (``ชายแดนไทย-กัมพูชา``,
-  "Thailand-Cambodia Border", ``สะพานมิตรภาพไทย-ลาว``, "Thailand - Cambodia Friendship Bridge";
+  "Thailand-Cambodia Border", ``สะพานมิตรภาพไทย-ลาว``, "Thailand - Cambodia Friendship Bridge",
+  "Friendship bridge";
   not "Thailand and Laos sign MoU on 5th Friendship Bridge"), unless an agreement or a
   negotiation is on the bridge (``เจรจาร่างความตกลงว่าด้วยการบริหารสะพานมิตรภาพไทย - กัมพูชา``);
   a country's border police, guards or officials are its government ("Malaysia border police",
   "Malaysia Border Police"), its border forces are not;
 - a country across a dash in a chamber of commerce's or a business council's name is that
-  body's (``หอการค้าไทย-ญี่ปุ่น``, ``สภาธุรกิจไทย-ญี่ปุ่น``, "Thailand-Japan Chamber of Commerce");
+  body's (``หอการค้าไทย-ญี่ปุ่น``, ``สภาธุรกิจไทย-ญี่ปุ่น``, "Thailand-Japan Chamber of Commerce"),
+  and so is one paired with Thailand after it (``หอการค้าอินเดีย-ไทย``, "Japan-Thailand Business
+  Councils");
 - a Latin name followed by another capitalised word is part of a name ("Singapore
   Telecommunications"), unless a dash pairs it with Thailand or a forum before it, as
   ``อาเซียน-ญี่ปุ่น`` does ("ASEAN-Japan Cybersecurity Week", "Thailand-Japan Digital Forum"),
@@ -91,6 +95,10 @@ is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` /
 links or accounts (``เฟซบุ๊ก 284 ยูอาร์แอล``); and so are the
 platforms listed right after it, separators only between them
 (``ทั้งเฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์``).
+
+A company's or a business body's name followed by a dash and a country other than Thailand
+is the start of a longer name, the pair's body: ``หอการค้าไทย-ญี่ปุ่น`` is not the Thai Chamber
+of Commerce (``หอการค้าไทย``).
 
 A name repeated at once ("บริษัท โทรคมนาคมแห่งชาติ จำกัด (มหาชน) หรือ NT",
 "สหภาพโทรคมนาคมระหว่างประเทศ : ITU"), or again in a gloss in brackets soon after
@@ -346,7 +354,7 @@ COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชา
 # "ระหว่างไทยและ..."; not ระหว่างประเทศ, "international").
 PARTY_BEFORE = re.compile(
     r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
-    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ร่วมมือกับ|ความสัมพันธ์กับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
 )
@@ -429,11 +437,13 @@ PROPER_NAME_AFTER = re.compile(rf" (?!{_NOT_A_NAME})[A-Z][a-z]")
 # "Co-operation".
 BUSINESS_BODY_AFTER = re.compile(
     r"(?: (?:[A-Z][\w&'’-]*|of|and|for|&)){0,6}? "
-    r"(?:Chambers? of Commerce|Business Council|Association|Company|Co(?:\.|,? Ltd))(?![\w-])"
+    r"(?:Chambers? of Commerce|Business Councils?|Associations?|Company|Co(?:\.|,? Ltd))(?![\w-])"
 )
 # A country across a dash in a chamber of commerce's or a business council's name is that body's:
-# "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-ญี่ปุ่น".
+# "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-ญี่ปุ่น"; and so is one paired with Thailand after it
+# (:func:`_paired_in_a_body_name`): "หอการค้าอินเดีย-ไทย", "Japan-Thailand Business Council".
 CHAMBER_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*(?:ไทย|ประเทศไทย)?\s*[-–—]\s*$")
+CHAMBER_WORD_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*$")
 # Between a company and its unit named in a list: "บริษัท ทรู คอร์ปอเรชั่น จำกัด (มหาชน) และบริษัท ทรู
 # อินเทอร์เน็ต ดาต้า เซ็นเตอร์", "True Corporation PCL, True IDC", "บมจ. ทรู คอร์ปอเรชั่น และ บจ. ทรู
 # ไอดีซี" (both sign: the parent is a party). Not "/": "UN/ESCAP" is one name.
@@ -454,7 +464,8 @@ BORDER_AFTER = re.compile(rf" (?:[Bb]order|[Ff]rontier)\b(?! {BORDER_AGENCY})")
 BRIDGE_BEFORE = re.compile(r"สะพานมิตรภาพ\s*(?:ไทย|ประเทศไทย)?\s*[-–—]?\s*$")
 # (an ordinal between them is part of the name: "Thailand-Myanmar 2nd Friendship Bridge")
 BRIDGE_AFTER = re.compile(
-    r" (?:(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth) )?(?:Friendship )?Bridge\b"
+    r" (?:(?:\d+(?:st|nd|rd|th)|[Ss]econd|[Tt]hird|[Ff]ourth|[Ff]ifth) )?"
+    r"(?:[Ff]riendship [Bb]ridge|Bridge)\b"
 )
 # ... unless an agreement or a negotiation is on it: "การเจรจาจัดทำร่างความตกลงว่าด้วยกรรมสิทธิ์
 # การใช้ การบริหาร การบำรุงรักษาสะพานมิตรภาพไทย - กัมพูชา" (the neighbour is a party to it).
@@ -876,6 +887,8 @@ def _partners_in(
             )
         ):
             continue  # the person named with it speaks for another body
+        if is_company and _first_of_a_country_pair(text, mentions, index):
+            continue  # "หอการค้าไทย-ญี่ปุ่น" is not หอการค้าไทย: a longer name, the pair's body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
             continue  # named for its members, listed next
         if (
@@ -914,7 +927,7 @@ def _partners_in(
             and not BRIDGE_DEAL_AFTER.match(text, bridge_end)
         ):
             continue  # a bridge's name, no deal on it
-        if CHAMBER_BEFORE.search(before[-20:]):
+        if CHAMBER_BEFORE.search(before[-20:]) or _paired_in_a_body_name(text, mentions, index):
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
@@ -974,6 +987,39 @@ def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index:
         ):
             return True
     return False
+
+
+def _first_of_a_country_pair(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
+    """Whether the name at ``index`` is followed across a dash (:data:`PAIR_GAP`) by a country
+    other than Thailand: "หอการค้าไทย-ญี่ปุ่น" names the Thai-Japanese chamber, not the Thai
+    Chamber of Commerce (หอการค้าไทย) its start spells."""
+    if index + 1 >= len(mentions):
+        return False
+    start, party = mentions[index + 1][0], mentions[index + 1][2]
+    return (
+        party.startswith("country:")
+        and party != f"country:{THAI_SIDE}"
+        and bool(PAIR_GAP.fullmatch(text, mentions[index][1], start))
+    )
+
+
+def _paired_in_a_body_name(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
+    """Whether the country at ``index`` is paired with Thailand after it, across a dash
+    (:data:`PAIR_GAP`), in a chamber's or a business council's name: after the body's word
+    ("หอการค้าอินเดีย-ไทย", :data:`CHAMBER_WORD_BEFORE`) or before it ("Japan-Thailand Business
+    Council", :data:`BUSINESS_BODY_AFTER`)."""
+    if index + 1 >= len(mentions):
+        return False
+    start, end, _ = mentions[index]
+    thai_start, thai_end, party = mentions[index + 1]
+    return (
+        party == f"country:{THAI_SIDE}"
+        and bool(PAIR_GAP.fullmatch(text, end, thai_start))
+        and bool(
+            CHAMBER_WORD_BEFORE.search(text, max(0, start - 12), start)
+            or BUSINESS_BODY_AFTER.match(text, thai_end)
+        )
+    )
 
 
 def _side_of_a_pair(
