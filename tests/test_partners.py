@@ -272,6 +272,31 @@ th = ["หัวเหวย"]
     assert partners(title, "") == ()
 
 
+def test_true_in_latin_script_is_the_company_only_as_a_name_in_thai_text():
+    # Article 67249: the operators invited, in Thai text.
+    operators = "โดยได้เชิญผู้ให้บริการด้านโทรคมนาคม อาทิ True, DTAC, AWN และ NT"
+    assert "company:True" in partners("ดีอี ลงนามความร่วมมือ", operators)
+    assert partners("ดีอี ร่วมกับ AIS และ True ทลายแก๊ง", "") == ("company:AIS", "company:True")
+    # Not the English word, nor a product or a hall of True's, nor another case.
+    for title in (
+        "True development must be carried out together",
+        "ดีอี ร่วมกับ True Food ขยายช่องทางการจำหน่าย",
+        "ดีอี ร่วมกับ True development ขยายช่องทาง",
+        "ดีอี ร่วมกับ true และ AIS",
+        "ดีอี ร่วมกับ TRUE และ AIS",
+    ):
+        found = partners(title, "")
+        assert ("company:True" in found) == ("TRUE" in title), title
+
+
+def test_a_users_table_may_add_cased_names():
+    user = '[[partner]]\nid = "company:Acme Cloud"\ncased = ["Acme"]'
+    table = partner_table(user)
+    assert partners("ดีอี ร่วมกับ Acme และ AIS", "", table) == ("company:AIS", "company:Acme Cloud")
+    assert partners("ดีอี ร่วมกับ acme และ AIS", "", table) == ("company:AIS",)
+    assert partners("Acme and AIS sign an MoU", "", table) == ("company:AIS",)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -15,7 +15,9 @@ extends (``[partners] file`` in thaidigest.toml).
 Matching works as in :mod:`thaidigest.relevance`: Thai names as substrings
 with an Aho-Corasick automaton (leftmost-longest, so ``สภาธุรกิจสหรัฐอเมริกา-
 อาเซียน`` is one business body, not the US and ASEAN), Latin names on word
-boundaries (acronyms in capitals only, so "WHO" is not "who"). A Thai match
+boundaries (acronyms in capitals only, so "WHO" is not "who"; a ``cased`` name of the table as
+written, in Thai text, and not before another Latin word in lower or title case: "True" in
+"ผู้ให้บริการ อาทิ AIS, True และ NT", not in "True development" nor "True Food"). A Thai match
 that ends inside a syllable (``ลาว`` in ``ลาวัณย์``) is not a name.
 
 Then the guide's rules, on each mention of a country:
@@ -501,6 +503,18 @@ _CONTINUES = frozenset(
 )
 _LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 _WORD = re.compile(r"[A-Za-z0-9]")
+# Where a ``cased`` name is one: Thai text within this many characters of it, and no Latin word
+# in lower or title case right after it ("True development", "True Food", "True Icon Hall").
+CASED_CONTEXT = 40
+_NEXT_LATIN_WORD = re.compile(r" [A-Za-z]?[a-z]")
+
+
+def _in_thai_text(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` stands in Thai text as a name of its own."""
+    return not _NEXT_LATIN_WORD.match(text, end) and bool(
+        _THAI.search(text, max(0, start - CASED_CONTEXT), start)
+        or _THAI.search(text, end, end + CASED_CONTEXT)
+    )
 
 
 @dataclass(frozen=True)
@@ -511,7 +525,8 @@ class PartnerTable:
     multilateral: frozenset[str]
     members: Mapping[str, tuple[str, ...]]  # multilateral body -> its member countries' ids
     automaton: Automaton  # every key, Thai and Latin
-    capitals: Mapping[str, frozenset[str]]  # acronyms: lower-case key -> its spellings
+    capitals: Mapping[str, frozenset[str]]  # acronyms, cased names: lower-case key -> spellings
+    cased: frozenset[str]  # names matched only as written, in Thai text (:data:`CASED_CONTEXT`)
     known: Mapping[str, str]  # partner_key of each entry's id -> the id as the table writes it
     part_of: Mapping[str, str]  # an entry's id -> the body it is part of (``part_of``)
 
@@ -542,6 +557,8 @@ class PartnerTable:
                     continue
                 if key in self.capitals and text[start:end] not in self.capitals[key]:
                     continue  # an acronym matches in capitals only: "WHO", not "who"
+                if text[start:end] in self.cased and not _in_thai_text(text, start, end):
+                    continue  # "True development", "True Food": an English word, a product
             found.append((start, end, partner))
         return found
 
@@ -1131,7 +1148,7 @@ def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"partners file: an entry without an id: {entry}")
         current = entries.setdefault(entry["id"], {"id": entry["id"]})
         for field, value in entry.items():
-            if field in ("th", "en"):
+            if field in ("th", "en", "cased"):
                 current[field] = [*current.get(field, []), *value]
             elif field != "id":
                 current[field] = value
@@ -1162,7 +1179,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         other = known.setdefault(partner_key(partner), partner)
         if other != partner:
             raise ValueError(f"partners {other!r} and {partner!r} are one name written two ways")
-        unknown = set(entry) - {"id", "th", "en", "multilateral", "members", "part_of"}
+        unknown = set(entry) - {"id", "th", "en", "cased", "multilateral", "members", "part_of"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
         if "part_of" in entry:
@@ -1170,11 +1187,12 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         if entry.get("multilateral"):
             multilateral.add(partner)
             members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
-        for name in (*entry.get("th", []), *entry.get("en", [])):
+        for name in (*entry.get("th", []), *entry.get("en", []), *entry.get("cased", [])):
             ids[_key(name)] = partner  # an entry's name wins over a country's
     _check_part_of_names_entries(part_of, known)
     for name in NOT_NAMES:
         ids[_key(name)] = ""
+    cased = {_key(name) for entry in data.get("partner", []) for name in entry.get("cased", [])}
     capitals: dict[str, set[str]] = {}
     lowered: dict[str, str] = {}
     for key, partner in ids.items():
@@ -1182,10 +1200,10 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
             lowered[key] = partner
             continue
         lowered.setdefault(key.lower(), partner)
-        if _is_acronym(key):
+        if _is_acronym(key) or key in cased:
             capitals.setdefault(key.lower(), set()).add(key)
     for key in ids:
-        if not _THAI.search(key) and not _is_acronym(key):
+        if not _THAI.search(key) and not _is_acronym(key) and key not in cased:
             capitals.pop(key.lower(), None)  # also written in lower case: any case matches
     return PartnerTable(
         ids=MappingProxyType(lowered),
@@ -1193,6 +1211,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         members=MappingProxyType(members),
         automaton=Automaton(lowered),
         capitals=MappingProxyType({key: frozenset(v) for key, v in capitals.items()}),
+        cased=frozenset(cased),
         known=MappingProxyType(known),
         part_of=MappingProxyType(part_of),
     )
