@@ -18,7 +18,7 @@ with an Aho-Corasick automaton (leftmost-longest, so ``สภาธุรกิ�
 boundaries (acronyms in capitals only, so "WHO" is not "who"; a ``cased`` name of the table as
 written, in Thai text, and not before another Latin word in lower or title case: "True" in
 "ผู้ให้บริการ อาทิ AIS, True และ NT", not in "True development" nor "True Food"). A Thai match
-that ends inside a syllable (``ลาว`` in ``ลาวัณย์``) is not a name.
+that ends inside a syllable (``ลาว`` in ``ลาวัณย์``, ``จีน`` in ``จีนะวิจารณะ``) is not a name.
 
 Then the guide's rules, on each mention of a country:
 
@@ -497,9 +497,11 @@ WORD_TAIL = 40
 _WORD_END = re.compile(r"\s")
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"\s+")
-# Thai marks that continue the syllable before them: a match ending before one ends mid-word.
+# Thai marks that continue the syllable before them, and the vowels ะ า ำ, which make the consonant
+# before them start a syllable (จีน in จีนะวิจารณะ, ลาว in กมลาวาส): a match ending before one ends
+# mid-word.
 _CONTINUES = frozenset(
-    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+    "\u0e30\u0e31\u0e32\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
 )
 _LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 _WORD = re.compile(r"[A-Za-z0-9]")
