@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.html import get_base_url, get_meta_refresh
 
-from scraper.sites.not_found import is_notice_message
+from scraper.sites.not_found import is_not_found_message, is_notice_message
 from thaidigest.dates import parse_date_line
 from thaidigest.normalise import INVISIBLE
 
@@ -232,8 +232,9 @@ def refresh_target(
 def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:
     """Whether there are ``blocks`` and, but for the text of their links, they show
     nothing or a short message: at most :data:`MAX_TEMPLATE_MESSAGE_CHARS` characters,
-    no date line among them (an article's block opens with one) and no maintenance or
-    error notice (the site serving no article now, not a moved one)."""
+    no date line among them (an article's block opens with one), no maintenance or
+    error notice (the site serving no article now, not a moved one) and no not-found
+    message (the site's empty page saying the article is gone: a soft 404)."""
     for block in blocks:
         for link in block.root.iterdescendants("a"):
             _empty(link)
@@ -243,6 +244,7 @@ def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:
         and sum(map(len, lines)) <= MAX_TEMPLATE_MESSAGE_CHARS
         and not any(parse_date_line(line) is not None for line in lines)
         and not is_notice_message(lines)
+        and not is_not_found_message(lines)
     )
 
 

@@ -25,7 +25,7 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import Answer, DateSource, first_believed_date
+from scraper.spiders.base import Answer, DateSource, Verdict, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
@@ -383,20 +383,24 @@ def with_refresh(html: str, content: str) -> str:
     return changed
 
 
-def test_an_article_answered_with_the_template_refreshing_at_once_is_followed() -> None:
-    """The site's template (menus and footer: more than a refresh page shows) with an empty
-    body block and a 0-second refresh was read as a page; a browser goes on at once."""
-    html = MOVED.read_text(encoding="utf-8")
-    assert refresh_target(html, URL) is None  # too long for a page that only refreshes
+def judged_article_page(html: str) -> Verdict:
+    """What the thaigov spider makes of ``html`` answered with 200 for article 87382."""
     crawler = get_crawler(ThaigovSpider)
     crawler.stats.open_spider()
     spider = ThaigovSpider()
     spider.crawler = crawler
     request = Request(URL, meta={"source_id": "87382"})
     headers = {"Content-Type": UTF8_HTML}
-    moved = HtmlResponse(URL, body=html.encode(), headers=headers, request=request)
+    return spider.judge(HtmlResponse(URL, body=html.encode(), headers=headers, request=request))
 
-    verdict = spider.judge(moved)
+
+def test_an_article_answered_with_the_template_refreshing_at_once_is_followed() -> None:
+    """The site's template (menus and footer: more than a refresh page shows) with an empty
+    body block and a 0-second refresh was read as a page; a browser goes on at once."""
+    html = MOVED.read_text(encoding="utf-8")
+    assert refresh_target(html, URL) is None  # too long for a page that only refreshes
+
+    verdict = judged_article_page(html)
 
     assert verdict.answer is Answer.REDIRECT
     assert verdict.follow is not None and verdict.follow.url == MOVED_TO
@@ -489,3 +493,23 @@ def test_the_template_refreshing_at_once_with_more_than_a_moved_message_is_read(
     to read: not a redirect."""
     assert len(READ_IN_TEMPLATE["more-than-a-message"].strip()) > MAX_TEMPLATE_MESSAGE_CHARS
     assert refresh_target(in_template(text), URL, body_block=ThaigovSpider.body_block) is None
+
+
+NOT_FOUND_MESSAGES = {
+    "thai": "ไม่พบข้อมูลข่าวที่ท่านต้องการ",
+    "english": "News not found. Redirecting to the news page",
+    "removed": "ข่าวนี้ถูกลบออกจากระบบแล้ว",
+}
+
+
+@pytest.mark.parametrize("message", NOT_FOUND_MESSAGES.values(), ids=NOT_FOUND_MESSAGES)
+def test_the_sites_empty_page_saying_not_found_stays_a_soft_404_whatever_refresh_it_carries(
+    message: str,
+) -> None:
+    """The site's empty page with a not-found message in its body block and a refresh
+    within seconds to a listing was judged a redirect there and blocked: no soft 404, and
+    a crawl not clean, so that every later crawl went back over its whole recheck window."""
+    html = with_refresh(in_template(message), "3;url=/news/contents/main/1")
+    assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) is None
+    assert judged_article_page(html).answer is Answer.PAGE
+    assert thaigov.is_soft_404(html)
