@@ -19,7 +19,7 @@ from parsel import Selector, SelectorList
 from w3lib.html import get_base_url, get_meta_refresh
 
 from scraper.sites.not_found import is_not_found_message, is_notice_message
-from thaidigest.dates import parse_date_line
+from thaidigest.dates import PLACEHOLDER_DATES, parse_date_line
 from thaidigest.normalise import INVISIBLE
 
 # A whole page's HTML closes: one of these (lowercased) within its last bytes.
@@ -78,8 +78,10 @@ MAX_REFRESH_PAGE_CHARS = 200
 MAX_TEMPLATE_REFRESH_DELAY = 5.0
 # The most text such a message shows, all body blocks together: a sentence or two. It
 # never holds a date line: every article's body block of the thaigov corpus opens with
-# one (63,241 of 63,241), the shortest too (a headline over an image, a date line alone),
-# and without it their text is as short as a message (a 10-character headline).
+# one (63,137 articles), the shortest too (a headline over an image), and without it
+# their text is as short as a message (a 10-character headline). The corpus's other 104
+# records are the site's empty page, whose block holds only a template's placeholder
+# date (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01): no article's date line, no text.
 MAX_TEMPLATE_MESSAGE_CHARS = 120
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
@@ -232,13 +234,19 @@ def refresh_target(
 def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:
     """Whether there are ``blocks`` and, but for the text of their links, they show
     nothing or a short message: at most :data:`MAX_TEMPLATE_MESSAGE_CHARS` characters,
-    no date line among them (an article's block opens with one), no maintenance or
+    no date line among them (an article's block opens with one; a placeholder date, the
+    site's empty page's, is no text at all), no maintenance or
     error notice (the site serving no article now, not a moved one) and no not-found
     message (the site's empty page saying the article is gone: a soft 404)."""
     for block in blocks:
         for link in block.root.iterdescendants("a"):
             _empty(link)
-    lines = [line for block in blocks for line in block_lines(block)]
+    lines = [
+        line
+        for block in blocks
+        for line in block_lines(block)
+        if parse_date_line(line) not in PLACEHOLDER_DATES
+    ]
     return (
         bool(blocks)
         and sum(map(len, lines)) <= MAX_TEMPLATE_MESSAGE_CHARS

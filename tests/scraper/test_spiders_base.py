@@ -460,10 +460,9 @@ def test_the_template_refreshing_at_once_with_only_a_short_message_is_a_redirect
     assert refresh_target(html, URL) is None  # more text than a page that only refreshes
 
 
-# The shortest articles of the thaigov corpus (ids 35683, 38057, 69495, 77675): a date
-# line alone, or a date line over a headline as short as a message (and an image).
+# The shortest articles of the thaigov corpus (ids 38057, 69495, 77675): a date line over
+# a headline as short as a message (and an image).
 SHORT_ARTICLES = {
-    "date-line-alone": ("วันพฤหัสบดีที่ 1 มกราคม 2513", "", ""),
     "ten-character-headline": ("วันจันทร์ที่ 4 มกราคม 2564", "ใครเสี่ยง?", "ที่มา : กรมควบคุมโรค"),
     "headline-twice": ("วันพุธที่ 21 มิถุนายน 2566", "E-book", "E-book"),
     "headline-and-dots": ("วันศุกร์ที่ 19 มกราคม 2567", "ธงชัยเฉลิมพล", "..."),
@@ -478,6 +477,25 @@ def test_the_shortest_corpus_articles_refreshing_at_once_in_the_template_are_rea
 ) -> None:
     html = in_template(text, date_line, headline)
     assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) is None
+
+
+# The placeholder date the site's empty page prints in its body block (1970-01-01; corpus
+# records 35683, 36049 and 102 others, whose title is the bare prefix): no article's date.
+NULL_DATE_LINE = "วันพฤหัสบดีที่ 1 มกราคม 2513"
+
+
+@pytest.mark.parametrize(
+    "message", ["", *MOVED_MESSAGES.values()], ids=["no-message", *MOVED_MESSAGES]
+)
+def test_the_sites_empty_page_with_its_null_date_refreshing_at_once_elsewhere_is_a_redirect(
+    message: str,
+) -> None:
+    """The site's empty page as it is, its placeholder date in its body block, was read
+    whatever it said and wherever it refreshed at once, as a date line opens an article's
+    block: a soft 404 or an article headlined with the menu's first line, the moved
+    article never fetched."""
+    html = in_template(message, NULL_DATE_LINE)
+    assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) == MOVED_TO
 
 
 READ_IN_TEMPLATE = {
