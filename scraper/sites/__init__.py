@@ -18,7 +18,7 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.html import get_base_url, get_meta_refresh
 
-from scraper.sites.not_found import is_not_found_message, is_notice_message
+from scraper.sites.not_found import is_not_found_message, is_notice_message, is_notice_title
 from thaidigest.dates import PLACEHOLDER_DATES, parse_date_line
 from thaidigest.normalise import INVISIBLE
 
@@ -195,8 +195,10 @@ def refresh_target(
     :data:`MAX_REFRESH_DELAY` seconds to an http(s) URL and the page's body shows at most
     :data:`MAX_REFRESH_PAGE_CHARS` characters of text; None for any other page, which is
     read as the page it is (an article that reloads itself every few minutes; a refresh
-    to ``javascript:`` or ``data:``, where browsers do not go). The text of a link to the
-    target (the URL it shows, maybe long and percent-encoded) does not count.
+    to ``javascript:`` or ``data:``, where browsers do not go; a maintenance or error
+    notice, short or in its title, which says the site serves no article now, not that
+    the article moved or was taken down). The text of a link to the target (the URL it
+    shows, maybe long and percent-encoded) does not count.
 
     A page showing more, the site's whole template (menus and footer), sends its reader
     on too when the refresh comes within :data:`MAX_TEMPLATE_REFRESH_DELAY` seconds to
@@ -218,8 +220,10 @@ def refresh_target(
     for link in page.css("body a[href]"):
         if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
             _empty(link.root)
-    shown = sum(len(line) for body in page.css("body") for line in block_lines(body))
-    if shown <= MAX_REFRESH_PAGE_CHARS:
+    shown = [line for body in page.css("body") for line in block_lines(body)]
+    if is_notice_message(shown) or is_notice_title(first_text(page.css("title"))):
+        return None  # the site is down: its notice is read, wherever it sends its reader
+    if sum(map(len, shown)) <= MAX_REFRESH_PAGE_CHARS:
         return target
     if (
         body_block is not None

@@ -150,33 +150,48 @@ def test_an_id_that_had_no_article_is_asked_again_while_it_is_among_the_last_gap
     assert old not in asked  # a gap further below than gap_window is not asked again
 
 
-def maintenance_pages(root: Path) -> dict[str, str]:
-    """What a site in maintenance answers with 200: its empty article page (the soft 404
-    template) with the notice in its body block, or a bare page of the notice."""
-    template = (root / SOFT_404_FILE).read_text(encoding="utf-8")
-    block = '<div class="border-normal clearfix">'
-    assert template.count(block) == 1
-    return {"template": template.replace(block, f"{block}<p>{NOTICE}</p>"), "bare": BARE_NOTICE}
+# The refresh a bare notice page carries: none, home after 10 s, or to itself at once.
+BARE_NOTICE_REFRESHES = {
+    "bare": None,
+    "bare-sending-home": "10;url=/",
+    "bare-reloading-itself": "0;url={own_path}",
+}
 
 
-@pytest.mark.parametrize("kind", ["template", "bare"])
+def maintenance_page(root: Path, kind: str, own_path: str) -> str:
+    """What a site in maintenance answers with 200 at ``own_path``: its empty article page
+    (the soft 404 template) with the notice in its body block, or a bare page of the
+    notice, which may carry a refresh (:data:`BARE_NOTICE_REFRESHES`)."""
+    if kind == "template":
+        template = (root / SOFT_404_FILE).read_text(encoding="utf-8")
+        block = '<div class="border-normal clearfix">'
+        assert template.count(block) == 1
+        return template.replace(block, f"{block}<p>{NOTICE}</p>")
+    refresh = BARE_NOTICE_REFRESHES[kind]
+    if refresh is None:
+        return BARE_NOTICE
+    tag = f'<meta http-equiv="refresh" content="{refresh.format(own_path=own_path)}">'
+    return BARE_NOTICE.replace("<title>", f"{tag}<title>", 1)
+
+
+@pytest.mark.parametrize("kind", ["template", *BARE_NOTICE_REFRESHES])
 def test_ids_answering_a_maintenance_notice_do_not_end_the_walk_and_are_asked_again(
     tmp_path: Path, kind: str
 ) -> None:
     """A run of miss_limit ids answering a maintenance notice with 200 ended the walk as
     misses (the site's empty page saying so was a soft 404, and its crawl clean, so the
-    ids were not asked again soon): the articles after them waited for a later crawl."""
+    ids were not asked again soon; a bare notice refreshing home was the article taken
+    down, one reloading itself at once a redirect loop, blocked): the articles after them
+    waited for a later crawl."""
     ids = manifest()["thaigov_ids"]
     failing = [article_id for article_id in ids if 87384 <= article_id < 87384 + MISS_LIMIT]
     assert len(failing) == MISS_LIMIT  # articles, in a row
     root = copy_site(tmp_path)
-    notice = maintenance_pages(root)[kind]
-    pages = {
-        article_id: root / page_file(article_path("thaigov", article_id)) for article_id in failing
-    }
+    paths = {article_id: article_path("thaigov", article_id) for article_id in failing}
+    pages = {article_id: root / page_file(path) for article_id, path in paths.items()}
     articles = {article_id: path.read_text(encoding="utf-8") for article_id, path in pages.items()}
-    for path in pages.values():
-        path.write_text(notice, encoding="utf-8")
+    for article_id, path in pages.items():
+        path.write_text(maintenance_page(root, kind, paths[article_id]), encoding="utf-8")
     config = walk_config(tmp_path)
     db = tmp_path / "db.sqlite"
     with FixtureSite(root) as site:

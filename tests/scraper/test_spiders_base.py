@@ -19,6 +19,7 @@ from scraper.sites import (
     MAX_PARSED_DEPTH,
     MAX_REFRESH_PAGE_CHARS,
     MAX_TEMPLATE_MESSAGE_CHARS,
+    NotArticle,
     is_whole_page,
     mdes,
     parses_whole,
@@ -531,3 +532,31 @@ def test_the_sites_empty_page_saying_not_found_stays_a_soft_404_whatever_refresh
     assert refresh_target(html, URL, body_block=ThaigovSpider.body_block) is None
     assert judged_article_page(html).answer is Answer.PAGE
     assert thaigov.is_soft_404(html)
+
+
+NOTICE_PAGE = """<!DOCTYPE html><html lang="th"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{refresh}"><title>{title}</title></head>
+<body><div class="container"><h1>{text}</h1></div></body></html>"""
+NOTICE = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
+REFRESHING_NOTICES = {
+    "home-after-10-s": ("10;url=/", "ปิดปรับปรุงระบบ", NOTICE),
+    "itself-at-once": ("0;url=/news/contents/details/87382", "ปิดปรับปรุงระบบ", NOTICE),
+    "elsewhere-at-once": ("0;url=/maintenance.html", "ปิดปรับปรุงระบบ", NOTICE),
+    "in-its-title-only": ("0;url=/", "Site under maintenance", ""),
+}
+
+
+@pytest.mark.parametrize(
+    ("refresh", "title", "text"), REFRESHING_NOTICES.values(), ids=REFRESHING_NOTICES
+)
+def test_a_short_notice_page_is_a_notice_whatever_refresh_it_carries(
+    refresh: str, title: str, text: str
+) -> None:
+    """A bare maintenance page with a refresh was judged by its refresh: home, the
+    article taken down (not found, a miss of the walk, the crawl clean); to itself at
+    once, a redirect loop (blocked); elsewhere, blocked. The site says it serves no
+    article now: the id failed, its article unknown."""
+    html = NOTICE_PAGE.format(refresh=refresh, title=title, text=text)
+    assert refresh_target(html, URL) is None
+    assert judged_article_page(html).answer is Answer.PAGE
+    assert thaigov.not_article(html, URL) is NotArticle.NOTICE
