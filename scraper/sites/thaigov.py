@@ -231,12 +231,16 @@ def _is_notice(page: Selector, headline: str) -> bool:
     """Whether a page the selectors did not read says only that the site is down or
     failed: its title, headline or ``h1`` says only that, or, with no headline (no
     article's structure: the site's template left empty), its body blocks hold hardly
-    any text but such a notice (``ปิดปรับปรุงระบบ``)."""
+    any text but such a notice (``ปิดปรับปรุงระบบ``). The page's labels are no text, as
+    for :func:`_soft_404`: the empty page may list other news there."""
     named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
     if any(is_notice_title(text) for text in named):
         return True
+    if headline:
+        return False
+    labels = label_lines(page.root)
     lines = [line for node in page.css(SELECTORS["body"]) for line in block_lines(node)]
-    return not headline and is_notice_message(lines)
+    return is_notice_message(line for line in lines if line not in labels)
 
 
 def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticle | None:

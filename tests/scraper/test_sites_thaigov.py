@@ -911,6 +911,20 @@ def test_the_sites_empty_page_saying_it_is_in_maintenance_is_a_notice_not_a_soft
     assert thaigov.parse_article(html, URL) is None
 
 
+def test_the_sites_empty_page_listing_news_about_an_outage_is_a_soft_404() -> None:
+    """The site's empty page listing other news, one headline opening with a notice's
+    words, was taken for a notice by its link's text: an error, the id failed."""
+    news = (
+        '<ul><li><a href="/news/contents/details/90001">ระบบขัดข้อง ชั่วคราว กฟภ. เร่งแก้ไข</a></li>'
+        '<li><a href="/news/contents/details/90002">นายกฯ ประชุม ครม.</a></li></ul>'
+    )
+    html = page("soft_404.html").replace(TEXT_SLOT, TEXT_SLOT.replace("></div>", f">{news}</div>"))
+    assert news in html
+    assert thaigov.is_soft_404(html)
+    assert thaigov.not_article(html, URL) is None
+    assert thaigov.parse_article(html, URL) is None
+
+
 def test_an_article_opening_with_a_maintenance_notice_is_an_article() -> None:
     notice = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
     opening = "เมื่อวันที่ 18 - 22 สิงหาคม 2024"
