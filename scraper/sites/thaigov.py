@@ -254,13 +254,18 @@ def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticl
 
 def not_article(html: str, url: str) -> NotArticle | None:
     """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
-    or None: an article, a soft 404, an empty page or one without text (garbled)."""
+    or None: an article, a soft 404, an empty page or one without text (garbled). A page
+    whose headline is only a maintenance or error notice is that notice, whatever text
+    the selectors read under it; a headline about one (``ประกาศปิดปรับปรุงระบบชั่วคราว 3
+    วัน``) is an article's."""
     if not html.strip():
         return None
     page = Selector(text=html)
     own_id = article_id(url)
     headline = _headline(page, own_id)
     category = first_text(page.css(SELECTORS["category"]))
+    if is_notice_title(headline):  # the template's headline says only that the site is down
+        return NotArticle.NOTICE
     if _selectors_read(headline, _article_block(page, headline, category)):
         return None
     if _is_notice(page, headline):  # in the template too: read by no fallback
@@ -470,7 +475,9 @@ def _selectors_read(headline: str, lines: list[str]) -> bool:
 
 def parse_article(html: str, url: str) -> PageArticle | None:
     """Parse an article page; None for an empty page, a soft 404, a page without text,
-    or a page the fallback would read that is no article (:func:`not_article`).
+    a page headlined only with a maintenance or error notice (``ปิดปรับปรุงระบบชั่วคราว``,
+    whatever text is under it: an apology), or a page the fallback would read that is no
+    article (:func:`not_article`).
 
     When neither the body block nor the fallback extractor holds article text (only
     labels: menus, links, the headline, the category, the date), the article is the
@@ -482,9 +489,9 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         return None
     page = Selector(text=html)
     own_id = article_id(url)
-    if _soft_404(page, own_id):
-        return None
     headline = _headline(page, own_id)
+    if _soft_404(page, own_id) or is_notice_title(headline):  # a notice: see not_article
+        return None
     category = first_text(page.css(SELECTORS["category"]))
     selector_lines = _article_block(page, headline, category)
     lines = selector_lines

@@ -80,6 +80,37 @@ def test_a_crawl_of_a_site_in_maintenance_stores_nothing_and_changes_no_article(
         assert all("maintenance or error notice" in e["error"] for e in report["errors"])
 
 
+def test_a_stored_article_answered_with_the_template_headlined_by_a_notice_is_kept(tmp_path):
+    """A stored article's page answering the site's template with a notice for headline
+    and title (an apology under it) was read by the selectors: a new version of the
+    article, headlined with the notice, and a clean crawl."""
+    root = copy_site(tmp_path)
+    db = tmp_path / "db.sqlite"
+    config = write_config(tmp_path)
+    notice = "ปิดปรับปรุงระบบชั่วคราว"
+    template = (root / SOFT_404_FILE).read_text(encoding="utf-8")
+    null_date = "วันพฤหัสบดีที่ 1 มกราคม 2513</p>"
+    empty_headline = '<h3 class="news-1 Circular color2"></h3>'
+    assert template.count(null_date) == 1 and template.count(empty_headline) == 1
+    headlined = (
+        template.replace("</title>", f"{notice}</title>", 1)
+        .replace(empty_headline, empty_headline.replace("></h3>", f">{notice}</h3>"))
+        .replace(null_date, f"{null_date}<p>ขออภัยในความไม่สะดวก กรุณากลับมาใหม่ภายหลัง</p>")
+    )
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = stored_rows(db)
+        assert public_url("thaigov", "87382") in before
+        path = article_path("thaigov", 87382)
+        (root / page_file(path)).write_text(headlined, encoding="utf-8")
+        crawl(site.base_url, db, config, "--source", "thaigov")
+    assert stored_rows(db) == before
+    errors = reports(db)["thaigov"]["errors"]
+    assert [error["url"].removeprefix(site.base_url) for error in errors] == [path]
+    assert "maintenance or error notice" in errors[0]["error"]
+
+
 def test_the_walk_ends_after_miss_limit_home_pages(tmp_path):
     root = copy_site(tmp_path)
     (root / SOFT_404_FILE).write_text(HOME_PAGE, encoding="utf-8")

@@ -925,6 +925,35 @@ def test_the_sites_empty_page_listing_news_about_an_outage_is_a_soft_404() -> No
     assert thaigov.parse_article(html, URL) is None
 
 
+def test_the_template_headlined_only_with_a_maintenance_notice_is_a_notice() -> None:
+    """The site's template with a notice for headline and title and an apology under it
+    was read by the selectors: stored as an article, and a new version of the article
+    stored at its address, headlined with the notice."""
+    notice = "ปิดปรับปรุงระบบชั่วคราว"
+    apology = "ขออภัยในความไม่สะดวก กรุณากลับมาใหม่ภายหลัง"
+    html = (
+        page("soft_404.html")
+        .replace('color2"></h3>', f'color2">{notice}</h3>')
+        .replace("</title>", f"{notice}</title>")
+        .replace(TEXT_SLOT, TEXT_SLOT.replace("></div>", f"><p>{apology}</p></div>"))
+    )
+    assert html.count(notice) == 2 and apology in html
+    assert thaigov.parse_article(html, URL) is None
+    assert thaigov.not_article(html, URL) is NotArticle.NOTICE
+    assert not thaigov.is_soft_404(html)
+
+
+def test_an_article_headlined_about_a_maintenance_notice_is_an_article() -> None:
+    headline = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+    about = "ประกาศปิดปรับปรุงระบบชั่วคราว 3 วัน"
+    html = page("article_th.html").replace(headline, about)
+    assert about in html and headline not in html
+    article = thaigov.parse_article(html, URL)
+    assert article is not None and article.title == about
+    assert article.extraction == "selectors"
+    assert thaigov.not_article(html, URL) is None
+
+
 def test_an_article_opening_with_a_maintenance_notice_is_an_article() -> None:
     notice = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
     opening = "เมื่อวันที่ 18 - 22 สิงหาคม 2024"
