@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from scraper.fixture_site import SOFT_404_FILE, FaultPlan, FaultRule, FixtureSite, page_file
+from scraper.sites import thaigov
 from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
 from thaidigest.sites import THAIGOV_ARTICLE_PATH, article_path
 
@@ -18,6 +19,8 @@ MISS_LIMIT = 5
 WALK_CONFIG = f"search_keywords = []\nmiss_limit = {MISS_LIMIT}\n"
 ARTICLE_ID = re.compile(r"/news/contents/details/(\d+)$")
 NOTICE = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
+# A notice as short as the site's empty page's body block may be and stay a soft 404.
+SHORT_NOTICE = "ปิดปรับปรุงระบบ"
 BARE_NOTICE = f"""<!DOCTYPE html><html lang="th"><head><meta charset="utf-8">
 <title>ปิดปรับปรุงระบบ</title></head><body><div class="container"><h1>{NOTICE}</h1>
 </div></body></html>"""
@@ -160,13 +163,14 @@ BARE_NOTICE_REFRESHES = {
 
 def maintenance_page(root: Path, kind: str, own_path: str) -> str:
     """What a site in maintenance answers with 200 at ``own_path``: its empty article page
-    (the soft 404 template) with the notice in its body block, or a bare page of the
+    (the soft 404 template) with a short notice in its body block, or a bare page of the
     notice, which may carry a refresh (:data:`BARE_NOTICE_REFRESHES`)."""
     if kind == "template":
         template = (root / SOFT_404_FILE).read_text(encoding="utf-8")
         block = '<div class="border-normal clearfix">'
         assert template.count(block) == 1
-        return template.replace(block, f"{block}<p>{NOTICE}</p>")
+        assert len(SHORT_NOTICE) < thaigov.MIN_BODY_CHARS  # no article text: a soft 404 once
+        return template.replace(block, f"{block}<p>{SHORT_NOTICE}</p>")
     refresh = BARE_NOTICE_REFRESHES[kind]
     if refresh is None:
         return BARE_NOTICE

@@ -892,7 +892,7 @@ TEMPLATE_NOTICES = {
     "closed": "ปิดปรับปรุงระบบ",
     "under-way": "อยู่ระหว่างปรับปรุง",
     "english": "under maintenance",
-    "with-an-apology": "ขณะนี้เว็บไซต์อยู่ระหว่างปรับปรุงระบบ ขออภัยในความไม่สะดวก",
+    "with-an-apology": "ปิดปรับปรุง ขออภัย",
 }
 
 
@@ -903,6 +903,7 @@ def test_the_sites_empty_page_saying_it_is_in_maintenance_is_a_notice_not_a_soft
     """The site's empty page (bare title, no headline) with a short maintenance notice in
     its body block was a soft 404: a miss of the walk, the crawl clean, the id not asked
     again soon."""
+    assert len(notice) < thaigov.MIN_BODY_CHARS  # no article text: the soft 404's measure
     html = page("soft_404.html")
     assert TEXT_SLOT in html
     html = html.replace(TEXT_SLOT, TEXT_SLOT.replace("></div>", f"><p>{notice}</p></div>"))
