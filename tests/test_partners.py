@@ -1429,3 +1429,19 @@ def test_a_part_of_cycle_is_refused():
     )
     with pytest.raises(ValueError, match=r"^partner 'company:Acme Cloud': part_of runs in a cycle"):
         partner_table(table)
+
+
+def test_a_forums_hub_gateway_or_region_is_a_region():
+    body = "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ เพื่อพัฒนาทักษะดิจิทัลของ SME"
+    for title in (
+        "ก.เกษตร ดันไทยขึ้นแท่นฮับออร์แกนิคอาเซียน",
+        "กรมเจ้าท่า ขับเคลื่อนพาณิชยนาวีไทย สู่ Hub ASEAN",
+        "รมว.ดีอี หวังยกระดับไทย เป็น TechGateway อาเซียน",
+        "ดีอี เดินหน้าปั้นไทย สู่ ASEAN Digital Hub",
+        "ดีอี นำเสนองานอาเซียนดิจิทัลฮับของไทย",
+        "A special representative for economic relations in the ASEAN region visits DE",
+    ):
+        assert partners(title, body) == (), title
+    assert partners("ดีอี หารืออาเซียน ตั้งศูนย์ข้อมูลกลาง", body) == ("org:ASEAN",)
+    forum = "Thailand joins the ASEAN Regional Forum on cybersecurity"
+    assert partners(forum, body) == ("org:ASEAN",)

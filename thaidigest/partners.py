@@ -73,7 +73,8 @@ convention is not working with its body; nor is a body whose seat or post Thaila
 ... ในการเลือกตั้งตำแหน่ง ... ของ...``). On a forum's mention: its meeting as the time of the
 news (``ในห้วงการประชุมรัฐมนตรี...``, ``ในโอกาสการประชุม...``, "ในระหว่างการประชุม The 3rd
 UNESCO Global Forum ...", unless the meeting is Thailand's with it: ``รัฐมนตรีไทย-สหภาพยุโรป``)
-or a region (``ศูนย์กลาง Cloud-AI อาเซียน``) is not the forum as a partner, nor is its pair
+or a region (``ศูนย์กลาง Cloud-AI อาเซียน``, ``ฮับฮาลาลอาเซียน``, "ASEAN Digital Hub", "the ASEAN
+region") is not the forum as a partner, nor is its pair
 across a dash with a company (``ไชน่า โมบาย - อาเซียน``: the company's conference) or, in the
 name of an event, a fair or an expo, with a country other than Thailand ("Korea-ASEAN Smart City
 Day", ``งานแสดงสินค้าจีน-อาเซียน``: that party's event);
@@ -292,13 +293,16 @@ EVENT_BEFORE = re.compile(
     r"(?:\s*(?:[Tt]he\s+)?\d{1,3}(?:st|nd|rd|th)\s+|\s*[Tt]he\s+)?\s*$"  # "... The 3rd UNESCO"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
-# ASEAN), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
+# ASEAN), "ฮับฮาลาลอาเซียน", "Hub ASEAN", "TechGateway อาเซียน" (Thailand as ASEAN's hub or
+# gateway), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
 # "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
 # the word, a Thai word or one Latin word, then the name.
 REGION_BEFORE = re.compile(
-    r"(?:ศูนย์กลาง|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|\bhub (?:of|for)|\bmarkets? (?:of|in))"
+    r"(?:ศูนย์กลาง|ฮับ|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|เกตเวย์|(?i:hub|gateway)|\bmarkets? (?:of|in))"
     r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
 )
+# ... or the name, then the word: "ASEAN Digital Hub", "อาเซียนดิจิทัลฮับ", "the ASEAN region".
+REGION_AFTER = re.compile(r"\s?(?:ดิจิทัล\s?|ดิจิตอล\s?|(?i:digital )?)(?:ฮับ|(?i:hub|region)\b)")
 # Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
 POSTED_TO = re.compile(
     r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
@@ -912,7 +916,11 @@ def _partners_in(
             continue  # named for its members, listed next
         if (
             partner in table.multilateral
-            and (EVENT_BEFORE.search(before[-40:]) or REGION_BEFORE.search(before[-40:]))
+            and (
+                EVENT_BEFORE.search(before[-40:])
+                or REGION_BEFORE.search(before[-40:])
+                or REGION_AFTER.match(text, end)
+            )
             and not THAI_PAIR_BEFORE.search(before[-20:])  # "การประชุมรัฐมนตรีไทย-สหภาพยุโรป"
         ):
             continue
