@@ -26,12 +26,7 @@ from scraper.sites.not_found import (
     is_notice_message,
     is_notice_title,
 )
-from thaidigest.dates import (
-    DATE_LINE_SUFFIX,
-    PLACEHOLDER_DATES,
-    parse_date_line,
-    parse_numeric_date_line,
-)
+from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, plain_id
 
@@ -236,8 +231,8 @@ def _is_notice(page: Selector, headline: str) -> bool:
     """Whether a page the selectors did not read says only that the site is down or
     failed: its title, headline or ``h1`` says only that, or, with no headline (no
     article's structure: the site's template left empty), its body blocks hold hardly
-    any text but such a notice (``ปิดปรับปรุงระบบ``, :func:`_is_notice_text`). The page's
-    labels are no text, as for :func:`_soft_404`: the empty page may list other news there."""
+    any text but such a notice (``ปิดปรับปรุงระบบ``). The page's labels are no text, as
+    for :func:`_soft_404`: the empty page may list other news there."""
     named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
     if any(is_notice_title(text) for text in named):
         return True
@@ -245,25 +240,14 @@ def _is_notice(page: Selector, headline: str) -> bool:
         return False
     labels = label_lines(page.root)
     lines = [line for node in page.css(SELECTORS["body"]) for line in block_lines(node)]
-    return _is_notice_text([line for line in lines if line not in labels])
-
-
-def _is_notice_text(lines: list[str]) -> bool:
-    """Whether a page's text ``lines`` are hardly any text but a line opening with a
-    maintenance or error notice (:func:`is_notice_message`) and no date line of an
-    article: every article's body block opens with one, so a short article with a line
-    opening with a notice's words (``ระบบขัดข้อง ชั่วคราว ในบางพื้นที่ ...``) is read. A
-    template's placeholder date (the site's empty page's ``1 มกราคม 2513``) is none."""
-    dates = {parse_date_line(line) for line in lines}
-    return is_notice_message(lines) and dates <= {None, *PLACEHOLDER_DATES}
+    return is_notice_message(line for line in lines if line not in labels)
 
 
 def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticle | None:
     """Why a page the selectors did not read is no article for the fallback, or None:
     a maintenance or error notice (:func:`_is_notice`, or a fallback body of hardly
-    any text but the notice: :func:`_is_notice_text`), or a page without the article
-    template's marks."""
-    if _is_notice(page, headline) or _is_notice_text(fallback_body.split("\n")):
+    any text but the notice), or a page without the article template's marks."""
+    if _is_notice(page, headline) or is_notice_message(fallback_body.split("\n")):
         return NotArticle.NOTICE
     return None if _is_template_page(page) else NotArticle.OTHER_PAGE
 

@@ -955,33 +955,6 @@ def test_an_article_headlined_about_a_maintenance_notice_is_an_article() -> None
     assert thaigov.not_article(html, URL) is None
 
 
-NOTICE_WORDS_IN_NEWS = {
-    "outage": "ระบบขัดข้อง ชั่วคราว ในบางพื้นที่ กฟภ. เร่งแก้ไขให้กลับมาใช้ได้โดยเร็ว",
-    "road-works": "อยู่ระหว่างปรับปรุง ถนนสาย 304 ขอให้ผู้ใช้ทางหลีกเลี่ยง",
-    "english": "Maintenance of the Chao Phraya dams begins on 1 September, the department said.",
-}
-
-
-@pytest.mark.parametrize("paragraph", NOTICE_WORDS_IN_NEWS.values(), ids=NOTICE_WORDS_IN_NEWS)
-def test_a_short_fallback_read_article_with_a_paragraph_opening_with_notice_words_is_an_article(
-    paragraph: str,
-) -> None:
-    """A short article (its date line, a headline and two paragraphs) read by the fallback,
-    one paragraph opening with a notice's words, was taken for a notice: lost."""
-    html = page("article_bare_title.html")
-    start = html.index(TEXT_SLOT.removesuffix("</div>"))
-    end = html.index("</div>", start)
-    text = (
-        "<p>ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล</p>"
-        f"<p>{paragraph}</p><p>กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก</p>"
-    )
-    html = f"{html[:start]}{TEXT_SLOT.removesuffix('</div>')}{text}{html[end:]}"
-    article = thaigov.parse_article(html, URL)
-    assert article is not None and article.extraction == "fallback"
-    assert paragraph in article.body.split("\n")
-    assert thaigov.not_article(html, URL) is None
-
-
 def test_an_article_opening_with_a_maintenance_notice_is_an_article() -> None:
     notice = "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
     opening = "เมื่อวันที่ 18 - 22 สิงหาคม 2024"
