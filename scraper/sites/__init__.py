@@ -19,7 +19,7 @@ from parsel import Selector, SelectorList
 from w3lib.html import get_base_url, get_meta_refresh
 
 from scraper.sites.not_found import is_not_found_message, is_notice_message, is_notice_title
-from thaidigest.dates import PLACEHOLDER_DATES, parse_date_line
+from thaidigest.dates import CONTRADICTED_DATE, PLACEHOLDER_DATES, parse_date_line
 from thaidigest.normalise import INVISIBLE
 
 # A whole page's HTML closes: one of these (lowercased) within its last bytes.
@@ -83,6 +83,9 @@ MAX_TEMPLATE_REFRESH_DELAY = 5.0
 # records are the site's empty page, whose block holds only a template's placeholder
 # date (วันพฤหัสบดีที่ 1 มกราคม 2513, 1970-01-01): no article's date line, no text.
 MAX_TEMPLATE_MESSAGE_CHARS = 120
+# The dates an empty template prints in its date line (the site's empty page: 1970-01-01);
+# not CONTRADICTED_DATE, which is an article's date line with a weekday typo.
+TEMPLATE_DATES = PLACEHOLDER_DATES - {CONTRADICTED_DATE}
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
 # The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
@@ -249,7 +252,7 @@ def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:
         line
         for block in blocks
         for line in block_lines(block)
-        if parse_date_line(line) not in PLACEHOLDER_DATES
+        if parse_date_line(line) not in TEMPLATE_DATES
     ]
     return (
         bool(blocks)

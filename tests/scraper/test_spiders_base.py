@@ -467,6 +467,9 @@ SHORT_ARTICLES = {
     "ten-character-headline": ("วันจันทร์ที่ 4 มกราคม 2564", "ใครเสี่ยง?", "ที่มา : กรมควบคุมโรค"),
     "headline-twice": ("วันพุธที่ 21 มิถุนายน 2566", "E-book", "E-book"),
     "headline-and-dots": ("วันศุกร์ที่ 19 มกราคม 2567", "ธงชัยเฉลิมพล", "..."),
+    # The first, its date line with a weekday the date does not fall on (a typo): still
+    # an article's date line, not the empty page's placeholder.
+    "weekday-typo": ("วันอังคารที่ 4 มกราคม 2564", "ใครเสี่ยง?", "ที่มา : กรมควบคุมโรค"),
 }
 
 
