@@ -83,9 +83,7 @@ named as the one Thailand works with (``ระหว่างกระทรว�
 ``ไทย-เอฟตา``) or in a list with a party that is neither a forum nor a country
 (``มี UNICEF ITU และ ECPAT ร่วมจัดงาน``); and, as a country, a forum every kept mention only pairs
 with Thailand (``ภาคเอกชนของไทย และสหภาพยุโรป``) when a business body the article counts bears its
-name (``สภาธุรกิจสหภาพยุโรป – อาเซียน``). A forum introduced as where the article's bilateral talks
-were held (``หารือทวิภาคี ไทย-สหรัฐฯ ในการประชุม ADGSOM``) is their venue, not a partner, in
-every mention. On a company's mention: the employer of a person who
+name (``สภาธุรกิจสหภาพยุโรป – อาเซียน``). On a company's mention: the employer of a person who
 speaks for another body (``ธนาคารกรุงไทย จำกัด (มหาชน) ในฐานะประธานสมาคมธนาคารไทย``,
 ``... ผู้แทนสมาคมธนาคารไทย``, ``ที่ปรึกษาสมาคมธนาคารไทยและประธานกรรมการของธนาคารกรุงเทพ``,
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
@@ -488,24 +486,6 @@ BRIDGE_DEAL_BEFORE = re.compile(
 )
 # ... or follows the bridge's name: "Thailand-Laos Friendship Bridge MoU signed".
 BRIDGE_DEAL_AFTER = re.compile(r"\s*(?:MOU|MoU|[Aa]greement|ความตกลง|บันทึกความเข้าใจ)")
-# Bilateral talks held at a forum's meeting: "หารือทวิภาคี ไทย-สหรัฐฯ ในการประชุม ADGSOM",
-# "หารือทวิภาคี ในโอกาสการประชุมรัฐมนตรีอาเซียนด้านดิจิทัล", "bilateral talks on the sidelines of
-# the APEC ...": the talks' word, then the meeting as where they were held, then the forum.
-TALKS_AT_BEFORE = re.compile(
-    r"(?:ทวิภาคี|\b(?i:bilateral))[^\n]{0,80}?"
-    r"(?:(?:ใน|ระหว่าง|ช่วง|ห้วง|โอกาส)(?:ห้วง|ช่วง|โอกาส|ระหว่าง|ที่|การ|เข้า|ร่วม|เวที)*ประชุม"
-    r"\S{0,20}\s?"
-    r"|\b(?i:on the sidelines of|at|during)\s+(?i:the\s+)?(?:\d{1,3}(?:st|nd|rd|th)\s+)?)$"
-)
-TALKS_AT_CHARS = 180  # how far before a forum's name the talks held at its meeting are looked for
-# A forum named as the other side of the talks, right after their word: "หารือทวิภาคี ไทย -
-# เลขาธิการอาเซียน", "หารือทวิภาคีกับผู้อำนวยการกลางองค์การ OECD", "หารือทวิภาคี รมว.สาธารณสุข
-# มาเลเซีย และผู้อำนวยการองค์การอนามัยโลก" (a side, then the forum's head).
-TALKS_WITH_BEFORE = re.compile(
-    r"(?:ทวิภาคี|\b(?i:bilateral))\s*(?:ระหว่าง)?\s*(?:ไทย|ประเทศไทย|Thailand)?\s*"
-    r"(?:[-–—]|กับ|และ|with|and)?\s*(?:\S{1,40}\s?(?:และ|,|and)\s?)?\S{0,20}\s?$"
-)
-BILATERAL_HINT = re.compile(r"ทวิภาคี|(?i:bilateral)")
 # Thailand and a country named together: a bilateral party even beside a multilateral body.
 BILATERAL_BEFORE = re.compile(
     r"(?:ไทย|Thailand|Thai)\s*(?:[-–—]|และ|กับ|and|with)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
@@ -624,46 +604,8 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
             for named in _named_within(text[start:end], table)
         }
         counted -= paired & in_companies_names  # its company's pair, not the country's or forum's
-    counted -= _venues_of_talks(text, mentions, cut, table)
     counted -= _parents_of(counted, table, text, mentions)
     return Found(tuple(sorted(counted)), tuple(sorted(in_headline & counted)))
-
-
-def _venues_of_talks(
-    text: str, mentions: list[tuple[int, int, str]], cut: int, table: PartnerTable
-) -> set[str]:
-    """The forums whose meeting is where the article's bilateral talks were held: the venue,
-    not a partner (:data:`TALKS_AT_BEFORE`), its other mentions the setting ("ในฐานะประธาน
-    อาเซียน", "ภูมิภาคอาเซียน"). The forum is introduced so: its first mention in the headline
-    or in the opening (``text`` from ``cut``). A headline that names it before any talks
-    ("ร่วมประชุม ADGSOM พร้อมหารือทวิภาคีกับสหรัฐฯ") reports its meeting too; a forum named as
-    the other side of the talks (:data:`TALKS_WITH_BEFORE`) is a party.
-    """
-    if not BILATERAL_HINT.search(text):
-        return set()
-    talks_in_headline = BILATERAL_HINT.search(text, 0, cut)
-    headline_talks = talks_in_headline.start() if talks_in_headline else cut
-    seen: set[tuple[str, bool]] = set()
-    named_first: set[str] = set()  # in the headline, before its talks
-    venues: set[str] = set()
-    sides: set[str] = set()
-    for start, _, partner in mentions:
-        if partner not in table.multilateral:
-            continue
-        window = max(0, start - TALKS_AT_CHARS)
-        if TALKS_WITH_BEFORE.search(text, max(0, start - 80), start):
-            sides.add(partner)
-        in_headline = start < cut
-        if start < headline_talks:
-            named_first.add(partner)
-        if (partner, in_headline) in seen:
-            continue
-        seen.add((partner, in_headline))
-        if TALKS_AT_BEFORE.search(text, window, start) and not THAI_PAIR_BEFORE.search(
-            text, max(0, start - 20), start
-        ):
-            venues.add(partner)
-    return venues - sides - named_first
 
 
 def _parents_of(
