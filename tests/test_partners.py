@@ -1443,5 +1443,12 @@ def test_a_forums_hub_gateway_or_region_is_a_region():
     ):
         assert partners(title, body) == (), title
     assert partners("ดีอี หารืออาเซียน ตั้งศูนย์ข้อมูลกลาง", body) == ("org:ASEAN",)
+    for title in (  # a hub or a gateway built with the forum: a partnership
+        "Thailand signs MoU on a digital hub with ASEAN",
+        "ดีอี พัฒนาฮับข้อมูลร่วมกับอาเซียน",
+        "DE builds a payment gateway with ASEAN partners",
+        "DE shows its code on GitHub ASEAN edition",
+    ):
+        assert partners(title, body) == ("org:ASEAN",), title
     forum = "Thailand joins the ASEAN Regional Forum on cybersecurity"
     assert partners(forum, body) == ("org:ASEAN",)

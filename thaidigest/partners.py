@@ -297,9 +297,11 @@ EVENT_BEFORE = re.compile(
 # gateway), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
 # "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
 # the word, a Thai word or one Latin word, then the name.
+# Not a hub or a project done with the body: "ฮับข้อมูลร่วมกับอาเซียน", "a digital hub with ASEAN".
 REGION_BEFORE = re.compile(
-    r"(?:ศูนย์กลาง|ฮับ|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|เกตเวย์|(?i:hub|gateway)|\bmarkets? (?:of|in))"
-    r"\S{0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?$"
+    r"(?:(?:ศูนย์กลาง|ฮับ|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|เกตเวย์|\b(?i:hub|gateway) (?:of|for|in)"
+    r"|\bmarkets? (?:of|in))(?:(?!กับ)\S){0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?"
+    r"|(?:\b|(?<=[Tt]ech))(?i:hub|gateway)\s?)$"
 )
 # ... or the name, then the word: "ASEAN Digital Hub", "อาเซียนดิจิทัลฮับ", "the ASEAN region".
 REGION_AFTER = re.compile(r"\s?(?:ดิจิทัล\s?|ดิจิตอล\s?|(?i:digital )?)(?:ฮับ|(?i:hub|region)\b)")
