@@ -1452,3 +1452,64 @@ def test_a_forums_hub_gateway_or_region_is_a_region():
         assert partners(title, body) == ("org:ASEAN",), title
     forum = "Thailand joins the ASEAN Regional Forum on cybersecurity"
     assert partners(forum, body) == ("org:ASEAN",)
+
+
+def test_a_company_before_a_dash_and_a_country_stays_a_partner():
+    # Only a body's name ending in ไทย is extended by a dash and a country: หอการค้าไทย-ญี่ปุ่น.
+    found = partners("ดีอี ผลักดันความร่วมมือ NT-ลาว เชื่อมโครงข่ายใยแก้ว", "")
+    assert "company:NT" in found
+    assert "company:Huawei" in partners("ดีอี ร่วมกับ Huawei-จีน จัดอบรม", "")
+    assert "company:AIS" in partners("ดีอี ลงนามกับ AIS - ญี่ปุ่น", "")
+    chamber = partners("ดีอี หารือหอการค้าไทย-ญี่ปุ่น", "")
+    assert "company:Thai Chamber of Commerce" not in chamber
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        '[[partner]]\nid = "company:True"\nen = ["True"]',  # across the packaged file's cased
+        '[[partner]]\nid = "company:Acme"\nen = ["Acme"]\ncased = ["Acme"]',  # in one entry
+    ],
+)
+def test_a_users_en_name_matches_in_any_case_even_where_cased(user):
+    table = partner_table(user)
+    partner = re.search(r'id = "([^"]+)"', user).group(1)
+    name = partner.partition(":")[2]
+    assert partner in partners(f"DE signs MoU with {name}", "", table)
+    assert partner in partners(f"DE signs MoU with {name.lower()}", "", table)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "ความสัมพันธ์กับนักลงทุนญี่ปุ่น",  # investors' country
+        "ความร่วมมือกับผู้ประกอบการจีน",  # companies' country
+        "ความร่วมมือกับตลาดจีน",  # a market
+        "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา",  # where partners come from (90662)
+        "ความร่วมมือกับประเทศอื่น ๆ เช่น งานเทศกาลอินเดีย",  # an example, no party (57472)
+    ],
+)
+def test_a_cooperation_cue_stops_before_companies_investors_and_markets(body):
+    assert partners("รัฐมนตรีหารือแนวทางการลงทุน", f"โครงการนี้มุ่งเน้น{body}") == ()
+
+
+@pytest.mark.parametrize("product", ["True ID", "True 5G", "True VROOM"])
+def test_a_cased_name_before_a_capitalised_word_or_a_number_is_a_product(product):
+    assert "company:True" not in partners(f"ดีอี ร่วมกับ {product} จัดอบรม", "")
+
+
+@pytest.mark.parametrize(
+    ("title", "partner"),
+    [
+        ("ดีอี ร่วมกับ ธอส.ามารถ", "company:GH Bank"),  # a name ending in "."
+        ("ดีอี ร่วมกับมูลนิธิคีนันแห่งเอเชียะมูลนิธิ", "company:Kenan Foundation Asia"),  # 83714
+    ],
+)
+def test_a_name_ending_in_a_vowel_is_whole_before_a_vowel_that_starts_a_syllable(title, partner):
+    assert partner in partners(title, "")
+
+
+def test_a_cased_name_before_another_name_of_the_table_is_still_a_name():
+    # Article 58804: the operators listed without commas.
+    found = partners("ดีอี จัดระเบียบสายสื่อสาร", "ร่วมกันของผู้ให้บริการ โดยมีทั้ง NT True AIS และ 3BB")
+    assert "company:True" in found

@@ -362,9 +362,21 @@ COMPANY_COUNTRY_GAP = re.compile(r"^[\s(]*(?:ของ|จาก|สัญชา
 # "ระหว่างไทยและ..."; not ระหว่างประเทศ, "international").
 PARTY_BEFORE = re.compile(
     r"(?:รัฐบาล|เอกอัครราชทูต|ทูต|กระทรวง|รัฐมนตรี|รมว\.|นายกรัฐมนตรี|ประธานาธิบดี|ผู้แทน"
-    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ร่วมมือกับ|ความสัมพันธ์กับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
+    r"|หน่วยงาน|ธนาคารกลาง|ร่วมกับ|ทวิภาคี|ระหว่าง(?!ประเทศ)|government|ministry|minister|embassy"
     r"|ambassador|president)[^.!?\n]{0,50}$",
     re.IGNORECASE,
+)
+# Cooperation or relations with a country or its state, named within one phrase (no space, but
+# after ฯ) or after "ประเทศต่าง ๆ เช่น": "ความร่วมมือกับสาธารณรัฐประชาชนจีน", "ความร่วมมือกับทางการ
+# ของประเทศกัมพูชา", "ร่วมมือกับองค์การความร่วมมือระหว่างประเทศแห่งญี่ปุ่น". The cue stops at the
+# country's companies, investors, experts, market or partners ("ความร่วมมือกับผู้ประกอบการจีน",
+# "ความสัมพันธ์กับนักลงทุนญี่ปุ่น", "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา"), as the
+# company's, origin and nationality rules below do without it.
+COOPERATION_BEFORE = re.compile(
+    r"(?:ร่วมมือกับ|ความสัมพันธ์กับ)\s?"
+    r"(?:(?!บริษัท|เอกชน|สถาบัน|ผู้ประกอบการ|นักลงทุน|นายทุน|กลุ่มทุน|ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ"
+    r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก)(?:[^\s.!?]|(?<=ฯ)\s)){0,40}"
+    r"(?:\s?ๆ\s?(?:เช่น|อาทิ|ได้แก่)\s?)?$"
 )
 # A country named in a trade agreement's name, across a dash, is a side of it: "ความตกลงการค้าเสรี
 # อาเซียน-จีน", "ความตกลงเขตการค้าเสรีอาเซียน-ออสเตรเลีย-นิวซีแลนด์".
@@ -452,6 +464,9 @@ BUSINESS_BODY_AFTER = re.compile(
 # (:func:`_paired_in_a_body_name`): "หอการค้าอินเดีย-ไทย", "Japan-Thailand Business Council".
 CHAMBER_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*(?:ไทย|ประเทศไทย)?\s*[-–—]\s*$")
 CHAMBER_WORD_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*$")
+# How a body's name ends when a dash and a country extend it to another body's name: หอการค้าไทย
+# and สภาธุรกิจไทย in "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-จีน".
+PAIRABLE_BODY_END = "ไทย"
 # Between a company and its unit named in a list: "บริษัท ทรู คอร์ปอเรชั่น จำกัด (มหาชน) และบริษัท ทรู
 # อินเทอร์เน็ต ดาต้า เซ็นเตอร์", "True Corporation PCL, True IDC", "บมจ. ทรู คอร์ปอเรชั่น และ บจ. ทรู
 # ไอดีซี" (both sign: the parent is a party). Not "/": "UN/ESCAP" is one name.
@@ -510,16 +525,25 @@ _CONTINUES = frozenset(
     "\u0e30\u0e31\u0e32\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
 )
 _LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+_STARTS_SYLLABLE = frozenset("\u0e30\u0e32\u0e33")  # ะ า ำ
+# A name that ends in a vowel: a non-consonant ("ธอส.", "ไอซีที") or a vowel written with a
+# consonant letter (เ-ีย, เ-ือ, -ัว: "เอเชีย"); ะ า ำ after it cannot take its last letter.
+_ENDS_IN_VOWEL = re.compile(
+    "(?:[^\u0e01-\u0e2e]|[\u0e35\u0e37][\u0e48-\u0e4b]?[ยอ]|\u0e31[\u0e48-\u0e4b]?ว)$"
+)
 _WORD = re.compile(r"[A-Za-z0-9]")
 # Where a ``cased`` name is one: Thai text within this many characters of it, and no Latin word
-# in lower or title case right after it ("True development", "True Food", "True Icon Hall").
+# or number right after it ("True development", "True Food", "True ID", "True 5G") unless that
+# word is another name of the table ("NT True AIS และ 3BB").
 CASED_CONTEXT = 40
-_NEXT_LATIN_WORD = re.compile(r" [A-Za-z]?[a-z]")
+_NEXT_LATIN_WORD = re.compile(r" ([A-Za-z0-9][\w.&-]*)")
 
 
-def _in_thai_text(text: str, start: int, end: int) -> bool:
-    """Whether the name at ``start:end`` stands in Thai text as a name of its own."""
-    return not _NEXT_LATIN_WORD.match(text, end) and bool(
+def _in_thai_text(text: str, start: int, end: int, names: Mapping[str, str]) -> bool:
+    """Whether the name at ``start:end`` stands in Thai text as a name of its own; ``names``
+    maps the table's lookup keys (Latin in lower case) to their partners."""
+    next_word = _NEXT_LATIN_WORD.match(text, end)
+    return (next_word is None or bool(names.get(next_word[1].lower()))) and bool(
         _THAI.search(text, max(0, start - CASED_CONTEXT), start)
         or _THAI.search(text, end, end + CASED_CONTEXT)
     )
@@ -552,7 +576,11 @@ class PartnerTable:
             if not partner:
                 continue
             if "\u0e00" <= key[0] <= "\u0e7f":  # a Thai name (_THAI at its start, without a call)
-                if end < len(text) and text[end] in _CONTINUES:
+                if (
+                    end < len(text)
+                    and text[end] in _CONTINUES
+                    and not (text[end] in _STARTS_SYLLABLE and _ENDS_IN_VOWEL.search(key))
+                ):
                     continue  # ends mid-syllable
                 if start and text[start - 1] in _LEADING_VOWELS:
                     continue  # starts mid-syllable
@@ -565,7 +593,7 @@ class PartnerTable:
                     continue
                 if key in self.capitals and text[start:end] not in self.capitals[key]:
                     continue  # an acronym matches in capitals only: "WHO", not "who"
-                if text[start:end] in self.cased and not _in_thai_text(text, start, end):
+                if text[start:end] in self.cased and not _in_thai_text(text, start, end, self.ids):
                     continue  # "True development", "True Food": an English word, a product
             found.append((start, end, partner))
         return found
@@ -807,6 +835,7 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
         if not (
             partner in listed
             or PARTY_BEFORE.search(text, max(0, start - 80), start)
+            or COOPERATION_BEFORE.search(text, max(0, start - 60), start)
             or UNDER_BEFORE.search(text, max(0, start - 20), start)
             or PARTY_AFTER.match(text, end)
             or THAI_PAIR_BEFORE.search(text, max(0, start - 20), start)
@@ -960,7 +989,11 @@ def _partners_in(
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
-        named_as_party = PARTY_BEFORE.search(before) or AGREEMENT_BEFORE.search(before)
+        named_as_party = (
+            PARTY_BEFORE.search(before)
+            or COOPERATION_BEFORE.search(before[-60:])
+            or AGREEMENT_BEFORE.search(before)
+        )
         if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
         if before.endswith(NOT_A_PARTY_BEFORE) or VENUE_BEFORE.search(before[-60:]):
@@ -1019,14 +1052,17 @@ def _paired_with_another(text: str, mentions: list[tuple[int, int, str]], index:
 
 
 def _first_of_a_country_pair(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
-    """Whether the name at ``index`` is followed across a dash (:data:`PAIR_GAP`) by a country
-    other than Thailand: "หอการค้าไทย-ญี่ปุ่น" names the Thai-Japanese chamber, not the Thai
-    Chamber of Commerce (หอการค้าไทย) its start spells."""
+    """Whether the name at ``index`` ends in ไทย (:data:`PAIRABLE_BODY_END`) and is followed
+    across a dash (:data:`PAIR_GAP`) by a country other than Thailand: "หอการค้าไทย-ญี่ปุ่น"
+    names the Thai-Japanese chamber, not the Thai Chamber of Commerce (หอการค้าไทย) its start
+    spells. A company before a country's name ("NT-ลาว", "Huawei-จีน") stays itself."""
     if index + 1 >= len(mentions):
         return False
     start, party = mentions[index + 1][0], mentions[index + 1][2]
+    first_start, first_end, _ = mentions[index]
     return (
-        party.startswith("country:")
+        text.endswith(PAIRABLE_BODY_END, first_start, first_end)
+        and party.startswith("country:")
         and party != f"country:{THAI_SIDE}"
         and bool(PAIR_GAP.fullmatch(text, mentions[index][1], start))
     )
@@ -1204,7 +1240,12 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
     _check_part_of_names_entries(part_of, known)
     for name in NOT_NAMES:
         ids[_key(name)] = ""
-    cased = {_key(name) for entry in data.get("partner", []) for name in entry.get("cased", [])}
+    # A name given as ``en`` too (in one entry, or across the packaged and the user's file) keeps
+    # the ``en`` matching: any case, anywhere.
+    named_en = {_key(name) for entry in data.get("partner", []) for name in entry.get("en", [])}
+    cased = {
+        _key(name) for entry in data.get("partner", []) for name in entry.get("cased", [])
+    } - named_en
     capitals: dict[str, set[str]] = {}
     lowered: dict[str, str] = {}
     for key, partner in ids.items():
