@@ -1513,3 +1513,16 @@ def test_a_cased_name_before_another_name_of_the_table_is_still_a_name():
     # Article 58804: the operators listed without commas.
     found = partners("ดีอี จัดระเบียบสายสื่อสาร", "ร่วมกันของผู้ให้บริการ โดยมีทั้ง NT True AIS และ 3BB")
     assert "company:True" in found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Japan-Thai Chamber of Commerce",
+        "India-Thai Business Council",
+        "Franco-Thai Chamber of Commerce",  # article 54176
+        "Spanish-Thai Chamber of Commerce",  # article 96989
+    ],
+)
+def test_an_x_thai_body_name_is_neither_the_thai_chamber_nor_the_country(name):
+    assert partners("ดีอี หารือ", f"กระทรวงดิจิทัลฯ ร่วมกับ {name} จัดสัมมนา") == ()

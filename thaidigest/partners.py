@@ -464,6 +464,12 @@ BUSINESS_BODY_AFTER = re.compile(
 # (:func:`_paired_in_a_body_name`): "หอการค้าอินเดีย-ไทย", "Japan-Thailand Business Council".
 CHAMBER_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*(?:ไทย|ประเทศไทย)?\s*[-–—]\s*$")
 CHAMBER_WORD_BEFORE = re.compile(r"(?:หอการค้า|สภาธุรกิจ)\s*$")
+# "Thai" after a dash and before a chamber's or a business council's word: the Thai side of a
+# body's pair ("Japan-Thai Chamber of Commerce", "India-Thai Business Council").
+THAI_BODY_AFTER = re.compile(r"\s*[-–—]\s*Thai" + BUSINESS_BODY_AFTER.pattern)
+# A Latin word and a dash right before a name: the name is the end of a longer hyphenated one
+# ("Franco-Thai Chamber of Commerce", "Spanish-Thai ..." are not the Thai Chamber of Commerce).
+HYPHENATED_BEFORE = re.compile(r"[A-Za-z][-–]$")
 # How a body's name ends when a dash and a country extend it to another body's name: หอการค้าไทย
 # and สภาธุรกิจไทย in "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-จีน".
 PAIRABLE_BODY_END = "ไทย"
@@ -941,6 +947,12 @@ def _partners_in(
             )
         ):
             continue  # the person named with it speaks for another body
+        if (
+            is_company
+            and HYPHENATED_BEFORE.search(text, max(0, start - 2), start)
+            and BUSINESS_BODY_AFTER.match(" " + text[start:end].partition(" ")[2])
+        ):
+            continue  # "Franco-Thai Chamber of Commerce": another body's name
         if is_company and _first_of_a_country_pair(text, mentions, index):
             continue  # "หอการค้าไทย-ญี่ปุ่น" is not หอการค้าไทย: a longer name, the pair's body
         if not partner.startswith("country:") and UMBRELLA_AFTER.match(text, end):
@@ -985,7 +997,11 @@ def _partners_in(
             and not BRIDGE_DEAL_AFTER.match(text, bridge_end)
         ):
             continue  # a bridge's name, no deal on it
-        if CHAMBER_BEFORE.search(before[-20:]) or _paired_in_a_body_name(text, mentions, index):
+        if (
+            CHAMBER_BEFORE.search(before[-20:])
+            or _paired_in_a_body_name(text, mentions, index)
+            or THAI_BODY_AFTER.match(text, end)
+        ):
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
