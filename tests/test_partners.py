@@ -1526,3 +1526,20 @@ def test_a_cased_name_before_another_name_of_the_table_is_still_a_name():
 )
 def test_an_x_thai_body_name_is_neither_the_thai_chamber_nor_the_country(name):
     assert partners("ดีอี หารือ", f"กระทรวงดิจิทัลฯ ร่วมกับ {name} จัดสัมมนา") == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("ความร่วมมือกับญี่ปุ่น และเกาหลีใต้", ("country:JP", "country:KR")),  # a list of two
+        (  # corpus 55174
+            "กระชับความสัมพันธ์กับประเทศต่าง ๆ เช่น ซาอุดีอาระเบีย สหรัฐอเมริกา",
+            ("country:SA", "country:US"),
+        ),
+        ("ความร่วมมือกับประเทศ ญี่ปุ่น", ("country:JP",)),
+        ("ความร่วมมือกับสาธารณรัฐ สิงคโปร์", ("country:SG",)),
+        ("ความร่วมมือกับนานาประเทศ อาทิ ญี่ปุ่น", ("country:JP",)),
+    ],
+)
+def test_a_cooperation_cue_reaches_every_country_of_its_list(body, expected):
+    assert partners("รัฐมนตรีหารือแนวทางการลงทุน", f"โครงการนี้มุ่งเน้น{body}") == expected

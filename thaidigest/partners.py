@@ -367,17 +367,22 @@ PARTY_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Cooperation or relations with a country or its state, named within one phrase (no space, but
-# after ฯ) or after "ประเทศต่าง ๆ เช่น": "ความร่วมมือกับสาธารณรัฐประชาชนจีน", "ความร่วมมือกับทางการ
-# ของประเทศกัมพูชา", "ร่วมมือกับองค์การความร่วมมือระหว่างประเทศแห่งญี่ปุ่น". The cue stops at the
+# after ฯ, ประเทศ or สาธารณรัฐ) or after a lead-in's "เช่น", "อาทิ" or "ได้แก่": "ความร่วมมือกับ
+# สาธารณรัฐประชาชนจีน", "ความร่วมมือกับประเทศ ญี่ปุ่น", "ความร่วมมือกับนานาประเทศ อาทิ ญี่ปุ่น",
+# "ความร่วมมือกับทางการของประเทศกัมพูชา", "ร่วมมือกับองค์การความร่วมมือระหว่างประเทศแห่งญี่ปุ่น"; the
+# countries listed right after the first count too (COOPERATION_LIST_GAP). The cue stops at the
 # country's companies, investors, experts, market or partners ("ความร่วมมือกับผู้ประกอบการจีน",
 # "ความสัมพันธ์กับนักลงทุนญี่ปุ่น", "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา"), as the
 # company's, origin and nationality rules below do without it.
 COOPERATION_BEFORE = re.compile(
     r"(?:ร่วมมือกับ|ความสัมพันธ์กับ)\s?"
     r"(?:(?!บริษัท|เอกชน|สถาบัน|ผู้ประกอบการ|นักลงทุน|นายทุน|กลุ่มทุน|ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ"
-    r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก)(?:[^\s.!?]|(?<=ฯ)\s)){0,40}"
-    r"(?:\s?ๆ\s?(?:เช่น|อาทิ|ได้แก่)\s?)?$"
+    r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก)(?:[^\s.!?]|(?<=ฯ)\s|(?<=ประเทศ)\s|(?<=สาธารณรัฐ)\s)){0,40}"
+    r"(?:(?:\s?ๆ)?\s?(?:เช่น|อาทิ|ได้แก่)\s?)?$"
 )
+# Between two countries of the list a cooperation cue names: "ความร่วมมือกับญี่ปุ่น และเกาหลีใต้",
+# "ประเทศต่าง ๆ เช่น ซาอุดีอาระเบีย สหรัฐอเมริกา" (corpus 55174).
+COOPERATION_LIST_GAP = re.compile(r"\s*(?:,|และ|/)?\s*(?:ประเทศ|สาธารณรัฐ)?\s?")
 # A country named in a trade agreement's name, across a dash, is a side of it: "ความตกลงการค้าเสรี
 # อาเซียน-จีน", "ความตกลงเขตการค้าเสรีอาเซียน-ออสเตรเลีย-นิวซีแลนด์".
 AGREEMENT_BEFORE = re.compile(r"ความตกลง[^.!?\n]{0,50}[-–]\s*$")
@@ -892,6 +897,7 @@ def _partners_in(
     counted: set[str] = set()
     unpaired: set[str] = set()  # parties kept by a mention not paired with Thailand
     channel = False
+    cooperation_list_end = -1  # where the last country of a cooperation cue's list ends
     for index, (start, end, partner) in enumerate(mentions):
         if index in repeats:
             continue  # the same name again: judged as the first
@@ -1005,10 +1011,18 @@ def _partners_in(
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
+        in_cooperation_list = bool(
+            COOPERATION_BEFORE.search(before[-60:])
+            or (
+                index
+                and mentions[index - 1][1] == cooperation_list_end
+                and COOPERATION_LIST_GAP.fullmatch(text, cooperation_list_end, start)
+            )
+        )
+        if in_cooperation_list:
+            cooperation_list_end = end
         named_as_party = (
-            PARTY_BEFORE.search(before)
-            or COOPERATION_BEFORE.search(before[-60:])
-            or AGREEMENT_BEFORE.search(before)
+            PARTY_BEFORE.search(before) or in_cooperation_list or AGREEMENT_BEFORE.search(before)
         )
         if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
