@@ -1543,3 +1543,16 @@ def test_an_x_thai_body_name_is_neither_the_thai_chamber_nor_the_country(name):
 )
 def test_a_cooperation_cue_reaches_every_country_of_its_list(body, expected):
     assert partners("รัฐมนตรีหารือแนวทางการลงทุน", f"โครงการนี้มุ่งเน้น{body}") == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ไทยเป็น Gateway to ASEAN",
+        "Thailand, the digital hub to ASEAN",
+        "ไทยเป็น Digital Hub Of ASEAN",
+        "DE makes Thailand the DIGITAL HUB FOR ASEAN",
+    ],
+)
+def test_an_english_hub_or_gateway_of_or_to_a_forum_in_any_case_is_a_region(title):
+    assert partners(title, "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ") == ()

@@ -293,13 +293,13 @@ EVENT_BEFORE = re.compile(
     r"(?:\s*(?:[Tt]he\s+)?\d{1,3}(?:st|nd|rd|th)\s+|\s*[Tt]he\s+)?\s*$"  # "... The 3rd UNESCO"
 )
 # A region, not the body: "ศูนย์กลาง Cloud-AI อาเซียน", "ศูนย์กลางดิจิทัลอาเซียน" (a hub of
-# ASEAN), "ฮับฮาลาลอาเซียน", "Hub ASEAN", "TechGateway อาเซียน" (Thailand as ASEAN's hub or
-# gateway), "ตลาดอาเซียน" (the ASEAN market), "สตาร์ทอัพอาเซียน" (ASEAN's startups),
-# "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
+# ASEAN), "ฮับฮาลาลอาเซียน", "Hub ASEAN", "TechGateway อาเซียน", "Gateway to ASEAN", "Digital Hub
+# Of ASEAN" (Thailand as ASEAN's hub or gateway, in any case), "ตลาดอาเซียน" (the ASEAN market),
+# "สตาร์ทอัพอาเซียน" (ASEAN's startups), "ผู้นำ ด้านดิจิทัลอาเซียน" (a leader in ASEAN):
 # the word, a Thai word or one Latin word, then the name.
 # Not a hub or a project done with the body: "ฮับข้อมูลร่วมกับอาเซียน", "a digital hub with ASEAN".
 REGION_BEFORE = re.compile(
-    r"(?:(?:ศูนย์กลาง|ฮับ|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|เกตเวย์|\b(?i:hub|gateway) (?:of|for|in)"
+    r"(?:(?:ศูนย์กลาง|ฮับ|ตลาด|สตาร์ทอัพ|ผู้นำ\s?ด้าน|เกตเวย์|\b(?i:(?:hub|gateway) (?:of|for|in|to|into))"
     r"|\bmarkets? (?:of|in))(?:(?!กับ)\S){0,25}(?:\s[A-Za-z][\w-]{0,14})?\s?"
     r"|(?:\b|(?<=[Tt]ech))(?i:hub|gateway)\s?)$"
 )
