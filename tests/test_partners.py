@@ -1556,3 +1556,16 @@ def test_a_cooperation_cue_reaches_every_country_of_its_list(body, expected):
 )
 def test_an_english_hub_or_gateway_of_or_to_a_forum_in_any_case_is_a_region(title):
     assert partners(title, "กระทรวงดิจิทัลฯ จัดเวทีเสวนากับสมาคมผู้ประกอบการ") == ()
+
+
+@pytest.mark.parametrize("en", ["true", "tRUE"])
+def test_a_users_en_name_lifts_a_cased_name_whatever_its_case(en):
+    table = partner_table(f'[[partner]]\nid = "company:True"\nen = ["{en}"]')
+    assert partners("DE signs MoU with True on 5G.", "", table) == ("company:True",)
+
+
+def test_an_en_acronym_leaves_a_cased_name_cased():
+    # The packaged True has en = ["TRUE"] beside cased = ["True"]: the acronym must not lift it.
+    table = partner_table('[[partner]]\nid = "company:True"\nen = ["TRUE"]')
+    assert partners("DE signs MoU with True on 5G.", "", table) == ()
+    assert partners("DE signs MoU with TRUE on 5G.", "", table) == ("company:True",)

@@ -1270,12 +1270,21 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
     _check_part_of_names_entries(part_of, known)
     for name in NOT_NAMES:
         ids[_key(name)] = ""
-    # A name given as ``en`` too (in one entry, or across the packaged and the user's file) keeps
-    # the ``en`` matching: any case, anywhere.
-    named_en = {_key(name) for entry in data.get("partner", []) for name in entry.get("en", [])}
+    # A name given as ``en`` too, in any case (in one entry, or across the packaged and the user's
+    # file), keeps the ``en`` matching: any case, anywhere. An ``en`` acronym, all capitals, is
+    # matched in capitals only and leaves the cased name as it is (the packaged True: TRUE, True).
+    named_en = {
+        _key(name).lower()
+        for entry in data.get("partner", [])
+        for name in entry.get("en", [])
+        if not _is_acronym(name)
+    }
     cased = {
-        _key(name) for entry in data.get("partner", []) for name in entry.get("cased", [])
-    } - named_en
+        key
+        for entry in data.get("partner", [])
+        for key in map(_key, entry.get("cased", []))
+        if key.lower() not in named_en
+    }
     capitals: dict[str, set[str]] = {}
     lowered: dict[str, str] = {}
     for key, partner in ids.items():
