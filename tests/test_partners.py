@@ -1569,3 +1569,8 @@ def test_an_en_acronym_leaves_a_cased_name_cased():
     table = partner_table('[[partner]]\nid = "company:True"\nen = ["TRUE"]')
     assert partners("DE signs MoU with True on 5G.", "", table) == ()
     assert partners("DE signs MoU with TRUE on 5G.", "", table) == ("company:True",)
+
+
+@pytest.mark.parametrize("listed", ["NT True AISและดีแทค", "AIS True NT."])
+def test_a_cased_name_before_a_table_name_with_text_glued_to_it_is_still_a_name(listed):
+    assert "company:True" in partners(f"ดีอี ร่วมกับ {listed}", "")

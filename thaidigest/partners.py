@@ -545,9 +545,10 @@ _ENDS_IN_VOWEL = re.compile(
 _WORD = re.compile(r"[A-Za-z0-9]")
 # Where a ``cased`` name is one: Thai text within this many characters of it, and no Latin word
 # or number right after it ("True development", "True Food", "True ID", "True 5G") unless that
-# word is another name of the table ("NT True AIS และ 3BB").
+# word is another name of the table ("NT True AIS และ 3BB"). The word is its Latin letters and
+# digits only: "AISและดีแทค", "NT." are AIS and NT.
 CASED_CONTEXT = 40
-_NEXT_LATIN_WORD = re.compile(r" ([A-Za-z0-9][\w.&-]*)")
+_NEXT_LATIN_WORD = re.compile(r" ([A-Za-z0-9]+)")
 
 
 def _in_thai_text(text: str, start: int, end: int, names: Mapping[str, str]) -> bool:
