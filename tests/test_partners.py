@@ -1522,6 +1522,8 @@ def test_a_cased_name_before_another_name_of_the_table_is_still_a_name():
         "India-Thai Business Council",
         "Franco-Thai Chamber of Commerce",  # article 54176
         "Spanish-Thai Chamber of Commerce",  # article 96989
+        "Japan - Thai Chamber of Commerce",
+        "Japan—Thai Chamber of Commerce",
     ],
 )
 def test_an_x_thai_body_name_is_neither_the_thai_chamber_nor_the_country(name):

@@ -473,8 +473,10 @@ CHAMBER_WORD_BEFORE = re.compile(r"(?:หอการค้า|สภาธุ�
 # body's pair ("Japan-Thai Chamber of Commerce", "India-Thai Business Council").
 THAI_BODY_AFTER = re.compile(r"\s*[-–—]\s*Thai" + BUSINESS_BODY_AFTER.pattern)
 # A Latin word and a dash right before a name: the name is the end of a longer hyphenated one
-# ("Franco-Thai Chamber of Commerce", "Spanish-Thai ..." are not the Thai Chamber of Commerce).
-HYPHENATED_BEFORE = re.compile(r"[A-Za-z][-–]$")
+# ("Franco-Thai Chamber of Commerce", "Spanish-Thai ...", "Japan - Thai ...", "Japan—Thai ..."
+# are not the Thai Chamber of Commerce).
+HYPHENATED_BEFORE = re.compile(r"[A-Za-z]\s?[-–—]\s?$")
+HYPHENATED_CHARS = 4  # how far before a name HYPHENATED_BEFORE is looked for: "n - "
 # How a body's name ends when a dash and a country extend it to another body's name: หอการค้าไทย
 # and สภาธุรกิจไทย in "หอการค้าไทย-ญี่ปุ่น", "สภาธุรกิจไทย-จีน".
 PAIRABLE_BODY_END = "ไทย"
@@ -956,7 +958,7 @@ def _partners_in(
             continue  # the person named with it speaks for another body
         if (
             is_company
-            and HYPHENATED_BEFORE.search(text, max(0, start - 2), start)
+            and HYPHENATED_BEFORE.search(text, max(0, start - HYPHENATED_CHARS), start)
             and BUSINESS_BODY_AFTER.match(" " + text[start:end].partition(" ")[2])
         ):
             continue  # "Franco-Thai Chamber of Commerce": another body's name
