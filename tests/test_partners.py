@@ -1487,6 +1487,11 @@ def test_a_users_en_name_matches_in_any_case_even_where_cased(user):
         "ความร่วมมือกับตลาดจีน",  # a market
         "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา",  # where partners come from (90662)
         "ความร่วมมือกับประเทศอื่น ๆ เช่น งานเทศกาลอินเดีย",  # an example, no party (57472)
+        "ความร่วมมือกับนักธุรกิจจีน",  # business people's country
+        "ความร่วมมือกับสตาร์ทอัพจีน",  # startups' country
+        "ความร่วมมือกับภาคธุรกิจญี่ปุ่น",  # its business sector
+        "ความร่วมมือกับค่ายรถยนต์ญี่ปุ่น",  # carmakers' country
+        "ความร่วมมือกับผู้ส่งออกจีน",  # exporters' country
     ],
 )
 def test_a_cooperation_cue_stops_before_companies_investors_and_markets(body):

@@ -371,13 +371,15 @@ PARTY_BEFORE = re.compile(
 # สาธารณรัฐประชาชนจีน", "ความร่วมมือกับประเทศ ญี่ปุ่น", "ความร่วมมือกับนานาประเทศ อาทิ ญี่ปุ่น",
 # "ความร่วมมือกับทางการของประเทศกัมพูชา", "ร่วมมือกับองค์การความร่วมมือระหว่างประเทศแห่งญี่ปุ่น"; the
 # countries listed right after the first count too (COOPERATION_LIST_GAP). The cue stops at the
-# country's companies, investors, experts, market or partners ("ความร่วมมือกับผู้ประกอบการจีน",
+# country's companies, business people, startups, exporters, investors, experts, market or
+# partners ("ความร่วมมือกับผู้ประกอบการจีน", "ความร่วมมือกับนักธุรกิจจีน",
 # "ความสัมพันธ์กับนักลงทุนญี่ปุ่น", "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา"), as the
 # company's, origin and nationality rules below do without it.
 COOPERATION_BEFORE = re.compile(
     r"(?:ร่วมมือกับ|ความสัมพันธ์กับ)\s?"
     r"(?:(?!บริษัท|เอกชน|สถาบัน|ผู้ประกอบการ|นักลงทุน|นายทุน|กลุ่มทุน|ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ"
-    r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก)(?:[^\s.!?]|(?<=ฯ)\s|(?<=ประเทศ)\s|(?<=สาธารณรัฐ)\s)){0,40}"
+    r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก|นักธุรกิจ|สตาร์ทอัพ|ภาคธุรกิจ|ค่ายรถยนต์|ผู้ส่งออก)"
+    r"(?:[^\s.!?]|(?<=ฯ)\s|(?<=ประเทศ)\s|(?<=สาธารณรัฐ)\s)){0,40}"
     r"(?:(?:\s?ๆ)?\s?(?:เช่น|อาทิ|ได้แก่)\s?)?$"
 )
 # Between two countries of the list a cooperation cue names: "ความร่วมมือกับญี่ปุ่น และเกาหลีใต้",
