@@ -39,7 +39,7 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
-from thaidigest.normalise import INVISIBLE
+from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
 from thaidigest.plural import counted
 from thaidigest.sites import plain_id
 from thaidigest.store import iso, parse_iso
@@ -93,8 +93,9 @@ _ONLY_THAI_AS_UTF8 = re.compile(f"[{THAI_AS_UTF8}]+")
 _THAI_AS_UTF8_IN_A_WORD = re.compile(f"[A-Za-z][{THAI_AS_UTF8}]|[{THAI_AS_UTF8}][A-Za-z]")
 _ASCII = re.compile("[\x00-\x7f]+")
 _LATIN_LETTER = re.compile("[A-Za-z]")
-# A text file's source line in English (``Source: URL``); one in Thai is not UTF-8 by chance.
-_SOURCE_LINE = re.compile(r"^[ \t]*source[ \t]*:[^\n]*$", re.IGNORECASE | re.MULTILINE)
+# A text file's source line in English (``Source: URL``), as the plain-text format reads it
+# (:data:`~thaidigest.normalise.SOURCE_FOOTER`); one in Thai is not UTF-8 by chance.
+_SOURCE_LINE = re.compile(rf"^[ \t]*{SOURCE_FOOTER}$", re.IGNORECASE | re.MULTILINE)
 CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
