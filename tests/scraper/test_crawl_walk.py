@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,16 +102,24 @@ def test_ids_that_fail_do_not_end_the_walk_and_are_asked_again_by_the_next_crawl
     assert stored_ids(db) == set(ids)
 
 
-def test_a_site_failing_every_id_past_its_newest_article_ends_the_walk(tmp_path):
-    """Failed ids are no misses, but they extend the walk by miss_limit ids at most."""
-    newest = max(manifest()["thaigov_ids"])
+def crawl_answering_past_newest(
+    tmp_path: Path, status: int
+) -> tuple[subprocess.CompletedProcess, list[int], Path]:
+    """A thaigov crawl of the fixture site answering ``status`` for every id past its newest
+    article: the crawl's result, the ids it asked, its database."""
     config = walk_config(tmp_path)
     db = tmp_path / "db.sqlite"
     past_newest = THAIGOV_ARTICLE_PATH.format(id=r"(?:8740[1-9]|874[1-9]\d|875\d\d)")
-    errors = FaultRule(path=f"^{past_newest}$", fault="status", status=500)
-    with FixtureSite(faults=FaultPlan(rules=[errors])) as site:
+    answers = FaultRule(path=f"^{past_newest}$", fault="status", status=status)
+    with FixtureSite(faults=FaultPlan(rules=[answers])) as site:
         result = crawl(site.base_url, db, config, "--source", "thaigov")
-        asked = asked_ids(site)
+        return result, asked_ids(site), db
+
+
+def test_a_site_failing_every_id_past_its_newest_article_ends_the_walk(tmp_path):
+    """Failed ids are no misses, but they extend the walk by miss_limit ids at most."""
+    newest = max(manifest()["thaigov_ids"])
+    result, asked, _ = crawl_answering_past_newest(tmp_path, 500)
     assert result.returncode == 0, result.stderr[-2000:]
     assert max(asked) == newest + 2 * MISS_LIMIT
 
@@ -119,13 +128,7 @@ def test_a_site_refusing_every_id_past_its_newest_article_is_asked_miss_limit_id
     """A 403 is a refusal, not a failed id: counted as failed, each one walked one id
     further, and a site refusing this client was asked twice as many ids."""
     newest = max(manifest()["thaigov_ids"])
-    config = walk_config(tmp_path)
-    db = tmp_path / "db.sqlite"
-    past_newest = THAIGOV_ARTICLE_PATH.format(id=r"(?:8740[1-9]|874[1-9]\d|875\d\d)")
-    refusals = FaultRule(path=f"^{past_newest}$", fault="status", status=403)
-    with FixtureSite(faults=FaultPlan(rules=[refusals])) as site:
-        crawl(site.base_url, db, config, "--source", "thaigov")
-        asked = asked_ids(site)
+    _, asked, db = crawl_answering_past_newest(tmp_path, 403)
     refused = sorted(article_id for article_id in asked if article_id > newest)
     assert refused == list(range(newest + 1, newest + MISS_LIMIT + 1))
     assert len(thaigov_report(db)["blocked"]) == MISS_LIMIT
