@@ -6,8 +6,8 @@ LABELS is a partner labels JSON lines file (``id``, ``partners``, ``split``;
 tests/data/partners/labels.jsonl), CORPUS the corpus JSON lines (plain or xz)
 that holds their texts. Each article is normalised as the ingestor does, then
 its partners are extracted from the headline and the opening. Prints, for each
-split, precision and recall over (article, partner) pairs, the pairs missed and
-found in excess (``--show train``; never tune on the test split), and the cost
+split, precision and recall over (article, partner) pairs (and for each round of a
+split that holds several), the pairs missed and found in excess (``--show train``; never tune on the test split), and the cost
 per article. ``--cost N`` also times, in CPU time, the first N corpus articles:
 the floor (decompress and parse), the ingestor's pure stage (normalise, score,
 fingerprint, partners) and the partner extraction alone.
@@ -53,26 +53,38 @@ def main() -> None:
     found = {key: set(partners(title, body, table)) for key, (title, body) in texts.items()}
     seconds = time.perf_counter() - started
     for split in sorted({record["split"] for record in labels.values()}):
-        keys = [key for key, record in labels.items() if record["split"] == split]
-        right = wrong = missed = 0
-        for key in sorted(keys):
-            gold = set(labels[key]["partners"])
-            right += len(found[key] & gold)
-            wrong += len(found[key] - gold)
-            missed += len(gold - found[key])
-            if args.show == split and found[key] != gold:
-                extra, lost = sorted(found[key] - gold), sorted(gold - found[key])
-                print(f"  {split} {key}: extra {extra}, missed {lost}")
-        precision = right / (right + wrong) if right + wrong else 0.0
-        recall = right / (right + missed) if right + missed else 0.0
-        print(
-            f"{split}: {len(keys)} articles, {right + missed} labelled pairs: "
-            f"precision {precision:.3f}, recall {recall:.3f} "
-            f"({right} right, {wrong} extra, {missed} missed)"
-        )
+        keys = sorted(key for key, record in labels.items() if record["split"] == split)
+        if args.show == split:
+            for key in keys:
+                gold = set(labels[key]["partners"])
+                if found[key] != gold:
+                    extra, lost = sorted(found[key] - gold), sorted(gold - found[key])
+                    print(f"  {split} {key}: extra {extra}, missed {lost}")
+        print(f"{split}: {figures(keys, labels, found)}")
+        rounds = sorted({labels[key]["round"] for key in keys})
+        for number in rounds if len(rounds) > 1 else ():
+            part = [key for key in keys if labels[key]["round"] == number]
+            print(f"  {split}, round {number}: {figures(part, labels, found)}")
     print(f"cost: {seconds / len(texts) * 1e3:.3f} ms per article ({len(texts)} articles)")
     if args.cost:
         print(cost(args.corpus, args.cost))
+
+
+def figures(keys: list[int], labels: dict[int, dict], found: dict[int, set[str]]) -> str:
+    """Precision and recall over the (article, partner) pairs of the articles ``keys``."""
+    right = wrong = missed = 0
+    for key in keys:
+        gold = set(labels[key]["partners"])
+        right += len(found[key] & gold)
+        wrong += len(found[key] - gold)
+        missed += len(gold - found[key])
+    precision = right / (right + wrong) if right + wrong else 0.0
+    recall = right / (right + missed) if right + missed else 0.0
+    return (
+        f"{len(keys)} articles, {right + missed} labelled pairs: "
+        f"precision {precision:.3f}, recall {recall:.3f} "
+        f"({right} right, {wrong} extra, {missed} missed)"
+    )
 
 
 def cost(corpus: Path, limit: int) -> str:
