@@ -7,10 +7,11 @@ tests/data/partners/labels.jsonl), CORPUS the corpus JSON lines (plain or xz)
 that holds their texts. Each article is normalised as the ingestor does, then
 its partners are extracted from the headline and the opening. Prints, for each
 split, precision and recall over (article, partner) pairs (and for each round of a
-split that holds several), the pairs missed and found in excess (``--show train``; never tune on the test split), and the cost
-per article. ``--cost N`` also times, in CPU time, the first N corpus articles:
-the floor (decompress and parse), the ingestor's pure stage (normalise, score,
-fingerprint, partners) and the partner extraction alone.
+split that holds several), the pairs missed and found in excess (``--show train``;
+never tune on the test split), and the cost per article. ``--cost N`` also times,
+in CPU time, the first N corpus articles: the floor (decompress and parse), the
+ingestor's pure stage (normalise, score, fingerprint, partners) and the partner
+extraction alone.
 """
 
 from __future__ import annotations

@@ -285,7 +285,7 @@ def test_training_uses_only_the_train_split(tmp_path: Path) -> None:
     from thaidigest.training import read_examples
 
     examples = read_examples(LABELS, ARTICLES)
-    assert len(examples) == 4032  # 2,594 train articles of rounds 1-3, 478 of round 4, 480 of 5 and 6
+    assert len(examples) == 4032  # 2,594 of rounds 1-3, 478 of round 4, 480 each of 5 and 6
     assert not test_ids & {e.id for e in examples}
 
 
