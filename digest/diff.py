@@ -20,6 +20,9 @@ with the one before it, which did not change. A word or two (at most
 no sentence but an edit of that one (:func:`_fragments_attached`): ``ไม่`` ("not") dropped
 from the start of a sentence flips its meaning, and listed alone it would tell a reader
 nothing, so the sentence is shown before and after, as any other edit within a sentence.
+The segmenter may cut the two versions of a sentence differently (a phrase put in it, and
+it is cut in two): every sentence that shares a word with one shown on the other side is
+shown too (:func:`_with_shared_text`), so no text of either version is left out.
 
 A body line that repeats a headline, either version's or an earlier one of the article,
 is set aside before the bodies are compared: the page repeating a headline it had, which
@@ -254,9 +257,17 @@ def _compare_runs(
     numbers: list[NumberChange] = []
     removed: set[int] = set()
     added: set[int] = set()
+    # Old and new sentences that share a word matched in place (the cut of one side may
+    # hold a sentence in two, or two sentences in one).
+    shared: set[tuple[int, int]] = set()
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
+            shared.update(
+                (old_tokens[i][0], new_tokens[j][0])
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+                if a[i].strip()
+            )
             continue
         if tag == "replace" and _is_numbers(a[i1:i2]) and _is_numbers(b[j1:j2]):
             numbers.append(_number_change(new_tokens, old_words[i1:i2], j1, j2))
@@ -277,7 +288,30 @@ def _compare_runs(
                     removed.add(old_tokens[i][0])
                 if old_tokens[i][0] in gone:
                     added.add(new_tokens[j][0])
+    removed, added = _with_shared_text(removed, added, shared)
     return numbers, sorted(removed), sorted(added)
+
+
+def _with_shared_text(
+    removed: set[int], added: set[int], shared: set[tuple[int, int]]
+) -> tuple[set[int], set[int]]:
+    """``removed`` and ``added`` (places of old and new sentences) with every sentence that
+    shares a word (``shared``: (old, new) pairs) with one of the other side's shown, until
+    none is left: what is shown of each side then holds all of the text the other side's
+    shown sentences kept. The segmenter may cut a sentence in two once a word is put in
+    it (``… ปัญญาประดิษฐ์ เทคโนโลยีควอนตัม`` | ``และความมั่นคงปลอดภัยไซเบอร์``): the old
+    sentence, removed, would otherwise be shown beside the first piece alone, its end
+    read as cut."""
+    removed, added = set(removed), set(added)
+    grown = True
+    while grown:
+        grown = False
+        for old, new in shared:
+            if (old in removed) != (new in added):
+                removed.add(old)
+                added.add(new)
+                grown = True
+    return removed, added
 
 
 def _unaligned(

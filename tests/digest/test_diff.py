@@ -500,3 +500,93 @@ def test_a_word_joined_to_the_last_word_of_a_sentence_still_edits_it():
     new = "ที่ประชุมเห็นชอบค่าใช้จ่ายรวม"
     diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
     assert diff == Diff(removed=(old,), added=(new,))
+
+
+# A sentence of a thaigov release that the segmenter keeps whole, but cuts in two once a
+# phrase is put in its middle: after "ปัญญาประดิษฐ์ เทคโนโลยีควอนตัม", before "และ…".
+MOU_SIGNED = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) ลงนามบันทึกความเข้าใจ (MoU)"
+    " ร่วมกับกระทรวงกิจการภายในและการสื่อสารของญี่ปุ่น ด้านความร่วมมือเศรษฐกิจดิจิทัล"
+    " ปัญญาประดิษฐ์ และความมั่นคงปลอดภัยไซเบอร์"
+)
+MOU_SIGNED_WITH_QUANTUM = MOU_SIGNED.replace("ปัญญาประดิษฐ์ และ", "ปัญญาประดิษฐ์ เทคโนโลยีควอนตัม และ")
+
+
+@pytest.mark.parametrize("dropped", [True, False], ids=["dropped", "added"])
+def test_a_phrase_put_in_a_sentence_the_segmenter_then_cuts_in_two_shows_all_of_both(dropped):
+    old, new = (MOU_SIGNED_WITH_QUANTUM, MOU_SIGNED)[:: 1 if dropped else -1]
+    assert len(sentences(MOU_SIGNED)) == 1 and len(sentences(MOU_SIGNED_WITH_QUANTUM)) == 2
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff == Diff(removed=(old,), added=(new,))
+
+
+def _compact(text):
+    return "".join(text.split())
+
+
+def _is_patch(old, new, removed, added):
+    """True when ``new`` is ``old`` with one run of its text, ``removed``, put in place of by
+    ``added`` (spacing aside): no text of either version left out of what is shown."""
+    old, new, removed, added = (_compact(text) for text in (old, new, removed, added))
+    return any(
+        old[start : start + len(removed)] == removed
+        and old[:start] + added + old[start + len(removed) :] == new
+        for start in range(len(old) - len(removed) + 1)
+    )
+
+
+# Paragraphs a word is put in, changed in and cut from, at each place (their start, middle
+# and end); and the word put in, or in place of another.
+EDITED_PARAGRAPHS = {
+    "mou": (MOU_SIGNED, "ใหม่"),
+    "approved": (APPROVED, "ไม่"),
+    "three-thai-sentences": (f"{MEETING_HELD} {APPROVED} {REPORT_DUE}", "ไม่"),
+    "working-groups": (f"{WORKING_GROUPS} {OECD_SENTENCE}", "เทคโนโลยีควอนตัม"),
+    "english": ("Ministers met on Monday. They signed two agreements. The talks end today.", "new"),
+}
+
+
+def _word_edits():
+    """(paragraph, edited paragraph, whether a word was put in or changed within it)"""
+    for name, (paragraph, word) in EDITED_PARAGRAPHS.items():
+        phrases = paragraph.split(" ")
+        for place in range(len(phrases) + 1):
+            within = 0 < place < len(phrases)
+            before, after = phrases[:place], phrases[place:]
+            yield pytest.param(
+                paragraph, " ".join([*before, word, *after]), within, id=f"{name}-{place}-put-in"
+            )
+            if after:
+                edits = {"changed": [*before, word, *after[1:]], "cut": [*before, *after[1:]]}
+                for edit, edited in edits.items():
+                    yield pytest.param(
+                        paragraph,
+                        " ".join(edited),
+                        within and edit == "changed",
+                        id=f"{name}-{place}-{edit}",
+                    )
+
+
+@pytest.mark.parametrize(("paragraph", "edited", "edited_within"), list(_word_edits()))
+@pytest.mark.parametrize("undone", [True, False], ids=["undone", "done"])
+def test_a_word_edited_anywhere_shows_whole_phrases_and_leaves_no_text_out(
+    paragraph, edited, edited_within, undone
+):
+    # What is shown is a patch of whole phrases: the removed passages are one run of whole
+    # phrases of the old text, the added ones one of the new, and the old text with that
+    # run put in place of by this one is the new text (spacing aside). So every character
+    # that changed is shown, in its whole phrase, and no text of either version is left out.
+    old, new = (edited, paragraph) if undone else (paragraph, edited)
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert diff.numbers == ()
+    # Each passage is whole phrases (between spaces) of its own version...
+    assert all(f" {text} " in f" {old} " for text in diff.removed), diff.removed
+    assert all(f" {text} " in f" {new} " for text in diff.added), diff.added
+    # ... the removed ones one run of the old text, the added ones one of the new, and the
+    # old text with the one put in place of the other is the new: nothing is left out.
+    removed, added = " ".join(diff.removed), " ".join(diff.added)
+    assert removed in old and added in new
+    assert _is_patch(old, new, removed, added), diff
+    # A word or two put in or changed within a sentence edits it: shown before and after.
+    if edited_within:
+        assert diff.removed and diff.added, diff
