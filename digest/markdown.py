@@ -120,18 +120,29 @@ def autolink(url: str) -> str:
     return f"<{markdown_url(published)}>" if published else ""
 
 
-def lists_story(markdown: str, urls: Iterable[str]) -> bool:
+def lists_story(markdown: str, urls: Iterable[str], headlines: Iterable[str]) -> bool:
     """Whether a Markdown digest lists the story whose articles are at ``urls`` (its
-    representative and copies): an item links each of its published addresses once, in
-    its heading or its "Also on" line, and no other item links them. A story with no web
-    address is not found (nothing of it is linked)."""
+    representative and copies) and whose representative had ``headlines`` (each version's).
+
+    An item links each of its published addresses once, in its heading or its "Also on"
+    line, and no other item links them. A story with no web address (a text file imported
+    without a source line) is linked nowhere: its item is the heading the digest gives it
+    (:func:`item_heading`), its headline unlinked, of the version it showed."""
     published = [url for url in map(clean_link, urls) if url]
+    if not published:
+        lines = markdown.splitlines()
+        return any(item_heading(headline, None) in lines for headline in headlines)
     forms = [
         form
         for url in published
         for form in (f"<{markdown_url(url)}>", f"<{link_destination(url)}>")
     ]
     return any(form in markdown for form in forms)
+
+
+def item_heading(title: str, url: str | None) -> str:
+    """An item's heading: its headline, linked to ``url`` when that is published."""
+    return f"### {link(clean_headline(title), url)}"
 
 
 def _units(paragraph: str, language: str) -> list[str]:
@@ -312,7 +323,7 @@ def render_item(item: Item) -> str:
     if partners:
         meta.append(partners)
     own, also_on = article_links(item.url, item.also_on)
-    blocks = [f"### {link(clean_headline(item.title), own)}", escape(" · ".join(meta))]
+    blocks = [item_heading(item.title, own), escape(" · ".join(meta))]
     opening = lede(item.body, item.language)
     if opening:
         blocks.append(escape(opening))

@@ -300,7 +300,9 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
             f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
             f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
         )
-    if lists_story(markdown, [representative, *(copy["url"] for copy in copies)]):
+    urls = [representative, *(copy["url"] for copy in copies)]
+    headlines = [version["title"] for version in store.versions(row["id"])]
+    if lists_story(markdown, urls, headlines):
         return None
     return (
         f"the story became listable on {found}, after the digest of its week {dated}, "

@@ -259,3 +259,49 @@ def test_explain_says_why_a_relevant_backlog_article_is_in_no_digest(store, tmp_
         f"is built (none is in {out / 'digests'})"
     )
     assert third_line(on_time).startswith("relevance: ")
+
+
+# A text file without a "ที่มา :" source line: stored under its file: URL, which no digest
+# links, so its item is its headline alone.
+UNLINKED_TITLE = "ดีอี ร่วมมือ ญี่ปุ่น พัฒนาเศรษฐกิจดิจิทัล"
+UNLINKED_TEXT = (
+    f"{UNLINKED_TITLE}\n\nวันศุกร์ที่ 23 สิงหาคม 2567\n\n"
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) ลงนามบันทึกความเข้าใจ (MoU) ร่วมกับ"
+    "กระทรวงกิจการภายในและการสื่อสารของญี่ปุ่น ด้านความร่วมมือเศรษฐกิจดิจิทัล "
+    "ปัญญาประดิษฐ์ และความมั่นคงปลอดภัยไซเบอร์\n"
+)
+
+
+def test_explain_finds_a_text_file_without_a_source_line_in_the_digest_built_after_its_import(
+    tmp_path,
+):
+    # Imported long after its week 2024-W34 (backlog): the digest of that week built before
+    # the import leaves it out, the one built after lists it, as explain must say.
+    text_file = tmp_path / "thai.txt"
+    text_file.write_text(UNLINKED_TEXT, encoding="utf-8")
+    db, out = str(tmp_path / "db.sqlite"), tmp_path / "public"
+
+    def run(*arguments):
+        result = CliRunner().invoke(main, [*arguments, "--db", db], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def build_week():
+        run("digest", "--week", "2024-W34", "--out", str(out), "--judged-sites", "none")
+
+    def explained():
+        return run("explain", str(text_file), "--out", str(out)).splitlines()
+
+    build_week()
+    run("import", str(text_file))
+    before = explained()
+    assert before[1].startswith("file:")
+    assert before[2].startswith("in no digest: it is relevant (")
+    assert "but the story became listable on " in before[2]
+    assert before[2].endswith("listed only if 2024-W34 is built again")
+    build_week()
+    assert f"\n### {UNLINKED_TITLE}\n" in (out / "digests" / "2024-W34.md").read_text("utf-8")
+    after = explained()
+    assert after[1].startswith("file:")
+    assert after[2].startswith("relevance: ")
+    assert not any("in no digest" in line for line in after)
