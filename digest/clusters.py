@@ -79,6 +79,14 @@ def copies_of(representatives: Sequence[str] | Select) -> Select:
     return select(*MEMBER_COLUMNS).where(COPY.c.duplicate_of.in_(representatives))
 
 
+def copy_urls(store: Store, representative: str) -> list[str]:
+    """The URLs of every copy in the cluster of the ``representative`` URL, relevant or
+    not, in URL order: the addresses its digest item links (``thaidigest explain``)."""
+    query = copies_of([representative]).order_by(COPY.c.url)
+    with store.engine.connect() as conn:
+        return [row.url for row in conn.execute(query)]
+
+
 def relevant_copies_seen(start: str, end: str) -> Select:
     """The representatives' URLs of the relevant copies first seen from ``start`` to before
     ``end`` (ISO 8601 UTC): stories such a copy made listable, through the indexed

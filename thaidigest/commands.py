@@ -261,7 +261,7 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
     Such a story is listed only by a digest of its week built after it became listable,
     which only the digest in ``out_dir`` tells (the store keeps no record of builds): one
     that lists it, and none or one built before, are said as they are."""
-    from digest.clusters import fold_cluster, relevant_copies
+    from digest.clusters import copy_urls, fold_cluster, relevant_copies
     from digest.markdown import lists_story
     from digest.select import (
         DIGESTS,
@@ -300,7 +300,7 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
             f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
             f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
         )
-    urls = [representative, *(copy["url"] for copy in copies)]
+    urls = [representative, *copy_urls(store, representative)]  # all: the item links each
     headlines = [version["title"] for version in store.versions(row["id"])]
     if lists_story(markdown, urls, headlines):
         return None

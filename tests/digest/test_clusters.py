@@ -12,6 +12,7 @@ from digest.select import LATE_DAYS, Week
 from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.cli import main
 from thaidigest.fingerprint import MAX_DAYS_APART
+from thaidigest.model import RawArticle
 
 
 def store_path(tmp_path):
@@ -305,3 +306,30 @@ def test_explain_finds_a_text_file_without_a_source_line_in_the_digest_built_aft
     assert after[1].startswith("file:")
     assert after[2].startswith("relevance: ")
     assert not any("in no digest" in line for line in after)
+
+
+def test_explain_finds_a_text_files_story_by_its_copy_on_the_web_though_the_copy_is_not_relevant(
+    store, tmp_path
+):
+    # A relevant text file without a source line (backlog) and a copy of it on thaigov
+    # scored not relevant: the digest links the story's heading to that copy, its one web
+    # address, and shows no unlinked headline.
+    text_file = RawArticle(
+        url=(tmp_path / "release.txt").as_uri(),
+        source="file",
+        title="A release kept as a text file",
+        body="First paragraph of the article.\nSecond paragraph.",
+        published_hint=date(2024, 7, 29),
+    )
+    web_copy = article(2, "The release on thaigov", published=date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    ingest(store, [web_copy], "2024-09-07T04:00")
+    mark(store, web_copy, relevant=False, relevance=0.2, duplicate_of=text_file)
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 31), settings(), now=at("2024-09-08T03:00"))
+    assert f"(<{url_of(web_copy)}>)" in (out / "digests" / "2024-W31.md").read_text("utf-8")
+    arguments = ["explain", text_file.url, "--db", store_path(tmp_path), "--out", str(out)]
+    explained = CliRunner().invoke(main, arguments)
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[2].startswith("relevance: ")
