@@ -8,7 +8,15 @@ from typing import Any
 import click
 
 from scraper.crawl import run_crawl
-from scraper.report import LOCKED, ROBOTS_REASON, robots_note, robots_rules, site_stops
+from scraper.report import (
+    LOCKED,
+    ROBOTS_REASON,
+    UNREACHABLE,
+    robots_note,
+    robots_rules,
+    site_stops,
+    unreachable_reason,
+)
 from thaidigest.config import merge
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
@@ -48,10 +56,10 @@ def format_report(source: str, run: dict[str, Any]) -> str:
     if run["status"] == "failed" and report.get("fetched") == 0:
         lines.append("  nothing fetched: no listing, search or article page answered 200 or 304")
     for rule, urls in forbidden.items():
-        lines.append(
-            f"  robots.txt forbids ({rule}): {counted(len(urls), 'request')} not sent, "
-            f"first {urls[0]}"
-        )
+        reason = unreachable_reason(rule)
+        why = f"forbids ({rule})" if reason is None else f"{UNREACHABLE} ({reason})"
+        not_sent = counted(len(urls), "request")
+        lines.append(f"  robots.txt {why}: {not_sent} not sent, first {urls[0]}")
     if report.get("unfinished"):
         lines.append(f"  unfinished: {report['unfinished']}")
     for blocked in report["blocked"]:

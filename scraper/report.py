@@ -70,6 +70,10 @@ LOCKED = "locked"  # the status of a crawl run that did not start: the site's lo
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
+# The start of the rule of a request forbidden because robots.txt could not be fetched
+# (``unreachable: HTTP 503``, ``unreachable: connection refused``): RFC 9309 then
+# forbids the whole site, though no line of robots.txt does.
+UNREACHABLE = "unreachable"
 
 
 def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -81,9 +85,22 @@ def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
     return rules
 
 
+def unreachable_reason(rule: str) -> str | None:
+    """Why robots.txt could not be fetched, for a rule that says it could not
+    (``unreachable: HTTP 503`` gives ``HTTP 503``); None for a rule of robots.txt."""
+    prefix = f"{UNREACHABLE}: "
+    return rule.removeprefix(prefix) if rule.startswith(prefix) else None
+
+
 def robots_note(rules: dict[str, list[str]]) -> str:
-    """`` by robots.txt (RULE, ...)`` for the :func:`robots_rules` of a report, "" when none."""
-    return f" by robots.txt ({', '.join(rules)})" if rules else ""
+    """`` by robots.txt (RULE, ...)`` for the :func:`robots_rules` of a report, or
+    `` (robots.txt unreachable: REASON)`` for those that say robots.txt could not be
+    fetched (it forbade nothing: no answer from it is read as "disallow all"); "" when none."""
+    unreachable = [reason for rule in rules if (reason := unreachable_reason(rule)) is not None]
+    found = [rule for rule in rules if unreachable_reason(rule) is None]
+    notes = [f" by robots.txt ({', '.join(found)})"] if found else []
+    notes += [f" (robots.txt {UNREACHABLE}: {reason})" for reason in unreachable]
+    return "".join(notes)
 
 
 DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused

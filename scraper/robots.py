@@ -27,7 +27,8 @@ or a network failure) forbids the whole site for the crawl, as RFC 9309
 reading that 4xx as "no robots.txt" would crawl everything. Any other 4xx (no
 robots.txt) allows everything. Each request is then failed with
 :class:`ForbiddenByRobots` whose rule is ``unreachable: HTTP 503`` (or
-``HTTP 429``, or the network error's name).
+``HTTP 429``, or why the network failed in plain words, ``connection refused``:
+:func:`scraper.download_errors.plain_reason`).
 
 The group of rules that applies is the one naming our product token, the name
 before the ``/`` of the configured User-Agent (``thaidigest``), in any case, else
@@ -59,7 +60,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
+from scraper.download_errors import plain_reason
 from scraper.middlewares import RATE_LIMITED
+from scraper.report import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +84,6 @@ ANY_ROBOT = "*"  # the group name that applies to a crawler no group names
 EMPTY_RULE = "Disallow:"  # a rule that forbids nothing (RFC 9309 2.2.2)
 
 
-UNREACHABLE = "unreachable"  # the start of the rule named when robots.txt could not be fetched
 MAX_ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 WEB_SCHEMES = ("http", "https")  # the only robots.txt redirects followed
 
@@ -273,7 +275,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._unreachable[netloc] = type(exc).__name__
+        self._unreachable[netloc] = plain_reason(exc)
         super()._robots_error(exc, netloc)
 
     def process_request_2(self, rp: Any, request: Request) -> None:

@@ -745,7 +745,7 @@ def test_a_base_url_with_a_mixed_case_host_follows_the_sites_own_links(tmp_path)
 
 UNREACHABLE_ROBOTS = {
     "5xx": (FaultRule(path=ROBOTS_PATH, fault="status", status=503), "HTTP 503"),
-    "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "unreachable: "),
+    "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "answer cut short"),
     # A site asking us to slow down, still asking once the retries are spent...
     "429": (FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="0"), "HTTP 429"),
     # ...or asking for longer than we wait (no retry at all).
@@ -774,8 +774,7 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
     assert "/robots.txt" in paths
     assert [p for p in paths if p != "/robots.txt"] == []
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
-    assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
-    assert named in result.stdout
+    assert f"mdes: blocked (robots.txt unreachable: {named}) in " in result.stdout
     assert stored(db) == before
     # One warning for the rule, not a line for each request it forbade (9 start pages).
     warned = [line for line in result.stderr.splitlines() if "blocked by robots.txt:" in line]
@@ -869,7 +868,7 @@ def test_robots_txt_redirected_to_a_host_answering_429_blocks_the_site(tmp_path)
     assert paths == ["/robots.txt"]
     assert stored(db) == {}
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
-    assert "mdes: blocked by robots.txt (unreachable: HTTP 429)" in result.stdout
+    assert "mdes: blocked (robots.txt unreachable: HTTP 429)" in result.stdout
 
 
 def rate_limited_crawl(tmp_path, retry_after: str):

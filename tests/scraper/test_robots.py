@@ -8,7 +8,7 @@ import pytest
 
 from scraper.fixture_site import FixtureSite
 from scraper.robots import forbidding_rule, robots_text
-from tests.scraper.crawling import crawl, write_config
+from tests.scraper.crawling import crawl, run_thaidigest, write_config
 from thaidigest.config import DEFAULTS
 
 AGENT = "thaidigest/0.1 (+https://example.org/thaidigest)"
@@ -110,9 +110,13 @@ def refused_base_url() -> tuple[str, str]:
 
 
 UNREACHABLE_SITES = {
-    "refused": (refused_base_url, "Connection refused"),
+    "refused": (refused_base_url, "Connection refused", "connection refused"),
     # RFC 2606: .invalid never resolves.
-    "unresolvable": (lambda: ("http://nonexistent.invalid", "nonexistent.invalid"), "DNS lookup"),
+    "unresolvable": (
+        lambda: ("http://nonexistent.invalid", "nonexistent.invalid"),
+        "DNS lookup",
+        "DNS lookup failed",
+    ),
 }
 
 
@@ -134,16 +138,16 @@ def test_a_byte_that_is_not_utf8_is_dropped_as_scrapys_parser_drops_it(body):
 
 
 @pytest.mark.parametrize(
-    ("where", "reason"), UNREACHABLE_SITES.values(), ids=UNREACHABLE_SITES.keys()
+    ("where", "reason", "in_words"), UNREACHABLE_SITES.values(), ids=UNREACHABLE_SITES.keys()
 )
 def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why(
-    tmp_path, where, reason
+    tmp_path, where, reason, in_words
 ):
     base_url, host = where()
     config = write_config(tmp_path)
-    result = crawl(base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+    db = tmp_path / "db.sqlite"
+    result = crawl(base_url, db, config, "--source", "mdes")
     assert result.returncode == 1
-    assert "mdes: blocked by robots.txt (unreachable: " in result.stdout
     assert "Traceback" not in result.stderr
     robots_lines = [
         line
@@ -152,6 +156,13 @@ def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why
     ]
     assert len(robots_lines) == 1, result.stderr
     assert host in robots_lines[0] and reason in robots_lines[0]
+    # The report and status say robots.txt could not be fetched, and why, in words.
+    assert f"mdes: blocked (robots.txt unreachable: {in_words}) in " in result.stdout
+    assert f"robots.txt unreachable ({in_words}): " in result.stdout
+    status = run_thaidigest("status", "--db", str(db), "--config", str(config))
+    assert f"mdes: blocked (robots.txt unreachable: {in_words}) at " in status.stdout
+    assert f"mdes: crawls: blocked 1 (robots.txt unreachable: {in_words})" in status.stdout
+    assert "Error" not in result.stdout + status.stdout  # no exception's class name
 
 
 def test_a_group_for_a_bot_named_in_our_user_agent_string_does_not_apply_to_the_crawl(tmp_path):
@@ -165,3 +176,13 @@ def test_a_group_for_a_bot_named_in_our_user_agent_string_does_not_apply_to_the_
     assert [p for p in paths if p.startswith("/news/detail/")] == []
     assert [p for p in paths if p.startswith("/news/")], paths  # the listings were read
     assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
+
+
+def test_a_site_answering_https_without_tls_is_reported_as_a_tls_error(tmp_path):
+    """The fixture site speaks plain HTTP: a crawl of it over https fails its handshake."""
+    config = write_config(tmp_path)
+    with FixtureSite() as site:
+        https_url = site.base_url.replace("http://", "https://", 1)
+        result = crawl(https_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+    assert result.returncode == 1
+    assert "mdes: blocked (robots.txt unreachable: TLS error) in " in result.stdout

@@ -1,0 +1,69 @@
+"""Why a download failed, in plain words, from the errors Scrapy and Twisted raise."""
+
+from __future__ import annotations
+
+import pytest
+from OpenSSL import SSL
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+)
+from twisted.internet import error as twisted_errors
+from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
+
+from scraper.download_errors import NO_MESSAGE, plain_reason
+
+
+def wrapped(outer: type[Exception], inner: BaseException) -> Exception:
+    """``outer`` raised from ``inner``, with its message, as Scrapy wraps Twisted's errors."""
+    try:
+        try:
+            raise inner
+        except BaseException as error:
+            raise outer(str(error)) from error
+    except outer as raised:
+        return raised
+
+
+def failed_answer(kind: type[ResponseFailed], inner: BaseException) -> Exception:
+    """A failed answer holding ``inner``, as Scrapy's HTTP/1.1 handler raises it."""
+    return wrapped(DownloadFailedError, kind([Failure(inner)]))
+
+
+CASES = {
+    "refused": (
+        wrapped(DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError()),
+        "connection refused",
+    ),
+    "dns": (
+        wrapped(CannotResolveHostError, twisted_errors.DNSLookupError("example.invalid")),
+        "DNS lookup failed",
+    ),
+    "timeout": (DownloadTimeoutError("Getting URL took longer than 5 seconds."), "timed out"),
+    "tcp-timeout": (twisted_errors.TCPTimedOutError(), "timed out"),
+    "tls": (
+        failed_answer(ResponseNeverReceived, SSL.Error([("SSL routines", "", "bad")])),
+        "TLS error",
+    ),
+    "connection-lost": (
+        failed_answer(ResponseFailed, twisted_errors.ConnectionLost()),
+        "connection closed before the answer ended",
+    ),
+    "no-route": (twisted_errors.NoRouteError(), "no route to host"),
+    # Errors named nowhere: their own message, never their class name...
+    "unknown": (OSError("Too many open files"), "Too many open files"),
+    "unknown-in-a-failed-answer": (
+        failed_answer(ResponseFailed, ValueError("bad chunk length\nmore")),
+        "bad chunk length",
+    ),
+    # ...and a fixed phrase when they have none.
+    "unknown-without-a-message": (failed_answer(ResponseFailed, ValueError()), NO_MESSAGE),
+}
+
+
+@pytest.mark.parametrize(("error", "words"), CASES.values(), ids=CASES.keys())
+def test_a_download_error_is_said_in_plain_words(error, words):
+    assert plain_reason(error) == words
