@@ -71,7 +71,7 @@ from scraper.middlewares import (
     AnsweredAfterStop,
     SiteStopped,
 )
-from scraper.report import LOCKED, ROBOTS_REASON
+from scraper.report import LOCKED, ROBOTS_REASON, UNREACHABLE, unreachable_reason
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import (
     MAX_PARSED_DEPTH,
@@ -424,13 +424,27 @@ class SiteSpider(scrapy.Spider):
                 "robots_url": forbidden.robots_url,
             }
         )
+        level = logging.WARNING if first else logging.DEBUG
+        counts = "; the report counts the others it forbids" if first else ""
+        unreachable = unreachable_reason(forbidden.rule or "")
+        if unreachable is not None:  # no line of robots.txt forbids it: it could not be read
+            self.logger.log(
+                level,
+                "blocked (%s %s: %s): %s not sent%s",
+                forbidden.robots_url,
+                UNREACHABLE,
+                unreachable,
+                forbidden.url,
+                counts,
+            )
+            return
         self.logger.log(
-            logging.WARNING if first else logging.DEBUG,
+            level,
             "blocked by robots.txt: %s (%s in %s)%s",
             forbidden.url,
             forbidden.rule or "no single rule found",
             forbidden.robots_url,
-            "; the report counts the others it forbids" if first else "",
+            counts,
         )
 
     def report_not_sent(self, not_sent: SiteStopped) -> None:

@@ -776,9 +776,16 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     assert f"mdes: blocked (robots.txt unreachable: {named}) in " in result.stdout
     assert stored(db) == before
-    # One warning for the rule, not a line for each request it forbade (9 start pages).
-    warned = [line for line in result.stderr.splitlines() if "blocked by robots.txt:" in line]
+    # One warning for the rule, not a line for each request it forbade (9 start pages),
+    # saying robots.txt could not be read, not that it forbids the page.
+    robots_url = f"{site.base_url}/robots.txt"
+    warned = [line for line in result.stderr.splitlines() if " not sent" in line]
     assert len(warned) == 1, warned
+    assert f"blocked ({robots_url} unreachable: {named}): " in warned[0]
+    assert "blocked by robots.txt" not in result.stderr
+    # The error line says why in words: no empty parentheses, no repr of a failure.
+    cannot = [line for line in result.stderr.splitlines() if "cannot fetch" in line]
+    assert all("()" not in line and "<twisted" not in line for line in cannot), cannot
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):

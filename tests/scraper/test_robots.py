@@ -186,3 +186,5 @@ def test_a_site_answering_https_without_tls_is_reported_as_a_tls_error(tmp_path)
         result = crawl(https_url, tmp_path / "db.sqlite", config, "--source", "mdes")
     assert result.returncode == 1
     assert "mdes: blocked (robots.txt unreachable: TLS error) in " in result.stdout
+    (cannot,) = [line for line in result.stderr.splitlines() if "cannot fetch" in line]
+    assert "()" not in cannot and "<twisted" not in cannot  # words, not a failure's repr
