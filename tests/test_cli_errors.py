@@ -488,6 +488,23 @@ def test_an_empty_demo_folder_is_an_error_not_the_current_folder(blank, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("option", ["--output", "-o"])
+def test_an_empty_export_output_is_said_to_be_empty_as_db_and_out_are(
+    option, blank, tmp_path, monkeypatch
+):
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = invoke("export", "--db", str(db), option, blank)
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert line == "Error: --output is empty: give a .jsonl or .jsonl.xz file"
+    assert list(here.iterdir()) == []  # nothing written
+
+
 def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
     db = tmp_path / "db.sqlite"
     Store.open(str(db)).close()

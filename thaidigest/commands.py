@@ -31,6 +31,7 @@ from thaidigest.options import (
     db_option,
     load_config_or_exit,
     out_option,
+    refuse_blank,
 )
 from thaidigest.pipeline import (
     build_ingestor,
@@ -95,6 +96,20 @@ def import_command(
     sys.exit(1 if summary.rejected else 0)
 
 
+def _importable_output(
+    _context: click.Context, parameter: click.Parameter, value: str | None
+) -> Path | None:
+    """The output file, when ``thaidigest import`` can read back a file of its name; one
+    given empty or blank is said to be so, as ``--db`` and ``--out`` say it."""
+    if value is None:
+        return None
+    suffixes = " or ".join(JSONL_SUFFIXES)
+    output = Path(refuse_blank(parameter.opts[0], value, f"a {suffixes} file"))
+    if not output.name.lower().endswith(JSONL_SUFFIXES):
+        raise click.BadParameter(f"{output.name!r}: import reads back only {suffixes} files")
+    return output
+
+
 @click.command("export")
 @click.option(
     "--format",
@@ -107,8 +122,8 @@ def import_command(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=lambda _context, _param, value: _importable_output(value),
+    type=click.Path(dir_okay=False),  # a str: click's Path('') would be the current folder
+    callback=_importable_output,
     help="File: .jsonl, or .jsonl.xz for xz-compressed [default: stdout].",
 )
 @db_option
@@ -153,14 +168,6 @@ def _replacing(output: Path) -> Iterator[Path]:
         os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
-
-
-def _importable_output(output: Path | None) -> Path | None:
-    """``output`` when ``thaidigest import`` can read back a file of that name."""
-    if output is not None and not output.name.lower().endswith(JSONL_SUFFIXES):
-        suffixes = " or ".join(JSONL_SUFFIXES)
-        raise click.BadParameter(f"{output.name!r}: import reads back only {suffixes} files")
-    return output
 
 
 def _open_output(output: Path) -> TextIO:

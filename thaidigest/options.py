@@ -65,6 +65,15 @@ DAY = DayType()
 ParameterCallback = Callable[[click.Context, click.Parameter, Any], Any]
 
 
+def refuse_blank(option: str, value: str, what: str) -> str:
+    """``value``, or for one empty or blank the one error every option that names a file
+    or folder gives (``--db is empty: give a database file or URL``; ``what``: what to
+    give)."""
+    if not value.strip():
+        raise SettingsError(f"{option} is empty: give {what}")
+    return value
+
+
 def refuse_empty(option: str, what: str, judge_variable: Callable[[], object]) -> ParameterCallback:
     """The callback of an option that names a file (``what``: what to give) and has a
     variable: the option given empty or blank, or its variable set so, is an error, not the
@@ -82,8 +91,8 @@ def refuse_empty(option: str, what: str, judge_variable: Callable[[], object]) -
                 judge_variable()
             except (ConfigError, StoreError) as error:
                 raise SettingsError(str(error)) from None
-        elif not value.strip():
-            raise SettingsError(f"{option} is empty: give {what}")
+        else:
+            refuse_blank(option, value, what)
         return value
 
     return check
@@ -121,9 +130,7 @@ def refuse_empty_folder(
     writing into it, ``serve`` serving it, the demo filling it)."""
     if value is None:
         return None
-    if not value.strip():
-        raise SettingsError(f"{parameter.opts[0]} is empty: give a folder")
-    return Path(value)
+    return Path(refuse_blank(parameter.opts[0], value, "a folder"))
 
 
 out_option = click.option(
