@@ -16,7 +16,6 @@ from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from digest.clean import article_links, clean_headline, clean_line
-from digest.language import thai_span
 from digest.markdown import (
     item_date,
     item_source_label,
@@ -108,7 +107,7 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
     """One feed as a list item: its title, then a link per format."""
     label = escape(files[0].title)
     if files[0].thai_title:
-        label += f" · {thai_span(files[0].thai_title)}"
+        label += f' · <span lang="th">{escape(files[0].thai_title)}</span>'
     formats = " · ".join(
         f'<a href="{escape(feed.href)}" type="{escape(feed.media_type)}">'
         f"{escape(feed.format_name)}</a>"

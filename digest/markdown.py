@@ -18,7 +18,6 @@ from markdown_it.token import Token
 
 from digest.clean import article_links, clean_headline, clean_line, clean_link
 from digest.diff import SENTENCE_END, Diff
-from digest.language import PART_SEPARATOR, THAI_CLOSE, THAI_LANG, THAI_OPEN, is_thai
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_judged
 from thaidigest.partners import partner_name
@@ -219,7 +218,7 @@ def topic_name(topic: str) -> str:
 def topic_heading(topic: str) -> str:
     """The bilingual heading of a topic: ``ASEAN · อาเซียน``."""
     english, thai = TOPIC_LABELS.get(topic, (topic, ""))
-    return f"{english}{PART_SEPARATOR}{thai}" if thai else english
+    return f"{english} · {thai}" if thai else english
 
 
 def source_label(source: str, url: str = "") -> str:
@@ -442,63 +441,13 @@ def render_markdown(
     return "\n\n".join(blocks) + "\n"
 
 
-def _parts(children: Sequence[Token]) -> list[list[Token]]:
-    """An inline run cut at each :data:`PART_SEPARATOR` outside any link, emphasis or
-    ``<del>``/``<ins>``, the separators left out."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for child in children:
-        if child.type != "text" or depth:
-            parts[-1].append(child)
-            depth += child.nesting
-            if child.type == "html_inline":  # an ALLOWED_HTML tag: <del> opens, </del> closes
-                depth += -1 if child.content.startswith("</") else 1
-            continue
-        first, *rest = child.content.split(PART_SEPARATOR)
-        parts[-1].append(Token("text", "", 0, content=first))
-        parts.extend([Token("text", "", 0, content=piece)] for piece in rest)
-    return parts
-
-
-def _mark_thai(tokens: list[Token]) -> None:
-    """Thai text marked ``lang="th"`` (:mod:`digest.language`): a block whose lettered
-    parts are all Thai on its own element (the list item of a tight list), else each
-    Thai part in a ``<span>``."""
-    for index, token in enumerate(tokens):
-        if token.type != "inline" or not token.children:
-            continue
-        parts = _parts(token.children)
-        texts = ["".join(child.content for child in part if child.type == "text") for part in parts]
-        thai = [is_thai(text) for text in texts]
-        if not any(thai):
-            continue
-        if all(flag for flag, text in zip(thai, texts, strict=True) if any(map(str.isalpha, text))):
-            block = tokens[index - 1]
-            (tokens[index - 2] if block.hidden else block).attrSet("lang", THAI_LANG)
-            continue
-        marked: list[Token] = []
-        for number, (part, flag) in enumerate(zip(parts, thai, strict=True)):
-            if number:
-                marked.append(Token("text", "", 0, content=PART_SEPARATOR))
-            if flag:
-                part = [
-                    Token("html_inline", "", 0, content=THAI_OPEN),
-                    *part,
-                    Token("html_inline", "", 0, content=THAI_CLOSE),
-                ]
-            marked.extend(part)
-        token.children = marked
-
-
 def markdown_to_html(text: str) -> str:
-    """HTML of CommonMark text, its Thai text marked ``lang="th"``; raw HTML other than
-    ``<del>``/``<ins>`` is shown as text."""
+    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
     tokens = _renderer.parse(text)
     for token in tokens:
         for child in token.children or ():
             if child.type == "html_inline" and child.content not in ALLOWED_HTML:
                 child.type = "text"
-    _mark_thai(tokens)
     return _renderer.renderer.render(tokens, _renderer.options, {})
 
 

@@ -2,7 +2,7 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-from digest.publish import build_digest, mail_page
+from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, file_import_and_its_mdes_copy, ingest, mark, settings, url_of
 
@@ -22,36 +22,6 @@ def elements(html):
     parser = Elements()
     parser.feed(html)
     return parser.tags
-
-
-class TextLanguages(HTMLParser):
-    """Each run of text with the language of the nearest element around it that says one."""
-
-    VOID = frozenset({"meta", "link", "br", "hr", "img", "input", "wbr"})
-
-    def __init__(self):
-        super().__init__()
-        self.open = []  # (tag, its lang or None), outermost first
-        self.languages = {}
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in self.VOID:
-            self.open.append((tag, dict(attrs).get("lang")))
-
-    def handle_endtag(self, tag):
-        while self.open and self.open.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data):
-        said = [lang for _, lang in self.open if lang]
-        self.languages[data.strip()] = said[-1] if said else None
-
-
-def text_languages(html):
-    parser = TextLanguages()
-    parser.feed(html)
-    parser.close()
-    return parser.languages
 
 
 def build_two_weeks(store, out):
@@ -163,22 +133,3 @@ def test_a_topic_named_with_control_characters_is_cleaned_on_the_archive_page(st
     assert 'title="Topic: ab (Atom)"' in index
     assert "<li>Topic: ab: " in index
     assert "\u202e" not in index and "\u0001" not in index
-
-
-def test_a_digest_page_and_its_mail_mark_thai_text_lang_th_and_english_text_not(store, tmp_path):
-    thai = article(1, "ดีอี ร่วมประชุมอาเซียน", "เนื้อหาข่าว ย่อหน้าแรก")
-    english = article(2, "ASEAN digital ministers meet", "Ministers met.")
-    ingest(store, [thai, english], "2024-08-20T03:00")
-    mark(store, thai, topics=["asean"])
-    mark(store, english, topics=["asean"])
-    out = tmp_path / "public"
-    build_digest(store, out, Week(2024, 34), settings())
-    page = (out / "digests/2024-W34.html").read_text()
-    mailed = mail_page("thaidigest", Week(2024, 34), (out / "digests/2024-W34.md").read_text())
-    for html in (page, mailed):
-        languages = text_languages(html)
-        # The Thai headline, lede and topic name; the English ones around them.
-        for thai_text in ("ดีอี ร่วมประชุมอาเซียน", "เนื้อหาข่าว ย่อหน้าแรก", "อาเซียน"):
-            assert languages[thai_text] == "th"
-        for english_text in ("ASEAN digital ministers meet", "Ministers met.", "ASEAN ·"):
-            assert languages[english_text] == "en"
