@@ -81,7 +81,8 @@ def copies_of(representatives: Sequence[str] | Select) -> Select:
 
 def copy_urls(store: Store, representative: str) -> list[str]:
     """The URLs of every copy in the cluster of the ``representative`` URL, relevant or
-    not, in URL order: the addresses its digest item links (``thaidigest explain``)."""
+    not, in URL order, those found after its digest was built too: the addresses a digest
+    built since links in its item (``thaidigest explain``)."""
     query = copies_of([representative]).order_by(COPY.c.url)
     with store.engine.connect() as conn:
         return [row.url for row in conn.execute(query)]

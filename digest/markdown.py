@@ -120,18 +120,26 @@ def autolink(url: str) -> str:
     return f"<{markdown_url(published)}>" if published else ""
 
 
-def lists_story(markdown: str, urls: Iterable[str], headlines: Iterable[str]) -> bool:
+def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str, str]]) -> bool:
     """Whether a Markdown digest lists the story whose articles are at ``urls`` (its
-    representative and copies) and whose representative had ``headlines`` (each version's).
+    representative and copies), or whose member without a web address opened an item
+    with one of the ``unlinked`` (heading, lede) pairs (:func:`unlinked_opening`).
 
     An item links each of its published addresses once, in its heading or its "Also on"
-    line, and no other item links them. A story with no web address (a text file imported
-    without a source line) is linked nowhere: its item is the heading the digest gives it
-    (:func:`item_heading`), its headline unlinked, of the version it showed."""
+    line, and no other item links them. A text file imported without a source line is
+    linked nowhere: an item it represented with no copy on the web is its heading, its
+    headline unlinked, with the lede under the meta line, of the version it showed. Such
+    an item is matched by both, not by the meta line, whose marks and partners a later
+    build may change: two such stories of one week with the same headline and the same
+    lede (its first three sentences, at most 300 characters) are not told apart, nor one
+    whose text has no lede from another with its headline."""
+    lines = markdown.splitlines()
+    for heading, opening in unlinked:
+        for index, line in enumerate(lines):
+            # render_item: heading, blank, meta, blank, lede
+            if line == heading and (not opening or lines[index + 4 : index + 5] == [opening]):
+                return True
     published = [url for url in map(clean_link, urls) if url]
-    if not published:
-        lines = markdown.splitlines()
-        return any(item_heading(headline, None) in lines for headline in headlines)
     forms = [
         form
         for url in published
@@ -143,6 +151,17 @@ def lists_story(markdown: str, urls: Iterable[str], headlines: Iterable[str]) ->
 def item_heading(title: str, url: str | None) -> str:
     """An item's heading: its headline, linked to ``url`` when that is published."""
     return f"### {link(clean_headline(title), url)}"
+
+
+def item_lede(body: str, language: str) -> str:
+    """An item's lede line as the digest writes it; empty when the text gives none."""
+    return escape(lede(body, language))
+
+
+def unlinked_opening(title: str, body: str, language: str) -> tuple[str, str]:
+    """The heading and lede lines of the item of an article with no web address and no
+    copy on the web (:func:`render_item`), for :func:`lists_story`."""
+    return item_heading(title, None), item_lede(body, language)
 
 
 def _units(paragraph: str, language: str) -> list[str]:
@@ -324,9 +343,9 @@ def render_item(item: Item) -> str:
         meta.append(partners)
     own, also_on = article_links(item.url, item.also_on)
     blocks = [item_heading(item.title, own), escape(" · ".join(meta))]
-    opening = lede(item.body, item.language)
+    opening = item_lede(item.body, item.language)
     if opening:
-        blocks.append(escape(opening))
+        blocks.append(opening)
     if also_on:
         blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
     if item.updated and item.changes:

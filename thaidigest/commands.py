@@ -308,13 +308,31 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
             f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
         )
     urls = [representative, *copy_urls(store, representative)]  # all: the item links each
-    headlines = [version["title"] for version in store.versions(row["id"])]
-    if lists_story(markdown, urls, headlines):
+    if lists_story(markdown, urls, _unlinked_openings(store, urls)):
         return None
     return (
         f"the story became listable on {found}, after the digest of its week {dated}, "
         f"{backlog}, listed only if {dated} is built again"
     )
+
+
+def _unlinked_openings(store: Store, urls: list[str]) -> list[tuple[str, str]]:
+    """The heading and lede of every version of each article at ``urls`` with no web
+    address (a text file imported without a source line), as an item it represented would
+    open (:func:`digest.markdown.unlinked_opening`): a digest built before a copy on the
+    web was found, or before that copy became the representative, lists the story so."""
+    from digest.clean import clean_link
+    from digest.markdown import unlinked_opening
+
+    openings = []
+    for url in urls:
+        member = None if clean_link(url) else store.article_by_url(url)
+        if member is not None:
+            openings.extend(
+                unlinked_opening(version["title"], version["body"], member["language"])
+                for version in store.versions(member["id"])
+            )
+    return openings
 
 
 @click.command("train-relevance")

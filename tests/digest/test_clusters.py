@@ -333,3 +333,96 @@ def test_explain_finds_a_text_files_story_by_its_copy_on_the_web_though_the_copy
     explained = CliRunner().invoke(main, arguments)
     assert explained.exit_code == 0, explained.output
     assert explained.output.splitlines()[2].startswith("relevance: ")
+
+
+def text_file_article(tmp_path, name, title, body, day):
+    """A text file imported without a source line: stored under its file: URL."""
+    return RawArticle(
+        url=(tmp_path / name).as_uri(), source="file", title=title, body=body, published_hint=day
+    )
+
+
+def explained_lines(tmp_path, url, out):
+    arguments = ["explain", url, "--db", store_path(tmp_path), "--out", str(out)]
+    explained = CliRunner().invoke(main, arguments)
+    assert explained.exit_code == 0, explained.output
+    return explained.output.splitlines()
+
+
+def built_week_31(store, out):
+    build_digest(store, out, Week(2024, 31), settings(), now=at("2024-09-08T03:00"))
+    return (out / "digests" / "2024-W31.md").read_text("utf-8")
+
+
+RELEASE = ("A release kept as a text file", "First paragraph of the article.\nSecond paragraph.")
+
+
+def test_explain_finds_a_text_file_listed_unlinked_after_a_web_copy_of_it_is_found(store, tmp_path):
+    # The digest, built before the copy on thaigov was found, lists the story under the
+    # file's unlinked headline; the copy (not relevant) found since changes nothing there.
+    text_file = text_file_article(tmp_path, "release.txt", *RELEASE, date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    out = tmp_path / "public"
+    assert f"\n### {RELEASE[0]}\n" in built_week_31(store, out)
+    web_copy = article(2, "The release on thaigov", published=date(2024, 7, 29))
+    ingest(store, [web_copy], "2024-09-09T04:00")
+    mark(store, web_copy, relevant=False, relevance=0.2, duplicate_of=text_file)
+    assert explained_lines(tmp_path, text_file.url, out)[2].startswith("relevance: ")
+
+
+def test_explain_finds_a_text_file_listed_unlinked_when_a_later_web_copy_represents_it(
+    store, tmp_path
+):
+    # Dedup makes the copy found after the build the representative, the file its copy:
+    # the digest still lists the story under the file's unlinked headline.
+    text_file = text_file_article(tmp_path, "release.txt", *RELEASE, date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    out = tmp_path / "public"
+    assert f"\n### {RELEASE[0]}\n" in built_week_31(store, out)
+    web_copy = article(2, "The release on thaigov", published=date(2024, 7, 29))
+    ingest(store, [web_copy], "2024-09-09T04:00")
+    mark(store, web_copy, relevant=False, relevance=0.2)
+    mark(store, text_file, relevance=0.9, duplicate_of=web_copy)
+    lines = explained_lines(tmp_path, text_file.url, out)
+    assert lines[2].startswith(f"duplicate of {url_of(web_copy)}, listed in the digest")
+
+
+STEM = "Ministry of Digital Economy and Society cooperation " * 6  # past the headline's cut
+
+
+@pytest.mark.parametrize(
+    ("listed_title", "title"),
+    [
+        (UNLINKED_TITLE, UNLINKED_TITLE),
+        (STEM + "with Japan on AI", STEM + "with Singapore on cybersecurity"),
+    ],
+    ids=["same headline", "same first 300 characters"],
+)
+def test_explain_tells_a_text_file_from_another_listed_under_its_headline(
+    store, tmp_path, listed_title, title
+):
+    listed = text_file_article(
+        tmp_path,
+        "listed.txt",
+        listed_title,
+        "Ministry signed an MoU on AI with Japan.\nMore about the AI MoU.",
+        date(2024, 7, 30),
+    )
+    ingest(store, [listed], "2024-07-30T03:00")
+    mark(store, listed, relevance=0.9)
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 31), settings(), now=at("2024-08-05T03:00"))
+    backlog = text_file_article(
+        tmp_path,
+        "backlog.txt",
+        title,
+        "Cybersecurity workshop with Singapore held today.\nDetails of the workshop.",
+        date(2024, 7, 31),
+    )
+    ingest(store, [backlog], "2024-09-07T03:00")
+    mark(store, backlog, relevance=0.8)
+    assert "Cybersecurity" not in (out / "digests" / "2024-W31.md").read_text("utf-8")
+    lines = explained_lines(tmp_path, backlog.url, out)
+    assert lines[2].startswith("in no digest: it is relevant (0.80), but ")
