@@ -3,8 +3,9 @@
 Scrapy wraps Twisted's errors in its own (``DownloadConnectionRefusedError`` for
 Twisted's ``ConnectionRefusedError``, the original kept as ``__cause__``), and an
 answer that failed (``ResponseFailed``, ``ResponseNeverReceived``: a TLS handshake
-refused, a connection closed mid-answer) holds the failures that ended it. Each of
-those is read, outermost first, against :data:`PLAIN_WORDS`; an error none of them
+refused, a connection closed mid-answer) holds the failures that ended it, as does a
+request that could not be sent (``RequestTransmissionFailed``, ``RequestGenerationFailed``).
+Each of those is read, outermost first, against :data:`PLAIN_WORDS`; an error none of them
 names is its own message, never its class name.
 """
 
@@ -20,7 +21,11 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from twisted.internet import error as twisted_errors
-from twisted.web.client import ResponseFailed
+from twisted.web.client import (
+    RequestGenerationFailed,
+    RequestTransmissionFailed,
+    ResponseFailed,
+)
 
 # The errors a user reads about, each kind with the words that say what happened.
 PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
@@ -39,16 +44,26 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((twisted_errors.ConnectionClosed,), "connection closed before the answer ended"),
 )
 NO_MESSAGE = "download failed"  # an error none of PLAIN_WORDS names, without a message
+# Twisted's errors that hold the failures that ended a request in ``.reasons``; their
+# message is a list of those failures' reprs.
+FAILURE_LISTS = (ResponseFailed, RequestTransmissionFailed, RequestGenerationFailed)
 
 
 def causes(error: BaseException) -> Iterator[BaseException]:
-    """``error``, then what it wraps: the failures of a failed answer, its ``__cause__``."""
-    yield error
-    if isinstance(error, ResponseFailed):
-        for failure in error.reasons:
-            yield from causes(failure.value)
-    if error.__cause__ is not None:
-        yield from causes(error.__cause__)
+    """``error``, then what it wraps: the failures of a failed request or answer, its
+    ``__cause__`` (else its ``__context__``); each once, so a cycle among them ends."""
+    pending = [error]
+    seen: set[int] = set()
+    while pending:
+        cause = pending.pop(0)
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        yield cause
+        failures = cause.reasons if isinstance(cause, FAILURE_LISTS) else []
+        wrapped = [failure.value for failure in failures]
+        chained = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
+        pending[:0] = [*wrapped, *([chained] if chained is not None else [])]
 
 
 def error_message(error: BaseException) -> str | None:
@@ -56,8 +71,8 @@ def error_message(error: BaseException) -> str | None:
     has one (the original error's own words); None when none has. A failed answer's
     message, and that of an error wrapping one, is a list of failures' reprs: not read."""
     for cause in reversed(list(causes(error))):
-        wrapped = cause if isinstance(cause, ResponseFailed) else cause.__cause__
-        if isinstance(wrapped, ResponseFailed) and str(cause) == str(wrapped):
+        wrapped = cause if isinstance(cause, FAILURE_LISTS) else cause.__cause__
+        if isinstance(wrapped, FAILURE_LISTS) and str(cause) == str(wrapped):
             continue
         if lines := str(cause).strip().splitlines():
             return lines[0]

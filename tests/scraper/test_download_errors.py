@@ -12,7 +12,12 @@ from scrapy.exceptions import (
 )
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
-from twisted.web.client import ResponseFailed, ResponseNeverReceived
+from twisted.web.client import (
+    RequestGenerationFailed,
+    RequestTransmissionFailed,
+    ResponseFailed,
+    ResponseNeverReceived,
+)
 
 from scraper.download_errors import NO_MESSAGE, plain_reason
 
@@ -53,6 +58,18 @@ CASES = {
         "connection closed before the answer ended",
     ),
     "no-route": (twisted_errors.NoRouteError(), "no route to host"),
+    # A request that could not be sent holds its failures as a failed answer does.
+    "transmission-failed": (
+        wrapped(
+            DownloadFailedError,
+            RequestTransmissionFailed([Failure(twisted_errors.ConnectionLost())]),
+        ),
+        "connection closed before the answer ended",
+    ),
+    "generation-failed": (
+        RequestGenerationFailed([Failure(ValueError("invalid header value"))]),
+        "invalid header value",
+    ),
     # Errors named nowhere: their own message, never their class name...
     "unknown": (OSError("Too many open files"), "Too many open files"),
     "unknown-in-a-failed-answer": (
@@ -67,3 +84,28 @@ CASES = {
 @pytest.mark.parametrize(("error", "words"), CASES.values(), ids=CASES.keys())
 def test_a_download_error_is_said_in_plain_words(error, words):
     assert plain_reason(error) == words
+
+
+def raised_while_handling(outer: Exception, inner: BaseException) -> Exception:
+    """``outer`` raised while ``inner`` was being handled, without ``from``."""
+    try:
+        try:
+            raise inner
+        except BaseException:
+            raise outer  # noqa: B904 (chained as __context__, as the test needs)
+    except type(outer) as raised:
+        return raised
+
+
+def test_an_error_raised_while_handling_a_network_error_is_said_as_that_error():
+    error = raised_while_handling(RuntimeError(), twisted_errors.ConnectionRefusedError())
+    assert plain_reason(error) == "connection refused"
+
+
+def test_errors_that_wrap_each_other_in_a_cycle_are_each_read_once():
+    outer, inner = RuntimeError("outer"), ValueError("inner")
+    outer.__cause__, inner.__cause__ = inner, outer
+    assert plain_reason(outer) == "inner"
+    loop = RuntimeError()
+    loop.__context__ = loop
+    assert plain_reason(loop) == NO_MESSAGE
