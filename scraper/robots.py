@@ -60,7 +60,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
-from scraper.download_errors import error_message, plain_reason
+from scraper.download_errors import plain_reason
 from scraper.middlewares import RATE_LIMITED
 from scraper.report import UNREACHABLE
 
@@ -237,7 +237,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
                     "%s: cannot fetch %s (%s): the site is not crawled",
                     spider.name,
                     robots_url,
-                    error_message(error) or plain_reason(error),
+                    plain_reason(error),
                     extra={"spider": spider},
                 )
                 logger.debug("%s could not be fetched:", robots_url, exc_info=True)

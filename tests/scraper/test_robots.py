@@ -110,11 +110,10 @@ def refused_base_url() -> tuple[str, str]:
 
 
 UNREACHABLE_SITES = {
-    "refused": (refused_base_url, "Connection refused", "connection refused"),
+    "refused": (refused_base_url, "connection refused"),
     # RFC 2606: .invalid never resolves.
     "unresolvable": (
         lambda: ("http://nonexistent.invalid", "nonexistent.invalid"),
-        "DNS lookup",
         "DNS lookup failed",
     ),
 }
@@ -138,10 +137,10 @@ def test_a_byte_that_is_not_utf8_is_dropped_as_scrapys_parser_drops_it(body):
 
 
 @pytest.mark.parametrize(
-    ("where", "reason", "in_words"), UNREACHABLE_SITES.values(), ids=UNREACHABLE_SITES.keys()
+    ("where", "in_words"), UNREACHABLE_SITES.values(), ids=UNREACHABLE_SITES.keys()
 )
 def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why(
-    tmp_path, where, reason, in_words
+    tmp_path, where, in_words
 ):
     base_url, host = where()
     config = write_config(tmp_path)
@@ -155,7 +154,7 @@ def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why
         if f"mdes: cannot fetch {base_url}/robots.txt" in line
     ]
     assert len(robots_lines) == 1, result.stderr
-    assert host in robots_lines[0] and reason in robots_lines[0]
+    assert host in robots_lines[0] and f"({in_words}): the site is not crawled" in robots_lines[0]
     # The report and status say robots.txt could not be fetched, and why, in words.
     assert f"mdes: blocked (robots.txt unreachable: {in_words}) in " in result.stdout
     assert f"robots.txt unreachable ({in_words}): " in result.stdout
@@ -187,4 +186,6 @@ def test_a_site_answering_https_without_tls_is_reported_as_a_tls_error(tmp_path)
     assert result.returncode == 1
     assert "mdes: blocked (robots.txt unreachable: TLS error) in " in result.stdout
     (cannot,) = [line for line in result.stderr.splitlines() if "cannot fetch" in line]
-    assert "()" not in cannot and "<twisted" not in cannot  # words, not a failure's repr
+    assert cannot.endswith(
+        f"mdes: cannot fetch {https_url}/robots.txt (TLS error): the site is not crawled"
+    )
