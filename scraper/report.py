@@ -74,14 +74,37 @@ NO_RULE = "no single rule"
 # (``unreachable: HTTP 503``, ``unreachable: connection refused``): RFC 9309 then
 # forbids the whole site, though no line of robots.txt does.
 UNREACHABLE = "unreachable"
+# Runs stored before the network error was put in words name its class
+# (``unreachable: DownloadConnectionRefusedError``): each with the words
+# scraper.download_errors.PLAIN_WORDS gives it now (kept here, by name, so that
+# reading a report loads no Scrapy), a failed download of no kind named there,
+# "download failed" (its NO_MESSAGE).
+CLASS_NAME_WORDS = {
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "CannotResolveHostError": "DNS lookup failed",
+    "DNSLookupError": "DNS lookup failed",
+    "DownloadTimeoutError": "timed out",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "NoRouteError": "no route to host",
+    "ResponseDataLossError": "answer cut short",
+    "ConnectionClosed": "connection closed before the answer ended",
+    "ConnectionLost": "connection closed before the answer ended",
+    "ConnectionDone": "connection closed before the answer ended",
+    "DownloadFailedError": "download failed",
+    "ResponseFailed": "download failed",
+    "ResponseNeverReceived": "download failed",
+}
 
 
 def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """The URLs robots.txt forbade, by the rule that forbade them, in report order."""
+    """The URLs robots.txt forbade, by the :func:`stored_rule` that forbade them, in
+    report order."""
     rules: dict[str, list[str]] = {}
     for entry in blocked:
         if entry.get("reason") == ROBOTS_REASON:
-            rules.setdefault(entry.get("rule") or NO_RULE, []).append(entry["url"])
+            rules.setdefault(stored_rule(entry.get("rule") or NO_RULE), []).append(entry["url"])
     return rules
 
 
@@ -90,6 +113,15 @@ def unreachable_reason(rule: str) -> str | None:
     (``unreachable: HTTP 503`` gives ``HTTP 503``); None for a rule of robots.txt."""
     prefix = f"{UNREACHABLE}: "
     return rule.removeprefix(prefix) if rule.startswith(prefix) else None
+
+
+def stored_rule(rule: str) -> str:
+    """``rule`` as a crawl records it now: a stored ``unreachable: CLASS`` of an earlier
+    version gets its :data:`CLASS_NAME_WORDS`; any other rule is itself."""
+    reason = unreachable_reason(rule)
+    if reason is None or reason not in CLASS_NAME_WORDS:
+        return rule
+    return f"{UNREACHABLE}: {CLASS_NAME_WORDS[reason]}"
 
 
 def robots_note(rules: dict[str, list[str]]) -> str:

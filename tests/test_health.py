@@ -89,6 +89,18 @@ def test_a_site_that_never_yielded_an_article_while_crawling_ok_is_warned_about(
     assert health([run(0.5)], [], known_since=ago(2)).warning is None
 
 
+def test_a_run_stored_with_an_errors_class_name_counts_as_the_same_reason():
+    def unreachable(days: float, rule: str) -> CrawlRun:
+        blocked = [{"url": "http://m/", "reason": "robots.txt", "rule": rule}]
+        return run(days, "blocked", blocked=blocked)
+
+    runs = [
+        unreachable(1, "unreachable: connection refused"),
+        unreachable(2, "unreachable: DownloadConnectionRefusedError"),  # an earlier version's
+    ]
+    assert run_reasons(runs) == ("robots.txt unreachable: connection refused (×2)",)
+
+
 def test_reasons_of_a_stopped_or_unfinished_run():
     runs = [run(1, "stopped"), run(2, "failed", unfinished="crawl timed out after 3600 s")]
     assert run_reasons(runs) == ("crawl timed out after 3600 s",)

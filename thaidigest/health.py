@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from scraper.report import stored_rule
 from thaidigest import locks
 from thaidigest.model import FALLBACK_EXTRACTION
 from thaidigest.plural import counted
@@ -106,7 +107,7 @@ def run_reasons(runs: Iterable[CrawlRun]) -> tuple[str, ...]:
         found = []
         for entry in report.get("blocked", []):
             if entry.get("rule"):
-                found.append(f"robots.txt {entry['rule']}")
+                found.append(f"robots.txt {stored_rule(entry['rule'])}")
             elif entry.get("reason"):  # the crawl's own words: "rate limited: …", "redirect loop"
                 found.append(str(entry["reason"]))
             elif entry.get("status"):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from scraper.commands import format_report
-from scraper.report import build_report, unfinished_report
+from scraper.report import (
+    CLASS_NAME_WORDS,
+    ROBOTS_REASON,
+    build_report,
+    robots_note,
+    robots_rules,
+    stored_rule,
+    unfinished_report,
+    unreachable_reason,
+)
 
 
 def test_http_404s_are_counted_apart_from_soft_404s() -> None:
@@ -58,3 +67,61 @@ def test_a_crawl_that_did_not_finish_keeps_the_answers_received_after_a_stop():
     report = unfinished_report("stopped by SIGTERM", crawler)
     assert report["answered_after_stop"] == answered
     assert report["status"] == "failed"
+
+
+def forbidden(url: str, rule: str) -> dict:
+    """A request robots.txt stopped, as the crawl stores it."""
+    return {"url": url, "status": None, "target": None, "reason": ROBOTS_REASON, "rule": rule}
+
+
+def test_a_rule_says_why_robots_txt_could_not_be_fetched_or_is_a_rule_of_robots_txt() -> None:
+    assert unreachable_reason("unreachable: HTTP 503") == "HTTP 503"
+    assert unreachable_reason("unreachable: connection refused") == "connection refused"
+    assert unreachable_reason("Disallow: /news/") is None
+    assert unreachable_reason("Disallow: /unreachable: x") is None
+
+
+def test_the_note_names_the_rules_robots_txt_gave_and_why_it_could_not_be_read() -> None:
+    assert robots_note({}) == ""
+    assert robots_note({"Disallow: /news/": ["u"]}) == " by robots.txt (Disallow: /news/)"
+    assert robots_note({"unreachable: timed out": ["u"]}) == " (robots.txt unreachable: timed out)"
+    # A crawl of two hosts: one robots.txt read and forbidding, the other unreadable.
+    rules = robots_rules(
+        [
+            forbidden("http://a/news/1", "Disallow: /news/"),
+            forbidden("http://b/1", "unreachable: HTTP 503"),
+            forbidden("http://a/news/2", "Disallow: /news/"),
+        ]
+    )
+    assert rules == {
+        "Disallow: /news/": ["http://a/news/1", "http://a/news/2"],
+        "unreachable: HTTP 503": ["http://b/1"],
+    }
+    assert robots_note(rules) == (
+        " by robots.txt (Disallow: /news/) (robots.txt unreachable: HTTP 503)"
+    )
+
+
+def test_a_run_stored_with_an_errors_class_name_reads_as_a_run_stored_now() -> None:
+    old = [forbidden("http://a/1", "unreachable: DownloadConnectionRefusedError")]
+    assert robots_note(robots_rules(old)) == " (robots.txt unreachable: connection refused)"
+    lines = format_report("mdes", {"status": "blocked", "report": build_report({}, old, [])})
+    assert "robots.txt unreachable (connection refused): 1 request not sent" in lines
+    assert "Error" not in lines
+    assert stored_rule("unreachable: DownloadFailedError") == "unreachable: download failed"
+    for rule in ("unreachable: HTTP 503", "unreachable: connection refused", "Disallow: /x"):
+        assert stored_rule(rule) == rule
+
+
+def test_each_class_name_once_stored_reads_as_the_words_its_errors_get_now() -> None:
+    from scrapy.exceptions import DownloadFailedError
+
+    from scraper.download_errors import NO_MESSAGE, PLAIN_WORDS
+
+    for kinds, words in PLAIN_WORDS:
+        for kind in kinds:
+            if kind.__name__ in CLASS_NAME_WORDS:  # SSL's "Error" was never stored bare
+                assert CLASS_NAME_WORDS[kind.__name__] == words, kind
+    named = {kind.__name__ for kinds, _ in PLAIN_WORDS for kind in kinds}
+    assert named - {"Error"} <= set(CLASS_NAME_WORDS)
+    assert CLASS_NAME_WORDS[DownloadFailedError.__name__] == NO_MESSAGE
