@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     ResponseDataLossError,
@@ -42,7 +43,12 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((twisted_errors.NoRouteError,), "no route to host"),
     ((ResponseDataLossError,), "answer cut short"),
     ((twisted_errors.ConnectionClosed,), "connection closed before the answer ended"),
+    ((DownloadCancelledError,), "download cancelled"),
 )
+# Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in
+# its message; the words say so, not the byte counts and the request the message names.
+OVER_SIZE_MESSAGE = "larger than download max size"
+OVER_SIZE = "larger than crawl.max_page_bytes"
 NO_MESSAGE = "download failed"  # an error none of PLAIN_WORDS names, without a message
 # Twisted's errors that hold the failures that ended a request in ``.reasons``; their
 # message is a list of those failures' reprs.
@@ -62,8 +68,13 @@ def causes(error: BaseException) -> Iterator[BaseException]:
         yield cause
         failures = cause.reasons if isinstance(cause, FAILURE_LISTS) else []
         wrapped = [failure.value for failure in failures]
-        chained = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
+        chained = _chained(cause)
         pending[:0] = [*wrapped, *([chained] if chained is not None else [])]
+
+
+def _chained(error: BaseException) -> BaseException | None:
+    """The error ``error`` was raised from, else the one it was raised while handling."""
+    return error.__cause__ or (None if error.__suppress_context__ else error.__context__)
 
 
 def error_message(error: BaseException) -> str | None:
@@ -71,7 +82,7 @@ def error_message(error: BaseException) -> str | None:
     has one (the original error's own words); None when none has. A failed answer's
     message, and that of an error wrapping one, is a list of failures' reprs: not read."""
     for cause in reversed(list(causes(error))):
-        wrapped = cause if isinstance(cause, FAILURE_LISTS) else cause.__cause__
+        wrapped = cause if isinstance(cause, FAILURE_LISTS) else _chained(cause)
         if isinstance(wrapped, FAILURE_LISTS) and str(cause) == str(wrapped):
             continue
         if lines := str(cause).strip().splitlines():
@@ -83,6 +94,8 @@ def plain_reason(error: BaseException) -> str:
     """Why a download failed, as :data:`PLAIN_WORDS` says it, else its
     :func:`error_message`, else :data:`NO_MESSAGE`: never the error's class name."""
     for cause in causes(error):
+        if isinstance(cause, DownloadCancelledError) and OVER_SIZE_MESSAGE in str(cause):
+            return OVER_SIZE
         for kinds, words in PLAIN_WORDS:
             if isinstance(cause, kinds):
                 return words

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -92,10 +93,16 @@ CLASS_NAME_WORDS = {
     "ConnectionClosed": "connection closed before the answer ended",
     "ConnectionLost": "connection closed before the answer ended",
     "ConnectionDone": "connection closed before the answer ended",
+    "DownloadCancelledError": "download cancelled",
     "DownloadFailedError": "download failed",
     "ResponseFailed": "download failed",
     "ResponseNeverReceived": "download failed",
 }
+# A stored reason that is a bare class name (no space: the words and HTTP statuses stored
+# now all hold one), and what one not in CLASS_NAME_WORDS reads as (DownloadCancelledError
+# of a robots.txt over the size limit, a proxy's TunnelError, OSError, ...).
+CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+NO_NAMED_KIND = "download failed"
 
 
 def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -117,11 +124,12 @@ def unreachable_reason(rule: str) -> str | None:
 
 def stored_rule(rule: str) -> str:
     """``rule`` as a crawl records it now: a stored ``unreachable: CLASS`` of an earlier
-    version gets its :data:`CLASS_NAME_WORDS`; any other rule is itself."""
+    version gets its :data:`CLASS_NAME_WORDS`, a class not in it :data:`NO_NAMED_KIND`;
+    any other rule is itself."""
     reason = unreachable_reason(rule)
-    if reason is None or reason not in CLASS_NAME_WORDS:
+    if reason is None or not CLASS_NAME.fullmatch(reason):
         return rule
-    return f"{UNREACHABLE}: {CLASS_NAME_WORDS[reason]}"
+    return f"{UNREACHABLE}: {CLASS_NAME_WORDS.get(reason, NO_NAMED_KIND)}"
 
 
 def robots_note(rules: dict[str, list[str]]) -> str:

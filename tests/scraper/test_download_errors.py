@@ -6,6 +6,7 @@ import pytest
 from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -109,3 +110,25 @@ def test_errors_that_wrap_each_other_in_a_cycle_are_each_read_once():
     loop = RuntimeError()
     loop.__context__ = loop
     assert plain_reason(loop) == NO_MESSAGE
+
+
+def test_a_download_over_the_size_limit_is_said_so_not_as_scrapys_message() -> None:
+    message = (
+        "Expected to receive 180023 bytes which is larger than download max size (50000) "
+        "in request <GET http://127.0.0.1:1/robots.txt>."
+    )
+    assert plain_reason(DownloadCancelledError(message)) == "larger than crawl.max_page_bytes"
+    assert plain_reason(DownloadCancelledError("")) == "download cancelled"
+
+
+def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_failures() -> None:
+    # Not ``raise ... from``: the failed answer is the wrapper's context, not its cause.
+    answer = ResponseFailed([Failure(ValueError())])
+    try:
+        try:
+            raise answer
+        except ResponseFailed:
+            raise DownloadFailedError(str(answer))  # noqa: B904
+    except DownloadFailedError as error:
+        reason = plain_reason(error)
+    assert reason == NO_MESSAGE

@@ -125,3 +125,14 @@ def test_each_class_name_once_stored_reads_as_the_words_its_errors_get_now() -> 
     named = {kind.__name__ for kinds, _ in PLAIN_WORDS for kind in kinds}
     assert named - {"Error"} <= set(CLASS_NAME_WORDS)
     assert CLASS_NAME_WORDS[DownloadFailedError.__name__] == NO_MESSAGE
+
+
+def test_a_stored_class_name_the_table_does_not_name_reads_as_a_failed_download() -> None:
+    # What an earlier version stored for a robots.txt over the size limit, a proxy's
+    # tunnel and the OS: never shown as a class name, whatever the class.
+    for name in ("DownloadCancelledError", "TunnelError", "OSError", "twisted.SomeError"):
+        assert "Error" not in stored_rule(f"unreachable: {name}")
+    assert stored_rule("unreachable: TunnelError") == "unreachable: download failed"
+    assert stored_rule("unreachable: DownloadCancelledError") == "unreachable: download cancelled"
+    for rule in ("unreachable: larger than crawl.max_page_bytes", "unreachable: HTTP 429"):
+        assert stored_rule(rule) == rule
