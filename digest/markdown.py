@@ -123,7 +123,7 @@ def autolink(url: str) -> str:
 def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str, str]]) -> bool:
     """Whether a Markdown digest lists the story whose articles are at ``urls`` (its
     representative and copies), or whose member without a web address opened an item
-    with one of the ``unlinked`` (heading, lede) pairs (:func:`unlinked_opening`).
+    with one of the ``unlinked`` (heading, lede) pairs (:func:`unlinked_openings`).
 
     An item links each of its published addresses once, in its heading or its "Also on"
     line, and no other item links them. A text file imported without a source line is
@@ -158,10 +158,12 @@ def item_lede(body: str, language: str) -> str:
     return escape(lede(body, language))
 
 
-def unlinked_opening(title: str, body: str, language: str) -> tuple[str, str]:
-    """The heading and lede lines of the item of an article with no web address and no
-    copy on the web (:func:`render_item`), for :func:`lists_story`."""
-    return item_heading(title, None), item_lede(body, language)
+def unlinked_openings(title: str, body: str) -> set[tuple[str, str]]:
+    """The heading and lede lines the item of an article with no web address and no copy
+    on the web opens with (:func:`render_item`), for :func:`lists_story`: one pair for each
+    language its lede may have been cut for, as a version keeps none."""
+    heading = item_heading(title, None)
+    return {(heading, item_lede(body, language)) for language in LANGUAGE_LABELS}
 
 
 def _units(paragraph: str, language: str) -> list[str]:

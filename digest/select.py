@@ -408,6 +408,18 @@ def without_earlier_headlines(
     return {**row, "body": without_headline_repeats(row["body"], earlier)}
 
 
+def texts_shown(versions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The headline and body :func:`select_week` shows of each of an article's ``versions``
+    (oldest first, each with its title and body): the body without the lines that repeat
+    its headline or an earlier one (:func:`without_earlier_headlines`; the body of an
+    article of one version is shown as stored, which ingest cleaned of those already)."""
+    titles = [version["title"] for version in versions]
+    return [
+        (version["title"], without_headline_repeats(version["body"], titles[: index + 1]))
+        for index, version in enumerate(versions)
+    ]
+
+
 def listed_before(row: Mapping[str, Any], versions: Sequence[Version], week: Week) -> bool:
     """True when a digest before ``week`` could list the story: it was listable before the
     week began (``listed_since``, :func:`fold_cluster`) and a version seen before then was

@@ -316,22 +316,21 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
     )
 
 
-def _unlinked_openings(store: Store, urls: list[str]) -> list[tuple[str, str]]:
-    """The heading and lede of every version of each article at ``urls`` with no web
-    address (a text file imported without a source line), as an item it represented would
-    open (:func:`digest.markdown.unlinked_opening`): a digest built before a copy on the
+def _unlinked_openings(store: Store, urls: list[str]) -> set[tuple[str, str]]:
+    """The headings and ledes an item represented by an article at ``urls`` with no web
+    address (a text file imported without a source line) opened with, in any version a
+    digest showed (:func:`digest.select.texts_shown`): a digest built before a copy on the
     web was found, or before that copy became the representative, lists the story so."""
     from digest.clean import clean_link
-    from digest.markdown import unlinked_opening
+    from digest.markdown import unlinked_openings
+    from digest.select import texts_shown
 
-    openings = []
+    openings = set()
     for url in urls:
         member = None if clean_link(url) else store.article_by_url(url)
         if member is not None:
-            openings.extend(
-                unlinked_opening(version["title"], version["body"], member["language"])
-                for version in store.versions(member["id"])
-            )
+            for title, body in texts_shown(store.versions(member["id"])):
+                openings |= unlinked_openings(title, body)
     return openings
 
 

@@ -426,3 +426,89 @@ def test_explain_tells_a_text_file_from_another_listed_under_its_headline(
     assert "Cybersecurity" not in (out / "digests" / "2024-W31.md").read_text("utf-8")
     lines = explained_lines(tmp_path, backlog.url, out)
     assert lines[2].startswith("in no digest: it is relevant (0.80), but ")
+
+
+def test_explain_finds_a_text_file_whose_edited_headline_left_the_old_one_atop_its_body(
+    store, tmp_path
+):
+    # The digest drops the body's repeat of the old headline, so the lede it shows is not
+    # the stored body's; a relevant copy found since makes the story backlog.
+    old_title, body = "Old headline of the release", "The ministry met partners.\nMore."
+    first = text_file_article(tmp_path, "release.txt", old_title, body, date(2024, 7, 29))
+    ingest(store, [first], "2024-07-29T03:00")
+    edited = text_file_article(
+        tmp_path, "release.txt", "New headline", f"{old_title}\n{body}", date(2024, 7, 29)
+    )
+    ingest(store, [edited], "2024-07-30T03:00")
+    mark(store, first, relevant=False, relevance=0.2)
+    copy = text_file_article(tmp_path, "copy.txt", "A copy", "Copy text.", date(2024, 7, 29))
+    ingest(store, [copy], "2024-09-07T03:00")
+    mark(store, copy, relevance=0.9, duplicate_of=first)
+    out = tmp_path / "public"
+    assert "\n### New headline\n" in built_week_31(store, out)
+    said = explained_lines(tmp_path, copy.url, out)[2]
+    assert said.startswith(f"duplicate of {first.url}, listed in the digest "), said
+
+
+def explained_as_listed(store, raw, tmp_path, out):
+    """Whether explain says the relevant representative at ``raw``'s URL is listed: it
+    says nothing of digests then, its line 2 giving the model's relevance."""
+    row = store.article_by_url(url_of(raw))
+    assert row["relevant"] and row["duplicate_of"] is None
+    return explained_lines(tmp_path, raw.url, out)[2].startswith("relevance: ")
+
+
+THAI_PHRASES = "กระทรวง ดิจิทัล ร่วมมือ ญี่ปุ่น ด้าน ปัญญาประดิษฐ์ และ ความมั่นคง ปลอดภัย ไซเบอร์"
+# Each cut apart as Thai (at phrases, 300 characters) and as English (at sentence ends).
+THAI_TEXT = f"{THAI_PHRASES} {THAI_PHRASES}\n{THAI_PHRASES} {THAI_PHRASES}"
+ENGLISH_TEXT = "The ministry signed an MoU with Japan. It covers AI. It covers cloud. And more."
+
+
+@pytest.mark.parametrize(
+    ("built_on", "replaced_by"),
+    [(THAI_TEXT, ENGLISH_TEXT), (ENGLISH_TEXT, THAI_TEXT)],
+    ids=["Thai, then English", "English, then Thai"],
+)
+def test_explain_finds_a_text_file_whose_language_changed_since_the_digest_was_built(
+    store, tmp_path, built_on, replaced_by
+):
+    # A version keeps no language: its lede is cut as Thai and as English.
+    text_file = text_file_article(tmp_path, "a.txt", "DE and Japan", built_on, date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    out = tmp_path / "public"
+    listed = built_week_31(store, out)
+    language = store.article_by_url(url_of(text_file))["language"]
+    replaced = text_file_article(tmp_path, "a.txt", "DE and Japan", replaced_by, date(2024, 7, 29))
+    ingest(store, [replaced], "2024-09-09T03:00")
+    mark(store, text_file, relevance=0.9)
+    assert store.article_by_url(url_of(text_file))["language"] != language
+    assert (out / "digests" / "2024-W31.md").read_text("utf-8") == listed
+    assert explained_as_listed(store, text_file, tmp_path, out)
+
+
+def test_explain_finds_a_text_file_by_a_lede_it_had_before_an_edit(store, tmp_path):
+    text_file = text_file_article(tmp_path, "a.txt", "A title", "First lede.", date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    out = tmp_path / "public"
+    built_week_31(store, out)
+    edited = text_file_article(tmp_path, "a.txt", "A title", "Edited lede.", date(2024, 7, 29))
+    ingest(store, [edited], "2024-09-09T03:00")
+    mark(store, text_file, relevance=0.9)
+    assert explained_as_listed(store, text_file, tmp_path, out)
+
+
+def test_explain_reads_the_lede_under_the_headline_not_another_items(store, tmp_path):
+    first = text_file_article(tmp_path, "a.txt", "Alpha", "Alpha lede.", date(2024, 7, 29))
+    second = text_file_article(tmp_path, "b.txt", "Beta", "Beta lede.", date(2024, 7, 29))
+    ingest(store, [first, second], "2024-07-29T03:00")
+    mark(store, first, relevance=0.9)
+    mark(store, second, relevance=0.8)
+    out = tmp_path / "public"
+    listed = built_week_31(store, out)
+    assert listed.index("### Alpha\n") < listed.index("Beta lede.")
+    backlog = text_file_article(tmp_path, "c.txt", "Alpha", "Beta lede.", date(2024, 7, 30))
+    ingest(store, [backlog], "2024-09-07T03:00")
+    mark(store, backlog, relevance=0.8)
+    assert explained_lines(tmp_path, backlog.url, out)[2].startswith("in no digest: ")
