@@ -51,6 +51,9 @@ MONTHS = (
 
 # Characters with a meaning anywhere in a Markdown line.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
+# The lines that open an item's lists of changes (render_item, copy_heading).
+CHANGES_HEADING = "What changed:"
+COPY_CHANGES_START = "What changed in the copy on "
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
 BLOCK_START = re.compile(r"^([-+=])")
 ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
@@ -130,14 +133,16 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
     linked nowhere: an item it represented with no copy on the web is its heading, its
     headline unlinked, with the lede under the meta line, of the version it showed. Such
     an item is matched by both, not by the meta line, whose marks and partners a later
-    build may change: two such stories of one week with the same headline and the same
-    lede (its first three sentences, at most 300 characters) are not told apart, nor one
-    whose text has no lede from another with its headline."""
+    build may change; an empty lede, by a line there that no lede is
+    (:func:`opens_no_lede`). Two such stories of one week with the same headline and the
+    same lede (its first three sentences, at most 300 characters), or both without one,
+    are not told apart."""
     lines = markdown.splitlines()
     for heading, opening in unlinked:
         for index, line in enumerate(lines):
-            # render_item: heading, blank, meta, blank, lede
-            if line == heading and (not opening or lines[index + 4 : index + 5] == [opening]):
+            # render_item: heading, blank, meta, blank, then the lede or what follows it
+            under = lines[index + 4] if index + 4 < len(lines) else None
+            if line == heading and (under == opening if opening else opens_no_lede(under)):
                 return True
     published = [url for url in map(clean_link, urls) if url]
     forms = [
@@ -146,6 +151,18 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
         for form in (f"<{markdown_url(url)}>", f"<{link_destination(url)}>")
     ]
     return any(form in markdown for form in forms)
+
+
+def opens_no_lede(line: str | None) -> bool:
+    """Whether ``line``, the fifth of an item without a web address (None past the end),
+    is what :func:`render_markdown` writes under the meta line of one without a lede: the
+    end, a heading (a lede's ``#`` is escaped) or its "What changed" lists."""
+    return (
+        line is None
+        or line.startswith("#")
+        or line == CHANGES_HEADING
+        or line.startswith(COPY_CHANGES_START)
+    )
 
 
 def item_heading(title: str, url: str | None) -> str:
@@ -351,7 +368,7 @@ def render_item(item: Item) -> str:
     if also_on:
         blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
     if item.updated and item.changes:
-        blocks.append("What changed:\n\n" + render_changes(item.changes))
+        blocks.append(f"{CHANGES_HEADING}\n\n" + render_changes(item.changes))
     for change in item.copy_changes:
         if change.diff:
             blocks.append(
@@ -363,7 +380,7 @@ def render_item(item: Item) -> str:
 def copy_heading(url: str, source: str) -> str:
     """``What changed in the copy on mdes.go.th (<https://…>):``, the link when it is one."""
     where = autolink(url)
-    return f"What changed in the copy on {escape(source_label(source, url))}" + (
+    return f"{COPY_CHANGES_START}{escape(source_label(source, url))}" + (
         f" ({where}):" if where else ":"
     )
 

@@ -499,6 +499,43 @@ def test_explain_finds_a_text_file_by_a_lede_it_had_before_an_edit(store, tmp_pa
     assert explained_as_listed(store, text_file, tmp_path, out)
 
 
+def test_explain_finds_a_text_file_without_a_lede_in_the_digest(store, tmp_path):
+    text_file = text_file_article(tmp_path, "a.txt", "A title", "", date(2024, 7, 29))
+    ingest(store, [text_file], "2024-09-07T03:00")
+    mark(store, text_file, relevance=0.9)
+    out = tmp_path / "public"
+    assert "\n### A title\n" in built_week_31(store, out)
+    assert explained_as_listed(store, text_file, tmp_path, out)
+
+
+def listed_under_the_same_headline(store, tmp_path, title):
+    """A digest of week 31 listing a text file under ``title``, with a lede."""
+    listed = text_file_article(
+        tmp_path, "listed.txt", title, "Ministry signed an MoU on AI.", date(2024, 7, 30)
+    )
+    ingest(store, [listed], "2024-07-30T03:00")
+    mark(store, listed, relevance=0.9)
+    out = tmp_path / "public"
+    build_digest(store, out, Week(2024, 31), settings(), now=at("2024-08-05T03:00"))
+    return out
+
+
+@pytest.mark.parametrize(
+    "versions", [[""], ["", "Cybersecurity workshop held today."]], ids=["empty", "empty first"]
+)
+def test_explain_tells_a_text_file_without_a_lede_from_another_listed_under_its_headline(
+    store, tmp_path, versions
+):
+    title = "DE signs MoU with Japan"
+    out = listed_under_the_same_headline(store, tmp_path, title)
+    for day, body in enumerate(versions, start=7):
+        backlog = text_file_article(tmp_path, "backlog.txt", title, body, date(2024, 7, 31))
+        ingest(store, [backlog], f"2024-09-0{day}T03:00")
+    mark(store, backlog, relevance=0.8)
+    assert (out / "digests" / "2024-W31.md").read_text("utf-8").count(f"### {title}\n") == 1
+    assert explained_lines(tmp_path, backlog.url, out)[2].startswith("in no digest: ")
+
+
 def test_explain_reads_the_lede_under_the_headline_not_another_items(store, tmp_path):
     first = text_file_article(tmp_path, "a.txt", "Alpha", "Alpha lede.", date(2024, 7, 29))
     second = text_file_article(tmp_path, "b.txt", "Beta", "Beta lede.", date(2024, 7, 29))
