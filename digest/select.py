@@ -411,8 +411,8 @@ def without_earlier_headlines(
 def texts_shown(versions: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """The headline and body :func:`select_week` shows of each of an article's ``versions``
     (oldest first, each with its title and body): the body without the lines that repeat
-    its headline or an earlier one (:func:`without_earlier_headlines`; the body of an
-    article of one version is shown as stored, which ingest cleaned of those already)."""
+    its headline or an earlier one, as :func:`without_earlier_headlines` cuts the version a
+    build held (its own headline counts among the earlier ones, one version alone too)."""
     titles = [version["title"] for version in versions]
     return [
         (version["title"], without_headline_repeats(version["body"], titles[: index + 1]))
