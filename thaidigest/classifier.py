@@ -35,6 +35,9 @@ recall, precision falling to 0.773. Products of the partner signals with the
 digital and cooperation strengths, and the strengths squared, gave 0.776-0.783
 on these folds, but on five other fold draws 0.001-0.004 more than today on
 average, and less on one or two of them: within the spread, not worth a retrain.
+A second stage over the model's logit and signals (gradient-boosted trees of depth 2-3,
+or products of signals) moved pooled F1 by -0.014 to +0.008 on three fold draws: the
+one product signal and the n-grams already carry the guide's AND (docs/measurements.md).
 
 N-gram blocks are TF-IDF weighted (``1 + log(tf)`` times the training idf) and
 scaled to unit length, as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
