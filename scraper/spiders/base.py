@@ -31,7 +31,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
-- anything else, and network errors, are **errors** with the URL.
+- anything else, and network errors, are **errors** with the URL; a network error
+  says why in the words of the crawl report (``connection refused``, ``timed out``:
+  :func:`scraper.download_errors.plain_reason`), never as an error class.
 
 An article page whose HTML stops before ``</body>`` and ``</html>``
 (:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
@@ -64,6 +66,7 @@ from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from scraper.config import DB_SETTING, crawl_config, ensure_crawl_config
+from scraper.download_errors import plain_reason
 from scraper.middlewares import (
     BACK_OFF,
     BLOCKED_STATUSES,
@@ -487,6 +490,8 @@ class SiteSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> None:
+        """A request that failed: not sent (robots.txt, the site stopped), answered after
+        the stop, or an error, said in plain words (:func:`plain_reason`)."""
         if isinstance(failure.value, ForbiddenByRobots):
             self.report_robots(failure.value)
             return
@@ -498,7 +503,7 @@ class SiteSpider(scrapy.Spider):
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.report_error(url, f"{failure.type.__name__}: {failure.getErrorMessage()}")
+        self.report_error(url, plain_reason(failure.value))
 
     def closed(self, reason: str) -> None:
         self.store.close()

@@ -6,8 +6,12 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from itertools import pairwise
 from pathlib import Path
 
@@ -65,6 +69,37 @@ def run_thaidigest(
         timeout=timeout,
         env=env,
     )
+
+
+# robots.txt not found (everything allowed), on a connection the crawler may not keep.
+NO_ROBOTS_ANSWER = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+@contextmanager
+def refusing_after_robots_txt() -> Iterator[str]:
+    """The base URL of a loopback port that answers one request, robots.txt's, with 404
+    (no robots.txt: every page allowed), then refuses every connection: each page of a
+    crawl fails with a real ``connection refused``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer_once() -> None:
+        connection, _ = listener.accept()
+        listener.close()  # from now on the port refuses
+        with connection, suppress(OSError):  # a crawler gone before its answer: no one to tell
+            request = b""
+            while b"\r\n\r\n" not in request and (chunk := connection.recv(4096)):
+                request += chunk
+            connection.sendall(NO_ROBOTS_ANSWER)
+
+    thread = threading.Thread(target=answer_once, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if thread.is_alive():  # nothing connected: end the wait
+            socket.create_connection(("127.0.0.1", port)).close()
+        thread.join(timeout=5)
 
 
 def crawl_args(base_url: str, db: Path, config: Path, *extra: str) -> list[str]:

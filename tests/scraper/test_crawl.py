@@ -31,6 +31,7 @@ from tests.scraper.crawling import (
     crawl,
     crawl_args,
     manifest,
+    refusing_after_robots_txt,
     run_thaidigest,
     write_config,
 )
@@ -800,6 +801,23 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
         assert f"mdes: cannot fetch {robots_url} ({named}): the site is not crawled" in cannot[0]
     else:
         assert cannot == []
+
+
+def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path):
+    """The spider's error line says what the report says, not the error's class."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with refusing_after_robots_txt() as base_url:
+        result = crawl(base_url, db, config, "--source", "mdes")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    logged = [line for line in result.stderr.splitlines() if "[mdes] ERROR: error: " in line]
+    assert len(logged) == 2, result.stderr  # the two listings of the configured categories
+    refused = re.compile(rf"ERROR: error: {re.escape(base_url)}/news/\d+: connection refused$")
+    assert all(refused.search(line) for line in logged), logged
+    assert f"error: {base_url}/news/3: connection refused" in result.stdout
+    errors = last_report(db, "mdes")["errors"]
+    assert [entry["error"] for entry in errors] == ["connection refused"] * 2
+    assert "ConnectionRefusedError" not in result.stderr
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):
