@@ -6,7 +6,9 @@ answer that failed (``ResponseFailed``, ``ResponseNeverReceived``: a TLS handsha
 refused, a connection closed mid-answer) holds the failures that ended it, as does a
 request that could not be sent (``RequestTransmissionFailed``, ``RequestGenerationFailed``).
 Each of those is read, outermost first, against :data:`PLAIN_WORDS`; an error none of them
-names is its own message, never its class name.
+names is its own message, never its class name. A TLS failure adds the reasons OpenSSL
+gave, when it gave any: ``TLS error: wrong version number`` (an https:// address served
+in plain HTTP), ``TLS error: certificate verify failed``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from twisted.web.client import (
     ResponseFailed,
 )
 
+TLS_ERROR = "TLS error"
 # The errors a user reads about, each kind with the words that say what happened.
 PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     (
@@ -39,7 +42,7 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         (DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError),
         "timed out",
     ),
-    ((SSL.Error,), "TLS error"),
+    ((SSL.Error,), TLS_ERROR),
     ((twisted_errors.NoRouteError,), "no route to host"),
     ((ResponseDataLossError,), "answer cut short"),
     ((twisted_errors.ConnectionClosed,), "connection closed before the answer ended"),
@@ -90,12 +93,24 @@ def error_message(error: BaseException) -> str | None:
     return None
 
 
+def openssl_reasons(error: SSL.Error) -> list[str]:
+    """The reasons OpenSSL gave for ``error``, each once, in its order: pyOpenSSL raises
+    it with the list of OpenSSL's errors, ``[(library, function, reason), ...]``; [] when
+    it holds no such list (a ``SysCallError``'s errno and message)."""
+    entries = error.args[0] if error.args and isinstance(error.args[0], list) else []
+    reasons = [entry[2] for entry in entries if isinstance(entry, tuple) and len(entry) == 3]
+    return list(dict.fromkeys(reason for reason in reasons if reason))
+
+
 def plain_reason(error: BaseException) -> str:
-    """Why a download failed, as :data:`PLAIN_WORDS` says it, else its
-    :func:`error_message`, else :data:`NO_MESSAGE`: never the error's class name."""
+    """Why a download failed, as :data:`PLAIN_WORDS` says it (a TLS failure with
+    :func:`openssl_reasons`), else its :func:`error_message`, else :data:`NO_MESSAGE`:
+    never the error's class name."""
     for cause in causes(error):
         if isinstance(cause, DownloadCancelledError) and OVER_SIZE_MESSAGE in str(cause):
             return OVER_SIZE
+        if isinstance(cause, SSL.Error) and (reasons := openssl_reasons(cause)):
+            return f"{TLS_ERROR}: {'; '.join(reasons)}"
         for kinds, words in PLAIN_WORDS:
             if isinstance(cause, kinds):
                 return words

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from OpenSSL import SSL
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -20,7 +28,7 @@ from twisted.web.client import (
     ResponseNeverReceived,
 )
 
-from scraper.download_errors import NO_MESSAGE, plain_reason
+from scraper.download_errors import NO_MESSAGE, TLS_ERROR, plain_reason
 
 
 def wrapped(outer: type[Exception], inner: BaseException) -> Exception:
@@ -52,7 +60,7 @@ CASES = {
     "tcp-timeout": (twisted_errors.TCPTimedOutError(), "timed out"),
     "tls": (
         failed_answer(ResponseNeverReceived, SSL.Error([("SSL routines", "", "bad")])),
-        "TLS error",
+        "TLS error: bad",
     ),
     "connection-lost": (
         failed_answer(ResponseFailed, twisted_errors.ConnectionLost()),
@@ -132,3 +140,85 @@ def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_fail
     except DownloadFailedError as error:
         reason = plain_reason(error)
     assert reason == NO_MESSAGE
+
+
+def failed_handshake(client: SSL.Connection, reply: Callable[[bytes], bytes]) -> SSL.Error:
+    """The error an in-memory TLS client's handshake ends with, each of its flights
+    answered with ``reply(flight)``."""
+    client.set_connect_state()
+    for _ in range(10):
+        try:
+            client.do_handshake()
+        except SSL.WantReadError:
+            client.bio_write(reply(client.bio_read(1 << 16)))
+        except SSL.Error as error:
+            return error
+    raise AssertionError("the handshake did not fail")
+
+
+def served_by(server: SSL.Connection) -> Callable[[bytes], bytes]:
+    """A reply that hands the client's bytes to the in-memory TLS ``server``: its answer."""
+    server.set_accept_state()
+
+    def reply(flight: bytes) -> bytes:
+        server.bio_write(flight)
+        with suppress(SSL.WantReadError):
+            server.do_handshake()
+        return server.bio_read(1 << 16)
+
+    return reply
+
+
+def self_signed_server() -> SSL.Connection:
+    """An in-memory TLS server with a certificate no authority signed."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    context = SSL.Context(SSL.TLS_SERVER_METHOD)
+    context.use_certificate(certificate)
+    context.use_privatekey(key)
+    return SSL.Connection(context, None)
+
+
+def tls_client(verify: bool = False) -> SSL.Connection:
+    """An in-memory TLS client; ``verify``: it checks the server's certificate, trusting
+    no authority (Scrapy's client checks none)."""
+    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
+    if verify:
+        context.set_verify(SSL.VERIFY_PEER, None)
+    return SSL.Connection(context, None)
+
+
+PLAIN_HTTP = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+TLS_CASES = {
+    # https:// to a server that speaks plain HTTP: its answer read as a TLS record.
+    "plain-http": (
+        lambda: failed_handshake(tls_client(), lambda _: PLAIN_HTTP),
+        "TLS error: wrong version number",
+    ),
+    "unverified-certificate": (
+        lambda: failed_handshake(tls_client(verify=True), served_by(self_signed_server())),
+        "TLS error: certificate verify failed",
+    ),
+    # No reason from OpenSSL: the kind alone.
+    "no-reason": (SSL.Error, TLS_ERROR),
+    "system-call": (lambda: SSL.SysCallError(-1, "Unexpected EOF"), TLS_ERROR),
+}
+
+
+@pytest.mark.parametrize(("make_error", "words"), TLS_CASES.values(), ids=TLS_CASES.keys())
+def test_a_tls_failure_says_the_reason_openssl_gave(make_error, words) -> None:
+    error = make_error()
+    assert isinstance(error, SSL.Error)
+    # As Scrapy raises it: the handshake's failure in the answer never received.
+    assert plain_reason(failed_answer(ResponseNeverReceived, error)) == words

@@ -177,15 +177,17 @@ def test_a_group_for_a_bot_named_in_our_user_agent_string_does_not_apply_to_the_
     assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
 
 
-def test_a_site_answering_https_without_tls_is_reported_as_a_tls_error(tmp_path):
-    """The fixture site speaks plain HTTP: a crawl of it over https fails its handshake."""
+def test_a_site_answering_https_without_tls_is_reported_as_a_tls_error_with_its_reason(tmp_path):
+    """The fixture site speaks plain HTTP: a crawl of it over https fails its handshake,
+    and the report says so with the reason OpenSSL gave."""
     config = write_config(tmp_path)
     with FixtureSite() as site:
         https_url = site.base_url.replace("http://", "https://", 1)
         result = crawl(https_url, tmp_path / "db.sqlite", config, "--source", "mdes")
     assert result.returncode == 1
-    assert "mdes: blocked (robots.txt unreachable: TLS error) in " in result.stdout
+    reason = "TLS error: wrong version number"
+    assert f"mdes: blocked (robots.txt unreachable: {reason}) in " in result.stdout
     (cannot,) = [line for line in result.stderr.splitlines() if "cannot fetch" in line]
     assert cannot.endswith(
-        f"mdes: cannot fetch {https_url}/robots.txt (TLS error): the site is not crawled"
+        f"mdes: cannot fetch {https_url}/robots.txt ({reason}): the site is not crawled"
     )
