@@ -10,7 +10,8 @@ server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
-(complete to HTTP), wrong charsets, huge bodies, redirects, a page that is only a meta
+(complete to HTTP), wrong charsets, huge bodies (with a ``Content-Length``, or streamed in
+HTTP/1.1 chunks without one), redirects, a page that is only a meta
 refresh and one that reloads itself, a bot check answered with 200) so reliability tests
 can show what a spider does with them. Every request is recorded in ``FixtureSite.requests``.
 
@@ -27,6 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,6 +113,7 @@ RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range")
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
 RANDOM_FAULTS = ("status", "retry_after", "cut")
 HUGE_CHUNK = 1 << 16
+LAST_CHUNK = b"0\r\n\r\n"  # the chunk of no bytes that ends a chunked body
 DEEP_NESTING = 3000  # elements a "deep" fault wraps a page's content in: past libxml2's 2048
 SHUTDOWN_POLL = 0.05  # seconds; how soon stop() returns
 
@@ -127,6 +130,7 @@ FAULTS = frozenset(
         "garble",
         "wrong_charset",
         "huge",
+        "huge_chunked",
         "redirect_loop",
         "redirect_offsite",
         "redirect_307",
@@ -159,7 +163,7 @@ class FaultRule:
     window: float = 1.0  # ...seconds; any more get 403
     declared: str = "utf-8"  # "wrong_charset": the charset the header names...
     actual: str = "cp874"  # ...and the one the body is encoded in
-    size: int = 20 * 2**20  # "huge": body length in bytes
+    size: int = 20 * 2**20  # "huge", "huge_chunked": body length in bytes
     retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
     location: str = ""  # "redirect": the URL sent in ``Location``, with ``status`` a 3xx;
     # "meta_refresh": the URL its page refreshes to
@@ -542,11 +546,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, rule: FaultRule | None, send_body: bool) -> None:
         fault = rule.fault if rule else None
-        length = rule.size if rule and fault == "huge" else len(response.body)
+        length = rule.size if rule and fault in ("huge", "huge_chunked") else len(response.body)
+        if fault == "huge_chunked":  # chunks are HTTP/1.1's: this answer speaks it
+            self.protocol_version = "HTTP/1.1"
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
         if fault == "cut_unframed":  # the body ends where the connection does
+            self.send_header("Connection", "close")
+        elif fault == "huge_chunked":  # streamed: its length is nowhere said
+            self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Connection", "close")
         elif response.status != 304:
             self.send_header("Content-Length", str(length))
@@ -559,21 +568,30 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.close_connection = True
             elif fault == "huge":
-                self._send_huge(response.body, length)
+                self._send_huge(response.body, length, self.wfile.write)
+            elif fault == "huge_chunked":
+                self._send_huge(response.body, length, self._write_chunk)
+                self.wfile.write(LAST_CHUNK)
+                self.close_connection = True
             else:
                 self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _send_huge(self, page: bytes, length: int) -> None:
-        """The page, then filler up to ``length`` bytes, in chunks."""
-        self.wfile.write(page[:length])
+    def _send_huge(self, page: bytes, length: int, write: Callable[[bytes], object]) -> None:
+        """The page, then filler up to ``length`` bytes, in pieces, each given to ``write``."""
+        write(page[:length])
         sent = min(len(page), length)
         filler = b"<!-- " + b"x" * (HUGE_CHUNK - 9) + b" -->\n"
         while sent < length and not self.fixture.stopping:
             chunk = filler[: length - sent]
-            self.wfile.write(chunk)
+            write(chunk)
             sent += len(chunk)
+
+    def _write_chunk(self, data: bytes) -> None:
+        """``data`` as one HTTP/1.1 chunk; nothing for no data (that chunk ends a body)."""
+        if data:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
 
 def main(argv: list[str] | None = None) -> int:

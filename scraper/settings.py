@@ -49,6 +49,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's lets through requests made while robots.txt is being fetched.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.robots.RobotsTxtMiddleware": 100,
+    # A streamed answer over DOWNLOAD_MAXSIZE says so, as one with a Content-Length does;
+    # the lowest number: it sees an exception last, and its errback gets what it gives.
+    "scraper.download_size.OverSizeMiddleware": 50,
 }
 
 # Redirects are answers to judge, not to follow blindly: a bot check or an

@@ -756,6 +756,12 @@ def test_a_base_url_with_a_mixed_case_host_follows_the_sites_own_links(tmp_path)
 UNREACHABLE_ROBOTS = {
     "5xx": (FaultRule(path=ROBOTS_PATH, fault="status", status=503), "HTTP 503"),
     "network-failure": (FaultRule(path=ROBOTS_PATH, fault="cut"), "answer cut short"),
+    # Larger than crawl.max_page_bytes (5 MiB), its size said or streamed without it.
+    "over-size": (FaultRule(path=ROBOTS_PATH, fault="huge"), "larger than crawl.max_page_bytes"),
+    "over-size-streamed": (
+        FaultRule(path=ROBOTS_PATH, fault="huge_chunked"),
+        "larger than crawl.max_page_bytes",
+    ),
     # A site asking us to slow down, still asking once the retries are spent...
     "429": (FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="0"), "HTTP 429"),
     # ...or asking for longer than we wait (no retry at all).
@@ -793,10 +799,10 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
     assert len(warned) == 1, warned
     assert f"blocked ({robots_url} unreachable: {named}): " in warned[0]
     assert "blocked by robots.txt" not in result.stderr
-    # A robots.txt that never answered is one error line, in the report's words; one that
-    # answered 503 or 429 is the retries given up, as for any page.
+    # A robots.txt that never answered whole is one error line, in the report's words; one
+    # that answered 503 or 429 is the retries given up, as for any page.
     cannot = [line for line in result.stderr.splitlines() if "cannot fetch" in line]
-    if rule.fault == "cut":
+    if rule.fault not in ("status", "retry_after"):
         assert len(cannot) == 1, result.stderr
         assert f"mdes: cannot fetch {robots_url} ({named}): the site is not crawled" in cannot[0]
     else:

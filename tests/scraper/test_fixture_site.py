@@ -356,6 +356,14 @@ def test_huge_sends_twenty_megabytes() -> None:
     assert int(headers["Content-Length"]) == len(body) == 20 * 2**20
 
 
+def test_huge_chunked_streams_its_size_in_chunks_without_a_length() -> None:
+    with serve(FaultRule(ARTICLE, "huge_chunked", size=300_000)) as running:
+        _, headers, body = fetch(running.url(ARTICLE))
+    assert "Content-Length" not in headers
+    assert headers["Transfer-Encoding"] == "chunked"
+    assert len(body) == 300_000 and ARTICLE_TITLE.encode() in body
+
+
 def test_hang_answers_after_the_delay() -> None:
     with serve(FaultRule(ARTICLE, "hang", delay=0.3)) as running:
         start = time.monotonic()
