@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, seed_path, without_file_permission_overrides
+from tests.conftest import DATA, SEEDS, seed_path, without_file_permission_overrides
 from thaidigest import readers
 from thaidigest.cli import main
 from thaidigest.ingest import Rejected
@@ -505,6 +505,48 @@ def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_pat
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         f"skipped {folder}: 2 files not .txt, .jsonl or .jsonl.xz, such as d.json"
+    ]
+
+
+def test_the_seeds_folder_imports_without_naming_its_python_package_file(tmp_path):
+    """seeds/ is also a Python package: its __init__.py is no stray file to tell of."""
+    assert (SEEDS / "__init__.py").is_file()
+    result = import_files(SEEDS, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "skipped" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("strays", "note"),
+    [
+        ((), None),
+        (("notes.md",), "1 file not .txt, .jsonl or .jsonl.xz, such as notes.md"),
+        (("A.md", "b.md"), "2 files not .txt, .jsonl or .jsonl.xz, such as A.md"),
+    ],
+    ids=["package-only", "one-stray", "two-strays"],
+)
+def test_a_python_packages_files_in_a_folder_are_neither_counted_nor_named(tmp_path, strays, note):
+    folder = tmp_path / "in"
+    (folder / "__pycache__").mkdir(parents=True)
+    (folder / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\x00")
+    (folder / "__init__.py").write_text('"""Seeds."""\n', encoding="utf-8")
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    for name in strays:
+        (folder / name).write_text("# notes\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "read 1, new 1," in result.stdout
+    assert result.stderr.splitlines() == ([f"skipped {folder}: {note}"] if note else [])
+
+
+def test_a_folder_holding_only_a_python_package_names_no_other_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "__init__.py").write_text("", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: no articles in {folder}: no .txt, .jsonl or .jsonl.xz file in it"
     ]
 
 

@@ -52,6 +52,10 @@ TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".jsonl.xz")
 IMPORTABLE_SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES
 SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[-1]}"
+# The file that makes a folder a Python package (seeds/ is one, for the fixture site):
+# never an article, so a folder's note of the files it does not import leaves it out, as
+# it leaves out every folder (__pycache__/ among them).
+PACKAGE_FILES = frozenset({"__init__.py"})
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -648,12 +652,17 @@ def expand_paths(
     """Files to import: the given files, and the importable files directly in given folders.
 
     A folder with none is rejected; its files of other types are told to
-    ``on_skipped`` in one note (how many, and the first by name), not rejected.
+    ``on_skipped`` in one note (how many, and the first by name), not rejected; a Python
+    package's own file (:data:`PACKAGE_FILES`) is not one of them.
     """
     for path in paths:
         if path.is_dir():
             try:  # a folder listed but not entered (r--): its files cannot be looked at
-                files = sorted(child for child in path.iterdir() if child.is_file())
+                files = sorted(
+                    child
+                    for child in path.iterdir()
+                    if child.is_file() and child.name not in PACKAGE_FILES
+                )
             except OSError as error:
                 yield Rejected(str(path), f"cannot read the folder: {error.strerror or error}")
                 continue
