@@ -241,12 +241,15 @@ def _article_feeds(
     span: int,
     week: Week,
     limit: int,
+    now: datetime,
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
-    digests feed's link comes third, after the articles'.
+    digests feed's link comes third, after the articles'. A feed is dated by its newest
+    entry, and one with none when ``week`` ended, or at ``now`` for a week not over:
+    never in the future.
 
     A partner of ``stored_partners`` (any listed item's) with no entry keeps its
     feed, empty, so that its subscribers see it up to date; the pages list the
@@ -255,7 +258,7 @@ def _article_feeds(
     :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
     """
     about = f"of the {span} weeks to {week}"
-    empty_updated = week.end().astimezone(UTC)
+    empty_updated = min(week.end(), now).astimezone(UTC)
     articles_feed = partial(
         FeedInfo,
         id=stable_id("thaidigest:feed:articles"),
@@ -459,6 +462,7 @@ def build_digest(
         span,
         feed_week,
         int(settings["max_entries"]),
+        now,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
     )

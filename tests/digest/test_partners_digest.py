@@ -1,5 +1,6 @@
 """Partners in the digest: the week's line, each item's meta line, a feed per partner."""
 
+import calendar
 import csv
 import io
 import re
@@ -13,7 +14,7 @@ from markdown_it import MarkdownIt
 from digest.partners import PartnerCounts, display_width, render_table
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.cli import main
 from thaidigest.store import Store
 
@@ -104,6 +105,17 @@ def test_a_partner_gone_from_the_window_keeps_its_feed_empty_and_unlisted(store,
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "partners/country-jp.atom" not in index
     assert "partners/" not in (out / "feeds.opml").read_text(encoding="utf-8")
+
+
+def test_empty_feeds_built_during_their_week_are_dated_no_later_than_the_build(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    now = at("2024-10-02T03:00")  # Wednesday of week 40: the feeds' weeks 37 to 40 hold no item
+    build_digest(store, out, Week(2024, 40), settings(), now=now)
+    for name in ("feed.atom", "feed.rss", "topics/ai.atom", "partners/country-jp.atom"):
+        parsed = feedparser.parse((out / name).read_bytes())
+        assert not parsed.bozo and parsed.entries == [], name
+        # Atom <updated>, RSS <lastBuildDate>: not the week's end, four days ahead.
+        assert calendar.timegm(parsed.feed.updated_parsed) == now.timestamp(), name
 
 
 def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
