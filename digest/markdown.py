@@ -54,6 +54,8 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # The lines that open an item's lists of changes (render_item, copy_heading).
 CHANGES_HEADING = "What changed:"
 COPY_CHANGES_START = "What changed in the copy on "
+# What changed in an article whose revisions in the week undid each other.
+CHANGED_BACK = "Edited and changed back during the week: it reads as it did before."
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
 BLOCK_START = re.compile(r"^([-+=])")
 ORDERED_LIST_START = re.compile(r"^(\d+)([.)])")
@@ -367,14 +369,18 @@ def render_item(item: Item) -> str:
         blocks.append(opening)
     if also_on:
         blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
-    if item.updated and item.changes:
-        blocks.append(f"{CHANGES_HEADING}\n\n" + render_changes(item.changes))
+    revised = any(revision.url == item.url for revision in item.revisions)
+    if item.updated and (item.changes or revised):
+        blocks.append(f"{CHANGES_HEADING}\n\n" + week_changes(item.changes))
     for change in item.copy_changes:
-        if change.diff:
-            blocks.append(
-                f"{copy_heading(change.url, change.source)}\n\n" + render_changes(change.diff)
-            )
+        blocks.append(f"{copy_heading(change.url, change.source)}\n\n" + week_changes(change.diff))
     return "\n\n".join(blocks)
+
+
+def week_changes(diff: Diff) -> str:
+    """What changed during a week in an article with a revision in it, as a Markdown list:
+    ``diff``'s, or, when its revisions undid each other (``diff`` empty), that they did."""
+    return render_changes(diff) if diff else f"- {CHANGED_BACK}"
 
 
 def copy_heading(url: str, source: str) -> str:

@@ -42,10 +42,14 @@ version: they are the current ones. A week lists them:
   that copy (a :class:`CopyChange`): the digest shows the representative's
   text, and the copy's edit would otherwise reach no reader. Only a change a
   reader sees counts (a non-empty :class:`digest.diff.Diff`: a headline, a
-  date, a number, a sentence): an edit undone within the week, or a version
-  that changed only spacing (a space between two Thai phrases, a paragraph
-  split that a database stored before such splits were no version), lists
-  nothing, since "updated" over an empty "What changed" tells a reader nothing.
+  date, a number, a sentence): a version that changed only spacing (a space
+  between two Thai phrases, a paragraph split that a database stored before
+  such splits were no version) lists nothing, since "updated" over an empty
+  "What changed" tells a reader nothing. A story with a revision in the week
+  (below) is listed all the same when its versions end where the week began
+  (an edit undone): the feeds told their readers of the edit, and its undoing
+  is news too; what changed in the week is then empty, and the digest says
+  the edit was undone.
 
 Every item also carries its revisions: each version seen during the week,
 of the article or of a copy folded into it, that changed something a reader
@@ -270,7 +274,8 @@ class Revision:
 
 @dataclass(frozen=True)
 class CopyChange:
-    """What changed during a week in a copy folded into an item, and where the copy is."""
+    """What changed during a week in a copy folded into an item, and where the copy is:
+    an empty ``diff`` when the copy's revisions in the week undid each other."""
 
     url: str
     source: str
@@ -296,7 +301,9 @@ class Item:
     also_on: tuple[str, ...] = ()
     updated: bool = False
     late: bool = False  # dated before the week, first seen during it (LATE_DAYS)
-    changes: Diff = NO_CHANGE  # what changed during the week, for an updated item
+    # What changed during the week, for an updated item: empty when the item's own
+    # revisions in the week undid each other, or it has none (only a copy changed).
+    changes: Diff = NO_CHANGE
     copy_changes: tuple[CopyChange, ...] = ()  # what changed in its copies, for an updated item
     revisions: tuple[Revision, ...] = ()  # the visible versions seen in the week, copies' too
     partners: tuple[str, ...] = ()  # partner ids (thaidigest.partners)
@@ -570,7 +577,8 @@ def _copies_in(
     week: Week, copies: Sequence[Copy], versions: Mapping[int, Sequence[Version]]
 ) -> tuple[tuple[Revision, ...], tuple[CopyChange, ...]]:
     """The revisions of ``copies`` seen during ``week``, and what changed in each copy
-    during it, copies in URL order."""
+    during it, copies in URL order: each copy changed, or with a revision in the week
+    (its revisions may undo each other)."""
     revisions: list[Revision] = []
     changes: list[CopyChange] = []
     for copy in sorted(copies, key=lambda copy: copy.url):
@@ -578,7 +586,7 @@ def _copies_in(
         own = revisions_in(week, held, copy.url, copy.source)
         changed = _update_in(week, held, own)
         revisions.extend(own)
-        if changed:
+        if changed or own:
             changes.append(CopyChange(copy.url, copy.source, changed))
     return tuple(revisions), tuple(changes)
 
@@ -606,7 +614,7 @@ def select_week(data: WeekData, week: Week) -> WeekDigest:
             items.append(_item(shown, data.members, dated_day, late=True, revisions=revisions))
         elif day < week.monday or earlier:
             changes = _update_in(week, versions, own)
-            if changes or copy_changes:
+            if changes or own or copy_changes:
                 items.append(
                     _item(
                         shown,

@@ -239,17 +239,64 @@ def test_an_undated_article_moved_by_export_and_import_keeps_the_day_it_was_foun
 SPACED = BEFORE.replace("จะประชุมกันอีกครั้งในปีหน้า", "จะประชุมกันอีกครั้ง ในปีหน้า")
 
 
-def test_an_edit_undone_within_the_week_is_not_listed_as_updated(store, tmp_path):
+def content_of(entry):
+    """The HTML of a revision entry, in Atom or RSS."""
+    return entry.content[0].value if "content" in entry else entry.description
+
+
+CHANGED_BACK = "- Edited and changed back during the week: it reads as it did before."
+
+
+def test_an_edit_undone_within_the_week_keeps_its_revision_entry_and_adds_the_undoing(
+    store, tmp_path
+):
+    url = url_of(article(1, TITLE))
     ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
     ingest(store, [article(1, TITLE, EDITED, DAY)], "2024-08-20T03:00")
-    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-21T03:00")
     mark(store, article(1, TITLE), topics=["smart-city"])
-    assert store.article_by_url(url_of(article(1, TITLE)))["versions"] == 3
+    build_digest(store, tmp_path, W34, settings(), now=at("2024-08-20T05:00"))
+    told = [entry.id for entry in parse(tmp_path / "feed.atom").entries]
+    assert told == [revision_id(url, 2), stable_id(url)]
+
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-21T03:00")  # the edit taken back
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    assert store.article_by_url(url)["versions"] == 3
+    result = build_digest(store, tmp_path, W34, settings(), now=at("2024-08-21T05:00"))
+
+    assert "· updated" in result.markdown
+    assert result.markdown.split("What changed:")[1].split("\n\n")[1] == CHANGED_BACK
+    for name in FEEDS:
+        entries = parse(tmp_path / name).entries
+        assert [entry.id for entry in entries] == [revision_id(url, 3), *told], name
+        undoing, edit, _ = entries
+        assert f"<ins>{NEW_SENTENCE}</ins>" in content_of(edit)
+        assert f"<del>{NEW_SENTENCE}</del>" in content_of(undoing)
+        assert "<del>6,000</del> → <ins>5,000</ins>" in content_of(undoing)
+
+
+def test_a_copy_edit_undone_within_the_week_lists_its_story_with_both_revision_entries(
+    store, tmp_path
+):
+    url, copy_url = url_of(article(1, TITLE)), url_of(MDES_COPY)
+    ingest(store, [article(1, TITLE, BEFORE, DAY), MDES_COPY], "2024-08-14T03:00")
+    edited = replace(MDES_COPY, body=MDES_COPY.body.replace("5,000", "6,000"))
+    ingest(store, [edited], "2024-08-20T03:00")
+    ingest(store, [MDES_COPY], "2024-08-21T03:00")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    mark(store, MDES_COPY, topics=["smart-city"], duplicate_of=article(1, TITLE))
 
     result = build_digest(store, tmp_path, W34, settings())
 
-    assert TITLE not in result.markdown
-    assert "updated" not in result.markdown
+    assert "· updated" in result.markdown
+    assert "What changed:" not in result.markdown  # the thaigov page was not edited
+    heading = f"What changed in the copy on mdes.go.th (<{copy_url}>):"
+    assert result.markdown.split(heading)[1].split("\n\n")[1] == CHANGED_BACK
+    for name in FEEDS:
+        entries = parse(tmp_path / name).entries
+        ids = [revision_id(copy_url, 3), revision_id(copy_url, 2), stable_id(url)]
+        assert [entry.id for entry in entries] == ids, name
+        assert "<del>6,000</del> → <ins>5,000</ins>" in content_of(entries[0])
+        assert "<del>5,000</del> → <ins>6,000</ins>" in content_of(entries[1])
 
 
 def test_a_version_that_changes_no_word_is_no_update_and_no_revision_entry(store, tmp_path):
