@@ -546,25 +546,24 @@ EDITED_PARAGRAPHS = {
 }
 
 
+def _phrase_edits(phrases, word):
+    """(place, edit, edited phrases): ``word`` put in before each phrase and after the last,
+    put in place of each phrase, and each phrase cut."""
+    for place in range(len(phrases) + 1):
+        before, after = phrases[:place], phrases[place:]
+        yield place, "put-in", [*before, word, *after]
+        if after:
+            yield place, "changed", [*before, word, *after[1:]]
+            yield place, "cut", [*before, *after[1:]]
+
+
 def _word_edits():
     """(paragraph, edited paragraph, whether a word was put in or changed within it)"""
     for name, (paragraph, word) in EDITED_PARAGRAPHS.items():
         phrases = paragraph.split(" ")
-        for place in range(len(phrases) + 1):
-            within = 0 < place < len(phrases)
-            before, after = phrases[:place], phrases[place:]
-            yield pytest.param(
-                paragraph, " ".join([*before, word, *after]), within, id=f"{name}-{place}-put-in"
-            )
-            if after:
-                edits = {"changed": [*before, word, *after[1:]], "cut": [*before, *after[1:]]}
-                for edit, edited in edits.items():
-                    yield pytest.param(
-                        paragraph,
-                        " ".join(edited),
-                        within and edit == "changed",
-                        id=f"{name}-{place}-{edit}",
-                    )
+        for place, edit, edited in _phrase_edits(phrases, word):
+            within = 0 < place < len(phrases) and edit != "cut"
+            yield pytest.param(paragraph, " ".join(edited), within, id=f"{name}-{place}-{edit}")
 
 
 @pytest.mark.parametrize(("paragraph", "edited", "edited_within"), list(_word_edits()))
