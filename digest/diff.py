@@ -9,7 +9,8 @@ word (Thai words by PyThaiNLP's ``newmm``): when only numbers differ, each is
 reported as ``old → new`` between the words of its sentence just before and
 just after it (``ห้องรับรอง 1 → 2 ตึกบัญชาการ``: Thai puts a number after its
 noun, so the word after alone would name the wrong thing), otherwise the old
-sentence is removed and the new one added. Sentences removed or added next to each other
+sentence is removed and the new one added, its numbers with it (none is listed
+again as a number). Sentences removed or added next to each other
 in one paragraph are shown as one passage (:func:`_passages`): the segmenter also cuts
 at the spaces between Thai phrases, and one sentence would be listed in pieces. Where the
 text of a run of sentences of one paragraph is the other version's with whole phrases
@@ -246,7 +247,10 @@ def _compare_runs(
     old: Sequence[str], new: Sequence[str]
 ) -> tuple[list[NumberChange], list[int], list[int]]:
     """Two runs of sentences in the same place, word by word: the numbers changed, and the
-    places in ``old`` and ``new`` of the sentences removed and added, in order."""
+    places in ``old`` and ``new`` of the sentences removed and added, in order. A number
+    changed in a sentence that is removed and added (another word of it changed too) is
+    not listed: the sentence shown before and after holds it, and listed as well it would
+    be told twice."""
     old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
     new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
@@ -254,7 +258,8 @@ def _compare_runs(
     old_words = [word for _, word in old_tokens]
     a = _folded(old_words)
     b = _folded([word for _, word in new_tokens])
-    numbers: list[NumberChange] = []
+    # Each number changed, with the places of its old and new sentences.
+    numbers: list[tuple[NumberChange, set[int], set[int]]] = []
     removed: set[int] = set()
     added: set[int] = set()
     # Old and new sentences that share a word matched in place (the cut of one side may
@@ -270,7 +275,10 @@ def _compare_runs(
             )
             continue
         if tag == "replace" and _is_numbers(a[i1:i2]) and _is_numbers(b[j1:j2]):
-            numbers.append(_number_change(new_tokens, old_words[i1:i2], j1, j2))
+            change = _number_change(new_tokens, old_words[i1:i2], j1, j2)
+            old_sentences = {old_tokens[i][0] for i in range(i1, i2)}
+            new_sentences = {new_tokens[j][0] for j in range(j1, j2)}
+            numbers.append((change, old_sentences, new_sentences))
             continue
         if not "".join(a[i1:i2] + b[j1:j2]).strip():
             continue  # only spacing changed
@@ -289,7 +297,12 @@ def _compare_runs(
                 if old_tokens[i][0] in gone:
                     added.add(new_tokens[j][0])
     removed, added = _with_shared_text(removed, added, shared)
-    return numbers, sorted(removed), sorted(added)
+    alone = [
+        change
+        for change, old_sentences, new_sentences in numbers
+        if removed.isdisjoint(old_sentences) and added.isdisjoint(new_sentences)
+    ]
+    return alone, sorted(removed), sorted(added)
 
 
 def _with_shared_text(

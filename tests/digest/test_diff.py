@@ -589,3 +589,72 @@ def test_a_word_edited_anywhere_shows_whole_phrases_and_leaves_no_text_out(
     # A word or two put in or changed within a sentence edits it: shown before and after.
     if edited_within:
         assert diff.removed and diff.added, diff
+
+
+def test_a_number_changed_with_a_word_put_in_its_sentence_is_shown_once_in_the_sentence():
+    # The number is no change of its own: the sentence shown before and after holds it.
+    old = "The ministers met in room 2 of the Athenee Hotel."
+    new = "The ministers met in room 3 of the Athenee Hotel Bangkok."
+    assert body_diff(old, new) == Diff(removed=(old,), added=(new,))
+    old = "ก่อน\nที่ประชุมจัดขึ้น ณ ห้อง Grand Hall 1 ชั้น 2 โรงแรม Athenee Hotel Bangkok"
+    new = old.replace("ชั้น 2", "ชั้น 3") + " ถนนวิทยุ"
+    assert body_diff(old, new) == Diff(removed=(old.split("\n")[1],), added=(new.split("\n")[1],))
+
+
+# Paragraphs a number changes in ("2" to "3", where NUMBER_AT stands), with a word that
+# is also put in, put in place of a phrase or cut: in the number's sentence (at its start,
+# in its middle, at its end) and in the sentences around it.
+NUMBER_AT = "{number}"
+ATHENEE = f"ณ ห้อง Grand Hall 1 ชั้น {NUMBER_AT} โรงแรม Athenee Hotel Bangkok"
+NUMBER_PARAGRAPHS = {
+    "thai-alone": (f"ที่ประชุมจัดขึ้น {ATHENEE}", "ถนนวิทยุ"),
+    "thai-between": (
+        "นายประเสริฐ จันทรรวงทอง รัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+        f" เป็นประธานการประชุม {ATHENEE} {REPORT_DUE}",
+        "ใหม่",
+    ),
+    "english-alone": (f"The ministers met in room {NUMBER_AT} of the Athenee Hotel.", "new"),
+    "english-between": (
+        f"Ministers met on Monday. They met in room {NUMBER_AT} of the hotel. Talks end today.",
+        "new",
+    ),
+}
+
+
+def _number_and_word_edits():
+    """(paragraph, edited paragraph), NUMBER_AT in each: every word edit of
+    :func:`_phrase_edits` but those of the number's own phrase."""
+    for name, (paragraph, word) in NUMBER_PARAGRAPHS.items():
+        for place, edit, edited in _phrase_edits(paragraph.split(" "), word):
+            if NUMBER_AT in edited:
+                yield pytest.param(paragraph, " ".join(edited), id=f"{name}-{place}-{edit}")
+
+
+@pytest.mark.parametrize(("paragraph", "edited"), list(_number_and_word_edits()))
+@pytest.mark.parametrize("undone", [True, False], ids=["undone", "done"])
+def test_a_number_and_a_word_edited_together_list_the_number_only_outside_the_text_shown(
+    paragraph, edited, undone
+):
+    # The number changed ("2" to "3") and a word edited, in its sentence or in another. The
+    # number is listed alone only when it is the only change of its sentence; otherwise the
+    # sentence shown before and after holds it. Either way nothing is left out.
+    if undone:
+        old, new = edited.replace(NUMBER_AT, "3"), paragraph.replace(NUMBER_AT, "2")
+        number_changed = edited.replace(NUMBER_AT, "2")  # the old text, its number changed
+    else:
+        old, new = paragraph.replace(NUMBER_AT, "2"), edited.replace(NUMBER_AT, "3")
+        number_changed = paragraph.replace(NUMBER_AT, "3")
+    diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
+    assert all(f" {text} " in f" {old} " for text in diff.removed), diff.removed
+    assert all(f" {text} " in f" {new} " for text in diff.added), diff.added
+    removed, added = " ".join(diff.removed), " ".join(diff.added)
+    assert removed in old and added in new
+    assert diff.added or diff.removed  # the word edit is always shown
+    if diff.numbers:
+        (change,) = diff.numbers
+        assert (change.old, change.new) == (("3", "2") if undone else ("2", "3"))
+        # Listed, it is no text shown: the removed passages are text of the old version
+        # with the number already changed, and patched they give the new version.
+        assert _is_patch(number_changed, new, removed, added), diff
+    else:
+        assert _is_patch(old, new, removed, added), diff
