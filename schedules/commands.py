@@ -236,8 +236,10 @@ def schedule_command(schedules_file: str | None, db: str | None, config_file: st
 
 
 def _age(moment: datetime, now: datetime) -> str:
+    """How long before ``now`` ``moment`` was, in hours. A moment a second after ``now`` (a
+    digest's file time, written by a clock a second ahead) is ``0.0 h ago``, not ``-0.0``."""
     hours = (now - moment).total_seconds() / 3600
-    return f"{hours:.1f} h ago"
+    return f"{hours:z.1f} h ago"
 
 
 def describe_run(

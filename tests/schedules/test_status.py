@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.select import Week
-from schedules.commands import missing_digest, status_command
+from schedules.commands import digest_line, missing_digest, status_command
 from thaidigest import locks
 from thaidigest.store import Store, utc_now
 
@@ -99,6 +100,17 @@ def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
     digest_line = next(line for line in output.splitlines() if line.startswith("digest:"))
     assert digest_line.startswith(f"digest: {digests / '2024-W34.md'} written ")
     assert code == 1  # 2024-W34 is long past: the weeks since have no digest
+
+
+def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_ago(tmp_path):
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    digest = digests / "2024-W34.md"
+    digest.write_text("# digest\n")
+    now = utc_now()
+    ahead = (now + timedelta(seconds=1)).timestamp()
+    os.utime(digest, (ahead, ahead))
+    assert digest_line(tmp_path, now).endswith("(0.0 h ago)")
 
 
 def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
