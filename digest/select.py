@@ -88,6 +88,7 @@ from digest.clusters import (
     relevant_copies_seen,
 )
 from digest.diff import NO_CHANGE, Diff, diff_versions
+from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
 from thaidigest.normalise import without_headline_repeats
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
@@ -101,7 +102,8 @@ from thaidigest.store import (
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
-WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$")
+# A week given: the W in either case (2024-w34), as ISO weeks are written in use.
+WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$", re.IGNORECASE)
 # The folder of the weekly digests in an output folder, and a week's Markdown digest there.
 DIGESTS = "digests"
 DIGEST_FILE = re.compile(rf"^{WEEK_NAME}\.md$")  # a week's Markdown digest: 2024-W34.md
@@ -154,6 +156,15 @@ class WeekError(ValueError):
     """A week string that is not ``YYYY-Www`` or names no ISO week."""
 
 
+def _has_week(year: int, number: int) -> bool:
+    """Whether the ISO year ``year`` has a week ``number`` (2020 has 53, 2021 has 52)."""
+    try:
+        date.fromisocalendar(year, number, 1)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, order=True)
 class Week:
     """An ISO week: ``Week(2024, 34)`` is ``2024-W34``, Monday 19 to Sunday 25 August 2024."""
@@ -163,17 +174,30 @@ class Week:
 
     @classmethod
     def parse(cls, text: str) -> Week:
-        """The week named ``YYYY-Www``; raises :class:`WeekError` otherwise."""
+        """The week named ``YYYY-Www`` (or ``YYYY-www``); raises :class:`WeekError` otherwise.
+
+        A week in a Buddhist-era year (after ``LAST_CE_YEAR``), as Thai users write it, is
+        refused naming the week to give (``2567-W34 has a Buddhist-era year: give
+        2024-W34``), as a day is (``thaidigest.options.DayType``): taken as it is, it is a
+        week five centuries ahead."""
         match = WEEK_PATTERN.match(text.strip())
         if not match:
             raise WeekError(f"{text!r} is not a week like 2024-W34")
         year, number = int(match["year"]), int(match["number"])
         if not FIRST_YEAR <= year <= LAST_YEAR:  # a digest reaches weeks around its own
             raise WeekError(f"{text.strip()}: weeks of {FIRST_YEAR} to {LAST_YEAR} only")
-        try:
-            date.fromisocalendar(year, number, 1)
-        except ValueError:
-            raise WeekError(f"{year} has no ISO week {number}") from None
+        if year > LAST_CE_YEAR:
+            common_era = year - BE_OFFSET
+            if not _has_week(common_era, number):
+                raise WeekError(
+                    f"{text.strip()} has a Buddhist-era year, and {common_era} has no ISO week "
+                    f"{number}"
+                )
+            raise WeekError(
+                f"{text.strip()} has a Buddhist-era year: give {cls(common_era, number)}"
+            )
+        if not _has_week(year, number):
+            raise WeekError(f"{year} has no ISO week {number}")
         return cls(year, number)
 
     @classmethod

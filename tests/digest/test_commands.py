@@ -112,6 +112,24 @@ def test_bad_week_is_a_clear_error_without_traceback(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_week_in_a_buddhist_era_year_is_refused_naming_the_week_to_give(tmp_path):
+    out = tmp_path / "public"
+    arguments = ["--week", "2567-W34", "--out", str(out), "--db", str(stored(tmp_path))]
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 2
+    assert "2567-W34 has a Buddhist-era year: give 2024-W34" in result.output
+    assert "has not started yet" not in result.output
+    assert not out.exists()
+
+
+def test_a_week_written_with_a_lower_case_w_is_built(tmp_path):
+    out = tmp_path / "public"
+    arguments = ["--week", "2024-w34", "--out", str(out), "--db", str(stored(tmp_path))]
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 0, result.output
+    assert (out / "digests" / "2024-W34.md").is_file()
+
+
 def test_email_failure_keeps_the_files_and_fails_the_run(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

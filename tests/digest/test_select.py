@@ -47,6 +47,25 @@ def test_malformed_or_missing_week_is_refused(text):
         Week.parse(text)
 
 
+def test_a_week_is_read_with_its_w_in_either_case():
+    assert Week.parse("2024-w34") == Week(2024, 34)
+    assert str(Week.parse(" 2024-w34 ")) == "2024-W34"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2567-W34", "2567-W34 has a Buddhist-era year: give 2024-W34"),
+        ("2567-w01", "2567-w01 has a Buddhist-era year: give 2024-W01"),
+        ("2568-W53", "2568-W53 has a Buddhist-era year, and 2025 has no ISO week 53"),
+    ],
+)
+def test_a_week_in_a_buddhist_era_year_is_refused_naming_the_week_to_give(text, message):
+    with pytest.raises(WeekError) as refused:
+        Week.parse(text)
+    assert str(refused.value) == message
+
+
 def test_last_complete_week_turns_over_at_bangkok_midnight():
     # Sunday 23:00 in Bangkok: week 34 is not over yet.
     assert Week.last_complete(at("2024-08-25T16:00")) == W33
