@@ -238,6 +238,28 @@ def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
     assert body not in result.output and "INSERT" not in result.output
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
+def test_every_command_refuses_an_in_memory_database_that_would_keep_nothing(
+    command, url, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", url)
+    assert result.exit_code == 2
+    message = f"Error: --db {url}: an in-memory database keeps nothing: give a file"
+    assert one_error_line(result.output) == message
+    assert list(tmp_path.iterdir()) == []  # nothing imported, crawled or written
+
+
+def test_an_in_memory_database_in_the_variable_is_refused_naming_it(tmp_path):
+    seed = str(seed_path("001"))
+    result = CliRunner().invoke(main, ["import", seed], env={"THAIDIGEST_DB": "sqlite://"})
+    assert result.exit_code == 2
+    message = "Error: THAIDIGEST_DB=sqlite://: an in-memory database keeps nothing: give a file"
+    assert one_error_line(result.output) == message
+
+
 @pytest.mark.parametrize(
     "url",
     [

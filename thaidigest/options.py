@@ -14,7 +14,7 @@ from click.core import ParameterSource
 
 from thaidigest.config import CONFIG_ENV, ConfigError, config_path, load_config
 from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
-from thaidigest.store import DB_ENV, StoreError, database_url
+from thaidigest.store import DB_ENV, StoreError, database_url, shown_db, unusable_database
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 EXIT_INTERRUPTED = 128 + 2  # 130: stopped by Ctrl-C (SIGINT), as a shell reports it
@@ -98,13 +98,33 @@ def refuse_empty(option: str, what: str, judge_variable: Callable[[], object]) -
     return check
 
 
+_refuse_empty_db = refuse_empty("--db", "a database file or URL", lambda: database_url(None))
+
+
+def _usable_db(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """``--db``'s callback: an empty one is refused (:func:`refuse_empty`), and so is one
+    no article can be kept in (:func:`thaidigest.store.unusable_database`), given or in
+    ``THAIDIGEST_DB`` (``--db sqlite://: an in-memory database keeps nothing: give a file``)."""
+    value = _refuse_empty_db(context, parameter, value)
+    if value is None:  # the default file
+        return None
+    reason = unusable_database(database_url(value))
+    if reason is not None:
+        from_variable = context.get_parameter_source(parameter.name or "db") is (
+            ParameterSource.ENVIRONMENT
+        )
+        option = f"{DB_ENV}=" if from_variable else "--db "
+        raise SettingsError(f"{option}{shown_db(value)}: {reason}")
+    return value
+
+
 def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--db",
         envvar=DB_ENV,
         default=None,
         metavar="PATH|URL",
-        callback=refuse_empty("--db", "a database file or URL", lambda: database_url(None)),
+        callback=_usable_db,
         help="SQLite file or SQLAlchemy URL "
         "[default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
     )(function)

@@ -304,10 +304,43 @@ def display_url(url: str) -> str:
     path = _sqlite_path(url)
     if path is not None:
         return path or ":memory:"
+    return _masked(url)
+
+
+def _masked(url: str) -> str:
+    """``url`` with its password masked (``postgresql://digest:***@db/x``)."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "the database URL given"
+
+
+def shown_db(db: str) -> str:
+    """A ``--db`` value as messages show it: as given (``sqlite:///:memory:``, not its
+    escaped form), but a URL with a password masked, and one that cannot be read with
+    an ``@`` in it (where a password would stand) not shown."""
+    try:
+        masked = make_url(db).password is not None
+    except ArgumentError:
+        masked = "@" in db
+    return _masked(db) if masked else db
+
+
+IN_MEMORY = "an in-memory database keeps nothing: give a file"
+
+
+def unusable_database(url: str) -> str | None:
+    """Why the database ``url`` (as :func:`database_url` makes it) is none a command may
+    keep articles in, or None when it may be: an in-memory SQLite database
+    (``sqlite://``, ``sqlite:///:memory:``) is gone when the command ends, so an import
+    would store nothing. A URL that cannot be read is left to the open to say."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return IN_MEMORY
+    return None
 
 
 def _first_line(error: BaseException) -> str:
