@@ -260,17 +260,33 @@ def test_an_in_memory_database_in_the_variable_is_refused_naming_it(tmp_path):
     assert one_error_line(result.output) == message
 
 
+@pytest.mark.parametrize("command", [*WITH_DB, "partners"])
+def test_a_url_of_no_database_thaidigest_reads_is_refused_saying_what_to_give(
+    command, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", "foo://x")
+    assert result.exit_code == 2
+    message = (
+        "Error: --db foo://x: not a database URL thaidigest reads: "
+        "give a file path or sqlite:///PATH"
+    )
+    assert one_error_line(result.output) == message
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
-    "url",
+    ("url", "status"),
     [
-        "postgresql+nosuchdriver://digest:hunter2@db.invalid/x",
-        "mysql://digest:hunter2@db.invalid/x",
+        ("postgresql+nosuchdriver://digest:hunter2@db.invalid/x", 2),
+        ("mysql://digest:hunter2@db.invalid/x", 1),
     ],
     ids=["unknown-dialect", "driver-not-installed"],
 )
-def test_a_database_url_password_is_never_shown(url):
+def test_a_database_url_password_is_never_shown(url, status):
     result = invoke("status", "--db", url)
-    assert result.exit_code == 1
+    assert result.exit_code == status
     line = one_error_line(result.output)
     assert "hunter2" not in line and "digest:***@db.invalid" in line
 

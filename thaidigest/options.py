@@ -103,8 +103,9 @@ _refuse_empty_db = refuse_empty("--db", "a database file or URL", lambda: databa
 
 def _usable_db(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
     """``--db``'s callback: an empty one is refused (:func:`refuse_empty`), and so is one
-    no article can be kept in (:func:`thaidigest.store.unusable_database`), given or in
-    ``THAIDIGEST_DB`` (``--db sqlite://: an in-memory database keeps nothing: give a file``)."""
+    no article can be kept in (:func:`thaidigest.store.unusable_database`): an in-memory
+    database, or a URL of no database thaidigest reads, given or in ``THAIDIGEST_DB``
+    (``--db sqlite://: an in-memory database keeps nothing: give a file``)."""
     value = _refuse_empty_db(context, parameter, value)
     if value is None:  # the default file
         return None

@@ -327,17 +327,21 @@ def shown_db(db: str) -> str:
 
 
 IN_MEMORY = "an in-memory database keeps nothing: give a file"
+NOT_A_DATABASE_URL = "not a database URL thaidigest reads: give a file path or sqlite:///PATH"
 
 
 def unusable_database(url: str) -> str | None:
     """Why the database ``url`` (as :func:`database_url` makes it) is none a command may
     keep articles in, or None when it may be: an in-memory SQLite database
     (``sqlite://``, ``sqlite:///:memory:``) is gone when the command ends, so an import
-    would store nothing. A URL that cannot be read is left to the open to say."""
+    would store nothing; a URL SQLAlchemy has no dialect for (``foo://x``: "Can't load
+    plugin: sqlalchemy.dialects:foo"), or no URL at all, is none it reads. A dialect whose
+    driver is not installed is left to the open to say (``no driver: …``)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        return None
+        parsed.get_dialect()
+    except ArgumentError:  # NoSuchModuleError, no such dialect, is one
+        return NOT_A_DATABASE_URL
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         return IN_MEMORY
     return None
