@@ -242,6 +242,20 @@ HOSTILE_RECORDS = {
         json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "published": "x"}),
         "'published' 'x' is not a date like 2024-08-20",
     ),
+    # A Buddhist-era year is refused, not converted (the field is ISO), nor stored undated.
+    "export-published-in-a-buddhist-era-year": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B", "published": "2567-08-23"}
+        ),
+        "'published' '2567-08-23' has a Buddhist-era year (2567 BE is 2024): give 2024-08-23",
+    ),
+    "export-published-buddhist-era-leap-day-no-common-era-one": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B", "published": "2568-02-29"}
+        ),
+        "'published' '2568-02-29' has a Buddhist-era year (2568 BE is 2025), and 2025-02-29 is "
+        "no date",
+    ),
     "export-no-body": (json.dumps({"url": "https://example.org/1", "title": "H"}), "no 'body'"),
     "export-too-long": (
         json.dumps({"url": "https://example.org/1", "title": "H", "body": "ข" * 20_000}),

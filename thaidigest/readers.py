@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
+from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
@@ -441,10 +442,7 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
     _check_length(title + body, limits)
     url = _web_url(record, file_urls=True)
     published = _string(record, "published")
-    try:
-        published_hint = date.fromisoformat(published) if published else None
-    except ValueError:
-        raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
+    published_hint = _export_date(published) if published else None
     extraction = _string(record, "extraction") or "text"
     if extraction not in EXTRACTIONS:
         raise ValueError(f"'extraction' is not one of {', '.join(EXTRACTIONS)}")
@@ -461,6 +459,26 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         last_changed=_stored_time(record, "last_changed"),
         versions=_versions(record),
     )
+
+
+def _export_date(published: str) -> date:
+    """An export record's ``published``: an ISO date in the Common Era, as ``thaidigest
+    export`` writes it. A Buddhist-era year (after ``LAST_CE_YEAR``: ``2567-08-23``) is
+    refused naming the date it would be, not converted: the field says ISO dates, and a
+    year five centuries ahead would be stored as no date at all (never believed)."""
+    try:
+        day = date.fromisoformat(published)
+    except ValueError:
+        raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
+    if day.year <= LAST_CE_YEAR:
+        return day
+    common_era = day.year - BE_OFFSET
+    era = f"'published' {published!r} has a Buddhist-era year ({day.year} BE is {common_era})"
+    try:
+        meant = day.replace(year=common_era)
+    except ValueError:  # 29 February of a BE leap year that is no CE one
+        raise ValueError(f"{era}, and {common_era}-{day:%m-%d} is no date") from None
+    raise ValueError(f"{era}: give {meant.isoformat()}")
 
 
 def _stored_time(record: dict[str, Any], name: str) -> str | None:
