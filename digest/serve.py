@@ -11,9 +11,11 @@ kinds of file a web folder holds are served (:data:`SERVED_SUFFIXES`): a databas
 or a settings file left in the folder is 404. A file
 named with a trailing slash (``/feed.rss/``) or a percent-encoded one
 (``%2F``) is 404, as a web server answers it: served, the page's relative
-links would resolve against the wrong folder; for the same reason a folder named
-without its slash (``/digests``) is answered 301 to the slash form. A hidden file
-or folder (``.git``) is 404, reached through a symbolic link with a plain name too.
+links would resolve against the wrong folder; for the same reason a folder with an
+``index.html`` named without its slash is answered 301 to the slash form. A folder
+without one (``/digests``: the archive page links its digests) is 404 at once, with
+its slash or without, never moved to a 404. A hidden file or folder (``.git``) is 404,
+reached through a symbolic link with a plain name too.
 
 A careless or hostile client cannot wear it out: a connection silent for
 ``IDLE_TIMEOUT`` seconds, or open for ``CONNECTION_DEADLINE`` seconds in all
@@ -96,7 +98,8 @@ def content_type(path: Path) -> str:
 
 def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     """The file a request path names inside ``root`` (resolved), or the status refusing it
-    (301 for a folder named without its slash: :func:`folder_location`)."""
+    (301 for a folder with an index page named without its slash: :func:`folder_location`;
+    404 for a folder without one)."""
     if len(request_path) > MAX_PATH_CHARS:
         return HTTPStatus.REQUEST_URI_TOO_LONG
     path = urlsplit(request_path).path
@@ -119,12 +122,12 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     if isinstance(real, HTTPStatus):
         return real
     if real.is_dir():
-        if not path.endswith("/"):  # its pages' relative links need the slash
-            return HTTPStatus.MOVED_PERMANENTLY
         target = real / INDEX
         real = inside(root, target)
-        if isinstance(real, HTTPStatus):
+        if isinstance(real, HTTPStatus):  # no page: a slash added would find none either
             return real
+        if not path.endswith("/"):  # its page's relative links need the slash
+            return HTTPStatus.MOVED_PERMANENTLY
     elif path.endswith("/"):  # a file named as a folder: its relative links would break
         return HTTPStatus.NOT_FOUND
     if not {target.suffix.lower(), real.suffix.lower()} <= SERVED_SUFFIXES:

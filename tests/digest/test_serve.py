@@ -500,9 +500,18 @@ def test_hidden_files_are_not_served_through_a_link_with_a_plain_name(site, tmp_
         ("///digests", "/digests/"),
     ],
 )
-def test_a_folder_named_without_its_slash_is_moved_to_the_slash_form(site, path, location):
+def test_a_folder_named_without_its_slash_is_moved_to_the_slash_form(
+    site, tmp_path, path, location
+):
+    (tmp_path / "public" / "digests" / "index.html").write_text("<!DOCTYPE html><title>W</title>")
     status, headers, _ = request(site, path)
     assert (status, headers["Location"]) == (301, location)
+
+
+@pytest.mark.parametrize("path", ["/digests", "/digests/", "/digests?week=34"])
+def test_a_folder_without_an_index_page_is_404_at_once_not_moved_to_a_404(site, path):
+    status, headers, body = request(site, path)
+    assert (status, "Location" in headers, body) == (404, False, b"404 Not Found\n")
 
 
 @pytest.mark.parametrize("path", ["/outside", "/.git"])
