@@ -380,6 +380,26 @@ def test_utf16_or_utf32_text_without_a_byte_order_mark_is_rejected(tmp_path, enc
     assert "UTF-16 or UTF-32 without a byte-order mark" in item.reason
 
 
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+    ],
+)
+def test_utf16_or_utf32_text_with_a_byte_order_mark_is_rejected_naming_it(
+    tmp_path, encoding, named
+):
+    """Windows Notepad's "Unicode" is UTF-16 with a byte-order mark."""
+    path = tmp_path / "notepad.txt"
+    path.write_bytes(("\ufeff" + seed_path("002").read_text(encoding="utf-8")).encode(encoding))
+    item = read_text_file(path)
+    assert isinstance(item, Rejected)
+    assert item.reason == f"{named} (byte-order mark): save it as UTF-8"
+
+
 def test_a_few_control_characters_do_not_make_a_text_unreadable(tmp_path):
     path = tmp_path / "nul.txt"
     path.write_bytes(seed_path("002").read_bytes().replace(b"\n\n", b"\n\x00\n", 2))

@@ -170,19 +170,22 @@ def decode_text(data: bytes) -> str:
     bs4's ``UnicodeDammit`` tries :data:`TEXT_ENCODINGS` in turn (a byte-order
     mark stripped); what it would guess beyond them is not taken. Raises
     :class:`UnreadableInput` for broken UTF-8, for text with another byte-order
-    mark (UTF-16, UTF-32) and for bytes in another single-byte encoding
-    (Latin-1 and the like), which would be stored as mojibake.
+    mark (``UTF-16 (byte-order mark): save it as UTF-8``, as Notepad's "Unicode"
+    writes it; UTF-32) and for bytes in another single-byte encoding (Latin-1 and
+    the like), which would be stored as mojibake.
     """
     dammit = UnicodeDammit(data, known_definite_encodings=list(TEXT_ENCODINGS))
-    no_other_bom = dammit.detector.sniffed_encoding in (None, "utf-8")  # no UTF-16/32 mark
-    if no_other_bom and not dammit.markup:  # nothing but a BOM (UnicodeDammit fails on "")
+    marked = dammit.detector.sniffed_encoding  # utf-16le, utf-32be...: a byte-order mark's
+    if marked not in (None, "utf-8"):  # Notepad's "Unicode" is UTF-16 with a mark
+        raise UnreadableInput(f"{marked[:6].upper()} (byte-order mark): save it as UTF-8")
+    if not dammit.markup:  # nothing but a BOM (UnicodeDammit fails on "")
         return ""
     controls = len(data) - len(data.translate(None, CONTROLS))  # no list of matches
-    if no_other_bom and controls > CONTROLS_SHARE * len(data):
+    if controls > CONTROLS_SHARE * len(data):
         raise UnreadableInput(
             "mostly control characters: UTF-16 or UTF-32 without a byte-order mark?"
         )
-    decoded = no_other_bom and not dammit.contains_replacement_characters  # strictly, in ours
+    decoded = not dammit.contains_replacement_characters  # strictly, in ours
     if decoded and dammit.original_encoding == "utf-8":
         return dammit.unicode_markup
     invalid_at = _invalid_utf8_at(data)
