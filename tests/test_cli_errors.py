@@ -98,6 +98,13 @@ def test_a_user_topic_whose_name_shows_nothing_is_refused_at_load(tmp_path):
     assert "relevance.rules" in line and "'\\u200b\\u200e' has a name that shows nothing" in line
 
 
+def test_the_current_folder_given_as_the_settings_file_is_named_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("status", "--config", ".")
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: .: is a folder, not a settings file"
+
+
 @pytest.mark.parametrize("command", WITH_DB)
 def test_an_empty_db_option_is_an_error_not_the_default(command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -281,9 +281,13 @@ def test_rules_and_partner_files_starting_with_a_byte_order_mark_are_read(tmp_pa
     assert user_rules_text(config) == "[groups.digital]\n" and user_partners_text(config) == ""
 
 
+def test_a_folder_given_as_the_settings_file_is_named_a_folder(tmp_path):
+    with pytest.raises(ConfigError) as refused:
+        load_config(tmp_path)
+    assert str(refused.value) == f"{tmp_path}: is a folder, not a settings file"
+
+
 def test_unreadable_configuration_file_is_a_clear_error(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read"):
-        load_config(tmp_path)  # a folder
     latin = tmp_path / "latin.toml"
     latin.write_bytes(b'[digest]\ntitle = "caf\xe9"\n')
     with pytest.raises(ConfigError, match="cannot read"):

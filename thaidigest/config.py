@@ -577,6 +577,8 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         user = tomllib.loads(chosen.read_bytes().decode(TOML_ENCODING))
     except FileNotFoundError:
         raise ConfigError(f"{chosen}: no such configuration file") from None
+    except IsADirectoryError:  # --config . : "[Errno 21] Is a directory: '.'"
+        raise ConfigError(f"{chosen}: is a folder, not a settings file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{chosen}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
