@@ -287,11 +287,22 @@ def test_a_folder_given_as_the_settings_file_is_named_a_folder(tmp_path):
     assert str(refused.value) == f"{tmp_path}: is a folder, not a settings file"
 
 
-def test_unreadable_configuration_file_is_a_clear_error(tmp_path):
-    latin = tmp_path / "latin.toml"
-    latin.write_bytes(b'[digest]\ntitle = "caf\xe9"\n')
-    with pytest.raises(ConfigError, match="cannot read"):
-        load_config(latin)
+@pytest.mark.parametrize(
+    ("encoding", "reason"),
+    [
+        ("latin-1", "not UTF-8 (invalid at byte 21)"),
+        ("utf-16", "not UTF-8 but UTF-16 (byte-order mark)"),  # Notepad's "Unicode"
+        ("utf-16-be", "not UTF-8 but UTF-16 (byte-order mark)"),
+        ("utf-32", "not UTF-8 but UTF-32 (byte-order mark)"),
+    ],
+)
+def test_a_settings_file_that_is_not_utf8_is_named_so(tmp_path, encoding, reason):
+    path = tmp_path / "bad.toml"
+    mark = "\ufeff" if encoding.endswith("-be") else ""  # Python's utf-16 writes its own
+    path.write_bytes(f'{mark}[digest]\ntitle = "café"\n'.encode(encoding))
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert str(refused.value) == f"{path}: {reason}: TOML is UTF-8; save it as UTF-8"
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ folder's, as ever.
 
 from __future__ import annotations
 
+import codecs
 import copy
 import difflib
 import math
@@ -48,6 +49,14 @@ DEFAULT_CONFIG_FILE = "thaidigest.toml"
 # The encoding of a user's TOML file: UTF-8, a leading byte-order mark dropped (Windows
 # Notepad writes one; TOML has none, and tomllib takes it for a statement).
 TOML_ENCODING = "utf-8-sig"
+# The byte-order marks of the encodings Notepad's "Unicode" saves a file in, which TOML is
+# not: UTF-32's first, its little-endian mark starting with UTF-16's.
+WIDE_MARKS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
 
 DEFAULTS: dict[str, Any] = {
     "crawl": {
@@ -564,6 +573,16 @@ def digest_folder(out: str | Path | None, config: Mapping[str, Any]) -> Path:
     return Path(out or config["digest"]["out"])
 
 
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    """Why the bytes ``data`` of a settings file are no TOML, which is UTF-8 (``error``:
+    decoding them as UTF-8): UTF-16 or UTF-32 named by its byte-order mark (Notepad's
+    "Unicode"), else where the UTF-8 breaks (a Latin-1 ``é``)."""
+    found = next((name for mark, name in WIDE_MARKS.items() if data.startswith(mark)), None)
+    if found is not None:
+        return f"not UTF-8 but {found} (byte-order mark): TOML is UTF-8; save it as UTF-8"
+    return f"not UTF-8 (invalid at byte {error.start}): TOML is UTF-8; save it as UTF-8"
+
+
 def load_config(path: str | Path | None = None) -> dict[str, Any]:
     """The defaults merged with the user's file (see :func:`config_path`), checked.
 
@@ -573,14 +592,18 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     if chosen is None:
         return copy.deepcopy(DEFAULTS)
     try:
-        # Decoded here, not opened as text: line ends stay as they are for tomllib to judge.
-        user = tomllib.loads(chosen.read_bytes().decode(TOML_ENCODING))
+        data = chosen.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{chosen}: no such configuration file") from None
     except IsADirectoryError:  # --config . : "[Errno 21] Is a directory: '.'"
         raise ConfigError(f"{chosen}: is a folder, not a settings file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise ConfigError(f"{chosen}: cannot read: {error}") from None
+    try:
+        # Decoded here, not opened as text: line ends stay as they are for tomllib to judge.
+        user = tomllib.loads(data.decode(TOML_ENCODING))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{chosen}: {_not_utf8(data, error)}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{chosen}: {error}") from None
     user = resolve_paths(user, chosen.parent)
