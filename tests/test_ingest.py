@@ -264,11 +264,57 @@ def test_the_last_visit_in_a_batch_gives_the_fetch_fields(store: Store) -> None:
     first = corpus_record_article(RECORDS[0])
     build_ingestor(store, clock=clock).ingest([first])
     again = replace(first, etag='"v1"', fetch_url="https://thaigov.go.th/mirror/1")
-    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม", etag='"v2"', fetch_url=None)
+    edited = replace(
+        first,
+        body=first.body + "\nแก้ไขเพิ่มเติม",
+        etag='"v2"',
+        fetch_url="https://thaigov.go.th/mirror/2",
+    )
     summary = build_ingestor(store, clock=clock).ingest([again, edited])
     assert summary.line() == "read 2, new 0, updated 1, unchanged 1, rejected 0"
     row = store.article_by_url(canonical_url(first.url))
-    assert (row["etag"], row["fetch_url"]) == ('"v2"', None)
+    assert (row["etag"], row["fetch_url"]) == ('"v2"', "https://thaigov.go.th/mirror/2")
+
+
+def later() -> datetime:
+    return datetime(2025, 9, 2, 8, 0, tzinfo=UTC)
+
+
+def crawl_fields(store: Store, raw: RawArticle) -> tuple:
+    row = store.article_by_url(canonical_url(raw.url))
+    return row["fetch_url"], row["etag"], row["last_modified"], row["last_seen"]
+
+
+def test_an_import_keeps_the_crawl_fields_and_drops_the_validators_of_a_text_it_replaces(
+    store: Store,
+) -> None:
+    first = corpus_record_article(RECORDS[0])
+    page = "https://thaigov.go.th/mirror/1"
+    crawled = replace(first, fetch_url=page, etag='"v1"', last_modified="Fri, 23 Aug 2024 GMT")
+    build_ingestor(store, clock=clock).ingest([crawled])
+    fields = (page, '"v1"', "Fri, 23 Aug 2024 GMT", "2025-09-01T08:00:00Z")
+    assert crawl_fields(store, first) == fields
+    importer = build_ingestor(store, clock=later)
+    assert importer.ingest([first]).unchanged == 1  # the same text from a file
+    assert crawl_fields(store, first) == fields
+    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")
+    assert importer.ingest([edited]).updated == 1
+    assert crawl_fields(store, first) == (page, None, None, "2025-09-01T08:00:00Z")
+
+
+def test_an_import_after_a_visit_in_one_batch_drops_that_visits_validators(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
+    build_ingestor(store, clock=clock).ingest([first])
+    visit = replace(first, fetch_url="https://thaigov.go.th/mirror/1", etag='"v1"')
+    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")
+    summary = build_ingestor(store, clock=later).ingest([visit, edited])
+    assert summary.line() == "read 2, new 0, updated 1, unchanged 1, rejected 0"
+    assert crawl_fields(store, first) == (
+        "https://thaigov.go.th/mirror/1",
+        None,
+        None,
+        "2025-09-02T08:00:00Z",
+    )
 
 
 def mdes_article(body: str, published: date | None) -> RawArticle:

@@ -105,6 +105,16 @@ class Fetched(NamedTuple):
     def of(cls, raw: RawArticle) -> Fetched:
         return cls(raw.fetch_url, raw.etag, raw.last_modified)
 
+    @property
+    def visit(self) -> bool:
+        """Whether a crawl fetched the article (it names the URL it fetched), rather than
+        an import read it from a file: only a visit says anything of the page."""
+        return self.fetch_url is not None
+
+
+# The validators of a page whose stored text an import replaced: see Ingestor._write_batch.
+UNVALIDATED = {"etag": None, "last_modified": None}
+
 
 class History(NamedTuple):
     """What the input says of an article's past (an export record's): a new row keeps it."""
@@ -472,6 +482,10 @@ class Ingestor:
         ranks it among its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number.
+
+        Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
+        fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
+        leaves them as the last crawl left them, so the page is revisited as before.
         """
         now = iso(self.clock())
         urls = list({item.article.url for item in prepared})
@@ -519,7 +533,8 @@ class Ingestor:
                     or _same_stored_content(conn, known, article)
                 )
             ):
-                seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
+                if fetch.visit:
+                    seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
                     if known.content_hash == article.content_hash:
@@ -536,8 +551,22 @@ class Ingestor:
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
                     _store_versions(conn, versions, written)
-                seen.pop(article_id, None)  # this later visit's fields win
-                dated.pop(article_id, None)  # and its date
+                if fetch.visit:
+                    seen.pop(article_id, None)  # this later visit's fields win
+                    fetch_fields = _visit(fetch, now)
+                else:
+                    # An import's text: the page's ETag and Last-Modified validate the page
+                    # as fetched, which the row no longer holds. Kept, a revisit would be
+                    # answered 304 for as long as the page stays as fetched, and the
+                    # imported text believed to be the page's: an older copy of the
+                    # article (a seed saved before the site's edit) would hide that edit
+                    # for good. Without them, the next crawl reads the page whole and
+                    # stores its text if it differs (the fetch_url stays: the page is
+                    # still revisited, and still counts as crawled for the walk).
+                    fetch_fields = UNVALIDATED
+                    if article_id in seen:  # an earlier visit in this batch: its validators too
+                        seen[article_id].update(UNVALIDATED)
+                dated.pop(article_id, None)  # this later version's date wins
                 redated.pop(article_id, None)  # placed again as a new version
                 if article_id not in written:  # the version it replaces is stored: give it its text
                     conn.execute(
@@ -545,7 +574,7 @@ class Ingestor:
                     )
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
-                    _state(article, scored, now) | _visit(fetch, now) | {"versions": version},
+                    _state(article, scored, now) | fetch_fields | {"versions": version},
                 )
             current[article.url] = Stored(
                 article_id,
