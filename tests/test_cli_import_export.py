@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +40,9 @@ EXPORT_KEYS = {
     "first_seen", "last_changed", "versions", "extraction", "relevant", "relevance", "topics",
     "partners", "duplicate_of",
 }  # fmt: skip
+
+
+STORED_EARLIER = "2024-08-23T10:00:00Z"
 
 
 def run(*args: str):
@@ -246,6 +250,35 @@ def test_edited_text_for_a_known_url_adds_a_version(tmp_path):
     assert "ทั้ง 17 เขตเศรษฐกิจ" in bodies[1]
     # Each text is stored once: the current version's is the article row's.
     assert stored[0] == bodies[0] and stored[1] is None
+
+
+def test_an_older_export_imported_again_keeps_the_newer_edit(tmp_path):
+    db = tmp_path / "db.sqlite"
+    original = seed_path("001").read_text(encoding="utf-8")
+    path = tmp_path / "001.txt"
+    path.write_text(original, encoding="utf-8")
+    run("import", str(path), "--db", str(db))
+    with closing(sqlite3.connect(db)) as conn, conn:  # stored a while ago
+        conn.execute("UPDATE articles SET first_seen = ?, last_changed = ?", (STORED_EARLIER,) * 2)
+    exported = tmp_path / "v1.jsonl"
+    assert run("export", "--db", str(db), "-o", str(exported)).exit_code == 0
+    path.write_text(original.replace("ทั้ง 16 เขตเศรษฐกิจ", "ทั้ง 17 เขตเศรษฐกิจ"), encoding="utf-8")
+    assert "new 0, updated 1," in run("import", str(path), "--db", str(db)).output
+
+    result = run("import", str(exported), "--db", str(db))
+
+    assert result.exit_code == 0
+    assert result.stdout == "read 1, new 0, updated 0, unchanged 1, rejected 0\n"
+    assert result.stderr == (
+        "kept out 1 export record older than what is stored (an earlier last_changed):"
+        " counted as unchanged\n"
+    )
+    (record,) = export(db)
+    assert record["versions"] == 2 and "ทั้ง 17 เขตเศรษฐกิจ" in record["body"]
+    # A text file says nothing of when its text changed: it replaces the stored one.
+    path.write_text(original, encoding="utf-8")
+    result = run("import", str(path), "--db", str(db))
+    assert "new 0, updated 1," in result.stdout and result.stderr == ""
 
 
 def test_tis620_text_file_is_read(tmp_path):

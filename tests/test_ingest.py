@@ -317,6 +317,38 @@ def test_an_import_after_a_visit_in_one_batch_drops_that_visits_validators(store
     )
 
 
+def test_an_export_record_older_than_the_stored_article_keeps_the_stored_text(
+    store: Store,
+) -> None:
+    first = corpus_record_article(RECORDS[0])
+    edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")
+    build_ingestor(store, clock=clock).ingest([first])
+    build_ingestor(store, clock=later).ingest([edited])  # changed 2025-09-02T08:00
+    exported_before = replace(first, last_changed="2025-09-01T08:00:00Z")
+    same_text = replace(edited, last_changed="2025-09-01T08:00:00Z")  # nothing to keep out
+    summary = build_ingestor(store, clock=later).ingest([exported_before, same_text])
+    assert summary.line() == "read 2, new 0, updated 0, unchanged 2, rejected 0"
+    assert summary.older == 1
+    row = store.article_by_url(canonical_url(first.url))
+    assert row["body"].endswith("แก้ไขเพิ่มเติม")
+    assert (row["versions"], row["last_changed"]) == (2, "2025-09-02T08:00:00Z")
+    changed_since = replace(first, last_changed="2025-09-02T09:00:00Z")
+    assert build_ingestor(store, clock=later).ingest([changed_since]).updated == 1
+
+
+def test_an_older_record_after_a_newer_one_in_one_batch_is_kept_out(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
+    build_ingestor(store, clock=clock).ingest([first])  # changed 2025-09-01T08:00
+    newer = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม", last_changed="2025-09-01T09:00:00Z")
+    older = replace(first, last_changed="2025-09-01T08:30:00Z")  # before the batch stored newer
+    text_file = replace(first, where="001.txt")  # no last_changed: it replaces the text
+    summary = build_ingestor(store, clock=later).ingest([newer, older, text_file])
+    assert summary.line() == "read 3, new 0, updated 2, unchanged 1, rejected 0"
+    assert summary.older == 1
+    row = store.article_by_url(canonical_url(first.url))
+    assert row["versions"] == 3 and row["body"] == normalise_article(first).body
+
+
 def mdes_article(body: str, published: date | None) -> RawArticle:
     return RawArticle(
         "https://www.mdes.go.th/news/detail/11352",

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
-from thaidigest.ingest import Interrupted, Rejected
+from thaidigest.ingest import Interrupted, Rejected, Summary
 from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.options import (
     DAY,
@@ -91,9 +91,23 @@ def import_command(
         summary = ingestor.ingest(items, on_reject=report)
     except Interrupted as interrupted:  # what is stored stays stored: a rerun adds the rest
         click.echo(f"{interrupted.summary.line()} (interrupted: import again to store the rest)")
+        _note_older(interrupted.summary)
         sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
+    _note_older(summary)
     sys.exit(1 if summary.rejected else 0)
+
+
+def _note_older(summary: Summary) -> None:
+    """Say on stderr how many records the import kept out as older than the stored
+    articles: the counts line, which scripts read, counts them as unchanged."""
+    if summary.older:
+        records = counted(summary.older, "export record")
+        click.echo(
+            f"kept out {records} older than what is stored (an earlier last_changed):"
+            " counted as unchanged",
+            err=True,
+        )
 
 
 def _importable_output(

@@ -59,6 +59,9 @@ BATCH_CHARS = 8_000_000
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
 OUTCOMES = ("new", "updated", "unchanged", "suspicious")
+# The outcome of an export record older than the stored article: kept out, counted as
+# unchanged (and apart, for a note: see :attr:`Summary.older`).
+OLDER = "older"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -92,6 +95,7 @@ class Stored(NamedTuple):
     published: str | None  # YYYY-MM-DD
     title: str
     extraction: str
+    last_changed: str  # ISO 8601 UTC
 
 
 class Fetched(NamedTuple):
@@ -126,6 +130,11 @@ class History(NamedTuple):
     @classmethod
     def of(cls, raw: RawArticle) -> History:
         return cls(raw.first_seen, raw.last_changed, raw.versions)
+
+    def older_than(self, known: Stored) -> bool:
+        """Whether the input says the article last changed before the stored one did: an
+        old export imported again, whose text the stored one replaced since."""
+        return self.last_changed is not None and self.last_changed < known.last_changed
 
     def times(self, now: str) -> tuple[str, str]:
         """``first_seen`` and ``last_changed`` for a new row: neither after ``now``, and no
@@ -188,6 +197,16 @@ class Summary:
     suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
+    # Of the unchanged: export records older than the stored articles, kept out (OLDER).
+    older: int = 0
+
+    def count(self, outcome: str) -> None:
+        """Count one article read and its outcome (one of :data:`OUTCOMES`, or :data:`OLDER`)."""
+        self.read += 1
+        if outcome == OLDER:
+            self.older += 1
+            outcome = "unchanged"
+        setattr(self, outcome, getattr(self, outcome) + 1)
 
     def line(self) -> str:
         kept = f", kept {self.suspicious} suspicious" if self.suspicious else ""
@@ -407,8 +426,7 @@ class Ingestor:
             began = time.monotonic()
             with interrupts_held():
                 for outcome in self._write_in_transaction(part):
-                    summary.read += 1
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
+                    summary.count(outcome)
             took = time.monotonic() - began
             self.transaction_size = next_transaction_size(len(part), took, self.batch_size)
             start += len(part)
@@ -481,7 +499,10 @@ class Ingestor:
         deduplicator places the article again (its date, not its first-seen day, now
         ranks it among its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
-        export record), so that a later version never reuses a published number.
+        export record), so that a later version never reuses a published number; a known
+        article keeps its text when the record says it last changed before the stored one
+        did (:meth:`History.older_than`: an old export imported again), counted as
+        :data:`OLDER`.
 
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
@@ -491,7 +512,13 @@ class Ingestor:
         urls = list({item.article.url for item in prepared})
         current = {
             row.url: Stored(
-                row.id, row.content_hash, row.versions, row.published, row.title, row.extraction
+                row.id,
+                row.content_hash,
+                row.versions,
+                row.published,
+                row.title,
+                row.extraction,
+                row.last_changed,
             )
             for row in conn.execute(
                 select(
@@ -502,6 +529,7 @@ class Ingestor:
                     articles.c.published,
                     articles.c.title,
                     articles.c.extraction,
+                    articles.c.last_changed,
                 ).where(articles.c.url.in_(urls))
             )
         }
@@ -522,6 +550,7 @@ class Ingestor:
             published = article.published.isoformat() if article.published else None
             if article.url in inserted:
                 article_id, version, outcome = inserted.pop(article.url), history.versions, "new"
+                changed = history.times(now)[1]
             elif known is not None and suspicious_replacement(known, article):
                 outcomes.append("suspicious")  # the row untouched: this page was not it
                 continue
@@ -546,7 +575,11 @@ class Ingestor:
                 continue
             else:
                 assert known is not None, "every new URL was inserted"
+                if history.older_than(known):
+                    outcomes.append(OLDER)  # the stored text replaced the record's since
+                    continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
+                changed = now
                 if article_id in written:  # its version of this batch is not stored yet
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
@@ -583,6 +616,7 @@ class Ingestor:
                 published,
                 article.title,
                 article.extraction,
+                changed,
             )
             written[article_id] = {
                 "article_id": article_id,
