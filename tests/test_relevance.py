@@ -458,6 +458,60 @@ def test_a_new_group_without_a_role_is_refused(tmp_path: Path) -> None:
         load_rules(path)
 
 
+ROLES = "digital, cooperation, negative, ignore, always, never"
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        # A string where a list of terms belongs: each of its characters would be a term.
+        (
+            '[groups.mine]\nrole = "always"\nth = "ควอนตัม"',
+            "group 'mine': th: must be a list, not \"ควอนตัม\"",
+        ),
+        (
+            '[groups.mine]\nrole = "never"\nen = "fake news"',
+            "group 'mine': en: must be a list, not \"fake news\"",
+        ),
+        (
+            '[topics.quantum]\nen = "quantum"',
+            "topic 'quantum': en: must be a list, not \"quantum\"",
+        ),
+        ('[groups.digital]\nth = "ดิจิทัล"', "group 'digital': th: must be a list, not \"ดิจิทัล\""),
+        (
+            '[groups.mine]\nrole = "always"\nen = ["quantum", 5]',
+            "group 'mine': en: each item must be a string, not 5",
+        ),
+        (
+            '[groups.mine]\nrole = "always"\nen = ["quantum", " "]',
+            "group 'mine': en: each item must not be blank, not \" \"",
+        ),
+        (
+            '[groups.mine]\nrole = "always"\nweight = "high"\nen = ["quantum"]',
+            "group 'mine': weight: must be a number, not \"high\"",
+        ),
+        (
+            '[groups.mine]\nrole = "sometimes"\nen = ["quantum"]',
+            f"group 'mine': role 'sometimes' is not one of {ROLES}",
+        ),
+        (
+            '[groups.mine]\nrole = 1\nen = ["quantum"]',
+            "group 'mine': role: must be a string, not 1",
+        ),
+        ('[groups.mine]\nen = ["quantum"]', f"group 'mine' needs a role, one of {ROLES}"),
+        ("groups = 1", "groups: must be a table, not 1"),
+        ("[groups]\nmine = 1", "group 'mine': must be a table, not 1"),
+        ('[places]\ntitle = "top"', 'places: title: must be a number, not "top"'),
+        ('topic_min = "x"', 'topic_min: must be a number, not "x"'),
+        ("lead_paragraphs = 2.5", "lead_paragraphs: must be a whole number, not 2.5"),
+    ],
+)
+def test_a_rules_value_of_the_wrong_kind_is_refused_naming_its_key(text: str, refusal: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        rules_from_text(text)
+    assert str(refused.value) == refusal
+
+
 def test_default_rules_are_compiled_once() -> None:
     assert load_rules() is load_rules()
 

@@ -321,6 +321,7 @@ TYPE_NAMES = {
     float: "a number",
     str: "a string",
     list: "a list",
+    dict: "a table",
 }
 # Characters no setting means: they would break a header, a log line or a feed.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -409,8 +410,10 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _type_problem(value: Any, kind: type | None) -> str | None:
-    """Why ``value`` is not of ``kind`` (None: any value but a table), or None."""
+def type_problem(value: Any, kind: type | None) -> str | None:
+    """Why ``value`` is not of ``kind`` (None: any value but a table), in the words of a
+    setting's error (``must be a number, not "x"``), or None. The rules and the partners
+    file are checked in these words too."""
     if kind is None:
         fits = not isinstance(value, dict)
     elif kind is float:
@@ -425,6 +428,21 @@ def _type_problem(value: Any, kind: type | None) -> str | None:
         return f"must be {TYPE_NAMES.get(kind, kind.__name__)}, not {_shown(value)}"
     if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
         return f"must not hold control characters: {_shown(value)}"
+    return None
+
+
+def list_problem(
+    value: Any, kind: type | None, item_problem: Callable[[Any], str | None] | None = None
+) -> str | None:
+    """Why ``value`` is not a list of ``kind`` items that ``item_problem`` (when given) finds
+    no fault with, in the words of a setting's error (``must be a list, not "c@d.org"``,
+    ``each item must be a string, not 1``), or None."""
+    if not isinstance(value, list):
+        return f"must be a list, not {_shown(value)}"
+    for item in value:
+        problem = type_problem(item, kind) or (item_problem(item) if item_problem else None)
+        if problem:
+            return f"each item {problem}"
     return None
 
 
@@ -443,18 +461,15 @@ def _range_problem(value: Any, rule: Rule) -> str | None:
 def _value_problem(value: Any, default: Any, rule: Rule) -> str | None:
     """Why ``value`` cannot replace ``default`` under ``rule``, or None."""
     if isinstance(default, list):
-        if not isinstance(value, list):
-            return f"must be a list, not {_shown(value)}"
         kind = rule.kind or (type(default[0]) if default else None)
-        for item in value:
-            problem = _type_problem(item, kind) or _range_problem(item, rule)
-            if problem:
-                return f"each item {problem}"
-        return rule.check(value) if rule.check else None
+        problem = list_problem(value, kind, lambda item: _range_problem(item, rule))
+        if problem is None and rule.check is not None:
+            problem = rule.check(value)
+        return problem
     if value is None and default is None:  # unset (TOML cannot say None: only the defaults)
         return None
     kind = rule.kind or (None if default is None else type(default))
-    problem = _type_problem(value, kind) or _range_problem(value, rule)
+    problem = type_problem(value, kind) or _range_problem(value, rule)
     if problem is None and rule.check is not None:
         problem = rule.check(value)
     return problem

@@ -48,7 +48,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from thaidigest.classifier import BLOCKS, Model, load_model
-from thaidigest.config import DEFAULTS, TOML_ENCODING
+from thaidigest.config import DEFAULTS, TOML_ENCODING, list_problem, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
 from thaidigest.partners import Found, found_partners, partner_table
@@ -84,7 +84,7 @@ PARTNER_SIGNALS = (
 ROLE_PAIRS = (("digital", "cooperation"),)
 ROLE_SIGNALS = tuple(f"{first}-x-{second}@article" for first, second in ROLE_PAIRS)
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
-NUMBERS = ("topic_min", "lead_paragraphs", "lead_min_chars")
+NUMBERS = {"topic_min": float, "lead_paragraphs": int, "lead_min_chars": int}  # and their kinds
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
 PLACE_KEYS = ("title", "lead", "body", "lead_cap", "body_cap")
 TERM_KEYS = ("th", "en")
@@ -253,8 +253,51 @@ def rules_from_text(user_rules: str | None) -> Rules:
     """The default rules extended by a user rules file's text; compiled once per text."""
     data = tomllib.loads(resources.files("thaidigest").joinpath(DEFAULT_RULES).read_text("utf-8"))
     if user_rules is not None:
-        data = _merge(data, tomllib.loads(user_rules))
+        user = tomllib.loads(user_rules)
+        _check_user_rules(user)
+        data = _merge(data, user)
     return _compile(data)
+
+
+def _check_user_rules(user: dict[str, Any]) -> None:
+    """Refuse a value of a user's rules file that is not of its kind, in one line naming it:
+    a string where a list of terms belongs (``th = "ควอนตัม"`` would make each of its
+    characters a term), a blank term, a number that is not one."""
+    for key, kind in (("groups", "group"), ("topics", "topic")):
+        tables = user.get(key, {})
+        problem = type_problem(tables, dict)
+        if problem:
+            raise ValueError(f"{key}: {problem}")
+        for name, table in tables.items():
+            problem = type_problem(table, dict) or _group_problem(table)
+            if problem:
+                raise ValueError(f"{kind} {name!r}: {problem}")
+    places = user.get("places", {})
+    problem = type_problem(places, dict)
+    if problem:
+        raise ValueError(f"places: {problem}")
+    for place, weight in places.items():
+        problem = type_problem(weight, float)
+        if problem:
+            raise ValueError(f"places: {place}: {problem}")
+    for key, kind in NUMBERS.items():
+        problem = type_problem(user[key], kind) if key in user else None
+        if problem:
+            raise ValueError(f"{key}: {problem}")
+
+
+def _group_problem(table: dict[str, Any]) -> str | None:
+    """What is wrong with the fields of a group's or a topic's table of a user's rules file."""
+    for field in TERM_KEYS:
+        problem = list_problem(table.get(field, []), str, _blank_term_problem)
+        if problem:
+            return f"{field}: {problem}"
+    problem = type_problem(table["weight"], float) if "weight" in table else None
+    return f"weight: {problem}" if problem else None
+
+
+def _blank_term_problem(term: str) -> str | None:
+    return None if term.strip() else f"must not be blank, not {toml_value(term)}"
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
@@ -294,8 +337,15 @@ def _compile(data: dict[str, Any]) -> Rules:
     spelling: dict[str, str] = {}
     for name, table in data.get("groups", {}).items():
         role = table.get("role")
+        if role is None:
+            raise ValueError(f"group {name!r} needs a role, one of {', '.join(FIXED_ROLES)}")
+        problem = type_problem(role, str)
+        if problem:
+            raise ValueError(f"group {name!r}: role: {problem}")
         if role not in FIXED_ROLES:
-            raise ValueError(f"group {name!r} needs a role, one of {FIXED_ROLES}")
+            raise ValueError(
+                f"group {name!r}: role {role!r} is not one of {', '.join(FIXED_ROLES)}"
+            )
         _add_terms(explicit, spelling, table, Member(name, role, float(table.get("weight", 1.0))))
     topics = tuple(sorted(data.get("topics", {})))
     _check_shown_names(topics)
