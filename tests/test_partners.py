@@ -330,6 +330,66 @@ def test_bad_user_table_is_refused(text):
         partner_table(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        # A string where a list of names belongs: each of its characters would be a name.
+        ('[countries]\nFI = "ฟินแลนด์"', '[countries] FI: must be a list, not "ฟินแลนด์"'),
+        (
+            '[[partner]]\nid = "company:Acme"\nth = "แอคมี่"',
+            "partner 'company:Acme': th: must be a list, not \"แอคมี่\"",
+        ),
+        (
+            '[[partner]]\nid = "company:Acme"\nen = "Acme Cloud"',
+            "partner 'company:Acme': en: must be a list, not \"Acme Cloud\"",
+        ),
+        (
+            '[[partner]]\nid = "company:Acme"\ncased = "Acme"',
+            "partner 'company:Acme': cased: must be a list, not \"Acme\"",
+        ),
+        (
+            '[[partner]]\nid = "org:Mekong"\nmultilateral = true\nmembers = "LA"',
+            "partner 'org:Mekong': members: must be a list, not \"LA\"",
+        ),
+        (
+            '[[partner]]\nid = "company:Acme"\nen = ["Acme", 7]',
+            "partner 'company:Acme': en: each item must be a string, not 7",
+        ),
+        (
+            '[[partner]]\nid = "company:Acme"\nen = [""]',
+            "partner 'company:Acme': en: each item must not be blank, not \"\"",
+        ),
+        (
+            '[[partner]]\nid = "org:Mekong"\nmultilateral = "yes"',
+            "partner 'org:Mekong': multilateral: must be true or false, not \"yes\"",
+        ),
+        ("[[partner]]\nid = 5", "partners file: id: must be a string, not 5"),
+        ("partner = 1", "partner: must be a list, not 1 ([[partner]] tables)"),
+        ("countries = 1", "[countries]: must be a table, not 1"),
+        # Country codes are ISO 3166-1 alpha-2, as pycountry lists them.
+        ('[countries]\nZZ = ["ซีซี"]', '[countries]: "ZZ" is not an ISO 3166-1 alpha-2 country code'),
+        (
+            '[countries]\nJPN = ["ยุ่น"]',
+            '[countries]: "JPN" is not an ISO 3166-1 alpha-2 country code; did you mean JP?',
+        ),
+        (
+            '[[partner]]\nid = "org:Mekong"\nmultilateral = true\nmembers = ["LA", "ZZ"]',
+            "partner 'org:Mekong': members: each item \"ZZ\" is not an ISO 3166-1 alpha-2"
+            " country code",
+        ),
+    ],
+)
+def test_a_partners_value_of_the_wrong_kind_is_refused_naming_its_key(text, refusal):
+    with pytest.raises(ValueError) as refused:
+        partner_table(text)
+    assert str(refused.value) == refusal
+
+
+def test_a_country_code_in_lower_case_is_the_countrys():
+    table = partner_table('[countries]\nfi = ["แดนพันทะเลสาบ"]')
+    assert table.ids["แดนพันทะเลสาบ"] == "country:FI"
+
+
 def test_feed_file_names_are_safe_and_apart():
     assert feed_stem("company:Thai Bankers' Association") == "company-thai-bankers-association"
     assert feed_stem("country:JP") == "country-jp"

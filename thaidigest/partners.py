@@ -128,6 +128,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
+from thaidigest.config import list_problem, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.urls import path_name
 
@@ -154,6 +155,7 @@ DEFAULT_TABLE = "partners.toml"
 DECIDING_FILES = (DEFAULT_TABLE, "partners.py", "matching.py")
 THAI_SIDE = "TH"
 KINDS = ("country", "org", "company")
+NAME_FIELDS = ("th", "en", "cased")  # an entry's lists of names
 
 # Words right before a country that make it not a party: a language, a people,
 # a nationality (of tourists, workers, financiers); or a company's or an institute's
@@ -1214,24 +1216,83 @@ def partner_table(user_table: str | None = None) -> PartnerTable:
     """The packaged names extended by a user table's TOML text; compiled once per text."""
     data = tomllib.loads(resources.files("thaidigest").joinpath(DEFAULT_TABLE).read_text("utf-8"))
     if user_table is not None:
-        data = _merge(data, tomllib.loads(user_table))
+        user = tomllib.loads(user_table)
+        _check_user_table(user)
+        data = _merge(data, user)
     return _compile(data)
 
 
-def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+def _check_user_table(user: dict[str, Any]) -> None:
+    """Refuse a value of a user's partners file that is not of its kind, in one line naming
+    it: a string where a list of names belongs (``th = "แอคมี่"`` would make each of its
+    characters a name), a blank name, a country code that is not ISO 3166-1 alpha-2."""
     unknown = set(user) - {"countries", "partner"}
     if unknown:
         raise ValueError(f"unknown key in partners file: {sorted(unknown)}")
+    countries = user.get("countries", {})
+    problem = type_problem(countries, dict)
+    if problem:
+        raise ValueError(f"[countries]: {problem}")
+    for code, names in countries.items():
+        problem = _country_code_problem(code)
+        if problem:
+            raise ValueError(f"[countries]: {problem}")
+        problem = list_problem(names, str, _blank_name_problem)
+        if problem:
+            raise ValueError(f"[countries] {code}: {problem}")
+    entries = user.get("partner", [])
+    problem = list_problem(entries, dict)
+    if problem:
+        raise ValueError(f"partner: {problem} ([[partner]] tables)")
+    for entry in entries:
+        if "id" not in entry:
+            raise ValueError(f"partners file: an entry without an id: {toml_value(entry)}")
+        problem = type_problem(entry["id"], str)
+        if problem:
+            raise ValueError(f"partners file: id: {problem}")
+        problem = _entry_problem(entry)
+        if problem:
+            raise ValueError(f"partner {entry['id']!r}: {problem}")
+
+
+def _entry_problem(entry: dict[str, Any]) -> str | None:
+    """What is wrong with the values of a ``[[partner]]`` table of a user's partners file."""
+    for field in NAME_FIELDS:
+        problem = list_problem(entry.get(field, []), str, _blank_name_problem)
+        if problem:
+            return f"{field}: {problem}"
+    problem = type_problem(entry["multilateral"], bool) if "multilateral" in entry else None
+    if problem:
+        return f"multilateral: {problem}"
+    problem = list_problem(entry.get("members", []), str, _country_code_problem)
+    return f"members: {problem}" if problem else None
+
+
+def _blank_name_problem(name: str) -> str | None:
+    return None if name.strip() else f"must not be blank, not {toml_value(name)}"
+
+
+def _country_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a country's ISO 3166-1 alpha-2 code, as pycountry lists them (in
+    either case), or None."""
+    import pycountry
+
+    if pycountry.countries.get(alpha_2=code) is not None:
+        return None
+    same = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    hint = f"; did you mean {same.alpha_2}?" if same else ""
+    return f"{toml_value(code)} is not an ISO 3166-1 alpha-2 country code{hint}"
+
+
+def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
     countries = {code: list(names) for code, names in base.get("countries", {}).items()}
     for code, names in user.get("countries", {}).items():
         countries[code.upper()] = [*countries.get(code.upper(), []), *names]
     entries = {entry["id"]: dict(entry) for entry in base.get("partner", [])}
     for entry in user.get("partner", []):
-        if "id" not in entry:
-            raise ValueError(f"partners file: an entry without an id: {entry}")
         current = entries.setdefault(entry["id"], {"id": entry["id"]})
         for field, value in entry.items():
-            if field in ("th", "en", "cased"):
+            if field in NAME_FIELDS:
                 current[field] = [*current.get(field, []), *value]
             elif field != "id":
                 current[field] = value
@@ -1262,7 +1323,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         other = known.setdefault(partner_key(partner), partner)
         if other != partner:
             raise ValueError(f"partners {other!r} and {partner!r} are one name written two ways")
-        unknown = set(entry) - {"id", "th", "en", "cased", "multilateral", "members", "part_of"}
+        unknown = set(entry) - {"id", *NAME_FIELDS, "multilateral", "members", "part_of"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
         if "part_of" in entry:
@@ -1270,7 +1331,7 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         if entry.get("multilateral"):
             multilateral.add(partner)
             members[partner] = tuple(f"country:{c.upper()}" for c in entry.get("members", []))
-        for name in (*entry.get("th", []), *entry.get("en", []), *entry.get("cased", [])):
+        for name in [name for field in NAME_FIELDS for name in entry.get(field, [])]:
             ids[_key(name)] = partner  # an entry's name wins over a country's
     _check_part_of_names_entries(part_of, known)
     for name in NOT_NAMES:
