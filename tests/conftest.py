@@ -70,3 +70,43 @@ def without_file_permission_overrides() -> list[str] | None:
         return None
     caps = "-dac_override,-dac_read_search"
     return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+# A rules, a partners and a model file every import, crawl and digest refuses: the
+# setting naming it, the file's text and what the refusal says of it.
+USER_FILE_MISTAKES = {
+    "terms": (
+        "relevance.rules",
+        '[groups.mine]\nrole = "always"\nth = "ควอนตัม"\n',  # each character would be a term
+        "group 'mine': th: must be a list, not \"ควอนตัม\"",
+    ),
+    "role": (
+        "relevance.rules",
+        '[groups.mine]\nrole = "sometimes"\nth = ["ควอนตัม"]\n',
+        "group 'mine': role 'sometimes' is not one of digital, cooperation, negative, ignore,"
+        " always, never",
+    ),
+    "partners": (
+        "partners.file",
+        '[countries]\nFI = "ฟินแลนด์"\n',
+        '[countries] FI: must be a list, not "ฟินแลนด์"',
+    ),
+    "model": (
+        "relevance.model",
+        "garbage\n",
+        "not a thaidigest relevance model"
+        " (an .npz of plain arrays, as thaidigest train-relevance writes)",
+    ),
+}
+
+
+def settings_naming_a_mistaken_file(folder: Path, kind: str) -> tuple[Path, str]:
+    """A settings file in ``folder`` naming the file of ``USER_FILE_MISTAKES[kind]``, and the
+    one line a command refuses it with."""
+    setting, text, refusal = USER_FILE_MISTAKES[kind]
+    mistaken = folder / f"mine.{kind}"
+    mistaken.write_text(text, encoding="utf-8")
+    table, key = setting.split(".")
+    config = folder / "thaidigest.toml"
+    config.write_text(f'[{table}]\n{key} = "{mistaken}"\n', encoding="utf-8")
+    return config, f"Error: {setting}: {mistaken}: {refusal}"

@@ -60,8 +60,38 @@ def test_a_model_file_holding_a_pickled_object_is_refused(tmp_path: Path) -> Non
         for item in source.infolist():
             data = buffer.getvalue() if item.filename == "card.npy" else source.read(item)
             target.writestr(item, data)
-    with pytest.raises(ValueError, match="allow_pickle"):
+    with pytest.raises(ValueError) as refused:
         read_model(bad)
+    assert str(refused.value) == NOT_PLAIN_ARRAYS  # never numpy's advice to unpickle it
+
+
+NOT_PLAIN_ARRAYS = (
+    "not a thaidigest relevance model"
+    " (an .npz of plain arrays, as thaidigest train-relevance writes)"
+)
+
+
+def saved_array(path: Path) -> None:
+    with path.open("wb") as file:  # as given: np.save adds .npy to a path's name
+        np.save(file, np.array([1.0]))
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda path: path.write_text("garbage\n"),  # numpy would take it for a pickle
+        lambda path: path.write_bytes(b""),
+        lambda path: path.write_bytes(b"PK\x03\x04 not a zip"),
+        saved_array,  # one .npy array, not an .npz archive of them
+    ],
+    ids=["text", "empty", "broken-zip", "npy"],
+)
+def test_a_file_that_is_no_npz_of_plain_arrays_is_refused_in_words_of_ours(write, tmp_path):
+    path = tmp_path / "model.npz"
+    write(path)
+    with pytest.raises(ValueError) as refused:
+        read_model(path)
+    assert str(refused.value) == NOT_PLAIN_ARRAYS
 
 
 def test_hashes_are_those_of_the_ngrams_listed() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import seed_path
+from tests.conftest import USER_FILE_MISTAKES, seed_path, settings_naming_a_mistaken_file
 from thaidigest.cli import main
 from thaidigest.config import ConfigError, load_config
 from thaidigest.store import Store, StoreError, database_url
@@ -83,6 +83,23 @@ def test_a_user_topic_named_like_a_packaged_one_is_refused_at_load(tmp_path):
     line = one_error_line(result.output)
     assert "relevance.rules" in line and "'Smart City' and 'smart-city'" in line
     assert "smart-city.atom" in line
+
+
+@pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
+@pytest.mark.parametrize(
+    "args",
+    [["import", str(seed_path("001"))], ["digest", "--week", "2024-W34", "--served-locally"]],
+    ids=["import", "digest"],
+)
+def test_a_mistaken_rules_partners_or_model_file_is_one_line_naming_it_and_status_2(
+    args, kind, tmp_path
+):
+    config, refusal = settings_naming_a_mistaken_file(tmp_path, kind)
+    out = ["--out", str(tmp_path / "public")] if args[0] == "digest" else []
+    result = invoke(*args, *out, "--db", str(tmp_path / "db"), "--config", str(config))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == refusal
+    assert "pickle" not in result.output
 
 
 def test_a_user_topic_whose_name_shows_nothing_is_refused_at_load(tmp_path):

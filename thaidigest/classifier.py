@@ -63,6 +63,7 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -83,6 +84,8 @@ __all__ = [
     "write_model",
 ]
 
+# What a model file is, for a file that is not one.
+PLAIN_ARRAYS = "an .npz of plain arrays, as thaidigest train-relevance writes"
 DEFAULT_MODEL = "relevance_model.npz"
 OPENING_CHARS = 1200  # what the labelling guide's readers read after the headline
 NGRAM_SIZES = (3,)  # what training uses; see the module docstring
@@ -420,49 +423,62 @@ def read_model(source: Path | bytes) -> Model:
     """
     content = Path(source).read_bytes() if isinstance(source, Path) else source
     try:
-        return _model_of(content)
-    except (KeyError, IndexError, zipfile.BadZipFile, json.JSONDecodeError) as error:
+        return _model_of(_plain_arrays(content), hashlib.sha256(content).hexdigest())
+    except KeyError as missing:
+        raise ValueError(f"not a thaidigest relevance model (it has no array {missing})") from None
+    except (IndexError, json.JSONDecodeError) as error:
         raise ValueError(f"not a thaidigest relevance model ({error})") from None
 
 
-def _model_of(content: bytes) -> Model:
-    with np.load(io.BytesIO(content), allow_pickle=False) as data:
-        unknown = sorted({key[: -len("_ngrams")] for key in data.files if key.endswith("_ngrams")})
-        if unknown and unknown != sorted(BLOCKS):  # none: not a model at all (below)
-            raise ValueError(
-                f"a model with the n-gram blocks {', '.join(unknown) or 'none'}, not "
-                f"{', '.join(BLOCKS)}: one trained by another version of thaidigest; "
-                "retrain it with thaidigest train-relevance"
-            )
-        blocks = {
-            name: Block.of(
-                data[f"{name}_ngrams"].tolist(),
-                data[f"{name}_idf"],
-                data[f"{name}_weights"],
-                name,
-            )
-            for name in BLOCKS
-        }
-        model = Model(
-            blocks=blocks,
-            signal_names=tuple(data["signal_names"].tolist()),
-            signal_weights=data["signal_weights"].astype(np.float64),
-            bias=float(data["bias"][0]),
-            signals_only_weights=data["signals_only_weights"].astype(np.float64),
-            signals_only_bias=float(data["signals_only_bias"][0]),
-            card=json.loads(str(data["card"][0])),
-            digest=hashlib.sha256(content).hexdigest(),
+def _plain_arrays(content: bytes) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file's bytes, none of them unpickled.
+
+    Raises ValueError, in words of its own, when the file is no ``.npz`` of plain
+    arrays: numpy's would advise loading a pickle, which may run any code.
+    """
+    refused = ValueError(f"not a thaidigest relevance model ({PLAIN_ARRAYS})")
+    if not zipfile.is_zipfile(io.BytesIO(content)):  # else numpy reads an .npy or a pickle
+        raise refused
+    try:
+        with np.load(io.BytesIO(content), allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        raise refused from None
+
+
+def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
+    unknown = sorted({key[: -len("_ngrams")] for key in data if key.endswith("_ngrams")})
+    if unknown and unknown != sorted(BLOCKS):  # none: not a model at all (below)
+        raise ValueError(
+            f"a model with the n-gram blocks {', '.join(unknown) or 'none'}, not "
+            f"{', '.join(BLOCKS)}: one trained by another version of thaidigest; "
+            "retrain it with thaidigest train-relevance"
         )
-        for name, block in model.blocks.items():
-            if not len(block.grams) == len(block.idf) == len(block.weights):
-                raise ValueError(f"block {name!r}: n-grams, idf and weights differ in length")
-        if (
-            not len(model.signal_names)
-            == len(model.signal_weights)
-            == len(model.signals_only_weights)
-        ):
-            raise ValueError("signal names and weights differ in length")
-        return model
+    blocks = {
+        name: Block.of(
+            data[f"{name}_ngrams"].tolist(),
+            data[f"{name}_idf"],
+            data[f"{name}_weights"],
+            name,
+        )
+        for name in BLOCKS
+    }
+    model = Model(
+        blocks=blocks,
+        signal_names=tuple(data["signal_names"].tolist()),
+        signal_weights=data["signal_weights"].astype(np.float64),
+        bias=float(data["bias"][0]),
+        signals_only_weights=data["signals_only_weights"].astype(np.float64),
+        signals_only_bias=float(data["signals_only_bias"][0]),
+        card=json.loads(str(data["card"][0])),
+        digest=digest,
+    )
+    for name, block in model.blocks.items():
+        if not len(block.grams) == len(block.idf) == len(block.weights):
+            raise ValueError(f"block {name!r}: n-grams, idf and weights differ in length")
+    if not len(model.signal_names) == len(model.signal_weights) == len(model.signals_only_weights):
+        raise ValueError("signal names and weights differ in length")
+    return model
 
 
 @lru_cache(maxsize=4)
