@@ -103,6 +103,9 @@ def check_mail_settings(
 def run_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Run the schedule (crawls, digests) until stopped; log to stdout.
 
+    Exit 2 at the start when the settings, the schedule, or the rules, partners or
+    model file they name hold a mistake its jobs would stop at.
+
     Exit 75 when another daemon runs the jobs of the same database, at the start or
     after taking the lock over; exit 1 when the scheduler's thread died, for a
     supervisor to restart the daemon. A log that cannot be written stops the daemon
@@ -112,10 +115,12 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
     from thaidigest.output import LOG_DATE_FORMAT, OutputLogHandler
+    from thaidigest.pipeline import check_judging_files
 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
+    check_judging_files(config)  # a mistake every crawl and digest would stop at: now, once
     chosen = config_path(config_file)
     output = OutputLogHandler(sys.stdout)
     logging.basicConfig(

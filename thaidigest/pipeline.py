@@ -89,6 +89,15 @@ def model_from_config(config: dict[str, Any]) -> Model:
         raise ConfigError(f"relevance.model: {path}: {error}") from None
 
 
+def check_judging_files(config: dict[str, Any]) -> None:
+    """Load the user's rules, partners and model files as a crawl's ingestor does; a
+    :class:`ConfigError`, the one a job would stop at, when one holds a mistake. The
+    daemon checks them when it starts, rather than run jobs that would all stop so."""
+    rules_from_config(config)
+    checked_partner_table(config, user_partners_text(config))
+    model_from_config(config)
+
+
 def threshold_from_config(config: dict[str, Any]) -> float:
     """The probability an article needs to be relevant (``[relevance] threshold``)."""
     return float(

@@ -22,6 +22,7 @@ from schedules.spec import (
     load_schedule,
     parse_schedule,
 )
+from tests.conftest import USER_FILE_MISTAKES, settings_naming_a_mistaken_file
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 GOOD_JOB = '[[job]]\nname = "crawl"\ntask = "crawl"\ncron = "0 */6 * * *"\n'
@@ -418,6 +419,23 @@ def test_run_refuses_to_start_with_email_enabled_and_no_password(tmp_path, monke
     assert finished.returncode == 2, finished.stdout + finished.stderr
     assert "$THAIDIGEST_SMTP_PASSWORD holds no password" in finished.stderr
     assert "running" not in finished.stdout
+
+
+@pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
+def test_run_refuses_to_start_with_a_file_every_job_would_refuse(kind, tmp_path):
+    config, refusal = settings_naming_a_mistaken_file(tmp_path, kind)
+    schedule = tmp_path / "schedule.toml"  # should the daemon start: a digest once a year
+    schedule.write_text(HEADER + '[[job]]\nname = "d"\ntask = "digest"\ncron = "0 7 1 1 *"\n')
+    db = tmp_path / "db.sqlite"
+    arguments = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
+    # A daemon that started would run until stopped: the timeout only ends a failing test.
+    finished = subprocess.run(
+        [sys.executable, "-m", "thaidigest", *arguments], capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode == 2, finished.stdout + finished.stderr
+    assert finished.stderr == refusal + "\n"  # the line each crawl and digest would stop at
+    assert finished.stdout == ""
+    assert not db.exists()
 
 
 @pytest.mark.parametrize("source", ["", 'source = "thaigov", ', 'source = "all", '])
