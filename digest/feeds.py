@@ -424,6 +424,19 @@ def atom_dates(document: bytes) -> dict[str, Dated]:
     return {entry_id: dates for entry_id, dates, _, _ in _dated_entries(document)}
 
 
+def empty_feed_updated(document: bytes) -> datetime | None:
+    """When an Atom document that holds no entry was updated (the feed's own ``updated``);
+    None for one with an entry, without a zoned ``updated``, or that does not parse."""
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError:
+        return None
+    updated = root.find(f"{ATOM}updated")
+    if root.find(f"{ATOM}entry") is not None or updated is None:
+        return None
+    return _atom_date(updated)
+
+
 def _atom_date(element: ElementTree.Element) -> datetime | None:
     """The moment an Atom date element holds; None unless it is one with a time zone."""
     try:

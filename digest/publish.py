@@ -58,6 +58,7 @@ from digest.feeds import (
     atom_entries,
     digest_entry,
     digest_id,
+    empty_feed_updated,
     newest,
     render_atom,
     render_dated_atom,
@@ -175,23 +176,44 @@ def written_entries(path: Path) -> dict[str, Recorded]:
         return {}
 
 
-def published_entries(out_dir: Path) -> dict[str, Dated]:
-    """The dates of the article entries of the feeds written in ``out_dir`` before, by id:
-    the Atom feed of every article and each topic's and partner's (the JSON and RSS feeds
-    hold the same entries). Each feed keeps its newest ``digest.max_entries`` only, and a
-    story without topics is in no topic's: a story cut from one feed may be in another, and
-    keeps its id (:func:`digest.feeds.story_id`) whichever feed a reader has it from."""
+def written_article_feeds(out_dir: Path) -> dict[str, bytes]:
+    """The Atom feeds of articles written in ``out_dir`` before, by stem (``feed``,
+    ``topics/ai``, ``partners/country-jp``): the feed of every article and each topic's and
+    partner's (the JSON and RSS feeds hold the same entries and dates)."""
     paths = [
         out_dir / f"{ARTICLES}.atom",
         *sorted((out_dir / TOPICS).glob("*.atom")),
         *sorted((out_dir / PARTNERS).glob("*.atom")),
     ]
-    found: dict[str, Dated] = {}
+    found: dict[str, bytes] = {}
     for path in paths:
         try:
-            found.update(atom_dates(path.read_bytes()))
+            found[path.relative_to(out_dir).with_suffix("").as_posix()] = path.read_bytes()
         except FileNotFoundError:
             continue
+    return found
+
+
+def published_entries(feeds: Mapping[str, bytes]) -> dict[str, Dated]:
+    """The dates of the entries of the Atom ``feeds`` written before
+    (:func:`written_article_feeds`), by id. Each feed keeps its newest
+    ``digest.max_entries`` only, and a story without topics is in no topic's: a story cut
+    from one feed may be in another, and keeps its id (:func:`digest.feeds.story_id`)
+    whichever feed a reader has it from."""
+    found: dict[str, Dated] = {}
+    for document in feeds.values():
+        found.update(atom_dates(document))
+    return found
+
+
+def emptied_before(feeds: Mapping[str, bytes]) -> dict[str, datetime]:
+    """When each of the Atom ``feeds`` written before (:func:`written_article_feeds`) that
+    held no entry was dated, by stem."""
+    found: dict[str, datetime] = {}
+    for stem, document in feeds.items():
+        updated = empty_feed_updated(document)
+        if updated is not None:
+            found[stem] = updated
     return found
 
 
@@ -242,14 +264,17 @@ def _article_feeds(
     week: Week,
     limit: int,
     now: datetime,
+    empty_before: Mapping[str, datetime],
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
     digests feed's link comes third, after the articles'. A feed is dated by its newest
-    entry, and one with none when ``week`` ended, or at ``now`` for a week not over:
-    never in the future.
+    entry, and one with none when ``week`` ended. For a week not over, an empty feed keeps
+    the date it was written with when already empty (``empty_before``, by stem: see
+    :func:`emptied_before`), so that a rebuild leaves it as it was, and is dated at ``now``
+    when it was not: never in the future.
 
     A partner of ``stored_partners`` (any listed item's) with no entry keeps its
     feed, empty, so that its subscribers see it up to date; the pages list the
@@ -258,14 +283,21 @@ def _article_feeds(
     :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
     """
     about = f"of the {span} weeks to {week}"
-    empty_updated = min(week.end(), now).astimezone(UTC)
+    ended = week.end().astimezone(UTC)
+
+    def empty_updated(stem: str) -> datetime:
+        """The date of the feed ``stem`` when it holds no entry."""
+        if ended <= now:
+            return ended
+        return min(empty_before.get(stem, now), now).astimezone(UTC)
+
     articles_feed = partial(
         FeedInfo,
         id=stable_id("thaidigest:feed:articles"),
         title=title,
         subtitle=f"Relevant articles {about}",
         site_url=site,
-        updated=newest(entries, empty_updated),
+        updated=newest(entries, empty_updated(ARTICLES)),
     )
     outputs, links = _formats(
         ARTICLES, articles_feed, entries[:limit], site, ("rss", "atom", "json")
@@ -291,7 +323,7 @@ def _article_feeds(
             title=f"{title}: {name}",
             subtitle=f"{subtitle} {about}",
             site_url=site,
-            updated=newest(chosen, empty_updated),
+            updated=newest(chosen, empty_updated(stem)),
             thai_title=thai,
         )
         files, subset_links = _formats(stem, feed, chosen, site, ("atom", "json"))
@@ -450,10 +482,11 @@ def build_digest(
     unjudged = [site for site in SOURCES if site not in judged]
     markdown = render_markdown(digest, title, health, unjudged)
     markdowns = stored | {week: markdown}
+    written_feeds = written_article_feeds(out_dir)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
-        published_entries(out_dir),
+        published_entries(written_feeds),
     )
     feeds, links = _article_feeds(
         entries,
@@ -463,6 +496,7 @@ def build_digest(
         feed_week,
         int(settings["max_entries"]),
         now,
+        emptied_before(written_feeds),
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
     )

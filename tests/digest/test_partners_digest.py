@@ -118,6 +118,68 @@ def test_empty_feeds_built_during_their_week_are_dated_no_later_than_the_build(s
         assert calendar.timegm(parsed.feed.updated_parsed) == now.timestamp(), name
 
 
+def feed_dates(out):
+    """Each feed of articles in ``out`` (Atom and RSS: JSON Feed has no date of its own),
+    by path, with its date as a UTC timestamp."""
+    paths = [out / "feed.atom", out / "feed.rss", *out.glob("*/*.atom")]  # topics/, partners/
+    return {
+        path.relative_to(out).as_posix(): calendar.timegm(
+            feedparser.parse(path.read_bytes()).feed.updated_parsed
+        )
+        for path in paths
+    }
+
+
+def test_a_rebuild_during_the_week_leaves_its_empty_feeds_as_they_were(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    first = at("2024-10-02T03:00")  # Wednesday of week 40: the feeds' weeks 37 to 40 hold no item
+    build_digest(store, out, Week(2024, 40), settings(), now=first)
+    before = feed_dates(out)
+    again = build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T04:00"))
+    assert again.changed == ()  # no feed rewritten: subscribers' ETags hold
+    assert feed_dates(out) == before
+    assert before["feed.atom"] == before["partners/country-jp.atom"] == first.timestamp()
+
+
+def test_a_past_week_rebuilt_during_the_week_in_progress_rewrites_no_feed(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T03:00"))
+    before = feed_dates(out)
+    past = build_digest(store, out, Week(2024, 39), settings(), now=at("2024-10-03T04:00"))
+    written = {path.relative_to(out).as_posix() for path in past.changed}
+    # The feeds and the index stay at the newest digest: only the new week's files change.
+    assert written == {"digests/2024-W39.md", "digests/2024-W39.html", "digests.atom", "index.html"}
+    assert feed_dates(out) == before
+
+
+def test_a_feed_emptied_during_the_week_is_dated_at_that_build(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    tokyo = article(7, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านปัญญาประดิษฐ์", "ร่วมกับรัฐบาลญี่ปุ่น")
+    ingest(store, [tokyo], "2024-10-01T03:00")
+    mark(store, tokyo, topics=["ai"])
+    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-01T04:00"))
+    kept = feed_dates(out)["topics/apec.atom"]  # empty since week 34 ended
+    mark(store, tokyo, relevant=False)
+    emptied = at("2024-10-02T03:00")
+    build_digest(store, out, Week(2024, 40), settings(), now=emptied)
+    dates = feed_dates(out)
+    # Neither the entry's date it held nor the week's end, four days ahead: the build's.
+    for name in ("feed.atom", "feed.rss", "topics/ai.atom", "partners/country-jp.atom"):
+        assert dates[name] == emptied.timestamp(), name
+    assert dates["topics/apec.atom"] == kept == at("2024-08-25T17:00").timestamp()
+
+
+def test_an_empty_feed_dated_ahead_by_an_older_build_is_dated_at_the_build(store, tmp_path):
+    _, out, _ = build(store, tmp_path)
+    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T03:00"))
+    ahead = out / "topics" / "apec.atom"  # as a release that dated it when week 40 ends wrote it
+    text = ahead.read_text(encoding="utf-8")
+    ahead.write_text(re.sub(r"(?<=<updated>)[^<]+", "2024-10-06T17:00:00+00:00", text, count=1))
+    now = at("2024-10-02T04:00")
+    build_digest(store, out, Week(2024, 40), settings(), now=now)
+    assert feed_dates(out)["topics/apec.atom"] == now.timestamp()
+
+
 def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     build(store, tmp_path)
     earlier = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")

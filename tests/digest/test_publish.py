@@ -18,6 +18,7 @@ from digest.feeds import (
     FeedInfo,
     atom_entries,
     digest_entry,
+    empty_feed_updated,
     render_atom,
     render_dated_atom,
     render_rss,
@@ -364,6 +365,17 @@ def test_an_entry_dated_again_reads_as_the_feed_rendered_with_its_new_date():
     # The same bytes as the feed rendered afresh with the edited entry updated now.
     dated = [replace(edited, updated=later), week33]
     assert after == render_atom(replace(feed, updated=later), dated)
+
+
+def test_only_an_atom_feed_without_entries_gives_its_date_as_an_empty_feeds():
+    site = "https://digest.example.org/"
+    built = at("2024-10-02T03:00")
+    feed = FeedInfo(stable_id("feed"), "Digest", "Articles", site, f"{site}feed.atom", built)
+    assert empty_feed_updated(render_atom(feed, [])) == built
+    entry = digest_entry(W34, "Digest", "<p>ความร่วมมือ</p>", f"{site}{W34}.html", built)
+    assert empty_feed_updated(render_atom(feed, [entry])) is None
+    assert empty_feed_updated(render_rss(feed, [])) is None  # no Atom
+    assert empty_feed_updated(b"<feed") is None
 
 
 # --- What an older or hand-edited store may hold never reaches a reader --------------------
