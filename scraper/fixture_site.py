@@ -10,10 +10,11 @@ server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
-(complete to HTTP), wrong charsets, huge bodies (with a ``Content-Length``, or streamed in
-HTTP/1.1 chunks without one), redirects, a page that is only a meta
-refresh and one that reloads itself, a bot check answered with 200) so reliability tests
-can show what a spider does with them. Every request is recorded in ``FixtureSite.requests``.
+(complete to HTTP), wrong charsets, huge bodies (with a ``Content-Length``, streamed in
+HTTP/1.1 chunks without one, or gzipped: small until decompressed), redirects, a page
+that is only a meta refresh and one that reloads itself, a bot check answered with 200)
+so reliability tests can show what a spider does with them. Every request is recorded in
+``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
 """
@@ -21,6 +22,7 @@ Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import random
 import re
@@ -131,6 +133,7 @@ FAULTS = frozenset(
         "wrong_charset",
         "huge",
         "huge_chunked",
+        "huge_gzip",
         "redirect_loop",
         "redirect_offsite",
         "redirect_307",
@@ -163,7 +166,8 @@ class FaultRule:
     window: float = 1.0  # ...seconds; any more get 403
     declared: str = "utf-8"  # "wrong_charset": the charset the header names...
     actual: str = "cp874"  # ...and the one the body is encoded in
-    size: int = 20 * 2**20  # "huge", "huge_chunked": body length in bytes
+    size: int = 20 * 2**20  # "huge", "huge_chunked", "huge_gzip": body length in bytes
+    # (for "huge_gzip", decompressed)
     retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
     location: str = ""  # "redirect": the URL sent in ``Location``, with ``status`` a 3xx;
     # "meta_refresh": the URL its page refreshes to
@@ -542,7 +546,12 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
                 {**normal.headers, "Content-Type": HTML_TYPE.format(charset=rule.declared)},
             )
-        return normal  # hang, cut and huge change how the body is sent
+        if fault == "huge_gzip":  # the huge body gzipped: a few kB on the wire
+            pieces: list[bytes] = []
+            self._send_huge(normal.body, rule.size, pieces.append)
+            body = gzip.compress(b"".join(pieces))
+            return Response(normal.status, body, {**normal.headers, "Content-Encoding": "gzip"})
+        return normal  # hang, cut, huge and huge_chunked change how the body is sent
 
     def _send(self, response: Response, rule: FaultRule | None, send_body: bool) -> None:
         fault = rule.fault if rule else None

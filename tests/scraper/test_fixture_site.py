@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.client
 import json
 import shutil
@@ -362,6 +363,15 @@ def test_huge_chunked_streams_its_size_in_chunks_without_a_length() -> None:
     assert "Content-Length" not in headers
     assert headers["Transfer-Encoding"] == "chunked"
     assert len(body) == 300_000 and ARTICLE_TITLE.encode() in body
+
+
+def test_huge_gzip_sends_a_small_gzipped_body_of_its_size_decompressed() -> None:
+    with serve(FaultRule(ARTICLE, "huge_gzip", size=300_000)) as running:
+        _, headers, body = fetch(running.url(ARTICLE))
+    assert headers["Content-Encoding"] == "gzip"
+    assert int(headers["Content-Length"]) == len(body) < 10_000
+    page = gzip.decompress(body)
+    assert len(page) == 300_000 and ARTICLE_TITLE.encode() in page
 
 
 def test_hang_answers_after_the_delay() -> None:
