@@ -8,7 +8,8 @@ request that could not be sent (``RequestTransmissionFailed``, ``RequestGenerati
 Each of those is read, outermost first, against :data:`PLAIN_WORDS`; an error none of them
 names is its own message, never its class name. A TLS failure adds the reasons OpenSSL
 gave, when it gave any: ``TLS error: wrong version number`` (an https:// address served
-in plain HTTP), ``TLS error: certificate verify failed``.
+in plain HTTP), ``TLS error: certificate verify failed``. An answer over the size limit
+is ``larger than crawl.max_page_bytes`` however Scrapy refused it (:func:`is_over_size`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scrapy.exceptions import (
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
+    IgnoreRequest,
     ResponseDataLossError,
 )
 from twisted.internet import error as twisted_errors
@@ -51,6 +53,14 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 # Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in
 # its message; the words say so, not the byte counts and the request the message names.
 OVER_SIZE_MESSAGE = "larger than download max size"
+# The errors Scrapy refuses an answer over its size limit with, each with what its message
+# then holds: a download cancelled (its Content-Length over the limit, or its bytes past it:
+# scraper.download_size), or a compressed answer ignored once its body, decompressed,
+# passed the limit (HttpCompressionMiddleware).
+OVER_SIZE_ERRORS: tuple[tuple[type[BaseException], str], ...] = (
+    (DownloadCancelledError, OVER_SIZE_MESSAGE),
+    (IgnoreRequest, "exceeded DOWNLOAD_MAXSIZE"),
+)
 OVER_SIZE = "larger than crawl.max_page_bytes"
 NO_MESSAGE = "download failed"  # an error none of PLAIN_WORDS names, without a message
 # Twisted's errors that hold the failures that ended a request in ``.reasons``; their
@@ -102,13 +112,24 @@ def openssl_reasons(error: SSL.Error) -> list[str]:
     return list(dict.fromkeys(reason for reason in reasons if reason))
 
 
+def is_over_size(error: BaseException) -> bool:
+    """Whether ``error``, or one of its :func:`causes`, is Scrapy refusing an answer over
+    its size limit (:data:`OVER_SIZE_ERRORS`)."""
+    return any(
+        isinstance(cause, kind) and words in str(cause)
+        for cause in causes(error)
+        for kind, words in OVER_SIZE_ERRORS
+    )
+
+
 def plain_reason(error: BaseException) -> str:
-    """Why a download failed, as :data:`PLAIN_WORDS` says it (a TLS failure with
+    """Why a download failed: :data:`OVER_SIZE` for an answer over the size limit
+    (:func:`is_over_size`), else as :data:`PLAIN_WORDS` says it (a TLS failure with
     :func:`openssl_reasons`), else its :func:`error_message`, else :data:`NO_MESSAGE`:
     never the error's class name."""
+    if is_over_size(error):
+        return OVER_SIZE
     for cause in causes(error):
-        if isinstance(cause, DownloadCancelledError) and OVER_SIZE_MESSAGE in str(cause):
-            return OVER_SIZE
         if isinstance(cause, SSL.Error) and (reasons := openssl_reasons(cause)):
             return f"{TLS_ERROR}: {'; '.join(reasons)}"
         for kinds, words in PLAIN_WORDS:

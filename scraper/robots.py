@@ -60,7 +60,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 from w3lib.url import safe_url_string
 
-from scraper.download_errors import plain_reason
+from scraper.download_errors import is_over_size, plain_reason
 from scraper.middlewares import RATE_LIMITED
 from scraper.report import UNREACHABLE
 
@@ -231,7 +231,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
             response = await self.crawler.engine.download_async(robots_request)
             await self._parse_robots(response, netloc, request)
         except Exception as error:
-            if not isinstance(error, IgnoreRequest):  # a request we chose not to send
+            # An IgnoreRequest is a request we chose not to send, but for an answer
+            # Scrapy ignored once its body, decompressed, passed the size limit.
+            if not isinstance(error, IgnoreRequest) or is_over_size(error):
                 spider = self.crawler.spider
                 logger.error(
                     "%s: cannot fetch %s (%s): the site is not crawled",

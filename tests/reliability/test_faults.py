@@ -147,6 +147,15 @@ CASES = {
         ONE_THAIGOV,
         detail="larger than crawl.max_page_bytes",
     ),
+    # The same gzipped, a few kB on the wire: ignored once decompressed past the limit.
+    "huge-gzip": Case(
+        "thaigov",
+        THAIGOV,
+        {"fault": "huge_gzip"},
+        "errors",
+        ONE_THAIGOV,
+        detail="larger than crawl.max_page_bytes",
+    ),
     "truncate-always": Case(
         "thaigov",
         THAIGOV,

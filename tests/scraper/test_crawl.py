@@ -762,6 +762,11 @@ UNREACHABLE_ROBOTS = {
         FaultRule(path=ROBOTS_PATH, fault="huge_chunked"),
         "larger than crawl.max_page_bytes",
     ),
+    # Small on the wire, gzipped, and larger than the limit once decompressed.
+    "over-size-gzipped": (
+        FaultRule(path=ROBOTS_PATH, fault="huge_gzip"),
+        "larger than crawl.max_page_bytes",
+    ),
     # A site asking us to slow down, still asking once the retries are spent...
     "429": (FaultRule(path=ROBOTS_PATH, fault="retry_after", retry_after="0"), "HTTP 429"),
     # ...or asking for longer than we wait (no retry at all).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
@@ -12,13 +13,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from OpenSSL import SSL
+from scrapy import Request
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
+    IgnoreRequest,
 )
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
 from twisted.web.client import (
@@ -28,7 +34,7 @@ from twisted.web.client import (
     ResponseNeverReceived,
 )
 
-from scraper.download_errors import NO_MESSAGE, TLS_ERROR, plain_reason
+from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
 
 
 def wrapped(outer: type[Exception], inner: BaseException) -> Exception:
@@ -127,6 +133,22 @@ def test_a_download_over_the_size_limit_is_said_so_not_as_scrapys_message() -> N
     )
     assert plain_reason(DownloadCancelledError(message)) == "larger than crawl.max_page_bytes"
     assert plain_reason(DownloadCancelledError("")) == "download cancelled"
+
+
+def test_a_compressed_answer_over_the_size_limit_once_decompressed_is_said_so() -> None:
+    """Scrapy ignores it (IgnoreRequest) in words of bytes decompressed so far, which
+    name neither the limit's setting nor that the answer was too large."""
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 50_000})
+    decompressing = HttpCompressionMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:1/robots.txt")
+    body = gzip.compress(b"x" * 100_000)
+    answer = Response(request.url, headers={"Content-Encoding": "gzip"}, body=body)
+    with pytest.raises(IgnoreRequest) as ignored:
+        decompressing.process_response(request, answer)
+    assert plain_reason(ignored.value) == "larger than crawl.max_page_bytes"
+    assert is_over_size(ignored.value)
+    # Any other request ignored is not one over the limit.
+    assert not is_over_size(IgnoreRequest("Forbidden by robots.txt (Disallow: /)"))
 
 
 def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_failures() -> None:
