@@ -8,8 +8,8 @@ request that could not be sent (``RequestTransmissionFailed``, ``RequestGenerati
 Each of those is read, outermost first, against :data:`PLAIN_WORDS`; an error none of them
 names is its own message, never its class name. A TLS failure adds the reasons OpenSSL
 gave, when it gave any: ``TLS error: wrong version number`` (an https:// address served
-in plain HTTP), ``TLS error: certificate verify failed``. An answer over the size limit
-is ``larger than crawl.max_page_bytes`` however Scrapy refused it (:func:`is_over_size`).
+in plain HTTP). An answer over the size limit is ``larger than crawl.max_page_bytes``
+however Scrapy refused it (:func:`is_over_size`).
 """
 
 from __future__ import annotations
