@@ -16,6 +16,8 @@ a hidden character into a headline.
   no spaces, so the cut waits for no word, only for a character that starts
   a new letter: a Thai vowel or tone mark stays with its consonant, an
   accent with its letter, an emoji joined by U+200D whole.
+- A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
+  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`).
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
@@ -39,6 +41,12 @@ NOT_PUBLISHED = re.compile(
 NO_HEADLINE = "(no headline)"
 HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside
 ELLIPSIS = "\u2026"
+# A removed or added passage's length at most, its ellipsis included.
+MAX_CHANGE_CHARS = 300
+# Characters past the cut that the Thai word cutter also sees, so the word at the cut
+# is whole: longer than any word in its dictionary. It never sees more, so a cut costs
+# the same for a 300-character text and for a 5 MB one.
+TOKENISE_MARGIN = 100
 ZERO_WIDTH_JOINER = "\u200d"
 # Thai vowels written before the consonant they are read after: a cut after one tears it off.
 THAI_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
@@ -103,6 +111,36 @@ def cut_headline(line: str) -> str:
     ):
         end -= 1
     return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+
+
+def cut_words(unit: str, limit: int) -> str:
+    """The start of ``unit`` up to ``limit`` characters, cut between words."""
+    if " " in unit:
+        words, separator = unit.split(" "), " "
+    else:
+        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
+
+        words = word_tokenize(
+            unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
+        )
+        separator = ""
+    kept = ""
+    for word in words:
+        joined = f"{kept}{separator}{word}" if kept else word
+        if len(joined) > limit:
+            break
+        kept = joined
+    return kept or unit[:limit]
+
+
+def cut_change(text: str) -> str:
+    """A removed or added passage as it is shown: cleaned on one line, and when longer than
+    :data:`MAX_CHANGE_CHARS`, its start cut between words (:func:`cut_words`) and an
+    ellipsis."""
+    text = clean_line(text)
+    if len(text) <= MAX_CHANGE_CHARS:
+        return text
+    return cut_words(text, MAX_CHANGE_CHARS - len(ELLIPSIS)) + ELLIPSIS
 
 
 def _halves_a_flag(line: str, end: int) -> bool:

@@ -16,7 +16,14 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from digest.clean import article_links, clean_headline, clean_line, clean_link
+from digest.clean import (
+    article_links,
+    clean_headline,
+    clean_line,
+    clean_link,
+    cut_change,
+    cut_words,
+)
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_judged
@@ -27,10 +34,6 @@ from thaidigest.urls import web_host
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
-# Characters past the lede's length that the Thai word cutter also sees, so the
-# word at the cut is whole: longer than any word in its dictionary. It never sees
-# more, so a lede costs the same for a 300-character text and for a 5 MB one.
-TOKENISE_MARGIN = 100
 ELLIPSIS = "…"
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
@@ -73,10 +76,9 @@ URL_UNSAFE = re.compile(r"[\x00-\x20<>\\\x7f-\x9f]")
 # decodes in a link's destination.
 ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 
-# What changed, at most this many lines of numbers and sentences, each sentence
-# cut to this many characters; a count says what was left out.
+# What changed, at most this many lines of numbers and sentences, each sentence cut
+# to digest.clean.MAX_CHANGE_CHARS characters; a count says what was left out.
 MAX_CHANGE_LINES = 8
-MAX_CHANGE_CHARS = 300
 # The only raw HTML a digest holds: removed and added text, written by render_changes.
 ALLOWED_HTML = frozenset({"<del>", "</del>", "<ins>", "</ins>"})
 
@@ -191,26 +193,6 @@ def _units(paragraph: str, language: str) -> list[str]:
     return SENTENCE_END.split(paragraph)
 
 
-def _cut(unit: str, limit: int) -> str:
-    """The start of ``unit`` up to ``limit`` characters, cut between words."""
-    if " " in unit:
-        words, separator = unit.split(" "), " "
-    else:
-        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
-
-        words = word_tokenize(
-            unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
-        )
-        separator = ""
-    kept = ""
-    for word in words:
-        joined = f"{kept}{separator}{word}" if kept else word
-        if len(joined) > limit:
-            break
-        kept = joined
-    return kept or unit[:limit]
-
-
 def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
     """The opening of an article: up to three sentences and ``limit`` characters.
 
@@ -227,7 +209,7 @@ def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
             extra = len(unit) + (1 if kept else 0)
             if length + extra > limit:
                 if not kept:
-                    return _cut(unit, limit - len(ELLIPSIS)) + ELLIPSIS
+                    return cut_words(unit, limit - len(ELLIPSIS)) + ELLIPSIS
                 return " ".join(kept) + ("" if complete else ELLIPSIS)
             kept.append(unit)
             length += extra
@@ -391,13 +373,6 @@ def copy_heading(url: str, source: str) -> str:
     )
 
 
-def _short(text: str) -> str:
-    text = clean_line(text)
-    if len(text) <= MAX_CHANGE_CHARS:
-        return text
-    return _cut(text, MAX_CHANGE_CHARS - len(ELLIPSIS)) + ELLIPSIS
-
-
 def _marked(tag: str, text: str) -> str:
     return f"<{tag}>{escape(text)}</{tag}>"
 
@@ -426,8 +401,8 @@ def change_lines(diff: Diff) -> list[str]:
             + (f" {escape(n.unit)}" if n.unit else "")
             for n in diff.numbers
         ),
-        *(f"Removed: {_marked('del', _short(text))}" for text in diff.removed),
-        *(f"Added: {_marked('ins', _short(text))}" for text in diff.added),
+        *(f"Removed: {_marked('del', cut_change(text))}" for text in diff.removed),
+        *(f"Added: {_marked('ins', cut_change(text))}" for text in diff.added),
     ]
     lines.extend(details[:MAX_CHANGE_LINES])
     left_out = len(details) - MAX_CHANGE_LINES

@@ -10,10 +10,10 @@ from pythainlp import tokenize
 from pythainlp.tokenize import word_tokenize
 from sqlalchemy import update
 
-from digest import markdown
+from digest import clean, markdown
+from digest.clean import MAX_CHANGE_CHARS
 from digest.diff import diff_versions
 from digest.markdown import (
-    MAX_CHANGE_CHARS,
     MAX_CHANGE_LINES,
     lede,
     link,
@@ -391,10 +391,10 @@ def test_lede_of_a_huge_unspaced_thai_line_tokenises_only_a_bounded_prefix(monke
         seen.append(len(text))
         return word_tokenize(text, **options)
 
-    monkeypatch.setattr(tokenize, "word_tokenize", recording)  # imported by _cut when used
+    monkeypatch.setattr(tokenize, "word_tokenize", recording)  # imported by cut_words when used
     body = "ความร่วมมือด้านเศรษฐกิจดิจิทัล" * 60_000  # 1.8 million characters, no space
     cut = lede(body, "th")
-    assert seen and max(seen) <= markdown.LEDE_MAX_CHARS + markdown.TOKENISE_MARGIN
+    assert seen and max(seen) <= markdown.LEDE_MAX_CHARS + clean.TOKENISE_MARGIN
     assert cut.endswith("…") and len(cut) <= markdown.LEDE_MAX_CHARS
     assert body.startswith(cut[:-1])
     assert cut == lede(body[:1000], "th")  # the same words as from its opening alone
