@@ -17,7 +17,9 @@ a hidden character into a headline.
   a new letter: a Thai vowel or tone mark stays with its consonant, an
   accent with its letter, an emoji joined by U+200D whole.
 - A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
-  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`).
+  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`);
+  :mod:`digest.diff` reads the cut too, to tell whether a number changed in a removed
+  and added sentence is shown there.
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of

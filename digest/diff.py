@@ -9,12 +9,14 @@ word (Thai words by PyThaiNLP's ``newmm``): when only numbers differ, each is
 reported as ``old → new`` between the words of its sentence just before and
 just after it (``ห้องรับรอง 1 → 2 ตึกบัญชาการ``: Thai puts a number after its
 noun, so the word after alone would name the wrong thing), otherwise the old
-sentence is removed and the new one added, its numbers with it (none is listed
-again as a number). Sentences removed or added next to each other
-in one paragraph are shown as one passage (:func:`_passages`): the segmenter also cuts
-at the spaces between Thai phrases, and one sentence would be listed in pieces. Where the
-text of a run of sentences of one paragraph is the other version's with whole phrases
-(between spaces) added at its start or end, only those phrases are added or removed
+sentence is removed and the new one added, its numbers with it: a number is not listed
+again when the removed and the added text as shown (:func:`digest.clean.cut_change`,
+cut at :data:`digest.clean.MAX_CHANGE_CHARS` characters) hold its old and its new value
+in its place, and is listed when the cut leaves it out. Sentences removed or added next
+to each other in one paragraph are shown as one passage (:func:`_passages`): the segmenter
+also cuts at the spaces between Thai phrases, and one sentence would be listed in pieces.
+Where the text of a run of sentences of one paragraph is the other version's with whole
+phrases (between spaces) added at its start or end, only those phrases are added or removed
 (:func:`_recut`): the segmenter cuts a sentence added to the end of a paragraph together
 with the one before it, which did not change. A word or two (at most
 :data:`FRAGMENT_WORDS`) that only one version has, beside a sentence of its paragraph, is
@@ -63,6 +65,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from digest.clean import clean_line, cut_change
 from thaidigest.dates import arabic_digits
 from thaidigest.normalise import renormalised, without_headline_repeats
 
@@ -127,6 +130,11 @@ class Diff:
 NO_CHANGE = Diff()
 
 
+# Where a changed number lies in the sentences of one side: the places of the sentences of
+# its first and its last character, and where it ends in the last one.
+Span = tuple[int, int, int]
+# A number changed, and where it lies in the old and in the new sentences.
+PlacedNumber = tuple[NumberChange, Span, Span]
 # A paragraph as it is compared (every digit an Arabic one) and as it is written.
 Paragraph = tuple[str, str]
 # The sentences of a run of paragraphs, and the place of the paragraph of each.
@@ -243,14 +251,24 @@ def _number_change(
     )
 
 
+def _span(tokens: Sequence[tuple[int, str]], start: int, end: int) -> Span:
+    """Where ``tokens[start:end]`` lie in their sentences (``tokens`` are (sentence, word)
+    pairs; the words of a sentence, joined, give it back): see :data:`Span`."""
+    last = tokens[end - 1][0]
+    opening = end
+    while opening > 0 and tokens[opening - 1][0] == last:
+        opening -= 1
+    return tokens[start][0], last, sum(len(word) for _, word in tokens[opening:end])
+
+
 def _compare_runs(
     old: Sequence[str], new: Sequence[str]
-) -> tuple[list[NumberChange], list[int], list[int]]:
+) -> tuple[list[PlacedNumber], list[int], list[int]]:
     """Two runs of sentences in the same place, word by word: the numbers changed, and the
     places in ``old`` and ``new`` of the sentences removed and added, in order. A number
-    changed in a sentence that is removed and added (another word of it changed too) is
-    not listed: the sentence shown before and after holds it, and listed as well it would
-    be told twice."""
+    changed in a sentence that is also removed and added (another word of it changed too)
+    is found all the same: whether the text shown holds it is told once the sentences are
+    joined into passages (:func:`_shows`)."""
     old_tokens = [(index, word) for index, s in enumerate(old) for word in words(s)]
     new_tokens = [(index, word) for index, s in enumerate(new) for word in words(s)]
     if len(old_tokens) + len(new_tokens) > MAX_ALIGNED_WORDS:
@@ -258,8 +276,7 @@ def _compare_runs(
     old_words = [word for _, word in old_tokens]
     a = _folded(old_words)
     b = _folded([word for _, word in new_tokens])
-    # Each number changed, with the places of its old and new sentences.
-    numbers: list[tuple[NumberChange, set[int], set[int]]] = []
+    numbers: list[PlacedNumber] = []
     removed: set[int] = set()
     added: set[int] = set()
     # Old and new sentences that share a word matched in place (the cut of one side may
@@ -276,9 +293,7 @@ def _compare_runs(
             continue
         if tag == "replace" and _is_numbers(a[i1:i2]) and _is_numbers(b[j1:j2]):
             change = _number_change(new_tokens, old_words[i1:i2], j1, j2)
-            old_sentences = {old_tokens[i][0] for i in range(i1, i2)}
-            new_sentences = {new_tokens[j][0] for j in range(j1, j2)}
-            numbers.append((change, old_sentences, new_sentences))
+            numbers.append((change, _span(old_tokens, i1, i2), _span(new_tokens, j1, j2)))
             continue
         if not "".join(a[i1:i2] + b[j1:j2]).strip():
             continue  # only spacing changed
@@ -297,12 +312,7 @@ def _compare_runs(
                 if old_tokens[i][0] in gone:
                     added.add(new_tokens[j][0])
     removed, added = _with_shared_text(removed, added, shared)
-    alone = [
-        change
-        for change, old_sentences, new_sentences in numbers
-        if removed.isdisjoint(old_sentences) and added.isdisjoint(new_sentences)
-    ]
-    return alone, sorted(removed), sorted(added)
+    return numbers, sorted(removed), sorted(added)
 
 
 def _with_shared_text(
@@ -368,10 +378,10 @@ def _changed_runs(
 
 def _sentence_changes(
     old: list[str], new: list[str]
-) -> tuple[list[NumberChange], list[int], list[int]]:
+) -> tuple[list[PlacedNumber], list[int], list[int]]:
     """Two runs of sentences aligned: the numbers changed, and the places in ``old`` and
     ``new`` of the sentences removed and added, in order."""
-    numbers: list[NumberChange] = []
+    numbers: list[PlacedNumber] = []
     removed: list[int] = []
     added: list[int] = []
     matcher = difflib.SequenceMatcher(None, _folded(old), _folded(new), autojunk=False)
@@ -382,10 +392,19 @@ def _sentence_changes(
             added.extend(range(j1, j2))
         elif tag == "replace":
             found, gone, came = _compare_runs(old[i1:i2], new[j1:j2])
-            numbers.extend(found)
+            numbers.extend(
+                (change, _shifted(old_span, i1), _shifted(new_span, j1))
+                for change, old_span, new_span in found
+            )
             removed.extend(i1 + index for index in gone)
             added.extend(j1 + index for index in came)
     return numbers, removed, added
+
+
+def _shifted(span: Span, by: int) -> Span:
+    """``span`` in a run of sentences that starts ``by`` sentences later."""
+    first, last, end = span
+    return first + by, last + by, end
 
 
 def _cut(paragraphs: list[Paragraph]) -> Cut:
@@ -517,19 +536,41 @@ def _is_fragment(texts: list[str]) -> bool:
     return sum(1 for word in words(text) if word.strip()) <= FRAGMENT_WORDS
 
 
-def _passages(texts: list[str], paragraph_of: list[int], chosen: list[int]) -> list[str]:
+def _passages(
+    texts: list[str], paragraph_of: list[int], chosen: list[int]
+) -> tuple[list[str], dict[int, tuple[int, int]]]:
     """The ``chosen`` sentences (places in ``texts``, in order), those next to each other in
     one paragraph joined into one passage: Thai has no sentence marks, and the segmenter
     cuts a sentence at the spaces between its phrases (``… 3 คณะ`` | ``ภายในเดือนธันวาคม``
-    | ``2567``), so one sentence added or removed would be listed in pieces."""
+    | ``2567``), so one sentence added or removed would be listed in pieces. With them,
+    for each chosen sentence, the passage it is in and where it starts in it."""
     passages: list[str] = []
+    starts: dict[int, tuple[int, int]] = {}
     for number, place in enumerate(chosen):
         previous = chosen[number - 1] if number else None
         if previous == place - 1 and paragraph_of[previous] == paragraph_of[place]:
-            passages[-1] += " " + texts[place]
+            passages[-1] += " "
         else:
-            passages.append(texts[place])
-    return passages
+            passages.append("")
+        starts[place] = (len(passages) - 1, len(passages[-1]))
+        passages[-1] += texts[place]
+    return passages, starts
+
+
+def _shows(passages: list[str], starts: dict[int, tuple[int, int]], span: Span) -> bool:
+    """True when the passages shown (``starts`` as :func:`_passages` gives them) hold a
+    number lying at ``span`` in its place, as a reader is shown them: one passage holds
+    its sentences, and what :func:`~digest.clean.cut_change` keeps of it reaches the
+    number's end. A long passage is cut for display: a number past the cut is not
+    shown."""
+    first, last, end = span
+    if first not in starts or last not in starts or starts[first][0] != starts[last][0]:
+        return False
+    passage, start = starts[last]
+    text = passages[passage]
+    # What is shown is a start of the passage cleaned on one line (an ellipsis after it
+    # when cut), and a number ends with a digit: it is shown when all up to it is.
+    return cut_change(text).startswith(clean_line(text[: start + end]))
 
 
 def body_diff(old_body: str, new_body: str) -> Diff:
@@ -561,9 +602,20 @@ def body_diff(old_body: str, new_body: str) -> Diff:
             *_recut(old_cut, new_cut)
         )
         found, gone, came = _sentence_changes(old, new)
-        numbers.extend(found)
-        removed.extend(_passages(old, old_paragraph_of, gone))
-        added.extend(_passages(new, new_paragraph_of, came))
+        gone_passages, gone_starts = _passages(old, old_paragraph_of, gone)
+        came_passages, came_starts = _passages(new, new_paragraph_of, came)
+        # A number the removed and the added text shown hold, old and new, is not listed
+        # again; one they do not (a sentence of it not shown, or cut off) is.
+        numbers.extend(
+            change
+            for change, old_span, new_span in found
+            if not (
+                _shows(gone_passages, gone_starts, old_span)
+                and _shows(came_passages, came_starts, new_span)
+            )
+        )
+        removed.extend(gone_passages)
+        added.extend(came_passages)
     return Diff(numbers=tuple(numbers), removed=tuple(removed), added=tuple(added))
 
 

@@ -93,6 +93,20 @@ def ipv6_loopback_missing() -> str | None:
     return None
 
 
+# The opening of a sentence of a thaigov release, longer with no space in it than a removed
+# or added passage is shown (digest.clean.MAX_CHANGE_CHARS): the passage is cut within it.
+LONG_THAI_OPENING = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดประชุมหารือความร่วมมือด้านเทคโนโลยีปัญญาประดิษฐ์"
+    "และความมั่นคงปลอดภัยไซเบอร์กับหน่วยงานภาครัฐและเอกชนหลายแห่งเพื่อวางแนวทางการพัฒนา"
+    "กำลังคนดิจิทัลของประเทศไทยในระยะยาวโดยมุ่งเน้นการยกระดับทักษะของบุคลากรภาครัฐ"
+    "และการสร้างระบบนิเวศดิจิทัลที่เอื้อต่อการลงทุนจากต่างประเทศ"
+)
+# The reviewer's sentence, its number past that cut: the number (120 -> 150) and a word
+# (ราชการ) changed in it.
+ATTENDED_LONG = f"{LONG_THAI_OPENING}โดยมีผู้เข้าร่วมประชุมทั้งสิ้น 120 คนจากหน่วยงานต่างๆ"
+ATTENDED_LONG_EDITED = ATTENDED_LONG.replace("120 คนจากหน่วยงาน", "150 คนจากหน่วยงานราชการ")
+
+
 THAI_WORDS = ("ความร่วมมือ", "ดิจิทัล", "เศรษฐกิจ", "กระทรวง", "ประเทศไทย", "ญี่ปุ่น", "นโยบาย")
 
 

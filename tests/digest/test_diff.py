@@ -10,9 +10,10 @@ from digest.diff import (
     sentences,
     words,
 )
+from digest.markdown import markdown_to_text, render_changes
 from scraper.sites.mdes import parse_article
 from tests.conftest import ROOT
-from tests.digest import thai_body
+from tests.digest import ATTENDED_LONG, ATTENDED_LONG_EDITED, LONG_THAI_OPENING, thai_body
 
 
 def body_changes(old_body, new_body):
@@ -601,9 +602,32 @@ def test_a_number_changed_with_a_word_put_in_its_sentence_is_shown_once_in_the_s
     assert body_diff(old, new) == Diff(removed=(old.split("\n")[1],), added=(new.split("\n")[1],))
 
 
+def test_a_number_changed_past_the_cut_of_a_long_sentence_also_edited_is_listed():
+    # Removed and added, the sentence is shown cut at 300 characters: its start alone, the
+    # same before and after. The number beyond it is listed, or the reader never sees it.
+    diff = body_diff(ATTENDED_LONG, ATTENDED_LONG_EDITED)
+    assert diff == Diff(
+        numbers=(NumberChange("120", "150", "คนจาก", before="ประชุมทั้งสิ้น"),),
+        removed=(ATTENDED_LONG,),
+        added=(ATTENDED_LONG_EDITED,),
+    )
+
+
+def test_a_number_changed_within_the_shown_start_of_a_long_edited_sentence_is_not_listed():
+    # The number lies before the cut: the sentence as shown before and after holds it.
+    old = f"ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 120 คน{LONG_THAI_OPENING}"
+    new = f"ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 150 คน{LONG_THAI_OPENING}แล้ว"
+    assert body_diff(old, new) == Diff(removed=(old,), added=(new,))
+    # And a short sentence holds its number whole.
+    old = ATTENDED_LONG.removeprefix(LONG_THAI_OPENING)
+    new = ATTENDED_LONG_EDITED.removeprefix(LONG_THAI_OPENING)
+    assert body_diff(old, new) == Diff(removed=(old,), added=(new,))
+
+
 # Paragraphs a number changes in ("2" to "3", where NUMBER_AT stands), with a word that
 # is also put in, put in place of a phrase or cut: in the number's sentence (at its start,
-# in its middle, at its end) and in the sentences around it.
+# in its middle, at its end) and in the sentences around it. Some are longer than a
+# removed or added passage is shown, the number before the cut or past it.
 NUMBER_AT = "{number}"
 ATHENEE = f"ณ ห้อง Grand Hall 1 ชั้น {NUMBER_AT} โรงแรม Athenee Hotel Bangkok"
 NUMBER_PARAGRAPHS = {
@@ -618,43 +642,88 @@ NUMBER_PARAGRAPHS = {
         f"Ministers met on Monday. They met in room {NUMBER_AT} of the hotel. Talks end today.",
         "new",
     ),
+    "thai-long-past-the-cut": (
+        f"{LONG_THAI_OPENING}โดยมีผู้เข้าร่วมประชุมทั้งสิ้น {NUMBER_AT} คนจากหน่วยงานต่างๆ",
+        "ราชการ",
+    ),
+    "thai-long-before-the-cut": (
+        f"ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น {NUMBER_AT} คน{LONG_THAI_OPENING}",
+        "ราชการ",
+    ),
+    "english-long-past-the-cut": (
+        "The ministers of the digital economy of Thailand and of internal affairs of Japan met"
+        " in Bangkok on Monday to discuss artificial intelligence, cybersecurity, the digital"
+        " skills of civil servants, data centres, submarine cables, cloud services for"
+        " government agencies, and the rules each country sets for the data of its citizens,"
+        f" in room {NUMBER_AT} of the Athenee Hotel.",
+        "new",
+    ),
 }
 
 
 def _number_and_word_edits():
-    """(paragraph, edited paragraph), NUMBER_AT in each: every word edit of
-    :func:`_phrase_edits` but those of the number's own phrase."""
+    """(paragraph, edited paragraph, whether the word edit is beside the number), NUMBER_AT
+    in each: every word edit of :func:`_phrase_edits` but those of the number's own phrase."""
     for name, (paragraph, word) in NUMBER_PARAGRAPHS.items():
-        for place, edit, edited in _phrase_edits(paragraph.split(" "), word):
+        phrases = paragraph.split(" ")
+        number_place = phrases.index(NUMBER_AT)
+        for place, edit, edited in _phrase_edits(phrases, word):
             if NUMBER_AT in edited:
-                yield pytest.param(paragraph, " ".join(edited), id=f"{name}-{place}-{edit}")
+                # A word put in just before or after the number, or the phrase there edited.
+                beside = place - number_place in ((0, 1) if edit == "put-in" else (-1, 1))
+                yield pytest.param(paragraph, " ".join(edited), beside, id=f"{name}-{place}-{edit}")
 
 
-@pytest.mark.parametrize(("paragraph", "edited"), list(_number_and_word_edits()))
+def _shown_at(text, at, passages, shown):
+    """True when one of ``passages`` (of ``text``), as its line ``shown`` reads, holds the
+    character of ``text`` at ``at``."""
+    for passage, line in zip(passages, shown, strict=True):
+        kept = line.removesuffix("…")  # a passage longer than the digest shows is cut
+        assert passage.startswith(kept), (passage, line)
+        start = text.index(passage)
+        if start <= at < start + len(kept):
+            return True
+    return False
+
+
+@pytest.mark.parametrize(("paragraph", "edited", "beside"), list(_number_and_word_edits()))
 @pytest.mark.parametrize("undone", [True, False], ids=["undone", "done"])
-def test_a_number_and_a_word_edited_together_list_the_number_only_outside_the_text_shown(
-    paragraph, edited, undone
+def test_a_number_and_a_word_edited_together_show_the_number_once_and_leave_no_text_out(
+    paragraph, edited, beside, undone
 ):
     # The number changed ("2" to "3") and a word edited, in its sentence or in another. The
-    # number is listed alone only when it is the only change of its sentence; otherwise the
-    # sentence shown before and after holds it. Either way nothing is left out.
-    if undone:
-        old, new = edited.replace(NUMBER_AT, "3"), paragraph.replace(NUMBER_AT, "2")
-        number_changed = edited.replace(NUMBER_AT, "2")  # the old text, its number changed
-    else:
-        old, new = paragraph.replace(NUMBER_AT, "2"), edited.replace(NUMBER_AT, "3")
-        number_changed = paragraph.replace(NUMBER_AT, "3")
+    # reader reads the number's change once: listed alone, or in the removed and the added
+    # text as the digest shows it (cut when long), never both. It is listed alone when it
+    # is the only change of its sentence, or when the text shown leaves it out. A word
+    # edited just beside it may make one change with it, no number's: its sentence alone
+    # shows it then, as far as a long one is shown (a long sentence's edits past the cut
+    # are not shown). Either way nothing is left out of the removed and added passages.
+    before, after = (edited, paragraph) if undone else (paragraph, edited)
+    old_number, new_number = ("3", "2") if undone else ("2", "3")
+    old, new = before.replace(NUMBER_AT, old_number), after.replace(NUMBER_AT, new_number)
+    number_changed = before.replace(NUMBER_AT, new_number)  # the old text, its number changed
     diff = body_diff(f"ก่อน\n{old}", f"ก่อน\n{new}")
     assert all(f" {text} " in f" {old} " for text in diff.removed), diff.removed
     assert all(f" {text} " in f" {new} " for text in diff.added), diff.added
     removed, added = " ".join(diff.removed), " ".join(diff.added)
     assert removed in old and added in new
     assert diff.added or diff.removed  # the word edit is always shown
+    # What the digest shows: the number's line, if listed, and the passages as cut.
+    lines = markdown_to_text(render_changes(diff)).splitlines()
+    removed_shown = [line[11:] for line in lines if line.startswith("- Removed: ")]
+    added_shown = [line[9:] for line in lines if line.startswith("- Added: ")]
+    listed = [line for line in lines if not line.startswith(("- Removed: ", "- Added: "))]
+    old_at, new_at = before.index(NUMBER_AT), after.index(NUMBER_AT)
+    in_text = _shown_at(old, old_at, diff.removed, removed_shown) and _shown_at(
+        new, new_at, diff.added, added_shown
+    )
+    assert len(listed) <= 1 and not (listed and in_text), lines  # never told twice
+    assert listed or in_text or beside, lines  # nor left out
     if diff.numbers:
         (change,) = diff.numbers
-        assert (change.old, change.new) == (("3", "2") if undone else ("2", "3"))
-        # Listed, it is no text shown: the removed passages are text of the old version
-        # with the number already changed, and patched they give the new version.
-        assert _is_patch(number_changed, new, removed, added), diff
-    else:
-        assert _is_patch(old, new, removed, added), diff
+        assert (change.old, change.new) == (old_number, new_number)
+        assert f" {old_number} → {new_number} " in f"{listed[0]} "
+    # Nothing is left out: the old text (with the number already changed, when the removed
+    # passages do not hold it) patched with what is removed and added gives the new text.
+    held = any(old.index(text) <= old_at < old.index(text) + len(text) for text in diff.removed)
+    assert _is_patch(old if held else number_changed, new, removed, added), diff

@@ -25,7 +25,17 @@ from digest.markdown import (
     week_range,
 )
 from digest.select import Week, load_weeks, select_week
-from tests.digest import article, file_import_and_its_mdes_copy, ingest, mark, thai_body, url_of
+from tests.digest import (
+    ATTENDED_LONG,
+    ATTENDED_LONG_EDITED,
+    LONG_THAI_OPENING,
+    article,
+    file_import_and_its_mdes_copy,
+    ingest,
+    mark,
+    thai_body,
+    url_of,
+)
 from thaidigest.model import RawArticle
 from thaidigest.store import articles
 from thaidigest.urls import source_of
@@ -300,6 +310,27 @@ def test_a_changed_room_number_is_shown_between_the_words_around_it(store):
     assert "- ห้องรับรอง <del>1</del> → <ins>2</ins> ตึกบัญชาการ\n" in markdown
     html = markdown_to_html(markdown)
     assert "<li>ห้องรับรอง <del>1</del> → <ins>2</ins> ตึกบัญชาการ</li>" in html
+
+
+def test_a_number_changed_past_where_a_long_edited_sentence_is_cut_is_listed_above_it():
+    # The sentence, a word of it changed too, is removed and added, each shown cut at the
+    # same place before its number: the number's line is all that tells 120 became 150.
+    diff = diff_versions("T", ATTENDED_LONG, None, "T", ATTENDED_LONG_EDITED, None)
+    number, removed, added = render_changes(diff).split("\n")
+    assert number == "- ประชุมทั้งสิ้น <del>120</del> → <ins>150</ins> คนจาก"
+    shown = removed.removeprefix("- Removed: <del>").removesuffix("</del>")
+    assert shown.startswith("กระทรวงดิจิทัล") and shown.endswith("…") and "120" not in shown
+    assert added == f"- Added: <ins>{shown}</ins>"  # the same text before the cut
+
+
+def test_a_number_changed_in_a_short_edited_sentence_is_shown_in_it_not_listed_again():
+    old = ATTENDED_LONG.removeprefix(LONG_THAI_OPENING)
+    new = ATTENDED_LONG_EDITED.removeprefix(LONG_THAI_OPENING)
+    diff = diff_versions("T", old, None, "T", new, None)
+    assert render_changes(diff).split("\n") == [
+        f"- Removed: <del>{old}</del>",
+        f"- Added: <ins>{new}</ins>",
+    ]
 
 
 def test_a_changed_headline_is_shown_in_full_and_long_diffs_are_cut_with_a_count(store):
