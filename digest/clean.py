@@ -17,9 +17,11 @@ a hidden character into a headline.
   a new letter: a Thai vowel or tone mark stays with its consonant, an
   accent with its letter, an emoji joined by U+200D whole.
 - A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
-  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`);
-  :mod:`digest.diff` reads the cut too, to tell whether a number changed in a removed
-  and added sentence is shown there.
+  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`). A
+  removed passage and an added one that this cut would show alike (a long sentence edited
+  past the cut) are both shown from a word shortly before their first difference
+  (:func:`shown_changes`). :mod:`digest.diff` reads what is shown too, to tell whether a
+  number changed in a removed and added sentence is shown there.
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
@@ -30,6 +32,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from thaidigest.urls import web_url_problem
 
@@ -45,6 +49,9 @@ HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside
 ELLIPSIS = "\u2026"
 # A removed or added passage's length at most, its ellipsis included.
 MAX_CHANGE_CHARS = 300
+# Characters shown, at least, before the first difference of a removed and an added passage
+# whose cut would hide it (:func:`shown_changes`): the few words that say where it lies.
+CHANGE_CONTEXT_CHARS = 40
 # Characters past the cut that the Thai word cutter also sees, so the word at the cut
 # is whole: longer than any word in its dictionary. It never sees more, so a cut costs
 # the same for a 300-character text and for a 5 MB one.
@@ -135,14 +142,107 @@ def cut_words(unit: str, limit: int) -> str:
     return kept or unit[:limit]
 
 
+@dataclass(frozen=True)
+class ShownChange:
+    """What is shown of a removed or added passage: ``line``, which holds the characters
+    ``start`` to ``end`` of the passage cleaned on one line (an ellipsis before them when
+    ``start`` is not 0, after them when the passage goes on)."""
+
+    line: str
+    start: int
+    end: int
+
+
 def cut_change(text: str) -> str:
     """A removed or added passage as it is shown: cleaned on one line, and when longer than
     :data:`MAX_CHANGE_CHARS`, its start cut between words (:func:`cut_words`) and an
     ellipsis."""
-    text = clean_line(text)
-    if len(text) <= MAX_CHANGE_CHARS:
-        return text
-    return cut_words(text, MAX_CHANGE_CHARS - len(ELLIPSIS)) + ELLIPSIS
+    return _shown_from(clean_line(text), 0).line
+
+
+def shown_changes(
+    removed: Sequence[str], added: Sequence[str]
+) -> tuple[list[ShownChange], list[ShownChange]]:
+    """What is shown of each removed and each added passage: its start, as
+    :func:`cut_change` shows it, but for a removed passage and the first added one not
+    paired yet whose difference that cut hides. Such a pair shares its text up to past the
+    cut of one side at least (a long Thai sentence edited near its end): shown so, the two
+    lines would read the same. Both are then shown from the start of a word at least
+    :data:`CHANGE_CONTEXT_CHARS` characters before their first difference, after an
+    ellipsis, and cut as usual: the difference lies within each."""
+    old = [clean_line(text) for text in removed]
+    new = [clean_line(text) for text in added]
+    old_shown = [_shown_from(text, 0) for text in old]
+    new_shown = [_shown_from(text, 0) for text in new]
+    paired: set[int] = set()
+    for place, (old_text, old_start) in enumerate(zip(old, old_shown, strict=True)):
+        for other, (new_text, new_start) in enumerate(zip(new, new_shown, strict=True)):
+            if other in paired or old_text == new_text:
+                continue
+            if not (
+                _hides_difference(old_text, old_start, new_text)
+                or _hides_difference(new_text, new_start, old_text)
+            ):
+                continue
+            differs_at = _common_start(old_text, new_text)
+            start = word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
+            old_shown[place] = _shown_from(old_text, start)
+            new_shown[other] = _shown_from(new_text, start)
+            paired.add(other)
+            break
+    return old_shown, new_shown
+
+
+def _hides_difference(text: str, shown: ShownChange, other: str) -> bool:
+    """Whether ``shown``, the start of ``text`` shown, is cut before ``text`` and ``other``
+    differ: ``other`` starts with all of it."""
+    return shown.end < len(text) and other.startswith(text[: shown.end])
+
+
+def _common_start(first: str, second: str) -> int:
+    """How many characters ``first`` and ``second`` start with alike."""
+    return next(
+        (at for at, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
+
+
+def _shown_from(text: str, start: int) -> ShownChange:
+    """``text`` (cleaned on one line) shown from ``start`` (the start of a word): after an
+    ellipsis unless it is its start, and cut as :func:`cut_change` cuts it, so that the
+    line, ellipses included, holds at most :data:`MAX_CHANGE_CHARS` characters."""
+    opening = ELLIPSIS if start else ""
+    rest = text[start:]
+    room = MAX_CHANGE_CHARS - len(opening)
+    if len(rest) <= room:
+        return ShownChange(opening + rest, start, len(text))
+    kept = cut_words(rest, room - len(ELLIPSIS))
+    return ShownChange(opening + kept + ELLIPSIS, start, start + len(kept))
+
+
+def word_start(text: str, position: int) -> int:
+    """Where the word of ``text`` (cleaned on one line) that holds ``position`` starts: Thai
+    words as the Thai word cutter finds them (a vowel or tone mark stays with its
+    consonant), others between spaces. Only the :data:`TOKENISE_MARGIN` characters on each
+    side are read, so a long text costs no more than a short one."""
+    if position <= 0:
+        return 0
+    from pythainlp.tokenize import word_tokenize  # loaded on the first text to cut
+
+    opening = max(0, position - TOKENISE_MARGIN)
+    piece = text[opening : position + TOKENISE_MARGIN]
+    # Where each word of the piece starts but its first, which may be the end of a longer
+    # one (unless the piece is the start of the text).
+    starts = [opening] if opening == 0 else []
+    end = opening
+    for word in word_tokenize(piece, engine="newmm", keep_whitespace=True):
+        end += len(word)
+        starts.append(end)
+    before = [start for start in starts if start <= position]
+    start = before[-1] if before else starts[0]  # a word longer than the margin: its end
+    while start < len(text) and text[start] == " ":
+        start += 1
+    return start
 
 
 def _halves_a_flag(line: str, end: int) -> bool:

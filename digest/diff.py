@@ -10,9 +10,10 @@ reported as ``old → new`` between the words of its sentence just before and
 just after it (``ห้องรับรอง 1 → 2 ตึกบัญชาการ``: Thai puts a number after its
 noun, so the word after alone would name the wrong thing), otherwise the old
 sentence is removed and the new one added, its numbers with it: a number is not listed
-again when the removed and the added text as shown (:func:`digest.clean.cut_change`,
-cut at :data:`digest.clean.MAX_CHANGE_CHARS` characters) hold its old and its new value
-in its place, and is listed when the cut leaves it out. Sentences removed or added next
+again when the removed and the added text as shown (:func:`digest.clean.shown_changes`:
+cut at :data:`digest.clean.MAX_CHANGE_CHARS` characters, from shortly before the first
+difference of a long sentence edited past the cut) hold its old and its new value in its
+place, and is listed when the cut leaves it out. Sentences removed or added next
 to each other in one paragraph are shown as one passage (:func:`_passages`): the segmenter
 also cuts at the spaces between Thai phrases, and one sentence would be listed in pieces.
 Where the text of a run of sentences of one paragraph is the other version's with whole
@@ -65,7 +66,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from digest.clean import clean_line, cut_change
+from digest.clean import ShownChange, clean_line, shown_changes
 from thaidigest.dates import arabic_digits
 from thaidigest.normalise import renormalised, without_headline_repeats
 
@@ -557,20 +558,31 @@ def _passages(
     return passages, starts
 
 
-def _shows(passages: list[str], starts: dict[int, tuple[int, int]], span: Span) -> bool:
-    """True when the passages shown (``starts`` as :func:`_passages` gives them) hold a
-    number lying at ``span`` in its place, as a reader is shown them: one passage holds
-    its sentences, and what :func:`~digest.clean.cut_change` keeps of it reaches the
-    number's end. A long passage is cut for display: a number past the cut is not
-    shown."""
+def _placed(starts: dict[int, tuple[int, int]], span: Span, before: int) -> tuple[int, int] | None:
+    """Where a number lying at ``span`` ends in the passages (``starts`` as
+    :func:`_passages` gives them, ``before`` passages listed ahead of them): the place of
+    its passage and where it ends in it; None when its sentences are not in one passage."""
     first, last, end = span
     if first not in starts or last not in starts or starts[first][0] != starts[last][0]:
-        return False
+        return None
     passage, start = starts[last]
-    text = passages[passage]
-    # What is shown is a start of the passage cleaned on one line (an ellipsis after it
-    # when cut), and a number ends with a digit: it is shown when all up to it is.
-    return cut_change(text).startswith(clean_line(text[: start + end]))
+    return before + passage, start + end
+
+
+def _shows(
+    passages: Sequence[str], shown: Sequence[ShownChange], at: tuple[int, int] | None, number: str
+) -> bool:
+    """True when the passages as a reader is shown them (``shown``) hold ``number``, which
+    ends at ``at`` (:func:`_placed`): one passage holds it whole, and what is shown of that
+    passage (a long one is cut) holds it."""
+    if at is None:
+        return False
+    passage, end = at
+    # What is shown is the passage cleaned on one line, and a number ends with a digit:
+    # cleaned, the text up to it ends where it ends.
+    number_end = len(clean_line(passages[passage][:end]))
+    seen = shown[passage]
+    return seen.start <= number_end - len(clean_line(number)) and number_end <= seen.end
 
 
 def body_diff(old_body: str, new_body: str) -> Diff:
@@ -594,7 +606,8 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     cut = [(_cut(old), _cut(new)) for old, new in runs]
     if sum(len(old[0]) + len(new[0]) for old, new in cut) > MAX_ALIGNED_SENTENCES:
         return _by_paragraph(old_changed, new_changed)
-    numbers: list[NumberChange] = []
+    # Each number changed, and where it ends in the removed and in the added passages.
+    placed: list[tuple[NumberChange, tuple[int, int] | None, tuple[int, int] | None]] = []
     removed: list[str] = []
     added: list[str] = []
     for old_cut, new_cut in cut:
@@ -604,19 +617,28 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         found, gone, came = _sentence_changes(old, new)
         gone_passages, gone_starts = _passages(old, old_paragraph_of, gone)
         came_passages, came_starts = _passages(new, new_paragraph_of, came)
-        # A number the removed and the added text shown hold, old and new, is not listed
-        # again; one they do not (a sentence of it not shown, or cut off) is.
-        numbers.extend(
-            change
-            for change, old_span, new_span in found
-            if not (
-                _shows(gone_passages, gone_starts, old_span)
-                and _shows(came_passages, came_starts, new_span)
+        placed.extend(
+            (
+                change,
+                _placed(gone_starts, old_span, len(removed)),
+                _placed(came_starts, new_span, len(added)),
             )
+            for change, old_span, new_span in found
         )
         removed.extend(gone_passages)
         added.extend(came_passages)
-    return Diff(numbers=tuple(numbers), removed=tuple(removed), added=tuple(added))
+    # A number the removed and the added text shown hold, old and new, is not listed
+    # again; one they do not (a sentence of it not shown, or cut off) is.
+    removed_shown, added_shown = shown_changes(removed, added)
+    numbers = tuple(
+        change
+        for change, old_at, new_at in placed
+        if not (
+            _shows(removed, removed_shown, old_at, change.old)
+            and _shows(added, added_shown, new_at, change.new)
+        )
+    )
+    return Diff(numbers=numbers, removed=tuple(removed), added=tuple(added))
 
 
 def diff_versions(

@@ -21,8 +21,8 @@ from digest.clean import (
     clean_headline,
     clean_line,
     clean_link,
-    cut_change,
     cut_words,
+    shown_changes,
 )
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
@@ -394,6 +394,7 @@ def change_lines(diff: Diff) -> list[str]:
             f"{counted(len(diff.removed), 'paragraph')} removed, "
             f"{len(diff.added)} added"
         )
+    removed, added = shown_changes(diff.removed, diff.added)
     details = [
         *(
             (f"{escape(n.before)} " if n.before else "")
@@ -401,8 +402,8 @@ def change_lines(diff: Diff) -> list[str]:
             + (f" {escape(n.unit)}" if n.unit else "")
             for n in diff.numbers
         ),
-        *(f"Removed: {_marked('del', cut_change(text))}" for text in diff.removed),
-        *(f"Added: {_marked('ins', cut_change(text))}" for text in diff.added),
+        *(f"Removed: {_marked('del', shown.line)}" for shown in removed),
+        *(f"Added: {_marked('ins', shown.line)}" for shown in added),
     ]
     lines.extend(details[:MAX_CHANGE_LINES])
     left_out = len(details) - MAX_CHANGE_LINES

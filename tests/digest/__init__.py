@@ -105,6 +105,15 @@ LONG_THAI_OPENING = (
 # (ราชการ) changed in it.
 ATTENDED_LONG = f"{LONG_THAI_OPENING}โดยมีผู้เข้าร่วมประชุมทั้งสิ้น 120 คนจากหน่วยงานต่างๆ"
 ATTENDED_LONG_EDITED = ATTENDED_LONG.replace("120 คนจากหน่วยงาน", "150 คนจากหน่วยงานราชการ")
+# An English sentence longer than a removed or added passage is shown, its room number past
+# the cut.
+LONG_ENGLISH_SENTENCE = (
+    "The ministers of the digital economy of Thailand and of internal affairs of Japan met"
+    " in Bangkok on Monday to discuss artificial intelligence, cybersecurity, the digital"
+    " skills of civil servants, data centres, submarine cables, cloud services for"
+    " government agencies, and the rules each country sets for the data of its citizens,"
+    " in room 2 of the Athenee Hotel."
+)
 
 
 THAI_WORDS = ("ความร่วมมือ", "ดิจิทัล", "เศรษฐกิจ", "กระทรวง", "ประเทศไทย", "ญี่ปุ่น", "นโยบาย")

@@ -13,7 +13,13 @@ from digest.diff import (
 from digest.markdown import markdown_to_text, render_changes
 from scraper.sites.mdes import parse_article
 from tests.conftest import ROOT
-from tests.digest import ATTENDED_LONG, ATTENDED_LONG_EDITED, LONG_THAI_OPENING, thai_body
+from tests.digest import (
+    ATTENDED_LONG,
+    ATTENDED_LONG_EDITED,
+    LONG_ENGLISH_SENTENCE,
+    LONG_THAI_OPENING,
+    thai_body,
+)
 
 
 def body_changes(old_body, new_body):
@@ -602,14 +608,26 @@ def test_a_number_changed_with_a_word_put_in_its_sentence_is_shown_once_in_the_s
     assert body_diff(old, new) == Diff(removed=(old.split("\n")[1],), added=(new.split("\n")[1],))
 
 
-def test_a_number_changed_past_the_cut_of_a_long_sentence_also_edited_is_listed():
-    # Removed and added, the sentence is shown cut at 300 characters: its start alone, the
-    # same before and after. The number beyond it is listed, or the reader never sees it.
+def test_a_number_changed_past_the_cut_of_a_long_sentence_also_edited_is_shown_in_it():
+    # Removed and added, the sentence would be shown cut at 300 characters, its start alone
+    # and the same before and after: it is shown from shortly before its first difference,
+    # the number, which it then holds. It is not listed again.
     diff = body_diff(ATTENDED_LONG, ATTENDED_LONG_EDITED)
-    assert diff == Diff(
-        numbers=(NumberChange("120", "150", "คนจาก", before="ประชุมทั้งสิ้น"),),
-        removed=(ATTENDED_LONG,),
-        added=(ATTENDED_LONG_EDITED,),
+    assert diff == Diff(removed=(ATTENDED_LONG,), added=(ATTENDED_LONG_EDITED,))
+    old = LONG_ENGLISH_SENTENCE
+    new = old.replace("room 2 of", "room new 3 of")
+    assert body_diff(old, new) == Diff(removed=(old,), added=(new,))
+
+
+def test_a_number_changed_far_past_the_first_edit_of_a_long_sentence_is_listed():
+    # The sentence is shown from shortly before its first edit (ราชการ), cut 300
+    # characters on: the number, 300 characters further, is not shown but listed.
+    old = f"{LONG_THAI_OPENING}โดยมีผู้เข้าร่วมจากหน่วยงานต่างๆ{LONG_THAI_OPENING}ทั้งสิ้น 120 คน"
+    new = old.replace("หน่วยงานต่างๆ", "หน่วยงานราชการต่างๆ").replace("120", "150")
+    assert body_diff(old, new) == Diff(
+        numbers=(NumberChange("120", "150", "คน", before="ต่างประเทศทั้งสิ้น"),),
+        removed=(old,),
+        added=(new,),
     )
 
 
@@ -651,11 +669,7 @@ NUMBER_PARAGRAPHS = {
         "ราชการ",
     ),
     "english-long-past-the-cut": (
-        "The ministers of the digital economy of Thailand and of internal affairs of Japan met"
-        " in Bangkok on Monday to discuss artificial intelligence, cybersecurity, the digital"
-        " skills of civil servants, data centres, submarine cables, cloud services for"
-        " government agencies, and the rules each country sets for the data of its citizens,"
-        f" in room {NUMBER_AT} of the Athenee Hotel.",
+        LONG_ENGLISH_SENTENCE.replace("room 2", f"room {NUMBER_AT}"),
         "new",
     ),
 }
@@ -679,8 +693,11 @@ def _shown_at(text, at, passages, shown):
     character of ``text`` at ``at``."""
     for passage, line in zip(passages, shown, strict=True):
         kept = line.removesuffix("…")  # a passage longer than the digest shows is cut
-        assert passage.startswith(kept), (passage, line)
-        start = text.index(passage)
+        # A long passage edited past the cut is shown from shortly before the edit.
+        opening = passage.index(kept.removeprefix("…")) if kept.startswith("…") else 0
+        kept = kept.removeprefix("…")
+        assert passage[opening:].startswith(kept), (passage, line)
+        start = text.index(passage) + opening
         if start <= at < start + len(kept):
             return True
     return False
@@ -696,8 +713,8 @@ def test_a_number_and_a_word_edited_together_show_the_number_once_and_leave_no_t
     # text as the digest shows it (cut when long), never both. It is listed alone when it
     # is the only change of its sentence, or when the text shown leaves it out. A word
     # edited just beside it may make one change with it, no number's: its sentence alone
-    # shows it then, as far as a long one is shown (a long sentence's edits past the cut
-    # are not shown). Either way nothing is left out of the removed and added passages.
+    # shows it then (a long one edited past the cut from shortly before the edit). Either
+    # way nothing is left out of the removed and added passages.
     before, after = (edited, paragraph) if undone else (paragraph, edited)
     old_number, new_number = ("3", "2") if undone else ("2", "3")
     old, new = before.replace(NUMBER_AT, old_number), after.replace(NUMBER_AT, new_number)

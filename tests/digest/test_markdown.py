@@ -1,10 +1,13 @@
 import html
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
 import cmarkgfm  # GitHub's own Markdown renderer (the test extras)
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from pythainlp import tokenize
 from pythainlp.tokenize import word_tokenize
@@ -12,7 +15,7 @@ from sqlalchemy import update
 
 from digest import clean, markdown
 from digest.clean import MAX_CHANGE_CHARS
-from digest.diff import diff_versions
+from digest.diff import Diff, diff_versions
 from digest.markdown import (
     MAX_CHANGE_LINES,
     lede,
@@ -28,7 +31,9 @@ from digest.select import Week, load_weeks, select_week
 from tests.digest import (
     ATTENDED_LONG,
     ATTENDED_LONG_EDITED,
+    LONG_ENGLISH_SENTENCE,
     LONG_THAI_OPENING,
+    THAI_WORDS,
     article,
     file_import_and_its_mdes_copy,
     ingest,
@@ -312,15 +317,107 @@ def test_a_changed_room_number_is_shown_between_the_words_around_it(store):
     assert "<li>ห้องรับรอง <del>1</del> → <ins>2</ins> ตึกบัญชาการ</li>" in html
 
 
-def test_a_number_changed_past_where_a_long_edited_sentence_is_cut_is_listed_above_it():
-    # The sentence, a word of it changed too, is removed and added, each shown cut at the
-    # same place before its number: the number's line is all that tells 120 became 150.
+def test_a_long_thai_sentence_edited_past_the_cut_is_shown_from_just_before_the_edit():
+    # Cut at 300 characters, the removed and the added sentence would read the same, the
+    # number (and the word put in after it) past the cut: both are shown from a word
+    # (ต่างประเทศ, whole) shortly before their first difference.
     diff = diff_versions("T", ATTENDED_LONG, None, "T", ATTENDED_LONG_EDITED, None)
-    number, removed, added = render_changes(diff).split("\n")
-    assert number == "- ประชุมทั้งสิ้น <del>120</del> → <ins>150</ins> คนจาก"
-    shown = removed.removeprefix("- Removed: <del>").removesuffix("</del>")
-    assert shown.startswith("กระทรวงดิจิทัล") and shown.endswith("…") and "120" not in shown
-    assert added == f"- Added: <ins>{shown}</ins>"  # the same text before the cut
+    assert render_changes(diff).split("\n") == [
+        "- Removed: <del>…ต่างประเทศโดยมีผู้เข้าร่วมประชุมทั้งสิ้น 120 คนจากหน่วยงานต่างๆ</del>",
+        "- Added: <ins>…ต่างประเทศโดยมีผู้เข้าร่วมประชุมทั้งสิ้น 150 คนจากหน่วยงานราชการต่างๆ</ins>",
+    ]
+
+
+def test_a_long_english_sentence_edited_past_the_cut_is_shown_from_just_before_the_edit():
+    new = LONG_ENGLISH_SENTENCE.replace("room 2 of", "room new 3 of")
+    shown = "…sets for the data of its citizens, in room {} of the Athenee Hotel."
+    assert render_changes(Diff(removed=(LONG_ENGLISH_SENTENCE,), added=(new,))).split("\n") == [
+        f"- Removed: <del>{shown.format('2')}</del>",
+        f"- Added: <ins>{shown.format('new 3')}</ins>",
+    ]
+
+
+def test_a_long_sentence_edited_before_the_cut_is_shown_from_its_start_as_before():
+    # The cut shows the difference (120, 150): each passage is shown from its start.
+    old = f"ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 120 คน{LONG_THAI_OPENING}"
+    new = f"ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 150 คน{LONG_THAI_OPENING}แล้ว"
+    diff = diff_versions("T", old, None, "T", new, None)
+    assert render_changes(diff).split("\n") == [
+        "- Removed: <del>ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 120…</del>",
+        "- Added: <ins>ที่ประชุมมีผู้เข้าร่วมทั้งสิ้น 150…</ins>",
+    ]
+    old = LONG_ENGLISH_SENTENCE.replace("The ministers", "The two ministers")
+    new = LONG_ENGLISH_SENTENCE
+    old_shown, new_shown = (text[: text.rindex(" ", 0, MAX_CHANGE_CHARS)] for text in (old, new))
+    assert render_changes(Diff(removed=(old,), added=(new,))).split("\n") == [
+        f"- Removed: <del>{old_shown}…</del>",  # whole words, and an ellipsis
+        f"- Added: <ins>{new_shown}…</ins>",
+    ]
+
+
+ENGLISH_WORDS = ("ministers", "met", "in", "room", "of", "the", "hotel", "digital", "data")
+
+
+@st.composite
+def long_sentence_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """A long sentence (Thai words run together, Thai phrases of four words between spaces,
+    or English) and that sentence with a word put in, changed or cut past where it is cut
+    for display; with the text around the edit in each: the word before it and the word
+    there (the word put in or changed, or the one after the word cut)."""
+    kind = draw(st.sampled_from(["thai", "thai-phrases", "english"]))
+    vocabulary = ENGLISH_WORDS if kind == "english" else THAI_WORDS
+    drawn = draw(st.lists(st.sampled_from(vocabulary), min_size=70, max_size=90))
+    # Each word with what follows it: a space between English words and Thai phrases.
+    words = [
+        (word, " " if kind == "english" or (kind == "thai-phrases" and place % 4 == 3) else "")
+        for place, word in enumerate(drawn)
+    ]
+    past_the_cut = [
+        place
+        for place in range(1, len(words) - 1)
+        if sum(len(word + after) for word, after in words[:place]) > MAX_CHANGE_CHARS
+    ]
+    place = draw(st.sampled_from(past_the_cut))
+    edit = draw(st.sampled_from(["put-in", "changed", "cut"]))
+    other = draw(st.sampled_from([word for word in vocabulary if word != words[place][0]]))
+    if edit == "cut":
+        assume(words[place + 1][0] != words[place][0])
+    edited = {
+        "put-in": [
+            *words[:place],
+            (other, words[place][1] if kind == "english" else ""),
+            *words[place:],
+        ],
+        "changed": [*words[:place], (other, words[place][1]), *words[place + 1 :]],
+        "cut": [*words[:place], *words[place + 1 :]],
+    }[edit]
+
+    def around(words: list[tuple[str, str]]) -> str:
+        (before, between), (there, _) = words[place - 1 : place + 1]
+        return before + between + there
+
+    def text(words: list[tuple[str, str]]) -> str:
+        return "".join(word + after for word, after in words).strip()
+
+    return text(words), text(edited), around(words), around(edited)
+
+
+@settings(max_examples=80, deadline=None)
+@given(long_sentence_edits())
+def test_a_long_sentence_edited_past_the_cut_is_shown_where_it_differs(edit):
+    old, new, old_around, new_around = edit
+    lines = render_changes(Diff(removed=(old,), added=(new,))).split("\n")
+    removed = lines[0].removeprefix("- Removed: <del>").removesuffix("</del>")
+    added = lines[1].removeprefix("- Added: <ins>").removesuffix("</ins>")
+    assert removed != added
+    assert old_around in removed and new_around in added, (removed, added)
+    for shown, text in ((removed, old), (added, new)):
+        assert len(shown) <= MAX_CHANGE_CHARS and shown.startswith("…")
+        kept = shown.removeprefix("…").removesuffix("…")
+        start = text.index(kept)
+        # Cut between words: no vowel or tone mark torn from its consonant.
+        for at in (start, start + len(kept)):
+            assert at == len(text) or not unicodedata.category(text[at]).startswith("M")
 
 
 def test_a_number_changed_in_a_short_edited_sentence_is_shown_in_it_not_listed_again():
