@@ -123,23 +123,32 @@ def cut_headline(line: str) -> str:
 
 
 def cut_words(unit: str, limit: int) -> str:
-    """The start of ``unit`` up to ``limit`` characters, cut between words."""
-    if " " in unit:
-        words, separator = unit.split(" "), " "
-    else:
-        from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
+    """The start of ``unit`` up to ``limit`` characters, cut between words: at a space, or,
+    when no space falls within it (Thai puts spaces between phrases only), between the
+    words the Thai word cutter finds (:func:`cut_thai_words`)."""
+    kept = _whole_words(unit.split(" "), " ", limit) if " " in unit else ""
+    return kept or cut_thai_words(unit, limit) or unit[:limit]
 
-        words = word_tokenize(
-            unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=False
-        )
-        separator = ""
+
+def cut_thai_words(unit: str, limit: int) -> str:
+    """The start of ``unit`` up to ``limit`` characters, cut between the words PyThaiNLP's
+    ``newmm`` finds (the spaces too): a vowel or tone mark stays with its consonant. Only
+    :data:`TOKENISE_MARGIN` characters past the limit are read."""
+    from pythainlp.tokenize import word_tokenize  # loaded on the first Thai text to cut
+
+    words = word_tokenize(unit[: limit + TOKENISE_MARGIN], engine="newmm", keep_whitespace=True)
+    return _whole_words(words, "", limit)
+
+
+def _whole_words(words: list[str], separator: str, limit: int) -> str:
+    """``words`` joined by ``separator`` from the first, as many as ``limit`` characters hold."""
     kept = ""
     for word in words:
         joined = f"{kept}{separator}{word}" if kept else word
         if len(joined) > limit:
             break
         kept = joined
-    return kept or unit[:limit]
+    return kept
 
 
 @dataclass(frozen=True)
@@ -186,8 +195,8 @@ def shown_changes(
                 continue
             differs_at = _common_start(old_text, new_text)
             start = word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
-            old_shown[place] = _shown_from(old_text, start)
-            new_shown[other] = _shown_from(new_text, start)
+            old_shown[place] = _shown_from(old_text, start, differs_at)
+            new_shown[other] = _shown_from(new_text, start, differs_at)
             paired.add(other)
             break
     return old_shown, new_shown
@@ -207,16 +216,20 @@ def _common_start(first: str, second: str) -> int:
     )
 
 
-def _shown_from(text: str, start: int) -> ShownChange:
+def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
     """``text`` (cleaned on one line) shown from ``start`` (the start of a word): after an
     ellipsis unless it is its start, and cut as :func:`cut_change` cuts it, so that the
-    line, ellipses included, holds at most :data:`MAX_CHANGE_CHARS` characters."""
+    line, ellipses included, holds at most :data:`MAX_CHANGE_CHARS` characters. When that
+    cut, at a space, falls before ``differs_at`` (a long Thai phrase follows the space), it
+    is made between Thai words: the line holds the character at ``differs_at``."""
     opening = ELLIPSIS if start else ""
     rest = text[start:]
     room = MAX_CHANGE_CHARS - len(opening)
     if len(rest) <= room:
         return ShownChange(opening + rest, start, len(text))
     kept = cut_words(rest, room - len(ELLIPSIS))
+    if start + len(kept) <= differs_at:
+        kept = cut_thai_words(rest, room - len(ELLIPSIS)) or kept
     return ShownChange(opening + kept + ELLIPSIS, start, start + len(kept))
 
 

@@ -1,15 +1,22 @@
 """The one cleaning step for everything a feed, page or email carries."""
 
+import unicodedata
+from itertools import accumulate
+
 import pytest
+from pythainlp.tokenize import word_tokenize
 
 from digest.clean import (
     NO_HEADLINE,
+    THAI_LEADING_VOWELS,
     article_links,
     clean_headline,
     clean_line,
     clean_link,
     clean_text,
+    cut_change,
 )
+from tests.digest import ATTENDED_LONG
 
 TEXTS = {
     "xml-forbidden": ("a\x00b\x01c\x1fd", "abcd"),
@@ -100,3 +107,18 @@ def test_every_noncharacter_is_taken_out_of_published_text():
     ]
     assert len(noncharacters) == 66
     assert [c for c in noncharacters if clean_line(f"a{c}b") != "ab"] == []
+
+
+@pytest.mark.parametrize("skipped", range(0, 40, 3))
+def test_a_thai_phrase_longer_than_a_shown_passage_is_cut_between_its_words(skipped):
+    # A Thai phrase runs past the cut before the first space (ATTENDED_LONG's opening is
+    # over 300 characters): the passage is cut between Thai words, whichever of them the
+    # cut falls in, never between a consonant and its vowel or tone mark.
+    text = ATTENDED_LONG[skipped:]
+    shown = cut_change(text)
+    kept = shown.removesuffix("…")
+    assert shown.endswith("…") and text.startswith(kept) and len(shown) <= 300
+    word_ends = set(accumulate(map(len, word_tokenize(text[:400], engine="newmm"))))
+    assert len(kept) in word_ends, shown[-20:]
+    assert not unicodedata.category(text[len(kept)]).startswith("M")
+    assert kept[-1] not in THAI_LEADING_VOWELS

@@ -364,13 +364,14 @@ def long_sentence_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
     or English) and that sentence with a word put in, changed or cut past where it is cut
     for display; with the text around the edit in each: the word before it and the word
     there (the word put in or changed, or the one after the word cut)."""
-    kind = draw(st.sampled_from(["thai", "thai-phrases", "english"]))
+    kind = draw(st.sampled_from(["thai", "thai-phrases", "thai-long-phrases", "english"]))
     vocabulary = ENGLISH_WORDS if kind == "english" else THAI_WORDS
     drawn = draw(st.lists(st.sampled_from(vocabulary), min_size=70, max_size=90))
-    # Each word with what follows it: a space between English words and Thai phrases.
+    # Each word with what follows it: a space between English words and Thai phrases (of
+    # four words, or of forty, longer than a passage is shown).
+    phrase = {"english": 1, "thai": len(drawn), "thai-phrases": 4, "thai-long-phrases": 40}[kind]
     words = [
-        (word, " " if kind == "english" or (kind == "thai-phrases" and place % 4 == 3) else "")
-        for place, word in enumerate(drawn)
+        (word, " " if place % phrase == phrase - 1 else "") for place, word in enumerate(drawn)
     ]
     past_the_cut = [
         place
@@ -385,7 +386,7 @@ def long_sentence_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
     edited = {
         "put-in": [
             *words[:place],
-            (other, words[place][1] if kind == "english" else ""),
+            (other, " " if kind == "english" else ""),
             *words[place:],
         ],
         "changed": [*words[:place], (other, words[place][1]), *words[place + 1 :]],
