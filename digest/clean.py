@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -183,29 +184,42 @@ def shown_changes(
     new = [clean_line(text) for text in added]
     old_shown = [_shown_from(text, 0) for text in old]
     new_shown = [_shown_from(text, 0) for text in new]
-    paired: set[int] = set()
-    for place, (old_text, old_start) in enumerate(zip(old, old_shown, strict=True)):
-        for other, (new_text, new_start) in enumerate(zip(new, new_shown, strict=True)):
-            if other in paired or old_text == new_text:
-                continue
-            if not (
-                _hides_difference(old_text, old_start, new_text)
-                or _hides_difference(new_text, new_start, old_text)
-            ):
-                continue
-            differs_at = _common_start(old_text, new_text)
-            start = word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
-            old_shown[place] = _shown_from(old_text, start, differs_at)
-            new_shown[other] = _shown_from(new_text, start, differs_at)
-            paired.add(other)
-            break
+    hidden = _hidden_differences(old, old_shown, new)
+    for other, place in _hidden_differences(new, new_shown, old):
+        hidden.add((place, other))
+    paired_removed: set[int] = set()
+    paired_added: set[int] = set()
+    for place, other in sorted(hidden):  # each removed passage in order, then each added
+        old_text, new_text = old[place], new[other]
+        if place in paired_removed or other in paired_added or old_text == new_text:
+            continue
+        differs_at = _common_start(old_text, new_text)
+        start = word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
+        old_shown[place] = _shown_from(old_text, start, differs_at)
+        new_shown[other] = _shown_from(new_text, start, differs_at)
+        paired_removed.add(place)
+        paired_added.add(other)
     return old_shown, new_shown
 
 
-def _hides_difference(text: str, shown: ShownChange, other: str) -> bool:
-    """Whether ``shown``, the start of ``text`` shown, is cut before ``text`` and ``other``
-    differ: ``other`` starts with all of it."""
-    return shown.end < len(text) and other.startswith(text[: shown.end])
+def _hidden_differences(
+    texts: Sequence[str], shown: Sequence[ShownChange], others: Sequence[str]
+) -> set[tuple[int, int]]:
+    """The places (in ``texts``, in ``others``) of the texts whose start shown is cut before
+    they differ from one of ``others``: it starts with all of it. (The others are looked
+    up in order, by that start: a change of thousands of paragraphs is no slower to show.)"""
+    order = sorted(range(len(others)), key=others.__getitem__)
+    ordered = [others[other] for other in order]
+    found: set[tuple[int, int]] = set()
+    for place, (text, seen) in enumerate(zip(texts, shown, strict=True)):
+        if seen.end == len(text):
+            continue  # shown whole
+        kept = text[: seen.end]
+        at = bisect_left(ordered, kept)
+        while at < len(ordered) and ordered[at].startswith(kept):
+            found.add((place, order[at]))
+            at += 1
+    return found
 
 
 def _common_start(first: str, second: str) -> int:
