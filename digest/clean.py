@@ -125,13 +125,13 @@ def cut_headline(line: str) -> str:
 
 def cut_words(unit: str, limit: int) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut between words: at a space, or,
-    when no space falls within it (Thai puts spaces between phrases only), between the
-    words the Thai word cutter finds (:func:`cut_thai_words`)."""
+    when the limit falls within its first word or phrase (Thai puts spaces between phrases
+    only), between the words the Thai word cutter finds (:func:`_cut_thai_words`)."""
     kept = _whole_words(unit.split(" "), " ", limit) if " " in unit else ""
-    return kept or cut_thai_words(unit, limit) or unit[:limit]
+    return kept or _cut_thai_words(unit, limit) or unit[:limit]
 
 
-def cut_thai_words(unit: str, limit: int) -> str:
+def _cut_thai_words(unit: str, limit: int) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut between the words PyThaiNLP's
     ``newmm`` finds (the spaces too): a vowel or tone mark stays with its consonant. Only
     :data:`TOKENISE_MARGIN` characters past the limit are read."""
@@ -194,7 +194,7 @@ def shown_changes(
         if place in paired_removed or other in paired_added or old_text == new_text:
             continue
         differs_at = _common_start(old_text, new_text)
-        start = word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
+        start = _word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
         old_shown[place] = _shown_from(old_text, start, differs_at)
         new_shown[other] = _shown_from(new_text, start, differs_at)
         paired_removed.add(place)
@@ -243,15 +243,15 @@ def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
         return ShownChange(opening + rest, start, len(text))
     kept = cut_words(rest, room - len(ELLIPSIS))
     if start + len(kept) <= differs_at:
-        kept = cut_thai_words(rest, room - len(ELLIPSIS)) or kept
+        kept = _cut_thai_words(rest, room - len(ELLIPSIS)) or kept
     return ShownChange(opening + kept + ELLIPSIS, start, start + len(kept))
 
 
-def word_start(text: str, position: int) -> int:
-    """Where the word of ``text`` (cleaned on one line) that holds ``position`` starts: Thai
-    words as the Thai word cutter finds them (a vowel or tone mark stays with its
-    consonant), others between spaces. Only the :data:`TOKENISE_MARGIN` characters on each
-    side are read, so a long text costs no more than a short one."""
+def _word_start(text: str, position: int) -> int:
+    """Where the word of ``text`` (cleaned on one line) that holds ``position`` starts, as
+    the Thai word cutter finds words (a Thai vowel or tone mark stays with its consonant;
+    other text is cut at spaces and punctuation). Only the :data:`TOKENISE_MARGIN`
+    characters on each side are read, so a long text costs no more than a short one."""
     if position <= 0:
         return 0
     from pythainlp.tokenize import word_tokenize  # loaded on the first text to cut
