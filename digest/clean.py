@@ -17,9 +17,10 @@ a hidden character into a headline.
   a new letter: a Thai vowel or tone mark stays with its consonant, an
   accent with its letter, an emoji joined by U+200D whole.
 - A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
-  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`). A
-  removed passage and an added one that this cut would show alike (a long sentence edited
-  past the cut) are both shown from a word shortly before their first difference
+  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`; a web
+  address or Latin token longer than the cut is cut within it). A removed passage and an
+  added one that this cut would show alike (a long sentence edited past the cut) are both
+  shown from shortly before their first difference
   (:func:`shown_changes`). :mod:`digest.diff` reads what is shown too, to tell whether a
   number changed in a removed and added sentence is shown there.
 - A link is published only when it is a web address (``http`` or ``https``,
@@ -69,6 +70,9 @@ JOINS_PREVIOUS = frozenset({ZERO_WIDTH_JOINER, "\u0e33", *map(chr, range(0x1F3FB
 REGIONAL_INDICATORS = frozenset(map(chr, range(0x1F1E6, 0x1F200)))
 # Characters that end a line, and white space: one space each in one-line text.
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
+# Thai's code points: a text cut with a Thai letter on each side of the cut is cut between
+# Thai words; any other (a web address, a Latin token) where it reaches the limit.
+THAI = range(0x0E00, 0x0E80)
 
 
 def clean_text(text: str) -> str:
@@ -125,10 +129,21 @@ def cut_headline(line: str) -> str:
 
 def cut_words(unit: str, limit: int) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut between words: at a space, or,
-    when the limit falls within its first word or phrase (Thai puts spaces between phrases
-    only), between the words the Thai word cutter finds (:func:`_cut_thai_words`)."""
+    when the limit falls within its first word or phrase, within it
+    (:func:`_cut_within_word`)."""
     kept = _whole_words(unit.split(" "), " ", limit) if " " in unit else ""
-    return kept or _cut_thai_words(unit, limit) or unit[:limit]
+    return kept or _cut_within_word(unit, limit)
+
+
+def _cut_within_word(unit: str, limit: int) -> str:
+    """The start of ``unit`` up to ``limit`` characters, cut with no regard to spaces:
+    between the words the Thai word cutter finds (:func:`_cut_thai_words`) when Thai runs
+    across the limit (Thai puts spaces between phrases only), else at the limit (a web
+    address or a Latin token longer than the limit, which the Thai word cutter would cut
+    at its first ``:`` or ``.``)."""
+    if limit < len(unit) and ord(unit[limit - 1]) in THAI and ord(unit[limit]) in THAI:
+        return _cut_thai_words(unit, limit) or unit[:limit]
+    return unit[:limit]
 
 
 def _cut_thai_words(unit: str, limit: int) -> str:

@@ -355,6 +355,21 @@ def test_a_long_sentence_edited_before_the_cut_is_shown_from_its_start_as_before
     ]
 
 
+def test_a_passage_opening_with_a_web_address_longer_than_the_cut_shows_the_address():
+    # Cut within the address, as any token of Latin letters (the Thai word cutter would cut
+    # it at its ``:``, showing ``https…``).
+    address = (
+        "https://www.thaigov.go.th/news/contents/details/"
+        + "%E0%B8%81%E0%B8%B2%E0%B8%A3" * 8
+        + "%E0%B8%81" * 20
+    )
+    diff = diff_versions(
+        "T", "ข่าวประชาสัมพันธ์", None, "T", f"ข่าวประชาสัมพันธ์\n{address} ดูรายละเอียดเพิ่มเติม", None
+    )
+    shown = address[: MAX_CHANGE_CHARS - 1].replace(":", "\\:").replace(".", "\\.", 1)
+    assert render_changes(diff).split("\n") == [f"- Added: <ins>{shown}…</ins>"]
+
+
 ENGLISH_WORDS = ("ministers", "met", "in", "room", "of", "the", "hotel", "digital", "data")
 
 
@@ -512,6 +527,11 @@ def test_long_english_sentence_is_cut_between_words_with_an_ellipsis():
     cut = lede(body, "en")
     assert cut.endswith("…") and len(cut) <= 300
     assert body.startswith(cut[:-1]) and body[len(cut) - 1] == " "
+
+
+def test_a_lede_opening_with_a_web_address_longer_than_it_shows_the_address():
+    address = "https://example.org/" + "a-b" * 120
+    assert lede(f"{address} was published today. Second sentence.", "en") == address[:299] + "…"
 
 
 def test_thai_lede_is_cut_at_a_phrase_boundary():
