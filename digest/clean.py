@@ -116,15 +116,21 @@ def cut_headline(line: str) -> str:
     the length: it has no letter to keep them with)."""
     if len(line) <= HEADLINE_CHARACTERS:
         return line
-    end = HEADLINE_CHARACTERS
-    while end > 0 and (
+    end = _letter_start(line, HEADLINE_CHARACTERS, 0)
+    return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+
+
+def _letter_start(line: str, end: int, lowest: int) -> int:
+    """The last place at or before ``end`` (``lowest`` at least) where a new letter of
+    ``line`` starts: a cut there tears no mark, joined emoji or flag apart."""
+    while end > lowest and (
         _joins_previous(line[end])
         or line[end - 1] == ZERO_WIDTH_JOINER
         or line[end - 1] in THAI_LEADING_VOWELS  # written before the consonant it goes with
         or _halves_a_flag(line, end)
     ):
         end -= 1
-    return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+    return end
 
 
 def cut_words(unit: str, limit: int) -> str:
@@ -193,7 +199,8 @@ def shown_changes(
     paired yet whose difference that cut hides. Such a pair shares its text up to past the
     cut of one side at least (a long Thai sentence edited near its end): shown so, the two
     lines would read the same. Both are then shown from the start of a word at least
-    :data:`CHANGE_CONTEXT_CHARS` characters before their first difference, after an
+    :data:`CHANGE_CONTEXT_CHARS` characters before their first difference (or from that
+    place, within a long web address or Latin token), after an
     ellipsis, and cut as usual: the difference lies within each."""
     old = [clean_line(text) for text in removed]
     new = [clean_line(text) for text in added]
@@ -250,7 +257,8 @@ def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
     ellipsis unless it is its start, and cut as :func:`cut_change` cuts it, so that the
     line, ellipses included, holds at most :data:`MAX_CHANGE_CHARS` characters. When that
     cut, at a space, falls before ``differs_at`` (a long Thai phrase follows the space), it
-    is made between Thai words: the line holds the character at ``differs_at``."""
+    is made within the word or phrase that follows (:func:`_cut_within_word`): the line
+    holds the character at ``differs_at``."""
     opening = ELLIPSIS if start else ""
     rest = text[start:]
     room = MAX_CHANGE_CHARS - len(opening)
@@ -258,7 +266,7 @@ def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
         return ShownChange(opening + rest, start, len(text))
     kept = cut_words(rest, room - len(ELLIPSIS))
     if start + len(kept) <= differs_at:
-        kept = _cut_thai_words(rest, room - len(ELLIPSIS)) or kept
+        kept = _cut_within_word(rest, room - len(ELLIPSIS))
     return ShownChange(opening + kept + ELLIPSIS, start, start + len(kept))
 
 
@@ -266,7 +274,9 @@ def _word_start(text: str, position: int) -> int:
     """Where the word of ``text`` (cleaned on one line) that holds ``position`` starts, as
     the Thai word cutter finds words (a Thai vowel or tone mark stays with its consonant;
     other text is cut at spaces and punctuation). Only the :data:`TOKENISE_MARGIN`
-    characters on each side are read, so a long text costs no more than a short one."""
+    characters on each side are read, so a long text costs no more than a short one: in a
+    word that starts before them (a long web address or Latin token), ``position`` itself
+    (or the letter it is in) is taken, never a place past it."""
     if position <= 0:
         return 0
     from pythainlp.tokenize import word_tokenize  # loaded on the first text to cut
@@ -281,7 +291,7 @@ def _word_start(text: str, position: int) -> int:
         end += len(word)
         starts.append(end)
     before = [start for start in starts if start <= position]
-    start = before[-1] if before else starts[0]  # a word longer than the margin: its end
+    start = before[-1] if before else _letter_start(text, position, opening)
     while start < len(text) and text[start] == " ":
         start += 1
     return start

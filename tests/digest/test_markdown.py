@@ -355,14 +355,52 @@ def test_a_long_sentence_edited_before_the_cut_is_shown_from_its_start_as_before
     ]
 
 
+# A Thai sentence of over 300 characters before a long token (no space in it).
+LONG_THAI_PHRASES = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมจัดประชุมร่วมกับหน่วยงานต่างๆ " * 5
+# A web address that the Thai word cutter reads as one word from its ``://`` on: 268 characters.
+LONG_WEB_ADDRESS = (
+    "https://www.thaigov.go.th/news/contents/details/" + "%E0%B8%81%E0%B8%B2%E0%B8%A3" * 8
+)
+
+
+def test_an_edit_deep_in_a_long_web_address_past_the_cut_is_shown_where_it_differs():
+    # The word the edit is in starts more than 100 characters before it: the two lines are
+    # shown from 40 characters before the difference, within the address.
+    old = f"{LONG_THAI_PHRASES}ดูรายละเอียดได้ที่ {LONG_WEB_ADDRESS}-news-abc แล้วกล่าวว่า"
+    new = old.replace("-news-abc", "-news-abd")
+    shown = "…B8%A3%E0%B8%81%E0%B8%B2%E0%B8%A3-news-ab{} แล้วกล่าวว่า"
+    assert render_changes(Diff(removed=(old,), added=(new,))).split("\n") == [
+        f"- Removed: <del>{shown.format('c')}</del>",
+        f"- Added: <ins>{shown.format('d')}</ins>",
+    ]
+
+
+def test_an_edit_near_the_start_of_a_long_web_address_after_a_space_is_shown_where_it_differs():
+    # Shown from a Thai word before the space: cut at that space, or between the words the
+    # Thai word cutter finds (``https``, then the rest of the address as one), the two lines
+    # would end before the address's path, and read alike.
+    old = f"{LONG_THAI_PHRASES}ดูรายละเอียดได้ที่ {LONG_WEB_ADDRESS * 2}"
+    new = old.replace("/news/", "/newz/", 1)
+    removed, added = render_changes(Diff(removed=(old,), added=(new,))).split("\n")
+    opening = "รายละเอียดได้ที่ https\\://www\\.thaigov.go.th/new"
+    assert removed.startswith(f"- Removed: <del>…{opening}s/contents/")
+    assert added.startswith(f"- Added: <ins>…{opening}z/contents/")
+
+
+@pytest.mark.parametrize("after", ["", " แล้วกล่าวว่า"])
+def test_an_edit_deep_in_a_long_latin_token_past_the_cut_is_shown_where_it_differs(after):
+    old = f"{LONG_THAI_PHRASES}ref {'A' * 200}X{'B' * 30}{after}"
+    new = old.replace("X", "Y")
+    assert render_changes(Diff(removed=(old,), added=(new,))).split("\n") == [
+        f"- Removed: <del>…{'A' * 40}X{'B' * 30}{after}</del>",
+        f"- Added: <ins>…{'A' * 40}Y{'B' * 30}{after}</ins>",
+    ]
+
+
 def test_a_passage_opening_with_a_web_address_longer_than_the_cut_shows_the_address():
     # Cut within the address, as any token of Latin letters (the Thai word cutter would cut
     # it at its ``:``, showing ``https…``).
-    address = (
-        "https://www.thaigov.go.th/news/contents/details/"
-        + "%E0%B8%81%E0%B8%B2%E0%B8%A3" * 8
-        + "%E0%B8%81" * 20
-    )
+    address = LONG_WEB_ADDRESS + "%E0%B8%81" * 20
     diff = diff_versions(
         "T", "ข่าวประชาสัมพันธ์", None, "T", f"ข่าวประชาสัมพันธ์\n{address} ดูรายละเอียดเพิ่มเติม", None
     )
@@ -418,11 +456,51 @@ def long_sentence_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
     return text(words), text(edited), around(words), around(edited)
 
 
-@settings(max_examples=80, deadline=None)
-@given(long_sentence_edits())
+# What the Thai word cutter reads as one word however long: Latin letters and hyphens, and a
+# web address from its ``://`` to the next space (what follows it drawn from these).
+LATIN_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-"
+ADDRESS_CHARACTERS = f"{LATIN_CHARACTERS}0123456789%_/.?=&"
+
+
+@st.composite
+def long_token_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """A Thai sentence holding a web address or a Latin token with no space in it, longer
+    than the Thai word cutter reads on either side of a place (hundreds of characters), and
+    that sentence with a character put in, changed or cut in the token past where it is
+    cut for display; with the text around the edit in each (the ten characters before it
+    and the character there)."""
+    words = draw(st.lists(st.sampled_from(THAI_WORDS), min_size=5, max_size=40))
+    before = "".join(words) + draw(st.sampled_from(["", " "]))
+    opening, characters = draw(
+        st.sampled_from(
+            [("", LATIN_CHARACTERS), ("https://www.thaigov.go.th/", ADDRESS_CHARACTERS)]
+        )
+    )
+    token = opening + draw(st.text(characters, min_size=150, max_size=400))
+    after = draw(st.sampled_from(["", " "])) + "".join(draw(st.lists(st.sampled_from(THAI_WORDS))))
+    lowest = max(10, MAX_CHANGE_CHARS + 1 - len(before))
+    assume(lowest < len(token) - 1)
+    at = draw(st.integers(lowest, len(token) - 2))
+    edit = draw(st.sampled_from(["put-in", "changed", "cut"]))
+    other = draw(st.sampled_from([c for c in characters if c != token[at]]))
+    if edit == "cut":
+        assume(token[at + 1] != token[at])
+    edited = {
+        "put-in": token[:at] + other + token[at:],
+        "changed": token[:at] + other + token[at + 1 :],
+        "cut": token[:at] + token[at + 1 :],
+    }[edit]
+    old, new = (f"{before}{text}{after}".strip() for text in (token, edited))
+    return old, new, token[at - 10 : at + 1], edited[at - 10 : at + 1]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.one_of(long_sentence_edits(), long_token_edits()))
 def test_a_long_sentence_edited_past_the_cut_is_shown_where_it_differs(edit):
     old, new, old_around, new_around = edit
-    lines = render_changes(Diff(removed=(old,), added=(new,))).split("\n")
+    # As a reader sees them: no Markdown escape (a web address's ``.`` and ``:`` have one).
+    shown_lines = render_changes(Diff(removed=(old,), added=(new,)))
+    lines = re.sub(r"\\(.)", r"\1", shown_lines).split("\n")
     removed = lines[0].removeprefix("- Removed: <del>").removesuffix("</del>")
     added = lines[1].removeprefix("- Added: <ins>").removesuffix("</ins>")
     assert removed != added
