@@ -18,9 +18,9 @@ a hidden character into a headline.
   accent with its letter, an emoji joined by U+200D whole.
 - A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
   ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`; a web
-  address or Latin token longer than the cut is cut within it). A removed passage and an
-  added one that this cut would show alike (a long sentence edited past the cut) are both
-  shown from shortly before their first difference
+  address or Latin token longer than the cut is cut within it). A removed passage and the
+  added one that this cut would show alike (a long sentence edited past the cut) and that
+  shares the longest start with it are both shown from shortly before their first difference
   (:func:`shown_changes`). :mod:`digest.diff` reads what is shown too, to tell whether a
   number changed in a removed and added sentence is shown there.
 - A link is published only when it is a web address (``http`` or ``https``,
@@ -195,10 +195,11 @@ def shown_changes(
     removed: Sequence[str], added: Sequence[str]
 ) -> tuple[list[ShownChange], list[ShownChange]]:
     """What is shown of each removed and each added passage: its start, as
-    :func:`cut_change` shows it, but for a removed passage and the first added one not
-    paired yet whose difference that cut hides. Such a pair shares its text up to past the
-    cut of one side at least (a long Thai sentence edited near its end): shown so, the two
-    lines would read the same. Both are then shown from the start of a word at least
+    :func:`cut_change` shows it, but for a removed passage and the added one not paired
+    yet whose difference that cut hides and that shares the longest start with it (the
+    first of equals). Such a pair shares its text up to past the cut of one side at least
+    (a long Thai sentence edited near its end): shown so, the two lines would read the
+    same. Both are then shown from the start of a word at least
     :data:`CHANGE_CONTEXT_CHARS` characters before their first difference (or from that
     place, within a long web address or Latin token), after an
     ellipsis, and cut as usual: the difference lies within each."""
@@ -209,17 +210,24 @@ def shown_changes(
     hidden = _hidden_differences(old, old_shown, new)
     for other, place in _hidden_differences(new, new_shown, old):
         hidden.add((place, other))
-    paired_removed: set[int] = set()
+    candidates: dict[int, list[int]] = {}  # each removed passage's, in order
+    for place, other in sorted(hidden):
+        candidates.setdefault(place, []).append(other)
     paired_added: set[int] = set()
-    for place, other in sorted(hidden):  # each removed passage in order, then each added
-        old_text, new_text = old[place], new[other]
-        if place in paired_removed or other in paired_added or old_text == new_text:
+    for place, others in candidates.items():
+        old_text = old[place]
+        alike = {
+            other: _common_start(old_text, new[other])
+            for other in others
+            if other not in paired_added and new[other] != old_text
+        }
+        if not alike:
             continue
-        differs_at = _common_start(old_text, new_text)
+        other = max(alike, key=alike.__getitem__)  # the longest shared start, the first of equals
+        differs_at = alike[other]
         start = _word_start(old_text, differs_at - CHANGE_CONTEXT_CHARS)
         old_shown[place] = _shown_from(old_text, start, differs_at)
-        new_shown[other] = _shown_from(new_text, start, differs_at)
-        paired_removed.add(place)
+        new_shown[other] = _shown_from(new[other], start, differs_at)
         paired_added.add(other)
     return old_shown, new_shown
 

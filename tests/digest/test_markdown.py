@@ -408,6 +408,20 @@ def test_a_passage_opening_with_a_web_address_longer_than_the_cut_shows_the_addr
     assert render_changes(diff).split("\n") == [f"- Added: <ins>{shown}…</ins>"]
 
 
+def test_a_removed_passage_is_shown_against_the_added_one_sharing_the_longest_start():
+    # Both added passages open with the removed one's first 300 characters and more: it is
+    # shown against the one edited later (a word put in near its end), not the first.
+    opening = LONG_THAI_OPENING + "โดยมีผู้เข้าร่วม"
+    removed = f"{opening}จากหน่วยงานต่างๆ"
+    added = (f"{opening}ในเดือนธันวาคมที่ผ่านมา", f"{opening}จากหน่วยงานราชการต่างๆ")
+    lines = render_changes(Diff(removed=(removed,), added=added)).split("\n")
+    assert lines[0].startswith("- Removed: <del>…") and lines[0].endswith("จากหน่วยงานต่างๆ</del>")
+    assert lines[1].startswith(f"- Added: <ins>{opening[:40]}") and lines[1].endswith("…</ins>")
+    assert lines[2].startswith("- Added: <ins>…") and lines[2].endswith(
+        "จากหน่วยงานราชการต่างๆ</ins>"
+    )
+
+
 ENGLISH_WORDS = ("ministers", "met", "in", "room", "of", "the", "hotel", "digital", "data")
 
 
