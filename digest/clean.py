@@ -17,10 +17,10 @@ a hidden character into a headline.
   a new letter: a Thai vowel or tone mark stays with its consonant, an
   accent with its letter, an emoji joined by U+200D whole.
 - A removed or added passage of a change is cut to :data:`MAX_CHANGE_CHARS` and an
-  ellipsis, between words (:func:`cut_change`), as a lede is (:func:`cut_words`; a web
-  address or Latin token longer than the cut is cut within it). A removed passage and the
-  added one that this cut would show alike (a long sentence edited past the cut) and that
-  shares the longest start with it are both shown from shortly before their first difference
+  ellipsis, between words, as a lede is (:func:`cut_words`; a web address or Latin token
+  longer than the cut is cut within it). A removed passage and the added one that this
+  cut would show alike (a long sentence edited past the cut) and that shares the longest
+  start with it are both shown from shortly before their first difference
   (:func:`shown_changes`). :mod:`digest.diff` reads what is shown too, to tell whether a
   number changed in a removed and added sentence is shown there.
 - A link is published only when it is a web address (``http`` or ``https``,
@@ -184,24 +184,17 @@ class ShownChange:
     end: int
 
 
-def cut_change(text: str) -> str:
-    """A removed or added passage as it is shown: cleaned on one line, and when longer than
-    :data:`MAX_CHANGE_CHARS`, its start cut between words (:func:`cut_words`) and an
-    ellipsis."""
-    return _shown_from(clean_line(text), 0).line
-
-
 def shown_changes(
     removed: Sequence[str], added: Sequence[str]
 ) -> tuple[list[ShownChange], list[ShownChange]]:
-    """What is shown of each removed and each added passage: its start, as
-    :func:`cut_change` shows it, but for a removed passage and the added one not paired
-    yet whose difference that cut hides and that shares the longest start with it (the
-    first of equals). Such a pair shares its text up to past the cut of one side at least
-    (a long Thai sentence edited near its end): shown so, the two lines would read the
-    same. Both are then shown from the start of a word at least
-    :data:`CHANGE_CONTEXT_CHARS` characters before their first difference (or from that
-    place, within a long web address or Latin token), after an
+    """What is shown of each removed and each added passage (cleaned on one line): its
+    start, cut between words to :data:`MAX_CHANGE_CHARS` with an ellipsis, but for a
+    removed passage and the added one not paired yet whose difference that cut hides and
+    that shares the longest start with it (the first of equals). Such a pair shares its
+    text up to past the cut of one side at least (a long Thai sentence edited near its
+    end): shown so, the two lines would read the same. Both are then shown from the start
+    of a word at least :data:`CHANGE_CONTEXT_CHARS` characters before their first
+    difference (or from that place, within a long web address or Latin token), after an
     ellipsis, and cut as usual: the difference lies within each."""
     old = [clean_line(text) for text in removed]
     new = [clean_line(text) for text in added]
@@ -262,7 +255,7 @@ def _common_start(first: str, second: str) -> int:
 
 def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
     """``text`` (cleaned on one line) shown from ``start`` (the start of a word): after an
-    ellipsis unless it is its start, and cut as :func:`cut_change` cuts it, so that the
+    ellipsis unless it is its start, and cut between words (:func:`cut_words`), so that the
     line, ellipses included, holds at most :data:`MAX_CHANGE_CHARS` characters. When that
     cut, at a space, falls before ``differs_at`` (a long Thai phrase follows the space), it
     is made within the word or phrase that follows (:func:`_cut_within_word`): the line

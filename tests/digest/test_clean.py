@@ -14,7 +14,7 @@ from digest.clean import (
     clean_line,
     clean_link,
     clean_text,
-    cut_change,
+    shown_changes,
 )
 from tests.digest import ATTENDED_LONG
 
@@ -115,7 +115,7 @@ def test_a_thai_phrase_longer_than_a_shown_passage_is_cut_between_its_words(skip
     # over 300 characters): the passage is cut between Thai words, whichever of them the
     # cut falls in, never between a consonant and its vowel or tone mark.
     text = ATTENDED_LONG[skipped:]
-    shown = cut_change(text)
+    shown = shown_changes([text], [])[0][0].line
     kept = shown.removesuffix("…")
     assert shown.endswith("…") and text.startswith(kept) and len(shown) <= 300
     word_ends = set(accumulate(map(len, word_tokenize(text[:400], engine="newmm"))))
