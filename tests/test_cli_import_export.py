@@ -270,8 +270,8 @@ def test_an_older_export_imported_again_keeps_the_newer_edit(tmp_path):
     assert result.exit_code == 0
     assert result.stdout == "read 1, new 0, updated 0, unchanged 1, rejected 0\n"
     assert result.stderr == (
-        "kept out 1 export record older than what is stored (an earlier last_changed):"
-        " counted as unchanged\n"
+        "kept out 1 export record of an earlier version than what is stored (its text and"
+        " last_changed): counted as unchanged\n"
     )
     (record,) = export(db)
     assert record["versions"] == 2 and "ทั้ง 17 เขตเศรษฐกิจ" in record["body"]
@@ -279,6 +279,40 @@ def test_an_older_export_imported_again_keeps_the_newer_edit(tmp_path):
     path.write_text(original, encoding="utf-8")
     result = run("import", str(path), "--db", str(db))
     assert "new 0, updated 1," in result.stdout and result.stderr == ""
+
+
+def export_chain_files(folder: Path) -> list[Path]:
+    """Three exports of one article, each a later edit than the one before."""
+    body = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านไซเบอร์ {} " * 3
+    record = {
+        "url": "https://www.thaigov.go.th/news/contents/details/90001",
+        "title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น",
+        "published": "2024-08-20",
+        "first_seen": "2024-08-20T03:00:00Z",
+        "versions": 1,
+    }
+    paths = []
+    for name, changed, edit in (
+        ("r0", "2024-08-20T03:00:00Z", "ฉบับแรก"),
+        ("r1", "2024-09-01T00:00:00Z", "ฉบับที่สอง"),
+        ("r2", "2024-10-01T00:00:00Z", "ฉบับที่สาม"),
+    ):
+        line = {**record, "body": body.replace("{}", edit), "last_changed": changed}
+        paths.append(folder / f"{name}.jsonl")
+        paths[-1].write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    return paths
+
+
+def test_exports_imported_in_turn_store_the_last_text(tmp_path):
+    r0, r1, r2 = export_chain_files(tmp_path)
+    r1_r2 = tmp_path / "r1r2.jsonl"
+    r1_r2.write_text(r1.read_text("utf-8") + r2.read_text("utf-8"), encoding="utf-8")
+    for db, imports in (("files.sqlite", [[r0], [r1], [r2]]), ("two.sqlite", [[r0], [r1_r2]])):
+        for paths in imports:  # each import dates the change at its own time, after r2's
+            result = run("import", *map(str, paths), "--db", str(tmp_path / db))
+            assert result.exit_code == 0 and result.stderr == ""
+        (record,) = export(tmp_path / db)
+        assert record["versions"] == 3 and "ฉบับที่สาม" in record["body"]
 
 
 def test_tis620_text_file_is_read(tmp_path):

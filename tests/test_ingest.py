@@ -317,9 +317,7 @@ def test_an_import_after_a_visit_in_one_batch_drops_that_visits_validators(store
     )
 
 
-def test_an_export_record_older_than_the_stored_article_keeps_the_stored_text(
-    store: Store,
-) -> None:
+def test_an_export_record_of_an_earlier_version_keeps_the_stored_text(store: Store) -> None:
     first = corpus_record_article(RECORDS[0])
     edited = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม")
     build_ingestor(store, clock=clock).ingest([first])
@@ -336,14 +334,52 @@ def test_an_export_record_older_than_the_stored_article_keeps_the_stored_text(
     assert build_ingestor(store, clock=later).ingest([changed_since]).updated == 1
 
 
-def test_an_older_record_after_a_newer_one_in_one_batch_is_kept_out(store: Store) -> None:
+def test_an_export_record_dated_before_the_stored_article_with_a_new_text_updates_it(
+    store: Store,
+) -> None:
     first = corpus_record_article(RECORDS[0])
-    build_ingestor(store, clock=clock).ingest([first])  # changed 2025-09-01T08:00
+    build_ingestor(store, clock=later).ingest([first])  # changed 2025-09-02T08:00
+    never_stored = replace(
+        first, body=first.body + "\nฉบับที่สอง", last_changed="2025-09-01T08:00:00Z"
+    )
+    summary = build_ingestor(store, clock=later).ingest([never_stored])
+    assert (summary.updated, summary.older) == (1, 0)
+    row = store.article_by_url(canonical_url(first.url))
+    assert (row["versions"], row["body"]) == (2, normalise_article(never_stored).body)
+
+
+def export_chain(record: dict[str, object]) -> list[RawArticle]:
+    """Three exports of one article, each a later edit, all dated before the import."""
+    first = corpus_record_article(record)
+    return [
+        replace(first, body=f"{first.body}\n{edit}", last_changed=changed)
+        for edit, changed in (
+            ("ฉบับแรก", "2024-08-20T03:00:00Z"),
+            ("ฉบับที่สอง", "2024-09-01T00:00:00Z"),
+            ("ฉบับที่สาม", "2024-10-01T00:00:00Z"),
+        )
+    ]
+
+
+def test_exports_imported_in_turn_each_store_their_newer_text(store: Store) -> None:
+    in_turn = export_chain(RECORDS[0])
+    for export in in_turn:  # each import dates the article's change at its own time
+        build_ingestor(store, clock=later).ingest([export])
+    in_one_batch = export_chain(RECORDS[1])
+    summary = build_ingestor(store, clock=later).ingest(in_one_batch)
+    assert (summary.new, summary.updated, summary.older) == (1, 2, 0)
+    for chain in (in_turn, in_one_batch):
+        row = store.article_by_url(canonical_url(chain[0].url))
+        assert (row["versions"], row["body"]) == (3, normalise_article(chain[2]).body)
+
+
+def test_an_earlier_version_after_a_newer_one_in_one_batch_is_kept_out(store: Store) -> None:
+    first = corpus_record_article(RECORDS[0])
     newer = replace(first, body=first.body + "\nแก้ไขเพิ่มเติม", last_changed="2025-09-01T09:00:00Z")
-    older = replace(first, last_changed="2025-09-01T08:30:00Z")  # before the batch stored newer
+    again = replace(first, last_changed="2025-09-01T08:00:00Z")  # version 1 of this batch
     text_file = replace(first, where="001.txt")  # no last_changed: it replaces the text
-    summary = build_ingestor(store, clock=later).ingest([newer, older, text_file])
-    assert summary.line() == "read 3, new 0, updated 2, unchanged 1, rejected 0"
+    summary = build_ingestor(store, clock=later).ingest([first, newer, again, text_file])
+    assert summary.line() == "read 4, new 1, updated 2, unchanged 1, rejected 0"
     assert summary.older == 1
     row = store.article_by_url(canonical_url(first.url))
     assert row["versions"] == 3 and row["body"] == normalise_article(first).body

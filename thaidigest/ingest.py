@@ -59,8 +59,9 @@ BATCH_CHARS = 8_000_000
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
 OUTCOMES = ("new", "updated", "unchanged", "suspicious")
-# The outcome of an export record older than the stored article: kept out, counted as
-# unchanged (and apart, for a note: see :attr:`Summary.older`).
+# The outcome of an export record holding an earlier version of the stored article (an old
+# export imported again): kept out, counted as unchanged (and apart, for a note: see
+# :attr:`Summary.older`).
 OLDER = "older"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
@@ -131,10 +132,10 @@ class History(NamedTuple):
     def of(cls, raw: RawArticle) -> History:
         return cls(raw.first_seen, raw.last_changed, raw.versions)
 
-    def older_than(self, known: Stored) -> bool:
-        """Whether the input says the article last changed before the stored one did: an
-        old export imported again, whose text the stored one replaced since."""
-        return self.last_changed is not None and self.last_changed < known.last_changed
+    def not_after(self, known: Stored) -> bool:
+        """Whether the input says the article last changed no later than the stored version
+        did (an input that says nothing of it, a ``.txt`` file or a corpus line, does not)."""
+        return self.last_changed is not None and self.last_changed <= known.last_changed
 
     def times(self, now: str) -> tuple[str, str]:
         """``first_seen`` and ``last_changed`` for a new row: neither after ``now``, and no
@@ -197,7 +198,7 @@ class Summary:
     suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
-    # Of the unchanged: export records older than the stored articles, kept out (OLDER).
+    # Of the unchanged: export records of earlier versions of the stored articles, kept out (OLDER).
     older: int = 0
 
     def count(self, outcome: str) -> None:
@@ -500,9 +501,12 @@ class Ingestor:
         ranks it among its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
         export record), so that a later version never reuses a published number; a known
-        article keeps its text when the record says it last changed before the stored one
-        did (:meth:`History.older_than`: an old export imported again), counted as
-        :data:`OLDER`.
+        article keeps its text when the record holds the text of one of its earlier versions
+        and says it last changed no later than the current one did (an old export imported
+        again into the database it came from, after an edit: :func:`_an_earlier_version`),
+        counted as :data:`OLDER`. A record of a text the article never had is a new version
+        whatever its date: an import sets ``last_changed`` to its own time, so the next
+        export of a chain imported in turn is dated before it.
 
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
@@ -575,7 +579,7 @@ class Ingestor:
                 continue
             else:
                 assert known is not None, "every new URL was inserted"
-                if history.older_than(known):
+                if history.not_after(known) and _an_earlier_version(conn, known, article):
                     outcomes.append(OLDER)  # the stored text replaced the record's since
                     continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
@@ -762,6 +766,27 @@ def _same_stored_content(conn: Connection, known: Stored, article: Article) -> b
         labels = {article.category} if article.category else set()
         body = without_page_lines(body, (title, stored_body), labels)
     return same_content((title, stored_body), (article.title, body), article.published)
+
+
+def _an_earlier_version(conn: Connection, known: Stored, article: Article) -> bool:
+    """Whether ``article``'s headline and body, as normalised, are those of a version of
+    ``known`` before its current one.
+
+    Compared by :func:`~thaidigest.normalise.content_hash` of the normalised text, which
+    every version row keeps beside its headline and body (:data:`KEEP_SUPERSEDED_TEXT`).
+    A version written earlier in the same batch is stored before the next one is written
+    (:func:`_store_versions`), so it is found here too.
+    """
+    found = conn.execute(
+        select(article_versions.c.id)
+        .where(
+            article_versions.c.article_id == known.id,
+            article_versions.c.version < known.versions,
+            article_versions.c.content_hash == article.content_hash,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
