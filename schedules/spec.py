@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.select import Week, WeekError
+from digest.select import Week
 from thaidigest.config import CONTROL_CHARACTERS, TOML_ENCODING, file_relative, toml_value
 from thaidigest.sites import (
     ALL_SITES,
@@ -79,13 +79,12 @@ def _positive_int(value: Any) -> bool:
 
 
 def _week(value: Any) -> bool:
-    """An ISO week the digest command accepts (its own parser: 2024-W53 has no such week)."""
+    """An ISO week the digest command accepts: its own parser, whose :class:`WeekError`
+    says what is wrong with a string, as ``digest --week`` does (2024-W53 has no such week;
+    ``2567-W34 has a Buddhist-era year: give 2024-W34``)."""
     if not isinstance(value, str):
         return False
-    try:
-        Week.parse(value)
-    except WeekError:
-        return False
+    Week.parse(value)
     return True
 
 
@@ -103,7 +102,8 @@ def _crawl_source(value: Any) -> bool:
     return isinstance(value, str) and value in CRAWL_SOURCES
 
 
-# task -> option -> (check, what the value must be)
+# task -> option -> (check, what the value must be). A check returns False for a value
+# of the wrong kind, or raises ValueError saying what is wrong with one of the right kind.
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
         "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
@@ -236,7 +236,11 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
         if option not in TASKS[task]:
             raise fail(f"unknown option {option!r} for {task}; one of {', '.join(TASKS[task])}")
         check, expected = TASKS[task][option]
-        if not check(value):
+        try:
+            right = check(value)
+        except ValueError as error:
+            raise fail(f"option {option}: {error}") from None
+        if not right:
             raise fail(f"option {option} must be {expected}, not {toml_value(value)}")
     site = args.get("source", ALL_SITES)
     if "start_id" in args and site not in START_ID_SOURCES:  # as `thaidigest crawl` refuses

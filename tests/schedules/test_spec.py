@@ -81,14 +81,24 @@ MALFORMED = [
         id="base-url-without-host",
     ),
     pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = 34 }\n',
+        ["'x'", "option week must be an ISO week like 2024-W34, not 34"],
+        id="week-not-a-string",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "34" }\n',
-        ["'x'", "week must be an ISO week"],
+        ["'x'", "option week: '34' is not a week like 2024-W34"],
         id="bad-week",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "2023-W53" }\n',
-        ["'x'", "week must be an ISO week"],
+        ["'x'", "option week: 2023 has no ISO week 53"],
         id="week-the-year-does-not-have",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = "2567-W34" }\n',
+        ["'x'", "option week: 2567-W34 has a Buddhist-era year: give 2024-W34"],
+        id="week-in-a-buddhist-era-year",
     ),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\ncron = "0 */6 * *"\n',
