@@ -281,6 +281,29 @@ def test_rules_and_partner_files_starting_with_a_byte_order_mark_are_read(tmp_pa
     assert user_rules_text(config) == "[groups.digital]\n" and user_partners_text(config) == ""
 
 
+@pytest.mark.parametrize(
+    ("section", "key", "text"),
+    [("relevance", "rules", "[groups.digital]\n"), ("partners", "file", "")],
+)
+def test_a_rules_or_partner_file_saved_as_utf16_is_named_so(tmp_path, section, key, text):
+    named = tmp_path / "notepad.toml"
+    named.write_bytes(f"{text}# ไทย\r\n".encode("utf-16"))  # Notepad's "Unicode", its mark too
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f'[{section}]\n{key} = "notepad.toml"\n')
+    reason = f"{named}: not UTF-8 but UTF-16 (byte-order mark): TOML is UTF-8; save it as UTF-8"
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert str(refused.value) == f"{path}: {section}.{key}: {reason}"
+    # Read again when a command runs (the file saved since the settings were checked).
+    config = merge(DEFAULTS, {section: {key: str(named)}})
+    read = user_rules_text if section == "relevance" else user_partners_text
+    with pytest.raises(ConfigError) as refused:
+        read(config)
+    assert str(refused.value) == f"{section}.{key}: {reason}"
+    named.write_bytes(f"{text}# ไทย\r\n".encode())
+    assert read(config) == f"{text}# ไทย\n"
+
+
 def test_a_folder_given_as_the_settings_file_is_named_a_folder(tmp_path):
     with pytest.raises(ConfigError) as refused:
         load_config(tmp_path)

@@ -177,6 +177,13 @@ def test_a_never_term_makes_an_article_not_relevant(tmp_path: Path) -> None:
     assert result.never == ("เฟคนิวส์",)
 
 
+def test_a_rules_file_saved_as_utf16_is_refused_saying_so(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[groups.mine]\nrole = "never"\nth = ["เฟคนิวส์"]\n', encoding="utf-16")
+    with pytest.raises(ValueError, match=r"^not UTF-8 but UTF-16 \(byte-order mark\): TOML is"):
+        load_rules(path)
+
+
 def test_an_always_term_makes_an_article_relevant_and_never_wins(tmp_path: Path) -> None:
     title = "กระทรวงเกษตรฯ ประชุมติดตามสถานการณ์น้ำ และการผลิตข้าวนาปรัง"
     body = "วันนี้ รัฐมนตรีว่าการกระทรวงเกษตรและสหกรณ์ ติดตามสถานการณ์น้ำในเขื่อนหลัก"

@@ -161,6 +161,23 @@ class ConfigError(ValueError):
     """The configuration file cannot be read or holds a wrong value."""
 
 
+class NotUTF8Error(ValueError):
+    """A user's TOML file whose bytes are not UTF-8; the message says what they are."""
+
+
+def read_toml_text(path: str | Path) -> str:
+    """The text of a user's TOML file named in the settings (a rules or partners file),
+    as ``Path.read_text`` gives it: a leading byte-order mark dropped, line ends read as
+    ``\\n``. Raises :class:`OSError`, or :class:`NotUTF8Error` saying what the bytes are
+    (Notepad's "Unicode" is UTF-16: :func:`_not_utf8`)."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode(TOML_ENCODING)
+    except UnicodeDecodeError as error:
+        raise NotUTF8Error(_not_utf8(data, error)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 # --- What a value must be beyond its default's type ---------------------------
 
 
@@ -169,9 +186,11 @@ def _existing_toml_file(value: str) -> str | None:
     if missing:
         return missing
     try:
-        tomllib.loads(Path(value).read_text(encoding=TOML_ENCODING))
-    except (OSError, UnicodeDecodeError) as error:
+        tomllib.loads(read_toml_text(value))
+    except OSError as error:
         return f"cannot read {value}: {error}"
+    except NotUTF8Error as error:
+        return f"{value}: {error}"
     except tomllib.TOMLDecodeError as error:
         return f"{value} is not valid TOML: {error}"
     return None

@@ -8,11 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from thaidigest.classifier import Model, load_model
-from thaidigest.config import DEFAULTS, TOML_ENCODING, ConfigError
+from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
 from thaidigest.dedup import Deduplicator
 from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
@@ -42,9 +41,11 @@ def user_rules_text(config: dict[str, Any]) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).read_text(encoding=TOML_ENCODING)
-    except (OSError, UnicodeDecodeError) as error:
+        return read_toml_text(path)
+    except OSError as error:
         raise ConfigError(f"relevance.rules: cannot read {path}: {error}") from None
+    except NotUTF8Error as error:
+        raise ConfigError(f"relevance.rules: {path}: {error}") from None
 
 
 def checked_rules(config: dict[str, Any], user_rules: str | None) -> Rules:
@@ -64,7 +65,12 @@ def rules_from_config(config: dict[str, Any]) -> Rules:
 def user_partners_text(config: dict[str, Any]) -> str | None:
     """The text of the user's ``[partners] file``, if the configuration names one."""
     path = (config.get("partners") or {}).get("file")
-    return Path(path).read_text(encoding=TOML_ENCODING) if path else None
+    if not path:
+        return None
+    try:
+        return read_toml_text(path)
+    except NotUTF8Error as error:
+        raise ConfigError(f"partners.file: {path}: {error}") from None
 
 
 def checked_partner_table(config: dict[str, Any], user_partners: str | None) -> PartnerTable:

@@ -48,7 +48,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from thaidigest.classifier import BLOCKS, Model, load_model
-from thaidigest.config import DEFAULTS, TOML_ENCODING, list_problem, toml_value, type_problem
+from thaidigest.config import DEFAULTS, list_problem, read_toml_text, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
 from thaidigest.partners import Found, found_partners, partner_table
@@ -245,7 +245,7 @@ def load_rules(path: Path | None = None) -> Rules:
     A user file adds terms to existing groups (lists are merged), may add groups
     (with a ``role``) and topics, and overrides any number.
     """
-    return rules_from_text(Path(path).read_text(encoding=TOML_ENCODING) if path else None)
+    return rules_from_text(read_toml_text(path) if path else None)
 
 
 @lru_cache(maxsize=16)
