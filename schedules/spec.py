@@ -40,7 +40,13 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.select import Week
-from thaidigest.config import CONTROL_CHARACTERS, TOML_ENCODING, file_relative, toml_value
+from thaidigest.config import (
+    CONTROL_CHARACTERS,
+    NotUTF8Error,
+    file_relative,
+    read_toml_text,
+    toml_value,
+)
 from thaidigest.sites import (
     ALL_SITES,
     CRAWL_SOURCES,
@@ -278,13 +284,15 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
         return parse_schedule(text, DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
     try:
-        text = Path(path).read_text(encoding=TOML_ENCODING)
+        text = read_toml_text(path)
     except FileNotFoundError:
         raise ScheduleError(f"{path}: no such schedule file") from None
     except IsADirectoryError:
         raise ScheduleError(f"{path}: a folder, not a schedule file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise ScheduleError(f"{path}: cannot read: {error}") from None
+    except NotUTF8Error as error:  # Notepad's "Unicode"
+        raise ScheduleError(f"{path}: {error}") from None
     return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
 
 

@@ -166,8 +166,8 @@ class NotUTF8Error(ValueError):
 
 
 def read_toml_text(path: str | Path) -> str:
-    """The text of a user's TOML file named in the settings (a rules or partners file),
-    as ``Path.read_text`` gives it: a leading byte-order mark dropped, line ends read as
+    """The text of a user's TOML file besides the settings (a rules, partners or schedule
+    file), as ``Path.read_text`` gives it: a leading byte-order mark dropped, line ends read as
     ``\\n``. Raises :class:`OSError`, or :class:`NotUTF8Error` saying what the bytes are
     (Notepad's "Unicode" is UTF-16: :func:`_not_utf8`)."""
     data = Path(path).read_bytes()

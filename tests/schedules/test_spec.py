@@ -236,6 +236,18 @@ def test_a_folder_given_as_the_schedule_file_is_a_schedule_error(tmp_path):
         load_schedule(tmp_path)
 
 
+def test_a_schedule_file_saved_as_utf16_is_named_so(tmp_path):
+    path = tmp_path / "schedule.toml"
+    path.write_text(HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n', "utf-16")
+    with pytest.raises(ScheduleError) as refused:
+        load_schedule(path)
+    assert str(refused.value) == (
+        f"{path}: not UTF-8 but UTF-16 (byte-order mark): TOML is UTF-8; save it as UTF-8"
+    )
+    path.write_text(HEADER + '[[job]]\r\nname = "x"\r\ntask = "crawl"\r\nevery = 3600\r\n')
+    assert [job.name for job in load_schedule(path).jobs] == ["x"]
+
+
 def test_missing_schedule_file_is_a_schedule_error(tmp_path):
     with pytest.raises(ScheduleError, match="no such schedule file"):
         load_schedule(tmp_path / "missing.toml")
