@@ -519,6 +519,32 @@ def test_a_rules_value_of_the_wrong_kind_is_refused_naming_its_key(text: str, re
     assert str(refused.value) == refusal
 
 
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("lead_paragraphs = -3", "lead_paragraphs: must be at least 0, not -3"),
+        ("lead_min_chars = -1", "lead_min_chars: must be at least 0, not -1"),
+        ("topic_min = -0.5", "topic_min: must be at least 0, not -0.5"),
+        ("[places]\ntitle = -1", "places: title: must be at least 0, not -1"),
+        ("[places]\nbody_cap = -0.1", "places: body_cap: must be at least 0, not -0.1"),
+        ("[groups.digital]\nweight = -1", "group 'digital': weight: must be at least 0, not -1"),
+        (
+            '[topics.quantum]\nweight = -2.5\nen = ["quantum"]',
+            "topic 'quantum': weight: must be at least 0, not -2.5",
+        ),
+    ],
+)
+def test_a_negative_rules_number_is_refused_naming_its_key(text: str, refusal: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        rules_from_text(text)
+    assert str(refused.value) == refusal
+
+
+def test_a_rules_number_of_zero_is_taken() -> None:
+    rules = rules_from_text("lead_paragraphs = 0\n[places]\nbody = 0\n[groups.digital]\nweight = 0")
+    assert (rules.lead_paragraphs, rules.places["body"]) == (0, 0.0)
+
+
 def test_default_rules_are_compiled_once() -> None:
     assert load_rules() is load_rules()
 

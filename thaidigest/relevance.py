@@ -262,7 +262,9 @@ def rules_from_text(user_rules: str | None) -> Rules:
 def _check_user_rules(user: dict[str, Any]) -> None:
     """Refuse a value of a user's rules file that is not of its kind, in one line naming it:
     a string where a list of terms belongs (``th = "ควอนตัม"`` would make each of its
-    characters a term), a blank term, a number that is not one."""
+    characters a term), a blank term, a number that is not one or is negative (a weight,
+    a place's weight or cap, a paragraph count, a length, a strength: none means anything
+    below 0)."""
     for key, kind in (("groups", "group"), ("topics", "topic")):
         tables = user.get(key, {})
         problem = type_problem(tables, dict)
@@ -277,11 +279,11 @@ def _check_user_rules(user: dict[str, Any]) -> None:
     if problem:
         raise ValueError(f"places: {problem}")
     for place, weight in places.items():
-        problem = type_problem(weight, float)
+        problem = _number_problem(weight, float)
         if problem:
             raise ValueError(f"places: {place}: {problem}")
     for key, kind in NUMBERS.items():
-        problem = type_problem(user[key], kind) if key in user else None
+        problem = _number_problem(user[key], kind) if key in user else None
         if problem:
             raise ValueError(f"{key}: {problem}")
 
@@ -292,8 +294,17 @@ def _group_problem(table: dict[str, Any]) -> str | None:
         problem = list_problem(table.get(field, []), str, _blank_term_problem)
         if problem:
             return f"{field}: {problem}"
-    problem = type_problem(table["weight"], float) if "weight" in table else None
+    problem = _number_problem(table["weight"], float) if "weight" in table else None
     return f"weight: {problem}" if problem else None
+
+
+def _number_problem(value: Any, kind: type) -> str | None:
+    """Why ``value`` is not a number of ``kind`` a rules file can mean: of its kind, and
+    not negative."""
+    problem = type_problem(value, kind)
+    if problem is None and value < 0:
+        return f"must be at least 0, not {toml_value(value)}"
+    return problem
 
 
 def _blank_term_problem(term: str) -> str | None:
