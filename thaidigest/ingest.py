@@ -754,39 +754,53 @@ def _stored_text(conn: Connection, row_id: int) -> tuple[str, str]:
 
 def _same_stored_content(conn: Connection, known: Stored, article: Article) -> bool:
     """Whether the stored headline and body of ``known`` say what ``article``'s do, read
-    the :func:`same_content` way: asked only of an article whose hash changed.
+    the :func:`same_content` way (:func:`_says_the_same`): asked only of an article whose
+    hash changed."""
+    return _says_the_same(_stored_text(conn, known.id), known, article)
+
+
+def _says_the_same(stored: tuple[str, str], known: Stored, article: Article) -> bool:
+    """Whether a stored headline and body of ``known`` say what ``article``'s do, read the
+    :func:`same_content` way: a text an older release wrote is read as today's normaliser
+    writes it.
 
     A fallback read of an article the selectors read is compared without the page's own
     lines the stored text lacks (:func:`without_page_lines`): one read by the fallback
     is no edit, and the selectors' next read no second one.
     """
-    title, stored_body = _stored_text(conn, known.id)
     body = article.body
     if fallback_over_selectors(known, article):
         labels = {article.category} if article.category else set()
-        body = without_page_lines(body, (title, stored_body), labels)
-    return same_content((title, stored_body), (article.title, body), article.published)
+        body = without_page_lines(body, stored, labels)
+    return same_content(stored, (article.title, body), article.published)
 
 
 def _an_earlier_version(conn: Connection, known: Stored, article: Article) -> bool:
     """Whether ``article``'s headline and body, as normalised, are those of a version of
     ``known`` before its current one.
 
-    Compared by :func:`~thaidigest.normalise.content_hash` of the normalised text, which
-    every version row keeps beside its headline and body (:data:`KEEP_SUPERSEDED_TEXT`).
-    A version written earlier in the same batch is stored before the next one is written
-    (:func:`_store_versions`), so it is found here too.
+    Each version row keeps the :func:`~thaidigest.normalise.content_hash` of its text, the
+    first test, and the superseded versions their headline and body
+    (:data:`KEEP_SUPERSEDED_TEXT`), read as the current version's is
+    (:func:`_says_the_same`): a text an older release wrote hashes otherwise than the same
+    text normalised today. A version written earlier in the same batch is stored before
+    the next one is written (:func:`_store_versions`), so it is found here too.
     """
-    found = conn.execute(
-        select(article_versions.c.id)
-        .where(
+    earlier = conn.execute(
+        select(
+            article_versions.c.content_hash, article_versions.c.title, article_versions.c.body
+        ).where(
             article_versions.c.article_id == known.id,
             article_versions.c.version < known.versions,
-            article_versions.c.content_hash == article.content_hash,
         )
-        .limit(1)
-    ).first()
-    return found is not None
+    ).all()
+    if any(row.content_hash == article.content_hash for row in earlier):
+        return True
+    return any(
+        _says_the_same((row.title, row.body), known, article)
+        for row in earlier
+        if row.title is not None and row.body is not None
+    )
 
 
 def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
