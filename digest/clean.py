@@ -70,8 +70,8 @@ JOINS_PREVIOUS = frozenset({ZERO_WIDTH_JOINER, "\u0e33", *map(chr, range(0x1F3FB
 REGIONAL_INDICATORS = frozenset(map(chr, range(0x1F1E6, 0x1F200)))
 # Characters that end a line, and white space: one space each in one-line text.
 LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
-# Thai's code points: a text cut with a Thai letter on each side of the cut is cut between
-# Thai words; any other (a web address, a Latin token) where it reaches the limit.
+# Thai's code points: a text cut within a Thai phrase is cut between Thai words; within a
+# run of other characters longer than the cut (a web address, a Latin token), at the cut.
 THAI = range(0x0E00, 0x0E80)
 
 
@@ -141,15 +141,36 @@ def cut_words(unit: str, limit: int) -> str:
     return kept or _cut_within_word(unit, limit)
 
 
-def _cut_within_word(unit: str, limit: int) -> str:
+def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut with no regard to spaces:
-    between the words the Thai word cutter finds (:func:`_cut_thai_words`) when Thai runs
-    across the limit (Thai puts spaces between phrases only), else at the limit (a web
-    address or a Latin token longer than the limit, which the Thai word cutter would cut
-    at its first ``:`` or ``.``)."""
-    if limit < len(unit) and ord(unit[limit - 1]) in THAI and ord(unit[limit]) in THAI:
-        return _cut_thai_words(unit, limit) or unit[:limit]
+    between the words the Thai word cutter finds (:func:`_cut_thai_words`; Thai puts spaces
+    between phrases only), a number or a Latin word within a Thai phrase kept whole, as the
+    cutter reads it. At the limit instead when the run of other characters the limit falls
+    in is longer than the limit (a web address or a Latin token, which the Thai word cutter
+    would cut at its first ``:`` or ``.``), or when the cutter's words leave nothing or stop
+    at or before ``differs_at``."""
+    if len(unit) <= limit:
+        return unit
+    if _run_without_thai(unit, limit) <= limit:
+        kept = _cut_thai_words(unit, limit)
+        if len(kept) > differs_at:
+            return kept
     return unit[:limit]
+
+
+def _run_without_thai(unit: str, position: int) -> int:
+    """The length of the run of characters neither Thai nor a space that ``position`` of
+    ``unit`` falls in (or before which it falls): 0 between two Thai letters."""
+    start = end = position
+    while start > 0 and _neither_thai_nor_space(unit[start - 1]):
+        start -= 1
+    while end < len(unit) and _neither_thai_nor_space(unit[end]):
+        end += 1
+    return end - start
+
+
+def _neither_thai_nor_space(character: str) -> bool:
+    return character != " " and ord(character) not in THAI
 
 
 def _cut_thai_words(unit: str, limit: int) -> str:
@@ -267,7 +288,7 @@ def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:
         return ShownChange(opening + rest, start, len(text))
     kept = cut_words(rest, room - len(ELLIPSIS))
     if start + len(kept) <= differs_at:
-        kept = _cut_within_word(rest, room - len(ELLIPSIS))
+        kept = _cut_within_word(rest, room - len(ELLIPSIS), differs_at - start)
     return ShownChange(opening + kept + ELLIPSIS, start, start + len(kept))
 
 

@@ -14,7 +14,7 @@ from pythainlp.tokenize import word_tokenize
 from sqlalchemy import update
 
 from digest import clean, markdown
-from digest.clean import MAX_CHANGE_CHARS
+from digest.clean import MAX_CHANGE_CHARS, shown_changes
 from digest.diff import Diff, diff_versions
 from digest.markdown import (
     MAX_CHANGE_LINES,
@@ -660,6 +660,22 @@ def test_thai_text_without_spaces_is_cut_between_words():
     cut = lede(body, "th")
     assert cut.endswith("…") and len(cut) <= 300
     assert body.startswith(cut[:-1]) and cut[:-1].endswith(("ความร่วมมือ", "ดิจิทัล"))
+
+
+# 292 Thai characters without a space: the lede's limit (299) falls 7 characters on.
+THAI_OPENING = "ความร่วมมือดิจิทัล" * 16 + "ช่วง"
+# A number or Latin word within a Thai phrase, the limit in it: cut between Thai words.
+WORDS_IN_THAI = {
+    "number": ("โควิด-19ระบาด" * 3, "โควิด-…"),
+    "latin-word": ("(Financial)เทคโนโลยี" * 3, "…"),
+}
+
+
+@pytest.mark.parametrize(("rest", "cut_after"), WORDS_IN_THAI.values(), ids=WORDS_IN_THAI.keys())
+def test_a_number_or_latin_word_in_a_thai_phrase_is_not_cut_within(rest, cut_after):
+    body = THAI_OPENING + rest
+    assert lede(body, "th") == THAI_OPENING + cut_after
+    assert shown_changes([body], [])[0][0].line == THAI_OPENING + cut_after
 
 
 @pytest.mark.parametrize(
