@@ -678,6 +678,15 @@ def test_a_number_or_latin_word_in_a_thai_phrase_is_not_cut_within(rest, cut_aft
     assert shown_changes([body], [])[0][0].line == THAI_OPENING + cut_after
 
 
+THAI_FLAG = "\U0001f1f9\U0001f1ed"  # one flag of two regional indicators
+
+
+@pytest.mark.parametrize("letter", ["a" + THAI_FLAG, "ab\u0301"], ids=["flag", "accent"])
+def test_a_run_without_thai_cut_at_the_limit_keeps_its_letters_whole(letter):
+    # Three characters a repeat: the limit (299) falls within the last letter kept.
+    assert lede(letter * 150, "th") == letter * 99 + "a…"
+
+
 @pytest.mark.parametrize(
     ("week", "text"),
     [
