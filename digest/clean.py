@@ -145,7 +145,7 @@ def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut with no regard to spaces:
     between the words the Thai word cutter finds (:func:`_cut_thai_words`; Thai puts spaces
     between phrases only), a number or a Latin word within a Thai phrase kept whole, as the
-    cutter reads it. At the limit instead, where a letter starts (:func:`_letter_start`),
+    cutter reads it, where a letter starts (:func:`_letter_start`). At the limit instead,
     when the run of other characters the limit falls in is longer than the limit (a web
     address or a Latin token, which the Thai word cutter would cut at its first ``:`` or
     ``.``), or when the cutter's words leave nothing or stop at or before ``differs_at``."""
@@ -153,6 +153,7 @@ def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
         return unit
     if _run_without_thai(unit, limit) <= limit:
         kept = _cut_thai_words(unit, limit)
+        kept = unit[: _letter_start(unit, len(kept), 0)]  # newmm parts a keycap from its marks
         if len(kept) > differs_at:
             return kept
     return unit[: _letter_start(unit, limit, 0) or limit]

@@ -687,6 +687,15 @@ def test_a_run_without_thai_cut_at_the_limit_keeps_its_letters_whole(letter):
     assert lede(letter * 150, "th") == letter * 99 + "a…"
 
 
+@pytest.mark.parametrize("letter", ["1\ufe0f\u20e3", "b\u0301"], ids=["keycap", "accent"])
+def test_a_thai_phrase_cut_between_words_keeps_a_letter_with_its_marks(letter):
+    # The Thai word cutter parts a keycap or a letter from its combining marks.
+    phrase = ("ความร่วมมือดิจิทัล" * 17)[:290]
+    kept = lede(phrase + letter * 8 + "ไทย", "th").removesuffix("…")
+    assert kept.startswith(phrase)
+    assert kept[len(phrase) :] in {letter * count for count in range(4)}
+
+
 @pytest.mark.parametrize(
     ("week", "text"),
     [
