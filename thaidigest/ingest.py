@@ -786,21 +786,19 @@ def _an_earlier_version(conn: Connection, known: Stored, article: Article) -> bo
     text normalised today. A version written earlier in the same batch is stored before
     the next one is written (:func:`_store_versions`), so it is found here too.
     """
-    earlier = conn.execute(
-        select(
-            article_versions.c.content_hash, article_versions.c.title, article_versions.c.body
-        ).where(
-            article_versions.c.article_id == known.id,
-            article_versions.c.version < known.versions,
-        )
-    ).all()
-    if any(row.content_hash == article.content_hash for row in earlier):
-        return True
-    return any(
-        _says_the_same((row.title, row.body), known, article)
-        for row in earlier
-        if row.title is not None and row.body is not None
+    earlier = (
+        article_versions.c.article_id == known.id,
+        article_versions.c.version < known.versions,
     )
+    same_hash = select(article_versions.c.version).where(
+        *earlier, article_versions.c.content_hash == article.content_hash
+    )
+    if conn.execute(same_hash.limit(1)).first() is not None:
+        return True
+    texts = select(article_versions.c.title, article_versions.c.body).where(
+        *earlier, article_versions.c.title.is_not(None), article_versions.c.body.is_not(None)
+    )
+    return any(_says_the_same((row.title, row.body), known, article) for row in conn.execute(texts))
 
 
 def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
