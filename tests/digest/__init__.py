@@ -101,7 +101,7 @@ LONG_THAI_OPENING = (
     "กำลังคนดิจิทัลของประเทศไทยในระยะยาวโดยมุ่งเน้นการยกระดับทักษะของบุคลากรภาครัฐ"
     "และการสร้างระบบนิเวศดิจิทัลที่เอื้อต่อการลงทุนจากต่างประเทศ"
 )
-# The reviewer's sentence, its number past that cut: the number (120 -> 150) and a word
+# A sentence with its number past that cut: the number (120 -> 150) and a word
 # (ราชการ) changed in it.
 ATTENDED_LONG = f"{LONG_THAI_OPENING}โดยมีผู้เข้าร่วมประชุมทั้งสิ้น 120 คนจากหน่วยงานต่างๆ"
 ATTENDED_LONG_EDITED = ATTENDED_LONG.replace("120 คนจากหน่วยงาน", "150 คนจากหน่วยงานราชการ")
