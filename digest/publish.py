@@ -194,27 +194,21 @@ def written_article_feeds(out_dir: Path) -> dict[str, bytes]:
     return found
 
 
-def published_entries(feeds: Mapping[str, bytes]) -> dict[str, Dated]:
-    """The dates of the entries of the Atom ``feeds`` written before
-    (:func:`written_article_feeds`), by id. Each feed keeps its newest
-    ``digest.max_entries`` only, and a story without topics is in no topic's: a story cut
-    from one feed may be in another, and keeps its id (:func:`digest.feeds.story_id`)
+def written_dates(feeds: Mapping[str, bytes]) -> tuple[dict[str, Dated], dict[str, datetime]]:
+    """The dates the Atom ``feeds`` written before (:func:`written_article_feeds`) hold: of
+    their entries, by id, and of each feed that held no entry, by stem. Each feed keeps its
+    newest ``digest.max_entries`` only, and a story without topics is in no topic's: a story
+    cut from one feed may be in another, and keeps its id (:func:`digest.feeds.story_id`)
     whichever feed a reader has it from."""
-    found: dict[str, Dated] = {}
-    for document in feeds.values():
-        found.update(atom_dates(document))
-    return found
-
-
-def emptied_before(feeds: Mapping[str, bytes]) -> dict[str, datetime]:
-    """When each of the Atom ``feeds`` written before (:func:`written_article_feeds`) that
-    held no entry was dated, by stem."""
-    found: dict[str, datetime] = {}
+    entries: dict[str, Dated] = {}
+    emptied: dict[str, datetime] = {}
     for stem, document in feeds.items():
-        updated = empty_feed_updated(document)
+        dates = atom_dates(document)
+        entries.update(dates)
+        updated = None if dates else empty_feed_updated(document)
         if updated is not None:
-            found[stem] = updated
-    return found
+            emptied[stem] = updated
+    return entries, emptied
 
 
 def digest_page(site: str, week: Week) -> str:
@@ -273,7 +267,7 @@ def _article_feeds(
     digests feed's link comes third, after the articles'. A feed is dated by its newest
     entry, and one with none when ``week`` ended. For a week not over, an empty feed keeps
     the date it was written with when already empty (``empty_before``, by stem: see
-    :func:`emptied_before`), so that a rebuild leaves it as it was, and is dated at ``now``
+    :func:`written_dates`), so that a rebuild leaves it as it was, and is dated at ``now``
     when it was not: never in the future.
 
     A partner of ``stored_partners`` (any listed item's) with no entry keeps its
@@ -482,11 +476,11 @@ def build_digest(
     unjudged = [site for site in SOURCES if site not in judged]
     markdown = render_markdown(digest, title, health, unjudged)
     markdowns = stored | {week: markdown}
-    written_feeds = written_article_feeds(out_dir)
+    published, emptied = written_dates(written_article_feeds(out_dir))
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
-        published_entries(written_feeds),
+        published,
     )
     feeds, links = _article_feeds(
         entries,
@@ -496,7 +490,7 @@ def build_digest(
         feed_week,
         int(settings["max_entries"]),
         now,
-        emptied_before(written_feeds),
+        emptied,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
     )
