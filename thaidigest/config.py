@@ -465,6 +465,12 @@ def list_problem(
     return None
 
 
+def blank_item_problem(item: str) -> str | None:
+    """Why ``item``, a term or a name a list of a user's rules or partners file holds, is
+    no term: blank (``" "``), in the words of a setting's error; or None."""
+    return None if item.strip() else f"must not be blank, not {toml_value(item)}"
+
+
 def _range_problem(value: Any, rule: Rule) -> str | None:
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None

@@ -128,7 +128,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
-from thaidigest.config import list_problem, toml_value, type_problem
+from thaidigest.config import blank_item_problem, list_problem, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.urls import path_name
 
@@ -1237,7 +1237,7 @@ def _check_user_table(user: dict[str, Any]) -> None:
         problem = _country_code_problem(code)
         if problem:
             raise ValueError(f"[countries]: {problem}")
-        problem = list_problem(names, str, _blank_name_problem)
+        problem = list_problem(names, str, blank_item_problem)
         if problem:
             raise ValueError(f"[countries] {code}: {problem}")
     entries = user.get("partner", [])
@@ -1258,7 +1258,7 @@ def _check_user_table(user: dict[str, Any]) -> None:
 def _entry_problem(entry: dict[str, Any]) -> str | None:
     """What is wrong with the values of a ``[[partner]]`` table of a user's partners file."""
     for field in NAME_FIELDS:
-        problem = list_problem(entry.get(field, []), str, _blank_name_problem)
+        problem = list_problem(entry.get(field, []), str, blank_item_problem)
         if problem:
             return f"{field}: {problem}"
     problem = type_problem(entry["multilateral"], bool) if "multilateral" in entry else None
@@ -1266,10 +1266,6 @@ def _entry_problem(entry: dict[str, Any]) -> str | None:
         return f"multilateral: {problem}"
     problem = list_problem(entry.get("members", []), str, _country_code_problem)
     return f"members: {problem}" if problem else None
-
-
-def _blank_name_problem(name: str) -> str | None:
-    return None if name.strip() else f"must not be blank, not {toml_value(name)}"
 
 
 def _country_code_problem(code: str) -> str | None:

@@ -48,7 +48,14 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from thaidigest.classifier import BLOCKS, Model, load_model
-from thaidigest.config import DEFAULTS, list_problem, read_toml_text, toml_value, type_problem
+from thaidigest.config import (
+    DEFAULTS,
+    blank_item_problem,
+    list_problem,
+    read_toml_text,
+    toml_value,
+    type_problem,
+)
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
 from thaidigest.partners import Found, found_partners, partner_table
@@ -291,7 +298,7 @@ def _check_user_rules(user: dict[str, Any]) -> None:
 def _group_problem(table: dict[str, Any]) -> str | None:
     """What is wrong with the fields of a group's or a topic's table of a user's rules file."""
     for field in TERM_KEYS:
-        problem = list_problem(table.get(field, []), str, _blank_term_problem)
+        problem = list_problem(table.get(field, []), str, blank_item_problem)
         if problem:
             return f"{field}: {problem}"
     problem = _number_problem(table["weight"], float) if "weight" in table else None
@@ -305,10 +312,6 @@ def _number_problem(value: Any, kind: type) -> str | None:
     if problem is None and value < 0:
         return f"must be at least 0, not {toml_value(value)}"
     return problem
-
-
-def _blank_term_problem(term: str) -> str | None:
-    return None if term.strip() else f"must not be blank, not {toml_value(term)}"
 
 
 def _merge(base: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
