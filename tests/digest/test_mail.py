@@ -8,16 +8,13 @@ import socket
 import socketserver
 import ssl
 import threading
-from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from digest.mail import (
@@ -32,6 +29,7 @@ from digest.mail import (
 )
 from digest.publish import build_digest
 from digest.select import Week
+from tests.certificates import self_signed
 from tests.digest import article, at, ingest, mark, settings
 from thaidigest.store import deliveries, locks
 
@@ -375,23 +373,10 @@ def test_a_failed_send_gives_its_claim_back_so_the_next_run_sends_it(store, buil
 def make_certificate(folder):
     """A self-signed certificate for 127.0.0.1 and its key, as PEM files in ``folder``:
     the server's certificate and, for a client that is to trust it, its own CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "thaidigest test SMTP")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+    key, cert = self_signed(
+        "thaidigest test SMTP",
+        (x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+        (x509.BasicConstraints(ca=True, path_length=None), True),
     )
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (folder / "key.pem").write_bytes(

@@ -5,13 +5,8 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from OpenSSL import SSL
 from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
@@ -35,6 +30,7 @@ from twisted.web.client import (
 )
 
 from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
+from tests.certificates import self_signed
 
 
 def wrapped(outer: type[Exception], inner: BaseException) -> Exception:
@@ -193,19 +189,7 @@ def served_by(server: SSL.Connection) -> Callable[[bytes], bytes]:
 
 def self_signed_server() -> SSL.Connection:
     """An in-memory TLS server with a certificate no authority signed."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    key, certificate = self_signed("localhost")
     context = SSL.Context(SSL.TLS_SERVER_METHOD)
     context.use_certificate(certificate)
     context.use_privatekey(key)
