@@ -511,6 +511,26 @@ def test_utf8_thai_with_stray_bytes_stays_utf8_up_to_the_broken_share():
         readers.decode_page(page(most + 1))
 
 
+@pytest.mark.parametrize(
+    ("before", "stray", "after", "read"),
+    [
+        ("ครั้ง", b"\xb9", "ี้", "ครั้งนี้"),  # a consonant typed in TIS-620 inside a word
+        ("การประชุม ", b"\xa4\xc3", "ั้งนี้", "การประชุม ครั้งนี้"),  # two letters
+        ("ได้", b"\xe0", "ข้าร่วม", "ได้เข้าร่วม"),  # a leading vowel before a consonant
+        ("Caf", b"\xe9", " ไทย", "Caf\ufffd ไทย"),  # Latin-1 é: a tone mark on no letter
+        ("ไทย ", b"\xa9", " 2024", "ไทย \ufffd 2024"),  # Latin-1 ©: ฉ beside no Thai
+        ("ข่าว", b"\xe0", " ", "ข่าว\ufffd "),  # a leading vowel before no consonant
+        ("ข่าว", b"\xe0\xb8", "...", "ข่าว\ufffd..."),  # UTF-8 ธ cut short, not เธ
+        ("ข่าว", b"\xa0", "ดี", "ข่าว\ufffdดี"),  # no Thai letter in TIS-620 either
+    ],
+)
+def test_a_stray_byte_in_utf8_is_a_thai_letter_only_where_thai_puts_one(
+    before: str, stray: bytes, after: str, read: str
+) -> None:
+    data = b"<p>" + before.encode() + stray + after.encode() + b"</p>"
+    assert readers.decode_utf8_with_stray_bytes(data) == f"<p>{read}</p>"
+
+
 def test_tis620_text_with_a_latin_word_is_still_thai(tmp_path):
     text = seed_path("002").read_text(encoding="utf-8") + "\nCafé Digital\n"
     path = tmp_path / "tis.txt"

@@ -127,6 +127,9 @@ THAI_RUN = re.compile("[\u0e01-\u0e5b]+")
 THAI_WORD_MIN = 3  # Thai letters in a row that make a word of a TIS-620 line, not a stray byte
 THAI_WORD = re.compile(f"[\u0e01-\u0e5b]{{{THAI_WORD_MIN},}}")
 THAI_WORDS_SHARE = 0.8  # of a TIS-620 line's Thai letters, at least this share in such words
+# Bytes that are not UTF-8, as ``surrogateescape`` decodes them: one character each.
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+_THAI_ONLY = re.compile("[\u0e01-\u0e5b]+")
 
 
 class UnreadableInput(ValueError):
@@ -210,15 +213,16 @@ def decode_page(data: bytes) -> str:
     As :func:`decode_text`, except that a UTF-8 page with lines in TIS-620 (a
     paragraph pasted from an older page) is read line by line
     (:func:`decode_mixed_lines`), and a page valid UTF-8 but for a few other bytes
-    is kept, with U+FFFD for those bytes: a stray byte must not lose the
-    article. TIS-620 is taken only when the bytes decode cleanly as cp874 and
+    is kept, those bytes read as the Thai letters they stand for in TIS-620 inside
+    Thai text, else as U+FFFD (:func:`decode_utf8_with_stray_bytes`): a stray byte
+    must not lose the article. TIS-620 is taken only when the bytes decode cleanly as cp874 and
     read as Thai. Raises :class:`UnreadableInput` when the page is neither.
     """
     try:
         return decode_text(data)
     except BrokenUtf8:
         mixed = decode_mixed_lines(data)
-        return data.decode("utf-8-sig", errors="replace") if mixed is None else mixed
+        return decode_utf8_with_stray_bytes(data.removeprefix(UTF8_BOM)) if mixed is None else mixed
     except UnreadableInput:
         mixed = decode_mixed_lines(data)
         if mixed is None:
@@ -294,8 +298,43 @@ def decode_mixed_lines(data: bytes) -> str | None:
             lines.append(text)
             tis620 = True
         else:
-            lines.append(line.decode("utf-8", errors="replace"))
+            lines.append(decode_utf8_with_stray_bytes(line))
     return "".join(lines) if utf8 and tis620 else None
+
+
+def decode_utf8_with_stray_bytes(data: bytes) -> str:
+    """``data`` in UTF-8, each run of bytes that is not UTF-8 read as TIS-620 / cp874 when
+    it makes Thai letters that stand in Thai text (:func:`stray_thai`: a letter typed in
+    an older encoding inside a word), else as U+FFFD. A run that is the start of one UTF-8
+    character cut short (``E0 B8``, which TIS-620 reads ``เธ``) is the page's own text
+    cut, U+FFFD too: so are two TIS-620 letters that happen to make one (``เก``)."""
+    text = data.decode("utf-8", errors="surrogateescape")  # a stray byte: U+DC80-U+DCFF
+    return _STRAY_BYTES.sub(lambda run: _stray_text(run, text), text)
+
+
+def _stray_text(run: re.Match[str], text: str) -> str:
+    """What a run of stray bytes in ``text`` (surrogate-escaped) reads as."""
+    data = run[0].encode("utf-8", errors="surrogateescape")
+    replaced = data.decode("utf-8", errors="replace")
+    if len(data) > 1 and len(replaced) == 1:  # one UTF-8 character cut short: the page's own
+        return replaced
+    before, after = text[run.start() - 1 : run.start()], text[run.end() : run.end() + 1]
+    thai = data.decode("cp874", errors="replace")
+    return thai if stray_thai(before, thai, after) else replaced
+
+
+def stray_thai(before: str, letters: str, after: str) -> bool:
+    """Whether ``letters``, stray bytes read as TIS-620 between the characters ``before``
+    and ``after``, are Thai typed in the wrong encoding: all Thai, next to a Thai
+    character, and in their place there (:data:`MISPLACED_THAI`: a tone mark on a
+    consonant, a leading vowel before one). A Latin-1 byte reads as a lone Thai letter
+    or mark beside Latin ones or spaces (``café`` as ``caf้``, ``© 2024`` as ``ฉ 2024``)."""
+    beside_thai = bool(THAI.fullmatch(before) or THAI.fullmatch(after))
+    if not (beside_thai and _THAI_ONLY.fullmatch(letters)):
+        return False
+    start, end = len(before), len(before) + len(letters)
+    misplaced = MISPLACED_THAI.finditer(before + letters + after)
+    return not any(start <= found.start() < end for found in misplaced)
 
 
 def thai_words_line(text: str) -> bool:

@@ -55,6 +55,37 @@ def test_utf8_page_with_one_invalid_byte_is_kept_with_one_replacement_character(
     assert article.body == expected["body"].replace("DESG ครั้งนี้", "DESG\ufffd ครั้งนี้", 1)
 
 
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize(
+    ("word", "typed_in_tis620"),
+    [
+        ("ครั้งนี้", "ค"),  # a consonant opening a word
+        ("ครั้งนี้", "คร"),  # two letters, one byte each
+        ("ครั้งนี้", "้"),  # a tone mark on a consonant
+        ("เข้าร่วม", "เ"),  # a leading vowel
+    ],
+    ids=["consonant", "two-letters", "tone-mark", "leading-vowel"],
+)
+def test_a_thai_letter_typed_in_tis620_inside_a_utf8_page_is_read_as_that_letter(
+    where: str, word: str, typed_in_tis620: str
+) -> None:
+    """One or two bytes of TIS-620 in a page otherwise UTF-8: the page is not read as
+    TIS-620 (mojibake) nor dropped, and the bytes are the Thai letters they stand for
+    when they sit in Thai text, not U+FFFD."""
+    original = (PAGES / "article_th.html").read_bytes()
+    assert original.count(word.encode()) >= 1 and b'<meta charset="utf-8">' in original
+    before, typed, after = word.partition(typed_in_tis620)
+    broken = before.encode() + typed.encode("cp874") + after.encode()
+    body = original.replace(word.encode(), broken, 1)
+    headers = {"Content-Type": UTF8_HTML if where == "header" else "text/html"}
+    page = HtmlResponse(url=URL, body=body, headers=headers)
+    assert "\ufffd" in page.text  # what the declared charset makes of it
+
+    decoded = ThaigovSpider().page_text(page)
+
+    assert decoded.text == original.decode("utf-8")
+
+
 def test_a_paragraph_in_tis620_inside_a_utf8_page_is_read_as_thai() -> None:
     original = (PAGES / "article_th.html").read_bytes()
     lines = original.splitlines(keepends=True)
