@@ -283,6 +283,35 @@ def test_an_older_export_imported_again_keeps_the_newer_edit(tmp_path):
     assert "new 0, updated 1," in result.stdout and result.stderr == ""
 
 
+def test_an_export_time_in_a_buddhist_era_year_is_rejected_and_one_after_now_capped(tmp_path):
+    db = tmp_path / "db.sqlite"
+    record = {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
+    lines = [
+        {"url": "https://example.org/1", "first_seen": "2567-08-01T00:00:00Z"},
+        {"url": "https://example.org/2", "last_changed": "2567-08-01T00:00:00Z"},
+        {"url": "https://example.org/3", "published": "2567-08-01"},
+        {"url": "https://example.org/4", "first_seen": "2030-08-01T00:00:00Z"},
+    ]
+    path = tmp_path / "be.jsonl"
+    path.write_text("".join(json.dumps(record | line) + "\n" for line in lines), encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert result.stdout == "read 4, new 1, updated 0, unchanged 0, rejected 3\n"
+    assert result.stderr.splitlines() == [
+        f"skipped {path}:1: 'first_seen' '2567-08-01T00:00:00Z' has a Buddhist-era year"
+        " (2567 BE is 2024): give 2024-08-01T00:00:00Z",
+        f"skipped {path}:2: 'last_changed' '2567-08-01T00:00:00Z' has a Buddhist-era year"
+        " (2567 BE is 2024): give 2024-08-01T00:00:00Z",
+        f"skipped {path}:3: 'published' '2567-08-01' has a Buddhist-era year (2567 BE is 2024):"
+        " give 2024-08-01",
+    ]
+    (stored,) = export(db)  # a Common Era time after now is found now, as before
+    assert stored["url"] == "https://example.org/4"
+    assert stored["first_seen"] < "2030" and stored["first_seen"] == stored["last_changed"]
+
+
 def export_chain_files(folder: Path) -> list[Path]:
     """Three exports of one article, each a later edit than the one before."""
     body = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านไซเบอร์ {} " * 3

@@ -310,6 +310,32 @@ HOSTILE_RECORDS = {
         ),
         "'first_seen' '0001-01-01T00:00:00Z' is not a time like",
     ),
+    # Times too are ISO in the Common Era: a Buddhist-era year is refused, not stored as
+    # the time of the import (the ingestor's cap on a time after now).
+    "export-first-seen-in-a-buddhist-era-year": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "2567-08-01T00:00:00Z"}
+        ),
+        "'first_seen' '2567-08-01T00:00:00Z' has a Buddhist-era year (2567 BE is 2024): give "
+        "2024-08-01T00:00:00Z",
+    ),
+    "export-last-changed-in-a-buddhist-era-year-in-bangkok-time": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"last_changed": "2567-08-01T07:00:00+07:00"}
+        ),
+        "'last_changed' '2567-08-01T07:00:00+07:00' has a Buddhist-era year (2567 BE is 2024): "
+        "give 2024-08-01T00:00:00Z",
+    ),
+    "export-first-seen-buddhist-era-leap-day-no-common-era-one": (
+        json.dumps(
+            {"url": "https://example.org/1", "title": "H", "body": "B"}
+            | {"first_seen": "2568-02-29T10:00:00Z"}
+        ),
+        "'first_seen' '2568-02-29T10:00:00Z' has a Buddhist-era year (2568 BE is 2025), and "
+        "2025-02-29 is no date",
+    ),
     "export-last-changed-not-a-time": (
         json.dumps({"url": "https://example.org/1", "title": "H", "body": "B", "last_changed": 3}),
         "'last_changed' is not a string",

@@ -28,10 +28,10 @@ import lzma
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from io import BufferedIOBase
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bs4 import UnicodeDammit
@@ -45,6 +45,8 @@ from thaidigest.plural import counted
 from thaidigest.sites import plain_id
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
+
+When = TypeVar("When", date, datetime)  # an export record's date or time
 
 MAX_ID_DIGITS = 18  # an article number: thaigov's are six digits
 MAX_VERSIONS = 1_000_000_000  # an export record's version number: far beyond any article's edits
@@ -505,22 +507,30 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
 
 def _export_date(published: str) -> date:
     """An export record's ``published``: an ISO date in the Common Era, as ``thaidigest
-    export`` writes it. A Buddhist-era year (after ``LAST_CE_YEAR``: ``2567-08-23``) is
-    refused naming the date it would be, not converted: the field says ISO dates, and a
-    year five centuries ahead would be stored as no date at all (never believed)."""
+    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`)."""
     try:
         day = date.fromisoformat(published)
     except ValueError:
         raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
-    if day.year <= LAST_CE_YEAR:
-        return day
-    common_era = day.year - BE_OFFSET
-    era = f"'published' {published!r} has a Buddhist-era year ({day.year} BE is {common_era})"
+    return _common_era("published", published, day, date.isoformat)
+
+
+def _common_era(name: str, text: str, when: When, write: Callable[[When], str]) -> When:
+    """``when`` (the field ``name``, read from ``text``) if its year is in the Common Era.
+
+    A Buddhist-era year (after ``LAST_CE_YEAR``: ``2567-08-23``) is refused naming what
+    it would be (as ``write`` writes it), not converted: the export's dates and times are
+    ISO, and a year five centuries ahead would be stored as no date at all (never
+    believed) or as the time of the import (a first seen or last change after now)."""
+    if when.year <= LAST_CE_YEAR:
+        return when
+    common_era = when.year - BE_OFFSET
+    era = f"'{name}' {text!r} has a Buddhist-era year ({when.year} BE is {common_era})"
     try:
-        meant = day.replace(year=common_era)
+        meant = when.replace(year=common_era)
     except ValueError:  # 29 February of a BE leap year that is no CE one
-        raise ValueError(f"{era}, and {common_era}-{day:%m-%d} is no date") from None
-    raise ValueError(f"{era}: give {meant.isoformat()}")
+        raise ValueError(f"{era}, and {common_era}-{when:%m-%d} is no date") from None
+    raise ValueError(f"{era}: give {write(meant)}")
 
 
 def _stored_time(record: dict[str, Any], name: str) -> str | None:
@@ -528,7 +538,8 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
 
     Only a time the store writes as it reads it back: a zone that moves it before year 1
     or after 9999 in UTC, or a year before 1000 (written with fewer than four digits, no
-    time to read again nor to sort), is refused."""
+    time to read again nor to sort), is refused, and so is a Buddhist-era year (see
+    :func:`_common_era`). A time after now in the Common Era is the ingestor's to judge."""
     text = _string(record, name)
     if text is None:
         return None
@@ -540,6 +551,7 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
         parse_iso(stored)  # a year before 1000 has fewer than four digits: no time to read
     except (ValueError, OverflowError):
         raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
+    _common_era(name, text, moment, iso)
     return stored
 
 
