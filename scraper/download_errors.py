@@ -1,4 +1,4 @@
-"""Why a download failed, in a few plain words: ``connection refused``, ``timed out``.
+"""Why a download failed, in a few plain words: ``connection refused``, ``timed out after 30 s``.
 
 Scrapy wraps Twisted's errors in its own (``DownloadConnectionRefusedError`` for
 Twisted's ``ConnectionRefusedError``, the original kept as ``__cause__``), and an
@@ -9,7 +9,11 @@ Each of those is read, outermost first, against :data:`PLAIN_WORDS`; an error no
 names is its own message, never its class name. A TLS failure adds the reasons OpenSSL
 gave, when it gave any: ``TLS error: wrong version number`` (an https:// address served
 in plain HTTP). An answer over the size limit is ``larger than crawl.max_page_bytes``
-however Scrapy refused it (:func:`is_over_size`).
+however Scrapy refused it (:func:`is_over_size`). A download that outran
+``crawl.timeout`` (Scrapy's ``DOWNLOAD_TIMEOUT``, which bounds the connection's setup as
+well as the whole answer) says how long it was given: ``timed out after 30 s``; a TCP
+connection the system gave up on (``TCPTimedOutError``: its own timer, not ours) is
+``timed out``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ from twisted.web.client import (
 )
 
 TLS_ERROR = "TLS error"
+TIMED_OUT = "timed out"
+# The errors of a download that outran crawl.timeout: Scrapy's, and Twisted's for a
+# connection not made within it (Scrapy wraps it in its own, the original as __cause__).
+DOWNLOAD_TIMEOUTS = (DownloadTimeoutError, twisted_errors.TimeoutError)
 # The errors a user reads about, each kind with the words that say what happened.
 PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     (
@@ -40,10 +48,7 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
         "connection refused",
     ),
     ((CannotResolveHostError, twisted_errors.DNSLookupError), "DNS lookup failed"),
-    (
-        (DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError),
-        "timed out",
-    ),
+    ((twisted_errors.TCPTimedOutError,), TIMED_OUT),
     ((SSL.Error,), TLS_ERROR),
     ((twisted_errors.NoRouteError,), "no route to host"),
     ((ResponseDataLossError,), "answer cut short"),
@@ -122,14 +127,17 @@ def is_over_size(error: BaseException) -> bool:
     )
 
 
-def plain_reason(error: BaseException) -> str:
+def plain_reason(error: BaseException, *, timeout: float) -> str:
     """Why a download failed: :data:`OVER_SIZE` for an answer over the size limit
-    (:func:`is_over_size`), else as :data:`PLAIN_WORDS` says it (a TLS failure with
-    :func:`openssl_reasons`), else its :func:`error_message`, else :data:`NO_MESSAGE`:
-    never the error's class name."""
+    (:func:`is_over_size`), else for one of :data:`DOWNLOAD_TIMEOUTS` the ``timeout`` it
+    outran (the crawl's ``DOWNLOAD_TIMEOUT``, in seconds), else as :data:`PLAIN_WORDS`
+    says it (a TLS failure with :func:`openssl_reasons`), else its :func:`error_message`,
+    else :data:`NO_MESSAGE`: never the error's class name."""
     if is_over_size(error):
         return OVER_SIZE
     for cause in causes(error):
+        if isinstance(cause, DOWNLOAD_TIMEOUTS):
+            return f"{TIMED_OUT} after {timeout:g} s"
         if isinstance(cause, SSL.Error) and (reasons := openssl_reasons(cause)):
             return f"{TLS_ERROR}: {'; '.join(reasons)}"
         for kinds, words in PLAIN_WORDS:

@@ -79,7 +79,8 @@ UNREACHABLE = "unreachable"
 # (``unreachable: DownloadConnectionRefusedError``): each with the words
 # scraper.download_errors.PLAIN_WORDS gives it now (kept here, by name, so that
 # reading a report loads no Scrapy), a failed download of no kind named there,
-# "download failed" (its NO_MESSAGE).
+# "download failed" (its NO_MESSAGE), and a timeout "timed out": the seconds it was
+# given, said now, were not stored.
 CLASS_NAME_WORDS = {
     "DownloadConnectionRefusedError": "connection refused",
     "ConnectionRefusedError": "connection refused",

@@ -239,7 +239,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
                     "%s: cannot fetch %s (%s): the site is not crawled",
                     spider.name,
                     robots_url,
-                    plain_reason(error),
+                    self._plain_reason(error),
                     extra={"spider": spider},
                 )
                 logger.debug("%s could not be fetched:", robots_url, exc_info=True)
@@ -277,8 +277,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        self._unreachable[netloc] = plain_reason(exc)
+        self._unreachable[netloc] = self._plain_reason(exc)
         super()._robots_error(exc, netloc)
+
+    def _plain_reason(self, error: BaseException) -> str:
+        """Why robots.txt could not be fetched, in the crawl report's words."""
+        return plain_reason(error, timeout=self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT"))
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         parts = urlparse_cached(request)

@@ -35,8 +35,8 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - anything else, and network errors, are **errors** with the URL; a network error
-  says why in the words of the crawl report (``connection refused``, ``timed out``:
-  :func:`scraper.download_errors.plain_reason`), never as an error class.
+  says why in the words of the crawl report (``connection refused``, ``timed out after
+  30 s``: :func:`scraper.download_errors.plain_reason`), never as an error class.
 
 An article page whose HTML stops before ``</body>`` and ``</html>``
 (:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
@@ -512,7 +512,8 @@ class SiteSpider(scrapy.Spider):
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.report_error(url, plain_reason(failure.value))
+        timeout = self.settings.getfloat("DOWNLOAD_TIMEOUT")
+        self.report_error(url, plain_reason(failure.value, timeout=timeout))
 
     def closed(self, reason: str) -> None:
         self.store.close()

@@ -128,7 +128,7 @@ CASES = {
         "errors",
         ONE_THAIGOV,
         RETRIED,
-        "timed out",
+        f"timed out after {TIMEOUT} s",
     ),
     "huge": Case(
         "thaigov",

@@ -814,6 +814,23 @@ def test_unreachable_robots_txt_blocks_the_site_and_loses_nothing_stored(tmp_pat
         assert cannot == []
 
 
+def test_a_robots_txt_that_outruns_the_download_timeout_says_how_long_it_was_given(tmp_path):
+    config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "\ntimeout = 5\n", "\ntimeout = 0.5\nretries = 0\n"
+        ),
+        encoding="utf-8",
+    )
+    hang = FaultRule(path=ROBOTS_PATH, fault="hang", delay=30)
+    with FixtureSite(faults=FaultPlan(rules=[hang])) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    robots_url = f"{site.base_url}/robots.txt"
+    assert f"mdes: cannot fetch {robots_url} (timed out after 0.5 s): the site" in result.stderr
+    assert "mdes: blocked (robots.txt unreachable: timed out after 0.5 s) in " in result.stdout
+
+
 def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path):
     """The spider's error line says what the report says, not the error's class."""
     config = write_config(tmp_path)

@@ -32,6 +32,8 @@ from twisted.web.client import (
 from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
 from tests.certificates import self_signed
 
+TIMEOUT = 7.5  # seconds: the crawl's download timeout (crawl.timeout)
+
 
 def wrapped(outer: type[Exception], inner: BaseException) -> Exception:
     """``outer`` raised from ``inner``, with its message, as Scrapy wraps Twisted's errors."""
@@ -58,7 +60,16 @@ CASES = {
         wrapped(CannotResolveHostError, twisted_errors.DNSLookupError("example.invalid")),
         "DNS lookup failed",
     ),
-    "timeout": (DownloadTimeoutError("Getting URL took longer than 5 seconds."), "timed out"),
+    # A download that outran crawl.timeout says how long it was given...
+    "timeout": (
+        DownloadTimeoutError("Getting URL took longer than 7.5 seconds."),
+        "timed out after 7.5 s",
+    ),
+    "connect-timeout": (
+        wrapped(DownloadTimeoutError, twisted_errors.TimeoutError()),
+        "timed out after 7.5 s",
+    ),
+    # ...a connection the system's TCP gave up on was given the system's time, not ours.
     "tcp-timeout": (twisted_errors.TCPTimedOutError(), "timed out"),
     "tls": (
         failed_answer(ResponseNeverReceived, SSL.Error([("SSL routines", "", "bad")])),
@@ -94,7 +105,7 @@ CASES = {
 
 @pytest.mark.parametrize(("error", "words"), CASES.values(), ids=CASES.keys())
 def test_a_download_error_is_said_in_plain_words(error, words):
-    assert plain_reason(error) == words
+    assert plain_reason(error, timeout=TIMEOUT) == words
 
 
 def raised_while_handling(outer: Exception, inner: BaseException) -> Exception:
@@ -110,16 +121,16 @@ def raised_while_handling(outer: Exception, inner: BaseException) -> Exception:
 
 def test_an_error_raised_while_handling_a_network_error_is_said_as_that_error():
     error = raised_while_handling(RuntimeError(), twisted_errors.ConnectionRefusedError())
-    assert plain_reason(error) == "connection refused"
+    assert plain_reason(error, timeout=TIMEOUT) == "connection refused"
 
 
 def test_errors_that_wrap_each_other_in_a_cycle_are_each_read_once():
     outer, inner = RuntimeError("outer"), ValueError("inner")
     outer.__cause__, inner.__cause__ = inner, outer
-    assert plain_reason(outer) == "inner"
+    assert plain_reason(outer, timeout=TIMEOUT) == "inner"
     loop = RuntimeError()
     loop.__context__ = loop
-    assert plain_reason(loop) == NO_MESSAGE
+    assert plain_reason(loop, timeout=TIMEOUT) == NO_MESSAGE
 
 
 def test_a_download_over_the_size_limit_is_said_so_not_as_scrapys_message() -> None:
@@ -127,8 +138,11 @@ def test_a_download_over_the_size_limit_is_said_so_not_as_scrapys_message() -> N
         "Expected to receive 180023 bytes which is larger than download max size (50000) "
         "in request <GET http://127.0.0.1:1/robots.txt>."
     )
-    assert plain_reason(DownloadCancelledError(message)) == "larger than crawl.max_page_bytes"
-    assert plain_reason(DownloadCancelledError("")) == "download cancelled"
+    assert (
+        plain_reason(DownloadCancelledError(message), timeout=TIMEOUT)
+        == "larger than crawl.max_page_bytes"
+    )
+    assert plain_reason(DownloadCancelledError(""), timeout=TIMEOUT) == "download cancelled"
 
 
 def test_a_compressed_answer_over_the_size_limit_once_decompressed_is_said_so() -> None:
@@ -141,7 +155,7 @@ def test_a_compressed_answer_over_the_size_limit_once_decompressed_is_said_so() 
     answer = Response(request.url, headers={"Content-Encoding": "gzip"}, body=body)
     with pytest.raises(IgnoreRequest) as ignored:
         decompressing.process_response(request, answer)
-    assert plain_reason(ignored.value) == "larger than crawl.max_page_bytes"
+    assert plain_reason(ignored.value, timeout=TIMEOUT) == "larger than crawl.max_page_bytes"
     assert is_over_size(ignored.value)
     # Any other request ignored is not one over the limit.
     assert not is_over_size(IgnoreRequest("Forbidden by robots.txt (Disallow: /)"))
@@ -156,7 +170,7 @@ def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_fail
         except ResponseFailed:
             raise DownloadFailedError(str(answer))  # noqa: B904
     except DownloadFailedError as error:
-        reason = plain_reason(error)
+        reason = plain_reason(error, timeout=TIMEOUT)
     assert reason == NO_MESSAGE
 
 
@@ -227,4 +241,4 @@ def test_a_tls_failure_says_the_reason_openssl_gave(make_error, words) -> None:
     error = make_error()
     assert isinstance(error, SSL.Error)
     # As Scrapy raises it: the handshake's failure in the answer never received.
-    assert plain_reason(failed_answer(ResponseNeverReceived, error)) == words
+    assert plain_reason(failed_answer(ResponseNeverReceived, error), timeout=TIMEOUT) == words
