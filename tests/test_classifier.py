@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 
 from thaidigest import pipeline
 from thaidigest.classifier import (
+    MAX_MODEL_BYTES,
     Block,
     block_texts,
     load_model,
@@ -52,17 +54,72 @@ def test_the_packaged_model_loads_without_pickle() -> None:
     assert len(model.blocks["opening"].grams) == len(model.blocks["opening"].weights) > 1000
 
 
+def packaged_with_card(path: Path, card: bytes) -> Path:
+    """The packaged model at ``path``, its ``card.npy`` member holding ``card`` (deflated)."""
+    with zipfile.ZipFile(PACKAGED) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = card if item.filename == "card.npy" else source.read(item)
+            target.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
 def test_a_model_file_holding_a_pickled_object_is_refused(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     np.lib.format.write_array(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    bad = tmp_path / "bad.npz"
-    with zipfile.ZipFile(PACKAGED) as source, zipfile.ZipFile(bad, "w") as target:
-        for item in source.infolist():
-            data = buffer.getvalue() if item.filename == "card.npy" else source.read(item)
-            target.writestr(item, data)
+    bad = packaged_with_card(tmp_path / "bad.npz", buffer.getvalue())
     with pytest.raises(ValueError) as refused:
         read_model(bad)
     assert str(refused.value) == NOT_PLAIN_ARRAYS  # never numpy's advice to unpickle it
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size_without_unpacking_it(tmp_path: Path) -> None:
+    # 64 MiB of zeros deflate to 64 kB: a file of a few kilobytes can unpack to gigabytes.
+    buffer = io.BytesIO()
+    zeros = np.zeros(4 * MAX_MODEL_BYTES // 8)
+    np.lib.format.write_array(buffer, zeros, allow_pickle=False)
+    bomb = packaged_with_card(tmp_path / "bomb.npz", buffer.getvalue())
+    assert bomb.stat().st_size < PACKAGED.stat().st_size + MAX_MODEL_BYTES // 100
+    started = time.perf_counter()
+    with pytest.raises(ValueError) as refused:
+        read_model(bomb)
+    assert time.perf_counter() - started < 1  # unpacking it takes longer
+    with zipfile.ZipFile(bomb) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist()) / 2**20
+    assert str(refused.value) == (
+        f"not a thaidigest relevance model (its arrays would unpack to {unpacked:.0f} MiB,"
+        " more than the 16 MiB a model may hold)"
+    )
+
+
+@pytest.mark.parametrize(
+    "descr",
+    [
+        "<f8",  # numpy makes room for an array's declared shape before reading it: 8 TiB
+        "<U0",  # strings of no bytes take no room, and a trillion of them in a list
+    ],
+)
+def test_an_array_declaring_more_than_its_member_holds_is_refused_before_room_is_made(
+    tmp_path: Path, descr: str
+) -> None:
+    buffer = io.BytesIO()
+    header = {"descr": descr, "fortran_order": False, "shape": (2**40,)}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    bad = packaged_with_card(tmp_path / "bad.npz", buffer.getvalue() + bytes(8))
+    with pytest.raises(ValueError) as refused:
+        read_model(bad)
+    assert str(refused.value) == NOT_PLAIN_ARRAYS
+
+
+def test_a_model_file_over_the_limit_is_refused_by_its_size(tmp_path: Path) -> None:
+    large = tmp_path / "large.npz"
+    shutil.copyfile(PACKAGED, large)
+    with large.open("ab") as file:  # the packaged model, then zeros (a sparse file)
+        file.truncate(MAX_MODEL_BYTES + 1)
+    with pytest.raises(ValueError) as refused:
+        read_model(large)
+    assert str(refused.value) == (
+        "not a thaidigest relevance model (larger than 16 MiB, the most a model file may be)"
+    )
 
 
 NOT_PLAIN_ARRAYS = (

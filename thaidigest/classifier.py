@@ -50,7 +50,9 @@ head of the same file, a logistic regression over the rule signals alone,
 which are bilingual by design (``relevance_rules.toml``).
 
 The model file is an ``.npz`` of plain arrays (strings and floats), read with
-``allow_pickle=False``: loading a model never runs code. N-grams are stored as
+``allow_pickle=False``: loading a model never runs code. A file larger than
+``MAX_MODEL_BYTES``, or whose arrays would unpack to more, is refused before any array
+is read: a few kilobytes of zip can unpack to gigabytes. N-grams are stored as
 text, so a reviewer (and ``thaidigest explain``) can read which ones count;
 they are matched by a 64-bit polynomial hash computed with numpy, which is
 what keeps scoring to about a tenth of a millisecond an article.
@@ -86,6 +88,15 @@ __all__ = [
 
 # What a model file is, for a file that is not one.
 PLAIN_ARRAYS = "an .npz of plain arrays, as thaidigest train-relevance writes"
+MIB = 2**20
+# The most a model file, and its arrays unpacked, may hold: the packaged model's file has
+# 0.4 MiB and its arrays 1 MiB (36,000 n-grams); 16 MiB holds half a million n-grams.
+MAX_MODEL_BYTES = 16 * MIB
+# The .npy header readers of the format versions numpy writes plain arrays in.
+NPY_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
 DEFAULT_MODEL = "relevance_model.npz"
 OPENING_CHARS = 1200  # what the labelling guide's readers read after the headline
 NGRAM_SIZES = (3,)  # what training uses; see the module docstring
@@ -421,7 +432,7 @@ def read_model(source: Path | bytes) -> Model:
 
     Raises ValueError when the file is not such a model.
     """
-    content = Path(source).read_bytes() if isinstance(source, Path) else source
+    content = _model_file(source) if isinstance(source, Path) else source
     try:
         return _model_of(_plain_arrays(content), hashlib.sha256(content).hexdigest())
     except KeyError as missing:
@@ -430,20 +441,66 @@ def read_model(source: Path | bytes) -> Model:
         raise ValueError(f"not a thaidigest relevance model ({error})") from None
 
 
+def _model_file(path: Path) -> bytes:
+    """The bytes of the model file at ``path``; ValueError, having read no more than
+    ``MAX_MODEL_BYTES`` and a byte, when it holds more."""
+    with path.open("rb") as file:
+        content = file.read(MAX_MODEL_BYTES + 1)
+    if len(content) > MAX_MODEL_BYTES:
+        raise ValueError(
+            f"not a thaidigest relevance model (larger than {MAX_MODEL_BYTES // MIB} MiB,"
+            " the most a model file may be)"
+        )
+    return content
+
+
 def _plain_arrays(content: bytes) -> dict[str, np.ndarray]:
     """The arrays of an ``.npz`` file's bytes, none of them unpickled.
 
     Raises ValueError, in words of its own, when the file is no ``.npz`` of plain
-    arrays: numpy's would advise loading a pickle, which may run any code.
+    arrays: numpy's would advise loading a pickle, which may run any code. One whose
+    members declare more than ``MAX_MODEL_BYTES`` unpacked is refused before any is
+    unpacked, and an array whose header declares more than its member holds before it
+    is read (numpy would make room for all it declares first).
     """
     refused = ValueError(f"not a thaidigest relevance model ({PLAIN_ARRAYS})")
     if not zipfile.is_zipfile(io.BytesIO(content)):  # else numpy reads an .npy or a pickle
         raise refused
     try:
-        with np.load(io.BytesIO(content), allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile):
         raise refused from None
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > MAX_MODEL_BYTES:
+            raise ValueError(
+                f"not a thaidigest relevance model (its arrays would unpack to"
+                f" {unpacked / MIB:,.0f} MiB, more than the {MAX_MODEL_BYTES // MIB} MiB"
+                " a model may hold)"
+            )
+        try:
+            return {
+                member.filename.removesuffix(".npy"): _member_array(archive, member)
+                for member in members
+            }
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+            raise refused from None
+
+
+def _member_array(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> np.ndarray:
+    """The plain array of one ``.npy`` member; ValueError when it is none, or its header
+    declares more bytes than the member holds unpacked (an item of no bytes, ``<U0``,
+    counted as one: a billion of them are a billion strings)."""
+    with archive.open(member) as stream:
+        reader = NPY_HEADER_READERS.get(np.lib.format.read_magic(stream))
+        if reader is None:
+            raise ValueError(f"{member.filename}: not a plain .npy array")
+        shape, _, dtype = reader(stream)
+        if math.prod(shape) * max(dtype.itemsize, 1) > member.file_size:
+            raise ValueError(f"{member.filename}: declares more than it holds")
+    with archive.open(member) as stream:
+        return np.lib.format.read_array(stream, allow_pickle=False)
 
 
 def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
