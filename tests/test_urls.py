@@ -1,8 +1,11 @@
+from urllib.parse import unquote
+
 import pytest
 
 from thaidigest.urls import (
     article_id,
     canonical_url,
+    iri_to_uri,
     public_url,
     same_host,
     source_of,
@@ -134,3 +137,49 @@ def test_public_url_is_the_canonical_url_of_the_article():
 def test_host_names_compare_in_any_case_and_a_default_port_as_none(url, other, expected):
     assert same_host(url, other) is expected
     assert same_host(other, url) is expected
+
+
+THAI_PATH = "https://thaigov.go.th/news/contents/ข่าว/รายละเอียด"
+ENCODED_PATH = (
+    "https://thaigov.go.th/news/contents/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/"
+    "%E0%B8%A3%E0%B8%B2%E0%B8%A2%E0%B8%A5%E0%B8%B0%E0%B9%80%E0%B8%AD%E0%B8%B5%E0%B8%A2%E0%B8%94"
+)
+
+
+@pytest.mark.parametrize(
+    ("iri", "uri"),
+    [
+        (THAI_PATH, ENCODED_PATH),
+        (
+            f"{THAI_PATH}?q=ไทย#บน",
+            f"{ENCODED_PATH}?q=%E0%B9%84%E0%B8%97%E0%B8%A2#%E0%B8%9A%E0%B8%99",
+        ),
+        # Already a URI: as it is, its escapes and reserved characters untouched.
+        (ENCODED_PATH, ENCODED_PATH),
+        (
+            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*[f]@g!$',+~",
+            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*[f]@g!$',+~",
+        ),
+        # ASCII characters no URI holds are percent-encoded too.
+        (
+            'https://mfa.go.th/a"b<c>{d}|e^f`g\\h',
+            "https://mfa.go.th/a%22b%3Cc%3E%7Bd%7D%7Ce%5Ef%60g%5Ch",
+        ),
+        # A Thai host in its IDNA form, which legacy resolvers look up; its port kept.
+        (
+            "https://ไทย.ไทย:8443/ข่าว",
+            "https://xn--o3cw4h.xn--o3cw4h:8443/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7",
+        ),
+        # A host IDNA cannot write (an empty label) is percent-encoded as the rest.
+        ("https://a..ไทย/", "https://a..%E0%B9%84%E0%B8%97%E0%B8%A2/"),
+        ("http://[::1]:8080/ไทย", "http://[::1]:8080/%E0%B9%84%E0%B8%97%E0%B8%A2"),
+    ],
+)
+def test_an_address_with_thai_is_written_as_an_ascii_uri(iri, uri):
+    assert iri_to_uri(iri) == uri
+    assert uri.isascii()
+
+
+def test_a_thai_address_written_as_a_uri_decodes_back_to_itself():
+    iri = f"{THAI_PATH}?q=ไทย&หน้า=2"
+    assert unquote(iri_to_uri(iri)) == iri

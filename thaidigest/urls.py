@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from thaidigest.sites import (
     CANONICAL_BASE_URLS,
@@ -32,6 +32,9 @@ NOT_IN_URLS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 SHOWN_URL_CHARS = 80
 REPEATED_SLASHES = re.compile(r"/{2,}")
 TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)$", re.IGNORECASE)
+# The characters a URI holds as they are besides letters, digits and ``-._~`` (RFC 3986's
+# reserved ones), and ``%``, so that an address already percent-encoded stays as it is.
+URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%"
 ARTICLE_PATHS = {
     "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
     "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
@@ -72,6 +75,33 @@ def web_url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"{shown} has no host"
     return None
+
+
+def iri_to_uri(iri: str) -> str:
+    """``iri``, a web address as stored (its path may hold Thai), as a URI, which RSS's links
+    must be (RFC 3987, 3.1): a host outside ASCII in its IDNA form (``xn--``, as RFC 3986
+    asks for a name to look up), and every other character no URI holds (Thai, a space,
+    ``<``) percent-encoded as its UTF-8 bytes. A URI is returned as it is, and percent-decoding
+    what comes back gives ``iri`` when it held no ``%``."""
+    netloc = urlsplit(iri).netloc
+    ascii_netloc = _ascii_host(netloc)
+    if ascii_netloc != netloc:
+        iri = iri.replace(f"//{netloc}", f"//{ascii_netloc}", 1)
+    return quote(iri, safe=URI_CHARACTERS)
+
+
+def _ascii_host(netloc: str) -> str:
+    """``netloc`` with its host in IDNA form when it is outside ASCII and IDNA can write it
+    (not an empty or overlong label): as it is otherwise."""
+    userinfo, at, host_and_port = netloc.rpartition("@")
+    host, colon, port = host_and_port.partition(":")
+    if host.isascii():
+        return netloc
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return netloc
+    return f"{userinfo}{at}{host}{colon}{port}"
 
 
 def _host_and_port(url: str) -> tuple[str, int | None] | None:
