@@ -16,6 +16,10 @@ and an entry links only to a web address: an article without one (a text file
 imported without a source line) links to the page that lists it, given by the
 caller (``pages``), and has no link only when it is given none.
 
+An entry names its language in every format: ``dc:language`` in RSS and Atom, an
+item's ``language`` in JSON Feed, and, in an Atom feed in another language (an English
+article in a feed in Thai), the entry's own ``xml:lang``, which its text inherits.
+
 An article's text is text in every format: Atom marks it ``type="text"``,
 JSON Feed carries it as ``content_text``, and RSS, whose readers take an item's
 ``description`` and ``content:encoded`` as HTML and guess whether a title is,
@@ -36,6 +40,7 @@ from datetime import UTC, datetime, time
 from typing import NamedTuple
 from xml.etree import ElementTree
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -52,6 +57,7 @@ from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # The title prefix of a revision entry, by the article's language.
@@ -247,15 +253,33 @@ def _rss_title(text: str) -> str:
     return html.escape(text, quote=False) if _READS_AS_MARKUP.search(text) else text
 
 
+class _EntryLanguage(BaseEntryExtension):
+    """An Atom entry's own ``xml:lang``, which feedgen writes for the feed only: set to
+    ``language`` when it is given."""
+
+    def __init__(self) -> None:
+        self.language: str | None = None
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        if self.language:
+            entry.set(XML_LANG, self.language)
+        return entry
+
+
 def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
     """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
     ``description`` as HTML (Atom's summary is marked as text), titles and the feed's
     description that read as markup escaped (:func:`_rss_title`), and no text as content:
     RSS has no text content, feedgen would write it unescaped in ``content:encoded``
-    (HTML to every reader), and the description already carries it."""
+    (HTML to every reader), and the description already carries it.
+
+    An Atom entry in another language than the feed's (an English article in a feed in
+    Thai) has its own ``xml:lang``, so that readers render and hyphenate its text as
+    English; RSS has no language of an item (``dc:language`` names it)."""
     shown = _rss_title if rss else str
     generator = FeedGenerator()
     generator.load_extension("dc")
+    generator.register_extension("entry_language", BaseExtension, _EntryLanguage, rss=False)
     generator.id(feed.id)
     generator.title(shown(clean_line(feed.title)))
     generator.subtitle(shown(clean_line(feed.subtitle)))
@@ -286,6 +310,8 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
             added.category(term=clean_line(category))
         if entry.language:
             added.dc.dc_language(entry.language)
+        if entry.language != feed.language:
+            added.entry_language.language = entry.language
     return generator
 
 

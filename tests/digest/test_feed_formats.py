@@ -1,4 +1,5 @@
-"""JSON Feed 1.1, the OPML feed list and autodiscovery, read back as readers read them."""
+"""JSON Feed 1.1, the OPML feed list, autodiscovery and entries' languages, read back as
+readers read them."""
 
 import json
 import re
@@ -9,14 +10,20 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from sqlalchemy import update
 
 from digest.feeds import Entry, FeedInfo, render_atom, render_json, render_rss
 from digest.publish import build_digest
 from digest.select import Week
+from tests.conftest import seed_path
 from tests.digest import article, ingest, mark, read_as_html, settings
+from thaidigest.readers import read_text_file
+from thaidigest.store import articles
 
 W34 = Week(2024, 34)
 SITE = "https://digest.example.org/thai/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 EDITED_BEFORE = "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท\nความร่วมมือกับญี่ปุ่นด้านปัญญาประดิษฐ์"
 
@@ -255,3 +262,45 @@ def test_a_headline_that_does_not_read_as_markup_is_written_as_text_in_rss(tmp_p
     assert channel.find("item").findtext("title") == title  # the text itself, once escaped
     parsed = feedparser.parse(render_rss(feed, [entry]))
     assert shown(parsed.entries[0].title_detail) == ([], title)
+
+
+# The headlines of the seed articles 000 and 003 (English) and 001 (Thai).
+APEC_SOM2 = (
+    "APEC SOM2 Discusses Harnessing Future Digital Manpower and Unlocking the Future of"
+    " Digital Society and Economy"
+)
+DIGITAL_COLLABORATION = "Thailand Boosts Digital Collaboration"
+APEC_2024 = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+
+
+def test_an_english_article_in_a_feed_in_thai_says_its_own_language(store, tmp_path):
+    """An Atom entry in English in a feed in Thai has its own xml:lang, which readers render
+    and hyphenate its text by; a Thai entry inherits the feed's. RSS has no language of an
+    item: dc:language names it, as JSON Feed's item language does."""
+    seeds = [read_text_file(seed_path(number)) for number in ("000", "001", "003")]
+    ingest(store, seeds, "2024-08-23T10:00")
+    with store.transaction() as conn:  # what relevance scoring would have set
+        conn.execute(update(articles).values(relevant=True, relevance=0.5))
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(site_url=SITE))
+    expected = {APEC_SOM2: "en", DIGITAL_COLLABORATION: "en", APEC_2024: "th"}
+
+    root = ElementTree.fromstring((out / "feed.atom").read_bytes())
+    assert root.get(XML_LANG) == "th"
+    own = {
+        entry.findtext(f"{ATOM}title"): entry.get(XML_LANG) for entry in root.iter(f"{ATOM}entry")
+    }
+    assert own == {APEC_SOM2: "en", DIGITAL_COLLABORATION: "en", APEC_2024: None}
+    atom = feedparser.parse((out / "feed.atom").read_bytes())
+    assert atom.bozo == 0, atom.get("bozo_exception")
+    shown_in = {entry.title: entry.title_detail.language for entry in atom.entries}
+    assert shown_in == expected
+    assert {entry.title: entry.summary_detail.language for entry in atom.entries} == expected
+    rss = feedparser.parse((out / "feed.rss").read_bytes())
+    assert {entry.title: entry.language for entry in rss.entries} == expected  # dc:language
+    document = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    assert {item["title"]: item["language"] for item in document["items"]} == expected
+    # The digests' feed is in English as its entries are: none says it again.
+    digests = ElementTree.fromstring((out / "digests.atom").read_bytes())
+    assert digests.get(XML_LANG) == "en"
+    assert [entry.get(XML_LANG) for entry in digests.iter(f"{ATOM}entry")] == [None]
