@@ -14,7 +14,10 @@ Every string is cleaned by :mod:`digest.clean` (no character XML 1.0
 forbids, no control or direction character, a headline cut to its length),
 and an entry links only to a web address: an article without one (a text file
 imported without a source line) links to the page that lists it, given by the
-caller (``pages``), and has no link only when it is given none.
+caller (``pages``), and has no link only when it is given none. RSS, whose
+``link`` is a URI, gets it with Thai percent-encoded (:func:`thaidigest.urls.iri_to_uri`);
+Atom's ``href`` (an IRI) and JSON Feed's ``url`` keep it as stored, and the ids, in
+every format, are the stored address's.
 
 An entry names its language in every format: ``dc:language`` in RSS and Atom, an
 item's ``language`` in JSON Feed, and, in an Atom feed in another language (an English
@@ -55,6 +58,7 @@ from digest.markdown import (
 )
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import iso, parse_iso
+from thaidigest.urls import iri_to_uri
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -269,14 +273,17 @@ class _EntryLanguage(BaseEntryExtension):
 def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -> FeedGenerator:
     """The feed for feedgen. ``rss``: summaries escaped, for RSS readers take an item's
     ``description`` as HTML (Atom's summary is marked as text), titles and the feed's
-    description that read as markup escaped (:func:`_rss_title`), and no text as content:
+    description that read as markup escaped (:func:`_rss_title`), no text as content:
     RSS has no text content, feedgen would write it unescaped in ``content:encoded``
-    (HTML to every reader), and the description already carries it.
+    (HTML to every reader), and the description already carries it; and links as URIs
+    (:func:`iri_to_uri`: RSS's ``link`` is a URI, Atom's ``href`` an IRI, which may hold
+    Thai as stored).
 
     An Atom entry in another language than the feed's (an English article in a feed in
     Thai) has its own ``xml:lang``, so that readers render and hyphenate its text as
     English; RSS has no language of an item (``dc:language`` names it)."""
     shown = _rss_title if rss else str
+    address = iri_to_uri if rss else str
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.register_extension("entry_language", BaseExtension, _EntryLanguage, rss=False)
@@ -285,8 +292,8 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
     generator.subtitle(shown(clean_line(feed.subtitle)))
     generator.author(name=clean_line(feed.title))
     # feedgen gives RSS the last link added: the site.
-    generator.link(href=feed.self_url, rel="self")
-    generator.link(href=feed.site_url, rel="alternate")
+    generator.link(href=address(feed.self_url), rel="self")
+    generator.link(href=address(feed.site_url), rel="alternate")
     generator.language(feed.language)
     generator.generator(GENERATOR)
     generator.updated(feed.updated)
@@ -296,7 +303,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
         added.title(shown(clean_headline(entry.title)))
         link = clean_link(entry.link)
         if link:
-            added.link(href=link, rel="alternate")
+            added.link(href=address(link), rel="alternate")
         added.published(entry.published)
         added.updated(entry.updated)
         summary = clean_text(entry.summary)

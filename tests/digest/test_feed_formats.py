@@ -1,22 +1,23 @@
-"""JSON Feed 1.1, the OPML feed list, autodiscovery and entries' languages, read back as
-readers read them."""
+"""JSON Feed 1.1, the OPML feed list, autodiscovery, entries' languages and links, read back
+as readers read them."""
 
 import json
 import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
 from sqlalchemy import update
 
-from digest.feeds import Entry, FeedInfo, render_atom, render_json, render_rss
+from digest.feeds import Entry, FeedInfo, render_atom, render_json, render_rss, stable_id
 from digest.publish import build_digest
 from digest.select import Week
 from tests.conftest import seed_path
-from tests.digest import article, ingest, mark, read_as_html, settings
+from tests.digest import article, ingest, mark, read_as_html, settings, url_of
+from thaidigest.model import RawArticle
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
 
@@ -304,3 +305,35 @@ def test_an_english_article_in_a_feed_in_thai_says_its_own_language(store, tmp_p
     digests = ElementTree.fromstring((out / "digests.atom").read_bytes())
     assert digests.get(XML_LANG) == "en"
     assert [entry.get(XML_LANG) for entry in digests.iter(f"{ATOM}entry")] == [None]
+
+
+def test_an_rss_link_holding_thai_is_a_uri_of_the_stored_address(store, tmp_path):
+    """RSS's link is a URI: Thai in an article's address is percent-encoded there, and only
+    there. What is stored, the entry's id (its RSS guid, not a link) and Atom's href (an
+    IRI) stay the address as stored."""
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/ข่าว/รายละเอียด",
+        source="thaigov",
+        title="ดีอี ลงนาม MoU กับญี่ปุ่น",
+        body="เนื้อหาข่าว",
+        published_hint=date(2024, 8, 21),
+    )
+    ingest(store, [raw], "2024-08-23T10:00")
+    mark(store, raw, topics=["mou"])
+    stored = url_of(raw)
+    assert (
+        store.article_by_url(stored)["url"] == "https://thaigov.go.th/news/contents/ข่าว/รายละเอียด"
+    )
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(site_url=SITE))
+
+    item = ElementTree.fromstring((out / "feed.rss").read_bytes()).find("channel/item")
+    link = item.findtext("link")
+    assert link.isascii() and unquote(link) == stored
+    guid = item.find("guid")
+    assert (guid.text, guid.get("isPermaLink")) == (stable_id(stored), "false")
+    (rss_entry,) = feedparser.parse((out / "feed.rss").read_bytes()).entries
+    assert (rss_entry.link, rss_entry.id) == (link, stable_id(stored))
+    for path in (out / "feed.atom", out / "topics" / "mou.atom"):
+        (atom_entry,) = feedparser.parse(path.read_bytes()).entries
+        assert (atom_entry.link, atom_entry.id) == (stored, stable_id(stored)), path
