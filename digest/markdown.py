@@ -28,7 +28,7 @@ from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_judged
 from thaidigest.partners import partner_name
-from thaidigest.plural import counted
+from thaidigest.plural import counted, listed
 from thaidigest.sites import HOSTS, SOURCES
 from thaidigest.urls import web_host
 
@@ -275,10 +275,6 @@ def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
     return [f"{label(name)} ({count})" for name, count in ordered]
 
 
-def _and(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
 def summary_line(digest: WeekDigest) -> str:
     """``5 items (1 updated, 1 found late) from thaigov.go.th (3) and mdes.go.th (2); …``."""
     items = digest.items
@@ -297,7 +293,7 @@ def summary_line(digest: WeekDigest) -> str:
         count += f" ({', '.join(marked)})"
     sources = _counted(Counter(item_source_label(item) for item in items), str)
     topics = [f"{topic_name(section.topic)} ({len(section.items)})" for section in digest.sections]
-    return f"{count} from {_and(sources)}; topics: {', '.join(topics)}."
+    return f"{count} from {listed(sources)}; topics: {', '.join(topics)}."
 
 
 def partners_line(digest: WeekDigest) -> str | None:
