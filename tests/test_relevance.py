@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thaidigest.classifier import load_model
+from digest.markdown import topic_name
+from thaidigest.classifier import OPENING_CHARS, Contribution, load_model
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import Found, found_partners
@@ -19,6 +20,7 @@ from thaidigest.relevance import (
     _LOWER_TO_ASCII,
     PARTNER_SIGNALS,
     ROLE_SIGNALS,
+    SIGNAL_WORDS,
     Match,
     _ascii_found,
     _english_found,
@@ -33,6 +35,7 @@ from thaidigest.relevance import (
     rules_from_text,
     score,
     score_each,
+    signal_words,
     signals,
     topic_stem,
 )
@@ -555,7 +558,7 @@ def test_explain_names_the_probability_threshold_and_contributing_features() -> 
     text = explain(title, body, RULES)
     assert f"relevance: {result.score:.2f}" in text
     assert "relevant: yes (threshold 0.50)" in text
-    assert "topics: mou" in text
+    assert "topics: Agreements and MoUs · บันทึกความเข้าใจและข้อตกลง (mou)" in text.splitlines()
     up = text.split("pushed up most:\n")[1].split("pushed down most:")[0]
     contributions = [line.split()[0] for line in up.strip().splitlines()]
     assert contributions and all(float(c) > 0 for c in contributions)
@@ -609,9 +612,8 @@ def test_a_partner_named_raises_the_probability_of_the_same_text() -> None:
 def test_explain_names_the_partners_the_model_saw() -> None:
     title, body, _ = ARTICLES_BY_ID[57695]
     text = explain(title, body, RULES)
-    named = found_partners(title, body)
-    assert named.ids  # the fixture names a partner
-    assert f"partners named: {', '.join(named.ids)}" in text
+    assert found_partners(title, body).ids == ("country:JP",)
+    assert "partners named: Japan (country:JP)" in text.splitlines()  # as the digest names it
     assert re.search(r"signals: 'partners?(-\w+)?@(opening|title)'", text)
 
 
@@ -647,7 +649,103 @@ def test_the_packaged_model_weighs_digital_with_cooperation_towards_relevant() -
 def test_explain_names_the_digital_and_cooperation_signal() -> None:
     title, body, _ = ARTICLES_BY_ID[57695]
     up = explain(title, body, RULES).split("pushed up most:\n")[1].split("pushed down most:")[0]
-    assert "signals: 'digital-x-cooperation@article'" in up
+    assert (
+        "signals: 'digital-x-cooperation@article' "
+        "(digital and cooperation terms together, whole article)"
+    ) in up
+
+
+def contributions(title: str, body: str) -> list[Contribution]:
+    """What moved a Thai article's log-odds, as the model scores it."""
+    inputs = model_inputs(title, body, RULES, signals(title, body, RULES))
+    return load_model().contributions(title, body, inputs)
+
+
+@pytest.mark.parametrize(("prefix", "headline"), [case[:2] for case in SEED_CASES])
+def test_explain_opens_with_relevant_and_the_signal_that_pushed_a_seed_up_most(
+    prefix: str, headline: str
+) -> None:
+    title, body = seed_article(prefix, headline)
+    first = explain(title, body, RULES).splitlines()[0]
+    top = max(
+        (c for c in contributions(title, body) if c.block == "signals"), key=lambda c: c.value
+    )
+    probability = score(title, body, RULES).score
+    assert first.startswith(f"Relevant ({probability:.2f} >= 0.50): mostly because of ")
+    assert " in the ".join(signal_words(top.feature, topic_name)) in first, first
+
+
+@pytest.mark.parametrize("article", [52492, 74583])  # fake-news summary; the wallet's FAQ
+def test_explain_opens_with_not_relevant_and_the_condition_the_article_lacks(
+    article: int,
+) -> None:
+    title, body, _ = ARTICLES_BY_ID[article]
+    found = signals(title, body, RULES)
+    assert found.roles["digital"] > 0 and "cooperation" not in found.roles
+    # Digital and cooperation together would add the model's largest weight: more than
+    # anything pulled the article down.
+    together = load_model().signal_weight()["digital-x-cooperation@article"]
+    moved = contributions(title, body)
+    assert all(-c.value < together for c in moved if c.block == "signals")
+    assert -sum(c.value for c in moved if c.block == "opening") < together
+    first = explain(title, body, RULES).splitlines()[0]
+    assert first.startswith(
+        f"Not relevant ({score(title, body, RULES).score:.2f} < 0.50): mostly because it has "
+        "no cooperation terms in the whole article"
+    ), first
+
+
+def test_the_sentence_never_shows_a_probability_equal_to_the_threshold_it_is_below() -> None:
+    title, body, _ = ARTICLES_BY_ID[85110]
+    probability = score(title, body, RULES).score
+    first = explain(title, body, RULES, threshold=probability + 0.0001).splitlines()[0]
+    assert first.startswith(f"Not relevant ({probability:.4f} < {probability + 0.0001:.4f}): ")
+
+
+def test_explain_says_which_words_counted_against_a_not_relevant_article() -> None:
+    title, body, _ = ARTICLES_BY_ID[52492]  # a fake-news summary naming Krungthai Bank
+    moved = contributions(title, body)
+    wording = sum(c.value for c in moved if c.block == "opening")
+    # Its wording pulled it down more than any signal, more than its partner could add.
+    assert found_partners(title, body).ids
+    assert all(c.value > wording for c in moved if c.block == "signals")
+    first = explain(title, body, RULES).splitlines()[0]
+    assert first.endswith(", and the words of the headline and opening (n-grams) count against it.")
+
+
+def test_a_sentence_says_an_always_or_never_term_decided(tmp_path: Path) -> None:
+    title, body, _ = ARTICLES_BY_ID[93349]
+    path = tmp_path / "rules.toml"
+    path.write_text('[groups.mine]\nrole = "never"\nth = ["เฟคนิวส์"]\n', encoding="utf-8")
+    lines = explain(title, body, load_rules(path)).splitlines()
+    assert lines[0] == "Not relevant (0.00 < 0.50): your never term เฟคนิวส์ decides it."
+    assert "decided by your never term: เฟคนิวส์ (the model was not asked)" in lines
+
+
+def test_explain_says_where_partners_are_read_from_when_none_is_named_there() -> None:
+    # Fake-news statistics naming Meta, TikTok and others past the opening.
+    title, body, _ = ARTICLES_BY_ID[93349]
+    assert found_partners(title, body).ids == ()
+    assert "company:TikTok" in found_partners("", body[OPENING_CHARS:]).ids
+    assert (
+        "partners named: - (partners are read from the headline and the first "
+        f"{OPENING_CHARS:,} characters of the body: a name further on does not count)"
+    ) in explain(title, body, RULES).splitlines()
+
+
+def test_every_signal_of_the_model_is_said_in_words() -> None:
+    for name in load_model().signal_names:
+        group = name.partition("@")[0]
+        what, where = signal_words(name, topic_name)
+        if group in RULES.topics:
+            assert what == f"{topic_name(group)} topic terms"
+        else:
+            assert what == SIGNAL_WORDS[group]
+        assert where
+    assert signal_words("ai@title", topic_name) == (
+        "Artificial intelligence topic terms",
+        "headline",
+    )
 
 
 DIGITAL_TERMS = ["ดิจิทัล", "ไซเบอร์", "ปัญญาประดิษฐ์", "5G", "ICT"]

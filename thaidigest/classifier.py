@@ -313,6 +313,10 @@ class Model:
     def _signals_only_weight(self) -> dict[str, float]:
         return dict(zip(self.signal_names, self.signals_only_weights.tolist(), strict=True))
 
+    def signal_weight(self, language: str = "th") -> Mapping[str, float]:
+        """The weight of each signal in the head that scores an article in ``language``."""
+        return self._signal_weight if language == "th" else self._signals_only_weight
+
     def log_odds(
         self, title: str, body: str, signals: Mapping[str, float], language: str = "th"
     ) -> float:
@@ -335,7 +339,7 @@ class Model:
             for i, (positions, values) in zip(thai, block.vectors(texts, name), strict=True):
                 totals[i] += float(values @ block.weights[positions])
         for i, (_, _, signals, language) in enumerate(articles):
-            weight = self._signal_weight if language == "th" else self._signals_only_weight
+            weight = self.signal_weight(language)
             totals[i] += sum(weight.get(name, 0.0) * value for name, value in signals.items())
         return totals
 

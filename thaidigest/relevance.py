@@ -39,7 +39,7 @@ import hashlib
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -47,7 +47,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from thaidigest.classifier import BLOCKS, Model, load_model
+from thaidigest.classifier import BLOCKS, OPENING_CHARS, Contribution, Model, load_model
 from thaidigest.config import (
     DEFAULTS,
     blank_item_problem,
@@ -58,7 +58,8 @@ from thaidigest.config import (
 )
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
-from thaidigest.partners import Found, found_partners, partner_table
+from thaidigest.partners import Found, found_partners, partner_name, partner_table
+from thaidigest.plural import listed
 from thaidigest.urls import path_name
 
 __all__ = [
@@ -69,10 +70,12 @@ __all__ = [
     "Signals",
     "explain",
     "load_rules",
+    "reasons",
     "role_signals",
     "rules_from_text",
     "score",
     "score_each",
+    "signal_words",
     "signals",
     "topic_stem",
 ]
@@ -90,6 +93,37 @@ PARTNER_SIGNALS = (
 # Pairs of roles the model weighs together (role_signals): the guide's two conditions.
 ROLE_PAIRS = (("digital", "cooperation"),)
 ROLE_SIGNALS = tuple(f"{first}-x-{second}@article" for first, second in ROLE_PAIRS)
+# The guide's conditions among the signals (digital AND cooperation, a partner named): what
+# explain says a not relevant article lacks.
+GUIDE_SIGNALS = (*ROLE_SIGNALS, "partner@opening")
+# What each signal finds, in words (explain shows them beside the names): the packaged
+# rules' groups other than the topics (a topic's group is named by the topic), the role
+# pairs and the partner signals; and where, by the part of a name after "@".
+SIGNAL_WORDS = {
+    "digital": "digital terms",
+    "digital-weak": "loose digital words",
+    "cooperation": "cooperation terms",
+    "cooperation-formal": "signing and fields of cooperation",
+    "cooperation-weak": "loose cooperation words",
+    "negative": "off-topic terms",
+    **{
+        signal.partition("@")[0]: f"{first} and {second} terms together"
+        for (first, second), signal in zip(ROLE_PAIRS, ROLE_SIGNALS, strict=True)
+    },
+    "partner-country": "countries named as partners",
+    "partner-org": "organisations named as partners",
+    "partner-company": "companies named as partners",
+    "partner": "partners named",
+    "partners": "the number of partners named",
+}
+SIGNAL_PLACES = {
+    "title": "headline",
+    "lead": "lead",
+    "body": "body",
+    "opening": "headline and opening",
+    "article": "whole article",
+}
+REASONS = 2  # the reasons explain's first sentence gives at most
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = {"topic_min": float, "lead_paragraphs": int, "lead_min_chars": int}  # and their kinds
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
@@ -770,44 +804,177 @@ def explain(
 ) -> str:
     """A human-readable account of an article's relevance.
 
-    The probability and the threshold, the partners the model saw named, the
-    features that pushed it up and down most (n-grams of the opening, rule, role
-    and partner signals), and the rule terms that matched where.
+    First a sentence: relevant or not, and the reasons that weighed most (:func:`reasons`).
+    Then the probability and the threshold, the topics and the partners the model saw named
+    (by the names the digest gives them, with their ids), the features that pushed it up and
+    down most (n-grams of the opening, rule, role and partner signals, each signal in words
+    too), and the rule terms that matched where.
     """
+    from digest.markdown import topic_heading, topic_name  # the digest's names for topics
+
     model = model or load_model()
     named = found_partners(title, body, partner_table(None))
     verdict = score(
         title, body, rules, language=language, model=model, threshold=threshold, named=named
     )
-    lines = [
+    topics = [_named(topic_heading(topic), topic) for topic in verdict.topics]
+    numbers = [
         f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
         f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
-        f"topics: {', '.join(verdict.topics) or '-'}",
+        f"topics: {', '.join(topics) or '-'}",
     ]
     if verdict.never or verdict.always:
         kind, terms = ("never", verdict.never) if verdict.never else ("always", verdict.always)
-        lines.append(f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)")
-        lines.extend(_matched_terms(verdict.matches))
-        return "\n".join(lines)
-    lines.append(f"partners named: {', '.join(named.ids) or '-'}")
-    inputs = model_inputs(title, body, rules, signals(title, body, rules), named)
+        return "\n".join(
+            [
+                f"{_verdict_words(verdict)}: your {kind} term {', '.join(terms)} decides it.",
+                *numbers,
+                f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)",
+                *_matched_terms(verdict.matches),
+            ]
+        )
+    packaged = rules_from_text(None)
+    found = signals(title, body, packaged)
+    inputs = model_inputs(title, body, packaged, found, named)
     parts = model.contributions(title, body, inputs, language)
-    inputs = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
-    lines.append(f"log-odds by block ({inputs}):")
-    for block in ("bias", *BLOCKS, "signals"):
+    weight = model.signal_weight(language)
+    because = reasons(verdict.relevant, parts, inputs, found.roles, weight, topic_name)
+    verdict_words = _verdict_words(verdict)
+    lines = [f"{verdict_words}: mostly because {because}." if because else f"{verdict_words}."]
+    lines.extend(numbers)
+    partners = [_named(partner_name(partner), partner) for partner in named.ids]
+    lines.append(
+        f"partners named: {', '.join(partners)}"
+        if partners
+        else f"partners named: - (partners are read from the headline and the first "
+        f"{OPENING_CHARS:,} characters of the body: a name further on does not count)"
+    )
+    kinds = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
+    lines.append(f"log-odds by block ({kinds}):")
+    block_words = {
+        "bias": "where every article starts",
+        **{block: f"n-grams of the {SIGNAL_PLACES[block]}" for block in BLOCKS},
+        "signals": "rule, role and partner signals",
+    }
+    for block, words in block_words.items():
         total = sum(c.value for c in parts if c.block == block)
         if total:
-            lines.append(f"  {block}: {total:+.2f}")
+            lines.append(f"  {block}: {total:+.2f} ({words})")
     parts = [c for c in parts if c.block != "bias"]
     for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
         lines.append(heading)
         for kind, blocks in (("n-grams", BLOCKS), ("signals", ("signals",))):
             chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
-            lines.extend(f"  {c.value:+.3f}  {c.block}: {c.feature!r}" for c in chosen)
+            lines.extend(
+                f"  {c.value:+.3f}  {c.block}: {c.feature!r}"
+                + (
+                    f" ({', '.join(signal_words(c.feature, topic_name))})"
+                    if kind == "signals"
+                    else ""
+                )
+                for c in chosen
+            )
             if not chosen:
                 lines.append(f"  ({kind}: none)")
     lines.extend(_matched_terms(verdict.matches))
     return "\n".join(lines)
+
+
+def _named(name: str, key: str) -> str:
+    """``Google (company:Google)``: a name and the id it stands for, or the id alone when
+    it is its own name (a topic of a user's rules)."""
+    return key if name == key else f"{name} ({key})"
+
+
+def _verdict_words(verdict: Relevance) -> str:
+    """``Relevant (0.93 >= 0.50)``, ``Not relevant (0.01 < 0.50)``; to four places when
+    two would show the probability equal to a threshold it is below (``0.4999 < 0.5000``)."""
+    places = 2 if verdict.relevant or round(verdict.score, 2) < verdict.threshold else 4
+    score, threshold = f"{verdict.score:.{places}f}", f"{verdict.threshold:.{places}f}"
+    if verdict.relevant:
+        return f"Relevant ({score} >= {threshold})"
+    return f"Not relevant ({score} < {threshold})"
+
+
+def signal_words(signal: str, topic_name: Callable[[str], str] = str) -> tuple[str, str]:
+    """What a signal of the model finds and where, in words (:data:`SIGNAL_WORDS`):
+    ``digital-x-cooperation@article`` -> ``("digital and cooperation terms together",
+    "whole article")``. A topic's group is named by ``topic_name``: ``ai@title`` ->
+    ``("Artificial intelligence topic terms", "headline")``."""
+    what, _, where = signal.partition("@")
+    return SIGNAL_WORDS.get(what) or f"{topic_name(what)} topic terms", SIGNAL_PLACES[where]
+
+
+class Reason(NamedTuple):
+    """One reason for a verdict: how much of the log-odds it stands for, and its words."""
+
+    size: float
+    words: str
+    lacked: bool  # a condition the article lacks, not evidence it has
+
+
+def reasons(
+    relevant: bool,
+    parts: Sequence[Contribution],
+    inputs: Mapping[str, float],
+    roles: Mapping[str, float],
+    weight: Mapping[str, float],
+    topic_name: Callable[[str], str] = str,
+) -> str:
+    """Why an article is (not) relevant, in words: the :data:`REASONS` that weighed most.
+
+    For a relevant article, what pushed it up most: a signal (``parts``: the model's
+    contributions) or the n-grams of a block, all together. For one not relevant, what
+    pushed it down most, and what it lacks of the guide's conditions
+    (:data:`GUIDE_SIGNALS`), each weighed by what the model would add were the signal at
+    full strength (``weight`` times what ``inputs`` lacks of 1). Of two roles weighed
+    together, the weaker (``roles``: the article's strength of each) is named: few digital
+    terms beside many cooperation terms. Empty when nothing weighed.
+    """
+    sign = 1 if relevant else -1
+    found = [
+        Reason(sign * c.value, " in the ".join(signal_words(c.feature, topic_name)), False)
+        for c in parts
+        if c.block == "signals" and c.value * sign > 0
+    ]
+    for block in BLOCKS:
+        total = sum(c.value for c in parts if c.block == block)
+        if total * sign > 0:
+            words = f"the words of the {SIGNAL_PLACES[block]} (n-grams)"
+            found.append(Reason(sign * total, words, False))
+    if not relevant:
+        for signal in GUIDE_SIGNALS:
+            lack = weight.get(signal, 0.0) * (1 - inputs.get(signal, 0.0))
+            if lack > 0:
+                found.append(Reason(lack, _lacking(signal, inputs, roles, topic_name), True))
+    chosen = sorted(found, key=lambda reason: -reason.size)[:REASONS]
+    if relevant:
+        return f"of {listed([reason.words for reason in chosen])}" if chosen else ""
+    lacked = [reason.words for reason in chosen if reason.lacked]
+    against = [reason.words for reason in chosen if not reason.lacked]
+    said = [f"it has {listed(lacked)}"] if lacked else []
+    if against:
+        said.append(f"{listed(against)} count against it")
+    return ", and ".join(said)
+
+
+def _lacking(
+    signal: str,
+    inputs: Mapping[str, float],
+    roles: Mapping[str, float],
+    topic_name: Callable[[str], str],
+) -> str:
+    """What an article lacks of a guide's ``signal``, in words: ``no partners named in the
+    headline and opening``; of two roles weighed together, the weaker one's terms, or both
+    when they are as strong: ``few digital terms in the whole article``."""
+    what, where = signal_words(signal, topic_name)
+    pair = dict(zip(ROLE_SIGNALS, ROLE_PAIRS, strict=True)).get(signal)
+    if pair:
+        weakest = min(roles.get(role, 0.0) for role in pair)
+        weak = [role for role in pair if roles.get(role, 0.0) == weakest]
+        what = f"{' and '.join(weak)} terms"
+        return f"{'no' if weakest == 0 else 'few'} {what} in the {where}"
+    return f"{'no' if inputs.get(signal, 0.0) == 0 else 'few'} {what} in the {where}"
 
 
 def _matched_terms(matches: tuple[Match, ...]) -> list[str]:

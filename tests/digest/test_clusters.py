@@ -14,6 +14,10 @@ from thaidigest.cli import main
 from thaidigest.fingerprint import MAX_DAYS_APART
 from thaidigest.model import RawArticle
 
+# How explain's account of the model opens: the line after the headline and the URL when
+# nothing is said of digests.
+VERDICT = ("Relevant (", "Not relevant (")
+
 
 def store_path(tmp_path):
     return str(tmp_path / "test.sqlite")  # the store fixture's database
@@ -259,7 +263,7 @@ def test_explain_says_why_a_relevant_backlog_article_is_in_no_digest(store, tmp_
         f"{LATE_DAYS} days before 2024-W36: backlog, listed only if the digest of 2024-W31 "
         f"is built (none is in {out / 'digests'})"
     )
-    assert third_line(on_time).startswith("relevance: ")
+    assert third_line(on_time).startswith(VERDICT)
 
 
 # A text file without a "ที่มา :" source line: stored under its file: URL, which no digest
@@ -304,7 +308,7 @@ def test_explain_finds_a_text_file_without_a_source_line_in_the_digest_built_aft
     assert f"\n### {UNLINKED_TITLE}\n" in (out / "digests" / "2024-W34.md").read_text("utf-8")
     after = explained()
     assert after[1].startswith("file:")
-    assert after[2].startswith("relevance: ")
+    assert after[2].startswith(VERDICT)
     assert not any("in no digest" in line for line in after)
 
 
@@ -332,7 +336,7 @@ def test_explain_finds_a_text_files_story_by_its_copy_on_the_web_though_the_copy
     arguments = ["explain", text_file.url, "--db", store_path(tmp_path), "--out", str(out)]
     explained = CliRunner().invoke(main, arguments)
     assert explained.exit_code == 0, explained.output
-    assert explained.output.splitlines()[2].startswith("relevance: ")
+    assert explained.output.splitlines()[2].startswith(VERDICT)
 
 
 def text_file_article(tmp_path, name, title, body, day):
@@ -368,7 +372,7 @@ def test_explain_finds_a_text_file_listed_unlinked_after_a_web_copy_of_it_is_fou
     web_copy = article(2, "The release on thaigov", published=date(2024, 7, 29))
     ingest(store, [web_copy], "2024-09-09T04:00")
     mark(store, web_copy, relevant=False, relevance=0.2, duplicate_of=text_file)
-    assert explained_lines(tmp_path, text_file.url, out)[2].startswith("relevance: ")
+    assert explained_lines(tmp_path, text_file.url, out)[2].startswith(VERDICT)
 
 
 def test_explain_finds_a_text_file_listed_unlinked_when_a_later_web_copy_represents_it(
@@ -452,10 +456,10 @@ def test_explain_finds_a_text_file_whose_edited_headline_left_the_old_one_atop_i
 
 def explained_as_listed(store, raw, tmp_path, out):
     """Whether explain says the relevant representative at ``raw``'s URL is listed: it
-    says nothing of digests then, its line 2 giving the model's relevance."""
+    says nothing of digests then, its line 2 giving the model's verdict."""
     row = store.article_by_url(url_of(raw))
     assert row["relevant"] and row["duplicate_of"] is None
-    return explained_lines(tmp_path, raw.url, out)[2].startswith("relevance: ")
+    return explained_lines(tmp_path, raw.url, out)[2].startswith(VERDICT)
 
 
 THAI_PHRASES = "กระทรวง ดิจิทัล ร่วมมือ ญี่ปุ่น ด้าน ปัญญาประดิษฐ์ และ ความมั่นคง ปลอดภัย ไซเบอร์"
