@@ -457,6 +457,28 @@ def atom_dates(document: bytes) -> dict[str, Dated]:
     return {entry_id: dates for entry_id, dates, _, _ in _dated_entries(document)}
 
 
+class FeedHead(NamedTuple):
+    """What an Atom document says of its feed: what a feed no build writes any more keeps."""
+
+    id: str
+    title: str
+    subtitle: str
+
+
+def feed_head(document: bytes) -> FeedHead | None:
+    """The id, title and subtitle of an Atom document; None for one without an id or that
+    does not parse."""
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError:
+        return None
+    feed_id = (root.findtext(f"{ATOM}id") or "").strip()
+    if not feed_id:
+        return None
+    title, subtitle = (root.findtext(f"{ATOM}{name}") or "" for name in ("title", "subtitle"))
+    return FeedHead(feed_id, title, subtitle)
+
+
 def empty_feed_updated(document: bytes) -> datetime | None:
     """When an Atom document that holds no entry was updated (the feed's own ``updated``);
     None for one with an entry, without a zoned ``updated``, or that does not parse."""

@@ -15,7 +15,10 @@ Layout of the folder::
                             the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks,
                             and empty for a partner of an older article; one file
-                            a partner (thaidigest.partners.feed_stems)
+                            a partner (thaidigest.partners.feed_stems); a topic's or
+                            partner's feed written before that no longer has any
+                            article (a topic taken out of the rules, a partner merged
+                            into another) is written again, empty
     feeds.opml              every feed, for a reader to import at once
     index.html              the archive: the newest digest's items, every digest in
                             digests/, every feed
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -51,6 +55,7 @@ from digest.archive import (
 from digest.feeds import (
     Dated,
     Entry,
+    FeedHead,
     FeedInfo,
     Recorded,
     article_entries,
@@ -59,6 +64,7 @@ from digest.feeds import (
     digest_entry,
     digest_id,
     empty_feed_updated,
+    feed_head,
     newest,
     render_atom,
     render_dated_atom,
@@ -98,6 +104,8 @@ ARTICLE_FORMATS = (
     ("atom", ATOM_TYPE, render_atom),
     ("json", JSON_FEED_TYPE, render_json),
 )
+# How a feed of articles ends its subtitle (feed_span), as a feed written before holds it.
+WRITTEN_SPAN = re.compile(r" of the \d+ weeks to \d{4}-W\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,23 @@ def written_dates(feeds: Mapping[str, bytes]) -> tuple[dict[str, Dated], dict[st
     return entries, emptied
 
 
+def written_heads(feeds: Mapping[str, bytes]) -> dict[str, FeedHead]:
+    """What each topic's and partner's Atom feed of ``feeds`` (:func:`written_article_feeds`)
+    says of itself, by stem: the feeds a build that writes no topic or partner of theirs
+    empties (:func:`_article_feeds`)."""
+    found = {}
+    for stem, document in feeds.items():
+        head = feed_head(document) if stem.startswith((f"{TOPICS}/", f"{PARTNERS}/")) else None
+        if head is not None:
+            found[stem] = head
+    return found
+
+
+def feed_span(span: int, week: Week) -> str:
+    """What a feed of articles covers, ending its subtitle: ``of the 4 weeks to 2024-W34``."""
+    return f"of the {span} weeks to {week}"
+
+
 def digest_page(site: str, week: Week) -> str:
     """The address of ``week``'s digest page."""
     return urljoin(site, f"{DIGESTS}/{week}.html")
@@ -261,6 +286,7 @@ def _article_feeds(
     empty_before: Mapping[str, datetime],
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
+    written_feeds: Mapping[str, FeedHead] | None = None,
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
@@ -275,8 +301,14 @@ def _article_feeds(
     partners with entries only. No two partners share a feed file: the file names
     are given in the order of ``named`` (every stored partner, first seen first:
     :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
+
+    A topic's or partner's feed written before (``written_feeds``, by stem: :func:`written_heads`)
+    that none of these is written to (its topic taken out of the rules file, its partner's
+    articles all given another partner since) is written empty too, never left holding
+    entries it no longer has: with the id and title it holds and its subtitle's span
+    brought up to date, unlisted.
     """
-    about = f"of the {span} weeks to {week}"
+    about = feed_span(span, week)
     ended = week.end().astimezone(UTC)
 
     def empty_updated(stem: str) -> datetime:
@@ -352,6 +384,19 @@ def _article_feeds(
             subtitle=f"Relevant articles with {name}",
             listed=partner in with_entries,
         )
+    for stem, head in sorted((written_feeds or {}).items()):
+        if f"{stem}.atom" in outputs:
+            continue
+        emptied = partial(
+            FeedInfo,
+            id=head.id,
+            title=head.title,
+            subtitle=f"{WRITTEN_SPAN.sub('', head.subtitle)} {about}",
+            site_url=site,
+            updated=empty_updated(stem),
+        )
+        files, _ = _formats(stem, emptied, [], site, ("atom", "json"))
+        outputs.update(files)
     return outputs, links
 
 
@@ -476,7 +521,8 @@ def build_digest(
     unjudged = [site for site in SOURCES if site not in judged]
     markdown = render_markdown(digest, title, health, unjudged)
     markdowns = stored | {week: markdown}
-    published, emptied = written_dates(written_article_feeds(out_dir))
+    written = written_article_feeds(out_dir)
+    published, emptied = written_dates(written)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
@@ -493,6 +539,7 @@ def build_digest(
         emptied,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
+        written_feeds=written_heads(written),
     )
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),

@@ -3,6 +3,7 @@
 import calendar
 import csv
 import io
+import json
 import re
 from collections import Counter
 
@@ -397,6 +398,58 @@ def test_two_partners_keep_their_files_when_the_first_seen_one_is_no_longer_list
     assert partner_feeds(out) == before  # no file added: the other keeps its hashed name
     plain = feedparser.parse((out / "partners" / "company-zenix-cloud.atom").read_bytes())
     assert plain.feed.title.endswith("with Zenix Cloud")  # not the other company's
+
+
+def test_a_partner_merged_into_another_by_the_users_file_has_its_feed_emptied(store, tmp_path):
+    # The user's partners file names Zenix Cloudworks a name of company:Zenix: read again,
+    # the article is Zenix's, and company:Zenix Cloudworks has no article left at all.
+    raw = company_article(10, "Zenix Cloudworks")
+    stored_company(store, raw, "2024-08-20T03:00")
+    (tmp_path / "my_partners.toml").write_text(
+        '[[partner]]\nid = "company:Zenix"\nen = ["Zenix Cloudworks"]\n', encoding="utf-8"
+    )
+    before, after = tmp_path / "before.toml", tmp_path / "after.toml"
+    before.write_text("", encoding="utf-8")
+    after.write_text('[partners]\nfile = "my_partners.toml"\n', encoding="utf-8")
+    out = tmp_path / "public"
+    db = str(tmp_path / "test.sqlite")
+    for config in (before, after):
+        digest = ["digest", "--db", db, "--config", str(config), "--out", str(out)]
+        result = CliRunner().invoke(main, [*digest, "--week", "2024-W34", "--judged-sites", "none"])
+        assert result.exit_code == 0, result.output
+    assert "read the partners of 1 stored article again" in result.output
+    merged = out / "partners" / "company-zenix-cloudworks"
+    parsed = feedparser.parse(merged.with_suffix(".atom").read_bytes())
+    assert not parsed.bozo and parsed.entries == []  # not the item it no longer has
+    assert parsed.feed.title.endswith("with Zenix Cloudworks")  # the same feed, emptied
+    assert parsed.feed.updated == "2024-08-25T17:00:00+00:00"  # week 34 ended
+    assert json.loads(merged.with_suffix(".json").read_bytes())["items"] == []
+    zenix = feedparser.parse((out / "partners" / "company-zenix.atom").read_bytes())
+    assert [entry.link for entry in zenix.entries] == [url_of(raw)]
+    assert "company-zenix-cloudworks" not in (out / "feeds.opml").read_text(encoding="utf-8")
+
+
+def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
+    # A topic of the user's rules file, taken out of it: the articles scored again lose it.
+    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["quantum"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    quantum = out / "topics" / "quantum"
+    assert len(feedparser.parse(quantum.with_suffix(".atom").read_bytes()).entries) == 1
+    mark(store, raw, topics=["ai"])
+    build_digest(store, out, Week(2024, 35), settings())
+    parsed = feedparser.parse(quantum.with_suffix(".atom").read_bytes())
+    assert not parsed.bozo and parsed.entries == []
+    assert parsed.feed.title.endswith(": quantum")
+    assert parsed.feed.subtitle == "Relevant articles on quantum of the 4 weeks to 2024-W35"
+    assert parsed.feed.updated == "2024-09-01T17:00:00+00:00"  # week 35 ended
+    assert json.loads(quantum.with_suffix(".json").read_bytes())["items"] == []
+    assert "topics/quantum" not in (out / "index.html").read_text(encoding="utf-8")
+    written = {path: path.read_bytes() for path in out.glob("*/*.*")}
+    build_digest(store, out, Week(2024, 35), settings())
+    assert {path: path.read_bytes() for path in out.glob("*/*.*")} == written  # stays as it is
 
 
 # Columns counted by hand: Thai vowels above and below and tone marks take none (ทรู is
