@@ -23,6 +23,12 @@ An entry names its language in every format: ``dc:language`` in RSS and Atom, an
 item's ``language`` in JSON Feed, and, in an Atom feed in another language (an English
 article in a feed in Thai), the entry's own ``xml:lang``, which its text inherits.
 
+An entry's topics are its categories by id (``ai``), the key subscribers' filters use:
+RSS's ``category`` text, Atom's ``term`` and JSON Feed's ``tags``. Atom adds the name the
+digest shows (``label="Artificial intelligence · ปัญญาประดิษฐ์"``), which RSS has no place
+for, and both name the scheme of topics, the address of the topic feeds' folder (Atom's
+``scheme``, RSS's ``domain``).
+
 An article's text is text in every format: Atom marks it ``type="text"``,
 JSON Feed carries it as ``content_text``, and RSS, whose readers take an item's
 ``description`` and ``content:encoded`` as HTML and guess whether a title is,
@@ -41,6 +47,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import NamedTuple
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -54,6 +61,7 @@ from digest.markdown import (
     markdown_to_html,
     render_changes,
     source_label,
+    topic_heading,
     week_range,
 )
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
@@ -64,6 +72,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+TOPICS = "topics"  # the folder of the topic feeds, whose address names the scheme of topics
 # The title prefix of a revision entry, by the article's language.
 REVISION_PREFIXES = {"en": "Updated", "th": "แก้ไข"}
 
@@ -279,11 +288,15 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
     (:func:`iri_to_uri`: RSS's ``link`` is a URI, Atom's ``href`` an IRI, which may hold
     Thai as stored).
 
+    An entry's topics are categories by id; Atom's have the topic's name as their ``label``,
+    which feedgen would write as RSS's text in place of the id.
+
     An Atom entry in another language than the feed's (an English article in a feed in
     Thai) has its own ``xml:lang``, so that readers render and hyphenate its text as
     English; RSS has no language of an item (``dc:language`` names it)."""
     shown = _rss_title if rss else str
     address = iri_to_uri if rss else str
+    topics_scheme = urljoin(feed.site_url, f"{TOPICS}/")
     generator = FeedGenerator()
     generator.load_extension("dc")
     generator.register_extension("entry_language", BaseExtension, _EntryLanguage, rss=False)
@@ -314,7 +327,9 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
         elif not link and not rss:  # an Atom entry with no link must have content
             added.content(summary or clean_headline(entry.title), type="text")
         for category in entry.categories:
-            added.category(term=clean_line(category))
+            term = clean_line(category)
+            label = {} if rss else {"label": clean_line(topic_heading(category))}
+            added.category(term=term, scheme=address(topics_scheme), **label)
         if entry.language:
             added.dc.dc_language(entry.language)
         if entry.language != feed.language:

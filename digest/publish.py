@@ -53,6 +53,7 @@ from digest.archive import (
     render_opml,
 )
 from digest.feeds import (
+    TOPICS,
     Dated,
     Entry,
     FeedHead,
@@ -94,7 +95,6 @@ from thaidigest.relevance import topic_stem
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, utc_now
 
-TOPICS = "topics"
 PARTNERS = "partners"
 DIGESTS_FEED = "digests.atom"
 ARTICLES = "feed"  # the feeds of every article: feed.rss, feed.atom, feed.json

@@ -337,3 +337,27 @@ def test_an_rss_link_holding_thai_is_a_uri_of_the_stored_address(store, tmp_path
     for path in (out / "feed.atom", out / "topics" / "mou.atom"):
         (atom_entry,) = feedparser.parse(path.read_bytes()).entries
         assert (atom_entry.link, atom_entry.id) == (stored, stable_id(stored)), path
+
+
+def test_an_entrys_topics_are_ids_with_their_names_as_atom_labels(out):
+    # Readers filter on the id and show Atom's label: the name the digest's heading shows.
+    topics = f"{SITE}topics/"
+    atom = feedparser.parse((out / "feed.atom").read_bytes())
+    japan = next(entry for entry in atom.entries if entry.title == "ดีอี ร่วมมือญี่ปุ่น")
+    assert [(tag.term, tag.scheme, tag.label) for tag in japan.tags] == [
+        ("ai", topics, "Artificial intelligence · ปัญญาประดิษฐ์"),
+        ("bilateral", topics, "Bilateral relations · ความสัมพันธ์ทวิภาคี"),
+    ]
+    channel = ElementTree.parse(out / "feed.rss").getroot().find("channel")
+    item = next(item for item in channel.iter("item") if item.findtext("title") == japan.title)
+    assert [(c.text, c.get("domain")) for c in item.iter("category")] == [
+        ("ai", topics),
+        ("bilateral", topics),
+    ]
+    rss = feedparser.parse((out / "feed.rss").read_bytes())
+    assert [tag.term for tag in rss.entries[0].tags] == [tag.term for tag in atom.entries[0].tags]
+    items = json.loads((out / "feed.json").read_bytes())["items"]
+    assert next(item for item in items if item["title"] == japan.title)["tags"] == [
+        "ai",
+        "bilateral",
+    ]
