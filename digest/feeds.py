@@ -65,7 +65,7 @@ from digest.markdown import (
     week_range,
 )
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
-from thaidigest.store import iso, parse_iso
+from thaidigest.store import parse_iso
 from thaidigest.urls import iri_to_uri
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -143,7 +143,8 @@ def article_entry(
 
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
-    ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
+    ``(date unknown, found 2024-08-20)``; updated: when its content last changed. Both in
+    Bangkok time (:func:`in_bangkok`).
 
     Its id is :func:`story_id`'s, given the entries of the feeds written before
     (``written``). Under the id of another member, it shows the representative
@@ -153,15 +154,15 @@ def article_entry(
     """
     summary = lede(item.body, item.language)
     if item.dated:
-        published = datetime.combine(item.day, time(), BANGKOK).astimezone(UTC)
+        published = datetime.combine(item.day, time(), BANGKOK)
     else:
-        published = parse_iso(item.first_seen).astimezone(UTC)
+        published = in_bangkok(parse_iso(item.first_seen))
         summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
-    updated = parse_iso(item.last_changed).astimezone(UTC)
+    updated = in_bangkok(parse_iso(item.last_changed))
     entry_id = story_id(item, written or {})
     if entry_id != stable_id(item.url) and written:
-        updated = max(updated, written[entry_id].updated)
+        updated = in_bangkok(max(updated, written[entry_id].updated))
     return Entry(
         id=entry_id,
         title=clean_headline(item.title),
@@ -175,6 +176,13 @@ def article_entry(
     )
 
 
+def in_bangkok(moment: datetime) -> datetime:
+    """``moment`` in Bangkok time, as an article's entry dates it: the same instant, written
+    ``2024-11-16T00:00:00+07:00`` (``Sat, 16 Nov 2024 00:00:00 +0700`` in RSS), so that a reader
+    showing the date as written shows the day the digest gives, not the day before in UTC."""
+    return moment.astimezone(BANGKOK)
+
+
 def revision_id(url: str, version: int) -> str:
     """The permanent id of an article's version ``version`` (2 and later)."""
     return stable_id(f"{url}#version-{version}")
@@ -182,13 +190,13 @@ def revision_id(url: str, version: int) -> str:
 
 def revision_entry(item: Item, revision: Revision, page: str | None = None) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
-    published when the version was seen, its content what changed; linked as the article's
-    entry is (to ``page`` when the version has no web address).
+    published when the version was seen (in Bangkok time), its content what changed; linked
+    as the article's entry is (to ``page`` when the version has no web address).
 
     A version of a copy folded into the item names the copy's site in its title
     (``Updated (mdes.go.th): …``) and links to the copy.
     """
-    seen = parse_iso(revision.seen_at).astimezone(UTC)
+    seen = in_bangkok(parse_iso(revision.seen_at))
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
     if revision.url == item.url:
         link, _ = article_links(item.url, item.also_on)
@@ -360,8 +368,8 @@ def _json_item(entry: Entry) -> dict[str, object]:
         item["content_text"] = summary or clean_headline(entry.title)
     if summary:
         item["summary"] = summary
-    item["date_published"] = iso(entry.published)  # RFC 3339
-    item["date_modified"] = iso(entry.updated)
+    item["date_published"] = entry.published.isoformat()  # RFC 3339, with its offset
+    item["date_modified"] = entry.updated.isoformat()
     if entry.categories:
         item["tags"] = [clean_line(category) for category in entry.categories]
     if entry.language:

@@ -97,8 +97,8 @@ def test_article_feeds_hold_relevant_representatives_of_the_last_four_weeks(fill
     assert [tag.term for tag in thai.tags] == ["apec", "asean"]
     assert thai.language == "th"
     assert thai.summary == "เนื้อหาข่าว ย่อหน้าแรก"
-    assert thai.published == "2024-08-22T17:00:00+00:00"  # 23 August, 00:00 in Bangkok
-    assert thai.updated == "2024-08-23T10:00:00+00:00"  # stored at that moment
+    assert thai.published == "2024-08-23T00:00:00+07:00"  # 23 August, 00:00 in Bangkok
+    assert thai.updated == "2024-08-23T17:00:00+07:00"  # stored at that moment, 10:00 UTC
 
 
 def test_entry_ids_are_uuid5_of_the_canonical_url(filled, tmp_path):
@@ -154,7 +154,7 @@ def test_feed_updated_is_its_newest_entry_not_the_clock(store, tmp_path):
     mark(store, late)
     out = tmp_path / "public"
     build_digest(store, out, W34, settings())
-    assert parse(out / "feed.atom").feed.updated == "2024-08-22T03:00:00+00:00"
+    assert parse(out / "feed.atom").feed.updated == "2024-08-22T10:00:00+07:00"  # 03:00 UTC
     # An empty topic feed is dated when the week ended: Monday 00:00 in Bangkok.
     assert parse(out / "topics" / "ai.atom").feed.updated == "2024-08-25T17:00:00+00:00"
 
