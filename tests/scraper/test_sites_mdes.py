@@ -328,32 +328,6 @@ def test_a_short_column_of_a_message_or_the_headline_is_no_text(lines: tuple[str
     assert article is None or article.body == ""
 
 
-# Short releases opening with a notice's or a not-found message's words: news about an
-# outage, a leak denied.
-SHORT_RELEASES_WITH_MESSAGE_WORDS = {
-    "outage": ("ระบบขัดข้อง ของบริการพร้อมเพย์เมื่อเช้าวันนี้ได้รับการแก้ไขแล้ว",),
-    "no-leak": ("ไม่พบข้อมูล ส่วนบุคคลรั่วไหลจากระบบหมอพร้อม",),
-}
-
-
-@pytest.mark.xfail(
-    reason="a known miss: a column under MIN_BODY_CHARS opening with a notice's words is"
-    " the notice (an error), one opening with a not-found message's no text (stored empty);"
-    " telling them from 'ขออภัย ระบบขัดข้องชั่วคราว' in the template needs a rule of the words"
-)
-@pytest.mark.parametrize(
-    "lines", SHORT_RELEASES_WITH_MESSAGE_WORDS.values(), ids=SHORT_RELEASES_WITH_MESSAGE_WORDS
-)
-def test_a_short_release_opening_with_a_messages_words_keeps_its_text(
-    lines: tuple[str, ...],
-) -> None:
-    html = text_replaced("article_headline_before_no_links", lines)
-
-    article = mdes.parse_article(html, ARTICLE_URL)
-
-    assert article is not None and article.body == "\n".join(lines)
-
-
 IMAGE_ONLY_BACK_LINK = (
     '<div class="col-12 mt-4"><a class="btn btn-outline-primary" href="/news/3">ย้อนกลับ</a></div>'
 )
