@@ -26,12 +26,7 @@ from scraper.sites.not_found import (
     is_notice_message,
     is_notice_title,
 )
-from thaidigest.dates import (
-    DATE_LINE_SUFFIX,
-    PLACEHOLDER_DATES,
-    parse_date_line,
-    parse_numeric_date_line,
-)
+from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
 from thaidigest.normalise import comparable
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, plain_id
 
@@ -185,10 +180,8 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     """A page that says there is no article: a page title, headline or ``h1`` that says
     only that (a generic error page), or the site's empty page (bare title prefix, no
     headline) with no text in any body block (or no body block) or a short not-found
-    message there (``not_found``), unless the block opens with a date line of a real
-    date (:func:`_dated`: a short release saying ``ไม่พบข้อมูล …``). The page's labels
-    (:func:`label_lines`: links, list items, headings) are no text: the empty page may
-    list other news there. A page
+    message there (``not_found``). The page's labels (:func:`label_lines`: links, list
+    items, headings) are no text: the empty page may list other news there. A page
     that says the site is down (:func:`_is_notice`) is no soft 404: the article is
     unknown, not missing.
 
@@ -209,7 +202,7 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     texts = (_without_entries(lines, labels) for lines in blocks)
     if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
         return True
-    return any(is_not_found_message(_text_lines(lines)) for lines in blocks if not _dated(lines))
+    return any(is_not_found_message(_text_lines(lines)) for lines in blocks)
 
 
 def _without_entries(lines: list[str], labels: Collection[str]) -> list[str]:
@@ -238,48 +231,23 @@ def _is_notice(page: Selector, headline: str) -> bool:
     """Whether a page the selectors did not read says only that the site is down or
     failed: its title, headline or ``h1`` says only that, or, with no headline (no
     article's structure: the site's template left empty), its body blocks hold hardly
-    any text but such a notice (``ปิดปรับปรุงระบบ``), a block opening with a date line
-    of a real date aside (:func:`_dated`: a short release about an outage). The page's
-    labels are no text, as for :func:`_soft_404`: the empty page may list other news
-    there."""
+    any text but such a notice (``ปิดปรับปรุงระบบ``). The page's labels are no text, as
+    for :func:`_soft_404`: the empty page may list other news there."""
     named = (_strip_prefix(_page_title(page)), headline, first_text(page.css("h1")))
     if any(is_notice_title(text) for text in named):
         return True
     if headline:
         return False
     labels = label_lines(page.root)
-    blocks = [block_lines(node) for node in page.css(SELECTORS["body"])]
-    lines = [line for lines in blocks if not _dated(lines) for line in lines]
+    lines = [line for node in page.css(SELECTORS["body"]) for line in block_lines(node)]
     return is_notice_message(line for line in lines if line not in labels)
-
-
-def _dated(lines: list[str]) -> bool:
-    """Whether a body block's ``lines`` open with a date line of a real date, as an
-    article's block does: the site's empty page shows a placeholder there
-    (``วันพฤหัสบดีที่ 1 มกราคม 2513``), a notice or an error page none."""
-    stated = parse_date_line(lines[0]) if lines and DATE_LINE_RE.match(lines[0]) else None
-    return stated is not None and stated not in PLACEHOLDER_DATES
-
-
-def _names_or_dates_an_article(page: Selector) -> bool:
-    """Whether a page names an article in its title (a headline after the site's prefix)
-    or dates one (a body block :func:`_dated`): text under it that opens with a notice's
-    words is the article's (``ระบบขัดข้อง ของบริการ…``, ``Scheduled maintenance of…``),
-    as a page headlined only with a notice is a notice (:func:`_is_notice`)."""
-    title = _page_title(page)
-    if title.startswith(THAIGOV_TITLE_PREFIX) and _strip_prefix(title):
-        return True
-    return any(_dated(block_lines(node)) for node in page.css(SELECTORS["body"]))
 
 
 def _not_article(page: Selector, headline: str, fallback_body: str) -> NotArticle | None:
     """Why a page the selectors did not read is no article for the fallback, or None:
     a maintenance or error notice (:func:`_is_notice`, or a fallback body of hardly
-    any text but the notice on a page that neither names nor dates an article:
-    :func:`_names_or_dates_an_article`), or a page without the article template's marks."""
-    if _is_notice(page, headline):
-        return NotArticle.NOTICE
-    if is_notice_message(fallback_body.split("\n")) and not _names_or_dates_an_article(page):
+    any text but the notice), or a page without the article template's marks."""
+    if _is_notice(page, headline) or is_notice_message(fallback_body.split("\n")):
         return NotArticle.NOTICE
     return None if _is_template_page(page) else NotArticle.OTHER_PAGE
 

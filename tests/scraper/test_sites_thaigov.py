@@ -858,9 +858,6 @@ NOTICES = {
         "Site under maintenance",
         "We are performing scheduled maintenance. We should be back online shortly.",
     ),
-    "maintenance under the site's name": maintenance_page(
-        "รัฐบาลไทย", "รัฐบาลไทย", "ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก"
-    ),
     "database error": maintenance_page(
         "Error",
         "A Database Error Occurred",
@@ -967,55 +964,6 @@ def test_an_article_opening_with_a_maintenance_notice_is_an_article() -> None:
     assert article is not None and f"{notice} {opening}" in article.body
     assert thaigov.not_article(html, URL) is None
     assert not thaigov.is_soft_404(html)
-
-
-# Short releases whose text opens with the words of a notice or of a not-found message:
-# news about an outage, a maintenance announced, a leak denied.
-SHORT_RELEASES = {
-    "outage": "ระบบขัดข้อง ของบริการพร้อมเพย์เมื่อเช้าวันนี้ได้รับการแก้ไขแล้ว ประชาชนใช้งานได้ตามปกติ",
-    "maintenance": "Scheduled maintenance of the e-service gateway will take place on 12 May.",
-    "no-leak": "ไม่พบข้อมูล ส่วนบุคคลของประชาชนรั่วไหลจากระบบหมอพร้อม ตามที่มีการแชร์ในสื่อสังคมออนไลน์",
-    "no-data-leaked": "No data was leaked from the Mor Prom application, the ministry said.",
-}
-CREDIT = "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก"
-
-
-def short_release(name: str, text: str) -> str:
-    """Saved page ``name`` with its text cut to one paragraph, ``text``, and its credit."""
-    html = page(name)
-    start, end = html.index("<p><strong>"), html.index("<p>---")
-    return html[:start] + f"<p>{text}</p>\n" + html[end:]
-
-
-@pytest.mark.parametrize("text", SHORT_RELEASES.values(), ids=SHORT_RELEASES)
-@pytest.mark.parametrize("name", ["article_renamed_classes.html", "article_bare_title.html"])
-def test_a_short_release_opening_with_a_notices_words_is_an_article(name: str, text: str) -> None:
-    """Read by the fallback (the headline's class renamed), a release of a line or two
-    opening with ``ระบบขัดข้อง`` or ``Scheduled maintenance`` was a maintenance notice,
-    an error, and one opening with ``ไม่พบข้อมูล`` or ``No data`` under a bare title a
-    soft 404: not stored. Its title names it, or its body block opens with its date."""
-    html = short_release(name, text)
-
-    article = thaigov.parse_article(html, URL)
-
-    assert thaigov.not_article(html, URL) is None
-    assert not thaigov.is_soft_404(html)
-    assert article is not None and article.extraction == "fallback"
-    assert article.title == HEADLINE
-    assert text in article.body.split("\n") and CREDIT in article.body.split("\n")
-
-
-@pytest.mark.parametrize("text", SHORT_RELEASES.values(), ids=SHORT_RELEASES)
-def test_the_same_text_under_no_title_and_a_placeholder_date_is_a_notice_or_a_soft_404(
-    text: str,
-) -> None:
-    """The site's empty page shows the placeholder date: its message is no release."""
-    html = short_release("article_bare_title.html", text).replace(
-        DATE_LINE, "วันพฤหัสบดีที่ 1 มกราคม 2513"
-    )
-
-    assert thaigov.parse_article(html, URL) is None
-    assert thaigov.is_soft_404(html) or thaigov.not_article(html, URL) is NotArticle.NOTICE
 
 
 def test_a_page_without_the_article_template_is_not_an_article() -> None:
