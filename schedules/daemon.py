@@ -6,7 +6,9 @@ The jobs and their next run times live in the project's database (table
 happens once when it comes back (``coalesce``), not zero times and not once per
 missed slot, however late; if ``schedule.misfire_grace_time`` is set, a run
 later than that is dropped instead, with a warning. A run that starts more than
-``LATE_NOTICE`` seconds late is a warning that says why, if it is known: missed
+``LATE_NOTICE`` seconds after the first of the runs it stands for fell due (the next run
+the job store held) is a warning that says how late, how many runs it folds into one,
+and why, if it is known: missed
 while the daemon was down (it fell due before this daemon started), or held back
 while the database was busy (the job store refused, or the daemon waited for its
 lock, after the run fell due) (:func:`late_notice`). A job never runs twice at
@@ -229,9 +231,32 @@ class _Subprocesses:
 
 
 _SUBPROCESSES = _Subprocesses()
-# job id -> the run times of its run handed to the pool last (one at a time: max_instances);
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """A run handed to the pool: the times it runs for (the last one due: ``coalesce``), the
+    time the job store held as its next run (the first one due: earlier when the run stands
+    for runs missed while the daemon was down, or held back) and how many runs it stands for."""
+
+    run_times: list[datetime]
+    first_due: datetime
+    runs: int
+
+
+# job id -> its run handed to the pool last (one at a time: max_instances);
 # a dropped run's entry stays until the job's next run replaces it.
-_DUE: dict[str, list[datetime]] = {}
+_DUE: dict[str, DueRun] = {}
+
+
+def runs_due(trigger: BaseTrigger, first: datetime, last: datetime) -> int:
+    """How many run times ``trigger`` has from ``first`` to ``last``, both included: the runs
+    a coalesced run stands for (APScheduler counts them out the same way, then drops all but
+    the last)."""
+    runs, moment = 1, first
+    while (moment := trigger.get_next_fire_time(moment, last)) is not None and moment <= last:
+        runs += 1
+    return runs
 
 
 class _Executor(ThreadPoolExecutor):
@@ -240,11 +265,15 @@ class _Executor(ThreadPoolExecutor):
     APScheduler tells a job's function nothing of the run, and its
     ``EVENT_JOB_SUBMITTED`` fires whether or not the pool's thread then drops the
     run as later than ``misfire_grace_time``: :func:`run_job`, called only for a
-    run that does run, takes the times from here and logs them.
+    run that does run, takes the times from here and logs them. The job still
+    holds the next run time the job store gave (APScheduler moves it on after
+    handing the run over): the first of the runs missed, when the run stands for several.
     """
 
     def _do_submit_job(self, job: StoredJob, run_times: list[datetime]) -> None:
-        _DUE[job.id] = run_times  # before the pool's thread can start the run
+        first_due = job.next_run_time
+        runs = runs_due(job.trigger, first_due, max(run_times))
+        _DUE[job.id] = DueRun(run_times, first_due, runs)  # before the pool's thread starts it
         super()._do_submit_job(job, run_times)
 
 
@@ -351,20 +380,31 @@ def _record_timed_out(name: str, since: datetime, timeout: float) -> None:
 
 
 def late_notice(
-    name: str, due: float, now: float, *, daemon_started: float, busy: float | None
+    name: str,
+    due: float,
+    now: float,
+    *,
+    runs: int,
+    daemon_started: float,
+    busy: float | None,
 ) -> str | None:
-    """The warning for a run due at ``due`` that starts at ``now`` (epoch seconds), if it
-    is more than ``LATE_NOTICE`` seconds late: missed while the daemon was down only
-    when it fell due before the daemon started at ``daemon_started``; held back by a
-    busy database when the database held the daemon up at ``busy``, after it fell due."""
+    """The warning for a run first due at ``due`` that starts at ``now`` (epoch seconds),
+    standing for ``runs`` runs due since, if it is more than ``LATE_NOTICE`` seconds late:
+    missed while the daemon was down only when it fell due before the daemon started at
+    ``daemon_started``; held back by a busy database when the database held the daemon up
+    at ``busy``, after it fell due."""
     late = now - due
     if late <= LATE_NOTICE:
         return None
     if due < daemon_started:
-        return f"{name}: {late:.0f} s late (missed while the daemon was down): running it once now"
-    if busy is not None and busy >= due:
-        return f"{name}: {late:.0f} s late (held back while the database was busy): running it now"
-    return f"{name}: {late:.0f} s late: running it now"
+        why = " (missed while the daemon was down)"
+    elif busy is not None and busy >= due:
+        why = " (held back while the database was busy)"
+    else:
+        why = ""
+    running = "running it once now" if due < daemon_started or runs > 1 else "running it now"
+    folded = f"{counted(runs, 'run')} folded into one, " if runs > 1 else ""
+    return f"{name}: {late:.0f} s late{why}: {folded}{running}"
 
 
 def settings_note(config_file: str | None) -> str:
@@ -378,10 +418,16 @@ def settings_note(config_file: str | None) -> str:
     return f"settings {config_file}"
 
 
-def _log_due(name: str, run_times: list[datetime]) -> None:
-    log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in run_times))
-    due = max(moment.timestamp() for moment in run_times)
-    notice = late_notice(name, due, time.time(), daemon_started=_DELAYS.started, busy=_DELAYS.busy)
+def _log_due(name: str, due: DueRun) -> None:
+    log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in due.run_times))
+    notice = late_notice(
+        name,
+        due.first_due.timestamp(),
+        time.time(),
+        runs=due.runs,
+        daemon_started=_DELAYS.started,
+        busy=_DELAYS.busy,
+    )
     if notice is not None:
         log.warning("%s", notice)
 

@@ -346,28 +346,40 @@ def test_the_daemon_drops_an_unreadable_job_store_row_and_adds_the_job_afresh(tm
     assert [row[0] for row in job_rows(db)] == ["crawl"]
 
 
-def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
-    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
+def run_after_downtime(
+    tmp_path, caplog, monkeypatch, config: dict, job: str, first_due: datetime
+) -> str:
+    """The daemon's log once the one job of the schedule, named ``digest`` or ``crawl``
+    (``job``: its [[job]] table), stored as first due at ``first_due`` while the daemon
+    was down, is handed to the pool by the real scheduler and its SQLite job store."""
     monkeypatch.setattr(daemon._SUBPROCESSES, "start", lambda argv, task: None)  # no subprocess
-    text = schedule_text('name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n')
+    monkeypatch.setattr(daemon, "_DELAYS", daemon._Delays())  # a daemon started now
+    name = re.search(r'name = "(\w+)"', job)[1]
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     submitted = threading.Event()
     with (
         caplog.at_level(logging.INFO, logger="thaidigest.run"),
-        paused_scheduler(store, text, config) as scheduler,
+        paused_scheduler(store, schedule_text(job), config) as scheduler,
     ):
         # Called after the daemon's own listeners: they have all logged what they will.
         scheduler.add_listener(lambda event: submitted.set(), EVENT_JOB_SUBMITTED)
-        scheduler.modify_job("digest", next_run_time=datetime.now(UTC) - timedelta(days=2))
-        scheduler.resume()  # as after a restart: the run was missed during downtime
+        scheduler.modify_job(name, next_run_time=first_due)
+        scheduler.resume()  # as after a restart: the runs were missed during downtime
         deadline = time.monotonic() + 10
         while not (
             submitted.is_set()
-            and ("digest: not started" in caplog.text or "dropped" in caplog.text)
+            and (f"{name}: not started" in caplog.text or "dropped" in caplog.text)
         ):
             assert time.monotonic() < deadline, caplog.text
             time.sleep(0.05)
     return caplog.text
+
+
+def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
+    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
+    job = 'name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+    first_due = datetime.now(UTC) - timedelta(days=2)
+    return run_after_downtime(tmp_path, caplog, monkeypatch, config, job, first_due)
 
 
 def test_a_weekly_digest_missed_for_days_runs_once_after_restart(tmp_path, caplog, monkeypatch):
@@ -383,6 +395,39 @@ def test_a_run_later_than_a_set_grace_time_is_dropped_with_a_warning(tmp_path, c
     assert "digest: not started" not in log
     # Dropped, and said so only: not announced as due, nor as running once now.
     assert "digest: due at" not in log and "running it once now" not in log, log
+
+
+MISSED_NOTICE = re.compile(
+    r"crawl: (?P<late>\d+) s late \(missed while the daemon was down\): "
+    r"(?P<runs>\d+) runs folded into one, running it once now"
+)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "downtime"),
+    [
+        ('cron = "* * * * *"', timedelta(minutes=3)),
+        ("every = 60", timedelta(minutes=7)),
+    ],
+)
+def test_runs_missed_while_the_daemon_was_down_are_said_late_from_the_first_one(
+    tmp_path, caplog, monkeypatch, trigger, downtime
+):
+    now = datetime.now(UTC)
+    # On the trigger's timetable: a minute's start for the crontab line.
+    first_due = now.replace(second=0, microsecond=0) - downtime
+    job = f'name = "crawl"\ntask = "crawl"\n{trigger}\n'
+    log = run_after_downtime(tmp_path, caplog, monkeypatch, DEFAULTS, job, first_due)
+    (ran_for,) = [
+        datetime.fromisoformat(match["times"])
+        for match in map(DUE_LINE.search, log.splitlines())
+        if match
+    ]
+    notice = MISSED_NOTICE.search(log)
+    assert notice is not None, log
+    # Overdue since the first run missed, not since the last one, which is under a minute.
+    assert downtime.total_seconds() <= int(notice["late"]) < downtime.total_seconds() + 70, log
+    assert int(notice["runs"]) == (ran_for - first_due) // timedelta(minutes=1) + 1, log
 
 
 def wait_until(condition, timeout: float, why) -> None:
@@ -443,22 +488,38 @@ STARTED = 1_000_000.0  # a daemon's start, epoch seconds
 
 
 @pytest.mark.parametrize(
-    ("due", "busy", "expected"),
+    ("due", "busy", "runs", "expected"),
     [
-        (STARTED - 100, None, "crawl: 130 s late (missed while the daemon was down): running"),
-        (STARTED - 100, STARTED + 10, "crawl: 130 s late (missed while the daemon was down)"),
-        (STARTED + 10, STARTED + 20, "crawl: 20 s late (held back while the database was busy)"),
-        (STARTED + 10, STARTED + 10, "crawl: 20 s late (held back while the database was busy)"),
-        (STARTED + 10, STARTED + 5, "crawl: 20 s late: running it now"),  # busy before it fell due
-        (STARTED + 10, None, "crawl: 20 s late: running it now"),
-        (STARTED + 25, STARTED + 26, None),  # 5 s late: no warning
+        (STARTED - 100, None, 1, "crawl: 130 s late (missed while the daemon was down): running"),
+        (STARTED - 100, STARTED + 10, 1, "crawl: 130 s late (missed while the daemon was down)"),
+        (STARTED + 10, STARTED + 20, 1, "crawl: 20 s late (held back while the database was busy)"),
+        (STARTED + 10, STARTED + 10, 1, "crawl: 20 s late (held back while the database was busy)"),
+        (STARTED + 10, STARTED + 5, 1, "crawl: 20 s late: running it now"),  # busy before due
+        (STARTED + 10, None, 1, "crawl: 20 s late: running it now"),
+        (STARTED + 25, STARTED + 26, 1, None),  # 5 s late: no warning
+        (
+            STARTED - 100,
+            None,
+            3,
+            "crawl: 130 s late (missed while the daemon was down): "
+            "3 runs folded into one, running it once now",
+        ),
+        (
+            STARTED + 10,
+            STARTED + 20,
+            2,
+            "crawl: 20 s late (held back while the database was busy): "
+            "2 runs folded into one, running it once now",
+        ),
     ],
 )
 def test_a_late_run_is_said_missed_only_when_due_before_the_daemon_started(
-    monkeypatch, due, busy, expected
+    monkeypatch, due, busy, runs, expected
 ):
     monkeypatch.setattr(daemon, "LATE_NOTICE", 10)
-    notice = daemon.late_notice("crawl", due, STARTED + 30, daemon_started=STARTED, busy=busy)
+    notice = daemon.late_notice(
+        "crawl", due, STARTED + 30, runs=runs, daemon_started=STARTED, busy=busy
+    )
     if expected is None:
         assert notice is None
     else:
