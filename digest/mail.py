@@ -18,6 +18,10 @@ and never appears in a message, a log line or the database, not even base64-enco
 as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
 The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
+A send that fails says why in the crawl's plain words (``connection refused``,
+``DNS lookup failed``, ``TLS error: wrong version number``: :mod:`thaidigest.network_errors`),
+or in the server's own answer (``login refused: 535 5.7.8 …``), never as Python shows it
+(``[Errno 111] Connection refused``) (:func:`_failure`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from digest.markdown import week_range
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
+from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
@@ -148,15 +153,24 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
 
 
 def _failure(error: OSError | smtplib.SMTPException) -> str:
-    """Why a send failed, in words: an untrusted certificate said as such."""
+    """Why a send failed, in words: an untrusted certificate said as such, a refused login
+    and any other refusal as the server answered (:func:`_answer`), a network or TLS
+    error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`)."""
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the server's certificate is not trusted: {error.verify_message}"
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return f"login refused: {_answer(error)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _answer(error)
+    if isinstance(error, OSError) and (reason := socket_reason(error)):
+        return reason
     return str(error) or type(error).__name__
 
 
-def _refusal(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> str:
-    """The server's answer to one refused message as it wrote it (``550 5.1.1 no such
-    mailbox``), not Python's view of it (``{'b@example.org': (550, b'5.1.1 no such…')}``)."""
+def _answer(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException) -> str:
+    """The server's answer to a refused message or command as it wrote it (``550 5.1.1 no
+    such mailbox``), not Python's view of it (``{'b@example.org': (550, b'5.1.1 no such…')}``,
+    ``(535, b'5.7.8 …')``)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, message = next(iter(error.recipients.values()), ("", b""))
     else:
@@ -375,7 +389,7 @@ def send_digest(
                     try:
                         client.send_message(message, settings["sender"], [recipient])
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                        failed[recipient] = redact(_refusal(error), [password])
+                        failed[recipient] = redact(_answer(error), [password])
                         continue
                     with store.transaction() as conn:
                         conn.execute(

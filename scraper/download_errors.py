@@ -13,7 +13,8 @@ however Scrapy refused it (:func:`is_over_size`). A download that outran
 ``crawl.timeout`` (Scrapy's ``DOWNLOAD_TIMEOUT``, which bounds the connection's setup as
 well as the whole answer) says how long it was given: ``timed out after 30 s``; a TCP
 connection the system gave up on (``TCPTimedOutError``: its own timer, not ours) is
-``timed out``.
+``timed out``. The words a mail's failure is said in too are in
+:mod:`thaidigest.network_errors`.
 """
 
 from __future__ import annotations
@@ -36,21 +37,28 @@ from twisted.web.client import (
     ResponseFailed,
 )
 
-TLS_ERROR = "TLS error"
-TIMED_OUT = "timed out"
+from thaidigest.network_errors import (
+    CONNECTION_REFUSED,
+    DNS_LOOKUP_FAILED,
+    NO_ROUTE,
+    TIMED_OUT,
+    TLS_ERROR,
+)
+
 # The errors of a download that outran crawl.timeout: Scrapy's, and Twisted's for a
 # connection not made within it (Scrapy wraps it in its own, the original as __cause__).
 DOWNLOAD_TIMEOUTS = (DownloadTimeoutError, twisted_errors.TimeoutError)
+
 # The errors a user reads about, each kind with the words that say what happened.
 PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     (
         (DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError),
-        "connection refused",
+        CONNECTION_REFUSED,
     ),
-    ((CannotResolveHostError, twisted_errors.DNSLookupError), "DNS lookup failed"),
+    ((CannotResolveHostError, twisted_errors.DNSLookupError), DNS_LOOKUP_FAILED),
     ((twisted_errors.TCPTimedOutError,), TIMED_OUT),
     ((SSL.Error,), TLS_ERROR),
-    ((twisted_errors.NoRouteError,), "no route to host"),
+    ((twisted_errors.NoRouteError,), NO_ROUTE),
     ((ResponseDataLossError,), "answer cut short"),
     ((twisted_errors.ConnectionClosed,), "connection closed before the answer ended"),
     ((DownloadCancelledError,), "download cancelled"),

@@ -44,6 +44,12 @@ from datetime import timedelta
 from typing import Any
 
 from thaidigest import locks
+from thaidigest.network_errors import (
+    CONNECTION_REFUSED,
+    DNS_LOOKUP_FAILED,
+    NO_ROUTE,
+    TIMED_OUT,
+)
 from thaidigest.store import DIED, FAILED, STOPPED, Store, StoreError, utc_now
 
 log = logging.getLogger(__name__)
@@ -82,14 +88,14 @@ UNREACHABLE = "unreachable"
 # "download failed" (its NO_MESSAGE), and a timeout "timed out": the seconds it was
 # given, said now, were not stored.
 CLASS_NAME_WORDS = {
-    "DownloadConnectionRefusedError": "connection refused",
-    "ConnectionRefusedError": "connection refused",
-    "CannotResolveHostError": "DNS lookup failed",
-    "DNSLookupError": "DNS lookup failed",
-    "DownloadTimeoutError": "timed out",
-    "TimeoutError": "timed out",
-    "TCPTimedOutError": "timed out",
-    "NoRouteError": "no route to host",
+    "DownloadConnectionRefusedError": CONNECTION_REFUSED,
+    "ConnectionRefusedError": CONNECTION_REFUSED,
+    "CannotResolveHostError": DNS_LOOKUP_FAILED,
+    "DNSLookupError": DNS_LOOKUP_FAILED,
+    "DownloadTimeoutError": TIMED_OUT,
+    "TimeoutError": TIMED_OUT,
+    "TCPTimedOutError": TIMED_OUT,
+    "NoRouteError": NO_ROUTE,
     "ResponseDataLossError": "answer cut short",
     "ConnectionClosed": "connection closed before the answer ended",
     "ConnectionLost": "connection closed before the answer ended",

@@ -204,6 +204,35 @@ def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, buil
     assert recorded(store) == set()
 
 
+def test_a_refused_connection_is_said_in_the_crawls_words_not_pythons(store, built):
+    port = free_port()
+    with pytest.raises(MailError) as raised:
+        send(store, built, mail_settings(port, ["a@example.org"]))
+    assert str(raised.value) == (
+        f"mailing digest 2024-W34 through 127.0.0.1:{port} failed after 0 of 1 recipient: "
+        "connection refused (a@example.org not mailed)"
+    )
+
+
+def test_tls_spoken_to_a_plain_text_server_is_a_tls_error_in_the_crawls_words(store, built, inbox):
+    mail = mail_settings(inbox.port, ["a@example.org"], starttls=None, security="tls")
+    with pytest.raises(MailError) as raised:
+        send(store, built, mail)
+    assert str(raised.value).endswith(
+        "failed after 0 of 1 recipient: TLS error: wrong version number (a@example.org not mailed)"
+    ), raised.value
+
+
+def test_a_refused_login_says_so_with_the_servers_answer(store, built, login_inbox):
+    mail = mail_settings(login_inbox.port, ["a@example.org"], username="digest")
+    with pytest.raises(MailError) as raised:
+        send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": "wrong-" + PASSWORD})
+    assert str(raised.value).endswith(
+        "failed after 0 of 1 recipient: login refused: 535 5.7.8 Authentication credentials "
+        "invalid (a@example.org not mailed)"
+    ), raised.value
+
+
 def test_a_week_not_mailed_stays_owed_to_its_recipients_until_sent(store, built, inbox):
     unreachable = mail_settings(free_port(), ["a@example.org", "b@example.org"])
     with pytest.raises(MailError, match=re.escape("(a@example.org, b@example.org not mailed)")):

@@ -1,0 +1,51 @@
+"""A network failure is said in the same plain words by a crawl and by a failed mail."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+
+import pytest
+from twisted.internet import error as twisted_errors
+
+from scraper.download_errors import plain_reason
+from thaidigest.network_errors import socket_reason
+
+
+@pytest.mark.parametrize(
+    ("mail_error", "crawl_error", "words"),
+    [
+        (
+            ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused"),
+            twisted_errors.ConnectionRefusedError(),
+            "connection refused",
+        ),
+        (
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+            twisted_errors.DNSLookupError(),
+            "DNS lookup failed",
+        ),
+        (TimeoutError("timed out"), twisted_errors.TCPTimedOutError(), "timed out"),
+        (
+            OSError(errno.EHOSTUNREACH, "No route to host"),
+            twisted_errors.NoRouteError(),
+            "no route to host",
+        ),
+        (
+            OSError(errno.ENETUNREACH, "Network is unreachable"),
+            twisted_errors.NoRouteError(),
+            "no route to host",
+        ),
+    ],
+)
+def test_a_mails_network_error_reads_as_the_crawls_of_the_same_kind(mail_error, crawl_error, words):
+    assert socket_reason(mail_error) == plain_reason(crawl_error) == words
+
+
+def test_a_tls_error_without_openssls_reason_is_a_tls_error():
+    assert socket_reason(ssl.SSLError(1, "raised by Python code")) == "TLS error"
+
+
+def test_an_os_error_of_no_network_kind_is_left_to_its_own_message():
+    assert socket_reason(OSError(errno.ENOSPC, "No space left on device")) is None

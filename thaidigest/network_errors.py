@@ -1,0 +1,52 @@
+"""Why a connection failed, in a few plain words: ``connection refused``, ``timed out``.
+
+The words are the same wherever a failure is said: a crawl's report and log
+(:mod:`scraper.download_errors`, for Twisted's and Scrapy's errors) and a digest
+that could not be mailed (:mod:`digest.mail`, for the standard library's socket and
+TLS errors, worded here by :func:`socket_reason`). This module loads no crawler, so
+``thaidigest digest`` words its errors without Scrapy.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+
+CONNECTION_REFUSED = "connection refused"
+DNS_LOOKUP_FAILED = "DNS lookup failed"
+TIMED_OUT = "timed out"
+TLS_ERROR = "TLS error"
+NO_ROUTE = "no route to host"
+# The standard library's errors, each kind with the words the crawl says it in.
+SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (
+    (ConnectionRefusedError, CONNECTION_REFUSED),
+    (socket.gaierror, DNS_LOOKUP_FAILED),
+    (TimeoutError, TIMED_OUT),  # socket.timeout, a TLS handshake that timed out
+)
+# Errors of no kind of their own, by errno: Twisted calls both a NoRouteError.
+NO_ROUTE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH})
+
+
+def tls_reason(error: ssl.SSLError) -> str:
+    """A TLS failure as the crawl says one: ``TLS error: wrong version number``, with the
+    reason OpenSSL gave (Python's ``WRONG_VERSION_NUMBER``, in OpenSSL's own words),
+    or ``TLS error`` when it gave none (an error raised by Python code has no reason)."""
+    reason = getattr(error, "reason", None)
+    if not reason:
+        return TLS_ERROR
+    return f"{TLS_ERROR}: {reason.lower().replace('_', ' ')}"
+
+
+def socket_reason(error: OSError) -> str | None:
+    """Why a connection of the standard library failed, in the crawl's words
+    (:data:`SOCKET_WORDS`, :data:`NO_ROUTE_ERRNOS`, :func:`tls_reason`); None for an
+    error of another kind, which its own message says better."""
+    if isinstance(error, ssl.SSLError):
+        return tls_reason(error)
+    for kind, words in SOCKET_WORDS:
+        if isinstance(error, kind):
+            return words
+    if error.errno in NO_ROUTE_ERRNOS:
+        return NO_ROUTE
+    return None
