@@ -71,7 +71,17 @@ CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 # and beyond ten years the interval is a typo (or overflows the scheduler's clock).
 MIN_EVERY = 60
 MAX_EVERY = 10 * 365 * 24 * 3600
-WEEKDAY_PART = re.compile(r"^(?:(?P<all>\*)|(?P<first>\d+)(?:-(?P<last>\d+))?)(?:/(?P<step>\d+))?$")
+# One comma-separated part of a crontab field in numbers: *, 5, 1-5, */15, 0-30/5, 5/15.
+CRONTAB_PART = re.compile(r"^(?:(?P<all>\*)|(?P<first>\d+)(?:-(?P<last>\d+))?)(?:/(?P<step>\d+))?$")
+# The fields of a crontab line, in order, each with the numbers it takes (crontab's:
+# a day of week is 0-7, Sunday being 0 or 7).
+CRONTAB_FIELDS: tuple[tuple[str, int, int], ...] = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 0, 7),
+)
 
 
 def _text(value: Any) -> bool:
@@ -296,8 +306,28 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
     return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
 
 
+def crontab_field_problem(field: str, name: str, low: int, high: int) -> str | None:
+    """What is wrong with the numbers of one crontab field named ``name``, which takes
+    ``low`` to ``high``: ``minute 61 is out of range 0-59``, a range that ends before it
+    starts, a step of 0; None when nothing is. Names (``mon``, ``jan``) and any other
+    syntax are left to APScheduler, which says what is wrong with them."""
+    for part in field.split(","):
+        match = CRONTAB_PART.match(part)
+        if not match:
+            continue
+        for number in (match["first"], match["last"]):
+            if number is not None and not low <= int(number) <= high:
+                return f"{name} {int(number)} is out of range {low}-{high}"
+        if match["last"] is not None and int(match["first"]) > int(match["last"]):
+            return f"{name} range {int(match['first'])}-{int(match['last'])} ends before it starts"
+        if match["step"] is not None and int(match["step"]) < 1:
+            return f"{name} step {int(match['step'])}: a step must be 1 or more"
+    return None
+
+
 def crontab_weekdays(field: str) -> str:
-    """A crontab day-of-week field (Sunday 0 or 7) as APScheduler 3 reads it (Monday 0).
+    """A crontab day-of-week field (Sunday 0 or 7) as APScheduler 3 reads it (Monday 0),
+    once :func:`crontab_field_problem` found nothing wrong with it.
 
     ``1-5`` becomes ``mon,tue,wed,thu,fri``; names and ``*`` are the same in both.
     """
@@ -305,15 +335,13 @@ def crontab_weekdays(field: str) -> str:
         return field
     parts: list[str] = []
     for part in field.split(","):
-        match = WEEKDAY_PART.match(part)
+        match = CRONTAB_PART.match(part)
         if not match:
             parts.append(part)  # names, or a mistake APScheduler reports
             continue
         first = 0 if match["all"] else int(match["first"])
         last = 7 if match["all"] else int(match["last"] or (7 if match["step"] else first))
         step = int(match["step"] or 1)
-        if not 0 <= first <= last <= 7 or step < 1:
-            raise ValueError(f"bad day of week {part!r}; days are 0-7, Sunday being 0 or 7")
         for day in range(first, last + 1, step):
             name = CRONTAB_WEEKDAYS[day % 7]
             if name not in parts:
@@ -324,12 +352,20 @@ def crontab_weekdays(field: str) -> str:
 def crontab_trigger(line: str, zone: ZoneInfo) -> CronTrigger:
     """The trigger of a standard 5-field crontab line; raises ValueError.
 
-    A line restricting both the day of the month and the day of the week is
-    refused: cron runs it on either day, APScheduler only on both.
+    A number out of its field's range is said with the field's name and range
+    (:func:`crontab_field_problem`), not as APScheduler says it. A line restricting
+    both the day of the month and the day of the week is refused: cron runs it on
+    either day, APScheduler only on both.
     """
     fields = line.split()
-    if len(fields) != 5:
-        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    if len(fields) != len(CRONTAB_FIELDS):
+        raise ValueError(
+            f"wrong number of fields; got {len(fields)}, expected {len(CRONTAB_FIELDS)}"
+        )
+    for value, (name, low, high) in zip(fields, CRONTAB_FIELDS, strict=True):
+        problem = crontab_field_problem(value, name, low, high)
+        if problem is not None:
+            raise ValueError(problem)
     if not fields[2].startswith("*") and not fields[4].startswith("*"):  # as cron decides
         raise ValueError(
             "both day of month and day of week are restricted: cron runs on either day, "

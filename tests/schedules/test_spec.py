@@ -268,6 +268,29 @@ def test_packaged_default_crawls_every_six_hours_and_digests_monday_morning_in_b
 
 
 @pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("61 * * * *", "minute 61 is out of range 0-59"),
+        ("0 24 * * *", "hour 24 is out of range 0-23"),
+        ("0 7 0 * *", "day of month 0 is out of range 1-31"),
+        ("0 7 32 * *", "day of month 32 is out of range 1-31"),
+        ("0 7 * 13 *", "month 13 is out of range 1-12"),
+        ("0 7 * * 8", "day of week 8 is out of range 0-7"),
+        ("0,30,75 * * * *", "minute 75 is out of range 0-59"),
+        ("0-61/5 * * * *", "minute 61 is out of range 0-59"),
+        ("0 22-2 * * *", "hour range 22-2 ends before it starts"),
+        ("*/0 * * * *", "minute step 0: a step must be 1 or more"),
+        ("0 7 * * 5-1", "day of week range 5-1 ends before it starts"),
+    ],
+)
+def test_a_bad_cron_value_names_its_field_and_the_fields_range(line, problem):
+    text = HEADER + f'[[job]]\nname = "x"\ntask = "crawl"\ncron = "{line}"\n'
+    with pytest.raises(ScheduleError) as raised:
+        parse_schedule(text, "schedule.toml")
+    assert str(raised.value) == f"schedule.toml: job 'x': bad cron line \"{line}\": {problem}"
+
+
+@pytest.mark.parametrize(
     ("weekdays", "expected"),
     [
         ("1", {"Monday"}),
