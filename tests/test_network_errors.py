@@ -40,7 +40,7 @@ from thaidigest.network_errors import socket_reason
     ],
 )
 def test_a_mails_network_error_reads_as_the_crawls_of_the_same_kind(mail_error, crawl_error, words):
-    assert socket_reason(mail_error) == plain_reason(crawl_error) == words
+    assert socket_reason(mail_error) == plain_reason(crawl_error, timeout=30) == words
 
 
 def test_a_tls_error_without_openssls_reason_is_a_tls_error():
