@@ -120,6 +120,7 @@ DAEMON_LOCK_TTL = timedelta(minutes=5)
 DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
 RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
 LATE_NOTICE = 60  # seconds late a run may start before a warning says so, and why
+MAX_COUNTED_RUNS = 1000  # the runs a late run is said to fold are counted up to this many
 APSCHEDULER_LOG = "apscheduler.scheduler"  # the logger of APScheduler's scheduler
 STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -252,9 +253,14 @@ _DUE: dict[str, DueRun] = {}
 def runs_due(trigger: BaseTrigger, first: datetime, last: datetime) -> int:
     """How many run times ``trigger`` has from ``first`` to ``last``, both included: the runs
     a coalesced run stands for (APScheduler counts them out the same way, then drops all but
-    the last)."""
+    the last), counted up to ``MAX_COUNTED_RUNS + 1`` (the scheduler's thread counts them:
+    a job every minute, down for a year, has half a million)."""
     runs, moment = 1, first
-    while (moment := trigger.get_next_fire_time(moment, last)) is not None and moment <= last:
+    while (
+        runs <= MAX_COUNTED_RUNS
+        and (moment := trigger.get_next_fire_time(moment, last)) is not None
+        and moment <= last
+    ):
         runs += 1
     return runs
 
@@ -403,7 +409,10 @@ def late_notice(
     else:
         why = ""
     running = "running it once now" if due < daemon_started or runs > 1 else "running it now"
-    folded = f"{counted(runs, 'run')} folded into one, " if runs > 1 else ""
+    if runs > MAX_COUNTED_RUNS:
+        folded = f"more than {MAX_COUNTED_RUNS:,} runs folded into one, "
+    else:
+        folded = f"{counted(runs, 'run')} folded into one, " if runs > 1 else ""
     return f"{name}: {late:.0f} s late{why}: {folded}{running}"
 
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
+from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner, Result
 
 import schedules.spec
@@ -524,6 +525,19 @@ def test_a_late_run_is_said_missed_only_when_due_before_the_daemon_started(
         assert notice is None
     else:
         assert notice is not None and notice.startswith(expected), notice
+
+
+def test_the_runs_a_late_run_folds_are_counted_up_to_a_limit_and_said_as_more():
+    every_minute = CronTrigger.from_crontab("* * * * *", timezone=UTC)
+    first = datetime(2024, 1, 1, tzinfo=UTC)
+    assert daemon.runs_due(every_minute, first, first + timedelta(minutes=9)) == 10
+    a_year = daemon.runs_due(every_minute, first, first + timedelta(days=365))
+    assert a_year == daemon.MAX_COUNTED_RUNS + 1  # not all 525,601
+    notice = daemon.late_notice(
+        "crawl", STARTED - 100, STARTED + 30, runs=a_year, daemon_started=STARTED, busy=None
+    )
+    assert notice is not None
+    assert f"more than {daemon.MAX_COUNTED_RUNS:,} runs folded into one" in notice, notice
 
 
 def test_a_run_held_back_by_the_locked_database_is_said_late_for_it_not_missed(
