@@ -128,6 +128,83 @@ NOT_PLAIN_ARRAYS = (
 )
 
 
+def packaged_rezipped(compress_type: int) -> bytes:
+    """The packaged model's arrays, zipped again, each member packed by ``compress_type``."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(PACKAGED) as source, zipfile.ZipFile(packed, "w") as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item), compress_type=compress_type)
+    return packed.getvalue()
+
+
+def with_members_marked(model: bytes, flags: int = 0, method: int | None = None) -> bytes:
+    """``model``'s bytes with every member's local and central directory header marked:
+    ``flags`` set in its flags, and ``method`` its method of packing when given."""
+    marked = bytearray(model)
+    directory_end = model.rfind(b"PK\x05\x06")  # it says where the central directory starts
+    central = int.from_bytes(model[directory_end + 16 : directory_end + 20], "little")
+    with zipfile.ZipFile(io.BytesIO(model)) as archive:
+        local_flags = [member.header_offset + 6 for member in archive.infolist()]
+    central_flags = []
+    while model.startswith(b"PK\x01\x02", central):
+        central_flags.append(central + 8)
+        name, extra, comment = (
+            int.from_bytes(model[at : at + 2], "little")
+            for at in (central + 28, central + 30, central + 32)
+        )
+        central += 46 + name + extra + comment
+    for at in [*local_flags, *central_flags]:  # the method follows the flags in both
+        marked[at : at + 2] = (int.from_bytes(model[at : at + 2], "little") | flags).to_bytes(
+            2, "little"
+        )
+        if method is not None:
+            marked[at + 2 : at + 4] = method.to_bytes(2, "little")
+    return bytes(marked)
+
+
+def with_first_member_corrupt(model: bytes) -> bytes:
+    """``model``'s bytes with some of its first member's packed data changed."""
+    corrupt = bytearray(model)
+    name, extra = (int.from_bytes(model[at : at + 2], "little") for at in (26, 28))
+    packed = 30 + name + extra  # the first member's data, after its local header
+    corrupt[packed + 20 : packed + 60] = bytes(
+        byte ^ 0x5A for byte in model[packed + 20 : packed + 60]
+    )
+    return bytes(corrupt)
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        lambda: with_members_marked(PACKAGED.read_bytes(), flags=0x1),
+        lambda: with_members_marked(packaged_rezipped(zipfile.ZIP_STORED), flags=0x40),
+        lambda: with_members_marked(packaged_rezipped(zipfile.ZIP_STORED), method=99),
+        lambda: with_members_marked(packaged_rezipped(zipfile.ZIP_STORED), method=6),
+        lambda: with_first_member_corrupt(packaged_rezipped(zipfile.ZIP_LZMA)),
+        lambda: with_first_member_corrupt(packaged_rezipped(zipfile.ZIP_BZIP2)),
+    ],
+    ids=["encrypted", "strongly-encrypted", "aes", "imploded", "corrupt-lzma", "corrupt-bzip2"],
+)
+def test_a_zip_python_cannot_unpack_is_refused_in_words_of_ours(damaged, tmp_path: Path) -> None:
+    """An encrypted member (RuntimeError), a method zipfile has not (NotImplementedError)
+    and a corrupt LZMA member (LZMAError) ended in a traceback, not a model refused."""
+    path = tmp_path / "model.npz"
+    path.write_bytes(damaged())
+    with pytest.raises(ValueError) as refused:
+        read_model(path)
+    assert str(refused.value) == NOT_PLAIN_ARRAYS
+
+
+@pytest.mark.parametrize(
+    "compress_type",
+    [zipfile.ZIP_STORED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["stored", "bzip2", "lzma"],
+)
+def test_a_model_zipped_again_in_a_way_python_unpacks_is_read(compress_type: int) -> None:
+    rezipped = read_model(packaged_rezipped(compress_type))
+    assert rezipped.card == load_model().card
+
+
 def saved_array(path: Path) -> None:
     with path.open("wb") as file:  # as given: np.save adds .npy to a path's name
         np.save(file, np.array([1.0]))

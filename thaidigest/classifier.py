@@ -63,6 +63,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import math
 import zipfile
 import zlib
@@ -92,6 +93,13 @@ MIB = 2**20
 # The most a model file, and its arrays unpacked, may hold: the packaged model's file has
 # 0.4 MiB and its arrays 1 MiB (36,000 n-grams); 16 MiB holds half a million n-grams.
 MAX_MODEL_BYTES = 16 * MIB
+# A zip member's flag bit saying it is encrypted: zipfile asks for a password to read it.
+ZIP_ENCRYPTED = 0x1
+# The ways of packing a zip member zipfile unpacks (numpy writes the first two); it has
+# none for another (implode, AES).
+ZIP_READABLE_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
 # The .npy header readers of the format versions numpy writes plain arrays in.
 NPY_HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
@@ -464,7 +472,8 @@ def _plain_arrays(content: bytes) -> dict[str, np.ndarray]:
     Raises ValueError, in words of its own, when the file is no ``.npz`` of plain
     arrays: numpy's would advise loading a pickle, which may run any code. One whose
     members declare more than ``MAX_MODEL_BYTES`` unpacked is refused before any is
-    unpacked, and an array whose header declares more than its member holds before it
+    unpacked, as is one with an encrypted member or one packed in a way zipfile does not
+    unpack, and an array whose header declares more than its member holds before it
     is read (numpy would make room for all it declares first).
     """
     refused = ValueError(f"not a thaidigest relevance model ({PLAIN_ARRAYS})")
@@ -483,12 +492,25 @@ def _plain_arrays(content: bytes) -> dict[str, np.ndarray]:
                 f" {unpacked / MIB:,.0f} MiB, more than the {MAX_MODEL_BYTES // MIB} MiB"
                 " a model may hold)"
             )
+        if any(
+            member.flag_bits & ZIP_ENCRYPTED or member.compress_type not in ZIP_READABLE_METHODS
+            for member in members
+        ):
+            raise refused  # zipfile would ask for a password, or have no way to unpack it
         try:
             return {
                 member.filename.removesuffix(".npy"): _member_array(archive, member)
                 for member in members
             }
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        except (
+            ValueError,
+            OSError,
+            EOFError,
+            NotImplementedError,  # a local header's flags zipfile does not read (bit 6)
+            zipfile.BadZipFile,
+            zlib.error,
+            lzma.LZMAError,
+        ):
             raise refused from None
 
 
