@@ -10,6 +10,7 @@ import click
 from scraper.crawl import run_crawl
 from scraper.report import (
     LOCKED,
+    REFUSED,
     ROBOTS_REASON,
     UNREACHABLE,
     robots_note,
@@ -140,10 +141,11 @@ def crawl_command(
     for name, run in runs.items():
         if run["status"] == LOCKED:
             click.echo(f"not crawling: {run['report']['locked']}", err=True)
-        else:
+        elif run["status"] != REFUSED:  # the crawl logged `not crawling: the database refused …`
             click.echo(format_report(name, run))
             crawled.append(run)
+    refused = any(run["status"] == REFUSED for run in runs.values())
+    if refused or any(run["status"] != "ok" for run in crawled):
+        sys.exit(EXIT_BLOCKED_OR_FAILED)
     if not crawled:
         sys.exit(EXIT_LOCKED)
-    if any(run["status"] != "ok" for run in crawled):
-        sys.exit(EXIT_BLOCKED_OR_FAILED)

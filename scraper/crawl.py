@@ -41,10 +41,12 @@ from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
+    REFUSAL,
     STOPPED_REASON,
     CrawlReport,
     build_report,
     record_locked,
+    refused_run,
     settle_dead_runs,
     unfinished_report,
 )
@@ -59,6 +61,7 @@ STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 CUT_SHORT = "stopped before the end"
+NOT_STARTED = "the crawl did not start"  # why a site recorded no run, when no refusal says
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,11 @@ def run_crawl(
     """Crawl the given sites; the crawl run of each, keyed by site.
 
     A site whose lock another crawl holds is not crawled: its run is recorded
-    with the status ``locked``, and the other sites are crawled all the same.
+    with the status ``locked``, and the other sites are crawled all the same. A site
+    whose crawl the database refused as it started (the lock taken, the run not
+    recorded: a read-only file, a writer holding the database too long) sent no
+    request: its run is one never stored, with the status ``refused`` and the
+    refusal in its report (:func:`scraper.report.refused_run`).
     SIGTERM and SIGINT are handled from before the first lock is taken (see
     :class:`_SignalStop`): a site whose lock was taken has a run recorded
     ``stopped`` however early the signal came, and a site not reached is left
@@ -145,12 +152,23 @@ def run_crawl(
     if stop.received is not None and not taken:
         signal.raise_signal(stop.received)  # as if it came before the crawl began
     reached = sources if stop.received is None else [s for s in sources if s in run_ids]
+    refusals = _refusals(crawlers)
     return {
         source: store.crawl_run(run_ids[source])
         if source in run_ids
-        else store.last_crawl_runs(source)[0]
+        else refused_run(source, refusals.get(source, NOT_STARTED))
         for source in reached
     }
+
+
+def _refusals(crawlers: list[Crawler]) -> dict[str, str]:
+    """Why the database refused a crawler's crawl as it started, keyed by site."""
+    refusals = {}
+    for crawler in crawlers:
+        refusal = crawler.stats.get_value(REFUSAL) if crawler.stats is not None else None
+        if refusal is not None:
+            refusals[crawler.spidercls.name] = refusal
+    return refusals
 
 
 def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str, int]) -> None:

@@ -29,7 +29,9 @@ counts as clean: the crawl after any other looks further back for what it
 missed. A crawl that found the site's
 lock held (another crawl of the site is running) fetches nothing and records a
 run of its own with the status ``locked`` and the holder in ``locked``; the
-next crawl passes over it when it asks how the previous one ended.
+next crawl passes over it when it asks how the previous one ended. A crawl the
+database refused as it started (its run could not be recorded) fetches nothing and
+records nothing: :func:`refused_run` is what it returns instead of a run.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ STATUS_PREFIX = "downloader/response_status_count/"
 QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run, once it is
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
+# The status of a crawl the database refused as it started (its run not recorded): never
+# stored, only returned by run_crawl; and the stat that holds the refusal's words.
+REFUSED = "refused"
+REFUSAL = "thaidigest/refusal"
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
@@ -224,6 +230,14 @@ def unfinished_report(reason: str, crawler: Any = None) -> dict[str, Any]:
     return report
 
 
+def refused_run(source: str, refusal: str) -> dict[str, Any]:
+    """A crawl of ``source`` that the database refused as it started, for ``refusal``,
+    as :func:`scraper.crawl.run_crawl` returns it: a run never stored, so without an id."""
+    report = build_report({"finish_reason": DATABASE_ERROR}, [], [])
+    report.update(source=source, status=REFUSED, refused=refusal, duration=0)
+    return {"source": source, "status": REFUSED, "report": report}
+
+
 def record_locked(store: Store, source: str, holder: str) -> int:
     """Record a crawl of ``source`` that found its lock held; the run's id."""
     now = utc_now()
@@ -295,6 +309,7 @@ class CrawlReport:
             raise
         except Exception as error:  # the store's, whatever its kind: no crawl without a run
             spider.logger.error("not crawling: the database refused the crawl: %s", error)
+            self.crawler.stats.set_value(REFUSAL, str(error))
             self.abandon()
             raise CloseSpider(DATABASE_ERROR) from None
         spider.crawl_run_id = self.run_id

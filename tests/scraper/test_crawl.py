@@ -666,6 +666,40 @@ def test_a_database_that_refuses_writes_ends_the_crawl_with_one_line(tmp_path):
     assert "Traceback" not in result.stderr and "INSERT" not in result.stderr
 
 
+def refuse_crawl_runs(db: Path) -> None:
+    """Make the database ``db`` refuse every new crawl run, as a full disk would."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON crawl_runs "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+
+@pytest.mark.parametrize("earlier_crawl", [True, False], ids=["after-a-crawl", "first-crawl"])
+def test_a_database_that_refuses_the_crawl_run_stops_the_crawl_with_exit_1(tmp_path, earlier_crawl):
+    """The sites' locks taken, the run of each refused: no request, no report of an
+    earlier crawl in its place, exit 1."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        if earlier_crawl:
+            earlier = crawl(site.base_url, db, config)
+            assert earlier.returncode == 0, earlier.stderr[-2000:]
+        else:
+            Store(f"sqlite:///{db}").close()
+        refuse_crawl_runs(db)
+        before = len(site.requests)
+        result = crawl(site.base_url, db, config)
+        requests = site.requests[before:]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert result.stdout == ""
+    refusal = f"not crawling: the database refused the crawl: database {db}: database or disk"
+    assert result.stderr.count(refusal) == 2, result.stderr[-2000:]  # one line per site
+    assert "Traceback" not in result.stderr
+    assert requests == []
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name FROM locks").fetchall() == []
+
+
 def listed_ids(root, *listings: str) -> set[str]:
     """The MDES article ids that the given listing files link to."""
     ids = set()
