@@ -28,6 +28,7 @@ from thaidigest.plural import counted
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
     DIED,
+    RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,
     Store,
@@ -254,20 +255,27 @@ def describe_run(
     *,
     process_gone: bool = False,
     scheduled: bool = True,
+    lock: locks.LockState | None = None,
 ) -> str:
     """A site's last crawl run as one line; ``process_gone``: the run is still marked
     running, but no process holds its site's crawl lock (:func:`crawl_died`);
     ``scheduled``: False for a site no crawl job of the schedule crawls, which the line
-    says first (``mdes: not scheduled: never crawled``)."""
+    says first (``mdes: not scheduled: never crawled``); ``lock``: the site's crawl lock,
+    whose holder a running run is not called running when this process cannot check it."""
     if not scheduled:
         source = f"{source}: not scheduled"
     if run is None:
         return f"{source}: never crawled"
+    started = run["started_at"]
     if process_gone:
-        started = run["started_at"]
         return (
             f"{source}: unfinished: started at {started} ({_age(parse_iso(started), now)}); "
             f"{DIED} (the next crawl records it failed)"
+        )
+    if run["status"] == RUNNING and lock is not None and lock.kept and not lock.checkable:
+        return (
+            f"{source}: {unchecked_holder(lock)}; its run started at {started} "
+            f"({_age(parse_iso(started), now)})"
         )
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
@@ -292,10 +300,21 @@ def crawl_died(run: dict[str, Any] | None, crawling: bool, checked_at: datetime)
     return judged.status != as_read.status
 
 
+def unchecked_holder(state: locks.LockState) -> str:
+    """A lock held by a process this one cannot check (another host's, another
+    container's), which may be gone: it keeps the lock until it expires."""
+    return (
+        f"held by {state.holder} since {state.since} "
+        f"(cannot be checked from here; expires {state.expires_at} unless renewed)"
+    )
+
+
 def daemon_line(state: locks.LockState | None) -> str:
     """Whether a daemon runs this database's jobs, as one line, from its lock's ``state``."""
     if state is None:
         return "daemon: none running on this database"
+    if state.kept and not state.checkable:
+        return f"daemon: {unchecked_holder(state)}"
     if state.kept:
         return f"daemon: running, {state.holder} since {state.since}"
     return (
@@ -432,8 +451,12 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             runs = store.last_crawl_runs(source, without=LOCKED) or store.last_crawl_runs(source)
             last = runs[0] if runs else None
             gone = crawl_died(last, *looks[source])
-            line = describe_run(source, last, now, process_gone=gone, scheduled=source in scheduled)
-            click.echo(line)
+            lock = locks.lock_state(store, locks.crawl_lock(source))
+            click.echo(
+                describe_run(
+                    source, last, now, process_gone=gone, scheduled=source in scheduled, lock=lock
+                )
+            )
         click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)

@@ -63,6 +63,33 @@ def test_a_live_holder_within_its_time_keeps_the_lock(store):
         locks.acquire(store, "crawl:thaigov", HOUR)
 
 
+def test_a_holder_on_another_host_keeps_the_lock_until_it_expires_and_the_refusal_says_when(
+    store,
+):
+    locks.acquire(store, "crawl:thaigov", HOUR)
+    set_holder(store, "crawl:thaigov", "elsewhere.example:1", timedelta(minutes=10), HOUR)
+    (_, expires_at) = lock_row(store, "crawl:thaigov")
+    with pytest.raises(locks.LockHeld) as held:
+        locks.acquire(store, "crawl:thaigov", HOUR)
+    message = str(held.value)
+    assert message.startswith("crawl:thaigov is held by elsewhere.example:1 since ")
+    assert f" until {expires_at} unless renewed " in message
+    assert "cannot be checked from here" in message
+
+
+def test_a_live_holder_this_process_can_check_is_not_given_an_expiry(store):
+    holding = as_another_process(store, "crawl:mdes", "-", "-", "hold", stdin=subprocess.PIPE)
+    try:
+        assert holding.stdout.readline() == "held\n"
+        with pytest.raises(locks.LockHeld) as held:
+            locks.acquire(store, "crawl:mdes", HOUR)
+    finally:
+        holding.communicate("", timeout=60)
+    held_by = f"crawl:mdes is held by {socket.gethostname()}:{holding.pid} since "
+    assert str(held.value).startswith(held_by)
+    assert " until " not in str(held.value)  # it keeps the lock as long as it runs
+
+
 @pytest.mark.parametrize(
     ("holder", "acquired_ago", "why"),
     [

@@ -198,6 +198,20 @@ def keeps(found: Liveness, expires_at: str, now: datetime) -> bool:
     return found is Liveness.RUNNING or (found is Liveness.UNKNOWN and expires_at > iso(now))
 
 
+def _held_message(name: str, held: Holder, since: str, expires_at: str, found: Liveness) -> str:
+    """Why the lock ``name`` cannot be taken: who holds it since when, and, for a holder
+    this process cannot check (``found``, :func:`liveness`), until when, as a holder gone
+    (a container killed) keeps it until then."""
+    message = f"{name} is held by {held.name} since {since}"
+    if found is Liveness.UNKNOWN:
+        message += (
+            f" until {expires_at} unless renewed (its process cannot be checked from here:"
+            " another host's or another container's; a lock whose holder is gone is taken"
+            " over once it expires)"
+        )
+    return message
+
+
 def acquire(
     store: Store,
     name: str,
@@ -220,7 +234,7 @@ def acquire(
             held = Holder.parse(row.holder)
             found = liveness(held, me)
             if keeps(found, row.expires_at, now):
-                raise LockHeld(f"{name} is held by {held.name} since {row.acquired_at}")
+                raise LockHeld(_held_message(name, held, row.acquired_at, row.expires_at, found))
             log.warning(
                 "taking over %s from %s, held since %s: %s",
                 name,
@@ -260,6 +274,8 @@ class LockState:
     holder: str  # HOST:PID
     since: str  # when it was taken
     kept: bool  # its holder still holds it (:func:`keeps`); else the next taker takes it over
+    expires_at: str  # when it expires unless its holder renews it
+    checkable: bool  # whether this process can tell if its holder runs (:data:`Liveness`)
 
 
 def lock_state(store: Store, name: str, now: datetime | None = None) -> LockState | None:
@@ -269,8 +285,14 @@ def lock_state(store: Store, name: str, now: datetime | None = None) -> LockStat
     if row is None:
         return None
     held_by = Holder.parse(row.holder)
-    kept_now = keeps(liveness(held_by, this_process()), row.expires_at, now or utc_now())
-    return LockState(holder=held_by.name, since=row.acquired_at, kept=kept_now)
+    found = liveness(held_by, this_process())
+    return LockState(
+        holder=held_by.name,
+        since=row.acquired_at,
+        kept=keeps(found, row.expires_at, now or utc_now()),
+        expires_at=row.expires_at,
+        checkable=found is not Liveness.UNKNOWN,
+    )
 
 
 def held(store: Store, name: str, now: datetime | None = None) -> bool:

@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select, update
 
 from digest.select import Week
 from schedules.commands import digest_line, missing_digest, status_command
 from thaidigest import locks
-from thaidigest.store import Store, utc_now
+from thaidigest.store import Store, iso, utc_now
+from thaidigest.store import locks as lock_rows
 
 REPORT = {
     "new": 3,
@@ -336,6 +338,38 @@ def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: running at ")
     assert health_crawls(output, "thaigov") == "crawls: running 1"
+
+
+def held_elsewhere(store: Store, name: str) -> str:
+    """Make the lock ``name``, taken here, held by a process on another host since a
+    minute ago; when it expires."""
+    locks.acquire(store, name, timedelta(hours=1))
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(lock_rows)
+            .where(lock_rows.c.name == name)
+            .values(holder="elsewhere.example:1", acquired_at=iso(utc_now() - timedelta(minutes=1)))
+        )
+        return conn.execute(select(lock_rows.c.expires_at).where(lock_rows.c.name == name)).scalar()
+
+
+def test_a_crawl_whose_lock_holder_cannot_be_checked_is_not_called_running(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    expires_at = held_elsewhere(store, locks.crawl_lock("thaigov"))
+    store.start_crawl_run("thaigov", utc_now())
+    _, output = status(store, config)
+    line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
+    assert line.startswith("thaigov: held by elsewhere.example:1 since "), line
+    assert f"(cannot be checked from here; expires {expires_at} unless renewed)" in line
+    assert "its run started at " in line and "running" not in line
+
+
+def test_a_daemon_whose_lock_holder_cannot_be_checked_is_not_called_running(store, config):
+    record_run(store, "thaigov", hours_ago=1)
+    expires_at = held_elsewhere(store, locks.DAEMON_LOCK)
+    line = daemon_status_line(store, config)
+    assert line.startswith("daemon: held by elsewhere.example:1 since "), line
+    assert line.endswith(f"(cannot be checked from here; expires {expires_at} unless renewed)")
 
 
 def test_a_crawl_skipped_for_its_lock_does_not_hide_the_crawl_that_holds_it(store, config):
