@@ -163,7 +163,7 @@ def run_crawl(
 
 def _refusals(crawlers: list[Crawler]) -> dict[str, str]:
     """Why the database refused a crawler's crawl as it started, keyed by site."""
-    refusals = {}
+    refusals: dict[str, str] = {}
     for crawler in crawlers:
         refusal = crawler.stats.get_value(REFUSAL) if crawler.stats is not None else None
         if refusal is not None:
