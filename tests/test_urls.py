@@ -157,9 +157,16 @@ ENCODED_PATH = (
         # Already a URI: as it is, its escapes and reserved characters untouched.
         (ENCODED_PATH, ENCODED_PATH),
         (
-            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*[f]@g!$',+~",
-            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*[f]@g!$',+~",
+            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*f@g!$',+~",
+            "https://mfa.go.th/a?b=1&c=%2F;d=(e)*f@g!$',+~",
         ),
+        # A % that starts no escape is one: %25, so that the address is a URI.
+        ("https://mfa.go.th/100%/ไทย", "https://mfa.go.th/100%25/%E0%B9%84%E0%B8%97%E0%B8%A2"),
+        ("https://mfa.go.th/a?q=%zz&r=%4", "https://mfa.go.th/a?q=%25zz&r=%254"),
+        ("https://mfa.go.th/a?q=ก%", "https://mfa.go.th/a?q=%E0%B8%81%25"),
+        # Brackets enclose an IPv6 host only: in a path, query or fragment they are encoded.
+        ("https://mfa.go.th/a[1]?b[]=2#[c]", "https://mfa.go.th/a%5B1%5D?b%5B%5D=2#%5Bc%5D"),
+        ("http://[::1]:8080/[ไทย]", "http://[::1]:8080/%5B%E0%B9%84%E0%B8%97%E0%B8%A2%5D"),
         # ASCII characters no URI holds are percent-encoded too.
         (
             'https://mfa.go.th/a"b<c>{d}|e^f`g\\h',
@@ -183,3 +190,9 @@ def test_an_address_with_thai_is_written_as_an_ascii_uri(iri, uri):
 def test_a_thai_address_written_as_a_uri_decodes_back_to_itself():
     iri = f"{THAI_PATH}?q=ไทย&หน้า=2"
     assert unquote(iri_to_uri(iri)) == iri
+    stray = "https://mfa.go.th/100%/[ไทย]"  # its % and brackets encoded, decoded back
+    assert unquote(iri_to_uri(stray)) == stray
+
+
+def test_a_thai_host_stays_in_its_idna_form_when_the_uri_is_decoded():
+    assert unquote(iri_to_uri("https://ไทย.ไทย/ข่าว")) == "https://xn--o3cw4h.xn--o3cw4h/ข่าว"

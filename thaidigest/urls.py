@@ -33,8 +33,13 @@ SHOWN_URL_CHARS = 80
 REPEATED_SLASHES = re.compile(r"/{2,}")
 TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)$", re.IGNORECASE)
 # The characters a URI holds as they are besides letters, digits and ``-._~`` (RFC 3986's
-# reserved ones), and ``%``, so that an address already percent-encoded stays as it is.
-URI_CHARACTERS = ":/?#[]@!$&'()*+,;=%"
+# reserved ones but ``[`` and ``]``), and ``%`` starting an escape (STRAY_PERCENT), so that an
+# address already percent-encoded stays as it is.
+URI_CHARACTERS = ":/?#@!$&'()*+,;=%"
+# ``[`` and ``]`` only enclose an IPv6 host (RFC 3986, 3.2.2): anywhere else they are encoded.
+AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
+# A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
+STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 ARTICLE_PATHS = {
     "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
     "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
@@ -81,13 +86,21 @@ def iri_to_uri(iri: str) -> str:
     """``iri``, a web address as stored (its path may hold Thai), as a URI, which RSS's links
     must be (RFC 3987, 3.1): a host outside ASCII in its IDNA form (``xn--``, as RFC 3986
     asks for a name to look up), and every other character no URI holds (Thai, a space,
-    ``<``) percent-encoded as its UTF-8 bytes. A URI is returned as it is, and percent-decoding
-    what comes back gives ``iri`` when it held no ``%``."""
+    ``<``, ``[`` and ``]`` but around an IPv6 host, a ``%`` that starts no escape)
+    percent-encoded as its UTF-8 bytes. An address that is already a URI is returned as it
+    is, its escapes untouched.
+
+    Percent-decoding what comes back gives ``iri`` when its host is in ASCII and it held no
+    escape of its own (``%2F`` decodes to ``/``). A host outside ASCII stays in its IDNA form
+    (``ไทย.ไทย`` is ``xn--o3cw4h.xn--o3cw4h``), which IDNA's decoding gives back only as IDNA
+    normalised it (``straße.de`` is written ``strasse.de``)."""
+    iri = STRAY_PERCENT.sub("%25", iri)
     netloc = urlsplit(iri).netloc
-    ascii_netloc = _ascii_host(netloc)
-    if ascii_netloc != netloc:
-        iri = iri.replace(f"//{netloc}", f"//{ascii_netloc}", 1)
-    return quote(iri, safe=URI_CHARACTERS)
+    start, authority, rest = iri.partition(f"//{netloc}") if netloc else ("", "", iri)
+    if authority:
+        authority = f"//{_ascii_host(netloc)}"
+    head = quote(f"{start}{authority}", safe=AUTHORITY_CHARACTERS)
+    return head + quote(rest, safe=URI_CHARACTERS)
 
 
 def _ascii_host(netloc: str) -> str:
