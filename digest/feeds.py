@@ -482,16 +482,19 @@ def atom_dates(document: bytes) -> dict[str, Dated]:
 
 
 class FeedHead(NamedTuple):
-    """What an Atom document says of its feed: what a feed no build writes any more keeps."""
+    """What an Atom document says of its feed: what a feed no build writes any more keeps, and
+    what tells whether this project wrote it."""
 
     id: str
     title: str
     subtitle: str
+    generator: str
+    self_url: str  # its link of rel="self", empty without one
 
 
 def feed_head(document: bytes) -> FeedHead | None:
-    """The id, title and subtitle of an Atom document; None for one without an id or that
-    does not parse."""
+    """The id, title, subtitle, generator and self link of an Atom document; None for one
+    without an id or that does not parse."""
     try:
         root = ElementTree.fromstring(document)
     except ElementTree.ParseError:
@@ -499,8 +502,14 @@ def feed_head(document: bytes) -> FeedHead | None:
     feed_id = (root.findtext(f"{ATOM}id") or "").strip()
     if not feed_id:
         return None
-    title, subtitle = (root.findtext(f"{ATOM}{name}") or "" for name in ("title", "subtitle"))
-    return FeedHead(feed_id, title, subtitle)
+    title, subtitle, generator = (
+        root.findtext(f"{ATOM}{name}") or "" for name in ("title", "subtitle", "generator")
+    )
+    self_url = next(
+        (link.get("href", "") for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"),
+        "",
+    )
+    return FeedHead(feed_id, title, subtitle, generator.strip(), self_url)
 
 
 def empty_feed_updated(document: bytes) -> datetime | None:

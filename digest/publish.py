@@ -16,9 +16,10 @@ Layout of the folder::
                             for every partner with an article in the feeds' weeks,
                             and empty for a partner of an older article; one file
                             a partner (thaidigest.partners.feed_stems); a topic's or
-                            partner's feed written before that no longer has any
-                            article (a topic taken out of the rules, a partner merged
-                            into another) is written again, empty
+                            partner's feed this project wrote before that no longer has
+                            any article (a topic taken out of the rules, a partner
+                            merged into another) is written again, empty; any other
+                            file in these folders is left as it is
     feeds.opml              every feed, for a reader to import at once
     index.html              the archive: the newest digest's items, every digest in
                             digests/, every feed
@@ -31,6 +32,7 @@ a file and an unchanged file keeps its modification time.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import tempfile
@@ -53,6 +55,8 @@ from digest.archive import (
     render_opml,
 )
 from digest.feeds import (
+    GENERATOR,
+    JSON_FEED_VERSION,
     TOPICS,
     Dated,
     Entry,
@@ -221,14 +225,55 @@ def written_dates(feeds: Mapping[str, bytes]) -> tuple[dict[str, Dated], dict[st
 
 def written_heads(feeds: Mapping[str, bytes]) -> dict[str, FeedHead]:
     """What each topic's and partner's Atom feed of ``feeds`` (:func:`written_article_feeds`)
-    says of itself, by stem: the feeds a build that writes no topic or partner of theirs
-    empties (:func:`_article_feeds`)."""
+    that this project wrote says of itself, by stem: the feeds a build that writes no topic
+    or partner of theirs empties (:func:`_article_feeds`). This project wrote a feed whose
+    generator is ours and whose self link names its own file (``topics/ai.atom``): a file
+    another tool or the user put in these folders, or a copy of a feed of ours under another
+    name, is none of these, and no build touches it."""
     found = {}
     for stem, document in feeds.items():
         head = feed_head(document) if stem.startswith((f"{TOPICS}/", f"{PARTNERS}/")) else None
-        if head is not None:
+        if (
+            head is not None
+            and head.generator == GENERATOR
+            and names_file(head.self_url, f"{stem}.atom")
+        ):
             found[stem] = head
     return found
+
+
+def written_twins(out_dir: Path, stems: Iterable[str]) -> dict[str, bytes]:
+    """The JSON feed written in ``out_dir`` beside the Atom feed of each of ``stems``, by stem;
+    none for a stem without one."""
+    found: dict[str, bytes] = {}
+    for stem in stems:
+        try:
+            found[stem] = (out_dir / f"{stem}.json").read_bytes()
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def is_own_twin(document: bytes, stem: str, head: FeedHead) -> bool:
+    """Whether ``document`` is the JSON twin this project wrote of its Atom feed ``stem``
+    (``head``): a JSON Feed of our version whose ``feed_url`` names its own file and whose
+    title is the Atom feed's."""
+    try:
+        feed = json.loads(document)
+    except ValueError:  # not JSON, or not UTF-8
+        return False
+    return (
+        isinstance(feed, dict)
+        and feed.get("version") == JSON_FEED_VERSION
+        and feed.get("title") == head.title
+        and names_file(feed.get("feed_url"), f"{stem}.json")
+    )
+
+
+def names_file(url: object, path: str) -> bool:
+    """Whether ``url`` is an address of the file ``path`` of an output folder
+    (``topics/ai.atom``), under whichever site address it was written with."""
+    return isinstance(url, str) and urlsplit(url).path.endswith(f"/{path}")
 
 
 def feed_span(span: int, week: Week) -> str:
@@ -287,6 +332,7 @@ def _article_feeds(
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
     written_feeds: Mapping[str, FeedHead] | None = None,
+    twins: Mapping[str, bytes] | None = None,
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
     """The feeds of every relevant article (RSS, Atom, JSON), of each topic and each partner
     (Atom, JSON), each its newest ``limit`` entries of ``entries`` (newest first); the
@@ -302,11 +348,12 @@ def _article_feeds(
     are given in the order of ``named`` (every stored partner, first seen first:
     :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
 
-    A topic's or partner's feed written before (``written_feeds``, by stem: :func:`written_heads`)
-    that none of these is written to (its topic taken out of the rules file, its partner's
-    articles all given another partner since) is written empty too, never left holding
-    entries it no longer has: with the id and title it holds and its subtitle's span
-    brought up to date, unlisted.
+    A topic's or partner's feed this project wrote before (``written_feeds``, by stem:
+    :func:`written_heads`) that none of these is written to (its topic taken out of the rules
+    file, its partner's articles all given another partner since) is written empty too,
+    never left holding entries it no longer has: with the id and title it holds and its
+    subtitle's span brought up to date, unlisted; its JSON twin only when that is ours too
+    (``twins``, by stem: :func:`is_own_twin`).
     """
     about = feed_span(span, week)
     ended = week.end().astimezone(UTC)
@@ -395,7 +442,9 @@ def _article_feeds(
             site_url=site,
             updated=empty_updated(stem),
         )
-        files, _ = _formats(stem, emptied, [], site, ("atom", "json"))
+        twin = (twins or {}).get(stem)
+        ours = ("atom", "json") if twin is not None and is_own_twin(twin, stem, head) else ("atom",)
+        files, _ = _formats(stem, emptied, [], site, ours)
         outputs.update(files)
     return outputs, links
 
@@ -523,6 +572,7 @@ def build_digest(
     markdowns = stored | {week: markdown}
     written = written_article_feeds(out_dir)
     published, emptied = written_dates(written)
+    heads = written_heads(written)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
@@ -539,7 +589,8 @@ def build_digest(
         emptied,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
-        written_feeds=written_heads(written),
+        written_feeds=heads,
+        twins=written_twins(out_dir, heads),
     )
     outputs = {
         f"{DIGESTS}/{week}.md": markdown.encode(),

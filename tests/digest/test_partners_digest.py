@@ -452,6 +452,42 @@ def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
     assert {path: path.read_bytes() for path in out.glob("*/*.*")} == written  # stays as it is
 
 
+FOREIGN_ATOM = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>tag:me.example,2024:watch</id>
+<title>My watch list</title><updated>2024-08-01T00:00:00Z</updated>
+<entry><id>tag:me.example,2024:1</id><title>Kept</title><updated>2024-08-01T00:00:00Z</updated>
+<link href="https://example.org/kept"/></entry></feed>"""
+
+
+def test_a_file_this_project_did_not_write_in_the_feed_folders_is_left_as_it_is(store, tmp_path):
+    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม")
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["quantum"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    quantum = out / "topics" / "quantum"
+    foreign = {
+        # The user's or another tool's feeds: another generator.
+        out / "topics" / "my-watch.atom": FOREIGN_ATOM,
+        out / "topics" / "my-watch.json": b'{"version": "mine", "items": [1]}',
+        out / "partners" / "other-tool.atom": FOREIGN_ATOM.replace(b"watch", b"other-tool"),
+        out / "partners" / "other-tool.json": b"not json at all",
+        # A copy of a feed of ours under another name: its self link names quantum.atom.
+        out / "topics" / "quantum-kept.atom": quantum.with_suffix(".atom").read_bytes(),
+        out / "topics" / "quantum-kept.json": quantum.with_suffix(".json").read_bytes(),
+        # The user's file in the place of the JSON twin of a feed of ours.
+        quantum.with_suffix(".json"): b'{"mine": true}',
+    }
+    for path, data in foreign.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    mark(store, raw, topics=["ai"])
+    build_digest(store, out, W34, settings())
+    assert {path: path.read_bytes() for path in foreign} == foreign
+    emptied = feedparser.parse(quantum.with_suffix(".atom").read_bytes())
+    assert emptied.entries == [] and emptied.feed.title.endswith(": quantum")  # ours, emptied
+
+
 # Columns counted by hand: Thai vowels above and below and tone marks take none (ทรู is
 # two columns, คอร์ปอเรชั่น nine: ู ์ ั ่ take none), katakana two each.
 HAND_COUNTED_WIDTHS = {
