@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from digest.archive import (
@@ -206,21 +206,31 @@ def written_article_feeds(out_dir: Path) -> dict[str, bytes]:
     return found
 
 
-def written_dates(feeds: Mapping[str, bytes]) -> tuple[dict[str, Dated], dict[str, datetime]]:
+class WrittenDates(NamedTuple):
+    """The dates the Atom feeds written before hold (:func:`written_dates`)."""
+
+    entries: dict[str, Dated]  # of their entries, by id
+    emptied: dict[str, datetime]  # of each feed that held no entry, by stem
+    held: dict[str, datetime]  # of each feed's newest entry (the feed's date), by stem
+
+
+def written_dates(feeds: Mapping[str, bytes]) -> WrittenDates:
     """The dates the Atom ``feeds`` written before (:func:`written_article_feeds`) hold: of
-    their entries, by id, and of each feed that held no entry, by stem. Each feed keeps its
-    newest ``digest.max_entries`` only, and a story without topics is in no topic's: a story
-    cut from one feed may be in another, and keeps its id (:func:`digest.feeds.story_id`)
-    whichever feed a reader has it from."""
-    entries: dict[str, Dated] = {}
-    emptied: dict[str, datetime] = {}
+    their entries, by id, of each feed that held no entry, and of each other feed's newest
+    entry, by stem. Each feed keeps its newest ``digest.max_entries`` only, and a story
+    without topics is in no topic's: a story cut from one feed may be in another, and keeps
+    its id (:func:`digest.feeds.story_id`) whichever feed a reader has it from."""
+    written = WrittenDates({}, {}, {})
     for stem, document in feeds.items():
         dates = atom_dates(document)
-        entries.update(dates)
-        updated = None if dates else empty_feed_updated(document)
+        written.entries.update(dates)
+        if dates:
+            written.held[stem] = max(dated.updated for dated in dates.values())
+            continue
+        updated = empty_feed_updated(document)
         if updated is not None:
-            emptied[stem] = updated
-    return entries, emptied
+            written.emptied[stem] = updated
+    return written
 
 
 def written_heads(feeds: Mapping[str, bytes]) -> dict[str, FeedHead]:
@@ -329,6 +339,7 @@ def _article_feeds(
     limit: int,
     now: datetime,
     empty_before: Mapping[str, datetime],
+    held_before: Mapping[str, datetime],
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
     written_feeds: Mapping[str, FeedHead] | None = None,
@@ -340,7 +351,11 @@ def _article_feeds(
     entry, and one with none when ``week`` ended. For a week not over, an empty feed keeps
     the date it was written with when already empty (``empty_before``, by stem: see
     :func:`written_dates`), so that a rebuild leaves it as it was, and is dated at ``now``
-    when it was not: never in the future.
+    when it was not: never in the future. An emptied feed is never dated before the date it
+    had with entries: one emptied after ``week`` ended that was dated at or after its end
+    (``held_before``, by stem: its newest entry, found or edited since) is dated at ``now``
+    too, as the build that emptied it, and keeps that date while it stays empty, until a
+    week that ends later is built.
 
     A partner of ``stored_partners`` (any listed item's) with no entry keeps its
     feed, empty, so that its subscribers see it up to date; the pages list the
@@ -360,9 +375,11 @@ def _article_feeds(
 
     def empty_updated(stem: str) -> datetime:
         """The date of the feed ``stem`` when it holds no entry."""
-        if ended <= now:
-            return ended
-        return min(empty_before.get(stem, now), now).astimezone(UTC)
+        if ended > now:
+            return min(empty_before.get(stem, now), now).astimezone(UTC)
+        if stem in held_before and held_before[stem] >= ended:  # emptied by this build
+            return now.astimezone(UTC)
+        return max(ended, min(empty_before.get(stem, ended), now).astimezone(UTC))
 
     articles_feed = partial(
         FeedInfo,
@@ -571,12 +588,12 @@ def build_digest(
     markdown = render_markdown(digest, title, health, unjudged)
     markdowns = stored | {week: markdown}
     written = written_article_feeds(out_dir)
-    published, emptied = written_dates(written)
+    dates = written_dates(written)
     heads = written_heads(written)
     entries = article_entries(
         (item for selection in selections for item in selection.items),
         listing_pages(selections, site, markdowns),
-        published,
+        dates.entries,
     )
     feeds, links = _article_feeds(
         entries,
@@ -586,7 +603,8 @@ def build_digest(
         feed_week,
         int(settings["max_entries"]),
         now,
-        emptied,
+        dates.emptied,
+        dates.held,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
         written_feeds=heads,

@@ -6,6 +6,7 @@ import io
 import json
 import re
 from collections import Counter
+from datetime import date
 
 import feedparser
 import pytest
@@ -450,6 +451,30 @@ def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
     written = {path: path.read_bytes() for path in out.glob("*/*.*")}
     build_digest(store, out, Week(2024, 35), settings())
     assert {path: path.read_bytes() for path in out.glob("*/*.*")} == written  # stays as it is
+
+
+def test_a_feed_emptied_after_its_week_ended_is_never_dated_back(store, tmp_path):
+    # Dated in week 34, found after it ended and listed in its digest: the topic's feed is
+    # dated by that find, after the week's end; the topic taken away empties it later still.
+    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม", published=date(2024, 8, 21))
+    ingest(store, [raw], "2024-08-28T03:00")
+    mark(store, raw, topics=["quantum"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(), now=at("2024-08-28T04:00"))
+    full = feed_dates(out)["topics/quantum.atom"]
+    mark(store, raw, topics=["ai"])
+    emptied = at("2024-08-29T04:00")
+    build_digest(store, out, W34, settings(), now=emptied)
+    dates = [full, feed_dates(out)["topics/quantum.atom"]]
+    again = build_digest(store, out, W34, settings(), now=at("2024-08-30T04:00"))
+    assert out / "topics" / "quantum.atom" not in again.changed  # kept while it stays empty
+    dates.append(feed_dates(out)["topics/quantum.atom"])
+    build_digest(store, out, Week(2024, 35), settings(), now=at("2024-09-09T04:00"))
+    dates.append(feed_dates(out)["topics/quantum.atom"])
+    # Found, emptied by the build that emptied it (not week 34's end, before the find),
+    # kept, then the end of the next week the feeds cover.
+    expected = ["2024-08-28T03:00", "2024-08-29T04:00", "2024-08-29T04:00", "2024-09-01T17:00"]
+    assert dates == [at(moment).timestamp() for moment in expected]
 
 
 FOREIGN_ATOM = b"""<?xml version='1.0' encoding='UTF-8'?>
