@@ -695,11 +695,24 @@ def test_explain_opens_with_not_relevant_and_the_condition_the_article_lacks(
     ), first
 
 
-def test_the_sentence_never_shows_a_probability_equal_to_the_threshold_it_is_below() -> None:
-    title, body, _ = ARTICLES_BY_ID[85110]
+@pytest.mark.parametrize(
+    ("article", "threshold", "shown"),
+    [
+        (85110, 0.98703, "0.98700 < 0.98703"),  # equal to four places
+        (38528, 0.9942, "0.989 < 0.994"),  # equal to two places
+        (52492, 0.004, "0.001 < 0.004"),  # 0.00 < 0.00
+    ],
+)
+def test_the_sentence_never_shows_a_probability_equal_to_the_threshold_it_is_below(
+    article: int, threshold: float, shown: str
+) -> None:
+    title, body, _ = ARTICLES_BY_ID[article]
     probability = score(title, body, RULES).score
-    first = explain(title, body, RULES, threshold=probability + 0.0001).splitlines()[0]
-    assert first.startswith(f"Not relevant ({probability:.4f} < {probability + 0.0001:.4f}): ")
+    first = explain(title, body, RULES, threshold=threshold).splitlines()[0]
+    assert first.startswith(f"Not relevant ({shown}): "), first
+    places = len(shown.split()[0]) - 2
+    assert f"{probability:.{places}f}" == shown.split()[0]  # the probability, rounded
+    assert f"{probability:.{places - 1}f}" == f"{threshold:.{places - 1}f}"  # no fewer places
 
 
 def test_explain_says_which_words_counted_against_a_not_relevant_article() -> None:

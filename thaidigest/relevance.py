@@ -124,6 +124,9 @@ SIGNAL_PLACES = {
     "article": "whole article",
 }
 REASONS = 2  # the reasons explain's first sentence gives at most
+# The most decimal places the sentence shows a probability and its threshold to: a float's
+# 17 significant digits tell any two apart.
+SHOWN_PLACES_MAX = 17
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = {"topic_min": float, "lead_paragraphs": int, "lead_min_chars": int}  # and their kinds
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
@@ -887,10 +890,18 @@ def _named(name: str, key: str) -> str:
 
 
 def _verdict_words(verdict: Relevance) -> str:
-    """``Relevant (0.93 >= 0.50)``, ``Not relevant (0.01 < 0.50)``; to four places when
-    two would show the probability equal to a threshold it is below (``0.4999 < 0.5000``)."""
-    places = 2 if verdict.relevant or round(verdict.score, 2) < verdict.threshold else 4
-    score, threshold = f"{verdict.score:.{places}f}", f"{verdict.threshold:.{places}f}"
+    """``Relevant (0.93 >= 0.50)``, ``Not relevant (0.01 < 0.50)``: to two places, or as many
+    more as it takes to show a probability below its threshold as a smaller number
+    (``0.98700 < 0.98703``, ``0.001 < 0.004``), never ``0.99 < 0.99``; past
+    :data:`SHOWN_PLACES_MAX`, each number in full, as Python writes it (``1e-20 < 2e-20``)."""
+    pairs = (
+        (f"{verdict.score:.{places}f}", f"{verdict.threshold:.{places}f}")
+        for places in range(2, SHOWN_PLACES_MAX + 1)
+    )
+    score, threshold = next(
+        (pair for pair in pairs if verdict.relevant or float(pair[0]) < float(pair[1])),
+        (str(float(verdict.score)), str(float(verdict.threshold))),
+    )
     if verdict.relevant:
         return f"Relevant ({score} >= {threshold})"
     return f"Not relevant ({score} < {threshold})"
