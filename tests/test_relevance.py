@@ -735,6 +735,17 @@ def test_a_sentence_says_an_always_or_never_term_decided(tmp_path: Path) -> None
     assert "decided by your never term: เฟคนิวส์ (the model was not asked)" in lines
 
 
+def test_a_sentence_names_two_always_terms_in_the_plural(tmp_path: Path) -> None:
+    title, body, _ = ARTICLES_BY_ID[93349]
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[groups.mine]\nrole = "always"\nth = ["เฟคนิวส์", "ข่าวปลอม"]\n', encoding="utf-8"
+    )
+    lines = explain(title, body, load_rules(path)).splitlines()
+    assert lines[0] == "Relevant (1.00 >= 0.50): your always terms เฟคนิวส์ and ข่าวปลอม decide it."
+    assert "decided by your always terms: เฟคนิวส์, ข่าวปลอม (the model was not asked)" in lines
+
+
 def test_explain_says_where_partners_are_read_from_when_none_is_named_there() -> None:
     # Fake-news statistics naming Meta, TikTok and others past the opening.
     title, body, _ = ARTICLES_BY_ID[93349]

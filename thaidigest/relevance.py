@@ -828,11 +828,14 @@ def explain(
     ]
     if verdict.never or verdict.always:
         kind, terms = ("never", verdict.never) if verdict.never else ("always", verdict.always)
+        one = len(terms) == 1
+        yours = f"your {kind} {'term' if one else 'terms'}"
         return "\n".join(
             [
-                f"{_verdict_words(verdict)}: your {kind} term {', '.join(terms)} decides it.",
+                f"{_verdict_words(verdict)}: {yours} {listed(terms)} "
+                f"{'decides' if one else 'decide'} it.",
                 *numbers,
-                f"decided by your {kind} term: {', '.join(terms)} (the model was not asked)",
+                f"decided by {yours}: {', '.join(terms)} (the model was not asked)",
                 *_matched_terms(verdict.matches),
             ]
         )
