@@ -84,6 +84,30 @@ def users_config(folder: Path) -> dict:
     return {**DEFAULTS, "partners": {"file": str(table)}}
 
 
+def test_explain_names_the_partners_the_users_file_adds_as_the_import_stores_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "my_partners.toml").write_text(TELWG, encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[partners]\nfile = "my_partners.toml"\n', encoding="utf-8")
+    options = ["--db", str(tmp_path / "db.sqlite"), "--config", str(config)]
+    imported = CliRunner().invoke(main, ["import", str(TELWG_SEED), *options])
+    assert imported.exit_code == 0, imported.output
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        (row,) = store.iter_articles()
+    finally:
+        store.close()
+    assert json.loads(row["partners"]) == ["org:APEC", "org:TELWG"]
+
+    explained = CliRunner().invoke(main, ["explain", row["url"], *options])
+    assert explained.exit_code == 0, explained.output
+    assert (
+        "partners named: APEC (org:APEC), TELWG (org:TELWG) "
+        "(the model reads the packaged names only: it saw APEC (org:APEC))"
+    ) in explained.output.splitlines()
+
+
 def test_stored_articles_gain_a_partner_the_users_file_adds_at_the_next_digest(
     tmp_path: Path,
 ) -> None:

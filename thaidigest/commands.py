@@ -35,9 +35,11 @@ from thaidigest.options import (
 )
 from thaidigest.pipeline import (
     build_ingestor,
+    checked_partner_table,
     model_from_config,
     rules_from_config,
     threshold_from_config,
+    user_partners_text,
 )
 from thaidigest.plural import counted
 from thaidigest.readers import (
@@ -270,6 +272,7 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
             language=row["language"],
             model=model_from_config(config),
             threshold=threshold_from_config(config),
+            partners=checked_partner_table(config, user_partners_text(config)),
         )
     )
 

@@ -58,7 +58,13 @@ from thaidigest.config import (
 )
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
-from thaidigest.partners import Found, found_partners, partner_name, partner_table
+from thaidigest.partners import (
+    Found,
+    PartnerTable,
+    found_partners,
+    partner_name,
+    partner_table,
+)
 from thaidigest.plural import listed
 from thaidigest.urls import path_name
 
@@ -804,14 +810,21 @@ def explain(
     model: Model | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     top: int = 8,
+    partners: PartnerTable | None = None,
 ) -> str:
     """A human-readable account of an article's relevance.
 
     First a sentence: relevant or not, and the reasons that weighed most (:func:`reasons`).
-    Then the probability and the threshold, the topics and the partners the model saw named
-    (by the names the digest gives them, with their ids), the features that pushed it up and
+    Then the probability and the threshold, the topics and the article's partners (by the
+    names the digest gives them, with their ids), the features that pushed it up and
     down most (n-grams of the opening, rule, role and partner signals, each signal in words
     too), and the rule terms that matched where.
+
+    ``partners`` is the table the article's partners are found with, as an import stores
+    them: the packaged names and the user's partners file
+    (:func:`~thaidigest.pipeline.checked_partner_table`); None, the packaged names alone.
+    The model sees the packaged names only (:func:`model_inputs`): when those find other
+    partners, the line says which.
     """
     from digest.markdown import topic_heading, topic_name  # the digest's names for topics
 
@@ -848,13 +861,8 @@ def explain(
     verdict_words = _verdict_words(verdict)
     lines = [f"{verdict_words}: mostly because {because}." if because else f"{verdict_words}."]
     lines.extend(numbers)
-    partners = [_named(partner_name(partner), partner) for partner in named.ids]
-    lines.append(
-        f"partners named: {', '.join(partners)}"
-        if partners
-        else f"partners named: - (partners are read from the headline and the first "
-        f"{OPENING_CHARS:,} characters of the body: a name further on does not count)"
-    )
+    found_by_table = None if partners is None else found_partners(title, body, partners).ids
+    lines.append(_partners_line(named.ids, found_by_table))
     kinds = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
     lines.append(f"log-odds by block ({kinds}):")
     block_words = {
@@ -890,6 +898,23 @@ def _named(name: str, key: str) -> str:
     """``Google (company:Google)``: a name and the id it stands for, or the id alone when
     it is its own name (a topic of a user's rules)."""
     return key if name == key else f"{name} ({key})"
+
+
+def _partners_line(seen: tuple[str, ...], found: tuple[str, ...] | None) -> str:
+    """``partners named: Japan (country:JP)``: the article's partners (``found`` with the
+    user's table; None: those the model ``seen``, by the packaged names); with none, where
+    partners are read from; and which partners the model saw when they differ."""
+    found = seen if found is None else found
+    line = f"partners named: {', '.join(_named(partner_name(p), p) for p in found) or '-'}"
+    if not found:
+        line += (
+            f" (partners are read from the headline and the first {OPENING_CHARS:,} "
+            "characters of the body: a name further on does not count)"
+        )
+    if found != seen:
+        saw = ", ".join(_named(partner_name(p), p) for p in seen) or "none"
+        line += f" (the model reads the packaged names only: it saw {saw})"
+    return line
 
 
 def _verdict_words(verdict: Relevance) -> str:
