@@ -102,6 +102,9 @@ ROLE_SIGNALS = tuple(f"{first}-x-{second}@article" for first, second in ROLE_PAI
 # The guide's conditions among the signals (digital AND cooperation, a partner named): what
 # explain says a not relevant article lacks.
 GUIDE_SIGNALS = (*ROLE_SIGNALS, "partner@opening")
+# A guide's condition an article meets at less than this strength (its signal's input, 0..1)
+# is one it lacks: few digital terms, no partner named. Met more strongly, it is not lacking.
+LACKING_BELOW = 0.5
 # What each signal finds, in words (explain shows them beside the names): the packaged
 # rules' groups other than the topics (a topic's group is named by the topic), the role
 # pairs and the partner signals; and where, by the part of a name after "@".
@@ -966,9 +969,12 @@ def reasons(
     contributions) or the n-grams of a block, all together. For one not relevant, what
     pushed it down most, and what it lacks of the guide's conditions
     (:data:`GUIDE_SIGNALS`), each weighed by what the model would add were the signal at
-    full strength (``weight`` times what ``inputs`` lacks of 1). Of two roles weighed
-    together, the weaker (``roles``: the article's strength of each) is named: few digital
-    terms beside many cooperation terms. Empty when nothing weighed.
+    full strength (``weight`` times what ``inputs`` lacks of 1). A condition is lacking only
+    when its input is below :data:`LACKING_BELOW` and its signal did not push the article
+    up: digital and cooperation terms that lifted it most are not "few" because a high
+    threshold still keeps it out. Of two roles weighed together, the weaker (``roles``: the
+    article's strength of each) is named: few digital terms beside many cooperation terms.
+    Empty when nothing weighed.
     """
     sign = 1 if relevant else -1
     found = [
@@ -982,8 +988,12 @@ def reasons(
             words = f"the words of the {SIGNAL_PLACES[block]} (n-grams)"
             found.append(Reason(sign * total, words, False))
     if not relevant:
+        pushed_up = {c.feature for c in parts if c.block == "signals" and c.value > 0}
         for signal in GUIDE_SIGNALS:
-            lack = weight.get(signal, 0.0) * (1 - inputs.get(signal, 0.0))
+            strength = inputs.get(signal, 0.0)
+            if strength >= LACKING_BELOW or signal in pushed_up:
+                continue  # met, or enough to push the article up: not what it lacks
+            lack = weight.get(signal, 0.0) * (1 - strength)
             if lack > 0:
                 found.append(Reason(lack, _lacking(signal, inputs, roles, topic_name), True))
     chosen = sorted(found, key=lambda reason: -reason.size)[:REASONS]
