@@ -31,6 +31,7 @@ from thaidigest.relevance import (
     load_rules,
     model_inputs,
     partner_signals,
+    reasons,
     role_signals,
     rules_from_text,
     score,
@@ -727,8 +728,50 @@ def test_a_condition_that_pushed_the_article_up_is_not_said_to_be_lacking(
     probability = score(title, body, RULES).score
     first = explain(title, body, RULES, threshold=min(probability + 0.005, 0.9999))
     first = first.splitlines()[0]
-    assert first.startswith("Not relevant (") and "mostly because " in first, first
+    verdict, _, because = first.partition("): ")
+    assert verdict.startswith("Not relevant (") and because.endswith("."), first
     assert not re.search(r"\b(few|no) (digital|cooperation)", first), first
+
+
+def test_a_tiny_weight_is_no_reason_when_where_every_article_starts_does_the_work() -> None:
+    title, body, language = ARTICLES_BY_ID[90882]  # English: the model reads signals only
+    inputs = model_inputs(title, body, RULES, signals(title, body, RULES))
+    moved = load_model().contributions(title, body, inputs, language)
+    (bias,) = (c.value for c in moved if c.block == "bias")
+    # Every pull down is a small fraction of where it starts, and what it has nets to little.
+    assert all(c.value > bias / 3 for c in moved if c.block == "signals")
+    assert abs(sum(c.value for c in moved if c.block != "bias")) < -bias / 10
+    first = explain(title, body, RULES, language=language).splitlines()[0]
+    assert first == (
+        "Not relevant (0.05 < 0.50): every article starts out not relevant, "
+        "and what it has does not lift it."
+    )
+
+
+def test_many_small_reasons_that_did_the_work_are_named_by_the_largest() -> None:
+    # None stands for a fifth of what lifted the article, but together they did it.
+    places = ["digital@title", "digital@lead", "cooperation@title", "cooperation@lead"]
+    parts = [
+        Contribution("bias", "intercept", -1.0),
+        *(
+            Contribution("signals", f"{group}@{where}", 0.6)
+            for group in ("ai", "mou")
+            for where in ("title", "lead", "body")
+        ),
+        *(Contribution("signals", signal, 0.5) for signal in places),
+    ]
+    assert reasons(True, parts, {}, {}, {}) == (
+        "mostly because of ai topic terms in the headline and ai topic terms in the lead"
+    )
+
+
+def test_an_article_lifted_short_of_a_high_threshold_is_said_to_fall_short() -> None:
+    title, body, _ = ARTICLES_BY_ID[85110]
+    assert sum(c.value for c in contributions(title, body) if c.block != "bias") > 0
+    first = explain(title, body, RULES, threshold=0.98703).splitlines()[0]
+    assert first == (
+        "Not relevant (0.98700 < 0.98703): what it has lifts it, but not as far as the threshold."
+    )
 
 
 def test_explain_says_which_words_counted_against_a_not_relevant_article() -> None:

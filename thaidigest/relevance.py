@@ -133,6 +133,10 @@ SIGNAL_PLACES = {
     "article": "whole article",
 }
 REASONS = 2  # the reasons explain's first sentence gives at most
+# The share of all that moved an article towards its verdict (where every article starts
+# included) a reason must stand for to be named: not a tiny weight while the starting
+# point does the work.
+REASON_SHARE = 0.2
 # The most decimal places the sentence shows a probability and its threshold to: a float's
 # 17 significant digits tell any two apart.
 SHOWN_PLACES_MAX = 17
@@ -860,9 +864,11 @@ def explain(
     inputs = model_inputs(title, body, packaged, found, named)
     parts = model.contributions(title, body, inputs, language)
     weight = model.signal_weight(language)
-    because = reasons(verdict.relevant, parts, inputs, found.roles, weight, topic_name)
+    because = reasons(
+        verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
+    )
     verdict_words = _verdict_words(verdict)
-    lines = [f"{verdict_words}: mostly because {because}." if because else f"{verdict_words}."]
+    lines = [f"{verdict_words}: {because}."]
     lines.extend(numbers)
     found_by_table = None if partners is None else found_partners(title, body, partners).ids
     lines.append(_partners_line(named.ids, found_by_table))
@@ -962,8 +968,11 @@ def reasons(
     roles: Mapping[str, float],
     weight: Mapping[str, float],
     topic_name: Callable[[str], str] = str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
 ) -> str:
-    """Why an article is (not) relevant, in words: the :data:`REASONS` that weighed most.
+    """Why an article is (not) relevant, in words (``mostly because ...``): the
+    :data:`REASONS` that weighed most.
 
     For a relevant article, what pushed it up most: a signal (``parts``: the model's
     contributions) or the n-grams of a block, all together. For one not relevant, what
@@ -974,7 +983,13 @@ def reasons(
     up: digital and cooperation terms that lifted it most are not "few" because a high
     threshold still keeps it out. Of two roles weighed together, the weaker (``roles``: the
     article's strength of each) is named: few digital terms beside many cooperation terms.
-    Empty when nothing weighed.
+
+    A reason is named only when it stands for :data:`REASON_SHARE` of all that moved the
+    article towards its verdict, where every article starts (the bias) included. When none
+    does, the sentence says what did: what the article has worked against the verdict but
+    not past the ``threshold`` (lifted, not as far as it); where every article starts did
+    it ("every article starts out not relevant, and what it has does not lift it"); or,
+    when many small reasons did it, the largest are named all the same.
     """
     sign = 1 if relevant else -1
     found = [
@@ -996,15 +1011,40 @@ def reasons(
             lack = weight.get(signal, 0.0) * (1 - strength)
             if lack > 0:
                 found.append(Reason(lack, _lacking(signal, inputs, roles, topic_name), True))
-    chosen = sorted(found, key=lambda reason: -reason.size)[:REASONS]
+    bias = sum(c.value for c in parts if c.block == "bias")
+    moved = max(sign * bias, 0.0) + sum(reason.size for reason in found if not reason.lacked)
+    ranked = sorted(found, key=lambda reason: -reason.size)
+    chosen = [reason for reason in ranked if reason.size >= REASON_SHARE * moved][:REASONS]
+    if not chosen:
+        # Where every article starts, beyond the threshold, and what the article's features
+        # moved it, each towards the verdict.
+        start = sign * (bias - _log_odds(threshold))
+        toward = sign * sum(c.value for c in parts if c.block != "bias")
+        if toward <= 0:
+            return (
+                "what it has pulls it down, but not below the threshold"
+                if relevant
+                else "what it has lifts it, but not as far as the threshold"
+            )
+        if start >= toward:
+            return (
+                f"every article starts out {'relevant' if relevant else 'not relevant'}, "
+                f"and what it has does not {'pull it down' if relevant else 'lift it'}"
+            )
+        chosen = ranked[:REASONS]  # many small reasons, none large: the largest
     if relevant:
-        return f"of {listed([reason.words for reason in chosen])}" if chosen else ""
+        return f"mostly because of {listed([reason.words for reason in chosen])}"
     lacked = [reason.words for reason in chosen if reason.lacked]
     against = [reason.words for reason in chosen if not reason.lacked]
     said = [f"it has {listed(lacked)}"] if lacked else []
     if against:
         said.append(f"{listed(against)} count against it")
-    return ", and ".join(said)
+    return f"mostly because {', and '.join(said)}"
+
+
+def _log_odds(probability: float) -> float:
+    """The log-odds of a probability: the model's score that gives it (1: infinite)."""
+    return math.inf if probability >= 1 else math.log(probability / (1 - probability))
 
 
 def _lacking(
