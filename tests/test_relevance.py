@@ -765,6 +765,29 @@ def test_many_small_reasons_that_did_the_work_are_named_by_the_largest() -> None
     )
 
 
+def test_an_article_lifted_short_of_the_threshold_says_so_before_what_held_it_down() -> None:
+    title = "Minister meets Japan"  # English: the model reads signals only
+    body = "The minister met the ambassador of Japan to discuss digital cooperation."
+    inputs = model_inputs(title, body, RULES, signals(title, body, RULES))
+    moved = load_model().contributions(title, body, inputs, "en")
+    assert sum(c.value for c in moved if c.block != "bias") > 0  # it lifted the article
+    first = explain(title, body, RULES, language="en").splitlines()[0]
+    assert first == (
+        "Not relevant (0.17 < 0.50): what it has lifts it, but not as far as the threshold; "
+        "countries named as partners in the headline and opening count against it."
+    )
+    # Where every article starts is relevant, and what it has pulls it down, not below.
+    parts = [
+        Contribution("bias", "intercept", 3.0),
+        Contribution("signals", "ai@title", 1.0),
+        Contribution("signals", "negative@lead", -2.0),
+    ]
+    assert reasons(True, parts, {}, {}, {}) == (
+        "what it has pulls it down, but not below the threshold; "
+        "ai topic terms in the headline count for it"
+    )
+
+
 def test_an_article_lifted_short_of_a_high_threshold_is_said_to_fall_short() -> None:
     title, body, _ = ARTICLES_BY_ID[85110]
     assert sum(c.value for c in contributions(title, body) if c.block != "bias") > 0

@@ -985,11 +985,12 @@ def reasons(
     article's strength of each) is named: few digital terms beside many cooperation terms.
 
     A reason is named only when it stands for :data:`REASON_SHARE` of all that moved the
-    article towards its verdict, where every article starts (the bias) included. When none
-    does, the sentence says what did: what the article has worked against the verdict but
-    not past the ``threshold`` (lifted, not as far as it); where every article starts did
-    it ("every article starts out not relevant, and what it has does not lift it"); or,
-    when many small reasons did it, the largest are named all the same.
+    article towards its verdict, where every article starts (the bias) included. When what
+    the article has worked against the verdict, not past the ``threshold``, the clause says
+    so first ("what it has lifts it, but not as far as the threshold"), then the reasons
+    that held it there, if any. When no reason is large enough otherwise, where every
+    article starts did it ("every article starts out not relevant, and what it has does not
+    lift it"), or, when many small reasons did it, the largest are named all the same.
     """
     sign = 1 if relevant else -1
     found = [
@@ -1015,31 +1016,37 @@ def reasons(
     moved = max(sign * bias, 0.0) + sum(reason.size for reason in found if not reason.lacked)
     ranked = sorted(found, key=lambda reason: -reason.size)
     chosen = [reason for reason in ranked if reason.size >= REASON_SHARE * moved][:REASONS]
+    # Where every article starts, beyond the threshold, and what the article's features
+    # moved it, each towards the verdict.
+    start = sign * (bias - _log_odds(threshold))
+    toward = sign * sum(c.value for c in parts if c.block != "bias")
+    # What it has worked against the verdict, not enough to change it.
+    short = (
+        "what it has pulls it down, but not below the threshold"
+        if relevant
+        else "what it has lifts it, but not as far as the threshold"
+    )
     if not chosen:
-        # Where every article starts, beyond the threshold, and what the article's features
-        # moved it, each towards the verdict.
-        start = sign * (bias - _log_odds(threshold))
-        toward = sign * sum(c.value for c in parts if c.block != "bias")
         if toward <= 0:
-            return (
-                "what it has pulls it down, but not below the threshold"
-                if relevant
-                else "what it has lifts it, but not as far as the threshold"
-            )
+            return short
         if start >= toward:
             return (
                 f"every article starts out {'relevant' if relevant else 'not relevant'}, "
                 f"and what it has does not {'pull it down' if relevant else 'lift it'}"
             )
         chosen = ranked[:REASONS]  # many small reasons, none large: the largest
+    # Lifted short of the threshold (or pulled down not below it), the reasons say what
+    # held it where every article starts; otherwise what put it there.
     if relevant:
-        return f"mostly because of {listed([reason.words for reason in chosen])}"
+        named = listed([reason.words for reason in chosen])
+        return f"{short}; {named} count for it" if toward <= 0 else f"mostly because of {named}"
     lacked = [reason.words for reason in chosen if reason.lacked]
     against = [reason.words for reason in chosen if not reason.lacked]
     said = [f"it has {listed(lacked)}"] if lacked else []
     if against:
         said.append(f"{listed(against)} count against it")
-    return f"mostly because {', and '.join(said)}"
+    clause = ", and ".join(said)
+    return f"{short}; {clause}" if toward <= 0 else f"mostly because {clause}"
 
 
 def _log_odds(probability: float) -> float:
