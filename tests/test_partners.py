@@ -23,6 +23,7 @@ from thaidigest.partners import (
     files_digest,
     first_spellings,
     found_partners,
+    names_a_region,
     partner_key,
     partner_table,
     partners,
@@ -152,6 +153,24 @@ def test_a_region_and_a_trade_are_not_partners():
     assert partners(title, body) == ("company:Huawei",)
     joint = "ดีอี จัดตั้งศูนย์กลางข้อมูลระดับภูมิภาค ร่วมกับอาเซียน"
     assert partners(joint, body) == ("org:ASEAN",)
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("หนุนไทยสู่ฮับเศรษฐกิจดิจิทัลในภูมิภาคอาเซียน พร้อมผลักดัน", True),
+        ("ช่วยเหลือกลุ่ม MSMEs ในอาเซียนกลางวง", True),
+        ("ตั้งเป้าไทยศูนย์กลาง Cloud-AI อาเซียน", True),
+        ("Thailand as the ASEAN Digital Hub", True),
+        ("investment across the ASEAN region", True),
+        ("ดีอี จัดตั้งศูนย์กลางข้อมูลระดับภูมิภาค ร่วมกับอาเซียน", False),
+        ("การประชุมรัฐมนตรีดิจิทัลอาเซียน ครั้งที่ 5", False),
+        ("The 6th ASEAN-Japan Smart Cities Network", False),
+    ],
+)
+def test_a_forum_named_for_its_region_or_a_hub(text: str, region: bool):
+    name = re.search("อาเซียน|ASEAN", text)
+    assert names_a_region(text, *name.span()) is region
 
 
 def test_a_border_crossing_is_not_a_partner():

@@ -142,6 +142,45 @@ def test_every_seed_is_relevant_with_its_topics(
     assert not absent & set(result.topics)
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        # 89901, GDS's data centre: "a digital economy hub in the ASEAN region"
+        "นายกฯ แพทองธาร หารือบริษัท GDS International พร้อมลงทุน Data Center"
+        " หนุนไทยสู่ฮับเศรษฐกิจดิจิทัลในภูมิภาคอาเซียน",
+        # 90286, ABAC: "help MSMEs in ASEAN", APEC's business council
+        "โดดเด่นบนเวทีนักธุรกิจเอเปค..นายกฯ ย้ำสนับสนุนการเปลี่ยนผ่านสู่เศรษฐกิจดิจิทัล"
+        "เพื่อช่วยเหลือกลุ่ม MSMEs ในอาเซียนกลางวงสภาที่ปรึกษาธุรกิจของเอเปค",
+        # 90001, 89984: Thailand Space Week, "for Thailand and the ASEAN region"
+        "รองนายกฯประเสริฐ เปิดงาน Thailand Space Week 2024 สร้างโอกาสทางธุรกิจ"
+        "และการใช้ประโยชน์ให้กับไทยและภูมิภาคอาเซียน",
+        # 89799, 89764: BOI's data-centre approvals, demand "growing fast in the ASEAN region"
+        "บีโอไอเคาะลงทุน Data Center ทั้งจากผู้บริโภคและภาคธุรกิจที่เติบโตอย่างรวดเร็วในภูมิภาคอาเซียน",
+        "ดีอี ผนึกกำลัง Huawei ตั้งเป้าไทยศูนย์กลาง Cloud-AI อาเซียน",
+        "Thailand to become the ASEAN Digital Hub for data centres",
+        "Data centre investment grows across the ASEAN region",
+    ],
+)
+def test_asean_named_as_a_region_or_a_hub_is_no_asean_topic_nor_cooperation(title: str) -> None:
+    found = signals(title, "", RULES)
+    assert "asean" not in found.topics
+    # Nor is it cooperation's evidence: the name counts for no group.
+    assert not [match for match in found.matches if match.term in ("อาเซียน", "ASEAN")]
+
+
+def test_asean_named_as_the_forum_keeps_its_topic() -> None:
+    for title in (
+        "ดีอี จับมือ คมนาคม ร่วมประชุม The 6th ASEAN-Japan Smart Cities Network High Level Meeting",
+        "ดีอี จัดตั้งศูนย์กลางข้อมูลระดับภูมิภาค ร่วมกับอาเซียน",
+        "ไทยเป็นเจ้าภาพการประชุมรัฐมนตรีดิจิทัลอาเซียน",
+    ):
+        assert "asean" in signals(title, "", RULES).topics, title
+    # The ABAC story of 90286 is APEC's, not ASEAN's.
+    abac = "นายกฯ ย้ำสนับสนุน MSMEs ในอาเซียนกลางวงสภาที่ปรึกษาธุรกิจของเอเปค (ABAC)"
+    assert {"apec"} <= set(signals(abac, "", RULES).topics)
+    assert "asean" not in signals(abac, "", RULES).topics
+
+
 def test_topics_are_sorted() -> None:
     title, body = seed_article(*SEED_CASES[4][:2])
     topics = score(title, body, RULES).topics

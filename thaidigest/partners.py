@@ -140,6 +140,7 @@ __all__ = [
     "files_digest",
     "first_spellings",
     "found_partners",
+    "names_a_region",
     "packaged_files_digest",
     "partner_key",
     "partner_name",
@@ -192,6 +193,10 @@ MEMBER_LIST_MIN = 3
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
 AMBIGUOUS_EN = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Niger", "Mali"})
+# A forum's name used for its region: "ในภูมิภาคอาเซียน" (in the ASEAN region), "ในอาเซียน",
+# "สู่อาเซียน", "ทั่วอาเซียน", "หนึ่งในอาเซียน" (in, into, throughout, one of ASEAN). Neither a
+# party nor, in a rule term (thaidigest.relevance), a forum's evidence.
+REGION_NAMES = ("ภูมิภาคอาเซียน", "ในอาเซียน", "สู่อาเซียน", "ทั่วอาเซียน", "หนึ่งในอาเซียน")
 # Thai text that contains a name but is not one (the longest match wins).
 NOT_NAMES = (
     "ออนไลน์",
@@ -212,11 +217,7 @@ NOT_NAMES = (
     "เหรียญสหรัฐ",
     "กิจการโทรคมนาคมแห่งชาติ",
     "ศูนย์การประชุมสหประชาชาติ",
-    "ภูมิภาคอาเซียน",
-    "ในอาเซียน",
-    "สู่อาเซียน",
-    "ทั่วอาเซียน",
-    "หนึ่งในอาเซียน",
+    *REGION_NAMES,
     "ของอาเซียน",
     "แห่งอาเซียน",
     "ผู้นำอาเซียน",
@@ -307,6 +308,7 @@ REGION_BEFORE = re.compile(
 )
 # ... or the name, then the word: "ASEAN Digital Hub", "อาเซียนดิจิทัลฮับ", "the ASEAN region".
 REGION_AFTER = re.compile(r"\s?(?:ดิจิทัล\s?|ดิจิตอล\s?|(?i:digital )?)(?:ฮับ|(?i:hub|region)\b)")
+REGION_CHARS = 40  # how far before a name REGION_BEFORE looks
 # Thailand's own envoy: "เอกอัครราชทูตไทยประจำสาธารณรัฐออสเตรีย", "Thai Ambassador to".
 POSTED_TO = re.compile(
     r"(?:(?:ไทย|ประเทศไทย)\s?ประจำ\s?(?:องค์การ|ประเทศ|สาธารณรัฐ|ราชอาณาจักร)?"
@@ -862,6 +864,28 @@ def _passing(text: str, mentions: list[tuple[int, int, str]], table: PartnerTabl
     return passing
 
 
+def names_a_region(text: str, start: int, end: int) -> bool:
+    """Whether the forum named at ``text[start:end]`` is named for its region or its market,
+    not as the body: within one of :data:`REGION_NAMES` ("ในภูมิภาคอาเซียน"), or as a hub's, a
+    gateway's or a market's (:data:`REGION_BEFORE`, :data:`REGION_AFTER`:
+    "ฮับเศรษฐกิจดิจิทัลอาเซียน", "ASEAN Digital Hub", "the ASEAN region").
+
+    ``text`` is normalised (single spaces, newlines between lines): the partners' rules read
+    it single-spaced, :func:`thaidigest.relevance.signals` as normalised: a forum named for
+    its region is no evidence of work with it either.
+    """
+    # A phrase around the name: one found between these bounds starts at or before the
+    # name and ends at or after it.
+    return bool(
+        any(
+            text.find(phrase, max(0, end - len(phrase)), start + len(phrase)) != -1
+            for phrase in REGION_NAMES
+        )
+        or REGION_AFTER.match(text, end)
+        or REGION_BEFORE.search(text[max(0, start - REGION_CHARS) : start])
+    )
+
+
 def _listed_with_a_party(
     text: str, mentions: list[tuple[int, int, str]], table: PartnerTable
 ) -> set[str]:
@@ -972,11 +996,7 @@ def _partners_in(
             continue  # named for its members, listed next
         if (
             partner in table.multilateral
-            and (
-                EVENT_BEFORE.search(before[-40:])
-                or REGION_BEFORE.search(before[-40:])
-                or REGION_AFTER.match(text, end)
-            )
+            and (EVENT_BEFORE.search(before[-40:]) or names_a_region(text, start, end))
             and not THAI_PAIR_BEFORE.search(before[-20:])  # "การประชุมรัฐมนตรีไทย-สหภาพยุโรป"
         ):
             continue

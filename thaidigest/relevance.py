@@ -30,7 +30,10 @@ text when an English term is not ASCII). A longer term also counts for each
 role of the shorter terms inside it, unless the rules give it that role
 themselves (``กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม`` is weak digital evidence,
 not a strong ``ดิจิทัล``). Terms of the ``ignore`` role (``ขอความร่วมมือ``,
-"please cooperate") take their text out of play.
+"please cooperate") take their text out of play; a forum's name that the partner rules
+read as named for its region (:func:`~thaidigest.partners.names_a_region`:
+``ในภูมิภาคอาเซียน``, "ASEAN Digital Hub") counts for nothing: neither the forum's topic
+nor cooperation.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from thaidigest.partners import (
     Found,
     PartnerTable,
     found_partners,
+    names_a_region,
     partner_name,
     partner_table,
 )
@@ -229,6 +233,9 @@ class Rules:
     # By (place, lookup key): each member's work, done once here instead of at each match.
     effects: Mapping[tuple[str, str], tuple[Effect, ...]]
     topic_roles: tuple[tuple[str, str], ...]  # (topic, its role)
+    # The keys of the terms that name a forum (a multilateral body of the packaged partner
+    # names): one named for its region counts for nothing (_named_for_regions).
+    forums: frozenset[str]
 
     def find(self, text: str) -> list[str]:
         """The rule terms found in ``text``, in order, as keys of ``members``."""
@@ -424,6 +431,8 @@ def _compile(data: dict[str, Any]) -> Rules:
     # A term holding "?" or none at all is not found in ASCII bytes (see _ascii_found).
     in_ascii = all(term.isascii() and term and "?" not in term for term in english)
     weights = {p: float(places[p]) for p in PLACES}
+    names = partner_table(None)
+    forums = frozenset(term for term in members if names.ids.get(term) in names.multilateral)
     effects = {
         (where, term): tuple(
             Effect(
@@ -453,6 +462,7 @@ def _compile(data: dict[str, Any]) -> Rules:
         english=re.compile(_trie_pattern(english)) if english and not in_ascii else None,
         effects=MappingProxyType(effects),
         topic_roles=tuple((topic, f"topic:{topic}") for topic in topics),
+        forums=forums,
     )
 
 
@@ -596,12 +606,18 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
 
     ``title`` and ``body`` are normalised text, body lines joined by "\\n".
     """
-    lead, rest = _split_lead(title, body, rules)
+    texts = (title, *_split_lead(title, body, rules))
+    found = rules.find_each(texts)
+    for text, terms in zip(texts, found, strict=True):
+        if forums := rules.forums.intersection(terms):
+            for key in _named_for_regions(text, forums):
+                if key in terms:  # not when the name was part of a longer term found
+                    terms.remove(key)
     by_group: dict[str, float] = {}
     total: dict[str, float] = {}  # by role: each place's evidence, capped
     matches: set[Match] = set()
     deciding: dict[str, list[str]] = {"always": [], "never": []}
-    for where, terms in zip(PLACES, rules.find_each((title, lead, rest)), strict=True):
+    for where, terms in zip(PLACES, found, strict=True):
         counted: set[tuple[str, str]] = set()
         gains: dict[str, float] = {}
         repeats = where == "body"  # topic evidence counts repeats in the body
@@ -633,6 +649,35 @@ def signals(title: str, body: str, rules: Rules) -> Signals:
         always=tuple(dict.fromkeys(deciding["always"])),
         never=tuple(dict.fromkeys(deciding["never"])),
     )
+
+
+def _named_for_regions(text: str, forums: Iterable[str]) -> list[str]:
+    """The keys of ``forums`` (terms found in normalised ``text``), once for each place
+    ``text`` names the forum for its region, as the partner rules read it
+    (:func:`~thaidigest.partners.names_a_region`: "ในภูมิภาคอาเซียน", "ASEAN Digital Hub"):
+    there it is no evidence of work with the forum, nor of its topic.
+
+    Each term is looked for as the rules find it: a Thai one anywhere, a Latin one on word
+    boundaries, in any case (in the text as written when its lower case is longer: a
+    character such as "İ" lowers to two).
+    """
+    lower = text if all(_THAI.search(key) for key in forums) else text.lower()
+    if len(lower) != len(text):
+        lower = text
+    named: list[str] = []
+    for key in forums:
+        thai = bool(_THAI.search(key))
+        start = lower.find(key)
+        while start != -1:
+            end = start + len(key)
+            whole = thai or (
+                (not start or lower[start - 1] not in _WORD)
+                and (end == len(lower) or lower[end] not in _WORD)
+            )
+            if whole and names_a_region(text, start, end):
+                named.append(key)
+            start = lower.find(key, end)
+    return named
 
 
 def _match_order(match: Match) -> tuple[int, str, str]:
