@@ -181,6 +181,29 @@ def test_asean_named_as_the_forum_keeps_its_topic() -> None:
     assert "asean" not in signals(abac, "", RULES).topics
 
 
+def test_a_data_centre_or_cross_border_payments_are_no_data_topic() -> None:
+    # 89901: GDSI plans a large data centre; 90286: APEC's cross-border digital payments.
+    centre = signals(
+        "บริษัท GDSI ซึ่งจะมีแผนการก่อสร้างศูนย์ข้อมูลขนาดใหญ่ (Hyperscale Data Center)", "", RULES
+    )
+    assert "digital-id-data" not in centre.topics
+    assert (
+        centre.strengths["digital@title"]
+        == signals("ข้อมูลขนาดใหญ่", "", RULES).strengths["digital@title"]
+    )  # still digital, as strongly as before
+    payments = "สนับสนุนให้เอเปค พิจารณาโครงการชำระเงินดิจิทัลข้ามพรมแดนต่อไป"
+    assert "digital-id-data" not in signals(payments, "", RULES).topics
+
+
+def test_big_data_and_cross_border_data_make_the_data_topic() -> None:
+    for title in (
+        "ดีอี ใช้ข้อมูลขนาดใหญ่ (Big Data) วิเคราะห์การท่องเที่ยว",
+        "ไทยหารือการถ่ายโอนข้อมูลข้ามพรมแดนกับสิงคโปร์",
+        "ความร่วมมือด้านการไหลเวียนของข้อมูลข้ามพรมแดน",
+    ):
+        assert "digital-id-data" in signals(title, "", RULES).topics, title
+
+
 def test_topics_are_sorted() -> None:
     title, body = seed_article(*SEED_CASES[4][:2])
     topics = score(title, body, RULES).topics

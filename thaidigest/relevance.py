@@ -29,7 +29,9 @@ checked for word boundaries (a trie-shaped regular expression in the lower-cased
 text when an English term is not ASCII). A longer term also counts for each
 role of the shorter terms inside it, unless the rules give it that role
 themselves (``กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม`` is weak digital evidence,
-not a strong ``ดิจิทัล``). Terms of the ``ignore`` role (``ขอความร่วมมือ``,
+not a strong ``ดิจิทัล``) or list it among the ``ignore`` terms: then it counts for
+its own groups alone (``ศูนย์ข้อมูลขนาดใหญ่``, a large data centre, is digital but not
+the big data, ``ข้อมูลขนาดใหญ่``, of a topic). Terms of the ``ignore`` role (``ขอความร่วมมือ``,
 "please cooperate") take their text out of play; a forum's name that the partner rules
 read as named for its region (:func:`~thaidigest.partners.names_a_region`:
 ``ในภูมิภาคอาเซียน``, "ASEAN Digital Hub") counts for nothing: neither the forum's topic
