@@ -173,6 +173,54 @@ def test_a_forum_named_for_its_region_or_a_hub(text: str, region: bool):
     assert names_a_region(text, *name.span()) is region
 
 
+def test_gds_is_one_partner_however_the_news_names_it():
+    # 89901: the holding company and its international arm, each named in full and short.
+    title = "นายกฯ แพทองธาร หารือบริษัท GDS International พร้อมลงทุน Data Center"
+    body = (
+        "นายกรัฐมนตรี ให้การต้อนรับ Mr. William Huang ผู้ก่อตั้ง ประธาน และประธานเจ้าหน้าที่บริหาร"
+        "ของบริษัท GDS Holdings และ Ms. Jamie Gee Choo Khoo ประธานของบริษัท GDS International (GDSI)"
+        "\nนายกรัฐมนตรียินดีกับแนวทางการลงทุนของบริษัท GDSI"
+    )
+    assert partners(title, body) == ("company:GDS",)
+    # 89764: "two data-centre projects of companies of the Google and GDS groups"
+    bois = "บีโอไอเคาะลงทุน Data Center 6 หมื่นล้าน"
+    projects = "ลงทุน Data Center 2 โครงการใหญ่ ของบริษัทในเครือ Google และ GDS มูลค่ารวมกว่า 6 หมื่นล้านบาท"
+    assert "company:GDS" in partners(bois, projects)
+    # 61518: an index of sustainable destinations, not the company
+    index = "กรุงเทพฯ ได้คะแนนจาก Global Destination Sustainability Index (GDS-Index)"
+    assert partners("กรุงเทพฯ ได้รับรางวัล", index) == ()
+
+
+def test_a_company_named_among_another_companys_products_is_not_a_partner():
+    # 90248: Google's vice-president on its products; YouTube is one of them.
+    title = "บิ๊ก Google ยืนยันมั่นใจจะร่วมมือด้านดิจิทัล-คลาวด์-AI กับไทย"
+    body = (
+        "รองประธานบริษัท ฯ ยังกล่าวภูมิใจที่สินค้าและบริการของ google เช่น ระบบการค้นหา (Search"
+        " engine) แผนที่ (Google map) ซึ่งเป็นบริการไม่มีค่าใช้จ่าย และ YouTube ซึ่งคนไทยในทุกระดับ"
+        "ได้ใช้ประโยชน์"
+    )
+    assert partners(title, body) == ("company:Google",)
+    assert partners("ดีอี หารือ YouTube เร่งลบคลิปผิดกฎหมาย", "") == ("company:YouTube",)
+    providers = "ผู้ให้บริการของไทย เช่น AIS และ True ร่วมลงนาม"  # providers, not products
+    assert partners("ดีอี ลงนามความร่วมมือ", providers) == ("company:AIS", "company:True")
+
+
+@pytest.mark.parametrize(
+    ("title", "partner"),
+    [
+        ("“กรุงไทย” ปิดบิ๊กดีล! ผนึก“เอคเซนเชอร์” ตั้งบริษัทร่วมทุน สร้าง“Digital Talents”", "Accenture"),
+        (
+            "ผู้ช่วยปลัดเกษตรฯ ร่วมเวทีอภิปราย ภายใต้การจัดของ AOTS ( Association of Overseas"
+            " Technical Cooperation and Sustainable Partnerships) ประเทศญี่ปุ่น",
+            "AOTS",
+        ),
+        ("อว. จับมือหน่วยงานพันธมิตรอย่าง Cabinet office of Japan, ISPACE", "ispace"),
+    ],
+)
+def test_well_known_partners_are_named(title: str, partner: str):
+    assert f"company:{partner}" in partners(title, "")
+
+
 def test_a_border_crossing_is_not_a_partner():
     title = "ดีอี-ตร. ทลายเครือข่ายอินเทอร์เน็ตข้ามแดนไทยไปกัมพูชา"
     assert partners(title, "") == ()

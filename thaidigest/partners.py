@@ -89,7 +89,8 @@ speaks for another body (``ธนาคารกรุงไทย จำกั�
 ``ผู้ตรวจการธนาคารอาคารสงเคราะห์ และรักษาการผู้อำนวยการศูนย์ข้อมูล...``: one post of a person whose
 other post, named next, is at another party named or a Thai centre, office or institute) is not
 a partner, nor is one among an event's guests of honour (``โดยมี ... บริษัท ... จำกัด ...
-เข้าร่วมเป็นเกียรติ``), nor one Thailand acts
+เข้าร่วมเป็นเกียรติ``), nor one listed among another company's products or services
+(``สินค้าและบริการของ google เช่น ระบบการค้นหา ... และ YouTube``), nor one Thailand acts
 against (``ร้องศาลปิด Facebook``, ``ฟ้อง``, ``ระงับ``, ``บล็อก``), and a platform used as the channel
 is not a partner: one named after ``ผ่าน`` / ``ผ่านทาง`` / ``ผ่านระบบ``, ``บน``,
 ``ช่องทาง``, ``เพจ``, ``แอป...``, ``โปรแกรม``, ``ปลอม``, ``โซเชียลมีเดีย``,
@@ -237,6 +238,8 @@ NOT_NAMES = (
     "ผู้นำภาคเอกชนของเอเปค",
     "สมาคมธนาคารนานาชาติ",  # other banks' associations, not สมาคมธนาคาร(ไทย)
     "สมาคมธนาคารต่างประเทศ",
+    "GDS-Index",  # the Global Destination Sustainability Index, not the company GDS
+    "ABK&AOTS",  # the alumni association in Thailand of Japan's AOTS, not AOTS
 )
 # "ณ อาคาร ... บริษัท X", "ณ ห้องจัดเลี้ยง อาคาร 9 บมจ. X": a building, a hotel or a room
 # of a party is a venue too, and so is a party named right after "ณ" (at):
@@ -343,6 +346,16 @@ CHANNEL_AFTER = re.compile(
 )
 # The next of a list of channels: separators only ("เฟซบุ๊ก ไอจี ติ๊กต็อก และไลน์").
 NEXT_IN_LIST = re.compile(r"\s*(?:,|และ|หรือ|and|or|/)?\s*\(?")
+# A company named among another company's products or services, not a party: "สินค้าและบริการของ
+# google เช่น ระบบการค้นหา (Search engine) แผนที่ (Google map) ... และ YouTube", "products of
+# Google such as YouTube". The words before the other company, then a list up to this one.
+PRODUCTS_OF_BEFORE = re.compile(
+    r"(?:(?<!ให้)(?:สินค้า|บริการ|ผลิตภัณฑ์)(?:และ(?:สินค้า|บริการ|ผลิตภัณฑ์))?ของ\s?(?:บริษัท\s?)?"
+    r"|\b(?:products|services)(?: and (?:products|services))? (?:of|from) )$",
+    re.IGNORECASE,
+)
+PRODUCTS_LIST = re.compile(r"\s?(?:เช่น|อาทิ|ได้แก่|such as|including)[^\n]{0,150}", re.IGNORECASE)
+PRODUCTS_CHARS = 180  # how far before a company the other one, its products' owner, is looked for
 # Between two bodies of a list: separators only (not a bracket: "สหประชาชาติ (UNESCAP, ...)"
 # names the UN's agencies, not the UN).
 LISTED_GAP = re.compile(r"\s*(?:,|และ|and|/)?\s*")
@@ -886,6 +899,23 @@ def names_a_region(text: str, start: int, end: int) -> bool:
     )
 
 
+def _among_products(text: str, mentions: list[tuple[int, int, str]], index: int) -> bool:
+    """Whether the company of mention ``index`` is listed among the products or services of
+    another company named before it (:data:`PRODUCTS_OF_BEFORE`, :data:`PRODUCTS_LIST`)."""
+    start, _, partner = mentions[index]
+    for owner_start, owner_end, owner in reversed(mentions[:index]):
+        if start - owner_end > PRODUCTS_CHARS:
+            return False
+        if (
+            owner != partner
+            and owner.startswith("company:")
+            and PRODUCTS_OF_BEFORE.search(text, max(0, owner_start - 30), owner_start)
+            and PRODUCTS_LIST.fullmatch(text, owner_end, start)
+        ):
+            return True
+    return False
+
+
 def _listed_with_a_party(
     text: str, mentions: list[tuple[int, int, str]], table: PartnerTable
 ) -> set[str]:
@@ -940,6 +970,8 @@ def _partners_in(
         )
         if channel or (is_company and TARGET_BEFORE.search(text, max(0, start - 20), start)):
             continue
+        if is_company and _among_products(text, mentions, index):
+            continue  # another company's product
         if partner == f"country:{THAI_SIDE}" or index in members:
             continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
