@@ -1,6 +1,14 @@
 from datetime import UTC, datetime, timedelta
 
-from thaidigest.health import CrawlRun, Found, health_lines, run_reasons, settled, site_health
+from thaidigest.health import (
+    CrawlRun,
+    Found,
+    health_lines,
+    not_crawled,
+    run_reasons,
+    settled,
+    site_health,
+)
 from thaidigest.store import iso, parse_iso
 
 END = datetime(2024, 8, 26, tzinfo=UTC)
@@ -21,9 +29,11 @@ def found(days: float, extraction: str = "selectors", dated: bool = True) -> Fou
 LONG_AGO = ago(100)
 
 
-def health(runs, items, known_since=LONG_AGO, max_quiet_days=7):
+def health(runs, items, known_since=LONG_AGO, max_quiet_days=7, first_crawl=LONG_AGO):
     last_new = max((item.first_seen for item in items), default=None)
-    return site_health("thaigov", runs, items, last_new, known_since, END, max_quiet_days)
+    return site_health(
+        "thaigov", runs, items, last_new, known_since, END, max_quiet_days, first_crawl
+    )
 
 
 def test_the_week_is_counted_against_the_median_of_the_eight_before():
@@ -162,3 +172,28 @@ def test_a_run_that_started_after_the_lock_was_looked_at_is_left_running():
     assert settled([late], crawling=False, checked_at=same_second) == [late]
     a_second_later = same_second + timedelta(seconds=1)
     assert settled([late], crawling=False, checked_at=a_second_later)[0].status == "failed"
+
+
+def test_a_site_is_not_crawled_in_a_week_of_runs_that_all_failed_in_their_words():
+    blocked = run(1, "blocked", blocked=[{"url": "u", "status": 403}])
+    site = health([blocked, run(2, "failed"), run(3, "stopped")], [])
+    assert not_crawled(site) == "failed, blocked, stopped: HTTP 403; nothing fetched"
+    assert (
+        health_lines(site)[0]
+        == "crawls: failed 1, blocked 1, stopped 1 (HTTP 403; nothing fetched)"
+    )
+    assert not_crawled(health([run(9)], [])) == "no crawl run"  # crawled before the week only
+
+
+def test_a_site_is_crawled_when_one_run_succeeded_or_one_is_still_going():
+    failed = run(2, "failed")
+    assert not_crawled(health([failed, run(1)], [])) is None
+    assert not_crawled(health([failed, run(1, "running")], [])) is None  # a live crawl
+
+
+def test_a_site_never_crawled_by_the_weeks_end_missed_no_crawl():
+    """Its articles were imported (a corpus, the demo's weeks): a week without a crawl
+    is no news of its crawls."""
+    assert not_crawled(health([], [found(1)], first_crawl=None)) is None
+    later = iso(END + timedelta(days=1))
+    assert not_crawled(health([], [found(1)], first_crawl=later)) is None

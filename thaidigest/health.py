@@ -87,6 +87,7 @@ class SiteHealth:
     warning: str | None  # the quiet-site warning
     known_since: str | None = None  # its first crawl or first stored article
     watched: bool = True  # known before the period's end: its crawls and finds are news
+    crawled: bool = False  # a crawl run of it had started before the period's end
 
 
 def _outcome_order(outcome: str) -> tuple[int, str]:
@@ -162,6 +163,7 @@ def site_health(
     known_since: str | None,
     end: datetime,
     max_quiet_days: float,
+    first_crawl: str | None = None,
 ) -> SiteHealth:
     """The health of ``source`` over the period that ends at ``end``.
 
@@ -169,7 +171,8 @@ def site_health(
     max_quiet_days)`` before ``end``; ``found``: its articles first seen in
     the period and the :data:`HISTORY_PERIODS` periods before; ``last_new``:
     when its newest article was first seen; ``known_since``: its first crawl
-    or first article, whichever came first. Only whole periods after
+    or first article, whichever came first; ``first_crawl``: its first crawl
+    run, if it has one. Only whole periods after
     ``known_since`` make the median, so a site added last month is not
     compared with weeks it was not watched.
     """
@@ -222,6 +225,7 @@ def site_health(
         warning=warning,
         known_since=known_since,
         watched=known_since is not None and parse_iso(known_since) < end,
+        crawled=first_crawl is not None and parse_iso(first_crawl) < end,
     )
 
 
@@ -288,7 +292,14 @@ def load_health(
             ).scalar()
             result.append(
                 site_health(
-                    source, runs, found, last_new, min(known, default=None), end, max_quiet_days
+                    source,
+                    runs,
+                    found,
+                    last_new,
+                    min(known, default=None),
+                    end,
+                    max_quiet_days,
+                    first_crawl,
                 )
             )
     return result
@@ -298,6 +309,20 @@ def not_judged(schedule: str) -> str:
     """What ``status`` and the digest say of a site that no crawl job of ``schedule`` crawls:
     one crawled by hand, if at all, is not judged, as its quiet weeks are no news."""
     return f"not judged: no crawl job of {schedule} crawls it"
+
+
+def not_crawled(health: SiteHealth) -> str | None:
+    """Why a site was not crawled in the period, in the words of its crawls line
+    (:func:`health_lines`): the outcomes of its runs and their reasons, ``blocked: robots.txt
+    unreachable: connection refused``, ``failed, stopped: 3 errors``, or ``no crawl run``.
+
+    None when one of its runs succeeded or is still going, and for a site never crawled
+    before the period's end (one whose articles were only imported, or not watched yet):
+    no crawl of it was missed, and a week of imports stays as it reads."""
+    if not health.crawled or OK in health.crawls or RUNNING in health.crawls:
+        return None
+    outcomes = ", ".join(health.crawls) or "no crawl run"
+    return f"{outcomes}: {'; '.join(health.reasons)}" if health.reasons else outcomes
 
 
 def health_lines(health: SiteHealth) -> list[str]:
