@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from digest.clean import article_links, clean_headline, clean_line
 from digest.markdown import (
+    empty_week_line,
     item_date,
     item_source_label,
     lede,
@@ -26,6 +27,7 @@ from digest.markdown import (
     week_range,
 )
 from digest.select import Item, Week, WeekDigest
+from thaidigest.health import SiteHealth
 
 OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
@@ -138,13 +140,14 @@ def _latest_item(item: Item) -> str:
     )
 
 
-def _latest(digest: WeekDigest) -> str:
+def _latest(digest: WeekDigest, health: Sequence[SiteHealth]) -> str:
     heading = (
         f'<h2>This week: <a href="digests/{digest.week}.html">{digest.week}</a> '
         f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
     )
     if not digest.items:
-        return f"<section>\n{heading}<p>No relevant items this week.</p>\n</section>\n"
+        opening = escape(clean_line(empty_week_line(health)))
+        return f"<section>\n{heading}<p>{opening}</p>\n</section>\n"
     items = "".join(_latest_item(item) for item in digest.items)
     return f'<section>\n{heading}<ul class="items">\n{items}</ul>\n</section>\n'
 
@@ -154,9 +157,11 @@ def render_index(
     weeks: Sequence[Week],
     feeds: Sequence[FeedLink],
     latest: WeekDigest | None = None,
+    latest_health: Sequence[SiteHealth] = (),
 ) -> str:
     """The archive index: the latest digest's items, the weekly digests newest first, and
-    every feed."""
+    every feed. Without an item, the latest digest's section opens as its digest does, from
+    the health of the sites judged in its week (``latest_health``)."""
     title = clean_line(title)
     head = _head_links(feeds) + (
         f'<link rel="outline" type="{OPML_TYPE}" title="All feeds (OPML)" href="{OPML_FILE}">\n'
@@ -171,7 +176,7 @@ def render_index(
     body = (
         f"<header>\n<h1>{escape(title)}</h1>\n"
         f'<p lang="th">{escape(THAI_TAGLINE)}</p>\n</header>\n<main>\n'
-        + (_latest(latest) if latest is not None else "")
+        + (_latest(latest, latest_health) if latest is not None else "")
         + "<section>\n<h2>Weekly digests</h2>\n"
         + (f"<ul>\n{digests}</ul>\n" if digests else "<p>No digest yet.</p>\n")
         + "</section>\n<section>\n<h2>Feeds</h2>\n"

@@ -26,7 +26,7 @@ from digest.clean import (
 )
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
-from thaidigest.health import SiteHealth, health_lines, not_judged
+from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted, listed
 from thaidigest.sites import HOSTS, SOURCES
@@ -37,6 +37,8 @@ LEDE_MAX_CHARS = 300
 ELLIPSIS = "…"
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
+# What a week without an item opens with when its sites were crawled, or never were.
+NO_ITEMS = "No relevant items this week."
 MONTHS = (
     "January",
     "February",
@@ -275,11 +277,32 @@ def _counted(counter: Counter[str], label: Callable[[str], str]) -> list[str]:
     return [f"{label(name)} ({count})" for name, count in ordered]
 
 
-def summary_line(digest: WeekDigest) -> str:
-    """``5 items (1 updated, 1 found late) from thaigov.go.th (3) and mdes.go.th (2); …``."""
+def empty_week_line(health: Sequence[SiteHealth]) -> str:
+    """What a week without an item opens with: :data:`NO_ITEMS`, or, when a site of
+    ``health`` was not crawled in it (:func:`thaidigest.health.not_crawled`), that none was
+    found and why, as Source health tells it at the end: ``No relevant items found this
+    week, but thaigov.go.th and mdes.go.th could not be crawled (blocked: robots.txt
+    unreachable: connection refused): see Source health.``"""
+    missed = {
+        source_label(site.source): why for site in health if (why := not_crawled(site)) is not None
+    }
+    if not missed:
+        return NO_ITEMS
+    reasons = set(missed.values())
+    if len(reasons) == 1:
+        sites = f"{listed(list(missed))} could not be crawled ({reasons.pop()})"
+    else:
+        sites = listed([f"{host} ({why})" for host, why in missed.items()])
+        sites += " could not be crawled"
+    return f"No relevant items found this week, but {sites}: see Source health."
+
+
+def summary_line(digest: WeekDigest, health: Sequence[SiteHealth] = ()) -> str:
+    """``5 items (1 updated, 1 found late) from thaigov.go.th (3) and mdes.go.th (2); …``;
+    for a week without an item, :func:`empty_week_line` of the sites' ``health``."""
     items = digest.items
     if not items:
-        return "No relevant items this week."
+        return empty_week_line(health)
     marked = [
         f"{count} {mark}"
         for count, mark in (
@@ -440,11 +463,13 @@ def render_markdown(
     unjudged: Sequence[str] = (),
 ) -> str:
     """The whole weekly digest as Markdown, with the sites' health at the end: of the sites
-    judged, and the sites of ``unjudged`` said not to be (:func:`render_health`)."""
+    judged, and the sites of ``unjudged`` said not to be (:func:`render_health`). A week
+    without an item whose judged sites were not crawled says so at the top too
+    (:func:`empty_week_line`)."""
     blocks = [
         f"# {escape(digest_title(title, digest.week))}",
         escape(f"{week_range(digest.week)} (Monday to Sunday, Bangkok time)"),
-        escape(summary_line(digest)),
+        escape(summary_line(digest, health)),
     ]
     partners = partners_line(digest)
     if partners:

@@ -36,7 +36,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -93,7 +93,7 @@ from digest.select import (
     select_week,
     topic_key,
 )
-from thaidigest.health import load_health, until_now
+from thaidigest.health import SiteHealth, load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
 from thaidigest.relevance import topic_stem
 from thaidigest.sites import SOURCES
@@ -473,10 +473,12 @@ def _archive(
     span: int,
     feeds: list[FeedLink],
     latest: WeekDigest,
+    latest_health: Sequence[SiteHealth],
     written: Mapping[str, Recorded],
     now: datetime,
 ) -> dict[str, bytes]:
-    """A page per digest, the feed of the newest ``span`` digests, and the index.
+    """A page per digest, the feed of the newest ``span`` digests, and the index, which
+    opens with the ``latest`` digest (its sites' health: ``latest_health``).
 
     ``written``: the digests feed's entries as written before, which keep their
     ``updated`` while they read the same.
@@ -510,7 +512,8 @@ def _archive(
         language="en",
     )
     outputs[DIGESTS_FEED] = render_dated_atom(feed, entries, written, now)
-    outputs["index.html"] = render_index(title, sorted(bodies), feeds, latest).encode()
+    index = render_index(title, sorted(bodies), feeds, latest, latest_health)
+    outputs["index.html"] = index.encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 
@@ -540,6 +543,19 @@ def is_local_site(site_url: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+def week_health(
+    store: Store, week: Week, judged: Collection[str], config: Mapping[str, Any], now: datetime
+) -> list[SiteHealth]:
+    """The health of the sites of ``judged`` over ``week``, judged at its end, or at ``now``
+    for a week not over yet (the digest's Source health)."""
+    return load_health(
+        store,
+        [site for site in SOURCES if site in judged],
+        min(week.end().astimezone(UTC), until_now(now)),
+        float(config["status"]["max_quiet_days"]),
+    )
 
 
 def build_digest(
@@ -578,14 +594,13 @@ def build_digest(
     digest = next((chosen for chosen in selections if chosen.week == week), None) or respell_digest(
         select_week(load_weeks(store, week, week), week), spellings
     )
-    health = load_health(
-        store,
-        [site for site in SOURCES if site in judged],
-        min(week.end().astimezone(UTC), until_now(now)),
-        float(config["status"]["max_quiet_days"]),
-    )
+    health = week_health(store, week, judged, config, now)
     unjudged = [site for site in SOURCES if site not in judged]
     markdown = render_markdown(digest, title, health, unjudged)
+    # The index opens with the newest digest, another week's when a past week is rebuilt.
+    latest_health = (
+        health if latest.week == week else week_health(store, latest.week, judged, config, now)
+    )
     markdowns = stored | {week: markdown}
     written = written_article_feeds(out_dir)
     dates = written_dates(written)
@@ -620,6 +635,7 @@ def build_digest(
             span,
             links,
             latest,
+            latest_health,
             written_entries(out_dir / DIGESTS_FEED),
             now,
         ),

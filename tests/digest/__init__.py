@@ -76,6 +76,31 @@ def mark(
         )
 
 
+# A crawl's report when the site's robots.txt refused the connection, as it stores it.
+ROBOTS_UNREACHABLE = {
+    "blocked": [
+        {
+            "reason": "robots.txt",
+            "robots_url": "http://127.0.0.1:9/robots.txt",
+            "rule": "unreachable: connection refused",
+            "status": None,
+            "target": None,
+            "url": "http://127.0.0.1:9/news/3",
+        }
+    ],
+    "errors": [],
+    "fetched": 0,
+}
+
+
+def crawled(
+    store: Store, source: str, day: str, status: str, report: dict[str, Any] | None = None
+) -> None:
+    """A crawl run of ``source`` on ``day`` (2024-08-21) that ended ``status``."""
+    run_id = store.start_crawl_run(source, at(f"{day}T01:00"))
+    store.finish_crawl_run(run_id, at(f"{day}T01:05"), status, report or {})
+
+
 def settings(**digest: Any) -> dict[str, Any]:
     """The default settings with ``digest`` values changed."""
     return merge(DEFAULTS, {"digest": digest})

@@ -21,7 +21,16 @@ from digest.select import Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import ctrl_c, started_from_a_terminal
-from tests.digest import article, at, ingest, ipv6_loopback_missing, mark, url_of
+from tests.digest import (
+    ROBOTS_UNREACHABLE,
+    article,
+    at,
+    crawled,
+    ingest,
+    ipv6_loopback_missing,
+    mark,
+    url_of,
+)
 from tests.digest.test_mail import (
     Inbox,
     LoopbackController,
@@ -901,3 +910,22 @@ def test_serve_stopped_by_sigterm_exits_0(tmp_path):
         serve.send_signal(signal.SIGTERM)
         out, err = serve.communicate(timeout=60)
     assert (serve.returncode, out, err) == (0, "Stopped.\n", "")
+
+
+def test_the_mail_of_a_week_whose_crawls_were_blocked_opens_saying_so(tmp_path):
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    for source in SOURCES:
+        crawled(store, source, "2024-08-21", "blocked", ROBOTS_UNREACHABLE)
+    store.close()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], Week(2024, 34))
+    assert result.exit_code == 0, result.output
+    message = message_from_bytes(inbox.messages[0][1], policy=policy.default)
+    text, html = message.iter_parts()
+    opening = (
+        "No relevant items found this week, but thaigov.go.th and mdes.go.th could not be "
+        "crawled (blocked: robots.txt unreachable: connection refused): see Source health."
+    )
+    assert text.get_content().replace("\r\n", "\n").split("\n\n")[2] == opening
+    assert f"<p>{opening}</p>" in html.get_content()

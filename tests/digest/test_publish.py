@@ -28,7 +28,17 @@ from digest.markdown import markdown_to_html
 from digest.publish import build_digest
 from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
-from tests.digest import article, at, ingest, mark, read_as_html, settings, url_of
+from tests.digest import (
+    ROBOTS_UNREACHABLE,
+    article,
+    at,
+    crawled,
+    ingest,
+    mark,
+    read_as_html,
+    settings,
+    url_of,
+)
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
 
@@ -686,3 +696,113 @@ def test_a_week_built_from_articles_found_after_it_says_the_sites_were_not_watch
         "2026-12-04, after this week",
         "- mdes.go.th: not watched yet: no crawl run and no article stored",
     ]
+
+
+BLOCKED_WEEK = (  # two crawls of each site, each blocked (Source health's words and counts)
+    "No relevant items found this week, but thaigov.go.th and mdes.go.th could not be crawled "
+    "(blocked: robots.txt unreachable: connection refused (×2)): see Source health."
+)
+
+
+def opening(markdown):
+    """The line a digest opens with, under its title and dates."""
+    return markdown.split("\n\n")[2]
+
+
+def test_a_week_whose_crawls_were_all_blocked_opens_saying_the_sites_were_not_crawled(
+    store, tmp_path
+):
+    for day in ("2024-08-19", "2024-08-21"):
+        for source in ("thaigov", "mdes"):
+            crawled(store, source, day, "blocked", ROBOTS_UNREACHABLE)
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    assert result.items == 0
+    assert opening(result.markdown) == BLOCKED_WEEK
+    health = result.markdown.split("\n## Source health\n\n", 1)[1].splitlines()
+    assert health[0].startswith(
+        "- thaigov.go.th: crawls: blocked 2 (robots.txt unreachable: connection refused (×2)); "
+    )
+    paragraph = f"<p>{BLOCKED_WEEK}</p>"
+    assert paragraph in result.html  # the page the mail carries
+    assert paragraph in (out / "digests" / "2024-W34.html").read_text(encoding="utf-8")
+    (entry,) = parse(out / "digests.atom").entries
+    assert paragraph in entry.content[0].value
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert paragraph in index
+    assert "No relevant items this week." not in index
+
+
+def test_a_quiet_week_whose_crawls_succeeded_opens_as_before(store, tmp_path):
+    for source in ("thaigov", "mdes"):
+        crawled(store, source, "2024-08-19", "blocked", ROBOTS_UNREACHABLE)
+        crawled(store, source, "2024-08-21", "ok")  # one success watched the site
+    markdown = build_digest(store, tmp_path, W34, settings()).markdown
+    assert opening(markdown) == "No relevant items this week."
+
+
+def test_a_week_of_imports_only_opens_as_before(store, tmp_path):
+    """No crawl ever ran: the articles were imported (the demo's weeks, a corpus import)."""
+    ingest(store, [THAI], "2024-08-20T03:00")  # stored, not relevant
+    out = tmp_path / "public"
+    markdown = build_digest(store, out, W34, settings()).markdown
+    assert opening(markdown) == "No relevant items this week."
+    assert "- thaigov.go.th: crawls: none; articles found: 1 " in markdown
+    assert "<p>No relevant items this week.</p>" in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        (
+            [("thaigov", "ok", None), ("mdes", "failed", {"errors": ["a", "b", "c"]})],
+            "but mdes.go.th could not be crawled (failed: 3 errors)",
+        ),
+        (
+            [
+                ("thaigov", "blocked", {"blocked": [{"url": "u", "status": 403}]}),
+                ("mdes", "failed", {}),
+                ("mdes", "stopped", {}),
+            ],
+            "but thaigov.go.th (blocked: HTTP 403) and mdes.go.th (failed, stopped: nothing "
+            "fetched) could not be crawled",
+        ),
+    ],
+    ids=["one-site", "each-its-reasons"],
+)
+def test_each_site_not_crawled_is_named_with_what_its_crawls_say(store, tmp_path, runs, expected):
+    for source, status, report in runs:
+        crawled(store, source, "2024-08-21", status, report)
+    markdown = build_digest(store, tmp_path, W34, settings()).markdown
+    assert opening(markdown) == f"No relevant items found this week, {expected}: see Source health."
+
+
+def test_a_site_crawled_before_the_week_but_not_in_it_is_named(store, tmp_path):
+    crawled(store, "thaigov", "2024-08-21", "ok")
+    crawled(store, "mdes", "2024-08-12", "ok")  # the week before, then never again
+    markdown = build_digest(store, tmp_path, W34, settings()).markdown
+    assert opening(markdown) == (
+        "No relevant items found this week, but mdes.go.th could not be crawled "
+        "(no crawl run): see Source health."
+    )
+
+
+def test_a_site_not_judged_is_not_named(store, tmp_path):
+    crawled(store, "thaigov", "2024-08-21", "ok")
+    crawled(store, "mdes", "2024-08-21", "blocked", ROBOTS_UNREACHABLE)
+    markdown = build_digest(store, tmp_path, W34, settings(), judged=["thaigov"]).markdown
+    assert opening(markdown) == "No relevant items this week."
+
+
+def test_the_index_opens_with_the_newest_digests_line_when_a_past_week_is_rebuilt(store, tmp_path):
+    for source in ("thaigov", "mdes"):
+        crawled(store, source, "2024-08-14", "ok")  # 2024-W33: quiet
+        for day in ("2024-08-20", "2024-08-21"):  # 2024-W34: blocked
+            crawled(store, source, day, "blocked", ROBOTS_UNREACHABLE)
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    rebuilt = build_digest(store, out, W33, settings())
+    assert opening(rebuilt.markdown) == "No relevant items this week."
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="digests/2024-W34.html">2024-W34</a>' in index
+    assert f"<p>{BLOCKED_WEEK}</p>" in index
