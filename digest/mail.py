@@ -35,8 +35,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
+from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -213,8 +215,17 @@ def mail_subject(title: str, week: Week) -> str:
     return clean_line(f"{title}: week {week} ({week_range(week)})")
 
 
+def mailbox(value: str) -> Address:
+    """The mailbox a setting names, ``team@example.org`` or ``Team <team@example.org>``
+    (one :func:`thaidigest.config.mail_address_problem` accepts): its bare address
+    (``addr_spec``) goes in the envelope, which takes no display name, and the whole in a
+    header, where the policy writes a name in Thai as RFC 2047 encoded words."""
+    (address,) = default_policy.header_factory("To", value).addresses
+    return address
+
+
 def build_message(
-    *, sender: str, recipient: str, subject: str, text: str, html: str, sent: datetime
+    *, sender: Address, recipient: Address, subject: str, text: str, html: str, sent: datetime
 ) -> EmailMessage:
     """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred."""
     message = EmailMessage()
@@ -222,7 +233,7 @@ def build_message(
     message["To"] = recipient
     message["Subject"] = _Subject(subject)
     message["Date"] = format_datetime(sent)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.domain)
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     return message
@@ -358,6 +369,7 @@ def send_digest(
     security = smtp_security(settings)
     context = tls or ssl.create_default_context()
     server = f"{settings['host']}:{settings['port']}"
+    sender = mailbox(settings["sender"])
     sent: list[str] = []
     failed: dict[str, str] = {}
     try:
@@ -379,15 +391,17 @@ def send_digest(
                         skipped.append(recipient)
                         continue
                     message = build_message(
-                        sender=settings["sender"],
-                        recipient=recipient,
+                        sender=sender,
+                        recipient=mailbox(recipient),
                         subject=subject,
                         text=text,
                         html=html,
                         sent=clock(),
                     )
                     try:
-                        client.send_message(message, settings["sender"], [recipient])
+                        client.send_message(
+                            message, sender.addr_spec, [mailbox(recipient).addr_spec]
+                        )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         failed[recipient] = redact(_answer(error), [password])
                         continue

@@ -42,6 +42,7 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.senders = []
         self.refuse = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -52,6 +53,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        self.senders.append(envelope.mail_from)
         return "250 Message accepted"
 
 
@@ -153,6 +155,44 @@ def test_digest_arrives_as_markdown_and_html_alternatives_once(store, built, inb
     again = send(store, built, mail)
     assert again.sent == () and again.skipped == ("a@example.org", "b@example.org")
     assert len(inbox.messages) == 2
+
+
+@pytest.fixture(params=[False, True], ids=["plain-server", "smtputf8-server"])
+def any_inbox(request):
+    """An inbox on a server without SMTPUTF8 (most relays), then on one with it."""
+    handler = Inbox()
+    controller = LoopbackController(
+        handler, hostname="127.0.0.1", port=0, enable_SMTPUTF8=request.param
+    )
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+def test_thai_display_names_go_in_encoded_words_and_the_envelope_takes_bare_addresses(
+    store, built, any_inbox
+):
+    """The whole "Name <address>" went in the envelope: a server without SMTPUTF8 refused
+    every send, and one with it got the names in the headers as raw UTF-8."""
+    mail = mail_settings(
+        any_inbox.port,
+        ["ทีมงาน <team2@example.org>"],
+        sender="ไทยไดเจสต์ <digest@example.org>",
+    )
+    assert send(store, built, mail).sent == ("ทีมงาน <team2@example.org>",)
+    ((rcpt, raw),) = any_inbox.messages
+    assert rcpt == ["team2@example.org"] and any_inbox.senders == ["digest@example.org"]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii() and b"=?utf-8?" in head
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message.defects == [] and all(part.defects == [] for part in message.walk())
+    for name in ("From", "To", "Message-ID", "Subject"):
+        assert message[name].defects == (), name
+    (sender,), (recipient,) = message["From"].addresses, message["To"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("ไทยไดเจสต์", "digest@example.org")
+    assert (recipient.display_name, recipient.addr_spec) == ("ทีมงาน", "team2@example.org")
+    assert message["Message-ID"].endswith("@example.org>")
 
 
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
