@@ -219,9 +219,16 @@ def mailbox(value: str) -> Address:
     """The mailbox a setting names, ``team@example.org`` or ``Team <team@example.org>``
     (one :func:`thaidigest.config.mail_address_problem` accepts): its bare address
     (``addr_spec``) goes in the envelope, which takes no display name, and the whole in a
-    header, where the policy writes a name in Thai as RFC 2047 encoded words."""
+    header, where the policy writes a name in Thai as RFC 2047 encoded words. A domain in
+    Thai (``ตัวอย่าง.ไทย``) is given in its IDNA form (``xn--72c1a1bt4awk9o.xn--o3cw4h``),
+    which every server takes, in the envelope and the header alike; the local part is
+    ASCII already."""
     (address,) = default_policy.header_factory("To", value).addresses
-    return address
+    return Address(
+        display_name=address.display_name,
+        username=address.username,
+        domain=address.domain.encode("idna").decode("ascii"),
+    )
 
 
 def build_message(

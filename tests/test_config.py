@@ -156,6 +156,8 @@ def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
         ("Doe, John <john@example.org>", 'a name holding a comma needs quotes ("Doe, John"'),
         ("ผู้ใช้@example.org", "local part (before the @) is not ASCII"),
         ("a b@example.org", "it needs a local part and a domain, no spaces"),
+        # A Thai domain is mailed in its IDNA form, whose labels hold 63 characters at most.
+        ("team@" + "ตัวอย่าง" * 8 + ".ไทย", "its domain has no IDNA form"),
     ],
 )
 def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, reason):
@@ -166,7 +168,8 @@ def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, re
 
 
 @pytest.mark.parametrize(
-    "address", ["team@example.org", "Team <team@example.org>", "digest@localhost"]
+    "address",
+    ["team@example.org", "Team <team@example.org>", "digest@localhost", "ทีม <team@ตัวอย่าง.ไทย>"],
 )
 def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
     path = tmp_path / "thaidigest.toml"

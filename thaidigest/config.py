@@ -229,12 +229,21 @@ def mail_address_problem(value: str) -> str | None:
             Address(addr_spec=address)
         except (ValueError, IndexError, MessageError):  # what the parser raises, by defect
             fits = False
-    if fits:
+    if fits and _has_idna_form(domain):
         return None
-    return f"{_shown(value)} is not a mail address: {_address_fault(value, local)}"
+    return f"{_shown(value)} is not a mail address: {_address_fault(value, local, domain)}"
 
 
-def _address_fault(value: str, local: str) -> str:
+def _has_idna_form(domain: str) -> bool:
+    """Whether ``domain`` can be written in IDNA (``xn--…``), as a domain in Thai is mailed."""
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _address_fault(value: str, local: str, domain: str) -> str:
     """What is wrong with a value :func:`mail_address_problem` refused, in words."""
     if value != value.strip():
         return "it has spaces at its start or end: take them out"
@@ -242,6 +251,11 @@ def _address_fault(value: str, local: str) -> str:
         return 'a name holding a comma needs quotes ("Doe, John" <john@example.org>)'
     if local and not local.isascii():
         return "its local part (before the @) is not ASCII: thaidigest mails ASCII addresses only"
+    if not _has_idna_form(domain):
+        return (
+            "its domain has no IDNA form, in which a domain in Thai is mailed "
+            "(a part between dots is empty or too long)"
+        )
     return (
         "it needs a local part and a domain, no spaces "
         "(team@example.org, or Team <team@example.org>)"

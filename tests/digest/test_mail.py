@@ -195,6 +195,20 @@ def test_thai_display_names_go_in_encoded_words_and_the_envelope_takes_bare_addr
     assert message["Message-ID"].endswith("@example.org>")
 
 
+def test_a_thai_domain_is_mailed_in_its_idna_form(store, built, inbox):
+    """The domain went out in Thai script: a server without SMTPUTF8 refused the send."""
+    mail = mail_settings(inbox.port, ["ทีม <team@ตัวอย่าง.ไทย>"], sender="digest@ตัวอย่าง.ไทย")
+    assert send(store, built, mail).sent == ("ทีม <team@ตัวอย่าง.ไทย>",)
+    ((rcpt, raw),) = inbox.messages
+    assert rcpt == ["team@xn--72c1a1bt4awk9o.xn--o3cw4h"]
+    assert inbox.senders == ["digest@xn--72c1a1bt4awk9o.xn--o3cw4h"]
+    message = message_from_bytes(raw, policy=policy.default)
+    assert message["To"].addresses[0].addr_spec == "team@xn--72c1a1bt4awk9o.xn--o3cw4h"
+    assert message["From"].addresses[0].addr_spec == "digest@xn--72c1a1bt4awk9o.xn--o3cw4h"
+    assert message["Message-ID"].endswith("@xn--72c1a1bt4awk9o.xn--o3cw4h>")
+    assert message.defects == [] and message["To"].defects == ()
+
+
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
     mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
     inbox.refuse.add("b@example.org")
