@@ -234,13 +234,17 @@ def mailbox(value: str) -> Address:
 def build_message(
     *, sender: Address, recipient: Address, subject: str, text: str, html: str, sent: datetime
 ) -> EmailMessage:
-    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred."""
+    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred.
+
+    It says it is ``Auto-Submitted: auto-generated`` (RFC 3834), so a recipient's
+    out-of-office reply, or any other automatic answer, is not sent back to it."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = _Subject(subject)
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(domain=sender.domain)
+    message["Auto-Submitted"] = "auto-generated"
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
     return message

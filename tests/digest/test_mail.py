@@ -209,6 +209,12 @@ def test_a_thai_domain_is_mailed_in_its_idna_form(store, built, inbox):
     assert message.defects == [] and message["To"].defects == ()
 
 
+def test_the_digest_says_it_is_automatic_so_no_out_of_office_reply_answers_it(store, built, inbox):
+    send(store, built, mail_settings(inbox.port, ["a@example.org"]))
+    ((_, raw),) = inbox.messages
+    assert message_from_bytes(raw, policy=policy.default)["Auto-Submitted"] == "auto-generated"
+
+
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
     mail = mail_settings(inbox.port, ["a@example.org", "b@example.org"])
     inbox.refuse.add("b@example.org")
