@@ -146,7 +146,6 @@ def test_digest_arrives_as_markdown_and_html_alternatives_once(store, built, inb
     assert message.get_content_type() == "multipart/alternative"
     text, html = message.iter_parts()
     assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
-    # Lines end in CRLF on the wire; a quoted-printable part keeps them when decoded.
     assert text.get_content().replace("\r\n", "\n") == built.markdown
     assert html.get_content_type() == "text/html" and html.get_content_charset() == "utf-8"
     assert "<h3><a href=" in html.get_content() and "ดีอี ร่วมประชุม APEC 2024" in html.get_content()
@@ -213,6 +212,16 @@ def test_the_digest_says_it_is_automatic_so_no_out_of_office_reply_answers_it(st
     send(store, built, mail_settings(inbox.port, ["a@example.org"]))
     ((_, raw),) = inbox.messages
     assert message_from_bytes(raw, policy=policy.default)["Auto-Submitted"] == "auto-generated"
+
+
+def test_thai_text_travels_in_base64_not_three_times_its_size(store, built, inbox):
+    """Quoted-printable wrote each Thai character as 9 bytes: W47's digest took 80 KB."""
+    send(store, built, mail_settings(inbox.port, ["a@example.org"]))
+    ((_, raw),) = inbox.messages
+    parts = list(message_from_bytes(raw, policy=policy.default).iter_parts())
+    assert [part["Content-Transfer-Encoding"] for part in parts] == ["base64", "base64"]
+    assert parts[0].get_content().replace("\r\n", "\n") == built.markdown
+    assert parts[1].get_content().replace("\r\n", "\n") == built.html
 
 
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
