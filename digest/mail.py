@@ -42,7 +42,7 @@ from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from digest.clean import clean_line
 from digest.markdown import week_range
@@ -93,6 +93,9 @@ def settings_problem(
     """
     if not settings["recipients"]:
         return NO_RECIPIENTS
+    if same := same_mailboxes(settings["recipients"]):
+        first, again = (toml_value(recipient) for recipient in same)
+        return f"email.recipients: {first} and {again} are one mailbox: list it once"
     if settings["username"] and not environ.get(settings["password_env"]):
         return _no_password(settings)
     try:
@@ -253,16 +256,49 @@ def build_message(
     return message
 
 
+def mailbox_key(value: str) -> str:
+    """The mailbox a setting names, as the ``deliveries`` and ``undelivered`` tables and
+    the claims know it: its bare address, domain in IDNA, all in lower case, so
+    ``Team <team@example.org>`` and ``TEAM@Example.org`` are one mailbox, mailed once.
+
+    RFC 5321 lets a server tell local parts apart by case, but no mail provider does,
+    and RFC 5321 itself advises against it: two settings differing only there are a
+    person listed twice, who would get each digest twice. The envelope still carries
+    the local part as written."""
+    return mailbox(value).addr_spec.lower()
+
+
+def _stored_key(recipient: str) -> str:
+    """The :func:`mailbox_key` of a ``deliveries`` or ``undelivered`` row's recipient: a
+    database from before the keys holds the setting as written (``Team <team@example.org>``),
+    which must still count, or an upgrade would mail every recipient again."""
+    try:
+        return mailbox_key(recipient)
+    except ValueError:  # no address as the settings are checked now: its own key
+        return recipient
+
+
+def same_mailboxes(recipients: Sequence[str]) -> tuple[str, str] | None:
+    """The first two of ``recipients`` that name one mailbox (:func:`mailbox_key`), or None."""
+    seen: dict[str, str] = {}
+    for recipient in recipients:
+        key = mailbox_key(recipient)
+        if key in seen:
+            return seen[key], recipient
+        seen[key] = recipient
+    return None
+
+
 def claim_name(week: Week, recipient: str) -> str:
-    """The lock a run holds while it mails ``week`` to ``recipient``."""
-    return f"mail {week} {recipient}"
+    """The lock a run holds while it mails ``week`` to ``recipient``'s mailbox."""
+    return f"mail {week} {mailbox_key(recipient)}"
 
 
 def delivered(store: Store, week: Week) -> set[str]:
-    """The recipients already sent ``week``."""
+    """The mailboxes (:func:`mailbox_key`) already sent ``week``."""
     query = select(deliveries.c.recipient).where(deliveries.c.week == str(week))
     with store.engine.connect() as conn:
-        return set(conn.execute(query).scalars())
+        return {_stored_key(recipient) for recipient in conn.execute(query).scalars()}
 
 
 @dataclass(frozen=True)
@@ -285,11 +321,11 @@ def owed(store: Store, recipients: Sequence[str], since: Week) -> Owed:
         rows = conn.execute(query).all()
     found: dict[str, set[str]] = {}
     for week, recipient in rows:
-        found.setdefault(week, set()).add(recipient)
+        found.setdefault(week, set()).add(_stored_key(recipient))
     weeks = {
-        Week.parse(week): [recipient for recipient in recipients if recipient in found[week]]
+        Week.parse(week): owing
         for week in sorted(found)
-        if not found[week].isdisjoint(recipients)
+        if (owing := [r for r in recipients if mailbox_key(r) in found[week]])
     }
     return Owed(
         due={week: owing for week, owing in weeks.items() if week >= since},
@@ -301,19 +337,31 @@ def write_off(store: Store, week: Week, recipients: Sequence[str]) -> None:
     """Stop owing ``week`` to ``recipients``: for a week that can no longer be mailed, once
     the caller has said so where the operator sees it."""
     with store.transaction() as conn:
+        _forgive(conn, week, {mailbox_key(recipient) for recipient in recipients})
+
+
+def _forgive(conn: Connection, week: Week, keys: set[str]) -> None:
+    """Delete the ``undelivered`` rows of ``week`` whose mailbox is one of ``keys``, those
+    a database from before the keys holds as the settings were written too."""
+    query = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
+    rows = [
+        recipient for recipient in conn.execute(query).scalars() if _stored_key(recipient) in keys
+    ]
+    if rows:
         conn.execute(
             delete(undelivered).where(
-                undelivered.c.week == str(week), undelivered.c.recipient.in_(recipients)
+                undelivered.c.week == str(week), undelivered.c.recipient.in_(rows)
             )
         )
 
 
 def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
-    """Record ``week`` as owed to ``recipients`` (those not recorded yet)."""
+    """Record ``week`` as owed to ``recipients`` (those not recorded yet), by mailbox."""
     with store.transaction() as conn:
         query = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
-        recorded = set(conn.execute(query).scalars())
-        rows = [{"week": str(week), "recipient": r} for r in recipients if r not in recorded]
+        recorded = {_stored_key(recipient) for recipient in conn.execute(query).scalars()}
+        keys = dict.fromkeys(mailbox_key(recipient) for recipient in recipients)
+        rows = [{"week": str(week), "recipient": key} for key in keys if key not in recorded]
         if rows:
             conn.execute(insert(undelivered), rows)
 
@@ -330,7 +378,7 @@ def _claim(store: Store, week: Week, recipient: str, now: datetime) -> Iterator[
         yield False
         return
     try:
-        yield recipient not in delivered(store, week)
+        yield mailbox_key(recipient) not in delivered(store, week)
     finally:
         release(store, name)
 
@@ -367,12 +415,14 @@ def send_digest(
     sent, owed or recorded."""
     if not week.is_over(clock()):
         raise MailError(f"{not_over(week)}: not mailed")
-    recipients = list(dict.fromkeys(settings["recipients"] if recipients is None else recipients))
-    if not recipients:
+    by_mailbox: dict[str, str] = {}  # the first spelling of each mailbox
+    for recipient in settings["recipients"] if recipients is None else recipients:
+        by_mailbox.setdefault(mailbox_key(recipient), recipient)
+    if not by_mailbox:
         raise MailError(NO_RECIPIENTS)
     done = delivered(store, week)
-    pending = [recipient for recipient in recipients if recipient not in done]
-    skipped = [recipient for recipient in recipients if recipient in done]
+    pending = [recipient for key, recipient in by_mailbox.items() if key not in done]
+    skipped = [recipient for key, recipient in by_mailbox.items() if key in done]
     if not pending:
         return MailReport((), tuple(skipped))
     _owe(store, week, pending)
@@ -419,18 +469,14 @@ def send_digest(
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         failed[recipient] = redact(_answer(error), [password])
                         continue
+                    key = mailbox_key(recipient)
                     with store.transaction() as conn:
                         conn.execute(
                             insert(deliveries).values(
-                                week=str(week), recipient=recipient, sent_at=iso(clock())
+                                week=str(week), recipient=key, sent_at=iso(clock())
                             )
                         )
-                        conn.execute(
-                            delete(undelivered).where(
-                                undelivered.c.week == str(week),
-                                undelivered.c.recipient == recipient,
-                            )
-                        )
+                        _forgive(conn, week, {key})
                 sent.append(recipient)
                 logger.info("mailed digest %s to %s", week, recipient)
         finally:

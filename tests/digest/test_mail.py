@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from digest.mail import (
     MailError,
@@ -31,7 +31,7 @@ from digest.publish import build_digest
 from digest.select import Week
 from tests.certificates import self_signed
 from tests.digest import article, at, ingest, mark, settings
-from thaidigest.store import deliveries, locks
+from thaidigest.store import deliveries, locks, undelivered
 
 W34 = Week(2024, 34)
 PASSWORD = "s3cret-Pa55"
@@ -222,6 +222,42 @@ def test_thai_text_travels_in_base64_not_three_times_its_size(store, built, inbo
     assert [part["Content-Transfer-Encoding"] for part in parts] == ["base64", "base64"]
     assert parts[0].get_content().replace("\r\n", "\n") == built.markdown
     assert parts[1].get_content().replace("\r\n", "\n") == built.html
+
+
+def test_two_spellings_of_one_mailbox_are_refused_and_mailed_once(store, built, inbox):
+    """Recipients were told apart as strings: each spelling of a mailbox got the digest."""
+    mail = mail_settings(
+        inbox.port, ["Team <team@example.org>", "TEAM@Example.org", "b@example.org"]
+    )
+    assert settings_problem(mail, {}) == (
+        'email.recipients: "Team <team@example.org>" and "TEAM@Example.org" are one mailbox: '
+        "list it once"
+    )
+    assert send(store, built, mail).sent == ("Team <team@example.org>", "b@example.org")
+    assert [rcpt for rcpt, _ in inbox.messages] == [["team@example.org"], ["b@example.org"]]
+    again = send(store, built, mail_settings(inbox.port, ["TEAM@example.org"]))
+    assert again.sent == () and again.skipped == ("TEAM@example.org",)
+
+
+def test_a_week_recorded_under_the_setting_as_written_still_counts_after_an_upgrade(
+    store, built, inbox
+):
+    """A database from before mailboxes were keyed holds each recipient as it was written."""
+    with store.transaction() as conn:
+        conn.execute(
+            insert(deliveries).values(
+                week="2024-W34", recipient="Team <team@example.org>", sent_at="2024-08-26T00:05:00Z"
+            )
+        )
+        conn.execute(
+            insert(undelivered).values(week="2024-W34", recipient="Boss <boss@example.org>")
+        )
+    mail = mail_settings(inbox.port, ["team@example.org", "boss@example.org"])
+    assert owed(store, mail["recipients"], W34).due == {W34: ["boss@example.org"]}
+    report = send(store, built, mail)
+    assert report.skipped == ("team@example.org",) and report.sent == ("boss@example.org",)
+    assert [rcpt for rcpt, _ in inbox.messages] == [["boss@example.org"]]
+    assert owed(store, mail["recipients"], W34).due == {}
 
 
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):
