@@ -77,6 +77,7 @@ class MailError(RuntimeError):
 
 
 NO_RECIPIENTS = "no recipients: set email.recipients in the configuration"
+NO_SENDER = "no sender: set email.sender in the configuration, the address the digest comes from"
 
 
 def _no_password(settings: Mapping[str, Any]) -> str:
@@ -102,6 +103,8 @@ def settings_problem(
         smtp_security(settings)
     except MailError as error:
         return str(error)
+    if not settings["sender"]:
+        return NO_SENDER
     return None
 
 
@@ -420,6 +423,8 @@ def send_digest(
         by_mailbox.setdefault(mailbox_key(recipient), recipient)
     if not by_mailbox:
         raise MailError(NO_RECIPIENTS)
+    if not settings["sender"]:
+        raise MailError(NO_SENDER)
     done = delivered(store, week)
     pending = [recipient for key, recipient in by_mailbox.items() if key not in done]
     skipped = [recipient for key, recipient in by_mailbox.items() if key in done]

@@ -140,7 +140,9 @@ DEFAULTS: dict[str, Any] = {
         "starttls": None,
         "username": None,
         "password_env": "THAIDIGEST_SMTP_PASSWORD",  # the password comes from this variable only
-        "sender": "thaidigest@localhost",
+        # No default: mail from a made-up address (thaidigest@localhost) is refused or
+        # filed as spam by most servers, and replies to it are lost.
+        "sender": None,
         "recipients": [],
     },
     "schedule": {
@@ -335,7 +337,7 @@ RULES: dict[str, Rule] = {
     "email.starttls": Rule(kind=bool),
     "email.username": Rule(kind=str),
     "email.password_env": Rule(check=_not_blank),
-    "email.sender": Rule(check=mail_address_problem),
+    "email.sender": Rule(kind=str, check=mail_address_problem),
     "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),

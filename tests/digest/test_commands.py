@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.commands import digest_command, serve_command
-from digest.mail import Owed, owed
+from digest.mail import NO_SENDER, Owed, owed
 from digest.select import Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
@@ -146,7 +146,7 @@ def test_email_failure_keeps_the_files_and_fails_the_run(tmp_path):
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[email]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
-        'recipients = ["a@example.org"]\n'
+        'sender = "digest@example.org"\nrecipients = ["a@example.org"]\n'
     )
     out = tmp_path / "public"
     result = CliRunner().invoke(
@@ -177,7 +177,7 @@ def test_email_is_sent_once_per_week_and_recipient(tmp_path):
         config = tmp_path / "thaidigest.toml"
         config.write_text(
             f'[email]\nhost = "127.0.0.1"\nport = {controller.port}\nstarttls = false\n'
-            'recipients = ["a@example.org"]\n'
+            'sender = "digest@example.org"\nrecipients = ["a@example.org"]\n'
         )
         arguments = [
             "--week",
@@ -210,7 +210,7 @@ def test_email_over_implicit_tls_trusts_the_ca_the_operator_names(tmp_path, monk
         config = tmp_path / "thaidigest.toml"
         config.write_text(
             f'[email]\nhost = "127.0.0.1"\nport = {controller.port}\nsecurity = "tls"\n'
-            'recipients = ["a@example.org"]\n'
+            'sender = "digest@example.org"\nrecipients = ["a@example.org"]\n'
         )
         arguments = [
             *("--week", "2024-W34", "--out", str(tmp_path / "public")),
@@ -363,7 +363,7 @@ def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[digest]\n{digest}\n[email]\nhost = "127.0.0.1"\nport = {port}\n'
-        f"starttls = false\nrecipients = {json.dumps(recipients)}\n"
+        f'starttls = false\nsender = "digest@example.org"\nrecipients = {json.dumps(recipients)}\n'
     )
     for week in weeks:
         arguments = ["--week", str(week), "--out", str(tmp_path / out), "--db", str(db)]
@@ -689,7 +689,7 @@ def email_config(tmp_path, port, recipients, *, enabled=False):
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[email]\nenabled = {json.dumps(enabled)}\nhost = "127.0.0.1"\nport = {port}\n'
-        f"starttls = false\nrecipients = {json.dumps(recipients)}\n"
+        f'starttls = false\nsender = "digest@example.org"\nrecipients = {json.dumps(recipients)}\n'
     )
     return config
 
@@ -715,6 +715,17 @@ def test_a_week_not_over_is_not_mailed_by_email_enabled_but_mailed_once_over(tmp
         assert "mailed a@example.org" in result.output
         assert "already mailed" not in result.output
     assert mailed(inbox) == [("a@example.org", str(current))]
+
+
+def test_email_without_a_sender_is_refused_and_nothing_is_written(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "public"
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[email]\nrecipients = ["a@example.org"]\n')
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--config", str(config)]
+    result = CliRunner().invoke(digest_command, [*arguments, "--email"])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {config}: {NO_SENDER}\n"
+    assert not out.exists()
 
 
 def test_email_asked_for_a_week_not_over_is_refused_and_nothing_is_written(tmp_path):
@@ -788,7 +799,7 @@ def scheduled_digest(tmp_path, db, port, *, weeks=None):
     kept = f"weeks = {weeks}\n" if weeks else ""
     config.write_text(
         f'[digest]\n{kept}[email]\nhost = "127.0.0.1"\nport = {port}\n'
-        'starttls = false\nrecipients = ["a@example.org"]\n'
+        'starttls = false\nsender = "digest@example.org"\nrecipients = ["a@example.org"]\n'
     )
     arguments = ["--out", str(tmp_path / "public"), "--db", str(db), "--email"]
     return CliRunner().invoke(digest_command, [*arguments, "--config", str(config)])

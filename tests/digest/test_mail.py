@@ -111,6 +111,7 @@ def mail_settings(port, recipients, **changes):
         "host": "127.0.0.1",
         "port": port,
         "starttls": False,
+        "sender": "digest@example.org",
         "recipients": recipients,
         **changes,
     }
@@ -258,6 +259,18 @@ def test_a_week_recorded_under_the_setting_as_written_still_counts_after_an_upgr
     assert report.skipped == ("team@example.org",) and report.sent == ("boss@example.org",)
     assert [rcpt for rcpt, _ in inbox.messages] == [["boss@example.org"]]
     assert owed(store, mail["recipients"], W34).due == {}
+
+
+def test_mail_without_a_sender_is_refused_not_sent_from_a_made_up_address(store, built, inbox):
+    """With no email.sender the digest went from thaidigest@localhost, which servers refuse
+    or file as spam, and which no reply reaches."""
+    mail = mail_settings(inbox.port, ["a@example.org"], sender=None)
+    assert settings_problem(mail, {}) == (
+        "no sender: set email.sender in the configuration, the address the digest comes from"
+    )
+    with pytest.raises(MailError, match=re.escape("no sender: set email.sender")):
+        send(store, built, mail)
+    assert inbox.messages == [] and recorded(store) == set()
 
 
 def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built, inbox):

@@ -412,6 +412,11 @@ MAIL_MISTAKES = [
         "email.security: must be one of starttls, tls, none",
         id="unknown-security",
     ),
+    pytest.param(
+        '[email]\nenabled = true\nrecipients = ["a@example.org"]\n',
+        "no sender: set email.sender",
+        id="no-sender",
+    ),
 ]
 
 
