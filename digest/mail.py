@@ -2,8 +2,10 @@
 
 Each recipient gets the week once: a successful send is recorded in the
 ``deliveries`` table at once, and a recipient already recorded for the week is
-skipped. Two runs at once (the daemon's and a manual one) would both see a recipient
-not yet recorded and both mail it, so each (week, recipient) is claimed before it is
+skipped. A recipient is known by its mailbox, the bare address in lower case
+(:func:`mailbox_key`), so two spellings of one address are one recipient. Two runs
+at once (the daemon's and a manual one) would both see a recipient not yet recorded
+and both mail it, so each (week, recipient) is claimed before it is
 sent, under a lock of :mod:`thaidigest.locks` (:func:`claim_name`), and looked up
 again once claimed: a run that finds it claimed or recorded skips it, and a send
 that fails gives its claim back for a later run. A week not over is never mailed:
