@@ -124,15 +124,6 @@ MISPLACED_THAI = re.compile(
     f"|[{THAI_LEADING_VOWELS}](?![{THAI_CONSONANTS}])"  # a leading vowel before no consonant
     "|(?<=[A-Za-z])[\u0e01-\u0e5b](?=[A-Za-z])"  # one Thai character inside a Latin word
 )
-# Marks that Thai writing never stacks: a tone mark (or maitaikhu, thanthakhat) on
-# another, or a vowel sign above or below a consonant after its tone mark or another
-# vowel sign (a vowel sign comes first, then the tone mark: ที่, ปู่). ``่้``, ``้ิ``.
-THAI_TOP_MARKS = "\u0e47-\u0e4c"
-THAI_VOWEL_SIGNS = "\u0e31\u0e34-\u0e3a"
-STACKED_THAI_MARKS = re.compile(
-    f"[{THAI_TOP_MARKS}][{THAI_TOP_MARKS}{THAI_VOWEL_SIGNS}]"
-    f"|[{THAI_VOWEL_SIGNS}][{THAI_VOWEL_SIGNS}]"
-)
 THAI = re.compile("[\u0e01-\u0e5b]")
 THAI_RUN = re.compile("[\u0e01-\u0e5b]+")
 THAI_WORD_MIN = 3  # Thai letters in a row that make a word of a TIS-620 line, not a stray byte
@@ -338,21 +329,14 @@ def stray_thai(before: str, letters: str, after: str) -> bool:
     """Whether ``letters``, stray bytes read as TIS-620 between the characters ``before``
     and ``after``, are Thai typed in the wrong encoding: all Thai, next to a Thai
     character, and in their place there (:data:`MISPLACED_THAI`: a tone mark on a
-    consonant, a leading vowel before one; and no mark stacked on another as Thai never
-    stacks them, :data:`STACKED_THAI_MARKS`). A Latin-1 byte reads as a lone Thai letter
-    or mark beside Latin ones or spaces (``café`` as ``caf้``, ``© 2024`` as ``ฉ 2024``),
-    and a cp1252 ``é`` after a Thai word ending in a tone mark as a second tone mark
-    (``คาเฟ่é`` as ``คาเฟ่้``)."""
+    consonant, a leading vowel before one). A Latin-1 byte reads as a lone Thai letter
+    or mark beside Latin ones or spaces (``café`` as ``caf้``, ``© 2024`` as ``ฉ 2024``)."""
     beside_thai = bool(THAI.fullmatch(before) or THAI.fullmatch(after))
     if not (beside_thai and _THAI_ONLY.fullmatch(letters)):
         return False
     start, end = len(before), len(before) + len(letters)
-    around = before + letters + after
-    misplaced = MISPLACED_THAI.finditer(around)
-    if any(start <= found.start() < end for found in misplaced):
-        return False
-    stacked = STACKED_THAI_MARKS.finditer(around)
-    return not any(found.start() < end and found.end() > start for found in stacked)
+    misplaced = MISPLACED_THAI.finditer(before + letters + after)
+    return not any(start <= found.start() < end for found in misplaced)
 
 
 def thai_words_line(text: str) -> bool:
