@@ -190,8 +190,7 @@ def revision_id(url: str, version: int) -> str:
 
 def revision_entry(item: Item, revision: Revision, page: str | None = None) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
-    published at its version's date (in Bangkok time: when a crawl or an import stored it,
-    or when the export record it came from says it changed), its content what changed; linked
+    published when the version was seen (in Bangkok time), its content what changed; linked
     as the article's entry is (to ``page`` when the version has no web address).
 
     A version of a copy folded into the item names the copy's site in its title
