@@ -444,34 +444,6 @@ def test_an_export_record_that_updates_an_article_dates_it_as_it_says_never_afte
     assert row["last_changed"] == seen[-1]
 
 
-def test_a_record_the_article_takes_is_dated_no_earlier_than_its_latest_version(
-    store: Store,
-) -> None:
-    exported = replace(
-        corpus_record_article(RECORDS[0]),
-        extraction="selectors",
-        first_seen="2025-08-01T00:00:00Z",
-        last_changed="2025-08-01T00:00:00Z",
-    )
-    build_ingestor(store, clock=clock).ingest([exported])
-    with store.engine.begin() as conn:  # as a release before records took their dates wrote it
-        conn.execute(article_versions.update().values(seen_at="2025-09-01T08:00:00Z"))
-    corpus_line = corpus_record_article(RECORDS[1])
-    build_ingestor(store, clock=clock).ingest([corpus_line])  # changed 2025-09-01T08:00
-    edits = [
-        replace(exported, body=exported.body + "\nฉบับที่สอง", last_changed="2025-08-15T00:00:00Z"),
-        replace(
-            corpus_line, body=corpus_line.body + "\nฉบับสำรอง", last_changed="2025-08-15T00:00:00Z"
-        ),
-    ]
-    assert build_ingestor(store, clock=later).ingest(edits).updated == 2
-    for edit in edits:
-        row = store.article_by_url(canonical_url(edit.url))
-        seen = [version["seen_at"] for version in store.versions(row["id"])]
-        assert seen == ["2025-09-01T08:00:00Z"] * 2  # not before version 1's
-        assert row["last_changed"] == seen[-1]
-
-
 def export_chain(record: dict[str, object]) -> list[RawArticle]:
     """Three exports of one article, each a later edit, all dated before the import."""
     first = replace(corpus_record_article(record), first_seen="2024-08-20T03:00:00Z")

@@ -31,7 +31,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
@@ -169,13 +169,11 @@ class History(NamedTuple):
         found = min(self.first_seen or now, now)
         return found, min(max(self.last_changed or found, found), now)
 
-    def changed(self, now: str, latest: str) -> str:
+    def changed(self, now: str) -> str:
         """When the input's new text of a known article changed: its ``last_changed``, never
         after ``now``, so that the next export of a chain imported in turn is dated after it;
-        ``now`` for an input that says nothing of it (a ``.txt`` file, a corpus line). Never
-        before ``latest``, the article's latest change (:func:`_latest_change`): its
-        versions' ``seen_at`` grow with their numbers, as the digest reads them."""
-        return min(max(self.last_changed or now, latest), now)
+        ``now`` for an input that says nothing of it (a ``.txt`` file, a corpus line)."""
+        return min(self.last_changed or now, now)
 
 
 class Prepared(NamedTuple):
@@ -545,8 +543,7 @@ class Ingestor:
         :data:`OLDER`. A version stored from a ``.txt`` file or a corpus line is dated at
         its import, which says nothing of its text's age: a record dated before it replaces
         it unless it holds an earlier version's text. A record the article takes is dated as
-        it says it changed (:meth:`History.changed`), not at the import's time, but never
-        before the article's latest change (its versions stay in order of date): exports of
+        it says it changed (:meth:`History.changed`), not at the import's time: exports of
         an article imported oldest first, in turn or in one file, each store their text, and
         the next is dated after it. A ``.txt`` file or a corpus line says nothing of when it
         changed: it replaces the stored text as any new text does, dated at the import's time.
@@ -628,11 +625,11 @@ class Ingestor:
                     outcomes.append(OLDER)  # the stored text replaced the record's since
                     continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
+                changed = history.changed(now)
                 if article_id in written:  # its version of this batch is not stored yet
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
                     _store_versions(conn, versions, written)
-                changed = history.changed(now, _latest_change(conn, known))
                 if fetch.visit:
                     seen.pop(article_id, None)  # this later visit's fields win
                     fetch_fields = _visit(fetch, now)
@@ -845,19 +842,6 @@ def _an_earlier_version(conn: Connection, known: Stored, article: Article) -> bo
         *earlier, article_versions.c.title.is_not(None), article_versions.c.body.is_not(None)
     )
     return any(_says_the_same((row.title, row.body), known, article) for row in conn.execute(texts))
-
-
-def _latest_change(conn: Connection, known: Stored) -> str:
-    """When ``known`` last changed, as the store holds it: its ``last_changed``, or its
-    latest version's ``seen_at`` when that is later. A release before records took their
-    dates dated a new article's first version at the import, after the record's
-    ``last_changed`` its row took."""
-    latest_seen = conn.execute(
-        select(func.max(article_versions.c.seen_at)).where(
-            article_versions.c.article_id == known.id
-        )
-    ).scalar_one()
-    return max(known.last_changed, latest_seen or known.last_changed)
 
 
 def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Article:
