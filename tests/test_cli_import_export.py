@@ -351,8 +351,7 @@ EDITED_URL = "https://thaigov.go.th/news/contents/details/90002"
 
 
 def edited_article(edit: str, **crawled: str) -> RawArticle:
-    """One article of thaigov as the site's selectors read its edit ``edit`` (a backup
-    carries their extraction); ``crawled``: a crawl's fetch fields."""
+    """One article of thaigov as its edit ``edit`` reads; ``crawled``: a crawl's fetch fields."""
     body = f"กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านไซเบอร์ {edit} "
     return RawArticle(
         url=EDITED_URL,
@@ -360,7 +359,6 @@ def edited_article(edit: str, **crawled: str) -> RawArticle:
         title="กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น",
         body=body * 3,
         published_hint=date(2024, 8, 20),
-        extraction="selectors",
         **crawled,
     )
 
@@ -452,34 +450,6 @@ def test_a_crawled_edit_is_not_reverted_by_an_older_backup(tmp_path):
     assert store.article_by_url(EDITED_URL) == crawled  # its text, date and validators
     store.close()
     assert len(stored_versions(db)) == 2
-
-
-def corpus_line(text: str) -> str:
-    """A corpus line of one thaigov article (headline, blank line, body)."""
-    record = {"id": 34527, "url": "https://www.thaigov.go.th/news/contents/details/34527"}
-    return json.dumps(record | {"text": text}, ensure_ascii=False) + "\n"
-
-
-def test_a_backup_of_a_newer_text_replaces_a_corpus_line_imported_after_it(tmp_path):
-    other, db = tmp_path / "other.sqlite", tmp_path / "db.sqlite"
-    newer = tmp_path / "newer.jsonl"
-    newer.write_text(corpus_line("ธพว. เสริมศักยภาพเอสเอ็มอี (แก้ไข)\n\nเนื้อหาที่แก้ไขแล้ว ปี 2567"), "utf-8")
-    run("import", str(newer), "--db", str(other))
-    with closing(sqlite3.connect(other)) as conn, conn:  # stored a while ago
-        conn.execute("UPDATE articles SET first_seen = ?, last_changed = ?", (STORED_EARLIER,) * 2)
-    backup = tmp_path / "backup.jsonl"
-    assert run("export", "--db", str(other), "-o", str(backup)).exit_code == 0
-    older = tmp_path / "older.jsonl"  # an older copy of the corpus, imported today
-    older.write_text(corpus_line("ธพว. เสริมศักยภาพเอสเอ็มอี\n\nเนื้อหาเดิมของข่าว ปี 2563"), "utf-8")
-    assert "new 1," in run("import", str(older), "--db", str(db)).stdout
-
-    result = run("import", str(backup), "--db", str(db))
-
-    # The corpus line's import dates the stored text, not its age: the backup's is kept.
-    assert result.stdout == "read 1, new 0, updated 1, unchanged 0, rejected 0\n"
-    assert result.stderr == ""
-    (record,) = export(db)
-    assert (record["title"], record["versions"]) == ("ธพว. เสริมศักยภาพเอสเอ็มอี (แก้ไข)", 2)
 
 
 def test_tis620_text_file_is_read(tmp_path):

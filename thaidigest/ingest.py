@@ -35,13 +35,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
-from thaidigest.model import (
-    FALLBACK_EXTRACTION,
-    SELECTORS_EXTRACTION,
-    TEXT_EXTRACTION,
-    Article,
-    RawArticle,
-)
+from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
 from thaidigest.normalise import normalise_article, same_content, without_page_lines
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
@@ -101,16 +95,8 @@ class Stored(NamedTuple):
     versions: int
     published: str | None  # YYYY-MM-DD
     title: str
-    extraction: str  # the current version's
+    extraction: str
     last_changed: str  # ISO 8601 UTC
-
-    @property
-    def dated_by_its_source(self) -> bool:
-        """Whether ``last_changed`` says when the current version's text changed: a crawl
-        saw it then, or an export record of a crawled page said so. A ``.txt`` file or a
-        corpus line says nothing of it: an article stored from one changed, as far as the
-        store knows, when the import ran (and an export record of it says the same)."""
-        return self.extraction != TEXT_EXTRACTION
 
 
 class Fetched(NamedTuple):
@@ -147,16 +133,9 @@ class History(NamedTuple):
         return cls(raw.first_seen, raw.last_changed, raw.versions)
 
     def before(self, known: Stored) -> bool:
-        """Whether the input says the article last changed before the stored version did,
-        as its source dated it (:attr:`Stored.dated_by_its_source`). An input that says
-        nothing of it (a ``.txt`` file, a corpus line) does not; nor is a record older
-        than a version stored from one, dated at its import, which may well be older than
-        the record's text (a backup from another database restored over a corpus line)."""
-        return (
-            self.last_changed is not None
-            and known.dated_by_its_source
-            and self.last_changed < known.last_changed
-        )
+        """Whether the input says the article last changed before the stored version did
+        (an input that says nothing of it, a ``.txt`` file or a corpus line, does not)."""
+        return self.last_changed is not None and self.last_changed < known.last_changed
 
     def not_after(self, known: Stored) -> bool:
         """Whether the input says the article last changed no later than the stored version
@@ -170,8 +149,9 @@ class History(NamedTuple):
         return found, min(max(self.last_changed or found, found), now)
 
     def changed(self, now: str) -> str:
-        """When the input's new text of a known article changed: its ``last_changed``, never
-        after ``now``, so that the next export of a chain imported in turn is dated after it;
+        """When the input's new text of a known article changed: its ``last_changed`` (an
+        input dated before the stored version is kept out: :meth:`before`), never after
+        ``now``, so that the next export of a chain imported in turn is dated after it;
         ``now`` for an input that says nothing of it (a ``.txt`` file, a corpus line)."""
         return min(self.last_changed or now, now)
 
@@ -536,17 +516,14 @@ class Ingestor:
         row and its version are dated as the record says it last changed (:meth:`History.times`).
 
         A known article keeps its text when an export record is older than it: the record
-        says the article last changed before the current version did, as its source dated
-        it (an old export imported again after an edit, newer backups of a crawled article
-        restored first, a crawl's edit since: :meth:`History.before`), or no later with the
-        text of one of its earlier versions (:func:`_an_earlier_version`); counted as
-        :data:`OLDER`. A version stored from a ``.txt`` file or a corpus line is dated at
-        its import, which says nothing of its text's age: a record dated before it replaces
-        it unless it holds an earlier version's text. A record the article takes is dated as
-        it says it changed (:meth:`History.changed`), not at the import's time: exports of
-        an article imported oldest first, in turn or in one file, each store their text, and
-        the next is dated after it. A ``.txt`` file or a corpus line says nothing of when it
-        changed: it replaces the stored text as any new text does, dated at the import's time.
+        says the article last changed before the current version did (an old export imported
+        again after an edit, newer backups restored first, a crawl's edit since), or as it
+        did with the text of one of its earlier versions (:func:`_an_earlier_version`);
+        counted as :data:`OLDER`. A record the article takes is dated as it says it changed
+        (:meth:`History.changed`), not at the import's time: exports of an article imported
+        oldest first, in turn or in one file, each store their text, and the next is dated
+        after it. A ``.txt`` file or a corpus line says nothing of when it changed: it
+        replaces the stored text as any new text does, dated at the import's time.
 
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import

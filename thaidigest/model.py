@@ -7,13 +7,11 @@ from datetime import date
 from typing import Any
 
 SOURCES = ("thaigov", "mdes", "file")
-# How an article was read: from a ``.txt`` file or a corpus line, which say nothing of when
-# its text changed; from a page, by the site's selectors, or by the generic extractor when
-# they found none (it reads any page with some text). An export record keeps its article's.
-TEXT_EXTRACTION = "text"
+# How a page's article was read: by the site's selectors, or by the generic extractor
+# when they found none (it reads any page with some text).
 SELECTORS_EXTRACTION = "selectors"
 FALLBACK_EXTRACTION = "fallback"
-EXTRACTIONS = (TEXT_EXTRACTION, SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
+EXTRACTIONS = ("text", SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
 TEXT_ENCODING = "utf-16-le"  # how a pickled article carries its headline and body
 
 
@@ -64,7 +62,7 @@ class RawArticle(_TextPickledAsUTF16):
     source_id: str | None = None
     category: str | None = None
     published_hint: date | None = None  # a listing date or page metadata
-    extraction: str = TEXT_EXTRACTION  # one of EXTRACTIONS
+    extraction: str = "text"  # one of EXTRACTIONS
     fetch_url: str | None = None  # where a spider fetched it (may be a mirror)
     etag: str | None = None
     last_modified: str | None = None

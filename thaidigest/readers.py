@@ -39,7 +39,7 @@ from bs4 import UnicodeDammit
 from thaidigest.config import DEFAULTS
 from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
 from thaidigest.ingest import Rejected
-from thaidigest.model import EXTRACTIONS, TEXT_EXTRACTION, RawArticle
+from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
 from thaidigest.plural import counted
 from thaidigest.sites import plain_id
@@ -487,7 +487,7 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
     url = _web_url(record, file_urls=True)
     published = _string(record, "published")
     published_hint = _export_date(published) if published else None
-    extraction = _string(record, "extraction") or TEXT_EXTRACTION
+    extraction = _string(record, "extraction") or "text"
     if extraction not in EXTRACTIONS:
         raise ValueError(f"'extraction' is not one of {', '.join(EXTRACTIONS)}")
     return RawArticle(
