@@ -120,26 +120,3 @@ def test_an_import_that_changes_a_crawled_article_has_the_next_crawl_read_the_pa
     assert revisit.headers.get("If-None-Match") == crawled["etag"]
     row = stored_article(db)
     assert SITE_EDIT[1] in row["body"] and row["versions"] == 4
-
-
-def test_an_export_made_before_the_sites_edit_keeps_the_edit_a_crawl_stored(tmp_path):
-    # A backup of another database, made before the site edited the page: its text is
-    # none this database ever had, and older than the crawl's.
-    root = copy_site(tmp_path)
-    config = write_config(tmp_path)
-    backed_up, db = tmp_path / "backed-up.sqlite", tmp_path / "db.sqlite"
-    backup = tmp_path / "backup.jsonl"
-    with FixtureSite(root) as site:
-        thaigov_crawl(site, backed_up, config)
-        assert run_thaidigest("export", "--db", str(backed_up), "-o", str(backup)).returncode == 0
-        edit_the_page(root)
-        thaigov_crawl(site, db, config)
-    crawled = stored_article(db)
-    assert SITE_EDIT[1] in crawled["body"]
-
-    result = run_thaidigest("import", str(backup), "--db", str(db))
-
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "new 0, updated 0, unchanged 35," in result.stdout
-    assert result.stderr.startswith("kept out 1 export record older than what is stored")
-    assert stored_article(db) == crawled
