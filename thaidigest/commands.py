@@ -101,13 +101,13 @@ def import_command(
 
 
 def _note_older(summary: Summary) -> None:
-    """Say on stderr how many records the import kept out as older than the stored
-    articles: the counts line, which scripts read, counts them as unchanged."""
+    """Say on stderr how many records the import kept out as earlier versions of the
+    stored articles: the counts line, which scripts read, counts them as unchanged."""
     if summary.older:
         records = counted(summary.older, "export record")
         click.echo(
-            f"kept out {records} older than what is stored (an earlier last_changed, or"
-            " an earlier version's text): counted as unchanged",
+            f"kept out {records} of an earlier version than what is stored (its text and"
+            " last_changed): counted as unchanged",
             err=True,
         )
 

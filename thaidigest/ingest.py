@@ -59,9 +59,9 @@ BATCH_CHARS = 8_000_000
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
 OUTCOMES = ("new", "updated", "unchanged", "suspicious")
-# The outcome of an export record older than the stored article (an old export imported
-# again, an older backup restored after a newer one): kept out, counted as unchanged (and
-# apart, for a note: see :attr:`Summary.older`).
+# The outcome of an export record holding an earlier version of the stored article (an old
+# export imported again): kept out, counted as unchanged (and apart, for a note: see
+# :attr:`Summary.older`).
 OLDER = "older"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
 # Shown as escapes when a rejection is printed: they would drive the terminal.
@@ -132,11 +132,6 @@ class History(NamedTuple):
     def of(cls, raw: RawArticle) -> History:
         return cls(raw.first_seen, raw.last_changed, raw.versions)
 
-    def before(self, known: Stored) -> bool:
-        """Whether the input says the article last changed before the stored version did
-        (an input that says nothing of it, a ``.txt`` file or a corpus line, does not)."""
-        return self.last_changed is not None and self.last_changed < known.last_changed
-
     def not_after(self, known: Stored) -> bool:
         """Whether the input says the article last changed no later than the stored version
         did (an input that says nothing of it, a ``.txt`` file or a corpus line, does not)."""
@@ -147,13 +142,6 @@ class History(NamedTuple):
         change before the article was found (ISO 8601 UTC strings sort as times)."""
         found = min(self.first_seen or now, now)
         return found, min(max(self.last_changed or found, found), now)
-
-    def changed(self, now: str) -> str:
-        """When the input's new text of a known article changed: its ``last_changed`` (an
-        input dated before the stored version is kept out: :meth:`before`), never after
-        ``now``, so that the next export of a chain imported in turn is dated after it;
-        ``now`` for an input that says nothing of it (a ``.txt`` file, a corpus line)."""
-        return min(self.last_changed or now, now)
 
 
 class Prepared(NamedTuple):
@@ -210,7 +198,7 @@ class Summary:
     suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
-    # Of the unchanged: export records older than the stored articles, kept out (OLDER).
+    # Of the unchanged: export records of earlier versions of the stored articles, kept out (OLDER).
     older: int = 0
 
     def count(self, outcome: str) -> None:
@@ -512,18 +500,13 @@ class Ingestor:
         deduplicator places the article again (its date, not its first-seen day, now
         ranks it among its copies and decides which are compared with it). A new article's first
         version takes the number its :class:`History` gives (1 but for an
-        export record), so that a later version never reuses a published number, and the
-        row and its version are dated as the record says it last changed (:meth:`History.times`).
-
-        A known article keeps its text when an export record is older than it: the record
-        says the article last changed before the current version did (an old export imported
-        again after an edit, newer backups restored first, a crawl's edit since), or as it
-        did with the text of one of its earlier versions (:func:`_an_earlier_version`);
-        counted as :data:`OLDER`. A record the article takes is dated as it says it changed
-        (:meth:`History.changed`), not at the import's time: exports of an article imported
-        oldest first, in turn or in one file, each store their text, and the next is dated
-        after it. A ``.txt`` file or a corpus line says nothing of when it changed: it
-        replaces the stored text as any new text does, dated at the import's time.
+        export record), so that a later version never reuses a published number; a known
+        article keeps its text when the record holds the text of one of its earlier versions
+        and says it last changed no later than the current one did (an old export imported
+        again into the database it came from, after an edit: :func:`_an_earlier_version`),
+        counted as :data:`OLDER`. A record of a text the article never had is a new version
+        whatever its date: an import sets ``last_changed`` to its own time, so the next
+        export of a chain imported in turn is dated before it.
 
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
@@ -596,13 +579,11 @@ class Ingestor:
                 continue
             else:
                 assert known is not None, "every new URL was inserted"
-                if history.before(known) or (
-                    history.not_after(known) and _an_earlier_version(conn, known, article)
-                ):
+                if history.not_after(known) and _an_earlier_version(conn, known, article):
                     outcomes.append(OLDER)  # the stored text replaced the record's since
                     continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
-                changed = history.changed(now)
+                changed = now
                 if article_id in written:  # its version of this batch is not stored yet
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
@@ -630,7 +611,7 @@ class Ingestor:
                     )
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
-                    _state(article, scored, changed) | fetch_fields | {"versions": version},
+                    _state(article, scored, now) | fetch_fields | {"versions": version},
                 )
             current[article.url] = Stored(
                 article_id,
@@ -644,7 +625,7 @@ class Ingestor:
             written[article_id] = {
                 "article_id": article_id,
                 "version": version,
-                "seen_at": changed,
+                "seen_at": now,
                 "content_hash": article.content_hash,
                 "title": article.title,
                 "body": article.body,
@@ -709,9 +690,8 @@ class Ingestor:
         rows: dict[str, dict[str, Any]] = {}
         for fetch, article, scored, _, history in prepared:
             if article.url not in current and article.url not in rows:
-                found, changed = history.times(now)
-                row = _state(article, scored, changed)
-                row["first_seen"] = found
+                row = _state(article, scored, now)
+                row["first_seen"], row["last_changed"] = history.times(now)
                 row.update(
                     url=article.url,
                     fetch_url=fetch.fetch_url,
@@ -828,8 +808,8 @@ def _with_stored_text(conn: Connection, row_id: int, article: Article) -> Articl
     return replace(article, title=title, body=body)
 
 
-def _state(article: Article, scored: Scored, changed: str) -> dict[str, Any]:
-    """The ``articles`` columns for an article's new content, which changed at ``changed``."""
+def _state(article: Article, scored: Scored, now: str) -> dict[str, Any]:
+    """The ``articles`` columns for an article's new content."""
     return {
         "source": article.source,
         "source_id": article.source_id,
@@ -840,7 +820,7 @@ def _state(article: Article, scored: Scored, changed: str) -> dict[str, Any]:
         "category": article.category,
         "extraction": article.extraction,
         "content_hash": article.content_hash,
-        "last_changed": changed,
+        "last_changed": now,
         "relevance": scored.relevance,
         "relevant": scored.relevant,
         "topics": json.dumps(sorted(scored.topics)),
