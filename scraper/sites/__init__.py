@@ -88,22 +88,11 @@ MAX_TEMPLATE_MESSAGE_CHARS = 120
 TEMPLATE_DATES = PLACEHOLDER_DATES - {CONTRADICTED_DATE}
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
-# A statement that sends a page on: it sets the location (``location``, or ``window.``,
-# ``document.`` or ``top.location``, or its ``href``) to one string literal
-# (``location.href = "/news/3";``, ``window.location = '/'``), or calls its ``replace``
-# or ``assign`` with one (``location.replace("/")``).
-LOCATION_STATEMENT = re.compile(
-    r"""\b(?:(?:window|document|top)\s*\.\s*)?location"""
-    r"""\s*(?:(?:\.\s*href\s*)?=|\.\s*(?:replace|assign)\s*(?P<call>\())\s*"""
-    r"""(?P<quote>['"])(?P<target>(?:(?!(?P=quote))[^\\\n])*)(?P=quote)\s*(?(call)\))\s*;?"""
-)
-# A script element that does nothing but send its page on: its whole content one
-# LOCATION_STATEMENT, blanks and comments aside. Not a function that would
-# (``function toEnglish(){ location.href = "/en"; }``), a condition, nor an address built
-# from parts (``'https://' + location.host``): a browser is not sent on by those alone.
-_SCRIPT_BLANKS = r"(?:\s|//[^\n]*|/\*.*?\*/|<!--[^\n]*)*"
-SCRIPT_ONLY_SETTING_LOCATION = re.compile(
-    _SCRIPT_BLANKS + LOCATION_STATEMENT.pattern + _SCRIPT_BLANKS, re.DOTALL
+# A script that sets its page's location to an address: ``location.href = "/news/3"``,
+# ``window.location = '/'``, ``location.replace("/")`` or ``.assign(…)``; not a comparison.
+SCRIPT_LOCATION = re.compile(
+    r"""\blocation(?:\s*\.\s*href)?\s*=(?!=)\s*(['"])(?P<assigned>[^'"]+)\1"""
+    r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])(?P<called>[^'"]+)\3"""
 )
 # The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
 HTML_LANGUAGE = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]+)""", re.IGNORECASE)
@@ -253,24 +242,20 @@ def refresh_target(
 
 
 def script_redirect_target(html: str, url: str) -> str | None:
-    """Where a page that shows next to no text sends its reader by a script that does
-    nothing else (:data:`SCRIPT_ONLY_SETTING_LOCATION`): the absolute http(s) URL, when
-    the page's body shows at most :data:`MAX_REFRESH_PAGE_CHARS` characters of text (the
-    text of a link to the target aside) and no maintenance or error notice, as for
-    :func:`refresh_target`; None for any other page (one whose scripts define a function
-    that sets the location, on a click or a language switch, or set it on a condition)."""
-    if not LOCATION_STATEMENT.search(html):  # most pages: not parsed for it
+    """Where a page that shows next to no text sends its reader by a script that sets its
+    location (:data:`SCRIPT_LOCATION`): the absolute http(s) URL, when the page's body
+    shows at most :data:`MAX_REFRESH_PAGE_CHARS` characters of text (the text of a link to
+    the target aside) and no maintenance or error notice, as for :func:`refresh_target`;
+    None for any other page (an article whose scripts set a location on a click, say)."""
+    if not SCRIPT_LOCATION.search(html):  # most pages: not parsed for it
         return None
     page = Selector(text=html)
-    scripts = (script.xpath("string()").get() for script in page.xpath("//script[not(@src)]"))
-    found = next(
-        (match for script in scripts if (match := SCRIPT_ONLY_SETTING_LOCATION.fullmatch(script))),
-        None,
-    )
-    if found is None or not (address := found["target"].strip()):
+    scripts = page.xpath("//script[not(@src)]/text()").getall()
+    found = next((match for script in scripts if (match := SCRIPT_LOCATION.search(script))), None)
+    if found is None:
         return None
     base_url = get_base_url(html, url)
-    target = urljoin(base_url, address)
+    target = urljoin(base_url, (found["assigned"] or found["called"]).strip())
     if urlparse(target).scheme not in REFRESH_SCHEMES:
         return None
     shown = _shown_lines(page, base_url, target)

@@ -22,8 +22,8 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   empty or holding only a short message ("ข่าวนี้ย้ายแล้ว"), on a site whose spider names
   that block: thaigov) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is); so is a
-  200 page showing next to no text with a script that does nothing but set its
-  location (:func:`scraper.sites.script_redirect_target`), blocked with the reason
+  200 page showing next to no text whose script sets its location
+  (:func:`scraper.sites.script_redirect_target`), blocked with the reason
   ``script redirect`` where it is blocked;
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most

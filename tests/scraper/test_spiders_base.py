@@ -7,7 +7,6 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -362,14 +361,6 @@ SCRIPT_REDIRECTS = {
     "a-comparison": ('if (location.href == "/news/3") { track(); }', None),
     "to-javascript": ('location.href = "javascript:void(0)";', None),
     "no-address": ('location.href = "";', None),
-    "between-comments": (
-        '<!--\n// to the listing\nlocation.href = "/news/3"; /* moved */\n//-->',
-        f"{HOST}/news/3",
-    ),
-    "a-function-that-would": ('function toEnglish(){ location.href = "/en"; }', None),
-    "on-a-condition": ("if (screen.width < 600) { window.location = '/m'; }", None),
-    "an-address-built": ("location.href = 'https://' + location.host + location.pathname;", None),
-    "and-more": ('location.href = "/news/3"; track();', None),
 }
 
 
@@ -397,58 +388,6 @@ def test_no_saved_page_or_fixture_site_page_is_sent_on_by_script() -> None:
         assert (
             script_redirect_target(path.read_text(encoding="utf-8", errors="replace"), URL) is None
         )
-
-
-# Scripts a real page holds that set its location only when called or on a condition.
-SETS_LOCATION_ONLY_WHEN = {
-    "a-language-switch": '<script>function toEnglish(){ location.href = "/en"; }</script>',
-    "an-https-upgrade": (
-        "<script>if (location.protocol != 'https:') "
-        "{ location.href = 'https://' + location.host + location.pathname; }</script>"
-    ),
-    "a-back-button": "<script>function back(){ window.location = '/'; }</script>",
-}
-
-
-def judged_with_reports(
-    spider_class: type[ThaigovSpider | MdesSpider], url: str, html: str
-) -> tuple[Answer, list[dict[str, Any]], list[dict[str, Any]]]:
-    """What a spider makes of ``html`` answered with 200 for ``url``: its answer, and what
-    it reported blocked and as errors."""
-    crawler = get_crawler(spider_class)
-    crawler.stats.open_spider()
-    spider = spider_class()
-    spider.crawler = crawler
-    request = Request(url, meta={"source_id": url.rsplit("/", 1)[1]})
-    headers = {"Content-Type": UTF8_HTML}
-    verdict = spider.judge(HtmlResponse(url, body=html.encode(), headers=headers, request=request))
-    return verdict.answer, spider.blocked, spider.errors
-
-
-@pytest.mark.parametrize("script", SETS_LOCATION_ONLY_WHEN.values(), ids=SETS_LOCATION_ONLY_WHEN)
-@pytest.mark.parametrize(
-    ("page", "spider_class", "url"),
-    [
-        ("thaigov/not_found_page.html", ThaigovSpider, URL),
-        ("mdes/empty.html", MdesSpider, f"{HOST}/news/detail/11009"),
-    ],
-    ids=["thaigov-not-found", "mdes-empty"],
-)
-def test_a_page_whose_script_sets_its_location_only_when_called_is_judged_without_it(
-    page: str, spider_class: type[ThaigovSpider | MdesSpider], url: str, script: str
-) -> None:
-    """A not-found page holding a language switch was blocked ('answered 200 -> /en
-    (script redirect)') and the crawl exited 1; an https upgrade was read as a redirect
-    to 'https://'. Such a script sends no reader on by itself: the page is judged as
-    it is without it."""
-    html = (SAVED_PAGES / page).read_text(encoding="utf-8")
-    with_script = (
-        html.replace("</body>", f"{script}</body>") if "</body>" in html else html + script
-    )
-    assert with_script != html
-    assert judged_with_reports(spider_class, url, with_script) == judged_with_reports(
-        spider_class, url, html
-    )
 
 
 SCRIPT_PAGE = (
