@@ -88,12 +88,6 @@ MAX_TEMPLATE_MESSAGE_CHARS = 120
 TEMPLATE_DATES = PLACEHOLDER_DATES - {CONTRADICTED_DATE}
 # The schemes a refresh sends a browser to; it stays on a page refreshing to another.
 REFRESH_SCHEMES = frozenset({"http", "https"})
-# A script that sets its page's location to an address: ``location.href = "/news/3"``,
-# ``window.location = '/'``, ``location.replace("/")`` or ``.assign(…)``; not a comparison.
-SCRIPT_LOCATION = re.compile(
-    r"""\blocation(?:\s*\.\s*href)?\s*=(?!=)\s*(['"])(?P<assigned>[^'"]+)\1"""
-    r"""|\blocation\s*\.\s*(?:replace|assign)\s*\(\s*(['"])(?P<called>[^'"]+)\3"""
-)
 # The language a page's <html lang="..."> declares: its primary subtag ("th" of "th-TH").
 HTML_LANGUAGE = re.compile(r"""<html\b[^>]*?\slang\s*=\s*["']?\s*([A-Za-z]+)""", re.IGNORECASE)
 # Elements whose lines label a page rather than tell its article: menus, headers and
@@ -226,8 +220,11 @@ def refresh_target(
     if urlparse(target).scheme not in REFRESH_SCHEMES:
         return None
     page = Selector(text=html)
-    shown = _shown_lines(page, base_url, target)
-    if _is_notice_page(page, shown):
+    for link in page.css("body a[href]"):
+        if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
+            _empty(link.root)
+    shown = [line for body in page.css("body") for line in block_lines(body)]
+    if is_notice_message(shown) or is_notice_title(first_text(page.css("title"))):
         return None  # the site is down: its notice is read, wherever it sends its reader
     if sum(map(len, shown)) <= MAX_REFRESH_PAGE_CHARS:
         return target
@@ -239,44 +236,6 @@ def refresh_target(
     ):
         return target
     return None
-
-
-def script_redirect_target(html: str, url: str) -> str | None:
-    """Where a page that shows next to no text sends its reader by a script that sets its
-    location (:data:`SCRIPT_LOCATION`): the absolute http(s) URL, when the page's body
-    shows at most :data:`MAX_REFRESH_PAGE_CHARS` characters of text (the text of a link to
-    the target aside) and no maintenance or error notice, as for :func:`refresh_target`;
-    None for any other page (an article whose scripts set a location on a click, say)."""
-    if not SCRIPT_LOCATION.search(html):  # most pages: not parsed for it
-        return None
-    page = Selector(text=html)
-    scripts = page.xpath("//script[not(@src)]/text()").getall()
-    found = next((match for script in scripts if (match := SCRIPT_LOCATION.search(script))), None)
-    if found is None:
-        return None
-    base_url = get_base_url(html, url)
-    target = urljoin(base_url, (found["assigned"] or found["called"]).strip())
-    if urlparse(target).scheme not in REFRESH_SCHEMES:
-        return None
-    shown = _shown_lines(page, base_url, target)
-    if _is_notice_page(page, shown) or sum(map(len, shown)) > MAX_REFRESH_PAGE_CHARS:
-        return None
-    return target
-
-
-def _shown_lines(page: Selector, base_url: str, target: str) -> list[str]:
-    """The lines ``page``'s body shows, but for the text of its links to ``target`` (the
-    URL a link may show, long and percent-encoded). Those links are emptied in ``page``."""
-    for link in page.css("body a[href]"):
-        if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
-            _empty(link.root)
-    return [line for body in page.css("body") for line in block_lines(body)]
-
-
-def _is_notice_page(page: Selector, shown: list[str]) -> bool:
-    """Whether a page showing ``shown`` is a maintenance or error notice, in its text or
-    its title: the site serves no article now, wherever the page sends its reader."""
-    return is_notice_message(shown) or is_notice_title(first_text(page.css("title")))
 
 
 def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:

@@ -21,10 +21,7 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   ``MAX_TEMPLATE_REFRESH_DELAY`` seconds in the site's template with its body block
   empty or holding only a short message ("ข่าวนี้ย้ายแล้ว"), on a site whose spider names
   that block: thaigov) is judged as a redirect to its target
-  (Scrapy's meta refresh middleware is off, as its redirect middleware is); so is a
-  200 page showing next to no text whose script sets its location
-  (:func:`scraper.sites.script_redirect_target`), blocked with the reason
-  ``script redirect`` where it is blocked;
+  (Scrapy's meta refresh middleware is off, as its redirect middleware is);
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
@@ -87,7 +84,6 @@ from scraper.sites import (
     page_language,
     parses_whole,
     refresh_target,
-    script_redirect_target,
 )
 from thaidigest.dates import parse_date_line, publication_date
 from thaidigest.model import RawArticle
@@ -105,7 +101,6 @@ MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 META_REFRESH = "meta refresh"  # the reason a 200 page that only refreshes is blocked
-SCRIPT_REDIRECT = "script redirect"  # ...and one a script sends elsewhere
 # What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
 # afresh (its own retries; copied, Scrapy warned on stderr of internal keys copied).
 # Not for a spider's own retry (retry_or_report), which drops download_latency alone:
@@ -273,10 +268,6 @@ class SiteSpider(scrapy.Spider):
             return Verdict(Answer.BLOCKED)
         if status == 200 and (target := self.page_refresh_target(response)) is not None:
             return self._judge_redirect(response, target, META_REFRESH)
-        if status == 200 and isinstance(response, HtmlResponse):
-            target = script_redirect_target(response.text, response.url)
-            if target is not None:
-                return self._judge_redirect(response, target, SCRIPT_REDIRECT)
         if status in (200, 304):
             stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:

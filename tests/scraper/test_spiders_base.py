@@ -24,7 +24,6 @@ from scraper.sites import (
     mdes,
     parses_whole,
     refresh_target,
-    script_redirect_target,
     thaigov,
 )
 from scraper.spiders.base import Answer, DateSource, Verdict, first_believed_date
@@ -347,87 +346,6 @@ def test_a_refresh_header_on_a_200_is_judged_as_the_meta_tag_is(body: str, answe
     response = HtmlResponse(url, status=200, body=page, headers=headers, request=request)
 
     assert spider.judge(response).answer == answer
-
-
-# A page sent on by a script: its <script> -> where it sends its reader (None: read).
-SCRIPT_REDIRECTS = {
-    "location-href": ('window.location.href = "/news/3";', f"{HOST}/news/3"),
-    "location": ("location = '/';", f"{HOST}/"),
-    "replace": ("document.location.replace('/news/3')", f"{HOST}/news/3"),
-    "assign-elsewhere": (
-        'top.location.assign("http://example.invalid/x");',
-        "http://example.invalid/x",
-    ),
-    "a-comparison": ('if (location.href == "/news/3") { track(); }', None),
-    "to-javascript": ('location.href = "javascript:void(0)";', None),
-    "no-address": ('location.href = "";', None),
-}
-
-
-@pytest.mark.parametrize(("script", "target"), SCRIPT_REDIRECTS.values(), ids=SCRIPT_REDIRECTS)
-def test_an_empty_page_that_sets_its_location_by_script_names_its_target(
-    script: str, target: str | None
-) -> None:
-    html = f"<html><head><script>{script}</script></head><body></body></html>"
-    assert script_redirect_target(html, f"{HOST}/news/3/page/2") == target
-
-
-def test_a_page_with_text_or_a_notice_that_sets_its_location_by_script_is_read() -> None:
-    script = '<script>window.location.href = "/";</script>'
-    article = "<p>" + "ข่าวทำเนียบรัฐบาล " * 20 + "</p>"
-    notice = "<p>ปิดปรับปรุงระบบชั่วคราว ขออภัยในความไม่สะดวก</p>"
-    for body in (article, notice):
-        html = f"<html><head>{script}</head><body>{body}</body></html>"
-        assert script_redirect_target(html, f"{HOST}/news/3") is None
-
-
-def test_no_saved_page_or_fixture_site_page_is_sent_on_by_script() -> None:
-    saved = [*SAVED_PAGES.rglob("*.html"), *DEFAULT_ROOT.rglob("*.html")]
-    assert len(saved) > 50
-    for path in saved:
-        assert (
-            script_redirect_target(path.read_text(encoding="utf-8", errors="replace"), URL) is None
-        )
-
-
-SCRIPT_PAGE = (
-    '<html><head><script>window.location.href = "{target}";</script></head><body></body></html>'
-)
-# Article url, its id, where its empty page's script sends it -> the spider's answer.
-SCRIPT_SENT = {
-    "mdes-to-its-listing": (f"{HOST}/news/detail/11009", "11009", "/news/3", Answer.MISSING),
-    "thaigov-home": (f"{HOST}/news/contents/details/87382", "87382", "/", Answer.MISSING),
-    "to-another-host": (
-        f"{HOST}/news/detail/11009",
-        "11009",
-        "http://example.invalid/news/3",
-        Answer.BLOCKED,
-    ),
-}
-
-
-@pytest.mark.parametrize(
-    ("url", "source_id", "target", "answer"), SCRIPT_SENT.values(), ids=SCRIPT_SENT
-)
-def test_an_empty_article_page_sent_on_by_script_is_judged_as_a_redirect(
-    url: str, source_id: str, target: str, answer: Answer
-) -> None:
-    """An empty 200 whose script sends an article to the site's home page or a listing
-    was read as a page with no article: retried, then an error, the crawl not clean.
-    The article was taken down, as its meta refresh twin says; elsewhere, blocked."""
-    spider_class = MdesSpider if "/news/detail/" in url else ThaigovSpider
-    crawler = get_crawler(spider_class)
-    crawler.stats.open_spider()
-    spider = spider_class()
-    spider.crawler = crawler
-    request = Request(url, meta={"source_id": source_id})
-    body = SCRIPT_PAGE.format(target=target).encode()
-    response = HtmlResponse(url, body=body, headers={"Content-Type": UTF8_HTML}, request=request)
-
-    assert spider.judge(response).answer == answer
-    assert spider.errors == []
-    reasons = [entry["reason"] for entry in spider.blocked]
-    assert reasons == (["script redirect"] if answer is Answer.BLOCKED else [])
 
 
 def test_a_refresh_page_showing_a_long_target_url_in_its_link_names_its_target() -> None:
