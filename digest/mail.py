@@ -22,8 +22,9 @@ The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 4
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 A send that fails says why in the crawl's plain words (``connection refused``,
 ``DNS lookup failed``, ``TLS error: wrong version number``: :mod:`thaidigest.network_errors`),
-or in the server's own answer (``login refused: 535 5.7.8 …``), never as Python shows it
-(``[Errno 111] Connection refused``) (:func:`_failure`).
+or in the server's own answer (``login refused: 535 5.7.8 …``), not as Python shows it
+(``[Errno 111] Connection refused``); an error of no kind the crawl names, in its own
+message (:func:`_failure`).
 """
 
 from __future__ import annotations

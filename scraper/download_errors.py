@@ -38,6 +38,7 @@ from twisted.web.client import (
 )
 
 from thaidigest.network_errors import (
+    CONNECTION_CLOSED,
     CONNECTION_REFUSED,
     DNS_LOOKUP_FAILED,
     NO_ROUTE,
@@ -60,7 +61,7 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((SSL.Error,), TLS_ERROR),
     ((twisted_errors.NoRouteError,), NO_ROUTE),
     ((ResponseDataLossError,), "answer cut short"),
-    ((twisted_errors.ConnectionClosed,), "connection closed before the answer ended"),
+    ((twisted_errors.ConnectionClosed,), CONNECTION_CLOSED),
     ((DownloadCancelledError,), "download cancelled"),
 )
 # Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in

@@ -47,6 +47,7 @@ from typing import Any
 
 from thaidigest import locks
 from thaidigest.network_errors import (
+    CONNECTION_CLOSED,
     CONNECTION_REFUSED,
     DNS_LOOKUP_FAILED,
     NO_ROUTE,
@@ -103,9 +104,9 @@ CLASS_NAME_WORDS = {
     "TCPTimedOutError": TIMED_OUT,
     "NoRouteError": NO_ROUTE,
     "ResponseDataLossError": "answer cut short",
-    "ConnectionClosed": "connection closed before the answer ended",
-    "ConnectionLost": "connection closed before the answer ended",
-    "ConnectionDone": "connection closed before the answer ended",
+    "ConnectionClosed": CONNECTION_CLOSED,
+    "ConnectionLost": CONNECTION_CLOSED,
+    "ConnectionDone": CONNECTION_CLOSED,
     "DownloadCancelledError": "download cancelled",
     "DownloadFailedError": "download failed",
     "ResponseFailed": "download failed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import smtplib
 import socket
 import ssl
 
@@ -41,6 +42,19 @@ from thaidigest.network_errors import socket_reason
 )
 def test_a_mails_network_error_reads_as_the_crawls_of_the_same_kind(mail_error, crawl_error, words):
     assert socket_reason(mail_error) == plain_reason(crawl_error, timeout=30) == words
+
+
+@pytest.mark.parametrize(
+    "mail_error",
+    [
+        ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"),
+        BrokenPipeError(errno.EPIPE, "Broken pipe"),
+        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+    ],
+)
+def test_a_server_that_hung_up_reads_as_the_crawls_connection_closed(mail_error):
+    crawl_words = plain_reason(twisted_errors.ConnectionClosed(), timeout=30)
+    assert socket_reason(mail_error) == crawl_words == "connection closed before the answer ended"
 
 
 def test_a_tls_error_without_openssls_reason_is_a_tls_error():

@@ -10,6 +10,7 @@ TLS errors, worded here by :func:`socket_reason`). This module loads no crawler,
 from __future__ import annotations
 
 import errno
+import smtplib
 import socket
 import ssl
 
@@ -18,11 +19,16 @@ DNS_LOOKUP_FAILED = "DNS lookup failed"
 TIMED_OUT = "timed out"
 TLS_ERROR = "TLS error"
 NO_ROUTE = "no route to host"
+CONNECTION_CLOSED = "connection closed before the answer ended"
 # The standard library's errors, each kind with the words the crawl says it in.
 SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (
     (ConnectionRefusedError, CONNECTION_REFUSED),
     (socket.gaierror, DNS_LOOKUP_FAILED),
     (TimeoutError, TIMED_OUT),  # socket.timeout, a TLS handshake that timed out
+    (ConnectionResetError, CONNECTION_CLOSED),
+    (ConnectionAbortedError, CONNECTION_CLOSED),
+    (BrokenPipeError, CONNECTION_CLOSED),
+    (smtplib.SMTPServerDisconnected, CONNECTION_CLOSED),  # a server that hung up
 )
 # Errors of no kind of their own, by errno: Twisted calls both a NoRouteError.
 NO_ROUTE_ERRNOS = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH})
