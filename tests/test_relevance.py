@@ -18,6 +18,7 @@ from thaidigest.partners import Found, found_partners
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
     _LOWER_TO_ASCII,
+    MOVED_LITTLE,
     PARTNER_SIGNALS,
     ROLE_SIGNALS,
     SIGNAL_WORDS,
@@ -44,7 +45,8 @@ from thaidigest.training import signal_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-ARTICLES = Path(__file__).resolve().parent / "data" / "relevance_articles.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+ARTICLES = DATA / "relevance_articles.jsonl"
 
 RULES = load_rules()
 
@@ -117,10 +119,11 @@ def seed_article(prefix: str, headline: str) -> tuple[str, str]:
     return headline, text.split(headline, 1)[1]
 
 
-def corpus_articles() -> dict[int, tuple[str, str, str]]:
-    """The fixture articles as ``{id: (title, body, language)}``, normalised as an import does."""
+def corpus_articles(path: Path = ARTICLES) -> dict[int, tuple[str, str, str]]:
+    """The fixture articles of ``path`` as ``{id: (title, body, language)}``, normalised as an
+    import does."""
     articles = {}
-    for raw in read_jsonl_file(ARTICLES):
+    for raw in read_jsonl_file(path):
         article = normalise_article(raw)
         articles[int(raw.source_id)] = (article.title, article.body, article.language)
     return articles
@@ -850,6 +853,47 @@ def test_an_article_lifted_short_of_the_threshold_says_so_before_what_held_it_do
     )
 
 
+def test_an_article_nothing_moved_stays_where_every_article_starts() -> None:
+    title, body = "Weather report", "It will rain tomorrow in the north."  # no rule term
+    inputs = model_inputs(title, body, RULES, signals(title, body, RULES))
+    moved = load_model().contributions(title, body, inputs, "en")
+    assert sum(c.value for c in moved if c.block != "bias") == 0
+    first = explain(title, body, RULES, language="en", threshold=0.5).splitlines()[0]
+    assert first == (
+        "Not relevant (0.06 < 0.50): every article starts out not relevant, and what it has "
+        "does not lift it; it has no digital and cooperation terms in the whole article."
+    )
+    first = explain(title, body, RULES, language="en", threshold=0.01).splitlines()[0]
+    assert first == (
+        "Relevant (0.06 >= 0.01): every article starts out relevant, "
+        "and what it has does not pull it down."
+    )
+
+
+def test_a_lift_of_a_tenth_of_the_way_to_the_threshold_or_less_is_not_said_to_lift() -> None:
+    title, body, _ = corpus_articles(DATA / "series_articles.jsonl")[84446]
+    moved = contributions(title, body)
+    (bias,) = (c.value for c in moved if c.block == "bias")
+    lift = sum(c.value for c in moved if c.block != "bias")
+    assert 0 < lift <= MOVED_LITTLE * -bias  # the threshold, 0.5, is at log-odds 0
+    first = explain(title, body, RULES).splitlines()[0]
+    assert first.startswith(
+        "Not relevant (0.00 < 0.50): every article starts out not relevant, "
+        "and what it has does not lift it; it has no "
+    ), first
+    # Where every article starts is 5 from the threshold: a lift of 0.5 is little, 0.6 not.
+    for lift, said in [
+        (0.5, "every article starts out not relevant, and what it has does not lift it"),
+        (0.6, "what it has lifts it, but not as far as the threshold"),
+    ]:
+        parts = [Contribution("bias", "intercept", -5.0), Contribution("signals", "ai@title", lift)]
+        assert reasons(False, parts, {}, {}, {}) == said
+    parts = [Contribution("bias", "intercept", 5.0), Contribution("signals", "ai@title", -0.5)]
+    assert reasons(True, parts, {}, {}, {}) == (
+        "every article starts out relevant, and what it has does not pull it down"
+    )
+
+
 def test_an_article_lifted_short_of_a_high_threshold_is_said_to_fall_short() -> None:
     title, body, _ = ARTICLES_BY_ID[85110]
     assert sum(c.value for c in contributions(title, body) if c.block != "bias") > 0
@@ -857,6 +901,9 @@ def test_an_article_lifted_short_of_a_high_threshold_is_said_to_fall_short() -> 
     assert first == (
         "Not relevant (0.98470 < 0.98473): what it has lifts it, but not as far as the threshold."
     )
+    # A threshold of 1 is no way off: no lift is little against it.
+    first = explain(title, body, RULES, threshold=1.0).splitlines()[0]
+    assert first.endswith("): what it has lifts it, but not as far as the threshold."), first
 
 
 def test_explain_says_which_words_counted_against_a_not_relevant_article() -> None:

@@ -143,6 +143,13 @@ REASONS = 2  # the reasons explain's first sentence gives at most
 # included) a reason must stand for to be named: not a tiny weight while the starting
 # point does the work.
 REASON_SHARE = 0.2
+# What the article's features moved it against its verdict, as a share of the way from
+# where every article starts to the threshold, at or under which explain says they did not
+# move it, not that they lift it short of the threshold: a tenth of the way leaves the
+# probability where it started next to the threshold it is compared with (+0.27 against a
+# way of 6.85 takes 0.0011 to 0.0014), and a share, unlike a fixed size, is as small
+# against a threshold near the start as against one far off.
+MOVED_LITTLE = 0.1
 # The most decimal places the sentence shows a probability and its threshold to: a float's
 # 17 significant digits tell any two apart.
 SHOWN_PLACES_MAX = 17
@@ -1035,9 +1042,12 @@ def reasons(
     article towards its verdict, where every article starts (the bias) included. When what
     the article has worked against the verdict, not past the ``threshold``, the clause says
     so first ("what it has lifts it, but not as far as the threshold"), then the reasons
-    that held it there, if any. When no reason is large enough otherwise, where every
-    article starts did it ("every article starts out not relevant, and what it has does not
-    lift it"), or, when many small reasons did it, the largest are named all the same.
+    that held it there, if any; when it moved the article by nothing, or against the verdict
+    by no more than :data:`MOVED_LITTLE` of the way from where every article starts to the
+    threshold, it says that the start did it ("every article starts out not relevant, and
+    what it has does not lift it"), then the reasons, if any. When no reason is large
+    enough otherwise, where every article starts did it, or, when many small reasons did
+    it, the largest are named all the same.
     """
     sign = 1 if relevant else -1
     found = [
@@ -1067,33 +1077,43 @@ def reasons(
     # moved it, each towards the verdict.
     start = sign * (bias - _log_odds(threshold))
     toward = sign * sum(c.value for c in parts if c.block != "bias")
-    # What it has worked against the verdict, not enough to change it.
-    short = (
-        "what it has pulls it down, but not below the threshold"
-        if relevant
-        else "what it has lifts it, but not as far as the threshold"
+    started = (
+        f"every article starts out {'relevant' if relevant else 'not relevant'}, "
+        f"and what it has does not {'pull it down' if relevant else 'lift it'}"
     )
+    # What the reasons follow when what the article has worked against the verdict, not
+    # enough to change it: that it did so, or, when it did nothing or little (a threshold
+    # of 1 is no way off: only nothing is little against it), that the start did it.
+    # None: what the article has put it where it is.
+    opening = None
+    if toward == 0 or (
+        toward < 0 and math.isfinite(start) and -toward <= MOVED_LITTLE * abs(start)
+    ):
+        opening = started
+    elif toward < 0:
+        opening = (
+            "what it has pulls it down, but not below the threshold"
+            if relevant
+            else "what it has lifts it, but not as far as the threshold"
+        )
     if not chosen:
-        if toward <= 0:
-            return short
+        if opening:
+            return opening
         if start >= toward:
-            return (
-                f"every article starts out {'relevant' if relevant else 'not relevant'}, "
-                f"and what it has does not {'pull it down' if relevant else 'lift it'}"
-            )
+            return started
         chosen = ranked[:REASONS]  # many small reasons, none large: the largest
-    # Lifted short of the threshold (or pulled down not below it), the reasons say what
-    # held it where every article starts; otherwise what put it there.
+    # After an opening, the reasons say what held the article where every article starts;
+    # without one, what put it where it is.
     if relevant:
         named = listed([reason.words for reason in chosen])
-        return f"{short}; {named} count for it" if toward <= 0 else f"mostly because of {named}"
+        return f"{opening}; {named} count for it" if opening else f"mostly because of {named}"
     lacked = [reason.words for reason in chosen if reason.lacked]
     against = [reason.words for reason in chosen if not reason.lacked]
     said = [f"it has {listed(lacked)}"] if lacked else []
     if against:
         said.append(f"{listed(against)} count against it")
     clause = ", and ".join(said)
-    return f"{short}; {clause}" if toward <= 0 else f"mostly because {clause}"
+    return f"{opening}; {clause}" if opening else f"mostly because {clause}"
 
 
 def _log_odds(probability: float) -> float:
