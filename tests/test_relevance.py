@@ -774,8 +774,11 @@ def test_the_sentence_never_shows_a_probability_equal_to_the_threshold_it_is_bel
 ) -> None:
     title, body, _ = ARTICLES_BY_ID[article]
     probability = score(title, body, RULES).score
-    first = explain(title, body, RULES, threshold=threshold).splitlines()[0]
+    first, relevance, relevant = explain(title, body, RULES, threshold=threshold).splitlines()[:3]
     assert first.startswith(f"Not relevant ({shown}): "), first
+    # The lines under it show the numbers as the sentence does.
+    assert relevance == f"relevance: {shown.split()[0]} (probability that the article is relevant)"
+    assert relevant == f"relevant: no (threshold {shown.split()[2]})"
     places = len(shown.split()[0]) - 2
     assert f"{probability:.{places}f}" == shown.split()[0]  # the probability, rounded
     assert f"{probability:.{places - 1}f}" == f"{threshold:.{places - 1}f}"  # no fewer places

@@ -876,7 +876,8 @@ def explain(
     """A human-readable account of an article's relevance.
 
     First a sentence: relevant or not, and the reasons that weighed most (:func:`reasons`).
-    Then the probability and the threshold, the topics and the article's partners (by the
+    Then the probability and the threshold, to as many places as the sentence shows them
+    (:func:`_shown`), the topics and the article's partners (by the
     names the digest gives them, with their ids), the features that pushed it up and
     down most (n-grams of the opening, rule, role and partner signals, each signal in words
     too), and the rule terms that matched where.
@@ -895,9 +896,10 @@ def explain(
         title, body, rules, language=language, model=model, threshold=threshold, named=named
     )
     topics = [_named(topic_heading(topic), topic) for topic in verdict.topics]
+    shown_score, shown_threshold = _shown(verdict)  # as the sentence shows them
     numbers = [
-        f"relevance: {verdict.score:.2f} (probability that the article is relevant)",
-        f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {threshold:.2f})",
+        f"relevance: {shown_score} (probability that the article is relevant)",
+        f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {shown_threshold})",
         f"topics: {', '.join(topics) or '-'}",
     ]
     if verdict.never or verdict.always:
@@ -980,19 +982,25 @@ def _partners_line(seen: tuple[str, ...], found: tuple[str, ...] | None) -> str:
     return line
 
 
-def _verdict_words(verdict: Relevance) -> str:
-    """``Relevant (0.93 >= 0.50)``, ``Not relevant (0.01 < 0.50)``: to two places, or as many
-    more as it takes to show a probability below its threshold as a smaller number
-    (``0.98700 < 0.98703``, ``0.001 < 0.004``), never ``0.99 < 0.99``; past
-    :data:`SHOWN_PLACES_MAX`, each number in full, as Python writes it (``1e-20 < 2e-20``)."""
+def _shown(verdict: Relevance) -> tuple[str, str]:
+    """A verdict's probability and threshold as explain shows them: to two places, or as
+    many more as it takes to show a probability below its threshold as a smaller number
+    (``0.98700``, ``0.98703``; ``0.001``, ``0.004``), never ``0.99`` and ``0.99``; past
+    :data:`SHOWN_PLACES_MAX`, each in full, as Python writes it (``1e-20``, ``2e-20``)."""
     pairs = (
         (f"{verdict.score:.{places}f}", f"{verdict.threshold:.{places}f}")
         for places in range(2, SHOWN_PLACES_MAX + 1)
     )
-    score, threshold = next(
+    return next(
         (pair for pair in pairs if verdict.relevant or float(pair[0]) < float(pair[1])),
         (str(float(verdict.score)), str(float(verdict.threshold))),
     )
+
+
+def _verdict_words(verdict: Relevance) -> str:
+    """``Relevant (0.93 >= 0.50)``, ``Not relevant (0.98700 < 0.98703)``: the numbers as
+    :func:`_shown` shows them."""
+    score, threshold = _shown(verdict)
     if verdict.relevant:
         return f"Relevant ({score} >= {threshold})"
     return f"Not relevant ({score} < {threshold})"
