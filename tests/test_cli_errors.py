@@ -102,6 +102,18 @@ def test_a_mistaken_rules_partners_or_model_file_is_one_line_naming_it_and_statu
     assert "pickle" not in result.output
 
 
+@pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
+def test_explain_refuses_a_mistaken_rules_partners_or_model_file_before_naming_the_article(
+    kind, tmp_path
+):
+    db = str(tmp_path / "db")
+    assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0
+    config, refusal = settings_naming_a_mistaken_file(tmp_path, kind)
+    result = invoke("explain", str(seed_path("001")), "--db", db, "--config", str(config))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == refusal  # no headline or URL before it
+
+
 def test_a_user_topic_whose_name_shows_nothing_is_refused_at_load(tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text('[topics."\\u200b\\u200e"]\nen = ["quantum"]\n', encoding="utf-8")

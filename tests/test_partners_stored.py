@@ -84,20 +84,27 @@ def users_config(folder: Path) -> dict:
     return {**DEFAULTS, "partners": {"file": str(table)}}
 
 
-def test_explain_names_the_partners_the_users_file_adds_as_the_import_stores_them(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "my_partners.toml").write_text(TELWG, encoding="utf-8")
-    config = tmp_path / "thaidigest.toml"
+def imported_with_telwg(folder: Path) -> tuple[dict, list[str]]:
+    """Seed 000 imported with a partners file ``my_partners.toml`` naming TELWG in
+    ``folder``: its stored row, and the options that name the database and settings."""
+    (folder / "my_partners.toml").write_text(TELWG, encoding="utf-8")
+    config = folder / "thaidigest.toml"
     config.write_text('[partners]\nfile = "my_partners.toml"\n', encoding="utf-8")
-    options = ["--db", str(tmp_path / "db.sqlite"), "--config", str(config)]
+    options = ["--db", str(folder / "db.sqlite"), "--config", str(config)]
     imported = CliRunner().invoke(main, ["import", str(TELWG_SEED), *options])
     assert imported.exit_code == 0, imported.output
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store = Store(f"sqlite:///{folder / 'db.sqlite'}")
     try:
         (row,) = store.iter_articles()
     finally:
         store.close()
+    return row, options
+
+
+def test_explain_names_the_partners_the_users_file_adds_as_the_import_stores_them(
+    tmp_path: Path,
+) -> None:
+    row, options = imported_with_telwg(tmp_path)
     assert json.loads(row["partners"]) == ["org:APEC", "org:TELWG"]
 
     explained = CliRunner().invoke(main, ["explain", row["url"], *options])
@@ -106,6 +113,28 @@ def test_explain_names_the_partners_the_users_file_adds_as_the_import_stores_the
         "partners named: APEC (org:APEC), TELWG (org:TELWG) "
         "(the model reads the packaged names only: it saw APEC (org:APEC))"
     ) in explained.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("entries", "refusal"),
+    [
+        (
+            '[[partner]]\nid = "org:Foo"\nen = ["Foo"]\n[[partner]]\nid = "org:foo"\nen = ["Fo"]\n',
+            "partners 'org:Foo' and 'org:foo' would share the feed org-foo.atom",
+        ),
+        ('[[partner]]\nen = ["Foo"]\n', 'partners file: an entry without an id: { en = ["Foo"] }'),
+    ],
+)
+def test_explain_with_a_partners_file_the_table_refuses_says_only_why(
+    tmp_path: Path, entries: str, refusal: str
+) -> None:
+    row, options = imported_with_telwg(tmp_path)
+    (tmp_path / "my_partners.toml").write_text(entries, encoding="utf-8")
+    explained = CliRunner().invoke(main, ["explain", row["url"], *options])
+    assert explained.exit_code == 2
+    # The refusal alone: no headline or URL before it.
+    partners = tmp_path / "my_partners.toml"
+    assert explained.output.splitlines() == [f"Error: partners.file: {partners}: {refusal}"]
 
 
 def test_stored_articles_gain_a_partner_the_users_file_adds_at_the_next_digest(

@@ -223,6 +223,11 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     story no digest lists, why (looking in the digests built in the --out folder)."""
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
+    # The rules, partners and model files are read before anything is said of the article:
+    # a mistake in one is the only output, not an error after its headline.
+    rules = rules_from_config(config)
+    partners = checked_partner_table(config, user_partners_text(config))
+    model = model_from_config(config)
     store = Store.open(db, create=False)
     url = _url_of_text_file(url)
     row = store.article_by_url(canonical_url(url))
@@ -268,11 +273,11 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
         explain(
             title,
             body,
-            rules_from_config(config),
+            rules,
             language=row["language"],
-            model=model_from_config(config),
+            model=model,
             threshold=threshold_from_config(config),
-            partners=checked_partner_table(config, user_partners_text(config)),
+            partners=partners,
         )
     )
 
