@@ -864,7 +864,7 @@ def test_an_article_nothing_moved_stays_where_every_article_starts() -> None:
     first = explain(title, body, RULES, language="en", threshold=0.5).splitlines()[0]
     assert first == (
         "Not relevant (0.06 < 0.50): every article starts out not relevant, and what it has "
-        "does not lift it; it has no digital and cooperation terms in the whole article."
+        "does not lift it; it has no digital or cooperation terms in the whole article."
     )
     first = explain(title, body, RULES, language="en", threshold=0.01).splitlines()[0]
     assert first == (
@@ -894,6 +894,26 @@ def test_a_lift_of_a_tenth_of_the_way_to_the_threshold_or_less_is_not_said_to_li
     parts = [Contribution("bias", "intercept", 5.0), Contribution("signals", "ai@title", -0.5)]
     assert reasons(True, parts, {}, {}, {}) == (
         "every article starts out relevant, and what it has does not pull it down"
+    )
+
+
+@pytest.mark.parametrize(
+    ("roles", "lacked"),
+    [
+        ({}, "no digital or cooperation terms"),
+        ({"digital": 0.2, "cooperation": 0.2}, "few digital and few cooperation terms"),
+        ({"digital": 0.2}, "no cooperation terms"),
+        ({"digital": 0.2, "cooperation": 0.5}, "few digital terms"),
+    ],
+)
+def test_what_an_article_lacks_of_digital_and_cooperation_says_which(
+    roles: dict[str, float], lacked: str
+) -> None:
+    parts = [Contribution("bias", "intercept", -5.0)]
+    together = {"digital-x-cooperation@article": 5.0}
+    assert reasons(False, parts, {}, roles, together) == (
+        "every article starts out not relevant, and what it has does not lift it; "
+        f"it has {lacked} in the whole article"
     )
 
 

@@ -1137,14 +1137,17 @@ def _lacking(
 ) -> str:
     """What an article lacks of a guide's ``signal``, in words: ``no partners named in the
     headline and opening``; of two roles weighed together, the weaker one's terms, or both
-    when they are as strong: ``few digital terms in the whole article``."""
+    when they are as strong: ``few digital terms in the whole article``, ``no digital or
+    cooperation terms in the whole article``, ``few digital and few cooperation terms in
+    the whole article``."""
     what, where = signal_words(signal, topic_name)
     pair = dict(zip(ROLE_SIGNALS, ROLE_PAIRS, strict=True)).get(signal)
     if pair:
         weakest = min(roles.get(role, 0.0) for role in pair)
         weak = [role for role in pair if roles.get(role, 0.0) == weakest]
-        what = f"{' and '.join(weak)} terms"
-        return f"{'no' if weakest == 0 else 'few'} {what} in the {where}"
+        if weakest == 0:
+            return f"no {' or '.join(weak)} terms in the {where}"
+        return f"few {' and few '.join(weak)} terms in the {where}"
     return f"{'no' if inputs.get(signal, 0.0) == 0 else 'few'} {what} in the {where}"
 
 
