@@ -191,6 +191,19 @@ def test_a_site_is_crawled_when_one_run_succeeded_or_one_is_still_going():
     assert not_crawled(health([failed, run(1, "running")], [])) is None  # a live crawl
 
 
+def test_a_site_whose_runs_fetched_pages_or_found_articles_was_crawled_whatever_they_ended():
+    """One link robots.txt forbids marks a run blocked, a shutdown marks it stopped: the
+    site was still crawled, as its articles found say beside it."""
+    forbidden = [{"url": "u", "status": None, "rule": "Disallow: /print/"}]
+    blocked = [run(day, "blocked", fetched=40, blocked=forbidden) for day in (1, 2, 3)]
+    assert not_crawled(health(blocked, [])) is None
+    assert not_crawled(health([run(1, "stopped", fetched=120)], [])) is None
+    unfetched = run(1, "blocked", fetched=0, blocked=forbidden)
+    assert not_crawled(health([unfetched], [found(1)])) is None
+    nothing = health([unfetched, run(2, "stopped")], [])
+    assert not_crawled(nothing) == "blocked, stopped: robots.txt Disallow: /print/"
+
+
 def test_a_site_never_crawled_by_the_weeks_end_missed_no_crawl():
     """Its articles were imported (a corpus, the demo's weeks): a week without a crawl
     is no news of its crawls."""

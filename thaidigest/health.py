@@ -88,6 +88,7 @@ class SiteHealth:
     known_since: str | None = None  # its first crawl or first stored article
     watched: bool = True  # known before the period's end: its crawls and finds are news
     crawled: bool = False  # a crawl run of it had started before the period's end
+    fetched: int = 0  # pages its crawl runs of the period fetched, whatever their outcome
 
 
 def _outcome_order(outcome: str) -> tuple[int, str]:
@@ -226,6 +227,7 @@ def site_health(
         known_since=known_since,
         watched=known_since is not None and parse_iso(known_since) < end,
         crawled=first_crawl is not None and parse_iso(first_crawl) < end,
+        fetched=sum(int(run.report.get("fetched") or 0) for run in in_period),
     )
 
 
@@ -316,10 +318,14 @@ def not_crawled(health: SiteHealth) -> str | None:
     (:func:`health_lines`): the outcomes of its runs and their reasons, ``blocked: robots.txt
     unreachable: connection refused``, ``failed, stopped: 3 errors``, or ``no crawl run``.
 
-    None when one of its runs succeeded or is still going, and for a site never crawled
-    before the period's end (one whose articles were only imported, or not watched yet):
-    no crawl of it was missed, and a week of imports stays as it reads."""
+    None when one of its runs succeeded or is still going, when its runs fetched pages or
+    articles of it were found in the period (a run blocked by one link robots.txt forbids,
+    or stopped by a shutdown after it fetched, still crawled the site), and for a site
+    never crawled before the period's end (one whose articles were only imported, or not
+    watched yet): no crawl of it was missed, and a week of imports stays as it reads."""
     if not health.crawled or OK in health.crawls or RUNNING in health.crawls:
+        return None
+    if health.fetched or health.found:
         return None
     outcomes = ", ".join(health.crawls) or "no crawl run"
     return f"{outcomes}: {'; '.join(health.reasons)}" if health.reasons else outcomes

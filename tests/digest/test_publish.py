@@ -741,6 +741,15 @@ def test_a_quiet_week_whose_crawls_succeeded_opens_as_before(store, tmp_path):
     assert opening(markdown) == "No relevant items this week."
 
 
+def test_a_quiet_week_whose_blocked_crawls_fetched_pages_opens_as_before(store, tmp_path):
+    """One link forbidden by robots.txt marks each run blocked: the sites were crawled."""
+    forbidden = {"fetched": 40, "blocked": [{"url": "u", "status": None, "rule": "Disallow: /p/"}]}
+    for source in ("thaigov", "mdes"):
+        crawled(store, source, "2024-08-21", "blocked", forbidden)
+    markdown = build_digest(store, tmp_path, W34, settings()).markdown
+    assert opening(markdown) == "No relevant items this week."
+
+
 def test_a_week_of_imports_only_opens_as_before(store, tmp_path):
     """No crawl ever ran: the articles were imported (the demo's weeks, a corpus import)."""
     ingest(store, [THAI], "2024-08-20T03:00")  # stored, not relevant
