@@ -41,7 +41,6 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
@@ -52,6 +51,7 @@ from digest.markdown import week_range
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
+from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
 from thaidigest.plural import counted
@@ -234,8 +234,11 @@ def mailbox(value: str) -> Address:
     header, where the policy writes a name in Thai as RFC 2047 encoded words. A domain in
     Thai (``ตัวอย่าง.ไทย``) is given in its IDNA form (``xn--72c1a1bt4awk9o.xn--o3cw4h``),
     which every server takes, in the envelope and the header alike; the local part is
-    ASCII already."""
-    (address,) = default_policy.header_factory("To", value).addresses
+    ASCII already. ValueError when the header parser reads no one mailbox in ``value``
+    (:func:`thaidigest.mailboxes.header_mailbox`)."""
+    address = header_mailbox(value)
+    if address is None:
+        raise ValueError(f"not one mailbox: {value!r}")
     return Address(
         display_name=address.display_name,
         username=address.username,

@@ -154,6 +154,19 @@ def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
         ("team@example.org ", "spaces at its start or end"),
         (" team@example.org", "spaces at its start or end"),
         ("Doe, John <john@example.org>", 'a name holding a comma needs quotes ("Doe, John"'),
+        # A mail header reads these as the mailbox "ThaiDigest", "Ops" or "Team", no domain.
+        (
+            "ThaiDigest [bot] <digest@example.org>",
+            "a name holding [ ] ; : or \\ must be in double quotes: "
+            '"ThaiDigest [bot]" <digest@example.org>',
+        ),
+        (
+            "Ops [Bangkok] <ops-bkk@example.org>",
+            'must be in double quotes: "Ops [Bangkok]" <ops-bkk@example.org>',
+        ),
+        ("Team; Ops <ops@example.org>", 'must be in double quotes: "Team; Ops" <ops@example.org>'),
+        ("Ops: Bangkok <ops@example.org>", 'must be in double quotes: "Ops: Bangkok"'),
+        ("Ops\\Bangkok <ops@example.org>", 'must be in double quotes: "Ops\\\\Bangkok"'),
         ("ผู้ใช้@example.org", "local part (before the @) is not ASCII"),
         ("a b@example.org", "it needs a local part and a domain, no spaces"),
         # A Thai domain is mailed in its IDNA form, whose labels hold 63 characters at most.
@@ -169,7 +182,13 @@ def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, re
 
 @pytest.mark.parametrize(
     "address",
-    ["team@example.org", "Team <team@example.org>", "digest@localhost", "ทีม <team@ตัวอย่าง.ไทย>"],
+    [
+        "team@example.org",
+        "Team <team@example.org>",
+        "digest@localhost",
+        "ทีม <team@ตัวอย่าง.ไทย>",
+        '"Ops [Bangkok]" <ops-bkk@example.org>',
+    ],
 )
 def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):
     path = tmp_path / "thaidigest.toml"

@@ -217,10 +217,17 @@ def _not_blank(value: str) -> str | None:
 
 def mail_address_problem(value: str) -> str | None:
     """Why ``value`` is no mail address, ``team@example.org`` or ``Team <team@example.org>``
-    (a local part and a domain, no spaces), in words; or None."""
+    (a local part and a domain, no spaces), in words; or None.
+
+    The value must also read, as a mail header, as that one address
+    (:func:`thaidigest.mailboxes.header_mailbox`, which the mailer reads it with): a name
+    holding ``[ ] ; : or \\`` unquoted reads as another mailbox, ``Ops [Bangkok]
+    <ops@example.org>`` as ``Ops``, with no domain."""
     # Here, not at the top: the email package takes 20 ms, and only a file naming mail loads it.
     from email.errors import MessageError
     from email.headerregistry import Address
+
+    from thaidigest.mailboxes import header_mailbox
 
     named = NAMED_ADDRESS.fullmatch(value)
     address = named["address"] if named else value
@@ -228,12 +235,23 @@ def mail_address_problem(value: str) -> str | None:
     fits = bool(at and local and domain) and not any(char.isspace() for char in address)
     if fits:
         try:
-            Address(addr_spec=address)
+            read = Address(addr_spec=address).addr_spec
         except (ValueError, IndexError, MessageError):  # what the parser raises, by defect
             fits = False
     if fits and _has_idna_form(domain):
-        return None
+        mailbox = header_mailbox(value)
+        if mailbox is not None and mailbox.addr_spec == read:
+            return None
+        if named:
+            return f"{_shown(value)} is not a mail address: {_unquoted_name_fault(named)}"
     return f"{_shown(value)} is not a mail address: {_address_fault(value, local, domain)}"
+
+
+def _unquoted_name_fault(named: re.Match[str]) -> str:
+    """What is wrong with a name and address that read, as a mail header, as another
+    mailbox: a character the header takes as syntax in the name, and the value quoted."""
+    name = named["name"].strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'a name holding [ ] ; : or \\ must be in double quotes: "{name}" <{named["address"]}>'
 
 
 def _has_idna_form(domain: str) -> bool:

@@ -31,6 +31,7 @@ from digest.publish import build_digest
 from digest.select import Week
 from tests.certificates import self_signed
 from tests.digest import article, at, ingest, mark, settings
+from thaidigest.config import ConfigError, load_config, toml_value
 from thaidigest.store import deliveries, locks, undelivered
 
 W34 = Week(2024, 34)
@@ -207,6 +208,44 @@ def test_a_thai_domain_is_mailed_in_its_idna_form(store, built, inbox):
     assert message["From"].addresses[0].addr_spec == "digest@xn--72c1a1bt4awk9o.xn--o3cw4h"
     assert message["Message-ID"].endswith("@xn--72c1a1bt4awk9o.xn--o3cw4h>")
     assert message.defects == [] and message["To"].defects == ()
+
+
+def test_a_name_holding_brackets_or_a_semicolon_is_mailed_in_double_quotes(
+    store, built, inbox, tmp_path
+):
+    """Unquoted, the header parser read ``Ops [Bangkok] <ops-bkk@example.org>`` as the
+    mailbox ``Ops``: mail went to ``<Ops>``, from ``ThaiDigest``, with a Message-ID ``@>``.
+    The settings check refuses it, and the value it suggests is mailed as written."""
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[email]\nsender = 'ThaiDigest [bot] <digest@example.org>'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match='double quotes: "ThaiDigest \\[bot\\]"'):
+        load_config(path)
+    sender = '"ThaiDigest [bot]" <digest@example.org>'
+    recipients = ['"Ops [Bangkok]" <ops-bkk@example.org>', '"Team; Ops" <ops@example.org>']
+    path.write_text(
+        f"[email]\nhost = '127.0.0.1'\nport = {inbox.port}\nstarttls = false\n"
+        f"sender = {toml_value(sender)}\nrecipients = {toml_value(recipients)}\n",
+        encoding="utf-8",
+    )
+    mail = load_config(path)["email"]
+    assert settings_problem(mail) is None
+    assert send(store, built, mail).sent == tuple(recipients)
+    assert sorted(rcpt for rcpt, _ in inbox.messages) == [
+        ["ops-bkk@example.org"],
+        ["ops@example.org"],
+    ]
+    assert inbox.senders == ["digest@example.org"] * 2
+    names = set()
+    for _, raw in inbox.messages:
+        message = message_from_bytes(raw, policy=policy.default)
+        (sender_read,), (recipient,) = message["From"].addresses, message["To"].addresses
+        assert (sender_read.display_name, sender_read.addr_spec) == (
+            "ThaiDigest [bot]",
+            "digest@example.org",
+        )
+        assert message["Message-ID"].endswith("@example.org>")
+        names.add((recipient.display_name, recipient.addr_spec))
+    assert names == {("Ops [Bangkok]", "ops-bkk@example.org"), ("Team; Ops", "ops@example.org")}
 
 
 def test_the_digest_says_it_is_automatic_so_no_out_of_office_reply_answers_it(store, built, inbox):
