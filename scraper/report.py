@@ -53,7 +53,15 @@ from thaidigest.network_errors import (
     NO_ROUTE,
     TIMED_OUT,
 )
-from thaidigest.store import DIED, FAILED, STOPPED, Store, StoreError, utc_now
+from thaidigest.store import (
+    DATABASE_ERROR,
+    DIED,
+    FAILED,
+    STOPPED,
+    Store,
+    StoreError,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 COUNTS = (
@@ -157,7 +165,6 @@ def robots_note(rules: dict[str, list[str]]) -> str:
     return "".join(notes)
 
 
-DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
 # Why a run of `scrapy crawl` never finished: a second Ctrl-C or SIGTERM forced the stop.
 FORCED_STOP = "stopped at once by a second signal"
 

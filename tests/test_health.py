@@ -191,7 +191,7 @@ def test_a_site_is_crawled_when_one_run_succeeded_or_one_is_still_going():
     assert not_crawled(health([failed, run(1, "running")], [])) is None  # a live crawl
 
 
-def test_a_site_whose_runs_fetched_pages_or_found_articles_was_crawled_whatever_they_ended():
+def test_a_site_whose_runs_fetched_pages_was_crawled_whatever_they_ended():
     """One link robots.txt forbids marks a run blocked, a shutdown marks it stopped: the
     site was still crawled, as its articles found say beside it."""
     forbidden = [{"url": "u", "status": None, "rule": "Disallow: /print/"}]
@@ -199,9 +199,18 @@ def test_a_site_whose_runs_fetched_pages_or_found_articles_was_crawled_whatever_
     assert not_crawled(health(blocked, [])) is None
     assert not_crawled(health([run(1, "stopped", fetched=120)], [])) is None
     unfetched = run(1, "blocked", fetched=0, blocked=forbidden)
-    assert not_crawled(health([unfetched], [found(1)])) is None
     nothing = health([unfetched, run(2, "stopped")], [])
     assert not_crawled(nothing) == "blocked, stopped: robots.txt Disallow: /print/"
+
+
+def test_pages_the_database_refused_or_an_article_imported_are_no_crawl_of_the_site():
+    """A run that fetched pages the store would not keep gathered nothing; an article of
+    the site imported in the week (a backup restored while the site was down) is none of
+    its crawls."""
+    refused = [run(day, "failed", fetched=12, finish_reason="database error") for day in (1, 2)]
+    assert (not_crawled(health(refused, [])) or "").startswith("failed")
+    unfetched = run(1, "failed", fetched=0)
+    assert (not_crawled(health([unfetched], [found(1)])) or "").startswith("failed")
 
 
 def test_a_site_never_crawled_by_the_weeks_end_missed_no_crawl():

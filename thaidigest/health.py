@@ -33,6 +33,7 @@ from thaidigest import locks
 from thaidigest.model import FALLBACK_EXTRACTION
 from thaidigest.plural import counted
 from thaidigest.store import (
+    DATABASE_ERROR,
     DIED,
     FAILED,
     RUNNING,
@@ -88,7 +89,7 @@ class SiteHealth:
     known_since: str | None = None  # its first crawl or first stored article
     watched: bool = True  # known before the period's end: its crawls and finds are news
     crawled: bool = False  # a crawl run of it had started before the period's end
-    fetched: int = 0  # pages its crawl runs of the period fetched, whatever their outcome
+    fetched: int = 0  # pages its crawl runs of the period fetched and kept, whatever their outcome
 
 
 def _outcome_order(outcome: str) -> tuple[int, str]:
@@ -227,7 +228,11 @@ def site_health(
         known_since=known_since,
         watched=known_since is not None and parse_iso(known_since) < end,
         crawled=first_crawl is not None and parse_iso(first_crawl) < end,
-        fetched=sum(int(run.report.get("fetched") or 0) for run in in_period),
+        fetched=sum(
+            int(run.report.get("fetched") or 0)
+            for run in in_period
+            if run.report.get("finish_reason") != DATABASE_ERROR  # fetched, but nothing kept
+        ),
     )
 
 
@@ -318,14 +323,15 @@ def not_crawled(health: SiteHealth) -> str | None:
     (:func:`health_lines`): the outcomes of its runs and their reasons, ``blocked: robots.txt
     unreachable: connection refused``, ``failed, stopped: 3 errors``, or ``no crawl run``.
 
-    None when one of its runs succeeded or is still going, when its runs fetched pages or
-    articles of it were found in the period (a run blocked by one link robots.txt forbids,
-    or stopped by a shutdown after it fetched, still crawled the site), and for a site
+    None when one of its runs succeeded or is still going, when its runs fetched pages
+    (a run blocked by one link robots.txt forbids, or stopped by a shutdown after it
+    fetched, still crawled the site; one whose pages the database refused did not, and an
+    article imported in the period is no crawl of the site), and for a site
     never crawled before the period's end (one whose articles were only imported, or not
     watched yet): no crawl of it was missed, and a week of imports stays as it reads."""
     if not health.crawled or OK in health.crawls or RUNNING in health.crawls:
         return None
-    if health.fetched or health.found:
+    if health.fetched:
         return None
     outcomes = ", ".join(health.crawls) or "no crawl run"
     return f"{outcomes}: {'; '.join(health.reasons)}" if health.reasons else outcomes

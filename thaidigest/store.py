@@ -147,6 +147,7 @@ fingerprints = Table(
 RUNNING = "running"  # the status of a crawl run not finished (yet)
 STOPPED = "stopped"  # of one a signal stopped
 FAILED = "failed"  # of one that failed
+DATABASE_ERROR = "database error"  # the finish reason of a crawl the store refused
 # Why a run still "running" never finished: its process is gone (killed, its machine restarted).
 DIED = "the crawl process ended before the crawl did"
 
