@@ -167,6 +167,10 @@ def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
         ("Team; Ops <ops@example.org>", 'must be in double quotes: "Team; Ops" <ops@example.org>'),
         ("Ops: Bangkok <ops@example.org>", 'must be in double quotes: "Ops: Bangkok"'),
         ("Ops\\Bangkok <ops@example.org>", 'must be in double quotes: "Ops\\\\Bangkok"'),
+        # The header parser itself fails on these (AttributeError, IndexError): refused too.
+        (".NET Team <team@example.org>", 'must be in double quotes: ".NET Team" <team@'),
+        (" :<a@example.org>", 'must be in double quotes: ":" <a@example.org>'),
+        ("a@[", "it needs a local part and a domain, no spaces"),
         ("ผู้ใช้@example.org", "local part (before the @) is not ASCII"),
         ("a b@example.org", "it needs a local part and a domain, no spaces"),
         # A Thai domain is mailed in its IDNA form, whose labels hold 63 characters at most.
@@ -188,6 +192,7 @@ def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, re
         "digest@localhost",
         "ทีม <team@ตัวอย่าง.ไทย>",
         '"Ops [Bangkok]" <ops-bkk@example.org>',
+        '".NET Team" <dotnet@example.org>',
     ],
 )
 def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):

@@ -236,7 +236,7 @@ def mail_address_problem(value: str) -> str | None:
     if fits:
         try:
             read = Address(addr_spec=address).addr_spec
-        except (ValueError, IndexError, MessageError):  # what the parser raises, by defect
+        except (AttributeError, ValueError, IndexError, MessageError):  # the parser's, by defect
             fits = False
     if fits and _has_idna_form(domain):
         mailbox = header_mailbox(value)
