@@ -57,6 +57,14 @@ def test_a_server_that_hung_up_reads_as_the_crawls_connection_closed(mail_error)
     assert socket_reason(mail_error) == crawl_words == "connection closed before the answer ended"
 
 
+def test_a_server_that_never_answers_is_a_timeout_not_a_server_that_hung_up():
+    """smtplib says a read that timed out as SMTPServerDisconnected, the timeout its context."""
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (its backlog), never greets
+    with listener, pytest.raises(smtplib.SMTPServerDisconnected) as raised:
+        smtplib.SMTP(*listener.getsockname()[:2], timeout=0.3)
+    assert socket_reason(raised.value) == "timed out"
+
+
 def test_a_tls_error_without_openssls_reason_is_a_tls_error():
     assert socket_reason(ssl.SSLError(1, "raised by Python code")) == "TLS error"
 

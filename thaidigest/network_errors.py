@@ -48,6 +48,10 @@ def socket_reason(error: OSError) -> str | None:
     """Why a connection of the standard library failed, in the crawl's words
     (:data:`SOCKET_WORDS`, :data:`NO_ROUTE_ERRNOS`, :func:`tls_reason`); None for an
     error of another kind, which its own message says better."""
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(
+        error.__context__, OSError
+    ):  # smtplib says a read that timed out (or failed) as the server hanging up
+        return socket_reason(error.__context__) or CONNECTION_CLOSED
     if isinstance(error, ssl.SSLError):
         return tls_reason(error)
     for kind, words in SOCKET_WORDS:
