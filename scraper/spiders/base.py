@@ -503,7 +503,7 @@ class SiteSpider(scrapy.Spider):
             return
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        timeout = self.settings.getfloat("DOWNLOAD_TIMEOUT")
+        timeout = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         self.report_error(url, plain_reason(failure.value, timeout=timeout))
 
     def closed(self, reason: str) -> None:
