@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -20,7 +21,9 @@ from click.testing import CliRunner
 from thaidigest import pipeline
 from thaidigest.classifier import (
     MAX_MODEL_BYTES,
+    WORD_BLOCK,
     Block,
+    Model,
     block_texts,
     load_model,
     ngram_hashes,
@@ -35,8 +38,16 @@ from thaidigest.normalise import normalise_article
 from thaidigest.partners import found_partners, partner_table
 from thaidigest.pipeline import SCORING_KEY, Reread, build_ingestor, rescore_stored
 from thaidigest.readers import read_jsonl_file, read_paths
-from thaidigest.relevance import load_rules, rules_digest, rules_from_text, score, signals
+from thaidigest.relevance import (
+    load_rules,
+    model_inputs,
+    rules_digest,
+    rules_from_text,
+    score,
+    signals,
+)
 from thaidigest.store import Store, articles
+from thaidigest.words import word_features
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -73,7 +84,7 @@ def test_a_model_file_holding_a_pickled_object_is_refused(tmp_path: Path) -> Non
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size_without_unpacking_it(tmp_path: Path) -> None:
-    # 64 MiB of zeros deflate to 64 kB: a file of a few kilobytes can unpack to gigabytes.
+    # 128 MiB of zeros deflate to 128 kB: a file of a few kilobytes can unpack to gigabytes.
     buffer = io.BytesIO()
     zeros = np.zeros(4 * MAX_MODEL_BYTES // 8)
     np.lib.format.write_array(buffer, zeros, allow_pickle=False)
@@ -87,7 +98,7 @@ def test_a_zip_bomb_is_refused_by_its_declared_size_without_unpacking_it(tmp_pat
         unpacked = sum(member.file_size for member in archive.infolist()) / 2**20
     assert str(refused.value) == (
         f"not a thaidigest relevance model (its arrays would unpack to {unpacked:.0f} MiB,"
-        " more than the 16 MiB a model may hold)"
+        f" more than the {MAX_MODEL_BYTES // 2**20} MiB a model may hold)"
     )
 
 
@@ -118,7 +129,8 @@ def test_a_model_file_over_the_limit_is_refused_by_its_size(tmp_path: Path) -> N
     with pytest.raises(ValueError) as refused:
         read_model(large)
     assert str(refused.value) == (
-        "not a thaidigest relevance model (larger than 16 MiB, the most a model file may be)"
+        f"not a thaidigest relevance model (larger than {MAX_MODEL_BYTES // 2**20} MiB,"
+        " the most a model file may be)"
     )
 
 
@@ -338,6 +350,134 @@ def test_log_odds_of_many_articles_are_each_articles_log_odds() -> None:
     assert len(set(each)) == len(each)
 
 
+def first_stage_of(model: Model) -> Model:
+    """``model`` without its word stage: its first stage alone."""
+    return dataclasses.replace(model, word_stage=None)
+
+
+def labelled_articles(count: int) -> list[tuple[str, str, dict[str, float], str]]:
+    """The first ``count`` labelled articles as the model takes them."""
+    rules = rules_from_text(None)
+    raws = [item for item in read_jsonl_file(ARTICLES) if isinstance(item, RawArticle)]
+    found = []
+    for text in map(normalise_article, raws[:count]):
+        inputs = model_inputs(text.title, text.body, rules, signals(text.title, text.body, rules))
+        found.append((text.title, text.body, dict(inputs), text.language))
+    return found
+
+
+@pytest.fixture(scope="module")
+def unsure_and_sure() -> tuple[list, list]:
+    """Labelled Thai articles the packaged model's first stage gives a probability within
+    its word stage's band, and some it gives one outside it."""
+    model = load_model()
+    first = first_stage_of(model)
+    unsure, sure = [], []
+    for article in labelled_articles(1200):
+        if article[3] != "th":
+            continue
+        probability = first.probability(*article)
+        stage = model.word_stage
+        assert stage is not None
+        (unsure if stage.low <= probability <= stage.high else sure).append(article)
+    return unsure, sure[:50]
+
+
+def test_the_word_stage_reads_again_only_what_the_first_stage_is_unsure_of(
+    unsure_and_sure: tuple[list, list],
+) -> None:
+    model = load_model()
+    stage, first = model.word_stage, first_stage_of(model)
+    assert stage is not None
+    unsure, sure = unsure_and_sure
+    assert len(unsure) >= 3 and len(sure) == 50
+    for article in unsure:
+        words = word_features(article[0], article[1])
+        expected = stage.stacked(first.log_odds(*article), stage.word_log_odds(words))
+        assert model.log_odds(*article) == pytest.approx(expected)
+        assert model.log_odds(*article) != pytest.approx(first.log_odds(*article))
+        assert model.stacks(*article)
+    for article in sure:
+        assert model.log_odds(*article) == first.log_odds(*article)
+        assert not model.stacks(*article)
+    # Scored together, each as alone.
+    both = unsure + sure
+    assert model.log_odds_each(both) == pytest.approx([model.log_odds(*a) for a in both])
+
+
+def test_contributions_add_up_to_the_log_odds_with_the_word_stage_or_without(
+    unsure_and_sure: tuple[list, list],
+) -> None:
+    model = load_model()
+    unsure, sure = unsure_and_sure
+    for article in (*unsure[:3], *sure[:3]):
+        parts = model.contributions(*article)
+        assert sum(c.value for c in parts) == pytest.approx(model.log_odds(*article))
+        assert any(c.block == WORD_BLOCK for c in parts) == model.stacks(*article)
+        assert sum(c.block == "bias" for c in parts) == 1
+
+
+def test_a_word_stages_vector_is_the_tf_idf_of_the_words_it_knows() -> None:
+    stage = load_model().word_stage
+    assert stage is not None
+    words = word_features("ดีอี หารือ Seagate ความร่วมมือด้านดิจิทัล", "ลงนาม MoU ดิจิทัล " * 3)
+    where = {str(feature): i for i, feature in enumerate(stage.features.tolist())}
+    counts: dict[int, int] = {}
+    for word in words:
+        if word in where:
+            counts[where[word]] = counts.get(where[word], 0) + 1
+    expected = {i: (1 + np.log(c)) * stage.idf[i] for i, c in counts.items()}
+    norm = np.sqrt(sum(v * v for v in expected.values()))
+    positions, values = stage.vector(words)
+    assert len(expected) > 10
+    assert dict(zip(positions.tolist(), values.tolist(), strict=True)) == pytest.approx(
+        {i: v / norm for i, v in expected.items()}
+    )
+
+
+def without_members(path: Path, prefixes: tuple[str, ...]) -> bytes:
+    """The model file at ``path`` without the members whose names start with ``prefixes``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w") as target:
+        for name in source.namelist():
+            if not name.startswith(prefixes):
+                target.writestr(name, source.read(name))
+    return buffer.getvalue()
+
+
+def test_a_model_trained_before_the_word_stage_scores_by_its_first_stage(
+    unsure_and_sure: tuple[list, list],
+) -> None:
+    # A user's model file from an earlier version has no word stage: it still scores,
+    # as it did.
+    older = read_model(without_members(PACKAGED, ("words_", "stack")))
+    assert older.word_stage is None
+    first = first_stage_of(load_model())
+    for article in unsure_and_sure[0][:3]:
+        assert older.log_odds(*article) == first.log_odds(*article)
+        assert not older.stacks(*article)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda arrays: arrays.update(words_idf=arrays["words_idf"][1:]), "differ in length"),
+        (lambda arrays: arrays.update(stack_band=np.array([0.8, 0.2])), "not within 0-1"),
+        (lambda arrays: arrays.update(stack_band=np.array([0.2, 1.5])), "not within 0-1"),
+    ],
+)
+def test_a_word_stage_that_does_not_hold_together_is_refused(
+    change: Callable[[dict], None], message: str, tmp_path: Path
+) -> None:
+    with np.load(PACKAGED, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    change(arrays)
+    path = tmp_path / "model.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match=message):
+        read_model(path)
+
+
 def test_a_model_with_other_ngram_blocks_is_refused(tmp_path: Path) -> None:
     # Models before December 2026 had a headline block beside the opening: scored
     # without it, a user's model file would give other probabilities silently.
@@ -386,6 +526,14 @@ def test_retraining_on_the_committed_data_writes_the_packaged_model(
         np.testing.assert_allclose(model.blocks[name].weights, block.weights, atol=5e-5)
     np.testing.assert_allclose(model.signal_weights, packaged.signal_weights, atol=5e-5)
     assert model.bias == pytest.approx(packaged.bias, abs=5e-5)
+    again, shipped = model.word_stage, packaged.word_stage
+    assert again is not None and shipped is not None
+    assert again.features.tolist() == shipped.features.tolist()
+    np.testing.assert_allclose(again.idf, shipped.idf, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(again.weights, shipped.weights, atol=5e-5)
+    stacked = [again.word_bias, again.first, again.words, again.bias, again.low, again.high]
+    packed = [shipped.word_bias, shipped.first, shipped.words, shipped.bias, shipped.low]
+    assert stacked == pytest.approx([*packed, shipped.high], abs=5e-5)
 
 
 def test_the_retrained_model_scores_as_the_packaged_one(

@@ -632,6 +632,31 @@ def test_explain_names_the_probability_threshold_and_contributing_features() -> 
     assert "ไอซีที" in text.split("matched rule terms:")[1]
 
 
+def test_explain_names_the_words_of_an_article_the_word_stage_read_and_only_then() -> None:
+    model = load_model()
+    read_again, left = None, None
+    for raw in read_jsonl_file(DATA / "relevance" / "articles.jsonl.xz"):
+        text = normalise_article(raw)
+        if text.language != "th":
+            continue
+        inputs = model_inputs(text.title, text.body, RULES, signals(text.title, text.body, RULES))
+        if model.stacks(text.title, text.body, inputs):
+            read_again = read_again or text
+        else:
+            left = left or text
+        if read_again and left:
+            break
+    assert read_again is not None and left is not None
+    shown = explain(read_again.title, read_again.body, RULES)
+    assert "then words: the first two gave between 0.20 and 0.80" in shown
+    assert re.search(r"\n  words: [+-]\d\.\d\d \(words and word pairs", shown)
+    up_and_down = shown.split("pushed up most:\n")[1].split("matched rule terms:")[0]
+    assert re.search(r"\n  [+-]0\.\d{3}  words: '[^']+'", up_and_down)
+    plain = explain(left.title, left.body, RULES)
+    assert "words" not in plain.split("pushed up most:")[0].split("log-odds by block")[1]
+    assert "  words: '" not in plain
+
+
 def test_explain_says_no_for_an_irrelevant_article_and_what_pulled_it_down() -> None:
     title, body, _ = ARTICLES_BY_ID[92959]
     text = explain(title, body, RULES, threshold=0.5)

@@ -52,7 +52,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from thaidigest.classifier import BLOCKS, OPENING_CHARS, Contribution, Model, load_model
+from thaidigest.classifier import (
+    BLOCKS,
+    OPENING_CHARS,
+    WORD_BLOCK,
+    Contribution,
+    Model,
+    load_model,
+)
 from thaidigest.config import (
     DEFAULTS,
     blank_item_problem,
@@ -73,6 +80,7 @@ from thaidigest.partners import (
 )
 from thaidigest.plural import listed
 from thaidigest.urls import path_name
+from thaidigest.words import WORD_CHARS
 
 __all__ = [
     "ROLE_SIGNALS",
@@ -137,6 +145,11 @@ SIGNAL_PLACES = {
     "body": "body",
     "opening": "headline and opening",
     "article": "whole article",
+}
+# What each block of text features is, in explain's words.
+TEXT_BLOCK_WORDS = {
+    **{block: f"the words of the {SIGNAL_PLACES[block]} (n-grams)" for block in BLOCKS},
+    WORD_BLOCK: "the words and word pairs of the headline and body",
 }
 REASONS = 2  # the reasons explain's first sentence gives at most
 # The share of all that moved an article towards its verdict (where every article starts
@@ -919,7 +932,8 @@ def explain(
     found = signals(title, body, packaged)
     inputs = model_inputs(title, body, packaged, found, named)
     parts = model.contributions(title, body, inputs, language)
-    weight = model.signal_weight(language)
+    weight = model.signal_weight_in(title, body, inputs, language)
+    stacked = model.stacks(title, body, inputs, language)
     because = reasons(
         verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
     )
@@ -929,11 +943,14 @@ def explain(
     found_by_table = None if partners is None else found_partners(title, body, partners).ids
     lines.append(_partners_line(named.ids, found_by_table))
     kinds = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
+    if stacked:
+        kinds += f", then words: {_word_stage_band(model)}"
     lines.append(f"log-odds by block ({kinds}):")
     block_words = {
         "bias": "where every article starts",
         **{block: f"n-grams of the {SIGNAL_PLACES[block]}" for block in BLOCKS},
         "signals": "rule, role and partner signals",
+        WORD_BLOCK: f"words and word pairs of the first {WORD_CHARS:,} characters",
     }
     for block, words in block_words.items():
         total = sum(c.value for c in parts if c.block == block)
@@ -942,7 +959,10 @@ def explain(
     parts = [c for c in parts if c.block != "bias"]
     for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
         lines.append(heading)
-        for kind, blocks in (("n-grams", BLOCKS), ("signals", ("signals",))):
+        kinds_shown = [("n-grams", BLOCKS), ("signals", ("signals",))]
+        if stacked:
+            kinds_shown.insert(1, ("words", (WORD_BLOCK,)))
+        for kind, blocks in kinds_shown:
             chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
             lines.extend(
                 f"  {c.value:+.3f}  {c.block}: {c.feature!r}"
@@ -957,6 +977,14 @@ def explain(
                 lines.append(f"  ({kind}: none)")
     lines.extend(_matched_terms(verdict.matches))
     return "\n".join(lines)
+
+
+def _word_stage_band(model: Model) -> str:
+    """Why explain lists words: ``the first two gave between 0.20 and 0.80``, the band of
+    first-stage probabilities in which the model reads an article again by its words."""
+    stage = model.word_stage
+    assert stage is not None  # only asked of a model that stacked an article
+    return f"the first two gave between {stage.low:.2f} and {stage.high:.2f}"
 
 
 def _named(name: str, key: str) -> str:
@@ -1063,10 +1091,9 @@ def reasons(
         for c in parts
         if c.block == "signals" and c.value * sign > 0
     ]
-    for block in BLOCKS:
+    for block, words in TEXT_BLOCK_WORDS.items():
         total = sum(c.value for c in parts if c.block == block)
         if total * sign > 0:
-            words = f"the words of the {SIGNAL_PLACES[block]} (n-grams)"
             found.append(Reason(sign * total, words, False))
     if not relevant:
         pushed_up = {c.feature for c in parts if c.block == "signals" and c.value > 0}

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -30,9 +32,13 @@ from thaidigest.classifier import (
     BLOCKS,
     NGRAM_SIZES,
     OPENING_CHARS,
+    WORD_BLOCK,
     Block,
+    WordStage,
     block_texts,
+    model_bytes,
     ngrams,
+    read_model,
     write_model,
 )
 from thaidigest.ingest import Rejected
@@ -50,6 +56,7 @@ from thaidigest.relevance import (
     rules_from_text,
     signals,
 )
+from thaidigest.words import WORD_CHARS, word_features
 
 __all__ = ["Example", "read_examples", "read_labelled_articles", "train_model"]
 
@@ -58,6 +65,13 @@ C = 40.0  # inverse L2 strength: 5-fold cross-validation on the train split give
 SIGNALS_ONLY_C = 0.3  # the same for the signals-only head (articles not in Thai)
 MIN_DF = 3  # n-grams seen in fewer training articles are left out of the vocabulary
 SIGNAL_ROLES = ("digital", "cooperation", "negative")  # plus every topic
+WORDS_C = 10.0  # the word stage's inverse L2 strength, as the issue's baseline
+WORDS_MIN_DF = 2  # words and word pairs in fewer training articles are left out
+STACK_FOLDS = 4  # the folds whose held-out log-odds the stacker is fitted on
+STACK_C = 1.0  # the stacker's inverse L2 strength (two weights and an intercept)
+# The first-stage probabilities between which the word stage is asked: outside them it
+# changed no more verdicts than within the folds' noise (docs/measurements.md).
+STACK_BAND = (0.2, 0.8)
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,53 @@ def train_model(
     """Fit the model on ``examples`` and write it to ``output``; returns its card."""
     rules = rules_from_text(None)
     names = signal_names(rules)
+    inputs = [
+        model_inputs(e.title, e.body, rules, signals(e.title, e.body, rules)) for e in examples
+    ]
+    first = _first_stage(examples, inputs, names, c, min_df)
+    word_stage = _word_stage(examples, inputs, names, c, min_df)
+    labels = [e.label for e in examples]
+    card = {
+        "trained_on": {
+            "articles": len(examples),
+            "relevant": int(sum(labels)),
+            "sha256": _digest(examples),
+            # The rules whose signals the model was trained on (see rules_digest).
+            "rules_sha256": rules_digest(),
+            "partners_sha256": partner_table_digest(),
+            # Its dictionary decides what a word is.
+            "pythainlp": version("pythainlp"),
+        },
+        "settings": {
+            "C": c,
+            "signals_only_C": SIGNALS_ONLY_C,
+            "min_df": min_df,
+            "ngram_sizes": list(NGRAM_SIZES),
+            "opening_chars": OPENING_CHARS,
+            "words_C": WORDS_C,
+            "words_min_df": WORDS_MIN_DF,
+            "word_chars": WORD_CHARS,
+            "stack_folds": STACK_FOLDS,
+            "stack_band": list(STACK_BAND),
+        },
+        "vocabulary": {
+            **{name: len(first["blocks"][name][0]) for name in BLOCKS},
+            WORD_BLOCK: len(word_stage.features),
+        },
+    }
+    write_model(output, **first, card=card, word_stage=word_stage)
+    return card
+
+
+def _first_stage(
+    examples: Sequence[Example],
+    inputs: Sequence[Mapping[str, float]],
+    names: Sequence[str],
+    c: float,
+    min_df: int,
+) -> dict[str, Any]:
+    """The first stage fitted on ``examples`` (their model ``inputs``): the arguments of
+    :func:`~thaidigest.classifier.write_model` but the card and the word stage."""
     texts = [block_texts(e.title, e.body) for e in examples]
     labels = np.array([e.label for e in examples])
     matrices = []
@@ -198,10 +259,7 @@ def train_model(
         values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
         # Columns in the block's hash order: write_model sorts each block by n-gram.
         matrices.append((block, csr_matrix((values, indices, indptr), (len(rows), len(grams)))))
-    strengths = [
-        model_inputs(e.title, e.body, rules, signals(e.title, e.body, rules)) for e in examples
-    ]
-    signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in strengths]))
+    signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in inputs]))
     features = hstack([m for _, m in matrices] + [signal_matrix]).tocsr()
     # One BLAS thread: sums in a fixed order, so the same data gives the same weights.
     with threadpool_limits(1):
@@ -215,35 +273,92 @@ def train_model(
         width = matrix.shape[1]
         blocks[name] = (block.grams.tolist(), block.idf, weights[offset : offset + width])
         offset += width
-    card = {
-        "trained_on": {
-            "articles": len(examples),
-            "relevant": int(labels.sum()),
-            "sha256": _digest(examples),
-            # The rules whose signals the model was trained on (see rules_digest).
-            "rules_sha256": rules_digest(),
-            "partners_sha256": partner_table_digest(),
-        },
-        "settings": {
-            "C": c,
-            "signals_only_C": SIGNALS_ONLY_C,
-            "min_df": min_df,
-            "ngram_sizes": list(NGRAM_SIZES),
-            "opening_chars": OPENING_CHARS,
-        },
-        "vocabulary": {name: len(blocks[name][0]) for name in BLOCKS},
+    return {
+        "blocks": blocks,
+        "signal_names": list(names),
+        "signal_weights": weights[offset:],
+        "bias": float(fitted.intercept_[0]),
+        "signals_only_weights": signals_only.coef_[0],
+        "signals_only_bias": float(signals_only.intercept_[0]),
     }
-    write_model(
-        output,
-        blocks=blocks,
-        signal_names=names,
-        signal_weights=weights[offset:],
-        bias=float(fitted.intercept_[0]),
-        signals_only_weights=signals_only.coef_[0],
-        signals_only_bias=float(signals_only.intercept_[0]),
-        card=card,
+
+
+def _word_stage(
+    examples: Sequence[Example],
+    inputs: Sequence[Mapping[str, float]],
+    names: Sequence[str],
+    c: float,
+    min_df: int,
+) -> WordStage:
+    """The word stage fitted on the Thai ``examples``, and the stacker that weighs it
+    against the first stage, fitted on both stages' log-odds of articles they were not
+    trained on (``STACK_FOLDS``-fold, the examples' positions modulo it)."""
+    thai = [i for i, e in enumerate(examples) if e.language == "th"]
+    words = [word_features(examples[i].title, examples[i].body) for i in thai]
+    labels = np.array([examples[i].label for i in thai])
+    fold = np.array(thai) % STACK_FOLDS
+    first_log_odds = np.zeros(len(thai))
+    word_log_odds = np.zeros(len(thai))
+    for held in range(STACK_FOLDS):
+        fit = [i for i in range(len(examples)) if i % STACK_FOLDS != held]
+        first = _first_stage([examples[i] for i in fit], [inputs[i] for i in fit], names, c, min_df)
+        model = read_model(model_bytes(**first, card={}))
+        scored = np.flatnonzero(fold == held)
+        first_log_odds[scored] = model.log_odds_each(
+            [
+                (examples[thai[k]].title, examples[thai[k]].body, inputs[thai[k]], "th")
+                for k in scored
+            ]
+        )
+        trained = np.flatnonzero(fold != held)
+        stage = _word_model([words[k] for k in trained], labels[trained])
+        word_log_odds[scored] = [stage.word_log_odds(words[k]) for k in scored]
+    with threadpool_limits(1):
+        stacker = LogisticRegression(C=STACK_C, solver="lbfgs")
+        stacker.fit(np.c_[first_log_odds, word_log_odds], labels)
+    (first_weight, word_weight), bias = stacker.coef_[0].tolist(), float(stacker.intercept_[0])
+    fitted = _word_model(words, labels)
+    return replace(
+        fitted,
+        first=first_weight,
+        words=word_weight,
+        bias=bias,
+        low=STACK_BAND[0],
+        high=STACK_BAND[1],
     )
-    return card
+
+
+def _word_model(words: Sequence[Sequence[str]], labels: np.ndarray) -> WordStage:
+    """A word model fitted on the ``words`` of articles (:func:`word_features`): its
+    vocabulary (those in at least ``WORDS_MIN_DF`` articles), idf and weights, in a
+    stage that stacks nothing yet."""
+    frequency: dict[str, int] = {}
+    for features in words:
+        for feature in set(features):
+            frequency[feature] = frequency.get(feature, 0) + 1
+    vocabulary = sorted(f for f, n in frequency.items() if n >= WORDS_MIN_DF)
+    df = np.array([frequency[f] for f in vocabulary], dtype=np.float64)
+    idf = np.log((1.0 + len(words)) / (1.0 + df)) + 1.0
+    empty = WordStage(
+        features=np.array(vocabulary, dtype=object),
+        idf=idf,
+        weights=np.zeros(len(vocabulary)),
+        word_bias=0.0,
+        first=1.0,
+        words=0.0,
+        bias=0.0,
+        low=0.0,
+        high=0.0,
+    )
+    rows = [empty.vector(features) for features in words]
+    indptr = np.cumsum([0] + [len(p) for p, _ in rows])
+    indices = np.concatenate([p for p, _ in rows]) if rows else np.zeros(0, np.intp)
+    values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+    matrix = csr_matrix((values, indices, indptr), (len(rows), len(vocabulary)))
+    with threadpool_limits(1):
+        fitted = LogisticRegression(C=WORDS_C, max_iter=10_000, solver="lbfgs")
+        fitted.fit(matrix, labels)
+    return replace(empty, weights=fitted.coef_[0], word_bias=float(fitted.intercept_[0]))
 
 
 def _digest(examples: Sequence[Example]) -> str:
