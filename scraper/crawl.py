@@ -41,7 +41,6 @@ from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
-    REFUSAL,
     STOPPED_REASON,
     CrawlReport,
     build_report,
@@ -61,7 +60,6 @@ STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 CUT_SHORT = "stopped before the end"
-NOT_STARTED = "the crawl did not start"  # why a site recorded no run, when no refusal says
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +94,8 @@ def run_crawl(
     with the status ``locked``, and the other sites are crawled all the same. A site
     whose crawl the database refused as it started (the lock taken, the run not
     recorded: a read-only file, a writer holding the database too long) sent no
-    request: its run is one never stored, with the status ``refused`` and the
-    refusal in its report (:func:`scraper.report.refused_run`).
+    request: its run is one never stored, with the status ``refused``
+    (:func:`scraper.report.refused_run`); the refusal is in the crawl's log.
     SIGTERM and SIGINT are handled from before the first lock is taken (see
     :class:`_SignalStop`): a site whose lock was taken has a run recorded
     ``stopped`` however early the signal came, and a site not reached is left
@@ -152,23 +150,10 @@ def run_crawl(
     if stop.received is not None and not taken:
         signal.raise_signal(stop.received)  # as if it came before the crawl began
     reached = sources if stop.received is None else [s for s in sources if s in run_ids]
-    refusals = _refusals(crawlers)
     return {
-        source: store.crawl_run(run_ids[source])
-        if source in run_ids
-        else refused_run(source, refusals.get(source, NOT_STARTED))
+        source: store.crawl_run(run_ids[source]) if source in run_ids else refused_run(source)
         for source in reached
     }
-
-
-def _refusals(crawlers: list[Crawler]) -> dict[str, str]:
-    """Why the database refused a crawler's crawl as it started, keyed by site."""
-    refusals: dict[str, str] = {}
-    for crawler in crawlers:
-        refusal = crawler.stats.get_value(REFUSAL) if crawler.stats is not None else None
-        if refusal is not None:
-            refusals[crawler.spidercls.name] = refusal
-    return refusals
 
 
 def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str, int]) -> None:

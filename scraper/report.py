@@ -86,7 +86,8 @@ QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run, once it is
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 # The status of a crawl the database refused as it started (its run not recorded): never
-# stored, only returned by run_crawl; and the stat that holds the refusal's words.
+# stored, only returned by run_crawl; and the stat that holds the refusal's words, shown in
+# Scrapy's stats dump (``thaidigest crawl -v``) beside the error logged.
 REFUSED = "refused"
 REFUSAL = "thaidigest/refusal"
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
@@ -238,11 +239,12 @@ def unfinished_report(reason: str, crawler: Any = None) -> dict[str, Any]:
     return report
 
 
-def refused_run(source: str, refusal: str) -> dict[str, Any]:
-    """A crawl of ``source`` that the database refused as it started, for ``refusal``,
-    as :func:`scraper.crawl.run_crawl` returns it: a run never stored, so without an id."""
+def refused_run(source: str) -> dict[str, Any]:
+    """A crawl of ``source`` that the database refused as it started, as
+    :func:`scraper.crawl.run_crawl` returns it: a run never stored, so without an id (why
+    it was refused is logged, ``not crawling: the database refused the crawl: …``)."""
     report = build_report({"finish_reason": DATABASE_ERROR}, [], [])
-    report.update(source=source, status=REFUSED, refused=refusal, duration=0)
+    report.update(source=source, status=REFUSED, duration=0)
     return {"source": source, "status": REFUSED, "report": report}
 
 
