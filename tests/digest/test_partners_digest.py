@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -18,6 +19,7 @@ from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.cli import main
+from thaidigest.model import RawArticle
 from thaidigest.store import Store
 
 W34 = Week(2024, 34)
@@ -109,15 +111,25 @@ def test_a_partner_gone_from_the_window_keeps_its_feed_empty_and_unlisted(store,
     assert "partners/" not in (out / "feeds.opml").read_text(encoding="utf-8")
 
 
-def test_empty_feeds_built_during_their_week_are_dated_no_later_than_the_build(store, tmp_path):
+# Wednesday of week 40: the feeds' weeks, 37 to 40, hold none of build's articles.
+EMPTIED_AT = at("2024-10-02T03:00")
+
+
+def built_empty_in_week_40(store: Store, tmp_path: Path) -> Path:
+    """The digest folder of :func:`build`, built again for week 40 at :data:`EMPTIED_AT`,
+    which leaves every feed of articles in it empty."""
     _, out, _ = build(store, tmp_path)
-    now = at("2024-10-02T03:00")  # Wednesday of week 40: the feeds' weeks 37 to 40 hold no item
-    build_digest(store, out, Week(2024, 40), settings(), now=now)
+    build_digest(store, out, Week(2024, 40), settings(), now=EMPTIED_AT)
+    return out
+
+
+def test_empty_feeds_built_during_their_week_are_dated_no_later_than_the_build(store, tmp_path):
+    out = built_empty_in_week_40(store, tmp_path)
     for name in ("feed.atom", "feed.rss", "topics/ai.atom", "partners/country-jp.atom"):
         parsed = feedparser.parse((out / name).read_bytes())
         assert not parsed.bozo and parsed.entries == [], name
         # Atom <updated>, RSS <lastBuildDate>: not the week's end, four days ahead.
-        assert calendar.timegm(parsed.feed.updated_parsed) == now.timestamp(), name
+        assert calendar.timegm(parsed.feed.updated_parsed) == EMPTIED_AT.timestamp(), name
 
 
 def feed_dates(out):
@@ -133,19 +145,16 @@ def feed_dates(out):
 
 
 def test_a_rebuild_during_the_week_leaves_its_empty_feeds_as_they_were(store, tmp_path):
-    _, out, _ = build(store, tmp_path)
-    first = at("2024-10-02T03:00")  # Wednesday of week 40: the feeds' weeks 37 to 40 hold no item
-    build_digest(store, out, Week(2024, 40), settings(), now=first)
+    out = built_empty_in_week_40(store, tmp_path)
     before = feed_dates(out)
     again = build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T04:00"))
     assert again.changed == ()  # no feed rewritten: subscribers' ETags hold
     assert feed_dates(out) == before
-    assert before["feed.atom"] == before["partners/country-jp.atom"] == first.timestamp()
+    assert before["feed.atom"] == before["partners/country-jp.atom"] == EMPTIED_AT.timestamp()
 
 
 def test_a_past_week_rebuilt_during_the_week_in_progress_rewrites_no_feed(store, tmp_path):
-    _, out, _ = build(store, tmp_path)
-    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T03:00"))
+    out = built_empty_in_week_40(store, tmp_path)
     before = feed_dates(out)
     past = build_digest(store, out, Week(2024, 39), settings(), now=at("2024-10-03T04:00"))
     written = {path.relative_to(out).as_posix() for path in past.changed}
@@ -172,8 +181,7 @@ def test_a_feed_emptied_during_the_week_is_dated_at_that_build(store, tmp_path):
 
 
 def test_an_empty_feed_dated_ahead_by_an_older_build_is_dated_at_the_build(store, tmp_path):
-    _, out, _ = build(store, tmp_path)
-    build_digest(store, out, Week(2024, 40), settings(), now=at("2024-10-02T03:00"))
+    out = built_empty_in_week_40(store, tmp_path)
     ahead = out / "topics" / "apec.atom"  # as a release that dated it when week 40 ends wrote it
     text = ahead.read_text(encoding="utf-8")
     ahead.write_text(re.sub(r"(?<=<updated>)[^<]+", "2024-10-06T17:00:00+00:00", text, count=1))
@@ -430,13 +438,27 @@ def test_a_partner_merged_into_another_by_the_users_file_has_its_feed_emptied(st
     assert "company-zenix-cloudworks" not in (out / "feeds.opml").read_text(encoding="utf-8")
 
 
-def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
-    # A topic of the user's rules file, taken out of it: the articles scored again lose it.
-    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม")
-    ingest(store, [raw], "2024-08-20T03:00")
+def stored_quantum(store: Store, moment: str, published: date | None = None) -> RawArticle:
+    """An article on quantum, a topic of the user's rules file, stored as found at ``moment``
+    and marked relevant with that topic."""
+    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม", published=published)
+    ingest(store, [raw], moment)
     mark(store, raw, topics=["quantum"])
+    return raw
+
+
+def quantum_digest(store: Store, tmp_path: Path) -> tuple[RawArticle, Path]:
+    """The article of :func:`stored_quantum`, found in week 34, and the folder of week 34's
+    digest, whose quantum feeds hold it."""
+    raw = stored_quantum(store, "2024-08-20T03:00")
     out = tmp_path / "public"
     build_digest(store, out, W34, settings())
+    return raw, out
+
+
+def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
+    # A topic of the user's rules file, taken out of it: the articles scored again lose it.
+    raw, out = quantum_digest(store, tmp_path)
     quantum = out / "topics" / "quantum"
     assert len(feedparser.parse(quantum.with_suffix(".atom").read_bytes()).entries) == 1
     mark(store, raw, topics=["ai"])
@@ -456,9 +478,7 @@ def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
 def test_a_feed_emptied_after_its_week_ended_is_never_dated_back(store, tmp_path):
     # Dated in week 34, found after it ended and listed in its digest: the topic's feed is
     # dated by that find, after the week's end; the topic taken away empties it later still.
-    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม", published=date(2024, 8, 21))
-    ingest(store, [raw], "2024-08-28T03:00")
-    mark(store, raw, topics=["quantum"])
+    raw = stored_quantum(store, "2024-08-28T03:00", published=date(2024, 8, 21))
     out = tmp_path / "public"
     build_digest(store, out, W34, settings(), now=at("2024-08-28T04:00"))
     full = feed_dates(out)["topics/quantum.atom"]
@@ -485,11 +505,7 @@ FOREIGN_ATOM = b"""<?xml version='1.0' encoding='UTF-8'?>
 
 
 def test_a_file_this_project_did_not_write_in_the_feed_folders_is_left_as_it_is(store, tmp_path):
-    raw = article(1, "ดีอี หารือความร่วมมือด้านควอนตัม", "ความร่วมมือด้านควอนตัม")
-    ingest(store, [raw], "2024-08-20T03:00")
-    mark(store, raw, topics=["quantum"])
-    out = tmp_path / "public"
-    build_digest(store, out, W34, settings())
+    raw, out = quantum_digest(store, tmp_path)
     quantum = out / "topics" / "quantum"
     foreign = {
         # The user's or another tool's feeds: another generator.
