@@ -57,6 +57,7 @@ from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
+from thaidigest.urls import ascii_domain
 
 SMTP_TIMEOUT = 30  # seconds
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
@@ -233,16 +234,17 @@ def mailbox(value: str) -> Address:
     (``addr_spec``) goes in the envelope, which takes no display name, and the whole in a
     header, where the policy writes a name in Thai as RFC 2047 encoded words. A domain in
     Thai (``ตัวอย่าง.ไทย``) is given in its IDNA form (``xn--72c1a1bt4awk9o.xn--o3cw4h``),
-    which every server takes, in the envelope and the header alike; the local part is
-    ASCII already. ValueError when the header parser reads no one mailbox in ``value``
-    (:func:`thaidigest.mailboxes.header_mailbox`)."""
+    which every server takes, in the envelope and the header alike
+    (:func:`thaidigest.urls.ascii_domain`); the local part is ASCII already. ValueError when
+    the header parser reads no one mailbox in ``value``
+    (:func:`thaidigest.mailboxes.header_mailbox`) or its domain has no IDNA form."""
     address = header_mailbox(value)
     if address is None:
         raise ValueError(f"not one mailbox: {value!r}")
     return Address(
         display_name=address.display_name,
         username=address.username,
-        domain=address.domain.encode("idna").decode("ascii"),
+        domain=ascii_domain(address.domain),
     )
 
 

@@ -1,9 +1,11 @@
+import re
 from urllib.parse import unquote
 
 import pytest
 
 from thaidigest.urls import (
     article_id,
+    ascii_domain,
     canonical_url,
     iri_to_uri,
     public_url,
@@ -196,3 +198,41 @@ def test_a_thai_address_written_as_a_uri_decodes_back_to_itself():
 
 def test_a_thai_host_stays_in_its_idna_form_when_the_uri_is_decoded():
     assert unquote(iri_to_uri("https://ไทย.ไทย/ข่าว")) == "https://xn--o3cw4h.xn--o3cw4h/ข่าว"
+
+
+@pytest.mark.parametrize(
+    ("domain", "ascii_form"),
+    [
+        ("ไทย.com", "xn--o3cw4h.com"),
+        ("ตัวอย่าง.ไทย", "xn--72c1a1bt4awk9o.xn--o3cw4h"),
+        ("ไทย.ไทย.", "xn--o3cw4h.xn--o3cw4h."),  # a final dot kept
+        # Sara am (U+0E33) is written as its parts, nikhahit and sara aa (NFKC).
+        ("น้ำ.com", "xn--q3c4c8cq.com"),
+        # A zero-width space, which Thai text holds between words, is dropped.
+        ("ตัวอย่าง\u200b.ไทย", "xn--72c1a1bt4awk9o.xn--o3cw4h"),
+        # Upper case and full-width letters and dots, mapped as a browser maps them.
+        ("ＴＥＡＭ．ไทย", "team.xn--o3cw4h"),
+        ("ｅｘａｍｐｌｅ．ｃｏｍ", "example.com"),
+        # A domain in ASCII as it is: its case, an address literal, an underscore.
+        ("Example.ORG", "Example.ORG"),
+        ("[127.0.0.1]", "[127.0.0.1]"),
+        ("mail_host.example.org", "mail_host.example.org"),
+    ],
+)
+def test_a_domain_outside_ascii_is_written_in_its_idna_form(domain, ascii_form):
+    assert ascii_domain(domain) == ascii_form
+
+
+@pytest.mark.parametrize(
+    ("domain", "reason"),
+    [
+        ("a..ไทย", "a part between dots is empty or longer than 63 characters"),
+        ("ไทย" * 30 + ".com", "a part between dots is empty or longer than 63 characters"),
+        ("a..org", "a part between dots is empty or longer than 63 characters"),
+        ("a" * 64 + ".org", "a part between dots is empty or longer than 63 characters"),
+    ],
+)
+def test_a_domain_without_an_idna_form_is_refused_saying_why(domain, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)) as raised:
+        ascii_domain(domain)
+    assert str(raised.value).startswith(f"{domain!r} has no IDNA form: ")

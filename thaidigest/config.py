@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
-from thaidigest.urls import web_url_problem
+from thaidigest.urls import ascii_domain, web_url_problem
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -255,10 +255,11 @@ def _unquoted_name_fault(named: re.Match[str]) -> str:
 
 
 def _has_idna_form(domain: str) -> bool:
-    """Whether ``domain`` can be written in IDNA (``xn--…``), as a domain in Thai is mailed."""
+    """Whether ``domain`` can be written in IDNA (``xn--…``), as a domain in Thai is mailed
+    (:func:`thaidigest.urls.ascii_domain`)."""
     try:
-        domain.encode("idna")
-    except UnicodeError:
+        ascii_domain(domain)
+    except ValueError:
         return False
     return True
 

@@ -85,10 +85,10 @@ def web_url_problem(url: str) -> str | None:
 def iri_to_uri(iri: str) -> str:
     """``iri``, a web address as stored (its path may hold Thai), as a URI, which RSS's links
     must be (RFC 3987, 3.1): a host outside ASCII in its IDNA form (``xn--``, as RFC 3986
-    asks for a name to look up), and every other character no URI holds (Thai, a space,
-    ``<``, ``[`` and ``]`` but around an IPv6 host, a ``%`` that starts no escape)
-    percent-encoded as its UTF-8 bytes. An address that is already a URI is returned as it
-    is, its escapes untouched.
+    asks for a name to look up: :func:`ascii_domain`), and every other character no URI
+    holds (Thai, a space, ``<``, ``[`` and ``]`` but around an IPv6 host, a ``%`` that starts
+    no escape) percent-encoded as its UTF-8 bytes. An address that is already a URI is
+    returned as it is, its escapes untouched.
 
     Percent-decoding what comes back gives ``iri`` when its host is in ASCII and it held no
     escape of its own (``%2F`` decodes to ``/``). A host outside ASCII stays in its IDNA form
@@ -103,16 +103,33 @@ def iri_to_uri(iri: str) -> str:
     return head + quote(rest, safe=URI_CHARACTERS)
 
 
+def ascii_domain(domain: str) -> str:
+    """``domain`` as DNS looks it up and a mail server without SMTPUTF8 takes it: a domain
+    outside ASCII in its IDNA form (``ตัวอย่าง.ไทย`` is ``xn--72c1a1bt4awk9o.xn--o3cw4h``),
+    upper case and full-width letters and dots mapped (``ＴＥＡＭ．ไทย`` is
+    ``team.xn--o3cw4h``); a domain in ASCII as it is.
+
+    ValueError, saying why, when ``domain`` has no IDNA form: a label (a part between dots)
+    empty or longer than 63 characters."""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValueError(
+            f"{domain!r} has no IDNA form: a part between dots is empty "
+            "or longer than 63 characters"
+        ) from error
+
+
 def _ascii_host(netloc: str) -> str:
-    """``netloc`` with its host in IDNA form when it is outside ASCII and IDNA can write it
-    (not an empty or overlong label): as it is otherwise."""
+    """``netloc`` with its host in IDNA form (:func:`ascii_domain`) when it is outside ASCII
+    and has one: as it is otherwise."""
     userinfo, at, host_and_port = netloc.rpartition("@")
     host, colon, port = host_and_port.partition(":")
     if host.isascii():
         return netloc
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
+        host = ascii_domain(host)
+    except ValueError:
         return netloc
     return f"{userinfo}{at}{host}{colon}{port}"
 
