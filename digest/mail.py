@@ -234,10 +234,9 @@ def mailbox(value: str) -> Address:
     (``addr_spec``) goes in the envelope, which takes no display name, and the whole in a
     header, where the policy writes a name in Thai as RFC 2047 encoded words. A domain in
     Thai (``ตัวอย่าง.ไทย``) is given in its IDNA form (``xn--72c1a1bt4awk9o.xn--o3cw4h``),
-    which every server takes, in the envelope and the header alike, written as mail servers
-    write it (:func:`thaidigest.urls.ascii_domain`: ``team@faß.de`` is mailed at
-    ``xn--fa-hia.de``, not at ``fass.de``, another domain); the local part is ASCII already.
-    ValueError when the header parser reads no one mailbox in ``value``
+    which every server takes, in the envelope and the header alike
+    (:func:`thaidigest.urls.ascii_domain`); the local part is ASCII already. ValueError when
+    the header parser reads no one mailbox in ``value``
     (:func:`thaidigest.mailboxes.header_mailbox`) or its domain has no IDNA form."""
     address = header_mailbox(value)
     if address is None:

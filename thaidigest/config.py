@@ -275,7 +275,7 @@ def _address_fault(value: str, local: str, domain: str) -> str:
     if not _has_idna_form(domain):
         return (
             "its domain has no IDNA form, in which a domain in Thai is mailed "
-            "(a part between dots is empty or too long, or holds a character IDNA2008 refuses)"
+            "(a part between dots is empty or too long)"
         )
     return (
         "it needs a local part and a domain, no spaces "

@@ -30,8 +30,6 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # space and line separator. They hide or reorder what a reader sees of a link.
 NOT_IN_URLS = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 SHOWN_URL_CHARS = 80
-# The most characters a label of a domain (a part between dots) holds in DNS (RFC 1035, 2.3.4).
-MAX_LABEL_LENGTH = 63
 REPEATED_SLASHES = re.compile(r"/{2,}")
 TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)$", re.IGNORECASE)
 # The characters a URI holds as they are besides letters, digits and ``-._~`` (RFC 3986's
@@ -95,7 +93,7 @@ def iri_to_uri(iri: str) -> str:
     Percent-decoding what comes back gives ``iri`` when its host is in ASCII and it held no
     escape of its own (``%2F`` decodes to ``/``). A host outside ASCII stays in its IDNA form
     (``ไทย.ไทย`` is ``xn--o3cw4h.xn--o3cw4h``), which IDNA's decoding gives back only as IDNA
-    mapped it (``ＴＥＡＭ．ไทย`` is written ``team.xn--o3cw4h``)."""
+    normalised it (``straße.de`` is written ``strasse.de``)."""
     iri = STRAY_PERCENT.sub("%25", iri)
     netloc = urlsplit(iri).netloc
     start, authority, rest = iri.partition(f"//{netloc}") if netloc else ("", "", iri)
@@ -108,30 +106,18 @@ def iri_to_uri(iri: str) -> str:
 def ascii_domain(domain: str) -> str:
     """``domain`` as DNS looks it up and a mail server without SMTPUTF8 takes it: a domain
     outside ASCII in its IDNA form (``ตัวอย่าง.ไทย`` is ``xn--72c1a1bt4awk9o.xn--o3cw4h``),
-    as browsers and mail servers write it, IDNA2008 with the UTS 46 mapping: upper case and
-    full-width letters and dots mapped (``ＴＥＡＭ．ไทย`` is ``team.xn--o3cw4h``), ``ß`` kept
-    (``faß.de`` is ``xn--fa-hia.de``, a domain of its own, not ``fass.de``). A domain in ASCII
-    is returned as it is, its case and all: mail takes an address literal (``[127.0.0.1]``)
-    and DNS a name holding ``_``, which IDNA2008 refuses.
+    upper case and full-width letters and dots mapped (``ＴＥＡＭ．ไทย`` is
+    ``team.xn--o3cw4h``); a domain in ASCII as it is.
 
     ValueError, saying why, when ``domain`` has no IDNA form: a label (a part between dots)
-    empty or longer than 63 characters, a character IDNA2008 does not allow, or (outside
-    ASCII) more than 253 characters in IDNA form."""
-    if domain.isascii():
-        labels = domain.removesuffix(".").split(".")
-        if not all(0 < len(label) <= MAX_LABEL_LENGTH for label in labels):
-            raise ValueError(
-                f"{domain!r} has no IDNA form: a part between dots is empty "
-                f"or longer than {MAX_LABEL_LENGTH} characters"
-            )
-        return domain
-    # Here, not at the top: only a domain outside ASCII needs it (10 ms, its tables loaded).
-    import idna
-
+    empty or longer than 63 characters."""
     try:
-        return idna.encode(domain, uts46=True).decode("ascii")
-    except idna.IDNAError as error:
-        raise ValueError(f"{domain!r} has no IDNA form: {error}") from error
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise ValueError(
+            f"{domain!r} has no IDNA form: a part between dots is empty "
+            "or longer than 63 characters"
+        ) from error
 
 
 def _ascii_host(netloc: str) -> str:

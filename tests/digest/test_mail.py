@@ -210,15 +210,6 @@ def test_a_thai_domain_is_mailed_in_its_idna_form(store, built, inbox):
     assert message.defects == [] and message["To"].defects == ()
 
 
-def test_a_domain_holding_sharp_s_is_mailed_at_itself_not_at_its_ss_spelling(store, built, inbox):
-    """straße.de went out as strasse.de (IDNA2003), another domain, with its own owner."""
-    mail = mail_settings(inbox.port, ["team@straße.de"])
-    assert send(store, built, mail).sent == ("team@straße.de",)
-    ((rcpt, raw),) = inbox.messages
-    assert rcpt == ["team@xn--strae-oqa.de"]
-    assert message_from_bytes(raw, policy=policy.default)["To"] == "team@xn--strae-oqa.de"
-
-
 def test_a_name_holding_brackets_or_a_semicolon_is_mailed_in_double_quotes(
     store, built, inbox, tmp_path
 ):
