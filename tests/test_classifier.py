@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from thaidigest import pipeline
 from thaidigest.classifier import (
     MAX_MODEL_BYTES,
+    STACKING,
     WORD_BLOCK,
     Block,
     Model,
@@ -409,12 +410,41 @@ def test_contributions_add_up_to_the_log_odds_with_the_word_stage_or_without(
     unsure_and_sure: tuple[list, list],
 ) -> None:
     model = load_model()
+    first = first_stage_of(model)
     unsure, sure = unsure_and_sure
     for article in (*unsure[:3], *sure[:3]):
         parts = model.contributions(*article)
         assert sum(c.value for c in parts) == pytest.approx(model.log_odds(*article))
         assert any(c.block == WORD_BLOCK for c in parts) == model.stacks(*article)
         assert sum(c.block == "bias" for c in parts) == 1
+    lowered = 0
+    for article in unsure:
+        # The first reading's shares as they are; the words block is what words changed,
+        # below zero when the word reading lowered the probability.
+        parts = model.contributions(*article)
+        first_parts = [c for c in parts if c.block != WORD_BLOCK]
+        assert sorted(first_parts) == sorted(first.contributions(*article))
+        change = sum(c.value for c in parts if c.block == WORD_BLOCK)
+        assert change == pytest.approx(model.log_odds(*article) - first.log_odds(*article))
+        assert [c.feature for c in parts if c.block == WORD_BLOCK].count(STACKING) == 1
+        lowered += change < 0
+    assert 0 < lowered < len(unsure)
+
+
+def test_an_article_not_in_thai_is_never_read_by_words(
+    unsure_and_sure: tuple[list, list],
+) -> None:
+    model = load_model()
+    assert model.word_stage is not None
+    everywhere = dataclasses.replace(
+        model, word_stage=dataclasses.replace(model.word_stage, low=0.0, high=1.0)
+    )
+    english = ("Digital cooperation", "MDES and Japan sign an MoU", {"digital@title": 0.9}, "en")
+    assert everywhere.log_odds(*english) == first_stage_of(model).log_odds(*english)
+    assert not everywhere.stacks(*english)
+    assert all(c.block != WORD_BLOCK for c in everywhere.contributions(*english))
+    thai = unsure_and_sure[1][0]  # one the packaged band leaves alone, read when it is wide
+    assert everywhere.stacks(*thai) and not model.stacks(*thai)
 
 
 def test_a_word_stages_vector_is_the_tf_idf_of_the_words_it_knows() -> None:
@@ -458,12 +488,28 @@ def test_a_model_trained_before_the_word_stage_scores_by_its_first_stage(
         assert not older.stacks(*article)
 
 
+def _word_listed_twice(arrays: dict) -> None:
+    words = str(arrays["words_features"][0]).split("\n")
+    arrays["words_features"] = np.array(["\n".join([words[0], *words[:-1]])])
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (lambda arrays: arrays.update(words_idf=arrays["words_idf"][1:]), "differ in length"),
         (lambda arrays: arrays.update(stack_band=np.array([0.8, 0.2])), "not within 0-1"),
         (lambda arrays: arrays.update(stack_band=np.array([0.2, 1.5])), "not within 0-1"),
+        (lambda arrays: arrays.update(stack_band=np.array([[0.2], [0.8]])), "not a row"),
+        (lambda arrays: arrays.update(stack=np.array([0.5, 0.7])), "holds 2 numbers, not 3"),
+        (lambda arrays: arrays.update(stack=np.array([0.5, np.nan, 0.3])), "not finite"),
+        (lambda arrays: arrays["words_weights"].__setitem__(7, np.inf), "not finite"),
+        (lambda arrays: arrays.update(words_bias=np.array(["x"])), "not a row of numbers"),
+        (lambda arrays: arrays.update(words_features=np.array([1.0])), "not one text"),
+        (lambda arrays: arrays.pop("words_features"), "needs the arrays .* it has stack,"),
+        (lambda arrays: arrays.update(words_extra=np.zeros(1)), "it has .*words_extra"),
+        (_word_listed_twice, "lists a word twice"),
+        (lambda arrays: arrays["signal_weights"].__setitem__(0, np.nan), "not finite"),
+        (lambda arrays: arrays.update(bias=np.array([[1.0]])), "bias is not a row"),
     ],
 )
 def test_a_word_stage_that_does_not_hold_together_is_refused(
@@ -585,6 +631,23 @@ def test_a_file_that_is_not_a_model_is_refused_with_a_clear_error(tmp_path: Path
     np.savez(path, bias=np.array([1.0]))
     with pytest.raises(ValueError, match="not a thaidigest relevance model"):
         read_model(path)
+
+
+def test_examples_too_few_for_the_word_stage_train_a_model_without_it(tmp_path: Path) -> None:
+    # The one relevant article is English: no Thai article to learn words from, and the
+    # stacker's folds would hold one label. The model scores by its first stage.
+    from thaidigest.training import Example, train_model
+
+    thai = "ครม. อนุมัติงบประมาณ โครงการชลประทาน"
+    examples = [
+        Example(1, 1, "Digital cooperation with Japan", "MDES and Japan sign an MoU", "en"),
+        *(Example(i, 0, f"{thai} {i}", f"{thai} ปี {i}", "th") for i in range(2, 12)),
+    ]
+    card = train_model(examples, tmp_path / "small.npz")
+    model = read_model(tmp_path / "small.npz")
+    assert model.word_stage is None
+    assert card["vocabulary"]["words"] == 0
+    assert 0 < model.probability(thai, thai, {}) < 1
 
 
 def test_training_uses_only_the_train_split(tmp_path: Path) -> None:
@@ -849,7 +912,12 @@ def _comment_added(source: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("module", "upgrade"), [("partners.py", _rule_changed), ("normalise.py", _comment_added)]
+    ("module", "upgrade"),
+    [
+        ("partners.py", _rule_changed),
+        ("normalise.py", _comment_added),
+        ("words.py", _comment_added),  # what the word stage reads an article with
+    ],
 )
 def test_stored_verdicts_are_scored_again_after_an_upgrade_that_changes_it_alone(
     tmp_path: Path, module: str, upgrade: Callable[[str], str]

@@ -648,8 +648,8 @@ def test_explain_names_the_words_of_an_article_the_word_stage_read_and_only_then
             break
     assert read_again is not None and left is not None
     shown = explain(read_again.title, read_again.body, RULES)
-    assert "then words: the first two gave between 0.20 and 0.80" in shown
-    assert re.search(r"\n  words: [+-]\d\.\d\d \(words and word pairs", shown)
+    assert "then words: read again as the n-grams and signals gave 0.20-0.80" in shown
+    assert re.search(r"\n  words: [+-]\d\.\d\d \(what reading the words of the first", shown)
     up_and_down = shown.split("pushed up most:\n")[1].split("matched rule terms:")[0]
     assert re.search(r"\n  [+-]0\.\d{3}  words: '[^']+'", up_and_down)
     plain = explain(left.title, left.body, RULES)

@@ -24,3 +24,11 @@ def test_words_past_the_first_characters_are_not_read() -> None:
 
 def test_an_empty_article_has_no_features() -> None:
     assert word_features("", "") == []
+
+
+def test_a_long_run_of_digits_is_cut_to_its_first_twenty() -> None:
+    # newmm's time grows with the square of a run of digits: a page of them is cut first.
+    assert word_features("", "โทร " + "1" * 2000 + " ครับ")[:3] == ["โทร", "1" * 20, "ครับ"]
+    thai_digits = "๑๒๓๔๕๖๗๘๙๐" * 3
+    assert word_features("", f"เลข {thai_digits} จบ")[:3] == ["เลข", thai_digits[:20], "จบ"]
+    assert "12345" in word_features("", "เลข 12345 จบ")  # a number as releases write one

@@ -41,7 +41,7 @@ one product signal and the n-grams already carry the guide's AND (docs/measureme
 
 A second stage reads an article again by its words when the first is unsure of it
 (:class:`WordStage`): a logistic regression over PyThaiNLP's words and word pairs of
-the headline and the body's first 3,000 characters (:mod:`thaidigest.words`), whose
+the first 3,000 characters of the headline and body (:mod:`thaidigest.words`), whose
 log-odds a logistic "stacker" weighs against the first stage's. Words see what
 n-grams cut apart (``หุ่นยนต์`` is one word, not six 3-grams that other words share).
 By 5-fold cross-validation on the train split, pooled F1 at 0.5 went from 0.740 to
@@ -92,6 +92,7 @@ from thaidigest.words import word_features
 
 __all__ = [
     "BLOCKS",
+    "STACKING",
     "WORD_BLOCK",
     "Contribution",
     "Model",
@@ -107,7 +108,7 @@ __all__ = [
 PLAIN_ARRAYS = "an .npz of plain arrays, as thaidigest train-relevance writes"
 MIB = 2**20
 # The most a model file, and its arrays unpacked, may hold: the packaged model's file has
-# 2.3 MiB and its arrays 9.4 MiB (36,000 n-grams, 134,000 words and word pairs, most of
+# 2.2 MiB and its arrays 9.4 MiB (36,000 n-grams, 134,000 words and word pairs, most of
 # it the words' text); 32 MiB leaves room for a model trained on three times the data.
 MAX_MODEL_BYTES = 32 * MIB
 # A zip member's flag bit saying it is encrypted: zipfile asks for a password to read it.
@@ -127,6 +128,18 @@ OPENING_CHARS = 1200  # what the labelling guide's readers read after the headli
 NGRAM_SIZES = (3,)  # what training uses; see the module docstring
 BLOCKS = ("opening",)  # the n-gram blocks; "signals" is the other block
 WORD_BLOCK = "words"  # the word stage's features (WordStage), in contributions
+# The arrays of a model file's word stage: all of them, or none (a model trained before it).
+WORD_STAGE_ARRAYS = (
+    "stack",
+    "stack_band",
+    "words_bias",
+    "words_features",
+    "words_idf",
+    "words_weights",
+)
+# The word stage's change to an article's log-odds that no word stands for: the word model's
+# intercept and the stacker's weighing of the first stage (Model.contributions).
+STACKING = "(the word reading's start and its weighing of the first reading)"
 _SALT = {"opening": 2}  # each block's seed, so that the same n-gram in two blocks hashes apart
 _PRIME = np.uint64(1_099_511_628_211)  # above every code point, so no two n-grams mix
 # Spreads a hash's bits into its top bits, a slot in the vocabulary's table (Knuth's
@@ -439,17 +452,6 @@ class Model:
         first = sum(c.value for c in self._first_stage(title, body, signals, language))
         return self.word_stage.asks(first)
 
-    def signal_weight_in(
-        self, title: str, body: str, signals: Mapping[str, float], language: str = "th"
-    ) -> Mapping[str, float]:
-        """What each signal at strength 1 adds to this article's log-odds: its weight
-        (:meth:`signal_weight`), times the stacker's weight of the first stage when the
-        article is read by words too."""
-        weight = self.signal_weight(language)
-        if self.word_stage is None or not self.stacks(title, body, signals, language):
-            return weight
-        return {name: value * self.word_stage.first for name, value in weight.items()}
-
     def probability(
         self, title: str, body: str, signals: Mapping[str, float], language: str = "th"
     ) -> float:
@@ -468,9 +470,11 @@ class Model:
         """Every feature present in the article with its share of the log-odds, largest first.
 
         The intercept is listed as ``("bias", "intercept")``. When the word stage reads
-        the article, the first stage's shares are scaled by the stacker's weight of it,
-        each word's share is listed in the ``words`` block, and the intercept is the
-        stages' intercepts together: the shares still add up to the log-odds.
+        the article, the first stage's shares are listed as they are, and the ``words``
+        block holds what reading the words changed: each word's share as the stacker
+        weighs it, and :data:`STACKING`, the rest of the change (the word model's
+        intercept and the stacker's weighing of the first stage). The shares add up to
+        the log-odds either way.
         """
         found = self._first_stage(title, body, signals, language)
         stage = self.word_stage
@@ -509,17 +513,17 @@ def _stacked_contributions(
     stage: WordStage, first: Sequence[Contribution], features: Sequence[str]
 ) -> list[Contribution]:
     """The contributions to the stacked log-odds of an article whose first stage's are
-    ``first`` and whose words are ``features`` (:meth:`Model.contributions`)."""
-    first_bias = sum(c.value for c in first if c.block == "bias")
-    bias = stage.first * first_bias + stage.words * stage.word_bias + stage.bias
-    found = [Contribution("bias", "intercept", bias)]
-    found.extend(c._replace(value=c.value * stage.first) for c in first if c.block != "bias")
+    ``first`` and whose words are ``features`` (:meth:`Model.contributions`): ``first``,
+    then what the word stage changed."""
+    first_log_odds = sum(c.value for c in first)
     positions, values = stage.vector(features)
-    found.extend(
+    words = [
         Contribution(WORD_BLOCK, str(stage.features[p]), stage.words * v * stage.weights[p])
         for p, v in zip(positions.tolist(), values.tolist(), strict=True)
-    )
-    return found
+    ]
+    stacked = stage.stacked(first_log_odds, stage.word_log_odds(features))
+    rest = stacked - first_log_odds - sum(c.value for c in words)
+    return [*first, *words, Contribution(WORD_BLOCK, STACKING, rest)]
 
 
 def _sigmoid(x: float) -> float:
@@ -710,22 +714,28 @@ def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
     blocks = {
         name: Block.of(
             data[f"{name}_ngrams"].tolist(),
-            data[f"{name}_idf"],
-            data[f"{name}_weights"],
+            _numbers(data, f"{name}_idf"),
+            _numbers(data, f"{name}_weights"),
             name,
         )
         for name in BLOCKS
     }
+    stage_arrays = sorted(key for key in data if key.startswith(("words_", "stack")))
+    if stage_arrays and stage_arrays != sorted(WORD_STAGE_ARRAYS):
+        raise ValueError(
+            f"a word stage needs the arrays {', '.join(sorted(WORD_STAGE_ARRAYS))};"
+            f" it has {', '.join(stage_arrays)}"
+        )
     model = Model(
         blocks=blocks,
         signal_names=tuple(data["signal_names"].tolist()),
-        signal_weights=data["signal_weights"].astype(np.float64),
-        bias=float(data["bias"][0]),
-        signals_only_weights=data["signals_only_weights"].astype(np.float64),
-        signals_only_bias=float(data["signals_only_bias"][0]),
+        signal_weights=_numbers(data, "signal_weights"),
+        bias=_number(data, "bias"),
+        signals_only_weights=_numbers(data, "signals_only_weights"),
+        signals_only_bias=_number(data, "signals_only_bias"),
         card=json.loads(str(data["card"][0])),
         digest=digest,
-        word_stage=_word_stage_of(data) if "words_features" in data else None,
+        word_stage=_word_stage_of(data) if stage_arrays else None,
     )
     for name, block in model.blocks.items():
         if not len(block.grams) == len(block.idf) == len(block.weights):
@@ -735,17 +745,40 @@ def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
     return model
 
 
+def _numbers(data: Mapping[str, np.ndarray], key: str, length: int | None = None) -> np.ndarray:
+    """The array ``key`` as float64: ValueError unless it is a row of finite numbers (of
+    ``length`` when given)."""
+    array = data[key]
+    if array.ndim != 1 or array.dtype.kind not in "fiu":
+        raise ValueError(f"{key} is not a row of numbers")
+    if length is not None and len(array) != length:
+        raise ValueError(f"{key} holds {len(array)} numbers, not {length}")
+    numbers = array.astype(np.float64)
+    if not np.all(np.isfinite(numbers)):
+        raise ValueError(f"{key} holds a number that is not finite")
+    return numbers
+
+
+def _number(data: Mapping[str, np.ndarray], key: str) -> float:
+    """The one number of the array ``key`` (:func:`_numbers`)."""
+    return float(_numbers(data, key, 1)[0])
+
+
 def _word_stage_of(data: Mapping[str, np.ndarray]) -> WordStage:
     """The word stage of a model file's arrays; ValueError when they do not make one."""
-    text = str(data["words_features"][0])
-    features = np.array(text.split("\n") if text else [], dtype=object)
-    first, words, bias = data["stack"].astype(np.float64).tolist()
-    low, high = data["stack_band"].astype(np.float64).tolist()
+    text = data["words_features"]
+    if text.shape != (1,) or text.dtype.kind != "U":
+        raise ValueError("words_features is not one text")
+    features = str(text[0]).split("\n") if str(text[0]) else []
+    if len(set(features)) != len(features):
+        raise ValueError("the word stage lists a word twice")
+    first, words, bias = _numbers(data, "stack", 3).tolist()
+    low, high = _numbers(data, "stack_band", 2).tolist()
     stage = WordStage(
-        features=features,
-        idf=data["words_idf"].astype(np.float64),
-        weights=data["words_weights"].astype(np.float64),
-        word_bias=float(data["words_bias"][0]),
+        features=np.array(features, dtype=object),
+        idf=_numbers(data, "words_idf"),
+        weights=_numbers(data, "words_weights"),
+        word_bias=_number(data, "words_bias"),
         first=first,
         words=words,
         bias=bias,

@@ -33,6 +33,7 @@ from thaidigest.relevance import (
     score_each,
 )
 from thaidigest.store import Store, utc_now
+from thaidigest.words import tokeniser_digest
 
 
 def user_rules_text(config: dict[str, Any]) -> str | None:
@@ -137,7 +138,8 @@ def normaliser_digest() -> str:
 
 def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     """What decides a stored verdict: the model file, the rules, the packaged partner
-    names and the rules that read them, the normaliser and the threshold.
+    names and the rules that read them, the normaliser, the tokeniser the model's word
+    stage reads with and the threshold.
 
     ``user_rules`` is the text of the user's rules file (:func:`user_rules_text`).
     """
@@ -146,6 +148,7 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
         rules_digest(user_rules),
         partners_digest(),  # the model's partner signals are found with these names and rules
         normaliser_digest(),
+        tokeniser_digest(),
         repr(threshold_from_config(config)),
     )
     return _sha256("\0".join(parts))

@@ -55,6 +55,7 @@ from typing import Any, NamedTuple
 from thaidigest.classifier import (
     BLOCKS,
     OPENING_CHARS,
+    STACKING,
     WORD_BLOCK,
     Contribution,
     Model,
@@ -932,7 +933,7 @@ def explain(
     found = signals(title, body, packaged)
     inputs = model_inputs(title, body, packaged, found, named)
     parts = model.contributions(title, body, inputs, language)
-    weight = model.signal_weight_in(title, body, inputs, language)
+    weight = model.signal_weight(language)
     stacked = model.stacks(title, body, inputs, language)
     because = reasons(
         verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
@@ -950,13 +951,13 @@ def explain(
         "bias": "where every article starts",
         **{block: f"n-grams of the {SIGNAL_PLACES[block]}" for block in BLOCKS},
         "signals": "rule, role and partner signals",
-        WORD_BLOCK: f"words and word pairs of the first {WORD_CHARS:,} characters",
+        WORD_BLOCK: f"what reading the words of the first {WORD_CHARS:,} characters changed",
     }
     for block, words in block_words.items():
         total = sum(c.value for c in parts if c.block == block)
         if total:
             lines.append(f"  {block}: {total:+.2f} ({words})")
-    parts = [c for c in parts if c.block != "bias"]
+    parts = [c for c in parts if c.block != "bias" and c.feature != STACKING]
     for heading, sign in (("pushed up most:", 1), ("pushed down most:", -1)):
         lines.append(heading)
         kinds_shown = [("n-grams", BLOCKS), ("signals", ("signals",))]
@@ -980,11 +981,12 @@ def explain(
 
 
 def _word_stage_band(model: Model) -> str:
-    """Why explain lists words: ``the first two gave between 0.20 and 0.80``, the band of
-    first-stage probabilities in which the model reads an article again by its words."""
+    """Why explain lists words: ``read again as the n-grams and signals gave 0.20-0.80``,
+    the band of first-stage probabilities in which the model reads an article again by its
+    words."""
     stage = model.word_stage
     assert stage is not None  # only asked of a model that stacked an article
-    return f"the first two gave between {stage.low:.2f} and {stage.high:.2f}"
+    return f"read again as the n-grams and signals gave {stage.low:.2f}-{stage.high:.2f}"
 
 
 def _named(name: str, key: str) -> str:

@@ -231,7 +231,7 @@ def train_model(
         },
         "vocabulary": {
             **{name: len(first["blocks"][name][0]) for name in BLOCKS},
-            WORD_BLOCK: len(word_stage.features),
+            WORD_BLOCK: 0 if word_stage is None else len(word_stage.features),
         },
     }
     write_model(output, **first, card=card, word_stage=word_stage)
@@ -289,14 +289,26 @@ def _word_stage(
     names: Sequence[str],
     c: float,
     min_df: int,
-) -> WordStage:
+) -> WordStage | None:
     """The word stage fitted on the Thai ``examples``, and the stacker that weighs it
     against the first stage, fitted on both stages' log-odds of articles they were not
-    trained on (``STACK_FOLDS``-fold, the examples' positions modulo it)."""
+    trained on (``STACK_FOLDS``-fold, the examples' positions modulo it).
+
+    None when a fold's training articles, or its Thai ones, are all of one label (a few
+    examples, or Thai ones all of one label): no stage can be fitted, and the model
+    scores by its first stage alone.
+    """
     thai = [i for i, e in enumerate(examples) if e.language == "th"]
-    words = [word_features(examples[i].title, examples[i].body) for i in thai]
     labels = np.array([examples[i].label for i in thai])
-    fold = np.array(thai) % STACK_FOLDS
+    fold = np.array(thai, dtype=np.intp) % STACK_FOLDS
+    every_label = [
+        len({examples[i].label for i in range(len(examples)) if i % STACK_FOLDS != held}) == 2
+        and len(set(labels[fold != held].tolist())) == 2
+        for held in range(STACK_FOLDS)
+    ]
+    if not all(every_label) or len(set(labels.tolist())) < 2:
+        return None
+    words = [word_features(examples[i].title, examples[i].body) for i in thai]
     first_log_odds = np.zeros(len(thai))
     word_log_odds = np.zeros(len(thai))
     for held in range(STACK_FOLDS):
