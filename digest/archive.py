@@ -31,20 +31,22 @@ from thaidigest.health import SiteHealth
 
 OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
+# Every colour written out, not a custom property (var(--accent)): Gmail and Outlook
+# drop those, and this CSS styles the digest's mail too (publish.mail_page).
 CSS = """
-:root { color-scheme: light dark; --accent: #0b5cad; }
+:root { color-scheme: light dark; }
 body { font: 16px/1.6 system-ui, "Noto Sans Thai", "Sarabun", sans-serif;
   max-width: 46rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.6rem; line-height: 1.3; }
 h2 { font-size: 1.25rem; border-bottom: 1px solid #8884; padding-bottom: .2rem; }
 h3 { font-size: 1.05rem; margin-bottom: .2rem; }
-a { color: var(--accent); overflow-wrap: anywhere; }
+a { color: #0b5cad; overflow-wrap: anywhere; }
 ul { padding-left: 1.2rem; }
 li { margin: .3rem 0; }
 .muted { opacity: .75; font-size: .9rem; }
 ul.items { list-style: none; padding-left: 0; }
 ul.items p { margin: .2rem 0; }
-@media (prefers-color-scheme: dark) { :root { --accent: #7fb4ff; } }
+@media (prefers-color-scheme: dark) { a { color: #7fb4ff; } }
 """
 
 

@@ -193,6 +193,19 @@ def test_thai_headlines_and_ledes_say_they_are_thai_in_the_english_mail(store, t
         assert len(english_chrome) == 2 and {said[text] for text in english_chrome} == {"en"}
 
 
+def test_the_mails_styles_write_their_colours_out_for_mail_clients(store, built, inbox):
+    """The links' colour was a custom property, ``var(--accent)``, which Gmail and
+    Outlook drop: links lost their colour, in light and dark mode alike."""
+    send(store, built, mail_settings(inbox.port, ["a@example.org"]))
+    _, html = message_from_bytes(inbox.messages[0][1], policy=policy.default).iter_parts()
+    page = lxml.html.document_fromstring(html.get_content())
+    styles = [*page.xpath("//style/text()"), *page.xpath("//@style")]
+    assert styles and not [style for style in styles if "var(" in style]
+    css = "".join(styles)
+    link_colours = re.findall(r"(?:^|[\s}])a \{[^}]*color: (#[0-9a-f]{6})", css)
+    assert len(link_colours) == 2  # light, then dark (prefers-color-scheme)
+
+
 @pytest.fixture(params=[False, True], ids=["plain-server", "smtputf8-server"])
 def any_inbox(request):
     """An inbox on a server without SMTPUTF8 (most relays), then on one with it."""
