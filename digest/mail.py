@@ -21,7 +21,8 @@ as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`
 The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 A send that fails says why in the crawl's plain words (``connection refused``,
-``DNS lookup failed``, ``TLS error: wrong version number``: :mod:`thaidigest.network_errors`),
+``DNS lookup failed``, ``TLS error: wrong version number``, ``timed out after 30 s``, the
+seconds the server was given to answer: :mod:`thaidigest.network_errors`),
 or in the server's own answer (``login refused: 535 5.7.8 …``), not as Python shows it
 (``[Errno 111] Connection refused``); an error of no kind the crawl names, in its own
 message (:func:`_failure`).
@@ -59,7 +60,7 @@ from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
 from thaidigest.urls import ascii_domain
 
-SMTP_TIMEOUT = 30  # seconds
+SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
 CLAIM_TTL = timedelta(minutes=10)
 logger = logging.getLogger(__name__)
@@ -167,17 +168,18 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
     return security
 
 
-def _failure(error: OSError | smtplib.SMTPException) -> str:
+def _failure(error: OSError | smtplib.SMTPException, timeout: float) -> str:
     """Why a send failed, in words: an untrusted certificate said as such, a refused login
     and any other refusal as the server answered (:func:`_answer`), a network or TLS
-    error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`)."""
+    error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`), a server
+    that did not answer with the ``timeout`` it was given."""
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the server's certificate is not trusted: {error.verify_message}"
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return f"login refused: {_answer(error)}"
     if isinstance(error, smtplib.SMTPResponseException):
         return _answer(error)
-    if isinstance(error, OSError) and (reason := socket_reason(error)):
+    if isinstance(error, OSError) and (reason := socket_reason(error, timeout=timeout)):
         return reason
     return str(error) or type(error).__name__
 
@@ -415,12 +417,15 @@ def send_digest(
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     tls: ssl.SSLContext | None = None,
+    timeout: float = SMTP_TIMEOUT,
 ) -> MailReport:
     """Mail the week's digest to every one of ``recipients`` (default:
     ``settings["recipients"]``) not yet sent it; each is owed it until then.
 
     Over TLS the server's certificate is checked against ``tls`` (default: the
-    system's certificate authorities, :func:`ssl.create_default_context`).
+    system's certificate authorities, :func:`ssl.create_default_context`). The server
+    is given ``timeout`` seconds to connect, and then to answer each command; a send
+    that outran it says so (``timed out after 30 s``).
 
     A week not over at ``clock()`` is refused (:class:`MailError`) before anything is
     sent, owed or recorded."""
@@ -452,9 +457,9 @@ def send_digest(
     try:
         address = (settings["host"], int(settings["port"]))
         if security == "tls":
-            client = smtplib.SMTP_SSL(*address, timeout=SMTP_TIMEOUT, context=context)
+            client = smtplib.SMTP_SSL(*address, timeout=timeout, context=context)
         else:
-            client = smtplib.SMTP(*address, timeout=SMTP_TIMEOUT)
+            client = smtplib.SMTP(*address, timeout=timeout)
         try:
             client.ehlo()
             if security == "starttls":
@@ -495,7 +500,7 @@ def send_digest(
         finally:
             _say_goodbye(client)
     except (OSError, smtplib.SMTPException) as error:
-        reason = redact(_failure(error), [password])
+        reason = redact(_failure(error, timeout), [password])
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "

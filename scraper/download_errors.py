@@ -44,6 +44,7 @@ from thaidigest.network_errors import (
     NO_ROUTE,
     TIMED_OUT,
     TLS_ERROR,
+    timed_out_after,
 )
 
 # The errors of a download that outran crawl.timeout: Scrapy's, and Twisted's for a
@@ -146,7 +147,7 @@ def plain_reason(error: BaseException, *, timeout: float) -> str:
         return OVER_SIZE
     for cause in causes(error):
         if isinstance(cause, DOWNLOAD_TIMEOUTS):
-            return f"{TIMED_OUT} after {timeout:g} s"
+            return timed_out_after(timeout)
         if isinstance(cause, SSL.Error) and (reasons := openssl_reasons(cause)):
             return f"{TLS_ERROR}: {'; '.join(reasons)}"
         for kinds, words in PLAIN_WORDS:

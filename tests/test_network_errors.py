@@ -27,7 +27,16 @@ from thaidigest.network_errors import socket_reason
             twisted_errors.DNSLookupError(),
             "DNS lookup failed",
         ),
-        (TimeoutError("timed out"), twisted_errors.TCPTimedOutError(), "timed out"),
+        (
+            TimeoutError(errno.ETIMEDOUT, "Connection timed out"),  # the system gave up
+            twisted_errors.TCPTimedOutError(),
+            "timed out",
+        ),
+        (
+            TimeoutError("timed out"),  # the socket's own timeout, ours
+            twisted_errors.TimeoutError(),
+            "timed out after 30 s",
+        ),
         (
             OSError(errno.EHOSTUNREACH, "No route to host"),
             twisted_errors.NoRouteError(),
@@ -41,7 +50,7 @@ from thaidigest.network_errors import socket_reason
     ],
 )
 def test_a_mails_network_error_reads_as_the_crawls_of_the_same_kind(mail_error, crawl_error, words):
-    assert socket_reason(mail_error) == plain_reason(crawl_error, timeout=30) == words
+    assert socket_reason(mail_error, timeout=30) == plain_reason(crawl_error, timeout=30) == words
 
 
 @pytest.mark.parametrize(
@@ -54,7 +63,11 @@ def test_a_mails_network_error_reads_as_the_crawls_of_the_same_kind(mail_error, 
 )
 def test_a_server_that_hung_up_reads_as_the_crawls_connection_closed(mail_error):
     crawl_words = plain_reason(twisted_errors.ConnectionClosed(), timeout=30)
-    assert socket_reason(mail_error) == crawl_words == "connection closed before the answer ended"
+    assert (
+        socket_reason(mail_error, timeout=30)
+        == crawl_words
+        == "connection closed before the answer ended"
+    )
 
 
 def test_a_server_that_never_answers_is_a_timeout_not_a_server_that_hung_up():
@@ -62,12 +75,12 @@ def test_a_server_that_never_answers_is_a_timeout_not_a_server_that_hung_up():
     listener = socket.create_server(("127.0.0.1", 0))  # accepts (its backlog), never greets
     with listener, pytest.raises(smtplib.SMTPServerDisconnected) as raised:
         smtplib.SMTP(*listener.getsockname()[:2], timeout=0.3)
-    assert socket_reason(raised.value) == "timed out"
+    assert socket_reason(raised.value, timeout=0.3) == "timed out after 0.3 s"
 
 
 def test_a_tls_error_without_openssls_reason_is_a_tls_error():
-    assert socket_reason(ssl.SSLError(1, "raised by Python code")) == "TLS error"
+    assert socket_reason(ssl.SSLError(1, "raised by Python code"), timeout=30) == "TLS error"
 
 
 def test_an_os_error_of_no_network_kind_is_left_to_its_own_message():
-    assert socket_reason(OSError(errno.ENOSPC, "No space left on device")) is None
+    assert socket_reason(OSError(errno.ENOSPC, "No space left on device"), timeout=30) is None

@@ -1,10 +1,11 @@
-"""Why a connection failed, in a few plain words: ``connection refused``, ``timed out``.
+"""Why a connection failed, in a few plain words: ``connection refused``, ``timed out after 30 s``.
 
 The words are the same wherever a failure is said: a crawl's report and log
 (:mod:`scraper.download_errors`, for Twisted's and Scrapy's errors) and a digest
 that could not be mailed (:mod:`digest.mail`, for the standard library's socket and
-TLS errors, worded here by :func:`socket_reason`). This module loads no crawler, so
-``thaidigest digest`` words its errors without Scrapy.
+TLS errors, worded here by :func:`socket_reason`). A wait our own timeout ended says
+how long it was (:func:`timed_out_after`); one the system gave up on is ``timed out``.
+This module loads no crawler, so ``thaidigest digest`` words its errors without Scrapy.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ CONNECTION_CLOSED = "connection closed before the answer ended"
 SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (
     (ConnectionRefusedError, CONNECTION_REFUSED),
     (socket.gaierror, DNS_LOOKUP_FAILED),
-    (TimeoutError, TIMED_OUT),  # socket.timeout, a TLS handshake that timed out
+    (TimeoutError, TIMED_OUT),  # the system's (ETIMEDOUT); our own timer's: timed_out_after
     (ConnectionResetError, CONNECTION_CLOSED),
     (ConnectionAbortedError, CONNECTION_CLOSED),
     (BrokenPipeError, CONNECTION_CLOSED),
@@ -44,14 +45,23 @@ def tls_reason(error: ssl.SSLError) -> str:
     return f"{TLS_ERROR}: {reason.lower().replace('_', ' ')}"
 
 
-def socket_reason(error: OSError) -> str | None:
+def timed_out_after(timeout: float) -> str:
+    """A wait that outran our ``timeout`` (seconds), said with it: ``timed out after 30 s``."""
+    return f"{TIMED_OUT} after {timeout:g} s"
+
+
+def socket_reason(error: OSError, *, timeout: float) -> str | None:
     """Why a connection of the standard library failed, in the crawl's words
-    (:data:`SOCKET_WORDS`, :data:`NO_ROUTE_ERRNOS`, :func:`tls_reason`); None for an
-    error of another kind, which its own message says better."""
+    (:data:`SOCKET_WORDS`, :data:`NO_ROUTE_ERRNOS`, :func:`tls_reason`), a wait that
+    outran the socket's ``timeout`` (seconds; a connection, a TLS handshake or an answer
+    that did not come) with it (:func:`timed_out_after`); None for an error of another
+    kind, which its own message says better."""
     if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(
         error.__context__, OSError
     ):  # smtplib says a read that timed out (or failed) as the server hanging up
-        return socket_reason(error.__context__) or CONNECTION_CLOSED
+        return socket_reason(error.__context__, timeout=timeout) or CONNECTION_CLOSED
+    if isinstance(error, TimeoutError) and error.errno is None:  # the socket's own timer
+        return timed_out_after(timeout)
     if isinstance(error, ssl.SSLError):
         return tls_reason(error)
     for kind, words in SOCKET_WORDS:

@@ -119,7 +119,7 @@ def mail_settings(port, recipients, **changes):
     }
 
 
-def send(store, built, mail, recipients=None, environ=None):
+def send(store, built, mail, recipients=None, environ=None, **options):
     return send_digest(
         store,
         mail,
@@ -130,6 +130,7 @@ def send(store, built, mail, recipients=None, environ=None):
         html=built.html,
         environ=environ or {},
         clock=lambda: at("2024-08-26T01:00"),
+        **options,
     )
 
 
@@ -400,6 +401,20 @@ def test_a_digest_accepted_by_a_server_with_an_odd_goodbye_is_mailed(store, buil
     assert report.sent == ("a@example.org",)
     assert [to for to, _ in handler.messages] == [["a@example.org"]]
     assert recorded(store) == {("2024-W34", "a@example.org")}
+
+
+def test_a_server_that_never_answers_is_said_with_the_seconds_it_was_given(store, built):
+    """The failure said ``timed out`` and not how long the mailer had waited, where a
+    crawl's timeout says ``timed out after 30 s``."""
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (its backlog), never greets
+    port = listener.getsockname()[1]
+    with listener, pytest.raises(MailError) as raised:
+        send(store, built, mail_settings(port, ["a@example.org"]), timeout=0.3)
+    assert str(raised.value) == (
+        f"mailing digest 2024-W34 through 127.0.0.1:{port} failed after 0 of 1 recipient: "
+        "timed out after 0.3 s (a@example.org not mailed)"
+    )
+    assert recorded(store) == set()
 
 
 def test_unreachable_server_is_a_clear_error_and_nothing_is_recorded(store, built):
