@@ -113,9 +113,9 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     as SIGTERM does, then ends it as any command whose output fails: exit 141 for a
     closed pipe, one line and exit 1 else.
     """
-    from schedules.daemon import LOG_FORMAT, SchedulerDied, run_daemon
+    from schedules.daemon import LogFormatter, SchedulerDied, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
-    from thaidigest.output import LOG_DATE_FORMAT, OutputLogHandler
+    from thaidigest.output import OutputLogHandler
     from thaidigest.pipeline import check_judging_files
 
     config = load_config_or_exit(config_file)
@@ -124,9 +124,8 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     check_judging_files(config)  # a mistake every crawl and digest would stop at: now, once
     chosen = config_path(config_file)
     output = OutputLogHandler(sys.stdout)
-    logging.basicConfig(
-        handlers=[output], level=logging.INFO, format=LOG_FORMAT, datefmt=LOG_DATE_FORMAT
-    )
+    output.setFormatter(LogFormatter(schedule.zone))  # every time in the schedule's zone
+    logging.basicConfig(handlers=[output], level=logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         run_daemon(

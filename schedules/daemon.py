@@ -62,6 +62,13 @@ A job's stdout is logged at INFO and its stderr at the level each line names
 job's exit is logged as an error, followed by its last ``STDERR_TAIL`` lines of
 stderr again, as errors.
 
+Every time the log gives is in the schedule's time zone, the one its crontab lines
+are read in, with its offset from UTC (ISO 8601, ``2026-12-07T07:00:00+07:00``):
+each line's own time stamp (:class:`LogFormatter`), the run times it names, and the
+time stamp a job's log line starts with, which the job writes in its machine's zone
+(:func:`restamp`). So a line's time and the run it speaks of read alike, whatever the
+zone of the machine or container the daemon runs in.
+
 The database URL, which may hold a password, reaches each job in its
 environment (``THAIDIGEST_DB``): it is never on a command line, which any
 user may read, nor in the job store, which keeps each job's arguments.
@@ -83,7 +90,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 from typing import IO, Any
 
 from apscheduler.events import (
@@ -121,9 +129,20 @@ DAEMON_LOCK_RENEW = 60.0  # seconds between renewals of the lock
 RELEASE_WAIT = 1.0  # seconds the release of the lock at exit waits for a busy database
 LATE_NOTICE = 60  # seconds late a run may start before a warning says so, and why
 MAX_COUNTED_RUNS = 1000  # the runs a late run is said to fold are counted up to this many
-APSCHEDULER_LOG = "apscheduler.scheduler"  # the logger of APScheduler's scheduler
+# APScheduler's warnings that the daemon says in its own words (:func:`_log_skipped`,
+# :func:`_log_missed`, with the run's time in the schedule's zone), by the logger that
+# writes each and words it holds: taken out of the log.
+APSCHEDULER_SAID_OURS = {
+    "apscheduler.scheduler": "maximum number of running instances reached",
+    "apscheduler.executors.default": "was missed by",
+}
 STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# The time stamp a job's log line starts with, with its offset from UTC: a crawl's
+# (thaidigest.output.LOG_DATE_FORMAT, "2026-12-07T00:00:01+0000"), or one in ISO 8601.
+JOB_STAMP = re.compile(
+    r"^(?P<stamp>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d))(?= )"
+)
 # The level a log line names after its optional time stamp and [logger]: Scrapy's
 # "2024-09-01T10:00:00+0700 [scrapy.core.engine] INFO: ...", ours, or "WARNING:name:...".
 LINE_LEVEL = re.compile(
@@ -133,6 +152,36 @@ LINE_LEVEL = re.compile(
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
+
+
+def log_time(moment: datetime) -> str:
+    """A time, given in the schedule's zone, as the daemon's log gives it: ISO 8601 with
+    its offset from UTC, ``2026-12-07T07:00:00+07:00`` (and its microseconds, if any: a job
+    run ``every`` N seconds keeps those of the moment it was added)."""
+    return moment.isoformat()
+
+
+def restamp(line: str, zone: tzinfo | None) -> str:
+    """A job's log line with the time stamp it starts with given in ``zone``, as every
+    time in the daemon's log is; a line without one (or with no offset to convert it
+    from), or no ``zone``, as it is."""
+    match = JOB_STAMP.match(line)
+    if match is None or zone is None:
+        return line
+    stamp = datetime.fromisoformat(match["stamp"].replace(",", "."))
+    return log_time(stamp.astimezone(zone)) + line[match.end() :]
+
+
+class LogFormatter(logging.Formatter):
+    """The daemon's log format, :data:`LOG_FORMAT`, each line's time in the schedule's
+    time zone ``zone`` (:func:`log_time`, to the second), not in the machine's."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__(LOG_FORMAT)
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return log_time(datetime.fromtimestamp(int(record.created), self.zone))
 
 
 def line_level(line: str, previous: int) -> int:
@@ -238,7 +287,8 @@ _SUBPROCESSES = _Subprocesses()
 class DueRun:
     """A run handed to the pool: the times it runs for (the last one due: ``coalesce``), the
     time the job store held as its next run (the first one due: earlier when the run stands
-    for runs missed while the daemon was down, or held back) and how many runs it stands for."""
+    for runs missed while the daemon was down, or held back), both in the schedule's time
+    zone, and how many runs it stands for."""
 
     run_times: list[datetime]
     first_due: datetime
@@ -274,12 +324,19 @@ class _Executor(ThreadPoolExecutor):
     run that does run, takes the times from here and logs them. The job still
     holds the next run time the job store gave (APScheduler moves it on after
     handing the run over): the first of the runs missed, when the run stands for several.
+    The times are noted in ``zone``, the schedule's, which the daemon's log gives them in.
     """
+
+    def __init__(self, zone: tzinfo, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers)
+        self.zone = zone
 
     def _do_submit_job(self, job: StoredJob, run_times: list[datetime]) -> None:
         first_due = job.next_run_time
         runs = runs_due(job.trigger, first_due, max(run_times))
-        _DUE[job.id] = DueRun(run_times, first_due, runs)  # before the pool's thread starts it
+        zoned = [moment.astimezone(self.zone) for moment in run_times]
+        # Noted before the pool's thread starts it.
+        _DUE[job.id] = DueRun(zoned, first_due.astimezone(self.zone), runs)
         super()._do_submit_job(job, run_times)
 
 
@@ -289,13 +346,16 @@ class _StderrLog:
     The last ``STDERR_TAIL`` lines are kept, to be logged again as errors if the job fails.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, zone: tzinfo | None = None) -> None:
+        """``zone``: the one the daemon's log gives times in (:func:`restamp`)."""
         self.name = name
+        self.zone = zone
         self.level = logging.WARNING  # for text before any line names a level
         self.tail: deque[str] = deque(maxlen=STDERR_TAIL)
 
     def add(self, line: str) -> None:
         self.level = line_level(line, self.level)
+        line = restamp(line, self.zone)
         self.tail.append(line)
         log.log(self.level, "%s: ! %s", self.name, line)
 
@@ -359,10 +419,12 @@ _DELAYS = _Delays()  # the daemon's: run_daemon resets it
 
 
 class _Runs:
-    """Where :func:`run_job` records that it stopped a crawl for its timeout: the daemon's
-    store (None outside a daemon)."""
+    """What :func:`run_job` needs of the daemon that runs it (None outside a daemon): its
+    store, where it records that it stopped a crawl for its timeout, and the schedule's
+    time zone, which its log gives every time in."""
 
     store: Store | None = None
+    zone: tzinfo | None = None
 
 
 _RUNS = _Runs()
@@ -428,7 +490,7 @@ def settings_note(config_file: str | None) -> str:
 
 
 def _log_due(name: str, due: DueRun) -> None:
-    log.info("%s: due at %s", name, ", ".join(moment.isoformat() for moment in due.run_times))
+    log.info("%s: due at %s", name, ", ".join(log_time(moment) for moment in due.run_times))
     notice = late_notice(
         name,
         due.first_due.timestamp(),
@@ -469,7 +531,7 @@ def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None
     assert process.stdout is not None and process.stderr is not None
     started = time.monotonic()
     log.info("%s: started %s (pid %d)", name, task, process.pid)
-    stderr = _StderrLog(name)
+    stderr = _StderrLog(name, _RUNS.zone)
     pumps = [
         _pump(process.stdout, lambda line: log.info("%s: | %s", name, line)),
         _pump(process.stderr, stderr.add),
@@ -559,7 +621,7 @@ def sync_jobs(
             job.name,
             job.task,
             job.describe_trigger(),
-            registered.next_run_time.isoformat() if registered else "never",
+            log_time(registered.next_run_time.astimezone(schedule.zone)) if registered else "never",
         )
 
 
@@ -615,30 +677,33 @@ def kept_next_runs(store: Store, schedule: Schedule) -> KeptRuns:
     return KeptRuns(kept, unreadable)
 
 
-def _log_skipped(event: JobSubmissionEvent) -> None:
+def _log_skipped(zone: tzinfo, event: JobSubmissionEvent) -> None:
     log.warning(
         "%s: the run due at %s is skipped: its previous run is still going",
         event.job_id,
-        max(event.scheduled_run_times).isoformat(),
+        log_time(max(event.scheduled_run_times).astimezone(zone)),
     )
 
 
-class _NotMaxInstances(logging.Filter):
-    """APScheduler's warning of a run skipped as its previous one still runs, which
-    :func:`_log_skipped` says in the daemon's words, taken out of the log."""
+class _Without(logging.Filter):
+    """A log without the records whose message holds ``words``."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances reached" not in str(record.msg)
+        return self.words not in str(record.msg)
 
 
-_SKIPPED_FILTER = _NotMaxInstances()
+_SAID_OURS = {logger: _Without(words) for logger, words in APSCHEDULER_SAID_OURS.items()}
 
 
-def _log_missed(event: JobExecutionEvent) -> None:
+def _log_missed(zone: tzinfo, event: JobExecutionEvent) -> None:
     log.warning(
         "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
         event.job_id,
-        event.scheduled_run_time.isoformat(),
+        log_time(event.scheduled_run_time.astimezone(zone)),
     )
 
 
@@ -775,12 +840,13 @@ def build_scheduler(schedule: Schedule, store: Store) -> WatchedScheduler:
     scheduler = WatchedScheduler(
         timezone=schedule.zone,
         jobstores={JOBSTORE: _JobStore(engine=store.engine, tablename=JOBS_TABLE)},
-        executors={"default": _Executor(max_workers=len(schedule.jobs))},
+        executors={"default": _Executor(schedule.zone, max_workers=len(schedule.jobs))},
         jobstore_retry_interval=STORE_RETRY,
     )
-    scheduler.add_listener(_log_missed, EVENT_JOB_MISSED)
-    scheduler.add_listener(_log_skipped, EVENT_JOB_MAX_INSTANCES)
-    logging.getLogger(APSCHEDULER_LOG).addFilter(_SKIPPED_FILTER)  # once: a set
+    scheduler.add_listener(partial(_log_missed, schedule.zone), EVENT_JOB_MISSED)
+    scheduler.add_listener(partial(_log_skipped, schedule.zone), EVENT_JOB_MAX_INSTANCES)
+    for logger, said_ours in _SAID_OURS.items():
+        logging.getLogger(logger).addFilter(said_ours)  # once: a set
     return scheduler
 
 
@@ -851,7 +917,7 @@ def run_daemon(
     except locks.LockHeld:
         store.close()
         raise
-    _RUNS.store = store
+    _RUNS.store, _RUNS.zone = store, schedule.zone
     try:
         failure = _run_locked(
             schedule,
@@ -862,7 +928,7 @@ def run_daemon(
             output_error=output_error,
         )
     finally:
-        _RUNS.store = None
+        _RUNS.store = _RUNS.zone = None
         _release_lock(store)
         store.close()
     log.info("stopped")

@@ -27,9 +27,9 @@ from typing import Any, TextIO
 import click
 
 EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
-# The time of a log line (the daemon's, a crawl's): local time with its offset from UTC,
-# "2026-12-04T22:14:24+0700", so that a line says when beside the schedule's timezone, the
-# stored UTC times and another machine's logs.
+# The time of a crawl's log line: local time with its offset from UTC,
+# "2026-12-04T22:14:24+0700", so that a line says when beside the stored UTC times and
+# another machine's logs. The daemon gives it in the schedule's zone (schedules.daemon).
 LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 

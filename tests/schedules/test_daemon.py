@@ -393,6 +393,8 @@ def test_a_run_later_than_a_set_grace_time_is_dropped_with_a_warning(tmp_path, c
     config = merge(DEFAULTS, {"schedule": {"misfire_grace_time": 3600}})
     log = run_a_week_late_digest(tmp_path, caplog, monkeypatch, config)
     assert "digest: the run due at" in log and "is dropped" in log
+    assert "+07:00 is dropped" in log, log  # in the schedule's zone, whatever the machine's
+    assert "was missed by" not in log, log  # APScheduler's own line, in another form
     assert "digest: not started" not in log
     # Dropped, and said so only: not announced as due, nor as running once now.
     assert "digest: due at" not in log and "running it once now" not in log, log
@@ -645,6 +647,38 @@ def test_a_job_stderr_line_is_logged_at_the_level_it_names(line, previous, expec
     assert logging.getLevelName(level) == expected
 
 
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # a crawl on a machine in UTC
+            "2026-12-07T00:00:01+0000 [scrapy.core.engine] INFO: Spider opened",
+            "2026-12-07T07:00:01+07:00 [scrapy.core.engine] INFO: Spider opened",
+        ),
+        (
+            "2026-12-06T19:00:01-0500 [thaigov] ERROR: error: http://x/1: HTTP 500",
+            "2026-12-07T07:00:01+07:00 [thaigov] ERROR: error: http://x/1: HTTP 500",
+        ),
+        ("2026-12-07T00:00:01Z WARNING x: y", "2026-12-07T07:00:01+07:00 WARNING x: y"),
+        # No offset: the zone it was written in is not known, so the stamp stays as it is.
+        ("2026-12-07 00:00:01 [thaigov] INFO: x", "2026-12-07 00:00:01 [thaigov] INFO: x"),
+        ("WARNING: digest.site_url is http://127.0.0.1:8000/", None),
+        (" 'finish_time': datetime.datetime(2026, 12, 7, 0, 0, 1),", None),
+    ],
+)
+def test_a_job_log_lines_time_stamp_is_given_in_the_schedules_zone(line, expected):
+    assert daemon.restamp(line, BANGKOK) == (expected or line)
+
+
+def test_the_daemons_log_line_times_are_in_the_schedules_zone_with_its_offset():
+    record = logging.LogRecord("thaidigest.run", logging.INFO, "", 0, "crawl: started", (), None)
+    record.created = datetime(2026, 12, 7, 0, 0, 1, 500_000, tzinfo=UTC).timestamp()
+    line = daemon.LogFormatter(BANGKOK).format(record)
+    assert line == "2026-12-07T07:00:01+07:00 INFO thaidigest.run: crawl: started"
+
+
 # 25 Scrapy-style INFO lines on stderr, then the given exit status.
 NOISY_JOB = (
     "import sys\n"
@@ -797,9 +831,17 @@ class Daemon:
     """``thaidigest run`` in a subprocess, its log in a file."""
 
     def __init__(
-        self, tmp_path: Path, schedule: Path, db: Path, config: Path, log: str, setup: str = ""
+        self,
+        tmp_path: Path,
+        schedule: Path,
+        db: Path,
+        config: Path,
+        log: str,
+        setup: str = "",
+        machine_zone: str | None = None,
     ) -> None:
-        """``setup``: Python statements run before the command (settings made shorter)."""
+        """``setup``: Python statements run before the command (settings made shorter);
+        ``machine_zone``: the time zone it runs in (``TZ``), else this process's."""
         self.log_path = tmp_path / log
         argv = ["run", "--schedules", str(schedule), "--db", str(db), "--config", str(config)]
         with self.log_path.open("w", encoding="utf-8") as log_file:
@@ -807,7 +849,11 @@ class Daemon:
                 [sys.executable, "-c", setup + FAST_RUN, *argv],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                env={
+                    **os.environ,
+                    "PYTHONWARNINGS": "ignore",
+                    **({"TZ": machine_zone} if machine_zone else {}),
+                },
             )
 
     def log(self) -> str:
@@ -882,6 +928,37 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
     assert list((tmp_path / "public" / "digests").glob("*.md"))
     # The default site_url is this machine: the digest job's warning is logged as one.
     assert re.search(r" WARNING thaidigest\.run: digest: ! WARNING: digest\.site_url is ", log), log
+
+
+# An ISO 8601 time with its offset: "2026-12-07T07:00:01+07:00", "…T00:00:01.25+0000", "…Z".
+LOGGED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?P<offset>Z|[+-]\d\d:?\d\d)")
+
+
+def test_every_time_the_daemon_logs_is_in_the_schedules_zone_not_the_machines(tmp_path):
+    db = tmp_path / "db.sqlite"
+    config = add_crawl_setting(daemon_config(tmp_path), 'log_level = "INFO"')  # Scrapy's lines
+    with FixtureSite() as site:
+        schedule = tmp_path / "schedule.toml"
+        schedule.write_text(  # schedule_text's zone: Asia/Bangkok, UTC+7 all year
+            schedule_text(
+                'name = "crawl"\ntask = "crawl"\nevery = 2\n'
+                f'args = {{ source = "thaigov", base_url = "{site.base_url}", '
+                f"start_id = {FIRST_THAIGOV_ID} }}\n"
+            )
+        )
+        started = datetime.now(UTC)
+        daemon = Daemon(tmp_path, schedule, db, config, "run.log", machine_zone="America/New_York")
+        daemon.wait_for(lambda: "crawl: finished" in daemon.log(), timeout=60)
+        assert daemon.stop() == 0, daemon.log()
+    lines = daemon.log().splitlines()
+    assert any(re.search(r"crawl: ! \S+ \[scrapy\.core\.engine\] INFO: ", line) for line in lines)
+    assert any("next run" in line for line in lines) and any("due at" in line for line in lines)
+    for line in lines:
+        stamp = LOGGED_TIME.match(line)
+        assert stamp is not None and stamp["offset"] == "+07:00", line
+        assert abs(datetime.fromisoformat(stamp[0]) - started) < timedelta(minutes=2), line
+        for logged in LOGGED_TIME.finditer(line):  # the run times, a job's own stamps
+            assert logged["offset"] == "+07:00", line
 
 
 def test_a_schedule_file_removed_after_the_daemon_started_does_not_stop_its_digests(tmp_path):
