@@ -14,7 +14,7 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import LOCKED, robots_note, robots_rules
+from scraper.report import LOCKED, reported, robots_note, robots_rules
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import (
@@ -47,6 +47,8 @@ EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts 
 # How long after a week ends its digest may be missing: the packaged schedule builds it
 # on Monday at 07:00 in Bangkok, so a day covers that run and a slow or retried one.
 DIGEST_GRACE = timedelta(days=1)
+# Why a run's counts but its articles stored are not known (scraper.report.reported).
+UNREPORTED = "killed before it reported"
 
 SCHEDULES_ENV = "THAIDIGEST_SCHEDULES"
 
@@ -269,7 +271,7 @@ def describe_run(
     if process_gone:
         return (
             f"{source}: unfinished: started at {started} ({_age(parse_iso(started), now)}); "
-            f"{DIED} (the next crawl records it failed)"
+            f"{DIED} (the next crawl records it failed); {run_counts(run['report'], killed=True)}"
         )
     if run["status"] == RUNNING and lock is not None and lock.kept and not lock.checkable:
         return (
@@ -281,8 +283,23 @@ def describe_run(
     why = robots_note(robots_rules(report.get("blocked", [])))
     return (
         f"{source}: {run['status']}{why} at {when} ({_age(parse_iso(when), now)}); "
-        f"new {report.get('new', 0)}, updated {report.get('updated', 0)}, "
-        f"blocked {len(report.get('blocked', []))}, errors {len(report.get('errors', []))}"
+        f"{run_counts(report, running=run['status'] == RUNNING)}"
+    )
+
+
+def run_counts(report: dict[str, Any], *, running: bool = False, killed: bool = False) -> str:
+    """What a run did, as ``status`` shows it: the articles it stored, new and updated, and
+    the requests blocked and errors; for a ``running`` run, what it stored so far; for one
+    whose process ended before it reported (``killed``, or so recorded:
+    :func:`scraper.report.reported`), what it stored and that the rest is unknown, not 0."""
+    stored = f"new {report.get('new', 0)}, updated {report.get('updated', 0)}"
+    if running:
+        return f"{stored} so far"
+    if killed or not reported(report):
+        return f"{stored}; pages fetched, blocked and errors unknown: {UNREPORTED}"
+    return (
+        f"{stored}, blocked {len(report.get('blocked', []))}, "
+        f"errors {len(report.get('errors', []))}"
     )
 
 

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.engine import Connection
 
 from scraper.config import DB_SETTING, crawl_config
 from scraper.report import DATABASE_ERROR
+from thaidigest.ingest import OLDER
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
-from thaidigest.store import Store, StoreError
+from thaidigest.store import Store, StoreError, add_crawl_counts
 
 
 class StorePipeline:
     """Normalise, deduplicate, score and store each article in its own transaction.
+
+    The article's outcome (new, updated, unchanged, suspicious) is counted on the crawl's
+    run in that transaction: a crawl killed before it reports (SIGKILL, the out-of-memory
+    killer) leaves on its run the articles it stored, never fewer or more.
 
     A database error is reported in one line on the crawl's errors (never the
     article's text) and ends the crawl: the next articles could not be stored either.
@@ -36,7 +43,14 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.store = Store(self.db_url)
         config = crawl_config(self.crawler.settings)
-        self.ingestor = build_ingestor(self.store, config=config)
+        self.ingestor = build_ingestor(self.store, config=config, also_write=self.count_on_run)
+
+    def count_on_run(self, conn: Connection, outcomes: list[str]) -> None:
+        """Count the articles just written on the crawl's run, in their transaction."""
+        run_id = getattr(self.crawler.spider, "crawl_run_id", None)
+        if run_id is not None:
+            stored = Counter("unchanged" if outcome == OLDER else outcome for outcome in outcomes)
+            add_crawl_counts(conn, run_id, stored)
 
     def close_spider(self) -> None:
         self.store.close()

@@ -40,7 +40,7 @@ import atexit
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
@@ -79,6 +79,11 @@ COUNTS = (
     "offsite_links_ignored",
     "empty_listings",
 )
+# The counts a crawl writes on its run as it goes, each with the article it stored, in the
+# article's transaction (thaidigest.ingest.OUTCOMES): all that is known of a run killed
+# before it reported, whose report is marked STORED_ONLY.
+STORED_COUNTS = ("new", "updated", "unchanged", "suspicious")
+STORED_ONLY = "stored_only"
 STATUS_PREFIX = "downloader/response_status_count/"
 # Requests Scrapy counted in downloader/request_count that waited in the downloader for
 # their turn when their site was stopped, and so were never sent.
@@ -256,11 +261,34 @@ def record_locked(store: Store, source: str, holder: str) -> int:
     return run_id
 
 
+def reported(report: Mapping[str, Any]) -> bool:
+    """Whether a run's report holds the counts its crawl reported when it ended, not only
+    those of the articles it stored (:func:`killed_report`)."""
+    return not report.get(STORED_ONLY)
+
+
+def pages_fetched(report: Mapping[str, Any]) -> int:
+    """The pages a run fetched: its crawl's count, or, for a run killed before it reported
+    (:func:`reported`), at least the article pages it stored."""
+    if reported(report):
+        return int(report.get("fetched") or 0)
+    return sum(int(report.get(name) or 0) for name in STORED_COUNTS)
+
+
+def killed_report(progress: Mapping[str, Any]) -> dict[str, Any]:
+    """The report of a run whose process ended before the crawl did (:data:`DIED`):
+    ``progress``, the counts of the articles it stored, which the crawl wrote on its run
+    with each of them (:class:`scraper.pipelines.StorePipeline`), and no other count, for
+    none is known: marked :data:`STORED_ONLY`, never given as 0."""
+    return {**progress, "status": FAILED, "unfinished": DIED, STORED_ONLY: True}
+
+
 def settle_dead_runs(store: Store, source: str) -> None:
     """Record as failed the runs of ``source`` still marked running: called by the holder
     of the site's crawl lock, which no live crawl of the site holds then (:data:`DIED`)."""
     for run_id in store.unfinished_crawl_runs(source):
-        store.finish_crawl_run(run_id, utc_now(), FAILED, unfinished_report(DIED))
+        progress = store.crawl_run(run_id)["report"]
+        store.finish_crawl_run(run_id, utc_now(), FAILED, killed_report(progress))
 
 
 class CrawlReport:

@@ -147,6 +147,7 @@ def test_a_site_first_crawled_during_the_week_is_watched():
 
 
 DIED = "the crawl process ended before the crawl did"
+STORED = "stored_only"  # a report of the articles stored only: the rest is unknown
 
 
 def test_a_run_left_running_by_a_gone_crawl_counts_as_failed():
@@ -154,13 +155,25 @@ def test_a_run_left_running_by_a_gone_crawl_counts_as_failed():
     # A live crawl holds the lock: only the newest running run can be it.
     alive = settled(runs, crawling=True, checked_at=END)
     assert [r.status for r in alive] == ["failed", "ok", "running"]
-    assert alive[0].report == {"unfinished": DIED}
+    assert alive[0].report == {"status": "failed", "unfinished": DIED, STORED: True}
     assert alive[1] is runs[1] and alive[2] is runs[2]
     # No live holder: every running run is a dead crawl's, as the next crawl records it.
     gone = settled(runs, crawling=False, checked_at=END)
     assert [r.status for r in gone] == ["failed", "ok", "failed"]
     assert run_reasons(gone) == (f"{DIED} (×2)",)
     assert health_lines(health(gone, [found(1)]))[0] == f"crawls: ok 1, failed 2 ({DIED} (×2))"
+
+
+def test_a_killed_run_that_stored_articles_crawled_the_site():
+    """A crawl killed before it reported leaves on its run the articles it stored, counted
+    with them: the site was crawled, whether the next crawl has recorded the run or not."""
+    recorded = run(1, "failed", new=20, updated=1, unfinished=DIED, stored_only=True)
+    assert not_crawled(health([recorded], [found(1)])) is None
+    gone = settled([run(1, "running", new=20)], crawling=False, checked_at=END)
+    assert gone[0].report == {"new": 20, "status": "failed", "unfinished": DIED, STORED: True}
+    assert not_crawled(health(gone, [found(1)])) is None
+    nothing = run(1, "failed", unfinished=DIED, stored_only=True)
+    assert not_crawled(health([nothing], [])) == f"failed: {DIED}"
 
 
 def test_a_run_that_started_after_the_lock_was_looked_at_is_left_running():

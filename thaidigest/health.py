@@ -28,13 +28,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from scraper.report import stored_rule
+from scraper.report import killed_report, pages_fetched, stored_rule
 from thaidigest import locks
 from thaidigest.model import FALLBACK_EXTRACTION
 from thaidigest.plural import counted
 from thaidigest.store import (
     DATABASE_ERROR,
-    DIED,
     FAILED,
     RUNNING,
     Store,
@@ -141,7 +140,7 @@ def settled(runs: Sequence[CrawlRun], crawling: bool, checked_at: datetime) -> l
     for run in runs:
         alive = run is newest and crawling
         if run.status == RUNNING and not alive and parse_iso(run.started_at) < checked_at:
-            run = CrawlRun(run.started_at, run.finished_at, FAILED, {"unfinished": DIED})
+            run = CrawlRun(run.started_at, run.finished_at, FAILED, killed_report(run.report))
         result.append(run)
     return result
 
@@ -229,7 +228,7 @@ def site_health(
         watched=known_since is not None and parse_iso(known_since) < end,
         crawled=first_crawl is not None and parse_iso(first_crawl) < end,
         fetched=sum(
-            int(run.report.get("fetched") or 0)
+            pages_fetched(run.report)
             for run in in_period
             if run.report.get("finish_reason") != DATABASE_ERROR  # fetched, but nothing kept
         ),

@@ -375,6 +375,10 @@ class Ingestor:
     writes an article takes out a record naming another
     (:func:`~thaidigest.store.written_with`), so the next pass finds every stored
     article's partners or scores again with what is then in use.
+
+    ``also_write(conn, outcomes)`` is called in each transaction that writes articles,
+    with the outcome of each (:data:`OUTCOMES`, or :data:`OLDER`), so that what it writes
+    commits with them or not at all: a crawl counts them on its run as it goes.
     """
 
     def __init__(
@@ -387,8 +391,10 @@ class Ingestor:
         batch_size: int = BATCH_SIZE,
         workers: int = 1,
         found_with: Mapping[str, str] | None = None,
+        also_write: Callable[[Connection, list[str]], None] | None = None,
     ) -> None:
         self.store = store
+        self.also_write = also_write
         self.found_with = dict(found_with or {})
         self.preparer = preparer
         self.deduplicator = deduplicator
@@ -436,7 +442,10 @@ class Ingestor:
     def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
         try:
             with self.store.transaction() as conn:
-                return self._write_batch(conn, prepared)
+                outcomes = self._write_batch(conn, prepared)
+                if self.also_write is not None:
+                    self.also_write(conn, outcomes)
+                return outcomes
         except BaseException:
             if self.deduplicator is not None:
                 self.deduplicator.reset()

@@ -10,6 +10,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
 from thaidigest.dedup import Deduplicator
@@ -358,8 +360,10 @@ def build_ingestor(
     config: dict[str, Any] | None = None,
     clock: Callable[[], datetime] = utc_now,
     workers: int = 1,
+    also_write: Callable[[Connection, list[str]], None] | None = None,
 ) -> Ingestor:
-    """The one ingestor that import and crawl share; ``workers`` processes prepare articles."""
+    """The one ingestor that import and crawl share; ``workers`` processes prepare articles;
+    ``also_write``: see :class:`~thaidigest.ingest.Ingestor`."""
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
     checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
@@ -379,6 +383,7 @@ def build_ingestor(
         deduplicator=Deduplicator(store),
         clock=clock,
         workers=workers,
+        also_write=also_write,
         found_with={
             PARTNERS_KEY: partners_fingerprint(user_partners),
             SCORING_KEY: scoring_fingerprint(config, user_rules),

@@ -30,7 +30,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -534,6 +534,24 @@ def written_with(conn: Connection, key: str, fingerprint: str) -> None:
     recorded = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
     if recorded is not None and not _names(recorded, fingerprint):
         conn.execute(delete(meta).where(meta.c.key == key))
+
+
+def add_crawl_counts(conn: Connection, run_id: int, counts: Mapping[str, int]) -> None:
+    """Add ``counts`` to those the report of a crawl run still running holds, in the
+    caller's transaction: a crawl counts the articles it stores on its run with them,
+    so a crawl killed before it reports leaves on its run what it stored."""
+    where = (crawl_runs.c.id == run_id) & (crawl_runs.c.status == RUNNING)
+    stored = conn.execute(select(crawl_runs.c.report).where(where)).scalar()
+    if stored is None:  # finished already: its report has the crawl's own counts
+        return
+    report = json.loads(stored)
+    for name, count in counts.items():
+        report[name] = report.get(name, 0) + count
+    conn.execute(
+        update(crawl_runs)
+        .where(where)
+        .values(report=json.dumps(report, ensure_ascii=False, sort_keys=True))
+    )
 
 
 def _names(recorded: str, fingerprint: str) -> bool:

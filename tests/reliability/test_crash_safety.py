@@ -340,13 +340,19 @@ def kill_stuck_crawl_then_rerun(
             wait_for(lambda: killed_when(db))
         finally:
             kill(victim)
+    stored = count(db, "SELECT count(*) FROM articles")
     with FixtureSite() as site:
         rerun = run(crawl_command(site, db, config, source))
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     # The killed crawl had stored articles, so it had a run: the rerun records it failed.
     runs = query(db, "SELECT status, report FROM crawl_runs ORDER BY id")
     assert [status for status, _ in runs] == ["failed", "ok"]
-    assert json.loads(runs[0][1])["unfinished"] == "the crawl process ended before the crawl did"
+    killed = json.loads(runs[0][1])
+    assert killed["unfinished"] == "the crawl process ended before the crawl did"
+    # With the articles it stored, each counted in its transaction; what else it did (the
+    # pages it fetched, blocked, failed on) is not known, so not given as 0.
+    assert killed["new"] == stored > 0, killed
+    assert killed["stored_only"] and "fetched" not in killed and "errors" not in killed, killed
     return db
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 
 from digest.select import Week
 from schedules.commands import digest_line, missing_digest, status_command
+from scraper.report import settle_dead_runs
 from thaidigest import locks
-from thaidigest.store import Store, iso, utc_now
+from thaidigest.store import Store, add_crawl_counts, iso, utc_now
 from thaidigest.store import locks as lock_rows
 
 REPORT = {
@@ -316,27 +317,51 @@ def take_lock_and_die(store: Store, name: str) -> None:
     subprocess.run([sys.executable, "-c", code, store.url, name], check=True)
 
 
+def crawl_storing(store: Store, source: str, stored: dict[str, int]) -> int:
+    """A crawl run started as a crawl starts it, that has stored articles of these outcomes
+    (``new``, ``updated``, ...) so far, counted with them as a crawl counts them."""
+    run_id = store.start_crawl_run(source, utc_now() - timedelta(seconds=2))
+    with store.transaction() as conn:
+        add_crawl_counts(conn, run_id, stored)
+    return run_id
+
+
+UNKNOWN = "; pages fetched, blocked and errors unknown: killed before it reported"
+
+
 def test_a_crawl_killed_mid_run_is_not_shown_as_running(store, config):
     record_run(store, "mdes", hours_ago=1)
     take_lock_and_die(store, locks.crawl_lock("thaigov"))
-    store.start_crawl_run("thaigov", utc_now() - timedelta(seconds=2))  # as the killed crawl did
+    crawl_storing(store, "thaigov", {"new": 20, "updated": 1})  # as the killed crawl did
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: unfinished: started at ")
     assert "the crawl process ended before the crawl did" in line
     assert "the next crawl records it failed" in line
+    assert line.endswith(f"; new 20, updated 1{UNKNOWN}"), line  # what it stored, not 0
     # Source health counts it as the next crawl will record it: failed, not running.
     health = health_crawls(output, "thaigov")
     assert health == "crawls: failed 1 (the crawl process ended before the crawl did)", health
 
 
+def test_a_killed_crawl_recorded_by_the_next_shows_what_it_stored_and_no_other_count(store, config):
+    record_run(store, "mdes", hours_ago=1)
+    crawl_storing(store, "thaigov", {"new": 20, "updated": 1, "unchanged": 4})
+    settle_dead_runs(store, "thaigov")  # as the next crawl of the site does, holding its lock
+    _, output = status(store, config)
+    line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
+    assert line.startswith("thaigov: failed at "), line
+    assert line.endswith(f"; new 20, updated 1{UNKNOWN}"), line
+
+
 def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
     record_run(store, "mdes", hours_ago=1)
     locks.acquire(store, locks.crawl_lock("thaigov"), timedelta(hours=1))  # this process: alive
-    store.start_crawl_run("thaigov", utc_now())
+    crawl_storing(store, "thaigov", {"new": 2})
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: running at ")
+    assert line.endswith("; new 2, updated 0 so far"), line
     assert health_crawls(output, "thaigov") == "crawls: running 1"
 
 
