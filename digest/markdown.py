@@ -27,7 +27,6 @@ from digest.clean import (
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
-from thaidigest.normalise import detect_language
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted, listed
 from thaidigest.sites import HOSTS, SOURCES
@@ -483,43 +482,14 @@ def render_markdown(
     return "\n\n".join(blocks) + "\n"
 
 
-def _parsed(text: str) -> list[Token]:
-    """The tokens of CommonMark text, raw HTML other than ``<del>``/``<ins>`` made text."""
+def markdown_to_html(text: str) -> str:
+    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
     tokens = _renderer.parse(text)
     for token in tokens:
         for child in token.children or ():
             if child.type == "html_inline" and child.content not in ALLOWED_HTML:
                 child.type = "text"
-    return tokens
-
-
-def _render(tokens: Sequence[Token]) -> str:
     return _renderer.renderer.render(tokens, _renderer.options, {})
-
-
-def markdown_to_html(text: str) -> str:
-    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
-    return _render(_parsed(text))
-
-
-def markdown_to_page_html(text: str) -> str:
-    """:func:`markdown_to_html` for a page a person reads (the digest's page and its mail),
-    which says ``lang="en"``: each block whose text is Thai (a headline, a lede, a changed
-    sentence) says ``lang="th"``, so that screen readers and fonts take it as Thai. Its
-    language is decided as an article's is (:func:`thaidigest.normalise.detect_language`),
-    from its text, not its links' addresses; a block without a letter says none. Feeds
-    keep :func:`markdown_to_html`: their entries name their language themselves."""
-    tokens = _parsed(text)
-    for index, token in enumerate(tokens):
-        if token.type != "inline":
-            continue
-        words = "".join(child.content for child in token.children or () if child.type == "text")
-        if any(char.isalpha() for char in words) and detect_language(words) == "th":
-            block = tokens[index - 1]  # the heading or paragraph the text is in
-            if block.hidden:  # a tight list's paragraph, which its item stands for
-                block = tokens[index - 2]
-            block.attrSet("lang", "th")
-    return _render(tokens)
 
 
 def _inline_text(children: Sequence[Token]) -> str:

@@ -77,12 +77,7 @@ from digest.feeds import (
     render_rss,
     stable_id,
 )
-from digest.markdown import (
-    digest_title,
-    markdown_to_html,
-    markdown_to_page_html,
-    render_markdown,
-)
+from digest.markdown import digest_title, markdown_to_html, render_markdown
 from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
@@ -491,13 +486,9 @@ def _archive(
     outputs: dict[str, bytes] = {}
     bodies = {week: markdown_to_html(text) for week, text in markdowns.items()}
     site_feeds = [feed for feed in feeds if "/" not in feed.href]
-    for week, text in markdowns.items():
+    for week, body in bodies.items():
         page = render_digest_page(
-            digest_title(title, week),
-            markdown_to_page_html(text),
-            "../index.html",
-            site_feeds,
-            "../",
+            digest_title(title, week), body, "../index.html", site_feeds, "../"
         )
         outputs[f"{DIGESTS}/{week}.html"] = page.encode()
     entries = [
@@ -529,7 +520,7 @@ def _archive(
 
 def mail_page(title: str, week: Week, markdown: str) -> str:
     """The week's digest ``markdown`` as the standalone HTML page an email carries."""
-    return render_digest_page(digest_title(title, week), markdown_to_page_html(markdown))
+    return render_digest_page(digest_title(title, week), markdown_to_html(markdown))
 
 
 def _published_before(written: Mapping[str, Recorded], week: Week) -> datetime | None:

@@ -22,7 +22,6 @@ from digest.markdown import (
     link,
     lists_story,
     markdown_to_html,
-    markdown_to_page_html,
     markdown_to_text,
     render_changes,
     render_markdown,
@@ -590,24 +589,6 @@ def test_the_plain_text_keeps_other_copies_addresses_in_angle_brackets():
     urls = ["https://www.mdes.go.th/news/detail/1", "https://a.example/x?b=1&c=2"]
     also_on = "Also on: " + ", ".join(map(markdown.autolink, urls))
     assert markdown_to_text(also_on) == f"Also on: <{urls[0]}>, <{urls[1]}>\n"
-
-
-@pytest.mark.parametrize(
-    ("markdown", "opening"),
-    [
-        (
-            "### [ข่าวดีอี](<https://www.mdes.go.th/news/detail/9001-digital-economy-meeting>)",
-            '<h3 lang="th">',
-        ),
-        ("- Removed: <del>ประชุมทั้งสิ้น 120 คน</del>", '<li lang="th">'),
-        ("- <del>120</del> → <ins>150</ins>", "<li>"),
-        ("ASEAN digital ministers meet", "<p>"),
-    ],
-    ids=["thai-headline-with-a-long-address", "thai-change", "numbers-alone", "english"],
-)
-def test_a_page_marks_the_blocks_whose_text_is_thai(markdown, opening):
-    """A link's address is not its text, and a block without a letter has no language."""
-    assert opening in markdown_to_page_html(markdown)
 
 
 def test_only_del_and_ins_pass_as_raw_html():
