@@ -161,15 +161,27 @@ def log_time(moment: datetime) -> str:
     return moment.isoformat()
 
 
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` as a clock in ``zone`` reads it. By way of UTC: ``astimezone`` leaves a
+    time already in ``zone`` as it is, and APScheduler gives run times in the schedule's
+    zone as clock times that may not exist there (02:30 on the day clocks spring
+    forward), while the same instant reads 03:30."""
+    return moment.astimezone(UTC).astimezone(zone)
+
+
 def restamp(line: str, zone: tzinfo | None) -> str:
     """A job's log line with the time stamp it starts with given in ``zone``, as every
     time in the daemon's log is; a line without one (or with no offset to convert it
-    from), or no ``zone``, as it is."""
+    from, or one that is no time: ``2024-02-30T10:00:00+07:00`` is text a job wrote), or
+    no ``zone``, as it is."""
     match = JOB_STAMP.match(line)
     if match is None or zone is None:
         return line
-    stamp = datetime.fromisoformat(match["stamp"].replace(",", "."))
-    return log_time(stamp.astimezone(zone)) + line[match.end() :]
+    try:
+        stamp = in_zone(datetime.fromisoformat(match["stamp"].replace(",", ".")), zone)
+    except (ValueError, OverflowError):  # no such day or hour; a year past 9999 in zone
+        return line
+    return log_time(stamp) + line[match.end() :]
 
 
 class LogFormatter(logging.Formatter):
@@ -334,9 +346,9 @@ class _Executor(ThreadPoolExecutor):
     def _do_submit_job(self, job: StoredJob, run_times: list[datetime]) -> None:
         first_due = job.next_run_time
         runs = runs_due(job.trigger, first_due, max(run_times))
-        zoned = [moment.astimezone(self.zone) for moment in run_times]
+        zoned = [in_zone(moment, self.zone) for moment in run_times]
         # Noted before the pool's thread starts it.
-        _DUE[job.id] = DueRun(zoned, first_due.astimezone(self.zone), runs)
+        _DUE[job.id] = DueRun(zoned, in_zone(first_due, self.zone), runs)
         super()._do_submit_job(job, run_times)
 
 
@@ -621,7 +633,7 @@ def sync_jobs(
             job.name,
             job.task,
             job.describe_trigger(),
-            log_time(registered.next_run_time.astimezone(schedule.zone)) if registered else "never",
+            log_time(in_zone(registered.next_run_time, schedule.zone)) if registered else "never",
         )
 
 
@@ -681,7 +693,7 @@ def _log_skipped(zone: tzinfo, event: JobSubmissionEvent) -> None:
     log.warning(
         "%s: the run due at %s is skipped: its previous run is still going",
         event.job_id,
-        log_time(max(event.scheduled_run_times).astimezone(zone)),
+        log_time(in_zone(max(event.scheduled_run_times), zone)),
     )
 
 
@@ -703,7 +715,7 @@ def _log_missed(zone: tzinfo, event: JobExecutionEvent) -> None:
     log.warning(
         "%s: the run due at %s is dropped: later than schedule.misfire_grace_time",
         event.job_id,
-        log_time(event.scheduled_run_time.astimezone(zone)),
+        log_time(in_zone(event.scheduled_run_time, zone)),
     )
 
 

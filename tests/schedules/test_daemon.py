@@ -666,10 +666,25 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
         ("2026-12-07 00:00:01 [thaigov] INFO: x", "2026-12-07 00:00:01 [thaigov] INFO: x"),
         ("WARNING: digest.site_url is http://127.0.0.1:8000/", None),
         (" 'finish_time': datetime.datetime(2026, 12, 7, 0, 0, 1),", None),
+        # Text a job wrote that looks like a stamp but is no time stays as it is: it
+        # stopped the daemon reading the job's stderr.
+        ("2024-02-30T10:00:00+07:00 is not a date", None),
+        ("2024-12-01T24:00:00+07:00 x", None),
+        ("2024-12-01T10:00:00+2400 x", None),
+        ("0001-01-01T00:00:00+0700 x", None),
+        ("9999-12-31T23:59:59-0700 x", None),
     ],
 )
 def test_a_job_log_lines_time_stamp_is_given_in_the_schedules_zone(line, expected):
     assert daemon.restamp(line, BANGKOK) == (expected or line)
+
+
+def test_a_run_time_on_the_day_clocks_spring_forward_is_read_as_the_clock_reads_it():
+    # APScheduler gives 02:30 New York time on 8 March 2026, which no clock there shows.
+    new_york = ZoneInfo("America/New_York")
+    due = datetime(2026, 3, 8, 2, 30, tzinfo=new_york)
+    assert daemon.log_time(daemon.in_zone(due, new_york)) == "2026-03-08T03:30:00-04:00"
+    assert daemon.in_zone(due, BANGKOK).timestamp() == due.timestamp()  # the same instant
 
 
 def test_the_daemons_log_line_times_are_in_the_schedules_zone_with_its_offset():
