@@ -510,6 +510,13 @@ def _word_listed_twice(arrays: dict) -> None:
         (_word_listed_twice, "lists a word twice"),
         (lambda arrays: arrays["signal_weights"].__setitem__(0, np.nan), "not finite"),
         (lambda arrays: arrays.update(bias=np.array([[1.0]])), "bias is not a row"),
+        # Finite, but an article's log-odds would be NaN.
+        (lambda arrays: arrays.update(stack=np.array([1.7e308, 1.5, 0.0])), "beyond 1,000,000"),
+        (lambda arrays: arrays["opening_weights"].__setitem__(3, 1e300), "beyond 1,000,000"),
+        (lambda arrays: arrays.update(opening_ngrams=np.arange(36529.0)), "not a row of texts"),
+        (lambda arrays: arrays["opening_ngrams"].__setitem__(5, ""), "holds an empty text"),
+        (lambda arrays: arrays.update(opening_idf=np.ones(40_000)), "differ in length"),
+        (lambda arrays: arrays.update(signal_names=np.array([b"x"])), "not a row of texts"),
     ],
 )
 def test_a_word_stage_that_does_not_hold_together_is_refused(
@@ -648,6 +655,11 @@ def test_examples_too_few_for_the_word_stage_train_a_model_without_it(tmp_path: 
     assert model.word_stage is None
     assert card["vocabulary"]["words"] == 0
     assert 0 < model.probability(thai, thai, {}) < 1
+    # Both labels in every fold, but no word in two articles: no word to learn either.
+    words = ["ชลประทาน", "ดิจิทัล", "เกษตร", "ไซเบอร์", "ถนน", "ข้อมูล", "ป่าไม้", "ดาวเทียม"]
+    lone = [Example(i, i % 2, word, word, "th") for i, word in enumerate(words, start=1)]
+    train_model(lone, tmp_path / "lone.npz")
+    assert read_model(tmp_path / "lone.npz").word_stage is None
 
 
 def test_training_uses_only_the_train_split(tmp_path: Path) -> None:

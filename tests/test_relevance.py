@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -655,6 +656,32 @@ def test_explain_names_the_words_of_an_article_the_word_stage_read_and_only_then
     plain = explain(left.title, left.body, RULES)
     assert "words" not in plain.split("pushed up most:")[0].split("log-odds by block")[1]
     assert "  words: '" not in plain
+
+
+@pytest.mark.parametrize(
+    ("shift", "moved"), [(-20.0, "lowered it below"), (20.0, "lifted it past")]
+)
+def test_explain_says_when_reading_the_words_changed_the_verdict(shift: float, moved: str) -> None:
+    # A model whose word stage reads every article and, shifted, turns every verdict.
+    packaged = load_model()
+    assert packaged.word_stage is not None
+    stage = dataclasses.replace(packaged.word_stage, low=0.0, high=1.0, bias=shift)
+    model = dataclasses.replace(packaged, word_stage=stage)
+    title, body, _ = ARTICLES_BY_ID[57695 if shift < 0 else 92959]
+    first = score(title, body, RULES, model=dataclasses.replace(packaged, word_stage=None))
+    text = explain(title, body, RULES, model=model)
+    assert first.relevant == (shift < 0) != score(title, body, RULES, model=model).relevant
+    sentence = text.splitlines()[0]
+    assert sentence.endswith(
+        f"; the n-grams and signals gave {first.score:.2f}, and reading its words {moved}"
+        " the threshold."
+    )
+    words_line = next(line for line in text.splitlines() if line.startswith("  words: "))
+    assert (
+        "its words and word pairs " in words_line and "where the word reading starts" in words_line
+    )
+    # Where the first reading decided, nothing is added.
+    assert "reading its words" not in explain(title, body, RULES).splitlines()[0]
 
 
 def test_explain_says_no_for_an_irrelevant_article_and_what_pulled_it_down() -> None:

@@ -128,6 +128,9 @@ OPENING_CHARS = 1200  # what the labelling guide's readers read after the headli
 NGRAM_SIZES = (3,)  # what training uses; see the module docstring
 BLOCKS = ("opening",)  # the n-gram blocks; "signals" is the other block
 WORD_BLOCK = "words"  # the word stage's features (WordStage), in contributions
+# The largest a model file's number may be either side: a trained weight or idf is below
+# 100; a number near the largest float would make an article's log-odds infinite or NaN.
+MAX_MODEL_NUMBER = 1e6
 # The arrays of a model file's word stage: all of them, or none (a model trained before it).
 WORD_STAGE_ARRAYS = (
     "stack",
@@ -711,15 +714,13 @@ def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
             f"{', '.join(BLOCKS)}: one trained by another version of thaidigest; "
             "retrain it with thaidigest train-relevance"
         )
-    blocks = {
-        name: Block.of(
-            data[f"{name}_ngrams"].tolist(),
-            _numbers(data, f"{name}_idf"),
-            _numbers(data, f"{name}_weights"),
-            name,
-        )
-        for name in BLOCKS
-    }
+    blocks = {}
+    for name in BLOCKS:
+        grams = _texts(data, f"{name}_ngrams")
+        idf, weights = _numbers(data, f"{name}_idf"), _numbers(data, f"{name}_weights")
+        if not len(grams) == len(idf) == len(weights):
+            raise ValueError(f"block {name!r}: n-grams, idf and weights differ in length")
+        blocks[name] = Block.of(grams, idf, weights, name)
     stage_arrays = sorted(key for key in data if key.startswith(("words_", "stack")))
     if stage_arrays and stage_arrays != sorted(WORD_STAGE_ARRAYS):
         raise ValueError(
@@ -728,7 +729,7 @@ def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
         )
     model = Model(
         blocks=blocks,
-        signal_names=tuple(data["signal_names"].tolist()),
+        signal_names=tuple(_texts(data, "signal_names")),
         signal_weights=_numbers(data, "signal_weights"),
         bias=_number(data, "bias"),
         signals_only_weights=_numbers(data, "signals_only_weights"),
@@ -737,26 +738,38 @@ def _model_of(data: Mapping[str, np.ndarray], digest: str) -> Model:
         digest=digest,
         word_stage=_word_stage_of(data) if stage_arrays else None,
     )
-    for name, block in model.blocks.items():
-        if not len(block.grams) == len(block.idf) == len(block.weights):
-            raise ValueError(f"block {name!r}: n-grams, idf and weights differ in length")
     if not len(model.signal_names) == len(model.signal_weights) == len(model.signals_only_weights):
         raise ValueError("signal names and weights differ in length")
     return model
 
 
 def _numbers(data: Mapping[str, np.ndarray], key: str, length: int | None = None) -> np.ndarray:
-    """The array ``key`` as float64: ValueError unless it is a row of finite numbers (of
-    ``length`` when given)."""
+    """The array ``key`` as float64: ValueError unless it is a row of numbers (of
+    ``length`` when given), none beyond :data:`MAX_MODEL_NUMBER` either side (a larger
+    one, or an infinite one, would make an article's log-odds infinite or NaN)."""
     array = data[key]
     if array.ndim != 1 or array.dtype.kind not in "fiu":
         raise ValueError(f"{key} is not a row of numbers")
     if length is not None and len(array) != length:
         raise ValueError(f"{key} holds {len(array)} numbers, not {length}")
     numbers = array.astype(np.float64)
-    if not np.all(np.isfinite(numbers)):
-        raise ValueError(f"{key} holds a number that is not finite")
+    if not np.all(np.abs(numbers) <= MAX_MODEL_NUMBER):  # NaN too
+        raise ValueError(
+            f"{key} holds a number that is not finite or beyond {MAX_MODEL_NUMBER:,.0f}"
+        )
     return numbers
+
+
+def _texts(data: Mapping[str, np.ndarray], key: str) -> list[str]:
+    """The array ``key`` as a list of texts: ValueError unless it is a row of non-empty
+    texts."""
+    array = data[key]
+    if array.ndim != 1 or array.dtype.kind != "U":
+        raise ValueError(f"{key} is not a row of texts")
+    texts = array.tolist()
+    if "" in texts:
+        raise ValueError(f"{key} holds an empty text")
+    return texts
 
 
 def _number(data: Mapping[str, np.ndarray], key: str) -> float:

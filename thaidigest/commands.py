@@ -19,6 +19,7 @@ from typing import TextIO
 import click
 from tqdm import tqdm
 
+from thaidigest.classifier import WORD_BLOCK
 from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
@@ -407,6 +408,12 @@ def train_relevance_command(
         f"({trained['relevant']} relevant), "
         f"vocabulary {card['vocabulary']}"
     )
+    if not card["vocabulary"][WORD_BLOCK]:
+        click.echo(
+            "no word stage: too few examples (each of its folds needs Thai articles of both"
+            " labels sharing words); the model scores by its n-grams and signals alone",
+            err=True,
+        )
 
 
 @click.command("partners")

@@ -939,7 +939,8 @@ def explain(
         verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
     )
     verdict_words = _verdict_words(verdict)
-    lines = [f"{verdict_words}: {because}."]
+    decided = _decided_by_words(parts, verdict.relevant, threshold) if stacked else ""
+    lines = [f"{verdict_words}: {because}{decided}."]
     lines.extend(numbers)
     found_by_table = None if partners is None else found_partners(title, body, partners).ids
     lines.append(_partners_line(named.ids, found_by_table))
@@ -955,6 +956,12 @@ def explain(
     }
     for block, words in block_words.items():
         total = sum(c.value for c in parts if c.block == block)
+        if total and block == WORD_BLOCK:
+            start = sum(c.value for c in parts if c.feature == STACKING)
+            words += (
+                f": its words and word pairs {total - start:+.2f}, where the word reading"
+                f" starts and its weighing of the first {start:+.2f}"
+            )
         if total:
             lines.append(f"  {block}: {total:+.2f} ({words})")
     parts = [c for c in parts if c.block != "bias" and c.feature != STACKING]
@@ -978,6 +985,21 @@ def explain(
                 lines.append(f"  ({kind}: none)")
     lines.extend(_matched_terms(verdict.matches))
     return "\n".join(lines)
+
+
+def _decided_by_words(parts: Sequence[Contribution], relevant: bool, threshold: float) -> str:
+    """``; the n-grams and signals gave 0.53, and reading its words lowered it below the
+    threshold``: what explain's sentence adds when the word stage changed the verdict the
+    first reading gave (``parts``: the contributions of both); nothing otherwise."""
+    first = sum(c.value for c in parts if c.block != WORD_BLOCK)
+    if (first >= _log_odds(threshold)) == relevant:
+        return ""
+    moved = "lifted it past" if relevant else "lowered it below"
+    probability = 1 / (1 + math.exp(-first)) if first > -700 else 0.0
+    return (
+        f"; the n-grams and signals gave {probability:.2f}, and reading its words {moved}"
+        " the threshold"
+    )
 
 
 def _word_stage_band(model: Model) -> str:

@@ -295,8 +295,9 @@ def _word_stage(
     trained on (``STACK_FOLDS``-fold, the examples' positions modulo it).
 
     None when a fold's training articles, or its Thai ones, are all of one label (a few
-    examples, or Thai ones all of one label): no stage can be fitted, and the model
-    scores by its first stage alone.
+    examples, or Thai ones all of one label), or no word is in two of a fold's Thai
+    training articles: no stage can be fitted, and the model scores by its first stage
+    alone.
     """
     thai = [i for i, e in enumerate(examples) if e.language == "th"]
     labels = np.array([examples[i].label for i in thai])
@@ -324,12 +325,16 @@ def _word_stage(
         )
         trained = np.flatnonzero(fold != held)
         stage = _word_model([words[k] for k in trained], labels[trained])
+        if stage is None:
+            return None
         word_log_odds[scored] = [stage.word_log_odds(words[k]) for k in scored]
     with threadpool_limits(1):
         stacker = LogisticRegression(C=STACK_C, solver="lbfgs")
         stacker.fit(np.c_[first_log_odds, word_log_odds], labels)
     (first_weight, word_weight), bias = stacker.coef_[0].tolist(), float(stacker.intercept_[0])
     fitted = _word_model(words, labels)
+    if fitted is None:
+        return None
     return replace(
         fitted,
         first=first_weight,
@@ -340,15 +345,17 @@ def _word_stage(
     )
 
 
-def _word_model(words: Sequence[Sequence[str]], labels: np.ndarray) -> WordStage:
+def _word_model(words: Sequence[Sequence[str]], labels: np.ndarray) -> WordStage | None:
     """A word model fitted on the ``words`` of articles (:func:`word_features`): its
     vocabulary (those in at least ``WORDS_MIN_DF`` articles), idf and weights, in a
-    stage that stacks nothing yet."""
+    stage that stacks nothing yet; None when no word is in that many."""
     frequency: dict[str, int] = {}
     for features in words:
         for feature in set(features):
             frequency[feature] = frequency.get(feature, 0) + 1
     vocabulary = sorted(f for f, n in frequency.items() if n >= WORDS_MIN_DF)
+    if not vocabulary:
+        return None
     df = np.array([frequency[f] for f in vocabulary], dtype=np.float64)
     idf = np.log((1.0 + len(words)) / (1.0 + df)) + 1.0
     empty = WordStage(

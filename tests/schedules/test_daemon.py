@@ -1127,7 +1127,7 @@ def test_a_daemon_whose_scheduler_thread_died_logs_it_releases_its_lock_and_exit
     (line,) = stderr.decode().splitlines()  # no thread traceback on stderr: it is in the log
     assert line.startswith("stopped: the scheduler thread died: ZeroDivisionError"), line
     # Each line's time says its zone: local time and its offset from UTC.
-    when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0700"
+    when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"
     assert re.search(rf"^{when} ERROR thaidigest\.run: the scheduler thread died", log, re.M), log
     assert "ZeroDivisionError: an unforeseen failure" in log, log  # its traceback, logged
     assert locks(db) == []  # released: a restarted daemon takes over at once
