@@ -662,6 +662,33 @@ def test_examples_too_few_for_the_word_stage_train_a_model_without_it(tmp_path: 
     assert read_model(tmp_path / "lone.npz").word_stage is None
 
 
+def test_train_relevance_says_when_it_leaves_the_word_stage_out(tmp_path: Path) -> None:
+    words = ["ชลประทาน", "ดิจิทัล", "เกษตร", "ไซเบอร์", "ถนน", "ข้อมูล", "ป่าไม้", "ดาวเทียม"]
+    corpus, labels = tmp_path / "corpus.jsonl", tmp_path / "labels.jsonl"
+    url = "https://www.thaigov.go.th/news/contents/details/{}"
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": i, "url": url.format(i), "text": f"{w}\n\n{w}"}) + "\n"
+            for i, w in enumerate(words, start=1)
+        ),
+        encoding="utf-8",
+    )
+    labels.write_text(
+        "".join(
+            json.dumps({"id": i, "label": i % 2, "split": "train"}) + "\n"
+            for i in range(1, len(words) + 1)
+        ),
+        encoding="utf-8",
+    )
+    output = tmp_path / "model.npz"
+    result = CliRunner().invoke(
+        main, ["train-relevance", str(labels), str(corpus), "-o", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no word stage: too few examples" in result.stderr
+    assert read_model(output).word_stage is None
+
+
 def test_training_uses_only_the_train_split(tmp_path: Path) -> None:
     test_ids = {
         json.loads(line)["id"]

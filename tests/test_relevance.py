@@ -677,11 +677,28 @@ def test_explain_says_when_reading_the_words_changed_the_verdict(shift: float, m
         " the threshold."
     )
     words_line = next(line for line in text.splitlines() if line.startswith("  words: "))
-    assert (
-        "its words and word pairs " in words_line and "where the word reading starts" in words_line
-    )
+    assert "the words listed below " in words_line and "where the word reading starts" in words_line
     # Where the first reading decided, nothing is added.
     assert "reading its words" not in explain(title, body, RULES).splitlines()[0]
+
+
+def test_the_first_readings_probability_is_judged_and_shown_as_a_verdicts_is() -> None:
+    # At a threshold just above the first reading, the clause shows as many places as it
+    # takes to tell them apart (never "gave 0.25" beside a threshold of 0.25), and judges
+    # the first reading rounded, as a verdict is.
+    packaged = load_model()
+    assert packaged.word_stage is not None
+    stage = dataclasses.replace(packaged.word_stage, low=0.0, high=1.0, bias=20.0)
+    model = dataclasses.replace(packaged, word_stage=stage)
+    title, body, _ = ARTICLES_BY_ID[92959]
+    first = score(title, body, RULES, model=dataclasses.replace(packaged, word_stage=None)).score
+    assert 0.0001 < first < 0.5
+    text = explain(title, body, RULES, model=model, threshold=first + 0.0004)
+    assert "reading its words lifted it past the threshold." in text.splitlines()[0]
+    shown = re.search(r"the n-grams and signals gave ([\d.]+),", text)
+    assert shown and float(shown[1]) < first + 0.0004 and abs(float(shown[1]) - first) < 5e-4
+    # At a threshold equal to the first reading rounded, that reading was relevant already.
+    assert "reading its words" not in explain(title, body, RULES, model=model, threshold=first)
 
 
 def test_explain_says_no_for_an_irrelevant_article_and_what_pulled_it_down() -> None:

@@ -153,6 +153,7 @@ TEXT_BLOCK_WORDS = {
     WORD_BLOCK: "the words and word pairs of the headline and body",
 }
 REASONS = 2  # the reasons explain's first sentence gives at most
+SCORE_PLACES = 4  # a probability is stored and judged to this many decimal places
 # The share of all that moved an article towards its verdict (where every article starts
 # included) a reason must stand for to be named: not a tiny weight while the starting
 # point does the work.
@@ -864,7 +865,7 @@ def _decided(found: Signals) -> float:
 
 
 def _verdict(found: Signals, probability: float, threshold: float) -> Relevance:
-    probability = round(probability, 4)
+    probability = round(probability, SCORE_PLACES)
     return Relevance(
         score=probability,
         relevant=probability >= threshold,
@@ -939,7 +940,7 @@ def explain(
         verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
     )
     verdict_words = _verdict_words(verdict)
-    decided = _decided_by_words(parts, verdict.relevant, threshold) if stacked else ""
+    decided = _decided_by_words(parts, verdict) if stacked else ""
     lines = [f"{verdict_words}: {because}{decided}."]
     lines.extend(numbers)
     found_by_table = None if partners is None else found_partners(title, body, partners).ids
@@ -959,8 +960,8 @@ def explain(
         if total and block == WORD_BLOCK:
             start = sum(c.value for c in parts if c.feature == STACKING)
             words += (
-                f": its words and word pairs {total - start:+.2f}, where the word reading"
-                f" starts and its weighing of the first {start:+.2f}"
+                f": the words listed below {total - start:+.2f}, where the word reading"
+                f" starts and its weighing of the n-grams and signals {start:+.2f}"
             )
         if total:
             lines.append(f"  {block}: {total:+.2f} ({words})")
@@ -987,19 +988,19 @@ def explain(
     return "\n".join(lines)
 
 
-def _decided_by_words(parts: Sequence[Contribution], relevant: bool, threshold: float) -> str:
+def _decided_by_words(parts: Sequence[Contribution], verdict: Relevance) -> str:
     """``; the n-grams and signals gave 0.53, and reading its words lowered it below the
     threshold``: what explain's sentence adds when the word stage changed the verdict the
-    first reading gave (``parts``: the contributions of both); nothing otherwise."""
+    first reading gave (``parts``: the contributions of both; that reading's probability
+    rounded and shown as a verdict's is); nothing otherwise."""
     first = sum(c.value for c in parts if c.block != WORD_BLOCK)
-    if (first >= _log_odds(threshold)) == relevant:
+    probability = round(1 / (1 + math.exp(-first)) if first > -700 else 0.0, SCORE_PLACES)
+    first_relevant = probability >= verdict.threshold
+    if first_relevant == verdict.relevant:
         return ""
-    moved = "lifted it past" if relevant else "lowered it below"
-    probability = 1 / (1 + math.exp(-first)) if first > -700 else 0.0
-    return (
-        f"; the n-grams and signals gave {probability:.2f}, and reading its words {moved}"
-        " the threshold"
-    )
+    shown, _ = _shown_pair(probability, verdict.threshold, first_relevant)
+    moved = "lifted it past" if verdict.relevant else "lowered it below"
+    return f"; the n-grams and signals gave {shown}, and reading its words {moved} the threshold"
 
 
 def _word_stage_band(model: Model) -> str:
@@ -1039,13 +1040,18 @@ def _shown(verdict: Relevance) -> tuple[str, str]:
     many more as it takes to show a probability below its threshold as a smaller number
     (``0.98700``, ``0.98703``; ``0.001``, ``0.004``), never ``0.99`` and ``0.99``; past
     :data:`SHOWN_PLACES_MAX`, each in full, as Python writes it (``1e-20``, ``2e-20``)."""
+    return _shown_pair(verdict.score, verdict.threshold, verdict.relevant)
+
+
+def _shown_pair(score: float, threshold: float, relevant: bool) -> tuple[str, str]:
+    """:func:`_shown` of a probability ``score``, relevant or not at ``threshold``."""
     pairs = (
-        (f"{verdict.score:.{places}f}", f"{verdict.threshold:.{places}f}")
+        (f"{score:.{places}f}", f"{threshold:.{places}f}")
         for places in range(2, SHOWN_PLACES_MAX + 1)
     )
     return next(
-        (pair for pair in pairs if verdict.relevant or float(pair[0]) < float(pair[1])),
-        (str(float(verdict.score)), str(float(verdict.threshold))),
+        (pair for pair in pairs if relevant or float(pair[0]) < float(pair[1])),
+        (str(float(score)), str(float(threshold))),
     )
 
 
