@@ -27,10 +27,10 @@ from thaidigest.classifier import (
     Model,
     block_texts,
     load_model,
+    model_bytes,
     ngram_hashes,
     ngrams,
     read_model,
-    write_model,
 )
 from thaidigest.cli import main
 from thaidigest.config import DEFAULTS, merge
@@ -274,15 +274,16 @@ def test_a_blocks_vector_is_the_tf_idf_of_the_ngrams_it_knows() -> None:
 
 def opening_block(path: Path, grams: list[str], weights: np.ndarray, idf: np.ndarray) -> Block:
     """The opening block of a model written to ``path`` with these n-grams and nothing else."""
-    write_model(
-        path,
-        blocks={"opening": (grams, weights, idf)},
-        signal_names=["digital@title"],
-        signal_weights=np.zeros(1),
-        bias=0.0,
-        signals_only_weights=np.zeros(1),
-        signals_only_bias=0.0,
-        card={},
+    path.write_bytes(
+        model_bytes(
+            blocks={"opening": (grams, weights, idf)},
+            signal_names=["digital@title"],
+            signal_weights=np.zeros(1),
+            bias=0.0,
+            signals_only_weights=np.zeros(1),
+            signals_only_bias=0.0,
+            card={},
+        )
     )
     return read_model(path).blocks["opening"]
 

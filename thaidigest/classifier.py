@@ -98,10 +98,11 @@ __all__ = [
     "Model",
     "WordStage",
     "load_model",
+    "model_bytes",
     "ngrams",
     "opening_text",
     "read_model",
-    "write_model",
+    "sigmoid",
 ]
 
 # What a model file is, for a file that is not one.
@@ -355,7 +356,7 @@ class WordStage:
 
     def asks(self, first_log_odds: float) -> bool:
         """Whether an article the first stage gave ``first_log_odds`` is read again by words."""
-        return self.low <= _sigmoid(first_log_odds) <= self.high
+        return self.low <= sigmoid(first_log_odds) <= self.high
 
     def vector(self, features: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the ``features`` the stage knows and their TF-IDF values."""
@@ -459,13 +460,13 @@ class Model:
         self, title: str, body: str, signals: Mapping[str, float], language: str = "th"
     ) -> float:
         """The probability that an article is relevant, in 0..1."""
-        return _sigmoid(self.log_odds(title, body, signals, language))
+        return sigmoid(self.log_odds(title, body, signals, language))
 
     def probabilities(
         self, articles: Sequence[tuple[str, str, Mapping[str, float], str]]
     ) -> list[float]:
         """:meth:`probability` of each ``(title, body, signals, language)``, for less CPU time."""
-        return [_sigmoid(total) for total in self.log_odds_each(articles)]
+        return [sigmoid(total) for total in self.log_odds_each(articles)]
 
     def contributions(
         self, title: str, body: str, signals: Mapping[str, float], language: str = "th"
@@ -529,43 +530,12 @@ def _stacked_contributions(
     return [*first, *words, Contribution(WORD_BLOCK, STACKING, rest)]
 
 
-def _sigmoid(x: float) -> float:
+def sigmoid(x: float) -> float:
+    """The probability of log-odds ``x``, in 0..1 (no overflow at either end)."""
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
-
-
-def write_model(
-    path: Path,
-    *,
-    blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
-    signal_names: Sequence[str],
-    signal_weights: np.ndarray,
-    bias: float,
-    signals_only_weights: np.ndarray,
-    signals_only_bias: float,
-    card: Mapping[str, object],
-    word_stage: WordStage | None = None,
-) -> None:
-    """Write a model as an ``.npz`` of plain arrays, byte for byte the same for the same model.
-
-    ``blocks`` maps a block name to its n-grams, idf and weights. Arrays are
-    written in a fixed order with a fixed timestamp, so retraining on the same
-    data writes the same file.
-    """
-    path.write_bytes(
-        model_bytes(
-            blocks=blocks,
-            signal_names=signal_names,
-            signal_weights=signal_weights,
-            bias=bias,
-            signals_only_weights=signals_only_weights,
-            signals_only_bias=signals_only_bias,
-            card=card,
-            word_stage=word_stage,
-        )
-    )
 
 
 def model_bytes(
@@ -579,7 +549,10 @@ def model_bytes(
     card: Mapping[str, object],
     word_stage: WordStage | None = None,
 ) -> bytes:
-    """The bytes of the model file :func:`write_model` writes.
+    """A model as the bytes of an ``.npz`` of plain arrays, byte for byte the same for the
+    same model: ``blocks`` maps a block name to its n-grams, idf and weights, and arrays are
+    written in a fixed order with a fixed timestamp, so retraining on the same data writes
+    the same file.
 
     The word stage's words are one text, a word or word pair a line: as an array of
     strings each would take the room of the longest.
@@ -617,7 +590,7 @@ def model_bytes(
 
 
 def read_model(source: Path | bytes) -> Model:
-    """Read a model written by :func:`write_model`; never unpickles anything.
+    """Read a model :func:`model_bytes` wrote; never unpickles anything.
 
     Raises ValueError when the file is not such a model.
     """

@@ -60,6 +60,7 @@ from thaidigest.classifier import (
     Contribution,
     Model,
     load_model,
+    sigmoid,
 )
 from thaidigest.config import (
     DEFAULTS,
@@ -994,7 +995,7 @@ def _decided_by_words(parts: Sequence[Contribution], verdict: Relevance) -> str:
     first reading gave (``parts``: the contributions of both; that reading's probability
     rounded and shown as a verdict's is); nothing otherwise."""
     first = sum(c.value for c in parts if c.block != WORD_BLOCK)
-    probability = round(1 / (1 + math.exp(-first)) if first > -700 else 0.0, SCORE_PLACES)
+    probability = round(sigmoid(first), SCORE_PLACES)
     first_relevant = probability >= verdict.threshold
     if first_relevant == verdict.relevant:
         return ""

@@ -39,7 +39,6 @@ from thaidigest.classifier import (
     model_bytes,
     ngrams,
     read_model,
-    write_model,
 )
 from thaidigest.ingest import Rejected
 from thaidigest.model import Article
@@ -234,7 +233,7 @@ def train_model(
             WORD_BLOCK: 0 if word_stage is None else len(word_stage.features),
         },
     }
-    write_model(output, **first, card=card, word_stage=word_stage)
+    output.write_bytes(model_bytes(**first, card=card, word_stage=word_stage))
     return card
 
 
@@ -246,7 +245,7 @@ def _first_stage(
     min_df: int,
 ) -> dict[str, Any]:
     """The first stage fitted on ``examples`` (their model ``inputs``): the arguments of
-    :func:`~thaidigest.classifier.write_model` but the card and the word stage."""
+    :func:`~thaidigest.classifier.model_bytes` but the card and the word stage."""
     texts = [block_texts(e.title, e.body) for e in examples]
     labels = np.array([e.label for e in examples])
     matrices = []
@@ -257,7 +256,7 @@ def _first_stage(
         indptr = np.cumsum([0] + [len(p) for p, _ in rows])
         indices = np.concatenate([p for p, _ in rows]) if rows else np.zeros(0, np.intp)
         values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
-        # Columns in the block's hash order: write_model sorts each block by n-gram.
+        # Columns in the block's hash order: model_bytes sorts each block by n-gram.
         matrices.append((block, csr_matrix((values, indices, indptr), (len(rows), len(grams)))))
     signal_matrix = csr_matrix(np.array([[s.get(n, 0.0) for n in names] for s in inputs]))
     features = hstack([m for _, m in matrices] + [signal_matrix]).tocsr()
