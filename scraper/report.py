@@ -46,6 +46,7 @@ from datetime import timedelta
 from typing import Any
 
 from thaidigest import locks
+from thaidigest.model import OUTCOMES
 from thaidigest.network_errors import (
     CONNECTION_CLOSED,
     CONNECTION_REFUSED,
@@ -79,10 +80,9 @@ COUNTS = (
     "offsite_links_ignored",
     "empty_listings",
 )
-# The counts a crawl writes on its run as it goes, each with the article it stored, in the
-# article's transaction (thaidigest.ingest.OUTCOMES): all that is known of a run killed
-# before it reported, whose report is marked STORED_ONLY.
-STORED_COUNTS = ("new", "updated", "unchanged", "suspicious")
+# Marks the report of a run killed before it reported: it holds only the counts its crawl
+# wrote on its run as it went, each outcome (thaidigest.model.OUTCOMES) of an article it
+# stored, in that article's transaction.
 STORED_ONLY = "stored_only"
 STATUS_PREFIX = "downloader/response_status_count/"
 # Requests Scrapy counted in downloader/request_count that waited in the downloader for
@@ -272,7 +272,7 @@ def pages_fetched(report: Mapping[str, Any]) -> int:
     (:func:`reported`), at least the article pages it stored."""
     if reported(report):
         return int(report.get("fetched") or 0)
-    return sum(int(report.get(name) or 0) for name in STORED_COUNTS)
+    return sum(int(report.get(name) or 0) for name in OUTCOMES)
 
 
 def killed_report(progress: Mapping[str, Any]) -> dict[str, Any]:

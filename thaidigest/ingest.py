@@ -35,7 +35,13 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
-from thaidigest.model import FALLBACK_EXTRACTION, SELECTORS_EXTRACTION, Article, RawArticle
+from thaidigest.model import (
+    FALLBACK_EXTRACTION,
+    OUTCOMES,
+    SELECTORS_EXTRACTION,
+    Article,
+    RawArticle,
+)
 from thaidigest.normalise import normalise_article, same_content, without_page_lines
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
@@ -58,7 +64,6 @@ BATCH_CHARS = 8_000_000
 # (a crawl's article, the daemon's lock) waits no longer. A batch takes far less,
 # unless its articles join large clusters of near duplicates.
 TRANSACTION_SECONDS = 1.0
-OUTCOMES = ("new", "updated", "unchanged", "suspicious")
 # The outcome of an export record holding an earlier version of the stored article (an old
 # export imported again): kept out, counted as unchanged (and apart, for a note: see
 # :attr:`Summary.older`).

@@ -12,6 +12,9 @@ SOURCES = ("thaigov", "mdes", "file")
 SELECTORS_EXTRACTION = "selectors"
 FALLBACK_EXTRACTION = "fallback"
 EXTRACTIONS = ("text", SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
+# What storing an article did: a new article, a new version of a stored one, the same
+# text again, or a new version too unlike the stored one to replace it.
+OUTCOMES = ("new", "updated", "unchanged", "suspicious")
 TEXT_ENCODING = "utf-16-le"  # how a pickled article carries its headline and body
 
 
