@@ -396,7 +396,7 @@ class CrawlReport:
         shutdown, a second Ctrl-C, sends no ``spider_closed``): its run recorded stopped,
         the lock given back."""
         if self.store is not None and self.run_id is not None:
-            report = unfinished_report(FORCED_STOP)
+            report = unfinished_report(FORCED_STOP, self.crawler)
             report["status"] = STOPPED
             try:
                 self.store.finish_crawl_run(self.run_id, utc_now(), STOPPED, report)

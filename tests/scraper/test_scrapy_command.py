@@ -156,6 +156,11 @@ def test_scrapy_crawl_forced_to_stop_records_its_run_and_gives_the_lock_back(tmp
     assert lock_rows(db) == [], stderr.decode()[-3000:]
     [(status, report)] = runs(db)
     assert status == "stopped", report
+    # What it stored and fetched before it stopped, as its crawler counted them: not zeros.
+    with sqlite3.connect(db) as conn:
+        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+    assert stored > 0 and report["new"] == stored, report
+    assert report["fetched"] > stored, report
 
 
 def test_a_database_that_refuses_the_lock_stops_scrapy_crawl_before_any_request(tmp_path: Path):
