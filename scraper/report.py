@@ -45,6 +45,8 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from thaidigest import locks
 from thaidigest.model import OUTCOMES
 from thaidigest.network_errors import (
@@ -394,16 +396,24 @@ class CrawlReport:
     def at_exit(self) -> None:
         """At the exit of a process whose crawl never closed its spider (Scrapy's forced
         shutdown, a second Ctrl-C, sends no ``spider_closed``): its run recorded stopped,
-        the lock given back."""
-        if self.store is not None and self.run_id is not None:
-            report = unfinished_report(FORCED_STOP, self.crawler)
-            report["status"] = STOPPED
-            try:
-                self.store.finish_crawl_run(self.run_id, utc_now(), STOPPED, report)
-            except StoreError as error:
-                log.warning("cannot record the stopped crawl run: %s", error)
-            self.run_id = None
-        self.abandon()
+        the lock given back, whatever recording the run meets.
+
+        The report is what its crawler had counted by then, but the articles it stored:
+        those the crawl counted on its run with each of them, in its transaction, which
+        are exact whatever the crawler's stats hold (a stats class that keeps none)."""
+        try:
+            if self.store is not None and self.run_id is not None:
+                run_id, self.run_id = self.run_id, None
+                report = unfinished_report(FORCED_STOP, self.crawler)
+                report["status"] = STOPPED
+                try:
+                    stored = self.store.crawl_run(run_id)["report"]
+                    report.update({name: int(stored.get(name) or 0) for name in OUTCOMES})
+                    self.store.finish_crawl_run(run_id, utc_now(), STOPPED, report)
+                except (StoreError, SQLAlchemyError) as error:
+                    log.warning("cannot record the stopped crawl run: %s", error)
+        finally:
+            self.abandon()
 
     def take_lock(self, spider: Any) -> None:
         """Take the site's crawl lock, as ``thaidigest crawl`` does, or close the spider.
