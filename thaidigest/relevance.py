@@ -936,7 +936,7 @@ def explain(
     inputs = model_inputs(title, body, packaged, found, named)
     parts = model.contributions(title, body, inputs, language)
     weight = model.signal_weight(language)
-    stacked = model.stacks(title, body, inputs, language)
+    stacked = any(c.block == WORD_BLOCK for c in parts)  # read again by its words
     because = reasons(
         verdict.relevant, parts, inputs, found.roles, weight, topic_name, threshold=threshold
     )
