@@ -14,7 +14,7 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import LOCKED, reported, robots_note, robots_rules
+from scraper.report import LOCKED, reported, robots_note, robots_rules, stored_counted
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import (
@@ -49,6 +49,8 @@ EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts 
 DIGEST_GRACE = timedelta(days=1)
 # Why a run's counts but its articles stored are not known (scraper.report.reported).
 UNREPORTED = "killed before it reported"
+# Why a run's articles stored are not known (scraper.report.stored_counted).
+NOT_COUNTED = "not recorded (a crawl of an earlier thaidigest)"
 
 SCHEDULES_ENV = "THAIDIGEST_SCHEDULES"
 
@@ -291,10 +293,16 @@ def run_counts(report: dict[str, Any], *, running: bool = False, killed: bool = 
     """What a run did, as ``status`` shows it: the articles it stored, new and updated, and
     the requests blocked and errors; for a ``running`` run, what it stored so far; for one
     whose process ended before it reported (``killed``, or so recorded:
-    :func:`scraper.report.reported`), what it stored and that the rest is unknown, not 0."""
-    stored = f"new {report.get('new', 0)}, updated {report.get('updated', 0)}"
+    :func:`scraper.report.reported`), what it stored and that the rest is unknown, not 0;
+    for a run of an earlier thaidigest that did not report, that what it stored was not
+    recorded (:func:`scraper.report.stored_counted`), not 0."""
+    counted = stored_counted(report)
+    if not counted:
+        stored = f"new and updated {NOT_COUNTED}"
+    else:
+        stored = f"new {report.get('new', 0)}, updated {report.get('updated', 0)}"
     if running:
-        return f"{stored} so far"
+        return f"{stored} so far" if counted else stored
     if killed or not reported(report):
         return f"{stored}; pages fetched, blocked and errors unknown: {UNREPORTED}"
     return (

@@ -264,9 +264,23 @@ def record_locked(store: Store, source: str, holder: str) -> int:
 
 
 def reported(report: Mapping[str, Any]) -> bool:
-    """Whether a run's report holds the counts its crawl reported when it ended, not only
-    those of the articles it stored (:func:`killed_report`)."""
-    return not report.get(STORED_ONLY)
+    """Whether a run's report holds the counts its crawl reported when it ended: not that
+    of a run recorded killed (:data:`DIED`), which holds at most the articles its crawl
+    stored (:func:`killed_report`; an earlier thaidigest's, every count 0)."""
+    return report.get("unfinished") != DIED
+
+
+def stored_counted(report: Mapping[str, Any]) -> bool:
+    """Whether a run's report holds the articles its crawl stored (``new`` and the other
+    :data:`~thaidigest.model.OUTCOMES`): every report a crawl made does, and every run
+    from its start (:meth:`~thaidigest.store.Store.start_crawl_run`), its crawl adding each
+    article it stores. A run an earlier thaidigest started had none until its crawl
+    reported; killed before, it has none (its report left ``{}``), or every count 0, which
+    no crawl counted, when that thaidigest recorded it killed (not marked
+    :data:`STORED_ONLY`)."""
+    if not reported(report) and not report.get(STORED_ONLY):
+        return False
+    return "new" in report
 
 
 def pages_fetched(report: Mapping[str, Any]) -> int:
@@ -280,8 +294,9 @@ def pages_fetched(report: Mapping[str, Any]) -> int:
 def killed_report(progress: Mapping[str, Any]) -> dict[str, Any]:
     """The report of a run whose process ended before the crawl did (:data:`DIED`):
     ``progress``, the counts of the articles it stored, which the crawl wrote on its run
-    with each of them (:class:`scraper.pipelines.StorePipeline`), and no other count, for
-    none is known: marked :data:`STORED_ONLY`, never given as 0."""
+    with each of them (:class:`scraper.pipelines.StorePipeline`; none for a run of an
+    earlier thaidigest: :func:`stored_counted`), and no other count, for none is known:
+    marked :data:`STORED_ONLY`, never given as 0."""
     return {**progress, "status": FAILED, "unfinished": DIED, STORED_ONLY: True}
 
 

@@ -68,6 +68,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.sql.expression import Update
 
 from thaidigest.folders import FolderError, make_folder
+from thaidigest.model import OUTCOMES
 
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
@@ -1080,9 +1081,19 @@ class Store:
     # --- Crawl runs -----------------------------------------------------------
 
     def start_crawl_run(self, source: str, started: datetime) -> int:
+        """Record a crawl of ``source`` started at ``started``; the run's id.
+
+        Its report holds each outcome of storing an article (:data:`OUTCOMES`) at 0, to
+        which the crawl adds each article it stores (:func:`add_crawl_counts`): a report
+        without them is that of a run an earlier thaidigest started, which counted nothing
+        on its run (the table's default ``{}``), not of one that stored nothing.
+        """
+        counts = json.dumps(dict.fromkeys(OUTCOMES, 0), sort_keys=True)
         with self.transaction() as conn:
             result = conn.execute(
-                insert(crawl_runs).values(source=source, started_at=iso(started), status=RUNNING)
+                insert(crawl_runs).values(
+                    source=source, started_at=iso(started), status=RUNNING, report=counts
+                )
             )
             return result.inserted_primary_key[0]
 

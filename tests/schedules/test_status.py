@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from digest.select import Week
 from schedules.commands import digest_line, missing_digest, status_command
 from scraper.report import settle_dead_runs
 from thaidigest import locks
-from thaidigest.store import Store, add_crawl_counts, iso, utc_now
+from thaidigest.store import Store, add_crawl_counts, crawl_runs, iso, utc_now
 from thaidigest.store import locks as lock_rows
 
 REPORT = {
@@ -352,6 +352,83 @@ def test_a_killed_crawl_recorded_by_the_next_shows_what_it_stored_and_no_other_c
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: failed at "), line
     assert line.endswith(f"; new 20, updated 1{UNKNOWN}"), line
+
+
+# Crawl runs as a thaidigest older than the counting of stored articles on a crawl's run
+# left them: started with the table's default report, and, killed, recorded failed by the
+# next crawl with every count 0, which no crawl had counted.
+EARLIER_STARTED = "{}"
+EARLIER_KILLED = (
+    '{"answered_after_stop": [], "blocked": [], "empty_listings": 0, "errors": [], '
+    '"fallback": 0, "fetched": 0, "finish_reason": "unfinished", "new": 0, '
+    '"not_article": 0, "not_found": 0, "not_modified": 0, "offsite_links_ignored": 0, '
+    '"rejected": 0, "requests": 0, "responses": {}, "soft_404": 0, "status": "failed", '
+    '"suspicious": 0, "unchanged": 0, '
+    '"unfinished": "the crawl process ended before the crawl did", "updated": 0}'
+)
+NOT_RECORDED = "new and updated not recorded (a crawl of an earlier thaidigest)"
+
+
+def earlier_run(store: Store, source: str, status: str, report: str) -> None:
+    """A crawl run of ``source`` as an earlier thaidigest stored it."""
+    started = iso(utc_now() - timedelta(minutes=5))
+    finished = None if status == "running" else iso(utc_now())
+    with store.transaction() as conn:
+        conn.execute(
+            insert(crawl_runs).values(
+                source=source,
+                started_at=started,
+                finished_at=finished,
+                status=status,
+                report=report,
+            )
+        )
+
+
+def site_line(output: str, source: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith(f"{source}: "))
+
+
+def test_a_crawl_of_an_earlier_thaidigest_killed_says_its_articles_stored_were_not_recorded(
+    store, config
+):
+    earlier_run(store, "thaigov", "running", EARLIER_STARTED)
+    _, output = status(store, config)
+    line = site_line(output, "thaigov")
+    assert line.startswith("thaigov: unfinished: started at "), line
+    assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
+    settle_dead_runs(store, "thaigov")  # the next crawl, of this thaidigest
+    line = site_line(status(store, config)[1], "thaigov")
+    assert line.startswith("thaigov: failed at "), line
+    assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
+
+
+def test_a_crawl_an_earlier_thaidigest_recorded_killed_does_not_say_it_stored_nothing(
+    store, config
+):
+    earlier_run(store, "thaigov", "failed", EARLIER_KILLED)
+    line = site_line(status(store, config)[1], "thaigov")
+    assert line.startswith("thaigov: failed at "), line
+    assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
+
+
+def test_a_crawl_of_an_earlier_thaidigest_running_says_its_articles_stored_are_not_recorded(
+    store, config
+):
+    locks.acquire(store, locks.crawl_lock("thaigov"), timedelta(hours=1))  # this process: alive
+    earlier_run(store, "thaigov", "running", EARLIER_STARTED)
+    line = site_line(status(store, config)[1], "thaigov")
+    assert line.startswith("thaigov: running at "), line
+    assert line.endswith(f"; {NOT_RECORDED}"), line
+
+
+def test_a_killed_crawl_that_stored_nothing_says_new_0(store, config):
+    crawl_storing(store, "thaigov", {})
+    assert site_line(status(store, config)[1], "thaigov").endswith(f"; new 0, updated 0{UNKNOWN}")
+    settle_dead_runs(store, "thaigov")
+    line = site_line(status(store, config)[1], "thaigov")
+    assert line.startswith("thaigov: failed at "), line
+    assert line.endswith(f"; new 0, updated 0{UNKNOWN}"), line
 
 
 def test_a_crawl_that_still_holds_its_lock_is_shown_running(store, config):
