@@ -64,10 +64,12 @@ stderr again, as errors.
 
 Every time the log gives is in the schedule's time zone, the one its crontab lines
 are read in, with its offset from UTC (ISO 8601, ``2026-12-07T07:00:00+07:00``):
-each line's own time stamp (:class:`LogFormatter`), the run times it names, and the
+each line's own time stamp (:class:`LogFormatter`), the run times it names, the
 time stamp a job's log line starts with, which the job writes in its machine's zone
-(:func:`restamp`). So a line's time and the run it speaks of read alike, whatever the
-zone of the machine or container the daemon runs in.
+(:func:`restamp`), and the times a line quotes from the database, which keeps them in
+UTC (a lock's holder "since": :func:`stored_times_in_zone`). So a line's time and the
+run it speaks of read alike, whatever the zone of the machine or container the daemon
+runs in.
 
 The database URL, which may hold a password, reaches each job in its
 environment (``THAIDIGEST_DB``): it is never on a command line, which any
@@ -149,6 +151,9 @@ LINE_LEVEL = re.compile(
     r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? )?(?:\[[^\]]*\] )?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 )
+# A time as the store writes it (thaidigest.store.iso: UTC, to the second), as a message
+# quotes it: a lock "held since 2026-12-07T00:00:01Z", a crawl's, a daemon's.
+STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
@@ -169,6 +174,20 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
     return moment.astimezone(UTC).astimezone(zone)
 
 
+def stored_times_in_zone(text: str, zone: tzinfo) -> str:
+    """``text`` with each time it quotes as the store keeps it (:data:`STORED_TIME`, UTC)
+    given in ``zone`` as :func:`log_time` gives it; one that is no time
+    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is."""
+
+    def in_zone_text(match: re.Match[str]) -> str:
+        try:
+            return log_time(in_zone(store_module.parse_iso(match[0]), zone))
+        except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
+            return match[0]
+
+    return STORED_TIME.sub(in_zone_text, text)
+
+
 def restamp(line: str, zone: tzinfo | None) -> str:
     """A job's log line with the time stamp it starts with given in ``zone``, as every
     time in the daemon's log is; a line without one (or with no offset to convert it
@@ -186,7 +205,8 @@ def restamp(line: str, zone: tzinfo | None) -> str:
 
 class LogFormatter(logging.Formatter):
     """The daemon's log format, :data:`LOG_FORMAT`, each line's time in the schedule's
-    time zone ``zone`` (:func:`log_time`, to the second), not in the machine's."""
+    time zone ``zone`` (:func:`log_time`, to the second), not in the machine's, and so
+    every time it quotes from the database (:func:`stored_times_in_zone`)."""
 
     def __init__(self, zone: tzinfo) -> None:
         super().__init__(LOG_FORMAT)
@@ -194,6 +214,9 @@ class LogFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return log_time(datetime.fromtimestamp(int(record.created), self.zone))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return stored_times_in_zone(super().format(record), self.zone)
 
 
 def line_level(line: str, previous: int) -> int:

@@ -694,6 +694,65 @@ def test_the_daemons_log_line_times_are_in_the_schedules_zone_with_its_offset():
     assert line == "2026-12-07T07:00:01+07:00 INFO thaidigest.run: crawl: started"
 
 
+def formatted(logger: str, message: str, *args: object) -> str:
+    """A record of ``logger`` as the daemon's log writes it, in Bangkok, its stamp left out."""
+    record = logging.LogRecord(logger, logging.WARNING, "", 0, message, args, None)
+    record.created = datetime(2026, 12, 7, 0, 0, 1, tzinfo=UTC).timestamp()
+    line = daemon.LogFormatter(BANGKOK).format(record)
+    stamp = "2026-12-07T07:00:01+07:00 WARNING "
+    assert line.startswith(stamp), line
+    return line.removeprefix(stamp)
+
+
+@pytest.mark.parametrize(
+    ("logger", "message", "args", "expected"),
+    [
+        (  # the daemon taking its lock over
+            "thaidigest.locks",
+            "taking over %s from %s, held since %s: %s",
+            ("daemon", "host:12", "2026-12-06T23:00:00Z", "that process is gone"),
+            "thaidigest.locks: taking over daemon from host:12, held since "
+            "2026-12-07T06:00:00+07:00: that process is gone",
+        ),
+        (  # a crawl's line, as the daemon relays it
+            "thaidigest.run",
+            "%s: ! %s",
+            (
+                "crawl",
+                "2026-12-07T07:00:00+07:00 WARNING thaidigest.locks: taking over crawl:mdes "
+                "from host:12, held since 2026-12-06T23:00:00Z: that process is gone",
+            ),
+            "thaidigest.run: crawl: ! 2026-12-07T07:00:00+07:00 WARNING thaidigest.locks: "
+            "taking over crawl:mdes from host:12, held since 2026-12-07T06:00:00+07:00: "
+            "that process is gone",
+        ),
+        (  # a crawl skipped: its lock held elsewhere until it expires
+            "thaidigest.run",
+            "%s: skipped in %.1f s, exit %d: %s",
+            (
+                "crawl",
+                0.3,
+                75,
+                "not crawling: crawl:thaigov is held by elsewhere:1 since 2026-12-06T23:00:00Z "
+                "until 2026-12-07T00:00:00Z unless renewed",
+            ),
+            "thaidigest.run: crawl: skipped in 0.3 s, exit 75: not crawling: crawl:thaigov is "
+            "held by elsewhere:1 since 2026-12-07T06:00:00+07:00 until "
+            "2026-12-07T07:00:00+07:00 unless renewed",
+        ),
+        # Text that is no time, or none the store writes, stays as it is.
+        ("thaidigest.run", "%s", ("2024-02-30T10:00:00Z is no day",), None),
+        ("thaidigest.run", "%s", ("9999-12-31T23:59:59Z",), None),  # past 9999 in Bangkok
+        ("thaidigest.run", "%s", ("x2026-12-07T00:00:01Z",), None),
+        ("thaidigest.run", "%s", ("2026-12-07T00:00:01.5Z 2026-12-07 00:00:01Z",), None),
+    ],
+)
+def test_times_a_log_line_quotes_from_the_database_are_in_the_schedules_zone(
+    logger, message, args, expected
+):
+    assert formatted(logger, message, *args) == (expected or f"{logger}: {message % args}")
+
+
 # 25 Scrapy-style INFO lines on stderr, then the given exit status.
 NOISY_JOB = (
     "import sys\n"
@@ -1056,6 +1115,7 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     assert second.returncode == 75, second.stdout + second.stderr
     (line,) = second.stderr.splitlines()
     assert line.startswith("not running: daemon is held by ") and str(first.process.pid) in line
+    assert re.search(r" since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00\b", line), line  # Bangkok's
     assert "running 1 job from" not in second.stdout
     assert locks(db) == []  # the first one released it on its way out
     third = Daemon(tmp_path, schedule, db, config, "third.log")  # the next one may start
@@ -1165,7 +1225,9 @@ def test_a_lock_release_the_locked_database_refuses_is_a_warning_and_the_exit_st
     second = Daemon(tmp_path, schedule, db, config, "second.log")
     second.wait_for(lambda: "running 1 job from" in second.log(), timeout=30)
     assert second.stop() == 0, second.log()
-    assert f"taking over daemon from {socket.gethostname()}:{first.process.pid}" in second.log()
+    taking_over = f"taking over daemon from {socket.gethostname()}:{first.process.pid}"
+    held_since = r", held since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00: that process is gone"
+    assert re.search(re.escape(taking_over) + held_since, second.log()), second.log()
 
 
 def test_sigterm_while_a_renewal_waits_on_the_locked_database_stops_the_daemon_in_seconds(
