@@ -14,7 +14,14 @@ import click
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
-from scraper.report import LOCKED, reported, robots_note, robots_rules, stored_counted
+from scraper.report import (
+    LOCKED,
+    reported,
+    robots_note,
+    robots_rules,
+    stored_counted,
+    stored_never_counted,
+)
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder
 from thaidigest.options import (
@@ -49,8 +56,10 @@ EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts 
 DIGEST_GRACE = timedelta(days=1)
 # Why a run's counts but its articles stored are not known (scraper.report.reported).
 UNREPORTED = "killed before it reported"
-# Why a run's articles stored are not known (scraper.report.stored_counted).
+# Why a run's articles stored are not known (scraper.report.stored_never_counted), and
+# what is known of those of a run whose report holds none (scraper.report.stored_counted).
 NOT_COUNTED = "not recorded (a crawl of an earlier thaidigest)"
+NONE_RECORDED = "none recorded (a crawl of an earlier thaidigest: none stored, or not counted)"
 
 SCHEDULES_ENV = "THAIDIGEST_SCHEDULES"
 
@@ -294,13 +303,15 @@ def run_counts(report: dict[str, Any], *, running: bool = False, killed: bool = 
     the requests blocked and errors; for a ``running`` run, what it stored so far; for one
     whose process ended before it reported (``killed``, or so recorded:
     :func:`scraper.report.reported`), what it stored and that the rest is unknown, not 0;
-    for a run of an earlier thaidigest that did not report, that what it stored was not
-    recorded (:func:`scraper.report.stored_counted`), not 0."""
+    for a run of an earlier thaidigest, that what it stored was not recorded, or that none
+    was (:func:`scraper.report.stored_counted`), not 0."""
     counted = stored_counted(report)
-    if not counted:
+    if counted:
+        stored = f"new {report.get('new', 0)}, updated {report.get('updated', 0)}"
+    elif stored_never_counted(report):
         stored = f"new and updated {NOT_COUNTED}"
     else:
-        stored = f"new {report.get('new', 0)}, updated {report.get('updated', 0)}"
+        stored = f"new and updated: {NONE_RECORDED}"
     if running:
         return f"{stored} so far" if counted else stored
     if killed or not reported(report):

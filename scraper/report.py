@@ -270,17 +270,23 @@ def reported(report: Mapping[str, Any]) -> bool:
     return report.get("unfinished") != DIED
 
 
+def stored_never_counted(report: Mapping[str, Any]) -> bool:
+    """Whether a run's counts of the articles its crawl stored are 0s no crawl counted: a
+    run recorded killed (not :func:`reported`) by a thaidigest earlier than the counting
+    of each article stored on its run, which gave every count 0 and did not mark it
+    :data:`STORED_ONLY`."""
+    return not reported(report) and not report.get(STORED_ONLY)
+
+
 def stored_counted(report: Mapping[str, Any]) -> bool:
-    """Whether a run's report holds the articles its crawl stored (``new`` and the other
-    :data:`~thaidigest.model.OUTCOMES`): every report a crawl made does, and every run
-    from its start (:meth:`~thaidigest.store.Store.start_crawl_run`), its crawl adding each
-    article it stores. A run an earlier thaidigest started had none until its crawl
-    reported; killed before, it has none (its report left ``{}``), or every count 0, which
-    no crawl counted, when that thaidigest recorded it killed (not marked
-    :data:`STORED_ONLY`)."""
-    if not reported(report) and not report.get(STORED_ONLY):
-        return False
-    return "new" in report
+    """Whether a run's report holds the articles its crawl stored (the
+    :data:`~thaidigest.model.OUTCOMES`): every report a crawl made does, and every run from
+    its start (:meth:`~thaidigest.store.Store.start_crawl_run`), its crawl adding each
+    article it stores. An earlier thaidigest began a run's report empty and added only the
+    outcomes its crawl met (``{"updated": 3}``), or none before its crawl reported: a
+    report with none of them is that of a crawl that stored nothing or was not counted,
+    which cannot be told apart; and one of :func:`stored_never_counted` holds 0s only."""
+    return not stored_never_counted(report) and any(name in report for name in OUTCOMES)
 
 
 def pages_fetched(report: Mapping[str, Any]) -> int:
@@ -294,9 +300,9 @@ def pages_fetched(report: Mapping[str, Any]) -> int:
 def killed_report(progress: Mapping[str, Any]) -> dict[str, Any]:
     """The report of a run whose process ended before the crawl did (:data:`DIED`):
     ``progress``, the counts of the articles it stored, which the crawl wrote on its run
-    with each of them (:class:`scraper.pipelines.StorePipeline`; none for a run of an
-    earlier thaidigest: :func:`stored_counted`), and no other count, for none is known:
-    marked :data:`STORED_ONLY`, never given as 0."""
+    with each of them (:class:`scraper.pipelines.StorePipeline`; for a run of an earlier
+    thaidigest, those it met, or none: :func:`stored_counted`), and no other count, for
+    none is known: marked :data:`STORED_ONLY`, never given as 0."""
     return {**progress, "status": FAILED, "unfinished": DIED, STORED_ONLY: True}
 
 

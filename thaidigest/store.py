@@ -1084,9 +1084,11 @@ class Store:
         """Record a crawl of ``source`` started at ``started``; the run's id.
 
         Its report holds each outcome of storing an article (:data:`OUTCOMES`) at 0, to
-        which the crawl adds each article it stores (:func:`add_crawl_counts`): a report
-        without them is that of a run an earlier thaidigest started, which counted nothing
-        on its run (the table's default ``{}``), not of one that stored nothing.
+        which the crawl adds each article it stores (:func:`add_crawl_counts`). An earlier
+        thaidigest began it as the table's default ``{}``, adding only the outcomes its
+        crawl met, if it counted on the run at all: a report without any of them is such
+        a run's, which stored nothing or was not counted, not one known to have stored
+        nothing (:func:`scraper.report.stored_counted`).
         """
         counts = json.dumps(dict.fromkeys(OUTCOMES, 0), sort_keys=True)
         with self.transaction() as conn:

@@ -354,10 +354,14 @@ def test_a_killed_crawl_recorded_by_the_next_shows_what_it_stored_and_no_other_c
     assert line.endswith(f"; new 20, updated 1{UNKNOWN}"), line
 
 
-# Crawl runs as a thaidigest older than the counting of stored articles on a crawl's run
-# left them: started with the table's default report, and, killed, recorded failed by the
-# next crawl with every count 0, which no crawl had counted.
+# Crawl runs as earlier thaidigests left them. One older than the counting of stored
+# articles on a crawl's run began its report empty (the table's default) and, its crawl
+# killed, had the next crawl record it failed with every count 0, which no crawl counted.
+# A later one, still before the counts began at 0, added to the empty report only the
+# outcomes its crawl met: a run that stored 3 updated articles holds {"updated": 3}, one
+# that stored nothing holds no count, as one of the older thaidigest does.
 EARLIER_STARTED = "{}"
+EARLIER_STORED_UPDATED = '{"updated": 3}'
 EARLIER_KILLED = (
     '{"answered_after_stop": [], "blocked": [], "empty_listings": 0, "errors": [], '
     '"fallback": 0, "fetched": 0, "finish_reason": "unfinished", "new": 0, '
@@ -367,6 +371,9 @@ EARLIER_KILLED = (
     '"unfinished": "the crawl process ended before the crawl did", "updated": 0}'
 )
 NOT_RECORDED = "new and updated not recorded (a crawl of an earlier thaidigest)"
+NONE_RECORDED = (
+    "new and updated: none recorded (a crawl of an earlier thaidigest: none stored, or not counted)"
+)
 
 
 def earlier_run(store: Store, source: str, status: str, report: str) -> None:
@@ -389,18 +396,22 @@ def site_line(output: str, source: str) -> str:
     return next(line for line in output.splitlines() if line.startswith(f"{source}: "))
 
 
-def test_a_crawl_of_an_earlier_thaidigest_killed_says_its_articles_stored_were_not_recorded(
-    store, config
+@pytest.mark.parametrize(
+    ("report", "stored"),
+    [(EARLIER_STORED_UPDATED, "new 0, updated 3"), (EARLIER_STARTED, NONE_RECORDED)],
+)
+def test_a_killed_crawl_of_an_earlier_thaidigest_shows_what_its_run_recorded(
+    store, config, report, stored
 ):
-    earlier_run(store, "thaigov", "running", EARLIER_STARTED)
+    earlier_run(store, "thaigov", "running", report)
     _, output = status(store, config)
     line = site_line(output, "thaigov")
     assert line.startswith("thaigov: unfinished: started at "), line
-    assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
+    assert line.endswith(f"; {stored}{UNKNOWN}"), line
     settle_dead_runs(store, "thaigov")  # the next crawl, of this thaidigest
     line = site_line(status(store, config)[1], "thaigov")
     assert line.startswith("thaigov: failed at "), line
-    assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
+    assert line.endswith(f"; {stored}{UNKNOWN}"), line
 
 
 def test_a_crawl_an_earlier_thaidigest_recorded_killed_does_not_say_it_stored_nothing(
@@ -412,14 +423,18 @@ def test_a_crawl_an_earlier_thaidigest_recorded_killed_does_not_say_it_stored_no
     assert line.endswith(f"; {NOT_RECORDED}{UNKNOWN}"), line
 
 
-def test_a_crawl_of_an_earlier_thaidigest_running_says_its_articles_stored_are_not_recorded(
-    store, config
+@pytest.mark.parametrize(
+    ("report", "stored"),
+    [(EARLIER_STORED_UPDATED, "new 0, updated 3 so far"), (EARLIER_STARTED, NONE_RECORDED)],
+)
+def test_a_running_crawl_of_an_earlier_thaidigest_shows_what_its_run_recorded(
+    store, config, report, stored
 ):
     locks.acquire(store, locks.crawl_lock("thaigov"), timedelta(hours=1))  # this process: alive
-    earlier_run(store, "thaigov", "running", EARLIER_STARTED)
+    earlier_run(store, "thaigov", "running", report)
     line = site_line(status(store, config)[1], "thaigov")
     assert line.startswith("thaigov: running at "), line
-    assert line.endswith(f"; {NOT_RECORDED}"), line
+    assert line.endswith(f"; {stored}"), line
 
 
 def test_a_killed_crawl_that_stored_nothing_says_new_0(store, config):
