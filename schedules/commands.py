@@ -126,7 +126,7 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     as SIGTERM does, then ends it as any command whose output fails: exit 141 for a
     closed pipe, one line and exit 1 else.
     """
-    from schedules.daemon import LogFormatter, SchedulerDied, run_daemon, stored_times_in_zone
+    from schedules.daemon import LogFormatter, SchedulerDied, lock_times_in_zone, run_daemon
     from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
     from thaidigest.output import OutputLogHandler
     from thaidigest.pipeline import check_judging_files
@@ -152,7 +152,7 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
         click.echo(f"stopped: {lost}", err=True)
         sys.exit(EXIT_LOCKED)
     except LockHeld as held:  # another daemon runs this database's jobs
-        click.echo(f"not running: {stored_times_in_zone(str(held), schedule.zone)}", err=True)
+        click.echo(f"not running: {lock_times_in_zone(str(held), schedule.zone)}", err=True)
         sys.exit(EXIT_LOCKED)
     except SchedulerDied as died:  # its lock released: a restarted daemon takes over
         click.echo(f"stopped: {died}", err=True)

@@ -67,7 +67,7 @@ are read in, with its offset from UTC (ISO 8601, ``2026-12-07T07:00:00+07:00``):
 each line's own time stamp (:class:`LogFormatter`), the run times it names, the
 time stamp a job's log line starts with, which the job writes in its machine's zone
 (:func:`restamp`), and the times a line quotes from the database, which keeps them in
-UTC (a lock's holder "since": :func:`stored_times_in_zone`). So a line's time and the
+UTC (a lock's holder "since": :func:`lock_times_in_zone`). So a line's time and the
 run it speaks of read alike, whatever the zone of the machine or container the daemon
 runs in.
 
@@ -151,9 +151,16 @@ LINE_LEVEL = re.compile(
     r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? )?(?:\[[^\]]*\] )?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 )
-# A time as the store writes it (thaidigest.store.iso: UTC, to the second), as a message
-# quotes it: a lock "held since 2026-12-07T00:00:01Z", a crawl's, a daemon's.
-STORED_TIME = re.compile(r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b")
+# A time as the store writes it (thaidigest.store.iso: UTC, to the second).
+STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+# A lock's holder as thaidigest.locks names it in its messages, with the times it quotes
+# from the database (STORED_TIME, UTC): "held since T", "is held by HOST:PID since T",
+# and "... since T until T2 unless renewed" for a holder that cannot be checked; the
+# daemon's own, a crawl's it relays, `run`'s "not running: ...".
+LOCK_HELD = re.compile(
+    rf"\bheld (?:by \S+ )?since {STORED_TIME.pattern}"
+    rf"(?: until {STORED_TIME.pattern} unless renewed)?\b"
+)
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
@@ -174,18 +181,22 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
     return moment.astimezone(UTC).astimezone(zone)
 
 
-def stored_times_in_zone(text: str, zone: tzinfo) -> str:
-    """``text`` with each time it quotes as the store keeps it (:data:`STORED_TIME`, UTC)
-    given in ``zone`` as :func:`log_time` gives it; one that is no time
-    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is."""
+def lock_times_in_zone(text: str, zone: tzinfo) -> str:
+    """``text`` with the times of each lock holder it names (:data:`LOCK_HELD`), stored in
+    UTC, given in ``zone`` as :func:`log_time` gives them; one that is no time
+    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is, and so is every
+    other text: a time in a crawled page's address is the site's, not the database's."""
 
-    def in_zone_text(match: re.Match[str]) -> str:
+    def in_zone_text(stored: re.Match[str]) -> str:
         try:
-            return log_time(in_zone(store_module.parse_iso(match[0]), zone))
+            return log_time(in_zone(store_module.parse_iso(stored[0]), zone))
         except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
-            return match[0]
+            return stored[0]
 
-    return STORED_TIME.sub(in_zone_text, text)
+    def holder_in_zone(held: re.Match[str]) -> str:
+        return STORED_TIME.sub(in_zone_text, held[0])
+
+    return LOCK_HELD.sub(holder_in_zone, text)
 
 
 def restamp(line: str, zone: tzinfo | None) -> str:
@@ -206,7 +217,7 @@ def restamp(line: str, zone: tzinfo | None) -> str:
 class LogFormatter(logging.Formatter):
     """The daemon's log format, :data:`LOG_FORMAT`, each line's time in the schedule's
     time zone ``zone`` (:func:`log_time`, to the second), not in the machine's, and so
-    every time it quotes from the database (:func:`stored_times_in_zone`)."""
+    the times of a lock's holder it quotes from the database (:func:`lock_times_in_zone`)."""
 
     def __init__(self, zone: tzinfo) -> None:
         super().__init__(LOG_FORMAT)
@@ -216,7 +227,7 @@ class LogFormatter(logging.Formatter):
         return log_time(datetime.fromtimestamp(int(record.created), self.zone))
 
     def format(self, record: logging.LogRecord) -> str:
-        return stored_times_in_zone(super().format(record), self.zone)
+        return lock_times_in_zone(super().format(record), self.zone)
 
 
 def line_level(line: str, previous: int) -> int:

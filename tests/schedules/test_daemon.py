@@ -25,6 +25,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_SUBMITTED
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner, Result
+from sqlalchemy import insert
 
 import schedules.spec
 from schedules import daemon
@@ -740,11 +741,24 @@ def formatted(logger: str, message: str, *args: object) -> str:
             "held by elsewhere:1 since 2026-12-07T06:00:00+07:00 until "
             "2026-12-07T07:00:00+07:00 unless renewed",
         ),
-        # Text that is no time, or none the store writes, stays as it is.
-        ("thaidigest.run", "%s", ("2024-02-30T10:00:00Z is no day",), None),
-        ("thaidigest.run", "%s", ("9999-12-31T23:59:59Z",), None),  # past 9999 in Bangkok
-        ("thaidigest.run", "%s", ("x2026-12-07T00:00:01Z",), None),
-        ("thaidigest.run", "%s", ("2026-12-07T00:00:01.5Z 2026-12-07 00:00:01Z",), None),
+        # A lock's time that is no time, or none the store writes, stays as it is.
+        ("thaidigest.run", "%s", ("held since 2024-02-30T10:00:00Z: no such day",), None),
+        ("thaidigest.run", "%s", ("held since 9999-12-31T23:59:59Z",), None),  # past 9999
+        ("thaidigest.run", "%s", ("held since 2026-12-07T00:00:01.5Z",), None),
+        ("thaidigest.run", "%s", ("held since 2026-12-07T00:00:01Z5",), None),
+        # So does every time no lock's holder is named with: the database's are not alone.
+        ("thaidigest.run", "%s", ("crawl: a title of 2026-12-07T00:00:01Z",), None),
+        (  # a page's address, in a crawl's line the daemon relays: a query's + is a space
+            "thaidigest.run",
+            "%s: ! %s",
+            (
+                "crawl",
+                "2026-12-07T07:00:00+07:00 [scrapy.core.engine] DEBUG: Crawled (200) <GET "
+                "https://www.thaigov.go.th/news?from=2026-12-07T00:00:00Z&q=held%20since%20"
+                "2026-12-07T00:00:00Z> (referer: None)",
+            ),
+            None,
+        ),
     ],
 )
 def test_times_a_log_line_quotes_from_the_database_are_in_the_schedules_zone(
@@ -785,6 +799,38 @@ def test_job_stderr_keeps_its_level_and_a_failed_jobs_last_lines_follow_its_exit
     assert repeated[1:] == [
         ("ERROR", f"crawl: !! 2026-01-05 07:00:00 [scrapy.core.engine] INFO: line {i}")
         for i in range(25 - STDERR_TAIL, 25)
+    ]
+
+
+# A crawl's stderr, quoting a time in the address of a page it fetched and the time a lock
+# it took over was taken at, as the database keeps it.
+CRAWL_QUOTING_TIMES = (
+    "import sys\n"
+    "print('2026-12-07T00:00:02+0000 [scrapy.core.engine] DEBUG: Crawled (200) <GET "
+    "https://www.thaigov.go.th/news?from=2026-12-07T00:00:00Z> (referer: None)', "
+    "file=sys.stderr)\n"
+    "print('2026-12-07T00:00:02+0000 [thaidigest.locks] WARNING: taking over crawl:thaigov "
+    "from host:12, held since 2026-12-06T23:00:00Z: that process is gone', file=sys.stderr)\n"
+)
+
+
+def test_a_relayed_crawl_line_keeps_an_addresss_time_and_gives_a_locks_in_the_schedules_zone(
+    caplog,
+):
+    caplog.set_level(logging.DEBUG, logger="thaidigest.run")  # Scrapy's "Crawled" line's
+    argv = [sys.executable, "-c", CRAWL_QUOTING_TIMES]
+    assert run_job("crawl", "crawl", argv, timeout=60) == 0
+    formatter = daemon.LogFormatter(BANGKOK)
+    relayed = [
+        formatter.format(record).split("] ", 1)[1]
+        for record in caplog.records
+        if record.getMessage().startswith("crawl: ! ")
+    ]
+    assert relayed == [
+        "DEBUG: Crawled (200) <GET https://www.thaigov.go.th/news?from=2026-12-07T00:00:00Z> "
+        "(referer: None)",
+        "WARNING: taking over crawl:thaigov from host:12, held since 2026-12-07T06:00:00+07:00: "
+        "that process is gone",
     ]
 
 
@@ -1121,6 +1167,35 @@ def test_a_second_daemon_on_the_same_database_exits_75_and_runs_nothing(tmp_path
     third = Daemon(tmp_path, schedule, db, config, "third.log")  # the next one may start
     third.wait_for(lambda: "running 1 job from" in third.log(), timeout=30)
     assert third.stop() == 0, third.log()
+
+
+def test_a_daemon_refused_by_another_hosts_says_since_and_until_when_in_the_schedules_zone(
+    tmp_path,
+):
+    db = tmp_path / "db.sqlite"
+    taken = store_module.utc_now() - timedelta(minutes=1)
+    expires = taken + daemon.DAEMON_LOCK_TTL
+    with Store(f"sqlite:///{db}").transaction() as conn:  # a daemon on another machine
+        conn.execute(
+            insert(store_module.locks).values(
+                name=daemon.DAEMON_LOCK,
+                holder="elsewhere.example:1",
+                acquired_at=store_module.iso(taken),
+                expires_at=store_module.iso(expires),
+            )
+        )
+    argv = ["run", "--schedules", str(hourly_digest_schedule(tmp_path)), "--db", str(db)]
+    argv += ["--config", str(daemon_config(tmp_path))]
+    refused = subprocess.run(
+        [sys.executable, "-c", FAST_RUN, *argv], capture_output=True, text=True, timeout=30
+    )
+    assert refused.returncode == 75, refused.stdout + refused.stderr
+    (line,) = refused.stderr.splitlines()
+    since, until = (daemon.log_time(daemon.in_zone(at, BANGKOK)) for at in (taken, expires))
+    assert line.startswith(
+        f"not running: daemon is held by elsewhere.example:1 since {since} until {until} "
+        "unless renewed (its process cannot be checked from here:"
+    ), line
 
 
 def test_a_daemon_whose_lock_another_daemon_took_over_stops_and_exits_75(tmp_path):
