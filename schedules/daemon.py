@@ -151,15 +151,13 @@ LINE_LEVEL = re.compile(
     r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? )?(?:\[[^\]]*\] )?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 )
-# A time as the store writes it (thaidigest.store.iso: UTC, to the second).
-STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # A lock's holder as thaidigest.locks names it in its messages, with the times it quotes
-# from the database (STORED_TIME, UTC): "held since T", "is held by HOST:PID since T",
-# and "... since T until T2 unless renewed" for a holder that cannot be checked; the
-# daemon's own, a crawl's it relays, `run`'s "not running: ...".
+# from the database (thaidigest.store.STORED_TIME, UTC): "held since T", "is held by
+# HOST:PID since T", and "... since T until T2 unless renewed" for a holder that cannot be
+# checked; the daemon's own, a crawl's it relays, `run`'s "not running: ...".
 LOCK_HELD = re.compile(
-    rf"\bheld (?:by \S+ )?since {STORED_TIME.pattern}"
-    rf"(?: until {STORED_TIME.pattern} unless renewed)?\b"
+    rf"\bheld (?:by \S+ )?since {store_module.STORED_TIME.pattern}"
+    rf"(?: until {store_module.STORED_TIME.pattern} unless renewed)?\b"
 )
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
@@ -194,7 +192,7 @@ def lock_times_in_zone(text: str, zone: tzinfo) -> str:
             return stored[0]
 
     def holder_in_zone(held: re.Match[str]) -> str:
-        return STORED_TIME.sub(in_zone_text, held[0])
+        return store_module.STORED_TIME.sub(in_zone_text, held[0])
 
     return LOCK_HELD.sub(holder_in_zone, text)
 

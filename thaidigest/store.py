@@ -27,6 +27,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import sqlite3
 import time
@@ -196,8 +197,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+# A time as stored (:func:`iso`), found in text: a message that quotes one.
+STORED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
 def iso(moment: datetime) -> str:
-    """ISO 8601 text of a UTC time, as stored: ``2024-08-23T10:00:00Z``."""
+    """ISO 8601 text of a UTC time, as stored: ``2024-08-23T10:00:00Z`` (:data:`STORED_TIME`)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -767,6 +767,22 @@ def test_times_a_log_line_quotes_from_the_database_are_in_the_schedules_zone(
     assert formatted(logger, message, *args) == (expected or f"{logger}: {message % args}")
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 6, 23, 0, tzinfo=UTC),
+        datetime(2026, 12, 6, 23, 0, 59, 999_999, tzinfo=UTC),  # stored to the second
+        datetime(2026, 12, 7, 6, 0, tzinfo=BANGKOK),  # stored in UTC
+    ],
+)
+def test_the_lock_times_the_log_gives_in_the_schedules_zone_are_as_the_store_writes_them(moment):
+    stored = store_module.iso(moment)
+    assert store_module.STORED_TIME.fullmatch(stored), stored
+    message = f"taking over daemon from host:12, held since {stored}: that process is gone"
+    in_bangkok = daemon.log_time(daemon.in_zone(store_module.parse_iso(stored), BANGKOK))
+    assert daemon.lock_times_in_zone(message, BANGKOK) == message.replace(stored, in_bangkok)
+
+
 # 25 Scrapy-style INFO lines on stderr, then the given exit status.
 NOISY_JOB = (
     "import sys\n"
