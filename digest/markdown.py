@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -37,6 +37,13 @@ LEDE_MAX_CHARS = 300
 ELLIPSIS = "…"
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
+LANGUAGES_BY_LABEL = {label: language for language, label in LANGUAGE_LABELS.items()}
+# The stored language whose text the pages a person reads, in English, mark lang="th".
+THAI = "th"
+# An item's meta line: its parts (source, date, language, then marks and partners) and
+# where the language is among them, as render_item writes it.
+META_SEPARATOR = " · "
+META_LANGUAGE_PART = 2
 # What a week without an item opens with when its sites were crawled, or never were.
 NO_ITEMS = "No relevant items this week."
 MONTHS = (
@@ -59,6 +66,14 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # The lines that open an item's lists of changes (render_item, copy_heading).
 CHANGES_HEADING = "What changed:"
 COPY_CHANGES_START = "What changed in the copy on "
+ALSO_ON = "Also on: "
+# What opens a line of change_lines: the removed and added text of those of QUOTING_LABELS
+# is the article's own; a line with a change and no label is a number in its words.
+HEADLINE_LABEL = "Headline: "
+DATE_LABEL = "Date: "
+REMOVED_LABEL = "Removed: "
+ADDED_LABEL = "Added: "
+QUOTING_LABELS = (HEADLINE_LABEL, REMOVED_LABEL, ADDED_LABEL)
 # What changed in an article whose revisions in the week undid each other.
 CHANGED_BACK = "Edited and changed back during the week: it reads as it did before."
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
@@ -83,6 +98,7 @@ ENTITY_START = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*
 MAX_CHANGE_LINES = 8
 # The only raw HTML a digest holds: removed and added text, written by render_changes.
 ALLOWED_HTML = frozenset({"<del>", "</del>", "<ins>", "</ins>"})
+QUOTE_OPENINGS = frozenset({"<del>", "<ins>"})
 
 # Raw HTML blocks are off; inline HTML is parsed so that the ALLOWED_HTML tags
 # pass, and every other tag becomes text (article text never holds one: escape()).
@@ -354,7 +370,7 @@ def partners_phrase(item: Item) -> str | None:
 def render_item(item: Item) -> str:
     """One item: linked headline, where and when, partners, lede, other copies, what changed
     (in the article, then in each copy folded into it)."""
-    meta = [
+    meta = [  # the language at META_LANGUAGE_PART, which the pages mark its text by
         item_source_label(item),
         item_date(item),
         LANGUAGE_LABELS.get(item.language, item.language),
@@ -364,12 +380,12 @@ def render_item(item: Item) -> str:
     if partners:
         meta.append(partners)
     own, also_on = article_links(item.url, item.also_on)
-    blocks = [item_heading(item.title, own), escape(" · ".join(meta))]
+    blocks = [item_heading(item.title, own), escape(META_SEPARATOR.join(meta))]
     opening = item_lede(item.body, item.language)
     if opening:
         blocks.append(opening)
     if also_on:
-        blocks.append("Also on: " + ", ".join(map(autolink, also_on)))
+        blocks.append(ALSO_ON + ", ".join(map(autolink, also_on)))
     revised = any(revision.url == item.url for revision in item.revisions)
     if item.updated and (item.changes or revised):
         blocks.append(f"{CHANGES_HEADING}\n\n" + week_changes(item.changes))
@@ -403,10 +419,10 @@ def change_lines(diff: Diff) -> list[str]:
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
-        lines.append(f"Headline: {_marked('del', old)} → {_marked('ins', new)}")
+        lines.append(f"{HEADLINE_LABEL}{_marked('del', old)} → {_marked('ins', new)}")
     if diff.published:
         old, new = (day or "none" for day in diff.published)
-        lines.append(f"Date: {_marked('del', old)} → {_marked('ins', new)}")
+        lines.append(f"{DATE_LABEL}{_marked('del', old)} → {_marked('ins', new)}")
     if diff.whole_paragraphs and (diff.removed or diff.added):
         lines.append(
             "Too long to align sentence by sentence: "
@@ -421,8 +437,8 @@ def change_lines(diff: Diff) -> list[str]:
             + (f" {escape(n.unit)}" if n.unit else "")
             for n in diff.numbers
         ),
-        *(f"Removed: {_marked('del', shown.line)}" for shown in removed),
-        *(f"Added: {_marked('ins', shown.line)}" for shown in added),
+        *(f"{REMOVED_LABEL}{_marked('del', shown.line)}" for shown in removed),
+        *(f"{ADDED_LABEL}{_marked('ins', shown.line)}" for shown in added),
     ]
     lines.extend(details[:MAX_CHANGE_LINES])
     left_out = len(details) - MAX_CHANGE_LINES
@@ -482,14 +498,121 @@ def render_markdown(
     return "\n\n".join(blocks) + "\n"
 
 
-def markdown_to_html(text: str) -> str:
-    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
+def _parsed(text: str) -> list[Token]:
+    """The tokens of CommonMark text, raw HTML other than ``<del>``/``<ins>`` made text."""
     tokens = _renderer.parse(text)
     for token in tokens:
         for child in token.children or ():
             if child.type == "html_inline" and child.content not in ALLOWED_HTML:
                 child.type = "text"
+    return tokens
+
+
+def _rendered(tokens: Sequence[Token]) -> str:
     return _renderer.renderer.render(tokens, _renderer.options, {})
+
+
+def markdown_to_html(text: str) -> str:
+    """HTML of CommonMark text; raw HTML other than ``<del>``/``<ins>`` is shown as text."""
+    return _rendered(_parsed(text))
+
+
+def markdown_to_page_html(text: str) -> str:
+    """HTML of a digest's CommonMark ``text`` for the pages a person reads in English (the
+    week's page, its mail), as :func:`markdown_to_html` but with the text each item quotes
+    from a Thai article marked ``lang="th"``, so that screen readers read it as Thai and
+    fonts are chosen for Thai: its headline, its lede and, in what changed, the removed and
+    added text (a line of a changed number, the article's words around it, whole). An item's
+    language is its article's stored one, as its meta line names it (``Thai``); the meta
+    line, the labels (``Removed:``) and the rest of the page stay English. A copy folded
+    into an item is near the same text, so its changes are taken in the item's language.
+
+    The feeds keep :func:`markdown_to_html`: an entry whose content changed is dated again.
+    """
+    tokens = _parsed(text)
+    for heading, meta, *rest in _items(_blocks(tokens)):
+        if _meta_language(meta) != THAI:
+            continue
+        heading[0].attrSet("lang", THAI)
+        if rest and _is_lede(rest[0]):
+            rest[0][0].attrSet("lang", THAI)
+        for block in rest:
+            if block[0].type == "bullet_list_open":  # an item's only lists: what changed
+                _mark_changes(block)
+    return _rendered(tokens)
+
+
+def _blocks(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens of each top-level block (a heading, a paragraph, a list), in order."""
+    blocks: list[list[Token]] = []
+    for token in tokens:
+        if token.level == 0 and token.nesting != -1:
+            blocks.append([])
+        blocks[-1].append(token)
+    return blocks
+
+
+def _items(blocks: Sequence[list[Token]]) -> Iterator[list[list[Token]]]:
+    """The blocks of each item :func:`render_item` wrote, from its ``###`` heading to the
+    next heading, those with a block under the heading."""
+    item: list[list[Token]] = []
+    for block in blocks:
+        if block[0].type == "heading_open":
+            if len(item) > 1:
+                yield item
+            item = [block] if block[0].tag == "h3" else []
+        elif item:
+            item.append(block)
+    if len(item) > 1:
+        yield item
+
+
+def _meta_language(block: Sequence[Token]) -> str | None:
+    """The language an item's meta line names (:data:`META_LANGUAGE_PART`), as stored
+    (``th``); None for a block that is no such line."""
+    if block[0].type != "paragraph_open":
+        return None
+    text = "".join(child.content for child in block[1].children or () if child.type == "text")
+    parts = text.split(META_SEPARATOR)
+    if len(parts) <= META_LANGUAGE_PART:
+        return None
+    return LANGUAGES_BY_LABEL.get(parts[META_LANGUAGE_PART], parts[META_LANGUAGE_PART])
+
+
+def _is_lede(block: Sequence[Token]) -> bool:
+    """Whether the block under an item's meta line is its lede, not one of the lines that
+    follow a lede (an escaped lede holds no link, and opens with none of them but by chance)."""
+    if block[0].type != "paragraph_open":
+        return False
+    inline = block[1]
+    linked = any(child.type == "link_open" for child in inline.children or ())
+    return not (
+        (inline.content.startswith(ALSO_ON) and linked)
+        or inline.content == CHANGES_HEADING
+        or inline.content.startswith(COPY_CHANGES_START)
+    )
+
+
+def _mark_changes(block: Sequence[Token]) -> None:
+    """A Thai item's list of changes marked ``lang="th"``: the removed and added text of a
+    line that quotes it (:data:`QUOTING_LABELS`), a line of a changed number whole; the
+    date's line and the counts stay English."""
+    item_open = block[0]
+    for token in block:
+        if token.type == "list_item_open":
+            item_open = token
+        if token.type != "inline":
+            continue
+        quotes = [
+            child
+            for child in token.children or ()
+            if child.type == "html_inline" and child.content in QUOTE_OPENINGS
+        ]
+        if token.content.startswith(QUOTING_LABELS):
+            for child in quotes:
+                child.content = f'{child.content[:-1]} lang="{THAI}">'
+        elif quotes and not token.content.startswith(DATE_LABEL):
+            item_open.attrSet("lang", THAI)
 
 
 def _inline_text(children: Sequence[Token]) -> str:

@@ -77,7 +77,12 @@ from digest.feeds import (
     render_rss,
     stable_id,
 )
-from digest.markdown import digest_title, markdown_to_html, render_markdown
+from digest.markdown import (
+    digest_title,
+    markdown_to_html,
+    markdown_to_page_html,
+    render_markdown,
+)
 from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
@@ -484,23 +489,28 @@ def _archive(
     ``updated`` while they read the same.
     """
     outputs: dict[str, bytes] = {}
-    bodies = {week: markdown_to_html(text) for week, text in markdowns.items()}
     site_feeds = [feed for feed in feeds if "/" not in feed.href]
-    for week, body in bodies.items():
+    for week, text in markdowns.items():
         page = render_digest_page(
-            digest_title(title, week), body, "../index.html", site_feeds, "../"
+            digest_title(title, week),
+            markdown_to_page_html(text),
+            "../index.html",
+            site_feeds,
+            "../",
         )
         outputs[f"{DIGESTS}/{week}.html"] = page.encode()
+    # An entry's content is the digest without the page's language marks, as it always
+    # was: a content changed would date every entry again.
     entries = [
         digest_entry(
             week,
             title,
-            bodies[week],
+            markdown_to_html(markdowns[week]),
             digest_page(site, week),
             now,
             _published_before(written, week),
         )
-        for week in sorted(bodies, reverse=True)[:span]
+        for week in sorted(markdowns, reverse=True)[:span]
     ]
     feed = FeedInfo(
         id=stable_id("thaidigest:feed:digests"),
@@ -512,15 +522,16 @@ def _archive(
         language="en",
     )
     outputs[DIGESTS_FEED] = render_dated_atom(feed, entries, written, now)
-    index = render_index(title, sorted(bodies), feeds, latest, latest_health)
+    index = render_index(title, sorted(markdowns), feeds, latest, latest_health)
     outputs["index.html"] = index.encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 
 
 def mail_page(title: str, week: Week, markdown: str) -> str:
-    """The week's digest ``markdown`` as the standalone HTML page an email carries."""
-    return render_digest_page(digest_title(title, week), markdown_to_html(markdown))
+    """The week's digest ``markdown`` as the standalone HTML page an email carries, its
+    Thai articles' text marked as on the week's page (:func:`markdown_to_page_html`)."""
+    return render_digest_page(digest_title(title, week), markdown_to_page_html(markdown))
 
 
 def _published_before(written: Mapping[str, Recorded], week: Week) -> datetime | None:

@@ -152,7 +152,8 @@ def test_digest_arrives_as_markdown_and_html_alternatives_once(store, built, inb
     assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
     assert text.get_content().replace("\r\n", "\n") == built.markdown
     assert html.get_content_type() == "text/html" and html.get_content_charset() == "utf-8"
-    assert "<h3><a href=" in html.get_content() and "ดีอี ร่วมประชุม APEC 2024" in html.get_content()
+    assert '<h3 lang="th"><a href=' in html.get_content()
+    assert "ดีอี ร่วมประชุม APEC 2024" in html.get_content()
     assert recorded(store) == {("2024-W34", "a@example.org"), ("2024-W34", "b@example.org")}
 
     again = send(store, built, mail)

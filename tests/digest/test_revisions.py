@@ -57,7 +57,7 @@ def test_the_digest_of_the_week_of_the_change_shows_the_number_and_the_new_sente
     assert f"Added: <ins>{NEW_SENTENCE}</ins>" in result.markdown
     assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in result.html
     page = (tmp_path / "digests" / "2024-W34.html").read_text()
-    assert f"<ins>{NEW_SENTENCE}</ins>" in page
+    assert f'<ins lang="th">{NEW_SENTENCE}</ins>' in page
 
 
 def test_feeds_hold_the_article_and_one_revision_entry_with_a_new_id(edited, tmp_path):

@@ -1,0 +1,145 @@
+"""The digest's pages and mail are in English (``<html lang="en">``); the text an item
+quotes from a Thai article, by the language stored for it, says ``lang="th"``, so that
+screen readers read it as Thai and fonts are chosen for Thai. The feeds carry no mark."""
+
+import json
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+from lxml import etree
+
+from digest.clean import clean_text
+from digest.markdown import markdown_to_html, markdown_to_page_html
+from digest.publish import build_digest, mail_page
+from digest.select import Week
+from tests.digest import article, at, ingest, mark, settings
+
+W34 = Week(2024, 34)
+# English names in a Thai headline; a Thai word in an English one and in its lede.
+THAI_HEADLINE = "ปลัดดีอี เปิดประชุม The ASEAN Combating Online Scam Workshop"
+THAI_HEADLINE_EDITED = f"{THAI_HEADLINE} 2024"
+ENGLISH_HEADLINE = "DE Minister opens the ดีอี forum"
+ENGLISH_BODY = "The Ministry of Digital Economy and Society (กระทรวงดิจิทัลฯ) met Japan. Both agreed."
+THAI_BEFORE = (
+    "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมร่วมประชุมกับญี่ปุ่น\n"
+    "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ\n"
+    "ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า"
+)
+REMOVED = "ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า"
+ADDED = "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
+THAI_AFTER = THAI_BEFORE.replace("5,000", "6,000").replace(REMOVED, ADDED)
+THAI_LEDE = THAI_AFTER.replace("\n", " ")
+
+
+@pytest.fixture
+def out(store, tmp_path):
+    """A week's digest of an English article and a Thai one edited in the week: its
+    headline, date, a number and a sentence changed."""
+    ingest(store, [article(1, THAI_HEADLINE, THAI_BEFORE, date(2024, 8, 14))], "2024-08-14T03:00")
+    edited = article(1, THAI_HEADLINE_EDITED, THAI_AFTER, date(2024, 8, 15))
+    english = article(2, ENGLISH_HEADLINE, ENGLISH_BODY, date(2024, 8, 20))
+    ingest(store, [edited, english], "2024-08-21T03:00")
+    for raw in (edited, english):
+        mark(store, raw, topics=["asean"])
+    folder = tmp_path / "public"
+    build_digest(store, folder, W34, settings(), now=at("2024-08-26T01:00"))
+    return folder
+
+
+def thai_marked(html):
+    """Each element of a page's body that says ``lang="th"``: its tag and its text."""
+    body = BeautifulSoup(html, "html.parser").body
+    return [(element.name, element.get_text()) for element in body.find_all(lang="th")]
+
+
+def language_of(html, text):
+    """The language a reader takes ``text`` of a page in: its nearest element's that says one."""
+    found = BeautifulSoup(html, "html.parser").find(string=lambda string: string and text in string)
+    return found.find_parent(lang=True)["lang"]
+
+
+def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_and_mail(out):
+    """Not its meta line, not the labels around the changed text, not the date's line."""
+    page = (out / "digests/2024-W34.html").read_text(encoding="utf-8")
+    mailed = mail_page("thaidigest", W34, (out / "digests/2024-W34.md").read_text(encoding="utf-8"))
+    for html in (page, mailed):
+        assert BeautifulSoup(html, "html.parser").html["lang"] == "en"
+        assert thai_marked(html) == [
+            ("h3", THAI_HEADLINE_EDITED),
+            ("p", THAI_LEDE),
+            ("del", THAI_HEADLINE),
+            ("ins", THAI_HEADLINE_EDITED),
+            ("li", "อนุมัติงบประมาณ 5,000 → 6,000 ล้านบาท"),  # the article's words around it
+            ("del", REMOVED),
+            ("ins", ADDED),
+        ]
+        for english in ("2024-08-15 · Thai · updated", "Headline:", "Date:", "Removed:"):
+            assert language_of(html, english) == "en"
+        # The English article's item says nothing of Thai, whatever Thai it holds.
+        assert language_of(html, ENGLISH_HEADLINE) == language_of(html, ENGLISH_BODY) == "en"
+
+
+def feed_texts(path):
+    """Every text a feed file holds: its elements' text (HTML content escaped in it among
+    them), or a JSON Feed's strings."""
+    if path.suffix == ".json":
+
+        def strings(value):
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict | list):
+                for part in value.values() if isinstance(value, dict) else value:
+                    yield from strings(part)
+
+        return list(strings(json.loads(path.read_bytes())))
+    return list(etree.fromstring(path.read_bytes()).itertext())
+
+
+def test_the_feeds_carry_no_language_mark_so_no_past_digest_is_dated_again(store, out):
+    """A digest's entry is dated again when its content changes: marks in the feeds would
+    re-date every past digest on the first build after an upgrade."""
+    feeds = sorted(path for path in out.rglob("*") if path.suffix in {".atom", ".rss", ".json"})
+    assert {path.name for path in feeds} >= {"feed.rss", "feed.atom", "feed.json", "digests.atom"}
+    markup = [text for path in feeds for text in feed_texts(path) if "<" in text]
+    assert f"<del>{REMOVED}</del>" in "".join(markup)  # what changed is in the feeds, unmarked
+    for html in markup:
+        assert BeautifulSoup(html, "html.parser").find(lang=True) is None, html
+    # The digest's entry holds its Markdown as HTML as every build before wrote it, while
+    # the week's page marks its Thai text.
+    markdown = (out / "digests/2024-W34.md").read_text(encoding="utf-8")
+    atom = etree.fromstring((out / "digests.atom").read_bytes())
+    (content,) = atom.iterfind("{*}entry/{*}content")
+    assert content.text == clean_text(markdown_to_html(markdown))
+    assert thai_marked((out / "digests/2024-W34.html").read_text(encoding="utf-8"))
+
+
+# An item as render_item writes it, without a lede: an address of a copy, then what changed
+# in the article and in the copy.
+NO_LEDE = """\
+### [ข่าวดีอี](<https://www.mdes.go.th/news/detail/9001>)
+
+mdes.go.th · 2024-08-20 · Thai · updated
+
+Also on: <https://www.thaigov.go.th/news/contents/details/1>
+
+What changed:
+
+- Too long to align sentence by sentence: 2 paragraphs removed, 1 added
+- … and 3 more changes not shown
+
+What changed in the copy on thaigov.go.th (<https://www.thaigov.go.th/news/contents/details/1>):
+
+- Removed: <del>ข้อความเดิม</del>
+
+## Source health
+
+- thaigov.go.th: ok
+"""
+
+
+def test_an_item_without_a_lede_marks_neither_its_copies_line_nor_its_changes_headings():
+    assert thai_marked(f"<body>{markdown_to_page_html(NO_LEDE)}</body>") == [
+        ("h3", "ข่าวดีอี"),
+        ("del", "ข้อความเดิม"),
+    ]
