@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from digest.clean import article_links, clean_headline, clean_line
 from digest.markdown import (
+    THAI,
     empty_week_line,
     item_date,
     item_source_label,
@@ -121,7 +122,9 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
 
 
 def _latest_item(item: Item) -> str:
-    """One item of the latest digest: linked headline, source, date, topics, partners, lede."""
+    """One item of the latest digest: linked headline, source, date, topics, partners, lede;
+    the headline and lede of a Thai article marked ``lang="th"``, as on the digest's page
+    (:func:`digest.markdown.markdown_to_page_html`), the meta line English."""
     own, _ = article_links(item.url, item.also_on)
     headline = escape(clean_headline(item.title))
     if own:
@@ -134,10 +137,11 @@ def _latest_item(item: Item) -> str:
     if partners:
         meta.append(partners)
     opening = lede(item.body, item.language)
+    marked = f' lang="{THAI}"' if item.language == THAI else ""
     return (
-        f'<li lang="{escape(item.language)}"><h3>{headline}</h3>\n'
+        f"<li><h3{marked}>{headline}</h3>\n"
         f'<p class="muted">{escape(clean_line(" · ".join(meta)))}</p>\n'
-        + (f"<p>{escape(opening)}</p>\n" if opening else "")
+        + (f"<p{marked}>{escape(opening)}</p>\n" if opening else "")
         + "</li>\n"
     )
 

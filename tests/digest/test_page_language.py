@@ -80,6 +80,18 @@ def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_
         assert language_of(html, ENGLISH_HEADLINE) == language_of(html, ENGLISH_BODY) == "en"
 
 
+def test_the_archive_page_marks_the_latest_thai_items_headline_and_lede_not_its_meta_line(out):
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert BeautifulSoup(index, "html.parser").html["lang"] == "en"
+    assert language_of(index, "2024-08-15 · updated") == "en"
+    assert language_of(index, ENGLISH_HEADLINE) == language_of(index, ENGLISH_BODY) == "en"
+    latest = BeautifulSoup(index, "html.parser").find("ul", class_="items")
+    assert [(element.name, element.get_text()) for element in latest.find_all(lang=True)] == [
+        ("h3", THAI_HEADLINE_EDITED),
+        ("p", THAI_LEDE),
+    ]
+
+
 def feed_texts(path):
     """Every text a feed file holds: its elements' text (HTML content escaped in it among
     them), or a JSON Feed's strings."""
