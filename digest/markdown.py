@@ -581,7 +581,8 @@ def _meta_language(block: Sequence[Token]) -> str | None:
 
 def _is_lede(block: Sequence[Token]) -> bool:
     """Whether the block under an item's meta line is its lede, not one of the lines that
-    follow a lede (an escaped lede holds no link, and opens with none of them but by chance)."""
+    follow a lede: the copies' addresses, linked (a lede, escaped, holds no link), or the
+    heading of what changed (a lede that reads as one by chance is taken for it)."""
     if block[0].type != "paragraph_open":
         return False
     inline = block[1]
