@@ -36,10 +36,11 @@ LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
 ELLIPSIS = "…"
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
-LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
-LANGUAGES_BY_LABEL = {label: language for language, label in LANGUAGE_LABELS.items()}
-# The stored language whose text the pages a person reads, in English, mark lang="th".
+# A Thai article's stored language (normalisation's), which the pages a person reads, in
+# English, mark its text with (markdown_to_page_html).
 THAI = "th"
+LANGUAGE_LABELS = {THAI: "Thai", "en": "English"}
+LANGUAGES_BY_LABEL = {label: language for language, label in LANGUAGE_LABELS.items()}
 # An item's meta line: its parts (source, date, language, then marks and partners) and
 # where the language is among them, as render_item writes it.
 META_SEPARATOR = " · "
@@ -63,7 +64,8 @@ MONTHS = (
 
 # Characters with a meaning anywhere in a Markdown line.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
-# The lines that open an item's lists of changes (render_item, copy_heading).
+# The lines that open an item's lists of changes (render_item, copy_heading); digests
+# written before changes were listed said them on one line after CHANGES_HEADING.
 CHANGES_HEADING = "What changed:"
 COPY_CHANGES_START = "What changed in the copy on "
 ALSO_ON = "Also on: "
@@ -176,14 +178,13 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
 
 
 def opens_no_lede(line: str | None) -> bool:
-    """Whether ``line``, the fifth of an item without a web address (None past the end),
-    is what :func:`render_markdown` writes under the meta line of one without a lede: the
-    end, a heading (a lede's ``#`` is escaped) or its "What changed" lists."""
-    return (
-        line is None
-        or line.startswith("#")
-        or line == CHANGES_HEADING
-        or line.startswith(COPY_CHANGES_START)
+    """Whether ``line``, the Markdown under an item's meta line (None past the end), is
+    what :func:`render_markdown` writes there for an item without a lede: the end, a
+    heading, the addresses of its copies, linked, or what changed, as a list or, in digests
+    written before, on one line. A lede's own ``#`` and ``<`` are escaped; one that opens
+    with "What changed:" is taken for what changed."""
+    return line is None or line.startswith(
+        ("#", f"{ALSO_ON}<", CHANGES_HEADING, COPY_CHANGES_START)
     )
 
 
@@ -206,7 +207,7 @@ def unlinked_openings(title: str, body: str) -> set[tuple[str, str]]:
 
 
 def _units(paragraph: str, language: str) -> list[str]:
-    if language == "th":
+    if language == THAI:
         return paragraph.split(" ")
     return SENTENCE_END.split(paragraph)
 
@@ -231,7 +232,7 @@ def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
                 return " ".join(kept) + ("" if complete else ELLIPSIS)
             kept.append(unit)
             length += extra
-            complete = language != "th" or index == len(units) - 1
+            complete = language != THAI or index == len(units) - 1
             if complete:
                 sentences += 1
             if sentences == LEDE_SENTENCES:
@@ -580,18 +581,8 @@ def _meta_language(block: Sequence[Token]) -> str | None:
 
 
 def _is_lede(block: Sequence[Token]) -> bool:
-    """Whether the block under an item's meta line is its lede, not one of the lines that
-    follow a lede: the copies' addresses, linked (a lede, escaped, holds no link), or the
-    heading of what changed (a lede that reads as one by chance is taken for it)."""
-    if block[0].type != "paragraph_open":
-        return False
-    inline = block[1]
-    linked = any(child.type == "link_open" for child in inline.children or ())
-    return not (
-        (inline.content.startswith(ALSO_ON) and linked)
-        or inline.content == CHANGES_HEADING
-        or inline.content.startswith(COPY_CHANGES_START)
-    )
+    """Whether the block under an item's meta line is its lede (:func:`opens_no_lede`)."""
+    return block[0].type == "paragraph_open" and not opens_no_lede(block[1].content)
 
 
 def _mark_changes(block: Sequence[Token]) -> None:

@@ -129,6 +129,15 @@ def test_a_link_goes_where_its_url_says_whatever_entity_it_seems_to_hold(url):
     assert lists_story(linked, [url], [])  # as explain finds a story in a digest
 
 
+def test_an_unlinked_item_without_a_lede_is_found_in_a_digest_that_wrote_what_changed_in_one_line():
+    """Digests written before what changed was listed say it on the line under the meta line."""
+    heading = markdown.item_heading("ข่าวจากไฟล์", None)
+    written = (
+        f"{heading}\n\nfile · 2024-08-20 · Thai · updated\n\nWhat changed: headline changed.\n"
+    )
+    assert lists_story(written, [], [(heading, "")])
+
+
 def test_a_query_keeps_its_ampersands_as_written_in_the_markdown():
     """Read as plain text (the mail's text part), ``\\&`` in every query was noise."""
     assert link("h", "https://mfa.go.th/news?x=1&y=2") == "[h](<https://mfa.go.th/news?x=1&y=2>)"

@@ -155,3 +155,30 @@ def test_an_item_without_a_lede_marks_neither_its_copies_line_nor_its_changes_he
         ("h3", "ข่าวดีอี"),
         ("del", "ข้อความเดิม"),
     ]
+
+
+# Items as digests wrote them before what changed was listed (one line under the meta
+# line): with a lede, and without one, where that line follows the meta line.
+WHAT_CHANGED_IN_ONE_LINE = """\
+### [ภาพข่าว ดีอี ร่วมประชุมอาเซียน](<https://www.mdes.go.th/news/detail/9001>)
+
+mdes.go.th · 2024-08-20 · Thai · updated
+
+What changed: headline changed; 2 paragraphs edited.
+
+### [ดีอี ร่วมประชุม](<https://www.mdes.go.th/news/detail/9002>)
+
+mdes.go.th · 2024-08-21 · Thai · updated
+
+ที่ประชุมอนุมัติงบประมาณ
+
+What changed: 1 paragraph added.
+"""
+
+
+def test_a_digest_written_before_changes_were_listed_marks_no_what_changed_line():
+    assert thai_marked(f"<body>{markdown_to_page_html(WHAT_CHANGED_IN_ONE_LINE)}</body>") == [
+        ("h3", "ภาพข่าว ดีอี ร่วมประชุมอาเซียน"),
+        ("h3", "ดีอี ร่วมประชุม"),
+        ("p", "ที่ประชุมอนุมัติงบประมาณ"),
+    ]
