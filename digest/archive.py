@@ -32,6 +32,8 @@ from thaidigest.health import SiteHealth
 
 OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
+# The pages' own language, their words'; a Thai article's text on them says THAI.
+PAGE_LANGUAGE = "en"
 # Every colour written out, not a custom property (var(--accent)): Gmail and Outlook
 # drop those, and this CSS styles the digest's mail too (publish.mail_page).
 CSS = """
@@ -101,7 +103,7 @@ def _page(title: str, head_links: str, body: str) -> str:
     title = clean_line(title)
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{PAGE_LANGUAGE}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n{head_links}"
         f"<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
@@ -112,7 +114,7 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
     """One feed as a list item: its title, then a link per format."""
     label = escape(files[0].title)
     if files[0].thai_title:
-        label += f' · <span lang="th">{escape(files[0].thai_title)}</span>'
+        label += f' · <span lang="{THAI}">{escape(files[0].thai_title)}</span>'
     formats = " · ".join(
         f'<a href="{escape(feed.href)}" type="{escape(feed.media_type)}">'
         f"{escape(feed.format_name)}</a>"
@@ -181,7 +183,7 @@ def render_index(
     feed_items = "".join(_feed_item(files) for files in _grouped(feeds))
     body = (
         f"<header>\n<h1>{escape(title)}</h1>\n"
-        f'<p lang="th">{escape(THAI_TAGLINE)}</p>\n</header>\n<main>\n'
+        f'<p lang="{THAI}">{escape(THAI_TAGLINE)}</p>\n</header>\n<main>\n'
         + (_latest(latest, latest_health) if latest is not None else "")
         + "<section>\n<h2>Weekly digests</h2>\n"
         + (f"<ul>\n{digests}</ul>\n" if digests else "<p>No digest yet.</p>\n")
@@ -202,11 +204,17 @@ def render_digest_page(
     feed_prefix: str = "",
 ) -> str:
     """A digest as a standalone HTML page; ``back_link`` leads to the index, ``feeds``
-    (their paths after ``feed_prefix``) are named in its head for autodiscovery."""
+    (their paths after ``feed_prefix``) are named in its head for autodiscovery. What its
+    body holds says it is English again (``<div lang="en">``): a webmail embeds a mail's
+    body in its own page, without its ``<html lang="en">``."""
     nav = (
         f'<nav><a href="{escape(back_link)}">All digests and feeds</a></nav>\n' if back_link else ""
     )
-    return _page(title, _head_links(feeds, feed_prefix), f"{nav}<main>\n{body_html}</main>\n")
+    return _page(
+        title,
+        _head_links(feeds, feed_prefix),
+        f'<div lang="{PAGE_LANGUAGE}">\n{nav}<main>\n{body_html}</main>\n</div>\n',
+    )
 
 
 def render_opml(title: str, site: str, feeds: Sequence[FeedLink]) -> bytes:

@@ -54,9 +54,11 @@ def thai_marked(html):
 
 
 def language_of(html, text):
-    """The language a reader takes ``text`` of a page in: its nearest element's that says one."""
+    """The language a reader takes ``text`` of a page in: its nearest element's that says
+    one; None when none does."""
     found = BeautifulSoup(html, "html.parser").find(string=lambda string: string and text in string)
-    return found.find_parent(lang=True)["lang"]
+    said = found.find_parent(lang=True)
+    return said["lang"] if said else None
 
 
 def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_and_mail(out):
@@ -78,6 +80,18 @@ def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_
             assert language_of(html, english) == "en"
         # The English article's item says nothing of Thai, whatever Thai it holds.
         assert language_of(html, ENGLISH_HEADLINE) == language_of(html, ENGLISH_BODY) == "en"
+
+
+def test_the_digests_words_stay_english_in_a_webmail_that_keeps_only_the_body(out):
+    """A webmail embeds the mail's body in its own page: ``<html lang="en">`` is dropped
+    while the Thai text's marks stay, so the body says its language itself."""
+    page = (out / "digests/2024-W34.html").read_text(encoding="utf-8")
+    mailed = mail_page("thaidigest", W34, (out / "digests/2024-W34.md").read_text(encoding="utf-8"))
+    for html in (page, mailed):
+        embedded = "".join(map(str, BeautifulSoup(html, "html.parser").body.contents))
+        for english in ("2024-08-15 · Thai · updated", "Removed:", ENGLISH_HEADLINE):
+            assert language_of(embedded, english) == "en"
+        assert language_of(embedded, REMOVED) == "th"
 
 
 def test_the_archive_page_marks_the_latest_thai_items_headline_and_lede_not_its_meta_line(out):
