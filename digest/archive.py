@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 from digest.clean import article_links, clean_headline, clean_line
 from digest.markdown import (
     THAI,
+    bilingual_html,
     empty_week_line,
     item_date,
     item_source_label,
@@ -112,9 +113,7 @@ def _page(title: str, head_links: str, body: str) -> str:
 
 def _feed_item(files: Sequence[FeedLink]) -> str:
     """One feed as a list item: its title, then a link per format."""
-    label = escape(files[0].title)
-    if files[0].thai_title:
-        label += f' · <span lang="{THAI}">{escape(files[0].thai_title)}</span>'
+    label = bilingual_html(files[0].title, files[0].thai_title)
     formats = " · ".join(
         f'<a href="{escape(feed.href)}" type="{escape(feed.media_type)}">'
         f"{escape(feed.format_name)}</a>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from html import escape as html_escape
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -44,6 +45,8 @@ LANGUAGES_BY_LABEL = {label: language for language, label in LANGUAGE_LABELS.ite
 # An item's meta line: its parts (source, date, language, then marks and partners) and
 # where the language is among them, as render_item writes it.
 META_SEPARATOR = " · "
+# Between a topic's English and Thai names (topic_heading).
+NAMES_SEPARATOR = " · "
 META_LANGUAGE_PART = 2
 # What a week without an item opens with when its sites were crawled, or never were.
 NO_ITEMS = "No relevant items this week."
@@ -259,7 +262,15 @@ def topic_name(topic: str) -> str:
 def topic_heading(topic: str) -> str:
     """The bilingual heading of a topic: ``ASEAN · อาเซียน``."""
     english, thai = TOPIC_LABELS.get(topic, (topic, ""))
-    return f"{english} · {thai}" if thai else english
+    return f"{english}{NAMES_SEPARATOR}{thai}" if thai else english
+
+
+def bilingual_html(english: str, thai: str) -> str:
+    """A name in English and Thai as the pages in English show it, its Thai marked:
+    ``ASEAN · <span lang="th">อาเซียน</span>``; the English alone without a Thai name."""
+    if not thai:
+        return html_escape(english)
+    return f'{html_escape(english)}{NAMES_SEPARATOR}<span lang="{THAI}">{html_escape(thai)}</span>'
 
 
 def source_label(source: str, url: str = "") -> str:
@@ -527,11 +538,20 @@ def markdown_to_page_html(text: str) -> str:
     language is its article's stored one, as its meta line names it (``Thai``); the meta
     line, the labels (``Removed:``) and the rest of the page stay English. A copy folded
     into an item is near the same text, so its changes are taken in the item's language.
+    A topic's heading has its Thai name marked (:func:`bilingual_html`).
 
     The feeds keep :func:`markdown_to_html`: an entry whose content changed is dated again.
     """
     tokens = _parsed(text)
-    for heading, meta, *rest in _items(_blocks(tokens)):
+    blocks = _blocks(tokens)
+    topics = {
+        escape(topic_heading(topic)): names for topic, names in TOPIC_LABELS.items() if names[1]
+    }
+    for heading in blocks:
+        names = topics.get(heading[1].content) if heading[0].tag == "h2" else None
+        if names:
+            heading[1].children = [Token("html_inline", "", 0, content=bilingual_html(*names))]
+    for heading, meta, *rest in _items(blocks):
         if _meta_language(meta) != THAI:
             continue
         heading[0].attrSet("lang", THAI)

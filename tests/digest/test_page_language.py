@@ -68,6 +68,7 @@ def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_
     for html in (page, mailed):
         assert BeautifulSoup(html, "html.parser").html["lang"] == "en"
         assert thai_marked(html) == [
+            ("span", "อาเซียน"),  # the topic's Thai name
             ("h3", THAI_HEADLINE_EDITED),
             ("p", THAI_LEDE),
             ("del", THAI_HEADLINE),
@@ -92,6 +93,19 @@ def test_the_digests_words_stay_english_in_a_webmail_that_keeps_only_the_body(ou
         for english in ("2024-08-15 · Thai · updated", "Removed:", ENGLISH_HEADLINE):
             assert language_of(embedded, english) == "en"
         assert language_of(embedded, REMOVED) == "th"
+
+
+def test_a_topic_headings_thai_name_is_marked_as_the_archive_page_marks_it(out):
+    """``ASEAN · อาเซียน``: the Thai name of the topic, not the English one."""
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    (on_index,) = [span for span in index.find_all("span", lang=True) if span.text == "อาเซียน"]
+    page = (out / "digests/2024-W34.html").read_text(encoding="utf-8")
+    mailed = mail_page("thaidigest", W34, (out / "digests/2024-W34.md").read_text(encoding="utf-8"))
+    for html in (page, mailed):
+        headings = BeautifulSoup(html, "html.parser").find_all("h2")
+        (heading,) = [heading for heading in headings if heading.get_text() == "ASEAN · อาเซียน"]
+        assert heading.find_all(lang=True) == [on_index]
+        assert language_of(html, "ASEAN · ") == "en"
 
 
 def test_the_archive_page_marks_the_latest_thai_items_headline_and_lede_not_its_meta_line(out):

@@ -379,14 +379,17 @@ def _register_digest_properties() -> None:
     def a_page_is_the_digests_html_with_lang_marks_added_and_nothing_else(
         title: str, text: str
     ) -> None:
-        """A Thai item, then any Markdown at all (headings, lists, <del>, a meta line)."""
+        """A topic's heading, a Thai item, then any Markdown at all (headings, lists, <del>,
+        a meta line)."""
         digest = (
+            f"## {markdown.topic_heading('asean')}\n\n"
             f"### {markdown.link(title, 'https://www.thaigov.go.th/news/contents/details/1')}"
             f"\n\nthaigov.go.th · 2024-08-20 · Thai\n\n{text}\n"
         )
         page = markdown.markdown_to_page_html(digest)
-        assert page.startswith('<h3 lang="th">')
-        assert page.replace(' lang="th"', "") == markdown.markdown_to_html(digest)
+        assert page.startswith('<h2>ASEAN · <span lang="th">อาเซียน</span></h2>\n<h3 lang="th">')
+        unmarked = re.sub(r'<span lang="th">(.*?)</span>| lang="th"', r"\1", page)
+        assert unmarked == markdown.markdown_to_html(digest)
 
 
 _register_digest_properties()
