@@ -3,7 +3,10 @@ quotes from a Thai article, by the language stored for it, says ``lang="th"``, s
 screen readers read it as Thai and fonts are chosen for Thai. The feeds carry no mark."""
 
 import json
+import re
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -30,6 +33,17 @@ REMOVED = "ทั้งสองฝ่ายจะประชุมกันอ
 ADDED = "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
 THAI_AFTER = THAI_BEFORE.replace("5,000", "6,000").replace(REMOVED, ADDED)
 THAI_LEDE = THAI_AFTER.replace("\n", " ")
+# What the week's page and mail mark lang="th", in order.
+W34_MARKED = [
+    ("span", "อาเซียน"),  # the topic's Thai name
+    ("h3", THAI_HEADLINE_EDITED),
+    ("p", THAI_LEDE),
+    ("del", THAI_HEADLINE),
+    ("ins", THAI_HEADLINE_EDITED),
+    ("li", "อนุมัติงบประมาณ 5,000 → 6,000 ล้านบาท"),  # the article's words around it
+    ("del", REMOVED),
+    ("ins", ADDED),
+]
 
 
 @pytest.fixture
@@ -67,16 +81,7 @@ def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_
     mailed = mail_page("thaidigest", W34, (out / "digests/2024-W34.md").read_text(encoding="utf-8"))
     for html in (page, mailed):
         assert BeautifulSoup(html, "html.parser").html["lang"] == "en"
-        assert thai_marked(html) == [
-            ("span", "อาเซียน"),  # the topic's Thai name
-            ("h3", THAI_HEADLINE_EDITED),
-            ("p", THAI_LEDE),
-            ("del", THAI_HEADLINE),
-            ("ins", THAI_HEADLINE_EDITED),
-            ("li", "อนุมัติงบประมาณ 5,000 → 6,000 ล้านบาท"),  # the article's words around it
-            ("del", REMOVED),
-            ("ins", ADDED),
-        ]
+        assert thai_marked(html) == W34_MARKED
         for english in ("2024-08-15 · Thai · updated", "Headline:", "Date:", "Removed:"):
             assert language_of(html, english) == "en"
         # The English article's item says nothing of Thai, whatever Thai it holds.
@@ -209,4 +214,47 @@ def test_a_digest_written_before_changes_were_listed_marks_no_what_changed_line(
         ("h3", "ภาพข่าว ดีอี ร่วมประชุมอาเซียน"),
         ("h3", "ดีอี ร่วมประชุม"),
         ("p", "ที่ประชุมอนุมัติงบประมาณ"),
+    ]
+
+
+# A folder as the digest wrote it before its pages marked Thai text: week 2024-W34 (the
+# fixture ``out``'s) built over week 2024-W33, whose Markdown an older digest wrote (what
+# changed on one line); their Markdown, their pages unmarked and digests.atom.
+WRITTEN_BEFORE_MARKS = Path(__file__).parents[1] / "data" / "digest_folder_before_page_marks"
+
+
+@pytest.fixture
+def built_over_written(store, tmp_path):
+    """That folder after week 2024-W35, with no item, is built in it."""
+    folder = tmp_path / "public"
+    shutil.copytree(WRITTEN_BEFORE_MARKS, folder)
+    build_digest(store, folder, Week(2024, 35), settings(), now=at("2024-09-02T01:00"))
+    return folder
+
+
+def atom_entries_as_written(path):
+    return re.findall(rb"<entry>.*?</entry>", path.read_bytes(), re.DOTALL)
+
+
+def test_a_build_over_a_folder_written_before_the_marks_keeps_each_past_entry_byte_for_byte(
+    built_over_written,
+):
+    """Not dated again, not a byte of its content changed: the feeds get no mark."""
+    written = atom_entries_as_written(WRITTEN_BEFORE_MARKS / "digests.atom")
+    assert len(written) == 2
+    assert atom_entries_as_written(built_over_written / "digests.atom")[1:] == written
+
+
+def test_the_past_weeks_pages_are_marked_when_a_later_week_is_built(built_over_written):
+    def marked(week):
+        return thai_marked(
+            (built_over_written / f"digests/{week}.html").read_text(encoding="utf-8")
+        )
+
+    assert marked("2024-W34") == W34_MARKED
+    assert marked("2024-W33") == [
+        ("span", "อาเซียน"),
+        ("h3", "ภาพข่าว ดีอี ร่วมประชุมอาเซียน"),
+        ("h3", "ดีอี ร่วมประชุมกับญี่ปุ่น"),
+        ("p", "ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท"),
     ]
