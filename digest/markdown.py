@@ -544,13 +544,13 @@ def markdown_to_page_html(text: str) -> str:
     """
     tokens = _parsed(text)
     blocks = _blocks(tokens)
-    topics = {
+    headings = {  # of the topics with a Thai name, as render_markdown writes them
         escape(topic_heading(topic)): names for topic, names in TOPIC_LABELS.items() if names[1]
     }
-    for heading in blocks:
-        names = topics.get(heading[1].content) if heading[0].tag == "h2" else None
+    for block in blocks:
+        names = headings.get(block[1].content) if block[0].tag == "h2" else None
         if names:
-            heading[1].children = [Token("html_inline", "", 0, content=bilingual_html(*names))]
+            block[1].children = [Token("html_inline", "", 0, content=bilingual_html(*names))]
     for heading, meta, *rest in _items(blocks):
         if _meta_language(meta) != THAI:
             continue
