@@ -110,14 +110,14 @@ def clean_headline(title: str) -> str:
     return cut_headline(clean_line(title)) or NO_HEADLINE
 
 
-def cut_headline(line: str) -> str:
-    """``line`` when it has at most :data:`HEADLINE_CHARACTERS` characters, else its first
-    ones and an ellipsis, cut where a new letter starts (a line of marks alone is cut at
-    the length: it has no letter to keep them with)."""
-    if len(line) <= HEADLINE_CHARACTERS:
+def cut_headline(line: str, limit: int = HEADLINE_CHARACTERS) -> str:
+    """``line`` when it has at most ``limit`` characters, else its first ones and an
+    ellipsis, cut where a new letter starts (a line of marks alone is cut at the length:
+    it has no letter to keep them with)."""
+    if len(line) <= limit:
         return line
-    end = _letter_start(line, HEADLINE_CHARACTERS, 0)
-    return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
+    end = _letter_start(line, limit, 0)
+    return line[: end or limit].rstrip() + ELLIPSIS
 
 
 def _letter_start(line: str, end: int, lowest: int) -> int:

@@ -157,7 +157,7 @@ def mail_digests(
                 store,
                 settings,
                 week,
-                subject=mail_subject(title, week),
+                subject=mail_subject(title, week, texts[week]),
                 text=markdown_to_text(texts[week]),
                 html=mail_page(title, week, texts[week]),
                 recipients=late.get(week),

@@ -47,8 +47,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from digest.clean import clean_line
-from digest.markdown import week_range
+from digest.clean import ELLIPSIS, clean_line, cut_headline, cut_words
+from digest.markdown import story_headlines
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
@@ -75,6 +75,8 @@ SUBMISSION_PORT = 587
 BODY_ENCODING = "base64"
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
+# A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
+SUBJECT_HEADLINE_CHARS = 60
 
 
 class MailError(RuntimeError):
@@ -204,20 +206,34 @@ class MailReport:
     skipped: tuple[str, ...]
 
 
-class _Subject(str):
-    """A Subject header that :class:`email.header.Header` folds, as RFC 2047 encoded words.
+class _Folded(str):
+    """A header that :class:`email.header.Header` folds: ASCII at its spaces, anything else
+    as RFC 2047 encoded words.
 
     The folder of :data:`email.policy.default` (Python 3.11) ends a line with the space
     before an encoded word and starts the next with one more, so a client unfolds
-    ``week 2026-W48  (23–29 November 2026)``. A value with a ``name`` is a header
-    object to the policy, which then asks it to fold itself.
+    ``week 2026-W48  (23–29 November 2026)``; and it writes an ASCII word longer than a
+    line, a web address, as encoded words, which a client decodes in a Subject but not in
+    ``List-Unsubscribe: =?utf-8?q?=3Chttps=3A//…?=``, no address to it. Here such a word
+    goes on a line of its own, as long as it is (RFC 5322 allows 998 characters). A value
+    with a ``name`` is a header object to the policy, which then asks it to fold itself.
     """
 
-    name = "Subject"
+    name: str
+    parts: tuple[str, ...]
+
+    def __new__(cls, name: str, *parts: str) -> _Folded:
+        folded = super().__new__(cls, " ".join(parts))
+        folded.name = name
+        folded.parts = parts
+        return folded
 
     def fold(self, *, policy: EmailPolicy) -> str:
-        header = Header(str(self), maxlinelen=policy.max_line_length, header_name=self.name)
-        return f"{self.name}: {header.encode(linesep=policy.linesep)}{policy.linesep}"
+        header = Header(maxlinelen=policy.max_line_length, header_name=self.name)
+        for part in self.parts:
+            header.append(part)
+        value = header.encode(splitchars=" ", linesep=policy.linesep)
+        return f"{self.name}: {value}{policy.linesep}"
 
 
 def not_over(week: Week) -> str:
@@ -226,8 +242,35 @@ def not_over(week: Week) -> str:
     return f"digest {week} is not over until {week.end():%Y-%m-%d %H:%M} Bangkok time"
 
 
-def mail_subject(title: str, week: Week) -> str:
-    return clean_line(f"{title}: week {week} ({week_range(week)})")
+def _shortened(headline: str) -> str:
+    """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
+    start and an ellipsis: cut between words (:func:`digest.clean.cut_words`: at a space, or
+    between the words the Thai word cutter finds), or, when that keeps less than half of
+    it (a long Thai phrase after a short one), where a letter starts
+    (:func:`digest.clean.cut_headline`); never between a letter and its vowel or tone mark."""
+    if len(headline) <= SUBJECT_HEADLINE_CHARS:
+        return headline
+    words = cut_words(headline, SUBJECT_HEADLINE_CHARS).rstrip()
+    if len(words) >= SUBJECT_HEADLINE_CHARS // 2:
+        return words + ELLIPSIS
+    return cut_headline(headline, SUBJECT_HEADLINE_CHARS)
+
+
+def mail_subject(title: str, week: Week, markdown: str) -> str:
+    """The Subject of ``week``'s digest, its ``markdown``, that leads with its news: the
+    first story's headline, shortened (:func:`_shortened`), and how many more; then
+    ``title`` and the week, which a search or a thread finds it by: ``ดีอี ร่วมประชุม
+    APEC 2024 and 4 more stories · thaidigest, week 2024-W34``. A week without a story
+    says so: ``No relevant stories · …``."""
+    where = f"{title}, week {week}"
+    headlines = story_headlines(markdown)
+    if not headlines:
+        return clean_line(f"No relevant stories · {where}")
+    lead = _shortened(clean_line(headlines[0]))
+    more = len(headlines) - 1
+    if more:
+        lead += f" and {counted(more, 'more story', 'more stories')}"
+    return clean_line(f"{lead} · {where}")
 
 
 def mailbox(value: str) -> Address:
@@ -260,7 +303,7 @@ def build_message(
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = _Subject(subject)
+    message["Subject"] = _Folded("Subject", subject)
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(domain=sender.domain)
     message["Auto-Submitted"] = "auto-generated"

@@ -492,9 +492,22 @@ def markdown_to_html(text: str) -> str:
     return _renderer.renderer.render(tokens, _renderer.options, {})
 
 
-def _inline_text(children: Sequence[Token]) -> str:
+def story_headlines(text: str) -> list[str]:
+    """The headlines of the stories the digest's CommonMark ``text`` lists, in its order,
+    as a reader reads them: the items' headings (:func:`item_heading`), escapes undone, a
+    linked one without its web address. A digest written by an older build reads alike."""
+    tokens = _renderer.parse(text)
+    return [
+        _inline_text(tokens[index + 1].children or [], with_links=False)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h3"
+    ]
+
+
+def _inline_text(children: Sequence[Token], *, with_links: bool = True) -> str:
     """One inline run as plain text: escapes undone, emphasis marks and the ``<del>`` and
-    ``<ins>`` tags dropped, a link as ``text <url>`` and an autolink as ``<url>``."""
+    ``<ins>`` tags dropped, a link as ``text <url>`` (its text alone without
+    ``with_links``) and an autolink as ``<url>``."""
     parts = []
     href = ""
     for child in children:
@@ -504,7 +517,8 @@ def _inline_text(children: Sequence[Token]) -> str:
             href = str(child.attrGet("href"))
             parts.append("<" if child.markup == "autolink" else "")
         elif child.type == "link_close":
-            parts.append(">" if child.markup == "autolink" else f" <{href}>")
+            shown = f" <{href}>" if with_links else ""
+            parts.append(">" if child.markup == "autolink" else shown)
         elif not (child.type == "html_inline" and child.content in ALLOWED_HTML):
             parts.append(child.content)
     return "".join(parts)

@@ -8,6 +8,7 @@ import socket
 import socketserver
 import ssl
 import threading
+import unicodedata
 from email import message_from_bytes, policy
 
 import lxml.html
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import insert, select
 
 from digest.mail import (
+    SUBJECT_HEADLINE_CHARS,
     MailError,
     Owed,
     mail_subject,
@@ -528,21 +530,84 @@ def test_password_echoed_back_base64_encoded_is_masked(store, built, mechanism):
             assert PASSWORD.encode()[:6] not in base64.b64decode(word + "=" * (-len(word) % 4))
 
 
-def test_a_long_subject_with_a_dash_reads_with_single_spaces(store, built, inbox):
-    week = Week(2026, 48)
-    subject = mail_subject(settings()["digest"]["title"], week)
-    assert subject.endswith("week 2026-W48 (23–29 November 2026)")  # long enough to fold
+def week_of(store, tmp_path, *titles):
+    """W34's digest listing articles of ``titles``, the first the most relevant."""
+    raws = [article(number, title) for number, title in enumerate(titles, 1)]
+    ingest(store, raws, "2024-08-20T03:00")
+    for number, raw in enumerate(raws):
+        mark(store, raw, relevance=0.9 - number / 100, topics=["apec"])
+    return build_digest(store, tmp_path / "public", W34, settings())
+
+
+def mailed_subject(store, built, inbox, subject):
+    """The Subject ``subject`` as a mail client reads it from the inbox, and its raw lines."""
     send_digest(
         store,
         mail_settings(inbox.port, ["a@example.org"]),
-        week,
+        W34,
         subject=subject,
         text=built.markdown,
         html=built.html,
-        clock=lambda: at("2026-11-30T01:00"),
+        clock=lambda: at("2024-08-26T01:00"),
     )
     ((_, raw),) = inbox.messages
-    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    lines = re.search(r"^Subject:.*?(?=^\S)", head, flags=re.M | re.S)[0].splitlines()
+    return message_from_bytes(raw, policy=policy.default)["Subject"], lines
+
+
+def test_the_subject_leads_with_the_first_story_and_how_many_more(store, tmp_path, inbox):
+    """Every week's subject read ``thaidigest: week 2024-W34 (19–25 August 2024)``: an inbox
+    showed a column of identical lines."""
+    built = week_of(store, tmp_path, "ดีอี ร่วมประชุม APEC 2024", "MDES signs AI pact", "Cloud deal")
+    subject = mail_subject("thaidigest", W34, built.markdown)
+    assert subject == "ดีอี ร่วมประชุม APEC 2024 and 2 more stories · thaidigest, week 2024-W34"
+    assert mailed_subject(store, built, inbox, subject)[0] == subject
+    one = "# thaidigest: week 2024-W34\n\n### [Cloud \\*deal\\*](https://example.org/1)\n"
+    assert mail_subject("thaidigest", W34, one) == "Cloud *deal* · thaidigest, week 2024-W34"
+    lone = build_digest(store, tmp_path / "lone", Week(2024, 30), settings()).markdown
+    assert mail_subject("thaidigest", Week(2024, 30), lone) == (
+        "No relevant stories · thaidigest, week 2024-W30"
+    )
+
+
+# Thai puts spaces between phrases only: this headline is a short phrase, then a long one.
+LONG_THAI_HEADLINE = (
+    "รัฐบาล กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจความร่วมมือด้าน"
+    "ปัญญาประดิษฐ์กับญี่ปุ่นและสิงคโปร์เพื่อพัฒนากำลังคนดิจิทัล"
+)
+
+
+def subject_lead(headline):
+    """The headline as a subject shows it: its start, cut, without the ellipsis."""
+    markdown = f"# thaidigest: week 2024-W34\n\n### [{headline}](https://example.org/1)\n"
+    lead, ellipsis, rest = mail_subject("thaidigest", W34, markdown).partition("…")
+    assert ellipsis and rest == " · thaidigest, week 2024-W34"
+    assert headline.startswith(lead) and len(lead) <= SUBJECT_HEADLINE_CHARS
+    after = headline[len(lead)]
+    assert not unicodedata.category(after).startswith("M") and after != "\u0e33", lead
+    return lead
+
+
+def test_a_long_headline_is_cut_between_words_never_inside_a_letter():
+    """A headline cut at a fixed length tears a vowel or tone mark from its letter."""
+    assert unicodedata.category(LONG_THAI_HEADLINE[SUBJECT_HEADLINE_CHARS - 1]) == "Mn"
+    # The word cut keeps "รัฐบาล" alone, too little: cut where a letter starts, near the limit.
+    assert len(subject_lead(LONG_THAI_HEADLINE)) >= SUBJECT_HEADLINE_CHARS - 3
+    # Without the space, between the Thai words the word cutter finds.
+    assert subject_lead(LONG_THAI_HEADLINE[7:]).endswith("บันทึกความเข้าใจ")
+    english = "MDES and Japan's digital agency sign a memorandum of understanding on AI"
+    assert subject_lead(english) == "MDES and Japan's digital agency sign a memorandum of"
+
+
+def test_a_long_thai_subject_is_folded_and_read_back_with_single_spaces(store, tmp_path, inbox):
+    """The policy's folder unfolded a long subject with two spaces between two words."""
+    built = week_of(store, tmp_path, LONG_THAI_HEADLINE, "Cloud deal")
+    subject = mail_subject(settings()["digest"]["title"], W34, built.markdown)
+    assert subject.endswith(f"… and 1 more story · {settings()['digest']['title']}, week 2024-W34")
+    read, lines = mailed_subject(store, built, inbox, subject)
+    assert read == subject and "  " not in read
+    assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
 
 
 def test_a_week_not_over_is_neither_mailed_nor_recorded_nor_owed(store, built, inbox):
