@@ -158,6 +158,7 @@ def mail_digests(
                 settings,
                 week,
                 subject=mail_subject(title, week, texts[week]),
+                list_name=title,
                 text=markdown_to_text(texts[week]),
                 html=mail_page(title, week, texts[week]),
                 recipients=late.get(week),

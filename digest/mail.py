@@ -42,8 +42,9 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, quote
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -58,7 +59,7 @@ from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
-from thaidigest.urls import ascii_domain
+from thaidigest.urls import ascii_domain, iri_to_uri
 
 SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
@@ -75,6 +76,7 @@ SUBMISSION_PORT = 587
 BODY_ENCODING = "base64"
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
+LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unless set
 # A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
 SUBJECT_HEADLINE_CHARS = 60
 
@@ -236,6 +238,63 @@ class _Folded(str):
         return f"{self.name}: {value}{policy.linesep}"
 
 
+class _Verbatim(str):
+    """A header in ASCII written on one line as it is: an address a client reads between
+    ``<`` and ``>``, which neither an encoded word (:class:`_Folded`) nor a fold may
+    break (the settings check keeps it within a line's 998 characters)."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Verbatim:
+        verbatim = super().__new__(cls, value)
+        verbatim.name = name
+        return verbatim
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def list_id(settings: Mapping[str, Any], sender: Address) -> str:
+    """The digest's List-Id (RFC 2919): ``email.list_id``, else ``thaidigest.`` and the
+    sender's domain (in IDNA, lower case), a name under a domain its operator holds."""
+    return settings["list_id"] or f"{LIST_LABEL}.{sender.domain.lower()}"
+
+
+def unsubscribe_uri(value: str) -> str:
+    """``email.unsubscribe`` as a URI, which a header carries: a host or a mailbox's domain
+    in Thai in IDNA form, any other character outside ASCII percent-encoded."""
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() == "mailto":
+        address, mark, query = rest.partition("?")
+        local, _, domain = unquote(address).rpartition("@")
+        rest = f"{local}@{ascii_domain(domain)}{mark}{query}"
+    return iri_to_uri(f"{scheme}:{rest}")
+
+
+def list_headers(
+    settings: Mapping[str, Any], sender: Address, list_name: str | None
+) -> dict[str, str]:
+    """The headers that make the digest a list's mail: ``List-Id`` (described by
+    ``list_name``, the digest's title, when given); ``List-Unsubscribe`` (RFC 2369) with
+    ``email.unsubscribe`` when set, never a made-up address, and, for an https one,
+    ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client unsubscribe in one
+    click with a POST to it instead of opening a page."""
+    identity = f"<{list_id(settings, sender)}>"
+    if list_name is None:
+        described = _Folded("List-Id", identity)
+    elif list_name.isascii():
+        described = _Folded("List-Id", f'"{quote(list_name)}"', identity)
+    else:  # as RFC 2047 encoded words, which a phrase may hold
+        described = _Folded("List-Id", list_name, identity)
+    headers: dict[str, str] = {"List-Id": described}
+    if settings["unsubscribe"]:
+        uri = unsubscribe_uri(settings["unsubscribe"])
+        headers["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{uri}>")
+        if uri.lower().startswith("https:"):
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
 def not_over(week: Week) -> str:
     """Why ``week``'s digest is not mailed before the week ends: a digest mailed then would
     be partial, and, recorded as delivered, keep the complete one from being mailed."""
@@ -294,9 +353,17 @@ def mailbox(value: str) -> Address:
 
 
 def build_message(
-    *, sender: Address, recipient: Address, subject: str, text: str, html: str, sent: datetime
+    *,
+    sender: Address,
+    recipient: Address,
+    subject: str,
+    text: str,
+    html: str,
+    sent: datetime,
+    headers: Mapping[str, str],
 ) -> EmailMessage:
-    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred.
+    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred, with
+    ``headers`` besides (:func:`list_headers`).
 
     It says it is ``Auto-Submitted: auto-generated`` (RFC 3834), so a recipient's
     out-of-office reply, or any other automatic answer, is not sent back to it."""
@@ -307,6 +374,8 @@ def build_message(
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(domain=sender.domain)
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in headers.items():
+        message[name] = value
     message.set_content(text, subtype="plain", charset="utf-8", cte=BODY_ENCODING)
     message.add_alternative(html, subtype="html", charset="utf-8", cte=BODY_ENCODING)
     return message
@@ -457,13 +526,15 @@ def send_digest(
     text: str,
     html: str,
     recipients: Sequence[str] | None = None,
+    list_name: str | None = None,
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     tls: ssl.SSLContext | None = None,
     timeout: float = SMTP_TIMEOUT,
 ) -> MailReport:
     """Mail the week's digest to every one of ``recipients`` (default:
-    ``settings["recipients"]``) not yet sent it; each is owed it until then.
+    ``settings["recipients"]``) not yet sent it; each is owed it until then. Its List-Id
+    is described by ``list_name``, the digest's title (:func:`list_headers`).
 
     Over TLS the server's certificate is checked against ``tls`` (default: the
     system's certificate authorities, :func:`ssl.create_default_context`). The server
@@ -495,6 +566,7 @@ def send_digest(
     context = tls or ssl.create_default_context()
     server = f"{settings['host']}:{settings['port']}"
     sender = mailbox(settings["sender"])
+    headers = list_headers(settings, sender, list_name)
     sent: list[str] = []
     failed: dict[str, str] = {}
     try:
@@ -522,6 +594,7 @@ def send_digest(
                         text=text,
                         html=html,
                         sent=clock(),
+                        headers=headers,
                     )
                     try:
                         client.send_message(

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
 from thaidigest.urls import ascii_domain, web_url_problem
@@ -144,6 +145,12 @@ DEFAULTS: dict[str, Any] = {
         # filed as spam by most servers, and replies to it are lost.
         "sender": None,
         "recipients": [],
+        # The List-Id (RFC 2919) mail filters file the digest by; unset: thaidigest.DOMAIN,
+        # DOMAIN the sender's.
+        "list_id": None,
+        # A mailto: or https: address that unsubscribes, as List-Unsubscribe (RFC 2369);
+        # unset: no such header, never a made-up address.
+        "unsubscribe": None,
     },
     "schedule": {
         # Seconds late a missed run may still start; unset: however late (once, coalesced).
@@ -264,6 +271,39 @@ def _has_idna_form(domain: str) -> bool:
     return True
 
 
+def list_id_problem(value: str) -> str | None:
+    """Why ``value`` is no List-Id (RFC 2919), in words, or None: a name under a domain,
+    ``digest.example.org``, letters, digits and hyphens between dots."""
+    if LIST_ID.fullmatch(value) and len(value) <= MAX_LIST_ID:
+        return None
+    return (
+        f"{_shown(value)} is not a list id: a name under a domain you hold, "
+        f"like digest.example.org (letters, digits and hyphens between dots, at most "
+        f"{MAX_LIST_ID} characters)"
+    )
+
+
+def unsubscribe_problem(value: str) -> str | None:
+    """Why ``value`` is no address that unsubscribes from the digest, in words, or None: a
+    ``mailto:`` address (one mailbox, and a ``?subject=…`` if wanted) or an ``https://``
+    one, short enough for a mail header's line."""
+    scheme, _, rest = value.partition(":")
+    if len(value) > MAX_UNSUBSCRIBE:
+        return f"{_shown(value)} is longer than the {MAX_UNSUBSCRIBE} characters a header holds"
+    if scheme.lower() == "https":
+        return web_url_problem(value)
+    if scheme.lower() == "mailto" and rest:
+        address, _, query = rest.partition("?")
+        if NAMED_ADDRESS.fullmatch(address) or any(char in "<> " for char in query):
+            return f"{_shown(value)} must name a bare address: mailto:leave@example.org"
+        problem = mail_address_problem(unquote(address))
+        return f"{_shown(value)}: {problem}" if problem else None
+    return (
+        f"{_shown(value)} is neither a mailto: address nor an https:// one "
+        "(one-click unsubscribe, RFC 8058, takes https only)"
+    )
+
+
 def _address_fault(value: str, local: str, domain: str) -> str:
     """What is wrong with a value :func:`mail_address_problem` refused, in words."""
     if value != value.strip():
@@ -358,6 +398,8 @@ RULES: dict[str, Rule] = {
     "email.password_env": Rule(check=_not_blank),
     "email.sender": Rule(kind=str, check=mail_address_problem),
     "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
+    "email.list_id": Rule(kind=str, check=list_id_problem),
+    "email.unsubscribe": Rule(kind=str, check=unsubscribe_problem),
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
@@ -392,6 +434,11 @@ TOML_ESCAPES = {
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
 # A mail address with a name: the name in quotes or without <, >, @ and commas (one address).
 NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)>')
+# A List-Id (RFC 2919) as a host name is written: a label, a dot, a domain.
+LIST_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+MAX_LIST_ID = 255  # RFC 2919's bound
+# An unsubscribe address fits one header line (RFC 5322: 998 characters) with its name.
+MAX_UNSUBSCRIBE = 900
 
 
 def rule_for(key: str) -> Rule:

@@ -10,6 +10,7 @@ import ssl
 import threading
 import unicodedata
 from email import message_from_bytes, policy
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -269,6 +270,84 @@ def test_the_digest_says_it_is_automatic_so_no_out_of_office_reply_answers_it(st
     send(store, built, mail_settings(inbox.port, ["a@example.org"]))
     ((_, raw),) = inbox.messages
     assert message_from_bytes(raw, policy=policy.default)["Auto-Submitted"] == "auto-generated"
+
+
+def mailed_headers(store, built, inbox, mail, list_name="thaidigest: Thai news"):
+    """The message ``mail`` sent through ``inbox`` as a client reads it, and its raw head."""
+    send(store, built, mail, list_name=list_name)
+    ((_, raw),) = inbox.messages
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    return message_from_bytes(raw, policy=policy.default), head
+
+
+def test_the_digest_is_a_list_mail_named_under_the_senders_domain(store, built, inbox):
+    """A digest sent to a list of people said nothing of it: no filter could file it."""
+    message, _ = mailed_headers(store, built, inbox, mail_settings(inbox.port, ["a@example.org"]))
+    assert message["List-Id"] == '"thaidigest: Thai news" <thaidigest.example.org>'
+    assert message["Auto-Submitted"] == "auto-generated"
+    # No unsubscribe address set: none is made up.
+    assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message
+
+
+def test_a_list_id_set_or_under_a_thai_domain_described_in_thai(store, built, inbox):
+    thai = mail_settings(inbox.port, ["a@example.org"], sender="ไดเจสต์ <digest@ตัวอย่าง.ไทย>")
+    title = "ข่าวความร่วมมือเศรษฐกิจดิจิทัลของไทย รายสัปดาห์ จากเว็บไซต์ของรัฐบาลไทย"
+    message, head = mailed_headers(store, built, inbox, thai, list_name=title)
+    assert message["List-Id"] == f"{title} <thaidigest.xn--72c1a1bt4awk9o.xn--o3cw4h>"
+    assert "=?utf-8?" in head and max(map(len, head.splitlines())) <= 78
+    inbox.messages.clear()
+    chosen = mail_settings(inbox.port, ["b@example.org"], list_id="weekly.digest.example.org")
+    message, _ = mailed_headers(store, built, inbox, chosen, list_name=None)
+    assert message["List-Id"] == "<weekly.digest.example.org>"
+
+
+LONG_UNSUBSCRIBE = "https://lists.example.org/ยกเลิก?list=thaidigest&token=" + "a1b2" * 30
+
+
+def test_an_https_unsubscribe_address_is_one_click_and_travels_unencoded(store, built, inbox):
+    """The policy wrote an address longer than a line as encoded words, which a client
+    does not decode in List-Unsubscribe: no address to it."""
+    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe=LONG_UNSUBSCRIBE)
+    message, head = mailed_headers(store, built, inbox, mail)
+    uri = LONG_UNSUBSCRIBE.replace("ยกเลิก", quote("ยกเลิก"))  # %E0%B8%A2…
+    assert f"\r\nList-Unsubscribe: <{uri}>\r\n" in head
+    assert message["List-Unsubscribe"] == f"<{uri}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, inbox):
+    """One-click unsubscribe (RFC 8058) is a POST to an https address: not for mailto."""
+    unsubscribe = "mailto:leave@ตัวอย่าง.ไทย?subject=unsubscribe"
+    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe=unsubscribe)
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == (
+        "<mailto:leave@xn--72c1a1bt4awk9o.xn--o3cw4h?subject=unsubscribe>"
+    )
+    assert "List-Unsubscribe-Post" not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("unsubscribe", "http://example.org/leave", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "leave@example.org", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "mailto:", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "mailto:Team <leave@example.org>", "must name a bare address"),
+        ("unsubscribe", "mailto:leave", "is not a mail address"),
+        ("unsubscribe", "https://", "has no host"),
+        ("unsubscribe", "https://example.org/" + "x" * 900, "longer than the 900 characters"),
+        ("list_id", "thaidigest", "is not a list id"),
+        ("list_id", "<digest.example.org>", "is not a list id"),
+    ],
+)
+def test_an_unsubscribe_address_or_list_id_of_no_use_is_refused_at_load(
+    tmp_path, key, value, problem
+):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\n{key} = {toml_value(value)}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(problem)) as refused:
+        load_config(path)
+    assert str(refused.value).startswith(f"{path}: email.{key}: ")
 
 
 def test_thai_text_travels_in_base64_not_three_times_its_size(store, built, inbox):
