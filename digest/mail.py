@@ -49,7 +49,7 @@ from urllib.parse import unquote
 from sqlalchemy import Connection, delete, insert, select
 
 from digest.clean import ELLIPSIS, clean_line, cut_headline, cut_words
-from digest.markdown import story_headlines
+from digest.markdown import story_headlines, without_health
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
 from thaidigest.locks import LockHeld, acquire, release
@@ -106,6 +106,11 @@ def settings_problem(
     if same := same_mailboxes(settings["recipients"]):
         first, again = (toml_value(recipient) for recipient in same)
         return f"email.recipients: {first} and {again} are one mailbox: list it once"
+    if stray := not_recipient(settings):
+        return (
+            f"email.operators: {toml_value(stray)} is not one of email.recipients: "
+            "list it there too (operators are the recipients who also get the source health)"
+        )
     if settings["username"] and not environ.get(settings["password_env"]):
         return _no_password(settings)
     try:
@@ -412,6 +417,39 @@ def same_mailboxes(recipients: Sequence[str]) -> tuple[str, str] | None:
             return seen[key], recipient
         seen[key] = recipient
     return None
+
+
+def not_recipient(settings: Mapping[str, Any]) -> str | None:
+    """The first of ``email.operators`` whose mailbox is none of ``email.recipients``, or
+    None: an operator is a recipient who gets the source health too, never a recipient
+    of its own, whom the weeks owed (:func:`owed`) would not know."""
+    keys = {mailbox_key(recipient) for recipient in settings["recipients"]}
+    return next((name for name in settings["operators"] if mailbox_key(name) not in keys), None)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The text of a week's digest that ``recipients`` get: ``markdown``, its Markdown."""
+
+    recipients: tuple[str, ...]
+    markdown: str
+
+
+def editions(recipients: Sequence[str], operators: Sequence[str], markdown: str) -> list[Edition]:
+    """Who of ``recipients`` gets which text of a week's digest ``markdown``. With
+    ``operators`` (``email.operators``), those who run the crawls: they get it whole, and
+    the others, readers who can do nothing about a failing site, without its Source health
+    (:func:`digest.markdown.without_health`); each text to those who get it, none to
+    nobody. Without, everyone gets it whole, as no one is known to run the crawls and a
+    failing site must not go unseen. Each recipient is in one edition, so a week is still
+    mailed, recorded and owed once to each."""
+    if not operators:
+        return [Edition(tuple(recipients), markdown)]
+    running = {mailbox_key(operator) for operator in operators}
+    whole = tuple(recipient for recipient in recipients if mailbox_key(recipient) in running)
+    rest = tuple(recipient for recipient in recipients if mailbox_key(recipient) not in running)
+    chosen = [Edition(whole, markdown), Edition(rest, without_health(markdown))]
+    return [edition for edition in chosen if edition.recipients]
 
 
 def claim_name(week: Week, recipient: str) -> str:

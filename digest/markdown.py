@@ -39,6 +39,10 @@ SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a r
 LANGUAGE_LABELS = {"th": "Thai", "en": "English"}
 # What a week without an item opens with when its sites were crawled, or never were.
 NO_ITEMS = "No relevant items this week."
+HEALTH_HEADING = "Source health"  # the digest's last section, for those who run the crawls
+# How an empty week's opening points to it (empty_week_line): a reader's copy, without it,
+# ends the sentence there (without_health).
+SEE_HEALTH = f": see {HEALTH_HEADING}."
 MONTHS = (
     "January",
     "February",
@@ -294,7 +298,7 @@ def empty_week_line(health: Sequence[SiteHealth]) -> str:
     else:
         sites = listed([f"{host} ({why})" for host, why in missed.items()])
         sites += " could not be crawled"
-    return f"No relevant items found this week, but {sites}: see Source health."
+    return f"No relevant items found this week, but {sites}{SEE_HEALTH}"
 
 
 def summary_line(digest: WeekDigest, health: Sequence[SiteHealth] = ()) -> str:
@@ -453,7 +457,7 @@ def render_health(health: Sequence[SiteHealth], unjudged: Sequence[str] = ()) ->
         for source in sorted(said, key=SOURCES.index)
     ]
     warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
-    return "\n\n".join(["## Source health", "\n".join(lines), *warnings])
+    return "\n\n".join([f"## {HEALTH_HEADING}", "\n".join(lines), *warnings])
 
 
 def render_markdown(
@@ -490,6 +494,27 @@ def markdown_to_html(text: str) -> str:
             if child.type == "html_inline" and child.content not in ALLOWED_HTML:
                 child.type = "text"
     return _renderer.renderer.render(tokens, _renderer.options, {})
+
+
+def without_health(text: str) -> str:
+    """The digest's CommonMark ``text`` for a reader who does not run the crawls: without
+    its Source health section (:func:`render_health`), and an empty week's opening without
+    its pointer to it (:data:`SEE_HEALTH`), as a sentence that ends there. A digest
+    written by an older build reads alike."""
+    tokens = _renderer.parse(text)
+    headings = [
+        (token.map[0], tokens[index + 1].content)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag in ("h1", "h2") and token.map
+    ]
+    lines = text.splitlines(keepends=True)
+    for place, (start, heading) in enumerate(headings):
+        if heading == HEALTH_HEADING:
+            end = headings[place + 1][0] if place + 1 < len(headings) else len(lines)
+            lines[start:end] = []
+            break
+    kept = "".join(lines).rstrip("\n") + "\n"
+    return re.sub(f"{re.escape(SEE_HEALTH)}$", ".", kept, count=1, flags=re.MULTILINE)
 
 
 def story_headlines(text: str) -> list[str]:

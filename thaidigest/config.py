@@ -145,6 +145,9 @@ DEFAULTS: dict[str, Any] = {
         # filed as spam by most servers, and replies to it are lost.
         "sender": None,
         "recipients": [],
+        # Those of the recipients who run the crawls: they alone get the digest's source
+        # health; unset: every recipient does, none being known to run them.
+        "operators": [],
         # The List-Id (RFC 2919) mail filters file the digest by; unset: thaidigest.DOMAIN,
         # DOMAIN the sender's.
         "list_id": None,
@@ -398,6 +401,7 @@ RULES: dict[str, Rule] = {
     "email.password_env": Rule(check=_not_blank),
     "email.sender": Rule(kind=str, check=mail_address_problem),
     "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
+    "email.operators": Rule(kind=str, check=_each(mail_address_problem)),
     "email.list_id": Rule(kind=str, check=list_id_problem),
     "email.unsubscribe": Rule(kind=str, check=unsubscribe_problem),
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),

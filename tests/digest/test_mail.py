@@ -22,8 +22,10 @@ from sqlalchemy import insert, select
 
 from digest.mail import (
     SUBJECT_HEADLINE_CHARS,
+    Edition,
     MailError,
     Owed,
+    editions,
     mail_subject,
     owed,
     send_digest,
@@ -348,6 +350,31 @@ def test_an_unsubscribe_address_or_list_id_of_no_use_is_refused_at_load(
     with pytest.raises(ConfigError, match=re.escape(problem)) as refused:
         load_config(path)
     assert str(refused.value).startswith(f"{path}: email.{key}: ")
+
+
+def test_operators_get_the_digest_whole_and_the_others_without_its_source_health(built):
+    recipients = ["a@example.org", "Ops <ops@example.org>", "b@example.org"]
+    assert "\n## Source health\n" in built.markdown
+    assert editions(recipients, [], built.markdown) == [Edition(tuple(recipients), built.markdown)]
+    whole, reader = editions(recipients, ["OPS@example.org"], built.markdown)
+    assert whole == Edition(("Ops <ops@example.org>",), built.markdown)
+    assert reader.recipients == ("a@example.org", "b@example.org")
+    assert reader.markdown == built.markdown.split("\n## Source health\n")[0].rstrip() + "\n"
+    assert "### [ดีอี ร่วมประชุม APEC 2024](" in reader.markdown
+    # Operators alone: no edition for no one.
+    assert editions(["ops@example.org"], ["ops@example.org"], built.markdown) == [
+        Edition(("ops@example.org",), built.markdown)
+    ]
+
+
+def test_an_operator_who_is_no_recipient_is_a_settings_problem(inbox):
+    mail = mail_settings(inbox.port, ["a@example.org"], operators=["ops@example.org"])
+    assert settings_problem(mail, {}) == (
+        'email.operators: "ops@example.org" is not one of email.recipients: list it there '
+        "too (operators are the recipients who also get the source health)"
+    )
+    listed = mail_settings(inbox.port, ["Ops <ops@example.org>"], operators=["OPS@example.org"])
+    assert settings_problem(listed, {}) is None
 
 
 def test_thai_text_travels_in_base64_not_three_times_its_size(store, built, inbox):
