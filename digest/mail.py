@@ -44,6 +44,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, quote
 from typing import Any
+from urllib.parse import quote as url_quote
 from urllib.parse import unquote
 
 from sqlalchemy import Connection, delete, insert, select
@@ -77,6 +78,8 @@ BODY_ENCODING = "base64"
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
 LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unless set
+# What email.unsubscribe may hold where each mail's recipient is to be named.
+RECIPIENT_FIELD = "{recipient}"
 # A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
 SUBJECT_HEADLINE_CHARS = 60
 
@@ -265,9 +268,12 @@ def list_id(settings: Mapping[str, Any], sender: Address) -> str:
     return settings["list_id"] or f"{LIST_LABEL}.{sender.domain.lower()}"
 
 
-def unsubscribe_uri(value: str) -> str:
-    """``email.unsubscribe`` as a URI, which a header carries: a host or a mailbox's domain
-    in Thai in IDNA form, any other character outside ASCII percent-encoded."""
+def unsubscribe_uri(value: str, recipient: Address) -> str:
+    """``email.unsubscribe`` as a URI for ``recipient``, which a header carries: its
+    :data:`RECIPIENT_FIELD` replaced by the recipient's bare address, percent-encoded, a
+    host or a mailbox's domain in Thai in IDNA form, any other character outside ASCII
+    percent-encoded."""
+    value = value.replace(RECIPIENT_FIELD, url_quote(recipient.addr_spec, safe="@"))
     scheme, _, rest = value.partition(":")
     if scheme.lower() == "mailto":
         address, mark, query = rest.partition("?")
@@ -277,13 +283,15 @@ def unsubscribe_uri(value: str) -> str:
 
 
 def list_headers(
-    settings: Mapping[str, Any], sender: Address, list_name: str | None
+    settings: Mapping[str, Any], sender: Address, list_name: str | None, recipient: Address
 ) -> dict[str, str]:
-    """The headers that make the digest a list's mail: ``List-Id`` (described by
-    ``list_name``, the digest's title, when given); ``List-Unsubscribe`` (RFC 2369) with
-    ``email.unsubscribe`` when set, never a made-up address, and, for an https one,
-    ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client unsubscribe in one
-    click with a POST to it instead of opening a page."""
+    """The headers that make the digest ``recipient`` gets a list's mail: ``List-Id``
+    (described by ``list_name``, the digest's title, when given); ``List-Unsubscribe``
+    (RFC 2369) with ``email.unsubscribe`` when set (:func:`unsubscribe_uri`), never a
+    made-up address, and ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client
+    unsubscribe in one click with a POST to it instead of opening a page, for an https
+    one that names the recipient (:data:`RECIPIENT_FIELD`): a POST to an address the same
+    for everyone could not say whom to unsubscribe, and the click would do nothing."""
     identity = f"<{list_id(settings, sender)}>"
     if list_name is None:
         described = _Folded("List-Id", identity)
@@ -292,10 +300,11 @@ def list_headers(
     else:  # as RFC 2047 encoded words, which a phrase may hold
         described = _Folded("List-Id", list_name, identity)
     headers: dict[str, str] = {"List-Id": described}
-    if settings["unsubscribe"]:
-        uri = unsubscribe_uri(settings["unsubscribe"])
+    unsubscribe = settings["unsubscribe"]
+    if unsubscribe:
+        uri = unsubscribe_uri(unsubscribe, recipient)
         headers["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{uri}>")
-        if uri.lower().startswith("https:"):
+        if uri.lower().startswith("https:") and RECIPIENT_FIELD in unsubscribe:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 
@@ -604,7 +613,6 @@ def send_digest(
     context = tls or ssl.create_default_context()
     server = f"{settings['host']}:{settings['port']}"
     sender = mailbox(settings["sender"])
-    headers = list_headers(settings, sender, list_name)
     sent: list[str] = []
     failed: dict[str, str] = {}
     try:
@@ -632,7 +640,7 @@ def send_digest(
                         text=text,
                         html=html,
                         sent=clock(),
-                        headers=headers,
+                        headers=list_headers(settings, sender, list_name, mailbox(recipient)),
                     )
                     try:
                         client.send_message(

@@ -303,18 +303,27 @@ def test_a_list_id_set_or_under_a_thai_domain_described_in_thai(store, built, in
     assert message["List-Id"] == "<weekly.digest.example.org>"
 
 
-LONG_UNSUBSCRIBE = "https://lists.example.org/ยกเลิก?list=thaidigest&token=" + "a1b2" * 30
+LONG_UNSUBSCRIBE = "https://lists.example.org/ยกเลิก?list=thaidigest&key=" + "a1b2" * 30
 
 
-def test_an_https_unsubscribe_address_is_one_click_and_travels_unencoded(store, built, inbox):
+def test_an_https_unsubscribe_naming_the_recipient_is_one_click_and_unencoded(store, built, inbox):
     """The policy wrote an address longer than a line as encoded words, which a client
     does not decode in List-Unsubscribe: no address to it."""
-    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe=LONG_UNSUBSCRIBE)
+    unsubscribe = f"{LONG_UNSUBSCRIBE}&who={{recipient}}"
+    mail = mail_settings(inbox.port, ["Team+AI <team+ai@example.org>"], unsubscribe=unsubscribe)
     message, head = mailed_headers(store, built, inbox, mail)
-    uri = LONG_UNSUBSCRIBE.replace("ยกเลิก", quote("ยกเลิก"))  # %E0%B8%A2…
+    uri = LONG_UNSUBSCRIBE.replace("ยกเลิก", quote("ยกเลิก")) + "&who=team%2Bai@example.org"
     assert f"\r\nList-Unsubscribe: <{uri}>\r\n" in head
     assert message["List-Unsubscribe"] == f"<{uri}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_an_https_unsubscribe_the_same_for_everyone_is_no_one_click(store, built, inbox):
+    """A one-click POST to an address that does not say whom it is for unsubscribes no one."""
+    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe="https://example.org/leave")
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == "<https://example.org/leave>"
+    assert "List-Unsubscribe-Post" not in message
 
 
 def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, inbox):
