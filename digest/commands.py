@@ -156,8 +156,8 @@ def mail_digests(
             continue
         subject = mail_subject(title, week, texts[week])
         which = "" if week == newest else f" the digest of {week}"
-        owing = late.get(week, settings["recipients"])
-        for edition in editions(owing, settings["operators"], texts[week]):
+        to_whom = late.get(week, settings["recipients"])
+        for edition in editions(to_whom, settings["operators"], texts[week]):
             try:
                 report = send_digest(
                     store,

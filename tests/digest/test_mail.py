@@ -349,9 +349,10 @@ def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, 
         ("unsubscribe", "https://example.org/" + "x" * 900, "longer than the 900 characters"),
         ("list_id", "thaidigest", "is not a list id"),
         ("list_id", "<digest.example.org>", "is not a list id"),
+        ("operators", ["ops"], '"ops" is not a mail address'),
     ],
 )
-def test_an_unsubscribe_address_or_list_id_of_no_use_is_refused_at_load(
+def test_an_unsubscribe_address_list_id_or_operator_of_no_use_is_refused_at_load(
     tmp_path, key, value, problem
 ):
     path = tmp_path / "thaidigest.toml"
