@@ -333,17 +333,17 @@ def mail_subject(title: str, week: Week, markdown: str) -> str:
     """The Subject of ``week``'s digest, its ``markdown``, that leads with its news: the
     first story's headline, shortened (:func:`_shortened`), and how many more; then
     ``title`` and the week, which a search or a thread finds it by: ``ดีอี ร่วมประชุม
-    APEC 2024 and 4 more stories · thaidigest, week 2024-W34``. A week without a story
-    says so: ``No relevant stories · …``."""
+    APEC 2024 and 4 more stories | thaidigest, week 2024-W34``. A week without a story
+    says so: ``No relevant stories | …``."""
     where = f"{title}, week {week}"
     headlines = story_headlines(markdown)
     if not headlines:
-        return clean_line(f"No relevant stories · {where}")
+        return clean_line(f"No relevant stories | {where}")
     lead = _shortened(clean_line(headlines[0]))
     more = len(headlines) - 1
     if more:
         lead += f" and {counted(more, 'more story', 'more stories')}"
-    return clean_line(f"{lead} · {where}")
+    return clean_line(f"{lead} | {where}")
 
 
 def mailbox(value: str) -> Address:

@@ -677,13 +677,14 @@ def test_the_subject_leads_with_the_first_story_and_how_many_more(store, tmp_pat
     showed a column of identical lines."""
     built = week_of(store, tmp_path, "ดีอี ร่วมประชุม APEC 2024", "MDES signs AI pact", "Cloud deal")
     subject = mail_subject("thaidigest", W34, built.markdown)
-    assert subject == "ดีอี ร่วมประชุม APEC 2024 and 2 more stories · thaidigest, week 2024-W34"
+    assert subject == "ดีอี ร่วมประชุม APEC 2024 and 2 more stories | thaidigest, week 2024-W34"
     assert mailed_subject(store, built, inbox, subject)[0] == subject
     one = "# thaidigest: week 2024-W34\n\n### [Cloud \\*deal\\*](https://example.org/1)\n"
-    assert mail_subject("thaidigest", W34, one) == "Cloud *deal* · thaidigest, week 2024-W34"
+    # An English headline's subject is ASCII: no encoded words in its header.
+    assert mail_subject("thaidigest", W34, one) == "Cloud *deal* | thaidigest, week 2024-W34"
     lone = build_digest(store, tmp_path / "lone", Week(2024, 30), settings()).markdown
     assert mail_subject("thaidigest", Week(2024, 30), lone) == (
-        "No relevant stories · thaidigest, week 2024-W30"
+        "No relevant stories | thaidigest, week 2024-W30"
     )
 
 
@@ -698,7 +699,7 @@ def subject_lead(headline):
     """The headline as a subject shows it: its start, cut, without the ellipsis."""
     markdown = f"# thaidigest: week 2024-W34\n\n### [{headline}](https://example.org/1)\n"
     lead, ellipsis, rest = mail_subject("thaidigest", W34, markdown).partition("…")
-    assert ellipsis and rest == " · thaidigest, week 2024-W34"
+    assert ellipsis and rest == " | thaidigest, week 2024-W34"
     assert headline.startswith(lead) and len(lead) <= SUBJECT_HEADLINE_CHARS
     after = headline[len(lead)]
     assert not unicodedata.category(after).startswith("M") and after != "\u0e33", lead
@@ -720,7 +721,7 @@ def test_a_long_thai_subject_is_folded_and_read_back_with_single_spaces(store, t
     """The policy's folder unfolded a long subject with two spaces between two words."""
     built = week_of(store, tmp_path, LONG_THAI_HEADLINE, "Cloud deal")
     subject = mail_subject(settings()["digest"]["title"], W34, built.markdown)
-    assert subject.endswith(f"… and 1 more story · {settings()['digest']['title']}, week 2024-W34")
+    assert subject.endswith(f"… and 1 more story | {settings()['digest']['title']}, week 2024-W34")
     read, lines = mailed_subject(store, built, inbox, subject)
     assert read == subject and "  " not in read
     assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
