@@ -15,6 +15,7 @@ import click
 from click.core import ParameterSource
 
 from digest.mail import (
+    Body,
     MailError,
     editions,
     mail_subject,
@@ -117,7 +118,8 @@ def mail_digests(
     week still owed (a run could not mail it) within the last ``digest.weeks`` weeks, each
     to whom it is owed, from its Markdown file in ``out_dir``: as plain text
     (:func:`digest.markdown.markdown_to_text`) and as a page, with its Source health to
-    the operators only when ``email.operators`` names them (:func:`digest.mail.editions`).
+    the operators only when ``email.operators`` names them (:func:`digest.mail.editions`):
+    one SMTP session a week, every recipient of it owed the week before the first is sent.
 
     A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
     again). A week owed from before those weeks is written off, file or not, with a
@@ -157,26 +159,31 @@ def mail_digests(
         subject = mail_subject(title, week, texts[week])
         which = "" if week == newest else f" the digest of {week}"
         to_whom = late.get(week, settings["recipients"])
-        for edition in editions(to_whom, settings["operators"], texts[week]):
-            try:
-                report = send_digest(
-                    store,
-                    settings,
-                    week,
-                    subject=subject,
-                    list_name=title,
-                    text=markdown_to_text(edition.markdown),
-                    html=mail_page(title, week, edition.markdown),
-                    recipients=edition.recipients,
-                    clock=utc_now,  # the command's clock, which decides whether the week is over
-                )
-            except MailError as error:
-                failures.append(str(error))
-                continue
-            for recipient in report.sent:
-                click.echo(f"mailed {recipient}{which}")
-            for recipient in report.skipped:
-                click.echo(f"already mailed {recipient}{which}")
+        bodies = [
+            Body(
+                edition.recipients,
+                text=markdown_to_text(edition.markdown),
+                html=mail_page(title, week, edition.markdown),
+            )
+            for edition in editions(to_whom, settings["operators"], texts[week])
+        ]
+        try:
+            report = send_digest(
+                store,
+                settings,
+                week,
+                subject=subject,
+                list_name=title,
+                bodies=bodies,
+                clock=utc_now,  # the command's clock, which decides whether the week is over
+            )
+        except MailError as error:
+            failures.append(str(error))
+            continue
+        for recipient in report.sent:
+            click.echo(f"mailed {recipient}{which}")
+        for recipient in report.skipped:
+            click.echo(f"already mailed {recipient}{which}")
     if failures:
         raise MailError("; ".join(failures))
 

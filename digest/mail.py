@@ -444,6 +444,16 @@ class Edition:
     markdown: str
 
 
+@dataclass(frozen=True)
+class Body:
+    """What ``recipients`` are mailed of a week's digest: ``text``, its text/plain part, and
+    ``html``, its text/html part."""
+
+    recipients: tuple[str, ...]
+    text: str
+    html: str
+
+
 def editions(recipients: Sequence[str], operators: Sequence[str], markdown: str) -> list[Edition]:
     """Who of ``recipients`` gets which text of a week's digest ``markdown``. With
     ``operators`` (``email.operators``), those who run the crawls: they get it whole, and
@@ -570,18 +580,18 @@ def send_digest(
     week: Week,
     *,
     subject: str,
-    text: str,
-    html: str,
-    recipients: Sequence[str] | None = None,
+    bodies: Sequence[Body],
     list_name: str | None = None,
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     tls: ssl.SSLContext | None = None,
     timeout: float = SMTP_TIMEOUT,
 ) -> MailReport:
-    """Mail the week's digest to every one of ``recipients`` (default:
-    ``settings["recipients"]``) not yet sent it; each is owed it until then. Its List-Id
-    is described by ``list_name``, the digest's title (:func:`list_headers`).
+    """Mail the week's digest to every recipient of ``bodies`` not yet sent it, each its
+    body's text and page, in one SMTP session; every one of them is owed it from before
+    the session opens until its send succeeds, so a run that dies in the middle (killed,
+    or a database error) leaves the week owed to whoever it did not record as sent. Its
+    List-Id is described by ``list_name``, the digest's title (:func:`list_headers`).
 
     Over TLS the server's certificate is checked against ``tls`` (default: the
     system's certificate authorities, :func:`ssl.create_default_context`). The server
@@ -593,8 +603,11 @@ def send_digest(
     if not week.is_over(clock()):
         raise MailError(f"{not_over(week)}: not mailed")
     by_mailbox: dict[str, str] = {}  # the first spelling of each mailbox
-    for recipient in settings["recipients"] if recipients is None else recipients:
-        by_mailbox.setdefault(mailbox_key(recipient), recipient)
+    body_of: dict[str, Body] = {}  # each mailbox's body: the first that lists it
+    for body in bodies:
+        for recipient in body.recipients:
+            by_mailbox.setdefault(mailbox_key(recipient), recipient)
+            body_of.setdefault(mailbox_key(recipient), body)
     if not by_mailbox:
         raise MailError(NO_RECIPIENTS)
     if not settings["sender"]:
@@ -637,8 +650,8 @@ def send_digest(
                         sender=sender,
                         recipient=mailbox(recipient),
                         subject=subject,
-                        text=text,
-                        html=html,
+                        text=body_of[mailbox_key(recipient)].text,
+                        html=body_of[mailbox_key(recipient)].html,
                         sent=clock(),
                         headers=list_headers(settings, sender, list_name, mailbox(recipient)),
                     )

@@ -687,11 +687,14 @@ def test_the_current_week_not_yet_over_can_be_built(tmp_path):
     assert (out / "digests" / f"{current}.md").exists()
 
 
-def email_config(tmp_path, port, recipients, *, enabled=False):
+def email_config(tmp_path, port, recipients, *, enabled=False, email=""):
+    """A settings file mailing ``recipients`` through the server on ``port`` (``email``:
+    more ``[email]`` settings)."""
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[email]\nenabled = {json.dumps(enabled)}\nhost = "127.0.0.1"\nport = {port}\n'
         f'starttls = false\nsender = "digest@example.org"\nrecipients = {json.dumps(recipients)}\n'
+        f"{email}"
     )
     return config
 
@@ -959,6 +962,9 @@ def test_only_operators_get_the_source_health_and_everyone_the_week_once(tmp_pat
     )
     failed = mail_weeks(tmp_path, db, free_port(), recipients, week, email=operators)
     assert failed.exit_code == 1  # both owed the week, each its own text
+    # One session for both texts, so one failure counting every recipient.
+    assert failed.output.count(f"mailing digest {week} through") == 1
+    assert "failed after 0 of 2 recipients: connection refused" in failed.output
     with smtp_sink() as inbox:
         # The owed week is mailed from its file, before the week asked for.
         result = mail_weeks(tmp_path, db, inbox.port, recipients, last, email=operators)
@@ -999,3 +1005,35 @@ def test_an_operator_who_is_no_recipient_is_refused_before_anything_is_written(t
         in result.output
     )
     assert not (tmp_path / "public").exists()
+
+
+def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week(tmp_path):
+    """The operators' text was mailed in a session of its own, and the readers were owed
+    the week only once theirs opened: a run killed before then left them neither mailed
+    nor owed it, and no later run mailed it to them."""
+    last = Week.last_complete(utc_now())
+    week = last.shift(-1)
+    db = tmp_path / "db.sqlite"
+    recipients = ["ops@example.org", "a@example.org", "b@example.org"]
+    operators = 'operators = ["ops@example.org"]\n'
+    inbox = HeldInbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    config = email_config(tmp_path, controller.port, recipients, email=operators)
+    command = [sys.executable, "-m", "thaidigest", "digest", "--week", str(week)]
+    command += ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+    run = subprocess.Popen([*command, "--email"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert inbox.holding.wait(60), "the run never reached DATA"
+        run.kill()  # while its server takes the operator's message
+        run.communicate(timeout=60)
+    finally:
+        inbox.release.set()
+        controller.stop()
+    store = Store(f"sqlite:///{db}")
+    assert owed(store, recipients, week).due == {week: recipients}
+    store.close()
+    with smtp_sink() as sink:
+        result = mail_weeks(tmp_path, db, sink.port, recipients, last, email=operators)
+    assert {("a@example.org", str(week)), ("b@example.org", str(week))} <= set(mailed(sink))
+    assert f"mailed a@example.org the digest of {week}" in result.output

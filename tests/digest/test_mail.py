@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 
 from digest.mail import (
     SUBJECT_HEADLINE_CHARS,
+    Body,
     Edition,
     MailError,
     Owed,
@@ -129,10 +130,8 @@ def send(store, built, mail, recipients=None, environ=None, **options):
         store,
         mail,
         W34,
-        recipients=recipients,
         subject="thaidigest: week 2024-W34",
-        text=built.markdown,
-        html=built.html,
+        bodies=[Body(tuple(recipients or mail["recipients"]), built.markdown, built.html)],
         environ=environ or {},
         clock=lambda: at("2024-08-26T01:00"),
         **options,
@@ -662,8 +661,7 @@ def mailed_subject(store, built, inbox, subject):
         mail_settings(inbox.port, ["a@example.org"]),
         W34,
         subject=subject,
-        text=built.markdown,
-        html=built.html,
+        bodies=[Body(("a@example.org",), built.markdown, built.html)],
         clock=lambda: at("2024-08-26T01:00"),
     )
     ((_, raw),) = inbox.messages
@@ -735,8 +733,7 @@ def test_a_week_not_over_is_neither_mailed_nor_recorded_nor_owed(store, built, i
             mail,
             W34,
             subject="thaidigest: week 2024-W34",
-            text=built.markdown,
-            html=built.html,
+            bodies=[Body(("a@example.org",), built.markdown, built.html)],
             environ={},
             clock=lambda: at("2024-08-22T10:00"),  # Thursday of that week
         )
@@ -852,8 +849,7 @@ def send_over_tls(store, built, mail, tls):
         mail,
         W34,
         subject="thaidigest: week 2024-W34",
-        text=built.markdown,
-        html=built.html,
+        bodies=[Body(tuple(mail["recipients"]), built.markdown, built.html)],
         environ={},
         clock=lambda: at("2024-08-26T01:00"),
         tls=tls,
