@@ -49,7 +49,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import Connection, delete, insert, select
 
-from digest.clean import ELLIPSIS, clean_line, cut_headline, cut_words
+from digest.clean import ELLIPSIS, clean_line, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, toml_value
@@ -317,16 +317,13 @@ def not_over(week: Week) -> str:
 
 def _shortened(headline: str) -> str:
     """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
-    start and an ellipsis: cut between words (:func:`digest.clean.cut_words`: at a space, or
-    between the words the Thai word cutter finds), or, when that keeps less than half of
-    it (a long Thai phrase after a short one), where a letter starts
-    (:func:`digest.clean.cut_headline`); never between a letter and its vowel or tone mark."""
+    start and an ellipsis, cut between words (:func:`digest.clean.cut_words`): at a space,
+    or, when that keeps less than half of it (a long Thai phrase after a short one), between
+    the words the Thai word cutter finds in the whole line, never inside a syllable."""
     if len(headline) <= SUBJECT_HEADLINE_CHARS:
         return headline
-    words = cut_words(headline, SUBJECT_HEADLINE_CHARS).rstrip()
-    if len(words) >= SUBJECT_HEADLINE_CHARS // 2:
-        return words + ELLIPSIS
-    return cut_headline(headline, SUBJECT_HEADLINE_CHARS)
+    half = SUBJECT_HEADLINE_CHARS // 2
+    return cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip() + ELLIPSIS
 
 
 def mail_subject(title: str, week: Week, markdown: str) -> str:

@@ -694,21 +694,45 @@ LONG_THAI_HEADLINE = (
 
 
 def subject_lead(headline):
-    """The headline as a subject shows it: its start, cut, without the ellipsis."""
+    """The headline as a subject shows it: its start, cut, without the ellipsis; the cut
+    between two of its Thai character clusters (TCC: a syllable's consonants with their
+    vowels and tone marks), never inside one."""
+    from pythainlp.tokenize import subword_tokenize
+
     markdown = f"# thaidigest: week 2024-W34\n\n### [{headline}](https://example.org/1)\n"
     lead, ellipsis, rest = mail_subject("thaidigest", W34, markdown).partition("…")
     assert ellipsis and rest == " | thaidigest, week 2024-W34"
     assert headline.startswith(lead) and len(lead) <= SUBJECT_HEADLINE_CHARS
-    after = headline[len(lead)]
-    assert not unicodedata.category(after).startswith("M") and after != "\u0e33", lead
+    clusters = subword_tokenize(headline, engine="tcc")
+    ends = {len("".join(clusters[:count])) for count in range(len(clusters) + 1)}
+    assert len(lead) in ends or headline[len(lead)] == " ", f"{lead}|{headline[len(lead) :]}"
     return lead
+
+
+# Headlines of a short phrase, then a long one (Thai puts spaces between phrases only),
+# each with the word its subject ends with: the cut within a word tore it ("ความเข้|าใจ").
+THAI_HEADLINES_CUT_AT = {
+    LONG_THAI_HEADLINE: "บันทึก",
+    "ดีอี ลงนามบันทึกความเข้าใจความร่วมมือด้านปัญญาประดิษฐ์กับญี่ปุ่นและสิงคโปร์เพื่อพัฒนากำลังคนดิจิทัล": "กับ",
+    "นายกฯ เปิดงานสัปดาห์วิทยาศาสตร์แห่งชาติพร้อมมอบรางวัลนักวิทยาศาสตร์รุ่นใหม่ดีเด่นประจำปีสองพันห้าร้อย": "รางวัล",
+}
+
+
+@pytest.mark.parametrize("headline", THAI_HEADLINES_CUT_AT)
+def test_a_long_thai_headline_is_cut_between_words_never_inside_a_syllable(headline):
+    """When the phrases whole at spaces came to fewer than half the length, the headline
+    was cut where a letter starts, inside a syllable: "ความเข้|าใจ", "ญี่|ปุ่น"."""
+    lead = subject_lead(headline)
+    assert lead.endswith(THAI_HEADLINES_CUT_AT[headline])
+    assert len(lead) >= SUBJECT_HEADLINE_CHARS // 2
+    short, _, long = headline.partition(" ")
+    for start in range(1, 30):  # wherever the long phrase's words fall against the limit
+        subject_lead(f"{short} {long[start:]}")
 
 
 def test_a_long_headline_is_cut_between_words_never_inside_a_letter():
     """A headline cut at a fixed length tears a vowel or tone mark from its letter."""
     assert unicodedata.category(LONG_THAI_HEADLINE[SUBJECT_HEADLINE_CHARS - 1]) == "Mn"
-    # The word cut keeps "รัฐบาล" alone, too little: cut where a letter starts, near the limit.
-    assert len(subject_lead(LONG_THAI_HEADLINE)) >= SUBJECT_HEADLINE_CHARS - 3
     # Without the space, between the Thai words the word cutter finds.
     assert subject_lead(LONG_THAI_HEADLINE[7:]).endswith("บันทึกความเข้าใจ")
     english = "MDES and Japan's digital agency sign a memorandum of understanding on AI"
