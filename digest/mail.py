@@ -44,8 +44,6 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, quote
 from typing import Any
-from urllib.parse import quote as url_quote
-from urllib.parse import unquote
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -60,7 +58,7 @@ from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
-from thaidigest.urls import ascii_domain, iri_to_uri
+from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri
 
 SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
@@ -78,8 +76,6 @@ BODY_ENCODING = "base64"
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
 LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unless set
-# What email.unsubscribe may hold where each mail's recipient is to be named.
-RECIPIENT_FIELD = "{recipient}"
 # A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
 SUBJECT_HEADLINE_CHARS = 60
 
@@ -268,26 +264,13 @@ def list_id(settings: Mapping[str, Any], sender: Address) -> str:
     return settings["list_id"] or f"{LIST_LABEL}.{sender.domain.lower()}"
 
 
-def unsubscribe_uri(value: str, recipient: Address) -> str:
-    """``email.unsubscribe`` as a URI for ``recipient``, which a header carries: its
-    :data:`RECIPIENT_FIELD` replaced by the recipient's bare address, percent-encoded, a
-    host or a mailbox's domain in Thai in IDNA form, any other character outside ASCII
-    percent-encoded."""
-    value = value.replace(RECIPIENT_FIELD, url_quote(recipient.addr_spec, safe="@"))
-    scheme, _, rest = value.partition(":")
-    if scheme.lower() == "mailto":
-        address, mark, query = rest.partition("?")
-        local, _, domain = unquote(address).rpartition("@")
-        rest = f"{local}@{ascii_domain(domain)}{mark}{query}"
-    return iri_to_uri(f"{scheme}:{rest}")
-
-
 def list_headers(
     settings: Mapping[str, Any], sender: Address, list_name: str | None, recipient: Address
 ) -> dict[str, str]:
     """The headers that make the digest ``recipient`` gets a list's mail: ``List-Id``
     (described by ``list_name``, the digest's title, when given); ``List-Unsubscribe``
-    (RFC 2369) with ``email.unsubscribe`` when set (:func:`unsubscribe_uri`), never a
+    (RFC 2369) with ``email.unsubscribe`` when set
+    (:func:`thaidigest.urls.unsubscribe_uri`), never a
     made-up address, and ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client
     unsubscribe in one click with a POST to it instead of opening a page, for an https
     one that names the recipient (:data:`RECIPIENT_FIELD`): a POST to an address the same
@@ -302,7 +285,7 @@ def list_headers(
     headers: dict[str, str] = {"List-Id": described}
     unsubscribe = settings["unsubscribe"]
     if unsubscribe:
-        uri = unsubscribe_uri(unsubscribe, recipient)
+        uri = unsubscribe_uri(unsubscribe, recipient.addr_spec)
         headers["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{uri}>")
         if uri.lower().startswith("https:") and RECIPIENT_FIELD in unsubscribe:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -336,6 +336,39 @@ def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, 
     assert "List-Unsubscribe-Post" not in message
 
 
+def test_a_mailto_unsubscribe_with_a_space_in_its_subject_is_taken_and_encoded(
+    tmp_path, store, built, inbox
+):
+    """A space in the subject was refused as if the address were a named one."""
+    unsubscribe = "mailto:leave@example.org?subject=leave thaidigest {recipient}"
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\nunsubscribe = {toml_value(unsubscribe)}\n", encoding="utf-8")
+    assert load_config(path)["email"]["unsubscribe"] == unsubscribe
+    mail = mail_settings(inbox.port, ["a+b@example.org"], unsubscribe=unsubscribe)
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == (
+        "<mailto:leave@example.org?subject=leave%20thaidigest%20a%2Bb@example.org>"
+    )
+
+
+LONGEST_RECIPIENT = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.org"  # RFC 5321's longest
+
+
+def test_an_unsubscribe_taken_at_load_fits_a_header_line_for_any_recipient(
+    tmp_path, store, built, inbox
+):
+    """The load check measures the header a mail carries, for the longest address a
+    recipient may have: what it takes fits a line, which a looser one would not."""
+    unsubscribe = "https://lists.example.org/" + "ยกเลิกการรับข่าวสาร" * 4 + "?who={recipient}"
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\nunsubscribe = {toml_value(unsubscribe)}\n", encoding="utf-8")
+    assert load_config(path)["email"]["unsubscribe"] == unsubscribe
+    mail = mail_settings(inbox.port, [LONGEST_RECIPIENT], unsubscribe=unsubscribe)
+    _, head = mailed_headers(store, built, inbox, mail)
+    assert len(LONGEST_RECIPIENT) == 254
+    assert 900 < max(map(len, head.split("\r\n"))) <= 998
+
+
 @pytest.mark.parametrize(
     ("key", "value", "problem"),
     [
@@ -345,7 +378,28 @@ def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, 
         ("unsubscribe", "mailto:Team <leave@example.org>", "must name a bare address"),
         ("unsubscribe", "mailto:leave", "is not a mail address"),
         ("unsubscribe", "https://", "has no host"),
-        ("unsubscribe", "https://example.org/" + "x" * 900, "longer than the 900 characters"),
+        (
+            "unsubscribe",
+            "https://example.org/" + "x" * 959,
+            "makes a List-Unsubscribe header line of 999 characters, and a header line holds 998",
+        ),
+        (  # 137 characters, 1160 in the header of a recipient with a long address
+            "unsubscribe",
+            "https://lists.example.org/" + "ยกเลิกการรับข่าวสาร" * 5 + "?who={recipient}",
+            "line of 1160 characters for a recipient's address as long as one may be (254 "
+            "characters), Thai percent-encoded as 9 characters a letter, and a header line "
+            "holds 998: shorten it",
+        ),
+        (
+            "unsubscribe",
+            "mailto:leave+{recipient}@example.org",
+            "{recipient} may stand in the query of a mailto: address only",
+        ),
+        (
+            "unsubscribe",
+            "mailto:a@example.org,b@example.org",
+            "names more than one address: give one, mailto:leave@example.org",
+        ),
         ("list_id", "thaidigest", "is not a list id"),
         ("list_id", "<digest.example.org>", "is not a list id"),
         ("operators", ["ops"], '"ops" is not a mail address'),
