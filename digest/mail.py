@@ -78,6 +78,7 @@ STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
 LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unless set
 # A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
 SUBJECT_HEADLINE_CHARS = 60
+ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 
 
 class MailError(RuntimeError):
@@ -298,15 +299,19 @@ def not_over(week: Week) -> str:
     return f"digest {week} is not over until {week.end():%Y-%m-%d %H:%M} Bangkok time"
 
 
-def _shortened(headline: str) -> str:
+def _shortened(headline: str, after: str) -> str:
     """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
     start and an ellipsis, cut between words (:func:`digest.clean.cut_words`): at a space,
     or, when that keeps less than half of it (a long Thai phrase after a short one), between
-    the words the Thai word cutter finds in the whole line, never inside a syllable."""
+    the words the Thai word cutter finds in the whole line, never inside a syllable. The
+    ellipsis is :data:`ASCII_ELLIPSIS` when the start kept and ``after``, the rest of the
+    subject, are ASCII: the subject stays ASCII, which its header carries as it is, where
+    one character outside ASCII would make it all encoded words."""
     if len(headline) <= SUBJECT_HEADLINE_CHARS:
         return headline
     half = SUBJECT_HEADLINE_CHARS // 2
-    return cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip() + ELLIPSIS
+    kept = cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip()
+    return kept + (ASCII_ELLIPSIS if f"{kept}{after}".isascii() else ELLIPSIS)
 
 
 def mail_subject(title: str, week: Week, markdown: str) -> str:
@@ -319,11 +324,10 @@ def mail_subject(title: str, week: Week, markdown: str) -> str:
     headlines = story_headlines(markdown)
     if not headlines:
         return clean_line(f"No relevant stories | {where}")
-    lead = _shortened(clean_line(headlines[0]))
     more = len(headlines) - 1
-    if more:
-        lead += f" and {counted(more, 'more story', 'more stories')}"
-    return clean_line(f"{lead} | {where}")
+    rest = f" and {counted(more, 'more story', 'more stories')}" if more else ""
+    rest += f" | {where}"
+    return clean_line(_shortened(clean_line(headlines[0]), rest) + rest)
 
 
 def mailbox(value: str) -> Address:

@@ -754,7 +754,8 @@ def subject_lead(headline):
     from pythainlp.tokenize import subword_tokenize
 
     markdown = f"# thaidigest: week 2024-W34\n\n### [{headline}](https://example.org/1)\n"
-    lead, ellipsis, rest = mail_subject("thaidigest", W34, markdown).partition("…")
+    subject = mail_subject("thaidigest", W34, markdown)
+    lead, ellipsis, rest = subject.partition("…" if "…" in subject else "...")
     assert ellipsis and rest == " | thaidigest, week 2024-W34"
     assert headline.startswith(lead) and len(lead) <= SUBJECT_HEADLINE_CHARS
     clusters = subword_tokenize(headline, engine="tcc")
@@ -791,6 +792,25 @@ def test_a_long_headline_is_cut_between_words_never_inside_a_letter():
     assert subject_lead(LONG_THAI_HEADLINE[7:]).endswith("บันทึกความเข้าใจ")
     english = "MDES and Japan's digital agency sign a memorandum of understanding on AI"
     assert subject_lead(english) == "MDES and Japan's digital agency sign a memorandum of"
+
+
+def test_a_long_english_subject_stays_ascii_with_three_dots_for_its_ellipsis(
+    store, tmp_path, inbox
+):
+    """A long English headline's "…" made the whole subject RFC 2047 encoded words, which
+    a mail client without them, or a search of the raw header, reads as gibberish."""
+    headline = "Thailand, Japan; Singapore: sign MoU on AI, cloud and data-sharing"
+    built = week_of(store, tmp_path, headline, "Cloud deal")
+    subject = mail_subject("thaidigest", W34, built.markdown)
+    assert subject == (
+        "Thailand, Japan; Singapore: sign MoU on AI, cloud and... and 1 more story"
+        " | thaidigest, week 2024-W34"
+    )
+    read, lines = mailed_subject(store, built, inbox, subject)
+    assert read == subject and "=?" not in "".join(lines)
+    # A subject with Thai in it keeps its "…", a character as any other there.
+    thai = mail_subject("ข่าวดิจิทัล", W34, built.markdown)
+    assert thai.startswith("Thailand, Japan; Singapore: sign MoU on AI, cloud and… and 1 more")
 
 
 def test_a_long_thai_subject_is_folded_and_read_back_with_single_spaces(store, tmp_path, inbox):
