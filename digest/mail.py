@@ -50,7 +50,7 @@ from sqlalchemy import Connection, delete, insert, select
 from digest.clean import ELLIPSIS, clean_line, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY, config_path, toml_value
+from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
 from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
@@ -259,31 +259,37 @@ class _Verbatim(str):
         return f"{self.name}: {self}{policy.linesep}"
 
 
-def list_id(settings: Mapping[str, Any], sender: Address) -> str:
+def list_id(settings: Mapping[str, Any], sender: Address) -> str | None:
     """The digest's List-Id (RFC 2919): ``email.list_id``, else ``thaidigest.`` and the
-    sender's domain (in IDNA, lower case), a name under a domain its operator holds."""
-    return settings["list_id"] or f"{LIST_LABEL}.{sender.domain.lower()}"
+    sender's domain (in IDNA, lower case), a name under a domain its operator holds; None
+    for a sender at an address literal (``digest@[192.0.2.1]``), which has no domain to
+    name it under (:func:`thaidigest.config.list_id_problem`)."""
+    if settings["list_id"]:
+        return settings["list_id"]
+    under_sender = f"{LIST_LABEL}.{sender.domain.lower()}"
+    return None if list_id_problem(under_sender) else under_sender
 
 
 def list_headers(
     settings: Mapping[str, Any], sender: Address, list_name: str | None, recipient: Address
 ) -> dict[str, str]:
     """The headers that make the digest ``recipient`` gets a list's mail: ``List-Id``
-    (described by ``list_name``, the digest's title, when given); ``List-Unsubscribe``
+    (described by ``list_name``, the digest's title, when given), when it has one
+    (:func:`list_id`); ``List-Unsubscribe``
     (RFC 2369) with ``email.unsubscribe`` when set
     (:func:`thaidigest.urls.unsubscribe_uri`), never a
     made-up address, and ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client
     unsubscribe in one click with a POST to it instead of opening a page, for an https
     one that names the recipient (:data:`RECIPIENT_FIELD`): a POST to an address the same
     for everyone could not say whom to unsubscribe, and the click would do nothing."""
-    identity = f"<{list_id(settings, sender)}>"
-    if list_name is None:
-        described = _Folded("List-Id", identity)
-    elif list_name.isascii():
-        described = _Folded("List-Id", f'"{quote(list_name)}"', identity)
-    else:  # as RFC 2047 encoded words, which a phrase may hold
-        described = _Folded("List-Id", list_name, identity)
-    headers: dict[str, str] = {"List-Id": described}
+    headers: dict[str, str] = {}
+    if identity := list_id(settings, sender):
+        if list_name is None:
+            headers["List-Id"] = _Folded("List-Id", f"<{identity}>")
+        elif list_name.isascii():
+            headers["List-Id"] = _Folded("List-Id", f'"{quote(list_name)}"', f"<{identity}>")
+        else:  # as RFC 2047 encoded words, which a phrase may hold
+            headers["List-Id"] = _Folded("List-Id", list_name, f"<{identity}>")
     unsubscribe = settings["unsubscribe"]
     if unsubscribe:
         uri = unsubscribe_uri(unsubscribe, recipient.addr_spec)

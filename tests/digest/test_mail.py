@@ -302,6 +302,19 @@ def test_a_list_id_set_or_under_a_thai_domain_described_in_thai(store, built, in
     assert message["List-Id"] == "<weekly.digest.example.org>"
 
 
+def test_a_sender_at_an_address_literal_gives_no_list_id_but_the_one_set(store, built, inbox):
+    """``thaidigest.[192.0.2.1]`` was written as the List-Id, which no filter reads."""
+    literal = mail_settings(inbox.port, ["a@example.org"], sender="digest@[192.0.2.1]")
+    message, _ = mailed_headers(store, built, inbox, literal)
+    assert message["From"] == "digest@[192.0.2.1]" and "List-Id" not in message
+    inbox.messages.clear()
+    chosen = mail_settings(
+        inbox.port, ["b@example.org"], sender="digest@[192.0.2.1]", list_id="digest.example.org"
+    )
+    message, _ = mailed_headers(store, built, inbox, chosen)
+    assert message["List-Id"] == '"thaidigest: Thai news" <digest.example.org>'
+
+
 LONG_UNSUBSCRIBE = "https://lists.example.org/ยกเลิก?list=thaidigest&key=" + "a1b2" * 30
 
 
