@@ -133,12 +133,13 @@ def _letter_start(line: str, end: int, lowest: int) -> int:
     return end
 
 
-def cut_words(unit: str, limit: int) -> str:
+def cut_words(unit: str, limit: int, at_least: int = 1) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut between words: at a space, or,
-    when the limit falls within its first word or phrase, within it
-    (:func:`_cut_within_word`)."""
+    when the words whole at spaces come to fewer than ``at_least`` characters (by default
+    when the limit falls within its first word or phrase), between the words found with no
+    regard to spaces (:func:`_cut_within_word`), as in a long Thai phrase after a short one."""
     kept = _whole_words(unit.split(" "), " ", limit) if " " in unit else ""
-    return kept or _cut_within_word(unit, limit)
+    return kept if len(kept) >= at_least else _cut_within_word(unit, limit)
 
 
 def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:

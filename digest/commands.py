@@ -15,7 +15,9 @@ import click
 from click.core import ParameterSource
 
 from digest.mail import (
+    Body,
     MailError,
+    editions,
     mail_subject,
     not_over,
     owed,
@@ -115,7 +117,9 @@ def mail_digests(
     """Mail the digests of ``results`` (the weeks this run built) and, oldest first, every
     week still owed (a run could not mail it) within the last ``digest.weeks`` weeks, each
     to whom it is owed, from its Markdown file in ``out_dir``: as plain text
-    (:func:`digest.markdown.markdown_to_text`) and as a page.
+    (:func:`digest.markdown.markdown_to_text`) and as a page, with its Source health to
+    the operators only when ``email.operators`` names them (:func:`digest.mail.editions`):
+    one SMTP session a week, every recipient of it owed the week before the first is sent.
 
     A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
     again). A week owed from before those weeks is written off, file or not, with a
@@ -152,21 +156,30 @@ def mail_digests(
                 f"{path} is gone (build it again with --week {week})"
             )
             continue
+        subject = mail_subject(title, week, texts[week])
+        which = "" if week == newest else f" the digest of {week}"
+        to_whom = late.get(week, settings["recipients"])
+        bodies = [
+            Body(
+                edition.recipients,
+                text=markdown_to_text(edition.markdown),
+                html=mail_page(title, week, edition.markdown),
+            )
+            for edition in editions(to_whom, settings["operators"], texts[week])
+        ]
         try:
             report = send_digest(
                 store,
                 settings,
                 week,
-                subject=mail_subject(title, week),
-                text=markdown_to_text(texts[week]),
-                html=mail_page(title, week, texts[week]),
-                recipients=late.get(week),
+                subject=subject,
+                list_name=title,
+                bodies=bodies,
                 clock=utc_now,  # the command's clock, which decides whether the week is over
             )
         except MailError as error:
             failures.append(str(error))
             continue
-        which = "" if week == newest else f" the digest of {week}"
         for recipient in report.sent:
             click.echo(f"mailed {recipient}{which}")
         for recipient in report.skipped:

@@ -42,15 +42,15 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, quote
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from digest.clean import clean_line
-from digest.markdown import week_range
+from digest.clean import ELLIPSIS, clean_line, cut_words
+from digest.markdown import story_headlines, without_health
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY, config_path, toml_value
+from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
 from thaidigest.locks import LockHeld, acquire, release
 from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
@@ -58,7 +58,7 @@ from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
 from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
-from thaidigest.urls import ascii_domain
+from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri
 
 SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
@@ -75,6 +75,10 @@ SUBMISSION_PORT = 587
 BODY_ENCODING = "base64"
 # The values of the older ``starttls`` setting that agree with each ``security``.
 STARTTLS_AGREES = {"starttls": (True,), "tls": (False,), "none": (False,)}
+LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unless set
+# A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
+SUBJECT_HEADLINE_CHARS = 60
+ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 
 
 class MailError(RuntimeError):
@@ -102,6 +106,11 @@ def settings_problem(
     if same := same_mailboxes(settings["recipients"]):
         first, again = (toml_value(recipient) for recipient in same)
         return f"email.recipients: {first} and {again} are one mailbox: list it once"
+    if stray := not_recipient(settings):
+        return (
+            f"email.operators: {toml_value(stray)} is not one of email.recipients: "
+            "list it there too (operators are the recipients who also get the source health)"
+        )
     if settings["username"] and not environ.get(settings["password_env"]):
         return _no_password(settings)
     try:
@@ -204,20 +213,90 @@ class MailReport:
     skipped: tuple[str, ...]
 
 
-class _Subject(str):
-    """A Subject header that :class:`email.header.Header` folds, as RFC 2047 encoded words.
+class _Folded(str):
+    """A header that :class:`email.header.Header` folds: ASCII at its spaces, anything else
+    as RFC 2047 encoded words.
 
     The folder of :data:`email.policy.default` (Python 3.11) ends a line with the space
     before an encoded word and starts the next with one more, so a client unfolds
-    ``week 2026-W48  (23–29 November 2026)``. A value with a ``name`` is a header
-    object to the policy, which then asks it to fold itself.
+    ``week 2026-W48  (23–29 November 2026)``; and it writes an ASCII word longer than a
+    line, a web address, as encoded words, which a client decodes in a Subject but not in
+    ``List-Unsubscribe: =?utf-8?q?=3Chttps=3A//…?=``, no address to it. Here such a word
+    goes on a line of its own, as long as it is (RFC 5322 allows 998 characters). A value
+    with a ``name`` is a header object to the policy, which then asks it to fold itself.
     """
 
-    name = "Subject"
+    name: str
+    parts: tuple[str, ...]
+
+    def __new__(cls, name: str, *parts: str) -> _Folded:
+        folded = super().__new__(cls, " ".join(parts))
+        folded.name = name
+        folded.parts = parts
+        return folded
 
     def fold(self, *, policy: EmailPolicy) -> str:
-        header = Header(str(self), maxlinelen=policy.max_line_length, header_name=self.name)
-        return f"{self.name}: {header.encode(linesep=policy.linesep)}{policy.linesep}"
+        header = Header(maxlinelen=policy.max_line_length, header_name=self.name)
+        for part in self.parts:
+            header.append(part)
+        value = header.encode(splitchars=" ", linesep=policy.linesep)
+        return f"{self.name}: {value}{policy.linesep}"
+
+
+class _Verbatim(str):
+    """A header in ASCII written on one line as it is: an address a client reads between
+    ``<`` and ``>``, which neither an encoded word (:class:`_Folded`) nor a fold may
+    break (the settings check keeps it within a line's 998 characters)."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Verbatim:
+        verbatim = super().__new__(cls, value)
+        verbatim.name = name
+        return verbatim
+
+    def fold(self, *, policy: EmailPolicy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def list_id(settings: Mapping[str, Any], sender: Address) -> str | None:
+    """The digest's List-Id (RFC 2919): ``email.list_id``, else ``thaidigest.`` and the
+    sender's domain (in IDNA, lower case), a name under a domain its operator holds; None
+    for a sender at an address literal (``digest@[192.0.2.1]``), which has no domain to
+    name it under (:func:`thaidigest.config.list_id_problem`)."""
+    if settings["list_id"]:
+        return settings["list_id"]
+    under_sender = f"{LIST_LABEL}.{sender.domain.lower()}"
+    return None if list_id_problem(under_sender) else under_sender
+
+
+def list_headers(
+    settings: Mapping[str, Any], sender: Address, list_name: str | None, recipient: Address
+) -> dict[str, str]:
+    """The headers that make the digest ``recipient`` gets a list's mail: ``List-Id``
+    (described by ``list_name``, the digest's title, when given), when it has one
+    (:func:`list_id`); ``List-Unsubscribe``
+    (RFC 2369) with ``email.unsubscribe`` when set
+    (:func:`thaidigest.urls.unsubscribe_uri`), never a
+    made-up address, and ``List-Unsubscribe-Post`` (RFC 8058), which lets a mail client
+    unsubscribe in one click with a POST to it instead of opening a page, for an https
+    one that names the recipient (:data:`RECIPIENT_FIELD`): a POST to an address the same
+    for everyone could not say whom to unsubscribe, and the click would do nothing."""
+    headers: dict[str, str] = {}
+    if identity := list_id(settings, sender):
+        if list_name is None:
+            headers["List-Id"] = _Folded("List-Id", f"<{identity}>")
+        elif list_name.isascii():
+            headers["List-Id"] = _Folded("List-Id", f'"{quote(list_name)}"', f"<{identity}>")
+        else:  # as RFC 2047 encoded words, which a phrase may hold
+            headers["List-Id"] = _Folded("List-Id", list_name, f"<{identity}>")
+    unsubscribe = settings["unsubscribe"]
+    if unsubscribe:
+        uri = unsubscribe_uri(unsubscribe, recipient.addr_spec)
+        headers["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{uri}>")
+        if uri.lower().startswith("https:") and RECIPIENT_FIELD in unsubscribe:
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def not_over(week: Week) -> str:
@@ -226,8 +305,35 @@ def not_over(week: Week) -> str:
     return f"digest {week} is not over until {week.end():%Y-%m-%d %H:%M} Bangkok time"
 
 
-def mail_subject(title: str, week: Week) -> str:
-    return clean_line(f"{title}: week {week} ({week_range(week)})")
+def _shortened(headline: str, after: str) -> str:
+    """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
+    start and an ellipsis, cut between words (:func:`digest.clean.cut_words`): at a space,
+    or, when that keeps less than half of it (a long Thai phrase after a short one), between
+    the words the Thai word cutter finds in the whole line, never inside a syllable. The
+    ellipsis is :data:`ASCII_ELLIPSIS` when the start kept and ``after``, the rest of the
+    subject, are ASCII: the subject stays ASCII, which its header carries as it is, where
+    one character outside ASCII would make it all encoded words."""
+    if len(headline) <= SUBJECT_HEADLINE_CHARS:
+        return headline
+    half = SUBJECT_HEADLINE_CHARS // 2
+    kept = cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip()
+    return kept + (ASCII_ELLIPSIS if f"{kept}{after}".isascii() else ELLIPSIS)
+
+
+def mail_subject(title: str, week: Week, markdown: str) -> str:
+    """The Subject of ``week``'s digest, its ``markdown``, that leads with its news: the
+    first story's headline, shortened (:func:`_shortened`), and how many more; then
+    ``title`` and the week, which a search or a thread finds it by: ``ดีอี ร่วมประชุม
+    APEC 2024 and 4 more stories | thaidigest, week 2024-W34``. A week without a story
+    says so: ``No relevant stories | …``."""
+    where = f"{title}, week {week}"
+    headlines = story_headlines(markdown)
+    if not headlines:
+        return clean_line(f"No relevant stories | {where}")
+    more = len(headlines) - 1
+    rest = f" and {counted(more, 'more story', 'more stories')}" if more else ""
+    rest += f" | {where}"
+    return clean_line(_shortened(clean_line(headlines[0]), rest) + rest)
 
 
 def mailbox(value: str) -> Address:
@@ -251,19 +357,29 @@ def mailbox(value: str) -> Address:
 
 
 def build_message(
-    *, sender: Address, recipient: Address, subject: str, text: str, html: str, sent: datetime
+    *,
+    sender: Address,
+    recipient: Address,
+    subject: str,
+    text: str,
+    html: str,
+    sent: datetime,
+    headers: Mapping[str, str],
 ) -> EmailMessage:
-    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred.
+    """A multipart/alternative UTF-8 message: ``text`` first, ``html`` preferred, with
+    ``headers`` besides (:func:`list_headers`).
 
     It says it is ``Auto-Submitted: auto-generated`` (RFC 3834), so a recipient's
     out-of-office reply, or any other automatic answer, is not sent back to it."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = _Subject(subject)
+    message["Subject"] = _Folded("Subject", subject)
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = make_msgid(domain=sender.domain)
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in headers.items():
+        message[name] = value
     message.set_content(text, subtype="plain", charset="utf-8", cte=BODY_ENCODING)
     message.add_alternative(html, subtype="html", charset="utf-8", cte=BODY_ENCODING)
     return message
@@ -300,6 +416,49 @@ def same_mailboxes(recipients: Sequence[str]) -> tuple[str, str] | None:
             return seen[key], recipient
         seen[key] = recipient
     return None
+
+
+def not_recipient(settings: Mapping[str, Any]) -> str | None:
+    """The first of ``email.operators`` whose mailbox is none of ``email.recipients``, or
+    None: an operator is a recipient who gets the source health too, never a recipient
+    of its own, whom the weeks owed (:func:`owed`) would not know."""
+    keys = {mailbox_key(recipient) for recipient in settings["recipients"]}
+    return next((name for name in settings["operators"] if mailbox_key(name) not in keys), None)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The text of a week's digest that ``recipients`` get: ``markdown``, its Markdown."""
+
+    recipients: tuple[str, ...]
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Body:
+    """What ``recipients`` are mailed of a week's digest: ``text``, its text/plain part, and
+    ``html``, its text/html part."""
+
+    recipients: tuple[str, ...]
+    text: str
+    html: str
+
+
+def editions(recipients: Sequence[str], operators: Sequence[str], markdown: str) -> list[Edition]:
+    """Who of ``recipients`` gets which text of a week's digest ``markdown``. With
+    ``operators`` (``email.operators``), those who run the crawls: they get it whole, and
+    the others, readers who can do nothing about a failing site, without its Source health
+    (:func:`digest.markdown.without_health`); each text to those who get it, none to
+    nobody. Without, everyone gets it whole, as no one is known to run the crawls and a
+    failing site must not go unseen. Each recipient is in one edition, so a week is still
+    mailed, recorded and owed once to each."""
+    if not operators:
+        return [Edition(tuple(recipients), markdown)]
+    running = {mailbox_key(operator) for operator in operators}
+    whole = tuple(recipient for recipient in recipients if mailbox_key(recipient) in running)
+    rest = tuple(recipient for recipient in recipients if mailbox_key(recipient) not in running)
+    chosen = [Edition(whole, markdown), Edition(rest, without_health(markdown))]
+    return [edition for edition in chosen if edition.recipients]
 
 
 def claim_name(week: Week, recipient: str) -> str:
@@ -411,16 +570,18 @@ def send_digest(
     week: Week,
     *,
     subject: str,
-    text: str,
-    html: str,
-    recipients: Sequence[str] | None = None,
+    bodies: Sequence[Body],
+    list_name: str | None = None,
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     tls: ssl.SSLContext | None = None,
     timeout: float = SMTP_TIMEOUT,
 ) -> MailReport:
-    """Mail the week's digest to every one of ``recipients`` (default:
-    ``settings["recipients"]``) not yet sent it; each is owed it until then.
+    """Mail the week's digest to every recipient of ``bodies`` not yet sent it, each its
+    body's text and page, in one SMTP session; every one of them is owed it from before
+    the session opens until its send succeeds, so a run that dies in the middle (killed,
+    or a database error) leaves the week owed to whoever it did not record as sent. Its
+    List-Id is described by ``list_name``, the digest's title (:func:`list_headers`).
 
     Over TLS the server's certificate is checked against ``tls`` (default: the
     system's certificate authorities, :func:`ssl.create_default_context`). The server
@@ -432,8 +593,11 @@ def send_digest(
     if not week.is_over(clock()):
         raise MailError(f"{not_over(week)}: not mailed")
     by_mailbox: dict[str, str] = {}  # the first spelling of each mailbox
-    for recipient in settings["recipients"] if recipients is None else recipients:
-        by_mailbox.setdefault(mailbox_key(recipient), recipient)
+    body_of: dict[str, Body] = {}  # each mailbox's body: the first that lists it
+    for body in bodies:
+        for recipient in body.recipients:
+            by_mailbox.setdefault(mailbox_key(recipient), recipient)
+            body_of.setdefault(mailbox_key(recipient), body)
     if not by_mailbox:
         raise MailError(NO_RECIPIENTS)
     if not settings["sender"]:
@@ -476,9 +640,10 @@ def send_digest(
                         sender=sender,
                         recipient=mailbox(recipient),
                         subject=subject,
-                        text=text,
-                        html=html,
+                        text=body_of[mailbox_key(recipient)].text,
+                        html=body_of[mailbox_key(recipient)].html,
                         sent=clock(),
+                        headers=list_headers(settings, sender, list_name, mailbox(recipient)),
                     )
                     try:
                         client.send_message(

@@ -50,6 +50,10 @@ NAMES_SEPARATOR = " · "
 META_LANGUAGE_PART = 2
 # What a week without an item opens with when its sites were crawled, or never were.
 NO_ITEMS = "No relevant items this week."
+HEALTH_HEADING = "Source health"  # the digest's last section, for those who run the crawls
+# How an empty week's opening points to it (empty_week_line): a reader's copy, without it,
+# ends the sentence there (without_health).
+SEE_HEALTH = f": see {HEALTH_HEADING}."
 MONTHS = (
     "January",
     "February",
@@ -322,7 +326,7 @@ def empty_week_line(health: Sequence[SiteHealth]) -> str:
     else:
         sites = listed([f"{host} ({why})" for host, why in missed.items()])
         sites += " could not be crawled"
-    return f"No relevant items found this week, but {sites}: see Source health."
+    return f"No relevant items found this week, but {sites}{SEE_HEALTH}"
 
 
 def summary_line(digest: WeekDigest, health: Sequence[SiteHealth] = ()) -> str:
@@ -481,7 +485,7 @@ def render_health(health: Sequence[SiteHealth], unjudged: Sequence[str] = ()) ->
         for source in sorted(said, key=SOURCES.index)
     ]
     warnings = [f"**Warning:** {escape(site.warning)}" for site in health if site.warning]
-    return "\n\n".join(["## Source health", "\n".join(lines), *warnings])
+    return "\n\n".join([f"## {HEALTH_HEADING}", "\n".join(lines), *warnings])
 
 
 def render_markdown(
@@ -627,9 +631,43 @@ def _mark_changes(block: Sequence[Token]) -> None:
             item_open.attrSet("lang", THAI)
 
 
-def _inline_text(children: Sequence[Token]) -> str:
+def without_health(text: str) -> str:
+    """The digest's CommonMark ``text`` for a reader who does not run the crawls: without
+    its Source health section (:func:`render_health`), and an empty week's opening without
+    its pointer to it (:data:`SEE_HEALTH`), as a sentence that ends there. A digest
+    written by an older build reads alike."""
+    tokens = _renderer.parse(text)
+    headings = [
+        (token.map[0], tokens[index + 1].content)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag in ("h1", "h2") and token.map
+    ]
+    lines = text.splitlines(keepends=True)
+    for place, (start, heading) in enumerate(headings):
+        if heading == HEALTH_HEADING:
+            end = headings[place + 1][0] if place + 1 < len(headings) else len(lines)
+            lines[start:end] = []
+            break
+    kept = "".join(lines).rstrip("\n") + "\n"
+    return re.sub(f"{re.escape(SEE_HEALTH)}$", ".", kept, count=1, flags=re.MULTILINE)
+
+
+def story_headlines(text: str) -> list[str]:
+    """The headlines of the stories the digest's CommonMark ``text`` lists, in its order,
+    as a reader reads them: the items' headings (:func:`item_heading`), escapes undone, a
+    linked one without its web address. A digest written by an older build reads alike."""
+    tokens = _renderer.parse(text)
+    return [
+        _inline_text(tokens[index + 1].children or [], with_links=False)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h3"
+    ]
+
+
+def _inline_text(children: Sequence[Token], *, with_links: bool = True) -> str:
     """One inline run as plain text: escapes undone, emphasis marks and the ``<del>`` and
-    ``<ins>`` tags dropped, a link as ``text <url>`` and an autolink as ``<url>``."""
+    ``<ins>`` tags dropped, a link as ``text <url>`` (its text alone without
+    ``with_links``) and an autolink as ``<url>``."""
     parts = []
     href = ""
     for child in children:
@@ -639,7 +677,8 @@ def _inline_text(children: Sequence[Token]) -> str:
             href = str(child.attrGet("href"))
             parts.append("<" if child.markup == "autolink" else "")
         elif child.type == "link_close":
-            parts.append(">" if child.markup == "autolink" else f" <{href}>")
+            shown = f" <{href}>" if with_links else ""
+            parts.append(">" if child.markup == "autolink" else shown)
         elif not (child.type == "html_inline" and child.content in ALLOWED_HTML):
             parts.append(child.content)
     return "".join(parts)

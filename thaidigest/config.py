@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
-from thaidigest.urls import ascii_domain, web_url_problem
+from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri, web_url_problem
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -144,6 +145,15 @@ DEFAULTS: dict[str, Any] = {
         # filed as spam by most servers, and replies to it are lost.
         "sender": None,
         "recipients": [],
+        # Those of the recipients who run the crawls: they alone get the digest's source
+        # health; unset: every recipient does, none being known to run them.
+        "operators": [],
+        # The List-Id (RFC 2919) mail filters file the digest by; unset: thaidigest.DOMAIN,
+        # DOMAIN the sender's.
+        "list_id": None,
+        # A mailto: or https: address that unsubscribes, as List-Unsubscribe (RFC 2369);
+        # unset: no such header, never a made-up address.
+        "unsubscribe": None,
     },
     "schedule": {
         # Seconds late a missed run may still start; unset: however late (once, coalesced).
@@ -264,6 +274,71 @@ def _has_idna_form(domain: str) -> bool:
     return True
 
 
+def list_id_problem(value: str) -> str | None:
+    """Why ``value`` is no List-Id (RFC 2919), in words, or None: a name under a domain,
+    ``digest.example.org``, letters, digits and hyphens between dots."""
+    if LIST_ID.fullmatch(value) and len(value) <= MAX_LIST_ID:
+        return None
+    return (
+        f"{_shown(value)} is not a list id: a name under a domain you hold, "
+        f"like digest.example.org (letters, digits and hyphens between dots, at most "
+        f"{MAX_LIST_ID} characters)"
+    )
+
+
+def unsubscribe_problem(value: str) -> str | None:
+    """Why ``value`` is no address that unsubscribes from the digest, in words, or None: a
+    ``mailto:`` address (one bare mailbox, and a ``?subject=…`` if wanted, where alone
+    :data:`~thaidigest.urls.RECIPIENT_FIELD` may stand) or an ``https://`` one, whose
+    ``List-Unsubscribe`` header fits a line (:func:`_unsubscribe_line_problem`)."""
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() == "https":
+        problem = web_url_problem(value)
+    elif scheme.lower() == "mailto" and rest:
+        problem = _mailto_problem(value, rest.partition("?")[0])
+    else:
+        problem = (
+            f"{_shown(value)} is neither a mailto: address nor an https:// one "
+            "(one-click unsubscribe, RFC 8058, takes https only)"
+        )
+    return problem or _unsubscribe_line_problem(value)
+
+
+def _mailto_problem(value: str, mailbox: str) -> str | None:
+    """Why the ``mailto:`` address ``value``, whose mailbox is ``mailbox``, unsubscribes no
+    one, in words, or None."""
+    if "," in mailbox:
+        return f"{_shown(value)} names more than one address: give one, mailto:leave@example.org"
+    if NAMED_ADDRESS.fullmatch(mailbox):
+        return f"{_shown(value)} must name a bare address: mailto:leave@example.org"
+    if RECIPIENT_FIELD in mailbox:
+        return (
+            f"{_shown(value)}: {RECIPIENT_FIELD} may stand in the query of a mailto: address "
+            f"only (mailto:leave@example.org?subject=leave%20{RECIPIENT_FIELD}), "
+            "not in the address the mail is sent to"
+        )
+    problem = mail_address_problem(unquote(mailbox))
+    return f"{_shown(value)}: {problem}" if problem else None
+
+
+def _unsubscribe_line_problem(value: str) -> str | None:
+    """Why the ``List-Unsubscribe`` header line ``value`` makes is too long, in words, or
+    None: written as a mail carries it, Thai percent-encoded (9 characters each),
+    :data:`~thaidigest.urls.RECIPIENT_FIELD` as the longest address a recipient may have,
+    it must fit the :data:`MAX_HEADER_LINE` characters of a header line (RFC 5322)."""
+    line = f"List-Unsubscribe: <{unsubscribe_uri(value, LONGEST_ADDRESS)}>"  # as a mail has it
+    if len(line) <= MAX_HEADER_LINE:
+        return None
+    why = f"{_shown(value)} makes a List-Unsubscribe header line of {len(line)} characters"
+    if RECIPIENT_FIELD in value:
+        why += (
+            f" for a recipient's address as long as one may be ({len(LONGEST_ADDRESS)} characters)"
+        )
+    if not value.isascii():
+        why += ", Thai percent-encoded as 9 characters a letter"
+    return f"{why}, and a header line holds {MAX_HEADER_LINE}: shorten it"
+
+
 def _address_fault(value: str, local: str, domain: str) -> str:
     """What is wrong with a value :func:`mail_address_problem` refused, in words."""
     if value != value.strip():
@@ -358,6 +433,9 @@ RULES: dict[str, Rule] = {
     "email.password_env": Rule(check=_not_blank),
     "email.sender": Rule(kind=str, check=mail_address_problem),
     "email.recipients": Rule(kind=str, check=_each(mail_address_problem)),  # kind: of each item
+    "email.operators": Rule(kind=str, check=_each(mail_address_problem)),
+    "email.list_id": Rule(kind=str, check=list_id_problem),
+    "email.unsubscribe": Rule(kind=str, check=unsubscribe_problem),
     "schedule.misfire_grace_time": Rule(kind=int, minimum=1, maximum=30 * DAY),
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
@@ -392,6 +470,13 @@ TOML_ESCAPES = {
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
 # A mail address with a name: the name in quotes or without <, >, @ and commas (one address).
 NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)>')
+# A List-Id (RFC 2919) as a host name is written: a label, a dot, a domain.
+LIST_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+MAX_LIST_ID = 255  # RFC 2919's bound
+MAX_HEADER_LINE = 998  # characters a mail's header line holds (RFC 5322, 2.1.1)
+# The longest address a recipient may have (RFC 5321: a path holds 256 characters, with
+# its < and >), which email.unsubscribe's {recipient} stands for when its length is checked.
+LONGEST_ADDRESS = f"{'x' * 64}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"  # 254 characters
 
 
 def rule_for(key: str) -> Rule:

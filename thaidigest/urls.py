@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from thaidigest.sites import (
     CANONICAL_BASE_URLS,
@@ -38,6 +38,8 @@ TRACKING_PARAMETERS = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid)
 URI_CHARACTERS = ":/?#@!$&'()*+,;=%"
 # ``[`` and ``]`` only enclose an IPv6 host (RFC 3986, 3.2.2): anywhere else they are encoded.
 AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
+# What email.unsubscribe may hold where each mail's recipient is to be named.
+RECIPIENT_FIELD = "{recipient}"
 # A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 ARTICLE_PATHS = {
@@ -101,6 +103,21 @@ def iri_to_uri(iri: str) -> str:
         authority = f"//{_ascii_host(netloc)}"
     head = quote(f"{start}{authority}", safe=AUTHORITY_CHARACTERS)
     return head + quote(rest, safe=URI_CHARACTERS)
+
+
+def unsubscribe_uri(value: str, address: str) -> str:
+    """``email.unsubscribe`` as a URI for the recipient whose bare address is ``address``,
+    which a mail header carries: its :data:`RECIPIENT_FIELD` replaced by ``address``,
+    percent-encoded, a host or a mailbox's domain in Thai in IDNA form
+    (:func:`ascii_domain`), any other character no URI holds, a space or Thai,
+    percent-encoded (:func:`iri_to_uri`)."""
+    value = value.replace(RECIPIENT_FIELD, quote(address, safe="@"))
+    scheme, _, rest = value.partition(":")
+    if scheme.lower() == "mailto":
+        mailbox, mark, query = rest.partition("?")
+        local, _, domain = unquote(mailbox).rpartition("@")
+        rest = f"{local}@{ascii_domain(domain)}{mark}{query}"
+    return iri_to_uri(f"{scheme}:{rest}")
 
 
 def ascii_domain(domain: str) -> str:

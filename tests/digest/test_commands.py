@@ -357,13 +357,15 @@ def test_an_mdes_only_schedules_digest_lists_thaigov_first_as_status_does(tmp_pa
     assert health[1].startswith("- mdes.go.th: crawls: ok 1; articles found: 0 ")
 
 
-def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public"):
+def mail_weeks(tmp_path, db, port, recipients, *weeks, digest="", out="public", email=""):
     """``thaidigest digest --week WEEK --email --out tmp_path/out`` for each of ``weeks`` in
-    turn, mailing ``recipients`` through the SMTP server on ``port``; the last run's result."""
+    turn, mailing ``recipients`` through the SMTP server on ``port`` (``email``: more
+    ``[email]`` settings); the last run's result."""
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[digest]\n{digest}\n[email]\nhost = "127.0.0.1"\nport = {port}\n'
         f'starttls = false\nsender = "digest@example.org"\nrecipients = {json.dumps(recipients)}\n'
+        f"{email}"
     )
     for week in weeks:
         arguments = ["--week", str(week), "--out", str(tmp_path / out), "--db", str(db)]
@@ -685,11 +687,14 @@ def test_the_current_week_not_yet_over_can_be_built(tmp_path):
     assert (out / "digests" / f"{current}.md").exists()
 
 
-def email_config(tmp_path, port, recipients, *, enabled=False):
+def email_config(tmp_path, port, recipients, *, enabled=False, email=""):
+    """A settings file mailing ``recipients`` through the server on ``port`` (``email``:
+    more ``[email]`` settings)."""
     config = tmp_path / "thaidigest.toml"
     config.write_text(
         f'[email]\nenabled = {json.dumps(enabled)}\nhost = "127.0.0.1"\nport = {port}\n'
         f'starttls = false\nsender = "digest@example.org"\nrecipients = {json.dumps(recipients)}\n'
+        f"{email}"
     )
     return config
 
@@ -940,3 +945,95 @@ def test_the_mail_of_a_week_whose_crawls_were_blocked_opens_saying_so(tmp_path):
     )
     assert text.get_content().replace("\r\n", "\n").split("\n\n")[2] == opening
     assert f"<p>{opening}</p>" in html.get_content()
+
+
+def test_only_operators_get_the_source_health_and_everyone_the_week_once(tmp_path):
+    """Every recipient got the Source health, which only those who run the crawls can act on."""
+    last = Week.last_complete(utc_now())
+    week = last.shift(-1)
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    for source in SOURCES:
+        crawled(store, source, week.monday.isoformat(), "blocked", ROBOTS_UNREACHABLE)
+    store.close()
+    recipients, operators = (
+        ["ops@example.org", "a@example.org"],
+        'operators = ["OPS@Example.org"]\n',
+    )
+    failed = mail_weeks(tmp_path, db, free_port(), recipients, week, email=operators)
+    assert failed.exit_code == 1  # both owed the week, each its own text
+    # One session for both texts, so one failure counting every recipient.
+    assert failed.output.count(f"mailing digest {week} through") == 1
+    assert "failed after 0 of 2 recipients: connection refused" in failed.output
+    with smtp_sink() as inbox:
+        # The owed week is mailed from its file, before the week asked for.
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, last, email=operators)
+        assert result.exit_code == 0, result.output
+        assert f"mailed ops@example.org the digest of {week}" in result.output
+        assert f"mailed a@example.org the digest of {week}" in result.output
+        texts = {}
+        for (recipient,), content in inbox.messages:
+            message = message_from_bytes(content, policy=policy.default)
+            if message["Subject"].endswith(f"week {week}"):
+                text, html = message.iter_parts()
+                texts[recipient] = (text.get_content().replace("\r\n", "\n"), html.get_content())
+        again = mail_weeks(tmp_path, db, inbox.port, recipients, week, last, email=operators)
+        assert again.exit_code == 0 and "already mailed a@example.org" in again.output
+        assert sorted(mailed(inbox)) == sorted(
+            (recipient, str(each)) for recipient in recipients for each in (week, last)
+        )
+    assert sorted(texts) == ["a@example.org", "ops@example.org"]
+    ops_text, ops_html = texts["ops@example.org"]
+    assert "## Source health" in ops_text and "Source health</h2>" in ops_html
+    assert ops_text.split("\n\n")[2].endswith("connection refused): see Source health.")
+    reader_text, reader_html = texts["a@example.org"]
+    assert "Source health" not in reader_text and "Source health" not in reader_html
+    assert reader_text.split("\n\n")[2:] == [  # nothing after it
+        "No relevant items found this week, but thaigov.go.th and mdes.go.th could not be "
+        "crawled (blocked: robots.txt unreachable: connection refused).\n"
+    ]
+
+
+def test_an_operator_who_is_no_recipient_is_refused_before_anything_is_written(tmp_path):
+    operators = 'operators = ["ops@example.org"]\n'
+    result = mail_weeks(
+        tmp_path, stored(tmp_path), free_port(), ["a@example.org"], Week(2024, 34), email=operators
+    )
+    assert result.exit_code == 2
+    assert (
+        'email.operators: "ops@example.org" is not one of email.recipients: list it there too'
+        in result.output
+    )
+    assert not (tmp_path / "public").exists()
+
+
+def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week(tmp_path):
+    """The operators' text was mailed in a session of its own, and the readers were owed
+    the week only once theirs opened: a run killed before then left them neither mailed
+    nor owed it, and no later run mailed it to them."""
+    last = Week.last_complete(utc_now())
+    week = last.shift(-1)
+    db = tmp_path / "db.sqlite"
+    recipients = ["ops@example.org", "a@example.org", "b@example.org"]
+    operators = 'operators = ["ops@example.org"]\n'
+    inbox = HeldInbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    config = email_config(tmp_path, controller.port, recipients, email=operators)
+    command = [sys.executable, "-m", "thaidigest", "digest", "--week", str(week)]
+    command += ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+    run = subprocess.Popen([*command, "--email"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert inbox.holding.wait(60), "the run never reached DATA"
+        run.kill()  # while its server takes the operator's message
+        run.communicate(timeout=60)
+    finally:
+        inbox.release.set()
+        controller.stop()
+    store = Store(f"sqlite:///{db}")
+    assert owed(store, recipients, week).due == {week: recipients}
+    store.close()
+    with smtp_sink() as sink:
+        result = mail_weeks(tmp_path, db, sink.port, recipients, last, email=operators)
+    assert {("a@example.org", str(week)), ("b@example.org", str(week))} <= set(mailed(sink))
+    assert f"mailed a@example.org the digest of {week}" in result.output

@@ -8,7 +8,9 @@ import socket
 import socketserver
 import ssl
 import threading
+import unicodedata
 from email import message_from_bytes, policy
+from urllib.parse import quote
 
 import lxml.html
 import pytest
@@ -19,8 +21,12 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import insert, select
 
 from digest.mail import (
+    SUBJECT_HEADLINE_CHARS,
+    Body,
+    Edition,
     MailError,
     Owed,
+    editions,
     mail_subject,
     owed,
     send_digest,
@@ -124,10 +130,8 @@ def send(store, built, mail, recipients=None, environ=None, **options):
         store,
         mail,
         W34,
-        recipients=recipients,
         subject="thaidigest: week 2024-W34",
-        text=built.markdown,
-        html=built.html,
+        bodies=[Body(tuple(recipients or mail["recipients"]), built.markdown, built.html)],
         environ=environ or {},
         clock=lambda: at("2024-08-26T01:00"),
         **options,
@@ -268,6 +272,186 @@ def test_the_digest_says_it_is_automatic_so_no_out_of_office_reply_answers_it(st
     send(store, built, mail_settings(inbox.port, ["a@example.org"]))
     ((_, raw),) = inbox.messages
     assert message_from_bytes(raw, policy=policy.default)["Auto-Submitted"] == "auto-generated"
+
+
+def mailed_headers(store, built, inbox, mail, list_name="thaidigest: Thai news"):
+    """The message ``mail`` sent through ``inbox`` as a client reads it, and its raw head."""
+    send(store, built, mail, list_name=list_name)
+    ((_, raw),) = inbox.messages
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    return message_from_bytes(raw, policy=policy.default), head
+
+
+def test_the_digest_is_a_list_mail_named_under_the_senders_domain(store, built, inbox):
+    """A digest sent to a list of people said nothing of it: no filter could file it."""
+    message, _ = mailed_headers(store, built, inbox, mail_settings(inbox.port, ["a@example.org"]))
+    assert message["List-Id"] == '"thaidigest: Thai news" <thaidigest.example.org>'
+    assert message["Auto-Submitted"] == "auto-generated"
+    # No unsubscribe address set: none is made up.
+    assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message
+
+
+def test_a_list_id_set_or_under_a_thai_domain_described_in_thai(store, built, inbox):
+    thai = mail_settings(inbox.port, ["a@example.org"], sender="ไดเจสต์ <digest@ตัวอย่าง.ไทย>")
+    title = "ข่าวความร่วมมือเศรษฐกิจดิจิทัลของไทย รายสัปดาห์ จากเว็บไซต์ของรัฐบาลไทย"
+    message, head = mailed_headers(store, built, inbox, thai, list_name=title)
+    assert message["List-Id"] == f"{title} <thaidigest.xn--72c1a1bt4awk9o.xn--o3cw4h>"
+    assert "=?utf-8?" in head and max(map(len, head.splitlines())) <= 78
+    inbox.messages.clear()
+    chosen = mail_settings(inbox.port, ["b@example.org"], list_id="weekly.digest.example.org")
+    message, _ = mailed_headers(store, built, inbox, chosen, list_name=None)
+    assert message["List-Id"] == "<weekly.digest.example.org>"
+
+
+def test_a_sender_at_an_address_literal_gives_no_list_id_but_the_one_set(store, built, inbox):
+    """``thaidigest.[192.0.2.1]`` was written as the List-Id, which no filter reads."""
+    literal = mail_settings(inbox.port, ["a@example.org"], sender="digest@[192.0.2.1]")
+    message, _ = mailed_headers(store, built, inbox, literal)
+    assert message["From"] == "digest@[192.0.2.1]" and "List-Id" not in message
+    inbox.messages.clear()
+    chosen = mail_settings(
+        inbox.port, ["b@example.org"], sender="digest@[192.0.2.1]", list_id="digest.example.org"
+    )
+    message, _ = mailed_headers(store, built, inbox, chosen)
+    assert message["List-Id"] == '"thaidigest: Thai news" <digest.example.org>'
+
+
+LONG_UNSUBSCRIBE = "https://lists.example.org/ยกเลิก?list=thaidigest&key=" + "a1b2" * 30
+
+
+def test_an_https_unsubscribe_naming_the_recipient_is_one_click_and_unencoded(store, built, inbox):
+    """The policy wrote an address longer than a line as encoded words, which a client
+    does not decode in List-Unsubscribe: no address to it."""
+    unsubscribe = f"{LONG_UNSUBSCRIBE}&who={{recipient}}"
+    mail = mail_settings(inbox.port, ["Team+AI <team+ai@example.org>"], unsubscribe=unsubscribe)
+    message, head = mailed_headers(store, built, inbox, mail)
+    uri = LONG_UNSUBSCRIBE.replace("ยกเลิก", quote("ยกเลิก")) + "&who=team%2Bai@example.org"
+    assert f"\r\nList-Unsubscribe: <{uri}>\r\n" in head
+    assert message["List-Unsubscribe"] == f"<{uri}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_an_https_unsubscribe_the_same_for_everyone_is_no_one_click(store, built, inbox):
+    """A one-click POST to an address that does not say whom it is for unsubscribes no one."""
+    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe="https://example.org/leave")
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == "<https://example.org/leave>"
+    assert "List-Unsubscribe-Post" not in message
+
+
+def test_a_mailto_unsubscribe_address_is_listed_without_one_click(store, built, inbox):
+    """One-click unsubscribe (RFC 8058) is a POST to an https address: not for mailto."""
+    unsubscribe = "mailto:leave@ตัวอย่าง.ไทย?subject=unsubscribe"
+    mail = mail_settings(inbox.port, ["a@example.org"], unsubscribe=unsubscribe)
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == (
+        "<mailto:leave@xn--72c1a1bt4awk9o.xn--o3cw4h?subject=unsubscribe>"
+    )
+    assert "List-Unsubscribe-Post" not in message
+
+
+def test_a_mailto_unsubscribe_with_a_space_in_its_subject_is_taken_and_encoded(
+    tmp_path, store, built, inbox
+):
+    """A space in the subject was refused as if the address were a named one."""
+    unsubscribe = "mailto:leave@example.org?subject=leave thaidigest {recipient}"
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\nunsubscribe = {toml_value(unsubscribe)}\n", encoding="utf-8")
+    assert load_config(path)["email"]["unsubscribe"] == unsubscribe
+    mail = mail_settings(inbox.port, ["a+b@example.org"], unsubscribe=unsubscribe)
+    message, _ = mailed_headers(store, built, inbox, mail)
+    assert message["List-Unsubscribe"] == (
+        "<mailto:leave@example.org?subject=leave%20thaidigest%20a%2Bb@example.org>"
+    )
+
+
+LONGEST_RECIPIENT = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 57}.org"  # RFC 5321's longest
+
+
+def test_an_unsubscribe_taken_at_load_fits_a_header_line_for_any_recipient(
+    tmp_path, store, built, inbox
+):
+    """The load check measures the header a mail carries, for the longest address a
+    recipient may have: what it takes fits a line, which a looser one would not."""
+    unsubscribe = "https://lists.example.org/" + "ยกเลิกการรับข่าวสาร" * 4 + "?who={recipient}"
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\nunsubscribe = {toml_value(unsubscribe)}\n", encoding="utf-8")
+    assert load_config(path)["email"]["unsubscribe"] == unsubscribe
+    mail = mail_settings(inbox.port, [LONGEST_RECIPIENT], unsubscribe=unsubscribe)
+    _, head = mailed_headers(store, built, inbox, mail)
+    assert len(LONGEST_RECIPIENT) == 254
+    assert 900 < max(map(len, head.split("\r\n"))) <= 998
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("unsubscribe", "http://example.org/leave", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "leave@example.org", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "mailto:", "neither a mailto: address nor an https://"),
+        ("unsubscribe", "mailto:Team <leave@example.org>", "must name a bare address"),
+        ("unsubscribe", "mailto:leave", "is not a mail address"),
+        ("unsubscribe", "https://", "has no host"),
+        (
+            "unsubscribe",
+            "https://example.org/" + "x" * 959,
+            "makes a List-Unsubscribe header line of 999 characters, and a header line holds 998",
+        ),
+        (  # 137 characters, 1160 in the header of a recipient with a long address
+            "unsubscribe",
+            "https://lists.example.org/" + "ยกเลิกการรับข่าวสาร" * 5 + "?who={recipient}",
+            "line of 1160 characters for a recipient's address as long as one may be (254 "
+            "characters), Thai percent-encoded as 9 characters a letter, and a header line "
+            "holds 998: shorten it",
+        ),
+        (
+            "unsubscribe",
+            "mailto:leave+{recipient}@example.org",
+            "{recipient} may stand in the query of a mailto: address only",
+        ),
+        (
+            "unsubscribe",
+            "mailto:a@example.org,b@example.org",
+            "names more than one address: give one, mailto:leave@example.org",
+        ),
+        ("list_id", "thaidigest", "is not a list id"),
+        ("list_id", "<digest.example.org>", "is not a list id"),
+        ("operators", ["ops"], '"ops" is not a mail address'),
+    ],
+)
+def test_an_unsubscribe_address_list_id_or_operator_of_no_use_is_refused_at_load(
+    tmp_path, key, value, problem
+):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(f"[email]\n{key} = {toml_value(value)}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(problem)) as refused:
+        load_config(path)
+    assert str(refused.value).startswith(f"{path}: email.{key}: ")
+
+
+def test_operators_get_the_digest_whole_and_the_others_without_its_source_health(built):
+    recipients = ["a@example.org", "Ops <ops@example.org>", "b@example.org"]
+    assert "\n## Source health\n" in built.markdown
+    assert editions(recipients, [], built.markdown) == [Edition(tuple(recipients), built.markdown)]
+    whole, reader = editions(recipients, ["OPS@example.org"], built.markdown)
+    assert whole == Edition(("Ops <ops@example.org>",), built.markdown)
+    assert reader.recipients == ("a@example.org", "b@example.org")
+    assert reader.markdown == built.markdown.split("\n## Source health\n")[0].rstrip() + "\n"
+    assert "### [ดีอี ร่วมประชุม APEC 2024](" in reader.markdown
+    # Operators alone: no edition for no one.
+    assert editions(["ops@example.org"], ["ops@example.org"], built.markdown) == [
+        Edition(("ops@example.org",), built.markdown)
+    ]
+
+
+def test_an_operator_who_is_no_recipient_is_a_settings_problem(inbox):
+    mail = mail_settings(inbox.port, ["a@example.org"], operators=["ops@example.org"])
+    assert settings_problem(mail, {}) == (
+        'email.operators: "ops@example.org" is not one of email.recipients: list it there '
+        "too (operators are the recipients who also get the source health)"
+    )
+    listed = mail_settings(inbox.port, ["Ops <ops@example.org>"], operators=["OPS@example.org"])
+    assert settings_problem(listed, {}) is None
 
 
 def test_thai_text_travels_in_base64_not_three_times_its_size(store, built, inbox):
@@ -529,21 +713,128 @@ def test_password_echoed_back_base64_encoded_is_masked(store, built, mechanism):
             assert PASSWORD.encode()[:6] not in base64.b64decode(word + "=" * (-len(word) % 4))
 
 
-def test_a_long_subject_with_a_dash_reads_with_single_spaces(store, built, inbox):
-    week = Week(2026, 48)
-    subject = mail_subject(settings()["digest"]["title"], week)
-    assert subject.endswith("week 2026-W48 (23–29 November 2026)")  # long enough to fold
+def week_of(store, tmp_path, *titles):
+    """W34's digest listing articles of ``titles``, the first the most relevant."""
+    raws = [article(number, title) for number, title in enumerate(titles, 1)]
+    ingest(store, raws, "2024-08-20T03:00")
+    for number, raw in enumerate(raws):
+        mark(store, raw, relevance=0.9 - number / 100, topics=["apec"])
+    return build_digest(store, tmp_path / "public", W34, settings())
+
+
+def mailed_subject(store, built, inbox, subject):
+    """The Subject ``subject`` as a mail client reads it from the inbox, and its raw lines."""
     send_digest(
         store,
         mail_settings(inbox.port, ["a@example.org"]),
-        week,
+        W34,
         subject=subject,
-        text=built.markdown,
-        html=built.html,
-        clock=lambda: at("2026-11-30T01:00"),
+        bodies=[Body(("a@example.org",), built.markdown, built.html)],
+        clock=lambda: at("2024-08-26T01:00"),
     )
     ((_, raw),) = inbox.messages
-    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    lines = re.search(r"^Subject:.*?(?=^\S)", head, flags=re.M | re.S)[0].splitlines()
+    return message_from_bytes(raw, policy=policy.default)["Subject"], lines
+
+
+def test_the_subject_leads_with_the_first_story_and_how_many_more(store, tmp_path, inbox):
+    """Every week's subject read ``thaidigest: week 2024-W34 (19–25 August 2024)``: an inbox
+    showed a column of identical lines."""
+    built = week_of(store, tmp_path, "ดีอี ร่วมประชุม APEC 2024", "MDES signs AI pact", "Cloud deal")
+    subject = mail_subject("thaidigest", W34, built.markdown)
+    assert subject == "ดีอี ร่วมประชุม APEC 2024 and 2 more stories | thaidigest, week 2024-W34"
+    assert mailed_subject(store, built, inbox, subject)[0] == subject
+    one = "# thaidigest: week 2024-W34\n\n### [Cloud \\*deal\\*](https://example.org/1)\n"
+    # An English headline's subject is ASCII: no encoded words in its header.
+    assert mail_subject("thaidigest", W34, one) == "Cloud *deal* | thaidigest, week 2024-W34"
+    lone = build_digest(store, tmp_path / "lone", Week(2024, 30), settings()).markdown
+    assert mail_subject("thaidigest", Week(2024, 30), lone) == (
+        "No relevant stories | thaidigest, week 2024-W30"
+    )
+
+
+# Thai puts spaces between phrases only: this headline is a short phrase, then a long one.
+LONG_THAI_HEADLINE = (
+    "รัฐบาล กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจความร่วมมือด้าน"
+    "ปัญญาประดิษฐ์กับญี่ปุ่นและสิงคโปร์เพื่อพัฒนากำลังคนดิจิทัล"
+)
+
+
+def subject_lead(headline):
+    """The headline as a subject shows it: its start, cut, without the ellipsis; the cut
+    between two of its Thai character clusters (TCC: a syllable's consonants with their
+    vowels and tone marks), never inside one."""
+    from pythainlp.tokenize import subword_tokenize
+
+    markdown = f"# thaidigest: week 2024-W34\n\n### [{headline}](https://example.org/1)\n"
+    subject = mail_subject("thaidigest", W34, markdown)
+    lead, ellipsis, rest = subject.partition("…" if "…" in subject else "...")
+    assert ellipsis and rest == " | thaidigest, week 2024-W34"
+    assert headline.startswith(lead) and len(lead) <= SUBJECT_HEADLINE_CHARS
+    clusters = subword_tokenize(headline, engine="tcc")
+    ends = {len("".join(clusters[:count])) for count in range(len(clusters) + 1)}
+    assert len(lead) in ends or headline[len(lead)] == " ", f"{lead}|{headline[len(lead) :]}"
+    return lead
+
+
+# Headlines of a short phrase, then a long one (Thai puts spaces between phrases only),
+# each with the word its subject ends with: the cut within a word tore it ("ความเข้|าใจ").
+THAI_HEADLINES_CUT_AT = {
+    LONG_THAI_HEADLINE: "บันทึก",
+    "ดีอี ลงนามบันทึกความเข้าใจความร่วมมือด้านปัญญาประดิษฐ์กับญี่ปุ่นและสิงคโปร์เพื่อพัฒนากำลังคนดิจิทัล": "กับ",
+    "นายกฯ เปิดงานสัปดาห์วิทยาศาสตร์แห่งชาติพร้อมมอบรางวัลนักวิทยาศาสตร์รุ่นใหม่ดีเด่นประจำปีสองพันห้าร้อย": "รางวัล",
+}
+
+
+@pytest.mark.parametrize("headline", THAI_HEADLINES_CUT_AT)
+def test_a_long_thai_headline_is_cut_between_words_never_inside_a_syllable(headline):
+    """When the phrases whole at spaces came to fewer than half the length, the headline
+    was cut where a letter starts, inside a syllable: "ความเข้|าใจ", "ญี่|ปุ่น"."""
+    lead = subject_lead(headline)
+    assert lead.endswith(THAI_HEADLINES_CUT_AT[headline])
+    assert len(lead) >= SUBJECT_HEADLINE_CHARS // 2
+    short, _, long = headline.partition(" ")
+    for start in range(1, 30):  # wherever the long phrase's words fall against the limit
+        subject_lead(f"{short} {long[start:]}")
+
+
+def test_a_long_headline_is_cut_between_words_never_inside_a_letter():
+    """A headline cut at a fixed length tears a vowel or tone mark from its letter."""
+    assert unicodedata.category(LONG_THAI_HEADLINE[SUBJECT_HEADLINE_CHARS - 1]) == "Mn"
+    # Without the space, between the Thai words the word cutter finds.
+    assert subject_lead(LONG_THAI_HEADLINE[7:]).endswith("บันทึกความเข้าใจ")
+    english = "MDES and Japan's digital agency sign a memorandum of understanding on AI"
+    assert subject_lead(english) == "MDES and Japan's digital agency sign a memorandum of"
+
+
+def test_a_long_english_subject_stays_ascii_with_three_dots_for_its_ellipsis(
+    store, tmp_path, inbox
+):
+    """A long English headline's "…" made the whole subject RFC 2047 encoded words, which
+    a mail client without them, or a search of the raw header, reads as gibberish."""
+    headline = "Thailand, Japan; Singapore: sign MoU on AI, cloud and data-sharing"
+    built = week_of(store, tmp_path, headline, "Cloud deal")
+    subject = mail_subject("thaidigest", W34, built.markdown)
+    assert subject == (
+        "Thailand, Japan; Singapore: sign MoU on AI, cloud and... and 1 more story"
+        " | thaidigest, week 2024-W34"
+    )
+    read, lines = mailed_subject(store, built, inbox, subject)
+    assert read == subject and "=?" not in "".join(lines)
+    # A subject with Thai in it keeps its "…", a character as any other there.
+    thai = mail_subject("ข่าวดิจิทัล", W34, built.markdown)
+    assert thai.startswith("Thailand, Japan; Singapore: sign MoU on AI, cloud and… and 1 more")
+
+
+def test_a_long_thai_subject_is_folded_and_read_back_with_single_spaces(store, tmp_path, inbox):
+    """The policy's folder unfolded a long subject with two spaces between two words."""
+    built = week_of(store, tmp_path, LONG_THAI_HEADLINE, "Cloud deal")
+    subject = mail_subject(settings()["digest"]["title"], W34, built.markdown)
+    assert subject.endswith(f"… and 1 more story | {settings()['digest']['title']}, week 2024-W34")
+    read, lines = mailed_subject(store, built, inbox, subject)
+    assert read == subject and "  " not in read
+    assert len(lines) > 1 and all(len(line) <= 78 for line in lines)
 
 
 def test_a_week_not_over_is_neither_mailed_nor_recorded_nor_owed(store, built, inbox):
@@ -554,8 +845,7 @@ def test_a_week_not_over_is_neither_mailed_nor_recorded_nor_owed(store, built, i
             mail,
             W34,
             subject="thaidigest: week 2024-W34",
-            text=built.markdown,
-            html=built.html,
+            bodies=[Body(("a@example.org",), built.markdown, built.html)],
             environ={},
             clock=lambda: at("2024-08-22T10:00"),  # Thursday of that week
         )
@@ -671,8 +961,7 @@ def send_over_tls(store, built, mail, tls):
         mail,
         W34,
         subject="thaidigest: week 2024-W34",
-        text=built.markdown,
-        html=built.html,
+        bodies=[Body(tuple(mail["recipients"]), built.markdown, built.html)],
         environ={},
         clock=lambda: at("2024-08-26T01:00"),
         tls=tls,
