@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from digest.clean import ELLIPSIS, clean_line, cut_words
+from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
@@ -309,7 +309,9 @@ def _shortened(headline: str, after: str) -> str:
     """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
     start and an ellipsis, cut between words (:func:`digest.clean.cut_words`): at a space,
     or, when that keeps less than half of it (a long Thai phrase after a short one), between
-    the words the Thai word cutter finds in the whole line, never inside a syllable. The
+    the words the Thai word cutter finds in the whole line; when that too keeps less than
+    half (a word longer than half, a ministry's name, a web address), between two Thai
+    character clusters, or where a letter starts (:func:`digest.clean.cut_clusters`). The
     ellipsis is :data:`ASCII_ELLIPSIS` when the start kept and ``after``, the rest of the
     subject, are ASCII: the subject stays ASCII, which its header carries as it is, where
     one character outside ASCII would make it all encoded words."""
@@ -317,6 +319,8 @@ def _shortened(headline: str, after: str) -> str:
         return headline
     half = SUBJECT_HEADLINE_CHARS // 2
     kept = cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip()
+    if len(kept) < half:
+        kept = cut_clusters(headline, SUBJECT_HEADLINE_CHARS).rstrip()
     return kept + (ASCII_ELLIPSIS if f"{kept}{after}".isascii() else ELLIPSIS)
 
 

@@ -807,6 +807,25 @@ def test_a_long_thai_headline_is_cut_between_words_never_inside_a_syllable(headl
         subject_lead(f"{short} {long[start:]}")
 
 
+# Headlines whose word at the limit is longer than half of it: newmm reads the ministry's
+# name as one word of 34 letters, and a web address as its parts up to a ":".
+HEADLINES_OF_LONG_WORDS = [
+    "ดุรงคเวโรจน์ รัฐมนตรีว่าการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม เปิดเผยภายหลังการประชุมว่า",
+    "พงษ์ หริ่มเจริญ ผู้ตรวจราชการกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม (ดีอี) ในฐานะประธาน",
+    "Cabinet OK's https://www.mdes.go.th/news/detail/2024/08/digital-id-plan-x",
+]
+LONGEST_CLUSTER = 6  # characters of a Thai character cluster at most (เccีtยะ), about
+
+
+@pytest.mark.parametrize("headline", HEADLINES_OF_LONG_WORDS)
+def test_a_headline_whose_word_at_the_limit_is_long_keeps_nearly_the_limit(headline):
+    """The word cutter's words whole came to 21-30 characters of the 60: the subject showed
+    "ดุรงคเวโรจน์ รัฐมนตรีว่าการ…" and "Cabinet OK's https...". Between two Thai character
+    clusters, or where a letter starts, it shows all but the last few."""
+    lead = subject_lead(headline)
+    assert len(lead) > SUBJECT_HEADLINE_CHARS - LONGEST_CLUSTER, lead
+
+
 def test_a_long_headline_is_cut_between_words_never_inside_a_letter():
     """A headline cut at a fixed length tears a vowel or tone mark from its letter."""
     assert unicodedata.category(LONG_THAI_HEADLINE[SUBJECT_HEADLINE_CHARS - 1]) == "Mn"
