@@ -531,11 +531,19 @@ def _forgive(conn: Connection, week: Week, keys: set[str]) -> None:
         )
 
 
-def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
-    """Record ``week`` as owed to ``recipients`` (those not recorded yet), by mailbox."""
+def owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
+    """Record ``week`` as owed to ``recipients``, by mailbox: those not sent it and not
+    owed it yet. Looked up in the transaction that records it, so a week another run
+    sends meanwhile is either seen as sent or forgiven by that run once sent, never left
+    owed to a recipient who has it."""
     with store.transaction() as conn:
-        query = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
-        recorded = {_stored_key(recipient) for recipient in conn.execute(query).scalars()}
+        owed_to = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
+        sent_to = select(deliveries.c.recipient).where(deliveries.c.week == str(week))
+        recorded = {
+            _stored_key(recipient)
+            for query in (owed_to, sent_to)
+            for recipient in conn.execute(query).scalars()
+        }
         keys = dict.fromkeys(mailbox_key(recipient) for recipient in recipients)
         rows = [{"week": str(week), "recipient": key} for key in keys if key not in recorded]
         if rows:
@@ -611,7 +619,7 @@ def send_digest(
     skipped = [recipient for key, recipient in by_mailbox.items() if key in done]
     if not pending:
         return MailReport((), tuple(skipped))
-    _owe(store, week, pending)
+    owe(store, week, pending)
     username = settings["username"]
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:

@@ -1037,3 +1037,39 @@ def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week
         result = mail_weeks(tmp_path, db, sink.port, recipients, last, email=operators)
     assert {("a@example.org", str(week)), ("b@example.org", str(week))} <= set(mailed(sink))
     assert f"mailed a@example.org the digest of {week}" in result.output
+
+
+def test_a_run_killed_while_mailing_an_owed_week_leaves_its_own_week_owed(tmp_path):
+    """The week a run built was owed only once its own session opened, after those owed
+    from before: a run killed while it mailed one of those left the new week written but
+    owed to no one, and no later run, which builds only the weeks after it, mailed it."""
+    last = Week.last_complete(utc_now())
+    old = last.shift(-1)
+    db = tmp_path / "db.sqlite"
+    recipients = ["a@example.org", "b@example.org"]
+    assert mail_weeks(tmp_path, db, free_port(), recipients, old).exit_code == 1  # owed now
+    inbox = HeldInbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    config = email_config(tmp_path, controller.port, recipients)
+    command = [sys.executable, "-m", "thaidigest", "digest", "--week", str(last)]
+    command += ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+    run = subprocess.Popen([*command, "--email"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert inbox.holding.wait(60), "the run never reached DATA"
+        run.kill()  # while its server takes the older week's first message
+        run.communicate(timeout=60)
+    finally:
+        inbox.release.set()
+        controller.stop()
+    assert written_weeks(tmp_path) == [str(old), str(last)]
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert owed(store, recipients, old).due == {old: recipients, last: recipients}
+    finally:
+        store.close()
+    with smtp_sink() as sink:  # a later run, which builds no digest of that week again
+        result = mail_weeks(tmp_path, db, sink.port, recipients, old)
+    assert result.exit_code == 0, result.output
+    assert {(recipient, str(last)) for recipient in recipients} <= set(mailed(sink))
+    assert f"mailed b@example.org the digest of {last}" in result.output
