@@ -82,7 +82,12 @@ ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 
 
 class MailError(RuntimeError):
-    """The digest could not be mailed to every recipient."""
+    """The digest could not be mailed to every recipient. ``report``: who got it in the
+    send that failed, and who had it already (none when the send never began)."""
+
+    def __init__(self, message: str, report: MailReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report or MailReport((), ())
 
 
 NO_RECIPIENTS = "no recipients: set email.recipients in the configuration"
@@ -681,11 +686,13 @@ def send_digest(
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
-            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)"
+            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)",
+            MailReport(tuple(sent), tuple(skipped)),
         ) from None
     if failed:
         reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
         raise MailError(
-            f"digest {week} not mailed to {counted(len(failed), 'recipient')}: {reasons}"
+            f"digest {week} not mailed to {counted(len(failed), 'recipient')}: {reasons}",
+            MailReport(tuple(sent), tuple(skipped)),
         )
     return MailReport(tuple(sent), tuple(skipped))

@@ -1073,3 +1073,20 @@ def test_a_run_killed_while_mailing_an_owed_week_leaves_its_own_week_owed(tmp_pa
     assert result.exit_code == 0, result.output
     assert {(recipient, str(last)) for recipient in recipients} <= set(mailed(sink))
     assert f"mailed b@example.org the digest of {last}" in result.output
+
+
+def test_those_mailed_are_said_though_another_of_the_session_was_refused(tmp_path):
+    """One refused recipient failed the session's report: no "mailed" line was printed
+    for those who got the week."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    with smtp_sink() as inbox:
+        inbox.refuse.add("b@example.org")
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, Week(2024, 34))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert {"mailed a@example.org", "mailed c@example.org"} <= set(lines)
+    assert lines[-1] == (
+        "Error: the digest files are written, but digest 2024-W34 not mailed to 1 "
+        "recipient: b@example.org: 550 5.1.1 no such mailbox"
+    )
