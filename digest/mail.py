@@ -668,6 +668,8 @@ def send_digest(
                         )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         failed[recipient] = redact(_answer(error), [password])
+                        if client.sock is None:  # closed on a 421: no one else is tried
+                            break
                         continue
                     key = mailbox_key(recipient)
                     with store.transaction() as conn:
@@ -690,9 +692,16 @@ def send_digest(
             MailReport(tuple(sent), tuple(skipped)),
         ) from None
     if failed:
-        reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
+        reasons = [f"{recipient}: {reason}" for recipient, reason in failed.items()]
+        untried = [r for r in pending if r not in sent and r not in skipped and r not in failed]
+        if untried:
+            reasons.append(
+                f"{', '.join(untried)}: not tried, as the server closed the connection "
+                f"when it refused {next(reversed(failed))}"
+            )
         raise MailError(
-            f"digest {week} not mailed to {counted(len(failed), 'recipient')}: {reasons}",
+            f"digest {week} not mailed to "
+            f"{counted(len(failed) + len(untried), 'recipient')}: {'; '.join(reasons)}",
             MailReport(tuple(sent), tuple(skipped)),
         )
     return MailReport(tuple(sent), tuple(skipped))

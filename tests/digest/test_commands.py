@@ -1090,3 +1090,50 @@ def test_those_mailed_are_said_though_another_of_the_session_was_refused(tmp_pat
         "Error: the digest files are written, but digest 2024-W34 not mailed to 1 "
         "recipient: b@example.org: 550 5.1.1 no such mailbox"
     )
+
+
+class ClosingInbox(Inbox):
+    """An inbox that answers the ``command`` (RCPT or DATA) for b@example.org with a 421,
+    which closes the session (RFC 5321, 3.8)."""
+
+    ANSWER = "421 4.7.0 too many messages, closing"
+
+    def __init__(self, command):
+        super().__init__()
+        self.command = command
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.command == "RCPT" and address == "b@example.org":
+            return self.ANSWER
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.command == "DATA" and envelope.rcpt_tos == ["b@example.org"]:
+            return self.ANSWER
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("command", ["RCPT", "DATA"])
+def test_a_421_stops_the_session_and_is_said_with_whom_it_left_unmailed(tmp_path, command):
+    """After a 421 the next recipient's send found the connection closed and the run said
+    "connection closed before the answer ended": the server's own answer was lost."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    inbox = ClosingInbox(command)
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        result = mail_weeks(tmp_path, db, controller.port, recipients, Week(2024, 34))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: the digest files are written, but digest 2024-W34 not mailed to 2 "
+        f"recipients: b@example.org: {ClosingInbox.ANSWER}; c@example.org: not tried, as the "
+        "server closed the connection when it refused b@example.org"
+    )
+    assert "mailed a@example.org" in result.output.splitlines()
+    with smtp_sink() as sink:
+        again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
+    assert again.exit_code == 0, again.output
+    assert mailed(sink) == [("b@example.org", "2024-W34"), ("c@example.org", "2024-W34")]
