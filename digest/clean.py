@@ -160,6 +160,25 @@ def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
     return unit[: _letter_start(unit, limit, 0) or limit]
 
 
+def cut_clusters(unit: str, limit: int) -> str:
+    """The start of ``unit`` up to ``limit`` characters, cut at the last place at or before
+    the limit where a Thai character cluster ends (PyThaiNLP's ``tcc``: a consonant with
+    the vowels and tone marks written with it, never torn apart) and a new letter starts
+    (:func:`_letter_start`): in a run of other characters, where a letter starts. For a
+    text the word cutter finds no word in short enough (``newmm`` reads a ministry's
+    30-letter name as one word, a web address as its parts up to a ``:``). Only
+    :data:`TOKENISE_MARGIN` characters past the limit are read."""
+    if len(unit) <= limit:
+        return unit
+    from pythainlp.tokenize.tcc import tcc_pos  # loaded on the first Thai text to cut
+
+    ends = tcc_pos(unit[: limit + TOKENISE_MARGIN])  # each character not Thai is one
+    end = _letter_start(unit, limit, 0)
+    while end > 0 and end not in ends:
+        end = _letter_start(unit, end - 1, 0)
+    return unit[: end or limit]
+
+
 def _run_without_thai(unit: str, position: int) -> int:
     """The length of the run of characters neither Thai nor a space that ``position`` of
     ``unit`` falls in (or before which it falls): 0 between two Thai letters."""

@@ -20,6 +20,7 @@ from digest.mail import (
     editions,
     mail_subject,
     not_over,
+    owe,
     owed,
     refuse_unmailable,
     send_digest,
@@ -126,14 +127,20 @@ def mail_digests(
     warning on stderr: a late copy is no news, and a recipient who refuses for good is
     owed no more than ``digest.weeks`` weeks, so a run opens no more SMTP sessions. The
     week's age decides, never ``out_dir``, which may be a preview folder. Every week is
-    tried; then a :class:`MailError` names each one not mailed to everyone, and each
-    written off.
+    tried, and those it was mailed to are said, also when others of the week were not;
+    then a :class:`MailError` names each week not mailed to everyone, and each written off.
+
+    Every week of ``results`` is owed to every recipient not yet sent it before the first
+    session opens, so a run killed while it mails an older week leaves the new one owed,
+    which a later run mails from its file, as no later run builds it again.
     """
     settings, title = config["email"], config["digest"]["title"]
+    built = {result.week: result.markdown for result in results}
+    for week in built:  # before any session: a run killed in one leaves the rest owed
+        owe(store, week, settings["recipients"])
     kept_weeks = max(1, int(config["digest"]["weeks"]))
     since = Week.last_complete(now).shift(1 - kept_weeks)
     owing = owed(store, settings["recipients"], since)
-    built = {result.week: result.markdown for result in results}
     # The run's own weeks are mailed whatever their age: --week asked for it.
     overdue = {week: names for week, names in owing.overdue.items() if week not in built}
     late = {week: names for week, names in owing.due.items() if week not in built}
@@ -177,9 +184,9 @@ def mail_digests(
                 bodies=bodies,
                 clock=utc_now,  # the command's clock, which decides whether the week is over
             )
-        except MailError as error:
+        except MailError as error:  # after mailing some, maybe: said first
+            report = error.report
             failures.append(str(error))
-            continue
         for recipient in report.sent:
             click.echo(f"mailed {recipient}{which}")
         for recipient in report.skipped:

@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from digest.clean import ELLIPSIS, clean_line, cut_words
+from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
@@ -82,7 +82,12 @@ ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 
 
 class MailError(RuntimeError):
-    """The digest could not be mailed to every recipient."""
+    """The digest could not be mailed to every recipient. ``report``: who got it in the
+    send that failed, and who had it already (none when the send never began)."""
+
+    def __init__(self, message: str, report: MailReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report or MailReport((), ())
 
 
 NO_RECIPIENTS = "no recipients: set email.recipients in the configuration"
@@ -309,7 +314,9 @@ def _shortened(headline: str, after: str) -> str:
     """``headline`` when it has at most :data:`SUBJECT_HEADLINE_CHARS` characters, else its
     start and an ellipsis, cut between words (:func:`digest.clean.cut_words`): at a space,
     or, when that keeps less than half of it (a long Thai phrase after a short one), between
-    the words the Thai word cutter finds in the whole line, never inside a syllable. The
+    the words the Thai word cutter finds in the whole line; when that too keeps less than
+    half (a word longer than half, a ministry's name, a web address), between two Thai
+    character clusters, or where a letter starts (:func:`digest.clean.cut_clusters`). The
     ellipsis is :data:`ASCII_ELLIPSIS` when the start kept and ``after``, the rest of the
     subject, are ASCII: the subject stays ASCII, which its header carries as it is, where
     one character outside ASCII would make it all encoded words."""
@@ -317,6 +324,8 @@ def _shortened(headline: str, after: str) -> str:
         return headline
     half = SUBJECT_HEADLINE_CHARS // 2
     kept = cut_words(headline, SUBJECT_HEADLINE_CHARS, at_least=half).rstrip()
+    if len(kept) < half:
+        kept = cut_clusters(headline, SUBJECT_HEADLINE_CHARS).rstrip()
     return kept + (ASCII_ELLIPSIS if f"{kept}{after}".isascii() else ELLIPSIS)
 
 
@@ -527,11 +536,19 @@ def _forgive(conn: Connection, week: Week, keys: set[str]) -> None:
         )
 
 
-def _owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
-    """Record ``week`` as owed to ``recipients`` (those not recorded yet), by mailbox."""
+def owe(store: Store, week: Week, recipients: Sequence[str]) -> None:
+    """Record ``week`` as owed to ``recipients``, by mailbox: those not sent it and not
+    owed it yet. Looked up in the transaction that records it, so a week another run
+    sends meanwhile is either seen as sent or forgiven by that run once sent, never left
+    owed to a recipient who has it."""
     with store.transaction() as conn:
-        query = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
-        recorded = {_stored_key(recipient) for recipient in conn.execute(query).scalars()}
+        owed_to = select(undelivered.c.recipient).where(undelivered.c.week == str(week))
+        sent_to = select(deliveries.c.recipient).where(deliveries.c.week == str(week))
+        recorded = {
+            _stored_key(recipient)
+            for query in (owed_to, sent_to)
+            for recipient in conn.execute(query).scalars()
+        }
         keys = dict.fromkeys(mailbox_key(recipient) for recipient in recipients)
         rows = [{"week": str(week), "recipient": key} for key in keys if key not in recorded]
         if rows:
@@ -607,7 +624,7 @@ def send_digest(
     skipped = [recipient for key, recipient in by_mailbox.items() if key in done]
     if not pending:
         return MailReport((), tuple(skipped))
-    _owe(store, week, pending)
+    owe(store, week, pending)
     username = settings["username"]
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:
@@ -651,6 +668,8 @@ def send_digest(
                         )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         failed[recipient] = redact(_answer(error), [password])
+                        if client.sock is None:  # closed on a 421: no one else is tried
+                            break
                         continue
                     key = mailbox_key(recipient)
                     with store.transaction() as conn:
@@ -669,11 +688,20 @@ def send_digest(
         left = ", ".join(r for r in pending if r not in sent and r not in skipped)
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
-            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)"
+            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)",
+            MailReport(tuple(sent), tuple(skipped)),
         ) from None
     if failed:
-        reasons = "; ".join(f"{recipient}: {reason}" for recipient, reason in failed.items())
+        reasons = [f"{recipient}: {reason}" for recipient, reason in failed.items()]
+        untried = [r for r in pending if r not in sent and r not in skipped and r not in failed]
+        if untried:
+            reasons.append(
+                f"{', '.join(untried)}: not tried, as the server closed the connection "
+                f"when it refused {next(reversed(failed))}"
+            )
         raise MailError(
-            f"digest {week} not mailed to {counted(len(failed), 'recipient')}: {reasons}"
+            f"digest {week} not mailed to "
+            f"{counted(len(failed) + len(untried), 'recipient')}: {'; '.join(reasons)}",
+            MailReport(tuple(sent), tuple(skipped)),
         )
     return MailReport(tuple(sent), tuple(skipped))

@@ -40,7 +40,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
-from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri, web_url_problem
+from thaidigest.urls import (
+    RECIPIENT_FIELD,
+    ascii_domain,
+    recipient_in_uri,
+    unsubscribe_uri,
+    web_url_problem,
+)
 
 CONFIG_ENV = "THAIDIGEST_CONFIG"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -325,14 +331,17 @@ def _unsubscribe_line_problem(value: str) -> str | None:
     """Why the ``List-Unsubscribe`` header line ``value`` makes is too long, in words, or
     None: written as a mail carries it, Thai percent-encoded (9 characters each),
     :data:`~thaidigest.urls.RECIPIENT_FIELD` as the longest address a recipient may have,
-    it must fit the :data:`MAX_HEADER_LINE` characters of a header line (RFC 5322)."""
+    percent-encoded as long as it can be (:data:`LONGEST_ADDRESS`), it must fit the
+    :data:`MAX_HEADER_LINE` characters of a header line (RFC 5322)."""
     line = f"List-Unsubscribe: <{unsubscribe_uri(value, LONGEST_ADDRESS)}>"  # as a mail has it
     if len(line) <= MAX_HEADER_LINE:
         return None
     why = f"{_shown(value)} makes a List-Unsubscribe header line of {len(line)} characters"
     if RECIPIENT_FIELD in value:
+        encoded = recipient_in_uri(LONGEST_ADDRESS)
         why += (
-            f" for a recipient's address as long as one may be ({len(LONGEST_ADDRESS)} characters)"
+            f" for a recipient's address as long as one may be ({len(LONGEST_ADDRESS)} "
+            f"characters, {len(encoded)} percent-encoded)"
         )
     if not value.isascii():
         why += ", Thai percent-encoded as 9 characters a letter"
@@ -474,9 +483,11 @@ NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)
 LIST_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 MAX_LIST_ID = 255  # RFC 2919's bound
 MAX_HEADER_LINE = 998  # characters a mail's header line holds (RFC 5322, 2.1.1)
-# The longest address a recipient may have (RFC 5321: a path holds 256 characters, with
-# its < and >), which email.unsubscribe's {recipient} stands for when its length is checked.
-LONGEST_ADDRESS = f"{'x' * 64}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"  # 254 characters
+# The longest address a recipient may have (RFC 5321: a local part holds 64 characters, a
+# path 256, with its < and >), which email.unsubscribe's {recipient} stands for when its
+# length is checked: 254 characters, its local part all "+", which a URI holds as "%2B"
+# (as it holds & = /), so 382 as a header carries it.
+LONGEST_ADDRESS = f"{'+' * 64}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"
 
 
 def rule_for(key: str) -> Rule:

@@ -105,13 +105,19 @@ def iri_to_uri(iri: str) -> str:
     return head + quote(rest, safe=URI_CHARACTERS)
 
 
+def recipient_in_uri(address: str) -> str:
+    """The bare ``address`` as :func:`unsubscribe_uri` writes it for
+    :data:`RECIPIENT_FIELD`: percent-encoded but its ``@`` (``team%2Bai@example.org``)."""
+    return quote(address, safe="@")
+
+
 def unsubscribe_uri(value: str, address: str) -> str:
     """``email.unsubscribe`` as a URI for the recipient whose bare address is ``address``,
     which a mail header carries: its :data:`RECIPIENT_FIELD` replaced by ``address``,
     percent-encoded, a host or a mailbox's domain in Thai in IDNA form
     (:func:`ascii_domain`), any other character no URI holds, a space or Thai,
     percent-encoded (:func:`iri_to_uri`)."""
-    value = value.replace(RECIPIENT_FIELD, quote(address, safe="@"))
+    value = value.replace(RECIPIENT_FIELD, recipient_in_uri(address))
     scheme, _, rest = value.partition(":")
     if scheme.lower() == "mailto":
         mailbox, mark, query = rest.partition("?")

@@ -1037,3 +1037,103 @@ def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week
         result = mail_weeks(tmp_path, db, sink.port, recipients, last, email=operators)
     assert {("a@example.org", str(week)), ("b@example.org", str(week))} <= set(mailed(sink))
     assert f"mailed a@example.org the digest of {week}" in result.output
+
+
+def test_a_run_killed_while_mailing_an_owed_week_leaves_its_own_week_owed(tmp_path):
+    """The week a run built was owed only once its own session opened, after those owed
+    from before: a run killed while it mailed one of those left the new week written but
+    owed to no one, and no later run, which builds only the weeks after it, mailed it."""
+    last = Week.last_complete(utc_now())
+    old = last.shift(-1)
+    db = tmp_path / "db.sqlite"
+    recipients = ["a@example.org", "b@example.org"]
+    assert mail_weeks(tmp_path, db, free_port(), recipients, old).exit_code == 1  # owed now
+    inbox = HeldInbox()
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    config = email_config(tmp_path, controller.port, recipients)
+    command = [sys.executable, "-m", "thaidigest", "digest", "--week", str(last)]
+    command += ["--out", str(tmp_path / "public"), "--db", str(db), "--config", str(config)]
+    run = subprocess.Popen([*command, "--email"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert inbox.holding.wait(60), "the run never reached DATA"
+        run.kill()  # while its server takes the older week's first message
+        run.communicate(timeout=60)
+    finally:
+        inbox.release.set()
+        controller.stop()
+    assert written_weeks(tmp_path) == [str(old), str(last)]
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert owed(store, recipients, old).due == {old: recipients, last: recipients}
+    finally:
+        store.close()
+    with smtp_sink() as sink:  # a later run, which builds no digest of that week again
+        result = mail_weeks(tmp_path, db, sink.port, recipients, old)
+    assert result.exit_code == 0, result.output
+    assert {(recipient, str(last)) for recipient in recipients} <= set(mailed(sink))
+    assert f"mailed b@example.org the digest of {last}" in result.output
+
+
+def test_those_mailed_are_said_though_another_of_the_session_was_refused(tmp_path):
+    """One refused recipient failed the session's report: no "mailed" line was printed
+    for those who got the week."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    with smtp_sink() as inbox:
+        inbox.refuse.add("b@example.org")
+        result = mail_weeks(tmp_path, db, inbox.port, recipients, Week(2024, 34))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert {"mailed a@example.org", "mailed c@example.org"} <= set(lines)
+    assert lines[-1] == (
+        "Error: the digest files are written, but digest 2024-W34 not mailed to 1 "
+        "recipient: b@example.org: 550 5.1.1 no such mailbox"
+    )
+
+
+class ClosingInbox(Inbox):
+    """An inbox that answers the ``command`` (RCPT or DATA) for b@example.org with a 421,
+    which closes the session (RFC 5321, 3.8)."""
+
+    ANSWER = "421 4.7.0 too many messages, closing"
+
+    def __init__(self, command):
+        super().__init__()
+        self.command = command
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.command == "RCPT" and address == "b@example.org":
+            return self.ANSWER
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.command == "DATA" and envelope.rcpt_tos == ["b@example.org"]:
+            return self.ANSWER
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("command", ["RCPT", "DATA"])
+def test_a_421_stops_the_session_and_is_said_with_whom_it_left_unmailed(tmp_path, command):
+    """After a 421 the next recipient's send found the connection closed and the run said
+    "connection closed before the answer ended": the server's own answer was lost."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    inbox = ClosingInbox(command)
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        result = mail_weeks(tmp_path, db, controller.port, recipients, Week(2024, 34))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: the digest files are written, but digest 2024-W34 not mailed to 2 "
+        f"recipients: b@example.org: {ClosingInbox.ANSWER}; c@example.org: not tried, as the "
+        "server closed the connection when it refused b@example.org"
+    )
+    assert "mailed a@example.org" in result.output.splitlines()
+    with smtp_sink() as sink:
+        again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
+    assert again.exit_code == 0, again.output
+    assert mailed(sink) == [("b@example.org", "2024-W34"), ("c@example.org", "2024-W34")]
