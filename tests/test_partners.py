@@ -822,6 +822,45 @@ def test_a_lender_named_only_in_thai_is_a_partner():
     assert partners(title, body) == ("company:Ngern Dee Dee",)
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "ก.แรงงาน ผนึก แคทบัซซ์ จัด Free WiFi ความเร็วสูง ให้บริการแรงงาน",
+            "ก.แรงงาน ร่วมมือ บ.แคทบัซซ์ ทีวี ให้บริการ Digital Service ผ่านเครือข่าย Free WiFi",
+            ("company:CAT Buzz TV",),
+        ),
+        (
+            "กรุงไทย ร่วมกับ แม่ทองสุก เปิดบริการถอนทองออนไลน์ บนแอปฯ เป๋าตัง",
+            "ธนาคารกรุงไทยร่วมกับแม่ทองสุก เปิดตัวบริการถอนทองออนไลน์",
+            ("company:Krungthai Bank", "company:MTS Gold"),
+        ),
+    ],
+)
+def test_a_company_named_only_in_thai_script_recurs_in_the_table(
+    title: str, body: str, expected: tuple[str, ...]
+):
+    assert partners(title, body) == expected
+
+
+def test_a_company_named_in_latin_script_recurs_in_the_table():
+    title = "ปลัดดีอีเอส หารือคณะผู้จัดงาน Infocomm Asia 2023"
+    body = "ปลัดกระทรวงดิจิทัลฯ หารือความร่วมมือกับผู้บริหาร InfoComm Asia ในการจัดงาน"
+    assert partners(title, body) == ("company:InfoComm Asia",)
+    title = "สปสช. ดูแลผู้ป่วยทางไกล ทาง 3 แอปพลิเคชัน คือ (1) MorDee และ (2) Clicknic"
+    assert partners(title, "") == ("company:Clicknic", "company:MorDee")
+    assert partners("“กรุงไทย” ผนึก “MTS GOLD” เปิดซื้อขายทองคำออนไลน์", "") == (
+        "company:Krungthai Bank",
+        "company:MTS Gold",
+    )
+
+
+def test_clicknic_is_named_in_full_not_as_the_clinic_the_news_misspells_with_its_name():
+    # คลิกนิก alone is often คลินิก (a clinic) misspelt: the company is its full name or Latin.
+    assert partners("สปสช. ร่วมกับ บริษัท คลิกนิก เฮลท์ จำกัด ส่งยาถึงบ้าน", "") == ("company:Clicknic",)
+    assert partners("สธ. เปิดคลิกนิกชุมชนอบอุ่นดูแลผู้ป่วยในเขตเมือง", "") == ()
+
+
 def test_a_body_paired_with_thailand_by_a_dash_is_not_in_passing():
     title = "ดีอี ตั้งเป้าเจรจาความตกลงการค้าเสรีด้านเศรษฐกิจดิจิทัล"
     body = "กระทรวงดิจิทัลฯ เตรียมเจรจาความตกลงการค้าเสรี (FTA) ไทย-สมาคมการค้าเสรีแห่งยุโรป เพื่อขยายการค้าดิจิทัล"
