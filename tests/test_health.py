@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+from digest.select import Week
 from thaidigest.health import (
     CrawlRun,
     Found,
@@ -77,7 +78,9 @@ def test_crawls_are_counted_by_outcome_with_the_reasons_they_failed():
 def test_a_site_quiet_for_longer_than_allowed_while_crawling_ok_is_warned_about():
     site = health([run(0.5), run(3)], [found(10), found(12)])
     assert site.warning is not None
-    assert site.warning.startswith("thaigov: nothing new for 10.0 days (since 2024-08-16)")
+    assert site.warning.startswith(
+        "thaigov: nothing new for 10.0 days (since 2024-08-16, Bangkok time)"
+    )
     assert "(2 ok in the last 7 days)" in site.warning
     assert site.warning not in " ".join(health_lines(site))  # shown by the callers, once
 
@@ -232,3 +235,28 @@ def test_a_site_never_crawled_by_the_weeks_end_missed_no_crawl():
     assert not_crawled(health([], [found(1)], first_crawl=None)) is None
     later = iso(END + timedelta(days=1))
     assert not_crawled(health([], [found(1)], first_crawl=later)) is None
+
+
+# The end of 2026-W48 (23 to 29 November): Monday 30 November, 00:00 in Bangkok, which is
+# 17:00 UTC on Sunday the 29th. A crawl at 20:00 UTC that Sunday is 03:00 Monday in Bangkok.
+W48_END = Week(2026, 48).end()
+SUNDAY_EVENING_UTC = "2026-11-29T20:00:00Z"
+
+
+def test_a_site_first_crawled_after_the_week_in_bangkok_names_the_bangkok_day():
+    site = site_health("thaigov", [], [], None, SUNDAY_EVENING_UTC, W48_END, 7)
+    assert not site.watched
+    assert health_lines(site) == [
+        "not watched yet: its first crawl or article found was on 2026-11-30, after this week"
+    ]
+
+
+def test_the_quiet_warning_names_the_bangkok_day_of_the_newest_article_and_says_so():
+    # Found at 20:00 UTC on Sunday 15 November: Monday the 16th in Bangkok.
+    newest = Found("2026-11-15T20:00:00Z", "selectors", True)
+    runs = [CrawlRun("2026-11-28T01:00:00Z", "2026-11-28T01:05:00Z", "ok")]
+    site = site_health("thaigov", runs, [newest], newest.first_seen, LONG_AGO, W48_END, 7)
+    assert site.warning is not None
+    assert site.warning.startswith(
+        "thaigov: nothing new for 13.9 days (since 2026-11-16, Bangkok time) while its crawls"
+    )

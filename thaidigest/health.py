@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from digest.select import bangkok_day
 from scraper.report import killed_report, pages_fetched, stored_rule
 from thaidigest import locks
 from thaidigest.model import FALLBACK_EXTRACTION
@@ -175,7 +176,9 @@ def site_health(
     or first article, whichever came first; ``first_crawl``: its first crawl
     run, if it has one. Only whole periods after
     ``known_since`` make the median, so a site added last month is not
-    compared with weeks it was not watched.
+    compared with weeks it was not watched. The warning names the Bangkok date
+    of ``last_new``, as the digest's weeks are Bangkok weeks, and says so, as
+    ``status`` writes its other times in UTC.
     """
     start = end - PERIOD
     in_period = [run for run in runs if start <= parse_iso(run.started_at) < end]
@@ -207,7 +210,7 @@ def site_health(
             and quiet_start <= parse_iso(run.finished_at) <= end
         ]
         if succeeded:
-            what = f"since {since[:10]}" if last_new else "ever"
+            what = f"since {bangkok_day(since)}, Bangkok time" if last_new else "ever"
             warning = (
                 f"{source}: nothing new for {quiet_days:.1f} days ({what}) while its crawls "
                 f"succeed ({len(succeeded)} ok in the last {max_quiet_days:g} days); "
@@ -343,7 +346,8 @@ def health_lines(health: SiteHealth) -> list[str]:
     line that says so instead: ``crawls: none`` and ``articles found: 0`` beside the
     items of a past week built from articles crawled or imported since would read as a
     site that stopped yielding. Only a digest's week can end before the site's first
-    crawl or article, so that line speaks of a week.
+    crawl or article, so that line speaks of a week, and names the Bangkok date of that
+    crawl or article, as the week is Monday to Sunday in Bangkok.
 
     Its warning, if any, is the callers' to show: each puts it where it is seen.
     """
@@ -352,7 +356,7 @@ def health_lines(health: SiteHealth) -> list[str]:
             return ["not watched yet: no crawl run and no article stored"]
         return [
             f"not watched yet: its first crawl or article found was on "
-            f"{health.known_since[:10]}, after this week"
+            f"{bangkok_day(health.known_since)}, after this week"
         ]
     if health.crawls:
         crawls = ", ".join(f"{outcome} {count}" for outcome, count in health.crawls.items())

@@ -698,6 +698,21 @@ def test_a_week_built_from_articles_found_after_it_says_the_sites_were_not_watch
     ]
 
 
+def test_a_site_first_crawled_after_the_week_in_bangkok_is_said_first_seen_on_the_bangkok_day(
+    store, tmp_path
+):
+    # 2026-W48 is 23 to 29 November in Bangkok. A first crawl at 20:00 UTC on Sunday the
+    # 29th is 03:00 on Monday the 30th there: after the week, not on its last day.
+    run_id = store.start_crawl_run("thaigov", at("2026-11-29T20:00"))
+    store.finish_crawl_run(run_id, at("2026-11-29T20:05"), "ok", {})
+    result = build_digest(store, tmp_path, Week(2026, 48), settings(), now=at("2026-11-30T01:00"))
+    health = result.markdown.split("\n## Source health\n\n", 1)[1].splitlines()
+    assert health[0] == (
+        "- thaigov.go.th: not watched yet: its first crawl or article found was on "
+        "2026-11-30, after this week"
+    )
+
+
 BLOCKED_WEEK = (  # two crawls of each site, each blocked (Source health's words and counts)
     "No relevant items found this week, but thaigov.go.th and mdes.go.th could not be crawled "
     "(blocked: robots.txt unreachable: connection refused (×2)): see Source health."
