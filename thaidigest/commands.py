@@ -290,7 +290,8 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
 
     Such a story is listed only by a digest of its week built after it became listable,
     which only the digest in ``out_dir`` tells (the store keeps no record of builds): one
-    that lists it, and none or one built before, are said as they are."""
+    that lists it, and none or one built before, are said as they are. The day it became
+    listable is the Bangkok date, as the digest's weeks and its *found late* days are."""
     from digest.clusters import copy_urls, fold_cluster, relevant_copies
     from digest.markdown import lists_story
     from digest.select import (
@@ -313,6 +314,7 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
         return None
     found = bangkok_day(listed_since(story))
     dated = Week.of(article_day(story)[0])
+    became = f"the story became listable on {found} (Bangkok time)"
     backlog = (
         f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
         f"{Week.of(found)}: backlog"
@@ -322,20 +324,20 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
         markdown = digest.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         return (
-            f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
+            f"{became}, after its week {dated} ended, {backlog}, "
             f"listed only if the digest of {dated} is built (none is in {digest.parent})"
         )
     except OSError as error:
         return (
-            f"the story became listable on {found}, after its week {dated} ended, {backlog}, "
+            f"{became}, after its week {dated} ended, {backlog}, "
             f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
         )
     urls = [representative, *copy_urls(store, representative)]  # all: the item links each
     if lists_story(markdown, urls, _unlinked_openings(store, urls)):
         return None
     return (
-        f"the story became listable on {found}, after the digest of its week {dated}, "
-        f"{backlog}, listed only if {dated} is built again"
+        f"{became}, after the digest of its week {dated}, {backlog}, "
+        f"listed only if {dated} is built again"
     )
 
 

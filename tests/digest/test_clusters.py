@@ -182,9 +182,9 @@ def test_a_copy_found_long_after_its_own_date_is_backlog_and_explain_does_not_ca
     copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db, *out])
     assert copy.exit_code == 0, copy.output
     because = (
-        "the story became listable on 2024-09-07, after the digest of its week 2024-W31, "
-        f"from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, "
-        "listed only if 2024-W31 is built again"
+        "the story became listable on 2024-09-07 (Bangkok time), after the digest of its week "
+        f"2024-W31, from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: "
+        "backlog, listed only if 2024-W31 is built again"
     )
     assert copy.output.splitlines()[2] == (
         f"duplicate of {url_of(generic)}, in no digest: this copy is relevant (0.90), but {because}"
@@ -218,9 +218,9 @@ def test_explain_speaks_of_no_digest_of_a_backlog_storys_week_when_none_was_buil
     line = copy.output.splitlines()[2]
     assert "after the digest of its week" not in line and "built again" not in line
     assert line.endswith(
-        "the story became listable on 2024-09-07, after its week 2024-W31 ended, from a page "
-        f"dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, listed only "
-        f"if the digest of 2024-W31 is built (none is in {out / 'digests'})"
+        "the story became listable on 2024-09-07 (Bangkok time), after its week 2024-W31 ended, "
+        f"from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, "
+        f"listed only if the digest of 2024-W31 is built (none is in {out / 'digests'})"
     )
 
 
@@ -258,12 +258,37 @@ def test_explain_says_why_a_relevant_backlog_article_is_in_no_digest(store, tmp_
         return explained.output.splitlines()[2]
 
     assert third_line(late) == (
-        "in no digest: it is relevant (0.90), but the story became listable on 2024-09-07, "
-        "after its week 2024-W31 ended, from a page dated 2024-07-29, more than "
+        "in no digest: it is relevant (0.90), but the story became listable on 2024-09-07 "
+        "(Bangkok time), after its week 2024-W31 ended, from a page dated 2024-07-29, more than "
         f"{LATE_DAYS} days before 2024-W36: backlog, listed only if the digest of 2024-W31 "
         f"is built (none is in {out / 'digests'})"
     )
     assert third_line(on_time).startswith(VERDICT)
+
+
+def test_explain_and_the_digest_name_the_bangkok_day_a_story_became_listable(store, tmp_path):
+    # Found at 19:55 UTC on Saturday 5 December 2026: 02:55 on Sunday the 6th in Bangkok.
+    # Dated in 2026-W41, far before: backlog. The digest of 2026-W48, built after the
+    # crawl, says the site was first seen that Sunday, and explain says the same day.
+    late = article(1, "A relevant release found late", published=date(2026, 10, 5))
+    ingest(store, [late], "2026-12-05T19:55")
+    mark(store, late, relevance=0.9)
+    out = tmp_path / "public"
+    built = build_digest(
+        store, out, Week(2026, 48), settings(), now=at("2026-12-05T20:00"), judged=["thaigov"]
+    )
+    assert (
+        "- thaigov.go.th: not watched yet: its first crawl or article found was on "
+        "2026-12-06, after this week"
+    ) in built.markdown
+    arguments = ["explain", url_of(late), "--db", store_path(tmp_path), "--out", str(out)]
+    explained = CliRunner().invoke(main, arguments)
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[2].startswith(
+        "in no digest: it is relevant (0.90), but the story became listable on 2026-12-06 "
+        "(Bangkok time), after its week 2026-W41 ended, from a page dated 2026-10-05, "
+        f"more than {LATE_DAYS} days before 2026-W49: backlog"
+    )
 
 
 # A text file without a "ที่มา :" source line: stored under its file: URL, which no digest
