@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,13 +31,14 @@ from thaidigest.options import (
     load_config_or_exit,
     refuse_empty,
 )
-from thaidigest.plural import counted
+from thaidigest.plural import counted, listed
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
     DIED,
     RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,
+    Owing,
     Store,
     crawl_runs,
     database_url,
@@ -97,6 +98,14 @@ def load_schedule_or_exit(path: str | None, *, check_cron: bool = True) -> Sched
         raise SettingsError(str(error)) from None
 
 
+def mails_digest(config: Mapping[str, Any], schedule: Schedule) -> bool:
+    """Whether the digest is mailed: ``[email] enabled``, or a digest job of the schedule
+    with ``email = true``."""
+    return bool(config["email"]["enabled"]) or any(
+        job.task == "digest" and job.args.get("email") for job in schedule.jobs
+    )
+
+
 def check_mail_settings(
     config: Mapping[str, Any], schedule: Schedule, config_file: str | None
 ) -> None:
@@ -104,9 +113,7 @@ def check_mail_settings(
     (:func:`digest.mail.refuse_unmailable`): when the daemon starts, not on Monday."""
     from digest.mail import refuse_unmailable
 
-    if config["email"]["enabled"] or any(
-        job.task == "digest" and job.args.get("email") for job in schedule.jobs
-    ):
+    if mails_digest(config, schedule):
         refuse_unmailable(config, config_file)
 
 
@@ -439,6 +446,41 @@ def _week_of(digest: Path | None) -> Week | None:
         return None
 
 
+def mail_owed_lines(
+    owing: Sequence[Owing], recipients: Sequence[str], now: datetime, max_owed: timedelta
+) -> tuple[list[str], list[str]]:
+    """What ``status`` says of the weeks ``owing`` (:meth:`Store.mail_owed`) to the
+    ``recipients`` (``email.recipients``): a line per week owed to some of them, oldest
+    first, since the earliest of them was owed it, or ``mail: nothing owed``; and a problem
+    line per week owed for longer than ``max_owed``. A week owed only to a mailbox no
+    longer among the recipients is not owed: no run mails it."""
+    from digest.mail import _stored_key, mailbox_key
+
+    weeks: dict[str, dict[str, str]] = {}  # week -> mailbox -> owed since
+    for row in owing:
+        owed_to = weeks.setdefault(row.week, {})
+        key = _stored_key(row.recipient)
+        owed_to[key] = min(owed_to.get(key, row.since), row.since)
+    keys = {recipient: mailbox_key(recipient) for recipient in recipients}
+    lines, problems = [], []
+    for week, owed_to in weeks.items():
+        names = [recipient for recipient, key in keys.items() if key in owed_to]
+        if not names:
+            continue
+        since = min(owed_to[keys[name]] for name in names)
+        lines.append(
+            f"mail: {week} owed to {listed(names)} ({len(names)} of "
+            f"{counted(len(recipients), 'recipient')}) since {since} "
+            f"({_age(parse_iso(since), now)})"
+        )
+        if now - parse_iso(since) > max_owed:
+            hours = max_owed / timedelta(hours=1)
+            problems.append(
+                f"mail: {week} owed to {listed(names)} since {since}, longer than {hours:g} h"
+            )
+    return lines or ["mail: nothing owed"], problems
+
+
 def missing_digests(folders: list[Path], first_crawl: datetime | None, now: datetime) -> list[str]:
     """A problem line per digest folder missing the digest of a week over for a day."""
     problems = []
@@ -459,10 +501,12 @@ def missing_digests(folders: list[Path], first_crawl: datetime | None, now: date
 @db_option
 @config_option
 def status_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
-    """Show the last crawl of each site, its health over 7 days and the last digest; exit 1
-    when a crawl is overdue, a site has found nothing new for too long while crawling ok, or
-    a week over for a day has no digest while the schedule has a digest job. Only the sites
-    the schedule's crawl jobs crawl are judged; the others are shown as not scheduled."""
+    """Show the last crawl of each site, its health over 7 days, the last digest and, when
+    the digest is mailed, the weeks owed to recipients; exit 1 when a crawl is overdue, a
+    site has found nothing new for too long while crawling ok, a week over for a day has
+    no digest while the schedule has a digest job, or a week has been owed for too long.
+    Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
+    scheduled."""
     from thaidigest.health import (
         PERIOD,
         crawl_locks,
@@ -496,6 +540,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)
+        owing = store.mail_owed() if mails_digest(config, schedule) else None
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")
@@ -509,11 +554,20 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
     for folder in digest_folders(schedule, config) or [digest_folder(None, config)]:
         click.echo(digest_line(folder, now))
+    mail_problems: list[str] = []
+    if owing is not None:
+        max_owed = timedelta(hours=float(config["status"]["max_mail_owed_hours"]))
+        mail_lines, mail_problems = mail_owed_lines(
+            owing, config["email"]["recipients"], now, max_owed
+        )
+        for line in mail_lines:
+            click.echo(line)
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
     weekly = digest_folders(schedule, config, weekly_only=True)
     problems.extend(missing_digests(weekly, first_crawl, now))
+    problems.extend(mail_problems)
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)
     if problems:

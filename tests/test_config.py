@@ -365,6 +365,16 @@ def test_max_quiet_days_is_a_positive_number_of_days(value, error):
         check_settings({"status": {"max_quiet_days": value}})
 
 
+@pytest.mark.parametrize(
+    ("value", "error"), [(0, "must be more than 0"), ("a day", "must be a number")]
+)
+def test_max_mail_owed_hours_is_a_positive_number_of_hours(value, error):
+    assert merge(DEFAULTS, {})["status"]["max_mail_owed_hours"] == 24
+    check_settings({"status": {"max_mail_owed_hours": 0.5}})
+    with pytest.raises(ConfigError, match=rf"status\.max_mail_owed_hours: {error}"):
+        check_settings({"status": {"max_mail_owed_hours": value}})
+
+
 # --- Paths in a settings file: relative to the file's folder --------------------------
 
 

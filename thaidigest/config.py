@@ -171,6 +171,9 @@ DEFAULTS: dict[str, Any] = {
         # A site that found nothing new for longer while its crawls succeed gets a
         # warning in the digest, and `thaidigest status` fails: a silent layout change.
         "max_quiet_days": 7,
+        # `thaidigest status` fails when a week's digest has been owed to a recipient
+        # (a run could not mail it) for longer.
+        "max_mail_owed_hours": 24,
     },
 }
 
@@ -449,6 +452,7 @@ RULES: dict[str, Rule] = {
     "schedule.shutdown_grace": Rule(kind=float, minimum=0, maximum=DAY),
     "status.max_crawl_age_hours": Rule(kind=float, above=0, maximum=24 * 3650),
     "status.max_quiet_days": Rule(kind=float, above=0, maximum=3650),
+    "status.max_mail_owed_hours": Rule(kind=float, above=0, maximum=24 * 3650),
 }
 
 # A site's setting -> the setting of the same site it may not exceed: every crawl asks

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 
+from digest.commands import digest_command
 from digest.select import Week
-from schedules.commands import digest_line, missing_digest, status_command
+from schedules.commands import digest_line, mail_owed_lines, missing_digest, status_command
 from scraper.report import settle_dead_runs
+from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
-from thaidigest.store import Store, add_crawl_counts, crawl_runs, iso, utc_now
+from thaidigest.store import (
+    SCHEMA_VERSION,
+    Owing,
+    Store,
+    add_crawl_counts,
+    crawl_runs,
+    iso,
+    parse_iso,
+    undelivered,
+    utc_now,
+)
 from thaidigest.store import locks as lock_rows
 
 REPORT = {
@@ -594,3 +609,170 @@ def test_a_schedule_without_a_crawl_job_judges_no_site(store, config, tmp_path):
     assert code == 0, output
     assert "thaigov: not scheduled: never crawled" in output
     assert "mdes: not scheduled: never crawled" in output
+
+
+# --- Mail owed: a week a run could not mail to some recipients ----------------------------
+
+
+@pytest.fixture
+def mail_config(tmp_path):
+    """Settings that mail the digest to a@ and b@example.org through ``port``."""
+
+    def written(port: int) -> Path:
+        path = tmp_path / "mail.toml"
+        path.write_text(
+            f'[digest]\nout = "{tmp_path / "public"}"\n[status]\nmax_crawl_age_hours = 24\n'
+            f'[email]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+            'sender = "digest@example.org"\nrecipients = ["a@example.org", "b@example.org"]\n'
+        )
+        return path
+
+    return written
+
+
+def owed_since(store: Store, week: Week, moment: datetime) -> None:
+    with store.transaction() as conn:
+        conn.execute(
+            update(undelivered)
+            .where(undelivered.c.week == str(week))
+            .values(owed_since=iso(moment))
+        )
+
+
+def test_a_week_a_refused_recipient_is_owed_is_shown_and_unhealthy_once_owed_a_day(
+    store, mail_config
+):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now())
+    inbox = Inbox()
+    inbox.refuse = {"b@example.org"}
+    server = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    server.start()
+    try:
+        config = mail_config(server.port)
+        arguments = ["--week", str(week), "--email", "--db", store.url, "--config", str(config)]
+        mailing = CliRunner().invoke(digest_command, arguments)
+    finally:
+        server.stop()
+    assert mailing.exit_code == 1, mailing.output
+    code, output = status(store, config)
+    assert code == 0, output
+    (line,) = [line for line in output.splitlines() if line.startswith("mail: ")]
+    assert re.fullmatch(
+        rf"mail: {week} owed to b@example\.org \(1 of 2 recipients\) since "
+        rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(0\.0 h ago\)",
+        line,
+    ), line
+    assert output.index("digest: ") < output.index(line)  # beside the digest it owes
+    a_day_ago = utc_now() - timedelta(hours=25)
+    owed_since(store, week, a_day_ago)
+    code, output = status(store, config)
+    assert code == 1
+    assert (
+        f"unhealthy: mail: {week} owed to b@example.org since {iso(a_day_ago)}, longer than 24 h"
+    ) in output
+
+
+def test_mail_owed_for_longer_than_the_setting_is_unhealthy(store, mail_config, tmp_path):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now())
+    write_digest(tmp_path, week)
+    config = mail_config(free_port())
+    config.write_text(
+        config.read_text().replace("[status]\n", "[status]\nmax_mail_owed_hours = 2\n")
+    )
+    with store.transaction() as conn:
+        conn.execute(
+            insert(undelivered).values(
+                week=str(week),
+                recipient="a@example.org",
+                owed_since=iso(utc_now() - timedelta(hours=3)),
+            )
+        )
+    code, output = status(store, config)
+    assert code == 1, output
+    assert f"unhealthy: mail: {week} owed to a@example.org since " in output
+    assert "longer than 2 h" in output
+
+
+def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
+    store, config, mail_config, tmp_path
+):
+    crawled_fresh(store)
+    write_digest(tmp_path, Week.last_complete(utc_now()))
+    code, output = status(store, mail_config(free_port()))
+    assert code == 0, output
+    assert "mail: nothing owed" in output.splitlines()
+    code, output = status(store, config)
+    assert code == 0, output
+    assert "mail:" not in output
+
+
+def owing(week: str, recipient: str, hours_ago: float) -> Owing:
+    return Owing(week, recipient, iso(NOW - timedelta(hours=hours_ago)))
+
+
+NOW = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)
+RECIPIENTS = ["Team <team@example.org>", "x@example.org", "y@example.org"]
+
+
+def test_each_week_owed_is_a_line_oldest_first_since_its_earliest_recipient_was_owed_it():
+    rows = [
+        owing("2026-W48", "x@example.org", hours_ago=30),
+        owing("2026-W48", "team@example.org", hours_ago=20),
+        owing("2026-W49", "y@example.org", hours_ago=2),
+    ]
+    lines, problems = mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24))
+    assert lines == [
+        "mail: 2026-W48 owed to Team <team@example.org> and x@example.org (2 of 3 recipients) "
+        "since 2026-12-07T00:00:00Z (30.0 h ago)",
+        "mail: 2026-W49 owed to y@example.org (1 of 3 recipients) since 2026-12-08T04:00:00Z "
+        "(2.0 h ago)",
+    ]
+    assert problems == [
+        "mail: 2026-W48 owed to Team <team@example.org> and x@example.org since "
+        "2026-12-07T00:00:00Z, longer than 24 h"
+    ]
+
+
+def test_a_week_owed_only_to_a_mailbox_no_longer_a_recipient_is_not_owed():
+    rows = [owing("2026-W48", "gone@example.org", hours_ago=100)]
+    assert mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24)) == (
+        ["mail: nothing owed"],
+        [],
+    )
+
+
+def test_a_recipient_stored_as_an_earlier_thaidigest_wrote_it_is_its_mailbox():
+    rows = [owing("2026-W48", "X <X@Example.org>", hours_ago=1)]
+    lines, _ = mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24))
+    assert lines == [
+        "mail: 2026-W48 owed to x@example.org (1 of 3 recipients) since 2026-12-08T05:00:00Z "
+        "(1.0 h ago)"
+    ]
+
+
+def test_a_week_owed_in_a_database_of_an_earlier_schema_is_owed_since_the_upgrade(tmp_path):
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:  # the table as schema 3 left it: no owed_since
+        conn.executescript(
+            """
+            DROP TABLE undelivered;
+            CREATE TABLE undelivered (
+                week TEXT NOT NULL, recipient TEXT NOT NULL, PRIMARY KEY (week, recipient)
+            );
+            INSERT INTO undelivered VALUES ('2026-W48', 'x@example.org');
+            UPDATE meta SET value = '3' WHERE key = 'schema_version';
+            """
+        )
+    conn.close()
+    before = utc_now()
+    store = Store(f"sqlite:///{path}")
+    try:
+        (row,) = store.mail_owed()
+        assert (row.week, row.recipient) == ("2026-W48", "x@example.org")
+        assert before <= parse_iso(row.since) <= utc_now()
+        assert store.meta_value("schema_version") == str(SCHEMA_VERSION)
+    finally:
+        store.close()
