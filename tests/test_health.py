@@ -51,6 +51,13 @@ def test_the_week_is_counted_against_the_median_of_the_eight_before():
     )
 
 
+def test_a_week_with_no_article_found_says_so_without_empty_shares():
+    # Nothing found this week: no share of fallback extraction ("- (0)") and no "no date 0".
+    items = [found(7 * week + 1) for week in range(1, 9) for _ in range(41)]
+    site = health([run(1)], items)
+    assert health_lines(site)[1] == "articles found: 0 (median of the 8 weeks before: 41)"
+
+
 def test_weeks_before_the_first_crawl_do_not_drag_the_median_down():
     items = [found(1), found(8), found(8), found(9)]
     site = health([run(1)], items, known_since=ago(15))

@@ -340,7 +340,9 @@ def not_crawled(health: SiteHealth) -> str | None:
 
 
 def health_lines(health: SiteHealth) -> list[str]:
-    """A site's health as two plain lines: its crawls, and what they found.
+    """A site's health as two plain lines: its crawls, and what they found (with none
+    found, the count and its median alone: no share of the fallback extraction, no count
+    of articles without a date).
 
     A site not watched by the period's end (no crawl run, no article stored) has one
     line that says so instead: ``crawls: none`` and ``articles found: 0`` beside the
@@ -369,9 +371,8 @@ def health_lines(health: SiteHealth) -> list[str]:
         if health.median_found is not None
         else "no earlier weeks to compare"
     )
-    share = f"{health.fallback / health.found:.0%}" if health.found else "-"
-    return [
-        f"crawls: {crawls}",
-        f"articles found: {health.found} ({median}); fallback extraction {share} "
-        f"({health.fallback}); no date {health.undated}",
-    ]
+    found = f"articles found: {health.found} ({median})"
+    if health.found:  # shares of the articles found: none found, none to tell of
+        share = f"{health.fallback / health.found:.0%}"
+        found += f"; fallback extraction {share} ({health.fallback}); no date {health.undated}"
+    return [f"crawls: {crawls}", found]
