@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.markdown import topic_name
-from thaidigest.classifier import OPENING_CHARS, Contribution, load_model
+from thaidigest.classifier import BLOCKS, OPENING_CHARS, Contribution, load_model
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import normalise_article
 from thaidigest.partners import Found, found_partners
@@ -38,6 +39,7 @@ from thaidigest.relevance import (
     rules_from_text,
     score,
     score_each,
+    shown_feature,
     signal_words,
     signals,
     topic_stem,
@@ -631,6 +633,43 @@ def test_explain_names_the_probability_threshold_and_contributing_features() -> 
     assert contributions and all(float(c) > 0 for c in contributions)
     assert "title: '" in up or "opening: '" in up  # n-grams are named
     assert "ไอซีที" in text.split("matched rule terms:")[1]
+
+
+@pytest.mark.parametrize(
+    ("feature", "shown"),
+    [
+        ("\u0e48\u0e27\u0e21", "'\u25cc\u0e48\u0e27\u0e21'"),  # a tone mark: '◌่วม'
+        ("\u0e34\u0e29\u0e31", "'\u25cc\u0e34\u0e29\u0e31'"),  # a vowel above: '◌ิษั'
+        ("\u0e39\u0e49\u0e17", "'\u25cc\u0e39\u0e49\u0e17'"),  # two marks, one circle
+        ("\u0e33\u0e19\u0e27", "'\u25cc\u0e33\u0e19\u0e27'"),  # sara am: '◌ำนว'
+        ("\u0e23\u0e48\u0e27", "'\u0e23\u0e48\u0e27'"),  # a letter first: as it is
+        ("\u0e40\u0e17\u0e04", "'\u0e40\u0e17\u0e04'"),  # a leading vowel stands alone
+        (" \u0e2a\u0e48", "' \u0e2a\u0e48'"),
+        ("digital-x-cooperation@article", "'digital-x-cooperation@article'"),
+    ],
+)
+def test_an_ngram_opening_with_a_thai_mark_is_shown_on_a_dotted_circle(
+    feature: str, shown: str
+) -> None:
+    assert shown_feature(feature) == shown
+
+
+def opens_with_mark(text: str) -> bool:
+    """Whether ``text`` opens with a combining mark, or a letter whose first part is one
+    (``ำ``: its circle sits on the letter before)."""
+    return bool(text) and unicodedata.category(unicodedata.normalize("NFKD", text[0])[0])[0] == "M"
+
+
+def test_explain_never_sets_a_listed_ngrams_first_mark_on_its_quote() -> None:
+    quoted = [  # "  +0.181  opening: '◌่วม'" -> "◌่วม"
+        line.split(": ", 1)[1][1:-1]
+        for title, body, _ in ARTICLES_BY_ID.values()
+        for line in explain(title, body, RULES).splitlines()
+        if line.startswith("  ") and line.split()[1].rstrip(":") in BLOCKS
+    ]
+    assert quoted and not [text for text in quoted if opens_with_mark(text)]
+    on_circles = [text[1:] for text in quoted if text.startswith("\u25cc")]
+    assert on_circles and all(opens_with_mark(text) for text in on_circles)
 
 
 def test_explain_names_the_words_of_an_article_the_word_stage_read_and_only_then() -> None:

@@ -44,6 +44,7 @@ import hashlib
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -169,6 +170,10 @@ MOVED_LITTLE = 0.1
 # The most decimal places the sentence shows a probability and its threshold to: a float's
 # 17 significant digits tell any two apart.
 SHOWN_PLACES_MAX = 17
+# What a lone combining mark is set on to be shown (U+25CC DOTTED CIRCLE, as in Unicode's
+# charts and typographers' tables): an n-gram explain lists that opens with a Thai tone or
+# vowel mark would otherwise sit on the quote before it.
+DOTTED_CIRCLE = "\u25cc"
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = {"topic_min": float, "lead_paragraphs": int, "lead_min_chars": int}  # and their kinds
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
@@ -975,7 +980,7 @@ def explain(
         for kind, blocks in kinds_shown:
             chosen = [c for c in parts if c.block in blocks and c.value * sign > 0][:top]
             lines.extend(
-                f"  {c.value:+.3f}  {c.block}: {c.feature!r}"
+                f"  {c.value:+.3f}  {c.block}: {shown_feature(c.feature)}"
                 + (
                     f" ({', '.join(signal_words(c.feature, topic_name))})"
                     if kind == "signals"
@@ -987,6 +992,16 @@ def explain(
                 lines.append(f"  ({kind}: none)")
     lines.extend(_matched_terms(verdict.matches))
     return "\n".join(lines)
+
+
+def shown_feature(feature: str) -> str:
+    """A feature of the model as explain quotes it (Python's ``repr``), one that opens with
+    a combining mark (a Thai tone or vowel mark, or ``ำ``, whose circle sits on the letter
+    before it) set on a dotted circle, as a lone mark is shown: ``'◌่วม'``, not the mark on
+    the quote (``'่วม'``). The circle is no part of the n-gram."""
+    if feature and unicodedata.category(unicodedata.normalize("NFKD", feature[0])[0])[0] == "M":
+        return repr(DOTTED_CIRCLE + feature)
+    return repr(feature)
 
 
 def _decided_by_words(parts: Sequence[Contribution], verdict: Relevance) -> str:
