@@ -60,7 +60,7 @@ from digest.markdown import (
     lede,
     markdown_to_html,
     render_changes,
-    source_label,
+    site_label,
     topic_heading,
     week_range,
 )
@@ -194,7 +194,11 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     as the article's entry is (to ``page`` when the version has no web address).
 
     A version of a copy folded into the item names the copy's site in its title
-    (``Updated (mdes.go.th): …``) and links to the copy.
+    (``Updated (mdes.go.th): …``) and links to the copy. A copy without a web address is
+    named by its stored source (``Updated (file): …``), not as the digest names it
+    (:data:`digest.markdown.IMPORTED`): every build writes the revision entries of its
+    weeks again, each dated when its version was seen, so a title named anew would change
+    entries readers already hold without dating them again.
     """
     seen = in_bangkok(parse_iso(revision.seen_at))
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
@@ -202,7 +206,7 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
         link, _ = article_links(item.url, item.also_on)
     else:
         link = clean_link(revision.url)
-        prefix = f"{prefix} ({source_label(revision.source, revision.url)})"
+        prefix = f"{prefix} ({site_label(revision.source, revision.url) or revision.source})"
     return Entry(
         id=revision_id(revision.url, revision.version),
         title=f"{prefix}: {clean_headline(revision.title)}",

@@ -37,6 +37,10 @@ LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
 ELLIPSIS = "…"
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
+# Where a reader is told an article without a web address is from (a text file imported
+# without a source line), in its meta line and the summary's count (``from imported text
+# (1)``): its stored source, ``file``, names no site a reader knows.
+IMPORTED = "imported text"
 # A Thai article's stored language (normalisation's), which the pages a person reads, in
 # English, mark its text with (markdown_to_page_html).
 THAI = "th"
@@ -75,6 +79,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&#!|~{}])")
 # written before changes were listed said them on one line after CHANGES_HEADING.
 CHANGES_HEADING = "What changed:"
 COPY_CHANGES_START = "What changed in the copy on "
+IMPORTED_COPY_CHANGES = "What changed in the imported copy:"  # a copy without a web address
 ALSO_ON = "Also on: "
 # What opens a line of change_lines: the removed and added text of those of QUOTING_LABELS
 # is the article's own; a line with a change and no label is a number in its words.
@@ -191,7 +196,7 @@ def opens_no_lede(line: str | None) -> bool:
     written before, on one line. A lede's own ``#`` and ``<`` are escaped; one that opens
     with "What changed:" is taken for what changed."""
     return line is None or line.startswith(
-        ("#", f"{ALSO_ON}<", CHANGES_HEADING, COPY_CHANGES_START)
+        ("#", f"{ALSO_ON}<", CHANGES_HEADING, COPY_CHANGES_START, IMPORTED_COPY_CHANGES)
     )
 
 
@@ -277,16 +282,23 @@ def bilingual_html(english: str, thai: str) -> str:
     return f'{html_escape(english)}{NAMES_SEPARATOR}<span lang="{THAI}">{html_escape(thai)}</span>'
 
 
-def source_label(source: str, url: str = "") -> str:
-    """Where an article is from, as a reader sees it: a site's host (``thaigov.go.th``);
-    for any other article, imported, the host of its web address (``mfa.go.th``), or its
-    stored source (``file``) when it has none.
+def site_label(source: str, url: str = "") -> str | None:
+    """The site an article is from, as a reader knows it: a crawled site's host
+    (``thaigov.go.th``); for any other article, imported, the host of its web address
+    (``mfa.go.th``); None for one without a web address (a text file imported without a
+    source line).
 
-    Only the label: the stored source of such an article stays ``file`` (the sites'
+    Only the label: the stored source of an imported article stays ``file`` (the sites'
     slugs name crawl runs, health and per-site queries; an import derives it again)."""
     if source in SOURCE_LABELS:
         return SOURCE_LABELS[source]
-    return web_host(url) or source
+    return web_host(url)
+
+
+def source_label(source: str, url: str = "") -> str:
+    """Where an article is from, as a reader sees it: its site (:func:`site_label`), or
+    :data:`IMPORTED` for one without a web address, never the stored source ``file``."""
+    return site_label(source, url) or IMPORTED
 
 
 def item_source_label(item: Item) -> str:
@@ -294,7 +306,7 @@ def item_source_label(item: Item) -> str:
     headline links to. An article with no web address of its own (a text file imported
     without a source line) links to its first copy on the web
     (:func:`digest.clean.article_links`), and so is labelled by that copy's site, not
-    ``file``; which copy represents the story does not change."""
+    :data:`IMPORTED`; which copy represents the story does not change."""
     own, _ = article_links(item.url, item.also_on)
     if own is not None and own != item.url:
         return web_host(own) or source_label(item.source, item.url)
@@ -417,11 +429,13 @@ def week_changes(diff: Diff) -> str:
 
 
 def copy_heading(url: str, source: str) -> str:
-    """``What changed in the copy on mdes.go.th (<https://…>):``, the link when it is one."""
+    """``What changed in the copy on mdes.go.th (<https://…>):``, the link when it is one;
+    :data:`IMPORTED_COPY_CHANGES` for a copy without a web address."""
+    site = site_label(source, url)
+    if site is None:
+        return IMPORTED_COPY_CHANGES
     where = autolink(url)
-    return f"{COPY_CHANGES_START}{escape(source_label(source, url))}" + (
-        f" ({where}):" if where else ":"
-    )
+    return f"{COPY_CHANGES_START}{escape(site)}" + (f" ({where}):" if where else ":")
 
 
 def _marked(tag: str, text: str) -> str:

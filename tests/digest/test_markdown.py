@@ -1,6 +1,7 @@
 import html
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -22,9 +23,11 @@ from digest.markdown import (
     link,
     lists_story,
     markdown_to_html,
+    markdown_to_page_html,
     markdown_to_text,
     render_changes,
     render_markdown,
+    unlinked_openings,
     week_range,
 )
 from digest.select import Week, load_weeks, select_week
@@ -240,7 +243,7 @@ def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
     assert f'<a href="{url_of(copy)}">' in html
 
 
-def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_file(store):
+def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_imported(store):
     # Imported as a record from another site's web address, and as a text file without one:
     # both are stored with source "file" (a source is a crawled site, or none).
     web = RawArticle(
@@ -262,8 +265,29 @@ def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_
     mark(store, note, topics=["mou"])
     markdown = digest_markdown(store)
     assert "mfa.go.th · 2024-08-20 · English" in markdown
-    assert "file · 2024-08-21 · English" in markdown
-    assert "2 items from file (1) and mfa.go.th (1);" in markdown
+    assert "imported text · 2024-08-21 · English" in markdown
+    assert "2 items from imported text (1) and mfa.go.th (1);" in markdown
+    assert "file" not in markdown  # the stored source names no site a reader knows
+    assert "\nimported text · 2024-08-21 · English\n" in markdown_to_text(markdown)  # the mail's
+
+
+def test_an_unlinked_item_without_a_lede_over_its_imported_copys_changes_is_found(store):
+    # A text file without a lede or a web address, and a text file of the same story edited
+    # in the week: the heading of the copy's changes is what stands under the meta line.
+    title = "ดีอี ร่วมมือญี่ปุ่นด้านเมืองอัจฉริยะ"
+    day = date(2024, 8, 14)
+    raw = RawArticle("file:///srv/a.txt", "file", title, "", published_hint=day)
+    copy = RawArticle("file:///srv/b.txt", "file", title, "งบ 5,000 ล้านบาท", published_hint=day)
+    ingest(store, [raw, copy], "2024-08-14T03:00")
+    ingest(store, [replace(copy, body="งบ 6,000 ล้านบาท")], "2024-08-21T03:00")
+    mark(store, raw)
+    mark(store, copy, duplicate_of=raw)
+    markdown = digest_markdown(store)
+    item = markdown.split(f"### {title}\n\n")[1].split("\n\n")
+    assert item[0].startswith("imported text · 2024-08-14 · Thai · updated")
+    assert item[1] == "What changed in the imported copy:"
+    assert lists_story(markdown, [raw.url, copy.url], unlinked_openings(title, ""))
+    assert "<p>What changed in the imported copy:</p>" in markdown_to_page_html(markdown)
 
 
 def test_updated_item_says_what_changed(store):

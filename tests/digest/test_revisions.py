@@ -498,3 +498,42 @@ def test_a_headline_put_back_is_shown_and_its_repeat_in_the_body_is_not_removed_
 
     assert f"Headline: <del>{NEW_HEADLINE}</del> → <ins>{OLD_HEADLINE}</ins>" in result.markdown
     assert "Removed:" not in result.markdown
+
+
+FILE_COPY = RawArticle(
+    url="file:///srv/notes/smart-city.txt",
+    source="file",
+    title=TITLE,
+    body=MDES_COPY.body,
+    published_hint=DAY,
+)
+
+
+@pytest.fixture
+def file_copy_edited(store):
+    """The story on thaigov with a text file of it, imported without a source line, folded
+    in; the file imported again, edited, in week 34."""
+    ingest(store, [article(1, TITLE, BEFORE, DAY), FILE_COPY], "2024-08-14T03:00")
+    edited = replace(FILE_COPY, body=FILE_COPY.body.replace("5,000", "6,000"))
+    ingest(store, [edited], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+    mark(store, FILE_COPY, topics=["smart-city"], duplicate_of=article(1, TITLE))
+    return store
+
+
+def test_an_edited_copy_without_a_web_address_is_the_imported_copy_in_the_digest(
+    file_copy_edited, tmp_path
+):
+    result = build_digest(file_copy_edited, tmp_path, W34, settings())
+    changes = result.markdown.split("What changed in the imported copy:\n\n")[1]
+    assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in changes.split("\n\n")[0]
+    assert "file" not in result.markdown
+
+
+def test_an_edited_copy_without_a_web_address_keeps_its_feed_title(file_copy_edited, tmp_path):
+    # Every build writes the revision entries of its weeks again, dated when each version
+    # was seen: the title they were published with stays, the stored source's.
+    build_digest(file_copy_edited, tmp_path, W34, settings())
+    for name in FEEDS:
+        revision = parse(tmp_path / name).entries[0]
+        assert revision.title == f"แก้ไข (file): {TITLE}", name
