@@ -1,5 +1,7 @@
 import asyncio
+import errno
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import digest.commands as commands
 from digest.commands import digest_command, serve_command
 from digest.mail import NO_SENDER, Owed, owed
 from digest.select import Week
@@ -882,6 +885,59 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
             ("a@example.org", str(last.shift(-1))),
             ("a@example.org", str(last)),
         ]
+
+
+def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_path, monkeypatch):
+    """The weeks were owed only once all were built: a run whose second build failed (a
+    full disk; or killed then) left the first written but owed to no one, and the next run,
+    which builds only the weeks after the newest file, never mailed it."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
+    real_build = commands.build_digest
+
+    def disk_full_for_the_last_week(store, out_dir, week, config, **options):
+        # A full disk cannot be had here: the one fault a real build would raise, for one week.
+        if week == last:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_build(store, out_dir, week, config, **options)
+
+    monkeypatch.setattr(commands, "build_digest", disk_full_for_the_last_week)
+    with smtp_sink() as inbox:
+        failed = scheduled_digest(tmp_path, db, inbox.port)
+    assert failed.exit_code == 1
+    assert failed.output.endswith(": no space left on device\n")
+    assert written_weeks(tmp_path) == [str(last.shift(-2)), str(last.shift(-1))]
+    assert inbox.messages == []
+    monkeypatch.setattr(commands, "build_digest", real_build)  # space again
+    with smtp_sink() as inbox:
+        result = scheduled_digest(tmp_path, db, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert written_weeks(tmp_path) == [str(week) for week in (last.shift(-2), last.shift(-1), last)]
+    assert mailed(inbox) == [("a@example.org", str(last.shift(-1))), ("a@example.org", str(last))]
+
+
+def test_a_week_mailed_and_built_again_is_owed_to_no_one(tmp_path):
+    """A week built again with --email after everyone had it was recorded as owed to them
+    all the same: never mailed again, it stayed owed until written off with a warning."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    recipients = ["a@example.org", "b@example.org"]
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, recipients, last.shift(-1))
+        again = mail_weeks(tmp_path, db, inbox.port, recipients, last.shift(-1))
+        assert again.exit_code == 0, again.output
+        assert "already mailed b@example.org" in again.output.splitlines()
+        store = Store(f"sqlite:///{db}")
+        try:
+            assert owed(store, recipients, last.shift(-10)) == Owed(due={}, overdue={})
+        finally:
+            store.close()
+        later = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 1")
+    assert later.exit_code == 0, later.output
+    assert "cannot be mailed" not in later.output  # no week written off
+    assert mailed(inbox) == [
+        (recipient, str(week)) for week in (last.shift(-1), last) for recipient in recipients
+    ]
 
 
 @pytest.mark.parametrize("mailing", ["enabled", "--email"])
