@@ -1193,3 +1193,62 @@ def test_a_421_stops_the_session_and_is_said_with_whom_it_left_unmailed(tmp_path
         again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
     assert again.exit_code == 0, again.output
     assert mailed(sink) == [("b@example.org", "2024-W34"), ("c@example.org", "2024-W34")]
+
+
+class FailingAtMailInbox(Inbox):
+    """An inbox that refuses b@example.org (550) and then fails the session at the next
+    MAIL FROM, c@example.org's: with ``answer``, or, with none, by hanging up."""
+
+    def __init__(self, answer):
+        super().__init__()
+        self.answer = answer
+        self.refuse.add("b@example.org")
+        self.mails = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mails += 1
+        if self.mails == 3:  # a@, b@, then c@
+            if self.answer is None:
+                server.transport.close()
+            return self.answer or "250 OK"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("451 4.3.0 try again later", "451 4.3.0 try again later"),
+        ("421 4.7.0 closing", "421 4.7.0 closing"),
+        (None, "connection closed before the answer ended"),
+    ],
+    ids=["451", "421", "hung up"],
+)
+def test_a_session_failing_after_a_refusal_says_the_refusal_and_those_mailed(
+    tmp_path, answer, said
+):
+    """A session that failed after a recipient was refused said only its last failure, as
+    if every recipient not mailed had failed for it, and the refusal's own reason was lost."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    inbox = FailingAtMailInbox(answer)
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        result = mail_weeks(tmp_path, db, controller.port, recipients, Week(2024, 34))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "mailed a@example.org" in lines
+    assert lines[-1] == (
+        "Error: the digest files are written, but mailing digest 2024-W34 through "
+        f"127.0.0.1:{controller.port} failed after 1 of 4 recipients: {said} "
+        "(c@example.org, d@example.org not mailed); b@example.org: 550 5.1.1 no such mailbox"
+    )
+    with smtp_sink() as sink:
+        again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
+    assert again.exit_code == 0, again.output
+    assert mailed(sink) == [
+        (r, "2024-W34") for r in ("b@example.org", "c@example.org", "d@example.org")
+    ]
