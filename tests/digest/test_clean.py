@@ -146,3 +146,22 @@ def test_a_cut_within_a_long_word_falls_between_its_character_clusters(word):
     for limit in range(len(word) + 1):
         starts = [start for start in CLUSTER_STARTS[word] if len(start) <= limit]
         assert kept_of(word, limit) == starts[-1], limit
+
+
+# Vowels written around their consonants, opened by เ and closed by อ or า, that PyThaiNLP's
+# tcc ends a cluster inside (เพื|่|อ, เดื|อ|น, เห|ลือ, เธ|อ, เค|รือ): what a cut may keep.
+VOWEL_AROUND_STARTS = {
+    "เพื่อ": ["", "เพื่อ"],
+    "เดือน": ["", "เดือ", "เดือน"],
+    "เหลือ": ["", "เหลือ"],
+    "เธอ": ["", "เธอ"],
+    "เครือข่าย": ["", "เครือ", "เครือข่า", "เครือข่าย"],
+}
+
+
+@pytest.mark.parametrize("word", VOWEL_AROUND_STARTS)
+def test_a_cut_never_parts_a_vowel_written_around_its_consonants(word):
+    """Cut between tcc's clusters, เพื่อ kept "เพื่", its อ torn off."""
+    for limit in range(len(word) + 1):
+        starts = [start for start in VOWEL_AROUND_STARTS[word] if len(start) <= limit]
+        assert kept_of(word, limit) == starts[-1], limit
