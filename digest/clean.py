@@ -173,9 +173,9 @@ def cut_clusters(unit: str, limit: int) -> str:
     the vowels and tone marks written with it, never torn apart) and a new letter starts
     (:func:`_letter_start`), outside a vowel written around its consonants
     (:data:`THAI_VOWEL_AROUND`, which ``tcc`` may part): in a run of other characters,
-    where a letter starts. For a
-    text the word cutter finds no word in short enough (``newmm`` reads a ministry's
-    30-letter name as one word, a web address as its parts up to a ``:``). Only
+    where a letter starts. For a text the word cutter finds no word in short enough
+    (``newmm`` reads a ministry's 30-letter name as one word, a web address as its parts
+    up to a ``:``). Only
     :data:`TOKENISE_MARGIN` characters past the limit are read."""
     if len(unit) <= limit:
         return unit

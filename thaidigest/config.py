@@ -511,7 +511,7 @@ MAX_ADDRESS = 254
 # The longest address a recipient may have, which email.unsubscribe's {recipient} stands
 # for when its length is checked: MAX_ADDRESS characters, its local part MAX_LOCAL_PART "+",
 # which a URI holds as "%2B" (as it holds & = /), so 382 as a header carries it.
-LONGEST_ADDRESS = f"{'+' * 64}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"
+LONGEST_ADDRESS = f"{'+' * MAX_LOCAL_PART}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"
 
 
 def rule_for(key: str) -> Rule:
