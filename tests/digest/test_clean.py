@@ -149,13 +149,16 @@ def test_a_cut_within_a_long_word_falls_between_its_character_clusters(word):
 
 
 # Vowels written around their consonants, opened by เ and closed by อ or า, that PyThaiNLP's
-# tcc ends a cluster inside (เพื|่|อ, เดื|อ|น, เห|ลือ, เธ|อ, เค|รือ): what a cut may keep.
+# tcc ends a cluster inside (เพื|่|อ, เดื|อ|น, เห|ลือ, เธ|อ, เค|รือ, เป|ล่า, เห|งา): what a
+# cut may keep.
 VOWEL_AROUND_STARTS = {
     "เพื่อ": ["", "เพื่อ"],
     "เดือน": ["", "เดือ", "เดือน"],
     "เหลือ": ["", "เหลือ"],
     "เธอ": ["", "เธอ"],
     "เครือข่าย": ["", "เครือ", "เครือข่า", "เครือข่าย"],
+    "เปล่า": ["", "เปล่า"],
+    "เหงา": ["", "เหงา"],
 }
 
 
