@@ -61,6 +61,13 @@ TOKENISE_MARGIN = 100
 ZERO_WIDTH_JOINER = "\u200d"
 # Thai vowels written before the consonant they are read after: a cut after one tears it off.
 THAI_LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+# A Thai vowel written around its one or two consonants, opened by SARA E and closed by
+# O ANG or SARA AA, their vowel and tone marks between (เ-ือ, เ-อ, เ-า: เพื่อ, เหลือ, เธอ,
+# เปล่า): PyThaiNLP's tcc ends a cluster inside some (เพื|่|อ, เดื|อ|น, เห|ลือ), where a
+# cut would leave the vowel open.
+THAI_VOWEL_AROUND = re.compile(
+    "\u0e40[\u0e01-\u0e2e]{1,2}[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*[\u0e2d\u0e32]"
+)
 # Characters that belong to the one before them, besides combining marks (Unicode
 # categories M*): the joiner, Thai SARA AM (a spacing vowel, in Unicode's grapheme
 # rules a mark) and the emoji skin tones. A cut never falls before one.
@@ -164,17 +171,25 @@ def cut_clusters(unit: str, limit: int) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut at the last place at or before
     the limit where a Thai character cluster ends (PyThaiNLP's ``tcc``: a consonant with
     the vowels and tone marks written with it, never torn apart) and a new letter starts
-    (:func:`_letter_start`): in a run of other characters, where a letter starts. For a
-    text the word cutter finds no word in short enough (``newmm`` reads a ministry's
-    30-letter name as one word, a web address as its parts up to a ``:``). Only
+    (:func:`_letter_start`), outside a vowel written around its consonants
+    (:data:`THAI_VOWEL_AROUND`, which ``tcc`` may part): in a run of other characters,
+    where a letter starts. For a text the word cutter finds no word in short enough
+    (``newmm`` reads a ministry's 30-letter name as one word, a web address as its parts
+    up to a ``:``). Only
     :data:`TOKENISE_MARGIN` characters past the limit are read."""
     if len(unit) <= limit:
         return unit
     from pythainlp.tokenize.tcc import tcc_pos  # loaded on the first Thai text to cut
 
-    ends = tcc_pos(unit[: limit + TOKENISE_MARGIN])  # each character not Thai is one
+    read = unit[: limit + TOKENISE_MARGIN]
+    ends = tcc_pos(read)  # each character not Thai is one
+    within = {
+        at
+        for vowel in THAI_VOWEL_AROUND.finditer(read)
+        for at in range(vowel.start() + 1, vowel.end())
+    }
     end = _letter_start(unit, limit, 0)
-    while end > 0 and end not in ends:
+    while end > 0 and (end not in ends or end in within):
         end = _letter_start(unit, end - 1, 0)
     return unit[: end or limit]
 

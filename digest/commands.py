@@ -130,14 +130,12 @@ def mail_digests(
     tried, and those it was mailed to are said, also when others of the week were not;
     then a :class:`MailError` names each week not mailed to everyone, and each written off.
 
-    Every week of ``results`` is owed to every recipient not yet sent it before the first
-    session opens, so a run killed while it mails an older week leaves the new one owed,
-    which a later run mails from its file, as no later run builds it again.
+    Every week of ``results`` is owed to every recipient not yet sent it from before it
+    was built (:func:`owe_weeks`), so a run killed while it mails an older week leaves the
+    new one owed, which a later run mails from its file, as no later run builds it again.
     """
     settings, title = config["email"], config["digest"]["title"]
     built = {result.week: result.markdown for result in results}
-    for week in built:  # before any session: a run killed in one leaves the rest owed
-        owe(store, week, settings["recipients"])
     kept_weeks = max(1, int(config["digest"]["weeks"]))
     since = Week.last_complete(now).shift(1 - kept_weeks)
     owing = owed(store, settings["recipients"], since)
@@ -195,6 +193,15 @@ def mail_digests(
         raise MailError("; ".join(failures))
 
 
+def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) -> None:
+    """Record each of ``weeks`` as owed to every recipient not yet sent it, before any of
+    them is built: a run that fails to build a later week (a full disk) or is killed
+    after writing an earlier one leaves that one owed, which a later run mails from its
+    file, as no later run builds it again (:func:`weeks_to_build` starts after the newest)."""
+    for week in weeks:
+        owe(store, week, config["email"]["recipients"])
+
+
 @click.command("digest")
 @click.option(
     "--week",
@@ -250,7 +257,8 @@ def digest_command(
         raise SettingsError(
             "--judged-sites and --schedules both say which sites are judged: give one"
         )
-    if mail or config["email"]["enabled"]:
+    mailing = mail or config["email"]["enabled"]
+    if mailing:
         refuse_unmailable(config, config_file)
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
@@ -283,6 +291,9 @@ def digest_command(
                 "(the partner names, their rules or the partners file changed): "
                 f"{refound.changed} changed"
             )
+        unfinished = [built for built in weeks if not built.is_over(now)]
+        if mailing and not unfinished:
+            owe_weeks(store, config, weeks)
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
         if is_local_site(site_url) and not served_locally:  # said once the feeds are out
@@ -310,8 +321,7 @@ def digest_command(
         unchanged = len(files) - len(changed)
         if unchanged:
             click.echo(f"{counted(unchanged, 'file')} unchanged in {out_dir}")
-        if mail or config["email"]["enabled"]:
-            unfinished = [built for built in weeks if not built.is_over(now)]
+        if mailing:
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:

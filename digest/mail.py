@@ -685,10 +685,14 @@ def send_digest(
             _say_goodbye(client)
     except (OSError, smtplib.SMTPException) as error:
         reason = redact(_failure(error, timeout), [password])
-        left = ", ".join(r for r in pending if r not in sent and r not in skipped)
+        left = ", ".join(
+            r for r in pending if r not in sent and r not in skipped and r not in failed
+        )
+        # Those refused before the session failed, each for its own reason, said too.
+        refused = "".join(f"; {recipient}: {why}" for recipient, why in failed.items())
         raise MailError(
             f"mailing digest {week} through {server} failed after {len(sent)} of "
-            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed)",
+            f"{counted(len(pending), 'recipient')}: {reason} ({left} not mailed){refused}",
             MailReport(tuple(sent), tuple(skipped)),
         ) from None
     if failed:

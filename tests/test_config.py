@@ -8,6 +8,7 @@ import pytest
 
 from thaidigest.config import (
     DEFAULTS,
+    LONGEST_ADDRESS,
     RULES,
     ConfigError,
     check_settings,
@@ -175,6 +176,21 @@ def test_a_mail_address_without_a_local_part_and_a_domain_is_refused_at_load(
         ("a b@example.org", "it needs a local part and a domain, no spaces"),
         # A Thai domain is mailed in its IDNA form, whose labels hold 63 characters at most.
         ("team@" + "ตัวอย่าง" * 8 + ".ไทย", "its domain has no IDNA form"),
+        # Longer than a mail server takes (RFC 5321), which the List-Unsubscribe check assumes.
+        (
+            "+" * 65 + "@example.org",
+            "its local part (before the @) has 65 characters, and a mail server takes 64 at "
+            "most (RFC 5321)",
+        ),
+        (
+            f"{LONGEST_ADDRESS[:-4]}x.org",
+            "it has 255 characters, and a mail server takes 254 at most (RFC 5321)",
+        ),
+        (
+            "+" * 64 + "@" + ".".join(["ตัวอย่าง" * 3] * 5) + ".ไทย",
+            "it has 270 characters, its domain in the IDNA form it is mailed in, and a mail "
+            "server takes 254 at most",
+        ),
     ],
 )
 def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, reason):
@@ -193,6 +209,7 @@ def test_a_refused_mail_address_says_what_is_wrong_with_it(tmp_path, address, re
         "ทีม <team@ตัวอย่าง.ไทย>",
         '"Ops [Bangkok]" <ops-bkk@example.org>',
         '".NET Team" <dotnet@example.org>',
+        LONGEST_ADDRESS,
     ],
 )
 def test_a_mail_address_with_or_without_a_name_is_accepted(tmp_path, address):

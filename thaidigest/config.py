@@ -258,12 +258,33 @@ def mail_address_problem(value: str) -> str | None:
         except (AttributeError, ValueError, IndexError, MessageError):  # the parser's, by defect
             fits = False
     if fits and _has_idna_form(domain):
+        if too_long := _length_fault(local, domain):
+            return f"{_shown(value)} is not a mail address: {too_long}"
         mailbox = header_mailbox(value)
         if mailbox is not None and mailbox.addr_spec == read:
             return None
         if named:
             return f"{_shown(value)} is not a mail address: {_unquoted_name_fault(named)}"
     return f"{_shown(value)} is not a mail address: {_address_fault(value, local, domain)}"
+
+
+def _length_fault(local: str, domain: str) -> str | None:
+    """Why an address of ``local`` part and ``domain`` is longer than a mail server takes
+    (RFC 5321, 4.5.3.1), in words, or None: measured as mailed, its domain in IDNA form
+    (:func:`thaidigest.urls.ascii_domain`)."""
+    if len(local) > MAX_LOCAL_PART:
+        return (
+            f"its local part (before the @) has {len(local)} characters, and a mail server "
+            f"takes {MAX_LOCAL_PART} at most (RFC 5321)"
+        )
+    length = len(local) + 1 + len(ascii_domain(domain))
+    if length > MAX_ADDRESS:
+        idna = "" if domain.isascii() else ", its domain in the IDNA form it is mailed in"
+        return (
+            f"it has {length} characters{idna}, and a mail server takes {MAX_ADDRESS} "
+            "at most (RFC 5321)"
+        )
+    return None
 
 
 def _unquoted_name_fault(named: re.Match[str]) -> str:
@@ -487,11 +508,14 @@ NAMED_ADDRESS = re.compile(r'(?P<name>(?:"[^"]*"|[^<>@,"])*)<(?P<address>[^<>]*)
 LIST_ID = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 MAX_LIST_ID = 255  # RFC 2919's bound
 MAX_HEADER_LINE = 998  # characters a mail's header line holds (RFC 5322, 2.1.1)
-# The longest address a recipient may have (RFC 5321: a local part holds 64 characters, a
-# path 256, with its < and >), which email.unsubscribe's {recipient} stands for when its
-# length is checked: 254 characters, its local part all "+", which a URI holds as "%2B"
-# (as it holds & = /), so 382 as a header carries it.
-LONGEST_ADDRESS = f"{'+' * 64}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"
+# A mail address's length at most (RFC 5321, 4.5.3.1: a local part holds 64 characters, a
+# path 256, with its < and >); a longer one is refused when the settings are read.
+MAX_LOCAL_PART = 64
+MAX_ADDRESS = 254
+# The longest address a recipient may have, which email.unsubscribe's {recipient} stands
+# for when its length is checked: MAX_ADDRESS characters, its local part MAX_LOCAL_PART "+",
+# which a URI holds as "%2B" (as it holds & = /), so 382 as a header carries it.
+LONGEST_ADDRESS = f"{'+' * MAX_LOCAL_PART}@{'y' * 63}.{'z' * 63}.{'w' * 57}.org"
 
 
 def rule_for(key: str) -> Rule:

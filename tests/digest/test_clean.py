@@ -14,6 +14,7 @@ from digest.clean import (
     clean_line,
     clean_link,
     clean_text,
+    cut_clusters,
     shown_changes,
 )
 from tests.digest import ATTENDED_LONG
@@ -122,3 +123,48 @@ def test_a_thai_phrase_longer_than_a_shown_passage_is_cut_between_its_words(skip
     assert len(kept) in word_ends, shown[-20:]
     assert not unicodedata.category(text[len(kept)]).startswith("M")
     assert kept[-1] not in THAI_LEADING_VOWELS
+
+
+def kept_of(word: str, limit: int) -> str:
+    """What :func:`cut_clusters` keeps of ``word`` when the limit falls ``limit`` characters
+    into it, between a short phrase and another word."""
+    before, after = "ข่าว ", " ของรัฐ"
+    return cut_clusters(f"{before}{word}{after}", len(before) + limit)[len(before) :].rstrip()
+
+
+# Words a limit may fall inside a Thai character cluster of, with what a cut may keep of
+# each: a cluster's start, never a letter's within it (ร|ะ; ว่|า, the vowel after the
+# tone mark), though both start a letter.
+CLUSTER_STARTS = {
+    "ระหว่าง": ["", "ระ", "ระห", "ระหว่า", "ระหว่าง"],
+    "สันตติวงศ์": ["", "สั", "สัน", "สันต", "สันตติ", "สันตติวงศ์"],
+}
+
+
+@pytest.mark.parametrize("word", CLUSTER_STARTS)
+def test_a_cut_within_a_long_word_falls_between_its_character_clusters(word):
+    for limit in range(len(word) + 1):
+        starts = [start for start in CLUSTER_STARTS[word] if len(start) <= limit]
+        assert kept_of(word, limit) == starts[-1], limit
+
+
+# Vowels written around their consonants, opened by เ and closed by อ or า, that PyThaiNLP's
+# tcc ends a cluster inside (เพื|่|อ, เดื|อ|น, เห|ลือ, เธ|อ, เค|รือ, เป|ล่า, เห|งา): what a
+# cut may keep.
+VOWEL_AROUND_STARTS = {
+    "เพื่อ": ["", "เพื่อ"],
+    "เดือน": ["", "เดือ", "เดือน"],
+    "เหลือ": ["", "เหลือ"],
+    "เธอ": ["", "เธอ"],
+    "เครือข่าย": ["", "เครือ", "เครือข่า", "เครือข่าย"],
+    "เปล่า": ["", "เปล่า"],
+    "เหงา": ["", "เหงา"],
+}
+
+
+@pytest.mark.parametrize("word", VOWEL_AROUND_STARTS)
+def test_a_cut_never_parts_a_vowel_written_around_its_consonants(word):
+    """Cut between tcc's clusters, เพื่อ kept "เพื่", its อ torn off."""
+    for limit in range(len(word) + 1):
+        starts = [start for start in VOWEL_AROUND_STARTS[word] if len(start) <= limit]
+        assert kept_of(word, limit) == starts[-1], limit

@@ -1,5 +1,7 @@
 import asyncio
+import errno
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import digest.commands as commands
 from digest.commands import digest_command, serve_command
 from digest.mail import NO_SENDER, Owed, owed
 from digest.select import Week
@@ -884,6 +887,59 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
         ]
 
 
+def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_path, monkeypatch):
+    """The weeks were owed only once all were built: a run whose second build failed (a
+    full disk; or killed then) left the first written but owed to no one, and the next run,
+    which builds only the weeks after the newest file, never mailed it."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
+    real_build = commands.build_digest
+
+    def disk_full_for_the_last_week(store, out_dir, week, config, **options):
+        # A full disk cannot be had here: the one fault a real build would raise, for one week.
+        if week == last:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_build(store, out_dir, week, config, **options)
+
+    monkeypatch.setattr(commands, "build_digest", disk_full_for_the_last_week)
+    with smtp_sink() as inbox:
+        failed = scheduled_digest(tmp_path, db, inbox.port)
+    assert failed.exit_code == 1
+    assert failed.output.endswith(": no space left on device\n")
+    assert written_weeks(tmp_path) == [str(last.shift(-2)), str(last.shift(-1))]
+    assert inbox.messages == []
+    monkeypatch.setattr(commands, "build_digest", real_build)  # space again
+    with smtp_sink() as inbox:
+        result = scheduled_digest(tmp_path, db, inbox.port)
+    assert result.exit_code == 0, result.output
+    assert written_weeks(tmp_path) == [str(week) for week in (last.shift(-2), last.shift(-1), last)]
+    assert mailed(inbox) == [("a@example.org", str(last.shift(-1))), ("a@example.org", str(last))]
+
+
+def test_a_week_mailed_and_built_again_is_owed_to_no_one(tmp_path):
+    """A week built again with --email after everyone had it was recorded as owed to them
+    all the same: never mailed again, it stayed owed until written off with a warning."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    recipients = ["a@example.org", "b@example.org"]
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, recipients, last.shift(-1))
+        again = mail_weeks(tmp_path, db, inbox.port, recipients, last.shift(-1))
+        assert again.exit_code == 0, again.output
+        assert "already mailed b@example.org" in again.output.splitlines()
+        store = Store(f"sqlite:///{db}")
+        try:
+            assert owed(store, recipients, last.shift(-10)) == Owed(due={}, overdue={})
+        finally:
+            store.close()
+        later = mail_weeks(tmp_path, db, inbox.port, recipients, last, digest="weeks = 1")
+    assert later.exit_code == 0, later.output
+    assert "cannot be mailed" not in later.output  # no week written off
+    assert mailed(inbox) == [
+        (recipient, str(week)) for week in (last.shift(-1), last) for recipient in recipients
+    ]
+
+
 @pytest.mark.parametrize("mailing", ["enabled", "--email"])
 @pytest.mark.parametrize(("settings", "named"), MAIL_MISTAKES)
 def test_settings_that_cannot_mail_are_refused_before_anything_is_written(
@@ -1137,3 +1193,62 @@ def test_a_421_stops_the_session_and_is_said_with_whom_it_left_unmailed(tmp_path
         again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
     assert again.exit_code == 0, again.output
     assert mailed(sink) == [("b@example.org", "2024-W34"), ("c@example.org", "2024-W34")]
+
+
+class FailingAtMailInbox(Inbox):
+    """An inbox that refuses b@example.org (550) and then fails the session at the next
+    MAIL FROM, c@example.org's: with ``answer``, or, with none, by hanging up."""
+
+    def __init__(self, answer):
+        super().__init__()
+        self.answer = answer
+        self.refuse.add("b@example.org")
+        self.mails = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.mails += 1
+        if self.mails == 3:  # a@, b@, then c@
+            if self.answer is None:
+                server.transport.close()
+            return self.answer or "250 OK"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("451 4.3.0 try again later", "451 4.3.0 try again later"),
+        ("421 4.7.0 closing", "421 4.7.0 closing"),
+        (None, "connection closed before the answer ended"),
+    ],
+    ids=["451", "421", "hung up"],
+)
+def test_a_session_failing_after_a_refusal_says_the_refusal_and_those_mailed(
+    tmp_path, answer, said
+):
+    """A session that failed after a recipient was refused said only its last failure, as
+    if every recipient not mailed had failed for it, and the refusal's own reason was lost."""
+    db = stored(tmp_path)
+    recipients = ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]
+    inbox = FailingAtMailInbox(answer)
+    controller = LoopbackController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        result = mail_weeks(tmp_path, db, controller.port, recipients, Week(2024, 34))
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "mailed a@example.org" in lines
+    assert lines[-1] == (
+        "Error: the digest files are written, but mailing digest 2024-W34 through "
+        f"127.0.0.1:{controller.port} failed after 1 of 4 recipients: {said} "
+        "(c@example.org, d@example.org not mailed); b@example.org: 550 5.1.1 no such mailbox"
+    )
+    with smtp_sink() as sink:
+        again = mail_weeks(tmp_path, db, sink.port, recipients, Week(2024, 34))
+    assert again.exit_code == 0, again.output
+    assert mailed(sink) == [
+        (r, "2024-W34") for r in ("b@example.org", "c@example.org", "d@example.org")
+    ]
