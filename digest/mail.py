@@ -494,20 +494,27 @@ class Owed:
     overdue: dict[Week, list[str]]
 
 
-def owed(store: Store, recipients: Sequence[str], since: Week) -> Owed:
-    """The weeks owed to some of ``recipients`` (each with those, in the order of
-    ``recipients``): due from ``since`` on, overdue before it."""
+def weeks_owed(store: Store, recipients: Sequence[str]) -> dict[Week, list[str]]:
+    """Every week owed to some of ``recipients`` (``email.recipients``), oldest first, each
+    with those it is owed to, in the order of ``recipients``. A week owed only to a mailbox
+    no longer among them is not: no run mails it."""
     query = select(undelivered.c.week, undelivered.c.recipient)
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     found: dict[str, set[str]] = {}
     for week, recipient in rows:
         found.setdefault(week, set()).add(_stored_key(recipient))
-    weeks = {
+    return {
         Week.parse(week): owing
         for week in sorted(found)
         if (owing := [r for r in recipients if mailbox_key(r) in found[week]])
     }
+
+
+def owed(store: Store, recipients: Sequence[str], since: Week) -> Owed:
+    """The weeks owed to some of ``recipients`` (:func:`weeks_owed`): due from ``since`` on,
+    overdue before it."""
+    weeks = weeks_owed(store, recipients)
     return Owed(
         due={week: owing for week, owing in weeks.items() if week >= since},
         overdue={week: owing for week, owing in weeks.items() if week < since},

@@ -28,10 +28,12 @@ from digest.mail import (
     Owed,
     editions,
     mail_subject,
+    owe,
     owed,
     send_digest,
     settings_problem,
     smtp_security,
+    weeks_owed,
     write_off,
 )
 from digest.publish import build_digest
@@ -650,6 +652,23 @@ def test_a_week_owed_from_before_the_window_is_overdue_not_due(store, built):
         due={}, overdue={W34: ["b@example.org"]}
     )
     assert owed(store, ["c@example.org"], W34.shift(1)) == Owed(due={}, overdue={})
+
+
+def test_every_week_owed_is_listed_oldest_first_due_or_overdue_to_the_current_recipients(store):
+    recipients = ["Team <team@example.org>", "a@example.org"]
+    owe(store, W34.shift(1), ["a@example.org", "gone@example.org"])
+    owe(store, W34, ["TEAM@example.org"])
+    owe(store, W34.shift(-1), ["gone@example.org"])  # no longer a recipient: no run mails it
+    with store.transaction() as conn:  # as a thaidigest before mailbox keys recorded it
+        conn.execute(
+            insert(undelivered).values(week=str(W34.shift(-3)), recipient="A <A@example.org>")
+        )
+    assert weeks_owed(store, recipients) == {
+        W34.shift(-3): ["a@example.org"],
+        W34: ["Team <team@example.org>"],
+        W34.shift(1): ["a@example.org"],
+    }
+    assert list(weeks_owed(store, recipients)) == [W34.shift(-3), W34, W34.shift(1)]
 
 
 def test_password_comes_from_the_environment_and_never_leaks(store, built, login_inbox, caplog):
