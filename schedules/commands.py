@@ -38,7 +38,6 @@ from thaidigest.store import (
     RUNNING,
     ForeignDatabaseError,
     NoDatabaseError,
-    Owing,
     Store,
     crawl_runs,
     database_url,
@@ -447,36 +446,30 @@ def _week_of(digest: Path | None) -> Week | None:
 
 
 def mail_owed_lines(
-    owing: Sequence[Owing], recipients: Sequence[str], now: datetime, max_owed: timedelta
+    weeks: Mapping[Week, Sequence[str]], recipients: int, now: datetime, max_owed: timedelta
 ) -> tuple[list[str], list[str]]:
-    """What ``status`` says of the weeks ``owing`` (:meth:`Store.mail_owed`) to the
-    ``recipients`` (``email.recipients``): a line per week owed to some of them, oldest
-    first, since the earliest of them was owed it, or ``mail: nothing owed``; and a problem
-    line per week owed for longer than ``max_owed``. A week owed only to a mailbox no
-    longer among the recipients is not owed: no run mails it."""
-    from digest.mail import _stored_key, mailbox_key
-
-    weeks: dict[str, dict[str, str]] = {}  # week -> mailbox -> owed since
-    for row in owing:
-        owed_to = weeks.setdefault(row.week, {})
-        key = _stored_key(row.recipient)
-        owed_to[key] = min(owed_to.get(key, row.since), row.since)
-    keys = {recipient: mailbox_key(recipient) for recipient in recipients}
+    """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
+    ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
+    first, with the moment it ended, or ``mail: nothing owed``; and a problem line per week
+    still owed ``max_owed`` after it ended. A week is owed from its end (Monday 00:00 in
+    Bangkok), when a run may first mail it: the database records no later moment."""
     lines, problems = [], []
-    for week, owed_to in weeks.items():
-        names = [recipient for recipient, key in keys.items() if key in owed_to]
-        if not names:
-            continue
-        since = min(owed_to[keys[name]] for name in names)
+    limit = max_owed / timedelta(hours=1)
+    for week, names in weeks.items():
+        ended = week.end()
         lines.append(
             f"mail: {week} owed to {listed(names)} ({len(names)} of "
-            f"{counted(len(recipients), 'recipient')}) since {since} "
-            f"({_age(parse_iso(since), now)})"
+            f"{counted(recipients, 'recipient')}); the week ended "
+            f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
-        if now - parse_iso(since) > max_owed:
-            hours = max_owed / timedelta(hours=1)
+        if now - ended > max_owed:
+            over = (now - ended) / timedelta(hours=1)
+            addresses = "the address" if len(names) == 1 else "the addresses"
             problems.append(
-                f"mail: {week} owed to {listed(names)} since {since}, longer than {hours:g} h"
+                f"mail: {week} still owed to {listed(names)} {over:.1f} h after the week "
+                f"ended, longer than status.max_mail_owed_hours ({limit:g} h): retry with "
+                f"`thaidigest digest --email`; if it fails again, check the [email] settings "
+                f"or remove {addresses} from email.recipients"
             )
     return lines or ["mail: nothing owed"], problems
 
@@ -540,7 +533,11 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)
-        owing = store.mail_owed() if mails_digest(config, schedule) else None
+        owing = None
+        if mails_digest(config, schedule):
+            from digest.mail import weeks_owed  # as check_mail_settings: only when mailed
+
+            owing = weeks_owed(store, config["email"]["recipients"])
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")
@@ -557,9 +554,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     mail_problems: list[str] = []
     if owing is not None:
         max_owed = timedelta(hours=float(config["status"]["max_mail_owed_hours"]))
-        mail_lines, mail_problems = mail_owed_lines(
-            owing, config["email"]["recipients"], now, max_owed
-        )
+        recipients = len(config["email"]["recipients"])
+        mail_lines, mail_problems = mail_owed_lines(owing, recipients, now, max_owed)
         for line in mail_lines:
             click.echo(line)
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))

@@ -171,8 +171,8 @@ DEFAULTS: dict[str, Any] = {
         # A site that found nothing new for longer while its crawls succeed gets a
         # warning in the digest, and `thaidigest status` fails: a silent layout change.
         "max_quiet_days": 7,
-        # `thaidigest status` fails when a week's digest has been owed to a recipient
-        # (a run could not mail it) for longer.
+        # `thaidigest status` fails when a week's digest is still owed to a recipient
+        # (a run could not mail it) longer after the week ended.
         "max_mail_owed_hours": 24,
     },
 }

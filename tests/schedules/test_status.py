@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 
 from digest.commands import digest_command
+from digest.mail import owe
 from digest.select import Week
 from schedules.commands import digest_line, mail_owed_lines, missing_digest, status_command
 from scraper.report import settle_dead_runs
@@ -23,13 +24,11 @@ from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
 from thaidigest.store import (
     SCHEMA_VERSION,
-    Owing,
     Store,
     add_crawl_counts,
     crawl_runs,
     iso,
     parse_iso,
-    undelivered,
     utc_now,
 )
 from thaidigest.store import locks as lock_rows
@@ -616,12 +615,14 @@ def test_a_schedule_without_a_crawl_job_judges_no_site(store, config, tmp_path):
 
 @pytest.fixture
 def mail_config(tmp_path):
-    """Settings that mail the digest to a@ and b@example.org through ``port``."""
+    """Settings that mail the digest to a@ and b@example.org through ``port``, a week owed
+    unhealthy ``max_owed_hours`` after it ended."""
 
-    def written(port: int) -> Path:
+    def written(port: int, max_owed_hours: float = 24) -> Path:
         path = tmp_path / "mail.toml"
         path.write_text(
             f'[digest]\nout = "{tmp_path / "public"}"\n[status]\nmax_crawl_age_hours = 24\n'
+            f"max_mail_owed_hours = {max_owed_hours}\n"
             f'[email]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
             'sender = "digest@example.org"\nrecipients = ["a@example.org", "b@example.org"]\n'
         )
@@ -630,69 +631,49 @@ def mail_config(tmp_path):
     return written
 
 
-def owed_since(store: Store, week: Week, moment: datetime) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            update(undelivered)
-            .where(undelivered.c.week == str(week))
-            .values(owed_since=iso(moment))
-        )
+def ended_line(week: Week) -> str:
+    return rf"the week ended {week.end():%Y-%m-%d} 00:00 Bangkok time \(\d+\.\d h ago\)"
 
 
-def test_a_week_a_refused_recipient_is_owed_is_shown_and_unhealthy_once_owed_a_day(
+def test_a_week_still_owed_a_week_and_an_hour_after_it_ended_is_unhealthy_for_its_recipients(
     store, mail_config
 ):
     crawled_fresh(store)
-    week = Week.last_complete(utc_now())
+    week = Week.last_complete(utc_now())  # over less than a week ago
     inbox = Inbox()
     inbox.refuse = {"b@example.org"}
     server = LoopbackController(inbox, hostname="127.0.0.1", port=0)
     server.start()
     try:
-        config = mail_config(server.port)
+        config = mail_config(server.port, max_owed_hours=24 * 7 + 1)
         arguments = ["--week", str(week), "--email", "--db", store.url, "--config", str(config)]
         mailing = CliRunner().invoke(digest_command, arguments)
     finally:
         server.stop()
     assert mailing.exit_code == 1, mailing.output
-    code, output = status(store, config)
-    assert code == 0, output
-    (line,) = [line for line in output.splitlines() if line.startswith("mail: ")]
-    assert re.fullmatch(
-        rf"mail: {week} owed to b@example\.org \(1 of 2 recipients\) since "
-        rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(0\.0 h ago\)",
-        line,
-    ), line
-    assert output.index("digest: ") < output.index(line)  # beside the digest it owes
-    a_day_ago = utc_now() - timedelta(hours=25)
-    owed_since(store, week, a_day_ago)
-    code, output = status(store, config)
-    assert code == 1
-    assert (
-        f"unhealthy: mail: {week} owed to b@example.org since {iso(a_day_ago)}, longer than 24 h"
-    ) in output
-
-
-def test_mail_owed_for_longer_than_the_setting_is_unhealthy(store, mail_config, tmp_path):
-    crawled_fresh(store)
-    week = Week.last_complete(utc_now())
-    write_digest(tmp_path, week)
-    config = mail_config(free_port())
-    config.write_text(
-        config.read_text().replace("[status]\n", "[status]\nmax_mail_owed_hours = 2\n")
-    )
-    with store.transaction() as conn:
-        conn.execute(
-            insert(undelivered).values(
-                week=str(week),
-                recipient="a@example.org",
-                owed_since=iso(utc_now() - timedelta(hours=3)),
-            )
-        )
+    older = week.shift(-2)  # over more than two weeks ago
+    owe(store, older, ["a@example.org"])
     code, output = status(store, config)
     assert code == 1, output
-    assert f"unhealthy: mail: {week} owed to a@example.org since " in output
-    assert "longer than 2 h" in output
+    lines = [line for line in output.splitlines() if line.startswith("mail: ")]
+    assert len(lines) == 2, lines
+    assert re.fullmatch(
+        rf"mail: {older} owed to a@example\.org \(1 of 2 recipients\); {ended_line(older)}",
+        lines[0],
+    ), lines[0]
+    assert re.fullmatch(
+        rf"mail: {week} owed to b@example\.org \(1 of 2 recipients\); {ended_line(week)}",
+        lines[1],
+    ), lines[1]
+    assert output.index("digest: ") < output.index(lines[0])  # beside the digest it owes
+    (problem,) = [line for line in output.splitlines() if line.startswith("unhealthy: mail:")]
+    assert re.fullmatch(
+        rf"unhealthy: mail: {older} still owed to a@example\.org \d+\.\d h after the week "
+        r"ended, longer than status\.max_mail_owed_hours \(169 h\): retry with "
+        r"`thaidigest digest --email`; if it fails again, check the \[email\] settings or "
+        r"remove the address from email\.recipients",
+        problem,
+    ), problem
 
 
 def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
@@ -708,48 +689,35 @@ def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
     assert "mail:" not in output
 
 
-def owing(week: str, recipient: str, hours_ago: float) -> Owing:
-    return Owing(week, recipient, iso(NOW - timedelta(hours=hours_ago)))
+NOW = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)  # Tuesday 13:00 in Bangkok
+W48, W49 = Week(2026, 48), Week(2026, 49)  # over 205 h and 37 h before NOW
 
 
-NOW = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)
-RECIPIENTS = ["Team <team@example.org>", "x@example.org", "y@example.org"]
-
-
-def test_each_week_owed_is_a_line_oldest_first_since_its_earliest_recipient_was_owed_it():
-    rows = [
-        owing("2026-W48", "x@example.org", hours_ago=30),
-        owing("2026-W48", "team@example.org", hours_ago=20),
-        owing("2026-W49", "y@example.org", hours_ago=2),
-    ]
-    lines, problems = mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24))
+def test_each_week_owed_is_a_line_oldest_first_with_the_moment_it_ended():
+    weeks = {W48: ["Team <team@example.org>", "x@example.org"], W49: ["y@example.org"]}
+    lines, problems = mail_owed_lines(weeks, 3, NOW, timedelta(hours=48))
     assert lines == [
-        "mail: 2026-W48 owed to Team <team@example.org> and x@example.org (2 of 3 recipients) "
-        "since 2026-12-07T00:00:00Z (30.0 h ago)",
-        "mail: 2026-W49 owed to y@example.org (1 of 3 recipients) since 2026-12-08T04:00:00Z "
-        "(2.0 h ago)",
+        "mail: 2026-W48 owed to Team <team@example.org> and x@example.org (2 of 3 recipients); "
+        "the week ended 2026-11-30 00:00 Bangkok time (205.0 h ago)",
+        "mail: 2026-W49 owed to y@example.org (1 of 3 recipients); "
+        "the week ended 2026-12-07 00:00 Bangkok time (37.0 h ago)",
     ]
     assert problems == [
-        "mail: 2026-W48 owed to Team <team@example.org> and x@example.org since "
-        "2026-12-07T00:00:00Z, longer than 24 h"
+        "mail: 2026-W48 still owed to Team <team@example.org> and x@example.org 205.0 h after "
+        "the week ended, longer than status.max_mail_owed_hours (48 h): retry with "
+        "`thaidigest digest --email`; if it fails again, check the [email] settings or remove "
+        "the addresses from email.recipients"
     ]
 
 
-def test_a_week_owed_only_to_a_mailbox_no_longer_a_recipient_is_not_owed():
-    rows = [owing("2026-W48", "gone@example.org", hours_ago=100)]
-    assert mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24)) == (
-        ["mail: nothing owed"],
-        [],
-    )
+@pytest.mark.parametrize(("max_owed_hours", "unhealthy"), [(37, False), (36.5, True)])
+def test_a_week_is_unhealthy_once_over_for_longer_than_the_setting(max_owed_hours, unhealthy):
+    _, problems = mail_owed_lines({W49: ["y@example.org"]}, 1, NOW, timedelta(hours=max_owed_hours))
+    assert bool(problems) is unhealthy
 
 
-def test_a_recipient_stored_as_an_earlier_thaidigest_wrote_it_is_its_mailbox():
-    rows = [owing("2026-W48", "X <X@Example.org>", hours_ago=1)]
-    lines, _ = mail_owed_lines(rows, RECIPIENTS, NOW, timedelta(hours=24))
-    assert lines == [
-        "mail: 2026-W48 owed to x@example.org (1 of 3 recipients) since 2026-12-08T05:00:00Z "
-        "(1.0 h ago)"
-    ]
+def test_no_week_owed_is_nothing_owed():
+    assert mail_owed_lines({}, 3, NOW, timedelta(hours=24)) == (["mail: nothing owed"], [])
 
 
 def test_a_week_owed_in_a_database_of_an_earlier_schema_is_owed_since_the_upgrade(tmp_path):
