@@ -10,7 +10,7 @@ Tables
     crawl_runs        one row per crawl of a source, with its report
     locks             named locks that keep two crawls of a site apart
     deliveries        which weekly digest was mailed to whom
-    undelivered       which weekly digest a run could not mail to whom yet, and since when
+    undelivered       which weekly digest a run could not mail to whom yet
 
 Every write happens inside :meth:`Store.transaction`, so an article and its
 version are stored together or not at all.
@@ -33,7 +33,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,8 +71,7 @@ from sqlalchemy.sql.expression import Update
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.model import OUTCOMES
 
-# 2: articles.partners; 3: the current version's text only in articles; 4: undelivered.owed_since
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 # Seconds a SQLite connection waits for another's write lock before "database is locked".
@@ -185,15 +183,12 @@ deliveries = Table(
 )
 
 # A row from the start of a send until it succeeds (the row moves to deliveries): a week
-# a later run still owes the recipient, since the run that first tried to mail it began
-# (``owed_since``, which `thaidigest status` judges). A database without the table gets
-# it on opening.
+# a later run still owes the recipient. A database without the table gets it on opening.
 undelivered = Table(
     "undelivered",
     metadata,
     Column("week", Text, primary_key=True),
     Column("recipient", Text, primary_key=True),
-    Column("owed_since", Text, nullable=False, default=lambda: iso(utc_now())),
 )
 
 
@@ -214,17 +209,6 @@ def iso(moment: datetime) -> str:
 def parse_iso(text: str) -> datetime:
     """The time a stored ISO 8601 text says (the inverse of :func:`iso`), time zone aware."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-@dataclass(frozen=True)
-class Owing:
-    """A week's digest a run could not mail to a recipient yet: ``recipient`` as the
-    ``undelivered`` table holds it (its mailbox; the setting as written, for a row of a
-    thaidigest before mailbox keys), owed ``since`` then (a stored time)."""
-
-    week: str
-    recipient: str
-    since: str
 
 
 class StoreError(RuntimeError):
@@ -617,23 +601,6 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
-def _owed_since(conn: Connection, upgraded: datetime) -> None:
-    """Schema 3 -> 4: ``undelivered`` rebuilt with ``owed_since``, in the caller's transaction.
-
-    A week already owed was not recorded with the time it began to be: it counts as owed
-    since ``upgraded`` (it has been, at least), and ``status`` judges it from then on.
-    """
-    conn.exec_driver_sql("ALTER TABLE undelivered RENAME TO undelivered_3")
-    undelivered.create(conn)
-    conn.exec_driver_sql(
-        "INSERT INTO undelivered (week, recipient, owed_since) "
-        "SELECT week, recipient, ? FROM undelivered_3",
-        (iso(upgraded),),
-    )
-    conn.exec_driver_sql("DROP TABLE undelivered_3")
-    conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="4"))
-
-
 def _begin_immediate_within(conn: Connection, wait: float) -> None:
     """Take SQLite's write lock, waiting ``wait`` seconds for it instead of BUSY_TIMEOUT.
 
@@ -864,9 +831,7 @@ class Store:
             elif version < SCHEMA_VERSION:
                 if version == 1:
                     _add_partners(conn)
-                if version <= 2:
-                    _version_text_once(conn)
-                _owed_since(conn, utc_now())
+                _version_text_once(conn)
             elif version > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "
@@ -1203,11 +1168,3 @@ class Store:
         for row in rows:
             row["report"] = json.loads(row["report"])
         return rows
-
-    # --- Mail -----------------------------------------------------------------
-
-    def mail_owed(self) -> list[Owing]:
-        """Every week owed to a recipient (the ``undelivered`` table), oldest week first."""
-        query = select(undelivered).order_by(undelivered.c.week, undelivered.c.owed_since)
-        with self.engine.connect() as conn:
-            return [Owing(row.week, row.recipient, row.owed_since) for row in conn.execute(query)]

@@ -23,12 +23,11 @@ from scraper.report import settle_dead_runs
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
 from thaidigest.store import (
-    SCHEMA_VERSION,
     Store,
     add_crawl_counts,
     crawl_runs,
     iso,
-    parse_iso,
+    undelivered,
     utc_now,
 )
 from thaidigest.store import locks as lock_rows
@@ -720,27 +719,32 @@ def test_no_week_owed_is_nothing_owed():
     assert mail_owed_lines({}, 3, NOW, timedelta(hours=24)) == (["mail: nothing owed"], [])
 
 
-def test_a_week_owed_in_a_database_of_an_earlier_schema_is_owed_since_the_upgrade(tmp_path):
-    path = tmp_path / "old.sqlite"
-    Store(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as conn:  # the table as schema 3 left it: no owed_since
-        conn.executescript(
-            """
-            DROP TABLE undelivered;
-            CREATE TABLE undelivered (
-                week TEXT NOT NULL, recipient TEXT NOT NULL, PRIMARY KEY (week, recipient)
-            );
-            INSERT INTO undelivered VALUES ('2026-W48', 'x@example.org');
-            UPDATE meta SET value = '3' WHERE key = 'schema_version';
-            """
-        )
-    conn.close()
-    before = utc_now()
-    store = Store(f"sqlite:///{path}")
+def dumped(path: Path) -> str:
+    """The database at ``path`` as SQL: its tables, their columns and rows."""
+    conn = sqlite3.connect(path)
     try:
-        (row,) = store.mail_owed()
-        assert (row.week, row.recipient) == ("2026-W48", "x@example.org")
-        assert before <= parse_iso(row.since) <= utc_now()
-        assert store.meta_value("schema_version") == str(SCHEMA_VERSION)
+        return "\n".join(conn.iterdump())
     finally:
-        store.close()
+        conn.close()
+
+
+def test_a_schema_3_database_of_the_previous_thaidigest_is_read_unchanged(store, mail_config):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now())
+    owe(store, week, ["b@example.org"])  # as the mailer records it, unchanged since schema 3
+    with store.transaction() as conn:  # as a thaidigest before mailbox keys recorded it
+        conn.execute(insert(undelivered).values(week=str(week), recipient="A <A@example.org>"))
+    path = Path(store.engine.url.database)
+    store.close()
+    written = dumped(path)
+    code, output = status(store, mail_config(free_port(), max_owed_hours=24 * 7 + 1))
+    assert dumped(path) == written
+    assert """INSERT INTO "meta" VALUES('schema_version','3');""" in written
+    assert "owed_since" not in written
+    assert code == 0, output
+    assert re.search(
+        rf"^mail: {week} owed to a@example\.org and b@example\.org \(2 of 2 recipients\); "
+        rf"{ended_line(week)}$",
+        output,
+        re.MULTILINE,
+    ), output
