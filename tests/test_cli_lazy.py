@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from thaidigest.cli import COMMANDS, load_command, main
+from thaidigest.ingest import worker_modules
+from thaidigest.pipeline import ArticlePreparer
 from thaidigest.store import Store
 
 HEAVY = ("scrapy", "twisted", "apscheduler")
@@ -65,6 +67,20 @@ def test_a_command_without_thai_text_to_cut_loads_no_pythainlp(command: str) -> 
 def test_serving_loads_no_import_pipeline() -> None:
     """datasketch (the import's near-duplicate search) loads SciPy: most of a second."""
     assert loaded_after(run_quietly("serve", "--help"), heavy=("datasketch", "scipy")) == []
+
+
+def test_the_import_workers_prepare_articles_without_scipy() -> None:
+    """What the workers' fork server imports, and preparing an article, load no datasketch:
+    it loads SciPy, most of a second before the first worker starts."""
+    modules = ", ".join(worker_modules(ArticlePreparer()))
+    code = (
+        f"import {modules}\n"
+        "from thaidigest.model import RawArticle\n"
+        "from thaidigest.pipeline import ArticlePreparer\n"
+        "ArticlePreparer()(RawArticle('https://www.thaigov.go.th/news/contents/details/1', "
+        "'thaigov', 'ความร่วมมือด้านดิจิทัล', 'ข่าว ' * 200))\n"
+    )
+    assert loaded_after(code, heavy=("datasketch", "scipy")) == []
 
 
 def test_exporting_and_status_load_no_pythainlp(tmp_path: Path) -> None:

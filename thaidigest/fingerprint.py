@@ -163,7 +163,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
-from datasketch import MinHash
 
 from thaidigest.dates import (
     BE_OFFSET,
@@ -263,7 +262,19 @@ IN_A_NAME = re.compile(r"[^\W\d_]-\Z")  # COVID-19, โควิด-19: a name's
 TIME_WORD = re.compile(r"เวลา\s*\Z")
 TIME_WORD_REACH = 12  # characters before a time searched for TIME_WORD and its spaces
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+
+def affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
+    """The ``a`` and ``b`` rows of ``MinHash(num_perm, seed=seed, scheme="affine32")``'s
+    permutations (hash -> a * hash + b mod 2**32, ``a`` odd), drawn as datasketch draws
+    them: datasketch imports SciPy, most of a second, which the import's worker processes,
+    fingerprinting with this module alone, do without."""
+    draw = np.random.RandomState(seed)
+    a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+_PERMUTATIONS = affine32_permutations(NUM_PERM, MINHASH_SEED)
 _SIGNED = SHINGLED_CHARS - SHINGLE_CHARS + 1  # 5-grams in the signature, at most
 # The minimum over the signed 5-grams is taken first over blocks of this many of them.
 _MINIMUM_BLOCK = 16

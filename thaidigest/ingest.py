@@ -360,6 +360,13 @@ def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Reje
     return done
 
 
+def worker_modules(preparer: Preparer) -> tuple[str, ...]:
+    """The modules the workers' fork server imports once, for every worker: the preparer's
+    (and what it needs), and PyThaiNLP's normaliser, which normalise.py loads only when a
+    line needs it."""
+    return (preparer.__module__, "pythainlp.util")
+
+
 def attempt(stage: Callable[..., T], *args: Any, **kwargs: Any) -> T | ValueError:
     """A stage's result for one article, or the ValueError that rejects the article."""
     try:
@@ -474,9 +481,7 @@ class Ingestor:
         ahead = [first] if second is None else [first, second]
         prepare = partial(prepare_batch, preparer=self.preparer)
         if self.workers > 1 and second is not None:
-            # The workers' fork server imports the preparer's module (and what it needs) once,
-            # and PyThaiNLP's normaliser, which normalise.py loads only when a line needs it.
-            preload = (self.preparer.__module__, "pythainlp.util")
+            preload = worker_modules(self.preparer)
             yield from ordered_map(prepare, chain(ahead, batches), self.workers, preload)
         else:
             yield from map(prepare, chain(ahead, batches))

@@ -14,7 +14,6 @@ from sqlalchemy.engine import Connection
 
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
-from thaidigest.dedup import Deduplicator
 from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
 from thaidigest.model import Article, RawArticle
@@ -364,6 +363,10 @@ def build_ingestor(
 ) -> Ingestor:
     """The one ingestor that import and crawl share; ``workers`` processes prepare articles;
     ``also_write``: see :class:`~thaidigest.ingest.Ingestor`."""
+    # Imported here, not with the module: the workers, which import this module for the
+    # preparer, never deduplicate, and dedup.py loads datasketch, which loads SciPy.
+    from thaidigest.dedup import Deduplicator
+
     config = config or DEFAULTS
     user_rules = user_rules_text(config)
     checked_rules(config, user_rules)  # a bad rules file fails here, before anything is read
