@@ -8,6 +8,8 @@ import json
 import pickle
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -97,6 +99,36 @@ def test_workers_store_exactly_what_one_process_stores(tmp_path: Path) -> None:
     column = list(articles.c.keys()).index("duplicate_of")
     duplicates = [row for row in one["articles"] if row[column] is not None]
     assert len(duplicates) >= len(RECORDS) // 2
+
+
+# Run by each worker: whether the packaged model and PyThaiNLP's dictionary are built.
+TABLES_BUILT = (
+    "(__import__('thaidigest.classifier', fromlist=['_']).load_model.cache_info().currsize,"
+    " __import__('pythainlp.tokenize', fromlist=['_']).word_dict_trie.cache_info().currsize)"
+)
+WORKERS_OF = """
+from thaidigest.ingest import worker_modules
+from thaidigest.pipeline import ArticlePreparer
+from thaidigest.workers import ordered_map
+preload = worker_modules(ArticlePreparer({arguments}))
+print(list(ordered_map(eval, [{check!r}] * 2, workers=2, preload=preload)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "built"),
+    [("", "[(1, 1), (1, 1)]"), ("user_rules=''", "[(0, 0), (0, 0)]")],
+)
+def test_workers_start_with_the_packaged_tables_built_once_for_all(
+    arguments: str, built: str
+) -> None:
+    # In a fresh process: a fork server already running keeps what it preloaded. A user's
+    # rules are compiled by each worker, and the packaged tables are then left to them too.
+    code = WORKERS_OF.format(arguments=arguments, check=TABLES_BUILT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == built
 
 
 def test_a_list_prepared_stage_by_stage_is_each_article_prepared_alone() -> None:

@@ -362,9 +362,10 @@ def prepare_batch(batch: list[Item], preparer: Preparer) -> list[Prepared | Reje
 
 def worker_modules(preparer: Preparer) -> tuple[str, ...]:
     """The modules the workers' fork server imports once, for every worker: the preparer's
-    (and what it needs), and PyThaiNLP's normaliser, which normalise.py loads only when a
-    line needs it."""
-    return (preparer.__module__, "pythainlp.util")
+    (and what it needs), PyThaiNLP's normaliser, which normalise.py loads only when a line
+    needs it, and those the preparer names in its ``preload``, if it has one (a module that
+    builds its tables: :attr:`thaidigest.pipeline.ArticlePreparer.preload`)."""
+    return (preparer.__module__, "pythainlp.util", *getattr(preparer, "preload", ()))
 
 
 def attempt(stage: Callable[..., T], *args: Any, **kwargs: Any) -> T | ValueError:

@@ -294,6 +294,25 @@ class ArticlePreparer:
             raise prepared
         return prepared
 
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """The module that builds the packaged tables (:mod:`thaidigest.worker_tables`), for
+        the workers' fork server to import (:func:`~thaidigest.ingest.worker_modules`), when
+        this preparer reads with them alone; a user's rules, model or partners are built by
+        each worker on its first batch."""
+        packaged = (self.user_rules, self.model_path, self.user_partners) == (None, None, None)
+        return ("thaidigest.worker_tables",) if packaged else ()
+
+    def load_tables(self) -> None:
+        """Build now what preparing the first batch would: the rules, the model, the partner
+        tables and, for a model with a word stage, what it reads words with."""
+        rules_from_text(self.user_rules)
+        partner_table(None)
+        partner_table(self.user_partners)
+        stage = load_model(self.model_path).word_stage
+        if stage is not None:
+            stage.load()
+
     def each(self, raws: Sequence[RawArticle]) -> list[Prepared | ValueError]:
         """Each article prepared, or the :class:`ValueError` that rejects it, in order.
 
