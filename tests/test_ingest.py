@@ -37,6 +37,7 @@ from thaidigest.pipeline import ArticlePreparer, build_ingestor
 from thaidigest.readers import corpus_record_article
 from thaidigest.store import SCHEMA_VERSION, Store, article_versions, articles, fingerprints
 from thaidigest.urls import canonical_url
+from thaidigest.workers import YOUNG_GC_THRESHOLD
 
 RECORDS = [
     json.loads(line) for line in (DATA / "dedup_articles.jsonl").read_text("utf-8").splitlines()
@@ -192,6 +193,18 @@ def test_an_ingest_freezes_the_older_objects_while_it_runs(store: Store) -> None
     assert summary.rejected == 1
     assert frozen_during[0] > 1000  # the modules' objects, at least
     assert gc.get_freeze_count() == 0  # and given back to the collector after
+
+
+def test_an_ingest_collects_the_young_objects_less_often_while_it_runs(store: Store) -> None:
+    thresholds: list[int] = []
+    before = gc.get_threshold()
+    ingestor = build_ingestor(store, clock=clock)
+    ingestor.ingest(
+        [RawArticle("https://thaigov.go.th/news/contents/details/1", "thaigov", "", "")],
+        on_reject=lambda _: thresholds.append(gc.get_threshold()[0]),
+    )
+    assert thresholds == [YOUNG_GC_THRESHOLD] != [before[0]]
+    assert gc.get_threshold() == before  # and given back after
 
 
 def test_a_freeze_within_another_leaves_the_outer_one_in_place() -> None:

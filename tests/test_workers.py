@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from thaidigest.workers import AHEAD, default_workers, ordered_map
+from thaidigest.workers import AHEAD, YOUNG_GC_THRESHOLD, default_workers, ordered_map
 
 
 def test_results_come_in_input_order() -> None:
@@ -42,6 +42,15 @@ def test_a_worker_starts_with_what_it_loaded_frozen() -> None:
     assert gc.get_freeze_count() == 0  # not this process: only its workers
     (frozen,) = ordered_map(frozen_objects, [None], workers=1)
     assert frozen > 1000
+
+
+def young_threshold(_: object) -> int:
+    return gc.get_threshold()[0]
+
+
+def test_a_worker_collects_the_young_objects_less_often() -> None:
+    assert gc.get_threshold()[0] != YOUNG_GC_THRESHOLD  # not this process: only its workers
+    assert list(ordered_map(young_threshold, [None], workers=1)) == [YOUNG_GC_THRESHOLD]
 
 
 def test_an_error_in_a_task_reaches_the_caller() -> None:

@@ -52,7 +52,7 @@ from thaidigest.store import (
     utc_now,
     written_with,
 )
-from thaidigest.workers import ordered_map
+from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
 
 T = TypeVar("T")
 BATCH_SIZE = 500
@@ -270,6 +270,24 @@ def older_objects_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextmanager
+def young_collections_spaced() -> Iterator[None]:
+    """Collect the garbage collector's youngest generation only every
+    :data:`~thaidigest.workers.YOUNG_GC_THRESHOLD` net new objects until the block ends,
+    as the workers do; the threshold before is given back after. A block within another,
+    or beside one in another thread, leaves it to the outer one (as
+    :func:`older_objects_frozen` does)."""
+    before = gc.get_threshold()
+    if before[0] == YOUNG_GC_THRESHOLD:
+        yield
+        return
+    gc.set_threshold(YOUNG_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C stopped an ingest; ``summary`` counts what it stored and rejected before."""
 
@@ -429,7 +447,11 @@ class Ingestor:
         """
         summary = Summary()
         try:
-            with older_objects_frozen(), closing(self._prepared_batches(items)) as batches:
+            with (
+                older_objects_frozen(),
+                young_collections_spaced(),
+                closing(self._prepared_batches(items)) as batches,
+            ):
                 for batch in batches:
                     self._write(self._count(batch, summary, on_reject), summary)
         except KeyboardInterrupt as interrupt:
