@@ -8,9 +8,16 @@ rather than building them on its first batch: the rules, the model and the partn
 tables (0.2-0.3 s of CPU), the model's word index and PyThaiNLP's dictionary for its word
 stage (0.3-0.6 s, 70 MiB). The dictionary is built even if no article of the import is
 read by words (some 3 Thai articles in 1,000 are): only an import of more than one batch
-starts workers, and one batch of Thai articles holds one such article in most cases.
+starts workers, and one batch of Thai articles holds one such article in most cases; an
+import none of whose articles is read by words starts its workers some 0.3 s later for it.
 """
+
+from contextlib import suppress
 
 from thaidigest.pipeline import ArticlePreparer
 
-ArticlePreparer().load_tables()
+# The fork server survives only an ImportError of what it preloads, and every worker is a
+# fork of it: a table that cannot be built here is left to each worker, which meets the
+# error with the article that needs it, as it did before.
+with suppress(Exception):
+    ArticlePreparer().load_tables()
