@@ -152,6 +152,23 @@ def test_a_list_prepared_stage_by_stage_is_each_article_prepared_alone() -> None
     assert rejected == 1  # the blank item, between articles
 
 
+def test_a_rejected_article_leaves_no_garbage_holding_its_batch() -> None:
+    # A reason kept with its traceback would hold the frames that prepared the batch, and
+    # them its articles, in a cycle only a full collection frees.
+    raws = [item for item in mixed_input() if isinstance(item, RawArticle)]
+    preparer = ArticlePreparer()
+    preparer.each(raws)  # tables built, caches filled
+    gc.collect()
+    gc.disable()
+    try:
+        prepared = preparer.each(raws)
+        assert sum(isinstance(result, ValueError) for result in prepared) == 1
+        del prepared
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
 def test_a_pickled_prepared_article_is_the_same() -> None:
     # What a worker process sends back; the fingerprint is compared in test_dedup.
     (raw,) = [item for item in mixed_input() if isinstance(item, RawArticle)][:1]

@@ -387,11 +387,16 @@ def worker_modules(preparer: Preparer) -> tuple[str, ...]:
 
 
 def attempt(stage: Callable[..., T], *args: Any, **kwargs: Any) -> T | ValueError:
-    """A stage's result for one article, or the ValueError that rejects the article."""
+    """A stage's result for one article, or the ValueError that rejects the article.
+
+    The error is returned without its traceback: its frames (the caller's among them) hold
+    the whole batch, in a cycle with the error once the caller keeps it in a list, which
+    only the garbage collector would free. Its text is what a rejection keeps.
+    """
     try:
         return stage(*args, **kwargs)
     except ValueError as error:
-        return error
+        return error.with_traceback(None)
 
 
 class Ingestor:
