@@ -21,7 +21,6 @@ from thaidigest.fingerprint import (
     CANDIDATE_SIMILARITY,
     CONTAINMENT,
     LSH_WEIGHTS,
-    MINHASH_SCHEME,
     MINHASH_SEED,
     NUM_PERM,
     SHINGLE_CHARS,
@@ -199,7 +198,7 @@ def test_shingle_hashes_are_the_high_bits_of_a_polynomial_hash_of_code_points() 
 def test_signature_equals_datasketch_minhash_of_the_same_hashes() -> None:
     codes = np.frombuffer(fold("หัวข้อ", ORIGINAL_TEXT).encode("utf-32-le"), dtype="<u4")
     hashes = shingle_hashes(codes)[: SHINGLED_CHARS - SHINGLE_CHARS + 1]  # what is signed
-    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
+    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32", hashfunc=int)
     reference.update_batch(hashes.tolist())
     signature = fingerprint("หัวข้อ", ORIGINAL_TEXT).signature
     assert signature.tolist() == reference.hashvalues.tolist()
@@ -211,7 +210,7 @@ def test_signature_of_mixed_hashes_is_the_plain_minimum_of_each_permutation(coun
     # blocks or not, shorter than one block or as long as what is signed, gives the minimum
     # over every hash of a * hash + b (mod 2**32) for each permutation, nothing else.
     mixed = np.random.default_rng(count).integers(0, 2**32, count, dtype=np.uint32)
-    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+    a, b = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32").permutations
     plain = (a[:, np.newaxis] * mixed + b[:, np.newaxis]).min(axis=1)
     found = fingerprint_module._minhash_of_mixed(mixed)
     assert found.dtype == np.uint32
@@ -228,7 +227,7 @@ def test_fingerprint_signs_and_sketches_every_5_gram_repeats_included(repeats: i
     # Short texts repeating a paragraph, and a long one cut at SHINGLED_CHARS.
     body = " ".join([ORIGINAL_TEXT[:300]] * repeats)
     hashes = shingle_hashes(folded_codes("หัวข้อ", body))
-    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME, hashfunc=int)
+    reference = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme="affine32", hashfunc=int)
     reference.update_batch(hashes[: SHINGLED_CHARS - SHINGLE_CHARS + 1].tolist())
     found = fingerprint("หัวข้อ", body)
     expected = sketch(hashes)

@@ -182,7 +182,6 @@ SHINGLE_CHARS = 5
 SHINGLED_CHARS = 2500  # folded characters in the MinHash signature; the rest is in exact_hash only
 NUM_PERM = 64
 MINHASH_SEED = 1
-MINHASH_SCHEME = "affine32"
 THRESHOLD = 0.6
 # LSH banding favours recall: candidates are verified against the threshold.
 LSH_WEIGHTS = (0.2, 0.8)  # false positive, false negative
@@ -266,7 +265,8 @@ TIME_WORD_REACH = 12  # characters before a time searched for TIME_WORD and its 
 def affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
     """The ``a`` and ``b`` rows of ``MinHash(num_perm, seed=seed, scheme="affine32")``'s
     permutations (hash -> a * hash + b mod 2**32, ``a`` odd), drawn as datasketch draws
-    them: datasketch imports SciPy, most of a second, which the import's worker processes,
+    them (tests compare the signatures with datasketch's). The one place the scheme is
+    chosen: datasketch loads SciPy (some 0.3 s of CPU), which the import's worker processes,
     fingerprinting with this module alone, do without."""
     draw = np.random.RandomState(seed)
     a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
