@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
 from tests.test_dedup import republished, same_fingerprint
 from thaidigest import pipeline
+from thaidigest.classifier import DEFAULT_MODEL
 from thaidigest.ingest import (
     TRANSACTION_SECONDS,
     Ingestor,
@@ -116,15 +118,24 @@ print(list(ordered_map(eval, [{check!r}] * 2, workers=2, preload=preload)))
 """
 
 
+PACKAGED_MODEL = str(resources.files("thaidigest").joinpath(DEFAULT_MODEL))
+
+
 @pytest.mark.parametrize(
     ("arguments", "built"),
-    [("", "[(1, 1), (1, 1)]"), ("user_rules=''", "[(0, 0), (0, 0)]")],
+    [
+        ("", "[(1, 1), (1, 1)]"),
+        ("user_rules=''", "[(1, 1), (1, 1)]"),
+        ("user_partners=''", "[(1, 1), (1, 1)]"),
+        (f"model_path={PACKAGED_MODEL!r}", "[(0, 0), (0, 0)]"),
+    ],
 )
 def test_workers_start_with_the_packaged_tables_built_once_for_all(
     arguments: str, built: str
 ) -> None:
     # In a fresh process: a fork server already running keeps what it preloaded. A user's
-    # rules are compiled by each worker, and the packaged tables are then left to them too.
+    # rules or partners are compiled by each worker, beside the packaged model and word
+    # tables; a model file named, even the packaged one, is read by each worker.
     code = WORKERS_OF.format(arguments=arguments, check=TABLES_BUILT)
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -298,10 +298,11 @@ class ArticlePreparer:
     def preload(self) -> tuple[str, ...]:
         """The module that builds the packaged tables (:mod:`thaidigest.worker_tables`), for
         the workers' fork server to import (:func:`~thaidigest.ingest.worker_modules`), when
-        this preparer reads with them alone; a user's rules, model or partners are built by
-        each worker on its first batch."""
-        packaged = (self.user_rules, self.model_path, self.user_partners) == (None, None, None)
-        return ("thaidigest.worker_tables",) if packaged else ()
+        this preparer scores with the packaged model: the model reads the packaged rules and
+        partner names whatever the user's files add to them. A user's rules or partners are
+        built by each worker on its first batch, as is a model file named in the settings
+        (with its word stage, PyThaiNLP's dictionary)."""
+        return ("thaidigest.worker_tables",) if self.model_path is None else ()
 
     def load_tables(self) -> None:
         """Build now what preparing the first batch would: the rules, the model, the partner
