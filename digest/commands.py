@@ -33,6 +33,7 @@ from digest.publish import (
     is_local_site,
     mail_page,
     stored_digests,
+    week_health,
     written_weeks,
 )
 from digest.select import DIGESTS, Week, WeekError
@@ -152,7 +153,7 @@ def mail_digests(
         write_off(store, week, recipients)
         failures.append(written_off)
     texts = {**(stored_digests(out_dir) if late else {}), **built}
-    newest = max(built)
+    newest = max(built, default=None)
     for week in sorted([*late, *built]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
@@ -191,6 +192,21 @@ def mail_digests(
             click.echo(f"already mailed {recipient}{which}")
     if failures:
         raise MailError("; ".join(failures))
+
+
+def unwatched_weeks(
+    store: Store, config: Mapping[str, Any], weeks: Sequence[Week], now: datetime
+) -> list[Week]:
+    """The weeks of ``weeks`` by whose end no site was watched: none of them crawled or
+    found an article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every
+    site judged or not). Their digests are built, but neither mailed nor owed: the first
+    mailing run of a database whose articles were imported would otherwise mail its
+    readers the weeks before the first crawl, which read as quiet weeks."""
+    return [
+        week
+        for week in weeks
+        if not any(site.watched for site in week_health(store, week, SOURCES, config, now))
+    ]
 
 
 def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) -> None:
@@ -292,8 +308,9 @@ def digest_command(
                 f"{refound.changed} changed"
             )
         unfinished = [built for built in weeks if not built.is_over(now)]
+        unwatched = unwatched_weeks(store, config, weeks, now) if mailing and not unfinished else []
         if mailing and not unfinished:
-            owe_weeks(store, config, weeks)
+            owe_weeks(store, config, [built for built in weeks if built not in unwatched])
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
         if is_local_site(site_url) and not served_locally:  # said once the feeds are out
@@ -325,7 +342,10 @@ def digest_command(
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:
-                mail_digests(store, config, out_dir, results, now)
+                for built in unwatched:
+                    click.echo(f"digest {built}: not mailed: no site was watched that week")
+                mailing_results = [result for result in results if result.week not in unwatched]
+                mail_digests(store, config, out_dir, mailing_results, now)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

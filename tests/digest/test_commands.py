@@ -1063,6 +1063,14 @@ def test_an_operator_who_is_no_recipient_is_refused_before_anything_is_written(t
     assert not (tmp_path / "public").exists()
 
 
+def watched_long_ago(db: Path) -> None:
+    """A database file at ``db`` whose thaigov was crawled in 2024: every week since is
+    mailed, with nothing in it."""
+    store = Store(f"sqlite:///{db}")
+    crawled(store, "thaigov", "2024-08-21", "ok")
+    store.close()
+
+
 def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week(tmp_path):
     """The operators' text was mailed in a session of its own, and the readers were owed
     the week only once theirs opened: a run killed before then left them neither mailed
@@ -1070,6 +1078,7 @@ def test_a_run_killed_while_mailing_an_operator_leaves_the_readers_owed_the_week
     last = Week.last_complete(utc_now())
     week = last.shift(-1)
     db = tmp_path / "db.sqlite"
+    watched_long_ago(db)
     recipients = ["ops@example.org", "a@example.org", "b@example.org"]
     operators = 'operators = ["ops@example.org"]\n'
     inbox = HeldInbox()
@@ -1102,6 +1111,7 @@ def test_a_run_killed_while_mailing_an_owed_week_leaves_its_own_week_owed(tmp_pa
     last = Week.last_complete(utc_now())
     old = last.shift(-1)
     db = tmp_path / "db.sqlite"
+    watched_long_ago(db)
     recipients = ["a@example.org", "b@example.org"]
     assert mail_weeks(tmp_path, db, free_port(), recipients, old).exit_code == 1  # owed now
     inbox = HeldInbox()
@@ -1252,3 +1262,31 @@ def test_a_session_failing_after_a_refusal_says_the_refusal_and_those_mailed(
     assert mailed(sink) == [
         (r, "2024-W34") for r in ("b@example.org", "c@example.org", "d@example.org")
     ]
+
+
+def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed(tmp_path):
+    """A first mailing run on a database whose sites were first crawled last week mailed
+    every recipient the weeks before too, each "No relevant items this week.", as if quiet."""
+    last = Week.last_complete(utc_now())
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet")
+    first_find = last.start().astimezone(UTC).isoformat(timespec="minutes")[:16]
+    ingest(store, [raw], first_find)  # the first article found, early in the last week
+    mark(store, raw, topics=["asean"])
+    store.close()
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
+        result = scheduled_digest(tmp_path, db, inbox.port)
+    assert result.exit_code == 0, result.output
+    weeks = [last.shift(-3), last.shift(-2), last.shift(-1), last]
+    assert written_weeks(tmp_path) == [str(week) for week in weeks]
+    for week in weeks[1:3]:
+        assert f"digest {week}: not mailed: no site was watched that week" in result.output
+    assert f"digest {last}: not mailed" not in result.output
+    assert mailed(inbox) == [("a@example.org", str(last))]
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert owed(store, ["a@example.org"], last.shift(-10)) == Owed(due={}, overdue={})
+    finally:
+        store.close()
