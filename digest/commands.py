@@ -31,6 +31,7 @@ from digest.publish import (
     DigestResult,
     build_digest,
     is_local_site,
+    mail_links,
     mail_page,
     stored_digests,
     week_health,
@@ -122,6 +123,8 @@ def mail_digests(
     (:func:`digest.markdown.markdown_to_text`) and as a page, with its Source health to
     the operators only when ``email.operators`` names them (:func:`digest.mail.editions`):
     one SMTP session a week, every recipient of it owed the week before the first is sent.
+    Each mail ends with the week's page and the feeds under ``digest.site_url``
+    (:func:`digest.publish.mail_links`) and the recipient's own unsubscribe address.
 
     A week owed whose file is gone stays owed (``thaidigest digest --week`` builds it
     again). A week owed from before those weeks is written off, file or not, with a
@@ -181,6 +184,7 @@ def mail_digests(
                 subject=subject,
                 list_name=title,
                 bodies=bodies,
+                links=mail_links(config["digest"]["site_url"], week),
                 clock=utc_now,  # the command's clock, which decides whether the week is over
             )
         except MailError as error:  # after mailing some, maybe: said first

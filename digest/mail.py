@@ -43,6 +43,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, quote
+from html import escape
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
@@ -79,6 +80,7 @@ LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unles
 # A subject's headline at most, its ellipsis aside: about what an inbox's column shows.
 SUBJECT_HEADLINE_CHARS = 60
 ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
+MAIN_END = "</main>\n"  # where the digest ends in its page, before the mail's footer
 
 
 class MailError(RuntimeError):
@@ -295,13 +297,50 @@ def list_headers(
             headers["List-Id"] = _Folded("List-Id", f'"{quote(list_name)}"', f"<{identity}>")
         else:  # as RFC 2047 encoded words, which a phrase may hold
             headers["List-Id"] = _Folded("List-Id", list_name, f"<{identity}>")
-    unsubscribe = settings["unsubscribe"]
-    if unsubscribe:
-        uri = unsubscribe_uri(unsubscribe, recipient.addr_spec)
+    if uri := unsubscribe_address(settings, recipient):
         headers["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{uri}>")
-        if uri.lower().startswith("https:") and RECIPIENT_FIELD in unsubscribe:
+        if uri.lower().startswith("https:") and RECIPIENT_FIELD in settings["unsubscribe"]:
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
+
+
+def unsubscribe_address(settings: Mapping[str, Any], recipient: Address) -> str | None:
+    """The address ``recipient`` unsubscribes at: ``email.unsubscribe`` for its bare address
+    (:func:`thaidigest.urls.unsubscribe_uri`), None when unset."""
+    if not settings["unsubscribe"]:
+        return None
+    return unsubscribe_uri(settings["unsubscribe"], recipient.addr_spec)
+
+
+def footer_lines(
+    links: Sequence[tuple[str, str]], unsubscribe: str | None
+) -> list[tuple[str, str]]:
+    """What a mail of the digest ends with, (label, address) a line: ``links``, the week's
+    page and the feeds on the web, then ``Unsubscribe`` and the address
+    :func:`unsubscribe_address` gives the recipient, when set."""
+    return [*links, *([("Unsubscribe", unsubscribe)] if unsubscribe else [])]
+
+
+def with_text_footer(text: str, lines: Sequence[tuple[str, str]]) -> str:
+    """The text part ``text`` and, after the signature separator (``-- ``, which a mail
+    client shows as the mail's end), each of ``lines`` as ``label: <address>``, the way
+    the text part writes an address (:func:`digest.markdown.markdown_to_text`)."""
+    if not lines:
+        return text
+    return text + "\n-- \n" + "".join(f"{label}: <{address}>\n" for label, address in lines)
+
+
+def with_html_footer(page: str, lines: Sequence[tuple[str, str]]) -> str:
+    """The mail's page ``page`` (:func:`digest.publish.mail_page`) with ``lines`` in a
+    ``<footer>`` after its ``<main>``, each address a link."""
+    if not lines:
+        return page
+    links = "<br>\n".join(
+        f'{escape(label)}: <a href="{escape(address)}">{escape(address)}</a>'
+        for label, address in lines
+    )
+    before, main_end, after = page.rpartition(MAIN_END)
+    return f"{before}{main_end}<footer>\n<p>{links}</p>\n</footer>\n{after}"
 
 
 def not_over(week: Week) -> str:
@@ -596,6 +635,7 @@ def send_digest(
     subject: str,
     bodies: Sequence[Body],
     list_name: str | None = None,
+    links: Sequence[tuple[str, str]] = (),
     environ: Mapping[str, str] = os.environ,
     clock: Callable[[], datetime] = utc_now,
     tls: ssl.SSLContext | None = None,
@@ -605,7 +645,9 @@ def send_digest(
     body's text and page, in one SMTP session; every one of them is owed it from before
     the session opens until its send succeeds, so a run that dies in the middle (killed,
     or a database error) leaves the week owed to whoever it did not record as sent. Its
-    List-Id is described by ``list_name``, the digest's title (:func:`list_headers`).
+    List-Id is described by ``list_name``, the digest's title (:func:`list_headers`). Each
+    mail ends with ``links``, (label, address) of the week's page and the feeds on the web,
+    and the recipient's own unsubscribe address, when set (:func:`footer_lines`).
 
     Over TLS the server's certificate is checked against ``tls`` (default: the
     system's certificate authorities, :func:`ssl.create_default_context`). The server
@@ -660,12 +702,14 @@ def send_digest(
                     if not ours:
                         skipped.append(recipient)
                         continue
+                    body = body_of[mailbox_key(recipient)]
+                    footer = footer_lines(links, unsubscribe_address(settings, mailbox(recipient)))
                     message = build_message(
                         sender=sender,
                         recipient=mailbox(recipient),
                         subject=subject,
-                        text=body_of[mailbox_key(recipient)].text,
-                        html=body_of[mailbox_key(recipient)].html,
+                        text=with_text_footer(body.text, footer),
+                        html=with_html_footer(body.html, footer),
                         sent=clock(),
                         headers=list_headers(settings, sender, list_name, mailbox(recipient)),
                     )

@@ -543,6 +543,22 @@ def _published_before(written: Mapping[str, Recorded], week: Week) -> datetime |
     return min(recorded.published, recorded.updated)
 
 
+def mail_links(site_url: str, week: Week) -> list[tuple[str, str]]:
+    """What a mail of ``week``'s digest links to, (label, address): the week's page, the
+    feeds of every story and of the digests, and the archive page that lists every feed,
+    all under ``site_url`` (``digest.site_url``); none while that names this machine
+    (:func:`is_local_site`), where a reader's mail client finds nothing."""
+    if is_local_site(site_url):
+        return []
+    site = site_url.rstrip("/") + "/"
+    return [
+        ("This digest on the web", digest_page(site, week)),
+        ("Feed of every story", urljoin(site, f"{ARTICLES}.atom")),
+        ("Feed of the digests", urljoin(site, DIGESTS_FEED)),
+        ("All digests and feeds", site),
+    ]
+
+
 def is_local_site(site_url: str) -> bool:
     """Whether ``site_url`` names this machine (localhost, a loopback or unspecified address):
     links to it, in feeds read elsewhere, lead nowhere."""

@@ -1290,3 +1290,29 @@ def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed
         assert owed(store, ["a@example.org"], last.shift(-10)) == Owed(due={}, overdue={})
     finally:
         store.close()
+
+
+def test_the_mail_links_the_weeks_page_and_feeds_but_the_files_stay_as_they_were(tmp_path):
+    db, week = stored(tmp_path), Week(2024, 34)
+    with smtp_sink() as inbox:
+        plain = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], week, out="plain")
+        site = 'site_url = "https://news.example.org/"'
+        leave = 'unsubscribe = "mailto:leave@example.org?subject={recipient}"'
+        footed = mail_weeks(
+            tmp_path, db, inbox.port, ["b@example.org"], week, digest=site, email=leave
+        )
+    assert plain.exit_code == 0 and footed.exit_code == 0, footed.output
+    texts = {}
+    for (recipient,), content in inbox.messages:
+        parts = message_from_bytes(content, policy=policy.default).iter_parts()
+        texts[recipient] = next(parts).get_content().replace("\r\n", "\n")
+    assert "-- \n" not in texts["a@example.org"]  # a loopback site_url, no unsubscribe set
+    assert texts["b@example.org"].endswith(
+        "\n-- \nThis digest on the web: <https://news.example.org/digests/2024-W34.html>\n"
+        "Feed of every story: <https://news.example.org/feed.atom>\n"
+        "Feed of the digests: <https://news.example.org/digests.atom>\n"
+        "All digests and feeds: <https://news.example.org/>\n"
+        "Unsubscribe: <mailto:leave@example.org?subject=b@example.org>\n"
+    )
+    for name in ("digests/2024-W34.md", "digests/2024-W34.html"):
+        assert "Unsubscribe" not in (tmp_path / "public" / name).read_text(encoding="utf-8")

@@ -36,7 +36,7 @@ from digest.mail import (
     weeks_owed,
     write_off,
 )
-from digest.publish import build_digest
+from digest.publish import build_digest, mail_links
 from digest.select import Week
 from tests.certificates import self_signed
 from tests.digest import article, at, ingest, mark, settings
@@ -1148,3 +1148,33 @@ def test_old_starttls_false_on_port_465_is_refused_naming_both_settings_and_the_
     with pytest.raises(MailError, match=re.escape(refused)):
         send(store, built, mail)
     assert recorded(store) == set()
+
+
+def test_each_mail_ends_with_the_web_links_and_its_own_unsubscribe_line(store, built, inbox):
+    unsubscribe = "https://example.org/leave?who={recipient}"
+    mail = mail_settings(inbox.port, ["a@example.org", "b+c@example.org"], unsubscribe=unsubscribe)
+    links = mail_links("https://news.example.org/thaidigest", W34)
+    send(store, built, mail, links=links)
+    page = "https://news.example.org/thaidigest/digests/2024-W34.html"
+    for (recipient,), content in inbox.messages:
+        message = message_from_bytes(content, policy=policy.default)
+        text, html = (part.get_content() for part in message.iter_parts())
+        leave = f"https://example.org/leave?who={recipient.replace('+', '%2B')}"
+        assert message["List-Unsubscribe"] == f"<{leave}>"
+        assert text.replace("\r\n", "\n") == (
+            f"{built.markdown}\n-- \n"
+            f"This digest on the web: <{page}>\n"
+            "Feed of every story: <https://news.example.org/thaidigest/feed.atom>\n"
+            "Feed of the digests: <https://news.example.org/thaidigest/digests.atom>\n"
+            "All digests and feeds: <https://news.example.org/thaidigest/>\n"
+            f"Unsubscribe: <{leave}>\n"
+        )
+        footer = html.split("</main>", 1)[1]
+        assert f'This digest on the web: <a href="{page}">{page}</a>' in footer
+        assert f'Unsubscribe: <a href="{leave}">{leave}</a>' in footer
+        assert html.split("</main>", 1)[0] == built.html.split("</main>", 1)[0]
+
+
+def test_a_digest_served_from_this_machine_links_nowhere_in_its_mail():
+    assert mail_links("http://127.0.0.1:8000/", W34) == []
+    assert mail_links("http://localhost:8000/", W34) == []
