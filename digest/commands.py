@@ -6,7 +6,7 @@ The main command group registers them with ``main.add_command(...)``.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from digest.mail import (
     send_digest,
     write_off,
 )
-from digest.markdown import markdown_to_text
+from digest.markdown import coverage_line, markdown_to_text, story_headlines
 from digest.publish import (
     DigestResult,
     build_digest,
@@ -116,12 +116,15 @@ def mail_digests(
     out_dir: Path,
     results: Sequence[DigestResult],
     now: datetime,
+    judged: Collection[str] = SOURCES,
 ) -> None:
     """Mail the digests of ``results`` (the weeks this run built) and, oldest first, every
     week still owed (a run could not mail it) within the last ``digest.weeks`` weeks, each
     to whom it is owed, from its Markdown file in ``out_dir``: as plain text
     (:func:`digest.markdown.markdown_to_text`) and as a page, with its Source health to
-    the operators only when ``email.operators`` names them (:func:`digest.mail.editions`):
+    the operators only when ``email.operators`` names them, the readers told instead which
+    of the sites of ``judged`` could not be read in the week
+    (:func:`digest.markdown.coverage_line`; :func:`digest.mail.editions`):
     one SMTP session a week, every recipient of it owed the week before the first is sent.
     Each mail ends with the week's page and the feeds under ``digest.site_url``
     (:func:`digest.publish.mail_links`) and the recipient's own unsubscribe address.
@@ -168,13 +171,19 @@ def mail_digests(
         subject = mail_subject(title, week, texts[week])
         which = "" if week == newest else f" the digest of {week}"
         to_whom = late.get(week, settings["recipients"])
+        coverage = None
+        if settings["operators"]:  # the readers' copy says what sites could not be read
+            coverage = coverage_line(
+                week_health(store, week, judged, config, now),
+                listed_items=bool(story_headlines(texts[week])),
+            )
         bodies = [
             Body(
                 edition.recipients,
                 text=markdown_to_text(edition.markdown),
                 html=mail_page(title, week, edition.markdown),
             )
-            for edition in editions(to_whom, settings["operators"], texts[week])
+            for edition in editions(to_whom, settings["operators"], texts[week], coverage)
         ]
         try:
             report = send_digest(
@@ -349,7 +358,7 @@ def digest_command(
                 for built in unwatched:
                     click.echo(f"digest {built}: not mailed: no site was watched that week")
                 mailing_results = [result for result in results if result.week not in unwatched]
-                mail_digests(store, config, out_dir, mailing_results, now)
+                mail_digests(store, config, out_dir, mailing_results, now, judged)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

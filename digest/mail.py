@@ -492,10 +492,16 @@ class Body:
     html: str
 
 
-def editions(recipients: Sequence[str], operators: Sequence[str], markdown: str) -> list[Edition]:
+def editions(
+    recipients: Sequence[str],
+    operators: Sequence[str],
+    markdown: str,
+    coverage: str | None = None,
+) -> list[Edition]:
     """Who of ``recipients`` gets which text of a week's digest ``markdown``. With
     ``operators`` (``email.operators``), those who run the crawls: they get it whole, and
     the others, readers who can do nothing about a failing site, without its Source health
+    but with ``coverage``, which says what sites could not be read, when given
     (:func:`digest.markdown.without_health`); each text to those who get it, none to
     nobody. Without, everyone gets it whole, as no one is known to run the crawls and a
     failing site must not go unseen. Each recipient is in one edition, so a week is still
@@ -505,7 +511,7 @@ def editions(recipients: Sequence[str], operators: Sequence[str], markdown: str)
     running = {mailbox_key(operator) for operator in operators}
     whole = tuple(recipient for recipient in recipients if mailbox_key(recipient) in running)
     rest = tuple(recipient for recipient in recipients if mailbox_key(recipient) not in running)
-    chosen = [Edition(whole, markdown), Edition(rest, without_health(markdown))]
+    chosen = [Edition(whole, markdown), Edition(rest, without_health(markdown, coverage))]
     return [edition for edition in chosen if edition.recipients]
 
 

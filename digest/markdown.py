@@ -31,6 +31,7 @@ from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted, listed
 from thaidigest.sites import HOSTS, SOURCES
+from thaidigest.store import FAILED
 from thaidigest.urls import web_host
 
 LEDE_SENTENCES = 3
@@ -58,6 +59,8 @@ HEALTH_HEADING = "Source health"  # the digest's last section, for those who run
 # How an empty week's opening points to it (empty_week_line): a reader's copy, without it,
 # ends the sentence there (without_health).
 SEE_HEALTH = f": see {HEALTH_HEADING}."
+# How a crawl ended that left its site unread, which a reader's copy says (coverage_line).
+UNREAD_OUTCOMES = (FAILED, "blocked")  # as health.OUTCOMES names them
 MONTHS = (
     "January",
     "February",
@@ -339,6 +342,48 @@ def empty_week_line(health: Sequence[SiteHealth]) -> str:
         sites = listed([f"{host} ({why})" for host, why in missed.items()])
         sites += " could not be crawled"
     return f"No relevant items found this week, but {sites}{SEE_HEALTH}"
+
+
+def coverage_line(health: Sequence[SiteHealth], *, listed_items: bool) -> str | None:
+    """What a reader's copy (:func:`without_health`) says under the summary when a site of
+    ``health`` could not be read in the week, so that the week does not read complete;
+    None when each was read: ``thaigov.go.th could not be read this week (blocked), so its
+    news may be missing.`` A site not crawled in the week at all
+    (:func:`thaidigest.health.not_crawled`) could not be read this week; one whose crawls
+    failed or were blocked (:data:`UNREAD_OUTCOMES`) besides those that read it, for part
+    of it. Only how its crawls ended is said, in the words of Source health, never why,
+    which is for those who run them. A week that lists no item (``listed_items`` false)
+    names the sites not crawled at all in its opening already (:func:`empty_week_line`):
+    only those read for part of it are said. A quiet site, whose crawls succeed, is not
+    said: a reader cannot tell its quiet from missing news any better than Source health."""
+    whole: dict[str, str] = {}
+    part: dict[str, str] = {}
+    for site in health:
+        outcomes = ", ".join(outcome for outcome in site.crawls if outcome in UNREAD_OUTCOMES)
+        if not_crawled(site) is not None:
+            if listed_items:
+                whole[source_label(site.source)] = outcomes or "not crawled"
+        elif site.crawled and outcomes:
+            part[source_label(site.source)] = outcomes
+    clauses = [
+        _could_not_be_read(sites, when)
+        for sites, when in ((whole, "this week"), (part, "for part of this week"))
+        if sites
+    ]
+    if not clauses:
+        return None
+    whose = "its" if len(whole) + len(part) == 1 else "their"
+    some = "some of " if part else ""
+    return f"{', and '.join(clauses)}, so {some}{whose} news may be missing."
+
+
+def _could_not_be_read(sites: dict[str, str], when: str) -> str:
+    """``thaigov.go.th and mdes.go.th could not be read {when} (blocked)``: ``sites``, each
+    host with how its crawls ended, said once when the same for all."""
+    outcomes = set(sites.values())
+    if len(outcomes) == 1:
+        return f"{listed(list(sites))} could not be read {when} ({outcomes.pop()})"
+    return f"{listed([f'{host} ({why})' for host, why in sites.items()])} could not be read {when}"
 
 
 def summary_line(digest: WeekDigest, health: Sequence[SiteHealth] = ()) -> str:
@@ -645,12 +690,14 @@ def _mark_changes(block: Sequence[Token]) -> None:
             item_open.attrSet("lang", THAI)
 
 
-def without_health(text: str) -> str:
+def without_health(text: str, coverage: str | None = None) -> str:
     """The digest's CommonMark ``text`` for a reader who does not run the crawls: without
     its Source health section (:func:`render_health`), and an empty week's opening without
-    its pointer to it (:data:`SEE_HEALTH`), as a sentence that ends there. A digest
-    written by an older build reads alike."""
+    its pointer to it (:data:`SEE_HEALTH`), as a sentence that ends there; ``coverage``
+    (:func:`coverage_line`), when given, a paragraph under the summary. A digest written
+    by an older build reads alike."""
     tokens = _renderer.parse(text)
+    paragraphs = [token.map for token in tokens if token.type == "paragraph_open" and token.map]
     headings = [
         (token.map[0], tokens[index + 1].content)
         for index, token in enumerate(tokens)
@@ -662,6 +709,8 @@ def without_health(text: str) -> str:
             end = headings[place + 1][0] if place + 1 < len(headings) else len(lines)
             lines[start:end] = []
             break
+    if coverage and len(paragraphs) > 1:  # the week's dates, then the summary
+        lines[paragraphs[1][1] : paragraphs[1][1]] = ["\n", f"{escape(coverage)}\n"]
     kept = "".join(lines).rstrip("\n") + "\n"
     return re.sub(f"{re.escape(SEE_HEALTH)}$", ".", kept, count=1, flags=re.MULTILINE)
 

@@ -1316,3 +1316,61 @@ def test_the_mail_links_the_weeks_page_and_feeds_but_the_files_stay_as_they_were
     )
     for name in ("digests/2024-W34.md", "digests/2024-W34.html"):
         assert "Unsubscribe" not in (tmp_path / "public" / name).read_text(encoding="utf-8")
+
+
+HTTP_403 = {"blocked": [{"url": "https://www.thaigov.go.th/news", "status": 403}]}
+
+
+@pytest.mark.parametrize(
+    ("thaigov_runs", "said"),
+    [
+        (
+            [("2024-08-21", "blocked"), ("2024-08-22", "blocked")],
+            "thaigov.go.th could not be read this week (blocked), so its news may be missing.",
+        ),
+        (
+            [("2024-08-20", "ok"), ("2024-08-22", "blocked"), ("2024-08-23", "failed")],
+            "thaigov.go.th could not be read for part of this week (failed, blocked), "
+            "so some of its news may be missing.",
+        ),
+        ([("2024-08-20", "ok"), ("2024-08-22", "stopped")], None),  # a shutdown: read again
+    ],
+)
+def test_readers_are_told_in_a_sentence_when_a_site_could_not_be_read(tmp_path, thaigov_runs, said):
+    """Readers' copy dropped the Source health: a week whose thaigov was blocked while mdes
+    had stories read as complete."""
+    db = stored(tmp_path)
+    store = Store(f"sqlite:///{db}")
+    for day, status in thaigov_runs:
+        crawled(store, "thaigov", day, status, HTTP_403 if status == "blocked" else {})
+    crawled(store, "mdes", "2024-08-21", "ok")
+    store.close()
+    recipients = ["ops@example.org", "a@example.org"]
+    with smtp_sink() as inbox:
+        result = mail_weeks(
+            tmp_path,
+            db,
+            inbox.port,
+            recipients,
+            Week(2024, 34),
+            email='operators = ["ops@example.org"]\n',
+        )
+        alike = mail_weeks(tmp_path, db, inbox.port, ["b@example.org"], Week(2024, 34), out="all")
+    assert result.exit_code == 0 and alike.exit_code == 0, result.output + alike.output
+    texts = {}
+    for (recipient,), content in inbox.messages:
+        parts = message_from_bytes(content, policy=policy.default).iter_parts()
+        texts[recipient] = [part.get_content().replace("\r\n", "\n") for part in parts]
+    reader_text, reader_html = texts["a@example.org"]
+    blocks = reader_text.split("\n\n")
+    assert blocks[2].startswith("1 item from thaigov.go.th (1)")
+    if said is None:
+        assert "could not be read" not in reader_text
+    else:
+        assert blocks[3] == said
+        assert f"<p>{said}</p>" in reader_html
+    # The operators, and everyone without operators, get Source health, not the sentence.
+    markdown = (tmp_path / "public" / "digests" / "2024-W34.md").read_text(encoding="utf-8")
+    for text, _ in (texts["ops@example.org"], texts["b@example.org"]):
+        assert "could not be read" not in text and "## Source health" in text
+    assert "could not be read" not in markdown

@@ -19,6 +19,7 @@ from digest.clean import MAX_CHANGE_CHARS, shown_changes
 from digest.diff import Diff, diff_versions
 from digest.markdown import (
     MAX_CHANGE_LINES,
+    coverage_line,
     lede,
     link,
     lists_story,
@@ -44,6 +45,7 @@ from tests.digest import (
     thai_body,
     url_of,
 )
+from thaidigest.health import SiteHealth
 from thaidigest.model import RawArticle
 from thaidigest.store import articles
 from thaidigest.urls import source_of
@@ -761,3 +763,35 @@ def test_a_file_import_linked_to_its_web_copy_is_labelled_by_that_copys_site(sto
     assert f"\n{site} · 2024-08-21 · English" in markdown
     assert f"1 item from {site} (1);" in markdown
     assert "file" not in markdown
+
+
+def crawled_health(source: str, **crawls: int) -> SiteHealth:
+    """A site crawled in 2024-W34 whose runs ended as ``crawls`` (outcome: count)."""
+    return SiteHealth(
+        source=source,
+        crawls=crawls,
+        reasons=(),
+        found=0,
+        median_found=None,
+        fallback=0,
+        undated=0,
+        last_new=None,
+        quiet_days=None,
+        warning=None,
+        known_since="2024-08-01T00:00:00Z",
+        crawled=True,
+    )
+
+
+def test_a_readers_sentence_names_each_site_unread_for_the_week_or_part_of_it():
+    health = [crawled_health("thaigov", blocked=2), crawled_health("mdes", ok=3, failed=1)]
+    assert coverage_line(health, listed_items=True) == (
+        "thaigov.go.th could not be read this week (blocked), and mdes.go.th could not be "
+        "read for part of this week (failed), so some of their news may be missing."
+    )
+    # A week without items says thaigov in its opening already (empty_week_line).
+    assert coverage_line(health, listed_items=False) == (
+        "mdes.go.th could not be read for part of this week (failed), so some of its news "
+        "may be missing."
+    )
+    assert coverage_line([crawled_health("thaigov", ok=2)], listed_items=True) is None
