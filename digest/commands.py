@@ -210,15 +210,19 @@ def mail_digests(
 def unwatched_weeks(
     store: Store, config: Mapping[str, Any], weeks: Sequence[Week], now: datetime
 ) -> list[Week]:
-    """The weeks of ``weeks`` by whose end no site was watched: none of them crawled or
-    found an article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every
-    site judged or not). Their digests are built, but neither mailed nor owed: the first
-    mailing run of a database whose articles were imported would otherwise mail its
-    readers the weeks before the first crawl, which read as quiet weeks."""
+    """The weeks of ``weeks`` by whose end nothing was watched: no site crawled or found an
+    article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every site
+    judged or not), and no article was stored before it, a text file imported
+    (source ``file``) too (:meth:`thaidigest.store.Store.first_stored`). Their digests are
+    built, but neither mailed nor owed: the first mailing run of a database whose articles
+    were imported would otherwise mail its readers the weeks before the first crawl or
+    import, which read as quiet weeks."""
+    first_stored = store.first_stored()
     return [
         week
         for week in weeks
-        if not any(site.watched for site in week_health(store, week, SOURCES, config, now))
+        if (first_stored is None or first_stored >= week.end())
+        and not any(site.watched for site in week_health(store, week, SOURCES, config, now))
     ]
 
 

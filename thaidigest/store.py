@@ -884,6 +884,13 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
+    def first_stored(self) -> datetime | None:
+        """When the first article was stored (its ``first_seen``), of any source, a text
+        file imported too; None while none is."""
+        with self.engine.connect() as conn:
+            first = conn.execute(select(func.min(articles.c.first_seen))).scalar()
+        return parse_iso(first) if first else None
+
     def max_source_id(self, source: str, *, fetched: bool = False) -> int | None:
         """The highest numeric article id stored for a site; with ``fetched``, of the
         articles a crawl has fetched (a ``fetch_url``), not of those only imported."""

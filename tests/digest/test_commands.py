@@ -45,6 +45,7 @@ from tests.digest.test_mail import (
 from tests.schedules.test_spec import MAIL_MISTAKES, mail_settings
 from thaidigest.cli import main
 from thaidigest.demo import digest_arguments
+from thaidigest.model import RawArticle
 from thaidigest.sites import SOURCES
 from thaidigest.store import DB_ENV, Store, utc_now
 
@@ -1290,6 +1291,29 @@ def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed
         assert owed(store, ["a@example.org"], last.shift(-10)) == Owed(due={}, overdue={})
     finally:
         store.close()
+
+
+def test_a_week_of_an_import_only_database_is_mailed_once_its_text_file_was_stored(tmp_path):
+    """A database fed only by ``thaidigest import`` of text files (source ``file``) has no
+    site ever watched: with mail on, none of its weeks was mailed."""
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = RawArticle(
+        url="file:///home/me/seeds/001.txt",
+        source="file",
+        title="ASEAN digital ministers meet",
+        body="First paragraph of the article.\nSecond paragraph.",
+    )
+    ingest(store, [raw], "2024-08-20T03:00")
+    mark(store, raw, topics=["asean"])
+    store.close()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], Week(2024, 34))
+        before = mail_weeks(tmp_path, db, inbox.port, ["b@example.org"], Week(2024, 33))
+    assert result.exit_code == 0, result.output
+    assert "not mailed" not in result.output
+    assert "digest 2024-W33: not mailed: no site was watched that week" in before.output
+    assert mailed(inbox) == [("a@example.org", "2024-W34")]
 
 
 def test_the_mail_links_the_weeks_page_and_feeds_but_the_files_stay_as_they_were(tmp_path):
