@@ -172,11 +172,10 @@ def mail_digests(
         which = "" if week == newest else f" the digest of {week}"
         to_whom = late.get(week, settings["recipients"])
         coverage = None
-        if settings["operators"]:  # the readers' copy says what sites could not be read
-            coverage = coverage_line(
-                week_health(store, week, judged, config, now),
-                listed_items=bool(story_headlines(texts[week])),
-            )
+        # The readers' copy says what sites could not be read, unless the week lists no
+        # item: its opening says so already (digest.markdown.empty_week_line).
+        if settings["operators"] and story_headlines(texts[week]):
+            coverage = coverage_line(week_health(store, week, judged, config, now))
         bodies = [
             Body(
                 edition.recipients,

@@ -344,46 +344,35 @@ def empty_week_line(health: Sequence[SiteHealth]) -> str:
     return f"No relevant items found this week, but {sites}{SEE_HEALTH}"
 
 
-def coverage_line(health: Sequence[SiteHealth], *, listed_items: bool) -> str | None:
-    """What a reader's copy (:func:`without_health`) says under the summary when a site of
-    ``health`` could not be read in the week, so that the week does not read complete;
-    None when each was read: ``thaigov.go.th could not be read this week (blocked), so its
-    news may be missing.`` A site not crawled in the week at all
-    (:func:`thaidigest.health.not_crawled`) could not be read this week; one whose crawls
-    failed or were blocked (:data:`UNREAD_OUTCOMES`) besides those that read it, for part
-    of it. Only how its crawls ended is said, in the words of Source health, never why,
-    which is for those who run them. A week that lists no item (``listed_items`` false)
-    names the sites not crawled at all in its opening already (:func:`empty_week_line`):
-    only those read for part of it are said. A quiet site, whose crawls succeed, is not
-    said: a reader cannot tell its quiet from missing news any better than Source health."""
-    whole: dict[str, str] = {}
-    part: dict[str, str] = {}
-    for site in health:
-        outcomes = ", ".join(outcome for outcome in site.crawls if outcome in UNREAD_OUTCOMES)
-        if not_crawled(site) is not None:
-            if listed_items:
-                whole[source_label(site.source)] = outcomes or "not crawled"
-        elif site.crawled and outcomes:
-            part[source_label(site.source)] = outcomes
-    clauses = [
-        _could_not_be_read(sites, when)
-        for sites, when in ((whole, "this week"), (part, "for part of this week"))
-        if sites
-    ]
-    if not clauses:
+def coverage_line(health: Sequence[SiteHealth]) -> str | None:
+    """What a reader's copy (:func:`without_health`) of a week that lists items says under
+    the summary when a site of ``health`` could not be read in the week at all
+    (:func:`thaidigest.health.not_crawled`, the test an empty week's opening makes,
+    :func:`empty_week_line`), so that the week does not read complete; None when each was
+    read: ``thaigov.go.th could not be read this week (blocked), so its news may be
+    missing.`` Only how its crawls ended is said (:data:`UNREAD_OUTCOMES`, or ``not
+    crawled``), in the words of Source health, never why, which is for those who run them.
+    A site read for part of the week (one failed crawl among those that succeeded, a run
+    blocked by one link robots.txt forbids) is not said, nor a quiet one: a reader can do
+    nothing with it, and Source health tells those who can."""
+    unread = {
+        source_label(site.source): ", ".join(
+            outcome for outcome in site.crawls if outcome in UNREAD_OUTCOMES
+        )
+        or "not crawled"
+        for site in health
+        if not_crawled(site) is not None
+    }
+    if not unread:
         return None
-    whose = "its" if len(whole) + len(part) == 1 else "their"
-    some = "some of " if part else ""
-    return f"{', and '.join(clauses)}, so {some}{whose} news may be missing."
-
-
-def _could_not_be_read(sites: dict[str, str], when: str) -> str:
-    """``thaigov.go.th and mdes.go.th could not be read {when} (blocked)``: ``sites``, each
-    host with how its crawls ended, said once when the same for all."""
-    outcomes = set(sites.values())
+    outcomes = set(unread.values())
     if len(outcomes) == 1:
-        return f"{listed(list(sites))} could not be read {when} ({outcomes.pop()})"
-    return f"{listed([f'{host} ({why})' for host, why in sites.items()])} could not be read {when}"
+        sites = f"{listed(list(unread))} could not be read this week ({outcomes.pop()})"
+    else:
+        sites = listed([f"{host} ({why})" for host, why in unread.items()])
+        sites += " could not be read this week"
+    whose = "its" if len(unread) == 1 else "their"
+    return f"{sites}, so {whose} news may be missing."
 
 
 def summary_line(digest: WeekDigest, health: Sequence[SiteHealth] = ()) -> str:

@@ -783,15 +783,20 @@ def crawled_health(source: str, **crawls: int) -> SiteHealth:
     )
 
 
-def test_a_readers_sentence_names_each_site_unread_for_the_week_or_part_of_it():
-    health = [crawled_health("thaigov", blocked=2), crawled_health("mdes", ok=3, failed=1)]
-    assert coverage_line(health, listed_items=True) == (
-        "thaigov.go.th could not be read this week (blocked), and mdes.go.th could not be "
-        "read for part of this week (failed), so some of their news may be missing."
+def test_a_readers_sentence_names_only_the_sites_unread_for_the_whole_week():
+    """One failed crawl among those that read a site, or a run blocked by one link
+    robots.txt forbids, is no news to a reader: only a site not read at all is said."""
+    health = [
+        crawled_health("thaigov", blocked=2),
+        crawled_health("mdes", ok=3, failed=1),
+    ]
+    assert coverage_line(health) == (
+        "thaigov.go.th could not be read this week (blocked), so its news may be missing."
     )
-    # A week without items says thaigov in its opening already (empty_week_line).
-    assert coverage_line(health, listed_items=False) == (
-        "mdes.go.th could not be read for part of this week (failed), so some of its news "
-        "may be missing."
+    both = [crawled_health("thaigov", blocked=2), crawled_health("mdes", failed=1)]
+    assert coverage_line(both) == (
+        "thaigov.go.th (blocked) and mdes.go.th (failed) could not be read this week, "
+        "so their news may be missing."
     )
-    assert coverage_line([crawled_health("thaigov", ok=2)], listed_items=True) is None
+    fetched = replace(crawled_health("mdes", blocked=1), fetched=4)  # one link forbidden
+    assert coverage_line([crawled_health("thaigov", ok=2), fetched]) is None
