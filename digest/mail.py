@@ -332,9 +332,13 @@ def with_text_footer(text: str, lines: Sequence[tuple[str, str]]) -> str:
 
 def with_html_footer(page: str, lines: Sequence[tuple[str, str]]) -> str:
     """The mail's page ``page`` (:func:`digest.publish.mail_page`) with ``lines`` in a
-    ``<footer>`` after its ``<main>``, each address a link."""
+    ``<footer>`` after its ``<main>``, inside the body that says it is English, each
+    address a link. ValueError for a page without ``</main>``: a change of its layout
+    (:func:`digest.archive.render_digest_page`), not a footer put outside the page."""
     if not lines:
         return page
+    if MAIN_END not in page:
+        raise ValueError(f"the mail's page has no {MAIN_END.strip()} to put its footer after")
     links = "<br>\n".join(
         f'{escape(label)}: <a href="{escape(address)}">{escape(address)}</a>'
         for label, address in lines

@@ -34,6 +34,7 @@ from digest.mail import (
     settings_problem,
     smtp_security,
     weeks_owed,
+    with_html_footer,
     write_off,
 )
 from digest.publish import build_digest, mail_links
@@ -1173,6 +1174,20 @@ def test_each_mail_ends_with_the_web_links_and_its_own_unsubscribe_line(store, b
         assert f'This digest on the web: <a href="{page}">{page}</a>' in footer
         assert f'Unsubscribe: <a href="{leave}">{leave}</a>' in footer
         assert html.split("</main>", 1)[0] == built.html.split("</main>", 1)[0]
+
+
+def test_the_mail_pages_footer_follows_the_digest_inside_its_english_body(built):
+    """The footer goes in after the page's ``</main>`` (digest.publish.mail_page): on a page
+    without one it was put before ``<!DOCTYPE html>``, outside every element."""
+    footed = with_html_footer(built.html, [("Unsubscribe", "mailto:leave@example.org")])
+    body = footed.split('<div lang="en">\n', 1)[1].split("</div>\n</body>", 1)[0]
+    assert body.endswith(
+        "</main>\n<footer>\n<p>Unsubscribe: "
+        '<a href="mailto:leave@example.org">mailto:leave@example.org</a></p>\n</footer>\n'
+    )
+    assert footed.count("<footer>") == 1
+    with pytest.raises(ValueError, match="</main>"):
+        with_html_footer("<!DOCTYPE html>\n<p>A page</p>\n", [("Unsubscribe", "mailto:x@y")])
 
 
 def test_a_digest_served_from_this_machine_links_nowhere_in_its_mail():
