@@ -359,7 +359,9 @@ def digest_command(
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:
                 for built in unwatched:
-                    click.echo(f"digest {built}: not mailed: no site was watched that week")
+                    click.echo(
+                        f"digest {built}: not mailed: nothing was crawled or imported by its end"
+                    )
                 mailing_results = [result for result in results if result.week not in unwatched]
                 mail_digests(store, config, out_dir, mailing_results, now, judged)
     except MailError as error:

@@ -1283,7 +1283,10 @@ def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed
     weeks = [last.shift(-3), last.shift(-2), last.shift(-1), last]
     assert written_weeks(tmp_path) == [str(week) for week in weeks]
     for week in weeks[1:3]:
-        assert f"digest {week}: not mailed: no site was watched that week" in result.output
+        assert (
+            f"digest {week}: not mailed: nothing was crawled or imported by its end"
+            in result.output
+        )
     assert f"digest {last}: not mailed" not in result.output
     assert mailed(inbox) == [("a@example.org", str(last))]
     store = Store(f"sqlite:///{db}")
@@ -1312,7 +1315,9 @@ def test_a_week_of_an_import_only_database_is_mailed_once_its_text_file_was_stor
         before = mail_weeks(tmp_path, db, inbox.port, ["b@example.org"], Week(2024, 33))
     assert result.exit_code == 0, result.output
     assert "not mailed" not in result.output
-    assert "digest 2024-W33: not mailed: no site was watched that week" in before.output
+    assert (
+        "digest 2024-W33: not mailed: nothing was crawled or imported by its end" in before.output
+    )
     assert mailed(inbox) == [("a@example.org", "2024-W34")]
 
 
