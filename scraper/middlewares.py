@@ -69,7 +69,7 @@ BOT_CHECK_REASON = "bot check page: {kind}"
 SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)  # refusals: the site will not serve this client
 BACK_OFF = "back_off"  # the meta key of a retry the spider made: wait before sending it
-# The statuses a run of refusals counts (a 429 asks us to slow down: it has its own stop).
+# Refusals a run of them counts (a 429 asks us to slow down: it has its own stop).
 REFUSALS = tuple(status for status in BLOCKED_STATUSES if status != RATE_LIMITED)
 # The meta key of the answer that ended a run of refusals: the other pages of the run.
 REFUSED_BEFORE = "refused_before"

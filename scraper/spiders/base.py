@@ -8,9 +8,7 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   crawl (``meta["site_stopped"]``, the reason: see :mod:`scraper.middlewares`) is
   **blocked** with that reason and not parsed: a bot check's page answered with 200
   (``bot check page: KIND``), a 429 that outlived its retries, a ``Retry-After``
-  too long to wait, the last of a run of refusals (``refused: 403 to 5 requests in a
-  row``: the refusals of the run before it, blocked already, take its reason, and the
-  report prints them as one line); the requests of that site then not sent are **blocked** too,
+  too long to wait; the requests of that site then not sent are **blocked** too,
   once per reason with their count; the answers to requests that were on the wire
   at the stop and are refusals too (a second challenge, a 401, 403, 407, 429 or 451,
   a 5xx that would be retried) were sent and
