@@ -31,26 +31,6 @@ EXIT_BLOCKED_OR_FAILED = 1
 VERBOSE_LEVELS = ("INFO", "DEBUG")  # Scrapy's log level for -v and -vv
 
 
-def blocked_lines(blocked: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
-    """The blocked entries of a report to print, each with how many more it stands for:
-    the refusals that stopped a site together (one status, one reason) are one line, its
-    first page's; robots.txt's are left to their own lines."""
-    lines: list[tuple[dict[str, Any], int]] = []
-    first_of: dict[tuple[int, str], int] = {}  # (status, reason) -> its line's index
-    for entry in blocked:
-        if entry.get("reason") == ROBOTS_REASON:
-            continue
-        key = (entry.get("status"), entry.get("reason"))
-        if entry.get("status") and entry.get("reason") and not entry.get("target"):
-            if key in first_of:
-                shown, more = lines[first_of[key]]
-                lines[first_of[key]] = (shown, more + 1)
-                continue
-            first_of[key] = len(lines)
-        lines.append((entry, 0))
-    return lines
-
-
 def format_report(source: str, run: dict[str, Any]) -> str:
     """A crawl run as a few readable lines."""
     report = run["report"]
@@ -83,12 +63,13 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         lines.append(f"  robots.txt {why}: {not_sent} not sent, first {urls[0]}")
     if report.get("unfinished"):
         lines.append(f"  unfinished: {report['unfinished']}")
-    for blocked, more in blocked_lines(report["blocked"]):
+    for blocked in report["blocked"]:
+        if blocked.get("reason") == ROBOTS_REASON:
+            continue
         target = f" -> {blocked['target']}" if blocked.get("target") else ""
         reason = f" ({blocked['reason']})" if blocked.get("reason") else ""
         answered = f"answered {blocked['status']}" if blocked.get("status") else "not sent"
-        others = f" and {more} more" if more else ""
-        lines.append(f"  blocked: {blocked['url']}{others} {answered}{target}{reason}")
+        lines.append(f"  blocked: {blocked['url']} {answered}{target}{reason}")
     for reason, (not_sent, answered) in site_stops(report).items():
         lines.append(
             f"  site stopped ({reason}): {counted(not_sent, 'request')} not sent, "

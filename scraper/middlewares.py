@@ -12,19 +12,12 @@ A site that treats us as a bot or rate-limits us is **stopped** for this crawl,
 since every further request would only confirm it: when it answers 200 with a bot
 check's page instead of the page asked for (a challenge, "Access Denied", a
 captcha: :func:`scraper.bot_check.bot_check_kind`), when a ``Retry-After`` asks
-for more than ``RETRY_BACKOFF_MAX`` seconds, when a 429 is still a 429 once
-its retries are spent, or when it has refused ``REFUSALS_TO_STOP_SITE`` requests in
-a row (401, 403, 407 or 451; retries included, of more than one page, and no other
-answer between: :class:`RefusalRun`). A burst's 403 that MDES gives up once we
-slow down ends such a run with the page its retry gets; one page the site keeps
-refusing through all its retries is that page's refusal, not the site's, until the
-next page is refused too. That answer reaches the spider with
+for more than ``RETRY_BACKOFF_MAX`` seconds, or when a 429 is still a 429 once
+its retries are spent. That answer reaches the spider with
 ``meta["site_stopped"]`` saying why (``bot check page: Cloudflare challenge``,
-``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``,
-``refused: 403 to 5 requests in a row``; for a run of refusals, with the pages
-refused before it in ``meta["refused_before"]``), and every later request to the
-host (queued, waiting to be retried or new) fails with :class:`SiteStopped` without
-being sent. robots.txt is read apart: a 4xx there says only that there is none.
+``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``),
+and every later request to the host (queued, waiting to be retried or new)
+fails with :class:`SiteStopped` without being sent.
 
 Requests already on the wire (thaigov has two at a time) were sent all the same,
 and their answers arrive after the stop. A page is used as usual: it cost the site
@@ -47,7 +40,6 @@ middleware: stopping one site's host never stops the other site of the crawl.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -69,10 +61,6 @@ BOT_CHECK_REASON = "bot check page: {kind}"
 SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)  # refusals: the site will not serve this client
 BACK_OFF = "back_off"  # the meta key of a retry the spider made: wait before sending it
-# Refusals a run of them counts (a 429 asks us to slow down: it has its own stop).
-REFUSALS = tuple(status for status in BLOCKED_STATUSES if status != RATE_LIMITED)
-# The meta key of the answer that ended a run of refusals: the other pages of the run.
-REFUSED_BEFORE = "refused_before"
 
 
 class SiteStopped(IgnoreRequest):
@@ -93,30 +81,6 @@ class AnsweredAfterStop(IgnoreRequest):
         self.url = url
         self.status = status
         self.reason = reason
-
-
-@dataclass
-class RefusalRun:
-    """The refusals (:data:`REFUSALS`) a host answered in a row, retries included: no
-    other answer came between them."""
-
-    statuses: list[int] = field(default_factory=list)  # each refused answer's, in order
-    urls: list[str] = field(default_factory=list)  # the pages refused, each once, in order
-
-    def add(self, url: str, status: int) -> None:
-        self.statuses.append(status)
-        if url not in self.urls:
-            self.urls.append(url)
-
-    def stops_site(self, limit: int) -> bool:
-        """Whether the run is the site refusing us: ``limit`` refusals at least, of more
-        than one page (one page refused through all its retries is that page's)."""
-        return len(self.statuses) >= limit and len(self.urls) > 1
-
-    def reason(self) -> str:
-        """Why the run stopped its site: ``refused: 403 to 5 requests in a row``."""
-        statuses = ", ".join(str(status) for status in sorted(set(self.statuses)))
-        return f"refused: {statuses} to {len(self.statuses)} requests in a row"
 
 
 def retry_after_seconds(value: str, now: datetime) -> float | None:
@@ -153,9 +117,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
-        self.refusals_to_stop = settings.getint("REFUSALS_TO_STOP_SITE")
         self.stopped: dict[str, str] = {}  # host -> why it was stopped for this crawl
-        self.refusal_runs: dict[str, RefusalRun] = {}  # host -> its refusals in a row
 
     def _stop_reason(self, request: Request) -> str | None:
         """Why the host of ``request`` was stopped for this crawl; None while it is not."""
@@ -210,10 +172,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
             raise AnsweredAfterStop(request.url, response.status, stopped)
         if bot_check is not None:
             return self._stop_site(request, response, BOT_CHECK_REASON.format(kind=bot_check))
-        refusals = self._count_refusal(request, response)
-        if refusals is not None and refusals.stops_site(self.refusals_to_stop):
-            request.meta[REFUSED_BEFORE] = [url for url in refusals.urls if url != request.url]
-            return self._stop_site(request, response, refusals.reason())
         if not retryable:
             return response
         header = response.headers.get("Retry-After")
@@ -231,20 +189,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         await self._wait(retry, asked)
         return retry
-
-    def _count_refusal(self, request: Request, response: Response) -> RefusalRun | None:
-        """The host's run of refusals with this answer added, or None when the answer
-        ends it (any other answer) or is robots.txt's (read apart: its 4xx says only that
-        there is none)."""
-        if request.meta.get("dont_obey_robotstxt"):
-            return None
-        host = urlparse_cached(request).netloc
-        if response.status not in REFUSALS:
-            self.refusal_runs.pop(host, None)
-            return None
-        refusals = self.refusal_runs.setdefault(host, RefusalRun())
-        refusals.add(request.url, response.status)
-        return refusals
 
     async def _wait(self, retry: Request, asked: float | None) -> None:
         delay = backoff_seconds(retry.meta.get("retry_times", 1), self.base, self.cap, asked)

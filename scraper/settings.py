@@ -43,10 +43,6 @@ RETRY_BACKOFF_BASE = DEFAULTS["crawl"]["backoff_base"]  # seconds; doubles each 
 RETRY_BACKOFF_MAX = 60.0  # also the longest Retry-After obeyed: a longer one stops the site
 # A retry goes before new pages: a site that keeps refusing is found out early.
 RETRY_PRIORITY_ADJUST = 1
-# A site that refused this many requests in a row (401, 403, 407, 451; retries
-# included, of more than one page) refuses this client: stopped for the crawl rather
-# than asked for every page (scraper.middlewares.RefusalRun).
-REFUSALS_TO_STOP_SITE = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,

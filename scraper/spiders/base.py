@@ -70,7 +70,6 @@ from scraper.download_errors import plain_reason
 from scraper.middlewares import (
     BACK_OFF,
     BLOCKED_STATUSES,
-    REFUSED_BEFORE,
     SITE_STOPPED,
     AnsweredAfterStop,
     SiteStopped,
@@ -264,7 +263,6 @@ class SiteSpider(scrapy.Spider):
         stopped = response.meta.get(SITE_STOPPED)  # a bot check's page, say: not parsed
         if stopped:
             self.stop_reason = stopped
-            self.join_the_stop(response.meta.get(REFUSED_BEFORE, ()), stopped)
         if stopped or status in BLOCKED_STATUSES:
             self.report_blocked(response.url, status, None, stopped)
             return Verdict(Answer.BLOCKED)
@@ -354,35 +352,13 @@ class SiteSpider(scrapy.Spider):
     def report_blocked(
         self, url: str, status: int, target: str | None, reason: str | None = None
     ) -> None:
-        """A blocked answer, kept for the report and logged: a refusal (401, 403, 407, 429,
-        451) after the first at INFO, for the report lists each one, and a site that keeps
-        refusing is stopped with a warning of its own."""
-        refusal = status in BLOCKED_STATUSES and target is None
-        repeated = refusal and any(entry["status"] in BLOCKED_STATUSES for entry in self.blocked)
         entry = {"url": url, "status": status, "target": target}
         if reason:
             entry["reason"] = reason
         self._add_blocked(entry)
-        self.logger.log(
-            logging.INFO if repeated else logging.WARNING,
-            "blocked: %s answered %s%s",
-            url,
-            status,
-            f" -> {target}" if target else "",
+        self.logger.warning(
+            "blocked: %s answered %s%s", url, status, f" -> {target}" if target else ""
         )
-
-    def join_the_stop(self, refused_before: Sequence[str], reason: str) -> None:
-        """The refusals of ``refused_before``, the pages refused in a row before the answer
-        that stopped the site for it, reported already, given the stop's ``reason``: one
-        stop, which the crawl report prints as one line, not so many blocked pages."""
-        for entry in self.blocked:
-            if (
-                entry["url"] in refused_before
-                and entry["status"] in BLOCKED_STATUSES
-                and not entry.get("target")
-                and not entry.get("reason")
-            ):
-                entry["reason"] = reason
 
     def _add_blocked(self, entry: dict[str, Any]) -> None:
         """Count a blocked request and keep its entry for the crawl report."""

@@ -1,5 +1,4 @@
-"""How long a retry waits (the doubling back-off, the server's ``Retry-After``) and when
-refusals in a row stop a site."""
+"""How long a retry waits: the doubling back-off and the server's ``Retry-After``."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scraper.middlewares import RefusalRun, backoff_seconds, retry_after_seconds
+from scraper.middlewares import backoff_seconds, retry_after_seconds
 
 NOW = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
 
@@ -42,29 +41,3 @@ def test_backoff_follows_the_servers_retry_after_however_long_it_asks():
 def test_backoff_without_a_readable_retry_after_doubles_up_to_the_cap():
     assert [backoff_seconds(n, 1.0, 60.0, None) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
     assert backoff_seconds(10, 1.0, 60.0, asked("soon")) == 60.0
-
-
-def refusals(*answers: tuple[str, int]) -> RefusalRun:
-    """The run of refusals of ``answers``, (URL, status) each, in order."""
-    run = RefusalRun()
-    for url, status in answers:
-        run.add(url, status)
-    return run
-
-
-def test_refusals_of_one_page_through_its_retries_do_not_stop_the_site():
-    one_page = refusals(*[("http://t/1", 403)] * 7)
-    assert not one_page.stops_site(5)
-    assert refusals(*[("http://t/1", 403)] * 5, ("http://t/2", 403)).stops_site(5)
-
-
-def test_refusals_of_several_pages_stop_the_site_once_as_many_as_the_limit():
-    four = [(f"http://t/{n}", 403) for n in range(4)]
-    assert not refusals(*four).stops_site(5)
-    assert refusals(*four, ("http://t/9", 451)).stops_site(5)
-
-
-def test_the_reason_a_run_of_refusals_gives_names_its_statuses_and_length():
-    run = refusals(("http://t/1", 403), ("http://t/2", 401), ("http://t/2", 403))
-    assert run.reason() == "refused: 401, 403 to 3 requests in a row"
-    assert run.urls == ["http://t/1", "http://t/2"]

@@ -49,25 +49,6 @@ def test_requests_not_sent_and_answers_after_the_stop_are_one_line_per_reason() 
     ]
 
 
-def test_the_refusals_that_stopped_a_site_are_one_line_each_other_block_its_own() -> None:
-    reason = "refused: 403 to 5 requests in a row"
-    blocked = [
-        {"url": "http://t/0", "status": 403, "target": None},  # a refusal of its own
-        *({"url": f"http://t/{n}", "status": 403, "target": None, "reason": reason}
-          for n in range(1, 6)),
-        {"url": "http://t/6", "status": None, "target": None, "reason": reason, "count": 9},
-    ]  # fmt: skip
-    report = build_report({}, blocked, [])
-    lines = format_report("thaigov", {"status": "blocked", "report": report}).splitlines()
-    assert lines[2:] == [
-        "  blocked: http://t/0 answered 403",
-        f"  blocked: http://t/1 and 4 more answered 403 ({reason})",
-        f"  blocked: http://t/6 not sent ({reason})",
-        f"  site stopped ({reason}): 9 requests not sent, 0 answers received after the stop, "
-        "not used",
-    ]
-
-
 def test_a_report_stored_before_requests_not_sent_were_counted_prints_no_count() -> None:
     blocked = [{"url": "http://t/3", "status": None, "target": None, "reason": "bot check page"}]
     report = build_report({"thaidigest/fetched": 3}, blocked, [])
