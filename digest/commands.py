@@ -20,10 +20,12 @@ from digest.mail import (
     editions,
     mail_subject,
     not_over,
+    oldest_mailed,
     owe,
     owed,
     refuse_unmailable,
     send_digest,
+    weeks_kept,
     write_off,
 )
 from digest.markdown import coverage_line, markdown_to_text, story_headlines
@@ -143,9 +145,7 @@ def mail_digests(
     """
     settings, title = config["email"], config["digest"]["title"]
     built = {result.week: result.markdown for result in results}
-    kept_weeks = max(1, int(config["digest"]["weeks"]))
-    since = Week.last_complete(now).shift(1 - kept_weeks)
-    owing = owed(store, settings["recipients"], since)
+    owing = owed(store, settings["recipients"], oldest_mailed(now, config))
     # The run's own weeks are mailed whatever their age: --week asked for it.
     overdue = {week: names for week, names in owing.overdue.items() if week not in built}
     late = {week: names for week, names in owing.due.items() if week not in built}
@@ -153,7 +153,8 @@ def mail_digests(
     for week, recipients in overdue.items():
         written_off = (
             f"digest {week} was owed to {', '.join(recipients)} and cannot be mailed: "
-            f"{week} is older than the {kept_weeks} weeks digest.weeks keeps; no longer owed"
+            f"{week} is older than the {weeks_kept(config)} weeks digest.weeks keeps; "
+            "no longer owed"
         )
         click.echo(f"WARNING: {written_off}", err=True)
         write_off(store, week, recipients)

@@ -519,6 +519,18 @@ def editions(
     return [edition for edition in chosen if edition.recipients]
 
 
+def weeks_kept(config: Mapping[str, Any]) -> int:
+    """How many complete weeks back a run mails a week still owed: ``digest.weeks``, one
+    at least."""
+    return max(1, int(config["digest"]["weeks"]))
+
+
+def oldest_mailed(now: datetime, config: Mapping[str, Any]) -> Week:
+    """The oldest week a run at ``now`` mails when it is owed (:func:`weeks_kept`); one
+    owed from before it is written off, unless the run builds it (``--week``)."""
+    return Week.last_complete(now).shift(1 - weeks_kept(config))
+
+
 def claim_name(week: Week, recipient: str) -> str:
     """The lock a run holds while it mails ``week`` to ``recipient``'s mailbox."""
     return f"mail {week} {mailbox_key(recipient)}"

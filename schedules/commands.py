@@ -446,30 +446,48 @@ def _week_of(digest: Path | None) -> Week | None:
 
 
 def mail_owed_lines(
-    weeks: Mapping[Week, Sequence[str]], recipients: int, now: datetime, max_owed: timedelta
+    weeks: Mapping[Week, Sequence[str]],
+    recipients: int,
+    now: datetime,
+    max_owed: timedelta,
+    *,
+    oldest: Week,
+    kept_weeks: int,
 ) -> tuple[list[str], list[str]]:
     """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
     ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
     first, with the moment it ended, or ``mail: nothing owed``; and a problem line per week
     still owed ``max_owed`` after it ended. A week is owed from its end (Monday 00:00 in
-    Bangkok), when a run may first mail it: the database records no later moment."""
+    Bangkok), when a run may first mail it: the database records no later moment. A week
+    before ``oldest`` (:func:`digest.mail.oldest_mailed`, of the ``kept_weeks`` weeks
+    ``digest.weeks`` keeps) is written off by the next run, unless ``--week`` builds it:
+    its line says so."""
     lines, problems = [], []
     limit = max_owed / timedelta(hours=1)
     for week, names in weeks.items():
         ended = week.end()
-        lines.append(
+        retry = "retry with `thaidigest digest --email`"
+        line = (
             f"mail: {week} owed to {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
+        if week < oldest:
+            retry = (
+                f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
+                f"`thaidigest digest --email` writes it off; to mail it still: "
+                f"`thaidigest digest --week {week} --email`"
+            )
+            line += f"; {retry}"
+        lines.append(line)
         if now - ended > max_owed:
             over = (now - ended) / timedelta(hours=1)
             addresses = "the address" if len(names) == 1 else "the addresses"
             problems.append(
                 f"mail: {week} still owed to {listed(names)} {over:.1f} h after the week "
-                f"ended, longer than status.max_mail_owed_hours ({limit:g} h): retry with "
-                f"`thaidigest digest --email`; if it fails again, check the [email] settings "
-                f"or remove {addresses} from email.recipients"
+                f"ended, longer than status.max_mail_owed_hours ({limit:g} h): {retry}; if it "
+                f"fails again, check the [email] settings or remove {addresses} from "
+                "email.recipients"
             )
     return lines or ["mail: nothing owed"], problems
 
@@ -535,7 +553,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         first_crawl = _first_crawl_started(store)
         owing = None
         if mails_digest(config, schedule):
-            from digest.mail import weeks_owed  # as check_mail_settings: only when mailed
+            from digest.mail import oldest_mailed, weeks_kept, weeks_owed  # only when mailed
 
             owing = weeks_owed(store, config["email"]["recipients"])
     finally:
@@ -555,7 +573,14 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     if owing is not None:
         max_owed = timedelta(hours=float(config["status"]["max_mail_owed_hours"]))
         recipients = len(config["email"]["recipients"])
-        mail_lines, mail_problems = mail_owed_lines(owing, recipients, now, max_owed)
+        mail_lines, mail_problems = mail_owed_lines(
+            owing,
+            recipients,
+            now,
+            max_owed,
+            oldest=oldest_mailed(now, config),
+            kept_weeks=weeks_kept(config),
+        )
         for line in mail_lines:
             click.echo(line)
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))

@@ -502,6 +502,20 @@ def test_a_digest_owed_longer_than_the_feeds_weeks_is_written_off_loudly(tmp_pat
         assert str(old) not in again.output and len(inbox.messages) == 2
 
 
+def test_a_week_owed_from_before_the_feeds_weeks_is_mailed_by_its_own_week_run(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    old = last.shift(-5)
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org"], old, digest="weeks = 2")
+    with smtp_sink() as inbox:
+        # What `thaidigest status` says to run to mail it still: --week builds it, any age.
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], old, digest="weeks = 2")
+        assert result.exit_code == 0, result.output
+        assert mailed(inbox) == [("a@example.org", str(old))]
+        again = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 2")
+        assert again.exit_code == 0, again.output
+        assert "no longer owed" not in again.output and len(inbox.messages) == 2
+
+
 def test_a_recipient_refusing_every_week_is_owed_no_more_than_the_feeds_weeks(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     weeks = [last.shift(-4), last.shift(-3), last.shift(-2), last.shift(-1), last]

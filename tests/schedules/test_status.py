@@ -675,6 +675,33 @@ def test_a_week_still_owed_a_week_and_an_hour_after_it_ended_is_unhealthy_for_it
     ), problem
 
 
+def test_a_week_owed_from_before_digest_weeks_is_said_to_be_written_off_as_the_next_run_does(
+    store, mail_config, tmp_path
+):
+    crawled_fresh(store)
+    last = Week.last_complete(utc_now())
+    old, kept = last.shift(-2), last.shift(-1)  # digest.weeks = 2 keeps kept, not old
+    owe(store, old, ["a@example.org"])
+    owe(store, kept, ["a@example.org"])
+    config = mail_config(free_port())
+    config.write_text(config.read_text().replace("[digest]\n", "[digest]\nweeks = 2\n"))
+    code, output = status(store, config)
+    assert code == 1, output
+    lines = [line for line in output.splitlines() if line.startswith("mail: ")]
+    writes_off = (
+        "older than the 2 weeks digest.weeks keeps: the next `thaidigest digest --email` "
+        f"writes it off; to mail it still: `thaidigest digest --week {old} --email`"
+    )
+    assert lines[0].endswith(f"; {writes_off}"), lines
+    assert "digest.weeks" not in lines[1]
+    (problem,) = [line for line in output.splitlines() if f"unhealthy: mail: {old}" in line]
+    assert f"(24 h): {writes_off}; if it fails again, check the [email] settings" in problem
+    arguments = ["--email", "--db", store.url, "--config", str(config)]
+    run = CliRunner().invoke(digest_command, arguments)
+    assert f"WARNING: digest {old} was owed to a@example.org and cannot be mailed" in run.output
+    assert f"WARNING: digest {kept} was owed" not in run.output
+
+
 def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
     store, config, mail_config, tmp_path
 ):
@@ -690,11 +717,12 @@ def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
 
 NOW = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)  # Tuesday 13:00 in Bangkok
 W48, W49 = Week(2026, 48), Week(2026, 49)  # over 205 h and 37 h before NOW
+KEPT = {"oldest": W48, "kept_weeks": 2}  # digest.weeks = 2 at NOW: W48 and W49 are mailed
 
 
 def test_each_week_owed_is_a_line_oldest_first_with_the_moment_it_ended():
     weeks = {W48: ["Team <team@example.org>", "x@example.org"], W49: ["y@example.org"]}
-    lines, problems = mail_owed_lines(weeks, 3, NOW, timedelta(hours=48))
+    lines, problems = mail_owed_lines(weeks, 3, NOW, timedelta(hours=48), **KEPT)
     assert lines == [
         "mail: 2026-W48 owed to Team <team@example.org> and x@example.org (2 of 3 recipients); "
         "the week ended 2026-11-30 00:00 Bangkok time (205.0 h ago)",
@@ -711,12 +739,13 @@ def test_each_week_owed_is_a_line_oldest_first_with_the_moment_it_ended():
 
 @pytest.mark.parametrize(("max_owed_hours", "unhealthy"), [(37, False), (36.5, True)])
 def test_a_week_is_unhealthy_once_over_for_longer_than_the_setting(max_owed_hours, unhealthy):
-    _, problems = mail_owed_lines({W49: ["y@example.org"]}, 1, NOW, timedelta(hours=max_owed_hours))
+    weeks = {W49: ["y@example.org"]}
+    _, problems = mail_owed_lines(weeks, 1, NOW, timedelta(hours=max_owed_hours), **KEPT)
     assert bool(problems) is unhealthy
 
 
 def test_no_week_owed_is_nothing_owed():
-    assert mail_owed_lines({}, 3, NOW, timedelta(hours=24)) == (["mail: nothing owed"], [])
+    assert mail_owed_lines({}, 3, NOW, timedelta(hours=24), **KEPT) == (["mail: nothing owed"], [])
 
 
 def dumped(path: Path) -> str:
