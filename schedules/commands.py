@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 from sqlalchemy import func, select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
@@ -42,6 +44,7 @@ from thaidigest.store import (
     crawl_runs,
     database_url,
     parse_iso,
+    shown_db,
     utc_now,
 )
 
@@ -453,6 +456,7 @@ def mail_owed_lines(
     *,
     oldest: Week,
     kept_weeks: int,
+    options: str = "",
 ) -> tuple[list[str], list[str]]:
     """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
     ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
@@ -461,12 +465,12 @@ def mail_owed_lines(
     Bangkok), when a run may first mail it: the database records no later moment. A week
     before ``oldest`` (:func:`digest.mail.oldest_mailed`, of the ``kept_weeks`` weeks
     ``digest.weeks`` keeps) is written off by the next run, unless ``--week`` builds it:
-    its line says so."""
+    its line says so. The commands named to run take ``options`` (:func:`mail_run_options`)."""
     lines, problems = [], []
     limit = max_owed / timedelta(hours=1)
     for week, names in weeks.items():
         ended = week.end()
-        retry = "retry with `thaidigest digest --email`"
+        retry = f"retry with `thaidigest digest{options} --email`"
         line = (
             f"mail: {week} owed to {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
@@ -475,8 +479,8 @@ def mail_owed_lines(
         if week < oldest:
             retry = (
                 f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
-                f"`thaidigest digest --email` writes it off; to mail it still: "
-                f"`thaidigest digest --week {week} --email`"
+                f"`thaidigest digest{options} --email` writes it off; to mail it still: "
+                f"`thaidigest digest --week {week}{options} --email`"
             )
             line += f"; {retry}"
         lines.append(line)
@@ -492,6 +496,28 @@ def mail_owed_lines(
     return lines or ["mail: nothing owed"], problems
 
 
+def mail_run_options(
+    schedule: Schedule, config: Mapping[str, Any], given: Sequence[tuple[str, str]]
+) -> str:
+    """The options of a ``thaidigest digest`` run by hand that mails as the schedule does,
+    each after a space and quoted for a shell: the ``--out`` of its first weekly digest job
+    that mails (``email = true``, or any with ``[email] enabled``) when the job sets
+    ``out``, whose folder holds the weeks owed, then the ``given`` options of ``status``
+    (its ``--config``, ``--db``, ``--schedules`` given on the command line), a database
+    URL's password masked."""
+    enabled = bool(config["email"]["enabled"])
+    mailing = [
+        job
+        for job in schedule.jobs
+        if job.task == "digest" and "week" not in job.args and (enabled or job.args.get("email"))
+    ]
+    options = []
+    if mailing and mailing[0].args.get("out"):
+        options.append(("--out", str(digest_folder(mailing[0].args["out"], config))))
+    options.extend((name, shown_db(value) if name == "--db" else value) for name, value in given)
+    return "".join(f" {name} {shlex.quote(value)}" for name, value in options)
+
+
 def missing_digests(folders: list[Path], first_crawl: datetime | None, now: datetime) -> list[str]:
     """A problem line per digest folder missing the digest of a week over for a day."""
     problems = []
@@ -505,6 +531,18 @@ def missing_digests(folders: list[Path], first_crawl: datetime | None, now: date
                 f"ended (newest: {newest.name if newest else 'none'})"
             )
     return problems
+
+
+def _given_on_command_line() -> list[tuple[str, str]]:
+    """The ``--config``, ``--db`` and ``--schedules`` of the running command given on its
+    command line (not by the environment, which a run by hand shares), with their values."""
+    context = click.get_current_context()
+    options = {"--config": "config_file", "--db": "db", "--schedules": "schedules_file"}
+    return [
+        (option, str(context.params[name]))
+        for option, name in options.items()
+        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    ]
 
 
 @click.command("status")
@@ -580,6 +618,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             max_owed,
             oldest=oldest_mailed(now, config),
             kept_weeks=weeks_kept(config),
+            options=mail_run_options(schedule, config, _given_on_command_line()),
         )
         for line in mail_lines:
             click.echo(line)

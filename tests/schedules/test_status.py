@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -18,8 +19,15 @@ from sqlalchemy import insert, select, update
 from digest.commands import digest_command
 from digest.mail import owe
 from digest.select import Week
-from schedules.commands import digest_line, mail_owed_lines, missing_digest, status_command
+from schedules.commands import (
+    digest_line,
+    mail_owed_lines,
+    mail_run_options,
+    missing_digest,
+    status_command,
+)
 from scraper.report import settle_dead_runs
+from tests.digest.test_commands import mailed, smtp_sink
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
 from thaidigest.store import (
@@ -669,8 +677,9 @@ def test_a_week_still_owed_a_week_and_an_hour_after_it_ended_is_unhealthy_for_it
     assert re.fullmatch(
         rf"unhealthy: mail: {older} still owed to a@example\.org \d+\.\d h after the week "
         r"ended, longer than status\.max_mail_owed_hours \(169 h\): retry with "
-        r"`thaidigest digest --email`; if it fails again, check the \[email\] settings or "
-        r"remove the address from email\.recipients",
+        rf"`thaidigest digest --config {re.escape(str(config))} --db {re.escape(store.url)} "
+        r"--email`; if it fails again, check the \[email\] settings or remove the address "
+        r"from email\.recipients",
         problem,
     ), problem
 
@@ -688,18 +697,72 @@ def test_a_week_owed_from_before_digest_weeks_is_said_to_be_written_off_as_the_n
     code, output = status(store, config)
     assert code == 1, output
     lines = [line for line in output.splitlines() if line.startswith("mail: ")]
+    options = f"--config {config} --db {store.url}"
     writes_off = (
-        "older than the 2 weeks digest.weeks keeps: the next `thaidigest digest --email` "
-        f"writes it off; to mail it still: `thaidigest digest --week {old} --email`"
+        f"older than the 2 weeks digest.weeks keeps: the next `thaidigest digest {options} "
+        f"--email` writes it off; to mail it still: `thaidigest digest --week {old} {options} "
+        "--email`"
     )
     assert lines[0].endswith(f"; {writes_off}"), lines
     assert "digest.weeks" not in lines[1]
     (problem,) = [line for line in output.splitlines() if f"unhealthy: mail: {old}" in line]
     assert f"(24 h): {writes_off}; if it fails again, check the [email] settings" in problem
-    arguments = ["--email", "--db", store.url, "--config", str(config)]
-    run = CliRunner().invoke(digest_command, arguments)
+    run = CliRunner().invoke(digest_command, shlex.split(writes_off.split("`")[1])[2:])
     assert f"WARNING: digest {old} was owed to a@example.org and cannot be mailed" in run.output
     assert f"WARNING: digest {kept} was owed" not in run.output
+
+
+def test_the_retry_status_names_mails_from_the_mailing_jobs_folder_with_its_options(
+    store, mail_config, tmp_path
+):
+    last = Week.last_complete(utc_now())
+    schedule = tmp_path / "with space" / "schedule.toml"
+    schedule.parent.mkdir()
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "preview"\ntask = "digest"\n'
+        'cron = "0 * * * *"\n[[job]]\nname = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+        'args = { out = "site", email = true }\n'
+    )
+    site = schedule.parent / "site"  # not digest.out: a run by hand without --out misses it
+    config = mail_config(free_port())
+    config.write_text(config.read_text().replace("enabled = true", "enabled = false"))
+    arguments = ["--week", str(last.shift(-1)), "--email", "--out", str(site)]
+    owing = CliRunner().invoke(digest_command, [*arguments, "--db", store.url, "--config", config])
+    assert owing.exit_code == 1, owing.output
+    code, output = status_with(store, config, schedule)
+    assert code == 1, output
+    (problem,) = [line for line in output.splitlines() if line.startswith("unhealthy: mail: ")]
+    retry = (
+        f"retry with `thaidigest digest --out '{site}' --config {config} --db {store.url} "
+        f"--schedules '{schedule}' --email`"
+    )
+    assert retry in problem, problem
+    with smtp_sink() as inbox:
+        config.write_text(re.sub(r"port = \d+", f"port = {inbox.port}", config.read_text()))
+        run = CliRunner().invoke(digest_command, shlex.split(retry.split("`")[1])[2:])
+        assert run.exit_code == 0, run.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("b@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+            ("b@example.org", str(last)),
+        ]
+    assert not (tmp_path / "public").exists()  # no stray site in digest.out
+
+
+def test_the_retry_names_no_out_for_a_job_writing_digest_out_and_no_database_password():
+    from schedules.spec import parse_schedule
+
+    schedule = parse_schedule(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        'cron = "0 7 * * 1"\nargs = { email = true }\n',
+        "schedule.toml",
+    )
+    config = {"email": {"enabled": False}, "digest": {"out": "public"}}
+    given = [("--db", "postgresql://digest:secret@db/thaidigest")]
+    assert mail_run_options(schedule, config, given) == (
+        " --db 'postgresql://digest:***@db/thaidigest'"
+    )
 
 
 def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
