@@ -19,6 +19,7 @@ from digest.mail import (
     MailError,
     editions,
     mail_subject,
+    mailing,
     not_over,
     oldest_mailed,
     owe,
@@ -290,8 +291,8 @@ def digest_command(
         raise SettingsError(
             "--judged-sites and --schedules both say which sites are judged: give one"
         )
-    mailing = mail or config["email"]["enabled"]
-    if mailing:
+    mails = mail or config["email"]["enabled"]
+    if mails:
         refuse_unmailable(config, config_file)
     now = utc_now()
     if week is not None and week.start() > now:  # an empty digest would stay in digests.atom
@@ -325,8 +326,8 @@ def digest_command(
                 f"{refound.changed} changed"
             )
         unfinished = [built for built in weeks if not built.is_over(now)]
-        unwatched = unwatched_weeks(store, config, weeks, now) if mailing and not unfinished else []
-        if mailing and not unfinished:
+        unwatched = unwatched_weeks(store, config, weeks, now) if mails and not unfinished else []
+        if mails and not unfinished:
             owe_weeks(store, config, [built for built in weeks if built not in unwatched])
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
@@ -355,7 +356,7 @@ def digest_command(
         unchanged = len(files) - len(changed)
         if unchanged:
             click.echo(f"{counted(unchanged, 'file')} unchanged in {out_dir}")
-        if mailing:
+        if mails:
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:
@@ -364,7 +365,8 @@ def digest_command(
                         f"digest {built}: not mailed: nothing was crawled or imported by its end"
                     )
                 mailing_results = [result for result in results if result.week not in unwatched]
-                mail_digests(store, config, out_dir, mailing_results, now, judged)
+                with mailing(store):  # status says its weeks owed are being mailed
+                    mail_digests(store, config, out_dir, mailing_results, now, judged)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

@@ -52,18 +52,20 @@ from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
 from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
-from thaidigest.locks import LockHeld, acquire, release
+from thaidigest.locks import LockHeld, LockState, acquire, kept, lock_state, release, this_process
 from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
-from thaidigest.store import Store, deliveries, iso, undelivered, utc_now
+from thaidigest.store import Store, deliveries, iso, locks, undelivered, utc_now
 from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri
 
 SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
 # A claim outlives any one send (a few SMTP_TIMEOUTs); one older is a hung run's, taken over.
 CLAIM_TTL = timedelta(minutes=10)
+# The locks digest runs hold while they mail, one a run: "mailing TOKEN" (:func:`mailing`).
+MAILING = "mailing "
 logger = logging.getLogger(__name__)
 # Submission over implicit TLS (RFC 8314): a client that waits for a plain greeting there
 # gets none, so this port without a word on security means "tls".
@@ -529,6 +531,42 @@ def oldest_mailed(now: datetime, config: Mapping[str, Any]) -> Week:
     """The oldest week a run at ``now`` mails when it is owed (:func:`weeks_kept`); one
     owed from before it is written off, unless the run builds it (``--week``)."""
     return Week.last_complete(now).shift(1 - weeks_kept(config))
+
+
+@contextmanager
+def mailing(store: Store) -> Iterator[None]:
+    """Hold this run's lock of :data:`MAILING` while the block runs, renewed, so
+    ``thaidigest status`` tells the weeks it is mailing from weeks no run mails
+    (:func:`runs_mailing`). Each run has its own, named by its holder's token: two runs
+    may mail at once, their claims (:func:`claim_name`) keeping them from mailing a
+    recipient twice. The locks runs killed while mailing left behind are removed: no
+    process takes their names again."""
+    gone = [name for name, state in _mailing_locks(store, utc_now()).items() if not state.kept]
+    if gone:
+        with store.transaction() as conn:
+            conn.execute(delete(locks).where(locks.c.name.in_(gone)))
+    name = f"{MAILING}{this_process().token}"
+    acquire(store, name, CLAIM_TTL)
+    try:
+        with kept(store, [name], CLAIM_TTL):
+            yield
+    finally:
+        release(store, name)
+
+
+def _mailing_locks(store: Store, now: datetime) -> dict[str, LockState]:
+    """Every lock of :data:`MAILING`, by name, as this process sees it at ``now``."""
+    query = select(locks.c.name).where(locks.c.name.startswith(MAILING))
+    with store.engine.connect() as conn:
+        names = conn.execute(query).scalars().all()
+    return {name: state for name in names if (state := lock_state(store, name, now))}
+
+
+def runs_mailing(store: Store, now: datetime) -> list[LockState]:
+    """The digest runs mailing at ``now`` (:func:`mailing`), the earliest first; not one
+    killed while it mailed, whose lock stays behind."""
+    running = [state for state in _mailing_locks(store, now).values() if state.kept]
+    return sorted(running, key=lambda state: state.since)
 
 
 def claim_name(week: Week, recipient: str) -> str:

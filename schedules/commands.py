@@ -457,6 +457,7 @@ def mail_owed_lines(
     oldest: Week,
     kept_weeks: int,
     options: str = "",
+    mailing: locks.LockState | None = None,
 ) -> tuple[list[str], list[str]]:
     """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
     ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
@@ -465,17 +466,26 @@ def mail_owed_lines(
     Bangkok), when a run may first mail it: the database records no later moment. A week
     before ``oldest`` (:func:`digest.mail.oldest_mailed`, of the ``kept_weeks`` weeks
     ``digest.weeks`` keeps) is written off by the next run, unless ``--week`` builds it:
-    its line says so. The commands named to run take ``options`` (:func:`mail_run_options`)."""
+    its line says so. The commands named to run take ``options`` (:func:`mail_run_options`).
+    While a digest run is ``mailing`` (:func:`digest.mail.runs_mailing`: the earliest),
+    every week is said to be being mailed by it, and none is judged: the run owes its weeks
+    before it opens its SMTP sessions, and then mails or writes off each."""
     lines, problems = [], []
     limit = max_owed / timedelta(hours=1)
     for week, names in weeks.items():
         ended = week.end()
         retry = f"retry with `thaidigest digest{options} --email`"
+        state = "owed to"
+        if mailing is not None:
+            state = f"being mailed by a digest run ({mailing.holder} since {mailing.since}) to"
         line = (
-            f"mail: {week} owed to {listed(names)} ({len(names)} of "
+            f"mail: {week} {state} {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
+        if mailing is not None:
+            lines.append(line)
+            continue
         if week < oldest:
             retry = (
                 f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
@@ -589,10 +599,11 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)
         first_crawl = _first_crawl_started(store)
-        owing = None
+        owing, mailing = None, []
         if mails_digest(config, schedule):
-            from digest.mail import oldest_mailed, weeks_kept, weeks_owed  # only when mailed
+            from digest.mail import oldest_mailed, runs_mailing, weeks_kept, weeks_owed
 
+            mailing = runs_mailing(store, now)  # before the weeks owed: it may end meanwhile
             owing = weeks_owed(store, config["email"]["recipients"])
     finally:
         store.close()
@@ -619,6 +630,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             oldest=oldest_mailed(now, config),
             kept_weeks=weeks_kept(config),
             options=mail_run_options(schedule, config, _given_on_command_line()),
+            mailing=mailing[0] if mailing else None,
         )
         for line in mail_lines:
             click.echo(line)

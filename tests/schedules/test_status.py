@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +19,7 @@ from click.testing import CliRunner
 from sqlalchemy import insert, select, update
 
 from digest.commands import digest_command
-from digest.mail import owe
+from digest.mail import owe, weeks_owed
 from digest.select import Week
 from schedules.commands import (
     digest_line,
@@ -763,6 +765,57 @@ def test_the_retry_names_no_out_for_a_job_writing_digest_out_and_no_database_pas
     assert mail_run_options(schedule, config, given) == (
         " --db 'postgresql://digest:***@db/thaidigest'"
     )
+
+
+def test_a_week_a_running_digest_mails_is_being_mailed_not_unhealthy_until_its_run_is_gone(
+    store, mail_config, tmp_path
+):
+    crawled_fresh(store)
+    last = Week.last_complete(utc_now())
+    write_digest(tmp_path, last)
+    week = last.shift(-1)  # over for more than a week: unhealthy once owed and not mailed
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # takes the connection, says nothing
+        config = mail_config(silent.getsockname()[1])
+        command = "from digest.commands import digest_command; digest_command()"
+        arguments = ["--week", str(week), "--email", "--db", store.url, "--config", str(config)]
+        with subprocess.Popen(
+            [sys.executable, "-c", command, *arguments],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        ) as run:
+            try:
+                deadline = time.monotonic() + 60
+                while not weeks_owed(store, ["a@example.org"]):  # its session is opening
+                    assert run.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)
+                code, output = status(store, config)
+                assert code == 0, output
+                (line,) = [line for line in output.splitlines() if line.startswith("mail: ")]
+                assert re.fullmatch(
+                    rf"mail: {week} being mailed by a digest run \(\S+:{run.pid} since "
+                    r"\S+\) to a@example\.org and b@example\.org \(2 of 2 recipients\); "
+                    + ended_line(week),
+                    line,
+                ), line
+            finally:
+                run.kill()
+    code, output = status(store, config)  # killed: its lock is left, its week owed
+    assert code == 1, output
+    assert f"mail: {week} owed to a@example.org and b@example.org" in output
+    assert f"unhealthy: mail: {week} still owed" in output
+
+
+def test_a_digest_run_mailing_removes_the_mailing_locks_of_runs_killed_while_mailing(
+    store, mail_config
+):
+    take_lock_and_die(store, "mailing 0123456789abcdef")
+    week = Week.last_complete(utc_now())
+    config = mail_config(free_port())
+    arguments = ["--week", str(week), "--email", "--db", store.url, "--config", str(config)]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 1  # connection refused
+    with store.engine.connect() as conn:
+        assert conn.execute(select(lock_rows.c.name)).scalars().all() == []
 
 
 def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
