@@ -516,6 +516,26 @@ def test_a_week_owed_from_before_the_feeds_weeks_is_mailed_by_its_own_week_run(t
         assert "no longer owed" not in again.output and len(inbox.messages) == 2
 
 
+def test_a_recipient_removed_and_added_back_is_mailed_the_weeks_still_owed_to_it(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    with smtp_sink() as inbox:
+        inbox.refuse.add("b@example.org")
+        both = ["a@example.org", "b@example.org"]
+        assert mail_weeks(tmp_path, db, inbox.port, both, last.shift(-1)).exit_code == 1
+        inbox.refuse.clear()
+        # Removed from email.recipients: no run mails it, its week stays owed meanwhile.
+        alone = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last)
+        assert alone.exit_code == 0, alone.output
+        back = mail_weeks(tmp_path, db, inbox.port, both, last)
+        assert back.exit_code == 0, back.output
+        assert mailed(inbox) == [
+            ("a@example.org", str(last.shift(-1))),
+            ("a@example.org", str(last)),
+            ("b@example.org", str(last.shift(-1))),
+            ("b@example.org", str(last)),
+        ]
+
+
 def test_a_recipient_refusing_every_week_is_owed_no_more_than_the_feeds_weeks(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     weeks = [last.shift(-4), last.shift(-3), last.shift(-2), last.shift(-1), last]
