@@ -472,21 +472,18 @@ def mail_owed_lines(
     before it opens its SMTP sessions, and then mails or writes off each."""
     lines, problems = [], []
     limit = max_owed / timedelta(hours=1)
+    owed_to = "owed to"
+    if mailing is not None:
+        owed_to = f"being mailed by a digest run ({mailing.holder} since {mailing.since}) to"
     for week, names in weeks.items():
         ended = week.end()
-        retry = f"retry with `thaidigest digest{options} --email`"
-        state = "owed to"
-        if mailing is not None:
-            state = f"being mailed by a digest run ({mailing.holder} since {mailing.since}) to"
         line = (
-            f"mail: {week} {state} {listed(names)} ({len(names)} of "
+            f"mail: {week} {owed_to} {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
-        if mailing is not None:
-            lines.append(line)
-            continue
-        if week < oldest:
+        retry = f"retry with `thaidigest digest{options} --email`"
+        if week < oldest and mailing is None:
             retry = (
                 f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
                 f"`thaidigest digest{options} --email` writes it off; to mail it still: "
@@ -494,7 +491,7 @@ def mail_owed_lines(
             )
             line += f"; {retry}"
         lines.append(line)
-        if now - ended > max_owed:
+        if mailing is None and now - ended > max_owed:
             over = (now - ended) / timedelta(hours=1)
             addresses = "the address" if len(names) == 1 else "the addresses"
             problems.append(
