@@ -214,10 +214,11 @@ def unwatched_weeks(
     """The weeks of ``weeks`` by whose end nothing was watched: no site crawled or found an
     article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every site
     judged or not), and no article was stored before it, a text file imported
-    (source ``file``) too (:meth:`thaidigest.store.Store.first_stored`). Their digests are
-    built, but neither mailed nor owed: the first mailing run of a database whose articles
-    were imported would otherwise mail its readers the weeks before the first crawl or
-    import, which read as quiet weeks."""
+    (source ``file``) too (:meth:`thaidigest.store.Store.first_stored`). Such a week's
+    digest, when it lists no story, is built but not mailed, and no longer owed
+    (:func:`digest_command`): the first mailing run of a database whose articles were
+    imported would otherwise mail its readers the weeks before the first crawl or import,
+    which read as quiet weeks. One that lists stories (found later, dated in it) is mailed."""
     first_stored = store.first_stored()
     return [
         week
@@ -328,7 +329,7 @@ def digest_command(
         unfinished = [built for built in weeks if not built.is_over(now)]
         unwatched = unwatched_weeks(store, config, weeks, now) if mails and not unfinished else []
         if mails and not unfinished:
-            owe_weeks(store, config, [built for built in weeks if built not in unwatched])
+            owe_weeks(store, config, weeks)
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
         if is_local_site(site_url) and not served_locally:  # said once the feeds are out
@@ -360,11 +361,18 @@ def digest_command(
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:
-                for built in unwatched:
+                unmailed = [
+                    result.week
+                    for result in results
+                    if result.week in unwatched and not result.items
+                ]
+                for built in unmailed:  # owed before it was built, or by an earlier run
+                    write_off(store, built, config["email"]["recipients"])
                     click.echo(
-                        f"digest {built}: not mailed: nothing was crawled or imported by its end"
+                        f"digest {built}: not mailed: it lists no story, and nothing was crawled "
+                        "or imported by its end"
                     )
-                mailing_results = [result for result in results if result.week not in unwatched]
+                mailing_results = [result for result in results if result.week not in unmailed]
                 with mailing(store):  # status says its weeks owed are being mailed
                     mail_digests(store, config, out_dir, mailing_results, now, judged)
     except MailError as error:

@@ -10,7 +10,7 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, date
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 import digest.commands as commands
 from digest.commands import digest_command, serve_command
-from digest.mail import NO_SENDER, Owed, owed
+from digest.mail import NO_SENDER, Owed, owe, owed
 from digest.select import Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
@@ -1318,8 +1318,8 @@ def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed
     assert written_weeks(tmp_path) == [str(week) for week in weeks]
     for week in weeks[1:3]:
         assert (
-            f"digest {week}: not mailed: nothing was crawled or imported by its end"
-            in result.output
+            f"digest {week}: not mailed: it lists no story, and nothing was crawled or imported "
+            "by its end" in result.output
         )
     assert f"digest {last}: not mailed" not in result.output
     assert mailed(inbox) == [("a@example.org", str(last))]
@@ -1350,9 +1350,50 @@ def test_a_week_of_an_import_only_database_is_mailed_once_its_text_file_was_stor
     assert result.exit_code == 0, result.output
     assert "not mailed" not in result.output
     assert (
-        "digest 2024-W33: not mailed: nothing was crawled or imported by its end" in before.output
+        "digest 2024-W33: not mailed: it lists no story, and nothing was crawled or imported "
+        "by its end" in before.output
     )
     assert mailed(inbox) == [("a@example.org", "2024-W34")]
+
+
+def test_a_week_nothing_was_watched_in_that_lists_a_story_found_later_is_mailed(tmp_path):
+    """A site's first crawl finds stories published the week before: that week lists them,
+    though nothing was crawled by its end, and is mailed (it was built, not mailed, never
+    owed, and no later run could mail it)."""
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet", published=date(2024, 8, 21))  # 2024-W34
+    ingest(store, [raw], "2024-08-28T03:00")  # first found in 2024-W35
+    mark(store, raw, topics=["asean"])
+    store.close()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], Week(2024, 34))
+    assert result.exit_code == 0, result.output
+    assert "digest 2024-W34: 1 item" in result.output
+    assert "not mailed" not in result.output
+    assert mailed(inbox) == [("a@example.org", "2024-W34")]
+
+
+def test_an_empty_week_nothing_was_watched_in_owed_by_an_earlier_run_is_no_longer_owed(tmp_path):
+    """A week an earlier run left owed (its server unreachable), by whose end nothing was
+    crawled or imported and that lists no story, is neither mailed nor written off with an
+    error when built again: it is no longer owed."""
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet")
+    ingest(store, [raw], "2024-08-28T03:00")  # first found in 2024-W35
+    owe(store, Week(2024, 33), ["a@example.org"])
+    store.close()
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], Week(2024, 33))
+    assert result.exit_code == 0, result.output
+    assert "digest 2024-W33: not mailed: it lists no story" in result.output
+    assert mailed(inbox) == []
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert owed(store, ["a@example.org"], Week(2024, 1)) == Owed(due={}, overdue={})
+    finally:
+        store.close()
 
 
 def test_the_mail_links_the_weeks_page_and_feeds_but_the_files_stay_as_they_were(tmp_path):
