@@ -29,9 +29,11 @@ from schedules.commands import (
     status_command,
 )
 from scraper.report import settle_dead_runs
+from tests.digest import ingest
 from tests.digest.test_commands import mailed, smtp_sink
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
+from thaidigest.model import RawArticle
 from thaidigest.store import (
     Store,
     add_crawl_counts,
@@ -166,6 +168,16 @@ def write_digest(tmp_path, week: Week) -> None:
 def crawled_fresh(store: Store) -> None:
     record_run(store, "thaigov", hours_ago=1)
     record_run(store, "mdes", hours_ago=1)
+
+
+def watched_long_ago(store: Store) -> None:
+    """A text file imported a year ago: every week since was watched, so a mailing run
+    mails even one that lists no story (``digest_command`` leaves a week nothing was
+    watched in unmailed when it lists none), and no site's crawls are judged by it."""
+    imported = RawArticle(
+        url="file:///home/me/notes/001.txt", source="file", title="Notes", body="A line."
+    )
+    ingest(store, [imported], (utc_now() - timedelta(days=365)).isoformat()[:16])
 
 
 def test_a_week_over_for_a_day_without_its_digest_is_unhealthy(store, config, tmp_path):
@@ -647,6 +659,7 @@ def ended_line(week: Week) -> str:
 def test_a_week_still_owed_a_week_and_an_hour_after_it_ended_is_unhealthy_for_its_recipients(
     store, mail_config
 ):
+    watched_long_ago(store)
     crawled_fresh(store)
     week = Week.last_complete(utc_now())  # over less than a week ago
     inbox = Inbox()
@@ -717,6 +730,7 @@ def test_a_week_owed_from_before_digest_weeks_is_said_to_be_written_off_as_the_n
 def test_the_retry_status_names_mails_from_the_mailing_jobs_folder_with_its_options(
     store, mail_config, tmp_path
 ):
+    watched_long_ago(store)
     last = Week.last_complete(utc_now())
     schedule = tmp_path / "with space" / "schedule.toml"
     schedule.parent.mkdir()
@@ -770,6 +784,7 @@ def test_the_retry_names_no_out_for_a_job_writing_digest_out_and_no_database_pas
 def test_a_week_a_running_digest_mails_is_being_mailed_not_unhealthy_until_its_run_is_gone(
     store, mail_config, tmp_path
 ):
+    watched_long_ago(store)
     crawled_fresh(store)
     last = Week.last_complete(utc_now())
     write_digest(tmp_path, last)
@@ -809,6 +824,7 @@ def test_a_week_a_running_digest_mails_is_being_mailed_not_unhealthy_until_its_r
 def test_a_digest_run_mailing_removes_the_mailing_locks_of_runs_killed_while_mailing(
     store, mail_config
 ):
+    watched_long_ago(store)
     take_lock_and_die(store, "mailing 0123456789abcdef")
     week = Week.last_complete(utc_now())
     config = mail_config(free_port())
