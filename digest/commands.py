@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -312,6 +313,7 @@ def digest_command(
     from thaidigest.pipeline import refind_partners_stored, rescore_stored
 
     store = Store.open(db)
+    held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     try:
         rescored = rescore_stored(store, config)
         if rescored.read:
@@ -328,7 +330,8 @@ def digest_command(
             )
         unfinished = [built for built in weeks if not built.is_over(now)]
         unwatched = unwatched_weeks(store, config, weeks, now) if mails and not unfinished else []
-        if mails and not unfinished:
+        if mails and not unfinished:  # status: the weeks owed are being mailed, not failed
+            held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
         site_url = config["digest"]["site_url"]
@@ -373,14 +376,14 @@ def digest_command(
                         "or imported by its end"
                     )
                 mailing_results = [result for result in results if result.week not in unmailed]
-                with mailing(store):  # status says its weeks owed are being mailed
-                    mail_digests(store, config, out_dir, mailing_results, now, judged)
+                mail_digests(store, config, out_dir, mailing_results, now, judged)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written
         reason = why_unwritable(out_dir, error)
         raise click.ClickException(f"cannot write the digest in {out_dir}: {reason}") from None
     finally:
+        held.close()
         store.close()
 
 

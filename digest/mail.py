@@ -58,7 +58,7 @@ from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
 from thaidigest.plural import counted
 from thaidigest.redact import redact
-from thaidigest.store import Store, deliveries, iso, locks, undelivered, utc_now
+from thaidigest.store import Store, deliveries, iso, locks, parse_iso, undelivered, utc_now
 from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri
 
 SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer each command
@@ -66,6 +66,9 @@ SMTP_TIMEOUT = 30  # seconds the server is given to connect, and then to answer 
 CLAIM_TTL = timedelta(minutes=10)
 # The locks digest runs hold while they mail, one a run: "mailing TOKEN" (:func:`mailing`).
 MAILING = "mailing "
+# How long status takes a live run's mailing lock for a run mailing: one that holds it
+# longer is stalled (suspended, stopped in a debugger), and its weeks are judged again.
+MAILING_TRUSTED = timedelta(hours=1)
 logger = logging.getLogger(__name__)
 # Submission over implicit TLS (RFC 8314): a client that waits for a plain greeting there
 # gets none, so this port without a word on security means "tls".
@@ -564,8 +567,13 @@ def _mailing_locks(store: Store, now: datetime) -> dict[str, LockState]:
 
 def runs_mailing(store: Store, now: datetime) -> list[LockState]:
     """The digest runs mailing at ``now`` (:func:`mailing`), the earliest first; not one
-    killed while it mailed, whose lock stays behind."""
-    running = [state for state in _mailing_locks(store, now).values() if state.kept]
+    killed while it mailed, whose lock stays behind, nor one mailing for longer than
+    :data:`MAILING_TRUSTED`, which is stalled."""
+    running = [
+        state
+        for state in _mailing_locks(store, now).values()
+        if state.kept and now - parse_iso(state.since) <= MAILING_TRUSTED
+    ]
     return sorted(running, key=lambda state: state.since)
 
 

@@ -468,13 +468,20 @@ def mail_owed_lines(
     ``digest.weeks`` keeps) is written off by the next run, unless ``--week`` builds it:
     its line says so. The commands named to run take ``options`` (:func:`mail_run_options`).
     While a digest run is ``mailing`` (:func:`digest.mail.runs_mailing`: the earliest),
-    every week is said to be being mailed by it, and none is judged: the run owes its weeks
-    before it opens its SMTP sessions, and then mails or writes off each."""
+    every week is said to be being mailed by it, and none is judged: the run takes its lock
+    before it owes its weeks, builds them, then mails or writes off each."""
     lines, problems = [], []
     limit = max_owed / timedelta(hours=1)
     owed_to = "owed to"
     if mailing is not None:
-        owed_to = f"being mailed by a digest run ({mailing.holder} since {mailing.since}) to"
+        unchecked = (
+            ""
+            if mailing.checkable
+            else f"; cannot be checked from here; expires {mailing.expires_at} unless renewed"
+        )
+        owed_to = (
+            f"being mailed by a digest run ({mailing.holder} since {mailing.since}{unchecked}) to"
+        )
     for week, names in weeks.items():
         ended = week.end()
         line = (

@@ -909,3 +909,49 @@ def test_a_schema_3_database_of_the_previous_thaidigest_is_read_unchanged(store,
         output,
         re.MULTILINE,
     ), output
+
+
+def test_a_run_holding_its_mailing_lock_for_over_an_hour_is_stalled_and_its_weeks_judged(
+    store, mail_config
+):
+    """A live run's mailing lock held off every verdict for as long as its process lived:
+    one suspended (Ctrl-Z) or stopped in a debugger hid a week owed for days."""
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now()).shift(-1)  # over for more than a week
+    owe(store, week, ["a@example.org"])
+    locks.acquire(store, "mailing stalled", timedelta(hours=3))  # this process: alive
+    with store.transaction() as conn:
+        conn.execute(
+            update(lock_rows)
+            .where(lock_rows.c.name == "mailing stalled")
+            .values(acquired_at=iso(utc_now() - timedelta(hours=2)))
+        )
+    code, output = status(store, mail_config(free_port()))
+    assert code == 1, output
+    assert f"mail: {week} owed to a@example.org (1 of 2 recipients)" in output
+    assert f"unhealthy: mail: {week} still owed to a@example.org" in output
+
+
+def test_a_run_mailing_on_another_host_is_said_to_be_unverifiable_as_other_holders_are(
+    store, mail_config
+):
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now()).shift(-1)
+    owe(store, week, ["a@example.org"])
+    now = utc_now()
+    with store.transaction() as conn:
+        conn.execute(
+            insert(lock_rows).values(
+                name="mailing 0123456789abcdef",
+                holder="otherhost:4242 token=0123456789abcdef",
+                acquired_at=iso(now - timedelta(minutes=1)),
+                expires_at=iso(now + timedelta(minutes=9)),
+            )
+        )
+    code, output = status(store, mail_config(free_port()))
+    assert code == 0, output
+    assert re.search(
+        rf"mail: {week} being mailed by a digest run \(otherhost:4242 since \S+; cannot be "
+        r"checked from here; expires \S+ unless renewed\) to a@example\.org",
+        output,
+    ), output
