@@ -163,12 +163,20 @@ def mail_digests(
         failures.append(written_off)
     texts = {**(stored_digests(out_dir) if late else {}), **built}
     newest = max(built, default=None)
+    unwatched = set(unwatched_weeks(store, config, [*late, *built], now))
     for week in sorted([*late, *built]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
             failures.append(
                 f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
                 f"{path} is gone (build it again with --week {week})"
+            )
+            continue
+        if week in unwatched and not story_headlines(texts[week]):  # would read as quiet
+            write_off(store, week, late.get(week, settings["recipients"]))
+            click.echo(
+                f"digest {week}: not mailed: it lists no story, and nothing was crawled or "
+                "imported by its end"
             )
             continue
         subject = mail_subject(title, week, texts[week])
@@ -216,10 +224,11 @@ def unwatched_weeks(
     article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every site
     judged or not), and no article was stored before it, a text file imported
     (source ``file``) too (:meth:`thaidigest.store.Store.first_stored`). Such a week's
-    digest, when it lists no story, is built but not mailed, and no longer owed
-    (:func:`digest_command`): the first mailing run of a database whose articles were
-    imported would otherwise mail its readers the weeks before the first crawl or import,
-    which read as quiet weeks. One that lists stories (found later, dated in it) is mailed."""
+    digest, when it lists no story, is not mailed, and no longer owed (:func:`mail_digests`,
+    whether the run built it or an earlier run left it owed): the first mailing run of a
+    database whose articles were imported would otherwise mail its readers the weeks
+    before the first crawl or import, which read as quiet weeks. One that lists stories
+    (found later, dated in it) is mailed."""
     first_stored = store.first_stored()
     return [
         week
@@ -329,7 +338,6 @@ def digest_command(
                 f"{refound.changed} changed"
             )
         unfinished = [built for built in weeks if not built.is_over(now)]
-        unwatched = unwatched_weeks(store, config, weeks, now) if mails and not unfinished else []
         if mails and not unfinished:  # status: the weeks owed are being mailed, not failed
             held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
@@ -364,19 +372,7 @@ def digest_command(
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")
             else:
-                unmailed = [
-                    result.week
-                    for result in results
-                    if result.week in unwatched and not result.items
-                ]
-                for built in unmailed:  # owed before it was built, or by an earlier run
-                    write_off(store, built, config["email"]["recipients"])
-                    click.echo(
-                        f"digest {built}: not mailed: it lists no story, and nothing was crawled "
-                        "or imported by its end"
-                    )
-                mailing_results = [result for result in results if result.week not in unmailed]
-                mail_digests(store, config, out_dir, mailing_results, now, judged)
+                mail_digests(store, config, out_dir, results, now, judged)
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

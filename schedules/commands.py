@@ -490,7 +490,7 @@ def mail_owed_lines(
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
         retry = f"retry with `thaidigest digest{options} --email`"
-        if week < oldest and mailing is None:
+        if week < oldest:  # that run too writes it off
             retry = (
                 f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
                 f"`thaidigest digest{options} --email` writes it off; to mail it still: "

@@ -952,6 +952,47 @@ def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_pa
     assert mailed(inbox) == [("a@example.org", str(last.shift(-1))), ("a@example.org", str(last))]
 
 
+def test_an_empty_week_nothing_was_watched_in_left_owed_by_a_failed_catch_up_is_not_mailed(
+    tmp_path, monkeypatch
+):
+    """Owed before they were built, the empty weeks before the first crawl were written off
+    only once every build of the run had succeeded: a run whose last build failed left them
+    owed, and the next mailed them from their files, each "No relevant items this week."."""
+    last = Week.last_complete(utc_now())
+    db = tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet")
+    first_find = last.start().astimezone(UTC).isoformat(timespec="minutes")[:16]
+    ingest(store, [raw], first_find)  # the first article found, early in the last week
+    mark(store, raw, topics=["asean"])
+    store.close()
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
+    real_build = commands.build_digest
+
+    def disk_full_for_the_last_week(store, out_dir, week, config, **options):
+        if week == last:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_build(store, out_dir, week, config, **options)
+
+    monkeypatch.setattr(commands, "build_digest", disk_full_for_the_last_week)
+    with smtp_sink() as inbox:
+        failed = scheduled_digest(tmp_path, db, inbox.port)
+    assert failed.exit_code == 1, failed.output
+    monkeypatch.setattr(commands, "build_digest", real_build)  # space again
+    with smtp_sink() as inbox:
+        result = scheduled_digest(tmp_path, db, inbox.port)
+    assert result.exit_code == 0, result.output
+    for week in (last.shift(-2), last.shift(-1)):
+        assert f"digest {week}: not mailed: it lists no story" in result.output
+    assert mailed(inbox) == [("a@example.org", str(last))]
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert owed(store, ["a@example.org"], last.shift(-10)) == Owed(due={}, overdue={})
+    finally:
+        store.close()
+
+
 def test_a_week_mailed_and_built_again_is_owed_to_no_one(tmp_path):
     """A week built again with --email after everyone had it was recorded as owed to them
     all the same: never mailed again, it stayed owed until written off with a warning."""
