@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from html import escape as html_escape
 from urllib.parse import quote
 
@@ -335,13 +335,18 @@ def empty_week_line(health: Sequence[SiteHealth]) -> str:
     }
     if not missed:
         return NO_ITEMS
-    reasons = set(missed.values())
-    if len(reasons) == 1:
-        sites = f"{listed(list(missed))} could not be crawled ({reasons.pop()})"
-    else:
-        sites = listed([f"{host} ({why})" for host, why in missed.items()])
-        sites += " could not be crawled"
+    sites = _grouped(missed, "could not be crawled")
     return f"No relevant items found this week, but {sites}{SEE_HEALTH}"
+
+
+def _grouped(why_by_host: Mapping[str, str], could_not: str) -> str:
+    """The sites of ``why_by_host`` and what they ``could_not`` do, their one reason said
+    once (``a and b could not be crawled (blocked)``), or each site's beside it
+    (``a (blocked) and b (failed) could not be crawled``)."""
+    reasons = set(why_by_host.values())
+    if len(reasons) == 1:
+        return f"{listed(list(why_by_host))} {could_not} ({reasons.pop()})"
+    return f"{listed([f'{host} ({why})' for host, why in why_by_host.items()])} {could_not}"
 
 
 def coverage_line(health: Sequence[SiteHealth]) -> str | None:
@@ -365,12 +370,7 @@ def coverage_line(health: Sequence[SiteHealth]) -> str | None:
     }
     if not unread:
         return None
-    outcomes = set(unread.values())
-    if len(outcomes) == 1:
-        sites = f"{listed(list(unread))} could not be read this week ({outcomes.pop()})"
-    else:
-        sites = listed([f"{host} ({why})" for host, why in unread.items()])
-        sites += " could not be read this week"
+    sites = _grouped(unread, "could not be read this week")
     whose = "its" if len(unread) == 1 else "their"
     return f"{sites}, so {whose} news may be missing."
 

@@ -922,6 +922,21 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
         ]
 
 
+def disk_full_when_building(monkeypatch, full: Week):
+    """``build_digest`` raising a full disk's error for the week ``full`` alone (a full disk
+    cannot be had here: the one fault a real build would raise, for one week); the real
+    ``build_digest``, to put back."""
+    real_build = commands.build_digest
+
+    def disk_full_for_one_week(store, out_dir, week, config, **options):
+        if week == full:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_build(store, out_dir, week, config, **options)
+
+    monkeypatch.setattr(commands, "build_digest", disk_full_for_one_week)
+    return real_build
+
+
 def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_path, monkeypatch):
     """The weeks were owed only once all were built: a run whose second build failed (a
     full disk; or killed then) left the first written but owed to no one, and the next run,
@@ -929,15 +944,7 @@ def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_pa
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     with smtp_sink() as inbox:
         mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
-    real_build = commands.build_digest
-
-    def disk_full_for_the_last_week(store, out_dir, week, config, **options):
-        # A full disk cannot be had here: the one fault a real build would raise, for one week.
-        if week == last:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_build(store, out_dir, week, config, **options)
-
-    monkeypatch.setattr(commands, "build_digest", disk_full_for_the_last_week)
+    real_build = disk_full_when_building(monkeypatch, last)
     with smtp_sink() as inbox:
         failed = scheduled_digest(tmp_path, db, inbox.port)
     assert failed.exit_code == 1
@@ -968,14 +975,7 @@ def test_an_empty_week_nothing_was_watched_in_left_owed_by_a_failed_catch_up_is_
     store.close()
     with smtp_sink() as inbox:
         mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
-    real_build = commands.build_digest
-
-    def disk_full_for_the_last_week(store, out_dir, week, config, **options):
-        if week == last:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_build(store, out_dir, week, config, **options)
-
-    monkeypatch.setattr(commands, "build_digest", disk_full_for_the_last_week)
+    real_build = disk_full_when_building(monkeypatch, last)
     with smtp_sink() as inbox:
         failed = scheduled_digest(tmp_path, db, inbox.port)
     assert failed.exit_code == 1, failed.output
