@@ -51,7 +51,7 @@ from sqlalchemy import Connection, delete, insert, select
 from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
+from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value, weeks_kept
 from thaidigest.locks import LockHeld, LockState, acquire, kept, lock_state, release, this_process
 from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
@@ -524,15 +524,10 @@ def editions(
     return [edition for edition in chosen if edition.recipients]
 
 
-def weeks_kept(config: Mapping[str, Any]) -> int:
-    """How many complete weeks back a run mails a week still owed: ``digest.weeks``, one
-    at least."""
-    return max(1, int(config["digest"]["weeks"]))
-
-
 def oldest_mailed(now: datetime, config: Mapping[str, Any]) -> Week:
-    """The oldest week a run at ``now`` mails when it is owed (:func:`weeks_kept`); one
-    owed from before it is written off, unless the run builds it (``--week``)."""
+    """The oldest week a run at ``now`` mails when it is owed
+    (:func:`thaidigest.config.weeks_kept`); one owed from before it is written off, unless
+    the run builds it (``--week``)."""
     return Week.last_complete(now).shift(1 - weeks_kept(config))
 
 
