@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, event, insert, select, update
 
 from digest.commands import digest_command
-from digest.mail import owe, weeks_owed
+from digest.mail import MAILING, owe, weeks_owed
 from digest.select import Week
 from schedules.commands import (
     digest_line,
@@ -955,3 +955,39 @@ def test_a_run_mailing_on_another_host_is_said_to_be_unverifiable_as_other_holde
         r"checked from here; expires \S+ unless renewed\) to a@example\.org",
         output,
     ), output
+
+
+def test_a_run_starting_to_mail_while_status_reads_is_seen_with_its_weeks_or_not_at_all(
+    store, mail_config
+):
+    """A digest run takes its mailing lock, then owes its weeks. ``status`` read the two
+    apart: a run that did both between its reads left weeks owed that no run seemed to
+    mail, a week over for more than a week called unhealthy while it was being mailed."""
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now()).shift(-1)  # over for more than a week
+    config = mail_config(free_port())
+    run = Store(store.url)  # the digest run's own connections
+    name = "mailing 0123456789abcdef"
+    started: list[str] = []
+
+    def run_starts_after_the_mailing_locks_are_read(conn, cursor, statement, parameters, *_):
+        if MAILING in parameters and not started:
+            started.append(statement)
+            locks.acquire(run, name, timedelta(minutes=10))  # this process: alive
+            owe(run, week, ["a@example.org"])
+
+    event.listen(Engine, "after_cursor_execute", run_starts_after_the_mailing_locks_are_read)
+    try:
+        code, output = status(store, config)
+    finally:
+        event.remove(Engine, "after_cursor_execute", run_starts_after_the_mailing_locks_are_read)
+    try:
+        assert started, output  # the run started between the two reads
+        assert code == 0, output
+        assert "mail: nothing owed" in output
+        code, output = status(store, config)  # the run, then its week
+        assert code == 0, output
+        assert f"mail: {week} being mailed by a digest run" in output
+    finally:
+        locks.release(run, name)
+        run.close()
