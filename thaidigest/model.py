@@ -16,6 +16,9 @@ EXTRACTIONS = ("text", SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
 # text again, or a new version too unlike the stored one to replace it.
 OUTCOMES = ("new", "updated", "unchanged", "suspicious")
 TEXT_ENCODING = "utf-16-le"  # how a pickled article carries its headline and body
+# A Thai article's language (normalisation's), the sites' own, which the pages a person
+# reads, in English, mark its text with.
+THAI = "th"
 
 
 def _packed_text(text: str) -> str | bytes:
