@@ -373,6 +373,15 @@ def test_a_command_that_only_reads_refuses_a_missing_database_and_makes_none(com
     assert not (tmp_path / "mistyped").exists()
 
 
+def test_explain_of_an_address_nothing_is_stored_under_is_wrong_input_status_2(store):
+    result = invoke(
+        "explain", "https://www.thaigov.go.th/news/contents/details/1", "--db", store.url
+    )
+    assert result.exit_code == 2
+    stored_as = "https://thaigov.go.th/news/contents/details/1"  # the address as canonical
+    assert one_error_line(result.output) == f"Error: no stored article at {stored_as}"
+
+
 @pytest.mark.parametrize("command", ["import", "digest"])
 def test_a_command_that_writes_still_makes_its_database(command, tmp_path):
     db = tmp_path / "new" / "db.sqlite"

@@ -28,6 +28,7 @@ from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
+    SettingsError,
     config_option,
     db_option,
     load_config_or_exit,
@@ -232,8 +233,8 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     store = Store.open(db, create=False)
     url = _url_of_text_file(url)
     row = store.article_by_url(canonical_url(url))
-    if row is None:
-        raise click.ClickException(f"no stored article at {canonical_url(url)}")
+    if row is None:  # a wrong argument, as a wrong option is: nothing to explain
+        raise SettingsError(f"no stored article at {canonical_url(url)}")
     # Read as rescoring reads it, as today's normaliser writes it: what is explained is the
     # stored verdict, for a text an older release stored too.
     title, body = renormalised(row["title"], row["body"])
