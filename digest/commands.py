@@ -91,8 +91,11 @@ def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> l
     week after the newest of ``written`` (the digests in the output folder), back to the
     last ``kept_weeks`` (:func:`thaidigest.config.weeks_kept`) at most, so a run that
     failed, was killed or did not happen is made up by the next; the last complete week
-    alone when none is missed or none written.
+    alone when none is missed or none written. ``kept_weeks`` is one at least: the last
+    complete week is always built.
     """
+    if kept_weeks < 1:
+        raise ValueError(f"kept_weeks must be at least 1, not {kept_weeks}")
     last = Week.last_complete(now)
     newest = max((week for week in written if week <= last), default=None)
     if newest is None or newest >= last:
