@@ -335,9 +335,9 @@ class WordStage:
     ``first * (first stage's) + words * (word model's) + bias``.
 
     It is asked only for a Thai article whose first-stage probability lies between
-    ``low`` and ``high``: tokenising costs thirty times what the first stage does, and
-    outside that band it changes hardly a verdict (5-fold cross-validation on the train
-    split: see :mod:`thaidigest.training`).
+    ``low`` and ``high``: tokenising costs many times what the first stage does
+    (docs/measurements.md), and outside that band it changes hardly a verdict (5-fold
+    cross-validation on the train split: see :mod:`thaidigest.training`).
     """
 
     features: np.ndarray  # str, the words and word pairs, sorted
