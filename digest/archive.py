@@ -17,7 +17,6 @@ from xml.etree import ElementTree
 
 from digest.clean import article_links, clean_headline, clean_line
 from digest.markdown import (
-    THAI,
     bilingual_html,
     empty_week_line,
     item_date,
@@ -30,6 +29,7 @@ from digest.markdown import (
 )
 from digest.select import Item, Week, WeekDigest
 from thaidigest.health import SiteHealth
+from thaidigest.model import THAI
 
 OPML_FILE = "feeds.opml"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"

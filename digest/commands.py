@@ -27,7 +27,6 @@ from digest.mail import (
     owed,
     refuse_unmailable,
     send_digest,
-    weeks_kept,
     write_off,
 )
 from digest.markdown import coverage_line, markdown_to_text, story_headlines
@@ -44,7 +43,7 @@ from digest.publish import (
 from digest.select import DIGESTS, Week, WeekError
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
-from thaidigest.config import digest_folder
+from thaidigest.config import digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.options import (
     SettingsError,
@@ -90,14 +89,18 @@ def _judged_sites(
 def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> list[Week]:
     """The weeks a scheduled digest (no ``--week``) builds, oldest first: every complete
     week after the newest of ``written`` (the digests in the output folder), back to the
-    last ``kept_weeks`` at most, so a run that failed, was killed or did not happen is
-    made up by the next; the last complete week alone when none is missed or none written.
+    last ``kept_weeks`` (:func:`thaidigest.config.weeks_kept`) at most, so a run that
+    failed, was killed or did not happen is made up by the next; the last complete week
+    alone when none is missed or none written. ``kept_weeks`` is one at least: the last
+    complete week is always built.
     """
+    if kept_weeks < 1:
+        raise ValueError(f"kept_weeks must be at least 1, not {kept_weeks}")
     last = Week.last_complete(now)
     newest = max((week for week in written if week <= last), default=None)
     if newest is None or newest >= last:
         return [last]
-    first = max(newest.shift(1), last.shift(1 - max(1, kept_weeks)))
+    first = max(newest.shift(1), last.shift(1 - kept_weeks))
     weeks = [first]
     while weeks[-1] < last:
         weeks.append(weeks[-1].shift(1))
@@ -316,7 +319,7 @@ def digest_command(
         weeks = [week]
     else:
         written = written_weeks(out_dir)
-        weeks = weeks_to_build(written, now, int(config["digest"]["weeks"]))
+        weeks = weeks_to_build(written, now, weeks_kept(config))
         left_out = weeks_left_out(written, weeks)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
     from thaidigest.pipeline import refind_partners_stored, rescore_stored

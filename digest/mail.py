@@ -51,8 +51,8 @@ from sqlalchemy import Connection, delete, insert, select
 from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
 from digest.select import Week
-from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value
-from thaidigest.locks import LockHeld, LockState, acquire, kept, lock_state, release, this_process
+from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value, weeks_kept
+from thaidigest.locks import LockHeld, LockState, acquire, kept, lock_states, release, this_process
 from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
@@ -524,15 +524,10 @@ def editions(
     return [edition for edition in chosen if edition.recipients]
 
 
-def weeks_kept(config: Mapping[str, Any]) -> int:
-    """How many complete weeks back a run mails a week still owed: ``digest.weeks``, one
-    at least."""
-    return max(1, int(config["digest"]["weeks"]))
-
-
 def oldest_mailed(now: datetime, config: Mapping[str, Any]) -> Week:
-    """The oldest week a run at ``now`` mails when it is owed (:func:`weeks_kept`); one
-    owed from before it is written off, unless the run builds it (``--week``)."""
+    """The oldest week a run at ``now`` mails when it is owed
+    (:func:`thaidigest.config.weeks_kept`); one owed from before it is written off, unless
+    the run builds it (``--week``)."""
     return Week.last_complete(now).shift(1 - weeks_kept(config))
 
 
@@ -544,7 +539,9 @@ def mailing(store: Store) -> Iterator[None]:
     may mail at once, their claims (:func:`claim_name`) keeping them from mailing a
     recipient twice. The locks runs killed while mailing left behind are removed: no
     process takes their names again."""
-    gone = [name for name, state in _mailing_locks(store, utc_now()).items() if not state.kept]
+    with store.engine.connect() as conn:
+        found = lock_states(conn, MAILING, utc_now())
+    gone = [name for name, state in found.items() if not state.kept]
     if gone:
         with store.transaction() as conn:
             conn.execute(delete(locks).where(locks.c.name.in_(gone)))
@@ -557,21 +554,13 @@ def mailing(store: Store) -> Iterator[None]:
         release(store, name)
 
 
-def _mailing_locks(store: Store, now: datetime) -> dict[str, LockState]:
-    """Every lock of :data:`MAILING`, by name, as this process sees it at ``now``."""
-    query = select(locks.c.name).where(locks.c.name.startswith(MAILING))
-    with store.engine.connect() as conn:
-        names = conn.execute(query).scalars().all()
-    return {name: state for name in names if (state := lock_state(store, name, now))}
-
-
-def runs_mailing(store: Store, now: datetime) -> list[LockState]:
-    """The digest runs mailing at ``now`` (:func:`mailing`), the earliest first; not one
-    killed while it mailed, whose lock stays behind, nor one mailing for longer than
-    :data:`MAILING_TRUSTED`, which is stalled."""
+def runs_mailing(conn: Connection, now: datetime) -> list[LockState]:
+    """The digest runs mailing at ``now`` (:func:`mailing`), read on ``conn``, the earliest
+    first; not one killed while it mailed, whose lock stays behind, nor one mailing for
+    longer than :data:`MAILING_TRUSTED`, which is stalled."""
     running = [
         state
-        for state in _mailing_locks(store, now).values()
+        for state in lock_states(conn, MAILING, now).values()
         if state.kept and now - parse_iso(state.since) <= MAILING_TRUSTED
     ]
     return sorted(running, key=lambda state: state.since)
@@ -605,9 +594,13 @@ def weeks_owed(store: Store, recipients: Sequence[str]) -> dict[Week, list[str]]
     """Every week owed to some of ``recipients`` (``email.recipients``), oldest first, each
     with those it is owed to, in the order of ``recipients``. A week owed only to a mailbox
     no longer among them is not: no run mails it."""
-    query = select(undelivered.c.week, undelivered.c.recipient)
     with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
+        return _weeks_owed(conn, recipients)
+
+
+def _weeks_owed(conn: Connection, recipients: Sequence[str]) -> dict[Week, list[str]]:
+    """:func:`weeks_owed`, read on ``conn``."""
+    rows = conn.execute(select(undelivered.c.week, undelivered.c.recipient)).all()
     found: dict[str, set[str]] = {}
     for week, recipient in rows:
         found.setdefault(week, set()).add(_stored_key(recipient))
@@ -616,6 +609,23 @@ def weeks_owed(store: Store, recipients: Sequence[str]) -> dict[Week, list[str]]
         for week in sorted(found)
         if (owing := [r for r in recipients if mailbox_key(r) in found[week]])
     }
+
+
+@dataclass(frozen=True)
+class MailState:
+    """The digest runs mailing and the weeks owed, as of one moment (:func:`mail_state`)."""
+
+    runs: list[LockState]  # :func:`runs_mailing`
+    owed: dict[Week, list[str]]  # :func:`weeks_owed`
+
+
+def mail_state(store: Store, recipients: Sequence[str], now: datetime) -> MailState:
+    """The digest runs mailing at ``now`` and the weeks owed to some of ``recipients``, in
+    one read (:meth:`thaidigest.store.Store.reading`), for ``thaidigest status``. A run
+    takes its lock before it owes its weeks: read apart, a run starting between the two
+    reads would leave its weeks owed with no run mailing them, judged as failed."""
+    with store.reading() as conn:
+        return MailState(runs=runs_mailing(conn, now), owed=_weeks_owed(conn, recipients))
 
 
 def owed(store: Store, recipients: Sequence[str], since: Week) -> Owed:

@@ -28,6 +28,7 @@ from digest.clean import (
 from digest.diff import SENTENCE_END, Diff
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
+from thaidigest.model import THAI
 from thaidigest.partners import partner_name
 from thaidigest.plural import counted, listed
 from thaidigest.sites import HOSTS, SOURCES
@@ -42,9 +43,6 @@ SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a r
 # without a source line), in its meta line and the summary's count (``from imported text
 # (1)``): its stored source, ``file``, names no site a reader knows.
 IMPORTED = "imported text"
-# A Thai article's stored language (normalisation's), which the pages a person reads, in
-# English, mark its text with (markdown_to_page_html).
-THAI = "th"
 LANGUAGE_LABELS = {THAI: "Thai", "en": "English"}
 LANGUAGES_BY_LABEL = {label: language for language, label in LANGUAGE_LABELS.items()}
 # An item's meta line: its parts (source, date, language, then marks and partners) and

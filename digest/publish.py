@@ -98,6 +98,7 @@ from digest.select import (
     select_week,
     topic_key,
 )
+from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
 from thaidigest.relevance import topic_stem
@@ -603,7 +604,7 @@ def build_digest(
     settings = config["digest"]
     title = settings["title"]
     site = settings["site_url"].rstrip("/") + "/"
-    span = max(1, int(settings["weeks"]))
+    span = weeks_kept(config)
     now = now or utc_now()
     stored = stored_digests(out_dir)
     # The feeds and the index end at the newest digest: a past week rebuilt must not

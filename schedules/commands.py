@@ -25,7 +25,7 @@ from scraper.report import (
     stored_never_counted,
 )
 from thaidigest import locks
-from thaidigest.config import config_path, digest_folder
+from thaidigest.config import config_path, digest_folder, weeks_kept
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -605,10 +605,10 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         first_crawl = _first_crawl_started(store)
         owing, mailing = None, []
         if mails_digest(config, schedule):
-            from digest.mail import oldest_mailed, runs_mailing, weeks_kept, weeks_owed
+            from digest.mail import mail_state, oldest_mailed
 
-            mailing = runs_mailing(store, now)  # before the weeks owed: it may end meanwhile
-            owing = weeks_owed(store, config["email"]["recipients"])
+            mail = mail_state(store, config["email"]["recipients"], now)
+            owing, mailing = mail.owed, mail.runs
     finally:
         store.close()
     click.echo(f"source health, the {PERIOD.days} days to now:")

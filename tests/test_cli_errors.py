@@ -373,6 +373,79 @@ def test_a_command_that_only_reads_refuses_a_missing_database_and_makes_none(com
     assert not (tmp_path / "mistyped").exists()
 
 
+def test_explain_of_an_address_nothing_is_stored_under_is_wrong_input_status_2(store):
+    result = invoke(
+        "explain", "https://www.thaigov.go.th/news/contents/details/1", "--db", store.url
+    )
+    assert result.exit_code == 2
+    stored_as = "https://thaigov.go.th/news/contents/details/1"  # the address as canonical
+    assert one_error_line(result.output) == f"Error: no stored article at {stored_as}"
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_explain_of_an_empty_argument_is_a_usage_error(blank, tmp_path):
+    result = invoke("explain", blank, "--db", str(tmp_path / "db.sqlite"))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: URL|FILE is empty: give a stored article's address or its .txt file"
+    )
+
+
+def test_explain_of_a_text_file_that_is_not_there_says_so_status_2(store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("explain", "nosuch.txt", "--db", store.url)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: nosuch.txt: no such file"
+    (tmp_path / "notes.txt").mkdir()
+    result = invoke("explain", "notes.txt", "--db", store.url)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: notes.txt: is a folder, not a .txt file"
+
+
+def test_explain_of_a_text_file_import_rejects_says_why_as_import_does_status_1(tmp_path):
+    db = str(tmp_path / "db.sqlite")
+    assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Café numérique\n\nUn texte en Latin-1.\n".encode("latin-1"))
+    imported = invoke("import", str(latin), "--db", db)
+    assert imported.exit_code == 1  # rejected: bad input, as import counts it
+    (skipped,) = [line for line in imported.output.splitlines() if line.startswith("skipped ")]
+    explained = invoke("explain", str(latin), "--db", db)
+    assert explained.exit_code == imported.exit_code
+    assert one_error_line(explained.output) == "Error: " + skipped.removeprefix("skipped ")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["thaigov.go.th/news/contents/details/87382", "www.thaigov.go.th/news/contents/details/87382"],
+)
+def test_explain_of_an_address_pasted_without_its_scheme_explains_the_article(address, tmp_path):
+    db = str(tmp_path / "db.sqlite")
+    assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0
+    result = invoke("explain", address, "--db", db, "--out", str(tmp_path / "public"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "https://thaigov.go.th/news/contents/details/87382"
+
+
+def test_explain_of_an_address_without_scheme_nothing_is_stored_under_names_both(store):
+    result = invoke("explain", "mfa.go.th/en/content/1", "--db", store.url)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: no stored article at https://mfa.go.th/en/content/1 or http://mfa.go.th/en/content/1"
+    )
+
+
+def test_explain_finds_an_article_stored_on_http_from_its_address_without_scheme(tmp_path):
+    db = str(tmp_path / "db.sqlite")
+    corpus = tmp_path / "corpus.jsonl"
+    record = {"url": "http://mfa.go.th/en/content/1", "text": "Digital MOU\n\nThailand and Japan."}
+    corpus.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert invoke("import", str(corpus), "--db", db).exit_code == 0
+    result = invoke("explain", "mfa.go.th/en/content/1", "--db", db, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "http://mfa.go.th/en/content/1"
+
+
 @pytest.mark.parametrize("command", ["import", "digest"])
 def test_a_command_that_writes_still_makes_its_database(command, tmp_path):
     db = tmp_path / "new" / "db.sqlite"

@@ -17,6 +17,7 @@ from thaidigest.config import (
     relation_problem,
     setting_keys,
     toml_value,
+    weeks_kept,
 )
 from thaidigest.pipeline import user_partners_text, user_rules_text
 from thaidigest.sites import MDES_CATEGORIES
@@ -301,6 +302,14 @@ def test_a_settings_file_starting_with_a_byte_order_mark_is_read(tmp_path):
     path.write_bytes(UTF8_BOM + '[digest]\ntitle = "ข่าว"\nweeks = 2\n'.encode())
     config = load_config(path)
     assert config["digest"]["weeks"] == 2 and config["digest"]["title"] == "ข่าว"
+
+
+def test_the_weeks_kept_are_digest_weeks_from_the_settings_file(tmp_path):
+    path = tmp_path / "thaidigest.toml"
+    path.write_text("[digest]\nmax_entries = 9\n")
+    assert weeks_kept(load_config(path)) == DEFAULTS["digest"]["weeks"] == 4
+    path.write_text("[digest]\nweeks = 9\n")
+    assert weeks_kept(load_config(path)) == 9
 
 
 @pytest.mark.parametrize("text", [b"[crawl\n", b"a = 1\r", b"a = \xef\xbb\xbf1\n"])

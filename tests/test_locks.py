@@ -346,6 +346,22 @@ def test_let_writers_in_returns_at_once_when_no_writer_waits(store):
     assert time.monotonic() - began < 1
 
 
+def test_the_reads_of_a_reading_see_no_write_committed_between_them(store):
+    """Two reads that must agree (``status``: the runs mailing, the weeks they owe) see the
+    database as of one moment, whatever another writer commits between them."""
+    run = Store(store.url)  # another process's connections, as a digest run's
+    try:
+        with store.reading() as conn:
+            assert store_value(conn, "mailing") is None
+            with run.transaction() as writing:
+                writing.execute(insert(meta).values(key="mailing", value="started"))
+            assert store_value(conn, "mailing") is None
+        with store.reading() as conn:  # the next reading sees it
+            assert store_value(conn, "mailing") == "started"
+    finally:
+        run.close()
+
+
 def test_a_holder_that_ended_and_awaits_its_parent_is_gone(store, caplog):
     # A crawl killed while the daemon that started it has not reaped it yet: a zombie.
     ended = as_another_process(store, "crawl:mdes", "-", "-", "die")

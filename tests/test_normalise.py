@@ -11,8 +11,9 @@ import pytest
 import pythainlp
 from pythainlp.util import normalize as pythainlp_normalize
 
+from digest.markdown import LANGUAGE_LABELS
 from tests.conftest import DATA, seed_path
-from thaidigest.model import RawArticle
+from thaidigest.model import THAI, RawArticle
 from thaidigest.normalise import (
     NEEDS_THAI_NORMALISATION,
     SPACE_CHARS,
@@ -39,6 +40,7 @@ from thaidigest.normalise import (
     strip_title_prefix,
 )
 from thaidigest.readers import corpus_record_article, read_text_file
+from thaidigest.sites import SITE_LANGUAGE
 
 BOILERPLATE = ("พิมพ์", "ที่มา :", "Send this to a friend", "Image credits", "awesome events")
 
@@ -254,6 +256,12 @@ def test_site_prefix_is_stripped_from_the_title():
 def test_language_follows_the_script():
     assert detect_language("ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญ") == "th"
     assert detect_language("Thailand Boosts Digital Collaboration กระทรวง") == "en"
+
+
+def test_a_thai_article_is_in_the_sites_language_and_the_digest_calls_it_thai():
+    language = detect_language("ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญ")
+    assert language == THAI == SITE_LANGUAGE  # the one code pages are read and marked by
+    assert LANGUAGE_LABELS[language] == "Thai"
 
 
 def test_a_headline_only_item_is_kept_with_an_empty_body():

@@ -4,6 +4,7 @@ from urllib.parse import unquote
 import pytest
 
 from thaidigest.urls import (
+    addresses_meant,
     article_id,
     ascii_domain,
     canonical_url,
@@ -104,6 +105,34 @@ def test_canonical_form_is_stable():
 @pytest.mark.parametrize("url", ["http://www.www.example.com/a", "https://WWW.www.mdes.go.th/"])
 def test_canonical_form_of_a_host_named_www_twice_is_stable(url):
     assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+@pytest.mark.parametrize(
+    ("address", "meant"),
+    [
+        # Pasted from a browser's address bar: the sites' articles are stored on https.
+        ("mdes.go.th/news/detail/11015", ["https://mdes.go.th/news/detail/11015"]),
+        (
+            "www.thaigov.go.th/news/contents/details/1/",
+            ["https://thaigov.go.th/news/contents/details/1"],
+        ),
+        # Another host's article may have been imported under either scheme.
+        (
+            "mfa.go.th/en/content/1?utm_source=x",
+            ["https://mfa.go.th/en/content/1", "http://mfa.go.th/en/content/1"],
+        ),
+        ("mfa.go.th:8080/a", ["https://mfa.go.th:8080/a", "http://mfa.go.th:8080/a"]),
+        ("http://mfa.go.th/a", ["http://mfa.go.th/a"]),
+        ("file:///tmp/a.txt", ["file:///tmp/a.txt"]),
+        # Names that are no address: taken as they are, never as a host.
+        ("corpus.jsonl", ["corpus.jsonl"]),
+        ("./seeds/a", ["./seeds/a"]),
+        ("seeds/a.md", ["seeds/a.md"]),
+        ("nosuch", ["nosuch"]),
+    ],
+)
+def test_an_address_given_without_its_scheme_is_meant_as_https_then_http(address, meant):
+    assert addresses_meant(address) == meant
 
 
 def test_site_and_id_come_from_the_url():

@@ -46,9 +46,9 @@ log-odds a logistic "stacker" weighs against the first stage's. Words see what
 n-grams cut apart (``หุ่นยนต์`` is one word, not six 3-grams that other words share).
 By 5-fold cross-validation on the train split, pooled F1 at 0.5 went from 0.740 to
 0.765 and from 0.743 to 0.758 on two fold draws, by recall at the same precision.
-Tokenising costs about 2.6 ms an article, so the stage is asked only for a Thai
-article whose first-stage probability is between 0.2 and 0.8: on the folds that band
-keeps the whole gain (0.1-0.9 and the whole range give the same F1), and over the
+Tokenising costs many times what the first stage does, so the stage is asked only for
+a Thai article whose first-stage probability is between 0.2 and 0.8: on the folds that
+band keeps the whole gain (0.1-0.9 and the whole range give the same F1), and over the
 63,136 corpus articles it holds 3 in 1,000 (docs/measurements.md).
 
 N-gram blocks are TF-IDF weighted (``1 + log(tf)`` times the training idf) and
@@ -335,9 +335,9 @@ class WordStage:
     ``first * (first stage's) + words * (word model's) + bias``.
 
     It is asked only for a Thai article whose first-stage probability lies between
-    ``low`` and ``high``: tokenising costs thirty times what the first stage does, and
-    outside that band it changes hardly a verdict (5-fold cross-validation on the train
-    split: see :mod:`thaidigest.training`).
+    ``low`` and ``high``: tokenising costs many times what the first stage does
+    (docs/measurements.md), and outside that band it changes hardly a verdict (5-fold
+    cross-validation on the train split: see :mod:`thaidigest.training`).
     """
 
     features: np.ndarray  # str, the words and word pairs, sorted
@@ -356,7 +356,8 @@ class WordStage:
 
     def load(self) -> None:
         """Build now what the first article read by words would: the word index, and the
-        dictionary trie PyThaiNLP's ``newmm`` cuts words with (0.3-0.6 s of CPU, 70 MiB).
+        dictionary trie PyThaiNLP's ``newmm`` cuts words with (their cost:
+        docs/measurements.md).
 
         Not in words.py: its source is part of what a stored verdict was given with
         (:func:`~thaidigest.words.tokeniser_digest`), and this changes no word.

@@ -28,6 +28,7 @@ from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
+    SettingsError,
     config_option,
     db_option,
     load_config_or_exit,
@@ -52,7 +53,7 @@ from thaidigest.readers import (
 )
 from thaidigest.relevance import explain
 from thaidigest.store import Store
-from thaidigest.urls import canonical_url
+from thaidigest.urls import addresses_meant, canonical_url
 from thaidigest.workers import default_workers
 
 MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
@@ -199,23 +200,38 @@ def _write_records(store: Store, stream: TextIO) -> None:
         stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
 
 
-def _url_of_text_file(url: str) -> str:
-    """``url``, or, when it is the path of a ``.txt`` file, the URL import stores that
-    article under: its ``ที่มา :`` source line's, else the file's ``file:`` URL."""
-    path = Path(url)
-    if "://" in url or path.suffix.lower() != ".txt" or not path.is_file():
-        return url
+def _explained(_ctx: click.Context, _param: click.Parameter, argument: str) -> str:
+    """``explain``'s argument, checked before anything is read: not empty, and when it is
+    the path of a ``.txt`` file, one that is there (a usage error, as ``import``'s)."""
+    refuse_blank("URL|FILE", argument, "a stored article's address or its .txt file")
+    path = Path(argument)
+    if "://" not in argument and path.suffix.lower() == ".txt":
+        if not path.exists():
+            raise SettingsError(f"{argument}: no such file")
+        if path.is_dir():
+            raise SettingsError(f"{argument}: is a folder, not a .txt file")
+    return argument
+
+
+def _addresses_explained(argument: str) -> list[str]:
+    """The addresses the article ``argument`` names may be stored under, the likeliest
+    first (:func:`~thaidigest.urls.addresses_meant`); for the path of a ``.txt`` file, the
+    one import stores it under: its ``ที่มา :`` source line's, else the file's ``file:``
+    URL. A file import rejects is refused as import refuses it, exit 1."""
+    path = Path(argument)
+    if "://" in argument or path.suffix.lower() != ".txt":
+        return addresses_meant(argument)
     read = read_text_file(path)
     if isinstance(read, Rejected):
         raise click.ClickException(read.describe())
     try:
-        return normalise_article(read).url
+        return [canonical_url(normalise_article(read).url)]
     except ValueError as error:  # no headline: import rejects it too
         raise click.ClickException(f"{path}: {error}") from None
 
 
 @click.command("explain")
-@click.argument("url", metavar="URL|FILE")
+@click.argument("url", metavar="URL|FILE", callback=_explained)
 @out_option
 @db_option
 @config_option
@@ -230,10 +246,10 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     partners = checked_partner_table(config, user_partners_text(config))
     model = model_from_config(config)
     store = Store.open(db, create=False)
-    url = _url_of_text_file(url)
-    row = store.article_by_url(canonical_url(url))
-    if row is None:
-        raise click.ClickException(f"no stored article at {canonical_url(url)}")
+    addresses = _addresses_explained(url)
+    row = next(filter(None, map(store.article_by_url, addresses)), None)
+    if row is None:  # a wrong argument, as a wrong option is: nothing to explain
+        raise SettingsError(f"no stored article at {' or '.join(addresses)}")
     # Read as rescoring reads it, as today's normaliser writes it: what is explained is the
     # stored verdict, for a text an older release stored too.
     title, body = renormalised(row["title"], row["body"])

@@ -772,6 +772,17 @@ def digest_folder(out: str | Path | None, config: Mapping[str, Any]) -> Path:
     return Path(out or config["digest"]["out"])
 
 
+def weeks_kept(config: Mapping[str, Any]) -> int:
+    """``digest.weeks`` (one at least: :data:`RULES`): how many weeks, the newest digest's
+    last, the article feeds (``feed.*``, the topics' and the partners') carry, and how many
+    digests, the newest, ``digests.atom`` does (the index lists every digest stored); how
+    many complete weeks back a scheduled digest builds the weeks missed; and how many back
+    a run mails a week still owed, writing off one older. Decided here alone: ``digest``
+    builds, publishes and mails by it, and ``status`` says which weeks the next run mails
+    or writes off."""
+    return int(config["digest"]["weeks"])
+
+
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
     """Why the bytes ``data`` of a settings file are no TOML, which is UTF-8 (``error``:
     decoding them as UTF-8): UTF-16 or UTF-32 named by its byte-order mark (Notepad's

@@ -266,8 +266,8 @@ def affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
     """The ``a`` and ``b`` rows of ``MinHash(num_perm, seed=seed, scheme="affine32")``'s
     permutations (hash -> a * hash + b mod 2**32, ``a`` odd), drawn as datasketch draws
     them (tests compare the signatures with datasketch's). The one place the scheme is
-    chosen: datasketch loads SciPy (some 0.3 s of CPU), which the import's worker processes,
-    fingerprinting with this module alone, do without."""
+    chosen: datasketch loads SciPy, a costly import (docs/measurements.md), which the
+    import's worker processes, fingerprinting with this module alone, do without."""
     draw = np.random.RandomState(seed)
     a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)

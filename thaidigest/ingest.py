@@ -253,8 +253,8 @@ def older_objects_frozen() -> Iterator[None]:
     full collections until it ends.
 
     They (modules and their tables, the caller's own) outlive an ingest, and walking
-    them again every few thousand articles cost the importing process some 12 us an
-    article of its 600 (gc callbacks timing each collection, 20,000 corpus articles).
+    them again every few thousand articles is time the importing process spends for
+    nothing (docs/measurements.md).
     Cycles among them that die meanwhile are collected once the block ends. Nothing is
     frozen when something already is: a block within another, or beside one in another
     thread, leaves the freeze to the outer one (and a worker's own, see

@@ -33,8 +33,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from thaidigest.store import Store, StoreError, iso, locks, utc_now
@@ -278,21 +279,31 @@ class LockState:
     checkable: bool  # whether this process can tell if its holder runs (:data:`Liveness`)
 
 
-def lock_state(store: Store, name: str, now: datetime | None = None) -> LockState | None:
-    """The lock ``name`` as this process sees it; None when no one holds it."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(locks).where(locks.c.name == name)).first()
-    if row is None:
-        return None
+def _state_of(row: Row[Any], now: datetime) -> LockState:
+    """The lock of a row of ``locks`` as this process sees it at ``now``."""
     held_by = Holder.parse(row.holder)
     found = liveness(held_by, this_process())
     return LockState(
         holder=held_by.name,
         since=row.acquired_at,
-        kept=keeps(found, row.expires_at, now or utc_now()),
+        kept=keeps(found, row.expires_at, now),
         expires_at=row.expires_at,
         checkable=found is not Liveness.UNKNOWN,
     )
+
+
+def lock_state(store: Store, name: str, now: datetime | None = None) -> LockState | None:
+    """The lock ``name`` as this process sees it; None when no one holds it."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(locks).where(locks.c.name == name)).first()
+    return None if row is None else _state_of(row, now or utc_now())
+
+
+def lock_states(conn: Connection, prefix: str, now: datetime) -> dict[str, LockState]:
+    """Every lock whose name starts with ``prefix``, by name, as this process sees it at
+    ``now``, read on ``conn`` (one of :meth:`Store.reading` to read them with more)."""
+    rows = conn.execute(select(locks).where(locks.c.name.startswith(prefix))).all()
+    return {row.name: _state_of(row, now) for row in rows}
 
 
 def held(store: Store, name: str, now: datetime | None = None) -> bool:

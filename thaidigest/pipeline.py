@@ -322,9 +322,8 @@ class ArticlePreparer:
         :func:`~thaidigest.relevance.score_each`), and its fingerprint. A stage's tables (the rules'
         automaton, the model's vocabulary, the partner names) then stay in the
         CPU's caches for the whole list instead of evicting one another at
-        each article: an import's workers take about a quarter less CPU time
-        (39.6 s against 29.7 s for the first 20,000 corpus articles), for the
-        same results.
+        each article: an import's workers take less CPU time
+        (docs/measurements.md), for the same results.
         """
         normalised = [attempt(normalise_article, raw) for raw in raws]
         articles = [article for article in normalised if isinstance(article, Article)]

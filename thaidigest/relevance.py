@@ -816,9 +816,8 @@ def score_each(
     (:meth:`~thaidigest.classifier.Model.probabilities`), for the same results. The
     rules' automaton and the model's vocabulary then stay in the CPU's caches instead
     of evicting each other at each article, and the model's numpy calls are made once
-    for a few hundred articles instead of at each. On the labelled articles
-    (``bench/relevance.py``, CPU time, best of 5, a loaded machine) the model adds
-    0.10-0.16 ms an article this way, 0.28 ms when asked article by article.
+    for a few hundred articles instead of at each: the model costs an article less than
+    when asked article by article (``bench/relevance.py``: docs/measurements.md).
     """
     model = model or load_model()
     found = [_signals_or_error(title, body, rules) for title, body, _, _ in articles]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from thaidigest.model import THAI
+
 SOURCES = ("thaigov", "mdes")  # the site slugs, in crawl order
 # The crawl source that names every site: what a crawl (and a schedule's crawl job) crawls
 # when it names none.
@@ -61,7 +63,7 @@ MDES_CATEGORIES = (3, 7, 8, 9, 109, 115, 116, 119, 120)
 # The sites' language: a page of theirs that declares no other (no <html lang>, or this
 # one) is Thai, which decoding a page that declares no charset relies on. (Thaigov's
 # English items are labelled Thai too: that decoding does not misread English words.)
-SITE_LANGUAGE = "th"
+SITE_LANGUAGE = THAI
 HOME_PATH = "/"
 # Where a site sends the URL of an article it has taken down: its home page, or a
 # listing. A same-host redirect of an article there says "removed", as a 404 does.

@@ -868,6 +868,22 @@ class Store:
                         _begin_immediate_within(conn, wait)
             yield conn
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection whose reads all see the database as of one moment, for a caller
+        that reads two things that must agree (a digest run's mailing lock and the weeks it
+        owes), which a write between two reads would set apart.
+
+        On SQLite it opens a read transaction: pysqlite begins none before a read, so each
+        statement would see the database as it stood when that statement ran. In WAL mode
+        the transaction waits for no writer and keeps none waiting; its view is taken at
+        its first read. Elsewhere it is a plain transaction, at the database's isolation.
+        """
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN")
+            yield conn
+
     def let_writers_in(self) -> None:
         """Between two transactions of a long write: return once the writers that were
         waiting for the write lock have had it (at most :data:`BUSY_TIMEOUT` seconds)."""

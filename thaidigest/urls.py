@@ -46,6 +46,10 @@ ARTICLE_PATHS = {
     "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
     "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
 }
+# A web address without its scheme, as a browser's address bar shows it: a host of two
+# labels or more (a port allowed) and a path (``mdes.go.th/news/detail/11015``), not a
+# file's name (``corpus.jsonl``) nor a relative path (``./x``, ``seeds/x``).
+SCHEMELESS_ADDRESS = re.compile(r"^[^\s/?#:.@]+(?:\.[^\s/?#:.@]+)+(?::\d+)?/")
 
 
 def is_noncharacter(char: str) -> bool:
@@ -221,6 +225,18 @@ def canonical_url(url: str) -> str:
         if not TRACKING_PARAMETERS.match(key)
     )
     return urlunsplit((scheme, host, path, urlencode(query) if query else "", ""))
+
+
+def addresses_meant(address: str) -> list[str]:
+    """The canonical forms (:func:`canonical_url`) an article named by ``address`` may be
+    stored under, the likeliest first: its own; for a web address given without its scheme
+    (:data:`SCHEMELESS_ADDRESS`), the address as https, then as http (one for the sites,
+    whose articles are stored on https)."""
+    if "://" in address or not SCHEMELESS_ADDRESS.match(address):
+        return [canonical_url(address)]
+    return list(
+        dict.fromkeys(canonical_url(f"{scheme}://{address}") for scheme in ("https", "http"))
+    )
 
 
 def source_of(url: str) -> str:

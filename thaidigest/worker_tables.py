@@ -4,15 +4,15 @@ tables the workers prepare articles with, once, before the first worker starts.
 With the packaged model (see :attr:`~thaidigest.pipeline.ArticlePreparer.preload`), every
 worker, a fork of the server, then starts with the packaged tables built, in memory the
 workers share until they write to it, rather than building them on its first batch: the
-rules, the model and the partner tables (0.2-0.3 s of CPU), the model's word index and
-PyThaiNLP's dictionary for its word stage (0.3-0.6 s, 70 MiB). A user's rules or partners
-file extends the packaged tables, which the model reads unextended: each worker builds
-the user's on its first batch, beside those it shares.
+rules, the model and the partner tables, the model's word index and PyThaiNLP's
+dictionary for its word stage, the largest (their cost: docs/measurements.md). A user's
+rules or partners file extends the packaged tables, which the model reads unextended:
+each worker builds the user's on its first batch, beside those it shares.
 
 The dictionary is built even if no article of the import is read by words (some 3 Thai
 articles in 1,000 are): only an import of more than one batch starts workers, and one
 batch of Thai articles holds one such article in most cases; an import none of whose
-articles is read by words starts its workers some 0.3 s later for it.
+articles is read by words starts its workers later by the dictionary's build.
 """
 
 from contextlib import suppress

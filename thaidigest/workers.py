@@ -10,9 +10,9 @@ Workers start from a fork server, not a fork of the caller: the caller
 holds database connections and may run threads, which a fork would copy in
 whatever state they are in. The fork server imports the modules the caller
 names once, and each worker starts as a fork of it with what they loaded and
-built: for an import's preparer, some 0.4 s of imports and, with the packaged
-model, 0.7 s of its tables (:mod:`thaidigest.worker_tables`), which each
-worker would otherwise repeat on its first batch while the caller waits.
+built: for an import's preparer, its imports and, with the packaged model, its
+tables (:mod:`thaidigest.worker_tables`; their cost: docs/measurements.md), which
+each worker would otherwise repeat on its first batch while the caller waits.
 They run at a lower priority than the caller, and exit when the caller dies,
 even by SIGKILL.
 """
@@ -66,7 +66,7 @@ def _start_worker(caller: int) -> None:
 
     What the fork server loaded (some 90,000 objects of modules and their tables) lives
     as long as the worker: frozen, the garbage collector's full collections skip it
-    instead of walking it again every few thousand articles (some 17 us an article). The
+    instead of walking it again every few thousand articles (docs/measurements.md). The
     youngest generation is collected less often (:data:`YOUNG_GC_THRESHOLD`).
     """
     gc.freeze()

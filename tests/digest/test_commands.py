@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import digest.commands as commands
-from digest.commands import digest_command, serve_command
+from digest.commands import digest_command, serve_command, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
 from digest.select import Week
 from schedules.commands import SCHEDULES_ENV, status_command
@@ -896,6 +896,15 @@ def test_a_catch_up_says_which_missed_weeks_it_leaves_unbuilt(tmp_path):
     ) in result.output.splitlines()
     assert again.exit_code == 0, again.output
     assert "WARNING: no digest" not in again.output
+
+
+def test_weeks_to_build_keeps_no_fewer_than_one_week():
+    """Below one week kept, the first week built would be the one in progress."""
+    now = utc_now()
+    last = Week.last_complete(now)
+    assert weeks_to_build([last.shift(-3)], now, 1) == [last]
+    with pytest.raises(ValueError, match="at least 1, not 0"):
+        weeks_to_build([last.shift(-3)], now, 0)
 
 
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):

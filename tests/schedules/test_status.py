@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, event, insert, select, update
 
 from digest.commands import digest_command
-from digest.mail import owe, weeks_owed
+from digest.mail import MAILING, owe, weeks_owed, write_off
 from digest.select import Week
 from schedules.commands import (
     digest_line,
@@ -955,3 +955,73 @@ def test_a_run_mailing_on_another_host_is_said_to_be_unverifiable_as_other_holde
         r"checked from here; expires \S+ unless renewed\) to a@example\.org",
         output,
     ), output
+
+
+def test_a_run_starting_to_mail_while_status_reads_is_seen_with_its_weeks_or_not_at_all(
+    store, mail_config
+):
+    """A digest run takes its mailing lock, then owes its weeks. ``status`` read the two
+    apart: a run that did both between its reads left weeks owed that no run seemed to
+    mail, a week over for more than a week called unhealthy while it was being mailed."""
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now()).shift(-1)  # over for more than a week
+    config = mail_config(free_port())
+    run = Store(store.url)  # the digest run's own connections
+    name = "mailing 0123456789abcdef"
+    started: list[str] = []
+
+    def run_starts_after_the_mailing_locks_are_read(conn, cursor, statement, parameters, *_):
+        if MAILING in parameters and not started:
+            started.append(statement)
+            locks.acquire(run, name, timedelta(minutes=10))  # this process: alive
+            owe(run, week, ["a@example.org"])
+
+    event.listen(Engine, "after_cursor_execute", run_starts_after_the_mailing_locks_are_read)
+    try:
+        code, output = status(store, config)
+    finally:
+        event.remove(Engine, "after_cursor_execute", run_starts_after_the_mailing_locks_are_read)
+    try:
+        assert started, output  # the run started between the two reads
+        assert code == 0, output
+        assert "mail: nothing owed" in output
+        code, output = status(store, config)  # the run, then its week
+        assert code == 0, output
+        assert f"mail: {week} being mailed by a digest run" in output
+    finally:
+        locks.release(run, name)
+        run.close()
+
+
+def test_a_run_ending_while_status_reads_is_seen_with_its_weeks_or_not_at_all(store, mail_config):
+    """A digest run clears its weeks, then releases its mailing lock. ``status`` reading the
+    weeks owed, then the runs mailing, apart, would see the weeks of a run ending between
+    its reads and no run mailing them, a week over for more than a week unhealthy."""
+    crawled_fresh(store)
+    week = Week.last_complete(utc_now()).shift(-1)  # over for more than a week
+    config = mail_config(free_port())
+    run = Store(store.url)  # the digest run's own connections
+    name = "mailing 0123456789abcdef"
+    locks.acquire(run, name, timedelta(minutes=10))  # this process: alive
+    owe(run, week, ["a@example.org"])
+    ended: list[str] = []
+
+    def run_ends_after_the_weeks_owed_are_read(conn, cursor, statement, *_):
+        read = statement.lstrip().upper().startswith("SELECT") and "undelivered" in statement
+        if read and conn.engine is not run.engine and not ended:
+            ended.append(statement)
+            write_off(run, week, ["a@example.org"])  # its week no longer owed
+            locks.release(run, name)
+
+    event.listen(Engine, "after_cursor_execute", run_ends_after_the_weeks_owed_are_read)
+    try:
+        code, output = status(store, config)
+    finally:
+        event.remove(Engine, "after_cursor_execute", run_ends_after_the_weeks_owed_are_read)
+        run.close()
+    assert ended, output  # the run ended between the reads
+    assert code == 0, output
+    assert f"mail: {week} being mailed by a digest run" in output  # as status began to read
+    code, output = status(store, config)
+    assert code == 0, output
+    assert "mail: nothing owed" in output
