@@ -158,7 +158,7 @@ def mail_digests(
     for week, recipients in overdue.items():
         written_off = (
             f"digest {week} was owed to {', '.join(recipients)} and cannot be mailed: "
-            f"{week} is older than the {weeks_kept(config)} weeks digest.weeks keeps; "
+            f"{week} is older than the {counted(weeks_kept(config), 'week')} digest.weeks keeps; "
             "no longer owed"
         )
         click.echo(f"WARNING: {written_off}", err=True)

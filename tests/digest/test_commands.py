@@ -502,6 +502,19 @@ def test_a_digest_owed_longer_than_the_feeds_weeks_is_written_off_loudly(tmp_pat
         assert str(old) not in again.output and len(inbox.messages) == 2
 
 
+def test_the_write_off_warning_says_one_week_when_the_feeds_keep_one(tmp_path):
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    old = last.shift(-1)
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org"], old, digest="weeks = 1")
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last, digest="weeks = 1")
+    assert result.exit_code == 1
+    assert (
+        f"WARNING: digest {old} was owed to a@example.org and cannot be mailed: {old} is older "
+        "than the 1 week digest.weeks keeps; no longer owed\n"
+    ) in result.stderr
+
+
 def test_a_week_owed_from_before_the_feeds_weeks_is_mailed_by_its_own_week_run(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     old = last.shift(-5)
