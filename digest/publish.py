@@ -101,6 +101,7 @@ from digest.select import (
 from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
+from thaidigest.plural import counted
 from thaidigest.relevance import topic_stem
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, utc_now
@@ -114,8 +115,9 @@ ARTICLE_FORMATS = (
     ("atom", ATOM_TYPE, render_atom),
     ("json", JSON_FEED_TYPE, render_json),
 )
-# How a feed of articles ends its subtitle (feed_span), as a feed written before holds it.
-WRITTEN_SPAN = re.compile(r" of the \d+ weeks to \d{4}-W\d{2}$")
+# How a feed of articles ends its subtitle (feed_span), as a feed written before holds it:
+# "of the 1 weeks to" too, as feeds were written before the count agreed with its noun.
+WRITTEN_SPAN = re.compile(r" of the \d+ weeks? to \d{4}-W\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -293,8 +295,9 @@ def names_file(url: object, path: str) -> bool:
 
 
 def feed_span(span: int, week: Week) -> str:
-    """What a feed of articles covers, ending its subtitle: ``of the 4 weeks to 2024-W34``."""
-    return f"of the {span} weeks to {week}"
+    """What a feed of articles covers, ending its subtitle: ``of the 4 weeks to 2024-W34``,
+    ``of the 1 week to 2024-W34``."""
+    return f"of the {counted(span, 'week')} to {week}"
 
 
 def digest_page(site: str, week: Week) -> str:

@@ -475,6 +475,28 @@ def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
     assert {path: path.read_bytes() for path in out.glob("*/*.*")} == written  # stays as it is
 
 
+@pytest.mark.parametrize("written_span", ["1 week", "1 weeks"], ids=["as now", "as before"])
+def test_feeds_of_one_week_say_one_week_and_an_emptied_one_its_span_once(
+    store, tmp_path, written_span
+):
+    """With ``digest.weeks = 1`` the feeds said "of the 1 weeks"; an emptied feed written so
+    (``as before``) has its span replaced all the same, not followed by the new one."""
+    raw = stored_quantum(store, "2024-08-20T03:00")
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(weeks=1))
+    articles = feedparser.parse((out / "feed.atom").read_bytes())
+    assert articles.feed.subtitle == "Relevant articles of the 1 week to 2024-W34"
+    quantum = (out / "topics" / "quantum").with_suffix(".atom")
+    written = quantum.read_text(encoding="utf-8")
+    assert written.count("of the 1 week to 2024-W34<") == 1
+    quantum.write_text(written.replace("of the 1 week to", f"of the {written_span} to"))
+    mark(store, raw, topics=["ai"])
+    build_digest(store, out, Week(2024, 35), settings(weeks=1))
+    parsed = feedparser.parse(quantum.read_bytes())
+    assert parsed.entries == []
+    assert parsed.feed.subtitle == "Relevant articles on quantum of the 1 week to 2024-W35"
+
+
 def test_a_feed_emptied_after_its_week_ended_is_never_dated_back(store, tmp_path):
     # Dated in week 34, found after it ended and listed in its digest: the topic's feed is
     # dated by that find, after the week's end; the topic taken away empties it later still.
