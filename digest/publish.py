@@ -376,15 +376,15 @@ def _article_feeds(
     (``twins``, by stem: :func:`is_own_twin`).
     """
     about = feed_span(span, week)
-    ended = week.end().astimezone(UTC)
+    ended = week.end()
 
     def empty_updated(stem: str) -> datetime:
         """The date of the feed ``stem`` when it holds no entry."""
         if ended > now:
-            return min(empty_before.get(stem, now), now).astimezone(UTC)
+            return min(empty_before.get(stem, now), now)
         if stem in held_before and held_before[stem] >= ended:  # emptied by this build
-            return now.astimezone(UTC)
-        return max(ended, min(empty_before.get(stem, ended), now).astimezone(UTC))
+            return now
+        return max(ended, min(empty_before.get(stem, ended), now))
 
     articles_feed = partial(
         FeedInfo,
