@@ -836,3 +836,25 @@ def test_the_index_opens_with_the_newest_digests_line_when_a_past_week_is_rebuil
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="digests/2024-W34.html">2024-W34</a>' in index
     assert f"<p>{BLOCKED_WEEK}</p>" in index
+
+
+def test_the_digests_feed_holds_the_digests_of_the_weeks_the_feeds_of_articles_carry(
+    filled, tmp_path
+):
+    """The digest.weeks weeks to the newest digest, in both: a digest whose stories have left
+    the feeds of articles is not left in the digests feed, though the newest four digests
+    span more weeks when some were not built (a week skipped, a demo's weeks of 2024)."""
+    out = tmp_path / "public"
+
+    def digests_listed():
+        return [entry.link.rsplit("/", 1)[1] for entry in parse(out / "digests.atom").entries]
+
+    for week in (W33, W34, Week(2024, 37)):
+        build_digest(filled, out, week, settings())
+    assert digests_listed() == ["2024-W37.html", "2024-W34.html"]
+    assert parse(out / "feed.atom").entries  # W34's stories
+    build_digest(filled, out, Week(2024, 41), settings())
+    assert digests_listed() == ["2024-W41.html"]
+    assert parse(out / "feed.atom").entries == []  # the weeks 38 to 41 list no story
+    for feed in ("digests.atom", "feed.atom"):
+        assert parse(out / feed).feed.subtitle.endswith(" of the 4 weeks to 2024-W41")
