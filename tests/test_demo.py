@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
@@ -37,6 +38,21 @@ def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: P
 def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", folder]
     return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def test_the_health_check_the_demo_names_judges_its_folder_healthy(tmp_path: Path) -> None:
+    """Its digests are of weeks of 2024, before its first crawl: no week over since that
+    crawl is owed a digest, and its crawls are fresh."""
+    folder = tmp_path / "my demo"  # a name a shell splits unless it is quoted
+    result = _demo(str(folder), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (named,) = [line for line in result.stdout.splitlines() if line.startswith("Check its health")]
+    program, *arguments = shlex.split(named.split(": ", 1)[1])
+    assert program == "thaidigest"
+    status = [sys.executable, "-m", "thaidigest", *arguments]
+    checked = subprocess.run(status, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"digest: {folder / 'public' / 'digests' / '2024-W'}" in checked.stdout
 
 
 def test_the_demo_refuses_a_folder_of_other_files_and_deletes_none(tmp_path: Path) -> None:

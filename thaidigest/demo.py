@@ -4,7 +4,8 @@ It serves the fixture site (``seeds/site/``, installed as the package
 ``thaidigest_seeds``, so it runs from a wheel in any folder) on a loopback port,
 crawls it with both spiders, imports the seed text files (the same stories once
 more: deduplicated), builds the digests and feeds of the last weeks that hold relevant stories,
-and shows the digest. Everything lands in one folder (default ``./demo``),
+shows the digest, and says how to browse the result and check its health
+(``thaidigest status`` of the demo's database). Everything lands in one folder (default ``./demo``),
 with the embedded SQLite database. Each run replaces only what a demo wrote
 there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and refuses a folder that
 holds other files but no demo config of its own: a user's files are never
@@ -13,6 +14,7 @@ deleted.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -144,10 +146,16 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
-        f"index.html. Browse it with: thaidigest serve --out {out}",
+        f"index.html. Browse it with: thaidigest serve --out {out}\n"
+        f"Check its health with: {status_command_line(db, config)}",
         bold=True,
     )
     return digest
+
+
+def status_command_line(db: Path, config: Path) -> str:
+    """The ``thaidigest status`` of the demo's database and settings, as a shell takes it."""
+    return shlex.join(["thaidigest", "status", "--db", str(db), "--config", str(config)])
 
 
 @click.command("demo")
