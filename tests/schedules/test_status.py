@@ -217,6 +217,22 @@ def test_digests_of_weeks_before_the_first_crawl_owe_no_week_since(store, config
     assert "unhealthy" not in output
 
 
+def test_a_database_fed_by_imports_alone_owes_the_weeks_since_its_first_import(
+    store, config, tmp_path
+):
+    """No crawl ran, ever (imports only, or an export imported into a new database, whose
+    articles keep when they were first found): the weeks since the first article was
+    stored were watched, and the digest of each is owed."""
+    watched_long_ago(store)
+    last = Week.last_complete(utc_now())
+    write_digest(tmp_path, last.shift(-5))
+    code, output = status(store, config)
+    assert code == 1
+    assert f"unhealthy: digest: no digest of {last.shift(-1)}" in output or (
+        f"unhealthy: digest: no digest of {last}" in output
+    )
+
+
 def test_no_digest_ever_is_unhealthy_once_crawls_ran_before_a_week_ended(store, config):
     record_run(store, "thaigov", hours_ago=24 * 9)  # crawling since before the last week
     crawled_fresh(store)
@@ -276,7 +292,7 @@ W48 = Week.parse("2026-W48")
 
 
 @pytest.mark.parametrize(
-    ("newest", "first_crawl", "now", "due"),
+    ("newest", "watched_since", "now", "due"),
     [
         pytest.param(
             W48.shift(-1),
@@ -324,8 +340,8 @@ W48 = Week.parse("2026-W48")
         pytest.param(None, None, datetime(2026, 12, 5, tzinfo=BANGKOK), None, id="never-crawled"),
     ],
 )
-def test_a_digest_is_missing_a_day_after_its_week_ended(newest, first_crawl, now, due):
-    assert missing_digest(newest, first_crawl, now) == due
+def test_a_digest_is_missing_a_day_after_its_week_ended(newest, watched_since, now, due):
+    assert missing_digest(newest, watched_since, now) == due
 
 
 def test_the_last_digest_shown_is_the_one_in_the_folder_the_schedules_digest_job_writes(
