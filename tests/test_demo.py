@@ -10,19 +10,29 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import feedparser
 import pytest
 
+from digest.markdown import story_headlines
 from tests.digest import article, ingest, mark
-from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks
+from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks, weeks_spanned
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
 
-def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: Path) -> None:
-    folder = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo run, for the tests that read what it wrote and change nothing."""
+    cwd = tmp_path_factory.mktemp("demo-run")
+    folder = cwd / "demo"
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
-    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=cwd)
+    return folder
+
+
+def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(demo_folder: Path) -> None:
+    folder = demo_folder
     assert (folder / "public" / "feed.rss").stat().st_size > 0
     assert (folder / "public" / "feed.atom").stat().st_size > 0
     database = folder / "thaidigest.sqlite"
@@ -33,6 +43,21 @@ def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: P
         found = [r for r in records if story in r["title"]]
         assert found, story
         assert all(r["relevant"] and r["relevance"] >= 0.5 for r in found), story
+
+
+def test_the_demos_feed_carries_every_story_its_digests_list(demo_folder: Path) -> None:
+    """Its digests are of weeks of 2024 weeks apart: its feeds reach back to the first of
+    them, not the default four weeks to the last."""
+    digests = sorted((demo_folder / "public" / "digests").glob("*.md"))
+    assert len(digests) > 1
+    listed = [
+        headline
+        for digest in digests
+        for headline in story_headlines(digest.read_text(encoding="utf-8"))
+    ]
+    feed = feedparser.parse((demo_folder / "public" / "feed.atom").read_bytes())
+    assert listed
+    assert set(listed) <= {entry.title for entry in feed.entries}
 
 
 def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -121,6 +146,19 @@ def test_a_demo_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot make the folder /proc/x: ")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("weeks", "spanned"),
+    [
+        (["2024-W42"], 1),
+        (["2024-W32", "2024-W34", "2024-W42"], 11),
+        (["2024-W52", "2025-W01"], 2),
+        (["2020-W53", "2021-W01"], 2),
+    ],
+)
+def test_the_demo_weeks_span_from_the_first_to_the_last(weeks: list[str], spanned: int) -> None:
+    assert weeks_spanned(weeks) == spanned
 
 
 def test_a_week_whose_story_is_relevant_only_in_a_copy_is_a_demo_week(store) -> None:

@@ -18,6 +18,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import click
 from sqlalchemy import select
 
 from digest.clusters import LISTED
+from digest.select import Week
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.options import refuse_empty_folder
@@ -42,7 +44,7 @@ delay = 0
 categories = [3, 7]
 [digest]
 out = "{DEMO_OUT}"
-"""
+"""  # ends in [digest]: the demo adds its weeks there once it knows them (demo_weeks_setting)
 # Everything the demo writes in its folder, and nothing else, is removed before a run.
 DEMO_FILES = (
     DEMO_TOML,
@@ -71,6 +73,22 @@ def relevant_weeks(store: Store) -> list[str]:
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
     return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
+
+
+def weeks_spanned(weeks: Sequence[str]) -> int:
+    """How many weeks the ISO weeks ``weeks`` (oldest first) span, from the first to the
+    last, each of them: 2024-W32 to 2024-W42 span 11."""
+    first, last = Week.parse(weeks[0]), Week.parse(weeks[-1])
+    return (last.monday - first.monday).days // 7 + 1
+
+
+def demo_weeks_setting(weeks: Sequence[str]) -> str:
+    """The line of the demo's ``[digest]`` settings that makes its feeds carry every week
+    its digests list (``digest.weeks``, 4 by default, would leave only the last of its
+    stories of 2024, weeks apart). Its other use, how far back a run without ``--week``
+    catches up and mails, is none of the demo's: it builds each week by ``--week`` and
+    mails nothing."""
+    return f"weeks = {weeks_spanned(weeks)}\n"
 
 
 def is_demo_folder(folder: Path) -> bool:
@@ -137,6 +155,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         store.close()
     if not weeks:
         raise click.ClickException("the crawl stored no relevant article")
+    config.write_text(DEMO_CONFIG + demo_weeks_setting(weeks), encoding="utf-8")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
         _thaidigest("digest", *digest_arguments(week, out), *common)
