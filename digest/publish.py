@@ -519,7 +519,7 @@ def _archive(
     feed = FeedInfo(
         id=stable_id("thaidigest:feed:digests"),
         title=f"{title}: weekly digests",
-        subtitle=f"The weekly digest, one entry a week, {about}",
+        subtitle=f"The digests {about}",  # of those weeks, those built: a week may have none
         site_url=site,
         self_url=urljoin(site, DIGESTS_FEED),
         updated=now,  # the newest entry's, once they are dated

@@ -858,3 +858,5 @@ def test_the_digests_feed_holds_the_digests_of_the_weeks_the_feeds_of_articles_c
     assert parse(out / "feed.atom").entries == []  # the weeks 38 to 41 list no story
     for feed in ("digests.atom", "feed.atom"):
         assert parse(out / feed).feed.subtitle.endswith(" of the 4 weeks to 2024-W41")
+    # One digest of the four weeks: the subtitle promises no entry a week.
+    assert parse(out / "digests.atom").feed.subtitle == "The digests of the 4 weeks to 2024-W41"
