@@ -166,7 +166,7 @@ def mail_digests(
         failures.append(written_off)
     texts = {**(stored_digests(out_dir) if late else {}), **built}
     newest = max(built, default=None)
-    unwatched = set(unwatched_weeks(store, config, [*late, *built], now))
+    unwatched = set(unwatched_weeks(store, [*late, *built]))
     for week in sorted([*late, *built]):
         if week not in texts:
             path = out_dir / DIGESTS / f"{week}.md"
@@ -220,25 +220,17 @@ def mail_digests(
         raise MailError("; ".join(failures))
 
 
-def unwatched_weeks(
-    store: Store, config: Mapping[str, Any], weeks: Sequence[Week], now: datetime
-) -> list[Week]:
-    """The weeks of ``weeks`` by whose end nothing was watched: no site crawled or found an
-    article before it ended (:attr:`thaidigest.health.SiteHealth.watched`, every site
-    judged or not), and no article was stored before it, a text file imported
-    (source ``file``) too (:meth:`thaidigest.store.Store.first_stored`). Such a week's
-    digest, when it lists no story, is not mailed, and no longer owed (:func:`mail_digests`,
-    whether the run built it or an earlier run left it owed): the first mailing run of a
-    database whose articles were imported would otherwise mail its readers the weeks
-    before the first crawl or import, which read as quiet weeks. One that lists stories
-    (found later, dated in it) is mailed."""
-    first_stored = store.first_stored()
-    return [
-        week
-        for week in weeks
-        if (first_stored is None or first_stored >= week.end())
-        and not any(site.watched for site in week_health(store, week, SOURCES, config, now))
-    ]
+def unwatched_weeks(store: Store, weeks: Sequence[Week]) -> list[Week]:
+    """The weeks of ``weeks`` by whose end nothing was watched: no crawl ran and no article
+    was stored before it ended, a text file imported too
+    (:meth:`thaidigest.store.Store.watched_since`). Such a week's digest, when it lists no
+    story, is not mailed, and no longer owed (:func:`mail_digests`, whether the run built
+    it or an earlier run left it owed): the first mailing run of a database whose articles
+    were imported would otherwise mail its readers the weeks before the first crawl or
+    import, which read as quiet weeks. One that lists stories (found later, dated in it) is
+    mailed."""
+    since = store.watched_since()
+    return [week for week in weeks if since is None or since >= week.end()]
 
 
 def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) -> None:

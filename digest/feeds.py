@@ -6,10 +6,11 @@ feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. A story keeps the id
 it was first published under when another of its copies becomes its
-representative (:func:`story_id`). Every date comes
-from the data: a feed's own ``updated`` is its newest entry's, so the same
-entries give the same bytes. A digest's entry is updated when its content
-last changed, which the feed written before records (:func:`render_dated_atom`).
+representative (:func:`story_id`). Every date comes from the data, and every
+format writes it in Bangkok time (:func:`in_bangkok`): a feed's own ``updated`` is
+its newest entry's, so the same entries give the same bytes. A digest's entry is
+updated when its content last changed, which the feed written before records
+(:func:`render_dated_atom`).
 Every string is cleaned by :mod:`digest.clean` (no character XML 1.0
 forbids, no control or direction character, a headline cut to its length),
 and an entry links only to a web address: an article without one (a text file
@@ -45,7 +46,7 @@ import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import NamedTuple
 from urllib.parse import urljoin
 from xml.etree import ElementTree
@@ -143,8 +144,7 @@ def article_entry(
 
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
-    ``(date unknown, found 2024-08-20)``; updated: when its content last changed. Both in
-    Bangkok time (:func:`in_bangkok`).
+    ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
 
     Its id is :func:`story_id`'s, given the entries of the feeds written before
     (``written``). Under the id of another member, it shows the representative
@@ -156,13 +156,13 @@ def article_entry(
     if item.dated:
         published = datetime.combine(item.day, time(), BANGKOK)
     else:
-        published = in_bangkok(parse_iso(item.first_seen))
+        published = parse_iso(item.first_seen)
         summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
-    updated = in_bangkok(parse_iso(item.last_changed))
+    updated = parse_iso(item.last_changed)
     entry_id = story_id(item, written or {})
     if entry_id != stable_id(item.url) and written:
-        updated = in_bangkok(max(updated, written[entry_id].updated))
+        updated = max(updated, written[entry_id].updated)
     return Entry(
         id=entry_id,
         title=clean_headline(item.title),
@@ -177,9 +177,10 @@ def article_entry(
 
 
 def in_bangkok(moment: datetime) -> datetime:
-    """``moment`` in Bangkok time, as an article's entry dates it: the same instant, written
-    ``2024-11-16T00:00:00+07:00`` (``Sat, 16 Nov 2024 00:00:00 +0700`` in RSS), so that a reader
-    showing the date as written shows the day the digest gives, not the day before in UTC."""
+    """``moment`` in Bangkok time, as every feed writes its dates (an entry's, a feed's own,
+    an empty feed's, a digest's): the same instant, written ``2024-11-16T00:00:00+07:00``
+    (``Sat, 16 Nov 2024 00:00:00 +0700`` in RSS), so that a reader showing the date as
+    written shows the day the digest gives, not the day before in UTC."""
     return moment.astimezone(BANGKOK)
 
 
@@ -190,7 +191,7 @@ def revision_id(url: str, version: int) -> str:
 
 def revision_entry(item: Item, revision: Revision, page: str | None = None) -> Entry:
     """The entry of one later version of an article: titled ``Updated: …`` (Thai ``แก้ไข: …``),
-    published when the version was seen (in Bangkok time), its content what changed; linked
+    published when the version was seen, its content what changed; linked
     as the article's entry is (to ``page`` when the version has no web address).
 
     A version of a copy folded into the item names the copy's site in its title
@@ -200,7 +201,7 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     weeks again, each dated when its version was seen, so a title named anew would change
     entries readers already hold without dating them again.
     """
-    seen = in_bangkok(parse_iso(revision.seen_at))
+    seen = parse_iso(revision.seen_at)
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
     if revision.url == item.url:
         link, _ = article_links(item.url, item.also_on)
@@ -321,7 +322,7 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
     generator.link(href=address(feed.site_url), rel="alternate")
     generator.language(feed.language)
     generator.generator(GENERATOR)
-    generator.updated(feed.updated)
+    generator.updated(in_bangkok(feed.updated))
     for entry in entries:
         added = generator.add_entry(order="append")
         added.id(entry.id)
@@ -329,8 +330,8 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
         link = clean_link(entry.link)
         if link:
             added.link(href=address(link), rel="alternate")
-        added.published(entry.published)
-        added.updated(entry.updated)
+        added.published(in_bangkok(entry.published))
+        added.updated(in_bangkok(entry.updated))
         summary = clean_text(entry.summary)
         if summary:
             added.summary(html.escape(summary, quote=False) if rss else summary)
@@ -372,8 +373,8 @@ def _json_item(entry: Entry) -> dict[str, object]:
         item["content_text"] = summary or clean_headline(entry.title)
     if summary:
         item["summary"] = summary
-    item["date_published"] = entry.published.isoformat()  # RFC 3339, with its offset
-    item["date_modified"] = entry.updated.isoformat()
+    item["date_published"] = in_bangkok(entry.published).isoformat()  # RFC 3339
+    item["date_modified"] = in_bangkok(entry.updated).isoformat()
     if entry.categories:
         item["tags"] = [clean_line(category) for category in entry.categories]
     if entry.language:
@@ -417,7 +418,7 @@ def digest_entry(
     published at ``now`` instead, never in the future, or when the feed written
     before published it (``published_before``), so a rebuild keeps its date.
     """
-    ended = week.end().astimezone(UTC)
+    ended = week.end()
     published = min(ended, now, published_before or ended)
     return Entry(
         id=digest_id(week),
@@ -434,7 +435,10 @@ class Recorded(NamedTuple):
     """An entry as an Atom document holds it."""
 
     updated: datetime
-    content: bytes  # the entry's XML but its ``updated``: everything a reader compares
+    # The entry's XML but its ``updated``, its ``published`` written in Bangkok time as
+    # :func:`render_atom` writes it: everything a reader compares, whichever offset a
+    # document written before gave its dates.
+    content: bytes
     published: datetime | None = None
 
 
@@ -473,6 +477,9 @@ def atom_entries(document: bytes) -> dict[str, Recorded]:
     found: dict[str, Recorded] = {}
     for entry_id, dates, entry, updated in _dated_entries(document):
         entry.remove(updated)
+        published = entry.find(f"{ATOM}published")
+        if dates.published is not None:
+            published.text = in_bangkok(dates.published).isoformat()
         entry.tail = None  # the indent after it, which depends on its place in the feed
         found[entry_id] = Recorded(dates.updated, ElementTree.tostring(entry), dates.published)
     return found
@@ -572,11 +579,11 @@ def _dated_again(document: bytes, updated: Mapping[str, datetime], feed_updated:
     the feed's set to these, written as feedgen writes them (the same bytes as rendering
     the feed with these dates)."""
     root = etree.fromstring(document)
-    root.find(f"{ATOM}updated").text = feed_updated.isoformat()
+    root.find(f"{ATOM}updated").text = in_bangkok(feed_updated).isoformat()
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = (entry.findtext(f"{ATOM}id") or "").strip()
         if entry_id in updated:
-            entry.find(f"{ATOM}updated").text = updated[entry_id].isoformat()
+            entry.find(f"{ATOM}updated").text = in_bangkok(updated[entry_id]).isoformat()
     return etree.tostring(
         root.getroottree(), pretty_print=True, encoding="UTF-8", xml_declaration=True
     )

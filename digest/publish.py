@@ -5,9 +5,10 @@ Layout of the folder::
     digests/YYYY-Www.md     the weekly digest
     digests/YYYY-Www.html   the same, as a page
     feed.rss  feed.atom  feed.json
-                            the relevant articles of the last ``digest.weeks`` weeks,
-                            and a revision entry for each later version seen in them
-    digests.atom            the newest ``digest.weeks`` digests, as HTML
+                            the relevant articles of the ``digest.weeks`` weeks to the
+                            newest digest, and a revision entry for each later version
+                            seen in them
+    digests.atom            the digests of the same weeks, as HTML
     topics/<topic>.atom  topics/<topic>.json
                             the articles of one topic (smart-city, a hash for a name
                             in Thai script: thaidigest.relevance.topic_stem)
@@ -380,15 +381,15 @@ def _article_feeds(
     (``twins``, by stem: :func:`is_own_twin`).
     """
     about = feed_span(span, week)
-    ended = week.end().astimezone(UTC)
+    ended = week.end()
 
     def empty_updated(stem: str) -> datetime:
         """The date of the feed ``stem`` when it holds no entry."""
         if ended > now:
-            return min(empty_before.get(stem, now), now).astimezone(UTC)
+            return min(empty_before.get(stem, now), now)
         if stem in held_before and held_before[stem] >= ended:  # emptied by this build
-            return now.astimezone(UTC)
-        return max(ended, min(empty_before.get(stem, ended), now).astimezone(UTC))
+            return now
+        return max(ended, min(empty_before.get(stem, ended), now))
 
     articles_feed = partial(
         FeedInfo,
@@ -479,15 +480,17 @@ def _archive(
     markdowns: Mapping[Week, str],
     title: str,
     site: str,
-    span: int,
+    feed_weeks: Sequence[Week],
     feeds: list[FeedLink],
     latest: WeekDigest,
     latest_health: Sequence[SiteHealth],
     written: Mapping[str, Recorded],
     now: datetime,
 ) -> dict[str, bytes]:
-    """A page per digest, the feed of the newest ``span`` digests, and the index, which
-    opens with the ``latest`` digest (its sites' health: ``latest_health``).
+    """A page per digest, the feed of the digests of ``feed_weeks`` (the weeks the feeds of
+    articles carry, oldest first), and the index, which opens with the ``latest`` digest
+    (its sites' health: ``latest_health``). The two feeds so cover the same weeks: a digest
+    whose stories have left the feeds of articles has left the digests feed too.
 
     ``written``: the digests feed's entries as written before, which keep their
     ``updated`` while they read the same.
@@ -514,12 +517,13 @@ def _archive(
             now,
             _published_before(written, week),
         )
-        for week in sorted(markdowns, reverse=True)[:span]
+        for week in sorted(set(markdowns) & set(feed_weeks), reverse=True)
     ]
+    about = feed_span(len(feed_weeks), feed_weeks[-1])
     feed = FeedInfo(
         id=stable_id("thaidigest:feed:digests"),
         title=f"{title}: weekly digests",
-        subtitle="The weekly digest, one entry a week",
+        subtitle=f"The digests {about}",  # of those weeks, those built: a week may have none
         site_url=site,
         self_url=urljoin(site, DIGESTS_FEED),
         updated=now,  # the newest entry's, once they are dated
@@ -663,7 +667,7 @@ def build_digest(
             markdowns,
             title,
             site,
-            span,
+            [selection.week for selection in selections],
             links,
             latest,
             latest_health,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
 from scraper.report import (
@@ -387,25 +387,24 @@ def newest_digest(out_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def missing_digest(newest: Week | None, first_crawl: datetime | None, now: datetime) -> Week | None:
+def missing_digest(
+    newest: Week | None, watched_since: datetime | None, now: datetime
+) -> Week | None:
     """The week whose digest is missing at ``now``, or None: the newest week over for more
-    than :data:`DIGEST_GRACE`, when ``newest`` (the newest digest written) is older.
+    than :data:`DIGEST_GRACE`, when ``newest`` (the newest digest written) is older or
+    there is none, and watching began (``watched_since``: the first crawl or the first
+    article stored, :meth:`thaidigest.store.Store.watched_since`) before that week ended.
 
     The scheduled digest builds every week missed since the newest, so one missing
-    means the job fails or does not run. With no digest at all, a week is missing only
-    if the first crawl (``first_crawl``) began before it ended: a new install owes none.
+    means the job fails or does not run. A week over before anything was crawled or
+    imported was never watched: a new install owes none, whatever digests its folder
+    holds of weeks before (the demo's, of its stories of 2024 crawled today); a database
+    fed by imports alone, or imported from an export, owes the weeks since its first
+    article was stored.
     """
     due = Week.last_complete(now - DIGEST_GRACE)
-    if newest is not None:
-        return due if newest < due else None
-    return due if first_crawl is not None and first_crawl < due.end() else None
-
-
-def _first_crawl_started(store: Store) -> datetime | None:
-    query = select(func.min(crawl_runs.c.started_at))
-    with store.engine.connect() as conn:
-        started = conn.execute(query).scalar()
-    return parse_iso(started) if started else None
+    behind = newest is None or newest < due
+    return due if behind and watched_since is not None and watched_since < due.end() else None
 
 
 def _last_ok_finished(store: Store, source: str) -> str | None:
@@ -532,12 +531,14 @@ def mail_run_options(
     return "".join(f" {name} {shlex.quote(value)}" for name, value in options)
 
 
-def missing_digests(folders: list[Path], first_crawl: datetime | None, now: datetime) -> list[str]:
+def missing_digests(
+    folders: list[Path], watched_since: datetime | None, now: datetime
+) -> list[str]:
     """A problem line per digest folder missing the digest of a week over for a day."""
     problems = []
     for folder in folders:
         newest = newest_digest(folder)
-        week = missing_digest(_week_of(newest), first_crawl, now)
+        week = missing_digest(_week_of(newest), watched_since, now)
         if week is not None:
             hours = DIGEST_GRACE / timedelta(hours=1)
             problems.append(
@@ -602,7 +603,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)
-        first_crawl = _first_crawl_started(store)
+        watched_since = store.watched_since()
         owing, mailing = None, []
         if mails_digest(config, schedule):
             from digest.mail import mail_state, oldest_mailed
@@ -642,7 +643,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
     weekly = digest_folders(schedule, config, weekly_only=True)
-    problems.extend(missing_digests(weekly, first_crawl, now))
+    problems.extend(missing_digests(weekly, watched_since, now))
     problems.extend(mail_problems)
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)

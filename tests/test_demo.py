@@ -4,24 +4,35 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from datetime import date
 from pathlib import Path
 
+import feedparser
 import pytest
 
+from digest.markdown import story_headlines
 from tests.digest import article, ingest, mark
-from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks
+from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks, weeks_spanned
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
 
-def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: Path) -> None:
-    folder = tmp_path / "demo"
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo run, for the tests that read what it wrote and change nothing."""
+    cwd = tmp_path_factory.mktemp("demo-run")
+    folder = cwd / "demo"
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
-    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=cwd)
+    return folder
+
+
+def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(demo_folder: Path) -> None:
+    folder = demo_folder
     assert (folder / "public" / "feed.rss").stat().st_size > 0
     assert (folder / "public" / "feed.atom").stat().st_size > 0
     database = folder / "thaidigest.sqlite"
@@ -34,9 +45,44 @@ def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(tmp_path: P
         assert all(r["relevant"] and r["relevance"] >= 0.5 for r in found), story
 
 
+def test_the_demos_feed_carries_every_story_its_digests_list(demo_folder: Path) -> None:
+    """Its digests are of weeks of 2024 weeks apart: its feeds reach back to the first of
+    them, not the default four weeks to the last."""
+    digests = sorted((demo_folder / "public" / "digests").glob("*.md"))
+    assert len(digests) > 1
+    listed = [
+        headline
+        for digest in digests
+        for headline in story_headlines(digest.read_text(encoding="utf-8"))
+    ]
+    feed = feedparser.parse((demo_folder / "public" / "feed.atom").read_bytes())
+    assert listed
+    assert set(listed) <= {entry.title for entry in feed.entries}
+
+
 def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", folder]
     return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
+
+
+def test_the_health_check_the_demo_names_judges_its_folder_healthy(tmp_path: Path) -> None:
+    """Its digests are of weeks of 2024, before its first crawl: no week over since that
+    crawl is owed a digest, and its crawls are fresh."""
+    folder = tmp_path / "my demo"  # a name a shell splits unless it is quoted
+    result = _demo(str(folder), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (named,) = [line for line in result.stdout.splitlines() if line.startswith("Check its health")]
+    program, *arguments = shlex.split(named.split(": ", 1)[1])
+    assert program == "thaidigest"
+    status = [sys.executable, "-m", "thaidigest", *arguments]
+    # Judged by the schedule the command names, or the packaged one, whatever
+    # THAIDIGEST_SCHEDULES the shell running the tests holds.
+    env = {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+    checked = subprocess.run(
+        status, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"digest: {folder / 'public' / 'digests' / '2024-W'}" in checked.stdout
 
 
 def test_the_demo_refuses_a_folder_of_other_files_and_deletes_none(tmp_path: Path) -> None:
@@ -105,6 +151,19 @@ def test_a_demo_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot make the folder /proc/x: ")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("weeks", "spanned"),
+    [
+        (["2024-W42"], 1),
+        (["2024-W32", "2024-W34", "2024-W42"], 11),
+        (["2024-W52", "2025-W01"], 2),
+        (["2020-W53", "2021-W01"], 2),
+    ],
+)
+def test_the_demo_weeks_span_from_the_first_to_the_last(weeks: list[str], spanned: int) -> None:
+    assert weeks_spanned(weeks) == spanned
 
 
 def test_a_week_whose_story_is_relevant_only_in_a_copy_is_a_demo_week(store) -> None:

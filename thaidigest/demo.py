@@ -4,7 +4,8 @@ It serves the fixture site (``seeds/site/``, installed as the package
 ``thaidigest_seeds``, so it runs from a wheel in any folder) on a loopback port,
 crawls it with both spiders, imports the seed text files (the same stories once
 more: deduplicated), builds the digests and feeds of the last weeks that hold relevant stories,
-and shows the digest. Everything lands in one folder (default ``./demo``),
+shows the digest, and says how to browse the result and check its health
+(``thaidigest status`` of the demo's database). Everything lands in one folder (default ``./demo``),
 with the embedded SQLite database. Each run replaces only what a demo wrote
 there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and refuses a folder that
 holds other files but no demo config of its own: a user's files are never
@@ -13,9 +14,11 @@ deleted.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import click
 from sqlalchemy import select
 
 from digest.clusters import LISTED
+from digest.select import Week
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.options import refuse_empty_folder
@@ -40,7 +44,7 @@ delay = 0
 categories = [3, 7]
 [digest]
 out = "{DEMO_OUT}"
-"""
+"""  # ends in [digest]: the demo adds its weeks there once it knows them (demo_weeks_setting)
 # Everything the demo writes in its folder, and nothing else, is removed before a run.
 DEMO_FILES = (
     DEMO_TOML,
@@ -69,6 +73,22 @@ def relevant_weeks(store: Store) -> list[str]:
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
     return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
+
+
+def weeks_spanned(weeks: Sequence[str]) -> int:
+    """How many weeks the ISO weeks ``weeks`` (oldest first) span, from the first to the
+    last, each of them: 2024-W32 to 2024-W42 span 11."""
+    first, last = Week.parse(weeks[0]), Week.parse(weeks[-1])
+    return (last.monday - first.monday).days // 7 + 1
+
+
+def demo_weeks_setting(weeks: Sequence[str]) -> str:
+    """The line of the demo's ``[digest]`` settings that makes its feeds carry every week
+    its digests list (``digest.weeks``, 4 by default, would leave only the last of its
+    stories of 2024, weeks apart). Its other use, how far back a run without ``--week``
+    catches up and mails, is none of the demo's: it builds each week by ``--week`` and
+    mails nothing."""
+    return f"weeks = {weeks_spanned(weeks)}\n"
 
 
 def is_demo_folder(folder: Path) -> bool:
@@ -135,6 +155,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         store.close()
     if not weeks:
         raise click.ClickException("the crawl stored no relevant article")
+    config.write_text(DEMO_CONFIG + demo_weeks_setting(weeks), encoding="utf-8")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
         _thaidigest("digest", *digest_arguments(week, out), *common)
@@ -144,10 +165,16 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
-        f"index.html. Browse it with: thaidigest serve --out {out}",
+        f"index.html. Browse it with: thaidigest serve --out {out}\n"
+        f"Check its health with: {status_command_line(db, config)}",
         bold=True,
     )
     return digest
+
+
+def status_command_line(db: Path, config: Path) -> str:
+    """The ``thaidigest status`` of the demo's database and settings, as a shell takes it."""
+    return shlex.join(["thaidigest", "status", "--db", str(db), "--config", str(config)])
 
 
 @click.command("demo")

@@ -900,12 +900,18 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
-    def first_stored(self) -> datetime | None:
-        """When the first article was stored (its ``first_seen``), of any source, a text
-        file imported too; None while none is."""
+    def watched_since(self) -> datetime | None:
+        """When watching began: the first crawl run started or the first article was stored
+        (its ``first_seen``, of any source, a text file imported too, as an export keeps
+        it), whichever came first; None while neither is. A week that ended before it was
+        never watched: ``status`` finds no digest of it missing, and a mailing run does not
+        mail its digest when it lists no story."""
         with self.engine.connect() as conn:
-            first = conn.execute(select(func.min(articles.c.first_seen))).scalar()
-        return parse_iso(first) if first else None
+            moments = [
+                conn.execute(select(func.min(crawl_runs.c.started_at))).scalar(),
+                conn.execute(select(func.min(articles.c.first_seen))).scalar(),
+            ]
+        return min((parse_iso(moment) for moment in moments if moment), default=None)
 
     def max_source_id(self, source: str, *, fetched: bool = False) -> int | None:
         """The highest numeric article id stored for a site; with ``fetched``, of the

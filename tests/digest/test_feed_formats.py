@@ -386,3 +386,39 @@ def test_an_articles_dates_are_written_in_bangkok_time_at_the_same_instant(out):
     assert item["date_published"] == "2024-08-21T00:00:00+07:00"
     assert item["date_modified"] == "2024-08-14T10:00:00+07:00"
     assert datetime.fromisoformat(item["date_published"]) == day
+
+
+def dates_written(path):
+    """Every date a feed file writes, as it writes it."""
+    if path.suffix == ".json":
+        items = json.loads(path.read_bytes())["items"]
+        return [item[key] for item in items for key in ("date_published", "date_modified")]
+    tags = "updated|published|pubDate|lastBuildDate"
+    return re.findall(rf"<(?:{tags})>([^<]+)</", path.read_text(encoding="utf-8"))
+
+
+def test_every_date_of_every_feed_is_written_in_bangkok_time(out, store, tmp_path):
+    """An empty feed's date and the digests' too, not only the articles' entries: a reader
+    showing a date as written shows one convention, and W34's end as Monday 26 August."""
+    empty = tmp_path / "empty"
+    build_digest(store, empty, Week(2024, 30), settings(site_url=SITE))  # a week of no item
+    files = [
+        *(path for suffix in ("rss", "atom", "json") for path in feed_files(out, suffix)),
+        *feed_files(empty, "rss"),
+    ]
+    written = {path: dates_written(path) for path in files}
+    for path, dates in written.items():
+        assert all(date.endswith(("+07:00", "+0700")) for date in dates), (path, dates)
+    assert written[out / "topics" / "cybersecurity.atom"] == ["2024-08-26T00:00:00+07:00"]
+    assert written[empty / "feed.rss"] == ["Mon, 29 Jul 2024 00:00:00 +0700"]
+    # The same instants as before: a week's end, Monday 00:00 in Bangkok.
+    digests = feedparser.parse((out / "digests.atom").read_bytes())
+    (entry,) = digests.entries
+    assert entry.updated == entry.published == "2024-08-26T00:00:00+07:00"
+    for moment in (digests.feed, entry):
+        assert calendar.timegm(moment.updated_parsed) == W34.end().timestamp()
+    empty_topic = feedparser.parse((out / "topics" / "cybersecurity.atom").read_bytes())
+    assert calendar.timegm(empty_topic.feed.updated_parsed) == W34.end().timestamp()
+    empty_rss = feedparser.parse((empty / "feed.rss").read_bytes())
+    assert empty_rss.bozo == 0
+    assert calendar.timegm(empty_rss.feed.updated_parsed) == Week(2024, 30).end().timestamp()

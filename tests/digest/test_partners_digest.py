@@ -105,7 +105,7 @@ def test_a_partner_gone_from_the_window_keeps_its_feed_empty_and_unlisted(store,
     build_digest(store, out, later, settings())
     parsed = feedparser.parse(japan.read_bytes())
     assert not parsed.bozo and parsed.entries == []  # its subscribers see it emptied
-    assert parsed.feed.updated == "2024-10-06T17:00:00+00:00"  # week 40 ended
+    assert parsed.feed.updated == "2024-10-07T00:00:00+07:00"  # week 40 ended
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "partners/country-jp.atom" not in index
     assert "partners/" not in (out / "feeds.opml").read_text(encoding="utf-8")
@@ -431,7 +431,7 @@ def test_a_partner_merged_into_another_by_the_users_file_has_its_feed_emptied(st
     parsed = feedparser.parse(merged.with_suffix(".atom").read_bytes())
     assert not parsed.bozo and parsed.entries == []  # not the item it no longer has
     assert parsed.feed.title.endswith("with Zenix Cloudworks")  # the same feed, emptied
-    assert parsed.feed.updated == "2024-08-25T17:00:00+00:00"  # week 34 ended
+    assert parsed.feed.updated == "2024-08-26T00:00:00+07:00"  # week 34 ended
     assert json.loads(merged.with_suffix(".json").read_bytes())["items"] == []
     zenix = feedparser.parse((out / "partners" / "company-zenix.atom").read_bytes())
     assert [entry.link for entry in zenix.entries] == [url_of(raw)]
@@ -467,7 +467,7 @@ def test_a_topic_no_article_has_any_more_has_its_feed_emptied(store, tmp_path):
     assert not parsed.bozo and parsed.entries == []
     assert parsed.feed.title.endswith(": quantum")
     assert parsed.feed.subtitle == "Relevant articles on quantum of the 4 weeks to 2024-W35"
-    assert parsed.feed.updated == "2024-09-01T17:00:00+00:00"  # week 35 ended
+    assert parsed.feed.updated == "2024-09-02T00:00:00+07:00"  # week 35 ended
     assert json.loads(quantum.with_suffix(".json").read_bytes())["items"] == []
     assert "topics/quantum" not in (out / "index.html").read_text(encoding="utf-8")
     written = {path: path.read_bytes() for path in out.glob("*/*.*")}

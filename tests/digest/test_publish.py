@@ -4,7 +4,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from html import unescape
 from xml.etree import ElementTree
 
@@ -26,7 +26,7 @@ from digest.feeds import (
 )
 from digest.markdown import markdown_to_html
 from digest.publish import build_digest
-from digest.select import OTHER_TOPIC, TOPIC_LABELS, Week
+from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
 from tests.digest import (
     ROBOTS_UNREACHABLE,
@@ -53,6 +53,11 @@ HOSTILE = article(3, HOSTILE_TITLE, "Body with <tags> & [links](http://evil).", 
 OLD = article(4, "Five weeks before", "Outside the feed window.", date(2024, 7, 17))
 EARLIEST_IN_WINDOW = article(5, "Four weeks back", "Inside the window.", date(2024, 7, 29))
 COPY = article(6, "ASEAN digital ministers meet (copy)", "Ministers met. They agreed.")
+
+
+def written(text: str) -> str:
+    """The UTC moment ``text`` (``2024-08-25T17:00``) as the feeds write it: in Bangkok time."""
+    return at(text).astimezone(BANGKOK).isoformat()
 
 
 @pytest.fixture
@@ -166,7 +171,7 @@ def test_feed_updated_is_its_newest_entry_not_the_clock(store, tmp_path):
     build_digest(store, out, W34, settings())
     assert parse(out / "feed.atom").feed.updated == "2024-08-22T10:00:00+07:00"  # 03:00 UTC
     # An empty topic feed is dated when the week ended: Monday 00:00 in Bangkok.
-    assert parse(out / "topics" / "ai.atom").feed.updated == "2024-08-25T17:00:00+00:00"
+    assert parse(out / "topics" / "ai.atom").feed.updated == "2024-08-26T00:00:00+07:00"
 
 
 def test_topic_feeds_hold_every_article_tagged_with_the_topic(filled, tmp_path):
@@ -249,7 +254,7 @@ def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
     assert "<h1>thaidigest: Thai digital-economy cooperation news: week 2024-W34</h1>" in (
         entries[0].content[0].value
     )
-    assert entries[0].updated == at("2024-08-25T17:00").isoformat()
+    assert entries[0].updated == "2024-08-26T00:00:00+07:00"  # when the week ended
 
 
 def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(filled, tmp_path):
@@ -262,7 +267,7 @@ def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(fil
         return {entry.link.rsplit("/", 1)[1][:-5]: entry.updated for entry in feed.entries}
 
     first = parse(out / "digests.atom")
-    assert updated(first) == {week: at(end).isoformat() for week, end in week_ends.items()}
+    assert updated(first) == {week: written(end) for week, end in week_ends.items()}
 
     again = build_digest(filled, out, W34, settings(), now=at("2024-08-27T01:00"))
     assert out / "digests.atom" not in again.changed  # the same digest: the same entry
@@ -276,17 +281,17 @@ def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(fil
     assert "Found after the first build" in changed.markdown
     feed = parse(out / "digests.atom")
     assert updated(feed) == {
-        "2024-W34": at("2024-08-28T01:00").isoformat(),  # rebuilt with an item more
-        "2024-W33": at(week_ends["2024-W33"]).isoformat(),  # as it was
+        "2024-W34": written("2024-08-28T01:00"),  # rebuilt with an item more
+        "2024-W33": written(week_ends["2024-W33"]),  # as it was
     }
-    assert feed.feed.updated == at("2024-08-28T01:00").isoformat()
+    assert feed.feed.updated == written("2024-08-28T01:00")
 
 
 def test_the_digest_of_a_week_not_over_is_not_updated_in_the_future(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
     (entry,) = parse(out / "digests.atom").entries
-    assert entry.updated == at("2024-08-23T12:00").isoformat()
+    assert entry.updated == written("2024-08-23T12:00")
 
 
 def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future(filled, tmp_path):
@@ -296,7 +301,7 @@ def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future
         (entry,) = parse(out / "digests.atom").entries
         return entry.published, entry.updated
 
-    first = at("2024-08-23T12:00").isoformat()
+    first = written("2024-08-23T12:00")
     build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
     assert dates() == (first, first)  # not 2024-08-25T17:00, when the week ends
 
@@ -305,8 +310,8 @@ def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future
     assert dates() == (first, first)
 
     build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))  # the week is over
-    published, updated = dates()
-    assert published <= updated <= at("2024-08-26T01:00").isoformat()
+    published, updated = (datetime.fromisoformat(date) for date in dates())
+    assert published <= updated <= at("2024-08-26T01:00")
     rebuilt = build_digest(filled, out, W34, settings(), now=at("2024-08-27T01:00"))
     assert out / "digests.atom" not in rebuilt.changed
 
@@ -315,7 +320,7 @@ def test_a_digest_published_in_the_future_by_an_older_build_is_dated_again(fille
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(), now=at("2024-08-23T12:00"))
     feed = out / "digests.atom"
-    first = at("2024-08-23T12:00").isoformat()
+    first = written("2024-08-23T12:00")
     assert f"<published>{first}</published>" in feed.read_text(encoding="utf-8")
     older = at("2024-08-25T17:00").isoformat()  # when the week ends, as builds used to say
     feed.write_text(
@@ -326,7 +331,8 @@ def test_a_digest_published_in_the_future_by_an_older_build_is_dated_again(fille
     build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))  # the week is over
 
     (entry,) = parse(feed).entries
-    assert entry.published <= entry.updated <= at("2024-08-26T01:00").isoformat()
+    published, updated = (datetime.fromisoformat(d) for d in (entry.published, entry.updated))
+    assert published <= updated <= at("2024-08-26T01:00")
 
 
 def test_the_digests_feed_is_rendered_once_a_build_even_when_an_entry_changed(
@@ -830,3 +836,27 @@ def test_the_index_opens_with_the_newest_digests_line_when_a_past_week_is_rebuil
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="digests/2024-W34.html">2024-W34</a>' in index
     assert f"<p>{BLOCKED_WEEK}</p>" in index
+
+
+def test_the_digests_feed_holds_the_digests_of_the_weeks_the_feeds_of_articles_carry(
+    filled, tmp_path
+):
+    """The digest.weeks weeks to the newest digest, in both: a digest whose stories have left
+    the feeds of articles is not left in the digests feed, though the newest four digests
+    span more weeks when some were not built (a week skipped, a demo's weeks of 2024)."""
+    out = tmp_path / "public"
+
+    def digests_listed():
+        return [entry.link.rsplit("/", 1)[1] for entry in parse(out / "digests.atom").entries]
+
+    for week in (W33, W34, Week(2024, 37)):
+        build_digest(filled, out, week, settings())
+    assert digests_listed() == ["2024-W37.html", "2024-W34.html"]
+    assert parse(out / "feed.atom").entries  # W34's stories
+    build_digest(filled, out, Week(2024, 41), settings())
+    assert digests_listed() == ["2024-W41.html"]
+    assert parse(out / "feed.atom").entries == []  # the weeks 38 to 41 list no story
+    for feed in ("digests.atom", "feed.atom"):
+        assert parse(out / feed).feed.subtitle.endswith(" of the 4 weeks to 2024-W41")
+    # One digest of the four weeks: the subtitle promises no entry a week.
+    assert parse(out / "digests.atom").feed.subtitle == "The digests of the 4 weeks to 2024-W41"

@@ -29,7 +29,7 @@ from schedules.commands import (
     status_command,
 )
 from scraper.report import settle_dead_runs
-from tests.digest import ingest
+from tests.digest import article, ingest
 from tests.digest.test_commands import mailed, smtp_sink
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
 from thaidigest import locks
@@ -118,8 +118,7 @@ def test_only_failed_crawls_count_as_no_successful_crawl(store, config):
 
 
 def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
-    record_run(store, "thaigov", hours_ago=1)
-    record_run(store, "mdes", hours_ago=1)
+    crawling_since_before_the_last_week(store)
     digests = tmp_path / "public" / "digests"
     digests.mkdir(parents=True)
     for name in ("2024-W33.md", "2024-W34.md", "2024-W34.html", "notes.md"):
@@ -170,6 +169,15 @@ def crawled_fresh(store: Store) -> None:
     record_run(store, "mdes", hours_ago=1)
 
 
+def crawling_since_before_the_last_week(store: Store) -> None:
+    """Crawls of both sites, the first nine days ago and the last an hour ago, which found an
+    article: the weeks over since the first crawl are owed their digest, and no site is
+    quiet."""
+    record_run(store, "thaigov", hours_ago=24 * 9)
+    crawled_fresh(store)
+    ingest(store, [article(1, "A release found an hour ago")], utc_now().isoformat()[:16])
+
+
 def watched_long_ago(store: Store) -> None:
     """A text file imported a year ago: every week since was watched, so a mailing run
     mails even one that lists no story (``digest_command`` leaves a week nothing was
@@ -181,7 +189,7 @@ def watched_long_ago(store: Store) -> None:
 
 
 def test_a_week_over_for_a_day_without_its_digest_is_unhealthy(store, config, tmp_path):
-    crawled_fresh(store)
+    crawling_since_before_the_last_week(store)
     last = Week.last_complete(utc_now())
     write_digest(tmp_path, last.shift(-2))  # the week after it ended over a day ago
     code, output = status(store, config)
@@ -192,11 +200,37 @@ def test_a_week_over_for_a_day_without_its_digest_is_unhealthy(store, config, tm
 
 
 def test_the_digest_of_the_last_complete_week_is_healthy(store, config, tmp_path):
-    crawled_fresh(store)
+    crawling_since_before_the_last_week(store)
     write_digest(tmp_path, Week.last_complete(utc_now()))
     code, output = status(store, config)
     assert code == 0, output
     assert "unhealthy" not in output
+
+
+def test_digests_of_weeks_before_the_first_crawl_owe_no_week_since(store, config, tmp_path):
+    """The demo's folder: digests of its stories of 2024, built after its first crawl, today.
+    No week over since that crawl is without its digest: none is owed."""
+    crawled_fresh(store)
+    write_digest(tmp_path, Week(2024, 42))
+    code, output = status(store, config)
+    assert code == 0, output
+    assert "unhealthy" not in output
+
+
+def test_a_database_fed_by_imports_alone_owes_the_weeks_since_its_first_import(
+    store, config, tmp_path
+):
+    """No crawl ran, ever (imports only, or an export imported into a new database, whose
+    articles keep when they were first found): the weeks since the first article was
+    stored were watched, and the digest of each is owed."""
+    watched_long_ago(store)
+    last = Week.last_complete(utc_now())
+    write_digest(tmp_path, last.shift(-5))
+    code, output = status(store, config)
+    assert code == 1
+    assert f"unhealthy: digest: no digest of {last.shift(-1)}" in output or (
+        f"unhealthy: digest: no digest of {last}" in output
+    )
 
 
 def test_no_digest_ever_is_unhealthy_once_crawls_ran_before_a_week_ended(store, config):
@@ -209,7 +243,7 @@ def test_no_digest_ever_is_unhealthy_once_crawls_ran_before_a_week_ended(store, 
 
 
 def test_a_missing_digest_is_no_problem_without_a_digest_job(store, config, tmp_path):
-    crawled_fresh(store)
+    crawling_since_before_the_last_week(store)
     write_digest(tmp_path, Week.last_complete(utc_now()).shift(-5))
     crawl_only = tmp_path / "crawl.toml"
     crawl_only.write_text(
@@ -223,7 +257,7 @@ def test_a_missing_digest_is_no_problem_without_a_digest_job(store, config, tmp_
 def test_the_schedule_may_be_named_in_the_environment(store, config, tmp_path):
     """A container's health check runs status without options: THAIDIGEST_SCHEDULES gives
     it the schedule the daemon runs, here one without a digest job."""
-    crawled_fresh(store)
+    crawling_since_before_the_last_week(store)
     write_digest(tmp_path, Week.last_complete(utc_now()).shift(-5))
     crawl_only = tmp_path / "crawl.toml"
     crawl_only.write_text(
@@ -238,7 +272,7 @@ def test_the_schedule_may_be_named_in_the_environment(store, config, tmp_path):
 
 
 def test_the_digest_job_folder_of_the_schedule_is_the_one_checked(store, config, tmp_path):
-    crawled_fresh(store)
+    crawling_since_before_the_last_week(store)
     elsewhere = tmp_path / "site"
     (elsewhere / "digests").mkdir(parents=True)
     (elsewhere / "digests" / f"{Week.last_complete(utc_now())}.md").write_text("# digest\n")
@@ -258,7 +292,7 @@ W48 = Week.parse("2026-W48")
 
 
 @pytest.mark.parametrize(
-    ("newest", "first_crawl", "now", "due"),
+    ("newest", "watched_since", "now", "due"),
     [
         pytest.param(
             W48.shift(-1),
@@ -269,10 +303,24 @@ W48 = Week.parse("2026-W48")
         ),
         pytest.param(
             W48.shift(-1),
-            None,
+            datetime(2026, 11, 20, tzinfo=BANGKOK),
             datetime(2026, 12, 1, 1, tzinfo=BANGKOK),
             W48,
             id="a-day-after-it-ended",
+        ),
+        pytest.param(
+            Week.parse("2024-W42"),
+            datetime(2026, 11, 20, tzinfo=BANGKOK),
+            datetime(2026, 12, 5, tzinfo=BANGKOK),
+            W48,
+            id="weeks-behind",
+        ),
+        pytest.param(
+            Week.parse("2024-W42"),
+            datetime(2026, 12, 1, tzinfo=BANGKOK),
+            datetime(2026, 12, 5, tzinfo=BANGKOK),
+            None,
+            id="digests-of-weeks-before-the-first-crawl",
         ),
         pytest.param(W48, None, datetime(2026, 12, 5, tzinfo=BANGKOK), None, id="written"),
         pytest.param(
@@ -292,8 +340,8 @@ W48 = Week.parse("2026-W48")
         pytest.param(None, None, datetime(2026, 12, 5, tzinfo=BANGKOK), None, id="never-crawled"),
     ],
 )
-def test_a_digest_is_missing_a_day_after_its_week_ended(newest, first_crawl, now, due):
-    assert missing_digest(newest, first_crawl, now) == due
+def test_a_digest_is_missing_a_day_after_its_week_ended(newest, watched_since, now, due):
+    assert missing_digest(newest, watched_since, now) == due
 
 
 def test_the_last_digest_shown_is_the_one_in_the_folder_the_schedules_digest_job_writes(
