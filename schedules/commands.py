@@ -457,6 +457,7 @@ def mail_owed_lines(
     kept_weeks: int,
     options: str = "",
     mailing: locks.LockState | None = None,
+    folder: Path | None = None,
 ) -> tuple[list[str], list[str]]:
     """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
     ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
@@ -465,7 +466,10 @@ def mail_owed_lines(
     Bangkok), when a run may first mail it: the database records no later moment. A week
     before ``oldest`` (:func:`digest.mail.oldest_mailed`, of the ``kept_weeks`` weeks
     ``digest.weeks`` keeps) is written off by the next run, unless ``--week`` builds it:
-    its line says so. The commands named to run take ``options`` (:func:`mail_run_options`).
+    its line says so. A week whose digest is not in ``folder`` (where the runs that mail
+    write: :func:`mailing_folder`), as after a build that failed, is mailed by a run that
+    builds it again, ``--week``: its line says so, as a run that only mails the files there
+    cannot. The commands named to run take ``options`` (:func:`mail_run_options`).
     While a digest run is ``mailing`` (:func:`digest.mail.runs_mailing`: the earliest),
     every week is said to be being mailed by it, and none is judged: the run takes its lock
     before it owes its weeks, builds them, then mails or writes off each."""
@@ -489,6 +493,13 @@ def mail_owed_lines(
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
         retry = f"retry with `thaidigest digest{options} --email`"
+        if folder is not None and not (folder / DIGESTS / f"{week}.md").is_file():
+            retry = (
+                f"its digest is not in {folder / DIGESTS}: build and mail it with "
+                f"`thaidigest digest --week {week}{options} --email`"
+            )
+            if week >= oldest:
+                line += f"; {retry}"
         if week < oldest:  # that run too writes it off
             retry = (
                 f"older than the {counted(kept_weeks, 'week')} digest.weeks keeps: the next "
@@ -509,6 +520,24 @@ def mail_owed_lines(
     return lines or ["mail: nothing owed"], problems
 
 
+def _mailing_out(schedule: Schedule, config: Mapping[str, Any]) -> str | None:
+    """The ``out`` of the schedule's first weekly digest job that mails (``email = true``,
+    or any with ``[email] enabled``), when it sets one."""
+    enabled = bool(config["email"]["enabled"])
+    mailing = [
+        job
+        for job in schedule.jobs
+        if job.task == "digest" and "week" not in job.args and (enabled or job.args.get("email"))
+    ]
+    return mailing[0].args.get("out") if mailing else None
+
+
+def mailing_folder(schedule: Schedule, config: Mapping[str, Any]) -> Path:
+    """The folder whose digests the schedule's runs mail: their ``out``, else
+    ``digest.out``, where a run by hand writes."""
+    return digest_folder(_mailing_out(schedule, config), config)
+
+
 def mail_run_options(
     schedule: Schedule, config: Mapping[str, Any], given: Sequence[tuple[str, str]]
 ) -> str:
@@ -518,15 +547,10 @@ def mail_run_options(
     ``out``, whose folder holds the weeks owed, then the ``given`` options of ``status``
     (its ``--config``, ``--db``, ``--schedules`` given on the command line), a database
     URL's password masked."""
-    enabled = bool(config["email"]["enabled"])
-    mailing = [
-        job
-        for job in schedule.jobs
-        if job.task == "digest" and "week" not in job.args and (enabled or job.args.get("email"))
-    ]
     options = []
-    if mailing and mailing[0].args.get("out"):
-        options.append(("--out", str(digest_folder(mailing[0].args["out"], config))))
+    out = _mailing_out(schedule, config)
+    if out:
+        options.append(("--out", str(digest_folder(out, config))))
     options.extend((name, shown_db(value) if name == "--db" else value) for name, value in given)
     return "".join(f" {name} {shlex.quote(value)}" for name, value in options)
 
@@ -636,6 +660,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             kept_weeks=weeks_kept(config),
             options=mail_run_options(schedule, config, _given_on_command_line()),
             mailing=mailing[0] if mailing else None,
+            folder=mailing_folder(schedule, config),
         )
         for line in mail_lines:
             click.echo(line)

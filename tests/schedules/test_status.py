@@ -723,6 +723,8 @@ def test_a_week_still_owed_a_week_and_an_hour_after_it_ended_is_unhealthy_for_it
     assert mailing.exit_code == 1, mailing.output
     older = week.shift(-2)  # over more than two weeks ago
     owe(store, older, ["a@example.org"])
+    digests = config.parent / "public" / "digests"  # its send failed: its file is there
+    (digests / f"{older}.md").write_text((digests / f"{week}.md").read_text())
     code, output = status(store, config)
     assert code == 1, output
     lines = [line for line in output.splitlines() if line.startswith("mail: ")]
@@ -812,6 +814,41 @@ def test_the_retry_status_names_mails_from_the_mailing_jobs_folder_with_its_opti
             ("b@example.org", str(last)),
         ]
     assert not (tmp_path / "public").exists()  # no stray site in digest.out
+
+
+def test_a_week_owed_whose_digest_is_not_in_the_folder_is_to_be_built_again_with_week(
+    store, mail_config, tmp_path
+):
+    watched_long_ago(store)
+    week = Week.last_complete(utc_now()).shift(-1)
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "digest"\ntask = "digest"\n'
+        'cron = "0 7 * * 1"\nargs = { out = "site", email = true }\n'
+    )
+    site = tmp_path / "site"
+    config = mail_config(free_port())  # nothing listens: the week stays owed
+    arguments = ["--week", str(week), "--email", "--out", str(site)]
+    owing = CliRunner().invoke(digest_command, [*arguments, "--db", store.url, "--config", config])
+    assert owing.exit_code == 1, owing.output
+    (site / "digests" / f"{week}.md").unlink()  # as when its build failed
+    code, output = status_with(store, config, schedule)
+    assert code == 1, output
+    rebuild = (
+        f"its digest is not in {site / 'digests'}: build and mail it with `thaidigest digest "
+        f"--week {week} --out {site} --config {config} --db {store.url} --schedules {schedule} "
+        "--email`"
+    )
+    (line,) = [line for line in output.splitlines() if line.startswith(f"mail: {week} ")]
+    assert line.endswith(f"; {rebuild}"), line
+    (problem,) = [line for line in output.splitlines() if line.startswith("unhealthy: mail: ")]
+    assert f"(24 h): {rebuild}; if it fails again" in problem, problem
+    with smtp_sink() as inbox:
+        config.write_text(re.sub(r"port = \d+", f"port = {inbox.port}", config.read_text()))
+        run = CliRunner().invoke(digest_command, shlex.split(rebuild.split("`")[1])[2:])
+        assert run.exit_code == 0, run.output
+        assert mailed(inbox) == [("a@example.org", str(week)), ("b@example.org", str(week))]
+    assert status_with(store, config, schedule)[1].count("mail: nothing owed") == 1
 
 
 def test_the_retry_names_no_out_for_a_job_writing_digest_out_and_no_database_password():
@@ -953,7 +990,8 @@ def test_a_schema_3_database_of_the_previous_thaidigest_is_read_unchanged(store,
     assert code == 0, output
     assert re.search(
         rf"^mail: {week} owed to a@example\.org and b@example\.org \(2 of 2 recipients\); "
-        rf"{ended_line(week)}$",
+        rf"{ended_line(week)}; its digest is not in .*/digests: build and mail it with "
+        rf"`thaidigest digest --week {week} .*--email`$",
         output,
         re.MULTILINE,
     ), output
