@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import sys
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,14 @@ import pytest
 
 from digest.markdown import story_headlines
 from tests.digest import article, ingest, mark
-from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks, weeks_spanned
+from thaidigest.demo import (
+    DEMO_FILES,
+    DEMO_FOLDERS,
+    relevant_weeks,
+    running_program,
+    status_command_line,
+    weeks_spanned,
+)
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
@@ -65,24 +73,108 @@ def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
-def test_the_health_check_the_demo_names_judges_its_folder_healthy(tmp_path: Path) -> None:
-    """Its digests are of weeks of 2024, before its first crawl: no week over since that
-    crawl is owed a digest, and its crawls are fresh."""
+def named(output: str, lead: str) -> list[str]:
+    """The commands the demo's ``output`` names after ``lead``."""
+    return [line.split(lead, 1)[1] for line in output.splitlines() if lead in line]
+
+
+def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
+    tmp_path: Path,
+) -> None:
+    """As after ``make demo``, whose venv is not activated: the demo names the program that
+    runs it. The health check judges its folder healthy: its digests are of weeks of 2024,
+    before its first crawl, so no week over since that crawl is owed a digest, and its
+    crawls are fresh."""
+    no_programs = tmp_path / "bin"
+    no_programs.mkdir()
+    # No thaidigest on PATH, as after make demo; and the status command judged by the
+    # schedule it names, or the packaged one, whatever THAIDIGEST_SCHEDULES the shell
+    # running the tests holds.
+    environment = {
+        **{name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"},
+        "PATH": str(no_programs),
+    }
     folder = tmp_path / "my demo"  # a name a shell splits unless it is quoted
-    result = _demo(str(folder), cwd=tmp_path)
+    run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
+    result = subprocess.run(
+        run, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=environment
+    )
     assert result.returncode == 0, result.stderr
-    (named,) = [line for line in result.stdout.splitlines() if line.startswith("Check its health")]
-    program, *arguments = shlex.split(named.split(": ", 1)[1])
-    assert program == "thaidigest"
-    status = [sys.executable, "-m", "thaidigest", *arguments]
-    # Judged by the schedule the command names, or the packaged one, whatever
-    # THAIDIGEST_SCHEDULES the shell running the tests holds.
-    env = {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+    (browse,) = named(result.stdout, "Browse it with: ")
+    (check,) = named(result.stdout, "Check its health with: ")
+
     checked = subprocess.run(
-        status, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
+        check,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=environment,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"digest: {folder / 'public' / 'digests' / '2024-W'}" in checked.stdout
+
+    with subprocess.Popen(
+        f"exec {browse} --port 0",  # the default port may be taken here
+        shell=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+    ) as server:
+        try:
+            url = server.stdout.readline().split(" at ")[-1].strip()
+            with urllib.request.urlopen(url + "feed.atom", timeout=10) as answer:
+                assert answer.status == 200
+        finally:
+            server.terminate()
+
+
+@pytest.mark.parametrize(
+    ("argv0", "on_path", "expected"),
+    [
+        # make demo: the venv's script, run by its path, not on PATH
+        (".venv/bin/thaidigest", "", [".venv/bin/thaidigest"]),
+        # the venv activated: its script is the thaidigest a shell finds
+        (".venv/bin/thaidigest", ".venv/bin", ["thaidigest"]),
+        # another thaidigest first on PATH would not run this one
+        (".venv/bin/thaidigest", "other/bin", [".venv/bin/thaidigest"]),
+        # a script in the folder itself: a bare name would be looked up in PATH
+        ("thaidigest", "", ["./thaidigest"]),
+        # python -m thaidigest
+        ("/usr/lib/python3/thaidigest/__main__.py", "", [".venv/bin/python", "-m", "thaidigest"]),
+    ],
+)
+def test_the_demo_names_the_program_that_runs_it_as_a_shell_here_finds_it(
+    tmp_path: Path, argv0: str, on_path: str, expected: list[str]
+) -> None:
+    for script in (".venv/bin/thaidigest", "other/bin/thaidigest", "thaidigest"):
+        (tmp_path / script).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / script).write_text("#!/bin/sh\n", encoding="utf-8")
+        (tmp_path / script).chmod(0o755)
+    search_path = os.pathsep.join([str(tmp_path / on_path)] if on_path else [])
+    python = str(tmp_path / ".venv/bin/python")
+
+    assert running_program(argv0, python, search_path, tmp_path) == expected
+
+
+def test_a_program_outside_the_folder_is_named_by_its_whole_path(tmp_path: Path) -> None:
+    script = tmp_path / "my tools" / "thaidigest"
+    here = tmp_path / "elsewhere"
+    program = running_program(str(script), "/usr/bin/python3", "", here)
+    db, config = here / "demo" / "thaidigest.sqlite", here / "demo" / "thaidigest.toml"
+
+    assert program == [str(script)]
+    assert shlex.split(status_command_line(program, db, config)) == [
+        str(script),
+        "status",
+        "--db",
+        str(db),
+        "--config",
+        str(config),
+    ]
 
 
 def test_the_demo_refuses_a_folder_of_other_files_and_deletes_none(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ deleted.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -163,18 +164,44 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
+    program = running_program(sys.argv[0], sys.executable, os.environ.get("PATH"), Path.cwd())
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
-        f"index.html. Browse it with: thaidigest serve --out {out}\n"
-        f"Check its health with: {status_command_line(db, config)}",
+        f"index.html. Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
+        f"Check its health with: {status_command_line(program, db, config)}",
         bold=True,
     )
     return digest
 
 
-def status_command_line(db: Path, config: Path) -> str:
+def status_command_line(program: Sequence[str], db: Path, config: Path) -> str:
     """The ``thaidigest status`` of the demo's database and settings, as a shell takes it."""
-    return shlex.join(["thaidigest", "status", "--db", str(db), "--config", str(config)])
+    return shlex.join([*program, "status", "--db", str(db), "--config", str(config)])
+
+
+def running_program(argv0: str, python: str, search_path: str | None, cwd: Path) -> list[str]:
+    """The words a shell in ``cwd`` runs this thaidigest with, as the demo's last lines name
+    it: ``thaidigest`` when that command, looked up in ``search_path`` (``$PATH``), is the
+    script running (``argv0``); else that script's path (``make demo`` runs
+    ``.venv/bin/thaidigest``, a folder not on ``$PATH`` until the venv is activated), or
+    ``python -m thaidigest`` with the running ``python`` when it was started so."""
+    if Path(argv0).stem != "thaidigest":  # python -m thaidigest: argv0 is its __main__.py
+        return [shell_path(Path(python), cwd), "-m", "thaidigest"]
+    script = cwd / argv0  # an absolute argv0 stays as it is
+    on_path = shutil.which("thaidigest", path=search_path)
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return ["thaidigest"]
+    return [shell_path(script, cwd)]
+
+
+def shell_path(path: Path, cwd: Path) -> str:
+    """``path`` (absolute) as a shell in ``cwd`` runs it: relative when it is under ``cwd``,
+    with a slash so that the shell does not look it up in ``$PATH``. Not resolved: a venv's
+    ``bin/python`` is a link to the system's, which would run without the venv."""
+    if not path.is_relative_to(cwd):
+        return str(path)
+    relative = path.relative_to(cwd)
+    return str(relative) if len(relative.parts) > 1 else f"./{relative}"
 
 
 @click.command("demo")
