@@ -24,10 +24,11 @@ at once a new one is answered 503 at once. It is meant for loopback and a
 local network all the same: on the public internet, put a real web server
 (nginx, Caddy) in front of it or let one serve the folder.
 
-A client that goes away (a reset, a broken pipe, silence) is no error and is not
-logged; any other error while answering a request is one line on stderr (the
-client, the exception's type and message), never a traceback, and the server
-serves on.
+Each request is logged on stderr with its time as the daemon's log gives times: ISO 8601
+with the offset from UTC, here the machine's (:func:`log_time`). A client that goes away
+(a reset, a broken pipe, silence) is no error and is not logged; any other error while
+answering a request is one line on stderr (the client, the exception's type and message),
+never a traceback, and the server serves on.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -185,6 +186,9 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
         def version_string(self) -> str:
             return self.server_version  # the base adds " " and the Python version
 
+        def log_date_time_string(self) -> str:
+            return log_time(time.time())
+
         def log_error(self, format: str, *args: Any) -> None:
             if not any(isinstance(arg, CLIENT_GONE) for arg in args):  # a client fell silent
                 super().log_error(format, *args)
@@ -244,6 +248,13 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return since is not None and unchanged_since(modified, since, now)
 
     return DigestHandler
+
+
+def log_time(moment: float) -> str:
+    """The time of a log line, ``moment`` (seconds since the epoch), to the second, in the
+    machine's time zone with its offset from UTC, ``2026-12-05T22:49:52+07:00``: the local
+    time alone (``[05/Dec/2026 22:49:52]``, the standard library's) names no instant."""
+    return datetime.fromtimestamp(int(moment), UTC).astimezone().isoformat()
 
 
 def error_line(client_address: tuple[str, int], error: BaseException) -> str:
