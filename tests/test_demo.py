@@ -145,23 +145,36 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
         ("thaidigest", "", ["./thaidigest"]),
         # python -m thaidigest
         ("/usr/lib/python3/thaidigest/__main__.py", "", [".venv/bin/python", "-m", "thaidigest"]),
+        # python src/thaidigest: the package's folder, no program a shell runs
+        ("src/thaidigest", "", [".venv/bin/python", "-m", "thaidigest"]),
+        # a file of that name that is no program
+        ("notes/thaidigest", "", [".venv/bin/python", "-m", "thaidigest"]),
     ],
 )
 def test_the_demo_names_the_program_that_runs_it_as_a_shell_here_finds_it(
     tmp_path: Path, argv0: str, on_path: str, expected: list[str]
 ) -> None:
     for script in (".venv/bin/thaidigest", "other/bin/thaidigest", "thaidigest"):
-        (tmp_path / script).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / script).write_text("#!/bin/sh\n", encoding="utf-8")
-        (tmp_path / script).chmod(0o755)
+        executable_script(tmp_path / script)
+    (tmp_path / "src" / "thaidigest").mkdir(parents=True)
+    (tmp_path / "src" / "thaidigest" / "__main__.py").write_text("", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thaidigest").write_text("#!/bin/sh\n", encoding="utf-8")
     search_path = os.pathsep.join([str(tmp_path / on_path)] if on_path else [])
     python = str(tmp_path / ".venv/bin/python")
 
     assert running_program(argv0, python, search_path, tmp_path) == expected
 
 
+def executable_script(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
 def test_a_program_outside_the_folder_is_named_by_its_whole_path(tmp_path: Path) -> None:
     script = tmp_path / "my tools" / "thaidigest"
+    executable_script(script)
     here = tmp_path / "elsewhere"
     program = running_program(str(script), "/usr/bin/python3", "", here)
     db, config = here / "demo" / "thaidigest.sqlite", here / "demo" / "thaidigest.toml"

@@ -184,14 +184,21 @@ def running_program(argv0: str, python: str, search_path: str | None, cwd: Path)
     it: ``thaidigest`` when that command, looked up in ``search_path`` (``$PATH``), is the
     script running (``argv0``); else that script's path (``make demo`` runs
     ``.venv/bin/thaidigest``, a folder not on ``$PATH`` until the venv is activated), or
-    ``python -m thaidigest`` with the running ``python`` when it was started so."""
-    if Path(argv0).stem != "thaidigest":  # python -m thaidigest: argv0 is its __main__.py
-        return [shell_path(Path(python), cwd), "-m", "thaidigest"]
+    ``python -m thaidigest`` with the running ``python`` when ``argv0`` is no executable
+    file of that name: ``python -m thaidigest`` (its ``__main__.py``), ``python thaidigest``
+    (the package's folder)."""
     script = cwd / argv0  # an absolute argv0 stays as it is
+    if Path(argv0).stem != "thaidigest" or not is_executable_file(script):
+        return [shell_path(Path(python), cwd), "-m", "thaidigest"]
     on_path = shutil.which("thaidigest", path=search_path)
     if on_path is not None and Path(on_path).resolve() == script.resolve():
         return ["thaidigest"]
     return [shell_path(script, cwd)]
+
+
+def is_executable_file(path: Path) -> bool:
+    """Whether ``path`` is a file (or a link to one) that a shell can run."""
+    return path.is_file() and os.access(path, os.X_OK)
 
 
 def shell_path(path: Path, cwd: Path) -> str:
