@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import urllib.request
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -29,14 +30,37 @@ from thaidigest.demo import (
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
 
+def without_schedules() -> dict[str, str]:
+    """This environment without THAIDIGEST_SCHEDULES: the demo and the commands it names
+    judge sites and digests by the schedule they name, or the packaged one, whatever the
+    shell running the tests holds (a schedule whose digest job writes elsewhere would look
+    for the demo's digests in that job's folder)."""
+    return {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    cwd: Path  # the folder it ran in
+    folder: Path  # its --dir
+    output: str  # what it printed on stdout
+
+
 @pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo run, for the tests that read what it wrote and change nothing."""
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """One demo run, for the tests that read what it wrote or printed and change nothing."""
     cwd = tmp_path_factory.mktemp("demo-run")
-    folder = cwd / "demo"
+    folder = cwd / "my demo"  # a name a shell splits unless it is quoted
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
-    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=cwd)
-    return folder
+    result = subprocess.run(
+        run, capture_output=True, text=True, timeout=600, cwd=cwd, env=without_schedules()
+    )
+    assert result.returncode == 0, result.stderr
+    return DemoRun(cwd, folder, result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo_folder(demo_run: DemoRun) -> Path:
+    return demo_run.folder
 
 
 def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(demo_folder: Path) -> None:
@@ -79,29 +103,20 @@ def named(output: str, lead: str) -> list[str]:
 
 
 def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
-    tmp_path: Path,
+    demo_run: DemoRun, tmp_path: Path
 ) -> None:
     """As after ``make demo``, whose venv is not activated: the demo names the program that
-    runs it. The health check judges its folder healthy: its digests are of weeks of 2024,
-    before its first crawl, so no week over since that crawl is owed a digest, and its
-    crawls are fresh."""
+    runs it, here ``python -m thaidigest`` with the interpreter's path, which no ``$PATH``
+    changes (the venv's script, named by its path, is :func:`running_program`'s: a run
+    through it would test the script installed, not this code). The health check judges
+    its folder healthy: its digests are of weeks of 2024, before its first crawl, so no
+    week over since that crawl is owed a digest, and its crawls are fresh."""
     no_programs = tmp_path / "bin"
     no_programs.mkdir()
-    # No thaidigest on PATH, as after make demo; and the status command judged by the
-    # schedule it names, or the packaged one, whatever THAIDIGEST_SCHEDULES the shell
-    # running the tests holds.
-    environment = {
-        **{name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"},
-        "PATH": str(no_programs),
-    }
-    folder = tmp_path / "my demo"  # a name a shell splits unless it is quoted
-    run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
-    result = subprocess.run(
-        run, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=environment
-    )
-    assert result.returncode == 0, result.stderr
-    (browse,) = named(result.stdout, "Browse it with: ")
-    (check,) = named(result.stdout, "Check its health with: ")
+    environment = {**without_schedules(), "PATH": str(no_programs)}  # as after make demo
+    folder = demo_run.folder
+    (browse,) = named(demo_run.output, "Browse it with: ")
+    (check,) = named(demo_run.output, "Check its health with: ")
 
     checked = subprocess.run(
         check,
@@ -109,7 +124,7 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=tmp_path,
+        cwd=demo_run.cwd,  # where the demo ran
         env=environment,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -121,7 +136,7 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=tmp_path,
+        cwd=demo_run.cwd,  # where the demo ran
         env=environment,
     ) as server:
         try:
