@@ -147,6 +147,20 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
             server.terminate()
 
 
+def test_the_demo_echoes_each_step_as_a_shell_runs_it(demo_run: DemoRun) -> None:
+    """With the program it names last, and its paths quoted: its folder's name holds a
+    space."""
+    (check,) = named(demo_run.output, "Check its health with: ")
+    check_words = shlex.split(check)
+    program = check_words[: check_words.index("status")]
+    steps = [shlex.split(line[2:]) for line in demo_run.output.splitlines() if line[:2] == "$ "]
+
+    assert [step[len(program)] for step in steps[:3]] == ["crawl", "import", "digest"]
+    for step in steps:
+        assert step[: len(program)] == program
+        assert step[step.index("--db") + 1] == str(demo_run.folder / "thaidigest.sqlite")
+
+
 @pytest.mark.parametrize(
     ("argv0", "on_path", "expected"),
     [

@@ -56,9 +56,11 @@ DIGEST_LINES_SHOWN = 40
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
-def _thaidigest(*args: str) -> subprocess.CompletedProcess:
+def _thaidigest(program: Sequence[str], *args: str) -> subprocess.CompletedProcess:
+    """Run ``thaidigest ARGS`` with this interpreter, echoed as a shell here runs it with
+    ``program`` (:func:`running_program`)."""
     command = [sys.executable, "-m", "thaidigest", *args]
-    click.secho("$ thaidigest " + " ".join(args), fg="cyan")
+    click.secho("$ " + shlex.join([*program, *args]), fg="cyan")
     result = subprocess.run(command, capture_output=True, text=True)
     click.echo(result.stdout.rstrip())
     if result.returncode not in (0, 1):
@@ -132,6 +134,7 @@ def digest_arguments(week: str, out: Path) -> list[str]:
 
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     """Run the demo in ``folder``; the path of the digest it wrote."""
+    program = running_program(sys.argv[0], sys.executable, os.environ.get("PATH"), Path.cwd())
     clear_demo_folder(folder)
     db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
     try:
@@ -145,10 +148,16 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     with FixtureSite(site_root) as site:
         click.secho(f"1. Crawling the bundled fixture site served at {site.base_url}", bold=True)
         _thaidigest(
-            "crawl", "--base-url", site.base_url, "--start-id", str(FIRST_FIXTURE_ID), *common
+            program,
+            "crawl",
+            "--base-url",
+            site.base_url,
+            "--start-id",
+            str(FIRST_FIXTURE_ID),
+            *common,
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest("import", str(SEEDS_DIR), *common)
+    _thaidigest(program, "import", str(SEEDS_DIR), *common)
     store = Store(sqlite_url(db))
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
@@ -159,12 +168,11 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     config.write_text(DEMO_CONFIG + demo_weeks_setting(weeks), encoding="utf-8")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
-        _thaidigest("digest", *digest_arguments(week, out), *common)
+        _thaidigest(program, "digest", *digest_arguments(week, out), *common)
     digest = out / "digests" / f"{week}.md"
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
-    program = running_program(sys.argv[0], sys.executable, os.environ.get("PATH"), Path.cwd())
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
         f"index.html. Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
