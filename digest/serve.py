@@ -24,8 +24,9 @@ at once a new one is answered 503 at once. It is meant for loopback and a
 local network all the same: on the public internet, put a real web server
 (nginx, Caddy) in front of it or let one serve the folder.
 
-Each request is logged on stderr with its time as the daemon's log gives times: ISO 8601
-with the offset from UTC, here the machine's (:func:`log_time`). A client that goes away
+Each request is logged on stderr with its time in Bangkok time, as the feeds write their
+dates and the daemon's log gives its times, in ISO 8601 with the offset from UTC
+(:func:`request_log_time`), whatever the machine's zone. A client that goes away
 (a reset, a broken pipe, silence) is no error and is not logged; any other error while
 answering a request is one line on stderr (the client, the exception's type and message),
 never a traceback, and the server serves on.
@@ -51,6 +52,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+from digest.select import BANGKOK
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -187,7 +189,7 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return self.server_version  # the base adds " " and the Python version
 
         def log_date_time_string(self) -> str:
-            return log_time(time.time())
+            return request_log_time(time.time())
 
         def log_error(self, format: str, *args: Any) -> None:
             if not any(isinstance(arg, CLIENT_GONE) for arg in args):  # a client fell silent
@@ -250,11 +252,13 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
     return DigestHandler
 
 
-def log_time(moment: float) -> str:
-    """The time of a log line, ``moment`` (seconds since the epoch), to the second, in the
-    machine's time zone with its offset from UTC, ``2026-12-05T22:49:52+07:00``: the local
-    time alone (``[05/Dec/2026 22:49:52]``, the standard library's) names no instant."""
-    return datetime.fromtimestamp(int(moment), UTC).astimezone().isoformat()
+def request_log_time(moment: float) -> str:
+    """The time of a request's log line, ``moment`` (seconds since the epoch), to the
+    second, in Bangkok time with its offset from UTC, ``2026-12-05T22:49:52+07:00``, as the
+    feeds write their dates and the daemon (of the default schedule) logs its times: a
+    container's UTC clock logs the same, and the local time alone (``[05/Dec/2026
+    22:49:52]``, the standard library's) names no instant."""
+    return datetime.fromtimestamp(int(moment), BANGKOK).isoformat()
 
 
 def error_line(client_address: tuple[str, int], error: BaseException) -> str:
