@@ -24,12 +24,12 @@ at once a new one is answered 503 at once. It is meant for loopback and a
 local network all the same: on the public internet, put a real web server
 (nginx, Caddy) in front of it or let one serve the folder.
 
-Each request is logged on stderr with its time in Bangkok time, as the feeds write their
-dates and the daemon's log gives its times, in ISO 8601 with the offset from UTC
-(:func:`request_log_time`), whatever the machine's zone. A client that goes away
-(a reset, a broken pipe, silence) is no error and is not logged; any other error while
-answering a request is one line on stderr (the client, the exception's type and message),
-never a traceback, and the server serves on.
+Each request is one line on stderr, a refused one too (:data:`SEND_ERROR_FORMAT`), with
+its time in Bangkok time, as the feeds write their dates and the daemon's log gives its
+times, in ISO 8601 with the offset from UTC (:func:`request_log_time`), whatever the
+machine's zone. A client that goes away (a reset, a broken pipe, silence) is no error and
+is not logged; any other error while answering a request is one line on stderr (the
+client, the exception's type and message), never a traceback, and the server serves on.
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
 # A client that hung up, reset the connection or fell silent: ordinary, no error of ours.
 CLIENT_GONE = (ConnectionError, TimeoutError)
+# The line BaseHTTPRequestHandler.send_error logs before the request's own line, which gives
+# the same status: not logged, so that a refused request is one line too.
+SEND_ERROR_FORMAT = "code %d, message %s"
 BUSY = (
     b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
@@ -192,6 +195,8 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return request_log_time(time.time())
 
         def log_error(self, format: str, *args: Any) -> None:
+            if format == SEND_ERROR_FORMAT:
+                return
             if not any(isinstance(arg, CLIENT_GONE) for arg in args):  # a client fell silent
                 super().log_error(format, *args)
 

@@ -368,6 +368,20 @@ def test_a_requests_log_line_gives_its_time_in_bangkok_with_the_offset_from_utc(
     assert before <= when <= after
 
 
+def test_a_refused_request_is_one_line_on_stderr(site, capfd):
+    """Its line gives its status: no line of the standard library's before it repeats it
+    (``code 400, message Bad request syntax ('GARBAGE')``)."""
+    for data in (b"GARBAGE\r\n\r\n", b"POST /feed.atom HTTP/1.1\r\nHost: x\r\n\r\n"):
+        with socket.create_connection(site.server_address[:2]) as connection:
+            connection.sendall(data)
+            assert closed_within(connection, 10)  # answered: its line is written
+    lines = capfd.readouterr().err.splitlines()
+    assert [line.split("] ", 1)[-1] for line in lines] == [
+        '"GARBAGE" 400 -',
+        '"POST /feed.atom HTTP/1.1" 501 -',
+    ]
+
+
 def test_any_other_error_in_a_request_is_one_line_and_the_server_serves_on(tmp_path, capfd):
     (tmp_path / "index.html").write_text("<p>index</p>", encoding="utf-8")
     with serving(tmp_path) as server:
