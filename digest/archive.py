@@ -149,7 +149,7 @@ def _latest_item(item: Item) -> str:
 
 def _latest(digest: WeekDigest, health: Sequence[SiteHealth]) -> str:
     heading = (
-        f'<h2>This week: <a href="digests/{digest.week}.html">{digest.week}</a> '
+        f'<h2>Latest digest: <a href="digests/{digest.week}.html">{digest.week}</a> '
         f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
     )
     if not digest.items:

@@ -24,10 +24,12 @@ at once a new one is answered 503 at once. It is meant for loopback and a
 local network all the same: on the public internet, put a real web server
 (nginx, Caddy) in front of it or let one serve the folder.
 
-A client that goes away (a reset, a broken pipe, silence) is no error and is not
-logged; any other error while answering a request is one line on stderr (the
-client, the exception's type and message), never a traceback, and the server
-serves on.
+Each request is one line on stderr, a refused one too (:data:`SEND_ERROR_FORMAT`), with
+its time in Bangkok time, as the feeds write their dates and the daemon's log gives its
+times, in ISO 8601 with the offset from UTC (:func:`request_log_time`), whatever the
+machine's zone. A client that goes away (a reset, a broken pipe, silence) is no error and
+is not logged; any other error while answering a request is one line on stderr (the
+client, the exception's type and message), never a traceback, and the server serves on.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +52,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+from digest.select import BANGKOK
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -64,6 +67,9 @@ MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
 # A client that hung up, reset the connection or fell silent: ordinary, no error of ours.
 CLIENT_GONE = (ConnectionError, TimeoutError)
+# The line BaseHTTPRequestHandler.send_error logs before the request's own line, which gives
+# the same status: not logged, so that a refused request is one line too.
+SEND_ERROR_FORMAT = "code %d, message %s"
 BUSY = (
     b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
@@ -185,7 +191,12 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
         def version_string(self) -> str:
             return self.server_version  # the base adds " " and the Python version
 
+        def log_date_time_string(self) -> str:
+            return request_log_time(time.time())
+
         def log_error(self, format: str, *args: Any) -> None:
+            if format == SEND_ERROR_FORMAT:
+                return
             if not any(isinstance(arg, CLIENT_GONE) for arg in args):  # a client fell silent
                 super().log_error(format, *args)
 
@@ -244,6 +255,15 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return since is not None and unchanged_since(modified, since, now)
 
     return DigestHandler
+
+
+def request_log_time(moment: float) -> str:
+    """The time of a request's log line, ``moment`` (seconds since the epoch), to the
+    second, in Bangkok time with its offset from UTC, ``2026-12-05T22:49:52+07:00``, as the
+    feeds write their dates and the daemon (of the default schedule) logs its times: a
+    container's UTC clock logs the same, and the local time alone (``[05/Dec/2026
+    22:49:52]``, the standard library's) names no instant."""
+    return datetime.fromtimestamp(int(moment), BANGKOK).isoformat()
 
 
 def error_line(client_address: tuple[str, int], error: BaseException) -> str:

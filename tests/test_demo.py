@@ -7,6 +7,8 @@ import os
 import shlex
 import subprocess
 import sys
+import urllib.request
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,20 +17,50 @@ import pytest
 
 from digest.markdown import story_headlines
 from tests.digest import article, ingest, mark
-from thaidigest.demo import DEMO_FILES, DEMO_FOLDERS, relevant_weeks, weeks_spanned
+from thaidigest.demo import (
+    DEMO_FILES,
+    DEMO_FOLDERS,
+    relevant_weeks,
+    running_program,
+    status_command_line,
+    weeks_spanned,
+)
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
 
+def without_schedules() -> dict[str, str]:
+    """This environment without THAIDIGEST_SCHEDULES: the demo and the commands it names
+    judge sites and digests by the schedule they name, or the packaged one, whatever the
+    shell running the tests holds (a schedule whose digest job writes elsewhere would look
+    for the demo's digests in that job's folder)."""
+    return {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    cwd: Path  # the folder it ran in
+    folder: Path  # its --dir
+    output: str  # what it printed on stdout
+
+
 @pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo run, for the tests that read what it wrote and change nothing."""
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """One demo run, for the tests that read what it wrote or printed and change nothing."""
     cwd = tmp_path_factory.mktemp("demo-run")
-    folder = cwd / "demo"
+    folder = cwd / "my demo"  # a name a shell splits unless it is quoted
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
-    subprocess.run(run, check=True, capture_output=True, text=True, timeout=600, cwd=cwd)
-    return folder
+    result = subprocess.run(
+        run, capture_output=True, text=True, timeout=600, cwd=cwd, env=without_schedules()
+    )
+    assert result.returncode == 0, result.stderr
+    return DemoRun(cwd, folder, result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo_folder(demo_run: DemoRun) -> Path:
+    return demo_run.folder
 
 
 def test_the_demo_writes_the_feeds_and_keeps_the_cooperation_stories(demo_folder: Path) -> None:
@@ -65,24 +97,126 @@ def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
-def test_the_health_check_the_demo_names_judges_its_folder_healthy(tmp_path: Path) -> None:
-    """Its digests are of weeks of 2024, before its first crawl: no week over since that
-    crawl is owed a digest, and its crawls are fresh."""
-    folder = tmp_path / "my demo"  # a name a shell splits unless it is quoted
-    result = _demo(str(folder), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    (named,) = [line for line in result.stdout.splitlines() if line.startswith("Check its health")]
-    program, *arguments = shlex.split(named.split(": ", 1)[1])
-    assert program == "thaidigest"
-    status = [sys.executable, "-m", "thaidigest", *arguments]
-    # Judged by the schedule the command names, or the packaged one, whatever
-    # THAIDIGEST_SCHEDULES the shell running the tests holds.
-    env = {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+def named(output: str, lead: str) -> list[str]:
+    """The commands the demo's ``output`` names after ``lead``."""
+    return [line.split(lead, 1)[1] for line in output.splitlines() if lead in line]
+
+
+def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
+    demo_run: DemoRun, tmp_path: Path
+) -> None:
+    """As after ``make demo``, whose venv is not activated: the demo names the program that
+    runs it, here ``python -m thaidigest`` with the interpreter's path, which no ``$PATH``
+    changes (the venv's script, named by its path, is :func:`running_program`'s: a run
+    through it would test the script installed, not this code). The health check judges
+    its folder healthy: its digests are of weeks of 2024, before its first crawl, so no
+    week over since that crawl is owed a digest, and its crawls are fresh."""
+    no_programs = tmp_path / "bin"
+    no_programs.mkdir()
+    environment = {**without_schedules(), "PATH": str(no_programs)}  # as after make demo
+    folder = demo_run.folder
+    (browse,) = named(demo_run.output, "Browse it with: ")
+    (check,) = named(demo_run.output, "Check its health with: ")
+
     checked = subprocess.run(
-        status, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env
+        check,
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=demo_run.cwd,  # where the demo ran
+        env=environment,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"digest: {folder / 'public' / 'digests' / '2024-W'}" in checked.stdout
+
+    with subprocess.Popen(
+        f"exec {browse} --port 0",  # the default port may be taken here
+        shell=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=demo_run.cwd,  # where the demo ran
+        env=environment,
+    ) as server:
+        try:
+            url = server.stdout.readline().split(" at ")[-1].strip()
+            with urllib.request.urlopen(url + "feed.atom", timeout=10) as answer:
+                assert answer.status == 200
+        finally:
+            server.terminate()
+
+
+def test_the_demo_echoes_each_step_as_a_shell_runs_it(demo_run: DemoRun) -> None:
+    """With the program it names last, and its paths quoted: its folder's name holds a
+    space."""
+    (check,) = named(demo_run.output, "Check its health with: ")
+    check_words = shlex.split(check)
+    program = check_words[: check_words.index("status")]
+    steps = [shlex.split(line[2:]) for line in demo_run.output.splitlines() if line[:2] == "$ "]
+
+    assert [step[len(program)] for step in steps[:3]] == ["crawl", "import", "digest"]
+    for step in steps:
+        assert step[: len(program)] == program
+        assert step[step.index("--db") + 1] == str(demo_run.folder / "thaidigest.sqlite")
+
+
+@pytest.mark.parametrize(
+    ("argv0", "on_path", "expected"),
+    [
+        # make demo: the venv's script, run by its path, not on PATH
+        (".venv/bin/thaidigest", "", [".venv/bin/thaidigest"]),
+        # the venv activated: its script is the thaidigest a shell finds
+        (".venv/bin/thaidigest", ".venv/bin", ["thaidigest"]),
+        # another thaidigest first on PATH would not run this one
+        (".venv/bin/thaidigest", "other/bin", [".venv/bin/thaidigest"]),
+        # a script in the folder itself: a bare name would be looked up in PATH
+        ("thaidigest", "", ["./thaidigest"]),
+        # python -m thaidigest
+        ("/usr/lib/python3/thaidigest/__main__.py", "", [".venv/bin/python", "-m", "thaidigest"]),
+        # python src/thaidigest: the package's folder, no program a shell runs
+        ("src/thaidigest", "", [".venv/bin/python", "-m", "thaidigest"]),
+        # a file of that name that is no program
+        ("notes/thaidigest", "", [".venv/bin/python", "-m", "thaidigest"]),
+    ],
+)
+def test_the_demo_names_the_program_that_runs_it_as_a_shell_here_finds_it(
+    tmp_path: Path, argv0: str, on_path: str, expected: list[str]
+) -> None:
+    for script in (".venv/bin/thaidigest", "other/bin/thaidigest", "thaidigest"):
+        executable_script(tmp_path / script)
+    (tmp_path / "src" / "thaidigest").mkdir(parents=True)
+    (tmp_path / "src" / "thaidigest" / "__main__.py").write_text("", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thaidigest").write_text("#!/bin/sh\n", encoding="utf-8")
+    search_path = os.pathsep.join([str(tmp_path / on_path)] if on_path else [])
+    python = str(tmp_path / ".venv/bin/python")
+
+    assert running_program(argv0, python, search_path, tmp_path) == expected
+
+
+def executable_script(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n", encoding="utf-8")
+    path.chmod(0o755)
+
+
+def test_a_program_outside_the_folder_is_named_by_its_whole_path(tmp_path: Path) -> None:
+    script = tmp_path / "my tools" / "thaidigest"
+    executable_script(script)
+    here = tmp_path / "elsewhere"
+    program = running_program(str(script), "/usr/bin/python3", "", here)
+    db, config = here / "demo" / "thaidigest.sqlite", here / "demo" / "thaidigest.toml"
+
+    assert program == [str(script)]
+    assert shlex.split(status_command_line(program, db, config)) == [
+        str(script),
+        "status",
+        "--db",
+        str(db),
+        "--config",
+        str(config),
+    ]
 
 
 def test_the_demo_refuses_a_folder_of_other_files_and_deletes_none(tmp_path: Path) -> None:

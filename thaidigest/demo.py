@@ -14,6 +14,7 @@ deleted.
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -55,9 +56,11 @@ DIGEST_LINES_SHOWN = 40
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
-def _thaidigest(*args: str) -> subprocess.CompletedProcess:
+def _thaidigest(program: Sequence[str], *args: str) -> subprocess.CompletedProcess:
+    """Run ``thaidigest ARGS`` with this interpreter, echoed as a shell here runs it with
+    ``program`` (:func:`running_program`)."""
     command = [sys.executable, "-m", "thaidigest", *args]
-    click.secho("$ thaidigest " + " ".join(args), fg="cyan")
+    click.secho("$ " + shlex.join([*program, *args]), fg="cyan")
     result = subprocess.run(command, capture_output=True, text=True)
     click.echo(result.stdout.rstrip())
     if result.returncode not in (0, 1):
@@ -131,6 +134,7 @@ def digest_arguments(week: str, out: Path) -> list[str]:
 
 def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     """Run the demo in ``folder``; the path of the digest it wrote."""
+    program = running_program(sys.argv[0], sys.executable, os.environ.get("PATH"), Path.cwd())
     clear_demo_folder(folder)
     db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
     try:
@@ -144,10 +148,16 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     with FixtureSite(site_root) as site:
         click.secho(f"1. Crawling the bundled fixture site served at {site.base_url}", bold=True)
         _thaidigest(
-            "crawl", "--base-url", site.base_url, "--start-id", str(FIRST_FIXTURE_ID), *common
+            program,
+            "crawl",
+            "--base-url",
+            site.base_url,
+            "--start-id",
+            str(FIRST_FIXTURE_ID),
+            *common,
         )
     click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest("import", str(SEEDS_DIR), *common)
+    _thaidigest(program, "import", str(SEEDS_DIR), *common)
     store = Store(sqlite_url(db))
     try:
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
@@ -158,23 +168,55 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     config.write_text(DEMO_CONFIG + demo_weeks_setting(weeks), encoding="utf-8")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
-        _thaidigest("digest", *digest_arguments(week, out), *common)
+        _thaidigest(program, "digest", *digest_arguments(week, out), *common)
     digest = out / "digests" / f"{week}.md"
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
-        f"index.html. Browse it with: thaidigest serve --out {out}\n"
-        f"Check its health with: {status_command_line(db, config)}",
+        f"index.html. Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
+        f"Check its health with: {status_command_line(program, db, config)}",
         bold=True,
     )
     return digest
 
 
-def status_command_line(db: Path, config: Path) -> str:
+def status_command_line(program: Sequence[str], db: Path, config: Path) -> str:
     """The ``thaidigest status`` of the demo's database and settings, as a shell takes it."""
-    return shlex.join(["thaidigest", "status", "--db", str(db), "--config", str(config)])
+    return shlex.join([*program, "status", "--db", str(db), "--config", str(config)])
+
+
+def running_program(argv0: str, python: str, search_path: str | None, cwd: Path) -> list[str]:
+    """The words a shell in ``cwd`` runs this thaidigest with, as the demo's last lines name
+    it: ``thaidigest`` when that command, looked up in ``search_path`` (``$PATH``), is the
+    script running (``argv0``); else that script's path (``make demo`` runs
+    ``.venv/bin/thaidigest``, a folder not on ``$PATH`` until the venv is activated), or
+    ``python -m thaidigest`` with the running ``python`` when ``argv0`` is no executable
+    file of that name: ``python -m thaidigest`` (its ``__main__.py``), ``python thaidigest``
+    (the package's folder)."""
+    script = cwd / argv0  # an absolute argv0 stays as it is
+    if Path(argv0).stem != "thaidigest" or not is_executable_file(script):
+        return [shell_path(Path(python), cwd), "-m", "thaidigest"]
+    on_path = shutil.which("thaidigest", path=search_path)
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return ["thaidigest"]
+    return [shell_path(script, cwd)]
+
+
+def is_executable_file(path: Path) -> bool:
+    """Whether ``path`` is a file (or a link to one) that a shell can run."""
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def shell_path(path: Path, cwd: Path) -> str:
+    """``path`` (absolute) as a shell in ``cwd`` runs it: relative when it is under ``cwd``,
+    with a slash so that the shell does not look it up in ``$PATH``. Not resolved: a venv's
+    ``bin/python`` is a link to the system's, which would run without the venv."""
+    if not path.is_relative_to(cwd):
+        return str(path)
+    relative = path.relative_to(cwd)
+    return str(relative) if len(relative.parts) > 1 else f"./{relative}"
 
 
 @click.command("demo")

@@ -94,9 +94,12 @@ def test_index_shows_the_latest_digests_items_above_the_weeks(store, tmp_path):
     build_digest(store, out, Week(2024, 34), settings())
     build_digest(store, out, Week(2024, 33), settings())  # a past week rebuilt last
     html = (out / "index.html").read_text(encoding="utf-8")
-    latest = html.index("<h2>This week: ")
+    latest = html.index("<h2>Latest digest: ")
     assert latest < html.index("<h2>Weekly digests</h2>")
     section = html[latest : html.index("</section>", latest)]
+    heading = section[: section.index("</h2>")]
+    # the newest digest's week, over by now: not "this week"
+    assert re.sub("<[^>]*>", "", heading) == "Latest digest: 2024-W34 19–25 August 2024"
     assert '<a href="digests/2024-W34.html">2024-W34</a>' in section
     headlines = re.findall(r"<h3(?: lang=\"th\")?>(.*?)</h3>", section)
     assert headlines == [  # in the digest's order: the ASEAN section comes before AI
@@ -115,7 +118,7 @@ def test_the_latest_items_label_a_file_import_by_the_site_it_links_to(store, tmp
     out = tmp_path / "public"
     build_digest(store, out, Week(2024, 34), settings())
     html = (out / "index.html").read_text(encoding="utf-8")
-    section = html[html.index("<h2>This week: ") :]
+    section = html[html.index("<h2>Latest digest: ") :]
     assert re.findall(r'<h3><a href="https://([^/"]*)/', section) == ["mdes.go.th"]
     assert "mdes.go.th · 2024-08-21" in section
     assert "file" not in section.split("</section>")[0]

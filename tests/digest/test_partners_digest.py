@@ -74,7 +74,7 @@ def test_each_item_names_its_partners_in_its_meta_line(store, tmp_path):
 def test_the_archive_pages_items_name_their_partners_as_the_digest_does(store, tmp_path):
     _, out, _ = build(store, tmp_path)
     index = (out / "index.html").read_text(encoding="utf-8")
-    latest = index[index.index("<h2>This week: ") : index.index("<h2>Weekly digests")]
+    latest = index[index.index("<h2>Latest digest: ") : index.index("<h2>Weekly digests")]
     metas = re.findall(r'<p class="muted">([^<]*)</p>', latest)
     assert sum(meta.endswith(" · with Google, ASEAN") for meta in metas) == 1
     assert sum(meta.endswith(" · with Japan") for meta in metas) == 1

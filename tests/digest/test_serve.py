@@ -1,5 +1,6 @@
 import http.client
 import os
+import re
 import select
 import socket
 import struct
@@ -7,8 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from urllib.parse import quote
 
@@ -337,6 +339,47 @@ def test_clients_that_go_away_or_send_too_many_headers_leave_no_traceback(tmp_pa
     stderr = capfd.readouterr().err
     assert "Traceback" not in stderr
     assert "Exception occurred" not in stderr
+
+
+def test_a_requests_log_line_gives_its_time_in_bangkok_with_the_offset_from_utc(tmp_path):
+    """As the feeds write their dates and the daemon logs its times, whatever the machine's
+    zone: its clock alone names no instant."""
+    (tmp_path / "feed.atom").write_bytes(b"<feed/>")
+    command = "from digest.commands import serve_command; serve_command()"
+    arguments = [sys.executable, "-c", command, "--out", str(tmp_path), "--port", "0"]
+    new_york = {**os.environ, "TZ": "America/New_York"}  # the machine's zone, for this server
+    with subprocess.Popen(
+        arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=new_york
+    ) as server:
+        try:
+            url = server.stdout.readline().split(" at ")[-1].strip()
+            before = datetime.now(UTC).replace(microsecond=0)
+            with urllib.request.urlopen(url + "feed.atom", timeout=10) as answer:
+                assert answer.read() == b"<feed/>"
+            after = datetime.now(UTC)
+        finally:
+            server.terminate()
+        _, log = server.communicate(timeout=30)
+    (line,) = log.splitlines()
+    logged = re.fullmatch(r'127\.0\.0\.1 - - \[(.*)\] "GET /feed\.atom HTTP/1\.1" 200 -', line)
+    assert logged, line
+    when = datetime.fromisoformat(logged[1])
+    assert when.utcoffset() == timedelta(hours=7)
+    assert before <= when <= after
+
+
+def test_a_refused_request_is_one_line_on_stderr(site, capfd):
+    """Its line gives its status: no line of the standard library's before it repeats it
+    (``code 400, message Bad request syntax ('GARBAGE')``)."""
+    for data in (b"GARBAGE\r\n\r\n", b"POST /feed.atom HTTP/1.1\r\nHost: x\r\n\r\n"):
+        with socket.create_connection(site.server_address[:2]) as connection:
+            connection.sendall(data)
+            assert closed_within(connection, 10)  # answered: its line is written
+    lines = capfd.readouterr().err.splitlines()
+    assert [line.split("] ", 1)[-1] for line in lines] == [
+        '"GARBAGE" 400 -',
+        '"POST /feed.atom HTTP/1.1" 501 -',
+    ]
 
 
 def test_any_other_error_in_a_request_is_one_line_and_the_server_serves_on(tmp_path, capfd):
