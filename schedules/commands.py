@@ -469,7 +469,8 @@ def mail_owed_lines(
     its line says so. A week whose digest is not in ``folder`` (where the runs that mail
     write: :func:`mailing_folder`), as after a build that failed, is mailed by a run that
     builds it again, ``--week``: its line says so, as a run that only mails the files there
-    cannot. The commands named to run take ``options`` (:func:`mail_run_options`).
+    cannot (not while a run mails, which may not have written it yet). The commands named
+    to run take ``options`` (:func:`mail_run_options`).
     While a digest run is ``mailing`` (:func:`digest.mail.runs_mailing`: the earliest),
     every week is said to be being mailed by it, and none is judged: the run takes its lock
     before it owes its weeks, builds them, then mails or writes off each."""
@@ -493,7 +494,12 @@ def mail_owed_lines(
             f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
         )
         retry = f"retry with `thaidigest digest{options} --email`"
-        if folder is not None and not (folder / DIGESTS / f"{week}.md").is_file():
+        # A run mailing may not have written it yet: it owes a week before it builds it.
+        if (
+            mailing is None
+            and folder is not None
+            and not (folder / DIGESTS / f"{week}.md").is_file()
+        ):
             retry = (
                 f"its digest is not in {folder / DIGESTS}: build and mail it with "
                 f"`thaidigest digest --week {week}{options} --email`"
