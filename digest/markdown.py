@@ -25,7 +25,7 @@ from digest.clean import (
     cut_words,
     shown_changes,
 )
-from digest.diff import SENTENCE_END, Diff
+from digest.diff import Diff, english_sentences
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
 from thaidigest.model import THAI
@@ -222,15 +222,16 @@ def unlinked_openings(title: str, body: str) -> set[tuple[str, str]]:
 def _units(paragraph: str, language: str) -> list[str]:
     if language == THAI:
         return paragraph.split(" ")
-    return SENTENCE_END.split(paragraph)
+    return english_sentences(paragraph)
 
 
 def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
     """The opening of an article: up to three sentences and ``limit`` characters.
 
-    English is cut at sentence ends; Thai, which marks no sentence end, at the
-    spaces between phrases, and a paragraph end counts as a sentence end. A
-    lede that stops inside a sentence ends with an ellipsis.
+    English is cut at sentence ends (:func:`digest.diff.english_sentences`: not at a
+    title, an abbreviation or initials, nor within a quotation); Thai, which marks no
+    sentence end, at the spaces between phrases, and a paragraph end counts as a
+    sentence end. A lede that stops inside a sentence ends with an ellipsis.
     """
     kept: list[str] = []
     length = sentences = 0
