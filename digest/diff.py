@@ -599,8 +599,8 @@ def _attached(cut: Cut, runs: list[tuple[int, int]]) -> Cut:
     joins_previous = [False] * len(texts)
     for start, end in runs:
         place = paragraph_of[start]
-        if set(paragraph_of[start:end]) != {place} or texts[end - 1].endswith(
-            tuple(SENTENCE_MARKS)
+        if set(paragraph_of[start:end]) != {place} or (
+            texts[end - 1].rstrip(SENTENCE_CLOSERS).endswith(tuple(SENTENCE_MARKS))
         ):
             continue
         if not _is_fragment(texts[start:end]):

@@ -151,6 +151,15 @@ def test_an_edited_english_sentence_is_removed_and_added_whole(old, new):
     assert len(sentences(old)) == len(sentences(new)) == 2
 
 
+def test_a_short_english_sentence_ending_in_a_quotation_is_added_alone():
+    # A sentence of three words whose mark a quotation mark closes is a sentence, not a
+    # fragment of the one beside it.
+    numbers, removed, added = body_changes(
+        "Talks began. Both sides agreed.", "Talks began. He said “Yes.” Both sides agreed."
+    )
+    assert (numbers, removed, added) == ((), (), ("He said “Yes.”",))
+
+
 def test_a_number_after_an_abbreviation_is_changed_within_its_sentence():
     numbers, removed, added = body_changes(
         "Regulation No. 3 takes effect. Talks go on.", "Regulation No. 4 takes effect. Talks go on."
