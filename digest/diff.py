@@ -98,9 +98,13 @@ SENTENCE_CLOSERS = "”\"’')]"
 SENTENCE_END = re.compile(rf"[{SENTENCE_MARKS}][{re.escape(SENTENCE_CLOSERS)}]*(\s+)")
 # What may open the word after a sentence end, before its first letter.
 SENTENCE_OPENERS = "“\"‘'(["
-# A quotation, within which no sentence ends: "Open. Connect. Balance." is one theme. A
-# quotation mark left open in its paragraph protects nothing.
-QUOTATION = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# A quotation: a slogan in one (every piece between its sentence marks of at most
+# FRAGMENT_WORDS words, :func:`_slogan`) is one sentence, "Open. Connect. Balance." one
+# theme; in a statement quoted (“We are ready to sign. The budget is set.”) sentences end
+# as anywhere else, so that an edit of one shows that one. A “ left open in its paragraph
+# pairs with no later ”.
+QUOTATION = re.compile(r"“[^“”]*”|\"[^\"]*\"")
+SLOGAN_PIECE_END = re.compile(rf"[{SENTENCE_MARKS}][{re.escape(SENTENCE_CLOSERS)}]*\s+")
 # Words whose full stop ends no sentence (compared in lower case): titles before a name,
 # and abbreviations within a sentence. A small table, not a sentence segmenter: pysbd, the
 # rule-based one that reads these, has had no release since 2021 and takes some 6 µs a
@@ -223,32 +227,39 @@ def sentences(paragraph: str) -> tuple[str, ...]:
 def english_sentences(paragraph: str) -> list[str]:
     """The sentences of a paragraph of English text, cut at the spaces after sentence
     marks (:data:`SENTENCE_END`) that end a sentence (:func:`_ends_sentence`)."""
-    quotations = [match.span() for match in QUOTATION.finditer(paragraph)]
-    quotation_starts = [start for start, _ in quotations]
+    slogans = [match.span() for match in QUOTATION.finditer(paragraph) if _slogan(match[0])]
+    slogan_starts = [start for start, _ in slogans]
     found: list[str] = []
     start = 0
     for end in SENTENCE_END.finditer(paragraph):
-        if _ends_sentence(paragraph, start, end, quotations, quotation_starts):
+        if _ends_sentence(paragraph, start, end, slogans, slogan_starts):
             found.append(paragraph[start : end.start(1)])
             start = end.end(1)
     found.append(paragraph[start:])
     return found
 
 
+def _slogan(quotation: str) -> bool:
+    """Whether every piece of ``quotation`` between its sentence marks holds at most
+    :data:`FRAGMENT_WORDS` words: "Open. Connect. Balance." (see :data:`QUOTATION`)."""
+    pieces = SLOGAN_PIECE_END.split(quotation[1:-1])
+    return all(len(piece.split()) <= FRAGMENT_WORDS for piece in pieces)
+
+
 def _ends_sentence(
     paragraph: str,
     start: int,
     end: re.Match[str],
-    quotations: list[tuple[int, int]],
-    quotation_starts: list[int],
+    slogans: list[tuple[int, int]],
+    slogan_starts: list[int],
 ) -> bool:
     """Whether the sentence mark ``end`` found in ``paragraph`` ends the sentence begun at
-    ``start``: not within a quotation, nor before a word in lower case, nor standing alone
-    (``B.E. …``, a blank left for a number), nor as the full stop of an abbreviation or a
-    list item's number (:func:`_abbreviated`)."""
+    ``start``: not within a slogan quoted (``slogans``, by their spans), nor before a word
+    in lower case, nor standing alone (``B.E. …``, a blank left for a number), nor as the
+    full stop of an abbreviation or a list item's number (:func:`_abbreviated`)."""
     space = end.start(1)
-    inside = bisect_right(quotation_starts, space) - 1
-    if inside >= 0 and space < quotations[inside][1]:
+    inside = bisect_right(slogan_starts, space) - 1
+    if inside >= 0 and space < slogans[inside][1]:
         return False
     after = end.end(1)
     following = paragraph[after : after + len(SENTENCE_OPENERS) + 1].lstrip(SENTENCE_OPENERS)[:1]

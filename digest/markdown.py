@@ -229,7 +229,7 @@ def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
     """The opening of an article: up to three sentences and ``limit`` characters.
 
     English is cut at sentence ends (:func:`digest.diff.english_sentences`: not at a
-    title, an abbreviation or initials, nor within a quotation); Thai, which marks no
+    title, an abbreviation or initials, nor within a slogan quoted); Thai, which marks no
     sentence end, at the spaces between phrases, and a paragraph end counts as a
     sentence end. A lede that stops inside a sentence ends with an ellipsis.
     """

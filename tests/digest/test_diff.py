@@ -81,12 +81,16 @@ ENGLISH_SENTENCES = {
             "Gen. Prayut Chan-o-cha (ret.) Prime Minister, spoke.",
         ),
     ),
-    "quotations": (
-        'The theme is “Open. Connect. Balance.” He said "We are ready. We will go." Then he left.',
+    "a-slogan-quoted": (
+        "The theme is “Open. Connect. Balance.” He said “We act. Now.” Then he left.",
+        ("The theme is “Open. Connect. Balance.”", "He said “We act. Now.”", "Then he left."),
+    ),
+    "a-slogan-after-a-quotation-left-open": (
+        "“We are ready to sign on Monday. He said the theme is “Open. Connect. Balance.” Go.",
         (
-            "The theme is “Open. Connect. Balance.”",
-            'He said "We are ready. We will go."',
-            "Then he left.",
+            "“We are ready to sign on Monday.",
+            "He said the theme is “Open. Connect. Balance.”",
+            "Go.",
         ),
     ),
     "list-numbers": (
@@ -119,6 +123,10 @@ ENGLISH_SENTENCE_ENDS = {
     "a-word-in-the-table": ("The minister said no. Talks go on at St. Regis in 2025. Next.", 3),
     "a-quotation-left-open": ("He said “We are ready. Then he left.", 2),
     "a-number-ending-a-sentence": ("Thailand 4.0. It rose by 12. Next.", 3),
+    "a-statement-quoted": (
+        'He said "We are ready to sign. We will go on Monday." Then he left.',
+        3,
+    ),
 }
 
 
@@ -149,6 +157,21 @@ def test_an_edited_english_sentence_is_removed_and_added_whole(old, new):
     assert numbers == ()
     assert removed == (sentences(old)[0],) and added == (sentences(new)[0],)
     assert len(sentences(old)) == len(sentences(new)) == 2
+
+
+def test_an_edited_sentence_of_a_long_quotation_is_removed_and_added_alone():
+    statement = (
+        "“Over 20% of our clients have yet to pay. They would like the Bank to extend loan"
+        " repayment periods. EXIM Thailand is ready to fulfill their needs by restructuring"
+        " debt. This aims to assist Thai exporters,” said Mr. Pisit, President of EXIM"
+        " Thailand."
+    )
+    edited = statement.replace("is ready to fulfill", "stands ready to meet")
+    numbers, removed, added = body_changes(statement, edited.replace("20%", "25%"))
+    assert numbers == (NumberChange("20", "25", before="Over"),)
+    assert removed == (
+        "EXIM Thailand is ready to fulfill their needs by restructuring debt.",
+    ) and added == ("EXIM Thailand stands ready to meet their needs by restructuring debt.",)
 
 
 def test_a_short_english_sentence_ending_in_a_quotation_is_added_alone():
