@@ -106,29 +106,46 @@ SENTENCE_OPENERS = "“\"‘'(["
 QUOTATION = re.compile(r"“[^“”]*”|\"[^\"]*\"")
 SLOGAN_PIECE_END = re.compile(rf"[{SENTENCE_MARKS}][{re.escape(SENTENCE_CLOSERS)}]*\s+")
 # Words whose full stop ends no sentence (compared in lower case): titles before a name,
-# and abbreviations within a sentence. A small table, not a sentence segmenter: pysbd, the
-# rule-based one that reads these, has had no release since 2021 and takes some 6 µs a
-# character, 200 times this cut; sentencex (kept up) ends a sentence at "Ms." and runs a
-# bracketed sentence into the next. Initials (U.S., H.E., e.g., J.) are read by their form
-# (INITIALS), so they need no entry.
+# and abbreviations within a sentence ("etc." is not one: it ends a sentence as often as
+# not, and before a word in lower case none ends). A small table, not a sentence
+# segmenter: pysbd, the rule-based one that reads these, has had no release since 2021 and
+# takes some 6 µs a character, 200 times this cut; sentencex (kept up) ends a sentence at
+# "Ms." and runs a bracketed sentence into the next. Initials (U.S., H.E., e.g., J.) are
+# read by their form (INITIALS), so they need no entry.
 ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "assoc", "asst", "st", "gen", "lt", "col", "maj"}
-    | {"capt", "adm", "pol", "ret", "sen", "hon", "jr", "sr", "vs", "etc", "approx"}
+    | {"capt", "adm", "pol", "ret", "sen", "hon", "jr", "sr", "vs", "approx", "co", "pte"}
 )
 # Abbreviations whose full stop ends a sentence only before a letter: they stand before a
 # number (No. 3, Rev. 2, Tel. 0 2283 4000, ext. 4120) or a blank left for one, "(No. …)".
 NUMBERING_ABBREVIATIONS = frozenset(
     {"no", "nos", "rev", "vol", "art", "fig", "p", "pp", "tel", "ext"}
 )
+# A company's suffix, which ends a sentence unless its short name follows in brackets:
+# "Srithai Superware Pcl. (SITHAI) signed", "Hon Hai Precision Industry Co., Ltd. (Foxconn)".
+COMPANY_SUFFIXES = frozenset({"ltd", "plc", "pcl", "inc"})
 # Initials: letters each followed by a full stop (the last one's is the mark), or one
 # capital; after a hyphen too (ASEAN-U.S.).
 INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
+# Initials that end a sentence before a capital: times of day, "at 9.00 a.m. The Minister".
+TIMES_OF_DAY = frozenset({"a.m", "p.m"})
+# Words after which one capital is a numeral or a letter naming which one, not an initial:
+# "King Rama X. The Prime Minister", "World War I.", "Malaysia Block H.", "Gen Z."
+LETTERED = frozenset({"rama", "phase", "war", "block", "part", "chapter", "gen"})
 # The number of an item of a list, when it opens its sentence or follows a comma, a
 # semicolon or a colon: "1. Entrepreneurs with growth prospects. 2. …", "…, 5. Video game".
 LIST_NUMBER = re.compile(r"\d{1,2}")
 LIST_SEPARATORS = ",;:"
-# Characters before a full stop looked at for the word it ends: more than any abbreviation.
-ABBREVIATION_MAX_CHARS = 16
+# An ellipsis standing alone (after a space): a blank left for a number or a word, which
+# ends no sentence when a bracket closes with it or opens after it, "(No. …) B.E. …
+# (Extension of Time)", "(No. ..) B.E. .... [Tax measures]"; before a capital, it ends a
+# title, "B.E. … The draft Ministerial Regulation".
+BLANK = re.compile(r"(?<!\S)(?:…|\.{2,})$")
+BLANK_BRACKETS = ")]"
+BRACKETS_OPENING = ("(", "[")
+# Characters before a full stop looked at for the words it ends: more than any abbreviation
+# and the word before it.
+ABBREVIATION_MAX_CHARS = 24
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
 # What lies between spaces: a word of English text, a phrase of Thai.
 PHRASE = re.compile(r"\S+")
@@ -255,7 +272,7 @@ def _ends_sentence(
 ) -> bool:
     """Whether the sentence mark ``end`` found in ``paragraph`` ends the sentence begun at
     ``start``: not within a slogan quoted (``slogans``, by their spans), nor before a word
-    in lower case, nor standing alone (``B.E. …``, a blank left for a number), nor as the
+    in lower case, nor as a blank in brackets or before them (:data:`BLANK`), nor as the
     full stop of an abbreviation or a list item's number (:func:`_abbreviated`)."""
     space = end.start(1)
     inside = bisect_right(slogan_starts, space) - 1
@@ -266,25 +283,39 @@ def _ends_sentence(
     if following.islower():
         return False
     mark = end.start()
-    head = paragraph[max(0, mark - ABBREVIATION_MAX_CHARS) : mark]
-    if not head[-1:].strip():
+    head = paragraph[max(0, mark - ABBREVIATION_MAX_CHARS) : mark + 1]
+    bracketed = paragraph[after : after + 1] in BRACKETS_OPENING
+    if BLANK.search(head) and (bracketed or any(bracket in end[0] for bracket in BLANK_BRACKETS)):
         return False
     if paragraph[mark] != ".":
         return True
-    word = head.split()[-1]
+    if not head[-2:-1].strip():  # a full stop after a space
+        return True
+    before = head[:-1].split()
+    word = before[-1]
     word_start = mark - len(word)
     listed = word_start == start or (
         word_start > 1 and paragraph[word_start - 2] in LIST_SEPARATORS
     )
-    return not _abbreviated(word.lstrip(SENTENCE_OPENERS), following, listed)
+    previous = before[-2].lstrip(SENTENCE_OPENERS) if len(before) > 1 else ""
+    return not _abbreviated(word.lstrip(SENTENCE_OPENERS), previous, following, listed, bracketed)
 
 
-def _abbreviated(word: str, following: str, listed: bool) -> bool:
-    """Whether the full stop after ``word`` marks an abbreviation or a list item's number
-    (``listed``: the word opens its sentence or follows a separator), ``following`` the
-    first character after it (see :data:`ABBREVIATIONS`)."""
+def _abbreviated(word: str, previous: str, following: str, listed: bool, bracketed: bool) -> bool:
+    """Whether the full stop after ``word`` marks an abbreviation, initials or a list
+    item's number (``listed``: the word opens its sentence or follows a separator), given
+    the word before it, ``previous``, the first letter after it, ``following``, and whether
+    a bracket opens what follows, ``bracketed`` (see :data:`ABBREVIATIONS`)."""
     folded = word.casefold()
-    if folded in ABBREVIATIONS or INITIALS.fullmatch(word.rsplit("-", 1)[-1]):
+    if folded in ABBREVIATIONS:
+        return True
+    if folded in COMPANY_SUFFIXES:
+        return bracketed
+    if folded in TIMES_OF_DAY or (
+        len(word) == 1 and word.isupper() and previous.casefold() in LETTERED
+    ):
+        return not following.isupper()
+    if INITIALS.fullmatch(word.rsplit("-", 1)[-1]):
         return True
     if folded in NUMBERING_ABBREVIATIONS:
         return not following.isalpha()

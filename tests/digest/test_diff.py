@@ -93,6 +93,15 @@ ENGLISH_SENTENCES = {
             "Go.",
         ),
     ),
+    "companies": (
+        "Visa Worldwide Pte. Ltd. met Hon Hai Precision Industry Co., Ltd. (Foxconn), Siam Co."
+        " Ltd. and Srithai Superware Pcl. (SITHAI) at 9 a.m. in Bangkok. Talks go on.",
+        (
+            "Visa Worldwide Pte. Ltd. met Hon Hai Precision Industry Co., Ltd. (Foxconn), Siam"
+            " Co. Ltd. and Srithai Superware Pcl. (SITHAI) at 9 a.m. in Bangkok.",
+            "Talks go on.",
+        ),
+    ),
     "list-numbers": (
         "1. Entrepreneurs with growth prospects. 2. Those in decline: 3. Audio mixer, 4. Radio.",
         (
@@ -101,10 +110,11 @@ ENGLISH_SENTENCES = {
         ),
     ),
     "blanks-for-numbers": (
-        "The Ministerial Regulation (No. …) B.E. … (Extension of Time) was approved. Next.",
+        "The Ministerial Regulation (No. …) B.E. … (Extension of Time) was approved. The"
+        " Regulation (No. ..) B.E. .... [Fees] was too.",
         (
             "The Ministerial Regulation (No. …) B.E. … (Extension of Time) was approved.",
-            "Next.",
+            "The Regulation (No. ..) B.E. .... [Fees] was too.",
         ),
     ),
 }
@@ -127,6 +137,12 @@ ENGLISH_SENTENCE_ENDS = {
         'He said "We are ready to sign. We will go on Monday." Then he left.',
         3,
     ),
+    "etc": ("The plan covers flights, hotels, tours, etc. The budget is 5 billion baht.", 2),
+    "a-time-of-day": ("The meeting started at 9.00 a.m. The Prime Minister chaired it.", 2),
+    "a-numeral-after-a-name": ("It honoured King Rama X. The Prime Minister came. Gen Z. Next.", 4),
+    "a-company": ("They met Siam Cement Group Pcl. The group signed. It is Foxconn Ltd. Go.", 4),
+    "a-mark-after-a-space": ("Is it ready ? The minister said yes .", 2),
+    "a-blank-ending-a-title": ("The draft Act, B.E. … The cabinet approved it. Next.", 3),
 }
 
 

@@ -668,6 +668,11 @@ ENGLISH_LEDES = {
         " J. K. Smith spoke on Thailand 4.0, Rev. 2 of the plan, e.g. AI, i.e. cloud, etc. in"
         " May.",
     ),
+    "sentence-final-abbreviations": (
+        "It covers flights, hotels, etc. It honoured King Rama X. It began at 9.00 a.m. The"
+        " Prime Minister chaired it.",
+        "It covers flights, hotels, etc. It honoured King Rama X. It began at 9.00 a.m.",
+    ),
     "quotations": (
         'The theme is “Open. Connect. Balance.” He said "We are ready to sign. We will go on'
         ' Monday." Talks began.',
