@@ -145,6 +145,18 @@ def test_an_unlinked_item_without_a_lede_is_found_in_a_digest_that_wrote_what_ch
     assert lists_story(written, [], [(heading, "")])
 
 
+def test_an_unlinked_item_is_found_by_its_lede_as_digests_written_before_cut_it():
+    """Digests written before English ledes were cut past titles ended this one at "Dr."."""
+    heading = markdown.item_heading("Thai-Japanese digital MoU", None)
+    written = (
+        f"{heading}\n\nimported text · 2024-08-20 · English\n\nThe signing was witnessed by"
+        " Mr. Prasert Jantararuangtong, Minister of Digital Economy and Society. Dr.\n"
+    )
+    openings = unlinked_openings("Thai-Japanese digital MoU", SIGNING)
+    assert lists_story(written, [], openings)
+    assert not lists_story(written.replace("Dr.", "Mr."), [], openings)
+
+
 def test_a_query_keeps_its_ampersands_as_written_in_the_markdown():
     """Read as plain text (the mail's text part), ``\\&`` in every query was noise."""
     assert link("h", "https://mfa.go.th/news?x=1&y=2") == "[h](<https://mfa.go.th/news?x=1&y=2>)"
