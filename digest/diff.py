@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -89,9 +90,62 @@ FRAGMENT_WORDS = 3
 # (``\d`` is any decimal digit, Thai ones too: ๑๕/๐๘/๒๕๖๗)
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 THAI_LETTER = re.compile(r"[\u0e01-\u0e4f]")
-# Sentence ends in English text (Thai text separates phrases with spaces).
+# Where English text may end a sentence (Thai text separates phrases with spaces): a mark,
+# the quotation marks and brackets closed with it, then a space (group 1), which
+# english_sentences keeps or drops as a sentence end.
 SENTENCE_MARKS = ".!?…"
-SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_MARKS}])\s+")
+SENTENCE_CLOSERS = "”\"’')]"
+SENTENCE_END = re.compile(rf"[{SENTENCE_MARKS}][{re.escape(SENTENCE_CLOSERS)}]*(\s+)")
+# What may open the word after a sentence end, before its first letter.
+SENTENCE_OPENERS = "“\"‘'(["
+# A quotation: a slogan in one (every piece between its sentence marks of at most
+# FRAGMENT_WORDS words, :func:`_slogan`) is one sentence, "Open. Connect. Balance." one
+# theme; in a statement quoted (“We are ready to sign. The budget is set.”) sentences end
+# as anywhere else, so that an edit of one shows that one. A “ left open in its paragraph
+# pairs with no later ”.
+QUOTATION = re.compile(r"“[^“”]*”|\"[^\"]*\"")
+SLOGAN_PIECE_END = re.compile(rf"[{SENTENCE_MARKS}][{re.escape(SENTENCE_CLOSERS)}]*\s+")
+# Words whose full stop ends no sentence (compared in lower case): titles before a name,
+# and abbreviations within a sentence ("etc." is not one: it ends a sentence as often as
+# not, and before a word in lower case none ends). A small table, not a sentence
+# segmenter: pysbd, the rule-based one that reads these, has had no release since 2021 and
+# takes some 6 µs a character, 200 times this cut; sentencex (kept up) ends a sentence at
+# "Ms." and runs a bracketed sentence into the next. Initials (U.S., H.E., e.g., J.) are
+# read by their form (INITIALS), so they need no entry.
+ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "assoc", "asst", "st", "gen", "lt", "col", "maj"}
+    | {"capt", "adm", "pol", "ret", "sen", "hon", "jr", "sr", "vs", "approx", "co", "pte"}
+)
+# Abbreviations whose full stop ends a sentence only before a letter: they stand before a
+# number (No. 3, Rev. 2, Tel. 0 2283 4000, ext. 4120) or a blank left for one, "(No. …)".
+NUMBERING_ABBREVIATIONS = frozenset(
+    {"no", "nos", "rev", "vol", "art", "fig", "p", "pp", "tel", "ext"}
+)
+# A company's suffix, which ends a sentence unless its short name follows in brackets:
+# "Srithai Superware Pcl. (SITHAI) signed", "Hon Hai Precision Industry Co., Ltd. (Foxconn)".
+COMPANY_SUFFIXES = frozenset({"ltd", "plc", "pcl", "inc"})
+# Initials: letters each followed by a full stop (the last one's is the mark), or one
+# capital; after a hyphen too (ASEAN-U.S.).
+INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
+# Initials that end a sentence before a capital: times of day, "at 9.00 a.m. The Minister".
+TIMES_OF_DAY = frozenset({"a.m", "p.m"})
+# Words after which one capital is a numeral or a letter naming which one, not an initial:
+# "King Rama X. The Prime Minister", "World War I.", "Malaysia Block H.", "Gen Z."
+LETTERED = frozenset({"rama", "phase", "war", "block", "part", "chapter", "gen"})
+# The number of an item of a list, when it opens its sentence or follows a comma, a
+# semicolon or a colon: "1. Entrepreneurs with growth prospects. 2. …", "…, 5. Video game".
+LIST_NUMBER = re.compile(r"\d{1,2}")
+LIST_SEPARATORS = ",;:"
+# An ellipsis standing alone (after a space): a blank left for a number or a word, which
+# ends no sentence when a bracket closes with it or opens after it, "(No. …) B.E. …
+# (Extension of Time)", "(No. ..) B.E. .... [Tax measures]"; before a capital, it ends a
+# title, "B.E. … The draft Ministerial Regulation".
+BLANK = re.compile(r"(?<!\S)(?:…|\.{2,})$")
+BLANK_BRACKETS = ")]"
+BRACKETS_OPENING = ("(", "[")
+# Characters before a full stop looked at for the words it ends: more than any abbreviation
+# and the word before it.
+ABBREVIATION_MAX_CHARS = 24
 WORD_OR_SPACE = re.compile(r"\s+|[^\s]+")
 # What lies between spaces: a word of English text, a phrase of Thai.
 PHRASE = re.compile(r"\S+")
@@ -183,8 +237,89 @@ def sentences(paragraph: str) -> tuple[str, ...]:
 
         found = sent_tokenize(paragraph, engine="crfcut")
     else:
-        found = SENTENCE_END.split(paragraph)
+        found = english_sentences(paragraph)
     return tuple(part.strip() for part in found if part.strip())
+
+
+def english_sentences(paragraph: str) -> list[str]:
+    """The sentences of a paragraph of English text, cut at the spaces after sentence
+    marks (:data:`SENTENCE_END`) that end a sentence (:func:`_ends_sentence`)."""
+    slogans = [match.span() for match in QUOTATION.finditer(paragraph) if _slogan(match[0])]
+    slogan_starts = [start for start, _ in slogans]
+    found: list[str] = []
+    start = 0
+    for end in SENTENCE_END.finditer(paragraph):
+        if _ends_sentence(paragraph, start, end, slogans, slogan_starts):
+            found.append(paragraph[start : end.start(1)])
+            start = end.end(1)
+    found.append(paragraph[start:])
+    return found
+
+
+def _slogan(quotation: str) -> bool:
+    """Whether every piece of ``quotation`` between its sentence marks holds at most
+    :data:`FRAGMENT_WORDS` words: "Open. Connect. Balance." (see :data:`QUOTATION`)."""
+    pieces = SLOGAN_PIECE_END.split(quotation[1:-1])
+    return all(len(piece.split()) <= FRAGMENT_WORDS for piece in pieces)
+
+
+def _ends_sentence(
+    paragraph: str,
+    start: int,
+    end: re.Match[str],
+    slogans: list[tuple[int, int]],
+    slogan_starts: list[int],
+) -> bool:
+    """Whether the sentence mark ``end`` found in ``paragraph`` ends the sentence begun at
+    ``start``: not within a slogan quoted (``slogans``, by their spans), nor before a word
+    in lower case, nor as a blank in brackets or before them (:data:`BLANK`), nor as the
+    full stop of an abbreviation or a list item's number (:func:`_abbreviated`)."""
+    space = end.start(1)
+    inside = bisect_right(slogan_starts, space) - 1
+    if inside >= 0 and space < slogans[inside][1]:
+        return False
+    after = end.end(1)
+    following = paragraph[after : after + len(SENTENCE_OPENERS) + 1].lstrip(SENTENCE_OPENERS)[:1]
+    if following.islower():
+        return False
+    mark = end.start()
+    head = paragraph[max(0, mark - ABBREVIATION_MAX_CHARS) : mark + 1]
+    bracketed = paragraph[after : after + 1] in BRACKETS_OPENING
+    if BLANK.search(head) and (bracketed or any(bracket in end[0] for bracket in BLANK_BRACKETS)):
+        return False
+    if paragraph[mark] != ".":
+        return True
+    if not head[-2:-1].strip():  # a full stop after a space
+        return True
+    before = head[:-1].split()
+    word = before[-1]
+    word_start = mark - len(word)
+    listed = word_start == start or (
+        word_start > 1 and paragraph[word_start - 2] in LIST_SEPARATORS
+    )
+    previous = before[-2].lstrip(SENTENCE_OPENERS) if len(before) > 1 else ""
+    return not _abbreviated(word.lstrip(SENTENCE_OPENERS), previous, following, listed, bracketed)
+
+
+def _abbreviated(word: str, previous: str, following: str, listed: bool, bracketed: bool) -> bool:
+    """Whether the full stop after ``word`` marks an abbreviation, initials or a list
+    item's number (``listed``: the word opens its sentence or follows a separator), given
+    the word before it, ``previous``, the first letter after it, ``following``, and whether
+    a bracket opens what follows, ``bracketed`` (see :data:`ABBREVIATIONS`)."""
+    folded = word.casefold()
+    if folded in ABBREVIATIONS:
+        return True
+    if folded in COMPANY_SUFFIXES:
+        return bracketed
+    if folded in TIMES_OF_DAY or (
+        len(word) == 1 and word.isupper() and previous.casefold() in LETTERED
+    ):
+        return not following.isupper()
+    if INITIALS.fullmatch(word.rsplit("-", 1)[-1]):
+        return True
+    if folded in NUMBERING_ABBREVIATIONS:
+        return not following.isalpha()
+    return listed and LIST_NUMBER.fullmatch(word) is not None
 
 
 def words(sentence: str) -> list[str]:
@@ -506,8 +641,8 @@ def _attached(cut: Cut, runs: list[tuple[int, int]]) -> Cut:
     joins_previous = [False] * len(texts)
     for start, end in runs:
         place = paragraph_of[start]
-        if set(paragraph_of[start:end]) != {place} or texts[end - 1].endswith(
-            tuple(SENTENCE_MARKS)
+        if set(paragraph_of[start:end]) != {place} or (
+            texts[end - 1].rstrip(SENTENCE_CLOSERS).endswith(tuple(SENTENCE_MARKS))
         ):
             continue
         if not _is_fragment(texts[start:end]):

@@ -25,7 +25,7 @@ from digest.clean import (
     cut_words,
     shown_changes,
 )
-from digest.diff import SENTENCE_END, Diff
+from digest.diff import Diff, english_sentences
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
 from thaidigest.health import SiteHealth, health_lines, not_crawled, not_judged
 from thaidigest.model import THAI
@@ -38,6 +38,10 @@ from thaidigest.urls import web_host
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
 ELLIPSIS = "…"
+# Where digests written before english_sentences cut an English lede: after every mark
+# before a space ("… Society. Dr."). explain finds an unlinked item of such a digest by
+# that lede too (unlinked_openings).
+EARLIER_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 SOURCE_LABELS = {slug: host for host, slug in HOSTS.items()}  # slug -> what a reader sees
 # Where a reader is told an article without a web address is from (a text file imported
 # without a source line), in its meta line and the summary's count (``from imported text
@@ -206,37 +210,45 @@ def item_heading(title: str, url: str | None) -> str:
     return f"### {link(clean_headline(title), url)}"
 
 
-def item_lede(body: str, language: str) -> str:
-    """An item's lede line as the digest writes it; empty when the text gives none."""
-    return escape(lede(body, language))
+def item_lede(
+    body: str, language: str, english: Callable[[str], list[str]] = english_sentences
+) -> str:
+    """An item's lede line as the digest writes it (:func:`lede`); empty when the text
+    gives none."""
+    return escape(lede(body, language, english=english))
 
 
 def unlinked_openings(title: str, body: str) -> set[tuple[str, str]]:
     """The heading and lede lines the item of an article with no web address and no copy
     on the web opens with (:func:`render_item`), for :func:`lists_story`: one pair for each
-    language its lede may have been cut for, as a version keeps none."""
+    language its lede may have been cut for, as a version keeps none, and one for its
+    English lede as digests written before cut it (:data:`EARLIER_SENTENCE_END`)."""
     heading = item_heading(title, None)
-    return {(heading, item_lede(body, language)) for language in LANGUAGE_LABELS}
+    earlier = item_lede(body, "en", english=EARLIER_SENTENCE_END.split)
+    return {(heading, item_lede(body, language)) for language in LANGUAGE_LABELS} | {
+        (heading, earlier)
+    }
 
 
-def _units(paragraph: str, language: str) -> list[str]:
-    if language == THAI:
-        return paragraph.split(" ")
-    return SENTENCE_END.split(paragraph)
-
-
-def lede(body: str, language: str, limit: int = LEDE_MAX_CHARS) -> str:
+def lede(
+    body: str,
+    language: str,
+    limit: int = LEDE_MAX_CHARS,
+    english: Callable[[str], list[str]] = english_sentences,
+) -> str:
     """The opening of an article: up to three sentences and ``limit`` characters.
 
-    English is cut at sentence ends; Thai, which marks no sentence end, at the
-    spaces between phrases, and a paragraph end counts as a sentence end. A
-    lede that stops inside a sentence ends with an ellipsis.
+    English is cut at sentence ends (``english``, :func:`digest.diff.english_sentences`:
+    not at a title, an abbreviation or initials, nor within a slogan quoted); Thai, which
+    marks no sentence end, at the spaces between phrases, and a paragraph end counts as a
+    sentence end. A lede that stops inside a sentence ends with an ellipsis.
     """
     kept: list[str] = []
     length = sentences = 0
     complete = True
     for paragraph in (clean_line(line) for line in body.split("\n")):
-        units = [unit for unit in _units(paragraph, language) if unit]
+        cut = paragraph.split(" ") if language == THAI else english(paragraph)
+        units = [unit for unit in cut if unit]
         for index, unit in enumerate(units):
             extra = len(unit) + (1 if kept else 0)
             if length + extra > limit:

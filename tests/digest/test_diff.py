@@ -47,6 +47,166 @@ def test_a_rewritten_sentence_is_removed_and_added_whole_and_unchanged_ones_are_
     assert added == ("They postponed the signing.",)
 
 
+# English paragraphs and their sentences: no sentence ends at a title, an abbreviation,
+# initials, a list item's number or a blank left for a number, nor within a quotation.
+ENGLISH_SENTENCES = {
+    "honorifics": (
+        "The signing was witnessed by Mr. Prasert Jantararuangtong, Minister of Digital Economy"
+        " and Society. Dr. Kenji Tanaka of the Japanese delegation said the MoU covers AI and"
+        " cybersecurity. Both sides agreed to meet again in 2025.",
+        (
+            "The signing was witnessed by Mr. Prasert Jantararuangtong, Minister of Digital"
+            " Economy and Society.",
+            "Dr. Kenji Tanaka of the Japanese delegation said the MoU covers AI and cybersecurity.",
+            "Both sides agreed to meet again in 2025.",
+        ),
+    ),
+    "titles": (
+        "Prof. Somchai met H.E. Mrs. Lee, Ms. Tan and Assoc. Prof. Suda at St. Regis. They spoke.",
+        (
+            "Prof. Somchai met H.E. Mrs. Lee, Ms. Tan and Assoc. Prof. Suda at St. Regis.",
+            "They spoke.",
+        ),
+    ),
+    "initials": (
+        "Draft ASEAN-U.S. Leaders' Statement, the U.K. and J. K. Smith agreed. Talks go on.",
+        ("Draft ASEAN-U.S. Leaders' Statement, the U.K. and J. K. Smith agreed.", "Talks go on."),
+    ),
+    "abbreviations": (
+        "AI, cloud, etc. in Thailand 4.0, e.g. Rev. 2 of the plan, i.e. No. 3. Call Tel. 0 2283"
+        " 4000 ext. 4120. Gen. Prayut Chan-o-cha (ret.) Prime Minister, spoke.",
+        (
+            "AI, cloud, etc. in Thailand 4.0, e.g. Rev. 2 of the plan, i.e. No. 3.",
+            "Call Tel. 0 2283 4000 ext. 4120.",
+            "Gen. Prayut Chan-o-cha (ret.) Prime Minister, spoke.",
+        ),
+    ),
+    "a-slogan-quoted": (
+        "The theme is “Open. Connect. Balance.” He said “We act. Now.” Then he left.",
+        ("The theme is “Open. Connect. Balance.”", "He said “We act. Now.”", "Then he left."),
+    ),
+    "a-slogan-after-a-quotation-left-open": (
+        "“We are ready to sign on Monday. He said the theme is “Open. Connect. Balance.” Go.",
+        (
+            "“We are ready to sign on Monday.",
+            "He said the theme is “Open. Connect. Balance.”",
+            "Go.",
+        ),
+    ),
+    "companies": (
+        "Visa Worldwide Pte. Ltd. met Hon Hai Precision Industry Co., Ltd. (Foxconn), Siam Co."
+        " Ltd. and Srithai Superware Pcl. (SITHAI) at 9 a.m. in Bangkok. Talks go on.",
+        (
+            "Visa Worldwide Pte. Ltd. met Hon Hai Precision Industry Co., Ltd. (Foxconn), Siam"
+            " Co. Ltd. and Srithai Superware Pcl. (SITHAI) at 9 a.m. in Bangkok.",
+            "Talks go on.",
+        ),
+    ),
+    "list-numbers": (
+        "1. Entrepreneurs with growth prospects. 2. Those in decline: 3. Audio mixer, 4. Radio.",
+        (
+            "1. Entrepreneurs with growth prospects.",
+            "2. Those in decline: 3. Audio mixer, 4. Radio.",
+        ),
+    ),
+    "blanks-for-numbers": (
+        "The Ministerial Regulation (No. …) B.E. … (Extension of Time) was approved. The"
+        " Regulation (No. ..) B.E. .... [Fees] was too.",
+        (
+            "The Ministerial Regulation (No. …) B.E. … (Extension of Time) was approved.",
+            "The Regulation (No. ..) B.E. .... [Fees] was too.",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"), ENGLISH_SENTENCES.values(), ids=ENGLISH_SENTENCES.keys()
+)
+def test_english_sentences_do_not_end_at_abbreviations_or_within_quotations(paragraph, expected):
+    assert sentences(paragraph) == expected
+
+
+# Sentences that end where a full stop, question or exclamation mark ends them.
+ENGLISH_SENTENCE_ENDS = {
+    "plain": ("Ministers met on Monday. They signed. Did they? Yes!", 4),
+    "a-word-in-the-table": ("The minister said no. Talks go on at St. Regis in 2025. Next.", 3),
+    "a-quotation-left-open": ("He said “We are ready. Then he left.", 2),
+    "a-number-ending-a-sentence": ("Thailand 4.0. It rose by 12. Next.", 3),
+    "a-statement-quoted": (
+        'He said "We are ready to sign. We will go on Monday." Then he left.',
+        3,
+    ),
+    "etc": ("The plan covers flights, hotels, tours, etc. The budget is 5 billion baht.", 2),
+    "a-time-of-day": ("The meeting started at 9.00 a.m. The Prime Minister chaired it.", 2),
+    "a-numeral-after-a-name": ("It honoured King Rama X. The Prime Minister came. Gen Z. Next.", 4),
+    "a-company": ("They met Siam Cement Group Pcl. The group signed. It is Foxconn Ltd. Go.", 4),
+    "a-mark-after-a-space": ("Is it ready ? The minister said yes .", 2),
+    "a-blank-ending-a-title": ("The draft Act, B.E. … The cabinet approved it. Next.", 3),
+}
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "count"), ENGLISH_SENTENCE_ENDS.values(), ids=ENGLISH_SENTENCE_ENDS.keys()
+)
+def test_english_sentences_still_end_at_their_marks(paragraph, count):
+    assert len(sentences(paragraph)) == count
+    assert " ".join(sentences(paragraph)) == paragraph
+
+
+# An English sentence with titles, numbers or a quotation, and the same edited.
+EDITED_ENGLISH = {
+    "honorifics": (
+        "Mr. Prasert met Dr. Kenji Tanaka on Monday. They signed two agreements.",
+        "Mr. Prasert met Dr. Kenji Tanaka and Ms. Lee on Monday. They signed two agreements.",
+    ),
+    "quotation": (
+        "The theme is “Open. Connect. Balance.” Talks go on.",
+        "The theme is “Open. Connect. Grow.” Talks go on.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), EDITED_ENGLISH.values(), ids=EDITED_ENGLISH.keys())
+def test_an_edited_english_sentence_is_removed_and_added_whole(old, new):
+    numbers, removed, added = body_changes(old, new)
+    assert numbers == ()
+    assert removed == (sentences(old)[0],) and added == (sentences(new)[0],)
+    assert len(sentences(old)) == len(sentences(new)) == 2
+
+
+def test_an_edited_sentence_of_a_long_quotation_is_removed_and_added_alone():
+    statement = (
+        "“Over 20% of our clients have yet to pay. They would like the Bank to extend loan"
+        " repayment periods. EXIM Thailand is ready to fulfill their needs by restructuring"
+        " debt. This aims to assist Thai exporters,” said Mr. Pisit, President of EXIM"
+        " Thailand."
+    )
+    edited = statement.replace("is ready to fulfill", "stands ready to meet")
+    numbers, removed, added = body_changes(statement, edited.replace("20%", "25%"))
+    assert numbers == (NumberChange("20", "25", before="Over"),)
+    assert removed == (
+        "EXIM Thailand is ready to fulfill their needs by restructuring debt.",
+    ) and added == ("EXIM Thailand stands ready to meet their needs by restructuring debt.",)
+
+
+def test_a_short_english_sentence_ending_in_a_quotation_is_added_alone():
+    # A sentence of three words whose mark a quotation mark closes is a sentence, not a
+    # fragment of the one beside it.
+    numbers, removed, added = body_changes(
+        "Talks began. Both sides agreed.", "Talks began. He said “Yes.” Both sides agreed."
+    )
+    assert (numbers, removed, added) == ((), (), ("He said “Yes.”",))
+
+
+def test_a_number_after_an_abbreviation_is_changed_within_its_sentence():
+    numbers, removed, added = body_changes(
+        "Regulation No. 3 takes effect. Talks go on.", "Regulation No. 4 takes effect. Talks go on."
+    )
+    assert numbers == (NumberChange("3", "4", "takes effect", before="Regulation No"),)
+    assert removed == added == ()
+
+
 def test_thai_paragraphs_are_cut_into_sentences_before_they_are_compared():
     paragraph = "ที่ประชุมเห็นชอบโครงการ 5G ทั้งนี้กระทรวงจะรายงานผลต่อคณะรัฐมนตรีในเดือนหน้า"
     cut = sentences(paragraph)

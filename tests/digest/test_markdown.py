@@ -32,6 +32,7 @@ from digest.markdown import (
     week_range,
 )
 from digest.select import Week, load_weeks, select_week
+from tests.conftest import seed_path
 from tests.digest import (
     ATTENDED_LONG,
     ATTENDED_LONG_EDITED,
@@ -47,6 +48,7 @@ from tests.digest import (
 )
 from thaidigest.health import SiteHealth
 from thaidigest.model import RawArticle
+from thaidigest.readers import read_text_file
 from thaidigest.store import articles
 from thaidigest.urls import source_of
 
@@ -141,6 +143,18 @@ def test_an_unlinked_item_without_a_lede_is_found_in_a_digest_that_wrote_what_ch
         f"{heading}\n\nfile · 2024-08-20 · Thai · updated\n\nWhat changed: headline changed.\n"
     )
     assert lists_story(written, [], [(heading, "")])
+
+
+def test_an_unlinked_item_is_found_by_its_lede_as_digests_written_before_cut_it():
+    """Digests written before English ledes were cut past titles ended this one at "Dr."."""
+    heading = markdown.item_heading("Thai-Japanese digital MoU", None)
+    written = (
+        f"{heading}\n\nimported text · 2024-08-20 · English\n\nThe signing was witnessed by"
+        " Mr. Prasert Jantararuangtong, Minister of Digital Economy and Society. Dr.\n"
+    )
+    openings = unlinked_openings("Thai-Japanese digital MoU", SIGNING)
+    assert lists_story(written, [], openings)
+    assert not lists_story(written.replace("Dr.", "Mr."), [], openings)
 
 
 def test_a_query_keeps_its_ampersands_as_written_in_the_markdown():
@@ -647,6 +661,61 @@ def test_empty_week_says_so(store):
 
 def test_english_lede_keeps_three_sentences():
     assert lede("One. Two? Three!\nFour.", "en") == "One. Two? Three!"
+
+
+SIGNING = (
+    "The signing was witnessed by Mr. Prasert Jantararuangtong, Minister of Digital Economy and"
+    " Society. Dr. Kenji Tanaka of the Japanese delegation said the MoU covers AI and"
+    " cybersecurity. Both sides agreed to meet again in 2025."
+)
+# An English body, and its lede: three sentences, none cut at a title, an abbreviation or
+# initials, nor within a quotation.
+ENGLISH_LEDES = {
+    "honorifics": (SIGNING + "\nA fourth sentence.", SIGNING),
+    "titles-and-initials": (
+        "H.E. Prof. Somchai met Mrs. Lee of the U.S. delegation. Ms. Tan of the U.K. joined."
+        " J. K. Smith spoke on Thailand 4.0, Rev. 2 of the plan, e.g. AI, i.e. cloud, etc. in"
+        " May. Both sides agreed to meet again.",
+        "H.E. Prof. Somchai met Mrs. Lee of the U.S. delegation. Ms. Tan of the U.K. joined."
+        " J. K. Smith spoke on Thailand 4.0, Rev. 2 of the plan, e.g. AI, i.e. cloud, etc. in"
+        " May.",
+    ),
+    "sentence-final-abbreviations": (
+        "It covers flights, hotels, etc. It honoured King Rama X. It began at 9.00 a.m. The"
+        " Prime Minister chaired it.",
+        "It covers flights, hotels, etc. It honoured King Rama X. It began at 9.00 a.m.",
+    ),
+    "quotations": (
+        'The theme is “Open. Connect. Balance.” He said "We are ready to sign. We will go on'
+        ' Monday." Talks began.',
+        'The theme is “Open. Connect. Balance.” He said "We are ready to sign. We will go on'
+        ' Monday."',
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "expected"), ENGLISH_LEDES.values(), ids=ENGLISH_LEDES.keys())
+def test_english_lede_keeps_whole_sentences_past_titles_and_quotations(body, expected):
+    assert lede(body, "en") == expected
+
+
+def test_a_lede_keeps_the_first_sentences_of_a_long_quotation():
+    body = "The minister said: “" + "We will connect every village. " * 12 + "” Talks go on."
+    assert lede(body, "en") == "The minister said: “" + " ".join(
+        ["We will connect every village."] * 3
+    )
+
+
+def test_the_lede_of_seed_000_keeps_its_theme_whole(store):
+    raw = read_text_file(seed_path("000"))
+    ingest(store, [raw], "2024-08-23T10:00")
+    mark(store, raw)
+    opening = (
+        "The APEC Second Senior Officials’ Meeting (SOM2) and related meetings continue"
+        " discussions key to advancing Thailand’s APEC host year priorities under the theme"
+        " “Open. Connect. Balance.”"
+    )  # the lede: the next sentence would take it past 300 characters
+    assert f"\n\n{opening}\n" in digest_markdown(store)
 
 
 def test_long_english_sentence_is_cut_between_words_with_an_ellipsis():
