@@ -289,6 +289,29 @@ def test_a_forums_member_thailand_works_with_is_a_partner():
     assert partners("ดีอี ร่วมประชุมอาเซียนด้านดิจิทัล", body) == ("org:ASEAN",)
 
 
+def test_two_other_countries_as_the_sides_between_them_are_not_partners():
+    # Thailand is neither side of what lies between two other countries.
+    title = "กรุงไทย เปิดบริการซื้อขายทองออนไลน์ผ่านแอป"
+    body = (
+        "ธนาคารกรุงไทยเปิดบริการซื้อขายทองคำผ่านแอป ยอดผู้ใช้เพิ่มขึ้นจากความขัดแย้งระหว่าง"
+        "รัสเซียกับยูเครน และความตึงเครียดทางการค้าระหว่างสหรัฐฯ และจีน"
+    )
+    assert partners(title, body) == ("company:Krungthai Bank",)
+    title = "Krungthai opens an online gold trading service"
+    body = (
+        "Krungthai Bank opened online gold trading. Its president cited the conflict between "
+        "Russia and Ukraine and the trade tension between the United States and China."
+    )
+    assert partners(title, body) == ("company:Krungthai Bank",)
+
+
+def test_countries_between_which_thailand_stands_are_partners():
+    body = "ลงนามความร่วมมือไตรภาคีระหว่างจีน-ลาว-ไทย ด้านการค้าดิจิทัล"
+    assert partners("ดีอี ร่วมประชุมไตรภาคีด้านการค้าดิจิทัล", body) == ("country:CN", "country:LA")
+    body = "The memorandum between Thailand and Japan on digital trade was signed today."
+    assert partners("MDES signs a digital trade memorandum", body) == ("country:JP",)
+
+
 def test_thai_and_english_spellings_name_the_same_partner():
     thai = partners("ดีอี จับมือ หัวเว่ย และญี่ปุ่น ร่วมกับอาเซียน", "")
     english = partners("MDES teams up with Huawei and Japan, with ASEAN", "")

@@ -191,6 +191,11 @@ LIST_GAP = re.compile(
     r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|(?:ผู้แทน|เอกอัครราชทูต|รัฐมนตรี)จาก|\s)*\s*$"
 )
 MEMBER_LIST_MIN = 3
+# Two other countries named as the sides of something between them ("ความขัดแย้งระหว่างรัสเซียกับ
+# ยูเครน", "ระหว่างสหรัฐฯ และจีน", "between Russia and Ukraine"): Thailand is neither side, so
+# neither is its partner there, unless Thailand is listed with them ("ระหว่างจีน ญี่ปุ่น และไทย").
+BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
+BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
 AMBIGUOUS_EN = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Niger", "Mali"})
@@ -953,6 +958,7 @@ def _partners_in(
     if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
         return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
+    others_pairs = _between_two_others(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
@@ -977,7 +983,7 @@ def _partners_in(
             continue
         if is_company and _among_products(text, mentions, index):
             continue  # another company's product
-        if partner == f"country:{THAI_SIDE}" or index in members:
+        if partner == f"country:{THAI_SIDE}" or index in members or index in others_pairs:
             continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
         if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
@@ -1237,6 +1243,30 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
         previous_end = end
     countries = [sum(1 for i in run if mentions[i][2].startswith("country:")) for run in runs]
     return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
+
+
+def _between_two_others(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of two countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the
+    two sides (:data:`BETWEEN_GAP`) of something between them, Thailand not listed with them."""
+    thai = f"country:{THAI_SIDE}"
+    sides: set[int] = set()
+    for index in range(len(mentions) - 1):
+        (start, end, first), (second_start, second_end, second) = mentions[index : index + 2]
+        if (
+            first.startswith("country:")
+            and second.startswith("country:")
+            and thai not in (first, second)
+            and first != second
+            and BETWEEN_BEFORE.search(text, max(0, start - 20), start)
+            and BETWEEN_GAP.fullmatch(text, end, second_start)
+            and not (
+                index + 2 < len(mentions)
+                and mentions[index + 2][2] == thai
+                and BETWEEN_GAP.fullmatch(text, second_end, mentions[index + 2][0])
+            )
+        ):
+            sides |= {index, index + 1}
+    return sides
 
 
 def partner_table_digest() -> str:
