@@ -396,22 +396,17 @@ PARTY_BEFORE = re.compile(
 # country's companies, business people, startups, exporters, investors, experts, market or
 # partners ("ความร่วมมือกับผู้ประกอบการจีน", "ความร่วมมือกับนักธุรกิจจีน",
 # "ความสัมพันธ์กับนักลงทุนญี่ปุ่น", "ความร่วมมือกับพันธมิตรระดับโลกจากสหรัฐอเมริกา"), as the
-# company's, origin and nationality rules below do without it. "ร่วมกับ" (together with) is one
-# right before ประเทศ or สาธารณรัฐ ("ทำงานร่วมกับประเทศญี่ปุ่นกับสิงคโปร์"); in English, "cooperation
-# with", "working with", "partnership with" (and "the government of"). A member of a forum the
-# article reports on that the cue names is a party, not one of the meeting's members.
+# company's, origin and nationality rules below do without it.
 COOPERATION_BEFORE = re.compile(
-    r"(?:ร่วมมือกับ|ความสัมพันธ์กับ|ร่วมกับ(?=\s?(?:ประเทศ|สาธารณรัฐ)))\s?"
+    r"(?:ร่วมมือกับ|ความสัมพันธ์กับ)\s?"
     r"(?:(?!บริษัท|เอกชน|สถาบัน|ผู้ประกอบการ|นักลงทุน|นายทุน|กลุ่มทุน|ผู้เชี่ยวชาญ|ยักษ์ใหญ่|ผู้ให้บริการ"
     r"|ผู้ผลิต|ตลาด|พันธมิตร|จาก|นักธุรกิจ|สตาร์ทอัพ|ภาคธุรกิจ|ค่ายรถยนต์|ผู้ส่งออก)"
     r"(?:[^\s.!?]|(?<=ฯ)\s|(?<=ประเทศ)\s|(?<=สาธารณรัฐ)\s)){0,40}"
     r"(?:(?:\s?ๆ)?\s?(?:เช่น|อาทิ|ได้แก่)\s?)?$"
-    r"|\b(?i:cooperat(?:e|es|ed|ing|ion)|work(?:s|ed|ing)?|partner(?:s|ed|ing|ship)?) with"
-    r" (?:the )?(?:(?i:government|republic) of )?$"
 )
 # Between two countries of the list a cooperation cue names: "ความร่วมมือกับญี่ปุ่น และเกาหลีใต้",
 # "ประเทศต่าง ๆ เช่น ซาอุดีอาระเบีย สหรัฐอเมริกา" (corpus 55174).
-COOPERATION_LIST_GAP = re.compile(r"\s*(?:,|และ|กับ|\band\b|/)?\s*(?:ประเทศ|สาธารณรัฐ)?\s?")
+COOPERATION_LIST_GAP = re.compile(r"\s*(?:,|และ|/)?\s*(?:ประเทศ|สาธารณรัฐ)?\s?")
 # A country named in a trade agreement's name, across a dash, is a side of it: "ความตกลงการค้าเสรี
 # อาเซียน-จีน", "ความตกลงเขตการค้าเสรีอาเซียน-ออสเตรเลีย-นิวซีแลนด์".
 AGREEMENT_BEFORE = re.compile(r"ความตกลง[^.!?\n]{0,50}[-–]\s*$")
@@ -1061,22 +1056,7 @@ def _partners_in(
         ):
             continue  # "Singapore Telecommunications": part of a company's name
         bilateral = bool(BILATERAL_BEFORE.search(before) and not THIRD_PARTY_BEFORE.search(before))
-        in_cooperation_list = bool(
-            COOPERATION_BEFORE.search(before[-60:])
-            or (
-                index
-                and mentions[index - 1][1] == cooperation_list_end
-                and COOPERATION_LIST_GAP.fullmatch(text, cooperation_list_end, start)
-            )
-        )
-        if in_cooperation_list:
-            cooperation_list_end = end
-        if (
-            partner in member_of_forum
-            and not headline
-            and not bilateral
-            and not in_cooperation_list
-        ):
+        if partner in member_of_forum and not headline and not bilateral:
             continue  # a member of the forum the article reports on
         if BORDER_BEFORE.search(before) or BORDER_AFTER.match(text, end):
             continue
@@ -1096,6 +1076,16 @@ def _partners_in(
             continue  # a chamber of commerce's or a business council's name
         if ORIGIN_BEFORE.search(before[-60:]):
             continue  # where a company or an expert comes from
+        in_cooperation_list = bool(
+            COOPERATION_BEFORE.search(before[-60:])
+            or (
+                index
+                and mentions[index - 1][1] == cooperation_list_end
+                and COOPERATION_LIST_GAP.fullmatch(text, cooperation_list_end, start)
+            )
+        )
+        if in_cooperation_list:
+            cooperation_list_end = end
         named_as_party = (
             PARTY_BEFORE.search(before) or in_cooperation_list or AGREEMENT_BEFORE.search(before)
         )
