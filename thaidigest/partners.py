@@ -191,6 +191,28 @@ LIST_GAP = re.compile(
     r"^\s*(?:,|และ|and|/|\(|\)|ประเทศ|สาธารณรัฐ|สปป\.|(?:ผู้แทน|เอกอัครราชทูต|รัฐมนตรี)จาก|\s)*\s*$"
 )
 MEMBER_LIST_MIN = 3
+# Two other countries named as the sides of something between them ("ความขัดแย้งระหว่างรัสเซียกับ
+# ยูเครน", "ระหว่างสหรัฐฯ และจีน", "between Russia and Ukraine"): Thailand is neither side, so
+# none of them is its partner there. A list of three or more is judged whole.
+BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
+BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
+# ... unless a signing or a cooperation is what lies between them: Thailand signs with them even
+# when named apart or only in the headline ("บันทึกความเข้าใจระหว่างจีนและลาว",
+# "ความร่วมมือไตรภาคีระหว่าง...", "the memorandum between ...").
+SIGNING_BEFORE_BETWEEN = re.compile(
+    r"(?:ลงนาม|บันทึกความเข้าใจ|ความร่วมมือ|ไตรภาคี"
+    r"|\b(?i:mou|trilateral|memorandum(?: of understanding)?))\s*" + BETWEEN_BEFORE.pattern
+)
+# ... or unless the Thai side is listed after them, in any form (ไทย, รัฐบาลไทย, ฝ่ายไทย, ประเทศไทย,
+# "Thailand", "the Thai ministry") or as the ministry: "ระหว่างจีนและลาว กับรัฐบาลไทย", "ระหว่างจีน
+# และลาว รวมถึงไทย", "ระหว่างญี่ปุ่น-สิงคโปร์ และกระทรวงดิจิทัลฯ". Thailand named further on in the
+# sentence is not a side ("ความขัดแย้งระหว่างอิสราเอลและอิหร่านต่อเศรษฐกิจไทย", "สงครามระหว่าง
+# รัสเซียกับยูเครน ที่อาจจะทำให้เศรษฐกิจไทย...").
+THAI_SIDE_AFTER = re.compile(
+    r"\s*(?:,|และ|กับ|รวมถึง|รวมทั้ง|ตลอดจน|[-–—]|\b(?i:and|with|as well as|including)\b)\s*"
+    r"(?:the\s)?(?:รัฐบาล|ฝ่าย|ประเทศ|ราชอาณาจักร|(?i:government of|kingdom of)\s)?"
+    r"(?:(?P<ministry>ดีอี|กระทรวงดิจิทัล|\bMDES\b|\bThai\b)|(?=ไทย|Thailand))"
+)
 # Short country names that are also ordinary Thai words or names: only with ประเทศ before.
 AMBIGUOUS = frozenset({"ชาด", "มาลี", "กานา", "โตโก", "ตองกา", "กินี", "จอร์แดน", "ไนเจอร์"})
 AMBIGUOUS_EN = frozenset({"Chad", "Jordan", "Georgia", "Jersey", "Guernsey", "Niger", "Mali"})
@@ -948,6 +970,7 @@ def _partners_in(
     if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
         return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
+    others_pairs = _between_two_others(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
@@ -972,7 +995,7 @@ def _partners_in(
             continue
         if is_company and _among_products(text, mentions, index):
             continue  # another company's product
-        if partner == f"country:{THAI_SIDE}" or index in members:
+        if partner == f"country:{THAI_SIDE}" or index in members or index in others_pairs:
             continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
         if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
@@ -1227,6 +1250,52 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
         previous_end = end
     countries = [sum(1 for i in run if mentions[i][2].startswith("country:")) for run in runs]
     return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
+
+
+def _between_two_others(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of the countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the
+    sides (:data:`BETWEEN_GAP`) of something between them: all of a list or none of it, none
+    after a signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) or with the Thai side in the list or
+    listed right after it (:data:`THAI_SIDE_AFTER`)."""
+    thai = f"country:{THAI_SIDE}"
+    sides: set[int] = set()
+    index = 0
+    while index < len(mentions):
+        start, _, first = mentions[index]
+        if not (
+            first.startswith("country:") and BETWEEN_BEFORE.search(text, max(0, start - 20), start)
+        ):
+            index += 1
+            continue
+        run = [index]
+        while (
+            run[-1] + 1 < len(mentions)
+            and mentions[run[-1] + 1][2].startswith("country:")
+            and BETWEEN_GAP.fullmatch(text, mentions[run[-1]][1], mentions[run[-1] + 1][0])
+        ):
+            run.append(run[-1] + 1)
+        index = run[-1] + 1
+        countries = {mentions[i][2] for i in run}
+        if (
+            len(countries) > 1
+            and thai not in countries
+            and not SIGNING_BEFORE_BETWEEN.search(text, max(0, start - 60), start)
+            and not _thai_side_after(text, mentions, mentions[run[-1]][1])
+        ):
+            sides.update(run)
+    return sides
+
+
+def _thai_side_after(text: str, mentions: list[tuple[int, int, str]], end: int) -> bool:
+    """Whether Thailand or its ministry is listed right after ``end`` (:data:`THAI_SIDE_AFTER`):
+    a mention of Thailand, not a longer name that starts with ไทย ("ไทยพาณิชย์")."""
+    listed = THAI_SIDE_AFTER.match(text, end)
+    if listed is None:
+        return False
+    return bool(listed["ministry"]) or any(
+        start == listed.end() and partner == f"country:{THAI_SIDE}"
+        for start, _, partner in mentions
+    )
 
 
 def partner_table_digest() -> str:
