@@ -20,6 +20,7 @@ from tests.digest import article, ingest, mark
 from thaidigest.demo import (
     DEMO_FILES,
     DEMO_FOLDERS,
+    packaged_schedule,
     relevant_weeks,
     running_program,
     status_command_line,
@@ -30,12 +31,29 @@ from thaidigest.demo import (
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
 
 
-def without_schedules() -> dict[str, str]:
-    """This environment without THAIDIGEST_SCHEDULES: the demo and the commands it names
-    judge sites and digests by the schedule they name, or the packaged one, whatever the
-    shell running the tests holds (a schedule whose digest job writes elsewhere would look
-    for the demo's digests in that job's folder)."""
-    return {name: value for name, value in os.environ.items() if name != "THAIDIGEST_SCHEDULES"}
+# A schedule an operator's shell may name: mailing, writing elsewhere, crawling one site.
+OPERATORS_SCHEDULE = """\
+timezone = "Asia/Bangkok"
+[[job]]
+name = "crawl"
+task = "crawl"
+cron = "0 * * * *"
+args = { source = "thaigov" }
+[[job]]
+name = "digest"
+task = "digest"
+cron = "0 7 * * 1"
+args = { out = "elsewhere", email = true }
+"""
+
+
+def with_operators_schedule(folder: Path) -> dict[str, str]:
+    """This environment with THAIDIGEST_SCHEDULES naming :data:`OPERATORS_SCHEDULE`,
+    written in ``folder``: the demo and the commands it names judge by the demo's own
+    schedule whatever the shell holds."""
+    schedule = folder / "operators-schedule.toml"
+    schedule.write_text(OPERATORS_SCHEDULE, encoding="utf-8")
+    return {**os.environ, "THAIDIGEST_SCHEDULES": str(schedule)}
 
 
 @dataclass(frozen=True)
@@ -51,8 +69,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     cwd = tmp_path_factory.mktemp("demo-run")
     folder = cwd / "my demo"  # a name a shell splits unless it is quoted
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", str(folder)]
+    environment = with_operators_schedule(cwd)
     result = subprocess.run(
-        run, capture_output=True, text=True, timeout=600, cwd=cwd, env=without_schedules()
+        run, capture_output=True, text=True, timeout=600, cwd=cwd, env=environment
     )
     assert result.returncode == 0, result.stderr
     return DemoRun(cwd, folder, result.stdout)
@@ -92,6 +111,17 @@ def test_the_demos_feed_carries_every_story_its_digests_list(demo_folder: Path) 
     assert set(listed) <= {entry.title for entry in feed.entries}
 
 
+def test_the_demos_digests_judge_both_sites_whatever_schedule_the_shell_names(
+    demo_folder: Path,
+) -> None:
+    """Run under an operator's THAIDIGEST_SCHEDULES crawling thaigov alone, the demo's
+    digests still judge the two sites its own schedule crawls."""
+    for digest in (demo_folder / "public" / "digests").glob("*.md"):
+        text = digest.read_text(encoding="utf-8")
+        assert "not judged" not in text, digest.name
+    assert (demo_folder / "schedule.toml").read_text(encoding="utf-8") == packaged_schedule()
+
+
 def _demo(folder: str, cwd: Path) -> subprocess.CompletedProcess:
     run = [sys.executable, "-m", "thaidigest", "demo", "--dir", folder]
     return subprocess.run(run, capture_output=True, text=True, timeout=600, cwd=cwd)
@@ -113,7 +143,7 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
     week over since that crawl is owed a digest, and its crawls are fresh."""
     no_programs = tmp_path / "bin"
     no_programs.mkdir()
-    environment = {**without_schedules(), "PATH": str(no_programs)}  # as after make demo
+    environment = {**with_operators_schedule(tmp_path), "PATH": str(no_programs)}  # make demo
     folder = demo_run.folder
     (browse,) = named(demo_run.output, "Browse it with: ")
     (check,) = named(demo_run.output, "Check its health with: ")
@@ -129,6 +159,7 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"digest: {folder / 'public' / 'digests' / '2024-W'}" in checked.stdout
+    assert "not judged" not in checked.stdout  # both sites, as the packaged schedule crawls
 
     with subprocess.Popen(
         f"exec {browse} --port 0",  # the default port may be taken here
@@ -209,13 +240,16 @@ def test_a_program_outside_the_folder_is_named_by_its_whole_path(tmp_path: Path)
     db, config = here / "demo" / "thaidigest.sqlite", here / "demo" / "thaidigest.toml"
 
     assert program == [str(script)]
-    assert shlex.split(status_command_line(program, db, config)) == [
+    schedule = here / "demo" / "schedule.toml"
+    assert shlex.split(status_command_line(program, db, config, schedule)) == [
         str(script),
         "status",
         "--db",
         str(db),
         "--config",
         str(config),
+        "--schedules",
+        str(schedule),
     ]
 
 

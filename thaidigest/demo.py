@@ -21,13 +21,16 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
+import schedules
 from digest.clusters import LISTED
 from digest.select import Week
+from schedules.spec import DEFAULT_SCHEDULE
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.options import refuse_empty_folder
@@ -35,6 +38,9 @@ from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles, sqlite_url
 
 FIRST_FIXTURE_ID = 87360
 DEMO_DB, DEMO_TOML, DEMO_OUT = "thaidigest.sqlite", "thaidigest.toml", "public"
+# The packaged schedule, copied: its digests and health are judged by it, not by a
+# THAIDIGEST_SCHEDULES the shell holds (a schedule mailing, or writing elsewhere).
+DEMO_SCHEDULE = "schedule.toml"
 DEMO_CONFIG_MARK = "# Loopback fixture site: no politeness delay needed."
 DEMO_CONFIG = f"""\
 {DEMO_CONFIG_MARK}
@@ -49,6 +55,7 @@ out = "{DEMO_OUT}"
 # Everything the demo writes in its folder, and nothing else, is removed before a run.
 DEMO_FILES = (
     DEMO_TOML,
+    DEMO_SCHEDULE,
     *(DEMO_DB + suffix for suffix in ("", "-wal", "-shm", "-journal", WAIT_FILE_SUFFIX)),
 )
 DEMO_FOLDERS = (DEMO_OUT,)
@@ -137,9 +144,11 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     program = running_program(sys.argv[0], sys.executable, os.environ.get("PATH"), Path.cwd())
     clear_demo_folder(folder)
     db, out, config = folder / DEMO_DB, folder / DEMO_OUT, folder / DEMO_TOML
+    schedule = folder / DEMO_SCHEDULE
     try:
         make_folder(folder)
         config.write_text(DEMO_CONFIG, encoding="utf-8")  # out: relative to the file
+        schedule.write_text(packaged_schedule(), encoding="utf-8")
     except FolderError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a folder we may not write in
@@ -168,7 +177,9 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     config.write_text(DEMO_CONFIG + demo_weeks_setting(weeks), encoding="utf-8")
     click.secho(f"3. Building the digests and feeds of {', '.join(weeks)}", bold=True)
     for week in weeks:
-        _thaidigest(program, "digest", *digest_arguments(week, out), *common)
+        _thaidigest(
+            program, "digest", *digest_arguments(week, out), *common, "--schedules", str(schedule)
+        )
     digest = out / "digests" / f"{week}.md"
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
@@ -176,15 +187,23 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     click.secho(
         f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
         f"index.html. Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
-        f"Check its health with: {status_command_line(program, db, config)}",
+        f"Check its health with: {status_command_line(program, db, config, schedule)}",
         bold=True,
     )
     return digest
 
 
-def status_command_line(program: Sequence[str], db: Path, config: Path) -> str:
-    """The ``thaidigest status`` of the demo's database and settings, as a shell takes it."""
-    return shlex.join([*program, "status", "--db", str(db), "--config", str(config)])
+def status_command_line(program: Sequence[str], db: Path, config: Path, schedule: Path) -> str:
+    """The ``thaidigest status`` of the demo's database, settings and schedule, as a shell
+    takes it."""
+    return shlex.join(
+        [*program, "status", "--db", str(db), "--config", str(config), "--schedules", str(schedule)]
+    )
+
+
+def packaged_schedule() -> str:
+    """The text of the schedule ``thaidigest run`` runs when given none."""
+    return resources.files(schedules).joinpath(DEFAULT_SCHEDULE).read_text(encoding="utf-8")
 
 
 def running_program(argv0: str, python: str, search_path: str | None, cwd: Path) -> list[str]:
