@@ -31,6 +31,16 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
+- a site that refused ``REFUSED_PAGES_TO_STOP_SITE`` pages of the crawl's walk in a row
+  (each blocked once its retries were spent, counted in the order the answers come,
+  whatever the concurrency; a page served, 200, 304, 404 or 410, starts the count again;
+  an error neither counts nor breaks it) refuses this client: it is stopped for the rest
+  of the crawl, as the retry middleware stops one, with the reason
+  ``refused 5 pages in a row``. A page asked again (``meta["recheck"]``: a stored
+  article revisited, a thaigov id below the walk's start) is left out of the count: ids
+  the site refuses there come back to back on every crawl and would stop it before its
+  walk. The pages not asked are reported as not sent, never as missing: the next crawl
+  asks for them;
 - anything else, and network errors, are **errors** with the URL; a network error
   says why in the words of the crawl report (``connection refused``, ``timed out after
   30 s``: :func:`scraper.download_errors.plain_reason`), never as an error class.
@@ -71,10 +81,17 @@ from scraper.middlewares import (
     BACK_OFF,
     BLOCKED_STATUSES,
     SITE_STOPPED,
+    STOP_SITE,
     AnsweredAfterStop,
     SiteStopped,
 )
-from scraper.report import LOCKED, ROBOTS_REASON, UNREACHABLE, unreachable_reason
+from scraper.report import (
+    LOCKED,
+    REFUSED_PAGES_STOP,
+    ROBOTS_REASON,
+    UNREACHABLE,
+    unreachable_reason,
+)
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import (
     MAX_PARSED_DEPTH,
@@ -124,6 +141,13 @@ _TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser
 TOO_DEEP = f"{_TOO_DEEP} to its end; not stored"
 # A listing or search page so nested: the links read before the depth are followed.
 TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not followed"
+# The meta key of a page asked again (a stored article revisited, a thaigov id below the
+# walk's start): its refusal does not count toward stopping the site.
+RECHECK = "recheck"
+# The setting of how many pages of the walk refused in a row stop the site (scraper.settings).
+REFUSED_PAGES_SETTING = "REFUSED_PAGES_TO_STOP_SITE"
+# Why a site that refused the pages of the crawl's walk in a row was stopped.
+REFUSED_PAGES_REASON = "refused {pages} pages in a row"
 
 
 class Answer(enum.Enum):
@@ -135,6 +159,10 @@ class Answer(enum.Enum):
     BLOCKED = "blocked"  # refused, or sent elsewhere: reported
     ERROR = "error"  # any other status: reported
     REDIRECT = "redirect"  # a same-article redirect: follow it
+
+
+# Answers that say the site serves this client: a run of refused pages ends with one.
+SERVED = frozenset({Answer.PAGE, Answer.NOT_MODIFIED, Answer.MISSING})
 
 
 class DateSource(enum.Enum):
@@ -193,8 +221,9 @@ class SiteSpider(scrapy.Spider):
         self.base_url = (base_url or "").rstrip("/")
         self.start_id = int(start_id) if start_id not in (None, "") else None
         self.blocked: list[dict[str, Any]] = []
-        # Why the retry middleware stopped the site for this crawl, once an answer said so.
+        # Why the site was stopped for this crawl, once an answer said so.
         self.stop_reason: str | None = None
+        self.refused_in_a_row = 0  # pages of the walk refused since the last one served
         self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
@@ -236,7 +265,9 @@ class SiteSpider(scrapy.Spider):
 
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
         """Conditional requests for the articles recent within ``revisit_days``
-        (see :meth:`thaidigest.store.Store.recent_articles`)."""
+        (see :meth:`thaidigest.store.Store.recent_articles`), each a page asked again
+        (:data:`RECHECK`). A spider yields them after its walk's first pages: a site that
+        refuses everything is found out, and stopped, before it is asked for each."""
         days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):
@@ -248,15 +279,48 @@ class SiteSpider(scrapy.Spider):
             request = self.page_request(
                 article_url(row["source_id"]),
                 self.parse_article,
-                revisit=True,
                 source_id=row["source_id"],
                 stored_published=row["published"],
+                **{RECHECK: True},
             )
             yield request.replace(headers=headers)
 
     # --- Judging answers ----------------------------------------------------
 
     def judge(self, response: Response) -> Verdict:
+        """What an answer means; a blocked or failed one is reported here, and a refused
+        page of the walk counted toward stopping the site (:meth:`count_refusal`)."""
+        verdict = self._verdict(response)
+        self.count_refusal(response, verdict.answer)
+        return verdict
+
+    def count_refusal(self, response: Response, answer: Answer) -> None:
+        """Count a page of the walk that ended refused (``answer``: blocked) toward
+        stopping the site, or start the count again after a page served; an error, a
+        redirect followed and a page asked again (:data:`RECHECK`) leave it as it is. The
+        site is stopped once ``REFUSED_PAGES_TO_STOP_SITE`` are counted in a row (0: never)."""
+        if self.stop_reason is not None:
+            return
+        if answer in SERVED:
+            self.refused_in_a_row = 0
+        elif answer is Answer.BLOCKED and not response.meta.get(RECHECK):
+            self.refused_in_a_row += 1
+            limit = self.crawler.settings.getint(REFUSED_PAGES_SETTING)
+            if limit and self.refused_in_a_row >= limit:
+                self.stop_refusing_site(response)
+
+    def stop_refusing_site(self, response: Response) -> None:
+        """Stop the site for the rest of the crawl after the refusal of ``response``, the
+        last of a run: its blocked entry, reported already, and the requests then not sent
+        give the reason (``refused 5 pages in a row``), and the report the count."""
+        pages = self.refused_in_a_row
+        reason = REFUSED_PAGES_REASON.format(pages=pages)
+        self.stop_reason = reason
+        self.blocked[-1].setdefault("reason", reason)  # a redirect's own reason kept
+        self.crawler.stats.set_value(f"thaidigest/{REFUSED_PAGES_STOP}", pages)
+        self.crawler.signals.send_catch_log(STOP_SITE, request=response.request, reason=reason)
+
+    def _verdict(self, response: Response) -> Verdict:
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats
