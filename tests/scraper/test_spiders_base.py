@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
+from scraper.middlewares import STOP_SITE
 from scraper.sites import (
     CLOSING_TAGS_WITHIN,
     MAX_PARSED_DEPTH,
@@ -26,7 +27,7 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import Answer, DateSource, Verdict, first_believed_date
+from scraper.spiders.base import RECHECK, Answer, DateSource, Verdict, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
@@ -594,3 +595,61 @@ def test_a_short_notice_page_is_a_notice_whatever_refresh_it_carries(
     assert refresh_target(html, URL) is None
     assert judged_article_page(html).answer is Answer.PAGE
     assert thaigov.not_article(html, URL) is NotArticle.NOTICE
+
+
+ARTICLE_PAGE = (DEFAULT_ROOT / "news/contents/details/87382.html").read_text(encoding="utf-8")
+
+
+def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, str]]:
+    """The stops a thaigov spider asks for as it judges ``answers`` in turn (status, and
+    whether the page is asked again), ``limit`` refused pages stopping the site: each
+    as (the number of the answer that stopped it, from 1; the reason)."""
+    crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": limit})
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    stops: list[tuple[int, str]] = []
+    number = 0  # of the answer being judged
+
+    def stop_site(request: Request, reason: str) -> None:
+        stops.append((number, reason))
+
+    crawler.signals.connect(stop_site, signal=STOP_SITE)
+    for number, (status, recheck) in enumerate(answers, start=1):
+        article_id = str(87300 + number)
+        url = URL.replace("87382", article_id)
+        request = Request(url, meta={"source_id": article_id, RECHECK: recheck})
+        body = ARTICLE_PAGE if status == 200 else f"<h1>{status}</h1>"
+        headers = {"Content-Type": UTF8_HTML}
+        spider.judge(HtmlResponse(url, status=status, body=body.encode(), headers=headers,
+                                  request=request))  # fmt: skip
+    return stops
+
+
+WALK, AGAIN = False, True  # a page of the walk, a page asked again
+
+
+def test_refused_pages_in_a_row_stop_the_site_once_and_a_page_served_starts_again() -> None:
+    refused, served = (403, WALK), (200, WALK)
+    assert stops_after([refused] * 2 + [served] + [refused] * 2, limit=3) == []
+    assert stops_after([refused] * 2 + [served] + [refused] * 4, limit=3) == [
+        (6, "refused 3 pages in a row")
+    ]
+    assert stops_after([(404, WALK), (451, WALK), (401, WALK)], limit=2) == [
+        (3, "refused 2 pages in a row")
+    ]
+
+
+def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> None:
+    assert stops_after([(403, WALK), (500, WALK), (403, WALK)], limit=2) == [
+        (3, "refused 2 pages in a row")
+    ]
+    assert stops_after([(500, WALK)] * 5, limit=2) == []
+
+
+def test_refusals_of_pages_asked_again_are_not_counted_and_zero_never_stops() -> None:
+    assert stops_after([(403, AGAIN)] * 10 + [(403, WALK)], limit=2) == []
+    assert stops_after([(403, AGAIN), (403, WALK), (403, AGAIN), (403, WALK)], limit=2) == [
+        (4, "refused 2 pages in a row")
+    ]
+    assert stops_after([(403, WALK)] * 10, limit=0) == []
