@@ -78,9 +78,9 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         )
     if refused := report.get(REFUSED_PAGES_STOP):
         lines.append(
-            f"  stopped after {refused} pages in a row refused, none served between: the site"
-            " refuses this client for now, so it was asked for nothing more; the pages not"
-            " asked are not lost, the next crawl asks for them"
+            f"  stopped after {refused} pages in a row refused, none served in this crawl, one"
+            " of them known to exist: the site refuses this client for now, so it was asked"
+            " for nothing more; the next crawl asks for what this one did not"
         )
     for error in report["errors"]:
         lines.append(f"  error: {error['url']}: {error['error']}")

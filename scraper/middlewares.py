@@ -18,8 +18,9 @@ its retries are spent. That answer reaches the spider with
 ``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``),
 and every later request to the host (queued, waiting to be retried or new)
 fails with :class:`SiteStopped` without being sent. The spider stops its site the
-same way (the :data:`STOP_SITE` signal) once ``REFUSED_PAGES_TO_STOP_SITE`` pages of
-its walk in a row ended refused (see :mod:`scraper.spiders.base`).
+same way (the :data:`STOP_SITE` signal) once ``REFUSED_PAGES_TO_STOP_SITE`` pages in a
+row ended refused, none served in the crawl, one of them known to exist (see
+:mod:`scraper.spiders.base`).
 
 Requests already on the wire (thaigov has two at a time) were sent all the same,
 and their answers arrive after the stop. A page is used as usual: it cost the site

@@ -29,6 +29,7 @@ from scrapy.http import Response
 from scraper.sites import is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
+    KNOWN_PAGE,
     TOO_DEEP,
     Answer,
     DateSource,
@@ -58,18 +59,18 @@ class MdesSpider(SiteSpider):
         # After a crawl that did not end cleanly, or on the first, list past the known articles too.
         self.incremental = self.previous_run_clean()
         self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
-        # The listings first, the revisits after them: a site refusing every page is
-        # stopped after a few listing and article pages (see scraper.spiders.base), not
-        # asked for each revisit before it, whose refusals are not counted.
-        for category in self.site["categories"]:
-            yield self.page_request(
-                mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
-            )
         for request in self.revisit_requests(self.article_url):
             if request.meta["source_id"] in self.undated:
                 self.undated_revisits.append(request)
             else:
                 yield request
+        for category in self.site["categories"]:
+            yield self.page_request(
+                mdes.listing_url(self.base_url, int(category)),
+                self.parse_listing,
+                page_number=1,
+                **{KNOWN_PAGE: True},
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> MdesSpider:

@@ -13,10 +13,7 @@ every id); the crawl is not clean, so the next one asks for it again below its b
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
 site, to a bot check, a loop, one without an address, to a page of the site that is not
 the article) is no failed id: the site will not serve this client that id, so the walk
-goes no further for it. The walk's pages (search pages, then its ids) are asked before
-the ids below its base and the revisits: those are pages asked again, whose refusals do
-not count toward stopping a site that refuses this client (see
-:mod:`scraper.spiders.base`). Imported ids set the base only while no crawl has stored
+goes no further for it. Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
@@ -46,7 +43,7 @@ from scraper.robots import ForbiddenByRobots
 from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
-    RECHECK,
+    KNOWN_PAGE,
     TOO_DEEP,
     Answer,
     DateSource,
@@ -72,21 +69,25 @@ class ThaigovSpider(SiteSpider):
         self.highest_hit = 0
         self.failed: set[int] = set()  # walk ids whose answer failed: no misses
         self.known = self.store.source_ids(self.name)
+        for request in self.revisit_requests(self.article_url):
+            yield request
         stored = self.walk_base()
         start = self.start_id or self.site["start_id"]
         candidates = [int(start)] if start else []
         if stored:
             candidates.append(stored + 1)
         keywords = self.site["search_keywords"]
-        # The walk's pages first, the pages asked again after them: a site refusing every
-        # page is stopped after a few of the walk's (see scraper.spiders.base), not asked
-        # for each revisit and recheck before it, whose refusals are not counted.
         for keyword in keywords:
             yield self.page_request(
                 self.base_url + THAIGOV_SEARCH_URL.format(keyword=keyword),
                 self.parse_search,
                 keyword=keyword,
+                **{KNOWN_PAGE: True},
             )
+        lowest = self.recheck_from(stored) if stored else None
+        if lowest is not None:
+            for request in self.recheck_below(lowest, stored):
+                yield request
         if candidates:
             for request in self.walk_from(max(candidates)):
                 yield request
@@ -96,12 +97,6 @@ class ThaigovSpider(SiteSpider):
                 "no thaigov article stored yet: give --start-id N (the id of a recent article)"
                 " or set [sites.thaigov] search_keywords",
             )
-        lowest = self.recheck_from(stored) if stored else None
-        if lowest is not None:
-            for request in self.recheck_below(lowest, stored):
-                yield request
-        for request in self.revisit_requests(self.article_url):
-            yield request
 
     def walk_base(self) -> int | None:
         """The id the walk goes on from: the highest a crawl fetched; while there is
@@ -147,12 +142,10 @@ class ThaigovSpider(SiteSpider):
         return min(lowest, default=None)
 
     def recheck_below(self, lowest: int, highest_stored: int) -> Iterator[scrapy.Request]:
-        """The ids from ``lowest`` up to the walk's base that are not stored, each a page
-        asked again (:data:`~scraper.spiders.base.RECHECK`): an id the site refuses is
-        asked again by every crawl that rechecks it."""
+        """The ids from ``lowest`` up to the walk's base that are not stored."""
         for article_id in range(lowest, highest_stored):
             if str(article_id) not in self.known and article_id not in self.requested:
-                yield self.article_request(article_id, **{RECHECK: True})
+                yield self.article_request(article_id)
 
     def walk_end(self) -> int:
         """The last id the walk asks for: ``miss_limit`` past the highest article found

@@ -1,7 +1,8 @@
-"""A site that refuses the pages of a crawl's walk, one after another, is stopped after
-``REFUSED_PAGES_TO_STOP_SITE`` of them, not asked for every page; fewer in a row, or
-refusals of pages asked again (revisits, rechecks), stop nothing; what a stopped crawl
-did not ask, the next one does."""
+"""A site is stopped for refusing pages only on proof that it refuses this client:
+``REFUSED_PAGES_TO_STOP_SITE`` pages refused in a row, nothing served in the crawl, one of
+them a page known to exist (a stored article revisited, an MDES listing). Refused guesses
+(thaigov ids past its newest article, a withdrawn block) stop nothing and stall nothing;
+what a stopped crawl did not ask, the next one does."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from scraper import settings
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
@@ -32,8 +31,10 @@ CONCURRENCY = DEFAULTS["sites"]["thaigov"]["concurrency"]
 MISS_LIMIT = DEFAULTS["sites"]["thaigov"]["miss_limit"]
 NEWEST = max(manifest()["thaigov_ids"])
 EVERY_PAGE = r"^/(?!robots\.txt$)"  # robots.txt answers: the site is crawled at all
+# thaigov ids past its newest article (as the walk asks, ``miss_limit`` of them).
+PAST_NEWEST = r"^/news/contents/details/(?:8740[1-9]|874[1-9]\d|875\d\d)$"
 ARTICLE_ID = re.compile(r"^/news/contents/details/(\d+)$")
-STOPPED_LINE = f"stopped after {STOP} pages in a row refused, none served between"
+STOPPED_LINE = f"stopped after {STOP} pages in a row refused, none served in this crawl, one"
 REASON = f"refused {STOP} pages in a row"
 WALK_ONLY = "[sites.thaigov]\nsearch_keywords = []\n"
 
@@ -67,11 +68,6 @@ def stored_ids(db: Path, source: str = "thaigov") -> set[str]:
     return {row[0] for row in rows}
 
 
-def site_pages(source: str) -> list[dict]:
-    """The article pages of ``source`` the fixture site serves, as its manifest lists them."""
-    return [p for p in manifest()["pages"] if p["site"] == source and p["kind"] == "article"]
-
-
 def page_id(page: Any) -> str:
     """The article id of a manifest page or a recorded request (``path``)."""
     path = page["path"] if isinstance(page, dict) else page.path
@@ -97,23 +93,38 @@ def scheduled_crawl(
     return run_thaidigest(*args, "--db", str(db), "--config", str(config))
 
 
-def test_a_site_refusing_every_page_is_stopped_after_a_few_pages_of_its_walk(tmp_path):
+def conditional(request: Any) -> bool:
+    """Whether a recorded request is a revisit: conditional on what was stored."""
+    headers = {name.lower() for name in request.headers}
+    return bool(headers & {"if-none-match", "if-modified-since"})
+
+
+def first_crawl(tmp_path: Path, source: str, config: Path, *faults: FaultRule) -> Path:
+    """The database of a first crawl of ``source`` that ended without a stop."""
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(faults=FaultPlan(list(faults))) as site:
+        result = crawl(site.base_url, db, config, "--source", source)
+    assert last_report(db, source)[REFUSED_PAGES_STOP] == 0, result.stdout
+    return db
+
+
+def test_a_site_refusing_every_page_is_stopped_after_a_few_pages_a_revisit_among_them(
+    tmp_path,
+):
     """thaigov refused every request: the crawl asked it for every page it had, each
     revisit, each id below the walk's start, then each id of the walk (72 requests after
     one clean crawl of the fixture site), a blocked line each."""
     config = write_config(tmp_path)
-    db = tmp_path / "db.sqlite"
-    with FixtureSite() as site:
-        first = crawl(site.base_url, db, config, "--source", "thaigov")
-    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    db = first_crawl(tmp_path, "thaigov", config)
     before = stored_ids(db)
     refusing = FaultRule(path=EVERY_PAGE, fault="status", status=403)
     with FixtureSite(faults=FaultPlan([refusing])) as site:
         result = scheduled_crawl(site, db, config, "thaigov")
-        received = len(site.requests)
+        pages = [r for r in site.requests if r.path != "/robots.txt"]
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
-    # robots.txt, the pages that stopped the site, and at most the others on the wire.
-    assert STOP + 1 <= received <= STOP + CONCURRENCY, received
+    # The pages that stopped the site, and at most the others on the wire.
+    assert STOP <= len(pages) < STOP + CONCURRENCY, [r.path for r in pages]
+    assert any(conditional(r) and page_id(r) in before for r in pages[:STOP])
     report = last_report(db, "thaigov")
     assert report["status"] == "blocked"
     assert report[REFUSED_PAGES_STOP] == STOP
@@ -128,99 +139,84 @@ def test_a_site_refusing_every_page_is_stopped_after_a_few_pages_of_its_walk(tmp
     assert "ok 1, blocked 1 (" in line and REASON in line, status.stdout
 
 
-MDES_ARTICLE = r"^/news/detail/"
-
-
-def test_mdes_refusing_fewer_pages_than_the_stop_stops_nothing_however_many_requests(tmp_path):
-    """One page fewer than the stop refused through all its retries, then the next page's
-    first try refused too: more refused requests in a row than pages, a burst MDES gets
-    over. Nothing is stopped: every other article is stored, the next crawl the rest."""
-    config = add_crawl_setting(walk_config(tmp_path), "retries = 1")
-    tries = 2
-    db = tmp_path / "db.sqlite"
-    burst = FaultRule(path=MDES_ARTICLE, fault="status", status=403, times=tries * (STOP - 1) + 1)
-    with FixtureSite(faults=FaultPlan([burst])) as site:
-        result = crawl(site.base_url, db, config, "--source", "mdes")
-        articles = [r for r in site.requests if re.match(MDES_ARTICLE, r.path)]
-    assert result.returncode == 1, result.stdout + result.stderr[-2000:]  # STOP - 1 blocked
-    refused = [r.status for r in articles].index(200)
-    assert refused == tries * (STOP - 1) + 1 > STOP  # the refused requests in a row
-    expected = {page_id(page) for page in site_pages("mdes")}
-    assert {page_id(r) for r in articles} == expected  # every article asked
-    report = last_report(db, "mdes")
-    assert report[REFUSED_PAGES_STOP] == 0
-    assert len([entry for entry in report["blocked"] if entry["status"] == 403]) == STOP - 1
-    assert "site stopped" not in result.stdout and STOPPED_LINE not in result.stdout
-    assert len(stored_ids(db, "mdes")) == len(expected) - (STOP - 1)
-    with FixtureSite() as site:
-        second = scheduled_crawl(site, db, config, "mdes")
-    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
-    assert stored_ids(db, "mdes") == expected
-
-
-def test_refusals_of_the_pages_asked_again_do_not_stop_the_walk(tmp_path):
-    """Every revisit and every id below the walk's start refused, back to back while the
-    walk waits for its first page (one id ahead at a time: ``miss_limit = 1``): they are
-    not counted, and the walk goes on and stores its articles. Counted, they stopped the
-    site before the walk had found anything."""
-    known_up_to = 87380
-    config = walk_config(tmp_path)
-    db = tmp_path / "db.sqlite"
-    not_yet = FaultRule(path=ids_path(range(known_up_to + 1, NEWEST + 1)), fault="soft404")
-    with FixtureSite(faults=FaultPlan([not_yet])) as site:
-        first = crawl(site.base_url, db, config, "--source", "thaigov")
-    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
-    assert max(map(int, stored_ids(db))) == known_up_to
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace(WALK_ONLY, WALK_ONLY + "miss_limit = 1\n"), encoding="utf-8")
-    asked_again = range(known_up_to - DEFAULTS["sites"]["thaigov"]["gap_window"], known_up_to + 1)
-    faults = [
-        FaultRule(path=ids_path(asked_again), fault="status", status=403),
-        FaultRule(path=ids_path([known_up_to + 1]), fault="hang", delay=2.0),
-    ]
-    with FixtureSite(faults=FaultPlan(faults)) as site:
+def test_thaigov_refusing_the_ids_past_its_newest_is_not_stopped_and_revisited(tmp_path):
+    """The site answers 403 for the ids past its newest article, which the walk asks
+    (``miss_limit`` of them, default config): guesses, not proof that it refuses this
+    client. Stopped for them, no revisit or recheck was ever sent, on every crawl."""
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("[crawl]\nbackoff_base = 0.05\n[sites.thaigov]\ndelay = 0\n")
+    db = first_crawl(tmp_path, "thaigov", config)
+    stored = stored_ids(db)
+    past = FaultRule(path=PAST_NEWEST, fault="status", status=403)
+    with FixtureSite(faults=FaultPlan([past])) as site:
         result = scheduled_crawl(site, db, config, "thaigov")
+        revisited = {page_id(r) for r in site.requests if conditional(r)}
         asked = asked_ids(site)
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]  # blocked pages
-    rechecked = [article_id for article_id in asked if article_id in asked_again]
-    assert len(rechecked) > STOP, rechecked  # all refused, more than the stop
-    assert asked.index(known_up_to + 1) < asked.index(rechecked[0])  # the walk's page first
-    first_gap = 87397  # the walk, one id ahead, ends at the first id with no article
-    articles = {str(i) for i in manifest()["thaigov_ids"] if i < first_gap}
-    assert stored_ids(db) == articles
-    report = last_report(db, "thaigov")
-    assert report[REFUSED_PAGES_STOP] == 0
-    assert not [entry for entry in report["blocked"] if entry["status"] is None]  # all sent
+    assert last_report(db, "thaigov")[REFUSED_PAGES_STOP] == 0
+    assert "site stopped" not in result.stdout and STOPPED_LINE not in result.stdout
+    assert revisited == stored  # every stored article revisited (all recent)
+    assert sorted(i for i in asked if i > NEWEST) == list(
+        range(NEWEST + 1, NEWEST + MISS_LIMIT + 1)
+    )
 
 
-# Each site's refusals from part-way through its first crawl: thaigov's article pages after
-# its tenth; MDES (one retry a page, to keep it short) every page after its third.
-STOPPED_PART_WAY = {
-    "thaigov": (FaultRule(path=ARTICLE_ID.pattern, fault="status", status=403, after=10), ""),
-    "mdes": (FaultRule(path=r"^/news/", fault="status", status=403, after=3), "retries = 1"),
-}
-
-
-@pytest.mark.parametrize("source", sorted(STOPPED_PART_WAY))
-def test_the_crawl_after_a_stopped_one_asks_for_what_it_did_not_and_stores_it(tmp_path, source):
-    """The pages not asked once the site was stopped are not missing: the next crawl, as
-    a scheduled job runs it, asks for them and stores every article."""
-    rule, retries = STOPPED_PART_WAY[source]
+def test_a_refused_block_at_the_front_of_the_walk_does_not_stall_it(tmp_path):
+    """A crawl knows the site up to an id; the next ids are refused for good (withdrawn
+    items behind a 403), the ones after them served: each crawl stores those, none is
+    stopped for the block."""
+    known_up_to = 87384
+    block = range(known_up_to + 1, known_up_to + 1 + STOP)
     config = walk_config(tmp_path)
-    if retries:
-        add_crawl_setting(config, retries)
-    db = tmp_path / "db.sqlite"
-    with FixtureSite(faults=FaultPlan([rule])) as site:
-        first = crawl(site.base_url, db, config, "--source", source)
-        asked_first = {r.path for r in site.requests}
-    assert first.returncode == 1, first.stdout + first.stderr[-2000:]
-    assert last_report(db, source)[REFUSED_PAGES_STOP] == STOP, first.stdout
-    stored_first = stored_ids(db, source)
+    not_yet = FaultRule(path=ids_path(range(known_up_to + 1, NEWEST + 1)), fault="soft404")
+    db = first_crawl(tmp_path, "thaigov", config, not_yet)
+    assert max(map(int, stored_ids(db))) == known_up_to
+    refused = FaultRule(path=ids_path(block), fault="status", status=403)
+    for _ in range(2):
+        with FixtureSite(faults=FaultPlan([refused])) as site:
+            result = scheduled_crawl(site, db, config, "thaigov")
+        assert last_report(db, "thaigov")[REFUSED_PAGES_STOP] == 0, result.stdout
+        articles = {str(i) for i in manifest()["thaigov_ids"] if i not in block}
+        assert stored_ids(db) == articles
+
+
+def test_mdes_with_two_categories_refusing_every_page_is_stopped(tmp_path):
+    """Its listings and revisits are pages known to exist: a few refused, none served,
+    stop it (two listing pages alone never made the count of the walk's pages)."""
+    config = add_crawl_setting(write_config(tmp_path), "retries = 1")
+    db = first_crawl(tmp_path, "mdes", config)
+    before = stored_ids(db, "mdes")
+    refusing = FaultRule(path=EVERY_PAGE, fault="status", status=403)
+    with FixtureSite(faults=FaultPlan([refusing])) as site:
+        result = scheduled_crawl(site, db, config, "mdes")
+        pages = [r for r in site.requests if r.path != "/robots.txt"]
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    tries = 2
+    assert len(pages) == STOP * tries, [r.path for r in pages]  # MDES: one at a time
+    assert last_report(db, "mdes")[REFUSED_PAGES_STOP] == STOP
+    assert f"site stopped ({REASON}): " in result.stdout
+    assert stored_ids(db, "mdes") == before
+
+
+def test_the_crawl_after_a_stop_asks_every_id_the_stopped_one_did_not(tmp_path):
+    """A stopped crawl stores nothing, so the walk's base stays where it was: the next
+    crawl asks every id the stopped one did not, however small its ``recheck_window``."""
+    known_up_to = 87370
+    config = walk_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    small_window = WALK_ONLY + "recheck_window = 2\ngap_window = 0\n"
+    config.write_text(text.replace(WALK_ONLY, small_window), encoding="utf-8")
+    not_yet = FaultRule(path=ids_path(range(known_up_to + 1, NEWEST + 1)), fault="soft404")
+    db = first_crawl(tmp_path, "thaigov", config, not_yet)
+    refusing = FaultRule(path=EVERY_PAGE, fault="status", status=403)
+    with FixtureSite(faults=FaultPlan([refusing])) as site:
+        stopped = scheduled_crawl(site, db, config, "thaigov")
+        asked_stopped = set(asked_ids(site))
+    assert last_report(db, "thaigov")[REFUSED_PAGES_STOP] == STOP, stopped.stdout
     with FixtureSite() as site:
-        second = scheduled_crawl(site, db, config, source)
-        asked_second = {r.path for r in site.requests}
+        second = scheduled_crawl(site, db, config, "thaigov")
+        asked_second = set(asked_ids(site))
     assert second.returncode == 0, second.stdout + second.stderr[-2000:]
-    expected = {page_id(page) for page in site_pages(source)}
-    assert stored_first < expected
-    assert stored_ids(db, source) == expected
-    assert asked_second - asked_first  # what the stopped crawl did not ask
+    articles = {i for i in manifest()["thaigov_ids"] if i > known_up_to}
+    assert articles - asked_stopped <= asked_second
+    assert stored_ids(db) == {str(i) for i in manifest()["thaigov_ids"]}

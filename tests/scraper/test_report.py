@@ -138,7 +138,7 @@ def test_a_stored_class_name_the_table_does_not_name_reads_as_a_failed_download(
         assert stored_rule(rule) == rule
 
 
-def test_a_site_stopped_for_refusing_pages_of_its_walk_is_said_in_plain_words() -> None:
+def test_a_site_stopped_for_refusing_pages_is_said_in_plain_words() -> None:
     reason = "refused 5 pages in a row"
     blocked = [
         {"url": "http://t/5", "status": 403, "target": None, "reason": reason},
@@ -151,9 +151,9 @@ def test_a_site_stopped_for_refusing_pages_of_its_walk_is_said_in_plain_words() 
     assert lines[-2:] == [
         f"  site stopped ({reason}): 9 requests not sent, 0 answers received after the stop,"
         " not used",
-        "  stopped after 5 pages in a row refused, none served between: the site refuses this"
-        " client for now, so it was asked for nothing more; the pages not asked are not lost,"
-        " the next crawl asks for them",
+        "  stopped after 5 pages in a row refused, none served in this crawl, one of them known"
+        " to exist: the site refuses this client for now, so it was asked for nothing more;"
+        " the next crawl asks for what this one did not",
     ]
     unstopped = build_report({"thaidigest/fetched": 3}, blocked[:1], [])
     assert unstopped["stopped_after_refused_pages"] == 0

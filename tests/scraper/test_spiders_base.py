@@ -27,7 +27,7 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import RECHECK, Answer, DateSource, Verdict, first_believed_date
+from scraper.spiders.base import KNOWN_PAGE, Answer, DateSource, Verdict, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
@@ -602,7 +602,7 @@ ARTICLE_PAGE = (DEFAULT_ROOT / "news/contents/details/87382.html").read_text(enc
 
 def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, str]]:
     """The stops a thaigov spider asks for as it judges ``answers`` in turn (status, and
-    whether the page is asked again), ``limit`` refused pages stopping the site: each
+    whether the page is known to exist), ``limit`` refused pages stopping the site: each
     as (the number of the answer that stopped it, from 1; the reason)."""
     crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": limit})
     crawler.stats.open_spider()
@@ -615,10 +615,10 @@ def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, 
         stops.append((number, reason))
 
     crawler.signals.connect(stop_site, signal=STOP_SITE)
-    for number, (status, recheck) in enumerate(answers, start=1):
+    for number, (status, known) in enumerate(answers, start=1):
         article_id = str(87300 + number)
         url = URL.replace("87382", article_id)
-        request = Request(url, meta={"source_id": article_id, RECHECK: recheck})
+        request = Request(url, meta={"source_id": article_id, KNOWN_PAGE: known})
         body = ARTICLE_PAGE if status == 200 else f"<h1>{status}</h1>"
         headers = {"Content-Type": UTF8_HTML}
         spider.judge(HtmlResponse(url, status=status, body=body.encode(), headers=headers,
@@ -626,30 +626,33 @@ def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, 
     return stops
 
 
-WALK, AGAIN = False, True  # a page of the walk, a page asked again
+GUESS, KNOWN = False, True  # an id not stored yet, a page known to exist (a revisit)
 
 
-def test_refused_pages_in_a_row_stop_the_site_once_and_a_page_served_starts_again() -> None:
-    refused, served = (403, WALK), (200, WALK)
-    assert stops_after([refused] * 2 + [served] + [refused] * 2, limit=3) == []
-    assert stops_after([refused] * 2 + [served] + [refused] * 4, limit=3) == [
-        (6, "refused 3 pages in a row")
+def test_refused_guesses_alone_never_stop_the_site() -> None:
+    assert stops_after([(403, GUESS)] * 30, limit=2) == []
+
+
+def test_refused_pages_in_a_row_one_known_stop_the_site_once() -> None:
+    assert stops_after([(403, KNOWN)] * 5, limit=3) == [(3, "refused 3 pages in a row")]
+    assert stops_after([(403, GUESS)] * 3 + [(451, KNOWN), (403, GUESS)], limit=2) == [
+        (4, "refused 4 pages in a row")
     ]
-    assert stops_after([(404, WALK), (451, WALK), (401, WALK)], limit=2) == [
-        (3, "refused 2 pages in a row")
-    ]
+    assert stops_after([(401, GUESS), (403, KNOWN)], limit=2) == [(2, "refused 2 pages in a row")]
+
+
+def test_a_page_served_in_the_crawl_rules_out_the_stop() -> None:
+    for served in (200, 304, 404):
+        assert stops_after([(served, GUESS)] + [(403, KNOWN)] * 10, limit=2) == []
+    assert stops_after([(403, KNOWN), (200, GUESS)] + [(403, KNOWN)] * 10, limit=2) == []
 
 
 def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> None:
-    assert stops_after([(403, WALK), (500, WALK), (403, WALK)], limit=2) == [
+    assert stops_after([(403, KNOWN), (500, GUESS), (403, GUESS)], limit=2) == [
         (3, "refused 2 pages in a row")
     ]
-    assert stops_after([(500, WALK)] * 5, limit=2) == []
+    assert stops_after([(500, KNOWN)] * 5, limit=2) == []
 
 
-def test_refusals_of_pages_asked_again_are_not_counted_and_zero_never_stops() -> None:
-    assert stops_after([(403, AGAIN)] * 10 + [(403, WALK)], limit=2) == []
-    assert stops_after([(403, AGAIN), (403, WALK), (403, AGAIN), (403, WALK)], limit=2) == [
-        (4, "refused 2 pages in a row")
-    ]
-    assert stops_after([(403, WALK)] * 10, limit=0) == []
+def test_zero_refused_pages_to_stop_never_stops() -> None:
+    assert stops_after([(403, KNOWN)] * 10, limit=0) == []
