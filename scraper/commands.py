@@ -11,6 +11,7 @@ from scraper.crawl import run_crawl
 from scraper.report import (
     LOCKED,
     REFUSED,
+    REFUSED_PAGES_STOP,
     ROBOTS_REASON,
     UNREACHABLE,
     robots_note,
@@ -74,6 +75,12 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         lines.append(
             f"  site stopped ({reason}): {counted(not_sent, 'request')} not sent, "
             f"{counted(answered, 'answer')} received after the stop, not used"
+        )
+    if refused := report.get(REFUSED_PAGES_STOP):
+        lines.append(
+            f"  stopped after {refused} pages in a row refused, none served in this crawl, one"
+            " of them known to exist: the site refuses this client for now, so it was asked"
+            " for nothing more; the next crawl asks for what this one did not"
         )
     for error in report["errors"]:
         lines.append(f"  error: {error['url']}: {error['error']}")

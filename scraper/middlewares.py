@@ -17,7 +17,10 @@ its retries are spent. That answer reaches the spider with
 ``meta["site_stopped"]`` saying why (``bot check page: Cloudflare challenge``,
 ``rate limited: Retry-After 3600 s``, ``rate limited: 429 after 4 retries``),
 and every later request to the host (queued, waiting to be retried or new)
-fails with :class:`SiteStopped` without being sent.
+fails with :class:`SiteStopped` without being sent. The spider stops its site the
+same way (the :data:`STOP_SITE` signal) once ``REFUSED_PAGES_TO_STOP_SITE`` pages in a
+row ended refused, none served in the crawl, one of them known to exist (see
+:mod:`scraper.spiders.base`).
 
 Requests already on the wire (thaigov has two at a time) were sent all the same,
 and their answers arrive after the stop. A page is used as usual: it cost the site
@@ -42,6 +45,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from scrapy import Request
 from scrapy.core.downloader import Slot
@@ -56,11 +60,17 @@ from twisted.python.failure import Failure
 from scraper.bot_check import bot_check_kind
 from scraper.report import QUEUED_NOT_SENT
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 RATE_LIMITED = 429
 BOT_CHECK_REASON = "bot check page: {kind}"
 SITE_STOPPED = "site_stopped"  # the meta key of the answer that stopped its site: why
 BLOCKED_STATUSES = (401, 403, 407, 429, 451)  # refusals: the site will not serve this client
 BACK_OFF = "back_off"  # the meta key of a retry the spider made: wait before sending it
+# A signal the spider sends to stop its site for the rest of the crawl (``request``: the
+# answer's, whose host is stopped; ``reason``: why).
+STOP_SITE = object()
 
 
 class SiteStopped(IgnoreRequest):
@@ -119,6 +129,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
         self.stopped: dict[str, str] = {}  # host -> why it was stopped for this crawl
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.stop_host, signal=STOP_SITE)
+        return middleware
+
     def _stop_reason(self, request: Request) -> str | None:
         """Why the host of ``request`` was stopped for this crawl; None while it is not."""
         return self.stopped.get(urlparse_cached(request).netloc)
@@ -146,9 +162,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if slot is not None and slot.delay < delay:
             slot.delay = delay
 
-    def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
-        """Stop the host of ``request``, not stopped yet, for this crawl; its answer,
-        marked, for the spider."""
+    def stop_host(self, request: Request, reason: str) -> None:
+        """Stop the host of ``request``, not stopped yet, for this crawl: the requests
+        waiting for their turn and every later one fail with :class:`SiteStopped`."""
         self.stopped[urlparse_cached(request).netloc] = reason
         self.crawler.spider.logger.warning("stopping %s for this crawl: %s", request.url, reason)
         slot = self._slot(request)
@@ -156,6 +172,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             queued, waiting = slot.queue.popleft()
             self.crawler.stats.inc_value(QUEUED_NOT_SENT)  # though counted as requests
             waiting.errback(Failure(SiteStopped(queued.url, reason)))
+
+    def _stop_site(self, request: Request, response: Response, reason: str) -> Response:
+        """Stop the host of ``request``, not stopped yet, for this crawl; its answer,
+        marked, for the spider."""
+        self.stop_host(request, reason)
         request.meta[SITE_STOPPED] = reason
         return response
 

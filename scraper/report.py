@@ -20,7 +20,9 @@ requests not sent once the site was stopped for a reason are one entry with
 no status, the first URL and their ``count``), answered_after_stop (the
 answers to requests already sent when the site was stopped that were
 refusals too, so not used: once per reason, with the first URL, its status
-and the ``count``; they were sent, so they are not "not sent"), errors
+and the ``count``; they were sent, so they are not "not sent"),
+stopped_after_refused_pages (when the site was stopped for refusing that many
+pages in a row, none served in the crawl, else 0), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
 ended the crawl before it finished, ``failed`` when no page was fetched or
@@ -91,6 +93,9 @@ STATUS_PREFIX = "downloader/response_status_count/"
 # their turn when their site was stopped, and so were never sent.
 QUEUED_NOT_SENT = "thaidigest/site_stopped_queued"
 RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run, once it is
+# The report's field (and the crawl's stat) of a site stopped for refusing pages, none
+# served: how many it refused in a row (scraper.spiders.base); 0 when it was not.
+REFUSED_PAGES_STOP = "stopped_after_refused_pages"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 # The status of a crawl the database refused as it started (its run not recorded): never
 # stored, only returned by run_crawl; and the stat that holds the refusal's words, shown in
@@ -208,6 +213,7 @@ def build_report(
         **{name: stats.get(f"thaidigest/{name}", 0) for name in COUNTS},
         "blocked": blocked,
         "answered_after_stop": list(answered_after_stop),
+        REFUSED_PAGES_STOP: stats.get(f"thaidigest/{REFUSED_PAGES_STOP}", 0),
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }

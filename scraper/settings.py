@@ -43,6 +43,10 @@ RETRY_BACKOFF_BASE = DEFAULTS["crawl"]["backoff_base"]  # seconds; doubles each 
 RETRY_BACKOFF_MAX = 60.0  # also the longest Retry-After obeyed: a longer one stops the site
 # A retry goes before new pages: a site that keeps refusing is found out early.
 RETRY_PRIORITY_ADJUST = 1
+# A site that refused this many pages in a row (each after its retries), none served in
+# the crawl, one of them known to exist (a revisit, an MDES listing, a thaigov search
+# page), refuses this client: stopped for the crawl rather than asked for every page.
+REFUSED_PAGES_TO_STOP_SITE = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,

@@ -31,6 +31,17 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
+- a site is stopped for the rest of the crawl, as the retry middleware stops one, with
+  the reason ``refused 5 pages in a row``, only on proof that it refuses this client:
+  ``REFUSED_PAGES_TO_STOP_SITE`` pages refused in a row (each blocked once its retries
+  were spent, in the order the answers come, whatever the concurrency; an error neither
+  counts nor breaks the row), nothing served (200, 304, 404 or 410) in the crawl so far,
+  and at least one of them a page known to exist (:data:`KNOWN_PAGE`: a stored article
+  revisited, an MDES listing, a thaigov search page). Pages that are guesses (thaigov ids
+  not stored yet) refused in a row stop nothing by themselves: a site answers 403 past its
+  newest article or for a withdrawn one. Once a page is served, the site is not stopped
+  for refusals in that crawl. A stopped crawl stored nothing, so the next one goes on
+  from where this one started; the pages not asked are reported as not sent;
 - anything else, and network errors, are **errors** with the URL; a network error
   says why in the words of the crawl report (``connection refused``, ``timed out after
   30 s``: :func:`scraper.download_errors.plain_reason`), never as an error class.
@@ -71,10 +82,17 @@ from scraper.middlewares import (
     BACK_OFF,
     BLOCKED_STATUSES,
     SITE_STOPPED,
+    STOP_SITE,
     AnsweredAfterStop,
     SiteStopped,
 )
-from scraper.report import LOCKED, ROBOTS_REASON, UNREACHABLE, unreachable_reason
+from scraper.report import (
+    LOCKED,
+    REFUSED_PAGES_STOP,
+    ROBOTS_REASON,
+    UNREACHABLE,
+    unreachable_reason,
+)
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import (
     MAX_PARSED_DEPTH,
@@ -124,6 +142,14 @@ _TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser
 TOO_DEEP = f"{_TOO_DEEP} to its end; not stored"
 # A listing or search page so nested: the links read before the depth are followed.
 TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not followed"
+# The meta key of a page known to exist (a stored article revisited, an MDES listing, a
+# thaigov search page), not a guess: a site is stopped for refusals only if one of the
+# refused pages is one.
+KNOWN_PAGE = "known_page"
+# The setting of how many pages refused in a row stop the site (scraper.settings).
+REFUSED_PAGES_SETTING = "REFUSED_PAGES_TO_STOP_SITE"
+# Why a site that refused pages in a row, none served in the crawl, was stopped.
+REFUSED_PAGES_REASON = "refused {pages} pages in a row"
 
 
 class Answer(enum.Enum):
@@ -135,6 +161,10 @@ class Answer(enum.Enum):
     BLOCKED = "blocked"  # refused, or sent elsewhere: reported
     ERROR = "error"  # any other status: reported
     REDIRECT = "redirect"  # a same-article redirect: follow it
+
+
+# Answers that say the site serves this client: after one, no refusal stops the site.
+SERVED = frozenset({Answer.PAGE, Answer.NOT_MODIFIED, Answer.MISSING})
 
 
 class DateSource(enum.Enum):
@@ -193,8 +223,11 @@ class SiteSpider(scrapy.Spider):
         self.base_url = (base_url or "").rstrip("/")
         self.start_id = int(start_id) if start_id not in (None, "") else None
         self.blocked: list[dict[str, Any]] = []
-        # Why the retry middleware stopped the site for this crawl, once an answer said so.
+        # Why the site was stopped for this crawl, once an answer said so.
         self.stop_reason: str | None = None
+        self.refused_in_a_row = 0  # pages refused in this crawl, while none is served
+        self.known_page_refused = False  # one of them a page known to exist (KNOWN_PAGE)
+        self.served_any = False  # a page answered 200, 304, 404 or 410 in this crawl
         self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
@@ -236,7 +269,8 @@ class SiteSpider(scrapy.Spider):
 
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
         """Conditional requests for the articles recent within ``revisit_days``
-        (see :meth:`thaidigest.store.Store.recent_articles`)."""
+        (see :meth:`thaidigest.store.Store.recent_articles`), each a page known to exist
+        (:data:`KNOWN_PAGE`)."""
         days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):
@@ -248,15 +282,52 @@ class SiteSpider(scrapy.Spider):
             request = self.page_request(
                 article_url(row["source_id"]),
                 self.parse_article,
-                revisit=True,
                 source_id=row["source_id"],
                 stored_published=row["published"],
+                revisit=True,
+                **{KNOWN_PAGE: True},
             )
             yield request.replace(headers=headers)
 
     # --- Judging answers ----------------------------------------------------
 
     def judge(self, response: Response) -> Verdict:
+        """What an answer means; a blocked or failed one is reported here, and a refused
+        page counted toward stopping the site (:meth:`count_refusal`)."""
+        verdict = self._verdict(response)
+        self.count_refusal(response, verdict.answer)
+        return verdict
+
+    def count_refusal(self, response: Response, answer: Answer) -> None:
+        """Count a page that ended refused (``answer``: blocked) toward stopping the
+        site, while no page of this crawl was served; a page served (``SERVED``) rules the
+        stop out for the rest of the crawl; an error or a redirect followed leaves the
+        count as it is. The site is stopped once ``REFUSED_PAGES_TO_STOP_SITE`` are
+        counted (0: never), one of them a page known to exist (:data:`KNOWN_PAGE`):
+        refused guesses alone (thaigov ids past its newest article) prove nothing."""
+        if self.stop_reason is not None or self.served_any:
+            return
+        if answer in SERVED:
+            self.served_any = True
+        elif answer is Answer.BLOCKED:
+            self.refused_in_a_row += 1
+            self.known_page_refused |= bool(response.meta.get(KNOWN_PAGE))
+            limit = self.crawler.settings.getint(REFUSED_PAGES_SETTING)
+            if limit and self.refused_in_a_row >= limit and self.known_page_refused:
+                self.stop_refusing_site(response)
+
+    def stop_refusing_site(self, response: Response) -> None:
+        """Stop the site for the rest of the crawl after the refusal of ``response``, the
+        last counted: its blocked entry, reported already, and the requests then not sent
+        give the reason (``refused 5 pages in a row``), and the report the count."""
+        pages = self.refused_in_a_row
+        reason = REFUSED_PAGES_REASON.format(pages=pages)
+        self.stop_reason = reason
+        self.blocked[-1].setdefault("reason", reason)  # a redirect's own reason kept
+        self.crawler.stats.set_value(f"thaidigest/{REFUSED_PAGES_STOP}", pages)
+        self.crawler.signals.send_catch_log(STOP_SITE, request=response.request, reason=reason)
+
+    def _verdict(self, response: Response) -> Verdict:
         """What an answer means; a blocked or failed one is reported here."""
         status = response.status
         stats = self.crawler.stats

@@ -29,6 +29,7 @@ from scrapy.http import Response
 from scraper.sites import is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
+    KNOWN_PAGE,
     TOO_DEEP,
     Answer,
     DateSource,
@@ -65,7 +66,10 @@ class MdesSpider(SiteSpider):
                 yield request
         for category in self.site["categories"]:
             yield self.page_request(
-                mdes.listing_url(self.base_url, int(category)), self.parse_listing, page_number=1
+                mdes.listing_url(self.base_url, int(category)),
+                self.parse_listing,
+                page_number=1,
+                **{KNOWN_PAGE: True},
             )
 
     @classmethod

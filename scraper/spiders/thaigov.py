@@ -43,6 +43,7 @@ from scraper.robots import ForbiddenByRobots
 from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
+    KNOWN_PAGE,
     TOO_DEEP,
     Answer,
     DateSource,
@@ -81,6 +82,7 @@ class ThaigovSpider(SiteSpider):
                 self.base_url + THAIGOV_SEARCH_URL.format(keyword=keyword),
                 self.parse_search,
                 keyword=keyword,
+                **{KNOWN_PAGE: True},
             )
         lowest = self.recheck_from(stored) if stored else None
         if lowest is not None:

@@ -136,3 +136,27 @@ def test_a_stored_class_name_the_table_does_not_name_reads_as_a_failed_download(
     assert stored_rule("unreachable: DownloadCancelledError") == "unreachable: download cancelled"
     for rule in ("unreachable: larger than crawl.max_page_bytes", "unreachable: HTTP 429"):
         assert stored_rule(rule) == rule
+
+
+def test_a_site_stopped_for_refusing_pages_is_said_in_plain_words() -> None:
+    reason = "refused 5 pages in a row"
+    blocked = [
+        {"url": "http://t/5", "status": 403, "target": None, "reason": reason},
+        {"url": "http://t/6", "status": None, "target": None, "reason": reason, "count": 9},
+    ]
+    stats = {"thaidigest/stopped_after_refused_pages": 5}
+    report = build_report(stats, blocked, [])
+    assert report["stopped_after_refused_pages"] == 5
+    lines = format_report("thaigov", {"status": "blocked", "report": report}).splitlines()
+    assert lines[-2:] == [
+        f"  site stopped ({reason}): 9 requests not sent, 0 answers received after the stop,"
+        " not used",
+        "  stopped after 5 pages in a row refused, none served in this crawl, one of them known"
+        " to exist: the site refuses this client for now, so it was asked for nothing more;"
+        " the next crawl asks for what this one did not",
+    ]
+    unstopped = build_report({"thaidigest/fetched": 3}, blocked[:1], [])
+    assert unstopped["stopped_after_refused_pages"] == 0
+    assert "stopped after" not in format_report(
+        "thaigov", {"status": "blocked", "report": unstopped}
+    )

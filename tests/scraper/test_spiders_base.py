@@ -14,6 +14,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
+from scraper.middlewares import STOP_SITE
 from scraper.sites import (
     CLOSING_TAGS_WITHIN,
     MAX_PARSED_DEPTH,
@@ -26,7 +27,7 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import Answer, DateSource, Verdict, first_believed_date
+from scraper.spiders.base import KNOWN_PAGE, Answer, DateSource, Verdict, first_believed_date
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 
@@ -594,3 +595,64 @@ def test_a_short_notice_page_is_a_notice_whatever_refresh_it_carries(
     assert refresh_target(html, URL) is None
     assert judged_article_page(html).answer is Answer.PAGE
     assert thaigov.not_article(html, URL) is NotArticle.NOTICE
+
+
+ARTICLE_PAGE = (DEFAULT_ROOT / "news/contents/details/87382.html").read_text(encoding="utf-8")
+
+
+def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, str]]:
+    """The stops a thaigov spider asks for as it judges ``answers`` in turn (status, and
+    whether the page is known to exist), ``limit`` refused pages stopping the site: each
+    as (the number of the answer that stopped it, from 1; the reason)."""
+    crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": limit})
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    stops: list[tuple[int, str]] = []
+    number = 0  # of the answer being judged
+
+    def stop_site(request: Request, reason: str) -> None:
+        stops.append((number, reason))
+
+    crawler.signals.connect(stop_site, signal=STOP_SITE)
+    for number, (status, known) in enumerate(answers, start=1):
+        article_id = str(87300 + number)
+        url = URL.replace("87382", article_id)
+        request = Request(url, meta={"source_id": article_id, KNOWN_PAGE: known})
+        body = ARTICLE_PAGE if status == 200 else f"<h1>{status}</h1>"
+        headers = {"Content-Type": UTF8_HTML}
+        spider.judge(HtmlResponse(url, status=status, body=body.encode(), headers=headers,
+                                  request=request))  # fmt: skip
+    return stops
+
+
+GUESS, KNOWN = False, True  # an id not stored yet, a page known to exist (a revisit)
+
+
+def test_refused_guesses_alone_never_stop_the_site() -> None:
+    assert stops_after([(403, GUESS)] * 30, limit=2) == []
+
+
+def test_refused_pages_in_a_row_one_known_stop_the_site_once() -> None:
+    assert stops_after([(403, KNOWN)] * 5, limit=3) == [(3, "refused 3 pages in a row")]
+    assert stops_after([(403, GUESS)] * 3 + [(451, KNOWN), (403, GUESS)], limit=2) == [
+        (4, "refused 4 pages in a row")
+    ]
+    assert stops_after([(401, GUESS), (403, KNOWN)], limit=2) == [(2, "refused 2 pages in a row")]
+
+
+def test_a_page_served_in_the_crawl_rules_out_the_stop() -> None:
+    for served in (200, 304, 404):
+        assert stops_after([(served, GUESS)] + [(403, KNOWN)] * 10, limit=2) == []
+    assert stops_after([(403, KNOWN), (200, GUESS)] + [(403, KNOWN)] * 10, limit=2) == []
+
+
+def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> None:
+    assert stops_after([(403, KNOWN), (500, GUESS), (403, GUESS)], limit=2) == [
+        (3, "refused 2 pages in a row")
+    ]
+    assert stops_after([(500, KNOWN)] * 5, limit=2) == []
+
+
+def test_zero_refused_pages_to_stop_never_stops() -> None:
+    assert stops_after([(403, KNOWN)] * 10, limit=0) == []
