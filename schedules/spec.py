@@ -287,12 +287,16 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
     return Job(name=name, task=task, cron=cron, every=every, args=dict(args))
 
 
+def packaged_schedule() -> str:
+    """The text of the packaged default schedule, which ``thaidigest run`` runs when given none."""
+    return resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
+
+
 def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) -> Schedule:
     """The schedule in ``path``, or the packaged default when ``path`` is None
     (``check_cron``: see :func:`parse_schedule`)."""
     if path is None:
-        text = resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
-        return parse_schedule(text, DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
+        return parse_schedule(packaged_schedule(), DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
     try:
         text = read_toml_text(path)
     except FileNotFoundError:

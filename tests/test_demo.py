@@ -16,11 +16,11 @@ import feedparser
 import pytest
 
 from digest.markdown import story_headlines
+from schedules.spec import packaged_schedule
 from tests.digest import article, ingest, mark
 from thaidigest.demo import (
     DEMO_FILES,
     DEMO_FOLDERS,
-    packaged_schedule,
     relevant_weeks,
     running_program,
     status_command_line,

@@ -21,16 +21,14 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-import schedules
 from digest.clusters import LISTED
 from digest.select import Week
-from schedules.spec import DEFAULT_SCHEDULE
+from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.options import refuse_empty_folder
@@ -199,11 +197,6 @@ def status_command_line(program: Sequence[str], db: Path, config: Path, schedule
     return shlex.join(
         [*program, "status", "--db", str(db), "--config", str(config), "--schedules", str(schedule)]
     )
-
-
-def packaged_schedule() -> str:
-    """The text of the schedule ``thaidigest run`` runs when given none."""
-    return resources.files(schedules).joinpath(DEFAULT_SCHEDULE).read_text(encoding="utf-8")
 
 
 def running_program(argv0: str, python: str, search_path: str | None, cwd: Path) -> list[str]:
