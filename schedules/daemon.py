@@ -165,10 +165,10 @@ log = logging.getLogger("thaidigest.run")
 
 
 def log_time(moment: datetime) -> str:
-    """A time, given in the schedule's zone, as the daemon's log gives it: ISO 8601 with
-    its offset from UTC, ``2026-12-07T07:00:00+07:00`` (and its microseconds, if any: a job
-    run ``every`` N seconds keeps those of the moment it was added)."""
-    return moment.isoformat()
+    """A time, given in the schedule's zone, as the daemon's log gives it: ISO 8601 to the
+    second with its offset from UTC, ``2026-12-07T07:00:00+07:00``, the fraction of its second
+    left out (a job run ``every`` N seconds keeps that of the moment it was added)."""
+    return moment.isoformat(timespec="seconds")
 
 
 def in_zone(moment: datetime, zone: tzinfo) -> datetime:
@@ -222,7 +222,7 @@ class LogFormatter(logging.Formatter):
         self.zone = zone
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return log_time(datetime.fromtimestamp(int(record.created), self.zone))
+        return log_time(datetime.fromtimestamp(record.created, self.zone))
 
     def format(self, record: logging.LogRecord) -> str:
         return lock_times_in_zone(super().format(record), self.zone)

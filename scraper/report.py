@@ -337,6 +337,7 @@ class CrawlReport:
         self.run_id: int | None = None  # the run recorded, until it is finished
         self.lock: str | None = None  # the lock taken here, for a crawl not started by ours
         self.renewal: AbstractContextManager[None] | None = None
+        self.recorded: dict[str, Any] | None = None  # the run's report, once it is recorded
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlReport:
@@ -398,6 +399,7 @@ class CrawlReport:
             report["duration"] = round(time.monotonic() - self.clock_started, 1)
             self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
             self.run_id = None
+            self.recorded = report
             self.crawler.stats.set_value(RUN_STATUS, report["status"])
         finally:
             self.abandon()

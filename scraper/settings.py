@@ -20,7 +20,7 @@ pythainlp_read_only(os.environ)
 BOT_NAME = "thaidigest"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
-# `scrapy crawl` exits as `thaidigest crawl` does (75 when the site is locked, 1 unless ok).
+# `scrapy crawl` prints its report and exits as `thaidigest crawl` does (75: locked, 1 unless ok).
 COMMANDS_MODULE = "scraper.scrapy_commands"
 # A spider's own retry (a page that answered 200 with no article) is Scrapy's
 # get_retry_request, which counts in retry_times: no copied key to warn of on stderr.

@@ -534,6 +534,17 @@ def test_an_export_name_import_cannot_read_is_refused_before_writing(tmp_path, n
     assert not output.exists()
 
 
+def test_a_refused_export_name_is_the_path_as_typed(tmp_path, monkeypatch):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("export", "--db", str(db), "-o", "./data/x.csv")
+    assert result.exit_code == 2
+    assert "'./data/x.csv': import reads back only .jsonl or .jsonl.xz files" in result.output
+    assert not (tmp_path / "data" / "x.csv").exists()
+
+
 WORDS = [
     "รัฐบาล", "ความร่วมมือ", "ดิจิทัล", "เศรษฐกิจ", "ประชาชน", "นายกรัฐมนตรี", "กระทรวง", "พัฒนา",
     "โครงการ", "ระบบ", "ข้อมูล", "เทคโนโลยี", "การประชุม", "ประเทศ", "ภูมิภาค", "นโยบาย", "บริการ",

@@ -178,6 +178,21 @@ def test_the_commands_the_demo_names_run_as_printed_without_thaidigest_on_path(
             server.terminate()
 
 
+def test_the_demos_last_message_says_where_each_thing_it_wrote_is(demo_run: DemoRun) -> None:
+    """The feeds, the archive page and the digests are in its output folder, not beside
+    the database."""
+    folder, public = demo_run.folder, demo_run.folder / "public"
+    database, digests = folder / "thaidigest.sqlite", public / "digests"
+
+    assert (
+        f"The database is {database}; feed.rss, feed.atom and index.html are in {public}/, "
+        f"the digests in {digests}/." in demo_run.output
+    )
+    assert database.is_file() and any(digests.glob("*.md"))
+    for name in ("feed.rss", "feed.atom", "index.html"):
+        assert (public / name).is_file(), name
+
+
 def test_the_demo_echoes_each_step_as_a_shell_runs_it(demo_run: DemoRun) -> None:
     """With the program it names last, and its paths quoted: its folder's name holds a
     space."""

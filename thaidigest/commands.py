@@ -124,7 +124,7 @@ def _importable_output(
     suffixes = " or ".join(JSONL_SUFFIXES)
     output = Path(refuse_blank(parameter.opts[0], value, f"a {suffixes} file"))
     if not output.name.lower().endswith(JSONL_SUFFIXES):
-        raise click.BadParameter(f"{output.name!r}: import reads back only {suffixes} files")
+        raise click.BadParameter(f"{value!r}: import reads back only {suffixes} files")
     return output
 
 

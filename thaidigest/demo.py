@@ -183,8 +183,9 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))
     click.secho(
-        f"\nEverything is in {folder}/: the database, the digests, feed.rss, feed.atom and "
-        f"index.html. Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
+        f"\nThe database is {db}; feed.rss, feed.atom and index.html are in {out}/, the "
+        f"digests in {digest.parent}/.\n"
+        f"Browse it with: {shlex.join([*program, 'serve', '--out', str(out)])}\n"
         f"Check its health with: {status_command_line(program, db, config, schedule)}",
         bold=True,
     )

@@ -1,2 +1,2 @@
 """Scrapy commands of the project (``COMMANDS_MODULE``): ``scrapy crawl`` with
-``thaidigest crawl``'s exit status."""
+``thaidigest crawl``'s report and exit status."""

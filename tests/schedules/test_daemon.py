@@ -688,6 +688,26 @@ def test_a_run_time_on_the_day_clocks_spring_forward_is_read_as_the_clock_reads_
     assert daemon.in_zone(due, BANGKOK).timestamp() == due.timestamp()  # the same instant
 
 
+def test_a_time_the_daemon_logs_is_to_the_whole_second():
+    due = datetime(2026, 12, 6, 9, 29, 58, 87_490, tzinfo=BANGKOK)
+    assert daemon.log_time(due) == "2026-12-06T09:29:58+07:00"
+    line = "2026-12-06T02:29:58.087490+00:00 [scrapy.core.engine] INFO: Spider opened"
+    assert daemon.restamp(line, BANGKOK).startswith("2026-12-06T09:29:58+07:00 [scrapy")
+
+
+def test_the_next_run_of_a_job_run_every_n_seconds_is_logged_to_the_whole_second(tmp_path, caplog):
+    """Its next run is N seconds after the moment it was added, microseconds and all."""
+    text = schedule_text('name = "crawl"\ntask = "crawl"\nevery = 60\n')
+    with (
+        caplog.at_level(logging.INFO, logger="thaidigest.run"),
+        paused_scheduler(Store(f"sqlite:///{tmp_path / 'db.sqlite'}"), text, DEFAULTS) as added,
+    ):
+        next_run = added.get_job("crawl").next_run_time
+    (line,) = [r.getMessage() for r in caplog.records if "next run" in r.getMessage()]
+    shown = daemon.in_zone(next_run, BANGKOK).replace(microsecond=0)
+    assert line == f"crawl: crawl every 60 s, next run {shown.isoformat()}"
+
+
 def test_the_daemons_log_line_times_are_in_the_schedules_zone_with_its_offset():
     record = logging.LogRecord("thaidigest.run", logging.INFO, "", 0, "crawl: started", (), None)
     record.created = datetime(2026, 12, 7, 0, 0, 1, 500_000, tzinfo=UTC).timestamp()
@@ -1067,7 +1087,9 @@ def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_pa
 
 
 # An ISO 8601 time with its offset: "2026-12-07T07:00:01+07:00", "…T00:00:01.25+0000", "…Z".
-LOGGED_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?P<offset>Z|[+-]\d\d:?\d\d)")
+LOGGED_TIME = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?P<fraction>\.\d+)?(?P<offset>Z|[+-]\d\d:?\d\d)"
+)
 
 
 def test_every_time_the_daemon_logs_is_in_the_schedules_zone_not_the_machines(tmp_path):
@@ -1095,6 +1117,7 @@ def test_every_time_the_daemon_logs_is_in_the_schedules_zone_not_the_machines(tm
         assert abs(datetime.fromisoformat(stamp[0]) - started) < timedelta(minutes=2), line
         for logged in LOGGED_TIME.finditer(line):  # the run times, a job's own stamps
             assert logged["offset"] == "+07:00", line
+            assert logged["fraction"] is None, line  # to the whole second
 
 
 def test_a_schedule_file_removed_after_the_daemon_started_does_not_stop_its_digests(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -15,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from scraper.commands import format_report
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.reliability.test_crash_safety import wait_for
-from tests.scraper.crawling import write_config
+from tests.scraper.crawling import crawl, refusing_after_robots_txt, write_config
 from thaidigest import locks
 from thaidigest.store import Store, utc_now
 
@@ -115,6 +117,37 @@ def test_scrapy_crawl_takes_the_sites_lock_and_gives_it_back(tmp_path: Path) -> 
         assert locks.holder(store, locks.crawl_lock("mdes")) is None  # released
     finally:
         store.close()
+
+
+def without_durations(report: str) -> str:
+    return re.sub(r" in [0-9.]+ s; ", " in … s; ", report)
+
+
+def test_scrapy_crawl_prints_the_report_thaidigest_crawl_prints(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    with FixtureSite() as site:
+        crawled = scrapy_crawl("mdes", site.base_url, tmp_path / "scrapy.sqlite", config)
+        printed = crawl(site.base_url, tmp_path / "thaidigest.sqlite", config, "--source", "mdes")
+
+    assert crawled.returncode == printed.returncode == 0, crawled.stderr[-3000:]
+    [(status, report)] = runs(tmp_path / "scrapy.sqlite")
+    assert crawled.stdout == format_report("mdes", {"status": status, "report": report}) + "\n"
+    assert crawled.stdout.startswith("mdes: ok in ")
+    assert without_durations(crawled.stdout) == without_durations(printed.stdout)
+
+
+def test_scrapy_crawl_of_a_site_that_refuses_prints_the_failed_report_and_exits_1(
+    tmp_path: Path,
+) -> None:
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    with refusing_after_robots_txt() as base_url:
+        crawled = scrapy_crawl("mdes", base_url, db, config)
+
+    assert crawled.returncode == 1, crawled.stderr[-3000:]
+    [(status, report)] = runs(db)
+    assert status == "failed"
+    assert crawled.stdout == format_report("mdes", {"status": status, "report": report}) + "\n"
+    assert "  nothing fetched: " in crawled.stdout
 
 
 def test_scrapy_crawl_keeps_off_a_site_another_crawl_holds(tmp_path: Path) -> None:
