@@ -27,7 +27,7 @@ from digest.markdown import (
     topic_name,
     week_range,
 )
-from digest.select import Item, Week, WeekDigest
+from digest.select import Item, Week, WeekDigest, digest_name
 from thaidigest.health import SiteHealth
 from thaidigest.model import THAI
 
@@ -176,7 +176,7 @@ def render_index(
     digests = "".join(
         f'<li><a href="digests/{week}.html">Week {week}</a> '
         f'<span class="muted">{escape(week_range(week))} · '
-        f'<a href="digests/{week}.md">Markdown</a></span></li>\n'
+        f'<a href="{digest_name(week)}">Markdown</a></span></li>\n'
         for week in sorted(weeks, reverse=True)
     )
     feed_items = "".join(_feed_item(files) for files in _grouped(feeds))

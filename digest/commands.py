@@ -40,7 +40,7 @@ from digest.publish import (
     week_health,
     written_weeks,
 )
-from digest.select import DIGESTS, Week, WeekError
+from digest.select import DIGESTS, Week, WeekError, digest_path
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import digest_folder, weeks_kept
@@ -169,7 +169,7 @@ def mail_digests(
     unwatched = set(unwatched_weeks(store, [*late, *built]))
     for week in sorted([*late, *built]):
         if week not in texts:
-            path = out_dir / DIGESTS / f"{week}.md"
+            path = digest_path(out_dir, week)
             failures.append(
                 f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
                 f"{path} is gone (build it again with --week {week})"

@@ -88,13 +88,14 @@ from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
-    DIGEST_FILE,
     DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
     Week,
     WeekDigest,
-    WeekError,
+    digest_name,
+    digest_path,
+    digest_week,
     load_weeks,
     select_week,
     topic_key,
@@ -170,22 +171,16 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
 def written_weeks(out_dir: Path) -> list[Week]:
     """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
     folder = out_dir / DIGESTS
-    found = []
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if DIGEST_FILE.match(path.name):
-                try:
-                    found.append(Week.parse(path.stem))
-                except WeekError:  # 2023-W53.md: no such week
-                    continue
-    return sorted(found)
+    if not folder.is_dir():
+        return []
+    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
     """The Markdown of every weekly digest already in ``out_dir/digests``."""
-    folder = out_dir / DIGESTS
     return {
-        week: (folder / f"{week}.md").read_text(encoding="utf-8") for week in written_weeks(out_dir)
+        week: digest_path(out_dir, week).read_text(encoding="utf-8")
+        for week in written_weeks(out_dir)
     }
 
 
@@ -661,7 +656,7 @@ def build_digest(
         twins=written_twins(out_dir, heads),
     )
     outputs = {
-        f"{DIGESTS}/{week}.md": markdown.encode(),
+        digest_name(week): markdown.encode(),
         **feeds,
         **_archive(
             markdowns,

@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import select
 
-from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
+from digest.select import DIGEST_FILE, DIGESTS, Week, digest_path, digest_week
 from scraper.report import (
     LOCKED,
     reported,
@@ -441,10 +441,7 @@ def digest_line(folder: Path, now: datetime) -> str:
 
 
 def _week_of(digest: Path | None) -> Week | None:
-    try:
-        return Week.parse(digest.stem) if digest else None
-    except WeekError:  # 2023-W53.md: no such week, no digest
-        return None
+    return digest_week(digest) if digest else None
 
 
 def mail_owed_lines(
@@ -495,11 +492,7 @@ def mail_owed_lines(
         )
         retry = f"retry with `thaidigest digest{options} --email`"
         # A run mailing may not have written it yet: it owes a week before it builds it.
-        if (
-            mailing is None
-            and folder is not None
-            and not (folder / DIGESTS / f"{week}.md").is_file()
-        ):
+        if mailing is None and folder is not None and not digest_path(folder, week).is_file():
             retry = (
                 f"its digest is not in {folder / DIGESTS}: build and mail it with "
                 f"`thaidigest digest --week {week}{options} --email`"

@@ -27,7 +27,7 @@ import click
 from sqlalchemy import select
 
 from digest.clusters import LISTED
-from digest.select import Week
+from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
@@ -178,7 +178,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         _thaidigest(
             program, "digest", *digest_arguments(week, out), *common, "--schedules", str(schedule)
         )
-    digest = out / "digests" / f"{week}.md"
+    digest = digest_path(out, Week.parse(week))
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))

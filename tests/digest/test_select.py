@@ -1,6 +1,7 @@
 import difflib
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, update
@@ -12,6 +13,8 @@ from digest.select import (
     Week,
     WeekError,
     describe_changes,
+    digest_path,
+    digest_week,
     load_weeks,
     select_week,
 )
@@ -50,6 +53,19 @@ def test_malformed_or_missing_week_is_refused(text):
 def test_a_week_is_read_with_its_w_in_either_case():
     assert Week.parse("2024-w34") == Week(2024, 34)
     assert str(Week.parse(" 2024-w34 ")) == "2024-W34"
+
+
+def test_a_weeks_digest_path_names_its_week_back():
+    path = digest_path(Path("public"), W34)
+    assert path == Path("public/digests/2024-W34.md")
+    assert digest_week(path) == W34
+
+
+@pytest.mark.parametrize(
+    "name", ["notes.md", "2024-W34.html", "2024-w34.md", "2023-W53.md", "2024-W34.md.tmp"]
+)
+def test_a_file_that_is_no_weeks_digest_names_no_week(name):
+    assert digest_week(Path("public/digests", name)) is None
 
 
 @pytest.mark.parametrize(
