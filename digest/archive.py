@@ -27,7 +27,7 @@ from digest.markdown import (
     topic_name,
     week_range,
 )
-from digest.select import Item, Week, WeekDigest, digest_name
+from digest.select import Item, Week, WeekDigest, digest_name, digest_page_name
 from thaidigest.health import SiteHealth
 from thaidigest.model import THAI
 
@@ -149,7 +149,7 @@ def _latest_item(item: Item) -> str:
 
 def _latest(digest: WeekDigest, health: Sequence[SiteHealth]) -> str:
     heading = (
-        f'<h2>Latest digest: <a href="digests/{digest.week}.html">{digest.week}</a> '
+        f'<h2>Latest digest: <a href="{digest_page_name(digest.week)}">{digest.week}</a> '
         f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
     )
     if not digest.items:
@@ -174,7 +174,7 @@ def render_index(
         f'<link rel="outline" type="{OPML_TYPE}" title="All feeds (OPML)" href="{OPML_FILE}">\n'
     )
     digests = "".join(
-        f'<li><a href="digests/{week}.html">Week {week}</a> '
+        f'<li><a href="{digest_page_name(week)}">Week {week}</a> '
         f'<span class="muted">{escape(week_range(week))} · '
         f'<a href="{digest_name(week)}">Markdown</a></span></li>\n'
         for week in sorted(weeks, reverse=True)

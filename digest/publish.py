@@ -94,6 +94,7 @@ from digest.select import (
     Week,
     WeekDigest,
     digest_name,
+    digest_page_name,
     digest_path,
     digest_week,
     load_weeks,
@@ -298,7 +299,7 @@ def feed_span(span: int, week: Week) -> str:
 
 def digest_page(site: str, week: Week) -> str:
     """The address of ``week``'s digest page."""
-    return urljoin(site, f"{DIGESTS}/{week}.html")
+    return urljoin(site, digest_page_name(week))
 
 
 def listing_pages(
@@ -500,7 +501,7 @@ def _archive(
             site_feeds,
             "../",
         )
-        outputs[f"{DIGESTS}/{week}.html"] = page.encode()
+        outputs[digest_page_name(week)] = page.encode()
     # An entry's content is the digest without the page's language marks, as it always
     # was: a content changed would date every entry again.
     entries = [

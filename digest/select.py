@@ -250,6 +250,12 @@ def digest_name(week: Week) -> str:
     return f"{DIGESTS}/{week}.md"
 
 
+def digest_page_name(week: Week) -> str:
+    """Where ``week``'s digest as an HTML page is in an output folder, as a relative path
+    and link: ``digests/2024-W34.html``."""
+    return f"{DIGESTS}/{week}.html"
+
+
 def digest_path(out_dir: Path, week: Week) -> Path:
     """``week``'s Markdown digest in the output folder ``out_dir``."""
     return out_dir / digest_name(week)

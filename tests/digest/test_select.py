@@ -13,6 +13,8 @@ from digest.select import (
     Week,
     WeekError,
     describe_changes,
+    digest_name,
+    digest_page_name,
     digest_path,
     digest_week,
     load_weeks,
@@ -59,6 +61,11 @@ def test_a_weeks_digest_path_names_its_week_back():
     path = digest_path(Path("public"), W34)
     assert path == Path("public/digests/2024-W34.md")
     assert digest_week(path) == W34
+
+
+def test_a_weeks_digest_page_sits_beside_its_markdown():
+    assert digest_name(W34) == "digests/2024-W34.md"
+    assert digest_page_name(W34) == "digests/2024-W34.html"
 
 
 @pytest.mark.parametrize(
