@@ -91,6 +91,7 @@ from digest.select import (
     DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
+    WEEK_NAME,
     Week,
     WeekDigest,
     digest_name,
@@ -120,7 +121,7 @@ ARTICLE_FORMATS = (
 )
 # How a feed of articles ends its subtitle (feed_span), as a feed written before holds it:
 # "of the 1 weeks to" too, as feeds were written before the count agreed with its noun.
-WRITTEN_SPAN = re.compile(r" of the \d+ weeks? to \d{4}-W\d{2}$")
+WRITTEN_SPAN = re.compile(rf" of the \d+ weeks? to {WEEK_NAME}$")
 
 
 @dataclass(frozen=True)
