@@ -80,7 +80,7 @@ def relevant_weeks(store: Store) -> list[str]:
     query = select(articles.c.published).where(LISTED, articles.c.published.is_not(None))
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
-    return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
+    return sorted({str(Week.of(day)) for day in days})
 
 
 def weeks_spanned(weeks: Sequence[str]) -> int:
