@@ -43,6 +43,7 @@ from thaidigest.store import (
     Store,
     crawl_runs,
     database_url,
+    iso,
     parse_iso,
     shown_db,
     utc_now,
@@ -437,7 +438,7 @@ def digest_line(folder: Path, now: datetime) -> str:
     if digest is None:
         return f"digest: none yet in {folder / DIGESTS}"
     written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
-    return f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})"
+    return f"digest: {digest} written {iso(written)} ({_age(written, now)})"
 
 
 def _week_of(digest: Path | None) -> Week | None:
