@@ -85,8 +85,7 @@ schedules_option = click.option(
     default=None,
     metavar="FILE",
     callback=refuse_empty("--schedules", "a schedule file", _schedules_variable),
-    help="Schedule TOML file [default: the packaged schedules/default.toml; "
-    "env THAIDIGEST_SCHEDULES].",
+    help=f"Schedule TOML file [default: the packaged schedules/default.toml; env {SCHEDULES_ENV}].",
 )
 
 
