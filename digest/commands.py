@@ -41,9 +41,9 @@ from digest.publish import (
     written_weeks,
 )
 from digest.select import DIGESTS, Week, WeekError, digest_path
-from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from digest.serve import serve
 from schedules.commands import load_schedule_or_exit, schedules_option
-from thaidigest.config import digest_folder, weeks_kept
+from thaidigest.config import SERVE_HOST, SERVE_PORT, digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.options import (
     SettingsError,
@@ -383,13 +383,13 @@ def digest_command(
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=DEFAULT_PORT,
+    default=SERVE_PORT,
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
 )
 @click.option(
     "--host",
-    default=DEFAULT_HOST,
+    default=SERVE_HOST,
     show_default=True,
     help="Address to listen on: 127.0.0.1 for this machine only, ::1 for its IPv6 loopback.",
 )

@@ -53,9 +53,8 @@ from urllib.parse import unquote, urlsplit
 
 from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
 from digest.select import BANGKOK
+from thaidigest.config import SERVE_HOST, SERVE_PORT
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
 CONNECTION_DEADLINE = 30.0  # seconds a connection may last, request and answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503
@@ -359,8 +358,8 @@ class DigestServer(ThreadingHTTPServer):
 
 def make_server(
     directory: Path,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    host: str = SERVE_HOST,
+    port: int = SERVE_PORT,
     *,
     max_connections: int = MAX_CONNECTIONS,
     deadline: float = CONNECTION_DEADLINE,
@@ -382,8 +381,8 @@ def server_url(server: DigestServer) -> str:
 
 def serve(
     directory: Path,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    host: str = SERVE_HOST,
+    port: int = SERVE_PORT,
     echo: Callable[[str], None] = print,
 ) -> None:
     """Serve ``directory`` until interrupted, after telling ``echo`` the URL."""

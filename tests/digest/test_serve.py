@@ -16,8 +16,10 @@ from urllib.parse import quote
 
 import pytest
 
+from digest.commands import serve_command
 from digest.serve import IDLE_TIMEOUT, make_server, server_url
 from tests.digest import ipv6_loopback_missing
+from thaidigest.config import DEFAULTS
 
 
 @pytest.fixture
@@ -55,6 +57,11 @@ def request(server, path, method="GET", headers=None):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def test_the_default_site_url_is_where_serve_listens_unless_told():
+    defaults = {parameter.name: parameter.default for parameter in serve_command.params}
+    assert DEFAULTS["digest"]["site_url"] == f"http://{defaults['host']}:{defaults['port']}/"
 
 
 def test_port_zero_binds_a_free_loopback_port(site):
