@@ -32,6 +32,8 @@ from thaidigest.health import SiteHealth
 from thaidigest.model import THAI
 
 OPML_FILE = "feeds.opml"
+# The archive index's file: the page a folder's address serves, by serve as by any web server.
+INDEX_PAGE = "index.html"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
 # The pages' own language, their words'; a Thai article's text on them says THAI.
 PAGE_LANGUAGE = "en"

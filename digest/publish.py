@@ -47,6 +47,7 @@ from urllib.parse import urljoin, urlsplit
 
 from digest.archive import (
     ATOM_TYPE,
+    INDEX_PAGE,
     JSON_FEED_TYPE,
     OPML_FILE,
     RSS_TYPE,
@@ -498,7 +499,7 @@ def _archive(
         page = render_digest_page(
             digest_title(title, week),
             markdown_to_page_html(text),
-            "../index.html",
+            f"../{INDEX_PAGE}",
             site_feeds,
             "../",
         )
@@ -528,7 +529,7 @@ def _archive(
     )
     outputs[DIGESTS_FEED] = render_dated_atom(feed, entries, written, now)
     index = render_index(title, sorted(markdowns), feeds, latest, latest_health)
-    outputs["index.html"] = index.encode()
+    outputs[INDEX_PAGE] = index.encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+from digest.archive import ATOM_TYPE, INDEX_PAGE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
 from digest.select import BANGKOK
 from thaidigest.config import SERVE_HOST, SERVE_PORT
 
@@ -74,7 +74,6 @@ BUSY = (
     b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
     b"503 Service Unavailable\n"
 )
-INDEX = "index.html"
 CONTENT_TYPES = {
     ".rss": RSS_TYPE,
     ".atom": ATOM_TYPE,
@@ -127,7 +126,7 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     if isinstance(real, HTTPStatus):
         return real
     if real.is_dir():
-        target = real / INDEX
+        target = real / INDEX_PAGE
         real = inside(root, target)
         if isinstance(real, HTTPStatus):  # no page: a slash added would find none either
             return real
