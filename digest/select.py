@@ -244,6 +244,12 @@ class Week:
         return f"{self.year:04d}-W{self.number:02d}"
 
 
+def bangkok_time(moment: datetime) -> str:
+    """``moment`` as a message tells a reader it, to the minute: ``2024-08-26 00:00 Bangkok
+    time``."""
+    return f"{moment.astimezone(BANGKOK):%Y-%m-%d %H:%M} Bangkok time"
+
+
 def digest_name(week: Week) -> str:
     """Where ``week``'s Markdown digest is in an output folder, as a relative path and link:
     ``digests/2024-W34.md``."""

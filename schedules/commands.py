@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import select
 
-from digest.select import DIGEST_FILE, DIGESTS, Week, digest_path, digest_week
+from digest.select import DIGEST_FILE, DIGESTS, Week, bangkok_time, digest_path, digest_week
 from scraper.report import (
     LOCKED,
     reported,
@@ -488,7 +488,7 @@ def mail_owed_lines(
         line = (
             f"mail: {week} {owed_to} {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
-            f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
+            f"{bangkok_time(ended)} ({_age(ended, now)})"
         )
         retry = f"retry with `thaidigest digest{options} --email`"
         # A run mailing may not have written it yet: it owes a week before it builds it.

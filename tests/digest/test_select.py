@@ -1,6 +1,6 @@
 import difflib
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from digest.select import (
     Version,
     Week,
     WeekError,
+    bangkok_time,
     describe_changes,
     digest_name,
     digest_page_name,
@@ -55,6 +56,13 @@ def test_malformed_or_missing_week_is_refused(text):
 def test_a_week_is_read_with_its_w_in_either_case():
     assert Week.parse("2024-w34") == Week(2024, 34)
     assert str(Week.parse(" 2024-w34 ")) == "2024-W34"
+
+
+def test_a_moment_is_told_to_the_minute_in_bangkok_time():
+    assert bangkok_time(W34.end()) == "2024-08-26 00:00 Bangkok time"
+    assert bangkok_time(datetime(2024, 8, 25, 17, 0, 59, tzinfo=UTC)) == (
+        "2024-08-26 00:00 Bangkok time"
+    )
 
 
 def test_a_weeks_digest_path_names_its_week_back():
