@@ -41,7 +41,7 @@ from digest.publish import (
     written_weeks,
 )
 from digest.select import DIGESTS, Week, WeekError, digest_path
-from digest.serve import serve
+from digest.serve import STOPPED, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import SERVE_HOST, SERVE_PORT, digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
@@ -410,6 +410,6 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     try:
         serve(out_dir, host, port, echo=click.echo)
     except KeyboardInterrupt:  # before serve() could catch it: stopped all the same
-        click.echo("Stopped.")
+        click.echo(STOPPED)
     except OSError as error:  # the port is taken, the host is no address of ours
         raise click.ClickException(f"cannot listen on {host}:{port}: {os_reason(error)}") from None

@@ -64,6 +64,7 @@ LISTEN_BACKLOG = 128
 MAX_PATH_CHARS = 2048  # a longer request path is answered 414
 MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
+STOPPED = "Stopped."  # said when Ctrl-C or SIGTERM stops the server, serving or starting
 # A client that hung up, reset the connection or fell silent: ordinary, no error of ours.
 CLIENT_GONE = (ConnectionError, TimeoutError)
 # The line BaseHTTPRequestHandler.send_error logs before the request's own line, which gives
@@ -390,4 +391,4 @@ def serve(
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            echo("Stopped.")
+            echo(STOPPED)

@@ -375,6 +375,18 @@ def test_a_requests_log_line_gives_its_time_in_bangkok_with_the_offset_from_utc(
     assert before <= when <= after
 
 
+def test_a_server_stopped_by_sigterm_says_it_stopped_and_exits_0(tmp_path):
+    command = "from digest.commands import serve_command; serve_command()"
+    arguments = [sys.executable, "-c", command, "--out", str(tmp_path), "--port", "0"]
+    with subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True, cwd=tmp_path) as server:
+        try:
+            assert server.stdout.readline().startswith(f"Serving {tmp_path} at ")
+        finally:
+            server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert (output, server.returncode) == ("Stopped.\n", 0)
+
+
 def test_a_refused_request_is_one_line_on_stderr(site, capfd):
     """Its line gives its status: no line of the standard library's before it repeats it
     (``code 400, message Bad request syntax ('GARBAGE')``)."""
