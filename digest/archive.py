@@ -27,11 +27,13 @@ from digest.markdown import (
     topic_name,
     week_range,
 )
-from digest.select import Item, Week, WeekDigest
+from digest.select import Item, Week, WeekDigest, digest_name, digest_page_name
 from thaidigest.health import SiteHealth
 from thaidigest.model import THAI
 
 OPML_FILE = "feeds.opml"
+# The archive index's file: the page a folder's address serves, by serve as by any web server.
+INDEX_PAGE = "index.html"
 THAI_TAGLINE = "สรุปข่าวความร่วมมือด้านเศรษฐกิจดิจิทัลรายสัปดาห์"
 # The pages' own language, their words'; a Thai article's text on them says THAI.
 PAGE_LANGUAGE = "en"
@@ -149,7 +151,7 @@ def _latest_item(item: Item) -> str:
 
 def _latest(digest: WeekDigest, health: Sequence[SiteHealth]) -> str:
     heading = (
-        f'<h2>Latest digest: <a href="digests/{digest.week}.html">{digest.week}</a> '
+        f'<h2>Latest digest: <a href="{digest_page_name(digest.week)}">{digest.week}</a> '
         f'<span class="muted">{escape(week_range(digest.week))}</span></h2>\n'
     )
     if not digest.items:
@@ -174,9 +176,9 @@ def render_index(
         f'<link rel="outline" type="{OPML_TYPE}" title="All feeds (OPML)" href="{OPML_FILE}">\n'
     )
     digests = "".join(
-        f'<li><a href="digests/{week}.html">Week {week}</a> '
+        f'<li><a href="{digest_page_name(week)}">Week {week}</a> '
         f'<span class="muted">{escape(week_range(week))} · '
-        f'<a href="digests/{week}.md">Markdown</a></span></li>\n'
+        f'<a href="{digest_name(week)}">Markdown</a></span></li>\n'
         for week in sorted(weeks, reverse=True)
     )
     feed_items = "".join(_feed_item(files) for files in _grouped(feeds))

@@ -40,10 +40,10 @@ from digest.publish import (
     week_health,
     written_weeks,
 )
-from digest.select import DIGESTS, Week, WeekError
-from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
+from digest.select import DIGESTS, Week, WeekError, digest_path
+from digest.serve import STOPPED, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
-from thaidigest.config import digest_folder, weeks_kept
+from thaidigest.config import SERVE_HOST, SERVE_PORT, digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.options import (
     SettingsError,
@@ -169,7 +169,7 @@ def mail_digests(
     unwatched = set(unwatched_weeks(store, [*late, *built]))
     for week in sorted([*late, *built]):
         if week not in texts:
-            path = out_dir / DIGESTS / f"{week}.md"
+            path = digest_path(out_dir, week)
             failures.append(
                 f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
                 f"{path} is gone (build it again with --week {week})"
@@ -383,13 +383,13 @@ def digest_command(
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=DEFAULT_PORT,
+    default=SERVE_PORT,
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
 )
 @click.option(
     "--host",
-    default=DEFAULT_HOST,
+    default=SERVE_HOST,
     show_default=True,
     help="Address to listen on: 127.0.0.1 for this machine only, ::1 for its IPv6 loopback.",
 )
@@ -410,6 +410,6 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     try:
         serve(out_dir, host, port, echo=click.echo)
     except KeyboardInterrupt:  # before serve() could catch it: stopped all the same
-        click.echo("Stopped.")
+        click.echo(STOPPED)
     except OSError as error:  # the port is taken, the host is no address of ours
         raise click.ClickException(f"cannot listen on {host}:{port}: {os_reason(error)}") from None

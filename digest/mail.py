@@ -50,7 +50,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from digest.clean import ELLIPSIS, clean_line, cut_clusters, cut_words
 from digest.markdown import story_headlines, without_health
-from digest.select import Week
+from digest.select import Week, bangkok_time
 from thaidigest.config import SMTP_SECURITY, config_path, list_id_problem, toml_value, weeks_kept
 from thaidigest.locks import LockHeld, LockState, acquire, kept, lock_states, release, this_process
 from thaidigest.mailboxes import header_mailbox
@@ -355,7 +355,7 @@ def with_html_footer(page: str, lines: Sequence[tuple[str, str]]) -> str:
 def not_over(week: Week) -> str:
     """Why ``week``'s digest is not mailed before the week ends: a digest mailed then would
     be partial, and, recorded as delivered, keep the complete one from being mailed."""
-    return f"digest {week} is not over until {week.end():%Y-%m-%d %H:%M} Bangkok time"
+    return f"digest {week} is not over until {bangkok_time(week.end())}"
 
 
 def _shortened(headline: str, after: str) -> str:

@@ -47,6 +47,7 @@ from urllib.parse import urljoin, urlsplit
 
 from digest.archive import (
     ATOM_TYPE,
+    INDEX_PAGE,
     JSON_FEED_TYPE,
     OPML_FILE,
     RSS_TYPE,
@@ -88,13 +89,16 @@ from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
-    DIGEST_FILE,
     DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
+    WEEK_NAME,
     Week,
     WeekDigest,
-    WeekError,
+    digest_name,
+    digest_page_name,
+    digest_path,
+    digest_week,
     load_weeks,
     select_week,
     topic_key,
@@ -118,7 +122,7 @@ ARTICLE_FORMATS = (
 )
 # How a feed of articles ends its subtitle (feed_span), as a feed written before holds it:
 # "of the 1 weeks to" too, as feeds were written before the count agreed with its noun.
-WRITTEN_SPAN = re.compile(r" of the \d+ weeks? to \d{4}-W\d{2}$")
+WRITTEN_SPAN = re.compile(rf" of the \d+ weeks? to {WEEK_NAME}$")
 
 
 @dataclass(frozen=True)
@@ -170,22 +174,16 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
 def written_weeks(out_dir: Path) -> list[Week]:
     """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
     folder = out_dir / DIGESTS
-    found = []
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if DIGEST_FILE.match(path.name):
-                try:
-                    found.append(Week.parse(path.stem))
-                except WeekError:  # 2023-W53.md: no such week
-                    continue
-    return sorted(found)
+    if not folder.is_dir():
+        return []
+    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
     """The Markdown of every weekly digest already in ``out_dir/digests``."""
-    folder = out_dir / DIGESTS
     return {
-        week: (folder / f"{week}.md").read_text(encoding="utf-8") for week in written_weeks(out_dir)
+        week: digest_path(out_dir, week).read_text(encoding="utf-8")
+        for week in written_weeks(out_dir)
     }
 
 
@@ -303,7 +301,7 @@ def feed_span(span: int, week: Week) -> str:
 
 def digest_page(site: str, week: Week) -> str:
     """The address of ``week``'s digest page."""
-    return urljoin(site, f"{DIGESTS}/{week}.html")
+    return urljoin(site, digest_page_name(week))
 
 
 def listing_pages(
@@ -501,11 +499,11 @@ def _archive(
         page = render_digest_page(
             digest_title(title, week),
             markdown_to_page_html(text),
-            "../index.html",
+            f"../{INDEX_PAGE}",
             site_feeds,
             "../",
         )
-        outputs[f"{DIGESTS}/{week}.html"] = page.encode()
+        outputs[digest_page_name(week)] = page.encode()
     # An entry's content is the digest without the page's language marks, as it always
     # was: a content changed would date every entry again.
     entries = [
@@ -531,7 +529,7 @@ def _archive(
     )
     outputs[DIGESTS_FEED] = render_dated_atom(feed, entries, written, now)
     index = render_index(title, sorted(markdowns), feeds, latest, latest_health)
-    outputs["index.html"] = index.encode()
+    outputs[INDEX_PAGE] = index.encode()
     outputs[OPML_FILE] = render_opml(title, site, feeds)
     return outputs
 
@@ -661,7 +659,7 @@ def build_digest(
         twins=written_twins(out_dir, heads),
     )
     outputs = {
-        f"{DIGESTS}/{week}.md": markdown.encode(),
+        digest_name(week): markdown.encode(),
         **feeds,
         **_archive(
             markdowns,

@@ -75,6 +75,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -241,6 +242,40 @@ class Week:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-W{self.number:02d}"
+
+
+def bangkok_time(moment: datetime) -> str:
+    """``moment`` as a message tells a reader it, to the minute: ``2024-08-26 00:00 Bangkok
+    time``."""
+    return f"{moment.astimezone(BANGKOK):%Y-%m-%d %H:%M} Bangkok time"
+
+
+def digest_name(week: Week) -> str:
+    """Where ``week``'s Markdown digest is in an output folder, as a relative path and link:
+    ``digests/2024-W34.md``."""
+    return f"{DIGESTS}/{week}.md"
+
+
+def digest_page_name(week: Week) -> str:
+    """Where ``week``'s digest as an HTML page is in an output folder, as a relative path
+    and link: ``digests/2024-W34.html``."""
+    return f"{DIGESTS}/{week}.html"
+
+
+def digest_path(out_dir: Path, week: Week) -> Path:
+    """``week``'s Markdown digest in the output folder ``out_dir``."""
+    return out_dir / digest_name(week)
+
+
+def digest_week(path: Path) -> Week | None:
+    """The week whose Markdown digest ``path`` names, or None: another file (``notes.md``),
+    or a name of no week (``2023-W53.md``)."""
+    if not DIGEST_FILE.match(path.name):
+        return None
+    try:
+        return Week.parse(path.stem)
+    except WeekError:
+        return None
 
 
 @dataclass(frozen=True)

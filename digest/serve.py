@@ -51,11 +51,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from digest.archive import ATOM_TYPE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+from digest.archive import ATOM_TYPE, INDEX_PAGE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
 from digest.select import BANGKOK
+from thaidigest.config import SERVE_HOST, SERVE_PORT
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
 CONNECTION_DEADLINE = 30.0  # seconds a connection may last, request and answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503
@@ -65,6 +64,7 @@ LISTEN_BACKLOG = 128
 MAX_PATH_CHARS = 2048  # a longer request path is answered 414
 MAX_NAME_BYTES = 255  # no file or folder name is longer (NAME_MAX)
 REAPER_INTERVAL = 1.0
+STOPPED = "Stopped."  # said when Ctrl-C or SIGTERM stops the server, serving or starting
 # A client that hung up, reset the connection or fell silent: ordinary, no error of ours.
 CLIENT_GONE = (ConnectionError, TimeoutError)
 # The line BaseHTTPRequestHandler.send_error logs before the request's own line, which gives
@@ -75,7 +75,6 @@ BUSY = (
     b"Content-Length: 24\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
     b"503 Service Unavailable\n"
 )
-INDEX = "index.html"
 CONTENT_TYPES = {
     ".rss": RSS_TYPE,
     ".atom": ATOM_TYPE,
@@ -128,7 +127,7 @@ def resolve(root: Path, request_path: str) -> Path | HTTPStatus:
     if isinstance(real, HTTPStatus):
         return real
     if real.is_dir():
-        target = real / INDEX
+        target = real / INDEX_PAGE
         real = inside(root, target)
         if isinstance(real, HTTPStatus):  # no page: a slash added would find none either
             return real
@@ -359,8 +358,8 @@ class DigestServer(ThreadingHTTPServer):
 
 def make_server(
     directory: Path,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    host: str = SERVE_HOST,
+    port: int = SERVE_PORT,
     *,
     max_connections: int = MAX_CONNECTIONS,
     deadline: float = CONNECTION_DEADLINE,
@@ -382,8 +381,8 @@ def server_url(server: DigestServer) -> str:
 
 def serve(
     directory: Path,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    host: str = SERVE_HOST,
+    port: int = SERVE_PORT,
     echo: Callable[[str], None] = print,
 ) -> None:
     """Serve ``directory`` until interrupted, after telling ``echo`` the URL."""
@@ -392,4 +391,4 @@ def serve(
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            echo("Stopped.")
+            echo(STOPPED)

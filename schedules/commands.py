@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import select
 
-from digest.select import DIGEST_FILE, DIGESTS, Week, WeekError
+from digest.select import DIGEST_FILE, DIGESTS, Week, bangkok_time, digest_path, digest_week
 from scraper.report import (
     LOCKED,
     reported,
@@ -43,6 +43,7 @@ from thaidigest.store import (
     Store,
     crawl_runs,
     database_url,
+    iso,
     parse_iso,
     shown_db,
     utc_now,
@@ -84,8 +85,7 @@ schedules_option = click.option(
     default=None,
     metavar="FILE",
     callback=refuse_empty("--schedules", "a schedule file", _schedules_variable),
-    help="Schedule TOML file [default: the packaged schedules/default.toml; "
-    "env THAIDIGEST_SCHEDULES].",
+    help=f"Schedule TOML file [default: the packaged schedules/default.toml; env {SCHEDULES_ENV}].",
 )
 
 
@@ -437,14 +437,11 @@ def digest_line(folder: Path, now: datetime) -> str:
     if digest is None:
         return f"digest: none yet in {folder / DIGESTS}"
     written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
-    return f"digest: {digest} written {written:%Y-%m-%dT%H:%M:%SZ} ({_age(written, now)})"
+    return f"digest: {digest} written {iso(written)} ({_age(written, now)})"
 
 
 def _week_of(digest: Path | None) -> Week | None:
-    try:
-        return Week.parse(digest.stem) if digest else None
-    except WeekError:  # 2023-W53.md: no such week, no digest
-        return None
+    return digest_week(digest) if digest else None
 
 
 def mail_owed_lines(
@@ -491,15 +488,11 @@ def mail_owed_lines(
         line = (
             f"mail: {week} {owed_to} {listed(names)} ({len(names)} of "
             f"{counted(recipients, 'recipient')}); the week ended "
-            f"{ended:%Y-%m-%d %H:%M} Bangkok time ({_age(ended, now)})"
+            f"{bangkok_time(ended)} ({_age(ended, now)})"
         )
         retry = f"retry with `thaidigest digest{options} --email`"
         # A run mailing may not have written it yet: it owes a week before it builds it.
-        if (
-            mailing is None
-            and folder is not None
-            and not (folder / DIGESTS / f"{week}.md").is_file()
-        ):
+        if mailing is None and folder is not None and not digest_path(folder, week).is_file():
             retry = (
                 f"its digest is not in {folder / DIGESTS}: build and mail it with "
                 f"`thaidigest digest --week {week}{options} --email`"

@@ -38,9 +38,12 @@ from twisted.web.client import (
 )
 
 from thaidigest.network_errors import (
+    ANSWER_CUT_SHORT,
     CONNECTION_CLOSED,
     CONNECTION_REFUSED,
     DNS_LOOKUP_FAILED,
+    DOWNLOAD_CANCELLED,
+    DOWNLOAD_FAILED,
     NO_ROUTE,
     TIMED_OUT,
     TLS_ERROR,
@@ -61,9 +64,9 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((twisted_errors.TCPTimedOutError,), TIMED_OUT),
     ((SSL.Error,), TLS_ERROR),
     ((twisted_errors.NoRouteError,), NO_ROUTE),
-    ((ResponseDataLossError,), "answer cut short"),
+    ((ResponseDataLossError,), ANSWER_CUT_SHORT),
     ((twisted_errors.ConnectionClosed,), CONNECTION_CLOSED),
-    ((DownloadCancelledError,), "download cancelled"),
+    ((DownloadCancelledError,), DOWNLOAD_CANCELLED),
 )
 # Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in
 # its message; the words say so, not the byte counts and the request the message names.
@@ -77,7 +80,7 @@ OVER_SIZE_ERRORS: tuple[tuple[type[BaseException], str], ...] = (
     (IgnoreRequest, "exceeded DOWNLOAD_MAXSIZE"),
 )
 OVER_SIZE = "larger than crawl.max_page_bytes"
-NO_MESSAGE = "download failed"  # an error none of PLAIN_WORDS names, without a message
+NO_MESSAGE = DOWNLOAD_FAILED  # an error none of PLAIN_WORDS names, without a message
 # Twisted's errors that hold the failures that ended a request in ``.reasons``; their
 # message is a list of those failures' reprs.
 FAILURE_LISTS = (ResponseFailed, RequestTransmissionFailed, RequestGenerationFailed)

@@ -37,7 +37,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         db_url = crawler.settings.get(DB_SETTING)
         if not db_url:
-            raise NotConfigured("THAIDIGEST_DB_URL is not set")
+            raise NotConfigured(f"{DB_SETTING} is not set")
         return cls(crawler, db_url)
 
     def open_spider(self) -> None:

@@ -52,9 +52,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from thaidigest import locks
 from thaidigest.model import OUTCOMES
 from thaidigest.network_errors import (
+    ANSWER_CUT_SHORT,
     CONNECTION_CLOSED,
     CONNECTION_REFUSED,
     DNS_LOOKUP_FAILED,
+    DOWNLOAD_CANCELLED,
+    DOWNLOAD_FAILED,
     NO_ROUTE,
     TIMED_OUT,
 )
@@ -113,7 +116,7 @@ UNREACHABLE = "unreachable"
 # (``unreachable: DownloadConnectionRefusedError``): each with the words
 # scraper.download_errors.PLAIN_WORDS gives it now (kept here, by name, so that
 # reading a report loads no Scrapy), a failed download of no kind named there,
-# "download failed" (its NO_MESSAGE), and a timeout "timed out": the seconds it was
+# DOWNLOAD_FAILED (its NO_MESSAGE), and a timeout "timed out": the seconds it was
 # given, said now, were not stored.
 CLASS_NAME_WORDS = {
     "DownloadConnectionRefusedError": CONNECTION_REFUSED,
@@ -124,20 +127,20 @@ CLASS_NAME_WORDS = {
     "TimeoutError": TIMED_OUT,
     "TCPTimedOutError": TIMED_OUT,
     "NoRouteError": NO_ROUTE,
-    "ResponseDataLossError": "answer cut short",
+    "ResponseDataLossError": ANSWER_CUT_SHORT,
     "ConnectionClosed": CONNECTION_CLOSED,
     "ConnectionLost": CONNECTION_CLOSED,
     "ConnectionDone": CONNECTION_CLOSED,
-    "DownloadCancelledError": "download cancelled",
-    "DownloadFailedError": "download failed",
-    "ResponseFailed": "download failed",
-    "ResponseNeverReceived": "download failed",
+    "DownloadCancelledError": DOWNLOAD_CANCELLED,
+    "DownloadFailedError": DOWNLOAD_FAILED,
+    "ResponseFailed": DOWNLOAD_FAILED,
+    "ResponseNeverReceived": DOWNLOAD_FAILED,
 }
 # A stored reason that is a bare class name (no space: the words and HTTP statuses stored
 # now all hold one), and what one not in CLASS_NAME_WORDS reads as (DownloadCancelledError
 # of a robots.txt over the size limit, a proxy's TunnelError, OSError, ...).
 CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-NO_NAMED_KIND = "download failed"
+NO_NAMED_KIND = DOWNLOAD_FAILED
 
 
 def robots_rules(blocked: list[dict[str, Any]]) -> dict[str, list[str]]:

@@ -311,11 +311,11 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
     from digest.clusters import copy_urls, fold_cluster, relevant_copies
     from digest.markdown import lists_story
     from digest.select import (
-        DIGESTS,
         LATE_DAYS,
         Week,
         article_day,
         bangkok_day,
+        digest_path,
         listed_since,
         listing_day,
         listing_weeks,
@@ -335,7 +335,7 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
         f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
         f"{Week.of(found)}: backlog"
     )
-    digest = out_dir / DIGESTS / f"{dated}.md"
+    digest = digest_path(out_dir, dated)
     try:
         markdown = digest.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):

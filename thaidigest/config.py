@@ -64,6 +64,9 @@ WIDE_MARKS = {
     codecs.BOM_UTF16_LE: "UTF-16",
     codecs.BOM_UTF16_BE: "UTF-16",
 }
+# Where `thaidigest serve` listens unless told: this machine only. The default site_url.
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8000
 
 DEFAULTS: dict[str, Any] = {
     "crawl": {
@@ -134,7 +137,7 @@ DEFAULTS: dict[str, Any] = {
         "max_entries": 100,
         "title": "thaidigest: Thai digital-economy cooperation news",
         # Where `thaidigest serve` or a web server publishes the output folder.
-        "site_url": "http://127.0.0.1:8000/",
+        "site_url": f"http://{SERVE_HOST}:{SERVE_PORT}/",
     },
     "email": {
         "enabled": False,

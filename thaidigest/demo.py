@@ -27,7 +27,7 @@ import click
 from sqlalchemy import select
 
 from digest.clusters import LISTED
-from digest.select import Week
+from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
 from thaidigest.folders import FolderError, make_folder
@@ -80,7 +80,7 @@ def relevant_weeks(store: Store) -> list[str]:
     query = select(articles.c.published).where(LISTED, articles.c.published.is_not(None))
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
-    return sorted({f"{day.isocalendar().year}-W{day.isocalendar().week:02d}" for day in days})
+    return sorted({str(Week.of(day)) for day in days})
 
 
 def weeks_spanned(weeks: Sequence[str]) -> int:
@@ -178,7 +178,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
         _thaidigest(
             program, "digest", *digest_arguments(week, out), *common, "--schedules", str(schedule)
         )
-    digest = out / "digests" / f"{week}.md"
+    digest = digest_path(out, Week.parse(week))
     click.secho(f"4. The digest ({digest}), first {DIGEST_LINES_SHOWN} lines:", bold=True)
     lines = digest.read_text(encoding="utf-8").splitlines()
     click.echo("\n".join(lines[:DIGEST_LINES_SHOWN]))

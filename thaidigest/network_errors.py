@@ -21,6 +21,9 @@ TIMED_OUT = "timed out"
 TLS_ERROR = "TLS error"
 NO_ROUTE = "no route to host"
 CONNECTION_CLOSED = "connection closed before the answer ended"
+ANSWER_CUT_SHORT = "answer cut short"
+DOWNLOAD_CANCELLED = "download cancelled"
+DOWNLOAD_FAILED = "download failed"  # a failure of no kind these words name
 # The standard library's errors, each kind with the words the crawl says it in.
 SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (
     (ConnectionRefusedError, CONNECTION_REFUSED),

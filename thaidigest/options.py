@@ -12,9 +12,22 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from thaidigest.config import CONFIG_ENV, ConfigError, config_path, load_config
+from thaidigest.config import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG_FILE,
+    ConfigError,
+    config_path,
+    load_config,
+)
 from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
-from thaidigest.store import DB_ENV, StoreError, database_url, shown_db, unusable_database
+from thaidigest.store import (
+    DB_ENV,
+    DEFAULT_DB,
+    StoreError,
+    database_url,
+    shown_db,
+    unusable_database,
+)
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 EXIT_INTERRUPTED = 128 + 2  # 130: stopped by Ctrl-C (SIGINT), as a shell reports it
@@ -126,8 +139,7 @@ def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         metavar="PATH|URL",
         callback=_usable_db,
-        help="SQLite file or SQLAlchemy URL "
-        "[default: ./data/thaidigest.sqlite; env THAIDIGEST_DB].",
+        help=f"SQLite file or SQLAlchemy URL [default: ./{DEFAULT_DB}; env {DB_ENV}].",
     )(function)
 
 
@@ -139,7 +151,7 @@ def config_option(function: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         metavar="FILE",
         callback=refuse_empty("--config", "a settings file", config_path),
-        help="TOML settings file [default: ./thaidigest.toml if present; env THAIDIGEST_CONFIG].",
+        help=f"TOML settings file [default: ./{DEFAULT_CONFIG_FILE} if present; env {CONFIG_ENV}].",
     )(function)
 
 

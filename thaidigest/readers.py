@@ -112,6 +112,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 # of a text: a title line of them would be an empty headline, the article refused.
 BLANK_LINES = re.compile(rf"(?:(?:[^\S\n]|{INVISIBLE.pattern})*\n)*")
 
+THAI_CHARACTERS = "\u0e01-\u0e5b"  # the Thai block's characters, ก to ๛, as a class range
 # Thai characters by the place they take: a vowel sign or tone mark sits on a
 # consonant; a leading vowel stands before one.
 THAI_CONSONANTS = "".join(map(chr, range(0x0E01, 0x0E2F)))
@@ -122,16 +123,15 @@ THAI_LEADING_VOWELS = "\u0e40\u0e41\u0e42\u0e43\u0e44"
 MISPLACED_THAI = re.compile(
     f"(?<![\u0e01-\u0e4e])[{THAI_MARKS}]"  # a mark on no Thai letter
     f"|[{THAI_LEADING_VOWELS}](?![{THAI_CONSONANTS}])"  # a leading vowel before no consonant
-    "|(?<=[A-Za-z])[\u0e01-\u0e5b](?=[A-Za-z])"  # one Thai character inside a Latin word
+    f"|(?<=[A-Za-z])[{THAI_CHARACTERS}](?=[A-Za-z])"  # one Thai character inside a Latin word
 )
-THAI = re.compile("[\u0e01-\u0e5b]")
-THAI_RUN = re.compile("[\u0e01-\u0e5b]+")
+THAI = re.compile(f"[{THAI_CHARACTERS}]")
+THAI_RUN = re.compile(f"[{THAI_CHARACTERS}]+")
 THAI_WORD_MIN = 3  # Thai letters in a row that make a word of a TIS-620 line, not a stray byte
-THAI_WORD = re.compile(f"[\u0e01-\u0e5b]{{{THAI_WORD_MIN},}}")
+THAI_WORD = re.compile(f"[{THAI_CHARACTERS}]{{{THAI_WORD_MIN},}}")
 THAI_WORDS_SHARE = 0.8  # of a TIS-620 line's Thai letters, at least this share in such words
 # Bytes that are not UTF-8, as ``surrogateescape`` decodes them: one character each.
 _STRAY_BYTES = re.compile("[\udc80-\udcff]+")
-_THAI_ONLY = re.compile("[\u0e01-\u0e5b]+")
 
 
 class UnreadableInput(ValueError):
@@ -332,7 +332,7 @@ def stray_thai(before: str, letters: str, after: str) -> bool:
     consonant, a leading vowel before one). A Latin-1 byte reads as a lone Thai letter
     or mark beside Latin ones or spaces (``café`` as ``caf้``, ``© 2024`` as ``ฉ 2024``)."""
     beside_thai = bool(THAI.fullmatch(before) or THAI.fullmatch(after))
-    if not (beside_thai and _THAI_ONLY.fullmatch(letters)):
+    if not (beside_thai and THAI_RUN.fullmatch(letters)):
         return False
     start, end = len(before), len(before) + len(letters)
     misplaced = MISPLACED_THAI.finditer(before + letters + after)

@@ -1,6 +1,7 @@
 import difflib
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, update
@@ -11,7 +12,12 @@ from digest.select import (
     Version,
     Week,
     WeekError,
+    bangkok_time,
     describe_changes,
+    digest_name,
+    digest_page_name,
+    digest_path,
+    digest_week,
     load_weeks,
     select_week,
 )
@@ -50,6 +56,31 @@ def test_malformed_or_missing_week_is_refused(text):
 def test_a_week_is_read_with_its_w_in_either_case():
     assert Week.parse("2024-w34") == Week(2024, 34)
     assert str(Week.parse(" 2024-w34 ")) == "2024-W34"
+
+
+def test_a_moment_is_told_to_the_minute_in_bangkok_time():
+    assert bangkok_time(W34.end()) == "2024-08-26 00:00 Bangkok time"
+    assert bangkok_time(datetime(2024, 8, 25, 17, 0, 59, tzinfo=UTC)) == (
+        "2024-08-26 00:00 Bangkok time"
+    )
+
+
+def test_a_weeks_digest_path_names_its_week_back():
+    path = digest_path(Path("public"), W34)
+    assert path == Path("public/digests/2024-W34.md")
+    assert digest_week(path) == W34
+
+
+def test_a_weeks_digest_page_sits_beside_its_markdown():
+    assert digest_name(W34) == "digests/2024-W34.md"
+    assert digest_page_name(W34) == "digests/2024-W34.html"
+
+
+@pytest.mark.parametrize(
+    "name", ["notes.md", "2024-W34.html", "2024-w34.md", "2023-W53.md", "2024-W34.md.tmp"]
+)
+def test_a_file_that_is_no_weeks_digest_names_no_week(name):
+    assert digest_week(Path("public/digests", name)) is None
 
 
 @pytest.mark.parametrize(

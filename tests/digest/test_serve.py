@@ -16,8 +16,10 @@ from urllib.parse import quote
 
 import pytest
 
+from digest.commands import serve_command
 from digest.serve import IDLE_TIMEOUT, make_server, server_url
 from tests.digest import ipv6_loopback_missing
+from thaidigest.config import DEFAULTS
 
 
 @pytest.fixture
@@ -55,6 +57,11 @@ def request(server, path, method="GET", headers=None):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def test_the_default_site_url_is_where_serve_listens_unless_told():
+    defaults = {parameter.name: parameter.default for parameter in serve_command.params}
+    assert DEFAULTS["digest"]["site_url"] == f"http://{defaults['host']}:{defaults['port']}/"
 
 
 def test_port_zero_binds_a_free_loopback_port(site):
@@ -366,6 +373,18 @@ def test_a_requests_log_line_gives_its_time_in_bangkok_with_the_offset_from_utc(
     when = datetime.fromisoformat(logged[1])
     assert when.utcoffset() == timedelta(hours=7)
     assert before <= when <= after
+
+
+def test_a_server_stopped_by_sigterm_says_it_stopped_and_exits_0(tmp_path):
+    command = "from digest.commands import serve_command; serve_command()"
+    arguments = [sys.executable, "-c", command, "--out", str(tmp_path), "--port", "0"]
+    with subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True, cwd=tmp_path) as server:
+        try:
+            assert server.stdout.readline().startswith(f"Serving {tmp_path} at ")
+        finally:
+            server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert (output, server.returncode) == ("Stopped.\n", 0)
 
 
 def test_a_refused_request_is_one_line_on_stderr(site, capfd):

@@ -159,7 +159,7 @@ def test_serve_binds_to_loopback_by_default(served):
 
 def test_serve_default_host_is_loopback():
     serve = pytest.importorskip("digest.serve")
-    assert serve.DEFAULT_HOST == "127.0.0.1"
+    assert serve.SERVE_HOST == "127.0.0.1"
 
 
 ESCAPES = [

@@ -129,6 +129,16 @@ def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
     assert code == 1  # 2024-W34 is long past: the weeks since have no digest
 
 
+def test_a_digests_written_time_is_said_in_utc_as_stored_times_are(tmp_path):
+    digests = tmp_path / "digests"
+    digests.mkdir()
+    digest = digests / "2024-W34.md"
+    digest.write_text("# digest\n")
+    now = datetime(2024, 8, 26, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
+    os.utime(digest, (now.timestamp(), now.timestamp()))
+    assert "written 2024-08-26T03:00:00Z (" in digest_line(tmp_path, now)
+
+
 def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_ago(tmp_path):
     digests = tmp_path / "digests"
     digests.mkdir()
