@@ -26,7 +26,10 @@ Then the guide's rules, on each mention of a country:
   ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
-  or more countries named together is a list of members;
+  or more countries named together is a list of members, unless Thailand is listed among them
+  as the sides of a cooperation, a signing or an agreement between them
+  (``ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย``, "a trilateral memorandum between Japan,
+  South Korea and Thailand"): the others are its partners;
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -35,7 +38,8 @@ Then the guide's rules, on each mention of a country:
   is that company's;
 - outside the headline, a country is a party only when named with its government, an envoy
   or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with or has relations
-  with (``ร่วมกับประเทศญี่ปุ่น``, ``ความร่วมมือกับจีน``, ``ความสัมพันธ์กับ...``, ``ระหว่างไทยและ...``)
+  with (``ร่วมกับประเทศญี่ปุ่น``, ``ความร่วมมือกับจีน``, ``ความสัมพันธ์กับ...``, ``ระหว่างไทยและ...``,
+  "the memorandum between Japan and Thailand")
   or as a side of a trade agreement named
   across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
   speaker's home) it is in passing;
@@ -196,12 +200,30 @@ MEMBER_LIST_MIN = 3
 # none of them is its partner there. A list of three or more is judged whole.
 BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
 BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
+# A Thai list also separates its sides by a space alone ("ญี่ปุ่น เกาหลีใต้ และไทย"), as it does
+# its clauses ("ระหว่างรัสเซียกับยูเครน ไทยได้รับผลกระทบ"): a side after a space counts only when
+# a separator of BETWEEN_GAP follows it in the list, or when all of three or more sides are
+# spaced ("ระหว่างไทย เมียนมา ลาว").
+BETWEEN_SPACE_GAP = re.compile(r"\s+(?:ประเทศ|สาธารณรัฐ)?\s*")
 # ... unless a signing or a cooperation is what lies between them: Thailand signs with them even
 # when named apart or only in the headline ("บันทึกความเข้าใจระหว่างจีนและลาว",
 # "ความร่วมมือไตรภาคีระหว่าง...", "the memorandum between ...").
-SIGNING_BEFORE_BETWEEN = re.compile(
-    r"(?:ลงนาม|บันทึกความเข้าใจ|ความร่วมมือ|ไตรภาคี"
-    r"|\b(?i:mou|trilateral|memorandum(?: of understanding)?))\s*" + BETWEEN_BEFORE.pattern
+SIGNING_WORDS = (
+    r"ลงนาม|บันทึกความเข้าใจ|ความร่วมมือ|ไตรภาคี|\b(?i:mou|trilateral|memorandum(?: of understanding)?)"
+)
+SIGNING_BEFORE_BETWEEN = re.compile(rf"(?:{SIGNING_WORDS})\s*" + BETWEEN_BEFORE.pattern)
+# With Thailand among the sides of a cooperation, a signing or an agreement, the others are its
+# partners however many are listed: the sides of a cooperation, not a forum's members
+# ("ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย", "ร่างความตกลงยานยนต์ระหว่างอินเดีย เมียนมา
+# และไทย", "the memorandum between Japan and Thailand"). Without one, the countries between which
+# Thailand stands are a route, a link or a tie ("การเชื่อมโยงทางรถไฟระหว่างไทย ลาว และจีน",
+# "connectivity between Thailand, Laos and China", "ความสัมพันธ์อันดีระหว่างราชอาณาจักรไทย
+# สาธารณรัฐออสเตรีย ..."): a list of three or more stays a list of members. The cue's word may run
+# on, unspaced, into what the cooperation is on ("ความร่วมมือเชิงรุกระหว่าง...",
+# "บันทึกความเข้าใจด้านการค้าดิจิทัลระหว่าง...").
+COOPERATION_BEFORE_BETWEEN = re.compile(
+    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership))\S{{0,30}}\s*"
+    + BETWEEN_BEFORE.pattern
 )
 # ... or unless the Thai side is listed after them, in any form (ไทย, รัฐบาลไทย, ฝ่ายไทย, ประเทศไทย,
 # "Thailand", "the Thai ministry") or as the ministry: "ระหว่างจีนและลาว กับรัฐบาลไทย", "ระหว่างจีน
@@ -970,7 +992,7 @@ def _partners_in(
     if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
         return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
-    others_pairs = _between_two_others(text, mentions)
+    between = _between_sides(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
@@ -995,7 +1017,11 @@ def _partners_in(
             continue
         if is_company and _among_products(text, mentions, index):
             continue  # another company's product
-        if partner == f"country:{THAI_SIDE}" or index in members or index in others_pairs:
+        if (
+            partner == f"country:{THAI_SIDE}"
+            or (index in members and index not in between.with_thailand)
+            or index in between.of_others
+        ):
             continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
         if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
@@ -1104,7 +1130,10 @@ def _partners_in(
         if in_cooperation_list:
             cooperation_list_end = end
         named_as_party = (
-            PARTY_BEFORE.search(before) or in_cooperation_list or AGREEMENT_BEFORE.search(before)
+            PARTY_BEFORE.search(before)
+            or in_cooperation_list
+            or AGREEMENT_BEFORE.search(before)
+            or index in between.with_thailand
         )
         if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
@@ -1252,13 +1281,23 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
 
 
-def _between_two_others(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
-    """Indexes of the countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the
-    sides (:data:`BETWEEN_GAP`) of something between them: all of a list or none of it, none
-    after a signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) or with the Thai side in the list or
-    listed right after it (:data:`THAI_SIDE_AFTER`)."""
+class BetweenSides(NamedTuple):
+    """The indexes of the countries other than Thailand named as the sides of something between
+    them (:func:`_between_sides`)."""
+
+    of_others: frozenset[int]  # Thailand neither side: none of them is its partner there
+    with_thailand: frozenset[int]  # Thailand a side of their cooperation too: its partners
+
+
+def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSides:
+    """The countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the sides
+    (:func:`_between_run`) of something between them, all of a list or none of it: of others
+    when Thailand is neither in the list nor listed right after it (:data:`THAI_SIDE_AFTER`) and
+    no signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) comes before; with Thailand when it is
+    either and a cooperation's cue (:data:`COOPERATION_BEFORE_BETWEEN`) comes before."""
     thai = f"country:{THAI_SIDE}"
-    sides: set[int] = set()
+    of_others: set[int] = set()
+    with_thailand: set[int] = set()
     index = 0
     while index < len(mentions):
         start, _, first = mentions[index]
@@ -1267,23 +1306,39 @@ def _between_two_others(text: str, mentions: list[tuple[int, int, str]]) -> set[
         ):
             index += 1
             continue
-        run = [index]
-        while (
-            run[-1] + 1 < len(mentions)
-            and mentions[run[-1] + 1][2].startswith("country:")
-            and BETWEEN_GAP.fullmatch(text, mentions[run[-1]][1], mentions[run[-1] + 1][0])
-        ):
-            run.append(run[-1] + 1)
+        run = _between_run(text, mentions, index)
         index = run[-1] + 1
         countries = {mentions[i][2] for i in run}
-        if (
-            len(countries) > 1
-            and thai not in countries
-            and not SIGNING_BEFORE_BETWEEN.search(text, max(0, start - 60), start)
-            and not _thai_side_after(text, mentions, mentions[run[-1]][1])
+        if (len(countries) > 1 and thai in countries) or _thai_side_after(
+            text, mentions, mentions[run[-1]][1]
         ):
-            sides.update(run)
-    return sides
+            if COOPERATION_BEFORE_BETWEEN.search(text, max(0, start - 80), start):
+                with_thailand.update(i for i in run if mentions[i][2] != thai)
+        elif len(countries) > 1 and not SIGNING_BEFORE_BETWEEN.search(
+            text, max(0, start - 60), start
+        ):
+            of_others.update(run)
+    return BetweenSides(frozenset(of_others), frozenset(with_thailand))
+
+
+def _between_run(text: str, mentions: list[tuple[int, int, str]], first: int) -> list[int]:
+    """The indexes of the countries listed from the mention ``first`` on: separated by
+    :data:`BETWEEN_GAP`, or by a space alone (:data:`BETWEEN_SPACE_GAP`) when a separator
+    follows in the list or three or more are listed with spaces only."""
+    run = [first]
+    spaced = 0  # how many of the run's last countries follow a space alone
+    while run[-1] + 1 < len(mentions) and mentions[run[-1] + 1][2].startswith("country:"):
+        gap = (mentions[run[-1]][1], mentions[run[-1] + 1][0])
+        if BETWEEN_GAP.fullmatch(text, *gap):
+            spaced = 0
+        elif BETWEEN_SPACE_GAP.fullmatch(text, *gap):
+            spaced += 1
+        else:
+            break
+        run.append(run[-1] + 1)
+    if spaced and (spaced < len(run) - 1 or len(run) < MEMBER_LIST_MIN):
+        del run[len(run) - spaced :]
+    return run
 
 
 def _thai_side_after(text: str, mentions: list[tuple[int, int, str]], end: int) -> bool:
