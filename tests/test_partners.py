@@ -336,6 +336,87 @@ def test_a_forum_s_members_listed_with_thailand_are_not_listed_one_by_one():
     assert partners(title, body) == ("org:ASEAN",)
 
 
+ASEAN_MEMBERS_TH = "บรูไน กัมพูชา อินโดนีเซีย สปป.ลาว มาเลเซีย เมียนมา ฟิลิปปินส์ สิงคโปร์ เวียดนาม และไทย"
+ASEAN_MEMBERS_EN = (
+    "Brunei, Cambodia, Indonesia, Laos, Malaysia, Myanmar, the Philippines, Singapore, Vietnam "
+    "and Thailand"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # The forum named in the headline only, its members after a cooperation's cue.
+        (
+            "MDES hosts the 5th ADGMIN",
+            f"Ministers of {ASEAN_MEMBERS_EN} attended. They reaffirmed digital cooperation "
+            f"between {ASEAN_MEMBERS_EN}.",
+            ("org:ASEAN",),
+        ),
+        (
+            "ดีอี เปิดประชุมรัฐมนตรีอาเซียนด้านดิจิทัล ครั้งที่ 5",
+            f"การประชุมครั้งนี้ว่าด้วยความร่วมมือระหว่าง{ASEAN_MEMBERS_TH} ด้านดิจิทัล",
+            ("org:ASEAN",),
+        ),
+        (
+            "ดีอี ร่วมประชุมรัฐมนตรีดิจิทัลอาเซียน-ญี่ปุ่น",
+            f"ที่ประชุมยืนยันความร่วมมือระหว่างญี่ปุ่น {ASEAN_MEMBERS_TH}",
+            ("country:JP", "org:ASEAN"),
+        ),
+        (
+            "ดีอี ลงนามความร่วมมือระหว่างไทย ลาว กัมพูชา และเมียนมา ในการประชุม ACMECS",
+            "ดีอีร่วมประชุม",
+            ("org:ACMECS",),
+        ),
+        # Forums the table lists no members for, named beside their members or in the headline.
+        (
+            "ดีอี ร่วมประชุมกรอบความร่วมมือแม่โขง-ล้านช้าง",
+            "กรอบความร่วมมือแม่โขง-ล้านช้างระหว่างจีน กัมพูชา ลาว เมียนมา ไทย และเวียดนาม ด้านเศรษฐกิจดิจิทัล",
+            ("org:Mekong-Lancang",),
+        ),
+        (
+            "ดีอี ร่วมประชุม BIMSTEC",
+            "ความร่วมมือระหว่างบังกลาเทศ ภูฏาน อินเดีย เมียนมา เนปาล ศรีลังกา และไทย ด้านดิจิทัล",
+            ("org:BIMSTEC",),
+        ),
+        (
+            "ดีอี ร่วมประชุม ACMECS",
+            "ยุทธศาสตร์ความร่วมมือทางเศรษฐกิจระหว่างกัมพูชา ลาว เมียนมา เวียดนาม และไทย ด้านดิจิทัล",
+            ("org:ACMECS",),
+        ),
+        (
+            "ดีอี ร่วมประชุมอนุภูมิภาคลุ่มแม่น้ำโขง 6 ประเทศ",
+            "ความร่วมมือระหว่างกัมพูชา จีน ลาว เมียนมา ไทย และเวียดนาม ด้านเศรษฐกิจดิจิทัล",
+            ("org:GMS",),
+        ),
+        (
+            "MDES joins the BIMSTEC digital ministers' meeting",
+            "The ministers discussed cooperation between Bangladesh, Bhutan, India, Myanmar, "
+            "Nepal, Sri Lanka and Thailand on digital trade.",
+            ("org:BIMSTEC",),
+        ),
+        (
+            "MDES joins the Mekong-Lancang digital meeting",
+            "The meeting covers cooperation between China, Cambodia, Laos, Myanmar, Thailand and "
+            "Vietnam on the digital economy.",
+            ("org:Mekong-Lancang",),
+        ),
+        # Three sides, two of them the members of the forum the headline names.
+        (
+            "ดีอี ร่วมประชุม IMT-GT",
+            "ความร่วมมือระหว่างอินโดนีเซีย มาเลเซีย และไทย ด้านเศรษฐกิจดิจิทัล",
+            ("org:IMT-GT",),
+        ),
+    ],
+)
+def test_a_forum_s_members_after_a_cooperation_s_cue_are_not_listed_one_by_one(
+    title: str, body: str, expected: tuple[str, ...]
+):
+    # More than two others with Thailand are a forum's members, named beside them or not; two
+    # are, when members of a forum named in the headline or the opening.
+    assert partners(title, body) == expected
+
+
 def test_the_thai_side_listed_after_them_keeps_the_countries_between_which_it_stands():
     # Thailand listed apart from the two, in any form or as the ministry, is one of the sides.
     title = "ดีอี หารือแผนงานการค้าดิจิทัล"

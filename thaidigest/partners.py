@@ -26,10 +26,11 @@ Then the guide's rules, on each mention of a country:
   ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
-  or more countries named together is a list of members, unless Thailand is listed among them
-  as the sides of a cooperation, a signing or an agreement between them
+  or more countries named together is a list of members, unless Thailand and at most two
+  others are listed as the sides of a cooperation, a signing or an agreement between them
   (``ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย``, "a trilateral memorandum between Japan,
-  South Korea and Thailand"): the others are its partners;
+  South Korea and Thailand"): the others are its partners, unless members of a forum the
+  headline or the opening names; a longer list is a forum's members;
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -213,8 +214,8 @@ SIGNING_WORDS = (
 )
 SIGNING_BEFORE_BETWEEN = re.compile(rf"(?:{SIGNING_WORDS})\s*" + BETWEEN_BEFORE.pattern)
 # With Thailand among the sides of a cooperation, a signing or an agreement, the others are its
-# partners however many are listed: the sides of a cooperation, not a forum's members
-# ("ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย", "ร่างความตกลงยานยนต์ระหว่างอินเดีย เมียนมา
+# partners, in a list of three too (MAX_OTHER_SIDES): the sides of a cooperation, not a forum's
+# members ("ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย", "ร่างความตกลงยานยนต์ระหว่างอินเดีย เมียนมา
 # และไทย", "the memorandum between Japan and Thailand"). Without one, the countries between which
 # Thailand stands are a route, a link or a tie ("การเชื่อมโยงทางรถไฟระหว่างไทย ลาว และจีน",
 # "connectivity between Thailand, Laos and China", "ความสัมพันธ์อันดีระหว่างราชอาณาจักรไทย
@@ -222,9 +223,14 @@ SIGNING_BEFORE_BETWEEN = re.compile(rf"(?:{SIGNING_WORDS})\s*" + BETWEEN_BEFORE.
 # on, unspaced, into what the cooperation is on ("ความร่วมมือเชิงรุกระหว่าง...",
 # "บันทึกความเข้าใจด้านการค้าดิจิทัลระหว่าง...").
 COOPERATION_BEFORE_BETWEEN = re.compile(
-    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership))\S{{0,30}}\s*"
-    + BETWEEN_BEFORE.pattern
+    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership))"
+    r"\S{0,30}\s*" + BETWEEN_BEFORE.pattern
 )
+# Thailand and at most two others: a cooperation's sides. A longer list is a forum's members
+# even after a cooperation's cue ("ความร่วมมือระหว่างบรูไน กัมพูชา ... เวียดนาม และไทย" at ASEAN's
+# ministers' meeting; the members of the Mekong-Lancang, BIMSTEC, ACMECS, the GMS), whether or
+# not the forum is named beside it.
+MAX_OTHER_SIDES = 2
 # ... or unless the Thai side is listed after them, in any form (ไทย, รัฐบาลไทย, ฝ่ายไทย, ประเทศไทย,
 # "Thailand", "the Thai ministry") or as the ministry: "ระหว่างจีนและลาว กับรัฐบาลไทย", "ระหว่างจีน
 # และลาว รวมถึงไทย", "ระหว่างญี่ปุ่น-สิงคโปร์ และกระทรวงดิจิทัลฯ". Thailand named further on in the
@@ -699,8 +705,20 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     cut = len(head) + 1
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
-    in_headline, head_paired = _partners_in(head, in_head, table, headline=True)
-    in_body, body_paired = _partners_in(opening, in_opening, table, headline=False)
+    # A forum's members listed as a cooperation's sides are its members wherever the forum is
+    # named: the headline's forum holds for the opening's list and the other way round.
+    forum_members = frozenset(
+        country
+        for _, _, partner in mentions
+        if partner in table.multilateral
+        for country in table.members.get(partner, ())
+    )
+    in_headline, head_paired = _partners_in(
+        head, in_head, table, headline=True, forum_members=forum_members
+    )
+    in_body, body_paired = _partners_in(
+        opening, in_opening, table, headline=False, forum_members=forum_members
+    )
     counted = in_headline | in_body
     unpaired = (in_headline - head_paired) | (in_body - body_paired)
     if paired := (head_paired | body_paired) - unpaired:
@@ -985,10 +1003,18 @@ def _listed_with_a_party(
 
 
 def _partners_in(
-    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
+    text: str,
+    mentions: list[tuple[int, int, str]],
+    table: PartnerTable,
+    *,
+    headline: bool,
+    forum_members: frozenset[str],
 ) -> tuple[set[str], set[str]]:
     """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
-    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
+    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ").
+
+    ``forum_members``: the members of the forums the headline and the opening name, never the
+    sides of a cooperation in a list of three or more (:func:`_between_sides`)."""
     if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
         return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
@@ -1019,7 +1045,10 @@ def _partners_in(
             continue  # another company's product
         if (
             partner == f"country:{THAI_SIDE}"
-            or (index in members and index not in between.with_thailand)
+            or (
+                index in members
+                and (index not in between.with_thailand or partner in forum_members)
+            )
             or index in between.of_others
         ):
             continue  # never counted, whatever the rules below say: skip them (most mentions)
@@ -1294,7 +1323,8 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
     (:func:`_between_run`) of something between them, all of a list or none of it: of others
     when Thailand is neither in the list nor listed right after it (:data:`THAI_SIDE_AFTER`) and
     no signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) comes before; with Thailand when it is
-    either and a cooperation's cue (:data:`COOPERATION_BEFORE_BETWEEN`) comes before."""
+    either, they are at most :data:`MAX_OTHER_SIDES` and a cooperation's cue
+    (:data:`COOPERATION_BEFORE_BETWEEN`) comes before."""
     thai = f"country:{THAI_SIDE}"
     of_others: set[int] = set()
     with_thailand: set[int] = set()
@@ -1309,10 +1339,11 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
         run = _between_run(text, mentions, index)
         index = run[-1] + 1
         countries = {mentions[i][2] for i in run}
-        if (len(countries) > 1 and thai in countries) or _thai_side_after(
-            text, mentions, mentions[run[-1]][1]
-        ):
-            if COOPERATION_BEFORE_BETWEEN.search(text, max(0, start - 80), start):
+        run_end = mentions[run[-1]][1]
+        if (len(countries) > 1 and thai in countries) or _thai_side_after(text, mentions, run_end):
+            if len(countries - {thai}) <= MAX_OTHER_SIDES and COOPERATION_BEFORE_BETWEEN.search(
+                text, max(0, start - 80), start
+            ):
                 with_thailand.update(i for i in run if mentions[i][2] != thai)
         elif len(countries) > 1 and not SIGNING_BEFORE_BETWEEN.search(
             text, max(0, start - 60), start
