@@ -417,6 +417,33 @@ def test_a_forum_s_members_after_a_cooperation_s_cue_are_not_listed_one_by_one(
     assert partners(title, body) == expected
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # China and Korea begin the next clause: witnesses, or signing next year.
+        ("ดีอีลงนามความร่วมมือระหว่างไทยกับญี่ปุ่น จีน และเกาหลีใต้ร่วมเป็นสักขีพยาน", ("country:JP",)),
+        ("ดีอีลงนามความร่วมมือระหว่างไทยและญี่ปุ่น จีนและเกาหลีใต้จะลงนามในปีหน้า", ("country:JP",)),
+        (
+            "ดีอีลงนามบันทึกความเข้าใจระหว่างไทยกับญี่ปุ่น สิงคโปร์ และมาเลเซียก็สนใจเข้าร่วม",
+            ("country:JP",),
+        ),
+        # Thailand, Myanmar and Cambodia will join later: China and Laos sign between them.
+        ("ลงนามบันทึกความเข้าใจระหว่างจีนและลาว ไทย เมียนมา และกัมพูชาจะเข้าร่วมในระยะต่อไป", ()),
+    ],
+)
+def test_a_list_s_spaces_come_before_its_last_separator_not_after(
+    body: str, expected: tuple[str, ...]
+):
+    assert partners("ดีอี ข่าว", body) == expected
+
+
+def test_sides_with_spaces_alone_are_a_list_only_when_the_last_ends_a_word():
+    body = "ความร่วมมือระหว่างไทย ญี่ปุ่น จีนก็ได้เสนอความร่วมมือด้านดิจิทัลเช่นกัน"
+    assert "country:CN" not in partners("ดีอี ข่าว", body)  # China's offer begins a clause
+    body = "ความร่วมมือระหว่าง ไทย ญี่ปุ่น เกาหลีใต้ ด้านการค้าดิจิทัล"
+    assert partners("ดีอี ข่าว", body) == ("country:JP", "country:KR")
+
+
 def test_the_thai_side_listed_after_them_keeps_the_countries_between_which_it_stands():
     # Thailand listed apart from the two, in any form or as the ministry, is one of the sides.
     title = "ดีอี หารือแผนงานการค้าดิจิทัล"

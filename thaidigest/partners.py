@@ -202,10 +202,13 @@ MEMBER_LIST_MIN = 3
 BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
 BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
 # A Thai list also separates its sides by a space alone ("ญี่ปุ่น เกาหลีใต้ และไทย"), as it does
-# its clauses ("ระหว่างรัสเซียกับยูเครน ไทยได้รับผลกระทบ"): a side after a space counts only when
-# a separator of BETWEEN_GAP follows it in the list, or when all of three or more sides are
-# spaced ("ระหว่างไทย เมียนมา ลาว").
+# its clauses ("ระหว่างรัสเซียกับยูเครน ไทยได้รับผลกระทบ"): its spaces come before the separator
+# of BETWEEN_GAP that joins its last side, never after one ("ระหว่างไทยกับญี่ปุ่น จีน และเกาหลีใต้
+# ร่วมเป็นสักขีพยาน": China and Korea begin the next clause). Sides with spaces alone between
+# them are a list only when three or more and the last ends a word ("ระหว่าง ไทย เมียนมา ลาว
+# ภายใต้...", not "ระหว่างไทย ญี่ปุ่น จีนก็ได้เสนอ...").
 BETWEEN_SPACE_GAP = re.compile(r"\s+(?:ประเทศ|สาธารณรัฐ)?\s*")
+RUNS_ON = re.compile(r"\w")
 # ... unless a signing or a cooperation is what lies between them: Thailand signs with them even
 # when named apart or only in the headline ("บันทึกความเข้าใจระหว่างจีนและลาว",
 # "ความร่วมมือไตรภาคีระหว่าง...", "the memorandum between ...").
@@ -1354,21 +1357,19 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
 
 def _between_run(text: str, mentions: list[tuple[int, int, str]], first: int) -> list[int]:
     """The indexes of the countries listed from the mention ``first`` on: separated by
-    :data:`BETWEEN_GAP`, or by a space alone (:data:`BETWEEN_SPACE_GAP`) when a separator
-    follows in the list or three or more are listed with spaces only."""
+    :data:`BETWEEN_GAP`, or by a space alone (:data:`BETWEEN_SPACE_GAP`) before the first such
+    separator; with spaces alone throughout, only three or more, the last ending a word."""
     run = [first]
-    spaced = 0  # how many of the run's last countries follow a space alone
+    joined = False  # whether a separator of BETWEEN_GAP has joined two of the run's sides
     while run[-1] + 1 < len(mentions) and mentions[run[-1] + 1][2].startswith("country:"):
         gap = (mentions[run[-1]][1], mentions[run[-1] + 1][0])
         if BETWEEN_GAP.fullmatch(text, *gap):
-            spaced = 0
-        elif BETWEEN_SPACE_GAP.fullmatch(text, *gap):
-            spaced += 1
-        else:
+            joined = True
+        elif joined or not BETWEEN_SPACE_GAP.fullmatch(text, *gap):
             break
         run.append(run[-1] + 1)
-    if spaced and (spaced < len(run) - 1 or len(run) < MEMBER_LIST_MIN):
-        del run[len(run) - spaced :]
+    if not joined and (len(run) < MEMBER_LIST_MIN or RUNS_ON.match(text, mentions[run[-1]][1])):
+        return [first]
     return run
 
 
