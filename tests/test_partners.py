@@ -444,6 +444,37 @@ def test_sides_with_spaces_alone_are_a_list_only_when_the_last_ends_a_word():
     assert partners("ดีอี ข่าว", body) == ("country:JP", "country:KR")
 
 
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("MDES news", "The agreement between Cambodia and Thailand was cancelled by Bangkok."),
+        ("MDES news", "The dispute over the agreement between Cambodia and Thailand deepened."),
+        (
+            "MDES news",
+            "MDES discussed the lack of cooperation between Thailand, Cambodia and Myanmar on scam "
+            "centres.",
+        ),
+        (
+            "ดีอี ยกเลิกความร่วมมือ",
+            "ดีอียุติความร่วมมือระหว่างไทย กัมพูชา และเมียนมา ด้านการหลอกลวงออนไลน์ หลังเหตุปะทะชายแดน",
+        ),
+        ("ดีอี ข่าว", "ละเมิดข้อตกลงหยุดยิงระหว่างไทย กัมพูชา และมาเลเซีย"),
+    ],
+)
+def test_a_cooperation_broken_off_lacking_or_in_dispute_names_no_partner(title: str, body: str):
+    assert partners(title, body) == ()
+
+
+def test_a_cooperation_signed_or_settling_disputes_names_its_sides():
+    # The counterparts of the broken-off cases above: the same sides, the deal made.
+    body = "ดีอีลงนามความร่วมมือระหว่างไทย กัมพูชา และเมียนมา ด้านการหลอกลวงออนไลน์"
+    assert partners("ดีอี ข่าว", body) == ("country:KH", "country:MM")
+    body = "The agreement between Cambodia and Thailand on e-commerce was signed by both ministers."
+    assert partners("MDES news", body) == ("country:KH",)
+    body = "ความตกลงว่าด้วยการระงับข้อพิพาทระหว่างไทย ญี่ปุ่น และเกาหลีใต้ ด้านการค้าดิจิทัล"
+    assert partners("ดีอี ข่าว", body) == ("country:JP", "country:KR")
+
+
 def test_the_thai_side_listed_after_them_keeps_the_countries_between_which_it_stands():
     # Thailand listed apart from the two, in any form or as the ministry, is one of the sides.
     title = "ดีอี หารือแผนงานการค้าดิจิทัล"

@@ -27,10 +27,10 @@ Then the guide's rules, on each mention of a country:
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
   or more countries named together is a list of members, unless Thailand and at most two
-  others are listed as the sides of a cooperation, a signing or an agreement between them
-  (``ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย``, "a trilateral memorandum between Japan,
-  South Korea and Thailand"): the others are its partners, unless members of a forum the
-  headline or the opening names; a longer list is a forum's members;
+  others are listed as the sides of a cooperation, a signing or an agreement between them,
+  not broken off (``ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย``, "a trilateral memorandum
+  between Japan, South Korea and Thailand"): the others are its partners, unless members of a
+  forum the headline or the opening names; a longer list is a forum's members;
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -234,6 +234,21 @@ COOPERATION_BEFORE_BETWEEN = re.compile(
 # ministers' meeting; the members of the Mekong-Lancang, BIMSTEC, ACMECS, the GMS), whether or
 # not the forum is named beside it.
 MAX_OTHER_SIDES = 2
+# ... nor is a cooperation broken off, breached, lacking or in dispute a partnership: one of these
+# right before the cue ("ดีอียุติความร่วมมือระหว่าง...", "ละเมิดข้อตกลงหยุดยิงระหว่าง...",
+# "the lack of cooperation between", "the dispute over the agreement between") or, in English,
+# its undoing right after the sides ("The agreement between Cambodia and Thailand was cancelled").
+# Settling disputes is an agreement's subject ("ความตกลงว่าด้วยการระงับข้อพิพาทระหว่าง...").
+BROKEN_BEFORE = re.compile(
+    r"ยุติ|ยกเลิก|ละเมิด|ระงับ(?!ข้อพิพาท)|หยุดยิง|ขัดแย้ง"
+    r"|\b(?i:cancel|suspen|terminat|breach|violat|lack of|dispute(?! settlement)|ceasefire"
+    r"|conflict)"
+)
+BROKEN_BEFORE_CHARS = 30
+BROKEN_AFTER = re.compile(
+    r"\s*(?:ถูก(?:ยกเลิก|ระงับ)|(?i:(?:was|were|has been|had been) (?:cancel|suspend|terminat|scrap)"
+    r"|collapsed|broke down))"
+)
 # ... or unless the Thai side is listed after them, in any form (ไทย, รัฐบาลไทย, ฝ่ายไทย, ประเทศไทย,
 # "Thailand", "the Thai ministry") or as the ministry: "ระหว่างจีนและลาว กับรัฐบาลไทย", "ระหว่างจีน
 # และลาว รวมถึงไทย", "ระหว่างญี่ปุ่น-สิงคโปร์ และกระทรวงดิจิทัลฯ". Thailand named further on in the
@@ -1326,8 +1341,8 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
     (:func:`_between_run`) of something between them, all of a list or none of it: of others
     when Thailand is neither in the list nor listed right after it (:data:`THAI_SIDE_AFTER`) and
     no signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) comes before; with Thailand when it is
-    either, they are at most :data:`MAX_OTHER_SIDES` and a cooperation's cue
-    (:data:`COOPERATION_BEFORE_BETWEEN`) comes before."""
+    either, they are at most :data:`MAX_OTHER_SIDES` and a cooperation lies between them
+    (:func:`_cooperation_between`)."""
     thai = f"country:{THAI_SIDE}"
     of_others: set[int] = set()
     with_thailand: set[int] = set()
@@ -1344,8 +1359,8 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
         countries = {mentions[i][2] for i in run}
         run_end = mentions[run[-1]][1]
         if (len(countries) > 1 and thai in countries) or _thai_side_after(text, mentions, run_end):
-            if len(countries - {thai}) <= MAX_OTHER_SIDES and COOPERATION_BEFORE_BETWEEN.search(
-                text, max(0, start - 80), start
+            if len(countries - {thai}) <= MAX_OTHER_SIDES and _cooperation_between(
+                text, start, run_end
             ):
                 with_thailand.update(i for i in run if mentions[i][2] != thai)
         elif len(countries) > 1 and not SIGNING_BEFORE_BETWEEN.search(
@@ -1371,6 +1386,18 @@ def _between_run(text: str, mentions: list[tuple[int, int, str]], first: int) ->
     if not joined and (len(run) < MEMBER_LIST_MIN or RUNS_ON.match(text, mentions[run[-1]][1])):
         return [first]
     return run
+
+
+def _cooperation_between(text: str, start: int, end: int) -> bool:
+    """Whether the sides listed from ``start`` to ``end`` are those of a cooperation, a signing
+    or an agreement (:data:`COOPERATION_BEFORE_BETWEEN`) not broken off (:data:`BROKEN_BEFORE`,
+    :data:`BROKEN_AFTER`)."""
+    cue = COOPERATION_BEFORE_BETWEEN.search(text, max(0, start - 80), start)
+    return bool(
+        cue
+        and not BROKEN_BEFORE.search(text, max(0, cue.start() - BROKEN_BEFORE_CHARS), start)
+        and not BROKEN_AFTER.match(text, end)
+    )
 
 
 def _thai_side_after(text: str, mentions: list[tuple[int, int, str]], end: int) -> bool:
