@@ -475,6 +475,23 @@ def test_a_cooperation_signed_or_settling_disputes_names_its_sides():
     assert partners("ดีอี ข่าว", body) == ("country:JP", "country:KR")
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("MoU signed between Japan and Thailand on digital trade.", ("country:JP",)),
+        ("A memorandum was signed between Japan and Thailand on digital trade.", ("country:JP",)),
+        (
+            "A memorandum between the governments of Japan, South Korea and Thailand was signed.",
+            ("country:JP", "country:KR"),
+        ),
+    ],
+)
+def test_an_english_signing_between_japan_and_thailand_names_japan(
+    body: str, expected: tuple[str, ...]
+):
+    assert partners("MDES signs a memorandum", body) == expected
+
+
 def test_the_thai_side_listed_after_them_keeps_the_countries_between_which_it_stands():
     # Thailand listed apart from the two, in any form or as the ministry, is one of the sides.
     title = "ดีอี หารือแผนงานการค้าดิจิทัล"

@@ -199,7 +199,10 @@ MEMBER_LIST_MIN = 3
 # Two other countries named as the sides of something between them ("ความขัดแย้งระหว่างรัสเซียกับ
 # ยูเครน", "ระหว่างสหรัฐฯ และจีน", "between Russia and Ukraine"): Thailand is neither side, so
 # none of them is its partner there. A list of three or more is judged whole.
-BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
+BETWEEN_BEFORE = re.compile(
+    r"(?:ระหว่าง|\b(?i:between)(?: the)?(?: (?i:governments?) of)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
+BETWEEN_BEFORE_CHARS = 30
 BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
 # A Thai list also separates its sides by a space alone ("ญี่ปุ่น เกาหลีใต้ และไทย"), as it does
 # its clauses ("ระหว่างรัสเซียกับยูเครน ไทยได้รับผลกระทบ"): its spaces come before the separator
@@ -224,9 +227,9 @@ SIGNING_BEFORE_BETWEEN = re.compile(rf"(?:{SIGNING_WORDS})\s*" + BETWEEN_BEFORE.
 # "connectivity between Thailand, Laos and China", "ความสัมพันธ์อันดีระหว่างราชอาณาจักรไทย
 # สาธารณรัฐออสเตรีย ..."): a list of three or more stays a list of members. The cue's word may run
 # on, unspaced, into what the cooperation is on ("ความร่วมมือเชิงรุกระหว่าง...",
-# "บันทึกความเข้าใจด้านการค้าดิจิทัลระหว่าง...").
+# "บันทึกความเข้าใจด้านการค้าดิจิทัลระหว่าง...", "the MoU signed between ...").
 COOPERATION_BEFORE_BETWEEN = re.compile(
-    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership))"
+    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership|signed))"
     r"\S{0,30}\s*" + BETWEEN_BEFORE.pattern
 )
 # Thailand and at most two others: a cooperation's sides. A longer list is a forum's members
@@ -1350,7 +1353,8 @@ def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSi
     while index < len(mentions):
         start, _, first = mentions[index]
         if not (
-            first.startswith("country:") and BETWEEN_BEFORE.search(text, max(0, start - 20), start)
+            first.startswith("country:")
+            and BETWEEN_BEFORE.search(text, max(0, start - BETWEEN_BEFORE_CHARS), start)
         ):
             index += 1
             continue
