@@ -26,7 +26,11 @@ Then the guide's rules, on each mention of a country:
   ``ณ`` / ``ที่ประเทศ`` / "in" / "at" (``ณ กรุงลิมา ประเทศเปรู``, "in Lima,
   Peru") does not count;
 - members of a multilateral meeting are not listed one by one: a run of three
-  or more countries named together is a list of members;
+  or more countries named together is a list of members, unless Thailand and at most two
+  others are listed as the sides of a cooperation, a signing or an agreement between them,
+  not broken off (``ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย``, "a trilateral memorandum
+  between Japan, South Korea and Thailand"): the others are its partners, unless members of a
+  forum the headline or the opening names; a longer list is a forum's members;
 - a foreign company's country is not a partner: a country named just after a
   company, ``บริษัท`` or ``เอกชน`` does not count; nor does one every kept mention
   only pairs with Thailand (``ส่งเสริมการลงทุนร่วมไทย-สหรัฐ``, ``ไปรษณีย์ ไทย-เวียดนาม``)
@@ -35,7 +39,8 @@ Then the guide's rules, on each mention of a country:
   is that company's;
 - outside the headline, a country is a party only when named with its government, an envoy
   or an agency (``เอกอัครราชทูตออสเตรเลีย``), as the one Thailand works with or has relations
-  with (``ร่วมกับประเทศญี่ปุ่น``, ``ความร่วมมือกับจีน``, ``ความสัมพันธ์กับ...``, ``ระหว่างไทยและ...``)
+  with (``ร่วมกับประเทศญี่ปุ่น``, ``ความร่วมมือกับจีน``, ``ความสัมพันธ์กับ...``, ``ระหว่างไทยและ...``,
+  "the memorandum between Japan and Thailand")
   or as a side of a trade agreement named
   across a dash (``ความตกลงการค้าเสรีอาเซียน-จีน``); named otherwise (a market, a war, a
   speaker's home) it is in passing;
@@ -194,14 +199,58 @@ MEMBER_LIST_MIN = 3
 # Two other countries named as the sides of something between them ("ความขัดแย้งระหว่างรัสเซียกับ
 # ยูเครน", "ระหว่างสหรัฐฯ และจีน", "between Russia and Ukraine"): Thailand is neither side, so
 # none of them is its partner there. A list of three or more is judged whole.
-BETWEEN_BEFORE = re.compile(r"(?:ระหว่าง|\b(?i:between)(?: the)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$")
+BETWEEN_BEFORE = re.compile(
+    r"(?:ระหว่าง|\b(?i:between)(?: the)?(?: (?i:governments?) of)?)\s*(?:ประเทศ|สาธารณรัฐ)?\s*$"
+)
+BETWEEN_BEFORE_CHARS = 30
 BETWEEN_GAP = re.compile(r"\s*(?:กับ|และ|[-–—]|,|\b(?i:and)\b)\s*(?:the\s)?(?:ประเทศ|สาธารณรัฐ)?\s*")
+# A Thai list also separates its sides by a space alone ("ญี่ปุ่น เกาหลีใต้ และไทย"), as it does
+# its clauses ("ระหว่างรัสเซียกับยูเครน ไทยได้รับผลกระทบ"): its spaces come before the separator
+# of BETWEEN_GAP that joins its last side, never after one ("ระหว่างไทยกับญี่ปุ่น จีน และเกาหลีใต้
+# ร่วมเป็นสักขีพยาน": China and Korea begin the next clause). Sides with spaces alone between
+# them are a list only when three or more and the last ends a word ("ระหว่าง ไทย เมียนมา ลาว
+# ภายใต้...", not "ระหว่างไทย ญี่ปุ่น จีนก็ได้เสนอ...").
+BETWEEN_SPACE_GAP = re.compile(r"\s+(?:ประเทศ|สาธารณรัฐ)?\s*")
+RUNS_ON = re.compile(r"\w")
 # ... unless a signing or a cooperation is what lies between them: Thailand signs with them even
 # when named apart or only in the headline ("บันทึกความเข้าใจระหว่างจีนและลาว",
 # "ความร่วมมือไตรภาคีระหว่าง...", "the memorandum between ...").
-SIGNING_BEFORE_BETWEEN = re.compile(
-    r"(?:ลงนาม|บันทึกความเข้าใจ|ความร่วมมือ|ไตรภาคี"
-    r"|\b(?i:mou|trilateral|memorandum(?: of understanding)?))\s*" + BETWEEN_BEFORE.pattern
+SIGNING_WORDS = (
+    r"ลงนาม|บันทึกความเข้าใจ|ความร่วมมือ|ไตรภาคี|\b(?i:mou|trilateral|memorandum(?: of understanding)?)"
+)
+SIGNING_BEFORE_BETWEEN = re.compile(rf"(?:{SIGNING_WORDS})\s*" + BETWEEN_BEFORE.pattern)
+# With Thailand among the sides of a cooperation, a signing or an agreement, the others are its
+# partners, in a list of three too (MAX_OTHER_SIDES): the sides of a cooperation, not a forum's
+# members ("ความร่วมมือไตรภาคีระหว่างญี่ปุ่น เกาหลีใต้ และไทย", "ร่างความตกลงยานยนต์ระหว่างอินเดีย เมียนมา
+# และไทย", "the memorandum between Japan and Thailand"). Without one, the countries between which
+# Thailand stands are a route, a link or a tie ("การเชื่อมโยงทางรถไฟระหว่างไทย ลาว และจีน",
+# "connectivity between Thailand, Laos and China", "ความสัมพันธ์อันดีระหว่างราชอาณาจักรไทย
+# สาธารณรัฐออสเตรีย ..."): a list of three or more stays a list of members. The cue's word may run
+# on, unspaced, into what the cooperation is on ("ความร่วมมือเชิงรุกระหว่าง...",
+# "บันทึกความเข้าใจด้านการค้าดิจิทัลระหว่าง...", "the MoU signed between ...").
+COOPERATION_BEFORE_BETWEEN = re.compile(
+    rf"(?:{SIGNING_WORDS}|ความตกลง|ข้อตกลง|\b(?i:agreement|cooperation|partnership|signed))"
+    r"\S{0,30}\s*" + BETWEEN_BEFORE.pattern
+)
+# Thailand and at most two others: a cooperation's sides. A longer list is a forum's members
+# even after a cooperation's cue ("ความร่วมมือระหว่างบรูไน กัมพูชา ... เวียดนาม และไทย" at ASEAN's
+# ministers' meeting; the members of the Mekong-Lancang, BIMSTEC, ACMECS, the GMS), whether or
+# not the forum is named beside it.
+MAX_OTHER_SIDES = 2
+# ... nor is a cooperation broken off, breached, lacking or in dispute a partnership: one of these
+# right before the cue ("ดีอียุติความร่วมมือระหว่าง...", "ละเมิดข้อตกลงหยุดยิงระหว่าง...",
+# "the lack of cooperation between", "the dispute over the agreement between") or, in English,
+# its undoing right after the sides ("The agreement between Cambodia and Thailand was cancelled").
+# Settling disputes is an agreement's subject ("ความตกลงว่าด้วยการระงับข้อพิพาทระหว่าง...").
+BROKEN_BEFORE = re.compile(
+    r"ยุติ|ยกเลิก|ละเมิด|ระงับ(?!ข้อพิพาท)|หยุดยิง|ขัดแย้ง"
+    r"|\b(?i:cancel|suspen|terminat|breach|violat|lack of|dispute(?! settlement)|ceasefire"
+    r"|conflict)"
+)
+BROKEN_BEFORE_CHARS = 30
+BROKEN_AFTER = re.compile(
+    r"\s*(?:ถูก(?:ยกเลิก|ระงับ)|(?i:(?:was|were|has been|had been) (?:cancel|suspend|terminat|scrap)"
+    r"|collapsed|broke down))"
 )
 # ... or unless the Thai side is listed after them, in any form (ไทย, รัฐบาลไทย, ฝ่ายไทย, ประเทศไทย,
 # "Thailand", "the Thai ministry") or as the ministry: "ระหว่างจีนและลาว กับรัฐบาลไทย", "ระหว่างจีน
@@ -677,8 +726,20 @@ def found_partners(title: str, body: str, table: PartnerTable | None = None) -> 
     cut = len(head) + 1
     in_head = [m for m in mentions if m[0] < cut]
     in_opening = [(start - cut, end - cut, p) for start, end, p in mentions if start >= cut]
-    in_headline, head_paired = _partners_in(head, in_head, table, headline=True)
-    in_body, body_paired = _partners_in(opening, in_opening, table, headline=False)
+    # A forum's members listed as a cooperation's sides are its members wherever the forum is
+    # named: the headline's forum holds for the opening's list and the other way round.
+    forum_members = frozenset(
+        country
+        for _, _, partner in mentions
+        if partner in table.multilateral
+        for country in table.members.get(partner, ())
+    )
+    in_headline, head_paired = _partners_in(
+        head, in_head, table, headline=True, forum_members=forum_members
+    )
+    in_body, body_paired = _partners_in(
+        opening, in_opening, table, headline=False, forum_members=forum_members
+    )
     counted = in_headline | in_body
     unpaired = (in_headline - head_paired) | (in_body - body_paired)
     if paired := (head_paired | body_paired) - unpaired:
@@ -963,14 +1024,22 @@ def _listed_with_a_party(
 
 
 def _partners_in(
-    text: str, mentions: list[tuple[int, int, str]], table: PartnerTable, *, headline: bool
+    text: str,
+    mentions: list[tuple[int, int, str]],
+    table: PartnerTable,
+    *,
+    headline: bool,
+    forum_members: frozenset[str],
 ) -> tuple[set[str], set[str]]:
     """The partners among ``mentions`` of ``text`` that the guide's rules keep, and the
-    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ")."""
+    countries and forums among them that every kept mention pairs with Thailand ("ไทย-สหรัฐ").
+
+    ``forum_members``: the members of the forums the headline and the opening name, never the
+    sides of a cooperation in a list of three or more (:func:`_between_sides`)."""
     if all(partner == f"country:{THAI_SIDE}" for _, _, partner in mentions):
         return set(), set()  # none, or Thailand alone (many headlines): nothing to judge
     members = _member_lists(text, mentions)
-    others_pairs = _between_two_others(text, mentions)
+    between = _between_sides(text, mentions)
     forums = {p for _, _, p in mentions if p in table.multilateral}
     member_of_forum = {c for forum in forums for c in table.members.get(forum, ())}
     company_ends = [end for _, end, partner in mentions if partner.startswith("company:")]
@@ -995,7 +1064,14 @@ def _partners_in(
             continue
         if is_company and _among_products(text, mentions, index):
             continue  # another company's product
-        if partner == f"country:{THAI_SIDE}" or index in members or index in others_pairs:
+        if (
+            partner == f"country:{THAI_SIDE}"
+            or (
+                index in members
+                and (index not in between.with_thailand or partner in forum_members)
+            )
+            or index in between.of_others
+        ):
             continue  # never counted, whatever the rules below say: skip them (most mentions)
         before = text[max(0, start - 80) : start]
         if any(hint in before for hint in VENUE_PLACE_HINTS) and VENUE_PLACE.search(before):
@@ -1104,7 +1180,10 @@ def _partners_in(
         if in_cooperation_list:
             cooperation_list_end = end
         named_as_party = (
-            PARTY_BEFORE.search(before) or in_cooperation_list or AGREEMENT_BEFORE.search(before)
+            PARTY_BEFORE.search(before)
+            or in_cooperation_list
+            or AGREEMENT_BEFORE.search(before)
+            or index in between.with_thailand
         )
         if not headline and not bilateral and not named_as_party:
             continue  # named in passing: a market, a war, a speaker's home
@@ -1252,38 +1331,77 @@ def _member_lists(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
     return {i for run, n in zip(runs, countries, strict=True) if n >= MEMBER_LIST_MIN for i in run}
 
 
-def _between_two_others(text: str, mentions: list[tuple[int, int, str]]) -> set[int]:
-    """Indexes of the countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the
-    sides (:data:`BETWEEN_GAP`) of something between them: all of a list or none of it, none
-    after a signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) or with the Thai side in the list or
-    listed right after it (:data:`THAI_SIDE_AFTER`)."""
+class BetweenSides(NamedTuple):
+    """The indexes of the countries other than Thailand named as the sides of something between
+    them (:func:`_between_sides`)."""
+
+    of_others: frozenset[int]  # Thailand neither side: none of them is its partner there
+    with_thailand: frozenset[int]  # Thailand a side of their cooperation too: its partners
+
+
+def _between_sides(text: str, mentions: list[tuple[int, int, str]]) -> BetweenSides:
+    """The countries other than Thailand named, after :data:`BETWEEN_BEFORE`, as the sides
+    (:func:`_between_run`) of something between them, all of a list or none of it: of others
+    when Thailand is neither in the list nor listed right after it (:data:`THAI_SIDE_AFTER`) and
+    no signing's cue (:data:`SIGNING_BEFORE_BETWEEN`) comes before; with Thailand when it is
+    either, they are at most :data:`MAX_OTHER_SIDES` and a cooperation lies between them
+    (:func:`_cooperation_between`)."""
     thai = f"country:{THAI_SIDE}"
-    sides: set[int] = set()
+    of_others: set[int] = set()
+    with_thailand: set[int] = set()
     index = 0
     while index < len(mentions):
         start, _, first = mentions[index]
         if not (
-            first.startswith("country:") and BETWEEN_BEFORE.search(text, max(0, start - 20), start)
+            first.startswith("country:")
+            and BETWEEN_BEFORE.search(text, max(0, start - BETWEEN_BEFORE_CHARS), start)
         ):
             index += 1
             continue
-        run = [index]
-        while (
-            run[-1] + 1 < len(mentions)
-            and mentions[run[-1] + 1][2].startswith("country:")
-            and BETWEEN_GAP.fullmatch(text, mentions[run[-1]][1], mentions[run[-1] + 1][0])
-        ):
-            run.append(run[-1] + 1)
+        run = _between_run(text, mentions, index)
         index = run[-1] + 1
         countries = {mentions[i][2] for i in run}
-        if (
-            len(countries) > 1
-            and thai not in countries
-            and not SIGNING_BEFORE_BETWEEN.search(text, max(0, start - 60), start)
-            and not _thai_side_after(text, mentions, mentions[run[-1]][1])
+        run_end = mentions[run[-1]][1]
+        if (len(countries) > 1 and thai in countries) or _thai_side_after(text, mentions, run_end):
+            if len(countries - {thai}) <= MAX_OTHER_SIDES and _cooperation_between(
+                text, start, run_end
+            ):
+                with_thailand.update(i for i in run if mentions[i][2] != thai)
+        elif len(countries) > 1 and not SIGNING_BEFORE_BETWEEN.search(
+            text, max(0, start - 60), start
         ):
-            sides.update(run)
-    return sides
+            of_others.update(run)
+    return BetweenSides(frozenset(of_others), frozenset(with_thailand))
+
+
+def _between_run(text: str, mentions: list[tuple[int, int, str]], first: int) -> list[int]:
+    """The indexes of the countries listed from the mention ``first`` on: separated by
+    :data:`BETWEEN_GAP`, or by a space alone (:data:`BETWEEN_SPACE_GAP`) before the first such
+    separator; with spaces alone throughout, only three or more, the last ending a word."""
+    run = [first]
+    joined = False  # whether a separator of BETWEEN_GAP has joined two of the run's sides
+    while run[-1] + 1 < len(mentions) and mentions[run[-1] + 1][2].startswith("country:"):
+        gap = (mentions[run[-1]][1], mentions[run[-1] + 1][0])
+        if BETWEEN_GAP.fullmatch(text, *gap):
+            joined = True
+        elif joined or not BETWEEN_SPACE_GAP.fullmatch(text, *gap):
+            break
+        run.append(run[-1] + 1)
+    if not joined and (len(run) < MEMBER_LIST_MIN or RUNS_ON.match(text, mentions[run[-1]][1])):
+        return [first]
+    return run
+
+
+def _cooperation_between(text: str, start: int, end: int) -> bool:
+    """Whether the sides listed from ``start`` to ``end`` are those of a cooperation, a signing
+    or an agreement (:data:`COOPERATION_BEFORE_BETWEEN`) not broken off (:data:`BROKEN_BEFORE`,
+    :data:`BROKEN_AFTER`)."""
+    cue = COOPERATION_BEFORE_BETWEEN.search(text, max(0, start - 80), start)
+    return bool(
+        cue
+        and not BROKEN_BEFORE.search(text, max(0, cue.start() - BROKEN_BEFORE_CHARS), start)
+        and not BROKEN_AFTER.match(text, end)
+    )
 
 
 def _thai_side_after(text: str, mentions: list[tuple[int, int, str]], end: int) -> bool:
