@@ -254,6 +254,23 @@ def test_a_file_that_is_not_a_database_is_one_line_naming_it(command, tmp_path):
     assert one_error_line(result.output) == f"Error: database {db}: file is not a database"
 
 
+@pytest.mark.parametrize("command", ["status", "export", "import"])
+def test_a_schema_version_that_is_no_number_is_one_line_naming_the_database(command, tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # a meta table edited by hand
+        conn.execute("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'")
+    conn.close()
+    before = db.read_bytes()
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", str(db))
+    assert result.exit_code == 1
+    assert one_error_line(result.output) == (
+        f"Error: database {db}: its schema version 'abc' is not a whole number"
+    )
+    assert db.read_bytes() == before
+
+
 def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
