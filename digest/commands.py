@@ -290,7 +290,7 @@ def digest_command(
     config = load_config_or_exit(config_file)
     judged = judged_sites
     if judged is None:
-        judged = load_schedule_or_exit(schedules_file, check_cron=False).crawled_sites()
+        judged = load_schedule_or_exit(schedules_file).crawled_sites()
     elif click.get_current_context().get_parameter_source("schedules_file") is (
         ParameterSource.COMMANDLINE
     ):  # $THAIDIGEST_SCHEDULES, the daemon's own, is only a default
