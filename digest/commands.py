@@ -314,8 +314,9 @@ def digest_command(
         weeks = weeks_to_build(written, now, weeks_kept(config))
         left_out = weeks_left_out(written, weeks)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
-    from thaidigest.pipeline import refind_partners_stored, rescore_stored
+    from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
+    check_judging_files(config)  # a mistake in one: before a stored article is scored again
     store = Store.open(db)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     try:

@@ -37,6 +37,7 @@ from thaidigest.options import (
 )
 from thaidigest.pipeline import (
     build_ingestor,
+    check_judging_files,
     checked_partner_table,
     model_from_config,
     rules_from_config,
@@ -75,6 +76,7 @@ def import_command(
 ) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
     config = load_config_or_exit(config_file)
+    check_judging_files(config)  # a mistake in one: before the database is made or written
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
