@@ -565,6 +565,14 @@ ROLES = "digital, cooperation, negative, ignore, always, never"
             '[groups.mine]\nrole = "always"\nen = ["quantum", " "]',
             "group 'mine': en: each item must not be blank, not \" \"",
         ),
+        (  # a zero-width space shows nothing, as a space does
+            '[groups.mine]\nrole = "always"\nen = ["\\u200b"]',
+            "group 'mine': en: each item must not be blank, not \"\\u200B\"",
+        ),
+        (
+            '[groups.mine]\nrole = "never"\nth = ["\\u200c\\u2060 "]',
+            "group 'mine': th: each item must not be blank, not \"\\u200C\\u2060 \"",
+        ),
         (
             '[groups.mine]\nrole = "always"\nweight = "high"\nen = ["quantum"]',
             "group 'mine': weight: must be a number, not \"high\"",
@@ -610,6 +618,16 @@ def test_a_negative_rules_number_is_refused_naming_its_key(text: str, refusal: s
     with pytest.raises(ValueError) as refused:
         rules_from_text(text)
     assert str(refused.value) == refusal
+
+
+def test_a_topic_min_no_topic_can_reach_is_refused() -> None:
+    with pytest.raises(ValueError) as refused:
+        rules_from_text("topic_min = 5")
+    assert str(refused.value) == (
+        "topic_min: must be at most 1 (a topic's strength never exceeds it, so no topic"
+        " would be tagged), not 5"
+    )
+    assert rules_from_text("topic_min = 1").topic_min == 1.0  # the bound itself is taken
 
 
 def test_a_rules_number_of_zero_is_taken() -> None:

@@ -176,6 +176,8 @@ SHOWN_PLACES_MAX = 17
 DOTTED_CIRCLE = "\u25cc"
 FIXED_ROLES = ("digital", "cooperation", "negative", "ignore", "always", "never")
 NUMBERS = {"topic_min": float, "lead_paragraphs": int, "lead_min_chars": int}  # and their kinds
+# A topic's strength is 1 - exp(-evidence), never above 1: a larger topic_min tags no topic.
+MAX_TOPIC_MIN = 1.0
 DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
 PLACE_KEYS = ("title", "lead", "body", "lead_cap", "body_cap")
 TERM_KEYS = ("th", "en")
@@ -358,7 +360,7 @@ def _check_user_rules(user: dict[str, Any]) -> None:
     a string where a list of terms belongs (``th = "ควอนตัม"`` would make each of its
     characters a term), a blank term, a number that is not one or is negative (a weight,
     a place's weight or cap, a paragraph count, a length, a strength: none means anything
-    below 0)."""
+    below 0), a ``topic_min`` above :data:`MAX_TOPIC_MIN`, which no topic reaches."""
     for key, kind in (("groups", "group"), ("topics", "topic")):
         tables = user.get(key, {})
         problem = type_problem(tables, dict)
@@ -380,6 +382,11 @@ def _check_user_rules(user: dict[str, Any]) -> None:
         problem = _number_problem(user[key], kind) if key in user else None
         if problem:
             raise ValueError(f"{key}: {problem}")
+    if user.get("topic_min", 0) > MAX_TOPIC_MIN:  # a number, checked above
+        raise ValueError(
+            f"topic_min: must be at most {MAX_TOPIC_MIN:g} (a topic's strength never exceeds"
+            f" it, so no topic would be tagged), not {toml_value(user['topic_min'])}"
+        )
 
 
 def _group_problem(table: dict[str, Any]) -> str | None:
