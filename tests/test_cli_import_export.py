@@ -310,6 +310,42 @@ def test_an_export_time_in_a_buddhist_era_year_is_rejected_and_one_after_now_cap
     assert stored["first_seen"] < "2030" and stored["first_seen"] == stored["last_changed"]
 
 
+def test_an_export_date_no_publication_date_can_have_is_rejected_not_stored_undated(tmp_path):
+    """A ``published`` before 1990 or after next year is one export never writes: the
+    record is refused naming the range, as one in a Buddhist-era year is, not stored with
+    its date dropped unsaid; a year no era makes plausible is out of range, not BE."""
+    db = tmp_path / "db.sqlite"
+    record = {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
+    after_next_year = f"{date.today().year + 2}-01-01"
+    lines = [
+        {"url": "https://example.org/1", "published": "1985-06-01"},
+        {"url": "https://example.org/2", "published": after_next_year},
+        {"url": "https://example.org/3", "published": "1900-01-01"},
+        {"url": "https://example.org/4", "last_changed": "9999-12-31T23:59:59Z"},
+        {"url": "https://example.org/5", "published": "2024-08-20"},
+    ]
+    path = tmp_path / "dates.jsonl"
+    path.write_text("".join(json.dumps(record | line) + "\n" for line in lines), encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    believed = (
+        f"a publication date is believed from 1990-01-01 to {date.today().year + 1}-12-31"
+        " (leave it out to import the article undated)"
+    )
+    assert result.exit_code == 1
+    assert result.stdout == "read 5, new 1, updated 0, unchanged 0, rejected 4\n"
+    assert result.stderr.splitlines() == [
+        f"skipped {path}:1: 'published' '1985-06-01' is out of range: {believed}",
+        f"skipped {path}:2: 'published' '{after_next_year}' is out of range: {believed}",
+        f"skipped {path}:3: 'published' '1900-01-01' is out of range: {believed}",
+        f"skipped {path}:4: 'last_changed' '9999-12-31T23:59:59Z': year 9999 is out of range"
+        f" (after 2300, and read as Buddhist-era 9456, not from 1990 to {date.today().year + 1})",
+    ]
+    (stored,) = export(db)
+    assert (stored["url"], stored["published"]) == ("https://example.org/5", "2024-08-20")
+
+
 def export_chain_files(folder: Path) -> list[Path]:
     """Three exports of one article, each a later edit than the one before."""
     body = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านไซเบอร์ {} " * 3

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
-from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
+from thaidigest.dates import BE_OFFSET, EARLIEST_PUBLISHED, LAST_CE_YEAR, latest_published
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
@@ -485,8 +485,10 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         raise ValueError("no 'body' field")  # an empty body is news all the same
     _check_length(title + body, limits)
     url = _web_url(record, file_urls=True)
+    # The clock only bounds the dates believed, as the normaliser's does.
+    today = date.today()
     published = _string(record, "published")
-    published_hint = _export_date(published) if published else None
+    published_hint = _export_date(published, today) if published else None
     extraction = _string(record, "extraction") or "text"
     if extraction not in EXTRACTIONS:
         raise ValueError(f"'extraction' is not one of {', '.join(EXTRACTIONS)}")
@@ -499,32 +501,56 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         category=_string(record, "category"),
         published_hint=published_hint,
         extraction=extraction,
-        first_seen=_stored_time(record, "first_seen"),
-        last_changed=_stored_time(record, "last_changed"),
+        first_seen=_stored_time(record, "first_seen", today),
+        last_changed=_stored_time(record, "last_changed", today),
         versions=_versions(record),
     )
 
 
-def _export_date(published: str) -> date:
+def _export_date(published: str, today: date) -> date:
     """An export record's ``published``: an ISO date in the Common Era, as ``thaidigest
-    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`)."""
+    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`), and one
+    a publication date is believed on ``today``: from ``EARLIEST_PUBLISHED`` to the end of
+    next year (:func:`thaidigest.dates.publication_date`). Export writes no other (but
+    from a database an earlier thaidigest wrote, which kept a year typed wrong): one
+    outside is refused, as a Buddhist-era year is, not stored undated unsaid; the line
+    says how to import the article undated."""
     try:
         day = date.fromisoformat(published)
     except ValueError:
         raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
-    return _common_era("published", published, day, date.isoformat)
+    day = _common_era("published", published, day, date.isoformat, today)
+    latest = latest_published(today)
+    if not EARLIEST_PUBLISHED <= day <= latest:
+        raise ValueError(
+            f"'published' {published!r} is out of range: a publication date is believed"
+            f" from {EARLIEST_PUBLISHED} to {latest} (leave it out to import the article"
+            " undated)"
+        )
+    return day
 
 
-def _common_era(name: str, text: str, when: When, write: Callable[[When], str]) -> When:
+def _common_era(
+    name: str, text: str, when: When, write: Callable[[When], str], today: date
+) -> When:
     """``when`` (the field ``name``, read from ``text``) if its year is in the Common Era.
 
     A Buddhist-era year (after ``LAST_CE_YEAR``: ``2567-08-23``) is refused naming what
     it would be (as ``write`` writes it), not converted: the export's dates and times are
     ISO, and a year five centuries ahead would be stored as no date at all (never
-    believed) or as the time of the import (a first seen or last change after now)."""
+    believed) or as the time of the import (a first seen or last change after now).
+    A year after ``LAST_CE_YEAR`` that is no plausible Buddhist-era one either (``9999``:
+    9456 CE), outside the years a publication date is believed on ``today``, is refused
+    as out of range, not called Buddhist-era."""
     if when.year <= LAST_CE_YEAR:
         return when
     common_era = when.year - BE_OFFSET
+    first, last = EARLIEST_PUBLISHED.year, latest_published(today).year
+    if not first <= common_era <= last:
+        raise ValueError(
+            f"'{name}' {text!r}: year {when.year} is out of range (after {LAST_CE_YEAR},"
+            f" and read as Buddhist-era {common_era}, not from {first} to {last})"
+        )
     era = f"'{name}' {text!r} has a Buddhist-era year ({when.year} BE is {common_era})"
     try:
         meant = when.replace(year=common_era)
@@ -533,13 +559,14 @@ def _common_era(name: str, text: str, when: When, write: Callable[[When], str]) 
     raise ValueError(f"{era}: give {write(meant)}")
 
 
-def _stored_time(record: dict[str, Any], name: str) -> str | None:
+def _stored_time(record: dict[str, Any], name: str, today: date) -> str | None:
     """The record's time ``name`` as the store writes it (None when absent).
 
     Only a time the store writes as it reads it back: a zone that moves it before year 1
     or after 9999 in UTC, or a year before 1000 (written with fewer than four digits, no
-    time to read again nor to sort), is refused, and so is a Buddhist-era year (see
-    :func:`_common_era`). A time after now in the Common Era is the ingestor's to judge."""
+    time to read again nor to sort), is refused, and so is a Buddhist-era year, or a year
+    out of range, on ``today`` (see :func:`_common_era`). A time after now in the Common Era
+    is the ingestor's to judge."""
     text = _string(record, name)
     if text is None:
         return None
@@ -551,7 +578,7 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
         parse_iso(stored)  # a year before 1000 has fewer than four digits: no time to read
     except (ValueError, OverflowError):
         raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
-    _common_era(name, text, moment, iso)
+    _common_era(name, text, moment, iso, today)
     return stored
 
 
