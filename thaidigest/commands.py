@@ -48,6 +48,7 @@ from thaidigest.plural import counted
 from thaidigest.readers import (
     JSONL_SUFFIXES,
     ReadLimits,
+    UnbelievedPublished,
     expand_paths,
     read_files,
     read_text_file,
@@ -87,8 +88,9 @@ def import_command(
         raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
     store = Store.open(db)
     ingestor = build_ingestor(store, config=config, workers=workers)
+    undated = UnbelievedPublished(date.today())  # the dates the normaliser will drop
     items = tqdm(
-        read_files(files, ReadLimits.from_config(config)),
+        undated.counting(read_files(files, ReadLimits.from_config(config))),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,
@@ -101,6 +103,8 @@ def import_command(
         sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
     _note_older(summary)
+    if note := undated.note():  # nothing lost: the articles are stored, undated
+        click.echo(note, err=True)
     sys.exit(1 if summary.rejected else 0)
 
 

@@ -37,7 +37,13 @@ from urllib.parse import urlsplit
 from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
-from thaidigest.dates import BE_OFFSET, EARLIEST_PUBLISHED, LAST_CE_YEAR, latest_published
+from thaidigest.dates import (
+    BE_OFFSET,
+    EARLIEST_PUBLISHED,
+    LAST_CE_YEAR,
+    latest_published,
+    publication_date,
+)
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
@@ -509,25 +515,27 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
 
 def _export_date(published: str, today: date) -> date:
     """An export record's ``published``: an ISO date in the Common Era, as ``thaidigest
-    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`), and one
-    a publication date is believed on ``today``: from ``EARLIEST_PUBLISHED`` to the end of
-    next year (:func:`thaidigest.dates.publication_date`). Export writes no other (but
-    from a database an earlier thaidigest wrote, which kept a year typed wrong): one
-    outside is refused, as a Buddhist-era year is, not stored undated unsaid; the line
-    says how to import the article undated."""
+    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`).
+
+    A date no publication date can have on ``today`` (:func:`publication_date`: a
+    database an earlier thaidigest wrote kept ``1970-01-01`` for an empty page, ``2113``
+    for a year typed wrong) is read as it is: the normaliser drops it, as it drops any
+    such date, and the article is imported undated (the import counts such records: see
+    :class:`UnbelievedPublished`). So is a year after ``LAST_CE_YEAR`` that is no
+    plausible Buddhist-era one (``9999``, ``2656``: 2113), which has no date to give."""
     try:
         day = date.fromisoformat(published)
     except ValueError:
         raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
-    day = _common_era("published", published, day, date.isoformat, today)
-    latest = latest_published(today)
-    if not EARLIEST_PUBLISHED <= day <= latest:
-        raise ValueError(
-            f"'published' {published!r} is out of range: a publication date is believed"
-            f" from {EARLIEST_PUBLISHED} to {latest} (leave it out to import the article"
-            " undated)"
-        )
+    if day.year > LAST_CE_YEAR and _believed_year(day.year - BE_OFFSET, today):
+        _common_era("published", published, day, date.isoformat, today)  # refused
     return day
+
+
+def _believed_year(year: int, today: date) -> bool:
+    """Whether a publication date in ``year`` is believed on ``today``
+    (:func:`publication_date`, whose range runs from a 1 January to a 31 December)."""
+    return publication_date(date(year, 1, 1), today) is not None
 
 
 def _common_era(
@@ -545,8 +553,8 @@ def _common_era(
     if when.year <= LAST_CE_YEAR:
         return when
     common_era = when.year - BE_OFFSET
-    first, last = EARLIEST_PUBLISHED.year, latest_published(today).year
-    if not first <= common_era <= last:
+    if not _believed_year(common_era, today):
+        first, last = EARLIEST_PUBLISHED.year, latest_published(today).year
         raise ValueError(
             f"'{name}' {text!r}: year {when.year} is out of range (after {LAST_CE_YEAR},"
             f" and read as Buddhist-era {common_era}, not from {first} to {last})"
@@ -808,3 +816,33 @@ def read_files(
             yield read_text_file(path, limits)
         else:
             yield Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")
+
+
+@dataclass
+class UnbelievedPublished:
+    """Counts the articles read whose ``published_hint`` no publication date can have on
+    ``today`` (:func:`publication_date`): in an import, export records an earlier
+    thaidigest wrote with a date it no longer believes (``1970-01-01``, ``2113-12-16``),
+    which the normaliser drops, so each is imported undated."""
+
+    today: date
+    records: int = 0
+
+    def counting(self, items: Iterable[RawArticle | Rejected]) -> Iterator[RawArticle | Rejected]:
+        """``items`` as they are, counted as they pass."""
+        for item in items:
+            hint = item.published_hint if isinstance(item, RawArticle) else None
+            if hint is not None and publication_date(hint, self.today) is None:
+                self.records += 1
+            yield item
+
+    def note(self) -> str | None:
+        """The line that says how many were imported undated, and why; None for none."""
+        if not self.records:
+            return None
+        records = counted(self.records, "export record")
+        their = "its" if self.records == 1 else "their"
+        return (
+            f"imported {records} undated: {their} published date is out of range (from"
+            f" {EARLIEST_PUBLISHED} to {latest_published(self.today)})"
+        )
