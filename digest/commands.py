@@ -290,7 +290,7 @@ def digest_command(
     config = load_config_or_exit(config_file)
     judged = judged_sites
     if judged is None:
-        judged = load_schedule_or_exit(schedules_file, check_cron=False).crawled_sites()
+        judged = load_schedule_or_exit(schedules_file).crawled_sites()
     elif click.get_current_context().get_parameter_source("schedules_file") is (
         ParameterSource.COMMANDLINE
     ):  # $THAIDIGEST_SCHEDULES, the daemon's own, is only a default
@@ -314,8 +314,9 @@ def digest_command(
         weeks = weeks_to_build(written, now, weeks_kept(config))
         left_out = weeks_left_out(written, weeks)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
-    from thaidigest.pipeline import refind_partners_stored, rescore_stored
+    from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
+    check_judging_files(config)  # a mistake in one: before a stored article is scored again
     store = Store.open(db)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     try:

@@ -49,7 +49,7 @@ from thaidigest.store import (
     utc_now,
 )
 
-if TYPE_CHECKING:  # APScheduler loads with the commands that use it, not with `status`
+if TYPE_CHECKING:  # the scheduler loads with the commands that run it, not with `status`
     from schedules.daemon import KeptRuns
     from schedules.spec import Schedule
 
@@ -89,13 +89,13 @@ schedules_option = click.option(
 )
 
 
-def load_schedule_or_exit(path: str | None, *, check_cron: bool = True) -> Schedule:
-    """The schedule, or its error as one line (a wrong setting) and exit status 2
-    (``check_cron``: see :func:`schedules.spec.parse_schedule`)."""
+def load_schedule_or_exit(path: str | None) -> Schedule:
+    """The schedule, read as the daemon reads it, or its error as one line (a wrong
+    setting) and exit status 2."""
     from schedules.spec import ScheduleError, load_schedule
 
     try:
-        return load_schedule(path, check_cron=check_cron)
+        return load_schedule(path)
     except ScheduleError as error:
         raise SettingsError(str(error)) from None
 
@@ -593,7 +593,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     site has found nothing new for too long while crawling ok, a week over for a day has
     no digest while the schedule has a digest job, or a week has been owed for too long.
     Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
-    scheduled."""
+    scheduled. Exit 2 when the settings or the schedule hold a mistake, read as the daemon
+    reads them (a crontab line it would refuse)."""
     from thaidigest.health import (
         PERIOD,
         crawl_locks,
@@ -604,7 +605,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     )
 
     config = load_config_or_exit(config_file)
-    schedule = load_schedule_or_exit(schedules_file, check_cron=False)  # no scheduler loaded
+    schedule = load_schedule_or_exit(schedules_file)  # a line the daemon refuses: exit 2
     check_mail_settings(config, schedule, config_file)
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])

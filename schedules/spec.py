@@ -57,7 +57,7 @@ from thaidigest.sites import (
 )
 from thaidigest.urls import web_url_problem
 
-if TYPE_CHECKING:  # APScheduler loads with the triggers, not with `status`
+if TYPE_CHECKING:  # APScheduler's triggers load when a crontab line is read
     from apscheduler.triggers.base import BaseTrigger
     from apscheduler.triggers.cron import CronTrigger
 
@@ -179,14 +179,12 @@ class Schedule:
         return tuple(site for site in SOURCES if site in crawled)
 
 
-def parse_schedule(
-    text: str, source: str, folder: Path | None = None, *, check_cron: bool = True
-) -> Schedule:
+def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedule:
     """Validate a schedule file's text; ``source`` names it in every :class:`ScheduleError`.
 
     ``folder``: the file's, which a relative folder in a job's options is taken from.
-    ``check_cron``: False to leave crontab lines unread, as only the scheduler reads them
-    (``status`` asks which jobs there are, and loads no scheduler).
+    Every command that reads a schedule (``run``, ``schedule``, ``status``, ``digest``)
+    reads it here, so a line the daemon would refuse is refused by each of them.
     """
     try:
         data = tomllib.loads(text)
@@ -214,7 +212,7 @@ def parse_schedule(
         raise ScheduleError(f"{source}: no [[job]] tables")
     jobs: list[Job] = []
     for number, table in enumerate(tables, start=1):
-        job = _parse_job(table, number, source, timezone if check_cron else None)
+        job = _parse_job(table, number, source, ZoneInfo(timezone))
         if folder is not None:
             paths = {
                 key: file_relative(job.args[key], folder) for key in PATH_OPTIONS & set(job.args)
@@ -226,8 +224,8 @@ def parse_schedule(
     return Schedule(source=source, timezone=timezone, jobs=tuple(jobs))
 
 
-def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | None) -> Job:
-    """One [[job]] table; its crontab line is read in ``timezone``, unread without one."""
+def _parse_job(table: dict[str, Any], number: int, source: str, zone: ZoneInfo) -> Job:
+    """One [[job]] table; its crontab line is read in ``zone``."""
     if not isinstance(table, dict):
         raise ScheduleError(f"{source}: job #{number}: must be a [[job]] table")
     name = table.get("name")
@@ -269,14 +267,12 @@ def _parse_job(table: dict[str, Any], number: int, source: str, timezone: str | 
     if cron is not None:
         if not isinstance(cron, str):
             raise fail("cron must be a crontab line like '0 */6 * * *'")
-        if timezone is not None:
-            zone = ZoneInfo(timezone)
-            try:
-                trigger = crontab_trigger(cron, zone)
-            except ValueError as error:
-                raise fail(f"bad cron line {toml_value(cron)}: {error}") from None
-            if trigger.get_next_fire_time(None, datetime.now(zone)) is None:  # 31 February
-                raise fail(f"cron line {toml_value(cron)} never runs: no day matches it")
+        try:
+            trigger = crontab_trigger(cron, zone)
+        except ValueError as error:
+            raise fail(f"bad cron line {toml_value(cron)}: {error}") from None
+        if trigger.get_next_fire_time(None, datetime.now(zone)) is None:  # 31 February
+            raise fail(f"cron line {toml_value(cron)} never runs: no day matches it")
     elif isinstance(every, bool) or not isinstance(every, int | float):
         raise fail(f"every must be a number of seconds, not {toml_value(every)}")
     elif not MIN_EVERY <= every <= MAX_EVERY:
@@ -292,11 +288,10 @@ def packaged_schedule() -> str:
     return resources.files(__package__).joinpath(DEFAULT_SCHEDULE).read_text("utf-8")
 
 
-def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) -> Schedule:
-    """The schedule in ``path``, or the packaged default when ``path`` is None
-    (``check_cron``: see :func:`parse_schedule`)."""
+def load_schedule(path: str | Path | None = None) -> Schedule:
+    """The schedule in ``path``, or the packaged default when ``path`` is None."""
     if path is None:
-        return parse_schedule(packaged_schedule(), DEFAULT_SCHEDULE_NAME, check_cron=check_cron)
+        return parse_schedule(packaged_schedule(), DEFAULT_SCHEDULE_NAME)
     try:
         text = read_toml_text(path)
     except FileNotFoundError:
@@ -307,7 +302,7 @@ def load_schedule(path: str | Path | None = None, *, check_cron: bool = True) ->
         raise ScheduleError(f"{path}: cannot read: {error}") from None
     except NotUTF8Error as error:  # Notepad's "Unicode"
         raise ScheduleError(f"{path}: {error}") from None
-    return parse_schedule(text, str(path), Path(path).parent, check_cron=check_cron)
+    return parse_schedule(text, str(path), Path(path).parent)
 
 
 def crontab_field_problem(field: str, name: str, low: int, high: int) -> str | None:

@@ -22,7 +22,7 @@ from scraper.report import (
 from thaidigest.config import merge
 from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
-from thaidigest.pipeline import rules_from_config
+from thaidigest.pipeline import check_judging_files
 from thaidigest.plural import counted
 from thaidigest.sites import ALL_SITES, CRAWL_SOURCES, START_ID_SOURCES, crawled_sites
 from thaidigest.store import Store
@@ -140,7 +140,9 @@ def crawl_command(
     if verbose:
         level = VERBOSE_LEVELS[min(verbose, len(VERBOSE_LEVELS)) - 1]
         config = merge(config, {"crawl": {"log_level": level}})
-    rules_from_config(config)  # a mistake in the rules file stops the crawl before it starts
+    # A mistake in the rules, partners or model file stops the crawl before the database
+    # is made or written (a crawl run recorded).
+    check_judging_files(config)
     sources = list(crawled_sites(source))
     store = Store.open(db)
     runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)

@@ -88,8 +88,12 @@ def test_a_user_topic_named_like_a_packaged_one_is_refused_at_load(tmp_path):
 @pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
 @pytest.mark.parametrize(
     "args",
-    [["import", str(seed_path("001"))], ["digest", "--week", "2024-W34", "--served-locally"]],
-    ids=["import", "digest"],
+    [
+        ["import", str(seed_path("001"))],
+        ["digest", "--week", "2024-W34", "--served-locally"],
+        ["crawl", "--base-url", "http://127.0.0.1:9"],
+    ],
+    ids=["import", "digest", "crawl"],
 )
 def test_a_mistaken_rules_partners_or_model_file_is_one_line_naming_it_and_status_2(
     args, kind, tmp_path
@@ -100,6 +104,46 @@ def test_a_mistaken_rules_partners_or_model_file_is_one_line_naming_it_and_statu
     assert result.exit_code == 2
     assert one_error_line(result.output) == refusal
     assert "pickle" not in result.output
+    assert not (tmp_path / "db").exists()  # refused before the database is made
+
+
+def stored_rows(db: Path) -> list[str]:
+    """Every row of the database ``db``, as SQL."""
+    with sqlite3.connect(db) as conn:
+        rows = list(conn.iterdump())
+    conn.close()
+    return rows
+
+
+@pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import", str(seed_path("002"))],
+        ["digest", "--week", "2024-W34", "--served-locally"],
+        ["crawl", "--base-url", "http://127.0.0.1:9"],
+    ],
+    ids=["import", "digest", "crawl"],
+)
+def test_a_mistaken_rules_partners_or_model_file_is_refused_before_the_database_is_written(
+    args, kind, tmp_path
+):
+    """With a new threshold, the stored articles would be scored again: not before every
+    file the scoring and the partners need is read whole."""
+    db = tmp_path / "db.sqlite"
+    assert invoke("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    before = stored_rows(db)
+    config, refusal = settings_naming_a_mistaken_file(tmp_path, kind)
+    text = config.read_text(encoding="utf-8")
+    threshold = "threshold = 0.99\n"  # in the [relevance] table the file opens with, or its own
+    table = "" if text.startswith("[relevance]") else "[relevance]\n"
+    config.write_text(text + table + threshold, encoding="utf-8")
+    out = ["--out", str(tmp_path / "public")] if args[0] == "digest" else []
+    result = invoke(*args, *out, "--db", str(db), "--config", str(config))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == refusal
+    assert stored_rows(db) == before
+    assert not (tmp_path / "public").exists()
 
 
 @pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
@@ -252,6 +296,23 @@ def test_a_file_that_is_not_a_database_is_one_line_naming_it(command, tmp_path):
     result = invoke(*args, "--db", str(db))
     assert result.exit_code == 1
     assert one_error_line(result.output) == f"Error: database {db}: file is not a database"
+
+
+@pytest.mark.parametrize("command", ["status", "export", "import"])
+def test_a_schema_version_that_is_no_number_is_one_line_naming_the_database(command, tmp_path):
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # a meta table edited by hand
+        conn.execute("UPDATE meta SET value = 'abc' WHERE key = 'schema_version'")
+    conn.close()
+    before = db.read_bytes()
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    result = invoke(*args, "--db", str(db))
+    assert result.exit_code == 1
+    assert one_error_line(result.output) == (
+        f"Error: database {db}: its schema version 'abc' is not a whole number"
+    )
+    assert db.read_bytes() == before
 
 
 def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):

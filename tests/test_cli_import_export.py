@@ -310,6 +310,81 @@ def test_an_export_time_in_a_buddhist_era_year_is_rejected_and_one_after_now_cap
     assert stored["first_seen"] < "2030" and stored["first_seen"] == stored["last_changed"]
 
 
+def test_an_export_date_no_publication_date_can_have_is_imported_undated_and_counted(tmp_path):
+    """A ``published`` before 1990 or after next year, which a database an earlier
+    thaidigest wrote may hold, is imported undated (as the normaliser drops such a date),
+    counted in one line, exit 0: nothing is lost. A year after 2300 that is no plausible
+    Buddhist-era one (2656 BE is 2113) has no date to give either; a time out of range
+    is refused as before."""
+    db = tmp_path / "db.sqlite"
+    record = {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
+    after_next_year = f"{date.today().year + 2}-01-01"
+    lines = [
+        {"url": "https://example.org/1", "published": "1985-06-01"},
+        {"url": "https://example.org/2", "published": after_next_year},
+        {"url": "https://example.org/3", "published": "1970-01-01"},
+        {"url": "https://example.org/4", "published": "2656-12-16"},
+        {"url": "https://example.org/5", "published": "9999-12-31"},
+        {"url": "https://example.org/6", "published": "2024-08-20"},
+    ]
+    path = tmp_path / "dates.jsonl"
+    path.write_text("".join(json.dumps(record | line) + "\n" for line in lines), encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert result.exit_code == 0
+    assert result.stdout == "read 6, new 6, updated 0, unchanged 0, rejected 0\n"
+    assert result.stderr.splitlines() == [
+        "imported 5 export records undated: their published date is out of range"
+        f" (from 1990-01-01 to {date.today().year + 1}-12-31)"
+    ]
+    published = {stored["url"]: stored["published"] for stored in export(db)}
+    assert published == {f"https://example.org/{n}": None for n in range(1, 6)} | {
+        "https://example.org/6": "2024-08-20"
+    }
+
+
+def test_an_export_time_no_era_makes_plausible_is_refused(tmp_path):
+    db = tmp_path / "db.sqlite"
+    record = {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
+    line = {"url": "https://example.org/1", "last_changed": "9999-12-31T23:59:59Z"}
+    path = tmp_path / "dates.jsonl"
+    path.write_text(json.dumps(record | line) + "\n", encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped {path}:1: 'last_changed' '9999-12-31T23:59:59Z': year 9999 is out of range"
+        f" (after 2300, and read as Buddhist-era 9456, not from 1990 to {date.today().year + 1})",
+    ]
+
+
+def test_an_export_of_dates_no_longer_believed_imports_as_as_many_articles(tmp_path):
+    """A database an earlier thaidigest wrote holds 1970-01-01 (an empty page's) and
+    2113-12-16 (a year typed wrong): export writes what is stored, and its import into an
+    empty database gives every article, those two undated."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    with closing(sqlite3.connect(db)) as conn, conn:
+        urls = [row[0] for row in conn.execute("SELECT url FROM articles ORDER BY url")]
+        for url, stored in zip(urls, ("1970-01-01", "2113-12-16"), strict=False):
+            conn.execute("UPDATE articles SET published = ? WHERE url = ?", (stored, url))
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--db", str(db), "-o", str(exported)).exit_code == 0
+    before = {record["url"]: record["published"] for record in export(db)}
+    assert (before[urls[0]], before[urls[1]]) == ("1970-01-01", "2113-12-16")
+
+    again = tmp_path / "again.sqlite"
+    result = run("import", str(exported), "--db", str(again))
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "read 5, new 5, updated 0, unchanged 0, rejected 0\n"
+    assert "imported 2 export records undated" in result.stderr
+    after = {record["url"]: record["published"] for record in export(again)}
+    assert after == before | {urls[0]: None, urls[1]: None}
+
+
 def export_chain_files(folder: Path) -> list[Path]:
     """Three exports of one article, each a later edit than the one before."""
     body = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านไซเบอร์ {} " * 3

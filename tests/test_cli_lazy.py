@@ -15,11 +15,17 @@ from thaidigest.pipeline import ArticlePreparer
 from thaidigest.store import Store
 
 HEAVY = ("scrapy", "twisted", "apscheduler")
-# Runs in a fresh interpreter: prints which HEAVY packages the given code loaded.
+# APScheduler's scheduler, its job stores and executors: `status` reads a schedule's crontab
+# lines with APScheduler's cron trigger, as the daemon does, and loads nothing else of it.
+SCHEDULER = ("apscheduler.schedulers", "apscheduler.jobstores", "apscheduler.executors")
+# Runs in a fresh interpreter: prints which of the HEAVY packages the given code loaded.
 PROBE = """
 import json, sys
 {code}
-print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}} & {heavy})))
+print(json.dumps(sorted(
+    {{heavy for heavy in {heavy} for name in sys.modules
+      if name == heavy or name.startswith(heavy + ".")}}
+)))
 """
 
 
@@ -56,7 +62,11 @@ def test_the_probe_sees_what_the_crawl_command_loads() -> None:
 def test_the_status_command_runs_without_the_crawler_or_the_scheduler(tmp_path: Path) -> None:
     Store(f"sqlite:///{tmp_path / 'thaidigest.sqlite'}").close()  # status reads, never creates
     code = run_quietly("status", "--db", str(tmp_path / "thaidigest.sqlite"))
-    assert loaded_after(code, cwd=tmp_path) == []
+    heavy = ("scrapy", "twisted", *SCHEDULER)
+    assert loaded_after(code, cwd=tmp_path, heavy=heavy) == []
+    assert loaded_after(code, cwd=tmp_path, heavy=("apscheduler.triggers.cron",)) == [
+        "apscheduler.triggers.cron"
+    ]  # the probe sees what status loads of APScheduler: the crontab lines are read
 
 
 @pytest.mark.parametrize("command", ["serve", "export", "status"])

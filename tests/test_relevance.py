@@ -565,6 +565,14 @@ ROLES = "digital, cooperation, negative, ignore, always, never"
             '[groups.mine]\nrole = "always"\nen = ["quantum", " "]',
             "group 'mine': en: each item must not be blank, not \" \"",
         ),
+        (  # a zero-width space shows nothing, as a space does
+            '[groups.mine]\nrole = "always"\nen = ["\\u200b"]',
+            "group 'mine': en: each item must not be blank, not \"\\u200B\"",
+        ),
+        (
+            '[groups.mine]\nrole = "never"\nth = ["\\u200c\\u2060 "]',
+            "group 'mine': th: each item must not be blank, not \"\\u200C\\u2060 \"",
+        ),
         (
             '[groups.mine]\nrole = "always"\nweight = "high"\nen = ["quantum"]',
             "group 'mine': weight: must be a number, not \"high\"",
@@ -596,7 +604,6 @@ def test_a_rules_value_of_the_wrong_kind_is_refused_naming_its_key(text: str, re
     [
         ("lead_paragraphs = -3", "lead_paragraphs: must be at least 0, not -3"),
         ("lead_min_chars = -1", "lead_min_chars: must be at least 0, not -1"),
-        ("topic_min = -0.5", "topic_min: must be at least 0, not -0.5"),
         ("[places]\ntitle = -1", "places: title: must be at least 0, not -1"),
         ("[places]\nbody_cap = -0.1", "places: body_cap: must be at least 0, not -0.1"),
         ("[groups.digital]\nweight = -1", "group 'digital': weight: must be at least 0, not -1"),
@@ -610,6 +617,26 @@ def test_a_negative_rules_number_is_refused_naming_its_key(text: str, refusal: s
     with pytest.raises(ValueError) as refused:
         rules_from_text(text)
     assert str(refused.value) == refusal
+
+
+TOPIC_MIN_RANGE = (
+    "must be above 0 and below 1 (a topic's strength, 1 - exp(-evidence), is 0 with no"
+    " evidence and below 1 in practice: 0 would tag every topic, 1 none)"
+)
+
+
+@pytest.mark.parametrize("value", ["5", "1", "1.0", "0", "0.0", "-0.5"])
+def test_a_topic_min_that_tags_every_topic_or_none_is_refused(value: str) -> None:
+    """A topic's strength is 0 with no evidence and reaches 1.0 only at an evidence of
+    about 38: 0 would tag every topic on every article, 1 (or more) none."""
+    with pytest.raises(ValueError) as refused:
+        rules_from_text(f"topic_min = {value}")
+    assert str(refused.value) == f"topic_min: {TOPIC_MIN_RANGE}, not {value}"
+
+
+def test_a_topic_min_between_0_and_1_is_taken() -> None:
+    assert rules_from_text("topic_min = 0.001").topic_min == 0.001
+    assert rules_from_text("topic_min = 0.999").topic_min == 0.999
 
 
 def test_a_rules_number_of_zero_is_taken() -> None:

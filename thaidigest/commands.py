@@ -37,6 +37,7 @@ from thaidigest.options import (
 )
 from thaidigest.pipeline import (
     build_ingestor,
+    check_judging_files,
     checked_partner_table,
     model_from_config,
     rules_from_config,
@@ -47,6 +48,7 @@ from thaidigest.plural import counted
 from thaidigest.readers import (
     JSONL_SUFFIXES,
     ReadLimits,
+    UnbelievedPublished,
     expand_paths,
     read_files,
     read_text_file,
@@ -75,6 +77,7 @@ def import_command(
 ) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
     config = load_config_or_exit(config_file)
+    check_judging_files(config)  # a mistake in one: before the database is made or written
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
@@ -85,8 +88,9 @@ def import_command(
         raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
     store = Store.open(db)
     ingestor = build_ingestor(store, config=config, workers=workers)
+    undated = UnbelievedPublished(date.today())  # the dates the normaliser will drop
     items = tqdm(
-        read_files(files, ReadLimits.from_config(config)),
+        undated.counting(read_files(files, ReadLimits.from_config(config))),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,
@@ -99,6 +103,8 @@ def import_command(
         sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
     _note_older(summary)
+    if note := undated.note():  # nothing lost: the articles are stored, undated
+        click.echo(note, err=True)
     sys.exit(1 if summary.rejected else 0)
 
 

@@ -629,8 +629,14 @@ def list_problem(
 
 def blank_item_problem(item: str) -> str | None:
     """Why ``item``, a term or a name a list of a user's rules or partners file holds, is
-    no term: blank (``" "``), in the words of a setting's error; or None."""
-    return None if item.strip() else f"must not be blank, not {toml_value(item)}"
+    no term: blank, in the words of a setting's error; or None. A term that shows nothing
+    (``" "``, a zero-width space ``"\u200b"``: :func:`~thaidigest.normalise.shows_nothing`)
+    is blank, as a text file's line that shows nothing is: no reader could tell what it
+    matched, and an ``always`` or ``never`` term would decide articles unseen."""
+    # Here, not at the top: the normaliser loads numpy, which reading settings never needs.
+    from thaidigest.normalise import shows_nothing
+
+    return f"must not be blank, not {toml_value(item)}" if shows_nothing(item) else None
 
 
 def _range_problem(value: Any, rule: Rule) -> str | None:

@@ -37,7 +37,13 @@ from urllib.parse import urlsplit
 from bs4 import UnicodeDammit
 
 from thaidigest.config import DEFAULTS
-from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
+from thaidigest.dates import (
+    BE_OFFSET,
+    EARLIEST_PUBLISHED,
+    LAST_CE_YEAR,
+    latest_published,
+    publication_date,
+)
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
@@ -485,8 +491,10 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         raise ValueError("no 'body' field")  # an empty body is news all the same
     _check_length(title + body, limits)
     url = _web_url(record, file_urls=True)
+    # The clock only bounds the dates believed, as the normaliser's does.
+    today = date.today()
     published = _string(record, "published")
-    published_hint = _export_date(published) if published else None
+    published_hint = _export_date(published, today) if published else None
     extraction = _string(record, "extraction") or "text"
     if extraction not in EXTRACTIONS:
         raise ValueError(f"'extraction' is not one of {', '.join(EXTRACTIONS)}")
@@ -499,32 +507,58 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
         category=_string(record, "category"),
         published_hint=published_hint,
         extraction=extraction,
-        first_seen=_stored_time(record, "first_seen"),
-        last_changed=_stored_time(record, "last_changed"),
+        first_seen=_stored_time(record, "first_seen", today),
+        last_changed=_stored_time(record, "last_changed", today),
         versions=_versions(record),
     )
 
 
-def _export_date(published: str) -> date:
+def _export_date(published: str, today: date) -> date:
     """An export record's ``published``: an ISO date in the Common Era, as ``thaidigest
-    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`)."""
+    export`` writes it (a Buddhist-era year is refused: see :func:`_common_era`).
+
+    A date no publication date can have on ``today`` (:func:`publication_date`: a
+    database an earlier thaidigest wrote kept ``1970-01-01`` for an empty page, ``2113``
+    for a year typed wrong) is read as it is: the normaliser drops it, as it drops any
+    such date, and the article is imported undated (the import counts such records: see
+    :class:`UnbelievedPublished`). So is a year after ``LAST_CE_YEAR`` that is no
+    plausible Buddhist-era one (``9999``, ``2656``: 2113), which has no date to give."""
     try:
         day = date.fromisoformat(published)
     except ValueError:
         raise ValueError(f"'published' {published!r} is not a date like 2024-08-20") from None
-    return _common_era("published", published, day, date.isoformat)
+    if day.year > LAST_CE_YEAR and _believed_year(day.year - BE_OFFSET, today):
+        _common_era("published", published, day, date.isoformat, today)  # refused
+    return day
 
 
-def _common_era(name: str, text: str, when: When, write: Callable[[When], str]) -> When:
+def _believed_year(year: int, today: date) -> bool:
+    """Whether a publication date in ``year`` is believed on ``today``
+    (:func:`publication_date`, whose range runs from a 1 January to a 31 December)."""
+    return publication_date(date(year, 1, 1), today) is not None
+
+
+def _common_era(
+    name: str, text: str, when: When, write: Callable[[When], str], today: date
+) -> When:
     """``when`` (the field ``name``, read from ``text``) if its year is in the Common Era.
 
     A Buddhist-era year (after ``LAST_CE_YEAR``: ``2567-08-23``) is refused naming what
     it would be (as ``write`` writes it), not converted: the export's dates and times are
     ISO, and a year five centuries ahead would be stored as no date at all (never
-    believed) or as the time of the import (a first seen or last change after now)."""
+    believed) or as the time of the import (a first seen or last change after now).
+    A year after ``LAST_CE_YEAR`` that is no plausible Buddhist-era one either (``9999``:
+    9456 CE), outside the years a publication date is believed on ``today``, is refused
+    as out of range, not called Buddhist-era."""
     if when.year <= LAST_CE_YEAR:
         return when
     common_era = when.year - BE_OFFSET
+    if not _believed_year(common_era, today):
+        first, last = EARLIEST_PUBLISHED.year, latest_published(today).year
+        raise ValueError(
+            f"'{name}' {text!r}: year {when.year} is out of range (after {LAST_CE_YEAR},"
+            f" and read as Buddhist-era {common_era}, not from {first} to {last})"
+        )
     era = f"'{name}' {text!r} has a Buddhist-era year ({when.year} BE is {common_era})"
     try:
         meant = when.replace(year=common_era)
@@ -533,13 +567,14 @@ def _common_era(name: str, text: str, when: When, write: Callable[[When], str]) 
     raise ValueError(f"{era}: give {write(meant)}")
 
 
-def _stored_time(record: dict[str, Any], name: str) -> str | None:
+def _stored_time(record: dict[str, Any], name: str, today: date) -> str | None:
     """The record's time ``name`` as the store writes it (None when absent).
 
     Only a time the store writes as it reads it back: a zone that moves it before year 1
     or after 9999 in UTC, or a year before 1000 (written with fewer than four digits, no
-    time to read again nor to sort), is refused, and so is a Buddhist-era year (see
-    :func:`_common_era`). A time after now in the Common Era is the ingestor's to judge."""
+    time to read again nor to sort), is refused, and so is a Buddhist-era year, or a year
+    out of range, on ``today`` (see :func:`_common_era`). A time after now in the Common Era
+    is the ingestor's to judge."""
     text = _string(record, name)
     if text is None:
         return None
@@ -551,7 +586,7 @@ def _stored_time(record: dict[str, Any], name: str) -> str | None:
         parse_iso(stored)  # a year before 1000 has fewer than four digits: no time to read
     except (ValueError, OverflowError):
         raise ValueError(f"'{name}' {text!r} is not a time like 2024-08-23T10:00:00Z") from None
-    _common_era(name, text, moment, iso)
+    _common_era(name, text, moment, iso, today)
     return stored
 
 
@@ -781,3 +816,33 @@ def read_files(
             yield read_text_file(path, limits)
         else:
             yield Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")
+
+
+@dataclass
+class UnbelievedPublished:
+    """Counts the articles read whose ``published_hint`` no publication date can have on
+    ``today`` (:func:`publication_date`): in an import, export records an earlier
+    thaidigest wrote with a date it no longer believes (``1970-01-01``, ``2113-12-16``),
+    which the normaliser drops, so each is imported undated."""
+
+    today: date
+    records: int = 0
+
+    def counting(self, items: Iterable[RawArticle | Rejected]) -> Iterator[RawArticle | Rejected]:
+        """``items`` as they are, counted as they pass."""
+        for item in items:
+            hint = item.published_hint if isinstance(item, RawArticle) else None
+            if hint is not None and publication_date(hint, self.today) is None:
+                self.records += 1
+            yield item
+
+    def note(self) -> str | None:
+        """The line that says how many were imported undated, and why; None for none."""
+        if not self.records:
+            return None
+        records = counted(self.records, "export record")
+        their = "its" if self.records == 1 else "their"
+        return (
+            f"imported {records} undated: {their} published date is out of range (from"
+            f" {EARLIEST_PUBLISHED} to {latest_published(self.today)})"
+        )

@@ -358,7 +358,7 @@ def _check_user_rules(user: dict[str, Any]) -> None:
     a string where a list of terms belongs (``th = "ควอนตัม"`` would make each of its
     characters a term), a blank term, a number that is not one or is negative (a weight,
     a place's weight or cap, a paragraph count, a length, a strength: none means anything
-    below 0)."""
+    below 0), a ``topic_min`` that is not above 0 and below 1 (:func:`_topic_min_problem`)."""
     for key, kind in (("groups", "group"), ("topics", "topic")):
         tables = user.get(key, {})
         problem = type_problem(tables, dict)
@@ -377,9 +377,26 @@ def _check_user_rules(user: dict[str, Any]) -> None:
         if problem:
             raise ValueError(f"places: {place}: {problem}")
     for key, kind in NUMBERS.items():
-        problem = _number_problem(user[key], kind) if key in user else None
+        if key not in user:
+            continue
+        value = user[key]
+        problem = _topic_min_problem(value) if key == "topic_min" else _number_problem(value, kind)
         if problem:
             raise ValueError(f"{key}: {problem}")
+
+
+def _topic_min_problem(value: Any) -> str | None:
+    """Why ``value`` is no ``topic_min``: a number above 0 and below 1. A topic's strength,
+    ``1 - exp(-evidence)``, is 0 with no evidence, so 0 tags every topic on every article;
+    it nears 1 but reaches 1.0 only at an evidence of about 38, so 1 tags none in practice."""
+    problem = type_problem(value, float)
+    if problem is None and not 0 < value < 1:
+        return (
+            "must be above 0 and below 1 (a topic's strength, 1 - exp(-evidence), is 0 with"
+            f" no evidence and below 1 in practice: 0 would tag every topic, 1 none), not"
+            f" {toml_value(value)}"
+        )
+    return problem
 
 
 def _group_problem(table: dict[str, Any]) -> str | None:

@@ -234,7 +234,8 @@ class StoreWaitStopped(StoreError):
 
 
 class SchemaError(StoreError):
-    """The database was written by a newer thaidigest."""
+    """The database's schema is none this thaidigest can use: a newer one, one to upgrade
+    on another database than SQLite, or a version recorded as no number."""
 
 
 class NoDatabaseError(StoreError):
@@ -570,9 +571,18 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(insert(meta).values(key=key, value=value))
 
 
-def _schema_version(conn: Connection) -> int | None:
+def _schema_version(conn: Connection, name: str) -> int | None:
+    """The schema version the database ``name`` records, None when it records none; a
+    :class:`SchemaError` when what it records is no whole number (a hand-edited ``meta``)."""
     stored = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-    return None if stored is None else int(stored)
+    if stored is None:
+        return None
+    try:
+        return int(stored)
+    except ValueError:
+        raise SchemaError(
+            f"database {name}: its schema version {stored!r} is not a whole number"
+        ) from None
 
 
 def _version_text_once(conn: Connection) -> None:
@@ -814,7 +824,7 @@ class Store:
         # for a write lock (see :meth:`transaction`).
         sqlite = self.engine.dialect.name == "sqlite"
         with self.engine.begin() as conn:
-            version = _schema_version(conn)
+            version = _schema_version(conn, self.name)
             if version is not None and version < SCHEMA_VERSION and not sqlite:
                 raise SchemaError(
                     f"database {self.name}: schema {version} can be upgraded on SQLite only"
@@ -825,7 +835,7 @@ class Store:
                 # takes the write lock now, so a second process opening the database
                 # waits, then finds the version recorded or the upgrade done.
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-                version = _schema_version(conn)
+                version = _schema_version(conn, self.name)
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version < SCHEMA_VERSION:

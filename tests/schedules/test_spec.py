@@ -23,6 +23,8 @@ from schedules.spec import (
     parse_schedule,
 )
 from tests.conftest import USER_FILE_MISTAKES, settings_naming_a_mistaken_file
+from thaidigest.cli import main
+from thaidigest.store import Store
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 GOOD_JOB = '[[job]]\nname = "crawl"\ntask = "crawl"\ncron = "0 */6 * * *"\n'
@@ -438,6 +440,33 @@ def test_email_enabled_without_recipients_or_password_is_a_settings_error(
     assert result.exit_code == 2, result.output
     (line,) = result.output.splitlines()
     assert line.startswith(f"Error: {config}: ") and named in line, line
+
+
+@pytest.mark.parametrize(
+    ("cron", "problem"),
+    [
+        ("61 * * * *", 'bad cron line "61 * * * *": minute 61 is out of range 0-59'),
+        ("0 0 31 2 *", 'cron line "0 0 31 2 *" never runs: no day matches it'),
+        ("0 */6 * * * *", 'bad cron line "0 */6 * * * *": wrong number of fields; got 6'),
+    ],
+)
+@pytest.mark.parametrize("command", ["schedule", "status", "digest"])
+def test_every_command_reading_a_schedule_refuses_a_cron_line_the_daemon_refuses(
+    tmp_path, command, cron, problem
+):
+    """status (a health check) and digest read the schedule as run does: a job whose line
+    the daemon would refuse is a wrong setting, exit 2, not a healthy schedule."""
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(HEADER + GOOD_JOB.replace("0 */6 * * *", cron), encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    out = ["--out", str(tmp_path / "out")] if command == "digest" else []
+    result = CliRunner().invoke(
+        main, [command, "--schedules", str(schedule), "--db", str(db), *out]
+    )
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"Error: {schedule}: job 'crawl': {problem}"), line
 
 
 def test_a_digest_job_mailing_without_recipients_is_refused_when_email_is_off(
