@@ -65,6 +65,9 @@ BLOCK_TAGS = frozenset(
 )
 # Table cells stay on their row's line, separated by a space.
 CELL_TAGS = frozenset({"td", "th"})
+# Elements whose text the HTML parser keeps as written, decoding no character reference
+# (the extractor reads the JSON in a script itself).
+RAW_TEXT_TAGS = frozenset({"script", "style"})
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
 # A page that is only a meta refresh sends its reader on within this many seconds (an
@@ -380,17 +383,25 @@ def one_line(element: etree._Element) -> str:
 
 def label_lines(root: etree._Element) -> frozenset[str]:
     """The lines a page shows as labels: the text of each link, and the lines of menus,
-    headers, footers, forms, list items and headings (``LABEL_TAGS``).
+    headers, footers, forms, list items and headings (``LABEL_TAGS``); with each of them
+    its runs of text between tags (:func:`_text_runs`).
 
     A generic extraction of a page without article text returns only these (and the
-    headline, the date, the category): they tell such a page from an article.
+    headline, the date, the category): they tell such a page from an article. The
+    extractor may split a label's line at its tags: the header's ``ขนาดตัวอักษร <a>ก</a>``
+    (a font-size widget) comes out as ``ขนาดตัวอักษร`` and ``ก``, a footer's visitor count
+    as its words and its number.
     """
     page = text_map(root)
-    labels = {one_line(link) for link in root.iter("a")}
+    labels: set[str] = set()
+    for link in root.iter("a"):
+        labels.add(one_line(link))
+        labels.update(_text_runs(link))
     walker = etree.iterwalk(root, events=("start",))
     for _event, element in walker:
         if element.tag not in LABEL_TAGS:
             continue
+        labels.update(_text_runs(element))
         start, end = page.span(element)
         if start < end:
             labels.update(page.lines[start:end])
@@ -398,6 +409,24 @@ def label_lines(root: etree._Element) -> frozenset[str]:
         else:  # an inline element (a button), or one left out of the lines (a nav)
             labels.add(one_line(element))
     return frozenset(labels)
+
+
+def _text_runs(element: etree._Element) -> set[str]:
+    """The runs of text between the tags of ``element``, each squeezed
+    (:func:`_squeezed`), empty ones left out; none from a script or style inside."""
+    runs = set()
+    walker = etree.iterwalk(element, events=("start",))
+    for _event, node in walker:
+        if node is not element and node.tail:
+            runs.add(_squeezed(node.tail))
+        if not isinstance(node.tag, str):  # a comment: no text shown
+            continue
+        if node.tag in RAW_TEXT_TAGS:
+            walker.skip_subtree()
+        elif node.text:
+            runs.add(_squeezed(node.text))
+    runs.discard("")
+    return runs
 
 
 def block_text(node: Selector) -> str:
@@ -410,6 +439,27 @@ def first_text(nodes: SelectorList[Selector]) -> str:
     return " ".join(block_lines(nodes[0])) if nodes else ""
 
 
+def _escaped_again(tree: etree._Element) -> etree._Element:
+    """``tree`` (changed in place) with every ``&`` of its text escaped once more, where
+    the extractor reads text: elements' text and tails but in :data:`RAW_TEXT_TAGS`, and
+    the ``content`` of ``<meta>`` elements (a title).
+
+    The parser has decoded the page's character references once, as a browser does; the
+    extractor decodes its result once more, so ``&amp;amp;``, which a browser shows as
+    ``&amp;``, would come out as ``&``, and the text would no longer match the headline
+    and labels the selectors read from the same page (a line to drop kept as text)."""
+    for element in tree.iter():
+        if element.tail:
+            element.tail = element.tail.replace("&", "&amp;")
+        if not isinstance(element.tag, str):  # a comment: no text shown
+            continue
+        if element.text and element.tag not in RAW_TEXT_TAGS:
+            element.text = element.text.replace("&", "&amp;")
+        if element.tag == "meta" and element.get("content"):
+            element.set("content", element.get("content", "").replace("&", "&amp;"))
+    return tree
+
+
 def fallback_extract(html: str, url: str) -> tuple[str | None, str]:
     """Generic main-text extraction for pages our selectors no longer match.
 
@@ -418,8 +468,17 @@ def fallback_extract(html: str, url: str) -> tuple[str | None, str]:
     """
     if not html.strip():
         return None, ""
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    tree = trafilatura.load_html(html)
+    document = (
+        trafilatura.bare_extraction(
+            _escaped_again(tree),
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+        )
+        if tree is not None
+        else None
     )
     body = "\n".join(text_lines(document.text or "")) if document is not None else ""
     page = Selector(text=html)

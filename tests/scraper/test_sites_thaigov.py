@@ -12,10 +12,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 from scrapy.http import HtmlResponse
 
 from scraper.fixture_site import DEFAULT_ROOT
-from scraper.sites import NotArticle, PageArticle, thaigov
+from scraper.sites import NotArticle, PageArticle, fallback_extract, label_lines, thaigov
 from thaidigest.dates import parse_date_line
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
@@ -1065,3 +1066,65 @@ def test_a_line_of_the_text_that_reads_like_a_label_stays_in_a_fallback_read() -
     assert (selectors.category, fallback.category) == ("ด้านสังคม", "ด้านสังคม")
     assert "ด้านสังคม" in selectors.body.split("\n")
     assert "ด้านสังคม" in fallback.body.split("\n")
+
+
+def with_headline_and_empty_body(html: str, headline_source: str) -> str:
+    """Fixture page ``html`` with seed 001's headline written ``headline_source`` (HTML)
+    wherever it stands, and its body block's text taken out."""
+    assert HEADLINE in html
+    html = html.replace(HEADLINE, headline_source)
+    emptied, count = re.subn(
+        r'(<div class="text-content">).*?(</div>)', r"\1\2", html, count=1, flags=re.DOTALL
+    )
+    assert count == 1
+    return emptied
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        # A template escaping twice: a browser shows "&amp;", the stored text "&" later.
+        ("ดีอี ร่วมประชุม APEC 2024 &amp;amp; x", "ดีอี ร่วมประชุม APEC 2024 &amp; x"),
+        ("ดีอี ร่วมประชุม APEC 2024 R&amp;D", "ดีอี ร่วมประชุม APEC 2024 R&D"),
+        ("ดีอี ร่วมประชุม APEC 2024 &amp;lt;b&amp;gt;", "ดีอี ร่วมประชุม APEC 2024 &lt;b&gt;"),
+    ],
+)
+def test_an_empty_body_block_under_an_escaped_headline_gives_an_empty_body(
+    source: str, shown: str
+) -> None:
+    """The fallback reads the page's text as a browser shows it, as the selectors do: its
+    headline lines are told from text, and no label of the header (its font-size widget,
+    ``ขนาดตัวอักษร``) comes with them as the body."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(with_headline_and_empty_body(html, source), url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (shown, "")
+    assert article.date_text == DATE_LINE
+
+
+def test_the_fallbacks_text_and_title_read_as_a_browser_shows_them() -> None:
+    html = (
+        "<html><head><title>R&amp;amp;D &amp;lt;b&amp;gt; ข่าว</title></head><body><article>"
+        + "<p>ผลการประชุม R&amp;amp;D ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม &amp;copy; 2567</p>" * 3
+        + "</article></body></html>"
+    )
+
+    title, body = fallback_extract(html, URL)
+
+    assert title == "R&amp;D &lt;b&gt; ข่าว"
+    assert body.split("\n")[0] == "ผลการประชุม R&amp;D ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม &copy; 2567"
+
+
+def test_a_labels_words_split_off_at_its_links_are_labels() -> None:
+    """An extractor may split a label's line at its tags (the header's font-size widget,
+    the footer's visitor count): each piece is a label too, never article text."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+
+    labels = label_lines(Selector(text=html).root)
+
+    assert {"ขนาดตัวอักษร ก ก ก", "ขนาดตัวอักษร", "ก"} <= labels
+    assert {"จำนวนผู้เข้าชม", "1,284,551"} <= labels
+    assert FIRST_PARAGRAPH not in labels
