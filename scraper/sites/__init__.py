@@ -65,6 +65,9 @@ BLOCK_TAGS = frozenset(
 )
 # Table cells stay on their row's line, separated by a space.
 CELL_TAGS = frozenset({"td", "th"})
+# What the fallback extractor's plain text puts before a list item's text ("- หน้าหลัก"
+# for a breadcrumb's <li>), its indent lost with the line's other leading spaces.
+LIST_ITEM_MARK = "- "
 # Elements whose text the HTML parser keeps as written, decoding no character reference
 # (the extractor reads the JSON in a script itself).
 RAW_TEXT_TAGS = frozenset({"script", "style"})
@@ -111,6 +114,7 @@ __all__ = [
     "fallback_extract",
     "first_text",
     "label_lines",
+    "list_item_text",
     "one_line",
     "parses_whole",
     "refresh_target",
@@ -427,6 +431,12 @@ def _text_runs(element: etree._Element) -> set[str]:
             runs.add(_squeezed(node.text))
     runs.discard("")
     return runs
+
+
+def list_item_text(line: str) -> str:
+    """A line of the fallback's text without the mark of a list item (:data:`LIST_ITEM_MARK`),
+    to compare with the page's labels: a menu's or a breadcrumb's item is a label marked."""
+    return line.removeprefix(LIST_ITEM_MARK)
 
 
 def block_text(node: Selector) -> str:

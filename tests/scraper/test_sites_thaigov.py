@@ -1128,3 +1128,21 @@ def test_a_labels_words_split_off_at_its_links_are_labels() -> None:
     assert {"ขนาดตัวอักษร ก ก ก", "ขนาดตัวอักษร", "ก"} <= labels
     assert {"จำนวนผู้เข้าชม", "1,284,551"} <= labels
     assert FIRST_PARAGRAPH not in labels
+
+
+def test_a_breadcrumbs_items_marked_as_list_items_by_the_fallback_are_no_text() -> None:
+    """The extractor writes a list item's line after a mark (``- หน้าหลัก``): the page's
+    breadcrumb items so marked are labels all the same, never lines of the body."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    caption = "ภาพ: กองการสื่อสาร กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    column = '<div class="col-xs-12 col-md-3">'
+    assert column in html
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        column, f'<div class="caption">{caption}</div>{column}', 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, caption)
