@@ -951,8 +951,7 @@ class Store:
         which says nothing of its age: it is recent by its published date, or by
         when it was first seen if it has no date. Only articles with a site id: an
         imported page of the site that is not an article (a listing, another
-        section) names nothing a crawl can ask for. ``has_body``: whether its stored
-        text has a body (a headline over an image has none).
+        section) names nothing a crawl can ask for.
         """
         fetched = articles.c.fetch_url.is_not(None)
         by_first_seen = or_(fetched, articles.c.published.is_(None))
@@ -963,7 +962,6 @@ class Store:
                 articles.c.etag,
                 articles.c.last_modified,
                 articles.c.published,
-                (articles.c.body != "").label("has_body"),
             )
             .where(
                 articles.c.source == source,

@@ -48,10 +48,7 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 
 An article page whose HTML stops before ``</body>`` and ``</html>``
 (:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
-reported as an error (:data:`CUT_SHORT`), never stored. So is a revisited article's page
-that shows no article text where the stored article has some (:data:`EMPTY_BODY`): the
-site's template with its body block empty is a glitch far likelier than an edit, and
-stored it would empty the article in the digest and the feeds. One nested deeper than the
+reported as an error (:data:`CUT_SHORT`), never stored. One nested deeper than the
 HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error at once
 (:data:`TOO_DEEP`), never stored: its text past that depth would be lost. A listing
 or search page so nested is an error too (:data:`TOO_DEEP_LISTING`), its links read
@@ -145,12 +142,6 @@ _TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser
 TOO_DEEP = f"{_TOO_DEEP} to its end; not stored"
 # A listing or search page so nested: the links read before the depth are followed.
 TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not followed"
-# A revisited article stored with text whose page now shows none (its body block empty in
-# the site's template): a glitch far likelier than an edit, so the page cannot be used:
-# retried, then reported, and the stored version kept.
-EMPTY_BODY = "no article text in the page, where the stored article has some: stored version kept"
-# The meta key of a revisit of an article stored with text (a body).
-STORED_BODY = "stored_body"
 # The meta key of a page known to exist (a stored article revisited, an MDES listing, a
 # thaigov search page), not a guess: a site is stopped for refusals only if one of the
 # refused pages is one.
@@ -294,7 +285,6 @@ class SiteSpider(scrapy.Spider):
                 source_id=row["source_id"],
                 stored_published=row["published"],
                 revisit=True,
-                **{STORED_BODY: bool(row["has_body"])},
                 **{KNOWN_PAGE: True},
             )
             yield request.replace(headers=headers)
@@ -668,12 +658,6 @@ class SiteSpider(scrapy.Spider):
             retry.meta[BACK_OFF] = True  # waited for as the middleware's own retries are
             retry.meta.pop("download_latency", None)  # the last download's, not this one's
         return retry
-
-    def lost_its_text(self, response: Response, page: PageArticle) -> bool:
-        """Whether ``page`` shows no article text (an empty body) where the stored
-        article it revisits has some (:data:`STORED_BODY`): a page that cannot be used
-        (:data:`EMPTY_BODY`). A new article may be a headline over an image: stored so."""
-        return not page.body.strip() and bool(response.meta.get(STORED_BODY))
 
     def previous_run_clean(self) -> bool:
         """Whether the site's previous crawl ended ok with no error and nothing blocked.

@@ -29,7 +29,6 @@ from scrapy.http import Response
 from scraper.sites import is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
-    EMPTY_BODY,
     KNOWN_PAGE,
     TOO_DEEP,
     Answer,
@@ -180,11 +179,6 @@ class MdesSpider(SiteSpider):
         if page is None or not is_whole_page(response.body):
             reason = "no article in the page" if page is None else CUT_SHORT
             retry = self.retry_or_report(response, reason)
-            if retry is not None:
-                yield retry
-            return
-        if self.lost_its_text(response, page):
-            retry = self.retry_or_report(response, EMPTY_BODY)  # the stored text kept
             if retry is not None:
                 yield retry
             return

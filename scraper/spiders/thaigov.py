@@ -43,7 +43,6 @@ from scraper.robots import ForbiddenByRobots
 from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
-    EMPTY_BODY,
     KNOWN_PAGE,
     TOO_DEEP,
     Answer,
@@ -214,11 +213,6 @@ class ThaigovSpider(SiteSpider):
                 return
         elif page is not None and text is not None and not parses_whole(text):
             self.report_error(response.url, TOO_DEEP)  # a hit of the walk all the same
-        elif page is not None and self.lost_its_text(response, page):
-            retry = self.retry_or_report(response, EMPTY_BODY)  # the stored text kept
-            if retry is not None:
-                yield retry
-                return
         elif page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
         elif answer is Answer.MISSING:  # a real 404 or 410

@@ -1610,44 +1610,6 @@ def test_an_article_page_cut_short_on_a_revisit_is_retried_then_reported_never_s
     assert stored(db)[url]["versions"] == 1
 
 
-# A stored article's page and how to empty its body block, the site's template kept.
-EMPTIED_BODIES = {
-    "thaigov": (THAIGOV_ARTICLE, r'(<div class="text-content">).*?(</div>)'),
-    "mdes": ("/news/detail/11002", r'(<div class="col-12 col-lg-8 detail-news">).*?(</div>)'),
-}
-EMPTY_BODY = "no article text in the page"  # the reason an error gives for such a page
-
-
-@pytest.mark.parametrize("source", sorted(EMPTIED_BODIES))
-def test_a_stored_article_whose_page_comes_back_without_text_keeps_its_stored_version(
-    tmp_path, source
-):
-    """The page in the site's template, its body block empty, answered 200: a glitch far
-    likelier than an edit. Retried like a page that cannot be used, then reported; the
-    stored text stays, and with it the digest and the feeds."""
-    root = copy_site(tmp_path)
-    config = write_config(tmp_path)
-    db = tmp_path / "db.sqlite"
-    path, body_block = EMPTIED_BODIES[source]
-    with FixtureSite(root) as site:
-        first = crawl(site.base_url, db, config, "--source", source)
-    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
-    page = edit_page(root, path, body_block, r"\1\2")
-    url = public_url(source, str(page["id"]))
-    whole = stored(db)[url]
-    assert whole["body"]
-    with FixtureSite(root) as site:
-        revisit = crawl(site.base_url, db, config, "--source", source)
-        asked = [r for r in site.requests if r.path.startswith(path)]
-    assert revisit.returncode == 0, revisit.stdout + revisit.stderr[-2000:]
-    assert "new 0, updated 0," in revisit.stdout
-    assert len(asked) == 1 + DEFAULTS["crawl"]["retries"]  # retried like a garbled page
-    [error] = errors_for(last_report(db, source), path)
-    assert EMPTY_BODY in error and "stored version kept" in error
-    assert f"{path}: " in revisit.stdout and EMPTY_BODY in revisit.stdout
-    assert stored(db)[url] == whole
-
-
 def test_a_new_article_page_cut_short_once_is_stored_whole_from_the_retry(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
