@@ -71,6 +71,11 @@ LIST_ITEM_MARK = "- "
 # Elements whose text the HTML parser keeps as written, decoding no character reference
 # (the extractor reads the JSON in a script itself).
 RAW_TEXT_TAGS = frozenset({"script", "style"})
+# The characters XML cannot hold, which lxml refuses to set as an element's text: the C0
+# controls but tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF. The
+# HTML parser keeps them where a page writes them as references (&#11;, a vertical tab
+# pasted from Word; &#1;, &#x1F;, &#xFFFE;).
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
 # A page that is only a meta refresh sends its reader on within this many seconds (an
@@ -457,17 +462,29 @@ def _escaped_again(tree: etree._Element) -> etree._Element:
     The parser has decoded the page's character references once, as a browser does; the
     extractor decodes its result once more, so ``&amp;amp;``, which a browser shows as
     ``&amp;``, would come out as ``&``, and the text would no longer match the headline
-    and labels the selectors read from the same page (a line to drop kept as text)."""
+    and labels the selectors read from the same page (a line to drop kept as text).
+    Only a text holding an ``&`` is set again (:func:`_with_amp_escaped`): lxml refuses
+    a text with a character XML cannot hold, which the parser keeps in the tree."""
     for element in tree.iter():
-        if element.tail:
-            element.tail = element.tail.replace("&", "&amp;")
+        if element.tail and "&" in element.tail:
+            element.tail = _with_amp_escaped(element.tail)
         if not isinstance(element.tag, str):  # a comment: no text shown
             continue
-        if element.text and element.tag not in RAW_TEXT_TAGS:
-            element.text = element.text.replace("&", "&amp;")
-        if element.tag == "meta" and element.get("content"):
-            element.set("content", element.get("content", "").replace("&", "&amp;"))
+        if element.text and "&" in element.text and element.tag not in RAW_TEXT_TAGS:
+            element.text = _with_amp_escaped(element.text)
+        content = element.get("content")
+        if element.tag == "meta" and content and "&" in content:
+            element.set("content", _with_amp_escaped(content))
     return tree
+
+
+def _with_amp_escaped(text: str) -> str:
+    """``text`` with every ``&`` escaped, and each character XML cannot hold
+    (:data:`NOT_XML_CHARS`) a space if it is white space (a vertical tab, as the
+    selectors read it), else left out (as the extractor leaves it out of its text)."""
+    return NOT_XML_CHARS.sub(
+        lambda match: " " if match[0].isspace() else "", text.replace("&", "&amp;")
+    )
 
 
 def fallback_extract(html: str, url: str) -> tuple[str | None, str]:

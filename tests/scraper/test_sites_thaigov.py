@@ -1146,3 +1146,47 @@ def test_a_breadcrumbs_items_marked_as_list_items_by_the_fallback_are_no_text() 
 
     assert article is not None and article.extraction == "fallback"
     assert (article.title, article.body) == (HEADLINE, caption)
+
+
+# Characters XML cannot hold, as pages write them (a vertical tab pasted from Word is
+# the common one): the HTML parser keeps them in the tree the fallback reads.
+NOT_XML_REFERENCES = ["&#11;", "&#1;", "&#x1F;", "&#xFFFE;"]
+
+
+@pytest.mark.parametrize("reference", NOT_XML_REFERENCES)
+def test_a_character_xml_cannot_hold_in_a_page_the_fallback_reads_is_no_error(
+    reference: str,
+) -> None:
+    """Beside an ``&`` (a text the fallback escapes again) and in a text without one."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    phone = "<p>โทรศัพท์ 0 2283 4000</p>"
+    assert phone in html
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        phone, f"<p>โทรศัพท์{reference} 0 2283 4000 R&amp;D{reference}</p>", 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, "")
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"), [("&#11;", " "), ("&#1;", ""), ("&#x1F;", " "), ("&#xFFFE;", "")]
+)
+def test_a_character_xml_cannot_hold_beside_an_amp_is_read_as_the_selectors_read_it(
+    reference: str, shown: str
+) -> None:
+    """White space (a vertical tab) as a space, another character left out."""
+    paragraph = "ผลการประชุม R&amp;amp;D{}ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ประจำปี 2567"
+    html = (
+        "<html><head><title>ข่าว</title></head><body><article>"
+        + f"<p>{paragraph.format(reference)}</p>" * 3
+        + "</article></body></html>"
+    )
+
+    _title, body = fallback_extract(html, URL)
+
+    assert body.split("\n")[0] == paragraph.replace("&amp;amp;", "&amp;").format(shown)
+
