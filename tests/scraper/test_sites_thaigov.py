@@ -1190,3 +1190,48 @@ def test_a_character_xml_cannot_hold_beside_an_amp_is_read_as_the_selectors_read
 
     assert body.split("\n")[0] == paragraph.replace("&amp;amp;", "&amp;").format(shown)
 
+
+def test_the_fallback_reads_the_text_after_a_line_break_as_a_browser_shows_it() -> None:
+    """A thaigov body is lines separated by ``<br>``: every line after the first is the
+    tail of a ``<br>``, escaped once more as an element's text is."""
+    paragraph = "ผลการประชุมคณะกรรมการด้านการวิจัยและพัฒนาของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    html = (
+        "<html><head><title>ข่าว</title></head><body><article>"
+        + f"<p>{paragraph}<br>บรรทัดสอง R&amp;amp;D {paragraph}</p>" * 3
+        + "</article></body></html>"
+    )
+
+    _title, body = fallback_extract(html, URL)
+
+    assert body.split("\n")[:2] == [paragraph, f"บรรทัดสอง R&amp;D {paragraph}"]
+
+
+def test_the_fallback_reads_a_title_from_og_title_as_a_browser_shows_it() -> None:
+    paragraph = "ผลการประชุมคณะกรรมการด้านการวิจัยและพัฒนาของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    html = (
+        '<html><head><meta property="og:title" content="R&amp;amp;D ข่าว"></head><body>'
+        + f"<article>{f'<p>{paragraph}</p>' * 3}</article></body></html>"
+    )
+
+    title, _body = fallback_extract(html, URL)
+
+    assert title == "R&amp;D ข่าว"
+
+
+def test_a_headers_label_split_off_at_its_links_is_never_the_body() -> None:
+    """A page whose body block is empty, read by the fallback whole: the header's widget
+    label (a longer one than the fixture's ``ขนาดตัวอักษร``, long enough to pass for a
+    line of text) comes out of the extractor without its links' words, and is no text."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    widget = 'ขนาดตัวอักษร <a href="#">ก</a>'
+    assert widget in html
+    label = "ปรับขนาดตัวอักษรและความคมชัดของหน้าเว็บไซต์"
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        widget, f'{label} <a href="#">ก</a>', 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, "")
