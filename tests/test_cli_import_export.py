@@ -457,6 +457,31 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     assert len(export(db)) == 3
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\u200b\n",  # a zero-width space: shows nothing, a blank line
+        "\u200b\u200c\n\nที่มา : https://www.mdes.go.th/news/detail/777\n",  # its address alone
+        "23 August 2024\n",  # only a date line, which is the date, taken out of the body
+        "วันศุกร์ที่ 23 สิงหาคม 2567\n\nที่มา : https://www.mdes.go.th/news/detail/777\n",
+    ],
+)
+def test_a_text_file_whose_body_normalises_to_nothing_is_refused_as_one_with_no_body(
+    tmp_path, body
+):
+    """Refused as a body of white space alone is: the check is on the body as stored."""
+    db = tmp_path / "db.sqlite"
+    path = tmp_path / "no_body.txt"
+    path.write_text(f"หัวข้อข่าว ดีอี\n\n{body}", encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert f"skipped {path}: a title but no body" in result.stderr
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.output
+    assert export(db) == []
+
+
 def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):
     db = tmp_path / "data" / "db.sqlite"
     missing = tmp_path / "nope" / "x.jsonl"

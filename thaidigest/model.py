@@ -76,6 +76,9 @@ class RawArticle(_TextPickledAsUTF16):
     last_changed: str | None = None  # when its text or date last changed (as stored)
     versions: int = 1  # the number of its latest version, which the next one follows
     where: str | None = None  # where a reader found it (FILE:LINE, a text file's path)
+    # A .txt file's article must hold a body: normalising refuses one it leaves without
+    # (NO_BODY in thaidigest.normalise). A page or a record may be a headline over an image.
+    needs_body: bool = False
 
 
 @dataclass(frozen=True)

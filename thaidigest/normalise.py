@@ -102,6 +102,9 @@ _LONGEST_PRINT_BUTTON = max(map(len, PRINT_BUTTON_LINES))
 # A line made only of punctuation and symbols: ------, *****, ....., ###, •.
 SEPARATOR_LINE = r"[\W_]+"
 SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
+# Why a text with white space alone after its headline is refused
+# (thaidigest.readers.parse_plain_text), and a .txt file's that normalising leaves so.
+NO_BODY = "a title but no body"
 
 _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
 # The footer (its URL the group ``url``), a separator or a wrapper line, in one match.
@@ -815,10 +818,14 @@ def without_page_lines(body: str, stored: tuple[str, str], labels: Collection[st
 
 
 def normalise_article(raw: RawArticle) -> Article:
-    """The normalised article for a raw one. Raises ValueError when it has no headline.
+    """The normalised article for a raw one. Raises ValueError when it has no headline,
+    or no body where the raw article needs one (:data:`NO_BODY`).
 
-    The body may end up empty: some items are a headline over a video or a
-    picture, and they are news all the same.
+    The body may end up empty: some items are a headline over a video or a picture,
+    and they are news all the same. A ``.txt`` file's article must hold one
+    (``needs_body``): a body that normalising empties (a zero-width space, only a date
+    line, which is taken as the date, or only a ``ที่มา :`` line) is no more a body than
+    white space is.
     """
     title, body_lines = pick_title(raw.title, clean_text(raw.body))
     # The clock only bounds the dates believed: no real one is after next year.
@@ -827,6 +834,8 @@ def normalise_article(raw: RawArticle) -> Article:
     body = "\n".join(cleaned.lines)
     if not title:
         raise ValueError("no headline")
+    if raw.needs_body and not body:
+        raise ValueError(NO_BODY)
     url = raw.url
     # A text file's ``ที่มา : URL`` line is its web address; a record that names its own
     # ``url`` keeps it (else a line in its text would overwrite another article).

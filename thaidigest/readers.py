@@ -46,7 +46,7 @@ from thaidigest.dates import (
 )
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
-from thaidigest.normalise import INVISIBLE, SOURCE_FOOTER
+from thaidigest.normalise import INVISIBLE, NO_BODY, SOURCE_FOOTER
 from thaidigest.plural import counted
 from thaidigest.sites import plain_id
 from thaidigest.store import iso, parse_iso
@@ -391,7 +391,7 @@ def parse_plain_text(text: str, url: str) -> RawArticle:
     if _blank(title):
         raise ValueError("empty file")
     if _blank(body):
-        raise ValueError("a title but no body")
+        raise ValueError(NO_BODY)
     return RawArticle(url=url, source="file", title=title, body=body)
 
 
@@ -409,7 +409,9 @@ def _check_length(text: str, limits: ReadLimits) -> None:
 
 
 def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle | Rejected:
-    """One article from a ``.txt`` file in the plain-text format.
+    """One article from a ``.txt`` file in the plain-text format. Its body must hold some
+    text once normalised (``needs_body``): one of only characters that show nothing,
+    a date line or a ``ที่มา :`` line is refused there, as white space alone is here.
 
     A file without a ``ที่มา :`` source line is stored under its ``file:`` URL,
     which is never published (no link, no "also on").
@@ -427,7 +429,8 @@ def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle |
             raise ValueError("empty file")
         text = decode_thai_text(data)
         _check_length(text, limits)
-        return replace(parse_plain_text(text, path.resolve().as_uri()), where=str(path))
+        raw = parse_plain_text(text, path.resolve().as_uri())
+        return replace(raw, where=str(path), needs_body=True)
     except (OSError, ValueError) as error:
         return Rejected(str(path), str(error))
 

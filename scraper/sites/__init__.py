@@ -65,6 +65,17 @@ BLOCK_TAGS = frozenset(
 )
 # Table cells stay on their row's line, separated by a space.
 CELL_TAGS = frozenset({"td", "th"})
+# What the fallback extractor's plain text puts before a list item's text ("- หน้าหลัก"
+# for a breadcrumb's <li>), its indent lost with the line's other leading spaces.
+LIST_ITEM_MARK = "- "
+# Elements whose text the HTML parser keeps as written, decoding no character reference
+# (the extractor reads the JSON in a script itself).
+RAW_TEXT_TAGS = frozenset({"script", "style"})
+# The characters XML cannot hold, which lxml refuses to set as an element's text: the C0
+# controls but tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF. The
+# HTML parser keeps them where a page writes them as references (&#11;, a vertical tab
+# pasted from Word; &#1;, &#x1F;, &#xFFFE;).
+NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
 # A page that is only a meta refresh sends its reader on within this many seconds (an
@@ -108,6 +119,7 @@ __all__ = [
     "fallback_extract",
     "first_text",
     "label_lines",
+    "list_item_text",
     "one_line",
     "parses_whole",
     "refresh_target",
@@ -380,17 +392,25 @@ def one_line(element: etree._Element) -> str:
 
 def label_lines(root: etree._Element) -> frozenset[str]:
     """The lines a page shows as labels: the text of each link, and the lines of menus,
-    headers, footers, forms, list items and headings (``LABEL_TAGS``).
+    headers, footers, forms, list items and headings (``LABEL_TAGS``); with each of them
+    its runs of text between tags (:func:`_text_runs`).
 
     A generic extraction of a page without article text returns only these (and the
-    headline, the date, the category): they tell such a page from an article.
+    headline, the date, the category): they tell such a page from an article. The
+    extractor may split a label's line at its tags: the header's ``ขนาดตัวอักษร <a>ก</a>``
+    (a font-size widget) comes out as ``ขนาดตัวอักษร`` and ``ก``, a footer's visitor count
+    as its words and its number.
     """
     page = text_map(root)
-    labels = {one_line(link) for link in root.iter("a")}
+    labels: set[str] = set()
+    for link in root.iter("a"):
+        labels.add(one_line(link))
+        labels.update(_text_runs(link))
     walker = etree.iterwalk(root, events=("start",))
     for _event, element in walker:
         if element.tag not in LABEL_TAGS:
             continue
+        labels.update(_text_runs(element))
         start, end = page.span(element)
         if start < end:
             labels.update(page.lines[start:end])
@@ -398,6 +418,30 @@ def label_lines(root: etree._Element) -> frozenset[str]:
         else:  # an inline element (a button), or one left out of the lines (a nav)
             labels.add(one_line(element))
     return frozenset(labels)
+
+
+def _text_runs(element: etree._Element) -> set[str]:
+    """The runs of text between the tags of ``element``, each squeezed
+    (:func:`_squeezed`), empty ones left out; none from a script or style inside."""
+    runs = set()
+    walker = etree.iterwalk(element, events=("start",))
+    for _event, node in walker:
+        if node is not element and node.tail:
+            runs.add(_squeezed(node.tail))
+        if not isinstance(node.tag, str):  # a comment: no text shown
+            continue
+        if node.tag in RAW_TEXT_TAGS:
+            walker.skip_subtree()
+        elif node.text:
+            runs.add(_squeezed(node.text))
+    runs.discard("")
+    return runs
+
+
+def list_item_text(line: str) -> str:
+    """A line of the fallback's text without the mark of a list item (:data:`LIST_ITEM_MARK`),
+    to compare with the page's labels: a menu's or a breadcrumb's item is a label marked."""
+    return line.removeprefix(LIST_ITEM_MARK)
 
 
 def block_text(node: Selector) -> str:
@@ -410,6 +454,39 @@ def first_text(nodes: SelectorList[Selector]) -> str:
     return " ".join(block_lines(nodes[0])) if nodes else ""
 
 
+def _escaped_again(tree: etree._Element) -> etree._Element:
+    """``tree`` (changed in place) with every ``&`` of its text escaped once more, where
+    the extractor reads text: elements' text and tails but in :data:`RAW_TEXT_TAGS`, and
+    the ``content`` of ``<meta>`` elements (a title).
+
+    The parser has decoded the page's character references once, as a browser does; the
+    extractor decodes its result once more, so ``&amp;amp;``, which a browser shows as
+    ``&amp;``, would come out as ``&``, and the text would no longer match the headline
+    and labels the selectors read from the same page (a line to drop kept as text).
+    Only a text holding an ``&`` is set again (:func:`_with_amp_escaped`): lxml refuses
+    a text with a character XML cannot hold, which the parser keeps in the tree."""
+    for element in tree.iter():
+        if element.tail and "&" in element.tail:
+            element.tail = _with_amp_escaped(element.tail)
+        if not isinstance(element.tag, str):  # a comment: no text shown
+            continue
+        if element.text and "&" in element.text and element.tag not in RAW_TEXT_TAGS:
+            element.text = _with_amp_escaped(element.text)
+        content = element.get("content")
+        if element.tag == "meta" and content and "&" in content:
+            element.set("content", _with_amp_escaped(content))
+    return tree
+
+
+def _with_amp_escaped(text: str) -> str:
+    """``text`` with every ``&`` escaped, and each character XML cannot hold
+    (:data:`NOT_XML_CHARS`) a space if it is white space (a vertical tab, as the
+    selectors read it), else left out (as the extractor leaves it out of its text)."""
+    return NOT_XML_CHARS.sub(
+        lambda match: " " if match[0].isspace() else "", text.replace("&", "&amp;")
+    )
+
+
 def fallback_extract(html: str, url: str) -> tuple[str | None, str]:
     """Generic main-text extraction for pages our selectors no longer match.
 
@@ -418,8 +495,17 @@ def fallback_extract(html: str, url: str) -> tuple[str | None, str]:
     """
     if not html.strip():
         return None, ""
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    tree = trafilatura.load_html(html)
+    document = (
+        trafilatura.bare_extraction(
+            _escaped_again(tree),
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+        )
+        if tree is not None
+        else None
     )
     body = "\n".join(text_lines(document.text or "")) if document is not None else ""
     page = Selector(text=html)

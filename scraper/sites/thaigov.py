@@ -17,6 +17,7 @@ from scraper.sites import (
     fallback_extract,
     first_text,
     label_lines,
+    list_item_text,
     one_line,
     text_map,
 )
@@ -302,7 +303,8 @@ def _without_page_lines(
     block's (``date_line``), else the first date line among them.
 
     The page's own lines are ``page_lines`` (its labels, the headline, the category,
-    the print label), the date lines, and a numeric date stating a date line's date
+    the print label; one in a list, marked as its item: :func:`list_item_text`), the
+    date lines, and a numeric date stating a date line's date
     (``23/08/2567`` under ``วันศุกร์ที่ 23 สิงหาคม 2567``); and a share bar or a breadcrumb
     trail, which the selectors leave out of the body block. The selectors' body block holds
     the others at its top, where the normaliser takes them out; left anywhere else in a
@@ -321,6 +323,7 @@ def _without_page_lines(
         line
         for index, line in enumerate(lines)
         if line not in page_lines
+        and list_item_text(line) not in page_lines
         and index not in entries
         and not DATE_LINE_RE.match(line)
         and parse_numeric_date_line(line) not in stated

@@ -499,6 +499,24 @@ def test_a_banner_block_or_a_page_without_text_never_becomes_the_body(tmp_path):
     assert result.stdout.count(" fallback 1,") == 2  # one in each site's report
 
 
+def test_a_page_the_fallback_reads_with_a_character_xml_cannot_hold_is_stored(tmp_path):
+    """A vertical tab written ``&#11;`` (pasted from Word), alone and beside an ``&``, in
+    the footer of a page whose body block is empty: the fallback reads it, and the article
+    is stored (before, the extractor raised: the article was lost, the crawl ok)."""
+    root = copy_site(tmp_path)
+    path = "/news/contents/details/87382"
+    edit_page(root, path, r'(<div class="text-content">).*?(</div>)', r"\1\2")
+    page = edit_page(root, path, "โทรศัพท์ 0 2283 4000", "โทรศัพท์&#11; 0 2283 4000 R&amp;D&#11;")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, write_config(tmp_path), "--source", "thaigov")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    row = stored(db)[public_url("thaigov", str(page["id"]))]
+    assert (row["title"], row["body"], row["extraction"]) == (page["title"], "", "fallback")
+    assert errors_for(last_report(db, "thaigov"), path) == []
+
+
 def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
     root = copy_site(tmp_path)
     config = write_config(tmp_path)

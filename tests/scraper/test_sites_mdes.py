@@ -1034,3 +1034,23 @@ def test_a_fallback_read_has_the_selectors_date_and_text_without_the_pages_lines
     read_by_selectors, read_by_fallback = normalised(selectors), normalised(fallback)
     assert read_by_fallback.title == read_by_selectors.title
     assert read_by_fallback.body == read_by_selectors.body
+
+
+@pytest.mark.parametrize("reference", ["&#11;", "&#1;", "&#x1F;", "&#xFFFE;"])
+@pytest.mark.parametrize("beside", [" R&amp;D", ""], ids=["beside an amp", "alone"])
+def test_a_character_xml_cannot_hold_in_a_page_the_fallback_reads_is_no_error(
+    reference: str, beside: str
+) -> None:
+    """As pages write them (a vertical tab pasted from Word): the HTML parser keeps them
+    in the tree the fallback reads, and the fallback escapes again a text holding ``&``."""
+    html = HEADLINE_RENAMED[2].replace('"title-page"', '"title-page-x"')
+    sentence = "ระหว่างวันที่ 28 – 29 มีนาคม 2562"
+    assert sentence in html
+    html = html.replace(sentence, f"{sentence}{beside}{reference}", 1)
+
+    assert not mdes.is_soft_404(html, ARTICLE_URL)
+    assert mdes.not_article(html, ARTICLE_URL) is None
+    article = mdes.parse_article(html, ARTICLE_URL)
+    if beside:
+        assert article is not None and article.extraction == "fallback"
+        assert f"{sentence} R&D" in article.body

@@ -12,10 +12,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from parsel import Selector
 from scrapy.http import HtmlResponse
 
 from scraper.fixture_site import DEFAULT_ROOT
-from scraper.sites import NotArticle, PageArticle, thaigov
+from scraper.sites import NotArticle, PageArticle, fallback_extract, label_lines, thaigov
 from thaidigest.dates import parse_date_line
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article
@@ -1065,3 +1066,172 @@ def test_a_line_of_the_text_that_reads_like_a_label_stays_in_a_fallback_read() -
     assert (selectors.category, fallback.category) == ("ด้านสังคม", "ด้านสังคม")
     assert "ด้านสังคม" in selectors.body.split("\n")
     assert "ด้านสังคม" in fallback.body.split("\n")
+
+
+def with_headline_and_empty_body(html: str, headline_source: str) -> str:
+    """Fixture page ``html`` with seed 001's headline written ``headline_source`` (HTML)
+    wherever it stands, and its body block's text taken out."""
+    assert HEADLINE in html
+    html = html.replace(HEADLINE, headline_source)
+    emptied, count = re.subn(
+        r'(<div class="text-content">).*?(</div>)', r"\1\2", html, count=1, flags=re.DOTALL
+    )
+    assert count == 1
+    return emptied
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        # A template escaping twice: a browser shows "&amp;", the stored text "&" later.
+        ("ดีอี ร่วมประชุม APEC 2024 &amp;amp; x", "ดีอี ร่วมประชุม APEC 2024 &amp; x"),
+        ("ดีอี ร่วมประชุม APEC 2024 R&amp;D", "ดีอี ร่วมประชุม APEC 2024 R&D"),
+        ("ดีอี ร่วมประชุม APEC 2024 &amp;lt;b&amp;gt;", "ดีอี ร่วมประชุม APEC 2024 &lt;b&gt;"),
+    ],
+)
+def test_an_empty_body_block_under_an_escaped_headline_gives_an_empty_body(
+    source: str, shown: str
+) -> None:
+    """The fallback reads the page's text as a browser shows it, as the selectors do: its
+    headline lines are told from text, and no label of the header (its font-size widget,
+    ``ขนาดตัวอักษร``) comes with them as the body."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(with_headline_and_empty_body(html, source), url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (shown, "")
+    assert article.date_text == DATE_LINE
+
+
+def test_the_fallbacks_text_and_title_read_as_a_browser_shows_them() -> None:
+    html = (
+        "<html><head><title>R&amp;amp;D &amp;lt;b&amp;gt; ข่าว</title></head><body><article>"
+        + "<p>ผลการประชุม R&amp;amp;D ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม &amp;copy; 2567</p>" * 3
+        + "</article></body></html>"
+    )
+
+    title, body = fallback_extract(html, URL)
+
+    assert title == "R&amp;D &lt;b&gt; ข่าว"
+    assert body.split("\n")[0] == "ผลการประชุม R&amp;D ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม &copy; 2567"
+
+
+def test_a_labels_words_split_off_at_its_links_are_labels() -> None:
+    """An extractor may split a label's line at its tags (the header's font-size widget,
+    the footer's visitor count): each piece is a label too, never article text."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+
+    labels = label_lines(Selector(text=html).root)
+
+    assert {"ขนาดตัวอักษร ก ก ก", "ขนาดตัวอักษร", "ก"} <= labels
+    assert {"จำนวนผู้เข้าชม", "1,284,551"} <= labels
+    assert FIRST_PARAGRAPH not in labels
+
+
+def test_a_breadcrumbs_items_marked_as_list_items_by_the_fallback_are_no_text() -> None:
+    """The extractor writes a list item's line after a mark (``- หน้าหลัก``): the page's
+    breadcrumb items so marked are labels all the same, never lines of the body."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    caption = "ภาพ: กองการสื่อสาร กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    column = '<div class="col-xs-12 col-md-3">'
+    assert column in html
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        column, f'<div class="caption">{caption}</div>{column}', 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, caption)
+
+
+# Characters XML cannot hold, as pages write them (a vertical tab pasted from Word is
+# the common one): the HTML parser keeps them in the tree the fallback reads.
+NOT_XML_REFERENCES = ["&#11;", "&#1;", "&#x1F;", "&#xFFFE;"]
+
+
+@pytest.mark.parametrize("reference", NOT_XML_REFERENCES)
+def test_a_character_xml_cannot_hold_in_a_page_the_fallback_reads_is_no_error(
+    reference: str,
+) -> None:
+    """Beside an ``&`` (a text the fallback escapes again) and in a text without one."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    phone = "<p>โทรศัพท์ 0 2283 4000</p>"
+    assert phone in html
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        phone, f"<p>โทรศัพท์{reference} 0 2283 4000 R&amp;D{reference}</p>", 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, "")
+
+
+@pytest.mark.parametrize(
+    ("reference", "shown"), [("&#11;", " "), ("&#1;", ""), ("&#x1F;", " "), ("&#xFFFE;", "")]
+)
+def test_a_character_xml_cannot_hold_beside_an_amp_is_read_as_the_selectors_read_it(
+    reference: str, shown: str
+) -> None:
+    """White space (a vertical tab) as a space, another character left out."""
+    paragraph = "ผลการประชุม R&amp;amp;D{}ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ประจำปี 2567"
+    html = (
+        "<html><head><title>ข่าว</title></head><body><article>"
+        + f"<p>{paragraph.format(reference)}</p>" * 3
+        + "</article></body></html>"
+    )
+
+    _title, body = fallback_extract(html, URL)
+
+    assert body.split("\n")[0] == paragraph.replace("&amp;amp;", "&amp;").format(shown)
+
+
+def test_the_fallback_reads_the_text_after_a_line_break_as_a_browser_shows_it() -> None:
+    """A thaigov body is lines separated by ``<br>``: every line after the first is the
+    tail of a ``<br>``, escaped once more as an element's text is."""
+    paragraph = "ผลการประชุมคณะกรรมการด้านการวิจัยและพัฒนาของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    html = (
+        "<html><head><title>ข่าว</title></head><body><article>"
+        + f"<p>{paragraph}<br>บรรทัดสอง R&amp;amp;D {paragraph}</p>" * 3
+        + "</article></body></html>"
+    )
+
+    _title, body = fallback_extract(html, URL)
+
+    assert body.split("\n")[:2] == [paragraph, f"บรรทัดสอง R&amp;D {paragraph}"]
+
+
+def test_the_fallback_reads_a_title_from_og_title_as_a_browser_shows_it() -> None:
+    paragraph = "ผลการประชุมคณะกรรมการด้านการวิจัยและพัฒนาของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
+    html = (
+        '<html><head><meta property="og:title" content="R&amp;amp;D ข่าว"></head><body>'
+        + f"<article>{f'<p>{paragraph}</p>' * 3}</article></body></html>"
+    )
+
+    title, _body = fallback_extract(html, URL)
+
+    assert title == "R&amp;D ข่าว"
+
+
+def test_a_headers_label_split_off_at_its_links_is_never_the_body() -> None:
+    """A page whose body block is empty, read by the fallback whole: the header's widget
+    label (a longer one than the fixture's ``ขนาดตัวอักษร``, long enough to pass for a
+    line of text) comes out of the extractor without its links' words, and is no text."""
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    widget = 'ขนาดตัวอักษร <a href="#">ก</a>'
+    assert widget in html
+    label = "ปรับขนาดตัวอักษรและความคมชัดของหน้าเว็บไซต์"
+    html = with_headline_and_empty_body(html, HEADLINE).replace(
+        widget, f'{label} <a href="#">ก</a>', 1
+    )
+    url = f"{BASE}/news/contents/details/87382"
+
+    article = thaigov.parse_article(html, url)
+
+    assert article is not None and article.extraction == "fallback"
+    assert (article.title, article.body) == (HEADLINE, "")
