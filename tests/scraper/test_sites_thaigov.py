@@ -1235,3 +1235,22 @@ def test_a_headers_label_split_off_at_its_links_is_never_the_body() -> None:
 
     assert article is not None and article.extraction == "fallback"
     assert (article.title, article.body) == (HEADLINE, "")
+
+
+@pytest.mark.parametrize(("reference", "shown"), [("&#1;", ""), ("&#xFFFE;", ""), ("&#11;", " ")])
+def test_a_character_xml_cannot_hold_in_a_text_without_an_amp_keeps_the_fallbacks_text(
+    reference: str, shown: str
+) -> None:
+    """In a paragraph holding no ``&``: before, the extractor discarded the whole page and
+    the fallback read an empty body. White space (a vertical tab) is a space, another
+    character is left out, as in a text beside an ``&``."""
+    word = "ผู้ตรวจราชการ"
+    assert page("article_th.html").count(word) == 1
+    html = headline_renamed(page("article_th.html"))
+
+    fallback = thaigov.parse_article(html.replace(word, f"{word}{reference}"), URL)
+    without = thaigov.parse_article(html.replace(word, f"{word}{shown}"), URL)
+
+    assert fallback is not None and fallback.extraction == "fallback"
+    assert without is not None and LAST_PARAGRAPH in without.body.split("\n")
+    assert fallback.body == without.body
