@@ -76,6 +76,10 @@ RAW_TEXT_TAGS = frozenset({"script", "style"})
 # HTML parser keeps them where a page writes them as references (&#11;, a vertical tab
 # pasted from Word; &#1;, &#x1F;, &#xFFFE;).
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A text the fallback sets again before the extractor reads it: one holding an ``&`` or a
+# character XML cannot hold (the extractor sets its texts again, and lxml refuses such a
+# text: trafilatura then discards the whole page).
+REWRITTEN_CHARS = re.compile(f"&|{NOT_XML_CHARS.pattern}")
 # Elements whose content is never article text.
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe"})
 # A page that is only a meta refresh sends its reader on within this many seconds (an
@@ -463,17 +467,21 @@ def _escaped_again(tree: etree._Element) -> etree._Element:
     extractor decodes its result once more, so ``&amp;amp;``, which a browser shows as
     ``&amp;``, would come out as ``&``, and the text would no longer match the headline
     and labels the selectors read from the same page (a line to drop kept as text).
-    Only a text holding an ``&`` is set again (:func:`_with_amp_escaped`): lxml refuses
-    a text with a character XML cannot hold, which the parser keeps in the tree."""
+    A text holding a character XML cannot hold, which the parser keeps in the tree, is set
+    again too, without it (:func:`_with_amp_escaped`): the extractor sets each text it
+    keeps again, lxml refuses such a text, and the extractor then discards the whole page
+    (no text, its article lost). Only a text holding either (:data:`REWRITTEN_CHARS`) is
+    set again."""
     for element in tree.iter():
-        if element.tail and "&" in element.tail:
+        if element.tail and REWRITTEN_CHARS.search(element.tail):
             element.tail = _with_amp_escaped(element.tail)
         if not isinstance(element.tag, str):  # a comment: no text shown
             continue
-        if element.text and "&" in element.text and element.tag not in RAW_TEXT_TAGS:
-            element.text = _with_amp_escaped(element.text)
+        text = element.text
+        if text and element.tag not in RAW_TEXT_TAGS and REWRITTEN_CHARS.search(text):
+            element.text = _with_amp_escaped(text)
         content = element.get("content")
-        if element.tag == "meta" and content and "&" in content:
+        if element.tag == "meta" and content and REWRITTEN_CHARS.search(content):
             element.set("content", _with_amp_escaped(content))
     return tree
 
@@ -481,7 +489,8 @@ def _escaped_again(tree: etree._Element) -> etree._Element:
 def _with_amp_escaped(text: str) -> str:
     """``text`` with every ``&`` escaped, and each character XML cannot hold
     (:data:`NOT_XML_CHARS`) a space if it is white space (a vertical tab, as the
-    selectors read it), else left out (as the extractor leaves it out of its text)."""
+    selectors read it), else left out (as the selectors and the normaliser leave out
+    the C0 controls)."""
     return NOT_XML_CHARS.sub(
         lambda match: " " if match[0].isspace() else "", text.replace("&", "&amp;")
     )

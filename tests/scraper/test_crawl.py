@@ -517,6 +517,24 @@ def test_a_page_the_fallback_reads_with_a_character_xml_cannot_hold_is_stored(tm
     assert errors_for(last_report(db, "thaigov"), path) == []
 
 
+def test_a_character_xml_cannot_hold_in_the_text_the_fallback_reads_loses_no_article(tmp_path):
+    """``&#11;`` (a vertical tab pasted from Word) in a paragraph holding no ``&``, on a
+    page only the fallback reads (its headline's class renamed): the article is stored with
+    its text, the tab a space (before, the extractor discarded the whole page)."""
+    root = copy_site(tmp_path)
+    path = "/news/contents/details/87382"
+    edit_page(root, path, 'class="news-1 Circular color2"', 'class="news-1x Circular color2"')
+    page = edit_page(root, path, "ผู้ตรวจราชการ", "ผู้ตรวจราชการ&#11;")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, write_config(tmp_path), "--source", "thaigov")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    row = stored(db)[public_url("thaigov", str(page["id"]))]
+    assert row["extraction"] == "fallback"
+    assert "ผู้ตรวจราชการ กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม" in row["body"]
+
+
 def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
     root = copy_site(tmp_path)
     config = write_config(tmp_path)

@@ -1235,3 +1235,44 @@ def test_a_headers_label_split_off_at_its_links_is_never_the_body() -> None:
 
     assert article is not None and article.extraction == "fallback"
     assert (article.title, article.body) == (HEADLINE, "")
+
+
+@pytest.mark.parametrize(("reference", "shown"), [("&#1;", ""), ("&#xFFFE;", ""), ("&#11;", " ")])
+def test_a_character_xml_cannot_hold_in_a_text_without_an_amp_keeps_the_fallbacks_text(
+    reference: str, shown: str
+) -> None:
+    """In a paragraph holding no ``&``: before, the extractor discarded the whole page and
+    the fallback read an empty body. White space (a vertical tab) is a space, another
+    character is left out, as in a text beside an ``&``."""
+    word = "ผู้ตรวจราชการ"
+    assert page("article_th.html").count(word) == 1
+    html = headline_renamed(page("article_th.html"))
+
+    fallback = thaigov.parse_article(html.replace(word, f"{word}{reference}"), URL)
+    without = thaigov.parse_article(html.replace(word, f"{word}{shown}"), URL)
+
+    assert fallback is not None and fallback.extraction == "fallback"
+    assert without is not None and LAST_PARAGRAPH in without.body.split("\n")
+    assert fallback.body == without.body
+
+
+@pytest.mark.parametrize(("reference", "shown"), [("&#1;", ""), ("&#11;", " "), ("&#x1F;", " ")])
+def test_a_control_character_in_the_text_is_stored_alike_from_the_selectors_and_the_fallback(
+    reference: str, shown: str
+) -> None:
+    """The selectors leave a C0 control out of their text and read white space as a space,
+    as the fallback does: normalised, the two reads are one version of the article."""
+    url = f"{BASE}/news/contents/details/87382"
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    word = "ผู้ตรวจราชการ"
+    assert html.count(word) == 1
+    html = html.replace(word, f"{word}{reference}")
+
+    selectors = thaigov.parse_article(html, url)
+    fallback = thaigov.parse_article(headline_renamed(html), url)
+
+    assert selectors is not None and selectors.extraction == "selectors"
+    assert fallback is not None and fallback.extraction == "fallback"
+    stored_body = normalised(selectors, url).body
+    assert f"{word}{shown}กระทรวงดิจิทัล" in stored_body
+    assert normalised(fallback, url).body == stored_body
