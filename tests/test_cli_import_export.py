@@ -123,6 +123,66 @@ def test_an_id_written_with_leading_zeros_is_the_number_in_its_url(tmp_path):
     )
 
 
+APEC = "https://thaigov.go.th/news/contents/details/87382"
+# The addresses an export, a corpus or a hand-made record may give article 87382 under.
+SPELLINGS_OF_APEC = (
+    "https://www.thaigov.go.th/news/contents/details/087382",
+    "https://www.thaigov.go.th/news/contents/details/87382/",
+    "http://thaigov.go.th/news/contents/details/87382",
+    "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
+    "https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒",
+    "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92",
+)
+
+
+def rows_of_apec(db) -> list[dict]:
+    """The exported records of the seed article 87382, whatever address each is under."""
+    apec_title = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+    return [record for record in export(db) if record["title"].startswith(apec_title)]
+
+
+def test_every_spelling_of_a_site_articles_address_is_its_one_row(tmp_path):
+    """A query, Thai digits or their percent-encoding made four rows of one thaigov
+    article, and the made-up address became the story's link in the digest."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    records = [
+        {
+            "url": url,
+            "title": seed["title"],
+            "body": f"{seed['body']}\nแก้ไขครั้งที่ {edit}",
+            "published": seed["published"],
+        }
+        for edit, url in enumerate(SPELLINGS_OF_APEC, start=1)
+    ]
+    path = tmp_path / "spellings.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "read 6, new 0, updated 6" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["source_id"], stored["versions"]) == (APEC, "87382", 7)
+    assert stored["body"].endswith("แก้ไขครั้งที่ 6")
+    assert stored["duplicate_of"] is None
+
+
+def test_a_text_files_source_line_in_thai_digits_updates_the_sites_article(tmp_path):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    text = tmp_path / "apec.txt"
+    source_line = "ที่มา : https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒"
+    text.write_text(f"{seed['title']}\n\n{seed['body']}\nแก้ไข\n{source_line}\n", "utf-8")
+
+    result = run("import", str(text), "--db", str(db))
+
+    assert "new 0, updated 1" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["versions"]) == (APEC, 2)
+
+
 def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
     """A full disk stopped the export half-way, and the backup it was replacing was cut
     short in place. The disk is filled here by a file size limit (RLIMIT_FSIZE)."""

@@ -14,6 +14,8 @@ user anchors it for what it reads (a whole path, the end of a path, a link).
 from __future__ import annotations
 
 import re
+import unicodedata
+from urllib.parse import unquote
 
 from thaidigest.model import THAI
 
@@ -34,8 +36,10 @@ THAIGOV_HOST = "thaigov.go.th"
 THAIGOV_BASE_URL = "https://www.thaigov.go.th"  # the live site a crawl starts from
 THAIGOV_ARTICLE_PATH = "/news/contents/details/{id}"
 # Ministry news lives under ministry_details/ with the same ids.
-# Ids are ASCII digits (a Thai digit is no id: Python's \d would take "๘๗"); one
-# written with leading zeros is the same article (see plain_id).
+# The pattern reads ASCII digits: a path is read for an id as written and
+# percent-decoded, its digits in ASCII (see id_paths), so that ๘๗๓๘๒ and its
+# %E0%B9%98... are 87382; one written with leading zeros is the same article
+# (see plain_id).
 THAIGOV_ARTICLE_ID = r"/news/contents/(?:ministry_)?details/(?P<id>[0-9]+)"
 THAIGOV_SEARCH_PATH = "/search"
 THAIGOV_SEARCH_URL = THAIGOV_SEARCH_PATH + "?keyword={keyword}"
@@ -87,6 +91,33 @@ def path_pattern(template: str) -> str:
     return "".join(
         rf"(?P<{part}>[0-9]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
     )
+
+
+# A decimal digit of any script (Python's \d takes Thai ๐-๙, full-width ０-９, ...).
+ANY_DIGIT = re.compile(r"\d")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit in ASCII: ``๘๗๓๘๒`` is ``87382``, as long as it was."""
+    if text.isascii():
+        return text
+    return ANY_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit[0])), text)
+
+
+def id_paths(path: str) -> tuple[str, ...]:
+    """The forms of a URL path a site's article id is read from, the one as written first:
+    as written and percent-decoded (``%E0%B9%98`` is ``๘``), each with its digits in ASCII
+    (:func:`ascii_digits`): the sites name an article by its id, however it is written."""
+    return tuple(dict.fromkeys(ascii_digits(form) for form in (path, unquote(path))))
+
+
+def id_in_path(pattern: re.Pattern[str], path: str) -> str | None:
+    """The article id (group ``id`` of ``pattern``, searched) in any form of ``path``
+    (:func:`id_paths`), without leading zeros (:func:`plain_id`); None when it has none."""
+    for form in id_paths(path):
+        if match := pattern.search(form):
+            return plain_id(match["id"])
+    return None
 
 
 def plain_id(digits: str) -> str:

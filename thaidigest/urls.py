@@ -4,7 +4,10 @@ Two URLs that name the same article map to one canonical form: scheme and
 host lower-cased, ``www.`` dropped, the public sites on https, no fragment,
 no trailing slash, no tracking parameters, the remaining query sorted, and
 an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone, and an article id
-written without leading zeros (``details/0087382`` is ``details/87382``).
+written in ASCII digits without leading zeros (``details/0087382``,
+``details/๘๗๓๘๒`` and its percent-encoded ``details/%E0%B9%98...`` are
+``details/87382``). A site's article is named by its id: its address on the
+site's host keeps no query (``details/87382?lang=th`` is ``details/87382``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from thaidigest.sites import (
     MDES_SLUG,
     THAIGOV_ARTICLE_ID,
     article_path,
+    id_paths,
     plain_id,
 )
 
@@ -205,6 +209,25 @@ def _canonical_host(parts: SplitResult, scheme: str) -> str:
     return host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
 
 
+def _site_article_path(path: str) -> str | None:
+    """The canonical form of ``path`` when it is a site's article path
+    (:data:`ARTICLE_PATHS`) in any of its spellings (:func:`~thaidigest.sites.id_paths`:
+    digits of any script, percent-encoded or not), else None: the id in ASCII digits
+    without leading zeros, an MDES slug dropped."""
+    for form in id_paths(path):
+        if mdes := ARTICLE_PATHS["mdes"].match(form):
+            return article_path("mdes", plain_id(mdes["id"]))
+        if thaigov := ARTICLE_PATHS["thaigov"].match(form):
+            return form[: thaigov.start("id")] + plain_id(thaigov["id"])
+    return None
+
+
+def _path_read(url: str) -> str:
+    """The path of ``url`` as :func:`canonical_url` reads it: slashes not repeated, no
+    space around it, no trailing slash."""
+    return REPEATED_SLASHES.sub("/", urlsplit(url.strip()).path).strip().rstrip("/")
+
+
 def canonical_url(url: str) -> str:
     """The one form of ``url`` under which an article is stored."""
     parts = urlsplit(url.strip())
@@ -214,17 +237,16 @@ def canonical_url(url: str) -> str:
     host = _canonical_host(parts, scheme)
     if host in HOSTS:
         scheme = "https"
-    path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
-    if mdes := ARTICLE_PATHS["mdes"].match(path):
-        path = article_path("mdes", plain_id(mdes["id"]))
-    elif thaigov := ARTICLE_PATHS["thaigov"].match(path):
-        path = path[: thaigov.start("id")] + plain_id(thaigov["id"])
+    path = _path_read(url)
+    site_article = _site_article_path(path)
+    if site_article is not None and host in HOSTS:  # named by its id alone: no query
+        return urlunsplit((scheme, host, site_article, "", ""))
     query = sorted(
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if not TRACKING_PARAMETERS.match(key)
     )
-    return urlunsplit((scheme, host, path, urlencode(query) if query else "", ""))
+    return urlunsplit((scheme, host, site_article or path, urlencode(query) if query else "", ""))
 
 
 def addresses_meant(address: str) -> list[str]:
@@ -254,13 +276,10 @@ def web_host(url: str) -> str | None:
 
 
 def article_id(url: str) -> str | None:
-    """The site's article id in a thaigov or MDES article URL."""
-    path = urlsplit(url).path.rstrip("/")
-    for pattern in ARTICLE_PATHS.values():
-        match = pattern.match(path)
-        if match:
-            return plain_id(match["id"])
-    return None
+    """The site's article id in a thaigov or MDES article URL, in ASCII digits without
+    leading zeros however the URL writes it (``details/๘๗๓๘๒`` has ``87382``)."""
+    site_article = _site_article_path(_path_read(url))
+    return site_article.rpartition("/")[2] if site_article is not None else None
 
 
 def public_url(source: str, source_id: str) -> str:

@@ -61,7 +61,7 @@ from thaidigest.dates import (
     parse_date_line,
 )
 from thaidigest.normalise import comparable
-from thaidigest.sites import MDES_ARTICLE_ID, MDES_SITE_NAME, listing_path, plain_id
+from thaidigest.sites import MDES_ARTICLE_ID, MDES_SITE_NAME, id_in_path, listing_path
 
 SELECTORS = {
     "listing_link": ".card-title-news a",
@@ -277,8 +277,7 @@ def listing_url(base_url: str, category: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The ``{id}`` of ``/news/detail/{id}-{slug}`` (slug percent-encoded or absent)."""
-    match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return plain_id(match["id"]) if match else None
+    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
 
 
 # --- Text rules ---------------------------------------------------------------

@@ -439,6 +439,18 @@ def test_an_article_answered_with_the_template_refreshing_at_once_is_followed() 
     assert verdict.follow is not None and verdict.follow.url == MOVED_TO
 
 
+def test_an_article_sent_to_its_id_in_thai_digits_is_followed_as_the_same_article() -> None:
+    """A target naming the id in Thai digits, percent-encoded, was no article of the site's:
+    the redirect was blocked and the article never read."""
+    thai_87382 = "/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92"
+    html = with_refresh(MOVED.read_text(encoding="utf-8"), f"0;url={thai_87382}")
+
+    verdict = judged_article_page(html)
+
+    assert verdict.answer is Answer.REDIRECT
+    assert verdict.follow is not None and verdict.follow.url == f"{HOST}{thai_87382}"
+
+
 TEMPLATE_REFRESHES = {
     "in-five-seconds": ("5;url=/news/contents/ministry_details/87382", MOVED_TO),
     "in-six-seconds": ("6;url=/news/contents/ministry_details/87382", None),
