@@ -183,6 +183,19 @@ def test_a_text_files_source_line_in_thai_digits_updates_the_sites_article(tmp_p
     assert (stored["url"], stored["versions"]) == (APEC, 2)
 
 
+def test_a_records_id_in_thai_digits_is_its_number(tmp_path):
+    record = {"url": SPELLINGS_OF_APEC[4], "id": "๘๗๓๘๒", "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว"}
+    path = tmp_path / "thai.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "new 1" in result.output and "rejected 0" in result.output, result.output
+    (stored,) = export(db)
+    assert (stored["url"], stored["source_id"]) == (APEC, "87382")
+
+
 def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
     """A full disk stopped the export half-way, and the backup it was replacing was cut
     short in place. The disk is filled here by a file size limit (RLIMIT_FSIZE)."""
