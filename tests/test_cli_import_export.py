@@ -183,6 +183,17 @@ def test_a_text_files_source_line_in_thai_digits_updates_the_sites_article(tmp_p
     assert (stored["url"], stored["versions"]) == (APEC, 2)
 
 
+@pytest.mark.parametrize("address", SPELLINGS_OF_APEC[3:])
+def test_explain_finds_a_site_article_under_any_spelling_of_its_address(address, tmp_path):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+
+    result = run("explain", address, "--db", str(db))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == APEC
+
+
 def test_a_records_id_in_thai_digits_is_its_number(tmp_path):
     record = {"url": SPELLINGS_OF_APEC[4], "id": "๘๗๓๘๒", "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว"}
     path = tmp_path / "thai.jsonl"
