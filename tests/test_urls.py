@@ -158,6 +158,25 @@ def test_a_path_with_no_id_in_any_digits_is_no_article(url):
     assert canonical_url(canonical_url(url)) == canonical_url(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Read whole and percent-decoded, these paths named article 87382 (10942): a login
+        # page's address holding an article's, an id with a line break after it.
+        "https://thaigov.go.th/news/contents/details/87382%0A",
+        "https://thaigov.go.th/news/contents/details/87382%2F",
+        "https://thaigov.go.th/news/contents/details%2F87382",
+        "https://thaigov.go.th/news/contents/details/%2F87382",
+        "https://thaigov.go.th/sso/login/%2Fnews%2Fcontents%2Fdetails%2F87382",
+        "https://mdes.go.th/news/detail/10942%0A",
+        "https://mdes.go.th/news%2Fdetail%2F10942",
+    ],
+)
+def test_an_escaped_slash_or_line_break_makes_no_article_id(url):
+    assert article_id(url) is None
+    assert canonical_url(url) == url  # kept as written: no article's row
+
+
 def test_an_id_with_leading_zeros_is_the_article():
     assert article_id("https://thaigov.go.th/news/contents/details/0087382") == "87382"
     assert article_id("https://mdes.go.th/news/detail/010942-slug") == "10942"

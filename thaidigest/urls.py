@@ -6,8 +6,10 @@ no trailing slash, no tracking parameters, the remaining query sorted, and
 an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone, and an article id
 written in ASCII digits without leading zeros (``details/0087382``,
 ``details/๘๗๓๘๒`` and its percent-encoded ``details/%E0%B9%98...`` are
-``details/87382``). A site's article is named by its id: its address on the
-site's host keeps no query (``details/87382?lang=th`` is ``details/87382``).
+``details/87382``; only the id's segment is decoded, so ``details%2F87382`` and
+``details/87382%0A`` are no article's). A site's article is named by its id: its
+address on the site's host keeps no query (``details/87382?lang=th`` is
+``details/87382``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from thaidigest.sites import (
     MDES_SLUG,
     THAIGOV_ARTICLE_ID,
     article_path,
-    id_paths,
-    plain_id,
+    read_id,
 )
 
 WEB_SCHEMES = ("http", "https")
@@ -46,9 +47,10 @@ AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
 RECIPIENT_FIELD = "{recipient}"
 # A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Matched whole (fullmatch): a path is an article's only when it is nothing more.
 ARTICLE_PATHS = {
-    "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
-    "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
+    "thaigov": re.compile(THAIGOV_ARTICLE_ID),
+    "mdes": re.compile(rf"{MDES_ARTICLE_ID}{MDES_SLUG}"),
 }
 # A web address without its scheme, as a browser's address bar shows it: a host of two
 # labels or more (a port allowed) and a path (``mdes.go.th/news/detail/11015``), not a
@@ -209,23 +211,37 @@ def _canonical_host(parts: SplitResult, scheme: str) -> str:
     return host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
 
 
-def _site_article_path(path: str) -> str | None:
-    """The canonical form of ``path`` when it is a site's article path
-    (:data:`ARTICLE_PATHS`) in any of its spellings (:func:`~thaidigest.sites.id_paths`:
-    digits of any script, percent-encoded or not), else None: the id in ASCII digits
-    without leading zeros, an MDES slug dropped."""
-    for form in id_paths(path):
-        if mdes := ARTICLE_PATHS["mdes"].match(form):
-            return article_path("mdes", plain_id(mdes["id"]))
-        if thaigov := ARTICLE_PATHS["thaigov"].match(form):
-            return form[: thaigov.start("id")] + plain_id(thaigov["id"])
+def _site_article(path: str) -> tuple[str, str, re.Match[str]] | None:
+    """The site, the article id (:func:`~thaidigest.sites.read_id`) and the pattern's match
+    when ``path`` is a site's article path (:data:`ARTICLE_PATHS`), else None."""
+    for source, pattern in ARTICLE_PATHS.items():
+        match = pattern.fullmatch(path)
+        if match and (source_id := read_id(match["id"])) is not None:
+            return source, source_id, match
     return None
+
+
+def _id_path(source: str, source_id: str, match: re.Match[str]) -> str:
+    """An article path with its id read: MDES's without its slug, thaigov's as written."""
+    if source == "mdes":
+        return article_path(source, source_id)
+    return match.string[: match.start("id")] + source_id
 
 
 def _path_read(url: str) -> str:
     """The path of ``url`` as :func:`canonical_url` reads it: slashes not repeated, no
     space around it, no trailing slash."""
     return REPEATED_SLASHES.sub("/", urlsplit(url.strip()).path).strip().rstrip("/")
+
+
+def _kept_query(query: str) -> str:
+    """``query`` sorted, without tracking parameters."""
+    kept = sorted(
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if not TRACKING_PARAMETERS.match(key)
+    )
+    return urlencode(kept) if kept else ""
 
 
 def canonical_url(url: str) -> str:
@@ -235,18 +251,15 @@ def canonical_url(url: str) -> str:
     if scheme == "file":
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
     host = _canonical_host(parts, scheme)
+    path = _path_read(url)
+    site_article = _site_article(path)
     if host in HOSTS:
         scheme = "https"
-    path = _path_read(url)
-    site_article = _site_article_path(path)
-    if site_article is not None and host in HOSTS:  # named by its id alone: no query
-        return urlunsplit((scheme, host, site_article, "", ""))
-    query = sorted(
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMETERS.match(key)
-    )
-    return urlunsplit((scheme, host, site_article or path, urlencode(query) if query else "", ""))
+    if site_article is not None:
+        path = _id_path(*site_article)
+        if host in HOSTS:  # named by its id alone: no query
+            return urlunsplit((scheme, host, path, "", ""))
+    return urlunsplit((scheme, host, path, _kept_query(parts.query), ""))
 
 
 def addresses_meant(address: str) -> list[str]:
@@ -278,8 +291,8 @@ def web_host(url: str) -> str | None:
 def article_id(url: str) -> str | None:
     """The site's article id in a thaigov or MDES article URL, in ASCII digits without
     leading zeros however the URL writes it (``details/๘๗๓๘๒`` has ``87382``)."""
-    site_article = _site_article_path(_path_read(url))
-    return site_article.rpartition("/")[2] if site_article is not None else None
+    site_article = _site_article(_path_read(url))
+    return site_article[1] if site_article is not None else None
 
 
 def public_url(source: str, source_id: str) -> str:

@@ -78,7 +78,7 @@ BREADCRUMB_SEPARATOR = r"\s*[>»›]|\s+[/|]\s"
 # What separates crumbs and share buttons.
 FURNITURE_SEPARATORS = ">»›/|:,•·-–()"
 
-ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
+ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?\Z")
 _SHARE_WORD = re.compile("|".join(SHARE_WORDS), re.IGNORECASE)
 _BAR_WORD = re.compile(rf"(?<!\w)(?:{'|'.join(SHARE_WORDS + PLATFORM_WORDS)})(?!\w)", re.IGNORECASE)
 _BREADCRUMB = re.compile(

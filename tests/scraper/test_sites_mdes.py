@@ -540,6 +540,11 @@ def test_article_page_without_any_text_is_no_article() -> None:
         ("https://www.mdes.go.th/news/3", None),
         ("https://www.mdes.go.th/news/detail/abc-slug", None),
         ("https://www.mdes.go.th/news/detail/12abc", None),
+        # An escaped slash or line break is no part of an id.
+        ("https://www.mdes.go.th/news/detail/10871%0A", None),
+        ("https://www.mdes.go.th/news/detail/10871%2F", None),
+        ("https://www.mdes.go.th/news%2Fdetail%2F10871", None),
+        ("https://www.mdes.go.th/go/%2Fnews%2Fdetail%2F10871", None),
         ("https://www.mdes.go.th/news/detail/010871-slug", "10871"),  # one article
         # The id in Thai digits, raw or percent-encoded, is the article's own.
         ("https://www.mdes.go.th/news/detail/๑๐๘๗๑", "10871"),

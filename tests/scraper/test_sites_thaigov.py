@@ -793,6 +793,11 @@ def test_search_page_without_results_is_empty() -> None:
         ("https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒", "87382"),
         ("http://127.0.0.1:8765/news/contents/details/%E0%B9%98%E0%B9%97", "87"),
         ("https://www.thaigov.go.th/news/contents/details/๘๗x", None),
+        # An escaped slash or line break is no part of an id.
+        ("https://www.thaigov.go.th/news/contents/details/87382%0A", None),
+        ("https://www.thaigov.go.th/news/contents/details%2F87382", None),
+        ("https://www.thaigov.go.th/sso/login/%2Fnews%2Fcontents%2Fdetails%2F87382", None),
+        ("https://www.thaigov.go.th/news/contents/details/%2F87382", None),
     ],
 )
 def test_article_id_comes_from_details_urls_only(url: str, expected: str | None) -> None:
