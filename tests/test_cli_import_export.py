@@ -194,6 +194,47 @@ def test_explain_finds_a_site_article_under_any_spelling_of_its_address(address,
     assert result.output.splitlines()[1] == APEC
 
 
+def test_a_text_files_source_line_naming_a_ministry_item_updates_the_sites_article(tmp_path):
+    """A ministry item's address copied from the browser (ministry_details/N) made a
+    second row of article N, the crawl's being under details/N, and became the story's
+    representative."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    text = tmp_path / "apec.txt"
+    source_line = "ที่มา : https://www.thaigov.go.th/news/contents/ministry_details/87382"
+    text.write_text(f"{seed['title']}\n\n{seed['body']}\nแก้ไข\n{source_line}\n", "utf-8")
+
+    result = run("import", str(text), "--db", str(db))
+
+    assert "new 0, updated 1" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["versions"]) == (APEC, 2)
+    explained = run("explain", source_line.partition(" : ")[2], "--db", str(db))
+    assert explained.output.splitlines()[1] == APEC, explained.output
+
+
+@pytest.mark.parametrize(
+    "stored_under",
+    [
+        "https://thaigov.go.th/news/contents/details/87382?lang=th",
+        "https://thaigov.go.th/news/contents/ministry_details/87382",
+    ],
+)
+def test_explain_finds_an_article_a_database_holds_under_its_former_address(stored_under, tmp_path):
+    """A row stored before a site's article was named by its id alone keeps its address:
+    explain of that address looked only under the new one and found no stored article."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    with closing(sqlite3.connect(db)) as conn, conn:  # as an older version stored it
+        conn.execute("UPDATE articles SET url = ? WHERE url = ?", (stored_under, APEC))
+
+    result = run("explain", stored_under.replace("://", "://www."), "--db", str(db))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == stored_under
+
+
 def test_a_records_id_in_thai_digits_is_its_number(tmp_path):
     record = {"url": SPELLINGS_OF_APEC[4], "id": "๘๗๓๘๒", "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว"}
     path = tmp_path / "thai.jsonl"

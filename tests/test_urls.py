@@ -42,8 +42,9 @@ from thaidigest.urls import (
             "https://thaigov.go.th/news/contents/details/87382",
         ),
         (
+            # A ministry item is the same article as details/N (the crawl stores it there).
             "https://www.thaigov.go.th/news/contents/ministry_details/087382/",
-            "https://thaigov.go.th/news/contents/ministry_details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
         ),
         ("https://mdes.go.th/news/detail/010942-slug", "https://mdes.go.th/news/detail/10942"),
         ("https://example.org/a?b=2&a=1&utm_medium=x", "https://example.org/a?a=1&b=2"),
@@ -104,7 +105,7 @@ MDES_10942 = "https://mdes.go.th/news/detail/10942"
         ("https://www.thaigov.go.th/news/contents/details/%38%37%33%38%32", THAIGOV_87382),
         (
             "https://thaigov.go.th/news/contents/ministry_details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92?lang=th",
-            "https://thaigov.go.th/news/contents/ministry_details/87382",
+            THAIGOV_87382,
         ),
         ("https://www.mdes.go.th/news/detail/๑๐๙๔๒-ดีอี", MDES_10942),
         (

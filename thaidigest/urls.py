@@ -8,8 +8,8 @@ written in ASCII digits without leading zeros (``details/0087382``,
 ``details/๘๗๓๘๒`` and its percent-encoded ``details/%E0%B9%98...`` are
 ``details/87382``; only the id's segment is decoded, so ``details%2F87382`` and
 ``details/87382%0A`` are no article's). A site's article is named by its id: its
-address on the site's host keeps no query (``details/87382?lang=th`` is
-``details/87382``).
+address on the site's host is the site's article path with no query
+(``details/87382?lang=th`` and ``ministry_details/87382`` are ``details/87382``).
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
 RECIPIENT_FIELD = "{recipient}"
 # A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An id as the rules before ids of any script read it.
+ASCII_ID = re.compile(r"[0-9]+")
 # Matched whole (fullmatch): a path is an article's only when it is nothing more.
 ARTICLE_PATHS = {
     "thaigov": re.compile(THAIGOV_ARTICLE_ID),
@@ -253,24 +255,55 @@ def canonical_url(url: str) -> str:
     host = _canonical_host(parts, scheme)
     path = _path_read(url)
     site_article = _site_article(path)
+    if host in HOSTS and site_article is not None:
+        # Named by its id alone: on its site's own path (thaigov's ministry_details/N is
+        # details/N), with no query.
+        source, source_id, _ = site_article
+        return urlunsplit(("https", host, article_path(source, source_id), "", ""))
     if host in HOSTS:
         scheme = "https"
-    if site_article is not None:
+    if site_article is not None:  # another host (a copy of a site): its path as written
         path = _id_path(*site_article)
-        if host in HOSTS:  # named by its id alone: no query
-            return urlunsplit((scheme, host, path, "", ""))
     return urlunsplit((scheme, host, path, _kept_query(parts.query), ""))
+
+
+def _former_canonical_url(url: str) -> str:
+    """The form :func:`canonical_url` gave ``url`` before a site's article was named by its
+    id alone, which rows stored then keep: its query kept, a thaigov ``ministry_details``
+    path kept, and an id read only when written in ASCII digits."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return canonical_url(url)
+    host = _canonical_host(parts, scheme)
+    path = _path_read(url)
+    site_article = _site_article(path)
+    if site_article is not None and ASCII_ID.fullmatch(site_article[2]["id"]):
+        path = _id_path(*site_article)
+    return urlunsplit(
+        ("https" if host in HOSTS else scheme, host, path, _kept_query(parts.query), "")
+    )
+
+
+def stored_forms(url: str) -> list[str]:
+    """The forms an article at ``url`` may be stored under, the likeliest first: its
+    canonical one, then the one a database made before that rule holds it under
+    (``details/87382?lang=th``, ``ministry_details/87382``)."""
+    return list(dict.fromkeys((canonical_url(url), _former_canonical_url(url))))
 
 
 def addresses_meant(address: str) -> list[str]:
     """The canonical forms (:func:`canonical_url`) an article named by ``address`` may be
-    stored under, the likeliest first: its own; for a web address given without its scheme
+    stored under, the likeliest first: its own (:func:`stored_forms`: canonical, then as a
+    database made before may hold it); for a web address given without its scheme
     (:data:`SCHEMELESS_ADDRESS`), the address as https, then as http (one for the sites,
     whose articles are stored on https)."""
     if "://" in address or not SCHEMELESS_ADDRESS.match(address):
-        return [canonical_url(address)]
+        return stored_forms(address)
     return list(
-        dict.fromkeys(canonical_url(f"{scheme}://{address}") for scheme in ("https", "http"))
+        dict.fromkeys(
+            form for scheme in ("https", "http") for form in stored_forms(f"{scheme}://{address}")
+        )
     )
 
 
