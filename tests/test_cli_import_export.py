@@ -123,6 +123,131 @@ def test_an_id_written_with_leading_zeros_is_the_number_in_its_url(tmp_path):
     )
 
 
+APEC = "https://thaigov.go.th/news/contents/details/87382"
+# The addresses an export, a corpus or a hand-made record may give article 87382 under.
+SPELLINGS_OF_APEC = (
+    "https://www.thaigov.go.th/news/contents/details/087382",
+    "https://www.thaigov.go.th/news/contents/details/87382/",
+    "http://thaigov.go.th/news/contents/details/87382",
+    "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
+    "https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒",
+    "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92",
+)
+
+
+def rows_of_apec(db) -> list[dict]:
+    """The exported records of the seed article 87382, whatever address each is under."""
+    apec_title = "ดีอี ร่วมประชุม APEC 2024 ย้ำความสำคัญของเศรษฐกิจดิจิทัล"
+    return [record for record in export(db) if record["title"].startswith(apec_title)]
+
+
+def test_every_spelling_of_a_site_articles_address_is_its_one_row(tmp_path):
+    """A query, Thai digits or their percent-encoding made four rows of one thaigov
+    article, and the made-up address became the story's link in the digest."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    records = [
+        {
+            "url": url,
+            "title": seed["title"],
+            "body": f"{seed['body']}\nแก้ไขครั้งที่ {edit}",
+            "published": seed["published"],
+        }
+        for edit, url in enumerate(SPELLINGS_OF_APEC, start=1)
+    ]
+    path = tmp_path / "spellings.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "read 6, new 0, updated 6" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["source_id"], stored["versions"]) == (APEC, "87382", 7)
+    assert stored["body"].endswith("แก้ไขครั้งที่ 6")
+    assert stored["duplicate_of"] is None
+
+
+def test_a_text_files_source_line_in_thai_digits_updates_the_sites_article(tmp_path):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(SEEDS), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    text = tmp_path / "apec.txt"
+    source_line = "ที่มา : https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒"
+    text.write_text(f"{seed['title']}\n\n{seed['body']}\nแก้ไข\n{source_line}\n", "utf-8")
+
+    result = run("import", str(text), "--db", str(db))
+
+    assert "new 0, updated 1" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["versions"]) == (APEC, 2)
+
+
+@pytest.mark.parametrize("address", SPELLINGS_OF_APEC[3:])
+def test_explain_finds_a_site_article_under_any_spelling_of_its_address(address, tmp_path):
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+
+    result = run("explain", address, "--db", str(db))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == APEC
+
+
+def test_a_text_files_source_line_naming_a_ministry_item_updates_the_sites_article(tmp_path):
+    """A ministry item's address copied from the browser (ministry_details/N) made a
+    second row of article N, the crawl's being under details/N, and became the story's
+    representative."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    (seed,) = rows_of_apec(db)
+    text = tmp_path / "apec.txt"
+    source_line = "ที่มา : https://www.thaigov.go.th/news/contents/ministry_details/87382"
+    text.write_text(f"{seed['title']}\n\n{seed['body']}\nแก้ไข\n{source_line}\n", "utf-8")
+
+    result = run("import", str(text), "--db", str(db))
+
+    assert "new 0, updated 1" in result.output, result.output
+    (stored,) = rows_of_apec(db)
+    assert (stored["url"], stored["versions"]) == (APEC, 2)
+    explained = run("explain", source_line.partition(" : ")[2], "--db", str(db))
+    assert explained.output.splitlines()[1] == APEC, explained.output
+
+
+@pytest.mark.parametrize(
+    "stored_under",
+    [
+        "https://thaigov.go.th/news/contents/details/87382?lang=th",
+        "https://thaigov.go.th/news/contents/ministry_details/87382",
+    ],
+)
+def test_explain_finds_an_article_a_database_holds_under_its_former_address(stored_under, tmp_path):
+    """A row stored before a site's article was named by its id alone keeps its address:
+    explain of that address looked only under the new one and found no stored article."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    with closing(sqlite3.connect(db)) as conn, conn:  # as an older version stored it
+        conn.execute("UPDATE articles SET url = ? WHERE url = ?", (stored_under, APEC))
+
+    result = run("explain", stored_under.replace("://", "://www."), "--db", str(db))
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == stored_under
+
+
+def test_a_records_id_in_thai_digits_is_its_number(tmp_path):
+    record = {"url": SPELLINGS_OF_APEC[4], "id": "๘๗๓๘๒", "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว"}
+    path = tmp_path / "thai.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert "new 1" in result.output and "rejected 0" in result.output, result.output
+    (stored,) = export(db)
+    assert (stored["url"], stored["source_id"]) == (APEC, "87382")
+
+
 def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
     """A full disk stopped the export half-way, and the backup it was replacing was cut
     short in place. The disk is filled here by a file size limit (RLIMIT_FSIZE)."""

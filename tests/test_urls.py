@@ -42,8 +42,9 @@ from thaidigest.urls import (
             "https://thaigov.go.th/news/contents/details/87382",
         ),
         (
+            # A ministry item is the same article as details/N (the crawl stores it there).
             "https://www.thaigov.go.th/news/contents/ministry_details/087382/",
-            "https://thaigov.go.th/news/contents/ministry_details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
         ),
         ("https://mdes.go.th/news/detail/010942-slug", "https://mdes.go.th/news/detail/10942"),
         ("https://example.org/a?b=2&a=1&utm_medium=x", "https://example.org/a?a=1&b=2"),
@@ -75,13 +76,111 @@ def test_urls_naming_one_article_have_one_canonical_form(url, expected):
     assert canonical_url(url) == expected
 
 
-def test_an_id_with_leading_zeros_is_the_article_and_thai_digits_are_no_id():
+THAIGOV_87382 = "https://thaigov.go.th/news/contents/details/87382"
+MDES_10942 = "https://mdes.go.th/news/detail/10942"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # Every spelling of article 87382 the sites' links, a .txt file's source line or an
+        # export record may hold is the one row of article 87382.
+        ("https://www.thaigov.go.th/news/contents/details/087382", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/87382/", THAIGOV_87382),
+        ("http://www.thaigov.go.th/news/contents/details/87382", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/87382?lang=th", THAIGOV_87382),
+        ("https://thaigov.go.th/news/contents/details/87382?lang=en&page=2#x", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/๐๘๗๓๘๒/", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/8๗3๘2", THAIGOV_87382),
+        ("https://www.thaigov.go.th/news/contents/details/８７３８２", THAIGOV_87382),
+        (
+            "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92",
+            THAIGOV_87382,
+        ),
+        (
+            "https://www.thaigov.go.th/news/contents/details/%e0%b9%98%e0%b9%97%e0%b9%93%e0%b9%98%e0%b9%92",
+            THAIGOV_87382,
+        ),
+        ("https://www.thaigov.go.th/news/contents/details/%38%37%33%38%32", THAIGOV_87382),
+        (
+            "https://thaigov.go.th/news/contents/ministry_details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92?lang=th",
+            THAIGOV_87382,
+        ),
+        ("https://www.mdes.go.th/news/detail/๑๐๙๔๒-ดีอี", MDES_10942),
+        (
+            "https://www.mdes.go.th/news/detail/%E0%B9%91%E0%B9%90%E0%B9%99%E0%B9%94%E0%B9%92",
+            MDES_10942,
+        ),
+        ("https://www.mdes.go.th/news/detail/10942-slug?lang=th", MDES_10942),
+        # A slug holding an escaped slash is still the slug of article 10942.
+        ("https://www.mdes.go.th/news/detail/10942-a%2Fb", MDES_10942),
+    ],
+)
+def test_every_spelling_of_a_site_article_is_its_id_in_ascii_digits(url, expected):
+    assert canonical_url(url) == expected
+    assert canonical_url(expected) == expected
+    assert article_id(url) == article_id(expected) == expected.rpartition("/")[2]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # Another host keeps its query, and its path as written when it is no article path.
+        ("https://example.org/news?lang=th&id=87", "https://example.org/news?id=87&lang=th"),
+        ("https://example.org/%E0%B9%98%E0%B9%97", "https://example.org/%E0%B9%98%E0%B9%97"),
+        (
+            "http://127.0.0.1:8000/news/contents/details/๘๗?lang=th",
+            "http://127.0.0.1:8000/news/contents/details/87?lang=th",
+        ),
+        # A site's page that is no article keeps its query: a search names what it lists.
+        (
+            "https://www.thaigov.go.th/search?keyword=MDES",
+            "https://thaigov.go.th/search?keyword=MDES",
+        ),
+        ("https://mdes.go.th/news/3?page=2", "https://mdes.go.th/news/3?page=2"),
+    ],
+)
+def test_a_query_stays_on_what_is_no_site_article(url, expected):
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://thaigov.go.th/news/contents/details/๘๗x",
+        "https://thaigov.go.th/news/contents/details/87%20",
+        "https://thaigov.go.th/news/contents/details/%2538%2537",  # escaped twice
+        "https://thaigov.go.th/news/contents/details/²",  # a digit, but no decimal one
+    ],
+)
+def test_a_path_with_no_id_in_any_digits_is_no_article(url):
+    assert article_id(url) is None
+    assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Read whole and percent-decoded, these paths named article 87382 (10942): a login
+        # page's address holding an article's, an id with a line break after it.
+        "https://thaigov.go.th/news/contents/details/87382%0A",
+        "https://thaigov.go.th/news/contents/details/87382%2F",
+        "https://thaigov.go.th/news/contents/details%2F87382",
+        "https://thaigov.go.th/news/contents/details/%2F87382",
+        "https://thaigov.go.th/sso/login/%2Fnews%2Fcontents%2Fdetails%2F87382",
+        "https://mdes.go.th/news/detail/10942%0A",
+        "https://mdes.go.th/news%2Fdetail%2F10942",
+    ],
+)
+def test_an_escaped_slash_or_line_break_makes_no_article_id(url):
+    assert article_id(url) is None
+    assert canonical_url(url) == url  # kept as written: no article's row
+
+
+def test_an_id_with_leading_zeros_is_the_article():
     assert article_id("https://thaigov.go.th/news/contents/details/0087382") == "87382"
     assert article_id("https://mdes.go.th/news/detail/010942-slug") == "10942"
-    # Python's \d takes Thai digits, and int() reads them: such a path is no article id.
-    thai_digits = "https://thaigov.go.th/news/contents/details/๘๗๓๘๒"
-    assert article_id(thai_digits) is None
-    assert canonical_url(thai_digits) == thai_digits
     endless = "https://thaigov.go.th/news/contents/details/0" + "9" * 5000
     assert article_id(endless) == "9" * 5000  # an id too long for int() is kept as written
     assert (

@@ -48,7 +48,7 @@ from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, NO_BODY, SOURCE_FOOTER
 from thaidigest.plural import counted
-from thaidigest.sites import plain_id
+from thaidigest.sites import ascii_digits, plain_id
 from thaidigest.store import iso, parse_iso
 from thaidigest.urls import article_id, source_of, web_url_problem
 
@@ -635,9 +635,10 @@ def _source_id(record: dict[str, Any], url: str, name: str = "id") -> str | None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"'{name}' is neither a number nor a string")
     text = str(value).strip() if not isinstance(value, float) else ""
-    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+    # Digits of any script, as in a URL: ๘๗๓๘๓ is 87383 (str.isdigit would take "²").
+    if not (text.isdecimal() and len(text) <= MAX_ID_DIGITS):
         raise ValueError(f"'{name}' is not a whole number of at most {MAX_ID_DIGITS} digits")
-    number = plain_id(text)  # 087383 is 87383, as in a URL
+    number = plain_id(ascii_digits(text))  # 087383 is 87383, as in a URL
     in_url = article_id(url)
     if in_url is not None and in_url != number:
         raise ValueError(f"'{name}' {text} is not the article number in its 'url' ({in_url})")

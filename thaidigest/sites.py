@@ -14,6 +14,8 @@ user anchors it for what it reads (a whole path, the end of a path, a link).
 from __future__ import annotations
 
 import re
+import unicodedata
+from urllib.parse import unquote
 
 from thaidigest.model import THAI
 
@@ -34,9 +36,13 @@ THAIGOV_HOST = "thaigov.go.th"
 THAIGOV_BASE_URL = "https://www.thaigov.go.th"  # the live site a crawl starts from
 THAIGOV_ARTICLE_PATH = "/news/contents/details/{id}"
 # Ministry news lives under ministry_details/ with the same ids.
-# Ids are ASCII digits (a Thai digit is no id: Python's \d would take "๘๗"); one
-# written with leading zeros is the same article (see plain_id).
-THAIGOV_ARTICLE_ID = r"/news/contents/(?:ministry_)?details/(?P<id>[0-9]+)"
+# The id is one path segment of digits, maybe percent-encoded (ID_SEGMENT), read by
+# read_id: ๘๗๓๘๒ and its %E0%B9%98... are 87382; one written with leading zeros is
+# the same article (see plain_id).
+# A run of digits of any script (Python's \d takes Thai ๐-๙) or percent escapes: the
+# escapes must decode to digits (read_id), never to a "/" or a line break.
+ID_SEGMENT = r"(?P<id>(?:\d|%[0-9A-Fa-f]{2})+)"
+THAIGOV_ARTICLE_ID = rf"/news/contents/(?:ministry_)?details/{ID_SEGMENT}"
 THAIGOV_SEARCH_PATH = "/search"
 THAIGOV_SEARCH_URL = THAIGOV_SEARCH_PATH + "?keyword={keyword}"
 # Page titles (and the corpus's first lines) start with the site's name and section.
@@ -52,7 +58,7 @@ MDES_HOST = "mdes.go.th"
 MDES_SITE_NAME = "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"
 MDES_BASE_URL = "https://www.mdes.go.th"
 MDES_ARTICLE_PATH = "/news/detail/{id}"
-MDES_ARTICLE_ID = r"/news/detail/(?P<id>[0-9]+)"
+MDES_ARTICLE_ID = rf"/news/detail/{ID_SEGMENT}"
 MDES_SLUG = r"(?:-[^/]*)?"  # "/news/detail/{id}-{slug}": the slug is optional and ignored
 MDES_LISTING_PATH = "/news/{category}"
 MDES_LISTING_PAGE_PATH = "/news/{category}/page/{page}"  # page 2 onwards
@@ -87,6 +93,33 @@ def path_pattern(template: str) -> str:
     return "".join(
         rf"(?P<{part}>[0-9]+)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
     )
+
+
+# A decimal digit of any script (Python's \d takes Thai ๐-๙, full-width ０-９, ...).
+ANY_DIGIT = re.compile(r"\d")
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit in ASCII: ``๘๗๓๘๒`` is ``87382``, as long as it was."""
+    if text.isascii():
+        return text
+    return ANY_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit[0])), text)
+
+
+def read_id(segment: str) -> str | None:
+    """The article id a path's id segment (group ``id`` of an article-id pattern) names, in
+    ASCII digits without leading zeros: percent-decoded, digits of any script (``๘๗๓๘๒``,
+    ``%E0%B9%98...`` and ``087382`` are ``87382``). None when the decoded segment is not
+    all decimal digits: an escaped ``/`` (``%2F``) or line break (``%0A``) makes no id."""
+    decoded = unquote(segment)
+    return plain_id(ascii_digits(decoded)) if decoded.isdecimal() else None
+
+
+def id_in_path(pattern: re.Pattern[str], path: str) -> str | None:
+    """The article id (group ``id`` of ``pattern``, searched in ``path``, read by
+    :func:`read_id`); None when it has none."""
+    match = pattern.search(path)
+    return read_id(match["id"]) if match else None
 
 
 def plain_id(digits: str) -> str:

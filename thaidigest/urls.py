@@ -4,7 +4,12 @@ Two URLs that name the same article map to one canonical form: scheme and
 host lower-cased, ``www.`` dropped, the public sites on https, no fragment,
 no trailing slash, no tracking parameters, the remaining query sorted, and
 an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone, and an article id
-written without leading zeros (``details/0087382`` is ``details/87382``).
+written in ASCII digits without leading zeros (``details/0087382``,
+``details/๘๗๓๘๒`` and its percent-encoded ``details/%E0%B9%98...`` are
+``details/87382``; only the id's segment is decoded, so ``details%2F87382`` and
+``details/87382%0A`` are no article's). A site's article is named by its id: its
+address on the site's host is the site's article path with no query
+(``details/87382?lang=th`` and ``ministry_details/87382`` are ``details/87382``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from thaidigest.sites import (
     MDES_SLUG,
     THAIGOV_ARTICLE_ID,
     article_path,
-    plain_id,
+    read_id,
 )
 
 WEB_SCHEMES = ("http", "https")
@@ -42,9 +47,12 @@ AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
 RECIPIENT_FIELD = "{recipient}"
 # A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An id as the rules before ids of any script read it.
+ASCII_ID = re.compile(r"[0-9]+")
+# Matched whole (fullmatch): a path is an article's only when it is nothing more.
 ARTICLE_PATHS = {
-    "thaigov": re.compile(rf"^{THAIGOV_ARTICLE_ID}$"),
-    "mdes": re.compile(rf"^{MDES_ARTICLE_ID}{MDES_SLUG}$"),
+    "thaigov": re.compile(THAIGOV_ARTICLE_ID),
+    "mdes": re.compile(rf"{MDES_ARTICLE_ID}{MDES_SLUG}"),
 }
 # A web address without its scheme, as a browser's address bar shows it: a host of two
 # labels or more (a port allowed) and a path (``mdes.go.th/news/detail/11015``), not a
@@ -205,6 +213,39 @@ def _canonical_host(parts: SplitResult, scheme: str) -> str:
     return host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
 
 
+def _site_article(path: str) -> tuple[str, str, re.Match[str]] | None:
+    """The site, the article id (:func:`~thaidigest.sites.read_id`) and the pattern's match
+    when ``path`` is a site's article path (:data:`ARTICLE_PATHS`), else None."""
+    for source, pattern in ARTICLE_PATHS.items():
+        match = pattern.fullmatch(path)
+        if match and (source_id := read_id(match["id"])) is not None:
+            return source, source_id, match
+    return None
+
+
+def _id_path(source: str, source_id: str, match: re.Match[str]) -> str:
+    """An article path with its id read: MDES's without its slug, thaigov's as written."""
+    if source == "mdes":
+        return article_path(source, source_id)
+    return match.string[: match.start("id")] + source_id
+
+
+def _path_read(url: str) -> str:
+    """The path of ``url`` as :func:`canonical_url` reads it: slashes not repeated, no
+    space around it, no trailing slash."""
+    return REPEATED_SLASHES.sub("/", urlsplit(url.strip()).path).strip().rstrip("/")
+
+
+def _kept_query(query: str) -> str:
+    """``query`` sorted, without tracking parameters."""
+    kept = sorted(
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if not TRACKING_PARAMETERS.match(key)
+    )
+    return urlencode(kept) if kept else ""
+
+
 def canonical_url(url: str) -> str:
     """The one form of ``url`` under which an article is stored."""
     parts = urlsplit(url.strip())
@@ -212,30 +253,57 @@ def canonical_url(url: str) -> str:
     if scheme == "file":
         return urlunsplit((scheme, parts.netloc, parts.path, "", ""))
     host = _canonical_host(parts, scheme)
+    path = _path_read(url)
+    site_article = _site_article(path)
+    if host in HOSTS and site_article is not None:
+        # Named by its id alone: on its site's own path (thaigov's ministry_details/N is
+        # details/N), with no query.
+        source, source_id, _ = site_article
+        return urlunsplit(("https", host, article_path(source, source_id), "", ""))
     if host in HOSTS:
         scheme = "https"
-    path = REPEATED_SLASHES.sub("/", parts.path).strip().rstrip("/")
-    if mdes := ARTICLE_PATHS["mdes"].match(path):
-        path = article_path("mdes", plain_id(mdes["id"]))
-    elif thaigov := ARTICLE_PATHS["thaigov"].match(path):
-        path = path[: thaigov.start("id")] + plain_id(thaigov["id"])
-    query = sorted(
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMETERS.match(key)
+    if site_article is not None:  # another host (a copy of a site): its path as written
+        path = _id_path(*site_article)
+    return urlunsplit((scheme, host, path, _kept_query(parts.query), ""))
+
+
+def _former_canonical_url(url: str) -> str:
+    """The form :func:`canonical_url` gave ``url`` before a site's article was named by its
+    id alone, which rows stored then keep: its query kept, a thaigov ``ministry_details``
+    path kept, and an id read only when written in ASCII digits."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return canonical_url(url)
+    host = _canonical_host(parts, scheme)
+    path = _path_read(url)
+    site_article = _site_article(path)
+    if site_article is not None and ASCII_ID.fullmatch(site_article[2]["id"]):
+        path = _id_path(*site_article)
+    return urlunsplit(
+        ("https" if host in HOSTS else scheme, host, path, _kept_query(parts.query), "")
     )
-    return urlunsplit((scheme, host, path, urlencode(query) if query else "", ""))
+
+
+def stored_forms(url: str) -> list[str]:
+    """The forms an article at ``url`` may be stored under, the likeliest first: its
+    canonical one, then the one a database made before that rule holds it under
+    (``details/87382?lang=th``, ``ministry_details/87382``)."""
+    return list(dict.fromkeys((canonical_url(url), _former_canonical_url(url))))
 
 
 def addresses_meant(address: str) -> list[str]:
     """The canonical forms (:func:`canonical_url`) an article named by ``address`` may be
-    stored under, the likeliest first: its own; for a web address given without its scheme
+    stored under, the likeliest first: its own (:func:`stored_forms`: canonical, then as a
+    database made before may hold it); for a web address given without its scheme
     (:data:`SCHEMELESS_ADDRESS`), the address as https, then as http (one for the sites,
     whose articles are stored on https)."""
     if "://" in address or not SCHEMELESS_ADDRESS.match(address):
-        return [canonical_url(address)]
+        return stored_forms(address)
     return list(
-        dict.fromkeys(canonical_url(f"{scheme}://{address}") for scheme in ("https", "http"))
+        dict.fromkeys(
+            form for scheme in ("https", "http") for form in stored_forms(f"{scheme}://{address}")
+        )
     )
 
 
@@ -254,13 +322,10 @@ def web_host(url: str) -> str | None:
 
 
 def article_id(url: str) -> str | None:
-    """The site's article id in a thaigov or MDES article URL."""
-    path = urlsplit(url).path.rstrip("/")
-    for pattern in ARTICLE_PATHS.values():
-        match = pattern.match(path)
-        if match:
-            return plain_id(match["id"])
-    return None
+    """The site's article id in a thaigov or MDES article URL, in ASCII digits without
+    leading zeros however the URL writes it (``details/๘๗๓๘๒`` has ``87382``)."""
+    site_article = _site_article(_path_read(url))
+    return site_article[1] if site_article is not None else None
 
 
 def public_url(source: str, source_id: str) -> str:

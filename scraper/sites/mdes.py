@@ -61,7 +61,7 @@ from thaidigest.dates import (
     parse_date_line,
 )
 from thaidigest.normalise import comparable
-from thaidigest.sites import MDES_ARTICLE_ID, MDES_SITE_NAME, listing_path, plain_id
+from thaidigest.sites import MDES_ARTICLE_ID, MDES_SITE_NAME, id_in_path, listing_path
 
 SELECTORS = {
     "listing_link": ".card-title-news a",
@@ -173,7 +173,7 @@ LINE_CACHE_SIZE = 8192
 INACTIVE_PAGE_CLASSES = ("active", "disabled")
 DEAD_HREF_PREFIXES = ("#", "javascript:")
 
-ARTICLE_ID_RE = re.compile(rf"{MDES_ARTICLE_ID}(?:[-/?#]|$)")
+ARTICLE_ID_RE = re.compile(rf"{MDES_ARTICLE_ID}(?:[-/]|\Z)")  # in a URL's path
 
 _FURNITURE_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(FURNITURE_WORDS) + r")(?!\w)", re.IGNORECASE)
 # A time of day is noise, after a space, a prefix's colon, a dash or a slash ("09.00-12.00",
@@ -236,8 +236,8 @@ def _page_parts(root: etree._Element, own_id: str | None) -> _Parts:
     linked: list[str] = []
     for position, element in enumerate(root.iter(etree.Element)):
         if element.tag == "a":
-            match = ARTICLE_ID_RE.search(element.get("href") or "")
-            if match and match["id"] != own_id:
+            linked_id = article_id(element.get("href") or "")
+            if linked_id is not None and linked_id != own_id:
                 linked.append(one_line(element))
         value = element.get("class")
         if not value:
@@ -277,8 +277,7 @@ def listing_url(base_url: str, category: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The ``{id}`` of ``/news/detail/{id}-{slug}`` (slug percent-encoded or absent)."""
-    match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return plain_id(match["id"]) if match else None
+    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
 
 
 # --- Text rules ---------------------------------------------------------------

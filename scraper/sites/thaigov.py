@@ -29,7 +29,7 @@ from scraper.sites.not_found import (
 )
 from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
 from thaidigest.normalise import comparable
-from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, plain_id
+from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, id_in_path
 
 SELECTORS = {
     "headline": "div.col-xs-12.col-sm-6.padding-sm1.news-2 h3.news-1.Circular.color2",
@@ -79,7 +79,7 @@ BREADCRUMB_SEPARATOR = r"\s*[>»›]|\s+[/|]\s"
 # What separates crumbs and share buttons.
 FURNITURE_SEPARATORS = ">»›/|:,•·-–()"
 
-ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?$")
+ARTICLE_ID_RE = re.compile(rf"{THAIGOV_ARTICLE_ID}/?\Z")
 _SHARE_WORD = re.compile("|".join(SHARE_WORDS), re.IGNORECASE)
 _BAR_WORD = re.compile(rf"(?<!\w)(?:{'|'.join(SHARE_WORDS + PLATFORM_WORDS)})(?!\w)", re.IGNORECASE)
 _BREADCRUMB = re.compile(
@@ -102,8 +102,7 @@ def article_url(base_url: str, article_id: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The id of a ``/news/contents/details/{id}`` or ``ministry_details/{id}`` URL."""
-    match = ARTICLE_ID_RE.search(urlparse(url).path)
-    return plain_id(match["id"]) if match else None
+    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
 
 
 def _page_title(page: Selector) -> str:

@@ -124,8 +124,10 @@ class MdesSpider(SiteSpider):
             if entry.source_id in self.requested or not self.is_on_site(entry.url):
                 continue  # each article is fetched once per crawl
             self.requested.add(entry.source_id)
+            # The article's own address: a link that writes its id otherwise (in Thai
+            # digits, say) names the same article as the plain link it hides.
             yield self.page_request(
-                entry.url,
+                self.article_url(entry.source_id),
                 self.parse_article,
                 source_id=entry.source_id,
                 listing_date=entry.date_text,

@@ -184,7 +184,7 @@ def log_levels(stderr: str) -> set[str]:
 
 def test_a_crawl_logs_warnings_only_unless_asked_for_more(tmp_path):
     (tmp_path / "debug").mkdir()
-    blocked = FaultRule(path=r"^/news/detail/11002-", fault="status", status=403)
+    blocked = FaultRule(path=r"^/news/detail/11002\b", fault="status", status=403)
     config = write_config(tmp_path)
     debug = add_crawl_setting(write_config(tmp_path / "debug"), 'log_level = "DEBUG"')
     with FixtureSite(faults=FaultPlan([blocked])) as site:
@@ -1196,12 +1196,12 @@ def test_a_bot_check_answered_with_200_blocks_mdes_and_overwrites_nothing(tmp_pa
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
     challenged = public_url("mdes", "11009")
-    with FixtureSite(faults=bot_check_on(r"^/news/detail/11009-")) as site:
+    with FixtureSite(faults=bot_check_on(r"^/news/detail/11009\b")) as site:
         first = crawl(site.base_url, db, config, "--source", "mdes")
         answered = answered_articles(site.requests, MDES_ARTICLE_PATH)
     assert first.returncode == 1, first.stdout + first.stderr[-2000:]
     assert "mdes: blocked" in first.stdout
-    assert "/news/detail/11009-" in first.stdout
+    assert "/news/detail/11009 answered 200" in first.stdout
     assert "answered 200 (bot check page: Cloudflare challenge)" in first.stdout
     before = stored(db)
     assert challenged not in before

@@ -89,6 +89,13 @@ def test_listing_reads_the_id_before_a_percent_encoded_thai_slug() -> None:
     assert first.date_text == "01/01/2567"
 
 
+def test_listing_link_with_its_id_in_thai_digits_is_that_article() -> None:
+    html = '<div class="card-title-news"><a href="/news/detail/๑๐๘๗๑-ดีอี">ดีอี</a></div>'
+
+    (entry,) = mdes.parse_listing(html, LISTING_URL).entries
+    assert entry.source_id == "10871"
+
+
 def test_featured_card_repeating_an_article_is_listed_once() -> None:
     listing = mdes.parse_listing(page("listing.html"), LISTING_URL)
 
@@ -533,8 +540,15 @@ def test_article_page_without_any_text_is_no_article() -> None:
         ("https://www.mdes.go.th/news/3", None),
         ("https://www.mdes.go.th/news/detail/abc-slug", None),
         ("https://www.mdes.go.th/news/detail/12abc", None),
+        # An escaped slash or line break is no part of an id.
+        ("https://www.mdes.go.th/news/detail/10871%0A", None),
+        ("https://www.mdes.go.th/news/detail/10871%2F", None),
+        ("https://www.mdes.go.th/news%2Fdetail%2F10871", None),
+        ("https://www.mdes.go.th/go/%2Fnews%2Fdetail%2F10871", None),
         ("https://www.mdes.go.th/news/detail/010871-slug", "10871"),  # one article
-        ("https://www.mdes.go.th/news/detail/๑๐๘๗๑", None),  # Thai digits: no id
+        # The id in Thai digits, raw or percent-encoded, is the article's own.
+        ("https://www.mdes.go.th/news/detail/๑๐๘๗๑", "10871"),
+        ("https://www.mdes.go.th/news/detail/%E0%B9%91%E0%B9%90-%E0%B8%94", "10"),
     ],
 )
 def test_article_id_is_the_number_before_the_slug(url: str, expected: str | None) -> None:

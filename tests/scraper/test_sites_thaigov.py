@@ -765,6 +765,15 @@ def test_search_page_lists_result_links_once_in_page_order() -> None:
     assert links == expected
 
 
+def test_search_result_with_its_id_in_thai_digits_is_that_article() -> None:
+    html = (
+        '<div class="col-xs-12 col-sm-9 col-md-10 news-2"><p>'
+        '<a href="/news/contents/details/%E0%B9%98%E0%B9%97">ข่าว</a></p></div>'
+    )
+    links = thaigov.parse_search(html, f"{BASE}/search?keyword=x")
+    assert [thaigov.article_id(link) for link in links] == ["87"]
+
+
 def test_search_page_without_results_is_empty() -> None:
     assert thaigov.parse_search(page("article_th.html"), URL) == []
     assert thaigov.parse_search("", URL) == []
@@ -781,7 +790,15 @@ def test_search_page_without_results_is_empty() -> None:
         ("https://www.thaigov.go.th/news/contents/details/", None),
         ("https://www.thaigov.go.th/news/contents/details/87382/print", None),
         ("https://www.thaigov.go.th/news/contents/details/0087382", "87382"),  # one article
-        ("https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒", None),  # Thai digits: no id
+        # The id in Thai digits, raw or percent-encoded, is the article's own.
+        ("https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒", "87382"),
+        ("http://127.0.0.1:8765/news/contents/details/%E0%B9%98%E0%B9%97", "87"),
+        ("https://www.thaigov.go.th/news/contents/details/๘๗x", None),
+        # An escaped slash or line break is no part of an id.
+        ("https://www.thaigov.go.th/news/contents/details/87382%0A", None),
+        ("https://www.thaigov.go.th/news/contents/details%2F87382", None),
+        ("https://www.thaigov.go.th/sso/login/%2Fnews%2Fcontents%2Fdetails%2F87382", None),
+        ("https://www.thaigov.go.th/news/contents/details/%2F87382", None),
     ],
 )
 def test_article_id_comes_from_details_urls_only(url: str, expected: str | None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
@@ -437,6 +437,42 @@ def test_an_article_answered_with_the_template_refreshing_at_once_is_followed() 
 
     assert verdict.answer is Answer.REDIRECT
     assert verdict.follow is not None and verdict.follow.url == MOVED_TO
+
+
+def test_an_article_sent_to_its_id_in_thai_digits_is_followed_as_the_same_article() -> None:
+    """A target naming the id in Thai digits, percent-encoded, was no article of the site's:
+    the redirect was blocked and the article never read."""
+    thai_87382 = "/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92"
+    html = with_refresh(MOVED.read_text(encoding="utf-8"), f"0;url={thai_87382}")
+
+    verdict = judged_article_page(html)
+
+    assert verdict.answer is Answer.REDIRECT
+    assert verdict.follow is not None and verdict.follow.url == f"{HOST}{thai_87382}"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/sso/login/%2Fnews%2Fcontents%2Fdetails%2F87382",
+        "/news/contents/details/87382%0A",
+        "/news/contents/details%2F87382",
+    ],
+)
+def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_blocked(
+    target: str,
+) -> None:
+    """A whole target read percent-decoded made a login page's address, or the article's
+    address with a line break after it, the same article: the redirect was followed."""
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382"})
+
+    verdict = spider.judge(Response(URL, status=302, headers={"Location": target}, request=request))
+
+    assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
 
 
 TEMPLATE_REFRESHES = {

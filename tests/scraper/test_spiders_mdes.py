@@ -1,0 +1,43 @@
+"""The MDES spider's requests for the articles a listing names."""
+
+from __future__ import annotations
+
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from scraper.sites import mdes
+from scraper.spiders.mdes import MdesSpider
+
+HOST = "http://127.0.0.1:8000"
+LISTING_URL = f"{HOST}/news/3"
+UTF8 = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def listing_spider() -> MdesSpider:
+    """A spider as its start leaves it with no article stored and no listing read."""
+    crawler = get_crawler(MdesSpider)
+    crawler.stats.open_spider()
+    spider = MdesSpider(base_url=HOST)
+    spider.crawler = crawler
+    spider.known, spider.undated, spider.requested = set(), set(), set()
+    spider.headlines = mdes.Headlines([])
+    spider.page_limit, spider.incremental = 1, True
+    return spider
+
+
+def test_a_listing_link_in_thai_digits_requests_the_articles_own_address() -> None:
+    """The link was requested as written, and the same article's plain link after it was
+    skipped as requested: the article was fetched and stored under the Thai-digit address."""
+    cards = "".join(
+        f'<div class="card-title-news"><a href="{href}">ดีอี {n}</a></div>'
+        for n, href in enumerate(("/news/detail/๑๐๘๗๑-ดีอี", "/news/detail/10871-ดีอี"))
+    )
+    html = f"<html><body>{cards}</body></html>".encode()
+    request = Request(LISTING_URL, meta={"page_number": 1})
+    response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
+
+    requests = list(listing_spider().parse_listing(response))
+
+    assert [(r.url, r.meta["source_id"]) for r in requests] == [
+        (f"{HOST}/news/detail/10871", "10871")
+    ]
