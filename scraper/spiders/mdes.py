@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
-from scraper.sites import is_whole_page, mdes, parses_whole
+from scraper.sites import ListingEntry, is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
     KNOWN_PAGE,
@@ -91,6 +92,15 @@ class MdesSpider(SiteSpider):
     def article_url(self, article_id: int | str) -> str:
         return self.base_url + article_path(self.name, article_id)
 
+    def listed_article_url(self, entry: ListingEntry) -> str:
+        """Where to fetch a listed article: the link as the site writes it (its id in ASCII
+        digits, then its slug), or, for a link that writes its id otherwise (in Thai digits,
+        say, which would hide the plain link to the same article), its own address."""
+        own = urlsplit(self.article_url(entry.source_id)).path
+        path = urlsplit(entry.url).path
+        plain = path.startswith(own) and path[len(own) : len(own) + 1] in ("", "-", "/")
+        return entry.url if plain else self.article_url(entry.source_id)
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
         if verdict.follow is not None:
@@ -124,10 +134,8 @@ class MdesSpider(SiteSpider):
             if entry.source_id in self.requested or not self.is_on_site(entry.url):
                 continue  # each article is fetched once per crawl
             self.requested.add(entry.source_id)
-            # The article's own address: a link that writes its id otherwise (in Thai
-            # digits, say) names the same article as the plain link it hides.
             yield self.page_request(
-                self.article_url(entry.source_id),
+                self.listed_article_url(entry),
                 self.parse_article,
                 source_id=entry.source_id,
                 listing_date=entry.date_text,

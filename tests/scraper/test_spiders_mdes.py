@@ -41,3 +41,25 @@ def test_a_listing_link_in_thai_digits_requests_the_articles_own_address() -> No
     assert [(r.url, r.meta["source_id"]) for r in requests] == [
         (f"{HOST}/news/detail/10871", "10871")
     ]
+
+
+def test_a_plain_listing_link_is_requested_as_the_site_writes_it_slug_and_all() -> None:
+    """The site links its articles as ``/news/detail/{id}-{slug}``: a new article is fetched
+    at that address, not at one the site never wrote (a link whose id only starts with the
+    article's, ``108710-…``, is another article's)."""
+    links = ("/news/detail/10871-%E0%B8%94%E0%B8%B5", "/news/detail/108710-x", "/news/detail/10872")
+    cards = "".join(
+        f'<div class="card-title-news"><a href="{href}">ดีอี {n}</a></div>'
+        for n, href in enumerate(links)
+    )
+    html = f"<html><body>{cards}</body></html>".encode()
+    request = Request(LISTING_URL, meta={"page_number": 1})
+    response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
+
+    requests = list(listing_spider().parse_listing(response))
+
+    assert [(r.url, r.meta["source_id"]) for r in requests] == [
+        (f"{HOST}{links[0]}", "10871"),
+        (f"{HOST}{links[1]}", "108710"),
+        (f"{HOST}{links[2]}", "10872"),
+    ]
