@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
+from thaidigest.locks import LockHeld, digest_lock, turn
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -346,7 +347,16 @@ def digest_command(
 
     store = Store.open(db)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
+    writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     try:
+        # One run at a time reads and writes a folder: the weeks it holds, the archive and
+        # the feeds another run writes meanwhile would be written over, or read half-done.
+        ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
+
+        def waiting(held_by: LockHeld) -> None:
+            click.echo(f"waiting for the digest run writing {out_dir} to end: {held_by}", err=True)
+
+        writing.enter_context(turn(store, digest_lock(out_dir), ttl, waiting=waiting))
         left_out = None
         if week is not None:
             weeks = [week]
@@ -374,6 +384,7 @@ def digest_command(
             held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
+        writing.close()  # mailing reads the files moved into place: another run may write
         site_url = config["digest"]["site_url"]
         if results and is_local_site(site_url) and not served_locally:  # once feeds are out
             click.echo(
@@ -411,6 +422,7 @@ def digest_command(
         reason = why_unwritable(out_dir, error)
         raise click.ClickException(f"cannot write the digest in {out_dir}: {reason}") from None
     finally:
+        writing.close()
         held.close()
         store.close()
 
