@@ -66,6 +66,13 @@ def digest_lock(out_dir: Path) -> str:
     return f"digest:{out_dir.resolve()}"
 
 
+def reread_lock(meta_key: str) -> str:
+    """The name of the lock a pass holds while it reads every stored article again to
+    find one field anew, the field whose fingerprint the meta row ``meta_key`` records
+    (``reread:relevance_scoring``; :func:`thaidigest.pipeline.rescore_stored`)."""
+    return f"reread:{meta_key}"
+
+
 class LockHeld(RuntimeError):
     """Another process holds the lock."""
 
