@@ -8,8 +8,6 @@ import socket
 import subprocess
 import sys
 
-import feedparser
-
 from tests.digest.test_commands import stored
 from thaidigest import locks
 from thaidigest.store import Store
@@ -20,7 +18,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from thaidigest import locks
-from thaidigest.store import Store
 from thaidigest.store import Store
 
 store = Store.open(sys.argv[1])
@@ -69,29 +66,3 @@ def test_a_digest_waits_for_the_run_writing_its_folder_then_writes(tmp_path):
         assert locks.holder(store, locks.digest_lock(out)) is None  # given back
     finally:
         store.close()
-
-
-def test_two_digests_of_two_weeks_started_together_keep_both_weeks(tmp_path):
-    # The walkthrough's case: one week's entry, link or files were lost in 2 tries of 3.
-    db, out = stored(tmp_path), tmp_path / "public"
-    command = [sys.executable, "-m", "thaidigest", "digest", "--served-locally"]
-    runs = [
-        subprocess.Popen(
-            [*command, "--week", week, "--out", str(out), "--db", str(db)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for week in ("2024-W34", "2024-W36")
-    ]
-    for run in runs:
-        stderr = run.communicate(timeout=120)[1]
-        assert run.returncode == 0, stderr
-    weeks = ["2024-W34", "2024-W36"]
-    assert sorted(path.name for path in (out / "digests").iterdir()) == [
-        f"{week}.{kind}" for week in weeks for kind in ("html", "md")
-    ]
-    index = (out / "index.html").read_text(encoding="utf-8")
-    assert all(f"digests/{week}.html" in index for week in weeks)
-    entries = feedparser.parse((out / "digests.atom").read_bytes()).entries
-    assert len(entries) == 2
