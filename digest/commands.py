@@ -40,7 +40,7 @@ from digest.publish import (
     week_health,
     written_weeks,
 )
-from digest.select import DIGESTS, Week, WeekError
+from digest.select import DIGESTS, Week, WeekError, first_watched, watched
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import digest_folder, weeks_kept
@@ -85,19 +85,6 @@ def _judged_sites(
             f"comma-separated, or {NO_SITES}"
         )
     return tuple(site for site in SOURCES if site in names)
-
-
-def watched(week: Week, watched_since: datetime | None) -> bool:
-    """Whether ``week`` was watched: it ended after watching began (``watched_since``: the
-    first crawl or the first article stored, :meth:`thaidigest.store.Store.watched_since`),
-    the rule ``thaidigest status`` judges a digest missing by
-    (:func:`schedules.commands.missing_digest`)."""
-    return watched_since is not None and watched_since < week.end()
-
-
-def first_watched(watched_since: datetime) -> Week:
-    """The first week watched (:func:`watched`): the one watching began in."""
-    return Week.last_complete(watched_since).shift(1)
 
 
 def weeks_to_build(
