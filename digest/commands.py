@@ -87,6 +87,12 @@ def _judged_sites(
     return tuple(site for site in SOURCES if site in names)
 
 
+# How long a digest run keeps its folder's turn unless renewed, which it is while the run
+# works (thaidigest.locks.kept), as the daemon's lock: a run killed in another container (a
+# one-off `docker run --rm`) holds the next digest of its folder up no longer.
+DIGEST_LOCK_TTL = timedelta(minutes=5)
+
+
 def weeks_to_build(
     written: Iterable[Week], now: datetime, kept_weeks: int, watched_since: datetime | None
 ) -> list[Week]:
@@ -338,12 +344,11 @@ def digest_command(
     try:
         # One run at a time reads and writes a folder: the weeks it holds, the archive and
         # the feeds another run writes meanwhile would be written over, or read half-done.
-        ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
 
         def waiting(held_by: LockHeld) -> None:
             click.echo(f"waiting for the digest run writing {out_dir} to end: {held_by}", err=True)
 
-        writing.enter_context(turn(store, digest_lock(out_dir), ttl, waiting=waiting))
+        writing.enter_context(turn(store, digest_lock(out_dir), DIGEST_LOCK_TTL, waiting=waiting))
         left_out = None
         if week is not None:
             weeks = [week]
