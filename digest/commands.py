@@ -40,7 +40,7 @@ from digest.publish import (
     week_health,
     written_weeks,
 )
-from digest.select import DIGESTS, Week, WeekError, first_watched, watched
+from digest.select import BANGKOK, DIGESTS, Week, WeekError, first_watched, watched
 from digest.serve import DEFAULT_HOST, DEFAULT_PORT, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import digest_folder, weeks_kept
@@ -137,11 +137,12 @@ def weeks_left_out(
 
 
 def nothing_to_build(out_dir: Path, watched_since: datetime | None) -> str:
-    """Why a scheduled digest builds no week (:func:`weeks_to_build`), and what builds one."""
+    """Why a scheduled digest builds no week (:func:`weeks_to_build`), and what builds one:
+    when watching began in Bangkok time, the zone the weeks are Bangkok's in."""
     if watched_since is None:
         why = "nothing has been crawled or imported yet"
     else:
-        began = f"{watched_since:%Y-%m-%d %H:%M} UTC"
+        began = f"{watched_since.astimezone(BANGKOK):%Y-%m-%d %H:%M} Bangkok time"
         why = f"no week has ended since watching began ({began}, the first crawl or import)"
     return f"no digest to build in {out_dir / DIGESTS}: {why}; --week YYYY-Www builds any week"
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
-from digest.select import Week
+from digest.select import BANGKOK, Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import ctrl_c, started_from_a_terminal
@@ -957,6 +957,7 @@ def test_a_scheduled_digest_of_a_database_first_filled_this_week_builds_nothing_
     raw = article(1, "ASEAN digital ministers meet", published=date(2024, 8, 20))
     ingest(store, [raw], utc_now().isoformat(timespec="minutes")[:16])  # stored today
     mark(store, raw, topics=["asean"])
+    began = store.watched_since().astimezone(BANGKOK)  # the week's zone, not UTC
     store.close()
     arguments = ["--out", str(out), "--db", str(db)]
     built = CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments])
@@ -965,7 +966,9 @@ def test_a_scheduled_digest_of_a_database_first_filled_this_week_builds_nothing_
     result = CliRunner().invoke(digest_command, arguments)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        f"no digest to build in {out / 'digests'}: no week has ended since watching began ("
+        f"no digest to build in {out / 'digests'}: no week has ended since watching began "
+        f"({began:%Y-%m-%d %H:%M} Bangkok time, the first crawl or import); --week YYYY-Www "
+        "builds any week\n"
     ), result.output
     assert "WARNING" not in result.output and "wrote" not in result.output
     assert written_weeks(tmp_path) == ["2024-W34"]
