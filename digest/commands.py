@@ -345,11 +345,11 @@ def digest_command(
     try:
         # One run at a time reads and writes a folder: the weeks it holds, the archive and
         # the feeds another run writes meanwhile would be written over, or read half-done.
-
         def waiting(held_by: LockHeld) -> None:
             click.echo(f"waiting for the digest run writing {out_dir} to end: {held_by}", err=True)
 
         writing.enter_context(turn(store, digest_lock(out_dir), DIGEST_LOCK_TTL, waiting=waiting))
+        now = utc_now()  # after the wait: the weeks over, and the weeks owed, are those of now
         left_out = None
         if week is not None:
             weeks = [week]
