@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +40,20 @@ from digest.publish import (
     week_health,
     written_weeks,
 )
-from digest.select import DIGESTS, Week, WeekError, digest_path
+from digest.select import (
+    DIGESTS,
+    Week,
+    WeekError,
+    bangkok_time,
+    digest_path,
+    first_watched,
+    watched,
+)
 from digest.serve import STOPPED, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import SERVE_HOST, SERVE_PORT, digest_folder, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
+from thaidigest.locks import LockHeld, digest_lock, turn
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -86,35 +95,64 @@ def _judged_sites(
     return tuple(site for site in SOURCES if site in names)
 
 
-def weeks_to_build(written: Iterable[Week], now: datetime, kept_weeks: int) -> list[Week]:
+# How long a digest run keeps its folder's turn unless renewed, which it is while the run
+# works (thaidigest.locks.kept), as the daemon's lock: a run killed in another container (a
+# one-off `docker run --rm`) holds the next digest of its folder up no longer.
+DIGEST_LOCK_TTL = timedelta(minutes=5)
+
+
+def weeks_to_build(
+    written: Iterable[Week], now: datetime, kept_weeks: int, watched_since: datetime | None
+) -> list[Week]:
     """The weeks a scheduled digest (no ``--week``) builds, oldest first: every complete
-    week after the newest of ``written`` (the digests in the output folder), back to the
-    last ``kept_weeks`` (:func:`thaidigest.config.weeks_kept`) at most, so a run that
-    failed, was killed or did not happen is made up by the next; the last complete week
-    alone when none is missed or none written. ``kept_weeks`` is one at least: the last
-    complete week is always built.
+    week watched (:func:`watched`) after the newest of ``written`` (the digests in the
+    output folder), back to the last ``kept_weeks`` (:func:`thaidigest.config.weeks_kept`)
+    at most, so a run that failed, was killed or did not happen is made up by the next;
+    the last complete week alone when none is missed or none written; none when the last
+    complete week was not watched (a database first crawled or imported into this week,
+    or not yet): a week over before anything was crawled or imported is owed nothing.
+    ``kept_weeks`` is one at least: the last complete week is built when watched.
     """
     if kept_weeks < 1:
         raise ValueError(f"kept_weeks must be at least 1, not {kept_weeks}")
     last = Week.last_complete(now)
+    if watched_since is None or not watched(last, watched_since):
+        return []
     newest = max((week for week in written if week <= last), default=None)
     if newest is None or newest >= last:
         return [last]
-    first = max(newest.shift(1), last.shift(1 - kept_weeks))
+    first = max(newest.shift(1), last.shift(1 - kept_weeks), first_watched(watched_since))
     weeks = [first]
     while weeks[-1] < last:
         weeks.append(weeks[-1].shift(1))
     return weeks
 
 
-def weeks_left_out(written: Iterable[Week], built: Sequence[Week]) -> tuple[Week, Week] | None:
-    """The first and last of the weeks missed that a scheduled digest does not build: those
-    after the newest of ``written`` and before the first of ``built``, when more weeks were
-    missed than :func:`weeks_to_build` reaches back; None when it built them all."""
-    newest = max((week for week in written if week < built[0]), default=None)
-    if newest is None or newest.shift(1) >= built[0]:
+def weeks_left_out(
+    written: Iterable[Week], built: Sequence[Week], watched_since: datetime | None
+) -> tuple[Week, Week] | None:
+    """The first and last of the watched weeks missed (:func:`watched`) that a scheduled
+    digest does not build: those after the newest of ``written`` and before the first of
+    ``built``, when more weeks were missed than :func:`weeks_to_build` reaches back; None
+    when it built them all or built none."""
+    if not built or watched_since is None:
         return None
-    return newest.shift(1), built[0].shift(-1)
+    newest = max((week for week in written if week < built[0]), default=None)
+    if newest is None:
+        return None
+    first = max(newest.shift(1), first_watched(watched_since))
+    return None if first >= built[0] else (first, built[0].shift(-1))
+
+
+def nothing_to_build(out_dir: Path, watched_since: datetime | None) -> str:
+    """Why a scheduled digest builds no week (:func:`weeks_to_build`), and what builds one:
+    when watching began in Bangkok time, the zone the weeks are Bangkok's in."""
+    if watched_since is None:
+        why = "nothing has been crawled or imported yet"
+    else:
+        began = bangkok_time(watched_since)
+        why = f"no week has ended since watching began ({began}, the first crawl or import)"
+    return f"no digest to build in {out_dir / DIGESTS}: {why}; --week YYYY-Www builds any week"
 
 
 def mail_digests(
@@ -230,7 +268,7 @@ def unwatched_weeks(store: Store, weeks: Sequence[Week]) -> list[Week]:
     import, which read as quiet weeks. One that lists stories (found later, dated in it) is
     mailed."""
     since = store.watched_since()
-    return [week for week in weeks if since is None or since >= week.end()]
+    return [week for week in weeks if not watched(week, since)]
 
 
 def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) -> None:
@@ -306,20 +344,30 @@ def digest_command(
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = digest_folder(out, config)
-    left_out = None
-    if week is not None:
-        weeks = [week]
-    else:
-        written = written_weeks(out_dir)
-        weeks = weeks_to_build(written, now, weeks_kept(config))
-        left_out = weeks_left_out(written, weeks)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
     from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
     check_judging_files(config)  # a mistake in one: before a stored article is scored again
     store = Store.open(db)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
+    writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     try:
+        # One run at a time reads and writes a folder: the weeks it holds, the archive and
+        # the feeds another run writes meanwhile would be written over, or read half-done.
+        def waiting(held_by: LockHeld) -> None:
+            click.echo(f"waiting for the digest run writing {out_dir} to end: {held_by}", err=True)
+
+        writing.enter_context(turn(store, digest_lock(out_dir), DIGEST_LOCK_TTL, waiting=waiting))
+        now = utc_now()  # after the wait: the weeks over, and the weeks owed, are those of now
+        left_out = None
+        if week is not None:
+            weeks = [week]
+        else:
+            written, watched_since = written_weeks(out_dir), store.watched_since()
+            weeks = weeks_to_build(written, now, weeks_kept(config), watched_since)
+            left_out = weeks_left_out(written, weeks, watched_since)
+            if not weeks:
+                click.echo(nothing_to_build(out_dir, watched_since))
         rescored = rescore_stored(store, config)
         if rescored.read:
             click.echo(
@@ -338,8 +386,9 @@ def digest_command(
             held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
         results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
+        writing.close()  # mailing reads the files moved into place: another run may write
         site_url = config["digest"]["site_url"]
-        if is_local_site(site_url) and not served_locally:  # said once the feeds are out
+        if results and is_local_site(site_url) and not served_locally:  # once feeds are out
             click.echo(
                 f"WARNING: digest.site_url is {site_url} (this machine), so the feeds' links "
                 "work nowhere else: set [digest] site_url to the public address the output is "
@@ -375,6 +424,7 @@ def digest_command(
         reason = why_unwritable(out_dir, error)
         raise click.ClickException(f"cannot write the digest in {out_dir}: {reason}") from None
     finally:
+        writing.close()
         held.close()
         store.close()
 

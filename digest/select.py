@@ -278,6 +278,20 @@ def digest_week(path: Path) -> Week | None:
         return None
 
 
+def watched(week: Week, watched_since: datetime | None) -> bool:
+    """Whether ``week`` was watched: it ended after watching began (``watched_since``: the
+    first crawl or the first article stored, :meth:`thaidigest.store.Store.watched_since`).
+    A week not watched is owed no digest: ``thaidigest status`` judges none missing
+    (:func:`schedules.commands.missing_digest`), a scheduled digest builds none
+    (:func:`digest.commands.weeks_to_build`) and mails none."""
+    return watched_since is not None and watched_since < week.end()
+
+
+def first_watched(watched_since: datetime) -> Week:
+    """The first week watched (:func:`watched`): the one watching began in."""
+    return Week.last_complete(watched_since).shift(1)
+
+
 @dataclass(frozen=True)
 class Version:
     """One stored version of an article."""

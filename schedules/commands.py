@@ -15,7 +15,15 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import select
 
-from digest.select import DIGEST_FILE, DIGESTS, Week, bangkok_time, digest_path, digest_week
+from digest.select import (
+    DIGEST_FILE,
+    DIGESTS,
+    Week,
+    bangkok_time,
+    digest_path,
+    digest_week,
+    watched,
+)
 from scraper.report import (
     LOCKED,
     reported,
@@ -393,7 +401,8 @@ def missing_digest(
     """The week whose digest is missing at ``now``, or None: the newest week over for more
     than :data:`DIGEST_GRACE`, when ``newest`` (the newest digest written) is older or
     there is none, and watching began (``watched_since``: the first crawl or the first
-    article stored, :meth:`thaidigest.store.Store.watched_since`) before that week ended.
+    article stored, :meth:`thaidigest.store.Store.watched_since`) before that week ended
+    (:func:`digest.select.watched`).
 
     The scheduled digest builds every week missed since the newest, so one missing
     means the job fails or does not run. A week over before anything was crawled or
@@ -404,7 +413,7 @@ def missing_digest(
     """
     due = Week.last_complete(now - DIGEST_GRACE)
     behind = newest is None or newest < due
-    return due if behind and watched_since is not None and watched_since < due.end() else None
+    return due if behind and watched(due, watched_since) else None
 
 
 def _last_ok_finished(store: Store, source: str) -> str | None:

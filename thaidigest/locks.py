@@ -28,11 +28,13 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 # The scheduler reads it as "skipped", not "failed".
 EXIT_LOCKED = 75
 RENEW_WAIT = 5.0  # seconds a renewal by kept() waits for a busy database; it retries later
+TURN_POLL = 1.0  # seconds between two tries of a process waiting for its turn (turn())
 
 
 DAEMON_LOCK = "daemon"  # the lock of the daemon that runs a database's jobs (`thaidigest run`)
@@ -54,6 +57,20 @@ DAEMON_LOCK = "daemon"  # the lock of the daemon that runs a database's jobs (`t
 def crawl_lock(source: str) -> str:
     """The name of the lock a crawl of the site ``source`` holds: ``crawl:thaigov``."""
     return f"crawl:{source}"
+
+
+def digest_lock(out_dir: Path) -> str:
+    """The name of the lock a digest run holds while it writes the folder ``out_dir``:
+    ``digest:/srv/thaidigest/public``, its absolute path with links resolved, so every
+    way of naming one folder names one lock."""
+    return f"digest:{out_dir.resolve()}"
+
+
+def reread_lock(meta_key: str) -> str:
+    """The name of the lock a pass holds while it reads every stored article again to
+    find one field anew, the field whose fingerprint the meta row ``meta_key`` records
+    (``reread:relevance_scoring``; :func:`thaidigest.pipeline.rescore_stored`)."""
+    return f"reread:{meta_key}"
 
 
 class LockHeld(RuntimeError):
@@ -370,3 +387,33 @@ def kept(store: Store, names: Sequence[str], ttl: timedelta) -> Iterator[None]:
     finally:
         stop.set()
         renewal.join()
+
+
+@contextmanager
+def turn(
+    store: Store,
+    name: str,
+    ttl: timedelta,
+    *,
+    waiting: Callable[[LockHeld], None],
+    poll: float = TURN_POLL,
+) -> Iterator[None]:
+    """Hold the lock ``name`` while the block runs, renewed (:func:`kept`), once the
+    process that holds it is done: while another holds it, try again every ``poll``
+    seconds, having called ``waiting`` once with why. A holder gone is taken over as
+    :func:`acquire` does, so a process killed in its turn holds no one up for long."""
+    told = False
+    while True:
+        try:
+            acquire(store, name, ttl)
+            break
+        except LockHeld as held:
+            if not told:
+                waiting(held)
+                told = True
+            time.sleep(poll)
+    try:
+        with kept(store, [name], ttl):
+            yield
+    finally:
+        release(store, name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
@@ -16,6 +18,7 @@ from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
 from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
+from thaidigest.locks import LockHeld, reread_lock, turn
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.partners import (
@@ -35,6 +38,12 @@ from thaidigest.relevance import (
 )
 from thaidigest.store import Store, utc_now
 from thaidigest.words import tokeniser_digest
+
+log = logging.getLogger(__name__)
+
+# How long a pass reading the stored articles again keeps its turn unless renewed, which
+# it is while it runs (thaidigest.locks.kept): a pass killed elsewhere holds no one up longer.
+REREAD_TTL = timedelta(minutes=10)
 
 
 def user_rules_text(config: dict[str, Any]) -> str | None:
@@ -155,6 +164,21 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     return _sha256("\0".join(parts))
 
 
+@contextmanager
+def reread_turn(store: Store, meta_key: str) -> Iterator[None]:
+    """One pass at a time reads every stored article again to find the field ``meta_key``
+    records the fingerprint of: a second (a crawl's and a digest's, or two digests' after
+    an upgrade) waits, saying so on stderr, then finds the fingerprint the first recorded
+    and reads nothing, instead of reading them all at once with it and counting its
+    changes again."""
+
+    def waiting(held: LockHeld) -> None:
+        log.warning("waiting for the pass reading the stored articles again to end: %s", held)
+
+    with turn(store, reread_lock(meta_key), REREAD_TTL, waiting=waiting):
+        yield
+
+
 def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
     """Score every stored article again when the model, rules or threshold changed.
 
@@ -182,6 +206,16 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
     fingerprint = scoring_fingerprint(config, user_rules)
     if store.meta_value(SCORING_KEY) == fingerprint:
         return Reread()
+    with reread_turn(store, SCORING_KEY):
+        if store.meta_value(SCORING_KEY) == fingerprint:  # by the pass that went first
+            return Reread()
+        return _rescore_all(store, config, user_rules, fingerprint)
+
+
+def _rescore_all(
+    store: Store, config: dict[str, Any], user_rules: str | None, fingerprint: str
+) -> Reread:
+    """Score every stored article again, in :func:`reread_turn`, and record ``fingerprint``."""
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
     begun = store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
@@ -261,6 +295,17 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
     fingerprint = partners_fingerprint(user_partners)
     if store.meta_value(PARTNERS_KEY) == fingerprint:
         return Reread()
+    with reread_turn(store, PARTNERS_KEY):
+        if store.meta_value(PARTNERS_KEY) == fingerprint:  # by the pass that went first
+            return Reread()
+        return _refind_all(store, config, user_partners, fingerprint)
+
+
+def _refind_all(
+    store: Store, config: dict[str, Any], user_partners: str | None, fingerprint: str
+) -> Reread:
+    """Find every stored article's partners again, in :func:`reread_turn`, and record
+    ``fingerprint``."""
     table = checked_partner_table(config, user_partners)
     begun = store.begin_finding(PARTNERS_KEY, fingerprint)
     changed, read = [], 0

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 import digest.commands as commands
-from digest.commands import digest_command, serve_command, weeks_to_build
+from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
-from digest.select import Week
+from digest.select import BANGKOK, Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import ctrl_c, started_from_a_terminal
@@ -915,9 +915,64 @@ def test_weeks_to_build_keeps_no_fewer_than_one_week():
     """Below one week kept, the first week built would be the one in progress."""
     now = utc_now()
     last = Week.last_complete(now)
-    assert weeks_to_build([last.shift(-3)], now, 1) == [last]
+    watched_since = last.shift(-5).start()
+    assert weeks_to_build([last.shift(-3)], now, 1, watched_since) == [last]
     with pytest.raises(ValueError, match="at least 1, not 0"):
-        weeks_to_build([last.shift(-3)], now, 0)
+        weeks_to_build([last.shift(-3)], now, 0, watched_since)
+
+
+# The demo's public/ copied beside a database first crawled on Sunday 2026-12-06: its
+# newest digest is of 2024-W42, and the last complete week 2026-W48.
+SUNDAY = at("2026-12-06T02:00")
+DEMO_WRITTEN = [Week.parse("2024-W34"), Week.parse("2024-W42")]
+
+
+def test_a_catch_up_builds_no_week_over_before_watching_began():
+    # It built the 11 weeks up to 2026-W48 (digest.weeks), empty, and warned of those before.
+    assert weeks_to_build(DEMO_WRITTEN, SUNDAY, 11, SUNDAY) == []
+    assert weeks_left_out(DEMO_WRITTEN, [], SUNDAY) is None
+    assert weeks_to_build(DEMO_WRITTEN, SUNDAY, 11, None) == []  # nothing watched at all
+
+
+def test_a_catch_up_builds_the_weeks_watched_and_warns_of_watched_weeks_only():
+    mid_w47 = at("2026-11-19T05:00")  # a Thursday
+    built = weeks_to_build(DEMO_WRITTEN, SUNDAY, 11, mid_w47)
+    assert built == [Week.parse("2026-W47"), Week.parse("2026-W48")]
+    assert weeks_left_out(DEMO_WRITTEN, built, mid_w47) is None
+    mid_w30 = at("2026-07-23T05:00")  # more weeks watched than digest.weeks reaches back
+    built = weeks_to_build(DEMO_WRITTEN, SUNDAY, 11, mid_w30)
+    assert built[0] == Week.parse("2026-W38") and built[-1] == Week.parse("2026-W48")
+    left_out = weeks_left_out(DEMO_WRITTEN, built, mid_w30)
+    assert left_out == (Week.parse("2026-W30"), Week.parse("2026-W37"))
+
+
+def test_a_scheduled_digest_of_a_database_first_filled_this_week_builds_nothing_and_says_so(
+    tmp_path,
+):
+    """The demo's articles of 2024 imported today, its digests of 2024 in the folder: a
+    run without --week built the weeks up to the last complete one, every one empty, and
+    its feeds then held only those."""
+    db, out = tmp_path / "db.sqlite", tmp_path / "public"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet", published=date(2024, 8, 20))
+    ingest(store, [raw], utc_now().isoformat(timespec="minutes")[:16])  # stored today
+    mark(store, raw, topics=["asean"])
+    began = store.watched_since().astimezone(BANGKOK)  # the week's zone, not UTC
+    store.close()
+    arguments = ["--out", str(out), "--db", str(db)]
+    built = CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments])
+    assert built.exit_code == 0, built.output  # a week before watching began: --week builds it
+    feed = (out / "digests.atom").read_bytes()
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"no digest to build in {out / 'digests'}: no week has ended since watching began "
+        f"({began:%Y-%m-%d %H:%M} Bangkok time, the first crawl or import); --week YYYY-Www "
+        "builds any week\n"
+    ), result.output
+    assert "WARNING" not in result.output and "wrote" not in result.output
+    assert written_weeks(tmp_path) == ["2024-W34"]
+    assert (out / "digests.atom").read_bytes() == feed
 
 
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
@@ -981,12 +1036,12 @@ def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_pa
     assert mailed(inbox) == [("a@example.org", str(last.shift(-1))), ("a@example.org", str(last))]
 
 
-def test_an_empty_week_nothing_was_watched_in_left_owed_by_a_failed_catch_up_is_not_mailed(
+def test_a_catch_up_after_a_failed_one_builds_and_mails_no_week_before_the_first_find(
     tmp_path, monkeypatch
 ):
-    """Owed before they were built, the empty weeks before the first crawl were written off
-    only once every build of the run had succeeded: a run whose last build failed left them
-    owed, and the next mailed them from their files, each "No relevant items this week."."""
+    """The empty weeks before the first crawl were built and owed by a catch-up; one whose
+    last build failed left them owed, and the next mailed them from their files, each "No
+    relevant items this week.". A catch-up builds only the weeks watched now."""
     last = Week.last_complete(utc_now())
     db = tmp_path / "db.sqlite"
     store = Store(f"sqlite:///{db}")
@@ -1005,8 +1060,7 @@ def test_an_empty_week_nothing_was_watched_in_left_owed_by_a_failed_catch_up_is_
     with smtp_sink() as inbox:
         result = scheduled_digest(tmp_path, db, inbox.port)
     assert result.exit_code == 0, result.output
-    for week in (last.shift(-2), last.shift(-1)):
-        assert f"digest {week}: not mailed: it lists no story" in result.output
+    assert written_weeks(tmp_path) == [str(last.shift(-3)), str(last)]
     assert mailed(inbox) == [("a@example.org", str(last))]
     store = Store(f"sqlite:///{db}")
     try:
@@ -1362,9 +1416,10 @@ def test_a_session_failing_after_a_refusal_says_the_refusal_and_those_mailed(
     ]
 
 
-def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed(tmp_path):
+def test_weeks_before_any_site_was_watched_are_neither_built_nor_mailed_nor_owed(tmp_path):
     """A first mailing run on a database whose sites were first crawled last week mailed
-    every recipient the weeks before too, each "No relevant items this week.", as if quiet."""
+    every recipient the weeks before too, each "No relevant items this week.", as if quiet;
+    then it built them without mailing them; a catch-up builds only the weeks watched."""
     last = Week.last_complete(utc_now())
     db = tmp_path / "db.sqlite"
     store = Store(f"sqlite:///{db}")
@@ -1377,14 +1432,8 @@ def test_weeks_before_any_site_was_watched_are_built_but_neither_mailed_nor_owed
         mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
         result = scheduled_digest(tmp_path, db, inbox.port)
     assert result.exit_code == 0, result.output
-    weeks = [last.shift(-3), last.shift(-2), last.shift(-1), last]
-    assert written_weeks(tmp_path) == [str(week) for week in weeks]
-    for week in weeks[1:3]:
-        assert (
-            f"digest {week}: not mailed: it lists no story, and nothing was crawled or imported "
-            "by its end" in result.output
-        )
-    assert f"digest {last}: not mailed" not in result.output
+    assert written_weeks(tmp_path) == [str(last.shift(-3)), str(last)]
+    assert "not mailed" not in result.output
     assert mailed(inbox) == [("a@example.org", str(last))]
     store = Store(f"sqlite:///{db}")
     try:

@@ -18,13 +18,24 @@ from digest.select import (
     digest_page_name,
     digest_path,
     digest_week,
+    first_watched,
     load_weeks,
     select_week,
+    watched,
 )
 from tests.digest import article, at, ingest, mark, url_of
 from thaidigest.store import articles
 
 W33, W34, W35, W36 = Week(2024, 33), Week(2024, 34), Week(2024, 35), Week(2024, 36)
+
+
+def test_a_week_is_watched_when_watching_began_before_it_ended():
+    """Watching begins with the first crawl or the first article stored: a week over by
+    then is owed no digest, by status as by the scheduled digest."""
+    began = W34.end()  # Monday 00:00 in Bangkok
+    assert not watched(W34, began) and watched(W35, began) and not watched(W35, None)
+    assert first_watched(began) == W35
+    assert first_watched(W34.start()) == W34 and watched(W34, W34.start())
 
 
 def digest_of(store, week):

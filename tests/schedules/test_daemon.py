@@ -41,6 +41,7 @@ from schedules.daemon import (
 )
 from schedules.spec import load_schedule, parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from tests.digest import ingest
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     add_crawl_setting,
@@ -51,6 +52,7 @@ from thaidigest import locks as thaidigest_locks
 from thaidigest import store as store_module
 from thaidigest.config import DEFAULTS, merge
 from thaidigest.health import CrawlRun, run_reasons
+from thaidigest.model import RawArticle
 from thaidigest.store import Store
 
 GRACE = 20  # schedule.shutdown_grace in the end-to-end tests
@@ -1045,8 +1047,24 @@ def daemon_config(tmp_path: Path) -> Path:
     )
 
 
+def watched_for_a_month(db: Path) -> None:
+    """Make ``db`` with a text file imported 30 days ago: its last complete week was
+    watched, so a digest job without a week builds it (one on a database first filled
+    this week builds none)."""
+    store = Store(f"sqlite:///{db}")
+    text = RawArticle(
+        url="file:///home/me/seeds/001.txt",
+        source="file",
+        title="ASEAN digital ministers meet",
+        body="First paragraph of the article.\nSecond paragraph.",
+    )
+    ingest(store, [text], (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"))
+    store.close()
+
+
 def test_daemon_runs_crawls_and_digests_without_overlap_and_stops_cleanly(tmp_path):
     db = tmp_path / "db.sqlite"
+    watched_for_a_month(db)
     config = add_crawl_setting(daemon_config(tmp_path), 'log_level = "INFO"')
     with FixtureSite() as site:
         schedule = tmp_path / "schedule.toml"
@@ -1122,6 +1140,7 @@ def test_every_time_the_daemon_logs_is_in_the_schedules_zone_not_the_machines(tm
 
 def test_a_schedule_file_removed_after_the_daemon_started_does_not_stop_its_digests(tmp_path):
     db = tmp_path / "db.sqlite"
+    watched_for_a_month(db)
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(
         schedule_text(  # the crawl does not run in the test: its site is judged all the same
