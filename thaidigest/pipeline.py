@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -164,19 +163,25 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     return _sha256("\0".join(parts))
 
 
-@contextmanager
-def reread_turn(store: Store, meta_key: str) -> Iterator[None]:
-    """One pass at a time reads every stored article again to find the field ``meta_key``
-    records the fingerprint of: a second (a crawl's and a digest's, or two digests' after
-    an upgrade) waits, saying so on stderr, then finds the fingerprint the first recorded
+def reread_once(
+    store: Store, meta_key: str, fingerprint: str, reread_all: Callable[[], Reread]
+) -> Reread:
+    """``reread_all()``, which reads every stored article again to find the field
+    ``meta_key`` records the fingerprint of, unless ``fingerprint`` is recorded already.
+    One pass at a time: a second (a crawl's and a digest's, or two digests' after an
+    upgrade) waits, saying so on stderr, then finds the fingerprint the first recorded
     and reads nothing, instead of reading them all at once with it and counting its
     changes again."""
+    if store.meta_value(meta_key) == fingerprint:
+        return Reread()
 
     def waiting(held: LockHeld) -> None:
         log.warning("waiting for the pass reading the stored articles again to end: %s", held)
 
     with turn(store, reread_lock(meta_key), REREAD_TTL, waiting=waiting):
-        yield
+        if store.meta_value(meta_key) == fingerprint:  # by the pass that went first
+            return Reread()
+        return reread_all()
 
 
 def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
@@ -204,18 +209,18 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
     """:func:`rescore_stored` with the rules file's text already read (once: what is
     scored is what is fingerprinted, and what the ingestor built with it scores)."""
     fingerprint = scoring_fingerprint(config, user_rules)
-    if store.meta_value(SCORING_KEY) == fingerprint:
-        return Reread()
-    with reread_turn(store, SCORING_KEY):
-        if store.meta_value(SCORING_KEY) == fingerprint:  # by the pass that went first
-            return Reread()
-        return _rescore_all(store, config, user_rules, fingerprint)
+    return reread_once(
+        store,
+        SCORING_KEY,
+        fingerprint,
+        lambda: _rescore_all(store, config, user_rules, fingerprint),
+    )
 
 
 def _rescore_all(
     store: Store, config: dict[str, Any], user_rules: str | None, fingerprint: str
 ) -> Reread:
-    """Score every stored article again, in :func:`reread_turn`, and record ``fingerprint``."""
+    """Score every stored article again, in :func:`reread_once`, and record ``fingerprint``."""
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
     begun = store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
@@ -293,18 +298,18 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
     """:func:`refind_partners_stored` with the partners file's text already read (once: what
     finds the partners is what is fingerprinted, and what the ingestor built with it finds)."""
     fingerprint = partners_fingerprint(user_partners)
-    if store.meta_value(PARTNERS_KEY) == fingerprint:
-        return Reread()
-    with reread_turn(store, PARTNERS_KEY):
-        if store.meta_value(PARTNERS_KEY) == fingerprint:  # by the pass that went first
-            return Reread()
-        return _refind_all(store, config, user_partners, fingerprint)
+    return reread_once(
+        store,
+        PARTNERS_KEY,
+        fingerprint,
+        lambda: _refind_all(store, config, user_partners, fingerprint),
+    )
 
 
 def _refind_all(
     store: Store, config: dict[str, Any], user_partners: str | None, fingerprint: str
 ) -> Reread:
-    """Find every stored article's partners again, in :func:`reread_turn`, and record
+    """Find every stored article's partners again, in :func:`reread_once`, and record
     ``fingerprint``."""
     table = checked_partner_table(config, user_partners)
     begun = store.begin_finding(PARTNERS_KEY, fingerprint)
