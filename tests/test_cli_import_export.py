@@ -235,6 +235,45 @@ def test_explain_finds_an_article_a_database_holds_under_its_former_address(stor
     assert result.output.splitlines()[1] == stored_under
 
 
+def test_an_export_of_an_article_held_under_two_addresses_changes_nothing_imported_again(
+    tmp_path,
+):
+    """A database made before a site's article was named by its id alone may hold it
+    under both forms, its export both records: imported again, the older record's text
+    became the canonical row's new version, where its own row was unchanged."""
+    db = tmp_path / "db.sqlite"
+    former = "https://thaigov.go.th/news/contents/details/87382?lang=th"
+    records = [
+        {
+            "url": url,
+            "title": "ดีอี ร่วมมือ ญี่ปุ่น ด้านปัญญาประดิษฐ์",
+            "body": f"กระทรวงดิจิทัลลงนามบันทึกความเข้าใจกับญี่ปุ่น {text}",
+            "published": "2026-11-20",
+            "first_seen": "2026-11-20T03:00:00Z",
+            "last_changed": last_changed,
+        }
+        for url, text, last_changed in [
+            (former, "ข้อความเดิม", "2026-11-20T03:00:00Z"),
+            (APEC, "ข้อความใหม่ล่าสุด", "2026-11-25T03:00:00Z"),
+        ]
+    ]
+    for index, record in enumerate(records):
+        path = tmp_path / f"record{index}.jsonl"
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+        assert run("import", str(path), "--db", str(db)).exit_code == 0
+        with closing(sqlite3.connect(db)) as conn, conn:  # as an older version stored it
+            conn.execute("UPDATE articles SET url = ? WHERE url = ?", (record["url"], APEC))
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--db", str(db), "-o", str(exported)).exit_code == 0
+    before = {record["url"]: record for record in export(db)}
+    assert set(before) == {former, APEC}
+
+    result = run("import", str(exported), "--db", str(db))
+
+    assert "read 2, new 0, updated 0, unchanged 2" in result.output, result.output
+    assert {record["url"]: record for record in export(db)} == before
+
+
 def test_a_records_id_in_thai_digits_is_its_number(tmp_path):
     record = {"url": SPELLINGS_OF_APEC[4], "id": "๘๗๓๘๒", "text": "ข่าวทดสอบ\n\nเนื้อหาข่าว"}
     path = tmp_path / "thai.jsonl"

@@ -52,6 +52,7 @@ from thaidigest.store import (
     utc_now,
     written_with,
 )
+from thaidigest.urls import stored_forms
 from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
 
 T = TypeVar("T")
@@ -132,10 +133,16 @@ class History(NamedTuple):
     first_seen: str | None  # None: found now
     last_changed: str | None  # None: changed when found
     versions: int
+    # An imported record's URL as a database made before its canonical form's rule stored
+    # it (``details/87382?lang=th``), when that form is not the canonical one: such a row
+    # is the record's (see Ingestor._write_batch). None for a crawl's visit.
+    stored_before: str | None = None
 
     @classmethod
     def of(cls, raw: RawArticle) -> History:
-        return cls(raw.first_seen, raw.last_changed, raw.versions)
+        forms = stored_forms(raw.url) if raw.fetch_url is None else []
+        stored_before = forms[1] if len(forms) > 1 else None
+        return cls(raw.first_seen, raw.last_changed, raw.versions, stored_before)
 
     def not_after(self, known: Stored) -> bool:
         """Whether the input says the article last changed no later than the stored version
@@ -560,6 +567,7 @@ class Ingestor:
         leaves them as the last crawl left them, so the page is revisited as before.
         """
         now = iso(self.clock())
+        prepared = _to_rows_stored_before(conn, prepared)
         urls = list({item.article.url for item in prepared})
         current = {
             row.url: Stored(
@@ -756,6 +764,23 @@ class Ingestor:
                 select(articles.c.url, articles.c.id).where(articles.c.url.in_(rows))
             ).all()
         )
+
+
+def _to_rows_stored_before(conn: Connection, prepared: list[Prepared]) -> list[Prepared]:
+    """``prepared``, each imported record whose URL a database made before stored in another
+    form (:attr:`History.stored_before`) under that form when a row holds it: an export of
+    such a database holds its article under both forms, and each record is its own row's,
+    so an export imported again into the database it came from changes nothing."""
+    former = {item.history.stored_before for item in prepared if item.history.stored_before}
+    if not former:
+        return prepared
+    held = set(conn.execute(select(articles.c.url).where(articles.c.url.in_(former))).scalars())
+    return [
+        item._replace(article=replace(item.article, url=item.history.stored_before))
+        if item.history.stored_before in held
+        else item
+        for item in prepared
+    ]
 
 
 def _visit(fetch: Fetched, now: str) -> dict[str, Any]:
