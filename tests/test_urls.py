@@ -8,10 +8,12 @@ from thaidigest.urls import (
     article_id,
     ascii_domain,
     canonical_url,
+    former_form,
     iri_to_uri,
     public_url,
     same_host,
     source_of,
+    stored_forms,
     web_host,
 )
 
@@ -364,3 +366,24 @@ def test_a_domain_without_an_idna_form_is_refused_saying_why(domain, reason):
     with pytest.raises(ValueError, match=re.escape(reason)) as raised:
         ascii_domain(domain)
     assert str(raised.value).startswith(f"{domain!r} has no IDNA form: ")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.thaigov.go.th/news/contents/details/87382",
+        "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
+        "https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒",
+        "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97",
+        "https://www.thaigov.go.th/news/contents/ministry_details/87382",
+        "http://thaigov.go.th/news/contents/details/087382/#top",
+        "https://www.mdes.go.th/news/detail/10942-%E0%B8%94%E0%B8%B5",
+        "https://www.mdes.go.th/news/detail/๑๐๙๔๒",
+        "https://example.org/news/detail/5?x=1",
+        "file:///tmp/a.txt",
+    ],
+)
+def test_the_former_form_is_the_second_stored_form_or_none(url: str) -> None:
+    """``former_form``'s quick answer for a plain address agrees with the full reading."""
+    forms = stored_forms(url)
+    assert former_form(url) == (forms[1] if len(forms) > 1 else None)

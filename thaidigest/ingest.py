@@ -52,7 +52,7 @@ from thaidigest.store import (
     utc_now,
     written_with,
 )
-from thaidigest.urls import stored_forms
+from thaidigest.urls import former_form
 from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
 
 T = TypeVar("T")
@@ -140,8 +140,7 @@ class History(NamedTuple):
 
     @classmethod
     def of(cls, raw: RawArticle) -> History:
-        forms = stored_forms(raw.url) if raw.fetch_url is None else []
-        stored_before = forms[1] if len(forms) > 1 else None
+        stored_before = former_form(raw.url) if raw.fetch_url is None else None
         return cls(raw.first_seen, raw.last_changed, raw.versions, stored_before)
 
     def not_after(self, known: Stored) -> bool:

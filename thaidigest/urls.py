@@ -285,11 +285,27 @@ def _former_canonical_url(url: str) -> str:
     )
 
 
+# What an address needs to be stored otherwise than a database made before stored it:
+# a query, a percent-escape or the ministry's path (or a character beyond ASCII).
+FORMER_FORM_MARKS = ("?", "%", "ministry_details")
+
+
 def stored_forms(url: str) -> list[str]:
     """The forms an article at ``url`` may be stored under, the likeliest first: its
     canonical one, then the one a database made before that rule holds it under
     (``details/87382?lang=th``, ``ministry_details/87382``)."""
     return list(dict.fromkeys((canonical_url(url), _former_canonical_url(url))))
+
+
+def former_form(url: str) -> str | None:
+    """The form a database made before the rule of :func:`canonical_url` for the sites'
+    article addresses stored ``url`` under (``details/87382?lang=th``), when it is not the
+    canonical one; None when they agree. An ASCII address with no query, no percent-escape
+    and no ``ministry_details``, as nearly every one is, is told at once."""
+    if url.isascii() and not any(mark in url for mark in FORMER_FORM_MARKS):
+        return None
+    forms = stored_forms(url)
+    return forms[1] if len(forms) > 1 else None
 
 
 def addresses_meant(address: str) -> list[str]:
