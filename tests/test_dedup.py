@@ -8,6 +8,7 @@ import re
 import zlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -816,6 +817,76 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     ingest(store, article(ORIGINAL, ORIGINAL_URL, RECORDS[OTHER]["text"]))
     assert duplicate_of(store, thaigov(9_000_004)) is None
     assert duplicate_of(store, ORIGINAL_URL) is None
+
+
+# --- An article a database made before stored under a former form of its address -------
+
+# How releases before a site's article was named by its id alone stored ORIGINAL_URL.
+FORMER_FORMS = {
+    "percent-encoded Thai digits": thaigov(quote("๓๕๔๘๖")),
+    "a query": f"{ORIGINAL_URL}?lang=th",
+    "the ministry's path": ORIGINAL_URL.replace("/details/", "/ministry_details/"),
+}
+
+
+def stored_under_former_form(store: Store, raw: RawArticle, former: str) -> None:
+    """Store ``raw`` as a release before the rule stored it: under ``former``."""
+    ingest(store, raw)
+    with store.transaction() as conn:
+        conn.execute(
+            update(articles).where(articles.c.url == canonical_url(raw.url)).values(url=former)
+        )
+
+
+@pytest.mark.parametrize("form", FORMER_FORMS)
+def test_an_article_stored_under_a_former_address_is_represented_by_its_canonical_row(
+    store: Store, form: str
+) -> None:
+    # The page had a paragraph more when the older release stored it, so that row ranks
+    # first on every form (a longer first version), as the escapes' "%" does on its own.
+    former = FORMER_FORMS[form]
+    stored_under_former_form(
+        store,
+        article(ORIGINAL, text=f"{ORIGINAL_TEXT}\nอ่านรายละเอียดเพิ่มเติมได้ที่เว็บไซต์กระทรวง"),
+        former,
+    )
+    assert duplicate_of(store, former) is None  # alone, its address still opens the article
+
+    ingest(store, article(ORIGINAL))  # the crawl stores it under its canonical address
+
+    assert duplicate_of(store, ORIGINAL_URL) is None
+    assert duplicate_of(store, former) == ORIGINAL_URL
+
+
+def test_the_canonical_row_already_a_copy_of_the_former_one_represents_once_the_story_changes(
+    store: Store,
+) -> None:
+    """A database the release before this rule wrote holds the canonical row as a copy of the
+    row under the former address: the next copy to join hands the role to the canonical row."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    stored_under_former_form(store, article(ORIGINAL), former)
+    ingest(store, article(ORIGINAL))
+    with store.transaction() as conn:  # as that release chose: the URL that sorts first
+        conn.execute(update(articles).values(duplicate_of=former).where(articles.c.url != former))
+        conn.execute(update(articles).values(duplicate_of=None).where(articles.c.url == former))
+
+    ingest(store, article(ORIGINAL, thaigov(9_000_005)))  # a repost, its URL sorting last
+
+    assert cluster(store, former) == ORIGINAL_URL
+    assert cluster(store, thaigov(9_000_005)) == ORIGINAL_URL
+    assert duplicate_of(store, ORIGINAL_URL) is None
+
+
+def test_a_row_under_a_former_address_keeps_its_rank_among_other_articles(store: Store) -> None:
+    """Only the row under the article's own canonical address takes its place: another
+    article that ranks after it (a repost, its URL sorting after the escapes) stays a copy."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    stored_under_former_form(store, article(ORIGINAL), former)
+
+    ingest(store, article(ORIGINAL, thaigov(9_000_005)))
+
+    assert duplicate_of(store, former) is None
+    assert duplicate_of(store, thaigov(9_000_005)) == former
 
 
 # --- Arrival order -------------------------------------------------------------

@@ -175,6 +175,7 @@ from thaidigest.dates import (
     gregorian_year,
 )
 from thaidigest.model import Article
+from thaidigest.urls import canonical_form_of_former
 
 # --- Parameters as data ------------------------------------------------------
 
@@ -757,6 +758,22 @@ def representative_key(row: Any) -> tuple[bool, str, int, str]:
         -row.first_length,
         row.url,
     )
+
+
+def representative(members: Iterable[Any]) -> Any:
+    """The representative of a story whose members (stored rows) are ``members``: the first
+    by :func:`representative_key`, unless a database made before stored it under a former
+    form of its address (``details/%E0%B9%98...``, ``details/87382?lang=th``) and the row
+    under the canonical form is a member too. That row, the same article, takes its place:
+    the story is shown and linked at the address the site gives the article, never at the
+    one an older release wrote (the old row's escapes sort before its digits). Alone, a
+    row under a former form keeps its place: its address still opens the article."""
+    members = list(members)
+    first = min(members, key=representative_key)
+    canonical = canonical_form_of_former(first.url)
+    if canonical is None:
+        return first
+    return next((member for member in members if member.url == canonical), first)
 
 
 def holds(found: Overlap, containment: float) -> bool:

@@ -308,6 +308,18 @@ def former_form(url: str) -> str | None:
     return forms[1] if len(forms) > 1 else None
 
 
+def canonical_form_of_former(url: str) -> str | None:
+    """The canonical form of ``url``, an address as a database stored it, when ``url`` is a
+    former form of it (a row a database made before stored under ``details/87382?lang=th``,
+    ``details/%E0%B9%98...`` or ``ministry_details/87382``); None when ``url`` is canonical.
+    An ASCII address with no query, no percent-escape and no ``ministry_details``, as nearly
+    every one is, is told at once."""
+    if url.isascii() and not any(mark in url for mark in FORMER_FORM_MARKS):
+        return None
+    canonical = canonical_url(url)
+    return canonical if canonical != url else None
+
+
 def addresses_meant(address: str) -> list[str]:
     """The canonical forms (:func:`canonical_url`) an article named by ``address`` may be
     stored under, the likeliest first: its own (:func:`stored_forms`: canonical, then as a
