@@ -53,10 +53,13 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 # or takes out unseen: the soft hyphen (U+00AD, a hyphen only where the line wraps,
 # which ours never does), the combining grapheme joiner (U+034F), the Mongolian
 # vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
-# operators (U+2061-U+2064).
+# operators (U+2061-U+2064). And the noncharacters of the first plane (U+FDD0-U+FDEF,
+# U+FFFE, U+FFFF: never text, XML forbids the last two), which a page may hold as a
+# reference (``&#xFFFE;``) or a byte-order mark read the wrong way round.
 _INVISIBLE_CHARS = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
     "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
+    "\ufdd0-\ufdef\ufffe\uffff"
 )
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # An HTML character reference left in the extracted text: a page that escapes its text
