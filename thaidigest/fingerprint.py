@@ -740,7 +740,8 @@ def compatible(first: Marks, second: Marks) -> bool:
 
 
 def representative_key(row: Any) -> tuple[bool, str, int, str]:
-    """Sort key of cluster members: the representative sorts first.
+    """Sort key of cluster members: the representative sorts first (unless it is a row under
+    a former form of its address beside its canonical row: :func:`representative`).
 
     A complete extraction before a fallback one, then the earliest date
     (published, else first seen), then on the same day the longer text as
