@@ -819,6 +819,27 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     assert duplicate_of(store, ORIGINAL_URL) is None
 
 
+@pytest.mark.parametrize("change", ["a copy is edited", "a copy joins"])
+def test_a_cluster_an_older_release_ranked_otherwise_keeps_its_representative(
+    store: Store, change: str
+) -> None:
+    """Three same-day reposts alike; an older release made the second the representative.
+    An edit that keeps a copy in the cluster, or a copy joining, never moves the role."""
+    first, chosen, last = (thaigov(number) for number in (9_000_002, 9_000_003, 9_000_004))
+    ingest(store, *(article(ORIGINAL, url) for url in (first, chosen, last)))
+    with store.transaction() as conn:  # as the older release chose
+        conn.execute(update(articles).values(duplicate_of=chosen).where(articles.c.url != chosen))
+        conn.execute(update(articles).values(duplicate_of=None).where(articles.c.url == chosen))
+
+    if change == "a copy is edited":
+        ingest(store, article(ORIGINAL, last, f"{ORIGINAL_TEXT}\nแก้ไขเพิ่มเติม"))
+    else:
+        ingest(store, article(ORIGINAL, thaigov(9_000_005)))
+
+    assert duplicate_of(store, chosen) is None
+    assert cluster(store, first) == cluster(store, last) == chosen
+
+
 # --- An article a database made before stored under a former form of its address -------
 
 # How releases before a site's article was named by its id alone stored ORIGINAL_URL.

@@ -628,10 +628,9 @@ class Deduplicator:
                 representatives.pop(cluster, None)
         if not representatives:
             return False
-        # Chosen among every member, not the clusters' representatives alone: the row under
-        # an article's canonical address may be a copy in the cluster of the row a database
-        # made before stored it under (:func:`representative`).
-        first = representative(joined_rows)
+        # The canonical row of a representative stored under a former form of its address
+        # takes its place from among every member: it may be that row's copy.
+        first = representative(joined_rows, [new, *representatives.values()])
         for row in representatives.values():
             if row.id != first.id:
                 conn.execute(
@@ -647,7 +646,9 @@ class Deduplicator:
                 update(articles).where(articles.c.id == article_id).values(duplicate_of=first.url)
             )
         if first.duplicate_of is not None:  # a copy until now
-            conn.execute(update(articles).where(articles.c.id == first.id).values(duplicate_of=None))
+            conn.execute(
+                update(articles).where(articles.c.id == first.id).values(duplicate_of=None)
+            )
         return True
 
     def _agree(

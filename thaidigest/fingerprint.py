@@ -761,16 +761,21 @@ def representative_key(row: Any) -> tuple[bool, str, int, str]:
     )
 
 
-def representative(members: Iterable[Any]) -> Any:
+def representative(members: Iterable[Any], candidates: Iterable[Any] | None = None) -> Any:
     """The representative of a story whose members (stored rows) are ``members``: the first
-    by :func:`representative_key`, unless a database made before stored it under a former
-    form of its address (``details/%E0%B9%98...``, ``details/87382?lang=th``) and the row
-    under the canonical form is a member too. That row, the same article, takes its place:
-    the story is shown and linked at the address the site gives the article, never at the
-    one an older release wrote (the old row's escapes sort before its digits). Alone, a
-    row under a former form keeps its place: its address still opens the article."""
+    of ``candidates`` (every member when not given) by :func:`representative_key`, unless a
+    database made before stored it under a former form of its address
+    (``details/%E0%B9%98...``, ``details/87382?lang=th``) and the row under the canonical
+    form is a member too. That row, the same article, takes its place: the story is shown
+    and linked at the address the site gives the article, never at the one an older
+    release wrote (the old row's escapes sort before its digits). Alone, a row under a
+    former form keeps its place: its address still opens the article.
+
+    A merge's candidates are the new article and the merged clusters' representatives, not
+    every member: a cluster an older release ranked otherwise keeps its representative
+    when a copy of it is edited or joins it."""
     members = list(members)
-    first = min(members, key=representative_key)
+    first = min(members if candidates is None else candidates, key=representative_key)
     canonical = canonical_form_of_former(first.url)
     if canonical is None:
         return first
