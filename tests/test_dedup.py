@@ -13,7 +13,7 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from tests.conftest import DATA
 from thaidigest import fingerprint as fingerprint_module
@@ -47,7 +47,7 @@ from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
-from thaidigest.store import Store, articles, fingerprints
+from thaidigest.store import CANONICAL_REPRESENTATIVES_KEY, Store, articles, fingerprints, meta
 from thaidigest.urls import canonical_url
 
 RECORDS = {
@@ -908,6 +908,47 @@ def test_the_canonical_row_already_a_copy_of_the_former_one_represents_once_the_
     assert duplicate_of(store, ORIGINAL_URL) is None
     assert duplicate_of(store, former) == ORIGINAL_URL
     assert duplicate_of(store, thaigov(9_000_005)) == ORIGINAL_URL
+
+
+def test_a_database_opened_to_write_hands_a_former_rows_story_to_its_canonical_copy_alone(
+    store: Store,
+) -> None:
+    """Once in a database the release before this one wrote (no record in ``meta``): a
+    representative under a former form whose canonical row is its copy hands the story to
+    that row; one whose canonical row is not stored keeps it. Again, it changes nothing."""
+    former = FORMER_FORMS["a query"]
+    lone = thaigov(quote("๑๒"))  # its canonical row, details/12, not stored
+    written = {
+        former: None,
+        ORIGINAL_URL: former,
+        thaigov(9_000_005): former,
+        lone: None,
+        thaigov(9_000_006): lone,
+    }
+    ingest(store, *(article(ORIGINAL, thaigov(number)) for number in range(1, 6)))
+    with store.transaction() as conn:
+        for number, (url, copy_of) in enumerate(written.items(), start=1):
+            conn.execute(
+                update(articles)
+                .where(articles.c.url == thaigov(number))
+                .values(url=url, duplicate_of=copy_of)
+            )
+    store.close()
+
+    for _ in range(2):
+        with store.transaction() as conn:  # as that release left it: no record
+            conn.execute(delete(meta).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY))
+        store.close()
+        Store(store.url).close()  # what every command that writes opens first
+
+        assert {url: duplicate_of(store, url) for url in written} == {
+            former: ORIGINAL_URL,
+            ORIGINAL_URL: None,
+            thaigov(9_000_005): ORIGINAL_URL,
+            lone: None,
+            thaigov(9_000_006): lone,
+        }
+        assert store.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None
 
 
 def test_a_row_under_a_former_address_keeps_its_rank_among_other_articles(store: Store) -> None:
