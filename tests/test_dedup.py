@@ -951,6 +951,28 @@ def test_a_database_opened_to_write_hands_a_former_rows_story_to_its_canonical_c
         assert store.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None
 
 
+def test_the_canonical_row_keeps_the_role_once_the_row_under_the_former_address_leaves(
+    store: Store,
+) -> None:
+    """The canonical row took the role from the old row, ranking before a repost itself
+    ranked before the canonical row; the old row becomes another story: the role stays,
+    and a copy joining later does not hand it to the repost."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    longest = f"{ORIGINAL_TEXT}\nอ่านรายละเอียดเพิ่มเติมได้ที่เว็บไซต์กระทรวง"
+    stored_under_former_form(store, article(ORIGINAL, text=longest), former)
+    repost = thaigov(9_000_005)
+    ingest(store, article(ORIGINAL, repost, f"{ORIGINAL_TEXT}\nอ่านเพิ่มเติม"))
+    ingest(store, article(ORIGINAL))
+    assert cluster(store, repost) == cluster(store, former) == ORIGINAL_URL
+
+    ingest(store, article(OTHER, former))  # an import record under the old address
+    assert duplicate_of(store, former) is None
+    ingest(store, article(ORIGINAL, thaigov(9_000_006)))
+
+    assert duplicate_of(store, ORIGINAL_URL) is None
+    assert cluster(store, repost) == cluster(store, thaigov(9_000_006)) == ORIGINAL_URL
+
+
 def test_a_row_under_a_former_address_keeps_its_rank_among_other_articles(store: Store) -> None:
     """Only the row under the article's own canonical address takes its place: another
     article that ranks after it (a repost, its URL sorting after the escapes) stays a copy."""
