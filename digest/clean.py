@@ -37,14 +37,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from thaidigest.urls import canonical_form_of_former, web_url_problem
+from thaidigest.urls import NONCHARACTERS, canonical_form_of_former, web_url_problem
 
-# The last two code points of each plane above the first (U+1FFFE, U+1FFFF, ...).
-_PLANE_ENDS = "".join(chr(plane << 16 | end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF))
 NOT_PUBLISHED = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # XML, controls
     "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # direction controls
-    f"|[\ufdd0-\ufdef{_PLANE_ENDS}]"  # noncharacters (U+FFFE and U+FFFF: XML's, above)
+    f"|[{NONCHARACTERS}]"
 )
 NO_HEADLINE = "(no headline)"
 HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside

@@ -419,7 +419,10 @@ def test_a_date_line_after_next_year_is_taken_out_and_the_hint_stands():
 
 @pytest.mark.parametrize(
     "invisible",
-    list("\u00ad\u034f\u180e\u2061\u2062\u2064\u200e\u200f\u061c\ufffe\uffff\ufdd0\ufdef"),
+    list(
+        "\u00ad\u034f\u180e\u2061\u2062\u2064\u200e\u200f\u061c"
+        "\ufffe\uffff\ufdd0\ufdef\U0001fffe\U0010ffff"
+    ),
 )
 def test_characters_a_browser_shows_nothing_of_are_removed(invisible):
     # A soft hyphen shows only where a line wraps; the others never show. The
@@ -716,10 +719,10 @@ def test_the_language_is_told_by_thai_and_ascii_letters_among_the_first_2000_cha
 
 @pytest.mark.parametrize(
     "char",
-    list("\u00ad\u200b\ufeff\x07\x85\uff21\uffe5\u2066\u034f\ufffe\uffff\ufdd0"),
+    list("\u00ad\u200b\ufeff\x07\x85\uff21\uffe5\u2066\u034f\ufffe\uffff\ufdd0\U0001fffe"),
 )
 def test_a_long_text_is_made_plain_as_a_short_one(char):
     text = "ข่าว APEC " * 300
     assert plain_characters(text + char) == text + plain_characters(char) != text + char
-    for kept in ("\U0001f600", "\u00a0", "ก", "\u2009"):
+    for kept in ("\U0001f600", "\U0001f3fe", "\u00a0", "ก", "\u2009"):
         assert plain_characters(text + kept + char) == text + kept + plain_characters(char)
