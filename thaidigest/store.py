@@ -1,7 +1,8 @@
 """The article store: SQLAlchemy Core over SQLite by default.
 
 Tables
-    meta              key/value, holds the schema version
+    meta              key/value: the schema version, and what went through the articles
+                      (their scores, their partners, stories handed to canonical rows)
     articles          the current state of each article, one row per canonical URL
     article_versions  every distinct normalised content or published date an
                       article has had; the current one's headline and body are
