@@ -37,14 +37,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from thaidigest.urls import web_url_problem
+from thaidigest.urls import NONCHARACTERS, canonical_form_of_former, web_url_problem
 
-# The last two code points of each plane above the first (U+1FFFE, U+1FFFF, ...).
-_PLANE_ENDS = "".join(chr(plane << 16 | end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF))
 NOT_PUBLISHED = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # XML, controls
     "|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # direction controls
-    f"|[\ufdd0-\ufdef{_PLANE_ENDS}]"  # noncharacters (U+FFFE and U+FFFF: XML's, above)
+    f"|[{NONCHARACTERS}]"
 )
 NO_HEADLINE = "(no headline)"
 HEADLINE_CHARACTERS = 300  # a headline's length at most, its ellipsis aside
@@ -104,8 +102,13 @@ def article_links(url: str, copies: tuple[str, ...] = ()) -> tuple[str | None, t
 
     What may not be published is left out; when the article's own URL may not
     (a text file imported without a source line) the first copy on the web
-    takes its place.
+    takes its place. So is a copy that is the row a database made before stored one of
+    these articles under, a former form of its address (``details/87382?lang=th``,
+    ``details/%E0%B9%98...``), when the row under its canonical form is the article or
+    another copy: the same page, listed once.
     """
+    addresses = {url, *copies}
+    copies = tuple(copy for copy in copies if canonical_form_of_former(copy) not in addresses)
     published = [link for link in map(clean_link, (url, *copies)) if link]
     own = clean_link(url) or (published[0] if published else None)
     return own, tuple(link for link in published if link != own)

@@ -8,11 +8,12 @@ import re
 import zlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from tests.conftest import DATA
 from thaidigest import fingerprint as fingerprint_module
@@ -46,7 +47,7 @@ from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
-from thaidigest.store import Store, articles, fingerprints
+from thaidigest.store import CANONICAL_REPRESENTATIVES_KEY, Store, articles, fingerprints, meta
 from thaidigest.urls import canonical_url
 
 RECORDS = {
@@ -816,6 +817,172 @@ def test_changed_representative_hands_its_role_to_the_earliest_member(store: Sto
     ingest(store, article(ORIGINAL, ORIGINAL_URL, RECORDS[OTHER]["text"]))
     assert duplicate_of(store, thaigov(9_000_004)) is None
     assert duplicate_of(store, ORIGINAL_URL) is None
+
+
+@pytest.mark.parametrize("change", ["a copy is edited", "a copy joins"])
+def test_a_cluster_an_older_release_ranked_otherwise_keeps_its_representative(
+    store: Store, change: str
+) -> None:
+    """Three same-day reposts alike; an older release made the second the representative.
+    An edit that keeps a copy in the cluster, or a copy joining, never moves the role."""
+    first, chosen, last = (thaigov(number) for number in (9_000_002, 9_000_003, 9_000_004))
+    ingest(store, *(article(ORIGINAL, url) for url in (first, chosen, last)))
+    with store.transaction() as conn:  # as the older release chose
+        conn.execute(update(articles).values(duplicate_of=chosen).where(articles.c.url != chosen))
+        conn.execute(update(articles).values(duplicate_of=None).where(articles.c.url == chosen))
+
+    if change == "a copy is edited":
+        ingest(store, article(ORIGINAL, last, f"{ORIGINAL_TEXT}\nแก้ไขเพิ่มเติม"))
+    else:
+        ingest(store, article(ORIGINAL, thaigov(9_000_005)))
+
+    assert duplicate_of(store, chosen) is None
+    assert cluster(store, first) == cluster(store, last) == chosen
+
+
+# --- An article a database made before stored under a former form of its address -------
+
+# How releases before a site's article was named by its id alone stored ORIGINAL_URL.
+FORMER_FORMS = {
+    "percent-encoded Thai digits": thaigov(quote("๓๕๔๘๖")),
+    "a query": f"{ORIGINAL_URL}?lang=th",
+    "the ministry's path": ORIGINAL_URL.replace("/details/", "/ministry_details/"),
+}
+
+
+def stored_under_former_form(store: Store, raw: RawArticle, former: str) -> None:
+    """Store ``raw`` as a release before the rule stored it: under ``former``."""
+    ingest(store, raw)
+    with store.transaction() as conn:
+        conn.execute(
+            update(articles).where(articles.c.url == canonical_url(raw.url)).values(url=former)
+        )
+
+
+@pytest.mark.parametrize("form", FORMER_FORMS)
+def test_an_article_stored_under_a_former_address_is_represented_by_its_canonical_row(
+    store: Store, form: str
+) -> None:
+    # The page had a paragraph more when the older release stored it, so that row ranks
+    # first on every form (a longer first version), as the escapes' "%" does on its own.
+    former = FORMER_FORMS[form]
+    stored_under_former_form(
+        store,
+        article(ORIGINAL, text=f"{ORIGINAL_TEXT}\nอ่านรายละเอียดเพิ่มเติมได้ที่เว็บไซต์กระทรวง"),
+        former,
+    )
+    assert duplicate_of(store, former) is None  # alone, its address still opens the article
+
+    ingest(store, article(ORIGINAL))  # the crawl stores it under its canonical address
+
+    assert duplicate_of(store, ORIGINAL_URL) is None
+    assert duplicate_of(store, former) == ORIGINAL_URL
+
+
+# What changes a story's cluster: each has its representative chosen again.
+STORY_CHANGES = {
+    "another copy joins": article(ORIGINAL, thaigov(9_000_006)),
+    "the canonical row is edited": article(ORIGINAL, text=f"{ORIGINAL_TEXT}\nแก้ไขเพิ่มเติม"),
+    "another copy is edited": article(
+        ORIGINAL, thaigov(9_000_005), text=f"{ORIGINAL_TEXT}\nแก้ไขเพิ่มเติม"
+    ),
+}
+
+
+@pytest.mark.parametrize("change", STORY_CHANGES)
+def test_the_canonical_row_already_a_copy_of_the_former_one_represents_once_the_story_changes(
+    store: Store, change: str
+) -> None:
+    """A database the release before this one wrote holds the canonical row as a copy of the
+    row under the former address: the story's next change hands the role to the canonical
+    row."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    stored_under_former_form(store, article(ORIGINAL), former)
+    ingest(store, article(ORIGINAL), article(ORIGINAL, thaigov(9_000_005)))  # a repost
+    with store.transaction() as conn:  # as that release chose: the URL that sorts first
+        conn.execute(update(articles).values(duplicate_of=former).where(articles.c.url != former))
+        conn.execute(update(articles).values(duplicate_of=None).where(articles.c.url == former))
+
+    ingest(store, STORY_CHANGES[change])
+
+    assert duplicate_of(store, ORIGINAL_URL) is None
+    assert duplicate_of(store, former) == ORIGINAL_URL
+    assert duplicate_of(store, thaigov(9_000_005)) == ORIGINAL_URL
+
+
+def test_a_database_opened_to_write_hands_a_former_rows_story_to_its_canonical_copy_alone(
+    store: Store,
+) -> None:
+    """Once in a database the release before this one wrote (no record in ``meta``): a
+    representative under a former form whose canonical row is its copy hands the story to
+    that row; one whose canonical row is not stored keeps it. Again, it changes nothing."""
+    former = FORMER_FORMS["a query"]
+    lone = thaigov(quote("๑๒"))  # its canonical row, details/12, not stored
+    written = {
+        former: None,
+        ORIGINAL_URL: former,
+        thaigov(9_000_005): former,
+        lone: None,
+        thaigov(9_000_006): lone,
+    }
+    ingest(store, *(article(ORIGINAL, thaigov(number)) for number in range(1, 6)))
+    with store.transaction() as conn:
+        for number, (url, copy_of) in enumerate(written.items(), start=1):
+            conn.execute(
+                update(articles)
+                .where(articles.c.url == thaigov(number))
+                .values(url=url, duplicate_of=copy_of)
+            )
+    store.close()
+
+    for _ in range(2):
+        with store.transaction() as conn:  # as that release left it: no record
+            conn.execute(delete(meta).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY))
+        store.close()
+        Store(store.url).close()  # what every command that writes opens first
+
+        assert {url: duplicate_of(store, url) for url in written} == {
+            former: ORIGINAL_URL,
+            ORIGINAL_URL: None,
+            thaigov(9_000_005): ORIGINAL_URL,
+            lone: None,
+            thaigov(9_000_006): lone,
+        }
+        assert store.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None
+
+
+def test_the_canonical_row_keeps_the_role_once_the_row_under_the_former_address_leaves(
+    store: Store,
+) -> None:
+    """The canonical row took the role from the old row, ranking before a repost itself
+    ranked before the canonical row; the old row becomes another story: the role stays,
+    and a copy joining later does not hand it to the repost."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    longest = f"{ORIGINAL_TEXT}\nอ่านรายละเอียดเพิ่มเติมได้ที่เว็บไซต์กระทรวง"
+    stored_under_former_form(store, article(ORIGINAL, text=longest), former)
+    repost = thaigov(9_000_005)
+    ingest(store, article(ORIGINAL, repost, f"{ORIGINAL_TEXT}\nอ่านเพิ่มเติม"))
+    ingest(store, article(ORIGINAL))
+    assert cluster(store, repost) == cluster(store, former) == ORIGINAL_URL
+
+    ingest(store, article(OTHER, former))  # an import record under the old address
+    assert duplicate_of(store, former) is None
+    ingest(store, article(ORIGINAL, thaigov(9_000_006)))
+
+    assert duplicate_of(store, ORIGINAL_URL) is None
+    assert cluster(store, repost) == cluster(store, thaigov(9_000_006)) == ORIGINAL_URL
+
+
+def test_a_row_under_a_former_address_keeps_its_rank_among_other_articles(store: Store) -> None:
+    """Only the row under the article's own canonical address takes its place: another
+    article that ranks after it (a repost, its URL sorting after the escapes) stays a copy."""
+    former = FORMER_FORMS["percent-encoded Thai digits"]
+    stored_under_former_form(store, article(ORIGINAL), former)
+
+    ingest(store, article(ORIGINAL, thaigov(9_000_005)))
+
+    assert duplicate_of(store, former) is None
+    assert duplicate_of(store, thaigov(9_000_005)) == former
 
 
 # --- Arrival order -------------------------------------------------------------

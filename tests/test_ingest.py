@@ -1010,6 +1010,7 @@ STORED_VARIANTS = {
     "full-width forms": ("ดีอี ร่วมหารือ ＭＣ－４８", f"{BODY} ＡＳＥＡＮ ２０２５"),
     "direction marks": ("\u200eดีอี ร่วมหารือ MC-48", f"{BODY}\u200f ASEAN\u061c 2025"),
     "full-width signs": ("ดีอี ร่วมหารือ ￥300", f"{BODY} ￡5 ￦1,000"),
+    "noncharacters": ("ดีอี ร่วมหารือ MC-48\ufffe", f"{BODY} เศรษ\uffffฐกิจ\ufdd0 ASEAN"),
     # Lines those characters make boilerplate, which normalisation now drops: the
     # headline repeated atop the body, a separator, a share button.
     "lines now boilerplate": (

@@ -7,6 +7,7 @@ from thaidigest.urls import (
     addresses_meant,
     article_id,
     ascii_domain,
+    canonical_form_of_former,
     canonical_url,
     former_form,
     iri_to_uri,
@@ -368,22 +369,32 @@ def test_a_domain_without_an_idna_form_is_refused_saying_why(domain, reason):
     assert str(raised.value).startswith(f"{domain!r} has no IDNA form: ")
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://www.thaigov.go.th/news/contents/details/87382",
-        "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
-        "https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒",
-        "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97",
-        "https://www.thaigov.go.th/news/contents/ministry_details/87382",
-        "http://thaigov.go.th/news/contents/details/087382/#top",
-        "https://www.mdes.go.th/news/detail/10942-%E0%B8%94%E0%B8%B5",
-        "https://www.mdes.go.th/news/detail/๑๐๙๔๒",
-        "https://example.org/news/detail/5?x=1",
-        "file:///tmp/a.txt",
-    ],
-)
+FORMER_FORM_CASES = [
+    "https://www.thaigov.go.th/news/contents/details/87382",
+    "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
+    "https://www.thaigov.go.th/news/contents/details/๘๗๓๘๒",
+    "https://www.thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97",
+    "https://www.thaigov.go.th/news/contents/ministry_details/87382",
+    "http://thaigov.go.th/news/contents/details/087382/#top",
+    "https://www.mdes.go.th/news/detail/10942-%E0%B8%94%E0%B8%B5",
+    "https://www.mdes.go.th/news/detail/๑๐๙๔๒",
+    "https://example.org/news/detail/5?x=1",
+    "file:///tmp/a.txt",
+]
+
+
+@pytest.mark.parametrize("url", FORMER_FORM_CASES)
 def test_the_former_form_is_the_second_stored_form_or_none(url: str) -> None:
     """``former_form``'s quick answer for a plain address agrees with the full reading."""
     forms = stored_forms(url)
     assert former_form(url) == (forms[1] if len(forms) > 1 else None)
+
+
+@pytest.mark.parametrize("url", FORMER_FORM_CASES)
+def test_a_stored_address_in_a_former_form_has_its_canonical_form_and_no_other_does(
+    url: str,
+) -> None:
+    canonical, *former = stored_forms(url)
+    assert canonical_form_of_former(canonical) is None
+    for stored in former:
+        assert canonical_form_of_former(stored) == canonical

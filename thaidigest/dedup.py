@@ -43,7 +43,10 @@ before a fallback one, then the earliest publication date (the first-seen
 date when the date is unknown), then, on the same day, the longer text as
 first seen, its first version's (a condensed copy gives way to the full
 release), then the canonical URL that sorts first, so that which copy was
-stored first never decides. The first version, not the current text: the
+stored first never decides; an article a database made before stored under a
+former form of its address (``details/%E0%B9%98...``) and since under its
+canonical one is represented by the canonical row, whichever of the two ranks
+first (:func:`~thaidigest.fingerprint.representative`). The first version, not the current text: the
 story is shown as its representative (whose URL names the feed entry of a
 story not yet published; a published one keeps its entry,
 :func:`digest.feeds.story_id`), and a sentence added to a copy must not make
@@ -113,7 +116,7 @@ from thaidigest.fingerprint import (
     moments_agree,
     moments_extend_one,
     named_moments,
-    representative_key,
+    representative,
     shingle_hashes,
     sketch,
     unpack,
@@ -595,6 +598,7 @@ class Deduplicator:
         whether any did."""
         self.flush(conn)
         members: dict[str, list[_Member]] = {cluster: [] for cluster in matches}
+        rows: dict[str, list[Any]] = {cluster: [] for cluster in matches}
         representatives = {}
         clusters = list(matches)
         parameters = {"urls": clusters, "representatives": clusters, "article_id": article_id}
@@ -605,9 +609,11 @@ class Deduplicator:
             members[row.duplicate_of or row.url].append(
                 _Member(row.id, row.content_hash, Marks.of_row(row))
             )
+            rows[row.duplicate_of or row.url].append(row)
             if row.duplicate_of is None:
                 representatives[row.url] = row
         joined = [_Member(article_id, new.content_hash, marks)]
+        joined_rows = [new]
         for cluster in sorted(matches, key=matches.__getitem__):
             together = [*members[cluster], *joined]
             if all(
@@ -616,12 +622,15 @@ class Deduplicator:
                 for other in joined
             ):
                 joined += members[cluster]
+                joined_rows += rows[cluster]
                 self.matched[matches[cluster].rule] += 1
             else:
                 representatives.pop(cluster, None)
         if not representatives:
             return False
-        first = min([new, *representatives.values()], key=representative_key)
+        # The canonical row of a representative stored under a former form of its address
+        # takes its place from among every member: it may be that row's copy.
+        first = representative(joined_rows, [new, *representatives.values()])
         for row in representatives.values():
             if row.id != first.id:
                 conn.execute(
@@ -635,6 +644,10 @@ class Deduplicator:
         if first.id != article_id:
             conn.execute(
                 update(articles).where(articles.c.id == article_id).values(duplicate_of=first.url)
+            )
+        if first.duplicate_of is not None:  # a copy until now
+            conn.execute(
+                update(articles).where(articles.c.id == first.id).values(duplicate_of=None)
             )
         return True
 
@@ -689,7 +702,7 @@ class Deduplicator:
         ).all()
         if not members:
             return []
-        first = min(members, key=representative_key)
+        first = representative(members)
         conn.execute(
             update(articles)
             .where(articles.c.duplicate_of == row.url)

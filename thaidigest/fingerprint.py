@@ -175,6 +175,7 @@ from thaidigest.dates import (
     gregorian_year,
 )
 from thaidigest.model import Article
+from thaidigest.urls import canonical_form_of_former
 
 # --- Parameters as data ------------------------------------------------------
 
@@ -739,7 +740,8 @@ def compatible(first: Marks, second: Marks) -> bool:
 
 
 def representative_key(row: Any) -> tuple[bool, str, int, str]:
-    """Sort key of cluster members: the representative sorts first.
+    """Sort key of cluster members: the representative sorts first (unless it is a row under
+    a former form of its address beside its canonical row: :func:`representative`).
 
     A complete extraction before a fallback one, then the earliest date
     (published, else first seen), then on the same day the longer text as
@@ -757,6 +759,27 @@ def representative_key(row: Any) -> tuple[bool, str, int, str]:
         -row.first_length,
         row.url,
     )
+
+
+def representative(members: Iterable[Any], candidates: Iterable[Any] | None = None) -> Any:
+    """The representative of a story whose members (stored rows) are ``members``: the first
+    of ``candidates`` (every member when not given) by :func:`representative_key`, unless a
+    database made before stored it under a former form of its address
+    (``details/%E0%B9%98...``, ``details/87382?lang=th``) and the row under the canonical
+    form is a member too. That row, the same article, takes its place: the story is shown
+    and linked at the address the site gives the article, never at the one an older
+    release wrote (the old row's escapes sort before its digits). Alone, a row under a
+    former form keeps its place: its address still opens the article.
+
+    A merge's candidates are the new article and the merged clusters' representatives, not
+    every member: a cluster an older release ranked otherwise keeps its representative
+    when a copy of it is edited or joins it."""
+    members = list(members)
+    first = min(members if candidates is None else candidates, key=representative_key)
+    canonical = canonical_form_of_former(first.url)
+    if canonical is None:
+        return first
+    return next((member for member in members if member.url == canonical), first)
 
 
 def holds(found: Overlap, containment: float) -> bool:

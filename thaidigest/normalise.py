@@ -39,7 +39,7 @@ from thaidigest.dates import (
 )
 from thaidigest.model import Article, RawArticle
 from thaidigest.sites import TITLE_PREFIXES
-from thaidigest.urls import article_id, canonical_url, source_of, web_url_problem
+from thaidigest.urls import NONCHARACTERS, article_id, canonical_url, source_of, web_url_problem
 
 # --- Rules as data -----------------------------------------------------------
 
@@ -53,10 +53,12 @@ from thaidigest.urls import article_id, canonical_url, source_of, web_url_proble
 # or takes out unseen: the soft hyphen (U+00AD, a hyphen only where the line wraps,
 # which ours never does), the combining grapheme joiner (U+034F), the Mongolian
 # vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
-# operators (U+2061-U+2064).
+# operators (U+2061-U+2064). And Unicode's noncharacters (never text, XML forbids U+FFFE
+# and U+FFFF), which a page may hold as a reference (``&#xFFFE;``) or a byte-order mark
+# read the wrong way round.
 _INVISIBLE_CHARS = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
-    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069"
+    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069" + NONCHARACTERS
 )
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # An HTML character reference left in the extracted text: a page that escapes its text
@@ -399,7 +401,11 @@ def _code_point_table(pattern: re.Pattern[str]) -> np.ndarray:
     return table
 
 
-_NOT_PLAIN_UNITS = _code_point_table(_NOT_PLAIN)  # every one of them is in the BMP
+_NOT_PLAIN_UNITS = _code_point_table(_NOT_PLAIN)
+# Beyond the BMP, _NOT_PLAIN holds only noncharacters (U+1FFFE ... U+10FFFF): two code
+# units each, the second U+DFFE or U+DFFF, flagged so that such a text is searched. Another
+# character ending in one of them (U+1F3FE, U+1F3FF: skin tones) costs that search alone.
+_NOT_PLAIN_UNITS[[0xDFFE, 0xDFFF]] = True
 # From this length a text's code units looked up at once beat the regular expression's scan
 # (a few microseconds to start, then a third of its time a character).
 _LOOKUP_FROM_CHARS = 1000

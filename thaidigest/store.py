@@ -1,7 +1,8 @@
 """The article store: SQLAlchemy Core over SQLite by default.
 
 Tables
-    meta              key/value, holds the schema version
+    meta              key/value: the schema version, and what went through the articles
+                      (their scores, their partners, stories handed to canonical rows)
     articles          the current state of each article, one row per canonical URL
     article_versions  every distinct normalised content or published date an
                       article has had; the current one's headline and body are
@@ -70,6 +71,7 @@ from sqlalchemy.sql.expression import Update
 
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.model import OUTCOMES
+from thaidigest.urls import canonical_form_of_former
 
 SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
@@ -611,6 +613,48 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
+# The meta row recording that :func:`_canonical_rows_represent` went through the database.
+CANONICAL_REPRESENTATIVES_KEY = "canonical_rows_represent"
+
+
+def _canonical_rows_represent(conn: Connection) -> None:
+    """Hand each story a release before this one had represented by a row under a former
+    form of its address (``details/%E0%B9%98...``, ``details/87382?lang=th``), the row
+    under its canonical form a copy of it, to the canonical row, as deduplication now
+    chooses (:func:`thaidigest.fingerprint.representative`); and record it in ``meta``.
+
+    That release made the canonical row the old one's copy when a crawl stored it (the
+    escapes sort before the id's digits), and an unchanged page crawled again changes no
+    cluster: without this, the story would be linked at the old address until it changed.
+    Few rows are representatives under such an address; a story handed over is not found
+    again, so running it twice changes nothing. No schema change: a thaidigest before
+    it reads and writes the database as before."""
+    represented = conn.execute(
+        select(articles.c.duplicate_of).where(articles.c.duplicate_of.is_not(None)).distinct()
+    ).scalars()
+    canonical_of = {
+        former: canonical
+        for former in represented
+        if (canonical := canonical_form_of_former(former)) is not None
+    }
+    copies = conn.execute(
+        select(articles.c.url, articles.c.duplicate_of).where(
+            articles.c.url.in_(set(canonical_of.values())),
+            articles.c.duplicate_of.in_(list(canonical_of)),
+        )
+    ).all()
+    for canonical, former in copies:
+        if canonical_of[former] != canonical:
+            continue
+        conn.execute(
+            update(articles)
+            .where(or_(articles.c.duplicate_of == former, articles.c.url == former))
+            .values(duplicate_of=canonical)
+        )
+        conn.execute(update(articles).where(articles.c.url == canonical).values(duplicate_of=None))
+    _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, "done")
+
+
 def _begin_immediate_within(conn: Connection, wait: float) -> None:
     """Take SQLite's write lock, waiting ``wait`` seconds for it instead of BUSY_TIMEOUT.
 
@@ -753,6 +797,8 @@ class Store:
                 present = set(inspect(conn).get_table_names())
         self._create_tables(present)
         self._check_schema()
+        if create and not immutable:  # a command that writes: see _canonical_rows_represent
+            self._hand_stories_to_canonical_rows()
 
     def _create_tables(self, present: set[str]) -> None:
         """Create the tables a database lacks (``present`` are those it holds), in one
@@ -836,8 +882,9 @@ class Store:
                 # waits, then finds the version recorded or the upgrade done.
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 version = _schema_version(conn, self.name)
-            if version is None:
+            if version is None:  # a new database: no story to hand over either
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+                _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, "done")
             elif version < SCHEMA_VERSION:
                 if version == 1:
                     _add_partners(conn)
@@ -847,6 +894,16 @@ class Store:
                     f"database {self.name}: schema {version} is newer than this "
                     f"thaidigest ({SCHEMA_VERSION})"
                 )
+
+    def _hand_stories_to_canonical_rows(self) -> None:
+        """Run :func:`_canonical_rows_represent` once on a database: only if ``meta`` does
+        not record it, so most opens read one row and take no write lock."""
+        if self.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None:
+            return
+        with self.transaction() as conn:  # another process may have run it meanwhile
+            recorded = select(meta.c.value).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY)
+            if conn.execute(recorded).scalar() is None:
+                _canonical_rows_represent(conn)
 
     @contextmanager
     def transaction(

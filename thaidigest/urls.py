@@ -60,11 +60,19 @@ ARTICLE_PATHS = {
 SCHEMELESS_ADDRESS = re.compile(r"^[^\s/?#:.@]+(?:\.[^\s/?#:.@]+)+(?::\d+)?/")
 
 
+# Unicode's 66 noncharacters, as a class of a regular expression: U+FDD0 to U+FDEF and the
+# last two code points of each of the 17 planes (U+FFFE, U+FFFF, U+1FFFE, ... U+10FFFF).
+# Never text; XML refuses U+FFFE and U+FFFF. The normaliser drops them
+# (thaidigest.normalise), the digest publishes none (digest.clean), no link holds one.
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | end) for plane in range(17) for end in (0xFFFE, 0xFFFF)
+)
+_NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
+
+
 def is_noncharacter(char: str) -> bool:
-    """Whether ``char`` is one of Unicode's 66 noncharacters (U+FDD0 to U+FDEF and the last
-    two of each plane, U+FFFE, U+FFFF, ...): never text; XML refuses U+FFFE and U+FFFF."""
-    code = ord(char)
-    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+    """Whether ``char`` is one of Unicode's noncharacters (:data:`NONCHARACTERS`)."""
+    return _NONCHARACTER.fullmatch(char) is not None
 
 
 def web_url_problem(url: str) -> str | None:
@@ -306,6 +314,18 @@ def former_form(url: str) -> str | None:
         return None
     forms = stored_forms(url)
     return forms[1] if len(forms) > 1 else None
+
+
+def canonical_form_of_former(url: str) -> str | None:
+    """The canonical form of ``url``, an address as a database stored it, when ``url`` is a
+    former form of it (a row a database made before stored under ``details/87382?lang=th``,
+    ``details/%E0%B9%98...`` or ``ministry_details/87382``); None when ``url`` is canonical.
+    An ASCII address with no query, no percent-escape and no ``ministry_details``, as nearly
+    every one is, is told at once."""
+    if url.isascii() and not any(mark in url for mark in FORMER_FORM_MARKS):
+        return None
+    canonical = canonical_url(url)
+    return canonical if canonical != url else None
 
 
 def addresses_meant(address: str) -> list[str]:

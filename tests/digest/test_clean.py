@@ -101,6 +101,19 @@ def test_an_article_from_a_file_links_to_its_first_copy_on_the_web():
     assert article_links(web, (other, "file:///x")) == (web, (other,))
 
 
+def test_an_articles_former_address_is_not_listed_as_a_copy_beside_its_canonical_one():
+    own = "https://thaigov.go.th/news/contents/details/87382"
+    former = (
+        "https://thaigov.go.th/news/contents/details/%E0%B9%98%E0%B9%97%E0%B9%93%E0%B9%98%E0%B9%92"
+    )
+    ministry = "https://thaigov.go.th/news/contents/ministry_details/87382"
+    other = "https://mdes.go.th/news/detail/2"
+    assert article_links(own, (former, ministry, other)) == (own, (other,))
+    assert article_links(other, (f"{own}?lang=th", own)) == (other, (own,))
+    # Without the canonical row, the former address still opens the article: listed.
+    assert article_links(other, (former,)) == (other, (former,))
+
+
 def test_every_noncharacter_is_taken_out_of_published_text():
     """Planes 2 to 15's last two code points were published: no text holds one."""
     noncharacters = [*map(chr, range(0xFDD0, 0xFDF0))] + [

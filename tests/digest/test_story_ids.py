@@ -9,17 +9,18 @@ id: the story must stay the entry they have, not come again as a new one.
 import json
 from dataclasses import replace
 from datetime import date, datetime
+from urllib.parse import quote
 
 import feedparser
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from digest.feeds import REVISION_PREFIXES, Dated, stable_id, story_id
 from digest.publish import build_digest
 from digest.select import Item, Week
 from tests.digest import article, at, ingest, settings, thai_body, url_of
 from thaidigest.model import RawArticle
-from thaidigest.store import Store, articles
+from thaidigest.store import CANONICAL_REPRESENTATIVES_KEY, Store, articles, meta
 
 W34 = Week(2024, 34)
 BODY = thai_body(range(1, 7), 240)
@@ -236,3 +237,99 @@ def test_two_stories_published_apart_and_merged_since_are_the_entry_published_fi
     assert story_id(merged, {**written, stable_id(merged.url): dated("2024-08-22")}) == (
         stable_id(merged.url)
     )
+
+
+# RELEASE as a release before a site's article was named by its id alone stored it: its id
+# in Thai digits, percent-encoded (its escapes sort before the id's ASCII digits).
+RELEASE_STORED_BEFORE = "https://thaigov.go.th/news/contents/details/" + quote("๑๐๑")
+
+
+def stored_under_its_former_address(store: Store, moment: str) -> None:
+    """RELEASE stored, relevant, at ``moment`` under its former address, as that release did."""
+    ingest(store, [RELEASE], moment)
+    relevant(store, RELEASE)
+    with store.transaction() as conn:
+        conn.execute(
+            update(articles)
+            .where(articles.c.url == url_of(RELEASE))
+            .values(url=RELEASE_STORED_BEFORE)
+        )
+
+
+def test_a_story_stored_under_a_former_address_is_published_at_the_canonical_one(store, tmp_path):
+    out = tmp_path / "public"
+    stored_under_its_former_address(store, "2024-08-21T03:00")
+    ingest(store, [RELEASE], "2024-08-22T03:00")  # the crawl stores it under its own address
+    relevant(store, RELEASE)
+
+    result = build_digest(store, out, W34, settings(), now=at("2024-08-22T12:00"))
+
+    for name, path in article_feeds(out).items():
+        ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
+        assert (entry_id, link) == (stable_id(url_of(RELEASE)), url_of(RELEASE)), name
+    assert f"](<{url_of(RELEASE)}>)" in result.markdown  # the headline links it
+    assert RELEASE_STORED_BEFORE not in result.markdown
+
+
+def test_a_story_published_under_a_former_address_keeps_its_entry_at_the_canonical_one(
+    store, tmp_path
+):
+    out = tmp_path / "public"
+    stored_under_its_former_address(store, "2024-08-21T03:00")
+    build_digest(store, out, W34, settings(), now=at("2024-08-21T12:00"))
+    ((published, link),) = [(e.id, e.link) for e in entries(out / "feed.atom")]
+    assert (published, link) == (stable_id(RELEASE_STORED_BEFORE), RELEASE_STORED_BEFORE)
+
+    ingest(store, [RELEASE], "2024-08-22T03:00")
+    relevant(store, RELEASE)
+    build_digest(store, out, W34, settings(), now=at("2024-08-22T12:00"))
+
+    for name, path in article_feeds(out).items():
+        ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
+        assert (entry_id, link) == (published, url_of(RELEASE)), name
+
+
+def duplicates_of(store: Store) -> dict[str, str | None]:
+    with store.engine.connect() as conn:
+        return dict(conn.execute(select(articles.c.url, articles.c.duplicate_of)).all())
+
+
+def test_a_database_an_older_release_wrote_links_the_canonical_address_once_opened_to_write(
+    store, tmp_path
+):
+    """The release before this one, published the story under the former address, then
+    stored the canonical row as its copy (the escapes sort first) and recorded nothing of
+    this release's hand-over: an unchanged page crawled again would change no cluster."""
+    out = tmp_path / "public"
+    stored_under_its_former_address(store, "2024-08-21T03:00")
+    build_digest(store, out, W34, settings(), now=at("2024-08-21T12:00"))
+    ((published, _),) = [(e.id, e.link) for e in entries(out / "feed.atom")]
+    ingest(store, [RELEASE], "2024-08-22T03:00")
+    relevant(store, RELEASE)
+    with store.transaction() as conn:  # as that release chose and left its meta
+        conn.execute(update(articles).values(duplicate_of=RELEASE_STORED_BEFORE))
+        conn.execute(
+            update(articles)
+            .where(articles.c.url == RELEASE_STORED_BEFORE)
+            .values(duplicate_of=None)
+        )
+        conn.execute(delete(meta).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY))
+    written = duplicates_of(store)
+    store.close()
+    read_only = Store(store.url, create=False)  # a command that only reads changes nothing
+    assert duplicates_of(read_only) == written
+    read_only.close()
+
+    reopened = Store(store.url)  # what every command that writes opens first
+    result = build_digest(reopened, out, W34, settings(), now=at("2024-08-22T12:00"))
+
+    assert duplicates_of(reopened) == {
+        url_of(RELEASE): None,
+        RELEASE_STORED_BEFORE: url_of(RELEASE),
+    }
+    assert f"](<{url_of(RELEASE)}>)" in result.markdown
+    assert RELEASE_STORED_BEFORE not in result.markdown
+    for name, path in article_feeds(out).items():
+        ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
+        assert (entry_id, link) == (published, url_of(RELEASE)), name
+    reopened.close()

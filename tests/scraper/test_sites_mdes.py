@@ -1070,3 +1070,23 @@ def test_a_character_xml_cannot_hold_in_a_page_the_fallback_reads_is_no_error(
     assert article is not None and article.extraction == "fallback"
     shown_beside = " R&D" if beside else ""
     assert f"{sentence}{shown_beside} ณ โรงแรม บันยันทรี" in article.body
+
+
+# Unicode's noncharacters, as a page may write them (a reference, or the character itself):
+# never text, no XML document (a feed) may hold U+FFFE or U+FFFF.
+NONCHARACTERS = ["&#xFFFE;", "&#xFFFF;", "\ufffe", "\uffff", "&#xFDD0;", "\ufdef"]
+
+
+@pytest.mark.parametrize("noncharacter", NONCHARACTERS)
+def test_a_noncharacter_in_a_paragraph_is_not_stored(noncharacter: str) -> None:
+    """The selectors kept it in their text, and normalisation in the stored body."""
+    html = HEADLINE_RENAMED[2]
+    sentence = "ระหว่างวันที่ 28 – 29 มีนาคม 2562"
+    assert html.count(sentence) == 1
+
+    article = mdes.parse_article(html.replace(sentence, f"{sentence}{noncharacter}"), ARTICLE_URL)
+
+    assert article is not None and article.extraction == "selectors"
+    stored = normalised(article)
+    assert f"{sentence} ณ โรงแรม บันยันทรี" in stored.body
+    assert stored == normalised(mdes.parse_article(html, ARTICLE_URL))

@@ -1293,3 +1293,24 @@ def test_a_control_character_in_the_text_is_stored_alike_from_the_selectors_and_
     stored_body = normalised(selectors, url).body
     assert f"{word}{shown}กระทรวงดิจิทัล" in stored_body
     assert normalised(fallback, url).body == stored_body
+
+
+# Unicode's noncharacters, as a page may write them (a reference, or the character itself):
+# never text, no XML document (a feed) may hold U+FFFE or U+FFFF.
+NONCHARACTERS = ["&#xFFFE;", "&#xFFFF;", "\ufffe", "\uffff", "&#xFDD0;", "\ufdef"]
+
+
+@pytest.mark.parametrize("noncharacter", NONCHARACTERS)
+def test_a_noncharacter_in_a_paragraph_is_not_stored(noncharacter: str) -> None:
+    """The selectors kept it in their text, and normalisation in the stored body."""
+    url = f"{BASE}/news/contents/details/87382"
+    html = (SITE_ARTICLES / "87382.html").read_text(encoding="utf-8")
+    word = "ผู้ตรวจราชการ"
+    assert html.count(word) == 1
+
+    article = thaigov.parse_article(html.replace(word, f"{word}{noncharacter}"), url)
+
+    assert article is not None and article.extraction == "selectors"
+    stored = normalised(article, url)
+    assert f"{word}กระทรวงดิจิทัล" in stored.body
+    assert stored == normalised(thaigov.parse_article(html, url), url)
