@@ -53,7 +53,7 @@ from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
-from thaidigest.store import FAILED, Store, StoreWaitStopped, utc_now
+from thaidigest.store import FAILED, Store, StoreError, StoreWaitStopped, utc_now
 
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
@@ -95,7 +95,9 @@ def run_crawl(
     whose crawl the database refused as it started (the lock taken, the run not
     recorded: a read-only file, a writer holding the database too long) sent no
     request: its run is one never stored, with the status ``refused``
-    (:func:`scraper.report.refused_run`); the refusal is in the crawl's log.
+    (:func:`scraper.report.refused_run`); the refusal is in the crawl's log. So is every
+    site when the database refuses the pass that brings the stored verdicts and partners
+    up to date, before any lock.
     SIGTERM and SIGINT are handled from before the first lock is taken (see
     :class:`_SignalStop`): a site whose lock was taken has a run recorded
     ``stopped`` however early the signal came, and a site not reached is left
@@ -104,9 +106,13 @@ def run_crawl(
     # Stored verdicts and partners brought up to date before any lock is taken: after an
     # upgrade or an edited rules or partners file that reads every stored article, which a
     # stop signal must not wait for while a site is locked (the pipeline's own check is then
-    # one read of each fingerprint).
-    rescore_stored(store, config)
-    refind_partners_stored(store, config)
+    # one read of each fingerprint). A database that refuses it refuses every site's crawl.
+    try:
+        rescore_stored(store, config)
+        refind_partners_stored(store, config)
+    except StoreError as error:
+        log.error("not crawling: the database refused the crawl: %s", error)
+        return {source: refused_run(source) for source in sources}
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
     run_ids: dict[str, int] = {}

@@ -10,7 +10,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.engine import Connection
 
 from scraper.config import DB_SETTING, crawl_config
-from scraper.report import DATABASE_ERROR
+from scraper.report import DATABASE_ERROR, refused_crawl
 from thaidigest.ingest import OLDER
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
@@ -41,9 +41,16 @@ class StorePipeline:
         return cls(crawler, db_url)
 
     def open_spider(self) -> None:
+        """Open the store and build the ingestor, which first brings the stored verdicts
+        and partners up to date (:func:`~thaidigest.pipeline.build_ingestor`): before the
+        crawl's lock is taken and its run recorded (:class:`scraper.report.CrawlReport`). A
+        database that refuses that refuses the crawl, before any request."""
         self.store = Store(self.db_url)
         config = crawl_config(self.crawler.settings)
-        self.ingestor = build_ingestor(self.store, config=config, also_write=self.count_on_run)
+        try:
+            self.ingestor = build_ingestor(self.store, config=config, also_write=self.count_on_run)
+        except StoreError as error:
+            raise refused_crawl(self.crawler, self.crawler.spider, error) from None
 
     def count_on_run(self, conn: Connection, outcomes: list[str]) -> None:
         """Count the articles just written on the crawl's run, in their transaction."""

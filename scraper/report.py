@@ -264,6 +264,20 @@ def refused_run(source: str) -> dict[str, Any]:
     return {"source": source, "status": REFUSED, "report": report}
 
 
+def refused_crawl(crawler: Any, spider: Any, error: Exception) -> Exception:
+    """The :class:`scrapy.exceptions.CloseSpider` that closes the crawl of ``spider`` the
+    database refused as it started, before any request, once said in its log (``not
+    crawling: the database refused the crawl: …``) and noted on the spider
+    (``crawl_refused``, which keeps :class:`CrawlReport` from taking a lock or recording a
+    run) and in the stats (:data:`REFUSAL`)."""
+    from scrapy.exceptions import CloseSpider
+
+    spider.logger.error("not crawling: the database refused the crawl: %s", error)
+    spider.crawl_refused = True
+    crawler.stats.set_value(REFUSAL, str(error))
+    return CloseSpider(DATABASE_ERROR)
+
+
 def record_locked(store: Store, source: str, holder: str) -> int:
     """Record a crawl of ``source`` that found its lock held; the run's id."""
     now = utc_now()
@@ -369,6 +383,8 @@ class CrawlReport:
 
         from scraper.config import LOCKS_TAKEN_SETTING
 
+        if getattr(spider, "crawl_refused", False):  # as the pipeline opened: nothing to take
+            return
         try:
             self.store = Store(self.db_url)
             if not self.crawler.settings.getbool(LOCKS_TAKEN_SETTING):
@@ -379,10 +395,8 @@ class CrawlReport:
         except CloseSpider:
             raise
         except Exception as error:  # the store's, whatever its kind: no crawl without a run
-            spider.logger.error("not crawling: the database refused the crawl: %s", error)
-            self.crawler.stats.set_value(REFUSAL, str(error))
             self.abandon()
-            raise CloseSpider(DATABASE_ERROR) from None
+            raise refused_crawl(self.crawler, spider, error) from None
         spider.crawl_run_id = self.run_id
 
     def spider_closed(self, spider: Any, reason: str) -> None:

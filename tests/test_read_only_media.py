@@ -18,6 +18,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,14 +28,16 @@ from tests.digest.test_commands import stored
 MOUNT_READ_ONLY = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
 
 
-def read_only(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
-    """``command`` run with ``folder`` mounted read-only, in a mount namespace of its own."""
+def read_only(folder: Path, *command: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """``command`` run with ``folder`` mounted read-only, in a mount namespace of its own;
+    ``options``: more of :func:`subprocess.run`'s (``env``, ``cwd``)."""
     unshare = shutil.which("unshare") or "unshare"
     return subprocess.run(
         [unshare, "-m", "sh", "-c", MOUNT_READ_ONLY, "sh", str(folder), *command],
         capture_output=True,
         text=True,
         timeout=300,
+        **options,
     )
 
 
@@ -48,11 +51,12 @@ def _can_mount_read_only() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
+NEEDS_READ_ONLY_MOUNT = pytest.mark.skipif(
     not _can_mount_read_only(),
     reason="needs unshare and mount with the right to mount (root or a user namespace): "
     "a private read-only bind mount is how these tests make a read-only file system",
 )
+pytestmark = NEEDS_READ_ONLY_MOUNT
 
 
 def thaidigest(*args: str) -> list[str]:
