@@ -41,6 +41,7 @@ from scrapy.settings import Settings
 
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
+    REFUSAL_LINE,
     STOPPED_REASON,
     CrawlReport,
     build_report,
@@ -111,7 +112,7 @@ def run_crawl(
         rescore_stored(store, config)
         refind_partners_stored(store, config)
     except StoreError as error:
-        log.error("not crawling: the database refused the crawl: %s", error)
+        log.error(REFUSAL_LINE, error)
         return {source: refused_run(source) for source in sources}
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []

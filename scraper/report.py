@@ -105,6 +105,8 @@ LOCKED = "locked"  # the status of a crawl run that did not start: the site's lo
 # Scrapy's stats dump (``thaidigest crawl -v``) beside the error logged.
 REFUSED = "refused"
 REFUSAL = "thaidigest/refusal"
+# The line logged for such a crawl, with the database's words.
+REFUSAL_LINE = "not crawling: the database refused the crawl: %s"
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
@@ -272,7 +274,7 @@ def refused_crawl(crawler: Any, spider: Any, error: Exception) -> Exception:
     run) and in the stats (:data:`REFUSAL`)."""
     from scrapy.exceptions import CloseSpider
 
-    spider.logger.error("not crawling: the database refused the crawl: %s", error)
+    spider.logger.error(REFUSAL_LINE, error)
     spider.crawl_refused = True
     crawler.stats.set_value(REFUSAL, str(error))
     return CloseSpider(DATABASE_ERROR)
