@@ -192,15 +192,6 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
         sys.exit(EXIT_SCHEDULER_DIED)
 
 
-def _overdue(upcoming: datetime | None, now: datetime, grace: float | None) -> str:
-    """What the daemon does at its start with a stored next run already past, if it is."""
-    if upcoming is None or upcoming >= now:
-        return ""
-    if grace is not None and (now - upcoming).total_seconds() > grace:
-        return "; overdue: dropped when the daemon starts, later than schedule.misfire_grace_time"
-    return "; overdue: runs once when the daemon starts"
-
-
 def schedule_lines(
     schedule: Schedule,
     now: datetime,
@@ -217,14 +208,15 @@ def schedule_lines(
     next run is computed from ``now`` too, as the daemon removes the row and adds the job
     afresh. ``grace``: ``schedule.misfire_grace_time``.
     """
-    from schedules.spec import next_run
+    from schedules.spec import next_run, overdue
 
     unreadable = unreadable or {}
     rows = []
     for job in schedule.jobs:
         if job.name in stored:
             upcoming = stored[job.name]
-            source = "job store" + _overdue(upcoming, now, grace)
+            fate = overdue(job, schedule.zone, upcoming, now, grace, "when the daemon starts")
+            source = f"job store; {fate}" if fate else "job store"
         else:
             upcoming = next_run(job, schedule.zone, now)
             source = "computed from now"
