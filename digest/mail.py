@@ -17,7 +17,8 @@ whichever week that run mails, while the week is one of the last ``digest.weeks`
 one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
 password comes only from the environment variable named by ``email.password_env``
 and never appears in a message, a log line or the database, not even base64-encoded
-as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
+as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`, which
+masks it where it stands as a word of its own, not the letters of other words).
 The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 A send that fails says why in the crawl's plain words (``connection refused``,
@@ -144,6 +145,12 @@ def refuse_unmailable(config: Mapping[str, Any], config_file: str | None) -> Non
         raise SettingsError(f"{config_path(config_file) or 'the settings'}: {problem}")
 
 
+def smtp_port(settings: Mapping[str, Any]) -> int:
+    """The port the server is reached on: ``email.port``, else :data:`SUBMISSION_PORT`."""
+    port = settings["port"]
+    return SUBMISSION_PORT if port is None else int(port)
+
+
 def smtp_security(settings: Mapping[str, Any]) -> str:
     """How the server is reached, one of :data:`SMTP_SECURITY`: ``email.security`` when
     set, else the older ``email.starttls`` as it always meant (true: "starttls", false:
@@ -159,7 +166,8 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
     :data:`SUBMISSION_PORT`, the default port, which a user who said only "tls" keeps:
     the first mail would fail with an SSL error."""
     security, starttls = settings["security"], settings["starttls"]
-    implicit_tls_port = int(settings["port"]) == IMPLICIT_TLS_PORT
+    port = smtp_port(settings)
+    implicit_tls_port = port == IMPLICIT_TLS_PORT
     if security is None:
         if starttls is not None and implicit_tls_port:
             raise MailError(
@@ -180,9 +188,10 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
             f"email.starttls = {str(starttls).lower()} contradicts "
             f'email.security = "{security}": remove email.starttls, which it replaces'
         )
-    if security == "tls" and int(settings["port"]) == SUBMISSION_PORT:
+    if security == "tls" and port == SUBMISSION_PORT:
+        unset = " (the default)" if settings["port"] is None else ""
         raise MailError(
-            f'email.security = "tls" contradicts email.port = {SUBMISSION_PORT} (the default), '
+            f'email.security = "tls" contradicts email.port = {SUBMISSION_PORT}{unset}, '
             "where the server greets in plain text and upgrades with STARTTLS: set "
             f"email.port = {IMPLICIT_TLS_PORT}, or the TLS port your provider gives"
         )
@@ -758,12 +767,12 @@ def send_digest(
         raise MailError(_no_password(settings))
     security = smtp_security(settings)
     context = tls or ssl.create_default_context()
-    server = f"{settings['host']}:{settings['port']}"
+    server = f"{settings['host']}:{smtp_port(settings)}"
     sender = mailbox(settings["sender"])
     sent: list[str] = []
     failed: dict[str, str] = {}
     try:
-        address = (settings["host"], int(settings["port"]))
+        address = (settings["host"], smtp_port(settings))
         if security == "tls":
             client = smtplib.SMTP_SSL(*address, timeout=timeout, context=context)
         else:

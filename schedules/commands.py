@@ -127,6 +127,22 @@ def check_mail_settings(
         refuse_unmailable(config, config_file)
 
 
+# The settings naming a user's file that the crawls and digests judge with.
+JUDGING_FILE_SETTINGS = (("relevance", "rules"), ("partners", "file"), ("relevance", "model"))
+
+
+def check_named_judging_files(config: dict[str, Any]) -> None:
+    """Refuse, as ``run`` refuses to start, a rules, partners or model file the settings name
+    that holds a mistake (:func:`thaidigest.pipeline.check_judging_files`). With none named,
+    nothing is read: the packaged files are the tested ones, and the partner names would
+    load PyThaiNLP, which ``status`` (the container's health check) otherwise never does."""
+    if all(config[table][key] is None for table, key in JUDGING_FILE_SETTINGS):
+        return
+    from thaidigest.pipeline import check_judging_files
+
+    check_judging_files(config)
+
+
 @click.command("run")
 @schedules_option
 @db_option
@@ -176,15 +192,6 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
         sys.exit(EXIT_SCHEDULER_DIED)
 
 
-def _overdue(upcoming: datetime | None, now: datetime, grace: float | None) -> str:
-    """What the daemon does at its start with a stored next run already past, if it is."""
-    if upcoming is None or upcoming >= now:
-        return ""
-    if grace is not None and (now - upcoming).total_seconds() > grace:
-        return "; overdue: dropped when the daemon starts, later than schedule.misfire_grace_time"
-    return "; overdue: runs once when the daemon starts"
-
-
 def schedule_lines(
     schedule: Schedule,
     now: datetime,
@@ -201,14 +208,15 @@ def schedule_lines(
     next run is computed from ``now`` too, as the daemon removes the row and adds the job
     afresh. ``grace``: ``schedule.misfire_grace_time``.
     """
-    from schedules.spec import next_run
+    from schedules.spec import next_run, overdue
 
     unreadable = unreadable or {}
     rows = []
     for job in schedule.jobs:
         if job.name in stored:
             upcoming = stored[job.name]
-            source = "job store" + _overdue(upcoming, now, grace)
+            fate = overdue(job, schedule.zone, upcoming, now, grace, "when the daemon starts")
+            source = f"job store; {fate}" if fate else "job store"
         else:
             upcoming = next_run(job, schedule.zone, now)
             source = "computed from now"
@@ -250,10 +258,12 @@ def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
 @config_option
 def schedule_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """List the schedule's jobs and when each next runs: as the daemon's job store in the
-    database holds it, else computed from now."""
+    database holds it, else computed from now. Exit 2 when the daemon would not start: a
+    mistake in the settings, the schedule, or the rules, partners or model file they name."""
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
+    check_named_judging_files(config)  # the daemon would not start
     kept = _stored_next_runs(db, schedule)
     grace = config["schedule"]["misfire_grace_time"]
     named = {job.name for job in schedule.jobs}
@@ -602,8 +612,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     site has found nothing new for too long while crawling ok, a week over for a day has
     no digest while the schedule has a digest job, or a week has been owed for too long.
     Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
-    scheduled. Exit 2 when the settings or the schedule hold a mistake, read as the daemon
-    reads them (a crontab line it would refuse)."""
+    scheduled. Exit 2 when the settings, the schedule, or the rules, partners or model file
+    they name hold a mistake, read as the daemon reads them (a crontab line it would refuse)."""
     from thaidigest.health import (
         PERIOD,
         crawl_locks,
@@ -616,6 +626,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)  # a line the daemon refuses: exit 2
     check_mail_settings(config, schedule, config_file)
+    check_named_judging_files(config)  # a file the daemon and every job would stop at: exit 2
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
     scheduled = schedule.crawled_sites()  # the sites judged: another is crawled by hand, if at all

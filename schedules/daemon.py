@@ -110,7 +110,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import inspect, select
 
-from schedules.spec import Schedule, job_command, make_trigger
+from schedules.spec import Schedule, job_command, make_trigger, overdue
 from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
@@ -660,12 +660,16 @@ def sync_jobs(
                 **options,
             )
         registered = scheduler.get_job(job.name)
+        upcoming = registered.next_run_time if registered else None
+        grace = options["misfire_grace_time"]
+        fate = overdue(job, schedule.zone, upcoming, datetime.now(UTC), grace, "now")
         log.info(
-            "%s: %s %s, next run %s",
+            "%s: %s %s, next run %s%s",
             job.name,
             job.task,
             job.describe_trigger(),
-            log_time(in_zone(registered.next_run_time, schedule.zone)) if registered else "never",
+            log_time(in_zone(upcoming, schedule.zone)) if upcoming else "never",
+            f" ({fate})" if fate else "",  # missed while the daemon was down
         )
 
 

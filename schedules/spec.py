@@ -28,6 +28,7 @@ job first fires.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import tomllib
@@ -390,6 +391,40 @@ def next_run(job: Job, zone: ZoneInfo, now: datetime) -> datetime | None:
     if job.every:
         return (now + timedelta(seconds=job.every)).astimezone(zone)
     return make_trigger(job, zone).get_next_fire_time(None, now)
+
+
+def runs_between(
+    job: Job, zone: ZoneInfo, upcoming: datetime, start: datetime, end: datetime
+) -> bool:
+    """Whether the job, next due at ``upcoming``, has a run time from ``start`` to ``end``
+    (both included): an interval job's times step from ``upcoming``, a crontab line's are
+    its own."""
+    if job.every:
+        steps = max(0, math.ceil((start - upcoming).total_seconds() / job.every))
+        return upcoming + timedelta(seconds=steps * job.every) <= end
+    due = make_trigger(job, zone).get_next_fire_time(None, max(start, upcoming))
+    return due is not None and due <= end
+
+
+def overdue(
+    job: Job,
+    zone: ZoneInfo,
+    upcoming: datetime | None,
+    now: datetime,
+    grace: float | None,
+    when: str,
+) -> str:
+    """What the daemon does at its start (``when`` it does it) with a stored next run
+    already past ``now``: ``overdue: runs once WHEN``, or ``overdue: dropped WHEN, …`` when
+    the last of the runs missed is later than ``schedule.misfire_grace_time`` (``grace``),
+    as APScheduler judges the run it folds them into; empty for one not past."""
+    if upcoming is None or upcoming >= now:
+        return ""
+    if grace is not None and not runs_between(
+        job, zone, upcoming, now - timedelta(seconds=grace), now
+    ):
+        return f"overdue: dropped {when}, later than schedule.misfire_grace_time"
+    return f"overdue: runs once {when}"
 
 
 def job_command(

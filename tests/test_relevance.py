@@ -16,7 +16,7 @@ from digest.markdown import topic_name
 from thaidigest.classifier import BLOCKS, OPENING_CHARS, Contribution, load_model
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import normalise_article
-from thaidigest.partners import Found, found_partners
+from thaidigest.partners import Found, found_partners, partner_table
 from thaidigest.readers import read_jsonl_file, read_text_file
 from thaidigest.relevance import (
     _LOWER_TO_ASCII,
@@ -1093,6 +1093,28 @@ def test_a_sentence_names_two_always_terms_in_the_plural(tmp_path: Path) -> None
     lines = explain(title, body, load_rules(path)).splitlines()
     assert lines[0] == "Relevant (1.00 >= 0.50): your always terms เฟคนิวส์ and ข่าวปลอม decide it."
     assert "decided by your always terms: เฟคนิวส์, ข่าวปลอม (the model was not asked)" in lines
+
+
+@pytest.mark.parametrize("role", ["always", "never"])
+def test_explain_shows_topics_and_partners_when_your_term_decides(
+    role: str, tmp_path: Path
+) -> None:
+    title, body, _ = ARTICLES_BY_ID[57695]  # names Japan
+    path = tmp_path / "rules.toml"
+    path.write_text(f'[groups.mine]\nrole = "{role}"\nth = ["ญี่ปุ่น"]\n', encoding="utf-8")
+    lines = explain(title, body, load_rules(path)).splitlines()
+    assert lines[0].endswith(f"your {role} term ญี่ปุ่น decides it."), lines[0]
+    assert any(line.startswith("topics: ") for line in lines)
+    assert "partners named: Japan (country:JP)" in lines  # the model, not asked, saw nothing
+
+
+def test_explain_shows_the_partners_your_file_adds_when_your_term_decides(tmp_path: Path) -> None:
+    title, body, _ = ARTICLES_BY_ID[93349]  # names no partner in its opening
+    path = tmp_path / "rules.toml"
+    path.write_text('[groups.mine]\nrole = "never"\nth = ["เฟคนิวส์"]\n', encoding="utf-8")
+    yours = partner_table('[[partner]]\nid = "org:Fake"\nth = ["เฟคนิวส์"]\n')
+    lines = explain(title, body, load_rules(path), partners=yours).splitlines()
+    assert "partners named: Fake (org:Fake)" in lines
 
 
 def test_explain_says_where_partners_are_read_from_when_none_is_named_there() -> None:

@@ -142,7 +142,7 @@ DEFAULTS: dict[str, Any] = {
     "email": {
         "enabled": False,
         "host": "localhost",
-        "port": 587,
+        "port": None,  # unset: 587, the submission port (digest.mail.SUBMISSION_PORT)
         # One of SMTP_SECURITY; unset: "tls" on port 465, where the server expects TLS from
         # the first byte, else "starttls" (or what an older file's `starttls` says).
         "security": None,
@@ -462,7 +462,7 @@ RULES: dict[str, Rule] = {
     "digest.title": Rule(check=_not_blank),
     "digest.site_url": Rule(check=web_url_problem),
     "email.host": Rule(check=_not_blank),
-    "email.port": Rule(minimum=1, maximum=65535),
+    "email.port": Rule(kind=int, minimum=1, maximum=65535),
     "email.security": Rule(kind=str, check=_one_of(SMTP_SECURITY)),
     "email.starttls": Rule(kind=bool),
     "email.username": Rule(kind=str),

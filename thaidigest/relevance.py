@@ -939,15 +939,18 @@ def explain(
         f"relevant: {'yes' if verdict.relevant else 'no'} (threshold {shown_threshold})",
         f"topics: {', '.join(topics) or '-'}",
     ]
+    found_by_table = None if partners is None else found_partners(title, body, partners).ids
     if verdict.never or verdict.always:
         kind, terms = ("never", verdict.never) if verdict.never else ("always", verdict.always)
         one = len(terms) == 1
         yours = f"your {kind} {'term' if one else 'terms'}"
+        found = named.ids if found_by_table is None else found_by_table
         return "\n".join(
             [
                 f"{_verdict_words(verdict)}: {yours} {listed(terms)} "
                 f"{'decides' if one else 'decide'} it.",
                 *numbers,
+                _partners_line(found, found),  # no word of what the model saw: it was not asked
                 f"decided by {yours}: {', '.join(terms)} (the model was not asked)",
                 *_matched_terms(verdict.matches),
             ]
@@ -965,7 +968,6 @@ def explain(
     decided = _decided_by_words(parts, verdict) if stacked else ""
     lines = [f"{verdict_words}: {because}{decided}."]
     lines.extend(numbers)
-    found_by_table = None if partners is None else found_partners(title, body, partners).ids
     lines.append(_partners_line(named.ids, found_by_table))
     kinds = "n-grams, rule and partner signals" if language == "th" else "signals only: not Thai"
     if stacked:

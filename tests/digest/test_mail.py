@@ -1097,13 +1097,23 @@ SECURITY_REFUSED = {
 }
 
 
-def test_implicit_tls_on_the_submission_port_is_refused_naming_the_fix(store, built):
+@pytest.mark.parametrize(
+    ("port", "said"), [("", "587 (the default)"), ("port = 587\n", "587")], ids=["unset", "set"]
+)
+def test_implicit_tls_on_the_submission_port_is_refused_naming_the_fix(
+    store, built, tmp_path, port, said
+):
     # security = "tls" alone keeps the default port 587, whose server greets in plain text:
-    # the first mail would fail with "wrong version number".
-    mail = mail_settings(587, ["a@example.org"], starttls=None, security="tls")
+    # the first mail would fail with "wrong version number". The port is called the
+    # default only when the settings leave it out.
+    path = tmp_path / "thaidigest.toml"
+    path.write_text(
+        f'[email]\n{port}security = "tls"\nsender = "digest@example.org"\n', encoding="utf-8"
+    )
+    mail = {**load_config(path)["email"], "recipients": ["a@example.org"]}
     refused = settings_problem(mail, {})
     assert refused == (
-        'email.security = "tls" contradicts email.port = 587 (the default), where the server '
+        f'email.security = "tls" contradicts email.port = {said}, where the server '
         "greets in plain text and upgrades with STARTTLS: set email.port = 465, or the TLS "
         "port your provider gives"
     )

@@ -213,21 +213,24 @@ def schedule_output(tmp_path: Path, text: str, db: Path, config: str = "") -> li
 
 
 @pytest.mark.parametrize(
-    ("config", "overdue_note"),
+    ("config", "every", "overdue_note"),
     [
-        ("", "overdue: runs once when the daemon starts"),
+        ("", 60, "overdue: runs once when the daemon starts"),
         (
             "[schedule]\nmisfire_grace_time = 600\n",
+            86400,
             "overdue: dropped when the daemon starts, later than schedule.misfire_grace_time",
         ),
+        # The run folds the missed ones into the last, a minute ago: within the grace.
+        ("[schedule]\nmisfire_grace_time = 600\n", 60, "overdue: runs once when the daemon starts"),
     ],
 )
 def test_schedule_shows_the_next_run_times_the_daemons_job_store_holds(
-    tmp_path, config, overdue_note
+    tmp_path, config, every, overdue_note
 ):
     db = tmp_path / "db.sqlite"
     text = schedule_text(
-        'name = "crawl"\ntask = "crawl"\nevery = 60\n',
+        f'name = "crawl"\ntask = "crawl"\nevery = {every}\n',
         'name = "digest"\ntask = "digest"\nevery = 90\n',
     )
     now = datetime.now(UTC)
@@ -709,6 +712,37 @@ def test_the_next_run_of_a_job_run_every_n_seconds_is_logged_to_the_whole_second
     (line,) = [r.getMessage() for r in caplog.records if "next run" in r.getMessage()]
     shown = daemon.in_zone(next_run, BANGKOK).replace(microsecond=0)
     assert line == f"crawl: crawl every 60 s, next run {shown.isoformat()}"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "grace", "fate"),
+    [
+        ('cron = "* * * * *"', None, "runs once now"),
+        ("every = 86400", 600, "dropped now, later than schedule.misfire_grace_time"),
+        # The run folds the missed ones into the last, a minute ago: within the grace.
+        ('cron = "* * * * *"', 600, "runs once now"),
+    ],
+)
+def test_a_next_run_missed_while_the_daemon_was_down_is_said_overdue_at_start(
+    tmp_path, caplog, trigger, grace, fate
+):
+    """As ``thaidigest schedule`` says it, not as a plain next run in the past."""
+    config = merge(DEFAULTS, {"schedule": {"misfire_grace_time": grace}})
+    text = schedule_text(f'name = "crawl"\ntask = "crawl"\n{trigger}\n')
+    missed = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=3)
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with paused_scheduler(Store(db), text, config) as first:
+        first.modify_job("crawl", next_run_time=missed)  # the daemon was down since then
+    caplog.clear()
+    with (
+        caplog.at_level(logging.INFO, logger="thaidigest.run"),
+        paused_scheduler(Store(db), text, config),
+    ):
+        pass
+    (line,) = [r.getMessage() for r in caplog.records if "next run" in r.getMessage()]
+    shown = daemon.in_zone(missed, BANGKOK).isoformat()
+    described = parse_schedule(text, "test.toml").jobs[0].describe_trigger()
+    assert line == f"crawl: crawl {described}, next run {shown} (overdue: {fate})"
 
 
 def test_the_daemons_log_line_times_are_in_the_schedules_zone_with_its_offset():

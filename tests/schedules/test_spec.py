@@ -517,6 +517,21 @@ def test_run_refuses_to_start_with_a_file_every_job_would_refuse(kind, tmp_path)
     assert not db.exists()
 
 
+@pytest.mark.parametrize("kind", USER_FILE_MISTAKES)
+@pytest.mark.parametrize("command", ["status", "schedule"])
+def test_status_and_schedule_refuse_a_file_the_daemon_refuses_to_start_with(
+    command, kind, tmp_path
+):
+    """status is the container's health check: a rules, partners or model file that stops
+    the daemon and every job is an unhealthy setup, exit 2 with the daemon's line."""
+    config, refusal = settings_naming_a_mistaken_file(tmp_path, kind)
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    result = CliRunner().invoke(main, [command, "--db", str(db), "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.output == refusal + "\n"
+
+
 @pytest.mark.parametrize("source", ["", 'source = "thaigov", ', 'source = "all", '])
 def test_a_start_id_with_thaigov_or_every_site_is_accepted(source):
     text = HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
