@@ -918,6 +918,7 @@ def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path)
     errors = last_report(db, "mdes")["errors"]
     assert [entry["error"] for entry in errors] == ["connection refused"] * 2
     assert "ConnectionRefusedError" not in result.stderr
+    assert "Gave up retrying" not in result.stderr  # Scrapy's line before each, at DEBUG
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):
