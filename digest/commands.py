@@ -258,6 +258,16 @@ def mail_digests(
         raise MailError("; ".join(failures))
 
 
+def files_written(out_dir: Path, written: int, unchanged: int) -> str:
+    """The one line a build ends with: how many files it wrote in ``out_dir`` and how many it
+    left as they were (a file is written only when its content changed), so a run's output,
+    and the daemon's log of a digest job, says what it did without a line per file."""
+    if not written:
+        return f"{counted(unchanged, 'file')} unchanged in {out_dir}"
+    kept = f" ({unchanged} unchanged)" if unchanged else ""
+    return f"wrote {counted(written, 'file')} in {out_dir}{kept}"
+
+
 def unwatched_weeks(store: Store, weeks: Sequence[Week]) -> list[Week]:
     """The weeks of ``weeks`` by whose end nothing was watched: no crawl ran and no article
     was stored before it ended, a text file imported too
@@ -310,6 +320,12 @@ def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) ->
     f"or {NO_SITES}; given, the schedule is not read (the daemon gives its digest jobs the "
     "sites of the schedule it loaded) [default: the sites the schedule's crawl jobs crawl].",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List every file written, one line each, before the line that counts them.",
+)
 @db_option
 @config_option
 def digest_command(
@@ -319,6 +335,7 @@ def digest_command(
     served_locally: bool,
     schedules_file: str | None,
     judged_sites: tuple[str, ...] | None,
+    verbose: bool,
     db: str | None,
     config_file: str | None,
 ) -> None:
@@ -408,11 +425,11 @@ def digest_command(
         files = {path for result in results for path in result.files}
         for result in results:
             click.echo(f"digest {result.week}: {counted(result.items, 'item')}")
-        for path in changed:
-            click.echo(f"wrote {path}")
-        unchanged = len(files) - len(changed)
-        if unchanged:
-            click.echo(f"{counted(unchanged, 'file')} unchanged in {out_dir}")
+        if verbose:
+            for path in changed:
+                click.echo(f"wrote {path}")
+        if files:
+            click.echo(files_written(out_dir, len(changed), len(files) - len(changed)))
         if mails:
             if unfinished:  # a preview, built again once over
                 click.echo(f"{not_over(unfinished[0])}: not mailed")

@@ -115,7 +115,7 @@ from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
 from thaidigest.locks import DAEMON_LOCK, EXIT_LOCKED
-from thaidigest.output import OutputError
+from thaidigest.output import OutputError, ZonedLogFormatter, log_time
 from thaidigest.plural import counted
 from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 
@@ -140,8 +140,9 @@ APSCHEDULER_SAID_OURS = {
 }
 STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the database refused
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# The time stamp a job's log line starts with, with its offset from UTC: a crawl's
-# (thaidigest.output.LOG_DATE_FORMAT, "2026-12-07T00:00:01+0000"), or one in ISO 8601.
+# The time stamp a job's log line starts with, with its offset from UTC: a crawl's, in
+# ISO 8601 (thaidigest.output.log_time, "2026-12-07T07:00:01+07:00"), or as Scrapy's own
+# `scrapy crawl` writes it (thaidigest.output.LOG_DATE_FORMAT, "2026-12-07T00:00:01+0000").
 JOB_STAMP = re.compile(
     r"^(?P<stamp>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d))(?= )"
 )
@@ -162,13 +163,6 @@ LOCK_HELD = re.compile(
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
-
-
-def log_time(moment: datetime) -> str:
-    """A time, given in the schedule's zone, as the daemon's log gives it: ISO 8601 to the
-    second with its offset from UTC, ``2026-12-07T07:00:00+07:00``, the fraction of its second
-    left out (a job run ``every`` N seconds keeps that of the moment it was added)."""
-    return moment.isoformat(timespec="seconds")
 
 
 def in_zone(moment: datetime, zone: tzinfo) -> datetime:
@@ -212,17 +206,13 @@ def restamp(line: str, zone: tzinfo | None) -> str:
     return log_time(stamp) + line[match.end() :]
 
 
-class LogFormatter(logging.Formatter):
+class LogFormatter(ZonedLogFormatter):
     """The daemon's log format, :data:`LOG_FORMAT`, each line's time in the schedule's
     time zone ``zone`` (:func:`log_time`, to the second), not in the machine's, and so
     the times of a lock's holder it quotes from the database (:func:`lock_times_in_zone`)."""
 
     def __init__(self, zone: tzinfo) -> None:
-        super().__init__(LOG_FORMAT)
-        self.zone = zone
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return log_time(datetime.fromtimestamp(record.created, self.zone))
+        super().__init__(LOG_FORMAT, zone)
 
     def format(self, record: logging.LogRecord) -> str:
         return lock_times_in_zone(super().format(record), self.zone)

@@ -39,6 +39,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from digest.select import BANGKOK
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
     REFUSAL_LINE,
@@ -53,6 +54,7 @@ from scraper.report import (
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
+from thaidigest.output import ZonedLogFormatter
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import FAILED, Store, StoreError, StoreWaitStopped, utc_now
 
@@ -75,10 +77,24 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
             DB_SETTING: db_url,
             CONFIG_SETTING: config,
             LOCKS_TAKEN_SETTING: True,  # run_crawl takes them before the crawl starts
+            # The crawl's own handler (crawl_log_handler), which Scrapy would replace with
+            # one writing the machine's time for each crawler it builds.
+            "LOG_INSTALL_ROOT_HANDLER": False,
         },
         priority="cmdline",
     )
     return settings
+
+
+def crawl_log_handler(settings: Settings) -> logging.Handler:
+    """The crawl's log on stderr, Scrapy's lines and thaidigest's, as Scrapy formats them
+    (``LOG_FORMAT``, from ``LOG_LEVEL``) but for the time: in Bangkok, as ``serve``'s and
+    the daemon's logs give it (:func:`thaidigest.output.log_time`,
+    ``2026-12-06T12:19:07+07:00``), not in the machine's zone (a container's is UTC)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(ZonedLogFormatter(settings["LOG_FORMAT"], BANGKOK))
+    handler.setLevel(settings["LOG_LEVEL"])
+    return handler
 
 
 def run_crawl(
@@ -134,7 +150,10 @@ def run_crawl(
                 taken.append(source)
                 settle_dead_runs(store, source)  # holding the lock: any running run is dead
             if taken and stop.received is None:
-                process = CrawlerProcess(crawl_settings(config, store.url))
+                settings = crawl_settings(config, store.url)
+                logging.root.addHandler(crawl_log_handler(settings))
+                logging.root.setLevel(logging.NOTSET)  # the handler's level decides
+                process = CrawlerProcess(settings)
                 for source in taken:
                     arguments: dict[str, Any] = {"base_url": base_url}
                     if source == "thaigov" and start_id is not None:

@@ -43,6 +43,10 @@ RETRY_BACKOFF_BASE = DEFAULTS["crawl"]["backoff_base"]  # seconds; doubles each 
 RETRY_BACKOFF_MAX = 60.0  # also the longest Retry-After obeyed: a longer one stops the site
 # A retry goes before new pages: a site that keeps refusing is found out early.
 RETRY_PRIORITY_ADJUST = 1
+# A request given up after its retries is said in thaidigest's words, one line: the
+# spider's `error: URL: connection refused`, robots.txt's `cannot fetch`, a blocked page.
+# Scrapy's own "Gave up retrying" line only repeated it first; it stays for -vv.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 # A site that refused this many pages in a row (each after its retries), none served in
 # the crawl, one of them known to exist (a revisit, an MDES listing, a thaigov search
 # page), refuses this client: stopped for the crawl rather than asked for every page.

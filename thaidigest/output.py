@@ -22,15 +22,37 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 import click
 
 EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
-# The time of a crawl's log line: local time with its offset from UTC,
-# "2026-12-04T22:14:24+0700", so that a line says when beside the stored UTC times and
-# another machine's logs. The daemon gives it in the schedule's zone (schedules.daemon).
+# The time of a log line of Scrapy's own ``scrapy crawl``: local time with its offset from
+# UTC, "2026-12-04T22:14:24+0700". ``thaidigest crawl`` gives it as the daemon does
+# (:func:`log_time`, :class:`ZonedLogFormatter`).
 LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def log_time(moment: datetime) -> str:
+    """A time, given in the zone it is to be read in, as the project's logs give it: ISO
+    8601 to the second with its offset from UTC, ``2026-12-07T07:00:00+07:00``, the fraction
+    of its second left out (a job run ``every`` N seconds keeps that of the moment it was
+    added)."""
+    return moment.isoformat(timespec="seconds")
+
+
+class ZonedLogFormatter(logging.Formatter):
+    """The log format ``fmt``, each line's time (``%(asctime)s``) given in ``zone``
+    (:func:`log_time`), not in the machine's: a container's UTC clock logs the same times
+    as the daemon, whose log gives them in the schedule's zone, and ``serve``."""
+
+    def __init__(self, fmt: str, zone: tzinfo) -> None:
+        super().__init__(fmt)
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return log_time(datetime.fromtimestamp(record.created, self.zone))
 
 
 class OutputError(Exception):

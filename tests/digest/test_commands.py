@@ -61,16 +61,27 @@ def stored(tmp_path):
     return path
 
 
-def test_digest_writes_the_week_and_says_what_it_wrote(tmp_path):
+def written_files(out: Path) -> set[Path]:
+    return {path for path in out.rglob("*") if path.is_file()}
+
+
+def test_digest_writes_the_week_and_counts_the_files_it_wrote_in_one_line(tmp_path):
     db, out = stored(tmp_path), tmp_path / "public"
-    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
     result = CliRunner().invoke(digest_command, arguments)
     assert result.exit_code == 0, result.output
-    assert "digest 2024-W34: 1 item\n" in result.output
-    assert f"wrote {out / 'digests' / '2024-W34.md'}" in result.output
     assert "ASEAN digital ministers meet" in (out / "digests" / "2024-W34.md").read_text()
+    files = written_files(out)
+    # One line for the build, not one per file (a weekly job wrote some 55 into the log).
+    assert result.output == f"digest 2024-W34: 1 item\nwrote {len(files)} files in {out}\n"
     again = CliRunner().invoke(digest_command, arguments)
-    assert "wrote" not in again.output and "files unchanged" in again.output
+    assert again.output == f"digest 2024-W34: 1 item\n{len(files)} files unchanged in {out}\n"
+    (out / "index.html").write_text("edited")
+    listed = CliRunner().invoke(digest_command, [*arguments, "--verbose"])
+    assert listed.output == (
+        f"digest 2024-W34: 1 item\nwrote {out / 'index.html'}\n"
+        f"wrote 1 file in {out} ({len(files) - 1} unchanged)\n"
+    )
 
 
 def test_database_comes_from_the_environment_and_out_from_the_settings(tmp_path):

@@ -42,7 +42,7 @@ from schedules.daemon import (
 )
 from schedules.spec import load_schedule, parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.digest import ingest
+from tests.digest import article, ingest
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     add_crawl_setting,
@@ -905,6 +905,28 @@ def test_a_relayed_crawl_line_keeps_an_addresss_time_and_gives_a_locks_in_the_sc
         "WARNING: taking over crawl:thaigov from host:12, held since 2026-12-07T06:00:00+07:00: "
         "that process is gone",
     ]
+
+
+def test_a_digest_job_logs_one_line_for_the_files_it_wrote_not_one_a_file(
+    tmp_path, caplog, monkeypatch
+):
+    db, out = tmp_path / "db.sqlite", tmp_path / "public"
+    store = Store(f"sqlite:///{db}")
+    ingest(store, [article(1, "ASEAN digital ministers meet")], "2024-08-20T03:00")
+    store.close()
+    monkeypatch.setenv(store_module.DB_ENV, str(db))
+    job = schedules.spec.Job(
+        "digest", "digest", every=3600, args={"week": "2024-W34", "out": str(out)}
+    )
+    caplog.set_level(logging.DEBUG, logger="thaidigest.run")
+    assert run_job("digest", "digest", schedules.spec.job_command(job, None, ()), timeout=120) == 0
+    written = sum(1 for path in out.rglob("*") if path.is_file())
+    assert written > 20  # the week's pages and every feed: each had its own line in the log
+    stdout = [record for record in caplog.records if record.getMessage().startswith("digest: | ")]
+    assert [(record.levelname, record.getMessage()) for record in stdout[1:]] == [
+        ("INFO", f"digest: | wrote {written} files in {out}")
+    ]
+    assert stdout[0].getMessage().startswith("digest: | digest 2024-W34: ")
 
 
 # A crawl as the daemon sees it: it records a run, and on SIGTERM records it stopped, as a

@@ -55,13 +55,16 @@ def add_crawl_setting(config: Path, line: str) -> Path:
 
 
 def run_thaidigest(
-    *args: str, timeout: float = 120, warnings: str | None = "ignore"
+    *args: str, timeout: float = 120, warnings: str | None = "ignore", tz: str | None = None
 ) -> subprocess.CompletedProcess:
     """``thaidigest ARGS`` in a fresh process (Twisted's reactor does not restart);
-    ``warnings``: its ``PYTHONWARNINGS``, None for Python's own filters, as a user runs it."""
+    ``warnings``: its ``PYTHONWARNINGS``, None for Python's own filters, as a user runs it;
+    ``tz``: the machine's time zone it runs in (``TZ``), else this one's."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
     if warnings is not None:
         env["PYTHONWARNINGS"] = warnings
+    if tz is not None:
+        env["TZ"] = tz
     return subprocess.run(
         [sys.executable, "-m", "thaidigest", *args],
         capture_output=True,

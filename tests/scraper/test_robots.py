@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import socket
+from datetime import UTC, datetime
 
 import pytest
 
 from scraper.fixture_site import FixtureSite
 from scraper.robots import forbidding_rule, robots_text
-from tests.scraper.crawling import crawl, run_thaidigest, write_config
+from tests.scraper.crawling import crawl, crawl_args, run_thaidigest, write_config
 from thaidigest.config import DEFAULTS
 
 AGENT = "thaidigest/0.1 (+https://example.org/thaidigest)"
@@ -162,6 +164,39 @@ def test_a_robots_txt_that_cannot_be_fetched_is_one_line_naming_the_site_and_why
     assert f"mdes: blocked (robots.txt unreachable: {in_words}) at " in status.stdout
     assert f"mdes: crawls: blocked 1 (robots.txt unreachable: {in_words})" in status.stdout
     assert "Error" not in result.stdout + status.stdout  # no exception's class name
+
+
+# A crawl's log line as the daemon and serve write theirs: its time in Bangkok, to the
+# second, in ISO 8601 with the offset, "2026-12-06T12:19:07+07:00 [scraper.robots] ERROR: ".
+BANGKOK_LOG_LINE = re.compile(
+    r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00) \[[\w.]+\] (?P<level>[A-Z]+): "
+)
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "America/New_York"])
+def test_an_unreachable_site_is_said_once_in_a_log_in_bangkok_time(tmp_path, machine_zone):
+    """Scrapy's own give-up line came first, with the machine's time ("+0000" in a
+    container), then thaidigest's line for the same failure."""
+    base_url, _ = refused_base_url()
+    config = write_config(tmp_path)
+    began = datetime.now(UTC).replace(microsecond=0)
+    result = run_thaidigest(
+        *crawl_args(base_url, tmp_path / "db.sqlite", config, "--source", "mdes"),
+        tz=machine_zone,
+    )
+    ended = datetime.now(UTC)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        f"ERROR: mdes: cannot fetch {base_url}/robots.txt (connection refused): the site is "
+        "not crawled",
+        f"WARNING: blocked ({base_url}/robots.txt unreachable: connection refused): "
+        f"{base_url}/news/3 not sent; the report counts the others it forbids",
+    ], result.stderr
+    for line in lines:
+        stamp = BANGKOK_LOG_LINE.match(line)
+        assert stamp, line
+        assert began <= datetime.fromisoformat(stamp["time"]) <= ended
 
 
 def test_a_group_for_a_bot_named_in_our_user_agent_string_does_not_apply_to_the_crawl(tmp_path):
