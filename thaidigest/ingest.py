@@ -31,11 +31,12 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
 from thaidigest.model import (
+    CAME_BACK_EMPTY,
     FALLBACK_EXTRACTION,
     OUTCOMES,
     SELECTORS_EXTRACTION,
@@ -70,6 +71,10 @@ TRANSACTION_SECONDS = 1.0
 # :attr:`Summary.older`).
 OLDER = "older"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
+# Crawls in a row whose page of a stored article comes back with an empty body (its
+# headline only) before the empty version is stored: a page emptied once or twice is a
+# site's hiccup, its text kept; one empty this many times in a row lost its text.
+EMPTY_ANSWERS_TO_STORE = 3
 # Shown as escapes when a rejection is printed: they would drive the terminal.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -103,6 +108,8 @@ class Stored(NamedTuple):
     title: str
     extraction: str
     last_changed: str  # ISO 8601 UTC
+    has_body: bool  # the stored body is not empty
+    empty_answers: int  # see came_back_empty
 
 
 class Fetched(NamedTuple):
@@ -207,6 +214,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
+    came_back_empty: int = 0  # kept as stored: see :func:`came_back_empty`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
     # Of the unchanged: export records of earlier versions of the stored articles, kept out (OLDER).
@@ -317,6 +325,20 @@ def suspicious_replacement(known: Stored, article: Article) -> bool:
     the stored version kept. A redesign that keeps the headline still updates it, unless
     its text is the stored one but for the page's own lines (:func:`_same_stored_content`)."""
     return fallback_over_selectors(known, article) and article.title != known.title
+
+
+def came_back_empty(known: Stored, fetch: Fetched, article: Article) -> bool:
+    """Whether a crawl's visit read ``article``'s page with an empty body (its headline
+    only) while the stored body ``known`` holds is not, fewer than
+    :data:`EMPTY_ANSWERS_TO_STORE` times in a row: the stored text is kept (a site's
+    hiccup on one page, not the text taken down). The last of those answers in a row is
+    stored as any new text is; an import's empty body always is (a user's deliberate act)."""
+    return (
+        fetch.visit
+        and not article.body
+        and known.has_body
+        and known.empty_answers + 1 < EMPTY_ANSWERS_TO_STORE
+    )
 
 
 def normalise_only(raw: RawArticle) -> Prepared:
@@ -564,6 +586,9 @@ class Ingestor:
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
         leaves them as the last crawl left them, so the page is revisited as before.
+        A visit whose page came back with an empty body keeps the stored text, counted
+        as :data:`~thaidigest.model.CAME_BACK_EMPTY`, until it has done so
+        :data:`EMPTY_ANSWERS_TO_STORE` times in a row (:func:`came_back_empty`).
         """
         now = iso(self.clock())
         prepared = _to_rows_stored_before(conn, prepared)
@@ -577,6 +602,8 @@ class Ingestor:
                 row.title,
                 row.extraction,
                 row.last_changed,
+                bool(row.has_body),
+                row.empty_answers,
             )
             for row in conn.execute(
                 select(
@@ -588,6 +615,8 @@ class Ingestor:
                     articles.c.title,
                     articles.c.extraction,
                     articles.c.last_changed,
+                    (func.length(articles.c.body) > 0).label("has_body"),
+                    articles.c.empty_answers,
                 ).where(articles.c.url.in_(urls))
             )
         }
@@ -611,6 +640,21 @@ class Ingestor:
                 changed = history.times(now)[1]
             elif known is not None and suspicious_replacement(known, article):
                 outcomes.append("suspicious")  # the row untouched: this page was not it
+                continue
+            elif known is not None and came_back_empty(known, fetch, article):
+                # The text and its scores stay; the visit is recorded without the empty
+                # answer's ETag and Last-Modified, nor the stored text's: the next crawl
+                # reads the page whole, never answered 304 for the empty page, and counts
+                # on from a whole answer, empty or not (a 304 would count as neither).
+                answers = known.empty_answers + 1
+                seen[known.id] = {
+                    "row_id": known.id,
+                    **_visit(fetch, now),
+                    **UNVALIDATED,
+                    "empty_answers": answers,
+                }
+                current[article.url] = known._replace(empty_answers=answers)
+                outcomes.append(CAME_BACK_EMPTY)
                 continue
             elif (
                 known is not None
@@ -675,6 +719,8 @@ class Ingestor:
                 article.title,
                 article.extraction,
                 changed,
+                bool(article.body),
+                known.empty_answers if known is not None and not fetch.visit else 0,
             )
             written[article_id] = {
                 "article_id": article_id,
@@ -722,6 +768,7 @@ class Ingestor:
                     etag=bindparam("etag"),
                     last_modified=bindparam("last_modified"),
                     last_seen=bindparam("last_seen"),
+                    empty_answers=bindparam("empty_answers"),
                 ),
                 list(seen.values()),
             )
@@ -783,8 +830,9 @@ def _to_rows_stored_before(conn: Connection, prepared: list[Prepared]) -> list[P
 
 
 def _visit(fetch: Fetched, now: str) -> dict[str, Any]:
-    """The ``articles`` columns every visit of an article writes, changed or not."""
-    return {**fetch._asdict(), "last_seen": now}
+    """The ``articles`` columns every visit of an article writes, changed or not: a page
+    read with its text (or stored empty) ends a run of empty answers (:func:`came_back_empty`)."""
+    return {**fetch._asdict(), "last_seen": now, "empty_answers": 0}
 
 
 @cache

@@ -71,7 +71,8 @@ from sqlalchemy.sql.expression import Update
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.model import OUTCOMES
 
-SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
+# 2: articles.partners; 3: the current version's text only in articles; 4: articles.empty_answers
+SCHEMA_VERSION = 4
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 # Seconds a SQLite connection waits for another's write lock before "database is locked".
@@ -115,6 +116,10 @@ articles = Table(
     Column("topics", Text, nullable=False, default="[]"),  # JSON list
     Column("partners", Text, nullable=False, default="[]"),  # JSON list of partner ids
     Column("duplicate_of", Text),  # canonical URL of the cluster representative
+    # The crawls in a row whose page of the article came back with an empty body while
+    # the stored body is not: its text kept until EMPTY_ANSWERS_TO_STORE (thaidigest.ingest).
+    # A database default, so that an older thaidigest still running inserts without it.
+    Column("empty_answers", Integer, nullable=False, server_default="0"),
     Index("ix_articles_source_id", "source", "source_id"),
     Index("ix_articles_published", "published"),
     Index("ix_articles_first_seen", "first_seen"),
@@ -611,6 +616,13 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
+def _add_empty_answers(conn: Connection) -> None:
+    """Schema 3 -> 4: the ``empty_answers`` column, 0 for every stored article (no crawl
+    counted an empty answer before it)."""
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN empty_answers INTEGER NOT NULL DEFAULT 0")
+    conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="4"))
+
+
 def _begin_immediate_within(conn: Connection, wait: float) -> None:
     """Take SQLite's write lock, waiting ``wait`` seconds for it instead of BUSY_TIMEOUT.
 
@@ -839,9 +851,11 @@ class Store:
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version < SCHEMA_VERSION:
-                if version == 1:
+                if version < 2:
                     _add_partners(conn)
-                _version_text_once(conn)
+                if version < 3:
+                    _version_text_once(conn)
+                _add_empty_answers(conn)
             elif version > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "
