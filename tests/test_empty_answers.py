@@ -1,16 +1,21 @@
 """A stored article whose page comes back with an empty body keeps its text, until the page
 has come back so on EMPTY_ANSWERS_TO_STORE crawls in a row; an import's empty body does not
-wait. (The crawl through the spider: tests/scraper/test_crawl_empty.py.)"""
+wait. The count is kept in a table of its own, which an open to write adds to a database
+without it, the schema unchanged. (The crawl through the spider:
+tests/scraper/test_crawl_empty.py.)"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tests.conftest import DATA
@@ -19,7 +24,7 @@ from thaidigest.model import CAME_BACK_EMPTY, RawArticle
 from thaidigest.normalise import normalise_article
 from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import corpus_record_article
-from thaidigest.store import SCHEMA_VERSION, Store
+from thaidigest.store import Store, empty_answers, metadata
 
 PAGE = "https://www.thaigov.go.th/news/contents/details/87382"
 # A thaigov article with its text, as the corpus holds it.
@@ -46,9 +51,30 @@ def row(store: Store) -> dict:
     return stored
 
 
-def crawled_article(store: Store) -> tuple[Ingestor, RawArticle]:
+def empty_count(store: Store) -> int | None:
+    """The empty answers in a row the store counts for its one article; None without a row."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(empty_answers.c.answers)).scalar_one_or_none()
+
+
+def tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+
+
+def schema_version(path: Path) -> str:
+    with closing(sqlite3.connect(path)) as conn:
+        query = "SELECT value FROM meta WHERE key = 'schema_version'"
+        return conn.execute(query).fetchone()[0]
+
+
+def crawled_article(
+    store: Store, at: Callable[[], datetime] = clock
+) -> tuple[Ingestor, RawArticle]:
     """An ingestor and an article a crawl stored with its text."""
-    ingestor = build_ingestor(store, clock=clock)
+    ingestor = build_ingestor(store, clock=at)
     article = visit(corpus_record_article(RECORD), '"text"')
     assert ingestor.ingest_one(article) == "new"
     return ingestor, article
@@ -68,7 +94,7 @@ def test_an_empty_answer_keeps_the_text_its_scores_and_asks_the_page_whole_next(
     # Neither the empty page's validators (a 304 would confirm it) nor the text's: the
     # next crawl reads the page whole, and counts on from what it reads.
     assert (after["etag"], after["last_modified"]) == (None, None)
-    assert after["empty_answers"] == 1
+    assert empty_count(store) == 1
 
 
 def test_the_page_empty_on_enough_crawls_in_a_row_is_stored_empty(store):
@@ -82,7 +108,7 @@ def test_the_page_empty_on_enough_crawls_in_a_row_is_stored_empty(store):
     stored = row(store)
     assert (stored["body"], stored["versions"]) == ("", 2)
     assert stored["etag"] == f'"empty {EMPTY_ANSWERS_TO_STORE - 1}"'
-    assert stored["empty_answers"] == 0
+    assert empty_count(store) is None  # its row gone with the run
     assert [version["body"] for version in store.versions(stored["id"])] == [text, ""]
     # Empty now: the next empty answer is the stored text again.
     assert ingestor.ingest_one(visit(emptied(article), '"empty again"')) == "unchanged"
@@ -94,7 +120,7 @@ def test_a_whole_answer_between_empty_ones_starts_the_count_again(store):
     assert ingestor.ingest_one(empty) == CAME_BACK_EMPTY
     assert ingestor.ingest_one(visit(article, '"text"')) == "unchanged"
     stored = row(store)
-    assert (stored["empty_answers"], stored["etag"]) == (0, '"text"')
+    assert (empty_count(store), stored["etag"]) == (None, '"text"')
     outcomes = [ingestor.ingest_one(empty) for _ in range(EMPTY_ANSWERS_TO_STORE - 1)]
     assert outcomes == [CAME_BACK_EMPTY] * (EMPTY_ANSWERS_TO_STORE - 1)
     assert row(store)["versions"] == 1
@@ -132,47 +158,78 @@ def test_a_crash_writing_an_empty_answer_writes_neither_its_count_nor_its_versio
     empty = visit(emptied(article), '"empty"')
     for _ in range(answers_before):
         ingestor.ingest_one(empty)
-    before = row(store)
+    before, counted = row(store), empty_count(store)
     # The crawl counts its outcomes on its run in the same transaction (also_write).
     crashing_ingestor = build_ingestor(store, clock=clock, also_write=crashing)
     with pytest.raises(Crash):
         crashing_ingestor.ingest_one(empty)
     after = row(store)
     assert after == before
-    assert (after["empty_answers"], after["versions"]) == (answers_before, 1)
+    assert empty_count(store) == counted == (answers_before or None)
+    assert after["versions"] == 1
     assert len(store.versions(after["id"])) == 1
 
 
-def test_a_schema_3_database_counts_empty_answers_once_opened(tmp_path: Path):
-    path = tmp_path / "old.sqlite"
+def test_a_database_of_the_previous_thaidigest_gets_the_count_once_opened_to_write(
+    tmp_path: Path,
+):
+    path = tmp_path / "previous.sqlite"
     store = Store(f"sqlite:///{path}")
-    ingestor, article = crawled_article(store)
+    _, article = crawled_article(store)
     store.close()
-    with sqlite3.connect(path) as conn:  # the database as schema 3 left it
-        conn.execute("ALTER TABLE articles DROP COLUMN empty_answers")
-        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    conn.close()
-    store = Store(f"sqlite:///{path}")
+    with closing(sqlite3.connect(path)) as conn:  # the tables the previous thaidigest makes
+        conn.execute("DROP TABLE empty_answers")
+        conn.commit()
+    assert tables(path) == set(metadata.tables) - {"empty_answers"}
+    store = Store(f"sqlite:///{path}")  # as a crawl opens it
     try:
-        with store.engine.connect() as conn:
-            version = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'schema_version'")
-            assert version.scalar() == str(SCHEMA_VERSION) == "4"
-        assert row(store)["empty_answers"] == 0
+        assert "empty_answers" in tables(path)
+        assert schema_version(path) == "3"
         ingestor = build_ingestor(store, clock=clock)
-        assert ingestor.ingest_one(visit(emptied(article), '"empty"')) == CAME_BACK_EMPTY
-        assert row(store)["empty_answers"] == 1
+        empty = visit(emptied(article), '"empty"')
+        outcomes = [ingestor.ingest_one(empty) for _ in range(EMPTY_ANSWERS_TO_STORE)]
+        assert outcomes == [CAME_BACK_EMPTY] * (EMPTY_ANSWERS_TO_STORE - 1) + ["updated"]
+        assert row(store)["body"] == ""
     finally:
         store.close()
 
 
-def test_an_older_thaidigest_still_running_inserts_articles_into_an_upgraded_database(store):
-    """Its INSERT names no ``empty_answers``: the database's default fills it."""
-    with store.transaction() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO articles (url, source, title, body, language, extraction, content_hash,"
-            " first_seen, last_changed, last_seen, versions, relevance, relevant, topics,"
-            " partners) VALUES ('https://x/1', 'thaigov', 't', 'b', 'th', 'text', 'h', 't', 't',"
-            " 't', 1, 0.0, 0, ?, ?)",
-            (json.dumps([]), json.dumps([])),
-        )
-    assert row(store)["empty_answers"] == 0
+def test_an_open_to_read_leaves_a_database_without_the_count_as_it_is(tmp_path: Path):
+    path = tmp_path / "previous.sqlite"
+    store = Store(f"sqlite:///{path}")
+    _, article = crawled_article(store)
+    store.close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP TABLE empty_answers")
+        conn.commit()
+    written = path.read_bytes()
+    store = Store(f"sqlite:///{path}", create=False)  # as export, status and explain open it
+    try:
+        assert row(store)["title"] == normalise_article(article).title
+    finally:
+        store.close()
+    assert "empty_answers" not in tables(path)
+    assert path.read_bytes() == written
+
+
+def test_a_visit_of_the_previous_thaidigest_between_empty_answers_starts_the_count_again(
+    tmp_path: Path,
+):
+    """A thaidigest that knows no count (still running beside this one) ends a run of empty
+    answers by reading the page with its text, without deleting the count's row."""
+    moments = iter(datetime(2025, 9, day, 8, tzinfo=UTC) for day in range(1, 30))
+    store = Store(f"sqlite:///{tmp_path / 'shared.sqlite'}")
+    try:
+        ingestor, article = crawled_article(store, at=lambda: next(moments))
+        empty = visit(emptied(article), '"empty"')
+        for _ in range(EMPTY_ANSWERS_TO_STORE - 1):
+            assert ingestor.ingest_one(empty) == CAME_BACK_EMPTY
+        with store.transaction() as conn:  # its visit of the page, whole: as it records one
+            conn.exec_driver_sql(
+                "UPDATE articles SET etag = '\"text\"', last_seen = '2025-09-03T20:00:00Z'"
+            )
+        assert empty_count(store) == EMPTY_ANSWERS_TO_STORE - 1  # its row, left
+        outcomes = [ingestor.ingest_one(empty) for _ in range(EMPTY_ANSWERS_TO_STORE)]
+        assert outcomes == [CAME_BACK_EMPTY] * (EMPTY_ANSWERS_TO_STORE - 1) + ["updated"]
+    finally:
+        store.close()

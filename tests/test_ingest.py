@@ -778,7 +778,6 @@ def test_a_schema_2_database_stores_the_current_text_once(tmp_path: Path) -> Non
             DROP TABLE article_versions;
             ALTER TABLE old RENAME TO article_versions;
             CREATE INDEX ix_versions_seen_at ON article_versions (seen_at);
-            ALTER TABLE articles DROP COLUMN empty_answers;
             UPDATE meta SET value = '2' WHERE key = 'schema_version';
             """
         )
@@ -806,7 +805,6 @@ def test_two_stores_opening_an_old_database_at_once_upgrade_it_once(tmp_path: Pa
     Store(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as conn:  # the database as schema 1 left it
         conn.execute("ALTER TABLE articles DROP COLUMN partners")
-        conn.execute("ALTER TABLE articles DROP COLUMN empty_answers")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer: both stores read schema 1, then wait

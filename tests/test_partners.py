@@ -857,7 +857,6 @@ def test_a_schema_1_database_gains_partners_for_its_articles(tmp_path: Path):
     Store(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as conn:  # the database as schema 1 left it
         conn.execute("ALTER TABLE articles DROP COLUMN partners")
-        conn.execute("ALTER TABLE articles DROP COLUMN empty_answers")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         conn.execute(
             "INSERT INTO articles (url, source, title, body, language, extraction, content_hash,"

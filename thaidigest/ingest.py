@@ -31,7 +31,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
@@ -49,6 +49,7 @@ from thaidigest.store import (
     Store,
     article_versions,
     articles,
+    empty_answers,
     iso,
     utc_now,
     written_with,
@@ -109,7 +110,7 @@ class Stored(NamedTuple):
     extraction: str
     last_changed: str  # ISO 8601 UTC
     has_body: bool  # the stored body is not empty
-    empty_answers: int  # see came_back_empty
+    empty_answers: int  # the crawls in a row its page came back empty: see came_back_empty
 
 
 class Fetched(NamedTuple):
@@ -588,11 +589,18 @@ class Ingestor:
         leaves them as the last crawl left them, so the page is revisited as before.
         A visit whose page came back with an empty body keeps the stored text, counted
         as :data:`~thaidigest.model.CAME_BACK_EMPTY`, until it has done so
-        :data:`EMPTY_ANSWERS_TO_STORE` times in a row (:func:`came_back_empty`).
+        :data:`EMPTY_ANSWERS_TO_STORE` times in a row (:func:`came_back_empty`), in
+        the ``empty_answers`` table, whose row a visit with text deletes.
         """
         now = iso(self.clock())
         prepared = _to_rows_stored_before(conn, prepared)
         urls = list({item.article.url for item in prepared})
+        # A count whose last answer's visit is not the article's last one was ended by an
+        # earlier thaidigest's visit, unaware of the table: none (see store.empty_answers).
+        in_a_row = and_(
+            empty_answers.c.article_id == articles.c.id,
+            empty_answers.c.seen_at == articles.c.last_seen,
+        )
         current = {
             row.url: Stored(
                 row.id,
@@ -616,8 +624,10 @@ class Ingestor:
                     articles.c.extraction,
                     articles.c.last_changed,
                     (func.length(articles.c.body) > 0).label("has_body"),
-                    articles.c.empty_answers,
-                ).where(articles.c.url.in_(urls))
+                    func.coalesce(empty_answers.c.answers, 0).label("empty_answers"),
+                )
+                .select_from(articles.outerjoin(empty_answers, in_a_row))
+                .where(articles.c.url.in_(urls))
             )
         }
         inserted = self._insert_new(conn, prepared, current, now)
@@ -627,6 +637,8 @@ class Ingestor:
         redated: dict[int, tuple[Article, Any]] = {}  # their articles and fingerprints, to place
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
+        streaks: dict[int, int] = {}  # empty answers in a row by id, this batch's last one empty
+        answered: set[int] = set()  # ids whose last visit of this batch read text (or stored empty)
         for fetch, article, scored, fingerprint, history in prepared:
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
@@ -647,12 +659,9 @@ class Ingestor:
                 # reads the page whole, never answered 304 for the empty page, and counts
                 # on from a whole answer, empty or not (a 304 would count as neither).
                 answers = known.empty_answers + 1
-                seen[known.id] = {
-                    "row_id": known.id,
-                    **_visit(fetch, now),
-                    **UNVALIDATED,
-                    "empty_answers": answers,
-                }
+                seen[known.id] = {"row_id": known.id, **_visit(fetch, now), **UNVALIDATED}
+                streaks[known.id] = answers
+                answered.discard(known.id)
                 current[article.url] = known._replace(empty_answers=answers)
                 outcomes.append(CAME_BACK_EMPTY)
                 continue
@@ -666,6 +675,9 @@ class Ingestor:
             ):
                 if fetch.visit:
                     seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
+                    streaks.pop(known.id, None)
+                    answered.add(known.id)
+                    known = current[article.url] = known._replace(empty_answers=0)
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
                     if known.content_hash == article.content_hash:
@@ -689,6 +701,8 @@ class Ingestor:
                 if fetch.visit:
                     seen.pop(article_id, None)  # this later visit's fields win
                     fetch_fields = _visit(fetch, now)
+                    streaks.pop(article_id, None)
+                    answered.add(article_id)
                 else:
                     # An import's text: the page's ETag and Last-Modified validate the page
                     # as fetched, which the row no longer holds. Kept, a revisit would be
@@ -768,9 +782,19 @@ class Ingestor:
                     etag=bindparam("etag"),
                     last_modified=bindparam("last_modified"),
                     last_seen=bindparam("last_seen"),
-                    empty_answers=bindparam("empty_answers"),
                 ),
                 list(seen.values()),
+            )
+        if answered or streaks:  # an ended run's row deleted, a going one's written again
+            ids = sorted(answered | streaks.keys())
+            conn.execute(delete(empty_answers).where(empty_answers.c.article_id.in_(ids)))
+        if streaks:
+            conn.execute(
+                insert(empty_answers),
+                [
+                    {"article_id": row_id, "answers": answers, "seen_at": now}
+                    for row_id, answers in streaks.items()
+                ],
             )
         if wrote:  # with the partners the preparer found
             for key, fingerprint in self.found_with.items():
@@ -830,9 +854,8 @@ def _to_rows_stored_before(conn: Connection, prepared: list[Prepared]) -> list[P
 
 
 def _visit(fetch: Fetched, now: str) -> dict[str, Any]:
-    """The ``articles`` columns every visit of an article writes, changed or not: a page
-    read with its text (or stored empty) ends a run of empty answers (:func:`came_back_empty`)."""
-    return {**fetch._asdict(), "last_seen": now, "empty_answers": 0}
+    """The ``articles`` columns every visit of an article writes, changed or not."""
+    return {**fetch._asdict(), "last_seen": now}
 
 
 @cache

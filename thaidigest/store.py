@@ -11,6 +11,8 @@ Tables
     locks             named locks that keep two crawls of a site apart
     deliveries        which weekly digest was mailed to whom
     undelivered       which weekly digest a run could not mail to whom yet
+    empty_answers     the crawls in a row whose page of an article came back with an
+                      empty body, its text kept; the writer's only (see the table)
 
 Every write happens inside :meth:`Store.transaction`, so an article and its
 version are stored together or not at all.
@@ -71,8 +73,7 @@ from sqlalchemy.sql.expression import Update
 from thaidigest.folders import FolderError, make_folder
 from thaidigest.model import OUTCOMES
 
-# 2: articles.partners; 3: the current version's text only in articles; 4: articles.empty_answers
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 3  # 2: articles.partners; 3: the current version's text only in articles
 DEFAULT_DB = "data/thaidigest.sqlite"
 DB_ENV = "THAIDIGEST_DB"
 # Seconds a SQLite connection waits for another's write lock before "database is locked".
@@ -116,10 +117,6 @@ articles = Table(
     Column("topics", Text, nullable=False, default="[]"),  # JSON list
     Column("partners", Text, nullable=False, default="[]"),  # JSON list of partner ids
     Column("duplicate_of", Text),  # canonical URL of the cluster representative
-    # The crawls in a row whose page of the article came back with an empty body while
-    # the stored body is not: its text kept until EMPTY_ANSWERS_TO_STORE (thaidigest.ingest).
-    # A database default, so that an older thaidigest still running inserts without it.
-    Column("empty_answers", Integer, nullable=False, server_default="0"),
     Index("ix_articles_source_id", "source", "source_id"),
     Index("ix_articles_published", "published"),
     Index("ix_articles_first_seen", "first_seen"),
@@ -195,6 +192,23 @@ undelivered = Table(
     Column("week", Text, primary_key=True),
     Column("recipient", Text, primary_key=True),
 )
+
+# A row while a crawled article's page comes back with an empty body, its stored text kept
+# (thaidigest.ingest.came_back_empty): on how many crawls in a row, and the articles.last_seen
+# the last of them wrote; deleted once the page answers with text or is stored empty. Only
+# the crawl's writing reads it: an open to write makes it in a database without it (one an
+# earlier thaidigest of the same schema made), one that only reads (export, status, a file
+# on read-only media) does without. A row whose seen_at is not its article's last_seen
+# counts nothing: an earlier thaidigest visited the page since, and ended the run unaware.
+empty_answers = Table(
+    "empty_answers",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True),
+    Column("answers", Integer, nullable=False),
+    Column("seen_at", Text, nullable=False),  # ISO 8601 UTC
+)
+# The tables a database that is only read does without.
+WRITERS_TABLES = frozenset({empty_answers.name})
 
 
 def utc_now() -> datetime:
@@ -616,13 +630,6 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
-def _add_empty_answers(conn: Connection) -> None:
-    """Schema 3 -> 4: the ``empty_answers`` column, 0 for every stored article (no crawl
-    counted an empty answer before it)."""
-    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN empty_answers INTEGER NOT NULL DEFAULT 0")
-    conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="4"))
-
-
 def _begin_immediate_within(conn: Connection, wait: float) -> None:
     """Take SQLite's write lock, waiting ``wait`` seconds for it instead of BUSY_TIMEOUT.
 
@@ -763,13 +770,15 @@ class Store:
         if present is None:
             with self.engine.connect() as conn:
                 present = set(inspect(conn).get_table_names())
-        self._create_tables(present)
+        self._create_tables(present, writing=create and not immutable)
         self._check_schema()
 
-    def _create_tables(self, present: set[str]) -> None:
+    def _create_tables(self, present: set[str], *, writing: bool) -> None:
         """Create the tables a database lacks (``present`` are those it holds), in one
         transaction holding the write lock; :meth:`_check_schema` then records the
-        schema version of a new database.
+        schema version of a new database. An open that only reads (``writing`` false)
+        needs none of :data:`WRITERS_TABLES`, so a database without them is not written
+        (nor could be, on read-only media).
 
         Two processes opening a new database at once (a daemon's crawl and an
         import) would otherwise both see a table missing and both create it,
@@ -777,7 +786,8 @@ class Store:
         table takes no lock; one that lists them before another process made
         them finds them made once it holds the lock.
         """
-        if set(metadata.tables) <= present:
+        needed = set(metadata.tables) - (set() if writing else WRITERS_TABLES)
+        if needed <= present:
             return
         with self.transaction() as conn:
             metadata.create_all(conn)
@@ -851,11 +861,9 @@ class Store:
             if version is None:
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
             elif version < SCHEMA_VERSION:
-                if version < 2:
+                if version == 1:
                     _add_partners(conn)
-                if version < 3:
-                    _version_text_once(conn)
-                _add_empty_answers(conn)
+                _version_text_once(conn)
             elif version > SCHEMA_VERSION:
                 raise SchemaError(
                     f"database {self.name}: schema {version} is newer than this "
