@@ -133,6 +133,23 @@ def test_an_import_of_an_empty_body_is_stored_at_once(store):
     assert (row(store)["body"], row(store)["versions"]) == ("", 2)
 
 
+def test_an_imported_text_between_empty_answers_starts_the_count_again(store):
+    """The text a user imports while the page comes back empty (restored from a backup)
+    is kept by the next empty answers as the crawled text was, not stored empty by the
+    first one."""
+    ingestor, article = crawled_article(store)
+    empty = visit(emptied(article), '"empty"')
+    for _ in range(EMPTY_ANSWERS_TO_STORE - 1):
+        assert ingestor.ingest_one(empty) == CAME_BACK_EMPTY
+    restored = replace(article, body=article.body + "\nแก้ไขแล้ว", fetch_url=None, etag=None)
+    assert ingestor.ingest_one(restored) == "updated"
+    assert empty_count(store) is None
+    assert ingestor.ingest_one(empty) == CAME_BACK_EMPTY
+    stored = row(store)
+    assert (stored["body"], stored["versions"]) == (normalise_article(restored).body, 2)
+    assert empty_count(store) == 1
+
+
 def test_a_new_article_with_a_headline_and_no_body_is_stored(store):
     ingestor = build_ingestor(store, clock=clock)
     article = visit(emptied(corpus_record_article(RECORD)), '"empty"')

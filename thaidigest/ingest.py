@@ -590,7 +590,8 @@ class Ingestor:
         A visit whose page came back with an empty body keeps the stored text, counted
         as :data:`~thaidigest.model.CAME_BACK_EMPTY`, until it has done so
         :data:`EMPTY_ANSWERS_TO_STORE` times in a row (:func:`came_back_empty`), in
-        the ``empty_answers`` table, whose row a visit with text deletes.
+        the ``empty_answers`` table, whose row a visit with text deletes, and so does any
+        version stored (an import's text too: the next empty answer counts from 1).
         """
         now = iso(self.clock())
         prepared = _to_rows_stored_before(conn, prepared)
@@ -638,7 +639,7 @@ class Ingestor:
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         streaks: dict[int, int] = {}  # empty answers in a row by id, this batch's last one empty
-        answered: set[int] = set()  # ids whose last visit of this batch read text (or stored empty)
+        answered: set[int] = set()  # ids whose empty answers this batch ended (text, a version)
         for fetch, article, scored, fingerprint, history in prepared:
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
@@ -698,11 +699,13 @@ class Ingestor:
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
                     _store_versions(conn, versions, written)
+                # A version stored, an import's text as much as a page's: a run of empty
+                # answers ends, the next one counts from 1 (the imported text kept by it).
+                streaks.pop(article_id, None)
+                answered.add(article_id)
                 if fetch.visit:
                     seen.pop(article_id, None)  # this later visit's fields win
                     fetch_fields = _visit(fetch, now)
-                    streaks.pop(article_id, None)
-                    answered.add(article_id)
                 else:
                     # An import's text: the page's ETag and Last-Modified validate the page
                     # as fetched, which the row no longer holds. Kept, a revisit would be
@@ -734,7 +737,7 @@ class Ingestor:
                 article.extraction,
                 changed,
                 bool(article.body),
-                known.empty_answers if known is not None and not fetch.visit else 0,
+                0,
             )
             written[article_id] = {
                 "article_id": article_id,
