@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
 from tests.conftest import DATA
@@ -148,6 +148,28 @@ def test_an_imported_text_between_empty_answers_starts_the_count_again(store):
     stored = row(store)
     assert (stored["body"], stored["versions"]) == (normalise_article(restored).body, 2)
     assert empty_count(store) == 1
+
+
+def test_a_visit_of_a_page_without_a_count_writes_nothing_to_the_count(store):
+    """The usual visit (a page with its text, no empty answer before) costs no statement
+    on the count's table; one that ends a run of empty answers deletes its row."""
+    ingestor, article = crawled_article(store)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        if "empty_answers" in statement and not statement.lstrip().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        assert ingestor.ingest_one(visit(article, '"text"')) == "unchanged"
+        assert statements == []
+        assert ingestor.ingest_one(visit(emptied(article), '"empty"')) == CAME_BACK_EMPTY
+        assert ingestor.ingest_one(visit(article, '"text"')) == "unchanged"
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert empty_count(store) is None
+    assert [statement.split()[0] for statement in statements] == ["DELETE", "INSERT", "DELETE"]
 
 
 def test_a_new_article_with_a_headline_and_no_body_is_stored(store):

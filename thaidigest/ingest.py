@@ -624,13 +624,14 @@ class Ingestor:
                     articles.c.title,
                     articles.c.extraction,
                     articles.c.last_changed,
-                    (func.length(articles.c.body) > 0).label("has_body"),
+                    (articles.c.body != "").label("has_body"),  # not length(): reads all
                     func.coalesce(empty_answers.c.answers, 0).label("empty_answers"),
                 )
                 .select_from(articles.outerjoin(empty_answers, in_a_row))
                 .where(articles.c.url.in_(urls))
             )
         }
+        counted = {known.id for known in current.values() if known.empty_answers}  # rows read
         inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
@@ -788,8 +789,11 @@ class Ingestor:
                 ),
                 list(seen.values()),
             )
-        if answered or streaks:  # an ended run's row deleted, a going one's written again
-            ids = sorted(answered | streaks.keys())
+        # An ended run's row deleted (only one the batch read: a visit that finds none, the
+        # usual one, costs no statement), a going one's written again.
+        ended = answered & counted
+        if ended or streaks:
+            ids = sorted(ended | streaks.keys())
             conn.execute(delete(empty_answers).where(empty_answers.c.article_id.in_(ids)))
         if streaks:
             conn.execute(
