@@ -89,7 +89,8 @@ def test_an_empty_answer_keeps_the_text_its_scores_and_asks_the_page_whole_next(
 
     after = row(store)
     assert store.versions(after["id"]) == store.versions(before["id"])
-    kept = ("title", "body", "versions", "relevance", "relevant", "topics", "partners")
+    kept = ("title", "body", "versions", "published", "last_changed")
+    kept += ("relevance", "relevant", "topics", "partners")
     assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
     # Neither the empty page's validators (a 304 would confirm it) nor the text's: the
     # next crawl reads the page whole, and counts on from what it reads.
