@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from scraper.config import DB_SETTING, crawl_config
 from scraper.report import DATABASE_ERROR
-from thaidigest.ingest import EMPTY_ANSWERS_TO_STORE, OLDER
-from thaidigest.model import CAME_BACK_EMPTY, RawArticle
+from thaidigest.ingest import OLDER
+from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.store import Store, StoreError, add_crawl_counts
 
@@ -23,7 +23,8 @@ class StorePipeline:
     The article's outcome (new, updated, unchanged, suspicious, came back empty) is
     counted on the crawl's run in that transaction: a crawl killed before it reports
     (SIGKILL, the out-of-memory killer) leaves on its run the articles it stored, never
-    fewer or more.
+    fewer or more. The ingestor warns of a page come back with an empty body
+    (thaidigest.ingest.empty_answer_kept, stored_empty).
 
     A database error is reported in one line on the crawl's errors (never the
     article's text) and ends the crawl: the next articles could not be stored either.
@@ -76,12 +77,5 @@ class StorePipeline:
                     item.fetch_url or item.url,
                     f"suspicious page: the fallback extractor read the headline {item.title!r},"
                     " not the stored article's; the stored version kept",
-                )
-            elif outcome == CAME_BACK_EMPTY:
-                self.crawler.spider.logger.warning(
-                    "page came back with an empty body: %s; the stored text kept (stored"
-                    " empty only once it comes back so on %d crawls in a row)",
-                    item.fetch_url or item.url,
-                    EMPTY_ANSWERS_TO_STORE,
                 )
         return item

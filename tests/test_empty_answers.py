@@ -7,6 +7,7 @@ tests/scraper/test_crawl_empty.py.)"""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -115,6 +116,28 @@ def test_the_page_empty_on_enough_crawls_in_a_row_is_stored_empty(store):
     assert ingestor.ingest_one(visit(emptied(article), '"empty again"')) == "unchanged"
 
 
+def test_each_empty_answer_says_how_close_the_loss_is_and_the_loss_is_told(store, caplog):
+    caplog.set_level(logging.WARNING, logger="thaidigest.ingest")
+    ingestor, article = crawled_article(store)
+    assert EMPTY_ANSWERS_TO_STORE == 3  # the lines as a crawl's log shows them
+    for n in range(EMPTY_ANSWERS_TO_STORE):
+        ingestor.ingest_one(visit(emptied(article), f'"empty {n}"'))
+    assert [record.getMessage() for record in caplog.records] == [
+        f"page came back with an empty body: {PAGE}; the stored text kept"
+        " (empty answer 1 of 3 in a row; 2 more store it empty)",
+        f"page came back with an empty body: {PAGE}; the stored text kept"
+        " (empty answer 2 of 3 in a row; the next one stores it empty)",
+        f"page stored with an empty body: {PAGE}: it came back empty on 3 crawls in a row;"
+        " its text stays in version 1",
+    ]
+    caplog.clear()
+    # Empty now, or emptied by an import: nothing more to tell.
+    ingestor.ingest_one(visit(emptied(article), '"empty again"'))
+    ingestor.ingest_one(visit(article, '"text"'))
+    ingestor.ingest_one(replace(emptied(article), fetch_url=None, etag=None, last_modified=None))
+    assert caplog.records == []
+
+
 def test_a_whole_answer_between_empty_ones_starts_the_count_again(store):
     ingestor, article = crawled_article(store)
     empty = visit(emptied(article), '"empty"')
@@ -192,17 +215,19 @@ def crashing(_conn: Connection, _outcomes: list[str]) -> None:
 
 @pytest.mark.parametrize("answers_before", [0, EMPTY_ANSWERS_TO_STORE - 1])
 def test_a_crash_writing_an_empty_answer_writes_neither_its_count_nor_its_version(
-    store, answers_before
+    store, answers_before, caplog
 ):
     ingestor, article = crawled_article(store)
     empty = visit(emptied(article), '"empty"')
     for _ in range(answers_before):
         ingestor.ingest_one(empty)
+    caplog.clear()
     before, counted = row(store), empty_count(store)
     # The crawl counts its outcomes on its run in the same transaction (also_write).
     crashing_ingestor = build_ingestor(store, clock=clock, also_write=crashing)
     with pytest.raises(Crash):
         crashing_ingestor.ingest_one(empty)
+    assert "empty body" not in caplog.text  # what it did not store is not told
     after = row(store)
     assert after == before
     assert empty_count(store) == counted == (answers_before or None)

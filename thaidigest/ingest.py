@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 import signal
 import threading
@@ -56,6 +57,8 @@ from thaidigest.store import (
 )
 from thaidigest.urls import former_form
 from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BATCH_SIZE = 500
@@ -342,6 +345,25 @@ def came_back_empty(known: Stored, fetch: Fetched, article: Article) -> bool:
     )
 
 
+def empty_answer_kept(page: str, answers: int) -> str:
+    """The warning for a page come back empty ``answers`` times in a row, its text kept."""
+    left = EMPTY_ANSWERS_TO_STORE - answers
+    then = "the next one stores it empty" if left == 1 else f"{left} more store it empty"
+    return (
+        f"page came back with an empty body: {page}; the stored text kept (empty answer"
+        f" {answers} of {EMPTY_ANSWERS_TO_STORE} in a row; {then})"
+    )
+
+
+def stored_empty(page: str, answers: int, text_version: int) -> str:
+    """The warning for a page stored empty once it came back so ``answers`` times in a
+    row, its text left in version ``text_version``."""
+    return (
+        f"page stored with an empty body: {page}: it came back empty on {answers} crawls in"
+        f" a row; its text stays in version {text_version}"
+    )
+
+
 def normalise_only(raw: RawArticle) -> Prepared:
     """The plainest preparer: normalised, not scored, fingerprinted on writing."""
     return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None, History.of(raw))
@@ -509,16 +531,19 @@ class Ingestor:
             self.store.let_writers_in()
 
     def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
+        warnings: list[str] = []
         try:
             with self.store.transaction() as conn:
-                outcomes = self._write_batch(conn, prepared)
+                outcomes = self._write_batch(conn, prepared, warnings)
                 if self.also_write is not None:
                     self.also_write(conn, outcomes)
-                return outcomes
         except BaseException:
             if self.deduplicator is not None:
                 self.deduplicator.reset()
             raise
+        for warning in warnings:  # once committed: of what the store holds
+            log.warning("%s", warning)
+        return outcomes
 
     def ingest_one(self, raw: RawArticle) -> str:
         """Store one article in its own transaction; its outcome, or ``rejected``."""
@@ -563,8 +588,12 @@ class Ingestor:
                 on_reject(item)
         return prepared
 
-    def _write_batch(self, conn: Connection, prepared: list[Prepared]) -> list[str]:
-        """Write a batch in the caller's transaction; the outcome of each article.
+    def _write_batch(
+        self, conn: Connection, prepared: list[Prepared], warnings: list[str]
+    ) -> list[str]:
+        """Write a batch in the caller's transaction; the outcome of each article, and on
+        ``warnings`` a line for each empty answer kept or stored (:func:`empty_answer_kept`,
+        :func:`stored_empty`).
 
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
@@ -665,6 +694,7 @@ class Ingestor:
                 streaks[known.id] = answers
                 answered.discard(known.id)
                 current[article.url] = known._replace(empty_answers=answers)
+                warnings.append(empty_answer_kept(fetch.fetch_url or article.url, answers))
                 outcomes.append(CAME_BACK_EMPTY)
                 continue
             elif (
@@ -696,6 +726,9 @@ class Ingestor:
                     continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 changed = now
+                if fetch.visit and known.has_body and not article.body:
+                    page = fetch.fetch_url or article.url
+                    warnings.append(stored_empty(page, known.empty_answers + 1, known.versions))
                 if article_id in written:  # its version of this batch is not stored yet
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.

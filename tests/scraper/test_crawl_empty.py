@@ -83,6 +83,7 @@ def test_a_page_come_back_empty_keeps_the_text_until_it_has_on_enough_crawls_in_
         assert (report["updated"], report["unchanged"]) == (0, 0)
         warnings = [line for line in stderr.splitlines() if "came back with an empty body" in line]
         assert len(warnings) == 1 and url in warnings[0], stderr[-2000:]
+        assert f"(empty answer 1 of {EMPTY_ANSWERS_TO_STORE} in a row;" in warnings[0]
         # No validator of the empty page (a 304 would confirm it as the text), nor of the
         # text: the next crawl reads the page whole.
         assert (kept["etag"], kept["last_modified"], kept["empty_answers"]) == (None, None, 1)
@@ -97,12 +98,17 @@ def test_a_page_come_back_empty_keeps_the_text_until_it_has_on_enough_crawls_in_
         assert again["last_modified"] is not None  # the file's time: written again
 
         for answer in range(1, EMPTY_ANSWERS_TO_STORE):
-            _, report = crawl_answering(with_empty_body(whole))
+            stderr, report = crawl_answering(with_empty_body(whole))
             assert report["came_back_empty"] == 1
             assert stored_article(db)["empty_answers"] == answer
             assert stored_article(db)["body"] == stored["body"]
-        _, report = crawl_answering(with_empty_body(whole))
+        assert "the next one stores it empty)" in stderr, stderr[-2000:]
+        stderr, report = crawl_answering(with_empty_body(whole))
     assert (report["updated"], report["came_back_empty"]) == (1, 0)
+    assert (
+        f"page stored with an empty body: {url}: it came back empty on"
+        f" {EMPTY_ANSWERS_TO_STORE} crawls in a row; its text stays in version 1"
+    ) in stderr, stderr[-2000:]
     emptied = stored_article(db)
     assert (emptied["body"], emptied["versions"], emptied["empty_answers"]) == ("", 2, None)
     assert emptied["etag"] not in (None, stored["etag"])  # the empty page's, stored with it
