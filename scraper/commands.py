@@ -47,6 +47,7 @@ def format_report(source: str, run: dict[str, Any]) -> str:
         f"not modified {report['not_modified']}, soft 404 {report['soft_404']}, "
         f"not found {report.get('not_found', 0)}, "
         f"fallback {report['fallback']}, rejected {report['rejected']}, "
+        f"came back empty {report.get('came_back_empty', 0)}, "
         f"offsite links ignored {report.get('offsite_links_ignored', 0)}, "
         f"empty listings {report.get('empty_listings', 0)}",
     ]

@@ -20,9 +20,11 @@ from thaidigest.store import Store, StoreError, add_crawl_counts
 class StorePipeline:
     """Normalise, deduplicate, score and store each article in its own transaction.
 
-    The article's outcome (new, updated, unchanged, suspicious) is counted on the crawl's
-    run in that transaction: a crawl killed before it reports (SIGKILL, the out-of-memory
-    killer) leaves on its run the articles it stored, never fewer or more.
+    The article's outcome (new, updated, unchanged, suspicious, came back empty) is
+    counted on the crawl's run in that transaction: a crawl killed before it reports
+    (SIGKILL, the out-of-memory killer) leaves on its run the articles it stored, never
+    fewer or more. The ingestor warns of a page come back with an empty body
+    (thaidigest.ingest.empty_answer_kept, stored_empty).
 
     A database error is reported in one line on the crawl's errors (never the
     article's text) and ends the crawl: the next articles could not be stored either.

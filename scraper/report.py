@@ -12,6 +12,8 @@ the site's article template, such as its home page), not_found (article pages
 that answered 404 or 410), fallback,
 rejected, suspicious (pages the fallback read under another headline than
 the stored article's, which the selectors read: kept out, listed under errors),
+came_back_empty (stored articles whose page came back with an empty body, the stored
+text kept: see :func:`thaidigest.ingest.came_back_empty`),
 offsite_links_ignored (links to another host, not followed),
 empty_listings (listing pages with no article link), blocked
 (each with URL, status and redirect target; a request robots.txt forbids has
@@ -84,6 +86,7 @@ COUNTS = (
     "fallback",
     "rejected",
     "suspicious",
+    "came_back_empty",
     "offsite_links_ignored",
     "empty_listings",
 )

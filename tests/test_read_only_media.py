@@ -155,3 +155,22 @@ def test_a_digest_into_a_folder_on_a_read_only_file_system_says_why_in_one_line(
         f"Error: cannot write the digest in {out}: read-only file system"
     ], built.stderr
     assert list(out.iterdir()) == []
+
+
+def test_a_database_of_the_previous_thaidigest_on_a_read_only_file_system_is_read(tmp_path):
+    """A database the previous thaidigest made (schema 3 too) lacks the table in which a
+    crawl counts a page's empty answers: the commands that only read do without it, so a
+    backup of it on read-only media is read as it is, never refused for a table to add."""
+    db, urls = imported_database(tmp_path)
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("DROP TABLE empty_answers")
+        conn.commit()
+    before = db.read_bytes()
+    exported = read_only(tmp_path, *thaidigest("export", "--db", str(db)))
+    assert exported.returncode == 0, exported.stderr
+    assert exported_urls(exported.stdout) == urls
+    status = read_only(tmp_path, *thaidigest("status", "--db", str(db)))
+    # Unhealthy (no crawl recorded), not refused.
+    assert all(line.startswith("unhealthy: ") for line in status.stderr.splitlines())
+    assert f"articles found: {len(urls)} " in status.stdout, status.stderr
+    assert db.read_bytes() == before

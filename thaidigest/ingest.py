@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import re
 import signal
 import threading
@@ -31,11 +32,12 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Dialect
 
 from thaidigest.dates import publication_date
 from thaidigest.model import (
+    CAME_BACK_EMPTY,
     FALLBACK_EXTRACTION,
     OUTCOMES,
     SELECTORS_EXTRACTION,
@@ -48,12 +50,15 @@ from thaidigest.store import (
     Store,
     article_versions,
     articles,
+    empty_answers,
     iso,
     utc_now,
     written_with,
 )
 from thaidigest.urls import former_form
 from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 BATCH_SIZE = 500
@@ -70,6 +75,10 @@ TRANSACTION_SECONDS = 1.0
 # :attr:`Summary.older`).
 OLDER = "older"
 KEPT_REJECTIONS = 100  # rejections a Summary keeps (all are counted and reported)
+# Crawls in a row whose page of a stored article comes back with an empty body (its
+# headline only) before the empty version is stored: a page emptied once or twice is a
+# site's hiccup, its text kept; one empty this many times in a row lost its text.
+EMPTY_ANSWERS_TO_STORE = 3
 # Shown as escapes when a rejection is printed: they would drive the terminal.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -103,6 +112,8 @@ class Stored(NamedTuple):
     title: str
     extraction: str
     last_changed: str  # ISO 8601 UTC
+    has_body: bool  # the stored body is not empty
+    empty_answers: int  # the crawls in a row its page came back empty: see came_back_empty
 
 
 class Fetched(NamedTuple):
@@ -207,6 +218,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     suspicious: int = 0  # kept as stored: see :func:`suspicious_replacement`
+    came_back_empty: int = 0  # kept as stored: see :func:`came_back_empty`
     rejected: int = 0
     rejections: list[Rejected] = field(default_factory=list)
     # Of the unchanged: export records of earlier versions of the stored articles, kept out (OLDER).
@@ -317,6 +329,39 @@ def suspicious_replacement(known: Stored, article: Article) -> bool:
     the stored version kept. A redesign that keeps the headline still updates it, unless
     its text is the stored one but for the page's own lines (:func:`_same_stored_content`)."""
     return fallback_over_selectors(known, article) and article.title != known.title
+
+
+def came_back_empty(known: Stored, fetch: Fetched, article: Article) -> bool:
+    """Whether a crawl's visit read ``article``'s page with an empty body (its headline
+    only) while the stored body ``known`` holds is not, fewer than
+    :data:`EMPTY_ANSWERS_TO_STORE` times in a row: the stored text is kept (a site's
+    hiccup on one page, not the text taken down). The last of those answers in a row is
+    stored as any new text is; an import's empty body always is (a user's deliberate act)."""
+    return (
+        fetch.visit
+        and not article.body
+        and known.has_body
+        and known.empty_answers + 1 < EMPTY_ANSWERS_TO_STORE
+    )
+
+
+def empty_answer_kept(page: str, answers: int) -> str:
+    """The warning for a page come back empty ``answers`` times in a row, its text kept."""
+    left = EMPTY_ANSWERS_TO_STORE - answers
+    then = "the next one stores it empty" if left == 1 else f"{left} more store it empty"
+    return (
+        f"page came back with an empty body: {page}; the stored text kept (empty answer"
+        f" {answers} of {EMPTY_ANSWERS_TO_STORE} in a row; {then})"
+    )
+
+
+def stored_empty(page: str, answers: int, text_version: int) -> str:
+    """The warning for a page stored empty once it came back so ``answers`` times in a
+    row, its text left in version ``text_version``."""
+    return (
+        f"page stored with an empty body: {page}: it came back empty on {answers} crawls in"
+        f" a row; its text stays in version {text_version}"
+    )
 
 
 def normalise_only(raw: RawArticle) -> Prepared:
@@ -486,16 +531,19 @@ class Ingestor:
             self.store.let_writers_in()
 
     def _write_in_transaction(self, prepared: list[Prepared]) -> list[str]:
+        warnings: list[str] = []
         try:
             with self.store.transaction() as conn:
-                outcomes = self._write_batch(conn, prepared)
+                outcomes = self._write_batch(conn, prepared, warnings)
                 if self.also_write is not None:
                     self.also_write(conn, outcomes)
-                return outcomes
         except BaseException:
             if self.deduplicator is not None:
                 self.deduplicator.reset()
             raise
+        for warning in warnings:  # once committed: of what the store holds
+            log.warning("%s", warning)
+        return outcomes
 
     def ingest_one(self, raw: RawArticle) -> str:
         """Store one article in its own transaction; its outcome, or ``rejected``."""
@@ -540,8 +588,12 @@ class Ingestor:
                 on_reject(item)
         return prepared
 
-    def _write_batch(self, conn: Connection, prepared: list[Prepared]) -> list[str]:
-        """Write a batch in the caller's transaction; the outcome of each article.
+    def _write_batch(
+        self, conn: Connection, prepared: list[Prepared], warnings: list[str]
+    ) -> list[str]:
+        """Write a batch in the caller's transaction; the outcome of each article, and on
+        ``warnings`` a line for each empty answer kept or stored (:func:`empty_answer_kept`,
+        :func:`stored_empty`).
 
         Articles new to the store are inserted first, in one statement; then
         each article in input order is versioned, updated and deduplicated,
@@ -564,10 +616,21 @@ class Ingestor:
         Only a crawl's visit (:attr:`Fetched.visit`) writes the fields of the page as
         fetched (``fetch_url``, ``etag``, ``last_modified``, ``last_seen``): an import
         leaves them as the last crawl left them, so the page is revisited as before.
+        A visit whose page came back with an empty body keeps the stored text, counted
+        as :data:`~thaidigest.model.CAME_BACK_EMPTY`, until it has done so
+        :data:`EMPTY_ANSWERS_TO_STORE` times in a row (:func:`came_back_empty`), in
+        the ``empty_answers`` table, whose row a visit with text deletes, and so does any
+        version stored (an import's text too: the next empty answer counts from 1).
         """
         now = iso(self.clock())
         prepared = _to_rows_stored_before(conn, prepared)
         urls = list({item.article.url for item in prepared})
+        # A count whose last answer's visit is not the article's last one was ended by an
+        # earlier thaidigest's visit, unaware of the table: none (see store.empty_answers).
+        in_a_row = and_(
+            empty_answers.c.article_id == articles.c.id,
+            empty_answers.c.seen_at == articles.c.last_seen,
+        )
         current = {
             row.url: Stored(
                 row.id,
@@ -577,6 +640,8 @@ class Ingestor:
                 row.title,
                 row.extraction,
                 row.last_changed,
+                bool(row.has_body),
+                row.empty_answers,
             )
             for row in conn.execute(
                 select(
@@ -588,9 +653,14 @@ class Ingestor:
                     articles.c.title,
                     articles.c.extraction,
                     articles.c.last_changed,
-                ).where(articles.c.url.in_(urls))
+                    (articles.c.body != "").label("has_body"),  # not length(): reads all
+                    func.coalesce(empty_answers.c.answers, 0).label("empty_answers"),
+                )
+                .select_from(articles.outerjoin(empty_answers, in_a_row))
+                .where(articles.c.url.in_(urls))
             )
         }
+        counted = {known.id for known in current.values() if known.empty_answers}  # rows read
         inserted = self._insert_new(conn, prepared, current, now)
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
@@ -598,6 +668,8 @@ class Ingestor:
         redated: dict[int, tuple[Article, Any]] = {}  # their articles and fingerprints, to place
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
+        streaks: dict[int, int] = {}  # empty answers in a row by id, this batch's last one empty
+        answered: set[int] = set()  # ids whose empty answers this batch ended (text, a version)
         for fetch, article, scored, fingerprint, history in prepared:
             known = current.get(article.url)
             if known is not None and known.published and article.published is None:
@@ -612,6 +684,19 @@ class Ingestor:
             elif known is not None and suspicious_replacement(known, article):
                 outcomes.append("suspicious")  # the row untouched: this page was not it
                 continue
+            elif known is not None and came_back_empty(known, fetch, article):
+                # The text and its scores stay; the visit is recorded without the empty
+                # answer's ETag and Last-Modified, nor the stored text's: the next crawl
+                # reads the page whole, never answered 304 for the empty page, and counts
+                # on from a whole answer, empty or not (a 304 would count as neither).
+                answers = known.empty_answers + 1
+                seen[known.id] = {"row_id": known.id, **_visit(fetch, now), **UNVALIDATED}
+                streaks[known.id] = answers
+                answered.discard(known.id)
+                current[article.url] = known._replace(empty_answers=answers)
+                warnings.append(empty_answer_kept(fetch.fetch_url or article.url, answers))
+                outcomes.append(CAME_BACK_EMPTY)
+                continue
             elif (
                 known is not None
                 and known.published in (None, published)  # a corrected date is a new version
@@ -622,6 +707,9 @@ class Ingestor:
             ):
                 if fetch.visit:
                     seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
+                    streaks.pop(known.id, None)
+                    answered.add(known.id)
+                    known = current[article.url] = known._replace(empty_answers=0)
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
                     if known.content_hash == article.content_hash:
@@ -638,10 +726,17 @@ class Ingestor:
                     continue
                 article_id, version, outcome = known.id, known.versions + 1, "updated"
                 changed = now
+                if fetch.visit and known.has_body and not article.body:
+                    page = fetch.fetch_url or article.url
+                    warnings.append(stored_empty(page, known.empty_answers + 1, known.versions))
                 if article_id in written:  # its version of this batch is not stored yet
                     # Stored now, as a batch of its own would have: the copies of a story
                     # are ranked by their first version's text (dedup), which it holds.
                     _store_versions(conn, versions, written)
+                # A version stored, an import's text as much as a page's: a run of empty
+                # answers ends, the next one counts from 1 (the imported text kept by it).
+                streaks.pop(article_id, None)
+                answered.add(article_id)
                 if fetch.visit:
                     seen.pop(article_id, None)  # this later visit's fields win
                     fetch_fields = _visit(fetch, now)
@@ -675,6 +770,8 @@ class Ingestor:
                 article.title,
                 article.extraction,
                 changed,
+                bool(article.body),
+                0,
             )
             written[article_id] = {
                 "article_id": article_id,
@@ -724,6 +821,20 @@ class Ingestor:
                     last_seen=bindparam("last_seen"),
                 ),
                 list(seen.values()),
+            )
+        # An ended run's row deleted (only one the batch read: a visit that finds none, the
+        # usual one, costs no statement), a going one's written again.
+        ended = answered & counted
+        if ended or streaks:
+            ids = sorted(ended | streaks.keys())
+            conn.execute(delete(empty_answers).where(empty_answers.c.article_id.in_(ids)))
+        if streaks:
+            conn.execute(
+                insert(empty_answers),
+                [
+                    {"article_id": row_id, "answers": answers, "seen_at": now}
+                    for row_id, answers in streaks.items()
+                ],
             )
         if wrote:  # with the partners the preparer found
             for key, fingerprint in self.found_with.items():

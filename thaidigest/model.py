@@ -13,8 +13,10 @@ SELECTORS_EXTRACTION = "selectors"
 FALLBACK_EXTRACTION = "fallback"
 EXTRACTIONS = ("text", SELECTORS_EXTRACTION, FALLBACK_EXTRACTION)
 # What storing an article did: a new article, a new version of a stored one, the same
-# text again, or a new version too unlike the stored one to replace it.
-OUTCOMES = ("new", "updated", "unchanged", "suspicious")
+# text again, a new version too unlike the stored one to replace it, or a crawled page
+# whose body came back empty, the stored text kept (see thaidigest.ingest.came_back_empty).
+CAME_BACK_EMPTY = "came_back_empty"
+OUTCOMES = ("new", "updated", "unchanged", "suspicious", CAME_BACK_EMPTY)
 TEXT_ENCODING = "utf-16-le"  # how a pickled article carries its headline and body
 # A Thai article's language (normalisation's), the sites' own, which the pages a person
 # reads, in English, mark its text with.

@@ -12,6 +12,8 @@ Tables
     locks             named locks that keep two crawls of a site apart
     deliveries        which weekly digest was mailed to whom
     undelivered       which weekly digest a run could not mail to whom yet
+    empty_answers     the crawls in a row whose page of an article came back with an
+                      empty body, its text kept; the writer's only (see the table)
 
 Every write happens inside :meth:`Store.transaction`, so an article and its
 version are stored together or not at all.
@@ -192,6 +194,23 @@ undelivered = Table(
     Column("week", Text, primary_key=True),
     Column("recipient", Text, primary_key=True),
 )
+
+# A row while a crawled article's page comes back with an empty body, its stored text kept
+# (thaidigest.ingest.came_back_empty): on how many crawls in a row, and the articles.last_seen
+# the last of them wrote; deleted once the page answers with text or is stored empty. Only
+# the crawl's writing reads it: an open to write makes it in a database without it (one an
+# earlier thaidigest of the same schema made), one that only reads (export, status, a file
+# on read-only media) does without. A row whose seen_at is not its article's last_seen
+# counts nothing: an earlier thaidigest visited the page since, and ended the run unaware.
+empty_answers = Table(
+    "empty_answers",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id"), primary_key=True),
+    Column("answers", Integer, nullable=False),
+    Column("seen_at", Text, nullable=False),  # ISO 8601 UTC
+)
+# The tables a database that is only read does without.
+WRITERS_TABLES = frozenset({empty_answers.name})
 
 
 def utc_now() -> datetime:
@@ -795,15 +814,17 @@ class Store:
         if present is None:
             with self.engine.connect() as conn:
                 present = set(inspect(conn).get_table_names())
-        self._create_tables(present)
+        self._create_tables(present, writing=create and not immutable)
         self._check_schema()
         if create and not immutable:  # a command that writes: see _canonical_rows_represent
             self._hand_stories_to_canonical_rows()
 
-    def _create_tables(self, present: set[str]) -> None:
+    def _create_tables(self, present: set[str], *, writing: bool) -> None:
         """Create the tables a database lacks (``present`` are those it holds), in one
         transaction holding the write lock; :meth:`_check_schema` then records the
-        schema version of a new database.
+        schema version of a new database. An open that only reads (``writing`` false)
+        needs none of :data:`WRITERS_TABLES`, so a database without them is not written
+        (nor could be, on read-only media).
 
         Two processes opening a new database at once (a daemon's crawl and an
         import) would otherwise both see a table missing and both create it,
@@ -811,7 +832,8 @@ class Store:
         table takes no lock; one that lists them before another process made
         them finds them made once it holds the lock.
         """
-        if set(metadata.tables) <= present:
+        needed = set(metadata.tables) - (set() if writing else WRITERS_TABLES)
+        if needed <= present:
             return
         with self.transaction() as conn:
             metadata.create_all(conn)
