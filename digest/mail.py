@@ -17,8 +17,7 @@ whichever week that run mails, while the week is one of the last ``digest.weeks`
 one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
 password comes only from the environment variable named by ``email.password_env``
 and never appears in a message, a log line or the database, not even base64-encoded
-as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`, which
-masks it where it stands as a word of its own, not the letters of other words).
+as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
 The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 A send that fails says why in the crawl's plain words (``connection refused``,
