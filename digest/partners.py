@@ -31,6 +31,8 @@ FORMATS = ("table", "csv")
 # or not at all: they take no column.
 ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
 WIDE = frozenset({"W", "F"})  # East Asian wide and fullwidth: two columns
+# What a spreadsheet reads a cell opening with as a formula (OWASP, "CSV Injection").
+FORMULA_OPENINGS = ("=", "+", "-", "@", "\t", "\r")
 ITEM_COLUMNS = (
     articles.c.url,
     articles.c.relevant,
@@ -144,13 +146,21 @@ def quarters_between(first: date, last: date) -> tuple[str, ...]:
 
 
 def render_csv(table: PartnerCounts) -> str:
-    """``partner,name,total,<quarter>...``, one line a partner."""
+    """``partner,name,total,<quarter>...``, one line a partner; each text cell as
+    :func:`spreadsheet_text` writes it."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["partner", "name", "total", *table.quarters])
     for partner, name, total, per in table.rows():
-        writer.writerow([partner, name, total, *per])
+        writer.writerow([spreadsheet_text(partner), spreadsheet_text(name), total, *per])
     return out.getvalue()
+
+
+def spreadsheet_text(cell: str) -> str:
+    """``cell`` with a ``'`` before it when it opens as a spreadsheet formula would
+    (:data:`FORMULA_OPENINGS`): a partners file's name ``=HYPERLINK(...)`` is shown as
+    text, not run, by the spreadsheet the CSV is opened in."""
+    return f"'{cell}" if cell.startswith(FORMULA_OPENINGS) else cell
 
 
 def display_width(text: str) -> int:

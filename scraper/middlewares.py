@@ -96,10 +96,11 @@ class AnsweredAfterStop(IgnoreRequest):
 def retry_after_seconds(value: str, now: datetime) -> float | None:
     """The seconds a ``Retry-After`` header asks for at ``now``; None when unreadable.
 
-    Either a number of seconds or an HTTP date (a date already passed asks for 0).
+    Either a number of seconds (ASCII digits: ``"\\xb2"``, a superscript two, is no
+    number) or an HTTP date (a date already passed asks for 0).
     """
     value = value.strip()
-    if value.isdigit():
+    if _is_seconds(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -108,6 +109,20 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
     if when.tzinfo is None:  # "-0000": UTC by RFC 5322
         when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
+
+
+def _is_seconds(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def retry_after_shown(value: str, asked: float) -> str:
+    """The wait the ``Retry-After`` header ``value`` asks for, ``asked`` seconds (read by
+    :func:`retry_after_seconds`), for a message: seconds as the server sent them (a float
+    rounds a long number: ``99999999999999999999999`` would show as
+    ``99999999999999991611392``), an HTTP date's as counted from now."""
+    value = value.strip()
+    seconds = (value.lstrip("0") or "0") if _is_seconds(value) else f"{asked:.0f}"
+    return f"{seconds} s"
 
 
 def backoff_seconds(retry_times: int, base: float, cap: float, asked: float | None) -> float:
@@ -199,7 +214,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry_after = header.decode("latin-1") if header else None
         asked = retry_after_seconds(retry_after, datetime.now(UTC)) if retry_after else None
         if asked is not None and asked > self.cap:
-            return self._stop_site(request, response, f"rate limited: Retry-After {asked:.0f} s")
+            shown = retry_after_shown(retry_after, asked)
+            return self._stop_site(request, response, f"rate limited: Retry-After {shown}")
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             if response.status == RATE_LIMITED:

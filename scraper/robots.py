@@ -15,7 +15,8 @@ not crawled.
 A robots.txt that redirects is followed here (Scrapy's redirect middleware is
 off: the spiders judge their own redirects), to other hosts too, through at
 most :data:`MAX_ROBOTS_REDIRECTS` consecutive redirects, and the answer it leads to is
-read as robots.txt (RFC 9309 2.3.1.2). One redirect more, one with no
+read as robots.txt (RFC 9309 2.3.1.2): a rule is named with the address of that answer.
+One redirect more, one with no
 ``Location``, or one to anything but http(s) (a ``file:`` URL would have the
 crawler read its own disk) makes robots.txt unavailable, which allows
 everything, as a 4xx does.
@@ -90,7 +91,8 @@ WEB_SCHEMES = ("http", "https")  # the only robots.txt redirects followed
 
 class ForbiddenByRobots(IgnoreRequest):
     """A request robots.txt forbids; ``rule`` is the line that forbids it, if found,
-    or ``unreachable: …`` when robots.txt could not be fetched."""
+    or ``unreachable: …`` when robots.txt could not be fetched; ``robots_url`` the address
+    that answered (the target of its redirects), or, for one never answered, the host's."""
 
     def __init__(self, url: str, robots_url: str, rule: str | None) -> None:
         super().__init__(f"Forbidden by robots.txt ({rule or 'no single rule found'})")
@@ -194,6 +196,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         super().__init__(crawler)
         self._robots_text: dict[str, str] = {}
         self._unreachable: dict[str, str] = {}  # netloc -> why its robots.txt could not be read
+        # netloc -> the address its robots.txt was read from, that of the last redirect's target
+        self._robots_source: dict[str, str] = {}
         # The User-Agent header is set after this middleware runs (UserAgentMiddleware, 500).
         self._user_agent = self._robotstxt_useragent or self._default_useragent
 
@@ -273,6 +277,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
         if response.status >= 500 or response.status == RATE_LIMITED:
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
+        self._robots_source[netloc] = response.url
         self._robots_text[netloc] = robots_text(response.body)
         await super()._parse_robots(response, netloc, request)
 
@@ -286,7 +291,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         parts = urlparse_cached(request)
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        asked = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        robots_url = self._robots_source.get(parts.netloc, asked)
         unreachable = self._unreachable.get(parts.netloc)
         if unreachable is not None:
             self._stats.inc_value("robotstxt/forbidden")

@@ -24,6 +24,7 @@ from thaidigest.relevance import (
     PARTNER_SIGNALS,
     ROLE_SIGNALS,
     SIGNAL_WORDS,
+    USER_TERMS_MAX,
     Match,
     _ascii_found,
     _english_found,
@@ -466,6 +467,30 @@ def test_a_longer_term_keeps_its_own_weaker_role() -> None:
     found = signals("กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม ลงนามบันทึกความเข้าใจ", "", RULES)
     assert "digital-weak@title" in found.strengths
     assert "digital@title" not in found.strengths
+
+
+def test_a_rules_file_of_thousands_of_terms_loads_with_the_longer_terms_inheriting() -> None:
+    # Each term is looked for inside every other: 2,000 terms are 4 million pairs.
+    english = [f"filler {n} term" for n in range(1_000)] + ["qubit lab", "qubits", "e-qubit"]
+    thai = [f"คำเติม{n}" for n in range(1_000)] + ["ห้องควอนตัม"]
+    text = (
+        f'[groups.filler]\nrole = "negative"\nen = {english!r}\nth = {thai!r}\n'.replace("'", '"')
+        + '[topics.qubits]\nen = ["qubit"]\nth = ["ควอนตัม"]\n'
+    )
+    rules = rules_from_text(text)
+    groups = {term: {m.group for m in rules.members[term]} for term in rules.members}
+    assert groups["qubit lab"] == groups["e-qubit"] == {"filler", "qubits"}
+    assert groups["ห้องควอนตัม"] == {"filler", "qubits"}
+    assert groups["qubits"] == {"filler"}  # "qubit" is inside it, but not as a word
+    assert groups["filler 7 term"] == {"filler"}
+    assert len(rules.members) > 2_000
+
+
+def test_a_rules_file_of_more_terms_than_the_most_is_refused_saying_how_many() -> None:
+    terms = [f"term {n}" for n in range(USER_TERMS_MAX + 1)]
+    text = f'[groups.mine]\nrole = "always"\nen = {terms!r}\n'.replace("'", '"')
+    with pytest.raises(ValueError, match=r"^20,001 terms: a rules file holds at most 20,000 "):
+        rules_from_text(text)
 
 
 def lead_and_rest(title: str, body: str, paragraphs: int, min_chars: int) -> tuple[str, str]:

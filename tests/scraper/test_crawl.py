@@ -962,6 +962,9 @@ def test_robots_txt_behind_five_redirects_across_hosts_is_obeyed(tmp_path):
     assert stored(db) == {}
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     assert "mdes: blocked by robots.txt (Disallow: /news/detail/)" in result.stdout
+    # The rule is named with the file that holds it, not the address first asked.
+    holder = f"http://localhost:{chain[-1].port}/robots.txt"
+    assert f"(Disallow: /news/detail/ in {holder})" in result.stderr
 
 
 def test_robots_txt_behind_more_than_five_redirects_allows_everything(tmp_path):
