@@ -26,7 +26,7 @@ local network all the same: on the public internet, put a real web server
 
 Each request is one line on stderr, a refused one too (:data:`SEND_ERROR_FORMAT`), with
 its time in Bangkok time, as the feeds write their dates and the daemon's log gives its
-times, in ISO 8601 with the offset from UTC (:func:`request_log_time`), whatever the
+times, in ISO 8601 with the offset from UTC (:func:`thaidigest.output.log_time`), whatever the
 machine's zone. A client that goes away (a reset, a broken pipe, silence) is no error and
 is not logged; any other error while answering a request is one line on stderr (the
 client, the exception's type and message), never a traceback, and the server serves on.
@@ -54,6 +54,7 @@ from urllib.parse import unquote, urlsplit
 from digest.archive import ATOM_TYPE, INDEX_PAGE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
 from digest.select import BANGKOK
 from thaidigest.config import SERVE_HOST, SERVE_PORT
+from thaidigest.output import log_time
 
 IDLE_TIMEOUT = 10.0  # seconds a connection may send or take nothing
 CONNECTION_DEADLINE = 30.0  # seconds a connection may last, request and answer
@@ -191,7 +192,9 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return self.server_version  # the base adds " " and the Python version
 
         def log_date_time_string(self) -> str:
-            return request_log_time(time.time())
+            # The standard library's local time alone, ``[05/Dec/2026 22:49:52]``, names no
+            # instant; a container's UTC clock logs the same times as the daemon.
+            return log_time(datetime.now(BANGKOK))
 
         def log_error(self, format: str, *args: Any) -> None:
             if format == SEND_ERROR_FORMAT:
@@ -254,15 +257,6 @@ def _handler(root: Path) -> type[BaseHTTPRequestHandler]:
             return since is not None and unchanged_since(modified, since, now)
 
     return DigestHandler
-
-
-def request_log_time(moment: float) -> str:
-    """The time of a request's log line, ``moment`` (seconds since the epoch), to the
-    second, in Bangkok time with its offset from UTC, ``2026-12-05T22:49:52+07:00``, as the
-    feeds write their dates and the daemon (of the default schedule) logs its times: a
-    container's UTC clock logs the same, and the local time alone (``[05/Dec/2026
-    22:49:52]``, the standard library's) names no instant."""
-    return datetime.fromtimestamp(int(moment), BANGKOK).isoformat()
 
 
 def error_line(client_address: tuple[str, int], error: BaseException) -> str:

@@ -159,8 +159,8 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     as SIGTERM does, then ends it as any command whose output fails: exit 141 for a
     closed pipe, one line and exit 1 else.
     """
-    from schedules.daemon import LogFormatter, SchedulerDied, lock_times_in_zone, run_daemon
-    from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost
+    from schedules.daemon import LogFormatter, SchedulerDied, run_daemon
+    from thaidigest.locks import EXIT_LOCKED, LockHeld, LockLost, lock_times_in_zone
     from thaidigest.output import OutputLogHandler
     from thaidigest.pipeline import check_judging_files
 

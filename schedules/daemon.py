@@ -114,8 +114,13 @@ from schedules.spec import Schedule, job_command, make_trigger, overdue
 from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
-from thaidigest.locks import DAEMON_LOCK, EXIT_LOCKED
-from thaidigest.output import OutputError, ZonedLogFormatter, log_time
+from thaidigest.locks import (
+    DAEMON_LOCK,
+    EXIT_LOCKED,
+    LockTimesFormatter,
+    in_zone,
+)
+from thaidigest.output import OutputError, log_time
 from thaidigest.plural import counted
 from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 
@@ -152,43 +157,9 @@ LINE_LEVEL = re.compile(
     r"^(?:\d{4}-\d\d-\d\d[ T][\d:.,]+(?:Z|[+-]\d\d:?\d\d)? )?(?:\[[^\]]*\] )?"
     r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\b"
 )
-# A lock's holder as thaidigest.locks names it in its messages, with the times it quotes
-# from the database (thaidigest.store.STORED_TIME, UTC): "held since T", "is held by
-# HOST:PID since T", and "... since T until T2 unless renewed" for a holder that cannot be
-# checked; the daemon's own, a crawl's it relays, `run`'s "not running: ...".
-LOCK_HELD = re.compile(
-    rf"\bheld (?:by \S+ )?since {store_module.STORED_TIME.pattern}"
-    rf"(?: until {store_module.STORED_TIME.pattern} unless renewed)?\b"
-)
 PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for the child when its parent dies
 
 log = logging.getLogger("thaidigest.run")
-
-
-def in_zone(moment: datetime, zone: tzinfo) -> datetime:
-    """``moment`` as a clock in ``zone`` reads it. By way of UTC: ``astimezone`` leaves a
-    time already in ``zone`` as it is, and APScheduler gives run times in the schedule's
-    zone as clock times that may not exist there (02:30 on the day clocks spring
-    forward), while the same instant reads 03:30."""
-    return moment.astimezone(UTC).astimezone(zone)
-
-
-def lock_times_in_zone(text: str, zone: tzinfo) -> str:
-    """``text`` with the times of each lock holder it names (:data:`LOCK_HELD`), stored in
-    UTC, given in ``zone`` as :func:`log_time` gives them; one that is no time
-    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is, and so is every
-    other text: a time in a crawled page's address is the site's, not the database's."""
-
-    def in_zone_text(stored: re.Match[str]) -> str:
-        try:
-            return log_time(in_zone(store_module.parse_iso(stored[0]), zone))
-        except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
-            return stored[0]
-
-    def holder_in_zone(held: re.Match[str]) -> str:
-        return store_module.STORED_TIME.sub(in_zone_text, held[0])
-
-    return LOCK_HELD.sub(holder_in_zone, text)
 
 
 def restamp(line: str, zone: tzinfo | None) -> str:
@@ -206,16 +177,13 @@ def restamp(line: str, zone: tzinfo | None) -> str:
     return log_time(stamp) + line[match.end() :]
 
 
-class LogFormatter(ZonedLogFormatter):
+class LogFormatter(LockTimesFormatter):
     """The daemon's log format, :data:`LOG_FORMAT`, each line's time in the schedule's
     time zone ``zone`` (:func:`log_time`, to the second), not in the machine's, and so
     the times of a lock's holder it quotes from the database (:func:`lock_times_in_zone`)."""
 
     def __init__(self, zone: tzinfo) -> None:
         super().__init__(LOG_FORMAT, zone)
-
-    def format(self, record: logging.LogRecord) -> str:
-        return lock_times_in_zone(super().format(record), self.zone)
 
 
 def line_level(line: str, previous: int) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from digest.select import BANGKOK
 from scraper.crawl import run_crawl
 from scraper.report import (
     LOCKED,
@@ -20,7 +21,7 @@ from scraper.report import (
     unreachable_reason,
 )
 from thaidigest.config import merge
-from thaidigest.locks import EXIT_LOCKED
+from thaidigest.locks import EXIT_LOCKED, lock_times_in_zone
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import check_judging_files
 from thaidigest.plural import counted
@@ -150,7 +151,9 @@ def crawl_command(
     crawled = []
     for name, run in runs.items():
         if run["status"] == LOCKED:
-            click.echo(f"not crawling: {run['report']['locked']}", err=True)
+            # The holder's times in Bangkok, as the crawl's log gives its own.
+            held = lock_times_in_zone(run["report"]["locked"], BANGKOK)
+            click.echo(f"not crawling: {held}", err=True)
         elif run["status"] != REFUSED:  # the crawl logged `not crawling: the database refused …`
             click.echo(format_report(name, run))
             crawled.append(run)

@@ -54,7 +54,7 @@ from scraper.report import (
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
-from thaidigest.output import ZonedLogFormatter
+from thaidigest.locks import LockTimesFormatter
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import FAILED, Store, StoreError, StoreWaitStopped, utc_now
 
@@ -90,11 +90,28 @@ def crawl_log_handler(settings: Settings) -> logging.Handler:
     """The crawl's log on stderr, Scrapy's lines and thaidigest's, as Scrapy formats them
     (``LOG_FORMAT``, from ``LOG_LEVEL``) but for the time: in Bangkok, as ``serve``'s and
     the daemon's logs give it (:func:`thaidigest.output.log_time`,
-    ``2026-12-06T12:19:07+07:00``), not in the machine's zone (a container's is UTC)."""
+    ``2026-12-06T12:19:07+07:00``), not in the machine's zone (a container's is UTC), and
+    so the times of a lock's holder a line quotes (:func:`thaidigest.locks.lock_times_in_zone`)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(ZonedLogFormatter(settings["LOG_FORMAT"], BANGKOK))
+    handler.setFormatter(LockTimesFormatter(settings["LOG_FORMAT"], BANGKOK))
     handler.setLevel(settings["LOG_LEVEL"])
     return handler
+
+
+@contextlib.contextmanager
+def crawl_logging(settings: Settings) -> Iterator[None]:
+    """The crawl's log handler (:func:`crawl_log_handler`) in place for the block, from
+    run_crawl's first line (re-scoring's wait, a lock taken over or held, the database's
+    refusal) to its last, then removed: a second crawl in the process logs each line once."""
+    handler = crawl_log_handler(settings)
+    level = logging.root.level
+    logging.root.addHandler(handler)
+    logging.root.setLevel(logging.NOTSET)  # the handler's level decides
+    try:
+        yield
+    finally:
+        logging.root.removeHandler(handler)
+        logging.root.setLevel(level)
 
 
 def run_crawl(
@@ -120,6 +137,20 @@ def run_crawl(
     ``stopped`` however early the signal came, and a site not reached is left
     out of the result.
     """
+    settings = crawl_settings(config, store.url)
+    with crawl_logging(settings):
+        return _crawl(sources, store, config, settings, base_url, start_id)
+
+
+def _crawl(
+    sources: list[str],
+    store: Store,
+    config: dict[str, Any],
+    settings: Settings,
+    base_url: str | None,
+    start_id: int | None,
+) -> dict[str, dict[str, Any]]:
+    """:func:`run_crawl`'s work, under its log handler."""
     # Stored verdicts and partners brought up to date before any lock is taken: after an
     # upgrade or an edited rules or partners file that reads every stored article, which a
     # stop signal must not wait for while a site is locked (the pipeline's own check is then
@@ -150,9 +181,6 @@ def run_crawl(
                 taken.append(source)
                 settle_dead_runs(store, source)  # holding the lock: any running run is dead
             if taken and stop.received is None:
-                settings = crawl_settings(config, store.url)
-                logging.root.addHandler(crawl_log_handler(settings))
-                logging.root.setLevel(logging.NOTSET)  # the handler's level decides
                 process = CrawlerProcess(settings)
                 for source in taken:
                     arguments: dict[str, Any] = {"base_url": base_url}

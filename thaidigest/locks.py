@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import socket
 import threading
@@ -32,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from thaidigest import store as store_module
+from thaidigest.output import ZonedLogFormatter, log_time
 from thaidigest.store import Store, StoreError, iso, locks, utc_now
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,49 @@ TURN_POLL = 1.0  # seconds between two tries of a process waiting for its turn (
 
 
 DAEMON_LOCK = "daemon"  # the lock of the daemon that runs a database's jobs (`thaidigest run`)
+# A lock's holder as this module names it in its messages, with the times it quotes
+# from the database (thaidigest.store.STORED_TIME, UTC): "held since T", "is held by
+# HOST:PID since T", and "... since T until T2 unless renewed" for a holder that cannot be
+# checked; the daemon's own, a crawl's, `run`'s "not running: ...".
+LOCK_HELD = re.compile(
+    rf"\bheld (?:by \S+ )?since {store_module.STORED_TIME.pattern}"
+    rf"(?: until {store_module.STORED_TIME.pattern} unless renewed)?\b"
+)
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` as a clock in ``zone`` reads it. By way of UTC: ``astimezone`` leaves a
+    time already in ``zone`` as it is, and APScheduler gives run times in the schedule's
+    zone as clock times that may not exist there (02:30 on the day clocks spring
+    forward), while the same instant reads 03:30."""
+    return moment.astimezone(UTC).astimezone(zone)
+
+
+def lock_times_in_zone(text: str, zone: tzinfo) -> str:
+    """``text`` with the times of each lock holder it names (:data:`LOCK_HELD`), stored in
+    UTC, given in ``zone`` as :func:`log_time` gives them; one that is no time
+    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is, and so is every
+    other text: a time in a crawled page's address is the site's, not the database's."""
+
+    def in_zone_text(stored: re.Match[str]) -> str:
+        try:
+            return log_time(in_zone(store_module.parse_iso(stored[0]), zone))
+        except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
+            return stored[0]
+
+    def holder_in_zone(held: re.Match[str]) -> str:
+        return store_module.STORED_TIME.sub(in_zone_text, held[0])
+
+    return LOCK_HELD.sub(holder_in_zone, text)
+
+
+class LockTimesFormatter(ZonedLogFormatter):
+    """The log format ``fmt``, each line's time in ``zone`` (:func:`log_time`), and so the
+    times of a lock's holder a line quotes from the database (:func:`lock_times_in_zone`):
+    the daemon's log and a crawl's."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return lock_times_in_zone(super().format(record), self.zone)
 
 
 def crawl_lock(source: str) -> str:

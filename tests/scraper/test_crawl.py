@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 import subprocess
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from sqlalchemy import update
 
 from scraper.fixture_site import (
     DEFAULT_ROOT,
@@ -35,9 +37,11 @@ from tests.scraper.crawling import (
     run_thaidigest,
     write_config,
 )
+from thaidigest import locks
 from thaidigest.config import DEFAULTS
 from thaidigest.sites import SOURCES
-from thaidigest.store import Store
+from thaidigest.store import Store, iso
+from thaidigest.store import locks as lock_rows
 from thaidigest.urls import public_url
 
 ARTICLE_PATH = re.compile(r"^/news/(contents/details|detail)/\d+")
@@ -919,6 +923,51 @@ def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path)
     assert [entry["error"] for entry in errors] == ["connection refused"] * 2
     assert "ConnectionRefusedError" not in result.stderr
     assert "Gave up retrying" not in result.stderr  # Scrapy's line before each, at DEBUG
+
+
+def test_a_crawl_taking_over_a_dead_crawls_lock_logs_it_as_its_other_lines_in_bangkok_time(
+    tmp_path,
+):
+    """The take-over comes before Scrapy starts: it is a line of the crawl's log all the
+    same, its time and level in front, the holder's time in Bangkok, on a UTC machine."""
+    db = tmp_path / "thaidigest.sqlite"
+    store = Store(f"sqlite:///{db}")
+    locks.acquire(store, locks.crawl_lock("mdes"), timedelta(hours=1))
+    dead = f"{socket.gethostname()}:4000000"  # above any pid_max: no such process
+    taken = datetime(2026, 12, 6, 1, 2, 3, tzinfo=UTC)
+    with store.transaction() as conn:
+        row = update(lock_rows).where(lock_rows.c.name == locks.crawl_lock("mdes"))
+        conn.execute(row.values(holder=dead, acquired_at=iso(taken)))
+    store.close()
+    with FixtureSite() as site:
+        args = crawl_args(site.base_url, db, write_config(tmp_path), "--source", "mdes")
+        result = run_thaidigest(*args, tz="UTC")
+    assert result.returncode == 0, result.stderr[-2000:]
+    taking_over = (
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 \[thaidigest\.locks\] WARNING: "
+        rf"taking over crawl:mdes from {re.escape(dead)}, held since 2026-12-06T08:02:03\+07:00: "
+        r"that process is gone$"
+    )
+    assert len(re.findall(taking_over, result.stderr, re.MULTILINE)) == 1, result.stderr[-2000:]
+
+
+def test_a_crawl_whose_site_another_host_holds_gives_the_holders_times_in_bangkok(tmp_path):
+    db = tmp_path / "thaidigest.sqlite"
+    store = Store(f"sqlite:///{db}")
+    locks.acquire(store, locks.crawl_lock("mdes"), timedelta(hours=1))
+    taken = datetime(2026, 12, 6, 1, 2, 3, tzinfo=UTC)
+    expires = datetime.now(UTC) + timedelta(hours=1)
+    with store.transaction() as conn:
+        row = update(lock_rows).where(lock_rows.c.name == locks.crawl_lock("mdes"))
+        values = {"holder": "elsewhere.example:1", "acquired_at": iso(taken)}
+        conn.execute(row.values(**values, expires_at=iso(expires)))
+    store.close()
+    args = crawl_args("http://127.0.0.1:9", db, write_config(tmp_path), "--source", "mdes")
+    result = run_thaidigest(*args, tz="UTC")
+    assert result.returncode == 75, result.stderr[-2000:]
+    until = iso(expires.replace(microsecond=0)).replace("Z", "")
+    assert "held by elsewhere.example:1 since 2026-12-06T08:02:03+07:00 until " in result.stderr
+    assert until not in result.stderr  # given in Bangkok too
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -198,6 +201,42 @@ def test_stored_verdicts_are_brought_up_to_date_before_a_crawl_takes_a_lock(tmp_
     assert {run["status"] for run in runs.values()} == {"locked"}
     assert store.meta_value(SCORING_KEY) == scoring_fingerprint(DEFAULTS, None)
     assert store.meta_value(PARTNERS_KEY) == partners_fingerprint(None)
+    store.close()
+
+
+def test_two_crawls_in_one_process_log_each_line_once_with_its_time(tmp_path, monkeypatch, capfd):
+    """Each takes a dead crawl's lock over, then is stopped before Scrapy starts: the
+    take-over is a line of the crawl's log, and the handler is gone when run_crawl ends."""
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    take = crawl_module.locks.acquire
+
+    def take_then_signal(store, name, *args, **kwargs):
+        take(store, name, *args, **kwargs)
+        if name.startswith("crawl:"):  # not the turn a re-scoring takes before it
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(crawl_module.locks, "acquire", take_then_signal)
+    handlers = list(logging.root.handlers)
+    dead = f"{socket.gethostname()}:4000000"  # above any pid_max: no such process
+    for _ in range(2):
+        now = utc_now()
+        with store.transaction() as conn:
+            conn.execute(
+                insert(locks).values(
+                    name="crawl:mdes",
+                    holder=dead,
+                    acquired_at=iso(now),
+                    expires_at=iso(now + timedelta(hours=1)),
+                )
+            )
+        runs = run_crawl(["mdes"], store=store, config=DEFAULTS)
+        assert runs["mdes"]["status"] == "stopped"
+        logged = capfd.readouterr().err
+        taking_over = (
+            rf"^\S+\+07:00 \[thaidigest\.locks\] WARNING: taking over crawl:mdes from {dead}"
+        )
+        assert len(re.findall(taking_over, logged, re.MULTILINE)) == 1, logged
+        assert logging.root.handlers == handlers
     store.close()
 
 
