@@ -5,6 +5,7 @@ again."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -97,7 +98,11 @@ def test_a_database_that_refuses_the_rescoring_ends_the_command_in_its_one_line(
         [line] = said
         assert line.endswith(f"[mdes] ERROR: {REFUSED}database {db}: {why}"), line
     elif command == "thaidigest crawl":  # one line for both sites: one pass refused
-        assert said == [f"{REFUSED}database {db}: {why}"]
+        [line] = said  # in the crawl's log: Bangkok time, [logger] ERROR: …
+        assert re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 \[scraper\.crawl\] ERROR: .*", line
+        )
+        assert line.endswith(f"] ERROR: {REFUSED}database {db}: {why}"), line
     else:
         assert said == [f"Error: database {db}: {why}"]
     assert ran.stdout == ""  # no crawl report, no digest
