@@ -726,3 +726,17 @@ def test_a_long_text_is_made_plain_as_a_short_one(char):
     assert plain_characters(text + char) == text + plain_characters(char) != text + char
     for kept in ("\U0001f600", "\U0001f3fe", "\u00a0", "ก", "\u2009"):
         assert plain_characters(text + kept + char) == text + kept + plain_characters(char)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("ข่าว \U0001f44d ดีอี", "ข่าว \U0001f44d ดีอี"),  # an emoji alone: nothing to take out
+        ("ข่าว \U0001f3fe\U0001fffe ดีอี", "ข่าว \U0001f3fe ดีอี"),  # after one, a noncharacter
+        ("\U0010ffffข่าว\u200b", "ข่าว"),
+        ("\U0001f600 ＡＳＥＡＮ", "\U0001f600 ASEAN"),
+    ],
+)
+def test_a_short_text_beyond_the_bmp_is_made_plain_as_each_character_alone(text, plain):
+    assert plain_characters(text) == plain
+    assert plain_characters(text) == "".join(plain_characters(char) for char in text)

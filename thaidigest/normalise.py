@@ -39,7 +39,14 @@ from thaidigest.dates import (
 )
 from thaidigest.model import Article, RawArticle
 from thaidigest.sites import TITLE_PREFIXES
-from thaidigest.urls import NONCHARACTERS, article_id, canonical_url, source_of, web_url_problem
+from thaidigest.urls import (
+    BMP_NONCHARACTERS,
+    NONCHARACTERS,
+    article_id,
+    canonical_url,
+    source_of,
+    web_url_problem,
+)
 
 # --- Rules as data -----------------------------------------------------------
 
@@ -56,10 +63,11 @@ from thaidigest.urls import NONCHARACTERS, article_id, canonical_url, source_of,
 # operators (U+2061-U+2064). And Unicode's noncharacters (never text, XML forbids U+FFFE
 # and U+FFFF), which a page may hold as a reference (``&#xFFFE;``) or a byte-order mark
 # read the wrong way round.
-_INVISIBLE_CHARS = (
+_INVISIBLE_BMP_CHARS = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
-    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069" + NONCHARACTERS
+    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069" + BMP_NONCHARACTERS
 )
+_INVISIBLE_CHARS = _INVISIBLE_BMP_CHARS + NONCHARACTERS.removeprefix(BMP_NONCHARACTERS)
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # An HTML character reference left in the extracted text: a page that escapes its text
 # twice (``&amp;nbsp;``) shows ``&nbsp;``. Only a whole reference, ended by its
@@ -82,6 +90,25 @@ FULL_WIDTH_TO_NARROW = {
 }
 # Either kind, found in one scan: most texts hold neither, and then need no other.
 _NOT_PLAIN = re.compile(f"[{_INVISIBLE_CHARS}{_FULL_WIDTH_CHARS}]")
+# The same scan, fast: a class holding the 32 noncharacters beyond the BMP is scanned ten
+# times slower by Python's re than one without them, so a short text is first scanned for
+# those of the BMP or any character beyond it (one range, as fast), and only a text holding
+# such a character (an emoji, rare in the news) is scanned for them from there.
+_NOT_PLAIN_OR_BEYOND_BMP = re.compile(
+    f"[{_INVISIBLE_BMP_CHARS}{_FULL_WIDTH_CHARS}\U00010000-\U0010ffff]"
+)
+# INVISIBLE's removal, fast for the same reason: those of the BMP, then, in a text holding a
+# character beyond it, the others.
+_INVISIBLE_IN_BMP = re.compile(f"[{_INVISIBLE_BMP_CHARS}]")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _without_invisible(text: str) -> str:
+    """``text`` without the characters :data:`INVISIBLE` finds."""
+    text = _INVISIBLE_IN_BMP.sub("", text)
+    return INVISIBLE.sub("", text) if _BEYOND_BMP.search(text) else text
+
+
 # The spaces of which a run is one space (U+0020): the no-break ones, the ideographic one, tab.
 SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
 # Two U+0020 or more: a literal start, which the search finds by skipping along the text,
@@ -414,7 +441,10 @@ _LOOKUP_FROM_CHARS = 1000
 def _holds_not_plain(text: str) -> bool:
     """Whether :data:`_NOT_PLAIN` finds a character in ``text``."""
     if len(text) < _LOOKUP_FROM_CHARS:
-        return _NOT_PLAIN.search(text) is not None
+        found = _NOT_PLAIN_OR_BEYOND_BMP.search(text)
+        if found is None or found[0] <= "\uffff":
+            return found is not None
+        return _NOT_PLAIN.search(text, found.start()) is not None
     return bool(_NOT_PLAIN_UNITS.take(_code_units(text)).any())
 
 
@@ -431,7 +461,7 @@ def plain_characters(text: str) -> str:
     for _ in range(MAX_DECODING_PASSES):
         plain = decode_leftover_entities(text)
         if _holds_not_plain(plain):
-            plain = INVISIBLE.sub("", plain)
+            plain = _without_invisible(plain)
             plain = FULL_WIDTH.sub(lambda match: match[0].translate(FULL_WIDTH_TO_NARROW), plain)
         if plain == text:
             break

@@ -64,8 +64,9 @@ SCHEMELESS_ADDRESS = re.compile(r"^[^\s/?#:.@]+(?:\.[^\s/?#:.@]+)+(?::\d+)?/")
 # last two code points of each of the 17 planes (U+FFFE, U+FFFF, U+1FFFE, ... U+10FFFF).
 # Never text; XML refuses U+FFFE and U+FFFF. The normaliser drops them
 # (thaidigest.normalise), the digest publishes none (digest.clean), no link holds one.
-NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    chr(plane << 16 | end) for plane in range(17) for end in (0xFFFE, 0xFFFF)
+BMP_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff"
+NONCHARACTERS = BMP_NONCHARACTERS + "".join(
+    chr(plane << 16 | end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF)
 )
 _NONCHARACTER = re.compile(f"[{NONCHARACTERS}]")
 
