@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,14 @@ from thaidigest.partners import first_spellings, partner_name
 from thaidigest.store import Store, articles
 
 FORMATS = ("table", "csv")
+GAP = "  "  # between the table's columns
+# A table too wide for its terminal sums the quarters before the latest under EARLIER,
+# keeping at least MIN_QUARTERS_SHOWN quarters one a column; still too wide, it cuts the
+# partner and name columns to no fewer than MIN_NAME_CELLS columns each, ending in ELLIPSIS.
+EARLIER = "earlier"
+MIN_QUARTERS_SHOWN = 4
+MIN_NAME_CELLS = 12
+ELLIPSIS = "…"
 # Characters a terminal draws on the one before (Thai vowels above and below, tone marks)
 # or not at all: they take no column.
 ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
@@ -176,28 +185,121 @@ def display_width(text: str) -> int:
     )
 
 
-def render_table(table: PartnerCounts, since: date | None = None) -> str:
+def cut_to_cells(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal columns (:func:`display_width`): whole when it
+    fits, else as much of its start as fits before an ``…``. A mark that takes no column
+    stays with the character it is drawn on (``ทรู`` is cut before ``ท`` or after ``ู``)."""
+    if display_width(text) <= cells:
+        return text
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        width = display_width(char)
+        if used + width > cells - 1:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + ELLIPSIS
+
+
+def table_cells(table: PartnerCounts, shown: int) -> list[list[str]]:
+    """The header and the rows of the table as text, with the last ``shown`` quarters one a
+    column; the quarters before them, when there are any, summed under :data:`EARLIER`; ``-``
+    for no item."""
+    folded = len(table.quarters) - shown
+    header = ["partner", "name", "total", *([EARLIER] if folded else []), *table.quarters[folded:]]
+    lines = [header]
+    for partner, name, total, per in table.rows():
+        counts = [sum(per[:folded])] if folded else []
+        counts += per[folded:]
+        lines.append([partner, name, str(total), *(str(c) if c else "-" for c in counts)])
+    return lines
+
+
+def column_widths(cells: list[list[str]]) -> list[int]:
+    """Each column's width in terminal columns: its widest cell's."""
+    return [max(display_width(row[i]) for row in cells) for i in range(len(cells[0]))]
+
+
+def line_width(widths: list[int]) -> int:
+    """The columns a line of cells of ``widths`` takes, :data:`GAP` between them."""
+    return sum(widths) + len(GAP) * (len(widths) - 1)
+
+
+def narrowed(widths: list[int], excess: int) -> list[int]:
+    """The widths of the partner and name columns ``excess`` columns narrower in all, or
+    as near as they come: the partner column is cut first (the name says who it is, and a
+    cut id still shows its kind, ``company:Kru…``), then the name column, neither below
+    :data:`MIN_NAME_CELLS` columns."""
+    narrower = []
+    for width in widths:
+        cut = max(0, min(excess, width - MIN_NAME_CELLS))
+        narrower.append(width - cut)
+        excess -= cut
+    return narrower
+
+
+def render_table(table: PartnerCounts, since: date | None = None, width: int | None = None) -> str:
     """The same as aligned columns, measured in terminal columns (:func:`display_width`);
-    an empty table says so, and since when it counted."""
+    an empty table says so, and since when it counted.
+
+    Given a ``width`` its lines are too wide for, the table shows the latest quarters that
+    fit, at least :data:`MIN_QUARTERS_SHOWN`, and sums the ones before under
+    :data:`EARLIER` (each row's quarters shown and ``earlier`` still add up to its total);
+    if it is still too wide, the partner and name columns are cut (:func:`cut_to_cells`). A
+    note under the table says what was summed or cut, and that the CSV holds it all."""
     if not table.counts:
         after = f" since {since.isoformat()}" if since is not None else ""
         return f"No partners in the relevant items{after}.\n"
-    header = ["partner", "name", "total", *table.quarters]
-    lines = [[p, n, str(t), *(str(c) if c else "-" for c in per)] for p, n, t, per in table.rows()]
-    text = [header, *lines]
-    widths = [max(display_width(row[i]) for row in text) for i in range(len(header))]
+    quarters = len(table.quarters)
+    cells = table_cells(table, quarters)
+    widths = column_widths(cells)
+    shown = quarters
+    if width is not None and line_width(widths) > width:
+        # Folding one quarter gains nothing: ``earlier`` is as wide as the quarter it sums.
+        for shown in range(quarters - 2, MIN_QUARTERS_SHOWN - 1, -1):
+            cells = table_cells(table, shown)
+            widths = column_widths(cells)
+            if line_width(widths) <= width:
+                break
+        widths[:2] = narrowed(widths[:2], line_width(widths) - width)
+    cut = any(display_width(row[i]) > widths[i] for row in cells for i in (0, 1))
+    text = [
+        [cut_to_cells(cell, widths[i]) if i < 2 else cell for i, cell in enumerate(row)]
+        for row in cells
+    ]
 
-    def aligned(i: int, cell: str, width: int) -> str:
-        padding = " " * (width - display_width(cell))
+    def aligned(i: int, cell: str, column: int) -> str:
+        padding = " " * (column - display_width(cell))
         return cell + padding if i < 2 else padding + cell
 
-    return (
-        "\n".join(
-            "  ".join(
-                aligned(i, cell, width)
-                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-            for row in text
-        )
-        + "\n"
+    lines = [
+        GAP.join(
+            aligned(i, cell, column)
+            for i, (cell, column) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in text
+    ]
+    note = fitted_note(table.quarters[: quarters - shown], cut, width)
+    return "\n".join([*lines, *note]) + "\n"
+
+
+def fitted_note(folded: tuple[str, ...], cut: bool, width: int | None) -> list[str]:
+    """The lines under a table fitted to ``width`` columns that say which quarters
+    ``earlier`` sums (``folded``) and whether names were cut, and where to read them all,
+    wrapped to ``width``; none when nothing was summed or cut."""
+    if width is None or not (folded or cut):
+        return []
+    changes, whole, later = [], [], ""
+    if folded:
+        changes.append(f"{EARLIER} sums {folded[0]} to {folded[-1]} ({len(folded)} quarters)")
+        whole.append("every quarter")
+        later = ", a later --since fewer quarters"
+    if cut:
+        changes.append(f"names ending in {ELLIPSIS} are cut short")
+        whole.append("every name whole")
+    note = (
+        f"To fit {width} columns, {' and '.join(changes)}: "
+        f"--format csv gives {' and '.join(whole)}{later}."
     )
+    return textwrap.wrap(note, width, break_on_hyphens=False)

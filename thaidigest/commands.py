@@ -454,11 +454,16 @@ def train_relevance_command(
     type=click.Choice(["table", "csv"]),
     default="table",
     show_default=True,
-    help="table: aligned columns to read; csv: for a spreadsheet or a script.",
+    help=(
+        "table: aligned columns to read, fitted to the terminal's width; "
+        "csv: every quarter, for a spreadsheet or a script."
+    ),
 )
 @db_option
 def partners_command(since: date | None, format_: str, db: str | None) -> None:
     """Items per partner and per quarter: who Thailand worked with."""
+    import shutil
+
     from digest.partners import (
         count_partners,
         load_rows,
@@ -469,4 +474,9 @@ def partners_command(since: date | None, format_: str, db: str | None) -> None:
 
     store = Store.open(db, create=False)
     table = count_partners(load_rows(store), load_spellings(store), since)
-    click.echo(render_csv(table) if format_ == "csv" else render_table(table, since), nl=False)
+    if format_ == "csv":
+        click.echo(render_csv(table), nl=False)
+    else:
+        # $COLUMNS, else the terminal's width, else 80 (output to a file or a pipe).
+        width = shutil.get_terminal_size().columns
+        click.echo(render_table(table, since, width), nl=False)

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from digest.partners import (
     PartnerCounts,
+    cut_to_cells,
     display_width,
     render_csv,
     render_table,
@@ -622,3 +623,112 @@ def test_the_partner_table_aligns_rows_with_thai_and_wide_names():
         ends.add(tuple(display_width(line[: cell.end()]) for cell in cells[2:]))
     assert len(starts) == 1  # partner and name: every row's starts at one column
     assert len(ends) == 1  # the counts, right-aligned: every row's ends at one column
+
+
+def quarters_of_years(first: int, last: int) -> tuple[str, ...]:
+    return tuple(f"{year}-Q{q}" for year in range(first, last + 1) for q in range(1, 5))
+
+
+def test_a_span_too_wide_for_the_terminal_sums_its_earlier_quarters_keeping_the_totals():
+    quarters = quarters_of_years(2019, 2024)  # an archive of six years: 24 quarters
+    counts = {
+        "org:ASEAN": Counter({q: i % 3 for i, q in enumerate(quarters)}),
+        "country:JP": Counter({"2019-Q1": 4, "2024-Q4": 1}),
+        "company:Google": Counter({"2020-Q2": 12}),
+    }
+    table = PartnerCounts(quarters, counts)
+    lines = render_table(table, width=80).splitlines()
+    header, rows, note = lines[0].split(), lines[1:4], lines[4:]
+    assert all(display_width(line) <= 80 for line in lines)
+    assert header[:4] == ["partner", "name", "total", "earlier"]
+    shown = header[4:]
+    assert len(shown) >= 4 and tuple(shown) == quarters[-len(shown) :]  # the latest, in order
+    for row in rows:
+        partner, _, total, earlier, *per = row.split()
+        cells = [int(c) if c != "-" else 0 for c in (earlier, *per)]
+        assert sum(cells) == int(total) == sum(counts[partner].values())
+        assert cells[0] == sum(counts[partner][q] for q in quarters[: -len(shown)])
+    folded = len(quarters) - len(shown)
+    said = " ".join(note)
+    assert f"earlier sums 2019-Q1 to {quarters[folded - 1]} ({folded} quarters)" in said
+    assert "--format csv" in said and "--since" in said
+    # The CSV, for scripts, keeps every quarter whatever a terminal's width.
+    assert next(csv.reader(io.StringIO(render_csv(table)))) == [
+        "partner",
+        "name",
+        "total",
+        *quarters,
+    ]
+
+
+def test_a_table_that_fits_is_drawn_as_it_always_was():
+    table = PartnerCounts(
+        ("2024-Q2", "2024-Q3", "2024-Q4"),
+        {
+            "country:JP": Counter({"2024-Q2": 1, "2024-Q4": 2}),
+            "org:ASEAN": Counter({"2024-Q3": 1}),
+        },
+    )
+    expected = (
+        "partner     name   total  2024-Q2  2024-Q3  2024-Q4\n"
+        "country:JP  Japan      3        1        -        2\n"
+        "org:ASEAN   ASEAN      1        -        1        -\n"
+    )
+    assert render_table(table, width=80) == render_table(table) == expected
+
+
+def test_names_too_long_for_the_terminal_are_cut_short_and_said_so():
+    long = "company:Joint Standing Committee on Commerce, Industry and Banking"
+    table = PartnerCounts(
+        quarters_of_years(2024, 2025),
+        {long: Counter({"2025-Q4": 2}), "company:ทรู คอร์ปอเรชั่น": Counter({"2024-Q1": 1})},
+    )
+    lines = render_table(table, width=80).splitlines()
+    assert all(display_width(line) <= 80 for line in lines)
+    assert lines[0].split()[3:5] == ["earlier", "2025-Q1"]  # the last four quarters kept
+    assert "…" in lines[1] and "Joint Standing Committee on Commerce" not in lines[1]
+    assert lines[1].split()[-1] == "2" and lines[2].split()[-5:] == ["1"] + ["-"] * 4
+    assert "names ending in … are cut short" in " ".join(lines[3:])
+    assert "--format csv gives every quarter and every name whole" in " ".join(lines[3:])
+
+
+@pytest.mark.parametrize(
+    ("text", "cells", "cut"),
+    [
+        ("ทรู คอร์ปอเรชั่น", 6, "ทรู คอ…"),
+        ("ทรู คอร์ปอเรชั่น", 3, "ทรู…"),  # a vowel below stays with its consonant
+        ("ソフトバンク", 6, "ソフ…"),  # two columns a character
+        ("country:JP", 10, "country:JP"),
+    ],
+)
+def test_a_name_is_cut_to_the_columns_given_with_an_ellipsis(text, cells, cut):
+    assert cut_to_cells(text, cells) == cut
+    assert display_width(cut) <= cells
+
+
+def test_partners_command_fits_the_terminal_and_its_csv_keeps_every_quarter(store, tmp_path):
+    first = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
+    last = article(7, "ดีอี ลงนามความร่วมมือกับญี่ปุ่น ด้านความมั่นคงไซเบอร์", "ร่วมกับรัฐบาลญี่ปุ่น ด้านไซเบอร์")
+    ingest(store, [first], "2023-02-02T03:00")
+    ingest(store, [last], "2025-02-03T03:00")
+    for raw in (first, last):
+        mark(store, raw)
+    db = str(tmp_path / "test.sqlite")
+    narrow = CliRunner().invoke(main, ["partners", "--db", db], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert narrow.output.splitlines()[:2] == [
+        "partner     name   total  earlier  2024-Q1  2024-Q2  2024-Q3  2024-Q4  2025-Q1",
+        "country:JP  Japan      2        1        -        -        -        -        1",
+    ]
+    assert "earlier sums 2023-Q1 to 2023-Q4 (4 quarters)" in narrow.output
+    wide = CliRunner().invoke(main, ["partners", "--db", db], env={"COLUMNS": "120"})
+    everyone = [*quarters_of_years(2023, 2024), "2025-Q1"]
+    assert wide.output.splitlines()[0].split()[3:] == everyone
+    assert len(wide.output.splitlines()) == 2  # it fits: no note
+    sheet = CliRunner().invoke(
+        main, ["partners", "--db", db, "--format", "csv"], env={"COLUMNS": "80"}
+    )
+    assert list(csv.reader(io.StringIO(sheet.output))) == [
+        ["partner", "name", "total", *quarters_of_years(2023, 2024), "2025-Q1"],
+        ["country:JP", "Japan", "2", "1", *["0"] * 7, "1"],
+    ]
