@@ -17,7 +17,9 @@ whichever week that run mails, while the week is one of the last ``digest.weeks`
 one owed longer is written off loudly (:class:`Owed`, :func:`write_off`). The
 password comes only from the environment variable named by ``email.password_env``
 and never appears in a message, a log line or the database, not even base64-encoded
-as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`).
+as a server that refuses the login may echo it (:func:`thaidigest.redact.redact`); a
+password too short to mask without garbling the server's words withholds its replies,
+all but their status codes (:func:`thaidigest.redact.redact_reply`).
 The server is reached over STARTTLS, over TLS from the first byte (SMTPS, port 465)
 or in plain text (:func:`smtp_security`); over TLS its certificate is always verified.
 A send that fails says why in the crawl's plain words (``connection refused``,
@@ -34,7 +36,7 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,7 +59,7 @@ from thaidigest.mailboxes import header_mailbox
 from thaidigest.network_errors import socket_reason
 from thaidigest.options import SettingsError
 from thaidigest.plural import counted
-from thaidigest.redact import redact
+from thaidigest.redact import redact, redact_reply
 from thaidigest.store import Store, deliveries, iso, locks, parse_iso, undelivered, utc_now
 from thaidigest.urls import RECIPIENT_FIELD, ascii_domain, unsubscribe_uri
 
@@ -86,6 +88,8 @@ LIST_LABEL = "thaidigest"  # the List-Id's name under the sender's domain, unles
 SUBJECT_HEADLINE_CHARS = 60
 ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 MAIN_END = "</main>\n"  # where the digest ends in its page, before the mail's footer
+# smtplib's errors whose message is its own words, never the server's.
+OWN_WORDS = (smtplib.SMTPNotSupportedError, smtplib.SMTPServerDisconnected)
 
 
 class MailError(RuntimeError):
@@ -197,32 +201,44 @@ def smtp_security(settings: Mapping[str, Any]) -> str:
     return security
 
 
-def _failure(error: OSError | smtplib.SMTPException, timeout: float) -> str:
+def _failure(
+    error: OSError | smtplib.SMTPException, timeout: float, secrets: Iterable[str | None]
+) -> str:
     """Why a send failed, in words: an untrusted certificate said as such, a refused login
-    and any other refusal as the server answered (:func:`_answer`), a network or TLS
-    error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`), a server
-    that did not answer with the ``timeout`` it was given."""
+    and any other refusal as the server answered, ``secrets`` out of it (:func:`_answer`), a
+    network or TLS error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`),
+    a server that did not answer with the ``timeout`` it was given; any other error in its
+    own message, which smtplib may write the server's last answer into (``Server AUTH
+    mechanism infinite loop. Last response: (334, b'…')``), so ``secrets`` out of it too,
+    unless it is the system's or one of :data:`OWN_WORDS`."""
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the server's certificate is not trusted: {error.verify_message}"
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return f"login refused: {_answer(error)}"
-    if isinstance(error, smtplib.SMTPResponseException):
-        return _answer(error)
+        return f"login refused: {_answer(error, secrets)}"
+    if isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)):
+        return _answer(error, secrets)
     if isinstance(error, OSError) and (reason := socket_reason(error, timeout=timeout)):
         return reason
-    return str(error) or type(error).__name__
+    message = str(error) or type(error).__name__
+    if isinstance(error, OWN_WORDS) or not isinstance(error, smtplib.SMTPException):
+        return message
+    return redact_reply(message, secrets)
 
 
-def _answer(error: smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException) -> str:
+def _answer(
+    error: smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException,
+    secrets: Iterable[str | None],
+) -> str:
     """The server's answer to a refused message or command as it wrote it (``550 5.1.1 no
     such mailbox``), not Python's view of it (``{'b@example.org': (550, b'5.1.1 no such…')}``,
-    ``(535, b'5.7.8 …')``)."""
+    ``(535, b'5.7.8 …')``), with ``secrets`` masked, or withheld but for its status codes
+    when one is too short to mask (:func:`thaidigest.redact.redact_reply`)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         code, message = next(iter(error.recipients.values()), ("", b""))
     else:
         code, message = error.smtp_code, error.smtp_error
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {text}".strip()
+    return redact_reply(f"{code} {text}".strip(), secrets)
 
 
 @dataclass(frozen=True)
@@ -804,7 +820,7 @@ def send_digest(
                             message, sender.addr_spec, [mailbox(recipient).addr_spec]
                         )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                        failed[recipient] = redact(_answer(error), [password])
+                        failed[recipient] = _answer(error, [password])
                         if client.sock is None:  # closed on a 421: no one else is tried
                             break
                         continue
@@ -821,7 +837,8 @@ def send_digest(
         finally:
             _say_goodbye(client)
     except (OSError, smtplib.SMTPException) as error:
-        reason = redact(_failure(error, timeout), [password])
+        # All of it masked, as a net: a password long enough to mask is masked anywhere.
+        reason = redact(_failure(error, timeout, [password]), [password])
         left = ", ".join(
             r for r in pending if r not in sent and r not in skipped and r not in failed
         )

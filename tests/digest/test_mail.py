@@ -42,6 +42,7 @@ from digest.select import Week
 from tests.certificates import self_signed
 from tests.digest import article, at, ingest, mark, settings
 from thaidigest.config import ConfigError, load_config, toml_value
+from thaidigest.redact import MASK, WITHHELD
 from thaidigest.store import deliveries, locks, undelivered
 
 W34 = Week(2024, 34)
@@ -1203,3 +1204,64 @@ def test_the_mail_pages_footer_follows_the_digest_inside_its_english_body(built)
 def test_a_digest_served_from_this_machine_links_nowhere_in_its_mail():
     assert mail_links("http://127.0.0.1:8000/", W34) == []
     assert mail_links("http://localhost:8000/", W34) == []
+
+
+@pytest.mark.parametrize("password", ["a", "Zq", "x9!Qz", "535"])
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_short_password_withholds_the_servers_reply_but_its_codes(
+    store, built, mechanism, password
+):
+    """A password shorter than PIECE bytes masked every one of its letters in the reply
+    (``******tion credenti***ls``) and left its base64 (``WnE=``) unmasked."""
+    handler = type("Echo", (EchoingServer,), {"mechanism": mechanism})
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
+        with pytest.raises(MailError) as refused:
+            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": password})
+        server.shutdown()
+    message = str(refused.value)
+    codes = "" if password.isdigit() else "535 5.7.8 "
+    assert f"login refused: {codes}{WITHHELD} (a@example.org not mailed)" in message
+    for form in (
+        base64.b64encode(password.encode()).decode().rstrip("="),
+        base64.b64encode(f"\0digest\0{password}".encode()).decode().rstrip("="),
+    ):
+        assert form not in message
+    if password != "a":  # a letter of the words around it
+        assert password not in message
+
+
+class ChallengingServer(EchoingServer):
+    """A careless SMTP server that answers every AUTH line with a challenge echoing it:
+    smtplib gives up after five, its error quoting the last (``Last response: (334, …)``)."""
+
+    def handle(self) -> None:
+        self.reply("220 echo ESMTP")
+        for raw in self.rfile:
+            command = raw.decode("ascii", "replace").strip()
+            verb = command.split(" ", 1)[0].upper()
+            if verb == "EHLO":
+                self.reply("250-echo\r\n250 AUTH PLAIN")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply(f"334 {command.split()[-1]}")
+
+
+@pytest.mark.parametrize("password", ["Zq", PASSWORD])
+def test_a_password_echoed_in_smtplibs_own_error_is_masked_or_withheld(store, built, password):
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), ChallengingServer) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
+        with pytest.raises(MailError) as refused:
+            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": password})
+        server.shutdown()
+    message = str(refused.value)
+    echo = base64.b64encode(f"\0digest\0{password}".encode()).decode()
+    assert echo not in message and password not in message
+    if password == PASSWORD:
+        assert f"Last response: (334, b'{MASK}')" in message
+    else:
+        assert f"1 recipient: {WITHHELD} (a@example.org not mailed)" in message
