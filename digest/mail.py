@@ -109,6 +109,24 @@ def _no_password(settings: Mapping[str, Any]) -> str:
     return f"email.username is set but ${settings['password_env']} holds no password"
 
 
+def _unsendable_login(settings: Mapping[str, Any], password: str | None) -> str | None:
+    """Why the login cannot be sent, or None: smtplib sends a login (AUTH PLAIN, LOGIN,
+    CRAM-MD5) in ASCII only, so a username or password with another character would stop
+    every mailing with Python's encoding error, which names the password's character."""
+    username = settings["username"]
+    if username and not username.isascii():
+        return (
+            f"email.username = {toml_value(username)} holds a character other than ASCII, "
+            "which an SMTP login cannot send: use the server's ASCII login name"
+        )
+    if username and password and not password.isascii():
+        return (
+            f"${settings['password_env']} holds a character other than ASCII, which an SMTP "
+            "login cannot send: use a password of ASCII characters (an app password)"
+        )
+    return None
+
+
 def settings_problem(
     settings: Mapping[str, Any], environ: Mapping[str, str] = os.environ
 ) -> str | None:
@@ -129,6 +147,8 @@ def settings_problem(
         )
     if settings["username"] and not environ.get(settings["password_env"]):
         return _no_password(settings)
+    if unsendable := _unsendable_login(settings, environ.get(settings["password_env"])):
+        return unsendable
     try:
         smtp_security(settings)
     except MailError as error:
@@ -780,6 +800,8 @@ def send_digest(
     password = environ.get(settings["password_env"]) if username else None
     if username and not password:
         raise MailError(_no_password(settings))
+    if unsendable := _unsendable_login(settings, password):
+        raise MailError(unsendable)
     security = smtp_security(settings)
     context = tls or ssl.create_default_context()
     server = f"{settings['host']}:{smtp_port(settings)}"

@@ -1265,3 +1265,26 @@ def test_a_password_echoed_in_smtplibs_own_error_is_masked_or_withheld(store, bu
         assert f"Last response: (334, b'{MASK}')" in message
     else:
         assert f"1 recipient: {WITHHELD} (a@example.org not mailed)" in message
+
+
+@pytest.mark.parametrize(
+    ("changes", "password", "named"),
+    [
+        pytest.param(
+            {"username": "digest"}, "รหัสผ่าน-2024", "$THAIDIGEST_SMTP_PASSWORD", id="password"
+        ),
+        pytest.param({"username": "ผู้ส่ง"}, PASSWORD, "email.username", id="username"),
+    ],
+)
+def test_a_login_smtplib_cannot_send_is_refused_in_words_without_the_password(
+    store, built, login_inbox, changes, password, named
+):
+    mail = mail_settings(login_inbox.port, ["a@example.org"], **changes)
+    environ = {"THAIDIGEST_SMTP_PASSWORD": password}
+    problem = settings_problem(mail, environ)
+    assert problem is not None and problem.startswith(named) and "ASCII" in problem
+    with pytest.raises(MailError) as refused:  # not Python's UnicodeEncodeError
+        send(store, built, mail, environ=environ)
+    assert str(refused.value) == problem
+    assert not any(character in problem for character in password if not character.isascii())
+    assert login_inbox.messages == []
