@@ -369,6 +369,23 @@ def digest_command(
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     try:
+        # Stored verdicts and partners brought up to date before the folder's turn is taken,
+        # as a crawl does before its locks: a stop signal during that pass (tens of seconds
+        # after an upgrade) then ends the run holding nothing (see reread_once).
+        rescored = rescore_stored(store, config)
+        if rescored.read:
+            click.echo(
+                f"scored {counted(rescored.read, 'stored article')} again (the model, rules or "
+                f"threshold changed): {rescored.changed} changed"
+            )
+        refound = refind_partners_stored(store, config)
+        if refound.read:
+            click.echo(
+                f"read the partners of {counted(refound.read, 'stored article')} again "
+                "(the partner names, their rules or the partners file changed): "
+                f"{refound.changed} changed"
+            )
+
         # One run at a time reads and writes a folder: the weeks it holds, the archive and
         # the feeds another run writes meanwhile would be written over, or read half-done.
         def waiting(held_by: LockHeld) -> None:
@@ -385,19 +402,6 @@ def digest_command(
             left_out = weeks_left_out(written, weeks, watched_since)
             if not weeks:
                 click.echo(nothing_to_build(out_dir, watched_since))
-        rescored = rescore_stored(store, config)
-        if rescored.read:
-            click.echo(
-                f"scored {counted(rescored.read, 'stored article')} again (the model, rules or "
-                f"threshold changed): {rescored.changed} changed"
-            )
-        refound = refind_partners_stored(store, config)
-        if refound.read:
-            click.echo(
-                f"read the partners of {counted(refound.read, 'stored article')} again "
-                "(the partner names, their rules or the partners file changed): "
-                f"{refound.changed} changed"
-            )
         unfinished = [built for built in weeks if not built.is_over(now)]
         if mails and not unfinished:  # status: the weeks owed are being mailed, not failed
             held.enter_context(mailing(store))

@@ -22,8 +22,11 @@ signal however early after it (Scrapy still being built, the reactor not yet
 running) records the run of each site locked ``stopped`` and releases the locks,
 without starting the crawl. One before any lock is taken ends the process as it
 would have before the crawl began (SIGTERM's default action; SIGINT's
-``KeyboardInterrupt``): nothing is held or recorded. A crawl killed outright is
-recorded as ``failed`` by the next crawl of the site.
+``KeyboardInterrupt``): nothing is held or recorded. So does one during the pass that
+reads every stored article again first (after an upgrade or an edited rules or partners
+file), once the pass has stopped, before its next batch, and given its turn back
+(:func:`thaidigest.pipeline.reread_once`). A crawl killed outright is recorded as
+``failed`` by the next crawl of the site.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from scraper.report import (
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest import locks
+from thaidigest.ingest import STOP_SIGNALS
 from thaidigest.locks import LockTimesFormatter
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.store import FAILED, Store, StoreError, StoreWaitStopped, utc_now
@@ -61,7 +65,6 @@ from thaidigest.store import FAILED, Store, StoreError, StoreWaitStopped, utc_no
 SPIDERS = {"thaigov": ThaigovSpider, "mdes": MdesSpider}
 STOP_GRACE = 2.0  # seconds downloads in flight get after a stop signal
 STOP_DEADLINE = 4.0  # seconds after a stop signal by which the process is gone
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 CUT_SHORT = "stopped before the end"
 
 log = logging.getLogger(__name__)
@@ -154,7 +157,8 @@ def _crawl(
     # Stored verdicts and partners brought up to date before any lock is taken: after an
     # upgrade or an edited rules or partners file that reads every stored article, which a
     # stop signal must not wait for while a site is locked (the pipeline's own check is then
-    # one read of each fingerprint). A database that refuses it refuses every site's crawl.
+    # one read of each fingerprint); a signal stops the pass and ends the process as one
+    # before any lock does (reread_once). A database that refuses it refuses every site's crawl.
     try:
         rescore_stored(store, config)
         refind_partners_stored(store, config)

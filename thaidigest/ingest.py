@@ -240,29 +240,62 @@ class Summary:
         )
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)  # the signals that ask a command to stop
+# What each does in a process that leaves it alone: SIGTERM ends it, SIGINT raises
+# KeyboardInterrupt (Python's own handler).
+DEFAULT_ACTIONS = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+
+
+@contextmanager
+def signals_held(signums: Iterable[int]) -> Iterator[list[int]]:
+    """Hold the signals ``signums`` until the block ends, then let the first that came act
+    as it would have (its handler from before the block, by :func:`signal.raise_signal`);
+    the list of those that came, for a block to end early by. Only the main thread can
+    handle signals: elsewhere the block runs as it is, and so it does for a signal whose
+    handler was not set from Python."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    held = [signum for signum in signums if signal.getsignal(signum) is not None]
+    previous = {
+        signum: signal.signal(signum, lambda number, _frame: received.append(number))
+        for signum in held
+    }
+    try:
+        yield received
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
 @contextmanager
 def interrupts_held() -> Iterator[None]:
     """Hold SIGINT (Ctrl-C) until the block ends, then let it act as it would have: a
     transaction and the counts of what it stored happen both or not at all, so an
     interrupted import says exactly what it stored. For one transaction's time
     (:data:`TRANSACTION_SECONDS`), and the wait for a database another process is
-    writing to (up to its busy timeout), during which SQLite holds signals anyway. Only
-    the main thread can handle signals: elsewhere the block runs as it is. A crawl's
-    handler (Scrapy's) is held and called the same way."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is None  # a handler not set from Python: left alone
-    ):
+    writing to (up to its busy timeout), during which SQLite holds signals anyway. A
+    crawl's handler (Scrapy's) is held and called the same way (:func:`signals_held`)."""
+    with signals_held([signal.SIGINT]):
         yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, _frame: received.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:
-            signal.raise_signal(signal.SIGINT)
+
+
+@contextmanager
+def stops_held() -> Iterator[Callable[[], bool]]:
+    """Hold SIGTERM and SIGINT until the block ends, then let the first act as it would
+    have: the process ends, or KeyboardInterrupt unwinds it. Whether one came, for the
+    block to stop where stopping leaves nothing half done, so that it holds nothing when
+    the signal acts. Only a signal left to its default action is held
+    (:data:`DEFAULT_ACTIONS`): a process that handles one itself (a crawl, once built)
+    stops as its handler says."""
+    at_default = [
+        signum for signum in STOP_SIGNALS if signal.getsignal(signum) == DEFAULT_ACTIONS[signum]
+    ]
+    with signals_held(at_default) as received:
+        yield lambda: bool(received)
 
 
 @contextmanager

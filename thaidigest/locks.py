@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 
 from thaidigest import store as store_module
 from thaidigest.output import ZonedLogFormatter, log_time
-from thaidigest.store import Store, StoreError, iso, locks, utc_now
+from thaidigest.store import Store, StoreError, StoreWaitStopped, iso, locks, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -443,21 +443,30 @@ def turn(
     *,
     waiting: Callable[[LockHeld], None],
     poll: float = TURN_POLL,
+    stopping: Callable[[], bool] | None = None,
 ) -> Iterator[None]:
     """Hold the lock ``name`` while the block runs, renewed (:func:`kept`), once the
     process that holds it is done: while another holds it, try again every ``poll``
     seconds, having called ``waiting`` once with why. A holder gone is taken over as
-    :func:`acquire` does, so a process killed in its turn holds no one up for long."""
+    :func:`acquire` does, so a process killed in its turn holds no one up for long.
+
+    ``stopping``: for a caller under its own signal handlers, whether it has been asked
+    to stop; the wait, for the holder or for a busy database, then gives up at the next
+    try with :class:`thaidigest.store.StoreWaitStopped`, having taken nothing."""
     told = False
     while True:
         try:
-            acquire(store, name, ttl)
+            acquire(store, name, ttl, stopping=stopping)
             break
         except LockHeld as held:
             if not told:
                 waiting(held)
                 told = True
             time.sleep(poll)
+            if stopping is not None and stopping():
+                raise StoreWaitStopped(
+                    f"{name}: the wait for its holder given up: stopping"
+                ) from None
     try:
         with kept(store, [name], ttl):
             yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
 from thaidigest.fingerprint import Fingerprint, fingerprint
-from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt
+from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt, stops_held
 from thaidigest.locks import LockHeld, reread_lock, turn
 from thaidigest.model import Article, RawArticle
 from thaidigest.normalise import normalise_article, renormalised
@@ -131,7 +131,9 @@ class Reread:
     changed: int = 0
 
 
-RESCORE_BATCH = 500  # stored articles scored together, stage by stage
+# Stored articles scored together, stage by stage, and read between two looks at whether
+# a stop signal came (a pass stops before its next batch).
+RESCORE_BATCH = 500
 SCORING_KEY = "relevance_scoring"  # the meta row naming what scored the stored articles
 
 
@@ -163,25 +165,60 @@ def scoring_fingerprint(config: dict[str, Any], user_rules: str | None) -> str:
     return _sha256("\0".join(parts))
 
 
+class _Stopped(Exception):
+    """A stop signal came during a pass: it stops before its next batch, having written
+    nothing, and the signal acts once the pass has given its turn back (:func:`reread_once`)."""
+
+
 def reread_once(
-    store: Store, meta_key: str, fingerprint: str, reread_all: Callable[[], Reread]
+    store: Store,
+    meta_key: str,
+    fingerprint: str,
+    reread_all: Callable[[Callable[[], bool]], Reread],
 ) -> Reread:
-    """``reread_all()``, which reads every stored article again to find the field
+    """``reread_all(stopping)``, which reads every stored article again to find the field
     ``meta_key`` records the fingerprint of, unless ``fingerprint`` is recorded already.
     One pass at a time: a second (a crawl's and a digest's, or two digests' after an
     upgrade) waits, saying so on stderr, then finds the fingerprint the first recorded
     and reads nothing, instead of reading them all at once with it and counting its
-    changes again."""
+    changes again.
+
+    A stop signal (SIGTERM, SIGINT) that would end the process as it comes
+    (:func:`~thaidigest.ingest.stops_held`: ``thaidigest crawl`` before its crawl is built,
+    ``digest``, ``import``) ends the wait at once, or the pass before its next batch
+    (``stopping()``, which the pass looks at), then acts once the turn is given back: the
+    process ends holding nothing, its stored articles as they were (the pass writes in one
+    transaction, at its end: a signal during it acts once it is written), and the next
+    pass reads them all again. A pass killed outright leaves its turn to expire, or to be
+    taken over by the next on its host and in its container."""
     if store.meta_value(meta_key) == fingerprint:
         return Reread()
 
     def waiting(held: LockHeld) -> None:
         log.warning("waiting for the pass reading the stored articles again to end: %s", held)
 
-    with turn(store, reread_lock(meta_key), REREAD_TTL, waiting=waiting):
+    with (
+        stops_held() as stopping,
+        turn(store, reread_lock(meta_key), REREAD_TTL, waiting=waiting, stopping=stopping),
+    ):
         if store.meta_value(meta_key) == fingerprint:  # by the pass that went first
             return Reread()
-        return reread_all()
+        return reread_all(stopping)
+
+
+def _batches(
+    stored: Iterable[dict[str, Any]], stopping: Callable[[], bool]
+) -> Iterator[list[dict[str, Any]]]:
+    """The stored articles, :data:`RESCORE_BATCH` at a time; :class:`_Stopped` before the
+    next batch, or the end, once ``stopping()``."""
+    rows = iter(stored)
+    while True:
+        if stopping():
+            raise _Stopped
+        batch = list(islice(rows, RESCORE_BATCH))
+        if not batch:
+            return
+        yield batch
 
 
 def rescore_stored(store: Store, config: dict[str, Any]) -> Reread:
@@ -213,20 +250,23 @@ def _rescore(store: Store, config: dict[str, Any], user_rules: str | None) -> Re
         store,
         SCORING_KEY,
         fingerprint,
-        lambda: _rescore_all(store, config, user_rules, fingerprint),
+        lambda stopping: _rescore_all(store, config, user_rules, fingerprint, stopping),
     )
 
 
 def _rescore_all(
-    store: Store, config: dict[str, Any], user_rules: str | None, fingerprint: str
+    store: Store,
+    config: dict[str, Any],
+    user_rules: str | None,
+    fingerprint: str,
+    stopping: Callable[[], bool],
 ) -> Reread:
     """Score every stored article again, in :func:`reread_once`, and record ``fingerprint``."""
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
     begun = store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
     updates, read = [], 0
-    stored = iter(store.iter_articles())
-    while rows := list(islice(stored, RESCORE_BATCH)):
+    for rows in _batches(store.iter_articles(), stopping):
         batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
         # Stage by stage, as the import scores: see score_each.
         for row, result in zip(
@@ -302,24 +342,29 @@ def _refind_partners(store: Store, config: dict[str, Any], user_partners: str | 
         store,
         PARTNERS_KEY,
         fingerprint,
-        lambda: _refind_all(store, config, user_partners, fingerprint),
+        lambda stopping: _refind_all(store, config, user_partners, fingerprint, stopping),
     )
 
 
 def _refind_all(
-    store: Store, config: dict[str, Any], user_partners: str | None, fingerprint: str
+    store: Store,
+    config: dict[str, Any],
+    user_partners: str | None,
+    fingerprint: str,
+    stopping: Callable[[], bool],
 ) -> Reread:
     """Find every stored article's partners again, in :func:`reread_once`, and record
     ``fingerprint``."""
     table = checked_partner_table(config, user_partners)
     begun = store.begin_finding(PARTNERS_KEY, fingerprint)
     changed, read = [], 0
-    for row in store.iter_articles():
-        # Read as today's normaliser writes it, as rescoring reads it (renormalised).
-        found = list(partners(*renormalised(row["title"], row["body"]), table))
-        if found != json.loads(row["partners"]):
-            changed.append((row["id"], row["content_hash"], json.dumps(found)))
-        read += 1
+    for rows in _batches(store.iter_articles(), stopping):
+        for row in rows:
+            # Read as today's normaliser writes it, as rescoring reads it (renormalised).
+            found = list(partners(*renormalised(row["title"], row["body"]), table))
+            if found != json.loads(row["partners"]):
+                changed.append((row["id"], row["content_hash"], json.dumps(found)))
+        read += len(rows)
     return Reread(read, store.update_partners(changed, PARTNERS_KEY, fingerprint, begun=begun))
 
 

@@ -248,7 +248,8 @@ class StoreBusyError(StoreError):
 
 
 class StoreWaitStopped(StoreError):
-    """A wait for another writer's write lock given up because the process is stopping.
+    """A wait for another writer's write lock, or for a lock's holder to end its turn
+    (:func:`thaidigest.locks.turn`), given up because the process is stopping.
 
     Nothing was written; the command that waited stops as its stop request says.
     """

@@ -69,20 +69,22 @@ def test_a_digest_waits_for_the_run_writing_its_folder_then_writes(tmp_path):
         store.close()
 
 
-# Holds the turn of the passes reading the stored articles of the database argv[1] again
-# until its stdin closes.
-HOLD_REREAD = """
+# `thaidigest digest ARGS` paused in its folder's turn, before it builds its weeks: it says
+# "building" on stderr, then goes on once its stdin closes.
+PAUSED_IN_ITS_TURN = """
 import sys
-from datetime import timedelta
-from thaidigest import locks
-from thaidigest.pipeline import SCORING_KEY
-from thaidigest.store import Store
+import digest.commands
+from thaidigest.cli import main
 
-store = Store.open(sys.argv[1])
-locks.acquire(store, locks.reread_lock(SCORING_KEY), timedelta(hours=1))
-print("held", flush=True)
-sys.stdin.read()
-locks.release(store, locks.reread_lock(SCORING_KEY))
+build = digest.commands.build_digest
+
+def paused(*args, **kwargs):
+    print("building", file=sys.stderr, flush=True)
+    sys.stdin.read()
+    return build(*args, **kwargs)
+
+digest.commands.build_digest = paused
+main(prog_name="thaidigest")
 """
 
 
@@ -91,37 +93,29 @@ def test_a_digests_folder_lock_lasts_minutes_unrenewed_so_one_killed_elsewhere_h
 ):
     # It lasted crawl.subprocess_timeout (an hour): a run killed in another container, which
     # cannot be checked from here, held every digest of its folder up that long.
-    db, out, config = stored(tmp_path), tmp_path / "public", tmp_path / "thaidigest.toml"
-    config.write_text("[relevance]\nthreshold = 0.9\n", encoding="utf-8")  # scored again
-    rereading = subprocess.Popen(
-        [sys.executable, "-c", HOLD_REREAD, str(db)],
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    run = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_IN_ITS_TURN, *arguments, "--served-locally"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     store = Store.open(str(db))
     try:
-        assert rereading.stdout.readline() == "held\n"
-        arguments = ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(db)]
-        run = subprocess.Popen(
-            [sys.executable, "-m", "thaidigest", *arguments, "--config", str(config)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
         try:
-            said = run.stderr.readline()  # in its folder's turn, it waits for the rescoring
-            assert "waiting for the pass reading the stored articles again" in said, said
+            said = run.stderr.readline()
+            assert said == "building\n", said
             state = locks.lock_state(store, locks.digest_lock(out))
             assert state is not None and state.holder == f"{socket.gethostname()}:{run.pid}"
             lasts = parse_iso(state.expires_at) - parse_iso(state.since)
             assert timedelta(minutes=1) < lasts <= timedelta(minutes=5)
         finally:
-            rereading.communicate("", timeout=60)
-            stdout, stderr = run.communicate(timeout=120)
+            stdout, stderr = run.communicate("", timeout=120)
     finally:
-        if rereading.poll() is None:
-            rereading.kill()
+        if run.poll() is None:
+            run.kill()
         store.close()
     assert run.returncode == 0, stderr
     assert "digest 2024-W34: " in stdout
