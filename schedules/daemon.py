@@ -38,8 +38,10 @@ restart policy) to start it again, rather than hold the lock with no job running
 
 On SIGTERM or SIGINT the daemon stops scheduling and passes the signal on to a
 running crawl at once (a crawl closes within seconds and loses nothing; see
-``scraper.crawl``); any other job, a digest, may finish. Whatever still runs
-``schedule.shutdown_grace`` seconds later is killed, and the daemon exits 0. A
+``scraper.crawl``); any other job, a digest, may finish: it gets SIGTERM
+``TERM_BEFORE_KILL`` seconds before ``schedule.shutdown_grace`` seconds are over (one
+reading the stored articles again stops holding nothing). Whatever still runs
+then is killed, and the daemon exits 0. A
 second signal kills at once. On Linux the kernel sends a job SIGTERM when the
 daemon dies without stopping it (``PR_SET_PDEATHSIG``), so no crawl is left behind.
 The wait for the lock at the start, and a renewal of it, waiting for a database
@@ -127,6 +129,10 @@ from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
 JOBS_TABLE = "apscheduler_jobs"
 JOBSTORE = "default"
 KILL_AFTER = 10  # seconds a job stopped for its timeout gets before it is killed
+# Seconds before the end of the shutdown grace that a job still running (a digest) gets
+# SIGTERM: one in its pass over the stored articles then stops holding nothing
+# (thaidigest.pipeline.reread_once), where SIGKILL would leave that pass's turn to expire.
+TERM_BEFORE_KILL = 1.0
 REAP_WAIT = 2.0  # seconds to wait for killed jobs to be reaped
 STOP_POLL = 0.1  # seconds between checks while waiting for a signal or for jobs to end
 STDERR_TAIL = 20  # lines of a failed command's stderr that are logged as errors
@@ -260,7 +266,8 @@ class _Subprocesses:
             return process in self._signalled
 
     def stop(self, signum: int, grace: float, forced: Callable[[], bool]) -> None:
-        """Start nothing new; pass ``signum`` to crawls now; kill what runs after ``grace`` s.
+        """Start nothing new; pass ``signum`` to crawls now; SIGTERM what else runs
+        :data:`TERM_BEFORE_KILL` s before ``grace`` s are over, and kill what runs then.
 
         ``forced()`` turning true (a second signal) kills at once.
         """
@@ -272,6 +279,11 @@ class _Subprocesses:
                     self._signalled.add(process)
                     _signal_group(process, signum)
             while self._running and not forced() and time.monotonic() < deadline:
+                if time.monotonic() >= deadline - TERM_BEFORE_KILL:
+                    for process in self._running:
+                        if process not in self._signalled:
+                            self._signalled.add(process)
+                            _signal_group(process, signal.SIGTERM)
                 self._changed.wait(STOP_POLL)
             if not self._running:
                 return

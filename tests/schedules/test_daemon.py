@@ -33,6 +33,7 @@ from schedules import daemon
 from schedules.commands import schedule_command
 from schedules.daemon import (
     STDERR_TAIL,
+    TERM_BEFORE_KILL,
     _Subprocesses,
     build_scheduler,
     line_level,
@@ -1010,12 +1011,27 @@ def started_jobs(jobs: _Subprocesses, *tasks: str) -> list[subprocess.Popen]:
     return processes
 
 
+# A job that outlives SIGTERM, as a digest mailing under its own handler might.
+IGNORES_SIGTERM = [
+    sys.executable,
+    "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)",
+]
+
+
 def test_stop_passes_the_signal_to_a_crawl_at_once_and_kills_other_jobs_after_the_grace():
     jobs = _Subprocesses()
     crawl, digest = started_jobs(jobs, "crawl", "digest")
-    jobs.stop(signal.SIGTERM, grace=1.0, forced=lambda: False)
+    stubborn = jobs.start(IGNORES_SIGTERM, "digest")
+    threading.Thread(target=lambda: (stubborn.communicate(), jobs.finished(stubborn))).start()
+    began = time.monotonic()
+    jobs.stop(signal.SIGTERM, grace=TERM_BEFORE_KILL + 1.0, forced=lambda: False)
     assert crawl.returncode == -signal.SIGTERM  # the signal the daemon received, passed on
-    assert digest.returncode == -signal.SIGKILL  # it had the grace, then was killed
+    # The others had the grace but its last TERM_BEFORE_KILL seconds, then SIGTERM (a
+    # digest in its pass over the stored articles stops holding nothing), then SIGKILL.
+    assert digest.returncode == -signal.SIGTERM
+    assert stubborn.returncode == -signal.SIGKILL
+    assert time.monotonic() - began >= 1.0  # the grace was given
     assert jobs.start(SLEEPER, "crawl") is None  # nothing new once stopping
 
 
