@@ -365,7 +365,9 @@ def digest_command(
     from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
     check_judging_files(config)  # a mistake in one: before a stored article is scored again
-    store = Store.open(db)
+    # Not created: a mistyped --db, or the default path from the wrong folder, would build
+    # the weeks from an empty database and empty the published feeds (`no such file`, exit 2).
+    store = Store.open(db, create=False)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     try:

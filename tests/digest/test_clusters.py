@@ -13,6 +13,7 @@ from tests.digest import article, at, ingest, mark, settings, url_of
 from thaidigest.cli import main
 from thaidigest.fingerprint import MAX_DAYS_APART
 from thaidigest.model import RawArticle
+from thaidigest.store import Store
 
 # How explain's account of the model opens: the line after the headline and the URL when
 # nothing is said of digests.
@@ -322,6 +323,7 @@ def test_explain_finds_a_text_file_without_a_source_line_in_the_digest_built_aft
     def explained():
         return run("explain", str(text_file), "--out", str(out)).splitlines()
 
+    Store(f"sqlite:///{db}").close()  # a database with nothing in it yet: digest needs one
     build_week()
     run("import", str(text_file))
     before = explained()

@@ -986,6 +986,31 @@ def test_a_scheduled_digest_of_a_database_first_filled_this_week_builds_nothing_
     assert (out / "digests.atom").read_bytes() == feed
 
 
+def test_a_digest_of_a_database_that_does_not_exist_is_refused_and_leaves_the_folder(tmp_path):
+    """A mistyped --db (or a run from the wrong folder, where the default path is not) once
+    built the week from a new empty database: the published feeds and the week's digest
+    emptied, exit 0."""
+    db, out = tmp_path / "db.sqlite", tmp_path / "public"
+    store = Store(f"sqlite:///{db}")
+    raw = article(1, "ASEAN digital ministers meet", published=date(2024, 8, 20))
+    ingest(store, [raw], "2024-08-20T10:00")
+    mark(store, raw, topics=["asean"])
+    store.close()
+    built = CliRunner().invoke(
+        digest_command, ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    )
+    assert built.exit_code == 0, built.output
+    published = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    typo = tmp_path / "db.sqlit"
+    result = CliRunner().invoke(
+        main, ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(typo)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: database {typo}: no such file\n"
+    assert not typo.exists()
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == published
+
+
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     with smtp_sink() as inbox:
