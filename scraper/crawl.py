@@ -42,6 +42,7 @@ from scrapy.settings import Settings
 from digest.select import BANGKOK
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
+    LOCKED_LINE,
     REFUSAL_LINE,
     STOPPED_REASON,
     CrawlReport,
@@ -125,7 +126,8 @@ def run_crawl(
     """Crawl the given sites; the crawl run of each, keyed by site.
 
     A site whose lock another crawl holds is not crawled: its run is recorded
-    with the status ``locked``, and the other sites are crawled all the same. A site
+    with the status ``locked``, the holder in the crawl's log (``not crawling: crawl:thaigov
+    is held by …``), and the other sites are crawled all the same. A site
     whose crawl the database refused as it started (the lock taken, the run not
     recorded: a read-only file, a writer holding the database too long) sent no
     request: its run is one never stored, with the status ``refused``
@@ -176,6 +178,7 @@ def _crawl(
                 except StoreWaitStopped:  # signalled while the database was busy
                     break
                 except locks.LockHeld as held:
+                    log.error(LOCKED_LINE, held)
                     run_ids[source] = record_locked(store, source, str(held))
                     continue
                 taken.append(source)
