@@ -128,7 +128,7 @@ def run_crawl(
     A site whose lock another crawl holds is not crawled: its run is recorded
     with the status ``locked``, the holder in the crawl's log (``not crawling: crawl:thaigov
     is held by …``), and the other sites are crawled all the same. A site
-    whose crawl the database refused as it started (the lock taken, the run not
+    whose crawl the database refused as it started (its lock or its run not
     recorded: a read-only file, a writer holding the database too long) sent no
     request: its run is one never stored, with the status ``refused``
     (:func:`scraper.report.refused_run`); the refusal is in the crawl's log. So is every
@@ -177,6 +177,9 @@ def _crawl(
                     locks.acquire(store, locks.crawl_lock(source), ttl, stopping=stop.noted)
                 except StoreWaitStopped:  # signalled while the database was busy
                     break
+                except StoreError as error:  # read-only, a writer holding it too long
+                    log.error(REFUSAL_LINE, error)
+                    continue  # not in run_ids: a refused run
                 except locks.LockHeld as held:
                     log.error(LOCKED_LINE, held)
                     run_ids[source] = record_locked(store, source, str(held))

@@ -7,6 +7,7 @@ import re
 import socket
 import sqlite3
 import subprocess
+import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -26,7 +27,7 @@ from scraper.fixture_site import (
     FixtureSite,
 )
 from scraper.sites import mdes
-from tests.conftest import SEEDS, seed_path
+from tests.conftest import SEEDS, seed_path, without_file_permission_overrides
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     add_crawl_setting,
@@ -39,7 +40,8 @@ from tests.scraper.crawling import (
     write_config,
 )
 from thaidigest import locks
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, load_config
+from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, iso
 from thaidigest.store import locks as lock_rows
@@ -741,6 +743,44 @@ def test_a_database_that_refuses_the_crawl_run_stops_the_crawl_with_exit_1(tmp_p
     assert requests == []
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name FROM locks").fetchall() == []
+
+
+@pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to write a file without permission",
+)
+@pytest.mark.parametrize("scored", [True, False], ids=["scored", "to-score"])
+def test_a_database_file_made_read_only_refuses_the_crawl_in_its_refusal_line(tmp_path, scored):
+    """A file made read-only in a folder that can be written: the crawl's refusal, as for a
+    read-only folder or a writer holding the database, saying why; once per site when the
+    sites' locks are refused, once for all when the pass scoring the stored articles again
+    is; exit 1, no request, nothing written (before: `Error: database …` with no reason
+    when the stored articles were scored already, as after any crawl)."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    if scored:  # as the crawl scores them before it takes a lock: nothing left to do
+        rescore_stored(store, load_config(config))
+        refind_partners_stored(store, load_config(config))
+    store.close()
+    db.chmod(0o444)
+    arguments = crawl_args("http://127.0.0.1:9", db, config)  # no request is sent
+    result = subprocess.run(
+        [*without_file_permission_overrides(), sys.executable, "-m", "thaidigest", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stdout == ""
+    why = f"database {db}: attempt to write a readonly database"
+    why += f" ({db} cannot be written by this user)"
+    refusal = r"\S+ \[scraper\.crawl\] ERROR: not crawling: the database refused the crawl: "
+    lines = result.stderr.splitlines()
+    assert len(lines) == (2 if scored else 1), result.stderr[-2000:]
+    assert all(re.fullmatch(refusal + re.escape(why), line) for line in lines), lines
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM crawl_runs").fetchall() == []
+        assert conn.execute("SELECT * FROM locks").fetchall() == []
 
 
 def listed_ids(root, *listings: str) -> set[str]:
