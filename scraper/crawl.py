@@ -88,7 +88,8 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
 
 
 def crawl_log_handler(settings: Settings) -> logging.Handler:
-    """The crawl's log on stderr, Scrapy's lines and thaidigest's, as Scrapy formats them
+    """The crawl's log on stderr (``thaidigest crawl``'s, and ``scrapy crawl``'s:
+    :mod:`scraper.scrapy_commands.crawl`), Scrapy's lines and thaidigest's, as Scrapy formats them
     (``LOG_FORMAT``, from ``LOG_LEVEL``) but for the time: in Bangkok, as ``serve``'s and
     the daemon's logs give it (:func:`thaidigest.output.log_time`,
     ``2026-12-06T12:19:07+07:00``), not in the machine's zone (a container's is UTC), and
