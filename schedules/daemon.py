@@ -153,7 +153,7 @@ STORE_RETRY = 10.0  # seconds before the scheduler tries again a job store the d
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The time stamp a job's log line starts with, with its offset from UTC: a crawl's, in
 # ISO 8601 (thaidigest.output.log_time, "2026-12-07T07:00:01+07:00"), or as Scrapy's own
-# `scrapy crawl` writes it (thaidigest.output.LOG_DATE_FORMAT, "2026-12-07T00:00:01+0000").
+# handler writes it (thaidigest.output.LOG_DATE_FORMAT, "2026-12-07T00:00:01+0000").
 JOB_STAMP = re.compile(
     r"^(?P<stamp>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d))(?= )"
 )

@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from digest.select import BANGKOK
 from scraper.crawl import run_crawl
 from scraper.report import (
     LOCKED,
@@ -21,7 +20,7 @@ from scraper.report import (
     unreachable_reason,
 )
 from thaidigest.config import merge
-from thaidigest.locks import EXIT_LOCKED, lock_times_in_zone
+from thaidigest.locks import EXIT_LOCKED
 from thaidigest.options import SettingsError, config_option, db_option, load_config_or_exit
 from thaidigest.pipeline import check_judging_files
 from thaidigest.plural import counted
@@ -150,11 +149,8 @@ def crawl_command(
     runs = run_crawl(sources, store=store, config=config, base_url=base_url, start_id=start_id)
     crawled = []
     for name, run in runs.items():
-        if run["status"] == LOCKED:
-            # The holder's times in Bangkok, as the crawl's log gives its own.
-            held = lock_times_in_zone(run["report"]["locked"], BANGKOK)
-            click.echo(f"not crawling: {held}", err=True)
-        elif run["status"] != REFUSED:  # the crawl logged `not crawling: the database refused …`
+        # A site not crawled has no report: the crawl logged why, `not crawling: …`.
+        if run["status"] not in (LOCKED, REFUSED):
             click.echo(format_report(name, run))
             crawled.append(run)
     refused = any(run["status"] == REFUSED for run in runs.values())

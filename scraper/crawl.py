@@ -45,6 +45,7 @@ from scrapy.settings import Settings
 from digest.select import BANGKOK
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
+    LOCKED_LINE,
     REFUSAL_LINE,
     STOPPED_REASON,
     CrawlReport,
@@ -90,7 +91,8 @@ def crawl_settings(config: dict[str, Any], db_url: str) -> Settings:
 
 
 def crawl_log_handler(settings: Settings) -> logging.Handler:
-    """The crawl's log on stderr, Scrapy's lines and thaidigest's, as Scrapy formats them
+    """The crawl's log on stderr (``thaidigest crawl``'s, and ``scrapy crawl``'s:
+    :mod:`scraper.scrapy_commands.crawl`), Scrapy's lines and thaidigest's, as Scrapy formats them
     (``LOG_FORMAT``, from ``LOG_LEVEL``) but for the time: in Bangkok, as ``serve``'s and
     the daemon's logs give it (:func:`thaidigest.output.log_time`,
     ``2026-12-06T12:19:07+07:00``), not in the machine's zone (a container's is UTC), and
@@ -128,8 +130,9 @@ def run_crawl(
     """Crawl the given sites; the crawl run of each, keyed by site.
 
     A site whose lock another crawl holds is not crawled: its run is recorded
-    with the status ``locked``, and the other sites are crawled all the same. A site
-    whose crawl the database refused as it started (the lock taken, the run not
+    with the status ``locked``, the holder in the crawl's log (``not crawling: crawl:thaigov
+    is held by …``), and the other sites are crawled all the same. A site
+    whose crawl the database refused as it started (its lock or its run not
     recorded: a read-only file, a writer holding the database too long) sent no
     request: its run is one never stored, with the status ``refused``
     (:func:`scraper.report.refused_run`); the refusal is in the crawl's log. So is every
@@ -179,7 +182,11 @@ def _crawl(
                     locks.acquire(store, locks.crawl_lock(source), ttl, stopping=stop.noted)
                 except StoreWaitStopped:  # signalled while the database was busy
                     break
+                except StoreError as error:  # read-only, a writer holding it too long
+                    log.error(REFUSAL_LINE, error)
+                    continue  # not in run_ids: a refused run
                 except locks.LockHeld as held:
+                    log.error(LOCKED_LINE, held)
                     run_ids[source] = record_locked(store, source, str(held))
                     continue
                 taken.append(source)

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import USER_FILE_MISTAKES, seed_path, settings_naming_a_mistaken_file
+from tests.conftest import (
+    USER_FILE_MISTAKES,
+    seed_path,
+    settings_naming_a_mistaken_file,
+    without_file_permission_overrides,
+)
 from thaidigest.cli import main
 from thaidigest.config import ConfigError, load_config
 from thaidigest.store import Store, StoreError, database_url
@@ -313,6 +318,40 @@ def test_a_schema_version_that_is_no_number_is_one_line_naming_the_database(comm
         f"Error: database {db}: its schema version 'abc' is not a whole number"
     )
     assert db.read_bytes() == before
+
+
+@pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to write a file without permission",
+)
+@pytest.mark.parametrize("command", ["import", "digest"])
+def test_a_database_file_made_read_only_is_one_line_naming_the_file_to_make_writable(
+    command, tmp_path
+):
+    """The file read-only (its folder can be written): SQLite's words and which file this
+    user cannot write; then, the file made writable again, the ``-shm`` file its read-only
+    open left beside it, read-only as the file was (before: SQLite's words alone, both
+    times). Reading it is not refused."""
+    db = tmp_path / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    db.chmod(0o444)
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG[command]]
+    args += ["--out", str(tmp_path / "public")] if command == "digest" else []
+
+    def run(*arguments: str) -> subprocess.CompletedProcess:
+        command_line = [sys.executable, "-m", "thaidigest", *arguments, "--db", str(db)]
+        prefix = without_file_permission_overrides()
+        return subprocess.run([*prefix, *command_line], capture_output=True, text=True, timeout=120)
+
+    refused = f"Error: database {db}: attempt to write a readonly database"
+    result = run(*args)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == f"{refused} ({db} cannot be written by this user)"
+    assert "Error" not in run("status").stderr  # unhealthy, as no crawl ran: exit 1
+    db.chmod(0o644)
+    result = run(*args)
+    assert result.returncode == 1
+    assert one_error_line(result.stderr) == f"{refused} ({db}-shm cannot be written by this user)"
 
 
 def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):

@@ -28,9 +28,10 @@ from typing import Any, TextIO
 import click
 
 EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
-# The time of a log line of Scrapy's own ``scrapy crawl``: local time with its offset from
-# UTC, "2026-12-04T22:14:24+0700". ``thaidigest crawl`` gives it as the daemon does
-# (:func:`log_time`, :class:`ZonedLogFormatter`).
+# The time of a log line of Scrapy's own handler (``scrapy crawl --logfile FILE``): local
+# time with its offset from UTC, "2026-12-04T22:14:24+0700". ``thaidigest crawl`` and
+# ``scrapy crawl`` on stderr give it as the daemon does (:func:`log_time`,
+# :class:`ZonedLogFormatter`).
 LOG_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 

@@ -482,14 +482,19 @@ def _primary_code(error: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
-def _folder_refusal(error: BaseException, folder: Path) -> str:
-    """Why SQLite refused a database in ``folder``, as the end of ``error``'s message (empty
+def _file_refusal(error: BaseException, file: Path) -> str:
+    """Why SQLite refused the database ``file``, as the end of ``error``'s message (empty
     for another error): a database is written, and a WAL database read, with files made
-    beside it."""
+    beside it, so its folder, the file, or its ``-wal`` or ``-shm`` file that cannot be
+    written (one a read-only open left behind, read-only as the file was) is named."""
     if _primary_code(error) not in _FILE_REFUSALS:
         return ""
+    folder = file.parent
     if _read_only_file_system(folder):
         return f" ({folder} is on a read-only file system)"
+    for path in (file, *(file.with_name(file.name + suffix) for suffix in ("-wal", "-shm"))):
+        if path.is_file() and not os.access(path, os.W_OK):
+            return f" ({path} cannot be written by this user)"
     if folder.is_dir() and not os.access(folder, os.W_OK):
         return f" ({folder} cannot be written by this user)"
     return ""
@@ -845,7 +850,7 @@ class Store:
         try:
             tables, foreign = _file_tables(file, immutable)
         except sqlite3.Error as error:  # not a database, unreadable
-            reason = _first_line(error) + _folder_refusal(error, file.parent)
+            reason = _first_line(error) + _file_refusal(error, file)
             raise StoreError(f"database {self.name}: {reason}") from None
         if foreign:
             raise ForeignDatabaseError(
@@ -874,7 +879,7 @@ class Store:
             raise StoreBusyError(message)
         file = sqlite_file(self.url)
         if file is not None:
-            message += _folder_refusal(original, file.parent)
+            message += _file_refusal(original, file)
         raise StoreError(message)
 
     @classmethod

@@ -39,6 +39,9 @@ from thaidigest.store import Store
 NEAR_COPIES = 1700
 # Keeps the first crawl busy long enough for the second to find the lock taken.
 SLOW_PAGE = FaultRule(path=r"^/news/contents/details/87370$", fault="hang", delay=3.0)
+# The start of the line of the crawl's log that says a site's lock is held: its time, its
+# logger and its level, as every line of that log.
+NOT_CRAWLING = r"^\S+ \[scraper\.crawl\] ERROR: not crawling: "
 
 
 def start(args: list[str]) -> subprocess.Popen:
@@ -77,7 +80,7 @@ def test_second_crawl_of_a_site_exits_75_and_records_only_that_it_was_locked(tmp
     # "is held by HOST:PID", or "was taken at the same moment" when both found it free; after
     # a line saying it waited for the other's pass over the stored articles, when it did
     assert re.search(
-        r"^not crawling: crawl:thaigov (is held by|was taken at the same moment)",
+        NOT_CRAWLING + r"crawl:thaigov (is held by|was taken at the same moment)",
         loser[2],
         re.MULTILINE,
     )
@@ -124,7 +127,7 @@ def test_a_held_lock_skips_that_site_only(tmp_path):
         store.close()
 
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^not crawling: crawl:thaigov is held by ", result.stderr, re.MULTILINE)
+    assert re.search(NOT_CRAWLING + "crawl:thaigov is held by ", result.stderr, re.MULTILINE)
     assert result.stdout.startswith("mdes: ok"), result.stdout
     assert "thaigov" not in result.stdout
     assert thaigov_requests == []
@@ -158,7 +161,7 @@ def test_a_crawl_running_past_its_lock_time_keeps_its_lock(tmp_path):
     ((code, stdout, stderr),) = second
     assert code == EXIT_LOCKED, stderr
     assert re.search(
-        rf"^not crawling: crawl:mdes is held by \S+:{first.pid} since", stderr, re.MULTILINE
+        NOT_CRAWLING + rf"crawl:mdes is held by \S+:{first.pid} since", stderr, re.MULTILINE
     )
     assert "taking over" not in stderr
     assert stdout == ""

@@ -7,6 +7,7 @@ import re
 import socket
 import sqlite3
 import subprocess
+import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from sqlalchemy import update
 
+from digest.select import BANGKOK
 from scraper.fixture_site import (
     DEFAULT_ROOT,
     MDES_PATHS,
@@ -25,7 +27,7 @@ from scraper.fixture_site import (
     FixtureSite,
 )
 from scraper.sites import mdes
-from tests.conftest import SEEDS, seed_path
+from tests.conftest import SEEDS, seed_path, without_file_permission_overrides
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     add_crawl_setting,
@@ -38,7 +40,8 @@ from tests.scraper.crawling import (
     write_config,
 )
 from thaidigest import locks
-from thaidigest.config import DEFAULTS
+from thaidigest.config import DEFAULTS, load_config
+from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, iso
 from thaidigest.store import locks as lock_rows
@@ -742,6 +745,44 @@ def test_a_database_that_refuses_the_crawl_run_stops_the_crawl_with_exit_1(tmp_p
         assert conn.execute("SELECT name FROM locks").fetchall() == []
 
 
+@pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to write a file without permission",
+)
+@pytest.mark.parametrize("scored", [True, False], ids=["scored", "to-score"])
+def test_a_database_file_made_read_only_refuses_the_crawl_in_its_refusal_line(tmp_path, scored):
+    """A file made read-only in a folder that can be written: the crawl's refusal, as for a
+    read-only folder or a writer holding the database, saying why; once per site when the
+    sites' locks are refused, once for all when the pass scoring the stored articles again
+    is; exit 1, no request, nothing written (before: `Error: database …` with no reason
+    when the stored articles were scored already, as after any crawl)."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    if scored:  # as the crawl scores them before it takes a lock: nothing left to do
+        rescore_stored(store, load_config(config))
+        refind_partners_stored(store, load_config(config))
+    store.close()
+    db.chmod(0o444)
+    arguments = crawl_args("http://127.0.0.1:9", db, config)  # no request is sent
+    result = subprocess.run(
+        [*without_file_permission_overrides(), sys.executable, "-m", "thaidigest", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stdout == ""
+    why = f"database {db}: attempt to write a readonly database"
+    why += f" ({db} cannot be written by this user)"
+    refusal = r"\S+ \[scraper\.crawl\] ERROR: not crawling: the database refused the crawl: "
+    lines = result.stderr.splitlines()
+    assert len(lines) == (2 if scored else 1), result.stderr[-2000:]
+    assert all(re.fullmatch(refusal + re.escape(why), line) for line in lines), lines
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM crawl_runs").fetchall() == []
+        assert conn.execute("SELECT * FROM locks").fetchall() == []
+
+
 def listed_ids(root, *listings: str) -> set[str]:
     """The MDES article ids that the given listing files link to."""
     ids = set()
@@ -951,7 +992,9 @@ def test_a_crawl_taking_over_a_dead_crawls_lock_logs_it_as_its_other_lines_in_ba
     assert len(re.findall(taking_over, result.stderr, re.MULTILINE)) == 1, result.stderr[-2000:]
 
 
-def test_a_crawl_whose_site_another_host_holds_gives_the_holders_times_in_bangkok(tmp_path):
+def test_a_crawl_whose_site_another_host_holds_says_so_in_one_line_of_its_log(tmp_path):
+    """Its time and level in front, as every line of the crawl's log, and the holder's
+    times in Bangkok, on a UTC machine: once, though the spider path has the line too."""
     db = tmp_path / "thaidigest.sqlite"
     store = Store(f"sqlite:///{db}")
     locks.acquire(store, locks.crawl_lock("mdes"), timedelta(hours=1))
@@ -965,9 +1008,15 @@ def test_a_crawl_whose_site_another_host_holds_gives_the_holders_times_in_bangko
     args = crawl_args("http://127.0.0.1:9", db, write_config(tmp_path), "--source", "mdes")
     result = run_thaidigest(*args, tz="UTC")
     assert result.returncode == 75, result.stderr[-2000:]
-    until = iso(expires.replace(microsecond=0)).replace("Z", "")
-    assert "held by elsewhere.example:1 since 2026-12-06T08:02:03+07:00 until " in result.stderr
-    assert until not in result.stderr  # given in Bangkok too
+    assert result.stdout == ""
+    until = expires.astimezone(BANGKOK).replace(microsecond=0).isoformat()
+    [line] = [line for line in result.stderr.splitlines() if "not crawling" in line]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 \[scraper\.crawl\] ERROR: not crawling: "
+        rf"crawl:mdes is held by elsewhere\.example:1 since 2026-12-06T08:02:03\+07:00 "
+        rf"until {re.escape(until)} unless renewed \(.*\)",
+        line,
+    ), line
 
 
 def test_robots_txt_answering_404_allows_everything(tmp_path):

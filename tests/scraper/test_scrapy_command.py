@@ -11,17 +11,19 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from scraper.commands import format_report
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.reliability.test_crash_safety import wait_for
 from tests.scraper.crawling import crawl, refusing_after_robots_txt, write_config
 from thaidigest import locks
-from thaidigest.store import Store, utc_now
+from thaidigest.store import Store, iso, utc_now
+from thaidigest.store import locks as lock_table
 
 PROJECT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
 
@@ -169,6 +171,41 @@ def test_scrapy_crawl_keeps_off_a_site_another_crawl_holds(tmp_path: Path) -> No
         assert locks.held(store, locks.crawl_lock("mdes"))  # still ours
     finally:
         store.close()
+
+
+def test_scrapy_crawl_logs_in_bangkok_time_as_thaidigest_crawl_does(tmp_path: Path) -> None:
+    """Its log through thaidigest crawl's own handler (scraper.crawl.crawl_log_handler),
+    whatever the machine's zone: each line's time and the holder's it quotes in Bangkok
+    time; one asked to log to a file (``--logfile``) keeps Scrapy's handler and format."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    store = Store(f"sqlite:///{db}")
+    locks.acquire(store, locks.crawl_lock("mdes"), timedelta(hours=1))
+    taken = datetime(2026, 12, 6, 1, 2, 3, tzinfo=UTC)
+    with store.transaction() as conn:
+        row = update(lock_table).where(lock_table.c.name == locks.crawl_lock("mdes"))
+        conn.execute(row.values(holder="elsewhere.example:1", acquired_at=iso(taken)))
+    store.close()
+    log_file = tmp_path / "scrapy.log"
+    ran = {}
+    for name, extra in {"stderr": [], "file": ["--logfile", str(log_file)]}.items():
+        ran[name] = subprocess.run(
+            [*scrapy_args("mdes", "http://127.0.0.1:9"), *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**environment(db, config), "TZ": "UTC"},
+            cwd=PROJECT,
+        )
+        assert ran[name].returncode == locks.EXIT_LOCKED, ran[name].stderr[-3000:]
+    [line] = ran["stderr"].stderr.splitlines()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 \[mdes\] ERROR: not crawling: crawl:mdes is "
+        r"held by elsewhere\.example:1 since 2026-12-06T08:02:03\+07:00 until \S+\+07:00 .*",
+        line,
+    ), line
+    assert ran["file"].stderr == ""
+    [line] = [line for line in log_file.read_text().splitlines() if "not crawling" in line]
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000 \[mdes\] ERROR: ", line), line
 
 
 def test_scrapy_crawl_holds_the_lock_while_it_crawls(tmp_path: Path) -> None:
