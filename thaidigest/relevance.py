@@ -590,12 +590,14 @@ def _add_terms(
 
 
 def _inherit(explicit: dict[str, list[Member]]) -> dict[str, tuple[Member, ...]]:
-    """Give each term the roles of the shorter terms inside it that it lacks."""
+    """Give each term the roles of the shorter terms inside it that it lacks: inside a
+    term holding Thai, found anywhere; inside another, on word boundaries (no ASCII letter
+    or digit either side)."""
     terms = list(explicit)
     inside = labels_inside(
         terms,
         [explicit[term] for term in terms],
-        [_THAI.search(term) is None for term in terms],  # Thai terms: anywhere
+        [_THAI.search(term) is None for term in terms],
         _WORD,
     )
     members: dict[str, tuple[Member, ...]] = {}
