@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hostile.py [--bomb-gib 2] [--blank-lines 1000000000]
                                       [--line-chars 1800000]
+                                      [--rules-terms 800,2000,20000] [--rules-run 2000]
 
 Every input is made in a temporary folder; nothing needs the corpus.
 
@@ -21,6 +22,12 @@ Every input is made in a temporary folder; nothing needs the corpus.
 - ``nested``: an MDES article page whose headline and ``--paragraphs``
   paragraphs sit inside ``--nested-columns`` nested body columns, parsed the same
   way (target: a bounded number of passes over the page, however deep).
+- ``terms``: a user's rules file of ``--rules-terms`` nested repeated terms (``ก``,
+  ``กก``, ``กกก``, ...; ``ab``, ``abab``, ...), in runs of at most ``--rules-run``
+  (each run repeats another unit): the file's size, the seconds to load it in this
+  process (read, parse, compile), to score one article with it (which builds the
+  automata), and ``thaidigest explain`` of a stored article with it, start-up
+  included (target: time growing with the file's size, not faster).
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from scraper.sites import mdes  # noqa: E402
 from thaidigest.config import DEFAULTS  # noqa: E402
 from thaidigest.model import RawArticle  # noqa: E402
 from thaidigest.pipeline import build_ingestor  # noqa: E402
+from thaidigest.relevance import load_rules, rules_from_text, score  # noqa: E402
 from thaidigest.sites import THAIGOV_BASE_URL, article_path  # noqa: E402
 from thaidigest.store import Store, articles  # noqa: E402
 
@@ -152,6 +160,54 @@ def nested_seconds(depth: int, paragraphs: int) -> tuple[float, int, str]:
     return time.perf_counter() - started, len(html.encode()), extraction
 
 
+def nested_terms(count: int, run: int, thai: bool) -> list[str]:
+    """``count`` terms in runs of ``run``, each term of a run a repetition of its shorter
+    ones: ``ก``, ``กก``, ... then ``ข``, ``ขข``, ... (Thai), or ``ab``, ``abab``, ... then
+    ``ac``, ``acac``, ... (English)."""
+    units = [chr(0x0E01 + n) for n in range(46)] if thai else [f"a{chr(98 + n)}" for n in range(25)]
+    if count > run * len(units):
+        raise SystemExit(f"--rules-run {run:,}: too short for {count:,} terms")
+    return [units[n // run] * (n % run + 1) for n in range(count)]
+
+
+def stored_article(folder: Path) -> tuple[Path, str]:
+    """A store in ``folder`` holding a seed article, and the article's URL."""
+    db, url = folder / "terms.sqlite", THAIGOV_BASE_URL + article_path("thaigov", 2)
+    store = Store(f"sqlite:///{db}")
+    title, body = SEED.read_text(encoding="utf-8").split("\n", 1)
+    raw = RawArticle(url=url, source="thaigov", title=title, body=body, source_id="2")
+    build_ingestor(store).ingest([raw])
+    store.close()
+    return db, url
+
+
+def rules_seconds(
+    folder: Path, terms: list[str], thai: bool, article: tuple[Path, str]
+) -> tuple[int, float, float, float]:
+    """The size of a rules file of ``terms`` as ``always`` terms; seconds to load it in this
+    process, to score an article with it (building the automata), and to run
+    ``thaidigest explain`` of the stored ``article`` (its store, its URL) with it, start-up
+    included."""
+    field = "th" if thai else "en"
+    quoted = ", ".join(f'"{term}"' for term in terms)
+    path = folder / f"rules-{field}-{len(terms)}.toml"
+    path.write_text(f'[groups.mine]\nrole = "always"\n{field} = [{quoted}]\n', encoding="utf-8")
+    rules_from_text.cache_clear()
+    started = time.perf_counter()
+    rules = load_rules(path)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    score(f"ข่าว {terms[0] * 5}", thai_line(3_000), rules)
+    scored = time.perf_counter() - started
+    config = folder / f"settings-{field}-{len(terms)}.toml"
+    config.write_text(f"[relevance]\nrules = '{path}'\n", encoding="utf-8")
+    db, url = article
+    command = ["explain", url, "--db", str(db), "--config", str(config)]
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "thaidigest", *command], check=True, capture_output=True)
+    return path.stat().st_size, loaded, scored, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--bomb-gib", type=float, default=2.0)
@@ -160,6 +216,8 @@ def main() -> None:
     parser.add_argument("--listing-links", type=int, default=40_000)
     parser.add_argument("--nested-columns", type=int, default=200)
     parser.add_argument("--paragraphs", type=int, default=10_000)
+    parser.add_argument("--rules-terms", default="800,2000,20000")
+    parser.add_argument("--rules-run", type=int, default=2_000)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -188,6 +246,18 @@ def main() -> None:
             f"(with loading PyThaiNLP's dictionary), {again:.2f} s again, {command:.2f} s by "
             f"`thaidigest digest` (start-up included); lede {size} characters"
         )
+
+        article = stored_article(folder)
+        for count in map(int, options.rules_terms.split(",")):
+            for thai in (True, False):
+                terms = nested_terms(count, options.rules_run, thai)
+                size, loaded, scored, command = rules_seconds(folder, terms, thai, article)
+                print(
+                    f"terms: {count:,} nested {'Thai' if thai else 'English'} terms "
+                    f"({terms[0]}, {terms[1]}, ...; runs of up to {options.rules_run:,}; "
+                    f"{size / MIB:.1f} MiB): loaded in {loaded:.2f} s, an article scored in "
+                    f"{scored:.2f} s, `thaidigest explain` {command:.2f} s (start-up included)"
+                )
 
     seconds, size, entries = listing_seconds(options.listing_links)
     print(

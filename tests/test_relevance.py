@@ -486,6 +486,29 @@ def test_a_rules_file_of_thousands_of_terms_loads_with_the_longer_terms_inheriti
     assert len(rules.members) > 2_000
 
 
+def test_nested_repeated_terms_each_count_for_the_groups_of_the_shorter_ones_inside() -> None:
+    # "ก" * 1,500 holds each shorter term as often as their lengths differ, plus one:
+    # finding every occurrence of every term in every term listed 560 million.
+    thai = ["ก" * n for n in range(1, 1_501)]
+    english = ["ab" * n for n in range(1, 201)] + [" ".join(["cd"] * n) for n in range(1, 201)]
+    text = (
+        f'[groups.nested]\nrole = "always"\nth = {thai[1:]!r}\nen = {english[1:]!r}\n'
+        f'[groups.short]\nrole = "never"\nth = ["ก"]\nen = ["ab", "cd"]\n'
+        '[topics.chess]\nth = ["กกกกก"]\n'
+    ).replace("'", '"')
+    rules = rules_from_text(text)
+    groups = {term: {m.group for m in members} for term, members in rules.members.items()}
+    assert groups["ก"] == {"short"}
+    assert groups["กกกก"] == {"nested", "short"}
+    assert groups["ก" * 5] == groups["ก" * 1_500] == {"nested", "short", "chess"}
+    assert groups["abab"] == groups["ab" * 200] == {"nested"}  # "ab" is inside, but no word
+    assert groups["cd cd"] == groups[" ".join(["cd"] * 200)] == {"nested", "short"}
+    found = signals("กกกกกกก ababab cd cd", "", rules)
+    assert found.always == ("ก" * 7, "ababab", "cd cd")
+    assert found.never == ("ก" * 7, "cd cd")
+    assert found.topics == ("chess",)
+
+
 def test_a_rules_file_of_more_terms_than_the_most_is_refused_saying_how_many() -> None:
     terms = [f"term {n}" for n in range(USER_TERMS_MAX + 1)]
     text = f'[groups.mine]\nrole = "always"\nen = {terms!r}\n'.replace("'", '"')

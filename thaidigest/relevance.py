@@ -53,8 +53,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import ahocorasick_rs
-
 from thaidigest.classifier import (
     BLOCKS,
     OPENING_CHARS,
@@ -73,7 +71,7 @@ from thaidigest.config import (
     toml_value,
     type_problem,
 )
-from thaidigest.matching import Automaton, single_spaced
+from thaidigest.matching import Automaton, labels_inside, single_spaced
 from thaidigest.normalise import shows_nothing
 from thaidigest.partners import (
     Found,
@@ -182,9 +180,10 @@ DEFAULT_THRESHOLD: float = DEFAULTS["relevance"]["threshold"]
 PLACE_KEYS = ("title", "lead", "body", "lead_cap", "body_cap")
 TERM_KEYS = ("th", "en")
 DEFAULT_RULES = "relevance_rules.toml"
-# The most terms a user's rules file may add: 20,000 load in about a second (a
-# few hundred thousand in several, and the matching grows with them); no list of
-# what one reader wants looked for runs longer.
+# The most terms a user's rules file may add: 20,000 words and phrases load in about
+# two seconds, nested ones in time that grows with the file's size (a few hundred
+# thousand in several, and the matching grows with them); no list of what one reader
+# wants looked for runs longer.
 USER_TERMS_MAX = 20_000
 
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -591,44 +590,28 @@ def _add_terms(
 
 
 def _inherit(explicit: dict[str, list[Member]]) -> dict[str, tuple[Member, ...]]:
-    """Give each term the roles of the shorter terms inside it that it lacks."""
-    inside = _terms_inside(list(explicit))
+    """Give each term the roles of the shorter terms inside it that it lacks: inside a
+    term holding Thai, found anywhere; inside another, on word boundaries (no ASCII letter
+    or digit either side)."""
+    terms = list(explicit)
+    inside = labels_inside(
+        terms,
+        [explicit[term] for term in terms],
+        [_THAI.search(term) is None for term in terms],
+        _WORD,
+    )
     members: dict[str, tuple[Member, ...]] = {}
-    for term, own in explicit.items():
+    for (term, own), theirs in zip(explicit.items(), inside, strict=True):
         found = list(own)
         if all(m.role != "ignore" for m in own):
             roles = {m.role for m in own}
-            for other in inside[term]:
-                theirs = explicit[other]
-                found.extend(m for m in theirs if m.role not in roles and m.role != "ignore")
+            found.extend(m for m in theirs if m.role not in roles and m.role != "ignore")
         best: dict[str, Member] = {}
         for m in found:
             if m.group not in best or m.weight > best[m.group].weight:
                 best[m.group] = m
         members[term] = tuple(best.values())
     return members
-
-
-def _terms_inside(terms: list[str]) -> dict[str, list[str]]:
-    """For each of ``terms``, the others found inside it, in the order of ``terms``: as
-    substrings in a term holding Thai, on word boundaries (no ASCII letter or digit either
-    side) in another. One automaton finds them all, every occurrence of every term."""
-    search = ahocorasick_rs.AhoCorasick(terms, matchkind=ahocorasick_rs.MatchKind.Standard)
-    inside: dict[str, list[str]] = {}
-    for term in terms:
-        size = len(term)
-        thai = _THAI.search(term) is not None
-        found = {
-            index
-            for index, start, end in search.find_matches_as_indexes(term, overlapping=True)
-            if thai
-            or (
-                (not start or term[start - 1] not in _WORD)
-                and (end == size or term[end] not in _WORD)
-            )
-        }
-        inside[term] = [terms[index] for index in sorted(found) if terms[index] != term]
-    return inside
 
 
 def _key(text: str) -> str:
