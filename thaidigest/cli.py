@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import MutableMapping
+from typing import NamedTuple
 
 import click
 
@@ -21,20 +22,50 @@ from thaidigest.options import EXIT_INTERRUPTED, SettingsError
 from thaidigest.output import checked_stdout
 from thaidigest.store import NoDatabaseError, StoreError
 
-# Command name -> "module:attribute" of its click command; each package keeps its own.
+
+class Listed(NamedTuple):
+    """A command as the group lists it: where it is defined (``"module:attribute"`` of its
+    click command) and the phrase ``thaidigest --help`` shows for it."""
+
+    target: str
+    short_help: str
+
+
+# Each command, its module loaded only when it runs; each package keeps its own. The
+# top-level help lists them from here, whole phrases: click would cut each command's
+# docstring at 45 characters or so mid-phrase, and load every module, Scrapy's too, to do it.
 COMMANDS = {
-    "import": "thaidigest.commands:import_command",
-    "export": "thaidigest.commands:export_command",
-    "explain": "thaidigest.commands:explain_command",
-    "train-relevance": "thaidigest.commands:train_relevance_command",
-    "partners": "thaidigest.commands:partners_command",
-    "crawl": "scraper.commands:crawl_command",
-    "digest": "digest.commands:digest_command",
-    "serve": "digest.commands:serve_command",
-    "run": "schedules.commands:run_command",
-    "schedule": "schedules.commands:schedule_command",
-    "status": "schedules.commands:status_command",
-    "demo": "thaidigest.demo:demo_command",
+    "import": Listed(
+        "thaidigest.commands:import_command", "Import .txt files, folders and .jsonl corpora."
+    ),
+    "export": Listed(
+        "thaidigest.commands:export_command", "Every stored article as one JSON object a line."
+    ),
+    "explain": Listed(
+        "thaidigest.commands:explain_command", "Say why a stored article is (not) relevant."
+    ),
+    "train-relevance": Listed(
+        "thaidigest.commands:train_relevance_command",
+        "Train the relevance model on labelled texts.",
+    ),
+    "partners": Listed(
+        "thaidigest.commands:partners_command", "Count items per partner and per quarter."
+    ),
+    "crawl": Listed(
+        "scraper.commands:crawl_command", "Crawl the sites for new and changed articles."
+    ),
+    "digest": Listed("digest.commands:digest_command", "Write the weekly digest and its feeds."),
+    "serve": Listed("digest.commands:serve_command", "Serve the digest folder over HTTP."),
+    "run": Listed(
+        "schedules.commands:run_command", "Run the schedule's crawls and digests until stopped."
+    ),
+    "schedule": Listed(
+        "schedules.commands:schedule_command", "List the schedule's jobs and when each next runs."
+    ),
+    "status": Listed(
+        "schedules.commands:status_command", "Check the health of the crawls and the digests."
+    ),
+    "demo": Listed("thaidigest.demo:demo_command", "Run the offline end-to-end demo."),
 }
 
 
@@ -61,7 +92,7 @@ pythainlp_read_only(os.environ)
 
 def load_command(name: str) -> click.Command:
     """The click command ``name`` of :data:`COMMANDS`, its module imported now."""
-    module, _, attribute = COMMANDS[name].partition(":")
+    module, _, attribute = COMMANDS[name].target.partition(":")
     return getattr(importlib.import_module(module), attribute)
 
 
@@ -73,6 +104,13 @@ class Commands(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, from :data:`COMMANDS`: no command module is
+        loaded to list them."""
+        rows = [(name, COMMANDS[name].short_help) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
