@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import USER_FILE_MISTAKES, seed_path, settings_naming_a_mistaken_file
+from tests.conftest import (
+    USER_FILE_MISTAKES,
+    needs_file_permissions,
+    seed_path,
+    settings_naming_a_mistaken_file,
+    thaidigest_without_file_permission_overrides,
+)
 from thaidigest.cli import main
 from thaidigest.config import ConfigError, load_config
 from thaidigest.store import Store, StoreError, database_url
@@ -313,6 +319,56 @@ def test_a_schema_version_that_is_no_number_is_one_line_naming_the_database(comm
         f"Error: database {db}: its schema version 'abc' is not a whole number"
     )
     assert db.read_bytes() == before
+
+
+# What this user may not do to a database: (the file's mode, its folder's mode), what the
+# refusal says of it, and the commands refused.
+DENIED = {
+    "file-unreadable": (
+        0o000,
+        0o755,
+        "the file cannot be read by this user",
+        ["export", "status", "import", "crawl", "digest"],
+    ),
+    "file-read-only": (0o444, 0o755, "the file cannot be written by this user", ["import"]),
+    "folder-closed": (
+        0o644,
+        0o644,
+        "the folder {folder} cannot be entered by this user",
+        ["export", "import"],
+    ),
+    "folder-read-only": (
+        0o644,
+        0o555,
+        "the folder {folder} cannot be written by this user",
+        ["export", "import"],
+    ),
+}
+
+
+@needs_file_permissions
+@pytest.mark.parametrize(
+    ("case", "command"),
+    [(case, command) for case, (*_, commands) in DENIED.items() for command in commands],
+)
+def test_a_database_this_user_may_not_use_says_permission_denied_and_what(case, command, tmp_path):
+    """SQLite says only `unable to open database file`; a folder that cannot be entered was
+    a PermissionError traceback."""
+    file_mode, folder_mode, lacking, _ = DENIED[case]
+    folder = tmp_path / "data"
+    db = folder / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    db.chmod(file_mode)
+    folder.chmod(folder_mode)
+    try:
+        result = thaidigest_without_file_permission_overrides(*args, "--db", str(db))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: database {db}: permission denied ({lacking.format(folder=folder)})"
+    ]
 
 
 def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
