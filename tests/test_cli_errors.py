@@ -711,6 +711,42 @@ def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_pat
     assert (result.returncode, result.stderr) == (141, "")
 
 
+# A usage error of a command, one of thaidigest itself, and a settings error: exit status 2.
+ERRORS = {
+    "usage": ["digest", "--week", "abc"],
+    "top-level-usage": ["--week", "abc"],
+    "settings": ["export", "--db", ""],
+}
+
+
+@pytest.mark.parametrize("args", ERRORS.values(), ids=ERRORS.keys())
+def test_an_error_read_to_its_first_line_ends_with_its_own_status(args):
+    """`thaidigest digest --week abc 2>&1 | head -1` gave exit status 1 or 2 at random: the
+    reader went away before or after click's second write of the usage error."""
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "thaidigest", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # 2>&1
+        )
+        first = process.stdout.readline()
+        process.stdout.close()  # | head -1
+        assert process.wait(timeout=120) == 2, first
+
+
+@pytest.mark.parametrize("args", ERRORS.values(), ids=ERRORS.keys())
+def test_an_error_under_a_closed_pipe_is_quiet_and_status_141(args):
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader gone before the error is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "thaidigest", *args], stdout=writer, stderr=writer, timeout=120
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
+
+
 @pytest.mark.parametrize(
     ("since", "problem"),
     [

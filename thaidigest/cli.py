@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import MutableMapping
-from typing import NamedTuple
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import IO, Any, NamedTuple
 
 import click
 
 from thaidigest.config import ConfigError
 from thaidigest.options import EXIT_INTERRUPTED, SettingsError
-from thaidigest.output import checked_stdout
+from thaidigest.output import checked_stdout, show_error
 from thaidigest.store import NoDatabaseError, StoreError
 
 
@@ -96,11 +97,35 @@ def load_command(name: str) -> click.Command:
     return getattr(importlib.import_module(module), attribute)
 
 
+class ShownWhole(click.ClickException):
+    """A click error (a usage or settings error) that shows itself in one write
+    (:func:`thaidigest.output.show_error`), with its own exit status."""
+
+    def __init__(self, error: click.ClickException) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        show_error(self.error)
+
+
+@contextmanager
+def shown_whole() -> Iterator[None]:
+    """Let the block's click errors out as :class:`ShownWhole`."""
+    try:
+        yield
+    except ShownWhole:
+        raise
+    except click.ClickException as error:
+        raise ShownWhole(error) from None
+
+
 class Commands(click.Group):
     """The command group: commands loaded on use; a settings or database error is one
     line, never a traceback, and so is an output that cannot be written
-    (:mod:`thaidigest.output`). A missing database given to a command that only reads is a
-    settings error (exit 2), like a wrong setting."""
+    (:mod:`thaidigest.output`); each error is shown in one write. A missing database given
+    to a command that only reads is a settings error (exit 2), like a wrong setting."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -117,17 +142,28 @@ class Commands(click.Group):
             return load_command(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        with shown_whole():  # a wrong option of thaidigest itself
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> object:
-        try:
-            with checked_stdout():
-                return super().invoke(ctx)
-        except (ConfigError, NoDatabaseError) as error:  # a wrong setting or --db: exit 2
-            raise SettingsError(str(error)) from None
-        except StoreError as error:
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
-            click.echo("Aborted!", err=True)
-            raise SystemExit(EXIT_INTERRUPTED) from None
+        with shown_whole():
+            try:
+                with checked_stdout():
+                    return super().invoke(ctx)
+            except (ConfigError, NoDatabaseError) as error:  # a wrong setting or --db: exit 2
+                raise SettingsError(str(error)) from None
+            except StoreError as error:
+                raise click.ClickException(str(error)) from None
+            except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
+                click.echo("Aborted!", err=True)
+                raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
