@@ -51,6 +51,7 @@ from thaidigest.store import (
     Store,
     crawl_runs,
     database_url,
+    display_url,
     iso,
     parse_iso,
     shown_db,
@@ -61,6 +62,8 @@ if TYPE_CHECKING:  # the scheduler loads with the commands that run it, not with
     from schedules.daemon import KeptRuns
     from schedules.spec import Schedule
 
+# Where a next run time comes from when the job store holds none for the job.
+COMPUTED = "computed from now"
 EXIT_UNHEALTHY = 1
 EXIT_SCHEDULER_DIED = 1  # `run`: no job would run again; a supervisor restarts it on failure
 # How long after a week ends its digest may be missing: the packaged schedule builds it
@@ -219,7 +222,7 @@ def schedule_lines(
             source = f"job store; {fate}" if fate else "job store"
         else:
             upcoming = next_run(job, schedule.zone, now)
-            source = "computed from now"
+            source = COMPUTED
             if job.name in unreadable:
                 source = f"job store unreadable: {unreadable[job.name]}; {source}"
         args = " ".join(f"{key}={value}" for key, value in job.args.items())
@@ -235,17 +238,17 @@ def schedule_lines(
     ]
 
 
-def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
+def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns | None:
     """The next run times the daemon's job store in the database holds, and its rows that
-    cannot be read; none without one."""
-    from schedules.daemon import KeptRuns, kept_next_runs
+    cannot be read; none without a job store; None when there is no database."""
+    from schedules.daemon import kept_next_runs
 
     try:
         store = Store.open(db, create=False)
     except ForeignDatabaseError:  # another application's: refused, as every command does
         raise
-    except NoDatabaseError:  # no daemon has run on it
-        return KeptRuns({}, {})
+    except NoDatabaseError:  # no command has written it yet
+        return None
     try:
         return kept_next_runs(store, schedule)
     finally:
@@ -258,13 +261,17 @@ def _stored_next_runs(db: str | None, schedule: Schedule) -> KeptRuns:
 @config_option
 def schedule_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """List the schedule's jobs and when each next runs: as the daemon's job store in the
-    database holds it, else computed from now. Exit 2 when the daemon would not start: a
+    database holds it, else computed from now, as for every job when there is no database
+    yet (a line says so: a mistyped --db shows). Exit 2 when the daemon would not start: a
     mistake in the settings, the schedule, or the rules, partners or model file they name."""
+    from schedules.daemon import KeptRuns
+
     config = load_config_or_exit(config_file)
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
     check_named_judging_files(config)  # the daemon would not start
-    kept = _stored_next_runs(db, schedule)
+    stored = _stored_next_runs(db, schedule)
+    kept = KeptRuns({}, {}) if stored is None else stored
     grace = config["schedule"]["misfire_grace_time"]
     named = {job.name for job in schedule.jobs}
     for row_id, reason in kept.unreadable.items():
@@ -276,6 +283,8 @@ def schedule_command(schedules_file: str | None, db: str | None, config_file: st
             )
     jobs = counted(len(schedule.jobs), "job")
     click.echo(f"{schedule.source}: {jobs}, timezone {schedule.timezone}")
+    if stored is None:
+        click.echo(f"no database at {display_url(database_url(db))} yet: run times {COMPUTED}")
     for line in schedule_lines(schedule, utc_now(), kept.next_runs, grace, kept.unreadable):
         click.echo(line)
 

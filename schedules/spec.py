@@ -48,6 +48,7 @@ from thaidigest.config import (
     read_toml_text,
     toml_value,
 )
+from thaidigest.folders import os_reason
 from thaidigest.sites import (
     ALL_SITES,
     CRAWL_SOURCES,
@@ -300,7 +301,7 @@ def load_schedule(path: str | Path | None = None) -> Schedule:
     except IsADirectoryError:
         raise ScheduleError(f"{path}: a folder, not a schedule file") from None
     except OSError as error:
-        raise ScheduleError(f"{path}: cannot read: {error}") from None
+        raise ScheduleError(f"{path}: cannot read: {os_reason(error)}") from None
     except NotUTF8Error as error:  # Notepad's "Unicode"
         raise ScheduleError(f"{path}: {error}") from None
     return parse_schedule(text, str(path), Path(path).parent)

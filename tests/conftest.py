@@ -72,6 +72,26 @@ def without_file_permission_overrides() -> list[str] | None:
     return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
 
 
+# Skips a test that needs a file the user running thaidigest cannot read or write.
+needs_file_permissions = pytest.mark.skipif(
+    without_file_permission_overrides() is None,
+    reason="as root, needs setpriv to drop the right to read and write any file",
+)
+
+
+def thaidigest_without_file_permission_overrides(*args: str) -> subprocess.CompletedProcess[str]:
+    """``thaidigest ARGS`` run as :func:`without_file_permission_overrides` runs it, its
+    output captured: a file's permissions hold for it as for any user."""
+    prefix = without_file_permission_overrides()
+    assert prefix is not None, "mark the test needs_file_permissions"
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "thaidigest", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 # A rules, a partners and a model file every import, crawl and digest refuses: the
 # setting naming it, the file's text and what the refusal says of it.
 USER_FILE_MISTAKES = {

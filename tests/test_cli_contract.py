@@ -57,3 +57,16 @@ def test_every_option_says_what_it_does_and_no_help_shows_docstring_markup(name)
     assert undescribed == []
     # reStructuredText markup (``--out``, :mod:`x`) is for the docs; a terminal shows it raw.
     assert "`" not in shown.output
+
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_the_command_list_shows_each_command_s_help_whole(width):
+    """Click cut each command's docstring mid-phrase: `explain  Why a stored article is
+    (not) relevant: its...`."""
+    shown = CliRunner().invoke(main, ["--help"], terminal_width=width)
+    assert shown.exit_code == 0, shown.output
+    listing = shown.output.split("Commands:\n", 1)[1]
+    assert not [line for line in listing.splitlines() if line.rstrip().endswith(("...", "…"))]
+    described = " ".join(listing.split())
+    for name, listed in COMMANDS.items():
+        assert f"{name} {listed.short_help}" in described

@@ -14,8 +14,10 @@ from click.testing import CliRunner
 
 from tests.conftest import (
     USER_FILE_MISTAKES,
+    needs_file_permissions,
     seed_path,
     settings_naming_a_mistaken_file,
+    thaidigest_without_file_permission_overrides,
     without_file_permission_overrides,
 )
 from thaidigest.cli import main
@@ -328,10 +330,10 @@ def test_a_schema_version_that_is_no_number_is_one_line_naming_the_database(comm
 def test_a_database_file_made_read_only_is_one_line_naming_the_file_to_make_writable(
     command, tmp_path
 ):
-    """The file read-only (its folder can be written): SQLite's words and which file this
-    user cannot write; then, the file made writable again, the ``-shm`` file its read-only
-    open left beside it, read-only as the file was (before: SQLite's words alone, both
-    times). Reading it is not refused."""
+    """The file read-only (its folder can be written): which file this user cannot write;
+    then, the file made writable again, the ``-shm`` file its read-only open left beside it,
+    read-only as the file was (before: SQLite's words alone, both times). Reading it is not
+    refused."""
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
     db.chmod(0o444)
@@ -343,15 +345,67 @@ def test_a_database_file_made_read_only_is_one_line_naming_the_file_to_make_writ
         prefix = without_file_permission_overrides()
         return subprocess.run([*prefix, *command_line], capture_output=True, text=True, timeout=120)
 
-    refused = f"Error: database {db}: attempt to write a readonly database"
+    refused = f"Error: database {db}: permission denied"
     result = run(*args)
     assert result.returncode == 1
-    assert one_error_line(result.stderr) == f"{refused} ({db} cannot be written by this user)"
+    assert one_error_line(result.stderr) == f"{refused} (the file cannot be written by this user)"
     assert "Error" not in run("status").stderr  # unhealthy, as no crawl ran: exit 1
     db.chmod(0o644)
     result = run(*args)
     assert result.returncode == 1
-    assert one_error_line(result.stderr) == f"{refused} ({db}-shm cannot be written by this user)"
+    assert one_error_line(result.stderr) == (
+        f"{refused} (the file {db}-shm beside it cannot be written by this user)"
+    )
+
+
+# What this user may not do to a database: (the file's mode, its folder's mode), what the
+# refusal says of it, and the commands refused.
+DENIED = {
+    "file-unreadable": (
+        0o000,
+        0o755,
+        "the file cannot be read by this user",
+        ["export", "status", "import", "crawl", "digest"],
+    ),
+    "file-read-only": (0o444, 0o755, "the file cannot be written by this user", ["import"]),
+    "folder-closed": (
+        0o644,
+        0o644,
+        "the folder {folder} cannot be entered by this user",
+        ["export", "import"],
+    ),
+    "folder-read-only": (
+        0o644,
+        0o555,
+        "the folder {folder} cannot be written by this user",
+        ["export", "import"],
+    ),
+}
+
+
+@needs_file_permissions
+@pytest.mark.parametrize(
+    ("case", "command"),
+    [(case, command) for case, (*_, commands) in DENIED.items() for command in commands],
+)
+def test_a_database_this_user_may_not_use_says_permission_denied_and_what(case, command, tmp_path):
+    """SQLite says only `unable to open database file`; a folder that cannot be entered was
+    a PermissionError traceback."""
+    file_mode, folder_mode, lacking, _ = DENIED[case]
+    folder = tmp_path / "data"
+    db = folder / "db.sqlite"
+    Store(f"sqlite:///{db}").close()
+    args = [part.format(seed=seed_path("001")) for part in WITH_CONFIG.get(command, [command])]
+    db.chmod(file_mode)
+    folder.chmod(folder_mode)
+    try:
+        result = thaidigest_without_file_permission_overrides(*args, "--db", str(db))
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: database {db}: permission denied ({lacking.format(folder=folder)})"
+    ]
 
 
 def test_a_refused_write_is_one_line_without_the_sql_or_the_article(tmp_path):
@@ -692,6 +746,42 @@ def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_pat
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+# A usage error of a command, one of thaidigest itself, and a settings error: exit status 2.
+ERRORS = {
+    "usage": ["digest", "--week", "abc"],
+    "top-level-usage": ["--week", "abc"],
+    "settings": ["export", "--db", ""],
+}
+
+
+@pytest.mark.parametrize("args", ERRORS.values(), ids=ERRORS.keys())
+def test_an_error_read_to_its_first_line_ends_with_its_own_status(args):
+    """`thaidigest digest --week abc 2>&1 | head -1` gave exit status 1 or 2 at random: the
+    reader went away before or after click's second write of the usage error."""
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "thaidigest", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # 2>&1
+        )
+        first = process.stdout.readline()
+        process.stdout.close()  # | head -1
+        assert process.wait(timeout=120) == 2, first
+
+
+@pytest.mark.parametrize("args", ERRORS.values(), ids=ERRORS.keys())
+def test_an_error_under_a_closed_pipe_is_quiet_and_status_141(args):
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader gone before the error is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "thaidigest", *args], stdout=writer, stderr=writer, timeout=120
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
 
 
 @pytest.mark.parametrize(

@@ -115,3 +115,8 @@ def test_fingerprinting_needs_no_store() -> None:
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_command_list_loads_no_command_module() -> None:
+    """`thaidigest --help` loaded every command, Scrapy's and the scheduler's too, to list them."""
+    assert loaded_after(run_quietly("--help")) == []

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_file_permissions, thaidigest_without_file_permission_overrides
 from thaidigest.config import (
     DEFAULTS,
     LONGEST_ADDRESS,
@@ -44,6 +45,29 @@ def test_broken_or_missing_file_is_a_clear_error(tmp_path):
         load_config(broken)
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_config(tmp_path / "missing.toml")
+
+
+@needs_file_permissions
+def test_a_settings_file_that_cannot_be_read_says_why_in_words(tmp_path):
+    """Python's words named the file a second time: `Error: cfg.toml: cannot read: [Errno 13]
+    Permission denied: 'cfg.toml'`."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[groups]\n", encoding="utf-8")
+    rules.chmod(0)
+    naming = tmp_path / "naming.toml"
+    naming.write_text(f'[relevance]\nrules = "{rules}"\n', encoding="utf-8")
+    closed = tmp_path / "closed.toml"
+    closed.write_text("", encoding="utf-8")
+    closed.chmod(0)
+    for config, refusal in [
+        (closed, f"Error: {closed}: cannot read: permission denied"),
+        (naming, f"Error: {naming}: relevance.rules: cannot read {rules}: permission denied"),
+    ]:
+        result = thaidigest_without_file_permission_overrides(
+            "status", "--config", str(config), "--db", str(tmp_path / "db.sqlite")
+        )
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines() == [refusal]
 
 
 # --- The schema: made from DEFAULTS and RULES, checked when the file is loaded ----------

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import DATA, SEEDS, seed_path, without_file_permission_overrides
+from tests.conftest import (
+    DATA,
+    SEEDS,
+    needs_file_permissions,
+    seed_path,
+    thaidigest_without_file_permission_overrides,
+    without_file_permission_overrides,
+)
 from thaidigest import readers
 from thaidigest.cli import main
 from thaidigest.ingest import Rejected
@@ -660,8 +667,30 @@ def test_a_folder_that_cannot_be_entered_is_skipped_and_the_rest_imported(tmp_pa
     finally:
         closed.chmod(0o755)
     assert "Traceback" not in result.stderr, result.stderr
-    assert f"{closed}: cannot read the folder: Permission denied" in result.stderr, result.stderr
+    assert f"{closed}: cannot read the folder: permission denied" in result.stderr, result.stderr
     assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.stdout, result.stdout
+
+
+@needs_file_permissions
+def test_a_file_that_cannot_be_read_is_skipped_with_the_reason_alone(tmp_path):
+    """The reason was Python's, naming the file a second time: `skipped a/x.txt: [Errno 13]
+    Permission denied: 'a/x.txt'`."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    (folder / "b.jsonl").write_text('{"url": "https://example.org/1", "text": "x"}\n')
+    (folder / "c.txt").write_bytes(seed_path("002").read_bytes())
+    for name in ("a.txt", "b.jsonl"):
+        (folder / name).chmod(0)
+    result = thaidigest_without_file_permission_overrides(
+        "import", str(folder), "--db", str(tmp_path / "db.sqlite")
+    )
+    skipped = sorted(line for line in result.stderr.splitlines() if line.startswith("skipped "))
+    assert skipped == [
+        f"skipped {folder / 'a.txt'}: permission denied",
+        f"skipped {folder / 'b.jsonl'}:1: cannot read: permission denied",
+    ], result.stderr
+    assert "read 3, new 1, updated 0, unchanged 0, rejected 2" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(

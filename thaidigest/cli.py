@@ -12,29 +12,61 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import IO, Any, NamedTuple
 
 import click
 
 from thaidigest.config import ConfigError
 from thaidigest.options import EXIT_INTERRUPTED, SettingsError
-from thaidigest.output import checked_stdout
+from thaidigest.output import checked_stdout, show_error
 from thaidigest.store import NoDatabaseError, StoreError
 
-# Command name -> "module:attribute" of its click command; each package keeps its own.
+
+class Listed(NamedTuple):
+    """A command as the group lists it: where it is defined (``"module:attribute"`` of its
+    click command) and the phrase ``thaidigest --help`` shows for it."""
+
+    target: str
+    short_help: str
+
+
+# Each command, its module loaded only when it runs; each package keeps its own. The
+# top-level help lists them from here, whole phrases: click would cut each command's
+# docstring at 45 characters or so mid-phrase, and load every module, Scrapy's too, to do it.
 COMMANDS = {
-    "import": "thaidigest.commands:import_command",
-    "export": "thaidigest.commands:export_command",
-    "explain": "thaidigest.commands:explain_command",
-    "train-relevance": "thaidigest.commands:train_relevance_command",
-    "partners": "thaidigest.commands:partners_command",
-    "crawl": "scraper.commands:crawl_command",
-    "digest": "digest.commands:digest_command",
-    "serve": "digest.commands:serve_command",
-    "run": "schedules.commands:run_command",
-    "schedule": "schedules.commands:schedule_command",
-    "status": "schedules.commands:status_command",
-    "demo": "thaidigest.demo:demo_command",
+    "import": Listed(
+        "thaidigest.commands:import_command", "Import .txt files, folders and .jsonl corpora."
+    ),
+    "export": Listed(
+        "thaidigest.commands:export_command", "Every stored article as one JSON object a line."
+    ),
+    "explain": Listed(
+        "thaidigest.commands:explain_command", "Say why a stored article is (not) relevant."
+    ),
+    "train-relevance": Listed(
+        "thaidigest.commands:train_relevance_command",
+        "Train the relevance model on labelled texts.",
+    ),
+    "partners": Listed(
+        "thaidigest.commands:partners_command", "Count items per partner and per quarter."
+    ),
+    "crawl": Listed(
+        "scraper.commands:crawl_command", "Crawl the sites for new and changed articles."
+    ),
+    "digest": Listed("digest.commands:digest_command", "Write the weekly digest and its feeds."),
+    "serve": Listed("digest.commands:serve_command", "Serve the digest folder over HTTP."),
+    "run": Listed(
+        "schedules.commands:run_command", "Run the schedule's crawls and digests until stopped."
+    ),
+    "schedule": Listed(
+        "schedules.commands:schedule_command", "List the schedule's jobs and when each next runs."
+    ),
+    "status": Listed(
+        "schedules.commands:status_command", "Check the health of the crawls and the digests."
+    ),
+    "demo": Listed("thaidigest.demo:demo_command", "Run the offline end-to-end demo."),
 }
 
 
@@ -61,35 +93,77 @@ pythainlp_read_only(os.environ)
 
 def load_command(name: str) -> click.Command:
     """The click command ``name`` of :data:`COMMANDS`, its module imported now."""
-    module, _, attribute = COMMANDS[name].partition(":")
+    module, _, attribute = COMMANDS[name].target.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+class ShownWhole(click.ClickException):
+    """A click error (a usage or settings error) that shows itself in one write
+    (:func:`thaidigest.output.show_error`), with its own exit status."""
+
+    def __init__(self, error: click.ClickException) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        show_error(self.error)
+
+
+@contextmanager
+def shown_whole() -> Iterator[None]:
+    """Let the block's click errors out as :class:`ShownWhole`."""
+    try:
+        yield
+    except ShownWhole:
+        raise
+    except click.ClickException as error:
+        raise ShownWhole(error) from None
 
 
 class Commands(click.Group):
     """The command group: commands loaded on use; a settings or database error is one
     line, never a traceback, and so is an output that cannot be written
-    (:mod:`thaidigest.output`). A missing database given to a command that only reads is a
-    settings error (exit 2), like a wrong setting."""
+    (:mod:`thaidigest.output`); each error is shown in one write. A missing database given
+    to a command that only reads is a settings error (exit 2), like a wrong setting."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their short help, from :data:`COMMANDS`: no command module is
+        loaded to list them."""
+        rows = [(name, COMMANDS[name].short_help) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
             return load_command(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        with shown_whole():  # a wrong option of thaidigest itself
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> object:
-        try:
-            with checked_stdout():
-                return super().invoke(ctx)
-        except (ConfigError, NoDatabaseError) as error:  # a wrong setting or --db: exit 2
-            raise SettingsError(str(error)) from None
-        except StoreError as error:
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
-            click.echo("Aborted!", err=True)
-            raise SystemExit(EXIT_INTERRUPTED) from None
+        with shown_whole():
+            try:
+                with checked_stdout():
+                    return super().invoke(ctx)
+            except (ConfigError, NoDatabaseError) as error:  # a wrong setting or --db: exit 2
+                raise SettingsError(str(error)) from None
+            except StoreError as error:
+                raise click.ClickException(str(error)) from None
+            except KeyboardInterrupt:  # Ctrl-C: as a shell reports it, not as a failure (1)
+                click.echo("Aborted!", err=True)
+                raise SystemExit(EXIT_INTERRUPTED) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from thaidigest.folders import os_reason
 from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
 from thaidigest.urls import (
     RECIPIENT_FIELD,
@@ -212,7 +213,7 @@ def _existing_toml_file(value: str) -> str | None:
     try:
         tomllib.loads(read_toml_text(value))
     except OSError as error:
-        return f"cannot read {value}: {error}"
+        return f"cannot read {value}: {os_reason(error)}"
     except NotUTF8Error as error:
         return f"{value}: {error}"
     except tomllib.TOMLDecodeError as error:
@@ -817,7 +818,7 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     except IsADirectoryError:  # --config . : "[Errno 21] Is a directory: '.'"
         raise ConfigError(f"{chosen}: is a folder, not a settings file") from None
     except OSError as error:
-        raise ConfigError(f"{chosen}: cannot read: {error}") from None
+        raise ConfigError(f"{chosen}: cannot read: {os_reason(error)}") from None
     try:
         # Decoded here, not opened as text: line ends stay as they are for tomllib to judge.
         user = tomllib.loads(data.decode(TOML_ENCODING))

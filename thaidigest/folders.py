@@ -1,4 +1,5 @@
-"""Making a folder, and saying in words why it cannot be made."""
+"""Making a folder, and saying in words why it cannot be made, or why a file could not be
+read or written (:func:`os_reason`)."""
 
 from __future__ import annotations
 

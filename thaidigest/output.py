@@ -12,11 +12,19 @@ Only a write to standard output is judged so: :class:`CheckedStdout` raises
 digest's folder) keep their own messages naming them. A command that logs to
 standard output (``thaidigest run``) logs through :class:`OutputLogHandler`,
 which keeps the error for the command to raise once it has stopped.
+
+An error a command stops with goes to standard error in one write
+(:func:`show_error`), so a reader of both outputs that takes the first line and
+goes away (``thaidigest digest --week abc 2>&1 | head -1``) has had the error
+whole: the exit status is the error's own (2), where click's two writes made it
+1 or 2 as the reader went before or after the second. A reader gone before it is
+written ends the command quietly with exit status 141 too.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import sys
@@ -154,9 +162,25 @@ def checked_stdout() -> Iterator[None]:
         sys.stdout = stdout
 
 
+def show_error(error: click.ClickException) -> None:
+    """Show ``error`` on standard error as click shows it (a usage error with the usage line
+    and the hint to ``--help``), in one write; a reader gone away ends the command quietly
+    with exit status 141, as a closed pipe under standard output does."""
+    shown = io.StringIO()
+    error.show(shown)
+    try:
+        click.echo(shown.getvalue(), err=True, nl=False)
+    except OSError as failure:
+        if failure.errno != errno.EPIPE:
+            raise
+        _drop_output(sys.stderr)
+        raise SystemExit(EXIT_CLOSED_PIPE) from None
+
+
 def _drop_output(stdout: TextIO) -> None:
-    """Send what ``stdout`` still buffers to /dev/null, so that the interpreter's last
-    flush does not find the closed pipe again (the recipe of Python's signal docs)."""
+    """Send what ``stdout`` (or standard error) still buffers to /dev/null, so that the
+    interpreter's last flush does not find the closed pipe again (the recipe of Python's
+    signal docs)."""
     try:
         descriptor = stdout.fileno()
     except (OSError, ValueError):  # not a file (a test's capture): nothing flushes it later

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from thaidigest.classifier import Model, load_model
 from thaidigest.config import DEFAULTS, ConfigError, NotUTF8Error, read_toml_text
 from thaidigest.fingerprint import Fingerprint, fingerprint
+from thaidigest.folders import os_reason
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt, stops_held
 from thaidigest.locks import LockHeld, reread_lock, turn
 from thaidigest.model import Article, RawArticle
@@ -53,7 +54,7 @@ def user_rules_text(config: dict[str, Any]) -> str | None:
     try:
         return read_toml_text(path)
     except OSError as error:
-        raise ConfigError(f"relevance.rules: cannot read {path}: {error}") from None
+        raise ConfigError(f"relevance.rules: cannot read {path}: {os_reason(error)}") from None
     except NotUTF8Error as error:
         raise ConfigError(f"relevance.rules: {path}: {error}") from None
 

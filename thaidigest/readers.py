@@ -44,6 +44,7 @@ from thaidigest.dates import (
     latest_published,
     publication_date,
 )
+from thaidigest.folders import os_reason
 from thaidigest.ingest import Rejected
 from thaidigest.model import EXTRACTIONS, RawArticle
 from thaidigest.normalise import INVISIBLE, NO_BODY, SOURCE_FOOTER
@@ -431,7 +432,9 @@ def read_text_file(path: Path, limits: ReadLimits | None = None) -> RawArticle |
         _check_length(text, limits)
         raw = parse_plain_text(text, path.resolve().as_uri())
         return replace(raw, where=str(path), needs_body=True)
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        return Rejected(str(path), os_reason(error))
+    except ValueError as error:
         return Rejected(str(path), str(error))
 
 
@@ -745,7 +748,8 @@ def read_jsonl_file(
                     yield replace(article, where=where)
     except (OSError, EOFError, lzma.LZMAError) as error:
         number = reader.number if reader else 1
-        yield Rejected(f"{path}:{number}", f"cannot read: {error}")
+        reason = os_reason(error) if isinstance(error, OSError) else str(error)
+        yield Rejected(f"{path}:{number}", f"cannot read: {reason}")
         return
     if not lines:
         blank = reader.blank if reader else 0
@@ -775,7 +779,7 @@ def expand_paths(
                     if child.is_file() and child.name not in PACKAGE_FILES
                 )
             except OSError as error:
-                yield Rejected(str(path), f"cannot read the folder: {error.strerror or error}")
+                yield Rejected(str(path), f"cannot read the folder: {os_reason(error)}")
                 continue
             wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
             others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]

@@ -27,6 +27,7 @@ it in between two of its transactions (:meth:`Store.let_writers_in`).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -71,7 +72,7 @@ from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.sql.expression import Update
 
-from thaidigest.folders import FolderError, make_folder
+from thaidigest.folders import FolderError, make_folder, os_reason
 from thaidigest.model import OUTCOMES
 from thaidigest.urls import canonical_form_of_former
 
@@ -472,6 +473,8 @@ def _read_only_file_system(folder: Path) -> bool:
         return False
 
 
+# What the system says of a file this user may not read or write (EACCES), as os_reason words it.
+PERMISSION_DENIED = os_reason(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
 # SQLite's "unable to open database file" and "attempt to write a readonly database".
 _FILE_REFUSALS = (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
 
@@ -482,22 +485,44 @@ def _primary_code(error: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
-def _file_refusal(error: BaseException, file: Path) -> str:
-    """Why SQLite refused the database ``file``, as the end of ``error``'s message (empty
-    for another error): a database is written, and a WAL database read, with files made
-    beside it, so its folder, the file, or its ``-wal`` or ``-shm`` file that cannot be
-    written (one a read-only open left behind, read-only as the file was) is named."""
-    if _primary_code(error) not in _FILE_REFUSALS:
-        return ""
-    folder = file.parent
-    if _read_only_file_system(folder):
-        return f" ({folder} is on a read-only file system)"
-    for path in (file, *(file.with_name(file.name + suffix) for suffix in ("-wal", "-shm"))):
-        if path.is_file() and not os.access(path, os.W_OK):
-            return f" ({path} cannot be written by this user)"
-    if folder.is_dir() and not os.access(folder, os.W_OK):
-        return f" ({folder} cannot be written by this user)"
-    return ""
+def _refusal(error: BaseException, file: Path) -> str:
+    """Why SQLite refused the database file ``file`` (``error``), to end a message naming
+    it: SQLite's words, with the file system's when it is mounted read-only; or
+    :func:`_denied` when this user lacks a permission opening it needs."""
+    reason = _first_line(error)
+    code = _primary_code(error)
+    if code not in _FILE_REFUSALS:
+        return reason
+    if _read_only_file_system(file.parent):
+        return f"{reason} ({file.parent} is on a read-only file system)"
+    return _denied(file, writing=code == sqlite3.SQLITE_READONLY) or reason
+
+
+def _denied(file: Path, *, writing: bool) -> str | None:
+    """``permission denied`` and what this user may not do that opening the database file
+    ``file`` needs, None when it may do all of it: enter each folder on its way, read the
+    file, write it when ``writing``, and write in its folder (a database is written, and a
+    WAL database read, with files made beside it)."""
+    lacking = None
+    for folder in reversed(file.parents):
+        if not os.access(folder, os.X_OK):
+            lacking = f"the folder {folder} cannot be entered by this user"
+            break
+    else:
+        # A read-only open of a read-only file leaves its -shm file read-only as well.
+        beside = [file.with_name(file.name + suffix) for suffix in ("-wal", "-shm")]
+        stuck = next(
+            (path for path in beside if path.is_file() and not os.access(path, os.W_OK)), None
+        )
+        if file.exists() and not os.access(file, os.R_OK):
+            lacking = "the file cannot be read by this user"
+        elif file.exists() and writing and not os.access(file, os.W_OK):
+            lacking = "the file cannot be written by this user"
+        elif stuck is not None:
+            lacking = f"the file {stuck} beside it cannot be written by this user"
+        elif file.parent.is_dir() and not os.access(file.parent, os.W_OK):
+            lacking = f"the folder {file.parent} cannot be written by this user"
+    return None if lacking is None else f"{PERMISSION_DENIED} ({lacking})"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -783,7 +808,12 @@ class Store:
         self.url = url
         self.name = display_url(url)
         file = sqlite_file(url)
-        if file is not None and file.is_dir():  # SQLite would say only "disk I/O error"
+        try:
+            is_folder = file is not None and file.is_dir()
+        except OSError as error:  # a folder on its way this user may not enter
+            reason = _denied(file, writing=create) or os_reason(error)
+            raise StoreError(f"database {self.name}: {reason}") from None
+        if is_folder:  # SQLite would say only "disk I/O error"
             raise StoreError(f"database {self.name}: is a folder, not a database file")
         if file is not None and not create and not file.exists():
             raise NoDatabaseError(f"database {self.name}: no such file")
@@ -806,7 +836,7 @@ class Store:
         except FolderError as error:
             raise StoreError(f"database {self.name}: {error}") from None
         except OSError as error:
-            raise StoreError(f"database {self.name}: {error.strerror or error}") from None
+            raise StoreError(f"database {self.name}: {os_reason(error)}") from None
         except ArgumentError as error:  # not a URL, or no dialect for it
             raise StoreError(f"database {self.name}: {_first_line(error)}") from None
         except ImportError as error:  # a dialect whose driver is not installed
@@ -850,8 +880,7 @@ class Store:
         try:
             tables, foreign = _file_tables(file, immutable)
         except sqlite3.Error as error:  # not a database, unreadable
-            reason = _first_line(error) + _file_refusal(error, file)
-            raise StoreError(f"database {self.name}: {reason}") from None
+            raise StoreError(f"database {self.name}: {_refusal(error, file)}") from None
         if foreign:
             raise ForeignDatabaseError(
                 f"database {self.name}: not a thaidigest database (it holds other tables)"
@@ -879,7 +908,7 @@ class Store:
             raise StoreBusyError(message)
         file = sqlite_file(self.url)
         if file is not None:
-            message += _file_refusal(original, file)
+            message = f"database {self.name}: {_refusal(original, file)}"
         raise StoreError(message)
 
     @classmethod

@@ -257,14 +257,17 @@ def test_schedule_computes_a_next_run_the_job_store_does_not_hold_and_says_so(tm
         'name = "digest"\ntask = "digest"\nevery = 90\n',
     )
     lines = schedule_output(tmp_path, edited, db)
+    assert len(lines) == 3, lines  # no line saying there is no database
     assert all(line.endswith("(computed from now)") for line in lines[-2:]), lines
     assert shown_time(job_row(db, "crawl")) not in lines[-2]
     assert job_rows(db) == rows
 
 
 def test_schedule_without_a_database_computes_the_next_runs_and_creates_nothing(tmp_path):
+    """and says there is no database: a mistyped --db showed nothing amiss, exit 0."""
     db = tmp_path / "none.sqlite"
     lines = schedule_output(tmp_path, schedule_text('name = "c"\ntask = "crawl"\nevery = 60\n'), db)
+    assert lines[1] == f"no database at {db} yet: run times computed from now", lines
     assert lines[-1].endswith("(computed from now)"), lines
     assert not db.exists()
 

@@ -772,8 +772,7 @@ def test_a_database_file_made_read_only_refuses_the_crawl_in_its_refusal_line(tm
     )
     assert result.returncode == 1, result.stderr[-2000:]
     assert result.stdout == ""
-    why = f"database {db}: attempt to write a readonly database"
-    why += f" ({db} cannot be written by this user)"
+    why = f"database {db}: permission denied (the file cannot be written by this user)"
     refusal = r"\S+ \[scraper\.crawl\] ERROR: not crawling: the database refused the crawl: "
     lines = result.stderr.splitlines()
     assert len(lines) == (2 if scored else 1), result.stderr[-2000:]
