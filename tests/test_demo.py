@@ -9,6 +9,7 @@ import shlex
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import urllib.request
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ from thaidigest.demo import (
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 # A schedule an operator's shell may name: mailing, writing elsewhere, crawling one site.
@@ -426,3 +428,52 @@ def test_the_import_note_says_how_many_new_articles_are_copies(
     new: int, copies: int, line: str | None
 ) -> None:
     assert import_note(new, copies) == line
+
+
+def readme_explain_examples() -> list[tuple[list[str], list[str]]]:
+    """The README's ``thaidigest explain`` examples: each command's words and the lines
+    it shows of the output (``…`` where it leaves some out)."""
+    text = README.read_text(encoding="utf-8")
+    examples: list[tuple[list[str], list[str]]] = []
+    for block in re.findall(r"```text\n(.*?)```", text, re.S):
+        shown: list[str] | None = None  # the output lines of an explain example
+        for line in textwrap.dedent(block).splitlines():
+            if line.startswith("$ "):
+                shown = [] if line.startswith("$ thaidigest explain ") else None
+                if shown is not None:
+                    examples.append((shlex.split(line[2:]), shown))
+            elif shown is not None and line:
+                shown.append(line)
+    return examples
+
+
+def shown_in_order(shown: list[str], output: list[str]) -> bool:
+    """Whether ``output`` holds the lines ``shown`` whole, in their order, each run of them
+    between ``…`` lines together."""
+    printed = "\n" + "\n".join(output) + "\n"
+    at = 0
+    for run in "\n".join(shown).split("…"):
+        run = "\n" + run.strip("\n") + "\n"
+        if run == "\n\n":
+            continue
+        found = printed.find(run, at)
+        if found < 0:
+            return False
+        at = found + len(run) - 1  # the next run starts on the line after
+    return True
+
+
+def test_the_readmes_explain_examples_run_as_shown_on_the_demo(demo_run: DemoRun) -> None:
+    """Run on the demo's database and settings, as a new user runs them after ``make demo``
+    or ``thaidigest demo``, each prints what the README shows: the demo's articles are
+    there from a wheel too, unlike a corpus in tests/data or a seed's path in the source
+    tree."""
+    examples = readme_explain_examples()
+    assert len(examples) >= 2
+    for words, shown in examples:
+        assert words[-4:] == ["--db", "demo/thaidigest.sqlite", "--config", "demo/thaidigest.toml"]
+        demo = [str(demo_run.folder / name) for name in ("thaidigest.sqlite", "thaidigest.toml")]
+        run = [sys.executable, "-m", *words[:-4], "--db", demo[0], "--config", demo[1]]
+        result = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=demo_run.cwd)
+        assert result.returncode == 0, result.stderr
+        assert shown_in_order(shown, result.stdout.splitlines()), (words[2], result.stdout)
