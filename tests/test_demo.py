@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
+import sqlite3
 import subprocess
 import sys
+import textwrap
 import urllib.request
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +24,9 @@ from tests.digest import article, ingest, mark
 from thaidigest.demo import (
     DEMO_FILES,
     DEMO_FOLDERS,
+    copies_stored_since,
+    import_note,
+    last_article_id,
     relevant_weeks,
     running_program,
     status_command_line,
@@ -29,6 +35,7 @@ from thaidigest.demo import (
 
 # Digital cooperation stories of the fixture site that the former rules missed.
 DEMO_STORIES = ("Seagate", "UNESCAP", "TCT")
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 # A schedule an operator's shell may name: mailing, writing elsewhere, crawling one site.
@@ -358,3 +365,115 @@ def test_a_week_whose_story_is_relevant_only_in_a_copy_is_a_demo_week(store) -> 
     mark(store, copy, duplicate_of=listed)
     mark(store, unlisted, relevant=False)
     assert relevant_weeks(store) == ["2024-W34"]
+
+
+def test_the_demo_says_its_imported_articles_are_copies_of_crawled_stories(
+    demo_run: DemoRun,
+) -> None:
+    """Under the import's own counts (the CLI contract, which scripts read), whose ``new 4``
+    reads as deduplication failing, a line says how many of them the database holds as
+    copies of stories the crawl stored."""
+    lines = demo_run.output.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("read ")]
+    new = int(re.fullmatch(r"read \d+, new (\d+), updated \d+, .*", lines[at])[1])
+    crawled = sum(int(found) for found in re.findall(r"^  new (\d+),", demo_run.output, re.M))
+    with sqlite3.connect(demo_run.folder / "thaidigest.sqlite") as db:
+        rows = db.execute("SELECT url, duplicate_of FROM articles ORDER BY id").fetchall()
+    story = {url: duplicate_of or url for url, duplicate_of in rows}
+    crawled_stories = {story[url] for url, _ in rows[:crawled]}
+    copies = [url for url, _ in rows[crawled:] if story[url] in crawled_stories]
+
+    assert len(rows) == crawled + new
+    assert new == len(copies) == 4  # each seed a story the fixture site has too
+    assert lines[at + 1] == (
+        f"  the {new} new articles are copies of stories the crawl stored: "
+        "the digest lists each story once"
+    )
+
+
+def test_the_articles_stored_since_are_told_apart_by_their_stories(store) -> None:
+    """A copy of a story stored before, and an article that took a stored one's place as
+    its story's representative, are copies; an article of a story of its own is not."""
+    release, other = article(1, "Release"), article(2, "Another story")
+    ingest(store, [release, other], "2024-09-04T03:00")
+    before = last_article_id(store)
+    copy, taking_over, alone = article(3, "Copy"), article(4, "Earlier"), article(5, "Alone")
+    ingest(store, [copy, taking_over, alone], "2024-09-05T03:00")
+    for raw in (release, taking_over, alone):
+        mark(store, raw)
+    mark(store, copy, duplicate_of=release)
+    mark(store, other, duplicate_of=taking_over)
+
+    assert before == 2
+    assert copies_stored_since(store, before) == (3, 2)
+    assert copies_stored_since(store, last_article_id(store)) == (0, 0)
+
+
+ONCE = ": the digest lists each story once"
+
+
+@pytest.mark.parametrize(
+    ("new", "copies", "line"),
+    [
+        (0, 0, None),
+        (4, 4, f"  the 4 new articles are copies of stories the crawl stored{ONCE}"),
+        (1, 1, f"  the new article is a copy of a story the crawl stored{ONCE}"),
+        (4, 3, f"  3 of the 4 new articles are copies of stories the crawl stored{ONCE}"),
+        (4, 1, f"  1 of the 4 new articles is a copy of a story the crawl stored{ONCE}"),
+        (4, 0, "  none of the 4 new articles is a copy of a story the crawl stored"),
+        (1, 0, "  the new article is no copy of a story the crawl stored"),
+    ],
+)
+def test_the_import_note_says_how_many_new_articles_are_copies(
+    new: int, copies: int, line: str | None
+) -> None:
+    assert import_note(new, copies) == line
+
+
+def readme_explain_examples() -> list[tuple[list[str], list[str]]]:
+    """The README's ``thaidigest explain`` examples: each command's words and the lines
+    it shows of the output (``…`` where it leaves some out)."""
+    text = README.read_text(encoding="utf-8")
+    examples: list[tuple[list[str], list[str]]] = []
+    for block in re.findall(r"```text\n(.*?)```", text, re.S):
+        shown: list[str] | None = None  # the output lines of an explain example
+        for line in textwrap.dedent(block).splitlines():
+            if line.startswith("$ "):
+                shown = [] if line.startswith("$ thaidigest explain ") else None
+                if shown is not None:
+                    examples.append((shlex.split(line[2:]), shown))
+            elif shown is not None and line:
+                shown.append(line)
+    return examples
+
+
+def shown_in_order(shown: list[str], output: list[str]) -> bool:
+    """Whether ``output`` holds the lines ``shown`` whole, in their order, each run of them
+    between ``…`` lines together."""
+    printed = "\n" + "\n".join(output) + "\n"
+    at = 0
+    for run in "\n".join(shown).split("…"):
+        run = "\n" + run.strip("\n") + "\n"
+        if run == "\n\n":
+            continue
+        found = printed.find(run, at)
+        if found < 0:
+            return False
+        at = found + len(run) - 1  # the next run starts on the line after
+    return True
+
+
+def test_the_readmes_explain_examples_run_as_shown_on_the_demo(demo_run: DemoRun) -> None:
+    """Run on the demo's database and settings, as a new user runs them after ``make demo``
+    or ``thaidigest demo``, each prints what the README shows: the demo's articles are
+    there from a wheel too, unlike a corpus in tests/data or a seed's path in the source
+    tree."""
+    examples = readme_explain_examples()
+    assert len(examples) >= 2
+    for words, shown in examples:
+        assert words[-4:] == ["--db", "demo/thaidigest.sqlite", "--config", "demo/thaidigest.toml"]
+        demo = [str(demo_run.folder / name) for name in ("thaidigest.sqlite", "thaidigest.toml")]
+        run = [sys.executable, "-m", *words[:-4], "--db", demo[0], "--config", demo[1]]
+        result = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=demo_run.cwd)
+        assert result.returncode == 0, result.stderr
+        assert shown_in_order(shown, result.stdout.splitlines()), (words[2], result.stdout)

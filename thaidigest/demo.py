@@ -3,13 +3,13 @@
 It serves the fixture site (``seeds/site/``, installed as the package
 ``thaidigest_seeds``, so it runs from a wheel in any folder) on a loopback port,
 crawls it with both spiders, imports the seed text files (the same stories once
-more: deduplicated), builds the digests and feeds of the last weeks that hold relevant stories,
-shows the digest, and says how to browse the result and check its health
-(``thaidigest status`` of the demo's database). Everything lands in one folder (default ``./demo``),
-with the embedded SQLite database. Each run replaces only what a demo wrote
-there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and refuses a folder that
-holds other files but no demo config of its own: a user's files are never
-deleted.
+more: deduplicated, and it says how many are copies), builds the digests and feeds of
+the last weeks that hold relevant stories, shows the digest, and says how to browse the
+result and check its health (``thaidigest status`` of the demo's database). Everything
+lands in one folder (default ``./demo``), with the embedded SQLite database. Each run
+replaces only what a demo wrote there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and
+refuses a folder that holds other files but no demo config of its own: a user's files
+are never deleted.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, FromClause, exists, func, select
 
 from digest.clusters import LISTED
 from digest.select import Week, digest_path
@@ -81,6 +81,52 @@ def relevant_weeks(store: Store) -> list[str]:
     with store.engine.connect() as conn:
         days = [date.fromisoformat(value) for value in conn.execute(query).scalars()]
     return sorted({str(Week.of(day)) for day in days})
+
+
+def last_article_id(store: Store) -> int:
+    """The id of the article stored last (0 when none is): an article stored after it has
+    a higher one."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.max(articles.c.id))).scalar() or 0
+
+
+OLDER = articles.alias("older")
+
+
+def _story(table: FromClause) -> ColumnElement[str]:
+    """The URL of the story a row of ``table`` (``articles`` or an alias) is in: its
+    representative's (``duplicate_of``), or its own for the representative
+    (:mod:`digest.clusters`)."""
+    return func.coalesce(func.nullif(table.c.duplicate_of, ""), table.c.url)
+
+
+def copies_stored_since(store: Store, last_id: int) -> tuple[int, int]:
+    """How many articles were stored after the article ``last_id`` (the demo's import adds
+    them after its crawl), and how many of those are in a story an article stored by then
+    is in: copies that deduplication folded into a story already stored (or that took its
+    place as the story's representative, the earlier article now its copy)."""
+    in_older_story = exists().where(OLDER.c.id <= last_id, _story(OLDER) == _story(articles))
+    query = select(in_older_story).where(articles.c.id > last_id)
+    with store.engine.connect() as conn:
+        folded = conn.execute(query).scalars().all()
+    return len(folded), sum(folded)
+
+
+def import_note(new: int, copies: int) -> str | None:
+    """The line the demo prints under its import's counts, whose ``new 4`` reads as
+    deduplication failing, when the import stored ``new`` articles, ``copies`` of them
+    copies of stories the crawl stored; None when it stored none."""
+    if not new:
+        return None
+    if not copies:
+        which = "the new article" if new == 1 else f"none of the {new} new articles"
+        return f"  {which} is {'no' if new == 1 else 'a'} copy of a story the crawl stored"
+    if copies == new:
+        said = "the new article is" if new == 1 else f"the {new} new articles are"
+    else:
+        said = f"{copies} of the {new} new articles {'is' if copies == 1 else 'are'}"
+    copy = "a copy of a story" if copies == 1 else "copies of stories"
+    return f"  {said} {copy} the crawl stored: the digest lists each story once"
 
 
 def weeks_spanned(weeks: Sequence[str]) -> int:
@@ -163,10 +209,13 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
             str(FIRST_FIXTURE_ID),
             *common,
         )
-    click.secho("2. Importing the seed text files (the same stories again)", bold=True)
-    _thaidigest(program, "import", str(SEEDS_DIR), *common)
     store = Store(sqlite_url(db))
     try:
+        crawled_last = last_article_id(store)
+        click.secho("2. Importing the seed text files (the same stories again)", bold=True)
+        _thaidigest(program, "import", str(SEEDS_DIR), *common)
+        if note := import_note(*copies_stored_since(store, crawled_last)):
+            click.echo(note)
         weeks = relevant_weeks(store)[-DIGEST_WEEKS:]
     finally:
         store.close()
