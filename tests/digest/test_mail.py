@@ -709,29 +709,40 @@ class EchoingServer(socketserver.StreamRequestHandler):
             verb = command.split(" ", 1)[0].upper()
             if verb == "EHLO":
                 self.reply(f"250-echo\r\n250 AUTH {self.mechanism}")
-            elif verb == "AUTH" and command.split()[1].upper() == "LOGIN":
-                self.reply("334 UGFzc3dvcmQ6")
-                answer = self.rfile.readline().decode("ascii").strip()
-                self.reply(f"535 5.7.8 Authentication failed for {answer}")
-            elif verb == "AUTH":
-                self.reply(f"535 5.7.8 Authentication failed for {command.split()[-1]}")
             elif verb == "QUIT":
                 self.reply("221 bye")
                 return
             else:
-                self.reply("502 not here")
+                self.answer(verb, command)
+
+    def answer(self, verb: str, command: str) -> None:
+        """The reply to a command but EHLO and QUIT."""
+        if verb == "AUTH" and command.split()[1].upper() == "LOGIN":
+            self.reply("334 UGFzc3dvcmQ6")
+            answer = self.rfile.readline().decode("ascii").strip()
+            self.reply(f"535 5.7.8 Authentication failed for {answer}")
+        elif verb == "AUTH":
+            self.reply(f"535 5.7.8 Authentication failed for {command.split()[-1]}")
+        else:
+            self.reply("502 not here")
+
+
+def refusal_from(handler, store, built, password: str) -> str:
+    """What the MailError says when the login with ``password`` goes to a server that
+    ``handler`` answers for (one that refuses it)."""
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
+        with pytest.raises(MailError) as refused:
+            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": password})
+        server.shutdown()
+    return str(refused.value)
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
 def test_password_echoed_back_base64_encoded_is_masked(store, built, mechanism):
     handler = type("Echo", (EchoingServer,), {"mechanism": mechanism})
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
-        with pytest.raises(MailError) as refused:
-            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": PASSWORD})
-        server.shutdown()
-    message = str(refused.value)
+    message = refusal_from(handler, store, built, PASSWORD)
     assert "535" in message and "***" in message
     for encoded in (
         base64.b64encode(PASSWORD.encode()).decode(),
@@ -1214,13 +1225,7 @@ def test_a_short_password_withholds_the_servers_reply_but_its_codes(
     """A password shorter than PIECE bytes masked every one of its letters in the reply
     (``******tion credenti***ls``) and left its base64 (``WnE=``) unmasked."""
     handler = type("Echo", (EchoingServer,), {"mechanism": mechanism})
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
-        with pytest.raises(MailError) as refused:
-            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": password})
-        server.shutdown()
-    message = str(refused.value)
+    message = refusal_from(handler, store, built, password)
     codes = "" if password.isdigit() else "535 5.7.8 "
     assert f"login refused: {codes}{WITHHELD} (a@example.org not mailed)" in message
     for form in (
@@ -1236,29 +1241,13 @@ class ChallengingServer(EchoingServer):
     """A careless SMTP server that answers every AUTH line with a challenge echoing it:
     smtplib gives up after five, its error quoting the last (``Last response: (334, …)``)."""
 
-    def handle(self) -> None:
-        self.reply("220 echo ESMTP")
-        for raw in self.rfile:
-            command = raw.decode("ascii", "replace").strip()
-            verb = command.split(" ", 1)[0].upper()
-            if verb == "EHLO":
-                self.reply("250-echo\r\n250 AUTH PLAIN")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply(f"334 {command.split()[-1]}")
+    def answer(self, verb: str, command: str) -> None:
+        self.reply(f"334 {command.split()[-1]}")
 
 
 @pytest.mark.parametrize("password", ["Zq", PASSWORD])
 def test_a_password_echoed_in_smtplibs_own_error_is_masked_or_withheld(store, built, password):
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), ChallengingServer) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        mail = mail_settings(server.server_address[1], ["a@example.org"], username="digest")
-        with pytest.raises(MailError) as refused:
-            send(store, built, mail, environ={"THAIDIGEST_SMTP_PASSWORD": password})
-        server.shutdown()
-    message = str(refused.value)
+    message = refusal_from(ChallengingServer, store, built, password)
     echo = base64.b64encode(f"\0digest\0{password}".encode()).decode()
     assert echo not in message and password not in message
     if password == PASSWORD:

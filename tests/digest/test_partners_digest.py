@@ -253,13 +253,18 @@ def test_a_cell_opening_with_a_tab_or_a_carriage_return_opens_with_a_quote():
     assert [spreadsheet_text(cell) for cell in ("\tx", "\rx", "x\ty")] == ["'\tx", "'\rx", "x\ty"]
 
 
-def test_partners_command_lists_every_quarter_from_the_first_to_the_last(store, tmp_path):
-    may = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
-    february = article(7, "ดีอี ลงนามความร่วมมือกับญี่ปุ่น ด้านความมั่นคงไซเบอร์", "ร่วมกับรัฐบาลญี่ปุ่น ด้านไซเบอร์")
-    ingest(store, [may], "2024-05-02T03:00")
-    ingest(store, [february], "2025-02-03T03:00")
-    for raw in (may, february):
+def japan_at_both_ends(store, first: str, last: str) -> None:
+    """Two relevant items with Japan as their partner, stored at ``first`` and ``last``."""
+    talks = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
+    signing = article(7, "ดีอี ลงนามความร่วมมือกับญี่ปุ่น ด้านความมั่นคงไซเบอร์", "ร่วมกับรัฐบาลญี่ปุ่น ด้านไซเบอร์")
+    ingest(store, [talks], first)
+    ingest(store, [signing], last)
+    for raw in (talks, signing):
         mark(store, raw)
+
+
+def test_partners_command_lists_every_quarter_from_the_first_to_the_last(store, tmp_path):
+    japan_at_both_ends(store, "2024-05-02T03:00", "2025-02-03T03:00")
     db = str(tmp_path / "test.sqlite")
     result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
     assert list(csv.reader(io.StringIO(result.output))) == [
@@ -707,12 +712,7 @@ def test_a_name_is_cut_to_the_columns_given_with_an_ellipsis(text, cells, cut):
 
 
 def test_partners_command_fits_the_terminal_and_its_csv_keeps_every_quarter(store, tmp_path):
-    first = article(5, "ดีอี หารือกับรัฐบาลญี่ปุ่น ด้านดิจิทัล", "ร่วมกับรัฐบาลญี่ปุ่น")
-    last = article(7, "ดีอี ลงนามความร่วมมือกับญี่ปุ่น ด้านความมั่นคงไซเบอร์", "ร่วมกับรัฐบาลญี่ปุ่น ด้านไซเบอร์")
-    ingest(store, [first], "2023-02-02T03:00")
-    ingest(store, [last], "2025-02-03T03:00")
-    for raw in (first, last):
-        mark(store, raw)
+    japan_at_both_ends(store, "2023-02-02T03:00", "2025-02-03T03:00")
     db = str(tmp_path / "test.sqlite")
     narrow = CliRunner().invoke(main, ["partners", "--db", db], env={"COLUMNS": "80"})
     assert narrow.exit_code == 0, narrow.output
