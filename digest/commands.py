@@ -367,7 +367,7 @@ def digest_command(
     check_judging_files(config)  # a mistake in one: before a stored article is scored again
     # Not created: a mistyped --db, or the default path from the wrong folder, would build
     # the weeks from an empty database and empty the published feeds (`no such file`, exit 2).
-    store = Store.open(db, create=False)
+    store = Store.open(db, existing=True)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     try:

@@ -90,6 +90,9 @@ ASCII_ELLIPSIS = "..."  # a cut headline's ellipsis in a subject otherwise ASCII
 MAIN_END = "</main>\n"  # where the digest ends in its page, before the mail's footer
 # smtplib's errors whose message is its own words, never the server's.
 OWN_WORDS = (smtplib.SMTPNotSupportedError, smtplib.SMTPServerDisconnected)
+# What smtplib writes before the server's last answer into one of its own errors (the
+# only one of its messages that quotes the server: "Server AUTH mechanism infinite loop").
+LAST_RESPONSE = "Last response: "
 
 
 class MailError(RuntimeError):
@@ -229,8 +232,8 @@ def _failure(
     network or TLS error as a crawl says it (:func:`thaidigest.network_errors.socket_reason`),
     a server that did not answer with the ``timeout`` it was given; any other error in its
     own message, which smtplib may write the server's last answer into (``Server AUTH
-    mechanism infinite loop. Last response: (334, b'…')``), so ``secrets`` out of it too,
-    unless it is the system's or one of :data:`OWN_WORDS`."""
+    mechanism infinite loop. Last response: (334, b'…')``), so ``secrets`` out of that
+    answer too (:data:`LAST_RESPONSE`); its other messages are its own words."""
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the server's certificate is not trusted: {error.verify_message}"
     if isinstance(error, smtplib.SMTPAuthenticationError):
@@ -242,7 +245,8 @@ def _failure(
     message = str(error) or type(error).__name__
     if isinstance(error, OWN_WORDS) or not isinstance(error, smtplib.SMTPException):
         return message
-    return redact_reply(message, secrets)
+    own, quoting, reply = message.partition(LAST_RESPONSE)
+    return f"{own}{quoting}{redact_reply(reply, secrets)}" if quoting else message
 
 
 def _answer(

@@ -280,14 +280,18 @@ def render_table(table: PartnerCounts, since: date | None = None, width: int | N
         ).rstrip()
         for row in text
     ]
-    note = fitted_note(table.quarters[: quarters - shown], cut, width)
+    fits = width is not None and line_width(widths) <= width
+    note = fitted_note(table.quarters[: quarters - shown], cut, width, fits)
     return "\n".join([*lines, *note]) + "\n"
 
 
-def fitted_note(folded: tuple[str, ...], cut: bool, width: int | None) -> list[str]:
+def fitted_note(
+    folded: tuple[str, ...], cut: bool, width: int | None, fits: bool = True
+) -> list[str]:
     """The lines under a table fitted to ``width`` columns that say which quarters
     ``earlier`` sums (``folded``) and whether names were cut, and where to read them all,
-    wrapped to ``width``; none when nothing was summed or cut."""
+    wrapped to ``width``; none when nothing was summed or cut. A table still wider than
+    ``width`` at its narrowest (``fits`` false) is said to be narrowed, not fitted."""
     if width is None or not (folded or cut):
         return []
     changes, whole, later = [], [], ""
@@ -299,7 +303,7 @@ def fitted_note(folded: tuple[str, ...], cut: bool, width: int | None) -> list[s
         changes.append(f"names ending in {ELLIPSIS} are cut short")
         whole.append("every name whole")
     note = (
-        f"To fit {width} columns, {' and '.join(changes)}: "
+        f"{'To fit' if fits else 'Narrowed for'} {width} columns, {' and '.join(changes)}: "
         f"--format csv gives {' and '.join(whole)}{later}."
     )
     return textwrap.wrap(note, width, break_on_hyphens=False)

@@ -267,11 +267,13 @@ class _Subprocesses:
 
     def stop(self, signum: int, grace: float, forced: Callable[[], bool]) -> None:
         """Start nothing new; pass ``signum`` to crawls now; SIGTERM what else runs
-        :data:`TERM_BEFORE_KILL` s before ``grace`` s are over, and kill what runs then.
+        :data:`TERM_BEFORE_KILL` s before ``grace`` s are over (half-way through a grace
+        shorter than twice that), and kill what runs then.
 
         ``forced()`` turning true (a second signal) kills at once.
         """
         deadline = time.monotonic() + grace
+        term_at = deadline - min(TERM_BEFORE_KILL, grace / 2)  # a short grace halved
         with self._changed:
             self._stopping = True
             for process, task in self._running.items():
@@ -279,7 +281,7 @@ class _Subprocesses:
                     self._signalled.add(process)
                     _signal_group(process, signum)
             while self._running and not forced() and time.monotonic() < deadline:
-                if time.monotonic() >= deadline - TERM_BEFORE_KILL:
+                if time.monotonic() >= term_at:
                     for process in self._running:
                         if process not in self._signalled:
                             self._signalled.add(process)

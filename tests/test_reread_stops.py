@@ -5,6 +5,7 @@ next command scores them all again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -251,6 +252,42 @@ def test_a_stop_signal_as_the_pass_writes_ends_the_command_once_all_is_written(t
     finally:
         store.close()
     assert verdicts(db) == written
+
+
+def test_a_second_stop_signal_ends_the_command_at_once_wherever_its_pass_is(tmp_path):
+    """The first signal is held until the pass can stop; one sent again is not: a stop
+    repeated (Ctrl-C pressed twice, a supervisor's second SIGTERM) acts where the pass
+    is, here held up before its write (as by a busy database), which the first awaits."""
+    db, config = stored_seeds(tmp_path / "store")
+    before = verdicts(db)
+    with FixtureSite() as site:
+        arguments = command_args("digest", tmp_path, db, config, site.base_url)
+        victim = subprocess.Popen(
+            [sys.executable, "-c", PAUSED_IN_THE_PASS, "writing", *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert victim.stderr.readline() == f"{PAUSED}\n"
+            # Sent again until it ends (signals sent at once merge into one), never let go
+            # on: a command that holds the second too waits for that and never ends here.
+            for _ in range(300):
+                victim.send_signal(signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    victim.wait(timeout=0.2)
+                    break
+            returncode = victim.poll()
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+                victim.wait()
+            victim.stdin.close()
+            victim.stdout.close()
+            victim.stderr.close()
+    assert returncode == -signal.SIGTERM
+    assert verdicts(db) == before  # stopped before its one write
 
 
 def test_a_stop_signal_ends_the_wait_for_another_pass_at_once(tmp_path):

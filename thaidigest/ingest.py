@@ -30,6 +30,7 @@ from datetime import date, datetime
 from functools import cache, partial
 from itertools import chain
 from operator import itemgetter
+from types import FrameType
 from typing import Any, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
@@ -247,27 +248,37 @@ DEFAULT_ACTIONS = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default
 
 
 @contextmanager
-def signals_held(signums: Iterable[int]) -> Iterator[list[int]]:
+def signals_held(signums: Iterable[int], *, second_at_once: bool = False) -> Iterator[list[int]]:
     """Hold the signals ``signums`` until the block ends, then let the first that came act
     as it would have (its handler from before the block, by :func:`signal.raise_signal`);
-    the list of those that came, for a block to end early by. Only the main thread can
-    handle signals: elsewhere the block runs as it is, and so it does for a signal whose
-    handler was not set from Python."""
+    the list of those that came, for a block to end early by. With ``second_at_once``, a
+    second signal acts at once, wherever the block is (Ctrl-C pressed again, a stop
+    repeated: the one who sends it will not wait). Only the main thread can handle
+    signals: elsewhere the block runs as it is, and so it does for a signal whose handler
+    was not set from Python."""
     received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield received
         return
     held = [signum for signum in signums if signal.getsignal(signum) is not None]
-    previous = {
-        signum: signal.signal(signum, lambda number, _frame: received.append(number))
-        for signum in held
-    }
+    previous: dict[int, Any] = {}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def note(number: int, _frame: FrameType | None) -> None:
+        received.append(number)
+        if second_at_once and len(received) == 2:
+            restore()
+            signal.raise_signal(number)
+
+    previous.update((signum, signal.signal(signum, note)) for signum in held)
     try:
         yield received
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if received:
+        restore()
+        if len(received) == 1 or (received and not second_at_once):
             signal.raise_signal(received[0])
 
 
@@ -288,13 +299,14 @@ def stops_held() -> Iterator[Callable[[], bool]]:
     """Hold SIGTERM and SIGINT until the block ends, then let the first act as it would
     have: the process ends, or KeyboardInterrupt unwinds it. Whether one came, for the
     block to stop where stopping leaves nothing half done, so that it holds nothing when
-    the signal acts. Only a signal left to its default action is held
+    the signal acts; a second one acts at once (Ctrl-C pressed again: through a wait for
+    a busy database, say). Only a signal left to its default action is held
     (:data:`DEFAULT_ACTIONS`): a process that handles one itself (a crawl, once built)
     stops as its handler says."""
     at_default = [
         signum for signum in STOP_SIGNALS if signal.getsignal(signum) == DEFAULT_ACTIONS[signum]
     ]
-    with signals_held(at_default) as received:
+    with signals_held(at_default, second_at_once=True) as received:
         yield lambda: bool(received)
 
 

@@ -265,7 +265,7 @@ def _rescore_all(
     """Score every stored article again, in :func:`reread_once`, and record ``fingerprint``."""
     rules, model = checked_rules(config, user_rules), model_from_config(config)
     threshold = threshold_from_config(config)
-    begun = store.begin_finding(SCORING_KEY, fingerprint)  # see refind_partners_stored
+    begun = store.begin_finding(SCORING_KEY, fingerprint, stopping)  # see refind_partners_stored
     updates, read = [], 0
     for rows in _batches(store.iter_articles(), stopping):
         batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
@@ -357,7 +357,7 @@ def _refind_all(
     """Find every stored article's partners again, in :func:`reread_once`, and record
     ``fingerprint``."""
     table = checked_partner_table(config, user_partners)
-    begun = store.begin_finding(PARTNERS_KEY, fingerprint)
+    begun = store.begin_finding(PARTNERS_KEY, fingerprint, stopping)
     changed, read = [], 0
     for rows in _batches(store.iter_articles(), stopping):
         for row in rows:

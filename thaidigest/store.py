@@ -799,12 +799,15 @@ class Store:
     A SQLite file that does not exist is created, its folder too, unless
     ``create`` is false (a command that only reads): then it is a
     :class:`NoDatabaseError` and nothing is made; so is an existing file with
-    no table. An existing file holding another application's tables is a
+    no table. ``existing``: a command that writes but must not start a database (a
+    digest built from a new one would empty the published feeds) is refused a SQLite
+    file that does not exist as one that only reads is, and opens any other as a writer
+    does. An existing file holding another application's tables is a
     :class:`ForeignDatabaseError` whatever ``create`` says, and is left as it is; a
     folder is a :class:`StoreError`, whatever ``create`` says.
     """
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool = True, existing: bool = False) -> None:
         self.url = url
         self.name = display_url(url)
         file = sqlite_file(url)
@@ -815,7 +818,7 @@ class Store:
             raise StoreError(f"database {self.name}: {reason}") from None
         if is_folder:  # SQLite would say only "disk I/O error"
             raise StoreError(f"database {self.name}: is a folder, not a database file")
-        if file is not None and not create and not file.exists():
+        if file is not None and (existing or not create) and not file.exists():
             raise NoDatabaseError(f"database {self.name}: no such file")
         # The tables the database holds, listed once: a SQLite file's before the engine
         # touches it (a new file holds none), any other database's once connected.
@@ -912,13 +915,14 @@ class Store:
         raise StoreError(message)
 
     @classmethod
-    def open(cls, db: str | None = None, *, create: bool = True) -> Store:
+    def open(cls, db: str | None = None, *, create: bool = True, existing: bool = False) -> Store:
         """The store named by ``--db``, ``THAIDIGEST_DB`` or the default path.
 
         ``create=False`` for a command that only reads: a missing SQLite file
-        is a :class:`NoDatabaseError`, not a new empty database.
+        is a :class:`NoDatabaseError`, not a new empty database; so it is with
+        ``existing=True``, for a command that writes to a database it must not start.
         """
-        return cls(database_url(db), create=create)
+        return cls(database_url(db), create=create, existing=existing)
 
     def _check_schema(self) -> None:
         """Record the schema version of a database that has none (a new one: it is of this
@@ -1142,7 +1146,9 @@ class Store:
         )
         return self._update_found(statement, rows, meta_key, meta_value, begun)
 
-    def begin_finding(self, meta_key: str, meta_value: str) -> str:
+    def begin_finding(
+        self, meta_key: str, meta_value: str, stopping: Callable[[], bool] | None = None
+    ) -> str:
         """Record that a pass begins to find a field of every stored article again (their
         partners, their scores) with what ``meta_value`` names; the record, which the pass
         gives :meth:`update_partners` or :meth:`update_scores` (``begun``).
@@ -1152,9 +1158,9 @@ class Store:
         token of its own: a second pass with the same fingerprint must not put back the
         record a write took out). The pass then writes what it found, each article
         guarded by its content hash, but does not record its fingerprint: the next pass
-        finds every article again."""
+        finds every article again. ``stopping``: as :meth:`transaction` takes it."""
         record = f"{FINDING}{meta_value} {secrets.token_hex(8)}"
-        with self.transaction() as conn:
+        with self.transaction(stopping=stopping) as conn:
             _set_meta(conn, meta_key, record)
         return record
 

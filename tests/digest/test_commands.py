@@ -1011,6 +1011,17 @@ def test_a_digest_of_a_database_that_does_not_exist_is_refused_and_leaves_the_fo
     assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == published
 
 
+def test_a_digest_opens_an_empty_database_file_as_crawl_and_import_do(tmp_path):
+    # A file made empty (`touch`) is a new database to every command that writes.
+    db = tmp_path / "empty.sqlite"
+    db.touch()
+    result = CliRunner().invoke(
+        main, ["digest", "--out", str(tmp_path / "public"), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing has been crawled or imported yet" in result.output
+
+
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     with smtp_sink() as inbox:

@@ -4,6 +4,7 @@ import contextlib
 import ipaddress
 import logging
 import re
+import smtplib
 import socket
 import socketserver
 import ssl
@@ -26,6 +27,7 @@ from digest.mail import (
     Edition,
     MailError,
     Owed,
+    _failure,
     editions,
     mail_subject,
     owe,
@@ -1252,8 +1254,14 @@ def test_a_password_echoed_in_smtplibs_own_error_is_masked_or_withheld(store, bu
     assert echo not in message and password not in message
     if password == PASSWORD:
         assert f"Last response: (334, b'{MASK}')" in message
-    else:
-        assert f"1 recipient: {WITHHELD} (a@example.org not mailed)" in message
+    else:  # smtplib's own words stay; the server's answer it quotes is withheld
+        assert f"infinite loop. Last response: {WITHHELD} (a@example.org not mailed)" in message
+
+
+def test_smtplibs_own_words_quoting_no_server_are_kept_with_a_short_password():
+    # A server offering no mechanism smtplib knows (XOAUTH2 alone): the cause, not "withheld".
+    error = smtplib.SMTPException("No suitable authentication method found.")
+    assert _failure(error, 10, ["abc"]) == "No suitable authentication method found."
 
 
 @pytest.mark.parametrize(

@@ -666,6 +666,16 @@ def test_a_span_too_wide_for_the_terminal_sums_its_earlier_quarters_keeping_the_
     ]
 
 
+@pytest.mark.parametrize(("width", "said"), [(80, "To fit 80 columns,"), (40, "Narrowed for 40")])
+def test_the_note_says_fitted_only_when_the_narrowest_table_fits(width, said):
+    quarters = quarters_of_years(2019, 2024)
+    table = PartnerCounts(quarters, {"org:ASEAN": Counter({q: 1 for q in quarters})})
+    lines = render_table(table, width=width).splitlines()
+    table_lines, note = lines[:2], " ".join(lines[2:])
+    assert note.startswith(said)
+    assert all(display_width(line) <= width for line in table_lines) == (width == 80)
+
+
 def test_a_table_that_fits_is_drawn_as_it_always_was():
     table = PartnerCounts(
         ("2024-Q2", "2024-Q3", "2024-Q4"),
