@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from digest.clean import (
+    ELLIPSIS,
     article_links,
     clean_headline,
     clean_line,
@@ -37,7 +38,6 @@ from thaidigest.urls import web_host
 
 LEDE_SENTENCES = 3
 LEDE_MAX_CHARS = 300
-ELLIPSIS = "…"
 # Where digests written before english_sentences cut an English lede: after every mark
 # before a space ("… Society. Dr."). explain finds an unlinked item of such a digest by
 # that lede too (unlinked_openings).

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from digest.clean import ELLIPSIS
 from digest.clusters import FOLDED, fold_clusters
 from digest.select import WeekDigest, article_day
 from thaidigest.partners import first_spellings, partner_name
@@ -35,7 +36,6 @@ GAP = "  "  # between the table's columns
 EARLIER = "earlier"
 MIN_QUARTERS_SHOWN = 4
 MIN_NAME_CELLS = 12
-ELLIPSIS = "…"
 # Characters a terminal draws on the one before (Thai vowels above and below, tone marks)
 # or not at all: they take no column.
 ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
