@@ -126,11 +126,11 @@ def cut_headline(line: str) -> str:
     the length: it has no letter to keep them with)."""
     if len(line) <= HEADLINE_CHARACTERS:
         return line
-    end = _letter_start(line, HEADLINE_CHARACTERS, 0)
+    end = letter_start(line, HEADLINE_CHARACTERS, 0)
     return line[: end or HEADLINE_CHARACTERS].rstrip() + ELLIPSIS
 
 
-def _letter_start(line: str, end: int, lowest: int) -> int:
+def letter_start(line: str, end: int, lowest: int) -> int:
     """The last place at or before ``end`` (``lowest`` at least) where a new letter of
     ``line`` starts: a cut there tears no mark, joined emoji or flag apart."""
     while end > lowest and (
@@ -156,7 +156,7 @@ def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut with no regard to spaces:
     between the words the Thai word cutter finds (:func:`_cut_thai_words`; Thai puts spaces
     between phrases only), a number or a Latin word within a Thai phrase kept whole, as the
-    cutter reads it, where a letter starts (:func:`_letter_start`). At the limit instead,
+    cutter reads it, where a letter starts (:func:`letter_start`). At the limit instead,
     when the run of other characters the limit falls in is longer than the limit (a web
     address or a Latin token, which the Thai word cutter would cut at its first ``:`` or
     ``.``), or when the cutter's words leave nothing or stop at or before ``differs_at``."""
@@ -164,17 +164,17 @@ def _cut_within_word(unit: str, limit: int, differs_at: int = 0) -> str:
         return unit
     if _run_without_thai(unit, limit) <= limit:
         kept = _cut_thai_words(unit, limit)
-        kept = unit[: _letter_start(unit, len(kept), 0)]  # newmm parts a keycap from its marks
+        kept = unit[: letter_start(unit, len(kept), 0)]  # newmm parts a keycap from its marks
         if len(kept) > differs_at:
             return kept
-    return unit[: _letter_start(unit, limit, 0) or limit]
+    return unit[: letter_start(unit, limit, 0) or limit]
 
 
 def cut_clusters(unit: str, limit: int) -> str:
     """The start of ``unit`` up to ``limit`` characters, cut at the last place at or before
     the limit where a Thai character cluster ends (PyThaiNLP's ``tcc``: a consonant with
     the vowels and tone marks written with it, never torn apart) and a new letter starts
-    (:func:`_letter_start`), outside a vowel written around its consonants
+    (:func:`letter_start`), outside a vowel written around its consonants
     (:data:`THAI_VOWEL_AROUND`, which ``tcc`` may part): in a run of other characters,
     where a letter starts. For a text the word cutter finds no word in short enough
     (``newmm`` reads a ministry's 30-letter name as one word, a web address as its parts
@@ -191,9 +191,9 @@ def cut_clusters(unit: str, limit: int) -> str:
         for vowel in THAI_VOWEL_AROUND.finditer(read)
         for at in range(vowel.start() + 1, vowel.end())
     }
-    end = _letter_start(unit, limit, 0)
+    end = letter_start(unit, limit, 0)
     while end > 0 and (end not in ends or end in within):
-        end = _letter_start(unit, end - 1, 0)
+        end = letter_start(unit, end - 1, 0)
     return unit[: end or limit]
 
 
@@ -352,7 +352,7 @@ def _word_start(text: str, position: int) -> int:
         end += len(word)
         starts.append(end)
     before = [start for start in starts if start <= position]
-    start = before[-1] if before else _letter_start(text, position, opening)
+    start = before[-1] if before else letter_start(text, position, opening)
     while start < len(text) and text[start] == " ":
         start += 1
     return start

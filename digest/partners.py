@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from digest.clean import ELLIPSIS
+from digest.clean import ELLIPSIS, letter_start
 from digest.clusters import FOLDED, fold_clusters
 from digest.select import WeekDigest, article_day
 from thaidigest.partners import first_spellings, partner_name
@@ -188,7 +188,9 @@ def display_width(text: str) -> int:
 def cut_to_cells(text: str, cells: int) -> str:
     """``text`` in at most ``cells`` terminal columns (:func:`display_width`): whole when it
     fits, else as much of its start as fits before an ``…``. A mark that takes no column
-    stays with the character it is drawn on (``ทรู`` is cut before ``ท`` or after ``ู``)."""
+    stays with the character it is drawn on (``ทรู`` is cut before ``ท`` or after ``ู``), a
+    vowel written before its consonant with the consonant, and an emoji sequence whole
+    (:func:`~digest.clean.letter_start`)."""
     if display_width(text) <= cells:
         return text
     kept: list[str] = []
@@ -199,7 +201,7 @@ def cut_to_cells(text: str, cells: int) -> str:
             break
         kept.append(char)
         used += width
-    return "".join(kept) + ELLIPSIS
+    return text[: letter_start(text, len(kept), 0)] + ELLIPSIS
 
 
 def table_cells(table: PartnerCounts, shown: int) -> list[list[str]]:

@@ -713,6 +713,8 @@ def test_names_too_long_for_the_terminal_are_cut_short_and_said_so():
         ("ทรู คอร์ปอเรชั่น", 6, "ทรู คอ…"),
         ("ทรู คอร์ปอเรชั่น", 3, "ทรู…"),  # a vowel below stays with its consonant
         ("ソフトバンク", 6, "ソフ…"),  # two columns a character
+        ("ไมโครซอฟท์", 4, "ไม…"),  # a vowel written before its consonant goes with it
+        ("👩\u200d💻 ทีม", 4, "…"),  # an emoji joined by a ZWJ is not torn apart
         ("country:JP", 10, "country:JP"),
     ],
 )
