@@ -479,7 +479,7 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
     if not out_dir.is_dir():
-        raise click.ClickException(f"{out_dir}: no such folder; run `thaidigest digest` first")
+        raise SettingsError(f"{out_dir}: no such folder; run `thaidigest digest` first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt
     try:
         serve(out_dir, host, port, echo=click.echo)

@@ -609,9 +609,14 @@ def test_an_owed_digest_whose_file_is_gone_is_named_and_the_rest_is_sent(tmp_pat
     assert owing in result.output
 
 
-def test_serve_refuses_a_missing_folder(tmp_path):
+def test_serve_refuses_a_missing_folder_as_wrong_input(tmp_path):
+    # Exit 2, as the commands that read the store refuse a --db that names no file.
     result = CliRunner().invoke(serve_command, ["--out", str(tmp_path / "nothing")])
-    assert result.exit_code == 1 and "no such folder" in result.output
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == f"Error: {tmp_path / 'nothing'}: no such folder; run `thaidigest digest` first\n"
+    )
 
 
 @contextmanager
