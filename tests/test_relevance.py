@@ -104,13 +104,13 @@ NOT_RELEVANT_IDS = [
     74790,  # APEC CEO summit speech mentioning AI in passing
     pytest.param(
         77081,  # the digital ministry signs a stroke-care MoU
-        marks=pytest.mark.xfail(reason="a known miss of the model (0.93): health, not digital"),
+        marks=pytest.mark.xfail(reason="a known miss of the model (0.98): health, not digital"),
     ),
     90882,  # English cabinet synopsis
     92959,  # online scam warning
     pytest.param(
         93349,  # fake-news statistics that mention an MoU
-        marks=pytest.mark.xfail(reason="a known miss of the model (0.97); see the never-term test"),
+        marks=pytest.mark.xfail(reason="a known miss of the model (0.98); see the never-term test"),
     ),
 ]
 
@@ -947,8 +947,8 @@ def test_explain_opens_with_not_relevant_and_the_condition_the_article_lacks(
 @pytest.mark.parametrize(
     ("article", "threshold", "shown"),
     [
-        (85110, 0.98413, "0.98410 < 0.98413"),  # equal to four places
-        (38528, 0.9856, "0.985 < 0.986"),  # equal to two places
+        (85110, 0.98343, "0.98340 < 0.98343"),  # equal to four places
+        (93349, 0.9826, "0.982 < 0.983"),  # equal to two places
         (52492, 0.004, "0.001 < 0.004"),  # 0.00 < 0.00
     ],
 )
@@ -1103,9 +1103,9 @@ def test_what_an_article_lacks_of_digital_and_cooperation_says_which(
 def test_an_article_lifted_short_of_a_high_threshold_is_said_to_fall_short() -> None:
     title, body, _ = ARTICLES_BY_ID[85110]
     assert sum(c.value for c in contributions(title, body) if c.block != "bias") > 0
-    first = explain(title, body, RULES, threshold=0.98413).splitlines()[0]
+    first = explain(title, body, RULES, threshold=0.98343).splitlines()[0]
     assert first == (
-        "Not relevant (0.98410 < 0.98413): what it has lifts it, but not as far as the threshold."
+        "Not relevant (0.98340 < 0.98343): what it has lifts it, but not as far as the threshold."
     )
     # A threshold of 1 is no way off: no lift is little against it.
     first = explain(title, body, RULES, threshold=1.0).splitlines()[0]
