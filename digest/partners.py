@@ -193,15 +193,14 @@ def cut_to_cells(text: str, cells: int) -> str:
     (:func:`~digest.clean.letter_start`)."""
     if display_width(text) <= cells:
         return text
-    kept: list[str] = []
-    used = 0
+    end = used = 0  # the characters that fit before the ellipsis, and their columns
     for char in text:
         width = display_width(char)
         if used + width > cells - 1:
             break
-        kept.append(char)
+        end += 1
         used += width
-    return text[: letter_start(text, len(kept), 0)] + ELLIPSIS
+    return text[: letter_start(text, end, 0)] + ELLIPSIS
 
 
 def table_cells(table: PartnerCounts, shown: int) -> list[list[str]]:
