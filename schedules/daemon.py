@@ -357,7 +357,8 @@ class _Executor(ThreadPoolExecutor):
 
 
 class _StderrLog:
-    """A job's stderr, each line logged as it is written, at the level the line names.
+    """A job's stderr, each line logged as it is written, at the level the line names
+    (a crawl's ``not crawling: crawl:SITE is held by …``, an error, as a warning).
 
     The last ``STDERR_TAIL`` lines are kept, to be logged again as errors if the job fails.
     """
@@ -371,6 +372,8 @@ class _StderrLog:
 
     def add(self, line: str) -> None:
         self.level = line_level(line, self.level)
+        if self.level > logging.WARNING and locks.LOCKED_MESSAGE.search(line):
+            self.level = logging.WARNING  # a crawl its lock keeps off: skipped, not failed
         line = restamp(line, self.zone)
         self.tail.append(line)
         log.log(self.level, "%s: ! %s", self.name, line)

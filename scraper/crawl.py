@@ -45,7 +45,6 @@ from scrapy.settings import Settings
 from digest.select import BANGKOK
 from scraper.config import CONFIG_SETTING, DB_SETTING, LOCKS_TAKEN_SETTING, crawl_values
 from scraper.report import (
-    LOCKED_LINE,
     REFUSAL_LINE,
     STOPPED_REASON,
     CrawlReport,
@@ -186,7 +185,7 @@ def _crawl(
                     log.error(REFUSAL_LINE, error)
                     continue  # not in run_ids: a refused run
                 except locks.LockHeld as held:
-                    log.error(LOCKED_LINE, held)
+                    log.error(locks.LOCKED_LINE, held)
                     run_ids[source] = record_locked(store, source, str(held))
                     continue
                 taken.append(source)

@@ -103,9 +103,6 @@ RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run,
 # served: how many it refused in a row (scraper.spiders.base); 0 when it was not.
 REFUSED_PAGES_STOP = "stopped_after_refused_pages"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
-# The line logged, at ERROR, for such a crawl, with the lock's holder (thaidigest.locks.LockHeld):
-# one line of the crawl's log, shown at any crawl.log_level.
-LOCKED_LINE = "not crawling: %s"
 # The status of a crawl the database refused as it started (its run not recorded): never
 # stored, only returned by run_crawl; and the stat that holds the refusal's words, shown in
 # Scrapy's stats dump (``thaidigest crawl -v``) beside the error logged.
@@ -487,7 +484,7 @@ class CrawlReport:
             locks.acquire(self.store, name, ttl)
         except locks.LockHeld as held:
             record_locked(self.store, spider.name, str(held))
-            spider.logger.error(LOCKED_LINE, held)
+            spider.logger.error(locks.LOCKED_LINE, held)
             self.abandon()  # no store: spider_closed records nothing more
             raise CloseSpider(LOCKED) from None
         self.lock = name

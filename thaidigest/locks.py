@@ -105,6 +105,14 @@ def crawl_lock(source: str) -> str:
     return f"crawl:{source}"
 
 
+# The line a crawl logs, at ERROR, when it does not start because its site's lock is held,
+# with the words of the LockHeld, which start with the lock's name: one line of the crawl's
+# log, shown at any crawl.log_level. The daemon reports such a crawl as skipped, not failed,
+# and relays the line as a warning (LOCKED_MESSAGE finds it in a line of the crawl's log).
+LOCKED_LINE = "not crawling: %s"
+LOCKED_MESSAGE = re.compile(re.escape(LOCKED_LINE % crawl_lock("")) + r"\S+ ")
+
+
 def digest_lock(out_dir: Path) -> str:
     """The name of the lock a digest run holds while it writes the folder ``out_dir``:
     ``digest:/srv/thaidigest/public``, its absolute path with links resolved, so every

@@ -968,6 +968,44 @@ def test_a_crawl_stopped_for_its_timeout_is_recorded_failed_and_why(tmp_path, mo
     store.close()
 
 
+def test_a_crawl_its_lock_keeps_off_is_relayed_as_a_warning_and_logged_skipped_not_failed(
+    tmp_path, monkeypatch, caplog
+):
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    thaidigest_locks.acquire(store, thaidigest_locks.crawl_lock("thaigov"), timedelta(hours=1))
+    monkeypatch.setenv(store_module.DB_ENV, store.url)
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    job = schedules.spec.Job(
+        "crawl", "crawl", every=3600, args={"source": "thaigov", "base_url": "http://127.0.0.1:9"}
+    )
+    argv = schedules.spec.job_command(job, None)
+    assert run_job("crawl", "crawl", argv, timeout=120) == thaidigest_locks.EXIT_LOCKED
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records]
+    relayed = [(level, text) for level, text in messages if "not crawling: " in text]
+    assert [level for level, _ in relayed] == ["WARNING", "WARNING"], messages
+    line, skipped = (text for _, text in relayed)
+    assert line.startswith("crawl: ! ") and "ERROR" in line  # the crawl's own line, relayed
+    assert "crawl:thaigov is held by" in line
+    assert skipped.startswith("crawl: skipped in ")
+    assert not [text for level, text in messages if level == "ERROR"], messages
+    (run,) = store.last_crawl_runs("thaigov")
+    assert run["status"] == "locked"
+    store.close()
+
+
+def test_a_crawl_the_database_refuses_is_still_relayed_as_an_error(caplog):
+    refused = (
+        "import sys\n"
+        "print('2026-12-07T07:00:00+07:00 [scraper.crawl] ERROR: not crawling: the database "
+        "refused the crawl: database x.sqlite: permission denied', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    assert run_job("crawl", "crawl", [sys.executable, "-c", refused], timeout=60) == 1
+    (relayed,) = [r for r in caplog.records if r.getMessage().startswith("crawl: ! ")]
+    assert relayed.levelname == "ERROR"
+
+
 def test_a_job_a_signal_killed_is_logged_with_the_signals_name(caplog):
     caplog.set_level(logging.INFO, logger="thaidigest.run")
     argv = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"]
