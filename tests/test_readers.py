@@ -715,6 +715,32 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
     assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made
 
 
+def test_files_named_of_no_type_to_import_are_rejected_and_no_database_made(tmp_path):
+    """An import of only notes.md made a database, stored nothing, and said `read 1`."""
+    notes, page = tmp_path / "notes.md", tmp_path / "page.html"
+    notes.write_text("# notes\n", encoding="utf-8")
+    page.write_text("<p>text</p>\n", encoding="utf-8")
+    result = import_files(notes, page, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    expected = "unknown file type (expected .txt, .jsonl or .jsonl.xz)"
+    assert result.stderr.splitlines() == [
+        f"Error: no articles in {notes}: {expected}; {page}: {expected}"
+    ]
+    assert result.stdout == ""
+    assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made
+
+
+def test_a_file_named_of_no_type_beside_one_to_import_is_skipped_and_the_other_stored(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# notes\n", encoding="utf-8")
+    result = import_files(notes, seed_path("001"), db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1, result.output  # a path rejected
+    assert result.stderr.splitlines() == [
+        f"skipped {notes}: unknown file type (expected .txt, .jsonl or .jsonl.xz)"
+    ]
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("text", "title", "body"),
     [

@@ -766,9 +766,9 @@ def expand_paths(
 ) -> Iterator[Path | Rejected]:
     """Files to import: the given files, and the importable files directly in given folders.
 
-    A folder with none is rejected; its files of other types are told to
-    ``on_skipped`` in one note (how many, and the first by name), not rejected; a Python
-    package's own file (:data:`PACKAGE_FILES`) is not one of them.
+    A file named of another type is rejected, and so is a folder with none; a folder's files
+    of other types are told to ``on_skipped`` in one note (how many, and the first by name),
+    not rejected; a Python package's own file (:data:`PACKAGE_FILES`) is not one of them.
     """
     for path in paths:
         if path.is_dir():
@@ -793,10 +793,12 @@ def expand_paths(
                 note = f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
                 on_skipped(Rejected(str(path), note))
             yield from wanted
-        elif path.exists():  # a file, or a named pipe another program writes the corpus into
-            yield path
-        else:
+        elif not path.exists():
             yield Rejected(str(path), "no such file or folder")
+        elif _ends_with(path, IMPORTABLE_SUFFIXES):  # a file, or a named pipe another program
+            yield path  # writes the corpus into
+        else:  # rejected before anything is read, as a folder with none to import is
+            yield _unknown_type(path)
 
 
 def read_paths(
@@ -823,7 +825,11 @@ def read_files(
         elif _ends_with(path, TEXT_SUFFIXES):
             yield read_text_file(path, limits)
         else:
-            yield Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")
+            yield _unknown_type(path)
+
+
+def _unknown_type(path: Path) -> Rejected:
+    return Rejected(str(path), f"unknown file type (expected {SUFFIX_NAMES})")
 
 
 @dataclass
