@@ -816,6 +816,24 @@ def test_an_empty_out_option_is_an_error_not_the_current_folder(
     assert list(tmp_path.iterdir()) == []  # nothing written, no database made
 
 
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("explain", "--out"), ("digest", "--out"), ("serve", "--out"), ("demo", "--dir")],
+)
+def test_a_folder_option_naming_a_file_is_one_line_saying_so(
+    command, option, tmp_path, monkeypatch
+):
+    """click's own words were `Invalid value for '--out': Directory 'notes.txt' is a file.`"""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("mine\n", encoding="utf-8")
+    with_db = [] if command in ("serve", "demo") else ["--db", str(tmp_path / "db.sqlite")]
+    result = invoke(*WITH_CONFIG.get(command, [command]), option, "notes.txt", *with_db)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == f"Error: {option} notes.txt: is a file, not a folder"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]  # nothing else written
+    assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_an_empty_demo_folder_is_an_error_not_the_current_folder(blank, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

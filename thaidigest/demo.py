@@ -285,7 +285,7 @@ def shell_path(path: Path, cwd: Path) -> str:
 @click.option(
     "--dir",
     "folder",
-    type=click.Path(file_okay=False),  # a str: click's Path('') would be the current folder
+    type=click.Path(),  # a str: click's Path('') would be the current folder
     default="demo",
     callback=refuse_empty_folder,
     show_default=True,

@@ -160,15 +160,18 @@ def refuse_empty_folder(
 ) -> Path | None:
     """The callback of a folder option (``--out``, ``demo --dir``): the folder given, or an
     error for one given empty or blank, which would be the current folder (``digest``
-    writing into it, ``serve`` serving it, the demo filling it)."""
+    writing into it, ``serve`` serving it, the demo filling it), or naming a file."""
     if value is None:
         return None
-    return Path(refuse_blank(parameter.opts[0], value, "a folder"))
+    folder = Path(refuse_blank(parameter.opts[0], value, "a folder"))
+    if folder.exists() and not folder.is_dir():
+        raise SettingsError(f"{parameter.opts[0]} {value}: is a file, not a folder")
+    return folder
 
 
 out_option = click.option(
     "--out",
-    type=click.Path(file_okay=False),  # a str: click's Path('') would be the current folder
+    type=click.Path(),  # a str: click's Path('') would be the current folder
     default=None,
     callback=refuse_empty_folder,
     help="Output folder [default: digest.out from the settings, ./public].",
