@@ -478,6 +478,8 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     # pid 1 it would be ignored.
     config = load_config_or_exit(config_file)
     out_dir = digest_folder(out, config)
+    if out_dir.exists() and not out_dir.is_dir():  # digest.out naming a file: --out is judged
+        raise SettingsError(f"{out_dir}: is a file, not a folder")  # as it is read
     if not out_dir.is_dir():
         raise SettingsError(f"{out_dir}: no such folder; run `thaidigest digest` first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt

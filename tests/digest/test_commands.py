@@ -619,6 +619,16 @@ def test_serve_refuses_a_missing_folder_as_wrong_input(tmp_path):
     )
 
 
+def test_serve_refuses_a_settings_out_naming_a_file_as_one(tmp_path, monkeypatch):
+    """It said `notes.txt: no such folder; run `thaidigest digest` first`."""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("mine\n", encoding="utf-8")
+    Path("thaidigest.toml").write_text('[digest]\nout = "notes.txt"\n', encoding="utf-8")
+    result = CliRunner().invoke(serve_command, [])
+    assert result.exit_code == 2
+    assert result.output == "Error: notes.txt: is a file, not a folder\n"
+
+
 @contextmanager
 def served(out: Path, *options: str) -> Iterator[str]:
     """``thaidigest serve --out out --port 0 *options`` in a process of its own, running
