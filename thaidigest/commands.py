@@ -83,7 +83,7 @@ def import_command(
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
     files = list(expand_paths(list(paths), on_skipped=report))
-    if all(isinstance(file, Rejected) for file in files):  # only folders with nothing to read
+    if all(isinstance(file, Rejected) for file in files):  # nothing to read: none importable
         reasons = "; ".join(rejected.describe() for rejected in files)
         raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
     store = Store.open(db)

@@ -107,8 +107,8 @@ def crawl_lock(source: str) -> str:
 
 # The line a crawl logs, at ERROR, when it does not start because its site's lock is held,
 # with the words of the LockHeld, which start with the lock's name: one line of the crawl's
-# log, shown at any crawl.log_level. The daemon reports such a crawl as skipped, not failed,
-# and relays the line as a warning (LOCKED_MESSAGE finds it in a line of the crawl's log).
+# log, shown at any crawl.log_level. The daemon relays the line as a warning (LOCKED_MESSAGE
+# finds it in a line of the crawl's log): a site so kept off is skipped, not failed.
 LOCKED_LINE = "not crawling: %s"
 LOCKED_MESSAGE = re.compile(re.escape(LOCKED_LINE % crawl_lock("")) + r"\S+ ")
 
