@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from digest.select import Week
+from digest.select import BANGKOK, Week
 from scraper.fixture_site import FixtureSite
 from tests.scraper.crawling import copy_site, crawl, write_config
 from thaidigest.cli import main
@@ -84,7 +84,7 @@ def test_a_site_answering_only_soft_404s_for_a_week_is_a_quiet_site(tmp_path):
     assert "last successful crawl" not in status.output  # only the quiet site is wrong
     assert "  thaigov: crawls: ok 2" in status.output
 
-    week = Week.of(utc_now().date())
+    week = Week.of(utc_now().astimezone(BANGKOK).date())  # the week the digest calls this week
     digest = runner.invoke(
         main, ["digest", "--week", str(week), "--db", str(db), "--config", str(config)]
     )
