@@ -7,6 +7,7 @@ import json
 import lzma
 import os
 import random
+import re
 import resource
 import signal
 import sqlite3
@@ -621,6 +622,37 @@ def test_broken_inputs_are_reported_and_the_rest_imported(tmp_path):
     assert len(export(db)) == 3
 
 
+def test_an_import_of_nothing_but_refused_records_reports_them_and_makes_no_database(tmp_path):
+    """As an import of files it cannot read makes none: a mistaken path gives a user
+    no empty store to wonder about, and a script the same lines and exit status."""
+    db = tmp_path / "data" / "db.sqlite"
+    (tmp_path / "empty.txt").write_bytes(b"")
+    jsonl = tmp_path / "broken.jsonl"
+    jsonl.write_text('{not json\n{"id": 1}\n', encoding="utf-8")
+
+    result = run("import", str(tmp_path / "empty.txt"), str(jsonl), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert "empty.txt: empty file" in result.stderr
+    assert f"{jsonl}:1: invalid JSON" in result.stderr
+    assert f"{jsonl}:2: no 'text' field" in result.stderr
+    assert result.stdout.splitlines() == ["read 3, new 0, updated 0, unchanged 0, rejected 3"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_refused_records_before_the_first_article_are_counted_and_the_article_stored(tmp_path):
+    db = tmp_path / "db.sqlite"
+    lines = (DATA / "corpus_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    jsonl = tmp_path / "corpus.jsonl"
+    jsonl.write_text("\n".join(["{not json", "{not json either", lines[0]]) + "\n")
+
+    result = run("import", str(jsonl), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert "read 3, new 1, updated 0, unchanged 0, rejected 2" in result.output
+    assert len(export(db)) == 1
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -889,6 +921,33 @@ def test_ctrl_c_stops_an_import_with_the_counts_stored_and_status_130(
         again.output
     )
     assert stored_count(db) == total
+
+
+def test_ctrl_c_while_only_refused_records_came_says_so_and_makes_no_database(tmp_path):
+    """Ctrl-C before the first article: the counts line of what was read, status 130, and
+    no database, since nothing was stored."""
+    corpus = tmp_path / "corpus.jsonl"
+    os.mkfifo(corpus)
+    db = tmp_path / "data" / "db.sqlite"
+    with (
+        started_from_a_terminal("import", str(corpus), "--db", str(db)) as import_,
+        writing_to(corpus, import_) as writer,
+    ):
+        writer.writelines(["{not json\n"] * 3)
+        writer.flush()
+        time.sleep(1)  # the import reads them, then waits for more on the open pipe
+        out, err = ctrl_c(import_)
+    assert import_.returncode == 130, err
+    assert "Traceback" not in err and "Aborted!" not in err
+    counted = re.fullmatch(
+        r"read (\d), new 0, updated 0, unchanged 0, rejected (\d) "
+        r"\(interrupted: import again to store the rest\)",
+        out.strip(),
+    )
+    assert counted is not None, out
+    assert counted[1] == counted[2]
+    assert err.count("invalid JSON") == int(counted[1])
+    assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize("prefix", ["000", "001"])  # stored under its file: URL; its own

@@ -10,11 +10,12 @@ import lzma
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from itertools import chain
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 import click
 from tqdm import tqdm
@@ -24,6 +25,7 @@ from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected, Summary
+from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article, renormalised
 from thaidigest.options import (
     DAY,
@@ -86,11 +88,19 @@ def import_command(
     if all(isinstance(file, Rejected) for file in files):  # nothing to read: none importable
         reasons = "; ".join(rejected.describe() for rejected in files)
         raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
+    undated = UnbelievedPublished(date.today())  # the dates the normaliser will drop
+    read = undated.counting(read_files(files, ReadLimits.from_config(config)))
+    ahead: list[RawArticle | Rejected] = []
+    try:
+        _read_ahead(read, ahead)
+    except KeyboardInterrupt:  # nothing stored yet, nor a database made
+        _rejected_only(ahead, report, interrupted=True)
+    if not any(isinstance(item, RawArticle) for item in ahead) and len(ahead) < READ_AHEAD:
+        _rejected_only(ahead, report)  # every record refused: no database made for them
     store = Store.open(db)
     ingestor = build_ingestor(store, config=config, workers=workers)
-    undated = UnbelievedPublished(date.today())  # the dates the normaliser will drop
     items = tqdm(
-        undated.counting(read_files(files, ReadLimits.from_config(config))),
+        chain(ahead, read),
         unit=" articles",
         disable=not sys.stderr.isatty(),
         file=sys.stderr,
@@ -106,6 +116,42 @@ def import_command(
     if note := undated.note():  # nothing lost: the articles are stored, undated
         click.echo(note, err=True)
     sys.exit(1 if summary.rejected else 0)
+
+
+READ_AHEAD = 10_000  # records read, before the database opens, for an article among them
+
+
+def _read_ahead(items: Iterator[RawArticle | Rejected], ahead: list[RawArticle | Rejected]) -> None:
+    """Read the first records of ``items`` onto ``ahead``, up to the first article or
+    :data:`READ_AHEAD` of them: an import whose records are all refused (an empty file,
+    lines of broken JSON) makes no database, as one of files it cannot read makes none.
+    On Ctrl-C, ``ahead`` holds what was read before it."""
+    for item in items:
+        ahead.append(item)
+        if isinstance(item, RawArticle) or len(ahead) == READ_AHEAD:
+            return
+
+
+def _rejected_only(
+    rejections: list[RawArticle | Rejected],
+    report: Callable[[Rejected], None],
+    *,
+    interrupted: bool = False,
+) -> NoReturn:
+    """Report each of ``rejections`` and write the counts line an import of them writes,
+    as :meth:`Ingestor.ingest` would have; exit without opening the store (1, or 130 if
+    ``interrupted``)."""
+    summary = Summary()
+    for rejected in rejections:
+        if isinstance(rejected, Rejected):  # an article read as Ctrl-C came is not stored
+            summary.read += 1
+            summary.rejected += 1
+            report(rejected)
+    if interrupted:
+        click.echo(f"{summary.line()} (interrupted: import again to store the rest)")
+        sys.exit(EXIT_INTERRUPTED)
+    click.echo(summary.line())
+    sys.exit(1)
 
 
 def _note_older(summary: Summary) -> None:
