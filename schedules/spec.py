@@ -13,7 +13,7 @@ A schedule is TOML::
 
 An option is checked as the command checks it: ``source`` is ``thaigov``,
 ``mdes`` or ``all``, ``start_id`` goes with ``thaigov`` or ``all`` only, and
-``base_url`` is an http(s) address with a host.
+``base_url`` is an http(s) address with a host, no query and no fragment.
 A folder (the digest's ``out``) is relative to the schedule file's folder, as
 a path in ``thaidigest.toml`` is to that file's.
 
@@ -57,7 +57,7 @@ from thaidigest.sites import (
     START_ID_SOURCES,
     crawled_sites,
 )
-from thaidigest.urls import web_url_problem
+from thaidigest.urls import base_url_problem, web_url_problem
 
 if TYPE_CHECKING:  # APScheduler's triggers load when a crontab line is read
     from apscheduler.triggers.base import BaseTrigger
@@ -110,9 +110,14 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
-def _web_url(value: Any) -> bool:
-    """A base URL ``thaidigest crawl --base-url`` takes (its own check: http or https, a host)."""
-    return isinstance(value, str) and web_url_problem(value) is None
+def _base_url(value: Any) -> bool:
+    """A base URL ``thaidigest crawl --base-url`` takes (its own check: http or https, a
+    host; then no query and no fragment, said as the command says it)."""
+    if not isinstance(value, str) or web_url_problem(value) is not None:
+        return False
+    if problem := base_url_problem(value):
+        raise ValueError(problem)
+    return True
 
 
 def _crawl_source(value: Any) -> bool:
@@ -125,7 +130,7 @@ def _crawl_source(value: Any) -> bool:
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
         "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
-        "base_url": (_web_url, "an http:// or https:// address with a host"),
+        "base_url": (_base_url, "an http:// or https:// address with a host"),
         "start_id": (_positive_int, "a positive integer"),
     },
     "digest": {

@@ -489,6 +489,24 @@ def test_a_base_url_that_is_no_web_address_is_refused_before_crawling(url, tmp_p
     assert not (tmp_path / "db.sqlite").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8000/?x=1", "has a query (?x=1)"),
+        ("http://127.0.0.1:8000/?", "has a query (?)"),
+        ("http://host/#top", "has a fragment (#top)"),
+    ],
+    ids=["query", "bare-question-mark", "fragment"],
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused_before_crawling(url, reason, tmp_path):
+    """Every page's address is the base URL and a path: after a query or a fragment the
+    path would be part of them (``http://host/?x=1/news/3``), no page of the site's."""
+    result = invoke("crawl", "--base-url", url, "--db", str(tmp_path / "db.sqlite"))
+    assert result.exit_code == 2
+    assert f"Invalid value for '--base-url': {url!r} {reason}" in result.output
+    assert not (tmp_path / "db.sqlite").exists()
+
+
 def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()

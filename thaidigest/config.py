@@ -44,6 +44,7 @@ from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
 from thaidigest.urls import (
     RECIPIENT_FIELD,
     ascii_domain,
+    base_url_problem,
     recipient_in_uri,
     unsubscribe_uri,
     web_url_problem,
@@ -441,7 +442,7 @@ RULES: dict[str, Rule] = {
     "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
     "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
     "crawl.log_level": Rule(check=_one_of(LOG_LEVELS)),
-    "sites.*.base_url": Rule(check=web_url_problem),
+    "sites.*.base_url": Rule(check=base_url_problem),
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),

@@ -83,6 +83,18 @@ MALFORMED = [
         id="base-url-without-host",
     ),
     pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "http://127.0.0.1:8000/?x=1" }\n',
+        ["'x'", "option base_url: 'http://127.0.0.1:8000/?x=1' has a query (?x=1)"],
+        id="base-url-with-a-query",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "http://host/#top" }\n',
+        ["'x'", "option base_url: 'http://host/#top' has a fragment (#top)"],
+        id="base-url-with-a-fragment",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = 34 }\n',
         ["'x'", "option week must be an ISO week like 2024-W34, not 34"],
         id="week-not-a-string",
