@@ -13,6 +13,7 @@ from thaidigest.config import (
     RULES,
     ConfigError,
     check_settings,
+    closest_key,
     load_config,
     merge,
     relation_problem,
@@ -122,6 +123,20 @@ WRONG_SETTINGS = {
     "hours-past-the-calendar": ("[status]\nmax_crawl_age_hours = 1e300\n", "max_crawl_age_hours"),
     "weeks-past-the-calendar": ("[digest]\nweeks = 1000000\n", "digest.weeks: must be at most"),
 }
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "closest"),
+    [
+        ("user_agnet", ["user_agent", "timeout", "retries"], "user_agent"),
+        ("digset", ["crawl", "digest", "email"], "digest"),
+        ("evry", frozenset({"name", "task", "cron", "every", "args"}), "every"),
+        ("colour", ["crawl", "digest", "email"], None),
+    ],
+)
+def test_closest_key_is_the_known_key_a_misspelt_one_was_meant_to_be(name, known, closest):
+    """One helper for the settings file and the schedule file, so both suggest alike."""
+    assert closest_key(name, known) == closest
 
 
 @pytest.mark.parametrize(("text", "named"), WRONG_SETTINGS.values(), ids=WRONG_SETTINGS.keys())
