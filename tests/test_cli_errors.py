@@ -852,6 +852,25 @@ def test_a_folder_option_naming_a_file_is_one_line_saying_so(
     assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+@pytest.mark.parametrize("command", ["explain", "digest", "serve"])
+def test_a_settings_digest_out_naming_a_file_is_one_line_before_the_store_is_opened(
+    command, tmp_path, monkeypatch
+):
+    """As --out naming a file is refused, so is digest.out: digest read the store, then
+    said `cannot write the digest in notes.txt: notes.txt is not a folder`, exit 1, and
+    serve did not name the setting. The --db names no file, which digest and explain
+    refuse once they open the store: the folder's line comes first."""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("mine\n", encoding="utf-8")
+    Path("thaidigest.toml").write_text('[digest]\nout = "notes.txt"\n', encoding="utf-8")
+    with_db = [] if command == "serve" else ["--db", str(tmp_path / "db.sqlite")]
+    result = invoke(*WITH_CONFIG[command], *with_db)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: digest.out: notes.txt: is a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "thaidigest.toml"]
+    assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_an_empty_demo_folder_is_an_error_not_the_current_folder(blank, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
