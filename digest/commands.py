@@ -51,7 +51,7 @@ from digest.select import (
 )
 from digest.serve import STOPPED, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
-from thaidigest.config import SERVE_HOST, SERVE_PORT, digest_folder, weeks_kept
+from thaidigest.config import SERVE_HOST, SERVE_PORT, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.locks import LockHeld, digest_lock, turn
 from thaidigest.options import (
@@ -60,6 +60,7 @@ from thaidigest.options import (
     db_option,
     load_config_or_exit,
     out_option,
+    output_folder,
 )
 from thaidigest.plural import counted
 from thaidigest.sites import NO_SITES, SOURCES
@@ -360,7 +361,7 @@ def digest_command(
         raise SettingsError(f"--week {week} has not started yet")
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
-    out_dir = digest_folder(out, config)
+    out_dir = output_folder(out, config)
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
     from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
@@ -477,9 +478,7 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     # Without a handler, SIGTERM would end serve as a signal does, and as a container's
     # pid 1 it would be ignored.
     config = load_config_or_exit(config_file)
-    out_dir = digest_folder(out, config)
-    if out_dir.exists() and not out_dir.is_dir():  # digest.out naming a file: --out is judged
-        raise SettingsError(f"{out_dir}: is a file, not a folder")  # as it is read
+    out_dir = output_folder(out, config)
     if not out_dir.is_dir():
         raise SettingsError(f"{out_dir}: no such folder; run `thaidigest digest` first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt

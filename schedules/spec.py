@@ -13,7 +13,7 @@ A schedule is TOML::
 
 An option is checked as the command checks it: ``source`` is ``thaigov``,
 ``mdes`` or ``all``, ``start_id`` goes with ``thaigov`` or ``all`` only, and
-``base_url`` is an http(s) address with a host.
+``base_url`` is an http(s) address with a host, no query and no fragment.
 A folder (the digest's ``out``) is relative to the schedule file's folder, as
 a path in ``thaidigest.toml`` is to that file's.
 
@@ -44,8 +44,10 @@ from digest.select import Week
 from thaidigest.config import (
     CONTROL_CHARACTERS,
     NotUTF8Error,
+    closest_key,
     file_relative,
     read_toml_text,
+    shown_key,
     toml_value,
 )
 from thaidigest.folders import os_reason
@@ -57,7 +59,7 @@ from thaidigest.sites import (
     START_ID_SOURCES,
     crawled_sites,
 )
-from thaidigest.urls import web_url_problem
+from thaidigest.urls import base_url_problem, web_url_problem
 
 if TYPE_CHECKING:  # APScheduler's triggers load when a crontab line is read
     from apscheduler.triggers.base import BaseTrigger
@@ -110,9 +112,14 @@ def _flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
-def _web_url(value: Any) -> bool:
-    """A base URL ``thaidigest crawl --base-url`` takes (its own check: http or https, a host)."""
-    return isinstance(value, str) and web_url_problem(value) is None
+def _base_url(value: Any) -> bool:
+    """A base URL ``thaidigest crawl --base-url`` takes (its own check: http or https, a
+    host; then no query and no fragment, said as the command says it)."""
+    if not isinstance(value, str) or web_url_problem(value) is not None:
+        return False
+    if problem := base_url_problem(value):
+        raise ValueError(problem)
+    return True
 
 
 def _crawl_source(value: Any) -> bool:
@@ -125,7 +132,7 @@ def _crawl_source(value: Any) -> bool:
 TASKS: dict[str, dict[str, tuple[Any, str]]] = {
     "crawl": {
         "source": (_crawl_source, f"one of {', '.join(CRAWL_SOURCES)}"),
-        "base_url": (_web_url, "an http:// or https:// address with a host"),
+        "base_url": (_base_url, "an http:// or https:// address with a host"),
         "start_id": (_positive_int, "a positive integer"),
     },
     "digest": {
@@ -194,7 +201,7 @@ def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedu
         raise ScheduleError(f"{source}: not valid TOML: {error}") from None
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        raise ScheduleError(f"{source}: unknown key {', '.join(unknown)}")
+        raise ScheduleError(f"{source}: {_unknown_key(unknown[0], TOP_LEVEL_KEYS)}")
     if "timezone" not in data:
         raise ScheduleError(
             f'{source}: no timezone: add timezone = "Asia/Bangkok" (the zone its cron '
@@ -226,11 +233,25 @@ def parse_schedule(text: str, source: str, folder: Path | None = None) -> Schedu
     return Schedule(source=source, timezone=timezone, jobs=tuple(jobs))
 
 
+def _unknown_key(key: str, known: frozenset[str]) -> str:
+    """The problem with an unknown key of the file or of a [[job]] table, with the closest
+    known key to suggest (``timezon``: ``did you mean timezone?``), as the settings file
+    suggests its own."""
+    close = closest_key(key, known)
+    hint = f"did you mean {close}?" if close else f"known: {', '.join(sorted(known))}"
+    return f"unknown key {shown_key(key)}; {hint}"
+
+
 def _parse_job(table: dict[str, Any], number: int, source: str, zone: ZoneInfo) -> Job:
     """One [[job]] table; its crontab line is read in ``zone``."""
     if not isinstance(table, dict):
         raise ScheduleError(f"{source}: job #{number}: must be a [[job]] table")
     name = table.get("name")
+    # Before the name: a misspelt one (nmae) is said to be unknown, with name to suggest.
+    unknown = sorted(set(table) - JOB_KEYS)
+    if unknown:
+        job = repr(name) if _text(name) else f"#{number}"
+        raise ScheduleError(f"{source}: job {job}: {_unknown_key(unknown[0], JOB_KEYS)}")
     if not _text(name):
         raise ScheduleError(
             f"{source}: job #{number}: name must be a non-empty string without control characters"
@@ -239,9 +260,6 @@ def _parse_job(table: dict[str, Any], number: int, source: str, zone: ZoneInfo) 
     def fail(problem: str) -> ScheduleError:
         return ScheduleError(f"{source}: job {name!r}: {problem}")
 
-    unknown = sorted(set(table) - JOB_KEYS)
-    if unknown:
-        raise fail(f"unknown key {', '.join(unknown)}")
     task = table.get("task")
     if not isinstance(task, str) or task not in TASKS:
         raise fail(f"unknown task {task!r}; one of {', '.join(TASKS)}")
@@ -250,7 +268,9 @@ def _parse_job(table: dict[str, Any], number: int, source: str, zone: ZoneInfo) 
         raise fail("args must be a table")
     for option, value in args.items():
         if option not in TASKS[task]:
-            raise fail(f"unknown option {option!r} for {task}; one of {', '.join(TASKS[task])}")
+            close = closest_key(option, TASKS[task])  # start-id, as the command line spells it
+            hint = f"did you mean {close}?" if close else f"one of {', '.join(TASKS[task])}"
+            raise fail(f"unknown option {option!r} for {task}; {hint}")
         check, expected = TASKS[task][option]
         try:
             right = check(value)

@@ -26,7 +26,7 @@ from thaidigest.pipeline import check_judging_files
 from thaidigest.plural import counted
 from thaidigest.sites import ALL_SITES, CRAWL_SOURCES, START_ID_SOURCES, crawled_sites
 from thaidigest.store import Store
-from thaidigest.urls import web_url_problem
+from thaidigest.urls import base_url_problem
 
 EXIT_BLOCKED_OR_FAILED = 1
 VERBOSE_LEVELS = ("INFO", "DEBUG")  # Scrapy's log level for -v and -vv
@@ -91,7 +91,7 @@ def format_report(source: str, run: dict[str, Any]) -> str:
 def _base_url(
     _context: click.Context, _parameter: click.Parameter, value: str | None
 ) -> str | None:
-    problem = web_url_problem(value) if value is not None else None
+    problem = base_url_problem(value) if value is not None else None
     if problem:
         raise click.BadParameter(problem)
     return value

@@ -489,6 +489,24 @@ def test_a_base_url_that_is_no_web_address_is_refused_before_crawling(url, tmp_p
     assert not (tmp_path / "db.sqlite").exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8000/?x=1", "has a query (?x=1)"),
+        ("http://127.0.0.1:8000/?", "has a query (?)"),
+        ("http://host/#top", "has a fragment (#top)"),
+    ],
+    ids=["query", "bare-question-mark", "fragment"],
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused_before_crawling(url, reason, tmp_path):
+    """Every page's address is the base URL and a path: after a query or a fragment the
+    path would be part of them (``http://host/?x=1/news/3``), no page of the site's."""
+    result = invoke("crawl", "--base-url", url, "--db", str(tmp_path / "db.sqlite"))
+    assert result.exit_code == 2
+    assert f"Invalid value for '--base-url': {url!r} {reason}" in result.output
+    assert not (tmp_path / "db.sqlite").exists()
+
+
 def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
@@ -831,6 +849,25 @@ def test_a_folder_option_naming_a_file_is_one_line_saying_so(
     assert result.exit_code == 2
     assert one_error_line(result.output) == f"Error: {option} notes.txt: is a file, not a folder"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]  # nothing else written
+    assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize("command", ["explain", "digest", "serve"])
+def test_a_settings_digest_out_naming_a_file_is_one_line_before_the_store_is_opened(
+    command, tmp_path, monkeypatch
+):
+    """As --out naming a file is refused, so is digest.out: digest read the store, then
+    said `cannot write the digest in notes.txt: notes.txt is not a folder`, exit 1, and
+    serve did not name the setting. The --db names no file, which digest and explain
+    refuse once they open the store: the folder's line comes first."""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("mine\n", encoding="utf-8")
+    Path("thaidigest.toml").write_text('[digest]\nout = "notes.txt"\n', encoding="utf-8")
+    with_db = [] if command == "serve" else ["--db", str(tmp_path / "db.sqlite")]
+    result = invoke(*WITH_CONFIG[command], *with_db)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == "Error: digest.out: notes.txt: is a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "thaidigest.toml"]
     assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 

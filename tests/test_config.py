@@ -13,6 +13,7 @@ from thaidigest.config import (
     RULES,
     ConfigError,
     check_settings,
+    closest_key,
     load_config,
     merge,
     relation_problem,
@@ -109,11 +110,33 @@ WRONG_SETTINGS = {
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
     "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),
     "feed-address-not-on-the-web": ('[digest]\nsite_url = "file:///srv"\n', "digest.site_url"),
+    "base-url-with-a-query": (
+        '[sites.thaigov]\nbase_url = "http://127.0.0.1:8000/?x=1"\n',
+        "sites.thaigov.base_url: 'http://127.0.0.1:8000/?x=1' has a query (?x=1)",
+    ),
+    "base-url-with-a-fragment": (
+        '[sites.mdes]\nbase_url = "http://host/#top"\n',
+        "sites.mdes.base_url: 'http://host/#top' has a fragment (#top)",
+    ),
     "zero-line-limit": ("[import]\nmax_line_bytes = 0\n", "import.max_line_bytes"),
     "timeout-past-the-clock": ("[crawl]\nsubprocess_timeout = 1e20\n", "crawl.subprocess_timeout"),
     "hours-past-the-calendar": ("[status]\nmax_crawl_age_hours = 1e300\n", "max_crawl_age_hours"),
     "weeks-past-the-calendar": ("[digest]\nweeks = 1000000\n", "digest.weeks: must be at most"),
 }
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "closest"),
+    [
+        ("user_agnet", ["user_agent", "timeout", "retries"], "user_agent"),
+        ("digset", ["crawl", "digest", "email"], "digest"),
+        ("evry", frozenset({"name", "task", "cron", "every", "args"}), "every"),
+        ("colour", ["crawl", "digest", "email"], None),
+    ],
+)
+def test_closest_key_is_the_known_key_a_misspelt_one_was_meant_to_be(name, known, closest):
+    """One helper for the settings file and the schedule file, so both suggest alike."""
+    assert closest_key(name, known) == closest
 
 
 @pytest.mark.parametrize(("text", "named"), WRONG_SETTINGS.values(), ids=WRONG_SETTINGS.keys())

@@ -434,6 +434,30 @@ def test_characters_a_browser_shows_nothing_of_are_removed(invisible):
     assert clean_text(f"เศรษ{invisible}ฐกิจ\nดิจิ{invisible}ทัล") == ["เศรษฐกิจ", "ดิจิทัล"]
 
 
+@pytest.mark.parametrize(
+    "space",
+    ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"],
+    ids=[
+        "vertical-tab",
+        "form-feed",
+        "file-separator",
+        "group-separator",
+        "record-separator",
+        "unit-separator",
+    ],
+)
+def test_white_space_controls_are_a_space_between_words(space):
+    """The vertical tab (Word's line break pasted), the form feed and the information
+    separators are white space to str.isspace(): they were removed as the other controls
+    are, which glued the words on either side together (``ASEAN\\x0bดีอี``: ``ASEANดีอี``)."""
+    assert clean_line(f"ASEAN{space}ดีอี {space} APEC{space}2024{space}") == "ASEAN ดีอี APEC 2024"
+    assert clean_text(f"{space}เศรษฐกิจ{space}ดิจิทัล\nดีอี{space}{space}APEC") == [
+        "เศรษฐกิจ ดิจิทัล",
+        "ดีอี APEC",
+    ]
+    assert single_spaced(f"a{space}b") == "a b"
+
+
 def test_html_character_references_left_in_the_text_are_decoded():
     # A template escaping its text twice shows &quot; and &nbsp; on the page.
     assert clean_line("&quot;ASEAN&quot;&nbsp;&#8211;&nbsp;ดีอี &#x0E01;") == '"ASEAN" – ดีอี ก'

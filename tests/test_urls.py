@@ -7,6 +7,7 @@ from thaidigest.urls import (
     addresses_meant,
     article_id,
     ascii_domain,
+    base_url_problem,
     canonical_form_of_former,
     canonical_url,
     former_form,
@@ -197,6 +198,29 @@ def test_a_web_address_names_its_host_and_a_file_none():
     assert web_host("http://user@news.example.org:8080/a") == "news.example.org"
     assert web_host("file:///tmp/note.txt") is None
     assert web_host("") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://127.0.0.1:8000", None),
+        ("https://mirror.example/thaigov/", None),  # a path prefix: the pages' paths follow it
+        ("http://127.0.0.1:8000/?x=1", "'http://127.0.0.1:8000/?x=1' has a query (?x=1)"),
+        ("http://host?x=1#top", "'http://host?x=1#top' has a query (?x=1)"),
+        ("http://host/?", "'http://host/?' has a query (?)"),
+        ("http://host/#top", "'http://host/#top' has a fragment (#top)"),
+        ("http://host#", "'http://host#' has a fragment (#)"),
+        ("ftp://host/", "'ftp://host/' is not an http:// or https:// address"),
+    ],
+)
+def test_a_base_url_is_a_web_address_with_no_query_and_no_fragment(url, problem):
+    """The crawl writes each page's path after the base URL: after a query or a fragment
+    the path is part of them, and no page of the site's is asked for."""
+    found = base_url_problem(url)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem), found
 
 
 def test_canonical_form_is_stable():

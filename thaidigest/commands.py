@@ -21,7 +21,6 @@ import click
 from tqdm import tqdm
 
 from thaidigest.classifier import WORD_BLOCK
-from thaidigest.config import digest_folder
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected, Summary
@@ -35,6 +34,7 @@ from thaidigest.options import (
     db_option,
     load_config_or_exit,
     out_option,
+    output_folder,
     refuse_blank,
 )
 from thaidigest.pipeline import (
@@ -291,7 +291,7 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     """Why a stored article is (not) relevant: its probability and what moved it; for a
     story no digest lists, why (looking in the digests built in the --out folder)."""
     config = load_config_or_exit(config_file)
-    out_dir = digest_folder(out, config)
+    out_dir = output_folder(out, config)
     # The rules, partners and model files are read before anything is said of the article:
     # a mistake in one is the only output, not an error after its headline.
     rules = rules_from_config(config)

@@ -32,7 +32,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -44,6 +44,7 @@ from thaidigest.sites import MDES_BASE_URL, MDES_CATEGORIES, THAIGOV_BASE_URL
 from thaidigest.urls import (
     RECIPIENT_FIELD,
     ascii_domain,
+    base_url_problem,
     recipient_in_uri,
     unsubscribe_uri,
     web_url_problem,
@@ -441,7 +442,7 @@ RULES: dict[str, Rule] = {
     "crawl.revisit_days": Rule(kind=float, minimum=0, maximum=3650),
     "crawl.subprocess_timeout": Rule(kind=float, above=0, maximum=30 * DAY),
     "crawl.log_level": Rule(check=_one_of(LOG_LEVELS)),
-    "sites.*.base_url": Rule(check=web_url_problem),
+    "sites.*.base_url": Rule(check=base_url_problem),
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
@@ -544,16 +545,29 @@ def setting_keys(table: dict[str, Any], prefix: str = "") -> list[str]:
     return keys
 
 
+def closest_key(name: str, known: Iterable[str]) -> str | None:
+    """The key of ``known`` an unknown ``name`` was most likely meant to be (``user_agnet``:
+    ``user_agent``), or None when none is close. The settings file and the schedule file
+    suggest their keys by it, so the two agree on what is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def shown_key(key: str) -> str:
+    """``key`` as a message shows it: escaped when it holds what a terminal would act on
+    (a quoted TOML key may hold anything)."""
+    return key if key.isprintable() else ascii(key)
+
+
 def _unknown(key: str, known: dict[str, Any], prefix: str) -> str:
     """The problem with an unknown key, with the closest known key to suggest."""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    suggestion = f"{prefix}{close[0]}" if close else None
+    close = closest_key(key, known)
+    suggestion = f"{prefix}{close}" if close else None
     if suggestion is None:  # the right name in the wrong table: user_agent at the top
         elsewhere = [name for name in setting_keys(DEFAULTS) if name.rsplit(".", 1)[-1] == key]
         suggestion = elsewhere[0] if elsewhere else None
     hint = f"; did you mean {suggestion}?" if suggestion else f"; known: {', '.join(known)}"
-    shown = key if key.isprintable() else ascii(key)  # a quoted TOML key may hold anything
-    return f"unknown key {prefix}{shown}{hint}"
+    return f"unknown key {prefix}{shown_key(key)}{hint}"
 
 
 def toml_value(value: Any) -> str:

@@ -50,7 +50,7 @@ from thaidigest.urls import (
 
 # --- Rules as data -----------------------------------------------------------
 
-# Zero-width characters, control characters (C0 but tab and newline, DEL, C1)
+# Zero-width characters, control characters (C0 but the white space, DEL, C1)
 # that no text means and XML 1.0 forbids, and the direction controls (embeddings,
 # overrides, isolates, and the left-to-right, right-to-left and Arabic letter marks
 # U+200E, U+200F, U+061C) that make a headline display otherwise than it reads; a mark
@@ -64,7 +64,7 @@ from thaidigest.urls import (
 # and U+FFFF), which a page may hold as a reference (``&#xFFFE;``) or a byte-order mark
 # read the wrong way round.
 _INVISIBLE_BMP_CHARS = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e"
+    "\x00-\x08\x0e-\x1b\x7f-\x9f\u00ad\u034f\u061c\u180e"
     "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069" + BMP_NONCHARACTERS
 )
 _INVISIBLE_CHARS = _INVISIBLE_BMP_CHARS + NONCHARACTERS.removeprefix(BMP_NONCHARACTERS)
@@ -109,8 +109,12 @@ def _without_invisible(text: str) -> str:
     return INVISIBLE.sub("", text) if _BEYOND_BMP.search(text) else text
 
 
-# The spaces of which a run is one space (U+0020): the no-break ones, the ideographic one, tab.
-SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t"
+# The spaces of which a run is one space (U+0020): the no-break ones, the ideographic one, tab,
+# and the C0 controls str.isspace() takes for white space, which XML 1.0 forbids: the
+# vertical tab and form feed (pasted from Word, a printed page's break) and the information
+# separators U+001C-U+001F. Each separates words, as the scraper reads a vertical tab in a
+# page (scraper.sites): left out, they glued the words on either side together.
+SPACE_CHARS = " \u00a0\u2007\u202f\u3000\t\x0b\x0c\x1c\x1d\x1e\x1f"
 # Two U+0020 or more: a literal start, which the search finds by skipping along the text,
 # where a class of spaces would stop at every single space.
 _SPACE_RUN = re.compile("  +")

@@ -4,7 +4,7 @@ of an option that takes a day, and how their errors show."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from thaidigest.config import (
     DEFAULT_CONFIG_FILE,
     ConfigError,
     config_path,
+    digest_folder,
     load_config,
 )
 from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
@@ -166,6 +167,17 @@ def refuse_empty_folder(
     folder = Path(refuse_blank(parameter.opts[0], value, "a folder"))
     if folder.exists() and not folder.is_dir():
         raise SettingsError(f"{parameter.opts[0]} {value}: is a file, not a folder")
+    return folder
+
+
+def output_folder(out: Path | None, config: Mapping[str, Any]) -> Path:
+    """The digest folder a command writes, serves or reads (:func:`digest_folder`: its
+    ``--out``, else ``digest.out``), refused when ``digest.out`` names a file as ``--out``
+    is (:func:`refuse_empty_folder`): one line, exit 2, before the store is opened, not an
+    error from the first write into it (``digest``) or a folder said to be missing (``serve``)."""
+    folder = digest_folder(out, config)
+    if out is None and folder.exists() and not folder.is_dir():
+        raise SettingsError(f"digest.out: {folder}: is a file, not a folder")
     return folder
 
 

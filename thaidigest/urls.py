@@ -82,7 +82,7 @@ def web_url_problem(url: str) -> str | None:
     A web address is ``http`` or ``https`` with a host, and holds no control,
     space or direction-control character.
     """
-    shown = ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
+    shown = _shown_url(url)
     # In ASCII only the space and the controls are such characters, and str.isprintable
     # refuses the controls: most addresses need no look at each character.
     if not (url.isascii() and url.isprintable() and " " not in url):
@@ -103,6 +103,36 @@ def web_url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"{shown} has no host"
     return None
+
+
+def base_url_problem(url: str) -> str | None:
+    """What stops ``url`` from being a base URL a crawl walks instead of a live site's
+    (``crawl --base-url``, a schedule's ``base_url``, ``sites.<slug>.base_url``), in words,
+    or None: a web address (:func:`web_url_problem`) with no query and no fragment, which
+    would end up in the middle of every page's address the crawl writes after it
+    (``http://host/?x=1/news/3``)."""
+    if problem := web_url_problem(url):
+        return problem
+    # A netloc holds neither "?" nor "#" (urlsplit ends it at either), and a query comes
+    # before a fragment: a bare "?" or "#" (no query, no fragment to urlsplit) counts too.
+    address, hash_mark, fragment = url.partition("#")
+    _, question_mark, query = address.partition("?")
+    if question_mark:
+        return (
+            f"{_shown_url(url)} has a query (?{query}): a base URL takes none, "
+            "the crawl writes each page's path after it"
+        )
+    if hash_mark:
+        return (
+            f"{_shown_url(url)} has a fragment (#{fragment}): a base URL takes none, "
+            "the crawl writes each page's path after it"
+        )
+    return None
+
+
+def _shown_url(url: str) -> str:
+    """``url`` as a message shows it: quoted, escaped (ASCII), cut at SHOWN_URL_CHARS."""
+    return ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
 
 
 def iri_to_uri(iri: str) -> str:

@@ -626,7 +626,7 @@ def test_serve_refuses_a_settings_out_naming_a_file_as_one(tmp_path, monkeypatch
     Path("thaidigest.toml").write_text('[digest]\nout = "notes.txt"\n', encoding="utf-8")
     result = CliRunner().invoke(serve_command, [])
     assert result.exit_code == 2
-    assert result.output == "Error: notes.txt: is a file, not a folder\n"
+    assert result.output == "Error: digest.out: notes.txt: is a file, not a folder\n"
 
 
 @contextmanager

@@ -83,6 +83,18 @@ MALFORMED = [
         id="base-url-without-host",
     ),
     pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "http://127.0.0.1:8000/?x=1" }\n',
+        ["'x'", "option base_url: 'http://127.0.0.1:8000/?x=1' has a query (?x=1)"],
+        id="base-url-with-a-query",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\n'
+        'args = { base_url = "http://host/#top" }\n',
+        ["'x'", "option base_url: 'http://host/#top' has a fragment (#top)"],
+        id="base-url-with-a-fragment",
+    ),
+    pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "digest"\nevery = 5\nargs = { week = 34 }\n',
         ["'x'", "option week must be an ISO week like 2024-W34, not 34"],
         id="week-not-a-string",
@@ -180,8 +192,34 @@ MALFORMED = [
     pytest.param(HEADER + '[[job]]\ntask = "crawl"\nevery = 5\n', ["job #1", "name"], id="no-name"),
     pytest.param(
         HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 5\nhour = 3\n',
-        ["'x'", "unknown key hour"],
+        ["'x'", "unknown key hour; known: args, cron, every, name, task"],
         id="unknown-job-key",
+    ),
+    # A misspelt key is suggested its closest known one, as the settings file does.
+    pytest.param(
+        'timezon = "Asia/Bangkok"\n' + GOOD_JOB,
+        ["unknown key timezon; did you mean timezone?"],
+        id="misspelt-timezone",
+    ),
+    pytest.param(
+        HEADER + "jobs = 1\n" + GOOD_JOB,
+        ["unknown key jobs; did you mean job?"],
+        id="misspelt-top-level-key",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevry = 3600\n',
+        ["'x'", "unknown key evry; did you mean every?"],
+        id="misspelt-job-key",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nnmae = "x"\ntask = "crawl"\nevery = 3600\n',
+        ["job #1: unknown key nmae; did you mean name?"],
+        id="misspelt-name",
+    ),
+    pytest.param(
+        HEADER + '[[job]]\nname = "x"\ntask = "crawl"\nevery = 3600\nargs = { start-id = 5 }\n',
+        ["'x'", "unknown option 'start-id' for crawl; did you mean start_id?"],
+        id="option-spelt-as-on-the-command-line",
     ),
     # Each of the next was accepted by `schedule`, then `run` stopped with a traceback.
     pytest.param(
