@@ -258,6 +258,23 @@ def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
     assert entries[0].updated == "2024-08-26T00:00:00+07:00"  # when the week ended
 
 
+def test_the_digests_feed_holds_the_newest_max_entries_digests_newest_first(filled, tmp_path):
+    """``digest.max_entries`` caps every feed, the digests' too: with ``digest.weeks`` set
+    high (up to 520), the digests feed would otherwise carry every digest built, each whole."""
+    out = tmp_path / "public"
+    for number in (31, 32, 33, 34):
+        build_digest(filled, out, Week(2024, number), settings(max_entries=2, weeks=8))
+    assert len(list((out / "digests").glob("*.md"))) == 4
+    entries = parse(out / "digests.atom").entries
+    assert [entry.link for entry in entries] == [
+        "http://127.0.0.1:8000/digests/2024-W34.html",
+        "http://127.0.0.1:8000/digests/2024-W33.html",
+    ]
+    assert parse(out / "digests.atom").feed.updated == written("2024-08-25T17:00")  # W34's end
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2024-W31.html" in index  # the archive still lists every digest
+
+
 def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))
