@@ -26,7 +26,10 @@ a hidden character into a headline.
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
-  an imported text file above all, is no link at all.
+  an imported text file above all, is no link at all. A ``%`` in it that starts no
+  escape (``?q=50%off``, ``/100%/``) is written ``%25``, as a URI holds it: feed readers
+  and Markdown renderers refuse or mangle it, and every output carries the same link.
+  Digests written before hold such a link as stored (:func:`published_forms`).
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from thaidigest.urls import NONCHARACTERS, canonical_form_of_former, web_url_problem
+from thaidigest.urls import (
+    NONCHARACTERS,
+    STRAY_PERCENT,
+    canonical_form_of_former,
+    web_url_problem,
+)
 
 NOT_PUBLISHED = re.compile(
     "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # XML, controls
@@ -91,10 +99,22 @@ def clean_line(text: str) -> str:
 
 
 def clean_link(url: str | None) -> str | None:
-    """``url`` when it may be published as a link, else None."""
+    """``url`` as it is published as a link, its stray ``%`` written ``%25`` (its escapes
+    untouched); None when it may not be published."""
     if url is None or web_url_problem(url):
         return None
-    return url
+    return STRAY_PERCENT.sub("%25", url)
+
+
+def published_forms(url: str) -> tuple[str, ...]:
+    """Every form in which an output may have published ``url``: as :func:`clean_link`
+    publishes it, then as stored, which outputs written before its stray ``%`` was
+    escaped hold (a digest of a past week is never written again); none when it may not
+    be published."""
+    published = clean_link(url)
+    if published is None:
+        return ()
+    return tuple(dict.fromkeys((published, url)))
 
 
 def article_links(url: str, copies: tuple[str, ...] = ()) -> tuple[str | None, tuple[str, ...]]:

@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
@@ -65,6 +66,7 @@ from thaidigest.options import (
 from thaidigest.plural import counted
 from thaidigest.sites import NO_SITES, SOURCES
 from thaidigest.store import Store, utc_now
+from thaidigest.urls import DEFAULT_PORTS
 
 
 def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> Week | None:
@@ -453,6 +455,25 @@ def digest_command(
         store.close()
 
 
+def other_port_note(site_url: str, port: int) -> str | None:
+    """What ``serve`` says when ``site_url`` (``digest.site_url``) names this machine
+    (:func:`digest.publish.is_local_site`) on another port than ``port``, the one it serves
+    on: the links the feeds, the archive page and the OPML list were written with lead to a
+    port nothing serves. None when the ports agree, and for a public address, which a web
+    server in front of this one serves on a port of its own."""
+    if not is_local_site(site_url):
+        return None
+    parts = urlsplit(site_url)
+    named = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    if named == port:
+        return None
+    return (
+        f"Note: the feeds' links name {site_url} (digest.site_url), but this server is on "
+        f"port {port}, so they lead nowhere here: serve with --port {named}, or set "
+        "[digest] site_url to this server's address and run `thaidigest digest` again"
+    )
+
+
 @click.command("serve")
 @out_option
 @click.option(
@@ -482,8 +503,15 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     if not out_dir.is_dir():
         raise SettingsError(f"{out_dir}: no such folder; run `thaidigest digest` first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt
+    site_url = config["digest"]["site_url"]
+
+    def note_other_port(served: int) -> None:
+        note = other_port_note(site_url, served)
+        if note:
+            click.echo(note, err=True)
+
     try:
-        serve(out_dir, host, port, echo=click.echo)
+        serve(out_dir, host, port, echo=click.echo, bound=note_other_port)
     except KeyboardInterrupt:  # before serve() could catch it: stopped all the same
         click.echo(STOPPED)
     except OSError as error:  # the port is taken, the host is no address of ours

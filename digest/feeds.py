@@ -17,8 +17,9 @@ and an entry links only to a web address: an article without one (a text file
 imported without a source line) links to the page that lists it, given by the
 caller (``pages``), and has no link only when it is given none. RSS, whose
 ``link`` is a URI, gets it with Thai percent-encoded (:func:`thaidigest.urls.iri_to_uri`);
-Atom's ``href`` (an IRI) and JSON Feed's ``url`` keep it as stored, and the ids, in
-every format, are the stored address's.
+Atom's ``href`` (an IRI) and JSON Feed's ``url`` keep it as stored but for a ``%`` that
+starts no escape, ``%25`` in every format (:func:`digest.clean.clean_link`), and the ids,
+in every format, are the stored address's.
 
 An entry names its language in every format: ``dc:language`` in RSS and Atom, an
 item's ``language`` in JSON Feed, and, in an Atom feed in another language (an English

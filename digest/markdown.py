@@ -24,6 +24,7 @@ from digest.clean import (
     clean_line,
     clean_link,
     cut_words,
+    published_forms,
     shown_changes,
 )
 from digest.diff import Diff, english_sentences
@@ -177,7 +178,10 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
     build may change; an empty lede, by a line there that no lede is
     (:func:`opens_no_lede`). Two such stories of one week with the same headline and the
     same lede (its first three sentences, at most 300 characters), or both without one,
-    are not told apart."""
+    are not told apart.
+
+    A link is found as it is published now and as digests written before published it,
+    its stray ``%`` not yet escaped (:func:`digest.clean.published_forms`)."""
     lines = markdown.splitlines()
     for heading, opening in unlinked:
         for index, line in enumerate(lines):
@@ -185,7 +189,7 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
             under = lines[index + 4] if index + 4 < len(lines) else None
             if line == heading and (under == opening if opening else opens_no_lede(under)):
                 return True
-    published = [url for url in map(clean_link, urls) if url]
+    published = [form for url in urls for form in published_forms(url)]
     forms = [
         form
         for url in published

@@ -484,11 +484,15 @@ def _archive(
     latest_health: Sequence[SiteHealth],
     written: Mapping[str, Recorded],
     now: datetime,
+    limit: int,
 ) -> dict[str, bytes]:
     """A page per digest, the feed of the digests of ``feed_weeks`` (the weeks the feeds of
     articles carry, oldest first), and the index, which opens with the ``latest`` digest
     (its sites' health: ``latest_health``). The two feeds so cover the same weeks: a digest
-    whose stories have left the feeds of articles has left the digests feed too.
+    whose stories have left the feeds of articles has left the digests feed too. The
+    digests feed holds the newest ``limit`` (``digest.max_entries``) of them, as each feed
+    of articles holds its newest entries: ``digest.weeks`` set high (up to 520) must not
+    make it carry years of digests, each whole.
 
     ``written``: the digests feed's entries as written before, which keep their
     ``updated`` while they read the same.
@@ -515,7 +519,7 @@ def _archive(
             now,
             _published_before(written, week),
         )
-        for week in sorted(set(markdowns) & set(feed_weeks), reverse=True)
+        for week in sorted(set(markdowns) & set(feed_weeks), reverse=True)[:limit]
     ]
     about = feed_span(len(feed_weeks), feed_weeks[-1])
     feed = FeedInfo(
@@ -671,6 +675,7 @@ def build_digest(
             latest_health,
             written_entries(out_dir / DIGESTS_FEED),
             now,
+            int(settings["max_entries"]),
         ),
     }
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}

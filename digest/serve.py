@@ -378,9 +378,14 @@ def serve(
     host: str = SERVE_HOST,
     port: int = SERVE_PORT,
     echo: Callable[[str], None] = print,
+    bound: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve ``directory`` until interrupted, after telling ``echo`` the URL."""
+    """Serve ``directory`` until interrupted, after telling ``echo`` the URL. ``bound`` is
+    called with the port the server listens on once its socket is bound (port 0 resolved
+    to the free port it picked), before the URL is told."""
     with make_server(directory, host, port) as server:
+        if bound is not None:
+            bound(server.server_address[1])
         echo(f"Serving {directory} at {server_url(server)}")
         try:
             server.serve_forever()

@@ -799,7 +799,8 @@ def digest_folder(out: str | Path | None, config: Mapping[str, Any]) -> Path:
 def weeks_kept(config: Mapping[str, Any]) -> int:
     """``digest.weeks`` (one at least: :data:`RULES`): how many weeks, the newest digest's
     last, the article feeds (``feed.*``, the topics' and the partners') carry, and whose
-    digests, those built, ``digests.atom`` does (the index lists every digest stored); how
+    digests, those built, ``digests.atom`` does (its newest ``digest.max_entries``; the index
+    lists every digest stored); how
     many complete weeks back a scheduled digest builds the weeks missed; and how many back
     a run mails a week still owed, writing off one older. Decided here alone: ``digest``
     builds, publishes and mails by it, and ``status`` says which weeks the next run mails

@@ -93,6 +93,33 @@ def test_only_web_addresses_are_published_as_links(url, published):
     assert clean_link(url) == (url if published else None)
 
 
+STRAY_PERCENTS = {
+    "in-a-query": (
+        "https://www.thaigov.go.th/news/contents/details/123?q=50%off",
+        "https://www.thaigov.go.th/news/contents/details/123?q=50%25off",
+    ),
+    "in-a-path": ("https://mfa.go.th/100%/news", "https://mfa.go.th/100%25/news"),
+    "at-the-end": ("https://mfa.go.th/a?rate=5%", "https://mfa.go.th/a?rate=5%25"),
+    "one-hex-digit": ("https://mfa.go.th/a?q=%4", "https://mfa.go.th/a?q=%254"),
+    "beside-an-escape": (
+        "https://mfa.go.th/%E0%B8%81%/%zz",
+        "https://mfa.go.th/%E0%B8%81%25/%25zz",
+    ),
+    "escapes-untouched": (
+        "https://mfa.go.th/a%2Fb?q=%25&r=%e0",
+        "https://mfa.go.th/a%2Fb?q=%25&r=%e0",
+    ),
+}
+
+
+@pytest.mark.parametrize(("url", "published"), STRAY_PERCENTS.values(), ids=STRAY_PERCENTS.keys())
+def test_a_percent_that_starts_no_escape_is_published_as_percent_25(url, published):
+    """A feed reader refuses ``?q=50%off`` and a Markdown renderer rewrites it: every output
+    carries the link as a URI holds it, its escapes as they are."""
+    assert clean_link(url) == published
+    assert clean_link(published) == published  # cleaning twice changes nothing
+
+
 def test_an_article_from_a_file_links_to_its_first_copy_on_the_web():
     web = "https://thaigov.go.th/news/contents/details/1"
     other = "https://mdes.go.th/news/detail/2"

@@ -1176,10 +1176,18 @@ def test_settings_that_cannot_mail_are_refused_before_anything_is_written(
     assert not out.exists()
 
 
+def public_site(tmp_path) -> list[str]:
+    """The ``--config`` option of settings whose ``digest.site_url`` is a public address:
+    serve on port 0 says nothing on stderr of the port the default one names."""
+    config = tmp_path / "public-site.toml"
+    config.write_text('[digest]\nsite_url = "https://news.example.org/"\n')
+    return ["--config", str(config)]
+
+
 def test_serve_stopped_by_ctrl_c_exits_0(tmp_path):
     """Ctrl-C is how serve is stopped: its normal end, not a failure or an interruption."""
     (tmp_path / "public").mkdir()
-    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0"]
+    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0", *public_site(tmp_path)]
     with started_from_a_terminal(*args) as serve:
         assert serve.stdout.readline().startswith("Serving ")
         out, err = ctrl_c(serve)
@@ -1190,7 +1198,7 @@ def test_serve_stopped_by_sigterm_exits_0(tmp_path):
     """SIGTERM is how a service manager stops it (``docker stop``, systemd): the same normal
     end as Ctrl-C, not death by a signal, nor, as a container's pid 1, a signal ignored."""
     (tmp_path / "public").mkdir()
-    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0"]
+    args = ["serve", "--out", str(tmp_path / "public"), "--port", "0", *public_site(tmp_path)]
     with started_from_a_terminal(*args) as serve:
         assert serve.stdout.readline().startswith("Serving ")
         serve.send_signal(signal.SIGTERM)

@@ -136,6 +136,23 @@ def test_a_link_goes_where_its_url_says_whatever_entity_it_seems_to_hold(url):
     assert lists_story(linked, [url], [])  # as explain finds a story in a digest
 
 
+def test_a_story_at_a_stray_percent_is_found_in_digests_written_before_and_after_its_escape():
+    """A digest of a past week is never written again: one written before a stray ``%`` was
+    published as ``%25`` holds the link as stored, and explain must still find the story
+    there, as in a digest written since."""
+    url = "https://www.thaigov.go.th/news/contents/details/123?q=50%off"
+    copy = "https://mfa.go.th/100%/news"
+    heading_before = f"### [Headline](<{url}>)\n"
+    also_on_before = f"{markdown.ALSO_ON}<{copy}>\n"
+    heading_after = f"### {link('Headline', url)}\n"
+    also_on_after = f"{markdown.ALSO_ON}{markdown.autolink(copy)}\n"
+    assert "50%25off" in heading_after and "100%25/" in also_on_after
+    for written in (heading_before, also_on_before, heading_after, also_on_after):
+        assert lists_story(written, [url, copy], []), written
+    other = "https://www.thaigov.go.th/news/contents/details/124"
+    assert not lists_story(heading_after + also_on_after, [other], [])
+
+
 def test_an_unlinked_item_without_a_lede_is_found_in_a_digest_that_wrote_what_changed_in_one_line():
     """Digests written before what changed was listed say it on the line under the meta line."""
     heading = markdown.item_heading("ข่าวจากไฟล์", None)

@@ -1,5 +1,6 @@
 import errno
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -24,7 +25,7 @@ from digest.feeds import (
     render_rss,
     stable_id,
 )
-from digest.markdown import markdown_to_html
+from digest.markdown import lists_story, markdown_to_html
 from digest.publish import build_digest
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
@@ -257,6 +258,23 @@ def test_digests_feed_has_one_entry_per_digest_with_its_html(filled, tmp_path):
     assert entries[0].updated == "2024-08-26T00:00:00+07:00"  # when the week ended
 
 
+def test_the_digests_feed_holds_the_newest_max_entries_digests_newest_first(filled, tmp_path):
+    """``digest.max_entries`` caps every feed, the digests' too: with ``digest.weeks`` set
+    high (up to 520), the digests feed would otherwise carry every digest built, each whole."""
+    out = tmp_path / "public"
+    for number in (31, 32, 33, 34):
+        build_digest(filled, out, Week(2024, number), settings(max_entries=2, weeks=8))
+    assert len(list((out / "digests").glob("*.md"))) == 4
+    entries = parse(out / "digests.atom").entries
+    assert [entry.link for entry in entries] == [
+        "http://127.0.0.1:8000/digests/2024-W34.html",
+        "http://127.0.0.1:8000/digests/2024-W33.html",
+    ]
+    assert parse(out / "digests.atom").feed.updated == written("2024-08-25T17:00")  # W34's end
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "2024-W31.html" in index  # the archive still lists every digest
+
+
 def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))
@@ -435,6 +453,84 @@ def test_feeds_stay_valid_when_the_store_holds_a_control_character_url(store, tm
         if path.is_file():
             text = path.read_text(encoding="utf-8")
             assert "\x01" not in text and "\u202e" not in text, path
+
+
+STRAY_URL = "https://www.thaigov.go.th/news/contents/details/7?q=50%off&t=%E0%B8%81"
+STRAY_COPY_URL = "https://www.mdes.go.th/news/detail/8-100%"
+
+
+def stray_percent_story(store):
+    """A story whose link and copy's link hold a ``%`` that starts no escape, as a store
+    written before URLs were checked may hold them."""
+    raw = article(7, "Digital MoU signed", "Signed today.", date(2024, 8, 21))
+    copy = article(8, "Digital MoU signed (copy)", "Signed today.", date(2024, 8, 21))
+    ingest(store, [raw, copy], "2024-08-21T03:00")
+    mark(store, raw, topics=["mou"])
+    mark(store, copy, topics=["mou"], duplicate_of=raw)
+    with store.transaction() as conn:
+        conn.execute(
+            update(articles).where(articles.c.url == url_of(copy)).values(url=STRAY_COPY_URL)
+        )
+        conn.execute(
+            update(articles)
+            .where(articles.c.duplicate_of == url_of(raw))
+            .values(duplicate_of=STRAY_URL)
+        )
+        conn.execute(update(articles).where(articles.c.url == url_of(raw)).values(url=STRAY_URL))
+
+
+def test_a_stray_percent_in_a_stored_link_is_published_as_percent_25_in_every_output(
+    store, tmp_path
+):
+    """Feed readers refuse ``?q=50%off`` and Markdown renderers rewrite it: the digest, its
+    page, the archive and every feed carry the same valid link, its escapes untouched
+    (RSS, a URI, always wrote ``%25``; Atom, JSON Feed and the Markdown wrote ``%``)."""
+    stray_percent_story(store)
+    out = tmp_path / "public"
+    result = build_digest(store, out, W34, settings())
+    escaped = STRAY_URL.replace("50%off", "50%25off")
+    copy_escaped = STRAY_COPY_URL.replace("100%", "100%25")
+    assert f"(<{escaped}>)" in result.markdown
+    assert f"<{copy_escaped}>" in result.markdown
+    assert entry_links(out / "feed.atom") == [[escaped]]
+    rss = ElementTree.fromstring((out / "feed.rss").read_bytes())
+    assert [item.findtext("link") for item in rss.iter("item")] == [escaped]
+    (item,) = json.loads((out / "feed.json").read_bytes())["items"]
+    assert item["url"] == escaped
+    assert f'href="{escaped.replace("&", "&amp;")}"' in (out / "index.html").read_text()
+    for path in out.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "50%off" not in text and "100%/" not in text and not text.endswith("100%"), path
+
+
+def test_a_digest_whose_link_is_escaped_is_dated_again_once_and_still_found(
+    store, tmp_path, monkeypatch
+):
+    """The digests feed dates an entry again when its content changes: a digest rebuilt after
+    its stray ``%`` became ``%25`` (its "Also on" line shows the address) is dated once, by
+    the build that changed it, not by every build after. A digest written before, never
+    written again, is still found holding the story (``thaidigest explain``)."""
+    stray_percent_story(store)
+    out = tmp_path / "public"
+    with monkeypatch.context() as before:  # a build before stray percents were escaped
+        before.setattr("digest.clean.STRAY_PERCENT", re.compile("(?!)"), raising=False)
+        old = build_digest(store, out, W34, settings(), now=at("2024-08-26T01:00"))
+    assert f"<{STRAY_COPY_URL}>" in old.markdown
+
+    def updated():
+        (entry,) = parse(out / "digests.atom").entries
+        return entry.updated
+
+    assert updated() == written("2024-08-25T17:00")  # when the week ended
+    escaped = build_digest(store, out, W34, settings(), now=at("2024-08-27T01:00"))
+    assert out / "digests.atom" in escaped.changed
+    assert updated() == written("2024-08-27T01:00")
+    again = build_digest(store, out, W34, settings(), now=at("2024-08-28T01:00"))
+    assert out / "digests.atom" not in again.changed
+    assert updated() == written("2024-08-27T01:00")
+    for markdown in (old.markdown, again.markdown):
+        assert lists_story(markdown, [STRAY_URL, STRAY_COPY_URL], [])
 
 
 def test_a_text_file_without_a_source_publishes_no_local_path(store, tmp_path):

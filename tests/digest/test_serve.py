@@ -352,8 +352,11 @@ def test_a_requests_log_line_gives_its_time_in_bangkok_with_the_offset_from_utc(
     """As the feeds write their dates and the daemon logs its times, whatever the machine's
     zone: its clock alone names no instant."""
     (tmp_path / "feed.atom").write_bytes(b"<feed/>")
+    config = tmp_path / "settings.toml"  # a public site_url: no note of its port on stderr
+    config.write_text('[digest]\nsite_url = "https://news.example.org/"\n')
     command = "from digest.commands import serve_command; serve_command()"
     arguments = [sys.executable, "-c", command, "--out", str(tmp_path), "--port", "0"]
+    arguments += ["--config", str(config)]
     new_york = {**os.environ, "TZ": "America/New_York"}  # the machine's zone, for this server
     with subprocess.Popen(
         arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=new_york
@@ -385,6 +388,72 @@ def test_a_server_stopped_by_sigterm_says_it_stopped_and_exits_0(tmp_path):
             server.terminate()
         output, _ = server.communicate(timeout=30)
     assert (output, server.returncode) == ("Stopped.\n", 0)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's pick for port 0, let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_lines(tmp_path, site_url: str, port: int) -> tuple[list[str], int]:
+    """What ``thaidigest serve --port PORT`` prints up to its ``Serving`` line, stderr and
+    stdout in the order written, with ``digest.site_url`` set to ``site_url``; and the port
+    it serves on (port 0 resolved)."""
+    out = tmp_path / "public"
+    out.mkdir(exist_ok=True)
+    (out / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    config = tmp_path / "settings.toml"
+    config.write_text(f'[digest]\nsite_url = "{site_url}"\n')
+    command = "from digest.commands import serve_command; serve_command()"
+    arguments = [sys.executable, "-c", command, "--out", str(out), "--port", str(port)]
+    arguments += ["--config", str(config)]
+    lines = []
+    with subprocess.Popen(
+        arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+    ) as server:
+        try:
+            while not (lines and lines[-1].startswith("Serving ")):
+                line = server.stdout.readline()
+                assert line, lines  # it ended before serving
+                lines.append(line.rstrip("\n"))
+        finally:
+            server.terminate()
+        server.communicate(timeout=30)
+    served = int(re.fullmatch(r"Serving .* at http://127\.0\.0\.1:(\d+)/", lines[-1])[1])
+    return lines, served
+
+
+def test_serve_notes_a_loopback_site_url_on_another_port_before_its_serving_line(tmp_path):
+    """The feeds' links name digest.site_url: on this machine at another port than the
+    server's (port 0 picks one), they lead to a port nothing serves, which the operator
+    is told on stderr before the server says where it serves."""
+    lines, served = serve_lines(tmp_path, "http://127.0.0.1:8080/", 0)
+    assert served != 8080
+    assert lines[:-1] == [
+        f"Note: the feeds' links name http://127.0.0.1:8080/ (digest.site_url), but this "
+        f"server is on port {served}, so they lead nowhere here: serve with --port 8080, or "
+        "set [digest] site_url to this server's address and run `thaidigest digest` again"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "noted"),
+    [
+        ("http://127.0.0.1:{port}/", False),
+        ("http://localhost:{port}/", False),
+        ("https://news.example.org/", False),  # a public site: a web server in front serves it
+        ("http://news.example.org:8080/", False),
+        ("http://localhost/", True),  # port 80
+    ],
+    ids=["loopback-same-port", "localhost-same-port", "public", "public-other-port", "port-80"],
+)
+def test_serve_notes_a_site_url_only_when_it_is_loopback_on_another_port(tmp_path, site_url, noted):
+    port = free_port()
+    lines, served = serve_lines(tmp_path, site_url.format(port=port), port)
+    assert served == port
+    assert len(lines) == (2 if noted else 1), lines
 
 
 def test_a_refused_request_is_one_line_on_stderr(site, capfd):
