@@ -37,6 +37,7 @@ from twisted.web.client import (
     ResponseFailed,
 )
 
+from scraper.content_encoding import NotInItsEncoding
 from thaidigest.network_errors import (
     ANSWER_CUT_SHORT,
     CONNECTION_CLOSED,
@@ -45,6 +46,7 @@ from thaidigest.network_errors import (
     DOWNLOAD_CANCELLED,
     DOWNLOAD_FAILED,
     NO_ROUTE,
+    NOT_IN_ITS_ENCODING,
     TIMED_OUT,
     TLS_ERROR,
     timed_out_after,
@@ -67,6 +69,7 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((ResponseDataLossError,), ANSWER_CUT_SHORT),
     ((twisted_errors.ConnectionClosed,), CONNECTION_CLOSED),
     ((DownloadCancelledError,), DOWNLOAD_CANCELLED),
+    ((NotInItsEncoding,), NOT_IN_ITS_ENCODING),
 )
 # Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in
 # its message; the words say so, not the byte counts and the request the message names.

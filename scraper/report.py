@@ -61,6 +61,7 @@ from thaidigest.network_errors import (
     DOWNLOAD_CANCELLED,
     DOWNLOAD_FAILED,
     NO_ROUTE,
+    NOT_IN_ITS_ENCODING,
     TIMED_OUT,
 )
 from thaidigest.store import (
@@ -140,6 +141,7 @@ CLASS_NAME_WORDS = {
     "DownloadFailedError": DOWNLOAD_FAILED,
     "ResponseFailed": DOWNLOAD_FAILED,
     "ResponseNeverReceived": DOWNLOAD_FAILED,
+    "NotInItsEncoding": NOT_IN_ITS_ENCODING,
 }
 # A stored reason that is a bare class name (no space: the words and HTTP statuses stored
 # now all hold one), and what one not in CLASS_NAME_WORDS reads as (DownloadCancelledError

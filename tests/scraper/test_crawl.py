@@ -41,6 +41,7 @@ from tests.scraper.crawling import (
 )
 from thaidigest import locks
 from thaidigest.config import DEFAULTS, load_config
+from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, iso
@@ -963,6 +964,43 @@ def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path)
     assert [entry["error"] for entry in errors] == ["connection refused"] * 2
     assert "ConnectionRefusedError" not in result.stderr
     assert "Gave up retrying" not in result.stderr  # Scrapy's line before each, at DEBUG
+
+
+BAD_CONTENT_ENCODINGS = {
+    "plain-html-said-gzip": FaultRule("", "false_encoding", encoding="gzip"),
+    "plain-html-said-deflate": FaultRule("", "false_encoding", encoding="deflate"),
+    "gzip-stream-cut-short": FaultRule("", "cut_gzip"),
+}
+
+
+@pytest.mark.parametrize("fault", BAD_CONTENT_ENCODINGS.values(), ids=BAD_CONTENT_ENCODINGS)
+def test_a_page_not_in_the_compression_its_content_encoding_names_is_an_error_in_plain_words(
+    tmp_path, fault
+):
+    """Scrapy's decompression ran on the real answer: plain HTML said to be gzip was the
+    error ``Not a gzipped file (b'<!')``, deflate ``Error -3 while decompressing data``,
+    and a gzip stream cut short was read as far as it went, a page without its end. Each
+    is one error in the report's words; the page is not stored nor counted missing, and
+    the crawl goes on with the other pages."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    fault.path = mdes_article_path(page)
+    with FixtureSite(faults=FaultPlan(rules=[fault])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    url = public_url("mdes", str(page["id"]))
+    others = {public_url("mdes", str(p["id"])) for p in article_pages("mdes")} - {url}
+    assert set(stored(db)) == others
+    report = last_report(db, "mdes")
+    [entry] = report["errors"]
+    assert re.search(fault.path, urlsplit(entry["url"]).path), entry
+    assert entry["error"] == NOT_IN_ITS_ENCODING
+    assert (report["soft_404"], report["not_found"], report["blocked"]) == (0, 0, [])
+    assert f"{NOT_IN_ITS_ENCODING}" in result.stdout
+    logged = [line for line in result.stderr.splitlines() if "ERROR: error: " in line]
+    assert len(logged) == 1 and logged[0].endswith(f": {NOT_IN_ITS_ENCODING}"), logged
+    assert "gzipped" not in result.stderr and "decompressing" not in result.stderr
 
 
 def test_a_crawl_taking_over_a_dead_crawls_lock_logs_it_as_its_other_lines_in_bangkok_time(
