@@ -1873,6 +1873,10 @@ MDES_REDIRECTS = {
     "listing-page": ("/news/7/page/2", True),
     "home-with-a-query": ("/?return=/news/detail/11009", False),
     "another-path": ("/news/detail/", False),
+    # Another article's id: the one asked for was taken down (or merged into it).
+    "another-article": ("/news/detail/11014", True),
+    # Its own id, asked again and again: a loop, blocked after MAX_ARTICLE_REDIRECTS hops.
+    "itself": ("/news/detail/11001", False),
 }
 
 
@@ -1898,7 +1902,12 @@ def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_b
         assert result.returncode == 1, result.stdout + result.stderr[-2000:]
         [entry] = report["blocked"]
         assert (entry["status"], entry["target"]) == (301, site.base_url + location)
+        loop = mdes.article_id(location) == str(page["id"])
+        assert entry.get("reason") == ("redirect loop" if loop else None), entry
     assert report["errors"] == []
+    # Every other article is stored, under its own address only.
+    others = [p for p in article_pages("mdes") if p["id"] != page["id"]]
+    assert set(stored(db)) == {public_url("mdes", str(p["id"])) for p in others}
 
 
 def mdes_article_path(page: dict) -> str:
