@@ -13,8 +13,10 @@ however Scrapy refused it (:func:`is_over_size`). A download that outran
 ``crawl.timeout`` (Scrapy's ``DOWNLOAD_TIMEOUT``, which bounds the connection's setup as
 well as the whole answer) says how long it was given: ``timed out after 30 s``; a TCP
 connection the system gave up on (``TCPTimedOutError``: its own timer, not ours) is
-``timed out``. The words a mail's failure is said in too are in
-:mod:`thaidigest.network_errors`.
+``timed out``. An answer whose body is not in the gzip or deflate its
+``Content-Encoding`` names (:mod:`scraper.content_encoding`) is ``body not in the gzip
+or deflate its Content-Encoding names``, not its decoder's words. The words a mail's
+failure is said in too are in :mod:`thaidigest.network_errors`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from twisted.web.client import (
     ResponseFailed,
 )
 
+from scraper.content_encoding import NotInItsEncoding
 from thaidigest.network_errors import (
     ANSWER_CUT_SHORT,
     CONNECTION_CLOSED,
@@ -45,6 +48,7 @@ from thaidigest.network_errors import (
     DOWNLOAD_CANCELLED,
     DOWNLOAD_FAILED,
     NO_ROUTE,
+    NOT_IN_ITS_ENCODING,
     TIMED_OUT,
     TLS_ERROR,
     timed_out_after,
@@ -67,6 +71,7 @@ PLAIN_WORDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((ResponseDataLossError,), ANSWER_CUT_SHORT),
     ((twisted_errors.ConnectionClosed,), CONNECTION_CLOSED),
     ((DownloadCancelledError,), DOWNLOAD_CANCELLED),
+    ((NotInItsEncoding,), NOT_IN_ITS_ENCODING),
 )
 # Scrapy cancels a download larger than its size limit (crawl.max_page_bytes) with this in
 # its message; the words say so, not the byte counts and the request the message names.

@@ -10,10 +10,12 @@ server's own base URL.
 
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
-(complete to HTTP), wrong charsets, huge bodies (with a ``Content-Length``, streamed in
-HTTP/1.1 chunks without one, or gzipped: small until decompressed), redirects, a page
-that is only a meta refresh and one that reloads itself, a bot check answered with 200)
-so reliability tests can show what a spider does with them. Every request is recorded in
+(complete to HTTP), wrong charsets, a body not in the compression its
+``Content-Encoding`` names (plain HTML said to be gzip or deflate, a gzip stream cut
+short), huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
+or gzipped: small until decompressed), redirects, a page that is only a meta refresh and
+one that reloads itself, a bot check answered with 200) so reliability tests can show what
+a spider does with them. Every request is recorded in
 ``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
@@ -131,6 +133,8 @@ FAULTS = frozenset(
         "deep",
         "garble",
         "wrong_charset",
+        "false_encoding",
+        "cut_gzip",
         "huge",
         "huge_chunked",
         "huge_gzip",
@@ -166,6 +170,7 @@ class FaultRule:
     window: float = 1.0  # ...seconds; any more get 403
     declared: str = "utf-8"  # "wrong_charset": the charset the header names...
     actual: str = "cp874"  # ...and the one the body is encoded in
+    encoding: str = "gzip"  # "false_encoding": the Content-Encoding named over the plain page
     size: int = 20 * 2**20  # "huge", "huge_chunked", "huge_gzip": body length in bytes
     # (for "huge_gzip", decompressed)
     retry_after: str = "1"  # "retry_after": the Retry-After header sent with the 429
@@ -546,6 +551,14 @@ class _Handler(BaseHTTPRequestHandler):
                 body,
                 {**normal.headers, "Content-Type": HTML_TYPE.format(charset=rule.declared)},
             )
+        if fault == "false_encoding":  # the page as it is, said to be compressed
+            return Response(
+                normal.status, normal.body, {**normal.headers, "Content-Encoding": rule.encoding}
+            )
+        if fault == "cut_gzip":  # the page gzipped, half the stream sent, its length said
+            body = gzip.compress(normal.body)
+            cut = body[: len(body) // 2]
+            return Response(normal.status, cut, {**normal.headers, "Content-Encoding": "gzip"})
         if fault == "huge_gzip":  # the huge body gzipped: a few kB on the wire
             pieces: list[bytes] = []
             self._send_huge(normal.body, rule.size, pieces.append)

@@ -9,7 +9,8 @@ pages that answered 200 with the site's empty page for an id with no
 article), not_article (article pages that answered 200 with a page that is no
 article: a maintenance or error notice, also listed under errors, or a page without
 the site's article template, such as its home page), not_found (article pages
-that answered 404 or 410), fallback,
+that answered 404 or 410, or that the site redirected to its home page, a listing or
+another article), fallback,
 rejected, suspicious (pages the fallback read under another headline than
 the stored article's, which the selectors read: kept out, listed under errors),
 came_back_empty (stored articles whose page came back with an empty body, the stored
@@ -61,6 +62,7 @@ from thaidigest.network_errors import (
     DOWNLOAD_CANCELLED,
     DOWNLOAD_FAILED,
     NO_ROUTE,
+    NOT_IN_ITS_ENCODING,
     TIMED_OUT,
 )
 from thaidigest.store import (
@@ -140,6 +142,7 @@ CLASS_NAME_WORDS = {
     "DownloadFailedError": DOWNLOAD_FAILED,
     "ResponseFailed": DOWNLOAD_FAILED,
     "ResponseNeverReceived": DOWNLOAD_FAILED,
+    "NotInItsEncoding": NOT_IN_ITS_ENCODING,
 }
 # A stored reason that is a bare class name (no space: the words and HTTP statuses stored
 # now all hold one), and what one not in CLASS_NAME_WORDS reads as (DownloadCancelledError

@@ -25,10 +25,11 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
 - a redirect to another URL of the same article on the same host, or of a listing or
   search page to another spelling of its own address, is followed (at most
   ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
-  a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query) says the
-  article was taken down: **missing**, as a 404; any other redirect (off the site,
-  to a bot check, a loop), a 403 that survived its retries, or a 429 is
-  **blocked**, with the status and the target;
+  a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query), or to
+  another article (another id, no query), says the article was taken down:
+  **missing**, as a 404, nothing stored under its address; any other redirect (off
+  the site, to a bot check, a loop, to the article's own id past those hops), a 403
+  that survived its retries, or a 429 is **blocked**, with the status and the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - a site is stopped for the rest of the crawl, as the retry middleware stops one, with
@@ -410,15 +411,24 @@ class SiteSpider(scrapy.Spider):
     def taken_down(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect says the article asked for is gone: an article
         request sent to the site's home page or a listing, as a site does with an
-        article it removed. Not with a query: a bot check or a login sends its visitor
-        on with a return address. A listing or search page sent home stays blocked."""
-        if response.meta.get("source_id") is None:  # not an article request
+        article it removed, or to another article (another id, as the site's article
+        pattern reads it: the one asked for taken down or merged into it; followed, the
+        other article's text was stored under the address asked for, or blocked, the
+        crawl not clean for an article the site no longer has). Not with a query: a bot
+        check or a login sends its visitor on with a return address. A redirect to the
+        article's own id is no removal (:meth:`same_article`: followed, a loop blocked).
+        A listing or search page sent home stays blocked."""
+        asked = response.meta.get("source_id")
+        if asked is None:  # not an article request
             return False
         parts = urlsplit(target)
+        if parts.query:
+            return False
+        target_id = self.site_article_id(target)
+        if target_id is not None:
+            return target_id != asked
         path = parts.path or "/"
-        return not parts.query and any(
-            pattern.fullmatch(path) for pattern in REMOVED_ARTICLE_PATHS[self.name]
-        )
+        return any(pattern.fullmatch(path) for pattern in REMOVED_ARTICLE_PATHS[self.name])
 
     def report_blocked(
         self, url: str, status: int, target: str | None, reason: str | None = None

@@ -41,6 +41,7 @@ from tests.scraper.crawling import (
 )
 from thaidigest import locks
 from thaidigest.config import DEFAULTS, load_config
+from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, iso
@@ -965,6 +966,43 @@ def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path)
     assert "Gave up retrying" not in result.stderr  # Scrapy's line before each, at DEBUG
 
 
+BAD_CONTENT_ENCODINGS = {
+    "plain-html-said-gzip": FaultRule("", "false_encoding", encoding="gzip"),
+    "plain-html-said-deflate": FaultRule("", "false_encoding", encoding="deflate"),
+    "gzip-stream-cut-short": FaultRule("", "cut_gzip"),
+}
+
+
+@pytest.mark.parametrize("fault", BAD_CONTENT_ENCODINGS.values(), ids=BAD_CONTENT_ENCODINGS)
+def test_a_page_not_in_the_compression_its_content_encoding_names_is_an_error_in_plain_words(
+    tmp_path, fault
+):
+    """Scrapy's decompression ran on the real answer: plain HTML said to be gzip was the
+    error ``Not a gzipped file (b'<!')``, deflate ``Error -3 while decompressing data``,
+    and a gzip stream cut short was read as far as it went, a page without its end. Each
+    is one error in the report's words; the page is not stored nor counted missing, and
+    the crawl goes on with the other pages."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    fault.path = mdes_article_path(page)
+    with FixtureSite(faults=FaultPlan(rules=[fault])) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    url = public_url("mdes", str(page["id"]))
+    others = {public_url("mdes", str(p["id"])) for p in article_pages("mdes")} - {url}
+    assert set(stored(db)) == others
+    report = last_report(db, "mdes")
+    [entry] = report["errors"]
+    assert re.search(fault.path, urlsplit(entry["url"]).path), entry
+    assert entry["error"] == NOT_IN_ITS_ENCODING
+    assert (report["soft_404"], report["not_found"], report["blocked"]) == (0, 0, [])
+    assert f"{NOT_IN_ITS_ENCODING}" in result.stdout
+    logged = [line for line in result.stderr.splitlines() if "ERROR: error: " in line]
+    assert len(logged) == 1 and logged[0].endswith(f": {NOT_IN_ITS_ENCODING}"), logged
+    assert "gzipped" not in result.stderr and "decompressing" not in result.stderr
+
+
 def test_a_crawl_taking_over_a_dead_crawls_lock_logs_it_as_its_other_lines_in_bangkok_time(
     tmp_path,
 ):
@@ -1835,6 +1873,10 @@ MDES_REDIRECTS = {
     "listing-page": ("/news/7/page/2", True),
     "home-with-a-query": ("/?return=/news/detail/11009", False),
     "another-path": ("/news/detail/", False),
+    # Another article's id: the one asked for was taken down (or merged into it).
+    "another-article": ("/news/detail/11014", True),
+    # Its own id, asked again and again: a loop, blocked after MAX_ARTICLE_REDIRECTS hops.
+    "itself": ("/news/detail/11001", False),
 }
 
 
@@ -1860,7 +1902,12 @@ def test_an_article_redirected_home_or_to_a_listing_is_removed_any_other_place_b
         assert result.returncode == 1, result.stdout + result.stderr[-2000:]
         [entry] = report["blocked"]
         assert (entry["status"], entry["target"]) == (301, site.base_url + location)
+        loop = mdes.article_id(location) == str(page["id"])
+        assert entry.get("reason") == ("redirect loop" if loop else None), entry
     assert report["errors"] == []
+    # Every other article is stored, under its own address only.
+    others = [p for p in article_pages("mdes") if p["id"] != page["id"]]
+    assert set(stored(db)) == {public_url("mdes", str(p["id"])) for p in others}
 
 
 def mdes_article_path(page: dict) -> str:

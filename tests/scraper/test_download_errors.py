@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Callable
 from contextlib import suppress
 
@@ -29,8 +30,10 @@ from twisted.web.client import (
     ResponseNeverReceived,
 )
 
+from scraper.content_encoding import ContentEncodingMiddleware, NotInItsEncoding
 from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
 from tests.certificates import self_signed
+from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 
 TIMEOUT = 7.5  # seconds: the crawl's download timeout (crawl.timeout)
 
@@ -159,6 +162,76 @@ def test_a_compressed_answer_over_the_size_limit_once_decompressed_is_said_so() 
     assert is_over_size(ignored.value)
     # Any other request ignored is not one over the limit.
     assert not is_over_size(IgnoreRequest("Forbidden by robots.txt (Disallow: /)"))
+
+
+PAGE = b"<!DOCTYPE html><html><body><p>" + "ข่าว".encode() * 2000 + b"</p></body></html>"
+WHOLE_GZIP = gzip.compress(PAGE)
+# Bodies Scrapy reads as the page, each with the Content-Encoding it is sent with.
+READ_BODIES = {
+    "gzip": ("gzip", WHOLE_GZIP),
+    "x-gzip": ("x-gzip", WHOLE_GZIP),
+    "deflate-in-zlib": ("deflate", zlib.compress(PAGE)),
+    # Microsoft's servers send deflate without zlib's header, which Scrapy reads too.
+    "raw-deflate": ("deflate", zlib.compress(PAGE, wbits=-zlib.MAX_WBITS)),
+    # Scrapy reads past a wrong checksum and what follows a stream's end: so do we.
+    "gzip-wrong-checksum": ("gzip", WHOLE_GZIP[:-8] + b"\0" * 4 + WHOLE_GZIP[-4:]),
+    "gzip-then-zeros": ("gzip", WHOLE_GZIP + b"\0" * 16),
+    "gzip-twice": ("gzip, gzip", gzip.compress(WHOLE_GZIP)),
+}
+# Bodies not in the gzip or deflate their Content-Encoding names.
+UNREAD_BODIES = {
+    "plain-html-said-gzip": ("gzip", PAGE),
+    "plain-html-said-deflate": ("deflate", PAGE),
+    "gzip-cut-in-half": ("gzip", WHOLE_GZIP[: len(WHOLE_GZIP) // 2]),
+    "gzip-cut-in-its-header": ("gzip", WHOLE_GZIP[:6]),
+    "deflate-cut-in-half": ("deflate", zlib.compress(PAGE)[:100]),
+    "raw-deflate-cut-in-half": ("deflate", zlib.compress(PAGE, wbits=-zlib.MAX_WBITS)[:100]),
+}
+
+
+def decoded_by_the_crawl(encoding: str, body: bytes) -> Response:
+    """An answer of ``body`` with ``Content-Encoding: encoding`` once the crawl's
+    decompression middleware has read it."""
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 5_000_000})
+    decompressing = ContentEncodingMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:1/news/detail/11001")
+    answer = Response(request.url, headers={"Content-Encoding": encoding}, body=body)
+    return decompressing.process_response(request, answer)
+
+
+@pytest.mark.parametrize(("encoding", "body"), READ_BODIES.values(), ids=READ_BODIES)
+def test_a_body_in_the_compression_its_content_encoding_names_is_read_as_scrapy_reads_it(
+    encoding, body
+) -> None:
+    decoded = decoded_by_the_crawl(encoding, body)
+    assert decoded.body == PAGE
+
+
+@pytest.mark.parametrize(("encoding", "body"), UNREAD_BODIES.values(), ids=UNREAD_BODIES)
+def test_a_body_not_in_the_compression_its_content_encoding_names_is_said_in_plain_words(
+    encoding, body
+) -> None:
+    """The decoder's own error was the page's (``Not a gzipped file (b'<!')``), and a
+    stream cut short was read as far as it went: a page without its end."""
+    with pytest.raises(NotInItsEncoding) as failed:
+        decoded_by_the_crawl(encoding, body)
+    assert plain_reason(failed.value, timeout=TIMEOUT) == NOT_IN_ITS_ENCODING
+
+
+def test_an_empty_body_said_to_be_gzip_is_an_empty_page_as_scrapy_reads_it() -> None:
+    """A 304 or a redirect sent with the Content-Encoding of the page it stands for."""
+    assert decoded_by_the_crawl("gzip", b"").body == b""
+
+
+def test_a_gzip_body_over_the_size_limit_once_decompressed_is_still_said_so() -> None:
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 50_000})
+    decompressing = ContentEncodingMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:1/robots.txt")
+    body = gzip.compress(b"x" * 100_000)
+    answer = Response(request.url, headers={"Content-Encoding": "gzip"}, body=body)
+    with pytest.raises(IgnoreRequest) as ignored:
+        decompressing.process_response(request, answer)
+    assert plain_reason(ignored.value, timeout=TIMEOUT) == "larger than crawl.max_page_bytes"
 
 
 def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_failures() -> None:

@@ -475,6 +475,41 @@ def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_
     assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
 
 
+ARTICLE_REDIRECTS = {
+    "another-article": ("/news/contents/details/87390", 0, Answer.MISSING),
+    "another-ministry-article": ("/news/contents/ministry_details/87390", 0, Answer.MISSING),
+    "another-article-with-a-query": ("/news/contents/details/87390?ref=1", 0, Answer.BLOCKED),
+    "itself-as-ministry-news": ("/news/contents/ministry_details/87382", 0, Answer.REDIRECT),
+    "itself-past-the-hops-followed": ("/news/contents/details/87382", 3, Answer.BLOCKED),
+}
+
+
+@pytest.mark.parametrize(
+    ("target", "hops", "answer"), ARTICLE_REDIRECTS.values(), ids=ARTICLE_REDIRECTS
+)
+def test_an_article_redirected_to_another_articles_id_is_missing_to_its_own_followed(
+    target: str, hops: int, answer: Answer
+) -> None:
+    """A redirect to another article was blocked: the crawl not clean for an article the
+    site took down (or merged into the other), reported as a refusal. Now missing, as a
+    404, nothing stored under the address asked for; its own id stays followed, and a
+    loop blocked."""
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382", "redirect_hops": hops})
+
+    verdict = spider.judge(Response(URL, status=301, headers={"Location": target}, request=request))
+
+    assert verdict.answer is answer
+    assert (verdict.follow is not None) == (answer is Answer.REDIRECT)
+    if answer is Answer.BLOCKED:
+        [entry] = spider.blocked
+        reason = "redirect loop" if hops else None
+        assert (entry["target"], entry.get("reason")) == (HOST + target, reason)
+
+
 TEMPLATE_REFRESHES = {
     "in-five-seconds": ("5;url=/news/contents/ministry_details/87382", MOVED_TO),
     "in-six-seconds": ("6;url=/news/contents/ministry_details/87382", None),
