@@ -182,8 +182,12 @@ READ_BODIES = {
 UNREAD_BODIES = {
     "plain-html-said-gzip": ("gzip", PAGE),
     "plain-html-said-deflate": ("deflate", PAGE),
+    "gzip-cut-in-its-header": ("gzip", WHOLE_GZIP[:6]),  # nothing of the page to read
+}
+# Streams cut short, read as far as they go, as Scrapy reads them: the page without its
+# end, which the spider retries as any page cut short (``is_whole_page``).
+CUT_BODIES = {
     "gzip-cut-in-half": ("gzip", WHOLE_GZIP[: len(WHOLE_GZIP) // 2]),
-    "gzip-cut-in-its-header": ("gzip", WHOLE_GZIP[:6]),
     "deflate-cut-in-half": ("deflate", zlib.compress(PAGE)[:100]),
     "raw-deflate-cut-in-half": ("deflate", zlib.compress(PAGE, wbits=-zlib.MAX_WBITS)[:100]),
 }
@@ -211,11 +215,19 @@ def test_a_body_in_the_compression_its_content_encoding_names_is_read_as_scrapy_
 def test_a_body_not_in_the_compression_its_content_encoding_names_is_said_in_plain_words(
     encoding, body
 ) -> None:
-    """The decoder's own error was the page's (``Not a gzipped file (b'<!')``), and a
-    stream cut short was read as far as it went: a page without its end."""
+    """The decoder's own error was the page's (``Not a gzipped file (b'<!')``)."""
     with pytest.raises(NotInItsEncoding) as failed:
         decoded_by_the_crawl(encoding, body)
     assert plain_reason(failed.value, timeout=TIMEOUT) == NOT_IN_ITS_ENCODING
+    assert not isinstance(failed.value, IgnoreRequest)  # asked for: robots.txt logs it
+
+
+@pytest.mark.parametrize(("encoding", "body"), CUT_BODIES.values(), ids=CUT_BODIES)
+def test_a_compressed_stream_cut_short_is_read_as_far_as_it_goes_for_the_spider_to_retry(
+    encoding, body
+) -> None:
+    decoded = decoded_by_the_crawl(encoding, body)
+    assert PAGE.startswith(decoded.body) and 0 < len(decoded.body) < len(PAGE)
 
 
 def test_an_empty_body_said_to_be_gzip_is_an_empty_page_as_scrapy_reads_it() -> None:
