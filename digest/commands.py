@@ -458,19 +458,31 @@ def digest_command(
 def other_port_note(site_url: str, port: int) -> str | None:
     """What ``serve`` says when ``site_url`` (``digest.site_url``) names this machine
     (:func:`digest.publish.is_local_site`) on another port than ``port``, the one it serves
-    on: the links the feeds, the archive page and the OPML list were written with lead to a
-    port nothing serves. None when the ports agree, and for a public address, which a web
-    server in front of this one serves on a port of its own."""
+    on, or on https, which it does not speak: the links the feeds, the archive page and the
+    OPML list were written with lead to nothing it serves. ``--port N`` is advised only for
+    an http ``site_url`` naming a port serve can take (not 0, which picks a free one). None
+    when an http ``site_url``'s port agrees, and for a public address, which a web server in
+    front of this one serves on a port of its own."""
     if not is_local_site(site_url):
         return None
     parts = urlsplit(site_url)
-    named = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    scheme = parts.scheme.lower()
+    named = parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme)
+    other_site_url = (
+        "set [digest] site_url to this server's address and run `thaidigest digest` again"
+    )
+    if scheme != "http":  # serve speaks plain HTTP only: no port of its makes https work
+        return (
+            f"Note: the feeds' links name {site_url} (digest.site_url), but this server "
+            f"speaks plain HTTP only, on port {port}, so they lead nowhere here: "
+            f"{other_site_url}"
+        )
     if named == port:
         return None
+    remedies = f"serve with --port {named}, or {other_site_url}" if named else other_site_url
     return (
         f"Note: the feeds' links name {site_url} (digest.site_url), but this server is on "
-        f"port {port}, so they lead nowhere here: serve with --port {named}, or set "
-        "[digest] site_url to this server's address and run `thaidigest digest` again"
+        f"port {port}, so they lead nowhere here: {remedies}"
     )
 
 

@@ -492,7 +492,8 @@ def _archive(
     whose stories have left the feeds of articles has left the digests feed too. The
     digests feed holds the newest ``limit`` (``digest.max_entries``) of them, as each feed
     of articles holds its newest entries: ``digest.weeks`` set high (up to 520) must not
-    make it carry years of digests, each whole.
+    make it carry years of digests, each whole. Its subtitle names the weeks it holds
+    digests of: those from the oldest it kept on, when the cap left some out.
 
     ``written``: the digests feed's entries as written before, which keep their
     ``updated`` while they read the same.
@@ -510,6 +511,8 @@ def _archive(
         outputs[digest_page_name(week)] = page.encode()
     # An entry's content is the digest without the page's language marks, as it always
     # was: a content changed would date every entry again.
+    built = sorted(set(markdowns) & set(feed_weeks), reverse=True)
+    kept = built[:limit]
     entries = [
         digest_entry(
             week,
@@ -519,9 +522,12 @@ def _archive(
             now,
             _published_before(written, week),
         )
-        for week in sorted(set(markdowns) & set(feed_weeks), reverse=True)[:limit]
+        for week in kept
     ]
-    about = feed_span(len(feed_weeks), feed_weeks[-1])
+    # The weeks whose digests it holds: when the cap leaves older digests out, those from
+    # the oldest kept on, not every week the feeds of articles carry.
+    span = len(feed_weeks) - (feed_weeks.index(kept[-1]) if len(built) > limit else 0)
+    about = feed_span(span, feed_weeks[-1])
     feed = FeedInfo(
         id=stable_id("thaidigest:feed:digests"),
         title=f"{title}: weekly digests",

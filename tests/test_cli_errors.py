@@ -618,6 +618,34 @@ def test_explain_finds_an_article_stored_on_http_from_its_address_without_scheme
     assert result.output.splitlines()[1] == "http://mfa.go.th/en/content/1"
 
 
+@pytest.mark.parametrize("given", ["published", "stored", "published without its scheme"])
+def test_explain_finds_an_article_whose_path_holds_a_stray_percent_by_its_link_as_published(
+    given, tmp_path
+):
+    """Every output publishes a stray ``%`` as ``%25`` (clean_link) while the path is stored
+    as written: the link a reader copies from the digest or a feed is the one explained."""
+    from digest.clean import clean_link
+
+    db = str(tmp_path / "db.sqlite")
+    stored = "https://example.org/100%/x"
+    text = tmp_path / "percent.txt"
+    text.write_text(
+        f"Digital MOU at 100%\n\nThailand and Japan sign a digital MOU.\n\nที่มา : {stored}\n",
+        encoding="utf-8",
+    )
+    assert invoke("import", str(text), "--db", db).exit_code == 0
+    published = clean_link(stored)
+    assert published == "https://example.org/100%25/x"
+    address = {
+        "published": published,
+        "stored": stored,
+        "published without its scheme": published.removeprefix("https://"),
+    }[given]
+    result = invoke("explain", address, "--db", db, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == stored
+
+
 def test_import_still_makes_its_database(tmp_path):
     # (digest does not: a database that does not exist is refused, tests/digest/test_commands.py)
     db = tmp_path / "new" / "db.sqlite"

@@ -261,6 +261,36 @@ def test_an_address_given_without_its_scheme_is_meant_as_https_then_http(address
     assert addresses_meant(address) == meant
 
 
+@pytest.mark.parametrize(
+    ("address", "meant"),
+    [
+        # A stray % as published (%25), then as stored: a path is stored as written.
+        (
+            "https://example.org/100%25/x",
+            ["https://example.org/100%25/x", "https://example.org/100%/x"],
+        ),
+        ("https://example.org/100%/x", ["https://example.org/100%/x"]),
+        (
+            "example.org/5%25",
+            [
+                "https://example.org/5%25",
+                "https://example.org/5%",
+                "http://example.org/5%25",
+                "http://example.org/5%",
+            ],
+        ),
+        # %25 before two hex digits is an escaped % that was written so: %2541 is not %41.
+        ("https://example.org/100%2541", ["https://example.org/100%2541"]),
+        # A query is stored with its stray % as %25 already: one form.
+        ("https://example.org/a?q=5%25", ["https://example.org/a?q=5%25"]),
+    ],
+)
+def test_an_address_with_a_stray_percent_as_published_is_meant_as_stored_too(address, meant):
+    """Outputs publish a stray ``%`` as ``%25``: the link copied from one finds the article
+    stored under the bare ``%``."""
+    assert addresses_meant(address) == meant
+
+
 def test_site_and_id_come_from_the_url():
     assert source_of("https://www.thaigov.go.th/news/contents/details/1") == "thaigov"
     assert source_of("https://user@www.thaigov.go.th:443/news/contents/details/1") == "thaigov"

@@ -47,6 +47,8 @@ AUTHORITY_CHARACTERS = f"{URI_CHARACTERS}[]"
 RECIPIENT_FIELD = "{recipient}"
 # A ``%`` that starts no escape (``/100%/``): a URI holds it as ``%25``.
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# A stray ``%`` as published (``/100%25/``): undone, a ``%`` that starts no escape again.
+PUBLISHED_STRAY_PERCENT = re.compile(r"%25(?![0-9A-Fa-f]{2})")
 # An id as the rules before ids of any script read it.
 ASCII_ID = re.compile(r"[0-9]+")
 # Matched whole (fullmatch): a path is an article's only when it is nothing more.
@@ -364,12 +366,21 @@ def addresses_meant(address: str) -> list[str]:
     stored under, the likeliest first: its own (:func:`stored_forms`: canonical, then as a
     database made before may hold it); for a web address given without its scheme
     (:data:`SCHEMELESS_ADDRESS`), the address as https, then as http (one for the sites,
-    whose articles are stored on https)."""
+    whose articles are stored on https). Each is followed by the forms of the address
+    with each stray ``%`` as published written back (``/100%25/`` is ``/100%/``): every
+    output publishes a ``%`` that starts no escape as ``%25`` (digest.clean's
+    ``clean_link``), while a path is stored as written, so the link copied from a digest or
+    a feed names the article stored under the bare ``%``."""
     if "://" in address or not SCHEMELESS_ADDRESS.match(address):
-        return stored_forms(address)
+        addresses = [address]
+    else:
+        addresses = [f"{scheme}://{address}" for scheme in ("https", "http")]
     return list(
         dict.fromkeys(
-            form for scheme in ("https", "http") for form in stored_forms(f"{scheme}://{address}")
+            form
+            for given in addresses
+            for each in dict.fromkeys((given, PUBLISHED_STRAY_PERCENT.sub("%", given)))
+            for form in stored_forms(each)
         )
     )
 

@@ -275,6 +275,21 @@ def test_the_digests_feed_holds_the_newest_max_entries_digests_newest_first(fill
     assert "2024-W31.html" in index  # the archive still lists every digest
 
 
+def test_the_digests_feeds_subtitle_names_the_weeks_of_the_digests_it_holds(filled, tmp_path):
+    """Capped at ``digest.max_entries``, the digests feed holds W33 and W34 only: its
+    subtitle said the digests of the 8 weeks the feeds of articles carry. Uncapped, it
+    still names those weeks (a week may have no digest)."""
+    out = tmp_path / "public"
+    for number in (31, 32, 33, 34):
+        build_digest(filled, out, Week(2024, number), settings(max_entries=2, weeks=8))
+    feed = parse(out / "digests.atom").feed
+    assert feed.subtitle == "The digests of the 2 weeks to 2024-W34"
+    build_digest(filled, out, W34, settings(max_entries=3, weeks=8))
+    assert parse(out / "digests.atom").feed.subtitle == "The digests of the 3 weeks to 2024-W34"
+    build_digest(filled, out, W34, settings(max_entries=4, weeks=8))
+    assert parse(out / "digests.atom").feed.subtitle == "The digests of the 8 weeks to 2024-W34"
+
+
 def test_a_digest_entry_is_updated_when_its_content_changes_not_when_rebuilt(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(), now=at("2024-08-26T01:00"))

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from digest.commands import serve_command
+from digest.commands import other_port_note, serve_command
 from digest.serve import IDLE_TIMEOUT, make_server, server_url
 from tests.digest import ipv6_loopback_missing
 from thaidigest.config import DEFAULTS
@@ -454,6 +454,35 @@ def test_serve_notes_a_site_url_only_when_it_is_loopback_on_another_port(tmp_pat
     lines, served = serve_lines(tmp_path, site_url.format(port=port), port)
     assert served == port
     assert len(lines) == (2 if noted else 1), lines
+
+
+@pytest.mark.parametrize("site_url", ["https://localhost/", "https://127.0.0.1:8001/"])
+def test_the_note_on_a_loopback_https_site_url_advises_no_port_serve_speaks_plain_http(site_url):
+    """serve speaks plain HTTP only: no --port makes an https link reach it (it advised
+    ``serve with --port 443``), on the port the link names too."""
+    assert other_port_note(site_url, 8001) == (
+        f"Note: the feeds' links name {site_url} (digest.site_url), but this server speaks "
+        "plain HTTP only, on port 8001, so they lead nowhere here: set [digest] site_url "
+        "to this server's address and run `thaidigest digest` again"
+    )
+
+
+def test_the_note_on_a_loopback_site_url_naming_port_0_advises_no_port():
+    """Port 0 is a port written, not the scheme's default (it advised ``--port 80``), and
+    ``serve --port 0`` picks a free port, not the one the links name: no port to advise."""
+    assert other_port_note("http://127.0.0.1:0/", 8001) == (
+        "Note: the feeds' links name http://127.0.0.1:0/ (digest.site_url), but this server "
+        "is on port 8001, so they lead nowhere here: set [digest] site_url to this "
+        "server's address and run `thaidigest digest` again"
+    )
+
+
+def test_the_note_on_a_loopback_http_site_url_advises_the_port_it_names():
+    assert other_port_note("http://localhost/", 8001).endswith(
+        "so they lead nowhere here: serve with --port 80, or set [digest] site_url to this "
+        "server's address and run `thaidigest digest` again"
+    )
+    assert other_port_note("http://localhost:8001/", 8001) is None
 
 
 def test_a_refused_request_is_one_line_on_stderr(site, capfd):
