@@ -11,8 +11,8 @@ server's own base URL.
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
 (complete to HTTP), wrong charsets, a body not in the compression its
-``Content-Encoding`` names (plain HTML said to be gzip or deflate, a gzip stream cut
-short), huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
+``Content-Encoding`` names (plain HTML said to be gzip or deflate), a gzip stream cut
+short, huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
 or gzipped: small until decompressed), redirects, a page that is only a meta refresh and
 one that reloads itself, a bot check answered with 200) so reliability tests can show what
 a spider does with them. Every request is recorded in

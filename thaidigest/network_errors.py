@@ -25,7 +25,8 @@ ANSWER_CUT_SHORT = "answer cut short"
 DOWNLOAD_CANCELLED = "download cancelled"
 DOWNLOAD_FAILED = "download failed"  # a failure of no kind these words name
 # An answer whose body is not the gzip or deflate stream its Content-Encoding says it is
-# (plain HTML so labelled, a stream cut short): scraper.content_encoding.
+# (plain HTML so labelled): scraper.content_encoding. A stream cut short is read as far
+# as it goes, a page cut short.
 NOT_IN_ITS_ENCODING = "body not in the gzip or deflate its Content-Encoding names"
 # The standard library's errors, each kind with the words the crawl says it in.
 SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (
