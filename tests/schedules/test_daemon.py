@@ -57,6 +57,7 @@ from thaidigest.health import CrawlRun, run_reasons
 from thaidigest.model import RawArticle
 from thaidigest.store import Store
 
+BANGKOK = ZoneInfo("Asia/Bangkok")
 GRACE = 20  # schedule.shutdown_grace in the end-to-end tests
 DUE_LINE = re.compile(r"crawl: due at (?P<times>.+)$")
 CRAWL_PID = re.compile(r"crawl: started crawl \(pid (?P<pid>\d+)\)")
@@ -388,9 +389,14 @@ def run_after_downtime(
 
 
 def run_a_week_late_digest(tmp_path, caplog, monkeypatch, config: dict) -> str:
-    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled."""
-    job = 'name = "digest"\ntask = "digest"\ncron = "0 7 * * 1"\n'
-    first_due = datetime.now(UTC) - timedelta(days=2)
+    """The daemon's log once a weekly digest whose run fell due 2 days ago is handled.
+
+    The crontab line is timed on that run, whatever the day: a fixed one (Monday 07:00)
+    also fell due between it and now on two days of each week, two runs, not one."""
+    first_due = (datetime.now(BANGKOK) - timedelta(days=2)).replace(second=0, microsecond=0)
+    weekday = first_due.isoweekday() % 7  # crontab's: 0 is Sunday
+    cron = f"{first_due.minute} {first_due.hour} * * {weekday}"
+    job = f'name = "digest"\ntask = "digest"\ncron = "{cron}"\n'
     return run_after_downtime(tmp_path, caplog, monkeypatch, config, job, first_due)
 
 
@@ -656,9 +662,6 @@ def test_a_next_run_still_refused_when_the_daemon_stops_is_a_warning(tmp_path, c
 def test_a_job_stderr_line_is_logged_at_the_level_it_names(line, previous, expected):
     level = line_level(line, getattr(logging, previous))
     assert logging.getLevelName(level) == expected
-
-
-BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 @pytest.mark.parametrize(
