@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from scraper.sites import thaigov
@@ -1069,3 +1069,84 @@ def test_new_articles_are_inserted_without_binding_each_row_in_sqlalchemy(
     assert summary.new == len(rows["articles"]) > 10
     assert bound == 0
     assert len(rows["article_versions"]) == summary.new + summary.updated
+
+
+# --- One page, its stray % written bare or as %25 --------------------------------
+
+# A path is stored as written; every output publishes its stray % as %25 (clean_link),
+# so the link copied from a digest or a feed names the page stored under the bare %.
+BARE = "https://example.org/news/100%/digital-mou"
+ESCAPED = "https://example.org/news/100%25/digital-mou"
+EDIT = "\nแก้ไขเพิ่มเติม"
+
+
+def at(url: str, edit: str = "", *, visit: bool = False) -> RawArticle:
+    """The article of ``RECORDS[0]`` found at ``url`` (a page a crawl fetched if ``visit``)."""
+    record = corpus_record_article(RECORDS[0])
+    return replace(
+        record,
+        url=url,
+        source="file",
+        source_id=None,
+        body=record.body + edit,
+        fetch_url=url if visit else None,
+    )
+
+
+def stored_urls(store: Store) -> list[str]:
+    return [row["url"] for row in store.iter_articles()]
+
+
+@pytest.mark.parametrize("visit", [False, True], ids=["imported", "crawled"])
+@pytest.mark.parametrize(
+    ("first", "again"), [(BARE, ESCAPED), (ESCAPED, BARE)], ids=["bare-first", "escaped-first"]
+)
+def test_a_page_read_again_with_its_stray_percent_written_otherwise_is_its_stored_row(
+    store: Store, first: str, again: str, visit: bool
+) -> None:
+    """An article stored under one form of a stray ``%`` and read again under the other
+    (the link copied from a digest) was a second row, the deduplicator's copy of the first."""
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(at(first)) == "new"
+
+    assert ingestor.ingest_one(at(again, visit=visit)) == "unchanged"
+    assert ingestor.ingest_one(at(again, EDIT, visit=visit)) == "updated"
+
+    assert stored_urls(store) == [first]
+    row = store.article_by_url(first)
+    assert (row["versions"], row["duplicate_of"]) == (2, None)
+    assert row["body"].endswith(EDIT.strip())
+    assert row["fetch_url"] == (again if visit else None)
+
+
+def test_both_forms_of_a_stray_percent_in_one_batch_are_one_row(store: Store) -> None:
+    summary = build_ingestor(store, clock=clock).ingest([at(BARE), at(ESCAPED, EDIT)])
+
+    assert summary.line() == "read 2, new 1, updated 1, unchanged 0, rejected 0"
+    assert stored_urls(store) == [BARE]
+    assert store.article_by_url(BARE)["versions"] == 2
+
+
+def test_a_page_held_under_both_forms_of_a_stray_percent_keeps_each_records_row(
+    store: Store,
+) -> None:
+    """A database written before holds the page under both forms, and its export both
+    records: imported again, each record is its own row's, and changes nothing."""
+    build_ingestor(store, clock=clock).ingest([at(BARE), at(f"{BARE}-placeholder", EDIT)])
+    with store.transaction() as conn:  # as that release stored it
+        placeholder = articles.c.url == f"{BARE}-placeholder"
+        conn.execute(update(articles).where(placeholder).values(url=ESCAPED))
+
+    summary = build_ingestor(store, clock=clock).ingest([at(BARE), at(ESCAPED, EDIT)])
+
+    assert summary.line() == "read 2, new 0, updated 0, unchanged 2, rejected 0"
+    assert stored_urls(store) == [BARE, ESCAPED]
+
+
+def test_an_escaped_percent_is_not_the_character_it_escapes(store: Store) -> None:
+    """``%2541`` is a ``%`` and ``41`` written so, not ``%41`` (``A``): two pages."""
+    build_ingestor(store, clock=clock).ingest(
+        [at("https://example.org/news/100%2541"), at("https://example.org/news/100%41", EDIT)]
+    )
+
+    assert len(stored_urls(store)) == 2

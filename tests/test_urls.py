@@ -16,6 +16,7 @@ from thaidigest.urls import (
     same_host,
     source_of,
     stored_forms,
+    stray_percent_forms,
     web_host,
 )
 
@@ -289,6 +290,40 @@ def test_an_address_with_a_stray_percent_as_published_is_meant_as_stored_too(add
     """Outputs publish a stray ``%`` as ``%25``: the link copied from one finds the article
     stored under the bare ``%``."""
     assert addresses_meant(address) == meant
+
+
+@pytest.mark.parametrize(
+    ("url", "forms"),
+    [
+        (
+            "https://example.org/100%/x",
+            ["https://example.org/100%/x", "https://example.org/100%25/x"],
+        ),
+        (
+            "https://example.org/100%25/x",
+            ["https://example.org/100%25/x", "https://example.org/100%/x"],
+        ),
+        # Mixed: the two whole forms.
+        (
+            "https://example.org/a%25/b%",
+            [
+                "https://example.org/a%25/b%",
+                "https://example.org/a%25/b%25",
+                "https://example.org/a%/b%",
+            ],
+        ),
+        # An escape is no stray %: %2541 is an escaped %41, %E0%B8%81 Thai.
+        ("https://example.org/100%2541", ["https://example.org/100%2541"]),
+        ("https://example.org/%E0%B8%81", ["https://example.org/%E0%B8%81"]),
+        # A query is stored with its stray % as %25 already (canonical_url): as it is.
+        ("https://example.org/a?q=5%25", ["https://example.org/a?q=5%25"]),
+        ("https://example.org/a", ["https://example.org/a"]),
+    ],
+)
+def test_a_path_with_a_stray_percent_names_its_page_in_either_form(url, forms):
+    assert stray_percent_forms(url) == forms
+    for form in forms[1:]:  # a whole form names the page under the other too
+        assert set(forms[1:]) <= set(stray_percent_forms(form))
 
 
 def test_site_and_id_come_from_the_url():

@@ -56,7 +56,7 @@ from thaidigest.store import (
     utc_now,
     written_with,
 )
-from thaidigest.urls import former_form
+from thaidigest.urls import former_form, stray_percent_forms
 from thaidigest.workers import YOUNG_GC_THRESHOLD, ordered_map
 
 log = logging.getLogger(__name__)
@@ -668,7 +668,7 @@ class Ingestor:
         version stored (an import's text too: the next empty answer counts from 1).
         """
         now = iso(self.clock())
-        prepared = _to_rows_stored_before(conn, prepared)
+        prepared = _to_rows_of_other_percent_forms(conn, _to_rows_stored_before(conn, prepared))
         urls = list({item.article.url for item in prepared})
         # A count whose last answer's visit is not the article's last one was ended by an
         # earlier thaidigest's visit, unaware of the table: none (see store.empty_answers).
@@ -933,6 +933,41 @@ def _to_rows_stored_before(conn: Connection, prepared: list[Prepared]) -> list[P
     return [
         item._replace(article=replace(item.article, url=item.history.stored_before))
         if item.history.stored_before in held
+        else item
+        for item in prepared
+    ]
+
+
+def _to_rows_of_other_percent_forms(conn: Connection, prepared: list[Prepared]) -> list[Prepared]:
+    """``prepared``, each article whose path holds a ``%`` that starts no escape, or a
+    ``%25`` that starts none, under the form a row holds of its address
+    (:func:`~thaidigest.urls.stray_percent_forms`: ``/100%/`` and ``/100%25/`` are one page)
+    when no row holds its own; when none holds either, under the form the batch gave it
+    first. A path is stored as written and every output publishes ``%25``: the link copied
+    from a digest, imported or crawled, made a second row of the page, which the
+    deduplicator made a copy of the first. A row under its own form stays the article's (a
+    database written before may hold the page under both, its export both records)."""
+    forms = {
+        url: each
+        for url in {item.article.url for item in prepared if "%" in item.article.url}
+        if len(each := stray_percent_forms(url)) > 1
+    }
+    if not forms:
+        return prepared
+    wanted = {form for each in forms.values() for form in each}
+    held = set(conn.execute(select(articles.c.url).where(articles.c.url.in_(wanted))).scalars())
+    row_of: dict[str, str] = {}  # each address the batch gives: the one its article is under
+    for item in prepared:  # in input order: the first form given is a new row's
+        url = item.article.url
+        if url in forms and url not in row_of:
+            given = [form for form in forms[url] if form in row_of]
+            row_of[url] = next(
+                (form for form in forms[url] if form in held),
+                row_of[given[0]] if given else url,
+            )
+    return [
+        item._replace(article=replace(item.article, url=row_of[item.article.url]))
+        if row_of.get(item.article.url, item.article.url) != item.article.url
         else item
         for item in prepared
     ]

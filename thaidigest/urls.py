@@ -385,6 +385,32 @@ def addresses_meant(address: str) -> list[str]:
     )
 
 
+def stray_percent_forms(url: str) -> list[str]:
+    """The addresses that name the page at ``url`` however its path writes a ``%`` that
+    starts no escape, ``url`` first: each such ``%`` written ``%25`` (``/100%/`` is
+    ``/100%25/``, as every output publishes it: digest.clean's ``clean_link``), then each
+    ``%25`` that starts no escape written ``%`` (``/100%25/`` is ``/100%/``). An escape stays
+    as written: ``%2541`` is an escaped ``%41``, never ``%41`` (``A``). A path is stored as
+    written, so an article stored under one form is read again under the other (an import
+    of the link copied from a digest); a query is stored with its ``%`` written ``%25``
+    already (:func:`canonical_url`). A path that mixes the two forms has these two whole
+    ones, not every mix; ``[url]`` for an address without a ``%``."""
+    if "%" not in url:
+        return [url]
+    parts = urlsplit(url)
+    if urlunsplit(parts) != url:  # not written back as it is (a bare "?"): as it is alone
+        return [url]
+    forms = [url]
+    for path in (
+        STRAY_PERCENT.sub("%25", parts.path),
+        PUBLISHED_STRAY_PERCENT.sub("%", parts.path),
+    ):
+        form = urlunsplit(parts._replace(path=path))
+        if path != parts.path and form not in forms:
+            forms.append(form)
+    return forms
+
+
 def source_of(url: str) -> str:
     """``thaigov`` or ``mdes`` for the two sites' URLs, else ``file``."""
     return HOSTS.get(_host((urlsplit(url).hostname or "").rstrip(".")), "file")
