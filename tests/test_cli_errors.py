@@ -646,6 +646,25 @@ def test_explain_finds_an_article_whose_path_holds_a_stray_percent_by_its_link_a
     assert result.output.splitlines()[1] == stored
 
 
+def test_explain_finds_an_article_imported_from_its_published_link_by_its_bare_percent(
+    tmp_path,
+):
+    """A text file whose source line is the link copied from a digest stores its stray
+    ``%`` as ``%25``: explain of the address as the page writes it (``/100%/``) said
+    there was no stored article."""
+    db = str(tmp_path / "db.sqlite")
+    stored = "https://example.org/100%25/x"
+    text = tmp_path / "percent.txt"
+    text.write_text(
+        f"Digital MOU at 100%\n\nThailand and Japan sign a digital MOU.\n\nที่มา : {stored}\n",
+        encoding="utf-8",
+    )
+    assert invoke("import", str(text), "--db", db).exit_code == 0
+    result = invoke("explain", "https://example.org/100%/x", "--db", db, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == stored
+
+
 def test_import_still_makes_its_database(tmp_path):
     # (digest does not: a database that does not exist is refused, tests/digest/test_commands.py)
     db = tmp_path / "new" / "db.sqlite"

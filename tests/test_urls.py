@@ -270,7 +270,11 @@ def test_an_address_given_without_its_scheme_is_meant_as_https_then_http(address
             "https://example.org/100%25/x",
             ["https://example.org/100%25/x", "https://example.org/100%/x"],
         ),
-        ("https://example.org/100%/x", ["https://example.org/100%/x"]),
+        # As the page wrote it, then as published: an import of the copied link stored it so.
+        (
+            "https://example.org/100%/x",
+            ["https://example.org/100%/x", "https://example.org/100%25/x"],
+        ),
         (
             "example.org/5%25",
             [

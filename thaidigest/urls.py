@@ -366,21 +366,22 @@ def addresses_meant(address: str) -> list[str]:
     stored under, the likeliest first: its own (:func:`stored_forms`: canonical, then as a
     database made before may hold it); for a web address given without its scheme
     (:data:`SCHEMELESS_ADDRESS`), the address as https, then as http (one for the sites,
-    whose articles are stored on https). Each is followed by the forms of the address
-    with each stray ``%`` as published written back (``/100%25/`` is ``/100%/``): every
-    output publishes a ``%`` that starts no escape as ``%25`` (digest.clean's
-    ``clean_link``), while a path is stored as written, so the link copied from a digest or
-    a feed names the article stored under the bare ``%``."""
+    whose articles are stored on https). Each form is followed by its others with its
+    path's stray ``%`` written the other way (:func:`stray_percent_forms`: ``/100%25/`` is
+    ``/100%/``, and ``/100%/`` is ``/100%25/``): every output publishes a ``%`` that starts
+    no escape as ``%25`` (digest.clean's ``clean_link``), while a path is stored as written,
+    so the link copied from a digest or a feed names the article stored under the bare
+    ``%``, and an address as the page wrote it names the article imported from that link."""
     if "://" in address or not SCHEMELESS_ADDRESS.match(address):
         addresses = [address]
     else:
         addresses = [f"{scheme}://{address}" for scheme in ("https", "http")]
     return list(
         dict.fromkeys(
-            form
+            each
             for given in addresses
-            for each in dict.fromkeys((given, PUBLISHED_STRAY_PERCENT.sub("%", given)))
-            for form in stored_forms(each)
+            for form in stored_forms(given)
+            for each in stray_percent_forms(form)
         )
     )
 
