@@ -6,7 +6,8 @@ feedgen writes RSS and Atom and is kept inside this module; JSON Feed is plain
 Entry ids are ``urn:uuid:`` UUID5s of a stable name (an article's canonical
 URL, a digest's week), so they never change between runs. A story keeps the id
 it was first published under when another of its copies becomes its
-representative (:func:`story_id`). Every date comes from the data, and every
+representative (:func:`story_id`), and its ``updated`` while it shows the same headline,
+summary and date (:func:`shows_the_same`). Every date comes from the data, and every
 format writes it in Bangkok time (:func:`in_bangkok`): a feed's own ``updated`` is
 its newest entry's, so the same entries give the same bytes. A digest's entry is
 updated when its content last changed, which the feed written before records
@@ -149,9 +150,13 @@ def article_entry(
 
     Its id is :func:`story_id`'s, given the entries of the feeds written before
     (``written``). Under the id of another member, it shows the representative
-    (headline, summary, date) and links to it, the page that holds the text it shows,
-    and is updated no earlier than that entry was: its content changed, and a date
-    gone back would hide that.
+    (headline, summary, date) and links to it, the page that holds the text it shows.
+    It keeps that entry's ``updated`` while it shows what that entry showed
+    (:func:`shows_the_same`): a copy that reads word for word as the story did (the same
+    release on the other site, a text file imported of it) changes no entry a reader
+    holds by becoming the representative, though it was stored later. One that shows
+    something else is updated no earlier than that entry was: its content changed, and
+    a date gone back would hide that.
     """
     summary = lede(item.body, item.language)
     if item.dated:
@@ -162,9 +167,7 @@ def article_entry(
     link, _ = article_links(item.url, item.also_on)
     updated = parse_iso(item.last_changed)
     entry_id = story_id(item, written or {})
-    if entry_id != stable_id(item.url) and written:
-        updated = max(updated, written[entry_id].updated)
-    return Entry(
+    entry = Entry(
         id=entry_id,
         title=clean_headline(item.title),
         link=link or page,
@@ -174,6 +177,29 @@ def article_entry(
         categories=item.topics,
         language=item.language,
         partners=item.partners,
+    )
+    if entry_id == stable_id(item.url) or not written:
+        return entry
+    held = written[entry_id]
+    if shows_the_same(entry, held):
+        return replace(entry, updated=held.updated)
+    return replace(entry, updated=max(updated, held.updated))
+
+
+def shown_text(entry: Entry) -> tuple[str, str]:
+    """The headline and summary of ``entry`` as every feed writes them (Atom's, JSON Feed's;
+    RSS's the same, escaped where it must be)."""
+    return clean_headline(entry.title), clean_text(entry.summary)
+
+
+def shows_the_same(entry: Entry, written: Dated) -> bool:
+    """Whether ``entry`` shows what the entry an Atom feed ``written`` before under its id
+    showed: the same headline, summary and published date. Not its link: a reader sees
+    the text and the date, and a copy of the same text at another address changes neither.
+    False when what that entry showed was not read (:class:`Dated` made without it)."""
+    return written.shown is not None and (shown_text(entry), entry.published) == (
+        written.shown,
+        written.published,
     )
 
 
@@ -327,19 +353,19 @@ def _generator(feed: FeedInfo, entries: Sequence[Entry], *, rss: bool = False) -
     for entry in entries:
         added = generator.add_entry(order="append")
         added.id(entry.id)
-        added.title(shown(clean_headline(entry.title)))
+        headline, summary = shown_text(entry)
+        added.title(shown(headline))
         link = clean_link(entry.link)
         if link:
             added.link(href=address(link), rel="alternate")
         added.published(in_bangkok(entry.published))
         added.updated(in_bangkok(entry.updated))
-        summary = clean_text(entry.summary)
         if summary:
             added.summary(html.escape(summary, quote=False) if rss else summary)
         if entry.content_html:
             added.content(clean_text(entry.content_html), type="html")
         elif not link and not rss:  # an Atom entry with no link must have content
-            added.content(summary or clean_headline(entry.title), type="text")
+            added.content(summary or headline, type="text")
         for category in entry.categories:
             term = clean_line(category)
             label = {} if rss else {"label": clean_line(topic_heading(category))}
@@ -366,12 +392,12 @@ def _json_item(entry: Entry) -> dict[str, object]:
     link = clean_link(entry.link)
     if link:
         item["url"] = link
-    item["title"] = clean_headline(entry.title)
-    summary = clean_text(entry.summary)
+    headline, summary = shown_text(entry)
+    item["title"] = headline
     if entry.content_html:
         item["content_html"] = clean_text(entry.content_html)
     else:  # an item must have content_html or content_text
-        item["content_text"] = summary or clean_headline(entry.title)
+        item["content_text"] = summary or headline
     if summary:
         item["summary"] = summary
     item["date_published"] = in_bangkok(entry.published).isoformat()  # RFC 3339
@@ -444,12 +470,14 @@ class Recorded(NamedTuple):
 
 
 class Dated(NamedTuple):
-    """When an entry an Atom document holds was last updated and published: what a story's
-    entry needs of the feeds written before (:func:`story_id`), read without the cost of
-    writing each entry out again as :func:`atom_entries` does."""
+    """When an entry an Atom document holds was last updated and published, and the headline
+    and summary it shows: what a story's entry needs of the feeds written before (its id,
+    :func:`story_id`, and whether it changed, :func:`shows_the_same`), read without the
+    cost of writing each entry out again as :func:`atom_entries` does."""
 
     updated: datetime
     published: datetime | None = None
+    shown: tuple[str, str] | None = None  # its headline and summary ("" for none)
 
 
 def _dated_entries(
@@ -469,7 +497,9 @@ def _dated_entries(
         if moment is None:
             continue
         published = entry.find(f"{ATOM}published")
-        dates = Dated(moment, None if published is None else _atom_date(published))
+        title = entry.findtext(f"{ATOM}title")
+        shown = None if title is None else (title, entry.findtext(f"{ATOM}summary") or "")
+        dates = Dated(moment, None if published is None else _atom_date(published), shown)
         yield entry_id.text.strip(), dates, entry, updated
 
 

@@ -9,13 +9,25 @@ id: the story must stay the entry they have, not come again as a new one.
 import json
 from dataclasses import replace
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 import feedparser
 import pytest
 from sqlalchemy import delete, select, update
 
-from digest.feeds import REVISION_PREFIXES, Dated, stable_id, story_id
+from digest.feeds import (
+    REVISION_PREFIXES,
+    Dated,
+    Entry,
+    FeedInfo,
+    article_entry,
+    atom_dates,
+    render_atom,
+    shown_text,
+    stable_id,
+    story_id,
+)
 from digest.publish import build_digest
 from digest.select import Item, Week
 from tests.digest import article, at, ingest, settings, thai_body, url_of
@@ -333,3 +345,126 @@ def test_a_database_an_older_release_wrote_links_the_canonical_address_once_open
         ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
         assert (entry_id, link) == (published, url_of(RELEASE)), name
     reopened.close()
+
+
+def entry_dates(out) -> dict[str, datetime]:
+    """The one story's ``updated`` as each feed of articles gives it: Atom's ``updated``, JSON
+    Feed's ``date_modified`` and, RSS having no date of an item's change, the channel's
+    ``lastBuildDate`` (its newest entry's)."""
+    dates: dict[str, datetime] = {}
+    for name, path in article_feeds(out).items():
+        if name.endswith(".rss"):
+            built = feedparser.parse(path.read_bytes()).feed.updated
+            dates[name] = parsedate_to_datetime(built)
+        else:
+            (entry,) = entries(path)
+            dates[name] = datetime.fromisoformat(entry.updated)
+    for name in ("feed.json", "topics/ai.json"):
+        (item,) = json.loads((out / name).read_text(encoding="utf-8"))["items"]
+        dates[name] = datetime.fromisoformat(item["date_modified"])
+    return dates
+
+
+# A copy that reads as the release does, word for word, and takes the representative's role on
+# the full tie: its URL sorts first. The entry then shows what it showed: the same headline,
+# summary and date.
+IDENTICAL_COPIES = {
+    "a text file imported without a web address": RawArticle(
+        url="file:///home/me/seeds/101.txt",
+        source="file",
+        title=TITLE,
+        body=BODY,
+        published_hint=date(2024, 8, 21),
+    ),
+    "the other site's copy": mdes_copy(7008),
+}
+
+
+@pytest.mark.parametrize("copy", IDENTICAL_COPIES)
+def test_an_identical_copy_that_becomes_the_representative_leaves_the_entry_undated(
+    store, tmp_path, copy
+):
+    out = tmp_path / "public"
+    ingest(store, [RELEASE], "2024-08-21T03:00")
+    relevant(store, RELEASE)
+    build_digest(store, out, W34, settings(), now=at("2024-08-21T12:00"))
+    first = entry_dates(out)
+    assert set(first.values()) == {at("2024-08-21T03:00")}, first  # when the release was stored
+
+    identical = IDENTICAL_COPIES[copy]
+    ingest(store, [identical], "2024-08-22T03:00")
+    relevant(store, identical)
+    assert representative(store, RELEASE) == url_of(identical)  # the route under test
+    build_digest(store, out, W34, settings(), now=at("2024-08-22T12:00"))
+
+    assert entry_dates(out) == first
+    for name, path in article_feeds(out).items():
+        assert [e.id for e in entries(path)] == [stable_id(url_of(RELEASE))], name
+    # And a later build leaves every feed as it was.
+    written = {name: path.read_bytes() for name, path in article_feeds(out).items()}
+    result = build_digest(store, out, W34, settings(), now=at("2024-08-22T13:00"))
+    for name, path in article_feeds(out).items():
+        assert path.read_bytes() == written[name], name
+        assert path not in result.changed
+
+
+def test_a_copy_whose_date_the_entry_now_shows_dates_the_entry_again(store, tmp_path):
+    out = tmp_path / "public"
+    ingest(store, [RELEASE], "2024-08-21T03:00")
+    relevant(store, RELEASE)
+    build_digest(store, out, W34, settings(), now=at("2024-08-21T12:00"))
+    ingest(store, [MDES_COPY], "2024-08-22T03:00")  # the same text, dated a day earlier
+    relevant(store, MDES_COPY)
+    build_digest(store, out, W34, settings(), now=at("2024-08-22T12:00"))
+    # The entry shows another date: it changed, when the copy was stored.
+    assert set(entry_dates(out).values()) == {at("2024-08-22T03:00")}
+
+
+def test_what_an_entry_shows_is_read_back_from_its_atom_feed_as_written():
+    moment = at("2024-08-21T03:00")
+    summaries = ("a\r\nb\rc\td  ", "  ข่าว\n\nสอง", "", "R&D <b>x</b> &amp; ]]> \u2028 z")
+    written = [
+        Entry(f"urn:uuid:{n}", f" ข่าว\r{n} <i>&</i> ", "https://e.example/", moment, moment, s)
+        for n, s in enumerate(summaries)
+    ]
+    feed = FeedInfo("urn:uuid:f", "t", "s", "https://e.example/", "https://e.example/f", moment)
+    read = atom_dates(render_atom(feed, written))
+    assert {entry.id: shown_text(entry) for entry in written} == {
+        entry_id: dated.shown for entry_id, dated in read.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("written_title", "written_summary", "written_day", "dated_again"),
+    [
+        (TITLE, None, "2024-08-21", False),  # what it shows now
+        ("ดีอี ร่วมมือญี่ปุ่น", None, "2024-08-21", True),  # another headline
+        (TITLE, "การประชุมครั้งที่ 1", "2024-08-21", True),  # another summary
+        (TITLE, None, "2024-08-20", True),  # another date
+    ],
+)
+def test_an_entry_under_a_members_id_is_dated_again_only_when_it_shows_something_else(
+    written_title, written_summary, written_day, dated_again
+):
+    item = Item(
+        url="file:///home/me/seeds/101.txt",
+        source="file",
+        title=TITLE,
+        body=BODY,
+        language="th",
+        day=date(2024, 8, 21),
+        dated=True,
+        first_seen="2024-08-22T03:00:00Z",
+        listed_since="2024-08-21T03:00:00Z",
+        last_changed="2024-08-22T03:00:00Z",
+        relevance=0.8,
+        topics=("ai",),
+        also_on=(url_of(RELEASE),),
+    )
+    summary = article_entry(item).summary
+    published = datetime.fromisoformat(f"{written_day}T00:00:00+07:00")
+    shown = (written_title, summary if written_summary is None else written_summary)
+    written = {stable_id(url_of(RELEASE)): Dated(at("2024-08-21T03:00"), published, shown)}
+    entry = article_entry(item, written=written)
+    assert entry.id == stable_id(url_of(RELEASE))
+    assert entry.updated == at("2024-08-22T03:00" if dated_again else "2024-08-21T03:00")
