@@ -39,6 +39,15 @@ def why_unwritable(folder: Path, error: OSError) -> str:
     return os_reason(error)
 
 
+def file_named_as_folder(setting: str, folder: Path) -> str | None:
+    """What a command says when the folder a ``setting`` names (``digest.out``, a scheduled
+    job's ``out``) is a file, naming that setting, not an option the user never typed:
+    ``digest.out: notes.txt: is a file, not a folder``; None when it is no file."""
+    if folder.exists() and not folder.is_dir():
+        return f"{setting}: {folder}: is a file, not a folder"
+    return None
+
+
 def file_in_the_way(folder: Path) -> Path | None:
     """The nearest of ``folder`` and its parents that exists, when it is not a folder."""
     for path in (folder, *folder.parents):

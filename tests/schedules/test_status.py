@@ -26,6 +26,7 @@ from schedules.commands import (
     mail_owed_lines,
     mail_run_options,
     missing_digest,
+    schedule_command,
     status_command,
 )
 from scraper.report import settle_dead_runs
@@ -293,6 +294,32 @@ def test_the_digest_job_folder_of_the_schedule_is_the_one_checked(store, config,
     )
     arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
     result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 0, result.output
+
+
+def crawl_only_schedule(tmp_path: Path) -> Path:
+    schedule = tmp_path / "crawl.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "c"\ntask = "crawl"\nevery = 3600\n'
+    )
+    return schedule
+
+
+def test_status_refuses_a_digest_out_naming_a_file_without_a_digest_job_too(store, tmp_path):
+    """status reads digest.out's digests when no job writes any, and digest by hand would
+    refuse it: exit 2, the line digest says, not `digest: none yet in notes.txt/digests`.
+    The daemon, which writes no digest, starts: schedule, which says whether it would,
+    shows the jobs."""
+    crawled_fresh(store)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[digest]\nout = "notes.txt"\n')
+    arguments = ["--schedules", str(crawl_only_schedule(tmp_path)), "--db", store.url]
+    result = CliRunner().invoke(status_command, [*arguments, "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: digest.out: {notes}: is a file, not a folder\n"
+    result = CliRunner().invoke(schedule_command, [*arguments, "--config", str(config)])
     assert result.exit_code == 0, result.output
 
 
