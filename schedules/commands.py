@@ -34,7 +34,7 @@ from scraper.report import (
 )
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder, weeks_kept
-from thaidigest.folders import file_named_as_folder
+from thaidigest.folders import file_named_as_folder, why_cannot_write
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -625,6 +625,17 @@ def missing_digests(
     return problems
 
 
+def unwritable_folders(folders: Sequence[Path]) -> list[str]:
+    """A problem line per digest folder no digest could be written in, made first when
+    missing (:func:`thaidigest.folders.why_cannot_write`), said as ``digest`` fails with it:
+    ``digest: cannot write the digest in public: read-only file system``."""
+    return [
+        f"digest: cannot write the digest in {folder}: {why}"
+        for folder in folders
+        if (why := why_cannot_write(folder)) is not None
+    ]
+
+
 def _given_on_command_line() -> list[tuple[str, str]]:
     """The ``--config``, ``--db`` and ``--schedules`` of the running command given on its
     command line (not by the environment, which a run by hand shares), with their values."""
@@ -644,8 +655,9 @@ def _given_on_command_line() -> list[tuple[str, str]]:
 def status_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days, the last digest and, when
     the digest is mailed, the weeks owed to recipients; exit 1 when a crawl is overdue, a
-    site has found nothing new for too long while crawling ok, a week over for a day has
-    no digest while the schedule has a digest job, or a week has been owed for too long.
+    site has found nothing new for too long while crawling ok, a digest folder shown cannot
+    be made or written, a week over for a day has no digest while the schedule has a digest
+    job, or a week has been owed for too long.
     Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
     scheduled. Exit 2 when the settings, the schedule, or the rules, partners or model file
     they name hold a mistake, read as the daemon reads them (a crontab line it would refuse),
@@ -702,7 +714,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         for line in health_lines(judged[source]):
             click.echo(f"  {source}: {line}")
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
-    for folder in digest_folders(schedule, config) or [digest_folder(None, config)]:
+    shown = digest_folders(schedule, config) or [digest_folder(None, config)]
+    for folder in shown:
         click.echo(digest_line(folder, now))
     mail_problems: list[str] = []
     if owing is not None:
@@ -724,6 +737,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
+    problems.extend(unwritable_folders(shown))
     weekly = digest_folders(schedule, config, weekly_only=True)
     problems.extend(missing_digests(weekly, watched_since, now))
     problems.extend(mail_problems)
