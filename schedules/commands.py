@@ -34,6 +34,7 @@ from scraper.report import (
 )
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder, weeks_kept
+from thaidigest.folders import file_named_as_folder, why_cannot_write
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -146,6 +147,28 @@ def check_named_judging_files(config: dict[str, Any]) -> None:
     check_judging_files(config)
 
 
+def check_digest_folders(
+    schedule: Schedule, config: Mapping[str, Any], *, by_hand: bool = False
+) -> None:
+    """Refuse, as ``run`` refuses to start, a folder the schedule's digest jobs write that is
+    a file, naming the setting the user set (:func:`schedules.spec.out_setting`): a job's
+    ``out``, else ``digest.out`` (``digest.out: notes.txt: is a file, not a folder``, the
+    line ``digest`` itself stops at). ``by_hand``: ``digest.out`` too when the schedule has
+    no digest job, the folder ``status`` then reads, and ``digest`` by hand writes."""
+    from schedules.spec import out_setting
+
+    named = [
+        (out_setting(schedule.source, job), digest_folder(job.args.get("out"), config))
+        for job in schedule.jobs
+        if job.task == "digest"
+    ]
+    if not named and by_hand:
+        named = [("digest.out", digest_folder(None, config))]
+    for setting, folder in named:
+        if refusal := file_named_as_folder(setting, folder):
+            raise SettingsError(refusal)
+
+
 @click.command("run")
 @schedules_option
 @db_option
@@ -154,7 +177,8 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     """Run the schedule (crawls, digests) until stopped; log to stdout.
 
     Exit 2 at the start when the settings, the schedule, or the rules, partners or
-    model file they name hold a mistake its jobs would stop at.
+    model file they name hold a mistake its jobs would stop at, a digest job's folder
+    (its out, else digest.out) being a file too.
 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
     after taking the lock over; exit 1 when the scheduler's thread died, for a
@@ -171,6 +195,7 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
     check_judging_files(config)  # a mistake every crawl and digest would stop at: now, once
+    check_digest_folders(schedule, config)  # the digest jobs would: named as the user set it
     chosen = config_path(config_file)
     output = OutputLogHandler(sys.stdout)
     output.setFormatter(LogFormatter(schedule.zone))  # every time in the schedule's zone
@@ -270,6 +295,7 @@ def schedule_command(schedules_file: str | None, db: str | None, config_file: st
     schedule = load_schedule_or_exit(schedules_file)
     check_mail_settings(config, schedule, config_file)
     check_named_judging_files(config)  # the daemon would not start
+    check_digest_folders(schedule, config)
     stored = _stored_next_runs(db, schedule)
     kept = KeptRuns({}, {}) if stored is None else stored
     grace = config["schedule"]["misfire_grace_time"]
@@ -599,6 +625,17 @@ def missing_digests(
     return problems
 
 
+def unwritable_folders(folders: Sequence[Path]) -> list[str]:
+    """A problem line per digest folder no digest could be written in, made first when
+    missing (:func:`thaidigest.folders.why_cannot_write`), said as ``digest`` fails with it:
+    ``digest: cannot write the digest in public: read-only file system``."""
+    return [
+        f"digest: cannot write the digest in {folder}: {why}"
+        for folder in folders
+        if (why := why_cannot_write(folder)) is not None
+    ]
+
+
 def _given_on_command_line() -> list[tuple[str, str]]:
     """The ``--config``, ``--db`` and ``--schedules`` of the running command given on its
     command line (not by the environment, which a run by hand shares), with their values."""
@@ -618,11 +655,13 @@ def _given_on_command_line() -> list[tuple[str, str]]:
 def status_command(schedules_file: str | None, db: str | None, config_file: str | None) -> None:
     """Show the last crawl of each site, its health over 7 days, the last digest and, when
     the digest is mailed, the weeks owed to recipients; exit 1 when a crawl is overdue, a
-    site has found nothing new for too long while crawling ok, a week over for a day has
-    no digest while the schedule has a digest job, or a week has been owed for too long.
+    site has found nothing new for too long while crawling ok, a digest folder shown cannot
+    be made or written, a week over for a day has no digest while the schedule has a digest
+    job, or a week has been owed for too long.
     Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
     scheduled. Exit 2 when the settings, the schedule, or the rules, partners or model file
-    they name hold a mistake, read as the daemon reads them (a crontab line it would refuse)."""
+    they name hold a mistake, read as the daemon reads them (a crontab line it would refuse),
+    or a digest folder shown is a file (digest.out, or a digest job's out)."""
     from thaidigest.health import (
         PERIOD,
         crawl_locks,
@@ -636,6 +675,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     schedule = load_schedule_or_exit(schedules_file)  # a line the daemon refuses: exit 2
     check_mail_settings(config, schedule, config_file)
     check_named_judging_files(config)  # a file the daemon and every job would stop at: exit 2
+    check_digest_folders(schedule, config, by_hand=True)  # a file where its digests go: exit 2
     now = utc_now()
     max_quiet_days = float(config["status"]["max_quiet_days"])
     scheduled = schedule.crawled_sites()  # the sites judged: another is crawled by hand, if at all
@@ -674,7 +714,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
         for line in health_lines(judged[source]):
             click.echo(f"  {source}: {line}")
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
-    for folder in digest_folders(schedule, config) or [digest_folder(None, config)]:
+    shown = digest_folders(schedule, config) or [digest_folder(None, config)]
+    for folder in shown:
         click.echo(digest_line(folder, now))
     mail_problems: list[str] = []
     if owing is not None:
@@ -696,6 +737,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age)
     problems.extend(site.warning for site in health if site.warning)
+    problems.extend(unwritable_folders(shown))
     weekly = digest_folders(schedule, config, weekly_only=True)
     problems.extend(missing_digests(weekly, watched_since, now))
     problems.extend(mail_problems)

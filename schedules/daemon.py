@@ -96,6 +96,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
+from pathlib import Path
 from typing import IO, Any
 
 from apscheduler.events import (
@@ -112,16 +113,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import inspect, select
 
-from schedules.spec import Schedule, job_command, make_trigger, overdue
+from schedules.spec import Schedule, job_command, make_trigger, out_setting, overdue
 from thaidigest import locks
 from thaidigest import store as store_module
 from thaidigest.config import CONFIG_ENV, DEFAULT_CONFIG_FILE
+from thaidigest.folders import file_named_as_folder
 from thaidigest.locks import (
     DAEMON_LOCK,
     EXIT_LOCKED,
     LockTimesFormatter,
     in_zone,
 )
+from thaidigest.options import EXIT_USAGE
 from thaidigest.output import OutputError, log_time
 from thaidigest.plural import counted
 from thaidigest.store import DB_ENV, Store, StoreError, StoreWaitStopped
@@ -533,15 +536,24 @@ def exit_text(status: int) -> str:
         return f"killed by signal {-status}"
 
 
-def run_job(name: str, task: str, argv: list[str], timeout: float) -> int | None:
+def run_job(
+    name: str, task: str, argv: list[str], timeout: float, out: tuple[str, str] | None = None
+) -> int | None:
     """Run one job's command and log how it went; its exit status, None if not started.
 
     The job store keeps a reference to this function, so it stays at module level.
     ``name`` is the job's id: the daemon's run logs when it was due (see :class:`_Executor`).
+    ``out``: for a digest job whose schedule sets its folder, the setting naming it
+    (:func:`schedules.spec.out_setting`) and the folder, its ``--out``: a file there is
+    said naming that setting, and the job not started, exit 2, as the command would refuse
+    it naming ``--out``, which the user never typed.
     """
     due = _DUE.pop(name, None)
     if due:
         _log_due(name, due)
+    if out is not None and (refusal := file_named_as_folder(out[0], Path(out[1]))):
+        log.error("%s: not started, exit %d: %s", name, EXIT_USAGE, refusal)
+        return EXIT_USAGE
     since = store_module.utc_now()  # before the job can record a run
     process = _SUBPROCESSES.start(argv, task)
     if process is None:
@@ -621,6 +633,9 @@ def sync_jobs(
             "task": job.task,
             "argv": job_command(job, config_file, judged_sites),
             "timeout": timeout,
+            "out": (out_setting(schedule.source, job), job.args["out"])
+            if "out" in job.args
+            else None,
         }
         stored: StoredJob | None = scheduler.get_job(job.name)
         if stored is not None and _trigger_key(stored.trigger) == _trigger_key(trigger):

@@ -448,6 +448,13 @@ def overdue(
     return f"overdue: runs once {when}"
 
 
+def out_setting(source: str, job: Job) -> str:
+    """The setting naming the folder the digest ``job`` of the schedule file ``source``
+    writes, as an error names it: its ``out`` as the file's own errors name an option
+    (``schedule.toml: job 'digest': option out``), else ``digest.out``."""
+    return f"{source}: job {job.name!r}: option out" if "out" in job.args else "digest.out"
+
+
 def job_command(
     job: Job, config_file: str | None, judged_sites: Sequence[str] | None = None
 ) -> list[str]:

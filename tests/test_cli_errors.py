@@ -918,6 +918,52 @@ def test_a_settings_digest_out_naming_a_file_is_one_line_before_the_store_is_ope
     assert Path("notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
+@pytest.mark.parametrize("command", ["run", "schedule", "status"])
+@pytest.mark.parametrize(
+    ("out", "setting"),
+    [
+        pytest.param(None, "digest.out", id="digest.out"),
+        pytest.param("notes.txt", "schedule.toml: job 'digest': option out", id="the-jobs-out"),
+    ],
+)
+def test_a_digest_jobs_folder_naming_a_file_is_refused_at_the_start_naming_its_setting(
+    command, out, setting, tmp_path, monkeypatch
+):
+    """The daemon's digest job would stop at it, so run refuses to start, as for a file
+    every job would stop at, and schedule and status refuse what run refuses. The line
+    names the setting the user set: the job's out reached the job as --out, and the job
+    said `--out notes.txt: is a file`, an option nobody typed."""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("mine\n", encoding="utf-8")
+    settings = '[digest]\nout = "notes.txt"\n' if out is None else ""
+    Path("thaidigest.toml").write_text(settings, encoding="utf-8")
+    args = "" if out is None else f'args = {{ out = "{out}" }}\n'
+    Path("schedule.toml").write_text(  # should the daemon start: a digest once a year
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "digest"\ntask = "digest"\n'
+        f'cron = "0 7 1 1 *"\n{args}',
+        encoding="utf-8",
+    )
+    arguments = [command, "--schedules", "schedule.toml", "--db", str(tmp_path / "db.sqlite")]
+    if command == "run":  # a daemon that started would run until stopped: the timeout
+        finished = subprocess.run(  # only ends a failing test
+            [sys.executable, "-m", "thaidigest", *arguments],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        exit_code, output = finished.returncode, finished.stdout + finished.stderr
+    else:
+        result = invoke(*arguments)
+        exit_code, output = result.exit_code, result.output
+    assert exit_code == 2
+    assert one_error_line(output) == f"Error: {setting}: notes.txt: is a file, not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "notes.txt",
+        "schedule.toml",
+        "thaidigest.toml",
+    ]
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_an_empty_demo_folder_is_an_error_not_the_current_folder(blank, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

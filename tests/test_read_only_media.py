@@ -157,6 +157,19 @@ def test_a_digest_into_a_folder_on_a_read_only_file_system_says_why_in_one_line(
     assert list(out.iterdir()) == []
 
 
+def test_status_says_a_digest_folder_on_a_read_only_file_system_is_unhealthy(tmp_path):
+    """As digest fails to write it (exit 1), before a Monday's digest does."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    out.mkdir()
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{out}"\n', encoding="utf-8")
+    checked = read_only(out, *thaidigest("status", "--db", str(db), "--config", str(config)))
+    assert checked.returncode == 1, checked.stderr
+    assert f"unhealthy: digest: cannot write the digest in {out}: read-only file system" in (
+        checked.stderr.splitlines()
+    ), checked.stderr
+
+
 def test_a_database_of_the_previous_thaidigest_on_a_read_only_file_system_is_read(tmp_path):
     """A database the previous thaidigest made (schema 3 too) lacks the table in which a
     crawl counts a page's empty answers: the commands that only read do without it, so a

@@ -3,6 +3,8 @@ read or written (:func:`os_reason`)."""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 
@@ -37,6 +39,41 @@ def why_unwritable(folder: Path, error: OSError) -> str:
     if blocking is not None:
         return f"{blocking} is not a folder"
     return os_reason(error)
+
+
+def file_named_as_folder(setting: str, folder: Path) -> str | None:
+    """What a command says when the folder a ``setting`` names (``digest.out``, a scheduled
+    job's ``out``) is a file, naming that setting, not an option the user never typed:
+    ``digest.out: notes.txt: is a file, not a folder``; None when it is no file."""
+    if folder.exists() and not folder.is_dir():
+        return f"{setting}: {folder}: is a file, not a folder"
+    return None
+
+
+def why_cannot_write(folder: Path) -> str | None:
+    """Why files could not be written in ``folder``, made first when missing, in the words
+    :func:`why_unwritable` says it with once a write failed (``read-only file system``,
+    ``notes.txt is not a folder``); None when they can, as far as the folder nearest to it
+    that exists and this user's rights on it tell, without writing anything."""
+    try:
+        blocking = file_in_the_way(folder)
+        if blocking is not None:
+            return f"{blocking} is not a folder"
+        nearest = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    except OSError as error:  # a folder on the way this user may not enter
+        return os_reason(error)
+    if nearest is None or os.access(nearest, os.W_OK | os.X_OK):
+        return None
+    code = errno.EROFS if read_only_file_system(nearest) else errno.EACCES
+    return os_reason(OSError(code, os.strerror(code)))
+
+
+def read_only_file_system(folder: Path) -> bool:
+    """Whether ``folder`` is on a file system mounted read-only (False when unknown)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def file_in_the_way(folder: Path) -> Path | None:

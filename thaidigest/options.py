@@ -21,6 +21,7 @@ from thaidigest.config import (
     load_config,
 )
 from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
+from thaidigest.folders import file_named_as_folder
 from thaidigest.store import (
     DB_ENV,
     DEFAULT_DB,
@@ -176,8 +177,8 @@ def output_folder(out: Path | None, config: Mapping[str, Any]) -> Path:
     is (:func:`refuse_empty_folder`): one line, exit 2, before the store is opened, not an
     error from the first write into it (``digest``) or a folder said to be missing (``serve``)."""
     folder = digest_folder(out, config)
-    if out is None and folder.exists() and not folder.is_dir():
-        raise SettingsError(f"digest.out: {folder}: is a file, not a folder")
+    if out is None and (refusal := file_named_as_folder("digest.out", folder)):
+        raise SettingsError(refusal)
     return folder
 
 

@@ -72,7 +72,7 @@ from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.sql.expression import Update
 
-from thaidigest.folders import FolderError, make_folder, os_reason
+from thaidigest.folders import FolderError, make_folder, os_reason, read_only_file_system
 from thaidigest.model import OUTCOMES
 from thaidigest.urls import canonical_form_of_former
 
@@ -462,15 +462,7 @@ def _unchangeable(file: Path) -> bool:
     a normal open: immutable, SQLite would ignore them.
     """
     wal = file.with_name(file.name + "-wal")
-    return _read_only_file_system(file.parent) and not (wal.exists() and wal.stat().st_size > 0)
-
-
-def _read_only_file_system(folder: Path) -> bool:
-    """Whether ``folder`` is on a file system mounted read-only (False when unknown)."""
-    try:
-        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        return False
+    return read_only_file_system(file.parent) and not (wal.exists() and wal.stat().st_size > 0)
 
 
 # What the system says of a file this user may not read or write (EACCES), as os_reason words it.
@@ -493,7 +485,7 @@ def _refusal(error: BaseException, file: Path) -> str:
     code = _primary_code(error)
     if code not in _FILE_REFUSALS:
         return reason
-    if _read_only_file_system(file.parent):
+    if read_only_file_system(file.parent):
         return f"{reason} ({file.parent} is on a read-only file system)"
     return _denied(file, writing=code == sqlite3.SQLITE_READONLY) or reason
 

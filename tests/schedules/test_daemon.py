@@ -937,6 +937,41 @@ def test_a_digest_job_logs_one_line_for_the_files_it_wrote_not_one_a_file(
     assert stdout[0].getMessage().startswith("digest: | digest 2024-W34: ")
 
 
+def test_a_digest_jobs_out_a_file_since_the_start_is_said_naming_the_option_the_job_not_run(
+    tmp_path, caplog, monkeypatch
+):
+    """The daemon gives a digest job its schedule's out as --out, which the job refused
+    naming --out, an option nobody typed: a file there since the daemon started (run
+    refuses one at its start) is said naming the schedule's option, and the job not run."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "db.sqlite"
+    monkeypatch.setenv(store_module.DB_ENV, str(db))
+    schedule = tmp_path / "schedule.toml"
+    job = 'name = "digest"\ntask = "digest"\nevery = 3600\nargs = { out = "notes.txt" }\n'
+    schedule.write_text(schedule_text(job))
+    loaded = load_schedule(schedule)
+    store = Store(f"sqlite:///{db}")
+    scheduler = build_scheduler(loaded, store)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, loaded, config_file=None, config=DEFAULTS)
+        kwargs = scheduler.get_job("digest").kwargs  # as the job store keeps them
+    finally:
+        stop_scheduler(scheduler)
+        store.close()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    assert run_job(**kwargs) == 2
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [
+        f"digest: not started, exit 2: {schedule}: job 'digest': option out: {notes}: "
+        "is a file, not a folder"
+    ]
+    assert not any("started digest" in record.getMessage() for record in caplog.records)
+    assert notes.read_text() == "mine\n"
+
+
 # A crawl as the daemon sees it: it records a run, and on SIGTERM records it stopped, as a
 # shutdown would have it, and exits 1.
 STOPPED_BY_SIGTERM = (

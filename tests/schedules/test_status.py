@@ -26,9 +26,11 @@ from schedules.commands import (
     mail_owed_lines,
     mail_run_options,
     missing_digest,
+    schedule_command,
     status_command,
 )
 from scraper.report import settle_dead_runs
+from tests.conftest import needs_file_permissions, thaidigest_without_file_permission_overrides
 from tests.digest import article, ingest
 from tests.digest.test_commands import mailed, smtp_sink
 from tests.digest.test_mail import Inbox, LoopbackController, free_port
@@ -294,6 +296,87 @@ def test_the_digest_job_folder_of_the_schedule_is_the_one_checked(store, config,
     arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
     result = CliRunner().invoke(status_command, arguments)
     assert result.exit_code == 0, result.output
+
+
+def crawl_only_schedule(tmp_path: Path) -> Path:
+    schedule = tmp_path / "crawl.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "c"\ntask = "crawl"\nevery = 3600\n'
+    )
+    return schedule
+
+
+def test_status_refuses_a_digest_out_naming_a_file_without_a_digest_job_too(store, tmp_path):
+    """status reads digest.out's digests when no job writes any, and digest by hand would
+    refuse it: exit 2, the line digest says, not `digest: none yet in notes.txt/digests`.
+    The daemon, which writes no digest, starts: schedule, which says whether it would,
+    shows the jobs."""
+    crawled_fresh(store)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text('[digest]\nout = "notes.txt"\n')
+    arguments = ["--schedules", str(crawl_only_schedule(tmp_path)), "--db", store.url]
+    result = CliRunner().invoke(status_command, [*arguments, "--config", str(config)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: digest.out: {notes}: is a file, not a folder\n"
+    result = CliRunner().invoke(schedule_command, [*arguments, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+
+
+def unhealthy_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("unhealthy: ")]
+
+
+@pytest.mark.parametrize("scheduled", [False, True], ids=["digest.out", "the-jobs-out"])
+def test_a_digest_folder_a_file_stands_in_the_way_of_is_unhealthy_as_digest_fails(
+    store, tmp_path, scheduled
+):
+    """digest would build the week, then fail, exit 1, with this reason: a health check
+    says it now, not `digest: none yet in notes.txt/public/digests` and exit 0."""
+    crawled_fresh(store)
+    (tmp_path / "notes.txt").write_text("mine\n")
+    folder = tmp_path / "notes.txt" / "public"
+    config = tmp_path / "thaidigest.toml"
+    schedule = tmp_path / "sched.toml"
+    out = 'args = { out = "notes.txt/public" }\n' if scheduled else ""
+    config.write_text("" if scheduled else '[digest]\nout = "notes.txt/public"\n')
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\n{out}'
+    )
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 1, result.output
+    assert unhealthy_lines(result.output) == [
+        f"unhealthy: digest: cannot write the digest in {folder}: "
+        f"{tmp_path / 'notes.txt'} is not a folder"
+    ]
+    assert not folder.parent.is_dir()
+
+
+@needs_file_permissions
+@pytest.mark.parametrize("made", [True, False], ids=["the-folder", "its-parent"])
+def test_a_digest_folder_this_user_may_not_write_is_unhealthy(store, tmp_path, made):
+    """The folder, or the folder it is to be made in when missing: permission denied, as
+    digest says when it fails to write it (exit 1)."""
+    crawled_fresh(store)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    out = locked if made else locked / "public"
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{out}"\n')
+    locked.chmod(0o555)
+    try:
+        done = thaidigest_without_file_permission_overrides(
+            "status", "--db", store.url, "--config", str(config)
+        )
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert unhealthy_lines(done.stderr) == [
+        f"unhealthy: digest: cannot write the digest in {out}: permission denied"
+    ]
 
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
