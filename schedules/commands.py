@@ -433,10 +433,15 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
 
 
 def newest_digest(out_dir: Path) -> Path | None:
-    """The newest weekly digest file in ``out_dir/digests``."""
-    found = sorted(
-        path for path in (out_dir / DIGESTS).glob("*.md") if DIGEST_FILE.match(path.name)
-    )
+    """The newest weekly digest file in ``out_dir/digests``; None when there is none, or
+    when this user may not read the folder (a folder on its way it may not enter), which
+    ``status`` says as unhealthy (:func:`unwritable_folders`), not as a traceback."""
+    try:
+        found = sorted(
+            path for path in (out_dir / DIGESTS).glob("*.md") if DIGEST_FILE.match(path.name)
+        )
+    except OSError:
+        return None
     return found[-1] if found else None
 
 
@@ -625,15 +630,32 @@ def missing_digests(
     return problems
 
 
+# The folders a digest writes files in inside its output folder, when they exist: the
+# digests (digest.select.DIGESTS), the topic feeds (digest.feeds.TOPICS) and the partner
+# feeds (digest.publish.PARTNERS). One another user made (an earlier run as root) fails
+# the digest as the output folder would.
+WRITTEN_SUBFOLDERS = (DIGESTS, "topics", "partners")
+
+
 def unwritable_folders(folders: Sequence[Path]) -> list[str]:
     """A problem line per digest folder no digest could be written in, made first when
-    missing (:func:`thaidigest.folders.why_cannot_write`), said as ``digest`` fails with it:
+    missing (:func:`thaidigest.folders.why_cannot_write`), or one of the folders a digest
+    writes in inside it (:data:`WRITTEN_SUBFOLDERS`), said as ``digest`` fails with it:
     ``digest: cannot write the digest in public: read-only file system``."""
-    return [
-        f"digest: cannot write the digest in {folder}: {why}"
-        for folder in folders
-        if (why := why_cannot_write(folder)) is not None
-    ]
+    problems = []
+    for folder in folders:
+        why = why_cannot_write(folder)
+        for inside in WRITTEN_SUBFOLDERS:
+            if why is not None:
+                break
+            try:
+                there = (folder / inside).exists()  # a file there fails the digest too
+            except OSError:  # cannot be told: the folder's own check said nothing
+                there = False
+            why = why_cannot_write(folder / inside) if there else None
+        if why is not None:
+            problems.append(f"digest: cannot write the digest in {folder}: {why}")
+    return problems
 
 
 def _given_on_command_line() -> list[tuple[str, str]]:

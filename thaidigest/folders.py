@@ -44,9 +44,14 @@ def why_unwritable(folder: Path, error: OSError) -> str:
 def file_named_as_folder(setting: str, folder: Path) -> str | None:
     """What a command says when the folder a ``setting`` names (``digest.out``, a scheduled
     job's ``out``) is a file, naming that setting, not an option the user never typed:
-    ``digest.out: notes.txt: is a file, not a folder``; None when it is no file."""
-    if folder.exists() and not folder.is_dir():
-        return f"{setting}: {folder}: is a file, not a folder"
+    ``digest.out: notes.txt: is a file, not a folder``; None when it is no file, or when
+    this user cannot tell (a folder on its way it may not enter: what writes there says
+    why, :func:`why_cannot_write`), never an error of its own."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            return f"{setting}: {folder}: is a file, not a folder"
+    except OSError:
+        return None
     return None
 
 

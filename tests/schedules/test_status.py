@@ -19,9 +19,12 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, event, insert, select, update
 
 from digest.commands import digest_command
+from digest.feeds import TOPICS
 from digest.mail import MAILING, owe, weeks_owed, write_off
-from digest.select import Week
+from digest.publish import PARTNERS
+from digest.select import DIGESTS, Week
 from schedules.commands import (
+    WRITTEN_SUBFOLDERS,
     digest_line,
     mail_owed_lines,
     mail_run_options,
@@ -377,6 +380,69 @@ def test_a_digest_folder_this_user_may_not_write_is_unhealthy(store, tmp_path, m
     assert unhealthy_lines(done.stderr) == [
         f"unhealthy: digest: cannot write the digest in {out}: permission denied"
     ]
+
+
+@needs_file_permissions
+def test_a_digest_jobs_folder_inside_one_this_user_may_not_enter_is_unhealthy_not_a_crash(
+    store, tmp_path
+):
+    """Whether the job's out is a file cannot be told in a folder this user may not enter:
+    schedule shows the job, as it did before it checked, and status says it unhealthy as
+    digest fails at it (permission denied), never a PermissionError traceback."""
+    crawled_fresh(store)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    out = locked / "public"
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
+    locked.chmod(0o000)
+    try:
+        shown = thaidigest_without_file_permission_overrides("schedule", *arguments)
+        checked = thaidigest_without_file_permission_overrides("status", *arguments)
+    finally:
+        locked.chmod(0o755)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert f"out={out}" in shown.stdout
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "Traceback" not in checked.stderr
+    assert unhealthy_lines(checked.stderr) == [
+        f"unhealthy: digest: cannot write the digest in {out}: permission denied"
+    ]
+
+
+@needs_file_permissions
+@pytest.mark.parametrize("inside", WRITTEN_SUBFOLDERS)
+def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is_unhealthy(
+    store, tmp_path, inside
+):
+    """An earlier run as another user (root) made digests/ or a feeds' folder: digest fails
+    writing in it, permission denied, though the output folder itself can be written."""
+    crawled_fresh(store)
+    out = tmp_path / "public"
+    (out / inside).mkdir(parents=True)
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{out}"\n')
+    (out / inside).chmod(0o555)
+    try:
+        done = thaidigest_without_file_permission_overrides(
+            "status", "--db", store.url, "--config", str(config)
+        )
+    finally:
+        (out / inside).chmod(0o755)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert unhealthy_lines(done.stderr) == [
+        f"unhealthy: digest: cannot write the digest in {out}: permission denied"
+    ]
+
+
+def test_the_folders_status_checks_inside_a_digest_folder_are_those_a_digest_writes_in():
+    assert WRITTEN_SUBFOLDERS == (DIGESTS, TOPICS, PARTNERS)
 
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
