@@ -554,6 +554,15 @@ def test_explain_of_an_address_nothing_is_stored_under_is_wrong_input_status_2(s
     assert one_error_line(result.output) == f"Error: no stored article at {stored_as}"
 
 
+@pytest.mark.parametrize("address", ["http://[::1/100%", "http://[::1/x"])
+def test_explain_of_an_address_no_url_parser_reads_is_stored_under_none_not_a_traceback(
+    store, address
+):
+    result = invoke("explain", address, "--db", store.url)
+    assert result.exit_code == 2, result.output
+    assert one_error_line(result.output) == f"Error: no stored article at {address}"
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_explain_of_an_empty_argument_is_a_usage_error(blank, tmp_path):
     result = invoke("explain", blank, "--db", str(tmp_path / "db.sqlite"))

@@ -272,7 +272,10 @@ def _addresses_explained(argument: str) -> list[str]:
     URL. A file import rejects is refused as import refuses it, exit 1."""
     path = Path(argument)
     if "://" in argument or path.suffix.lower() != ".txt":
-        return addresses_meant(argument)
+        try:
+            return addresses_meant(argument)
+        except ValueError:  # no address urlsplit reads (a "[" that opens no IPv6 host)
+            return [argument]  # none is stored under it, as import refuses it
     read = read_text_file(path)
     if isinstance(read, Rejected):
         raise click.ClickException(read.describe())
