@@ -1150,3 +1150,44 @@ def test_an_escaped_percent_is_not_the_character_it_escapes(store: Store) -> Non
     )
 
     assert len(stored_urls(store)) == 2
+
+
+@pytest.mark.parametrize("batches", [1, 2], ids=["one-batch", "a-batch-each"])
+def test_an_export_of_a_page_held_under_both_forms_of_a_stray_percent_gives_both_rows_back(
+    store: Store, batches: int
+) -> None:
+    """An export record is a row as its database stored it. Imported into an empty database,
+    the copy's record under the other form was the first row's new version: the copy's stale
+    text replaced the page's edit, and one row of the two was lost."""
+    records = [
+        replace(
+            at(BARE, EDIT),
+            first_seen="2025-08-01T03:00:00Z",
+            last_changed="2025-08-20T03:00:00Z",
+            versions=2,
+        ),
+        replace(
+            at(ESCAPED), first_seen="2025-08-10T03:00:00Z", last_changed="2025-08-10T03:00:00Z"
+        ),
+    ]
+    ingestor = build_ingestor(store, clock=clock)
+    if batches == 1:
+        assert ingestor.ingest(records).line() == (
+            "read 2, new 2, updated 0, unchanged 0, rejected 0"
+        )
+    else:
+        assert [ingestor.ingest([record]).new for record in records] == [1, 1]
+
+    assert stored_urls(store) == [BARE, ESCAPED]
+    assert store.article_by_url(BARE)["body"].endswith(EDIT.strip())
+    assert store.article_by_url(BARE)["versions"] == 2
+
+
+def test_a_text_imported_under_the_other_form_of_an_exported_row_is_that_rows(store: Store) -> None:
+    """Only the export record keeps its own form: a .txt file or a crawl of the link as
+    published is the exported row's, in the same batch too."""
+    exported = replace(at(BARE), first_seen="2025-08-01T03:00:00Z", last_changed=None)
+    summary = build_ingestor(store, clock=clock).ingest([exported, at(ESCAPED, EDIT)])
+
+    assert summary.line() == "read 2, new 1, updated 1, unchanged 0, rejected 0"
+    assert stored_urls(store) == [BARE]

@@ -155,6 +155,12 @@ class History(NamedTuple):
         stored_before = former_form(raw.url) if raw.fetch_url is None else None
         return cls(raw.first_seen, raw.last_changed, raw.versions, stored_before)
 
+    @property
+    def exported(self) -> bool:
+        """Whether the input is an export record, which says when the article was found or
+        last changed: a row as a database stored it, under the address it names."""
+        return self.first_seen is not None or self.last_changed is not None
+
     def not_after(self, known: Stored) -> bool:
         """Whether the input says the article last changed no later than the stored version
         did (an input that says nothing of it, a ``.txt`` file or a corpus line, does not)."""
@@ -946,20 +952,29 @@ def _to_rows_of_other_percent_forms(conn: Connection, prepared: list[Prepared]) 
     first. A path is stored as written and every output publishes ``%25``: the link copied
     from a digest, imported or crawled, made a second row of the page, which the
     deduplicator made a copy of the first. A row under its own form stays the article's (a
-    database written before may hold the page under both, its export both records)."""
+    database written before may hold the page under both, its export both records), and an
+    export record is always its own row's, as that database stored it: its export imported
+    into an empty database gives both rows back, not the copy's text as a new version of
+    the other (:attr:`History.exported`)."""
+    exported = {item.article.url for item in prepared if item.history.exported}
     forms = {
         url: each
-        for url in {item.article.url for item in prepared if "%" in item.article.url}
+        for url in {
+            item.article.url
+            for item in prepared
+            if "%" in item.article.url and not item.history.exported
+        }
         if len(each := stray_percent_forms(url)) > 1
     }
     if not forms:
         return prepared
     wanted = {form for each in forms.values() for form in each}
     held = set(conn.execute(select(articles.c.url).where(articles.c.url.in_(wanted))).scalars())
+    held |= exported  # each is a row under its own form once this batch is written
     row_of: dict[str, str] = {}  # each address the batch gives: the one its article is under
     for item in prepared:  # in input order: the first form given is a new row's
         url = item.article.url
-        if url in forms and url not in row_of:
+        if url in forms and url not in row_of and not item.history.exported:
             given = [form for form in forms[url] if form in row_of]
             row_of[url] = next(
                 (form for form in forms[url] if form in held),
@@ -968,6 +983,7 @@ def _to_rows_of_other_percent_forms(conn: Connection, prepared: list[Prepared]) 
     return [
         item._replace(article=replace(item.article, url=row_of[item.article.url]))
         if row_of.get(item.article.url, item.article.url) != item.article.url
+        and not item.history.exported
         else item
         for item in prepared
     ]
