@@ -34,7 +34,7 @@ from scraper.report import (
 )
 from thaidigest import locks
 from thaidigest.config import config_path, digest_folder, weeks_kept
-from thaidigest.folders import file_named_as_folder, why_cannot_write
+from thaidigest.folders import file_named_as_folder, os_reason, why_cannot_write
 from thaidigest.options import (
     SettingsError,
     config_option,
@@ -433,16 +433,17 @@ def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedel
 
 
 def newest_digest(out_dir: Path) -> Path | None:
-    """The newest weekly digest file in ``out_dir/digests``; None when there is none, or
-    when this user may not read the folder (a folder on its way it may not enter), which
-    ``status`` says as unhealthy (:func:`unwritable_folders`), not as a traceback."""
+    """The newest weekly digest file in ``out_dir/digests``; None when there is none (the
+    folder not made yet). OSError when this user may not read the folder (or a folder on
+    its way it may not enter): not known to hold none, which ``status`` says
+    (:func:`digest_line`) and judges unhealthy (:func:`unwritable_folders`), never as a
+    traceback. Not ``Path.glob``, which takes a folder it may not read for an empty one."""
     try:
-        found = sorted(
-            path for path in (out_dir / DIGESTS).glob("*.md") if DIGEST_FILE.match(path.name)
-        )
-    except OSError:
+        names = os.listdir(out_dir / DIGESTS)
+    except FileNotFoundError:
         return None
-    return found[-1] if found else None
+    found = sorted(name for name in names if DIGEST_FILE.match(name))
+    return out_dir / DIGESTS / found[-1] if found else None
 
 
 def missing_digest(
@@ -492,7 +493,10 @@ def digest_folders(
 
 def digest_line(folder: Path, now: datetime) -> str:
     """The newest digest in ``folder`` and when it was written, or that it has none."""
-    digest = newest_digest(folder)
+    try:
+        digest = newest_digest(folder)
+    except OSError as error:  # not "none yet": it may hold some (unhealthy: unwritable_folders)
+        return f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}"
     if digest is None:
         return f"digest: none yet in {folder / DIGESTS}"
     written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
@@ -619,7 +623,10 @@ def missing_digests(
     """A problem line per digest folder missing the digest of a week over for a day."""
     problems = []
     for folder in folders:
-        newest = newest_digest(folder)
+        try:
+            newest = newest_digest(folder)
+        except OSError:  # what it holds is unknown: unwritable_folders says why
+            continue
         week = missing_digest(_week_of(newest), watched_since, now)
         if week is not None:
             hours = DIGEST_GRACE / timedelta(hours=1)

@@ -417,6 +417,37 @@ def test_a_digest_jobs_folder_inside_one_this_user_may_not_enter_is_unhealthy_no
 
 
 @needs_file_permissions
+def test_a_digest_folder_this_user_may_not_read_is_not_said_to_hold_no_digest(store, tmp_path):
+    """Its digests cannot be listed: status says so, not `digest: none yet in …` nor that a
+    week has no digest there, which it cannot know; the one unhealthy line is digest's own
+    failure (permission denied)."""
+    crawling_since_before_the_last_week(store)  # a week over for a day is owed its digest
+    locked = tmp_path / "locked"
+    out = locked / "public"
+    (out / DIGESTS).mkdir(parents=True)
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    locked.chmod(0o000)
+    try:
+        checked = thaidigest_without_file_permission_overrides(
+            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
+        )
+    finally:
+        locked.chmod(0o755)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    digest_lines = [line for line in checked.stdout.splitlines() if line.startswith("digest:")]
+    assert digest_lines == [f"digest: cannot read {out / DIGESTS}: permission denied"]
+    assert unhealthy_lines(checked.stderr) == [
+        f"unhealthy: digest: cannot write the digest in {out}: permission denied"
+    ]
+
+
+@needs_file_permissions
 @pytest.mark.parametrize("inside", WRITTEN_SUBFOLDERS)
 def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is_unhealthy(
     store, tmp_path, inside
