@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ from thaidigest.options import (
     load_config_or_exit,
     refuse_empty,
 )
+from thaidigest.output import log_time
 from thaidigest.plural import counted, listed
 from thaidigest.sites import SOURCES
 from thaidigest.store import (
@@ -53,7 +54,6 @@ from thaidigest.store import (
     crawl_runs,
     database_url,
     display_url,
-    iso,
     parse_iso,
     shown_db,
     utc_now,
@@ -322,6 +322,18 @@ def _age(moment: datetime, now: datetime) -> str:
     return f"{hours:z.1f} h ago"
 
 
+def shown_time(stored: str, zone: tzinfo) -> str:
+    """A time the database stores in UTC (:func:`thaidigest.store.iso`) as ``status`` shows
+    it: in ``zone``, the schedule's, as the daemon's log and the crontab lines give their
+    times (:func:`thaidigest.output.log_time`), ``2026-12-07T07:30:00+07:00``; one that is
+    no time, or none in ``zone``'s years, as stored (:func:`thaidigest.locks.lock_times_in_zone`
+    does so too)."""
+    try:
+        return log_time(locks.in_zone(parse_iso(stored), zone))
+    except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
+        return stored
+
+
 def describe_run(
     source: str,
     run: dict[str, Any] | None,
@@ -330,9 +342,11 @@ def describe_run(
     process_gone: bool = False,
     scheduled: bool = True,
     lock: locks.LockState | None = None,
+    zone: tzinfo,
 ) -> str:
-    """A site's last crawl run as one line; ``process_gone``: the run is still marked
-    running, but no process holds its site's crawl lock (:func:`crawl_died`);
+    """A site's last crawl run as one line, its times in ``zone`` (:func:`shown_time`);
+    ``process_gone``: the run is still marked running, but no process holds its site's
+    crawl lock (:func:`crawl_died`);
     ``scheduled``: False for a site no crawl job of the schedule crawls, which the line
     says first (``mdes: not scheduled: never crawled``); ``lock``: the site's crawl lock,
     whose holder a running run is not called running when this process cannot check it."""
@@ -343,19 +357,22 @@ def describe_run(
     started = run["started_at"]
     if process_gone:
         return (
-            f"{source}: unfinished: started at {started} ({_age(parse_iso(started), now)}); "
+            f"{source}: unfinished: started at {shown_time(started, zone)} "
+            f"({_age(parse_iso(started), now)}); "
             f"{DIED} (the next crawl records it failed); {run_counts(run['report'], killed=True)}"
         )
     if run["status"] == RUNNING and lock is not None and lock.kept and not lock.checkable:
         return (
-            f"{source}: {unchecked_holder(lock)}; its run started at {started} "
+            f"{source}: {unchecked_holder(lock, zone)}; its run started at "
+            f"{shown_time(started, zone)} "
             f"({_age(parse_iso(started), now)})"
         )
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
     why = robots_note(robots_rules(report.get("blocked", [])))
     return (
-        f"{source}: {run['status']}{why} at {when} ({_age(parse_iso(when), now)}); "
+        f"{source}: {run['status']}{why} at {shown_time(when, zone)} "
+        f"({_age(parse_iso(when), now)}); "
         f"{run_counts(report, running=run['status'] == RUNNING)}"
     )
 
@@ -397,38 +414,46 @@ def crawl_died(run: dict[str, Any] | None, crawling: bool, checked_at: datetime)
     return judged.status != as_read.status
 
 
-def unchecked_holder(state: locks.LockState) -> str:
+def unchecked_holder(state: locks.LockState, zone: tzinfo) -> str:
     """A lock held by a process this one cannot check (another host's, another
-    container's), which may be gone: it keeps the lock until it expires."""
+    container's), which may be gone: it keeps the lock until it expires. Times in ``zone``."""
     return (
-        f"held by {state.holder} since {state.since} "
-        f"(cannot be checked from here; expires {state.expires_at} unless renewed)"
+        f"held by {state.holder} since {shown_time(state.since, zone)} (cannot be checked "
+        f"from here; expires {shown_time(state.expires_at, zone)} unless renewed)"
     )
 
 
-def daemon_line(state: locks.LockState | None) -> str:
-    """Whether a daemon runs this database's jobs, as one line, from its lock's ``state``."""
+def daemon_line(state: locks.LockState | None, zone: tzinfo) -> str:
+    """Whether a daemon runs this database's jobs, as one line, from its lock's ``state``,
+    its times in ``zone``."""
     if state is None:
         return "daemon: none running on this database"
     if state.kept and not state.checkable:
-        return f"daemon: {unchecked_holder(state)}"
+        return f"daemon: {unchecked_holder(state, zone)}"
+    since = shown_time(state.since, zone)
     if state.kept:
-        return f"daemon: running, {state.holder} since {state.since}"
+        return f"daemon: running, {state.holder} since {since}"
     return (
-        f"daemon: not running: {state.holder}, running since {state.since}, is gone "
+        f"daemon: not running: {state.holder}, running since {since}, is gone "
         "(killed, or its machine restarted)"
     )
 
 
-def stale_crawls(last_ok: dict[str, str | None], now: datetime, max_age: timedelta) -> list[str]:
-    """A problem line per site whose last successful crawl is missing or older than ``max_age``."""
+def stale_crawls(
+    last_ok: dict[str, str | None], now: datetime, max_age: timedelta, zone: tzinfo
+) -> list[str]:
+    """A problem line per site whose last successful crawl is missing or older than
+    ``max_age``, its time in ``zone``."""
     problems = []
     for source, finished in last_ok.items():
         if finished is None:
             problems.append(f"{source}: no successful crawl recorded")
         elif now - parse_iso(finished) > max_age:
             hours = max_age / timedelta(hours=1)
-            problems.append(f"{source}: last successful crawl {finished} is older than {hours:g} h")
+            problems.append(
+                f"{source}: last successful crawl {shown_time(finished, zone)} is older than "
+                f"{hours:g} h"
+            )
     return problems
 
 
@@ -491,16 +516,17 @@ def digest_folders(
     return list(dict.fromkeys(folders))
 
 
-def digest_line(folder: Path, now: datetime) -> str:
-    """The newest digest in ``folder`` and when it was written, or that it has none."""
+def digest_line(folder: Path, now: datetime, zone: tzinfo) -> str:
+    """The newest digest in ``folder`` and when it was written, in ``zone``, or that it has
+    none."""
     try:
         digest = newest_digest(folder)
     except OSError as error:  # not "none yet": it may hold some (unhealthy: unwritable_folders)
         return f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}"
     if digest is None:
         return f"digest: none yet in {folder / DIGESTS}"
-    written = datetime.fromtimestamp(digest.stat().st_mtime, now.tzinfo)
-    return f"digest: {digest} written {iso(written)} ({_age(written, now)})"
+    written = datetime.fromtimestamp(digest.stat().st_mtime, zone)
+    return f"digest: {digest} written {log_time(written)} ({_age(written, now)})"
 
 
 def _week_of(digest: Path | None) -> Week | None:
@@ -518,6 +544,7 @@ def mail_owed_lines(
     options: str = "",
     mailing: locks.LockState | None = None,
     folder: Path | None = None,
+    zone: tzinfo,
 ) -> tuple[list[str], list[str]]:
     """What ``status`` says of the ``weeks`` owed to some of the ``recipients`` (how many
     ``email.recipients`` lists; :func:`digest.mail.weeks_owed`): a line per week, oldest
@@ -541,10 +568,12 @@ def mail_owed_lines(
         unchecked = (
             ""
             if mailing.checkable
-            else f"; cannot be checked from here; expires {mailing.expires_at} unless renewed"
+            else f"; cannot be checked from here; expires {shown_time(mailing.expires_at, zone)} "
+            "unless renewed"
         )
         owed_to = (
-            f"being mailed by a digest run ({mailing.holder} since {mailing.since}{unchecked}) to"
+            f"being mailed by a digest run ({mailing.holder} since "
+            f"{shown_time(mailing.since, zone)}{unchecked}) to"
         )
     for week, names in weeks.items():
         ended = week.end()
@@ -706,6 +735,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     check_named_judging_files(config)  # a file the daemon and every job would stop at: exit 2
     check_digest_folders(schedule, config, by_hand=True)  # a file where its digests go: exit 2
     now = utc_now()
+    zone = schedule.zone  # its times as the daemon's log and the crontab lines give theirs
     max_quiet_days = float(config["status"]["max_quiet_days"])
     scheduled = schedule.crawled_sites()  # the sites judged: another is crawled by hand, if at all
     store = Store.open(db, create=False)
@@ -719,10 +749,16 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             lock = locks.lock_state(store, locks.crawl_lock(source))
             click.echo(
                 describe_run(
-                    source, last, now, process_gone=gone, scheduled=source in scheduled, lock=lock
+                    source,
+                    last,
+                    now,
+                    process_gone=gone,
+                    scheduled=source in scheduled,
+                    lock=lock,
+                    zone=zone,
                 )
             )
-        click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK)))
+        click.echo(daemon_line(locks.lock_state(store, locks.DAEMON_LOCK), zone))
         last_ok = {source: _last_ok_finished(store, source) for source in scheduled}
         health = load_health(store, scheduled, until_now(now), max_quiet_days)
         watched_since = store.watched_since()
@@ -745,7 +781,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
     shown = digest_folders(schedule, config) or [digest_folder(None, config)]
     for folder in shown:
-        click.echo(digest_line(folder, now))
+        click.echo(digest_line(folder, now, zone))
     mail_problems: list[str] = []
     if owing is not None:
         max_owed = timedelta(hours=float(config["status"]["max_mail_owed_hours"]))
@@ -760,11 +796,12 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             options=mail_run_options(schedule, config, _given_on_command_line()),
             mailing=mailing[0] if mailing else None,
             folder=mailing_folder(schedule, config),
+            zone=zone,
         )
         for line in mail_lines:
             click.echo(line)
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
-    problems = stale_crawls(last_ok, now, max_age)
+    problems = stale_crawls(last_ok, now, max_age, zone)
     problems.extend(site.warning for site in health if site.warning)
     problems.extend(unwritable_folders(shown))
     weekly = digest_folders(schedule, config, weekly_only=True)

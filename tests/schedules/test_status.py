@@ -44,6 +44,7 @@ from thaidigest.store import (
     add_crawl_counts,
     crawl_runs,
     iso,
+    parse_iso,
     undelivered,
     utc_now,
 )
@@ -72,6 +73,14 @@ def record_run(store: Store, source: str, hours_ago: float, status: str = "ok") 
     store.finish_crawl_run(run_id, finished, status, REPORT)
 
 
+BANGKOK = ZoneInfo("Asia/Bangkok")  # the packaged schedule's time zone
+
+
+def in_bangkok(stored: str) -> str:
+    """A time stored in UTC as status shows it for the packaged schedule, as its log does."""
+    return parse_iso(stored).astimezone(BANGKOK).isoformat()
+
+
 def status(store: Store, config) -> tuple[int, str]:
     result = CliRunner().invoke(status_command, ["--db", store.url, "--config", str(config)])
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -86,6 +95,42 @@ def test_fresh_crawls_of_both_sites_are_healthy_and_show_their_counts(store, con
     assert "thaigov: ok at " in output and "mdes: ok at " in output
     assert "new 3, updated 1, blocked 1, errors 2" in output
     assert "digest: none yet" in output
+
+
+def test_status_says_its_times_in_the_schedules_zone_with_the_offset_as_the_daemons_log(
+    store, config, tmp_path
+):
+    """A reader in Bangkok sees the clock of the daemon's log and of the crontab lines:
+    `2026-12-07T07:30:00+07:00`, not the UTC the database stores, `…T00:30:00Z`."""
+    record_run(store, "thaigov", hours_ago=30)
+    record_run(store, "mdes", hours_ago=30)
+    locks.acquire(store, locks.DAEMON_LOCK, timedelta(minutes=5))  # this process: alive
+    with store.engine.connect() as conn:
+        finished = conn.execute(
+            select(crawl_runs.c.finished_at).where(crawl_runs.c.source == "thaigov")
+        ).scalar()
+        since = conn.execute(
+            select(lock_rows.c.acquired_at).where(lock_rows.c.name == locks.DAEMON_LOCK)
+        ).scalar()
+    code, output = status(store, config)
+    assert code == 1
+    assert f"thaigov: ok at {in_bangkok(finished)} (30.0 h ago); " in output
+    assert f"daemon: running, {socket.gethostname()}:{os.getpid()} since {in_bangkok(since)}" in (
+        output
+    )
+    assert f"thaigov: last successful crawl {in_bangkok(finished)} is older than" in output
+    assert finished not in output and since not in output  # no time in UTC as stored
+    schedule = tmp_path / "utc.toml"
+    schedule.write_text(
+        'timezone = "UTC"\n[[job]]\nname = "c"\ntask = "crawl"\ncron = "0 * * * *"\n'
+    )
+    result = CliRunner().invoke(
+        status_command,
+        ["--db", store.url, "--config", str(config), "--schedules", str(schedule)],
+    )
+    in_utc = parse_iso(finished).isoformat()  # +00:00, as that daemon's log says it
+    assert f"thaigov: ok at {in_utc} (30.0 h ago); " in result.output
+    assert result.exit_code == 1
 
 
 def test_a_site_whose_last_good_crawl_is_too_old_is_unhealthy(store, config):
@@ -134,14 +179,20 @@ def test_the_newest_weekly_digest_is_named(store, config, tmp_path):
     assert code == 1  # 2024-W34 is long past: the weeks since have no digest
 
 
-def test_a_digests_written_time_is_said_in_utc_as_stored_times_are(tmp_path):
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [("Asia/Bangkok", "2024-08-26T10:00:00+07:00"), ("UTC", "2024-08-26T03:00:00+00:00")],
+)
+def test_a_digests_written_time_is_said_in_the_schedules_zone_as_its_log_says_times(
+    tmp_path, zone, shown
+):
     digests = tmp_path / "digests"
     digests.mkdir()
     digest = digests / "2024-W34.md"
     digest.write_text("# digest\n")
-    now = datetime(2024, 8, 26, 10, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
+    now = datetime(2024, 8, 26, 3, 0, tzinfo=UTC)
     os.utime(digest, (now.timestamp(), now.timestamp()))
-    assert "written 2024-08-26T03:00:00Z (" in digest_line(tmp_path, now)
+    assert f"written {shown} (0.0 h ago)" in digest_line(tmp_path, now, ZoneInfo(zone))
 
 
 def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_ago(tmp_path):
@@ -152,7 +203,7 @@ def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_
     now = utc_now()
     ahead = (now + timedelta(seconds=1)).timestamp()
     os.utime(digest, (ahead, ahead))
-    assert digest_line(tmp_path, now).endswith("(0.0 h ago)")
+    assert digest_line(tmp_path, now, UTC).endswith("(0.0 h ago)")
 
 
 def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
@@ -750,7 +801,7 @@ def test_a_crawl_whose_lock_holder_cannot_be_checked_is_not_called_running(store
     _, output = status(store, config)
     line = next(line for line in output.splitlines() if line.startswith("thaigov: "))
     assert line.startswith("thaigov: held by elsewhere.example:1 since "), line
-    assert f"(cannot be checked from here; expires {expires_at} unless renewed)" in line
+    assert f"(cannot be checked from here; expires {in_bangkok(expires_at)} unless renewed)" in line
     assert "its run started at " in line and "running" not in line
 
 
@@ -759,7 +810,9 @@ def test_a_daemon_whose_lock_holder_cannot_be_checked_is_not_called_running(stor
     expires_at = held_elsewhere(store, locks.DAEMON_LOCK)
     line = daemon_status_line(store, config)
     assert line.startswith("daemon: held by elsewhere.example:1 since "), line
-    assert line.endswith(f"(cannot be checked from here; expires {expires_at} unless renewed)")
+    assert line.endswith(
+        f"(cannot be checked from here; expires {in_bangkok(expires_at)} unless renewed)"
+    )
 
 
 def test_a_crawl_skipped_for_its_lock_does_not_hide_the_crawl_that_holds_it(store, config):
@@ -1124,7 +1177,11 @@ def test_mail_with_nothing_owed_says_so_and_without_mail_nothing_is_said(
 
 NOW = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)  # Tuesday 13:00 in Bangkok
 W48, W49 = Week(2026, 48), Week(2026, 49)  # over 205 h and 37 h before NOW
-KEPT = {"oldest": W48, "kept_weeks": 2}  # digest.weeks = 2 at NOW: W48 and W49 are mailed
+KEPT = {
+    "oldest": W48,
+    "kept_weeks": 2,
+    "zone": BANGKOK,
+}  # digest.weeks = 2 at NOW: W48 and W49 are mailed
 
 
 def test_each_week_owed_is_a_line_oldest_first_with_the_moment_it_ended():
