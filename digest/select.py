@@ -77,7 +77,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -89,7 +88,7 @@ from digest.clusters import (
     relevant_copies_seen,
 )
 from digest.diff import NO_CHANGE, Diff, diff_versions
-from thaidigest.dates import BE_OFFSET, LAST_CE_YEAR
+from thaidigest.dates import BANGKOK, BE_OFFSET, LAST_CE_YEAR, bangkok_date
 from thaidigest.normalise import without_headline_repeats
 from thaidigest.store import (
     VERSIONS_WITH_ARTICLES,
@@ -101,7 +100,6 @@ from thaidigest.store import (
     version_columns,
 )
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 WEEK_NAME = r"(?P<year>\d{4})-W(?P<number>\d{2})"  # an ISO week: 2024-W34
 # A week given: the W in either case (2024-w34), as ISO weeks are written in use.
 WEEK_PATTERN = re.compile(rf"^{WEEK_NAME}$", re.IGNORECASE)
@@ -419,7 +417,7 @@ def section_topic(topics: Sequence[str]) -> str:
 
 def bangkok_day(stored: str) -> date:
     """The Bangkok date of a stored UTC time: ``2024-08-25T18:00:00Z`` is 26 August."""
-    return parse_iso(stored).astimezone(BANGKOK).date()
+    return bangkok_date(parse_iso(stored))
 
 
 def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:

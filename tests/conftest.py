@@ -9,10 +9,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from thaidigest import dates
 from thaidigest.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +26,26 @@ def seed_path(prefix: str) -> Path:
     """The seed file whose name starts with ``prefix`` (``"001"``)."""
     (path,) = SEEDS.glob(f"{prefix}_*.txt")
     return path
+
+
+# 31 December 2026, 17:30 UTC: in Bangkok (UTC+7) already 1 January 2027, so the end of
+# next year is 2028-12-31 there but 2027-12-31 by a UTC machine's local date.
+NEW_YEAR_IN_BANGKOK = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)
+
+
+class _NewYearInBangkok(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return (
+            NEW_YEAR_IN_BANGKOK.astimezone(tz) if tz else NEW_YEAR_IN_BANGKOK.replace(tzinfo=None)
+        )
+
+
+@pytest.fixture
+def new_year_in_bangkok(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The clock at :data:`NEW_YEAR_IN_BANGKOK`, as the dates believed read it."""
+    monkeypatch.setattr(dates, "datetime", _NewYearInBangkok)
+    return NEW_YEAR_IN_BANGKOK
 
 
 @pytest.fixture

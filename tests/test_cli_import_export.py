@@ -31,6 +31,7 @@ from tests.conftest import (
     without_file_permission_overrides,
 )
 from thaidigest.cli import main
+from thaidigest.dates import bangkok_today
 from thaidigest.ingest import BATCH_SIZE
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
@@ -484,7 +485,7 @@ def test_an_export_date_no_publication_date_can_have_is_imported_undated_and_cou
     is refused as before."""
     db = tmp_path / "db.sqlite"
     record = {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
-    after_next_year = f"{date.today().year + 2}-01-01"
+    after_next_year = f"{bangkok_today().year + 2}-01-01"
     lines = [
         {"url": "https://example.org/1", "published": "1985-06-01"},
         {"url": "https://example.org/2", "published": after_next_year},
@@ -502,12 +503,30 @@ def test_an_export_date_no_publication_date_can_have_is_imported_undated_and_cou
     assert result.stdout == "read 6, new 6, updated 0, unchanged 0, rejected 0\n"
     assert result.stderr.splitlines() == [
         "imported 5 export records undated: their published date is out of range"
-        f" (from 1990-01-01 to {date.today().year + 1}-12-31)"
+        f" (from 1990-01-01 to {bangkok_today().year + 1}-12-31)"
     ]
     published = {stored["url"]: stored["published"] for stored in export(db)}
     assert published == {f"https://example.org/{n}": None for n in range(1, 6)} | {
         "https://example.org/6": "2024-08-20"
     }
+
+
+def test_an_export_date_next_year_in_bangkok_is_kept_on_its_new_year_s_day(
+    tmp_path, new_year_in_bangkok
+):
+    """At 31 December 2026 17:30 UTC it is 1 January 2027 in Bangkok: a ``published`` in
+    2028 is next year's there, kept and not counted undated, though the machine's UTC
+    date (31 December 2026) would make 2028 the year after next."""
+    db = tmp_path / "db.sqlite"
+    record = {"url": "https://example.org/1", "published": "2028-06-01"}
+    record |= {"title": "กระทรวงดิจิทัลลงนามความร่วมมือกับญี่ปุ่น", "body": "ความร่วมมือด้านไซเบอร์"}
+    path = tmp_path / "dates.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    result = run("import", str(path), "--db", str(db), "--workers", "1")
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert [stored["published"] for stored in export(db)] == ["2028-06-01"]
 
 
 def test_an_export_time_no_era_makes_plausible_is_refused(tmp_path):
@@ -520,9 +539,10 @@ def test_an_export_time_no_era_makes_plausible_is_refused(tmp_path):
     result = run("import", str(path), "--db", str(db))
 
     assert result.exit_code == 1
+    next_year = bangkok_today().year + 1
     assert result.stderr.splitlines() == [
         f"skipped {path}:1: 'last_changed' '9999-12-31T23:59:59Z': year 9999 is out of range"
-        f" (after 2300, and read as Buddhist-era 9456, not from 1990 to {date.today().year + 1})",
+        f" (after 2300, and read as Buddhist-era 9456, not from 1990 to {next_year})",
     ]
 
 

@@ -1,10 +1,11 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from thaidigest.dates import (
     MAX_DATE_LINE_CHARS,
     arabic_digits,
+    bangkok_today,
     parse_date_line,
     parse_listing_date,
     parse_numeric_date_line,
@@ -384,3 +385,13 @@ def test_a_date_line_is_measured_with_its_whitespace_runs_as_one_space():
     assert parse_date_line(longest) == date(2022, 12, 16)
     assert parse_date_line(longest + " " * 200 + "ก") is None
     assert parse_numeric_date_line("16/12/2565 " + "x" * 1000) is None
+
+
+def test_today_is_bangkok_s_date_which_turns_at_17_00_utc():
+    assert bangkok_today(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)) == date(2026, 12, 31)
+    assert bangkok_today(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == date(2027, 1, 1)
+
+
+def test_the_clock_s_today_is_bangkok_s_whatever_the_machine_s_zone(new_year_in_bangkok):
+    # A UTC machine's local date is still 31 December 2026.
+    assert bangkok_today() == date(2027, 1, 1)

@@ -1191,3 +1191,23 @@ def test_a_text_imported_under_the_other_form_of_an_exported_row_is_that_rows(st
 
     assert summary.line() == "read 2, new 1, updated 1, unchanged 0, rejected 0"
     assert stored_urls(store) == [BARE]
+
+
+def test_an_imported_article_is_recent_by_its_published_date_in_bangkok(store: Store) -> None:
+    """Revisiting since 25 August 18:00 UTC (26 August 01:00 in Bangkok): an imported
+    article published on 25 August, a Bangkok date that had ended, is not recent; one
+    published on the 26th is."""
+    Ingestor(store).ingest(
+        RawArticle(
+            url=f"https://www.thaigov.go.th/news/contents/details/{day}",
+            source="thaigov",
+            title=f"ข่าววันที่ {day}",
+            body="เนื้อข่าว",
+            source_id=str(day),
+            published_hint=date(2024, 8, day),
+        )
+        for day in (25, 26)
+    )
+    since = datetime(2024, 8, 25, 18, tzinfo=UTC)
+    recent = store.recent_articles("thaigov", since)
+    assert [row["published"] for row in recent] == ["2024-08-26"]

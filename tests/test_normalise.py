@@ -764,3 +764,15 @@ def test_a_long_text_is_made_plain_as_a_short_one(char):
 def test_a_short_text_beyond_the_bmp_is_made_plain_as_each_character_alone(text, plain):
     assert plain_characters(text) == plain
     assert plain_characters(text) == "".join(plain_characters(char) for char in text)
+
+
+def test_a_date_line_next_year_in_bangkok_is_believed_on_its_new_year_s_day(new_year_in_bangkok):
+    """At 31 December 17:30 UTC it is 1 January in Bangkok: 2028 (2571 BE) is next year
+    there, not the year after next as the machine's UTC date would have it."""
+    raw = RawArticle(
+        url="https://www.thaigov.go.th/news/contents/details/1",
+        source="thaigov",
+        title="ข่าว",
+        body="3 มกราคม 2571\nเนื้อข่าว",
+    )
+    assert normalise_article(raw).published == date(2028, 1, 3)

@@ -770,3 +770,17 @@ def test_plain_text_title_is_the_first_non_blank_line(text: str, title: str, bod
 def test_plain_text_without_title_or_body_is_refused(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_plain_text(text, "file:///a.txt")
+
+
+def test_an_export_date_next_year_in_bangkok_is_judged_on_bangkok_s_new_year_s_day(
+    tmp_path, new_year_in_bangkok
+):
+    """At 31 December 17:30 UTC it is 1 January 2027 in Bangkok: 2571 BE (2028) is a
+    believed year, so ``2571-06-01`` is refused as a Buddhist-era date, not read as a
+    year typed wrong, as the machine's UTC date (a year behind) would have it."""
+    record = {"url": "https://example.org/1", "title": "H", "body": "B", "published": "2571-06-01"}
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    (rejected,) = read_jsonl_file(path, ReadLimits(max_article_chars=10_000))
+    assert isinstance(rejected, Rejected)
+    assert "has a Buddhist-era year (2571 BE is 2028)" in rejected.reason

@@ -21,6 +21,7 @@ import click
 from tqdm import tqdm
 
 from thaidigest.classifier import WORD_BLOCK
+from thaidigest.dates import bangkok_today
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason
 from thaidigest.ingest import Interrupted, Rejected, Summary
@@ -88,7 +89,7 @@ def import_command(
     if all(isinstance(file, Rejected) for file in files):  # nothing to read: none importable
         reasons = "; ".join(rejected.describe() for rejected in files)
         raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
-    undated = UnbelievedPublished(date.today())  # the dates the normaliser will drop
+    undated = UnbelievedPublished(bangkok_today())  # the dates the normaliser will drop
     read = undated.counting(read_files(files, ReadLimits.from_config(config)))
     ahead: list[RawArticle | Rejected] = []
     try:

@@ -50,12 +50,15 @@ publication date line; a date inside a sentence or a range such as
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _DIGIT_PAIRS = tuple((chr(thai), chr(arabic)) for thai, arabic in THAI_DIGITS.items())
 BE_OFFSET = 543
 LAST_CE_YEAR = 2300  # a later four-digit year is BE: 2301 BE is 1758 CE
+# The zone of every date the product shows: the sites' own, and the digest's weeks'.
+BANGKOK = ZoneInfo("Asia/Bangkok")
 
 THAI_MONTHS = {
     "มกราคม": 1,
@@ -231,6 +234,19 @@ def _make_date(match: re.Match[str], year: int, month: int | None) -> date | Non
         if weekday != found.weekday():
             return CONTRADICTED_DATE
     return found
+
+
+def bangkok_today(now: datetime | None = None) -> date:
+    """Today's date in Bangkok, at ``now`` (by default the clock's time), whatever the
+    machine's zone: the day the dates believed are judged on (:func:`latest_published`),
+    as the pages' dates and the digest's are Bangkok dates. A machine in UTC is a day
+    behind from 17:00 to midnight, and on 31 December a year behind."""
+    return bangkok_date(now or datetime.now(UTC))
+
+
+def bangkok_date(moment: datetime) -> date:
+    """The Bangkok date of an aware ``moment``: 2024-08-25 18:00 UTC is 26 August."""
+    return moment.astimezone(BANGKOK).date()
 
 
 def latest_published(today: date) -> date:

@@ -32,6 +32,7 @@ import numpy as np
 
 from thaidigest.dates import (
     arabic_digits,
+    bangkok_today,
     parse_date_line,
     parse_numeric_date_line,
     publication_date,
@@ -869,7 +870,7 @@ def normalise_article(raw: RawArticle) -> Article:
     """
     title, body_lines = pick_title(raw.title, clean_text(raw.body))
     # The clock only bounds the dates believed: no real one is after next year.
-    today = date.today()
+    today = bangkok_today()
     cleaned = clean_body(title, body_lines, today)
     body = "\n".join(cleaned.lines)
     if not title:

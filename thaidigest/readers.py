@@ -41,6 +41,7 @@ from thaidigest.dates import (
     BE_OFFSET,
     EARLIEST_PUBLISHED,
     LAST_CE_YEAR,
+    bangkok_today,
     latest_published,
     publication_date,
 )
@@ -498,7 +499,7 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
     _check_length(title + body, limits)
     url = _web_url(record, file_urls=True)
     # The clock only bounds the dates believed, as the normaliser's does.
-    today = date.today()
+    today = bangkok_today()
     published = _string(record, "published")
     published_hint = _export_date(published, today) if published else None
     extraction = _string(record, "extraction") or "text"

@@ -72,6 +72,7 @@ from sqlalchemy.engine.interfaces import ExceptionContext
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.sql.expression import Update
 
+from thaidigest.dates import bangkok_date
 from thaidigest.folders import FolderError, make_folder, os_reason, read_only_file_system
 from thaidigest.model import OUTCOMES
 from thaidigest.urls import canonical_form_of_former
@@ -1088,7 +1089,7 @@ class Store:
                 articles.c.source_id.is_not(None),
                 or_(
                     and_(by_first_seen, articles.c.first_seen >= iso(since)),
-                    and_(~by_first_seen, articles.c.published >= since.date().isoformat()),
+                    and_(~by_first_seen, articles.c.published >= bangkok_date(since).isoformat()),
                 ),
             )
             .order_by(articles.c.id)

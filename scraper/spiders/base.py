@@ -104,7 +104,7 @@ from scraper.sites import (
     parses_whole,
     refresh_target,
 )
-from thaidigest.dates import parse_date_line, publication_date
+from thaidigest.dates import bangkok_today, parse_date_line, publication_date
 from thaidigest.model import RawArticle
 from thaidigest.readers import (
     UnreadableInput,
@@ -707,7 +707,7 @@ class SiteSpider(scrapy.Spider):
             DateSource.PAGE: parse_date_line(page.date_text) if page.date_text else None,
             DateSource.STORED: date.fromisoformat(stored) if stored else None,
         }
-        today = date.today()  # a date after the end of next year is not believed
+        today = bangkok_today()  # a date after the end of next year is not believed
         published = first_believed_date(dates, self.date_sources, today)
         return RawArticle(
             url=public_url(self.name, source_id),

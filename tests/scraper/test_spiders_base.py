@@ -21,6 +21,7 @@ from scraper.sites import (
     MAX_REFRESH_PAGE_CHARS,
     MAX_TEMPLATE_MESSAGE_CHARS,
     NotArticle,
+    PageArticle,
     is_whole_page,
     mdes,
     parses_whole,
@@ -296,6 +297,18 @@ def test_mdes_dates_an_article_by_its_listing_then_the_stored_date_thaigov_by_it
         for spider in (MdesSpider, ThaigovSpider)
     )
     assert taken == expected
+
+
+def test_a_page_dated_next_year_in_bangkok_keeps_its_date_on_its_new_year_s_day(
+    new_year_in_bangkok,
+) -> None:
+    """At 31 December 2026 17:30 UTC it is 1 January 2027 in Bangkok: a page dated 2028
+    (2571 BE) is dated next year there, believed, though the machine's UTC date would
+    make 2028 the year after next."""
+    page = PageArticle(URL, "ข่าว", "เนื้อข่าว", None, "3 มกราคม 2571", "selectors")
+    answer = HtmlResponse(url=URL, body=b"", request=Request(URL))
+    item = ThaigovSpider().article_item(answer, page, "87382", None)
+    assert item.published_hint == date(2028, 1, 3)
 
 
 HOST = "http://127.0.0.1:8000"
