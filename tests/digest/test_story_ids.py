@@ -223,24 +223,35 @@ def test_a_story_cut_from_the_feed_of_every_article_keeps_its_entry_in_its_topic
     ]
 
 
-def test_two_stories_published_apart_and_merged_since_are_the_entry_published_first():
-    def dated(day):
-        return Dated(at(f"{day}T05:00"), at(f"{day}T00:00"))
-
-    merged = Item(
-        url="https://www.mdes.go.th/news/detail/1",
-        source="mdes",
+def story_item(url: str, source: str, day: date, also_on: tuple[str, ...]) -> Item:
+    """A relevant story of ``TITLE`` as the feeds are given it: stored under ``url``, first
+    seen 22 Aug 2024 03:00 UTC, with copies at ``also_on``."""
+    return Item(
+        url=url,
+        source=source,
         title=TITLE,
         body=BODY,
         language="th",
-        day=date(2024, 8, 20),
+        day=day,
         dated=True,
         first_seen="2024-08-22T03:00:00Z",
         listed_since="2024-08-21T03:00:00Z",
         last_changed="2024-08-22T03:00:00Z",
         relevance=0.8,
         topics=("ai",),
-        also_on=("https://www.thaigov.go.th/news/contents/details/1", "https://x.example/2"),
+        also_on=also_on,
+    )
+
+
+def test_two_stories_published_apart_and_merged_since_are_the_entry_published_first():
+    def dated(day):
+        return Dated(at(f"{day}T05:00"), at(f"{day}T00:00"))
+
+    merged = story_item(
+        "https://www.mdes.go.th/news/detail/1",
+        "mdes",
+        date(2024, 8, 20),
+        ("https://www.thaigov.go.th/news/contents/details/1", "https://x.example/2"),
     )
     thaigov, other = (stable_id(url) for url in merged.also_on)
     written = {thaigov: dated("2024-08-21"), other: dated("2024-08-20")}
@@ -446,20 +457,8 @@ def test_what_an_entry_shows_is_read_back_from_its_atom_feed_as_written():
 def test_an_entry_under_a_members_id_is_dated_again_only_when_it_shows_something_else(
     written_title, written_summary, written_day, dated_again
 ):
-    item = Item(
-        url="file:///home/me/seeds/101.txt",
-        source="file",
-        title=TITLE,
-        body=BODY,
-        language="th",
-        day=date(2024, 8, 21),
-        dated=True,
-        first_seen="2024-08-22T03:00:00Z",
-        listed_since="2024-08-21T03:00:00Z",
-        last_changed="2024-08-22T03:00:00Z",
-        relevance=0.8,
-        topics=("ai",),
-        also_on=(url_of(RELEASE),),
+    item = story_item(
+        "file:///home/me/seeds/101.txt", "file", date(2024, 8, 21), (url_of(RELEASE),)
     )
     summary = article_entry(item).summary
     published = datetime.fromisoformat(f"{written_day}T00:00:00+07:00")
