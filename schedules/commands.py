@@ -521,11 +521,13 @@ def digest_line(folder: Path, now: datetime, zone: tzinfo) -> str:
     none."""
     try:
         digest = newest_digest(folder)
+        # A folder it may list but not enter (no x): its files' times cannot be read.
+        modified = digest.stat().st_mtime if digest is not None else None
     except OSError as error:  # not "none yet": it may hold some (unhealthy: unwritable_folders)
         return f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}"
-    if digest is None:
+    if digest is None or modified is None:
         return f"digest: none yet in {folder / DIGESTS}"
-    written = datetime.fromtimestamp(digest.stat().st_mtime, zone)
+    written = datetime.fromtimestamp(modified, zone)
     return f"digest: {digest} written {log_time(written)} ({_age(written, now)})"
 
 

@@ -499,6 +499,32 @@ def test_a_digest_folder_this_user_may_not_read_is_not_said_to_hold_no_digest(st
 
 
 @needs_file_permissions
+def test_a_digest_folder_this_user_may_list_but_not_enter_is_no_traceback(store, tmp_path):
+    """Its names can be listed (r), its files not looked at (no x): the newest digest's
+    time cannot be read, and status says so as for a folder it may not read at all."""
+    out = tmp_path / "public"
+    (out / DIGESTS).mkdir(parents=True)
+    (out / DIGESTS / "2024-W34.md").write_text("# digest\n")
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    (out / DIGESTS).chmod(0o444)
+    try:
+        checked = thaidigest_without_file_permission_overrides(
+            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
+        )
+    finally:
+        (out / DIGESTS).chmod(0o755)
+    assert "Traceback" not in checked.stderr, checked.stderr
+    digest_lines = [line for line in checked.stdout.splitlines() if line.startswith("digest:")]
+    assert digest_lines == [f"digest: cannot read {out / DIGESTS}: permission denied"]
+
+
+@needs_file_permissions
 @pytest.mark.parametrize("inside", WRITTEN_SUBFOLDERS)
 def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is_unhealthy(
     store, tmp_path, inside
