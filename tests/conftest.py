@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,31 @@ class _NewYearInBangkok(datetime):
         )
 
 
+class _UTCMachineDate(date):
+    @classmethod
+    def today(cls):  # a UTC machine's local date at the clock's moment
+        return NEW_YEAR_IN_BANGKOK.date()
+
+
+# The modules that judge the dates believed: a date.today() back in one of them reads a
+# UTC machine's 31 December 2026, whatever the year the tests run in, and fails its test.
+_JUDGING_MODULES = (
+    "thaidigest.normalise",
+    "thaidigest.readers",
+    "thaidigest.commands",
+    "scraper.spiders.base",
+)
+
+
 @pytest.fixture
 def new_year_in_bangkok(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    """The clock at :data:`NEW_YEAR_IN_BANGKOK`, as the dates believed read it."""
+    """The clock at :data:`NEW_YEAR_IN_BANGKOK`, as the dates believed read it, and a UTC
+    machine's local date at that moment (31 December 2026) as ``date.today()`` reads it."""
     monkeypatch.setattr(dates, "datetime", _NewYearInBangkok)
+    for name in _JUDGING_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "date", None) is date:
+            monkeypatch.setattr(module, "date", _UTCMachineDate)
     return NEW_YEAR_IN_BANGKOK
 
 
