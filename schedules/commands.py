@@ -329,7 +329,10 @@ def shown_time(stored: str, zone: tzinfo) -> str:
     no time, or none in ``zone``'s years, as stored (:func:`thaidigest.locks.lock_times_in_zone`
     does so too)."""
     try:
-        return log_time(locks.in_zone(parse_iso(stored), zone))
+        moment = parse_iso(stored)
+        # One without a zone (not written by iso()) is no known instant: read as the
+        # machine's local time, it would be shown hours off.
+        return stored if moment.tzinfo is None else log_time(locks.in_zone(moment, zone))
     except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
         return stored
 
