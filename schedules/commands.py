@@ -699,6 +699,23 @@ def unwritable_folders(folders: Sequence[Path]) -> list[str]:
     return problems
 
 
+def unreadable_folders(folders: Sequence[Path], unwritable: Sequence[str]) -> list[str]:
+    """A problem line per digest folder whose digests cannot be listed (:func:`digest_line`
+    says ``cannot read``) that :func:`unwritable_folders` did not already judge (its
+    ``unwritable`` lines): one a digest may write in but this user not list (``-wx``), whose
+    weeks without a digest cannot be told, is not healthy either."""
+    judged = {line.split(": ", 1)[1] for line in unwritable}
+    problems = []
+    for folder in folders:
+        if any(text.startswith(f"cannot write the digest in {folder}: ") for text in judged):
+            continue
+        try:
+            newest_digest(folder)
+        except OSError as error:
+            problems.append(f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}")
+    return problems
+
+
 def _given_on_command_line() -> list[tuple[str, str]]:
     """The ``--config``, ``--db`` and ``--schedules`` of the running command given on its
     command line (not by the environment, which a run by hand shares), with their values."""
@@ -808,7 +825,9 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     max_age = timedelta(hours=float(config["status"]["max_crawl_age_hours"]))
     problems = stale_crawls(last_ok, now, max_age, zone)
     problems.extend(site.warning for site in health if site.warning)
-    problems.extend(unwritable_folders(shown))
+    unwritable = unwritable_folders(shown)
+    problems.extend(unwritable)
+    problems.extend(unreadable_folders(shown, unwritable))
     weekly = digest_folders(schedule, config, weekly_only=True)
     problems.extend(missing_digests(weekly, watched_since, now))
     problems.extend(mail_problems)

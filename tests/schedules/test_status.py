@@ -526,6 +526,33 @@ def test_a_digest_folder_this_user_may_list_but_not_enter_is_no_traceback(store,
 
 
 @needs_file_permissions
+def test_a_digest_folder_this_user_may_write_in_but_not_list_is_unhealthy(store, tmp_path):
+    """-wx: a digest could be written there, but whether a week lacks its digest cannot be
+    told, so status is not healthy (exit 1), and says why."""
+    crawling_since_before_the_last_week(store)  # a week over for a day is owed its digest
+    out = tmp_path / "public"
+    (out / DIGESTS).mkdir(parents=True)
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    (out / DIGESTS).chmod(0o300)
+    try:
+        checked = thaidigest_without_file_permission_overrides(
+            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
+        )
+    finally:
+        (out / DIGESTS).chmod(0o755)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert unhealthy_lines(checked.stderr) == [
+        f"unhealthy: digest: cannot read {out / DIGESTS}: permission denied"
+    ]
+
+
+@needs_file_permissions
 @pytest.mark.parametrize("inside", WRITTEN_SUBFOLDERS)
 def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is_unhealthy(
     store, tmp_path, inside
