@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -410,6 +412,29 @@ def test_a_digest_folder_a_file_stands_in_the_way_of_is_unhealthy_as_digest_fail
     assert not folder.parent.is_dir()
 
 
+def digest_job_writing_in(out: Path, tmp_path: Path) -> list[str]:
+    """The options of a status or schedule run on a schedule of one digest job writing in
+    ``out`` (its own option) and settings of nothing: files written in ``tmp_path``."""
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
+        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    return ["--schedules", str(schedule), "--config", str(config)]
+
+
+@contextmanager
+def folder_mode(folder: Path, mode: int) -> Iterator[None]:
+    """``folder`` with the permissions ``mode`` while the block runs, 0o755 after it."""
+    folder.chmod(mode)
+    try:
+        yield
+    finally:
+        folder.chmod(0o755)
+
+
 @needs_file_permissions
 @pytest.mark.parametrize("made", [True, False], ids=["the-folder", "its-parent"])
 def test_a_digest_folder_this_user_may_not_write_is_unhealthy(store, tmp_path, made):
@@ -421,13 +446,10 @@ def test_a_digest_folder_this_user_may_not_write_is_unhealthy(store, tmp_path, m
     out = locked if made else locked / "public"
     config = tmp_path / "thaidigest.toml"
     config.write_text(f'[digest]\nout = "{out}"\n')
-    locked.chmod(0o555)
-    try:
+    with folder_mode(locked, 0o555):
         done = thaidigest_without_file_permission_overrides(
             "status", "--db", store.url, "--config", str(config)
         )
-    finally:
-        locked.chmod(0o755)
     assert done.returncode == 1, done.stdout + done.stderr
     assert unhealthy_lines(done.stderr) == [
         f"unhealthy: digest: cannot write the digest in {out}: permission denied"
@@ -445,20 +467,10 @@ def test_a_digest_jobs_folder_inside_one_this_user_may_not_enter_is_unhealthy_no
     locked = tmp_path / "locked"
     locked.mkdir()
     out = locked / "public"
-    schedule = tmp_path / "sched.toml"
-    schedule.write_text(
-        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
-        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
-    )
-    config = tmp_path / "thaidigest.toml"
-    config.write_text("")
-    arguments = ["--schedules", str(schedule), "--db", store.url, "--config", str(config)]
-    locked.chmod(0o000)
-    try:
+    arguments = [*digest_job_writing_in(out, tmp_path), "--db", store.url]
+    with folder_mode(locked, 0o000):
         shown = thaidigest_without_file_permission_overrides("schedule", *arguments)
         checked = thaidigest_without_file_permission_overrides("status", *arguments)
-    finally:
-        locked.chmod(0o755)
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert f"out={out}" in shown.stdout
     assert checked.returncode == 1, checked.stdout + checked.stderr
@@ -477,20 +489,9 @@ def test_a_digest_folder_this_user_may_not_read_is_not_said_to_hold_no_digest(st
     locked = tmp_path / "locked"
     out = locked / "public"
     (out / DIGESTS).mkdir(parents=True)
-    schedule = tmp_path / "sched.toml"
-    schedule.write_text(
-        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
-        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
-    )
-    config = tmp_path / "thaidigest.toml"
-    config.write_text("")
-    locked.chmod(0o000)
-    try:
-        checked = thaidigest_without_file_permission_overrides(
-            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
-        )
-    finally:
-        locked.chmod(0o755)
+    arguments = [*digest_job_writing_in(out, tmp_path), "--db", store.url]
+    with folder_mode(locked, 0o000):
+        checked = thaidigest_without_file_permission_overrides("status", *arguments)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     digest_lines = [line for line in checked.stdout.splitlines() if line.startswith("digest:")]
     assert digest_lines == [f"digest: cannot read {out / DIGESTS}: permission denied"]
@@ -506,20 +507,9 @@ def test_a_digest_folder_this_user_may_list_but_not_enter_is_no_traceback(store,
     out = tmp_path / "public"
     (out / DIGESTS).mkdir(parents=True)
     (out / DIGESTS / "2024-W34.md").write_text("# digest\n")
-    schedule = tmp_path / "sched.toml"
-    schedule.write_text(
-        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
-        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
-    )
-    config = tmp_path / "thaidigest.toml"
-    config.write_text("")
-    (out / DIGESTS).chmod(0o444)
-    try:
-        checked = thaidigest_without_file_permission_overrides(
-            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
-        )
-    finally:
-        (out / DIGESTS).chmod(0o755)
+    arguments = [*digest_job_writing_in(out, tmp_path), "--db", store.url]
+    with folder_mode(out / DIGESTS, 0o444):
+        checked = thaidigest_without_file_permission_overrides("status", *arguments)
     assert "Traceback" not in checked.stderr, checked.stderr
     digest_lines = [line for line in checked.stdout.splitlines() if line.startswith("digest:")]
     assert digest_lines == [f"digest: cannot read {out / DIGESTS}: permission denied"]
@@ -532,20 +522,9 @@ def test_a_digest_folder_this_user_may_write_in_but_not_list_is_unhealthy(store,
     crawling_since_before_the_last_week(store)  # a week over for a day is owed its digest
     out = tmp_path / "public"
     (out / DIGESTS).mkdir(parents=True)
-    schedule = tmp_path / "sched.toml"
-    schedule.write_text(
-        'timezone = "Asia/Bangkok"\n[[job]]\nname = "d"\ntask = "digest"\n'
-        f'cron = "0 7 * * 1"\nargs = {{ out = "{out}" }}\n'
-    )
-    config = tmp_path / "thaidigest.toml"
-    config.write_text("")
-    (out / DIGESTS).chmod(0o300)
-    try:
-        checked = thaidigest_without_file_permission_overrides(
-            "status", "--schedules", str(schedule), "--db", store.url, "--config", str(config)
-        )
-    finally:
-        (out / DIGESTS).chmod(0o755)
+    arguments = [*digest_job_writing_in(out, tmp_path), "--db", store.url]
+    with folder_mode(out / DIGESTS, 0o300):
+        checked = thaidigest_without_file_permission_overrides("status", *arguments)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert unhealthy_lines(checked.stderr) == [
         f"unhealthy: digest: cannot read {out / DIGESTS}: permission denied"
@@ -564,13 +543,10 @@ def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is
     (out / inside).mkdir(parents=True)
     config = tmp_path / "thaidigest.toml"
     config.write_text(f'[digest]\nout = "{out}"\n')
-    (out / inside).chmod(0o555)
-    try:
+    with folder_mode(out / inside, 0o555):
         done = thaidigest_without_file_permission_overrides(
             "status", "--db", store.url, "--config", str(config)
         )
-    finally:
-        (out / inside).chmod(0o755)
     assert done.returncode == 1, done.stdout + done.stderr
     assert unhealthy_lines(done.stderr) == [
         f"unhealthy: digest: cannot write the digest in {out}: permission denied"
