@@ -6,7 +6,7 @@ import logging
 import os
 import shlex
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -678,12 +678,12 @@ def missing_digests(
 WRITTEN_SUBFOLDERS = (DIGESTS, "topics", "partners")
 
 
-def unwritable_folders(folders: Sequence[Path]) -> list[str]:
-    """A problem line per digest folder no digest could be written in, made first when
-    missing (:func:`thaidigest.folders.why_cannot_write`), or one of the folders a digest
-    writes in inside it (:data:`WRITTEN_SUBFOLDERS`), said as ``digest`` fails with it:
-    ``digest: cannot write the digest in public: read-only file system``."""
-    problems = []
+def unwritable_folders(folders: Sequence[Path]) -> dict[Path, str]:
+    """The digest folders no digest could be written in, each with why: it cannot be made
+    when missing, or written (:func:`thaidigest.folders.why_cannot_write`), or one of the
+    folders a digest writes in inside it (:data:`WRITTEN_SUBFOLDERS`) cannot.
+    ``status`` says it as ``digest`` fails with it (:func:`unwritable_line`)."""
+    unwritable = {}
     for folder in folders:
         why = why_cannot_write(folder)
         for inside in WRITTEN_SUBFOLDERS:
@@ -695,19 +695,24 @@ def unwritable_folders(folders: Sequence[Path]) -> list[str]:
                 there = False
             why = why_cannot_write(folder / inside) if there else None
         if why is not None:
-            problems.append(f"digest: cannot write the digest in {folder}: {why}")
-    return problems
+            unwritable[folder] = why
+    return unwritable
 
 
-def unreadable_folders(folders: Sequence[Path], unwritable: Sequence[str]) -> list[str]:
+def unwritable_line(folder: Path, why: str) -> str:
+    """A digest folder no digest could be written in (:func:`unwritable_folders`) as a
+    problem line: ``digest: cannot write the digest in public: read-only file system``."""
+    return f"digest: cannot write the digest in {folder}: {why}"
+
+
+def unreadable_folders(folders: Sequence[Path], judged: Collection[Path]) -> list[str]:
     """A problem line per digest folder whose digests cannot be listed (:func:`digest_line`
-    says ``cannot read``) that :func:`unwritable_folders` did not already judge (its
-    ``unwritable`` lines): one a digest may write in but this user not list (``-wx``), whose
-    weeks without a digest cannot be told, is not healthy either."""
-    judged = {line.split(": ", 1)[1] for line in unwritable}
+    says ``cannot read``), but for the ``judged`` ones (:func:`unwritable_folders`: their
+    line says what is wrong already): one a digest may write in but this user not list
+    (``-wx``), whose weeks without a digest cannot be told, is not healthy either."""
     problems = []
     for folder in folders:
-        if any(text.startswith(f"cannot write the digest in {folder}: ") for text in judged):
+        if folder in judged:
             continue
         try:
             newest_digest(folder)
@@ -826,7 +831,7 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     problems = stale_crawls(last_ok, now, max_age, zone)
     problems.extend(site.warning for site in health if site.warning)
     unwritable = unwritable_folders(shown)
-    problems.extend(unwritable)
+    problems.extend(unwritable_line(folder, why) for folder, why in unwritable.items())
     problems.extend(unreadable_folders(shown, unwritable))
     weekly = digest_folders(schedule, config, weekly_only=True)
     problems.extend(missing_digests(weekly, watched_since, now))

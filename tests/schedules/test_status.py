@@ -532,6 +532,36 @@ def test_a_digest_folder_this_user_may_write_in_but_not_list_is_unhealthy(store,
 
 
 @needs_file_permissions
+def test_a_folder_unlisted_is_unhealthy_beside_an_unwritable_one_its_name_begins(store, tmp_path):
+    """``public`` (digests -wx) and ``public: old`` (r-x): the second cannot be written
+    in, and the first's digests cannot be listed; each is said, the first not taken for
+    the second, whose name begins with its own and ": "."""
+    crawled_fresh(store)
+    public, old = tmp_path / "public", tmp_path / "public: old"
+    (public / DIGESTS).mkdir(parents=True)
+    old.mkdir()
+    schedule = tmp_path / "sched.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n'
+        + "".join(
+            f'[[job]]\nname = "{name}"\ntask = "digest"\ncron = "0 7 * * 1"\n'
+            f'args = {{ out = "{out}" }}\n'
+            for name, out in (("new", public), ("old", old))
+        )
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text("")
+    arguments = ["--schedules", str(schedule), "--config", str(config), "--db", store.url]
+    with folder_mode(public / DIGESTS, 0o300), folder_mode(old, 0o555):
+        checked = thaidigest_without_file_permission_overrides("status", *arguments)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert unhealthy_lines(checked.stderr) == [
+        f"unhealthy: digest: cannot write the digest in {old}: permission denied",
+        f"unhealthy: digest: cannot read {public / DIGESTS}: permission denied",
+    ]
+
+
+@needs_file_permissions
 @pytest.mark.parametrize("inside", WRITTEN_SUBFOLDERS)
 def test_a_folder_the_digest_writes_in_inside_its_out_this_user_may_not_write_is_unhealthy(
     store, tmp_path, inside
