@@ -322,21 +322,6 @@ def _age(moment: datetime, now: datetime) -> str:
     return f"{hours:z.1f} h ago"
 
 
-def shown_time(stored: str, zone: tzinfo) -> str:
-    """A time the database stores in UTC (:func:`thaidigest.store.iso`) as ``status`` shows
-    it: in ``zone``, the schedule's, as the daemon's log and the crontab lines give their
-    times (:func:`thaidigest.output.log_time`), ``2026-12-07T07:30:00+07:00``; one that is
-    no time, or none in ``zone``'s years, as stored (:func:`thaidigest.locks.lock_times_in_zone`
-    does so too)."""
-    try:
-        moment = parse_iso(stored)
-        # One without a zone (not written by iso()) is no known instant: read as the
-        # machine's local time, it would be shown hours off.
-        return stored if moment.tzinfo is None else log_time(locks.in_zone(moment, zone))
-    except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
-        return stored
-
-
 def describe_run(
     source: str,
     run: dict[str, Any] | None,
@@ -347,7 +332,8 @@ def describe_run(
     lock: locks.LockState | None = None,
     zone: tzinfo,
 ) -> str:
-    """A site's last crawl run as one line, its times in ``zone`` (:func:`shown_time`);
+    """A site's last crawl run as one line, its times in ``zone``
+    (:func:`thaidigest.locks.stored_in_zone`);
     ``process_gone``: the run is still marked running, but no process holds its site's
     crawl lock (:func:`crawl_died`);
     ``scheduled``: False for a site no crawl job of the schedule crawls, which the line
@@ -360,21 +346,21 @@ def describe_run(
     started = run["started_at"]
     if process_gone:
         return (
-            f"{source}: unfinished: started at {shown_time(started, zone)} "
+            f"{source}: unfinished: started at {locks.stored_in_zone(started, zone)} "
             f"({_age(parse_iso(started), now)}); "
             f"{DIED} (the next crawl records it failed); {run_counts(run['report'], killed=True)}"
         )
     if run["status"] == RUNNING and lock is not None and lock.kept and not lock.checkable:
         return (
             f"{source}: {unchecked_holder(lock, zone)}; its run started at "
-            f"{shown_time(started, zone)} "
+            f"{locks.stored_in_zone(started, zone)} "
             f"({_age(parse_iso(started), now)})"
         )
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
     why = robots_note(robots_rules(report.get("blocked", [])))
     return (
-        f"{source}: {run['status']}{why} at {shown_time(when, zone)} "
+        f"{source}: {run['status']}{why} at {locks.stored_in_zone(when, zone)} "
         f"({_age(parse_iso(when), now)}); "
         f"{run_counts(report, running=run['status'] == RUNNING)}"
     )
@@ -421,8 +407,8 @@ def unchecked_holder(state: locks.LockState, zone: tzinfo) -> str:
     """A lock held by a process this one cannot check (another host's, another
     container's), which may be gone: it keeps the lock until it expires. Times in ``zone``."""
     return (
-        f"held by {state.holder} since {shown_time(state.since, zone)} (cannot be checked "
-        f"from here; expires {shown_time(state.expires_at, zone)} unless renewed)"
+        f"held by {state.holder} since {locks.stored_in_zone(state.since, zone)} (cannot be "
+        f"checked from here; expires {locks.stored_in_zone(state.expires_at, zone)} unless renewed)"
     )
 
 
@@ -433,7 +419,7 @@ def daemon_line(state: locks.LockState | None, zone: tzinfo) -> str:
         return "daemon: none running on this database"
     if state.kept and not state.checkable:
         return f"daemon: {unchecked_holder(state, zone)}"
-    since = shown_time(state.since, zone)
+    since = locks.stored_in_zone(state.since, zone)
     if state.kept:
         return f"daemon: running, {state.holder} since {since}"
     return (
@@ -454,8 +440,8 @@ def stale_crawls(
         elif now - parse_iso(finished) > max_age:
             hours = max_age / timedelta(hours=1)
             problems.append(
-                f"{source}: last successful crawl {shown_time(finished, zone)} is older than "
-                f"{hours:g} h"
+                f"{source}: last successful crawl {locks.stored_in_zone(finished, zone)} is "
+                f"older than {hours:g} h"
             )
     return problems
 
@@ -573,12 +559,12 @@ def mail_owed_lines(
         unchecked = (
             ""
             if mailing.checkable
-            else f"; cannot be checked from here; expires {shown_time(mailing.expires_at, zone)} "
-            "unless renewed"
+            else "; cannot be checked from here; expires "
+            f"{locks.stored_in_zone(mailing.expires_at, zone)} unless renewed"
         )
         owed_to = (
             f"being mailed by a digest run ({mailing.holder} since "
-            f"{shown_time(mailing.since, zone)}{unchecked}) to"
+            f"{locks.stored_in_zone(mailing.since, zone)}{unchecked}) to"
         )
     for week, names in weeks.items():
         ended = week.end()

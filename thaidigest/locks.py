@@ -73,20 +73,27 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
     return moment.astimezone(UTC).astimezone(zone)
 
 
+def stored_in_zone(stored: str, zone: tzinfo) -> str:
+    """A time the database stores in UTC (:func:`thaidigest.store.iso`) given in ``zone``
+    as :func:`log_time` gives it, ``2026-12-07T07:30:00+07:00``, as ``status``, the daemon's
+    log and the crontab lines give their times; one that is no time
+    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as stored, and so is one
+    without a zone (not written by ``iso``): no known instant, which read as the machine's
+    local time would be shown hours off."""
+    try:
+        moment = store_module.parse_iso(stored)
+        return stored if moment.tzinfo is None else log_time(in_zone(moment, zone))
+    except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
+        return stored
+
+
 def lock_times_in_zone(text: str, zone: tzinfo) -> str:
     """``text`` with the times of each lock holder it names (:data:`LOCK_HELD`), stored in
-    UTC, given in ``zone`` as :func:`log_time` gives them; one that is no time
-    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as it is, and so is every
-    other text: a time in a crawled page's address is the site's, not the database's."""
-
-    def in_zone_text(stored: re.Match[str]) -> str:
-        try:
-            return log_time(in_zone(store_module.parse_iso(stored[0]), zone))
-        except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
-            return stored[0]
+    UTC, given in ``zone`` (:func:`stored_in_zone`); every other text as it is: a time
+    in a crawled page's address is the site's, not the database's."""
 
     def holder_in_zone(held: re.Match[str]) -> str:
-        return store_module.STORED_TIME.sub(in_zone_text, held[0])
+        return store_module.STORED_TIME.sub(lambda stored: stored_in_zone(stored[0], zone), held[0])
 
     return LOCK_HELD.sub(holder_in_zone, text)
 

@@ -32,7 +32,6 @@ from schedules.commands import (
     mail_run_options,
     missing_digest,
     schedule_command,
-    shown_time,
     status_command,
 )
 from scraper.report import settle_dead_runs
@@ -1418,11 +1417,3 @@ def test_a_run_ending_while_status_reads_is_seen_with_its_weeks_or_not_at_all(st
     code, output = status(store, config)
     assert code == 0, output
     assert "mail: nothing owed" in output
-
-
-def test_a_stored_time_without_a_zone_is_shown_as_stored_not_as_the_machines_local_time():
-    """Not written by iso(): no known instant, whatever the machine's zone."""
-    assert shown_time("2024-08-25T18:00:00", ZoneInfo("Asia/Bangkok")) == "2024-08-25T18:00:00"
-    assert shown_time("2024-08-25T18:00:00Z", ZoneInfo("Asia/Bangkok")) == (
-        "2024-08-26T01:00:00+07:00"
-    )
