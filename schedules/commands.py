@@ -227,8 +227,9 @@ def schedule_lines(
     grace: float | None,
     unreadable: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """One line per job: name, task, trigger, the next run in the schedule's time zone
-    and where it comes from, args.
+    """One line per job: name, task, trigger, the next run in the schedule's time zone as
+    ``status`` and the daemon's log give their times (:func:`thaidigest.output.log_time`,
+    ``2026-12-07T07:00:00+07:00``) and where it comes from, args.
 
     ``stored``: the next run times the daemon's job store holds (see
     :func:`schedules.daemon.kept_next_runs`); another job's is computed from ``now``.
@@ -251,8 +252,7 @@ def schedule_lines(
             if job.name in unreadable:
                 source = f"job store unreadable: {unreadable[job.name]}; {source}"
         args = " ".join(f"{key}={value}" for key, value in job.args.items())
-        moment = upcoming.astimezone(schedule.zone) if upcoming else None
-        when = moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never"
+        when = log_time(locks.in_zone(upcoming, schedule.zone)) if upcoming else "never"
         rows.append((job.name, job.task, job.describe_trigger(), f"{when} ({source})", args))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     return [

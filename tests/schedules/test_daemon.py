@@ -194,7 +194,8 @@ def job_rows(db: Path) -> list[tuple]:
 
 
 def shown_time(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M:%S %Z")
+    """A job store row's next run time as ``schedule`` shows it, as ``status`` its times."""
+    return datetime.fromtimestamp(epoch, ZoneInfo("Asia/Bangkok")).isoformat(timespec="seconds")
 
 
 def schedule_result(tmp_path: Path, text: str, db: Path, config: str = "") -> Result:

@@ -395,13 +395,13 @@ def test_schedule_lines_show_next_run_in_the_schedules_timezone():
     weekly, often = schedule_lines(schedule, tuesday, {}, None)
     assert weekly.split() == [
         *("weekly", "digest", "cron", "0", "7", "*", "*", "1"),
-        *("2024-09-02", "07:00:00", "+07", "(computed", "from", "now)"),
+        *("2024-09-02T07:00:00+07:00", "(computed", "from", "now)"),
     ]
-    assert "every 90 s" in often and "2024-08-27 10:01:30 +07 (computed from now)" in often
+    assert "every 90 s" in often and "2024-08-27T10:01:30+07:00 (computed from now)" in often
     assert often.endswith("source=mdes")
     stored = {"often": datetime(2024, 8, 27, 3, 0, 40, tzinfo=UTC)}
     _, often = schedule_lines(schedule, tuesday, stored, None)
-    assert "2024-08-27 10:00:40 +07 (job store)" in often
+    assert "2024-08-27T10:00:40+07:00 (job store)" in often
 
 
 def test_schedule_command_reports_a_bad_file_with_exit_2_and_no_traceback(tmp_path):
