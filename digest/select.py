@@ -96,7 +96,7 @@ from thaidigest.store import (
     article_versions,
     articles,
     iso,
-    parse_iso,
+    stored_moment,
     version_columns,
 )
 
@@ -417,7 +417,7 @@ def section_topic(topics: Sequence[str]) -> str:
 
 def bangkok_day(stored: str) -> date:
     """The Bangkok date of a stored UTC time: ``2024-08-25T18:00:00Z`` is 26 August."""
-    return bangkok_date(parse_iso(stored))
+    return bangkok_date(stored_moment(stored))
 
 
 def article_day(row: Mapping[str, Any]) -> tuple[date, bool]:

@@ -54,8 +54,8 @@ from thaidigest.store import (
     crawl_runs,
     database_url,
     display_url,
-    parse_iso,
     shown_db,
+    stored_moment,
     utc_now,
 )
 
@@ -347,21 +347,21 @@ def describe_run(
     if process_gone:
         return (
             f"{source}: unfinished: started at {locks.stored_in_zone(started, zone)} "
-            f"({_age(parse_iso(started), now)}); "
+            f"({_age(stored_moment(started), now)}); "
             f"{DIED} (the next crawl records it failed); {run_counts(run['report'], killed=True)}"
         )
     if run["status"] == RUNNING and lock is not None and lock.kept and not lock.checkable:
         return (
             f"{source}: {unchecked_holder(lock, zone)}; its run started at "
             f"{locks.stored_in_zone(started, zone)} "
-            f"({_age(parse_iso(started), now)})"
+            f"({_age(stored_moment(started), now)})"
         )
     report = run["report"]
     when = run["finished_at"] or run["started_at"]
     why = robots_note(robots_rules(report.get("blocked", [])))
     return (
         f"{source}: {run['status']}{why} at {locks.stored_in_zone(when, zone)} "
-        f"({_age(parse_iso(when), now)}); "
+        f"({_age(stored_moment(when), now)}); "
         f"{run_counts(report, running=run['status'] == RUNNING)}"
     )
 
@@ -437,7 +437,7 @@ def stale_crawls(
     for source, finished in last_ok.items():
         if finished is None:
             problems.append(f"{source}: no successful crawl recorded")
-        elif now - parse_iso(finished) > max_age:
+        elif now - stored_moment(finished) > max_age:
             hours = max_age / timedelta(hours=1)
             problems.append(
                 f"{source}: last successful crawl {locks.stored_in_zone(finished, zone)} is "

@@ -41,7 +41,7 @@ from thaidigest.store import (
     articles,
     crawl_runs,
     iso,
-    parse_iso,
+    stored_moment,
     utc_now,
 )
 
@@ -140,7 +140,7 @@ def settled(runs: Sequence[CrawlRun], crawling: bool, checked_at: datetime) -> l
     result = []
     for run in runs:
         alive = run is newest and crawling
-        if run.status == RUNNING and not alive and parse_iso(run.started_at) < checked_at:
+        if run.status == RUNNING and not alive and stored_moment(run.started_at) < checked_at:
             run = CrawlRun(run.started_at, run.finished_at, FAILED, killed_report(run.report))
         result.append(run)
     return result
@@ -181,15 +181,15 @@ def site_health(
     ``status`` writes its other times in UTC.
     """
     start = end - PERIOD
-    in_period = [run for run in runs if start <= parse_iso(run.started_at) < end]
+    in_period = [run for run in runs if start <= stored_moment(run.started_at) < end]
     crawls = Counter(run.status for run in in_period)
-    seen = [(parse_iso(item.first_seen), item) for item in found]  # each parsed once
+    seen = [(stored_moment(item.first_seen), item) for item in found]  # each parsed once
     per_period = Counter(int((end - at) / PERIOD) for at, _ in seen if at < end)
     this = [item for at, item in seen if start <= at < end]
     history_start = end - PERIOD * (HISTORY_PERIODS + 1)
     median_found = None
     if known_since is not None:
-        watched_from = max(parse_iso(known_since), history_start)
+        watched_from = max(stored_moment(known_since), history_start)
         periods = [
             back
             for back in range(1, HISTORY_PERIODS + 1)
@@ -198,7 +198,7 @@ def site_health(
         if periods:
             median_found = float(statistics.median(per_period[back] for back in periods))
     since = last_new or known_since
-    quiet_days = (end - parse_iso(since)) / timedelta(days=1) if since else None
+    quiet_days = (end - stored_moment(since)) / timedelta(days=1) if since else None
     warning = None
     if quiet_days is not None and quiet_days > max_quiet_days:
         quiet_start = end - timedelta(days=max_quiet_days)
@@ -207,7 +207,7 @@ def site_health(
             for run in runs
             if run.status == OK
             and run.finished_at
-            and quiet_start <= parse_iso(run.finished_at) <= end
+            and quiet_start <= stored_moment(run.finished_at) <= end
         ]
         if succeeded:
             what = f"since {bangkok_day(since)}, Bangkok time" if last_new else "ever"
@@ -228,8 +228,8 @@ def site_health(
         quiet_days=quiet_days,
         warning=warning,
         known_since=known_since,
-        watched=known_since is not None and parse_iso(known_since) < end,
-        crawled=first_crawl is not None and parse_iso(first_crawl) < end,
+        watched=known_since is not None and stored_moment(known_since) < end,
+        crawled=first_crawl is not None and stored_moment(first_crawl) < end,
         fetched=sum(
             pages_fetched(run.report)
             for run in in_period

@@ -234,6 +234,14 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def stored_moment(text: str) -> datetime:
+    """The instant a stored time says, to reckon with (:func:`parse_iso`): one without a
+    zone, not written by :func:`iso` (an old or hand-edited database), read as UTC, as the
+    store keeps every time, not left naive for a comparison with an aware one to raise."""
+    moment = parse_iso(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class StoreError(RuntimeError):
     """The database cannot be opened, read or written.
 
@@ -1032,7 +1040,7 @@ class Store:
                 conn.execute(select(func.min(crawl_runs.c.started_at))).scalar(),
                 conn.execute(select(func.min(articles.c.first_seen))).scalar(),
             ]
-        return min((parse_iso(moment) for moment in moments if moment), default=None)
+        return min((stored_moment(moment) for moment in moments if moment), default=None)
 
     def max_source_id(self, source: str, *, fetched: bool = False) -> int | None:
         """The highest numeric article id stored for a site; with ``fetched``, of the

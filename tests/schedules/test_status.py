@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -1417,3 +1418,53 @@ def test_a_run_ending_while_status_reads_is_seen_with_its_weeks_or_not_at_all(st
     code, output = status(store, config)
     assert code == 0, output
     assert "mail: nothing owed" in output
+
+
+def naive_run(store: Store, source: str, status: str, hours_ago: float) -> str:
+    """A crawl run of ``source`` whose times were stored without a zone (not by iso(): an
+    old or hand-edited database), in UTC as the store keeps them; its start as stored."""
+    started = (utc_now() - timedelta(hours=hours_ago)).replace(tzinfo=None).isoformat()
+    with store.transaction() as conn:
+        conn.execute(
+            insert(crawl_runs).values(
+                source=source,
+                started_at=started,
+                finished_at=None if status == "running" else started,
+                status=status,
+                report=json.dumps(REPORT),
+            )
+        )
+    return started
+
+
+@pytest.mark.parametrize(
+    ("status_stored", "hours_ago", "shown", "unhealthy"),
+    [
+        ("ok", 1, "thaigov: ok at {} (1.0 h ago); new 3, updated 1", None),
+        (
+            "ok",
+            30,
+            "thaigov: ok at {} (30.0 h ago)",
+            "unhealthy: thaigov: last successful crawl {} is older than 24 h",
+        ),
+        (
+            "running",
+            1,
+            "thaigov: unfinished: started at {} (1.0 h ago)",
+            "unhealthy: thaigov: no successful crawl recorded",
+        ),
+    ],
+    ids=["fresh", "stale", "unfinished"],
+)
+def test_a_crawl_time_stored_without_a_zone_is_shown_as_stored_and_judged_as_utc(
+    store, config, status_stored, hours_ago, shown, unhealthy
+):
+    """Not a TypeError traceback (naive minus aware): the store keeps its times in UTC."""
+    record_run(store, "mdes", hours_ago=1)
+    stored = naive_run(store, "thaigov", status_stored, hours_ago)
+    result = CliRunner().invoke(status_command, ["--db", store.url, "--config", str(config)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert site_line(result.stdout, "thaigov").startswith(shown.format(stored)), result.stdout
+    expected = [] if unhealthy is None else [unhealthy.format(stored)]
+    assert unhealthy_lines(result.stderr) == expected, result.stderr
+    assert result.exit_code == (1 if unhealthy else 0), result.output
