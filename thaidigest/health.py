@@ -178,7 +178,7 @@ def site_health(
     ``known_since`` make the median, so a site added last month is not
     compared with weeks it was not watched. The warning names the Bangkok date
     of ``last_new``, as the digest's weeks are Bangkok weeks, and says so, as
-    ``status`` writes its other times in UTC.
+    ``status`` gives its other times in the schedule's time zone, which may be another.
     """
     start = end - PERIOD
     in_period = [run for run in runs if start <= stored_moment(run.started_at) < end]
