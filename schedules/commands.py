@@ -7,6 +7,7 @@ import os
 import shlex
 import sys
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -450,14 +451,38 @@ def newest_digest(out_dir: Path) -> Path | None:
     """The newest weekly digest file in ``out_dir/digests``; None when there is none (the
     folder not made yet). OSError when this user may not read the folder (or a folder on
     its way it may not enter): not known to hold none, which ``status`` says
-    (:func:`digest_line`) and judges unhealthy (:func:`unwritable_folders`), never as a
-    traceback. Not ``Path.glob``, which takes a folder it may not read for an empty one."""
+    (:func:`digest_line`) and judges unhealthy (:func:`unwritable_folders`,
+    :func:`unreadable_folders`), never as a traceback. Not ``Path.glob``, which takes a
+    folder it may not read for an empty one."""
     try:
         names = os.listdir(out_dir / DIGESTS)
     except FileNotFoundError:
         return None
     found = sorted(name for name in names if DIGEST_FILE.match(name))
     return out_dir / DIGESTS / found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class Digests:
+    """What ``status`` reads of a digest folder's digests, once for all its lines
+    (:func:`read_digests`): the newest and its file time, or why they cannot be read."""
+
+    folder: Path
+    newest: Path | None = None
+    modified: float | None = None  # the newest's file time, seconds since the epoch
+    error: OSError | None = None
+
+
+def read_digests(folder: Path) -> Digests:
+    """The newest digest in ``folder`` and its file time (:func:`newest_digest`), or the
+    OSError that keeps them from this user: not "none yet", as it may hold some."""
+    try:
+        newest = newest_digest(folder)
+        # A folder it may list but not enter (no x): its files' times cannot be read.
+        modified = newest.stat().st_mtime if newest is not None else None
+    except OSError as error:
+        return Digests(folder, error=error)
+    return Digests(folder, newest, modified)
 
 
 def missing_digest(
@@ -505,19 +530,17 @@ def digest_folders(
     return list(dict.fromkeys(folders))
 
 
-def digest_line(folder: Path, now: datetime, zone: tzinfo) -> str:
-    """The newest digest in ``folder`` and when it was written, in ``zone``, or that it has
-    none."""
-    try:
-        digest = newest_digest(folder)
-        # A folder it may list but not enter (no x): its files' times cannot be read.
-        modified = digest.stat().st_mtime if digest is not None else None
-    except OSError as error:  # not "none yet": it may hold some (unhealthy: unwritable_folders)
-        return f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}"
-    if digest is None or modified is None:
-        return f"digest: none yet in {folder / DIGESTS}"
-    written = datetime.fromtimestamp(modified, zone)
-    return f"digest: {digest} written {log_time(written)} ({_age(written, now)})"
+def digest_line(digests: Digests, now: datetime, zone: tzinfo) -> str:
+    """A digest folder's newest digest and when it was written, in ``zone``, that it has
+    none, or that its digests cannot be read (unhealthy: :func:`unwritable_folders`, else
+    :func:`unreadable_folders`)."""
+    folder = digests.folder / DIGESTS
+    if digests.error is not None:
+        return f"digest: cannot read {folder}: {os_reason(digests.error)}"
+    if digests.newest is None or digests.modified is None:
+        return f"digest: none yet in {folder}"
+    written = datetime.fromtimestamp(digests.modified, zone)
+    return f"digest: {digests.newest} written {log_time(written)} ({_age(written, now)})"
 
 
 def _week_of(digest: Path | None) -> Week | None:
@@ -638,21 +661,22 @@ def mail_run_options(
 
 
 def missing_digests(
-    folders: list[Path], watched_since: datetime | None, now: datetime
+    read: Sequence[Digests], watched_since: datetime | None, now: datetime
 ) -> list[str]:
-    """A problem line per digest folder missing the digest of a week over for a day."""
+    """A problem line per digest folder ``read`` missing the digest of a week over for a
+    day; none for one whose digests cannot be read: what it holds is unknown
+    (:func:`unwritable_folders` or :func:`unreadable_folders` says why)."""
     problems = []
-    for folder in folders:
-        try:
-            newest = newest_digest(folder)
-        except OSError:  # what it holds is unknown: unwritable_folders says why
+    for digests in read:
+        if digests.error is not None:
             continue
+        newest = digests.newest
         week = missing_digest(_week_of(newest), watched_since, now)
         if week is not None:
             hours = DIGEST_GRACE / timedelta(hours=1)
             problems.append(
-                f"digest: no digest of {week} in {folder / DIGESTS} {hours:g} h after the week "
-                f"ended (newest: {newest.name if newest else 'none'})"
+                f"digest: no digest of {week} in {digests.folder / DIGESTS} {hours:g} h after "
+                f"the week ended (newest: {newest.name if newest else 'none'})"
             )
     return problems
 
@@ -691,20 +715,17 @@ def unwritable_line(folder: Path, why: str) -> str:
     return f"digest: cannot write the digest in {folder}: {why}"
 
 
-def unreadable_folders(folders: Sequence[Path], judged: Collection[Path]) -> list[str]:
-    """A problem line per digest folder whose digests cannot be listed (:func:`digest_line`
-    says ``cannot read``), but for the ``judged`` ones (:func:`unwritable_folders`: their
-    line says what is wrong already): one a digest may write in but this user not list
-    (``-wx``), whose weeks without a digest cannot be told, is not healthy either."""
-    problems = []
-    for folder in folders:
-        if folder in judged:
-            continue
-        try:
-            newest_digest(folder)
-        except OSError as error:
-            problems.append(f"digest: cannot read {folder / DIGESTS}: {os_reason(error)}")
-    return problems
+def unreadable_folders(read: Sequence[Digests], judged: Collection[Path]) -> list[str]:
+    """A problem line per digest folder ``read`` whose digests cannot be read
+    (:func:`digest_line` says ``cannot read``), but for the ``judged`` ones
+    (:func:`unwritable_folders`: their line says what is wrong already): one a digest may
+    write in but this user not list (``-wx``), whose weeks without a digest cannot be told,
+    is not healthy either."""
+    return [
+        f"digest: cannot read {digests.folder / DIGESTS}: {os_reason(digests.error)}"
+        for digests in read
+        if digests.error is not None and digests.folder not in judged
+    ]
 
 
 def _given_on_command_line() -> list[tuple[str, str]]:
@@ -793,8 +814,9 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
             click.echo(f"  {source}: {line}")
     # Where the schedule's digest jobs write; digest.out for digests built by hand.
     shown = digest_folders(schedule, config) or [digest_folder(None, config)]
-    for folder in shown:
-        click.echo(digest_line(folder, now, zone))
+    read = {folder: read_digests(folder) for folder in shown}  # once: its lines agree
+    for digests in read.values():
+        click.echo(digest_line(digests, now, zone))
     mail_problems: list[str] = []
     if owing is not None:
         max_owed = timedelta(hours=float(config["status"]["max_mail_owed_hours"]))
@@ -818,9 +840,9 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     problems.extend(site.warning for site in health if site.warning)
     unwritable = unwritable_folders(shown)
     problems.extend(unwritable_line(folder, why) for folder, why in unwritable.items())
-    problems.extend(unreadable_folders(shown, unwritable))
-    weekly = digest_folders(schedule, config, weekly_only=True)
-    problems.extend(missing_digests(weekly, watched_since, now))
+    problems.extend(unreadable_folders(list(read.values()), unwritable))
+    weekly = digest_folders(schedule, config, weekly_only=True)  # some of those shown
+    problems.extend(missing_digests([read[folder] for folder in weekly], watched_since, now))
     problems.extend(mail_problems)
     for problem in problems:
         click.echo(f"unhealthy: {problem}", err=True)

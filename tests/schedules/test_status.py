@@ -32,6 +32,7 @@ from schedules.commands import (
     mail_owed_lines,
     mail_run_options,
     missing_digest,
+    read_digests,
     schedule_command,
     status_command,
 )
@@ -195,7 +196,8 @@ def test_a_digests_written_time_is_said_in_the_schedules_zone_as_its_log_says_ti
     digest.write_text("# digest\n")
     now = datetime(2024, 8, 26, 3, 0, tzinfo=UTC)
     os.utime(digest, (now.timestamp(), now.timestamp()))
-    assert f"written {shown} (0.0 h ago)" in digest_line(tmp_path, now, ZoneInfo(zone))
+    line = digest_line(read_digests(tmp_path), now, ZoneInfo(zone))
+    assert f"written {shown} (0.0 h ago)" in line, line
 
 
 def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_ago(tmp_path):
@@ -206,7 +208,7 @@ def test_a_digest_written_a_second_ahead_of_the_clock_is_no_negative_zero_hours_
     now = utc_now()
     ahead = (now + timedelta(seconds=1)).timestamp()
     os.utime(digest, (ahead, ahead))
-    assert digest_line(tmp_path, now, UTC).endswith("(0.0 h ago)")
+    assert digest_line(read_digests(tmp_path), now, UTC).endswith("(0.0 h ago)")
 
 
 def test_a_crawl_robots_txt_forbade_names_the_rule(store, config):
