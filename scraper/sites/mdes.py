@@ -30,7 +30,6 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from urllib.parse import urljoin, urlparse
 
 from cssselect import HTMLTranslator
 from lxml import etree
@@ -42,10 +41,12 @@ from scraper.sites import (
     NotArticle,
     PageArticle,
     TextMap,
+    absolute_url,
     fallback_extract,
     label_lines,
     one_line,
     text_map,
+    url_path,
 )
 from scraper.sites.not_found import (
     is_not_found_message,
@@ -277,7 +278,7 @@ def listing_url(base_url: str, category: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The ``{id}`` of ``/news/detail/{id}-{slug}`` (slug percent-encoded or absent)."""
-    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
+    return id_in_path(ARTICLE_ID_RE, url_path(url))
 
 
 # --- Text rules ---------------------------------------------------------------
@@ -874,7 +875,7 @@ def _next_url(page: Selector, url: str) -> str | None:
     inactive = any(c in classes for c in INACTIVE_PAGE_CLASSES)
     if inactive or not href or href.startswith(DEAD_HREF_PREFIXES):
         return None
-    next_url = urljoin(url, href)
+    next_url = absolute_url(url, href)
     return None if next_url == url else next_url
 
 
@@ -946,8 +947,8 @@ def parse_listing(html: str, url: str) -> ListingPage:
     links = [link.root for link in page.css(SELECTORS["listing_link"])]
     entries: dict[str, ListingEntry] = {}
     for link, when in zip(links, _listing_dates(page.root, links), strict=True):
-        absolute = urljoin(url, (link.get("href") or "").strip())
-        source_id = article_id(absolute)
+        absolute = absolute_url(url, (link.get("href") or "").strip())
+        source_id = article_id(absolute) if absolute else None
         if not source_id:
             continue
         title = one_line(link) or None

@@ -68,7 +68,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -99,6 +99,7 @@ from scraper.sites import (
     MAX_PARSED_DEPTH,
     NotArticle,
     PageArticle,
+    absolute_url,
     is_whole_page,
     page_language,
     parses_whole,
@@ -741,9 +742,10 @@ def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] |
 
 
 def _location_target(response: Response) -> str:
-    """The absolute URL a redirect's ``Location`` names; "" when it names none."""
+    """The absolute URL a redirect's ``Location`` names; "" when it names none; as written
+    when it cannot be read (:func:`scraper.sites.absolute_url`): a target on no host."""
     location = response.headers.get("Location", b"").decode("latin-1")
-    return urljoin(response.url, location) if location else ""
+    return (absolute_url(response.url, location) or location) if location else ""
 
 
 def declared_charset(response: Response) -> str | None:

@@ -488,6 +488,49 @@ def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_
     assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
 
 
+UNREADABLE_ADDRESSES = ("http://[::1/news/contents/details/87382", "https://[ลิงก์]/")
+
+
+@pytest.mark.parametrize("target", ["http://[::1/news/contents/details/87382", "https://[link]/"])
+def test_a_redirect_to_an_address_no_browser_can_read_is_blocked_with_that_target(
+    target: str,
+) -> None:
+    """Such a ``Location`` (a '[' opening no IPv6 host, a bracketed host that is no IP
+    address) raised ValueError in the spider: the redirect was reported nowhere."""
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382"})
+
+    verdict = spider.judge(Response(URL, status=302, headers={"Location": target}, request=request))
+
+    assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
+    [entry] = spider.blocked
+    assert (entry["status"], entry["target"]) == (302, target)
+
+
+@pytest.mark.parametrize("address", UNREADABLE_ADDRESSES)
+@pytest.mark.parametrize("where", ["base", "link", "refresh"])
+def test_an_article_page_naming_an_address_no_browser_can_read_is_read(
+    where: str, address: str
+) -> None:
+    """Such an address in the page's ``<base href>``, a link's or a meta refresh's raised
+    ValueError as the spider judged the 200 answer: the article was lost."""
+    html = (PAGES / "article_th.html").read_text(encoding="utf-8")
+    html = {
+        "base": html.replace("<head>", f'<head><base href="{address}">', 1),
+        "link": html.replace(
+            "<head>", '<head><meta http-equiv="refresh" content="0;url=/">', 1
+        ).replace("</body>", f'<a href="{address}">ลิงก์</a></body>'),
+        "refresh": html.replace(
+            "<head>", f'<head><meta http-equiv="refresh" content="0;url={address}">', 1
+        ),
+    }[where]
+
+    assert judged_article_page(html).answer is Answer.PAGE
+
+
 ARTICLE_REDIRECTS = {
     "another-article": ("/news/contents/details/87390", 0, Answer.MISSING),
     "another-ministry-article": ("/news/contents/ministry_details/87390", 0, Answer.MISSING),
