@@ -2,7 +2,9 @@
 
 Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``:
-stopping there with new articles on the last page read is a warning).
+stopping there with new articles on the last page read is a warning). A page
+after the first that lists no article is an error, so that the next crawl reads
+past the known articles to the ones that page should have listed.
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -41,6 +43,10 @@ from thaidigest.sites import article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
 STORED_HEADLINES = 500
+# A listing page after the first that lists no article: a CMS hiccup or a layout change.
+EMPTY_NEXT_PAGE = (
+    "layout change? no article links on a listing page the page before named as the next"
+)
 
 
 class MdesSpider(SiteSpider):
@@ -114,11 +120,18 @@ class MdesSpider(SiteSpider):
         if text is None:
             return
         listing = mdes.parse_listing(text, response.url)
+        page_number = response.meta["page_number"]
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
-            self.logger.warning(
-                "layout change? %s: no article links on a listing page", response.url
-            )
+            if page_number > 1:
+                # The page before named it as the next: the articles it lists were not read.
+                # An error, so the next crawl reads past the known articles: an incremental
+                # one stops at the first page of known ones and never came back to them.
+                self.report_error(response.url, EMPTY_NEXT_PAGE)
+            else:
+                self.logger.warning(
+                    "layout change? %s: no article links on a listing page", response.url
+                )
         self.headlines.add(entry.title for entry in listing.entries if entry.title)
         # Fresh: not in the store as it was when the crawl started. Whether to page on is
         # decided by that alone: an article another category's listing requested in this
@@ -145,7 +158,6 @@ class MdesSpider(SiteSpider):
             self.report_error(
                 response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
             )
-        page_number = response.meta["page_number"]
         more = fresh or not self.incremental
         next_url = listing.next_url
         if more and next_url and self.is_on_site(next_url):

@@ -792,6 +792,30 @@ def listed_ids(root, *listings: str) -> set[str]:
     return ids
 
 
+def test_articles_of_a_next_page_that_came_back_empty_are_stored_by_the_next_crawl(tmp_path):
+    """Category 3's page 2 answered once with the template and no article link (a CMS
+    hiccup): the crawl said ok, so the next one was incremental, stopped at page 1 (all of
+    it stored by then) and never read page 2 again: its own articles were lost for good."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page_2 = root / "news" / "3" / "page" / "2.html"
+    html = page_2.read_text(encoding="utf-8")
+    others = [str(p.relative_to(root)) for p in (root / "news").rglob("*.html") if p != page_2]
+    only_on_page_2 = listed_ids(root, "news/3/page/2.html") - listed_ids(root, *others)
+    assert only_on_page_2
+    empty = re.sub(r'<div class="row news-list">.*?<nav', "<nav", html, flags=re.S)
+    assert "/news/detail/" in html and "/news/detail/" not in empty
+    with FixtureSite(root) as site:
+        page_2.write_text(empty, encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        page_2.write_text(html, encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert f"error: {site.base_url}/news/3/page/2: layout change?" in first.stdout
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+
+
 def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_path):
     """Category 7's page 1 lists only category 3's page-1 articles; its page 2 is its own."""
     root = copy_site(tmp_path)
