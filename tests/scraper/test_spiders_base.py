@@ -10,9 +10,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from scrapy import signals
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
+from scraper.config import CONFIG_SETTING, DB_SETTING
 from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
 from scraper.middlewares import STOP_SITE
 from scraper.sites import (
@@ -28,9 +31,19 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import KNOWN_PAGE, Answer, DateSource, Verdict, first_believed_date
+from scraper.spiders.base import (
+    CALLBACK_FAILED,
+    ITEM_FAILED,
+    KNOWN_PAGE,
+    Answer,
+    DateSource,
+    Verdict,
+    first_believed_date,
+)
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
+from thaidigest.model import RawArticle
+from thaidigest.store import database_url
 
 SAVED_PAGES = Path(__file__).parent / "pages"
 PAGES = SAVED_PAGES / "thaigov"
@@ -783,3 +796,54 @@ def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> N
 
 def test_zero_refused_pages_to_stop_never_stops() -> None:
     assert stops_after([(403, KNOWN)] * 10, limit=0) == []
+
+
+def raised(error: Exception) -> Failure:
+    """The failure Scrapy hands the signals of ``error`` raised: with its traceback."""
+    try:
+        raise error
+    except type(error):
+        return Failure()
+
+
+@pytest.mark.parametrize("spider_class", [ThaigovSpider, MdesSpider])
+def test_a_callback_or_the_pipeline_raising_on_a_page_is_an_error_of_the_crawl(
+    tmp_path: Path, spider_class: type[ThaigovSpider | MdesSpider]
+) -> None:
+    """A parser that raised (an MDES article with a footer link urlsplit could not read,
+    before that was fixed) lost the page: Scrapy logged the traceback and went on, the
+    report had no error and said ok, and the next crawl, incremental, did not look back."""
+    settings = {CONFIG_SETTING: {}, DB_SETTING: database_url(str(tmp_path / "db.sqlite"))}
+    crawler = get_crawler(spider_class, settings)
+    crawler.stats.open_spider()
+    spider = spider_class.from_crawler(crawler)
+    crawler.spider = spider
+    page = Response(URL, request=Request(URL))
+    article = RawArticle(
+        url="https://thaigov.go.th/news/contents/details/87382",
+        source="thaigov",
+        title="ข่าว",
+        body="ข่าว",
+        fetch_url=URL,
+    )
+    try:
+        crawler.signals.send_catch_log(
+            signals.spider_error,
+            failure=raised(ValueError("Invalid IPv6 URL")),
+            response=page,
+            spider=spider,
+        )
+        crawler.signals.send_catch_log(
+            signals.item_error,
+            item=article,
+            response=page,
+            spider=spider,
+            failure=raised(KeyError("topics")),
+        )
+    finally:
+        spider.store.close()
+
+    assert spider.errors == [
+        {"url": URL, "error": f"{CALLBACK_FAILED} (ValueError: Invalid IPv6 URL)"},
+        {"url": URL, "error": f"{ITEM_FAILED} (KeyError: 'topics')"},
+    ]
