@@ -701,13 +701,19 @@ class SiteSpider(scrapy.Spider):
         stored one), so that nothing it missed stays missed. So does a site's first
         crawl: articles imported before it say nothing about what a crawl has seen.
         """
+        return self.previous_clean_report() is not None
+
+    def previous_clean_report(self) -> dict[str, Any] | None:
+        """The report of the site's previous crawl if it was clean
+        (:meth:`previous_run_clean`), else None."""
         current = getattr(self, "crawl_run_id", None)
         for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
             if run["id"] == current:
                 continue
             report = run["report"]
-            return run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
-        return False
+            clean = run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
+            return report if clean else None
+        return None
 
     # --- Items --------------------------------------------------------------
 

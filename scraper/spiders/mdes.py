@@ -2,9 +2,14 @@
 
 Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``:
-stopping there with new articles on the last page read is a warning). A page
-after the first that lists no article is an error, so that the next crawl reads
-past the known articles to the ones that page should have listed.
+stopping there with new articles on the last page read is a warning). A category
+the clean crawl before did not list (the first crawl, any after one not clean, a
+category added to the settings since) is read to ``page_limit``, as a first crawl
+reads it: its page 1 may list only articles stored from other categories, and the
+articles on its older pages would never be read. The report lists the categories
+read (``listed``). A page after the first that lists no article is an error, so
+that the next crawl reads past the known articles to the ones that page should
+have listed.
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -29,6 +34,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
+from scraper.report import LISTED
 from scraper.sites import ListingEntry, is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
@@ -63,19 +69,25 @@ class MdesSpider(SiteSpider):
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
         self.page_limit = int(self.site["page_limit"])
-        # After a crawl that did not end cleanly, or on the first, list past the known articles too.
-        self.incremental = self.previous_run_clean()
+        # A category the clean crawl before listed stops at the known articles; any other
+        # (after a crawl that did not end cleanly, on the first, a category added since)
+        # lists past them too.
+        previous = self.previous_clean_report()
+        listed_before = set(previous.get(LISTED, ())) if previous is not None else set()
+        categories = [int(category) for category in self.site["categories"]]
+        self.crawler.stats.set_value(f"thaidigest/{LISTED}", categories)
         self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
         for request in self.revisit_requests(self.article_url):
             if request.meta["source_id"] in self.undated:
                 self.undated_revisits.append(request)
             else:
                 yield request
-        for category in self.site["categories"]:
+        for category in categories:
             yield self.page_request(
-                mdes.listing_url(self.base_url, int(category)),
+                mdes.listing_url(self.base_url, category),
                 self.parse_listing,
                 page_number=1,
+                incremental=category in listed_before,
                 **{KNOWN_PAGE: True},
             )
 
@@ -158,11 +170,17 @@ class MdesSpider(SiteSpider):
             self.report_error(
                 response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
             )
-        more = fresh or not self.incremental
+        incremental = response.meta["incremental"]
+        more = fresh or not incremental
         next_url = listing.next_url
         if more and next_url and self.is_on_site(next_url):
             if page_number < self.page_limit:
-                yield self.page_request(next_url, self.parse_listing, page_number=page_number + 1)
+                yield self.page_request(
+                    next_url,
+                    self.parse_listing,
+                    page_number=page_number + 1,
+                    incremental=incremental,
+                )
             elif fresh:
                 self.stopped_at_page_limit(response.url)
 

@@ -834,6 +834,41 @@ def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_
     assert set(stored(db)) == {public_url("mdes", i) for i in listed_ids(root, *listings)}
 
 
+@pytest.mark.parametrize("report_of", ["this version", "a version without the field"])
+def test_a_category_added_after_a_clean_crawl_is_read_as_deep_as_a_first_crawl(tmp_path, report_of):
+    """Category 7 was added to the settings after a clean crawl of category 3; its page 1
+    lists only category 3's page-1 articles, stored by then. Its first crawl was incremental,
+    stopped at that page 1, and the articles only its page 2 lists were never read, by that
+    crawl or any after. Category 3, listed by the clean crawl before, stays incremental; a
+    run recorded before the report named its categories reads each category in full once."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    db = tmp_path / "db.sqlite"
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, only_3, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        if report_of != "this version":
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE crawl_runs SET report = json_remove(report, '$.listed')")
+        mark = len(site.requests)
+        second = crawl(site.base_url, db, both, "--source", "mdes")
+        listings = {r.path for r in site.requests[mark:] if r.path.startswith("/news/")}
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+    assert "/news/7/page/2" in listings
+    assert ("/news/3/page/2" in listings) is (report_of != "this version")
+
+
 def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_path):
     config = write_config(tmp_path)
     config.write_text(
