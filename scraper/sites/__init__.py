@@ -165,10 +165,13 @@ class ListingEntry:
 
 @dataclass(frozen=True)
 class ListingPage:
-    """The article links of a listing page and the URL of the next page, if any."""
+    """The article links of a listing page and the URL of the next page, if any; a next-page
+    link that names no URL it can read (:func:`absolute_url`) is ``unreadable_next``, its
+    ``href``: a next page the crawl cannot read, not the last page."""
 
     entries: tuple[ListingEntry, ...]
     next_url: str | None
+    unreadable_next: str | None = None
 
 
 def absolute_url(base: str, href: str) -> str | None:

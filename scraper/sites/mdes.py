@@ -865,7 +865,8 @@ def parse_article(
 # --- Listings -----------------------------------------------------------------
 
 
-def _next_url(page: Selector, url: str) -> str | None:
+def _next_href(page: Selector) -> str | None:
+    """The ``href`` of the next-page link, if the page has a live one."""
     items = page.css(SELECTORS["pagination_item"])
     if not items:
         return None
@@ -875,8 +876,7 @@ def _next_url(page: Selector, url: str) -> str | None:
     inactive = any(c in classes for c in INACTIVE_PAGE_CLASSES)
     if inactive or not href or href.startswith(DEAD_HREF_PREFIXES):
         return None
-    next_url = absolute_url(url, href)
-    return None if next_url == url else next_url
+    return href
 
 
 def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[str | None]:
@@ -957,4 +957,10 @@ def parse_listing(html: str, url: str) -> ListingPage:
             entries[source_id] = ListingEntry(absolute, source_id, when, title)
         elif seen.date_text is None and when:  # a featured card repeated with its date
             entries[source_id] = ListingEntry(seen.url, source_id, when, seen.title or title)
-    return ListingPage(entries=tuple(entries.values()), next_url=_next_url(page, url))
+    next_href = _next_href(page)
+    next_url = absolute_url(url, next_href) if next_href else None
+    return ListingPage(
+        entries=tuple(entries.values()),
+        next_url=None if next_url == url else next_url,
+        unreadable_next=next_href if next_href and next_url is None else None,
+    )

@@ -9,7 +9,7 @@ reads it: its page 1 may list only articles stored from other categories, and th
 articles on its older pages would never be read. The report lists the categories
 read (``listed``). A page after the first that lists no article is an error, so
 that the next crawl reads past the known articles to the ones that page should
-have listed.
+have listed; so is a next-page link whose address cannot be read.
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -53,6 +53,9 @@ STORED_HEADLINES = 500
 EMPTY_NEXT_PAGE = (
     "layout change? no article links on a listing page the page before named as the next"
 )
+# A next-page link whose address no browser reads (scraper.sites.absolute_url): the pages
+# after it are not read, which is no last page.
+UNREADABLE_NEXT_PAGE = "the next-page link names no address a browser reads: {href!r}"
 
 
 class MdesSpider(SiteSpider):
@@ -172,6 +175,12 @@ class MdesSpider(SiteSpider):
             )
         incremental = response.meta["incremental"]
         more = fresh or not incremental
+        if more and listing.unreadable_next is not None and page_number < self.page_limit:
+            # Taken as no next page, the older pages were skipped and the crawl was clean:
+            # an error, so the next crawl reads past the known articles.
+            self.report_error(
+                response.url, UNREADABLE_NEXT_PAGE.format(href=listing.unreadable_next)
+            )
         next_url = listing.next_url
         if more and next_url and self.is_on_site(next_url):
             if page_number < self.page_limit:

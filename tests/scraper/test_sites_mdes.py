@@ -248,7 +248,7 @@ def test_a_listing_link_no_browser_can_read_is_skipped_and_the_others_kept(href:
     listing = mdes.parse_listing(html, LISTING_URL)
 
     assert listing.entries == expected.entries  # the featured card repeats the first article
-    assert listing.next_url is None
+    assert listing.next_url is None and listing.unreadable_next == href
 
 
 def test_article_fields_match_the_seed() -> None:
