@@ -7,9 +7,12 @@ the clean crawl before did not list (the first crawl, any after one not clean, a
 category added to the settings since) is read to ``page_limit``, as a first crawl
 reads it: its page 1 may list only articles stored from other categories, and the
 articles on its older pages would never be read. The report lists the categories
-read (``listed``). A page after the first that lists no article is an error, so
-that the next crawl reads past the known articles to the ones that page should
-have listed; so is a next-page link whose address cannot be read.
+whose page 1 listed articles (``listed``). A page after the first that lists no
+article is an error, so that the next crawl reads past the known articles to the
+ones that page should have listed; so is a next-page link whose address cannot be
+read, and a page 1 that lists no article of a category listed before. A category
+whose page 1 lists no article in its first crawl (new, or not one the site has) is
+a warning, not listed: the next crawl reads it as a first crawl would.
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -53,6 +56,10 @@ STORED_HEADLINES = 500
 EMPTY_NEXT_PAGE = (
     "layout change? no article links on a listing page the page before named as the next"
 )
+# The page 1 of a category whose page 1 listed articles in the clean crawl before.
+EMPTY_LISTED_PAGE = (
+    "layout change? no article links on the first page of a category that listed articles before"
+)
 # A next-page link whose address no browser reads (scraper.sites.absolute_url): the pages
 # after it are not read, which is no last page.
 UNREADABLE_NEXT_PAGE = "the next-page link names no address a browser reads: {href!r}"
@@ -78,7 +85,7 @@ class MdesSpider(SiteSpider):
         previous = self.previous_clean_report()
         listed_before = set(previous.get(LISTED, ())) if previous is not None else set()
         categories = [int(category) for category in self.site["categories"]]
-        self.crawler.stats.set_value(f"thaidigest/{LISTED}", categories)
+        self.listed: list[int] = []  # the categories whose page 1 listed articles
         self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
         for request in self.revisit_requests(self.article_url):
             if request.meta["source_id"] in self.undated:
@@ -90,6 +97,7 @@ class MdesSpider(SiteSpider):
                 mdes.listing_url(self.base_url, category),
                 self.parse_listing,
                 page_number=1,
+                category=category,
                 incremental=category in listed_before,
                 **{KNOWN_PAGE: True},
             )
@@ -143,10 +151,16 @@ class MdesSpider(SiteSpider):
                 # An error, so the next crawl reads past the known articles: an incremental
                 # one stops at the first page of known ones and never came back to them.
                 self.report_error(response.url, EMPTY_NEXT_PAGE)
+            elif response.meta["incremental"]:  # its page 1 listed articles before
+                self.report_error(response.url, EMPTY_LISTED_PAGE)
             else:
                 self.logger.warning(
                     "layout change? %s: no article links on a listing page", response.url
                 )
+        elif page_number == 1:
+            # Read: the next crawl may stop at this category's known articles.
+            self.listed.append(response.meta["category"])
+            self.crawler.stats.set_value(f"thaidigest/{LISTED}", sorted(self.listed))
         self.headlines.add(entry.title for entry in listing.entries if entry.title)
         # Fresh: not in the store as it was when the crawl started. Whether to page on is
         # decided by that alone: an article another category's listing requested in this

@@ -869,6 +869,41 @@ def test_a_category_added_after_a_clean_crawl_is_read_as_deep_as_a_first_crawl(t
     assert ("/news/3/page/2" in listings) is (report_of != "this version")
 
 
+def test_a_new_category_whose_first_page_came_back_empty_is_read_in_full_next_time(tmp_path):
+    """Category 7, added after a clean crawl of category 3, answered its first crawl with a
+    page 1 of the template and no article link (a CMS hiccup): a warning, and the category
+    counted as read, so the next crawl was incremental for it, stopped at its page 1 (only
+    category 3's articles, stored by then) and never read the articles only its page 2 lists.
+    A category that listed articles before and comes back so is an error."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    db = tmp_path / "db.sqlite"
+    page_1 = root / "news" / "7.html"
+    html = (root / "news" / "3.html").read_text(encoding="utf-8")
+    html = html.replace("/news/3/page/", "/news/7/page/")
+    # No article link, no page link: the template alone.
+    empty = re.sub(r'<div class="row news-list">.*?</nav>', "", html, flags=re.S)
+    assert "/news/detail/" not in empty and "/news/7/page/" not in empty
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    with FixtureSite(root) as site:
+        assert crawl(site.base_url, db, only_3, "--source", "mdes").returncode == 0
+        page_1.write_text(empty, encoding="utf-8")
+        new = crawl(site.base_url, db, both, "--source", "mdes")
+        page_1.write_text(html, encoding="utf-8")
+        back = crawl(site.base_url, db, both, "--source", "mdes")
+        page_1.write_text(empty, encoding="utf-8")
+        listed_before = crawl(site.base_url, db, both, "--source", "mdes")
+    assert f"error: {site.base_url}/news/7" not in new.stdout
+    assert back.returncode == 0, back.stdout + back.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+    assert f"error: {site.base_url}/news/7: layout change?" in listed_before.stdout
+
+
 def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_path):
     config = write_config(tmp_path)
     config.write_text(

@@ -21,7 +21,7 @@ def listing_spider() -> MdesSpider:
     spider.crawler = crawler
     spider.known, spider.undated, spider.requested = set(), set(), set()
     spider.headlines = mdes.Headlines([])
-    spider.page_limit = 1
+    spider.page_limit, spider.listed = 1, []
     return spider
 
 
@@ -33,7 +33,7 @@ def test_a_listing_link_in_thai_digits_requests_the_articles_own_address() -> No
         for n, href in enumerate(("/news/detail/๑๐๘๗๑-ดีอี", "/news/detail/10871-ดีอี"))
     )
     html = f"<html><body>{cards}</body></html>".encode()
-    request = Request(LISTING_URL, meta={"page_number": 1, "incremental": True})
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
     response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
 
     requests = list(listing_spider().parse_listing(response))
@@ -53,7 +53,7 @@ def test_a_plain_listing_link_is_requested_as_the_site_writes_it_slug_and_all() 
         for n, href in enumerate(links)
     )
     html = f"<html><body>{cards}</body></html>".encode()
-    request = Request(LISTING_URL, meta={"page_number": 1, "incremental": True})
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
     response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
 
     requests = list(listing_spider().parse_listing(response))
@@ -75,7 +75,7 @@ def test_a_next_page_link_no_browser_can_read_is_an_error_not_the_last_page() ->
         f'<ul class="pagination"><li class="active"><a href="#">1</a></li>'
         f'<li><a href="{href}">›</a></li></ul></body></html>'
     ).encode()
-    request = Request(LISTING_URL, meta={"page_number": 1, "incremental": True})
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
     response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
     spider = listing_spider()
     spider.page_limit = 2
