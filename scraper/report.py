@@ -25,7 +25,8 @@ answers to requests already sent when the site was stopped that were
 refusals too, so not used: once per reason, with the first URL, its status
 and the ``count``; they were sent, so they are not "not sent"),
 stopped_after_refused_pages (when the site was stopped for refusing that many
-pages in a row, none served in the crawl, else 0), errors
+pages in a row, none served in the crawl, else 0), listed (MDES: the categories whose
+page 1 listed articles), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
 ended the crawl before it finished, ``failed`` when no page was fetched or
@@ -104,6 +105,11 @@ RUN_STATUS = "thaidigest/run_status"  # the status recorded for the crawl's run,
 # The report's field (and the crawl's stat) of a site stopped for refusing pages, none
 # served: how many it refused in a row (scraper.spiders.base); 0 when it was not.
 REFUSED_PAGES_STOP = "stopped_after_refused_pages"
+# The report's field (and the crawl's stat) of the listings whose first page listed articles,
+# when its site has them (MDES categories): one the clean crawl before did not list (added to
+# the settings since, empty then, or a run recorded before the field) is read as a first
+# crawl reads it.
+LISTED = "listed"
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 # The status of a crawl the database refused as it started (its run not recorded): never
 # stored, only returned by run_crawl; and the stat that holds the refusal's words, shown in
@@ -228,6 +234,8 @@ def build_report(
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }
+    if (listed := stats.get(f"thaidigest/{LISTED}")) is not None:
+        report[LISTED] = listed
     if blocked:
         report["status"] = "blocked"
     elif report["finish_reason"] == STOPPED_REASON:

@@ -212,9 +212,10 @@ def _ascii_host(netloc: str) -> str:
 
 def _host_and_port(url: str) -> tuple[str, int | None] | None:
     """The host name of ``url`` in lower case and its port (the scheme's default when it
-    names none); None for a port out of range."""
-    parts = urlsplit(url)
+    names none); None for a port out of range, or an address urlsplit cannot read
+    (``http://[x/``: a '[' opening no IPv6 host), which names no host."""
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None

@@ -118,6 +118,7 @@ __all__ = [
     "NotArticle",
     "PageArticle",
     "TextMap",
+    "absolute_url",
     "block_lines",
     "block_text",
     "fallback_extract",
@@ -129,6 +130,7 @@ __all__ = [
     "refresh_target",
     "text_lines",
     "text_map",
+    "url_path",
 ]
 
 
@@ -163,10 +165,34 @@ class ListingEntry:
 
 @dataclass(frozen=True)
 class ListingPage:
-    """The article links of a listing page and the URL of the next page, if any."""
+    """The article links of a listing page and the URL of the next page, if any; a next-page
+    link that names no URL it can read (:func:`absolute_url`) is ``unreadable_next``, its
+    ``href``: a next page the crawl cannot read, not the last page."""
 
     entries: tuple[ListingEntry, ...]
     next_url: str | None
+    unreadable_next: str | None = None
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``; None when either is an address urlsplit
+    cannot read (``http://[::1/x``, a '[' opening no IPv6 host; ``https://[ลิงก์]/``, a
+    bracketed host that is no IP address), which no browser follows either. Read as it
+    was, one such link (a footer's typo) raised ValueError, and the page it stood on was
+    lost: its article never stored, its listing's links never followed."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def url_path(url: str) -> str:
+    """The path of ``url``; "" for an address urlsplit cannot read (see
+    :func:`absolute_url`): no article's."""
+    try:
+        return urlparse(url).path
+    except ValueError:
+        return ""
 
 
 def is_whole_page(body: bytes) -> bool:
@@ -226,18 +252,22 @@ def refresh_target(
     the text of links (a print button), or a line or two saying the article moved. A page
     whose body block the selector does not find (a redesign) is read, as is an article,
     whose block holds its date line, headline and text, and a maintenance notice."""
-    base_url = get_base_url(html, url)
+    try:
+        base_url = get_base_url(html, url)
+    except ValueError:  # a <base href> no browser reads (absolute_url): the page's own
+        base_url = url
     tag = f'<meta http-equiv="refresh" content="{escape(header)}">' if header else ""
-    delay, target = get_meta_refresh(tag, base_url)
+    delay, target = _meta_refresh(tag, base_url)
     if target is None:
-        delay, target = get_meta_refresh(html, base_url)
+        delay, target = _meta_refresh(html, base_url)
     if target is None or delay > MAX_REFRESH_DELAY:
         return None
     if urlparse(target).scheme not in REFRESH_SCHEMES:
         return None
     page = Selector(text=html)
     for link in page.css("body a[href]"):
-        if unquote(urljoin(base_url, link.attrib["href"].strip())) == unquote(target):
+        linked = absolute_url(base_url, link.attrib["href"].strip())
+        if linked is not None and unquote(linked) == unquote(target):
             _empty(link.root)
     shown = [line for body in page.css("body") for line in block_lines(body)]
     if is_notice_message(shown) or is_notice_title(first_text(page.css("title"))):
@@ -252,6 +282,16 @@ def refresh_target(
     ):
         return target
     return None
+
+
+def _meta_refresh(html: str, base_url: str) -> tuple[float, str | None]:
+    """The delay and absolute target of ``html``'s meta refresh, as w3lib reads them; no
+    target for one to an address urlsplit cannot read (:func:`absolute_url`), where a
+    browser does not go: it stays on the page."""
+    try:
+        return get_meta_refresh(html, base_url)
+    except ValueError:
+        return 0.0, None
 
 
 def _holds_at_most_a_message(blocks: SelectorList[Selector]) -> bool:

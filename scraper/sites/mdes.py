@@ -30,7 +30,6 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from urllib.parse import urljoin, urlparse
 
 from cssselect import HTMLTranslator
 from lxml import etree
@@ -42,10 +41,12 @@ from scraper.sites import (
     NotArticle,
     PageArticle,
     TextMap,
+    absolute_url,
     fallback_extract,
     label_lines,
     one_line,
     text_map,
+    url_path,
 )
 from scraper.sites.not_found import (
     is_not_found_message,
@@ -277,7 +278,7 @@ def listing_url(base_url: str, category: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The ``{id}`` of ``/news/detail/{id}-{slug}`` (slug percent-encoded or absent)."""
-    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
+    return id_in_path(ARTICLE_ID_RE, url_path(url))
 
 
 # --- Text rules ---------------------------------------------------------------
@@ -864,7 +865,8 @@ def parse_article(
 # --- Listings -----------------------------------------------------------------
 
 
-def _next_url(page: Selector, url: str) -> str | None:
+def _next_href(page: Selector) -> str | None:
+    """The ``href`` of the next-page link, if the page has a live one."""
     items = page.css(SELECTORS["pagination_item"])
     if not items:
         return None
@@ -874,8 +876,7 @@ def _next_url(page: Selector, url: str) -> str | None:
     inactive = any(c in classes for c in INACTIVE_PAGE_CLASSES)
     if inactive or not href or href.startswith(DEAD_HREF_PREFIXES):
         return None
-    next_url = urljoin(url, href)
-    return None if next_url == url else next_url
+    return href
 
 
 def _listing_dates(root: etree._Element, links: list[etree._Element]) -> list[str | None]:
@@ -946,8 +947,8 @@ def parse_listing(html: str, url: str) -> ListingPage:
     links = [link.root for link in page.css(SELECTORS["listing_link"])]
     entries: dict[str, ListingEntry] = {}
     for link, when in zip(links, _listing_dates(page.root, links), strict=True):
-        absolute = urljoin(url, (link.get("href") or "").strip())
-        source_id = article_id(absolute)
+        absolute = absolute_url(url, (link.get("href") or "").strip())
+        source_id = article_id(absolute) if absolute else None
         if not source_id:
             continue
         title = one_line(link) or None
@@ -956,4 +957,10 @@ def parse_listing(html: str, url: str) -> ListingPage:
             entries[source_id] = ListingEntry(absolute, source_id, when, title)
         elif seen.date_text is None and when:  # a featured card repeated with its date
             entries[source_id] = ListingEntry(seen.url, source_id, when, seen.title or title)
-    return ListingPage(entries=tuple(entries.values()), next_url=_next_url(page, url))
+    next_href = _next_href(page)
+    next_url = absolute_url(url, next_href) if next_href else None
+    return ListingPage(
+        entries=tuple(entries.values()),
+        next_url=None if next_url == url else next_url,
+        unreadable_next=next_href if next_href and next_url is None else None,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import date
-from urllib.parse import urljoin, urlparse
 
 from lxml import etree
 from parsel import Selector
@@ -13,6 +12,7 @@ from parsel import Selector
 from scraper.sites import (
     NotArticle,
     PageArticle,
+    absolute_url,
     block_lines,
     fallback_extract,
     first_text,
@@ -20,6 +20,7 @@ from scraper.sites import (
     list_item_text,
     one_line,
     text_map,
+    url_path,
 )
 from scraper.sites.not_found import (
     is_not_found_message,
@@ -102,7 +103,7 @@ def article_url(base_url: str, article_id: int) -> str:
 
 def article_id(url: str) -> str | None:
     """The id of a ``/news/contents/details/{id}`` or ``ministry_details/{id}`` URL."""
-    return id_in_path(ARTICLE_ID_RE, urlparse(url).path)
+    return id_in_path(ARTICLE_ID_RE, url_path(url))
 
 
 def _page_title(page: Selector) -> str:
@@ -531,7 +532,7 @@ def parse_search(html: str, url: str) -> list[str]:
     if not html.strip():
         return []
     links = (
-        urljoin(url, href.strip())
+        absolute_url(url, href.strip())
         for href in Selector(text=html).css(SELECTORS["search_result"]).getall()
     )
-    return list(dict.fromkeys(link for link in links if article_id(link)))
+    return list(dict.fromkeys(link for link in links if link and article_id(link)))

@@ -57,6 +57,10 @@ before that depth followed: the crawl is not clean, so the next one looks furthe
 A listing or search page cut short is retried the same way, then reported as an error
 and read as far as it goes; one that cannot be decoded is retried, then an error
 (:meth:`SiteSpider.listing_text`).
+
+A callback, or the item pipeline, that raises (a bug met on a page) is an error with
+the page's URL (:data:`CALLBACK_FAILED`, :data:`ITEM_FAILED`): Scrapy only logged it, and
+the crawl that lost the page's article was clean, the next one not looking back for it.
 """
 
 from __future__ import annotations
@@ -68,9 +72,10 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
@@ -99,6 +104,7 @@ from scraper.sites import (
     MAX_PARSED_DEPTH,
     NotArticle,
     PageArticle,
+    absolute_url,
     is_whole_page,
     page_language,
     parses_whole,
@@ -143,6 +149,10 @@ _TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser
 TOO_DEEP = f"{_TOO_DEEP} to its end; not stored"
 # A listing or search page so nested: the links read before the depth are followed.
 TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not followed"
+# Why a page or an article was lost to an exception the crawl did not expect (a bug): the
+# report's error, with the exception's words after it.
+CALLBACK_FAILED = "the spider failed on this page; nothing of it stored"
+ITEM_FAILED = "storing this article failed; not stored"
 # The meta key of a page known to exist (a stored article revisited, an MDES listing, a
 # thaigov search page), not a guess: a site is stopped for refusals only if one of the
 # refused pages is one.
@@ -254,6 +264,8 @@ class SiteSpider(scrapy.Spider):
             spider.base_url = str(spider.site["base_url"]).rstrip("/")
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.store = Store(crawler.settings.get(DB_SETTING))
+        crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
+        crawler.signals.connect(spider.on_item_error, signal=signals.item_error)
         return spider
 
     # --- Requests ---------------------------------------------------------
@@ -587,6 +599,18 @@ class SiteSpider(scrapy.Spider):
         timeout = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         self.report_error(url, plain_reason(failure.value, timeout=timeout))
 
+    def on_callback_error(self, failure: Failure, response: Response) -> None:
+        """A callback that raised (a parser meeting a page it was not written for): Scrapy
+        logs the traceback and goes on, the page's article lost. An error of the crawl, so
+        that it is not clean and the next one looks further back for what it lost."""
+        self.report_error(response.url, f"{CALLBACK_FAILED} ({_exception_words(failure)})")
+
+    def on_item_error(self, item: Any, failure: Failure) -> None:
+        """An article the item pipeline raised on (not a database error, which it reports
+        itself): not stored, an error of the crawl as :meth:`on_callback_error`'s."""
+        url = (item.fetch_url or item.url) if isinstance(item, RawArticle) else "?"
+        self.report_error(url, f"{ITEM_FAILED} ({_exception_words(failure)})")
+
     def closed(self, reason: str) -> None:
         self.store.close()
 
@@ -677,13 +701,19 @@ class SiteSpider(scrapy.Spider):
         stored one), so that nothing it missed stays missed. So does a site's first
         crawl: articles imported before it say nothing about what a crawl has seen.
         """
+        return self.previous_clean_report() is not None
+
+    def previous_clean_report(self) -> dict[str, Any] | None:
+        """The report of the site's previous crawl if it was clean
+        (:meth:`previous_run_clean`), else None."""
         current = getattr(self, "crawl_run_id", None)
         for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
             if run["id"] == current:
                 continue
             report = run["report"]
-            return run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
-        return False
+            clean = run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
+            return report if clean else None
+        return None
 
     # --- Items --------------------------------------------------------------
 
@@ -741,9 +771,10 @@ def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] |
 
 
 def _location_target(response: Response) -> str:
-    """The absolute URL a redirect's ``Location`` names; "" when it names none."""
+    """The absolute URL a redirect's ``Location`` names; "" when it names none; as written
+    when it cannot be read (:func:`scraper.sites.absolute_url`): a target on no host."""
     location = response.headers.get("Location", b"").decode("latin-1")
-    return urljoin(response.url, location) if location else ""
+    return (absolute_url(response.url, location) or location) if location else ""
 
 
 def declared_charset(response: Response) -> str | None:
@@ -754,6 +785,11 @@ def declared_charset(response: Response) -> str | None:
         or http_content_type_encoding(_header(response, "Content-Type"))
         or html_body_declared_encoding(response.body)
     )
+
+
+def _exception_words(failure: Failure) -> str:
+    """What an unexpected exception says, with its class: ``ValueError: Invalid IPv6 URL``."""
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -2,7 +2,17 @@
 
 Each category's listing is followed page by page until a page holds only
 articles that were already stored when the crawl started (or ``page_limit``:
-stopping there with new articles on the last page read is a warning).
+stopping there with new articles on the last page read is a warning). A category
+the clean crawl before did not list (the first crawl, any after one not clean, a
+category added to the settings since) is read to ``page_limit``, as a first crawl
+reads it: its page 1 may list only articles stored from other categories, and the
+articles on its older pages would never be read. The report lists the categories
+whose page 1 listed articles (``listed``). A page after the first that lists no
+article is an error, so that the next crawl reads past the known articles to the
+ones that page should have listed; so is a next-page link whose address cannot be
+read, and a page 1 that lists no article of a category listed before. A category
+whose page 1 lists no article in its first crawl (new, or not one the site has) is
+a warning, not listed: the next crawl reads it as a first crawl would.
 Each article is fetched once per crawl, however many categories list it. A
 listing's date is the article's published date, on any crawl: a revisit keeps
 the date stored from a listing over the page's own date line (``date_sources``),
@@ -27,6 +37,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
+from scraper.report import LISTED
 from scraper.sites import ListingEntry, is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
@@ -41,6 +52,17 @@ from thaidigest.sites import article_path
 
 # Headlines of this many stored articles help tell a page's lists of other articles.
 STORED_HEADLINES = 500
+# A listing page after the first that lists no article: a CMS hiccup or a layout change.
+EMPTY_NEXT_PAGE = (
+    "layout change? no article links on a listing page the page before named as the next"
+)
+# The page 1 of a category whose page 1 listed articles in the clean crawl before.
+EMPTY_LISTED_PAGE = (
+    "layout change? no article links on the first page of a category that listed articles before"
+)
+# A next-page link whose address no browser reads (scraper.sites.absolute_url): the pages
+# after it are not read, which is no last page.
+UNREADABLE_NEXT_PAGE = "the next-page link names no address a browser reads: {href!r}"
 
 
 class MdesSpider(SiteSpider):
@@ -57,19 +79,26 @@ class MdesSpider(SiteSpider):
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
         self.requested: set[str] = set()
         self.page_limit = int(self.site["page_limit"])
-        # After a crawl that did not end cleanly, or on the first, list past the known articles too.
-        self.incremental = self.previous_run_clean()
+        # A category the clean crawl before listed stops at the known articles; any other
+        # (after a crawl that did not end cleanly, on the first, a category added since)
+        # lists past them too.
+        previous = self.previous_clean_report()
+        listed_before = set(previous.get(LISTED, ())) if previous is not None else set()
+        categories = [int(category) for category in self.site["categories"]]
+        self.listed: list[int] = []  # the categories whose page 1 listed articles
         self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
         for request in self.revisit_requests(self.article_url):
             if request.meta["source_id"] in self.undated:
                 self.undated_revisits.append(request)
             else:
                 yield request
-        for category in self.site["categories"]:
+        for category in categories:
             yield self.page_request(
-                mdes.listing_url(self.base_url, int(category)),
+                mdes.listing_url(self.base_url, category),
                 self.parse_listing,
                 page_number=1,
+                category=category,
+                incremental=category in listed_before,
                 **{KNOWN_PAGE: True},
             )
 
@@ -114,11 +143,24 @@ class MdesSpider(SiteSpider):
         if text is None:
             return
         listing = mdes.parse_listing(text, response.url)
+        page_number = response.meta["page_number"]
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
-            self.logger.warning(
-                "layout change? %s: no article links on a listing page", response.url
-            )
+            if page_number > 1:
+                # The page before named it as the next: the articles it lists were not read.
+                # An error, so the next crawl reads past the known articles: an incremental
+                # one stops at the first page of known ones and never came back to them.
+                self.report_error(response.url, EMPTY_NEXT_PAGE)
+            elif response.meta["incremental"]:  # its page 1 listed articles before
+                self.report_error(response.url, EMPTY_LISTED_PAGE)
+            else:
+                self.logger.warning(
+                    "layout change? %s: no article links on a listing page", response.url
+                )
+        elif page_number == 1:
+            # Read: the next crawl may stop at this category's known articles.
+            self.listed.append(response.meta["category"])
+            self.crawler.stats.set_value(f"thaidigest/{LISTED}", sorted(self.listed))
         self.headlines.add(entry.title for entry in listing.entries if entry.title)
         # Fresh: not in the store as it was when the crawl started. Whether to page on is
         # decided by that alone: an article another category's listing requested in this
@@ -145,12 +187,23 @@ class MdesSpider(SiteSpider):
             self.report_error(
                 response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
             )
-        page_number = response.meta["page_number"]
-        more = fresh or not self.incremental
+        incremental = response.meta["incremental"]
+        more = fresh or not incremental
+        if more and listing.unreadable_next is not None and page_number < self.page_limit:
+            # Taken as no next page, the older pages were skipped and the crawl was clean:
+            # an error, so the next crawl reads past the known articles.
+            self.report_error(
+                response.url, UNREADABLE_NEXT_PAGE.format(href=listing.unreadable_next)
+            )
         next_url = listing.next_url
         if more and next_url and self.is_on_site(next_url):
             if page_number < self.page_limit:
-                yield self.page_request(next_url, self.parse_listing, page_number=page_number + 1)
+                yield self.page_request(
+                    next_url,
+                    self.parse_listing,
+                    page_number=page_number + 1,
+                    incremental=incremental,
+                )
             elif fresh:
                 self.stopped_at_page_limit(response.url)
 

@@ -792,6 +792,30 @@ def listed_ids(root, *listings: str) -> set[str]:
     return ids
 
 
+def test_articles_of_a_next_page_that_came_back_empty_are_stored_by_the_next_crawl(tmp_path):
+    """Category 3's page 2 answered once with the template and no article link (a CMS
+    hiccup): the crawl said ok, so the next one was incremental, stopped at page 1 (all of
+    it stored by then) and never read page 2 again: its own articles were lost for good."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page_2 = root / "news" / "3" / "page" / "2.html"
+    html = page_2.read_text(encoding="utf-8")
+    others = [str(p.relative_to(root)) for p in (root / "news").rglob("*.html") if p != page_2]
+    only_on_page_2 = listed_ids(root, "news/3/page/2.html") - listed_ids(root, *others)
+    assert only_on_page_2
+    empty = re.sub(r'<div class="row news-list">.*?<nav', "<nav", html, flags=re.S)
+    assert "/news/detail/" in html and "/news/detail/" not in empty
+    with FixtureSite(root) as site:
+        page_2.write_text(empty, encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+        page_2.write_text(html, encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert f"error: {site.base_url}/news/3/page/2: layout change?" in first.stdout
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+
+
 def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_path):
     """Category 7's page 1 lists only category 3's page-1 articles; its page 2 is its own."""
     root = copy_site(tmp_path)
@@ -808,6 +832,76 @@ def test_a_category_whose_first_page_another_category_listed_still_pages_on(tmp_
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     listings = ["news/3.html", "news/3/page/2.html", "news/3/page/3.html", "news/7/page/2.html"]
     assert set(stored(db)) == {public_url("mdes", i) for i in listed_ids(root, *listings)}
+
+
+@pytest.mark.parametrize("report_of", ["this version", "a version without the field"])
+def test_a_category_added_after_a_clean_crawl_is_read_as_deep_as_a_first_crawl(tmp_path, report_of):
+    """Category 7 was added to the settings after a clean crawl of category 3; its page 1
+    lists only category 3's page-1 articles, stored by then. Its first crawl was incremental,
+    stopped at that page 1, and the articles only its page 2 lists were never read, by that
+    crawl or any after. Category 3, listed by the clean crawl before, stays incremental; a
+    run recorded before the report named its categories reads each category in full once."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    db = tmp_path / "db.sqlite"
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, only_3, "--source", "mdes")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        if report_of != "this version":
+            with sqlite3.connect(db) as conn:
+                conn.execute("UPDATE crawl_runs SET report = json_remove(report, '$.listed')")
+        mark = len(site.requests)
+        second = crawl(site.base_url, db, both, "--source", "mdes")
+        listings = {r.path for r in site.requests[mark:] if r.path.startswith("/news/")}
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+    assert "/news/7/page/2" in listings
+    assert ("/news/3/page/2" in listings) is (report_of != "this version")
+
+
+def test_a_new_category_whose_first_page_came_back_empty_is_read_in_full_next_time(tmp_path):
+    """Category 7, added after a clean crawl of category 3, answered its first crawl with a
+    page 1 of the template and no article link (a CMS hiccup): a warning, and the category
+    counted as read, so the next crawl was incremental for it, stopped at its page 1 (only
+    category 3's articles, stored by then) and never read the articles only its page 2 lists.
+    A category that listed articles before and comes back so is an error."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    db = tmp_path / "db.sqlite"
+    page_1 = root / "news" / "7.html"
+    html = (root / "news" / "3.html").read_text(encoding="utf-8")
+    html = html.replace("/news/3/page/", "/news/7/page/")
+    # No article link, no page link: the template alone.
+    empty = re.sub(r'<div class="row news-list">.*?</nav>', "", html, flags=re.S)
+    assert "/news/detail/" not in empty and "/news/7/page/" not in empty
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    with FixtureSite(root) as site:
+        assert crawl(site.base_url, db, only_3, "--source", "mdes").returncode == 0
+        page_1.write_text(empty, encoding="utf-8")
+        new = crawl(site.base_url, db, both, "--source", "mdes")
+        page_1.write_text(html, encoding="utf-8")
+        back = crawl(site.base_url, db, both, "--source", "mdes")
+        page_1.write_text(empty, encoding="utf-8")
+        listed_before = crawl(site.base_url, db, both, "--source", "mdes")
+    assert f"error: {site.base_url}/news/7" not in new.stdout
+    assert back.returncode == 0, back.stdout + back.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+    assert f"error: {site.base_url}/news/7: layout change?" in listed_before.stdout
 
 
 def test_a_crawl_where_only_robots_txt_answers_fetched_nothing_and_fails(tmp_path):

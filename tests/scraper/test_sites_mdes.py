@@ -216,6 +216,41 @@ def test_article_page_yields_every_field_from_the_selectors() -> None:
     assert asdict(article) == expected_article("article", ARTICLE_URL)
 
 
+# Links urlsplit cannot read: a '[' opening no IPv6 host, a bracketed host that is no IP
+# address (an editor's "[ลิงก์]" placeholder left in a footer).
+UNREADABLE_LINKS = ("http://[::1/news/detail/55-x", "https://[ลิงก์]/")
+
+
+@pytest.mark.parametrize("href", UNREADABLE_LINKS)
+def test_a_link_no_browser_can_read_costs_the_article_page_nothing(href: str) -> None:
+    """One such link anywhere on the page raised ValueError in the parser: the article was
+    never stored, and the crawl still reported ok."""
+    html = page("article.html").replace(
+        "</body>", f'<footer><a href="{href}">ลิงก์</a></footer></body>'
+    )
+
+    article = mdes.parse_article(html, ARTICLE_URL)
+
+    assert article is not None
+    assert asdict(article) == expected_article("article", ARTICLE_URL)
+    assert not mdes.is_soft_404(html, ARTICLE_URL) and mdes.not_article(html, ARTICLE_URL) is None
+
+
+@pytest.mark.parametrize("href", UNREADABLE_LINKS)
+def test_a_listing_link_no_browser_can_read_is_skipped_and_the_others_kept(href: str) -> None:
+    """One such card link, or next-page link, raised ValueError: every link of the page lost."""
+    expected = mdes.parse_listing(page("listing.html"), LISTING_URL)
+    first_card = '<h3 class="card-title-news"><a href="'
+    html = page("listing.html").replace(first_card, f'{first_card}{href}" data-was="', 1)
+    next_link = 'href="https://www.mdes.go.th/news/3?page=2" rel="next"'
+    html = html.replace(next_link, f'href="{href}" rel="next"')
+
+    listing = mdes.parse_listing(html, LISTING_URL)
+
+    assert listing.entries == expected.entries  # the featured card repeats the first article
+    assert listing.next_url is None and listing.unreadable_next == href
+
+
 def test_article_fields_match_the_seed() -> None:
     article = mdes.parse_article(page("article.html"), ARTICLE_URL)
 

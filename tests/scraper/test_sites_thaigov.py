@@ -774,6 +774,25 @@ def test_search_result_with_its_id_in_thai_digits_is_that_article() -> None:
     assert [thaigov.article_id(link) for link in links] == ["87"]
 
 
+@pytest.mark.parametrize("href", ["http://[::1/news/contents/details/87", "https://[ลิงก์]/"])
+def test_a_search_result_link_no_browser_can_read_is_skipped_and_the_others_kept(
+    href: str,
+) -> None:
+    """One such link (a '[' opening no IPv6 host, a bracketed host that is no IP address)
+    raised ValueError: the page's every result lost."""
+    result = '<p><a href="{}">ข่าว</a></p>'
+    html = (
+        '<div class="col-xs-12 col-sm-9 col-md-10 news-2">'
+        + result.format(href)
+        + result.format("/news/contents/details/88")
+        + "</div>"
+    )
+
+    links = thaigov.parse_search(html, f"{BASE}/search?keyword=x")
+
+    assert links == [f"{BASE}/news/contents/details/88"]
+
+
 def test_search_page_without_results_is_empty() -> None:
     assert thaigov.parse_search(page("article_th.html"), URL) == []
     assert thaigov.parse_search("", URL) == []

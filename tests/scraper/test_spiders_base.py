@@ -10,9 +10,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from scrapy import signals
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
+from scraper.config import CONFIG_SETTING, DB_SETTING
 from scraper.fixture_site import DEFAULT_ROOT, META_REFRESH_HTML
 from scraper.middlewares import STOP_SITE
 from scraper.sites import (
@@ -28,9 +31,19 @@ from scraper.sites import (
     refresh_target,
     thaigov,
 )
-from scraper.spiders.base import KNOWN_PAGE, Answer, DateSource, Verdict, first_believed_date
+from scraper.spiders.base import (
+    CALLBACK_FAILED,
+    ITEM_FAILED,
+    KNOWN_PAGE,
+    Answer,
+    DateSource,
+    Verdict,
+    first_believed_date,
+)
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
+from thaidigest.model import RawArticle
+from thaidigest.store import database_url
 
 SAVED_PAGES = Path(__file__).parent / "pages"
 PAGES = SAVED_PAGES / "thaigov"
@@ -488,6 +501,49 @@ def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_
     assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
 
 
+UNREADABLE_ADDRESSES = ("http://[::1/news/contents/details/87382", "https://[ลิงก์]/")
+
+
+@pytest.mark.parametrize("target", ["http://[::1/news/contents/details/87382", "https://[link]/"])
+def test_a_redirect_to_an_address_no_browser_can_read_is_blocked_with_that_target(
+    target: str,
+) -> None:
+    """Such a ``Location`` (a '[' opening no IPv6 host, a bracketed host that is no IP
+    address) raised ValueError in the spider: the redirect was reported nowhere."""
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382"})
+
+    verdict = spider.judge(Response(URL, status=302, headers={"Location": target}, request=request))
+
+    assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
+    [entry] = spider.blocked
+    assert (entry["status"], entry["target"]) == (302, target)
+
+
+@pytest.mark.parametrize("address", UNREADABLE_ADDRESSES)
+@pytest.mark.parametrize("where", ["base", "link", "refresh"])
+def test_an_article_page_naming_an_address_no_browser_can_read_is_read(
+    where: str, address: str
+) -> None:
+    """Such an address in the page's ``<base href>``, a link's or a meta refresh's raised
+    ValueError as the spider judged the 200 answer: the article was lost."""
+    html = (PAGES / "article_th.html").read_text(encoding="utf-8")
+    html = {
+        "base": html.replace("<head>", f'<head><base href="{address}">', 1),
+        "link": html.replace(
+            "<head>", '<head><meta http-equiv="refresh" content="0;url=/">', 1
+        ).replace("</body>", f'<a href="{address}">ลิงก์</a></body>'),
+        "refresh": html.replace(
+            "<head>", f'<head><meta http-equiv="refresh" content="0;url={address}">', 1
+        ),
+    }[where]
+
+    assert judged_article_page(html).answer is Answer.PAGE
+
+
 ARTICLE_REDIRECTS = {
     "another-article": ("/news/contents/details/87390", 0, Answer.MISSING),
     "another-ministry-article": ("/news/contents/ministry_details/87390", 0, Answer.MISSING),
@@ -740,3 +796,54 @@ def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> N
 
 def test_zero_refused_pages_to_stop_never_stops() -> None:
     assert stops_after([(403, KNOWN)] * 10, limit=0) == []
+
+
+def raised(error: Exception) -> Failure:
+    """The failure Scrapy hands the signals of ``error`` raised: with its traceback."""
+    try:
+        raise error
+    except type(error):
+        return Failure()
+
+
+@pytest.mark.parametrize("spider_class", [ThaigovSpider, MdesSpider])
+def test_a_callback_or_the_pipeline_raising_on_a_page_is_an_error_of_the_crawl(
+    tmp_path: Path, spider_class: type[ThaigovSpider | MdesSpider]
+) -> None:
+    """A parser that raised (an MDES article with a footer link urlsplit could not read,
+    before that was fixed) lost the page: Scrapy logged the traceback and went on, the
+    report had no error and said ok, and the next crawl, incremental, did not look back."""
+    settings = {CONFIG_SETTING: {}, DB_SETTING: database_url(str(tmp_path / "db.sqlite"))}
+    crawler = get_crawler(spider_class, settings)
+    crawler.stats.open_spider()
+    spider = spider_class.from_crawler(crawler)
+    crawler.spider = spider
+    page = Response(URL, request=Request(URL))
+    article = RawArticle(
+        url="https://thaigov.go.th/news/contents/details/87382",
+        source="thaigov",
+        title="ข่าว",
+        body="ข่าว",
+        fetch_url=URL,
+    )
+    try:
+        crawler.signals.send_catch_log(
+            signals.spider_error,
+            failure=raised(ValueError("Invalid IPv6 URL")),
+            response=page,
+            spider=spider,
+        )
+        crawler.signals.send_catch_log(
+            signals.item_error,
+            item=article,
+            response=page,
+            spider=spider,
+            failure=raised(KeyError("topics")),
+        )
+    finally:
+        spider.store.close()
+
+    assert spider.errors == [
+        {"url": URL, "error": f"{CALLBACK_FAILED} (ValueError: Invalid IPv6 URL)"},
+        {"url": URL, "error": f"{ITEM_FAILED} (KeyError: 'topics')"},
+    ]

@@ -21,7 +21,7 @@ def listing_spider() -> MdesSpider:
     spider.crawler = crawler
     spider.known, spider.undated, spider.requested = set(), set(), set()
     spider.headlines = mdes.Headlines([])
-    spider.page_limit, spider.incremental = 1, True
+    spider.page_limit, spider.listed = 1, []
     return spider
 
 
@@ -33,7 +33,7 @@ def test_a_listing_link_in_thai_digits_requests_the_articles_own_address() -> No
         for n, href in enumerate(("/news/detail/๑๐๘๗๑-ดีอี", "/news/detail/10871-ดีอี"))
     )
     html = f"<html><body>{cards}</body></html>".encode()
-    request = Request(LISTING_URL, meta={"page_number": 1})
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
     response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
 
     requests = list(listing_spider().parse_listing(response))
@@ -53,7 +53,7 @@ def test_a_plain_listing_link_is_requested_as_the_site_writes_it_slug_and_all() 
         for n, href in enumerate(links)
     )
     html = f"<html><body>{cards}</body></html>".encode()
-    request = Request(LISTING_URL, meta={"page_number": 1})
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
     response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
 
     requests = list(listing_spider().parse_listing(response))
@@ -63,3 +63,25 @@ def test_a_plain_listing_link_is_requested_as_the_site_writes_it_slug_and_all() 
         (f"{HOST}{links[1]}", "108710"),
         (f"{HOST}{links[2]}", "10872"),
     ]
+
+
+def test_a_next_page_link_no_browser_can_read_is_an_error_not_the_last_page() -> None:
+    """``http://[::1/…`` (a '[' opening no IPv6 host) as the next page: skipped, it was read
+    as no next page, so the older pages were not read and the crawl said ok; the next one,
+    incremental, stopped at page 1 and never read them either."""
+    href = "http://[::1/news/3?page=2"
+    html = (
+        '<html><body><div class="card-title-news"><a href="/news/detail/10871-x">ดีอี</a></div>'
+        f'<ul class="pagination"><li class="active"><a href="#">1</a></li>'
+        f'<li><a href="{href}">›</a></li></ul></body></html>'
+    ).encode()
+    request = Request(LISTING_URL, meta={"page_number": 1, "category": 3, "incremental": True})
+    response = HtmlResponse(LISTING_URL, body=html, headers=UTF8, request=request)
+    spider = listing_spider()
+    spider.page_limit = 2
+
+    requests = list(spider.parse_listing(response))
+
+    assert [r.meta["source_id"] for r in requests] == ["10871"]
+    assert [e["url"] for e in spider.errors] == [LISTING_URL]
+    assert href in spider.errors[0]["error"]
