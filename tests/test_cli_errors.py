@@ -822,6 +822,35 @@ def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_pat
     assert (result.returncode, result.stderr) == (141, "")
 
 
+# thaidigest's own options that print and exit, read before any command is looked up.
+OWN_OUTPUT = {"help": ["--help"], "version": ["--version"]}
+
+
+@pytest.mark.parametrize("args", OWN_OUTPUT.values(), ids=OWN_OUTPUT.keys())
+def test_thaidigests_own_help_under_a_full_disk_is_one_line_and_status_1(args):
+    """`thaidigest --help > /dev/full` ended in an OSError traceback, where `thaidigest
+    export --help > /dev/full` said it in one line."""
+    with open("/dev/full", "w") as full:
+        result = run_writing_to(full, *args)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: cannot write the output: No space left on device\n",
+    )
+
+
+@pytest.mark.parametrize("args", OWN_OUTPUT.values(), ids=OWN_OUTPUT.keys())
+def test_thaidigests_own_help_under_a_closed_pipe_is_quiet_and_status_141(args):
+    """`thaidigest --help | head -1` exited 1 (click's own handling of the closed pipe),
+    where `thaidigest export --help | head -1` exits 141 as every command does."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = run_writing_to(writer, *args)
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, "")
+
+
 # A usage error of a command, one of thaidigest itself, and a settings error: exit status 2.
 ERRORS = {
     "usage": ["digest", "--week", "abc"],

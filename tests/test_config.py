@@ -110,6 +110,17 @@ WRONG_SETTINGS = {
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
     "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),
     "feed-address-not-on-the-web": ('[digest]\nsite_url = "file:///srv"\n', "digest.site_url"),
+    # Each link of the feeds is written after it: the feeds' home page read
+    # https://example.org/news/?x=1/ and https://example.org/news/#top/.
+    "site-url-with-a-query": (
+        '[digest]\nsite_url = "https://example.org/news/?x=1"\n',
+        "digest.site_url: 'https://example.org/news/?x=1' has a query (?x=1): a site URL "
+        "takes none, the digest writes each file's name after it",
+    ),
+    "site-url-with-a-fragment": (
+        '[digest]\nsite_url = "https://example.org/news/#top"\n',
+        "digest.site_url: 'https://example.org/news/#top' has a fragment (#top)",
+    ),
     "base-url-with-a-query": (
         '[sites.thaigov]\nbase_url = "http://127.0.0.1:8000/?x=1"\n',
         "sites.thaigov.base_url: 'http://127.0.0.1:8000/?x=1' has a query (?x=1)",

@@ -693,11 +693,22 @@ def test_a_file_that_cannot_be_read_is_skipped_with_the_reason_alone(tmp_path):
     assert "read 3, new 1, updated 0, unchanged 0, rejected 2" in result.stdout, result.stdout
 
 
+# A folder's subfolders are not read: one of articles is named, so that "no file in it"
+# does not read as a lie beside the .txt files the user sees in its subfolders.
+NOT_READ = (
+    "; 1 subfolder not read, such as sub: import reads a folder's own files, so name a "
+    "subfolder to import its files"
+)
+
+
 @pytest.mark.parametrize(
     ("names", "reason"),
     [
-        ((), "no .txt, .jsonl or .jsonl.xz file in it"),
-        (("notes.md",), "no .txt, .jsonl or .jsonl.xz file in it (1 other file, such as notes.md)"),
+        ((), "no .txt, .jsonl or .jsonl.xz file in it" + NOT_READ),
+        (
+            ("notes.md",),
+            "no .txt, .jsonl or .jsonl.xz file in it (1 other file, such as notes.md)" + NOT_READ,
+        ),
     ],
     ids=["empty", "other-files"],
 )
@@ -713,6 +724,18 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
     assert result.stderr.splitlines() == [f"Error: no articles in {folder}: {reason}"]
     assert result.stdout == ""
     assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made
+
+
+def test_a_folder_names_no_hidden_or_cache_subfolder_as_not_read(tmp_path):
+    folder = tmp_path / "in"
+    for hidden in (".git", "__pycache__"):
+        (folder / hidden).mkdir(parents=True)
+        (folder / hidden / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: no articles in {folder}: no .txt, .jsonl or .jsonl.xz file in it"
+    ]
 
 
 def test_files_named_of_no_type_to_import_are_rejected_and_no_database_made(tmp_path):

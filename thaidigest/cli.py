@@ -124,8 +124,9 @@ def shown_whole() -> Iterator[None]:
 class Commands(click.Group):
     """The command group: commands loaded on use; a settings or database error is one
     line, never a traceback, and so is an output that cannot be written
-    (:mod:`thaidigest.output`); each error is shown in one write. A missing database given
-    to a command that only reads is a settings error (exit 2), like a wrong setting."""
+    (:mod:`thaidigest.output`), by a command or by thaidigest's own ``--help`` and
+    ``--version``; each error is shown in one write. A missing database given to a command
+    that only reads is a settings error (exit 2), like a wrong setting."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -149,7 +150,9 @@ class Commands(click.Group):
         parent: click.Context | None = None,
         **extra: object,
     ) -> click.Context:
-        with shown_whole():  # a wrong option of thaidigest itself
+        # A wrong option of thaidigest itself; its --help and --version, which print here,
+        # before any command runs, to an output that may not be written as any command's.
+        with shown_whole(), checked_stdout():
             return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> object:

@@ -46,6 +46,7 @@ from thaidigest.urls import (
     ascii_domain,
     base_url_problem,
     recipient_in_uri,
+    site_url_problem,
     unsubscribe_uri,
     web_url_problem,
 )
@@ -462,7 +463,7 @@ RULES: dict[str, Rule] = {
     "digest.weeks": Rule(minimum=1, maximum=520),
     "digest.max_entries": Rule(minimum=1, maximum=100_000),
     "digest.title": Rule(check=_not_blank),
-    "digest.site_url": Rule(check=web_url_problem),
+    "digest.site_url": Rule(check=site_url_problem),
     "email.host": Rule(check=_not_blank),
     "email.port": Rule(kind=int, minimum=1, maximum=65535),
     "email.security": Rule(kind=str, check=_one_of(SMTP_SECURITY)),

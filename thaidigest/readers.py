@@ -67,6 +67,9 @@ SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[
 # never an article, so a folder's note of the files it does not import leaves it out, as
 # it leaves out every folder (__pycache__/ among them).
 PACKAGE_FILES = frozenset({"__init__.py"})
+# Folders no one keeps articles in, left out when a folder with no file to import names
+# the subfolders it holds (those are not read either).
+NOT_ARTICLE_FOLDERS = frozenset({"__pycache__"})
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -767,18 +770,28 @@ def expand_paths(
 ) -> Iterator[Path | Rejected]:
     """Files to import: the given files, and the importable files directly in given folders.
 
-    A file named of another type is rejected, and so is a folder with none; a folder's files
-    of other types are told to ``on_skipped`` in one note (how many, and the first by name),
-    not rejected; a Python package's own file (:data:`PACKAGE_FILES`) is not one of them.
+    A file named of another type is rejected, and so is a folder with none, naming the
+    subfolders it holds, which are not read (a folder of folders of articles said only that
+    it held no file to import); a folder's files of other types are told to ``on_skipped``
+    in one note (how many, and the first by name), not rejected; a Python package's own file
+    (:data:`PACKAGE_FILES`) is not one of them.
     """
     for path in paths:
         if path.is_dir():
             try:  # a folder listed but not entered (r--): its files cannot be looked at
-                files = sorted(
+                children = sorted(path.iterdir())
+                files = [
                     child
-                    for child in path.iterdir()
+                    for child in children
                     if child.is_file() and child.name not in PACKAGE_FILES
-                )
+                ]
+                subfolders = [
+                    child.name
+                    for child in children
+                    if child.is_dir()
+                    and not child.name.startswith(".")
+                    and child.name not in NOT_ARTICLE_FOLDERS
+                ]
             except OSError as error:
                 yield Rejected(str(path), f"cannot read the folder: {os_reason(error)}")
                 continue
@@ -788,6 +801,12 @@ def expand_paths(
                 reason = f"no {SUFFIX_NAMES} file in it"
                 if others:
                     reason += f" ({counted(len(others), 'other file')}, such as {others[0]})"
+                if subfolders:
+                    reason += (
+                        f"; {counted(len(subfolders), 'subfolder')} not read, such as "
+                        f"{subfolders[0]}: import reads a folder's own files, so name a "
+                        "subfolder to import its files"
+                    )
                 yield Rejected(str(path), reason)
                 continue
             if others and on_skipped is not None:

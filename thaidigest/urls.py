@@ -113,6 +113,23 @@ def base_url_problem(url: str) -> str | None:
     or None: a web address (:func:`web_url_problem`) with no query and no fragment, which
     would end up in the middle of every page's address the crawl writes after it
     (``http://host/?x=1/news/3``)."""
+    return _prefix_problem(url, "a base URL takes none, the crawl writes each page's path after it")
+
+
+def site_url_problem(url: str) -> str | None:
+    """What stops ``url`` from being the address the digest's output folder is served from
+    (``digest.site_url``), in words, or None: a web address (:func:`web_url_problem`) with
+    no query and no fragment, which would end up in the middle of every link the feeds, the
+    feed list and the mail write after it (``https://example.org/?x=1/``, the feeds' home
+    page)."""
+    return _prefix_problem(
+        url, "a site URL takes none, the digest writes each file's name after it"
+    )
+
+
+def _prefix_problem(url: str, why: str) -> str | None:
+    """What stops ``url`` from being a web address other addresses are written after (a
+    path added to it), in words, or None; ``why`` says why it takes no query or fragment."""
     if problem := web_url_problem(url):
         return problem
     # A netloc holds neither "?" nor "#" (urlsplit ends it at either), and a query comes
@@ -120,15 +137,9 @@ def base_url_problem(url: str) -> str | None:
     address, hash_mark, fragment = url.partition("#")
     _, question_mark, query = address.partition("?")
     if question_mark:
-        return (
-            f"{_shown_url(url)} has a query (?{query}): a base URL takes none, "
-            "the crawl writes each page's path after it"
-        )
+        return f"{_shown_url(url)} has a query (?{query}): {why}"
     if hash_mark:
-        return (
-            f"{_shown_url(url)} has a fragment (#{fragment}): a base URL takes none, "
-            "the crawl writes each page's path after it"
-        )
+        return f"{_shown_url(url)} has a fragment (#{fragment}): {why}"
     return None
 
 
