@@ -110,6 +110,7 @@ REFUSED_PAGES_STOP = "stopped_after_refused_pages"
 # the settings since, empty then, or a run recorded before the field) is read as a first
 # crawl reads it.
 LISTED = "listed"
+UNFINISHED_REASON = "unfinished"  # the finish reason of a run whose crawl did not finish
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 # The status of a crawl the database refused as it started (its run not recorded): never
 # stored, only returned by run_crawl; and the stat that holds the refusal's words, shown in
@@ -119,6 +120,14 @@ REFUSAL = "thaidigest/refusal"
 # The line logged for such a crawl, with the database's words.
 REFUSAL_LINE = "not crawling: the database refused the crawl: %s"
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
+FINISHED_REASON = "finished"  # Scrapy's finish reason of a crawl that ran out of requests
+# The finish reasons thaidigest closes a crawl or records a run with, each reported in
+# its own way (a status).
+OWN_REASONS = (FINISHED_REASON, STOPPED_REASON, DATABASE_ERROR, LOCKED, UNFINISHED_REASON)
+# The error of a crawl Scrapy closed for another reason before its requests ran out (a
+# limit: closespider_pagecount, closespider_timeout, ...; cancelled): pages were not read,
+# so the crawl is not clean and the next one looks back for them.
+CUT_SHORT = "the crawl was cut short ({reason}): the pages still to read were not read"
 ROBOTS_REASON = "robots.txt"
 NO_RULE = "no single rule"
 # The start of the rule of a request forbidden because robots.txt could not be fetched
@@ -217,8 +226,16 @@ def build_report(
     blocked: list[dict],
     errors: list[dict],
     answered_after_stop: Sequence[dict] = (),
+    site_url: str = "",
 ) -> dict[str, Any]:
-    """The report of a finished crawl from Scrapy's stats and the spider's lists."""
+    """The report of a finished crawl from Scrapy's stats and the spider's lists.
+
+    A crawl Scrapy closed for a reason of none of :data:`OWN_REASONS` (a
+    ``CLOSESPIDER_*`` limit) gets an error (:data:`CUT_SHORT`, at ``site_url``), and no
+    :data:`LISTED`: a listing it read may have been cut short past its first page."""
+    reason = stats.get("finish_reason")
+    if reason is not None and reason not in OWN_REASONS:
+        errors = [*errors, {"url": site_url, "error": CUT_SHORT.format(reason=reason)}]
     responses = {
         key.removeprefix(STATUS_PREFIX): value
         for key, value in sorted(stats.items())
@@ -234,7 +251,7 @@ def build_report(
         "errors": errors,
         "finish_reason": stats.get("finish_reason"),
     }
-    if (listed := stats.get(f"thaidigest/{LISTED}")) is not None:
+    if reason == FINISHED_REASON and (listed := stats.get(f"thaidigest/{LISTED}")) is not None:
         report[LISTED] = listed
     if blocked:
         report["status"] = "blocked"
@@ -259,7 +276,7 @@ def unfinished_report(reason: str, crawler: Any = None) -> dict[str, Any]:
     spider = getattr(crawler, "spider", None)
     stats = crawler.stats.get_stats() if crawler is not None and crawler.stats else {}
     report = build_report(
-        {**stats, "finish_reason": "unfinished"},
+        {**stats, "finish_reason": UNFINISHED_REASON},
         getattr(spider, "blocked", []),
         getattr(spider, "errors", []),
         getattr(spider, "answered_after_stop", []),
@@ -427,6 +444,7 @@ class CrawlReport:
                 getattr(spider, "blocked", []),
                 getattr(spider, "errors", []),
                 getattr(spider, "answered_after_stop", []),
+                site_url=getattr(spider, "base_url", ""),
             )
             report["source"] = spider.name
             report["duration"] = round(time.monotonic() - self.clock_started, 1)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from scraper.commands import format_report
 from scraper.report import (
     CLASS_NAME_WORDS,
+    CUT_SHORT,
     ROBOTS_REASON,
     build_report,
     robots_note,
@@ -160,3 +161,20 @@ def test_a_site_stopped_for_refusing_pages_is_said_in_plain_words() -> None:
     assert "stopped after" not in format_report(
         "thaigov", {"status": "blocked", "report": unstopped}
     )
+
+
+def test_a_crawl_a_closespider_limit_cut_short_is_an_error_and_counts_no_listing_read() -> None:
+    stats = {"thaidigest/fetched": 9, "thaidigest/listed": [3, 7]}
+    finished = build_report({**stats, "finish_reason": "finished"}, [], [], site_url="http://x")
+    assert finished["listed"] == [3, 7] and finished["errors"] == []
+    for reason in ("closespider_pagecount", "closespider_timeout", "cancelled"):
+        report = build_report({**stats, "finish_reason": reason}, [], [], site_url="http://x")
+        assert "listed" not in report
+        assert report["errors"] == [{"url": "http://x", "error": CUT_SHORT.format(reason=reason)}]
+        assert f"  error: http://x: the crawl was cut short ({reason})" in format_report(
+            "mdes", {"status": report["status"], "report": report}
+        )
+    # thaidigest's own reasons keep their status, with no error added
+    for reason, status in (("shutdown", "stopped"), ("database error", "failed")):
+        report = build_report({**stats, "finish_reason": reason}, [], [])
+        assert (report["status"], report["errors"]) == (status, [])

@@ -19,11 +19,14 @@ from sqlalchemy import update
 
 from scraper.commands import format_report
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
+from scraper.report import CUT_SHORT
 from tests.reliability.test_crash_safety import wait_for
-from tests.scraper.crawling import crawl, refusing_after_robots_txt, write_config
+from tests.scraper.crawling import copy_site, crawl, refusing_after_robots_txt, write_config
+from tests.scraper.test_crawl import listed_ids, stored
 from thaidigest import locks
 from thaidigest.store import Store, iso, utc_now
 from thaidigest.store import locks as lock_table
+from thaidigest.urls import public_url
 
 PROJECT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
 
@@ -277,3 +280,51 @@ def test_a_database_that_refuses_the_lock_stops_scrapy_crawl_before_any_request(
             assert "cannot release the crawl:mdes lock" in crawled.stderr, crawled.stderr
             assert pages and [status for status, _ in runs(db)] == ["ok"]
             assert crawled.returncode == 0, crawled.stderr[-3000:]
+
+
+def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_category_read(
+    tmp_path: Path,
+) -> None:
+    """Category 7 (its page 1 category 3's page 1, its page 2 its own) added after a clean
+    crawl of category 3; its first crawl closed by CLOSESPIDER_PAGECOUNT after its page 1,
+    before its page 2. Recorded ok with 7 as read, the next crawls stopped at its page 1
+    and never read the articles only its page 2 lists."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    db = tmp_path / "db.sqlite"
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    with FixtureSite(root) as site:
+        assert crawl(site.base_url, db, only_3, "--source", "mdes").returncode == 0
+        mark = len(site.requests)
+        limited = subprocess.run(
+            [*scrapy_args("mdes", site.base_url), "-s", "CLOSESPIDER_PAGECOUNT=10"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment(db, both),
+            cwd=PROJECT,
+        )
+        read = {r.path for r in site.requests[mark:]}
+        after = crawl(site.base_url, db, both, "--source", "mdes")
+    assert "/news/7" in read and "/news/7/page/2" not in read, read  # cut as meant
+    _, (status, report), _ = runs(db)
+    assert report["finish_reason"] == "closespider_pagecount", limited.stderr[-3000:]
+    assert (status, limited.returncode) == ("ok", 0)  # as a crawl with errors is
+    assert "listed" not in report
+    assert report["errors"] == [
+        {"url": site.base_url, "error": CUT_SHORT.format(reason="closespider_pagecount")}
+    ]
+    assert f"  error: {site.base_url}: the crawl was cut short (closespider_pagecount)" in (
+        limited.stdout
+    )
+    assert after.returncode == 0, after.stdout + after.stderr[-2000:]
+    assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
