@@ -63,6 +63,9 @@ EMPTY_LISTED_PAGE = (
 # A next-page link whose address no browser reads (scraper.sites.absolute_url): the pages
 # after it are not read, which is no last page.
 UNREADABLE_NEXT_PAGE = "the next-page link names no address a browser reads: {href!r}"
+# A next-page link to another host, or to http:// on a site crawled on https:// (not
+# followed, as no off-site link is): the pages after it are not read either.
+OFFSITE_NEXT_PAGE = "the next-page link leads off the crawled site, not followed: {url}"
 
 
 class MdesSpider(SiteSpider):
@@ -196,8 +199,12 @@ class MdesSpider(SiteSpider):
                 response.url, UNREADABLE_NEXT_PAGE.format(href=listing.unreadable_next)
             )
         next_url = listing.next_url
-        if more and next_url and self.is_on_site(next_url):
-            if page_number < self.page_limit:
+        if more and next_url:
+            if not self.is_on_site(next_url):
+                if page_number < self.page_limit:
+                    # Not followed (another host, http:// for https://): no last page either.
+                    self.report_error(response.url, OFFSITE_NEXT_PAGE.format(url=next_url))
+            elif page_number < self.page_limit:
                 yield self.page_request(
                     next_url,
                     self.parse_listing,

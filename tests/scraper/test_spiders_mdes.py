@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
@@ -85,3 +86,60 @@ def test_a_next_page_link_no_browser_can_read_is_an_error_not_the_last_page() ->
     assert [r.meta["source_id"] for r in requests] == ["10871"]
     assert [e["url"] for e in spider.errors] == [LISTING_URL]
     assert href in spider.errors[0]["error"]
+
+
+def listing_with_next(href: str) -> bytes:
+    """A listing page of one article whose pagination's next link is ``href``."""
+    return (
+        '<html><body><div class="card-title-news"><a href="/news/detail/10871-x">ดีอี</a></div>'
+        f'<ul class="pagination"><li class="active"><a href="#">1</a></li>'
+        f'<li><a href="{href}">›</a></li></ul></body></html>'
+    ).encode()
+
+
+def test_a_next_page_link_no_browser_can_read_on_the_page_at_page_limit_is_no_error() -> None:
+    """The pages after the limit are not read by any crawl: nothing the next crawl gains by
+    looking back (the limit's warning says what to raise)."""
+    request = Request(LISTING_URL, meta={"page_number": 2, "incremental": True})
+    body = listing_with_next("http://[::1/news/3?page=3")
+    response = HtmlResponse(LISTING_URL, body=body, headers=UTF8, request=request)
+    spider = listing_spider()
+    spider.page_limit = 2
+
+    requests = list(spider.parse_listing(response))
+
+    assert [r.meta["source_id"] for r in requests] == ["10871"]
+    assert spider.errors == []
+
+
+SITE = "https://www.mdes.go.th"
+OFFSITE_NEXT_LINKS = {
+    "http-for-https": "http://www.mdes.go.th/news/3?page=2",  # a paginator behind TLS
+    "bare-host": "https://mdes.go.th/news/3?page=2",
+    "another-host": "https://example.org/news/3?page=2",
+}
+
+
+@pytest.mark.parametrize("href", OFFSITE_NEXT_LINKS.values(), ids=OFFSITE_NEXT_LINKS)
+@pytest.mark.parametrize("page_number", [1, 2])
+def test_a_next_page_link_off_the_crawled_site_is_an_error_before_page_limit(
+    href: str, page_number: int
+) -> None:
+    """Not followed and taken as the last page, it put the category in ``listed``: the
+    crawl said ok, the next one, incremental, stopped at page 1, and the older pages were
+    never read. On the page at page_limit, whose next page no crawl reads, it is none."""
+    url = f"{SITE}/news/3"
+    request = Request(url, meta={"page_number": page_number, "category": 3, "incremental": False})
+    response = HtmlResponse(url, body=listing_with_next(href), headers=UTF8, request=request)
+    spider = listing_spider()
+    spider.base_url, spider.page_limit = SITE, 2
+
+    requests = list(spider.parse_listing(response))
+
+    assert [r.url for r in requests] == [f"{SITE}/news/detail/10871-x"]
+    assert spider.crawler.stats.get_value("thaidigest/offsite_links_ignored") == 1
+    if page_number < spider.page_limit:
+        assert [e["url"] for e in spider.errors] == [url]
+        assert href in spider.errors[0]["error"]
+    else:
+        assert spider.errors == []
