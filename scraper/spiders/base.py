@@ -599,11 +599,19 @@ class SiteSpider(scrapy.Spider):
         timeout = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         self.report_error(url, plain_reason(failure.value, timeout=timeout))
 
-    def on_callback_error(self, failure: Failure, response: Response) -> None:
+    def on_callback_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback that raised (a parser meeting a page it was not written for): Scrapy
         logs the traceback and goes on, the page's article lost. An error of the crawl, so
-        that it is not clean and the next one looks further back for what it lost."""
-        self.report_error(response.url, f"{CALLBACK_FAILED} ({_exception_words(failure)})")
+        that it is not clean and the next one looks further back for what it lost.
+
+        For an errback that raised, ``response`` is the download's failure, which holds
+        no URL but that of its request (Scrapy sets ``request`` on it), when it has one."""
+        if isinstance(response, Response):
+            url = response.url
+        else:
+            request = getattr(response, "request", None)
+            url = request.url if request is not None else "?"
+        self.report_error(url, f"{CALLBACK_FAILED} ({_exception_words(failure)})")
 
     def on_item_error(self, item: Any, failure: Failure) -> None:
         """An article the item pipeline raised on (not a database error, which it reports

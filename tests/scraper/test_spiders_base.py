@@ -847,3 +847,37 @@ def test_a_callback_or_the_pipeline_raising_on_a_page_is_an_error_of_the_crawl(
         {"url": URL, "error": f"{CALLBACK_FAILED} (ValueError: Invalid IPv6 URL)"},
         {"url": URL, "error": f"{ITEM_FAILED} (KeyError: 'topics')"},
     ]
+
+
+@pytest.mark.parametrize("with_request", [True, False], ids=["its-request", "no-request"])
+def test_an_errback_raising_is_an_error_of_the_crawl_at_its_requests_url(
+    tmp_path: Path, with_request: bool
+) -> None:
+    """An errback that raises: Scrapy sends ``spider_error`` with the download's failure as
+    ``response`` (scrapy.core.scraper.Scraper.handle_spider_error), the request set on it
+    by ``call_spider_async``. Its ``.url`` raised inside the handler and the error was lost."""
+    settings = {CONFIG_SETTING: {}, DB_SETTING: database_url(str(tmp_path / "db.sqlite"))}
+    crawler = get_crawler(ThaigovSpider, settings)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider.from_crawler(crawler)
+    crawler.spider = spider
+    download_failure = raised(TimeoutError("timed out"))
+    if with_request:
+        download_failure.request = Request(URL)
+    try:
+        results = crawler.signals.send_catch_log(
+            signals.spider_error,
+            failure=raised(KeyError("bug in errback")),
+            response=download_failure,
+            spider=spider,
+        )
+    finally:
+        spider.store.close()
+
+    assert not [r for _, r in results if isinstance(r, Failure)]  # the handler did not raise
+    assert spider.errors == [
+        {
+            "url": URL if with_request else "?",
+            "error": f"{CALLBACK_FAILED} (KeyError: 'bug in errback')",
+        }
+    ]
