@@ -76,21 +76,22 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
 def stored_in_zone(stored: str, zone: tzinfo) -> str:
     """A time the database stores in UTC (:func:`thaidigest.store.iso`) given in ``zone``
     as :func:`log_time` gives it, ``2026-12-07T07:30:00+07:00``, as ``status``, the daemon's
-    log and the crontab lines give their times; one that is no time
-    (``2024-02-30T10:00:00Z``), or none in ``zone``'s years, as stored, and so is one
-    without a zone (not written by ``iso``): no known instant, which read as the machine's
-    local time would be shown hours off."""
+    log and the crontab lines give their times; one without a zone (not written by ``iso``:
+    an old or hand-edited database) read as UTC, as the store keeps its times and
+    :func:`thaidigest.store.stored_moment` reckons with it, not shown bare among times
+    in ``zone``; one that is no time (``2024-02-30T10:00:00Z``), or none in ``zone``'s
+    years, as stored."""
     try:
-        moment = store_module.parse_iso(stored)
-        return stored if moment.tzinfo is None else log_time(in_zone(moment, zone))
+        return log_time(in_zone(store_module.stored_moment(stored), zone))
     except (ValueError, OverflowError):  # no such day; a year past 9999 in zone
         return stored
 
 
 def lock_times_in_zone(text: str, zone: tzinfo) -> str:
     """``text`` with the times of each lock holder it names (:data:`LOCK_HELD`), stored in
-    UTC, given in ``zone`` (:func:`stored_in_zone`); every other text as it is: a time
-    in a crawled page's address is the site's, not the database's."""
+    UTC as :func:`thaidigest.store.iso` writes them (``Z``), given in ``zone``
+    (:func:`stored_in_zone`); every other text as it is: a time in a crawled page's
+    address is the site's, not the database's."""
 
     def holder_in_zone(held: re.Match[str]) -> str:
         return store_module.STORED_TIME.sub(lambda stored: stored_in_zone(stored[0], zone), held[0])

@@ -1458,12 +1458,16 @@ def naive_run(store: Store, source: str, status: str, hours_ago: float) -> str:
     ],
     ids=["fresh", "stale", "unfinished"],
 )
-def test_a_crawl_time_stored_without_a_zone_is_shown_as_stored_and_judged_as_utc(
+def test_a_crawl_time_stored_without_a_zone_is_shown_and_judged_as_utc(
     store, config, status_stored, hours_ago, shown, unhealthy
 ):
-    """Not a TypeError traceback (naive minus aware): the store keeps its times in UTC."""
+    """Not a TypeError traceback (naive minus aware), nor shown bare among the times in
+    Bangkok's zone: the store keeps its times in UTC."""
     record_run(store, "mdes", hours_ago=1)
-    stored = naive_run(store, "thaigov", status_stored, hours_ago)
+    naive = naive_run(store, "thaigov", status_stored, hours_ago)
+    moment = datetime.fromisoformat(naive).replace(tzinfo=UTC)
+    stored = moment.astimezone(ZoneInfo("Asia/Bangkok")).isoformat(timespec="seconds")
+    assert stored.endswith("+07:00")
     result = CliRunner().invoke(status_command, ["--db", store.url, "--config", str(config)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert site_line(result.stdout, "thaigov").startswith(shown.format(stored)), result.stdout
