@@ -195,7 +195,33 @@ URL_RECORDS = {
     "noncharacter": ("https://example.org/news/a\uffff", "holds a noncharacter (U+FFFF)"),
     "not-a-string": (42, "'url' is not a string"),
     "missing": (None, "no 'url' field"),
+    "empty": ("", "'url' is empty"),  # not `no 'url' field`: the field is there
+    "blank": ("  ", "'url' is empty"),
 }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("title", "", "'title' is empty"),
+        ("title", " ", "'title' is empty"),
+        ("url", "", "'url' is empty"),
+        ("url", None, "no 'url' field"),
+    ],
+)
+def test_an_export_record_with_an_empty_field_says_it_is_empty_not_missing(
+    tmp_path, field, value, reason
+):
+    record = {"url": "https://example.org/news/1", "title": "Headline", "body": "Body text."}
+    if value is None:
+        record.pop(field)
+    else:
+        record[field] = value
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (item,) = read_jsonl_file(path)
+    assert isinstance(item, Rejected) and item.where == f"{path}:1"
+    assert item.reason == reason
 
 
 @pytest.mark.parametrize(("url", "reason"), URL_RECORDS.values(), ids=URL_RECORDS.keys())

@@ -491,8 +491,10 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
     worked out again, not copied.
     """
     title = _string(record, "title")
-    if title is None or not title.strip():
+    if title is None:
         raise ValueError("no 'title' field")
+    if not title.strip():
+        raise ValueError("'title' is empty")
     body = _string(record, "body")
     if body is None:
         raise ValueError("no 'body' field")  # an empty body is news all the same
@@ -609,8 +611,10 @@ def _web_url(record: dict[str, Any], *, file_urls: bool = False) -> str:
     """The record's ``url``: a web address, or with ``file_urls`` also the ``file:``
     URL a text file without a source line is stored (and exported) under."""
     url = _string(record, "url")
-    if url is None or not url.strip():
+    if url is None:
         raise ValueError("no 'url' field")
+    if not url.strip():
+        raise ValueError("'url' is empty")
     if file_urls and _is_stored_file_url(url):
         return url
     problem = web_url_problem(url)
