@@ -67,13 +67,13 @@ from digest.markdown import (
     topic_heading,
     week_range,
 )
+from digest.ours import GENERATOR
 from digest.select import BANGKOK, Item, Revision, Week, bangkok_day
 from thaidigest.store import parse_iso
 from thaidigest.urls import iri_to_uri
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-GENERATOR = "thaidigest"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 TOPICS = "topics"  # the folder of the topic feeds, whose address names the scheme of topics
 # The title prefix of a revision entry, by the article's language.

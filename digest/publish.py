@@ -27,7 +27,9 @@ Layout of the folder::
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``) and only when its content changed, so readers never see half
-a file and an unchanged file keeps its modification time.
+a file and an unchanged file keeps its modification time. A file at a path a build
+writes that thaidigest did not write (a user's own ``index.html``) is never replaced: the
+build is refused before anything is written (:mod:`digest.ours`).
 """
 
 from __future__ import annotations
@@ -57,7 +59,6 @@ from digest.archive import (
     render_opml,
 )
 from digest.feeds import (
-    GENERATOR,
     JSON_FEED_VERSION,
     TOPICS,
     Dated,
@@ -85,6 +86,7 @@ from digest.markdown import (
     markdown_to_page_html,
     render_markdown,
 )
+from digest.ours import GENERATOR, ForeignFileError, foreign_files
 from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
@@ -685,6 +687,8 @@ def build_digest(
         ),
     }
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
+    if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
+        raise ForeignFileError(out_dir, foreign)
     changed = write_files(by_path)
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

@@ -154,8 +154,11 @@ def check_digest_folders(
     """Refuse, as ``run`` refuses to start, a folder the schedule's digest jobs write that is
     a file, naming the setting the user set (:func:`schedules.spec.out_setting`): a job's
     ``out``, else ``digest.out`` (``digest.out: notes.txt: is a file, not a folder``, the
-    line ``digest`` itself stops at). ``by_hand``: ``digest.out`` too when the schedule has
-    no digest job, the folder ``status`` then reads, and ``digest`` by hand writes."""
+    line ``digest`` itself stops at), or that holds a file thaidigest did not write where a
+    digest writes (a user's own ``index.html``, :mod:`digest.ours`). ``by_hand``:
+    ``digest.out`` too when the schedule has no digest job, the folder ``status`` then reads,
+    and ``digest`` by hand writes."""
+    from digest.ours import TOP_FILES, foreign_files, refusal
     from schedules.spec import out_setting
 
     named = [
@@ -166,8 +169,11 @@ def check_digest_folders(
     if not named and by_hand:
         named = [("digest.out", digest_folder(None, config))]
     for setting, folder in named:
-        if refusal := file_named_as_folder(setting, folder):
-            raise SettingsError(refusal)
+        if refused := file_named_as_folder(setting, folder):
+            raise SettingsError(refused)
+        # A user's own index.html there: the job would stop at it each week (digest.ours).
+        if foreign := foreign_files(folder, [folder / name for name in TOP_FILES]):
+            raise SettingsError(refusal(folder, foreign, setting))
 
 
 @click.command("run")

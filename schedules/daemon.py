@@ -536,6 +536,19 @@ def exit_text(status: int) -> str:
         return f"killed by signal {-status}"
 
 
+def refused_folder(setting: str, out: str) -> str | None:
+    """Why a digest job may not write the folder ``out`` its ``setting`` names: a file stands
+    there, or a file thaidigest did not write where the digest writes; None when it may."""
+    from digest.ours import TOP_FILES, foreign_files, refusal
+
+    folder = Path(out)
+    if refused := file_named_as_folder(setting, folder):
+        return refused
+    if foreign := foreign_files(folder, [folder / name for name in TOP_FILES]):
+        return refusal(folder, foreign, setting)
+    return None
+
+
 def run_job(
     name: str, task: str, argv: list[str], timeout: float, out: tuple[str, str] | None = None
 ) -> int | None:
@@ -546,12 +559,13 @@ def run_job(
     ``out``: for a digest job whose schedule sets its folder, the setting naming it
     (:func:`schedules.spec.out_setting`) and the folder, its ``--out``: a file there is
     said naming that setting, and the job not started, exit 2, as the command would refuse
-    it naming ``--out``, which the user never typed.
+    it naming ``--out``, which the user never typed; so is a file there thaidigest did not
+    write where the digest writes (a user's own ``index.html``, :mod:`digest.ours`).
     """
     due = _DUE.pop(name, None)
     if due:
         _log_due(name, due)
-    if out is not None and (refusal := file_named_as_folder(out[0], Path(out[1]))):
+    if out is not None and (refusal := refused_folder(*out)):
         log.error("%s: not started, exit %d: %s", name, EXIT_USAGE, refusal)
         return EXIT_USAGE
     since = store_module.utc_now()  # before the job can record a run

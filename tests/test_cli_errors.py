@@ -583,6 +583,20 @@ def test_explain_of_a_text_file_that_is_not_there_says_so_status_2(store, tmp_pa
     assert one_error_line(result.output) == "Error: notes.txt: is a folder, not a .txt file"
 
 
+@pytest.mark.parametrize("folder", ["seeds/", "seeds"])
+def test_explain_of_a_folder_says_it_is_a_folder_not_an_address(
+    store, tmp_path, monkeypatch, folder
+):
+    """`explain seeds/` said `no stored article at seeds/`, as if it were an address."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds").mkdir()
+    result = invoke("explain", folder, "--db", store.url)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        f"Error: {folder}: is a folder, not a stored article's address or its .txt file"
+    )
+
+
 def test_explain_of_a_text_file_import_rejects_says_why_as_import_does_status_1(tmp_path):
     db = str(tmp_path / "db.sqlite")
     assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0

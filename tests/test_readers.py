@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -164,6 +165,48 @@ def test_decompression_bomb_is_an_error_in_bounded_memory(tmp_path):
     assert peak_kb < MEMORY_BOUND_KB, f"peak RSS {peak_kb} kB"
 
 
+COMPRESSION_MISTAKES = {
+    # A plain file named .xz was `bad.jsonl.xz:1: cannot read: Input format not supported by
+    # decoder`; a compressed one named .jsonl, one `not UTF-8` line for each of its lines.
+    "plain-named-xz": (
+        "bad.jsonl.xz",
+        lambda data: data,
+        "not xz-compressed data: name it .jsonl if it holds plain JSON lines",
+    ),
+    "gzip-named-xz": (
+        "bad.jsonl.xz",
+        gzip.compress,
+        "not xz-compressed data: it is gzip-compressed; decompress it (gunzip -c)",
+    ),
+    "gzip-named-jsonl": (
+        "corpus.jsonl",
+        gzip.compress,
+        "gzip-compressed, not plain JSON lines: decompress it (gunzip -c FILE > plain.jsonl)",
+    ),
+    "xz-named-jsonl": (
+        "corpus.jsonl",
+        lzma.compress,
+        "xz-compressed, not plain JSON lines: name it .jsonl.xz, or decompress it (unxz)",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "compress", "reason"), COMPRESSION_MISTAKES.values(), ids=COMPRESSION_MISTAKES.keys()
+)
+def test_a_file_compressed_otherwise_than_its_name_says_is_said_so_once(
+    tmp_path, name, compress, reason
+):
+    path = tmp_path / name
+    path.write_bytes(compress(b"\n".join(corpus_lines(50)) + b"\n"))
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert len(skipped) == 1, skipped  # once for the file, not once a line
+    assert skipped[0].startswith(f"skipped {path}: {reason}")
+    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [(b"\n" * 1_000_000, "no articles: 1,000,000 blank lines"), (b"", "empty file")],
@@ -195,7 +238,33 @@ URL_RECORDS = {
     "noncharacter": ("https://example.org/news/a\uffff", "holds a noncharacter (U+FFFF)"),
     "not-a-string": (42, "'url' is not a string"),
     "missing": (None, "no 'url' field"),
+    "empty": ("", "'url' is empty"),  # not `no 'url' field`: the field is there
+    "blank": ("  ", "'url' is empty"),
 }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("title", "", "'title' is empty"),
+        ("title", " ", "'title' is empty"),
+        ("url", "", "'url' is empty"),
+        ("url", None, "no 'url' field"),
+    ],
+)
+def test_an_export_record_with_an_empty_field_says_it_is_empty_not_missing(
+    tmp_path, field, value, reason
+):
+    record = {"url": "https://example.org/news/1", "title": "Headline", "body": "Body text."}
+    if value is None:
+        record.pop(field)
+    else:
+        record[field] = value
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (item,) = read_jsonl_file(path)
+    assert isinstance(item, Rejected) and item.where == f"{path}:1"
+    assert item.reason == reason
 
 
 @pytest.mark.parametrize(("url", "reason"), URL_RECORDS.values(), ids=URL_RECORDS.keys())

@@ -305,6 +305,10 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     addresses = _addresses_explained(url)
     row = next(filter(None, map(store.article_by_url, addresses)), None)
     if row is None:  # a wrong argument, as a wrong option is: nothing to explain
+        if "://" not in url and Path(url).is_dir():  # `explain seeds/`: no address meant
+            raise SettingsError(
+                f"{url}: is a folder, not a stored article's address or its .txt file"
+            )
         raise SettingsError(f"no stored article at {' or '.join(addresses)}")
     # Read as rescoring reads it, as today's normaliser writes it: what is explained is the
     # stored verdict, for a text an older release stored too.

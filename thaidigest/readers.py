@@ -118,6 +118,9 @@ CHUNK_BYTES = 1 << 20
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 BLANK = re.compile(rb"[ \t\r\n]*")
 UTF8_BOM = b"\xef\xbb\xbf"
+# How a compressed file begins: a .jsonl file that does is refused once, not line by line.
+GZIP_MAGIC = b"\x1f\x8b"
+XZ_MAGIC = b"\xfd7zXZ\x00"
 # Lines of nothing but whitespace (str.isspace's) and characters that show nothing
 # (zero-width, direction and control characters, which normalising removes), at the start
 # of a text: a title line of them would be an empty headline, the article refused.
@@ -494,8 +497,10 @@ def _export_record_article(record: dict[str, Any], limits: ReadLimits) -> RawArt
     worked out again, not copied.
     """
     title = _string(record, "title")
-    if title is None or not title.strip():
+    if title is None:
         raise ValueError("no 'title' field")
+    if not title.strip():
+        raise ValueError("'title' is empty")
     body = _string(record, "body")
     if body is None:
         raise ValueError("no 'body' field")  # an empty body is news all the same
@@ -612,8 +617,10 @@ def _web_url(record: dict[str, Any], *, file_urls: bool = False) -> str:
     """The record's ``url``: a web address, or with ``file_urls`` also the ``file:``
     URL a text file without a source line is stored (and exported) under."""
     url = _string(record, "url")
-    if url is None or not url.strip():
+    if url is None:
         raise ValueError("no 'url' field")
+    if not url.strip():
+        raise ValueError("'url' is empty")
     if file_urls and _is_stored_file_url(url):
         return url
     problem = web_url_problem(url)
@@ -701,8 +708,36 @@ class LineReader:
             yield self.number, None if too_long else bytes(line)
 
 
-def _open_binary(path: Path) -> BufferedIOBase:
-    return lzma.open(path, "rb") if _ends_with(path, (".xz",)) else path.open("rb")
+def _decompressed(path: Path, raw: BufferedIOBase) -> BufferedIOBase:
+    """The stream of the JSON lines the file ``raw`` holds: xz-decompressed for an ``.xz``
+    file (nothing read yet: :func:`_compression_problem` peeks at its first bytes first)."""
+    return lzma.LZMAFile(raw) if _ends_with(path, (".xz",)) else raw
+
+
+def _compression_problem(path: Path, head: bytes) -> str | None:
+    """Why the JSON lines file ``path``, whose first bytes are ``head``, cannot be read as its
+    name says: an ``.xz`` file that is not xz data, a ``.jsonl`` file that is compressed; None
+    when it can (an empty file, or one cut short, says so as it is read)."""
+    if _ends_with(path, (".xz",)):
+        if not head or head == XZ_MAGIC[: len(head)]:
+            return None
+        if head.startswith(GZIP_MAGIC):
+            return (
+                "not xz-compressed data: it is gzip-compressed; decompress it (gunzip -c) and "
+                "import the plain .jsonl file, or recompress that with xz"
+            )
+        return (
+            "not xz-compressed data: name it .jsonl if it holds plain JSON lines, or "
+            "compress it with xz"
+        )
+    if head.startswith(GZIP_MAGIC):
+        return (
+            "gzip-compressed, not plain JSON lines: decompress it (gunzip -c FILE > plain.jsonl) "
+            "and import that, or recompress it with xz as a .jsonl.xz file"
+        )
+    if head.startswith(XZ_MAGIC):
+        return "xz-compressed, not plain JSON lines: name it .jsonl.xz, or decompress it (unxz)"
+    return None
 
 
 def _line_article(line: bytes, limits: ReadLimits) -> RawArticle:
@@ -731,7 +766,12 @@ def read_jsonl_file(
     lines = 0
     reader: LineReader | None = None
     try:
-        with _open_binary(path) as stream:
+        with path.open("rb") as raw, _decompressed(path, raw) as stream:
+            # peek, not read: a named pipe (mkfifo corpus.jsonl) keeps its first bytes
+            problem = _compression_problem(path, raw.peek(len(XZ_MAGIC))[: len(XZ_MAGIC)])
+            if problem:
+                yield Rejected(str(path), problem)
+                return
             reader = LineReader(stream, limits.max_line_bytes)
             for number, line in reader:
                 lines += 1

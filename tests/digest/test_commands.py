@@ -1658,3 +1658,84 @@ def test_readers_are_told_in_a_sentence_when_a_site_could_not_be_read(tmp_path, 
     for text, _ in (texts["ops@example.org"], texts["b@example.org"]):
         assert "could not be read" not in text and "## Source health" in text
     assert "could not be read" not in markdown
+
+
+def folder_contents(folder: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in written_files(folder)}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["index.html", "feed.rss", "feed.atom", "feed.json", "digests.atom", "feeds.opml"],
+)
+def test_a_users_own_file_where_the_digest_writes_is_refused_and_left_as_it_was(tmp_path, name):
+    """`digest --out .` in a folder holding the user's own index.html replaced it silently."""
+    db, out = stored(tmp_path), tmp_path / "mine"
+    out.mkdir()
+    mine = out / name
+    mine.write_bytes(b"<h1>mine</h1>\n")
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: {mine}: a file thaidigest did not write, which the digest would replace; "
+        f"nothing was written: choose another folder for --out, or move it out of {out}\n"
+    )
+    assert folder_contents(out) == {mine: b"<h1>mine</h1>\n"}  # nothing half-written
+
+
+def test_a_users_own_file_a_week_writes_is_refused_before_anything_is_written(tmp_path):
+    """The week's page is known only to the build: refused there, the folder as it was."""
+    db, out = stored(tmp_path), tmp_path / "mine"
+    mine = out / "digests" / "2024-W34.html"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"<p>my notes of the week</p>\n")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\nout = "{out}"\n')
+    arguments = ["--week", "2024-W34", "--config", str(config), "--db", str(db)]
+    result = CliRunner().invoke(digest_command, [*arguments, "--served-locally"])
+    assert result.exit_code == 2, result.output
+    assert f"Error: {mine}: a file thaidigest did not write" in result.output
+    assert "choose another folder for digest.out, or move it" in result.output
+    assert folder_contents(out) == {mine: b"<p>my notes of the week</p>\n"}
+
+
+def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made(tmp_path):
+    db = stored(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for out in (tmp_path / "new", empty):
+        arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+        assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+        # Its files written over by another build (another week, another site address):
+        # each page and feed it writes is thaidigest's, the edited index.html too.
+        (out / "index.html").write_text("edited")
+        again = CliRunner().invoke(
+            digest_command, ["--week", "2024-W35", "--out", str(out), "--db", str(db)]
+        )
+        assert again.exit_code == 0, again.output
+        assert (out / "digests" / "2024-W35.md").is_file()
+        assert "edited" not in (out / "index.html").read_text()
+
+
+def test_a_user_file_in_a_digest_jobs_folder_stops_run_and_status_before_the_job_would(
+    tmp_path,
+):
+    from schedules.commands import run_command
+
+    out = tmp_path / "site"
+    out.mkdir()
+    mine = out / "index.html"
+    mine.write_text("<h1>mine</h1>\n")
+    schedule = tmp_path / "schedule.toml"
+    schedule.write_text(
+        'timezone = "Asia/Bangkok"\n[[job]]\nname = "digest"\ntask = "digest"\nevery = 3600\n'
+        f'args = {{ out = "{out}" }}\n'
+    )
+    arguments = ["--schedules", str(schedule), "--db", str(stored(tmp_path))]
+    for command in (status_command, run_command):
+        result = CliRunner().invoke(command, arguments)
+        assert result.exit_code == 2, result.output
+        assert f"{mine}: a file thaidigest did not write" in result.output
+        assert "choose another" in result.output and "job 'digest'" in result.output
+    assert mine.read_text() == "<h1>mine</h1>\n"

@@ -973,6 +973,42 @@ def test_a_digest_jobs_out_a_file_since_the_start_is_said_naming_the_option_the_
     assert notes.read_text() == "mine\n"
 
 
+def test_a_users_own_index_in_a_digest_jobs_out_is_said_naming_the_option_the_job_not_run(
+    tmp_path, caplog, monkeypatch
+):
+    """A user's own index.html put in a digest job's folder after the daemon started: said
+    naming the schedule's option, not --out, and the job not run; the file as it was."""
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "db.sqlite"
+    monkeypatch.setenv(store_module.DB_ENV, str(db))
+    schedule = tmp_path / "schedule.toml"
+    job = 'name = "digest"\ntask = "digest"\nevery = 3600\nargs = { out = "site" }\n'
+    schedule.write_text(schedule_text(job))
+    loaded = load_schedule(schedule)
+    store = Store(f"sqlite:///{db}")
+    scheduler = build_scheduler(loaded, store)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, loaded, config_file=None, config=DEFAULTS)
+        kwargs = scheduler.get_job("digest").kwargs  # as the job store keeps them
+    finally:
+        stop_scheduler(scheduler)
+        store.close()
+    mine = tmp_path / "site" / "index.html"
+    mine.parent.mkdir()
+    mine.write_text("<h1>mine</h1>\n")
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    assert run_job(**kwargs) == 2
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        f"digest: not started, exit 2: {mine}: a file thaidigest did not write"
+    )
+    assert f"choose another folder for {schedule}: job 'digest': option out," in errors[0]
+    assert not any("started digest" in record.getMessage() for record in caplog.records)
+    assert mine.read_text() == "<h1>mine</h1>\n"
+
+
 # A crawl as the daemon sees it: it records a run, and on SIGTERM records it stopped, as a
 # shutdown would have it, and exits 1.
 STOPPED_BY_SIGTERM = (
