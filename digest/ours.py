@@ -9,22 +9,38 @@ rewritten without complaint, and no marker file is needed:
 - an RSS or Atom feed is thaidigest's when its ``<generator>`` is ``thaidigest``
   (:data:`GENERATOR`): each feed says so of itself;
 - any other file (the HTML pages, the JSON feeds, the OPML, a week's Markdown), which
-  carries no such mark, is thaidigest's when the folder is a digest folder: its
-  ``feed.atom``, written by every build, is thaidigest's.
+  carries no such mark, is thaidigest's when the folder is a digest folder: one of the
+  feeds every build writes at its top (:data:`TOP_FEEDS`) is thaidigest's, so a folder
+  whose ``feed.atom`` was deleted, or whose first build was cut short before it was moved
+  into place (``digests.atom`` comes first), is a digest folder still.
 
-Only the standard library: ``status`` and ``run`` judge a digest folder with it too.
+Nothing is read whole: ``status``, the container's health check, judges the folders on
+every run. Only a regular file can be thaidigest's; a feed is judged by its first
+:data:`HEAD_BYTES`, where the generator comes before any entry; any other file only has
+to be there (or, in a folder no digest wrote, to hold what the build writes, read only when
+its size is that). A folder at a path is left to the write, which fails on it saying so;
+anything else there (a named pipe, a socket, a device) is no file thaidigest wrote, and is
+never opened: reading a pipe waits for a writer forever.
+
+Only the standard library: ``status`` and the daemon's digest job judge a folder with it too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import re
+import stat
+from collections.abc import Iterable, Mapping
+from enum import Enum
 from pathlib import Path
-from xml.etree import ElementTree
 
 GENERATOR = "thaidigest"  # the <generator> of every RSS and Atom feed thaidigest writes
 FEED_ATOM = "feed.atom"  # the Atom feed of every article: every build writes it
+# The feeds every build writes at the top of its folder: one of them thaidigest's makes it a
+# digest folder (write_files moves digests.atom into place before feed.atom and feed.rss).
+TOP_FEEDS = ("digests.atom", FEED_ATOM, "feed.rss")
 # The files every build writes at the top of its folder, whatever the week and the feeds:
-# those ``status`` and ``run`` judge before a digest job would (the week's pages and the
+# those ``status`` and ``digest`` judge before a build would (the week's pages and the
 # topics' and partners' feeds are judged by the build, which knows them).
 TOP_FILES = (
     "index.html",
@@ -35,62 +51,123 @@ TOP_FILES = (
     "feeds.opml",
 )
 FEED_SUFFIXES = (".atom", ".rss")
-ATOM_GENERATOR = "{http://www.w3.org/2005/Atom}generator"
+# How much of a feed is read to find its generator: thaidigest's comes in its first 600
+# bytes (after the channel's or the feed's id, title and link), before any entry.
+HEAD_BYTES = 8192
+# The generator element of an Atom feed or an RSS channel, attributes allowed (Atom's uri).
+GENERATOR_ELEMENT = re.compile(rb"<generator(?:\s[^>]*)?>\s*([^<]*?)\s*</generator>")
 
 
-def feed_generator(document: bytes) -> str | None:
-    """The ``<generator>`` an Atom feed or an RSS channel names; None for a document that
-    names none, or that is no XML."""
+def feed_generator(head: bytes) -> str | None:
+    """The ``<generator>`` the first bytes of an Atom or RSS feed name, its first; None for
+    none there."""
+    found = GENERATOR_ELEMENT.search(head)
+    return found.group(1).decode("utf-8", "replace") if found else None
+
+
+class Found(Enum):
+    """What stands at a path a build writes, as far as telling it apart needs."""
+
+    NOTHING = "nothing"  # no file, or a folder: left to the write, which says what is wrong
+    FILE = "file"  # a regular file
+    OTHER = "other"  # a named pipe, a socket, a device: no file thaidigest wrote
+
+
+def _found(path: Path) -> tuple[Found, int]:
+    """What is at ``path`` (:class:`Found`) and, for a regular file, its size; links
+    followed, as the write would replace the file a link names."""
     try:
-        root = ElementTree.fromstring(document)
-    except ElementTree.ParseError:
-        return None
-    generator = root.findtext(ATOM_GENERATOR) or root.findtext("channel/generator")
-    return generator.strip() if generator is not None else None
+        mode = os.stat(path)
+    except OSError:  # no file, or none that can be told: the write says so itself
+        return Found.NOTHING, 0
+    if stat.S_ISREG(mode.st_mode):
+        return Found.FILE, mode.st_size
+    if stat.S_ISDIR(mode.st_mode):
+        return Found.NOTHING, 0
+    return Found.OTHER, 0
 
 
-def _read(path: Path) -> bytes | None:
-    """The bytes of ``path``; None for no file there, or one that cannot be read (a folder,
-    no permission: the write says so itself)."""
+def _head(path: Path, size: int = HEAD_BYTES) -> bytes | None:
+    """The first ``size`` bytes of the regular file ``path``; None when it cannot be read."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read(size)
     except OSError:
         return None
 
 
-def is_ours(document: bytes, path: Path, digest_folder: bool) -> bool:
-    """Whether ``document``, the file at ``path`` of a folder a build writes, is thaidigest's:
-    a feed naming our generator, or any other file of a ``digest_folder``."""
-    if path.suffix in FEED_SUFFIXES:
-        return feed_generator(document) == GENERATOR
-    return digest_folder
+def is_our_feed(path: Path) -> bool:
+    """Whether ``path`` is a regular file whose first bytes name our generator."""
+    if _found(path)[0] != Found.FILE:
+        return False
+    head = _head(path)
+    return head is not None and feed_generator(head) == GENERATOR
+
+
+def is_digest_folder(out_dir: Path) -> bool:
+    """Whether one of the feeds every build writes at the top of ``out_dir`` is ours."""
+    return any(is_our_feed(out_dir / name) for name in TOP_FEEDS)
+
+
+def _holds(path: Path, size: int, data: bytes) -> bool:
+    """Whether the regular file ``path`` of ``size`` bytes holds ``data``, read only when
+    the sizes agree."""
+    if size != len(data):
+        return False
+    return _head(path, size) == data
 
 
 def foreign_files(
-    out_dir: Path, paths: Iterable[Path], new: dict[Path, bytes] | None = None
+    out_dir: Path, paths: Iterable[Path], new: Mapping[Path, bytes] | None = None
 ) -> list[Path]:
     """The files at ``paths`` (in ``out_dir``) that thaidigest did not write and a build would
     replace; a file holding what the build writes (``new``) is replaced by nothing."""
-    written = _read(out_dir / FEED_ATOM)
-    digest_folder = written is not None and feed_generator(written) == GENERATOR
+    digest_folder: bool | None = None  # told once, when a file needs it
     found = []
     for path in paths:
-        document = _read(path)
-        if document is None or (new is not None and new.get(path) == document):
+        kind, size = _found(path)
+        if kind == Found.NOTHING:
             continue
-        if not is_ours(document, path, digest_folder):
+        if kind == Found.OTHER:
+            found.append(path)
+            continue
+        if new is not None and path in new and _holds(path, size, new[path]):
+            continue
+        if path.suffix in FEED_SUFFIXES:
+            if not is_our_feed(path):
+                found.append(path)
+            continue
+        if digest_folder is None:
+            digest_folder = is_digest_folder(out_dir)
+        if not digest_folder:
             found.append(path)
     return found
 
 
-def refusal(out_dir: Path, foreign: list[Path], option: str = "--out") -> str:
-    """The one line that refuses to write a digest over the ``foreign`` files of ``out_dir``."""
+def _named(foreign: list[Path]) -> str:
+    """``foreign`` named, and what they are: ``public/index.html: a file thaidigest did not
+    write, which the digest would replace``."""
     named = ", ".join(str(path) for path in foreign)
     files = "a file" if len(foreign) == 1 else "files"
+    return f"{named}: {files} thaidigest did not write, which the digest would replace"
+
+
+def _remedy(out_dir: Path, foreign: list[Path], option: str) -> str:
+    them = "it" if len(foreign) == 1 else "them"
+    return f"choose another folder for {option}, or move {them} out of {out_dir}"
+
+
+def refusal(out_dir: Path, foreign: list[Path], option: str = "--out") -> str:
+    """The one line that refuses to write a digest over the ``foreign`` files of ``out_dir``."""
+    return f"{_named(foreign)}; nothing was written: {_remedy(out_dir, foreign, option)}"
+
+
+def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
+    """The ``status`` problem line for the ``foreign`` files of ``out_dir``, which the digest
+    (``option`` names the folder) would refuse to replace."""
     return (
-        f"{named}: {files} thaidigest did not write, which the digest would replace; "
-        f"nothing was written: choose another folder for {option}, or move "
-        f"{'it' if len(foreign) == 1 else 'them'} out of {out_dir}"
+        f"digest: cannot write the digest in {out_dir}: {_named(foreign)}, and a digest "
+        f"will refuse to: {_remedy(out_dir, foreign, option)}"
     )
 
 

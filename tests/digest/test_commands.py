@@ -1718,6 +1718,39 @@ def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made
         assert "edited" not in (out / "index.html").read_text()
 
 
+@pytest.mark.parametrize("gone", [("feed.atom",), ("feed.atom", "feed.rss")])
+def test_a_folder_a_digest_wrote_without_its_feed_atom_is_written_again(tmp_path, gone):
+    """Its feed.atom deleted, or a first build cut short before moving it into place: its
+    other feeds (feed.rss, digests.atom, moved first) say the folder is thaidigest's."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    for name in gone:
+        (out / name).unlink()
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
+    assert again.exit_code == 0, again.output
+    assert (out / "digests" / "2024-W35.md").is_file()
+    assert (out / "feed.atom").is_file()
+
+
+def test_a_named_pipe_where_the_digest_writes_is_refused_never_opened(tmp_path):
+    """A pipe at index.html is no file thaidigest wrote; reading it waited for a writer."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    (out / "index.html").unlink()
+    os.mkfifo(out / "index.html")
+    code = "import sys; from digest.commands import digest_command; digest_command(sys.argv[1:])"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--week", "2024-W35", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"{out / 'index.html'}: a file thaidigest did not write" in result.stderr
+
+
 def test_a_user_file_in_a_digest_jobs_folder_stops_run_and_status_before_the_job_would(
     tmp_path,
 ):
