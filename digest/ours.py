@@ -164,10 +164,11 @@ def refusal(out_dir: Path, foreign: list[Path], option: str = "--out") -> str:
 
 def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
     """The ``status`` problem line for the ``foreign`` files of ``out_dir``, which the digest
-    (``option`` names the folder) would refuse to replace."""
+    (``option`` names the folder) refuses to replace."""
+    them = "it is" if len(foreign) == 1 else "they are"
     return (
-        f"digest: cannot write the digest in {out_dir}: {_named(foreign)}, and a digest "
-        f"will refuse to: {_remedy(out_dir, foreign, option)}"
+        f"digest: {_named(foreign)}: no digest is written in {out_dir} until {them} moved "
+        f"out of it, or another folder is chosen for {option}"
     )
 
 

@@ -148,17 +148,13 @@ def check_named_judging_files(config: dict[str, Any]) -> None:
     check_judging_files(config)
 
 
-def check_digest_folders(
+def digest_folder_settings(
     schedule: Schedule, config: Mapping[str, Any], *, by_hand: bool = False
-) -> None:
-    """Refuse, as ``run`` refuses to start, a folder the schedule's digest jobs write that is
-    a file, naming the setting the user set (:func:`schedules.spec.out_setting`): a job's
-    ``out``, else ``digest.out`` (``digest.out: notes.txt: is a file, not a folder``, the
-    line ``digest`` itself stops at), or that holds a file thaidigest did not write where a
-    digest writes (a user's own ``index.html``, :mod:`digest.ours`). ``by_hand``:
-    ``digest.out`` too when the schedule has no digest job, the folder ``status`` then reads,
-    and ``digest`` by hand writes."""
-    from digest.ours import TOP_FILES, foreign_files, refusal
+) -> list[tuple[str, Path]]:
+    """The folders the schedule's digest jobs write, each with the setting the user set that
+    names it (:func:`schedules.spec.out_setting`): a job's ``out``, else ``digest.out``.
+    ``by_hand``: ``digest.out`` too when the schedule has no digest job, the folder
+    ``status`` then reads, and ``digest`` by hand writes."""
     from schedules.spec import out_setting
 
     named = [
@@ -168,12 +164,39 @@ def check_digest_folders(
     ]
     if not named and by_hand:
         named = [("digest.out", digest_folder(None, config))]
-    for setting, folder in named:
+    return named
+
+
+def check_digest_folders(
+    schedule: Schedule, config: Mapping[str, Any], *, by_hand: bool = False
+) -> None:
+    """Refuse, as ``run`` refuses to start, a folder the schedule's digest jobs write that is
+    a file, naming the setting the user set (:func:`digest_folder_settings`):
+    ``digest.out: notes.txt: is a file, not a folder``, the line ``digest`` itself stops at.
+    A file thaidigest did not write in such a folder (a web server's own ``index.html`` in a
+    shared volume) stops no command: the digest job refuses it, each run, and the crawls go
+    on; ``status`` says it (:func:`foreign_problems`)."""
+    for setting, folder in digest_folder_settings(schedule, config, by_hand=by_hand):
         if refused := file_named_as_folder(setting, folder):
             raise SettingsError(refused)
-        # A user's own index.html there: the job would stop at it each week (digest.ours).
+
+
+def foreign_problems(named: Sequence[tuple[str, Path]], judged: Collection[Path]) -> list[str]:
+    """A problem line per digest folder of ``named`` (:func:`digest_folder_settings`) holding
+    a file thaidigest did not write where a digest writes (a user's own ``index.html``,
+    :mod:`digest.ours`), which its digest would refuse to replace; but for the ``judged``
+    ones (:func:`unwritable_folders`: their line says what is wrong already). A folder two
+    jobs write is said once, naming the first."""
+    from digest.ours import TOP_FILES, foreign_files, foreign_problem
+
+    problems, seen = [], set(judged)
+    for setting, folder in named:
+        if folder in seen:
+            continue
+        seen.add(folder)
         if foreign := foreign_files(folder, [folder / name for name in TOP_FILES]):
-            raise SettingsError(refusal(folder, foreign, setting))
+            problems.append(foreign_problem(folder, foreign, setting))
+    return problems
 
 
 @click.command("run")
@@ -185,7 +208,9 @@ def run_command(schedules_file: str | None, db: str | None, config_file: str | N
 
     Exit 2 at the start when the settings, the schedule, or the rules, partners or
     model file they name hold a mistake its jobs would stop at, a digest job's folder
-    (its out, else digest.out) being a file too.
+    (its out, else digest.out) being a file too. A file thaidigest did not write where a
+    digest job writes (a web server's own index.html) does not stop it: that job refuses
+    it each run, logging an error, and the crawls go on.
 
     Exit 75 when another daemon runs the jobs of the same database, at the start or
     after taking the lock over; exit 1 when the scheduler's thread died, for a
@@ -754,8 +779,9 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     """Show the last crawl of each site, its health over 7 days, the last digest and, when
     the digest is mailed, the weeks owed to recipients; exit 1 when a crawl is overdue, a
     site has found nothing new for too long while crawling ok, a digest folder shown cannot
-    be made or written, a week over for a day has no digest while the schedule has a digest
-    job, or a week has been owed for too long.
+    be made or written, or holds a file thaidigest did not write where the digest writes
+    (a user's own index.html, which the digest refuses to replace), a week over for a day
+    has no digest while the schedule has a digest job, or a week has been owed for too long.
     Only the sites the schedule's crawl jobs crawl are judged; the others are shown as not
     scheduled. Exit 2 when the settings, the schedule, or the rules, partners or model file
     they name hold a mistake, read as the daemon reads them (a crontab line it would refuse),
@@ -847,6 +873,8 @@ def status_command(schedules_file: str | None, db: str | None, config_file: str 
     unwritable = unwritable_folders(shown)
     problems.extend(unwritable_line(folder, why) for folder, why in unwritable.items())
     problems.extend(unreadable_folders(list(read.values()), unwritable))
+    named = digest_folder_settings(schedule, config, by_hand=True)  # the folders shown
+    problems.extend(foreign_problems(named, unwritable))
     weekly = digest_folders(schedule, config, weekly_only=True)  # some of those shown
     problems.extend(missing_digests([read[folder] for folder in weekly], watched_since, now))
     problems.extend(mail_problems)

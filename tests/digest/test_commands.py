@@ -1751,24 +1751,52 @@ def test_a_named_pipe_where_the_digest_writes_is_refused_never_opened(tmp_path):
     assert f"{out / 'index.html'}: a file thaidigest did not write" in result.stderr
 
 
-def test_a_user_file_in_a_digest_jobs_folder_stops_run_and_status_before_the_job_would(
-    tmp_path,
-):
-    from schedules.commands import run_command
-
-    out = tmp_path / "site"
-    out.mkdir()
-    mine = out / "index.html"
-    mine.write_text("<h1>mine</h1>\n")
+def a_digest_job_writing(tmp_path, out: Path) -> Path:
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(
         'timezone = "Asia/Bangkok"\n[[job]]\nname = "digest"\ntask = "digest"\nevery = 3600\n'
         f'args = {{ out = "{out}" }}\n'
     )
+    return schedule
+
+
+def test_a_user_file_in_a_digest_jobs_folder_is_a_status_problem_and_stops_no_daemon(tmp_path):
+    """A web server's own index.html in a shared volume: status unhealthy, exit 1, as for a
+    folder the digest cannot write; run and schedule start (the job refuses it each run)."""
+    from schedules.commands import check_digest_folders, schedule_command
+    from thaidigest.config import DEFAULTS
+
+    out = tmp_path / "site"
+    out.mkdir()
+    mine = out / "index.html"
+    mine.write_text("<h1>mine</h1>\n")
+    schedule = a_digest_job_writing(tmp_path, out)
     arguments = ["--schedules", str(schedule), "--db", str(stored(tmp_path))]
-    for command in (status_command, run_command):
-        result = CliRunner().invoke(command, arguments)
-        assert result.exit_code == 2, result.output
-        assert f"{mine}: a file thaidigest did not write" in result.output
-        assert "choose another" in result.output and "job 'digest'" in result.output
+    result = CliRunner().invoke(status_command, arguments)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"unhealthy: digest: {mine}: a file thaidigest did not write, which the digest would "
+        f"replace: no digest is written in {out} until it is moved out of it, or another "
+        f"folder is chosen for {schedule}: job 'digest'"
+    ) in result.output
+    check_digest_folders(load_schedule(schedule), DEFAULTS)  # run starts: no SettingsError
+    listed = CliRunner().invoke(schedule_command, arguments)
+    assert listed.exit_code == 0, listed.output
     assert mine.read_text() == "<h1>mine</h1>\n"
+
+
+def test_status_with_a_named_pipe_in_a_digest_folder_answers_promptly(tmp_path):
+    """status read whatever stood at index.html whole: a pipe hung the health check."""
+    db, out = stored(tmp_path), tmp_path / "site"
+    out.mkdir()
+    os.mkfifo(out / "index.html")
+    schedule = a_digest_job_writing(tmp_path, out)
+    code = "import sys; from schedules.commands import status_command; status_command(sys.argv[1:])"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--schedules", str(schedule), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"unhealthy: digest: {out / 'index.html'}: a file thaidigest" in result.stderr
