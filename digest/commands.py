@@ -64,7 +64,7 @@ from thaidigest.options import (
     out_option,
     output_folder,
 )
-from thaidigest.plural import counted
+from thaidigest.plural import counted, listed
 from thaidigest.sites import NO_SITES, SOURCES
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import DEFAULT_PORTS
@@ -376,6 +376,7 @@ def digest_command(
     store = Store.open(db, existing=True)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
+    results_so_far: list[DigestResult] = []  # the weeks built, when a later one is refused
     try:
         # Stored verdicts and partners brought up to date before the folder's turn is taken,
         # as a crawl does before its locks: a stop signal during that pass (tens of seconds
@@ -414,7 +415,9 @@ def digest_command(
         if mails and not unfinished:  # status: the weeks owed are being mailed, not failed
             held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
-        results = [build_digest(store, out_dir, built, config, judged=judged) for built in weeks]
+        results = results_so_far
+        for built in weeks:
+            results.append(build_digest(store, out_dir, built, config, judged=judged))
         writing.close()  # mailing reads the files moved into place: another run may write
         site_url = config["digest"]["site_url"]
         if results and is_local_site(site_url) and not served_locally:  # once feeds are out
@@ -448,7 +451,10 @@ def digest_command(
             else:
                 mail_digests(store, config, out_dir, results, now, judged)
     except ForeignFileError as error:  # a week's page or a feed the early check could not know
-        raise SettingsError(refusal(error.out_dir, error.foreign, option)) from None
+        unwritten = f"no file of {error.week}"
+        if built := [str(done.week) for done in results_so_far if done.week != error.week]:
+            unwritten += f" ({listed(built)} written before it)"
+        raise SettingsError(refusal(error.out_dir, error.foreign, option, unwritten)) from None
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None
     except OSError as error:  # the output folder cannot be made or written

@@ -157,9 +157,14 @@ def _remedy(out_dir: Path, foreign: list[Path], option: str) -> str:
     return f"choose another folder for {option}, or move {them} out of {out_dir}"
 
 
-def refusal(out_dir: Path, foreign: list[Path], option: str = "--out") -> str:
-    """The one line that refuses to write a digest over the ``foreign`` files of ``out_dir``."""
-    return f"{_named(foreign)}; nothing was written: {_remedy(out_dir, foreign, option)}"
+def refusal(
+    out_dir: Path, foreign: list[Path], option: str = "--out", unwritten: str = "no file"
+) -> str:
+    """The one line that refuses to write a digest over the ``foreign`` files of ``out_dir``;
+    ``unwritten`` says which files were not written (``no file of 2024-W34``). Files, not
+    anything: ``digest --email`` has recorded the weeks owed to its recipients already, which
+    a later run builds and mails."""
+    return f"{_named(foreign)}; {unwritten} was written: {_remedy(out_dir, foreign, option)}"
 
 
 def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
@@ -175,7 +180,8 @@ def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
 class ForeignFileError(Exception):
     """A digest would replace files thaidigest did not write (:func:`foreign_files`)."""
 
-    def __init__(self, out_dir: Path, foreign: list[Path]) -> None:
-        super().__init__(refusal(out_dir, foreign))
+    def __init__(self, out_dir: Path, foreign: list[Path], week: object) -> None:
+        super().__init__(refusal(out_dir, foreign, unwritten=f"no file of {week}"))
         self.out_dir = out_dir
         self.foreign = foreign
+        self.week = week  # the week whose build was refused (a digest.select.Week)

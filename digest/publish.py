@@ -688,7 +688,7 @@ def build_digest(
     }
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
     if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
-        raise ForeignFileError(out_dir, foreign)
+        raise ForeignFileError(out_dir, foreign, week)
     changed = write_files(by_path)
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

@@ -827,6 +827,28 @@ def test_email_asked_for_a_week_not_over_is_refused_and_nothing_is_written(tmp_p
     assert inbox.messages == [] and not out.exists()
 
 
+def test_email_refused_at_a_users_own_topic_feed_says_no_file_of_the_week_was_written(tmp_path):
+    """The build's check comes after the week was recorded owed (a later run mails it): its
+    line says no file was written, not 'nothing'."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    mine = out / "topics" / "asean.atom"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"<feed>mine</feed>\n")
+    with smtp_sink() as inbox:
+        config = email_config(tmp_path, inbox.port, ["a@example.org"])
+        arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db)]
+        result = CliRunner().invoke(
+            digest_command, [*arguments, "--email", "--config", str(config), "--served-locally"]
+        )
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: {mine}: a file thaidigest did not write, which the digest would replace; "
+        f"no file of 2024-W34 was written: choose another folder for --out, or move it out "
+        f"of {out}\n"
+    )
+    assert inbox.messages == [] and folder_contents(out) == {mine: b"<feed>mine</feed>\n"}
+
+
 class HeldInbox(Inbox):
     """An inbox that keeps the first message it is sent in DATA until ``release`` is set,
     having set ``holding``: a slow server, in the middle of one run's send."""
@@ -1679,7 +1701,7 @@ def test_a_users_own_file_where_the_digest_writes_is_refused_and_left_as_it_was(
     assert result.exit_code == 2, result.output
     assert result.output == (
         f"Error: {mine}: a file thaidigest did not write, which the digest would replace; "
-        f"nothing was written: choose another folder for --out, or move it out of {out}\n"
+        f"no file was written: choose another folder for --out, or move it out of {out}\n"
     )
     assert folder_contents(out) == {mine: b"<h1>mine</h1>\n"}  # nothing half-written
 
