@@ -207,6 +207,18 @@ def test_a_file_compressed_otherwise_than_its_name_says_is_said_so_once(
     assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.stdout
 
 
+def test_a_legacy_lzma_file_named_xz_imports_as_lzma_open_reads_it(tmp_path):
+    """xz --format=lzma data (no xz magic) named .jsonl.xz imported before the check of its
+    first bytes, which took it for a file that is not xz data."""
+    path = tmp_path / "corpus.jsonl.xz"
+    lines = corpus_lines(5)
+    path.write_bytes(lzma.compress(b"\n".join(lines) + b"\n", format=lzma.FORMAT_ALONE))
+    result = import_files(path, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.stderr
+    assert "skipped" not in result.stderr
+    assert f"new {len(lines)}," in result.stdout
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [(b"\n" * 1_000_000, "no articles: 1,000,000 blank lines"), (b"", "empty file")],

@@ -121,6 +121,15 @@ UTF8_BOM = b"\xef\xbb\xbf"
 # How a compressed file begins: a .jsonl file that does is refused once, not line by line.
 GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
+# A legacy .lzma file (lzma.FORMAT_ALONE, `xz --format=lzma`), which lzma.open reads too, has
+# no magic: a 13-byte header liblzma's auto decoder accepts when its properties byte says
+# lc + lp <= 4 (0x5d, the default, and the like), its dictionary size is 2^n or 2^n + 2^(n-1)
+# bytes (or all ones), and its uncompressed size is unknown (all ones) or under 256 GiB.
+LZMA_ALONE_HEADER = 13
+LZMA_MAX_PROPERTIES = (4 * 5 + 4) * 9 + 8  # pb <= 4, lp <= 4, lc <= 8, as one byte
+LZMA_UNKNOWN_DICT = 0xFFFF_FFFF
+LZMA_UNKNOWN_SIZE = 0xFFFF_FFFF_FFFF_FFFF
+LZMA_MAX_SIZE = 1 << 38
 # Lines of nothing but whitespace (str.isspace's) and characters that show nothing
 # (zero-width, direction and control characters, which normalising removes), at the start
 # of a text: a title line of them would be an empty headline, the article refused.
@@ -714,13 +723,43 @@ def _decompressed(path: Path, raw: BufferedIOBase) -> BufferedIOBase:
     return lzma.LZMAFile(raw) if _ends_with(path, (".xz",)) else raw
 
 
+def _is_lzma_alone(head: bytes) -> bool:
+    """Whether ``head``, a file's first bytes (up to :data:`LZMA_ALONE_HEADER`), can begin a
+    legacy .lzma file, as liblzma's auto decoder, which ``lzma.open`` uses, judges it; a
+    header cut short is judged by what there is of it."""
+    if not head or head[0] > LZMA_MAX_PROPERTIES:
+        return False
+    pb_lp_lc = head[0] % (9 * 5)  # pb set aside
+    if pb_lp_lc // 9 + pb_lp_lc % 9 > 4:  # lp + lc
+        return False
+    if len(head) >= 5:
+        dict_size = int.from_bytes(head[1:5], "little")
+        if dict_size != LZMA_UNKNOWN_DICT and not _is_lzma_dict_size(dict_size):
+            return False
+    if len(head) >= LZMA_ALONE_HEADER:
+        size = int.from_bytes(head[5:13], "little")
+        if size != LZMA_UNKNOWN_SIZE and size >= LZMA_MAX_SIZE:
+            return False
+    return True
+
+
+def _is_lzma_dict_size(size: int) -> bool:
+    """Whether ``size`` is 2^n or 2^n + 2^(n-1), the sizes liblzma reads in a .lzma header
+    (0 too, which it takes for its smallest)."""
+    if size == 0:
+        return True
+    high = 1 << (size.bit_length() - 1)
+    return size in (high, high | (high >> 1))
+
+
 def _compression_problem(path: Path, head: bytes) -> str | None:
     """Why the JSON lines file ``path``, whose first bytes are ``head``, cannot be read as its
     name says: an ``.xz`` file that is not xz data, a ``.jsonl`` file that is compressed; None
     when it can (an empty file, or one cut short, says so as it is read)."""
     if _ends_with(path, (".xz",)):
-        if not head or head == XZ_MAGIC[: len(head)]:
-            return None
+        magic = head[: len(XZ_MAGIC)]
+        if not head or magic == XZ_MAGIC[: len(magic)] or _is_lzma_alone(head):
+            return None  # xz, or legacy .lzma data, both of which lzma.open reads
         if head.startswith(GZIP_MAGIC):
             return (
                 "not xz-compressed data: it is gzip-compressed; decompress it (gunzip -c) and "
@@ -768,7 +807,7 @@ def read_jsonl_file(
     try:
         with path.open("rb") as raw, _decompressed(path, raw) as stream:
             # peek, not read: a named pipe (mkfifo corpus.jsonl) keeps its first bytes
-            problem = _compression_problem(path, raw.peek(len(XZ_MAGIC))[: len(XZ_MAGIC)])
+            problem = _compression_problem(path, raw.peek(LZMA_ALONE_HEADER)[:LZMA_ALONE_HEADER])
             if problem:
                 yield Rejected(str(path), problem)
                 return
