@@ -938,17 +938,15 @@ def test_a_digest_job_logs_one_line_for_the_files_it_wrote_not_one_a_file(
     assert stdout[0].getMessage().startswith("digest: | digest 2024-W34: ")
 
 
-def test_a_digest_jobs_out_a_file_since_the_start_is_said_naming_the_option_the_job_not_run(
-    tmp_path, caplog, monkeypatch
-):
-    """The daemon gives a digest job its schedule's out as --out, which the job refused
-    naming --out, an option nobody typed: a file there since the daemon started (run
-    refuses one at its start) is said naming the schedule's option, and the job not run."""
+def digest_job_as_stored(tmp_path, monkeypatch, *, out: str) -> tuple[Path, dict]:
+    """A schedule of one digest job writing in ``out`` (in ``tmp_path``, the working folder,
+    beside its database) and that job's keyword arguments as the daemon's job store keeps
+    them."""
     monkeypatch.chdir(tmp_path)
     db = tmp_path / "db.sqlite"
     monkeypatch.setenv(store_module.DB_ENV, str(db))
     schedule = tmp_path / "schedule.toml"
-    job = 'name = "digest"\ntask = "digest"\nevery = 3600\nargs = { out = "notes.txt" }\n'
+    job = f'name = "digest"\ntask = "digest"\nevery = 3600\nargs = {{ out = "{out}" }}\n'
     schedule.write_text(schedule_text(job))
     loaded = load_schedule(schedule)
     store = Store(f"sqlite:///{db}")
@@ -956,10 +954,19 @@ def test_a_digest_jobs_out_a_file_since_the_start_is_said_naming_the_option_the_
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, loaded, config_file=None, config=DEFAULTS)
-        kwargs = scheduler.get_job("digest").kwargs  # as the job store keeps them
+        return schedule, scheduler.get_job("digest").kwargs
     finally:
         stop_scheduler(scheduler)
         store.close()
+
+
+def test_a_digest_jobs_out_a_file_since_the_start_is_said_naming_the_option_the_job_not_run(
+    tmp_path, caplog, monkeypatch
+):
+    """The daemon gives a digest job its schedule's out as --out, which the job refused
+    naming --out, an option nobody typed: a file there since the daemon started (run
+    refuses one at its start) is said naming the schedule's option, and the job not run."""
+    schedule, kwargs = digest_job_as_stored(tmp_path, monkeypatch, out="notes.txt")
     notes = tmp_path / "notes.txt"
     notes.write_text("mine\n")
     caplog.set_level(logging.INFO, logger="thaidigest.run")
@@ -978,22 +985,7 @@ def test_a_users_own_index_in_a_digest_jobs_out_is_said_naming_the_option_the_jo
 ):
     """A user's own index.html put in a digest job's folder after the daemon started: said
     naming the schedule's option, not --out, and the job not run; the file as it was."""
-    monkeypatch.chdir(tmp_path)
-    db = tmp_path / "db.sqlite"
-    monkeypatch.setenv(store_module.DB_ENV, str(db))
-    schedule = tmp_path / "schedule.toml"
-    job = 'name = "digest"\ntask = "digest"\nevery = 3600\nargs = { out = "site" }\n'
-    schedule.write_text(schedule_text(job))
-    loaded = load_schedule(schedule)
-    store = Store(f"sqlite:///{db}")
-    scheduler = build_scheduler(loaded, store)
-    scheduler.start(paused=True)
-    try:
-        sync_jobs(scheduler, loaded, config_file=None, config=DEFAULTS)
-        kwargs = scheduler.get_job("digest").kwargs  # as the job store keeps them
-    finally:
-        stop_scheduler(scheduler)
-        store.close()
+    schedule, kwargs = digest_job_as_stored(tmp_path, monkeypatch, out="site")
     mine = tmp_path / "site" / "index.html"
     mine.parent.mkdir()
     mine.write_text("<h1>mine</h1>\n")

@@ -792,6 +792,25 @@ def listed_ids(root, *listings: str) -> set[str]:
     return ids
 
 
+def category_7_added_after_3(tmp_path: Path) -> tuple[Path, Path, Path, Path, set[str]]:
+    """A copy of the fixture site whose category 7's page 1 is category 3's page 1 (its
+    page 2 its own), the settings of both categories and of category 3 alone, the database
+    to crawl into, and the ids of the articles only category 7's page 2 lists."""
+    root = copy_site(tmp_path)
+    both = write_config(tmp_path)
+    only_3 = tmp_path / "only_3.toml"
+    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
+    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
+    (root / "news" / "7.html").write_text(
+        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
+    )
+    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
+        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
+    )
+    assert only_on_page_2
+    return root, both, only_3, tmp_path / "db.sqlite", only_on_page_2
+
+
 def test_articles_of_a_next_page_that_came_back_empty_are_stored_by_the_next_crawl(tmp_path):
     """Category 3's page 2 answered once with the template and no article link (a CMS
     hiccup): the crawl said ok, so the next one was incremental, stopped at page 1 (all of
@@ -841,19 +860,7 @@ def test_a_category_added_after_a_clean_crawl_is_read_as_deep_as_a_first_crawl(t
     stopped at that page 1, and the articles only its page 2 lists were never read, by that
     crawl or any after. Category 3, listed by the clean crawl before, stays incremental; a
     run recorded before the report named its categories reads each category in full once."""
-    root = copy_site(tmp_path)
-    both = write_config(tmp_path)
-    only_3 = tmp_path / "only_3.toml"
-    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
-    db = tmp_path / "db.sqlite"
-    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
-    (root / "news" / "7.html").write_text(
-        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
-    )
-    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
-        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
-    )
-    assert only_on_page_2
+    root, both, only_3, db, only_on_page_2 = category_7_added_after_3(tmp_path)
     with FixtureSite(root) as site:
         first = crawl(site.base_url, db, only_3, "--source", "mdes")
         assert first.returncode == 0, first.stdout + first.stderr[-2000:]

@@ -21,8 +21,8 @@ from scraper.commands import format_report
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from scraper.report import CUT_SHORT
 from tests.reliability.test_crash_safety import wait_for
-from tests.scraper.crawling import copy_site, crawl, refusing_after_robots_txt, write_config
-from tests.scraper.test_crawl import listed_ids, stored
+from tests.scraper.crawling import crawl, refusing_after_robots_txt, write_config
+from tests.scraper.test_crawl import category_7_added_after_3, stored
 from thaidigest import locks
 from thaidigest.store import Store, iso, utc_now
 from thaidigest.store import locks as lock_table
@@ -289,19 +289,7 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
     crawl of category 3; its first crawl closed by CLOSESPIDER_PAGECOUNT after its page 1
     (before its page 2, as it runs here). Recorded ok with 7 as read, the next crawls
     stopped at its page 1 and never read the articles only its page 2 lists."""
-    root = copy_site(tmp_path)
-    both = write_config(tmp_path)
-    only_3 = tmp_path / "only_3.toml"
-    only_3.write_text(both.read_text().replace("categories = [3, 7]", "categories = [3]"))
-    db = tmp_path / "db.sqlite"
-    shared = (root / "news" / "3.html").read_text(encoding="utf-8")
-    (root / "news" / "7.html").write_text(
-        shared.replace("/news/3/page/", "/news/7/page/"), encoding="utf-8"
-    )
-    only_on_page_2 = listed_ids(root, "news/7/page/2.html") - listed_ids(
-        root, "news/3.html", "news/3/page/2.html", "news/3/page/3.html"
-    )
-    assert only_on_page_2
+    root, both, only_3, db, only_on_page_2 = category_7_added_after_3(tmp_path)
     with FixtureSite(root) as site:
         assert crawl(site.base_url, db, only_3, "--source", "mdes").returncode == 0
         mark = len(site.requests)

@@ -442,12 +442,18 @@ def with_refresh(html: str, content: str) -> str:
     return changed
 
 
-def judged_article_page(html: str) -> Verdict:
-    """What the thaigov spider makes of ``html`` answered with 200 for article 87382."""
+def thaigov_spider() -> ThaigovSpider:
+    """A thaigov spider with its crawler and stats, as a crawl gives it."""
     crawler = get_crawler(ThaigovSpider)
     crawler.stats.open_spider()
     spider = ThaigovSpider()
     spider.crawler = crawler
+    return spider
+
+
+def judged_article_page(html: str) -> Verdict:
+    """What the thaigov spider makes of ``html`` answered with 200 for article 87382."""
+    spider = thaigov_spider()
     request = Request(URL, meta={"source_id": "87382"})
     headers = {"Content-Type": UTF8_HTML}
     return spider.judge(HtmlResponse(URL, body=html.encode(), headers=headers, request=request))
@@ -490,10 +496,7 @@ def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_
 ) -> None:
     """A whole target read percent-decoded made a login page's address, or the article's
     address with a line break after it, the same article: the redirect was followed."""
-    crawler = get_crawler(ThaigovSpider)
-    crawler.stats.open_spider()
-    spider = ThaigovSpider()
-    spider.crawler = crawler
+    spider = thaigov_spider()
     request = Request(URL, meta={"source_id": "87382"})
 
     verdict = spider.judge(Response(URL, status=302, headers={"Location": target}, request=request))
@@ -510,10 +513,7 @@ def test_a_redirect_to_an_address_no_browser_can_read_is_blocked_with_that_targe
 ) -> None:
     """Such a ``Location`` (a '[' opening no IPv6 host, a bracketed host that is no IP
     address) raised ValueError in the spider: the redirect was reported nowhere."""
-    crawler = get_crawler(ThaigovSpider)
-    crawler.stats.open_spider()
-    spider = ThaigovSpider()
-    spider.crawler = crawler
+    spider = thaigov_spider()
     request = Request(URL, meta={"source_id": "87382"})
 
     verdict = spider.judge(Response(URL, status=302, headers={"Location": target}, request=request))
@@ -563,10 +563,7 @@ def test_an_article_redirected_to_another_articles_id_is_missing_to_its_own_foll
     site took down (or merged into the other), reported as a refusal. Now missing, as a
     404, nothing stored under the address asked for; its own id stays followed, and a
     loop blocked."""
-    crawler = get_crawler(ThaigovSpider)
-    crawler.stats.open_spider()
-    spider = ThaigovSpider()
-    spider.crawler = crawler
+    spider = thaigov_spider()
     request = Request(URL, meta={"source_id": "87382", "redirect_hops": hops})
 
     verdict = spider.judge(Response(URL, status=301, headers={"Location": target}, request=request))
