@@ -31,7 +31,7 @@ from digest.mail import (
     write_off,
 )
 from digest.markdown import coverage_line, markdown_to_text, story_headlines
-from digest.ours import TOP_FILES, ForeignFileError, foreign_files, refusal
+from digest.ours import ForeignFileError, foreign_top_files, refusal
 from digest.publish import (
     DigestResult,
     build_digest,
@@ -366,7 +366,8 @@ def digest_command(
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = output_folder(out, config)
     option = "--out" if out is not None else "digest.out"
-    refuse_foreign_files(out_dir, [out_dir / name for name in TOP_FILES], option)
+    if foreign := foreign_top_files(out_dir):  # before the database: nothing written
+        raise SettingsError(refusal(out_dir, foreign, option))
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
     from thaidigest.pipeline import check_judging_files, refind_partners_stored, rescore_stored
 
@@ -452,7 +453,7 @@ def digest_command(
                 mail_digests(store, config, out_dir, results, now, judged)
     except ForeignFileError as error:  # a week's page or a feed the early check could not know
         unwritten = f"no file of {error.week}"
-        if built := [str(done.week) for done in results_so_far if done.week != error.week]:
+        if built := [str(done.week) for done in results_so_far]:  # the refused one not among them
             unwritten += f" ({listed(built)} written before it)"
         raise SettingsError(refusal(error.out_dir, error.foreign, option, unwritten)) from None
     except MailError as error:
@@ -464,14 +465,6 @@ def digest_command(
         writing.close()
         held.close()
         store.close()
-
-
-def refuse_foreign_files(out_dir: Path, paths: Sequence[Path], option: str) -> None:
-    """Refuse, exit 2 before anything is written, to write a digest over files at ``paths``
-    that thaidigest did not write (:func:`digest.ours.foreign_files`), naming them and the
-    setting that chose ``out_dir``."""
-    if foreign := foreign_files(out_dir, paths):
-        raise SettingsError(refusal(out_dir, foreign, option))
 
 
 def other_port_note(site_url: str, port: int) -> str | None:

@@ -15,8 +15,11 @@ rewritten without complaint, and no marker file is needed:
   into place (``digests.atom`` comes first), is a digest folder still.
 
 Nothing is read whole: ``status``, the container's health check, judges the folders on
-every run. Only a regular file can be thaidigest's; a feed is judged by its first
-:data:`HEAD_BYTES`, where the generator comes before any entry; any other file only has
+every run. Only a regular file can be thaidigest's; a feed is judged by its own generator,
+which comes before its first entry, within its first :data:`HEAD_BYTES` (an entry's
+``<source>`` may name another feed's generator: not the feed's); a feed that cannot be
+read is left to the write, which reads every file it replaces first and fails on it,
+nothing replaced, saying why; any other file only has
 to be there (or, in a folder no digest wrote, to hold what the build writes, read only when
 its size is that). A folder at a path is left to the write, which fails on it saying so;
 anything else there (a named pipe, a socket, a device) is no file thaidigest wrote, and is
@@ -52,16 +55,20 @@ TOP_FILES = (
 )
 FEED_SUFFIXES = (".atom", ".rss")
 # How much of a feed is read to find its generator: thaidigest's comes in its first 600
-# bytes (after the channel's or the feed's id, title and link), before any entry.
-HEAD_BYTES = 8192
+# bytes or so (after the channel's or the feed's id, title, author and links), before any
+# entry; a long digest.title, written three times before it, takes it past 8 KiB.
+HEAD_BYTES = 65536
+# Where a feed's entries start: a generator after it is an entry's source's, not the feed's.
+FIRST_ENTRY = re.compile(rb"<(?:entry|item)[\s>]")
 # The generator element of an Atom feed or an RSS channel, attributes allowed (Atom's uri).
 GENERATOR_ELEMENT = re.compile(rb"<generator(?:\s[^>]*)?>\s*([^<]*?)\s*</generator>")
 
 
 def feed_generator(head: bytes) -> str | None:
-    """The ``<generator>`` the first bytes of an Atom or RSS feed name, its first; None for
-    none there."""
-    found = GENERATOR_ELEMENT.search(head)
+    """The ``<generator>`` the first bytes of an Atom or RSS feed name before its first
+    entry (the feed's or the channel's own); None for none there."""
+    entry = FIRST_ENTRY.search(head)
+    found = GENERATOR_ELEMENT.search(head, 0, entry.start() if entry else len(head))
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
@@ -74,8 +81,8 @@ class Found(Enum):
 
 
 def _found(path: Path) -> tuple[Found, int]:
-    """What is at ``path`` (:class:`Found`) and, for a regular file, its size; links
-    followed, as the write would replace the file a link names."""
+    """What is at ``path`` (:class:`Found`) and, for a regular file, its size; a link is
+    judged by the file it names (the write replaces the link itself)."""
     try:
         mode = os.stat(path)
     except OSError:  # no file, or none that can be told: the write says so itself
@@ -96,17 +103,20 @@ def _head(path: Path, size: int = HEAD_BYTES) -> bytes | None:
         return None
 
 
-def is_our_feed(path: Path) -> bool:
-    """Whether ``path`` is a regular file whose first bytes name our generator."""
+def is_our_feed(path: Path) -> bool | None:
+    """Whether ``path`` is a regular file whose first bytes name our generator; None for a
+    regular file that cannot be read (mode 0600, another user's): it cannot be told, and
+    the write, which reads it first, fails on it before it replaces any file."""
     if _found(path)[0] != Found.FILE:
         return False
     head = _head(path)
-    return head is not None and feed_generator(head) == GENERATOR
+    return None if head is None else feed_generator(head) == GENERATOR
 
 
 def is_digest_folder(out_dir: Path) -> bool:
-    """Whether one of the feeds every build writes at the top of ``out_dir`` is ours."""
-    return any(is_our_feed(out_dir / name) for name in TOP_FEEDS)
+    """Whether one of the feeds every build writes at the top of ``out_dir`` is ours, or
+    cannot be read (:func:`is_our_feed`: the build fails on it, replacing nothing)."""
+    return any(is_our_feed(out_dir / name) is not False for name in TOP_FEEDS)
 
 
 def _holds(path: Path, size: int, data: bytes) -> bool:
@@ -134,7 +144,7 @@ def foreign_files(
         if new is not None and path in new and _holds(path, size, new[path]):
             continue
         if path.suffix in FEED_SUFFIXES:
-            if not is_our_feed(path):
+            if is_our_feed(path) is False:
                 found.append(path)
             continue
         if digest_folder is None:
@@ -142,6 +152,12 @@ def foreign_files(
         if not digest_folder:
             found.append(path)
     return found
+
+
+def foreign_top_files(out_dir: Path) -> list[Path]:
+    """The files every build writes at the top of ``out_dir`` (:data:`TOP_FILES`) that
+    thaidigest did not write (:func:`foreign_files`)."""
+    return foreign_files(out_dir, [out_dir / name for name in TOP_FILES])
 
 
 def _named(foreign: list[Path]) -> str:

@@ -187,14 +187,14 @@ def foreign_problems(named: Sequence[tuple[str, Path]], judged: Collection[Path]
     :mod:`digest.ours`), which its digest would refuse to replace; but for the ``judged``
     ones (:func:`unwritable_folders`: their line says what is wrong already). A folder two
     jobs write is said once, naming the first."""
-    from digest.ours import TOP_FILES, foreign_files, foreign_problem
+    from digest.ours import foreign_problem, foreign_top_files
 
     problems, seen = [], set(judged)
     for setting, folder in named:
         if folder in seen:
             continue
         seen.add(folder)
-        if foreign := foreign_files(folder, [folder / name for name in TOP_FILES]):
+        if foreign := foreign_top_files(folder):
             problems.append(foreign_problem(folder, foreign, setting))
     return problems
 

@@ -539,12 +539,12 @@ def exit_text(status: int) -> str:
 def refused_folder(setting: str, out: str) -> str | None:
     """Why a digest job may not write the folder ``out`` its ``setting`` names: a file stands
     there, or a file thaidigest did not write where the digest writes; None when it may."""
-    from digest.ours import TOP_FILES, foreign_files, refusal
+    from digest.ours import foreign_top_files, refusal
 
     folder = Path(out)
     if refused := file_named_as_folder(setting, folder):
         return refused
-    if foreign := foreign_files(folder, [folder / name for name in TOP_FILES]):
+    if foreign := foreign_top_files(folder):
         return refusal(folder, foreign, setting)
     return None
 

@@ -23,7 +23,12 @@ from digest.mail import NO_SENDER, Owed, owe, owed
 from digest.select import BANGKOK, Week
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
-from tests.conftest import ctrl_c, started_from_a_terminal
+from tests.conftest import (
+    ctrl_c,
+    needs_file_permissions,
+    started_from_a_terminal,
+    thaidigest_without_file_permission_overrides,
+)
 from tests.digest import (
     ROBOTS_UNREACHABLE,
     article,
@@ -1771,6 +1776,72 @@ def test_a_named_pipe_where_the_digest_writes_is_refused_never_opened(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert f"{out / 'index.html'}: a file thaidigest did not write" in result.stderr
+
+
+def test_a_feed_naming_thaidigest_only_in_an_entrys_source_is_not_thaidigests(tmp_path):
+    """An aggregator's feed.atom with no generator of its own, one entry copied from a
+    thaidigest feed (Atom's <source> names the feed it came from): the first generator
+    anywhere made the feed, and so the folder, thaidigest's, and both were replaced."""
+    db, out = stored(tmp_path), tmp_path / "mine"
+    out.mkdir()
+    theirs = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<id>urn:mine</id><title>Mine</title><updated>2024-08-19T00:00:00Z</updated>"
+        b"<entry><id>urn:x</id><title>x</title><updated>2024-08-19T00:00:00Z</updated>"
+        b"<source><generator>thaidigest</generator></source></entry></feed>\n"
+    )
+    (out / "feed.atom").write_bytes(theirs)
+    (out / "index.html").write_bytes(b"<h1>mine</h1>\n")
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    result = CliRunner().invoke(digest_command, arguments)
+    assert result.exit_code == 2, result.output
+    assert f"{out / 'index.html'}, {out / 'feed.atom'}: files thaidigest did not write" in (
+        result.output
+    )
+    assert folder_contents(out) == {
+        out / "feed.atom": theirs,
+        out / "index.html": b"<h1>mine</h1>\n",
+    }
+
+
+def test_a_folder_of_a_digest_whose_title_is_long_is_written_again(tmp_path):
+    """digest.title comes three times before a feed's generator: 3,000 Thai characters took
+    it past the first 8 KiB, and the folder's next build was refused as no digest's."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[digest]\ntitle = "{"ข่าว" * 750}"\n')
+    arguments = ["--out", str(out), "--db", str(db), "--config", str(config), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    assert (out / "feed.rss").read_bytes().index(b"<generator>") > 8192
+    (out / "index.html").write_text("edited")  # replaced only in a folder a digest wrote
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
+    assert again.exit_code == 0, again.output
+    assert "edited" not in (out / "index.html").read_text()
+
+
+@needs_file_permissions
+def test_a_digest_feed_this_user_cannot_read_is_a_write_that_fails_not_a_users_own_file(
+    tmp_path,
+):
+    """feed.atom left mode 0000 (another user's build): it cannot be told whose it is, so it
+    is left to the write, which fails reading it, no file replaced, exit 1; it was called a
+    file thaidigest did not write, with index.html and the rest, exit 2: move them out."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    before = folder_contents(out)
+    (out / "feed.atom").chmod(0)
+    try:
+        result = thaidigest_without_file_permission_overrides(
+            "digest", "--week", "2024-W35", *arguments
+        )
+    finally:
+        (out / "feed.atom").chmod(0o644)
+    assert result.returncode == 1, result.stderr
+    assert "did not write" not in result.stderr
+    assert f"cannot write the digest in {out}: " in result.stderr
+    assert "permission denied" in result.stderr.lower()
+    assert folder_contents(out) == before
 
 
 def a_digest_job_writing(tmp_path, out: Path) -> Path:
