@@ -133,6 +133,24 @@ class MdesSpider(SiteSpider):
         plain = path.startswith(own) and path[len(own) : len(own) + 1] in ("", "-", "/")
         return entry.url if plain else self.article_url(entry.source_id)
 
+    def report_empty_listing(self, response: Response) -> None:
+        """Say that the listing page ``response`` lists no article: an error after page 1 (the
+        page before named it as the next, so the articles it lists were not read: the next
+        crawl reads past the known articles, where an incremental one stops at the first page
+        of known ones and never came back to them) and on a page 1 that listed articles
+        before; a warning on a page 1 never read before. Nothing more for a page read only
+        in part and said so already (nested too deep, cut short): one error for one page."""
+        if any(error["url"] == response.url for error in self.errors):
+            return
+        if response.meta["page_number"] > 1:
+            self.report_error(response.url, EMPTY_NEXT_PAGE)
+        elif response.meta["incremental"]:  # its page 1 listed articles before
+            self.report_error(response.url, EMPTY_LISTED_PAGE)
+        else:
+            self.logger.warning(
+                "layout change? %s: no article links on a listing page", response.url
+            )
+
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
         if verdict.follow is not None:
@@ -149,17 +167,7 @@ class MdesSpider(SiteSpider):
         page_number = response.meta["page_number"]
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
-            if page_number > 1:
-                # The page before named it as the next: the articles it lists were not read.
-                # An error, so the next crawl reads past the known articles: an incremental
-                # one stops at the first page of known ones and never came back to them.
-                self.report_error(response.url, EMPTY_NEXT_PAGE)
-            elif response.meta["incremental"]:  # its page 1 listed articles before
-                self.report_error(response.url, EMPTY_LISTED_PAGE)
-            else:
-                self.logger.warning(
-                    "layout change? %s: no article links on a listing page", response.url
-                )
+            self.report_empty_listing(response)
         elif page_number == 1:
             # Read: the next crawl may stop at this category's known articles.
             self.listed.append(response.meta["category"])
