@@ -775,6 +775,19 @@ def _not_article(
     return None if _is_template_page(root, parts) else NotArticle.OTHER_PAGE
 
 
+def is_notice_page(html: str, url: str) -> bool:
+    """Whether the page ``html`` shows a maintenance or error notice where its content
+    goes: its title or first ``h1`` says only that, or its body holds hardly any text but
+    the notice (a listing page that lists nothing for that reason)."""
+    if not html.strip():
+        return False
+    root = _document(html)
+    first_h1 = root.find(".//h1")
+    named = (_page_title(root), one_line(first_h1) if first_h1 is not None else "")
+    body = fallback_extract(html, url)[1]
+    return any(is_notice_title(text) for text in named) or is_notice_message(body.split("\n"))
+
+
 def not_article(html: str, url: str) -> NotArticle | None:
     """Why an HTTP 200 page is neither an article nor a soft 404 (see ``_not_article``),
     or None: an article, a soft 404, an empty page or one without text (garbled)."""

@@ -38,7 +38,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from scraper.report import LISTED
-from scraper.sites import ListingEntry, is_whole_page, mdes, parses_whole
+from scraper.sites import ListingEntry, NotArticle, is_whole_page, mdes, parses_whole
 from scraper.spiders.base import (
     CUT_SHORT,
     KNOWN_PAGE,
@@ -133,14 +133,19 @@ class MdesSpider(SiteSpider):
         plain = path.startswith(own) and path[len(own) : len(own) + 1] in ("", "-", "/")
         return entry.url if plain else self.article_url(entry.source_id)
 
-    def report_empty_listing(self, response: Response) -> None:
+    def report_empty_listing(self, response: Response, text: str) -> None:
         """Say that the listing page ``response`` lists no article: an error after page 1 (the
         page before named it as the next, so the articles it lists were not read: the next
         crawl reads past the known articles, where an incremental one stops at the first page
         of known ones and never came back to them) and on a page 1 that listed articles
         before; a warning on a page 1 never read before. Nothing more for a page read only
-        in part and said so already (nested too deep, cut short): one error for one page."""
+        in part and said so already (nested too deep, cut short): one error for one page.
+        A page showing a maintenance or error notice says so, an error on any page: the
+        crawl saw none of the articles it lists."""
         if any(error["url"] == response.url for error in self.errors):
+            return
+        if mdes.is_notice_page(text, response.url):
+            self.report_error(response.url, f"{NotArticle.NOTICE.value}: listing not read")
             return
         if response.meta["page_number"] > 1:
             self.report_error(response.url, EMPTY_NEXT_PAGE)
@@ -167,7 +172,7 @@ class MdesSpider(SiteSpider):
         page_number = response.meta["page_number"]
         if not listing.entries:
             self.crawler.stats.inc_value("thaidigest/empty_listings")
-            self.report_empty_listing(response)
+            self.report_empty_listing(response, text)
         elif page_number == 1:
             # Read: the next crawl may stop at this category's known articles.
             self.listed.append(response.meta["category"])
