@@ -762,30 +762,32 @@ def _is_template_page(root: etree._Element, parts: _Parts) -> bool:
     return bool(parts.selected["headline"]) or _page_title(root).endswith(MDES_SITE_NAME)
 
 
+def _shows_notice(root: etree._Element, body: str, headline: str = "") -> bool:
+    """Whether a page shows a maintenance or error notice where its content goes: its
+    headline (if any), title or first ``h1`` says only that, or its ``body`` (the
+    fallback's read) holds hardly any text but the notice."""
+    first_h1 = root.find(".//h1")
+    named = (headline, _page_title(root), one_line(first_h1) if first_h1 is not None else "")
+    return any(is_notice_title(text) for text in named) or is_notice_message(body.split("\n"))
+
+
 def _not_article(
     root: etree._Element, parts: _Parts, headline: str, fallback_body: str
 ) -> NotArticle | None:
     """Why a page the selectors did not read is no article for the fallback, or None:
-    a maintenance or error notice (its title, headline or ``h1``, or a body of hardly
-    any text but the notice), or a page without the article template's marks."""
-    first_h1 = root.find(".//h1")
-    named = (headline, _page_title(root), one_line(first_h1) if first_h1 is not None else "")
-    if any(is_notice_title(text) for text in named) or is_notice_message(fallback_body.split("\n")):
+    a maintenance or error notice (see :func:`_shows_notice`), or a page without the
+    article template's marks."""
+    if _shows_notice(root, fallback_body, headline):
         return NotArticle.NOTICE
     return None if _is_template_page(root, parts) else NotArticle.OTHER_PAGE
 
 
 def is_notice_page(html: str, url: str) -> bool:
     """Whether the page ``html`` shows a maintenance or error notice where its content
-    goes: its title or first ``h1`` says only that, or its body holds hardly any text but
-    the notice (a listing page that lists nothing for that reason)."""
+    goes (see :func:`_shows_notice`): a listing page that lists nothing for that reason."""
     if not html.strip():
         return False
-    root = _document(html)
-    first_h1 = root.find(".//h1")
-    named = (_page_title(root), one_line(first_h1) if first_h1 is not None else "")
-    body = fallback_extract(html, url)[1]
-    return any(is_notice_title(text) for text in named) or is_notice_message(body.split("\n"))
+    return _shows_notice(_document(html), fallback_extract(html, url)[1])
 
 
 def not_article(html: str, url: str) -> NotArticle | None:
