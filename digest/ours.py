@@ -94,7 +94,7 @@ def _found(path: Path) -> tuple[Found, int]:
     return Found.OTHER, 0
 
 
-def _head(path: Path, size: int = HEAD_BYTES) -> bytes | None:
+def _head(path: Path, size: int) -> bytes | None:
     """The first ``size`` bytes of the regular file ``path``; None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
@@ -103,28 +103,49 @@ def _head(path: Path, size: int = HEAD_BYTES) -> bytes | None:
         return None
 
 
-def is_our_feed(path: Path) -> bool | None:
-    """Whether ``path`` is a regular file whose first bytes name our generator; None for a
-    regular file that cannot be read (mode 0600, another user's): it cannot be told, and
-    the write, which reads it first, fails on it before it replaces any file."""
-    if _found(path)[0] != Found.FILE:
-        return False
-    head = _head(path)
-    return None if head is None else feed_generator(head) == GENERATOR
+class _Looked:
+    """What one judgement learns of the paths it asks about, each looked at once: what
+    stands there (one ``stat``) and its first bytes (one read, of at least
+    :data:`HEAD_BYTES`), whatever it is asked of it (whether it holds what the build
+    writes, whether it is our feed, whether it makes its folder a digest folder)."""
 
+    def __init__(self) -> None:
+        self._found: dict[Path, tuple[Found, int]] = {}
+        self._read: dict[Path, tuple[bytes | None, int]] = {}  # the bytes, how many were asked
 
-def is_digest_folder(out_dir: Path) -> bool:
-    """Whether one of the feeds every build writes at the top of ``out_dir`` is ours, or
-    cannot be read (:func:`is_our_feed`: the build fails on it, replacing nothing)."""
-    return any(is_our_feed(out_dir / name) is not False for name in TOP_FEEDS)
+    def found(self, path: Path) -> tuple[Found, int]:
+        """What is at ``path`` and, for a regular file, its size (:func:`_found`)."""
+        if path not in self._found:
+            self._found[path] = _found(path)
+        return self._found[path]
 
+    def head(self, path: Path, size: int = HEAD_BYTES) -> bytes | None:
+        """The first ``size`` bytes of the regular file ``path`` (:func:`_head`), from the
+        bytes read before unless more are asked of a file that held more."""
+        data, asked = self._read.get(path, (b"", None))
+        if asked is None or (data is not None and size > asked and len(data) == asked):
+            asked = max(size, HEAD_BYTES)
+            data = _head(path, asked)
+            self._read[path] = data, asked
+        return None if data is None else data[:size]
 
-def _holds(path: Path, size: int, data: bytes) -> bool:
-    """Whether the regular file ``path`` of ``size`` bytes holds ``data``, read only when
-    the sizes agree."""
-    if size != len(data):
-        return False
-    return _head(path, size) == data
+    def holds(self, path: Path, data: bytes) -> bool:
+        """Whether the regular file ``path`` holds ``data``, read only when the sizes agree."""
+        return self.found(path)[1] == len(data) and self.head(path, len(data)) == data
+
+    def is_our_feed(self, path: Path) -> bool | None:
+        """Whether ``path`` is a regular file whose first bytes name our generator; None for
+        a regular file that cannot be read (mode 0600, another user's): it cannot be told,
+        and the write, which reads it first, fails on it before it replaces any file."""
+        if self.found(path)[0] != Found.FILE:
+            return False
+        head = self.head(path)
+        return None if head is None else feed_generator(head) == GENERATOR
+
+    def is_digest_folder(self, out_dir: Path) -> bool:
+        """Whether one of the feeds every build writes at the top of ``out_dir`` is ours, or
+        cannot be read (:meth:`is_our_feed`: the build fails on it, replacing nothing)."""
+        return any(self.is_our_feed(out_dir / name) is not False for name in TOP_FEEDS)
 
 
 def foreign_files(
@@ -132,23 +153,24 @@ def foreign_files(
 ) -> list[Path]:
     """The files at ``paths`` (in ``out_dir``) that thaidigest did not write and a build would
     replace; a file holding what the build writes (``new``) is replaced by nothing."""
+    looked = _Looked()
     digest_folder: bool | None = None  # told once, when a file needs it
     found = []
     for path in paths:
-        kind, size = _found(path)
+        kind = looked.found(path)[0]
         if kind == Found.NOTHING:
             continue
         if kind == Found.OTHER:
             found.append(path)
             continue
-        if new is not None and path in new and _holds(path, size, new[path]):
+        if new is not None and path in new and looked.holds(path, new[path]):
             continue
         if path.suffix in FEED_SUFFIXES:
-            if is_our_feed(path) is False:
+            if looked.is_our_feed(path) is False:
                 found.append(path)
             continue
         if digest_folder is None:
-            digest_folder = is_digest_folder(out_dir)
+            digest_folder = looked.is_digest_folder(out_dir)
         if not digest_folder:
             found.append(path)
     return found
