@@ -216,10 +216,12 @@ def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
 
 
 class ForeignFileError(Exception):
-    """A digest would replace files thaidigest did not write (:func:`foreign_files`)."""
+    """A digest would replace files thaidigest did not write (:func:`foreign_files`): the
+    facts only; the command that catches it says the refusal (:func:`refusal`), naming the
+    option or setting the user gave the folder in and the weeks written before it."""
 
     def __init__(self, out_dir: Path, foreign: list[Path], week: object) -> None:
-        super().__init__(refusal(out_dir, foreign, unwritten=f"no file of {week}"))
+        super().__init__(_named(foreign))
         self.out_dir = out_dir
         self.foreign = foreign
         self.week = week  # the week whose build was refused (a digest.select.Week)
