@@ -76,14 +76,14 @@ import sys
 import digest.commands
 from thaidigest.cli import main
 
-build = digest.commands.build_digest
+build = digest.commands.build_digests
 
 def paused(*args, **kwargs):
     print("building", file=sys.stderr, flush=True)
     sys.stdin.read()
     return build(*args, **kwargs)
 
-digest.commands.build_digest = paused
+digest.commands.build_digests = paused
 main(prog_name="thaidigest")
 """
 
