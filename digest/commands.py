@@ -330,6 +330,13 @@ def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) ->
     is_flag=True,
     help="List every file written, one line each, before the line that counts them.",
 )
+@click.option(
+    "--out-setting",
+    metavar="SETTING",
+    hidden=True,  # the daemon's, for a digest job whose schedule sets out
+    help="How the caller was given --out, which its refusals name instead "
+    "(schedule.toml: job 'digest': option out).",
+)
 @db_option
 @config_option
 def digest_command(
@@ -340,6 +347,7 @@ def digest_command(
     schedules_file: str | None,
     judged_sites: tuple[str, ...] | None,
     verbose: bool,
+    out_setting: str | None,
     db: str | None,
     config_file: str | None,
 ) -> None:
@@ -365,7 +373,7 @@ def digest_command(
     if mail and week is not None and not week.is_over(now):
         raise SettingsError(f"--email: {not_over(week)}; mail it once it is over")
     out_dir = output_folder(out, config)
-    option = "--out" if out is not None else "digest.out"
+    option = (out_setting or "--out") if out is not None else "digest.out"
     if foreign := foreign_top_files(out_dir):  # before the database: nothing written
         raise SettingsError(refusal(out_dir, foreign, option))
     # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.

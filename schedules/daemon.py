@@ -645,7 +645,7 @@ def sync_jobs(
         kwargs = {
             "name": job.name,
             "task": job.task,
-            "argv": job_command(job, config_file, judged_sites),
+            "argv": job_command(job, config_file, judged_sites, schedule.source),
             "timeout": timeout,
             "out": (out_setting(schedule.source, job), job.args["out"])
             if "out" in job.args

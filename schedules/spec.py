@@ -456,13 +456,19 @@ def out_setting(source: str, job: Job) -> str:
 
 
 def job_command(
-    job: Job, config_file: str | None, judged_sites: Sequence[str] | None = None
+    job: Job,
+    config_file: str | None,
+    judged_sites: Sequence[str] | None = None,
+    source: str | None = None,
 ) -> list[str]:
     """The argv of a job: ``python -m thaidigest TASK --option value ... --config``.
 
     A digest job is given ``judged_sites`` (the sites the crawl jobs of its schedule crawl)
     as ``--judged-sites``, so that its source health judges the sites of the schedule the
-    daemon loaded, without reading a schedule file that may since have changed or gone.
+    daemon loaded, without reading a schedule file that may since have changed or gone;
+    and, when its ``out`` is set in the schedule file ``source``, that setting
+    (:func:`out_setting`) as ``--out-setting``, so that it names the folder as the user set
+    it, not as ``--out``, which the user never typed.
 
     The database is not on it: its URL may hold a password, which anyone may
     read in a command line (``ps``). The daemon hands it over in the
@@ -478,6 +484,8 @@ def job_command(
             argv.extend([flag, str(value)])
     if job.task == "digest" and judged_sites is not None:
         argv.extend(["--judged-sites", ",".join(judged_sites) or NO_SITES])
+    if job.task == "digest" and "out" in job.args and source is not None:
+        argv.extend(["--out-setting", out_setting(source, job)])
     if config_file:
         argv.extend(["--config", config_file])
     return argv

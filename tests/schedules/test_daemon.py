@@ -29,6 +29,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import insert
 
 import schedules.spec
+from digest.select import Week
 from schedules import daemon
 from schedules.commands import schedule_command
 from schedules.daemon import (
@@ -43,7 +44,7 @@ from schedules.daemon import (
 )
 from schedules.spec import load_schedule, parse_schedule
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
-from tests.digest import article, ingest
+from tests.digest import article, ingest, mark
 from tests.scraper.crawling import (
     FIRST_THAIGOV_ID,
     add_crawl_setting,
@@ -999,6 +1000,33 @@ def test_a_users_own_index_in_a_digest_jobs_out_is_said_naming_the_option_the_jo
     assert f"choose another folder for {schedule}: job 'digest': option out," in errors[0]
     assert not any("started digest" in record.getMessage() for record in caplog.records)
     assert mine.read_text() == "<h1>mine</h1>\n"
+
+
+def test_a_users_own_feed_a_digest_job_finds_in_its_out_is_said_naming_the_option(
+    tmp_path, caplog, monkeypatch
+):
+    """A user's own topic feed in a digest job's folder, which the daemon's check of the top
+    files cannot see: the job refused it naming --out, which the user never typed, where
+    the daemon names the schedule's option; the file as it was."""
+    schedule, kwargs = digest_job_as_stored(tmp_path, monkeypatch, out="site")
+    last = Week.last_complete(datetime.now(UTC))
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    raw = article(1, "Quantum computing centre opens", published=last.start().date())
+    ingest(store, [raw], last.start().strftime("%Y-%m-%dT%H:%M"))
+    mark(store, raw, topics=["quantum"])
+    store.close()
+    mine = tmp_path / "site" / "topics" / "quantum.atom"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"<feed>mine</feed>\n")
+    caplog.set_level(logging.INFO, logger="thaidigest.run")
+    assert run_job(**kwargs) == 2
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    said = [error for error in errors if "a file thaidigest did not write" in error]
+    assert len(said) == 1, errors
+    assert f"choose another folder for {schedule}: job 'digest': option out," in said[0]
+    assert "--out" not in said[0]
+    assert mine.read_bytes() == b"<feed>mine</feed>\n"
+    assert [path for path in (tmp_path / "site").rglob("*") if path.is_file()] == [mine]
 
 
 # A crawl as the daemon sees it: it records a run, and on SIGTERM records it stopped, as a
