@@ -507,14 +507,22 @@ def test_a_base_url_with_a_query_or_fragment_is_refused_before_crawling(url, rea
     assert not (tmp_path / "db.sqlite").exists()
 
 
-def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [("no such folder", "no such file or directory"), ("notes.txt", "{} is not a folder")],
+    ids=["missing-folder", "file-in-the-way"],
+)
+def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path, folder, reason):
+    """In the words of the other errors, lower case: it said `No such file or directory`
+    and `Not a directory`, as Python's strerror writes them."""
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
-    output = tmp_path / "no such folder" / "out.jsonl"
+    (tmp_path / "notes.txt").write_text("notes\n", encoding="utf-8")
+    output = tmp_path / folder / "out.jsonl"
     result = invoke("export", "--db", str(db), "-o", str(output))
     assert result.exit_code == 1
     assert one_error_line(result.output) == (
-        f"Error: cannot write {output}: No such file or directory"
+        f"Error: cannot write {output}: {reason.format(tmp_path / folder)}"
     )
 
 
