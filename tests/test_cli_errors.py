@@ -829,7 +829,7 @@ def test_a_full_disk_under_the_output_is_one_line_and_status_1(args, tmp_path):
         result = run_writing_to(full, *args, "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "Error: cannot write the output: No space left on device" in result.stderr.splitlines()
+    assert "Error: cannot write the output: no space left on device" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize("command", ["export", "partners", "status"])
@@ -856,7 +856,7 @@ def test_thaidigests_own_help_under_a_full_disk_is_one_line_and_status_1(args):
         result = run_writing_to(full, *args)
     assert (result.returncode, result.stderr) == (
         1,
-        "Error: cannot write the output: No space left on device\n",
+        "Error: cannot write the output: no space left on device\n",
     )
 
 
