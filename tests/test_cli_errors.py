@@ -1061,6 +1061,19 @@ def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
     ]
 
 
+def test_a_year_after_2300_either_way_is_out_of_range_naming_no_day(tmp_path):
+    """9000-01-01 was refused naming 8457-01-01 to give, which is refused in turn."""
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    result = invoke("partners", "--since", "9000-01-01", "--db", str(db))
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors == [
+        "Error: Invalid value for '--since': 9000-01-01: year 9000 is out of range (after "
+        "2300, and read as Buddhist-era 8457, after it too)"
+    ]
+
+
 def test_a_leap_day_is_a_date(tmp_path):
     db = tmp_path / "db.sqlite"
     Store.open(str(db)).close()
