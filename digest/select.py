@@ -112,8 +112,9 @@ OTHER_TOPIC = "other"
 # after a week's outage is still news; older ones are backlog (a first crawl, an import).
 LATE_DAYS = 14
 # A digest and its feeds reach back digest.weeks (at most 520) and one week ahead,
-# all of which must stay inside the calendar dates Python can hold.
-FIRST_YEAR, LAST_YEAR = 1900, 9990
+# all of which must stay inside the calendar dates Python can hold. The last year a week
+# may have is LAST_CE_YEAR: a later one is Buddhist-era.
+FIRST_YEAR = 1900
 
 # The fixed topic order, with the English and Thai section headings.
 TOPIC_LABELS: dict[str, tuple[str, str]] = {
@@ -178,15 +179,22 @@ class Week:
         A week in a Buddhist-era year (after ``LAST_CE_YEAR``), as Thai users write it, is
         refused naming the week to give (``2567-W34 has a Buddhist-era year: give
         2024-W34``), as a day is (``thaidigest.options.DayType``): taken as it is, it is a
-        week five centuries ahead."""
+        week five centuries ahead. One that is no week of ``FIRST_YEAR`` to ``LAST_CE_YEAR``
+        either way is refused as out of range, naming no week (``2301-W01`` named
+        ``1758-W01``, which is refused in turn)."""
         match = WEEK_PATTERN.match(text.strip())
         if not match:
             raise WeekError(f"{text!r} is not a week like 2024-W34")
         year, number = int(match["year"]), int(match["number"])
-        if not FIRST_YEAR <= year <= LAST_YEAR:  # a digest reaches weeks around its own
-            raise WeekError(f"{text.strip()}: weeks of {FIRST_YEAR} to {LAST_YEAR} only")
-        if year > LAST_CE_YEAR:
-            common_era = year - BE_OFFSET
+        buddhist_era = year > LAST_CE_YEAR
+        common_era = year - BE_OFFSET if buddhist_era else year
+        if not FIRST_YEAR <= common_era <= LAST_CE_YEAR:  # a digest reaches weeks around its own
+            # no week to give: 2301-W01 read as Buddhist-era is 1758-W01, refused in turn
+            read_as = f" ({year} read as Buddhist-era is {common_era})" if buddhist_era else ""
+            raise WeekError(
+                f"{text.strip()}: weeks of {FIRST_YEAR} to {LAST_CE_YEAR} only{read_as}"
+            )
+        if buddhist_era:
             if not _has_week(common_era, number):
                 raise WeekError(
                     f"{text.strip()} has a Buddhist-era year, and {common_era} has no ISO week "

@@ -507,14 +507,22 @@ def test_a_base_url_with_a_query_or_fragment_is_refused_before_crawling(url, rea
     assert not (tmp_path / "db.sqlite").exists()
 
 
-def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path):
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [("no such folder", "no such file or directory"), ("notes.txt", "{} is not a folder")],
+    ids=["missing-folder", "file-in-the-way"],
+)
+def test_export_into_a_missing_folder_is_one_line_naming_the_file(tmp_path, folder, reason):
+    """In the words of the other errors, lower case: it said `No such file or directory`
+    and `Not a directory`, as Python's strerror writes them."""
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
-    output = tmp_path / "no such folder" / "out.jsonl"
+    (tmp_path / "notes.txt").write_text("notes\n", encoding="utf-8")
+    output = tmp_path / folder / "out.jsonl"
     result = invoke("export", "--db", str(db), "-o", str(output))
     assert result.exit_code == 1
     assert one_error_line(result.output) == (
-        f"Error: cannot write {output}: No such file or directory"
+        f"Error: cannot write {output}: {reason.format(tmp_path / folder)}"
     )
 
 
@@ -821,7 +829,7 @@ def test_a_full_disk_under_the_output_is_one_line_and_status_1(args, tmp_path):
         result = run_writing_to(full, *args, "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "Error: cannot write the output: No space left on device" in result.stderr.splitlines()
+    assert "Error: cannot write the output: no space left on device" in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize("command", ["export", "partners", "status"])
@@ -848,7 +856,7 @@ def test_thaidigests_own_help_under_a_full_disk_is_one_line_and_status_1(args):
         result = run_writing_to(full, *args)
     assert (result.returncode, result.stderr) == (
         1,
-        "Error: cannot write the output: No space left on device\n",
+        "Error: cannot write the output: no space left on device\n",
     )
 
 
@@ -1050,6 +1058,19 @@ def test_a_buddhist_era_year_is_an_error_naming_the_day_to_give(tmp_path):
     errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert errors == [
         "Error: Invalid value for '--since': 2567-02-29 has a Buddhist-era year: give 2024-02-29"
+    ]
+
+
+def test_a_year_after_2300_either_way_is_out_of_range_naming_no_day(tmp_path):
+    """9000-01-01 was refused naming 8457-01-01 to give, which is refused in turn."""
+    db = tmp_path / "db.sqlite"
+    Store.open(str(db)).close()
+    result = invoke("partners", "--since", "9000-01-01", "--db", str(db))
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert errors == [
+        "Error: Invalid value for '--since': 9000-01-01: year 9000 is out of range (after "
+        "2300, and read as Buddhist-era 8457, after it too)"
     ]
 
 

@@ -310,7 +310,7 @@ def test_an_export_that_fails_leaves_the_last_one_whole(tmp_path):
     )
 
     assert result.returncode == 1
-    assert f"cannot write {backup}: File too large" in result.stderr, result.stderr
+    assert f"cannot write {backup}: file too large" in result.stderr, result.stderr
     assert backup.read_text(encoding="utf-8") == "the last good export\n"
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []  # staged
 

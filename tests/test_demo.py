@@ -20,6 +20,7 @@ import pytest
 
 from digest.markdown import story_headlines
 from schedules.spec import packaged_schedule
+from tests.conftest import needs_file_permissions, thaidigest_without_file_permission_overrides
 from tests.digest import article, ingest, mark
 from thaidigest.demo import (
     DEMO_FILES,
@@ -341,6 +342,18 @@ def test_a_demo_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot make the folder /proc/x: ")
     assert result.stderr.count("\n") == 1
+
+
+@needs_file_permissions
+def test_a_demo_folder_that_cannot_be_written_is_one_line_in_lower_case(tmp_path: Path) -> None:
+    """As every error line says its reason: it said Python's `Permission denied`."""
+    folder = tmp_path / "demo"
+    folder.mkdir(mode=0o555)
+    result = thaidigest_without_file_permission_overrides("demo", "--dir", str(folder))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: cannot write {folder / 'thaidigest.toml'}: permission denied\n"
+    )
 
 
 @pytest.mark.parametrize(

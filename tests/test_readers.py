@@ -677,11 +677,13 @@ def test_a_folder_imports_its_files_whatever_the_case_of_their_extension(tmp_pat
 
 
 def test_the_seeds_folder_imports_without_naming_its_python_package_file(tmp_path):
-    """seeds/ is also a Python package: its __init__.py is no stray file to tell of."""
+    """seeds/ is also a Python package: its __init__.py is no stray file to tell of (its
+    fixture site, a subfolder, is told as not read)."""
     assert (SEEDS / "__init__.py").is_file()
     result = import_files(SEEDS, db=tmp_path / "db.sqlite")
     assert result.exit_code == 0, result.output
-    assert "skipped" not in result.stderr, result.stderr
+    not_read = NOT_READ.removeprefix("; ").replace("such as sub:", "such as site:")
+    assert result.stderr.splitlines() == [f"skipped {SEEDS}: {not_read}"]
 
 
 @pytest.mark.parametrize(
@@ -805,6 +807,28 @@ def test_a_folder_with_no_file_to_import_is_rejected_naming_it(tmp_path, names, 
     assert result.stderr.splitlines() == [f"Error: no articles in {folder}: {reason}"]
     assert result.stdout == ""
     assert not (tmp_path / "db.sqlite").exists()  # nothing to store: no database made
+
+
+@pytest.mark.parametrize(
+    ("strays", "note"),
+    [
+        ((), NOT_READ.removeprefix("; ")),
+        (("notes.md",), "1 file not .txt, .jsonl or .jsonl.xz, such as notes.md" + NOT_READ),
+    ],
+    ids=["subfolder", "subfolder-and-other-file"],
+)
+def test_a_folder_with_files_to_import_names_its_subfolders_as_not_read(tmp_path, strays, note):
+    """Its own files imported, its subfolders of articles were left out without a word."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    (folder / "sub" / "b.txt").write_bytes(seed_path("002").read_bytes())
+    for name in strays:
+        (folder / name).write_text("# notes\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "read 1, new 1," in result.stdout
+    assert result.stderr.splitlines() == [f"skipped {folder}: {note}"]
 
 
 def test_a_folder_names_no_hidden_or_cache_subfolder_as_not_read(tmp_path):

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from thaidigest.classifier import WORD_BLOCK
 from thaidigest.dates import bangkok_today
 from thaidigest.export import export_record
-from thaidigest.folders import os_reason
+from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.ingest import Interrupted, Rejected, Summary
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_article, renormalised
@@ -207,8 +207,9 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
     try:
         with _replacing(output) as staged, _open_output(staged) as stream:
             _write_records(store, stream)
-    except OSError as error:  # a missing folder, no permission, a full disk
-        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+    except OSError as error:  # a missing folder, no permission, a full disk: in the words
+        reason = why_unwritable(output.parent, error)  # of the other errors, lower case
+        raise click.ClickException(f"cannot write {output}: {reason}") from None
 
 
 @contextmanager

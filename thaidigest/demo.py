@@ -30,7 +30,7 @@ from digest.clusters import LISTED
 from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
-from thaidigest.folders import FolderError, make_folder
+from thaidigest.folders import FolderError, make_folder, os_reason
 from thaidigest.options import refuse_empty_folder
 from thaidigest.store import WAIT_FILE_SUFFIX, Store, articles, sqlite_url
 
@@ -196,7 +196,7 @@ def run_demo(folder: Path, site_root: Path = DEFAULT_ROOT) -> Path:
     except FolderError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # a folder we may not write in
-        raise click.ClickException(f"cannot write {config}: {error.strerror or error}") from None
+        raise click.ClickException(f"cannot write {config}: {os_reason(error)}") from None
     common = ("--db", str(db), "--config", str(config))
     with FixtureSite(site_root) as site:
         click.secho(f"1. Crawling the bundled fixture site served at {site.base_url}", bold=True)

@@ -47,7 +47,8 @@ class DayType(click.ParamType):
     (``2024-02-30 is not a date: day is out of range for month``), not as a wrong format;
     so is one in a Buddhist-era year, as Thai users write it, naming the day to give
     (``2567-01-01 has a Buddhist-era year: give 2024-01-01``): taken as it is, a year
-    five centuries ahead would silently count nothing."""
+    five centuries ahead would silently count nothing. One that is after ``LAST_CE_YEAR``
+    either way is refused as out of range, naming no day."""
 
     name = "date"
 
@@ -61,6 +62,13 @@ class DayType(click.ParamType):
             self.fail(f"{value!r} is not a date like 2024-08-19", parameter, context)
         year = int(match["year"])
         buddhist_era = year > LAST_CE_YEAR
+        if buddhist_era and year - BE_OFFSET > LAST_CE_YEAR:  # no day to give: one after
+            self.fail(  # LAST_CE_YEAR is refused in turn (9000-01-01 named 8457-01-01)
+                f"{value}: year {year} is out of range (after {LAST_CE_YEAR}, and read as "
+                f"Buddhist-era {year - BE_OFFSET}, after it too)",
+                parameter,
+                context,
+            )
         try:
             day = date(
                 year - BE_OFFSET if buddhist_era else year, int(match["month"]), int(match["day"])

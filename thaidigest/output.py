@@ -1,7 +1,7 @@
 """A command's standard output, and what it means when it cannot be written.
 
 A command whose output goes to a full disk (``thaidigest export > /dev/full``)
-fails with one line, ``Error: cannot write the output: No space left on
+fails with one line, ``Error: cannot write the output: no space left on
 device``, and exit status 1, never a traceback. One whose reader went away
 (``thaidigest export | head -1``) has nothing left to say to anyone: it stops
 quietly with exit status 141, as a Unix tool killed by SIGPIPE does, so a
@@ -34,6 +34,8 @@ from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 import click
+
+from thaidigest.folders import os_reason
 
 EXIT_CLOSED_PIPE = 128 + 13  # 141: what a shell reports for a process killed by SIGPIPE
 # The time of a log line of Scrapy's own handler (``scrapy crawl --logfile FILE``): local
@@ -72,6 +74,7 @@ class OutputError(Exception):
         super().__init__(error.strerror)
         self.errno = error.errno
         self.strerror = error.strerror
+        self.reason = os_reason(error)  # to end a sentence, as every error line says it
 
 
 class CheckedStdout:
@@ -155,7 +158,7 @@ def checked_stdout() -> Iterator[None]:
         sys.stdout.flush()
     except OutputError as error:
         if error.errno != errno.EPIPE:
-            raise click.ClickException(f"cannot write the output: {error.strerror}") from None
+            raise click.ClickException(f"cannot write the output: {error.reason}") from None
         _drop_output(stdout)
         raise SystemExit(EXIT_CLOSED_PIPE) from None
     finally:

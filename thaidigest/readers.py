@@ -67,8 +67,8 @@ SUFFIX_NAMES = ", ".join(IMPORTABLE_SUFFIXES[:-1]) + f" or {IMPORTABLE_SUFFIXES[
 # never an article, so a folder's note of the files it does not import leaves it out, as
 # it leaves out every folder (__pycache__/ among them).
 PACKAGE_FILES = frozenset({"__init__.py"})
-# Folders no one keeps articles in, left out when a folder with no file to import names
-# the subfolders it holds (those are not read either).
+# Folders no one keeps articles in, left out when a folder names the subfolders it holds,
+# which are not read.
 NOT_ARTICLE_FOLDERS = frozenset({"__pycache__"})
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
@@ -851,9 +851,10 @@ def expand_paths(
 
     A file named of another type is rejected, and so is a folder with none, naming the
     subfolders it holds, which are not read (a folder of folders of articles said only that
-    it held no file to import); a folder's files of other types are told to ``on_skipped``
-    in one note (how many, and the first by name), not rejected; a Python package's own file
-    (:data:`PACKAGE_FILES`) is not one of them.
+    it held no file to import); a folder's files of other types, and the subfolders of one
+    with files to import, are told to ``on_skipped`` in one note (how many, and the first by
+    name), not rejected (its subfolders were left out without a word); a Python package's
+    own file (:data:`PACKAGE_FILES`) is not one of them.
     """
     for path in paths:
         if path.is_dir():
@@ -876,21 +877,20 @@ def expand_paths(
                 continue
             wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
             others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
+            not_read = _subfolders_not_read(subfolders)
             if not wanted:
                 reason = f"no {SUFFIX_NAMES} file in it"
                 if others:
                     reason += f" ({counted(len(others), 'other file')}, such as {others[0]})"
-                if subfolders:
-                    reason += (
-                        f"; {counted(len(subfolders), 'subfolder')} not read, such as "
-                        f"{subfolders[0]}: import reads a folder's own files, so name a "
-                        "subfolder to import its files"
-                    )
-                yield Rejected(str(path), reason)
+                yield Rejected(str(path), "; ".join(filter(None, (reason, not_read))))
                 continue
-            if others and on_skipped is not None:
-                note = f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
-                on_skipped(Rejected(str(path), note))
+            strays = (
+                f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
+                if others
+                else None
+            )
+            if (strays or not_read) and on_skipped is not None:
+                on_skipped(Rejected(str(path), "; ".join(filter(None, (strays, not_read)))))
             yield from wanted
         elif not path.exists():
             yield Rejected(str(path), "no such file or folder")
@@ -898,6 +898,16 @@ def expand_paths(
             yield path  # writes the corpus into
         else:  # rejected before anything is read, as a folder with none to import is
             yield _unknown_type(path)
+
+
+def _subfolders_not_read(subfolders: list[str]) -> str | None:
+    """The words that name a folder's subfolders as not read; None for none."""
+    if not subfolders:
+        return None
+    return (
+        f"{counted(len(subfolders), 'subfolder')} not read, such as {subfolders[0]}: import "
+        "reads a folder's own files, so name a subfolder to import its files"
+    )
 
 
 def read_paths(

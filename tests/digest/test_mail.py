@@ -540,6 +540,47 @@ def test_refused_recipient_is_reported_and_retried_on_the_next_run(store, built,
     assert [rcpt for rcpt, _ in inbox.messages] == [["a@example.org"], ["b@example.org"]]
 
 
+# Recipients as a user may write them: a display name, capitals, a Thai domain (mailed
+# in its IDNA form); a failure names each as written, never as mailed (its mailbox key).
+WRITTEN = ["Alice <A@Example.org>", "Bob <B@Example.ORG>", "Carol <c@EXAMPLE.org>", "d@ตัวอย่าง.ไทย"]
+
+
+class ClosingAtCarol(Inbox):
+    """Refuses ``refuse`` (550), and answers Carol's RCPT with a 421, closing the session."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == "c@EXAMPLE.org":
+            return "421 4.7.0 closing"
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+
+def test_a_failed_mailing_names_every_recipient_as_the_settings_write_it(store, built):
+    handler = ClosingAtCarol()
+    handler.refuse.add("B@Example.ORG")  # the envelope's form, as mailed
+    controller = LoopbackController(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    try:
+        with pytest.raises(MailError) as refused:
+            send(store, built, mail_settings(controller.port, WRITTEN))
+    finally:
+        controller.stop()
+    assert str(refused.value) == (
+        "digest 2024-W34 not mailed to 3 recipients: Bob <B@Example.ORG>: 550 5.1.1 no such "
+        "mailbox; Carol <c@EXAMPLE.org>: 421 4.7.0 closing; d@ตัวอย่าง.ไทย: not tried, as "
+        "the server closed the connection when it refused Carol <c@EXAMPLE.org>"
+    )
+    assert refused.value.report.sent == ("Alice <A@Example.org>",)
+    port = free_port()
+    with pytest.raises(MailError) as unreachable:
+        send(store, built, mail_settings(port, WRITTEN))
+    assert str(unreachable.value) == (
+        f"mailing digest 2024-W34 through 127.0.0.1:{port} failed after 0 of 3 recipients: "
+        "connection refused (Bob <B@Example.ORG>, Carol <c@EXAMPLE.org>, d@ตัวอย่าง.ไทย not "
+        "mailed)"
+    )
+    assert unreachable.value.report.skipped == ("Alice <A@Example.org>",)
+
+
 def free_port():
     """A loopback port nothing listens on."""
     with socket.socket() as probe:

@@ -108,6 +108,31 @@ def test_a_week_in_a_buddhist_era_year_is_refused_naming_the_week_to_give(text, 
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2301-W01", "2301-W01: weeks of 1900 to 2300 only (2301 read as Buddhist-era is 1758)"),
+        ("2442-W52", "2442-W52: weeks of 1900 to 2300 only (2442 read as Buddhist-era is 1899)"),
+        ("2844-W01", "2844-W01: weeks of 1900 to 2300 only (2844 read as Buddhist-era is 2301)"),
+        ("9999-W01", "9999-W01: weeks of 1900 to 2300 only (9999 read as Buddhist-era is 9456)"),
+        ("1899-W52", "1899-W52: weeks of 1900 to 2300 only"),
+    ],
+)
+def test_a_week_out_of_range_either_way_is_refused_naming_no_week(text, message):
+    """2301-W01 was refused naming 1758-W01 to give, which is refused in turn."""
+    with pytest.raises(WeekError) as refused:
+        Week.parse(text)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("text", "week"), [("2443-W01", "1900-W01"), ("2843-W52", "2300-W52")])
+def test_the_week_a_buddhist_era_week_names_is_one_that_parses(text, week):
+    with pytest.raises(WeekError) as refused:
+        Week.parse(text)
+    assert str(refused.value).endswith(f": give {week}")
+    assert str(Week.parse(week)) == week
+
+
 def test_last_complete_week_turns_over_at_bangkok_midnight():
     # Sunday 23:00 in Bangkok: week 34 is not over yet.
     assert Week.last_complete(at("2024-08-25T16:00")) == W33

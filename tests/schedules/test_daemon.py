@@ -1861,7 +1861,7 @@ def test_a_daemon_whose_log_is_on_a_full_disk_stops_with_one_line_and_exit_1(tmp
     code, stderr = finished(process, timeout=GRACE + 30)
     assert (code, stderr.splitlines()) == (
         1,
-        ["Error: cannot write the output: No space left on device"],
+        ["Error: cannot write the output: no space left on device"],
     ), stderr
     assert locks(db) == []
 
