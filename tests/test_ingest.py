@@ -1193,6 +1193,26 @@ def test_a_text_imported_under_the_other_form_of_an_exported_row_is_that_rows(st
     assert stored_urls(store) == [BARE]
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        "https://www.thaigov.go.th:443/news/contents/details/87382",
+        "https://www.thaigov.go.th./news/contents/details/87382",
+        "https://www.www.thaigov.go.th/news/contents/details/87382",
+    ],
+)
+def test_a_site_article_read_again_under_another_form_of_its_host_is_its_stored_row(
+    store: Store, again: str
+) -> None:
+    first = "https://www.thaigov.go.th/news/contents/details/87382"
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(at(first)) == "new"
+
+    assert ingestor.ingest_one(at(again, EDIT)) == "updated"
+
+    assert stored_urls(store) == ["https://thaigov.go.th/news/contents/details/87382"]
+
+
 # --- One page, its path in Thai or its escapes -------------------------------------
 
 THAI_PAGE = "https://example.org/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/digital-mou"

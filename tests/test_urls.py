@@ -70,6 +70,19 @@ from thaidigest.urls import (
             "https://thaigov.go.th/news/contents/details/87382",
         ),
         (
+            "https://WWW.THAIGOV.GO.TH.:443/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        # A doubled www. (a typo in a link: no site serves it) names the same host.
+        (
+            "https://www.www.thaigov.go.th/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.mdes.go.th.:443/news/detail/11015-slug",
+            "https://mdes.go.th/news/detail/11015",
+        ),
+        (
             "https://user:secret@thaigov.go.th/news/contents/details/87382",
             "https://thaigov.go.th/news/contents/details/87382",
         ),
