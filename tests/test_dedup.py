@@ -879,6 +879,23 @@ def test_an_article_stored_under_a_former_address_is_represented_by_its_canonica
     assert duplicate_of(store, former) == ORIGINAL_URL
 
 
+def test_a_page_stored_under_its_path_in_thai_is_represented_by_its_percent_encoded_row(
+    store: Store,
+) -> None:
+    """A page on another host stored before its path was percent-encoded alike keeps that
+    row; read under its canonical, encoded address, that row represents the story."""
+    in_thai = "https://mfa.go.th/ข่าว/35486"
+    encoded = canonical_url(in_thai)
+    assert encoded == "https://mfa.go.th/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/35486"
+    longer = f"{ORIGINAL_TEXT}\nอ่านรายละเอียดเพิ่มเติมได้ที่เว็บไซต์กระทรวง"
+    stored_under_former_form(store, article(ORIGINAL, in_thai, longer), in_thai)
+
+    ingest(store, article(ORIGINAL, encoded))
+
+    assert duplicate_of(store, encoded) is None
+    assert duplicate_of(store, in_thai) == encoded
+
+
 # What changes a story's cluster: each has its representative chosen again.
 STORY_CHANGES = {
     "another copy joins": article(ORIGINAL, thaigov(9_000_006)),

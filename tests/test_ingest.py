@@ -1193,6 +1193,67 @@ def test_a_text_imported_under_the_other_form_of_an_exported_row_is_that_rows(st
     assert stored_urls(store) == [BARE]
 
 
+@pytest.mark.parametrize(
+    "again",
+    [
+        "https://www.thaigov.go.th:443/news/contents/details/87382",
+        "https://www.thaigov.go.th./news/contents/details/87382",
+        "https://www.www.thaigov.go.th/news/contents/details/87382",
+    ],
+)
+def test_a_site_article_read_again_under_another_form_of_its_host_is_its_stored_row(
+    store: Store, again: str
+) -> None:
+    first = "https://www.thaigov.go.th/news/contents/details/87382"
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(at(first)) == "new"
+
+    assert ingestor.ingest_one(at(again, EDIT)) == "updated"
+
+    assert stored_urls(store) == ["https://thaigov.go.th/news/contents/details/87382"]
+
+
+# --- One page, its path in Thai or its escapes -------------------------------------
+
+THAI_PAGE = "https://example.org/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/digital-mou"
+THAI_PAGE_SPELLINGS = [
+    "https://example.org/ข่าว/digital-mou",
+    "https://example.org/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7/digital-mou",
+    "https://example.org/%E0%B8%82่าว/digital-mou",
+]
+
+
+@pytest.mark.parametrize("visit", [False, True], ids=["imported", "crawled"])
+@pytest.mark.parametrize("again", THAI_PAGE_SPELLINGS)
+def test_a_page_read_again_with_its_path_encoded_otherwise_is_its_stored_row(
+    store: Store, again: str, visit: bool
+) -> None:
+    """The same page read under its Thai path as escapes, as characters, or a mix of the
+    two was a row for each spelling."""
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(at(THAI_PAGE)) == "new"
+
+    assert ingestor.ingest_one(at(again, visit=visit)) == "unchanged"
+    assert ingestor.ingest_one(at(again, EDIT, visit=visit)) == "updated"
+
+    assert stored_urls(store) == [THAI_PAGE]
+
+
+def test_a_page_a_database_holds_under_its_path_as_written_keeps_that_row(
+    store: Store,
+) -> None:
+    """A row stored before the path's encoding was made one keeps its address: the page
+    imported again under it is that row's, not a second one."""
+    written = THAI_PAGE_SPELLINGS[0]
+    build_ingestor(store, clock=clock).ingest([at(THAI_PAGE)])
+    with store.transaction() as conn:  # as that release stored it
+        conn.execute(update(articles).where(articles.c.url == THAI_PAGE).values(url=written))
+
+    assert build_ingestor(store, clock=clock).ingest_one(at(written, EDIT)) == "updated"
+
+    assert stored_urls(store) == [written]
+
+
 def test_an_imported_article_is_recent_by_its_published_date_in_bangkok(store: Store) -> None:
     """Revisiting since 25 August 18:00 UTC (26 August 01:00 in Bangkok): an imported
     article published on 25 August, a Bangkok date that had ended, is not recent; one

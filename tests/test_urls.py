@@ -1,4 +1,6 @@
+import json
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -66,6 +68,19 @@ from thaidigest.urls import (
         (
             "https://thaigov.go.th./news/contents/details/87382",
             "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://WWW.THAIGOV.GO.TH.:443/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        # A doubled www. (a typo in a link: no site serves it) names the same host.
+        (
+            "https://www.www.thaigov.go.th/news/contents/details/87382",
+            "https://thaigov.go.th/news/contents/details/87382",
+        ),
+        (
+            "https://www.mdes.go.th.:443/news/detail/11015-slug",
+            "https://mdes.go.th/news/detail/11015",
         ),
         (
             "https://user:secret@thaigov.go.th/news/contents/details/87382",
@@ -227,6 +242,107 @@ def test_a_base_url_is_a_web_address_with_no_query_and_no_fragment(url, problem)
 def test_canonical_form_is_stable():
     url = "https://www.mdes.go.th/news/detail/10942-slug?utm_campaign=x"
     assert canonical_url(canonical_url(url)) == canonical_url(url)
+
+
+THAI_NEWS = "https://mfa.go.th/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/a"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        THAI_NEWS,
+        "https://mfa.go.th/ข่าว/a",
+        "https://mfa.go.th/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7/a",
+        "https://www.mfa.go.th/%E0%B8%82่าว/a/",  # half escaped, half in Thai
+        "https://mfa.go.th/%E0%B8%82%e0%b9%88%E0%B8%B2%e0%b8%a7/a",
+    ],
+)
+def test_a_path_in_thai_or_its_escapes_in_either_case_is_one_address(url):
+    """Each of these spellings of one page was stored as a row of its own."""
+    assert canonical_url(url) == THAI_NEWS
+    assert stored_forms(url)[0] == THAI_NEWS
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # An escaped % is no %: %25 stays, and %2541 is no %41 (A), in either case.
+        ("https://example.org/100%25/ข", "https://example.org/100%25/%E0%B8%82"),
+        ("https://example.org/a%2541", "https://example.org/a%2541"),
+        ("https://example.org/a%2f%25e0", "https://example.org/a%2F%25e0"),  # e0 no escape
+        # An escaped ASCII character stays escaped: %2F is no /, %41 is kept as written.
+        ("https://example.org/a%2Fb/%41", "https://example.org/a%2Fb/%41"),
+        # A % that starts no escape stays as written (stray_percent_forms).
+        ("https://example.org/100%/ข", "https://example.org/100%/%E0%B8%82"),
+        ("https://example.org/100%ข", "https://example.org/100%%E0%B8%82"),
+        # Characters no URI holds are escaped as Thai is.
+        ("https://example.org/a|b{c}", "https://example.org/a%7Cb%7Bc%7D"),
+    ],
+)
+def test_a_path_is_percent_encoded_alike_without_decoding_an_escape(url, expected):
+    assert canonical_url(url) == expected
+    assert canonical_url(expected) == expected
+
+
+# Addresses in their canonical form as databases already hold them: the seeds' and the
+# fixtures' articles, and other hosts' pages as the rules before this one stored them.
+STORED_CANONICAL_FORMS = [
+    "https://thaigov.go.th/news/contents/details/87382",  # seeds/001
+    "https://thaigov.go.th/news/contents/details/57312",  # seeds/002
+    "https://thaigov.go.th/news/contents/details/34466",
+    "https://mdes.go.th/news/detail/11015",
+    "https://thaigov.go.th/search?keyword=MDES",
+    "https://mdes.go.th/news/3?page=2",
+    "https://example.org/a?a=1&b=2",
+    "https://example.org/%E0%B9%98%E0%B9%97",
+    "https://example.org/a?q=%E0%B8%81&r=5%25",
+    "https://example.org/100%25/x",
+    "https://example.org/100%/x",
+    "https://example.org/100%2541",
+    "https://thaigov.go.th/news/contents/details%2F87382",
+    "https://thaigov.go.th/news/contents/details/87382%0A",
+    "http://127.0.0.1:8000/news/contents/details/87?lang=th",
+    "http://mfa.go.th:8080/a",
+    "http://[::1]:8080/a",
+    "https://mfa.go.th/en/content/thai-japan-digital-mou",
+    "file:///tmp/seeds/000_8eb7cbd3a19608f9.txt",
+    "file:///tmp/ข่าว%20ใหม่.txt",  # a file's address is kept as written
+]
+
+
+def fixture_urls() -> set[str]:
+    """Every article address the seeds and the test data name."""
+    root = Path(__file__).parent.parent
+    urls = {
+        match[1]
+        for seed in (root / "seeds").glob("*.txt")
+        for match in re.finditer(r"ที่มา : (\S+)", seed.read_text(encoding="utf-8"))
+    }
+    for data in (root / "tests" / "data").glob("*.jsonl"):
+        for line in data.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if isinstance(record.get("url"), str) and "://" in record["url"]:
+                urls.add(record["url"])
+    manifest = json.loads((root / "seeds" / "site" / "manifest.json").read_text("utf-8"))
+    hosts = {"thaigov": "https://www.thaigov.go.th", "mdes": "https://www.mdes.go.th"}
+    urls |= {hosts[page["site"]] + page["path"] for page in manifest["pages"]}
+    return urls
+
+
+@pytest.mark.parametrize(
+    "stored", sorted({*STORED_CANONICAL_FORMS, *map(canonical_url, fixture_urls())})
+)
+def test_an_address_stored_in_its_canonical_form_keeps_it(stored):
+    """A database holds its rows under their canonical form: a rule that changed it would
+    make each of them a second row when its article is read again."""
+    assert stored.isascii() or stored.startswith("file:")
+    assert canonical_url(stored) == stored
+    assert canonical_form_of_former(stored) is None
+    assert former_form(stored) is None
+
+
+def test_the_fixtures_name_their_articles_in_canonical_form():
+    assert len(fixture_urls()) > 50
 
 
 @pytest.mark.parametrize("url", ["http://www.www.example.com/a", "https://WWW.www.mdes.go.th/"])
@@ -473,6 +589,11 @@ FORMER_FORM_CASES = [
     "https://www.mdes.go.th/news/detail/๑๐๙๔๒",
     "https://example.org/news/detail/5?x=1",
     "file:///tmp/a.txt",
+    # A path as a database made before stored it: in Thai, escapes in lower case, a "|".
+    "https://mfa.go.th/ข่าว/a",
+    "https://mfa.go.th/%e0%b8%82/a",
+    "https://mfa.go.th/a|b",
+    THAI_NEWS,
 ]
 
 

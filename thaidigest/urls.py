@@ -2,7 +2,9 @@
 
 Two URLs that name the same article map to one canonical form: scheme and
 host lower-cased, ``www.`` dropped, the public sites on https, no fragment,
-no trailing slash, no tracking parameters, the remaining query sorted, and
+no trailing slash, no tracking parameters, the remaining query sorted, the path
+percent-encoded alike however it was written (Thai or its escapes, in either case: a
+``%25`` stays one, :func:`_uri_path`), and
 an MDES ``/news/detail/{id}-{slug}`` keyed by its id alone, and an article id
 written in ASCII digits without leading zeros (``details/0087382``,
 ``details/๘๗๓๘๒`` and its percent-encoded ``details/%E0%B9%98...`` are
@@ -49,6 +51,14 @@ RECIPIENT_FIELD = "{recipient}"
 STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # A stray ``%`` as published (``/100%25/``): undone, a ``%`` that starts no escape again.
 PUBLISHED_STRAY_PERCENT = re.compile(r"%25(?![0-9A-Fa-f]{2})")
+# A percent-escape, its hex digits in either case (``%e0``, ``%E0``).
+ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# What a stored path holds as it is besides letters, digits and ``-._~``: RFC 3986's path
+# characters, and ``%``, whether it starts an escape or none (:func:`stray_percent_forms`).
+PATH_CHARACTERS = "/:@!$&'()*+,;=%"
+# A character a stored address's path may not hold as it is (:func:`_uri_path`). An
+# address without one, a ``%``, a query or ``ministry_details`` is its own former form.
+NOT_IN_STORED_PATHS = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]")
 # An id as the rules before ids of any script read it.
 ASCII_ID = re.compile(r"[0-9]+")
 # Matched whole (fullmatch): a path is an article's only when it is nothing more.
@@ -289,6 +299,18 @@ def _path_read(url: str) -> str:
     return REPEATED_SLASHES.sub("/", urlsplit(url.strip()).path).strip().rstrip("/")
 
 
+def _uri_path(path: str) -> str:
+    """``path`` as an address is stored: each character no URI holds (Thai, a space, ``|``)
+    percent-encoded as its UTF-8 bytes, and each escape's hex digits in upper case, so that
+    ``/ข่าว``, ``/%E0%B8%82%E0%B9%88...`` and ``/%e0%b8%82...`` (or a mix) are one address.
+    Nothing is decoded: an escape of ASCII stays one (``%2F`` is no ``/``, ``%25`` no ``%``,
+    ``%2541`` no ``%41``), and a ``%`` that starts no escape stays as written
+    (:func:`stray_percent_forms`). An address stored before with only ASCII characters a URI
+    holds, and escapes in upper case, as a crawl gives them, is its own canonical form."""
+    path = ESCAPE.sub(lambda escape: escape[0].upper(), path)
+    return quote(path, safe=PATH_CHARACTERS, errors="surrogatepass")
+
+
 def _kept_query(query: str) -> str:
     """``query`` sorted, without tracking parameters."""
     kept = sorted(
@@ -315,15 +337,16 @@ def canonical_url(url: str) -> str:
         return urlunsplit(("https", host, article_path(source, source_id), "", ""))
     if host in HOSTS:
         scheme = "https"
-    if site_article is not None:  # another host (a copy of a site): its path as written
+    if site_article is not None:  # another host (a copy of a site): its id read
         path = _id_path(*site_article)
-    return urlunsplit((scheme, host, path, _kept_query(parts.query), ""))
+    return urlunsplit((scheme, host, _uri_path(path), _kept_query(parts.query), ""))
 
 
 def _former_canonical_url(url: str) -> str:
     """The form :func:`canonical_url` gave ``url`` before a site's article was named by its
-    id alone, which rows stored then keep: its query kept, a thaigov ``ministry_details``
-    path kept, and an id read only when written in ASCII digits."""
+    id alone and before a path's percent-encoding was made one (:func:`_uri_path`), which
+    rows stored then keep: its query kept, a thaigov ``ministry_details`` path kept, an id
+    read only when written in ASCII digits, and the path's Thai and escapes as written."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme == "file":
@@ -339,8 +362,16 @@ def _former_canonical_url(url: str) -> str:
 
 
 # What an address needs to be stored otherwise than a database made before stored it:
-# a query, a percent-escape or the ministry's path (or a character beyond ASCII).
+# a query, a percent-escape or the ministry's path (or a character beyond ASCII, or one
+# no URI holds: NOT_IN_STORED_PATHS).
 FORMER_FORM_MARKS = ("?", "%", "ministry_details")
+
+
+def _own_former_form(url: str) -> bool:
+    """Whether ``url`` is certainly stored as a database made before stored it, told at
+    once: an address in ASCII with no query, no ``%``, no ``ministry_details`` and no
+    character no URI holds, as nearly every one is."""
+    return not (any(mark in url for mark in FORMER_FORM_MARKS) or NOT_IN_STORED_PATHS.search(url))
 
 
 def stored_forms(url: str) -> list[str]:
@@ -351,11 +382,12 @@ def stored_forms(url: str) -> list[str]:
 
 
 def former_form(url: str) -> str | None:
-    """The form a database made before the rule of :func:`canonical_url` for the sites'
-    article addresses stored ``url`` under (``details/87382?lang=th``), when it is not the
-    canonical one; None when they agree. An ASCII address with no query, no percent-escape
-    and no ``ministry_details``, as nearly every one is, is told at once."""
-    if url.isascii() and not any(mark in url for mark in FORMER_FORM_MARKS):
+    """The form a database made before the rules of :func:`canonical_url` for the sites'
+    article addresses and for a path's percent-encoding stored ``url`` under
+    (``details/87382?lang=th``, ``/ข่าว`` of ``/%E0%B8%82...``), when it is not the
+    canonical one; None when they agree, told at once for most addresses
+    (:func:`_own_former_form`)."""
+    if _own_former_form(url):
         return None
     forms = stored_forms(url)
     return forms[1] if len(forms) > 1 else None
@@ -364,10 +396,10 @@ def former_form(url: str) -> str | None:
 def canonical_form_of_former(url: str) -> str | None:
     """The canonical form of ``url``, an address as a database stored it, when ``url`` is a
     former form of it (a row a database made before stored under ``details/87382?lang=th``,
-    ``details/%E0%B9%98...`` or ``ministry_details/87382``); None when ``url`` is canonical.
-    An ASCII address with no query, no percent-escape and no ``ministry_details``, as nearly
-    every one is, is told at once."""
-    if url.isascii() and not any(mark in url for mark in FORMER_FORM_MARKS):
+    ``details/%E0%B9%98...``, ``ministry_details/87382``, or a path in Thai or lower-case
+    escapes: ``/ข่าว``, ``/%e0%b8%82...``); None when ``url`` is canonical, told at once for
+    most addresses (:func:`_own_former_form`)."""
+    if _own_former_form(url):
         return None
     canonical = canonical_url(url)
     return canonical if canonical != url else None

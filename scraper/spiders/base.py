@@ -120,12 +120,14 @@ from thaidigest.readers import (
 )
 from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_pattern
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import public_url, same_host
+from thaidigest.urls import iri_to_uri, public_url, same_host
 
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 META_REFRESH = "meta refresh"  # the reason a 200 page that only refreshes is blocked
+# A byte UTF-8 could not read, as "surrogateescape" keeps it (U+DC80 to U+DCFF).
+UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
 # What Scrapy notes in a request's meta as it downloads it: a redirect followed starts
 # afresh (its own retries; copied, Scrapy warned on stderr of internal keys copied).
 # Not for a spider's own retry (retry_or_report), which drops download_latency alone:
@@ -206,8 +208,10 @@ class PageText:
 def _page_address(url: str) -> tuple[str, list[tuple[str, str]]]:
     """A page's path without a final slash and its query's fields, as bytes spell them
     (``%E0%B8`` and the raw bytes a ``Location`` header may carry read alike): what a
-    redirect to the same page at another spelling of its address keeps."""
-    parts = urlsplit(url)
+    redirect to the same page at another spelling of its address keeps. Thai written as
+    characters (a ``Location`` read as UTF-8: :func:`header_address`) is read as its UTF-8
+    bytes, as its escapes are."""
+    parts = urlsplit(iri_to_uri(url))
     path = unquote(parts.path, encoding="latin-1").rstrip("/") or "/"
     return path, sorted(parse_qsl(parts.query, keep_blank_values=True, encoding="latin-1"))
 
@@ -373,7 +377,7 @@ class SiteSpider(scrapy.Spider):
         seconds; None for a page to read
         (see :func:`scraper.sites.refresh_target`)."""
         header = response.headers.get("Refresh")
-        header_text = header.decode("latin-1") if header else None
+        header_text = header_address(header) if header else None
         if isinstance(response, HtmlResponse):
             is_article = response.meta.get("source_id") is not None
             body_block = self.body_block if is_article else None
@@ -778,10 +782,22 @@ def entry_like(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any] |
     )
 
 
+def header_address(value: bytes) -> str:
+    """A header that names an address (``Location``, ``Refresh``) as text: read as UTF-8,
+    which servers send a Thai path in (``/ข่าว``), each byte that is no part of a UTF-8
+    character percent-encoded (``%E0``), as a browser asks for it. Read as latin-1, a Thai
+    target was shown garbled in the log and the crawl report (``/à¸\\x82...``), and a
+    redirect followed was sent to that garbled address, encoded again."""
+    return UNDECODED_BYTE.sub(
+        lambda byte: f"%{ord(byte[0]) - 0xDC00:02X}", value.decode("utf-8", "surrogateescape")
+    )
+
+
 def _location_target(response: Response) -> str:
-    """The absolute URL a redirect's ``Location`` names; "" when it names none; as written
-    when it cannot be read (:func:`scraper.sites.absolute_url`): a target on no host."""
-    location = response.headers.get("Location", b"").decode("latin-1")
+    """The absolute URL a redirect's ``Location`` names (:func:`header_address`); "" when
+    it names none; as written when it cannot be read (:func:`scraper.sites.absolute_url`):
+    a target on no host."""
+    location = header_address(response.headers.get("Location", b""))
     return (absolute_url(response.url, location) or location) if location else ""
 
 

@@ -504,6 +504,65 @@ def test_an_article_sent_where_an_escaped_slash_or_line_break_makes_its_path_is_
     assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
 
 
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("/ข่าว/ปิดปรับปรุง".encode(), f"{HOST}/ข่าว/ปิดปรับปรุง"),
+        (b"/news/\xe0\xb8x", f"{HOST}/news/%E0%B8x"),  # no UTF-8: its bytes escaped
+    ],
+    ids=["utf-8", "not-utf-8"],
+)
+def test_a_redirect_to_a_thai_address_is_reported_with_that_address_in_thai(
+    location: bytes, shown: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ``Location`` in UTF-8 was read as latin-1: the log and the crawl report showed
+    ``/à¸\x82à¹\x88...``, an address no one could look at."""
+    spider = thaigov_spider()
+    request = Request(URL, meta={"source_id": "87382"})
+
+    response = Response(URL, status=302, headers={"Location": location}, request=request)
+    verdict = spider.judge(response)
+
+    assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
+    [entry] = spider.blocked
+    assert entry["target"] == shown
+    assert f"answered 302 -> {shown}" in caplog.text
+
+
+@pytest.mark.parametrize("header", ["Location", "Refresh"])
+def test_an_article_redirected_to_its_address_with_a_thai_query_follows_that_address(
+    header: str,
+) -> None:
+    """Read as latin-1, the Thai query was followed encoded twice (``%C3%A0%C2%B8...``):
+    another address than the one the site named."""
+    spider = thaigov_spider()
+    request = Request(URL, meta={"source_id": "87382"})
+    target = f"{URL}?lang=ไทย"
+    if header == "Location":
+        response = Response(URL, status=301, headers={header: target.encode()}, request=request)
+    else:
+        headers = {header: f"0; url={target}".encode()}
+        response = Response(URL, status=200, body=b"", headers=headers, request=request)
+
+    verdict = spider.judge(response)
+
+    assert verdict.answer is Answer.REDIRECT
+    assert verdict.follow is not None
+    assert verdict.follow.url == f"{URL}?lang={quote('ไทย')}"
+
+
+def test_a_listing_redirected_to_its_address_written_in_thai_is_the_same_page() -> None:
+    """The Thai keyword sent as UTF-8 characters is the page asked for, percent-encoded."""
+    spider = thaigov_spider()
+    asked = f"{HOST}/search?keyword={quote('ดิจิทัล')}"
+    target = f"{HOST}/search/?keyword=ดิจิทัล".encode()
+
+    response = Response(asked, status=301, headers={"Location": target}, request=Request(asked))
+    verdict = spider.judge(response)
+
+    assert verdict.answer is Answer.REDIRECT
+
+
 UNREADABLE_ADDRESSES = ("http://[::1/news/contents/details/87382", "https://[ลิงก์]/")
 
 
