@@ -34,7 +34,7 @@ from digest.markdown import coverage_line, markdown_to_text, story_headlines
 from digest.ours import ForeignFileError, foreign_top_files, refusal
 from digest.publish import (
     DigestResult,
-    build_digests,
+    build_digest,
     is_local_site,
     mail_links,
     mail_page,
@@ -64,7 +64,7 @@ from thaidigest.options import (
     out_option,
     output_folder,
 )
-from thaidigest.plural import counted
+from thaidigest.plural import counted, listed
 from thaidigest.sites import NO_SITES, SOURCES
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import DEFAULT_PORTS
@@ -385,6 +385,7 @@ def digest_command(
     store = Store.open(db, existing=True)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
+    results_so_far: list[DigestResult] = []  # the weeks built, when a later one is refused
     try:
         # Stored verdicts and partners brought up to date before the folder's turn is taken,
         # as a crawl does before its locks: a stop signal during that pass (tens of seconds
@@ -423,8 +424,9 @@ def digest_command(
         if mails and not unfinished:  # status: the weeks owed are being mailed, not failed
             held.enter_context(mailing(store))
             owe_weeks(store, config, weeks)
-        # Every week built before any is written: a later week's topic feed refuses them all.
-        results = build_digests(store, out_dir, weeks, config, judged=judged)
+        results = results_so_far
+        for built in weeks:
+            results.append(build_digest(store, out_dir, built, config, judged=judged))
         writing.close()  # mailing reads the files moved into place: another run may write
         site_url = config["digest"]["site_url"]
         if results and is_local_site(site_url) and not served_locally:  # once feeds are out
@@ -458,8 +460,9 @@ def digest_command(
             else:
                 mail_digests(store, config, out_dir, results, now, judged)
     except ForeignFileError as error:  # a week's page or a feed the early check could not know
-        first, last = error.weeks[0], error.weeks[-1]
-        unwritten = f"no file of {first if first == last else f'{first} to {last}'}"
+        unwritten = f"no file of {error.week}"
+        if built := [str(done.week) for done in results_so_far]:  # the refused one not among them
+            unwritten += f" ({listed(built)} written before it)"
         raise SettingsError(refusal(error.out_dir, error.foreign, option, unwritten)) from None
     except MailError as error:
         raise click.ClickException(f"the digest files are written, but {error}") from None

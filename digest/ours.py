@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 
@@ -218,11 +218,10 @@ def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
 class ForeignFileError(Exception):
     """A digest would replace files thaidigest did not write (:func:`foreign_files`): the
     facts only; the command that catches it says the refusal (:func:`refusal`), naming the
-    option or setting the user gave the folder in. Raised before any file of the run's
-    weeks is written."""
+    option or setting the user gave the folder in and the weeks written before it."""
 
-    def __init__(self, out_dir: Path, foreign: list[Path], weeks: Sequence[object]) -> None:
+    def __init__(self, out_dir: Path, foreign: list[Path], week: object) -> None:
         super().__init__(_named(foreign))
         self.out_dir = out_dir
         self.foreign = foreign
-        self.weeks = weeks  # the weeks whose build was refused, oldest first (digest.select.Week)
+        self.week = week  # the week whose build was refused (a digest.select.Week)

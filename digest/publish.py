@@ -181,63 +181,35 @@ def written_weeks(out_dir: Path) -> list[Week]:
     return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
-def _read(path: Path, pending: Mapping[Path, bytes]) -> bytes:
-    """What ``path`` holds once the builds before this one have written ``pending`` (the
-    files of the earlier weeks of one run, :func:`build_digests`); FileNotFoundError when
-    it holds nothing."""
-    return pending[path] if path in pending else path.read_bytes()
+def stored_digests(out_dir: Path) -> dict[Week, str]:
+    """The Markdown of every weekly digest already in ``out_dir/digests``."""
+    return {
+        week: digest_path(out_dir, week).read_text(encoding="utf-8")
+        for week in written_weeks(out_dir)
+    }
 
 
-def _listed(folder: Path, pattern: str, pending: Mapping[Path, bytes]) -> list[Path]:
-    """The files of ``folder`` matching ``pattern``, those of ``pending`` too (:func:`_read`)."""
-    ahead = {path for path in pending if path.parent == folder and path.match(pattern)}
-    return sorted(set(folder.glob(pattern)) | ahead)
-
-
-def stored_digests(out_dir: Path, pending: Mapping[Path, bytes] | None = None) -> dict[Week, str]:
-    """The Markdown of every weekly digest already in ``out_dir/digests``, or in ``pending``
-    (:func:`_read`)."""
-    pending = pending or {}
-    weeks = set(written_weeks(out_dir))
-    weeks.update(
-        week
-        for path in pending
-        if path.parent == out_dir / DIGESTS and (week := digest_week(path)) is not None
-    )
-
-    def markdown(week: Week) -> str:
-        path = digest_path(out_dir, week)
-        return pending[path].decode() if path in pending else path.read_text(encoding="utf-8")
-
-    return {week: markdown(week) for week in sorted(weeks)}
-
-
-def written_entries(path: Path, pending: Mapping[Path, bytes] | None = None) -> dict[str, Recorded]:
-    """The entries of the Atom feed written at ``path`` before (or in ``pending``:
-    :func:`_read`), by id; none when there is none."""
+def written_entries(path: Path) -> dict[str, Recorded]:
+    """The entries of the Atom feed written at ``path`` before, by id; none when there is none."""
     try:
-        return atom_entries(_read(path, pending or {}))
+        return atom_entries(path.read_bytes())
     except FileNotFoundError:
         return {}
 
 
-def written_article_feeds(
-    out_dir: Path, pending: Mapping[Path, bytes] | None = None
-) -> dict[str, bytes]:
-    """The Atom feeds of articles written in ``out_dir`` before (or in ``pending``:
-    :func:`_read`), by stem (``feed``, ``topics/ai``, ``partners/country-jp``): the feed of
-    every article and each topic's and partner's (the JSON and RSS feeds hold the same
-    entries and dates)."""
-    pending = pending or {}
+def written_article_feeds(out_dir: Path) -> dict[str, bytes]:
+    """The Atom feeds of articles written in ``out_dir`` before, by stem (``feed``,
+    ``topics/ai``, ``partners/country-jp``): the feed of every article and each topic's and
+    partner's (the JSON and RSS feeds hold the same entries and dates)."""
     paths = [
         out_dir / f"{ARTICLES}.atom",
-        *_listed(out_dir / TOPICS, "*.atom", pending),
-        *_listed(out_dir / PARTNERS, "*.atom", pending),
+        *sorted((out_dir / TOPICS).glob("*.atom")),
+        *sorted((out_dir / PARTNERS).glob("*.atom")),
     ]
     found: dict[str, bytes] = {}
     for path in paths:
         try:
-            found[path.relative_to(out_dir).with_suffix("").as_posix()] = _read(path, pending)
+            found[path.relative_to(out_dir).with_suffix("").as_posix()] = path.read_bytes()
         except FileNotFoundError:
             continue
     return found
@@ -289,15 +261,13 @@ def written_heads(feeds: Mapping[str, bytes]) -> dict[str, FeedHead]:
     return found
 
 
-def written_twins(
-    out_dir: Path, stems: Iterable[str], pending: Mapping[Path, bytes] | None = None
-) -> dict[str, bytes]:
-    """The JSON feed written in ``out_dir`` (or in ``pending``: :func:`_read`) beside the Atom
-    feed of each of ``stems``, by stem; none for a stem without one."""
+def written_twins(out_dir: Path, stems: Iterable[str]) -> dict[str, bytes]:
+    """The JSON feed written in ``out_dir`` beside the Atom feed of each of ``stems``, by stem;
+    none for a stem without one."""
     found: dict[str, bytes] = {}
     for stem in stems:
         try:
-            found[stem] = _read(out_dir / f"{stem}.json", pending or {})
+            found[stem] = (out_dir / f"{stem}.json").read_bytes()
         except FileNotFoundError:
             continue
     return found
@@ -633,15 +603,6 @@ def week_health(
     )
 
 
-class _Build(NamedTuple):
-    """A week's build, not yet written (:func:`_plan`)."""
-
-    week: Week
-    items: int
-    markdown: str
-    outputs: dict[Path, bytes]  # every file of the build, by path, in the order written
-
-
 def build_digest(
     store: Store,
     out_dir: Path,
@@ -650,73 +611,19 @@ def build_digest(
     now: datetime | None = None,
     judged: Collection[str] = SOURCES,
 ) -> DigestResult:
-    """Select ``week`` from ``store`` and write its digest, the feeds and the archive
-    (:func:`build_digests` of that week alone)."""
-    return build_digests(store, out_dir, [week], config, now, judged)[0]
+    """Select ``week`` from ``store`` and write its digest, the feeds and the archive.
 
-
-def build_digests(
-    store: Store,
-    out_dir: Path,
-    weeks: Sequence[Week],
-    config: Mapping[str, Any],
-    now: datetime | None = None,
-    judged: Collection[str] = SOURCES,
-) -> list[DigestResult]:
-    """Select each of ``weeks`` from ``store`` and write its digest, the feeds and the
-    archive, in that order, each week built on the files of those before it.
-
-    Every week is built before any file is written: a file thaidigest did not write at a
-    path any of them writes (:func:`digest.ours.foreign_files`; a topic's feed only a later
-    week writes) refuses the whole run, nothing written (:class:`ForeignFileError`).
-
-    Each digest's source health is judged at the week's end, or at ``now``
+    The digest's source health is judged at the week's end, or at ``now``
     (default: the clock) for a week not over yet, for the sites of ``judged`` (those the
     schedule's crawl jobs crawl, as ``thaidigest status`` judges); every other site is
     listed as not judged.
     """
-    now = now or utc_now()
-    builds: list[_Build] = []
-    pending: dict[Path, bytes] = {}  # what the builds before the next one write
-    first_written: dict[Path, bytes] = {}  # what replaces the file at each path, first
-    for week in weeks:
-        build = _plan(store, out_dir, week, config, now, judged, pending)
-        builds.append(build)
-        pending.update(build.outputs)
-        for path, data in build.outputs.items():
-            first_written.setdefault(path, data)
-    if foreign := foreign_files(out_dir, first_written, first_written):  # a user's index.html
-        raise ForeignFileError(out_dir, foreign, list(weeks))
-    title = config["digest"]["title"]
-    return [
-        DigestResult(
-            build.week,
-            build.items,
-            build.markdown,
-            mail_page(title, build.week, build.markdown),
-            tuple(build.outputs),
-            write_files(build.outputs),
-        )
-        for build in builds
-    ]
-
-
-def _plan(
-    store: Store,
-    out_dir: Path,
-    week: Week,
-    config: Mapping[str, Any],
-    now: datetime,
-    judged: Collection[str],
-    pending: Mapping[Path, bytes],
-) -> _Build:
-    """``week``'s build (:func:`build_digests`), on the files of ``out_dir`` once the builds
-    before it have written ``pending``."""
     settings = config["digest"]
     title = settings["title"]
     site = settings["site_url"].rstrip("/") + "/"
     span = weeks_kept(config)
-    stored = stored_digests(out_dir, pending)
+    now = now or utc_now()
+    stored = stored_digests(out_dir)
     # The feeds and the index end at the newest digest: a past week rebuilt must not
     # take subscribers' newest items away. A stored week still to come is no digest.
     this_week = Week.of(now.astimezone(BANGKOK).date())
@@ -740,7 +647,7 @@ def _plan(
         health if latest.week == week else week_health(store, latest.week, judged, config, now)
     )
     markdowns = stored | {week: markdown}
-    written = written_article_feeds(out_dir, pending)
+    written = written_article_feeds(out_dir)
     dates = written_dates(written)
     heads = written_heads(written)
     entries = article_entries(
@@ -761,7 +668,7 @@ def _plan(
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
         written_feeds=heads,
-        twins=written_twins(out_dir, heads, pending),
+        twins=written_twins(out_dir, heads),
     )
     outputs = {
         digest_name(week): markdown.encode(),
@@ -774,10 +681,14 @@ def _plan(
             links,
             latest,
             latest_health,
-            written_entries(out_dir / DIGESTS_FEED, pending),
+            written_entries(out_dir / DIGESTS_FEED),
             now,
             int(settings["max_entries"]),
         ),
     }
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
-    return _Build(week, len(digest.items), markdown, by_path)
+    if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
+        raise ForeignFileError(out_dir, foreign, week)
+    changed = write_files(by_path)
+    page = mail_page(title, week, markdown)
+    return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import digest.publish as publish
+import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
 from digest.select import BANGKOK, Week
@@ -1090,18 +1090,18 @@ def test_a_catch_up_that_cannot_mail_leaves_every_week_owed(tmp_path):
 
 
 def disk_full_when_building(monkeypatch, full: Week):
-    """Writing the files of the week ``full`` alone raising a full disk's error (a full disk
+    """``build_digest`` raising a full disk's error for the week ``full`` alone (a full disk
     cannot be had here: the one fault a real build would raise, for one week); the real
-    ``write_files``, to put back."""
-    real_write = publish.write_files
+    ``build_digest``, to put back."""
+    real_build = commands.build_digest
 
-    def disk_full_for_one_week(outputs):
-        if any(path.name == f"{full}.md" for path in outputs):
+    def disk_full_for_one_week(store, out_dir, week, config, **options):
+        if week == full:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write(outputs)
+        return real_build(store, out_dir, week, config, **options)
 
-    monkeypatch.setattr(publish, "write_files", disk_full_for_one_week)
-    return real_write
+    monkeypatch.setattr(commands, "build_digest", disk_full_for_one_week)
+    return real_build
 
 
 def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_path, monkeypatch):
@@ -1111,14 +1111,14 @@ def test_a_catch_up_whose_later_build_fails_leaves_the_week_it_wrote_owed(tmp_pa
     db, last = stored(tmp_path), Week.last_complete(utc_now())
     with smtp_sink() as inbox:
         mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
-    real_write = disk_full_when_building(monkeypatch, last)
+    real_build = disk_full_when_building(monkeypatch, last)
     with smtp_sink() as inbox:
         failed = scheduled_digest(tmp_path, db, inbox.port)
     assert failed.exit_code == 1
     assert failed.output.endswith(": no space left on device\n")
     assert written_weeks(tmp_path) == [str(last.shift(-2)), str(last.shift(-1))]
     assert inbox.messages == []
-    monkeypatch.setattr(publish, "write_files", real_write)  # space again
+    monkeypatch.setattr(commands, "build_digest", real_build)  # space again
     with smtp_sink() as inbox:
         result = scheduled_digest(tmp_path, db, inbox.port)
     assert result.exit_code == 0, result.output
@@ -1142,11 +1142,11 @@ def test_a_catch_up_after_a_failed_one_builds_and_mails_no_week_before_the_first
     store.close()
     with smtp_sink() as inbox:
         mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-3))
-    real_write = disk_full_when_building(monkeypatch, last)
+    real_build = disk_full_when_building(monkeypatch, last)
     with smtp_sink() as inbox:
         failed = scheduled_digest(tmp_path, db, inbox.port)
     assert failed.exit_code == 1, failed.output
-    monkeypatch.setattr(publish, "write_files", real_write)  # space again
+    monkeypatch.setattr(commands, "build_digest", real_build)  # space again
     with smtp_sink() as inbox:
         result = scheduled_digest(tmp_path, db, inbox.port)
     assert result.exit_code == 0, result.output
@@ -1725,34 +1725,6 @@ def test_a_users_own_file_a_week_writes_is_refused_before_anything_is_written(tm
     assert f"Error: {mine}: a file thaidigest did not write" in result.output
     assert "choose another folder for digest.out, or move it" in result.output
     assert folder_contents(out) == {mine: b"<p>my notes of the week</p>\n"}
-
-
-def test_a_users_own_feed_a_later_week_writes_refuses_every_week_before_any_is_written(
-    tmp_path,
-):
-    """A run making up missed weeks wrote the first, then met the user's own feed of a topic
-    only the last week has, and said so: "nothing written" held for one week only."""
-    db, last = stored(tmp_path), Week.last_complete(utc_now())
-    store = Store(f"sqlite:///{db}")
-    raw = article(2, "Quantum computing centre opens", published=last.start().date())
-    ingest(store, [raw], last.start().strftime("%Y-%m-%dT%H:%M"))
-    mark(store, raw, topics=["quantum"])
-    store.close()
-    out = tmp_path / "public"
-    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
-    built = CliRunner().invoke(digest_command, ["--week", str(last.shift(-2)), *arguments])
-    assert built.exit_code == 0, built.output
-    mine = out / "topics" / "quantum.atom"
-    mine.write_bytes(b"<feed>mine</feed>\n")
-    before = folder_contents(out)
-    result = CliRunner().invoke(digest_command, arguments)  # builds last week and the one before
-    assert result.exit_code == 2, result.output
-    assert result.output == (
-        f"Error: {mine}: a file thaidigest did not write, which the digest would replace; "
-        f"no file of {last.shift(-1)} to {last} was written: choose another folder for "
-        f"--out, or move it out of {out}\n"
-    )
-    assert folder_contents(out) == before
 
 
 def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made(tmp_path):

@@ -26,8 +26,7 @@ from digest.feeds import (
     stable_id,
 )
 from digest.markdown import lists_story, markdown_to_html
-from digest.ours import ForeignFileError
-from digest.publish import build_digest, build_digests
+from digest.publish import build_digest
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
 from tests.digest import (
@@ -765,8 +764,7 @@ def test_a_very_long_headline_is_cut_in_every_output(store, tmp_path):
 FULL_DISK_BUILD = """
 import resource, signal, sys
 from pathlib import Path
-from digest.ours import ForeignFileError
-from digest.publish import build_digest, build_digests
+from digest.publish import build_digest
 from digest.select import Week
 from thaidigest.config import DEFAULTS
 from thaidigest.store import Store
@@ -973,49 +971,3 @@ def test_the_digests_feed_holds_the_digests_of_the_weeks_the_feeds_of_articles_c
         assert parse(out / feed).feed.subtitle.endswith(" of the 4 weeks to 2024-W41")
     # One digest of the four weeks: the subtitle promises no entry a week.
     assert parse(out / "digests.atom").feed.subtitle == "The digests of the 4 weeks to 2024-W41"
-
-
-def folder_contents(folder):
-    return {
-        path.relative_to(folder): path.read_bytes() for path in folder.rglob("*") if path.is_file()
-    }
-
-
-def with_a_topic_of_week_34_only(store):
-    """``filled``, and an article of 2024-W34 on a topic of its own: its feed
-    (``topics/quantum.atom``) is written by a build of W34, not of W33."""
-    raw = article(7, "Quantum computing centre opens", published=date(2024, 8, 22))
-    ingest(store, [raw], "2024-08-23T10:00")
-    mark(store, raw, relevance=0.8, topics=["quantum"])
-    return store
-
-
-def test_weeks_built_together_write_what_they_write_built_one_by_one(filled, tmp_path):
-    """Every week of a run is built before any is written: each on the files of the weeks
-    before it, as when each was written before the next was built."""
-    store, now = with_a_topic_of_week_34_only(filled), at("2024-09-02T03:00")
-    apart, together = tmp_path / "apart", tmp_path / "together"
-    for out in (apart, together):
-        build_digest(store, out, Week(2024, 32), settings(), now=now)
-    one_by_one = [build_digest(store, apart, week, settings(), now=now) for week in (W33, W34)]
-    at_once = build_digests(store, together, [W33, W34], settings(), now=now)
-    assert folder_contents(together) == folder_contents(apart)
-    assert (together / "topics" / "quantum.atom").is_file()
-    assert [(r.week, r.markdown, len(r.files), len(r.changed)) for r in at_once] == [
-        (r.week, r.markdown, len(r.files), len(r.changed)) for r in one_by_one
-    ]
-
-
-def test_a_users_file_only_a_later_week_writes_refuses_the_run_before_any_week_is_written(
-    filled, tmp_path
-):
-    """W33 was written, then W34's build met the user's own feed at topics/quantum.atom."""
-    store, out = with_a_topic_of_week_34_only(filled), tmp_path / "public"
-    build_digest(store, out, Week(2024, 32), settings())
-    mine = out / "topics" / "quantum.atom"
-    mine.write_bytes(b"<feed>mine</feed>\n")
-    before = folder_contents(out)
-    with pytest.raises(ForeignFileError) as refused:
-        build_digests(store, out, [W33, W34], settings())
-    assert (refused.value.foreign, refused.value.weeks) == ([mine], [W33, W34])
-    assert folder_contents(out) == before

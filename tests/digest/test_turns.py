@@ -76,14 +76,14 @@ import sys
 import digest.commands
 from thaidigest.cli import main
 
-build = digest.commands.build_digests
+build = digest.commands.build_digest
 
 def paused(*args, **kwargs):
     print("building", file=sys.stderr, flush=True)
     sys.stdin.read()
     return build(*args, **kwargs)
 
-digest.commands.build_digests = paused
+digest.commands.build_digest = paused
 main(prog_name="thaidigest")
 """
 
