@@ -982,3 +982,53 @@ def test_explain_takes_the_path_of_an_imported_text_file(prefix, tmp_path, monke
     assert explained.exit_code == 0, explained.output
     assert explained.output.splitlines()[1] == stored["url"]
     assert "relevance: " in explained.output
+
+
+# A .txt file's source line as written, and the address a database made before stored the
+# page under: its Thai path as written, or its query kept.
+SOURCES_STORED_BEFORE = pytest.mark.parametrize(
+    ("source", "stored_under"),
+    [
+        (
+            "https://www.mfa.go.th/th/content/ข่าว-ความร่วมมือ",
+            "https://mfa.go.th/th/content/ข่าว-ความร่วมมือ",
+        ),
+        (
+            "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
+            "https://thaigov.go.th/news/contents/details/87382?lang=th",
+        ),
+    ],
+    ids=["thai-path", "lang-query"],
+)
+
+
+def text_stored_before(tmp_path: Path, source: str, stored_under: str) -> tuple[Path, Path]:
+    """A .txt file with the source line ``source``, and a database holding its article
+    under ``stored_under``, as an older version stored it."""
+    db = tmp_path / "db.sqlite"
+    text = tmp_path / "mou.txt"
+    text.write_text(
+        "ความร่วมมือด้านดิจิทัลไทย ญี่ปุ่น\n\n"
+        "กระทรวงลงนามบันทึกความเข้าใจด้านเศรษฐกิจดิจิทัลกับญี่ปุ่น เพื่อความร่วมมือด้านปัญญาประดิษฐ์\n"
+        f"ที่มา : {source}\n",
+        "utf-8",
+    )
+    assert run("import", str(text), "--db", str(db)).exit_code == 0
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE articles SET url = ?", (stored_under,))
+    return text, db
+
+
+@SOURCES_STORED_BEFORE
+def test_a_text_file_is_the_row_a_database_holds_under_its_source_lines_former_form(
+    source, stored_under, tmp_path
+):
+    """A .txt file names its address in its ``ที่มา :`` line, read as it is normalised: the
+    former form was looked up from the file's ``file:`` URL, so a database that holds the
+    page under its Thai path (or ``?lang=th``) as written stored it a second time."""
+    text, db = text_stored_before(tmp_path, source, stored_under)
+
+    result = run("import", str(text), "--db", str(db))
+
+    assert "new 0, updated 0, unchanged 1" in result.output, result.output
+    assert [record["url"] for record in export(db)] == [stored_under]

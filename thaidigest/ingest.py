@@ -45,7 +45,12 @@ from thaidigest.model import (
     Article,
     RawArticle,
 )
-from thaidigest.normalise import normalise_article, same_content, without_page_lines
+from thaidigest.normalise import (
+    address_as_written,
+    normalise_article,
+    same_content,
+    without_page_lines,
+)
 from thaidigest.store import (
     KEEP_SUPERSEDED_TEXT,
     Store,
@@ -145,14 +150,15 @@ class History(NamedTuple):
     first_seen: str | None  # None: found now
     last_changed: str | None  # None: changed when found
     versions: int
-    # An imported record's URL as a database made before its canonical form's rule stored
-    # it (``details/87382?lang=th``), when that form is not the canonical one: such a row
-    # is the record's (see Ingestor._write_batch). None for a crawl's visit.
+    # An imported record's URL (a .txt file's ``ที่มา :`` line's) as a database made before
+    # its canonical form's rule stored it (``details/87382?lang=th``, ``/ข่าว``), when that
+    # form is not the canonical one: such a row is the record's (see
+    # Ingestor._write_batch). None for a crawl's visit.
     stored_before: str | None = None
 
     @classmethod
     def of(cls, raw: RawArticle) -> History:
-        stored_before = former_form(raw.url) if raw.fetch_url is None else None
+        stored_before = former_form(address_as_written(raw)) if raw.fetch_url is None else None
         return cls(raw.first_seen, raw.last_changed, raw.versions, stored_before)
 
     @property

@@ -858,6 +858,28 @@ def without_page_lines(body: str, stored: tuple[str, str], labels: Collection[st
     )
 
 
+def _address_named(raw: RawArticle, source_url: str | None) -> str:
+    """The address ``raw`` names, as written: a text file's ``ที่มา : URL`` line
+    (``source_url``) is its web address; a record that names its own ``url`` keeps it (else
+    a line in its text would overwrite another article)."""
+    from_file = urlsplit(raw.url).scheme.lower() == "file"
+    if source_url and from_file and not web_url_problem(source_url):
+        return source_url
+    return raw.url
+
+
+def address_as_written(raw: RawArticle) -> str:
+    """The address :func:`normalise_article` reads ``raw`` under before making it canonical
+    (its ``url``, or a text file's ``ที่มา :`` line, read from its text again): the form a
+    database made before a rule of :func:`~thaidigest.urls.canonical_url` may hold the
+    article under (:func:`~thaidigest.urls.former_form`), which the canonical one no longer
+    tells (``/ข่าว`` and ``/%e0%b8%82...`` are both ``/%E0%B8%82...``)."""
+    if urlsplit(raw.url).scheme.lower() != "file":
+        return raw.url
+    title, body_lines = pick_title(raw.title, clean_text(raw.body))
+    return _address_named(raw, _without_boilerplate(title, body_lines)[1])
+
+
 def normalise_article(raw: RawArticle) -> Article:
     """The normalised article for a raw one. Raises ValueError when it has no headline,
     or no body where the raw article needs one (:data:`NO_BODY`).
@@ -877,13 +899,7 @@ def normalise_article(raw: RawArticle) -> Article:
         raise ValueError("no headline")
     if raw.needs_body and not body:
         raise ValueError(NO_BODY)
-    url = raw.url
-    # A text file's ``ที่มา : URL`` line is its web address; a record that names its own
-    # ``url`` keeps it (else a line in its text would overwrite another article).
-    from_file = urlsplit(raw.url).scheme.lower() == "file"
-    if cleaned.source_url and from_file and not web_url_problem(cleaned.source_url):
-        url = cleaned.source_url
-    url = canonical_url(url)
+    url = canonical_url(_address_named(raw, cleaned.source_url))
     source = raw.source if raw.source != "file" else source_of(url)
     return Article(
         url=url,
