@@ -1032,3 +1032,17 @@ def test_a_text_file_is_the_row_a_database_holds_under_its_source_lines_former_f
 
     assert "new 0, updated 0, unchanged 1" in result.output, result.output
     assert [record["url"] for record in export(db)] == [stored_under]
+
+
+@SOURCES_STORED_BEFORE
+def test_explain_of_a_text_file_finds_the_row_held_under_its_source_lines_former_form(
+    source, stored_under, tmp_path
+):
+    """explain of a .txt file looked only under its source line's canonical form, where
+    explain of the line's address finds the row stored under its former one."""
+    text, db = text_stored_before(tmp_path, source, stored_under)
+
+    explained = run("explain", str(text), "--db", str(db))
+
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[1] == stored_under

@@ -26,7 +26,7 @@ from thaidigest.export import export_record
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.ingest import Interrupted, Rejected, Summary
 from thaidigest.model import RawArticle
-from thaidigest.normalise import normalise_article, renormalised
+from thaidigest.normalise import address_as_written, normalise_article, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
@@ -58,7 +58,7 @@ from thaidigest.readers import (
 )
 from thaidigest.relevance import explain
 from thaidigest.store import Store
-from thaidigest.urls import addresses_meant, canonical_url
+from thaidigest.urls import addresses_meant
 from thaidigest.workers import default_workers
 
 MAX_WORKERS = 64  # each holds a few batches: more would only cost memory
@@ -269,9 +269,9 @@ def _explained(_ctx: click.Context, _param: click.Parameter, argument: str) -> s
 
 def _addresses_explained(argument: str) -> list[str]:
     """The addresses the article ``argument`` names may be stored under, the likeliest
-    first (:func:`~thaidigest.urls.addresses_meant`); for the path of a ``.txt`` file, the
-    one import stores it under: its ``ที่มา :`` source line's, else the file's ``file:``
-    URL. A file import rejects is refused as import refuses it, exit 1."""
+    first (:func:`~thaidigest.urls.addresses_meant`); for the path of a ``.txt`` file, those
+    of the address import reads it under: its ``ที่มา :`` source line's, else the file's
+    ``file:`` URL. A file import rejects is refused as import refuses it, exit 1."""
     path = Path(argument)
     if "://" in argument or path.suffix.lower() != ".txt":
         try:
@@ -282,9 +282,12 @@ def _addresses_explained(argument: str) -> list[str]:
     if isinstance(read, Rejected):
         raise click.ClickException(read.describe())
     try:
-        return [canonical_url(normalise_article(read).url)]
+        normalise_article(read)
     except ValueError as error:  # no headline: import rejects it too
         raise click.ClickException(f"{path}: {error}") from None
+    # Its source line as written: a database made before may hold it under that line's
+    # former form (a Thai path as written, ``details/N?lang=th``), as import finds it.
+    return addresses_meant(address_as_written(read))
 
 
 @click.command("explain")
