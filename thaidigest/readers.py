@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import lzma
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -70,6 +71,10 @@ PACKAGE_FILES = frozenset({"__init__.py"})
 # Folders no one keeps articles in, left out when a folder names the subfolders it holds,
 # which are not read.
 NOT_ARTICLE_FOLDERS = frozenset({"__pycache__"})
+# A web site's own files, named so at its root: never an article, though a .txt. A folder
+# with files to import names a subfolder as not read only when it holds a file import
+# would read, and a copy of a site (seeds/site, the fixture site) holds its robots.txt.
+SITE_FILES = frozenset({"robots.txt", "humans.txt", "ads.txt", "security.txt", "llms.txt"})
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -852,9 +857,10 @@ def expand_paths(
     A file named of another type is rejected, and so is a folder with none, naming the
     subfolders it holds, which are not read (a folder of folders of articles said only that
     it held no file to import); a folder's files of other types, and the subfolders of one
-    with files to import, are told to ``on_skipped`` in one note (how many, and the first by
-    name), not rejected (its subfolders were left out without a word); a Python package's
-    own file (:data:`PACKAGE_FILES`) is not one of them.
+    with files to import that hold files import reads (:func:`_holds_files_to_import`), are
+    told to ``on_skipped`` in one note (how many, and the first by name), not rejected (its
+    subfolders were left out without a word); a Python package's own file
+    (:data:`PACKAGE_FILES`) is not one of them, nor a subfolder of none (seeds/site).
     """
     for path in paths:
         if path.is_dir():
@@ -877,13 +883,18 @@ def expand_paths(
                 continue
             wanted = [child for child in files if _ends_with(child, IMPORTABLE_SUFFIXES)]
             others = [child.name for child in files if not _ends_with(child, IMPORTABLE_SUFFIXES)]
-            not_read = _subfolders_not_read(subfolders)
             if not wanted:
                 reason = f"no {SUFFIX_NAMES} file in it"
                 if others:
                     reason += f" ({counted(len(others), 'other file')}, such as {others[0]})"
+                not_read = _subfolders_not_read(subfolders)
                 yield Rejected(str(path), "; ".join(filter(None, (reason, not_read))))
                 continue
+            # Beside files it imports, only a subfolder of files it would read is worth a
+            # word: a fixture site's folder (seeds/site) or one of pictures is no article left.
+            not_read = _subfolders_not_read(
+                [name for name in subfolders if _holds_files_to_import(path / name)]
+            )
             strays = (
                 f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
                 if others
@@ -898,6 +909,21 @@ def expand_paths(
             yield path  # writes the corpus into
         else:  # rejected before anything is read, as a folder with none to import is
             yield _unknown_type(path)
+
+
+def _holds_files_to_import(folder: Path) -> bool:
+    """Whether ``folder`` holds a file import would read (:data:`IMPORTABLE_SUFFIXES`),
+    other than a site's own (:data:`SITE_FILES`); a folder that cannot be listed may."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(
+                _ends_with(Path(entry.name), IMPORTABLE_SUFFIXES)
+                and entry.name.lower() not in SITE_FILES
+                and entry.is_file()
+                for entry in entries
+            )
+    except OSError:
+        return True
 
 
 def _subfolders_not_read(subfolders: list[str]) -> str | None:
