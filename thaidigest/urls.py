@@ -144,8 +144,10 @@ def _prefix_problem(url: str, why: str) -> str | None:
 
 
 def _shown_url(url: str) -> str:
-    """``url`` as a message shows it: quoted, escaped (ASCII), cut at SHOWN_URL_CHARS."""
-    return ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
+    """``url`` as a message shows it: quoted, cut at SHOWN_URL_CHARS, what does not print
+    escaped (a control or direction character, ``\\u200e``); Thai, which prints, as written,
+    as every other setting's error shows it (``ascii`` wrote ``https://\\u0e02\\u0e48…``)."""
+    return repr(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
 
 
 def iri_to_uri(iri: str) -> str:
