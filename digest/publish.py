@@ -181,6 +181,23 @@ def written_weeks(out_dir: Path) -> list[Week]:
     return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
+def complete_weeks(out_dir: Path) -> list[Week]:
+    """The weeks of :func:`written_weeks` whose digest was last written once the week was
+    over, oldest first: a preview of a week in progress (``digest --week`` of the current
+    week) lists only its first days, and a scheduled digest that counted it as written
+    (:func:`digest.commands.weeks_to_build`) built none after it when the run after its
+    end failed or did not happen, so the week stayed a preview, never mailed."""
+    complete = []
+    for week in written_weeks(out_dir):
+        try:
+            modified = digest_path(out_dir, week).stat().st_mtime
+        except OSError:  # removed meanwhile: not written
+            continue
+        if modified >= week.end().timestamp():
+            complete.append(week)
+    return complete
+
+
 def stored_digests(out_dir: Path) -> dict[Week, str]:
     """The Markdown of every weekly digest already in ``out_dir/digests``."""
     return {
