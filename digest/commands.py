@@ -35,7 +35,6 @@ from digest.ours import ForeignFileError, foreign_top_files, refusal
 from digest.publish import (
     DigestResult,
     build_digest,
-    complete_weeks,
     is_local_site,
     mail_links,
     mail_page,
@@ -47,6 +46,7 @@ from digest.select import (
     Week,
     WeekError,
     bangkok_time,
+    complete_weeks,
     digest_path,
     first_watched,
     watched,
@@ -110,7 +110,7 @@ def weeks_to_build(
 ) -> list[Week]:
     """The weeks a scheduled digest (no ``--week``) builds, oldest first: every complete
     week watched (:func:`watched`) after the newest of ``written`` (the digests in the
-    output folder written once their week was over, :func:`digest.publish.complete_weeks`:
+    output folder written once their week was over, :func:`digest.select.complete_weeks`:
     a preview of a week in progress is no digest of it), back to the last ``kept_weeks``
     (:func:`thaidigest.config.weeks_kept`) at most, so a run that failed, was killed or did
     not happen is made up by the next; the last complete week alone when none is missed or

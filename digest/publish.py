@@ -91,7 +91,6 @@ from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
-    DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
     WEEK_NAME,
@@ -100,10 +99,10 @@ from digest.select import (
     digest_name,
     digest_page_name,
     digest_path,
-    digest_week,
     load_weeks,
     select_week,
     topic_key,
+    written_weeks,
 )
 from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
@@ -171,31 +170,6 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
     for temporary, path in staged:
         os.replace(temporary, path)
     return tuple(path for _, path in staged)
-
-
-def written_weeks(out_dir: Path) -> list[Week]:
-    """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
-    folder = out_dir / DIGESTS
-    if not folder.is_dir():
-        return []
-    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
-
-
-def complete_weeks(out_dir: Path) -> list[Week]:
-    """The weeks of :func:`written_weeks` whose digest was last written once the week was
-    over, oldest first: a preview of a week in progress (``digest --week`` of the current
-    week) lists only its first days, and a scheduled digest that counted it as written
-    (:func:`digest.commands.weeks_to_build`) built none after it when the run after its
-    end failed or did not happen, so the week stayed a preview, never mailed."""
-    complete = []
-    for week in written_weeks(out_dir):
-        try:
-            modified = digest_path(out_dir, week).stat().st_mtime
-        except OSError:  # removed meanwhile: not written
-            continue
-        if modified >= week.end().timestamp():
-            complete.append(week)
-    return complete
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
