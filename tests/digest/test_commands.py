@@ -36,8 +36,8 @@ from tests.digest import (
     crawled,
     ingest,
     ipv6_loopback_missing,
+    link_of,
     mark,
-    url_of,
 )
 from tests.digest.test_mail import (
     Inbox,
@@ -431,7 +431,7 @@ def test_the_mail_text_part_reads_as_written_without_markdown_escapes(tmp_path):
     message = message_from_bytes(inbox.messages[0][1], policy=policy.default)
     text, html = message.iter_parts()
     plain = text.get_content().replace("\r\n", "\n")
-    assert f"\n### {headline} <{url_of(raw)}>\n" in plain
+    assert f"\n### {headline} <{link_of(raw)}>\n" in plain
     assert f"\n{body}\n" in plain
     assert plain.count("\\") == 2  # the headline's and the body's own, once each
     assert "<del>" not in plain and "**" not in plain
