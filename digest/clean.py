@@ -44,6 +44,7 @@ from thaidigest.urls import (
     NONCHARACTERS,
     STRAY_PERCENT,
     canonical_form_of_former,
+    served_url,
     web_url_problem,
 )
 
@@ -99,18 +100,21 @@ def clean_line(text: str) -> str:
 
 
 def clean_link(url: str | None) -> str | None:
-    """``url`` as it is published as a link, its stray ``%`` written ``%25`` (its escapes
+    """``url`` as it is published as a link: a site's article on the host the site serves
+    it from (:func:`thaidigest.urls.served_url`, ``https://www.thaigov.go.th/…`` for the
+    stored ``https://thaigov.go.th/…``), its stray ``%`` written ``%25`` (its escapes
     untouched); None when it may not be published."""
     if url is None or web_url_problem(url):
         return None
-    return STRAY_PERCENT.sub("%25", url)
+    return STRAY_PERCENT.sub("%25", served_url(url))
 
 
 def published_forms(url: str) -> tuple[str, ...]:
     """Every form in which an output may have published ``url``: as :func:`clean_link`
-    publishes it, then as stored, which outputs written before its stray ``%`` was
-    escaped hold (a digest of a past week is never written again); none when it may not
-    be published."""
+    publishes it, then as stored, which outputs written before hold (a digest of a past
+    week is never written again): those written before a site's article was linked on
+    the host the site serves it from, and before a stray ``%`` was escaped (a site's
+    article, on its canonical path, has none); none when it may not be published."""
     published = clean_link(url)
     if published is None:
         return ()

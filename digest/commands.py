@@ -40,13 +40,13 @@ from digest.publish import (
     mail_page,
     stored_digests,
     week_health,
-    written_weeks,
 )
 from digest.select import (
     DIGESTS,
     Week,
     WeekError,
     bangkok_time,
+    complete_weeks,
     digest_path,
     first_watched,
     watched,
@@ -110,12 +110,14 @@ def weeks_to_build(
 ) -> list[Week]:
     """The weeks a scheduled digest (no ``--week``) builds, oldest first: every complete
     week watched (:func:`watched`) after the newest of ``written`` (the digests in the
-    output folder), back to the last ``kept_weeks`` (:func:`thaidigest.config.weeks_kept`)
-    at most, so a run that failed, was killed or did not happen is made up by the next;
-    the last complete week alone when none is missed or none written; none when the last
-    complete week was not watched (a database first crawled or imported into this week,
-    or not yet): a week over before anything was crawled or imported is owed nothing.
-    ``kept_weeks`` is one at least: the last complete week is built when watched.
+    output folder written once their week was over, :func:`digest.select.complete_weeks`:
+    a preview of a week in progress is no digest of it), back to the last ``kept_weeks``
+    (:func:`thaidigest.config.weeks_kept`) at most, so a run that failed, was killed or did
+    not happen is made up by the next; the last complete week alone when none is missed or
+    none written; none when the last complete week was not watched (a database first
+    crawled or imported into this week, or not yet): a week over before anything was
+    crawled or imported is owed nothing. ``kept_weeks`` is one at least: the last complete
+    week is built when watched.
     """
     if kept_weeks < 1:
         raise ValueError(f"kept_weeks must be at least 1, not {kept_weeks}")
@@ -415,7 +417,7 @@ def digest_command(
         if week is not None:
             weeks = [week]
         else:
-            written, watched_since = written_weeks(out_dir), store.watched_since()
+            written, watched_since = complete_weeks(out_dir), store.watched_since()
             weeks = weeks_to_build(written, now, weeks_kept(config), watched_since)
             left_out = weeks_left_out(written, weeks, watched_since)
             if not weeks:

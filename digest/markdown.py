@@ -325,7 +325,7 @@ def item_source_label(item: Item) -> str:
     (:func:`digest.clean.article_links`), and so is labelled by that copy's site, not
     :data:`IMPORTED`; which copy represents the story does not change."""
     own, _ = article_links(item.url, item.also_on)
-    if own is not None and own != item.url:
+    if own is not None and own != clean_link(item.url):
         return web_host(own) or source_label(item.source, item.url)
     return source_label(item.source, item.url)
 

@@ -91,7 +91,6 @@ from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
     BANGKOK,
-    DIGESTS,
     OTHER_TOPIC,
     TOPIC_LABELS,
     WEEK_NAME,
@@ -100,10 +99,10 @@ from digest.select import (
     digest_name,
     digest_page_name,
     digest_path,
-    digest_week,
     load_weeks,
     select_week,
     topic_key,
+    written_weeks,
 )
 from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
@@ -171,14 +170,6 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
     for temporary, path in staged:
         os.replace(temporary, path)
     return tuple(path for _, path in staged)
-
-
-def written_weeks(out_dir: Path) -> list[Week]:
-    """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
-    folder = out_dir / DIGESTS
-    if not folder.is_dir():
-        return []
-    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:

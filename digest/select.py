@@ -284,6 +284,33 @@ def digest_week(path: Path) -> Week | None:
         return None
 
 
+def written_weeks(out_dir: Path) -> list[Week]:
+    """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
+    folder = out_dir / DIGESTS
+    if not folder.is_dir():
+        return []
+    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
+
+
+def complete_weeks(out_dir: Path) -> list[Week]:
+    """The weeks of :func:`written_weeks` whose digest was last written once the week was
+    over, oldest first: a preview of a week in progress (``digest --week`` of the current
+    week) lists only its first days, and a scheduled digest that counted it as written
+    (:func:`digest.commands.weeks_to_build`) built none after it when the run after its
+    end failed or did not happen, so the week stayed a preview, never mailed. ``thaidigest
+    status`` judges a week's digest missing by the same weeks
+    (:func:`schedules.commands.read_digests`), so it says so of a preview too."""
+    complete = []
+    for week in written_weeks(out_dir):
+        try:
+            modified = digest_path(out_dir, week).stat().st_mtime
+        except OSError:  # removed meanwhile: not written
+            continue
+        if modified >= week.end().timestamp():
+            complete.append(week)
+    return complete
+
+
 def watched(week: Week, watched_since: datetime | None) -> bool:
     """Whether ``week`` was watched: it ended after watching began (``watched_since``: the
     first crawl or the first article stored, :meth:`thaidigest.store.Store.watched_since`).

@@ -21,9 +21,11 @@ from digest.select import (
     DIGESTS,
     Week,
     bangkok_time,
+    complete_weeks,
     digest_path,
     digest_week,
     watched,
+    written_weeks,
 )
 from scraper.report import (
     LOCKED,
@@ -496,33 +498,42 @@ def newest_digest(out_dir: Path) -> Path | None:
 @dataclass(frozen=True)
 class Digests:
     """What ``status`` reads of a digest folder's digests, once for all its lines
-    (:func:`read_digests`): the newest and its file time, or why they cannot be read."""
+    (:func:`read_digests`): the newest and its file time, and the weeks whose digest was
+    written once the week was over (:func:`digest.select.complete_weeks`, as a scheduled
+    digest counts them: any other is a preview), or why they cannot be read."""
 
     folder: Path
     newest: Path | None = None
     modified: float | None = None  # the newest's file time, seconds since the epoch
     error: OSError | None = None
+    complete: tuple[Week, ...] = ()  # oldest first
+    previews: tuple[Week, ...] = ()  # the others: written before their week ended
 
 
 def read_digests(folder: Path) -> Digests:
-    """The newest digest in ``folder`` and its file time (:func:`newest_digest`), or the
-    OSError that keeps them from this user: not "none yet", as it may hold some."""
+    """The newest digest in ``folder`` and its file time (:func:`newest_digest`), and the
+    weeks written whole (:func:`digest.select.complete_weeks`), or the OSError that keeps
+    them from this user: not "none yet", as it may hold some."""
     try:
         newest = newest_digest(folder)
         # A folder it may list but not enter (no x): its files' times cannot be read.
         modified = newest.stat().st_mtime if newest is not None else None
+        complete = tuple(complete_weeks(folder))
+        previews = tuple(week for week in written_weeks(folder) if week not in complete)
     except OSError as error:
         return Digests(folder, error=error)
-    return Digests(folder, newest, modified)
+    return Digests(folder, newest, modified, complete=complete, previews=previews)
 
 
 def missing_digest(
     newest: Week | None, watched_since: datetime | None, now: datetime
 ) -> Week | None:
     """The week whose digest is missing at ``now``, or None: the newest week over for more
-    than :data:`DIGEST_GRACE`, when ``newest`` (the newest digest written) is older or
-    there is none, and watching began (``watched_since``: the first crawl or the first
-    article stored, :meth:`thaidigest.store.Store.watched_since`) before that week ended
+    than :data:`DIGEST_GRACE`, when ``newest`` (the newest week whose digest was written
+    once the week was over, :func:`digest.select.complete_weeks`: a preview is none, as a
+    scheduled digest counts it) is older or there is none, and watching began
+    (``watched_since``: the first crawl or the first article stored,
+    :meth:`thaidigest.store.Store.watched_since`) before that week ended
     (:func:`digest.select.watched`).
 
     The scheduled digest builds every week missed since the newest, so one missing
@@ -571,7 +582,10 @@ def digest_line(digests: Digests, now: datetime, zone: tzinfo) -> str:
     if digests.newest is None or digests.modified is None:
         return f"digest: none yet in {folder}"
     written = datetime.fromtimestamp(digests.modified, zone)
-    return f"digest: {digests.newest} written {log_time(written)} ({_age(written, now)})"
+    line = f"digest: {digests.newest} written {log_time(written)} ({_age(written, now)})"
+    if _week_of(digests.newest) in digests.previews:
+        return f"{line}: a preview, written before its week ended"
+    return line
 
 
 def _week_of(digest: Path | None) -> Week | None:
@@ -702,12 +716,15 @@ def missing_digests(
         if digests.error is not None:
             continue
         newest = digests.newest
-        week = missing_digest(_week_of(newest), watched_since, now)
+        # Written whole, as a scheduled digest counts them: a preview is none.
+        whole = digests.complete[-1] if digests.complete else None
+        week = missing_digest(whole, watched_since, now)
         if week is not None:
             hours = DIGEST_GRACE / timedelta(hours=1)
+            preview = ", only a preview written before it ended" if week in digests.previews else ""
             problems.append(
                 f"digest: no digest of {week} in {digests.folder / DIGESTS} {hours:g} h after "
-                f"the week ended (newest: {newest.name if newest else 'none'})"
+                f"the week ended{preview} (newest: {newest.name if newest else 'none'})"
             )
     return problems
 

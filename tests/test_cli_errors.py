@@ -630,6 +630,35 @@ def test_explain_of_an_address_pasted_without_its_scheme_explains_the_article(ad
     assert result.output.splitlines()[1] == "https://thaigov.go.th/news/contents/details/87382"
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "<https://thaigov.go.th/news/contents/details/87382>",
+        " <https://www.thaigov.go.th/news/contents/details/87382> ",
+        "<thaigov.go.th/news/contents/details/87382>",
+    ],
+)
+def test_explain_of_an_address_in_angle_brackets_as_the_digest_writes_it_explains_it(
+    address, tmp_path
+):
+    """The digest's Markdown, its `Also on` line and the mail's text write each link in
+    angle brackets: copied with them, it was read as a path, `no stored article at
+    <https:/thaigov.go.th/…>`, its `//` collapsed."""
+    db = str(tmp_path / "db.sqlite")
+    assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0
+    result = invoke("explain", address, "--db", db, "--out", str(tmp_path / "public"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == "https://thaigov.go.th/news/contents/details/87382"
+
+
+def test_explain_of_an_address_in_angle_brackets_nothing_is_stored_under_names_it_whole(store):
+    result = invoke("explain", "<https://mdes.go.th/news/detail/1>", "--db", store.url)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: no stored article at https://mdes.go.th/news/detail/1"
+    )
+
+
 def test_explain_of_an_address_without_scheme_nothing_is_stored_under_names_both(store):
     result = invoke("explain", "mfa.go.th/en/content/1", "--db", store.url)
     assert result.exit_code == 2

@@ -121,6 +121,19 @@ WRONG_SETTINGS = {
         '[digest]\nsite_url = "https://example.org/news/#top"\n',
         "digest.site_url: 'https://example.org/news/#top' has a fragment (#top)",
     ),
+    # Thai shows as written, as in every other setting's error, not as \u0e02 escapes.
+    "site-url-in-thai-with-a-fragment": (
+        '[digest]\nsite_url = "https://ข่าว.example.org/ดิจิทัล#ส่วน"\n',
+        "digest.site_url: 'https://ข่าว.example.org/ดิจิทัล#ส่วน' has a fragment (#ส่วน)",
+    ),
+    "site-url-in-thai-not-on-the-web": (
+        '[digest]\nsite_url = "ftp://ข่าว.example.org/"\n',
+        "digest.site_url: 'ftp://ข่าว.example.org/' is not an http:// or https:// address",
+    ),
+    "base-url-with-a-direction-mark": (  # what does not show is still escaped
+        '[sites.mdes]\nbase_url = "http://host/\u200e?x=1"\n',
+        "sites.mdes.base_url: 'http://host/\\u200e?x=1' holds a control character (U+200E)",
+    ),
     "base-url-with-a-query": (
         '[sites.thaigov]\nbase_url = "http://127.0.0.1:8000/?x=1"\n',
         "sites.thaigov.base_url: 'http://127.0.0.1:8000/?x=1' has a query (?x=1)",

@@ -254,10 +254,24 @@ def _write_records(store: Store, stream: TextIO) -> None:
         stream.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
 
 
+def undelimited(argument: str) -> str:
+    """``argument`` without the angle brackets that delimit an address in text (RFC 3986,
+    appendix C), as the digest's Markdown, its ``Also on`` line and the mail's text part
+    write every link (``<https://mdes.go.th/news/detail/11015>``): the address a reader
+    copies from them. Read as a path, ``<https:`` and its ``//`` collapsed, it named no
+    article, and the error showed ``<https:/mdes.go.th/…>``."""
+    stripped = argument.strip()
+    if len(stripped) > 2 and stripped.startswith("<") and stripped.endswith(">"):
+        return stripped[1:-1].strip()
+    return argument
+
+
 def _explained(_ctx: click.Context, _param: click.Parameter, argument: str) -> str:
     """``explain``'s argument, checked before anything is read: not empty, and when it is
-    the path of a ``.txt`` file, one that is there (a usage error, as ``import``'s)."""
+    the path of a ``.txt`` file, one that is there (a usage error, as ``import``'s); an
+    address in angle brackets is the address (:func:`undelimited`)."""
     refuse_blank("URL|FILE", argument, "a stored article's address or its .txt file")
+    argument = undelimited(argument)
     path = Path(argument)
     if "://" not in argument and path.suffix.lower() == ".txt":
         if not path.exists():

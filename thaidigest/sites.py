@@ -79,6 +79,9 @@ REMOVED_ARTICLE_TARGETS = {
 }
 HOSTS = {THAIGOV_HOST: "thaigov", MDES_HOST: "mdes"}  # host without "www." -> slug
 CANONICAL_BASE_URLS = {slug: f"https://{host}" for host, slug in HOSTS.items()}
+# Where each site serves its pages, as its own links and SITES.md write them (with
+# "www."): what outputs link a stored article to, never what it is stored under.
+SITE_BASE_URLS = {"thaigov": THAIGOV_BASE_URL, "mdes": MDES_BASE_URL}
 ARTICLE_PATHS = {"thaigov": THAIGOV_ARTICLE_PATH, "mdes": MDES_ARTICLE_PATH}
 
 

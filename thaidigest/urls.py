@@ -25,6 +25,7 @@ from thaidigest.sites import (
     HOSTS,
     MDES_ARTICLE_ID,
     MDES_SLUG,
+    SITE_BASE_URLS,
     THAIGOV_ARTICLE_ID,
     article_path,
     read_id,
@@ -154,8 +155,10 @@ def _prefix_problem(url: str, why: str) -> str | None:
 
 
 def _shown_url(url: str) -> str:
-    """``url`` as a message shows it: quoted, escaped (ASCII), cut at SHOWN_URL_CHARS."""
-    return ascii(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
+    """``url`` as a message shows it: quoted, cut at SHOWN_URL_CHARS, what does not print
+    escaped (a control or direction character, ``\\u200e``); Thai, which prints, as written,
+    as every other setting's error shows it (``ascii`` wrote ``https://\\u0e02\\u0e48…``)."""
+    return repr(url if len(url) <= SHOWN_URL_CHARS else url[:SHOWN_URL_CHARS] + "...")
 
 
 def iri_to_uri(iri: str) -> str:
@@ -482,6 +485,18 @@ def public_url(source: str, source_id: str) -> str:
     if source not in CANONICAL_BASE_URLS:
         raise ValueError(f"unknown source {source!r}")
     return CANONICAL_BASE_URLS[source] + article_path(source, source_id)
+
+
+def served_url(url: str) -> str:
+    """``url`` on the host its site serves it from: an address stored under a site's
+    canonical host (``https://thaigov.go.th/news/contents/details/87382``) on the site's
+    own, with ``www.`` (:data:`thaidigest.sites.SITE_BASE_URLS`:
+    ``https://www.thaigov.go.th/news/contents/details/87382``); any other as it is. What
+    outputs link to: the stored key, and every feed id made of it, stay canonical."""
+    for slug, canonical in CANONICAL_BASE_URLS.items():
+        if url.startswith(f"{canonical}/"):
+            return SITE_BASE_URLS[slug] + url[len(canonical) :]
+    return url
 
 
 def path_name(text: str) -> str:

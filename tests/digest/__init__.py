@@ -17,7 +17,7 @@ from thaidigest.config import DEFAULTS, merge
 from thaidigest.model import RawArticle
 from thaidigest.pipeline import build_ingestor
 from thaidigest.store import Store, articles
-from thaidigest.urls import canonical_url
+from thaidigest.urls import canonical_url, served_url
 
 
 def at(text: str) -> datetime:
@@ -45,6 +45,12 @@ def article(
 def url_of(raw: RawArticle) -> str:
     """The canonical URL the store keeps ``raw`` under."""
     return canonical_url(raw.url)
+
+
+def link_of(raw: RawArticle) -> str:
+    """The link outputs give ``raw``: its canonical URL on the host its site serves it from
+    (``https://www.thaigov.go.th/…``); feed ids stay :func:`url_of`'s."""
+    return served_url(url_of(raw))
 
 
 def ingest(store: Store, raws: Sequence[RawArticle], moment: str) -> None:

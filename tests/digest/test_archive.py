@@ -4,7 +4,14 @@ from html.parser import HTMLParser
 
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, file_import_and_its_mdes_copy, ingest, mark, settings, url_of
+from tests.digest import (
+    article,
+    file_import_and_its_mdes_copy,
+    ingest,
+    link_of,
+    mark,
+    settings,
+)
 
 
 class Elements(HTMLParser):
@@ -103,8 +110,8 @@ def test_index_shows_the_latest_digests_items_above_the_weeks(store, tmp_path):
     assert '<a href="digests/2024-W34.html">2024-W34</a>' in section
     headlines = re.findall(r"<h3(?: lang=\"th\")?>(.*?)</h3>", section)
     assert headlines == [  # in the digest's order: the ASEAN section comes before AI
-        f'<a href="{url_of(article(1, ""))}">ASEAN digital ministers meet</a>',
-        f'<a href="{url_of(thai)}">ดีอี ลงนามความร่วมมือ AI กับญี่ปุ่น</a>',
+        f'<a href="{link_of(article(1, ""))}">ASEAN digital ministers meet</a>',
+        f'<a href="{link_of(thai)}">ดีอี ลงนามความร่วมมือ AI กับญี่ปุ่น</a>',
     ]
     assert "thaigov.go.th · 2024-08-22 · Artificial intelligence, Bilateral relations" in section
     assert '<p lang="th">ย่อหน้าแรกของข่าว ย่อหน้าที่สอง</p>' in section  # the lede
@@ -119,7 +126,7 @@ def test_the_latest_items_label_a_file_import_by_the_site_it_links_to(store, tmp
     build_digest(store, out, Week(2024, 34), settings())
     html = (out / "index.html").read_text(encoding="utf-8")
     section = html[html.index("<h2>Latest digest: ") :]
-    assert re.findall(r'<h3><a href="https://([^/"]*)/', section) == ["mdes.go.th"]
+    assert re.findall(r'<h3><a href="https://([^/"]*)/', section) == ["www.mdes.go.th"]
     assert "mdes.go.th · 2024-08-21" in section
     assert "file" not in section.split("</section>")[0]
 

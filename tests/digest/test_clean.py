@@ -15,9 +15,11 @@ from digest.clean import (
     clean_link,
     clean_text,
     cut_clusters,
+    published_forms,
     shown_changes,
 )
 from tests.digest import ATTENDED_LONG
+from thaidigest.urls import served_url
 
 TEXTS = {
     "xml-forbidden": ("a\x00b\x01c\x1fd", "abcd"),
@@ -76,7 +78,7 @@ def test_a_long_headline_is_cut_at_a_character_boundary(title, published):
 
 
 LINKS = {
-    "https": ("https://thaigov.go.th/news/contents/details/1", True),
+    "https": ("https://example.org/news/1", True),
     "http": ("http://example.org/a?b=c", True),
     "file": ("file:///home/me/seeds/003.txt", False),
     "javascript": ("javascript:alert(1)", False),
@@ -120,12 +122,35 @@ def test_a_percent_that_starts_no_escape_is_published_as_percent_25(url, publish
     assert clean_link(published) == published  # cleaning twice changes nothing
 
 
+def test_a_sites_article_is_linked_on_the_host_the_site_serves_it_from():
+    """Stored under the canonical host without ``www.``, linked on the site's own (SITES.md)."""
+    for stored, served in [
+        (
+            "https://thaigov.go.th/news/contents/details/87382",
+            "https://www.thaigov.go.th/news/contents/details/87382",
+        ),
+        ("https://mdes.go.th/news/detail/11015", "https://www.mdes.go.th/news/detail/11015"),
+    ]:
+        assert clean_link(stored) == served
+        assert clean_link(served) == served  # cleaning twice changes nothing
+        # Outputs written before linked it as stored: still found there.
+        assert published_forms(stored) == (served, stored)
+    for other in (
+        "https://thaigov.go.th.example.org/news/contents/details/1",
+        "https://mfa.go.th/news/1",
+        "http://127.0.0.1:8000/news/contents/details/1",
+        "https://thaigov.go.th",
+    ):
+        assert clean_link(other) == other
+
+
 def test_an_article_from_a_file_links_to_its_first_copy_on_the_web():
     web = "https://thaigov.go.th/news/contents/details/1"
     other = "https://mdes.go.th/news/detail/2"
-    assert article_links("file:///seed.txt", ("file:///copy.txt", web, other)) == (web, (other,))
+    links = (served_url(web), (served_url(other),))
+    assert article_links("file:///seed.txt", ("file:///copy.txt", web, other)) == links
     assert article_links("file:///seed.txt", ("file:///copy.txt",)) == (None, ())
-    assert article_links(web, (other, "file:///x")) == (web, (other,))
+    assert article_links(web, (other, "file:///x")) == links
 
 
 def test_an_articles_former_address_is_not_listed_as_a_copy_beside_its_canonical_one():
@@ -135,10 +160,11 @@ def test_an_articles_former_address_is_not_listed_as_a_copy_beside_its_canonical
     )
     ministry = "https://thaigov.go.th/news/contents/ministry_details/87382"
     other = "https://mdes.go.th/news/detail/2"
-    assert article_links(own, (former, ministry, other)) == (own, (other,))
-    assert article_links(other, (f"{own}?lang=th", own)) == (other, (own,))
+    own_link, other_link = served_url(own), served_url(other)
+    assert article_links(own, (former, ministry, other)) == (own_link, (other_link,))
+    assert article_links(other, (f"{own}?lang=th", own)) == (other_link, (own_link,))
     # Without the canonical row, the former address still opens the article: listed.
-    assert article_links(other, (former,)) == (other, (former,))
+    assert article_links(other, (former,)) == (other_link, (served_url(former),))
 
 
 def test_every_noncharacter_is_taken_out_of_published_text():

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from digest.clusters import fold_cluster
 from digest.publish import build_digest
 from digest.select import LATE_DAYS, Week
-from tests.digest import article, at, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, link_of, mark, settings, url_of
 from thaidigest.cli import main
 from thaidigest.fingerprint import MAX_DAYS_APART
 from thaidigest.model import RawArticle
@@ -149,7 +149,7 @@ def test_a_story_made_listable_by_a_copy_found_weeks_after_its_release_reaches_a
     listed = listed_weeks(store, tmp_path, weeks, {found_in: copy_arrives})
     assert list(listed) == [found_in]  # once, in the week the copy was found
     (heading,) = listed[found_in]
-    assert url_of(generic) in heading
+    assert link_of(generic) in heading
     markdown = (tmp_path / "public" / "digests" / f"{found_in}.md").read_text(encoding="utf-8")
     assert f"found late on {copy_seen[:10]}" in markdown
     explained = CliRunner().invoke(
@@ -230,7 +230,7 @@ def test_explain_says_a_backlog_story_is_listed_once_its_weeks_digest_is_built(s
     out = tmp_path / "public"
     # The demo builds its weeks after importing them: the digest lists the backlog story.
     build_digest(store, out, Week(2024, 31), settings(), now=at("2024-09-08T03:00"))
-    assert url_of(generic) in (out / "digests" / "2024-W31.md").read_text(encoding="utf-8")
+    assert link_of(generic) in (out / "digests" / "2024-W31.md").read_text(encoding="utf-8")
     db = store_path(tmp_path)
     copy = CliRunner().invoke(main, ["explain", url_of(detailed), "--db", db, "--out", str(out)])
     assert copy.exit_code == 0, copy.output
@@ -359,7 +359,7 @@ def test_explain_finds_a_text_files_story_by_its_copy_on_the_web_though_the_copy
     mark(store, web_copy, relevant=False, relevance=0.2, duplicate_of=text_file)
     out = tmp_path / "public"
     build_digest(store, out, Week(2024, 31), settings(), now=at("2024-09-08T03:00"))
-    assert f"(<{url_of(web_copy)}>)" in (out / "digests" / "2024-W31.md").read_text("utf-8")
+    assert f"(<{link_of(web_copy)}>)" in (out / "digests" / "2024-W31.md").read_text("utf-8")
     arguments = ["explain", text_file.url, "--db", store_path(tmp_path), "--out", str(out)]
     explained = CliRunner().invoke(main, arguments)
     assert explained.exit_code == 0, explained.output

@@ -10,7 +10,7 @@ import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
-from digest.select import BANGKOK, Week
+from digest.select import BANGKOK, Week, digest_path
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import (
@@ -36,8 +36,8 @@ from tests.digest import (
     crawled,
     ingest,
     ipv6_loopback_missing,
+    link_of,
     mark,
-    url_of,
 )
 from tests.digest.test_mail import (
     Inbox,
@@ -431,7 +431,7 @@ def test_the_mail_text_part_reads_as_written_without_markdown_escapes(tmp_path):
     message = message_from_bytes(inbox.messages[0][1], policy=policy.default)
     text, html = message.iter_parts()
     plain = text.get_content().replace("\r\n", "\n")
-    assert f"\n### {headline} <{url_of(raw)}>\n" in plain
+    assert f"\n### {headline} <{link_of(raw)}>\n" in plain
     assert f"\n{body}\n" in plain
     assert plain.count("\\") == 2  # the headline's and the body's own, once each
     assert "<del>" not in plain and "**" not in plain
@@ -934,6 +934,30 @@ def test_a_scheduled_digest_builds_and_mails_every_week_missed_oldest_first(tmp_
         assert again.exit_code == 0, again.output
         assert again.output.count("digest 20") == 1 and f"digest {last}: " in again.output
         assert len(inbox.messages) == 4
+
+
+def test_a_preview_of_a_week_in_progress_is_built_again_and_mailed_by_a_catch_up(tmp_path):
+    """A week previewed while in progress (`digest --week` of the current week) whose
+    Monday run then failed or did not happen counted as built: the next scheduled run
+    built the weeks after it only, and the week stayed the preview of its first days,
+    never mailed."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    previewed = last.shift(-1)
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-2))
+        preview = CliRunner().invoke(
+            digest_command,
+            ["--week", str(previewed), "--out", str(tmp_path / "public"), "--db", str(db)],
+        )
+        assert preview.exit_code == 0, preview.output
+        # As a build during the week leaves it: written before the week ended.
+        during = (previewed.end() - timedelta(days=3)).timestamp()
+        os.utime(digest_path(tmp_path / "public", previewed), (during, during))
+        result = scheduled_digest(tmp_path, db, inbox.port)
+        assert result.exit_code == 0, result.output
+        assert f"digest {previewed}: " in result.output
+        weeks = (last.shift(-2), previewed, last)
+        assert mailed(inbox) == [("a@example.org", str(week)) for week in weeks]
 
 
 def test_a_catch_up_reaches_back_no_further_than_the_feeds_weeks(tmp_path):

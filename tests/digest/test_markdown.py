@@ -42,6 +42,7 @@ from tests.digest import (
     article,
     file_import_and_its_mdes_copy,
     ingest,
+    link_of,
     mark,
     thai_body,
     url_of,
@@ -194,7 +195,7 @@ def test_a_url_in_an_articles_text_is_no_link_in_a_gfm_viewer(store):
     assert GFM_AUTOLINK.findall(markdown) == []
     assert heading_texts(markdown, 3) == [raw.title]  # CommonMark shows the text as written
     html = markdown_to_html(markdown)
-    assert re.findall(r'href="([^"]*)"', html) == [url_of(raw)]
+    assert re.findall(r'href="([^"]*)"', html) == [link_of(raw)]
     assert f"<p>{html_text(BARE_URLS)}.</p>" in html
 
 
@@ -207,7 +208,7 @@ def test_a_url_in_an_articles_text_is_no_link_on_github(store):
     ingest(store, [raw], "2024-08-20T03:00")
     mark(store, raw)
     rendered = cmarkgfm.github_flavored_markdown_to_html(digest_markdown(store))
-    assert re.findall(r'href="([^"]*)"', rendered) == [url_of(raw)]
+    assert re.findall(r'href="([^"]*)"', rendered) == [link_of(raw)]
     assert f"<p>{html_text(BARE_URLS)}.</p>" in rendered
 
 
@@ -232,7 +233,7 @@ def test_article_from_a_file_links_to_its_copy_on_the_web(store):
     mark(store, web, duplicate_of=raw)
     markdown = digest_markdown(store)
     html = markdown_to_html(markdown)
-    assert re.findall(r'href="([^"]*)"', html) == [url_of(web)]
+    assert re.findall(r'href="([^"]*)"', html) == [link_of(web)]
     assert "file:" not in markdown and "Also on" not in markdown
 
 
@@ -271,9 +272,9 @@ def test_digest_has_range_summary_bilingual_sections_and_every_title(store):
         "MoU on digital skills",
     ]
     assert "thaigov.go.th · 2024-08-23 · Thai" in markdown
-    assert f"Also on: <{url_of(copy)}>" in markdown
+    assert f"Also on: <{link_of(copy)}>" in markdown
     html = markdown_to_html(markdown)
-    assert f'<a href="{url_of(copy)}">' in html
+    assert f'<a href="{link_of(copy)}">' in html
 
 
 def test_an_article_from_another_web_site_is_labelled_by_its_host_and_a_file_as_imported(store):
@@ -645,7 +646,7 @@ def test_the_plain_text_shows_changes_and_hostile_text_as_written_without_markup
     mark(store, article(1, "Old headline"))
     text = markdown_to_text(digest_markdown(store))
     shown_title = " ".join(HOSTILE_TITLE.replace("\x0b", " ").split())
-    assert f"### {shown_title} <{url_of(article(1, ''))}>\n" in text
+    assert f"### {shown_title} <{link_of(article(1, ''))}>\n" in text
     assert f"- Headline: Old headline → {shown_title}\n" in text
     assert "- Budget 5 → 6 baht\n" in text
     assert "<del>" not in text and "<ins>" not in text and "\\" not in text

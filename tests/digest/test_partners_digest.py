@@ -24,7 +24,7 @@ from digest.partners import (
 )
 from digest.publish import build_digest
 from digest.select import Week
-from tests.digest import article, at, ingest, mark, settings, url_of
+from tests.digest import article, at, ingest, link_of, mark, settings
 from thaidigest.cli import main
 from thaidigest.model import RawArticle
 from thaidigest.store import Store
@@ -99,7 +99,7 @@ def test_a_feed_per_partner_listed_on_the_archive_page(store, tmp_path):
     parsed = feedparser.parse((out / "partners" / "org-asean.atom").read_bytes())
     assert not parsed.bozo
     assert parsed.feed.title.endswith("with ASEAN")
-    assert sorted(entry.link for entry in parsed.entries) == [url_of(asean), url_of(google)]
+    assert sorted(entry.link for entry in parsed.entries) == [link_of(asean), link_of(google)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="partners/country-jp.atom"' in index and "Partner: Japan" in index
 
@@ -292,7 +292,7 @@ def test_a_story_relevant_only_in_a_copy_counts_once_with_the_copys_partners(sto
     built = build_digest(store, out, W34, settings())
     assert "Partners this week: Japan (1)." in built.markdown
     parsed = feedparser.parse((out / "partners" / "country-jp.atom").read_bytes())
-    assert [entry.link for entry in parsed.entries] == [url_of(generic)]
+    assert [entry.link for entry in parsed.entries] == [link_of(generic)]
     db = str(tmp_path / "test.sqlite")
     result = CliRunner().invoke(main, ["partners", "--db", db, "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -332,7 +332,7 @@ def test_one_company_written_three_ways_is_one_partner_with_one_feed(store, tmp_
     parsed = feedparser.parse((out / "partners" / "company-zenix-cloudworks.atom").read_bytes())
     assert not parsed.bozo
     assert parsed.feed.title.endswith("with Zenix Cloudworks")  # the spelling first seen
-    assert sorted(entry.link for entry in parsed.entries) == sorted(url_of(raw) for raw in raws)
+    assert sorted(entry.link for entry in parsed.entries) == sorted(link_of(raw) for raw in raws)
     assert "Partners this week: Zenix Cloudworks (3)." in built.markdown
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<li>Partner: ") == 1
@@ -354,7 +354,7 @@ def test_an_old_spelling_never_empties_the_active_partners_feed(store, tmp_path)
     build_digest(store, out, W34, settings())
     assert partner_feeds(out) == ["company-zenix-cloudworks.atom", "company-zenix-cloudworks.json"]
     parsed = feedparser.parse((out / "partners" / "company-zenix-cloudworks.atom").read_bytes())
-    assert [entry.link for entry in parsed.entries] == [url_of(current)]
+    assert [entry.link for entry in parsed.entries] == [link_of(current)]
     assert parsed.feed.title.endswith("with Zenix-Cloudworks")  # first seen, in May
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="partners/company-zenix-cloudworks.atom"' in index
@@ -375,7 +375,7 @@ def test_two_partners_whose_file_names_would_match_get_a_feed_each(store, tmp_pa
     assert plain.feed.title.endswith("with Zenix Cloud") and plain.entries == []
     parsed = feedparser.parse(other.read_bytes())
     assert parsed.feed.title.endswith("with Zenixé Cloud")
-    assert [entry.link for entry in parsed.entries] == [url_of(current)]
+    assert [entry.link for entry in parsed.entries] == [link_of(current)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="partners/{other.name}"' in index
     assert 'href="partners/company-zenix-cloud.atom"' not in index  # no entry: unlisted
@@ -432,7 +432,7 @@ def test_a_partners_name_and_feed_file_stay_when_relevance_changes(store, tmp_pa
     assert partner_feeds(out) == ["company-zenixcloudworks.atom", "company-zenixcloudworks.json"]
     parsed = feedparser.parse((out / "partners" / "company-zenixcloudworks.atom").read_bytes())
     assert parsed.feed.title.endswith("with ZenixCloudworks")
-    assert [entry.link for entry in parsed.entries] == [url_of(later)]
+    assert [entry.link for entry in parsed.entries] == [link_of(later)]
 
 
 def test_two_partners_keep_their_files_when_the_first_seen_one_is_no_longer_listed(store, tmp_path):
@@ -475,7 +475,7 @@ def test_a_partner_merged_into_another_by_the_users_file_has_its_feed_emptied(st
     assert parsed.feed.updated == "2024-08-26T00:00:00+07:00"  # week 34 ended
     assert json.loads(merged.with_suffix(".json").read_bytes())["items"] == []
     zenix = feedparser.parse((out / "partners" / "company-zenix.atom").read_bytes())
-    assert [entry.link for entry in zenix.entries] == [url_of(raw)]
+    assert [entry.link for entry in zenix.entries] == [link_of(raw)]
     assert "company-zenix-cloudworks" not in (out / "feeds.opml").read_text(encoding="utf-8")
 
 

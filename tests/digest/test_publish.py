@@ -23,6 +23,7 @@ from digest.feeds import (
     render_atom,
     render_dated_atom,
     render_rss,
+    revision_id,
     stable_id,
 )
 from digest.markdown import lists_story, markdown_to_html
@@ -35,6 +36,7 @@ from tests.digest import (
     at,
     crawled,
     ingest,
+    link_of,
     mark,
     read_as_html,
     settings,
@@ -42,6 +44,7 @@ from tests.digest import (
 )
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
+from thaidigest.urls import canonical_url
 
 W33, W34 = Week(2024, 33), Week(2024, 34)
 HOSTILE_TITLE = "Evil <b> & ] \x0b [x](http://evil) ความร่วมมือ"
@@ -104,10 +107,10 @@ def test_article_feeds_hold_relevant_representatives_of_the_last_four_weeks(fill
     for name in ("feed.rss", "feed.atom"):
         parsed = parse(out / name)
         assert [entry.link for entry in parsed.entries] == [
-            url_of(THAI),  # 23 August
-            url_of(HOSTILE),  # 21 August
-            url_of(ENGLISH),  # 14 August
-            url_of(EARLIEST_IN_WINDOW),  # 29 July, Monday of week 31
+            link_of(THAI),  # 23 August
+            link_of(HOSTILE),  # 21 August
+            link_of(ENGLISH),  # 14 August
+            link_of(EARLIEST_IN_WINDOW),  # 29 July, Monday of week 31
         ]
     thai = parse(out / "feed.atom").entries[0]
     assert [tag.term for tag in thai.tags] == ["apec", "asean"]
@@ -117,28 +120,96 @@ def test_article_feeds_hold_relevant_representatives_of_the_last_four_weeks(fill
     assert thai.updated == "2024-08-23T17:00:00+07:00"  # stored at that moment, 10:00 UTC
 
 
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+
+
+def entries_written(out) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    """Every entry of every feed in ``out`` as written, by file: its id, its updated date
+    (Atom and JSON Feed) and its link, each as the file holds it."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        name = str(path.relative_to(out))
+        if path.suffix == ".atom":
+            root = ElementTree.fromstring(path.read_bytes())
+            found[name] = [
+                (
+                    entry.findtext(f"{ATOM_NS}id"),
+                    entry.findtext(f"{ATOM_NS}updated"),
+                    entry.find(f"{ATOM_NS}link").get("href"),
+                )
+                for entry in root.iter(f"{ATOM_NS}entry")
+            ]
+        elif path.suffix == ".rss":
+            items = ElementTree.fromstring(path.read_bytes()).iter("item")
+            found[name] = [(i.findtext("guid"), None, i.findtext("link")) for i in items]
+        elif path.suffix == ".json":
+            items = json.loads(path.read_bytes())["items"]
+            found[name] = [(i["id"], i["date_modified"], i.get("url")) for i in items]
+    return found
+
+
+def test_links_name_the_sites_www_host_and_every_feed_entry_keeps_its_id(
+    filled, tmp_path, monkeypatch
+):
+    """Links went to the canonical address the store keys an article by, on a host
+    without ``www.`` the sites do not serve their pages from (SITES.md: www.thaigov.go.th,
+    www.mdes.go.th). They name the site's own host now, while every entry keeps its id and
+    its updated date, byte for byte: a changed id would show subscribers every entry again."""
+    thai_edited = replace(THAI, body="First paragraph, edited.\nSecond paragraph.")
+    ingest(filled, [thai_edited], "2024-08-24T03:00")  # a revision entry too
+    mark(filled, THAI, relevance=0.8, topics=["apec", "asean"])  # scored again: as it was
+    out = tmp_path / "public"
+    with monkeypatch.context() as before:  # as links were: the address as stored
+        before.setattr("digest.clean.served_url", lambda url: url)
+        build_digest(filled, out, W34, settings())
+    was = entries_written(out)
+    build_digest(filled, out, W34, settings())
+    now = entries_written(out)
+
+    assert was.keys() == now.keys() and {"feed.atom", "feed.rss", "feed.json"} <= now.keys()
+    assert revision_id(url_of(THAI), 2) in [entry[0] for entry in now["feed.atom"]]
+    links = {}
+    for name in now:
+        assert [entry[0] for entry in now[name]] == [entry[0] for entry in was[name]], name
+        if name != "digests.atom":  # the week's digest entry: its text changed, its links
+            assert [entry[1] for entry in now[name]] == [entry[1] for entry in was[name]], name
+            links.update(zip([e[2] for e in was[name]], [e[2] for e in now[name]], strict=True))
+    assert links[url_of(THAI)] == "https://www.thaigov.go.th/news/contents/details/1"
+    assert all(new == old.replace("://", "://www.", 1) for old, new in links.items()), links
+
+
+def test_a_digest_written_before_links_named_the_sites_host_still_lists_its_stories():
+    """Its links are on the host the store keys them by (a past week's digest is never
+    written again): explain still finds the story in it, as in one written now."""
+    stored = url_of(THAI)
+    for linked in (stored, "https://www.thaigov.go.th/news/contents/details/1"):
+        assert lists_story(f"### [{THAI.title}](<{linked}>)\n", [stored], []), linked
+
+
 def test_entry_ids_are_uuid5_of_the_canonical_url(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings())
     for name in ("feed.rss", "feed.atom"):
         for entry in parse(out / name).entries:
-            assert entry.id == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, entry.link)}"
+            # Linked on the host the site serves it from, named by the address stored.
+            canonical = canonical_url(entry.link)
+            assert entry.id == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, canonical)}"
 
 
 def test_max_entries_keeps_the_newest(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(max_entries=2))
     links = [entry.link for entry in parse(out / "feed.atom").entries]
-    assert links == [url_of(THAI), url_of(HOSTILE)]
+    assert links == [link_of(THAI), link_of(HOSTILE)]
 
 
 def test_max_entries_applies_to_each_feed_not_to_the_window(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings(max_entries=1))
-    assert [entry.link for entry in parse(out / "feed.atom").entries] == [url_of(THAI)]
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [link_of(THAI)]
     # The newest item of the window (THAI) is not on "mou": its own newest still is.
     mou = parse(out / "topics" / "mou.atom").entries
-    assert [entry.link for entry in mou] == [url_of(HOSTILE)]
+    assert [entry.link for entry in mou] == [link_of(HOSTILE)]
 
 
 def test_rebuilding_a_past_week_leaves_the_feeds_at_the_newest_digest(filled, tmp_path):
@@ -159,7 +230,7 @@ def test_a_digest_built_for_a_week_to_come_does_not_hold_the_feeds_back(store, t
     out = tmp_path / "public"
     build_digest(store, out, Week(2024, 40), settings(), now=at("2024-08-27T03:00"))
     build_digest(store, out, Week(2024, 35), settings(), now=at("2024-09-02T03:00"))
-    assert [entry.link for entry in parse(out / "feed.atom").entries] == [url_of(later)]
+    assert [entry.link for entry in parse(out / "feed.atom").entries] == [link_of(later)]
 
 
 def test_feed_updated_is_its_newest_entry_not_the_clock(store, tmp_path):
@@ -183,9 +254,9 @@ def test_topic_feeds_hold_every_article_tagged_with_the_topic(filled, tmp_path):
         for name in ("apec", "asean", "mou", "ai")
     }
     assert links == {
-        "apec": [url_of(THAI)],
-        "asean": [url_of(THAI), url_of(ENGLISH)],
-        "mou": [url_of(HOSTILE)],
+        "apec": [link_of(THAI)],
+        "asean": [link_of(THAI), link_of(ENGLISH)],
+        "mou": [link_of(HOSTILE)],
         "ai": [],
     }
 
@@ -195,7 +266,7 @@ def test_hostile_title_keeps_feeds_valid_and_reads_as_written(filled, tmp_path):
     build_digest(filled, out, W34, settings())
     expected = " ".join(HOSTILE_TITLE.replace("\x0b", " ").split())
     for name in ("feed.rss", "feed.atom", "topics/mou.atom"):
-        (entry,) = [e for e in parse(out / name).entries if e.link == url_of(HOSTILE)]
+        (entry,) = [e for e in parse(out / name).entries if e.link == link_of(HOSTILE)]
         if entry.title_detail.type == "text/html":  # RSS: HTML that shows the text
             assert read_as_html(entry.title) == ([], expected)
         else:
@@ -209,7 +280,7 @@ def test_a_summary_with_markup_reads_as_written_in_rss_too(filled, tmp_path):
     out = tmp_path / "public"
     build_digest(filled, out, W34, settings())
     summaries = {
-        name: next(e for e in parse(out / name).entries if e.link == url_of(HOSTILE)).summary
+        name: next(e for e in parse(out / name).entries if e.link == link_of(HOSTILE)).summary
         for name in ("feed.rss", "feed.atom")
     }
     assert summaries["feed.atom"] == HOSTILE.body
@@ -612,12 +683,12 @@ def test_an_undated_article_shows_its_found_date_as_found_not_as_published(store
         assert text.count("date unknown, found 2024-08-20") == 1, page
 
     by_link = {entry.link: entry for entry in parse(out / "feed.atom").entries}
-    assert by_link[url_of(undated)].summary.startswith("(date unknown, found 2024-08-20) ")
-    assert by_link[url_of(undated)].published_parsed[:3] == (2024, 8, 20)  # first seen
-    assert "date unknown" not in by_link[url_of(dated)].summary
+    assert by_link[link_of(undated)].summary.startswith("(date unknown, found 2024-08-20) ")
+    assert by_link[link_of(undated)].published_parsed[:3] == (2024, 8, 20)  # first seen
+    assert "date unknown" not in by_link[link_of(dated)].summary
     items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
     texts = {item["url"]: item["content_text"] for item in items}
-    assert texts[url_of(undated)].startswith("(date unknown, found 2024-08-20) ")
+    assert texts[link_of(undated)].startswith("(date unknown, found 2024-08-20) ")
 
 
 def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
@@ -632,8 +703,8 @@ def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
     thai = sorted(path for path in (out / "topics").glob("*.atom") if path.name not in packaged)
     assert len(thai) == 2 and "topic.atom" not in {path.name for path in thai}
     titles = {parse(path).feed.title.rsplit(": ", 1)[1]: parse(path) for path in thai}
-    assert [e.link for e in titles["ดาวเทียม"].entries] == [url_of(satellite)]
-    assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [url_of(chips)]
+    assert [e.link for e in titles["ดาวเทียม"].entries] == [link_of(satellite)]
+    assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [link_of(chips)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="topics/{path.name}"' in index for path in thai)
 

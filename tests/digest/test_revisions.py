@@ -18,6 +18,7 @@ from thaidigest.pipeline import build_ingestor
 from thaidigest.readers import read_paths
 from thaidigest.sites import THAIGOV_TITLE_PREFIX
 from thaidigest.store import Store
+from thaidigest.urls import served_url
 
 W33, W34, W35 = Week(2024, 33), Week(2024, 34), Week(2024, 35)
 DAY = date(2024, 8, 14)
@@ -69,7 +70,7 @@ def test_feeds_hold_the_article_and_one_revision_entry_with_a_new_id(edited, tmp
         revision, original = entries
         assert revision.title == f"แก้ไข: {TITLE}"
         assert original.title == TITLE
-        assert revision.link == original.link == url
+        assert revision.link == original.link == served_url(url)
         assert revision.published_parsed[:5] == (2024, 8, 21, 5, 30)
         content = revision.content[0].value if "content" in revision else revision.description
         assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content
@@ -160,7 +161,7 @@ def test_an_edited_copy_shows_in_the_digest_and_the_feeds_under_its_own_site(cop
     result = build_digest(copy_edited, tmp_path, W34, settings())
     copy_url = url_of(MDES_COPY)
     assert "· updated" in result.markdown
-    assert f"What changed in the copy on mdes.go.th (<{copy_url}>):" in result.markdown
+    assert f"What changed in the copy on mdes.go.th (<{served_url(copy_url)}>):" in result.markdown
     assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in result.markdown
     url = url_of(article(1, TITLE))
     for name in FEEDS:
@@ -168,7 +169,7 @@ def test_an_edited_copy_shows_in_the_digest_and_the_feeds_under_its_own_site(cop
         assert [entry.id for entry in entries] == [revision_id(copy_url, 2), stable_id(url)], name
         revision = entries[0]
         assert revision.title == f"แก้ไข (mdes.go.th): {TITLE}"
-        assert revision.link == copy_url
+        assert revision.link == served_url(copy_url)
         content = revision.content[0].value if "content" in revision else revision.description
         assert "<del>5,000</del> → <ins>6,000</ins> ล้านบาท" in content
 
@@ -289,7 +290,7 @@ def test_a_copy_edit_undone_within_the_week_lists_its_story_with_both_revision_e
 
     assert "· updated" in result.markdown
     assert "What changed:" not in result.markdown  # the thaigov page was not edited
-    heading = f"What changed in the copy on mdes.go.th (<{copy_url}>):"
+    heading = f"What changed in the copy on mdes.go.th (<{served_url(copy_url)}>):"
     assert result.markdown.split(heading)[1].split("\n\n")[1] == CHANGED_BACK
     for name in FEEDS:
         entries = parse(tmp_path / name).entries
@@ -376,7 +377,7 @@ def test_a_past_week_built_after_an_edit_shows_the_story_as_that_week_ended(stor
     mark(store, NEVER_EDITED, topics=["cybersecurity"])
     mark(store, article(1, TITLE), topics=["smart-city"])
     then = build_digest(store, tmp_path / "then", W33, settings(), now=at("2024-08-19T01:00"))
-    assert f"### [{TITLE}](<{url}>)" in then.markdown
+    assert f"### [{TITLE}](<{served_url(url)}>)" in then.markdown
     ingest(store, [article(1, RETITLED, REWRITTEN, DAY)], "2024-08-28T05:30")
     mark(store, article(1, TITLE), topics=["smart-city"])
 
@@ -393,7 +394,7 @@ def test_a_past_week_built_after_an_edit_shows_the_story_as_that_week_ended(stor
     assert NEW_SENTENCE not in entries[stable_id(url)].summary
 
     later = build_digest(store, tmp_path / "again", W35, settings(), now=at("2024-09-02T01:00"))
-    assert f"### [{RETITLED}](<{url}>)" in later.markdown
+    assert f"### [{RETITLED}](<{served_url(url)}>)" in later.markdown
     assert f"thaigov.go.th · {DAY} · Thai · updated" in later.markdown
     assert f"Headline: <del>{TITLE}</del> → <ins>{RETITLED}</ins>" in later.markdown
     assert NEVER_EDITED.title not in later.markdown

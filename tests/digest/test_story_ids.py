@@ -30,9 +30,10 @@ from digest.feeds import (
 )
 from digest.publish import build_digest
 from digest.select import Item, Week
-from tests.digest import article, at, ingest, settings, thai_body, url_of
+from tests.digest import article, at, ingest, link_of, settings, thai_body, url_of
 from thaidigest.model import RawArticle
 from thaidigest.store import CANONICAL_REPRESENTATIVES_KEY, Store, articles, meta
+from thaidigest.urls import served_url
 
 W34 = Week(2024, 34)
 BODY = thai_body(range(1, 7), 240)
@@ -116,7 +117,7 @@ def test_a_copy_that_becomes_the_representative_after_publication_keeps_the_entr
     assert json_ids(out / "topics" / "ai.json") == first["feed.atom"]
     (entry,) = entries(out / "feed.atom")
     # The entry now shows the representative: its link, and the date the story had.
-    assert entry.link == url_of(MDES_COPY)
+    assert entry.link == link_of(MDES_COPY)
     assert entry.published == "2024-08-20T00:00:00+07:00"  # 20 August in Bangkok
     # Its content changed: it is dated no earlier than when first written.
     assert datetime.fromisoformat(entry.updated) >= at("2024-08-21T03:00")
@@ -180,7 +181,7 @@ def test_every_route_to_another_representative_keeps_the_published_entry(store, 
     build_digest(store, out, W34, settings(), now=at("2024-08-22T12:00"))
     for name, path in article_feeds(out).items():
         ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
-        assert (entry_id, link) == (stable_id(url_of(release)), url_of(copy)), name
+        assert (entry_id, link) == (stable_id(url_of(release)), link_of(copy)), name
 
 
 def test_a_representative_edited_to_a_later_date_leaves_the_entry_to_its_story(store, tmp_path):
@@ -289,9 +290,10 @@ def test_a_story_stored_under_a_former_address_is_published_at_the_canonical_one
 
     for name, path in article_feeds(out).items():
         ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
-        assert (entry_id, link) == (stable_id(url_of(RELEASE)), url_of(RELEASE)), name
-    assert f"](<{url_of(RELEASE)}>)" in result.markdown  # the headline links it
+        assert (entry_id, link) == (stable_id(url_of(RELEASE)), link_of(RELEASE)), name
+    assert f"](<{link_of(RELEASE)}>)" in result.markdown  # the headline links it
     assert RELEASE_STORED_BEFORE not in result.markdown
+    assert served_url(RELEASE_STORED_BEFORE) not in result.markdown
 
 
 def test_a_story_published_under_a_former_address_keeps_its_entry_at_the_canonical_one(
@@ -301,7 +303,10 @@ def test_a_story_published_under_a_former_address_keeps_its_entry_at_the_canonic
     stored_under_its_former_address(store, "2024-08-21T03:00")
     build_digest(store, out, W34, settings(), now=at("2024-08-21T12:00"))
     ((published, link),) = [(e.id, e.link) for e in entries(out / "feed.atom")]
-    assert (published, link) == (stable_id(RELEASE_STORED_BEFORE), RELEASE_STORED_BEFORE)
+    assert (published, link) == (
+        stable_id(RELEASE_STORED_BEFORE),
+        served_url(RELEASE_STORED_BEFORE),
+    )
 
     ingest(store, [RELEASE], "2024-08-22T03:00")
     relevant(store, RELEASE)
@@ -309,7 +314,7 @@ def test_a_story_published_under_a_former_address_keeps_its_entry_at_the_canonic
 
     for name, path in article_feeds(out).items():
         ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
-        assert (entry_id, link) == (published, url_of(RELEASE)), name
+        assert (entry_id, link) == (published, link_of(RELEASE)), name
 
 
 def duplicates_of(store: Store) -> dict[str, str | None]:
@@ -350,11 +355,12 @@ def test_a_database_an_older_release_wrote_links_the_canonical_address_once_open
         url_of(RELEASE): None,
         RELEASE_STORED_BEFORE: url_of(RELEASE),
     }
-    assert f"](<{url_of(RELEASE)}>)" in result.markdown
+    assert f"](<{link_of(RELEASE)}>)" in result.markdown
     assert RELEASE_STORED_BEFORE not in result.markdown
+    assert served_url(RELEASE_STORED_BEFORE) not in result.markdown
     for name, path in article_feeds(out).items():
         ((entry_id, link),) = [(e.id, e.link) for e in entries(path)]
-        assert (entry_id, link) == (published, url_of(RELEASE)), name
+        assert (entry_id, link) == (published, link_of(RELEASE)), name
     reopened.close()
 
 

@@ -27,6 +27,7 @@ from digest.mail import MAILING, owe, weeks_owed, write_off
 from digest.publish import PARTNERS
 from digest.select import DIGESTS, Week
 from schedules.commands import (
+    DIGEST_GRACE,
     WRITTEN_SUBFOLDERS,
     digest_line,
     mail_owed_lines,
@@ -276,6 +277,31 @@ def test_the_digest_of_the_last_complete_week_is_healthy(store, config, tmp_path
     code, output = status(store, config)
     assert code == 0, output
     assert "unhealthy" not in output
+
+
+def test_a_preview_built_during_a_week_is_no_digest_of_it_once_the_week_is_over(
+    store, config, tmp_path
+):
+    """A preview of a week in progress (`digest --week` of the current week), then its
+    Monday run failed or did not happen: the week was never built whole nor mailed, and a
+    scheduled digest builds it again (digest.select.complete_weeks). Status judged it by
+    the file alone, and said the week's digest was there, exit 0."""
+    crawling_since_before_the_last_week(store)
+    last = Week.last_complete(utc_now())
+    write_digest(tmp_path, last.shift(-2))  # built whole: written now, after its week
+    for previewed in (last.shift(-1), last):  # the week due is one of them
+        write_digest(tmp_path, previewed)
+        during = (previewed.end() - timedelta(days=3)).timestamp()
+        os.utime(tmp_path / "public" / DIGESTS / f"{previewed}.md", (during, during))
+    code, output = status(store, config)
+    assert code == 1, output
+    due = Week.last_complete(utc_now() - DIGEST_GRACE)
+    assert (
+        f"unhealthy: digest: no digest of {due} in {tmp_path / 'public' / DIGESTS} 24 h after "
+        f"the week ended, only a preview written before it ended (newest: {last}.md)"
+    ) in output
+    digest_line = next(line for line in output.splitlines() if line.startswith("digest:"))
+    assert digest_line.endswith(": a preview, written before its week ended"), digest_line
 
 
 def test_digests_of_weeks_before_the_first_crawl_owe_no_week_since(store, config, tmp_path):
