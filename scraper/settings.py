@@ -35,6 +35,9 @@ USER_AGENT = DEFAULTS["crawl"]["user_agent"]
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# A site's delay is the least time between two of its requests (MDES answers a burst with
+# 403): Scrapy's default jitter (±50%) sent some half that apart.
+DOWNLOAD_DELAY_JITTER = 0.0
 
 # Retries wait longer each time (Retry-After when the server gives one).
 RETRY_TIMES = DEFAULTS["crawl"]["retries"]
