@@ -38,7 +38,10 @@ string it is given, at a word's start: given our whole User-Agent, ``User-agent:
 bot`` applied to ``… news digest bot)``, and given the token, ``User-agent: thai``
 applied to ``thaidigest``. It is asked with the token only when a group names it
 exactly (the longest name it then finds is that one), else with ``*``, which only
-the ``*`` group matches (:func:`robots_agent`).
+the ``*`` group matches (:func:`robots_agent`). That group's ``Crawl-delay`` is sent
+(:data:`scraper.throttle.crawl_delay_read`) before any request waiting on robots.txt
+is judged: :class:`scraper.throttle.AutoThrottle` makes it the least time between
+requests to the host, when longer than the site's delay (capped at 30 s).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from w3lib.url import safe_url_string
 from scraper.download_errors import is_over_size, plain_reason
 from scraper.middlewares import RATE_LIMITED
 from scraper.report import UNREACHABLE
+from scraper.throttle import crawl_delay_read
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +282,15 @@ class RobotsTxtMiddleware(ScrapyRobotsTxt):
             self._unreachable[netloc] = f"HTTP {response.status}"
             response = response.replace(body=b"")
         self._robots_source[netloc] = response.url
-        self._robots_text[netloc] = robots_text(response.body)
+        text = self._robots_text[netloc] = robots_text(response.body)
+        delay = Protego.parse(text).crawl_delay(robots_agent(text, self._user_agent))
+        if delay is not None:  # before any request it judges reaches the downloader
+            await self.crawler.signals.send_catch_log_async(
+                signal=crawl_delay_read,
+                slot=self.crawler.engine.downloader.get_slot_key(request),
+                delay=delay,
+                robots_url=response.url,
+            )
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:

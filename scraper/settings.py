@@ -35,6 +35,12 @@ USER_AGENT = DEFAULTS["crawl"]["user_agent"]
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# A site's delay is the least time between two of its requests (MDES answers a burst with
+# 403): Scrapy's default jitter (±50%) sent some half that apart.
+DOWNLOAD_DELAY_JITTER = 0.0
+# robots.txt's Crawl-delay for our group raises a site's least delay (scraper.throttle), to
+# at most this (seconds): a robots.txt asking for an hour would stall a crawl for days.
+ROBOTSTXT_CRAWL_DELAY_MAX = 30.0
 
 # Retries wait longer each time (Retry-After when the server gives one).
 RETRY_TIMES = DEFAULTS["crawl"]["retries"]
@@ -84,6 +90,9 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scraper.report.CrawlReport": 500,
+    # AutoThrottle never below a host's robots.txt Crawl-delay.
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "scraper.throttle.AutoThrottle": 0,
 }
 
 # Warnings and errors only: a crawl prints its own report (``crawl.log_level``).

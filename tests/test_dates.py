@@ -42,6 +42,10 @@ TODAY = date(2026, 12, 2)  # the clock the caller passes
         ("วันศุกร์ที่ 23 สิงหาคม 2567 เวลา 10.30 น.", date(2024, 8, 23)),
         ("วันศุกร์ที่ ๒๓ สิงหาคม ๒๕๖๗ เวลา ๑๐:๓๐ น.", date(2024, 8, 23)),
         ("วันศุกร์ที่ 23 สิงหาคม 2567 (แก้ไข 24 สิงหาคม 2567)", date(2024, 8, 23)),  # an edit note
+        ("วันศุกร์ที่ 23 สิงหาคม 2567 | 10:30", date(2024, 8, 23)),  # a separator before the time
+        ("วันศุกร์ที่ 23 สิงหาคม 2567 - 10:30 น.", date(2024, 8, 23)),
+        ("23 ส.ค. 2567, เวลา 10.30 น.", date(2024, 8, 23)),
+        ("23/08/2567 | 10:30", date(2024, 8, 23)),
         (
             "วันพฤหัสบดีที่ 21 พฤศจิกายน 2567 เวลา 10:30 น. (แก้ไข 22 พฤศจิกายน 2567)",
             date(2024, 11, 21),
@@ -63,6 +67,8 @@ def test_date_line_gives_the_gregorian_date(line, expected):
         "พิมพ์",
         "วันศุกร์ที่ 23 สิงหาคม 2567 เวลา",  # a time word and no time
         "วันศุกร์ที่ 23 สิงหาคม 2567 (ประชุมคณะรัฐมนตรี)",  # a note that is no edit note
+        "วันศุกร์ที่ 23 สิงหาคม 2567 |",  # a separator and no time
+        "วันศุกร์ที่ 23 สิงหาคม 2567 - 2568",  # a range of years, no time
     ],
 )
 def test_event_dates_and_non_dates_are_not_publication_dates(line):

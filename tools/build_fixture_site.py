@@ -118,8 +118,6 @@ Disallow: /admin/
 Disallow: /bot-check
 Allow: /news/
 Allow: /search
-
-Crawl-delay: 1
 """
 
 THAIGOV_NAV = (

@@ -48,6 +48,10 @@ MIN_BODY_CHARS = 20
 MAX_ENTRY_CHARS = 200
 MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
 PRINT_LABEL = "พิมพ์"
+# The template shows the date line above the headline, the print label between them. A
+# fallback read, whose extractor may leave the date line out with the print button, takes
+# the date line it finds at most this many lines above the headline's line in the page.
+MAX_DATE_LINE_ABOVE_HEADLINE = 3
 # A headline the page title names may be cut short there: a start of this many characters
 # (compared folded) names it. Only the title is cut short, never the headline element: a
 # teaser that is a start of the headline ("ดีอี ร่วมประชุม APEC 2024") is not named by it.
@@ -471,6 +475,23 @@ def _fallback_headline(page: Selector, extracted_title: str | None) -> str:
     return _strip_prefix(extracted_title or "") or first_text(page.css("h1"))
 
 
+def _date_line_above(page: Selector, headline: str) -> str | None:
+    """The date line at most :data:`MAX_DATE_LINE_ABOVE_HEADLINE` lines above a line of
+    the page that is ``headline`` (compared folded), the nearest; None when there is none
+    (a date line elsewhere, a news list's of another day, is not the article's)."""
+    if not headline:
+        return None
+    lines = [line for body in page.css("body") for line in block_lines(body)]
+    for index, line in enumerate(lines):
+        if not _names_exactly(line, headline):
+            continue
+        above = lines[max(index - MAX_DATE_LINE_ABOVE_HEADLINE, 0) : index]
+        found = next((line for line in reversed(above) if DATE_LINE_RE.match(line)), None)
+        if found is not None:
+            return found
+    return None
+
+
 def _selectors_read(headline: str, lines: list[str]) -> bool:
     """Whether the selectors read the article: a headline and text in its body block."""
     return bool(headline) and _text_chars(lines, headline) >= MIN_BODY_CHARS
@@ -512,6 +533,9 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         never_text = {page_headline, headline, PRINT_LABEL}
         page_lines = (labels | {category}) - set(selector_lines) | never_text
         lines, date_text = _without_page_lines(extracted, page_lines, _date_line(selector_lines))
+        # The extractor may leave out the date line above the headline (a redesign's
+        # template, the body block gone): read from the page, the article keeps its date.
+        date_text = date_text or _date_line_above(page, headline)
         if not _has_text(lines, labels | never_text | {category}):
             lines = []
         extraction = "fallback"

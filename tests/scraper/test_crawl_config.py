@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,22 @@ def test_a_crawl_opens_no_remote_control_or_telnet_server(tmp_path: Path) -> Non
     assert "RemoteControl" not in result.stderr
     assert "Remote control" not in result.stderr
     assert "TelnetConsole" not in result.stderr
+
+
+def test_requests_to_a_site_are_never_closer_than_its_delay(tmp_path: Path) -> None:
+    """``delay`` is the least time between two requests to a site (MDES answers a burst
+    with 403): Scrapy's default jitter sent them anywhere from half to one and a half
+    times that apart."""
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(
+        "[crawl]\nbackoff_base = 0.05\ntimeout = 5\n"
+        "[sites.mdes]\ndelay = 0.5\ncategories = [3]\npage_limit = 2\n",
+        encoding="utf-8",
+    )
+    with FixtureSite() as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "mdes")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    times = sorted(record.time for record in site.requests)
+    assert len(times) >= 8
+    gaps = [later - earlier for earlier, later in pairwise(times)]
+    assert min(gaps) >= 0.45, gaps

@@ -19,6 +19,7 @@ from urllib.robotparser import RobotFileParser
 
 import pytest
 from parsel import Selector
+from protego import Protego
 
 from scraper.fixture_site import (
     BOT_CHECK_PATH,
@@ -205,6 +206,14 @@ def test_robots_txt_allows_news_and_disallows_admin(site: FixtureSite) -> None:
     assert robots.can_fetch("thaidigest", site.url(ARTICLE))
     assert robots.can_fetch("thaidigest", site.url("/news/3/page/2"))
     assert not robots.can_fetch("thaidigest", site.url("/admin/login"))
+
+
+def test_robots_txt_asks_for_no_crawl_delay() -> None:
+    """A crawl honours Crawl-delay (scraper.throttle): one here would slow every crawl
+    of the tests and of ``make demo``, which ask for no delay."""
+    robots = Protego.parse((SITE / "robots.txt").read_text(encoding="utf-8"))
+    assert robots.crawl_delay("*") is None
+    assert robots.crawl_delay("thaidigest") is None
 
 
 def test_unknown_path_is_404(site: FixtureSite) -> None:

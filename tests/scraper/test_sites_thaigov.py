@@ -741,6 +741,32 @@ def test_renamed_classes_fall_back_to_generic_extraction() -> None:
     assert article.category is None
 
 
+def test_renamed_classes_keep_the_date_line_above_the_headline() -> None:
+    """The redesigned page still shows its date line above the headline, but the generic
+    extractor leaves it out with the print button: the fallback read it from the page."""
+    article = thaigov.parse_article(page("article_renamed_classes.html"), URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.date_text == DATE_LINE
+    assert DATE_LINE not in article.body.split("\n")
+
+
+def test_a_fallback_read_takes_no_date_line_far_from_the_headline() -> None:
+    """A date line of a news list elsewhere on the page (another day's) is not the
+    article's: with none right above the headline, the date stays unknown."""
+    html = page("article_renamed_classes.html").replace(
+        '<span class="k024">วันศุกร์ที่ 23 สิงหาคม 2567</span>', ""
+    )
+    html = html.replace("</aside>", "<p>สรุปข่าวประจำสัปดาห์</p><p>วันจันทร์ที่ 19 สิงหาคม 2567</p></aside>")
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.date_text is None
+
+
 def test_text_moved_out_of_the_body_block_falls_back_and_keeps_the_date() -> None:
     article = thaigov.parse_article(page("article_body_moved.html"), URL)
 
