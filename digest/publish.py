@@ -172,6 +172,18 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
     return tuple(path for _, path in staged)
 
 
+def settle_digest(out_dir: Path, week: Week) -> None:
+    """Mark the digest of ``week``, a week that is over, as written now when its file was
+    last written before the week ended: a preview built during the week whose bytes the
+    whole week's build repeats (nothing changed since) is left alone by
+    :func:`write_files`, and would stay a preview to
+    :func:`digest.select.complete_weeks`, built again by every scheduled run and judged
+    missing by ``thaidigest status``."""
+    path = digest_path(out_dir, week)
+    if path.stat().st_mtime < week.end().timestamp():
+        os.utime(path)
+
+
 def stored_digests(out_dir: Path) -> dict[Week, str]:
     """The Markdown of every weekly digest already in ``out_dir/digests``."""
     return {
@@ -681,5 +693,7 @@ def build_digest(
     if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
         raise ForeignFileError(out_dir, foreign, week)
     changed = write_files(by_path)
+    if week.is_over(now):
+        settle_digest(out_dir, week)
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

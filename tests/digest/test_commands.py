@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
-from digest.select import BANGKOK, Week, digest_path
+from digest.select import BANGKOK, Week, complete_weeks, digest_path
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
 from tests.conftest import (
@@ -958,6 +958,37 @@ def test_a_preview_of_a_week_in_progress_is_built_again_and_mailed_by_a_catch_up
         assert f"digest {previewed}: " in result.output
         weeks = (last.shift(-2), previewed, last)
         assert mailed(inbox) == [("a@example.org", str(week)) for week in weeks]
+
+
+def test_a_preview_the_whole_week_repeats_byte_for_byte_is_the_weeks_digest_once_built(
+    tmp_path,
+):
+    """A preview built during a week that the Monday run builds again with the same bytes
+    (nothing changed since): the run left the unchanged file as it was, written before the
+    week ended, so the week stayed a preview, built again by every scheduled run and
+    judged missing by `thaidigest status`."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    out = tmp_path / "public"
+    with smtp_sink() as inbox:
+        mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last.shift(-1))
+        preview = CliRunner().invoke(
+            digest_command, ["--week", str(last), "--out", str(out), "--db", str(db)]
+        )
+        assert preview.exit_code == 0, preview.output
+        during = (last.end() - timedelta(days=3)).timestamp()
+        os.utime(digest_path(out, last), (during, during))
+        result = scheduled_digest(tmp_path, db, inbox.port)
+        assert result.exit_code == 0, result.output
+        assert f"digest {last}: 0 items\n35 files unchanged in {out}\n" in result.output
+        # Built whole, as a scheduled digest and status count it: not built again.
+        assert complete_weeks(out) == [last.shift(-1), last]
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f"[digest]\nout = {json.dumps(str(out))}\n")
+    status = CliRunner().invoke(status_command, ["--db", str(db), "--config", str(config)])
+    assert "unhealthy: digest" not in status.output, status.output
+    digest_line = next(line for line in status.output.splitlines() if line.startswith("digest:"))
+    assert digest_line.startswith(f"digest: {digest_path(out, last)} written "), digest_line
+    assert digest_line.endswith(" ago)"), digest_line  # not ': a preview, written before…'
 
 
 def test_a_catch_up_reaches_back_no_further_than_the_feeds_weeks(tmp_path):
