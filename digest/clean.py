@@ -29,7 +29,8 @@ a hidden character into a headline.
   an imported text file above all, is no link at all. A ``%`` in it that starts no
   escape (``?q=50%off``, ``/100%/``) is written ``%25``, as a URI holds it: feed readers
   and Markdown renderers refuse or mangle it, and every output carries the same link.
-  Digests written before hold such a link as stored (:func:`published_forms`).
+  Digests written before hold such a link as stored, or escaped on the host it is
+  stored under (:func:`published_forms`).
 """
 
 from __future__ import annotations
@@ -111,14 +112,15 @@ def clean_link(url: str | None) -> str | None:
 
 def published_forms(url: str) -> tuple[str, ...]:
     """Every form in which an output may have published ``url``: as :func:`clean_link`
-    publishes it, then as stored, which outputs written before hold (a digest of a past
-    week is never written again): those written before a site's article was linked on
-    the host the site serves it from, and before a stray ``%`` was escaped (a site's
-    article, on its canonical path, has none); none when it may not be published."""
+    publishes it, then as outputs written before hold it (a digest of a past week is never
+    written again): on the host ``url`` is stored under, its stray ``%`` written ``%25``,
+    as they published it before a site's article was linked on the host the site serves
+    it from, and as stored, as they published it before a stray ``%`` was escaped; none
+    when it may not be published."""
     published = clean_link(url)
     if published is None:
         return ()
-    return tuple(dict.fromkeys((published, url)))
+    return tuple(dict.fromkeys((published, STRAY_PERCENT.sub("%25", url), url)))
 
 
 def article_links(url: str, copies: tuple[str, ...] = ()) -> tuple[str | None, tuple[str, ...]]:

@@ -181,7 +181,8 @@ def lists_story(markdown: str, urls: Iterable[str], unlinked: Iterable[tuple[str
     are not told apart.
 
     A link is found as it is published now and as digests written before published it,
-    its stray ``%`` not yet escaped (:func:`digest.clean.published_forms`)."""
+    on the host it is stored under, its stray ``%`` escaped or not yet
+    (:func:`digest.clean.published_forms`)."""
     lines = markdown.splitlines()
     for heading, opening in unlinked:
         for index, line in enumerate(lines):

@@ -135,6 +135,14 @@ def test_a_sites_article_is_linked_on_the_host_the_site_serves_it_from():
         assert clean_link(served) == served  # cleaning twice changes nothing
         # Outputs written before linked it as stored: still found there.
         assert published_forms(stored) == (served, stored)
+    # With a stray %: published escaped on the site's host, before on the canonical one,
+    # and before that as stored.
+    stray = "https://thaigov.go.th/news/contents/details/1?q=50%off"
+    assert published_forms(stray) == (
+        "https://www.thaigov.go.th/news/contents/details/1?q=50%25off",
+        "https://thaigov.go.th/news/contents/details/1?q=50%25off",
+        stray,
+    )
     for other in (
         "https://thaigov.go.th.example.org/news/contents/details/1",
         "https://mfa.go.th/news/1",

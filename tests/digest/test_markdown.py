@@ -154,6 +154,22 @@ def test_a_story_at_a_stray_percent_is_found_in_digests_written_before_and_after
     assert not lists_story(heading_after + also_on_after, [other], [])
 
 
+def test_a_sites_story_at_a_stray_percent_is_found_in_digests_of_each_of_its_links():
+    """A site's article stored on its canonical host with a stray ``%``: digests written
+    before it was escaped hold it as stored, those written before it was linked on the
+    site's own host hold it escaped on the canonical host, and those since escaped on the
+    ``www.`` host. Each still lists it (the middle one was no longer found)."""
+    stored = "https://thaigov.go.th/news/contents/details/123?q=50%off"
+    for written in (
+        stored,
+        "https://thaigov.go.th/news/contents/details/123?q=50%25off",
+        "https://www.thaigov.go.th/news/contents/details/123?q=50%25off",
+    ):
+        assert lists_story(f"### [Headline](<{written}>)\n", [stored], []), written
+    assert lists_story(f"### {link('Headline', stored)}\n", [stored], [])
+    assert not lists_story(f"### [Headline](<{stored.replace('123', '124')}>)\n", [stored], [])
+
+
 def test_an_unlinked_item_without_a_lede_is_found_in_a_digest_that_wrote_what_changed_in_one_line():
     """Digests written before what changed was listed say it on the line under the meta line."""
     heading = markdown.item_heading("ข่าวจากไฟล์", None)
