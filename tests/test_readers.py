@@ -832,16 +832,57 @@ def test_a_folder_with_files_to_import_names_its_subfolders_as_not_read(tmp_path
     assert result.stderr.splitlines() == [f"skipped {folder}: {note}"]
 
 
+@pytest.mark.parametrize("inner", ["2024/01/b.txt", "2024/01/02/b.txt", "x/y/c.JSONL"])
+def test_a_folder_with_files_to_import_names_a_subfolder_of_them_deeper_down_as_not_read(
+    tmp_path, inner
+):
+    """``arts/a.txt`` beside ``arts/2024/01/b.txt``: a.txt was imported and 2024 left out
+    without a word, as a subfolder was looked at for its own files only."""
+    folder = tmp_path / "in"
+    (folder / "sub" / inner).parent.mkdir(parents=True)
+    (folder / "sub" / "pictures").mkdir()  # looked through first: nothing in it
+    (folder / "sub" / inner).write_bytes(seed_path("002").read_bytes())
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "read 1, new 1," in result.stdout
+    assert result.stderr.splitlines() == [f"skipped {folder}: {NOT_READ.removeprefix('; ')}"]
+
+
+def test_a_subfolder_that_links_back_up_is_looked_through_once(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub" / "inner").mkdir(parents=True)
+    (folder / "sub" / "inner" / "up").symlink_to(folder / "sub", target_is_directory=True)
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_a_subfolder_too_big_to_look_through_may_hold_files_to_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_FOLDERS_LOOKED_THROUGH", 3)
+    folder = tmp_path / "in"
+    (folder / "sub" / "a" / "b" / "c").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"skipped {folder}: {NOT_READ.removeprefix('; ')}"]
+
+
 @pytest.mark.parametrize(
     "held", [(), ("index.html", "logo.png"), ("robots.txt",), ("ROBOTS.TXT", "notes.md")]
 )
 def test_a_folder_with_files_to_import_names_no_subfolder_of_none_as_not_read(tmp_path, held):
     """Beside the files it imports, a folder's subfolder of no file import reads (a copy
     of a site, pictures, nothing) is left out without a word: naming it, with the advice to
-    import it, misled."""
+    import it, misled. Its hidden and cache folders are no more looked through, at any
+    depth, than the folder's own."""
     folder = tmp_path / "in"
-    (folder / "site" / "news").mkdir(parents=True)
-    (folder / "site" / "news" / "a.txt").write_bytes(seed_path("002").read_bytes())
+    for inner in ("news", "news/.git", "news/__pycache__"):
+        (folder / "site" / inner).mkdir(parents=True)
+    (folder / "site" / "news" / "1.html").write_text("<p>page</p>\n", encoding="utf-8")
+    for inner in ("news/.git", "news/__pycache__"):
+        (folder / "site" / inner / "a.txt").write_bytes(seed_path("002").read_bytes())
     (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
     for name in held:
         (folder / "site" / name).write_text("x\n", encoding="utf-8")

@@ -27,6 +27,7 @@ import logging
 import lzma
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -75,6 +76,10 @@ NOT_ARTICLE_FOLDERS = frozenset({"__pycache__"})
 # with files to import names a subfolder as not read only when it holds a file import
 # would read, and a copy of a site (seeds/site, the fixture site) holds its robots.txt.
 SITE_FILES = frozenset({"robots.txt", "humans.txt", "ads.txt", "security.txt", "llms.txt"})
+# Folders looked through, at most, for a file import would read in a subfolder it leaves
+# unread (:func:`_holds_files_to_import`): a copy of a whole site holds no more, and a
+# tree bigger than that is named as one that may hold some.
+MAX_FOLDERS_LOOKED_THROUGH = 1000
 # Share of non-ASCII bytes that fail to decode as UTF-8 below which a file is
 # UTF-8 with a few broken bytes rather than TIS-620 (where nearly all fail).
 BROKEN_UTF8_SHARE = 0.1
@@ -912,18 +917,39 @@ def expand_paths(
 
 
 def _holds_files_to_import(folder: Path) -> bool:
-    """Whether ``folder`` holds a file import would read (:data:`IMPORTABLE_SUFFIXES`),
-    other than a site's own (:data:`SITE_FILES`); a folder that cannot be listed may."""
-    try:
-        with os.scandir(folder) as entries:
-            return any(
-                _ends_with(Path(entry.name), IMPORTABLE_SUFFIXES)
-                and entry.name.lower() not in SITE_FILES
-                and entry.is_file()
-                for entry in entries
-            )
-    except OSError:
-        return True
+    """Whether ``folder`` or a folder within it, however deep, holds a file import would
+    read (:data:`IMPORTABLE_SUFFIXES`), other than a site's own (:data:`SITE_FILES`):
+    ``arts/2024/01/b.txt`` is an article ``arts/`` leaves unread as much as ``arts/b.txt``.
+    Folders are looked through shallowest first, up to the first such file, leaving out
+    those :func:`expand_paths` never names (hidden, :data:`NOT_ARTICLE_FOLDERS`) and any
+    seen already (a link back up); one that cannot be listed may hold one, and so may a
+    tree of more than :data:`MAX_FOLDERS_LOOKED_THROUGH` folders."""
+    waiting: deque[Path] = deque([folder])
+    seen: set[tuple[int, int]] = set()
+    while waiting:
+        if len(seen) >= MAX_FOLDERS_LOOKED_THROUGH:
+            return True
+        current = waiting.popleft()
+        try:
+            identity = current.stat()
+            if (identity.st_dev, identity.st_ino) in seen:
+                continue
+            seen.add((identity.st_dev, identity.st_ino))
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        hidden = entry.name.startswith(".")
+                        if not hidden and entry.name not in NOT_ARTICLE_FOLDERS:
+                            waiting.append(Path(entry.path))
+                    elif (
+                        _ends_with(Path(entry.name), IMPORTABLE_SUFFIXES)
+                        and entry.name.lower() not in SITE_FILES
+                        and entry.is_file()
+                    ):
+                        return True
+        except OSError:
+            return True
+    return False
 
 
 def _subfolders_not_read(subfolders: list[str]) -> str | None:
