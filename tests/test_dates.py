@@ -46,6 +46,7 @@ TODAY = date(2026, 12, 2)  # the clock the caller passes
         ("วันศุกร์ที่ 23 สิงหาคม 2567 - 10:30 น.", date(2024, 8, 23)),
         ("23 ส.ค. 2567, เวลา 10.30 น.", date(2024, 8, 23)),
         ("23/08/2567 | 10:30", date(2024, 8, 23)),
+        ("วันที่ 23 สิงหาคม 2567 · 10:30:15 น.", date(2024, 8, 23)),
         (
             "วันพฤหัสบดีที่ 21 พฤศจิกายน 2567 เวลา 10:30 น. (แก้ไข 22 พฤศจิกายน 2567)",
             date(2024, 11, 21),
@@ -69,6 +70,10 @@ def test_date_line_gives_the_gregorian_date(line, expected):
         "วันศุกร์ที่ 23 สิงหาคม 2567 (ประชุมคณะรัฐมนตรี)",  # a note that is no edit note
         "วันศุกร์ที่ 23 สิงหาคม 2567 |",  # a separator and no time
         "วันศุกร์ที่ 23 สิงหาคม 2567 - 2568",  # a range of years, no time
+        "1 ต.ค. 66 - 30.09.67",  # a range of dates: after a separator, no time of day
+        "23.08.67 - 25.08.67",
+        "23/08/2567 - 24.08.67",
+        "23 สิงหาคม 2567 – 99.99",  # a number, no time of day
     ],
 )
 def test_event_dates_and_non_dates_are_not_publication_dates(line):

@@ -135,12 +135,16 @@ ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's 
 # A month name, abbreviated with dots or not; an era after it is not part of it.
 _THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{ERA})[ก-๙]+)*\s*\.?)"
 TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"  # 10:30 น., 10.30 นาฬิกา
-# What may stand between a date and its time of day: a space, the word เวลา, or a
-# separator ("2567 | 10:30", "2567 - 10:30 น.", "2567, เวลา 10:30 น.").
-TIME_SEPARATOR = r"\s*[|,\-–•·]\s*(?:เวลา\s*)?|\s*เวลา\s*|\s+"
+# A time of day that is one: hour 0-23, minutes and seconds 00-59 ("10:30", "10.30.15 น.").
+REAL_TIME_OF_DAY = r"(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d)?(?!\d)\s*(?:น\.|นาฬิกา)?"
+# What may stand between a date and its time of day: a space or the word เวลา, or a
+# separator ("2567 | 10:30", "2567 - 10:30 น.", "2567, เวลา 10:30 น."). After a separator
+# only a real time is one: "1 ต.ค. 66 - 30.09.67" and "23.08.67 - 25.08.67" are ranges of
+# dates, "2567 – 99.99" a number, not a date line.
+TIME_AFTER_DATE = rf"(?:\s*เวลา\s*|\s+){TIME_OF_DAY}|\s*[|,\-–•·]\s*(?:เวลา\s*)?{REAL_TIME_OF_DAY}"
 # What may follow the date on a thaigov date line: a time of day ("เวลา 10:30 น.") and
 # an edit note ("(แก้ไข 24 สิงหาคม 2567)"). The date before them is the published one.
-DATE_LINE_SUFFIX = rf"(?:(?:{TIME_SEPARATOR}){TIME_OF_DAY})?(?:\s*\(\s*แก้ไข[^()]*\))?"
+DATE_LINE_SUFFIX = rf"(?:{TIME_AFTER_DATE})?(?:\s*\(\s*แก้ไข[^()]*\))?"
 THAI_DATE_LINE = re.compile(
     rf"^{_THAI_WEEKDAY}(?:ที่\s*)?(?P<day>\d{{1,2}})\s*{_THAI_MONTH}\s*(?:{ERA}\s*)?"
     rf"(?P<year>\d{{2}}|\d{{4}}){DATE_LINE_SUFFIX}$"

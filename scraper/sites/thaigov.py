@@ -50,8 +50,13 @@ MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list
 PRINT_LABEL = "พิมพ์"
 # The template shows the date line above the headline, the print label between them. A
 # fallback read, whose extractor may leave the date line out with the print button, takes
-# the date line it finds at most this many lines above the headline's line in the page.
+# the date line it finds at most this many lines above the headline element, only the
+# print label between them.
 MAX_DATE_LINE_ABOVE_HEADLINE = 3
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Where a headline or a date line is another article's (a latest-news list, a ticker, a
+# sidebar, a footer): in a link or a list item, or inside one of these.
+ELSEWHERE_TAGS = frozenset({"a", "li", "aside", "footer"})
 # A headline the page title names may be cut short there: a start of this many characters
 # (compared folded) names it. Only the title is cut short, never the headline element: a
 # teaser that is a start of the headline ("ดีอี ร่วมประชุม APEC 2024") is not named by it.
@@ -475,20 +480,50 @@ def _fallback_headline(page: Selector, extracted_title: str | None) -> str:
     return _strip_prefix(extracted_title or "") or first_text(page.css("h1"))
 
 
+def _is_elsewhere(element: etree._Element) -> bool:
+    """Whether ``element`` is in, or holds, a link, a list item, a sidebar or a footer
+    (:data:`ELSEWHERE_TAGS`): what stands there may be another article's."""
+    return any(
+        isinstance(node.tag, str) and node.tag in ELSEWHERE_TAGS
+        for node in (*element.iterancestors(), *element.iter())
+    )
+
+
 def _date_line_above(page: Selector, headline: str) -> str | None:
-    """The date line at most :data:`MAX_DATE_LINE_ABOVE_HEADLINE` lines above a line of
-    the page that is ``headline`` (compared folded), the nearest; None when there is none
-    (a date line elsewhere, a news list's of another day, is not the article's)."""
-    if not headline:
+    """The date line above the page's headline element, the nearest at most
+    :data:`MAX_DATE_LINE_ABOVE_HEADLINE` lines up with only the print label between; None
+    when there is none, or no one headline element.
+
+    The headline element is the one heading (``h1``-``h6``) whose text is ``headline``
+    (compared folded) and that is not, and whose date line is not, in a link, a list
+    item, a sidebar or a footer (:func:`_is_elsewhere`): a latest-news list or a ticker
+    shows this headline too, under another article's date line. A date line elsewhere
+    is another day's, and a wrong date is worse than none.
+    """
+    bodies = page.css("body")
+    if not headline or len(bodies) != 1:
         return None
-    lines = [line for body in page.css("body") for line in block_lines(body)]
-    for index, line in enumerate(lines):
-        if not _names_exactly(line, headline):
-            continue
-        above = lines[max(index - MAX_DATE_LINE_ABOVE_HEADLINE, 0) : index]
-        found = next((line for line in reversed(above) if DATE_LINE_RE.match(line)), None)
-        if found is not None:
-            return found
+    root = bodies[0].root
+    block = text_map(root)
+    headings = [
+        element
+        for element in root.iter(*HEADING_TAGS)
+        if _names_exactly(one_line(element), headline) and not _is_elsewhere(element)
+    ]
+    if len(headings) != 1:
+        return None
+    start, end = block.span(headings[0])
+    if start == end:
+        return None
+    elsewhere = [block.span(element) for element in root.iter(*ELSEWHERE_TAGS)]
+    for index in range(start - 1, max(start - MAX_DATE_LINE_ABOVE_HEADLINE, 0) - 1, -1):
+        line = block.lines[index]
+        if any(first <= index < last for first, last in elsewhere):
+            return None
+        if DATE_LINE_RE.match(line):
+            return line
+        if line != PRINT_LABEL:
+            return None
     return None
 
 

@@ -767,6 +767,51 @@ def test_a_fallback_read_takes_no_date_line_far_from_the_headline() -> None:
     assert article.date_text is None
 
 
+# A latest-news list where each headline, this article's too, stands under the date line
+# of the item before it: another day's.
+NEWS_LIST = (
+    '<div class="t1"><h4>ข่าวล่าสุด</h4><ul>'
+    '<li><a href="/news/contents/details/87399">นายกรัฐมนตรีลงพื้นที่ตรวจน้ำท่วม จังหวัดเชียงราย</a></li>'
+    "<li>วันจันทร์ที่ 26 สิงหาคม 2567</li>"
+    f'<li><a href="/news/contents/details/87382">{HEADLINE}</a></li>'
+    f"<li>{DATE_LINE}</li></ul></div>"
+)
+OWN_DATE = f'<span class="k024">{DATE_LINE}</span>'
+
+
+@pytest.mark.parametrize(
+    ("own_date", "expected"),
+    [(OWN_DATE, DATE_LINE), ("", None)],
+    ids=["own-date-line", "no-own-date-line"],
+)
+def test_a_fallback_read_takes_no_date_line_of_a_news_list_showing_the_headline(
+    own_date: str, expected: str | None
+) -> None:
+    """A news list before the article shows its headline under another article's date
+    line (26 August): the date is read above the headline element only, or not at all."""
+    html = page("article_renamed_classes.html").replace(OWN_DATE, own_date)
+    html = html.replace('<nav class="k005"', NEWS_LIST + '<nav class="k005"')
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.date_text == expected
+
+
+def test_a_fallback_read_takes_no_date_line_of_a_list_right_above_the_headline() -> None:
+    """A list item's date line is another article's, even right above the headline."""
+    html = page("article_renamed_classes.html").replace(
+        OWN_DATE, "<ul><li>ข่าวอื่นของวันก่อน</li><li>วันจันทร์ที่ 26 สิงหาคม 2567</li></ul>"
+    )
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.date_text is None
+
+
 def test_text_moved_out_of_the_body_block_falls_back_and_keeps_the_date() -> None:
     article = thaigov.parse_article(page("article_body_moved.html"), URL)
 
