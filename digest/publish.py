@@ -138,8 +138,9 @@ class DigestResult:
     changed: tuple[Path, ...]  # the files whose content changed
 
 
-def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
-    """Write each file of ``outputs`` whose content changed, all or none; those written.
+def write_files(outputs: Mapping[Path, bytes], renewed: Collection[Path] = ()) -> tuple[Path, ...]:
+    """Write each file of ``outputs`` whose content changed, and each of ``renewed``
+    whatever it holds, all or none; those written.
 
     Every new content is first written beside its file, then each is moved into
     place (``os.replace``, atomic for each file). A write that fails (a full
@@ -151,7 +152,7 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
     try:
         for path, data in outputs.items():
             try:
-                if path.read_bytes() == data:
+                if path not in renewed and path.read_bytes() == data:
                     continue
             except FileNotFoundError:
                 pass
@@ -172,16 +173,20 @@ def write_files(outputs: Mapping[Path, bytes]) -> tuple[Path, ...]:
     return tuple(path for _, path in staged)
 
 
-def settle_digest(out_dir: Path, week: Week) -> None:
-    """Mark the digest of ``week``, a week that is over, as written now when its file was
-    last written before the week ended: a preview built during the week whose bytes the
-    whole week's build repeats (nothing changed since) is left alone by
-    :func:`write_files`, and would stay a preview to
-    :func:`digest.select.complete_weeks`, built again by every scheduled run and judged
-    missing by ``thaidigest status``."""
+def preview_of_a_week_over(out_dir: Path, week: Week, now: datetime) -> set[Path]:
+    """The digest file of ``week``, when the week is over and the file was last written
+    before it ended (a preview built during the week): written again by its build even
+    when the whole week's build repeats it byte for byte (nothing changed since), as
+    :func:`write_files` leaves an unchanged file alone, and a file written before its week
+    ended stays a preview to :func:`digest.select.complete_weeks`, built again by every
+    scheduled run and judged missing by ``thaidigest status``. Written as every file is,
+    never touched in place: a folder a build may write holds it, whoever owns the file."""
     path = digest_path(out_dir, week)
-    if path.stat().st_mtime < week.end().timestamp():
-        os.utime(path)
+    try:
+        written = path.stat().st_mtime
+    except FileNotFoundError:
+        return set()
+    return {path} if week.is_over(now) and written < week.end().timestamp() else set()
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -692,8 +697,6 @@ def build_digest(
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
     if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
         raise ForeignFileError(out_dir, foreign, week)
-    changed = write_files(by_path)
-    if week.is_over(now):
-        settle_digest(out_dir, week)
+    changed = write_files(by_path, preview_of_a_week_over(out_dir, week, now))
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)
