@@ -135,8 +135,12 @@ ERA = r"[พค]\s*\.\s*ศ\s*\."  # พ.ศ. (BE) or ค.ศ. (CE): the year's 
 # A month name, abbreviated with dots or not; an era after it is not part of it.
 _THAI_MONTH = rf"(?P<month>[ก-๙]+(?:\s*\.\s*(?!{ERA})[ก-๙]+)*\s*\.?)"
 TIME_OF_DAY = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:น\.|นาฬิกา)?"  # 10:30 น., 10.30 นาฬิกา
-# A time of day that is one: hour 0-23, minutes and seconds 00-59 ("10:30", "10.30.15 น.").
-REAL_TIME_OF_DAY = r"(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d)?(?!\d)\s*(?:น\.|นาฬิกา)?"
+# A time of day that is one, in Arabic or Thai digits: hour 0-23, minutes and seconds
+# 00-59, or 24:00 ("10:30", "10.30.15 น.", "๑๐.๓๐ น.").
+REAL_TIME_OF_DAY = (
+    r"(?:(?:[01๐๑]?\d|[2๒][0-3๐-๓])[:.][0-5๐-๕]\d(?:[:.][0-5๐-๕]\d)?|[2๒][4๔][:.][0๐]{2})"
+    r"(?!\d)\s*(?:น\.|นาฬิกา)?"
+)
 # What may stand between a date and its time of day: a space or the word เวลา, or a
 # separator ("2567 | 10:30", "2567 - 10:30 น.", "2567, เวลา 10:30 น."). After a separator
 # only a real time is one: "1 ต.ค. 66 - 30.09.67" and "23.08.67 - 25.08.67" are ranges of

@@ -76,6 +76,9 @@ def test_body_keeps_date_line_print_label_and_repeated_headline_first() -> None:
         f"{DATE_LINE} เวลา 10:30 น.",
         f"{DATE_LINE} (แก้ไข 24 สิงหาคม 2567)",
         f"{DATE_LINE} เวลา 10:30 น. (แก้ไข 24 สิงหาคม 2567)",
+        f"{DATE_LINE} | 10:30",
+        f"{DATE_LINE} - 24:00 น.",
+        "วันศุกร์ที่ ๒๓ สิงหาคม ๒๕๖๗ - ๑๐.๓๐ น.",  # Thai digits, a time after a separator
     ],
 )
 def test_a_date_line_with_a_time_or_an_edit_note_is_the_pages_date(date_line: str) -> None:
