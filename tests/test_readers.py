@@ -869,6 +869,36 @@ def test_a_subfolder_too_big_to_look_through_may_hold_files_to_import(tmp_path, 
     assert result.stderr.splitlines() == [f"skipped {folder}: {NOT_READ.removeprefix('; ')}"]
 
 
+def test_the_subfolders_of_a_folder_share_one_budget_of_folders_looked_through(
+    tmp_path, monkeypatch
+):
+    """Thirty sibling trees of 1,500 empty folders each were looked through 1,000 folders
+    apiece: the budget is the folder's, so a tree past it may hold files to import."""
+    monkeypatch.setattr(readers, "MAX_FOLDERS_LOOKED_THROUGH", 4)
+    folder = tmp_path / "in"
+    (folder / "pics" / "a" / "b").mkdir(parents=True)  # three folders, within the budget
+    (folder / "sub" / "c").mkdir(parents=True)  # two more: past it
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"skipped {folder}: {NOT_READ.removeprefix('; ')}"]
+
+
+def test_a_link_within_a_subfolder_is_not_looked_through(tmp_path):
+    """A link to ``/`` (or anywhere) inside a subfolder would have the look for files to
+    import go through the machine's folders: a subfolder is looked through as it is."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.txt").write_bytes(seed_path("002").read_bytes())
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "link").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
 @pytest.mark.parametrize(
     "held", [(), ("index.html", "logo.png"), ("robots.txt",), ("ROBOTS.TXT", "notes.md")]
 )

@@ -897,8 +897,9 @@ def expand_paths(
                 continue
             # Beside files it imports, only a subfolder of files it would read is worth a
             # word: a fixture site's folder (seeds/site) or one of pictures is no article left.
+            seen: set[tuple[int, int]] = set()  # one budget for all its subfolders
             not_read = _subfolders_not_read(
-                [name for name in subfolders if _holds_files_to_import(path / name)]
+                [name for name in subfolders if _holds_files_to_import(path / name, seen)]
             )
             strays = (
                 f"{counted(len(others), 'file')} not {SUFFIX_NAMES}, such as {others[0]}"
@@ -916,16 +917,18 @@ def expand_paths(
             yield _unknown_type(path)
 
 
-def _holds_files_to_import(folder: Path) -> bool:
+def _holds_files_to_import(folder: Path, seen: set[tuple[int, int]]) -> bool:
     """Whether ``folder`` or a folder within it, however deep, holds a file import would
     read (:data:`IMPORTABLE_SUFFIXES`), other than a site's own (:data:`SITE_FILES`):
     ``arts/2024/01/b.txt`` is an article ``arts/`` leaves unread as much as ``arts/b.txt``.
     Folders are looked through shallowest first, up to the first such file, leaving out
-    those :func:`expand_paths` never names (hidden, :data:`NOT_ARTICLE_FOLDERS`) and any
-    seen already (a link back up); one that cannot be listed may hold one, and so may a
-    tree of more than :data:`MAX_FOLDERS_LOOKED_THROUGH` folders."""
+    those :func:`expand_paths` never names (hidden, :data:`NOT_ARTICLE_FOLDERS`), links to
+    folders within it (a link to ``/`` would have it look through the machine) and any in
+    ``seen``, the folders looked through already, which the subfolders of one folder share:
+    ``folder`` itself when it cannot be listed may hold one (a folder within it that cannot
+    be, ``lost+found``, is passed over), and so may every folder once
+    :data:`MAX_FOLDERS_LOOKED_THROUGH` have been looked through."""
     waiting: deque[Path] = deque([folder])
-    seen: set[tuple[int, int]] = set()
     while waiting:
         if len(seen) >= MAX_FOLDERS_LOOKED_THROUGH:
             return True
@@ -937,7 +940,7 @@ def _holds_files_to_import(folder: Path) -> bool:
             seen.add((identity.st_dev, identity.st_ino))
             with os.scandir(current) as entries:
                 for entry in entries:
-                    if entry.is_dir():
+                    if entry.is_dir(follow_symlinks=False):
                         hidden = entry.name.startswith(".")
                         if not hidden and entry.name not in NOT_ARTICLE_FOLDERS:
                             waiting.append(Path(entry.path))
@@ -948,7 +951,8 @@ def _holds_files_to_import(folder: Path) -> bool:
                     ):
                         return True
         except OSError:
-            return True
+            if current == folder:
+                return True
     return False
 
 
