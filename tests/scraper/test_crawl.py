@@ -46,7 +46,7 @@ from thaidigest.pipeline import refind_partners_stored, rescore_stored
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, iso
 from thaidigest.store import locks as lock_rows
-from thaidigest.urls import public_url
+from thaidigest.urls import public_url, served_url
 
 ARTICLE_PATH = re.compile(r"^/news/(contents/details|detail)/\d+")
 ROBOTS_PATH = r"^/robots\.txt$"
@@ -1354,7 +1354,7 @@ def test_an_edit_to_the_mdes_copy_of_a_thaigov_story_reaches_the_digest_and_the_
         )
     finally:
         store.close()
-    assert f"What changed in the copy on mdes.go.th (<{copy}>):" in result.markdown
+    assert f"What changed in the copy on mdes.go.th (<{served_url(copy)}>):" in result.markdown
     assert "<del>16</del> → <ins>21</ins>" in result.markdown
     feed = (tmp_path / "out" / "feed.atom").read_text(encoding="utf-8")
     assert revision_id(copy, 2) in feed
