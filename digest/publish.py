@@ -135,7 +135,7 @@ class DigestResult:
     markdown: str  # the week's digest
     html: str  # the week's digest as a standalone HTML page
     files: tuple[Path, ...]  # every file of the build
-    changed: tuple[Path, ...]  # the files whose content changed
+    changed: tuple[Path, ...]  # the files written: their content changed, or a preview
 
 
 def write_files(outputs: Mapping[Path, bytes], renewed: Collection[Path] = ()) -> tuple[Path, ...]:
