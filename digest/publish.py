@@ -102,6 +102,7 @@ from digest.select import (
     load_weeks,
     select_week,
     topic_key,
+    written_once_over,
     written_weeks,
 )
 from thaidigest.config import weeks_kept
@@ -181,12 +182,9 @@ def preview_of_a_week_over(out_dir: Path, week: Week, now: datetime) -> set[Path
     ended stays a preview to :func:`digest.select.complete_weeks`, built again by every
     scheduled run and judged missing by ``thaidigest status``. Written as every file is,
     never touched in place: a folder a build may write holds it, whoever owns the file."""
-    path = digest_path(out_dir, week)
-    try:
-        written = path.stat().st_mtime
-    except FileNotFoundError:
-        return set()
-    return {path} if week.is_over(now) and written < week.end().timestamp() else set()
+    if week.is_over(now) and not written_once_over(out_dir, week):  # or not there yet,
+        return {digest_path(out_dir, week)}  # which is written all the same
+    return set()
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:

@@ -292,23 +292,25 @@ def written_weeks(out_dir: Path) -> list[Week]:
     return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
 
 
+def written_once_over(out_dir: Path, week: Week) -> bool:
+    """Whether the digest of ``week`` in ``out_dir`` was last written once the week was
+    over: one written before (a preview, ``digest --week`` of the week then in progress)
+    lists only its first days. False when it is not there (removed meanwhile)."""
+    try:
+        modified = digest_path(out_dir, week).stat().st_mtime
+    except OSError:
+        return False
+    return modified >= week.end().timestamp()
+
+
 def complete_weeks(out_dir: Path) -> list[Week]:
     """The weeks of :func:`written_weeks` whose digest was last written once the week was
-    over, oldest first: a preview of a week in progress (``digest --week`` of the current
-    week) lists only its first days, and a scheduled digest that counted it as written
-    (:func:`digest.commands.weeks_to_build`) built none after it when the run after its
-    end failed or did not happen, so the week stayed a preview, never mailed. ``thaidigest
-    status`` judges a week's digest missing by the same weeks
+    over (:func:`written_once_over`), oldest first: a scheduled digest that counted a
+    preview as written (:func:`digest.commands.weeks_to_build`) built none after it when
+    the run after its end failed or did not happen, so the week stayed a preview, never
+    mailed. ``thaidigest status`` judges a week's digest missing by the same test
     (:func:`schedules.commands.read_digests`), so it says so of a preview too."""
-    complete = []
-    for week in written_weeks(out_dir):
-        try:
-            modified = digest_path(out_dir, week).stat().st_mtime
-        except OSError:  # removed meanwhile: not written
-            continue
-        if modified >= week.end().timestamp():
-            complete.append(week)
-    return complete
+    return [week for week in written_weeks(out_dir) if written_once_over(out_dir, week)]
 
 
 def watched(week: Week, watched_since: datetime | None) -> bool:

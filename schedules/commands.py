@@ -21,10 +21,10 @@ from digest.select import (
     DIGESTS,
     Week,
     bangkok_time,
-    complete_weeks,
     digest_path,
     digest_week,
     watched,
+    written_once_over,
     written_weeks,
 )
 from scraper.report import (
@@ -512,14 +512,16 @@ class Digests:
 
 def read_digests(folder: Path) -> Digests:
     """The newest digest in ``folder`` and its file time (:func:`newest_digest`), and the
-    weeks written whole (:func:`digest.select.complete_weeks`), or the OSError that keeps
+    weeks written whole (:func:`digest.select.written_once_over`, as
+    :func:`digest.select.complete_weeks` counts them), or the OSError that keeps
     them from this user: not "none yet", as it may hold some."""
     try:
         newest = newest_digest(folder)
         # A folder it may list but not enter (no x): its files' times cannot be read.
         modified = newest.stat().st_mtime if newest is not None else None
-        complete = tuple(complete_weeks(folder))
-        previews = tuple(week for week in written_weeks(folder) if week not in complete)
+        written = written_weeks(folder)  # listed once: complete_weeks would list it again
+        complete = tuple(week for week in written if written_once_over(folder, week))
+        previews = tuple(week for week in written if week not in complete)
     except OSError as error:
         return Digests(folder, error=error)
     return Digests(folder, newest, modified, complete=complete, previews=previews)
