@@ -997,8 +997,12 @@ SOURCES_STORED_BEFORE = pytest.mark.parametrize(
             "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
             "https://thaigov.go.th/news/contents/details/87382?lang=th",
         ),
+        (  # a host in Thai, as written: an address in IDNA form (xn--) since
+            "https://www.ตัวอย่าง.ไทย/news/mou-1",
+            "https://ตัวอย่าง.ไทย/news/mou-1",
+        ),
     ],
-    ids=["thai-path", "lang-query"],
+    ids=["thai-path", "lang-query", "thai-host"],
 )
 
 
@@ -1046,3 +1050,48 @@ def test_explain_of_a_text_file_finds_the_row_held_under_its_source_lines_former
 
     assert explained.exit_code == 0, explained.output
     assert explained.output.splitlines()[1] == stored_under
+
+
+THAI_HOST_RECORD = {
+    "title": "ความร่วมมือด้านดิจิทัลไทย ญี่ปุ่น",
+    "text": "ความร่วมมือด้านดิจิทัลไทย ญี่ปุ่น\n\nกระทรวงลงนามบันทึกความเข้าใจกับญี่ปุ่น",
+}
+IN_THAI = "https://www.ตัวอย่าง.ไทย/news/mou-1"
+IN_IDNA_FORM = "https://XN--72C1A1BT4AWK9O.xn--o3cw4h/news/mou-1"
+
+
+@pytest.mark.parametrize("first, second", [(IN_THAI, IN_IDNA_FORM), (IN_IDNA_FORM, IN_THAI)])
+def test_a_host_in_thai_and_in_its_idna_form_is_one_article(first, second, tmp_path):
+    """A link that writes its host in Thai and one that writes it as the browser sends it
+    (xn--) name one page: imported in either order, they made two rows."""
+    db = tmp_path / "db.sqlite"
+    for index, (url, words) in enumerate([(first, "เดิม"), (second, "แก้ไขแล้ว")]):
+        path = tmp_path / f"record{index}.jsonl"
+        record = {**THAI_HOST_RECORD, "url": url, "text": f"{THAI_HOST_RECORD['text']} {words}"}
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+        assert run("import", str(path), "--db", str(db)).exit_code == 0
+
+    (stored,) = export(db)
+    assert stored["url"] == "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/mou-1"
+    assert stored["body"].endswith("แก้ไขแล้ว")
+    explained = run("explain", IN_THAI, "--db", str(db))
+    assert explained.output.splitlines()[1] == stored["url"], explained.output
+
+
+def test_a_host_in_thai_with_no_idna_form_is_refused_saying_why(tmp_path):
+    db = tmp_path / "db.sqlite"
+    path = tmp_path / "records.jsonl"
+    records = [{**THAI_HOST_RECORD, "url": url} for url in ("https://a..ไทย/x", IN_THAI)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+
+    result = run("import", str(path), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert (
+        "records.jsonl:1: 'url' 'https://a..ไทย/x' has a host that cannot be looked up: "
+        "'a..ไทย' has no IDNA form: a part between dots is empty or longer than 63 characters"
+    ) in result.output, result.output
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.output
+    assert [record["url"] for record in export(db)] == [
+        "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/mou-1"
+    ]

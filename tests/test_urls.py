@@ -90,6 +90,18 @@ from thaidigest.urls import (
         ("http://mfa.go.th:80/a", "http://mfa.go.th/a"),
         ("http://mfa.go.th:8080/a", "http://mfa.go.th:8080/a"),  # another port, another site
         ("http://[::1]:8080/a", "http://[::1]:8080/a"),
+        # A host in Thai is stored in its IDNA form, as a browser sends it and a link may
+        # write it: in any case, with www., full-width letters and dots, a final dot.
+        ("https://ตัวอย่าง.ไทย/news/1", "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1"),
+        (
+            "https://WWW.XN--72C1A1BT4AWK9O.xn--o3cw4h/news/1",
+            "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1",
+        ),
+        ("https://ＷＷＷ．ตัวอย่าง．ไทย./news/1", "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1"),
+        (
+            "http://ＴＥＡＭ.ไทย:8080/ข่าว",
+            "http://team.xn--o3cw4h:8080/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7",
+        ),
     ],
 )
 def test_urls_naming_one_article_have_one_canonical_form(url, expected):
@@ -211,6 +223,9 @@ def test_an_id_with_leading_zeros_is_the_article():
 
 def test_a_web_address_names_its_host_and_a_file_none():
     assert web_host("https://www.MFA.go.th/en/content/thai-japan-digital-mou") == "mfa.go.th"
+    # As a reader reads it: a host stored in its IDNA form in Thai.
+    assert web_host("https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1") == "ตัวอย่าง.ไทย"
+    assert web_host("https://ＷＷＷ．ตัวอย่าง.ไทย/news/1") == "ตัวอย่าง.ไทย"
     assert web_host("http://user@news.example.org:8080/a") == "news.example.org"
     assert web_host("file:///tmp/note.txt") is None
     assert web_host("") is None
@@ -227,6 +242,12 @@ def test_a_web_address_names_its_host_and_a_file_none():
         ("http://host/#top", "'http://host/#top' has a fragment (#top)"),
         ("http://host#", "'http://host#' has a fragment (#)"),
         ("ftp://host/", "'ftp://host/' is not an http:// or https:// address"),
+        ("https://ตัวอย่าง.ไทย", None),
+        (
+            "https://a..ไทย/",
+            "'https://a..ไทย/' has a host that cannot be looked up: 'a..ไทย' has no IDNA "
+            "form: a part between dots is empty or longer than 63 characters",
+        ),
     ],
 )
 def test_a_base_url_is_a_web_address_with_no_query_and_no_fragment(url, problem):
@@ -474,6 +495,8 @@ def test_public_url_is_the_canonical_url_of_the_article():
         ("http://localhost:18781", "http://127.0.0.1:18781/news/3", False),  # another alias
         ("https://www.mdes.go.th", "https://mdes.go.th/news/3", False),
         ("http://localhost:18781", "http://localhost:99999/news/3", False),  # no such port
+        ("https://ตัวอย่าง.ไทย", "https://XN--72C1A1BT4AWK9O.xn--o3cw4h:443/news/3", True),
+        ("https://ตัวอย่าง.ไทย", "https://xn--o3cw4h.xn--o3cw4h/news/3", False),
     ],
 )
 def test_host_names_compare_in_any_case_and_a_default_port_as_none(url, other, expected):
@@ -570,6 +593,9 @@ def test_a_domain_outside_ascii_is_written_in_its_idna_form(domain, ascii_form):
         ("ไทย" * 30 + ".com", "a part between dots is empty or longer than 63 characters"),
         ("a..org", "a part between dots is empty or longer than 63 characters"),
         ("a" * 64 + ".org", "a part between dots is empty or longer than 63 characters"),
+        # Refused for another reason: that reason, not the part's length.
+        ("ไทย.aא.com", "the part 'aא' is refused: Violation of BIDI requirement 2"),
+        ("x\ue000.ไทย", r"the part 'x\ue000' is refused: Invalid character '\ue000'"),
     ],
 )
 def test_a_domain_without_an_idna_form_is_refused_saying_why(domain, reason):
@@ -594,7 +620,27 @@ FORMER_FORM_CASES = [
     "https://mfa.go.th/%e0%b8%82/a",
     "https://mfa.go.th/a|b",
     THAI_NEWS,
+    # A host in Thai, as a database made before stored it, and in its IDNA form.
+    "https://www.ตัวอย่าง.ไทย/news/1",
+    "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1",
 ]
+
+
+def test_a_host_in_thai_is_stored_before_under_its_unicode_form():
+    """A database made before a host was stored in IDNA form holds its article under the
+    host as written: that row is the article's, and the IDNA form's own row its own."""
+    thai, idna = "https://ตัวอย่าง.ไทย/news/1", "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1"
+    assert stored_forms("https://www.ตัวอย่าง.ไทย/news/1/") == [idna, thai]
+    assert former_form("https://www.ตัวอย่าง.ไทย/news/1") == thai
+    assert canonical_form_of_former(thai) == idna
+    assert former_form(idna) is None
+    assert canonical_form_of_former(idna) is None
+    assert addresses_meant("ตัวอย่าง.ไทย/news/1") == [
+        idna,
+        thai,
+        "http" + idna[5:],
+        "http" + thai[5:],
+    ]
 
 
 @pytest.mark.parametrize("url", FORMER_FORM_CASES)

@@ -1,7 +1,8 @@
 """Canonical article URLs and what they tell: the site and the article id.
 
 Two URLs that name the same article map to one canonical form: scheme and
-host lower-cased, ``www.`` dropped, the public sites on https, no fragment,
+host lower-cased, a host outside ASCII in its IDNA form (``ไทย.com`` is
+``xn--o3cw4h.com``), ``www.`` dropped, the public sites on https, no fragment,
 no trailing slash, no tracking parameters, the remaining query sorted, the path
 percent-encoded alike however it was written (Thai or its escapes, in either case: a
 ``%25`` stays one, :func:`_uri_path`), and
@@ -16,6 +17,7 @@ address on the site's host is the site's article path with no query
 
 from __future__ import annotations
 
+import encodings.idna
 import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -67,6 +69,14 @@ ARTICLE_PATHS = {
     "thaigov": re.compile(THAIGOV_ARTICLE_ID),
     "mdes": re.compile(rf"{MDES_ARTICLE_ID}{MDES_SLUG}"),
 }
+# The dots IDNA parts a domain at (a full stop, full-width and ideographic ones), and the
+# reason its codec gives for a part empty or longer than 63 characters, in other words.
+IDNA_DOTS = encodings.idna.dots
+IDNA_EMPTY_OR_LONG = "label empty or too long"
+EMPTY_OR_LONG_LABEL = "a part between dots is empty or longer than 63 characters"
+# What starts a host's label in IDNA form (``xn--o3cw4h`` is ``ไทย``), in lower case as a
+# host is read.
+IDNA_LABEL = "xn--"
 # A web address without its scheme, as a browser's address bar shows it: a host of two
 # labels or more (a port allowed) and a path (``mdes.go.th/news/detail/11015``), not a
 # file's name (``corpus.jsonl``) nor a relative path (``./x``, ``seeds/x``).
@@ -92,8 +102,9 @@ def is_noncharacter(char: str) -> bool:
 def web_url_problem(url: str) -> str | None:
     """What stops ``url`` from being an article's web address, in words, or None.
 
-    A web address is ``http`` or ``https`` with a host, and holds no control,
-    space or direction-control character.
+    A web address is ``http`` or ``https`` with a host, which has an IDNA form when it is
+    outside ASCII (:func:`ascii_domain`), and holds no control, space or direction-control
+    character.
     """
     shown = _shown_url(url)
     # In ASCII only the space and the controls are such characters, and str.isprintable
@@ -115,6 +126,11 @@ def web_url_problem(url: str) -> str | None:
         return f"{shown} is not an http:// or https:// address"
     if not parts.hostname:
         return f"{shown} has no host"
+    if not parts.hostname.isascii():
+        try:
+            ascii_domain(parts.hostname)
+        except ValueError as error:
+            return f"{shown} has a host that cannot be looked up: {error}"
     return None
 
 
@@ -210,14 +226,25 @@ def ascii_domain(domain: str) -> str:
     ``team.xn--o3cw4h``); a domain in ASCII as it is.
 
     ValueError, saying why, when ``domain`` has no IDNA form: a label (a part between dots)
-    empty or longer than 63 characters."""
+    empty or longer than 63 characters, or one IDNA refuses otherwise (a character no
+    domain name holds, right-to-left letters mixed with others): :func:`_idna_refusal`."""
     try:
         return domain.encode("idna").decode("ascii")
     except UnicodeError as error:
-        raise ValueError(
-            f"{domain!r} has no IDNA form: a part between dots is empty "
-            "or longer than 63 characters"
-        ) from error
+        raise ValueError(f"{domain!r} has no IDNA form: {_idna_refusal(domain)}") from error
+
+
+def _idna_refusal(domain: str) -> str:
+    """Why IDNA refuses ``domain``, in words: its first label refused, and the codec's reason
+    (``'aא': Violation of BIDI requirement 2``), or the part empty or too long."""
+    labels = IDNA_DOTS.split(domain)
+    for label in labels[:-1] if labels[-1] == "" else labels:  # a final dot is allowed
+        try:
+            encodings.idna.ToASCII(label)
+        except UnicodeError as error:
+            if str(error) != IDNA_EMPTY_OR_LONG:
+                return f"the part {label!r} is refused: {error}"
+    return EMPTY_OR_LONG_LABEL
 
 
 def _ascii_host(netloc: str) -> str:
@@ -234,21 +261,48 @@ def _ascii_host(netloc: str) -> str:
     return f"{userinfo}{at}{host}{colon}{port}"
 
 
+def lookup_name(hostname: str) -> str:
+    """``hostname`` (a URL's, in lower case) as DNS looks it up: outside ASCII, in its IDNA
+    form (:func:`ascii_domain`: ``ตัวอย่าง.ไทย`` is ``xn--72c1a1bt4awk9o.xn--o3cw4h``, as a
+    browser sends it); in ASCII, or without an IDNA form (refused before it is stored:
+    :func:`web_url_problem`), as it is."""
+    if hostname.isascii():
+        return hostname
+    try:
+        return ascii_domain(hostname).lower()
+    except ValueError:
+        return hostname
+
+
+def _shown_name(hostname: str) -> str:
+    """``hostname`` (a URL's, in lower case) as a browser shows it: an IDNA form (``xn--``)
+    in Unicode (``xn--o3cw4h.com`` is ``ไทย.com``); a name with no label IDNA can decode
+    as it is."""
+    if IDNA_LABEL not in hostname or not hostname.isascii():
+        return hostname
+    try:
+        return hostname.encode("ascii").decode("idna")
+    except UnicodeError:
+        return hostname
+
+
 def _host_and_port(url: str) -> tuple[str, int | None] | None:
-    """The host name of ``url`` in lower case and its port (the scheme's default when it
-    names none); None for a port out of range, or an address urlsplit cannot read
-    (``http://[x/``: a '[' opening no IPv6 host), which names no host."""
+    """The host name of ``url`` in lower case, in IDNA form (:func:`lookup_name`), and its
+    port (the scheme's default when it names none); None for a port out of range, or an
+    address urlsplit cannot read (``http://[x/``: a '[' opening no IPv6 host), which names
+    no host."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
-    return parts.hostname or "", port or DEFAULT_PORTS.get(parts.scheme.lower())
+    return lookup_name(parts.hostname or ""), port or DEFAULT_PORTS.get(parts.scheme.lower())
 
 
 def same_host(url: str, other: str) -> bool:
     """Whether two URLs name the same host and port: host names in any case
-    (``LocalHost`` is ``localhost``), a scheme's default port written or not."""
+    (``LocalHost`` is ``localhost``), in Unicode or in IDNA form (``ไทย.com`` is
+    ``xn--o3cw4h.com``), a scheme's default port written or not."""
     host = _host_and_port(url)
     return host is not None and host == _host_and_port(other)
 
@@ -263,15 +317,18 @@ def _host(netloc: str) -> str:
     return host
 
 
-def _canonical_host(parts: SplitResult, scheme: str) -> str:
-    """The host part of a web URL as stored: in lower case, without ``www.``, a final dot,
-    a user name or password (never published), or the scheme's default port; the two
+def _canonical_host(parts: SplitResult, scheme: str, *, idna: bool = True) -> str:
+    """The host part of a web URL as stored: in lower case, outside ASCII in IDNA form
+    (:func:`lookup_name`: ``ไทย.com`` and ``xn--o3cw4h.com`` are one host; with ``idna``
+    false, as written, as a database made before stored it), without ``www.``, a final
+    dot, a user name or password (never published), or the scheme's default port; the two
     sites' without any port (their articles have one address)."""
     try:
         port = parts.port
     except ValueError:  # refused before it is stored (web_url_problem): kept as written
         return _host(parts.netloc)
-    host = _host((parts.hostname or "").rstrip("."))
+    hostname = parts.hostname or ""
+    host = _host((lookup_name(hostname) if idna else hostname).rstrip("."))
     if host in HOSTS:
         return host
     if ":" in host:  # an IPv6 address, bracketed in a URL
@@ -347,14 +404,17 @@ def canonical_url(url: str) -> str:
 
 def _former_canonical_url(url: str) -> str:
     """The form :func:`canonical_url` gave ``url`` before a site's article was named by its
-    id alone and before a path's percent-encoding was made one (:func:`_uri_path`), which
-    rows stored then keep: its query kept, a thaigov ``ministry_details`` path kept, an id
-    read only when written in ASCII digits, and the path's Thai and escapes as written."""
+    id alone, before a path's percent-encoding was made one (:func:`_uri_path`) and before a
+    host outside ASCII was written in IDNA form, which rows stored then keep: its query
+    kept, a thaigov ``ministry_details`` path kept, an id read only when written in ASCII
+    digits, and the path's Thai and escapes and the host's (``ไทย.com``) as written. An
+    address in IDNA form (``xn--o3cw4h.com``) was stored so: the Unicode form of its host is
+    not looked for (it was stored as a link wrote it, which the IDNA form does not tell)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme == "file":
         return canonical_url(url)
-    host = _canonical_host(parts, scheme)
+    host = _canonical_host(parts, scheme, idna=False)
     path = _path_read(url)
     site_article = _site_article(path)
     if site_article is not None and ASCII_ID.fullmatch(site_article[2]["id"]):
@@ -365,8 +425,8 @@ def _former_canonical_url(url: str) -> str:
 
 
 # What an address needs to be stored otherwise than a database made before stored it:
-# a query, a percent-escape or the ministry's path (or a character beyond ASCII, or one
-# no URI holds: NOT_IN_STORED_PATHS).
+# a query, a percent-escape or the ministry's path (or a character beyond ASCII, a host's
+# in Thai among them, or one no URI holds: NOT_IN_STORED_PATHS).
 FORMER_FORM_MARKS = ("?", "%", "ministry_details")
 
 
@@ -465,12 +525,13 @@ def source_of(url: str) -> str:
 
 
 def web_host(url: str) -> str | None:
-    """The host of a web address in lower case, without ``www.`` or a port (``mfa.go.th``);
-    None for anything else (a ``file:`` URL, no URL)."""
+    """The host of a web address as a reader reads it: in lower case, without ``www.`` or a
+    port (``mfa.go.th``), in Unicode when it is stored in IDNA form (``xn--o3cw4h.com`` is
+    ``ไทย.com``, as a browser shows it); None for anything else (a ``file:`` URL, no URL)."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
         return None
-    return _host(parts.hostname)
+    return _host(_shown_name(lookup_name(parts.hostname)))
 
 
 def article_id(url: str) -> str | None:

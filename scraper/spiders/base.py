@@ -120,7 +120,7 @@ from thaidigest.readers import (
 )
 from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_pattern
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import iri_to_uri, public_url, same_host
+from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_host
 
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
@@ -266,7 +266,8 @@ class SiteSpider(scrapy.Spider):
         spider.crawl_config = config["crawl"]
         if not spider.base_url:
             spider.base_url = str(spider.site["base_url"]).rstrip("/")
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        # As Scrapy compares it with a request's host: a host in Thai in its IDNA form.
+        spider.allowed_domains = [lookup_name(urlsplit(spider.base_url).hostname or "")]
         spider.store = Store(crawler.settings.get(DB_SETTING))
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         crawler.signals.connect(spider.on_item_error, signal=signals.item_error)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from scraper.config import CONFIG_SETTING, DB_SETTING
 from scraper.sites import mdes
 from scraper.spiders.mdes import MdesSpider
+from thaidigest.store import database_url
 
 HOST = "http://127.0.0.1:8000"
 LISTING_URL = f"{HOST}/news/3"
 UTF8 = {"Content-Type": "text/html; charset=utf-8"}
 
 
-def listing_spider() -> MdesSpider:
+def listing_spider(base_url: str = HOST) -> MdesSpider:
     """A spider as its start leaves it with no article stored and no listing read."""
     crawler = get_crawler(MdesSpider)
     crawler.stats.open_spider()
-    spider = MdesSpider(base_url=HOST)
+    spider = MdesSpider(base_url=base_url)
     spider.crawler = crawler
     spider.known, spider.undated, spider.requested = set(), set(), set()
     spider.headlines = mdes.Headlines([])
@@ -64,6 +69,47 @@ def test_a_plain_listing_link_is_requested_as_the_site_writes_it_slug_and_all() 
         (f"{HOST}{links[1]}", "108710"),
         (f"{HOST}{links[2]}", "10872"),
     ]
+
+
+THAI_HOST = "https://ตัวอย่าง.ไทย"
+IDNA_HOST = "https://xn--72c1a1bt4awk9o.xn--o3cw4h"  # as Scrapy asks for it
+
+
+def test_links_to_a_host_in_thai_or_in_its_idna_form_are_on_the_crawled_site() -> None:
+    """A site whose host is in Thai is fetched at its IDNA form, and its listings may link
+    either: the links that wrote the host otherwise than the base URL were off-site."""
+    links = (f"{THAI_HOST}/news/detail/1-ก", f"{IDNA_HOST}/news/detail/2-ข")
+    cards = "".join(
+        f'<div class="card-title-news"><a href="{href}">ดีอี {n}</a></div>'
+        for n, href in enumerate(links)
+    )
+    html = f"<html><body>{cards}</body></html>".encode()
+    listing_url = f"{IDNA_HOST}/news/3"
+    request = Request(listing_url, meta={"page_number": 1, "category": 3, "incremental": True})
+    response = HtmlResponse(listing_url, body=html, headers=UTF8, request=request)
+
+    for base_url in (THAI_HOST, IDNA_HOST):
+        spider = listing_spider(base_url)
+        requests = list(spider.parse_listing(response))
+
+        assert [r.meta["source_id"] for r in requests] == ["1", "2"], base_url
+        assert spider.errors == []
+
+
+def test_a_base_url_with_its_host_in_thai_lets_its_pages_through_scrapys_offsite_filter(
+    tmp_path: Path,
+) -> None:
+    """Scrapy asks for a host in Thai in its IDNA form and compares that with
+    ``allowed_domains``: a base URL in Thai named it in Thai, and every page was off-site."""
+    settings = {CONFIG_SETTING: {}, DB_SETTING: database_url(str(tmp_path / "db.sqlite"))}
+    crawler = get_crawler(MdesSpider, settings)
+    spider = MdesSpider.from_crawler(crawler, base_url=THAI_HOST)
+    offsite = OffsiteMiddleware.from_crawler(crawler)
+    offsite.spider_opened(spider)
+
+    assert offsite.should_follow(Request(f"{THAI_HOST}/news/3"), spider)
+    assert not offsite.should_follow(Request("https://xn--o3cw4h.xn--o3cw4h/news/3"), spider)
+    spider.closed("finished")
 
 
 def test_a_next_page_link_no_browser_can_read_is_an_error_not_the_last_page() -> None:
