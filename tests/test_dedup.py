@@ -968,6 +968,28 @@ def test_a_database_opened_to_write_hands_a_former_rows_story_to_its_canonical_c
         assert store.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None
 
 
+def test_a_database_that_handed_stories_over_before_hosts_in_idna_form_hands_them_once_more(
+    store: Store,
+) -> None:
+    """A host in Thai is stored in its IDNA form since the last hand-over (``meta`` says
+    ``done``): a story a row under the host in Thai represents, its row in IDNA form a copy,
+    is handed to that row by the next command that writes, once."""
+    thai, idna = "https://ตัวอย่าง.ไทย/news/1", "https://xn--72c1a1bt4awk9o.xn--o3cw4h/news/1"
+    ingest(store, article(ORIGINAL, idna), article(ORIGINAL, "https://example.org/news/1"))
+    with store.transaction() as conn:  # as a release before stored a link in Thai
+        conn.execute(update(articles).where(articles.c.url != idna).values(url=thai))
+        conn.execute(update(articles).values(duplicate_of=thai).where(articles.c.url == idna))
+        conn.execute(update(articles).values(duplicate_of=None).where(articles.c.url == thai))
+        conn.execute(
+            update(meta).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY).values(value="done")
+        )
+    store.close()
+
+    Store(store.url).close()  # what every command that writes opens first
+
+    assert (duplicate_of(store, idna), duplicate_of(store, thai)) == (None, idna)
+
+
 def test_the_canonical_row_keeps_the_role_once_the_row_under_the_former_address_leaves(
     store: Store,
 ) -> None:

@@ -664,13 +664,17 @@ def _version_text_once(conn: Connection) -> None:
     conn.execute(update(meta).where(meta.c.key == "schema_version").values(value="3"))
 
 
-# The meta row recording that :func:`_canonical_rows_represent` went through the database.
+# The meta row recording that :func:`_canonical_rows_represent` went through the database,
+# and its value once it did so under the latest rule of canonical_url that made a former
+# form (a host in Thai stored in IDNA form): "done" was written when it ran before that rule.
 CANONICAL_REPRESENTATIVES_KEY = "canonical_rows_represent"
+CANONICAL_REPRESENTATIVES_DONE = "done with hosts in IDNA form"
 
 
 def _canonical_rows_represent(conn: Connection) -> None:
     """Hand each story a release before this one had represented by a row under a former
-    form of its address (``details/%E0%B9%98...``, ``details/87382?lang=th``), the row
+    form of its address (``details/%E0%B9%98...``, ``details/87382?lang=th``, a host in
+    Thai: ``ไทย.com``, whose canonical form is ``xn--o3cw4h.com``), the row
     under its canonical form a copy of it, to the canonical row, as deduplication now
     chooses (:func:`thaidigest.fingerprint.representative`); and record it in ``meta``.
 
@@ -703,7 +707,7 @@ def _canonical_rows_represent(conn: Connection) -> None:
             .values(duplicate_of=canonical)
         )
         conn.execute(update(articles).where(articles.c.url == canonical).values(duplicate_of=None))
-    _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, "done")
+    _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, CANONICAL_REPRESENTATIVES_DONE)
 
 
 def _begin_immediate_within(conn: Connection, wait: float) -> None:
@@ -946,7 +950,7 @@ class Store:
                 version = _schema_version(conn, self.name)
             if version is None:  # a new database: no story to hand over either
                 conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
-                _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, "done")
+                _set_meta(conn, CANONICAL_REPRESENTATIVES_KEY, CANONICAL_REPRESENTATIVES_DONE)
             elif version < SCHEMA_VERSION:
                 if version == 1:
                     _add_partners(conn)
@@ -959,12 +963,13 @@ class Store:
 
     def _hand_stories_to_canonical_rows(self) -> None:
         """Run :func:`_canonical_rows_represent` once on a database: only if ``meta`` does
-        not record it, so most opens read one row and take no write lock."""
-        if self.meta_value(CANONICAL_REPRESENTATIVES_KEY) is not None:
+        not record it run under today's rules (:data:`CANONICAL_REPRESENTATIVES_DONE`), so
+        most opens read one row and take no write lock."""
+        if self.meta_value(CANONICAL_REPRESENTATIVES_KEY) == CANONICAL_REPRESENTATIVES_DONE:
             return
         with self.transaction() as conn:  # another process may have run it meanwhile
             recorded = select(meta.c.value).where(meta.c.key == CANONICAL_REPRESENTATIVES_KEY)
-            if conn.execute(recorded).scalar() is None:
+            if conn.execute(recorded).scalar() != CANONICAL_REPRESENTATIVES_DONE:
                 _canonical_rows_represent(conn)
 
     @contextmanager
