@@ -235,8 +235,9 @@ def ascii_domain(domain: str) -> str:
 
 
 def _idna_refusal(domain: str) -> str:
-    """Why IDNA refuses ``domain``, in words: its first label refused, and the codec's reason
-    (``'aא': Violation of BIDI requirement 2``), or the part empty or too long."""
+    """Why IDNA refuses ``domain``, in words: its first part refused for another reason than
+    its length, with the codec's reason (``the part 'aא' is refused: Violation of BIDI
+    requirement 2``), else a part empty or longer than 63 characters."""
     labels = IDNA_DOTS.split(domain)
     for label in labels[:-1] if labels[-1] == "" else labels:  # a final dot is allowed
         try:
