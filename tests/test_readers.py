@@ -922,6 +922,32 @@ def test_a_folder_with_files_to_import_names_no_subfolder_of_none_as_not_read(tm
     assert result.stderr == ""
 
 
+@pytest.mark.parametrize("site_file", ["robots.txt", "HUMANS.TXT"])
+def test_a_site_file_in_a_folder_is_not_imported(tmp_path, site_file):
+    """``thaidigest import seeds/site`` stored the fixture site's robots.txt as an article
+    headed `User-agent: *`, though a subfolder holding it was one of no file to import."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    (folder / site_file).write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "read 1, new 1, updated 0, unchanged 0, rejected 0" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_folder_of_a_site_file_alone_has_no_file_to_import(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: no articles in {folder}: no .txt, .jsonl or .jsonl.xz file in it"
+    ]
+    assert not (tmp_path / "db.sqlite").exists()
+
+
 def test_a_folder_names_no_hidden_or_cache_subfolder_as_not_read(tmp_path):
     folder = tmp_path / "in"
     for hidden in (".git", "__pycache__"):
