@@ -985,7 +985,7 @@ def test_explain_takes_the_path_of_an_imported_text_file(prefix, tmp_path, monke
 
 
 # A .txt file's source line as written, and the address a database made before stored the
-# page under: its Thai path as written, or its query kept.
+# page under: its Thai path or lower-case escapes as written, or its query kept.
 SOURCES_STORED_BEFORE = pytest.mark.parametrize(
     ("source", "stored_under"),
     [
@@ -994,11 +994,15 @@ SOURCES_STORED_BEFORE = pytest.mark.parametrize(
             "https://mfa.go.th/th/content/ข่าว-ความร่วมมือ",
         ),
         (
+            "https://www.mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+            "https://mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+        ),
+        (
             "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
             "https://thaigov.go.th/news/contents/details/87382?lang=th",
         ),
     ],
-    ids=["thai-path", "lang-query"],
+    ids=["thai-path", "lower-case-escapes", "lang-query"],
 )
 
 

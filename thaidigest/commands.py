@@ -26,7 +26,7 @@ from thaidigest.export import export_record
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.ingest import Interrupted, Rejected, Summary
 from thaidigest.model import RawArticle
-from thaidigest.normalise import address_as_written, normalise_article, renormalised
+from thaidigest.normalise import normalise_with_address, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
@@ -296,12 +296,12 @@ def _addresses_explained(argument: str) -> list[str]:
     if isinstance(read, Rejected):
         raise click.ClickException(read.describe())
     try:
-        normalise_article(read)
+        normalised = normalise_with_address(read)
     except ValueError as error:  # no headline: import rejects it too
         raise click.ClickException(f"{path}: {error}") from None
     # Its source line as written: a database made before may hold it under that line's
     # former form (a Thai path as written, ``details/N?lang=th``), as import finds it.
-    return addresses_meant(address_as_written(read))
+    return addresses_meant(normalised.address_as_written)
 
 
 @click.command("explain")
