@@ -984,6 +984,19 @@ def test_explain_takes_the_path_of_an_imported_text_file(prefix, tmp_path, monke
     assert "relevance: " in explained.output
 
 
+def test_explain_takes_a_text_file_named_as_import_reads_one(tmp_path, monkeypatch):
+    """import reads a file named ``.txt`` as a text file, where explain took its name for
+    an address: `Error: no stored article at .txt`."""
+    db = tmp_path / "db.sqlite"
+    monkeypatch.chdir(tmp_path)
+    Path(".txt").write_bytes(seed_path("001").read_bytes())
+    assert run("import", ".txt", "--db", str(db)).exit_code == 0
+    (stored,) = export(db)
+    explained = run("explain", ".txt", "--db", str(db), "--out", str(tmp_path / "public"))
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[1] == stored["url"]
+
+
 # A .txt file's source line as written, and the address a database made before stored the
 # page under: its Thai path or lower-case escapes as written, or its query kept.
 SOURCES_STORED_BEFORE = pytest.mark.parametrize(

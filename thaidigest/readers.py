@@ -855,6 +855,12 @@ def _ends_with(path: Path, suffixes: tuple[str, ...]) -> bool:
     return path.name.lower().endswith(suffixes)
 
 
+def is_text_file(path: Path) -> bool:
+    """Whether import reads ``path`` as a file in the plain-text format: its name ends in
+    :data:`TEXT_SUFFIXES`, in any case (``A.TXT``, and a file named ``.txt``)."""
+    return _ends_with(path, TEXT_SUFFIXES)
+
+
 def _left_out(name: str, *, folder: bool) -> bool:
     """Whether import passes over a folder's subfolder (``folder``) or file of this name
     without a word, at any depth: a hidden folder or one of :data:`NOT_ARTICLE_FOLDERS`
@@ -996,7 +1002,7 @@ def read_files(
             yield path
         elif _ends_with(path, JSONL_SUFFIXES):
             yield from read_jsonl_file(path, limits)
-        elif _ends_with(path, TEXT_SUFFIXES):
+        elif is_text_file(path):
             yield read_text_file(path, limits)
         else:
             yield _unknown_type(path)
