@@ -984,8 +984,21 @@ def test_explain_takes_the_path_of_an_imported_text_file(prefix, tmp_path, monke
     assert "relevance: " in explained.output
 
 
+def test_explain_takes_a_text_file_named_as_import_reads_one(tmp_path, monkeypatch):
+    """import reads a file named ``.txt`` as a text file, where explain took its name for
+    an address: `Error: no stored article at .txt`."""
+    db = tmp_path / "db.sqlite"
+    monkeypatch.chdir(tmp_path)
+    Path(".txt").write_bytes(seed_path("001").read_bytes())
+    assert run("import", ".txt", "--db", str(db)).exit_code == 0
+    (stored,) = export(db)
+    explained = run("explain", ".txt", "--db", str(db), "--out", str(tmp_path / "public"))
+    assert explained.exit_code == 0, explained.output
+    assert explained.output.splitlines()[1] == stored["url"]
+
+
 # A .txt file's source line as written, and the address a database made before stored the
-# page under: its Thai path as written, or its query kept.
+# page under: its Thai path or lower-case escapes as written, or its query kept.
 SOURCES_STORED_BEFORE = pytest.mark.parametrize(
     ("source", "stored_under"),
     [
@@ -994,15 +1007,19 @@ SOURCES_STORED_BEFORE = pytest.mark.parametrize(
             "https://mfa.go.th/th/content/ข่าว-ความร่วมมือ",
         ),
         (
+            "https://www.mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+            "https://mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+        ),
+        (
             "https://www.thaigov.go.th/news/contents/details/87382?lang=th",
             "https://thaigov.go.th/news/contents/details/87382?lang=th",
         ),
-        (  # a host in Thai, as written: an address in IDNA form (xn--) since
+        (  # a host in Thai, as written: stored in its IDNA form (xn--) now
             "https://www.ตัวอย่าง.ไทย/news/mou-1",
             "https://ตัวอย่าง.ไทย/news/mou-1",
         ),
     ],
-    ids=["thai-path", "lang-query", "thai-host"],
+    ids=["thai-path", "lower-case-escapes", "lang-query", "thai-host"],
 )
 
 

@@ -33,6 +33,7 @@ from thaidigest.normalise import (
     may_need_thai_normalisation,
     needs_thai_normalisation,
     normalise_article,
+    normalise_with_address,
     plain_characters,
     renormalised,
     same_content,
@@ -323,6 +324,37 @@ def test_a_direction_mark_after_a_source_line_is_no_part_of_its_address():
         body="Text.\n\nที่มา : https://example.org/news/1\u200e\u202c",
     )
     assert normalise_article(raw).url == "https://example.org/news/1"
+
+
+@pytest.mark.parametrize(
+    ("source_line", "written", "canonical"),
+    [
+        (
+            "ที่มา : https://www.mfa.go.th/th/content/ข่าว-1",
+            "https://www.mfa.go.th/th/content/ข่าว-1",
+            "https://mfa.go.th/th/content/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7-1",
+        ),
+        (
+            "ที่มา :  https://www.mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+            "https://www.mfa.go.th/th/content/%e0%b8%82%e0%b9%88%e0%b8%b2%e0%b8%a7-1",
+            "https://mfa.go.th/th/content/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7-1",
+        ),
+    ],
+    ids=["thai-path", "lower-case-escapes"],
+)
+def test_a_text_files_address_as_written_is_its_source_lines(
+    tmp_path, source_line, written, canonical
+):
+    """A database made before the canonical form's rule holds the page under its source
+    line's address as written (its Thai path, its lower-case escapes), which the canonical
+    address no longer tells: the import looks the row up under it."""
+    text = tmp_path / "mou.txt"
+    text.write_text(f"ความร่วมมือด้านดิจิทัล\n\nกระทรวงลงนามบันทึกความเข้าใจ\n{source_line}\n", "utf-8")
+    raw = read_text_file(text)
+    normalised = normalise_with_address(raw)
+    assert normalised.address_as_written == written
+    assert normalised.article.url == canonical
+    assert normalised.article.body == "กระทรวงลงนามบันทึกความเข้าใจ"
 
 
 def test_content_differing_in_digit_script_alone_is_the_same():

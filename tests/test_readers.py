@@ -710,15 +710,20 @@ def test_a_python_packages_files_in_a_folder_are_neither_counted_nor_named(tmp_p
     assert result.stderr.splitlines() == ([f"skipped {folder}: {note}"] if note else [])
 
 
-def test_a_folder_holding_only_a_python_package_names_no_other_file(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "text"), [("__init__.py", ""), ("robots.txt", "User-agent: *\nDisallow: /admin/\n")]
+)
+def test_a_folder_holding_only_a_package_or_site_file_names_no_other_file(tmp_path, name, text):
+    """A site's robots.txt was imported as an article headed `User-agent: *`."""
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "__init__.py").write_text("", encoding="utf-8")
+    (folder / name).write_text(text, encoding="utf-8")
     result = import_files(folder, db=tmp_path / "db.sqlite")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"Error: no articles in {folder}: no .txt, .jsonl or .jsonl.xz file in it"
     ]
+    assert not (tmp_path / "db.sqlite").exists()
 
 
 @pytest.mark.skipif(
@@ -919,6 +924,20 @@ def test_a_folder_with_files_to_import_names_no_subfolder_of_none_as_not_read(tm
     result = import_files(folder, db=tmp_path / "db.sqlite")
     assert result.exit_code == 0, result.output
     assert "read 1, new 1," in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("site_file", ["robots.txt", "HUMANS.TXT"])
+def test_a_site_file_in_a_folder_is_not_imported(tmp_path, site_file):
+    """``thaidigest import seeds/site`` stored the fixture site's robots.txt as an article
+    headed `User-agent: *`, though a subfolder holding it was one of no file to import."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(seed_path("001").read_bytes())
+    (folder / site_file).write_text("User-agent: *\nDisallow: /admin/\n", encoding="utf-8")
+    result = import_files(folder, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 0, result.output
+    assert "read 1, new 1, updated 0, unchanged 0, rejected 0" in result.stdout
     assert result.stderr == ""
 
 

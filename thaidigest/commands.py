@@ -26,7 +26,7 @@ from thaidigest.export import export_record
 from thaidigest.folders import os_reason, why_unwritable
 from thaidigest.ingest import Interrupted, Rejected, Summary
 from thaidigest.model import RawArticle
-from thaidigest.normalise import address_as_written, normalise_article, renormalised
+from thaidigest.normalise import normalise_with_address, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
@@ -53,6 +53,7 @@ from thaidigest.readers import (
     ReadLimits,
     UnbelievedPublished,
     expand_paths,
+    is_text_file,
     read_files,
     read_text_file,
 )
@@ -272,8 +273,8 @@ def _explained(_ctx: click.Context, _param: click.Parameter, argument: str) -> s
     address in angle brackets is the address (:func:`undelimited`)."""
     refuse_blank("URL|FILE", argument, "a stored article's address or its .txt file")
     argument = undelimited(argument)
-    path = Path(argument)
-    if "://" not in argument and path.suffix.lower() == ".txt":
+    path = _text_file_named(argument)
+    if path is not None:
         if not path.exists():
             raise SettingsError(f"{argument}: no such file")
         if path.is_dir():
@@ -281,13 +282,20 @@ def _explained(_ctx: click.Context, _param: click.Parameter, argument: str) -> s
     return argument
 
 
+def _text_file_named(argument: str) -> Path | None:
+    """The ``.txt`` file ``explain``'s argument names, one import reads as such
+    (:func:`~thaidigest.readers.is_text_file`); None for an address."""
+    path = Path(argument)
+    return path if "://" not in argument and is_text_file(path) else None
+
+
 def _addresses_explained(argument: str) -> list[str]:
     """The addresses the article ``argument`` names may be stored under, the likeliest
     first (:func:`~thaidigest.urls.addresses_meant`); for the path of a ``.txt`` file, those
     of the address import reads it under: its ``ที่มา :`` source line's, else the file's
     ``file:`` URL. A file import rejects is refused as import refuses it, exit 1."""
-    path = Path(argument)
-    if "://" in argument or path.suffix.lower() != ".txt":
+    path = _text_file_named(argument)
+    if path is None:
         try:
             return addresses_meant(argument)
         except ValueError:  # no address urlsplit reads (a "[" that opens no IPv6 host)
@@ -296,12 +304,12 @@ def _addresses_explained(argument: str) -> list[str]:
     if isinstance(read, Rejected):
         raise click.ClickException(read.describe())
     try:
-        normalise_article(read)
+        normalised = normalise_with_address(read)
     except ValueError as error:  # no headline: import rejects it too
         raise click.ClickException(f"{path}: {error}") from None
     # Its source line as written: a database made before may hold it under that line's
     # former form (a Thai path as written, ``details/N?lang=th``), as import finds it.
-    return addresses_meant(address_as_written(read))
+    return addresses_meant(normalised.address_as_written)
 
 
 @click.command("explain")

@@ -46,8 +46,7 @@ from thaidigest.model import (
     RawArticle,
 )
 from thaidigest.normalise import (
-    address_as_written,
-    normalise_article,
+    normalise_with_address,
     same_content,
     without_page_lines,
 )
@@ -157,8 +156,10 @@ class History(NamedTuple):
     stored_before: str | None = None
 
     @classmethod
-    def of(cls, raw: RawArticle) -> History:
-        stored_before = former_form(address_as_written(raw)) if raw.fetch_url is None else None
+    def of(cls, raw: RawArticle, address_as_written: str) -> History:
+        """What ``raw`` says of its past; ``address_as_written``: the address it was read
+        under (:attr:`~thaidigest.normalise.Normalised.address_as_written`)."""
+        stored_before = former_form(address_as_written) if raw.fetch_url is None else None
         return cls(raw.first_seen, raw.last_changed, raw.versions, stored_before)
 
     @property
@@ -423,7 +424,9 @@ def stored_empty(page: str, answers: int, text_version: int) -> str:
 
 def normalise_only(raw: RawArticle) -> Prepared:
     """The plainest preparer: normalised, not scored, fingerprinted on writing."""
-    return Prepared(Fetched.of(raw), normalise_article(raw), NOT_SCORED, None, History.of(raw))
+    normalised = normalise_with_address(raw)
+    history = History.of(raw, normalised.address_as_written)
+    return Prepared(Fetched.of(raw), normalised.article, NOT_SCORED, None, history)
 
 
 def batched(items: Iterable[Item], size: int, chars: int = BATCH_CHARS) -> Iterator[list[Item]]:

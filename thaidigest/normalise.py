@@ -868,21 +868,28 @@ def _address_named(raw: RawArticle, source_url: str | None) -> str:
     return raw.url
 
 
-def address_as_written(raw: RawArticle) -> str:
-    """The address :func:`normalise_article` reads ``raw`` under before making it canonical
-    (its ``url``, or a text file's ``ที่มา :`` line, read from its text again): the form a
-    database made before a rule of :func:`~thaidigest.urls.canonical_url` may hold the
-    article under (:func:`~thaidigest.urls.former_form`), which the canonical one no longer
-    tells (``/ข่าว`` and ``/%e0%b8%82...`` are both ``/%E0%B8%82...``)."""
-    if urlsplit(raw.url).scheme.lower() != "file":
-        return raw.url
-    title, body_lines = pick_title(raw.title, clean_text(raw.body))
-    return _address_named(raw, _without_boilerplate(title, body_lines)[1])
+@dataclass(frozen=True)
+class Normalised:
+    """What :func:`normalise_with_address` makes of a raw article."""
+
+    article: Article
+    # The address the article was read under before it was made canonical (its ``url``, or
+    # a text file's ``ที่มา :`` line): the form a database made before a rule of
+    # :func:`~thaidigest.urls.canonical_url` may hold it under
+    # (:func:`~thaidigest.urls.former_form`), which the canonical one no longer tells
+    # (``/ข่าว`` and ``/%e0%b8%82...`` are both ``/%E0%B8%82...``).
+    address_as_written: str
 
 
 def normalise_article(raw: RawArticle) -> Article:
-    """The normalised article for a raw one. Raises ValueError when it has no headline,
-    or no body where the raw article needs one (:data:`NO_BODY`).
+    """The normalised article for a raw one (see :func:`normalise_with_address`)."""
+    return normalise_with_address(raw).article
+
+
+def normalise_with_address(raw: RawArticle) -> Normalised:
+    """The normalised article for a raw one, and the address it was read under. Raises
+    ValueError when it has no headline, or no body where the raw article needs one
+    (:data:`NO_BODY`).
 
     The body may end up empty: some items are a headline over a video or a picture,
     and they are news all the same. A ``.txt`` file's article must hold one
@@ -899,9 +906,10 @@ def normalise_article(raw: RawArticle) -> Article:
         raise ValueError("no headline")
     if raw.needs_body and not body:
         raise ValueError(NO_BODY)
-    url = canonical_url(_address_named(raw, cleaned.source_url))
+    address = _address_named(raw, cleaned.source_url)
+    url = canonical_url(address)
     source = raw.source if raw.source != "file" else source_of(url)
-    return Article(
+    article = Article(
         url=url,
         source=source,
         source_id=raw.source_id or article_id(url),
@@ -914,3 +922,4 @@ def normalise_article(raw: RawArticle) -> Article:
         extraction=raw.extraction,
         content_hash=content_hash(title, body),
     )
+    return Normalised(article, address)

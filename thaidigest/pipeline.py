@@ -19,8 +19,8 @@ from thaidigest.fingerprint import Fingerprint, fingerprint
 from thaidigest.folders import os_reason
 from thaidigest.ingest import Fetched, History, Ingestor, Prepared, Scored, attempt, stops_held
 from thaidigest.locks import LockHeld, reread_lock, turn
-from thaidigest.model import Article, RawArticle
-from thaidigest.normalise import normalise_article, renormalised
+from thaidigest.model import RawArticle
+from thaidigest.normalise import Normalised, normalise_with_address, renormalised
 from thaidigest.partners import (
     PartnerTable,
     found_partners,
@@ -421,8 +421,9 @@ class ArticlePreparer:
         each article: an import's workers take less CPU time
         (docs/measurements.md), for the same results.
         """
-        normalised = [attempt(normalise_article, raw) for raw in raws]
-        articles = [article for article in normalised if isinstance(article, Article)]
+        normalised = [attempt(normalise_with_address, raw) for raw in raws]
+        read = [each for each in normalised if isinstance(each, Normalised)]
+        articles = [each.article for each in read]
         # The model sees the partners the packaged names find; the article's own
         # field, those of the user's table too (found again only when there is one).
         packaged, table = partner_table(None), partner_table(self.user_partners)
@@ -442,16 +443,16 @@ class ArticlePreparer:
             names.ids if table is packaged else partners(article.title, article.body, table)
             for article, names in zip(articles, named, strict=True)
         ]
-        done = iter(zip(articles, scores, prints, found, strict=True))
+        done = iter(zip(read, scores, prints, found, strict=True))
         return [
-            article if isinstance(article, ValueError) else _prepared(raw, *next(done))
-            for raw, article in zip(raws, normalised, strict=True)
+            each if isinstance(each, ValueError) else _prepared(raw, *next(done))
+            for raw, each in zip(raws, normalised, strict=True)
         ]
 
 
 def _prepared(
     raw: RawArticle,
-    article: Article,
+    normalised: Normalised,
     result: Relevance | ValueError,
     fp: Fingerprint | ValueError,
     found: tuple[str, ...],
@@ -461,10 +462,10 @@ def _prepared(
             return outcome
     return Prepared(
         Fetched.of(raw),
-        article,
+        normalised.article,
         Scored(result.score, result.relevant, result.topics, found),
         fp,
-        History.of(raw),
+        History.of(raw, normalised.address_as_written),
     )
 
 

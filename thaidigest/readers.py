@@ -72,9 +72,10 @@ PACKAGE_FILES = frozenset({"__init__.py"})
 # Folders no one keeps articles in, left out when a folder names the subfolders it holds,
 # which are not read.
 NOT_ARTICLE_FOLDERS = frozenset({"__pycache__"})
-# A web site's own files, named so at its root: never an article, though a .txt. A folder
-# with files to import names a subfolder as not read only when it holds a file import
-# would read, and a copy of a site (seeds/site, the fixture site) holds its robots.txt.
+# A web site's own files, named so at its root: never an article, though a .txt, so a
+# folder's are not imported. A folder with files to import names a subfolder as not read
+# only when it holds a file import would read, and a copy of a site (seeds/site, the
+# fixture site) holds its robots.txt.
 SITE_FILES = frozenset({"robots.txt", "humans.txt", "ads.txt", "security.txt", "llms.txt"})
 # Folders looked through, at most, for a file import would read in a subfolder it leaves
 # unread (:func:`_holds_files_to_import`): a copy of a whole site holds no more, and a
@@ -854,6 +855,22 @@ def _ends_with(path: Path, suffixes: tuple[str, ...]) -> bool:
     return path.name.lower().endswith(suffixes)
 
 
+def is_text_file(path: Path) -> bool:
+    """Whether import reads ``path`` as a file in the plain-text format: its name ends in
+    :data:`TEXT_SUFFIXES`, in any case (``A.TXT``, and a file named ``.txt``)."""
+    return _ends_with(path, TEXT_SUFFIXES)
+
+
+def _left_out(name: str, *, folder: bool) -> bool:
+    """Whether import passes over a folder's subfolder (``folder``) or file of this name
+    without a word, at any depth: a hidden folder or one of :data:`NOT_ARTICLE_FOLDERS`
+    is never looked through, a Python package's own file (:data:`PACKAGE_FILES`) and a
+    site's (:data:`SITE_FILES`) are never imported nor counted among its other files."""
+    if folder:
+        return name.startswith(".") or name in NOT_ARTICLE_FOLDERS
+    return name in PACKAGE_FILES or name.lower() in SITE_FILES
+
+
 def expand_paths(
     paths: list[Path], on_skipped: Callable[[Rejected], None] | None = None
 ) -> Iterator[Path | Rejected]:
@@ -864,8 +881,9 @@ def expand_paths(
     it held no file to import); a folder's files of other types, and the subfolders of one
     with files to import that hold files import reads (:func:`_holds_files_to_import`), are
     told to ``on_skipped`` in one note (how many, and the first by name), not rejected (its
-    subfolders were left out without a word); a Python package's own file
-    (:data:`PACKAGE_FILES`) is not one of them, nor a subfolder of none (seeds/site).
+    subfolders were left out without a word); what :func:`_left_out` names is not one of
+    them (a package's ``__init__.py``, a site's ``robots.txt``, a hidden folder), nor a
+    subfolder of none (seeds/site).
     """
     for path in paths:
         if path.is_dir():
@@ -874,14 +892,12 @@ def expand_paths(
                 files = [
                     child
                     for child in children
-                    if child.is_file() and child.name not in PACKAGE_FILES
+                    if child.is_file() and not _left_out(child.name, folder=False)
                 ]
                 subfolders = [
                     child.name
                     for child in children
-                    if child.is_dir()
-                    and not child.name.startswith(".")
-                    and child.name not in NOT_ARTICLE_FOLDERS
+                    if child.is_dir() and not _left_out(child.name, folder=True)
                 ]
             except OSError as error:
                 yield Rejected(str(path), f"cannot read the folder: {os_reason(error)}")
@@ -919,10 +935,10 @@ def expand_paths(
 
 def _holds_files_to_import(folder: Path, seen: set[tuple[int, int]]) -> bool:
     """Whether ``folder`` or a folder within it, however deep, holds a file import would
-    read (:data:`IMPORTABLE_SUFFIXES`), other than a site's own (:data:`SITE_FILES`):
+    read (:data:`IMPORTABLE_SUFFIXES`, not :func:`_left_out`, as :func:`expand_paths` reads):
     ``arts/2024/01/b.txt`` is an article ``arts/`` leaves unread as much as ``arts/b.txt``.
     Folders are looked through shallowest first, up to the first such file, leaving out
-    those :func:`expand_paths` never names (hidden, :data:`NOT_ARTICLE_FOLDERS`), links to
+    those :func:`_left_out` names (hidden, :data:`NOT_ARTICLE_FOLDERS`), links to
     folders within it (a link to ``/`` would have it look through the machine) and any in
     ``seen``, the folders looked through already, which the subfolders of one folder share:
     ``folder`` itself when it cannot be listed may hold one (a folder within it that cannot
@@ -941,12 +957,11 @@ def _holds_files_to_import(folder: Path, seen: set[tuple[int, int]]) -> bool:
             with os.scandir(current) as entries:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
-                        hidden = entry.name.startswith(".")
-                        if not hidden and entry.name not in NOT_ARTICLE_FOLDERS:
+                        if not _left_out(entry.name, folder=True):
                             waiting.append(Path(entry.path))
                     elif (
                         _ends_with(Path(entry.name), IMPORTABLE_SUFFIXES)
-                        and entry.name.lower() not in SITE_FILES
+                        and not _left_out(entry.name, folder=False)
                         and entry.is_file()
                     ):
                         return True
@@ -987,7 +1002,7 @@ def read_files(
             yield path
         elif _ends_with(path, JSONL_SUFFIXES):
             yield from read_jsonl_file(path, limits)
-        elif _ends_with(path, TEXT_SUFFIXES):
+        elif is_text_file(path):
             yield read_text_file(path, limits)
         else:
             yield _unknown_type(path)
