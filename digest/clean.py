@@ -62,6 +62,9 @@ MAX_CHANGE_CHARS = 300
 # Characters shown, at least, before the first difference of a removed and an added passage
 # whose cut would hide it (:func:`shown_changes`): the few words that say where it lies.
 CHANGE_CONTEXT_CHARS = 40
+# Characters shown, at most, of the unchanged text a removed or added passage follows
+# (:func:`shown_context`), its ellipsis included: the last words before the change.
+MAX_FOLLOWED_CHARS = 80
 # Characters past the cut that the Thai word cutter also sees, so the word at the cut
 # is whole: longer than any word in its dictionary. It never sees more, so a cut costs
 # the same for a 300-character text and for a 5 MB one.
@@ -337,6 +340,33 @@ def _common_start(first: str, second: str) -> int:
         (at for at, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
         min(len(first), len(second)),
     )
+
+
+def shown_context(text: str) -> str:
+    """The end of ``text`` (cleaned on one line) that a reader is shown before a change it
+    precedes: whole when it is :data:`MAX_FOLLOWED_CHARS` characters or fewer, else, after
+    an ellipsis, its last words that fit in that many characters, from the first start of
+    a word (as the Thai word cutter finds words: a vowel or tone mark stays with its
+    consonant) within them; within a long web address or token, from the first place a
+    letter starts. Only :data:`TOKENISE_MARGIN` characters before them are read."""
+    line = clean_line(text)
+    if len(line) <= MAX_FOLLOWED_CHARS:
+        return line
+    from pythainlp.tokenize import word_tokenize  # loaded on the first text to cut
+
+    earliest = len(line) - (MAX_FOLLOWED_CHARS - len(ELLIPSIS))
+    position = opening = max(0, earliest - TOKENISE_MARGIN)
+    start = None
+    for word in word_tokenize(line[opening:], engine="newmm", keep_whitespace=True):
+        if position >= earliest and word.strip():
+            start = position
+            break
+        position += len(word)
+    if start is None:  # one token runs to the end
+        start = earliest
+        while start < len(line) and _joins_previous(line[start]):
+            start += 1
+    return ELLIPSIS + line[start:]
 
 
 def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:

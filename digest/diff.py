@@ -28,6 +28,13 @@ The segmenter may cut the two versions of a sentence differently (a phrase put i
 it is cut in two): every sentence that shares a word with one shown on the other side is
 shown too (:func:`_with_shared_text`), so no text of either version is left out.
 
+Each removed and added passage keeps the unchanged text it follows in its own version
+(``Diff.removed_after``, ``Diff.added_after``): the sentence just before it, or, for the
+first of a changed run of paragraphs, the unchanged paragraph before the run; none when it
+opens the article or follows text that changed (a passage, a changed number). It tells a
+reader where the change lies; it is no part of what changed (two diffs listing the same
+changes are equal), and costs nothing to find.
+
 A body line that repeats a headline, either version's or an earlier one of the article,
 is set aside before the bodies are compared: the page repeating a headline it had, which
 a site that edits its headline alone may leave atop the body (see :func:`diff_versions`).
@@ -64,7 +71,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from digest.clean import ShownChange, clean_line, shown_changes
@@ -174,6 +181,12 @@ class Diff:
     numbers: tuple[NumberChange, ...] = ()
     removed: tuple[str, ...] = ()  # sentences only the old version has
     added: tuple[str, ...] = ()  # sentences only the new version has
+    # The text each removed passage follows in the old version, and each added one in the
+    # new: the unchanged sentence (or paragraph) just before it, "" where none is (it opens
+    # the article, or follows text that changed); empty when no passage has one. It says
+    # where a change lies, not what changed: two diffs listing the same changes are equal.
+    removed_after: tuple[str, ...] = field(default=(), compare=False)
+    added_after: tuple[str, ...] = field(default=(), compare=False)
     # True when the change was too large to align (see the module's docstring): removed and
     # added are then the whole paragraphs only one version has, and no number is found.
     whole_paragraphs: bool = False
@@ -216,8 +229,9 @@ def _paragraphs(body: str) -> list[Paragraph]:
 
 def _differing_middles(
     old: list[Paragraph], new: list[Paragraph]
-) -> tuple[list[Paragraph], list[Paragraph]]:
-    """The paragraphs of two lists between their common opening and their common ending."""
+) -> tuple[list[Paragraph], list[Paragraph], tuple[str, str]]:
+    """The paragraphs of two lists between their common opening and their common ending,
+    and the last paragraph of that opening, as each list writes it ("" for none)."""
     shortest = min(len(old), len(new))
     start = 0
     while start < shortest and old[start][0] == new[start][0]:
@@ -225,7 +239,8 @@ def _differing_middles(
     end = 0
     while end < shortest - start and old[-1 - end][0] == new[-1 - end][0]:
         end += 1
-    return old[start : len(old) - end], new[start : len(new) - end]
+    opening = (old[start - 1][1], new[start - 1][1]) if start else ("", "")
+    return old[start : len(old) - end], new[start : len(new) - end], opening
 
 
 @lru_cache(maxsize=1024)
@@ -502,13 +517,21 @@ def _by_paragraph(old_paragraphs: list[Paragraph], new_paragraphs: list[Paragrap
 
 
 def _changed_runs(
-    old: list[Paragraph], new: list[Paragraph]
-) -> list[tuple[list[Paragraph], list[Paragraph]]]:
-    """The runs of paragraphs in which two lists differ, aligned: (old run, new run) pairs."""
+    old: list[Paragraph], new: list[Paragraph], opening: tuple[str, str]
+) -> list[tuple[list[Paragraph], list[Paragraph], tuple[str, str]]]:
+    """The runs of paragraphs in which two lists differ, aligned: (old run, new run) pairs,
+    each with the unchanged paragraph before it on each side (``opening``'s before the
+    first paragraphs: the common opening's last, "" for none)."""
     old_keys, new_keys = [key for key, _ in old], [key for key, _ in new]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     return [
-        (old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        (
+            old[i1:i2],
+            new[j1:j2],
+            (old[i1 - 1][1] if i1 else opening[0], new[j1 - 1][1] if j1 else opening[1]),
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
     ]
 
 
@@ -693,6 +716,37 @@ def _passages(
     return passages, starts
 
 
+def _followed(
+    texts: list[str],
+    paragraph_of: list[int],
+    chosen: list[int],
+    changed: set[int],
+    before_run: str,
+) -> list[str]:
+    """For each passage :func:`_passages` joins of the ``chosen`` sentences, the unchanged
+    text it follows: the sentence just before its first (``before_run``, the unchanged
+    paragraph before the run, for the run's first sentence), or "" when that sentence is
+    itself changed (chosen, or in ``changed``: a number changed in it) or there is none."""
+    chosen_places = set(chosen)
+    followed: list[str] = []
+    for number, place in enumerate(chosen):
+        previous = chosen[number - 1] if number else None
+        if previous == place - 1 and paragraph_of[previous] == paragraph_of[place]:
+            continue  # within the passage of the sentence before it
+        if place == 0:
+            followed.append(before_run)
+        elif place - 1 in chosen_places or place - 1 in changed:
+            followed.append("")
+        else:
+            followed.append(texts[place - 1])
+    return followed
+
+
+def _numbered(spans: Sequence[Span]) -> set[int]:
+    """The places of the sentences that hold a changed number (``spans``)."""
+    return {place for first, last, _ in spans for place in range(first, last + 1)}
+
+
 def _placed(starts: dict[int, tuple[int, int]], span: Span, before: int) -> tuple[int, int] | None:
     """Where a number lying at ``span`` ends in the passages (``starts`` as
     :func:`_passages` gives them, ``before`` passages listed ahead of them): the place of
@@ -728,30 +782,36 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     Paragraphs are aligned first; only the runs that differ are cut into sentences, and
     only they count towards :data:`MAX_ALIGNED_CHARS`, so an edit at each end of a long
     article is still aligned."""
-    old_paragraphs, new_paragraphs = _differing_middles(
+    old_paragraphs, new_paragraphs, opening = _differing_middles(
         _paragraphs(old_body), _paragraphs(new_body)
     )
     if len(old_paragraphs) + len(new_paragraphs) > MAX_ALIGNED_PARAGRAPHS:
         return _by_paragraph(old_paragraphs, new_paragraphs)
-    runs = _changed_runs(old_paragraphs, new_paragraphs)
-    old_changed = [paragraph for old, _ in runs for paragraph in old]
-    new_changed = [paragraph for _, new in runs for paragraph in new]
+    runs = _changed_runs(old_paragraphs, new_paragraphs, opening)
+    old_changed = [paragraph for old, _, _ in runs for paragraph in old]
+    new_changed = [paragraph for _, new, _ in runs for paragraph in new]
     if sum(len(text) for _, text in old_changed + new_changed) > MAX_ALIGNED_CHARS:
         return _by_paragraph(old_changed, new_changed)
-    cut = [(_cut(old), _cut(new)) for old, new in runs]
-    if sum(len(old[0]) + len(new[0]) for old, new in cut) > MAX_ALIGNED_SENTENCES:
+    cut = [(_cut(old), _cut(new), before) for old, new, before in runs]
+    if sum(len(old[0]) + len(new[0]) for old, new, _ in cut) > MAX_ALIGNED_SENTENCES:
         return _by_paragraph(old_changed, new_changed)
     # Each number changed, and where it ends in the removed and in the added passages.
     placed: list[tuple[NumberChange, tuple[int, int] | None, tuple[int, int] | None]] = []
     removed: list[str] = []
     added: list[str] = []
-    for old_cut, new_cut in cut:
+    removed_after: list[str] = []
+    added_after: list[str] = []
+    for old_cut, new_cut, (old_before, new_before) in cut:
         (old, old_paragraph_of), (new, new_paragraph_of) = _fragments_attached(
             *_recut(old_cut, new_cut)
         )
         found, gone, came = _sentence_changes(old, new)
         gone_passages, gone_starts = _passages(old, old_paragraph_of, gone)
         came_passages, came_starts = _passages(new, new_paragraph_of, came)
+        old_numbered = _numbered([old_span for _, old_span, _ in found])
+        new_numbered = _numbered([new_span for _, _, new_span in found])
+        removed_after.extend(_followed(old, old_paragraph_of, gone, old_numbered, old_before))
+        added_after.extend(_followed(new, new_paragraph_of, came, new_numbered, new_before))
         placed.extend(
             (
                 change,
@@ -773,7 +833,13 @@ def body_diff(old_body: str, new_body: str) -> Diff:
             and _shows(added, added_shown, new_at, change.new)
         )
     )
-    return Diff(numbers=numbers, removed=tuple(removed), added=tuple(added))
+    return Diff(
+        numbers=numbers,
+        removed=tuple(removed),
+        added=tuple(added),
+        removed_after=tuple(removed_after) if any(removed_after) else (),
+        added_after=tuple(added_after) if any(added_after) else (),
+    )
 
 
 def diff_versions(

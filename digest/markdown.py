@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from html import escape as html_escape
+from itertools import zip_longest
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
@@ -26,6 +27,7 @@ from digest.clean import (
     cut_words,
     published_forms,
     shown_changes,
+    shown_context,
 )
 from digest.diff import Diff, english_sentences
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
@@ -93,6 +95,9 @@ HEADLINE_LABEL = "Headline: "
 DATE_LABEL = "Date: "
 REMOVED_LABEL = "Removed: "
 ADDED_LABEL = "Added: "
+# What opens the line before a removed or added passage that says where it lies: the
+# last words of the unchanged text it follows (digest.clean.shown_context), as text.
+FOLLOWED_LABEL = "Unchanged text before it: "
 QUOTING_LABELS = (HEADLINE_LABEL, REMOVED_LABEL, ADDED_LABEL)
 # What changed in an article whose revisions in the week undid each other.
 CHANGED_BACK = "Edited and changed back during the week: it reads as it did before."
@@ -494,7 +499,12 @@ def _marked(tag: str, text: str) -> str:
 def change_lines(diff: Diff) -> list[str]:
     """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
     removed and added when the change was too long to align, then numbers, removed and added
-    sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest."""
+    sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
+
+    A removed or added passage that follows unchanged text (``Diff.removed_after``,
+    ``Diff.added_after``) has a line of that text's last words before it
+    (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an edited
+    sentence's removed and added text follow the same one); it counts as no change."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -509,17 +519,33 @@ def change_lines(diff: Diff) -> list[str]:
             f"{len(diff.added)} added"
         )
     removed, added = shown_changes(diff.removed, diff.added)
+    # Each change's line, and the unchanged text it follows ("" for none).
     details = [
         *(
-            (f"{escape(n.before)} " if n.before else "")
-            + f"{_marked('del', n.old)} → {_marked('ins', n.new)}"
-            + (f" {escape(n.unit)}" if n.unit else "")
+            (
+                (f"{escape(n.before)} " if n.before else "")
+                + f"{_marked('del', n.old)} → {_marked('ins', n.new)}"
+                + (f" {escape(n.unit)}" if n.unit else ""),
+                "",
+            )
             for n in diff.numbers
         ),
-        *(f"{REMOVED_LABEL}{_marked('del', shown.line)}" for shown in removed),
-        *(f"{ADDED_LABEL}{_marked('ins', shown.line)}" for shown in added),
+        *(
+            (f"{REMOVED_LABEL}{_marked('del', shown.line)}", followed)
+            for shown, followed in zip_longest(removed, diff.removed_after, fillvalue="")
+        ),
+        *(
+            (f"{ADDED_LABEL}{_marked('ins', shown.line)}", followed)
+            for shown, followed in zip_longest(added, diff.added_after, fillvalue="")
+        ),
     ]
-    lines.extend(details[:MAX_CHANGE_LINES])
+    said = ""
+    for line, followed in details[:MAX_CHANGE_LINES]:
+        context = f"{FOLLOWED_LABEL}{escape(shown_context(followed))}" if followed else ""
+        if context and context != said:
+            lines.append(context)
+        said = context
+        lines.append(line)
     left_out = len(details) - MAX_CHANGE_LINES
     if left_out > 0:
         lines.append(f"… and {counted(left_out, 'more change', 'more changes')} not shown")
@@ -674,8 +700,9 @@ def _is_lede(block: Sequence[Token]) -> bool:
 
 def _mark_changes(block: Sequence[Token]) -> None:
     """A Thai item's list of changes marked ``lang="th"``: the removed and added text of a
-    line that quotes it (:data:`QUOTING_LABELS`), a line of a changed number whole; the
-    date's line and the counts stay English."""
+    line that quotes it (:data:`QUOTING_LABELS`), a line of a changed number and one of the
+    unchanged text a change follows (:data:`FOLLOWED_LABEL`) whole; the date's line and
+    the counts stay English."""
     item_open = block[0]
     for token in block:
         if token.type == "list_item_open":
@@ -690,7 +717,9 @@ def _mark_changes(block: Sequence[Token]) -> None:
         if token.content.startswith(QUOTING_LABELS):
             for child in quotes:
                 child.content = f'{child.content[:-1]} lang="{THAI}">'
-        elif quotes and not token.content.startswith(DATE_LABEL):
+        elif token.content.startswith(FOLLOWED_LABEL) or (
+            quotes and not token.content.startswith(DATE_LABEL)
+        ):
             item_open.attrSet("lang", THAI)
 
 

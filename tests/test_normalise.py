@@ -39,6 +39,7 @@ from thaidigest.normalise import (
     same_content,
     single_spaced,
     strip_title_prefix,
+    without_visit_widgets,
 )
 from thaidigest.readers import corpus_record_article, read_text_file
 from thaidigest.sites import SITE_LANGUAGE
@@ -152,6 +153,79 @@ def test_print_button_and_separators_are_dropped_from_corpus_articles():
     assert dotted.body.split("\n")[-1] == "#ไทยคู่ฟ้า #สื่อสารรัฐบาลไทย"
     stars = corpus_article(35073)
     assert "*" not in stars.body
+
+
+# A page's visit widgets, as a template may put them in the article's text: each crawl
+# reads another count. Line in, what stays of it out.
+VISIT_WIDGETS = {
+    "เข้าชม 1,234 ครั้ง": "",
+    "จำนวนผู้เข้าชม : 1,234": "",
+    "อ่าน ๑,๒๓๔ ครั้ง": "",
+    "Views: 1,234": "",
+    "1.2K views": "",
+    "hits 12 | reads 3": "",
+    "เข้าชมล่าสุด 7 ธ.ค. 2569 10:15 น.": "",
+    "Last visited: 07/12/2026 10:15": "",
+    "Last visited on December 7, 2026 10:15 am": "",
+    "พิมพ์ | อ่าน 1,239 ครั้ง": "พิมพ์",
+    "วันศุกร์ที่ 23 สิงหาคม 2567 เข้าชม 1,234 ครั้ง": "วันศุกร์ที่ 23 สิงหาคม 2567",
+}
+# Lines holding a number and ครั้ง, a reader's count or a visit's word, that are text: the
+# first four from the public corpus.
+TEXT_WITH_COUNTS = (
+    "ประชุมครั้งที่ 3",
+    "110,308 ครั้ง",
+    "1. ทีม อคิราห์ ยอดวิว 4,407 ครั้ง",
+    "2.จำนวนผู้เข้าชมกิจกรรม LIVE EVENT ทาง Facebook ธนาคารอาคารสงเคราะห์ : 17,000 View",
+    "ครั้งแรก! อุตสาหกรรมแฟร์ 2568",
+    "มีผู้เข้าชม 1,234 คน",
+    "ผู้เข้าชม 1,234 คน ได้ร่วมงาน",
+    "เข้าชมล่าสุด 7 ธ.ค. 2569 ข่าวดี",
+    "นายกฯ เดินทางเยือนจีนเป็นครั้งแรก 3 วัน",
+)
+
+
+@pytest.mark.parametrize("line", VISIT_WIDGETS)
+def test_a_view_counter_or_last_visit_stamp_is_taken_out_of_its_line(line):
+    assert without_visit_widgets(line) == VISIT_WIDGETS[line]
+
+
+@pytest.mark.parametrize("line", TEXT_WITH_COUNTS)
+def test_a_sentence_with_a_count_is_text(line):
+    assert without_visit_widgets(line) == line
+
+
+def test_a_view_counter_in_the_body_is_not_stored_and_makes_no_change():
+    title = "ดีอี ร่วมประชุม APEC 2024"
+    text = [
+        "วันศุกร์ที่ 23 สิงหาคม 2567 เข้าชม 1,234 ครั้ง",
+        "พิมพ์ | อ่าน 1,234 ครั้ง",
+        "การประชุมครั้งที่ 3 มีผู้แทน 16 เขตเศรษฐกิจ",
+        "ครั้งแรก",
+        "Views: 1,234",
+    ]
+    visits = [
+        normalise_article(
+            RawArticle(
+                "https://www.thaigov.go.th/news/contents/details/87382",
+                "thaigov",
+                title,
+                "\n".join(text).replace("1,234", count),
+            )
+        )
+        for count in ("1,234", "1,240")
+    ]
+
+    assert [article.body for article in visits] == [
+        "การประชุมครั้งที่ 3 มีผู้แทน 16 เขตเศรษฐกิจ\nครั้งแรก"
+    ] * 2
+    assert visits[0].published == date(2024, 8, 23)
+    assert visits[0].content_hash == visits[1].content_hash
+    # A text an earlier release stored with its counter lines says what the page read
+    # without them says.
+    stored = "พิมพ์ | อ่าน 1,234 ครั้ง\nการประชุมครั้งที่ 3 มีผู้แทน 16 เขตเศรษฐกิจ\nครั้งแรก\nViews: 1,234"
+    assert same_content((title, stored), (title, visits[1].body), visits[1].published)
+    assert not same_content((title, stored), (title, "การประชุมครั้งที่ 4\nครั้งแรก"))
 
 
 def test_zero_width_characters_are_removed_from_title_and_body():

@@ -10,9 +10,9 @@ The pipeline for one article (see :func:`normalise_article`):
 2. pick the headline: strip the site prefix, skip section labels and
    wrapper banners that stand before the real headline;
 3. clean the body: drop the publication date line (kept as ``published``),
-   lines that repeat the headline, the print-button line, separators,
-   third-party wrapper lines and the ``ที่มา : URL`` footer (kept as the
-   source URL); collapse runs of blank lines;
+   lines that repeat the headline, the print-button line, view counters and
+   last-visit stamps, separators, third-party wrapper lines and the
+   ``ที่มา : URL`` footer (kept as the source URL); collapse runs of blank lines;
 4. detect the language from the script.
 """
 
@@ -31,6 +31,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from thaidigest.dates import (
+    ENGLISH_MONTHS,
+    THAI_MONTHS,
     arabic_digits,
     bangkok_today,
     parse_date_line,
@@ -133,6 +135,38 @@ WRAPPER_LINES = (
 )
 PRINT_BUTTON_LINES = ("พิมพ์", "print")
 _LONGEST_PRINT_BUTTON = max(map(len, PRINT_BUTTON_LINES))
+# A page's visit widgets, which a template may put in the article's text and which change
+# from visit to visit: a view counter ("เข้าชม 1,234 ครั้ง", "Views: 1,234", "1.2K views") and a
+# last-visit stamp ("เข้าชมล่าสุด 7 ธ.ค. 2569 10:15 น."). Kept, each crawl stored a new
+# version of an unchanged article. A counter is its label and number (or a number and an
+# English label after it); it stands apart, at the line's ends or between separators, and
+# goes only when the line holds nothing else but the print button's label or a date line
+# (see :func:`without_visit_widgets`): "ประชุมครั้งที่ 3", "110,308 ครั้ง" and a sentence
+# quoting a clip's views ("ทีม อคิราห์ ยอดวิว 4,407 ครั้ง") are text.
+COUNT = r"[0-9๐-๙][0-9๐-๙,.]*(?:\s*[kKmM](?![a-zA-Z]))?"
+VIEW_COUNTER_LABELS = (
+    r"(?:จำนวน)?(?:ผู้)?(?:เข้าชม|เยี่ยมชม|เปิดอ่าน|อ่าน)(?:แล้ว)?",
+    r"ยอด(?:เข้าชม|วิว|อ่าน)",
+    r"(?:page\s*)?views?",
+    r"visits?",
+    r"visitors?",
+    r"hits",
+    r"reads?",
+)
+VIEW_COUNTER = (
+    rf"(?:{'|'.join(VIEW_COUNTER_LABELS)})\s*:?\s*{COUNT}(?:\s*(?:ครั้ง|คน|times))?"
+    rf"|{COUNT}\s*(?:views?|reads?|visits?)"
+)
+# A stamp's date and time, in words of these: numbers, abbreviations (ธ.ค., น.), month names.
+_MONTH_NAMES = sorted([*THAI_MONTHS, *ENGLISH_MONTHS], key=len, reverse=True)
+STAMP_WORD = rf"[0-9๐-๙]+|(?:[ก-๙]{{1,3}}\.)+|{'|'.join(_MONTH_NAMES)}|เวลา|นาฬิกา|[ap]\.?m\.?"
+VISIT_STAMP = (
+    r"(?:(?:เข้าชม|เยี่ยมชม|อ่าน)ล่าสุด(?:เมื่อ)?|last\s+(?:visited|viewed|visit|view)(?:\s+on)?)"
+    rf"\s*:?\s*(?=\D*[0-9๐-๙])(?:{STAMP_WORD})(?:[\s/.:,-]*(?:{STAMP_WORD}))*"
+)
+# What separates the widgets of a row, and the longest row read as one.
+WIDGET_SEPARATORS = "|•·:,-–/()[] "
+MAX_WIDGET_LINE_CHARS = 120
 # A line made only of punctuation and symbols: ------, *****, ....., ###, •.
 SEPARATOR_LINE = r"[\W_]+"
 SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
@@ -141,6 +175,9 @@ SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
 NO_BODY = "a title but no body"
 
 _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
+_VISIT_WIDGET = re.compile(
+    rf"(?<![^\s|•·:(\[])(?:{VIEW_COUNTER}|{VISIT_STAMP})(?=$|[\s|•·)\]])", re.IGNORECASE
+)
 # The footer (its URL the group ``url``), a separator or a wrapper line, in one match.
 _BOILERPLATE = re.compile(
     f"^(?:(?i:{SOURCE_FOOTER})|{SEPARATOR_LINE}|(?i:{'|'.join(WRAPPER_LINES)}))$"
@@ -720,13 +757,15 @@ def clean_body(title: str, lines: list[str], today: date) -> CleanBody:
 
 def _without_boilerplate(title: str, lines: list[str]) -> tuple[list[str], str | None]:
     """The cleaned ``lines`` of a body without blank lines, the ``ที่มา : URL`` footer, the
-    print button, separators, wrapper lines and repeats of ``title``; and the footer's URL.
+    print button, view counters and last-visit stamps (:func:`without_visit_widgets`),
+    separators, wrapper lines and repeats of ``title``; and the footer's URL.
 
     Each line is judged alone: the rules keep what they kept, run again."""
     repeats_headline = headline_repeat([title])
     source_url = None
     kept: list[str] = []
     for line in lines:
+        line = without_visit_widgets(line)
         if not line:
             continue
         boilerplate = _BOILERPLATE.match(line)
@@ -740,6 +779,23 @@ def _without_boilerplate(title: str, lines: list[str]) -> tuple[list[str], str |
             continue
         kept.append(line)
     return kept, source_url
+
+
+def without_visit_widgets(line: str) -> str:
+    """``line`` without its view counters and last-visit stamps (:data:`VIEW_COUNTER`,
+    :data:`VISIT_STAMP`) when they are all it holds besides separators, the print
+    button's label or a date line: "" for a row of widgets, the label or the date line
+    for one with it. Any other line is returned as it is: a number and ``ครั้ง`` in a
+    sentence are text."""
+    if len(line) > MAX_WIDGET_LINE_CHARS:
+        return line
+    rest = _VISIT_WIDGET.sub(" ", line)
+    if rest == line:
+        return line
+    rest = " ".join(rest.split()).strip(WIDGET_SEPARATORS)
+    if not rest or rest.casefold() in PRINT_BUTTON_LINES or parse_date_line(rest) is not None:
+        return rest
+    return line
 
 
 def renormalised(title: str, body: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from copy import deepcopy
 from datetime import date
 
 from lxml import etree
@@ -29,7 +30,7 @@ from scraper.sites.not_found import (
     is_notice_title,
 )
 from thaidigest.dates import DATE_LINE_SUFFIX, parse_date_line, parse_numeric_date_line
-from thaidigest.normalise import comparable
+from thaidigest.normalise import COUNT, VIEW_COUNTER, comparable, without_visit_widgets
 from thaidigest.sites import THAIGOV_ARTICLE_ID, THAIGOV_TITLE_PREFIX, article_path, id_in_path
 
 SELECTORS = {
@@ -75,6 +76,17 @@ FURNITURE_CLASS = re.compile(
 SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social)(?:[-_]|$)", re.IGNORECASE)
 SHARE_COUNTER = r"(?<!\w)\d[\d,.]*(?:\s*[km])?(?:\s*(?:ครั้ง|shares?|views?|วิว))?(?!\w)"
 CUT_SHORT_MARKS = "….· "  # what ends a crumb cut short
+# A view counter the template may put in the body block, its number beside an icon
+# ("<span class="view-count"><i class="fa fa-eye"></i> 1,234</span>"): an element whose
+# class or id holds one of these words, with no letter but a counter's words
+# (normalise.VIEW_COUNTER) besides its numbers, counts nothing of the article. Its number
+# changes from crawl to crawl; kept, each crawl stored a new version of the article. A
+# counter with its words is read from the line (normalise.without_visit_widgets).
+COUNTER_CLASS = re.compile(
+    r"(?:^|[-_])(?:views?|view-?count(?:er)?|viewers?|visitors?|visits?|hits?|pageviews?|"
+    r"read-?count)(?:[-_]|$)",
+    re.IGNORECASE,
+)
 # A line made only of these words (and separators) is a share bar when one of them is a
 # share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
 # corpus is: its lines naming platforms name an account too ("LINE : ไทยคู่ฟ้า (@thaigov)"),
@@ -97,6 +109,7 @@ _BREADCRUMB = re.compile(
 )
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SHARE_COUNTER = re.compile(SHARE_COUNTER, re.IGNORECASE)
+_VIEW_COUNT = re.compile(rf"{VIEW_COUNTER}|{COUNT}", re.IGNORECASE)
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
 # maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
@@ -322,8 +335,10 @@ def _without_page_lines(
 
     A date line of another day is an entry of a list of other news (a "related news"
     column without links, read as text when the article has none: an image only), and
-    the headline-long line right above it is that entry's headline: both go.
+    the headline-long line right above it is that entry's headline: both go. So do view
+    counters and last-visit stamps, as from the body block (:func:`_body_block_lines`).
     """
+    lines = [line for line in map(without_visit_widgets, lines) if line]
     dates = [line for line in lines if DATE_LINE_RE.match(line)]
     date_line = date_line or (dates[0] if dates else None)
     stated = {parse_date_line(line) for line in dates} - {None}
@@ -390,14 +405,44 @@ def _is_name_cut_short(text: str, page_names: Collection[str]) -> bool:
     )
 
 
+def _is_view_counter(element: etree._Element) -> bool:
+    """Whether an element is named a view counter (``COUNTER_CLASS``) and holds a number
+    and no letter but a counter's words."""
+    words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
+    if not any(COUNTER_CLASS.search(word) for word in words):
+        return False
+    text = one_line(element)
+    rest = _VIEW_COUNT.sub(" ", text)
+    return rest != text and _LETTER_OR_DIGIT.search(rest) is None
+
+
+def _without_view_counters(root: etree._Element) -> etree._Element:
+    """``root``, or a copy of it without the text of the view counters in it
+    (:func:`_is_view_counter`)."""
+    if not any(_is_view_counter(element) for element in root.iterdescendants(etree.Element)):
+        return root
+    copy = deepcopy(root)
+    for element in list(copy.iterdescendants(etree.Element)):
+        if _is_view_counter(element):
+            element.text = None
+            for child in list(element):
+                element.remove(child)
+    return copy
+
+
 def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:
     """The lines of a body block without a share bar or a breadcrumb trail in it: blocks
     so named (:func:`_is_furniture_block`; ``page_names`` are the headline and category),
-    and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`)."""
-    block = text_map(node.root)
+    and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`); nor view
+    counters and last-visit stamps, which change from crawl to crawl: an element named a
+    counter (:func:`_is_view_counter`), and a counter or stamp in a line, beside at most
+    the print label or the date line (:func:`~thaidigest.normalise.without_visit_widgets`).
+    """
+    root = _without_view_counters(node.root)
+    block = text_map(root)
     names = {name for name in page_names if name}
     dropped: set[int] = set()
-    for element in node.root.iterdescendants(etree.Element):
+    for element in root.iterdescendants(etree.Element):
         if not _is_furniture_block(element, names):
             continue
         start, end = block.span(element)
@@ -407,11 +452,12 @@ def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:
             if start < end and block.lines[start] != one_line(element):
                 continue
         dropped.update(range(start, end))
-    return [
-        line
+    lines = (
+        without_visit_widgets(line)
         for index, line in enumerate(block.lines)
-        if index not in dropped and not is_share_bar(line) and not is_breadcrumb(line)
-    ]
+        if index not in dropped
+    )
+    return [line for line in lines if line and not is_share_bar(line) and not is_breadcrumb(line)]
 
 
 def _date_line(lines: list[str]) -> str | None:

@@ -17,6 +17,7 @@ from digest.clean import (
     cut_clusters,
     published_forms,
     shown_changes,
+    shown_context,
 )
 from tests.digest import ATTENDED_LONG
 from thaidigest.urls import served_url
@@ -242,3 +243,29 @@ def test_a_cut_never_parts_a_vowel_written_around_its_consonants(word):
     for limit in range(len(word) + 1):
         starts = [start for start in VOWEL_AROUND_STARTS[word] if len(start) <= limit]
         assert kept_of(word, limit) == starts[-1], limit
+
+
+def test_the_text_a_change_follows_is_shown_whole_when_short():
+    assert shown_context("ที่ประชุมรับทราบ  \nผลการดำเนินงาน") == "ที่ประชุมรับทราบ ผลการดำเนินงาน"
+
+
+def test_the_text_a_change_follows_is_shown_by_its_last_words():
+    text = (
+        "The Ministry of Digital Economy and Society said the budget for the fiscal year "
+        "2025 is 300 million baht, which the cabinet approved on Tuesday."
+    )
+    # "fiscal year … Tuesday." is 76 characters; with "the " before it, 80, one more than
+    # the 79 the ellipsis leaves: the line starts at "fiscal".
+    assert shown_context(text) == (
+        "…fiscal year 2025 is 300 million baht, which the cabinet approved on Tuesday."
+    )
+
+
+def test_the_thai_text_a_change_follows_is_cut_between_words():
+    text = ATTENDED_LONG
+    shown = shown_context(text)
+    assert shown.startswith("…") and len(shown) <= 80
+    rest = shown.removeprefix("…")
+    assert text.endswith(rest) and len(rest) >= 60
+    starts = set(accumulate(len(word) for word in word_tokenize(text, engine="newmm")))
+    assert len(text) - len(rest) in starts  # a word of the text starts there

@@ -889,7 +889,11 @@ def test_a_number_and_a_word_edited_together_show_the_number_once_and_leave_no_t
     lines = markdown_to_text(render_changes(diff)).splitlines()
     removed_shown = [line[11:] for line in lines if line.startswith("- Removed: ")]
     added_shown = [line[9:] for line in lines if line.startswith("- Added: ")]
-    listed = [line for line in lines if not line.startswith(("- Removed: ", "- Added: "))]
+    listed = [
+        line
+        for line in lines
+        if not line.startswith(("- Removed: ", "- Added: ", "- Unchanged text before it: "))
+    ]
     old_at, new_at = before.index(NUMBER_AT), after.index(NUMBER_AT)
     in_text = _shown_at(old, old_at, diff.removed, removed_shown) and _shown_at(
         new, new_at, diff.added, added_shown
@@ -904,3 +908,57 @@ def test_a_number_and_a_word_edited_together_show_the_number_once_and_leave_no_t
     # passages do not hold it) patched with what is removed and added gives the new text.
     held = any(old.index(text) <= old_at < old.index(text) + len(text) for text in diff.removed)
     assert _is_patch(old if held else number_changed, new, removed, added), diff
+
+
+# Where each change lies: the unchanged text it follows, in its own version.
+OPENING = "The Minister opened the meeting. Ten ministries attended."
+BUDGET = "The budget is 300 million baht. It was approved."
+CLOSING = "The next meeting is in May."
+
+
+def test_an_edited_sentence_follows_the_unchanged_sentence_before_it():
+    new_budget = "The budget is 300 million baht. It was approved by the cabinet."
+    diff = body_diff(f"{OPENING}\n{BUDGET}\n{CLOSING}", f"{OPENING}\n{new_budget}\n{CLOSING}")
+    assert diff.removed == ("It was approved.",)
+    assert diff.added == ("It was approved by the cabinet.",)
+    assert diff.removed_after == ("The budget is 300 million baht.",)
+    assert diff.added_after == ("The budget is 300 million baht.",)
+
+
+def test_a_paragraph_put_in_follows_the_paragraph_before_it():
+    diff = body_diff(f"{OPENING}\n{CLOSING}", f"{OPENING}\nA report will follow.\n{CLOSING}")
+    assert diff.added == ("A report will follow.",)
+    assert diff.added_after == (OPENING,)
+    assert diff.removed_after == ()
+
+
+def test_a_change_at_the_start_of_the_article_follows_nothing():
+    diff = body_diff(f"{BUDGET}\n{CLOSING}", f"Bangkok, 23 August. {BUDGET}\n{CLOSING}")
+    assert diff.added == ("Bangkok, 23 August.",)
+    assert diff.added_after == ()
+
+
+def test_a_change_after_another_follows_no_unchanged_text():
+    # The second added paragraph follows the first, itself added: none is shown for it;
+    # the sentence added after a number changed follows a changed sentence too.
+    diff = body_diff(
+        f"{OPENING}\nThe budget is 300 million baht.\n{CLOSING}",
+        f"{OPENING}\nFirst added.\nSecond added.\nThe budget is 350 million baht. "
+        f"It was approved.\n{CLOSING}",
+    )
+    assert diff.added == ("First added.", "Second added.", "It was approved.")
+    assert diff.added_after == (OPENING, "", "")
+    assert diff.numbers == (NumberChange("300", "350", "million baht", "budget is"),)
+
+
+def test_the_text_a_change_follows_is_written_in_its_own_versions_digits():
+    old = "ที่ประชุม ๓ ครั้ง\nมีมติเห็นชอบ"
+    new = "ที่ประชุม 3 ครั้ง\nมีมติเห็นชอบ\nให้ดำเนินการต่อไป"
+    diff = diff_versions("T", old, None, "T", new, None)
+    assert diff.added == ("ให้ดำเนินการต่อไป",)
+    assert diff.added_after == ("มีมติเห็นชอบ",)
+
+
+def test_the_text_a_change_follows_is_no_part_of_what_changed():
+    with_context = body_diff(f"{OPENING}\n{CLOSING}", f"{OPENING}\nAdded.\n{CLOSING}")
+    assert with_context == Diff(added=("Added.",))

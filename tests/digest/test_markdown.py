@@ -347,7 +347,10 @@ def test_updated_item_says_what_changed(store):
     mark(store, article(1, "Headline"))
     markdown = digest_markdown(store)
     assert "thaigov.go.th · 2024-08-14 · English · updated" in markdown
-    assert "What changed:\n\n- Removed: <del>Two.</del>\n" in markdown
+    assert (
+        "What changed:\n\n- Unchanged text before it: One.\n- Removed: <del>Two.</del>\n"
+        in markdown
+    )
     assert "1 items" not in markdown and "1 item (1 updated)" in markdown
 
 
@@ -488,7 +491,64 @@ def test_a_passage_opening_with_a_web_address_longer_than_the_cut_shows_the_addr
         "T", "ข่าวประชาสัมพันธ์", None, "T", f"ข่าวประชาสัมพันธ์\n{address} ดูรายละเอียดเพิ่มเติม", None
     )
     shown = address[: MAX_CHANGE_CHARS - 1].replace(":", "\\:").replace(".", "\\.", 1)
-    assert render_changes(diff).split("\n") == [f"- Added: <ins>{shown}…</ins>"]
+    assert render_changes(diff).split("\n") == [
+        "- Unchanged text before it: ข่าวประชาสัมพันธ์",
+        f"- Added: <ins>{shown}…</ins>",
+    ]
+
+
+def test_a_change_is_shown_after_the_unchanged_text_it_follows_once():
+    diff = Diff(
+        removed=("It was approved.",),
+        added=("It was approved by the cabinet.", "A report will follow."),
+        removed_after=("The budget is 300 million baht.",),
+        added_after=("The budget is 300 million baht.", "The next meeting is in May."),
+    )
+    assert render_changes(diff).split("\n") == [
+        "- Unchanged text before it: The budget is 300 million baht.",
+        "- Removed: <del>It was approved.</del>",
+        "- Added: <ins>It was approved by the cabinet.</ins>",
+        "- Unchanged text before it: The next meeting is in May.",
+        "- Added: <ins>A report will follow.</ins>",
+    ]
+
+
+def test_a_change_after_another_has_no_unchanged_text_before_it():
+    diff = Diff(added=("First.", "Second."), added_after=("Opening.", ""))
+    assert render_changes(diff).split("\n") == [
+        "- Unchanged text before it: Opening.",
+        "- Added: <ins>First.</ins>",
+        "- Added: <ins>Second.</ins>",
+    ]
+
+
+def test_the_unchanged_text_before_a_change_is_text_not_markup():
+    followed = '1. <b>bold</b> *x* [link](https://example.org) & <script>alert("x")</script>'
+    diff = Diff(added=("Added.",), added_after=(followed,))
+    html = markdown_to_html(render_changes(diff))
+    assert html == (
+        "<ul>\n<li>Unchanged text before it: 1. &lt;b&gt;bold&lt;/b&gt; *x* [link](https://example.org)"
+        " &amp; &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</li>\n"
+        "<li>Added: <ins>Added.</ins></li>\n</ul>\n"
+    )
+
+
+def test_the_unchanged_text_before_a_change_is_its_last_words_and_no_change_counted():
+    followed = (
+        "The Ministry of Digital Economy and Society said the budget for the fiscal year "
+        "2025 is 300 million baht, which the cabinet approved on Tuesday."
+    )
+    added = tuple(f"Sentence {n}." for n in range(MAX_CHANGE_LINES + 1))
+    diff = Diff(added=added, added_after=(followed,) + ("",) * MAX_CHANGE_LINES)
+    lines = render_changes(diff).split("\n")
+    assert lines[0] == (
+        "- Unchanged text before it: …fiscal year 2025 is 300 million baht, which the "
+        "cabinet approved on Tuesday."
+    )
+    assert lines[1:] == [
+        *(f"- Added: <ins>Sentence {n}.</ins>" for n in range(MAX_CHANGE_LINES)),
+        "- … and 1 more change not shown",
+    ]
 
 
 def test_a_removed_passage_is_shown_against_the_added_one_sharing_the_longest_start():

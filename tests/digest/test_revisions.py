@@ -130,7 +130,10 @@ def test_an_edit_after_a_visit_that_switched_digit_script_shows_only_the_edit(st
     result = build_digest(store, tmp_path, W34, settings())
     assert "· updated" in result.markdown
     changes = result.markdown.split("What changed:")[1].split("\n\n")[1]
-    assert changes == f"- Added: <ins>{NEW_SENTENCE}</ins>"
+    assert changes == (
+        "- Unchanged text before it: ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า\n"
+        f"- Added: <ins>{NEW_SENTENCE}</ins>"
+    )
     revision = parse(tmp_path / "feed.atom").entries[0]
     assert NEW_SENTENCE in revision.content[0].value
     assert "<del>" not in revision.content[0].value

@@ -571,6 +571,41 @@ def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
     assert all(row["versions"] == 1 for row in stored(db).values())
 
 
+def with_view_counter(html: str, count: str) -> str:
+    """A thaigov page with a view counter in its body block: worded under the date line,
+    and its number alone beside the print button (where the page has one)."""
+    counted = re.sub(
+        r'(<div class="border-normal clearfix">\n<p[^>]*>[^<]*</p>\n)',
+        rf"\1<p>เข้าชม {count} ครั้ง</p>\n",
+        html,
+        count=1,
+    )
+    assert counted != html
+    return counted.replace(" พิมพ์</a>", f' พิมพ์</a> <span class="views">{count}</span>', 1)
+
+
+def test_a_view_counter_in_thaigovs_body_block_changing_makes_no_new_version(tmp_path):
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    pages = [root / page["file"] for page in article_pages("thaigov")]
+    written = {path: path.read_text(encoding="utf-8") for path in pages}
+    with FixtureSite(root) as site:
+        for path, html in written.items():
+            path.write_text(with_view_counter(html, "1,234"), encoding="utf-8")
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        for path, html in written.items():
+            path.write_text(with_view_counter(html, "1,240"), encoding="utf-8")
+        second = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert f"new 0, updated 0, unchanged {len(pages)}," in second.stdout
+    rows = stored(db).values()
+    assert len(rows) == len(pages)
+    assert all(row["versions"] == 1 for row in rows)
+    assert not any("เข้าชม" in row["body"] or "1,234" in row["body"] for row in rows)
+
+
 def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
     """The pages show no date of their own: only the listings give one."""
     root = copy_site(tmp_path)

@@ -194,6 +194,93 @@ def test_a_fallback_read_leaves_the_share_bar_and_breadcrumb_out_too(placement: 
         assert furniture not in fallback.body
 
 
+# A view counter or a last-visit stamp put inside the body block, as a template may: its
+# own line, beside the print button or the date line, a number alone in an element named
+# a counter. ``{n}`` is the count, another at each visit.
+PRINT_BUTTON = '<i class="fa fa-print"></i> พิมพ์</a>'
+DATE_SPAN = f'<span class="Circular font_level4 color4">{DATE_LINE}</span>'
+VISIT_WIDGETS = {
+    "counter after the credit": (CREDIT, CREDIT + "<p>เข้าชม {n} ครั้ง</p>\n"),
+    "english counter": (CREDIT, CREDIT + "<p>Views: {n}</p>\n"),
+    "counter beside the print button": (PRINT_BUTTON, PRINT_BUTTON + " | <span>อ่าน {n} ครั้ง</span>"),
+    "number beside the print button": (
+        PRINT_BUTTON,
+        PRINT_BUTTON + ' <span class="view-count"><i class="fa fa-eye"></i> {n}</span>',
+    ),
+    "counter beside the date line": (DATE_SPAN, DATE_SPAN + " <span>ผู้เข้าชม {n} คน</span>"),
+    "number in a block named a counter": (
+        CREDIT,
+        CREDIT + '<div id="hit-counter"><i class="fa fa-eye"></i> {n}</div>\n',
+    ),
+    "last-visit stamp": (CREDIT, CREDIT + "<p>เข้าชมล่าสุด 7 ธ.ค. 2569 10:1{n} น.</p>\n"),
+}
+
+
+def with_visit_widget(placement: str, count: str) -> str:
+    html = page("article_th.html")
+    old, new = VISIT_WIDGETS[placement]
+    assert html.count(old) == 1
+    return html.replace(old, new.replace("{n}", count))
+
+
+@pytest.mark.parametrize("placement", VISIT_WIDGETS)
+def test_a_view_counter_inside_the_body_block_is_not_text(placement: str) -> None:
+    """Kept, each visit's count made the article's text another: a new version."""
+    visits = [thaigov.parse_article(with_visit_widget(placement, n), URL) for n in ("1,234", "5")]
+
+    for article in visits:
+        assert article is not None
+        assert asdict(article) == expected_article("article_th", URL)
+
+
+# The worded ones: the generic extractor leaves the print button's row and a number
+# without words out of its text itself.
+WORDED_VISIT_WIDGETS = (
+    "counter after the credit",
+    "english counter",
+    "counter beside the date line",
+    "last-visit stamp",
+)
+
+
+@pytest.mark.parametrize("placement", WORDED_VISIT_WIDGETS)
+def test_a_fallback_read_leaves_a_worded_view_counter_out_too(placement: str) -> None:
+    visits = [
+        thaigov.parse_article(headline_renamed(with_visit_widget(placement, n)), URL)
+        for n in ("1,234", "5")
+    ]
+
+    assert [article and article.extraction for article in visits] == ["fallback", "fallback"]
+    texts = [normalised(article, URL) for article in visits if article is not None]
+    assert texts[0].content_hash == texts[1].content_hash
+    assert FIRST_PARAGRAPH in texts[0].body.split("\n")
+    assert [article.date_text for article in visits if article is not None] == [DATE_LINE] * 2
+
+
+# Article lines holding a number and ครั้ง, a visit's word or a reader's count.
+TEXT_WITH_COUNTS = (
+    "การประชุมคณะกรรมการ ครั้งที่ 3/2567",
+    "ครั้งแรก",
+    "110,308 ครั้ง",
+    "1. ทีม อคิราห์ ยอดวิว 4,407 ครั้ง",
+    "มีผู้เข้าชม 1,234 คน",
+)
+
+
+def test_a_line_with_a_number_and_a_count_word_stays_in_the_body() -> None:
+    lines = "".join(f"<p>{line}</p>\n" for line in TEXT_WITH_COUNTS)
+    html = page("article_th.html").replace(CREDIT, CREDIT + lines, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.body.split("\n")[-len(TEXT_WITH_COUNTS) - 1 :] == [
+        "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก",
+        *TEXT_WITH_COUNTS,
+    ]
+    assert normalised(article, URL).body.endswith("\n".join(TEXT_WITH_COUNTS))
+
+
 # Lines of the public corpus that name a platform or a share, and a sentence in a block
 # named like a share bar: article text.
 SHARE_LIKE_TEXT = (
