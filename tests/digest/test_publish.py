@@ -398,6 +398,26 @@ def test_the_digest_of_a_week_not_over_is_not_updated_in_the_future(filled, tmp_
     assert entry.updated == written("2024-08-23T12:00")
 
 
+def test_an_article_dated_after_it_was_found_is_published_when_found(store, tmp_path):
+    # Put up on Friday 23 August, dated Sunday 25th (or a date typed ahead by the site):
+    # published on the 25th, the entry would be updated two days before it was published.
+    ahead = article(9, "ASEAN digital ministers to meet", "Ministers will meet.", date(2024, 8, 25))
+    ingest(store, [ahead], "2024-08-23T10:00")
+    mark(store, ahead, topics=["asean"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(), now=at("2024-08-23T12:00"))
+    found = "2024-08-23T17:00:00+07:00"  # first seen, 10:00 UTC
+    for name in ("feed.atom", "topics/asean.atom"):
+        (entry,) = parse(out / name).entries
+        assert (entry.published, entry.updated) == (found, found), name
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert (item["date_published"], item["date_modified"]) == (found, found)
+    rss = parse(out / "feed.rss")
+    assert rss.entries[0].published == "Fri, 23 Aug 2024 17:00:00 +0700"
+    assert rss.feed.updated == "Fri, 23 Aug 2024 17:00:00 +0700"  # lastBuildDate: not the 25th
+    assert "2024-08-25" in (out / "digests" / "2024-W34.md").read_text(encoding="utf-8")
+
+
 def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future(filled, tmp_path):
     out = tmp_path / "public"
 
