@@ -26,7 +26,7 @@ from digest.feeds import (
     revision_id,
     stable_id,
 )
-from digest.markdown import lists_story, markdown_to_html
+from digest.markdown import lists_story, markdown_to_html, topic_name
 from digest.publish import build_digest
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
@@ -727,6 +727,35 @@ def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
     assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [link_of(chips)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="topics/{path.name}"' in index for path in thai)
+
+
+def test_every_topic_listed_names_the_file_that_holds_its_feed(store, tmp_path):
+    # A name in Thai with Latin letters, one with spaces and slashes, and "AI", stored by a
+    # rules file since changed: the first and the last once wrote the packaged ai's file.
+    topics = ["ความร่วมมือ AI", "Smart City/IoT", "../../etc/passwd", "AI"]
+    raws = [article(20 + n, f"ดีอี ร่วมมือ {n}", "ความร่วมมือ", date(2024, 8, 20)) for n in range(5)]
+    ingest(store, raws, "2024-08-21T10:00")
+    for raw, topic in zip(raws, [*topics, "ai"], strict=True):
+        mark(store, raw, topics=[topic])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    listed = dict(re.findall(r'<li>Topic: (.+?): <a href="(topics/[^"]+\.atom)"', index))
+    assert set(listed) >= {*topics, 'Artificial intelligence · <span lang="th">ปัญญาประดิษฐ์</span>'}
+    assert len(set(listed.values())) == len(listed)  # no file named twice
+    assert listed["Smart City/IoT"] == "topics/smart-city-iot.atom"
+    assert listed["../../etc/passwd"] == "topics/etc-passwd.atom"
+    assert all(re.fullmatch(r"topics/[a-z0-9-]+\.atom", href) for href in listed.values())
+    for raw, topic in zip(raws, [*topics, "ai"], strict=True):
+        href = listed.get(topic, "topics/ai.atom")  # the packaged ai keeps its file
+        feed = parse(out / href)
+        assert feed.feed.title.endswith(f": {topic_name(topic)}"), href
+        assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+            DEFAULT_SITE + href
+        ]
+        assert [entry.link for entry in feed.entries] == [link_of(raw)], href
+    outlines = re.findall(r'xmlUrl="([^"]+)"', (out / "feeds.opml").read_text(encoding="utf-8"))
+    assert {f"{DEFAULT_SITE}{href}" for href in listed.values()} <= set(outlines)
 
 
 HOSTILE_NOTE = '<img src=x onerror=alert(1)> <a href="javascript:alert(1)">go</a> R&D < 5% of it.'
