@@ -147,10 +147,10 @@ def article_entry(
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
     ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
-    A date after the article was first seen (a release put up the evening before its
-    date, a day or a year typed ahead by the site) is published when first seen: an
-    entry is never published after it was found, nor after its ``updated``, which
-    validators refuse and readers would sort it by, first in the feed until that date.
+    A date after its content last changed (a release put up the evening before its
+    date, a day or a year typed ahead by the site) is published when first seen, and stays
+    so through edits until one is made after the date: never after its ``updated``, which
+    validators refuse, nor in the future, which readers would sort first until that date.
 
     Its id is :func:`story_id`'s, given the entries of the feeds written before
     (``written``). Under the id of another member, it shows the representative
@@ -163,14 +163,13 @@ def article_entry(
     a date gone back would hide that.
     """
     summary = lede(item.body, item.language)
-    found = parse_iso(item.first_seen)
-    if item.dated:
-        published = min(datetime.combine(item.day, time(), BANGKOK), found)
-    else:
-        published = found
+    updated = parse_iso(item.last_changed)
+    published = datetime.combine(item.day, time(), BANGKOK)
+    if not item.dated or published > updated:  # no date, or one ahead of its content
+        published = parse_iso(item.first_seen)
+    if not item.dated:
         summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
-    updated = parse_iso(item.last_changed)
     entry_id = story_id(item, written or {})
     entry = Entry(
         id=entry_id,

@@ -416,6 +416,12 @@ def test_an_article_dated_after_it_was_found_is_published_when_found(store, tmp_
     assert rss.entries[0].published == "Fri, 23 Aug 2024 17:00:00 +0700"
     assert rss.feed.updated == "Fri, 23 Aug 2024 17:00:00 +0700"  # lastBuildDate: not the 25th
     assert "2024-08-25" in (out / "digests" / "2024-W34.md").read_text(encoding="utf-8")
+    # Edited the next day, still before its date: published when it was found, as before.
+    ingest(store, [replace(ahead, body="Ministers will meet in Bangkok.")], "2024-08-24T10:00")
+    mark(store, ahead, topics=["asean"])
+    build_digest(store, out, W34, settings(), now=at("2024-08-24T12:00"))
+    entry = next(e for e in parse(out / "feed.atom").entries if e.title == ahead.title)
+    assert (entry.published, entry.updated) == (found, "2024-08-24T17:00:00+07:00")
 
 
 def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future(filled, tmp_path):
