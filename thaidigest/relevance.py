@@ -539,16 +539,18 @@ def topic_stem(topic: str) -> str:
     hyphens between (the packaged topics are named so already): a name safe in any
     file system and URL, whatever the topic's name holds (``/``, ``..``, spaces). A
     topic whose name has letters or digits outside ASCII (Thai script) adds a short
-    hash of its name, or is named by the hash alone when it has no ASCII letter or digit,
-    as a partner is (:func:`thaidigest.partners.feed_stem`): those letters, which the
-    name drops, tell it from another topic ("ความร่วมมือ AI" from the packaged ``ai``).
+    hash of its name, and one with no ASCII letter or digit (Thai script only, an emoji)
+    is named by the hash alone, as a partner is (:func:`thaidigest.partners.feed_stem`):
+    the letters the name drops tell it from another topic ("ความร่วมมือ AI" from ``ai``).
     The digest names the feeds of the topics it writes with :func:`topic_stems`.
     """
     ascii_name = path_name(topic)
-    if not any(character.isalnum() and not character.isascii() for character in topic):
-        return ascii_name
     digest = hashlib.sha256(topic.encode()).hexdigest()[:12]
-    return f"{ascii_name}-{digest}" if ascii_name else digest
+    if not ascii_name:
+        return digest
+    if any(character.isalnum() and not character.isascii() for character in topic):
+        return f"{ascii_name}-{digest}"
+    return ascii_name
 
 
 def topic_stems(topics: Iterable[str]) -> dict[str, str]:
