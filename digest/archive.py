@@ -24,6 +24,7 @@ from digest.markdown import (
     lede,
     partners_phrase,
     status_marks,
+    thai_marked_html,
     topic_name,
     week_range,
 )
@@ -127,7 +128,8 @@ def _feed_item(files: Sequence[FeedLink]) -> str:
 def _latest_item(item: Item) -> str:
     """One item of the latest digest: linked headline, source, date, topics, partners, lede;
     the headline and lede of a Thai article marked ``lang="th"``, as on the digest's page
-    (:func:`digest.markdown.markdown_to_page_html`), the meta line English."""
+    (:func:`digest.markdown.markdown_to_page_html`), the meta line English but for the
+    names in Thai script in it (a topic's, a partner's), marked each."""
     own, _ = article_links(item.url, item.also_on)
     headline = escape(clean_headline(item.title))
     if own:
@@ -143,7 +145,7 @@ def _latest_item(item: Item) -> str:
     marked = f' lang="{THAI}"' if item.language == THAI else ""
     return (
         f"<li><h3{marked}>{headline}</h3>\n"
-        f'<p class="muted">{escape(clean_line(" · ".join(meta)))}</p>\n'
+        f'<p class="muted">{thai_marked_html(clean_line(" · ".join(meta)))}</p>\n'
         + (f"<p{marked}>{escape(opening)}</p>\n" if opening else "")
         + "</li>\n"
     )

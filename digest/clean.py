@@ -91,6 +91,9 @@ LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # Thai's code points: a text cut within a Thai phrase is cut between Thai words; within a
 # run of other characters longer than the cut (a web address, a Latin token), at the cut.
 THAI = range(0x0E00, 0x0E80)
+# A run of Thai words, and the spaces between them, in a line of another language.
+THAI_WORD = f"[{chr(THAI[0])}-{chr(THAI[-1])}]+"
+THAI_RUN = re.compile(f"{THAI_WORD}(?:\\s+{THAI_WORD})*")
 
 
 def clean_text(text: str) -> str:

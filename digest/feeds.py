@@ -147,6 +147,10 @@ def article_entry(
     Published: the published date at 00:00 Bangkok time, else when it was
     first seen (RSS has no other date for an entry), and then its summary opens with
     ``(date unknown, found 2024-08-20)``; updated: when its content last changed.
+    A date after its content last changed (a release put up the evening before its
+    date, a day or a year typed ahead by the site) is published when first seen, and stays
+    so through edits until one is made after the date: never after its ``updated``, which
+    validators refuse, nor in the future, which readers would sort first until that date.
 
     Its id is :func:`story_id`'s, given the entries of the feeds written before
     (``written``). Under the id of another member, it shows the representative
@@ -159,13 +163,13 @@ def article_entry(
     a date gone back would hide that.
     """
     summary = lede(item.body, item.language)
-    if item.dated:
-        published = datetime.combine(item.day, time(), BANGKOK)
-    else:
+    updated = parse_iso(item.last_changed)
+    published = datetime.combine(item.day, time(), BANGKOK)
+    if not item.dated or published > updated:  # no date, or one ahead of its content
         published = parse_iso(item.first_seen)
+    if not item.dated:
         summary = f"({item_date(item)}) {summary}".strip()
     link, _ = article_links(item.url, item.also_on)
-    updated = parse_iso(item.last_changed)
     entry_id = story_id(item, written or {})
     entry = Entry(
         id=entry_id,
@@ -181,8 +185,8 @@ def article_entry(
     if entry_id == stable_id(item.url) or not written:
         return entry
     held = written[entry_id]
-    if shows_the_same(entry, held):
-        return replace(entry, updated=held.updated)
+    if shows_the_same(entry, held):  # an entry written before may be updated before published
+        return replace(entry, updated=max(held.updated, published))
     return replace(entry, updated=max(updated, held.updated))
 
 

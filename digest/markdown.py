@@ -20,6 +20,7 @@ from markdown_it.token import Token
 
 from digest.clean import (
     ELLIPSIS,
+    THAI_RUN,
     article_links,
     clean_headline,
     clean_line,
@@ -299,10 +300,26 @@ def topic_heading(topic: str) -> str:
 
 def bilingual_html(english: str, thai: str) -> str:
     """A name in English and Thai as the pages in English show it, its Thai marked:
-    ``ASEAN · <span lang="th">อาเซียน</span>``; the English alone without a Thai name."""
+    ``ASEAN · <span lang="th">อาเซียน</span>``; the English alone without a Thai name, its
+    Thai script marked all the same (:func:`thai_marked_html`: a topic of a rules file
+    named in Thai has that name alone)."""
     if not thai:
-        return html_escape(english)
-    return f'{html_escape(english)}{NAMES_SEPARATOR}<span lang="{THAI}">{html_escape(thai)}</span>'
+        return thai_marked_html(english)
+    marked = f'<span lang="{THAI}">{html_escape(thai)}</span>'
+    return f"{thai_marked_html(english)}{NAMES_SEPARATOR}{marked}"
+
+
+def thai_marked_html(text: str) -> str:
+    """``text`` escaped for a page in English, each run of Thai words in it marked
+    ``lang="th"`` (``Topic: <span lang="th">ความร่วมมือ</span> AI``), so that screen
+    readers read it as Thai: a name of a topic or a partner, from a user's files or
+    the news, in an English line."""
+    marked, end = [], 0
+    for run in THAI_RUN.finditer(text):
+        marked += [html_escape(text[end : run.start()]), f'<span lang="{THAI}">']
+        marked += [html_escape(run.group()), "</span>"]
+        end = run.end()
+    return "".join([*marked, html_escape(text[end:])])
 
 
 def site_label(source: str, url: str = "") -> str | None:
@@ -631,7 +648,8 @@ def markdown_to_page_html(text: str) -> str:
     language is its article's stored one, as its meta line names it (``Thai``); the meta
     line, the labels (``Removed:``) and the rest of the page stay English. A copy folded
     into an item is near the same text, so its changes are taken in the item's language.
-    A topic's heading has its Thai name marked (:func:`bilingual_html`).
+    A topic's heading has its Thai name marked (:func:`bilingual_html`), and so has one of
+    a topic named in Thai without a label (:func:`thai_marked_html`).
 
     The feeds keep :func:`markdown_to_html`: an entry whose content changed is dated again.
     """
@@ -641,9 +659,8 @@ def markdown_to_page_html(text: str) -> str:
         escape(topic_heading(topic)): names for topic, names in TOPIC_LABELS.items() if names[1]
     }
     for block in blocks:
-        names = headings.get(block[1].content) if block[0].tag == "h2" else None
-        if names:
-            block[1].children = [Token("html_inline", "", 0, content=bilingual_html(*names))]
+        if block[0].tag == "h2":
+            _mark_heading(block[1], headings.get(block[1].content))
     for heading, meta, *rest in _items(blocks):
         if _meta_language(meta) != THAI:
             continue
@@ -654,6 +671,20 @@ def markdown_to_page_html(text: str) -> str:
             if block[0].type == "bullet_list_open":  # an item's only lists: what changed
                 _mark_changes(block)
     return _rendered(tokens)
+
+
+def _mark_heading(inline: Token, names: tuple[str, str] | None) -> None:
+    """A section's heading with its Thai marked: a packaged topic's Thai name (``names``:
+    :func:`bilingual_html`), or the Thai script of a topic named without a label (a rules
+    file's ``ดาวเทียม``: :func:`thai_marked_html`)."""
+    children = inline.children or []
+    if names:
+        marked = bilingual_html(*names)
+    elif THAI_RUN.search(inline.content) and all(child.type == "text" for child in children):
+        marked = thai_marked_html("".join(child.content for child in children))
+    else:
+        return
+    inline.children = [Token("html_inline", "", 0, content=marked)]
 
 
 def _blocks(tokens: Sequence[Token]) -> list[list[Token]]:

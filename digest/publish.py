@@ -11,7 +11,7 @@ Layout of the folder::
     digests.atom            the digests of the same weeks, as HTML
     topics/<topic>.atom  topics/<topic>.json
                             the articles of one topic (smart-city, a hash for a name
-                            in Thai script: thaidigest.relevance.topic_stem)
+                            in Thai script: thaidigest.relevance.topic_stems)
     partners/<partner>.atom  partners/<partner>.json
                             the articles with one partner (country-jp, org-asean, ...),
                             for every partner with an article in the feeds' weeks,
@@ -109,7 +109,7 @@ from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
 from thaidigest.plural import counted
-from thaidigest.relevance import topic_stem
+from thaidigest.relevance import topic_stems
 from thaidigest.sites import SOURCES
 from thaidigest.store import Store, utc_now
 
@@ -377,7 +377,8 @@ def _article_feeds(
     feed, empty, so that its subscribers see it up to date; the pages list the
     partners with entries only. No two partners share a feed file: the file names
     are given in the order of ``named`` (every stored partner, first seen first:
-    :func:`feed_stems`), so a partner keeps its file whichever articles are relevant.
+    :func:`feed_stems`), so a partner keeps its file whichever articles are relevant; nor
+    two topics (:func:`topic_stems`: a packaged topic keeps its file).
 
     A topic's or partner's feed this project wrote before (``written_feeds``, by stem:
     :func:`written_heads`) that none of these is written to (its topic taken out of the rules
@@ -438,11 +439,12 @@ def _article_feeds(
             links.extend(replace(link, title=label) for link in subset_links)
 
     topics = (set(TOPIC_LABELS) - {OTHER_TOPIC}) | {t for e in entries for t in e.categories}
-    for topic in sorted(topics, key=topic_key):
+    topic_files = topic_stems(sorted(topics, key=topic_key))
+    for topic, topic_file in topic_files.items():
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         add_subset(
             f"topic:{topic}",
-            f"{TOPICS}/{topic_stem(topic)}",
+            f"{TOPICS}/{topic_file}",
             [entry for entry in entries if topic in entry.categories],
             f"Topic: {english}",
             name=english,

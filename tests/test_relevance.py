@@ -44,6 +44,7 @@ from thaidigest.relevance import (
     signal_words,
     signals,
     topic_stem,
+    topic_stems,
 )
 from thaidigest.training import signal_names
 
@@ -1260,6 +1261,28 @@ def test_a_topic_in_thai_script_has_a_feed_name_of_its_own() -> None:
     assert len(stems) == 2 and "topic" not in stems and all(stems)
     # The packaged topics keep their names (their subscribers' URLs).
     assert topic_stem("smart-city") == "smart-city" and topic_stem("telecom-5g") == "telecom-5g"
+
+
+def test_a_topic_named_in_thai_with_latin_letters_has_a_feed_of_its_own() -> None:
+    # Its ASCII letters alone would name the packaged ai's file, or one another's.
+    rules = rules_from_text(
+        '[topics."ความร่วมมือ AI"]\nth = ["ความร่วมมือด้านเอไอ"]\n'
+        '[topics."ความร่วมมือ 5G"]\nth = ["ความร่วมมือด้าน 5G"]\n'
+        '[topics."ปัญญาประดิษฐ์ 5G"]\nth = ["เอไอ 5G"]'
+    )
+    assert {"ai", "ความร่วมมือ AI", "ความร่วมมือ 5G", "ปัญญาประดิษฐ์ 5G"} <= set(rules.topics)
+    stems = [topic_stem(topic) for topic in ("ความร่วมมือ AI", "ความร่วมมือ 5G", "ปัญญาประดิษฐ์ 5G")]
+    assert [re.fullmatch(r"(ai|5g)-[0-9a-f]{12}", stem) is not None for stem in stems] == [True] * 3
+    assert len({"ai", *stems}) == 4
+    assert re.fullmatch(r"[0-9a-f]{12}", topic_stem("\U0001f469\u200d\U0001f4bb"))  # no letter
+
+
+def test_topics_stored_under_names_that_share_a_feed_name_get_a_file_each() -> None:
+    # "AI", stored by a rules file since changed, beside the packaged ai: ai keeps its file.
+    stems = topic_stems(["ai", "smart-city", "AI", "Smart City"])
+    assert (stems["ai"], stems["smart-city"]) == ("ai", "smart-city")
+    assert re.fullmatch(r"ai-[0-9a-f]{16}", stems["AI"])
+    assert re.fullmatch(r"smart-city-[0-9a-f]{16}", stems["Smart City"])
 
 
 def test_each_terms_effect_in_each_place_is_its_groups_weight_there() -> None:

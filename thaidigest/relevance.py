@@ -101,6 +101,7 @@ __all__ = [
     "signal_words",
     "signals",
     "topic_stem",
+    "topic_stems",
 ]
 
 PLACES = ("title", "lead", "body")
@@ -531,14 +532,51 @@ def _compile(data: dict[str, Any]) -> Rules:
 
 
 def topic_stem(topic: str) -> str:
-    """The file name of a topic's feed, without suffix: ``smart-city`` -> ``smart-city``.
+    """The file name of a topic's feed, without suffix: ``smart-city`` -> ``smart-city``,
+    ``Smart City/IoT`` -> ``smart-city-iot``, ``ความร่วมมือ AI`` -> ``ai-`` and a hash.
 
     The name keeps the topic's ASCII letters and digits, in lower case, with
-    hyphens between (the packaged topics are named so already). A topic with
-    none, one named in Thai script only, is named by a hash of its name, as a
-    partner is (:func:`thaidigest.partners.feed_stem`): a name of its own.
+    hyphens between (the packaged topics are named so already): a name safe in any
+    file system and URL, whatever the topic's name holds (``/``, ``..``, spaces). A
+    topic whose name has letters or digits outside ASCII (Thai script) adds a short
+    hash of its name, and one with no ASCII letter or digit (Thai script only, an emoji)
+    is named by the hash alone, as a partner is (:func:`thaidigest.partners.feed_stem`):
+    the letters the name drops tell it from another topic ("ความร่วมมือ AI" from ``ai``).
+    The digest names the feeds of the topics it writes with :func:`topic_stems`.
     """
-    return path_name(topic) or hashlib.sha256(topic.encode()).hexdigest()[:12]
+    ascii_name = path_name(topic)
+    digest = hashlib.sha256(topic.encode()).hexdigest()[:12]
+    if not ascii_name:
+        return digest
+    if any(character.isalnum() and not character.isascii() for character in topic):
+        return f"{ascii_name}-{digest}"
+    return ascii_name
+
+
+def topic_stems(topics: Iterable[str]) -> dict[str, str]:
+    """Each topic's feed file name, without suffix, none shared; ``topics`` in the order
+    that keeps its name first (the packaged topics first).
+
+    A rules file whose topics would share a :func:`topic_stem` is refused, but the
+    digest writes the topics stored with the articles too, which a rules file since
+    changed may have named otherwise ("Quantum" stored, ``quantum`` now): the first keeps
+    the name, a later one adds a longer hash of its name. So a topic's file holds only
+    its own entries, and the archive page and the feed list never name one file twice.
+    """
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for topic in topics:
+        if topic in stems:
+            continue
+        stem = topic_stem(topic)
+        digest = hashlib.sha256(topic.encode()).hexdigest()
+        for length in (16, len(digest)):
+            if stem not in taken:
+                break
+            stem = f"{topic_stem(topic)}-{digest[:length]}"
+        stems[topic] = stem
+        taken.add(stem)
+    return stems
 
 
 def _check_shown_names(topics: Iterable[str]) -> None:

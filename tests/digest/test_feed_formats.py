@@ -366,26 +366,27 @@ def test_an_entrys_topics_are_ids_with_their_names_as_atom_labels(out):
 
 
 def test_an_articles_dates_are_written_in_bangkok_time_at_the_same_instant(out):
-    # The ASEAN article is dated 21 August: 00:00 in Bangkok, 20 August 17:00 UTC. Written
+    # The Japan article is dated 14 August: 00:00 in Bangkok, 13 August 17:00 UTC. Written
     # in UTC, a reader showing the date as written showed the day before.
-    day = datetime(2024, 8, 20, 17, tzinfo=UTC)
-    stored = datetime(2024, 8, 14, 3, tzinfo=UTC)  # when it was stored (last changed)
+    day = datetime(2024, 8, 13, 17, tzinfo=UTC)
+    stored = datetime(2024, 8, 22, 3, tzinfo=UTC)  # when its edit was stored (last changed)
+    title = "ดีอี ร่วมมือญี่ปุ่น"
     atom = feedparser.parse((out / "feed.atom").read_bytes())
     rss = feedparser.parse((out / "feed.rss").read_bytes())
     for parsed in (atom, rss):
-        entry = next(e for e in parsed.entries if e.title == "ASEAN digital ministers meet")
+        entry = next(e for e in parsed.entries if e.title == title)
         assert calendar.timegm(entry.published_parsed) == day.timestamp()
         assert entry.id == stable_id(canonical_url(entry.link))  # the same entry
-    entry = next(e for e in atom.entries if e.title == "ASEAN digital ministers meet")
-    assert entry.published == "2024-08-21T00:00:00+07:00"
-    assert entry.updated == "2024-08-14T10:00:00+07:00"
+    entry = next(e for e in atom.entries if e.title == title)
+    assert entry.published == "2024-08-14T00:00:00+07:00"
+    assert entry.updated == "2024-08-22T10:00:00+07:00"
     assert calendar.timegm(entry.updated_parsed) == stored.timestamp()
-    item = next(e for e in rss.entries if e.title == "ASEAN digital ministers meet")
-    assert item.published == "Wed, 21 Aug 2024 00:00:00 +0700"
+    item = next(e for e in rss.entries if e.title == title)
+    assert item.published == "Wed, 14 Aug 2024 00:00:00 +0700"
     items = json.loads((out / "feed.json").read_bytes())["items"]
-    item = next(i for i in items if i["title"] == "ASEAN digital ministers meet")
-    assert item["date_published"] == "2024-08-21T00:00:00+07:00"
-    assert item["date_modified"] == "2024-08-14T10:00:00+07:00"
+    item = next(i for i in items if i["title"] == title)
+    assert item["date_published"] == "2024-08-14T00:00:00+07:00"
+    assert item["date_modified"] == "2024-08-22T10:00:00+07:00"
     assert datetime.fromisoformat(item["date_published"]) == day
 
 

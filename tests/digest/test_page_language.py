@@ -126,6 +126,30 @@ def test_the_archive_page_marks_the_latest_thai_items_headline_and_lede_not_its_
     ]
 
 
+def test_a_topic_named_in_thai_is_marked_on_the_archive_page_and_the_weeks_page(store, tmp_path):
+    """A rules file's topic without a label shows its name alone: its Thai script marked in
+    the list of feeds, in the latest items' meta line and in its section's heading."""
+    raw = article(3, "ASEAN satellite talks", "Ministers met. They agreed.", date(2024, 8, 20))
+    ingest(store, [raw], "2024-08-21T03:00")
+    mark(store, raw, topics=["ดาวเทียม", "ความร่วมมือ AI"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(), now=at("2024-08-26T01:00"))
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    feeds = {li.get_text().split(": Atom")[0]: li for li in index.find_all("li")}
+    for name, thai in (("ดาวเทียม", "ดาวเทียม"), ("ความร่วมมือ AI", "ความร่วมมือ")):
+        marked = feeds[f"Topic: {name}"].find_all(lang=True)
+        assert [(span.name, span["lang"], span.get_text()) for span in marked] == [
+            ("span", "th", thai)
+        ]
+    meta = index.find("p", class_="muted")
+    assert meta.get_text() == "thaigov.go.th · 2024-08-20 · ดาวเทียม, ความร่วมมือ AI · with ASEAN"
+    assert [span.get_text() for span in meta.find_all(lang="th")] == ["ดาวเทียม", "ความร่วมมือ"]
+    page = BeautifulSoup((out / "digests/2024-W34.html").read_text(encoding="utf-8"), "html.parser")
+    (heading,) = [h2 for h2 in page.find_all("h2") if h2.get_text() == "ความร่วมมือ AI"]
+    assert [span.get_text() for span in heading.find_all(lang="th")] == ["ความร่วมมือ"]
+    assert language_of(str(page), "ASEAN satellite talks") == "en"
+
+
 def feed_texts(path):
     """Every text a feed file holds: its elements' text (HTML content escaped in it among
     them), or a JSON Feed's strings."""

@@ -26,7 +26,7 @@ from digest.feeds import (
     revision_id,
     stable_id,
 )
-from digest.markdown import lists_story, markdown_to_html
+from digest.markdown import lists_story, markdown_to_html, topic_name
 from digest.publish import build_digest
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
@@ -398,6 +398,32 @@ def test_the_digest_of_a_week_not_over_is_not_updated_in_the_future(filled, tmp_
     assert entry.updated == written("2024-08-23T12:00")
 
 
+def test_an_article_dated_after_it_was_found_is_published_when_found(store, tmp_path):
+    # Put up on Friday 23 August, dated Sunday 25th (or a date typed ahead by the site):
+    # published on the 25th, the entry would be updated two days before it was published.
+    ahead = article(9, "ASEAN digital ministers to meet", "Ministers will meet.", date(2024, 8, 25))
+    ingest(store, [ahead], "2024-08-23T10:00")
+    mark(store, ahead, topics=["asean"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(), now=at("2024-08-23T12:00"))
+    found = "2024-08-23T17:00:00+07:00"  # first seen, 10:00 UTC
+    for name in ("feed.atom", "topics/asean.atom"):
+        (entry,) = parse(out / name).entries
+        assert (entry.published, entry.updated) == (found, found), name
+    (item,) = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert (item["date_published"], item["date_modified"]) == (found, found)
+    rss = parse(out / "feed.rss")
+    assert rss.entries[0].published == "Fri, 23 Aug 2024 17:00:00 +0700"
+    assert rss.feed.updated == "Fri, 23 Aug 2024 17:00:00 +0700"  # lastBuildDate: not the 25th
+    assert "2024-08-25" in (out / "digests" / "2024-W34.md").read_text(encoding="utf-8")
+    # Edited the next day, still before its date: published when it was found, as before.
+    ingest(store, [replace(ahead, body="Ministers will meet in Bangkok.")], "2024-08-24T10:00")
+    mark(store, ahead, topics=["asean"])
+    build_digest(store, out, W34, settings(), now=at("2024-08-24T12:00"))
+    entry = next(e for e in parse(out / "feed.atom").entries if e.title == ahead.title)
+    assert (entry.published, entry.updated) == (found, "2024-08-24T17:00:00+07:00")
+
+
 def test_the_digest_of_a_week_not_over_is_published_when_built_not_in_the_future(filled, tmp_path):
     out = tmp_path / "public"
 
@@ -707,6 +733,36 @@ def test_topics_in_thai_script_get_a_feed_each(store, tmp_path):
     assert [e.link for e in titles["เซมิคอนดักเตอร์"].entries] == [link_of(chips)]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert all(f'href="topics/{path.name}"' in index for path in thai)
+
+
+def test_every_topic_listed_names_the_file_that_holds_its_feed(store, tmp_path):
+    # A name in Thai with Latin letters, one with spaces and slashes, and "AI", stored by a
+    # rules file since changed: the first and the last once wrote the packaged ai's file.
+    topics = ["ความร่วมมือ AI", "Smart City/IoT", "../../etc/passwd", "AI"]
+    raws = [article(20 + n, f"ดีอี ร่วมมือ {n}", "ความร่วมมือ", date(2024, 8, 20)) for n in range(5)]
+    ingest(store, raws, "2024-08-21T10:00")
+    for raw, topic in zip(raws, [*topics, "ai"], strict=True):
+        mark(store, raw, topics=[topic])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    found = re.findall(r'<li>Topic: (.+?): <a href="(topics/[^"]+\.atom)"', index)
+    listed = {unescape(re.sub("<[^>]+>", "", name)): href for name, href in found}
+    assert set(listed) >= {*topics, "Artificial intelligence · ปัญญาประดิษฐ์"}
+    assert len(set(listed.values())) == len(listed)  # no file named twice
+    assert listed["Smart City/IoT"] == "topics/smart-city-iot.atom"
+    assert listed["../../etc/passwd"] == "topics/etc-passwd.atom"
+    assert all(re.fullmatch(r"topics/[a-z0-9-]+\.atom", href) for href in listed.values())
+    for raw, topic in zip(raws, [*topics, "ai"], strict=True):
+        href = listed.get(topic, "topics/ai.atom")  # the packaged ai keeps its file
+        feed = parse(out / href)
+        assert feed.feed.title.endswith(f": {topic_name(topic)}"), href
+        assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+            DEFAULT_SITE + href
+        ]
+        assert [entry.link for entry in feed.entries] == [link_of(raw)], href
+    outlines = re.findall(r'xmlUrl="([^"]+)"', (out / "feeds.opml").read_text(encoding="utf-8"))
+    assert {f"{DEFAULT_SITE}{href}" for href in listed.values()} <= set(outlines)
 
 
 HOSTILE_NOTE = '<img src=x onerror=alert(1)> <a href="javascript:alert(1)">go</a> R&D < 5% of it.'

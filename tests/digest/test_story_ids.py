@@ -473,3 +473,17 @@ def test_an_entry_under_a_members_id_is_dated_again_only_when_it_shows_something
     entry = article_entry(item, written=written)
     assert entry.id == stable_id(url_of(RELEASE))
     assert entry.updated == at("2024-08-22T03:00" if dated_again else "2024-08-21T03:00")
+
+
+def test_an_entry_written_updated_before_it_was_published_is_not_kept_so():
+    # An older release wrote a member's entry published on its date, 22 August, and updated
+    # the day before, when that member was found; the story shows the same now.
+    item = story_item(
+        "file:///home/me/seeds/101.txt", "file", date(2024, 8, 22), (url_of(RELEASE),)
+    )
+    published = datetime.fromisoformat("2024-08-22T00:00:00+07:00")
+    shown = (TITLE, article_entry(item).summary)
+    written = {stable_id(url_of(RELEASE)): Dated(at("2024-08-21T03:00"), published, shown)}
+    entry = article_entry(item, written=written)
+    assert entry.id == stable_id(url_of(RELEASE))
+    assert (entry.published, entry.updated) == (published, published)
