@@ -490,16 +490,18 @@ def _is_listed(rest: str) -> bool:
 
 def _lists_other_news(block: TextMap, element: etree._Element, own_id: str | None) -> bool:
     """Whether ``element``'s text is a list of other news (see ``RELATED_HEADINGS``):
-    only links to other articles, or a heading over headline-long lines."""
+    only links to other articles, or a heading over headline-long lines; links to other
+    articles only, when it holds such links (a line after them, a credit, is text)."""
     start, end = block.span(element)
     if start == end:
         return False
     lines = block.lines[start:end]
-    if is_related_heading(lines[0]):
-        return all(len(line) <= MAX_ENTRY_CHARS for line in lines[1:])
     links = _entry_links(element, own_id)
-    rests = _unlinked_lines(block, element, links).values()
-    return len(links) >= MIN_LINKED_ENTRIES and all(map(_is_listed, rests))
+    rests = list(_unlinked_lines(block, element, links).values())
+    listed = all(map(_is_listed, rests[1:]))
+    if is_related_heading(lines[0]):
+        return all(len(line) <= MAX_ENTRY_CHARS for line in lines[1:]) and (not links or listed)
+    return len(links) >= MIN_LINKED_ENTRIES and listed and _is_listed(rests[0])
 
 
 def _lists_entries(block: TextMap, element: etree._Element, own_id: str | None) -> bool:

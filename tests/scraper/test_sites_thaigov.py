@@ -383,8 +383,9 @@ def test_a_fallback_read_leaves_a_list_of_other_news_out_too(layout: str) -> Non
     assert texts[0].content_hash == texts[1].content_hash
 
 
-# Text with links to other articles, documents and other sites, and lists of the article's
-# own, as the body block may hold them: (markup, lines it shows).
+# Text with links to other articles, documents and other sites, lists of the article's own,
+# and a line after a list of other news in one block, as the body block may hold them:
+# (markup, lines it shows).
 LINKED_TEXT = {
     "a link to another article in a sentence": (
         "<p>อ่านรายละเอียดการประชุมครั้งก่อนได้ที่ "
@@ -408,6 +409,12 @@ LINKED_TEXT = {
             "https://www.thaigov.go.th/news/contents/details/87377",
             "https://www.thaigov.go.th/news/contents/details/87378",
         ],
+    ),
+    "a credit after a list of other news in one block": (
+        '<div class="news-footer"><div class="related"><h4>ข่าวที่เกี่ยวข้อง</h4>'
+        f"<ul><li>{FIRST_ENTRY.replace('{first}', ROTATED[0])}</li><li>{SECOND_ENTRY}</li></ul>"
+        "</div><p>ภาพ: กลุ่มประชาสัมพันธ์ สำนักโฆษก</p></div>",
+        ["ภาพ: กลุ่มประชาสัมพันธ์ สำนักโฆษก"],
     ),
     "a heading's words over text": (
         "<p>ข่าวที่เกี่ยวข้อง</p><p>ผู้สนใจติดต่อได้ที่กลุ่มประชาสัมพันธ์</p>",
