@@ -98,7 +98,7 @@ COUNTER_CLASS = re.compile(
 # such a heading that are lists (ul, ol) or links to other articles only. A paragraph with
 # a link in a sentence, and a list of the article's own (no heading, no such links), stay.
 RELATED_HEADINGS = (
-    r"ข่าว\s*(?:ที่เกี่ยวข้อง|ล่าสุด|อื่น\s*(?:ๆ|\s)?|ที่น่าสนใจ)",
+    r"ข่าว\s*(?:ที่เกี่ยวข้อง|ล่าสุด|อื่น\s*ๆ?|ที่น่าสนใจ)",
     r"(?:related|latest|other|more)\s+(?:news|stories)",
 )
 MIN_LINKED_ENTRIES = 2
@@ -448,7 +448,7 @@ def _without_view_counters(root: etree._Element) -> etree._Element:
     return copy
 
 
-def is_related_heading(line: str) -> bool:
+def _is_related_heading(line: str) -> bool:
     """Whether a line is only the heading of a list of other news (``RELATED_HEADINGS``)."""
     return _RELATED_HEADING.fullmatch(line.strip()) is not None
 
@@ -499,7 +499,7 @@ def _lists_other_news(block: TextMap, element: etree._Element, own_id: str | Non
     links = _entry_links(element, own_id)
     rests = list(_unlinked_lines(block, element, links).values())
     listed = all(map(_is_listed, rests[1:]))
-    if is_related_heading(lines[0]):
+    if _is_related_heading(lines[0]):
         return all(len(line) <= MAX_ENTRY_CHARS for line in lines[1:]) and (not links or listed)
     return len(links) >= MIN_LINKED_ENTRIES and listed and _is_listed(rests[0])
 
@@ -528,7 +528,7 @@ def _other_news_lines(block: TextMap, root: etree._Element, own_id: str | None) 
             continue
         walker.skip_subtree()
         start, end = block.span(element)
-        if end - start == 1 and is_related_heading(block.lines[start]):
+        if end - start == 1 and _is_related_heading(block.lines[start]):
             entries = _entries_after(block, element, own_id)
             if entries is None:
                 continue
@@ -539,7 +539,7 @@ def _other_news_lines(block: TextMap, root: etree._Element, own_id: str | None) 
 
 def _entries_after(block: TextMap, heading: etree._Element, own_id: str | None) -> set[int] | None:
     """The lines of the blocks after a list's ``heading`` that are its entries
-    (:func:`_lists_entries`), up to the first that is not; None when such a block
+    (:func:`_lists_entries`), up to the first that is not; None when one that is not
     comes right after the heading: the heading is the text's."""
     entries: set[int] = set()
     for sibling in heading.itersiblings():
@@ -627,8 +627,9 @@ def _is_article_block(lines: list[str], headline: str) -> bool:
 
 
 def _article_block(page: Selector, headline: str, category: str, own_id: str | None) -> list[str]:
-    """The lines of the body block holding the article, without a share bar or a
-    breadcrumb trail (:func:`_body_block_lines`); [] when no block holds the article.
+    """The lines of the body block holding the article, without a share bar, a
+    breadcrumb trail or a list of other news than ``own_id``'s (:func:`_body_block_lines`);
+    [] when no block holds the article.
 
     The body class is generic: banners and sidebars may carry it too, before or after
     the article's block. Of the blocks that look like the article's, the one repeating
