@@ -13,6 +13,7 @@ from parsel import Selector
 from scraper.sites import (
     NotArticle,
     PageArticle,
+    TextMap,
     absolute_url,
     block_lines,
     fallback_extract,
@@ -87,6 +88,21 @@ COUNTER_CLASS = re.compile(
     r"read-?count)(?:[-_]|$)",
     re.IGNORECASE,
 )
+# A list of other news the template may put in the body block, after the text (187
+# articles of the public corpus hold one: "ข่าวที่เกี่ยวข้อง" over five other headlines). It
+# rotates as news comes in; kept, each change stored a new version of an unchanged
+# article. A block goes whole when its text is only links to other articles (at least
+# MIN_LINKED_ENTRIES of them, the link showing a headline, not an address), maybe with a
+# date beside each; or when it opens with one of these headings, a line of its own, over
+# lines no longer than a headline (MAX_ENTRY_CHARS), links or not; with the blocks after
+# such a heading that are lists (ul, ol) or links to other articles only. A paragraph with
+# a link in a sentence, and a list of the article's own (no heading, no such links), stay.
+RELATED_HEADINGS = (
+    r"ข่าว\s*(?:ที่เกี่ยวข้อง|ล่าสุด|อื่น\s*ๆ?|ที่น่าสนใจ)",
+    r"(?:related|latest|other|more)\s+(?:news|stories)",
+)
+MIN_LINKED_ENTRIES = 2
+LIST_TAGS = frozenset({"ul", "ol"})
 # A line made only of these words (and separators) is a share bar when one of them is a
 # share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
 # corpus is: its lines naming platforms name an account too ("LINE : ไทยคู่ฟ้า (@thaigov)"),
@@ -110,6 +126,8 @@ _BREADCRUMB = re.compile(
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SHARE_COUNTER = re.compile(SHARE_COUNTER, re.IGNORECASE)
 _VIEW_COUNT = re.compile(rf"{VIEW_COUNTER}|{COUNT}", re.IGNORECASE)
+_RELATED_HEADING = re.compile(rf"(?:{'|'.join(RELATED_HEADINGS)})\s*:?", re.IGNORECASE)
+_ADDRESS = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
 # maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
@@ -220,7 +238,7 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     if title != THAIGOV_TITLE_PREFIX or headline or _is_notice(page, headline):
         return False
     category = first_text(page.css(SELECTORS["category"]))
-    blocks = [_body_block_lines(node, {category}) for node in page.css(SELECTORS["body"])]
+    blocks = [_body_block_lines(node, {category}, own_id) for node in page.css(SELECTORS["body"])]
     labels = label_lines(page.root)
     texts = (_without_entries(lines, labels) for lines in blocks)
     if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
@@ -289,7 +307,7 @@ def not_article(html: str, url: str) -> NotArticle | None:
     category = first_text(page.css(SELECTORS["category"]))
     if is_notice_title(headline):  # the template's headline says only that the site is down
         return NotArticle.NOTICE
-    if _selectors_read(headline, _article_block(page, headline, category)):
+    if _selectors_read(headline, _article_block(page, headline, category, own_id)):
         return None
     if _is_notice(page, headline):  # in the template too: read by no fallback
         return NotArticle.NOTICE
@@ -430,18 +448,132 @@ def _without_view_counters(root: etree._Element) -> etree._Element:
     return copy
 
 
-def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:
+def _is_related_heading(line: str) -> bool:
+    """Whether a line is only the heading of a list of other news (``RELATED_HEADINGS``)."""
+    return _RELATED_HEADING.fullmatch(line.strip()) is not None
+
+
+def _is_entry_link(link: etree._Element, own_id: str | None) -> bool:
+    """Whether a link goes to another article's page than ``own_id``'s and shows a
+    headline, not an address (a reference the text makes)."""
+    linked = article_id(link.get("href") or "")
+    text = one_line(link)
+    return linked is not None and linked != own_id and bool(text) and not _ADDRESS.match(text)
+
+
+def _entry_links(element: etree._Element, own_id: str | None) -> list[etree._Element]:
+    return [link for link in element.iter("a") if _is_entry_link(link, own_id)]
+
+
+def _unlinked_lines(
+    block: TextMap, element: etree._Element, links: list[etree._Element]
+) -> dict[int, str]:
+    """The text of each line of ``element`` without the text of ``links`` (in it)."""
+    start, end = block.span(element)
+    rest = {index: block.lines[index] for index in range(start, end)}
+    for link in links:
+        first, last = block.span(link)
+        if first < last:  # a link around blocks: its lines are its own
+            rest.update(dict.fromkeys(range(first, last), ""))
+            continue
+        index = block.line_of(link)
+        if index in rest:
+            rest[index] = rest[index].replace(one_line(link), " ", 1)
+    return rest
+
+
+def _is_listed(rest: str) -> bool:
+    """Whether a line's text besides its links is nothing but separators or a date."""
+    text = rest.strip(FURNITURE_SEPARATORS + " ")
+    return _LETTER_OR_DIGIT.search(text) is None or parse_date_line(text) is not None
+
+
+def _lists_other_news(block: TextMap, element: etree._Element, own_id: str | None) -> bool:
+    """Whether ``element``'s text is a list of other news (see ``RELATED_HEADINGS``):
+    only links to other articles, or a heading over headline-long lines; links to other
+    articles only, when it holds such links (a line after them, a credit, is text)."""
+    start, end = block.span(element)
+    if start == end:
+        return False
+    lines = block.lines[start:end]
+    links = _entry_links(element, own_id)
+    rests = list(_unlinked_lines(block, element, links).values())
+    listed = all(map(_is_listed, rests[1:]))
+    if _is_related_heading(lines[0]):
+        return all(len(line) <= MAX_ENTRY_CHARS for line in lines[1:]) and (not links or listed)
+    return len(links) >= MIN_LINKED_ENTRIES and listed and _is_listed(rests[0])
+
+
+def _lists_entries(block: TextMap, element: etree._Element, own_id: str | None) -> bool:
+    """Whether ``element``, after a list's heading, is its entries: a list of lines no
+    longer than a headline, or links to other articles only."""
+    start, end = block.span(element)
+    if start == end or any(len(line) > MAX_ENTRY_CHARS for line in block.lines[start:end]):
+        return False
+    if element.tag in LIST_TAGS:
+        return True
+    links = _entry_links(element, own_id)
+    return bool(links) and all(map(_is_listed, _unlinked_lines(block, element, links).values()))
+
+
+def _other_news_lines(block: TextMap, root: etree._Element, own_id: str | None) -> set[int]:
+    """The lines of ``root`` (laid out as ``block``) that list other news: ``root`` or the
+    blocks in it that are such a list (:func:`_lists_other_news`). A heading alone goes
+    with the blocks after it that are its entries, or when nothing follows it (an empty
+    list); before other text, it stays (:func:`_entries_after`)."""
+    lines: set[int] = set()
+    walker = etree.iterwalk(root, events=("start",))
+    for _event, element in walker:
+        if not isinstance(element.tag, str) or not _lists_other_news(block, element, own_id):
+            continue
+        walker.skip_subtree()
+        start, end = block.span(element)
+        if end - start == 1 and _is_related_heading(block.lines[start]):
+            entries = _entries_after(block, element, own_id)
+            if entries is None:
+                continue
+            lines.update(entries)
+        lines.update(range(start, end))
+    return lines
+
+
+def _entries_after(block: TextMap, heading: etree._Element, own_id: str | None) -> set[int] | None:
+    """The lines of the blocks after a list's ``heading`` that are its entries
+    (:func:`_lists_entries`), up to the first that is not; None when one that is not
+    comes right after the heading: the heading is the text's."""
+    entries: set[int] = set()
+    for sibling in heading.itersiblings():
+        start, end = block.span(sibling) if isinstance(sibling.tag, str) else (0, 0)
+        if start == end:
+            continue
+        if not _lists_entries(block, sibling, own_id):
+            return entries or None
+        entries.update(range(start, end))
+    return entries
+
+
+def _other_news(page: Selector, own_id: str | None) -> set[str]:
+    """The lines of the lists of other news on a page (:func:`_other_news_lines`)."""
+    lines: set[str] = set()
+    for body in page.css("body"):
+        block = text_map(body.root)
+        lines.update(block.lines[index] for index in _other_news_lines(block, body.root, own_id))
+    return lines
+
+
+def _body_block_lines(node: Selector, page_names: Collection[str], own_id: str | None) -> list[str]:
     """The lines of a body block without a share bar or a breadcrumb trail in it: blocks
     so named (:func:`_is_furniture_block`; ``page_names`` are the headline and category),
-    and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`); nor view
-    counters and last-visit stamps, which change from crawl to crawl: an element named a
-    counter (:func:`_is_view_counter`), and a counter or stamp in a line, beside at most
-    the print label or the date line (:func:`~thaidigest.normalise.without_visit_widgets`).
+    and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`); nor a list of
+    other news than ``own_id``'s (:func:`_other_news_lines`), nor view counters and
+    last-visit stamps: all change from crawl to crawl. A counter is an element named one
+    (:func:`_is_view_counter`), or a counter or stamp in a line, beside at most the print
+    label or the date line (:func:`~thaidigest.normalise.without_visit_widgets`).
     """
     root = _without_view_counters(node.root)
     block = text_map(root)
     names = {name for name in page_names if name}
-    dropped: set[int] = set()
+    dropped = _other_news_lines(block, root, own_id)
     for element in root.iterdescendants(etree.Element):
         if not _is_furniture_block(element, names):
             continue
@@ -494,16 +626,17 @@ def _is_article_block(lines: list[str], headline: str) -> bool:
     )
 
 
-def _article_block(page: Selector, headline: str, category: str) -> list[str]:
-    """The lines of the body block holding the article, without a share bar or a
-    breadcrumb trail (:func:`_body_block_lines`); [] when no block holds the article.
+def _article_block(page: Selector, headline: str, category: str, own_id: str | None) -> list[str]:
+    """The lines of the body block holding the article, without a share bar, a
+    breadcrumb trail or a list of other news than ``own_id``'s (:func:`_body_block_lines`);
+    [] when no block holds the article.
 
     The body class is generic: banners and sidebars may carry it too, before or after
     the article's block. Of the blocks that look like the article's, the one repeating
     the headline and, among those, the one with the most text is taken.
     """
     names = (headline, category)
-    blocks = [_body_block_lines(node, names) for node in page.css(SELECTORS["body"])]
+    blocks = [_body_block_lines(node, names, own_id) for node in page.css(SELECTORS["body"])]
     candidates = [lines for lines in blocks if _is_article_block(lines, headline)]
     return max(
         candidates,
@@ -598,7 +731,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     if _soft_404(page, own_id) or is_notice_title(headline):  # a notice: see not_article
         return None
     category = first_text(page.css(SELECTORS["category"]))
-    selector_lines = _article_block(page, headline, category)
+    selector_lines = _article_block(page, headline, category, own_id)
     lines = selector_lines
     extraction = "selectors"
     if not _selectors_read(headline, lines):
@@ -611,7 +744,8 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         headline = _fallback_headline(page, title) or extracted[0]
         # A label or the category in the article's body block is its text, as the
         # selectors read it; the headline and the print label are never text.
-        never_text = {page_headline, headline, PRINT_LABEL}
+        # Nor is a list of other news, wherever the page holds it.
+        never_text = {page_headline, headline, PRINT_LABEL} | _other_news(page, own_id)
         page_lines = (labels | {category}) - set(selector_lines) | never_text
         lines, date_text = _without_page_lines(extracted, page_lines, _date_line(selector_lines))
         # The extractor may leave out the date line above the headline (a redesign's

@@ -606,6 +606,38 @@ def test_a_view_counter_in_thaigovs_body_block_changing_makes_no_new_version(tmp
     assert not any("เข้าชม" in row["body"] or "1,234" in row["body"] for row in rows)
 
 
+def test_a_related_news_box_in_a_thaigov_body_moving_on_makes_no_new_version(tmp_path):
+    """A list of other news inside the body block: stored as the text's last lines, each
+    change to it was an edit (a new version, a revision entry in the feeds)."""
+    root = copy_site(tmp_path)
+    path = "/news/contents/details/87380"
+    end_of_text = '(\n        </div>\n      </div>\n      <div class="col-xs-12 col-md-3">)'
+    box = (
+        '<div class="related"><h4>ข่าวที่เกี่ยวข้อง</h4><ul>'
+        '<li><a href="/news/contents/details/87377">ผู้ว่าฯ แพร่ สั่งการรับมือน้ำยมล้นตลิ่ง</a></li>'
+        '<li><a href="/news/contents/details/87378">อนุทิน กำชับ ปภ. ดูแลความปลอดภัยประชาชน</a></li>'
+        "</ul></div>"
+    )
+    page = edit_page(root, path, end_of_text, box + r"\1")
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    url = public_url("thaigov", str(page["id"]))
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        body = stored(db)[url]["body"]
+        edit_page(root, path, "อนุทิน กำชับ ปภ. ดูแลความปลอดภัยประชาชน", "นายกฯ ลงพื้นที่ตรวจน้ำท่วม")
+        second = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert body.split("\n")[-1] == (
+        "ทั้งนี้ มอบถุงยังชีพให้กับเทศบาลตำบลปง 461 ชุด / ข้าวสาร 222 ชุด รวมทั้งสิ้นจำนวน 683 ชุด "
+        "และมอบถุงยังชีพให้เทศบาลตำบลแม่ยม 30 ชุด / ข้าวสาร 400 ชุด รวมทั้งสิ้นจำนวน 430 ชุด "
+        "รวมทั้ง 2 หน่วยงาน จำนวน 1,113 ชุด"
+    )
+    assert "new 0, updated 0," in second.stdout
+    assert stored(db)[url]["versions"] == 1
+
+
 def test_listing_dates_reach_articles_first_seen_on_a_later_crawl(tmp_path):
     """The pages show no date of their own: only the listings give one."""
     root = copy_site(tmp_path)

@@ -322,6 +322,121 @@ def test_the_empty_page_with_a_breadcrumb_in_its_body_block_is_a_soft_404() -> N
     assert thaigov.parse_article(html, URL) is None
 
 
+# A list of other news put inside the body block, after the credit line, as 187 articles of
+# the public corpus show one ("ข่าวที่เกี่ยวข้อง" over five other headlines). ``{first}`` is
+# the first entry's headline, another when the list moves on.
+OTHER_ARTICLE = '<a href="/news/contents/details/{id}">{headline}</a>'
+FIRST_ENTRY = OTHER_ARTICLE.format(id="87377", headline="{first}")
+SECOND_ENTRY = OTHER_ARTICLE.format(id="87378", headline="อนุทิน กำชับ ปภ. ดูแลความปลอดภัยประชาชน")
+RELATED_BOXES = {
+    "box with a heading and links": (
+        '<div class="related"><h4>ข่าวที่เกี่ยวข้อง</h4>'
+        f"<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul></div>\n"
+    ),
+    "links only": f"<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n",
+    "links only, a line each": f"<p>{FIRST_ENTRY}<br>{SECOND_ENTRY}</p>\n",
+    "links with their dates": (
+        f"<ul><li>{FIRST_ENTRY} (23/08/2567)</li><li>{SECOND_ENTRY} - 22 ส.ค. 2567</li></ul>\n"
+    ),
+    "headed list without links": (
+        "<div><h4>ข่าวล่าสุด</h4><ul><li>{first}</li>"
+        "<li>โฆษกรัฐบาลแถลงผลการประชุม ครม.</li></ul></div>\n"
+    ),
+    "headed paragraphs without links": (
+        "<div><p><strong>ข่าวอื่นๆ</strong></p><p>{first}</p>"
+        "<p>โฆษกรัฐบาลแถลงผลการประชุม ครม.</p></div>\n"
+    ),
+    "heading over a list beside it": (
+        f"<h4>Related news</h4>\n<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n"
+    ),
+    "heading of an empty list": "<p>ข่าวที่เกี่ยวข้อง</p>\n",
+}
+ROTATED = ("ผู้ว่าฯ แพร่ สั่งการทุกภาคส่วนรับมือน้ำยมล้นตลิ่ง", "นายกฯ ลงพื้นที่ตรวจน้ำท่วม")
+
+
+def with_related_box(layout: str, first: str) -> str:
+    html = page("article_th.html")
+    assert html.count(CREDIT) == 1
+    return html.replace(CREDIT, CREDIT + RELATED_BOXES[layout].replace("{first}", first))
+
+
+@pytest.mark.parametrize("layout", RELATED_BOXES)
+def test_a_list_of_other_news_inside_the_body_block_is_not_text(layout: str) -> None:
+    """Stored as the article's last lines, it made a new version each time it moved on."""
+    for first in ROTATED:
+        article = thaigov.parse_article(with_related_box(layout, first), URL)
+
+        assert article is not None
+        assert asdict(article) == expected_article("article_th", URL)
+
+
+@pytest.mark.parametrize("layout", RELATED_BOXES)
+def test_a_fallback_read_leaves_a_list_of_other_news_out_too(layout: str) -> None:
+    reads = [
+        thaigov.parse_article(headline_renamed(with_related_box(layout, first)), URL)
+        for first in ROTATED
+    ]
+
+    assert [article and article.extraction for article in reads] == ["fallback", "fallback"]
+    texts = [normalised(article, URL) for article in reads if article is not None]
+    assert texts[0].body.split("\n")[-1] == "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก"
+    assert texts[0].content_hash == texts[1].content_hash
+
+
+# Text with links to other articles, documents and other sites, lists of the article's own,
+# and a line after a list of other news in one block, as the body block may hold them:
+# (markup, lines it shows).
+LINKED_TEXT = {
+    "a link to another article in a sentence": (
+        "<p>อ่านรายละเอียดการประชุมครั้งก่อนได้ที่ "
+        f"{FIRST_ENTRY.replace('{first}', 'ข่าวการประชุมครั้งที่ 1')} และ "
+        f"{SECOND_ENTRY}</p>",
+        ["อ่านรายละเอียดการประชุมครั้งก่อนได้ที่ ข่าวการประชุมครั้งที่ 1 และ อนุทิน กำชับ ปภ. ดูแลความปลอดภัยประชาชน"],
+    ),
+    "links to documents and a partner's site": (
+        '<ul><li><a href="/uploads/content/files/87382_1.pdf">ร่างแถลงการณ์ร่วม APEC 2024</a></li>'
+        '<li><a href="https://www.apec.org/groups/digital-economy">APEC DESG</a></li></ul>',
+        ["ร่างแถลงการณ์ร่วม APEC 2024", "APEC DESG"],
+    ),
+    "a list of the article's own": (
+        "<ul><li>มาตรการที่ 1 ส่งเสริมอีคอมเมิร์ซ</li><li>มาตรการที่ 2 สนับสนุน MSMEs</li></ul>",
+        ["มาตรการที่ 1 ส่งเสริมอีคอมเมิร์ซ", "มาตรการที่ 2 สนับสนุน MSMEs"],
+    ),
+    "addresses of other articles": (
+        '<p><a href="/news/contents/details/87377">https://www.thaigov.go.th/news/contents/details/87377</a></p>'
+        '<p><a href="/news/contents/details/87378">https://www.thaigov.go.th/news/contents/details/87378</a></p>',
+        [
+            "https://www.thaigov.go.th/news/contents/details/87377",
+            "https://www.thaigov.go.th/news/contents/details/87378",
+        ],
+    ),
+    "a credit after a list of other news in one block": (
+        '<div class="news-footer"><div class="related"><h4>ข่าวที่เกี่ยวข้อง</h4>'
+        f"<ul><li>{FIRST_ENTRY.replace('{first}', ROTATED[0])}</li><li>{SECOND_ENTRY}</li></ul>"
+        "</div><p>ภาพ: กลุ่มประชาสัมพันธ์ สำนักโฆษก</p></div>",
+        ["ภาพ: กลุ่มประชาสัมพันธ์ สำนักโฆษก"],
+    ),
+    "a heading's words over text": (
+        "<p>ข่าวที่เกี่ยวข้อง</p><p>ผู้สนใจติดต่อได้ที่กลุ่มประชาสัมพันธ์</p>",
+        ["ข่าวที่เกี่ยวข้อง", "ผู้สนใจติดต่อได้ที่กลุ่มประชาสัมพันธ์"],
+    ),
+}
+
+
+@pytest.mark.parametrize("text", LINKED_TEXT)
+def test_text_with_links_or_a_list_of_its_own_stays_in_the_body(text: str) -> None:
+    markup, shown = LINKED_TEXT[text]
+    html = page("article_th.html").replace(CREDIT, CREDIT + markup, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.body.split("\n")[-len(shown) - 1 :] == [
+        "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก",
+        *shown,
+    ]
+
+
 # A related-news teaser in the headline's markup, before the article's own headline.
 TEASER = "นายกรัฐมนตรีเป็นประธานการประชุมคณะรัฐมนตรี"
 TEASER_HEADLINE = f'<h3 class="news-1 Circular color2">{TEASER}</h3>'
