@@ -4,7 +4,7 @@ A digest build replaces every file at a path it writes (``index.html``, the feed
 OPML, the week's pages): a file the user keeps there (``--out .`` in a folder holding their
 own ``index.html``) must be refused, not overwritten. What tells thaidigest's files is what
 every version of thaidigest has written in them, so any digest folder written before is
-rewritten without complaint, and no marker file is needed:
+rewritten without complaint:
 
 - an RSS or Atom feed is thaidigest's when its ``<generator>`` is ``thaidigest``
   (:data:`GENERATOR`): each feed says so of itself;
@@ -14,22 +14,32 @@ rewritten without complaint, and no marker file is needed:
   whose ``feed.atom`` was deleted, or whose first build was cut short before it was moved
   into place (``digests.atom`` comes first), is a digest folder still.
 
-Nothing is read whole: ``status``, the container's health check, judges the folders on
-every run. Only a regular file can be thaidigest's; a feed is judged by its own generator,
-which comes before its first entry, within its first :data:`HEAD_BYTES` (an entry's
-``<source>`` may name another feed's generator: not the feed's); a feed that cannot be
-read is left to the write, which reads every file it replaces first and fails on it,
-nothing replaced, saying why; any other file only has
-to be there (or, in a folder no digest wrote, to hold what the build writes, read only when
-its size is that). A folder at a path is left to the write, which fails on it saying so;
-anything else there (a named pipe, a socket, a device) is no file thaidigest wrote, and is
-never opened: reading a pipe waits for a writer forever.
+A build also records what it leaves in the folder, each file's size and SHA-256
+(:data:`WRITTEN`, a hidden file the server does not serve): in a folder with that record, a
+file is thaidigest's when it holds what the record says a build left there, so a file
+thaidigest wrote that the user edited since (a note added to ``index.html``, a week's
+Markdown corrected by hand), or one of theirs at a path no build wrote before (a new
+partner's feed), is theirs, and refused like any other. The marks above judge a folder
+without the record only (one an earlier thaidigest wrote, or a new one).
+
+Nothing is read whole but a file whose size is one the record holds for it: ``status``, the
+container's health check, judges the folders on every run. Only a regular file can be
+thaidigest's; a feed is judged by its own generator, which comes before its first entry,
+within its first :data:`HEAD_BYTES` (an entry's ``<source>`` may name another feed's
+generator: not the feed's); a feed that cannot be read is left to the write, which reads
+every file it replaces first and fails on it, nothing replaced, saying why; any other file
+only has to be there (or, in a folder no digest wrote, to hold what the build writes, read
+only when its size is that). A folder at a path is left to the write, which fails on it
+saying so; anything else there (a named pipe, a socket, a device) is no file thaidigest
+wrote, and is never opened: reading a pipe waits for a writer forever.
 
 Only the standard library: ``status`` and the daemon's digest job judge a folder with it too.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import stat
@@ -54,6 +64,10 @@ TOP_FILES = (
     "feeds.opml",
 )
 FEED_SUFFIXES = (".atom", ".rss")
+# In an output folder: by the path of each file a build wrote there (``topics/ai.atom``), the
+# size and SHA-256 of what it left there, in JSON; hidden, as the server serves no hidden
+# file, and named with no suffix of a file a build writes, which a look for feeds would find.
+WRITTEN = ".thaidigest-written"
 # How much of a feed is read to find its generator: thaidigest's comes in its first 600
 # bytes or so (after the channel's or the feed's id, title, author and links), before any
 # entry; a long digest.title, written three times before it, takes it past 8 KiB.
@@ -92,6 +106,43 @@ def _found(path: Path) -> tuple[Found, int]:
     if stat.S_ISDIR(mode.st_mode):
         return Found.NOTHING, 0
     return Found.OTHER, 0
+
+
+Fingerprint = tuple[int, str]  # a content's size and SHA-256, in hex
+Written = dict[str, frozenset[Fingerprint]]  # by a file's path in its folder, as recorded
+
+
+def fingerprint(data: bytes) -> Fingerprint:
+    """The size and SHA-256 of ``data``, as :data:`WRITTEN` records what a build wrote."""
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def recorded_name(out_dir: Path, path: Path) -> str:
+    """The name :data:`WRITTEN` gives ``path`` of ``out_dir``: ``topics/ai.atom``."""
+    return path.relative_to(out_dir).as_posix()
+
+
+def load_written(out_dir: Path) -> Written | None:
+    """What the builds recorded they left in ``out_dir`` (:data:`WRITTEN`); None when there
+    is no record (no build wrote the folder, or one of a thaidigest before the record), or
+    none that can be read as one: the marks of thaidigest's files judge the folder then."""
+    try:
+        files = json.loads((out_dir / WRITTEN).read_bytes())["files"]
+        return {
+            str(name): frozenset((int(size), str(digest)) for size, digest in held)
+            for name, held in files.items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def render_written(written: Mapping[str, Iterable[Fingerprint]]) -> bytes:
+    """The record of ``written`` (:data:`WRITTEN`), as :func:`load_written` reads it."""
+    files = ",\n".join(
+        f"{json.dumps(name)}: {json.dumps(sorted(map(list, held)))}"
+        for name, held in sorted(written.items())
+    )
+    return f'{{"files": {{\n{files}\n}}}}\n'.encode()
 
 
 def _head(path: Path, size: int) -> bytes | None:
@@ -133,6 +184,20 @@ class _Looked:
         """Whether the regular file ``path`` holds ``data``, read only when the sizes agree."""
         return self.found(path)[1] == len(data) and self.head(path, len(data)) == data
 
+    def as_written(self, path: Path, held: frozenset[Fingerprint]) -> bool | None:
+        """Whether the regular file ``path`` holds one of the contents ``held`` (its record in
+        :data:`WRITTEN`), read whole only when its size is one of theirs; None for a file
+        that cannot be read, left to the write, which fails on it (:meth:`is_our_feed`)."""
+        size = self.found(path)[1]
+        if all(size != held_size for held_size, _ in held):
+            return False
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            return None
+        return (size, digest) in held
+
     def is_our_feed(self, path: Path) -> bool | None:
         """Whether ``path`` is a regular file whose first bytes name our generator; None for
         a regular file that cannot be read (mode 0600, another user's): it cannot be told,
@@ -151,9 +216,11 @@ class _Looked:
 def foreign_files(
     out_dir: Path, paths: Iterable[Path], new: Mapping[Path, bytes] | None = None
 ) -> list[Path]:
-    """The files at ``paths`` (in ``out_dir``) that thaidigest did not write and a build would
-    replace; a file holding what the build writes (``new``) is replaced by nothing."""
+    """The files at ``paths`` (in ``out_dir``) that thaidigest did not write, or that were
+    changed since, and a build would replace; a file holding what the build writes (``new``)
+    is replaced by nothing."""
     looked = _Looked()
+    written = load_written(out_dir)
     digest_folder: bool | None = None  # told once, when a file needs it
     found = []
     for path in paths:
@@ -164,6 +231,11 @@ def foreign_files(
             found.append(path)
             continue
         if new is not None and path in new and looked.holds(path, new[path]):
+            continue
+        if written is not None:
+            held = written.get(recorded_name(out_dir, path), frozenset())
+            if looked.as_written(path, held) is False:
+                found.append(path)
             continue
         if path.suffix in FEED_SUFFIXES:
             if looked.is_our_feed(path) is False:
@@ -176,18 +248,54 @@ def foreign_files(
     return found
 
 
+def is_digest_folder(out_dir: Path) -> bool:
+    """Whether ``out_dir``, holding no record (:data:`WRITTEN`), is a digest folder by the
+    marks of thaidigest's files: one of its top feeds is thaidigest's (:data:`TOP_FEEDS`)."""
+    return _Looked().is_digest_folder(out_dir)
+
+
+def current_fingerprints(paths: Iterable[Path]) -> dict[Path, Fingerprint]:
+    """The fingerprint of what each regular file of ``paths`` holds; none for a path with
+    no regular file, or one that cannot be read (the write fails on it)."""
+    found = {}
+    for path in paths:
+        if _found(path)[0] == Found.FILE:
+            try:
+                found[path] = fingerprint(path.read_bytes())
+            except OSError:
+                continue
+    return found
+
+
 def foreign_top_files(out_dir: Path) -> list[Path]:
     """The files every build writes at the top of ``out_dir`` (:data:`TOP_FILES`) that
     thaidigest did not write (:func:`foreign_files`)."""
     return foreign_files(out_dir, [out_dir / name for name in TOP_FILES])
 
 
-def _named(foreign: list[Path]) -> str:
+def _named(out_dir: Path, foreign: list[Path]) -> str:
     """``foreign`` named, and what they are: ``public/index.html: a file thaidigest did not
-    write, which the digest would replace``."""
+    write, which the digest would replace``; ``…: a file changed since thaidigest wrote it,
+    …`` for one the record of ``out_dir`` holds (:data:`WRITTEN`)."""
     named = ", ".join(str(path) for path in foreign)
-    files = "a file" if len(foreign) == 1 else "files"
-    return f"{named}: {files} thaidigest did not write, which the digest would replace"
+    written = load_written(out_dir) or {}
+    changed = sum(
+        _found(path)[0] == Found.FILE and recorded_name(out_dir, path) in written
+        for path in foreign
+    )
+    if changed == len(foreign) == 1:
+        what = "a file changed since thaidigest wrote it"
+    elif changed == len(foreign):
+        what = "files changed since thaidigest wrote them"
+    elif changed:
+        what = "files thaidigest did not write or changed since it wrote them"
+    else:
+        what = (
+            "a file thaidigest did not write"
+            if len(foreign) == 1
+            else "files thaidigest did not write"
+        )
+    return f"{named}: {what}, which the digest would replace"
 
 
 def _remedy(out_dir: Path, foreign: list[Path], option: str) -> str:
@@ -202,7 +310,9 @@ def refusal(
     ``unwritten`` says which files were not written (``no file of 2024-W34``). Files, not
     anything: ``digest --email`` has recorded the weeks owed to its recipients already, which
     a later run builds and mails."""
-    return f"{_named(foreign)}; {unwritten} was written: {_remedy(out_dir, foreign, option)}"
+    return (
+        f"{_named(out_dir, foreign)}; {unwritten} was written: {_remedy(out_dir, foreign, option)}"
+    )
 
 
 def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
@@ -210,7 +320,7 @@ def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
     (``option`` names the folder) refuses to replace."""
     them = "it is" if len(foreign) == 1 else "they are"
     return (
-        f"digest: {_named(foreign)}: no digest is written in {out_dir} until {them} moved "
+        f"digest: {_named(out_dir, foreign)}: no digest is written in {out_dir} until {them} moved "
         f"out of it, or another folder is chosen for {option}"
     )
 
@@ -221,7 +331,7 @@ class ForeignFileError(Exception):
     option or setting the user gave the folder in and the weeks written before it."""
 
     def __init__(self, out_dir: Path, foreign: list[Path], week: object) -> None:
-        super().__init__(_named(foreign))
+        super().__init__(_named(out_dir, foreign))
         self.out_dir = out_dir
         self.foreign = foreign
         self.week = week  # the week whose build was refused (a digest.select.Week)

@@ -86,7 +86,19 @@ from digest.markdown import (
     markdown_to_page_html,
     render_markdown,
 )
-from digest.ours import GENERATOR, ForeignFileError, foreign_files
+from digest.ours import (
+    GENERATOR,
+    WRITTEN,
+    Fingerprint,
+    ForeignFileError,
+    current_fingerprints,
+    fingerprint,
+    foreign_files,
+    is_digest_folder,
+    load_written,
+    recorded_name,
+    render_written,
+)
 from digest.partners import listed_partners, load_spellings, respell_digest
 from digest.partners import load_rows as load_partner_rows
 from digest.select import (
@@ -185,6 +197,33 @@ def preview_of_a_week_over(out_dir: Path, week: Week, now: datetime) -> set[Path
     if week.is_over(now) and not written_once_over(out_dir, week):  # or not there yet,
         return {digest_path(out_dir, week)}  # which is written all the same
     return set()
+
+
+def written_before(
+    out_dir: Path, paths: Iterable[Path], stored: Iterable[Week]
+) -> dict[str, frozenset[Fingerprint]]:
+    """What the builds recorded they left in ``out_dir`` (:data:`digest.ours.WRITTEN`). A
+    folder without the record that a build may write (:func:`digest.ours.foreign_files`:
+    an earlier thaidigest's, or a new one) has what it holds at the build's ``paths``
+    recorded as thaidigest's, and, in a digest folder, the digests of the ``stored`` weeks
+    (only a build of their week writes them again): the marks that judged it say so."""
+    written = load_written(out_dir)
+    if written is not None:
+        return written
+    held = list(paths)
+    if is_digest_folder(out_dir):
+        held.extend(digest_path(out_dir, week) for week in stored)
+    return {
+        recorded_name(out_dir, path): frozenset({found})
+        for path, found in current_fingerprints(held).items()
+    }
+
+
+def merged(
+    before: Mapping[str, Iterable[Fingerprint]], after: Mapping[str, Iterable[Fingerprint]]
+) -> dict[str, set[Fingerprint]]:
+    """The record holding both ``before`` and ``after``, path by path."""
+    return {name: {*before.get(name, ()), *after.get(name, ())} for name in {*before, *after}}
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -697,6 +736,16 @@ def build_digest(
     by_path = {out_dir / name: outputs[name] for name in sorted(outputs)}
     if foreign := foreign_files(out_dir, by_path, by_path):  # a user's own index.html
         raise ForeignFileError(out_dir, foreign, week)
-    changed = write_files(by_path, preview_of_a_week_over(out_dir, week, now))
+    before = written_before(out_dir, by_path, stored)
+    now_written = {
+        recorded_name(out_dir, path): {fingerprint(data)} for path, data in by_path.items()
+    }
+    # Recorded before any file is replaced (moved into place first), either content: a build
+    # cut short among them leaves each file holding one the record holds.
+    record = out_dir / WRITTEN
+    staged = {record: render_written(merged(before, now_written)), **by_path}
+    written = write_files(staged, preview_of_a_week_over(out_dir, week, now))
+    write_files({record: render_written({**before, **now_written})})
+    changed = tuple(path for path in written if path != record)
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

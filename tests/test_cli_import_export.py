@@ -686,8 +686,9 @@ def test_refused_records_before_the_first_article_are_counted_and_the_article_st
 def test_a_text_file_whose_body_normalises_to_nothing_is_refused_as_one_with_no_body(
     tmp_path, body
 ):
-    """Refused as a body of white space alone is: the check is on the body as stored."""
-    db = tmp_path / "db.sqlite"
+    """Refused as a body of white space alone is: the check is on the body as stored. The
+    import stores nothing, so it makes no database, as one of unreadable records makes none."""
+    db = tmp_path / "data" / "db.sqlite"
     path = tmp_path / "no_body.txt"
     path.write_text(f"หัวข้อข่าว ดีอี\n\n{body}", encoding="utf-8")
 
@@ -695,8 +696,22 @@ def test_a_text_file_whose_body_normalises_to_nothing_is_refused_as_one_with_no_
 
     assert result.exit_code == 1
     assert f"skipped {path}: a title but no body" in result.stderr
-    assert "read 1, new 0, updated 0, unchanged 0, rejected 1" in result.output
-    assert export(db) == []
+    assert result.stdout.splitlines() == ["read 1, new 0, updated 0, unchanged 0, rejected 1"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_record_the_normaliser_refuses_before_an_article_is_counted_once(tmp_path):
+    """Refused before the database opens, and reported once, beside the article stored."""
+    db = tmp_path / "db.sqlite"
+    path = tmp_path / "no_body.txt"
+    path.write_text("หัวข้อข่าว ดีอี\n\n\u200b\n", encoding="utf-8")
+
+    result = run("import", str(path), str(seed_path("001")), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert result.stderr.count("a title but no body") == 1
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.output
+    assert len(export(db)) == 1
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):

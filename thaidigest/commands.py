@@ -24,7 +24,7 @@ from thaidigest.classifier import WORD_BLOCK
 from thaidigest.dates import bangkok_today
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason, why_unwritable
-from thaidigest.ingest import Interrupted, Rejected, Summary
+from thaidigest.ingest import Interrupted, Rejected, Summary, attempt
 from thaidigest.model import RawArticle
 from thaidigest.normalise import normalise_with_address, renormalised
 from thaidigest.options import (
@@ -126,9 +126,15 @@ READ_AHEAD = 10_000  # records read, before the database opens, for an article a
 def _read_ahead(items: Iterator[RawArticle | Rejected], ahead: list[RawArticle | Rejected]) -> None:
     """Read the first records of ``items`` onto ``ahead``, up to the first article or
     :data:`READ_AHEAD` of them: an import whose records are all refused (an empty file,
-    lines of broken JSON) makes no database, as one of files it cannot read makes none.
+    lines of broken JSON, a headline over a body that normalises to nothing) makes no
+    database, as one of files it cannot read makes none. A record the normaliser refuses
+    goes onto ``ahead`` as its rejection, with the reason the import gives it.
     On Ctrl-C, ``ahead`` holds what was read before it."""
     for item in items:
+        if isinstance(item, RawArticle):
+            normalised = attempt(normalise_article, item)
+            if isinstance(normalised, ValueError):
+                item = Rejected(item.where or item.fetch_url or item.url, str(normalised))
         ahead.append(item)
         if isinstance(item, RawArticle) or len(ahead) == READ_AHEAD:
             return

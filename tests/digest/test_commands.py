@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
+from digest.ours import WRITTEN
 from digest.select import BANGKOK, Week, complete_weeks, digest_path
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
@@ -76,12 +77,12 @@ def test_digest_writes_the_week_and_counts_the_files_it_wrote_in_one_line(tmp_pa
     result = CliRunner().invoke(digest_command, arguments)
     assert result.exit_code == 0, result.output
     assert "ASEAN digital ministers meet" in (out / "digests" / "2024-W34.md").read_text()
-    files = written_files(out)
+    files = written_files(out) - {out / WRITTEN}  # what the build left there: no page, no feed
     # One line for the build, not one per file (a weekly job wrote some 55 into the log).
     assert result.output == f"digest 2024-W34: 1 item\nwrote {len(files)} files in {out}\n"
     again = CliRunner().invoke(digest_command, arguments)
     assert again.output == f"digest 2024-W34: 1 item\n{len(files)} files unchanged in {out}\n"
-    (out / "index.html").write_text("edited")
+    (out / "index.html").unlink()
     listed = CliRunner().invoke(digest_command, [*arguments, "--verbose"])
     assert listed.output == (
         f"digest 2024-W34: 1 item\nwrote {out / 'index.html'}\n"
@@ -1783,6 +1784,90 @@ def test_a_users_own_file_a_week_writes_is_refused_before_anything_is_written(tm
     assert folder_contents(out) == {mine: b"<p>my notes of the week</p>\n"}
 
 
+@pytest.mark.parametrize(
+    ("name", "week", "unwritten"),
+    [
+        ("index.html", "2024-W35", "no file"),  # refused before the database opens
+        ("feeds.opml", "2024-W35", "no file"),
+        ("feed.atom", "2024-W35", "no file"),  # its generator still thaidigest
+        ("digests/2024-W34.md", "2024-W34", "no file of 2024-W34"),  # corrected by hand
+        ("topics/ai.json", "2024-W35", "no file of 2024-W35"),
+        ("partners/org-asean.atom", "2024-W35", "no file of 2024-W35"),
+    ],
+)
+def test_a_file_the_digest_wrote_and_the_user_edited_is_refused_and_kept(
+    tmp_path, name, week, unwritten
+):
+    """Every file of a folder a digest wrote was replaced by the next build, the user's
+    edits lost: a page or a feed holding what no build left there is the user's now."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    edited = out / name
+    edited.write_bytes(edited.read_bytes() + b"<!-- my note -->\n")
+    before = folder_contents(out)
+
+    result = CliRunner().invoke(digest_command, ["--week", week, *arguments])
+
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: {edited}: a file changed since thaidigest wrote it, which the digest would "
+        f"replace; {unwritten} was written: choose another folder for --out, or move it out "
+        f"of {out}\n"
+    )
+    assert folder_contents(out) == before
+    edited.rename(tmp_path / "mine")  # moved out, as the error says: the next build writes it
+    again = CliRunner().invoke(digest_command, ["--week", week, *arguments])
+    assert again.exit_code == 0, again.output
+    assert b"my note" not in edited.read_bytes()
+
+
+def test_a_users_own_file_where_a_new_week_of_a_digest_folder_writes_is_refused(tmp_path):
+    """In a folder a digest wrote, any file but a feed was taken for thaidigest's."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    mine = out / "digests" / "2024-W35.html"
+    mine.write_bytes(b"<p>my notes of the week</p>\n")
+    before = folder_contents(out)
+    result = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
+    assert result.exit_code == 2, result.output
+    assert f"Error: {mine}: a file thaidigest did not write, which the digest would replace; " in (
+        result.output
+    )
+    assert folder_contents(out) == before
+
+
+def test_status_names_a_page_the_user_edited_in_a_digest_jobs_folder(tmp_path):
+    db, out = stored(tmp_path), tmp_path / "site"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+    (out / "index.html").write_text("<h1>mine</h1>\n")
+    schedule = a_digest_job_writing(tmp_path, out)
+    result = CliRunner().invoke(status_command, ["--schedules", str(schedule), "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"unhealthy: digest: {out / 'index.html'}: a file changed since thaidigest wrote it, "
+        f"which the digest would replace: no digest is written in {out} until it is moved out "
+        f"of it, or another folder is chosen for {schedule}: job 'digest'"
+    ) in result.output
+
+
+def test_a_past_week_of_a_folder_an_earlier_thaidigest_wrote_is_built_again(tmp_path):
+    """The first build that records what it wrote takes the digests already in a folder an
+    earlier thaidigest wrote for its own: a later build of their week writes them again."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    (out / WRITTEN).unlink()  # as an earlier thaidigest left the folder
+    past = out / "digests" / "2024-W34.md"
+    past.write_text(past.read_text() + "\nwritten so by an earlier thaidigest\n")
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments]).exit_code == 0
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments])
+    assert again.exit_code == 0, again.output
+    assert "earlier thaidigest" not in past.read_text()
+
+
 def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made(tmp_path):
     db = stored(tmp_path)
     empty = tmp_path / "empty"
@@ -1790,24 +1875,26 @@ def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made
     for out in (tmp_path / "new", empty):
         arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
         assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+        first = (out / "index.html").read_bytes()
         # Its files written over by another build (another week, another site address):
-        # each page and feed it writes is thaidigest's, the edited index.html too.
-        (out / "index.html").write_text("edited")
+        # each page and feed it writes is thaidigest's.
         again = CliRunner().invoke(
             digest_command, ["--week", "2024-W35", "--out", str(out), "--db", str(db)]
         )
         assert again.exit_code == 0, again.output
         assert (out / "digests" / "2024-W35.md").is_file()
-        assert "edited" not in (out / "index.html").read_text()
+        assert (out / "index.html").read_bytes() != first
 
 
 @pytest.mark.parametrize("gone", [("feed.atom",), ("feed.atom", "feed.rss")])
 def test_a_folder_a_digest_wrote_without_its_feed_atom_is_written_again(tmp_path, gone):
     """Its feed.atom deleted, or a first build cut short before moving it into place: its
-    other feeds (feed.rss, digests.atom, moved first) say the folder is thaidigest's."""
+    other feeds (feed.rss, digests.atom, moved first) say the folder is thaidigest's, in a
+    folder an earlier thaidigest wrote (no record of what it wrote) as in one with it."""
     db, out = stored(tmp_path), tmp_path / "public"
     arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
     assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    (out / WRITTEN).unlink()
     for name in gone:
         (out / name).unlink()
     again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
@@ -1869,6 +1956,7 @@ def test_a_folder_of_a_digest_whose_title_is_long_is_written_again(tmp_path):
     arguments = ["--out", str(out), "--db", str(db), "--config", str(config), "--served-locally"]
     assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
     assert (out / "feed.rss").read_bytes().index(b"<generator>") > 8192
+    (out / WRITTEN).unlink()  # as an earlier thaidigest left it: its feeds tell it
     (out / "index.html").write_text("edited")  # replaced only in a folder a digest wrote
     again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
     assert again.exit_code == 0, again.output
