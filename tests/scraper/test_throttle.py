@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from itertools import pairwise
 from pathlib import Path
 
@@ -10,8 +9,7 @@ from scrapy.settings import Settings
 
 from scraper.fixture_site import FixtureSite
 from scraper.throttle import least_delay
-from tests.scraper.crawling import crawl
-from tests.scraper.test_scrapy_command import PROJECT, environment, scrapy_args
+from tests.scraper.crawling import crawl, scrapy_crawl
 
 # No delay of our own, two requests at a time, MDES's listings of one category and
 # their articles: about ten requests.
@@ -61,13 +59,8 @@ def test_a_huge_crawl_delay_is_capped_and_said(tmp_path: Path) -> None:
     config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
     config.write_text(NO_DELAY_CONFIG, encoding="utf-8")
     with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 3600\n") as site:
-        result = subprocess.run(
-            [*scrapy_args("mdes", site.base_url), "-s", "ROBOTSTXT_CRAWL_DELAY_MAX=0.4"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=environment(db, config),
-            cwd=PROJECT,
+        result = scrapy_crawl(
+            "mdes", site.base_url, db, config, settings={"ROBOTSTXT_CRAWL_DELAY_MAX": "0.4"}
         )
     assert result.returncode == 0, result.stderr[-2000:]
     between = gaps(site)
