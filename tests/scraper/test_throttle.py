@@ -5,10 +5,12 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+from scrapy.core.downloader import Slot
 from scrapy.settings import Settings
 
 from scraper.fixture_site import FixtureSite
-from scraper.throttle import least_delay
+from scraper.throttle import jitter_above_floor, least_delay
 from tests.scraper.crawling import crawl, scrapy_crawl
 
 # No delay of our own, two requests at a time, MDES's listings of one category and
@@ -70,3 +72,36 @@ def test_a_huge_crawl_delay_is_capped_and_said(tmp_path: Path) -> None:
         f"WARNING: mdes: {site.base_url}/robots.txt asks for Crawl-delay: 3600 s; waiting"
         " 0.4 s between requests, the most we wait (ROBOTSTXT_CRAWL_DELAY_MAX)"
     ) in result.stderr, result.stderr[-2000:]
+
+
+def test_a_slot_keeps_only_the_jitter_that_never_waits_less_than_its_floor() -> None:
+    """Scrapy waits between 1 - jitter and 1 + jitter times a slot's delay: at the floor
+    none of the jitter is kept; above it, as much as keeps the shortest wait the floor."""
+    assert jitter_above_floor(0.6, 0.6, 0.5) == 0.0
+    assert jitter_above_floor(1.2, 0.6, 0.5) == pytest.approx(0.5)
+    assert jitter_above_floor(1.2, 0.6, 0.9) == pytest.approx(0.5)
+    assert jitter_above_floor(2.4, 0.6, 0.2) == pytest.approx(0.2)  # never more than given
+    assert jitter_above_floor(2.4, 0.6, 1.5) == pytest.approx(0.75)  # above 1: down to 0
+    assert jitter_above_floor(1.0, 0.0, 0.5) == 0.5  # no floor: the jitter given
+    slot = Slot(concurrency=1, delay=0.8, jitter=jitter_above_floor(0.8, 0.6, 0.5))
+    waits = [slot.download_delay() for _ in range(2000)]
+    assert min(waits) >= 0.6 - 1e-9, min(waits)
+    assert max(waits) > 0.8, max(waits)  # still random above the floor
+
+
+@pytest.mark.parametrize(
+    "jitter", [{"DOWNLOAD_DELAY_JITTER": "0.9"}, {"RANDOMIZE_DOWNLOAD_DELAY": "True"}]
+)
+def test_a_jitter_the_user_sets_never_sends_requests_closer_than_the_crawl_delay(
+    tmp_path: Path, jitter: dict[str, str]
+) -> None:
+    """``Crawl-delay: 0.6`` and a jitter set on the command line (±90%, or Scrapy's older
+    ±50%), which Scrapy would have wait as little as 0.06 or 0.3 s: every request at least
+    0.6 s after the one before all the same."""
+    config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
+    config.write_text(NO_DELAY_CONFIG, encoding="utf-8")
+    with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 0.6\n") as site:
+        result = scrapy_crawl("mdes", site.base_url, db, config, settings=jitter)
+    assert result.returncode == 0, result.stderr[-2000:]
+    between = gaps(site)
+    assert min(between) >= 0.55, between
