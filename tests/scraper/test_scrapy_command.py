@@ -290,3 +290,31 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
     )
     assert after.returncode == 0, after.stdout + after.stderr[-2000:]
     assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+
+
+def test_a_crawl_whose_start_fails_says_it_did_not_start_and_why_and_exits_1(
+    tmp_path: Path,
+) -> None:
+    """A setting the spider's start cannot read (``-s`` over thaidigest's own settings, a
+    page limit that is no number), then a stored run the start cannot read (a damaged
+    database), for ``scrapy crawl`` and ``thaidigest crawl``: not "cut short" by a limit."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    settings = {"THAIDIGEST_CONFIG": json.dumps({"sites": {"mdes": {"page_limit": "x"}}})}
+    with FixtureSite() as site:
+        scrapy_crawled = scrapy_crawl("mdes", site.base_url, db, config, settings=settings)
+        assert crawl(site.base_url, db, config, "--source", "mdes").returncode == 0
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE crawl_runs SET report = '{not json' WHERE status = 'ok'")
+        crawled = crawl(site.base_url, db, config, "--source", "mdes")
+        base_url = site.base_url
+    bad_number = "ValueError: invalid literal for int() with base 10: 'x'"
+    damaged = "JSONDecodeError: Expecting property name enclosed in double quotes"
+    for ran, cause in ((scrapy_crawled, bad_number), (crawled, damaged)):
+        assert ran.returncode == 1, ran.stderr[-3000:]
+        assert ran.stdout.startswith("mdes: failed in "), ran.stdout
+        assert f"  error: {base_url}: the crawl did not start: its start failed ({cause}" in (
+            ran.stdout
+        )
+        assert "cut short" not in ran.stdout
+        assert "the spider failed on this page" not in ran.stdout
+        assert "Error caught on signal handler" not in ran.stderr, ran.stderr[-3000:]
