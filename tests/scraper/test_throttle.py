@@ -105,3 +105,20 @@ def test_a_jitter_the_user_sets_never_sends_requests_closer_than_the_crawl_delay
     assert result.returncode == 0, result.stderr[-2000:]
     between = gaps(site)
     assert min(between) >= 0.55, between
+
+
+def test_the_requests_waiting_in_the_downloader_wait_the_crawl_delay_after_autothrottle_adjusts(
+    tmp_path: Path,
+) -> None:
+    """Four requests at a time: three wait in the host's download slot while one is sent.
+    AutoThrottle lowers the slot's delay towards a loopback server's latency after each
+    answer; the waiting requests, sent without reaching the downloader again, still go
+    ``Crawl-delay: 0.6`` apart, and the crawl goes on (nothing raised on the way)."""
+    config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
+    config.write_text(NO_DELAY_CONFIG.replace("concurrency = 2", "concurrency = 4"), "utf-8")
+    with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 0.6\n") as site:
+        result = scrapy_crawl("mdes", site.base_url, db, config)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Error caught on signal handler" not in result.stderr, result.stderr[-3000:]
+    between = gaps(site)
+    assert min(between) >= 0.55, between
