@@ -66,7 +66,6 @@ from thaidigest.network_errors import (
     NOT_IN_ITS_ENCODING,
     TIMED_OUT,
 )
-from thaidigest.plural import counted
 from thaidigest.store import (
     DATABASE_ERROR,
     DIED,
@@ -129,7 +128,8 @@ START_ERROR = "start_error"
 START_FAILURE = "thaidigest/start_failure"
 DID_NOT_START = "the crawl did not start: its start failed ({cause})"
 STARTED_IN_PART = (
-    "the crawl's start failed after {requests} ({cause}): the pages still to read were not read"
+    "the crawl started only in part: its start failed ({cause}); the pages still to read"
+    " were not read"
 )
 UNKNOWN_CAUSE = "the crawl's log says why"
 # The finish reasons thaidigest closes a crawl or records a run with, each reported in
@@ -288,13 +288,12 @@ def build_report(
 
 def start_failure(stats: Mapping[str, Any]) -> str:
     """The error of a crawl whose spider's start failed, from its crawler's ``stats``: it
-    did not start, or, when the start had asked for pages before it failed, it started in
-    part; with the exception's words (:data:`START_FAILURE`)."""
+    did not start, or, when the start had asked for pages before it failed (a request was
+    sent), it started in part; with the exception's words (:data:`START_FAILURE`)."""
     cause = stats.get(START_FAILURE, UNKNOWN_CAUSE)
-    requests = stats.get("downloader/request_count", 0)
-    if not requests:
-        return DID_NOT_START.format(cause=cause)
-    return STARTED_IN_PART.format(requests=counted(requests, "request"), cause=cause)
+    if stats.get("downloader/request_count", 0):
+        return STARTED_IN_PART.format(cause=cause)
+    return DID_NOT_START.format(cause=cause)
 
 
 def locked_report(source: str, holder: str) -> dict[str, Any]:

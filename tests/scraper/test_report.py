@@ -198,8 +198,8 @@ def test_a_crawl_whose_start_failed_is_failed_and_says_why_not_cut_short() -> No
     report = build_report(stats, [], [], site_url="http://x")
     assert report["status"] == "failed"
     assert format_report("mdes", {"status": report["status"], "report": report}).endswith(
-        "\n  error: http://x: the crawl's start failed after 3 requests (ValueError: not a"
-        " number: 'x'): the pages still to read were not read"
+        "\n  error: http://x: the crawl started only in part: its start failed (ValueError:"
+        " not a number: 'x'); the pages still to read were not read"
     )
     # No words kept (a stats collector that keeps none): the log has them.
     report = build_report({"finish_reason": "start_error"}, [], [], site_url="http://x")
