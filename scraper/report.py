@@ -29,10 +29,10 @@ pages in a row, none served in the crawl, else 0), listed (MDES: the categories 
 page 1 listed articles), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
-ended the crawl before it finished, ``failed`` when no page was fetched or
-the store refused what was, else ``ok``. Only an ``ok`` run with no error
-counts as clean: the crawl after any other looks further back for what it
-missed. A crawl that found the site's
+ended the crawl before it finished, ``failed`` when no page was fetched, the store
+refused what was or the spider's start failed (an error says why), else ``ok``. Only
+an ``ok`` run with no error counts as clean: the crawl after any other looks further
+back for what it missed. A crawl that found the site's
 lock held (another crawl of the site is running) fetches nothing and records a
 run of its own with the status ``locked`` and the holder in ``locked``; the
 next crawl passes over it when it asks how the previous one ended. A crawl the
@@ -121,9 +121,27 @@ REFUSAL = "thaidigest/refusal"
 REFUSAL_LINE = "not crawling: the database refused the crawl: %s"
 STOPPED_REASON = "shutdown"  # Scrapy's finish reason when a signal stopped the crawl
 FINISHED_REASON = "finished"  # Scrapy's finish reason of a crawl that ran out of requests
+# Scrapy's finish reason of a crawl whose spider's start raised (the store unreadable, a
+# setting of the wrong kind), once the requests it made before are done; the stat the
+# spider keeps the exception's words in (scraper.spiders.base), and the crawl's error.
+START_ERROR = "start_error"
+START_FAILURE = "thaidigest/start_failure"
+DID_NOT_START = "the crawl did not start: its start failed ({cause})"
+STARTED_IN_PART = (
+    "the crawl started only in part: its start failed ({cause}); the pages still to read"
+    " were not read"
+)
+UNKNOWN_CAUSE = "the crawl's log says why"
 # The finish reasons thaidigest closes a crawl or records a run with, each reported in
 # its own way (a status).
-OWN_REASONS = (FINISHED_REASON, STOPPED_REASON, DATABASE_ERROR, LOCKED, UNFINISHED_REASON)
+OWN_REASONS = (
+    FINISHED_REASON,
+    STOPPED_REASON,
+    DATABASE_ERROR,
+    LOCKED,
+    UNFINISHED_REASON,
+    START_ERROR,
+)
 # The error of a crawl Scrapy closed for another reason before its requests ran out (a
 # limit: closespider_pagecount, closespider_timeout, ...; cancelled): pages were not read,
 # so the crawl is not clean and the next one looks back for them.
@@ -232,9 +250,13 @@ def build_report(
 
     A crawl Scrapy closed for a reason of none of :data:`OWN_REASONS` (a
     ``CLOSESPIDER_*`` limit) gets an error (:data:`CUT_SHORT`, at ``site_url``), and no
-    :data:`LISTED`: a listing it read may have been cut short past its first page."""
+    :data:`LISTED`: a listing it read may have been cut short past its first page. One
+    whose spider's start failed (:data:`START_ERROR`) gets :func:`start_failure` and is
+    ``failed``, whatever it fetched first."""
     reason = stats.get("finish_reason")
-    if reason is not None and reason not in OWN_REASONS:
+    if reason == START_ERROR:
+        errors = [*errors, {"url": site_url, "error": start_failure(stats)}]
+    elif reason is not None and reason not in OWN_REASONS:
         errors = [*errors, {"url": site_url, "error": CUT_SHORT.format(reason=reason)}]
     responses = {
         key.removeprefix(STATUS_PREFIX): value
@@ -257,11 +279,21 @@ def build_report(
         report["status"] = "blocked"
     elif report["finish_reason"] == STOPPED_REASON:
         report["status"] = STOPPED
-    elif not report["fetched"] or report["finish_reason"] == DATABASE_ERROR:
+    elif not report["fetched"] or report["finish_reason"] in (DATABASE_ERROR, START_ERROR):
         report["status"] = FAILED
     else:
         report["status"] = "ok"
     return report
+
+
+def start_failure(stats: Mapping[str, Any]) -> str:
+    """The error of a crawl whose spider's start failed, from its crawler's ``stats``: it
+    did not start, or, when the start had asked for pages before it failed (a request was
+    sent), it started in part; with the exception's words (:data:`START_FAILURE`)."""
+    cause = stats.get(START_FAILURE, UNKNOWN_CAUSE)
+    if stats.get("downloader/request_count", 0):
+        return STARTED_IN_PART.format(cause=cause)
+    return DID_NOT_START.format(cause=cause)
 
 
 def locked_report(source: str, holder: str) -> dict[str, Any]:

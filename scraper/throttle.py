@@ -13,6 +13,12 @@ the site's) and lowers a slot's delay towards the server's latency down to it.
 raised to it when a request reaches the downloader (Scrapy drops a slot idle for a
 minute and makes it again with the site's delay) and after every adjustment. With
 AutoThrottle off (``AUTOTHROTTLE_ENABLED``) it still holds the floors.
+
+Scrapy waits a random time between ``1 - jitter`` and ``1 + jitter`` times a slot's
+delay when a jitter is set (``DOWNLOAD_DELAY_JITTER``, 0 in the project's settings, or
+``RANDOMIZE_DOWNLOAD_DELAY``: ±50%). A slot with a floor keeps as much of its jitter as
+never waits less than the floor (:func:`jitter_above_floor`): none while its delay is the
+floor, more as AutoThrottle raises the delay.
 """
 
 from __future__ import annotations
@@ -41,12 +47,22 @@ def least_delay(site_delay: float, crawl_delay: float, most: float) -> float:
     return max(site_delay, min(crawl_delay, most))
 
 
+def jitter_above_floor(delay: float, floor: float, jitter: float) -> float:
+    """The most of ``jitter`` a slot waiting ``delay`` (at least ``floor``) may keep: Scrapy
+    waits between ``delay * (1 - jitter)`` and ``delay * (1 + jitter)``, and no wait may be
+    shorter than ``floor``."""
+    if floor <= 0:
+        return jitter
+    return max(0.0, min(jitter, 1 - floor / delay))
+
+
 class AutoThrottle(ScrapyAutoThrottle):
     """Scrapy's AutoThrottle, never below a host's robots.txt ``Crawl-delay``."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.floors: dict[str, float] = {}  # download slot -> least delay
+        self.jitters: dict[str, float] = {}  # download slot -> the jitter Scrapy gave it
         crawler.signals.connect(self._crawl_delay_read, signal=crawl_delay_read)
         crawler.signals.connect(self._raise_to_floor, signal=signals.request_reached_downloader)
         with suppress(NotConfigured):  # AutoThrottle off: the floors hold all the same
@@ -80,17 +96,22 @@ class AutoThrottle(ScrapyAutoThrottle):
             )
         self.floors[slot] = max(floor, self.floors.get(slot, 0.0))
         self.crawler.stats.max_value("robotstxt/crawl_delay", self.floors[slot])
-        downloader = self.crawler.engine.downloader
-        if (existing := downloader.slots.get(slot)) is not None:
-            existing.delay = max(existing.delay, self.floors[slot])
+        self._hold_floor(slot)
 
     def _raise_to_floor(self, request: Request, spider: Spider | None = None) -> None:
-        key = request.meta.get("download_slot")
+        self._hold_floor(request.meta.get("download_slot"))
+
+    def _hold_floor(self, key: str | None) -> None:
+        """The slot's delay raised to its floor, and its jitter cut to what never waits less."""
         if key not in self.floors:
             return
         slot = self.crawler.engine.downloader.slots.get(key)
-        if slot is not None and slot.delay < self.floors[key]:
-            slot.delay = self.floors[key]
+        if slot is None:
+            return
+        floor = self.floors[key]
+        jitter = self.jitters.setdefault(key, slot.jitter)  # a slot made again gets it again
+        slot.delay = max(slot.delay, floor)
+        slot.jitter = jitter_above_floor(slot.delay, floor, jitter)
 
     def _response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         super()._response_downloaded(response, request, spider)

@@ -20,8 +20,7 @@ import pytest
 
 from scraper.fixture_site import FixtureSite
 from tests.conftest import SEEDS
-from tests.scraper.crawling import FAST_CONFIG, crawl_args
-from tests.scraper.test_scrapy_command import PROJECT, environment, scrapy_args
+from tests.scraper.crawling import FAST_CONFIG, PROJECT, crawl_args, environment, scrapy_args
 from tests.test_read_only_media import NEEDS_READ_ONLY_MOUNT, read_only
 from thaidigest import locks
 from thaidigest.config import DEFAULTS, load_config

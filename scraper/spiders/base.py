@@ -96,6 +96,7 @@ from scraper.report import (
     LOCKED,
     REFUSED_PAGES_STOP,
     ROBOTS_REASON,
+    START_FAILURE,
     UNREACHABLE,
     unreachable_reason,
 )
@@ -604,13 +605,19 @@ class SiteSpider(scrapy.Spider):
         timeout = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
         self.report_error(url, plain_reason(failure.value, timeout=timeout))
 
-    def on_callback_error(self, failure: Failure, response: Response | Failure) -> None:
+    def on_callback_error(self, failure: Failure, response: Response | Failure | None) -> None:
         """A callback that raised (a parser meeting a page it was not written for): Scrapy
         logs the traceback and goes on, the page's article lost. An error of the crawl, so
         that it is not clean and the next one looks further back for what it lost.
 
         For an errback that raised, ``response`` is the download's failure, which holds
-        no URL but that of its request (Scrapy sets ``request`` on it), when it has one."""
+        no URL but that of its request (Scrapy sets ``request`` on it), when it has one.
+        It is None when the spider's start raised: no page failed, the crawl did not start
+        (or only in part), as its report says with the exception's words
+        (:data:`~scraper.report.START_FAILURE`, :func:`~scraper.report.start_failure`)."""
+        if response is None:
+            self.crawler.stats.set_value(START_FAILURE, _exception_words(failure))
+            return
         if isinstance(response, Response):
             url = response.url
         else:

@@ -77,6 +77,9 @@ class MdesSpider(SiteSpider):
     date_sources = (DateSource.LISTING, DateSource.STORED, DateSource.PAGE)
 
     async def start(self) -> AsyncIterator[Any]:
+        # Sent once the listings are done; first, as the store may fail the start and the
+        # spider still goes idle (revisit_undated).
+        self.undated_revisits: list[scrapy.Request] = []
         self.known = self.store.source_ids(self.name)
         self.undated = self.store.source_ids(self.name, undated=True)
         self.headlines = mdes.Headlines(self.store.recent_titles(self.name, STORED_HEADLINES))
@@ -89,7 +92,6 @@ class MdesSpider(SiteSpider):
         listed_before = set(previous.get(LISTED, ())) if previous is not None else set()
         categories = [int(category) for category in self.site["categories"]]
         self.listed: list[int] = []  # the categories whose page 1 listed articles
-        self.undated_revisits: list[scrapy.Request] = []  # sent once the listings are done
         for request in self.revisit_requests(self.article_url):
             if request.meta["source_id"] in self.undated:
                 self.undated_revisits.append(request)

@@ -1,4 +1,5 @@
-"""Helpers for tests that run ``thaidigest crawl`` in a subprocess against the fixture site."""
+"""Helpers for tests that run ``thaidigest crawl`` or ``scrapy crawl`` in a subprocess
+against the fixture site."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from scraper.fixture_site import DEFAULT_ROOT
 from thaidigest.store import WAIT_FILE_SUFFIX
+
+PROJECT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
 
 # No politeness delay against loopback; tiny back-off so retries are quick.
 FAST_CONFIG = """
@@ -125,6 +128,44 @@ def crawl_args(base_url: str, db: Path, config: Path, *extra: str) -> list[str]:
 
 def crawl(base_url: str, db: Path, config: Path, *extra: str) -> subprocess.CompletedProcess:
     return run_thaidigest(*crawl_args(base_url, db, config, *extra))
+
+
+def scrapy_args(source: str, base_url: str) -> list[str]:
+    return [sys.executable, "-m", "scrapy.cmdline", "crawl", source, "-a", f"base_url={base_url}"]
+
+
+def setting_args(settings: dict[str, str] | None) -> list[str]:
+    """``-s NAME=VALUE`` for each of the Scrapy ``settings`` whose value is not empty."""
+    return [
+        arg
+        for name, value in (settings or {}).items()
+        if value
+        for arg in ("-s", f"{name}={value}")
+    ]
+
+
+def environment(db: Path, config: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "THAIDIGEST_DB": str(db),
+        "THAIDIGEST_CONFIG": str(config),
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def scrapy_crawl(
+    source: str, base_url: str, db: Path, config: Path, settings: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """``scrapy crawl SOURCE`` against ``base_url`` in the project's folder, run to its end,
+    with the Scrapy ``settings`` given (``-s``), each one not empty."""
+    return subprocess.run(
+        [*scrapy_args(source, base_url), *setting_args(settings)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment(db, config),
+        cwd=PROJECT,
+    )
 
 
 def someone_waits_for_the_write_lock(db: Path) -> bool:

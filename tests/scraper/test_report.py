@@ -9,6 +9,7 @@ from scraper.report import (
     CLASS_NAME_WORDS,
     CUT_SHORT,
     ROBOTS_REASON,
+    START_FAILURE,
     build_report,
     robots_note,
     robots_rules,
@@ -178,3 +179,30 @@ def test_a_crawl_a_closespider_limit_cut_short_is_an_error_and_counts_no_listing
     for reason, status in (("shutdown", "stopped"), ("database error", "failed")):
         report = build_report({**stats, "finish_reason": reason}, [], [])
         assert (report["status"], report["errors"]) == (status, [])
+
+
+def test_a_crawl_whose_start_failed_is_failed_and_says_why_not_cut_short() -> None:
+    """Scrapy closes the crawl ``start_error`` when the spider's start raised, once the
+    requests it asked for before are done: not a limit cutting it short."""
+    failure = {"finish_reason": "start_error", START_FAILURE: "ValueError: not a number: 'x'"}
+    report = build_report(failure, [], [], site_url="http://x")
+    assert report["status"] == "failed"
+    assert report["errors"] == [
+        {
+            "url": "http://x",
+            "error": "the crawl did not start: its start failed (ValueError: not a number: 'x')",
+        }
+    ]
+    # Pages fetched before the start failed: failed all the same, and said so.
+    stats = {**failure, "downloader/request_count": 3, "thaidigest/fetched": 2}
+    report = build_report(stats, [], [], site_url="http://x")
+    assert report["status"] == "failed"
+    assert format_report("mdes", {"status": report["status"], "report": report}).endswith(
+        "\n  error: http://x: the crawl started only in part: its start failed (ValueError:"
+        " not a number: 'x'); the pages still to read were not read"
+    )
+    # No words kept (a stats collector that keeps none): the log has them.
+    report = build_report({"finish_reason": "start_error"}, [], [], site_url="http://x")
+    assert report["errors"][0]["error"] == (
+        "the crawl did not start: its start failed (the crawl's log says why)"
+    )

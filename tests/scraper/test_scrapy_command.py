@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -21,15 +20,21 @@ from scraper.commands import format_report
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from scraper.report import CUT_SHORT
 from tests.reliability.test_crash_safety import wait_for
-from tests.scraper.crawling import crawl, refusing_after_robots_txt, write_config
+from tests.scraper.crawling import (
+    PROJECT,
+    crawl,
+    environment,
+    refusing_after_robots_txt,
+    scrapy_args,
+    scrapy_crawl,
+    setting_args,
+    write_config,
+)
 from tests.scraper.test_crawl import category_7_added_after_3, stored
 from thaidigest import locks
 from thaidigest.store import Store, iso, utc_now
 from thaidigest.store import locks as lock_table
 from thaidigest.urls import public_url
-
-PROJECT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
-
 
 HANGING_ARTICLE = r"^/news/detail/11009(-|$)"  # an MDES article of the fixture site
 # `scrapy crawl` with one function of thaidigest.locks made to fail as a busy database does.
@@ -49,43 +54,13 @@ BUSY_LOCKS = (
 )
 
 
-def scrapy_args(source: str, base_url: str) -> list[str]:
-    return [sys.executable, "-m", "scrapy.cmdline", "crawl", source, "-a", f"base_url={base_url}"]
-
-
-def environment(db: Path, config: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "THAIDIGEST_DB": str(db),
-        "THAIDIGEST_CONFIG": str(config),
-        "PYTHONWARNINGS": "ignore",
-    }
-
-
-def scrapy_crawl(source: str, base_url: str, db: Path, config: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        scrapy_args(source, base_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=environment(db, config),
-        cwd=PROJECT,
-    )
-
-
 def start_scrapy_crawl(
     base_url: str, db: Path, config: Path, stderr: int, settings: dict[str, str] | None = None
 ) -> subprocess.Popen:
     """``scrapy crawl mdes`` against ``base_url``, running; its stderr to ``stderr``; with
     the Scrapy ``settings`` given (``-s``), each one not empty."""
-    given = [
-        arg
-        for name, value in (settings or {}).items()
-        if value
-        for arg in ("-s", f"{name}={value}")
-    ]
     return subprocess.Popen(
-        [*scrapy_args("mdes", base_url), *given],
+        [*scrapy_args("mdes", base_url), *setting_args(settings)],
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         env=environment(db, config),
@@ -293,13 +268,8 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
     with FixtureSite(root) as site:
         assert crawl(site.base_url, db, only_3, "--source", "mdes").returncode == 0
         mark = len(site.requests)
-        limited = subprocess.run(
-            [*scrapy_args("mdes", site.base_url), "-s", "CLOSESPIDER_PAGECOUNT=10"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=environment(db, both),
-            cwd=PROJECT,
+        limited = scrapy_crawl(
+            "mdes", site.base_url, db, both, settings={"CLOSESPIDER_PAGECOUNT": "10"}
         )
         read = {r.path for r in site.requests[mark:]}
         after = crawl(site.base_url, db, both, "--source", "mdes")
@@ -320,3 +290,31 @@ def test_a_crawl_cut_short_by_a_closespider_limit_is_not_clean_and_counts_no_cat
     )
     assert after.returncode == 0, after.stdout + after.stderr[-2000:]
     assert {public_url("mdes", i) for i in only_on_page_2} <= set(stored(db))
+
+
+def test_a_crawl_whose_start_fails_says_it_did_not_start_and_why_and_exits_1(
+    tmp_path: Path,
+) -> None:
+    """A setting the spider's start cannot read (``-s`` over thaidigest's own settings, a
+    page limit that is no number), then a stored run the start cannot read (a damaged
+    database), for ``scrapy crawl`` and ``thaidigest crawl``: not "cut short" by a limit."""
+    config, db = write_config(tmp_path), tmp_path / "db.sqlite"
+    settings = {"THAIDIGEST_CONFIG": json.dumps({"sites": {"mdes": {"page_limit": "x"}}})}
+    with FixtureSite() as site:
+        scrapy_crawled = scrapy_crawl("mdes", site.base_url, db, config, settings=settings)
+        assert crawl(site.base_url, db, config, "--source", "mdes").returncode == 0
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE crawl_runs SET report = '{not json' WHERE status = 'ok'")
+        crawled = crawl(site.base_url, db, config, "--source", "mdes")
+        base_url = site.base_url
+    bad_number = "ValueError: invalid literal for int() with base 10: 'x'"
+    damaged = "JSONDecodeError: Expecting property name enclosed in double quotes"
+    for ran, cause in ((scrapy_crawled, bad_number), (crawled, damaged)):
+        assert ran.returncode == 1, ran.stderr[-3000:]
+        assert ran.stdout.startswith("mdes: failed in "), ran.stdout
+        assert f"  error: {base_url}: the crawl did not start: its start failed ({cause}" in (
+            ran.stdout
+        )
+        assert "cut short" not in ran.stdout
+        assert "the spider failed on this page" not in ran.stdout
+        assert "Error caught on signal handler" not in ran.stderr, ran.stderr[-3000:]

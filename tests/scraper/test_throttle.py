@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+from scrapy.core.downloader import Slot
 from scrapy.settings import Settings
 
 from scraper.fixture_site import FixtureSite
-from scraper.throttle import least_delay
-from tests.scraper.crawling import crawl
-from tests.scraper.test_scrapy_command import PROJECT, environment, scrapy_args
+from scraper.throttle import jitter_above_floor, least_delay
+from tests.scraper.crawling import crawl, scrapy_crawl
 
 # No delay of our own, two requests at a time, MDES's listings of one category and
 # their articles: about ten requests.
@@ -61,13 +61,8 @@ def test_a_huge_crawl_delay_is_capped_and_said(tmp_path: Path) -> None:
     config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
     config.write_text(NO_DELAY_CONFIG, encoding="utf-8")
     with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 3600\n") as site:
-        result = subprocess.run(
-            [*scrapy_args("mdes", site.base_url), "-s", "ROBOTSTXT_CRAWL_DELAY_MAX=0.4"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=environment(db, config),
-            cwd=PROJECT,
+        result = scrapy_crawl(
+            "mdes", site.base_url, db, config, settings={"ROBOTSTXT_CRAWL_DELAY_MAX": "0.4"}
         )
     assert result.returncode == 0, result.stderr[-2000:]
     between = gaps(site)
@@ -77,3 +72,53 @@ def test_a_huge_crawl_delay_is_capped_and_said(tmp_path: Path) -> None:
         f"WARNING: mdes: {site.base_url}/robots.txt asks for Crawl-delay: 3600 s; waiting"
         " 0.4 s between requests, the most we wait (ROBOTSTXT_CRAWL_DELAY_MAX)"
     ) in result.stderr, result.stderr[-2000:]
+
+
+def test_a_slot_keeps_only_the_jitter_that_never_waits_less_than_its_floor() -> None:
+    """Scrapy waits between 1 - jitter and 1 + jitter times a slot's delay: at the floor
+    none of the jitter is kept; above it, as much as keeps the shortest wait the floor."""
+    assert jitter_above_floor(0.6, 0.6, 0.5) == 0.0
+    assert jitter_above_floor(1.2, 0.6, 0.5) == pytest.approx(0.5)
+    assert jitter_above_floor(1.2, 0.6, 0.9) == pytest.approx(0.5)
+    assert jitter_above_floor(2.4, 0.6, 0.2) == pytest.approx(0.2)  # never more than given
+    assert jitter_above_floor(2.4, 0.6, 1.5) == pytest.approx(0.75)  # above 1: down to 0
+    assert jitter_above_floor(1.0, 0.0, 0.5) == 0.5  # no floor: the jitter given
+    slot = Slot(concurrency=1, delay=0.8, jitter=jitter_above_floor(0.8, 0.6, 0.5))
+    waits = [slot.download_delay() for _ in range(2000)]
+    assert min(waits) >= 0.6 - 1e-9, min(waits)
+    assert max(waits) > 0.8, max(waits)  # still random above the floor
+
+
+@pytest.mark.parametrize(
+    "jitter", [{"DOWNLOAD_DELAY_JITTER": "0.9"}, {"RANDOMIZE_DOWNLOAD_DELAY": "True"}]
+)
+def test_a_jitter_the_user_sets_never_sends_requests_closer_than_the_crawl_delay(
+    tmp_path: Path, jitter: dict[str, str]
+) -> None:
+    """``Crawl-delay: 0.6`` and a jitter set on the command line (±90%, or Scrapy's older
+    ±50%), which Scrapy would have wait as little as 0.06 or 0.3 s: every request at least
+    0.6 s after the one before all the same."""
+    config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
+    config.write_text(NO_DELAY_CONFIG, encoding="utf-8")
+    with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 0.6\n") as site:
+        result = scrapy_crawl("mdes", site.base_url, db, config, settings=jitter)
+    assert result.returncode == 0, result.stderr[-2000:]
+    between = gaps(site)
+    assert min(between) >= 0.55, between
+
+
+def test_the_requests_waiting_in_the_downloader_wait_the_crawl_delay_after_autothrottle_adjusts(
+    tmp_path: Path,
+) -> None:
+    """Four requests at a time: three wait in the host's download slot while one is sent.
+    AutoThrottle lowers the slot's delay towards a loopback server's latency after each
+    answer; the waiting requests, sent without reaching the downloader again, still go
+    ``Crawl-delay: 0.6`` apart, and the crawl goes on (nothing raised on the way)."""
+    config, db = tmp_path / "thaidigest.toml", tmp_path / "db.sqlite"
+    config.write_text(NO_DELAY_CONFIG.replace("concurrency = 2", "concurrency = 4"), "utf-8")
+    with FixtureSite(robots_txt="User-agent: *\nCrawl-delay: 0.6\n") as site:
+        result = scrapy_crawl("mdes", site.base_url, db, config)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Error caught on signal handler" not in result.stderr, result.stderr[-3000:]
+    between = gaps(site)
+    assert min(between) >= 0.55, between
