@@ -178,6 +178,31 @@ def test_a_user_topic_whose_name_shows_nothing_is_refused_at_load(tmp_path):
     assert "relevance.rules" in line and "'\\u200b\\u200e' has a name that shows nothing" in line
 
 
+def test_user_topics_whose_names_look_alike_are_refused_before_the_digest_writes(tmp_path):
+    # "ไต้หวัน", the same with a space after it and with a zero-width space after it:
+    # three feeds and one section "ไต้หวัน (2)" of one name a reader could not tell apart.
+    db = str(tmp_path / "db")
+    assert invoke("import", str(seed_path("001")), "--db", db).exit_code == 0
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[topics."ไต้หวัน"]\nth = ["ไต้หวัน"]\n[topics."ไต้หวัน "]\nth = ["ไต้หวัน"]\n'
+        '[topics."ไต้หวัน\\u200b"]\nth = ["ไต้หวัน"]\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[relevance]\nrules = "{rules}"\n', encoding="utf-8")
+    out = tmp_path / "public"
+    result = invoke("digest", "--db", db, "--config", str(config), "--out", str(out))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        f"Error: relevance.rules: {rules}: topics 'ไต้หวัน' and 'ไต้หวัน ' are one name written"
+        " two ways (they differ only in white space, invisible characters, Unicode"
+        " normalisation or case): give one another name, or write its terms under the"
+        " other's name to add them to that topic"
+    )
+    assert not out.exists()
+
+
 def test_the_current_folder_given_as_the_settings_file_is_named_a_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke("status", "--config", ".")

@@ -703,6 +703,42 @@ def test_a_partners_value_of_the_wrong_kind_is_refused_naming_its_key(text, refu
     assert str(refused.value) == refusal
 
 
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        (
+            '[[partner]]\nid = "company:\\u200b"\nen = ["Acme"]',
+            "partner id 'company:\\u200b': its name shows nothing (only white space or invisible"
+            " characters): give it a name a reader can see",
+        ),
+        (
+            '[[partner]]\nid = "company: \\u00a0"\nen = ["Acme"]',
+            "partner id 'company: \\xa0': its name shows nothing (only white space or invisible"
+            " characters): give it a name a reader can see",
+        ),
+        # é composed (NFC), and an e with a combining accent (NFD): one name to a reader.
+        (
+            '[[partner]]\nid = "company:Zenix\\u00e9"\nen = ["Zenix"]\n'
+            '[[partner]]\nid = "company:Zenixe\\u0301"\nen = ["Zenixe"]',
+            "partners 'company:Zenix\u00e9' and 'company:Zenixe\u0301' are one name written two"
+            " ways: one composed (NFC), the other decomposed (NFD)",
+        ),
+    ],
+)
+def test_a_partner_id_a_reader_cannot_see_or_tell_apart_is_refused(text, refusal):
+    with pytest.raises(ValueError) as refused:
+        partner_table(text)
+    assert str(refused.value) == refusal
+
+
+def test_a_company_written_composed_and_decomposed_is_one_partner():
+    composed, decomposed = "company:Zenix\u00e9 Cloud", "company:Zenixe\u0301 Cloud"
+    assert partner_key(composed) == partner_key(decomposed)
+    assert first_spellings([composed, decomposed]) == dict.fromkeys(
+        (composed, decomposed), composed
+    )
+
+
 def test_a_country_code_in_lower_case_is_the_countrys():
     table = partner_table('[countries]\nfi = ["แดนพันทะเลสาบ"]')
     assert table.ids["แดนพันทะเลสาบ"] == "country:FI"

@@ -1226,6 +1226,49 @@ def test_topics_whose_feeds_would_share_a_file_are_refused(text: str) -> None:
         rules_from_text(text)
 
 
+def _topics_toml(*names: str) -> str:
+    """A rules file of a topic for each name, each character of it written as an escape."""
+    keys = ("".join(f"\\u{ord(char):04x}" for char in name) for name in names)
+    return "".join(f'[topics."{key}"]\nth = ["ไต้หวัน"]\n' for key in keys)
+
+
+@pytest.mark.parametrize(
+    ("name", "look_alike"),
+    [
+        ("ไต้หวัน", "ไต้หวัน "),  # a space after it
+        ("ไต้หวัน", " ไต้หวัน"),
+        ("ไต้หวัน", "ไต้หวัน\u200b"),  # a zero-width space
+        ("ไต้หวัน", "ไต้\u200dหวัน"),  # a zero-width joiner inside
+        ("ไต้หวัน", "\ufeffไต้หวัน"),  # a byte-order mark
+        ("ไต้หวัน", "ไต้\u00adหวัน"),  # a soft hyphen
+        ("เมือง อัจฉริยะ", "เมือง\u00a0\u00a0อัจฉริยะ"),  # a run of no-break spaces
+        ("ที่ปรึกษา", "ท\u0e48\u0e35ปรึกษา"),  # the tone mark typed before the vowel
+        ("Caf\u00e9 Tech", "Cafe\u0301 Tech"),  # NFC and NFD
+        ("ความร่วมมือ AI", "ความร่วมมือ ai"),  # case
+    ],
+)
+def test_topics_whose_names_differ_only_where_a_reader_sees_no_difference_are_refused(
+    name: str, look_alike: str
+) -> None:
+    # Each alone is a topic; together they would be two sections and two feeds of one name.
+    assert name in rules_from_text(_topics_toml(name)).topics
+    assert look_alike in rules_from_text(_topics_toml(look_alike)).topics
+    with pytest.raises(ValueError) as refused:
+        rules_from_text(_topics_toml(name, look_alike))
+    message = str(refused.value)
+    assert message.endswith(
+        "are one name written two ways (they differ only in white space, invisible"
+        " characters, Unicode normalisation or case): give one another name, or write its"
+        " terms under the other's name to add them to that topic"
+    )
+    assert repr(name) in message and repr(look_alike) in message
+
+
+def test_topics_whose_names_a_reader_tells_apart_are_two() -> None:
+    names = ("ไต้หวัน", "ไต้ หวัน", "Cafe Tech", "Caf\u00e9 Tech", "ความร่วมมือ AI", "ความร่วมมือ AIS")
+    assert set(names) <= set(rules_from_text(_topics_toml(*names)).topics)
+
+
 @pytest.mark.parametrize(
     "name",
     [

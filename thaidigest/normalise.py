@@ -549,6 +549,22 @@ def shows_nothing(text: str) -> bool:
     )
 
 
+def name_key(name: str) -> str:
+    """What a reader sees of a name, folded: two names of one key look alike. Each
+    character that shows nothing (:func:`shows_nothing`: a zero-width space or joiner, the
+    byte-order mark, the soft hyphen) left out, white space (a no-break space, the blank
+    braille cell) one space between words and none around them, NFC, Thai normalised,
+    case folded: ``"ไต้หวัน\\u200b "`` is ``"ไต้หวัน"``, ``"Quantum"`` is ``"quantum"``."""
+    shown = "".join(
+        " " if char.isspace() or char == BRAILLE_BLANK else "" if shows_nothing(char) else char
+        for char in name
+    )
+    key = " ".join(unicodedata.normalize("NFC", shown).split())
+    if needs_thai_normalisation(key):
+        key = _thai_normalised(key)
+    return unicodedata.normalize("NFC", key.casefold())
+
+
 def clean_line(line: str) -> str:
     """One line in canonical form: :func:`plain_characters`, NFC, single spaces, Thai
     normalised."""

@@ -125,6 +125,7 @@ import gettext
 import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -136,6 +137,7 @@ from typing import Any, NamedTuple
 from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the headline and this
 from thaidigest.config import blank_item_problem, list_problem, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
+from thaidigest.normalise import shows_nothing
 from thaidigest.urls import path_name
 
 __all__ = [
@@ -905,14 +907,16 @@ def feed_stems(partners: Iterable[str]) -> dict[str, str]:
 
 
 def partner_key(partner: str) -> str:
-    """What makes two ids one partner: the kind and the name's letters and digits, case-folded.
+    """What makes two ids one partner: the kind and the name's letters and digits, in NFC
+    (``é`` one letter, not an ``e`` and a combining accent), case-folded.
 
     Ids of companies the table does not know are taken from the article's text,
     which writes one company many ways: ``company:ZENIX CLOUDWORKS`` and
     ``company:Zenix-Cloudworks`` are ``company:zenixcloudworks``.
     """
     kind, _, name = partner.partition(":")
-    return f"{kind}:{''.join(c for c in name.casefold() if c.isalnum())}"
+    folded = unicodedata.normalize("NFC", name).casefold()
+    return f"{kind}:{''.join(c for c in folded if c.isalnum())}"
 
 
 def first_spellings(partners: Iterable[str]) -> dict[str, str]:
@@ -1557,7 +1561,13 @@ def _compile(data: dict[str, Any]) -> PartnerTable:
         stems[stem] = partner
         other = known.setdefault(partner_key(partner), partner)
         if other != partner:
-            raise ValueError(f"partners {other!r} and {partner!r} are one name written two ways")
+            decomposed = unicodedata.normalize("NFC", other) == unicodedata.normalize(
+                "NFC", partner
+            )
+            raise ValueError(
+                f"partners {other!r} and {partner!r} are one name written two ways"
+                + (": one composed (NFC), the other decomposed (NFD)" if decomposed else "")
+            )
         unknown = set(entry) - {"id", *NAME_FIELDS, "multilateral", "members", "part_of"}
         if unknown:
             raise ValueError(f"partner {partner!r}: unknown field {sorted(unknown)}")
@@ -1620,6 +1630,11 @@ def _checked_id(entry: dict[str, Any]) -> str:
     kind, _, name = partner.partition(":")
     if kind not in KINDS or not name:
         raise ValueError(f"partner id {partner!r}: want one of {KINDS}, a colon and a name")
+    if shows_nothing(name):
+        raise ValueError(
+            f"partner id {partner!r}: its name shows nothing (only white space or invisible"
+            " characters): give it a name a reader can see"
+        )
     return partner
 
 

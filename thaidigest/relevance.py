@@ -72,7 +72,7 @@ from thaidigest.config import (
     type_problem,
 )
 from thaidigest.matching import Automaton, labels_inside, single_spaced
-from thaidigest.normalise import shows_nothing
+from thaidigest.normalise import name_key, shows_nothing
 from thaidigest.partners import (
     Found,
     PartnerTable,
@@ -486,6 +486,7 @@ def _compile(data: dict[str, Any]) -> Rules:
     topics = tuple(sorted(data.get("topics", {})))
     _check_shown_names(topics)
     _check_feed_names(topics)
+    _check_names_apart(topics)
     for name in topics:
         table = data["topics"][name]
         member = Member(name, f"topic:{name}", float(table.get("weight", 1.0)))
@@ -608,6 +609,28 @@ def _check_feed_names(topics: Iterable[str]) -> None:
                 f"topics {other!r} and {topic!r} would share one feed file"
                 f" ({topic_stem(topic)}.atom): give one another name, or write its terms"
                 f" under the other's name to add them to that topic"
+            )
+
+
+def _check_names_apart(topics: Iterable[str]) -> None:
+    """Refuse two topics whose names look alike: they differ only in white space,
+    characters that show nothing, Unicode normalisation (NFC, NFD) or case
+    (:func:`~thaidigest.normalise.name_key`), as ``"ไต้หวัน"`` and ``"ไต้หวัน "`` do.
+
+    Their feeds have files of their own (a hash of each name: :func:`topic_stem`), but
+    a reader would see two sections, two feeds and two lines on the archive page of
+    one name. As with names of one feed file, they are not merged (see
+    :func:`_check_feed_names`).
+    """
+    names: dict[str, str] = {}
+    for topic in topics:
+        other = names.setdefault(name_key(topic), topic)
+        if other != topic:
+            raise ValueError(
+                f"topics {other!r} and {topic!r} are one name written two ways (they differ"
+                " only in white space, invisible characters, Unicode normalisation or case):"
+                " give one another name, or write its terms under the other's name to add"
+                " them to that topic"
             )
 
 

@@ -90,6 +90,28 @@ def test_digest_writes_the_week_and_counts_the_files_it_wrote_in_one_line(tmp_pa
     )
 
 
+def test_a_later_weeks_build_counts_the_earlier_weeks_page_it_renders_not_its_markdown(tmp_path):
+    # The folder holds one file more than the count: the earlier week's Markdown, which the
+    # later build reads (its page, the archive) but does not write; its page, rendered
+    # again the same, is counted unchanged.
+    db, out = stored(tmp_path), tmp_path / "public"
+    common = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *common]).exit_code == 0
+    earlier = {path: path.stat().st_mtime_ns for path in (out / "digests").iterdir()}
+    assert sorted(path.name for path in earlier) == ["2024-W34.html", "2024-W34.md"]
+    later = CliRunner().invoke(digest_command, ["--week", "2024-W35", *common, "--verbose"])
+    assert later.exit_code == 0, later.output
+    files = written_files(out)
+    listed = {Path(line.removeprefix("wrote ")) for line in later.output.splitlines()[1:-1]}
+    assert not listed & set(earlier)  # the W34 files left as they were
+    assert {path: path.stat().st_mtime_ns for path in earlier} == earlier
+    # Those it wrote and those it left, the W34 page among them: all but the W34 Markdown.
+    unchanged = len(files) - 1 - len(listed)
+    assert later.output.endswith(f"wrote {len(listed)} files in {out} ({unchanged} unchanged)\n")
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *common])
+    assert again.output.endswith(f"{len(files) - 1} files unchanged in {out}\n")
+
+
 def test_database_comes_from_the_environment_and_out_from_the_settings(tmp_path):
     db, out = stored(tmp_path), tmp_path / "site"
     config = tmp_path / "thaidigest.toml"
