@@ -132,7 +132,7 @@ def _read_ahead(items: Iterator[RawArticle | Rejected], ahead: list[RawArticle |
     On Ctrl-C, ``ahead`` holds what was read before it."""
     for item in items:
         if isinstance(item, RawArticle):
-            normalised = attempt(normalise_article, item)
+            normalised = attempt(normalise_with_address, item)
             if isinstance(normalised, ValueError):
                 item = Rejected(item.where or item.fetch_url or item.url, str(normalised))
         ahead.append(item)
