@@ -51,7 +51,7 @@ from digest.select import (
     first_watched,
     watched,
 )
-from digest.serve import STOPPED, serve
+from digest.serve import STOPPED, feeds_site_url, serve
 from schedules.commands import load_schedule_or_exit, schedules_option
 from thaidigest.config import SERVE_HOST, SERVE_PORT, weeks_kept
 from thaidigest.folders import os_reason, why_unwritable
@@ -478,7 +478,8 @@ def digest_command(
 
 
 def other_port_note(site_url: str, port: int) -> str | None:
-    """What ``serve`` says when ``site_url`` (``digest.site_url``) names this machine
+    """What ``serve`` says when ``site_url``, the ``digest.site_url`` the feeds it serves
+    were written with (:func:`digest.serve.feeds_site_url`), names this machine
     (:func:`digest.publish.is_local_site`) on another port than ``port``, the one it serves
     on, or on https, which it does not speak: the links the feeds, the archive page and the
     OPML list were written with lead to nothing it serves. ``--port N`` is advised only for
@@ -495,16 +496,16 @@ def other_port_note(site_url: str, port: int) -> str | None:
     )
     if scheme != "http":  # serve speaks plain HTTP only: no port of its makes https work
         return (
-            f"Note: the feeds' links name {site_url} (digest.site_url), but this server "
-            f"speaks plain HTTP only, on port {port}, so they lead nowhere here: "
-            f"{other_site_url}"
+            f"Note: the feeds' links name {site_url} (digest.site_url when they were "
+            f"written), but this server speaks plain HTTP only, on port {port}, so they lead "
+            f"nowhere here: {other_site_url}"
         )
     if named == port:
         return None
     remedies = f"serve with --port {named}, or {other_site_url}" if named else other_site_url
     return (
-        f"Note: the feeds' links name {site_url} (digest.site_url), but this server is on "
-        f"port {port}, so they lead nowhere here: {remedies}"
+        f"Note: the feeds' links name {site_url} (digest.site_url when they were written), "
+        f"but this server is on port {port}, so they lead nowhere here: {remedies}"
     )
 
 
@@ -537,10 +538,11 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     if not out_dir.is_dir():
         raise SettingsError(f"{out_dir}: no such folder; run `thaidigest digest` first")
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # raises KeyboardInterrupt
-    site_url = config["digest"]["site_url"]
+    # What the feeds served link to, whatever the settings where serve runs name.
+    site_url = feeds_site_url(out_dir)
 
     def note_other_port(served: int) -> None:
-        note = other_port_note(site_url, served)
+        note = None if site_url is None else other_port_note(site_url, served)
         if note:
             click.echo(note, err=True)
 

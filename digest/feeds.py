@@ -557,6 +557,25 @@ def feed_head(document: bytes) -> FeedHead | None:
     return FeedHead(feed_id, title, subtitle, generator.strip(), self_url)
 
 
+def feed_site_url(document: bytes) -> str | None:
+    """The address an Atom document's feed links to as its site (its own link of
+    ``rel="alternate"``): the ``digest.site_url`` the build that wrote it had, and every
+    other link of the feeds it wrote starts with. None for a document without one, or that
+    does not parse."""
+    try:
+        root = ElementTree.fromstring(document)
+    except ElementTree.ParseError:
+        return None
+    return next(
+        (
+            link.get("href")
+            for link in root.findall(f"{ATOM}link")
+            if link.get("rel") == "alternate" and link.get("href")
+        ),
+        None,
+    )
+
+
 def empty_feed_updated(document: bytes) -> datetime | None:
     """When an Atom document that holds no entry was updated (the feed's own ``updated``);
     None for one with an entry, without a zoned ``updated``, or that does not parse."""

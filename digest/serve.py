@@ -52,6 +52,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from digest.archive import ATOM_TYPE, INDEX_PAGE, JSON_FEED_TYPE, OPML_TYPE, RSS_TYPE
+from digest.feeds import feed_site_url
+from digest.ours import FEED_ATOM
 from digest.select import BANGKOK
 from thaidigest.config import SERVE_HOST, SERVE_PORT
 from thaidigest.output import log_time
@@ -348,6 +350,16 @@ class DigestServer(ThreadingHTTPServer):
             for request in late:
                 with contextlib.suppress(OSError):
                     request.shutdown(socket.SHUT_RDWR)
+
+
+def feeds_site_url(directory: Path) -> str | None:
+    """The site address the feeds in ``directory`` were written with, as its ``feed.atom``
+    names it (:func:`digest.feeds.feed_site_url`); None when it has none, or it cannot be
+    read."""
+    try:
+        return feed_site_url((directory / FEED_ATOM).read_bytes())
+    except OSError:
+        return None
 
 
 def make_server(

@@ -10,17 +10,18 @@ import lzma
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 from tqdm import tqdm
 
-from thaidigest.classifier import WORD_BLOCK
+from thaidigest.classifier import WORD_BLOCK, Model
 from thaidigest.dates import bangkok_today
 from thaidigest.export import export_record
 from thaidigest.folders import os_reason, why_unwritable
@@ -42,10 +43,13 @@ from thaidigest.pipeline import (
     build_ingestor,
     check_judging_files,
     checked_partner_table,
+    checked_rules,
     model_from_config,
-    rules_from_config,
+    scored_again,
+    scores_current,
     threshold_from_config,
     user_partners_text,
+    user_rules_text,
 )
 from thaidigest.plural import counted
 from thaidigest.readers import (
@@ -57,7 +61,7 @@ from thaidigest.readers import (
     read_files,
     read_text_file,
 )
-from thaidigest.relevance import explain
+from thaidigest.relevance import Rules, explain
 from thaidigest.store import Store
 from thaidigest.urls import addresses_meant
 from thaidigest.workers import default_workers
@@ -330,9 +334,11 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     out_dir = output_folder(out, config)
     # The rules, partners and model files are read before anything is said of the article:
     # a mistake in one is the only output, not an error after its headline.
-    rules = rules_from_config(config)
+    user_rules = user_rules_text(config)
+    rules = checked_rules(config, user_rules)
     partners = checked_partner_table(config, user_partners_text(config))
     model = model_from_config(config)
+    threshold = threshold_from_config(config)
     store = Store.open(db, create=False)
     addresses = _addresses_explained(url)
     row = next(filter(None, map(store.article_by_url, addresses)), None)
@@ -346,8 +352,17 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     # stored verdict, for a text an older release stored too.
     title, body = renormalised(row["title"], row["body"])
     click.echo(f"{title}\n{row['url']}")
+    # The story as the next digest lists it: one that scores the stored articles again
+    # first when the rules, model or threshold changed since they were scored.
+    story = _story(store, row["duplicate_of"] or row["url"])
+    if not scores_current(store, config, user_rules):
+        story = story.scored_again(rules, model, threshold)
+        stale = _stale_score(row, story.member(row["url"]))
+        if stale:
+            click.echo(stale)
+    row = story.member(row["url"])
     if row["duplicate_of"] and row["relevant"]:  # digest.clusters: it lists the story
-        unlisted = _unlisted_because(store, row["duplicate_of"], out_dir)
+        unlisted = _unlisted_because(store, story, out_dir)
         if unlisted:
             click.echo(
                 f"duplicate of {row['duplicate_of']}, in no digest: this copy is relevant "
@@ -362,10 +377,8 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
     elif row["duplicate_of"]:
         click.echo(f"duplicate of {row['duplicate_of']} (left out of the digest)")
     elif not row["relevant"]:
-        from digest.clusters import relevant_copies
-
-        unlisted = _unlisted_because(store, row["url"], out_dir)
-        for copy in relevant_copies(store, row["url"]):
+        unlisted = _unlisted_because(store, story, out_dir)
+        for copy in story.relevant_copies():
             relevance = float(copy["relevance"])
             click.echo(
                 f"in no digest: its copy {copy['url']} is relevant ({relevance:.2f}), "
@@ -374,7 +387,7 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
                 else f"listed in the digest: its copy {copy['url']} is relevant ({relevance:.2f})"
             )
     else:  # relevant, and the story's representative
-        unlisted = _unlisted_because(store, row["url"], out_dir)
+        unlisted = _unlisted_because(store, story, out_dir)
         if unlisted:
             relevance = float(row["relevance"])
             click.echo(f"in no digest: it is relevant ({relevance:.2f}), but {unlisted}")
@@ -385,22 +398,72 @@ def explain_command(url: str, out: Path | None, db: str | None, config_file: str
             rules,
             language=row["language"],
             model=model,
-            threshold=threshold_from_config(config),
+            threshold=threshold,
             partners=partners,
         )
     )
 
 
-def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str | None:
-    """Why no digest lists the story of the ``representative`` URL though a member of it is
-    relevant, or None when one does (:func:`digest.select.listing_weeks`): its relevant
-    member came after its week was over, and dated too long before to be found late.
+@dataclass(frozen=True)
+class _Story:
+    """The stored articles of a story: the cluster :func:`digest.clusters.fold_cluster`
+    folds into one item."""
+
+    url: str  # its representative's
+    representative: Mapping[str, Any] | None  # None once removed, its copies still stored
+    copies: tuple[Mapping[str, Any], ...]  # in URL order
+
+    def member(self, url: str) -> Mapping[str, Any]:
+        """The member stored at ``url``."""
+        members = [self.representative, *self.copies] if self.representative else self.copies
+        return next(member for member in members if member["url"] == url)
+
+    def relevant_copies(self) -> list[Mapping[str, Any]]:
+        """Its relevant copies, in URL order: why a representative not relevant is listed."""
+        return [copy for copy in self.copies if copy["relevant"]]
+
+    def scored_again(self, rules: Rules, model: Model, threshold: float) -> _Story:
+        """The story with its members' scores as scoring the stored articles again with
+        ``rules``, ``model`` and ``threshold`` writes them
+        (:func:`~thaidigest.pipeline.scored_again`)."""
+        members = [self.representative, *self.copies] if self.representative else self.copies
+        again = scored_again(members, rules, model, threshold)
+        if self.representative:
+            return _Story(self.url, again[0], tuple(again[1:]))
+        return _Story(self.url, None, tuple(again))
+
+
+def _story(store: Store, representative: str) -> _Story:
+    """The story of the ``representative`` URL as stored."""
+    from digest.clusters import copy_urls
+
+    copies = tuple(filter(None, map(store.article_by_url, copy_urls(store, representative))))
+    return _Story(representative, store.article_by_url(representative), copies)
+
+
+def _stale_score(stored: Mapping[str, Any], again: Mapping[str, Any]) -> str | None:
+    """What explain says of an article whose ``stored`` score scoring it again changes (as
+    ``again`` holds it), or None when its verdict and its score as shown stay the same."""
+    before, after = float(stored["relevance"]), float(again["relevance"])
+    if bool(stored["relevant"]) == bool(again["relevant"]) and f"{before:.2f}" == f"{after:.2f}":
+        return None
+    verdict = "relevant" if stored["relevant"] else "not relevant"
+    return (
+        f"stored as {verdict} ({before:.2f}), scored before the relevance rules, model or "
+        "threshold changed: said below as the next digest, crawl or import scores it again"
+    )
+
+
+def _unlisted_because(store: Store, story: _Story, out_dir: Path) -> str | None:
+    """Why no digest lists the ``story`` though a member of it is relevant, or None when
+    one does (:func:`digest.select.listing_weeks`): its relevant member came after its week
+    was over, and dated too long before to be found late.
 
     Such a story is listed only by a digest of its week built after it became listable,
     which only the digest in ``out_dir`` tells (the store keeps no record of builds): one
     that lists it, and none or one built before, are said as they are. The day it became
     listable is the Bangkok date, as the digest's weeks and its *found late* days are."""
-    from digest.clusters import copy_urls, fold_cluster, relevant_copies
+    from digest.clusters import fold_cluster
     from digest.markdown import lists_story
     from digest.select import (
         LATE_DAYS,
@@ -413,18 +476,16 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
         listing_weeks,
     )
 
-    row = store.article_by_url(representative)
-    if row is None:  # a copy of a removed representative: no story to list
+    if story.representative is None:  # a copy of a removed representative: no story to list
         return "its story is no longer stored"
-    copies = relevant_copies(store, representative)
-    story = fold_cluster(row, copies)
-    if not story["relevant"] or listing_weeks(story):
+    folded = fold_cluster(story.representative, story.relevant_copies())
+    if not folded["relevant"] or listing_weeks(folded):
         return None
-    found = bangkok_day(listed_since(story))
-    dated = Week.of(article_day(story)[0])
+    found = bangkok_day(listed_since(folded))
+    dated = Week.of(article_day(folded)[0])
     became = f"the story became listable on {found} (Bangkok time)"
     backlog = (
-        f"from a page dated {listing_day(story)}, more than {LATE_DAYS} days before "
+        f"from a page dated {listing_day(folded)}, more than {LATE_DAYS} days before "
         f"{Week.of(found)}: backlog"
     )
     digest = digest_path(out_dir, dated)
@@ -440,7 +501,7 @@ def _unlisted_because(store: Store, representative: str, out_dir: Path) -> str |
             f"{became}, after its week {dated} ended, {backlog}, "
             f"listed only by a digest of {dated} built since ({digest}: {os_reason(error)})"
         )
-    urls = [representative, *copy_urls(store, representative)]  # all: the item links each
+    urls = [story.url, *(copy["url"] for copy in story.copies)]  # all: the item links each
     if lists_story(markdown, urls, _unlinked_openings(store, urls)):
         return None
     return (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -268,23 +268,45 @@ def _rescore_all(
     begun = store.begin_finding(SCORING_KEY, fingerprint, stopping)  # see refind_partners_stored
     updates, read = [], 0
     for rows in _batches(store.iter_articles(), stopping):
-        batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
-        # Stage by stage, as the import scores: see score_each.
-        for row, result in zip(
-            rows, score_each(batch, rules, model=model, threshold=threshold), strict=True
-        ):
-            if isinstance(result, ValueError):
-                raise result
-            topics = sorted(result.topics)
-            if (result.score, result.relevant, topics) != (
+        for row, again in zip(rows, scored_again(rows, rules, model, threshold), strict=True):
+            if (again["relevance"], again["relevant"], json.loads(again["topics"])) != (
                 row["relevance"],
                 bool(row["relevant"]),
                 json.loads(row["topics"]),
             ):
-                score = (result.score, result.relevant, json.dumps(topics))
+                score = (again["relevance"], again["relevant"], again["topics"])
                 updates.append((row["id"], row["content_hash"], *score))
         read += len(rows)
     return Reread(read, store.update_scores(updates, SCORING_KEY, fingerprint, begun=begun))
+
+
+def scored_again(
+    rows: Sequence[Mapping[str, Any]], rules: Rules, model: Model, threshold: float
+) -> list[dict[str, Any]]:
+    """The stored articles ``rows`` with the ``relevance``, ``relevant`` and ``topics`` (a
+    JSON list, sorted) that scoring them again with ``rules``, ``model`` and ``threshold``
+    writes (:func:`rescore_stored`): each text as today's normaliser writes it, all stage by
+    stage as the import scores them (:func:`~thaidigest.relevance.score_each`). The
+    ValueError of a text the rules cannot read is raised."""
+    batch = [(*renormalised(row["title"], row["body"]), row["language"], None) for row in rows]
+    again = []
+    for row, result in zip(
+        rows, score_each(batch, rules, model=model, threshold=threshold), strict=True
+    ):
+        if isinstance(result, ValueError):
+            raise result
+        topics = json.dumps(sorted(result.topics))
+        again.append(
+            {**row, "relevance": result.score, "relevant": result.relevant, "topics": topics}
+        )
+    return again
+
+
+def scores_current(store: Store, config: dict[str, Any], user_rules: str | None) -> bool:
+    """True when the stored articles' scores are the ones ``config`` and ``user_rules`` (the
+    text of its rules file) give them, as far as the store records: what scored them is
+    what scores now, and :func:`rescore_stored` would read none of them again."""
+    return store.meta_value(SCORING_KEY) == scoring_fingerprint(config, user_rules)
 
 
 PARTNERS_KEY = "partners_found"  # the meta row naming what found the stored articles' partners

@@ -580,3 +580,103 @@ def test_explain_reads_the_lede_under_the_headline_not_another_items(store, tmp_
     ingest(store, [backlog], "2024-09-07T03:00")
     mark(store, backlog, relevance=0.8)
     assert explained_lines(tmp_path, backlog.url, out)[2].startswith("in no digest: ")
+
+
+def rules_config(tmp_path, role, term):
+    """A settings file whose rules file makes ``term`` an English term of ``role``
+    (always, never): what a user adds after the stored articles were scored."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(f'[groups.mine]\nrole = "{role}"\nen = ["{term}"]\n', encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[relevance]\nrules = "{rules.as_posix()}"\n', encoding="utf-8")
+    return str(config)
+
+
+def explained_with(tmp_path, raw, config):
+    arguments = ["explain", url_of(raw), "--db", store_path(tmp_path), "--config", config]
+    explained = CliRunner().invoke(main, [*arguments, "--out", str(tmp_path / "public")])
+    assert explained.exit_code == 0, explained.output
+    return explained.output.splitlines()
+
+
+# What explain says of an article whose stored score a changed rules file changes.
+STALE = (
+    "scored before the relevance rules, model or threshold changed: said below as the "
+    "next digest, crawl or import scores it again"
+)
+
+
+def test_explain_says_no_digest_line_for_a_story_a_new_never_term_makes_not_relevant(
+    store, tmp_path
+):
+    # Stored relevant and backlog (found five weeks after its date): "in no digest: it is
+    # relevant (0.90)" was said of it, and then "Not relevant" by the never term.
+    late = article(1, "Seagate meets the ministry", published=date(2024, 7, 29))
+    ingest(store, [late], "2024-09-07T03:00")
+    mark(store, late, relevance=0.9)
+    lines = explained_with(tmp_path, late, rules_config(tmp_path, "never", "Seagate"))
+    assert lines[2] == f"stored as relevant (0.90), {STALE}"
+    assert lines[3] == "Not relevant (0.00 < 0.50): your never term Seagate decides it."
+    assert not any("in no digest" in line for line in lines)
+
+
+def test_explain_says_why_a_story_a_new_always_term_makes_relevant_is_in_no_digest(store, tmp_path):
+    # Stored not relevant and backlog: the always term makes it relevant, and the next
+    # digest then lists it only if its week is built; explain said nothing of that.
+    late = article(1, "Seagate meets the ministry", published=date(2024, 7, 29))
+    ingest(store, [late], "2024-09-07T03:00")
+    mark(store, late, relevant=False, relevance=0.2)
+    lines = explained_with(tmp_path, late, rules_config(tmp_path, "always", "Seagate"))
+    assert lines[2] == f"stored as not relevant (0.20), {STALE}"
+    assert lines[3] == (
+        "in no digest: it is relevant (1.00), but the story became listable on 2024-09-07 "
+        "(Bangkok time), after its week 2024-W31 ended, from a page dated 2024-07-29, more than "
+        f"{LATE_DAYS} days before 2024-W36: backlog, listed only if the digest of 2024-W31 "
+        f"is built (none is in {tmp_path / 'public' / 'digests'})"
+    )
+    assert lines[4] == "Relevant (1.00 >= 0.50): your always term Seagate decides it."
+
+
+def test_explain_speaks_of_a_copy_as_the_next_digest_scores_it(store, tmp_path):
+    # The representative's verdict is as stored; its copy, stored not relevant, is made
+    # relevant by the always term: the story is listable by it, as backlog.
+    generic = article(1, "Short generic release", published=date(2024, 7, 29))
+    detailed = article(2, "Seagate signs with the ministry", published=date(2024, 8, 18))
+    ingest(store, [generic], "2024-07-29T03:00")
+    ingest(store, [detailed], "2024-09-07T03:00")
+    mark(store, generic, relevant=False, relevance=0.2)
+    mark(store, detailed, relevant=False, relevance=0.3, duplicate_of=generic)
+    config = rules_config(tmp_path, "always", "Seagate")
+    because = (
+        "the story became listable on 2024-09-07 (Bangkok time), after its week 2024-W31 ended, "
+        f"from a page dated 2024-08-18, more than {LATE_DAYS} days before 2024-W36: backlog, "
+        f"listed only if the digest of 2024-W31 is built (none is in "
+        f"{tmp_path / 'public' / 'digests'})"
+    )
+    copy = explained_with(tmp_path, detailed, config)
+    assert copy[2] == f"stored as not relevant (0.30), {STALE}"
+    assert copy[3] == (
+        f"duplicate of {url_of(generic)}, in no digest: this copy is relevant (1.00), but {because}"
+    )
+    representative = explained_with(tmp_path, generic, config)
+    assert f"in no digest: its copy {url_of(detailed)} is relevant (1.00), but {because}" in (
+        representative
+    )
+
+
+def test_explain_says_of_a_changed_rules_file_what_it_says_once_a_digest_scored_again(
+    store, tmp_path
+):
+    late = article(1, "Seagate meets the ministry", published=date(2024, 7, 29))
+    ingest(store, [late], "2024-09-07T03:00")
+    mark(store, late, relevant=False, relevance=0.2)
+    config = rules_config(tmp_path, "always", "Seagate")
+    before = explained_with(tmp_path, late, config)
+    # A digest of another week scores the stored articles again, and builds no 2024-W31.
+    arguments = ["digest", "--week", "2024-W40", "--db", store_path(tmp_path), "--config", config]
+    built = CliRunner().invoke(main, [*arguments, "--out", str(tmp_path / "public")])
+    assert built.exit_code == 0, built.output
+    assert "scored 1 stored article again" in built.output
+    after = explained_with(tmp_path, late, config)
+    assert after[2].startswith("in no digest: it is relevant (1.00)")
+    assert before == [*after[:2], f"stored as not relevant (0.20), {STALE}", *after[2:]]

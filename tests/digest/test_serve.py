@@ -12,14 +12,18 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 
 from digest.commands import other_port_note, serve_command
 from digest.serve import IDLE_TIMEOUT, make_server, server_url
 from tests.digest import ipv6_loopback_missing
+from thaidigest.cli import main
 from thaidigest.config import DEFAULTS
+from thaidigest.store import Store
 
 
 @pytest.fixture
@@ -397,21 +401,44 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def atom_feed(site_url: str) -> str:
+    """An Atom feed as a digest build writes it with ``digest.site_url`` set to ``site_url``:
+    its links to itself and to the site."""
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="th">\n'
+        "  <id>urn:uuid:08ea647c-2ce8-555c-ab99-93eb48edcc22</id>\n"
+        "  <title>thaidigest</title>\n"
+        f'  <link href="{site_url}feed.atom" rel="self"/>\n'
+        f'  <link href="{site_url}" rel="alternate"/>\n'
+        "</feed>\n"
+    )
+
+
 def serve_lines(tmp_path, site_url: str, port: int) -> tuple[list[str], int]:
     """What ``thaidigest serve --port PORT`` prints up to its ``Serving`` line, stderr and
-    stdout in the order written, with ``digest.site_url`` set to ``site_url``; and the port
-    it serves on (port 0 resolved)."""
+    stdout in the order written, serving a folder whose feeds were written with
+    ``digest.site_url`` set to ``site_url``; and the port it serves on (port 0 resolved)."""
     out = tmp_path / "public"
     out.mkdir(exist_ok=True)
     (out / "index.html").write_text("<p>index</p>", encoding="utf-8")
-    config = tmp_path / "settings.toml"
-    config.write_text(f'[digest]\nsite_url = "{site_url}"\n')
+    (out / "feed.atom").write_text(atom_feed(site_url), encoding="utf-8")
+    return served_lines(out, port, tmp_path)
+
+
+def served_lines(out, port: int, cwd, *options: str) -> tuple[list[str], int]:
+    """What ``thaidigest serve --out OUT --port PORT OPTIONS``, run in the folder ``cwd``,
+    prints up to its ``Serving`` line, stderr and stdout in the order written; and the port
+    it serves on (port 0 resolved)."""
     command = "from digest.commands import serve_command; serve_command()"
     arguments = [sys.executable, "-c", command, "--out", str(out), "--port", str(port)]
-    arguments += ["--config", str(config)]
     lines = []
     with subprocess.Popen(
-        arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+        [*arguments, *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=cwd,
     ) as server:
         try:
             while not (lines and lines[-1].startswith("Serving ")):
@@ -425,6 +452,65 @@ def serve_lines(tmp_path, site_url: str, port: int) -> tuple[list[str], int]:
     return lines, served
 
 
+def built_with(tmp_path, site_url: str) -> Path:
+    """The folder ``thaidigest digest`` writes a week's digest and the feeds in, with
+    ``digest.site_url`` set to ``site_url`` by the settings file it is given."""
+    db, out = tmp_path / "db.sqlite", tmp_path / "site"
+    Store(f"sqlite:///{db}").close()  # a database with nothing in it yet: digest needs one
+    config = tmp_path / "built.toml"
+    config.write_text(f'[digest]\nsite_url = "{site_url}"\n', encoding="utf-8")
+    arguments = ["digest", "--db", str(db), "--config", str(config), "--out", str(out)]
+    built = CliRunner().invoke(main, [*arguments, "--week", "2024-W42", "--judged-sites", "none"])
+    assert built.exit_code == 0, built.output
+    return out
+
+
+def test_serve_notes_nothing_of_feeds_written_for_a_public_site_from_a_folder_without_settings(
+    tmp_path,
+):
+    """The feeds name the public site_url they were built with: no link of theirs leads
+    to this server, whose port is none of theirs. serve read digest.site_url from the
+    settings where it ran instead (none: http://127.0.0.1:8000/), and said the feeds'
+    links named it."""
+    out = built_with(tmp_path, "https://digest.example.org/")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    lines, _served = served_lines(out, 0, elsewhere)
+    assert len(lines) == 1, lines
+
+
+def test_serve_notes_the_loopback_address_the_feeds_name_whatever_the_settings_where_it_runs(
+    tmp_path,
+):
+    """Built with the default digest.site_url, this machine's port 8000; served with a
+    settings file that names a public site: the feeds' links lead nowhere all the same."""
+    out = built_with(tmp_path, "http://127.0.0.1:8000/")
+    public = tmp_path / "public.toml"
+    public.write_text('[digest]\nsite_url = "https://digest.example.org/"\n', encoding="utf-8")
+    lines, served = served_lines(out, 0, tmp_path, "--config", str(public))
+    assert lines[:-1] == [
+        "Note: the feeds' links name http://127.0.0.1:8000/ (digest.site_url when they were "
+        f"written), but this server is on port {served}, so they lead nowhere here: serve "
+        "with --port 8000, or set [digest] site_url to this server's address and run "
+        "`thaidigest digest` again"
+    ]
+
+
+@pytest.mark.parametrize("feed", [None, "", "<feed"], ids=["no feed", "an empty file", "not XML"])
+def test_serve_notes_nothing_when_the_folders_feed_names_no_site(tmp_path, feed):
+    """A folder without a feed.atom it can read (one of your own pages, a build cut short):
+    no link is known, none is said to lead nowhere, whatever digest.site_url the settings
+    where it runs name (this machine's port 8000 by default)."""
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    if feed is not None:
+        (out / "feed.atom").write_text(feed, encoding="utf-8")
+    lines, served = served_lines(out, 0, tmp_path)
+    assert served != 8000
+    assert len(lines) == 1, lines
+
+
 def test_serve_notes_a_loopback_site_url_on_another_port_before_its_serving_line(tmp_path):
     """The feeds' links name digest.site_url: on this machine at another port than the
     server's (port 0 picks one), they lead to a port nothing serves, which the operator
@@ -432,9 +518,10 @@ def test_serve_notes_a_loopback_site_url_on_another_port_before_its_serving_line
     lines, served = serve_lines(tmp_path, "http://127.0.0.1:8080/", 0)
     assert served != 8080
     assert lines[:-1] == [
-        f"Note: the feeds' links name http://127.0.0.1:8080/ (digest.site_url), but this "
-        f"server is on port {served}, so they lead nowhere here: serve with --port 8080, or "
-        "set [digest] site_url to this server's address and run `thaidigest digest` again"
+        "Note: the feeds' links name http://127.0.0.1:8080/ (digest.site_url when they were "
+        f"written), but this server is on port {served}, so they lead nowhere here: serve "
+        "with --port 8080, or set [digest] site_url to this server's address and run "
+        "`thaidigest digest` again"
     ]
 
 
@@ -461,9 +548,9 @@ def test_the_note_on_a_loopback_https_site_url_advises_no_port_serve_speaks_plai
     """serve speaks plain HTTP only: no --port makes an https link reach it (it advised
     ``serve with --port 443``), on the port the link names too."""
     assert other_port_note(site_url, 8001) == (
-        f"Note: the feeds' links name {site_url} (digest.site_url), but this server speaks "
-        "plain HTTP only, on port 8001, so they lead nowhere here: set [digest] site_url "
-        "to this server's address and run `thaidigest digest` again"
+        f"Note: the feeds' links name {site_url} (digest.site_url when they were written), "
+        "but this server speaks plain HTTP only, on port 8001, so they lead nowhere here: "
+        "set [digest] site_url to this server's address and run `thaidigest digest` again"
     )
 
 
@@ -471,9 +558,9 @@ def test_the_note_on_a_loopback_site_url_naming_port_0_advises_no_port():
     """Port 0 is a port written, not the scheme's default (it advised ``--port 80``), and
     ``serve --port 0`` picks a free port, not the one the links name: no port to advise."""
     assert other_port_note("http://127.0.0.1:0/", 8001) == (
-        "Note: the feeds' links name http://127.0.0.1:0/ (digest.site_url), but this server "
-        "is on port 8001, so they lead nowhere here: set [digest] site_url to this "
-        "server's address and run `thaidigest digest` again"
+        "Note: the feeds' links name http://127.0.0.1:0/ (digest.site_url when they were "
+        "written), but this server is on port 8001, so they lead nowhere here: set [digest] "
+        "site_url to this server's address and run `thaidigest digest` again"
     )
 
 
