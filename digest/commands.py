@@ -31,7 +31,13 @@ from digest.mail import (
     write_off,
 )
 from digest.markdown import coverage_line, markdown_to_text, story_headlines
-from digest.ours import ForeignFileError, foreign_top_files, refusal
+from digest.ours import (
+    ForeignFileError,
+    foreign_top_files,
+    left_out_note,
+    refusal,
+    what_they_are,
+)
 from digest.publish import (
     DigestResult,
     build_digest,
@@ -49,6 +55,7 @@ from digest.select import (
     complete_weeks,
     digest_path,
     first_watched,
+    not_digests,
     watched,
 )
 from digest.serve import STOPPED, feeds_site_url, serve
@@ -211,12 +218,19 @@ def mail_digests(
     texts = {**(stored_digests(out_dir) if late else {}), **built}
     newest = max(built, default=None)
     unwatched = set(unwatched_weeks(store, [*late, *built]))
+    not_ours = set(not_digests(out_dir)) if late else set()  # none of them is mailed
     for week in sorted([*late, *built]):
         if week not in texts:
             path = digest_path(out_dir, week)
+            gone = f"is gone (build it again with --week {week})"
+            if path in not_ours:
+                gone = (
+                    f"is {what_they_are(out_dir, [path])} (move it out of {path.parent} "
+                    f"and build it again with --week {week})"
+                )
             failures.append(
                 f"digest {week} is owed to {', '.join(late[week])} and cannot be mailed: "
-                f"{path} is gone (build it again with --week {week})"
+                f"{path} {gone}"
             )
             continue
         if week in unwatched and not story_headlines(texts[week]):  # would read as quiet
@@ -438,6 +452,8 @@ def digest_command(
                 "served from",
                 err=True,
             )
+        if results and (unread := not_digests(out_dir)):  # a user's 2024-W33.md, say
+            click.echo(f"WARNING: {left_out_note(out_dir, unread)}", err=True)
         if left_out is not None:  # stories of those weeks are in no digest: say so
             first, last = left_out
             span = str(first) if first == last else f"{first} to {last}"

@@ -19,8 +19,9 @@ A build also records what it leaves in the folder, each file's size and SHA-256
 file is thaidigest's when it holds what the record says a build left there, so a file
 thaidigest wrote that the user edited since (a note added to ``index.html``, a week's
 Markdown corrected by hand), or one of theirs at a path no build wrote before (a new
-partner's feed), is theirs, and refused like any other. The marks above judge a folder
-without the record only (one an earlier thaidigest wrote, or a new one).
+partner's feed), is theirs, and refused like any other; a week's Markdown of theirs, or
+edited, is no digest either: no build reads it (:func:`unrecorded`). The marks above judge
+a folder without the record only (one an earlier thaidigest wrote, or a new one).
 
 Nothing is read whole but a file whose size is one the record holds for it: ``status``, the
 container's health check, judges the folders on every run. Only a regular file can be
@@ -248,6 +249,16 @@ def foreign_files(
     return found
 
 
+def unrecorded(out_dir: Path, paths: Iterable[Path]) -> list[Path]:
+    """The files at ``paths`` (in ``out_dir``) that no build left there as they are, by the
+    record of ``out_dir`` (:data:`WRITTEN`): not in it, or changed since, as
+    :func:`foreign_files` judges them; none in a folder without the record (an earlier
+    thaidigest's), whose files are judged as before. A week's Markdown among them (a user's
+    notes named ``2024-W33.md``, a digest corrected by hand) is no digest: no build reads it
+    (:func:`digest.select.written_weeks`)."""
+    return foreign_files(out_dir, paths) if load_written(out_dir) is not None else []
+
+
 def is_digest_folder(out_dir: Path) -> bool:
     """Whether ``out_dir``, holding no record (:data:`WRITTEN`), is a digest folder by the
     marks of thaidigest's files: one of its top feeds is thaidigest's (:data:`TOP_FEEDS`)."""
@@ -274,28 +285,47 @@ def foreign_top_files(out_dir: Path) -> list[Path]:
 
 
 def _named(out_dir: Path, foreign: list[Path]) -> str:
-    """``foreign`` named, and what they are: ``public/index.html: a file thaidigest did not
-    write, which the digest would replace``; ``…: a file changed since thaidigest wrote it,
-    …`` for one the record of ``out_dir`` holds (:data:`WRITTEN`)."""
+    """``foreign`` named, and what they are (:func:`what_they_are`): ``public/index.html: a
+    file thaidigest did not write, which the digest would replace``."""
     named = ", ".join(str(path) for path in foreign)
+    return f"{named}: {what_they_are(out_dir, foreign)}, which the digest would replace"
+
+
+def what_they_are(out_dir: Path, foreign: list[Path]) -> str:
+    """What the ``foreign`` files of ``out_dir`` are: ``a file thaidigest did not write``;
+    ``a file changed since thaidigest wrote it`` for one the record of ``out_dir`` holds
+    (:data:`WRITTEN`)."""
     written = load_written(out_dir) or {}
     changed = sum(
         _found(path)[0] == Found.FILE and recorded_name(out_dir, path) in written
         for path in foreign
     )
     if changed == len(foreign) == 1:
-        what = "a file changed since thaidigest wrote it"
-    elif changed == len(foreign):
-        what = "files changed since thaidigest wrote them"
-    elif changed:
-        what = "files thaidigest did not write or changed since it wrote them"
+        return "a file changed since thaidigest wrote it"
+    if changed == len(foreign):
+        return "files changed since thaidigest wrote them"
+    if changed:
+        return "files thaidigest did not write or changed since it wrote them"
+    return (
+        "a file thaidigest did not write" if len(foreign) == 1 else "files thaidigest did not write"
+    )
+
+
+def left_out_note(out_dir: Path, digests: list[Path]) -> str:
+    """The line that says the weeks' Markdown ``digests`` of ``out_dir`` are no digests
+    (:func:`unrecorded`): named, what they are, that no build publishes them, and how the
+    digests of their weeks are built."""
+    named = ", ".join(str(path) for path in digests)
+    weeks = ", ".join(path.stem for path in digests)
+    if len(digests) == 1:
+        published, built = "a digest", f"the digest of {weeks} with --week {weeks}"
     else:
-        what = (
-            "a file thaidigest did not write"
-            if len(foreign) == 1
-            else "files thaidigest did not write"
-        )
-    return f"{named}: {what}, which the digest would replace"
+        published, built = "digests", f"the digests of {weeks} with --week"
+    return (
+        f"{named}: {what_they_are(out_dir, digests)}, not published as {published} (no page, "
+        f"no entry in digests.atom, no link in index.html): move "
+        f"{'it' if len(digests) == 1 else 'them'} out of {digests[0].parent} to build {built}"
+    )
 
 
 def _remedy(out_dir: Path, foreign: list[Path], option: str) -> str:

@@ -23,7 +23,8 @@ Layout of the folder::
                             file in these folders is left as it is
     feeds.opml              every feed, for a reader to import at once
     index.html              the archive: the newest digest's items, every digest in
-                            digests/, every feed
+                            digests/ (thaidigest's: a user's 2024-W33.md is none,
+                            digest.select.written_weeks), every feed
 
 Every file is written atomically (a temporary file in the same folder, then
 ``os.replace``) and only when its content changed, so readers never see half

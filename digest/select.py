@@ -88,6 +88,7 @@ from digest.clusters import (
     relevant_copies_seen,
 )
 from digest.diff import NO_CHANGE, Diff, diff_versions
+from digest.ours import unrecorded
 from thaidigest.dates import BANGKOK, BE_OFFSET, LAST_CE_YEAR, bangkok_date
 from thaidigest.normalise import without_headline_repeats
 from thaidigest.store import (
@@ -284,12 +285,32 @@ def digest_week(path: Path) -> Week | None:
         return None
 
 
-def written_weeks(out_dir: Path) -> list[Week]:
-    """The weeks whose digest is in ``out_dir/digests``, oldest first (files not read)."""
+def week_files(out_dir: Path) -> dict[Week, Path]:
+    """The files of ``out_dir/digests`` named as a week's Markdown digest, by week, oldest
+    first, whoever wrote them (files not read)."""
     folder = out_dir / DIGESTS
     if not folder.is_dir():
-        return []
-    return sorted(week for week in map(digest_week, folder.iterdir()) if week is not None)
+        return {}
+    named = {digest_week(path): path for path in folder.iterdir()}
+    return {week: named[week] for week in sorted(week for week in named if week is not None)}
+
+
+def written_weeks(out_dir: Path) -> list[Week]:
+    """The weeks whose digest thaidigest wrote in ``out_dir/digests``, oldest first: a file
+    named as one that the folder's record says no build left as it is (a user's notes in
+    ``2024-W33.md``, a digest corrected by hand: :func:`not_digests`) is none, read by no
+    build, published by none; in a folder without the record, every such file is one."""
+    found = week_files(out_dir)
+    foreign = set(not_digests(out_dir, found))
+    return [week for week, path in found.items() if path not in foreign]
+
+
+def not_digests(out_dir: Path, found: Mapping[Week, Path] | None = None) -> list[Path]:
+    """The files of ``out_dir/digests`` named as a week's digest (``found``, else
+    :func:`week_files`) that thaidigest did not write, or that were changed since, by the
+    folder's record (:func:`digest.ours.unrecorded`), oldest week first."""
+    files = week_files(out_dir) if found is None else found
+    return unrecorded(out_dir, files.values())
 
 
 def written_once_over(out_dir: Path, week: Week) -> bool:

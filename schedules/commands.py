@@ -16,6 +16,7 @@ import click
 from click.core import ParameterSource
 from sqlalchemy import select
 
+from digest.ours import unrecorded
 from digest.select import (
     DIGEST_FILE,
     DIGESTS,
@@ -482,17 +483,20 @@ def stale_crawls(
 
 def newest_digest(out_dir: Path) -> Path | None:
     """The newest weekly digest file in ``out_dir/digests``; None when there is none (the
-    folder not made yet). OSError when this user may not read the folder (or a folder on
-    its way it may not enter): not known to hold none, which ``status`` says
-    (:func:`digest_line`) and judges unhealthy (:func:`unwritable_folders`,
-    :func:`unreadable_folders`), never as a traceback. Not ``Path.glob``, which takes a
-    folder it may not read for an empty one."""
+    folder not made yet). A file named as one that thaidigest did not write, or that was
+    changed since (:func:`digest.ours.unrecorded`), is none, as no build reads it. OSError
+    when this user may not read the folder (or a folder on its way it may not enter): not
+    known to hold none, which ``status`` says (:func:`digest_line`) and judges unhealthy
+    (:func:`unwritable_folders`, :func:`unreadable_folders`), never as a traceback. Not
+    ``Path.glob``, which takes a folder it may not read for an empty one."""
     try:
         names = os.listdir(out_dir / DIGESTS)
     except FileNotFoundError:
         return None
-    found = sorted(name for name in names if DIGEST_FILE.match(name))
-    return out_dir / DIGESTS / found[-1] if found else None
+    found = [out_dir / DIGESTS / name for name in sorted(names) if DIGEST_FILE.match(name)]
+    foreign = set(unrecorded(out_dir, found))
+    written = [path for path in found if path not in foreign]
+    return written[-1] if written else None
 
 
 @dataclass(frozen=True)

@@ -637,6 +637,26 @@ def test_an_owed_digest_whose_file_is_gone_is_named_and_the_rest_is_sent(tmp_pat
     assert owing in result.output
 
 
+def test_an_owed_digest_the_user_replaced_with_their_own_text_is_not_mailed(tmp_path):
+    """The Markdown of a week owed was mailed as it stood: the user's notes written over it
+    went to every recipient."""
+    db, last = stored(tmp_path), Week.last_complete(utc_now())
+    mail_weeks(tmp_path, db, free_port(), ["a@example.org"], last.shift(-1))
+    mine = tmp_path / "public" / "digests" / f"{last.shift(-1)}.md"
+    mine.write_text("# my private notes\n")
+    with smtp_sink() as inbox:
+        result = mail_weeks(tmp_path, db, inbox.port, ["a@example.org"], last)
+        assert mailed(inbox) == [("a@example.org", str(last))]
+        assert not any(b"private" in content for _, content in inbox.messages)
+    assert result.exit_code == 1
+    assert (
+        f"digest {last.shift(-1)} is owed to a@example.org and cannot be mailed: {mine} is a "
+        f"file changed since thaidigest wrote it (move it out of {mine.parent} and build it "
+        f"again with --week {last.shift(-1)})"
+    ) in result.output
+    assert mine.read_text() == "# my private notes\n"
+
+
 def test_serve_refuses_a_missing_folder_as_wrong_input(tmp_path):
     # Exit 2, as the commands that read the store refuse a --db that names no file.
     result = CliRunner().invoke(serve_command, ["--out", str(tmp_path / "nothing")])
@@ -1888,6 +1908,90 @@ def test_a_past_week_of_a_folder_an_earlier_thaidigest_wrote_is_built_again(tmp_
     again = CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments])
     assert again.exit_code == 0, again.output
     assert "earlier thaidigest" not in past.read_text()
+
+
+def test_a_users_own_markdown_named_as_a_past_week_is_not_published(tmp_path):
+    """A user's notes in digests/2024-W33.md were read as that week's digest: every build
+    published them as its page, an entry of digests.atom and a link in index.html."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+    mine = out / "digests" / "2024-W33.md"
+    mine.write_text("my private notes\n")
+
+    result = CliRunner().invoke(digest_command, arguments)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"WARNING: {mine}: a file thaidigest did not write, not published as a digest (no "
+        "page, no entry in digests.atom, no link in index.html): move it out of "
+        f"{out / 'digests'} to build the digest of 2024-W33 with --week 2024-W33\n"
+    )
+    assert not (out / "digests" / "2024-W33.html").exists()
+    for published in ("index.html", "digests.atom", "feed.atom", "feeds.opml"):
+        text = (out / published).read_text()
+        assert "private" not in text and "2024-W33" not in text, published
+    assert mine.read_text() == "my private notes\n"  # kept as written
+
+
+def test_a_past_weeks_digest_the_user_edited_is_not_published_again(tmp_path):
+    """Edited since a build wrote it, a week's Markdown is the user's (a build of its week
+    refuses to replace it): the other weeks' builds do not publish it either."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    for week in ("2024-W33", "2024-W34"):
+        assert CliRunner().invoke(digest_command, ["--week", week, *arguments]).exit_code == 0
+    assert "2024-W33" in (out / "index.html").read_text()
+    edited = out / "digests" / "2024-W33.md"
+    edited.write_text(edited.read_text() + "\nmy own remark\n")
+    page = (out / "digests" / "2024-W33.html").read_bytes()
+
+    result = CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments])
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"WARNING: {edited}: a file changed since thaidigest wrote it, not published as a "
+        "digest (no page, "
+    )
+    assert (out / "digests" / "2024-W33.html").read_bytes() == page  # as the build wrote it
+    for published in ("index.html", "digests.atom"):
+        text = (out / published).read_text()
+        assert "my own remark" not in text and "2024-W33" not in text, published
+    assert "my own remark" in edited.read_text()
+
+
+def test_status_counts_no_users_markdown_named_as_a_week_as_a_digest(tmp_path):
+    """status named the user's digests/2024-W35.md as the folder's newest digest."""
+    db, out = stored(tmp_path), tmp_path / "site"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+    (out / "digests" / "2024-W35.md").write_text("my private notes\n")
+    schedule = a_digest_job_writing(tmp_path, out)
+
+    result = CliRunner().invoke(status_command, ["--schedules", str(schedule), "--db", str(db)])
+
+    assert f"digest: {out / 'digests' / '2024-W34.md'} written " in result.output
+    assert "2024-W35" not in result.output
+
+
+def test_a_week_markdown_in_a_folder_an_earlier_thaidigest_wrote_is_published_as_before(
+    tmp_path,
+):
+    """A folder without the record of what the builds wrote holds an earlier thaidigest's
+    digests: each is read and published, as before the record."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--week", "2024-W34", "--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, arguments).exit_code == 0
+    (out / WRITTEN).unlink()  # as an earlier thaidigest left the folder
+    (out / "digests" / "2024-W33.md").write_text("# An earlier digest\n\nits one line\n")
+
+    result = CliRunner().invoke(digest_command, arguments)
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert "its one line" in (out / "digests" / "2024-W33.html").read_text()
+    assert 'href="digests/2024-W33.html"' in (out / "index.html").read_text()
+    assert "its one line" in (out / "digests.atom").read_text()
 
 
 def test_a_folder_a_digest_wrote_is_written_again_and_a_new_or_empty_one_is_made(tmp_path):
