@@ -101,7 +101,9 @@ def test_a_later_weeks_build_counts_the_earlier_weeks_page_it_renders_not_its_ma
     assert sorted(path.name for path in earlier) == ["2024-W34.html", "2024-W34.md"]
     later = CliRunner().invoke(digest_command, ["--week", "2024-W35", *common, "--verbose"])
     assert later.exit_code == 0, later.output
-    files = written_files(out)
+    files = written_files(out) - {
+        out / WRITTEN
+    }  # the build's record of its files is no digest file
     listed = {Path(line.removeprefix("wrote ")) for line in later.output.splitlines()[1:-1]}
     assert not listed & set(earlier)  # the W34 files left as they were
     assert {path: path.stat().st_mtime_ns for path in earlier} == earlier
