@@ -731,9 +731,9 @@ def _is_lede(block: Sequence[Token]) -> bool:
 
 def _mark_changes(block: Sequence[Token]) -> None:
     """A Thai item's list of changes marked ``lang="th"``: the removed and added text of a
-    line that quotes it (:data:`QUOTING_LABELS`), a line of a changed number and one of the
-    unchanged text a change follows (:data:`FOLLOWED_LABEL`) whole; the date's line and
-    the counts stay English."""
+    line that quotes it (:data:`QUOTING_LABELS`) and the unchanged text a change follows
+    (:data:`FOLLOWED_LABEL`), after their labels; a line of a changed number whole; the
+    labels, the date's line and the counts stay English."""
     item_open = block[0]
     for token in block:
         if token.type == "list_item_open":
@@ -748,10 +748,24 @@ def _mark_changes(block: Sequence[Token]) -> None:
         if token.content.startswith(QUOTING_LABELS):
             for child in quotes:
                 child.content = f'{child.content[:-1]} lang="{THAI}">'
-        elif token.content.startswith(FOLLOWED_LABEL) or (
-            quotes and not token.content.startswith(DATE_LABEL)
-        ):
+        elif token.content.startswith(FOLLOWED_LABEL):
+            _mark_after_label(token, FOLLOWED_LABEL)
+        elif quotes and not token.content.startswith(DATE_LABEL):
             item_open.attrSet("lang", THAI)
+
+
+def _mark_after_label(inline: Token, label: str) -> None:
+    """The text of ``inline`` after its opening ``label`` in a ``<span lang="th">``."""
+    children = list(inline.children or ())
+    first = children[0]
+    opening = Token("text", "", 0, content=label)
+    first.content = first.content[len(label) :]
+    inline.children = [
+        opening,
+        Token("html_inline", "", 0, content=f'<span lang="{THAI}">'),
+        *(children if first.content else children[1:]),
+        Token("html_inline", "", 0, content="</span>"),
+    ]
 
 
 def without_health(text: str, coverage: str | None = None) -> str:
