@@ -513,15 +513,16 @@ def _marked(tag: str, text: str) -> str:
     return f"<{tag}>{escape(text)}</{tag}>"
 
 
-def change_lines(diff: Diff) -> list[str]:
+def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
     """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
     removed and added when the change was too long to align, then numbers, removed and added
     sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
 
-    A removed or added passage that follows unchanged text (``Diff.removed_after``,
-    ``Diff.added_after``) has a line of that text's last words before it
-    (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an edited
-    sentence's removed and added text follow the same one); it counts as no change."""
+    ``with_context``, a removed or added passage that follows unchanged text
+    (``Diff.removed_after``, ``Diff.added_after``) has a line of that text's last words
+    before it (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an
+    edited sentence's removed and added text follow the same one) or they show nothing
+    (:func:`~digest.clean.shown_context` is empty); it counts as no change."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -558,7 +559,8 @@ def change_lines(diff: Diff) -> list[str]:
     ]
     said = ""
     for line, followed in details[:MAX_CHANGE_LINES]:
-        context = f"{FOLLOWED_LABEL}{escape(shown_context(followed))}" if followed else ""
+        shown = shown_context(followed) if followed and with_context else ""
+        context = f"{FOLLOWED_LABEL}{escape(shown)}" if shown else ""
         if context and context != said:
             lines.append(context)
         said = context
@@ -569,9 +571,10 @@ def change_lines(diff: Diff) -> list[str]:
     return lines
 
 
-def render_changes(diff: Diff) -> str:
-    """What changed as a Markdown list, removed text in ``<del>``, added text in ``<ins>``."""
-    return "\n".join(f"- {line}" for line in change_lines(diff))
+def render_changes(diff: Diff, *, with_context: bool = True) -> str:
+    """What changed as a Markdown list, removed text in ``<del>``, added text in ``<ins>``;
+    ``with_context``, each passage after the unchanged text it follows (:func:`change_lines`)."""
+    return "\n".join(f"- {line}" for line in change_lines(diff, with_context=with_context))
 
 
 def digest_title(title: str, week: Week) -> str:
