@@ -351,7 +351,9 @@ def shown_context(text: str) -> str:
     an ellipsis, its last words that fit in that many characters, from the first start of
     a word (as the Thai word cutter finds words: a vowel or tone mark stays with its
     consonant) within them; within a long web address or token, from the first place a
-    letter starts. Only :data:`TOKENISE_MARGIN` characters before them are read."""
+    letter starts. Only :data:`TOKENISE_MARGIN` characters before them are read. "" when
+    none of those characters starts one (marks that join a consonant far before them):
+    an ellipsis alone shows no text."""
     line = clean_line(text)
     if len(line) <= MAX_FOLLOWED_CHARS:
         return line
@@ -369,7 +371,7 @@ def shown_context(text: str) -> str:
         start = earliest
         while start < len(line) and _joins_previous(line[start]):
             start += 1
-    return ELLIPSIS + line[start:]
+    return ELLIPSIS + line[start:] if start < len(line) else ""
 
 
 def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:

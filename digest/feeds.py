@@ -230,7 +230,9 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     named by its stored source (``Updated (file): …``), not as the digest names it
     (:data:`digest.markdown.IMPORTED`): every build writes the revision entries of its
     weeks again, each dated when its version was seen, so a title named anew would change
-    entries readers already hold without dating them again.
+    entries readers already hold without dating them again; for the same reason its content
+    lists the changes alone, as it always did, without the unchanged text each follows that
+    the digest shows (:func:`~digest.markdown.change_lines`).
     """
     seen = parse_iso(revision.seen_at)
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])
@@ -245,7 +247,7 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
         link=link or page,
         published=seen,
         updated=seen,
-        content_html=markdown_to_html(render_changes(revision.diff)),
+        content_html=markdown_to_html(render_changes(revision.diff, with_context=False)),
         categories=item.topics,
         language=item.language,
         partners=item.partners,

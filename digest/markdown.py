@@ -513,15 +513,16 @@ def _marked(tag: str, text: str) -> str:
     return f"<{tag}>{escape(text)}</{tag}>"
 
 
-def change_lines(diff: Diff) -> list[str]:
+def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
     """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
     removed and added when the change was too long to align, then numbers, removed and added
     sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
 
-    A removed or added passage that follows unchanged text (``Diff.removed_after``,
-    ``Diff.added_after``) has a line of that text's last words before it
-    (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an edited
-    sentence's removed and added text follow the same one); it counts as no change."""
+    ``with_context``, a removed or added passage that follows unchanged text
+    (``Diff.removed_after``, ``Diff.added_after``) has a line of that text's last words
+    before it (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an
+    edited sentence's removed and added text follow the same one) or they show nothing
+    (:func:`~digest.clean.shown_context` is empty); it counts as no change."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -558,7 +559,8 @@ def change_lines(diff: Diff) -> list[str]:
     ]
     said = ""
     for line, followed in details[:MAX_CHANGE_LINES]:
-        context = f"{FOLLOWED_LABEL}{escape(shown_context(followed))}" if followed else ""
+        shown = shown_context(followed) if followed and with_context else ""
+        context = f"{FOLLOWED_LABEL}{escape(shown)}" if shown else ""
         if context and context != said:
             lines.append(context)
         said = context
@@ -569,9 +571,10 @@ def change_lines(diff: Diff) -> list[str]:
     return lines
 
 
-def render_changes(diff: Diff) -> str:
-    """What changed as a Markdown list, removed text in ``<del>``, added text in ``<ins>``."""
-    return "\n".join(f"- {line}" for line in change_lines(diff))
+def render_changes(diff: Diff, *, with_context: bool = True) -> str:
+    """What changed as a Markdown list, removed text in ``<del>``, added text in ``<ins>``;
+    ``with_context``, each passage after the unchanged text it follows (:func:`change_lines`)."""
+    return "\n".join(f"- {line}" for line in change_lines(diff, with_context=with_context))
 
 
 def digest_title(title: str, week: Week) -> str:
@@ -731,9 +734,9 @@ def _is_lede(block: Sequence[Token]) -> bool:
 
 def _mark_changes(block: Sequence[Token]) -> None:
     """A Thai item's list of changes marked ``lang="th"``: the removed and added text of a
-    line that quotes it (:data:`QUOTING_LABELS`), a line of a changed number and one of the
-    unchanged text a change follows (:data:`FOLLOWED_LABEL`) whole; the date's line and
-    the counts stay English."""
+    line that quotes it (:data:`QUOTING_LABELS`) and the unchanged text a change follows
+    (:data:`FOLLOWED_LABEL`), after their labels; a line of a changed number whole; the
+    labels, the date's line and the counts stay English."""
     item_open = block[0]
     for token in block:
         if token.type == "list_item_open":
@@ -748,10 +751,24 @@ def _mark_changes(block: Sequence[Token]) -> None:
         if token.content.startswith(QUOTING_LABELS):
             for child in quotes:
                 child.content = f'{child.content[:-1]} lang="{THAI}">'
-        elif token.content.startswith(FOLLOWED_LABEL) or (
-            quotes and not token.content.startswith(DATE_LABEL)
-        ):
+        elif token.content.startswith(FOLLOWED_LABEL):
+            _mark_after_label(token, FOLLOWED_LABEL)
+        elif quotes and not token.content.startswith(DATE_LABEL):
             item_open.attrSet("lang", THAI)
+
+
+def _mark_after_label(inline: Token, label: str) -> None:
+    """The text of ``inline`` after its opening ``label`` in a ``<span lang="th">``."""
+    children = list(inline.children or ())
+    first = children[0]
+    opening = Token("text", "", 0, content=label)
+    first.content = first.content[len(label) :]
+    inline.children = [
+        opening,
+        Token("html_inline", "", 0, content=f'<span lang="{THAI}">'),
+        *(children if first.content else children[1:]),
+        Token("html_inline", "", 0, content="</span>"),
+    ]
 
 
 def without_health(text: str, coverage: str | None = None) -> str:

@@ -136,33 +136,38 @@ WRAPPER_LINES = (
 PRINT_BUTTON_LINES = ("พิมพ์", "print")
 _LONGEST_PRINT_BUTTON = max(map(len, PRINT_BUTTON_LINES))
 # A page's visit widgets, which a template may put in the article's text and which change
-# from visit to visit: a view counter ("เข้าชม 1,234 ครั้ง", "Views: 1,234", "1.2K views") and a
-# last-visit stamp ("เข้าชมล่าสุด 7 ธ.ค. 2569 10:15 น."). Kept, each crawl stored a new
-# version of an unchanged article. A counter is its label and number (or a number and an
-# English label after it); it stands apart, at the line's ends or between separators, and
-# goes only when the line holds nothing else but the print button's label or a date line
-# (see :func:`without_visit_widgets`): "ประชุมครั้งที่ 3", "110,308 ครั้ง" and a sentence
-# quoting a clip's views ("ทีม อคิราห์ ยอดวิว 4,407 ครั้ง") are text.
-COUNT = r"[0-9๐-๙][0-9๐-๙,.]*(?:\s*[kKmM](?![a-zA-Z]))?"
-VIEW_COUNTER_LABELS = (
-    r"(?:จำนวน)?(?:ผู้)?(?:เข้าชม|เยี่ยมชม|เปิดอ่าน|อ่าน)(?:แล้ว)?",
-    r"ยอด(?:เข้าชม|วิว|อ่าน)",
-    r"(?:page\s*)?views?",
-    r"visits?",
-    r"visitors?",
-    r"hits",
-    r"reads?",
-)
+# from visit to visit: a view counter ("เข้าชม 1,234 ครั้ง", "Views: 1,234") and a last-visit
+# stamp ("เข้าชมล่าสุด 7 ธ.ค. 2569 10:15 น."). Kept, each crawl stored a new version of an
+# unchanged article. Only the widget's own forms are one: a counter is เข้าชม or อ่าน, a
+# number and ครั้ง, or Views and a colon before a number, and goes only beside the print
+# button's label or a date line; a stamp is its label over a whole date and a time. Each
+# stands apart, at the line's ends or between separators (see
+# :func:`without_visit_widgets`). A line of its own about visitors or readers is text
+# ("ผู้เข้าชม 5,000 คน", "อ่าน 2 ครั้ง", "Visitors: 120,000", "last visited 2019"), and so
+# is a sentence quoting a count ("ทีม อคิราห์ ยอดวิว 4,407 ครั้ง").
+# Every pattern here reads each character once: its runs are bounded or end where the
+# next part's characters start, so no line makes it try one split after another.
+DIGIT = "[0-9๐-๙]"
+COUNT = rf"{DIGIT}{{1,3}}(?:,{DIGIT}{{3}})+|{DIGIT}+"
 VIEW_COUNTER = (
-    rf"(?:{'|'.join(VIEW_COUNTER_LABELS)})\s*:?\s*{COUNT}(?:\s*(?:ครั้ง|คน|times))?"
-    rf"|{COUNT}\s*(?:views?|reads?|visits?)"
+    rf"(?:เข้าชม|อ่าน)\s*(?::\s*)?(?:{COUNT})\s*ครั้ง"
+    rf"|(?:page\s*)?views?\s*:\s*(?:{COUNT})"
 )
-# A stamp's date and time, in words of these: numbers, abbreviations (ธ.ค., น.), month names.
-_MONTH_NAMES = sorted([*THAI_MONTHS, *ENGLISH_MONTHS], key=len, reverse=True)
-STAMP_WORD = rf"[0-9๐-๙]+|(?:[ก-๙]{{1,3}}\.)+|{'|'.join(_MONTH_NAMES)}|เวลา|นาฬิกา|[ap]\.?m\.?"
+_MONTH_NAMES = "|".join(sorted([*THAI_MONTHS, *ENGLISH_MONTHS], key=len, reverse=True))
+# "ธ.ค.", "มี.ค.": a Thai month's abbreviation.
+_THAI_MONTH_ABBREVIATION = r"[\u0e01-\u0e4e]{1,3}\.[\u0e01-\u0e4e]{1,3}\."
+_STAMP_DATE = (
+    rf"{DIGIT}{{1,2}}\s*(?:{_MONTH_NAMES}|{_THAI_MONTH_ABBREVIATION})\.?\s*(?:,\s*)?{DIGIT}{{4}}"
+    rf"|(?:{_MONTH_NAMES})\.?\s*{DIGIT}{{1,2}}\s*(?:,\s*)?{DIGIT}{{4}}"
+    rf"|{DIGIT}{{1,4}}[/.-]{DIGIT}{{1,2}}[/.-]{DIGIT}{{1,4}}"
+)
+_STAMP_TIME = (
+    rf"(?:เวลา\s*)?{DIGIT}{{1,2}}[:.]{DIGIT}{{2}}(?:[:.]{DIGIT}{{2}})?"
+    r"(?:\s*(?:น\.|นาฬิกา|[ap]\.?m\.?))?"
+)
 VISIT_STAMP = (
     r"(?:(?:เข้าชม|เยี่ยมชม|อ่าน)ล่าสุด(?:เมื่อ)?|last\s+(?:visited|viewed|visit|view)(?:\s+on)?)"
-    rf"\s*:?\s*(?=\D*[0-9๐-๙])(?:{STAMP_WORD})(?:[\s/.:,-]*(?:{STAMP_WORD}))*"
+    rf"\s*(?::\s*)?(?:{_STAMP_DATE})\s*(?:,\s*)?{_STAMP_TIME}"
 )
 # What separates the widgets of a row, and the longest row read as one.
 WIDGET_SEPARATORS = "|•·:,-–/()[] "
@@ -178,6 +183,7 @@ _WRAPPER = re.compile(r"^(?:" + "|".join(WRAPPER_LINES) + r")$", re.IGNORECASE)
 _VISIT_WIDGET = re.compile(
     rf"(?<![^\s|•·:(\[])(?:{VIEW_COUNTER}|{VISIT_STAMP})(?=$|[\s|•·)\]])", re.IGNORECASE
 )
+_VISIT_STAMP = re.compile(VISIT_STAMP, re.IGNORECASE)
 # The footer (its URL the group ``url``), a separator or a wrapper line, in one match.
 _BOILERPLATE = re.compile(
     f"^(?:(?i:{SOURCE_FOOTER})|{SEPARATOR_LINE}|(?i:{'|'.join(WRAPPER_LINES)}))$"
@@ -799,17 +805,19 @@ def _without_boilerplate(title: str, lines: list[str]) -> tuple[list[str], str |
 
 def without_visit_widgets(line: str) -> str:
     """``line`` without its view counters and last-visit stamps (:data:`VIEW_COUNTER`,
-    :data:`VISIT_STAMP`) when they are all it holds besides separators, the print
-    button's label or a date line: "" for a row of widgets, the label or the date line
-    for one with it. Any other line is returned as it is: a number and ``ครั้ง`` in a
-    sentence are text."""
+    :data:`VISIT_STAMP`) when they are all it holds besides separators and the print
+    button's label or a date line: that label or date line; "" for a row that holds a
+    last-visit stamp and nothing but widgets. Any other line is returned as it is: a
+    counter on a line of its own, or in a sentence, is text."""
     if len(line) > MAX_WIDGET_LINE_CHARS:
         return line
     rest = _VISIT_WIDGET.sub(" ", line)
     if rest == line:
         return line
     rest = " ".join(rest.split()).strip(WIDGET_SEPARATORS)
-    if not rest or rest.casefold() in PRINT_BUTTON_LINES or parse_date_line(rest) is not None:
+    if not rest:
+        return rest if _VISIT_STAMP.search(line) else line
+    if rest.casefold() in PRINT_BUTTON_LINES or parse_date_line(rest) is not None:
         return rest
     return line
 

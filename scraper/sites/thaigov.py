@@ -78,14 +78,16 @@ SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social)(?:[-_]|$)", re.IGN
 SHARE_COUNTER = r"(?<!\w)\d[\d,.]*(?:\s*[km])?(?:\s*(?:ครั้ง|shares?|views?|วิว))?(?!\w)"
 CUT_SHORT_MARKS = "….· "  # what ends a crumb cut short
 # A view counter the template may put in the body block, its number beside an icon
-# ("<span class="view-count"><i class="fa fa-eye"></i> 1,234</span>"): an element whose
-# class or id holds one of these words, with no letter but a counter's words
-# (normalise.VIEW_COUNTER) besides its numbers, counts nothing of the article. Its number
+# ("<span class="view-count"><i class="fa fa-eye"></i> 1,234</span>"): an element with a
+# class or id word that names a count of views, visits or hits, whole ("view-count",
+# "hit-counter", "counter", "pageviews"), holding a number and no letter but a counter's
+# words (normalise.VIEW_COUNTER, ครั้ง, views), counts nothing of the article. Its number
 # changes from crawl to crawl; kept, each crawl stored a new version of the article. A
-# counter with its words is read from the line (normalise.without_visit_widgets).
+# word that names a field or a list ("views-field", "view-content", "visitors", "hit")
+# names no counter: its number is text. A counter with its words is read from the line
+# (normalise.without_visit_widgets).
 COUNTER_CLASS = re.compile(
-    r"(?:^|[-_])(?:views?|view-?count(?:er)?|viewers?|visitors?|visits?|hits?|pageviews?|"
-    r"read-?count)(?:[-_]|$)",
+    r"(?:(?:page)?views?|visits?|visitors?|hits?|reads?)[-_]?count(?:er)?s?|counter|page[-_]?views?",
     re.IGNORECASE,
 )
 # A list of other news the template may put in the body block, after the text (187
@@ -125,7 +127,7 @@ _BREADCRUMB = re.compile(
 )
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SHARE_COUNTER = re.compile(SHARE_COUNTER, re.IGNORECASE)
-_VIEW_COUNT = re.compile(rf"{VIEW_COUNTER}|{COUNT}", re.IGNORECASE)
+_VIEW_COUNT = re.compile(rf"{VIEW_COUNTER}|(?:{COUNT})(?:\s*(?:ครั้ง|views?))?", re.IGNORECASE)
 _RELATED_HEADING = re.compile(rf"(?:{'|'.join(RELATED_HEADINGS)})\s*:?", re.IGNORECASE)
 _ADDRESS = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
@@ -424,10 +426,10 @@ def _is_name_cut_short(text: str, page_names: Collection[str]) -> bool:
 
 
 def _is_view_counter(element: etree._Element) -> bool:
-    """Whether an element is named a view counter (``COUNTER_CLASS``) and holds a number
-    and no letter but a counter's words."""
+    """Whether an element has a class or id word that is a view counter's name
+    (``COUNTER_CLASS``) and holds a number and no letter but a counter's words."""
     words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
-    if not any(COUNTER_CLASS.search(word) for word in words):
+    if not any(COUNTER_CLASS.fullmatch(word) for word in words):
         return False
     text = one_line(element)
     rest = _VIEW_COUNT.sub(" ", text)

@@ -261,6 +261,12 @@ def test_the_text_a_change_follows_is_shown_by_its_last_words():
     )
 
 
+def test_a_text_a_change_follows_that_shows_nothing_at_its_end_has_no_context():
+    """A consonant under a hundred vowel marks: its last 79 characters are marks that join
+    it, no word starts among them, and an ellipsis alone would stand for the text."""
+    assert shown_context("ก" + "\u0e31" * 100) == ""
+
+
 def test_the_thai_text_a_change_follows_is_cut_between_words():
     text = ATTENDED_LONG
     shown = shown_context(text)

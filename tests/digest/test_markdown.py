@@ -522,6 +522,11 @@ def test_a_change_after_another_has_no_unchanged_text_before_it():
     ]
 
 
+def test_a_change_after_text_whose_end_shows_nothing_has_no_unchanged_text_before_it():
+    diff = Diff(added=("Added.",), added_after=("ก" + "\u0e31" * 100,))
+    assert render_changes(diff).split("\n") == ["- Added: <ins>Added.</ins>"]
+
+
 def test_the_unchanged_text_before_a_change_is_text_not_markup():
     followed = '1. <b>bold</b> *x* [link](https://example.org) & <script>alert("x")</script>'
     diff = Diff(added=("Added.",), added_after=(followed,))

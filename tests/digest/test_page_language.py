@@ -33,6 +33,8 @@ REMOVED = "ทั้งสองฝ่ายจะประชุมกันอ
 ADDED = "ทั้งสองฝ่ายลงนามบันทึกความเข้าใจด้านปัญญาประดิษฐ์แล้ว"
 THAI_AFTER = THAI_BEFORE.replace("5,000", "6,000").replace(REMOVED, ADDED)
 THAI_LEDE = THAI_AFTER.replace("\n", " ")
+# The unchanged text REMOVED follows, marked after its English label.
+FOLLOWED_MARK = ("span", "สำหรับโครงการเมืองอัจฉริยะ")
 # What the week's page and mail mark lang="th", in order.
 W34_MARKED = [
     ("span", "อาเซียน"),  # the topic's Thai name
@@ -41,7 +43,7 @@ W34_MARKED = [
     ("del", THAI_HEADLINE),
     ("ins", THAI_HEADLINE_EDITED),
     ("li", "อนุมัติงบประมาณ 5,000 → 6,000 ล้านบาท"),  # the article's words around it
-    ("li", "Unchanged text before it: สำหรับโครงการเมืองอัจฉริยะ"),  # the text REMOVED follows
+    FOLLOWED_MARK,
     ("del", REMOVED),
     ("ins", ADDED),
 ]
@@ -83,7 +85,13 @@ def test_a_thai_articles_headline_lede_and_changed_text_say_lang_th_on_the_page_
     for html in (page, mailed):
         assert BeautifulSoup(html, "html.parser").html["lang"] == "en"
         assert thai_marked(html) == W34_MARKED
-        for english in ("2024-08-15 · Thai · updated", "Headline:", "Date:", "Removed:"):
+        for english in (
+            "2024-08-15 · Thai · updated",
+            "Headline:",
+            "Date:",
+            "Unchanged text before it:",
+            "Removed:",
+        ):
             assert language_of(html, english) == "en"
         # The English article's item says nothing of Thai, whatever Thai it holds.
         assert language_of(html, ENGLISH_HEADLINE) == language_of(html, ENGLISH_BODY) == "en"
@@ -291,7 +299,7 @@ def test_the_past_weeks_pages_are_marked_when_a_later_week_is_built(built_over_w
         )
 
     # Written before a change said the text it follows: its list has no such line.
-    assert marked("2024-W34") == [mark for mark in W34_MARKED if not mark[1].startswith("Unch")]
+    assert marked("2024-W34") == [mark for mark in W34_MARKED if mark != FOLLOWED_MARK]
     assert marked("2024-W33") == [
         ("span", "อาเซียน"),
         ("h3", "ภาพข่าว ดีอี ร่วมประชุมอาเซียน"),

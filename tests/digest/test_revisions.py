@@ -77,6 +77,25 @@ def test_feeds_hold_the_article_and_one_revision_entry_with_a_new_id(edited, tmp
         assert NEW_SENTENCE in content
 
 
+def test_a_revision_entrys_content_lists_the_changes_alone_as_it_always_did(edited, tmp_path):
+    """Each build writes the revision entries again, dated when their version was seen: the
+    unchanged text each change follows, which the digest shows, would change an entry
+    readers hold without dating it again."""
+    result = build_digest(edited, tmp_path, W34, settings())
+    url = url_of(article(1, TITLE))
+    entries = json.loads((tmp_path / "feed.json").read_text(encoding="utf-8"))["items"]
+    (revision,) = [entry for entry in entries if entry["id"] == revision_id(url, 2)]
+
+    assert revision["content_html"] == (
+        "<ul>\n"
+        "<li>อนุมัติงบประมาณ <del>5,000</del> → <ins>6,000</ins> ล้านบาท</li>\n"
+        "<li>Removed: <del>ทั้งสองฝ่ายจะประชุมกันอีกครั้งในปีหน้า</del></li>\n"
+        f"<li>Added: <ins>{NEW_SENTENCE}</ins></li>\n"
+        "</ul>\n"
+    )
+    assert "- Unchanged text before it: สำหรับโครงการเมืองอัจฉริยะ\n- Removed:" in result.markdown
+
+
 def test_the_revision_keeps_its_id_and_a_later_version_adds_a_later_entry(edited, tmp_path):
     url = url_of(article(1, TITLE))
     build_digest(edited, tmp_path / "a", W34, settings())

@@ -573,15 +573,16 @@ def test_sidebar_counters_and_share_bar_changing_make_no_new_version(tmp_path):
 
 def with_view_counter(html: str, count: str) -> str:
     """A thaigov page with a view counter in its body block: worded under the date line,
-    and its number alone beside the print button (where the page has one)."""
+    in an element named a counter, and its number alone beside the print button (where
+    the page has one)."""
     counted = re.sub(
         r'(<div class="border-normal clearfix">\n<p[^>]*>[^<]*</p>\n)',
-        rf"\1<p>เข้าชม {count} ครั้ง</p>\n",
+        rf'\1<p class="view-count">เข้าชม {count} ครั้ง</p>\n',
         html,
         count=1,
     )
     assert counted != html
-    return counted.replace(" พิมพ์</a>", f' พิมพ์</a> <span class="views">{count}</span>', 1)
+    return counted.replace(" พิมพ์</a>", f' พิมพ์</a> <span class="viewcount">{count}</span>', 1)
 
 
 def test_a_view_counter_in_thaigovs_body_block_changing_makes_no_new_version(tmp_path):

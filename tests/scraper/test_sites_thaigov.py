@@ -194,25 +194,28 @@ def test_a_fallback_read_leaves_the_share_bar_and_breadcrumb_out_too(placement: 
         assert furniture not in fallback.body
 
 
-# A view counter or a last-visit stamp put inside the body block, as a template may: its
-# own line, beside the print button or the date line, a number alone in an element named
-# a counter. ``{n}`` is the count, another at each visit.
+# A view counter or a last-visit stamp put inside the body block, as a template may:
+# beside the print button or the date line, in an element named a counter, a stamp's line.
+# ``{n}`` is the count, another at each visit; ``{d}``, its last digit.
 PRINT_BUTTON = '<i class="fa fa-print"></i> พิมพ์</a>'
 DATE_SPAN = f'<span class="Circular font_level4 color4">{DATE_LINE}</span>'
 VISIT_WIDGETS = {
-    "counter after the credit": (CREDIT, CREDIT + "<p>เข้าชม {n} ครั้ง</p>\n"),
-    "english counter": (CREDIT, CREDIT + "<p>Views: {n}</p>\n"),
+    "worded counter in an element named a counter": (
+        CREDIT,
+        CREDIT + '<p class="counter">เข้าชม {n} ครั้ง</p>\n',
+    ),
+    "english counter beside the date line": (DATE_SPAN, DATE_SPAN + " <span>Views: {n}</span>"),
     "counter beside the print button": (PRINT_BUTTON, PRINT_BUTTON + " | <span>อ่าน {n} ครั้ง</span>"),
     "number beside the print button": (
         PRINT_BUTTON,
         PRINT_BUTTON + ' <span class="view-count"><i class="fa fa-eye"></i> {n}</span>',
     ),
-    "counter beside the date line": (DATE_SPAN, DATE_SPAN + " <span>ผู้เข้าชม {n} คน</span>"),
+    "counter beside the date line": (DATE_SPAN, DATE_SPAN + " <span>เข้าชม {n} ครั้ง</span>"),
     "number in a block named a counter": (
         CREDIT,
         CREDIT + '<div id="hit-counter"><i class="fa fa-eye"></i> {n}</div>\n',
     ),
-    "last-visit stamp": (CREDIT, CREDIT + "<p>เข้าชมล่าสุด 7 ธ.ค. 2569 10:1{n} น.</p>\n"),
+    "last-visit stamp": (CREDIT, CREDIT + "<p>เข้าชมล่าสุด 7 ธ.ค. 2569 10:1{d} น.</p>\n"),
 }
 
 
@@ -220,7 +223,7 @@ def with_visit_widget(placement: str, count: str) -> str:
     html = page("article_th.html")
     old, new = VISIT_WIDGETS[placement]
     assert html.count(old) == 1
-    return html.replace(old, new.replace("{n}", count))
+    return html.replace(old, new.replace("{n}", count).replace("{d}", count[-1]))
 
 
 @pytest.mark.parametrize("placement", VISIT_WIDGETS)
@@ -236,8 +239,7 @@ def test_a_view_counter_inside_the_body_block_is_not_text(placement: str) -> Non
 # The worded ones: the generic extractor leaves the print button's row and a number
 # without words out of its text itself.
 WORDED_VISIT_WIDGETS = (
-    "counter after the credit",
-    "english counter",
+    "english counter beside the date line",
     "counter beside the date line",
     "last-visit stamp",
 )
@@ -264,6 +266,9 @@ TEXT_WITH_COUNTS = (
     "110,308 ครั้ง",
     "1. ทีม อคิราห์ ยอดวิว 4,407 ครั้ง",
     "มีผู้เข้าชม 1,234 คน",
+    "เข้าชม 1,234 ครั้ง",
+    "Views: 1,234",
+    "ผู้เข้าชม 5,000 คน",
 )
 
 
@@ -279,6 +284,28 @@ def test_a_line_with_a_number_and_a_count_word_stays_in_the_body() -> None:
         *TEXT_WITH_COUNTS,
     ]
     assert normalised(article, URL).body.endswith("\n".join(TEXT_WITH_COUNTS))
+
+
+# Numbers of the article in elements whose class names a field or a list, not a count of
+# the page's views (a Drupal view's "views-field" and "view-content" hold its content).
+NUMBERS_IN_NAMED_ELEMENTS = (
+    ('<table><tr><td class="visitors">1,250,000</td></tr></table>', "1,250,000"),
+    ('<span class="views-field views-field-field-budget">2,500</span>', "2,500"),
+    ('<div class="hit">2567</div>', "2567"),
+    ('<p class="view-content">2568</p>', "2568"),
+)
+
+
+def test_a_number_in_an_element_not_named_a_counter_stays_in_the_body() -> None:
+    elements = "".join(f"{element}\n" for element, _number in NUMBERS_IN_NAMED_ELEMENTS)
+    html = page("article_th.html").replace(CREDIT, CREDIT + elements, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.body.split("\n")[-len(NUMBERS_IN_NAMED_ELEMENTS) :] == [
+        number for _element, number in NUMBERS_IN_NAMED_ELEMENTS
+    ]
 
 
 # Lines of the public corpus that name a platform or a share, and a sentence in a block
