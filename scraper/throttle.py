@@ -16,9 +16,10 @@ AutoThrottle off (``AUTOTHROTTLE_ENABLED``) it still holds the floors.
 
 Scrapy waits a random time between ``1 - jitter`` and ``1 + jitter`` times a slot's
 delay when a jitter is set (``DOWNLOAD_DELAY_JITTER``, 0 in the project's settings, or
-``RANDOMIZE_DOWNLOAD_DELAY``: ±50%). A slot with a floor keeps as much of its jitter as
-never waits less than the floor (:func:`jitter_above_floor`): none while its delay is the
-floor, more as AutoThrottle raises the delay.
+``RANDOMIZE_DOWNLOAD_DELAY``: ±50%). A slot with a ``Crawl-delay`` keeps as much of its
+jitter as never waits less than that ``Crawl-delay`` (:func:`jitter_above_floor`): none
+while its delay is the ``Crawl-delay``, more as the site's delay or AutoThrottle raise it
+above. The site's own delay is randomised as on a host with no ``Crawl-delay``.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def least_delay(site_delay: float, crawl_delay: float, most: float) -> float:
     return max(site_delay, min(crawl_delay, most))
 
 
-def jitter_above_floor(delay: float, floor: float, jitter: float) -> float:
-    """The most of ``jitter`` a slot waiting ``delay`` (at least ``floor``) may keep: Scrapy
-    waits between ``delay * (1 - jitter)`` and ``delay * (1 + jitter)``, and no wait may be
-    shorter than ``floor``."""
-    if floor <= 0:
+def jitter_above_floor(delay: float, shortest: float, jitter: float) -> float:
+    """The most of ``jitter`` a slot waiting ``delay`` (at least ``shortest``) may keep:
+    Scrapy waits between ``delay * (1 - jitter)`` and ``delay * (1 + jitter)``, and no wait
+    may be shorter than ``shortest`` (robots.txt's ``Crawl-delay``)."""
+    if shortest <= 0:
         return jitter
-    return max(0.0, min(jitter, 1 - floor / delay))
+    return max(0.0, min(jitter, 1 - shortest / delay))
 
 
 class AutoThrottle(ScrapyAutoThrottle):
@@ -62,6 +63,7 @@ class AutoThrottle(ScrapyAutoThrottle):
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.floors: dict[str, float] = {}  # download slot -> least delay
+        self.crawl_delays: dict[str, float] = {}  # download slot -> capped Crawl-delay
         self.jitters: dict[str, float] = {}  # download slot -> the jitter Scrapy gave it
         crawler.signals.connect(self._crawl_delay_read, signal=crawl_delay_read)
         crawler.signals.connect(self._raise_to_floor, signal=signals.request_reached_downloader)
@@ -95,6 +97,7 @@ class AutoThrottle(ScrapyAutoThrottle):
                 extra={"spider": spider},
             )
         self.floors[slot] = max(floor, self.floors.get(slot, 0.0))
+        self.crawl_delays[slot] = max(min(delay, most), self.crawl_delays.get(slot, 0.0))
         self.crawler.stats.max_value("robotstxt/crawl_delay", self.floors[slot])
         self._hold_floor(slot)
 
@@ -102,7 +105,8 @@ class AutoThrottle(ScrapyAutoThrottle):
         self._hold_floor(request.meta.get("download_slot"))
 
     def _hold_floor(self, key: str | None) -> None:
-        """The slot's delay raised to its floor, and its jitter cut to what never waits less."""
+        """The slot's delay raised to its floor, and its jitter cut to what never waits less
+        than the ``Crawl-delay``."""
         if key not in self.floors:
             return
         slot = self.crawler.engine.downloader.slots.get(key)
@@ -111,7 +115,7 @@ class AutoThrottle(ScrapyAutoThrottle):
         floor = self.floors[key]
         jitter = self.jitters.setdefault(key, slot.jitter)  # a slot made again gets it again
         slot.delay = max(slot.delay, floor)
-        slot.jitter = jitter_above_floor(slot.delay, floor, jitter)
+        slot.jitter = jitter_above_floor(slot.delay, self.crawl_delays[key], jitter)
 
     def _response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         super()._response_downloaded(response, request, spider)

@@ -700,6 +700,46 @@ def test_a_text_file_whose_body_normalises_to_nothing_is_refused_as_one_with_no_
     assert not (tmp_path / "data").exists()
 
 
+def test_a_body_normalised_to_nothing_is_stored_empty_from_a_record_refused_from_a_txt_file(
+    tmp_path,
+):
+    """A corpus line or an export record may be a headline over a picture: a body of a
+    zero-width space is stored empty. The same headline and body in a ``.txt`` file, which
+    must hold a body, is refused and makes no database."""
+    records = tmp_path / "records.jsonl"
+    corpus_line = {
+        "url": "https://www.thaigov.go.th/news/contents/details/1",
+        "text": "หัวข้อข่าว สาม\n\u200b",
+    }
+    export_record = {
+        "url": "https://www.thaigov.go.th/news/contents/details/2",
+        "title": "หัวข้อข่าว สี่",
+        "body": "\u200b",
+    }
+    records.write_text(
+        "".join(json.dumps(record) + "\n" for record in (corpus_line, export_record)), "utf-8"
+    )
+    db = tmp_path / "db.sqlite"
+
+    stored = run("import", str(records), "--db", str(db))
+
+    assert stored.exit_code == 0, stored.output
+    assert stored.stdout.splitlines() == ["read 2, new 2, updated 0, unchanged 0, rejected 0"]
+    assert [(record["title"], record["body"]) for record in export(db)] == [
+        ("หัวข้อข่าว สาม", ""),
+        ("หัวข้อข่าว สี่", ""),
+    ]
+
+    text_file = tmp_path / "no_body.txt"
+    text_file.write_text("หัวข้อข่าว สาม\n\u200b\n", encoding="utf-8")
+    refused = run("import", str(text_file), "--db", str(tmp_path / "data" / "db.sqlite"))
+
+    assert refused.exit_code == 1
+    assert f"skipped {text_file}: a title but no body" in refused.stderr
+    assert refused.stdout.splitlines() == ["read 1, new 0, updated 0, unchanged 0, rejected 1"]
+    assert not (tmp_path / "data").exists()
+
+
 def test_a_record_the_normaliser_refuses_before_an_article_is_counted_once(tmp_path):
     """Refused before the database opens, and reported once, beside the article stored."""
     db = tmp_path / "db.sqlite"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from scrapy.core.downloader import Slot
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from scraper.fixture_site import FixtureSite
-from scraper.throttle import jitter_above_floor, least_delay
+from scraper.throttle import AutoThrottle, crawl_delay_read, jitter_above_floor, least_delay
 from tests.scraper.crawling import crawl, scrapy_crawl
 
 # No delay of our own, two requests at a time, MDES's listings of one category and
@@ -87,6 +88,44 @@ def test_a_slot_keeps_only_the_jitter_that_never_waits_less_than_its_floor() -> 
     waits = [slot.download_delay() for _ in range(2000)]
     assert min(waits) >= 0.6 - 1e-9, min(waits)
     assert max(waits) > 0.8, max(waits)  # still random above the floor
+
+
+def slot_after_crawl_delay(site_delay: float, jitter: float, crawl_delay: float) -> Slot:
+    """A host's download slot (the site's delay, the user's jitter) once our AutoThrottle
+    has read ``crawl_delay`` from its robots.txt."""
+    crawler = get_crawler(
+        settings_dict={
+            "DOWNLOAD_DELAY": site_delay,
+            "ROBOTSTXT_CRAWL_DELAY_MAX": 30.0,
+            "DOWNLOAD_HANDLERS": {"http": None, "https": None},
+        }
+    )
+    crawler.engine = crawler._create_engine()
+    throttle = AutoThrottle(crawler)  # held: signals keep only a weak reference to it
+    slot = Slot(concurrency=1, delay=site_delay, jitter=jitter)
+    crawler.engine.downloader.slots["www.mdes.go.th"] = slot
+    crawler.signals.send_catch_log(
+        crawl_delay_read,
+        slot="www.mdes.go.th",
+        delay=crawl_delay,
+        robots_url="https://www.mdes.go.th/robots.txt",
+    )
+    assert throttle.floors == {"www.mdes.go.th": max(site_delay, crawl_delay)}
+    return slot
+
+
+def test_a_crawl_delay_below_the_sites_delay_leaves_the_users_jitter_on_it() -> None:
+    """Site delay 2 s, ``Crawl-delay: 0.5``: a jitter of 0.5 waits 1 to 3 s, never below
+    0.5 s, so it is kept whole, as on a host with no Crawl-delay; 0.9 (down to 0.2 s) is
+    cut to 0.75 (down to 0.5 s). A Crawl-delay above the site's delay is the delay, and no
+    jitter is left on it."""
+    slot = slot_after_crawl_delay(2.0, 0.5, 0.5)
+    assert (slot.delay, slot.jitter) == (2.0, 0.5)
+    slot = slot_after_crawl_delay(2.0, 0.9, 0.5)
+    assert (slot.delay, slot.jitter) == (2.0, pytest.approx(0.75))
+    assert min(slot.download_delay() for _ in range(2000)) >= 0.5 - 1e-9
+    slot = slot_after_crawl_delay(2.0, 0.5, 3.0)
+    assert (slot.delay, slot.jitter) == (3.0, 0.0)
 
 
 @pytest.mark.parametrize(
