@@ -1341,6 +1341,12 @@ def test_topics_stored_under_names_that_share_a_feed_name_get_a_file_each() -> N
     held = {"blockchain": "BlockChain"}
     assert topic_stems(rules, ["Blockchain"], held)["Blockchain"] != "blockchain"
     assert topic_stems(rules, ["BlockChain"], held)["BlockChain"] == "blockchain"
+    # A topic of the rules given a hash beside another, which is taken out of the rules,
+    # keeps its file: its plain name is no file of its own.
+    both = topic_stems(["ความร่วมมือ 5G", "ปัญญาประดิษฐ์ 5G"])
+    alone = topic_stems(["ความร่วมมือ 5G"], [], {both["ความร่วมมือ 5G"]: "ความร่วมมือ 5G"})
+    assert alone["ความร่วมมือ 5G"] == both["ความร่วมมือ 5G"] != "5g"
+    assert topic_stems(["ความร่วมมือ 5G"])["ความร่วมมือ 5G"] == "5g"
 
 
 def test_each_terms_effect_in_each_place_is_its_groups_weight_there() -> None:

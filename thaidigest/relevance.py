@@ -565,8 +565,10 @@ def topic_stems(
     longer in the rules ("Quantum" stored, ``quantum`` now) keeps its plain name unless a
     topic of the rules has it or a file written before holds another topic's feed
     (``held``: the topic whose feed each written file holds, by stem): then it adds a
-    longer hash. So the names depend on the rules and the files written, never on which
-    topics have articles in the week, and a file keeps the topic it holds.
+    longer hash. A topic whose file, written before, no other topic takes keeps it,
+    whatever its name would be now. So the names depend on the rules and the files
+    written, never on which topics have articles in the week, and a file keeps the topic
+    it holds.
     """
     rules = list(dict.fromkeys(rules_topics))
     plain = Counter(topic_stem(topic) for topic in rules)
@@ -587,6 +589,14 @@ def topic_stems(
             stem = f"{topic_stem(topic)}-{digest[:length]}"
         stems[topic] = stem
         taken.add(stem)
+    # A topic whose name moved (a rules file changed) keeps the file that holds its feed,
+    # when no other is written there: else the file would be written again empty, one
+    # feed in two files.
+    for stem, topic in sorted(held.items()):
+        if topic in stems and stem not in taken and held.get(stems[topic]) != topic:
+            taken.discard(stems[topic])
+            stems[topic] = stem
+            taken.add(stem)
     return stems
 
 
