@@ -121,6 +121,7 @@ from digest.select import (
 from thaidigest.config import weeks_kept
 from thaidigest.health import SiteHealth, load_health, until_now
 from thaidigest.partners import feed_stems, partner_name
+from thaidigest.pipeline import rules_from_config
 from thaidigest.plural import counted
 from thaidigest.relevance import topic_stems
 from thaidigest.sites import SOURCES
@@ -398,6 +399,7 @@ def _article_feeds(
     held_before: Mapping[str, datetime],
     stored_partners: Iterable[str] = (),
     named: Iterable[str] = (),
+    rules_topics: Iterable[str] = (),
     written_feeds: Mapping[str, FeedHead] | None = None,
     twins: Mapping[str, bytes] | None = None,
 ) -> tuple[dict[str, bytes], list[FeedLink]]:
@@ -418,7 +420,7 @@ def _article_feeds(
     partners with entries only. No two partners share a feed file: the file names
     are given in the order of ``named`` (every stored partner, first seen first:
     :func:`feed_stems`), so a partner keeps its file whichever articles are relevant; nor
-    two topics (:func:`topic_stems`: a packaged topic keeps its file).
+    two topics (:func:`topic_stems`: a topic of the rules keeps its file).
 
     A topic's or partner's feed this project wrote before (``written_feeds``, by stem:
     :func:`written_heads`) that none of these is written to (its topic taken out of the rules
@@ -479,7 +481,15 @@ def _article_feeds(
             links.extend(replace(link, title=label) for link in subset_links)
 
     topics = (set(TOPIC_LABELS) - {OTHER_TOPIC}) | {t for e in entries for t in e.categories}
-    topic_files = topic_stems(sorted(topics, key=topic_key))
+    topic_ids = {stable_id(f"thaidigest:feed:topic:{topic}"): topic for topic in topics}
+    # Whose feed each topic file written before holds: a topic of these, or another (its id).
+    held = {
+        stem.removeprefix(f"{TOPICS}/"): topic_ids.get(head.id, head.id)
+        for stem, head in (written_feeds or {}).items()
+        if stem.startswith(f"{TOPICS}/")
+    }
+    rules = [*(set(TOPIC_LABELS) - {OTHER_TOPIC}), *rules_topics]
+    topic_files = topic_stems(rules, sorted(topics, key=topic_key), held)
     for topic, topic_file in topic_files.items():
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         add_subset(
@@ -715,6 +725,7 @@ def build_digest(
         dates.held,
         listed_partners(load_partner_rows(store), spellings),
         named=dict.fromkeys(spellings.values()),
+        rules_topics=rules_from_config(dict(config)).topics,
         written_feeds=heads,
         twins=written_twins(out_dir, heads),
     )

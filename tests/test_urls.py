@@ -20,6 +20,7 @@ from thaidigest.urls import (
     stored_forms,
     stray_percent_forms,
     web_host,
+    web_url_problem,
 )
 
 
@@ -229,6 +230,37 @@ def test_a_web_address_names_its_host_and_a_file_none():
     assert web_host("http://user@news.example.org:8080/a") == "news.example.org"
     assert web_host("file:///tmp/note.txt") is None
     assert web_host("") is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "xn--80ak6aa92e.com",  # Cyrillic letters that look like 'apple'
+        "xn--pypal-4ve.com",  # 'paypal' with a Cyrillic 'а'
+        "xn--abc-vml3c0l.com",  # Thai and Latin letters in one part: 'ไทยabc'
+        "xn--zz.com",  # no IDNA form to decode
+    ],
+)
+def test_a_host_in_idna_form_is_shown_in_unicode_only_in_thai_or_ascii(host):
+    assert web_host(f"https://{host}/x") == host
+
+
+def test_a_host_in_thai_with_ascii_digits_is_shown_in_thai():
+    assert web_host(canonical_url("https://ไทย5.com/x")) == "ไทย5.com"
+    assert web_host(canonical_url("https://ข่าว.ตัวอย่าง.ไทย/x")) == "ข่าว.ตัวอย่าง.ไทย"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://ก_ข.com/x", "'ก_ข.com' has no IDNA form: the part 'ก_ข' is refused: "),
+        ("https://ก%20.com/x", "'ก%20.com' has no IDNA form: the part 'ก%20' is refused: "),
+    ],
+)
+def test_a_host_in_thai_with_a_character_no_host_holds_is_refused(url, reason):
+    problem = web_url_problem(url)
+    assert problem is not None
+    assert problem.startswith(f"{url!r} has a host that cannot be looked up: {reason}")
 
 
 @pytest.mark.parametrize(
@@ -575,6 +607,9 @@ def test_a_thai_host_stays_in_its_idna_form_when_the_uri_is_decoded():
         ("ตัวอย่าง\u200b.ไทย", "xn--72c1a1bt4awk9o.xn--o3cw4h"),
         # Upper case and full-width letters and dots, mapped as a browser maps them.
         ("ＴＥＡＭ．ไทย", "team.xn--o3cw4h"),
+        # As browsers write it (UTS #46, non-transitional): ß is a letter of its own, not ss.
+        ("ß.de", "xn--zca.de"),
+        ("straße.ไทย", "xn--strae-oqa.xn--o3cw4h"),
         ("ｅｘａｍｐｌｅ．ｃｏｍ", "example.com"),
         # A domain in ASCII as it is: its case, an address literal, an underscore.
         ("Example.ORG", "Example.ORG"),
@@ -594,8 +629,11 @@ def test_a_domain_outside_ascii_is_written_in_its_idna_form(domain, ascii_form):
         ("a..org", "a part between dots is empty or longer than 63 characters"),
         ("a" * 64 + ".org", "a part between dots is empty or longer than 63 characters"),
         # Refused for another reason: that reason, not the part's length.
-        ("ไทย.aא.com", "the part 'aא' is refused: Violation of BIDI requirement 2"),
-        ("x\ue000.ไทย", r"the part 'x\ue000' is refused: Invalid character '\ue000'"),
+        ("ไทย.aא.com", "the part 'aא' is refused: Invalid direction for codepoint at position 2"),
+        ("x\ue000.ไทย", r"the part 'x\ue000' is refused: Codepoint U+E000 not allowed"),
+        ("ก_ข.ไทย", "the part 'ก_ข' is refused: Codepoint U+005F not allowed"),
+        ("ไทย." + "ก" * 90 + ".com", "a part between dots is empty or longer than 63 characters"),
+        ("ไทย." + "ก.ข." * 70 + "com", "it is longer than 253 characters in IDNA form"),
     ],
 )
 def test_a_domain_without_an_idna_form_is_refused_saying_why(domain, reason):

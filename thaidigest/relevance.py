@@ -45,6 +45,7 @@ import math
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -533,51 +534,75 @@ def _compile(data: dict[str, Any]) -> Rules:
 
 
 def topic_stem(topic: str) -> str:
-    """The file name of a topic's feed, without suffix: ``smart-city`` -> ``smart-city``,
-    ``Smart City/IoT`` -> ``smart-city-iot``, ``ความร่วมมือ AI`` -> ``ai-`` and a hash.
+    """The plain file name of a topic's feed, without suffix: ``smart-city`` ->
+    ``smart-city``, ``Smart City/IoT`` -> ``smart-city-iot``.
 
     The name keeps the topic's ASCII letters and digits, in lower case, with
     hyphens between (the packaged topics are named so already): a name safe in any
     file system and URL, whatever the topic's name holds (``/``, ``..``, spaces). A
-    topic whose name has letters or digits outside ASCII (Thai script) adds a short
-    hash of its name, and one with no ASCII letter or digit (Thai script only, an emoji)
-    is named by the hash alone, as a partner is (:func:`thaidigest.partners.feed_stem`):
-    the letters the name drops tell it from another topic ("ความร่วมมือ AI" from ``ai``).
-    The digest names the feeds of the topics it writes with :func:`topic_stems`.
+    topic with none (Thai script only, an emoji) is named by a hash of its name, as a
+    partner is (:func:`thaidigest.partners.feed_stem`). The digest names the feeds of
+    the topics it writes with :func:`topic_stems`, which adds a hash where two would share
+    one name.
     """
-    ascii_name = path_name(topic)
-    digest = hashlib.sha256(topic.encode()).hexdigest()[:12]
-    if not ascii_name:
-        return digest
-    if any(character.isalnum() and not character.isascii() for character in topic):
-        return f"{ascii_name}-{digest}"
-    return ascii_name
+    return path_name(topic) or _name_hash(topic)[:12]
 
 
-def topic_stems(topics: Iterable[str]) -> dict[str, str]:
-    """Each topic's feed file name, without suffix, none shared; ``topics`` in the order
-    that keeps its name first (the packaged topics first).
+def topic_stems(
+    rules_topics: Iterable[str],
+    stored: Iterable[str] = (),
+    held: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Each topic's feed file name, without suffix, none shared: the topics of the rules
+    (``rules_topics``, packaged and the user's) and those ``stored`` with the articles by a
+    rules file since changed.
 
-    A rules file whose topics would share a :func:`topic_stem` is refused, but the
-    digest writes the topics stored with the articles too, which a rules file since
-    changed may have named otherwise ("Quantum" stored, ``quantum`` now): the first keeps
-    the name, a later one adds a longer hash of its name. So a topic's file holds only
-    its own entries, and the archive page and the feed list never name one file twice.
+    A topic of the rules has its :func:`topic_stem`, the name it had before names were
+    ever shared, unless that would be another topic's of the rules too and its name has
+    letters outside ASCII: then the name adds a short hash of itself ("ความร่วมมือ AI" ->
+    ``ai-`` and a hash, beside the packaged ``ai``). A rules file whose topics in ASCII
+    alone would share a name is refused (:func:`_check_feed_names`). A stored topic no
+    longer in the rules ("Quantum" stored, ``quantum`` now) keeps its plain name unless a
+    topic of the rules has it or a file written before holds another topic's feed
+    (``held``: the topic whose feed each written file holds, by stem): then it adds a
+    longer hash. A topic whose file, written before, no other topic takes keeps it,
+    whatever its name would be now. So the names depend on the rules and the files
+    written, never on which topics have articles in the week, and a file keeps the topic
+    it holds.
     """
+    rules = list(dict.fromkeys(rules_topics))
+    plain = Counter(topic_stem(topic) for topic in rules)
     stems: dict[str, str] = {}
-    taken: set[str] = set()
-    for topic in topics:
-        if topic in stems:
-            continue
+    for topic in rules:
         stem = topic_stem(topic)
-        digest = hashlib.sha256(topic.encode()).hexdigest()
+        if plain[stem] > 1 and not topic.isascii():
+            stem = f"{stem}-{_name_hash(topic)[:12]}"
+        stems[topic] = stem
+    taken = set(stems.values())
+    held = held or {}
+    for topic in sorted(set(stored) - set(stems)):
+        stem = topic_stem(topic)
+        digest = _name_hash(topic)
         for length in (16, len(digest)):
-            if stem not in taken:
+            if stem not in taken and held.get(stem, topic) == topic:
                 break
             stem = f"{topic_stem(topic)}-{digest[:length]}"
         stems[topic] = stem
         taken.add(stem)
+    # A topic whose name moved (a rules file changed) keeps the file that holds its feed,
+    # when no other is written there: else the file would be written again empty, one
+    # feed in two files.
+    for stem, topic in sorted(held.items()):
+        if topic in stems and stem not in taken and held.get(stems[topic]) != topic:
+            taken.discard(stems[topic])
+            stems[topic] = stem
+            taken.add(stem)
     return stems
+
+
+def _name_hash(topic: str) -> str:
+    """The SHA-256 of a topic's name, in hex: what tells apart names of one ASCII stem."""
+    return hashlib.sha256(topic.encode()).hexdigest()
 
 
 def _check_shown_names(topics: Iterable[str]) -> None:
@@ -595,19 +620,21 @@ def _check_shown_names(topics: Iterable[str]) -> None:
 
 
 def _check_feed_names(topics: Iterable[str]) -> None:
-    """Refuse two topics whose feeds would be one file ("Smart City" and ``smart-city``).
+    """Refuse two topics whose feeds would be one file ("Smart City" and ``smart-city``):
+    names in ASCII alone of one :func:`topic_stem` (a name with letters outside ASCII adds
+    a hash instead: :func:`topic_stems`).
 
     They are not merged: a topic's name is stored with each article it tags and
     titles its section, so two names would still be two topics; a user who means
     the packaged topic adds terms to it under its own name.
     """
     stems: dict[str, str] = {}
-    for topic in topics:
-        other = stems.setdefault(topic_stem(topic), topic)
+    for topic, stem in topic_stems(topics).items():
+        other = stems.setdefault(stem, topic)
         if other != topic:
             raise ValueError(
                 f"topics {other!r} and {topic!r} would share one feed file"
-                f" ({topic_stem(topic)}.atom): give one another name, or write its terms"
+                f" ({stem}.atom): give one another name, or write its terms"
                 f" under the other's name to add them to that topic"
             )
 

@@ -17,10 +17,11 @@ address on the site's host is the site's article path with no query
 
 from __future__ import annotations
 
-import encodings.idna
 import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import idna
 
 from thaidigest.sites import (
     CANONICAL_BASE_URLS,
@@ -70,9 +71,9 @@ ARTICLE_PATHS = {
     "mdes": re.compile(rf"{MDES_ARTICLE_ID}{MDES_SLUG}"),
 }
 # The dots IDNA parts a domain at (a full stop, full-width and ideographic ones), and the
-# reason its codec gives for a part empty or longer than 63 characters, in other words.
-IDNA_DOTS = encodings.idna.dots
-IDNA_EMPTY_OR_LONG = "label empty or too long"
+# reasons the idna package gives for a part empty or longer than 63 characters, in other words.
+IDNA_DOTS = re.compile("[.\u3002\uff0e\uff61]")
+IDNA_EMPTY_OR_LONG = frozenset({"Empty domain", "Empty Label", "Label too long", "Domain too long"})
 EMPTY_OR_LONG_LABEL = "a part between dots is empty or longer than 63 characters"
 # What starts a host's label in IDNA form (``xn--o3cw4h`` is ``ไทย``), in lower case as a
 # host is read.
@@ -221,30 +222,45 @@ def unsubscribe_uri(value: str, address: str) -> str:
 
 def ascii_domain(domain: str) -> str:
     """``domain`` as DNS looks it up and a mail server without SMTPUTF8 takes it: a domain
-    outside ASCII in its IDNA form (``ตัวอย่าง.ไทย`` is ``xn--72c1a1bt4awk9o.xn--o3cw4h``),
-    upper case and full-width letters and dots mapped (``ＴＥＡＭ．ไทย`` is
+    outside ASCII in its IDNA form as a browser writes it (UTS #46, non-transitional:
+    ``ตัวอย่าง.ไทย`` is ``xn--72c1a1bt4awk9o.xn--o3cw4h``, ``ß.de`` is ``xn--zca.de``,
+    not ``ss.de``), upper case and full-width letters and dots mapped (``ＴＥＡＭ．ไทย`` is
     ``team.xn--o3cw4h``); a domain in ASCII as it is.
 
     ValueError, saying why, when ``domain`` has no IDNA form: a label (a part between dots)
     empty or longer than 63 characters, or one IDNA refuses otherwise (a character no
-    domain name holds, right-to-left letters mixed with others): :func:`_idna_refusal`."""
+    domain name holds, ``_``, ``%`` or a space among Thai letters, right-to-left letters
+    mixed with others): :func:`_idna_refusal`."""
+    if domain.isascii():
+        if all(0 < len(label) <= 63 for label in _labels(domain)):
+            return domain
+        raise ValueError(f"{domain!r} has no IDNA form: {EMPTY_OR_LONG_LABEL}")
     try:
-        return domain.encode("idna").decode("ascii")
+        return idna.encode(domain, uts46=True, std3_rules=True, transitional=False).decode()
     except UnicodeError as error:
-        raise ValueError(f"{domain!r} has no IDNA form: {_idna_refusal(domain)}") from error
+        reason = _idna_refusal(domain, error)
+        raise ValueError(f"{domain!r} has no IDNA form: {reason}") from error
 
 
-def _idna_refusal(domain: str) -> str:
-    """Why IDNA refuses ``domain``, in words: its first part refused for another reason than
-    its length, with the codec's reason (``the part 'aא' is refused: Violation of BIDI
-    requirement 2``), else a part empty or longer than 63 characters."""
+def _labels(domain: str) -> list[str]:
+    """The parts of ``domain`` between dots, without the empty one after a final dot."""
     labels = IDNA_DOTS.split(domain)
-    for label in labels[:-1] if labels[-1] == "" else labels:  # a final dot is allowed
+    return labels[:-1] if len(labels) > 1 and labels[-1] == "" else labels
+
+
+def _idna_refusal(domain: str, error: UnicodeError) -> str:
+    """Why IDNA refuses ``domain``, in words: its first part refused for another reason than
+    its length, with the idna package's reason (``the part 'aא' is refused: Invalid
+    direction for codepoint at position 2 in a left-to-right label``), else a part empty
+    or longer than 63 characters, or the whole longer than 253 (``error`` says which)."""
+    for label in _labels(domain):
         try:
-            encodings.idna.ToASCII(label)
-        except UnicodeError as error:
-            if str(error) != IDNA_EMPTY_OR_LONG:
-                return f"the part {label!r} is refused: {error}"
+            idna.encode(label, uts46=True, std3_rules=True, transitional=False)
+        except UnicodeError as refusal:
+            if str(refusal) not in IDNA_EMPTY_OR_LONG:
+                return f"the part {label!r} is refused: {refusal}"
+    if str(error) == "Domain too long":
+        return "it is longer than 253 characters in IDNA form"
     return EMPTY_OR_LONG_LABEL
 
 
@@ -277,14 +293,30 @@ def lookup_name(hostname: str) -> str:
 
 def _shown_name(hostname: str) -> str:
     """``hostname`` (a URL's, in lower case) as a browser shows it: an IDNA form (``xn--``)
-    in Unicode (``xn--o3cw4h.com`` is ``ไทย.com``); a name with no label IDNA can decode
-    as it is."""
+    in Unicode (``xn--o3cw4h.com`` is ``ไทย.com``) when each part so shown is in Thai
+    script or ASCII alone (:func:`_one_readable_script`); a name with a part that would
+    mix scripts or show letters of another (``xn--pypal-4ve.com`` would show a Cyrillic
+    'а' in ``pаypal.com``), or that IDNA cannot decode, as it is."""
     if IDNA_LABEL not in hostname or not hostname.isascii():
         return hostname
-    try:
-        return hostname.encode("ascii").decode("idna")
-    except UnicodeError:
-        return hostname
+    shown = []
+    for label in hostname.split("."):
+        try:
+            decoded = idna.decode(label) if label.startswith(IDNA_LABEL) else label
+        except UnicodeError:
+            return hostname
+        if not _one_readable_script(decoded):
+            return hostname
+        shown.append(decoded)
+    return ".".join(shown)
+
+
+def _one_readable_script(label: str) -> bool:
+    """Whether a host's part is in ASCII alone, or in Thai script with ASCII digits and
+    hyphens: a part a Thai or English reader cannot mistake for another name."""
+    return label.isascii() or all(
+        "\u0e00" <= char <= "\u0e7f" or char in "0123456789-" for char in label
+    )
 
 
 def _host_and_port(url: str) -> tuple[str, int | None] | None:

@@ -43,6 +43,7 @@ from tests.digest import (
     settings,
     url_of,
 )
+from thaidigest.config import merge
 from thaidigest.readers import read_text_file
 from thaidigest.store import articles
 from thaidigest.urls import canonical_url
@@ -765,6 +766,36 @@ def test_every_topic_listed_names_the_file_that_holds_its_feed(store, tmp_path):
         assert [entry.link for entry in feed.entries] == [link_of(raw)], href
     outlines = re.findall(r'xmlUrl="([^"]+)"', (out / "feeds.opml").read_text(encoding="utf-8"))
     assert {f"{DEFAULT_SITE}{href}" for href in listed.values()} <= set(outlines)
+
+
+def test_topics_of_the_rules_keep_the_feed_files_an_earlier_release_named(store, tmp_path):
+    # "Quantum", stored by a rules file since changed, beside the rules' quantum, and a Thai
+    # name whose ASCII letters no other topic has: its file is quantum5.atom, as before.
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        '[topics.quantum]\nen = ["quantum"]\n[topics."ความร่วมมือ Quantum5"]\nth = ["ควอนตัม 5"]\n',
+        encoding="utf-8",
+    )
+    config = merge(settings(), {"relevance": {"rules": str(rules)}})
+    topics = ["Quantum", "ความร่วมมือ Quantum5", "quantum"]
+    raws = [article(30 + n, f"ดีอี ร่วมมือ {n}", "ความร่วมมือ", date(2024, 8, 20)) for n in range(3)]
+    ingest(store, raws, "2024-08-21T10:00")
+    out = tmp_path / "public"
+    files = []
+    for marked in (2, 3):  # quantum has no article in the first build
+        for raw, topic in zip(raws[:marked], topics[:marked], strict=True):
+            mark(store, raw, topics=[topic])
+        build_digest(store, out, W34, config)
+        files.append({p.name: parse(p).feed.id for p in (out / "topics").glob("*quantum*.atom")})
+    assert files[0] == files[1]  # no file changed hands
+    assert files[1]["quantum.atom"] == stable_id("thaidigest:feed:topic:quantum")
+    for name, topic in [("quantum", "quantum"), ("quantum5", "ความร่วมมือ Quantum5")]:
+        feed = parse(out / "topics" / f"{name}.atom")
+        assert feed.feed.id == stable_id(f"thaidigest:feed:topic:{topic}"), name
+        assert [entry.link for entry in feed.entries] == [link_of(raws[topics.index(topic)])]
+    ids = [parse(path).feed.id for path in (out / "topics").glob("*.atom")]
+    assert len(ids) == len(set(ids))  # no two files of one feed
+    assert stable_id("thaidigest:feed:topic:Quantum") in ids
 
 
 HOSTILE_NOTE = '<img src=x onerror=alert(1)> <a href="javascript:alert(1)">go</a> R&D < 5% of it.'
