@@ -206,7 +206,7 @@ class ThaigovSpider(SiteSpider):
                     yield from self.walk_past(meta, failed=True)
                 return
         page = thaigov.parse_article(text, response.url) if text is not None else None
-        if page is not None and not is_whole_page(response.body):
+        if page is not None and text is not None and not is_whole_page(response.body, text):
             retry = self.retry_or_report(response, CUT_SHORT)  # an article, not all of it
             if retry is not None:
                 yield retry
