@@ -25,6 +25,11 @@ from thaidigest.normalise import INVISIBLE
 # A whole page's HTML closes: one of these (lowercased) within its last bytes.
 CLOSING_TAGS = (b"</body", b"</html")
 CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or comment or two
+# HTML5 lets a page leave both out: the sites' template then shows the page whole by its
+# footer, a <footer> element right inside <body>, after the content. A page cut before it
+# has none there: the parser closes what the cut left open, so a footer of the content's
+# own (an article's) stands inside it.
+PAGE_FOOTER = "/html/body/footer"
 # The deepest nesting libxml2 reads (with huge_tree, as parsel and the MDES parser use it):
 # past it, it stops and keeps what it had read, with no exception.
 MAX_PARSED_DEPTH = 2048
@@ -195,17 +200,22 @@ def url_path(url: str) -> str:
         return ""
 
 
-def is_whole_page(body: bytes) -> bool:
-    """Whether a page's bytes end as a whole page does: ``</body>`` or ``</html>``
-    (any case) among their last :data:`CLOSING_TAGS_WITHIN` bytes.
+def is_whole_page(body: bytes, html: str) -> bool:
+    """Whether a page's bytes (``body``, ``html`` as decoded) end as a whole page does:
+    ``</body>`` or ``</html>`` (any case) among their last :data:`CLOSING_TAGS_WITHIN`
+    bytes, or, as HTML5 lets a page leave both out, the template's footer right inside
+    ``<body>`` (:data:`PAGE_FOOTER`).
 
     A page cut short (a connection closed early with no ``Content-Length``, a server
     that sent part of its page) is complete to HTTP, and lxml closes what it left
-    open, so its text parses as a shorter article: stored, a bogus edit. Only the
-    missing closing tags tell. Read from the end, so a long page costs no more.
+    open, so its text parses as a shorter article: stored, a bogus edit. Only what is
+    missing at its end tells. The closing tags are read from the end, so a long page
+    costs no more; a page without them is parsed for its footer.
     """
     tail = body[-CLOSING_TAGS_WITHIN:].lower()
-    return any(tag in tail for tag in CLOSING_TAGS)
+    if any(tag in tail for tag in CLOSING_TAGS):
+        return True
+    return bool(Selector(text=html).xpath(PAGE_FOOTER))
 
 
 def parses_whole(html: str) -> bool:

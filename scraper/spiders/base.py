@@ -47,8 +47,9 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   says why in the words of the crawl report (``connection refused``, ``timed out after
   30 s``: :func:`scraper.download_errors.plain_reason`), never as an error class.
 
-An article page whose HTML stops before ``</body>`` and ``</html>``
-(:func:`scraper.sites.is_whole_page`) is retried like a garbled page, then
+An article page whose HTML stops before ``</body>`` and ``</html>`` and before the
+template's footer (:func:`scraper.sites.is_whole_page`; HTML5 lets a whole page leave out
+both tags) is retried like a garbled page, then
 reported as an error (:data:`CUT_SHORT`), never stored. One nested deeper than the
 HTML parser reads (:func:`scraper.sites.parses_whole`) is reported as an error at once
 (:data:`TOO_DEEP`), never stored: its text past that depth would be lost. A listing
@@ -145,7 +146,7 @@ REMOVED_ARTICLE_PATHS = {
     slug: tuple(re.compile(path_pattern(template)) for template in templates)
     for slug, templates in REMOVED_ARTICLE_TARGETS.items()
 }
-CUT_SHORT = "page cut short: neither </body> nor </html> at its end"
+CUT_SHORT = "page cut short: neither </body>, </html> nor the page's footer at its end"
 # A page the HTML parser reads only in part (scraper.sites.parses_whole): the same bytes
 # read the same way again, so it is reported at once, not retried.
 _TOO_DEEP = f"page nested more than {MAX_PARSED_DEPTH} elements deep: the parser cannot read it"
@@ -479,7 +480,7 @@ class SiteSpider(scrapy.Spider):
         decoded = self.page_text(response)
         if decoded.text is None:
             return decoded
-        if not is_whole_page(response.body):
+        if not is_whole_page(response.body, decoded.text):
             retry = self.retry_or_report(response, CUT_SHORT)
             if retry is not None:
                 return PageText(retry=retry)

@@ -261,7 +261,7 @@ class MdesSpider(SiteSpider):
         if page is None and (reason := mdes.not_article(text, response.url)):
             self.report_not_article(response.url, reason)  # the stored article kept
             return
-        if page is None or not is_whole_page(response.body):
+        if page is None or not is_whole_page(response.body, text):
             reason = "no article in the page" if page is None else CUT_SHORT
             retry = self.retry_or_report(response, reason)
             if retry is not None:

@@ -1993,6 +1993,58 @@ def test_an_mdes_article_page_cut_short_on_every_try_is_an_error_not_an_article(
     assert re.search(path, urlsplit(entry["url"]).path) and CUT_SHORT in entry["error"]
 
 
+def site_without_closing_tags(tmp_path: Path, page: dict) -> Path:
+    """A copy of the fixture site whose article ``page`` leaves out ``</body>`` and
+    ``</html>``, as HTML5 lets a page do, its footer kept."""
+    root = copy_site(tmp_path)
+    file = root / page["file"]
+    html = file.read_text(encoding="utf-8")
+    assert html.count("</body>") == html.count("</html>") == 1 and "<footer" in html
+    file.write_text(html.replace("</body>", "").replace("</html>", ""), encoding="utf-8")
+    return root
+
+
+# An article page of each site, at the start of the fixture's walk and first listing.
+ARTICLE_PATHS = {"thaigov": r"^/news/contents/details/{id}$", "mdes": r"^/news/detail/{id}(-|$)"}
+
+
+@pytest.mark.parametrize("source", ["thaigov", "mdes"])
+def test_an_article_page_without_its_optional_closing_tags_is_stored_and_the_crawl_clean(
+    tmp_path, source
+):
+    """Taken for a page cut short, it was never stored, and every crawl after it was not
+    clean: the next looked 200 thaigov ids back, or read every MDES listing page."""
+    page = article_pages(source)[0]
+    root = site_without_closing_tags(tmp_path, page)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", source)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert last_report(db, source)["errors"] == []
+    row = stored(db)[public_url(source, str(page["id"]))]
+    assert row["title"] == page["title"]
+    assert row["body"].endswith(last_paragraph(page["text"]))
+
+
+@pytest.mark.parametrize("source", ["thaigov", "mdes"])
+def test_an_article_page_without_its_closing_tags_cut_short_is_an_error_not_an_article(
+    tmp_path, source
+):
+    page = article_pages(source)[0]
+    root = site_without_closing_tags(tmp_path, page)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    path = ARTICLE_PATHS[source].format(id=page["id"])
+    cut = FaultPlan(rules=[FaultRule(path=path, fault="truncate")])
+    with FixtureSite(root, faults=cut) as site:
+        result = crawl(site.base_url, db, config, "--source", source)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert public_url(source, str(page["id"])) not in stored(db)
+    [error] = errors_for(last_report(db, source), page["path"])
+    assert CUT_SHORT in error
+
+
 def test_a_page_the_spider_retries_itself_is_retried_with_back_off(tmp_path):
     """A 200 page the spider cannot use (here cut short) is retried by the spider, not
     by the retry middleware: the waits double from ``backoff_base`` all the same,

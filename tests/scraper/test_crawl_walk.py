@@ -218,3 +218,65 @@ def test_ids_answering_a_maintenance_notice_do_not_end_the_walk_and_are_asked_ag
     assert second.returncode == 0, second.stderr[-2000:]
     assert set(failing) <= set(asked)
     assert stored_ids(db) == set(ids)
+
+
+def test_ids_past_the_newest_answering_its_page_are_misses_and_end_the_walk(tmp_path):
+    """A site answering every id past its newest article with that article's page had the
+    walk store each as a new article (a copy) and go on past it for ever."""
+    ids = manifest()["thaigov_ids"]
+    newest = max(ids)
+    root = copy_site(tmp_path)
+    page = (root / page_file(article_path("thaigov", newest))).read_bytes()
+    answering = range(newest + 1, newest + 1 + 4 * MISS_LIMIT)
+    for article_id in answering:
+        (root / page_file(article_path("thaigov", article_id))).write_bytes(page)
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = asked_ids(site)
+    assert result.returncode == 0, result.stderr[-2000:]
+    concurrency = 2  # the default: an id above the newest may be read before the newest
+    copies = stored_ids(db) - set(ids)
+    assert len(copies) < concurrency and copies <= set(answering)
+    assert set(ids) <= stored_ids(db)
+    assert max(asked) <= newest + concurrency + MISS_LIMIT
+
+
+def test_one_crawl_walks_walk_limit_ids_at_most_past_its_start(tmp_path):
+    """A walk whose every id looked like an article had no end; the next crawl goes on
+    from the highest id stored."""
+    ids = manifest()["thaigov_ids"]
+    config = walk_config(tmp_path, "walk_limit = 12\n")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:  # from --start-id 87360: 87360 to 87371 at most
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_first = asked_ids(site)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert sorted(set(asked_first)) == list(range(87360, 87372))
+    assert stored_ids(db) == {article_id for article_id in ids if article_id <= 87371}
+    with FixtureSite() as site:  # from 87372, after the highest stored, 87371: to 87383
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked_second = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert max(asked_second) == 87383
+    assert stored_ids(db) == {article_id for article_id in ids if article_id <= 87383}
+
+
+def test_the_walk_asks_its_ids_lowest_first(tmp_path):
+    """Scrapy's queue is last in, first out: the walk asked the highest of its ids first,
+    and a crawl stopped part-way left ids below the highest it fetched unasked."""
+    config = walk_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = asked_ids(site)
+    assert result.returncode == 0, result.stderr[-2000:]
+    newest = max(manifest()["thaigov_ids"])
+    assert sorted(asked) == list(range(87360, newest + MISS_LIMIT + 1))
+    concurrency = 2  # the default: two ids in flight may reach the site either way round
+    assert all(
+        article_id > max(asked[:position]) - concurrency
+        for position, article_id in enumerate(asked)
+        if position
+    ), asked

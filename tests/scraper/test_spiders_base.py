@@ -213,9 +213,14 @@ def test_every_saved_and_fixture_site_page_is_whole_but_the_empty_and_cut_ones()
     served = {str(p.relative_to(DEFAULT_ROOT)): p for p in DEFAULT_ROOT.rglob("*.html")}
     assert saved.keys() >= NOT_WHOLE and len(served) > 50
     for name, path in saved.items():
-        assert is_whole_page(path.read_bytes()) == (name not in NOT_WHOLE), name
+        assert is_whole_page(*page_bytes_and_text(path)) == (name not in NOT_WHOLE), name
     for name, path in served.items():
-        assert is_whole_page(path.read_bytes()), name
+        assert is_whole_page(*page_bytes_and_text(path)), name
+
+
+def page_bytes_and_text(path: Path) -> tuple[bytes, str]:
+    body = path.read_bytes()
+    return body, body.decode("utf-8", errors="replace")
 
 
 PAGE = b"<html><body><p>" + "ข่าว".encode() * 4000 + b"</p>"
@@ -228,6 +233,17 @@ ENDINGS = {
     "cut-mid-paragraph": (b"<p>\xe0\xb8\x82\xe0\xb9\x88", False),
     "cut-in-the-tag": (b"</bo", False),
     "closed-long-before-the-end": (b"</html>" + b" " * CLOSING_TAGS_WITHIN, False),
+    # HTML5 lets a page leave out both closing tags: the template's footer tells it whole.
+    "the-page-footer-without-closing-tags": (
+        "<footer class='footer'><p>สงวนลิขสิทธิ์</p></footer>\n<script>x()</script>".encode(),
+        True,
+    ),
+    "cut-in-the-page-footer": ("<footer class='footer'><p>สงวน".encode(), True),
+    "cut-after-the-articles-own-footer": (
+        "<article><p>ข่าว</p><footer>ข่าวโดย สำนักโฆษก</footer><p>ข่".encode(),
+        False,
+    ),
+    "cut-after-a-footer-in-a-block": (b"<div><footer>x</footer><p>\xe0\xb8\x82", False),
 }
 
 
@@ -235,7 +251,8 @@ ENDINGS = {
 def test_a_page_is_whole_when_it_closes_its_body_or_html_near_its_end(
     ending: bytes, whole: bool
 ) -> None:
-    assert is_whole_page(PAGE + ending) is whole
+    page = PAGE + ending
+    assert is_whole_page(page, page.decode("utf-8", errors="replace")) is whole
 
 
 def test_every_saved_page_parses_whole_and_one_nested_past_the_parsers_depth_does_not() -> None:
