@@ -46,9 +46,9 @@ SELECTORS = {
 # image-only posts, fall below it too and go through the fallback.
 MIN_BODY_CHARS = 20
 # The longest line taken for a news list entry's headline (above a date line of another
-# day, in a fallback read); a paragraph of text is longer.
+# day in a fallback read, or in a list of other news); a paragraph of text is longer.
 MAX_ENTRY_CHARS = 200
-MIN_LIST_ENTRIES = 2  # such headlines over dates of other days that make a list of news
+MIN_LIST_ENTRIES = 2  # entries that make a list of news (headlines over other days' dates)
 PRINT_LABEL = "พิมพ์"
 # The template shows the date line above the headline, the print label between them. A
 # fallback read, whose extractor may leave the date line out with the print button, takes
@@ -91,20 +91,27 @@ COUNTER_CLASS = re.compile(
     re.IGNORECASE,
 )
 # A list of other news the template may put in the body block, after the text (187
-# articles of the public corpus hold one: "ข่าวที่เกี่ยวข้อง" over five other headlines). It
-# rotates as news comes in; kept, each change stored a new version of an unchanged
-# article. A block goes whole when its text is only links to other articles (at least
-# MIN_LINKED_ENTRIES of them, the link showing a headline, not an address), maybe with a
-# date beside each; or when it opens with one of these headings, a line of its own, over
-# lines no longer than a headline (MAX_ENTRY_CHARS), links or not; with the blocks after
-# such a heading that are lists (ul, ol) or links to other articles only. A paragraph with
-# a link in a sentence, and a list of the article's own (no heading, no such links), stay.
+# articles of the public corpus end with one: "ข่าวที่เกี่ยวข้อง" over five other headlines).
+# It rotates as news comes in; kept, each change stored a new version of an unchanged
+# article. Two shapes go, no other: a box whose class or id names it such a list
+# (RELATED_CLASS), its lines no longer than a headline (MAX_ENTRY_CHARS), wherever it
+# stands; and a line that is only one of these headings over nothing but entries, which
+# ends the body block's text: no entry (an empty list), or MIN_LIST_ENTRIES or more
+# headline-long lines, links or not, written by blocks of one tag in one parent (the
+# items of one list, a run of paragraphs) or by no block (lines between <br>s). Links
+# with no heading (the article's own list), a heading over text or over a list with more
+# text after it, and a box of paragraphs not so named stay; so does such a list when it
+# is all the text the block holds.
 RELATED_HEADINGS = (
     r"ข่าว\s*(?:ที่เกี่ยวข้อง|ล่าสุด|อื่น\s*ๆ?|ที่น่าสนใจ)",
     r"(?:related|latest|other|more)\s+(?:news|stories)",
 )
-MIN_LINKED_ENTRIES = 2
-LIST_TAGS = frozenset({"ul", "ol"})
+RELATED_CLASS = re.compile(
+    r"(?:^|[-_])(?:relate[ds]?(?:[-_]?(?:news|stories|posts|articles?))?|"
+    r"(?:other|latest|more)[-_]?(?:news|stories|posts|articles?)|news[-_]?relate[ds]?)"
+    r"(?:[-_]|$)",
+    re.IGNORECASE,
+)
 # A line made only of these words (and separators) is a share bar when one of them is a
 # share word or two name platforms ("แชร์ข่าวนี้ Facebook X LINE"). No line of the public
 # corpus is: its lines naming platforms name an account too ("LINE : ไทยคู่ฟ้า (@thaigov)"),
@@ -129,7 +136,6 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _SHARE_COUNTER = re.compile(SHARE_COUNTER, re.IGNORECASE)
 _VIEW_COUNT = re.compile(rf"{VIEW_COUNTER}|(?:{COUNT})(?:\s*(?:ครั้ง|views?))?", re.IGNORECASE)
 _RELATED_HEADING = re.compile(rf"(?:{'|'.join(RELATED_HEADINGS)})\s*:?", re.IGNORECASE)
-_ADDRESS = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 # "วันศุกร์ที่ 23 สิงหาคม 2567": weekday, day, Thai month, Buddhist-Era year (any digits),
 # maybe a time and an edit note after it ("เวลา 10:30 น.", "(แก้ไข 24 สิงหาคม 2567)").
 DATE_LINE_RE = re.compile(
@@ -240,7 +246,7 @@ def _soft_404(page: Selector, own_id: str | None) -> bool:
     if title != THAIGOV_TITLE_PREFIX or headline or _is_notice(page, headline):
         return False
     category = first_text(page.css(SELECTORS["category"]))
-    blocks = [_body_block_lines(node, {category}, own_id) for node in page.css(SELECTORS["body"])]
+    blocks = [_body_block_lines(node, {category}) for node in page.css(SELECTORS["body"])]
     labels = label_lines(page.root)
     texts = (_without_entries(lines, labels) for lines in blocks)
     if max((_text_chars(lines, "") for lines in texts), default=0) < MIN_BODY_CHARS:
@@ -309,7 +315,7 @@ def not_article(html: str, url: str) -> NotArticle | None:
     category = first_text(page.css(SELECTORS["category"]))
     if is_notice_title(headline):  # the template's headline says only that the site is down
         return NotArticle.NOTICE
-    if _selectors_read(headline, _article_block(page, headline, category, own_id)):
+    if _selectors_read(headline, _article_block(page, headline, category)):
         return None
     if _is_notice(page, headline):  # in the template too: read by no fallback
         return NotArticle.NOTICE
@@ -455,119 +461,94 @@ def _is_related_heading(line: str) -> bool:
     return _RELATED_HEADING.fullmatch(line.strip()) is not None
 
 
-def _is_entry_link(link: etree._Element, own_id: str | None) -> bool:
-    """Whether a link goes to another article's page than ``own_id``'s and shows a
-    headline, not an address (a reference the text makes)."""
-    linked = article_id(link.get("href") or "")
-    text = one_line(link)
-    return linked is not None and linked != own_id and bool(text) and not _ADDRESS.match(text)
-
-
-def _entry_links(element: etree._Element, own_id: str | None) -> list[etree._Element]:
-    return [link for link in element.iter("a") if _is_entry_link(link, own_id)]
-
-
-def _unlinked_lines(
-    block: TextMap, element: etree._Element, links: list[etree._Element]
-) -> dict[int, str]:
-    """The text of each line of ``element`` without the text of ``links`` (in it)."""
-    start, end = block.span(element)
-    rest = {index: block.lines[index] for index in range(start, end)}
-    for link in links:
-        first, last = block.span(link)
-        if first < last:  # a link around blocks: its lines are its own
-            rest.update(dict.fromkeys(range(first, last), ""))
-            continue
-        index = block.line_of(link)
-        if index in rest:
-            rest[index] = rest[index].replace(one_line(link), " ", 1)
-    return rest
-
-
-def _is_listed(rest: str) -> bool:
-    """Whether a line's text besides its links is nothing but separators or a date."""
-    text = rest.strip(FURNITURE_SEPARATORS + " ")
-    return _LETTER_OR_DIGIT.search(text) is None or parse_date_line(text) is not None
-
-
-def _lists_other_news(block: TextMap, element: etree._Element, own_id: str | None) -> bool:
-    """Whether ``element``'s text is a list of other news (see ``RELATED_HEADINGS``):
-    only links to other articles, or a heading over headline-long lines; links to other
-    articles only, when it holds such links (a line after them, a credit, is text)."""
-    start, end = block.span(element)
-    if start == end:
+def _is_related_box(block: TextMap, element: etree._Element) -> bool:
+    """Whether ``element`` is named a list of other news (``RELATED_CLASS``) and writes
+    lines no longer than a headline (``MAX_ENTRY_CHARS``)."""
+    words = f"{element.get('class') or ''} {element.get('id') or ''}".split()
+    if not any(RELATED_CLASS.search(word) for word in words):
         return False
-    lines = block.lines[start:end]
-    links = _entry_links(element, own_id)
-    rests = list(_unlinked_lines(block, element, links).values())
-    listed = all(map(_is_listed, rests[1:]))
-    if _is_related_heading(lines[0]):
-        return all(len(line) <= MAX_ENTRY_CHARS for line in lines[1:]) and (not links or listed)
-    return len(links) >= MIN_LINKED_ENTRIES and listed and _is_listed(rests[0])
-
-
-def _lists_entries(block: TextMap, element: etree._Element, own_id: str | None) -> bool:
-    """Whether ``element``, after a list's heading, is its entries: a list of lines no
-    longer than a headline, or links to other articles only."""
     start, end = block.span(element)
-    if start == end or any(len(line) > MAX_ENTRY_CHARS for line in block.lines[start:end]):
-        return False
-    if element.tag in LIST_TAGS:
-        return True
-    links = _entry_links(element, own_id)
-    return bool(links) and all(map(_is_listed, _unlinked_lines(block, element, links).values()))
+    return start < end and all(len(line) <= MAX_ENTRY_CHARS for line in block.lines[start:end])
 
 
-def _other_news_lines(block: TextMap, root: etree._Element, own_id: str | None) -> set[int]:
-    """The lines of ``root`` (laid out as ``block``) that list other news: ``root`` or the
-    blocks in it that are such a list (:func:`_lists_other_news`). A heading alone goes
-    with the blocks after it that are its entries, or when nothing follows it (an empty
-    list); before other text, it stays (:func:`_entries_after`)."""
+def _related_box_lines(block: TextMap, root: etree._Element) -> set[int]:
+    """The lines of the boxes in ``root`` named lists of other news (:func:`_is_related_box`)."""
     lines: set[int] = set()
     walker = etree.iterwalk(root, events=("start",))
     for _event, element in walker:
-        if not isinstance(element.tag, str) or not _lists_other_news(block, element, own_id):
-            continue
-        walker.skip_subtree()
-        start, end = block.span(element)
-        if end - start == 1 and _is_related_heading(block.lines[start]):
-            entries = _entries_after(block, element, own_id)
-            if entries is None:
-                continue
-            lines.update(entries)
-        lines.update(range(start, end))
+        if isinstance(element.tag, str) and _is_related_box(block, element):
+            walker.skip_subtree()
+            lines.update(range(*block.span(element)))
     return lines
 
 
-def _entries_after(block: TextMap, heading: etree._Element, own_id: str | None) -> set[int] | None:
-    """The lines of the blocks after a list's ``heading`` that are its entries
-    (:func:`_lists_entries`), up to the first that is not; None when one that is not
-    comes right after the heading: the heading is the text's."""
-    entries: set[int] = set()
-    for sibling in heading.itersiblings():
-        start, end = block.span(sibling) if isinstance(sibling.tag, str) else (0, 0)
-        if start == end:
+def _entry_blocks(
+    block: TextMap, root: etree._Element, entries: set[int]
+) -> list[etree._Element] | None:
+    """The outermost blocks of ``root`` writing only lines of ``entries``, in page order;
+    None when some of those lines are written by no block and others are."""
+    covered: set[int] = set()
+    outermost: list[etree._Element] = []
+    walker = etree.iterwalk(root, events=("start",))
+    for _event, element in walker:
+        if element is root or not isinstance(element.tag, str):
             continue
-        if not _lists_entries(block, sibling, own_id):
-            return entries or None
-        entries.update(range(start, end))
-    return entries
+        first, last = block.span(element)
+        if first < last and set(range(first, last)) <= entries:
+            outermost.append(element)
+            covered.update(range(first, last))
+            walker.skip_subtree()
+    if outermost and covered != entries:
+        return None
+    return outermost
 
 
-def _other_news(page: Selector, own_id: str | None) -> set[str]:
-    """The lines of the lists of other news on a page (:func:`_other_news_lines`)."""
+def _closing_list_lines(block: TextMap, root: etree._Element, left_out: set[int]) -> set[int]:
+    """The lines of a list of other news ending ``root``'s text, the lines ``left_out``
+    left out: its last line that is only a heading (``RELATED_HEADINGS``) and all after
+    it, when those are entries (see ``RELATED_HEADINGS``); else none."""
+    headings = [index for index, line in enumerate(block.lines) if _is_related_heading(line)]
+    if not headings:
+        return set()
+    heading = headings[-1]
+    entries = [index for index in range(heading + 1, len(block.lines)) if index not in left_out]
+    if not entries:
+        return {heading}
+    lines = [block.lines[index] for index in entries]
+    if len(lines) < MIN_LIST_ENTRIES or any(len(line) > MAX_ENTRY_CHARS for line in lines):
+        return set()
+    blocks = _entry_blocks(block, root, set(entries))
+    if blocks is None or len({(element.tag, element.getparent()) for element in blocks}) > 1:
+        return set()
+    return {heading, *entries}
+
+
+def _other_news_lines(block: TextMap, root: etree._Element, left_out: set[int]) -> set[int]:
+    """The lines of ``root`` (laid out as ``block``) that list other news: its boxes so
+    named (:func:`_related_box_lines`) and a headed list ending its text besides them and
+    the lines ``left_out`` (a share bar after it) (:func:`_closing_list_lines`)."""
+    boxes = _related_box_lines(block, root)
+    return boxes | _closing_list_lines(block, root, boxes | left_out)
+
+
+def _other_news(page: Selector) -> set[str]:
+    """The lines of the lists of other news on a page: boxes so named anywhere in it,
+    and a headed list ending a body block (:func:`_other_news_lines`)."""
     lines: set[str] = set()
     for body in page.css("body"):
         block = text_map(body.root)
-        lines.update(block.lines[index] for index in _other_news_lines(block, body.root, own_id))
+        lines.update(block.lines[index] for index in _related_box_lines(block, body.root))
+    for node in page.css(SELECTORS["body"]):
+        block = text_map(node.root)
+        lines.update(block.lines[index] for index in _other_news_lines(block, node.root, set()))
     return lines
 
 
-def _body_block_lines(node: Selector, page_names: Collection[str], own_id: str | None) -> list[str]:
+def _body_block_lines(node: Selector, page_names: Collection[str]) -> list[str]:
     """The lines of a body block without a share bar or a breadcrumb trail in it: blocks
     so named (:func:`_is_furniture_block`; ``page_names`` are the headline and category),
     and lines that are one (:func:`is_share_bar`, :func:`is_breadcrumb`); nor a list of
-    other news than ``own_id``'s (:func:`_other_news_lines`), nor view counters and
+    other news (:func:`_other_news_lines`) unless it is all the text, nor view counters and
     last-visit stamps: all change from crawl to crawl. A counter is an element named one
     (:func:`_is_view_counter`), or a counter or stamp in a line, beside at most the print
     label or the date line (:func:`~thaidigest.normalise.without_visit_widgets`).
@@ -575,7 +556,7 @@ def _body_block_lines(node: Selector, page_names: Collection[str], own_id: str |
     root = _without_view_counters(node.root)
     block = text_map(root)
     names = {name for name in page_names if name}
-    dropped = _other_news_lines(block, root, own_id)
+    dropped: set[int] = set()
     for element in root.iterdescendants(etree.Element):
         if not _is_furniture_block(element, names):
             continue
@@ -586,6 +567,16 @@ def _body_block_lines(node: Selector, page_names: Collection[str], own_id: str |
             if start < end and block.lines[start] != one_line(element):
                 continue
         dropped.update(range(start, end))
+    lines = _kept_lines(block, dropped)
+    without_other_news = _kept_lines(block, dropped | _other_news_lines(block, root, dropped))
+    if _text_lines([line for line in without_other_news if line not in names]):
+        return without_other_news
+    return lines
+
+
+def _kept_lines(block: TextMap, dropped: set[int]) -> list[str]:
+    """The lines of ``block`` but ``dropped`` ones, share bars, breadcrumb trails, view
+    counters and last-visit stamps."""
     lines = (
         without_visit_widgets(line)
         for index, line in enumerate(block.lines)
@@ -628,9 +619,9 @@ def _is_article_block(lines: list[str], headline: str) -> bool:
     )
 
 
-def _article_block(page: Selector, headline: str, category: str, own_id: str | None) -> list[str]:
+def _article_block(page: Selector, headline: str, category: str) -> list[str]:
     """The lines of the body block holding the article, without a share bar, a
-    breadcrumb trail or a list of other news than ``own_id``'s (:func:`_body_block_lines`);
+    breadcrumb trail or a list of other news (:func:`_body_block_lines`);
     [] when no block holds the article.
 
     The body class is generic: banners and sidebars may carry it too, before or after
@@ -638,7 +629,7 @@ def _article_block(page: Selector, headline: str, category: str, own_id: str | N
     the headline and, among those, the one with the most text is taken.
     """
     names = (headline, category)
-    blocks = [_body_block_lines(node, names, own_id) for node in page.css(SELECTORS["body"])]
+    blocks = [_body_block_lines(node, names) for node in page.css(SELECTORS["body"])]
     candidates = [lines for lines in blocks if _is_article_block(lines, headline)]
     return max(
         candidates,
@@ -733,7 +724,7 @@ def parse_article(html: str, url: str) -> PageArticle | None:
     if _soft_404(page, own_id) or is_notice_title(headline):  # a notice: see not_article
         return None
     category = first_text(page.css(SELECTORS["category"]))
-    selector_lines = _article_block(page, headline, category, own_id)
+    selector_lines = _article_block(page, headline, category)
     lines = selector_lines
     extraction = "selectors"
     if not _selectors_read(headline, lines):
@@ -746,10 +737,16 @@ def parse_article(html: str, url: str) -> PageArticle | None:
         headline = _fallback_headline(page, title) or extracted[0]
         # A label or the category in the article's body block is its text, as the
         # selectors read it; the headline and the print label are never text.
-        # Nor is a list of other news, wherever the page holds it.
-        never_text = {page_headline, headline, PRINT_LABEL} | _other_news(page, own_id)
+        never_text = {page_headline, headline, PRINT_LABEL}
         page_lines = (labels | {category}) - set(selector_lines) | never_text
-        lines, date_text = _without_page_lines(extracted, page_lines, _date_line(selector_lines))
+        # Nor is a list of other news (:func:`_other_news`), unless it is all the text.
+        lines, date_text = _without_page_lines(
+            extracted, page_lines | _other_news(page), _date_line(selector_lines)
+        )
+        if not _has_text(lines, labels | never_text | {category}):
+            lines, date_text = _without_page_lines(
+                extracted, page_lines, _date_line(selector_lines)
+            )
         # The extractor may leave out the date line above the headline (a redesign's
         # template, the body block gone): read from the page, the article keeps its date.
         date_text = date_text or _date_line_above(page, headline)

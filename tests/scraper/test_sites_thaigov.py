@@ -360,11 +360,17 @@ RELATED_BOXES = {
         '<div class="related"><h4>ข่าวที่เกี่ยวข้อง</h4>'
         f"<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul></div>\n"
     ),
-    "links only": f"<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n",
-    "links only, a line each": f"<p>{FIRST_ENTRY}<br>{SECOND_ENTRY}</p>\n",
-    "links with their dates": (
-        f"<ul><li>{FIRST_ENTRY} (23/08/2567)</li><li>{SECOND_ENTRY} - 22 ส.ค. 2567</li></ul>\n"
+    "links in a list named related news": (
+        f'<ul class="news-related"><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n'
     ),
+    "links in a box named latest news, a line each": (
+        f'<p id="latest-news">{FIRST_ENTRY}<br>{SECOND_ENTRY}</p>\n'
+    ),
+    "links with their dates in a box named other news": (
+        f'<div class="other-news"><ul><li>{FIRST_ENTRY} (23/08/2567)</li>'
+        f"<li>{SECOND_ENTRY} - 22 ส.ค. 2567</li></ul></div>\n"
+    ),
+    "heading over links, a line each": (f"<p>ข่าวที่เกี่ยวข้อง<br>{FIRST_ENTRY}<br>{SECOND_ENTRY}</p>\n"),
     "headed list without links": (
         "<div><h4>ข่าวล่าสุด</h4><ul><li>{first}</li>"
         "<li>โฆษกรัฐบาลแถลงผลการประชุม ครม.</li></ul></div>\n"
@@ -377,6 +383,9 @@ RELATED_BOXES = {
         f"<h4>Related news</h4>\n<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n"
     ),
     "heading of an empty list": "<p>ข่าวที่เกี่ยวข้อง</p>\n",
+    "heading over a list, a share bar after it": (
+        f"<h4>ข่าวที่เกี่ยวข้อง</h4><ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n" + SHARE_BAR
+    ),
 }
 ROTATED = ("ผู้ว่าฯ แพร่ สั่งการทุกภาคส่วนรับมือน้ำยมล้นตลิ่ง", "นายกฯ ลงพื้นที่ตรวจน้ำท่วม")
 
@@ -411,9 +420,13 @@ def test_a_fallback_read_leaves_a_list_of_other_news_out_too(layout: str) -> Non
 
 
 # Text with links to other articles, documents and other sites, lists of the article's own,
-# and a line after a list of other news in one block, as the body block may hold them:
-# (markup, lines it shows).
+# and a line after a list of other news in one block, as the body block may hold them at
+# the end of the text: (markup, lines it shows).
 LINKED_TEXT = {
+    "links to other articles without a heading": (
+        f"<ul><li>{FIRST_ENTRY.replace('{first}', ROTATED[0])}</li><li>{SECOND_ENTRY}</li></ul>",
+        [ROTATED[0], "อนุทิน กำชับ ปภ. ดูแลความปลอดภัยประชาชน"],
+    ),
     "a link to another article in a sentence": (
         "<p>อ่านรายละเอียดการประชุมครั้งก่อนได้ที่ "
         f"{FIRST_ENTRY.replace('{first}', 'ข่าวการประชุมครั้งที่ 1')} และ "
@@ -462,6 +475,109 @@ def test_text_with_links_or_a_list_of_its_own_stays_in_the_body(text: str) -> No
         "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก",
         *shown,
     ]
+
+
+# Text of the article's own in the middle of it (the credit line after it) that a list of
+# other news's heading or links may look like: (markup, lines it shows).
+OWN_TEXT_LIKE_A_LIST = {
+    "a list of projects linked to their pages": (
+        "<p>โครงการภายใต้ความร่วมมือ มีดังนี้</p><ul>"
+        '<li><a href="/news/contents/details/80000">โครงการ Cloud First ของรัฐบาล</a></li>'
+        '<li><a href="/news/contents/details/80001">โครงการพัฒนาโครงข่าย 5G</a></li>'
+        '<li><a href="/news/contents/details/80002">โครงการ Digital ID</a></li></ul>',
+        [
+            "โครงการภายใต้ความร่วมมือ มีดังนี้",
+            "โครงการ Cloud First ของรัฐบาล",
+            "โครงการพัฒนาโครงข่าย 5G",
+            "โครงการ Digital ID",
+        ],
+    ),
+    "a 'latest news' subheading over its bullets": (
+        "<p><strong>ข่าวล่าสุด</strong></p><ul>"
+        "<li>ที่ประชุมเห็นชอบกรอบความร่วมมือด้าน AI กับญี่ปุ่น</li>"
+        "<li>ไทยจะเป็นเจ้าภาพการประชุมครั้งต่อไปในปี 2568</li></ul>",
+        [
+            "ข่าวล่าสุด",
+            "ที่ประชุมเห็นชอบกรอบความร่วมมือด้าน AI กับญี่ปุ่น",
+            "ไทยจะเป็นเจ้าภาพการประชุมครั้งต่อไปในปี 2568",
+        ],
+    ),
+    "a box of paragraphs under an 'of interest' heading": (
+        "<div><p>ข่าวที่น่าสนใจ</p>"
+        "<p>ที่ประชุมเห็นชอบกรอบความร่วมมือด้าน AI กับญี่ปุ่น และจะลงนามบันทึกความเข้าใจในเดือนหน้า</p>"
+        "<p>ไทยจะเป็นเจ้าภาพการประชุมครั้งต่อไปในปี 2568</p></div>",
+        [
+            "ข่าวที่น่าสนใจ",
+            "ที่ประชุมเห็นชอบกรอบความร่วมมือด้าน AI กับญี่ปุ่น และจะลงนามบันทึกความเข้าใจในเดือนหน้า",
+            "ไทยจะเป็นเจ้าภาพการประชุมครั้งต่อไปในปี 2568",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("text", OWN_TEXT_LIKE_A_LIST)
+def test_text_of_its_own_shaped_like_a_list_of_other_news_stays_in_the_body(text: str) -> None:
+    """Only a list of other news that ends the text, or a box so named, is none of it."""
+    markup, shown = OWN_TEXT_LIKE_A_LIST[text]
+    html = page("article_th.html").replace(CREDIT, markup + CREDIT, 1)
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "selectors"
+    assert article.body.split("\n")[-len(shown) - 2 :] == [
+        "---------------------------------------------------",
+        *shown,
+        "กลุ่มประชาสัมพันธ์และเผยแพร่ สำนักโฆษก",
+    ]
+
+
+# A round-up page: its text is only the day's articles, linked, maybe under a heading or in
+# a box a list of other news could have.
+DAYS_ARTICLES = [
+    "นายกฯ ประชุมคณะรัฐมนตรีเศรษฐกิจ",
+    "ดีอี ร่วมประชุม APEC 2024",
+    "รัฐบาลเปิดตัวแอปทางรัฐ รุ่นใหม่",
+    "ครม. เห็นชอบร่าง พ.ร.บ. ไซเบอร์",
+]
+DAYS_LINKS = "".join(
+    OTHER_ARTICLE.format(id=81000 + number, headline=headline).join(("<p>", "</p>"))
+    for number, headline in enumerate(DAYS_ARTICLES)
+)
+ROUND_UPS = {
+    "links only": DAYS_LINKS,
+    "under a heading": f"<p>ข่าวล่าสุด</p>{DAYS_LINKS}",
+    "in a box named latest news": f'<div class="latest-news">{DAYS_LINKS}</div>',
+}
+
+
+@pytest.mark.parametrize("round_up", ROUND_UPS)
+def test_a_round_up_of_the_days_articles_keeps_its_text(round_up: str) -> None:
+    """Left out as a list of other news, its body was empty: a stored copy was emptied."""
+    html = page("article_th.html")
+    text_start = html.index("<p><strong>ดีอี")
+    text_end = html.index(CREDIT) + len(CREDIT)
+    html = html[:text_start] + ROUND_UPS[round_up] + html[text_end:]
+
+    article = thaigov.parse_article(html, URL)
+
+    assert article is not None
+    assert article.extraction == "selectors"
+    assert article.body.split("\n")[-len(DAYS_ARTICLES) :] == DAYS_ARTICLES
+
+
+def test_a_fallback_read_of_a_round_up_under_a_heading_keeps_its_text() -> None:
+    html = page("article_th.html")
+    text_start = html.index("<p><strong>ดีอี")
+    text_end = html.index(CREDIT) + len(CREDIT)
+    headlines = "".join(f"<p>{headline}</p>" for headline in DAYS_ARTICLES)
+    html = html[:text_start] + f"<p>ข่าวล่าสุด</p>{headlines}" + html[text_end:]
+
+    article = thaigov.parse_article(headline_renamed(html), URL)
+
+    assert article is not None
+    assert article.extraction == "fallback"
+    assert article.body.split("\n")[-len(DAYS_ARTICLES) :] == DAYS_ARTICLES
 
 
 # A related-news teaser in the headline's markup, before the article's own headline.
