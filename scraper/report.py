@@ -10,7 +10,7 @@ article), not_article (article pages that answered 200 with a page that is no
 article: a maintenance or error notice, also listed under errors, or a page without
 the site's article template, such as its home page), not_found (article pages
 that answered 404 or 410, or that the site redirected to its home page, a listing or
-another article), fallback,
+another article while serving other article pages in the crawl), fallback,
 rejected, suspicious (pages the fallback read under another headline than
 the stored article's, which the selectors read: kept out, listed under errors),
 came_back_empty (stored articles whose page came back with an empty body, the stored

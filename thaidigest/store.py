@@ -1085,7 +1085,9 @@ class Store:
         which says nothing of its age: it is recent by its published date, or by
         when it was first seen if it has no date. Only articles with a site id: an
         imported page of the site that is not an article (a listing, another
-        section) names nothing a crawl can ask for.
+        section) names nothing a crawl can ask for. Each with the address a crawl
+        last fetched it at (``fetch_url``, None for one only imported): the one a
+        revisit asks for.
         """
         fetched = articles.c.fetch_url.is_not(None)
         by_first_seen = or_(fetched, articles.c.published.is_(None))
@@ -1093,6 +1095,7 @@ class Store:
             select(
                 articles.c.url,
                 articles.c.source_id,
+                articles.c.fetch_url,
                 articles.c.etag,
                 articles.c.last_modified,
                 articles.c.published,

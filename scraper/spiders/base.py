@@ -27,19 +27,26 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
   a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query), or to
   another article (another id, no query), says the article was taken down:
-  **missing**, as a 404, nothing stored under its address; any other redirect (off
-  the site, to a bot check, a loop, to the article's own id past those hops), a 403
-  that survived its retries, or a 429 is **blocked**, with the status and the target;
+  **missing**, as a 404, nothing stored under its address, on a site that serves article
+  pages in the crawl; before any is served, it is held (:attr:`Answer.SENT_AWAY`): missing
+  once one is, **blocked** with its status and target when the site is stopped for
+  refusing pages (it counts as a refusal) or when the crawl ends with none served and one
+  of them a page known to exist (a bot redirect sends every article home); any other
+  redirect (off the site, to a bot check, a loop, to the article's own id past those
+  hops), a 403 that survived its retries, or a 429 is **blocked**, with the status and
+  the target;
 - a request robots.txt forbids is never sent: it is **blocked** too, with the
   reason ``robots.txt`` and the rule that forbids it;
 - a site is stopped for the rest of the crawl, as the retry middleware stops one, with
   the reason ``refused 5 pages in a row``, only on proof that it refuses this client:
-  ``REFUSED_PAGES_TO_STOP_SITE`` pages refused in a row (each blocked once its retries
-  were spent, in the order the answers come, whatever the concurrency; an error neither
+  ``REFUSED_PAGES_TO_STOP_SITE`` pages refused (or articles sent away) in a row (each
+  blocked once its retries were spent, in the order the answers come, whatever the
+  concurrency; an error neither
   counts nor breaks the row), nothing served (200, 304, 404 or 410) in the crawl so far,
   and at least one of them a page known to exist (:data:`KNOWN_PAGE`: a stored article
-  revisited, an MDES listing, a thaigov search page). Pages that are guesses (thaigov ids
-  not stored yet) refused in a row stop nothing by themselves: a site answers 403 past its
+  revisited, an MDES listing, a thaigov search page, an article one of these links). Pages
+  that are guesses (thaigov ids not stored yet) refused in a row stop nothing by
+  themselves: a site answers 403 past its
   newest article or for a withdrawn one. Once a page is served, the site is not stopped
   for refusals in that crawl. A stopped crawl stored nothing, so the next one goes on
   from where this one started; the pages not asked are reported as not sent;
@@ -73,7 +80,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
@@ -158,8 +165,8 @@ TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not f
 CALLBACK_FAILED = "the spider failed on this page; nothing of it stored"
 ITEM_FAILED = "storing this article failed; not stored"
 # The meta key of a page known to exist (a stored article revisited, an MDES listing, a
-# thaigov search page), not a guess: a site is stopped for refusals only if one of the
-# refused pages is one.
+# thaigov search page, an article one of these links), not a guess: a site is stopped for
+# refusals only if one of the refused pages is one.
 KNOWN_PAGE = "known_page"
 # The setting of how many pages refused in a row stop the site (scraper.settings).
 REFUSED_PAGES_SETTING = "REFUSED_PAGES_TO_STOP_SITE"
@@ -172,7 +179,10 @@ class Answer(enum.Enum):
 
     PAGE = "page"  # 200: a page to parse
     NOT_MODIFIED = "not_modified"  # 304
-    MISSING = "missing"  # 404, 410, or an article sent home or to a listing
+    MISSING = "missing"  # 404, 410, or an article sent home or to a listing (see SENT_AWAY)
+    # An article sent home, to a listing or to another article while no article page of
+    # the site was served in the crawl: removed if one is served, else blocked (SentAway).
+    SENT_AWAY = "sent_away"
     BLOCKED = "blocked"  # refused, or sent elsewhere: reported
     ERROR = "error"  # any other status: reported
     REDIRECT = "redirect"  # a same-article redirect: follow it
@@ -180,6 +190,15 @@ class Answer(enum.Enum):
 
 # Answers that say the site serves this client: after one, no refusal stops the site.
 SERVED = frozenset({Answer.PAGE, Answer.NOT_MODIFIED, Answer.MISSING})
+# Answers that count toward stopping a site that serves nothing (count_refusal).
+REFUSING = frozenset({Answer.BLOCKED, Answer.SENT_AWAY})
+# Stored articles rechecked, all gone (404, 410, sent away) and none served, that make an
+# error of the crawl: more likely their addresses changed than all of them were removed.
+MISSING_REVISITS_TO_REPORT = 3
+ALL_REVISITS_MISSING = (
+    "all {count} stored articles rechecked answered 404 or 410 or were sent away, none"
+    " served: counted not found, yet their addresses may have changed"
+)
 
 
 class DateSource(enum.Enum):
@@ -197,6 +216,16 @@ class Verdict:
 
     answer: Answer
     follow: scrapy.Request | None = None
+
+
+@dataclass(frozen=True)
+class SentAway:
+    """An article answer held as :attr:`Answer.SENT_AWAY`: its blocked entry should the
+    site serve no article in the crawl, and what the request was."""
+
+    entry: dict[str, Any]  # url, status, target (and a meta refresh's reason)
+    known: bool  # a page known to exist (KNOWN_PAGE): no guess
+    revisit: bool  # a stored article rechecked
 
 
 @dataclass(frozen=True)
@@ -245,6 +274,10 @@ class SiteSpider(scrapy.Spider):
         self.refused_in_a_row = 0  # pages refused in this crawl, while none is served
         self.known_page_refused = False  # one of them a page known to exist (KNOWN_PAGE)
         self.served_any = False  # a page answered 200, 304, 404 or 410 in this crawl
+        self.article_served = False  # an article page did
+        self.sent_away: list[SentAway] = []  # held while no article page is served
+        self.revisits_served = 0  # stored articles rechecked that answered 200 or 304
+        self.revisits_missing: list[str] = []  # those gone: 404, 410, sent away
         self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
@@ -290,7 +323,7 @@ class SiteSpider(scrapy.Spider):
     def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
         """Conditional requests for the articles recent within ``revisit_days``
         (see :meth:`thaidigest.store.Store.recent_articles`), each a page known to exist
-        (:data:`KNOWN_PAGE`)."""
+        (:data:`KNOWN_PAGE`), at :meth:`revisit_url`."""
         days = float(self.crawl_config["revisit_days"])
         since = utc_now() - timedelta(days=days)
         for row in self.store.recent_articles(self.name, since):
@@ -300,7 +333,7 @@ class SiteSpider(scrapy.Spider):
             if row["last_modified"]:
                 headers["If-Modified-Since"] = row["last_modified"]
             request = self.page_request(
-                article_url(row["source_id"]),
+                self.revisit_url(row["fetch_url"], row["source_id"], article_url),
                 self.parse_article,
                 source_id=row["source_id"],
                 stored_published=row["published"],
@@ -309,14 +342,43 @@ class SiteSpider(scrapy.Spider):
             )
             yield request.replace(headers=headers)
 
+    def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
+        """Where to revisit a stored article: the address a crawl last fetched it at, on the
+        crawled host, when that address names the article (MDES serves an article at the
+        address its listing links, ``/news/detail/{id}-{slug}``, and may answer 404 without
+        the slug); else, for one only imported, ``article_url(source_id)``, the address
+        built from its id. Its public URL stays the canonical one, whatever it is fetched at."""
+        if fetch_url and self.site_article_id(fetch_url) == source_id:
+            crawled = urlsplit(self.base_url)
+            at = urlsplit(fetch_url)._replace(scheme=crawled.scheme, netloc=crawled.netloc)
+            return urlunsplit(at._replace(fragment=""))
+        return str(article_url(source_id))
+
     # --- Judging answers ----------------------------------------------------
 
     def judge(self, response: Response) -> Verdict:
         """What an answer means; a blocked or failed one is reported here, and a refused
         page counted toward stopping the site (:meth:`count_refusal`)."""
         verdict = self._verdict(response)
+        self.note_article_answer(response, verdict.answer)
         self.count_refusal(response, verdict.answer)
         return verdict
+
+    def note_article_answer(self, response: Response, answer: Answer) -> None:
+        """Note an article page's answer: the first one served (200, 304, 404 or 410)
+        says the site serves articles to this client, so the articles held as sent away
+        were removed (:meth:`release_sent_away`); a stored article rechecked is counted
+        served or gone (:meth:`report_missing_revisits`)."""
+        if response.meta.get("source_id") is None:
+            return
+        if response.meta.get("revisit"):
+            if answer in (Answer.PAGE, Answer.NOT_MODIFIED):
+                self.revisits_served += 1
+            elif answer is Answer.MISSING:
+                self.revisits_missing.append(response.url)
+        if answer in SERVED and not self.article_served:
+            self.article_served = True
+            self.release_sent_away()
 
     def count_refusal(self, response: Response, answer: Answer) -> None:
         """Count a page that ended refused (``answer``: blocked) toward stopping the
@@ -329,21 +391,25 @@ class SiteSpider(scrapy.Spider):
             return
         if answer in SERVED:
             self.served_any = True
-        elif answer is Answer.BLOCKED:
+        elif answer in REFUSING:
             self.refused_in_a_row += 1
             self.known_page_refused |= bool(response.meta.get(KNOWN_PAGE))
             limit = self.crawler.settings.getint(REFUSED_PAGES_SETTING)
             if limit and self.refused_in_a_row >= limit and self.known_page_refused:
-                self.stop_refusing_site(response)
+                self.stop_refusing_site(response, answer)
 
-    def stop_refusing_site(self, response: Response) -> None:
-        """Stop the site for the rest of the crawl after the refusal of ``response``, the
-        last counted: its blocked entry, reported already, and the requests then not sent
-        give the reason (``refused 5 pages in a row``), and the report the count."""
+    def stop_refusing_site(self, response: Response, answer: Answer) -> None:
+        """Stop the site for the rest of the crawl after the refusal of ``response``
+        (``answer``), the last counted: the articles held as sent away are blocked
+        (:meth:`block_sent_away`); its blocked entry and the requests then not sent give
+        the reason (``refused 5 pages in a row``), and the report the count."""
         pages = self.refused_in_a_row
         reason = REFUSED_PAGES_REASON.format(pages=pages)
         self.stop_reason = reason
-        self.blocked[-1].setdefault("reason", reason)  # a redirect's own reason kept
+        refused = self.blocked[-1] if answer is Answer.BLOCKED else None
+        self.block_sent_away()  # for a SENT_AWAY answer, its own entry the last of them
+        last = refused if refused is not None else self.blocked[-1]
+        last.setdefault("reason", reason)  # a redirect's own reason kept
         self.crawler.stats.set_value(f"thaidigest/{REFUSED_PAGES_STOP}", pages)
         self.crawler.signals.send_catch_log(STOP_SITE, request=response.request, reason=reason)
 
@@ -405,12 +471,78 @@ class SiteSpider(scrapy.Spider):
             follow = response.request.replace(url=target, meta={**meta, "redirect_hops": hops + 1})
             return Verdict(Answer.REDIRECT, follow)
         if target and same_host(target, response.url) and self.taken_down(response, target):
+            if not self.article_served:
+                return self.hold_sent_away(response, target, reason)
             self.logger.info("removed: %s answered %s -> %s", response.url, response.status, target)
             return Verdict(Answer.MISSING)
         if hops >= MAX_ARTICLE_REDIRECTS:
             reason = "redirect loop"
         self.report_blocked(response.url, response.status, target or None, reason)
         return Verdict(Answer.BLOCKED)
+
+    def hold_sent_away(self, response: Response, target: str, reason: str | None) -> Verdict:
+        """An article sent home, to a listing or to another article (``target``) while no
+        article page of the site has been served in this crawl: a site that sends every
+        article home (a bot redirect) looks like one that removed each. Held: removed once
+        an article page is served (:meth:`release_sent_away`), blocked with its status and
+        target when the site is stopped for refusing pages (these counting as refusals), or
+        at the end of a crawl that served none, one of them a page known to exist
+        (:meth:`settle_sent_away`)."""
+        entry: dict[str, Any] = {"url": response.url, "status": response.status, "target": target}
+        if reason:
+            entry["reason"] = reason
+        meta = response.meta
+        self.sent_away.append(
+            SentAway(entry, bool(meta.get(KNOWN_PAGE)), bool(meta.get("revisit")))
+        )
+        self.logger.info(
+            "sent away: %s answered %s -> %s; removed if the site serves an article in this"
+            " crawl, else blocked",
+            response.url,
+            response.status,
+            target,
+        )
+        return Verdict(Answer.SENT_AWAY)
+
+    def release_sent_away(self) -> None:
+        """The articles held as sent away were removed: each counted not found."""
+        for held in self.sent_away:
+            entry = held.entry
+            self.crawler.stats.inc_value("thaidigest/not_found")
+            if held.revisit:
+                self.revisits_missing.append(entry["url"])
+            self.logger.info(
+                "removed: %s answered %s -> %s", entry["url"], entry["status"], entry["target"]
+            )
+        self.sent_away = []
+
+    def block_sent_away(self) -> None:
+        """The articles held as sent away were sent away from this client: each blocked."""
+        for held in self.sent_away:
+            entry = held.entry
+            self.report_blocked(entry["url"], entry["status"], entry["target"], entry.get("reason"))
+        self.sent_away = []
+
+    def settle_sent_away(self) -> None:
+        """At the end of a crawl that served no article page: the articles held as sent
+        away are blocked if the site was stopped or one of them is a page known to exist
+        (a stored article, one a listing or search page links); guesses alone (thaigov ids
+        past its newest article, which a site may send home) are not found."""
+        if not self.sent_away:
+            return
+        if self.stop_reason is not None or any(held.known for held in self.sent_away):
+            self.block_sent_away()
+        else:
+            self.release_sent_away()
+
+    def report_missing_revisits(self) -> None:
+        """An error when every stored article rechecked was gone (404, 410, sent away
+        and then removed), at least :data:`MISSING_REVISITS_TO_REPORT` of them and none
+        served: the site more likely serves them at other addresses than removed them
+        all, and the crawl is not clean."""
+        missing = self.revisits_missing
+        if not self.revisits_served and len(missing) >= MISSING_REVISITS_TO_REPORT:
+            self.report_error(missing[0], ALL_REVISITS_MISSING.format(count=len(missing)))
 
     def same_article(self, response: Response, target: str) -> bool:
         """Whether a same-host redirect target is the page asked for: the article asked
@@ -633,6 +765,10 @@ class SiteSpider(scrapy.Spider):
         self.report_error(url, f"{ITEM_FAILED} ({_exception_words(failure)})")
 
     def closed(self, reason: str) -> None:
+        """Settle what waited for the crawl's end (before the crawl report is made:
+        Scrapy calls this first, the spider connected before any extension)."""
+        self.settle_sent_away()
+        self.report_missing_revisits()
         self.store.close()
 
     # --- Answers that need a second look --------------------------------------

@@ -199,6 +199,7 @@ class MdesSpider(SiteSpider):
                 self.parse_article,
                 source_id=entry.source_id,
                 listing_date=entry.date_text,
+                **{KNOWN_PAGE: True},  # the listing links it
             )
         if listing.entries and not any(self.on_host(entry.url) for entry in listing.entries):
             # Another alias of the host, say: nothing of this page can be fetched.

@@ -213,9 +213,9 @@ class ThaigovSpider(SiteSpider):
         if found and self.highest_requested == 0:
             # An empty store and no --start-id: start from the newest article found.
             yield from self.walk_from(found[-1] + 1)
-        for article_id in found:
+        for article_id in found:  # linked: known to exist, no guess
             if article_id not in self.requested and str(article_id) not in self.known:
-                yield self.article_request(article_id, walk=True)
+                yield self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -277,7 +277,8 @@ class ThaigovSpider(SiteSpider):
             failed = True
         if page is not None and not repeated and meta.get("walk"):
             self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
-        if failed or answer in (Answer.PAGE, Answer.MISSING, Answer.NOT_MODIFIED):
+        # An article sent away, held (see SiteSpider.hold_sent_away), is a miss as a 404 is.
+        if failed or answer in (Answer.PAGE, Answer.MISSING, Answer.SENT_AWAY, Answer.NOT_MODIFIED):
             yield from self.walk_past(meta, failed)
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:

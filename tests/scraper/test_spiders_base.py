@@ -37,6 +37,7 @@ from scraper.spiders.base import (
     KNOWN_PAGE,
     Answer,
     DateSource,
+    SiteSpider,
     Verdict,
     first_believed_date,
 )
@@ -388,6 +389,7 @@ def test_a_refresh_header_on_a_200_is_judged_as_the_meta_tag_is(body: str, answe
     request = Request(url, meta={"source_id": "11009"})
     page = f"<html><body>{body}</body></html>".encode()
     response = HtmlResponse(url, status=200, body=page, headers=headers, request=request)
+    served_an_article(spider, f"{HOST}/news/detail/11001")
 
     assert spider.judge(response).answer == answer
 
@@ -457,6 +459,15 @@ def with_refresh(html: str, content: str) -> str:
     changed = re.sub(r'(http-equiv="refresh" content=")[^"]*', rf"\g<1>{content}", html)
     assert changed != html
     return changed
+
+
+def served_an_article(spider: SiteSpider, url: str = URL.replace("87382", "87381")) -> None:
+    """Have ``spider`` judge an article page at ``url`` answered with 200: the site serves
+    articles in this crawl, so one it sends home was removed."""
+    request = Request(url, meta={"source_id": url.rsplit("/", 1)[1]})
+    page = HtmlResponse(url, body=b"<html></html>", headers={"Content-Type": UTF8_HTML},
+                        request=request)  # fmt: skip
+    assert spider.judge(page).answer is Answer.PAGE
 
 
 def thaigov_spider() -> ThaigovSpider:
@@ -640,6 +651,7 @@ def test_an_article_redirected_to_another_articles_id_is_missing_to_its_own_foll
     404, nothing stored under the address asked for; its own id stays followed, and a
     loop blocked."""
     spider = thaigov_spider()
+    served_an_article(spider)
     request = Request(URL, meta={"source_id": "87382", "redirect_hops": hops})
 
     verdict = spider.judge(Response(URL, status=301, headers={"Location": target}, request=request))
@@ -869,6 +881,81 @@ def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> N
 
 def test_zero_refused_pages_to_stop_never_stops() -> None:
     assert stops_after([(403, KNOWN)] * 10, limit=0) == []
+
+
+def sent_home(spider: SiteSpider, article_id: str, known: bool) -> Answer:
+    """What ``spider`` makes of thaigov article ``article_id`` answered 307 to /."""
+    url = URL.replace("87382", article_id)
+    request = Request(url, meta={"source_id": article_id, KNOWN_PAGE: known})
+    return spider.judge(
+        Response(url, status=307, headers={"Location": "/"}, request=request)
+    ).answer
+
+
+def not_found(spider: SiteSpider) -> int:
+    return spider.crawler.stats.get_value("thaidigest/not_found", 0)
+
+
+def test_articles_sent_home_before_an_article_is_served_are_removed_once_one_is() -> None:
+    spider = thaigov_spider()
+    assert [sent_home(spider, "87381", KNOWN), sent_home(spider, "87380", GUESS)] == [
+        Answer.SENT_AWAY
+    ] * 2
+    assert not_found(spider) == 0
+
+    served_an_article(spider)
+
+    assert (not_found(spider), spider.blocked) == (2, [])
+    assert sent_home(spider, "87379", KNOWN) is Answer.MISSING  # counted by the spider
+
+
+def test_articles_sent_home_in_a_crawl_serving_none_are_blocked_with_status_and_target() -> None:
+    spider = thaigov_spider()
+    sent_home(spider, "87381", GUESS)
+    sent_home(spider, "87380", KNOWN)
+
+    spider.settle_sent_away()  # the crawl's end
+
+    assert [(entry["url"][-5:], entry["status"], entry["target"]) for entry in spider.blocked] == [
+        ("87381", 307, f"{HOST}/"),
+        ("87380", 307, f"{HOST}/"),
+    ]
+    assert not_found(spider) == 0
+
+
+def test_guesses_alone_sent_home_in_a_crawl_serving_none_are_not_found() -> None:
+    """thaigov ids past its newest article, which a site may send home."""
+    spider = thaigov_spider()
+    for article_id in ("87401", "87402"):
+        sent_home(spider, article_id, GUESS)
+
+    spider.settle_sent_away()
+
+    assert (not_found(spider), spider.blocked) == (2, [])
+
+
+def test_articles_sent_home_in_a_row_one_known_stop_the_site_as_refusals_do() -> None:
+    crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": 3})
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    stops: list[str] = []
+
+    def stop_site(request: Request, reason: str) -> None:
+        stops.append(reason)
+
+    crawler.signals.connect(stop_site, signal=STOP_SITE)
+
+    for article_id in ("87381", "87380", "87379"):
+        sent_home(spider, article_id, KNOWN)
+
+    assert stops == ["refused 3 pages in a row"]
+    assert [entry.get("reason") for entry in spider.blocked] == [
+        None,
+        None,
+        "refused 3 pages in a row",
+    ]
+    assert not_found(spider) == 0
 
 
 def raised(error: Exception) -> Failure:
