@@ -21,7 +21,11 @@ thaidigest wrote that the user edited since (a note added to ``index.html``, a w
 Markdown corrected by hand), or one of theirs at a path no build wrote before (a new
 partner's feed), is theirs, and refused like any other; a week's Markdown of theirs, or
 edited, is no digest either: no build reads it (:func:`unrecorded`). The marks above judge
-a folder without the record only (one an earlier thaidigest wrote, or a new one).
+a folder without the record only (one an earlier thaidigest wrote, or a new one), and one
+whose record is stale: every top feed there holds none of what the record says and carries
+thaidigest's marks, its generator and its self link (:func:`current_written`), as when a
+thaidigest without the record (an older image, a host's CLI beside a container) built in it
+since.
 
 Nothing is read whole but a file whose size is one the record holds for it: ``status``, the
 container's health check, judges the folders on every run. Only a regular file can be
@@ -77,13 +81,33 @@ HEAD_BYTES = 65536
 FIRST_ENTRY = re.compile(rb"<(?:entry|item)[\s>]")
 # The generator element of an Atom feed or an RSS channel, attributes allowed (Atom's uri).
 GENERATOR_ELEMENT = re.compile(rb"<generator(?:\s[^>]*)?>\s*([^<]*?)\s*</generator>")
+# A feed's link to itself (Atom's, or RSS's atom:link): its href ends with the feed's name.
+SELF_LINK = re.compile(rb"<(?:atom:)?link\s[^>]*>")
+HREF = re.compile(rb'href="([^"]*)"')
+# The most of the record read: a build records a few hundred bytes a file it left.
+RECORD_BYTES = 16 * 1024 * 1024
+
+
+def _before_entry(head: bytes) -> int:
+    """Where the first entry of a feed's first bytes starts; their end when none does."""
+    entry = FIRST_ENTRY.search(head)
+    return entry.start() if entry else len(head)
+
+
+def links_to_itself(head: bytes, name: str) -> bool:
+    """Whether the first bytes of a feed link to the feed, a file named ``name``, with
+    ``rel="self"`` before its first entry, as every feed thaidigest writes does."""
+    for link in SELF_LINK.finditer(head, 0, _before_entry(head)):
+        href = HREF.search(link.group(0))
+        if b'rel="self"' in link.group(0) and href and href.group(1).endswith(b"/" + name.encode()):
+            return True
+    return False
 
 
 def feed_generator(head: bytes) -> str | None:
     """The ``<generator>`` the first bytes of an Atom or RSS feed name before its first
     entry (the feed's or the channel's own); None for none there."""
-    entry = FIRST_ENTRY.search(head)
-    found = GENERATOR_ELEMENT.search(head, 0, entry.start() if entry else len(head))
+    found = GENERATOR_ELEMENT.search(head, 0, _before_entry(head))
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
@@ -126,14 +150,26 @@ def recorded_name(out_dir: Path, path: Path) -> str:
 def load_written(out_dir: Path) -> Written | None:
     """What the builds recorded they left in ``out_dir`` (:data:`WRITTEN`); None when there
     is no record (no build wrote the folder, or one of a thaidigest before the record), or
-    none that can be read as one: the marks of thaidigest's files judge the folder then."""
+    none that can be read as one: the marks of thaidigest's files judge the folder then. Only
+    a regular file is read, never a link, a named pipe or a device, and at most
+    :data:`RECORD_BYTES` of it: a larger one, or JSON nested too deep to parse, is none."""
+    path = out_dir / WRITTEN
     try:
-        files = json.loads((out_dir / WRITTEN).read_bytes())["files"]
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with open(handle, "rb") as record:
+            if not stat.S_ISREG(os.fstat(record.fileno()).st_mode):  # swapped since
+                return None
+            data = record.read(RECORD_BYTES + 1)
+        if len(data) > RECORD_BYTES:
+            return None
+        files = json.loads(data)["files"]
         return {
             str(name): frozenset((int(size), str(digest)) for size, digest in held)
             for name, held in files.items()
         }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
@@ -208,10 +244,34 @@ class _Looked:
         head = self.head(path)
         return None if head is None else feed_generator(head) == GENERATOR
 
+    def has_our_marks(self, path: Path) -> bool:
+        """Whether ``path`` is our feed (:meth:`is_our_feed`) linking to itself."""
+        head = self.head(path) if self.is_our_feed(path) else None
+        return head is not None and links_to_itself(head, path.name)
+
     def is_digest_folder(self, out_dir: Path) -> bool:
         """Whether one of the feeds every build writes at the top of ``out_dir`` is ours, or
         cannot be read (:meth:`is_our_feed`: the build fails on it, replacing nothing)."""
         return any(self.is_our_feed(out_dir / name) is not False for name in TOP_FEEDS)
+
+
+def current_written(out_dir: Path, looked: _Looked | None = None) -> Written | None:
+    """The record of ``out_dir`` (:func:`load_written`), None when there is none or it is
+    stale: every top feed there (:data:`TOP_FEEDS`, one at least) holds none of what the
+    record says and carries thaidigest's marks (:meth:`_Looked.has_our_marks`), as a build
+    by a thaidigest that keeps no record leaves them. The marks judge such a folder, and its
+    next build records it afresh."""
+    written = load_written(out_dir)
+    if written is None:
+        return None
+    looked = looked or _Looked()
+    feeds = [out_dir / name for name in TOP_FEEDS if looked.found(out_dir / name)[0] == Found.FILE]
+    stale = bool(feeds) and all(
+        looked.as_written(path, written.get(path.name, frozenset())) is False
+        and looked.has_our_marks(path)
+        for path in feeds
+    )
+    return None if stale else written
 
 
 def foreign_files(
@@ -221,7 +281,7 @@ def foreign_files(
     changed since, and a build would replace; a file holding what the build writes (``new``)
     is replaced by nothing."""
     looked = _Looked()
-    written = load_written(out_dir)
+    written = current_written(out_dir, looked)
     digest_folder: bool | None = None  # told once, when a file needs it
     found = []
     for path in paths:
@@ -256,7 +316,7 @@ def unrecorded(out_dir: Path, paths: Iterable[Path]) -> list[Path]:
     thaidigest's), whose files are judged as before. A week's Markdown among them (a user's
     notes named ``2024-W33.md``, a digest corrected by hand) is no digest: no build reads it
     (:func:`digest.select.written_weeks`)."""
-    return foreign_files(out_dir, paths) if load_written(out_dir) is not None else []
+    return foreign_files(out_dir, paths) if current_written(out_dir) is not None else []
 
 
 def is_digest_folder(out_dir: Path) -> bool:
@@ -284,6 +344,15 @@ def foreign_top_files(out_dir: Path) -> list[Path]:
     return foreign_files(out_dir, [out_dir / name for name in TOP_FILES])
 
 
+def _changed(out_dir: Path, foreign: list[Path]) -> int:
+    """How many of ``foreign`` the record of ``out_dir`` holds: files changed since."""
+    written = current_written(out_dir) or {}
+    return sum(
+        _found(path)[0] == Found.FILE and recorded_name(out_dir, path) in written
+        for path in foreign
+    )
+
+
 def _named(out_dir: Path, foreign: list[Path]) -> str:
     """``foreign`` named, and what they are (:func:`what_they_are`): ``public/index.html: a
     file thaidigest did not write, which the digest would replace``."""
@@ -295,11 +364,7 @@ def what_they_are(out_dir: Path, foreign: list[Path]) -> str:
     """What the ``foreign`` files of ``out_dir`` are: ``a file thaidigest did not write``;
     ``a file changed since thaidigest wrote it`` for one the record of ``out_dir`` holds
     (:data:`WRITTEN`)."""
-    written = load_written(out_dir) or {}
-    changed = sum(
-        _found(path)[0] == Found.FILE and recorded_name(out_dir, path) in written
-        for path in foreign
-    )
+    changed = _changed(out_dir, foreign)
     if changed == len(foreign) == 1:
         return "a file changed since thaidigest wrote it"
     if changed == len(foreign):
@@ -328,9 +393,22 @@ def left_out_note(out_dir: Path, digests: list[Path]) -> str:
     )
 
 
+def _unrecorded(out_dir: Path, foreign: list[Path]) -> str:
+    """How to have files the record of ``out_dir`` says were changed taken for thaidigest's
+    again, when they are (two builds at once, one by a thaidigest keeping no record, may
+    leave the record behind); nothing for files it does not hold."""
+    if not _changed(out_dir, foreign):
+        return ""
+    them = "it" if len(foreign) == 1 else "them"
+    return f" (or, if thaidigest wrote {them}, delete {out_dir / WRITTEN})"
+
+
 def _remedy(out_dir: Path, foreign: list[Path], option: str) -> str:
     them = "it" if len(foreign) == 1 else "them"
-    return f"choose another folder for {option}, or move {them} out of {out_dir}"
+    return (
+        f"choose another folder for {option}, or move {them} out of {out_dir}"
+        f"{_unrecorded(out_dir, foreign)}"
+    )
 
 
 def refusal(
@@ -351,7 +429,7 @@ def foreign_problem(out_dir: Path, foreign: list[Path], option: str) -> str:
     them = "it is" if len(foreign) == 1 else "they are"
     return (
         f"digest: {_named(out_dir, foreign)}: no digest is written in {out_dir} until {them} moved "
-        f"out of it, or another folder is chosen for {option}"
+        f"out of it, or another folder is chosen for {option}{_unrecorded(out_dir, foreign)}"
     )
 
 

@@ -93,6 +93,7 @@ from digest.ours import (
     Fingerprint,
     ForeignFileError,
     current_fingerprints,
+    current_written,
     fingerprint,
     foreign_files,
     is_digest_folder,
@@ -205,19 +206,23 @@ def written_before(
     out_dir: Path, paths: Iterable[Path], stored: Iterable[Week]
 ) -> dict[str, frozenset[Fingerprint]]:
     """What the builds recorded they left in ``out_dir`` (:data:`digest.ours.WRITTEN`). A
-    folder without the record that a build may write (:func:`digest.ours.foreign_files`:
-    an earlier thaidigest's, or a new one) has what it holds at the build's ``paths``
-    recorded as thaidigest's, and, in a digest folder, the digests of the ``stored`` weeks
+    folder without the record, or with a stale one (:func:`digest.ours.current_written`), that
+    a build may write (:func:`digest.ours.foreign_files`: an earlier thaidigest's, or a new
+    one) has what it holds at the build's ``paths`` recorded as thaidigest's (with what a
+    stale record holds), and, in a digest folder, the digests of the ``stored`` weeks
     (only a build of their week writes them again): the marks that judged it say so."""
-    written = load_written(out_dir)
+    written = current_written(out_dir)
     if written is not None:
         return written
     held = list(paths)
     if is_digest_folder(out_dir):
         held.extend(digest_path(out_dir, week) for week in stored)
+    found = {
+        recorded_name(out_dir, path): {found} for path, found in current_fingerprints(held).items()
+    }
+    # A stale record (current_written) still holds what builds left at paths not written now.
     return {
-        recorded_name(out_dir, path): frozenset({found})
-        for path, found in current_fingerprints(held).items()
+        name: frozenset(held) for name, held in merged(load_written(out_dir) or {}, found).items()
     }
 
 

@@ -1857,13 +1857,35 @@ def test_a_file_the_digest_wrote_and_the_user_edited_is_refused_and_kept(
     assert result.output == (
         f"Error: {edited}: a file changed since thaidigest wrote it, which the digest would "
         f"replace; {unwritten} was written: choose another folder for --out, or move it out "
-        f"of {out}\n"
+        f"of {out} (or, if thaidigest wrote it, delete {out / WRITTEN})\n"
     )
     assert folder_contents(out) == before
     edited.rename(tmp_path / "mine")  # moved out, as the error says: the next build writes it
     again = CliRunner().invoke(digest_command, ["--week", week, *arguments])
     assert again.exit_code == 0, again.output
     assert b"my note" not in edited.read_bytes()
+
+
+def test_a_build_that_kept_no_record_leaves_it_stale_not_the_folder_refused(tmp_path):
+    """One build by a thaidigest keeping no record (an older image writing the volume) left
+    the record behind every file it changed: the folder was refused for good, status
+    unhealthy. Its top feeds, changed and marked as thaidigest's, say the record is stale."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    record = (out / WRITTEN).read_bytes()
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments]).exit_code == 0
+    (out / WRITTEN).write_bytes(record)  # as a build keeping no record leaves it
+
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W36", *arguments])
+
+    assert again.exit_code == 0, again.output
+    assert (out / "digests" / "2024-W36.md").is_file()
+    assert (out / WRITTEN).read_bytes() != record  # recorded afresh: an edit now is refused
+    (out / "index.html").write_text("<h1>mine</h1>\n")
+    edited = CliRunner().invoke(digest_command, ["--week", "2024-W36", *arguments])
+    assert edited.exit_code == 2, edited.output
+    assert f"{out / 'index.html'}: a file changed since thaidigest wrote it" in edited.output
 
 
 def test_a_users_own_file_where_a_new_week_of_a_digest_folder_writes_is_refused(tmp_path):

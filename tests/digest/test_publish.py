@@ -1,8 +1,10 @@
 import errno
 import json
+import os
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from dataclasses import replace
 from datetime import date, datetime
@@ -27,7 +29,7 @@ from digest.feeds import (
     stable_id,
 )
 from digest.markdown import lists_story, markdown_to_html, topic_name
-from digest.ours import WRITTEN
+from digest.ours import RECORD_BYTES, WRITTEN, load_written
 from digest.publish import build_digest
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
@@ -1131,3 +1133,37 @@ def test_the_digests_feed_holds_the_digests_of_the_weeks_the_feeds_of_articles_c
         assert parse(out / feed).feed.subtitle.endswith(" of the 4 weeks to 2024-W41")
     # One digest of the four weeks: the subtitle promises no entry a week.
     assert parse(out / "digests.atom").feed.subtitle == "The digests of the 4 weeks to 2024-W41"
+
+
+RECORD = b'{"files": {"index.html": [[3, "%s"]]}}' % (b"0" * 64)
+
+
+def test_a_record_that_is_a_named_pipe_is_not_opened(tmp_path):
+    """A named pipe at the record hung status, the health check and digest: it was read."""
+    os.mkfifo(tmp_path / WRITTEN)
+    # A writer that gives a whole record to whoever opens the pipe: a read would get it.
+    writer = threading.Thread(target=(tmp_path / WRITTEN).write_bytes, args=(RECORD,))
+    writer.start()
+    try:
+        assert load_written(tmp_path) is None
+    finally:
+        with open(os.open(tmp_path / WRITTEN, os.O_RDONLY | os.O_NONBLOCK), "rb") as opened:
+            writer.join()  # the writer gone, the pipe opened by this test alone
+            assert opened.read() in (b"", RECORD)
+
+
+def test_a_record_that_is_a_link_is_not_read(tmp_path):
+    (tmp_path / "elsewhere").write_bytes(RECORD)
+    (tmp_path / WRITTEN).symlink_to(tmp_path / "elsewhere")
+    assert load_written(tmp_path) is None
+    (tmp_path / WRITTEN).unlink()
+    (tmp_path / WRITTEN).write_bytes(RECORD)  # the same record, a regular file, is read
+    assert load_written(tmp_path) == {"index.html": frozenset({(3, "0" * 64)})}
+
+
+def test_a_record_nested_too_deep_or_too_large_is_none(tmp_path):
+    """JSON nested 100,000 deep ended every judgement with a RecursionError traceback."""
+    (tmp_path / WRITTEN).write_bytes(b'{"files": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    assert load_written(tmp_path) is None
+    (tmp_path / WRITTEN).write_bytes(RECORD + b" " * RECORD_BYTES)  # read whole, it was one
+    assert load_written(tmp_path) is None
