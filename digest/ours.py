@@ -313,9 +313,9 @@ def unrecorded(out_dir: Path, paths: Iterable[Path]) -> list[Path]:
     """The files at ``paths`` (in ``out_dir``) that no build left there as they are, by the
     record of ``out_dir`` (:data:`WRITTEN`): not in it, or changed since, as
     :func:`foreign_files` judges them; none in a folder without the record (an earlier
-    thaidigest's), whose files are judged as before. A week's Markdown among them (a user's
-    notes named ``2024-W33.md``, a digest corrected by hand) is no digest: no build reads it
-    (:func:`digest.select.written_weeks`)."""
+    thaidigest's) or with a stale one (:func:`current_written`), whose files are judged as
+    before. A week's Markdown among them (a user's notes named ``2024-W33.md``, a digest
+    corrected by hand) is no digest: no build reads it (:func:`digest.select.written_weeks`)."""
     return foreign_files(out_dir, paths) if current_written(out_dir) is not None else []
 
 
