@@ -13,15 +13,15 @@ every id); the crawl is not clean, so the next one asks for it again below its b
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
 site, to a bot check, a loop, one without an address, to a page of the site that is not
 the article) is no failed id: the site will not serve this client that id, so the walk
-goes no further for it. A page the same as a lower id's page read in the crawl (the same
+goes no further for it. A page the same as a lower id's page seen in the crawl (the same
 headline, date line and text: a site answering every id past its newest article with
-that article) is a miss of the walk, not stored; and one crawl walks ``walk_limit`` ids
-at most past the last article known at its start, whatever it finds. The walk's ids are
-asked lowest first. Imported ids set the base only while no crawl has stored an article:
-one mistyped imported id (``873820`` for ``87382``) would otherwise start every walk
-past the site's newest article, and ``--start-id`` would ask for every id up to it.
-Such an id imported before any crawl still sets the first walk's base, unless
-``--start-id`` is given: the walk then goes up from
+that article) is a miss of the walk, not stored; and one crawl walks ``walk_limit`` ids at most past
+the last article known at its start, whatever it finds. Imported ids set the base only
+while no crawl has stored an article: one mistyped imported id (``873820`` for
+``87382``) would otherwise
+start every walk past the site's newest article, and ``--start-id`` would ask
+for every id up to it. Such an id imported before any crawl still sets the
+first walk's base, unless ``--start-id`` is given: the walk then goes up from
 it, as on an empty store; what that crawl stores (the search results at least)
 sets the next base. Articles imported above the base cost the walk no request. Below the base,
 the ids not stored are fetched from ``--start-id`` when it is lower, and from
