@@ -53,8 +53,7 @@ def walking_spider(start: int, miss_limit: int) -> tuple[ThaigovSpider, list[Req
     spider.crawler = crawler
     spider.miss_limit = miss_limit
     spider.requested, spider.known, spider.failed = set(), set(), set()
-    spider.highest_requested = spider.highest_hit = spider.walk_last = 0
-    spider.walk_limit, spider.shown_by = 1000, {}
+    spider.highest_requested = spider.highest_hit = 0
     return spider, list(spider.walk_from(start))
 
 
@@ -90,15 +89,3 @@ def test_a_network_error_on_the_wire_at_the_stop_walks_no_further() -> None:
     timeout = Failure(TimeoutError("took longer than 5 s"))
     timeout.request = first[1]
     assert walked_ids(spider.on_error(timeout)) == []
-
-
-def test_a_page_the_same_as_a_lower_ids_is_a_miss_not_an_article() -> None:
-    """A site answering every id past its newest article with that article's page: each id
-    was stored as a copy, and was a hit that walked miss_limit ids further, for ever."""
-    spider, first = walking_spider(100, miss_limit=2)
-    article = (PAGES / "article_th.html").read_bytes()
-    newest, past = (HtmlResponse(r.url, body=article, headers=UTF8, request=r) for r in first)
-    answered = list(spider.parse_article(newest))
-    assert [type(out).__name__ for out in answered] == ["RawArticle", "Request"]
-    assert walked_ids(answered[1:]) == [102]  # 100 a hit: the walk goes 2 ids past it
-    assert list(spider.parse_article(past)) == []  # 101 a miss: nothing stored, no id more
