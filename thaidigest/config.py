@@ -105,10 +105,6 @@ DEFAULTS: dict[str, Any] = {
             # Unstored ids this far below the highest stored one are tried again on every
             # crawl: an id with no article yet may get one late (a few per hundred).
             "gap_window": 50,
-            # Ids one crawl walks at most past the last article known at its start: a
-            # site answering every id past its newest with a page that looks like an
-            # article would otherwise have the walk go on for ever.
-            "walk_limit": 1000,
             "start_id": None,  # where the walk starts when nothing is stored
             # Search pages are a second source of links, and give the first crawl
             # of an empty store its start (the newest article they list).
@@ -453,7 +449,6 @@ RULES: dict[str, Rule] = {
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.gap_window": Rule(minimum=0, maximum=1_000_000),
-    "sites.*.walk_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),
     "sites.*.categories": Rule(minimum=1, check=_some_categories),  # MDES numbers them from 1
     "sites.*.page_limit": Rule(minimum=1, maximum=100_000),

@@ -13,12 +13,8 @@ every id); the crawl is not clean, so the next one asks for it again below its b
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
 site, to a bot check, a loop, one without an address, to a page of the site that is not
 the article) is no failed id: the site will not serve this client that id, so the walk
-goes no further for it. A page the same as a lower id's page seen in the crawl (the same
-headline, date line and text: a site answering every id past its newest article with
-that article) is a miss of the walk, not stored; and one crawl walks ``walk_limit`` ids at most past
-the last article known at its start, whatever it finds. Imported ids set the base only
-while no crawl has stored an article: one mistyped imported id (``873820`` for
-``87382``) would otherwise
+goes no further for it. Imported ids set the base only while no crawl has stored
+an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
 first walk's base, unless ``--start-id`` is given: the walk then goes up from
@@ -44,7 +40,7 @@ from twisted.python.failure import Failure
 
 from scraper.middlewares import AnsweredAfterStop, SiteStopped
 from scraper.robots import ForbiddenByRobots
-from scraper.sites import NotArticle, PageArticle, is_whole_page, parses_whole, thaigov
+from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
     CUT_SHORT,
     KNOWN_PAGE,
@@ -72,11 +68,6 @@ class ThaigovSpider(SiteSpider):
         self.highest_requested = 0
         self.highest_hit = 0
         self.failed: set[int] = set()  # walk ids whose answer failed: no misses
-        self.walk_limit = int(self.site["walk_limit"])
-        self.walk_last = 0  # the last id the walk may ask: walk_limit past its start
-        # The article pages read in this crawl (headline, date line, text) -> the lowest id
-        # showing each.
-        self.shown_by: dict[tuple[str, str | None, str], int] = {}
         self.known = self.store.source_ids(self.name)
         for request in self.revisit_requests(self.article_url):
             yield request
@@ -120,20 +111,16 @@ class ThaigovSpider(SiteSpider):
         return thaigov.article_url(self.base_url, int(article_id))
 
     def article_request(self, article_id: int, **meta: Any) -> scrapy.Request:
-        """The request of an article id, marked as requested; lower ids are sent first."""
+        """The request of an article id, marked as requested."""
         self.requested.add(article_id)
-        request = self.page_request(
+        return self.page_request(
             self.article_url(article_id), self.parse_article, source_id=str(article_id), **meta
         )
-        # Scrapy's queue is last in, first out: the walk went depth first, its highest id
-        # asked first, and a page the same as a lower id's came before that id's own.
-        return request.replace(priority=-article_id)
 
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
         """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
         self.highest_requested = max(self.highest_requested, start - 1)
-        self.walk_last = max(self.walk_last, start - 1 + self.walk_limit)
         yield from self.extend_walk()
 
     def recheck_from(self, highest_stored: int) -> int | None:
@@ -163,11 +150,9 @@ class ThaigovSpider(SiteSpider):
     def walk_end(self) -> int:
         """The last id the walk asks for: ``miss_limit`` past the highest article found
         or stored, and one further for each id past it that failed (no miss: its article
-        is unknown), ``miss_limit`` further at most (a site failing every id); never past
-        ``walk_limit`` ids from the walk's start."""
+        is unknown), ``miss_limit`` further at most (a site failing every id)."""
         failed = sum(article_id > self.highest_hit for article_id in self.failed)
-        end = self.highest_hit + self.miss_limit + min(failed, self.miss_limit)
-        return min(end, self.walk_last)
+        return self.highest_hit + self.miss_limit + min(failed, self.miss_limit)
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
         """Request ids up to the walk's end (:meth:`walk_end`)."""
@@ -178,21 +163,6 @@ class ThaigovSpider(SiteSpider):
                 self.highest_hit = max(self.highest_hit, article_id)
             elif article_id not in self.requested:
                 yield self.article_request(article_id, walk=True)
-            if article_id == self.walk_last:
-                self.crawler.stats.set_value("thaidigest/walk_limit_reached", article_id)
-                self.logger.warning(
-                    "the id walk stops at %s, walk_limit (%s) ids past its start; the next"
-                    " crawl goes on from there",
-                    article_id,
-                    self.walk_limit,
-                )
-
-    def lowest_showing(self, page: PageArticle, article_id: int) -> int:
-        """The lowest id among ``article_id`` and the ids read in this crawl whose page
-        shows ``page``'s headline, date line and text."""
-        key = (page.title, page.date_text, page.body)
-        lowest = self.shown_by[key] = min(self.shown_by.get(key, article_id), article_id)
-        return lowest
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
@@ -227,7 +197,6 @@ class ThaigovSpider(SiteSpider):
         # An answer that failed says nothing of the id's article: no miss of the walk. A
         # refusal (blocked) is no failure: the site will not serve us; it extends nothing.
         failed = answer is Answer.ERROR
-        repeated = False
         text = None
         if answer is Answer.PAGE:
             decoded = self.page_text(response)
@@ -244,19 +213,6 @@ class ThaigovSpider(SiteSpider):
                 return
         elif page is not None and text is not None and not parses_whole(text):
             self.report_error(response.url, TOO_DEEP)  # a hit of the walk all the same
-        elif (
-            page is not None
-            and (lowest := self.lowest_showing(page, int(meta["source_id"])))
-            < int(meta["source_id"])
-            and meta.get("walk")
-        ):
-            repeated = True  # the site's answer for any id, not this id's article: a miss
-            self.crawler.stats.inc_value("thaidigest/repeated_page")
-            self.logger.warning(
-                "%s: the same page as id %s's, not stored (a miss of the walk)",
-                response.url,
-                lowest,
-            )
         elif page is not None:
             yield self.article_item(response, page, meta["source_id"], None)
         elif answer is Answer.MISSING:  # a real 404 or 410
@@ -275,7 +231,7 @@ class ThaigovSpider(SiteSpider):
                 yield retry
                 return
             failed = True
-        if page is not None and not repeated and meta.get("walk"):
+        if page is not None and meta.get("walk"):
             self.highest_hit = max(self.highest_hit, int(meta["source_id"]))
         # An article sent away, held (see SiteSpider.hold_sent_away), is a miss as a 404 is.
         if failed or answer in (Answer.PAGE, Answer.MISSING, Answer.SENT_AWAY, Answer.NOT_MODIFIED):
