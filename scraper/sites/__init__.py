@@ -28,8 +28,15 @@ CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or co
 # HTML5 lets a page leave both out: the sites' template then shows the page whole by its
 # footer, a <footer> element right inside <body>, after the content. A page cut before it
 # has none there: the parser closes what the cut left open, so a footer of the content's
-# own (an article's) stands inside it.
-PAGE_FOOTER = "/html/body/footer"
+# own (an article's) stands inside it, or, lifted to <body> by tags the article closed too
+# often, has the rest of the article after it: none of an article's text (a paragraph, a
+# heading, an article, loose or within) may follow the template's (a cookie notice, scripts).
+_ARTICLE_TEXT = "self::{0} or descendant::{0}"
+PAGE_FOOTER = (
+    "/html/body/footer[not(following-sibling::*["
+    + " or ".join(_ARTICLE_TEXT.format(tag) for tag in ("p", "article", "main", "h1", "h2", "h3"))
+    + "])][not(following-sibling::text()[normalize-space()])]"
+)
 # The deepest nesting libxml2 reads (with huge_tree, as parsel and the MDES parser use it):
 # past it, it stops and keeps what it had read, with no exception.
 MAX_PARSED_DEPTH = 2048
@@ -204,7 +211,7 @@ def is_whole_page(body: bytes, html: str) -> bool:
     """Whether a page's bytes (``body``, ``html`` as decoded) end as a whole page does:
     ``</body>`` or ``</html>`` (any case) among their last :data:`CLOSING_TAGS_WITHIN`
     bytes, or, as HTML5 lets a page leave both out, the template's footer right inside
-    ``<body>`` (:data:`PAGE_FOOTER`).
+    ``<body>`` with no article text after it (:data:`PAGE_FOOTER`).
 
     A page cut short (a connection closed early with no ``Content-Length``, a server
     that sent part of its page) is complete to HTTP, and lxml closes what it left

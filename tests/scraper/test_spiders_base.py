@@ -245,6 +245,20 @@ ENDINGS = {
         False,
     ),
     "cut-after-a-footer-in-a-block": (b"<div><footer>x</footer><p>\xe0\xb8\x82", False),
+    "a-cookie-notice-after-the-page-footer": (
+        "<footer>สงวนลิขสิทธิ์</footer><div class='cookie'>ใช้คุกกี้ <button>ตกลง</button></div>"
+        "<script>x()</script>".encode(),
+        True,
+    ),
+    # Tags the article closed once too often lift its own footer to <body>: cut after it.
+    "cut-after-the-articles-own-footer-lifted-to-the-body": (
+        "</div></div></div><footer>ภาพ: สำนักโฆษก</footer><p>ข่".encode(),
+        False,
+    ),
+    "cut-below-a-footer-atop-the-page": (
+        "<footer class='topbar'>เมนู</footer><div class='content'><p>ข่".encode(),
+        False,
+    ),
 }
 
 
