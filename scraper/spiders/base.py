@@ -83,7 +83,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -346,15 +346,11 @@ class SiteSpider(scrapy.Spider):
             yield request.replace(headers=headers)
 
     def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
-        """Where to revisit a stored article: the address a crawl last fetched it at, on the
-        crawled host, when that address names the article (MDES serves an article at the
-        address its listing links, ``/news/detail/{id}-{slug}``, and may answer 404 without
-        the slug); else, for one only imported, ``article_url(source_id)``, the address
-        built from its id. Its public URL stays the canonical one, whatever it is fetched at."""
-        if fetch_url and self.site_article_id(fetch_url) == source_id:
-            crawled = urlsplit(self.base_url)
-            at = urlsplit(fetch_url)._replace(scheme=crawled.scheme, netloc=crawled.netloc)
-            return urlunsplit(at._replace(fragment=""))
+        """Where to revisit a stored article: ``article_url(source_id)``, the address built
+        from its id on the base URL crawled now (its path prefix too). A spider whose site
+        wants more of the address a crawl last fetched it at, ``fetch_url`` (MDES: the
+        slug), adds it; that address's own host and prefix are never asked again. Its
+        public URL stays the canonical one, whatever it is fetched at."""
         return str(article_url(source_id))
 
     # --- Judging answers ----------------------------------------------------

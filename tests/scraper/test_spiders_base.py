@@ -977,6 +977,32 @@ def test_as_many_articles_sent_home_as_the_refusal_limit_are_blocked_though_sear
     assert not_found(spider) == 0
 
 
+def test_a_revisit_asks_the_address_built_from_the_id_under_the_base_urls_prefix() -> None:
+    """A base URL with a path (a mirror serving the site under /tg): the revisits asked
+    the stored address's path on the new host, without /tg, and each answered 404."""
+    thaigov = ThaigovSpider(base_url="http://mirror.example/tg/")
+    mdes = MdesSpider(base_url="http://mirror.example/tg")
+    stored_thaigov = "http://127.0.0.1:8000/news/contents/details/87382"
+
+    assert thaigov.revisit_url(stored_thaigov, "87382", thaigov.article_url) == (
+        "http://mirror.example/tg/news/contents/details/87382"
+    )
+    assert [
+        mdes.revisit_url(fetch_url, "11001", mdes.article_url)
+        for fetch_url in (
+            "http://127.0.0.1:8000/news/detail/11001-%E0%B8%81-report",  # the slug kept
+            "http://old.example/pre/news/detail/11001",  # no slug
+            "http://127.0.0.1:8000/news/detail/11002-another",  # another id's slug
+            None,  # only imported
+        )
+    ] == [
+        "http://mirror.example/tg/news/detail/11001-%E0%B8%81-report",
+        "http://mirror.example/tg/news/detail/11001",
+        "http://mirror.example/tg/news/detail/11001",
+        "http://mirror.example/tg/news/detail/11001",
+    ]
+
+
 def test_articles_sent_home_in_a_row_one_known_stop_the_site_as_refusals_do() -> None:
     crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": 3})
     crawler.stats.open_spider()
