@@ -30,8 +30,11 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   **missing**, as a 404, nothing stored under its address, on a site that serves article
   pages in the crawl; before any is served, it is held (:attr:`Answer.SENT_AWAY`): missing
   once one is, **blocked** with its status and target when the site is stopped for
-  refusing pages (it counts as a refusal) or when the crawl ends with none served and one
-  of them a page known to exist (a bot redirect sends every article home); any other
+  refusing pages (it counts as a refusal) or when the crawl ends with none served, one
+  of them a page known to exist, and they are the crawl's pattern: at least
+  ``REFUSED_PAGES_TO_STOP_SITE`` of them (a bot redirect sends every article home), or
+  no page of the site served at all; fewer, on a site that served its listings, were
+  removed; any other
   redirect (off the site, to a bot check, a loop, to the article's own id past those
   hops), a 403 that survived its retries, or a 429 is **blocked**, with the status and
   the target;
@@ -80,7 +83,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -343,15 +346,11 @@ class SiteSpider(scrapy.Spider):
             yield request.replace(headers=headers)
 
     def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
-        """Where to revisit a stored article: the address a crawl last fetched it at, on the
-        crawled host, when that address names the article (MDES serves an article at the
-        address its listing links, ``/news/detail/{id}-{slug}``, and may answer 404 without
-        the slug); else, for one only imported, ``article_url(source_id)``, the address
-        built from its id. Its public URL stays the canonical one, whatever it is fetched at."""
-        if fetch_url and self.site_article_id(fetch_url) == source_id:
-            crawled = urlsplit(self.base_url)
-            at = urlsplit(fetch_url)._replace(scheme=crawled.scheme, netloc=crawled.netloc)
-            return urlunsplit(at._replace(fragment=""))
+        """Where to revisit a stored article: ``article_url(source_id)``, the address built
+        from its id on the base URL crawled now (its path prefix too). A spider whose site
+        wants more of the address a crawl last fetched it at, ``fetch_url`` (MDES: the
+        slug), adds it; that address's own host and prefix are never asked again. Its
+        public URL stays the canonical one, whatever it is fetched at."""
         return str(article_url(source_id))
 
     # --- Judging answers ----------------------------------------------------
@@ -525,12 +524,19 @@ class SiteSpider(scrapy.Spider):
 
     def settle_sent_away(self) -> None:
         """At the end of a crawl that served no article page: the articles held as sent
-        away are blocked if the site was stopped or one of them is a page known to exist
-        (a stored article, one a listing or search page links); guesses alone (thaigov ids
-        past its newest article, which a site may send home) are not found."""
+        away are blocked if the site was stopped, or if one of them is a page known to
+        exist (a stored article, one a listing or search page links) and they are the
+        crawl's pattern: at least ``REFUSED_PAGES_TO_STOP_SITE`` of them (a bot redirect
+        sends every article home), or the site served no page at all. Fewer, on a site
+        that served its listing or search pages, are articles it removed (a recrawl
+        rechecking the one stored article it took down): not found, as are guesses
+        alone (thaigov ids past its newest article, which a site may send home)."""
         if not self.sent_away:
             return
-        if self.stop_reason is not None or any(held.known for held in self.sent_away):
+        limit = self.crawler.settings.getint(REFUSED_PAGES_SETTING)
+        pattern = (limit > 0 and len(self.sent_away) >= limit) or not self.served_any
+        known = any(held.known for held in self.sent_away)
+        if self.stop_reason is not None or (known and pattern):
             self.block_sent_away()
         else:
             self.release_sent_away()

@@ -126,6 +126,16 @@ class MdesSpider(SiteSpider):
     def article_url(self, article_id: int | str) -> str:
         return self.base_url + article_path(self.name, article_id)
 
+    def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
+        """The address built from the id, with the slug of the address a crawl last fetched
+        the article at when its last path segment is ``{id}-{slug}``: the site may serve an
+        article only at the slugged address its listing links, ``/news/detail/{id}-{slug}``,
+        and answer 404 without the slug."""
+        built = super().revisit_url(fetch_url, source_id, article_url)
+        segment = urlsplit(fetch_url or "").path.rsplit("/", 1)[-1]
+        asked, dash, slug = segment.partition("-")
+        return built + dash + slug if asked == source_id and slug else built
+
     def listed_article_url(self, entry: ListingEntry) -> str:
         """Where to fetch a listed article: the link as the site writes it (its id in ASCII
         digits, then its slug), or, for a link that writes its id otherwise (in Thai digits,

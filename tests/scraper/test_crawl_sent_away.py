@@ -5,6 +5,8 @@ and no stored article counted removed."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from scraper import settings
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
 from tests.scraper.crawling import crawl, write_config
@@ -57,3 +59,32 @@ def test_every_mdes_article_a_listing_links_sent_home_is_blocked_on_a_first_craw
     answered = [entry for entry in report["blocked"] if entry["status"] is not None]
     assert answered and all(entry["target"] == home for entry in answered)
     assert stored(db) == {}
+
+
+def test_a_stored_mdes_article_the_site_removed_is_not_found_on_a_recrawl(tmp_path):
+    """The one stored article recent enough to be rechecked answers 307 to /, the listings
+    200 with nothing new: it was held as sent away and blocked, the crawl "blocked" and
+    failing every day the article stayed in the revisit window."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    with sqlite3.connect(db) as connection:  # only 11001 recent enough to be revisited
+        changed = connection.execute(
+            "UPDATE articles SET first_seen = '2020-01-01T00:00:00+00:00',"
+            " published = '2020-01-01' WHERE source = 'mdes' AND source_id != '11001'"
+        ).rowcount
+    assert changed >= 1
+    removed = FaultPlan(
+        rules=[
+            FaultRule(path=r"^/news/detail/11001(-|$)", fault="redirect", status=307, location="/")
+        ]
+    )
+    with FixtureSite(faults=removed) as site:
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    assert second.returncode == 0, second.stdout + second.stderr[-2000:]
+    assert "mdes: ok " in second.stdout
+    assert "new 0, updated 0," in second.stdout and "not found 1," in second.stdout
+    report = last_report(db, "mdes")
+    assert (report["blocked"], report["not_found"]) == ([], 1)

@@ -948,6 +948,75 @@ def test_guesses_alone_sent_home_in_a_crawl_serving_none_are_not_found() -> None
     assert (not_found(spider), spider.blocked) == (2, [])
 
 
+def spider_refusing_at(limit: int) -> ThaigovSpider:
+    """A thaigov spider whose site is stopped after ``limit`` pages refused in a row."""
+    crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": limit})
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    return spider
+
+
+def served_a_search_page(spider: SiteSpider) -> None:
+    """Have ``spider`` judge a search page (no article) answered with 200."""
+    url = f"{HOST}/news/contents/search?page=1"
+    page = HtmlResponse(url, body=b"<html></html>", headers={"Content-Type": UTF8_HTML},
+                        request=Request(url))  # fmt: skip
+    assert spider.judge(page).answer is Answer.PAGE
+
+
+def test_a_stored_article_sent_home_on_a_site_serving_its_other_pages_is_removed() -> None:
+    """A recrawl rechecking the one stored article the site took down: fewer sent home
+    than the refusal limit, the search pages served. It was blocked, the crawl "blocked"
+    and failing until the article left the revisit window."""
+    spider = spider_refusing_at(5)
+    served_a_search_page(spider)
+    assert sent_home(spider, "87381", KNOWN) is Answer.SENT_AWAY
+
+    spider.settle_sent_away()
+
+    assert (not_found(spider), spider.blocked) == (1, [])
+
+
+def test_as_many_articles_sent_home_as_the_refusal_limit_are_blocked_though_search_served() -> None:
+    """Every article sent home while the search pages answer: a bot redirect."""
+    spider = spider_refusing_at(3)
+    served_a_search_page(spider)
+    for article_id in ("87381", "87380", "87379"):
+        sent_home(spider, article_id, KNOWN)
+
+    spider.settle_sent_away()
+
+    assert [entry["url"][-5:] for entry in spider.blocked] == ["87381", "87380", "87379"]
+    assert not_found(spider) == 0
+
+
+def test_a_revisit_asks_the_address_built_from_the_id_under_the_base_urls_prefix() -> None:
+    """A base URL with a path (a mirror serving the site under /tg): the revisits asked
+    the stored address's path on the new host, without /tg, and each answered 404."""
+    thaigov = ThaigovSpider(base_url="http://mirror.example/tg/")
+    mdes = MdesSpider(base_url="http://mirror.example/tg")
+    stored_thaigov = "http://127.0.0.1:8000/news/contents/details/87382"
+
+    assert thaigov.revisit_url(stored_thaigov, "87382", thaigov.article_url) == (
+        "http://mirror.example/tg/news/contents/details/87382"
+    )
+    assert [
+        mdes.revisit_url(fetch_url, "11001", mdes.article_url)
+        for fetch_url in (
+            "http://127.0.0.1:8000/news/detail/11001-%E0%B8%81-report",  # the slug kept
+            "http://old.example/pre/news/detail/11001",  # no slug
+            "http://127.0.0.1:8000/news/detail/11002-another",  # another id's slug
+            None,  # only imported
+        )
+    ] == [
+        "http://mirror.example/tg/news/detail/11001-%E0%B8%81-report",
+        "http://mirror.example/tg/news/detail/11001",
+        "http://mirror.example/tg/news/detail/11001",
+        "http://mirror.example/tg/news/detail/11001",
+    ]
+
+
 def test_articles_sent_home_in_a_row_one_known_stop_the_site_as_refusals_do() -> None:
     crawler = get_crawler(ThaigovSpider, {"REFUSED_PAGES_TO_STOP_SITE": 3})
     crawler.stats.open_spider()
