@@ -493,13 +493,13 @@ def _article_feeds(
         for stem, head in (written_feeds or {}).items()
         if stem.startswith(f"{TOPICS}/")
     }
-    rules = [*(set(TOPIC_LABELS) - {OTHER_TOPIC}), *rules_topics]
+    rules = [*sorted(set(TOPIC_LABELS) - {OTHER_TOPIC}, key=topic_key), *rules_topics]
     topic_files = topic_stems(rules, sorted(topics, key=topic_key), held)
-    for topic, topic_file in topic_files.items():
+    for topic in sorted(topic_files, key=topic_key):  # one order, whatever the process
         english, thai = TOPIC_LABELS.get(topic, (topic, ""))
         add_subset(
             f"topic:{topic}",
-            f"{TOPICS}/{topic_file}",
+            f"{TOPICS}/{topic_files[topic]}",
             [entry for entry in entries if topic in entry.categories],
             f"Topic: {english}",
             name=english,
