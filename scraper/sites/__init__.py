@@ -29,14 +29,19 @@ CLOSING_TAGS_WITHIN = 16 * 1024  # bytes; what may follow them is a script or co
 # footer, a <footer> element right inside <body>, after the content. A page cut before it
 # has none there: the parser closes what the cut left open, so a footer of the content's
 # own (an article's) stands inside it, or, lifted to <body> by tags the article closed too
-# often, has the rest of the article after it: none of an article's text (a paragraph, a
-# heading, an article, loose or within) may follow the template's (a cookie notice, scripts).
-_ARTICLE_TEXT = "self::{0} or descendant::{0}"
+# often, has the rest of the article after it. So the template's footer has no paragraph,
+# heading or article right after it, no loose text, and little text at all after it: a
+# cookie notice or a dialog, :data:`MAX_TEXT_AFTER_FOOTER` characters at most, and scripts.
 PAGE_FOOTER = (
-    "/html/body/footer[not(following-sibling::*["
-    + " or ".join(_ARTICLE_TEXT.format(tag) for tag in ("p", "article", "main", "h1", "h2", "h3"))
-    + "])][not(following-sibling::text()[normalize-space()])]"
+    "/html/body/footer[not(following-sibling::*[self::p or self::h1 or self::h2 or self::h3"
+    " or self::article or descendant::article or self::main or descendant::main])]"
+    "[not(following-sibling::text()[normalize-space()])]"
 )
+TEXT_AFTER_FOOTER = (
+    "following-sibling::*[not(self::script or self::style or self::noscript"
+    " or self::template)]//text()[not(ancestor::script or ancestor::style)]"
+)
+MAX_TEXT_AFTER_FOOTER = 500  # characters
 # The deepest nesting libxml2 reads (with huge_tree, as parsel and the MDES parser use it):
 # past it, it stops and keeps what it had read, with no exception.
 MAX_PARSED_DEPTH = 2048
@@ -211,7 +216,7 @@ def is_whole_page(body: bytes, html: str) -> bool:
     """Whether a page's bytes (``body``, ``html`` as decoded) end as a whole page does:
     ``</body>`` or ``</html>`` (any case) among their last :data:`CLOSING_TAGS_WITHIN`
     bytes, or, as HTML5 lets a page leave both out, the template's footer right inside
-    ``<body>`` with no article text after it (:data:`PAGE_FOOTER`).
+    ``<body>`` with none of an article's text after it (:data:`PAGE_FOOTER`).
 
     A page cut short (a connection closed early with no ``Content-Length``, a server
     that sent part of its page) is complete to HTTP, and lxml closes what it left
@@ -222,7 +227,10 @@ def is_whole_page(body: bytes, html: str) -> bool:
     tail = body[-CLOSING_TAGS_WITHIN:].lower()
     if any(tag in tail for tag in CLOSING_TAGS):
         return True
-    return bool(Selector(text=html).xpath(PAGE_FOOTER))
+    return any(
+        len("".join(footer.xpath(TEXT_AFTER_FOOTER).getall()).strip()) <= MAX_TEXT_AFTER_FOOTER
+        for footer in Selector(text=html).xpath(PAGE_FOOTER)
+    )
 
 
 def parses_whole(html: str) -> bool:

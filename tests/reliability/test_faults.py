@@ -163,7 +163,7 @@ CASES = {
         "errors",
         ONE_THAIGOV,
         RETRIED,
-        "page cut short: neither </body> nor </html>",
+        "page cut short: neither </body>, </html> nor the page's footer at its end",
     ),
     "mdes-listing-500-always": Case(
         "mdes",
@@ -182,7 +182,7 @@ CASES = {
         # lists 11009; its other links and page 3 are lost.
         frozenset(listed_from(MDES_LISTING_PAGE_2) - {public_url("mdes", "11009")}),
         RETRIED,
-        "page cut short: neither </body> nor </html>",
+        "page cut short: neither </body>, </html> nor the page's footer at its end",
     ),
     # Persistent refusals: named under blocked with the status and the target.
     "403-always": Case(

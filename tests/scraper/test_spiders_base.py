@@ -246,8 +246,8 @@ ENDINGS = {
     ),
     "cut-after-a-footer-in-a-block": (b"<div><footer>x</footer><p>\xe0\xb8\x82", False),
     "a-cookie-notice-after-the-page-footer": (
-        "<footer>สงวนลิขสิทธิ์</footer><div class='cookie'>ใช้คุกกี้ <button>ตกลง</button></div>"
-        "<script>x()</script>".encode(),
+        "<footer>สงวนลิขสิทธิ์</footer><div class='cookie'><p>ใช้คุกกี้</p><button>ตกลง</button>"
+        "</div><div class='modal'><h3>ค้นหา</h3></div><script>x()</script>".encode(),
         True,
     ),
     # Tags the article closed once too often lift its own footer to <body>: cut after it.
@@ -256,7 +256,7 @@ ENDINGS = {
         False,
     ),
     "cut-below-a-footer-atop-the-page": (
-        "<footer class='topbar'>เมนู</footer><div class='content'><p>ข่".encode(),
+        ("<footer class='topbar'>เมนู</footer><div class='content'><p>" + "ข่าว" * 200).encode(),
         False,
     ),
 }
