@@ -96,7 +96,6 @@ from digest.ours import (
     current_written,
     fingerprint,
     foreign_files,
-    is_digest_folder,
     load_written,
     recorded_name,
     render_written,
@@ -209,14 +208,15 @@ def written_before(
     folder without the record, or with a stale one (:func:`digest.ours.current_written`), that
     a build may write (:func:`digest.ours.foreign_files`: an earlier thaidigest's, or a new
     one) has what it holds at the build's ``paths`` recorded as thaidigest's (with what a
-    stale record holds), and, in a digest folder, the digests of the ``stored`` weeks
-    (only a build of their week writes them again): the marks that judged it say so."""
+    stale record holds), and the digests of the ``stored`` weeks (only a build of their
+    week writes them again): the marks that judged it say so, and the build publishes
+    those weeks, so the builds after it do too (recorded in a folder of digests alone,
+    moved there or left after its feeds were deleted, they were no digests to the next
+    build: the archive shrank to the week built)."""
     written = current_written(out_dir)
     if written is not None:
         return written
-    held = list(paths)
-    if is_digest_folder(out_dir):
-        held.extend(digest_path(out_dir, week) for week in stored)
+    held = [*paths, *(digest_path(out_dir, week) for week in stored)]
     found = {
         recorded_name(out_dir, path): {found} for path, found in current_fingerprints(held).items()
     }

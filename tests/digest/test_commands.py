@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import digest.commands as commands
 from digest.commands import digest_command, serve_command, weeks_left_out, weeks_to_build
 from digest.mail import NO_SENDER, Owed, owe, owed
-from digest.ours import WRITTEN
+from digest.ours import TOP_FILES, WRITTEN
 from digest.select import BANGKOK, Week, complete_weeks, digest_path
 from schedules.commands import SCHEDULES_ENV, status_command
 from schedules.spec import job_command, load_schedule
@@ -1917,6 +1917,25 @@ def test_status_names_a_page_the_user_edited_in_a_digest_jobs_folder(tmp_path):
         f"which the digest would replace: no digest is written in {out} until it is moved out "
         f"of it, or another folder is chosen for {schedule}: job 'digest'"
     ) in result.output
+
+
+def test_a_folder_whose_top_files_and_record_were_deleted_keeps_its_weeks_published(tmp_path):
+    # The record and every top file deleted by hand: the next build publishes the weeks'
+    # digests it finds, and so must the one after it (it recorded the page of each week but
+    # not its Markdown, and dropped every week but the one built from the archive).
+    db, out = stored(tmp_path), tmp_path / "public"
+    common = ["--out", str(out), "--db", str(db), "--served-locally"]
+    for week in ("2024-W34", "2024-W35"):
+        assert CliRunner().invoke(digest_command, ["--week", week, *common]).exit_code == 0
+    for name in (WRITTEN, *TOP_FILES):
+        (out / name).unlink()
+    for _ in range(2):
+        built = CliRunner().invoke(digest_command, ["--week", "2024-W35", *common])
+        assert built.exit_code == 0, built.output
+        assert "not published" not in built.output
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert 'href="digests/2024-W34.html"' in index
+        assert 'href="digests/2024-W35.html"' in index
 
 
 def test_a_past_week_of_a_folder_an_earlier_thaidigest_wrote_is_built_again(tmp_path):
