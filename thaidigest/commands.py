@@ -413,10 +413,14 @@ class _Story:
     representative: Mapping[str, Any] | None  # None once removed, its copies still stored
     copies: tuple[Mapping[str, Any], ...]  # in URL order
 
+    @property
+    def members(self) -> tuple[Mapping[str, Any], ...]:
+        """Its stored articles: its representative, if still stored, then its copies."""
+        return (self.representative, *self.copies) if self.representative else self.copies
+
     def member(self, url: str) -> Mapping[str, Any]:
         """The member stored at ``url``."""
-        members = [self.representative, *self.copies] if self.representative else self.copies
-        return next(member for member in members if member["url"] == url)
+        return next(member for member in self.members if member["url"] == url)
 
     def relevant_copies(self) -> list[Mapping[str, Any]]:
         """Its relevant copies, in URL order: why a representative not relevant is listed."""
@@ -426,8 +430,7 @@ class _Story:
         """The story with its members' scores as scoring the stored articles again with
         ``rules``, ``model`` and ``threshold`` writes them
         (:func:`~thaidigest.pipeline.scored_again`)."""
-        members = [self.representative, *self.copies] if self.representative else self.copies
-        again = scored_again(members, rules, model, threshold)
+        again = scored_again(self.members, rules, model, threshold)
         if self.representative:
             return _Story(self.url, again[0], tuple(again[1:]))
         return _Story(self.url, None, tuple(again))
