@@ -788,6 +788,15 @@ def test_partners_whose_file_names_match_get_a_file_each_the_first_seen_the_plai
     assert len(set(taken.values())) == 3
 
 
+def test_a_feed_named_by_a_hash_keeps_its_file_name_from_release_to_release():
+    # Its subscribers' URL: the first hex digits of the SHA-256 of the id as UTF-8,
+    # as `printf '%s' 'company:ไทยเบฟ' | sha256sum` prints them.
+    assert feed_stem("company:ไทยเบฟ") == "company-bc0c34d5fd5f"
+    later = "company:Zenix\u00e9 Cloud"  # after "company:Zenix Cloud", whose file it would share
+    stems = feed_stems(["company:Zenix Cloud", later])
+    assert stems[later] == "company-zenix-cloud-03c5bab1"
+
+
 def test_the_packaged_table_lists_each_partner_once():
     # partner_table refuses an id listed twice; the packaged table must load.
     assert partner_table().ids

@@ -1325,6 +1325,14 @@ def test_a_topic_named_in_thai_with_latin_letters_adds_a_hash_only_where_names_c
     assert re.fullmatch(r"[0-9a-f]{12}", topic_stem("\U0001f469\u200d\U0001f4bb"))  # no letter
 
 
+def test_a_topic_feed_named_by_a_hash_keeps_its_file_name_from_release_to_release() -> None:
+    # Its subscribers' URL: the first hex digits of the SHA-256 of the name as UTF-8,
+    # as `printf '%s' NAME | sha256sum` prints them.
+    assert topic_stem("ดาวเทียม") == "8736a4c32412"
+    stems = topic_stems(["ai", "ความร่วมมือ AI"], ["AI"])
+    assert stems == {"ai": "ai", "ความร่วมมือ AI": "ai-a3094cf9f021", "AI": "ai-11fb682be0a0233d"}
+
+
 def test_topics_stored_under_names_that_share_a_feed_name_get_a_file_each() -> None:
     # "AI" and "Quantum", stored by a rules file since changed, beside ai and quantum of the
     # rules: those of the rules keep their files, whichever topics have articles this week.

@@ -138,7 +138,7 @@ from thaidigest.classifier import OPENING_CHARS  # the guide: judge from the hea
 from thaidigest.config import blank_item_problem, list_problem, toml_value, type_problem
 from thaidigest.matching import Automaton, single_spaced
 from thaidigest.normalise import shows_nothing
-from thaidigest.urls import path_name
+from thaidigest.urls import name_hash, path_name
 
 __all__ = [
     "Found",
@@ -878,7 +878,7 @@ def feed_stem(partner: str) -> str:
     the digest names any others' feeds with :func:`feed_stems`.
     """
     kind, _, name = partner.partition(":")
-    return f"{kind}-{path_name(name) or hashlib.sha256(partner.encode()).hexdigest()[:12]}"
+    return f"{kind}-{path_name(name) or name_hash(partner)[:12]}"
 
 
 def feed_stems(partners: Iterable[str]) -> dict[str, str]:
@@ -896,7 +896,7 @@ def feed_stems(partners: Iterable[str]) -> dict[str, str]:
         if partner in stems:
             continue
         stem = feed_stem(partner)
-        digest = hashlib.sha256(partner.encode()).hexdigest()
+        digest = name_hash(partner)
         for length in (8, 16, len(digest)):
             if stem not in taken:
                 break

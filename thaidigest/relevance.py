@@ -83,7 +83,7 @@ from thaidigest.partners import (
     partner_table,
 )
 from thaidigest.plural import listed
-from thaidigest.urls import path_name
+from thaidigest.urls import name_hash, path_name
 from thaidigest.words import WORD_CHARS
 
 __all__ = [
@@ -545,7 +545,7 @@ def topic_stem(topic: str) -> str:
     the topics it writes with :func:`topic_stems`, which adds a hash where two would share
     one name.
     """
-    return path_name(topic) or _name_hash(topic)[:12]
+    return path_name(topic) or name_hash(topic)[:12]
 
 
 def topic_stems(
@@ -576,13 +576,13 @@ def topic_stems(
     for topic in rules:
         stem = topic_stem(topic)
         if plain[stem] > 1 and not topic.isascii():
-            stem = f"{stem}-{_name_hash(topic)[:12]}"
+            stem = f"{stem}-{name_hash(topic)[:12]}"
         stems[topic] = stem
     taken = set(stems.values())
     held = held or {}
     for topic in sorted(set(stored) - set(stems)):
         stem = topic_stem(topic)
-        digest = _name_hash(topic)
+        digest = name_hash(topic)
         for length in (16, len(digest)):
             if stem not in taken and held.get(stem, topic) == topic:
                 break
@@ -598,11 +598,6 @@ def topic_stems(
             stems[topic] = stem
             taken.add(stem)
     return stems
-
-
-def _name_hash(topic: str) -> str:
-    """The SHA-256 of a topic's name, in hex: what tells apart names of one ASCII stem."""
-    return hashlib.sha256(topic.encode()).hexdigest()
 
 
 def _check_shown_names(topics: Iterable[str]) -> None:

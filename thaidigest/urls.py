@@ -17,6 +17,7 @@ address on the site's host is the site's article path with no query
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -597,3 +598,9 @@ def path_name(text: str) -> str:
     """``text`` as a file name safe in any file system or URL: its ASCII letters and
     digits, in lower case, with a hyphen for each run of anything else ('' for none)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def name_hash(name: str) -> str:
+    """The SHA-256 of ``name`` (UTF-8), in hex: a prefix of it names a file where
+    :func:`path_name` leaves nothing of the name, or what it leaves is another's too."""
+    return hashlib.sha256(name.encode()).hexdigest()
