@@ -323,7 +323,7 @@ class SiteSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def revisit_requests(self, article_url: Any) -> Iterator[scrapy.Request]:
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
         """Conditional requests for the articles recent within ``revisit_days``
         (see :meth:`thaidigest.store.Store.recent_articles`), each a page known to exist
         (:data:`KNOWN_PAGE`), at :meth:`revisit_url`."""
@@ -336,7 +336,7 @@ class SiteSpider(scrapy.Spider):
             if row["last_modified"]:
                 headers["If-Modified-Since"] = row["last_modified"]
             request = self.page_request(
-                self.revisit_url(row["fetch_url"], row["source_id"], article_url),
+                self.revisit_url(row["fetch_url"], row["source_id"]),
                 self.parse_article,
                 source_id=row["source_id"],
                 stored_published=row["published"],
@@ -345,13 +345,17 @@ class SiteSpider(scrapy.Spider):
             )
             yield request.replace(headers=headers)
 
-    def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
-        """Where to revisit a stored article: ``article_url(source_id)``, the address built
+    def article_url(self, article_id: int | str) -> str:
+        """The address of the article page ``article_id`` on the base URL crawled now."""
+        raise NotImplementedError
+
+    def revisit_url(self, fetch_url: str | None, source_id: str) -> str:
+        """Where to revisit a stored article: :meth:`article_url`, the address built
         from its id on the base URL crawled now (its path prefix too). A spider whose site
         wants more of the address a crawl last fetched it at, ``fetch_url`` (MDES: the
         slug), adds it; that address's own host and prefix are never asked again. Its
         public URL stays the canonical one, whatever it is fetched at."""
-        return str(article_url(source_id))
+        return self.article_url(source_id)
 
     # --- Judging answers ----------------------------------------------------
 

@@ -92,7 +92,7 @@ class MdesSpider(SiteSpider):
         listed_before = set(previous.get(LISTED, ())) if previous is not None else set()
         categories = [int(category) for category in self.site["categories"]]
         self.listed: list[int] = []  # the categories whose page 1 listed articles
-        for request in self.revisit_requests(self.article_url):
+        for request in self.revisit_requests():
             if request.meta["source_id"] in self.undated:
                 self.undated_revisits.append(request)
             else:
@@ -126,12 +126,12 @@ class MdesSpider(SiteSpider):
     def article_url(self, article_id: int | str) -> str:
         return self.base_url + article_path(self.name, article_id)
 
-    def revisit_url(self, fetch_url: str | None, source_id: str, article_url: Any) -> str:
+    def revisit_url(self, fetch_url: str | None, source_id: str) -> str:
         """The address built from the id, with the slug of the address a crawl last fetched
         the article at when its last path segment is ``{id}-{slug}``: the site may serve an
         article only at the slugged address its listing links, ``/news/detail/{id}-{slug}``,
         and answer 404 without the slug."""
-        built = super().revisit_url(fetch_url, source_id, article_url)
+        built = super().revisit_url(fetch_url, source_id)
         segment = urlsplit(fetch_url or "").path.rsplit("/", 1)[-1]
         asked, dash, slug = segment.partition("-")
         return built + dash + slug if asked == source_id and slug else built

@@ -69,7 +69,7 @@ class ThaigovSpider(SiteSpider):
         self.highest_hit = 0
         self.failed: set[int] = set()  # walk ids whose answer failed: no misses
         self.known = self.store.source_ids(self.name)
-        for request in self.revisit_requests(self.article_url):
+        for request in self.revisit_requests():
             yield request
         stored = self.walk_base()
         start = self.start_id or self.site["start_id"]

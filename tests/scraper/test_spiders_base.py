@@ -998,11 +998,11 @@ def test_a_revisit_asks_the_address_built_from_the_id_under_the_base_urls_prefix
     mdes = MdesSpider(base_url="http://mirror.example/tg")
     stored_thaigov = "http://127.0.0.1:8000/news/contents/details/87382"
 
-    assert thaigov.revisit_url(stored_thaigov, "87382", thaigov.article_url) == (
+    assert thaigov.revisit_url(stored_thaigov, "87382") == (
         "http://mirror.example/tg/news/contents/details/87382"
     )
     assert [
-        mdes.revisit_url(fetch_url, "11001", mdes.article_url)
+        mdes.revisit_url(fetch_url, "11001")
         for fetch_url in (
             "http://127.0.0.1:8000/news/detail/11001-%E0%B8%81-report",  # the slug kept
             "http://old.example/pre/news/detail/11001",  # no slug
