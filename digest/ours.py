@@ -16,16 +16,17 @@ rewritten without complaint:
 
 A build also records what it leaves in the folder, each file's size and SHA-256
 (:data:`WRITTEN`, a hidden file the server does not serve): in a folder with that record, a
-file is thaidigest's when it holds what the record says a build left there, so a file
-thaidigest wrote that the user edited since (a note added to ``index.html``, a week's
-Markdown corrected by hand), or one of theirs at a path no build wrote before (a new
-partner's feed), is theirs, and refused like any other; a week's Markdown of theirs, or
-edited, is no digest either: no build reads it (:func:`unrecorded`). The marks above judge
-a folder without the record only (one an earlier thaidigest wrote, or a new one), and one
-whose record is stale: every top feed there holds none of what the record says and carries
-thaidigest's marks, its generator and its self link (:func:`current_written`), as when a
-thaidigest without the record (an older image, a host's CLI beside a container) built in it
-since.
+file is thaidigest's when it holds what the record says a build left there (one of the
+last :data:`CONTENTS_KEPT` builds that changed it: a page copied back from an earlier build
+is thaidigest's still), so a file thaidigest wrote that the user edited since (a note added
+to ``index.html``, a week's Markdown corrected by hand), or one of theirs at a path no build
+wrote before (a new partner's feed), is theirs, and refused like any other; a week's
+Markdown of theirs, or edited, is no digest either: no build reads it (:func:`unrecorded`).
+The marks above judge a folder without the record only (one an earlier thaidigest wrote,
+or a new one), and one whose record is stale: every top feed there holds none of what the
+record says and carries thaidigest's marks, its generator and its self link
+(:func:`current_written`), as when a thaidigest without the record (an older image, a
+host's CLI beside a container) built in it since.
 
 Nothing is read whole but a file whose size is one the record holds for it: ``status``, the
 container's health check, judges the folders on every run. Only a regular file can be
@@ -48,7 +49,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 
@@ -73,6 +74,9 @@ FEED_SUFFIXES = (".atom", ".rss")
 # size and SHA-256 of what it left there, in JSON; hidden, as the server serves no hidden
 # file, and named with no suffix of a file a build writes, which a look for feeds would find.
 WRITTEN = ".thaidigest-written"
+# How many contents the record keeps of each file, the newest: a page copied back from one of
+# the builds before the last, as it left it, is thaidigest's still.
+CONTENTS_KEPT = 10
 # How much of a feed is read to find its generator: thaidigest's comes in its first 600
 # bytes or so (after the channel's or the feed's id, title, author and links), before any
 # entry; a long digest.title, written three times before it, takes it past 8 KiB.
@@ -134,7 +138,8 @@ def _found(path: Path) -> tuple[Found, int]:
 
 
 Fingerprint = tuple[int, str]  # a content's size and SHA-256, in hex
-Written = dict[str, frozenset[Fingerprint]]  # by a file's path in its folder, as recorded
+# By a file's path in its folder, as recorded: the contents builds left there, oldest first.
+Written = dict[str, tuple[Fingerprint, ...]]
 
 
 def fingerprint(data: bytes) -> Fingerprint:
@@ -166,7 +171,7 @@ def load_written(out_dir: Path) -> Written | None:
             return None
         files = json.loads(data)["files"]
         return {
-            str(name): frozenset((int(size), str(digest)) for size, digest in held)
+            str(name): tuple(dict.fromkeys((int(size), str(digest)) for size, digest in held))
             for name, held in files.items()
         }
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
@@ -174,9 +179,10 @@ def load_written(out_dir: Path) -> Written | None:
 
 
 def render_written(written: Mapping[str, Iterable[Fingerprint]]) -> bytes:
-    """The record of ``written`` (:data:`WRITTEN`), as :func:`load_written` reads it."""
+    """The record of ``written`` (:data:`WRITTEN`), as :func:`load_written` reads it: each
+    file's contents in the order given (oldest first)."""
     files = ",\n".join(
-        f"{json.dumps(name)}: {json.dumps(sorted(map(list, held)))}"
+        f"{json.dumps(name)}: {json.dumps(list(map(list, held)))}"
         for name, held in sorted(written.items())
     )
     return f'{{"files": {{\n{files}\n}}}}\n'.encode()
@@ -221,7 +227,7 @@ class _Looked:
         """Whether the regular file ``path`` holds ``data``, read only when the sizes agree."""
         return self.found(path)[1] == len(data) and self.head(path, len(data)) == data
 
-    def as_written(self, path: Path, held: frozenset[Fingerprint]) -> bool | None:
+    def as_written(self, path: Path, held: Collection[Fingerprint]) -> bool | None:
         """Whether the regular file ``path`` holds one of the contents ``held`` (its record in
         :data:`WRITTEN`), read whole only when its size is one of theirs; None for a file
         that cannot be read, left to the write, which fails on it (:meth:`is_our_feed`)."""
@@ -267,8 +273,7 @@ def current_written(out_dir: Path, looked: _Looked | None = None) -> Written | N
     looked = looked or _Looked()
     feeds = [out_dir / name for name in TOP_FEEDS if looked.found(out_dir / name)[0] == Found.FILE]
     stale = bool(feeds) and all(
-        looked.as_written(path, written.get(path.name, frozenset())) is False
-        and looked.has_our_marks(path)
+        looked.as_written(path, written.get(path.name, ())) is False and looked.has_our_marks(path)
         for path in feeds
     )
     return None if stale else written
@@ -294,7 +299,7 @@ def foreign_files(
         if new is not None and path in new and looked.holds(path, new[path]):
             continue
         if written is not None:
-            held = written.get(recorded_name(out_dir, path), frozenset())
+            held = written.get(recorded_name(out_dir, path), ())
             if looked.as_written(path, held) is False:
                 found.append(path)
             continue

@@ -88,10 +88,11 @@ from digest.markdown import (
     render_markdown,
 )
 from digest.ours import (
+    CONTENTS_KEPT,
     GENERATOR,
     WRITTEN,
-    Fingerprint,
     ForeignFileError,
+    Written,
     current_fingerprints,
     current_written,
     fingerprint,
@@ -201,9 +202,7 @@ def preview_of_a_week_over(out_dir: Path, week: Week, now: datetime) -> set[Path
     return set()
 
 
-def written_before(
-    out_dir: Path, paths: Iterable[Path], stored: Iterable[Week]
-) -> dict[str, frozenset[Fingerprint]]:
+def written_before(out_dir: Path, paths: Iterable[Path], stored: Iterable[Week]) -> Written:
     """What the builds recorded they left in ``out_dir`` (:data:`digest.ours.WRITTEN`). A
     folder without the record, or with a stale one (:func:`digest.ours.current_written`), that
     a build may write (:func:`digest.ours.foreign_files`: an earlier thaidigest's, or a new
@@ -218,19 +217,28 @@ def written_before(
         return written
     held = [*paths, *(digest_path(out_dir, week) for week in stored)]
     found = {
-        recorded_name(out_dir, path): {found} for path, found in current_fingerprints(held).items()
+        recorded_name(out_dir, path): (found,) for path, found in current_fingerprints(held).items()
     }
     # A stale record (current_written) still holds what builds left at paths not written now.
+    return merged(load_written(out_dir) or {}, found)
+
+
+def merged(before: Written, after: Written) -> Written:
+    """The record holding both ``before`` and ``after``, path by path, oldest first: each
+    content of ``after`` after those of ``before``, as the newest."""
     return {
-        name: frozenset(held) for name, held in merged(load_written(out_dir) or {}, found).items()
+        name: (
+            *(held for held in before.get(name, ()) if held not in after.get(name, ())),
+            *after.get(name, ()),
+        )
+        for name in {*before, *after}
     }
 
 
-def merged(
-    before: Mapping[str, Iterable[Fingerprint]], after: Mapping[str, Iterable[Fingerprint]]
-) -> dict[str, set[Fingerprint]]:
-    """The record holding both ``before`` and ``after``, path by path."""
-    return {name: {*before.get(name, ()), *after.get(name, ())} for name in {*before, *after}}
+def newest_kept(written: Written) -> Written:
+    """The record ``written`` with the newest :data:`~digest.ours.CONTENTS_KEPT` contents of
+    each file only: it grows no further with each build."""
+    return {name: held[-CONTENTS_KEPT:] for name, held in written.items()}
 
 
 def stored_digests(out_dir: Path) -> dict[Week, str]:
@@ -755,14 +763,14 @@ def build_digest(
         raise ForeignFileError(out_dir, foreign, week)
     before = written_before(out_dir, by_path, stored)
     now_written = {
-        recorded_name(out_dir, path): {fingerprint(data)} for path, data in by_path.items()
+        recorded_name(out_dir, path): (fingerprint(data),) for path, data in by_path.items()
     }
     # Recorded before any file is replaced (moved into place first), either content: a build
     # cut short among them leaves each file holding one the record holds.
     record = out_dir / WRITTEN
     staged = {record: render_written(merged(before, now_written)), **by_path}
     written = write_files(staged, preview_of_a_week_over(out_dir, week, now))
-    write_files({record: render_written({**before, **now_written})})
+    write_files({record: render_written(newest_kept(merged(before, now_written)))})
     changed = tuple(path for path in written if path != record)
     page = mail_page(title, week, markdown)
     return DigestResult(week, len(digest.items), markdown, page, tuple(by_path), changed)

@@ -294,17 +294,48 @@ def test_a_rerun_replaces_what_the_demo_wrote_and_keeps_the_rest(tmp_path: Path)
     folder = tmp_path / "demo"
     assert _demo(str(folder), cwd=tmp_path).returncode == 0
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    stale = folder / "public" / "digests" / "1999-W01.md"
-    stale.write_text("an old digest", encoding="utf-8")
+    feed = folder / "public" / "feed.atom"
+    feed.unlink()  # a file it wrote, gone: written afresh
 
     rerun = _demo(str(folder), cwd=tmp_path)
 
     assert rerun.returncode == 0, rerun.stderr
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
-    assert not stale.exists()  # the demo's own output is made afresh
-    assert (folder / "public" / "feed.atom").stat().st_size > 0
+    assert feed.stat().st_size > 0
     # What it wrote is what it clears before a run: its files, the database's, its folders.
     assert {p.name for p in folder.iterdir()} - {"notes.txt"} <= {*DEMO_FILES, *DEMO_FOLDERS}
+
+
+def test_a_rerun_refuses_files_in_its_output_it_did_not_write_and_deletes_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "demo"
+    assert _demo(str(folder), cwd=tmp_path).returncode == 0
+    public = folder / "public"
+    notes = public / "digests" / "1999-W01.md"
+    notes.write_text("my notes", encoding="utf-8")
+    index = public / "index.html"
+    edited = index.read_text(encoding="utf-8") + "<p>my note</p>\n"
+    index.write_text(edited, encoding="utf-8")
+    database = (folder / "thaidigest.sqlite").read_bytes()
+
+    refused = _demo(str(folder), cwd=tmp_path)
+
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: {notes}, {index}: files thaidigest did not write or changed since it wrote "
+        "them, which a rerun of the demo would delete; nothing was deleted: move them out of "
+        f"{public}, or give another folder with --dir\n"
+    )
+    assert notes.read_text(encoding="utf-8") == "my notes"
+    assert index.read_text(encoding="utf-8") == edited
+    assert (folder / "thaidigest.sqlite").read_bytes() == database
+    assert (public / "feed.atom").stat().st_size > 0
+
+    notes.unlink()
+    index.unlink()
+    assert _demo(str(folder), cwd=tmp_path).returncode == 0  # moved out: rerun as before
+    assert index.stat().st_size > 0
 
 
 def test_the_demos_settings_name_its_output_from_any_folder(tmp_path: Path) -> None:

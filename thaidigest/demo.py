@@ -8,8 +8,8 @@ the last weeks that hold relevant stories, shows the digest, and says how to bro
 result and check its health (``thaidigest status`` of the demo's database). Everything
 lands in one folder (default ``./demo``), with the embedded SQLite database. Each run
 replaces only what a demo wrote there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and
-refuses a folder that holds other files but no demo config of its own: a user's files
-are never deleted.
+refuses a folder that holds other files but no demo config of its own, or an output folder
+holding a file its digests did not leave there as it is: a user's files are never deleted.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import click
 from sqlalchemy import ColumnElement, FromClause, exists, func, select
 
 from digest.clusters import LISTED
+from digest.ours import WRITTEN, foreign_files, what_they_are
 from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
@@ -58,6 +59,7 @@ DEMO_FILES = (
 )
 DEMO_FOLDERS = (DEMO_OUT,)
 DIGEST_LINES_SHOWN = 40
+FOREIGN_NAMED = 5  # the files of a user a refused rerun names; the count says the rest
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
@@ -158,7 +160,9 @@ def clear_demo_folder(folder: Path) -> None:
     """Remove what an earlier demo wrote in ``folder``, and only that.
 
     A folder that holds anything but no demo config is refused, not cleared:
-    ``--dir .`` or ``--dir ~`` must not take a user's own files.
+    ``--dir .`` or ``--dir ~`` must not take a user's own files; so is one whose output
+    folder holds a file the demo did not write there, or changed since
+    (:func:`not_written_by_demo`), nothing deleted.
     """
     if not folder.exists():
         return
@@ -171,10 +175,43 @@ def clear_demo_folder(folder: Path) -> None:
                 "thaidigest demo): give an empty or new folder with --dir"
             )
         return
+    if foreign := not_written_by_demo(folder / DEMO_OUT):
+        raise click.ClickException(foreign_refusal(folder / DEMO_OUT, foreign))
     for name in DEMO_FILES:
         (folder / name).unlink(missing_ok=True)
     for name in DEMO_FOLDERS:
         shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def not_written_by_demo(out: Path) -> list[Path]:
+    """The files in the demo's output folder ``out`` that a rerun would delete but no build
+    of the demo left there as they are, sorted: a file of the user's, one the demo wrote
+    and the user changed since (judged as ``digest`` judges its folder, by its record:
+    :func:`digest.ours.foreign_files`), and anything but a regular file or a folder (a
+    link, a named pipe). None when ``out`` is no folder (nothing is deleted there)."""
+    if out.is_symlink() or not out.is_dir():
+        return []
+    found, files = [], []
+    for parent, folders, names in os.walk(out):  # links to folders are listed, not entered
+        for path in (Path(parent) / name for name in [*folders, *names]):
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                found.append(path)
+            elif path.is_file() and path != out / WRITTEN:
+                files.append(path)
+    return sorted([*found, *foreign_files(out, files)])
+
+
+def foreign_refusal(out: Path, foreign: Sequence[Path]) -> str:
+    """The line that refuses a rerun of the demo over the ``foreign`` files of its output
+    folder ``out`` (:func:`not_written_by_demo`), naming the first of them."""
+    named = ", ".join(map(str, foreign[:FOREIGN_NAMED]))
+    if len(foreign) > FOREIGN_NAMED:
+        named += f" and {len(foreign) - FOREIGN_NAMED} more"
+    them = "it" if len(foreign) == 1 else "them"
+    return (
+        f"{named}: {what_they_are(out, list(foreign))}, which a rerun of the demo would delete; "
+        f"nothing was deleted: move {them} out of {out}, or give another folder with --dir"
+    )
 
 
 def digest_arguments(week: str, out: Path) -> list[str]:

@@ -1866,6 +1866,29 @@ def test_a_file_the_digest_wrote_and_the_user_edited_is_refused_and_kept(
     assert b"my note" not in edited.read_bytes()
 
 
+def test_a_page_copied_back_from_a_build_before_the_last_is_thaidigests_still(tmp_path):
+    """The record held the content of the last build alone: an index.html restored from a
+    copy of the build before, unchanged, was refused as changed since thaidigest wrote it."""
+    db, out = stored(tmp_path), tmp_path / "public"
+    arguments = ["--out", str(out), "--db", str(db), "--served-locally"]
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W34", *arguments]).exit_code == 0
+    index = out / "index.html"
+    earlier = index.read_bytes()
+    assert CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments]).exit_code == 0
+    latest = index.read_bytes()
+    assert latest != earlier  # it lists 2024-W35 now
+    index.write_bytes(earlier)  # copied back from a backup of the build before
+
+    again = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
+
+    assert again.exit_code == 0, again.output
+    assert index.read_bytes() == latest
+    index.write_bytes(earlier + b"<!-- my note -->\n")  # edited: the user's still
+    edited = CliRunner().invoke(digest_command, ["--week", "2024-W35", *arguments])
+    assert edited.exit_code == 2, edited.output
+    assert f"{index}: a file changed since thaidigest wrote it" in edited.output
+
+
 def test_a_build_that_kept_no_record_leaves_it_stale_not_the_folder_refused(tmp_path):
     """One build by a thaidigest keeping no record (an older image writing the volume) left
     the record behind every file it changed: the folder was refused for good, status

@@ -30,7 +30,7 @@ from digest.feeds import (
 )
 from digest.markdown import lists_story, markdown_to_html, topic_name
 from digest.ours import RECORD_BYTES, WRITTEN, load_written
-from digest.publish import build_digest
+from digest.publish import build_digest, merged, newest_kept
 from digest.select import BANGKOK, OTHER_TOPIC, TOPIC_LABELS, Week
 from tests.conftest import ROOT
 from tests.digest import (
@@ -941,7 +941,7 @@ def test_a_very_long_headline_is_cut_in_every_output(store, tmp_path):
 FULL_DISK_BUILD = """
 import resource, signal, sys
 from pathlib import Path
-from digest.publish import build_digest
+from digest.publish import build_digest, merged, newest_kept
 from digest.select import Week
 from thaidigest.config import DEFAULTS
 from thaidigest.store import Store
@@ -1173,7 +1173,7 @@ def test_a_record_that_is_a_link_is_not_read(tmp_path):
     assert load_written(tmp_path) is None
     (tmp_path / WRITTEN).unlink()
     (tmp_path / WRITTEN).write_bytes(RECORD)  # the same record, a regular file, is read
-    assert load_written(tmp_path) == {"index.html": frozenset({(3, "0" * 64)})}
+    assert load_written(tmp_path) == {"index.html": ((3, "0" * 64),)}
 
 
 def test_a_record_nested_too_deep_or_too_large_is_none(tmp_path):
@@ -1182,3 +1182,18 @@ def test_a_record_nested_too_deep_or_too_large_is_none(tmp_path):
     assert load_written(tmp_path) is None
     (tmp_path / WRITTEN).write_bytes(RECORD + b" " * RECORD_BYTES)  # read whole, it was one
     assert load_written(tmp_path) is None
+
+
+def test_the_record_keeps_each_files_newest_contents_the_one_written_last_newest():
+    """Each build kept the one content it wrote of a file: a page copied back from the build
+    before was refused as changed since."""
+    first, second, third = (1, "a" * 64), (2, "b" * 64), (3, "c" * 64)
+    before = {"index.html": (first, second), "feed.atom": (third,)}
+    after = {"index.html": (first,), "feed.json": (second,)}
+    assert merged(before, after) == {
+        "index.html": (second, first),  # written again: the newest
+        "feed.atom": (third,),
+        "feed.json": (second,),
+    }
+    many = {"index.html": tuple((size, f"{size:064x}") for size in range(12))}
+    assert newest_kept(many) == {"index.html": many["index.html"][2:]}  # the newest 10
