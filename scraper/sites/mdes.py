@@ -363,8 +363,10 @@ def is_headline_list(lines: list[str], others: Headlines, link_share: float = 0.
 
     A list has no paragraph (no line longer than a headline) and either starts with a
     list heading, or has ``MIN_LIST_ITEMS`` or more items of which at least half are
-    known headlines, carry a date line, or (``link_share`` above ``MAX_LINK_DENSITY``)
-    are links.
+    known headlines, carry a date line, or (``link_share``, the share of the lines' text
+    in links to article pages, above ``MAX_LINK_DENSITY``) are links to articles. Links
+    elsewhere (another site, a document, a page of the site that is no article) make no
+    list: a release names its partners' sites and its attachments that way.
     """
     if not lines or any(len(line) > MAX_HEADLINE_CHARS for line in lines):
         return False
@@ -396,13 +398,16 @@ class _Region:
     text: TextMap
     keep: list[bool]  # False for furniture lines
     link_chars: list[int]  # prefix sums of link characters per line
+    article_link_chars: list[int]  # the same, of links to article pages only
     chars: list[int]  # prefix sums of characters per line
     paragraphs: list[int]  # prefix sums of lines longer than a headline
     lists: dict[tuple[int, int], bool] = field(default_factory=dict)  # is_headline_list
 
-    def link_share(self, start: int, end: int) -> float:
+    def article_link_share(self, start: int, end: int) -> float:
+        """The share of the text of lines ``start:end`` in links to article pages."""
         total = self.chars[end] - self.chars[start]
-        return (self.link_chars[end] - self.link_chars[start]) / total if total else 0.0
+        linked = self.article_link_chars[end] - self.article_link_chars[start]
+        return linked / total if total else 0.0
 
     def has_paragraph(self, start: int, end: int) -> bool:
         """Whether lines ``start:end`` hold a line longer than a headline."""
@@ -412,7 +417,9 @@ class _Region:
         """:func:`is_headline_list` of lines ``start:end``."""
         if (start, end) not in self.lists:
             lines = self.text.lines[start:end]
-            self.lists[start, end] = is_headline_list(lines, others, self.link_share(start, end))
+            self.lists[start, end] = is_headline_list(
+                lines, others, self.article_link_share(start, end)
+            )
         return self.lists[start, end]
 
 
@@ -477,14 +484,18 @@ def _region(column: etree._Element, headline: etree._Element, others: Headlines)
     """Lay out a column and mark its furniture."""
     text = text_map(column)
     link_chars = [0] * len(text.lines)
+    article_link_chars = [0] * len(text.lines)
     for link in column.iter("a"):
         line = text.line_of(link)
         if 0 <= line < len(link_chars):
             link_chars[line] += len(one_line(link))
+            if article_id(link.get("href") or "") is not None:
+                article_link_chars[line] += len(one_line(link))
     region = _Region(
         text,
         keep=[True] * len(text.lines),
         link_chars=[0, *accumulate(link_chars)],
+        article_link_chars=[0, *accumulate(article_link_chars)],
         chars=[0, *accumulate(len(line) for line in text.lines)],
         paragraphs=[0, *accumulate(len(line) > MAX_HEADLINE_CHARS for line in text.lines)],
     )

@@ -77,6 +77,9 @@ FURNITURE_CLASS = re.compile(
 SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social)(?:[-_]|$)", re.IGNORECASE)
 SHARE_COUNTER = r"(?<!\w)\d[\d,.]*(?:\s*[km])?(?:\s*(?:ครั้ง|shares?|views?|วิว))?(?!\w)"
 CUT_SHORT_MARKS = "….· "  # what ends a crumb cut short
+MAX_LIST_HEADING_CHARS = 50
+LIST_HEADING_TAGS = (*HEADING_TAGS, "strong", "b")
+ARTICLE_LINK_SHARE = 0.5
 # A view counter the template may put in the body block, its number beside an icon
 # ("<span class="view-count"><i class="fa fa-eye"></i> 1,234</span>"): an element with a
 # class or id word that names a count of views, visits or hits, whole ("view-count",
@@ -102,6 +105,13 @@ COUNTER_CLASS = re.compile(
 # with no heading (the article's own list), a heading over text or over a list with more
 # text after it, and a box of paragraphs not so named stay; so does such a list when it
 # is all the text the block holds.
+# A third shape goes whatever its heading says ("ข่าวแนะนำ", "ข่าวยอดนิยม", "อ่านข่าวอื่น"), in
+# the text or after it: a heading over a list of links to other articles of the site. The
+# heading is a line of at most MAX_LIST_HEADING_CHARS that a heading or bold element
+# (LIST_HEADING_TAGS) writes whole, with no link, first in the box or right above the
+# list; under it, MIN_LIST_ENTRIES or more lines that are mostly (ARTICLE_LINK_SHARE of
+# their characters or more) a link to an article page, and date lines, nothing else. A
+# list linking to documents or other sites stays, and so do links with no heading.
 RELATED_HEADINGS = (
     r"ข่าว\s*(?:ที่เกี่ยวข้อง|ล่าสุด|อื่น\s*ๆ?|ที่น่าสนใจ)",
     r"(?:related|latest|other|more)\s+(?:news|stories)",
@@ -471,14 +481,76 @@ def _is_related_box(block: TextMap, element: etree._Element) -> bool:
     return start < end and all(len(line) <= MAX_ENTRY_CHARS for line in block.lines[start:end])
 
 
+def _article_link_chars(block: TextMap, root: etree._Element) -> dict[int, int]:
+    """The characters of links to article pages in each line of ``block`` that has some."""
+    chars: dict[int, int] = {}
+    for link in root.iter("a"):
+        line = block.line_of(link)
+        if line >= 0 and article_id(link.get("href") or "") is not None:
+            chars[line] = chars.get(line, 0) + len(one_line(link))
+    return chars
+
+
+def _list_heading_lines(block: TextMap, root: etree._Element, linked: Collection[int]) -> set[int]:
+    """The lines of ``block`` that may head a list (see ``RELATED_HEADINGS``): written whole
+    by a heading or bold element, short, no link to an article in them (``linked``)."""
+    headings: set[int] = set()
+    for element in root.iter(*LIST_HEADING_TAGS):
+        start, end = block.span(element)
+        if start == end:  # an inline element: the line, if it is all of it
+            start = block.line_of(element)
+            end = start + 1
+        if (
+            end == start + 1
+            and 0 <= start < len(block.lines)
+            and start not in linked
+            and len(block.lines[start]) <= MAX_LIST_HEADING_CHARS
+            and block.lines[start] == one_line(element)
+        ):
+            headings.add(start)
+    return headings
+
+
+def _headed_article_links(
+    block: TextMap, element: etree._Element, linked: dict[int, int], headings: Collection[int]
+) -> set[int]:
+    """The lines of a heading and the list of links to other articles under it that
+    ``element`` holds, the heading first in it or right above it (``RELATED_HEADINGS``);
+    none when ``element`` is no such list."""
+    start, end = block.span(element)
+    if start in headings:
+        heading = start
+    elif start - 1 in headings:
+        heading = start - 1
+    else:
+        return set()
+    links = 0
+    for index in range(heading + 1, end):  # stops at the first line of text: a page's wrappers
+        line = block.lines[index]
+        if len(line) <= MAX_ENTRY_CHARS and linked.get(index, 0) >= ARTICLE_LINK_SHARE * len(line):
+            links += 1
+        elif not DATE_LINE_RE.match(line) and parse_date_line(line) is None:
+            return set()
+    return set(range(heading, end)) if links >= MIN_LIST_ENTRIES else set()
+
+
 def _related_box_lines(block: TextMap, root: etree._Element) -> set[int]:
-    """The lines of the boxes in ``root`` named lists of other news (:func:`_is_related_box`)."""
+    """The lines of the boxes in ``root`` that list other news: named so
+    (:func:`_is_related_box`), or a heading over links to other articles
+    (:func:`_headed_article_links`)."""
     lines: set[int] = set()
+    linked = _article_link_chars(block, root)
+    headings = _list_heading_lines(block, root, linked)
     walker = etree.iterwalk(root, events=("start",))
     for _event, element in walker:
-        if isinstance(element.tag, str) and _is_related_box(block, element):
+        if not isinstance(element.tag, str):
+            continue
+        if _is_related_box(block, element):
             walker.skip_subtree()
             lines.update(range(*block.span(element)))
+        elif found := _headed_article_links(block, element, linked, headings):
+            walker.skip_subtree()
+            lines.update(found)
     return lines
 
 
@@ -525,15 +597,17 @@ def _closing_list_lines(block: TextMap, root: etree._Element, left_out: set[int]
 
 def _other_news_lines(block: TextMap, root: etree._Element, left_out: set[int]) -> set[int]:
     """The lines of ``root`` (laid out as ``block``) that list other news: its boxes so
-    named (:func:`_related_box_lines`) and a headed list ending its text besides them and
+    named and headed lists of links to other articles (:func:`_related_box_lines`), and a
+    headed list ending its text besides them and
     the lines ``left_out`` (a share bar after it) (:func:`_closing_list_lines`)."""
     boxes = _related_box_lines(block, root)
     return boxes | _closing_list_lines(block, root, boxes | left_out)
 
 
 def _other_news(page: Selector) -> set[str]:
-    """The lines of the lists of other news on a page: boxes so named anywhere in it,
-    and a headed list ending a body block (:func:`_other_news_lines`)."""
+    """The lines of the lists of other news on a page: boxes so named and headed lists of
+    links to other articles anywhere in it (:func:`_related_box_lines`), and a headed list
+    ending a body block (:func:`_other_news_lines`)."""
     lines: set[str] = set()
     for body in page.css("body"):
         block = text_map(body.root)

@@ -1125,3 +1125,83 @@ def test_a_noncharacter_in_a_paragraph_is_not_stored(noncharacter: str) -> None:
     stored = normalised(article)
     assert f"{sentence} ณ โรงแรม บันยันทรี" in stored.body
     assert stored == normalised(mdes.parse_article(html, ARTICLE_URL))
+
+
+# --- Lists in the text --------------------------------------------------------
+
+# A release's own lists of links: its partners' sites, its attachments, a page of the
+# site that is no article. Each is the intro line and the items, as the page shows them.
+PARTNER_SITES = (
+    "หน่วยงานที่ร่วมลงนาม ได้แก่",
+    ("https://www.depa.or.th", "สำนักงานส่งเสริมเศรษฐกิจดิจิทัล (depa)"),
+    ("https://www.etda.or.th/th/", "สำนักงานพัฒนาธุรกรรมทางอิเล็กทรอนิกส์ (ETDA)"),
+    ("https://www.ncsa.or.th", "สำนักงานคณะกรรมการการรักษาความมั่นคงปลอดภัยไซเบอร์แห่งชาติ"),
+)
+ATTACHED_DOCUMENTS = (
+    "เอกสารประกอบการประชุม",
+    ("/uploads/2567/11/mc48-statement.pdf", "ถ้อยแถลงของประเทศไทยในการประชุม MC-48 (ภาษาไทย)"),
+    (
+        "https://www.mdes.go.th/uploads/2567/11/mc48-en.pdf",
+        "Thailand's statement at MC-48 (English)",
+    ),
+)
+SITE_PAGES = (
+    "ติดตามข้อมูลเพิ่มเติมได้ที่",
+    ("/news/3", "ข่าวประชาสัมพันธ์ของกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"),
+    ("/about/structure", "โครงสร้างหน่วยงานในสังกัดกระทรวง"),
+)
+
+
+def list_in_text(html: str, name: str, links: tuple, *, tags: str = "ul") -> str:
+    """``html`` (the page ``name``) with ``links`` (an intro line, then (href, text) items)
+    after the second paragraph: a <p> over a <ul> of <li>, or (``tags="div"``) over a <div>
+    of a <p> each."""
+    intro, *items = links
+    anchors = [f'<a href="{href}">{text}</a>' for href, text in items]
+    if tags == "ul":
+        listed = "<ul>" + "".join(f"<li>{anchor}</li>" for anchor in anchors) + "</ul>"
+    else:
+        listed = "<div>" + "".join(f"<p>{anchor}</p>" for anchor in anchors) + "</div>"
+    third = expected_json(name)["body"].split("\n")[2]
+    assert f"<p>{third}" in html
+    return html.replace(f"<p>{third}", f"<p>{intro}</p>{listed}\n<p>{third}", 1)
+
+
+def body_with(name: str, links: tuple) -> str:
+    """The expected body of ``name`` with ``links``' intro and item texts after its second line."""
+    intro, *items = links
+    lines = expected_json(name)["body"].split("\n")
+    return "\n".join([*lines[:2], intro, *(text for _, text in items), *lines[2:]])
+
+
+@pytest.mark.parametrize("name", ["article_headline_inside", "article_headline_before"])
+@pytest.mark.parametrize("tags", ["ul", "div"])
+@pytest.mark.parametrize(
+    "links", [PARTNER_SITES, ATTACHED_DOCUMENTS, SITE_PAGES], ids=["sites", "documents", "pages"]
+)
+def test_a_list_of_links_to_other_sites_documents_or_pages_stays_text(
+    name: str, tags: str, links: tuple
+) -> None:
+    """Any run of short link lines was taken for a list of other articles and dropped:
+    the partners a release names, its attachments."""
+    html = list_in_text(page(f"{name}.html"), name, links, tags=tags)
+
+    body = parsed_body(html)
+
+    assert body == body_with(name, links)
+    assert_no_furniture(body)
+
+
+@pytest.mark.parametrize("name", ["article_headline_inside", "article_headline_before"])
+@pytest.mark.parametrize("tags", ["ul", "div"])
+def test_a_list_of_links_to_other_articles_in_the_text_is_not_text(name: str, tags: str) -> None:
+    """A "read also" list in the text: short lines linking to other articles of the site."""
+    others = tuple(
+        (f"https://www.mdes.go.th/news/detail/{10100 + number}-x", headline)
+        for number, headline in enumerate(SIDEBAR_HEADLINES[:3])
+    )
+    html = list_in_text(page(f"{name}.html"), name, ("", *others), tags=tags)
+
+    body = parsed_body(html)
+
+    assert body == expected_json(name)["body"]

@@ -383,6 +383,17 @@ RELATED_BOXES = {
         f"<h4>Related news</h4>\n<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n"
     ),
     "heading of an empty list": "<p>ข่าวที่เกี่ยวข้อง</p>\n",
+    "box with any heading over links": (
+        '<div class="box"><h4 class="Circular">ข่าวแนะนำ</h4>'
+        f"<ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul></div>\n"
+    ),
+    "bold heading over links beside it": (
+        f"<p><strong>ข่าวยอดนิยม</strong></p><ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n"
+    ),
+    "any heading over links with their date lines": (
+        f'<div class="box"><h5>อ่านข่าวอื่น</h5><p>{FIRST_ENTRY}<br>วันพฤหัสบดีที่ 22 สิงหาคม 2567'
+        f"<br>{SECOND_ENTRY}<br>วันพุธที่ 21 สิงหาคม 2567</p></div>\n"
+    ),
     "heading over a list, a share bar after it": (
         f"<h4>ข่าวที่เกี่ยวข้อง</h4><ul><li>{FIRST_ENTRY}</li><li>{SECOND_ENTRY}</li></ul>\n" + SHARE_BAR
     ),
@@ -419,6 +430,22 @@ def test_a_fallback_read_leaves_a_list_of_other_news_out_too(layout: str) -> Non
     assert texts[0].content_hash == texts[1].content_hash
 
 
+@pytest.mark.parametrize(
+    "layout",
+    ["box with any heading over links", "bold heading over links beside it"],
+)
+def test_a_headed_list_of_links_to_other_articles_within_the_text_is_not_text(layout: str) -> None:
+    """Before the credit line, not ending the text: whatever its heading, it lists other news."""
+    for first in ROTATED:
+        box = RELATED_BOXES[layout].replace("{first}", first)
+        html = page("article_th.html").replace(CREDIT, box + CREDIT, 1)
+
+        article = thaigov.parse_article(html, URL)
+
+        assert article is not None
+        assert asdict(article) == expected_article("article_th", URL)
+
+
 # Text with links to other articles, documents and other sites, lists of the article's own,
 # and a line after a list of other news in one block, as the body block may hold them at
 # the end of the text: (markup, lines it shows).
@@ -437,6 +464,18 @@ LINKED_TEXT = {
         '<ul><li><a href="/uploads/content/files/87382_1.pdf">ร่างแถลงการณ์ร่วม APEC 2024</a></li>'
         '<li><a href="https://www.apec.org/groups/digital-economy">APEC DESG</a></li></ul>',
         ["ร่างแถลงการณ์ร่วม APEC 2024", "APEC DESG"],
+    ),
+    "a heading over links to documents and a partner's site": (
+        '<div class="box"><h4>เอกสารประกอบ</h4><ul>'
+        '<li><a href="/uploads/content/files/87382_1.pdf">ร่างแถลงการณ์ร่วม APEC 2024</a></li>'
+        '<li><a href="https://www.apec.org/groups/digital-economy">APEC DESG</a></li></ul></div>',
+        ["เอกสารประกอบ", "ร่างแถลงการณ์ร่วม APEC 2024", "APEC DESG"],
+    ),
+    "a bold heading over links to other pages of the site": (
+        "<p><strong>ติดตามข่าวสารเพิ่มเติม</strong></p><ul>"
+        '<li><a href="/news/contents/main/1">ข่าวทำเนียบรัฐบาล</a></li>'
+        '<li><a href="/news/contents/ministry/2">ข่าวกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม</a></li></ul>',
+        ["ติดตามข่าวสารเพิ่มเติม", "ข่าวทำเนียบรัฐบาล", "ข่าวกระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคม"],
     ),
     "a list of the article's own": (
         "<ul><li>มาตรการที่ 1 ส่งเสริมอีคอมเมิร์ซ</li><li>มาตรการที่ 2 สนับสนุน MSMEs</li></ul>",
@@ -501,6 +540,12 @@ OWN_TEXT_LIKE_A_LIST = {
             "ที่ประชุมเห็นชอบกรอบความร่วมมือด้าน AI กับญี่ปุ่น",
             "ไทยจะเป็นเจ้าภาพการประชุมครั้งต่อไปในปี 2568",
         ],
+    ),
+    "a heading over links to documents": (
+        "<h4>เอกสารแนบ</h4><ul>"
+        '<li><a href="/uploads/content/files/87382_1.pdf">ร่างแถลงการณ์ร่วม APEC 2024</a></li>'
+        '<li><a href="/uploads/content/files/87382_2.pdf">กรอบความร่วมมือด้าน AI</a></li></ul>',
+        ["เอกสารแนบ", "ร่างแถลงการณ์ร่วม APEC 2024", "กรอบความร่วมมือด้าน AI"],
     ),
     "a box of paragraphs under an 'of interest' heading": (
         "<div><p>ข่าวที่น่าสนใจ</p>"
