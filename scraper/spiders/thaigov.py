@@ -218,7 +218,7 @@ class ThaigovSpider(SiteSpider):
         elif answer is Answer.MISSING:  # a real 404 or 410
             self.crawler.stats.inc_value("thaidigest/not_found")
         elif text is not None and thaigov.is_soft_404(text):
-            self.crawler.stats.inc_value("thaidigest/soft_404")
+            self.report_soft_404(response)
         elif text is not None and (reason := thaigov.not_article(text, response.url)):
             self.report_not_article(response.url, reason)
             # A notice says the site serves no article now: the id failed, as a 5xx. A page
