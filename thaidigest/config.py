@@ -99,6 +99,10 @@ DEFAULTS: dict[str, Any] = {
             # Consecutive ids with no article (soft 404, 404) end the id walk; an id that
             # failed is none, and walks one id further (this many further at most).
             "miss_limit": 20,
+            # Ids one crawl's walk asks at most from its start: a site answering every id
+            # with a page that looks like an article would have it go on for ever. The
+            # next crawl goes on from the highest id stored, at or below where it stopped.
+            "walk_limit": 1000,
             # After a crawl that did not end cleanly, unstored ids this far below
             # the highest stored one are tried again.
             "recheck_window": 200,
@@ -447,6 +451,7 @@ RULES: dict[str, Rule] = {
     "sites.*.delay": Rule(minimum=0, maximum=DAY),
     "sites.*.concurrency": Rule(minimum=1, maximum=64),
     "sites.*.miss_limit": Rule(minimum=1, maximum=1_000_000),
+    "sites.*.walk_limit": Rule(minimum=1, maximum=1_000_000),
     "sites.*.recheck_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.gap_window": Rule(minimum=0, maximum=1_000_000),
     "sites.*.start_id": Rule(kind=int, minimum=1),

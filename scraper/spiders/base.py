@@ -195,12 +195,14 @@ class Answer(enum.Enum):
 SERVED = frozenset({Answer.PAGE, Answer.NOT_MODIFIED, Answer.MISSING})
 # Answers that count toward stopping a site that serves nothing (count_refusal).
 REFUSING = frozenset({Answer.BLOCKED, Answer.SENT_AWAY})
-# Stored articles rechecked, all gone (404, 410, sent away) and none served, that make an
-# error of the crawl: more likely their addresses changed than all of them were removed.
+# Stored articles rechecked, all gone (404, 410, a page saying there is no such article,
+# sent away) and none served, that make an error of the crawl: more likely their addresses
+# changed than all of them were removed.
 MISSING_REVISITS_TO_REPORT = 3
 ALL_REVISITS_MISSING = (
-    "all {count} stored articles rechecked answered 404 or 410 or were sent away, none"
-    " served: counted not found, yet their addresses may have changed"
+    "all {count} stored articles rechecked answered 404 or 410, a page saying not found,"
+    " or were sent away, none served: counted not found, yet their addresses may have"
+    " changed"
 )
 
 
@@ -228,7 +230,7 @@ class SentAway:
 
     entry: dict[str, Any]  # url, status, target (and a meta refresh's reason)
     known: bool  # a page known to exist (KNOWN_PAGE): no guess
-    revisit: bool  # a stored article rechecked
+    revisit: str | None  # the id of a stored article rechecked; None for any other page
 
 
 @dataclass(frozen=True)
@@ -279,8 +281,10 @@ class SiteSpider(scrapy.Spider):
         self.served_any = False  # a page answered 200, 304, 404 or 410 in this crawl
         self.article_served = False  # an article page did
         self.sent_away: list[SentAway] = []  # held while no article page is served
-        self.revisits_served = 0  # stored articles rechecked that answered 200 or 304
-        self.revisits_missing: list[str] = []  # those gone: 404, 410, sent away
+        # Stored articles rechecked, by id, as their last answer says (note_revisit): served
+        # (200 or 304), or gone (404, 410, a soft 404, sent away) with the URL asked.
+        self.revisits_served: set[str] = set()
+        self.revisits_missing: dict[str, str] = {}
         self.answered_after_stop: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
 
@@ -371,14 +375,12 @@ class SiteSpider(scrapy.Spider):
         """Note an article page's answer: the first one served (200, 304, 404 or 410)
         says the site serves articles to this client, so the articles held as sent away
         were removed (:meth:`release_sent_away`); a stored article rechecked is counted
-        served or gone (:meth:`report_missing_revisits`)."""
-        if response.meta.get("source_id") is None:
+        served or gone (:meth:`note_revisit`)."""
+        source_id = response.meta.get("source_id")
+        if source_id is None:
             return
-        if response.meta.get("revisit"):
-            if answer in (Answer.PAGE, Answer.NOT_MODIFIED):
-                self.revisits_served += 1
-            elif answer is Answer.MISSING:
-                self.revisits_missing.append(response.url)
+        if response.meta.get("revisit") and answer in SERVED:
+            self.note_revisit(source_id, response.url, gone=answer is Answer.MISSING)
         if answer in SERVED and not self.article_served:
             self.article_served = True
             self.release_sent_away()
@@ -496,7 +498,11 @@ class SiteSpider(scrapy.Spider):
             entry["reason"] = reason
         meta = response.meta
         self.sent_away.append(
-            SentAway(entry, bool(meta.get(KNOWN_PAGE)), bool(meta.get("revisit")))
+            SentAway(
+                entry,
+                bool(meta.get(KNOWN_PAGE)),
+                meta["source_id"] if meta.get("revisit") else None,
+            )
         )
         self.logger.info(
             "sent away: %s answered %s -> %s; removed if the site serves an article in this"
@@ -512,8 +518,8 @@ class SiteSpider(scrapy.Spider):
         for held in self.sent_away:
             entry = held.entry
             self.crawler.stats.inc_value("thaidigest/not_found")
-            if held.revisit:
-                self.revisits_missing.append(entry["url"])
+            if held.revisit is not None:
+                self.note_revisit(held.revisit, entry["url"], gone=True)
             self.logger.info(
                 "removed: %s answered %s -> %s", entry["url"], entry["status"], entry["target"]
             )
@@ -545,12 +551,25 @@ class SiteSpider(scrapy.Spider):
         else:
             self.release_sent_away()
 
+    def note_revisit(self, source_id: str, url: str, gone: bool) -> None:
+        """Note the answer of a stored article rechecked (``source_id``, asked at ``url``):
+        served (200, 304) or ``gone`` (404, 410, sent away and then removed, a page saying
+        there is no such article: :meth:`report_soft_404`). Its last answer counts: a page
+        answered 200 is served until the spider reads it as a soft 404, and a page
+        retried is one article, not one per answer."""
+        if gone:
+            self.revisits_served.discard(source_id)
+            self.revisits_missing[source_id] = url
+        else:
+            self.revisits_missing.pop(source_id, None)
+            self.revisits_served.add(source_id)
+
     def report_missing_revisits(self) -> None:
-        """An error when every stored article rechecked was gone (404, 410, sent away
-        and then removed), at least :data:`MISSING_REVISITS_TO_REPORT` of them and none
-        served: the site more likely serves them at other addresses than removed them
-        all, and the crawl is not clean."""
-        missing = self.revisits_missing
+        """An error when every stored article rechecked was gone (404, 410, a soft 404,
+        sent away and then removed), at least :data:`MISSING_REVISITS_TO_REPORT` of them
+        and none served: the site more likely serves them at other addresses than removed
+        them all, and the crawl is not clean."""
+        missing = list(self.revisits_missing.values())
         if not self.revisits_served and len(missing) >= MISSING_REVISITS_TO_REPORT:
             self.report_error(missing[0], ALL_REVISITS_MISSING.format(count=len(missing)))
 
@@ -631,6 +650,14 @@ class SiteSpider(scrapy.Spider):
         if not parses_whole(decoded.text):
             self.report_error(response.url, TOO_DEEP_LISTING)
         return decoded
+
+    def report_soft_404(self, response: Response) -> None:
+        """A page answered 200 that says there is no such article: counted (a soft 404),
+        never stored; the stored article of a revisit so answered is kept, and gone for
+        :meth:`report_missing_revisits`, as after a 404."""
+        self.crawler.stats.inc_value("thaidigest/soft_404")
+        if response.meta.get("revisit"):
+            self.note_revisit(response.meta["source_id"], response.url, gone=True)
 
     def report_fallback(self, url: str) -> None:
         self.crawler.stats.inc_value("thaidigest/fallback")

@@ -267,7 +267,7 @@ class MdesSpider(SiteSpider):
             return
         page = mdes.parse_article(text, response.url, self.headlines)
         if page is None and mdes.is_soft_404(text, response.url):
-            self.crawler.stats.inc_value("thaidigest/soft_404")  # the page says it is gone
+            self.report_soft_404(response)  # the page says it is gone
             return
         if page is None and (reason := mdes.not_article(text, response.url)):
             self.report_not_article(response.url, reason)  # the stored article kept

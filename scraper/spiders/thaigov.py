@@ -13,7 +13,13 @@ every id); the crawl is not clean, so the next one asks for it again below its b
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
 site, to a bot check, a loop, one without an address, to a page of the site that is not
 the article) is no failed id: the site will not serve this client that id, so the walk
-goes no further for it. Imported ids set the base only while no crawl has stored
+goes no further for it. One crawl's walk asks ``walk_limit`` ids at most from its start
+(a site answering every id with a page that looks like an article would have it go on for
+ever): search results linking ids past that are held, so that nothing above it is stored
+and the next crawl goes on from the highest id stored, at or below where this one
+stopped; held ids are fetched, the limit then ``walk_limit`` past the highest of them,
+once the walk has ended short of its limit (ids with no article before them: no run-away
+walk). Imported ids set the base only while no crawl has stored
 an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
 start every walk past the site's newest article, and ``--start-id`` would ask
 for every id up to it. Such an id imported before any crawl still sets the
@@ -35,6 +41,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -51,6 +59,16 @@ from scraper.spiders.base import (
 )
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
+# The stat of the last id a walk that reached its limit asked, and what it logs.
+WALK_LIMIT_REACHED = "thaidigest/walk_limit_reached"
+WALK_LIMIT_WARNING = (
+    "the id walk stops at %s, sites.thaigov.walk_limit (%s) ids from its start; the next"
+    " crawl goes on from the highest id stored"
+)
+HELD_HITS_WARNING = (
+    "%s ids search results link are past the id walk's limit (%s to %s): left for the next"
+    " crawls, which walk on to them"
+)
 # Failures of a request that say nothing of its id: it was never sent (robots.txt, the
 # site stopped) or its answer, after the stop, was not used.
 NOT_FAILED = (ForbiddenByRobots, SiteStopped, AnsweredAfterStop)
@@ -63,6 +81,11 @@ class ThaigovSpider(SiteSpider):
     body_block = thaigov.SELECTORS["body"]
 
     async def start(self) -> AsyncIterator[Any]:
+        # Search hits past the walk's limit (release_held_hits); first, as the store may
+        # fail the start and the spider still goes idle.
+        self.held_hits: set[int] = set()
+        self.walk_last = 0  # the last id the walk may ask: walk_limit from its start
+        self.walk_limit = int(self.site["walk_limit"])
         self.miss_limit = int(self.site["miss_limit"])
         self.requested: set[int] = set()
         self.highest_requested = 0
@@ -98,6 +121,12 @@ class ThaigovSpider(SiteSpider):
                 " or set [sites.thaigov] search_keywords",
             )
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ThaigovSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.release_held_hits, signal=signals.spider_idle)
+        return spider
+
     def walk_base(self) -> int | None:
         """The id the walk goes on from: the highest a crawl fetched; while there is
         none, the highest imported, or None for ``--start-id`` to set the start (see
@@ -118,9 +147,11 @@ class ThaigovSpider(SiteSpider):
         )
 
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
-        """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
+        """Begin the id walk at ``start``, ``walk_limit`` ids at most; ids found by search
+        count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
         self.highest_requested = max(self.highest_requested, start - 1)
+        self.walk_last = max(self.walk_last, start - 1 + self.walk_limit)
         yield from self.extend_walk()
 
     def recheck_from(self, highest_stored: int) -> int | None:
@@ -155,14 +186,38 @@ class ThaigovSpider(SiteSpider):
         return self.highest_hit + self.miss_limit + min(failed, self.miss_limit)
 
     def extend_walk(self) -> Iterator[scrapy.Request]:
-        """Request ids up to the walk's end (:meth:`walk_end`)."""
-        while self.highest_requested < self.walk_end():
+        """Request ids up to the walk's end (:meth:`walk_end`), never past its limit
+        (``walk_last``): reaching it is a warning, once."""
+        while self.highest_requested < min(self.walk_end(), self.walk_last):
             self.highest_requested += 1
             article_id = self.highest_requested
             if str(article_id) in self.known:  # imported above the base: a hit, not fetched
                 self.highest_hit = max(self.highest_hit, article_id)
             elif article_id not in self.requested:
                 yield self.article_request(article_id, walk=True)
+        stats = self.crawler.stats
+        if self.walk_end() > self.walk_last and stats.get_value(WALK_LIMIT_REACHED) is None:
+            stats.set_value(WALK_LIMIT_REACHED, self.walk_last)
+            self.logger.warning(WALK_LIMIT_WARNING, self.walk_last, self.walk_limit)
+
+    def release_held_hits(self) -> None:
+        """Once the crawl has nothing left to do: the ids search results linked past the
+        walk's limit are fetched if the walk ended short of it (ids with no article before
+        them, no run-away walk), the limit then ``walk_limit`` past the highest of them;
+        if the walk reached its limit, they are left to the next crawls, which walk on from
+        the highest id stored (none above this crawl's limit), and a warning says so."""
+        held = sorted(self.held_hits)
+        if not held:
+            return
+        self.held_hits = set()
+        if self.highest_requested >= self.walk_last:
+            self.logger.warning(HELD_HITS_WARNING, len(held), held[0], held[-1])
+            return
+        self.walk_last = max(self.walk_last, held[-1] - 1 + self.walk_limit)
+        for article_id in held:
+            request = self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
@@ -184,7 +239,11 @@ class ThaigovSpider(SiteSpider):
             # An empty store and no --start-id: start from the newest article found.
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:  # linked: known to exist, no guess
-            if article_id not in self.requested and str(article_id) not in self.known:
+            if article_id in self.requested or str(article_id) in self.known:
+                continue
+            if article_id > self.walk_last:  # stored, it would start the next walk past it
+                self.held_hits.add(article_id)
+            else:
                 yield self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -218,7 +277,7 @@ class ThaigovSpider(SiteSpider):
         elif answer is Answer.MISSING:  # a real 404 or 410
             self.crawler.stats.inc_value("thaidigest/not_found")
         elif text is not None and thaigov.is_soft_404(text):
-            self.crawler.stats.inc_value("thaidigest/soft_404")
+            self.report_soft_404(response)
         elif text is not None and (reason := thaigov.not_article(text, response.url)):
             self.report_not_article(response.url, reason)
             # A notice says the site serves no article now: the id failed, as a 5xx. A page

@@ -5,6 +5,7 @@ rechecked is gone says so as an error."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.fixture_site import FaultPlan, FaultRule, FixtureSite
@@ -16,6 +17,7 @@ from thaidigest.urls import public_url
 # A site that answers an article only at its slugged address: /news/detail/11001 is a 404.
 SLUG_REQUIRED = FaultRule(path=r"^/news/detail/\d+/?$", fault="status", status=404)
 SLUGGED = re.compile(r"^/news/detail/\d+-.")
+SAVED_PAGES = Path(__file__).parent / "pages"
 EDITED = ("ที่ประชุมได้หารือกิจกรรม 2 เรื่องที่สำคัญ", "ที่ประชุมได้หารือกิจกรรม 3 เรื่องที่สำคัญ")
 
 
@@ -88,4 +90,51 @@ def test_a_crawl_where_every_stored_article_rechecked_answers_404_reports_an_err
     [error] = report["errors"]
     assert error["error"] == ALL_REVISITS_MISSING.format(count=revisited)
     assert urlsplit(error["url"]).path.startswith("/news/detail/")
+    assert f"error: {error['url']}: all {revisited} stored articles" in second.stdout
+
+
+def test_a_crawl_where_every_stored_thaigov_article_rechecked_is_a_soft_404_reports_an_error(
+    tmp_path,
+):
+    """thaigov answers an id with no article with its empty page (200): each revisit so
+    answered counted served, so a site that moved every article said "ok" with no error."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    revisited = len(stored(db))
+    gone = FaultRule(path=r"^/news/contents/details/", fault="soft404")
+    with FixtureSite(faults=FaultPlan(rules=[gone])) as site:
+        second = crawl(site.base_url, db, config, "--source", "thaigov")
+    report = last_report(db, "thaigov")
+    assert revisited >= 3 and report["updated"] == 0 and report["not_found"] == 0
+    [error] = report["errors"]
+    assert error["error"] == ALL_REVISITS_MISSING.format(count=revisited)
+    assert urlsplit(error["url"]).path.startswith("/news/contents/details/")
+    assert f"error: {error['url']}: all {revisited} stored articles" in second.stdout
+    assert len(stored(db)) == revisited  # each stored article kept
+
+
+def test_a_crawl_where_every_stored_mdes_article_rechecked_says_not_found_reports_an_error(
+    tmp_path,
+):
+    """MDES's page headlined "ไม่พบข้อมูล" at every stored article's address, its listings
+    as before: the revisits counted served, the crawl "ok" with no error."""
+    root = copy_site(tmp_path)
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    revisited = len(stored(db))
+    not_found = (SAVED_PAGES / "mdes" / "not_found.html").read_text(encoding="utf-8")
+    for page in (root / "news" / "detail").glob("*.html"):
+        page.write_text(not_found, encoding="utf-8")
+    with FixtureSite(root) as site:
+        second = crawl(site.base_url, db, config, "--source", "mdes")
+    report = last_report(db, "mdes")
+    assert revisited >= 3 and report["soft_404"] == revisited and report["updated"] == 0
+    [error] = report["errors"]
+    assert error["error"] == ALL_REVISITS_MISSING.format(count=revisited)
     assert f"error: {error['url']}: all {revisited} stored articles" in second.stdout

@@ -35,6 +35,16 @@ def walk_config(tmp_path: Path, extra: str = "") -> Path:
     return config
 
 
+def searching_walk_config(tmp_path: Path, extra: str = "") -> Path:
+    """:func:`walk_config` with the fixture's search page read too (87372 to 87393)."""
+    config = walk_config(tmp_path, extra)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("search_keywords = []", 'search_keywords = ["ดิจิทัล"]'), encoding="utf-8"
+    )
+    return config
+
+
 def ids_path(ids: list[int]) -> str:
     """A fault path matching the article URLs of ``ids``, exactly."""
     paths = "|".join(re.escape(article_path("thaigov", article_id)) for article_id in ids)
@@ -218,3 +228,69 @@ def test_ids_answering_a_maintenance_notice_do_not_end_the_walk_and_are_asked_ag
     assert second.returncode == 0, second.stderr[-2000:]
     assert set(failing) <= set(asked)
     assert stored_ids(db) == set(ids)
+
+
+def test_a_walk_over_ids_that_all_look_like_articles_stops_at_walk_limit_and_goes_on(tmp_path):
+    """A site answering every id past its newest article with that article's page had the
+    walk store each and go on as long as the site answered: one crawl asks ``walk_limit``
+    ids at most, and the next goes on from the highest id stored, none skipped."""
+    ids = manifest()["thaigov_ids"]
+    newest = max(ids)
+    root = copy_site(tmp_path)
+    page = (root / page_file(article_path("thaigov", newest))).read_bytes()
+    for article_id in range(newest + 1, newest + 101):
+        (root / page_file(article_path("thaigov", article_id))).write_bytes(page)
+    config = walk_config(tmp_path, "walk_limit = 30\n")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:  # from --start-id 87360: 87360 to 87389
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_first = asked_ids(site)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert sorted(set(asked_first)) == list(range(87360, 87390))
+    assert "the id walk stops at 87389, sites.thaigov.walk_limit (30)" in first.stderr
+    assert stored_ids(db) == {article_id for article_id in ids if article_id <= 87389}
+    with FixtureSite(root) as site:  # from 87390, after the highest stored: to 87419
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked_second = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    walked = [article_id for article_id in asked_second if article_id >= 87390]
+    assert sorted(walked) == list(range(87390, 87420))
+    assert stored_ids(db) == set(ids) | set(range(newest + 1, 87420))
+
+
+def test_search_results_past_the_walk_limit_are_left_for_the_next_crawl(tmp_path):
+    """Stored at once, a search result past the walk's limit (87382, 87393) made the next
+    walk start past it, the ids between never asked: left, the next crawl walks to them."""
+    ids = manifest()["thaigov_ids"]
+    config = searching_walk_config(tmp_path, "walk_limit = 12\n")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:  # from --start-id 87360: 87360 to 87371
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_first = asked_ids(site)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert max(asked_first) == 87371
+    assert "4 ids search results link are past the id walk's limit (87372 to 87393)" in (
+        first.stderr
+    )
+    assert stored_ids(db) == {article_id for article_id in ids if article_id <= 87371}
+    with FixtureSite() as site:  # from 87372: to 87383, the search results in it fetched
+        second = crawl_without_start_id(site.base_url, db, config)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert stored_ids(db) == {article_id for article_id in ids if article_id <= 87383}
+
+
+def test_search_results_past_the_walk_limit_are_fetched_when_the_walk_ends_short_of_it(
+    tmp_path,
+):
+    """Ids with no article before them end the walk, no run-away: the search results past
+    its limit are fetched, and the walk goes on over the ids between and past them."""
+    ids = manifest()["thaigov_ids"]
+    gap = list(range(87360, 87380))
+    unpublished = FaultRule(path=ids_path(gap), fault="soft404")
+    config = searching_walk_config(tmp_path, "walk_limit = 12\n")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(faults=FaultPlan(rules=[unpublished])) as site:
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "past the id walk's limit" not in result.stderr
+    assert stored_ids(db) == {article_id for article_id in ids if article_id >= 87380}

@@ -11,6 +11,7 @@ from twisted.python.failure import Failure
 
 from scraper.middlewares import SiteStopped
 from scraper.spiders.thaigov import ThaigovSpider
+from thaidigest.config import DEFAULTS
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 URL = "http://127.0.0.1:8000/news/contents/details/87390"
@@ -52,8 +53,10 @@ def walking_spider(start: int, miss_limit: int) -> tuple[ThaigovSpider, list[Req
     spider = ThaigovSpider(base_url="http://127.0.0.1:8000")
     spider.crawler = crawler
     spider.miss_limit = miss_limit
+    spider.walk_limit = DEFAULTS["sites"]["thaigov"]["walk_limit"]
     spider.requested, spider.known, spider.failed = set(), set(), set()
-    spider.highest_requested = spider.highest_hit = 0
+    spider.held_hits = set()
+    spider.highest_requested = spider.highest_hit = spider.walk_last = 0
     return spider, list(spider.walk_from(start))
 
 
