@@ -100,12 +100,16 @@ def import_command(
         undated = UnbelievedPublished(bangkok_today())  # the dates the normaliser will drop
         read = undated.counting(read_files(files, ReadLimits.from_config(config)))
         _read_ahead(read, ahead)
-        if not any(isinstance(item, RawArticle) for item in ahead) and len(ahead) < READ_AHEAD:
-            _rejected_only(ahead, report)  # every record refused: no database made for them
-        store = Store.open(db)  # made now, and judged again (build_ingestor), storing none
-        ingestor = build_ingestor(store, config=config, workers=workers)
+        refused_only = (
+            not any(isinstance(item, RawArticle) for item in ahead) and len(ahead) < READ_AHEAD
+        )
+        if not refused_only:
+            store = Store.open(db)  # made now, and judged again (build_ingestor), storing none
+            ingestor = build_ingestor(store, config=config, workers=workers)
     except KeyboardInterrupt:
         _rejected_only(ahead, report, interrupted=True)
+    if refused_only:  # every record refused: no database made for them
+        _rejected_only(ahead, report)
     items = tqdm(
         chain(ahead, read),
         unit=" articles",
