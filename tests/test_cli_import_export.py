@@ -30,11 +30,12 @@ from tests.conftest import (
     started_from_a_terminal,
     without_file_permission_overrides,
 )
+from thaidigest import locks
 from thaidigest.cli import main
 from thaidigest.dates import bangkok_today
 from thaidigest.ingest import BATCH_SIZE
 from thaidigest.model import RawArticle
-from thaidigest.pipeline import build_ingestor
+from thaidigest.pipeline import SCORING_KEY, build_ingestor
 from thaidigest.store import Store, article_versions, iso, utc_now
 
 EXPORT_KEYS = {
@@ -1024,6 +1025,107 @@ def test_ctrl_c_while_only_refused_records_came_says_so_and_makes_no_database(tm
     assert counted[1] == counted[2]
     assert err.count("invalid JSON") == int(counted[1])
     assert not (tmp_path / "data").exists()
+
+
+INTERRUPTED_BEFORE_ANY = (
+    "read 0, new 0, updated 0, unchanged 0, rejected 0 "
+    "(interrupted: import again to store the rest)"
+)
+
+
+# thaidigest's command line, pressed Ctrl-C on (SIGINT sent to itself) as it starts
+# loading the module of the command it runs.
+INTERRUPTED_AS_IT_LOADS = """
+import os, signal, sys
+from importlib.abc import MetaPathFinder
+from thaidigest.cli import main
+
+class CtrlC(MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "thaidigest.commands":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+main(prog_name="thaidigest")
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "out", "err"),
+    [("import", INTERRUPTED_BEFORE_ANY + "\n", ""), ("export", "", "Aborted!\n")],
+)
+def test_ctrl_c_as_the_command_loads_ends_it_as_its_contract_says(tmp_path, command, out, err):
+    """Ctrl-C in an import's first second or so, as its module loaded, said only click's
+    `Aborted!`; any other command says just that."""
+    db = tmp_path / "db.sqlite"
+    paths = [str(seed_path("001"))] if command == "import" else []
+    ended = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_AS_IT_LOADS, command, *paths, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert (ended.returncode, ended.stdout, ended.stderr) == (130, out, err)
+    assert not db.exists()
+
+
+def test_ctrl_c_while_the_settings_are_read_gives_the_counts_line_and_makes_no_database(
+    tmp_path,
+):
+    """Ctrl-C before the import read a record (its settings file, a named pipe, not
+    written yet) said only click's `Aborted!`."""
+    settings = tmp_path / "thaidigest.toml"
+    os.mkfifo(settings)
+    db = tmp_path / "data" / "db.sqlite"
+    args = ["import", str(seed_path("001")), "--config", str(settings), "--db", str(db)]
+    with started_from_a_terminal(*args) as import_, writing_to(settings, import_):
+        out, err = ctrl_c(import_)  # the import waits for the settings' first bytes
+    assert import_.returncode == 130, err
+    assert "Traceback" not in err and "Aborted!" not in err
+    assert out.splitlines() == [INTERRUPTED_BEFORE_ANY]
+    assert not (tmp_path / "data").exists()
+
+
+def test_ctrl_c_as_the_store_waits_to_be_judged_again_counts_what_was_read_and_stores_none(
+    tmp_path,
+):
+    """Ctrl-C once the records up to the first article were read and the database opened,
+    as its articles wait to be scored again (with a new threshold, while another pass holds
+    the turn), said only click's `Aborted!`: a rerun stores the article, and nothing twice."""
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(seed_path("001")), "--db", str(db)).exit_code == 0
+    settings = tmp_path / "thaidigest.toml"
+    settings.write_text("[relevance]\nthreshold = 0.9\n", encoding="utf-8")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("{not json\n" + distinct_corpus_lines(1)[0], encoding="utf-8")
+    store = Store.open(str(db))
+    turn = locks.reread_lock(SCORING_KEY)
+    locks.acquire(store, turn, timedelta(hours=1))  # this process: a pass that runs
+    try:
+        args = ["import", str(corpus), "--config", str(settings), "--db", str(db)]
+        with started_from_a_terminal(*args) as import_:
+            waiting = "waiting for the pass reading the stored articles again to end"
+            said = []
+            while waiting not in (line := import_.stderr.readline()):
+                assert line, import_.communicate()  # it ended without waiting
+                said.append(line)
+            out, err = ctrl_c(import_)
+    finally:
+        locks.release(store, turn)
+        store.close()
+    assert import_.returncode == 130, err
+    assert "Traceback" not in err and "Aborted!" not in err
+    assert out.splitlines() == [
+        "read 1, new 0, updated 0, unchanged 0, rejected 1 "
+        "(interrupted: import again to store the rest)"
+    ]
+    assert "".join([*said, err]).count("invalid JSON") == 1
+    assert stored_count(db) == 1  # the article stored before, alone
+    again = run("import", str(corpus), "--config", str(settings), "--db", str(db))
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in again.output
+    assert stored_count(db) == 2
 
 
 @pytest.mark.parametrize("prefix", ["000", "001"])  # stored under its file: URL; its own

@@ -941,6 +941,32 @@ def test_a_site_file_in_a_folder_is_not_imported(tmp_path, site_file):
     assert result.stderr == ""
 
 
+def test_site_files_named_alone_are_rejected_and_no_database_made(tmp_path):
+    """Named, a site's robots.txt and security.txt were stored as articles headed
+    `User-agent: *` and `Contact: mailto:a@b.c`; a one-line robots.txt was refused as
+    a title with no body."""
+    robots, security = tmp_path / "robots.txt", tmp_path / "Security.txt"
+    robots.write_text("User-agent: *\nDisallow: /news/\n", encoding="utf-8")
+    security.write_text("Contact: mailto:a@b.c\nExpires: 2027-01-01T00:00:00Z\n", "utf-8")
+    result = import_files(robots, security, db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: no articles in {robots}: a site's own file, not an article;"
+        f" {security}: a site's own file, not an article"
+    ]
+    assert result.stdout == ""
+    assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_a_site_file_named_beside_an_article_is_skipped_and_the_article_stored(tmp_path):
+    robots = tmp_path / "robots.txt"
+    robots.write_text("User-agent: *\n", encoding="utf-8")
+    result = import_files(robots, seed_path("001"), db=tmp_path / "db.sqlite")
+    assert result.exit_code == 1, result.output  # a path rejected
+    assert result.stderr.splitlines() == [f"skipped {robots}: a site's own file, not an article"]
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.stdout
+
+
 def test_a_folder_names_no_hidden_or_cache_subfolder_as_not_read(tmp_path):
     folder = tmp_path / "in"
     for hidden in (".git", "__pycache__"):

@@ -19,17 +19,20 @@ from typing import IO, Any, NamedTuple
 import click
 
 from thaidigest.config import ConfigError
-from thaidigest.options import EXIT_INTERRUPTED, SettingsError
+from thaidigest.options import EXIT_INTERRUPTED, IMPORT_INTERRUPTED, SettingsError
 from thaidigest.output import checked_stdout, show_error
 from thaidigest.store import NoDatabaseError, StoreError
 
 
 class Listed(NamedTuple):
     """A command as the group lists it: where it is defined (``"module:attribute"`` of its
-    click command) and the phrase ``thaidigest --help`` shows for it."""
+    click command), the phrase ``thaidigest --help`` shows for it, and the line it writes
+    to stdout when Ctrl-C stops it while its module loads, before it began (None: it says
+    ``Aborted!``, as when Ctrl-C stops it later)."""
 
     target: str
     short_help: str
+    interrupted: str | None = None
 
 
 # Each command, its module loaded only when it runs; each package keeps its own. The
@@ -37,7 +40,9 @@ class Listed(NamedTuple):
 # docstring at 45 characters or so mid-phrase, and load every module, Scrapy's too, to do it.
 COMMANDS = {
     "import": Listed(
-        "thaidigest.commands:import_command", "Import .txt files, folders and .jsonl corpora."
+        "thaidigest.commands:import_command",
+        "Import .txt files, folders and .jsonl corpora.",
+        f"read 0, new 0, updated 0, unchanged 0, rejected 0 {IMPORT_INTERRUPTED}",
     ),
     "export": Listed(
         "thaidigest.commands:export_command", "Every stored article as one JSON object a line."
@@ -140,7 +145,14 @@ class Commands(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
-            return load_command(cmd_name)
+            try:
+                return load_command(cmd_name)
+            except KeyboardInterrupt:  # Ctrl-C before the command began: its own line
+                said = COMMANDS[cmd_name].interrupted
+                if said is None:
+                    raise
+                click.echo(said)
+                raise SystemExit(EXIT_INTERRUPTED) from None
         return super().get_command(ctx, cmd_name)
 
     def make_context(

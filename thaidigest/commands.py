@@ -31,6 +31,7 @@ from thaidigest.normalise import normalise_with_address, renormalised
 from thaidigest.options import (
     DAY,
     EXIT_INTERRUPTED,
+    IMPORT_INTERRUPTED,
     SettingsError,
     config_option,
     db_option,
@@ -84,27 +85,31 @@ def import_command(
     paths: tuple[Path, ...], workers: int, db: str | None, config_file: str | None
 ) -> None:
     """Import .txt files, folders of them, and .jsonl / .jsonl.xz corpus files."""
-    config = load_config_or_exit(config_file)
-    check_judging_files(config)  # a mistake in one: before the database is made or written
 
     def report(rejected: Rejected) -> None:
         tqdm.write(f"skipped {rejected.describe()}", file=sys.stderr)
 
-    files = list(expand_paths(list(paths), on_skipped=report))
-    if all(isinstance(file, Rejected) for file in files):  # nothing to read: none importable
-        reasons = "; ".join(rejected.describe() for rejected in files)
-        raise click.ClickException(f"no articles in {reasons}")  # and no database made for it
-    undated = UnbelievedPublished(bangkok_today())  # the dates the normaliser will drop
-    read = undated.counting(read_files(files, ReadLimits.from_config(config)))
     ahead: list[RawArticle | Rejected] = []
-    try:
+    try:  # Ctrl-C before the ingest begins: the counts of what was read ahead, none stored
+        config = load_config_or_exit(config_file)
+        check_judging_files(config)  # a mistake in one: before the database is made or written
+        files = list(expand_paths(list(paths), on_skipped=report))
+        if all(isinstance(file, Rejected) for file in files):  # nothing to read: none importable
+            reasons = "; ".join(rejected.describe() for rejected in files)
+            raise click.ClickException(f"no articles in {reasons}")  # and no database made
+        undated = UnbelievedPublished(bangkok_today())  # the dates the normaliser will drop
+        read = undated.counting(read_files(files, ReadLimits.from_config(config)))
         _read_ahead(read, ahead)
-    except KeyboardInterrupt:  # nothing stored yet, nor a database made
+        refused_only = (
+            not any(isinstance(item, RawArticle) for item in ahead) and len(ahead) < READ_AHEAD
+        )
+        if not refused_only:
+            store = Store.open(db)  # made now, and judged again (build_ingestor), storing none
+            ingestor = build_ingestor(store, config=config, workers=workers)
+    except KeyboardInterrupt:
         _rejected_only(ahead, report, interrupted=True)
-    if not any(isinstance(item, RawArticle) for item in ahead) and len(ahead) < READ_AHEAD:
-        _rejected_only(ahead, report)  # every record refused: no database made for them
-    store = Store.open(db)
-    ingestor = build_ingestor(store, config=config, workers=workers)
+    if refused_only:  # every record refused: no database made for them
+        _rejected_only(ahead, report)
     items = tqdm(
         chain(ahead, read),
         unit=" articles",
@@ -114,7 +119,7 @@ def import_command(
     try:
         summary = ingestor.ingest(items, on_reject=report)
     except Interrupted as interrupted:  # what is stored stays stored: a rerun adds the rest
-        click.echo(f"{interrupted.summary.line()} (interrupted: import again to store the rest)")
+        click.echo(f"{interrupted.summary.line()} {IMPORT_INTERRUPTED}")
         _note_older(interrupted.summary)
         sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
@@ -151,8 +156,8 @@ def _rejected_only(
     interrupted: bool = False,
 ) -> NoReturn:
     """Report each of ``rejections`` and write the counts line an import of them writes,
-    as :meth:`Ingestor.ingest` would have; exit without opening the store (1, or 130 if
-    ``interrupted``)."""
+    as :meth:`Ingestor.ingest` would have; exit storing none of them (1, or 130 if
+    ``interrupted``: the store, if Ctrl-C came once it was opened, holds none either)."""
     summary = Summary()
     for rejected in rejections:
         if isinstance(rejected, Rejected):  # an article read as Ctrl-C came is not stored
@@ -160,7 +165,7 @@ def _rejected_only(
             summary.rejected += 1
             report(rejected)
     if interrupted:
-        click.echo(f"{summary.line()} (interrupted: import again to store the rest)")
+        click.echo(f"{summary.line()} {IMPORT_INTERRUPTED}")
         sys.exit(EXIT_INTERRUPTED)
     click.echo(summary.line())
     sys.exit(1)

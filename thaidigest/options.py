@@ -33,6 +33,8 @@ from thaidigest.store import (
 
 EXIT_USAGE = 2  # a wrong option or setting: nothing was done
 EXIT_INTERRUPTED = 128 + 2  # 130: stopped by Ctrl-C (SIGINT), as a shell reports it
+# What ends the counts line of an import that Ctrl-C stopped.
+IMPORT_INTERRUPTED = "(interrupted: import again to store the rest)"
 DAY_PATTERN = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})")
 
 

@@ -876,7 +876,8 @@ def expand_paths(
 ) -> Iterator[Path | Rejected]:
     """Files to import: the given files, and the importable files directly in given folders.
 
-    A file named of another type is rejected, and so is a folder with none, naming the
+    A file named of another type is rejected, and so is one :func:`_left_out` names (a
+    site's ``robots.txt``, named), and a folder with none to import, naming the
     subfolders it holds, which are not read (a folder of folders of articles said only that
     it held no file to import); a folder's files of other types, and the subfolders of one
     with files to import that hold files import reads (:func:`_holds_files_to_import`), are
@@ -927,10 +928,12 @@ def expand_paths(
             yield from wanted
         elif not path.exists():
             yield Rejected(str(path), "no such file or folder")
-        elif _ends_with(path, IMPORTABLE_SUFFIXES):  # a file, or a named pipe another program
-            yield path  # writes the corpus into
-        else:  # rejected before anything is read, as a folder with none to import is
-            yield _unknown_type(path)
+        elif not _ends_with(path, IMPORTABLE_SUFFIXES):  # rejected before anything is read,
+            yield _unknown_type(path)  # as a folder with none to import is
+        elif _left_out(path.name, folder=False):  # named, as a folder's is left out
+            yield Rejected(str(path), "a site's own file, not an article")
+        else:  # a file, or a named pipe another program writes the corpus into
+            yield path
 
 
 def _holds_files_to_import(folder: Path, seen: set[tuple[int, int]]) -> bool:
