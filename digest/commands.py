@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
+from digest.feeds import atom_entries
 from digest.mail import (
     Body,
     MailError,
@@ -46,6 +47,7 @@ from digest.publish import (
     mail_page,
     stored_digests,
     week_health,
+    written_article_feeds,
 )
 from digest.select import (
     DIGESTS,
@@ -166,6 +168,13 @@ def nothing_to_build(out_dir: Path, watched_since: datetime | None) -> str:
         began = bangkok_time(watched_since)
         why = f"no week has ended since watching began ({began}, the first crawl or import)"
     return f"no digest to build in {out_dir / DIGESTS}: {why}; --week YYYY-Www builds any week"
+
+
+def publishes_articles(out_dir: Path) -> bool:
+    """Whether a feed of articles in ``out_dir`` (of every article, a topic's, a partner's)
+    holds an entry: a digest built from a database holding no article would write it
+    again empty."""
+    return any(atom_entries(feed) for feed in written_article_feeds(out_dir).values())
 
 
 def mail_digests(
@@ -399,6 +408,17 @@ def digest_command(
     # Not created: a mistyped --db, or the default path from the wrong folder, would build
     # the weeks from an empty database and empty the published feeds (`no such file`, exit 2).
     store = Store.open(db, existing=True)
+    # Nor is one holding no article (a first crawl that stored none, the wrong volume
+    # mounted) given a folder whose feeds hold articles: --week is refused, a scheduled run
+    # builds no week. A new folder is built from it: its digest's Source health says why.
+    emptying = not store.count_articles() and publishes_articles(out_dir)
+    no_article = (
+        f"database {store.name} holds no article: a digest of it would write every feed in "
+        f"{out_dir} empty; crawl or import first"
+    )
+    if emptying and week is not None:  # before anything is read again or written
+        store.close()
+        raise SettingsError(no_article)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     results_so_far: list[DigestResult] = []  # the weeks built, when a later one is refused
@@ -430,6 +450,9 @@ def digest_command(
         left_out = None
         if week is not None:
             weeks = [week]
+        elif emptying:
+            weeks = []
+            click.echo(f"no digest to build in {out_dir / DIGESTS}: {no_article}")
         else:
             written, watched_since = complete_weeks(out_dir), store.watched_since()
             weeks = weeks_to_build(written, now, weeks_kept(config), watched_since)

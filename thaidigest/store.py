@@ -806,10 +806,10 @@ class Store:
     :class:`NoDatabaseError` and nothing is made; so is an existing file with
     no table. ``existing``: a command that writes but must not start a database (a
     digest built from a new one would empty the published feeds) is refused a SQLite
-    file that does not exist as one that only reads is, and opens any other as a writer
-    does. An existing file holding another application's tables is a
-    :class:`ForeignDatabaseError` whatever ``create`` says, and is left as it is; a
-    folder is a :class:`StoreError`, whatever ``create`` says.
+    file that does not exist, or holds no table (a 0-byte file), as one that only reads
+    is, and opens any other as a writer does. An existing file holding another
+    application's tables is a :class:`ForeignDatabaseError` whatever ``create`` says,
+    and is left as it is; a folder is a :class:`StoreError`, whatever ``create`` says.
     """
 
     def __init__(self, url: str, *, create: bool = True, existing: bool = False) -> None:
@@ -831,7 +831,7 @@ class Store:
         immutable = False
         if file is not None and file.exists():
             immutable = _unchangeable(file)
-            present = self._check_file(file, create, immutable)
+            present = self._check_file(file, create and not existing, immutable)
         elif file is not None:
             present = set()
         engine_url: str | URL = url
@@ -883,8 +883,8 @@ class Store:
             metadata.create_all(conn)
 
     def _check_file(self, file: Path, create: bool, immutable: bool) -> set[str]:
-        """Refuse an existing file that is not ours before anything writes to it;
-        the tables it holds."""
+        """Refuse an existing file that is not ours before anything writes to it, and one
+        holding no table unless ``create``; the tables it holds."""
         try:
             tables, foreign = _file_tables(file, immutable)
         except sqlite3.Error as error:  # not a database, unreadable

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -1155,15 +1156,90 @@ def test_a_digest_of_a_database_that_does_not_exist_is_refused_and_leaves_the_fo
     assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == published
 
 
-def test_a_digest_opens_an_empty_database_file_as_crawl_and_import_do(tmp_path):
-    # A file made empty (`touch`) is a new database to every command that writes.
+def published(tmp_path) -> tuple[Path, dict[Path, bytes]]:
+    """A folder the digest of 2024-W34 was published in, and its files' bytes."""
+    out = tmp_path / "public"
+    built = CliRunner().invoke(
+        digest_command, ["--week", "2024-W34", "--out", str(out), "--db", str(stored(tmp_path))]
+    )
+    assert built.exit_code == 0, built.output
+    files = {path: path.read_bytes() for path in written_files(out)}
+    assert b"ASEAN digital ministers meet" in files[out / "feed.atom"]
+    return out, files
+
+
+@pytest.mark.parametrize("kind", ["0-byte", "no tables"])
+@pytest.mark.parametrize("week", [["--week", "2024-W34"], []])
+def test_a_digest_of_a_database_file_without_tables_is_refused_and_leaves_both(
+    tmp_path, kind, week
+):
+    """A file made empty (a failed copy, a wrong volume mounted) was filled with the schema
+    and the week built from it: every published feed emptied, exit 0."""
+    out, files = published(tmp_path)
     db = tmp_path / "empty.sqlite"
-    db.touch()
+    if kind == "0-byte":
+        db.touch()
+    else:
+        sqlite3.connect(db).execute("PRAGMA user_version = 1").connection.close()
+    before = db.read_bytes()
+    result = CliRunner().invoke(main, ["digest", *week, "--out", str(out), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: database {db}: not a thaidigest database (it holds no tables)\n"
+    )
+    assert db.read_bytes() == before
+    assert {path: path.read_bytes() for path in written_files(out)} == files
+
+
+def crawled_nothing(tmp_path) -> Path:
+    """A database whose one crawl, three weeks ago, stored no article (the site down)."""
+    db = tmp_path / "crawled.sqlite"
+    store = Store(f"sqlite:///{db}")
+    started = utc_now() - timedelta(weeks=3)
+    run = store.start_crawl_run("thaigov", started)
+    store.finish_crawl_run(run, started + timedelta(minutes=1), "failed", {"status": "failed"})
+    store.close()
+    return db
+
+
+def test_a_digest_week_of_a_database_holding_no_article_is_refused_over_published_feeds(
+    tmp_path,
+):
+    """A first crawl that stored nothing, then `digest --week` into the published folder:
+    the week and every feed were written again empty, exit 0."""
+    out, files = published(tmp_path)
+    db = crawled_nothing(tmp_path)
+    before = db.read_bytes()
     result = CliRunner().invoke(
-        main, ["digest", "--out", str(tmp_path / "public"), "--db", str(db)]
+        main, ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"Error: database {db} holds no article: a digest of it would write every feed in "
+        f"{out} empty; crawl or import first\n"
+    )
+    assert db.read_bytes() == before
+    assert {path: path.read_bytes() for path in written_files(out)} == files
+    new = tmp_path / "new"  # no feed to empty: its Source health says why it lists none
+    result = CliRunner().invoke(
+        main, ["digest", "--week", "2024-W34", "--out", str(new), "--db", str(db)]
     )
     assert result.exit_code == 0, result.output
-    assert "nothing has been crawled or imported yet" in result.output
+    assert "digest 2024-W34: 0 items\n" in result.output
+
+
+def test_a_scheduled_digest_of_a_database_holding_no_article_builds_nothing(tmp_path):
+    """Its crawl ran before the last complete week: that week was built empty, and with
+    it every feed in the folder."""
+    out, files = published(tmp_path)
+    db = crawled_nothing(tmp_path)
+    result = CliRunner().invoke(main, ["digest", "--out", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"no digest to build in {out / 'digests'}: database {db} holds no article: a digest "
+        f"of it would write every feed in {out} empty; crawl or import first\n"
+    )
+    assert {path: path.read_bytes() for path in written_files(out)} == files
 
 
 def test_a_first_scheduled_digest_builds_the_last_complete_week_only(tmp_path):
