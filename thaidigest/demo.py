@@ -8,13 +8,15 @@ the last weeks that hold relevant stories, shows the digest, and says how to bro
 result and check its health (``thaidigest status`` of the demo's database). Everything
 lands in one folder (default ``./demo``), with the embedded SQLite database. Each run
 replaces only what a demo wrote there (:data:`DEMO_FILES`, :data:`DEMO_FOLDERS`), and
-refuses a folder that holds other files but no demo config of its own, or an output folder
-holding a file its digests did not leave there as it is: a user's files are never deleted.
+refuses a folder that holds other files but no demo config of its own: a user's files are
+never deleted, in its output folder either.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -27,7 +29,7 @@ import click
 from sqlalchemy import ColumnElement, FromClause, exists, func, select
 
 from digest.clusters import LISTED
-from digest.ours import WRITTEN, foreign_files, what_they_are
+from digest.ours import WRITTEN, foreign_files
 from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
@@ -59,7 +61,8 @@ DEMO_FILES = (
 )
 DEMO_FOLDERS = (DEMO_OUT,)
 DIGEST_LINES_SHOWN = 40
-FOREIGN_NAMED = 5  # the files of a user a refused rerun names; the count says the rest
+# What digest.publish.write_files stages beside a file (tempfile.mkstemp's name) until moved.
+STAGED = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
@@ -160,9 +163,10 @@ def clear_demo_folder(folder: Path) -> None:
     """Remove what an earlier demo wrote in ``folder``, and only that.
 
     A folder that holds anything but no demo config is refused, not cleared:
-    ``--dir .`` or ``--dir ~`` must not take a user's own files; so is one whose output
-    folder holds a file the demo did not write there, or changed since
-    (:func:`not_written_by_demo`), nothing deleted.
+    ``--dir .`` or ``--dir ~`` must not take a user's own files. In the output folder only
+    the files its digests left there as they are go (:func:`written_by_demo`): a file of
+    the user's, or one of the demo's edited since, stays, and the digest judges it as it
+    judges any file in its folder (refused where it would replace it).
     """
     if not folder.exists():
         return
@@ -175,43 +179,36 @@ def clear_demo_folder(folder: Path) -> None:
                 "thaidigest demo): give an empty or new folder with --dir"
             )
         return
-    if foreign := not_written_by_demo(folder / DEMO_OUT):
-        raise click.ClickException(foreign_refusal(folder / DEMO_OUT, foreign))
     for name in DEMO_FILES:
         (folder / name).unlink(missing_ok=True)
-    for name in DEMO_FOLDERS:
-        shutil.rmtree(folder / name, ignore_errors=True)
-
-
-def not_written_by_demo(out: Path) -> list[Path]:
-    """The files in the demo's output folder ``out`` that a rerun would delete but no build
-    of the demo left there as they are, sorted: a file of the user's, one the demo wrote
-    and the user changed since (judged as ``digest`` judges its folder, by its record:
-    :func:`digest.ours.foreign_files`), and anything but a regular file or a folder (a
-    link, a named pipe). None when ``out`` is no folder (nothing is deleted there)."""
+    out = folder / DEMO_OUT
     if out.is_symlink() or not out.is_dir():
-        return []
-    found, files = [], []
-    for parent, folders, names in os.walk(out):  # links to folders are listed, not entered
-        for path in (Path(parent) / name for name in [*folders, *names]):
-            if path.is_symlink() or not (path.is_dir() or path.is_file()):
-                found.append(path)
-            elif path.is_file() and path != out / WRITTEN:
-                files.append(path)
-    return sorted([*found, *foreign_files(out, files)])
+        return
+    for path in written_by_demo(out):
+        path.unlink(missing_ok=True)
+    for parent, _, _ in sorted(os.walk(out), reverse=True):  # the deepest folders first
+        with contextlib.suppress(OSError):  # one still holding a file of the user's stays
+            Path(parent).rmdir()
 
 
-def foreign_refusal(out: Path, foreign: Sequence[Path]) -> str:
-    """The line that refuses a rerun of the demo over the ``foreign`` files of its output
-    folder ``out`` (:func:`not_written_by_demo`), naming the first of them."""
-    named = ", ".join(map(str, foreign[:FOREIGN_NAMED]))
-    if len(foreign) > FOREIGN_NAMED:
-        named += f" and {len(foreign) - FOREIGN_NAMED} more"
-    them = "it" if len(foreign) == 1 else "them"
-    return (
-        f"{named}: {what_they_are(out, list(foreign))}, which a rerun of the demo would delete; "
-        f"nothing was deleted: move {them} out of {out}, or give another folder with --dir"
-    )
+def written_by_demo(out: Path) -> list[Path]:
+    """The files in the demo's output folder ``out`` that its digests left there as they
+    are (judged as ``digest`` judges its folder, by its record:
+    :func:`digest.ours.foreign_files`), the record itself, and what a build cut short
+    staged beside its files (``.feed.atom.k3j_2x9a.tmp``); not a link, a named pipe, a
+    file of the user's or one the demo wrote and the user changed since."""
+    files = []
+    for parent, _, names in os.walk(out):  # links to folders are listed, not entered
+        files += [
+            path
+            for path in (Path(parent) / name for name in names)
+            if not path.is_symlink() and path.is_file()
+        ]
+    staged = [path for path in files if STAGED.fullmatch(path.name)]
+    judged = [path for path in files if path not in staged and path != out / WRITTEN]
+    foreign = set(foreign_files(out, judged))
+    ours = [path for path in judged if path not in foreign]
+    return [*ours, *staged, *([out / WRITTEN] if out / WRITTEN in files else [])]
 
 
 def digest_arguments(week: str, out: Path) -> list[str]:
