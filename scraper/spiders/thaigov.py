@@ -80,6 +80,8 @@ class ThaigovSpider(SiteSpider):
         candidates = [int(start)] if start else []
         if stored:
             candidates.append(stored + 1)
+        if candidates:  # before any id above the base is asked, a search page's links too
+            self.note_on_run(**{WALK_START: max(candidates)})
         keywords = self.site["search_keywords"]
         for keyword in keywords:
             yield self.page_request(
@@ -122,9 +124,7 @@ class ThaigovSpider(SiteSpider):
         )
 
     def walk_from(self, start: int) -> Iterator[scrapy.Request]:
-        """Begin the id walk at ``start``, noted on the crawl's run before any id is asked
-        (see :meth:`recheck_from`); ids found by search count as hits of the walk."""
-        self.note_on_run(**{WALK_START: start})
+        """Begin the id walk at ``start``; ids found by search count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
         self.highest_requested = max(self.highest_requested, start - 1)
         yield from self.extend_walk()
@@ -195,6 +195,7 @@ class ThaigovSpider(SiteSpider):
         )  # fmt: skip
         if found and self.highest_requested == 0:
             # An empty store and no --start-id: start from the newest article found.
+            self.note_on_run(**{WALK_START: found[-1] + 1})
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:  # linked: known to exist, no guess
             if article_id not in self.requested and str(article_id) not in self.known:
