@@ -49,6 +49,7 @@ from scraper.report import (
     STOPPED_REASON,
     CrawlReport,
     build_report,
+    noted,
     record_locked,
     refused_run,
     settle_dead_runs,
@@ -229,6 +230,7 @@ def _record_unfinished(store: Store, crawlers: list[Crawler], run_ids: dict[str,
         run_ids[crawler.spider.name] = run_id
         if run_id in store.unfinished_crawl_runs(crawler.spider.name):
             report = unfinished_report(CUT_SHORT, crawler)
+            report.update(noted(store.crawl_run(run_id)["report"]))
             store.finish_crawl_run(run_id, utc_now(), FAILED, report)
 
 

@@ -26,7 +26,8 @@ refusals too, so not used: once per reason, with the first URL, its status
 and the ``count``; they were sent, so they are not "not sent"),
 stopped_after_refused_pages (when the site was stopped for refusing that many
 pages in a row, none served in the crawl, else 0), listed (MDES: the categories whose
-page 1 listed articles), errors
+page 1 listed articles), walk_start (thaigov: the id its walk started at, noted on the
+run before the walk asked for an id, so a killed run's report holds it too), errors
 (each with URL), duration, and a status: ``blocked`` when the site refused or
 redirected us or robots.txt forbade a request, ``stopped`` when a signal
 ended the crawl before it finished, ``failed`` when no page was fetched, the store
@@ -110,6 +111,13 @@ REFUSED_PAGES_STOP = "stopped_after_refused_pages"
 # the settings since, empty then, or a run recorded before the field) is read as a first
 # crawl reads it.
 LISTED = "listed"
+# The report's field of the id a thaigov crawl's id walk started at (an unclean crawl's is
+# where the next one looks back from: scraper.spiders.thaigov), noted on the run as the
+# walk starts (Store.note_crawl_run), before it asks for any id.
+WALK_START = "walk_start"
+# The fields a crawl notes on its run as it goes: a killed run's report holds them, and
+# the crawl's own report, when it makes one, keeps them.
+NOTED = (WALK_START,)
 UNFINISHED_REASON = "unfinished"  # the finish reason of a run whose crawl did not finish
 LOCKED = "locked"  # the status of a crawl run that did not start: the site's lock was held
 # The status of a crawl the database refused as it started (its run not recorded): never
@@ -385,6 +393,11 @@ def pages_fetched(report: Mapping[str, Any]) -> int:
     return sum(int(report.get(name) or 0) for name in OUTCOMES)
 
 
+def noted(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of :data:`NOTED` a run's ``report`` holds."""
+    return {name: report[name] for name in NOTED if name in report}
+
+
 def killed_report(progress: Mapping[str, Any]) -> dict[str, Any]:
     """The report of a run whose process ended before the crawl did (:data:`DIED`):
     ``progress``, the counts of the articles it stored, which the crawl wrote on its run
@@ -480,6 +493,7 @@ class CrawlReport:
             )
             report["source"] = spider.name
             report["duration"] = round(time.monotonic() - self.clock_started, 1)
+            report.update(noted(self.store.crawl_run(self.run_id)["report"]))
             self.store.finish_crawl_run(self.run_id, finished, report["status"], report)
             self.run_id = None
             self.recorded = report
@@ -521,6 +535,7 @@ class CrawlReport:
                 try:
                     stored = self.store.crawl_run(run_id)["report"]
                     report.update({name: int(stored.get(name) or 0) for name in OUTCOMES})
+                    report.update(noted(stored))
                     self.store.finish_crawl_run(run_id, utc_now(), STOPPED, report)
                 except (StoreError, SQLAlchemyError) as error:
                     log.warning("cannot record the stopped crawl run: %s", error)

@@ -1286,6 +1286,22 @@ class Store:
                 )
             )
 
+    def note_crawl_run(self, run_id: int, fields: Mapping[str, Any]) -> None:
+        """Set ``fields`` in the report of a crawl run still running, at once: a crawl
+        killed before it reports leaves them on its run, and its report keeps them
+        (:data:`scraper.report.NOTED`)."""
+        with self.transaction() as conn:
+            where = (crawl_runs.c.id == run_id) & (crawl_runs.c.status == RUNNING)
+            stored = conn.execute(select(crawl_runs.c.report).where(where)).scalar()
+            if stored is None:
+                return
+            report = {**json.loads(stored), **fields}
+            conn.execute(
+                update(crawl_runs)
+                .where(where)
+                .values(report=json.dumps(report, ensure_ascii=False, sort_keys=True))
+            )
+
     def fail_stopped_crawl_runs(self, since: datetime, reason: str) -> int:
         """Record as failed for ``reason`` the crawl runs started at or after ``since`` that
         a signal stopped: those of a crawl stopped for running too long, which only knows
@@ -1317,12 +1333,20 @@ class Store:
             return list(conn.execute(query).scalars())
 
     def last_crawl_runs(
-        self, source: str, limit: int = 1, *, without: str | None = None
+        self,
+        source: str,
+        limit: int = 1,
+        *,
+        without: str | None = None,
+        before: int | None = None,
     ) -> list[dict[str, Any]]:
-        """A site's newest crawl runs, newest first; ``without`` leaves out runs of that status."""
+        """A site's newest crawl runs, newest first; ``without`` leaves out runs of that
+        status, ``before`` those from the run of that id on."""
         query = select(crawl_runs).where(crawl_runs.c.source == source)
         if without is not None:
             query = query.where(crawl_runs.c.status != without)
+        if before is not None:
+            query = query.where(crawl_runs.c.id < before)
         return self._crawl_runs(query.order_by(crawl_runs.c.id.desc()).limit(limit))
 
     def crawl_run(self, run_id: int) -> dict[str, Any]:

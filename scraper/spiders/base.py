@@ -134,6 +134,7 @@ from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_patter
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_host
 
+RUNS_READ = 20  # crawl runs read from the store at a time, looking back for a clean one
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -904,10 +905,31 @@ class SiteSpider(scrapy.Spider):
         for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
             if run["id"] == current:
                 continue
-            report = run["report"]
-            clean = run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
-            return report if clean else None
+            return run["report"] if clean_run(run) else None
         return None
+
+    def runs_since_clean(self) -> Iterator[dict[str, Any]]:
+        """The site's crawl runs after its last clean one (all of them, when none was),
+        newest first; not this crawl's, nor the locked ones."""
+        current = getattr(self, "crawl_run_id", None)
+        before = None
+        while runs := self.store.last_crawl_runs(
+            self.name, limit=RUNS_READ, without=LOCKED, before=before
+        ):
+            for run in runs:
+                if run["id"] == current:
+                    continue
+                if clean_run(run):
+                    return
+                yield run
+            before = runs[-1]["id"]
+
+    def note_on_run(self, **fields: Any) -> None:
+        """Note ``fields`` on this crawl's run at once (see :data:`scraper.report.NOTED`);
+        nothing when no run is recorded."""
+        run_id = getattr(self, "crawl_run_id", None)
+        if run_id is not None:
+            self.store.note_crawl_run(run_id, fields)
 
     # --- Items --------------------------------------------------------------
 
@@ -946,6 +968,12 @@ class SiteSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+
+
+def clean_run(run: dict[str, Any]) -> bool:
+    """Whether a crawl run ended ok with no error and nothing blocked."""
+    report = run["report"]
+    return run["status"] == "ok" and not report.get("errors") and not report.get("blocked")
 
 
 def first_believed_date(

@@ -29,10 +29,13 @@ sets the next base. Articles imported above the base cost the walk no request. B
 the ids not stored are fetched from ``--start-id`` when it is lower, and from
 ``recheck_window`` ids down when the site's previous crawl did not end cleanly
 or there was none (imported articles say nothing about which ids a crawl has
-seen), and from ``gap_window`` ids down on every crawl (an id with no article
-yet may get one late: a few such ids a crawl, each asked until the walk is
-``gap_window`` past it). Keyword search pages, when configured, are a second source of links and
-give the walk a start on an empty store.
+seen), or, when lower, from the lowest id the walk of a crawl since the last clean one
+started at (the walk asks its highest ids first, so a crawl killed or stopped part-way
+fetched ids far above some it never asked; each crawl notes where its walk starts on
+its run before it asks for an id: ``walk_start``), and from ``gap_window`` ids down
+on every crawl (an id with no article yet may get one late: a few such ids a crawl,
+each asked until the walk is ``gap_window`` past it). Keyword search pages, when
+configured, are a second source of links and give the walk a start on an empty store.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from scraper.middlewares import AnsweredAfterStop, SiteStopped
+from scraper.report import WALK_START
 from scraper.robots import ForbiddenByRobots
 from scraper.sites import NotArticle, is_whole_page, parses_whole, thaigov
 from scraper.spiders.base import (
@@ -99,6 +103,8 @@ class ThaigovSpider(SiteSpider):
         candidates = [int(start)] if start else []
         if stored:
             candidates.append(stored + 1)
+        if candidates:  # before any id above the base is asked, a search page's links too
+            self.note_on_run(**{WALK_START: max(candidates)})
         keywords = self.site["search_keywords"]
         for keyword in keywords:
             yield self.page_request(
@@ -159,15 +165,22 @@ class ThaigovSpider(SiteSpider):
 
         ``--start-id N`` asks for the ids from N. A site never crawled before (its
         articles imported) or whose last crawl did not end cleanly may miss any of
-        the ``recheck_window`` ids below the base. Any crawl asks again for the
-        ``gap_window`` ids below it with no article stored: an id the site answered
-        with no article may get one late.
+        the ``recheck_window`` ids below the base, and any from where the walk of a
+        crawl since the last clean one started: the walk asks its highest ids first,
+        so one cut short (killed, the site stopped) fetched ids far above some it never
+        asked. Any crawl asks again for the ``gap_window`` ids below it with no article
+        stored: an id the site answered with no article may get one late.
         """
         lowest = []
         if self.start_id is not None and self.start_id < highest_stored:
             lowest.append(self.start_id)
         if not self.previous_run_clean():
             lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
+            lowest.extend(
+                run["report"][WALK_START]
+                for run in self.runs_since_clean()
+                if WALK_START in run["report"]
+            )
         if gap_window := int(self.site["gap_window"]):
             lowest.append(max(highest_stored - gap_window, 1))
         return min(lowest, default=None)
@@ -237,6 +250,7 @@ class ThaigovSpider(SiteSpider):
         )  # fmt: skip
         if found and self.highest_requested == 0:
             # An empty store and no --start-id: start from the newest article found.
+            self.note_on_run(**{WALK_START: found[-1] + 1})
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:  # linked: known to exist, no guess
             if article_id in self.requested or str(article_id) in self.known:

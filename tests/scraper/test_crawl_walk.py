@@ -13,7 +13,14 @@ import pytest
 
 from scraper.fixture_site import SOFT_404_FILE, FaultPlan, FaultRule, FixtureSite, page_file
 from scraper.sites import thaigov
-from tests.scraper.crawling import copy_site, crawl, manifest, run_thaidigest, write_config
+from tests.scraper.crawling import (
+    FIRST_THAIGOV_ID,
+    copy_site,
+    crawl,
+    manifest,
+    run_thaidigest,
+    write_config,
+)
 from thaidigest.sites import THAIGOV_ARTICLE_PATH, article_path
 
 MISS_LIMIT = 5
@@ -294,3 +301,25 @@ def test_search_results_past_the_walk_limit_are_fetched_when_the_walk_ends_short
     assert result.returncode == 0, result.stderr[-2000:]
     assert "past the id walk's limit" not in result.stderr
     assert stored_ids(db) == {article_id for article_id in ids if article_id >= 87380}
+
+
+def test_ids_a_walk_stopped_by_a_rate_limit_left_behind_are_asked_by_the_next_crawl(tmp_path):
+    """The walk asks its highest ids first: a crawl stopped part-way had fetched ids far
+    above some it never asked, and the next crawl, starting above the highest fetched,
+    looked only recheck_window ids below it; the articles left behind were never stored."""
+    ids = manifest()["thaigov_ids"]
+    config = walk_config(tmp_path, "recheck_window = 2\ngap_window = 0\n")
+    db = tmp_path / "db.sqlite"
+    every_article = THAIGOV_ARTICLE_PATH.format(id=r"\d+")
+    limit = FaultRule(path=f"^{every_article}$", fault="retry_after", after=12)
+    with FixtureSite(faults=FaultPlan(rules=[limit])) as site:
+        crawl(site.base_url, db, config, "--source", "thaigov")
+    stopped = thaigov_report(db)
+    assert (stopped["status"], stopped["walk_start"]) == ("blocked", FIRST_THAIGOV_ID)
+    assert stored_ids(db) < set(ids)
+    with FixtureSite() as site:  # the limit is over
+        second = crawl_without_start_id(site.base_url, db, config)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert stored_ids(db) == set(ids)
+    second_report = thaigov_report(db)  # clean: the crawl after it looks back no further
+    assert (second_report["status"], second_report["errors"]) == ("ok", [])

@@ -10,8 +10,10 @@ from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from scraper.middlewares import SiteStopped
+from scraper.report import settle_dead_runs
 from scraper.spiders.thaigov import ThaigovSpider
 from thaidigest.config import DEFAULTS
+from thaidigest.store import Store, utc_now
 
 PAGES = Path(__file__).parent / "pages" / "thaigov"
 URL = "http://127.0.0.1:8000/news/contents/details/87390"
@@ -92,3 +94,51 @@ def test_a_network_error_on_the_wire_at_the_stop_walks_no_further() -> None:
     timeout = Failure(TimeoutError("took longer than 5 s"))
     timeout.request = first[1]
     assert walked_ids(spider.on_error(timeout)) == []
+
+
+def record_run(store: Store, status: str, walk_start: int | None, **report: object) -> None:
+    """A thaigov crawl run whose walk started at ``walk_start`` (None: a run recorded
+    before walks noted their start), finished with ``status`` and ``report`` (the errors
+    and blocked it lists), or, for ``status`` None, killed before it reported."""
+    run_id = store.start_crawl_run("thaigov", utc_now())
+    if walk_start is not None:
+        store.note_crawl_run(run_id, {"walk_start": walk_start})
+    if status is not None:
+        finished = {**store.crawl_run(run_id)["report"], "errors": [], "blocked": [], **report}
+        store.finish_crawl_run(run_id, utc_now(), status, finished)
+
+
+def recheck_from(tmp_path: Path, runs: list[tuple]) -> int | None:
+    """Where a crawl with the base 1000 rechecks from after ``runs`` (``record_run``'s
+    arguments), with a ``recheck_window`` of 10 and no ``gap_window``."""
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    for status, walk_start, *report in runs:
+        record_run(store, status, walk_start, **dict(report))
+    settle_dead_runs(store, "thaigov")
+    spider = ThaigovSpider()
+    spider.store = store
+    spider.site = {"recheck_window": 10, "gap_window": 0}
+    try:
+        return spider.recheck_from(1000)
+    finally:
+        store.close()
+
+
+ERROR = ("errors", [{"url": URL, "error": "HTTP 500"}])
+
+
+def test_a_crawl_after_a_killed_walk_rechecks_from_where_that_walk_started(tmp_path) -> None:
+    assert recheck_from(tmp_path, [("ok", 900), (None, 950)]) == 950
+
+
+def test_the_recheck_reaches_the_lowest_walk_start_since_the_last_clean_crawl(tmp_path) -> None:
+    runs = [("ok", 500), (None, 600), ("blocked", 980), (None, 995), ("ok", 999, ERROR)]
+    assert recheck_from(tmp_path, runs) == 600
+
+
+def test_after_a_clean_crawl_no_walk_start_widens_the_recheck(tmp_path) -> None:
+    assert recheck_from(tmp_path, [(None, 600), ("ok", 980)]) is None
+
+
+def test_a_walk_start_within_the_recheck_window_leaves_it_as_it_was(tmp_path) -> None:
+    assert recheck_from(tmp_path, [("ok", 900), (None, 995), (None, None)]) == 990
