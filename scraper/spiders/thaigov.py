@@ -17,12 +17,13 @@ goes no further for it. One crawl's walk asks ``walk_limit`` ids at most from it
 (a site answering every id with a page that looks like an article would have it go on for
 ever): search results linking ids past that are held, so that nothing above it is stored
 and the next crawl goes on from the highest id stored, at or below where this one
-stopped; held ids are fetched, the limit then ``walk_limit`` past the highest of them,
-once the walk has ended short of its limit (ids with no article before them: no run-away
-walk). Imported ids set the base only while no crawl has stored
-an article: one mistyped imported id (``873820`` for ``87382``) would otherwise
-start every walk past the site's newest article, and ``--start-id`` would ask
-for every id up to it. Such an id imported before any crawl still sets the
+stopped (ids stored before, imported ones, are passed unasked and do not count); held ids
+up to ``walk_limit`` past where the walk ended are fetched, once, when it ended short of its
+limit (ids with no article before them: no run-away walk), the walk going on past them
+that far at most, and the others left to the next crawls. Imported ids set the base only
+while no crawl has stored an article: one mistyped imported id (``873820`` for
+``87382``) would otherwise start every walk past the site's newest article, and
+``--start-id`` would ask for every id up to it. Such an id imported before any crawl still sets the
 first walk's base, unless ``--start-id`` is given: the walk then goes up from
 it, as on an empty store; what that crawl stores (the search results at least)
 sets the next base. Articles imported above the base cost the walk no request. Below the base,
@@ -105,6 +106,9 @@ class ThaigovSpider(SiteSpider):
             candidates.append(stored + 1)
         if candidates:  # before any id above the base is asked, a search page's links too
             self.note_on_run(**{WALK_START: max(candidates)})
+        # Decided before any search page is asked: one answered before this start reaches
+        # walk_from must not start the walk at its newest link, past ids never asked.
+        self.search_starts_walk = not candidates
         keywords = self.site["search_keywords"]
         for keyword in keywords:
             yield self.page_request(
@@ -206,6 +210,7 @@ class ThaigovSpider(SiteSpider):
             article_id = self.highest_requested
             if str(article_id) in self.known:  # imported above the base: a hit, not fetched
                 self.highest_hit = max(self.highest_hit, article_id)
+                self.walk_last += 1  # asked of no one: no step of the limit
             elif article_id not in self.requested:
                 yield self.article_request(article_id, walk=True)
         stats = self.crawler.stats
@@ -216,21 +221,25 @@ class ThaigovSpider(SiteSpider):
     def release_held_hits(self) -> None:
         """Once the crawl has nothing left to do: the ids search results linked past the
         walk's limit are fetched if the walk ended short of it (ids with no article before
-        them, no run-away walk), the limit then ``walk_limit`` past the highest of them;
-        if the walk reached its limit, they are left to the next crawls, which walk on from
-        the highest id stored (none above this crawl's limit), and a warning says so."""
+        them, no run-away walk), once, the walk then allowed ``walk_limit`` ids more from
+        where it ended; those past that (a link to a far or mistyped id) and all of them if
+        the walk reached its limit are left to the next crawls, which walk on from the
+        highest id stored (none above this crawl's limit), and a warning says so."""
         held = sorted(self.held_hits)
         if not held:
             return
         self.held_hits = set()
-        if self.highest_requested >= self.walk_last:
-            self.logger.warning(HELD_HITS_WARNING, len(held), held[0], held[-1])
-            return
-        self.walk_last = max(self.walk_last, held[-1] - 1 + self.walk_limit)
-        for article_id in held:
+        near: list[int] = []
+        if self.highest_requested < self.walk_last:
+            self.walk_last = max(self.walk_last, self.highest_requested + self.walk_limit)
+            near = [article_id for article_id in held if article_id <= self.walk_last]
+        if left := held[len(near) :]:
+            self.logger.warning(HELD_HITS_WARNING, len(left), left[0], left[-1])
+        for article_id in near:
             request = self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
             self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+        if near:
+            raise DontCloseSpider
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)
@@ -248,8 +257,9 @@ class ThaigovSpider(SiteSpider):
             {int(article_id) for url in thaigov.parse_search(text, response.url)
              if (article_id := thaigov.article_id(url)) is not None}
         )  # fmt: skip
-        if found and self.highest_requested == 0:
+        if found and self.search_starts_walk:
             # An empty store and no --start-id: start from the newest article found.
+            self.search_starts_walk = False
             self.note_on_run(**{WALK_START: found[-1] + 1})
             yield from self.walk_from(found[-1] + 1)
         for article_id in found:  # linked: known to exist, no guess

@@ -290,17 +290,82 @@ def test_search_results_past_the_walk_limit_are_fetched_when_the_walk_ends_short
     tmp_path,
 ):
     """Ids with no article before them end the walk, no run-away: the search results past
-    its limit are fetched, and the walk goes on over the ids between and past them."""
+    its limit are fetched up to walk_limit ids past where it ended, and the walk goes on
+    over the ids between and past them that far; the next crawl goes on to the rest."""
     ids = manifest()["thaigov_ids"]
     gap = list(range(87360, 87380))
     unpublished = FaultRule(path=ids_path(gap), fault="soft404")
     config = searching_walk_config(tmp_path, "walk_limit = 12\n")
     db = tmp_path / "db.sqlite"
     with FixtureSite(faults=FaultPlan(rules=[unpublished])) as site:
-        result = crawl(site.base_url, db, config, "--source", "thaigov")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "past the id walk's limit" not in result.stderr
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked = asked_ids(site)
+    assert first.returncode == 0, first.stderr[-2000:]
+    ended = 87359 + MISS_LIMIT  # the misses that ended the walk
+    assert ended < max(asked) <= ended + 12, max(asked)  # walk_limit past its end at most
+    assert "past the id walk's limit" in first.stderr  # the search results further on
+    for _ in range(3):
+        with FixtureSite(faults=FaultPlan(rules=[unpublished])) as site:
+            later = crawl_without_start_id(site.base_url, db, config)
+        assert later.returncode == 0, later.stderr[-2000:]
     assert stored_ids(db) == {article_id for article_id in ids if article_id >= 87380}
+
+
+def test_a_search_result_linking_a_far_id_adds_walk_limit_ids_to_the_walk_at_most(tmp_path):
+    """The search results far past where the walk ended (``--start-id`` far below them, a
+    mistyped link) were all fetched, and each a hit, the walk asked every id up to them."""
+    config = searching_walk_config(tmp_path, "walk_limit = 12\n")
+    db = tmp_path / "db.sqlite"
+    with FixtureSite() as site:
+        args = ["--base-url", site.base_url, "--db", str(db), "--config", str(config)]
+        result = run_thaidigest("crawl", "--source", "thaigov", "--start-id", "87000", *args)
+        asked = asked_ids(site)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert max(asked) <= 87000 + 12 + MISS_LIMIT + 12, max(asked)
+    assert "past the id walk's limit" in result.stderr
+    assert not stored_ids(db)  # none above ids never asked: the next walk starts below them
+
+
+def test_ids_imported_above_the_base_are_passed_unasked_and_not_counted_in_the_walk_limit(
+    tmp_path,
+):
+    """More imported ids above the highest fetched one than walk_limit: each crawl walked
+    over them to its limit, asked nothing, and no new article was ever stored again."""
+    ids = sorted(manifest()["thaigov_ids"])
+    config = walk_config(tmp_path, "walk_limit = 5\n")
+    db = tmp_path / "db.sqlite"
+    first_ids = [article_id for article_id in ids if article_id <= ids[0] + 2]
+    later = FaultRule(path=ids_path([i for i in range(ids[0], 87500) if i not in first_ids]),
+                      fault="status", status=404)  # fmt: skip
+    with FixtureSite(faults=FaultPlan(rules=[later])) as site:
+        crawl(site.base_url, db, config, "--source", "thaigov")
+    top = max(stored_ids(db))
+    imported = range(top + 1, top + 9)  # 8 ids, over the limit of 5
+    corpus = tmp_path / "imported.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "url": f"https://www.thaigov.go.th/news/contents/details/{i}",
+                    "title": f"ข่าว {i}",
+                    "body": "เนื้อหาข่าวนำเข้า " * 20,
+                    "published": "2024-08-20",
+                },
+                ensure_ascii=False,
+            )
+            + "\n"
+            for i in imported
+        ),
+        encoding="utf-8",
+    )
+    assert run_thaidigest("import", str(corpus), "--db", str(db)).returncode == 0
+    with FixtureSite() as site:
+        result = crawl_without_start_id(site.base_url, db, config)
+        asked = asked_ids(site)
+    assert result.returncode == 0, result.stderr[-2000:]
+    after = {article_id for article_id in ids if top + 8 < article_id <= top + 8 + 5}
+    assert after and after <= stored_ids(db), sorted(stored_ids(db))
+    assert not set(imported) & set(asked)
 
 
 def test_ids_a_walk_stopped_by_a_rate_limit_left_behind_are_asked_by_the_next_crawl(tmp_path):

@@ -142,3 +142,17 @@ def test_after_a_clean_crawl_no_walk_start_widens_the_recheck(tmp_path) -> None:
 
 def test_a_walk_start_within_the_recheck_window_leaves_it_as_it_was(tmp_path) -> None:
     assert recheck_from(tmp_path, [("ok", 900), (None, 995), (None, None)]) == 990
+
+
+def test_a_search_page_answered_before_the_walk_began_starts_no_walk_past_its_base() -> None:
+    """A search page answered while start() still yielded revisits and rechecks, on a store
+    whose walk has a base: its newest link started the walk, and start()'s own walk from
+    the base then asked nothing below that link, ids never asked nor stored."""
+    spider = walking_spider(77000, miss_limit=2)[0]
+    spider.requested, spider.known = set(), set()  # as start() leaves it before walk_from
+    spider.highest_requested = spider.highest_hit = spider.walk_last = 0
+    spider.search_starts_walk = False  # start() found a base: the walk is its own
+    search = (PAGES / "search.html").read_bytes()
+    request = Request(f"{URL.rsplit('/news', 1)[0]}/search?keyword=x", meta={"keyword": "x"})
+    list(spider.parse_search(HtmlResponse(request.url, body=search, headers=UTF8, request=request)))
+    assert walked_ids(spider.walk_from(77000)) == [77000, 77001]  # below its links, 77144 last
