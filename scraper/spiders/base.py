@@ -134,7 +134,7 @@ from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_patter
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_host
 
-RUNS_READ = 20  # crawl runs read from the store at a time, looking back for a clean one
+RUNS_READ = 20  # crawl runs read from the store at a time, looking back for one that ended ok
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -908,9 +908,11 @@ class SiteSpider(scrapy.Spider):
             return run["report"] if clean_run(run) else None
         return None
 
-    def runs_since_clean(self) -> Iterator[dict[str, Any]]:
-        """The site's crawl runs after its last clean one (all of them, when none was),
-        newest first; not this crawl's, nor the locked ones."""
+    def runs_cut_short(self) -> Iterator[dict[str, Any]]:
+        """The site's crawl runs after its last that ended ok (all of them, when none did),
+        newest first: those killed, failed, stopped or blocked, whose work may have been
+        cut short; not this crawl's, nor the locked ones. A run that ended ok asked for
+        all it meant to, errors or not (what failed is in its report)."""
         current = getattr(self, "crawl_run_id", None)
         before = None
         while runs := self.store.last_crawl_runs(
@@ -919,7 +921,7 @@ class SiteSpider(scrapy.Spider):
             for run in runs:
                 if run["id"] == current:
                     continue
-                if clean_run(run):
+                if run["status"] == "ok":
                     return
                 yield run
             before = runs[-1]["id"]

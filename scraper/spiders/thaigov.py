@@ -30,10 +30,11 @@ sets the next base. Articles imported above the base cost the walk no request. B
 the ids not stored are fetched from ``--start-id`` when it is lower, and from
 ``recheck_window`` ids down when the site's previous crawl did not end cleanly
 or there was none (imported articles say nothing about which ids a crawl has
-seen), or, when lower, from the lowest id the walk of a crawl since the last clean one
-started at (the walk asks its highest ids first, so a crawl killed or stopped part-way
-fetched ids far above some it never asked; each crawl notes where its walk starts on
-its run before it asks for an id: ``walk_start``), and from ``gap_window`` ids down
+seen), or, when lower, from the lowest id the walk of a crawl cut short (killed, failed,
+stopped, blocked) since the last that ended ok started at (the walk asks its highest
+ids first, so a crawl killed or stopped part-way fetched ids far above some it never
+asked; each crawl notes where its walk starts on its run before it asks for an id:
+``walk_start``), and from ``gap_window`` ids down
 on every crawl (an id with no article yet may get one late: a few such ids a crawl,
 each asked until the walk is ``gap_window`` past it). Keyword search pages, when
 configured, are a second source of links and give the walk a start on an empty store.
@@ -170,10 +171,10 @@ class ThaigovSpider(SiteSpider):
         ``--start-id N`` asks for the ids from N. A site never crawled before (its
         articles imported) or whose last crawl did not end cleanly may miss any of
         the ``recheck_window`` ids below the base, and any from where the walk of a
-        crawl since the last clean one started: the walk asks its highest ids first,
-        so one cut short (killed, the site stopped) fetched ids far above some it never
-        asked. Any crawl asks again for the ``gap_window`` ids below it with no article
-        stored: an id the site answered with no article may get one late.
+        crawl cut short since the last that ended ok started (:meth:`runs_cut_short`):
+        the walk asks its highest ids first, so one killed or stopped fetched ids far
+        above some it never asked. Any crawl asks again for the ``gap_window`` ids below
+        it with no article stored: an id the site answered with no article may get one late.
         """
         lowest = []
         if self.start_id is not None and self.start_id < highest_stored:
@@ -182,7 +183,7 @@ class ThaigovSpider(SiteSpider):
             lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
             lowest.extend(
                 run["report"][WALK_START]
-                for run in self.runs_since_clean()
+                for run in self.runs_cut_short()
                 if WALK_START in run["report"]
             )
         if gap_window := int(self.site["gap_window"]):
@@ -225,21 +226,30 @@ class ThaigovSpider(SiteSpider):
         where it ended; those past that (a link to a far or mistyped id) and all of them if
         the walk reached its limit are left to the next crawls, which walk on from the
         highest id stored (none above this crawl's limit), and a warning says so."""
-        held = sorted(self.held_hits)
-        if not held:
-            return
-        self.held_hits = set()
-        near: list[int] = []
-        if self.highest_requested < self.walk_last:
-            self.walk_last = max(self.walk_last, self.highest_requested + self.walk_limit)
-            near = [article_id for article_id in held if article_id <= self.walk_last]
-        if left := held[len(near) :]:
-            self.logger.warning(HELD_HITS_WARNING, len(left), left[0], left[-1])
+        near = self.held_to_fetch()
         for article_id in near:
             request = self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
             self.crawler.engine.crawl(request)
         if near:
             raise DontCloseSpider
+
+    def held_to_fetch(self) -> list[int]:
+        """The held ids :meth:`release_held_hits` fetches, the walk's limit moved for them;
+        the others, once warned of, are let go. None already asked or stored: a search
+        page answered before the walk began held every link, the walk's own ids too."""
+        held = sorted(
+            article_id
+            for article_id in self.held_hits
+            if article_id not in self.requested and str(article_id) not in self.known
+        )
+        self.held_hits = set()
+        near: list[int] = []
+        if held and self.highest_requested < self.walk_last:
+            self.walk_last = max(self.walk_last, self.highest_requested + self.walk_limit)
+            near = [article_id for article_id in held if article_id <= self.walk_last]
+        if left := held[len(near) :]:
+            self.logger.warning(HELD_HITS_WARNING, len(left), left[0], left[-1])
+        return near
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)

@@ -132,8 +132,15 @@ def test_a_crawl_after_a_killed_walk_rechecks_from_where_that_walk_started(tmp_p
 
 
 def test_the_recheck_reaches_the_lowest_walk_start_since_the_last_clean_crawl(tmp_path) -> None:
-    runs = [("ok", 500), (None, 600), ("blocked", 980), (None, 995), ("ok", 999, ERROR)]
+    runs = [("ok", 500), (None, 600), ("blocked", 980), (None, 995), ("failed", 999)]
     assert recheck_from(tmp_path, runs) == 600
+
+
+def test_a_crawl_that_ended_ok_with_errors_bounds_the_walk_starts_looked_back_to(tmp_path):
+    """It asked for all it meant to: a page answering 500 in every crawl kept each unclean,
+    and each looked back to the walk start before it, the range growing with the site."""
+    runs = [(None, 600), ("ok", 950, ERROR), ("blocked", 980)]
+    assert recheck_from(tmp_path, runs) == 980
 
 
 def test_after_a_clean_crawl_no_walk_start_widens_the_recheck(tmp_path) -> None:
@@ -156,3 +163,19 @@ def test_a_search_page_answered_before_the_walk_began_starts_no_walk_past_its_ba
     request = Request(f"{URL.rsplit('/news', 1)[0]}/search?keyword=x", meta={"keyword": "x"})
     list(spider.parse_search(HtmlResponse(request.url, body=search, headers=UTF8, request=request)))
     assert walked_ids(spider.walk_from(77000)) == [77000, 77001]  # below its links, 77144 last
+
+
+def test_search_links_held_before_the_walk_began_are_not_fetched_again_when_released() -> None:
+    """Held while the walk's limit was still 0, the links the walk then asked itself were
+    fetched a second time at its end (no duplicate filter on article requests)."""
+    spider = walking_spider(77000, miss_limit=2)[0]
+    spider.requested, spider.known = set(), set()
+    spider.highest_requested = spider.highest_hit = spider.walk_last = 0
+    spider.search_starts_walk = False
+    search = (PAGES / "search.html").read_bytes()
+    request = Request(f"{URL.rsplit('/news', 1)[0]}/search?keyword=x", meta={"keyword": "x"})
+    list(spider.parse_search(HtmlResponse(request.url, body=search, headers=UTF8, request=request)))
+    links = sorted(spider.held_hits)
+    walked = walked_ids(spider.walk_from(links[0]))  # the walk's base just below a link
+    assert walked and set(walked) <= set(links)
+    assert spider.held_to_fetch() == [link for link in links if link not in walked]
