@@ -318,6 +318,8 @@ def test_a_rerun_deletes_in_its_output_only_what_the_demo_left_there_as_it_is(
     litter.write_bytes(b"\x00\x00\x00\x01Bud1")
     staged = public / ".feed.atom.k3j_2x9a.tmp"  # a build killed before it moved it
     staged.write_text("<feed", encoding="utf-8")
+    lookalike = public / ".notes.backup_1.tmp"  # named so, beside no file of the demo's
+    lookalike.write_text("mine too", encoding="utf-8")
 
     rerun = _demo(str(folder), cwd=tmp_path)
 
@@ -325,6 +327,7 @@ def test_a_rerun_deletes_in_its_output_only_what_the_demo_left_there_as_it_is(
     assert notes.read_text(encoding="utf-8") == "my notes"
     assert litter.read_bytes() == b"\x00\x00\x00\x01Bud1"
     assert not staged.exists()
+    assert lookalike.read_text(encoding="utf-8") == "mine too"
     assert (public / "feed.atom").stat().st_size > 0
 
 
