@@ -104,6 +104,7 @@ from scraper.middlewares import (
     SiteStopped,
 )
 from scraper.report import (
+    FINISHED_REASON,
     LOCKED,
     REFUSED_PAGES_STOP,
     ROBOTS_REASON,
@@ -134,7 +135,7 @@ from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_patter
 from thaidigest.store import Store, utc_now
 from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_host
 
-RUNS_READ = 20  # crawl runs read from the store at a time, looking back for one that ended ok
+RUNS_READ = 20  # crawl runs read from the store at a time, looking back for a finished one
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
 REPLACEMENT_CHARACTER = "\ufffd"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -908,11 +909,12 @@ class SiteSpider(scrapy.Spider):
             return run["report"] if clean_run(run) else None
         return None
 
-    def runs_cut_short(self) -> Iterator[dict[str, Any]]:
-        """The site's crawl runs after its last that ended ok (all of them, when none did),
-        newest first: those killed, failed, stopped or blocked, whose work may have been
-        cut short; not this crawl's, nor the locked ones. A run that ended ok asked for
-        all it meant to, errors or not (what failed is in its report)."""
+    def runs_to_finished(self) -> Iterator[dict[str, Any]]:
+        """The site's crawl runs back to its last that ran out of requests and ended ok
+        (:func:`finished_run`), that one included (all of them, when none did), newest
+        first; not this crawl's, nor the locked ones. The others (killed, failed, stopped,
+        blocked, or closed by a limit) may have left requests unasked; the finished one
+        asked for all it meant to, and its report lists what failed."""
         current = getattr(self, "crawl_run_id", None)
         before = None
         while runs := self.store.last_crawl_runs(
@@ -921,9 +923,9 @@ class SiteSpider(scrapy.Spider):
             for run in runs:
                 if run["id"] == current:
                     continue
-                if run["status"] == "ok":
-                    return
                 yield run
+                if finished_run(run):
+                    return
             before = runs[-1]["id"]
 
     def note_on_run(self, **fields: Any) -> None:
@@ -970,6 +972,12 @@ class SiteSpider(scrapy.Spider):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
+
+
+def finished_run(run: dict[str, Any]) -> bool:
+    """Whether a crawl run ended ok having run out of requests: nothing it meant to ask
+    left unasked (errors or not)."""
+    return run["status"] == "ok" and run["report"].get("finish_reason") == FINISHED_REASON
 
 
 def clean_run(run: dict[str, Any]) -> bool:

@@ -31,7 +31,8 @@ the ids not stored are fetched from ``--start-id`` when it is lower, and from
 ``recheck_window`` ids down when the site's previous crawl did not end cleanly
 or there was none (imported articles say nothing about which ids a crawl has
 seen), or, when lower, from the lowest id the walk of a crawl cut short (killed, failed,
-stopped, blocked) since the last that ended ok started at (the walk asks its highest
+stopped, blocked, closed by a limit) since the last that ran out of requests started at,
+and the ids below that whose pages failed in those crawls (the walk asks its highest
 ids first, so a crawl killed or stopped part-way fetched ids far above some it never
 asked; each crawl notes where its walk starts on its run before it asks for an id:
 ``walk_start``), and from ``gap_window`` ids down
@@ -62,6 +63,7 @@ from scraper.spiders.base import (
     Answer,
     DateSource,
     SiteSpider,
+    finished_run,
 )
 from thaidigest.sites import THAIGOV_SEARCH_URL
 
@@ -122,6 +124,8 @@ class ThaigovSpider(SiteSpider):
         if lowest is not None:
             for request in self.recheck_below(lowest, stored):
                 yield request
+            for article_id in self.failed_before(lowest):
+                yield self.article_request(article_id)
         if candidates:
             for request in self.walk_from(max(candidates)):
                 yield request
@@ -171,7 +175,7 @@ class ThaigovSpider(SiteSpider):
         ``--start-id N`` asks for the ids from N. A site never crawled before (its
         articles imported) or whose last crawl did not end cleanly may miss any of
         the ``recheck_window`` ids below the base, and any from where the walk of a
-        crawl cut short since the last that ended ok started (:meth:`runs_cut_short`):
+        crawl cut short since the last that finished started (:meth:`runs_to_finished`):
         the walk asks its highest ids first, so one killed or stopped fetched ids far
         above some it never asked. Any crawl asks again for the ``gap_window`` ids below
         it with no article stored: an id the site answered with no article may get one late.
@@ -183,12 +187,32 @@ class ThaigovSpider(SiteSpider):
             lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
             lowest.extend(
                 run["report"][WALK_START]
-                for run in self.runs_cut_short()
-                if WALK_START in run["report"]
+                for run in self.runs_to_finished()
+                if WALK_START in run["report"] and not finished_run(run)
             )
         if gap_window := int(self.site["gap_window"]):
             lowest.append(max(highest_stored - gap_window, 1))
         return min(lowest, default=None)
+
+    def failed_before(self, lowest: int) -> list[int]:
+        """The ids below ``lowest`` whose pages failed (an error in the report) in the
+        crawls back to the last that ran out of requests, not stored: asked again by
+        id, where the recheck no longer reaches them, as long as they fail."""
+        if self.previous_run_clean():
+            return []
+        ids = {
+            int(article_id)
+            for run in self.runs_to_finished()
+            for error in run["report"].get("errors", [])
+            if (article_id := thaigov.article_id(error.get("url", ""))) is not None
+        }
+        return sorted(
+            article_id
+            for article_id in ids
+            if article_id < lowest
+            and str(article_id) not in self.known
+            and article_id not in self.requested
+        )
 
     def recheck_below(self, lowest: int, highest_stored: int) -> Iterator[scrapy.Request]:
         """The ids from ``lowest`` up to the walk's base that are not stored."""
@@ -243,13 +267,14 @@ class ThaigovSpider(SiteSpider):
             if article_id not in self.requested and str(article_id) not in self.known
         )
         self.held_hits = set()
-        near: list[int] = []
-        if held and self.highest_requested < self.walk_last:
+        within = [article_id for article_id in held if article_id <= self.walk_last]
+        near: list[int] = []  # past the limit, within the walk's one more allowance
+        if (above := held[len(within) :]) and self.highest_requested < self.walk_last:
             self.walk_last = max(self.walk_last, self.highest_requested + self.walk_limit)
-            near = [article_id for article_id in held if article_id <= self.walk_last]
-        if left := held[len(near) :]:
+            near = [article_id for article_id in above if article_id <= self.walk_last]
+        if left := held[len(within) + len(near) :]:
             self.logger.warning(HELD_HITS_WARNING, len(left), left[0], left[-1])
-        return near
+        return [*within, *near]
 
     def parse_search(self, response: Response) -> Iterator[scrapy.Request]:
         verdict = self.judge(response)

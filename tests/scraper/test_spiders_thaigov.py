@@ -99,18 +99,22 @@ def test_a_network_error_on_the_wire_at_the_stop_walks_no_further() -> None:
 def record_run(store: Store, status: str, walk_start: int | None, **report: object) -> None:
     """A thaigov crawl run whose walk started at ``walk_start`` (None: a run recorded
     before walks noted their start), finished with ``status`` and ``report`` (the errors
-    and blocked it lists), or, for ``status`` None, killed before it reported."""
+    and blocked it lists, Scrapy's finish reason ``finished`` unless it gives another), or,
+    for ``status`` None, killed before it reported."""
     run_id = store.start_crawl_run("thaigov", utc_now())
     if walk_start is not None:
         store.note_crawl_run(run_id, {"walk_start": walk_start})
     if status is not None:
-        finished = {**store.crawl_run(run_id)["report"], "errors": [], "blocked": [], **report}
-        store.finish_crawl_run(run_id, utc_now(), status, finished)
+        ended = {"errors": [], "blocked": [], "finish_reason": "finished", **report}
+        store.finish_crawl_run(
+            run_id, utc_now(), status, {**store.crawl_run(run_id)["report"], **ended}
+        )
 
 
-def recheck_from(tmp_path: Path, runs: list[tuple]) -> int | None:
+def rechecked(tmp_path: Path, runs: list[tuple]) -> tuple[int | None, list[int]]:
     """Where a crawl with the base 1000 rechecks from after ``runs`` (``record_run``'s
-    arguments), with a ``recheck_window`` of 10 and no ``gap_window``."""
+    arguments), with a ``recheck_window`` of 10 and no ``gap_window``, and the ids below
+    that it asks again as failed before."""
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     for status, walk_start, *report in runs:
         record_run(store, status, walk_start, **dict(report))
@@ -118,10 +122,16 @@ def recheck_from(tmp_path: Path, runs: list[tuple]) -> int | None:
     spider = ThaigovSpider()
     spider.store = store
     spider.site = {"recheck_window": 10, "gap_window": 0}
+    spider.known, spider.requested = {"400"}, set()
     try:
-        return spider.recheck_from(1000)
+        lowest = spider.recheck_from(1000)
+        return lowest, spider.failed_before(lowest) if lowest is not None else []
     finally:
         store.close()
+
+
+def recheck_from(tmp_path: Path, runs: list[tuple]) -> int | None:
+    return rechecked(tmp_path, runs)[0]
 
 
 ERROR = ("errors", [{"url": URL, "error": "HTTP 500"}])
@@ -141,6 +151,25 @@ def test_a_crawl_that_ended_ok_with_errors_bounds_the_walk_starts_looked_back_to
     and each looked back to the walk start before it, the range growing with the site."""
     runs = [(None, 600), ("ok", 950, ERROR), ("blocked", 980)]
     assert recheck_from(tmp_path, runs) == 980
+
+
+def test_a_crawl_closed_by_a_limit_is_no_finished_one_for_the_walk_starts(tmp_path) -> None:
+    """Ok, with its cut short error, it ended the look back: a walk start before it, of a
+    crawl killed, was never looked back to again."""
+    limit = ("finish_reason", "closespider_pagecount")
+    cut = ("errors", [{"url": "http://127.0.0.1:8000", "error": "cut short"}])
+    assert recheck_from(tmp_path, [(None, 600), ("ok", 950, limit, cut)]) == 600
+
+
+def failed(*ids: int) -> tuple[str, list[dict[str, str]]]:
+    return "errors", [{"url": URL.replace("87390", str(i)), "error": "HTTP 503"} for i in ids]
+
+
+def test_ids_that_failed_below_the_recheck_are_asked_again_by_id(tmp_path) -> None:
+    """A page failing in a crawl that ran out of requests was asked again only while
+    within recheck_window of the base: a walk of a backlog left it behind for good."""
+    runs = [("ok", 900, failed(500)), ("blocked", 995, failed(700, 400)), (None, 996)]
+    assert rechecked(tmp_path, runs) == (990, [500, 700])  # 400 stored since
 
 
 def test_after_a_clean_crawl_no_walk_start_widens_the_recheck(tmp_path) -> None:
@@ -179,3 +208,15 @@ def test_search_links_held_before_the_walk_began_are_not_fetched_again_when_rele
     walked = walked_ids(spider.walk_from(links[0]))  # the walk's base just below a link
     assert walked and set(walked) <= set(links)
     assert spider.held_to_fetch() == [link for link in links if link not in walked]
+
+
+def test_a_search_link_held_below_the_walk_is_fetched_though_the_walk_reached_its_limit():
+    """Held before the walk began (its limit still 0), a link below the limit was let go
+    as past it when the walk then reached its limit: no later walk goes below its base."""
+    spider = walking_spider(77000, miss_limit=2)[0]
+    spider.requested, spider.known = set(), set()
+    spider.highest_requested = spider.highest_hit = spider.walk_last = 0
+    spider.walk_limit = 2
+    spider.held_hits = {150, 5000}
+    assert walked_ids(spider.walk_from(1001)) == [1001, 1002]  # the limit reached
+    assert spider.held_to_fetch() == [150]
