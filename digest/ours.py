@@ -74,6 +74,9 @@ FEED_SUFFIXES = (".atom", ".rss")
 # size and SHA-256 of what it left there, in JSON; hidden, as the server serves no hidden
 # file, and named with no suffix of a file a build writes, which a look for feeds would find.
 WRITTEN = ".thaidigest-written"
+# In the name of what a build stages beside a file until it moves it there,
+# ``.feed.atom.thaidigest-k3j_2x9a.tmp``: a killed build's, a demo rerun knows, and deletes.
+STAGED_MARK = "thaidigest-"
 # How many contents the record keeps of each file, the newest: a page copied back from one of
 # the builds before the last, as it left it, is thaidigest's still.
 CONTENTS_KEPT = 10

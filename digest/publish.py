@@ -90,6 +90,7 @@ from digest.markdown import (
 from digest.ours import (
     CONTENTS_KEPT,
     GENERATOR,
+    STAGED_MARK,
     WRITTEN,
     ForeignFileError,
     Written,
@@ -174,7 +175,7 @@ def write_files(outputs: Mapping[Path, bytes], renewed: Collection[Path] = ()) -
                 pass
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+                dir=path.parent, prefix=f".{path.name}.{STAGED_MARK}", suffix=".tmp"
             )
             staged.append((temporary, path))
             with os.fdopen(descriptor, "wb") as handle:

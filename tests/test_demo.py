@@ -316,9 +316,9 @@ def test_a_rerun_deletes_in_its_output_only_what_the_demo_left_there_as_it_is(
     notes.write_text("my notes", encoding="utf-8")
     litter = public / ".DS_Store"
     litter.write_bytes(b"\x00\x00\x00\x01Bud1")
-    staged = public / ".feed.atom.k3j_2x9a.tmp"  # a build killed before it moved it
+    staged = public / ".feed.atom.thaidigest-k3j_2x9a.tmp"  # a build killed before it moved it
     staged.write_text("<feed", encoding="utf-8")
-    lookalike = public / ".notes.backup_1.tmp"  # named so, beside no file of the demo's
+    lookalike = public / ".index.html.backup_1.tmp"  # a user's, beside a file of the demo's
     lookalike.write_text("mine too", encoding="utf-8")
 
     rerun = _demo(str(folder), cwd=tmp_path)

@@ -29,7 +29,7 @@ import click
 from sqlalchemy import ColumnElement, FromClause, exists, func, select
 
 from digest.clusters import LISTED
-from digest.ours import WRITTEN, foreign_files, load_written, recorded_name
+from digest.ours import STAGED_MARK, WRITTEN, foreign_files, load_written, recorded_name
 from digest.select import Week, digest_path
 from schedules.spec import packaged_schedule
 from scraper.fixture_site import DEFAULT_ROOT, SEEDS_DIR, FixtureSite
@@ -62,7 +62,7 @@ DEMO_FILES = (
 DEMO_FOLDERS = (DEMO_OUT,)
 DIGEST_LINES_SHOWN = 40
 # What digest.publish.write_files stages beside a file (tempfile.mkstemp's name) until moved.
-STAGED = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
+STAGED = re.compile(rf"\.(?P<name>.+)\.{STAGED_MARK}[a-z0-9_]{{8}}\.tmp")
 DIGEST_WEEKS = 6  # the demo archive shows the last weeks that hold relevant stories
 
 
@@ -195,7 +195,7 @@ def written_by_demo(out: Path) -> list[Path]:
     """The files in the demo's output folder ``out`` that its digests left there as they
     are (judged as ``digest`` judges its folder, by its record:
     :func:`digest.ours.foreign_files`), the record itself, and what a build cut short
-    staged beside a file its record names (``.feed.atom.k3j_2x9a.tmp`` beside
+    staged beside a file its record names (``.feed.atom.thaidigest-k3j_2x9a.tmp`` beside
     ``feed.atom``); not a link, a named pipe, a file of the user's (one named as if staged
     beside a file the record does not name too) or one the demo wrote and the user
     changed since."""
