@@ -902,12 +902,8 @@ class SiteSpider(scrapy.Spider):
     def previous_clean_report(self) -> dict[str, Any] | None:
         """The report of the site's previous crawl if it was clean
         (:meth:`previous_run_clean`), else None."""
-        current = getattr(self, "crawl_run_id", None)
-        for run in self.store.last_crawl_runs(self.name, limit=2, without=LOCKED):
-            if run["id"] == current:
-                continue
-            return run["report"] if clean_run(run) else None
-        return None
+        previous = next(self.runs_to_finished(), None)
+        return previous["report"] if previous is not None and clean_run(previous) else None
 
     def runs_to_finished(self) -> Iterator[dict[str, Any]]:
         """The site's crawl runs back to its last that ran out of requests and ended ok

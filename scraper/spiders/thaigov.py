@@ -44,6 +44,7 @@ configured, are a second source of links and give the walk a start on an empty s
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import cached_property
 from typing import Any
 
 import scrapy
@@ -169,6 +170,12 @@ class ThaigovSpider(SiteSpider):
         self.walk_last = max(self.walk_last, start - 1 + self.walk_limit)
         yield from self.extend_walk()
 
+    @cached_property
+    def runs_looked_back(self) -> list[dict[str, Any]] | None:
+        """The runs a recheck looks back over after a previous crawl that did not end
+        cleanly (:meth:`runs_to_finished`, read once a crawl), or None after a clean one."""
+        return None if self.previous_run_clean() else list(self.runs_to_finished())
+
     def recheck_from(self, highest_stored: int) -> int | None:
         """The lowest id below the walk's base to fetch if not stored, or None.
 
@@ -183,11 +190,11 @@ class ThaigovSpider(SiteSpider):
         lowest = []
         if self.start_id is not None and self.start_id < highest_stored:
             lowest.append(self.start_id)
-        if not self.previous_run_clean():
+        if self.runs_looked_back is not None:
             lowest.append(max(highest_stored - int(self.site["recheck_window"]), 1))
             lowest.extend(
                 run["report"][WALK_START]
-                for run in self.runs_to_finished()
+                for run in self.runs_looked_back
                 if WALK_START in run["report"] and not finished_run(run)
             )
         if gap_window := int(self.site["gap_window"]):
@@ -198,11 +205,9 @@ class ThaigovSpider(SiteSpider):
         """The ids below ``lowest`` whose pages failed (an error in the report) in the
         crawls back to the last that ran out of requests, not stored: asked again by
         id, where the recheck no longer reaches them, as long as they fail."""
-        if self.previous_run_clean():
-            return []
         ids = {
             int(article_id)
-            for run in self.runs_to_finished()
+            for run in self.runs_looked_back or ()
             for error in run["report"].get("errors", [])
             if (article_id := thaigov.article_id(error.get("url", ""))) is not None
         }
