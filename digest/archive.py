@@ -31,6 +31,7 @@ from digest.markdown import (
 from digest.select import Item, Week, WeekDigest, digest_name, digest_page_name
 from thaidigest.health import SiteHealth
 from thaidigest.model import THAI
+from thaidigest.urls import iri_to_uri
 
 OPML_FILE = "feeds.opml"
 # The archive index's file: the page a folder's address serves, by serve as by any web server.
@@ -222,7 +223,9 @@ def render_digest_page(
 
 def render_opml(title: str, site: str, feeds: Sequence[FeedLink]) -> bytes:
     """OPML 2.0: one outline per feed, in its Atom file when it has one (a reader that
-    imported every format would hold each entry three times)."""
+    imported every format would hold each entry three times). Its addresses are URIs, as
+    RSS's links are (:func:`thaidigest.urls.iri_to_uri`): an importer fetches each as it
+    reads it, and a client that takes only URIs cannot fetch a ``site`` holding Thai."""
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
     ElementTree.SubElement(head, "title").text = f"{clean_line(title)}: all feeds"
@@ -236,8 +239,8 @@ def render_opml(title: str, site: str, feeds: Sequence[FeedLink]) -> bytes:
             type="rss",
             text=clean_line(label),
             title=clean_line(label),
-            xmlUrl=urljoin(site, chosen.href),
-            htmlUrl=site,
+            xmlUrl=iri_to_uri(urljoin(site, chosen.href)),
+            htmlUrl=iri_to_uri(site),
         )
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

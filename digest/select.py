@@ -366,8 +366,9 @@ class WeekData:
     ``rows``: the representatives of listed clusters (columns of :data:`ARTICLE_COLUMNS`,
     relevance, topics and partners folded over the relevant members by
     :func:`digest.clusters.fold_cluster`) dated, first seen or changed in the run;
-    ``versions``: for the articles with a later version, their versions seen before
-    the run ended, by article id;
+    ``versions``: for the articles with a later version, all their versions, by article
+    id (each week reads those seen by its end; a story first seen after a week it is
+    listed in shows its current version, whose earlier headlines its body may repeat);
     ``members``: the other members of each representative's cluster, by URL;
     ``changed_copies``: the members with a later version seen in the run, by
     their representative's URL (their versions are in ``versions`` too).
@@ -537,8 +538,10 @@ def without_earlier_headlines(
     """``row`` (as :func:`text_as_of` gives it for ``moment``) without the body lines that
     repeat a headline of a version seen before ``moment``: a site that edits a headline
     may leave the old one atop the body, which the stored text keeps, and the lede under
-    the new headline would open with it (see :func:`digest.diff.diff_versions`)."""
-    earlier = [version.title for version in seen_before(versions, moment)]
+    the new headline would open with it (see :func:`digest.diff.diff_versions`). With no
+    version seen by then (a story first seen after a week it is listed in), the row is the
+    current version, and the headlines of all its ``versions`` count."""
+    earlier = [version.title for version in seen_before(versions, moment) or versions]
     if not earlier:
         return row
     return {**row, "body": without_headline_repeats(row["body"], earlier)}
@@ -814,8 +817,7 @@ def load_weeks(store: Store, first: Week, last: Week) -> WeekData:
             .where(
                 article_versions.c.article_id.in_(
                     [key for key, row in rows.items() if row["versions"] > 1] + changed
-                ),
-                article_versions.c.seen_at < end,
+                )
             )
             .order_by(article_versions.c.article_id, article_versions.c.version)
         )

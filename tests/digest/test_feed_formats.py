@@ -115,6 +115,25 @@ def test_json_feeds_meet_the_1_1_spec_and_carry_the_atom_ids(out):
     )
 
 
+def test_the_opml_file_gives_a_site_in_thai_as_uris_as_rss_does(store, tmp_path):
+    # An OPML importer fetches each xmlUrl as it reads it, and a client that takes only
+    # URIs (Python's urllib: UnicodeEncodeError) cannot fetch an address holding Thai: the
+    # host in its IDNA form and the path percent-encoded, as RSS writes its links.
+    raw = article(2, "ASEAN digital ministers meet", "Ministers met.", date(2024, 8, 21))
+    ingest(store, [raw], "2024-08-21T03:00")
+    mark(store, raw, topics=["asean"])
+    out = tmp_path / "public"
+    build_digest(store, out, W34, settings(site_url="https://ตัวอย่าง.ไทย/ข่าว/"))
+    outlines = ElementTree.fromstring((out / "feeds.opml").read_bytes()).findall("body/outline")
+    site = "https://xn--72c1a1bt4awk9o.xn--o3cw4h/%E0%B8%82%E0%B9%88%E0%B8%B2%E0%B8%A7/"
+    assert [outline.get("xmlUrl") for outline in outlines[:2]] == [
+        f"{site}feed.atom",
+        f"{site}digests.atom",
+    ]
+    assert {outline.get("htmlUrl") for outline in outlines} == {site}
+    assert all(outline.get("xmlUrl").isascii() for outline in outlines)
+
+
 def test_the_opml_file_lists_every_feed_once(out):
     root = ElementTree.fromstring((out / "feeds.opml").read_bytes())
     assert root.tag == "opml" and root.get("version") == "2.0"

@@ -547,6 +547,21 @@ def test_each_week_built_again_shows_the_headline_and_text_of_its_end(store):
     assert digest_of(store, W36).items == ()
 
 
+def test_a_story_found_after_its_week_and_retitled_shows_no_old_headline_atop_its_text(store):
+    # Dated in week 34 and first crawled after it ended (a Sunday release found on Monday
+    # before the digest run, a week caught up after downtime, an archive imported): the
+    # week shows its current version, retitled since, whose page kept the old headline
+    # atop its text. Its lede must not open with that headline, in a run of weeks too.
+    sunday = date(2024, 8, 25)
+    ingest(store, [article(1, "Ministers meet", "They met in Bangkok.", sunday)], "2024-08-26T01:00")
+    retitled = article(1, "Ministers sign an MoU", "Ministers meet\nThey met in Bangkok.", sunday)
+    ingest(store, [retitled], "2024-08-26T03:00")
+    mark(store, retitled)
+    for data in (load_weeks(store, W34, W34), load_weeks(store, W33, W34)):
+        (item,) = select_week(data, W34).items
+        assert (item.title, item.body) == ("Ministers sign an MoU", "They met in Bangkok.")
+
+
 def test_a_week_built_in_a_run_keeps_a_body_line_a_later_headline_repeats(store):
     # Week 35's headline is a line of week 33's body: week 33, built in a run of weeks
     # that loads week 35's version, still shows the body its readers got.
