@@ -227,6 +227,29 @@ def test_a_crawl_logs_warnings_only_unless_asked_for_more(tmp_path):
     assert "[scrapy.core.engine] DEBUG: Crawled (200)" in runs["debug"].stderr
 
 
+# A page in thaigov's title the fallback extractor finds no text in.
+EMPTY_TITLED_PAGE = (
+    "<html><head><title>รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-ข่าว</title></head><body><div></div></body></html>"
+)
+
+
+def test_a_page_the_fallback_finds_nothing_in_is_said_in_one_line_not_the_extractors(tmp_path):
+    root = copy_site(tmp_path)
+    (root / "news" / "contents" / "details" / "87361.html").write_text(
+        EMPTY_TITLED_PAGE, encoding="utf-8"
+    )
+    config = write_config(tmp_path)
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "thaigov")
+        url = site.url("/news/contents/details/87361")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert f"error: {url}: no article and no soft 404 in the page" in result.stdout
+    said = [line for line in result.stderr.splitlines() if url in line]
+    assert said == [line for line in said if "[thaigov] ERROR: error: " in line], said
+    assert len(said) == 1, said
+    assert "trafilatura" not in result.stderr
+
+
 def test_second_crawl_given_the_same_start_id_fetches_no_stored_article_again(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
