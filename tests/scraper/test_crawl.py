@@ -1774,6 +1774,32 @@ def last_reports(db) -> dict[str, dict]:
         store.close()
 
 
+def test_a_304_to_a_first_request_is_an_error_not_an_article_or_listing_unchanged(tmp_path):
+    """A cache or proxy answering 304 to a request that named no stored version: the
+    thaigov id counted "not modified", its article never stored, and the MDES category
+    left unread, both crawls ok with no error."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    unasked = FaultPlan(
+        rules=[
+            FaultRule(path=r"^/news/contents/details/87362$", fault="status", status=304),
+            FaultRule(path=r"^/news/3$", fault="status", status=304),
+        ]
+    )
+    with FixtureSite(faults=unasked) as site:
+        result = crawl(site.base_url, db, config)
+        article, listing = site.url("/news/contents/details/87362"), site.url("/news/3")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    reports = last_reports(db)
+    said = "HTTP 304 (not modified) to a request naming no stored version"
+    assert [e["url"] for e in reports["thaigov"]["errors"] if e["error"].startswith(said)] == [
+        article
+    ]
+    assert [e["url"] for e in reports["mdes"]["errors"] if e["error"].startswith(said)] == [listing]
+    assert reports["thaigov"]["not_modified"] == reports["mdes"]["not_modified"] == 0
+    assert 87362 not in stored_ids(db, "thaigov")
+
+
 def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):
     """A generic error page and the site's empty page with a message (thaigov ids with no
     article), and an MDES page headlined "ไม่พบข้อมูล" that a listing still links to."""
