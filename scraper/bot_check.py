@@ -4,9 +4,11 @@ A site behind Cloudflare, Akamai, an F5 firewall or the like may answer a client
 takes for a bot with HTTP 200 and a page of its own instead of the one asked for.
 Such a page is judged by what only such pages are made of, never by the words of
 the text: its whole ``<title>``, elements of the challenge (Cloudflare's
-``challenge-*`` ids and ``_cf_chl_opt`` script), or a captcha widget on a page with
-almost no text. An article that merely mentions these words, or carries a captcha
-on a comment form, is not one. Pure: it takes the page's text and nothing else.
+``challenge-*`` ids and ``_cf_chl_opt`` script, Imperva Incapsula's frame), F5 BIG-IP's
+JavaScript challenge script on a page that shows no text at all (F5 puts the same script
+in the pages it lets through), or a captcha widget on a page with almost no text. An
+article that merely mentions these words, or carries a captcha on a comment form, or a
+firewall's script, is not one. Pure: it takes the page's text and nothing else.
 """
 
 from __future__ import annotations
@@ -38,8 +40,14 @@ BOT_CHECK_ELEMENTS = {
         " or starts-with(normalize-space(), 'Checking your browser before accessing')]"
     ),
     "Cloudflare block": "//*[@id='cf-wrapper' or @id='cf-error-details']",
+    # The frame its challenge runs in; the pages it lets through carry its script, no frame.
+    "Incapsula challenge": "//iframe[contains(@src, '/_Incapsula_Resource')]",
     CAPTCHA: "//*[@id='px-captcha']",
 }
+# F5 BIG-IP's bot defence: its challenge is a page of scripts that shows nothing without
+# them; it puts the same script in the pages it lets through (a soft 404 shows little text).
+F5_CHALLENGE = "F5 challenge"
+F5_SCRIPT = "//script[contains(@src, '/TSPD/')]"
 # Captcha widgets, which a comment or contact form may carry too...
 CAPTCHA_WIDGETS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' g-recaptcha ')"
@@ -71,6 +79,9 @@ def bot_check_kind(html: str) -> str | None:
         if page.xpath(xpath):
             return kind
     body = page.css("body")
+    shown = sum(map(len, block_lines(body[0]))) if body else 0
+    if not shown and page.xpath(F5_SCRIPT):
+        return F5_CHALLENGE
     if not body or not page.xpath(CAPTCHA_WIDGETS):
         return None
-    return CAPTCHA if sum(map(len, block_lines(body[0]))) < CAPTCHA_PAGE_MAX_CHARS else None
+    return CAPTCHA if shown < CAPTCHA_PAGE_MAX_CHARS else None

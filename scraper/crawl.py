@@ -100,7 +100,23 @@ def crawl_log_handler(settings: Settings) -> logging.Handler:
     handler = logging.StreamHandler()
     handler.setFormatter(LockTimesFormatter(settings["LOG_FORMAT"], BANGKOK))
     handler.setLevel(settings["LOG_LEVEL"])
+    handler.addFilter(ExtractorLines(shown=handler.level <= logging.DEBUG))
     return handler
+
+
+class ExtractorLines(logging.Filter):
+    """The fallback extractor's (trafilatura's) lines below ERROR, shown only at DEBUG
+    (``-vv``): a page's own line says what became of it. Its ``discarding data: URL``, twice
+    for each read of a page it finds nothing in, came ten times over for a page retried
+    before that page's one ``error: URL: no article and no soft 404 in the page``."""
+
+    def __init__(self, shown: bool) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        extractor = record.name.split(".")[0] == "trafilatura"
+        return self.shown or not extractor or record.levelno >= logging.ERROR
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ garbled bodies, half a page sent with no ``Content-Length`` and the connection c
 ``Content-Encoding`` names (plain HTML said to be gzip or deflate), a gzip stream cut
 short, huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
 or gzipped: small until decompressed), redirects, a page that is only a meta refresh and
-one that reloads itself, a bot check answered with 200) so reliability tests can show what
+one that reloads itself, a bot check answered with 200, a session cookie set as a PHP site
+sets one on every page) so reliability tests can show what
 a spider does with them. Every request is recorded in
 ``FixtureSite.requests``.
 
@@ -113,7 +114,7 @@ security of your connection before proceeding.</div></div></div>
 </body></html>
 """
 # Request headers kept on each RequestRecord.
-RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range")
+RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range", "Cookie")
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
 RANDOM_FAULTS = ("status", "retry_after", "cut")
 HUGE_CHUNK = 1 << 16
@@ -146,6 +147,7 @@ FAULTS = frozenset(
         "auto_refresh",
         "soft404",
         "bot_check",
+        "session_cookie",
     }
 )
 
@@ -529,6 +531,9 @@ class _Handler(BaseHTTPRequestHandler):
             tag = AUTO_REFRESH_TAG.format(refresh=rule.refresh, path=path).encode()
             body = normal.body.replace(b"<head>", b"<head>" + tag, 1)
             return Response(normal.status, body, normal.headers)
+        if fault == "session_cookie":  # the page as it is, setting a session cookie
+            cookie = f"PHPSESSID={hashlib.sha256(path.encode()).hexdigest()[:26]}; path=/; HttpOnly"
+            return Response(normal.status, normal.body, {**normal.headers, "Set-Cookie": cookie})
         if fault == "redirect_307":
             return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
         if fault == "garble":

@@ -16,6 +16,14 @@ from thaidigest.output import LOG_DATE_FORMAT
 # `scrapy crawl` run in the project's folder starts here, not in thaidigest's command line:
 # PyThaiNLP read-only all the same (a service user may have no home folder to write).
 pythainlp_read_only(os.environ)
+# Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public suffix.
+# With no copy of the list cached in the home folder, tldextract fetched it from
+# publicsuffix.org, without a timeout, in the crawl's one thread (a firewall dropping that
+# request stalled the crawl for minutes; offline, a traceback on stderr), then cached it
+# there. The copy it ships is enough: no request, nothing written (before tldextract loads,
+# as it reads these when it loads; a user's own choice kept).
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+os.environ.setdefault("TLDEXTRACT_CACHE", "")
 
 BOT_NAME = "thaidigest"
 SPIDER_MODULES = ["scraper.spiders"]

@@ -14,7 +14,8 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   a 5xx that would be retried) were sent and
   answered: counted apart, once per reason, as answers after the stop, not used;
 - 200: a page to parse;
-- 304: unchanged since the stored ETag / Last-Modified;
+- 304: unchanged since the stored ETag / Last-Modified; a 304 to a request that named
+  neither (a new article, a listing) is an **error** (:data:`NOT_MODIFIED_UNASKED`);
 - a 200 page that is only a meta refresh or a ``Refresh`` header
   (:func:`scraper.sites.refresh_target`: within ``MAX_REFRESH_DELAY`` seconds to an
   http(s) URL, next to no text; or, an article page, within
@@ -168,6 +169,13 @@ TOO_DEEP_LISTING = f"{_TOO_DEEP} to its end; its links past that depth are not f
 # Why a page or an article was lost to an exception the crawl did not expect (a bug): the
 # report's error, with the exception's words after it.
 CALLBACK_FAILED = "the spider failed on this page; nothing of it stored"
+# A 304 to a request that named no stored version: no page, and nothing it could stand for.
+NOT_MODIFIED_UNASKED = (
+    "HTTP 304 (not modified) to a request naming no stored version (no If-None-Match"
+    " or If-Modified-Since): no page"
+)
+# The request headers that name a stored version, to which a 304 answers.
+VALIDATOR_HEADERS = ("If-None-Match", "If-Modified-Since")
 ITEM_FAILED = "storing this article failed; not stored"
 # The meta key of a page known to exist (a stored article revisited, an MDES listing, a
 # thaigov search page, an article one of these links), not a guess: a site is stopped for
@@ -432,6 +440,13 @@ class SiteSpider(scrapy.Spider):
             return Verdict(Answer.BLOCKED)
         if status == 200 and (target := self.page_refresh_target(response)) is not None:
             return self._judge_redirect(response, target, META_REFRESH)
+        if status == 304 and not any(
+            response.request.headers.get(name) for name in VALIDATOR_HEADERS
+        ):
+            # Taken as "not modified", a new article's id was a hit never stored, an MDES
+            # listing page read as unchanged: the category not read, the crawl ok.
+            self.report_error(response.url, NOT_MODIFIED_UNASKED)
+            return Verdict(Answer.ERROR)
         if status in (200, 304):
             stats.inc_value("thaidigest/fetched")  # a page, as the report counts them
         if status == 200:

@@ -24,6 +24,8 @@ BOT_CHECK_PAGES = {
     "cloudflare_access_denied.html": "Cloudflare block",
     "akamai_access_denied.html": "access denied",
     "f5_request_rejected.html": "access denied",
+    "f5_javascript_challenge.html": "F5 challenge",
+    "incapsula_challenge.html": "Incapsula challenge",
     "captcha.html": "captcha",
 }
 SITE_PAGES = sorted(
@@ -34,6 +36,11 @@ QUOTED = (
     "<p>Just a moment...</p><p>Checking if the site connection is secure</p>"
     "<p>Access Denied</p><p>Attention Required! | Cloudflare</p>"
     "<p>ระบบจะขอให้ผู้ใช้ยืนยันตัวตนด้วย CAPTCHA และหน้า challenge-running ของ cf_chl</p>"
+)
+# The scripts F5 BIG-IP's bot defence and Imperva Incapsula put in the pages they let through.
+PROTECTED_PAGE_SCRIPTS = (
+    '<script type="text/javascript" src="/TSPD/08a3b5c7d9e1f2000b4c6d8e0f1a2b3c?type=7"></script>'
+    '<script src="/_Incapsula_Resource?SWJIYLWA=719d34d31c8e3a6e6fffd425f7e032f3"></script>'
 )
 COMMENT_FORM = (
     '<form action="/comment"><div class="g-recaptcha" data-sitekey="x"></div></form></body>'
@@ -79,3 +86,22 @@ def test_an_article_headlined_about_a_captcha_is_no_bot_check() -> None:
     assert replaced == 1
 
     assert bot_check_kind(retitled) is None
+
+
+@pytest.mark.parametrize(
+    "path", [path for path in SITE_PAGES if b"</head>" in path.read_bytes()], ids=lambda p: p.name
+)
+def test_a_page_of_the_sites_with_the_scripts_a_firewall_adds_is_no_bot_check(path: Path) -> None:
+    html = path.read_bytes().decode("utf-8", errors="replace")
+    protected = html.replace("</head>", PROTECTED_PAGE_SCRIPTS + "</head>", 1)
+
+    assert bot_check_kind(protected) is None
+
+
+def test_an_f5_challenge_is_told_by_its_script_on_a_page_that_shows_nothing() -> None:
+    html = page("f5_javascript_challenge.html")
+    showing = html.replace("<body>", "<body><p>ข่าวทำเนียบรัฐบาล</p>")
+    without_script = html.replace("/TSPD/08", "/js/08")
+
+    assert bot_check_kind(showing) is None
+    assert bot_check_kind(without_script) is None

@@ -227,6 +227,29 @@ def test_a_crawl_logs_warnings_only_unless_asked_for_more(tmp_path):
     assert "[scrapy.core.engine] DEBUG: Crawled (200)" in runs["debug"].stderr
 
 
+# A page in thaigov's title the fallback extractor finds no text in.
+EMPTY_TITLED_PAGE = (
+    "<html><head><title>รัฐบาลไทย-ข่าวทำเนียบรัฐบาล-ข่าว</title></head><body><div></div></body></html>"
+)
+
+
+def test_a_page_the_fallback_finds_nothing_in_is_said_in_one_line_not_the_extractors(tmp_path):
+    root = copy_site(tmp_path)
+    (root / "news" / "contents" / "details" / "87361.html").write_text(
+        EMPTY_TITLED_PAGE, encoding="utf-8"
+    )
+    config = write_config(tmp_path)
+    with FixtureSite(root) as site:
+        result = crawl(site.base_url, tmp_path / "db.sqlite", config, "--source", "thaigov")
+        url = site.url("/news/contents/details/87361")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert f"error: {url}: no article and no soft 404 in the page" in result.stdout
+    said = [line for line in result.stderr.splitlines() if url in line]
+    assert said == [line for line in said if "[thaigov] ERROR: error: " in line], said
+    assert len(said) == 1, said
+    assert "trafilatura" not in result.stderr
+
+
 def test_second_crawl_given_the_same_start_id_fetches_no_stored_article_again(tmp_path):
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
@@ -1749,6 +1772,32 @@ def last_reports(db) -> dict[str, dict]:
         return {site: store.last_crawl_runs(site, limit=1)[0]["report"] for site in SOURCES}
     finally:
         store.close()
+
+
+def test_a_304_to_a_first_request_is_an_error_not_an_article_or_listing_unchanged(tmp_path):
+    """A cache or proxy answering 304 to a request that named no stored version: the
+    thaigov id counted "not modified", its article never stored, and the MDES category
+    left unread, both crawls ok with no error."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    unasked = FaultPlan(
+        rules=[
+            FaultRule(path=r"^/news/contents/details/87362$", fault="status", status=304),
+            FaultRule(path=r"^/news/3$", fault="status", status=304),
+        ]
+    )
+    with FixtureSite(faults=unasked) as site:
+        result = crawl(site.base_url, db, config)
+        article, listing = site.url("/news/contents/details/87362"), site.url("/news/3")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    reports = last_reports(db)
+    said = "HTTP 304 (not modified) to a request naming no stored version"
+    assert [e["url"] for e in reports["thaigov"]["errors"] if e["error"].startswith(said)] == [
+        article
+    ]
+    assert [e["url"] for e in reports["mdes"]["errors"] if e["error"].startswith(said)] == [listing]
+    assert reports["thaigov"]["not_modified"] == reports["mdes"]["not_modified"] == 0
+    assert 87362 not in stored_ids(db, "thaigov")
 
 
 def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):

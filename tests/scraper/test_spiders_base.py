@@ -35,6 +35,7 @@ from scraper.spiders.base import (
     CALLBACK_FAILED,
     ITEM_FAILED,
     KNOWN_PAGE,
+    NOT_MODIFIED_UNASKED,
     Answer,
     DateSource,
     SiteSpider,
@@ -857,7 +858,9 @@ def stops_after(answers: list[tuple[int, bool]], limit: int) -> list[tuple[int, 
     for number, (status, known) in enumerate(answers, start=1):
         article_id = str(87300 + number)
         url = URL.replace("87382", article_id)
-        request = Request(url, meta={"source_id": article_id, KNOWN_PAGE: known})
+        # A 304 answers a request naming the version stored (a revisit's).
+        validator = {"If-None-Match": '"v1"'} if status == 304 else {}
+        request = Request(url, meta={"source_id": article_id, KNOWN_PAGE: known}, headers=validator)
         body = ARTICLE_PAGE if status == 200 else f"<h1>{status}</h1>"
         headers = {"Content-Type": UTF8_HTML}
         spider.judge(HtmlResponse(url, status=status, body=body.encode(), headers=headers,
@@ -891,6 +894,31 @@ def test_an_error_between_refused_pages_neither_counts_nor_breaks_the_run() -> N
         (3, "refused 2 pages in a row")
     ]
     assert stops_after([(500, KNOWN)] * 5, limit=2) == []
+
+
+@pytest.mark.parametrize(
+    ("validators", "answer"),
+    [
+        ({}, Answer.ERROR),
+        ({"If-None-Match": '"5f3a"'}, Answer.NOT_MODIFIED),
+        ({"If-Modified-Since": "Fri, 23 Aug 2024 03:00:00 GMT"}, Answer.NOT_MODIFIED),
+    ],
+)
+def test_a_304_is_not_modified_only_to_a_request_naming_a_stored_version(
+    validators: dict[str, str], answer: Answer
+) -> None:
+    crawler = get_crawler(ThaigovSpider)
+    crawler.stats.open_spider()
+    spider = ThaigovSpider()
+    spider.crawler = crawler
+    request = Request(URL, meta={"source_id": "87382"}, headers=validators)
+
+    verdict = spider.judge(Response(URL, status=304, request=request))
+
+    assert verdict.answer is answer
+    errors = [] if validators else [{"url": URL, "error": NOT_MODIFIED_UNASKED}]
+    assert spider.errors == errors
+    assert crawler.stats.get_value("thaidigest/not_modified") == (1 if validators else None)
 
 
 def test_zero_refused_pages_to_stop_never_stops() -> None:
