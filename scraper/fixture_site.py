@@ -116,6 +116,8 @@ security of your connection before proceeding.</div></div></div>
 # Request headers kept on each RequestRecord.
 RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range", "Cookie")
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
+# The start of a PDF file, as a "binary" fault sends it: a stream's bytes after its header.
+PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 4 >>\nstream\n\x00\x01\x02\x03"
 RANDOM_FAULTS = ("status", "retry_after", "cut")
 HUGE_CHUNK = 1 << 16
 LAST_CHUNK = b"0\r\n\r\n"  # the chunk of no bytes that ends a chunked body
@@ -148,6 +150,7 @@ FAULTS = frozenset(
         "soft404",
         "bot_check",
         "session_cookie",
+        "binary",
     }
 )
 
@@ -534,6 +537,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "session_cookie":  # the page as it is, setting a session cookie
             cookie = f"PHPSESSID={hashlib.sha256(path.encode()).hexdigest()[:26]}; path=/; HttpOnly"
             return Response(normal.status, normal.body, {**normal.headers, "Set-Cookie": cookie})
+        if fault == "binary":  # a document, not a page: a PDF where a page was linked
+            return Response(200, PDF_BYTES, {"Content-Type": "application/pdf"})
         if fault == "redirect_307":
             return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
         if fault == "garble":

@@ -89,7 +89,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
@@ -249,6 +249,29 @@ class PageText:
 
     text: str | None = None
     retry: scrapy.Request | None = None
+
+
+# Content types of documents and media, never a page whatever their bytes look like (a PDF
+# whose first kilobytes are ASCII Scrapy takes for text); ``application/octet-stream`` is
+# not among them: a server that labels its pages so still serves pages.
+_DOCUMENT_TYPES = re.compile(
+    r"(?:image|audio|video|font)/|application/(?:pdf|zip|msword|vnd\.(?!.*\+xml))", re.IGNORECASE
+)
+
+
+def not_text_reason(response: Response) -> str | None:
+    """Why an answer holds no page of text, naming what it says it is (``not a page of text
+    (Content-Type: application/pdf): nothing of it stored``), or None for one that may:
+    one Scrapy does not take for text, or a document's or a medium's content type."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").strip()
+    if isinstance(response, TextResponse) and not _DOCUMENT_TYPES.match(content_type):
+        return None
+    said = [
+        f"{name}: {value.decode('latin-1')}"
+        for name in ("Content-Type", "Content-Encoding")
+        if (value := response.headers.get(name))
+    ]
+    return f"not a page of text ({'; '.join(said) or 'no Content-Type'}): nothing of it stored"
 
 
 def _page_address(url: str) -> tuple[str, list[tuple[str, str]]]:
@@ -860,7 +883,13 @@ class SiteSpider(scrapy.Spider):
         :func:`thaidigest.readers.decode_thai_page`, which also reads as TIS-620 a
         short Thai text whose bytes happen to be UTF-8 (``รถ`` read as ``ö``). Bytes
         neither UTF-8 nor Thai are left to Scrapy's guess and the checks above.
+
+        An answer that is no page of text (:func:`not_text_reason`: a PDF, an image, a
+        body left in an encoding Scrapy cannot undo) is reported, never retried.
         """
+        if (reason := not_text_reason(response)) is not None:
+            self.report_error(response.url, reason)
+            return PageText()
         text = response.text
         if declared_charset(response) is None:
             thai = page_language(text) in (None, SITE_LANGUAGE)

@@ -1800,6 +1800,42 @@ def test_a_304_to_a_first_request_is_an_error_not_an_article_or_listing_unchange
     assert 87362 not in stored_ids(db, "thaigov")
 
 
+def test_an_answer_that_is_no_text_is_an_error_in_words_and_a_failed_id(tmp_path):
+    """A PDF where a page was linked (Scrapy's Response, not a TextResponse): the spider
+    failed on it with "AttributeError: Response content isn't text", and thaigov did not
+    count the id as failed, so its walk ended sooner. Now an error in words, not retried,
+    and the next crawl asks for the thaigov id again."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    pdf = FaultPlan(
+        rules=[
+            FaultRule(path=r"^/news/contents/details/87362$", fault="binary"),
+            FaultRule(path=mdes_article_path(page), fault="binary"),
+        ]
+    )
+    with FixtureSite(faults=pdf) as site:
+        result = crawl(site.base_url, db, config)
+        asked = [r.path for r in site.requests if r.path == "/news/contents/details/87362"]
+        with_pdf = {site.url("/news/contents/details/87362")}
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    said = "not a page of text (Content-Type: application/pdf): nothing of it stored"
+    reports = last_reports(db)
+    assert [e for e in reports["thaigov"]["errors"] if e["url"] in with_pdf] == [
+        {"url": next(iter(with_pdf)), "error": said}
+    ]
+    [mdes_error] = reports["mdes"]["errors"]
+    assert re.search(mdes_article_path(page), urlsplit(mdes_error["url"]).path)
+    assert mdes_error["error"] == said
+    assert asked == ["/news/contents/details/87362"]  # not retried
+    assert "AttributeError" not in result.stdout + result.stderr
+    assert 87362 not in stored_ids(db, "thaigov")
+    with FixtureSite() as site:  # served as a page now: asked again, and stored
+        result = crawl(site.base_url, db, config, "--source", "thaigov")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert 87362 in stored_ids(db, "thaigov")
+
+
 def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):
     """A generic error page and the site's empty page with a message (thaigov ids with no
     article), and an MDES page headlined "ไม่พบข้อมูล" that a listing still links to."""

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from scrapy import signals
-from scrapy.http import HtmlResponse, Request, Response
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -41,6 +41,7 @@ from scraper.spiders.base import (
     SiteSpider,
     Verdict,
     first_believed_date,
+    not_text_reason,
 )
 from scraper.spiders.mdes import MdesSpider
 from scraper.spiders.thaigov import ThaigovSpider
@@ -1152,3 +1153,33 @@ def test_an_errback_raising_is_an_error_of_the_crawl_at_its_requests_url(
             "error": f"{CALLBACK_FAILED} (KeyError: 'bug in errback')",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        # A PDF whose first bytes are ASCII: Scrapy takes it for text, its type says not.
+        ("application/pdf", b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n", "Content-Type: application/pdf"),
+        ("image/png; charset=binary", b"PNG but ASCII", "Content-Type: image/png; charset=binary"),
+        ("application/vnd.ms-excel", b"a,b\n1,2\n", "Content-Type: application/vnd.ms-excel"),
+        # Pages however labelled: read as pages.
+        ("text/html; charset=utf-8", b"<html><body>x</body></html>", None),
+        ("application/xhtml+xml", b"<html><body>x</body></html>", None),
+        ("application/vnd.wap.xhtml+xml", b"<html><body>x</body></html>", None),
+        ("application/octet-stream", b"<html><body>x</body></html>", None),
+        ("", b"<html><body>x</body></html>", None),
+    ],
+)
+def test_an_answer_whose_type_is_a_document_is_no_page_of_text(content_type, body, reason):
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = TextResponse("https://www.thaigov.go.th/x", body=body, headers=headers)
+    said = not_text_reason(answer)
+    if reason is None:
+        assert said is None
+    else:
+        assert said == f"not a page of text ({reason}): nothing of it stored"
+
+
+def test_an_answer_scrapy_takes_for_no_text_is_no_page_of_text_whatever_its_type():
+    answer = Response("https://www.thaigov.go.th/x", body=b"\x00\x01", headers={})
+    assert not_text_reason(answer) == "not a page of text (no Content-Type): nothing of it stored"
