@@ -639,3 +639,19 @@ def test_without_a_settings_file_in_the_current_folder_the_defaults_are_the_sett
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("THAIDIGEST_CONFIG", raising=False)
     assert load_config() == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("table", "key"), [("relevance", "rules"), ("relevance", "model"), ("partners", "file")]
+)
+def test_a_file_setting_naming_a_folder_says_it_is_a_folder(table, key, tmp_path):
+    """It said `no such file: rules`, of a folder that is there."""
+    (tmp_path / "rules").mkdir()
+    settings = tmp_path / "thaidigest.toml"
+    settings.write_text(f'[{table}]\n{key} = "rules"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(settings)
+    assert (
+        str(raised.value)
+        == f"{settings}: {table}.{key}: {tmp_path / 'rules'}: is a folder, not a file"
+    )

@@ -228,7 +228,12 @@ def _existing_toml_file(value: str) -> str | None:
 
 
 def _existing_file(value: str) -> str | None:
-    return None if Path(value).is_file() else f"no such file: {value}"
+    path = Path(value)
+    if path.is_file():
+        return None
+    if path.is_dir():  # there, but no file: "no such file" sent the user looking for it
+        return f"{value}: is a folder, not a file"
+    return f"no such file: {value}"
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
