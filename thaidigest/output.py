@@ -172,7 +172,7 @@ def _replacing_unencodable(stdout: TextIO) -> None:
     is kept): in a TIS-620 locale, ``explain``'s topic line (``·``) or ``partners``' note
     (``…``), in a Latin-1 one any Thai, stopped the command with a traceback."""
     reconfigure = getattr(stdout, "reconfigure", None)  # a text file of the system's
-    if reconfigure is not None and stdout.errors == "strict":
+    if reconfigure is not None and getattr(stdout, "errors", None) == "strict":
         reconfigure(errors="replace")
 
 
