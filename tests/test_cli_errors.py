@@ -898,6 +898,46 @@ def test_a_closed_pipe_under_the_output_is_quiet_and_status_141(command, tmp_pat
     assert (result.returncode, result.stderr) == (141, "")
 
 
+MOU_HEADLINE = "ดีอีลงนามบันทึกความเข้าใจกับญี่ปุ่นด้านปัญญาประดิษฐ์"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "headline", "mou_topic"),
+    [
+        ("tis-620", MOU_HEADLINE, "Agreements and MoUs ? บันทึกความเข้าใจและข้อตกลง (mou)"),
+        ("latin-1", "?" * len(MOU_HEADLINE), "Agreements and MoUs · " + "?" * 26 + " (mou)"),
+    ],
+)
+def test_a_character_the_locales_encoding_lacks_is_shown_as_a_question_mark(
+    encoding, headline, mou_topic, tmp_path
+):
+    """In a TIS-620 locale explain's topics line stopped at its middle dot (not in TIS-620),
+    in a Latin-1 one at the headline, with a traceback."""
+    article = tmp_path / "mou.txt"
+    article.write_text(
+        f"{MOU_HEADLINE}\n\n"
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจ (MoU) กับญี่ปุ่น"
+        " ด้านปัญญาประดิษฐ์และเศรษฐกิจดิจิทัล\n\n"
+        "ที่มา : https://www.mdes.go.th/news/detail/9001\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "db.sqlite"
+    assert invoke("import", str(article), "--db", str(db)).exit_code == 0
+
+    result = subprocess.run(
+        [sys.executable, "-m", "thaidigest", "explain", str(article), "--db", str(db)],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+    )
+
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    lines = result.stdout.decode(encoding).splitlines()
+    assert lines[:2] == [headline, "https://mdes.go.th/news/detail/9001"]
+    topics = next(line for line in lines if line.startswith("topics: "))
+    assert mou_topic in topics, topics
+
+
 # thaidigest's own options that print and exit, read before any command is looked up.
 OWN_OUTPUT = {"help": ["--help"], "version": ["--version"]}
 

@@ -895,6 +895,38 @@ def test_an_export_named_jsonl_xz_is_xz_and_imports_back(tmp_path, name):
     assert export(again) == export(db)
 
 
+@pytest.mark.parametrize("locale_encoding", ["tis-620", "latin-1"])
+def test_an_export_to_stdout_is_utf8_whatever_the_locale_and_imports_back(
+    tmp_path, locale_encoding
+):
+    """In a TIS-620 locale the export went out in TIS-620, which import refused line by
+    line; in a Latin-1 one it stopped at the first Thai letter with a traceback."""
+    article = tmp_path / "mou.txt"
+    article.write_text(
+        "ดีอีลงนามความร่วมมือด้านปัญญาประดิษฐ์กับญี่ปุ่น\n\n"
+        "กระทรวงดิจิทัลเพื่อเศรษฐกิจและสังคมลงนามบันทึกความเข้าใจกับญี่ปุ่น\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(article), "--db", str(db)).exit_code == 0
+
+    result = subprocess.run(
+        [sys.executable, "-m", "thaidigest", "export", "--db", str(db)],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": locale_encoding},
+    )
+
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    [record] = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert record["title"] == "ดีอีลงนามความร่วมมือด้านปัญญาประดิษฐ์กับญี่ปุ่น"
+    backup = tmp_path / "backup.jsonl"
+    backup.write_bytes(result.stdout)
+    imported = run("import", str(backup), "--db", str(tmp_path / "again.sqlite"))
+    assert imported.exit_code == 0, imported.output
+    assert "read 1, new 1, updated 0, unchanged 0, rejected 0" in imported.output
+
+
 @pytest.mark.parametrize("name", ["backup.JSONL.gz", "backup.json.bz2", "backup.json", "backup"])
 def test_an_export_name_import_cannot_read_is_refused_before_writing(tmp_path, name):
     db = tmp_path / "db.sqlite"

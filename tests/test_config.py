@@ -610,3 +610,48 @@ def test_a_shown_value_reads_back_as_the_same_toml_value(value):
     shown = toml_value(value)
     assert tomllib.loads(f"v = {shown}")["v"] == value
     assert shown.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        (lambda name: name.symlink_to("moved/thaidigest.toml"), "no such configuration file"),
+        (lambda name: name.mkdir(), "is a folder, not a settings file"),
+    ],
+    ids=["link-to-nothing", "folder"],
+)
+def test_a_settings_file_in_the_current_folder_that_cannot_be_read_is_no_silent_default(
+    make, error, tmp_path, monkeypatch
+):
+    """./thaidigest.toml, a link whose target was moved, or a folder, was passed over: the
+    command ran on the defaults (the live sites, ./public) instead of the settings meant."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("THAIDIGEST_CONFIG", raising=False)
+    make(tmp_path / "thaidigest.toml")
+    with pytest.raises(ConfigError) as raised:
+        load_config()
+    assert str(raised.value) == f"thaidigest.toml: {error}"
+
+
+def test_without_a_settings_file_in_the_current_folder_the_defaults_are_the_settings(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("THAIDIGEST_CONFIG", raising=False)
+    assert load_config() == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("table", "key"), [("relevance", "rules"), ("relevance", "model"), ("partners", "file")]
+)
+def test_a_file_setting_naming_a_folder_says_it_is_a_folder(table, key, tmp_path):
+    """It said `no such file: rules`, of a folder that is there."""
+    (tmp_path / "rules").mkdir()
+    settings = tmp_path / "thaidigest.toml"
+    settings.write_text(f'[{table}]\n{key} = "rules"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(settings)
+    assert (
+        str(raised.value)
+        == f"{settings}: {table}.{key}: {tmp_path / 'rules'}: is a folder, not a file"
+    )

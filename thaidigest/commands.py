@@ -218,7 +218,7 @@ def export_command(format_: str, output: Path | None, db: str | None) -> None:
     """Every stored article as one JSON object a line."""
     store = Store.open(db, create=False)
     if output is None:
-        _write_records(store, sys.stdout)
+        _write_records(store, _as_utf8(sys.stdout))
         return
     try:
         with _replacing(output) as staged, _open_output(staged) as stream:
@@ -256,6 +256,16 @@ def _replacing(output: Path) -> Iterator[Path]:
         os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
+
+
+def _as_utf8(stream: TextIO) -> TextIO:
+    """``stream`` (standard output) writing UTF-8 whatever the locale's encoding, as ``-o``
+    writes its file: ``import`` reads only UTF-8, so a TIS-620 locale's export was refused
+    line by line when imported back, and a Latin-1 one's stopped at the first Thai letter."""
+    reconfigure = getattr(stream, "reconfigure", None)  # a text file of the system's
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8")
+    return stream
 
 
 def _open_output(output: Path) -> TextIO:

@@ -228,7 +228,12 @@ def _existing_toml_file(value: str) -> str | None:
 
 
 def _existing_file(value: str) -> str | None:
-    return None if Path(value).is_file() else f"no such file: {value}"
+    path = Path(value)
+    if path.is_file():
+        return None
+    if path.is_dir():  # there, but no file: "no such file" sent the user looking for it
+        return f"{value}: is a folder, not a file"
+    return f"no such file: {value}"
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
@@ -777,7 +782,8 @@ def merge(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]
 
 
 def config_path(path: str | Path | None = None) -> Path | None:
-    """The configuration file in use, or None for the defaults alone.
+    """The configuration file in use, or None for the defaults alone: ``path``, else
+    ``$THAIDIGEST_CONFIG``, else ``./thaidigest.toml`` when that name is there.
 
     An empty ``path``, or an empty ``$THAIDIGEST_CONFIG`` when ``path`` is None, is a
     :class:`ConfigError`, not the defaults: it is a mistake (an unset variable in a
@@ -791,8 +797,10 @@ def config_path(path: str | Path | None = None) -> Path | None:
         if not os.environ[CONFIG_ENV].strip():
             raise ConfigError(f"{CONFIG_ENV} is set but empty: give a settings file, or unset it")
         return Path(os.environ[CONFIG_ENV])
+    # Present as a name, it is the file meant: a link to nothing (its target moved or
+    # mistyped) or a folder is refused as --config's would be, not left for the defaults.
     default = Path(DEFAULT_CONFIG_FILE)
-    return default if default.is_file() else None
+    return default if default.is_file() or default.is_symlink() or default.is_dir() else None
 
 
 def digest_folder(out: str | Path | None, config: Mapping[str, Any]) -> Path:

@@ -152,6 +152,7 @@ def checked_stdout() -> Iterator[None]:
     if stdout is None:  # no standard output at all: nothing to check
         yield
         return
+    _replacing_unencodable(stdout)
     sys.stdout = CheckedStdout(stdout)  # type: ignore[assignment]
     try:
         yield
@@ -163,6 +164,16 @@ def checked_stdout() -> Iterator[None]:
         raise SystemExit(EXIT_CLOSED_PIPE) from None
     finally:
         sys.stdout = stdout
+
+
+def _replacing_unencodable(stdout: TextIO) -> None:
+    """Have ``stdout`` write a character its encoding lacks as ``?``, as click does for the
+    streams it opens itself (a handler other than strict, chosen with ``PYTHONIOENCODING``,
+    is kept): in a TIS-620 locale, ``explain``'s topic line (``·``) or ``partners``' note
+    (``…``), in a Latin-1 one any Thai, stopped the command with a traceback."""
+    reconfigure = getattr(stdout, "reconfigure", None)  # a text file of the system's
+    if reconfigure is not None and getattr(stdout, "errors", None) == "strict":
+        reconfigure(errors="replace")
 
 
 def show_error(error: click.ClickException) -> None:
