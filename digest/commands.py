@@ -72,6 +72,7 @@ from thaidigest.options import (
     load_config_or_exit,
     out_option,
     output_folder,
+    refuse_blank,
 )
 from thaidigest.plural import counted, listed
 from thaidigest.sites import NO_SITES, SOURCES
@@ -570,6 +571,8 @@ def serve_command(out: Path | None, port: int, host: str, config_file: str | Non
     Ctrl-C is how it stops, or SIGTERM (docker stop, systemd), taken as Ctrl-C:
     exit status 0, whenever it comes (serving, or just before).
     """
+    # Blank, the server would listen on every address (a script's unset "$HOST"): refused.
+    refuse_blank("--host", host, "an address to listen on (127.0.0.1: this machine only)")
     # Without a handler, SIGTERM would end serve as a signal does, and as a container's
     # pid 1 it would be ignored.
     config = load_config_or_exit(config_file)

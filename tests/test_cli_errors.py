@@ -1035,6 +1035,20 @@ def test_an_empty_out_option_is_an_error_not_the_current_folder(
     assert list(tmp_path.iterdir()) == []  # nothing written, no database made
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_host_is_an_error_not_every_address(blank, tmp_path, monkeypatch):
+    """Given "" (a script's unset "$HOST"), serve listened on 0.0.0.0, every address of
+    the machine, where its default is this machine only."""
+    monkeypatch.chdir(tmp_path)
+    Path("public").mkdir()
+    result = invoke(*WITH_CONFIG["serve"], "--out", "public", "--host", blank)
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        "Error: --host is empty: give an address to listen on (127.0.0.1: this machine only)"
+    )
+    assert "Serving" not in result.output
+
+
 @pytest.mark.parametrize(
     ("command", "option"),
     [("explain", "--out"), ("digest", "--out"), ("serve", "--out"), ("demo", "--dir")],
