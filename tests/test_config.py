@@ -97,7 +97,14 @@ WRONG_SETTINGS = {
         "[crawl]\nsubprocess_timeout = -5\n",
         "crawl.subprocess_timeout",
     ),
-    "unknown-log-level": ('[crawl]\nlog_level = "LOUD"\n', "crawl.log_level: must be one of"),
+    "unknown-log-level": (
+        '[crawl]\nlog_level = "LOUD"\n',
+        'crawl.log_level: must be one of DEBUG, INFO, WARNING, ERROR, not "LOUD"',
+    ),
+    "log-level-in-lower-case": (
+        '[crawl]\nlog_level = "info"\n',
+        'crawl.log_level: must be one of DEBUG, INFO, WARNING, ERROR (in that case), not "info"',
+    ),
     "infinite-delay": ("[sites.mdes]\ndelay = inf\n", "sites.mdes.delay"),
     "bool-for-a-number": ("[digest]\nweeks = true\n", "digest.weeks"),
     "float-for-a-whole-number": ("[sites.mdes]\nconcurrency = 1.5\n", "sites.mdes.concurrency"),
@@ -105,7 +112,10 @@ WRONG_SETTINGS = {
     "no-category": ("[sites.mdes]\ncategories = []\n", "sites.mdes.categories: must not be empty"),
     "category-zero": ("[sites.mdes]\ncategories = [3, 0]\n", "sites.mdes.categories: each item"),
     "negative-category": ("[sites.mdes]\ncategories = [-7]\n", "sites.mdes.categories: each item"),
-    "unknown-smtp-security": ('[email]\nsecurity = "ssl"\n', "email.security: must be one of"),
+    "unknown-smtp-security": (
+        '[email]\nsecurity = "ssl"\n',
+        'email.security: must be one of starttls, tls, none, not "ssl"',
+    ),
     "starttls-not-true-or-false": ('[email]\nstarttls = "yes"\n', "email.starttls"),
     "string-for-a-list": ('[email]\nrecipients = "a@example.org"\n', "email.recipients"),
     "newline-in-a-header-value": ('[crawl]\nuser_agent = "a\\nb"\n', "crawl.user_agent"),

@@ -237,10 +237,15 @@ def _existing_file(value: str) -> str | None:
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
-    """A check that a value is one of ``choices``."""
+    """A check that a value is one of ``choices``, naming the value it is not (and, for one
+    in another case, that case counts: ``"info"``), as the schedule file's options do."""
 
     def check(value: str) -> str | None:
-        return None if value in choices else f"must be one of {', '.join(choices)}"
+        if value in choices:
+            return None
+        in_case = any(value.casefold() == choice.casefold() for choice in choices)
+        case = " (in that case)" if in_case else ""
+        return f"must be one of {', '.join(choices)}{case}, not {toml_value(value)}"
 
     return check
 

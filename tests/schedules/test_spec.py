@@ -449,7 +449,7 @@ MAIL_MISTAKES = [
     ),
     pytest.param(
         '[email]\nenabled = true\nrecipients = ["a@example.org"]\nsecurity = "ssl"\n',
-        "email.security: must be one of starttls, tls, none",
+        'email.security: must be one of starttls, tls, none, not "ssl"',
         id="unknown-security",
     ),
     pytest.param(
