@@ -192,6 +192,8 @@ def _importable_output(
         return None
     suffixes = " or ".join(JSONL_SUFFIXES)
     output = Path(refuse_blank(parameter.opts[0], value, f"a {suffixes} file"))
+    if value.endswith(("/", os.sep)):  # Path drops it: backup.jsonl/ would name a file
+        raise click.BadParameter(f"{value!r} ends in a slash: name a file, not a folder")
     if not output.name.lower().endswith(JSONL_SUFFIXES):
         raise click.BadParameter(f"{value!r}: import reads back only {suffixes} files")
     return output
