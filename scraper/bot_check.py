@@ -5,17 +5,18 @@ takes for a bot with HTTP 200 and a page of its own instead of the one asked for
 Such a page is judged by what only such pages are made of, never by the words of
 the text: its whole ``<title>``, elements of the challenge (Cloudflare's
 ``challenge-*`` ids and ``_cf_chl_opt`` script, Imperva Incapsula's frame), F5 BIG-IP's
-JavaScript challenge script on a page that shows no text at all (F5 puts the same script
-in the pages it lets through), or a captcha widget on a page with almost no text. An
-article that merely mentions these words, or carries a captcha on a comment form, or a
-firewall's script, is not one. Pure: it takes the page's text and nothing else.
+JavaScript challenge script with its inline state or support-ID notice on a page that
+shows no text at all (F5 puts the same script in the pages it lets through), or a
+captcha widget on a page with almost no text. An article that merely mentions these
+words, or carries a captcha on a comment form, or a firewall's script, is not one.
+Pure: it takes the page's text and nothing else.
 """
 
 from __future__ import annotations
 
 import re
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from scraper.sites import block_lines, first_text
 
@@ -48,6 +49,10 @@ BOT_CHECK_ELEMENTS = {
 # them; it puts the same script in the pages it lets through (a soft 404 shows little text).
 F5_CHALLENGE = "F5 challenge"
 F5_SCRIPT = "//script[contains(@src, '/TSPD/')]"
+# What its challenge has beside the script, and the pages it lets through do not: its
+# inline state (window["bobcmn"]) or its notice with the request's support ID. A page of
+# the site's that shows no text (a refresh, a picture, one built by script) has neither.
+F5_CHALLENGE_MARKS = "//script[contains(., 'bobcmn')] | //noscript[contains(., 'support ID')]"
 # Captcha widgets, which a comment or contact form may carry too...
 CAPTCHA_WIDGETS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' g-recaptcha ')"
@@ -79,9 +84,13 @@ def bot_check_kind(html: str) -> str | None:
         if page.xpath(xpath):
             return kind
     body = page.css("body")
-    shown = sum(map(len, block_lines(body[0]))) if body else 0
-    if not shown and page.xpath(F5_SCRIPT):
+    if page.xpath(F5_SCRIPT) and page.xpath(F5_CHALLENGE_MARKS) and not shown_chars(body):
         return F5_CHALLENGE
     if not body or not page.xpath(CAPTCHA_WIDGETS):
         return None
-    return CAPTCHA if shown < CAPTCHA_PAGE_MAX_CHARS else None
+    return CAPTCHA if shown_chars(body) < CAPTCHA_PAGE_MAX_CHARS else None
+
+
+def shown_chars(body: SelectorList) -> int:
+    """How many characters of text the page's ``body`` (none: 0) shows."""
+    return sum(map(len, block_lines(body[0]))) if body else 0

@@ -665,3 +665,17 @@ def test_a_file_setting_naming_a_folder_says_it_is_a_folder(table, key, tmp_path
         str(raised.value)
         == f"{settings}: {table}.{key}: {tmp_path / 'rules'}: is a folder, not a file"
     )
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+@pytest.mark.parametrize(
+    ("table", "key"), [("relevance", "rules"), ("relevance", "model"), ("partners", "file")]
+)
+def test_a_file_setting_left_empty_says_so_not_that_it_is_a_folder(table, key, value, tmp_path):
+    """Path("") is the current folder: an empty value (a template's unset variable) was
+    said to be a folder, `relevance.rules: : is a folder, not a file`."""
+    settings = tmp_path / "thaidigest.toml"
+    settings.write_text(f'[{table}]\n{key} = "{value}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(settings)
+    assert str(raised.value) == f"{settings}: {table}.{key}: must not be empty"

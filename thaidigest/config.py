@@ -228,6 +228,8 @@ def _existing_toml_file(value: str) -> str | None:
 
 
 def _existing_file(value: str) -> str | None:
+    if not value.strip():  # Path("") is the current folder, "a folder" (a template's unset value)
+        return "must not be empty"
     path = Path(value)
     if path.is_file():
         return None

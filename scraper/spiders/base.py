@@ -251,20 +251,26 @@ class PageText:
     retry: scrapy.Request | None = None
 
 
-# Content types of documents and media, never a page whatever their bytes look like (a PDF
-# whose first kilobytes are ASCII Scrapy takes for text); ``application/octet-stream`` is
-# not among them: a server that labels its pages so still serves pages.
-_DOCUMENT_TYPES = re.compile(
-    r"(?:image|audio|video|font)/|application/(?:pdf|zip|msword|vnd\.(?!.*\+xml))", re.IGNORECASE
+# Content types a page may come with: text, XML (XHTML's too), none, or a server's label
+# for bytes it does not know (``application/octet-stream``, which servers give pages too).
+_PAGE_TYPES = re.compile(
+    r"\s*(?:$|;|text/|[\w.+-]+/(?:[\w.-]+\+)?xml\b|application/octet-stream\b)", re.IGNORECASE
 )
+# What a page's bytes begin with, after white space or a byte-order mark: its doctype or
+# its root element, a comment, or an XML declaration.
+_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|\?xml|!--)", re.IGNORECASE)
 
 
 def not_text_reason(response: Response) -> str | None:
     """Why an answer holds no page of text, naming what it says it is (``not a page of text
-    (Content-Type: application/pdf): nothing of it stored``), or None for one that may:
-    one Scrapy does not take for text, or a document's or a medium's content type."""
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1").strip()
-    if isinstance(response, TextResponse) and not _DOCUMENT_TYPES.match(content_type):
+    (Content-Type: application/pdf): nothing of it stored``), or None for one that may: an
+    answer Scrapy takes for text, whose content type is a page's (:data:`_PAGE_TYPES`) or
+    whose bytes begin as a page's do (a page labelled ``application/x-httpd-php``); a PDF
+    whose first kilobytes are ASCII, which Scrapy takes for text, is none."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    if isinstance(response, TextResponse) and (
+        _PAGE_TYPES.match(content_type) or _PAGE_START.match(response.body)
+    ):
         return None
     said = [
         f"{name}: {value.decode('latin-1')}"

@@ -553,7 +553,9 @@ def test_a_story_found_after_its_week_and_retitled_shows_no_old_headline_atop_it
     # week shows its current version, retitled since, whose page kept the old headline
     # atop its text. Its lede must not open with that headline, in a run of weeks too.
     sunday = date(2024, 8, 25)
-    ingest(store, [article(1, "Ministers meet", "They met in Bangkok.", sunday)], "2024-08-26T01:00")
+    ingest(
+        store, [article(1, "Ministers meet", "They met in Bangkok.", sunday)], "2024-08-26T01:00"
+    )
     retitled = article(1, "Ministers sign an MoU", "Ministers meet\nThey met in Bangkok.", sunday)
     ingest(store, [retitled], "2024-08-26T03:00")
     mark(store, retitled)

@@ -105,3 +105,33 @@ def test_an_f5_challenge_is_told_by_its_script_on_a_page_that_shows_nothing() ->
 
     assert bot_check_kind(showing) is None
     assert bot_check_kind(without_script) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",  # a refresh page: its head says where to go
+        '<img src="/uploads/infographic.jpg">',  # a picture, its words in it
+        '<div id="app"></div><script src="/app.js"></script>',  # built by script
+    ],
+    ids=["refresh", "picture", "scripted"],
+)
+def test_a_page_the_f5_firewall_let_through_that_shows_no_text_is_no_bot_check(body) -> None:
+    """F5 puts its /TSPD/ script in every page it lets through: one of the site's own
+    pages that shows no text was taken for its challenge, and the site stopped."""
+    html = (
+        '<html><head><meta http-equiv="refresh" content="0;url=/news/detail/9001-x">'
+        f"{PROTECTED_PAGE_SCRIPTS}</head><body>{body}</body></html>"
+    )
+
+    assert bot_check_kind(html) is None
+
+
+def test_an_f5_challenge_is_told_by_its_inline_state_or_its_support_id_notice() -> None:
+    html = page("f5_javascript_challenge.html")
+    without_state = html.replace('window["bobcmn"]', 'window["other"]')
+    without_notice = html.replace("support ID", "request")
+    without_either = without_state.replace("support ID", "request")
+
+    assert bot_check_kind(without_state) == bot_check_kind(without_notice) == "F5 challenge"
+    assert bot_check_kind(without_either) is None

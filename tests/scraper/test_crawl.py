@@ -1802,10 +1802,16 @@ def test_a_304_to_a_first_request_is_an_error_not_an_article_or_listing_unchange
 
 def test_an_answer_that_is_no_text_is_an_error_in_words_and_a_failed_id(tmp_path):
     """A PDF where a page was linked (Scrapy's Response, not a TextResponse): the spider
-    failed on it with "AttributeError: Response content isn't text", and thaigov did not
-    count the id as failed, so its walk ended sooner. Now an error in words, not retried,
-    and the next crawl asks for the thaigov id again."""
+    failed on it with "AttributeError: Response content isn't text". Now an error in
+    words, not retried, and the next crawl asks for the thaigov id again as a page that
+    failed (no recheck or gap window reaches it)."""
     config = write_config(tmp_path)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[sites.thaigov]\n", "[sites.thaigov]\nrecheck_window = 0\ngap_window = 0\n", 1
+        ),
+        encoding="utf-8",
+    )
     db = tmp_path / "db.sqlite"
     page = article_pages("mdes")[0]
     pdf = FaultPlan(

@@ -1162,6 +1162,11 @@ def test_an_errback_raising_is_an_error_of_the_crawl_at_its_requests_url(
         ("application/pdf", b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n", "Content-Type: application/pdf"),
         ("image/png; charset=binary", b"PNG but ASCII", "Content-Type: image/png; charset=binary"),
         ("application/vnd.ms-excel", b"a,b\n1,2\n", "Content-Type: application/vnd.ms-excel"),
+        ("application/x-pdf", b"%PDF-1.4\n", "Content-Type: application/x-pdf"),
+        ("application/rtf", b"{\\rtf1\\ansi x}", "Content-Type: application/rtf"),
+        ("application/json", b'{"a": 1}', "Content-Type: application/json"),
+        # A page under a server's odd label: its bytes begin as a page's.
+        ("application/x-httpd-php", b"\n<!DOCTYPE html><html><body>x</body></html>", None),
         # Pages however labelled: read as pages.
         ("text/html; charset=utf-8", b"<html><body>x</body></html>", None),
         ("application/xhtml+xml", b"<html><body>x</body></html>", None),
