@@ -1166,6 +1166,8 @@ def test_a_page_whose_connection_is_refused_is_an_error_in_plain_words(tmp_path)
 BAD_CONTENT_ENCODINGS = {
     "plain-html-said-gzip": FaultRule("", "false_encoding", encoding="gzip"),
     "plain-html-said-deflate": FaultRule("", "false_encoding", encoding="deflate"),
+    "plain-html-said-brotli": FaultRule("", "false_encoding", encoding="br"),
+    "plain-html-said-zstd": FaultRule("", "false_encoding", encoding="zstd"),
 }
 
 
@@ -1174,9 +1176,10 @@ def test_a_page_not_in_the_compression_its_content_encoding_names_is_an_error_in
     tmp_path, fault
 ):
     """Scrapy's decompression ran on the real answer: plain HTML said to be gzip was the
-    error ``Not a gzipped file (b'<!')``, deflate ``Error -3 while decompressing data``.
-    Each is one error in the report's words; the page is not stored nor counted missing,
-    and the crawl goes on with the other pages."""
+    error ``Not a gzipped file (b'<!')``, deflate ``Error -3 while decompressing data``,
+    brotli ``brotli: decoder failed``, zstd ``Unable to decompress Zstandard data``. Each
+    is one error in the report's words; the page is not stored nor counted missing, and
+    the crawl goes on with the other pages."""
     config = write_config(tmp_path)
     db = tmp_path / "db.sqlite"
     page = article_pages("mdes")[0]
@@ -1195,7 +1198,8 @@ def test_a_page_not_in_the_compression_its_content_encoding_names_is_an_error_in
     assert f"{NOT_IN_ITS_ENCODING}" in result.stdout
     logged = [line for line in result.stderr.splitlines() if "ERROR: error: " in line]
     assert len(logged) == 1 and logged[0].endswith(f": {NOT_IN_ITS_ENCODING}"), logged
-    assert "gzipped" not in result.stderr and "decompressing" not in result.stderr
+    for decoders_words in ("gzipped", "decompress", "decoder failed", "Zstandard"):
+        assert decoders_words not in result.stderr
 
 
 def test_a_crawl_taking_over_a_dead_crawls_lock_logs_it_as_its_other_lines_in_bangkok_time(
