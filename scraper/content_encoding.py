@@ -1,13 +1,14 @@
-"""An answer whose body is not in the gzip or deflate its ``Content-Encoding`` names.
+"""An answer whose body is not in the compression its ``Content-Encoding`` names.
 
 Scrapy's :class:`~scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware`
 decodes a compressed answer; a body it cannot decode (plain HTML sent with
 ``Content-Encoding: gzip``, a deflate header over text) raised the decoder's own error,
 which the crawl reported in its words (``Not a gzipped file (b'<!')``, ``Error -3 while
-decompressing data: incorrect header check``). :class:`ContentEncodingMiddleware`, in its
-place, raises :class:`NotInItsEncoding` for it: the page is an error in plain words
-(:data:`~thaidigest.network_errors.NOT_IN_ITS_ENCODING`), never parsed nor stored, and
-the crawl goes on with the other pages. What Scrapy reads it still reads as Scrapy does:
+decompressing data: incorrect header check``, ``brotli: decoder failed``, ``Unable to
+decompress Zstandard data: Unknown frame descriptor``). :class:`ContentEncodingMiddleware`,
+in its place, raises :class:`NotInItsEncoding` for it: the page is an error in plain words
+(:data:`~thaidigest.network_errors.NOT_IN_ITS_ENCODING`), never parsed nor stored, and the
+crawl goes on with the other pages. What Scrapy reads it still reads as Scrapy does:
 a stream cut short as far as it goes (a page without its end, which the spider retries
 as any page cut short), a wrong gzip checksum, what follows the end of a stream.
 """
@@ -15,6 +16,7 @@ as any page cut short), a wrong gzip checksum, what follows the end of a stream.
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
 
 from scrapy import Request
@@ -23,13 +25,24 @@ from scrapy.http import Response
 
 from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 
-# What Python's gzip and zlib raise for a body that is not their format (BadGzipFile is
-# an OSError; a gzip header cut short, an EOFError or a struct.error).
-DECODING_ERRORS = (OSError, EOFError, struct.error, zlib.error)
+# The brotli and zstd decoders Scrapy's decompression imports, as it imports them.
+try:
+    import brotli
+except ImportError:  # PyPy, where Scrapy requires brotlicffi instead
+    import brotlicffi as brotli
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:
+    from backports import zstd
+
+# What the decoders raise for a body that is not their format: Python's gzip and zlib (a
+# BadGzipFile is an OSError; a gzip header cut short, an EOFError or a struct.error),
+# brotli's error and zstd's.
+DECODING_ERRORS = (OSError, EOFError, struct.error, zlib.error, brotli.error, zstd.ZstdError)
 
 
 class NotInItsEncoding(ValueError):
-    """An answer whose body is not in the gzip or deflate its Content-Encoding names. Not
+    """An answer whose body is not in the compression its Content-Encoding names. Not
     an ``IgnoreRequest``: the page was asked for and its answer is wrong, which a
     robots.txt fetch, say, logs as it logs a page it could not fetch."""
 

@@ -151,9 +151,9 @@ def run_crawl(
     whose crawl the database refused as it started (its lock or its run not
     recorded: a read-only file, a writer holding the database too long) sent no
     request: its run is one never stored, with the status ``refused``
-    (:func:`scraper.report.refused_run`); the refusal is in the crawl's log. So is every
-    site when the database refuses the pass that brings the stored verdicts and partners
-    up to date, before any lock.
+    (:func:`scraper.report.refused_run`); the refusal is in the crawl's log, once for the
+    sites refused for the same reason. So is every site when the database refuses the
+    pass that brings the stored verdicts and partners up to date, before any lock.
     SIGTERM and SIGINT are handled from before the first lock is taken (see
     :class:`_SignalStop`): a site whose lock was taken has a run recorded
     ``stopped`` however early the signal came, and a site not reached is left
@@ -187,6 +187,7 @@ def _crawl(
     ttl = timedelta(seconds=float(config["crawl"]["subprocess_timeout"]))
     taken: list[str] = []
     run_ids: dict[str, int] = {}
+    refusals_said: set[str] = set()  # a read-only file refuses every site's lock alike
     crawlers: list[Crawler] = []
     stop = _SignalStop()
     with stop.handling():
@@ -199,7 +200,9 @@ def _crawl(
                 except StoreWaitStopped:  # signalled while the database was busy
                     break
                 except StoreError as error:  # read-only, a writer holding it too long
-                    log.error(REFUSAL_LINE, error)
+                    if str(error) not in refusals_said:
+                        log.error(REFUSAL_LINE, error)
+                        refusals_said.add(str(error))
                     continue  # not in run_ids: a refused run
                 except locks.LockHeld as held:
                     log.error(locks.LOCKED_LINE, held)

@@ -13,9 +13,9 @@ however Scrapy refused it (:func:`is_over_size`). A download that outran
 ``crawl.timeout`` (Scrapy's ``DOWNLOAD_TIMEOUT``, which bounds the connection's setup as
 well as the whole answer) says how long it was given: ``timed out after 30 s``; a TCP
 connection the system gave up on (``TCPTimedOutError``: its own timer, not ours) is
-``timed out``. An answer whose body is not in the gzip or deflate its
-``Content-Encoding`` names (:mod:`scraper.content_encoding`) is ``body not in the gzip
-or deflate its Content-Encoding names``, not its decoder's words. The words a mail's
+``timed out``. An answer whose body is not in the compression its ``Content-Encoding``
+names (:mod:`scraper.content_encoding`) is ``body not in the compression its
+Content-Encoding names``, not its decoder's words. The words a mail's
 failure is said in too are in :mod:`thaidigest.network_errors`.
 """
 

@@ -11,7 +11,7 @@ server's own base URL.
 A ``FaultPlan`` makes chosen paths misbehave (errors, bursts of 403, hangs, cut or
 garbled bodies, half a page sent with no ``Content-Length`` and the connection closed
 (complete to HTTP), wrong charsets, a body not in the compression its
-``Content-Encoding`` names (plain HTML said to be gzip or deflate), a gzip stream cut
+``Content-Encoding`` names (plain HTML said to be gzip, deflate, br or zstd), a gzip stream cut
 short, huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
 or gzipped: small until decompressed), redirects, a page that is only a meta refresh and
 one that reloads itself, a bot check answered with 200, a session cookie set as a PHP site

@@ -74,7 +74,7 @@ DOWNLOADER_MIDDLEWARES = {
     # A streamed answer over DOWNLOAD_MAXSIZE says so, as one with a Content-Length does;
     # the lowest number: it sees an exception last, and its errback gets what it gives.
     "scraper.download_size.OverSizeMiddleware": 50,
-    # A body not in the gzip or deflate its Content-Encoding names is an error in plain
+    # A body not in the compression its Content-Encoding names is an error in plain
     # words, not the decoder's; a stream cut short is read as Scrapy reads it.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "scraper.content_encoding.ContentEncodingMiddleware": 590,

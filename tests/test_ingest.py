@@ -23,6 +23,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from scraper.sites import thaigov
 from tests.conftest import DATA, SEEDS
+from tests.digest import ingest as crawled_at
+from tests.digest import url_of
+from tests.digest.test_story_ids import RELEASE, mdes_copy, representative
 from tests.test_dedup import republished, same_fingerprint
 from thaidigest import pipeline
 from thaidigest.classifier import DEFAULT_MODEL
@@ -949,6 +952,62 @@ def test_a_fallback_read_with_an_edit_among_the_pages_lines_is_a_new_version(
 
     assert ingestor.ingest_one(thaigov_read(edited, "fallback")) == "updated"
     assert store.article_by_url(canonical_url(thaigov_read("", "selectors").url))["versions"] == 2
+
+
+def visited(raw: RawArticle) -> RawArticle:
+    """``raw`` as a crawl's visit of its page reads it."""
+    return replace(raw, fetch_url=raw.url)
+
+
+def test_the_selectors_read_of_a_text_the_fallback_stored_makes_it_theirs(store: Store) -> None:
+    """A revisit whose selectors read the text a fallback read stored is no new version,
+    and the row's extraction is theirs: it stayed ``fallback`` for good. A later fallback
+    read of that text (the selectors broken again) leaves it theirs."""
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(visited(thaigov_read(BODY, "fallback"))) == "new"
+    url = canonical_url(thaigov_read("", "fallback").url)
+    assert store.article_by_url(url)["extraction"] == "fallback"
+
+    assert ingestor.ingest_one(visited(thaigov_read(SELECTORS_READ, "selectors"))) == "unchanged"
+    row = store.article_by_url(url)
+    assert (row["body"], row["versions"], row["extraction"]) == (BODY, 1, "selectors")
+
+    assert ingestor.ingest_one(visited(thaigov_read(FALLBACK_READS[1], "fallback"))) == "unchanged"
+    assert store.article_by_url(url)["extraction"] == "selectors"
+
+
+def test_a_story_copy_the_selectors_read_again_is_ranked_as_a_complete_one(store: Store) -> None:
+    """Deduplication ranks a fallback read after every complete one among a story's copies:
+    the release, read by the fallback, gave the role to a later copy; the selectors reading
+    its unchanged text, it is the earliest complete copy and takes the role back."""
+    release = visited(replace(RELEASE, extraction="fallback"))
+    copy = visited(mdes_copy(7003, published=date(2024, 8, 22)))
+    crawled_at(store, [release], "2024-08-21T03:00")
+    crawled_at(store, [copy], "2024-08-22T03:00")
+    assert representative(store, release) == url_of(copy)
+
+    crawled_at(store, [replace(release, extraction="selectors")], "2024-08-23T03:00")
+
+    assert representative(store, copy) == url_of(release)
+    assert store.article_by_url(url_of(release))["versions"] == 1
+
+
+def test_a_revisit_stores_the_category_the_page_now_names(store: Store) -> None:
+    """The text unchanged, the page filed under another category: the row's category is
+    the page's (it stayed the first one read), without a new version; a read that names
+    none (the fallback's) keeps it."""
+    ingestor = build_ingestor(store, clock=clock)
+    first = visited(thaigov_read(SELECTORS_READ, "selectors"))
+    assert ingestor.ingest_one(first) == "new"
+    moved = replace(first, category="ด้านสังคม")
+
+    assert ingestor.ingest_one(moved) == "unchanged"
+
+    url = canonical_url(first.url)
+    row = store.article_by_url(url)
+    assert (row["category"], row["versions"]) == ("ด้านสังคม", 1)
+    assert ingestor.ingest_one(replace(moved, category=None)) == "unchanged"
+    assert store.article_by_url(url)["category"] == "ด้านสังคม"
 
 
 def signed_statement_stored(store: Store) -> tuple[Ingestor, str, dict]:

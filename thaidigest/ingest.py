@@ -725,7 +725,9 @@ class Ingestor:
         outcomes: list[str] = []
         seen: dict[int, dict[str, Any]] = {}  # unchanged rows by id: the last visit's fields
         dated: dict[int, dict[str, Any]] = {}  # unchanged rows that learn their published date
-        redated: dict[int, tuple[Article, Any]] = {}  # their articles and fingerprints, to place
+        # Theirs, and those a visit's selectors read whose text the fallback stored: their
+        # articles and fingerprints, to place again among their copies.
+        redated: dict[int, tuple[Article, Any]] = {}
         versions: list[dict[str, Any]] = []
         written: dict[int, dict[str, Any]] = {}  # each article's last version in this batch
         streaks: dict[int, int] = {}  # empty answers in a row by id, this batch's last one empty
@@ -750,7 +752,12 @@ class Ingestor:
                 # reads the page whole, never answered 304 for the empty page, and counts
                 # on from a whole answer, empty or not (a 304 would count as neither).
                 answers = known.empty_answers + 1
-                seen[known.id] = {"row_id": known.id, **_visit(fetch, now), **UNVALIDATED}
+                seen[known.id] = {
+                    "row_id": known.id,
+                    **_visit(fetch, now),
+                    **UNVALIDATED,
+                    **NOTHING_READ_AGAIN,
+                }
                 streaks[known.id] = answers
                 answered.discard(known.id)
                 current[article.url] = known._replace(empty_answers=answers)
@@ -765,11 +772,23 @@ class Ingestor:
                     or _same_stored_content(conn, known, article)
                 )
             ):
+                completed = False  # a fallback read's text read again by the selectors
                 if fetch.visit:
-                    seen[known.id] = {"row_id": known.id, **_visit(fetch, now)}
+                    read_again = _read_again(known, article)
+                    seen[known.id] = {"row_id": known.id, **_visit(fetch, now), **read_again}
                     streaks.pop(known.id, None)
                     answered.add(known.id)
-                    known = current[article.url] = known._replace(empty_answers=0)
+                    completed = known.extraction == FALLBACK_EXTRACTION and bool(
+                        read_again["extraction"]
+                    )
+                    known = current[article.url] = known._replace(
+                        empty_answers=0, extraction=read_again["extraction"] or known.extraction
+                    )
+                if completed and known.id not in redated:  # ranked again among its copies
+                    if known.content_hash == article.content_hash:
+                        redated[known.id] = (article, fingerprint)
+                    else:  # the row keeps its text, written another way: placed as it is
+                        redated[known.id] = (_with_stored_text(conn, known.id, article), None)
                 if known.published is None and published is not None:
                     dated[known.id] = {"row_id": known.id, "day": published, "at": known.versions}
                     if known.content_hash == article.content_hash:
@@ -864,13 +883,7 @@ class Ingestor:
                 .values(published=bindparam("day")),
                 list(dated.values()),
             )
-        if self.deduplicator is not None:
-            # Its date, not its first-seen day, now ranks it among its copies and files
-            # it in the day window: the deduplicator places it again, as a fresh import would.
-            for row_id, (dated_article, dated_fingerprint) in redated.items():
-                self.deduplicator.assign(conn, row_id, dated_article, dated_fingerprint)
-            self.deduplicator.flush(conn)
-        if seen:
+        if seen:  # before the placing: the copies of a story are ranked by their extraction
             conn.execute(
                 update(articles)
                 .where(articles.c.id == bindparam("row_id"))
@@ -879,9 +892,17 @@ class Ingestor:
                     etag=bindparam("etag"),
                     last_modified=bindparam("last_modified"),
                     last_seen=bindparam("last_seen"),
+                    category=func.coalesce(bindparam("category"), articles.c.category),
+                    extraction=func.coalesce(bindparam("extraction"), articles.c.extraction),
                 ),
                 list(seen.values()),
             )
+        if self.deduplicator is not None:
+            # Its date, not its first-seen day, now ranks it among its copies and files
+            # it in the day window: the deduplicator places it again, as a fresh import would.
+            for row_id, (dated_article, dated_fingerprint) in redated.items():
+                self.deduplicator.assign(conn, row_id, dated_article, dated_fingerprint)
+            self.deduplicator.flush(conn)
         # An ended run's row deleted (only one the batch read: a visit that finds none, the
         # usual one, costs no statement), a going one's written again.
         ended = answered & counted
@@ -996,6 +1017,26 @@ def _to_rows_of_other_percent_forms(conn: Connection, prepared: list[Prepared]) 
         else item
         for item in prepared
     ]
+
+
+# What a visit that came back empty read again of the page: nothing (see _read_again).
+NOTHING_READ_AGAIN: dict[str, str | None] = {"category": None, "extraction": None}
+
+
+def _read_again(known: Stored, article: Article) -> dict[str, str | None]:
+    """What a visit that read ``known``'s text again, unchanged, stores of its read, None
+    for a column it keeps: the page's category when it names one (a site that files the
+    article under another), and ``selectors`` when the site's selectors read the text
+    (a text the fallback, or an import, stored). A fallback read of a text the selectors
+    stored leaves it theirs: the text is theirs, and the fallback reads what it can."""
+    return {
+        "category": article.category,
+        "extraction": (
+            SELECTORS_EXTRACTION
+            if article.extraction == SELECTORS_EXTRACTION != known.extraction
+            else None
+        ),
+    }
 
 
 def _visit(fetch: Fetched, now: str) -> dict[str, Any]:

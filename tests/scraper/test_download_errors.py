@@ -29,7 +29,12 @@ from twisted.web.client import (
     ResponseNeverReceived,
 )
 
-from scraper.content_encoding import ContentEncodingMiddleware, NotInItsEncoding
+from scraper.content_encoding import (
+    ContentEncodingMiddleware,
+    NotInItsEncoding,
+    brotli,  # the decoders Scrapy's decompression uses
+    zstd,
+)
 from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
 from tests.certificates import self_signed
 from thaidigest.network_errors import NOT_IN_ITS_ENCODING
@@ -177,11 +182,15 @@ READ_BODIES = {
     "gzip-wrong-checksum": ("gzip", WHOLE_GZIP[:-8] + b"\0" * 4 + WHOLE_GZIP[-4:]),
     "gzip-then-zeros": ("gzip", WHOLE_GZIP + b"\0" * 16),
     "gzip-twice": ("gzip, gzip", gzip.compress(WHOLE_GZIP)),
+    "brotli": ("br", brotli.compress(PAGE)),
+    "zstd": ("zstd", zstd.compress(PAGE)),
 }
-# Bodies not in the gzip or deflate their Content-Encoding names.
+# Bodies not in the compression their Content-Encoding names.
 UNREAD_BODIES = {
     "plain-html-said-gzip": ("gzip", PAGE),
     "plain-html-said-deflate": ("deflate", PAGE),
+    "plain-html-said-brotli": ("br", PAGE),
+    "plain-html-said-zstd": ("zstd", PAGE),
     "gzip-cut-in-its-header": ("gzip", WHOLE_GZIP[:6]),  # nothing of the page to read
 }
 # Streams cut short, read as far as they go, as Scrapy reads them: the page without its
