@@ -950,17 +950,16 @@ def test_a_refused_export_name_is_the_path_as_typed(tmp_path, monkeypatch):
     assert not (tmp_path / "data" / "x.csv").exists()
 
 
-@pytest.mark.parametrize("name", ["backup.jsonl/", "new/backup.jsonl.xz/"])
-def test_an_export_name_ending_in_a_slash_is_refused_not_taken_for_a_file(
-    tmp_path, monkeypatch, name
-):
-    """``backup.jsonl/`` names a folder: the export wrote a file ``backup.jsonl``, exit 0."""
+@pytest.mark.parametrize("name", ["backup.jsonl/", "new/backup.jsonl.xz/", "backup.jsonl/."])
+def test_an_export_name_of_a_folder_is_refused_not_taken_for_a_file(tmp_path, monkeypatch, name):
+    """``backup.jsonl/`` and ``backup.jsonl/.`` name a folder: the export wrote a file
+    ``backup.jsonl``, exit 0."""
     db = tmp_path / "db.sqlite"
     Store(f"sqlite:///{db}").close()
     monkeypatch.chdir(tmp_path)
     result = run("export", "--db", str(db), "-o", name)
     assert result.exit_code == 2
-    assert f"{name!r} ends in a slash: name a file, not a folder" in result.output
+    assert f"{name!r} names a folder: name a file" in result.output
     assert not [path for path in tmp_path.iterdir() if path.name in ("backup.jsonl", "new")]
 
 

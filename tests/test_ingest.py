@@ -1010,6 +1010,44 @@ def test_a_revisit_stores_the_category_the_page_now_names(store: Store) -> None:
     assert store.article_by_url(url)["category"] == "ด้านสังคม"
 
 
+def test_two_visits_of_a_page_in_one_batch_keep_what_the_first_read_stored(
+    store: Store,
+) -> None:
+    """The page given twice in a batch: a later read that names no category or extraction
+    (the fallback's, a page that came back empty) put the row back as the first read found
+    it, though its place among its copies was already the selectors' read's."""
+    ingestor = build_ingestor(store, clock=clock)
+    assert ingestor.ingest_one(visited(thaigov_read(BODY, "fallback"))) == "new"
+    url = canonical_url(thaigov_read("", "fallback").url)
+    selectors = replace(visited(thaigov_read(SELECTORS_READ, "selectors")), category="ด้านสังคม")
+    later_reads = [
+        replace(selectors, category=None, extraction="fallback"),  # the text, read so
+        visited(thaigov_read("", "selectors")),  # came back empty
+    ]
+    for later in later_reads:
+        ingestor.ingest([selectors, later])
+
+        row = store.article_by_url(url)
+        assert (row["extraction"], row["category"], row["body"]) == (
+            "selectors",
+            "ด้านสังคม",
+            BODY,
+        )
+
+
+def test_a_category_of_invisible_characters_names_none(store: Store) -> None:
+    """A category that normalising empties (a zero-width space) named the empty category,
+    which replaced the stored one."""
+    ingestor = build_ingestor(store, clock=clock)
+    first = visited(thaigov_read(SELECTORS_READ, "selectors"))
+    assert ingestor.ingest_one(first) == "new"
+    stored_category = store.article_by_url(canonical_url(first.url))["category"]
+    assert stored_category
+
+    assert ingestor.ingest_one(replace(first, category="\u200b")) == "unchanged"
+    assert store.article_by_url(canonical_url(first.url))["category"] == stored_category
+
+
 def signed_statement_stored(store: Store) -> tuple[Ingestor, str, dict]:
     """An ingestor that stored, from a selectors read, a statement signed with a date at
     its end; the stored body and row."""

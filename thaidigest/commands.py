@@ -192,8 +192,9 @@ def _importable_output(
         return None
     suffixes = " or ".join(JSONL_SUFFIXES)
     output = Path(refuse_blank(parameter.opts[0], value, f"a {suffixes} file"))
-    if value.endswith(("/", os.sep)):  # Path drops it: backup.jsonl/ would name a file
-        raise click.BadParameter(f"{value!r} ends in a slash: name a file, not a folder")
+    last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
+    if last in ("", ".", ".."):  # Path drops them: backup.jsonl/ and backup.jsonl/. name a file
+        raise click.BadParameter(f"{value!r} names a folder: name a file")
     if not output.name.lower().endswith(JSONL_SUFFIXES):
         raise click.BadParameter(f"{value!r}: import reads back only {suffixes} files")
     return output

@@ -756,7 +756,7 @@ class Ingestor:
                     "row_id": known.id,
                     **_visit(fetch, now),
                     **UNVALIDATED,
-                    **NOTHING_READ_AGAIN,
+                    **_after_earlier_read(seen.get(known.id), NOTHING_READ_AGAIN),
                 }
                 streaks[known.id] = answers
                 answered.discard(known.id)
@@ -774,7 +774,9 @@ class Ingestor:
             ):
                 completed = False  # a fallback read's text read again by the selectors
                 if fetch.visit:
-                    read_again = _read_again(known, article)
+                    read_again = _after_earlier_read(
+                        seen.get(known.id), _read_again(known, article)
+                    )
                     seen[known.id] = {"row_id": known.id, **_visit(fetch, now), **read_again}
                     streaks.pop(known.id, None)
                     answered.add(known.id)
@@ -1021,6 +1023,20 @@ def _to_rows_of_other_percent_forms(conn: Connection, prepared: list[Prepared]) 
 
 # What a visit that came back empty read again of the page: nothing (see _read_again).
 NOTHING_READ_AGAIN: dict[str, str | None] = {"category": None, "extraction": None}
+
+
+def _after_earlier_read(
+    earlier: Mapping[str, Any] | None, read_again: dict[str, str | None]
+) -> dict[str, str | None]:
+    """``read_again`` (:func:`_read_again`) after the ``earlier`` visit of the same row in
+    this batch, if any: a column the later read names nothing for keeps what the earlier
+    one stored, which its row in the batch already holds (the page given twice)."""
+    if earlier is None:
+        return read_again
+    return {
+        column: earlier.get(column) if value is None else value
+        for column, value in read_again.items()
+    }
 
 
 def _read_again(known: Stored, article: Article) -> dict[str, str | None]:

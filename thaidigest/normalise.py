@@ -998,7 +998,7 @@ def normalise_with_address(raw: RawArticle) -> Normalised:
         # A hint is believed as a date line is: a listing's, or one an earlier version stored.
         published=cleaned.published or publication_date(raw.published_hint, today),
         language=detect_language(f"{title}\n{body}"),
-        category=clean_line(raw.category) if raw.category else None,
+        category=(clean_line(raw.category) or None) if raw.category else None,
         extraction=raw.extraction,
         content_hash=content_hash(title, body),
     )

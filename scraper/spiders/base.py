@@ -256,9 +256,10 @@ class PageText:
 _PAGE_TYPES = re.compile(
     r"\s*(?:$|;|text/|[\w.+-]+/(?:[\w.-]+\+)?xml\b|application/octet-stream\b)", re.IGNORECASE
 )
-# What a page's bytes begin with, after white space or a byte-order mark: its doctype or
-# its root element, a comment, or an XML declaration.
-_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|\?xml|!--)", re.IGNORECASE)
+# What a page's bytes begin with, after white space or a byte-order mark: a tag (its
+# doctype, ``<html>``, or a fragment's first, ``<head>``, ``<meta>``), a comment, or an XML
+# declaration; a PDF's ``%PDF``, an RTF file's ``{\\rtf`` or JSON's ``{`` are none.
+_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<[!?a-z]", re.IGNORECASE)
 
 
 def not_text_reason(response: Response) -> str | None:
@@ -273,9 +274,9 @@ def not_text_reason(response: Response) -> str | None:
     ):
         return None
     said = [
-        f"{name}: {value.decode('latin-1')}"
+        f"{name}: {b', '.join(values).decode('latin-1')}"
         for name in ("Content-Type", "Content-Encoding")
-        if (value := response.headers.get(name))
+        if (values := response.headers.getlist(name))
     ]
     return f"not a page of text ({'; '.join(said) or 'no Content-Type'}): nothing of it stored"
 

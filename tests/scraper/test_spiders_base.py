@@ -1167,6 +1167,8 @@ def test_an_errback_raising_is_an_error_of_the_crawl_at_its_requests_url(
         ("application/json", b'{"a": 1}', "Content-Type: application/json"),
         # A page under a server's odd label: its bytes begin as a page's.
         ("application/x-httpd-php", b"\n<!DOCTYPE html><html><body>x</body></html>", None),
+        ("application/x-httpd-php", b'<meta http-equiv="refresh" content="0;url=/x">', None),
+        ("application/x-httpd-php", b"\xef\xbb\xbf<head><title>x</title></head>", None),
         # Pages however labelled: read as pages.
         ("text/html; charset=utf-8", b"<html><body>x</body></html>", None),
         ("application/xhtml+xml", b"<html><body>x</body></html>", None),
@@ -1188,3 +1190,15 @@ def test_an_answer_whose_type_is_a_document_is_no_page_of_text(content_type, bod
 def test_an_answer_scrapy_takes_for_no_text_is_no_page_of_text_whatever_its_type():
     answer = Response("https://www.thaigov.go.th/x", body=b"\x00\x01", headers={})
     assert not_text_reason(answer) == "not a page of text (no Content-Type): nothing of it stored"
+
+
+def test_no_page_of_text_names_every_content_encoding_it_was_sent_in():
+    """The last alone read "Content-Encoding: identity" for a body still gzipped."""
+    answer = Response(
+        "https://www.thaigov.go.th/x",
+        body=b"\x1f\x8b\x08\x00",
+        headers={"Content-Encoding": ["gzip", "identity"]},
+    )
+    assert not_text_reason(answer) == (
+        "not a page of text (Content-Encoding: gzip, identity): nothing of it stored"
+    )
