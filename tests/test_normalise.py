@@ -564,7 +564,7 @@ def test_a_date_line_after_next_year_is_taken_out_and_the_hint_stands():
 @pytest.mark.parametrize(
     "invisible",
     list(
-        "\u00ad\u034f\u180e\u2061\u2062\u2064\u200e\u200f\u061c"
+        "\u00ad\u034f\u180e\u2061\u2062\u2064\u200e\u200f\u061c\ufff9\ufffa\ufffb"
         "\ufffe\uffff\ufdd0\ufdef\U0001fffe\U0010ffff"
     ),
 )

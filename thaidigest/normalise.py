@@ -63,12 +63,13 @@ from thaidigest.urls import (
 # or takes out unseen: the soft hyphen (U+00AD, a hyphen only where the line wraps,
 # which ours never does), the combining grapheme joiner (U+034F), the Mongolian
 # vowel separator (U+180E, a format character since Unicode 6.3) and the invisible
-# operators (U+2061-U+2064). And Unicode's noncharacters (never text, XML forbids U+FFFE
-# and U+FFFF), which a page may hold as a reference (``&#xFFFE;``) or a byte-order mark
-# read the wrong way round.
+# operators (U+2061-U+2064), and the interlinear annotation marks (U+FFF9-U+FFFB, for
+# ruby text inside a program, never exchanged as text). And Unicode's noncharacters
+# (never text, XML forbids U+FFFE and U+FFFF), which a page may hold as a reference
+# (``&#xFFFE;``) or a byte-order mark read the wrong way round.
 _INVISIBLE_BMP_CHARS = (
     "\x00-\x08\x0e-\x1b\x7f-\x9f\u00ad\u034f\u061c\u180e"
-    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069" + BMP_NONCHARACTERS
+    "\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\ufff9-\ufffb" + BMP_NONCHARACTERS
 )
 _INVISIBLE_CHARS = _INVISIBLE_BMP_CHARS + NONCHARACTERS.removeprefix(BMP_NONCHARACTERS)
 INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
