@@ -1498,5 +1498,8 @@ def test_a_crawl_time_stored_without_a_zone_is_shown_and_judged_as_utc(
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert site_line(result.stdout, "thaigov").startswith(shown.format(stored)), result.stdout
     expected = [] if unhealthy is None else [unhealthy.format(stored)]
-    assert unhealthy_lines(result.stderr) == expected, result.stderr
+    # Crawled 30 h ago, a week that ended since may be owed its digest (from Tuesday 00:00
+    # to 06:00 in Bangkok): the sites' lines are what is judged here.
+    sites = [line for line in unhealthy_lines(result.stderr) if "unhealthy: digest:" not in line]
+    assert sites == expected, result.stderr
     assert result.exit_code == (1 if unhealthy else 0), result.output
