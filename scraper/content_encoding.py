@@ -11,6 +11,13 @@ in its place, raises :class:`NotInItsEncoding` for it: the page is an error in p
 crawl goes on with the other pages. What Scrapy reads it still reads as Scrapy does:
 a stream cut short as far as it goes (a page without its end, which the spider retries
 as any page cut short), a wrong gzip checksum, what follows the end of a stream.
+
+A ``Content-Encoding`` of ``identity`` (no encoding, RFC 9110) or with an empty list
+element (``gzip,``) names no compression beside those Scrapy decodes: both are dropped
+first (:func:`without_no_compression`). Scrapy decodes no coding past one it does not
+know, and takes an answer left with a ``Content-Encoding`` for no text unless its first
+bytes are free of control characters: a page so sent (a vertical tab pasted into its
+title) was no page of text, never stored, and ``gzip, identity`` left the page gzipped.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import zlib
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
+from scrapy.responsetypes import responsetypes
 
 from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 
@@ -56,7 +64,36 @@ class ContentEncodingMiddleware(HttpCompressionMiddleware):
     decoder's error as its cause)."""
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
+        response = without_no_compression(response)
         try:
             return super().process_response(request, response)
         except DECODING_ERRORS as error:
             raise NotInItsEncoding(response.url) from error
+
+
+# A coding that is no compression: the body as it is (RFC 9110, 8.4.1).
+IDENTITY = b"identity"
+
+
+def without_no_compression(response: Response) -> Response:
+    """``response`` without the ``Content-Encoding`` codings that name no compression:
+    ``identity`` in any case, and empty list elements, which a recipient ignores (RFC 9110,
+    5.6.1). With no coding left, the header goes and the answer's class is chosen again by
+    its type and bytes, as Scrapy chooses it for an answer sent with none."""
+    codings = [
+        coding.strip()
+        for value in response.headers.getlist("Content-Encoding")
+        for coding in value.split(b",")
+    ]
+    kept = [coding for coding in codings if coding and coding.lower() != IDENTITY]
+    if kept == codings:
+        return response
+    headers = response.headers.copy()
+    if kept:
+        headers["Content-Encoding"] = b", ".join(kept)
+        return response.replace(headers=headers)
+    del headers["Content-Encoding"]
+    answer_class = responsetypes.from_args(headers=headers, url=response.url, body=response.body)
+    # Its encoding read again from the answer, as Scrapy's decompression has it read.
+    encoding = {"encoding": None} if issubclass(answer_class, TextResponse) else {}
+    return response.replace(cls=answer_class, headers=headers, **encoding)

@@ -18,7 +18,8 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
     IgnoreRequest,
 )
-from scrapy.http import Response
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.test import get_crawler
 from twisted.internet import error as twisted_errors
 from twisted.python.failure import Failure
@@ -36,6 +37,7 @@ from scraper.content_encoding import (
     zstd,
 )
 from scraper.download_errors import NO_MESSAGE, TLS_ERROR, is_over_size, plain_reason
+from scraper.spiders.base import not_text_reason
 from tests.certificates import self_signed
 from thaidigest.network_errors import NOT_IN_ITS_ENCODING
 
@@ -237,6 +239,51 @@ def test_a_compressed_stream_cut_short_is_read_as_far_as_it_goes_for_the_spider_
 ) -> None:
     decoded = decoded_by_the_crawl(encoding, body)
     assert PAGE.startswith(decoded.body) and 0 < len(decoded.body) < len(PAGE)
+
+
+# A page whose head holds a control character (a vertical tab pasted into its title), which
+# Scrapy takes for no text when a Content-Encoding it does not decode is left on the answer.
+TITLED_PAGE = (
+    b"<!DOCTYPE html><html><head><title>"
+    + "ข่าว\x0bทำเนียบรัฐบาล".encode()
+    + b"</title></head><body><p>"
+    + "ข่าว".encode() * 200
+    + b"</p></body></html>"
+)
+# Content-Encodings that name no compression beside those Scrapy decodes: identity ("no
+# encoding", RFC 9110) and an empty list element, which a recipient ignores.
+NO_COMPRESSION_NAMED = {
+    "identity": ("identity", TITLED_PAGE),
+    "identity-upper-case": ("Identity", TITLED_PAGE),
+    "gzip-then-identity": ("gzip, identity", gzip.compress(TITLED_PAGE)),
+    "identity-then-gzip": ("identity, gzip", gzip.compress(TITLED_PAGE)),
+    "gzip-and-an-empty-element": ("gzip,", gzip.compress(TITLED_PAGE)),
+}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"), NO_COMPRESSION_NAMED.values(), ids=NO_COMPRESSION_NAMED
+)
+def test_a_content_encoding_of_identity_is_no_compression_and_the_page_is_read(
+    encoding, body
+) -> None:
+    """Scrapy decodes no coding past one it does not know, and an answer left with a
+    Content-Encoding is a page of text only if its first bytes have no control character:
+    the page was "not a page of text (...; Content-Encoding: identity)", never stored."""
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 5_000_000})
+    decompressing = ContentEncodingMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1:1/news/detail/11001")
+    headers = Headers({"Content-Type": "text/html; charset=utf-8", "Content-Encoding": encoding})
+    # As Scrapy's download handler makes the answer: its class by its headers and body.
+    answer_class = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    answer = answer_class(request.url, headers=headers, body=body)
+
+    decoded = decompressing.process_response(request, answer)
+
+    assert decoded.body == TITLED_PAGE
+    assert "Content-Encoding" not in decoded.headers
+    assert not_text_reason(decoded) is None
+    assert "ทำเนียบรัฐบาล" in decoded.text
 
 
 def test_an_empty_body_said_to_be_gzip_is_an_empty_page_as_scrapy_reads_it() -> None:
