@@ -1193,12 +1193,13 @@ def test_an_answer_scrapy_takes_for_no_text_is_no_page_of_text_whatever_its_type
 
 
 def test_no_page_of_text_names_every_content_encoding_it_was_sent_in():
-    """The last alone read "Content-Encoding: identity" for a body still gzipped."""
+    """The last alone read "Content-Encoding: compress" for a body still gzipped (Scrapy
+    decodes no coding past one it does not know)."""
     answer = Response(
         "https://www.thaigov.go.th/x",
         body=b"\x1f\x8b\x08\x00",
-        headers={"Content-Encoding": ["gzip", "identity"]},
+        headers={"Content-Encoding": ["gzip", "compress"]},
     )
     assert not_text_reason(answer) == (
-        "not a page of text (Content-Encoding: gzip, identity): nothing of it stored"
+        "not a page of text (Content-Encoding: gzip, compress): nothing of it stored"
     )
