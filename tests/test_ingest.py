@@ -1010,6 +1010,27 @@ def test_a_revisit_stores_the_category_the_page_now_names(store: Store) -> None:
     assert store.article_by_url(url)["category"] == "ด้านสังคม"
 
 
+def test_a_new_version_read_naming_no_category_keeps_the_stored_one(store: Store) -> None:
+    """An edited page read by the fallback (which reads no category) stored its new
+    version with no category: the category the selectors read was lost, where an
+    unchanged page so read keeps it. A new version that names one gives it."""
+    ingestor = build_ingestor(store, clock=clock)
+    first = visited(thaigov_read(SELECTORS_READ, "selectors"))
+    assert ingestor.ingest_one(first) == "new"
+    url = canonical_url(first.url)
+    edited = replace(
+        first, body=f"{SELECTORS_READ}\nข้อความที่เพิ่มในภายหลัง", category=None, extraction="fallback"
+    )
+
+    assert ingestor.ingest_one(edited) == "updated"
+
+    row = store.article_by_url(url)
+    assert (row["category"], row["versions"], row["extraction"]) == ("ด้านเศรษฐกิจ", 2, "fallback")
+    moved = replace(first, body=f"{SELECTORS_READ}\nแก้ไขอีกครั้ง", category="ด้านสังคม")
+    assert ingestor.ingest_one(moved) == "updated"
+    assert store.article_by_url(url)["category"] == "ด้านสังคม"
+
+
 def test_two_visits_of_a_page_in_one_batch_keep_what_the_first_read_stored(
     store: Store,
 ) -> None:

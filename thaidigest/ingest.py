@@ -839,9 +839,12 @@ class Ingestor:
                     conn.execute(
                         KEEP_SUPERSEDED_TEXT, {"row_id": article_id, "superseded": known.versions}
                     )
+                state = _state(article, scored, now)
+                if article.category is None:  # a read naming none (the fallback's) keeps it
+                    del state["category"]
                 conn.execute(
                     update(articles).where(articles.c.id == article_id),
-                    _state(article, scored, now) | fetch_fields | {"versions": version},
+                    state | fetch_fields | {"versions": version},
                 )
             current[article.url] = Stored(
                 article_id,
