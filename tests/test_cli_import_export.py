@@ -927,6 +927,23 @@ def test_an_export_to_stdout_is_utf8_whatever_the_locale_and_imports_back(
     assert "read 1, new 1, updated 0, unchanged 0, rejected 0" in imported.output
 
 
+def test_an_export_with_no_standard_output_is_one_error_line_not_a_traceback(tmp_path):
+    """Run with standard output closed (``>&-``), the export failed with a traceback
+    ('NoneType' object has no attribute 'write')."""
+    article = tmp_path / "mou.txt"
+    article.write_text("ดีอีลงนามความร่วมมือกับญี่ปุ่น\n\nกระทรวงดิจิทัลลงนามบันทึกความเข้าใจ\n", "utf-8")
+    db = tmp_path / "db.sqlite"
+    assert run("import", str(article), "--db", str(db)).exit_code == 0
+    closed_stdout = ["sh", "-c", '"$0" -m thaidigest export --db "$1" >&-', sys.executable, str(db)]
+
+    result = subprocess.run(closed_stdout, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: cannot write the output: there is no standard output (give -o FILE)\n"
+    )
+
+
 @pytest.mark.parametrize("name", ["backup.JSONL.gz", "backup.json.bz2", "backup.json", "backup"])
 def test_an_export_name_import_cannot_read_is_refused_before_writing(tmp_path, name):
     db = tmp_path / "db.sqlite"

@@ -219,6 +219,10 @@ def _importable_output(
 @db_option
 def export_command(format_: str, output: Path | None, db: str | None) -> None:
     """Every stored article as one JSON object a line."""
+    if output is None and sys.stdout is None:  # closed (>&-): the records would go nowhere
+        raise click.ClickException(
+            "cannot write the output: there is no standard output (give -o FILE)"
+        )
     store = Store.open(db, create=False)
     if output is None:
         _write_records(store, _as_utf8(sys.stdout))
