@@ -251,15 +251,15 @@ class PageText:
     retry: scrapy.Request | None = None
 
 
-# Content types a page may come with: text, XML (XHTML's too), none, or a server's label
-# for bytes it does not know (``application/octet-stream``, which servers give pages too).
-_PAGE_TYPES = re.compile(
-    r"\s*(?:$|;|text/|[\w.+-]+/(?:[\w.-]+\+)?xml\b|application/octet-stream\b)", re.IGNORECASE
-)
-# What a page's bytes begin with, after white space or a byte-order mark: a tag (its
+# Content types a page may come with: text, XML (XHTML's too), or none. A server's label
+# for bytes it does not know (``application/octet-stream``), which it gives pages and PDFs
+# alike, is judged by the bytes, as any other label is.
+_PAGE_TYPES = re.compile(r"\s*(?:$|;|text/|[\w.+-]+/(?:[\w.-]+\+)?xml\b)", re.IGNORECASE)
+# What a page's bytes begin with, after white space or byte-order marks (two, where a
+# server's template and an included file each began with one): a tag (its
 # doctype, ``<html>``, or a fragment's first, ``<head>``, ``<meta>``), a comment, or an XML
 # declaration; a PDF's ``%PDF``, an RTF file's ``{\\rtf`` or JSON's ``{`` are none.
-_PAGE_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*<[!?a-z]", re.IGNORECASE)
+_PAGE_START = re.compile(rb"(?:\s*\xef\xbb\xbf)*\s*<[!?a-z]", re.IGNORECASE)
 
 
 def not_text_reason(response: Response) -> str | None:

@@ -1165,10 +1165,18 @@ def test_an_errback_raising_is_an_error_of_the_crawl_at_its_requests_url(
         ("application/x-pdf", b"%PDF-1.4\n", "Content-Type: application/x-pdf"),
         ("application/rtf", b"{\\rtf1\\ansi x}", "Content-Type: application/rtf"),
         ("application/json", b'{"a": 1}', "Content-Type: application/json"),
+        # A server's label for bytes it does not know, on a PDF.
+        (
+            "application/octet-stream",
+            b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n",
+            "Content-Type: application/octet-stream",
+        ),
         # A page under a server's odd label: its bytes begin as a page's.
         ("application/x-httpd-php", b"\n<!DOCTYPE html><html><body>x</body></html>", None),
         ("application/x-httpd-php", b'<meta http-equiv="refresh" content="0;url=/x">', None),
         ("application/x-httpd-php", b"\xef\xbb\xbf<head><title>x</title></head>", None),
+        # Two byte-order marks: a template's and an included file's.
+        ("application/x-httpd-php", b"\xef\xbb\xbf\xef\xbb\xbf\n<!DOCTYPE html><p>x</p>", None),
         # Pages however labelled: read as pages.
         ("text/html; charset=utf-8", b"<html><body>x</body></html>", None),
         ("application/xhtml+xml", b"<html><body>x</body></html>", None),
