@@ -22,7 +22,8 @@ a hidden character into a headline.
   cut would show alike (a long sentence edited past the cut) and that shares the longest
   start with it are both shown from shortly before their first difference
   (:func:`shown_changes`). :mod:`digest.diff` reads what is shown too, to tell whether a
-  number changed in a removed and added sentence is shown there.
+  number changed in a removed and added sentence is shown there. A passage that only moved
+  is shown by its first words, cut so to :data:`MAX_MOVED_CHARS` (:func:`shown_moved`).
 - A link is published only when it is a web address (``http`` or ``https``,
   a host, no control, space or direction character: see
   :func:`thaidigest.urls.web_url_problem`). Anything else, a ``file:`` URL of
@@ -65,6 +66,9 @@ CHANGE_CONTEXT_CHARS = 40
 # Characters shown, at most, of the unchanged text a removed or added passage follows
 # (:func:`shown_context`), its ellipsis included: the last words before the change.
 MAX_FOLLOWED_CHARS = 80
+# Characters shown, at most, of a passage that only moved (:func:`shown_moved`), its
+# ellipsis included: its first words, enough to find it; it is no news.
+MAX_MOVED_CHARS = 80
 # Characters past the cut that the Thai word cutter also sees, so the word at the cut
 # is whole: longer than any word in its dictionary. It never sees more, so a cut costs
 # the same for a 300-character text and for a 5 MB one.
@@ -372,6 +376,17 @@ def shown_context(text: str) -> str:
         while start < len(line) and _joins_previous(line[start]):
             start += 1
     return ELLIPSIS + line[start:] if start < len(line) else ""
+
+
+def shown_moved(text: str) -> str:
+    """The start of ``text`` (cleaned on one line) that a reader is shown of a passage that
+    moved unchanged: whole when it is :data:`MAX_MOVED_CHARS` characters or fewer, else its
+    first words that fit in that many characters and an ellipsis, cut between words as a
+    removed or added passage is (:func:`cut_words`)."""
+    line = clean_line(text)
+    if len(line) <= MAX_MOVED_CHARS:
+        return line
+    return cut_words(line, MAX_MOVED_CHARS - len(ELLIPSIS)).rstrip() + ELLIPSIS
 
 
 def _shown_from(text: str, start: int, differs_at: int = 0) -> ShownChange:

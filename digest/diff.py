@@ -28,10 +28,17 @@ The segmenter may cut the two versions of a sentence differently (a phrase put i
 it is cut in two): every sentence that shares a word with one shown on the other side is
 shown too (:func:`_with_shared_text`), so no text of either version is left out.
 
-Each removed and added passage keeps the unchanged text it follows in its own version
-(``Diff.removed_after``, ``Diff.added_after``): the sentence just before it, or, for the
-first of a changed run of paragraphs, the unchanged paragraph before the run; none when it
-opens the article or follows text that changed (a passage, a changed number). It tells a
+A passage removed in one place and added, sentence for sentence the same, in another
+(a paragraph moved, a sentence moved within its paragraph) is neither: it moved
+(``Diff.moved``, the new version's text, :func:`_moves`), and a reader is told so, not
+that it was deleted and written again. A passage moved and edited is removed and added, as
+any other edit: only a passage the same is a move.
+
+Each removed, added and moved passage keeps the unchanged text it follows in its own
+version (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_after``, the new
+version's for a moved one): the sentence just before it, or, for the first of a changed run
+of paragraphs, the unchanged paragraph before the run; none when it opens the article or
+follows text that changed (a passage, a changed number, a passage moved). It tells a
 reader where the change lies; it is no part of what changed (two diffs listing the same
 changes are equal), and costs nothing to find.
 
@@ -69,7 +76,7 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -181,18 +188,28 @@ class Diff:
     numbers: tuple[NumberChange, ...] = ()
     removed: tuple[str, ...] = ()  # sentences only the old version has
     added: tuple[str, ...] = ()  # sentences only the new version has
+    # Passages both versions have the same, each in another place: the new version's text.
+    moved: tuple[str, ...] = ()
     # The text each removed passage follows in the old version, and each added one in the
     # new: the unchanged sentence (or paragraph) just before it, "" where none is (it opens
     # the article, or follows text that changed); empty when no passage has one. It says
     # where a change lies, not what changed: two diffs listing the same changes are equal.
     removed_after: tuple[str, ...] = field(default=(), compare=False)
     added_after: tuple[str, ...] = field(default=(), compare=False)
+    moved_after: tuple[str, ...] = field(default=(), compare=False)  # in the new version
     # True when the change was too large to align (see the module's docstring): removed and
     # added are then the whole paragraphs only one version has, and no number is found.
     whole_paragraphs: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.headline or self.published or self.numbers or self.removed or self.added)
+        return bool(
+            self.headline
+            or self.published
+            or self.numbers
+            or self.removed
+            or self.added
+            or self.moved
+        )
 
 
 NO_CHANGE = Diff()
@@ -695,51 +712,86 @@ def _is_fragment(texts: list[str]) -> bool:
     return sum(1 for word in words(text) if word.strip()) <= FRAGMENT_WORDS
 
 
-def _passages(
-    texts: list[str], paragraph_of: list[int], chosen: list[int]
-) -> tuple[list[str], dict[int, tuple[int, int]]]:
-    """The ``chosen`` sentences (places in ``texts``, in order), those next to each other in
-    one paragraph joined into one passage: Thai has no sentence marks, and the segmenter
-    cuts a sentence at the spaces between its phrases (``… 3 คณะ`` | ``ภายในเดือนธันวาคม``
-    | ``2567``), so one sentence added or removed would be listed in pieces. With them,
-    for each chosen sentence, the passage it is in and where it starts in it."""
-    passages: list[str] = []
-    starts: dict[int, tuple[int, int]] = {}
+def _joined(paragraph_of: list[int], chosen: list[int]) -> list[list[int]]:
+    """The ``chosen`` sentences (places, in order) in runs of those next to each other in
+    one paragraph: Thai has no sentence marks, and the segmenter cuts a sentence at the
+    spaces between its phrases (``… 3 คณะ`` | ``ภายในเดือนธันวาคม`` | ``2567``), so one
+    sentence added or removed would be listed in pieces. Each run is one passage
+    (:func:`_passages`)."""
+    runs: list[list[int]] = []
     for number, place in enumerate(chosen):
         previous = chosen[number - 1] if number else None
         if previous == place - 1 and paragraph_of[previous] == paragraph_of[place]:
-            passages[-1] += " "
+            runs[-1].append(place)
         else:
-            passages.append("")
-        starts[place] = (len(passages) - 1, len(passages[-1]))
-        passages[-1] += texts[place]
+            runs.append([place])
+    return runs
+
+
+def _passages(
+    texts: list[str], runs: list[list[int]]
+) -> tuple[list[str], dict[int, tuple[int, int]]]:
+    """The passages of ``runs`` (:func:`_joined`), the sentences of each joined by a space,
+    and for each of their sentences, the passage it is in and where it starts in it."""
+    passages: list[str] = []
+    starts: dict[int, tuple[int, int]] = {}
+    for run in runs:
+        passage = ""
+        for place in run:
+            if place != run[0]:
+                passage += " "
+            starts[place] = (len(passages), len(passage))
+            passage += texts[place]
+        passages.append(passage)
     return passages, starts
 
 
 def _followed(
-    texts: list[str],
-    paragraph_of: list[int],
-    chosen: list[int],
-    changed: set[int],
-    before_run: str,
+    texts: list[str], runs: list[list[int]], changed: set[int], before_run: str
 ) -> list[str]:
-    """For each passage :func:`_passages` joins of the ``chosen`` sentences, the unchanged
-    text it follows: the sentence just before its first (``before_run``, the unchanged
-    paragraph before the run, for the run's first sentence), or "" when that sentence is
-    itself changed (chosen, or in ``changed``: a number changed in it) or there is none."""
-    chosen_places = set(chosen)
+    """For each passage of ``runs`` (:func:`_joined`), the unchanged text it follows: the
+    sentence just before its first (``before_run``, the unchanged paragraph before the run,
+    for the run's first sentence), or "" when that sentence is itself ``changed`` (removed,
+    added or moved, or a number changed in it) or there is none."""
     followed: list[str] = []
-    for number, place in enumerate(chosen):
-        previous = chosen[number - 1] if number else None
-        if previous == place - 1 and paragraph_of[previous] == paragraph_of[place]:
-            continue  # within the passage of the sentence before it
-        if place == 0:
+    for first, *_ in runs:
+        if first == 0:
             followed.append(before_run)
-        elif place - 1 in chosen_places or place - 1 in changed:
+        elif first - 1 in changed:
             followed.append("")
         else:
-            followed.append(texts[place - 1])
+            followed.append(texts[first - 1])
     return followed
+
+
+def _moves(
+    removed: Sequence[tuple[str, ...]], added: Sequence[tuple[str, ...]]
+) -> list[tuple[int, int]]:
+    """The passages that moved: (removed, added) pairs of places in ``removed`` and
+    ``added``, the sentences of each removed and each added passage as compared
+    (:func:`_fold`), of two passages of the same sentences, each removed one paired with
+    the first added one not paired yet (a sentence the new version has twice, once where
+    it was, once more elsewhere, is added once).
+
+    Such a pair lies in two places: the aligner leaves no sentence unmatched on both sides
+    of one run it replaces (it would have matched them), so the same sentence removed and
+    added crosses another that is matched. A passage moved and edited is not the same
+    sentences, nor one cut otherwise by the segmenter (``A`` | ``B`` against ``A B``):
+    both are removed and added, as any edit."""
+    waiting: dict[tuple[str, ...], deque[int]] = {}
+    for place, sentences_of in enumerate(added):
+        waiting.setdefault(sentences_of, deque()).append(place)
+    pairs: list[tuple[int, int]] = []
+    for place, sentences_of in enumerate(removed):
+        others = waiting.get(sentences_of)
+        if others:
+            pairs.append((place, others.popleft()))
+    return pairs
+
+
+def _compared(texts: list[str], runs: list[list[int]]) -> list[tuple[str, ...]]:
+    """The sentences of each passage of ``runs`` (:func:`_joined`) as they are compared."""
+    return [tuple(_folded([texts[place] for place in run])) for run in runs]
 
 
 def _numbered(spans: Sequence[Span]) -> set[int]:
@@ -775,9 +827,10 @@ def _shows(
 
 
 def body_diff(old_body: str, new_body: str) -> Diff:
-    """The numbers changed, sentences removed and sentences added from one normalised body
-    to another (or, beyond the bounds of the module's docstring, the paragraphs removed and
-    added). :func:`diff_versions` reads stored bodies as today's normaliser writes them first.
+    """The numbers changed, sentences removed and added and passages moved from one
+    normalised body to another (or, beyond the bounds of the module's docstring, the
+    paragraphs removed and added). :func:`diff_versions` reads stored bodies as today's
+    normaliser writes them first.
 
     Paragraphs are aligned first; only the runs that differ are cut into sentences, and
     only they count towards :data:`MAX_ALIGNED_CHARS`, so an edit at each end of a long
@@ -795,23 +848,44 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     cut = [(_cut(old), _cut(new), before) for old, new, before in runs]
     if sum(len(old[0]) + len(new[0]) for old, new, _ in cut) > MAX_ALIGNED_SENTENCES:
         return _by_paragraph(old_changed, new_changed)
+    # Each run's sentences, the numbers changed in them and the runs of their sentences
+    # removed and added (:func:`_joined`), before the passages that only moved are known.
+    aligned: list[tuple[Cut, Cut, list[PlacedNumber], list[list[int]], list[list[int]]]] = []
+    for old_cut, new_cut, _ in cut:
+        old, new = _fragments_attached(*_recut(old_cut, new_cut))
+        found, gone, came = _sentence_changes(old[0], new[0])
+        aligned.append((old, new, found, _joined(old[1], gone), _joined(new[1], came)))
+    moves = _moves(
+        [key for old, _, _, gone, _ in aligned for key in _compared(old[0], gone)],
+        [key for _, new, _, _, came in aligned for key in _compared(new[0], came)],
+    )
+    moved_away, moved_here = {place for place, _ in moves}, {place for _, place in moves}
     # Each number changed, and where it ends in the removed and in the added passages.
     placed: list[tuple[NumberChange, tuple[int, int] | None, tuple[int, int] | None]] = []
     removed: list[str] = []
     added: list[str] = []
+    moved: list[str] = []
     removed_after: list[str] = []
     added_after: list[str] = []
-    for old_cut, new_cut, (old_before, new_before) in cut:
-        (old, old_paragraph_of), (new, new_paragraph_of) = _fragments_attached(
-            *_recut(old_cut, new_cut)
-        )
-        found, gone, came = _sentence_changes(old, new)
-        gone_passages, gone_starts = _passages(old, old_paragraph_of, gone)
-        came_passages, came_starts = _passages(new, new_paragraph_of, came)
-        old_numbered = _numbered([old_span for _, old_span, _ in found])
-        new_numbered = _numbered([new_span for _, _, new_span in found])
-        removed_after.extend(_followed(old, old_paragraph_of, gone, old_numbered, old_before))
-        added_after.extend(_followed(new, new_paragraph_of, came, new_numbered, new_before))
+    moved_after: list[str] = []
+    passages_gone = passages_came = 0  # before this run's
+    for (old_cut, new_cut, found, gone, came), (_, _, (old_before, new_before)) in zip(
+        aligned, cut, strict=True
+    ):
+        (old, _), (new, _) = old_cut, new_cut
+        kept_gone = [run for n, run in enumerate(gone, passages_gone) if n not in moved_away]
+        kept_came = [run for n, run in enumerate(came, passages_came) if n not in moved_here]
+        moved_runs = [run for n, run in enumerate(came, passages_came) if n in moved_here]
+        passages_gone, passages_came = passages_gone + len(gone), passages_came + len(came)
+        gone_passages, gone_starts = _passages(old, kept_gone)
+        came_passages, came_starts = _passages(new, kept_came)
+        old_changed_places = _numbered([old_span for _, old_span, _ in found])
+        old_changed_places.update(place for run in gone for place in run)
+        new_changed_places = _numbered([new_span for _, _, new_span in found])
+        new_changed_places.update(place for run in came for place in run)
+        removed_after.extend(_followed(old, kept_gone, old_changed_places, old_before))
+        added_after.extend(_followed(new, kept_came, new_changed_places, new_before))
+        moved_after.extend(_followed(new, moved_runs, new_changed_places, new_before))
         placed.extend(
             (
                 change,
@@ -822,6 +896,7 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         )
         removed.extend(gone_passages)
         added.extend(came_passages)
+        moved.extend(_passages(new, moved_runs)[0])
     # A number the removed and the added text shown hold, old and new, is not listed
     # again; one they do not (a sentence of it not shown, or cut off) is.
     removed_shown, added_shown = shown_changes(removed, added)
@@ -839,6 +914,8 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         added=tuple(added),
         removed_after=tuple(removed_after) if any(removed_after) else (),
         added_after=tuple(added_after) if any(added_after) else (),
+        moved=tuple(moved),
+        moved_after=tuple(moved_after) if any(moved_after) else (),
     )
 
 

@@ -29,6 +29,7 @@ from digest.clean import (
     published_forms,
     shown_changes,
     shown_context,
+    shown_moved,
 )
 from digest.diff import Diff, english_sentences
 from digest.select import TOPIC_LABELS, Item, Week, WeekDigest, bangkok_day
@@ -99,6 +100,9 @@ ADDED_LABEL = "Added: "
 # What opens the line before a removed or added passage that says where it lies: the
 # last words of the unchanged text it follows (digest.clean.shown_context), as text.
 FOLLOWED_LABEL = "Unchanged text before it: "
+# What opens the line of a passage that only moved (its first words, as text): it is
+# neither removed nor added.
+MOVED_LABEL = "Moved unchanged: "
 QUOTING_LABELS = (HEADLINE_LABEL, REMOVED_LABEL, ADDED_LABEL)
 # What changed in an article whose revisions in the week undid each other.
 CHANGED_BACK = "Edited and changed back during the week: it reads as it did before."
@@ -516,13 +520,14 @@ def _marked(tag: str, text: str) -> str:
 def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
     """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
     removed and added when the change was too long to align, then numbers, removed and added
-    sentences (or paragraphs) up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
+    sentences (or paragraphs), then the first words of the passages that only moved
+    (:data:`MOVED_LABEL`), up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
 
-    ``with_context``, a removed or added passage that follows unchanged text
-    (``Diff.removed_after``, ``Diff.added_after``) has a line of that text's last words
-    before it (:data:`FOLLOWED_LABEL`), unless the line before it already says the same (an
-    edited sentence's removed and added text follow the same one) or they show nothing
-    (:func:`~digest.clean.shown_context` is empty); it counts as no change."""
+    ``with_context``, a removed, added or moved passage that follows unchanged text
+    (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_after``) has a line of that
+    text's last words before it (:data:`FOLLOWED_LABEL`), unless the line before it already
+    says the same (an edited sentence's removed and added text follow the same one) or they
+    show nothing (:func:`~digest.clean.shown_context` is empty); it counts as no change."""
     lines = []
     if diff.headline:
         old, new = (clean_headline(title) for title in diff.headline)
@@ -555,6 +560,10 @@ def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
         *(
             (f"{ADDED_LABEL}{_marked('ins', shown.line)}", followed)
             for shown, followed in zip_longest(added, diff.added_after, fillvalue="")
+        ),
+        *(
+            (f"{MOVED_LABEL}{escape(shown_moved(text))}", followed)
+            for text, followed in zip_longest(diff.moved, diff.moved_after, fillvalue="")
         ),
     ]
     said = ""
@@ -734,8 +743,9 @@ def _is_lede(block: Sequence[Token]) -> bool:
 
 def _mark_changes(block: Sequence[Token]) -> None:
     """A Thai item's list of changes marked ``lang="th"``: the removed and added text of a
-    line that quotes it (:data:`QUOTING_LABELS`) and the unchanged text a change follows
-    (:data:`FOLLOWED_LABEL`), after their labels; a line of a changed number whole; the
+    line that quotes it (:data:`QUOTING_LABELS`), the unchanged text a change follows
+    (:data:`FOLLOWED_LABEL`) and a passage that moved (:data:`MOVED_LABEL`), after their
+    labels; a line of a changed number whole; the
     labels, the date's line and the counts stay English."""
     item_open = block[0]
     for token in block:
@@ -753,6 +763,8 @@ def _mark_changes(block: Sequence[Token]) -> None:
                 child.content = f'{child.content[:-1]} lang="{THAI}">'
         elif token.content.startswith(FOLLOWED_LABEL):
             _mark_after_label(token, FOLLOWED_LABEL)
+        elif token.content.startswith(MOVED_LABEL):
+            _mark_after_label(token, MOVED_LABEL)
         elif quotes and not token.content.startswith(DATE_LABEL):
             item_open.attrSet("lang", THAI)
 

@@ -42,7 +42,7 @@ version: they are the current ones. A week lists them:
   that copy (a :class:`CopyChange`): the digest shows the representative's
   text, and the copy's edit would otherwise reach no reader. Only a change a
   reader sees counts (a non-empty :class:`digest.diff.Diff`: a headline, a
-  date, a number, a sentence): a version that changed only spacing (a space
+  date, a number, a sentence, a passage moved): a version that changed only spacing (a space
   between two Thai phrases, a paragraph split that a database stored before
   such splits were no version) lists nothing, since "updated" over an empty
   "What changed" tells a reader nothing. A story with a revision in the week

@@ -18,6 +18,7 @@ from digest.clean import (
     published_forms,
     shown_changes,
     shown_context,
+    shown_moved,
 )
 from tests.digest import ATTENDED_LONG
 from thaidigest.urls import served_url
@@ -275,3 +276,28 @@ def test_the_thai_text_a_change_follows_is_cut_between_words():
     assert text.endswith(rest) and len(rest) >= 60
     starts = set(accumulate(len(word) for word in word_tokenize(text, engine="newmm")))
     assert len(text) - len(rest) in starts  # a word of the text starts there
+
+
+def test_a_moved_passage_is_shown_whole_when_short():
+    assert shown_moved("ที่ประชุมรับทราบ  \nผลการดำเนินงาน") == "ที่ประชุมรับทราบ ผลการดำเนินงาน"
+
+
+def test_a_moved_passage_is_shown_by_its_first_words():
+    text = (
+        "The Ministry of Digital Economy and Society said the budget for the fiscal year "
+        "2025 is 300 million baht."
+    )
+    # "The Ministry … fiscal year" is 79 characters, the ellipsis the 80th: " 2025" is cut.
+    assert shown_moved(text) == (
+        "The Ministry of Digital Economy and Society said the budget for the fiscal year…"
+    )
+
+
+def test_a_moved_thai_passage_is_cut_between_words():
+    text = ATTENDED_LONG
+    shown = shown_moved(text)
+    assert shown.endswith("…") and len(shown) <= 80
+    kept = shown.removesuffix("…")
+    assert text.startswith(kept) and len(kept) >= 60
+    ends = set(accumulate(len(word) for word in word_tokenize(text, engine="newmm")))
+    assert len(kept) in ends  # a word of the text ends there

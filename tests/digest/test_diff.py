@@ -962,3 +962,97 @@ def test_the_text_a_change_follows_is_written_in_its_own_versions_digits():
 def test_the_text_a_change_follows_is_no_part_of_what_changed():
     with_context = body_diff(f"{OPENING}\n{CLOSING}", f"{OPENING}\nAdded.\n{CLOSING}")
     assert with_context == Diff(added=("Added.",))
+
+
+# A passage moved unchanged is neither removed nor added: it moved.
+AGREED = "Both sides agreed to meet again next year."
+REPORT = "A joint working group will report by December."
+
+
+def test_a_paragraph_moved_unchanged_is_moved_not_removed_and_added():
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{REPORT}", f"{OPENING}\n{REPORT}\n{AGREED}")
+    assert (diff.removed, diff.added, diff.numbers) == ((), (), ())
+    # Of two paragraphs swapped, one is said to move: the other is matched in place.
+    assert diff.moved == (REPORT,)
+    assert diff.moved_after == (OPENING,)
+    assert diff  # a version that only reorders its text is still a change
+
+
+def test_a_sentence_moved_within_its_paragraph_is_moved():
+    diff = body_diff(
+        f"{OPENING}\nThe Minister spoke. {AGREED} {REPORT}",
+        f"{OPENING}\n{AGREED} {REPORT} The Minister spoke.",
+    )
+    assert diff == Diff(moved=("The Minister spoke.",))
+    assert diff.moved_after == (REPORT,)
+
+
+def test_a_thai_paragraph_moved_is_one_moved_passage_however_the_segmenter_cuts_it():
+    first, second, third, fourth = thai_body([1, 2, 3, 4], 400).split("\n")
+    assert len(sentences(third)) > 1
+    diff = body_diff(
+        "\n".join([first, second, third, fourth]), "\n".join([first, third, second, fourth])
+    )
+    assert diff == Diff(moved=(third,))
+    assert diff.moved_after == (first,)
+
+
+def test_a_paragraph_moved_beside_a_real_edit_lists_the_edit_alone_as_removed_and_added():
+    diff = body_diff(
+        f"{OPENING}\n{AGREED}\n{BUDGET}\n{REPORT}\n{CLOSING}",
+        f"{OPENING}\n{REPORT}\n{AGREED}\nThe budget is 300 million baht. It was postponed.\n"
+        f"{CLOSING}",
+    )
+    assert diff.removed == ("It was approved.",)
+    assert diff.added == ("It was postponed.",)
+    assert diff.moved == (REPORT,)
+    # The moved paragraph is no unchanged text a change can be found after where it was.
+    assert diff.removed_after == ("The budget is 300 million baht.",)
+    assert diff.moved_after == (OPENING,)
+
+
+def test_a_paragraph_moved_beside_a_changed_number_lists_the_number_and_the_move():
+    diff = body_diff(
+        f"{OPENING}\n{AGREED}\n{REPORT}\n{BUDGET}",
+        f"{REPORT}\n{OPENING}\n{AGREED}\n{BUDGET.replace('300', '350')}",
+    )
+    assert diff == Diff(
+        numbers=(NumberChange("300", "350", "million baht", "budget is"),), moved=(REPORT,)
+    )
+
+
+def test_a_paragraph_moved_and_edited_is_removed_and_added():
+    edited = REPORT.replace("December", "November")
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{REPORT}", f"{edited}\n{OPENING}\n{AGREED}")
+    assert diff == Diff(removed=(REPORT,), added=(edited,))
+
+
+def test_a_paragraph_moved_and_given_a_sentence_more_is_removed_and_added():
+    longer = f"{REPORT} It will be published."
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{REPORT}", f"{longer}\n{OPENING}\n{AGREED}")
+    assert diff == Diff(removed=(REPORT,), added=(longer,))
+
+
+def test_a_sentence_the_new_version_has_once_more_elsewhere_is_added_not_moved():
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{REPORT}", f"{OPENING}\n{AGREED}\n{REPORT}\n{AGREED}")
+    assert diff == Diff(added=(AGREED,))
+
+
+def test_one_of_two_copies_of_a_paragraph_moved_is_moved_once():
+    diff = body_diff(
+        f"{AGREED}\n{OPENING}\n{AGREED}\n{REPORT}", f"{OPENING}\n{AGREED}\n{REPORT}\n{AGREED}"
+    )
+    assert diff == Diff(moved=(AGREED,))
+    assert diff.moved_after == (REPORT,)
+
+
+def test_a_paragraph_moved_with_its_digits_in_the_other_script_is_moved_as_the_new_one_writes_it():
+    diff = diff_versions(
+        "T",
+        f"{OPENING}\n{AGREED}\n{BUDGET}",
+        None,
+        "T",
+        f"{BUDGET.replace('300', '๓๐๐')}\n{OPENING}\n{AGREED}",
+        None,
+    )
+    assert diff == Diff(moved=("The budget is ๓๐๐ million baht. It was approved.",))

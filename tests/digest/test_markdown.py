@@ -556,6 +556,46 @@ def test_the_unchanged_text_before_a_change_is_its_last_words_and_no_change_coun
     ]
 
 
+def test_a_moved_passage_is_said_to_have_moved_by_its_first_words_after_its_new_place():
+    diff = Diff(
+        added=("A report will follow.",),
+        moved=(
+            "The Ministry of Digital Economy and Society said the budget for the fiscal year "
+            "2025 is 300 million baht.",
+        ),
+        added_after=("Opening.",),
+        moved_after=("The next meeting is in May.",),
+    )
+    assert render_changes(diff).split("\n") == [
+        "- Unchanged text before it: Opening.",
+        "- Added: <ins>A report will follow.</ins>",
+        "- Unchanged text before it: The next meeting is in May.",
+        "- Moved unchanged: The Ministry of Digital Economy and Society said the budget for the"
+        " fiscal year…",
+    ]
+    assert render_changes(diff, with_context=False).split("\n") == [
+        "- Added: <ins>A report will follow.</ins>",
+        "- Moved unchanged: The Ministry of Digital Economy and Society said the budget for the"
+        " fiscal year…",
+    ]
+
+
+def test_a_moved_passage_is_text_not_markup_and_counts_as_a_change_listed_last():
+    moved = ('<b>bold</b> *x* & <script>alert("x")</script>',)
+    added = tuple(f"Sentence {n}." for n in range(MAX_CHANGE_LINES - 1))
+    html = markdown_to_html(render_changes(Diff(moved=moved)))
+    assert html == (
+        "<ul>\n<li>Moved unchanged: &lt;b&gt;bold&lt;/b&gt; *x* &amp; "
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</li>\n</ul>\n"
+    )
+    lines = render_changes(Diff(added=added, moved=("First moved.", "Second moved."))).split("\n")
+    assert lines[-3:] == [
+        f"- Added: <ins>Sentence {MAX_CHANGE_LINES - 2}.</ins>",
+        "- Moved unchanged: First moved.",
+        "- … and 1 more change not shown",
+    ]
+
+
 def test_a_removed_passage_is_shown_against_the_added_one_sharing_the_longest_start():
     # Both added passages open with the removed one's first 300 characters and more: it is
     # shown against the one edited later (a word put in near its end), not the first.

@@ -130,6 +130,57 @@ def test_an_english_revision_is_titled_updated(store, tmp_path):
     assert "<del>10</del> → <ins>12</ins> million" in revision.content[0].value
 
 
+# The last paragraph moved to the top, unchanged; and the same with the middle one rewritten.
+OPENING, BUDGET, NEXT_MEETING = BEFORE.split("\n")
+MOVED_TO_TOP = "\n".join([NEXT_MEETING, OPENING, BUDGET])
+POSTPONED = "ที่ประชุมเลื่อนการพิจารณางบประมาณโครงการเมืองอัจฉริยะออกไป"
+MOVED_AND_EDITED = "\n".join([NEXT_MEETING, OPENING, POSTPONED])
+
+
+def changes_listed(markdown):
+    """The lines of the digest's first list of what changed."""
+    return markdown.split("What changed:\n\n")[1].split("\n\n")[0].split("\n")
+
+
+def test_a_paragraph_moved_unchanged_is_said_to_have_moved_in_the_digest_and_the_feeds(
+    store, tmp_path
+):
+    url = url_of(article(1, TITLE))
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(store, [article(1, TITLE, MOVED_TO_TOP, DAY)], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert "· updated" in result.markdown  # its text reads otherwise: it is an update
+    assert changes_listed(result.markdown) == [f"- Moved unchanged: {NEXT_MEETING}"]
+    page = (tmp_path / "digests" / "2024-W34.html").read_text()
+    assert f'Moved unchanged: <span lang="th">{NEXT_MEETING}</span>' in page
+    for name in FEEDS:
+        entries = parse(tmp_path / name).entries
+        assert [entry.id for entry in entries] == [revision_id(url, 2), stable_id(url)], name
+    items = json.loads((tmp_path / "feed.json").read_text(encoding="utf-8"))["items"]
+    (revision,) = [item for item in items if item["id"] == revision_id(url, 2)]
+    assert revision["content_html"] == (f"<ul>\n<li>Moved unchanged: {NEXT_MEETING}</li>\n</ul>\n")
+
+
+def test_a_paragraph_moved_beside_an_edit_lists_the_edit_as_removed_and_added_and_the_move(
+    store, tmp_path
+):
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(store, [article(1, TITLE, MOVED_AND_EDITED, DAY)], "2024-08-21T05:30")
+    mark(store, article(1, TITLE), topics=["smart-city"])
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert changes_listed(result.markdown) == [
+        f"- Unchanged text before it: {OPENING}",
+        f"- Removed: <del>{BUDGET}</del>",
+        f"- Added: <ins>{POSTPONED}</ins>",
+        f"- Moved unchanged: {NEXT_MEETING}",
+    ]
+
+
 TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
