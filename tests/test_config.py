@@ -625,7 +625,10 @@ def test_a_shown_value_reads_back_as_the_same_toml_value(value):
 @pytest.mark.parametrize(
     ("make", "error"),
     [
-        (lambda name: name.symlink_to("moved/thaidigest.toml"), "no such configuration file"),
+        (
+            lambda name: name.symlink_to("moved/thaidigest.toml"),
+            "a link to nothing (moved/thaidigest.toml): no such configuration file",
+        ),
         (lambda name: name.mkdir(), "is a folder, not a settings file"),
     ],
     ids=["link-to-nothing", "folder"],

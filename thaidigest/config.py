@@ -850,6 +850,10 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     try:
         data = chosen.read_bytes()
     except FileNotFoundError:
+        if chosen.is_symlink():  # ls lists it: say what it names
+            raise ConfigError(
+                f"{chosen}: a link to nothing ({os.readlink(chosen)}): no such configuration file"
+            ) from None
         raise ConfigError(f"{chosen}: no such configuration file") from None
     except IsADirectoryError:  # --config . : "[Errno 21] Is a directory: '.'"
         raise ConfigError(f"{chosen}: is a folder, not a settings file") from None
