@@ -771,6 +771,24 @@ def test_a_text_file_whose_source_line_has_a_space_in_its_address_is_refused(tmp
     assert [row["url"].startswith("file:") for row in export(db)] == [True]  # seed 004's
 
 
+def test_a_backup_of_a_text_file_stored_with_a_broken_source_line_is_restored(tmp_path):
+    """Stored before such files were refused, the line kept as text: its export record is
+    imported as it was stored, not refused as the file now is."""
+    url = (tmp_path / "wrapped.txt").as_uri()
+    line = "ที่มา : https://www.thaigov.go.th/news/contents/details/ 87382"
+    body = f"เนื้อหาข่าว ความร่วมมือดิจิทัล\n{line}"
+    backup = tmp_path / "backup.jsonl"
+    record = {"url": url, "title": "หัวข้อข่าว ดีอี", "body": body}
+    backup.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(backup), "--db", str(db))
+
+    assert result.exit_code == 0, result.stderr
+    [row] = export(db)
+    assert (row["url"], row["body"]) == (url, body)
+
+
 def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):
     db = tmp_path / "data" / "db.sqlite"
     missing = tmp_path / "nope" / "x.jsonl"

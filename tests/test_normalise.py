@@ -417,6 +417,9 @@ def test_direction_controls_are_removed_from_headline_and_body():
     assert article.body == "The ministry signed."
 
 
+TEXT_FILE = "file:///seeds/x.txt"
+
+
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
@@ -437,25 +440,27 @@ def test_direction_controls_are_removed_from_headline_and_body():
 )
 def test_a_text_files_source_line_that_names_no_web_address_refuses_the_file(line, reason):
     """Such a file was stored under its file: URL, the page's address lost, unsaid."""
-    raw = RawArticle(
-        url="file:///seeds/x.txt", source="file", title="Headline", body=f"Text.\n\n{line}"
-    )
+    body = f"Text.\n\n{line}"
+    raw = RawArticle(url=TEXT_FILE, source="file", title="Headline", body=body, needs_body=True)
     with pytest.raises(ValueError) as refused:
         normalise_article(raw)
     assert str(refused.value) == reason
+    # An export record of an article stored so before keeps its text, under its file: URL.
+    assert normalise_article(replace(raw, needs_body=False)).url == TEXT_FILE
 
 
 def test_words_after_a_source_line_are_text_beside_a_source_line_or_in_a_page():
     beside = RawArticle(
-        url="file:///seeds/x.txt",
+        url=TEXT_FILE,
         source="file",
         title="Headline",
         body="Text.\nSource: https://example.org/report.pdf (PDF)\nที่มา : https://example.org/news/1",
+        needs_body=True,
     )
     article = normalise_article(beside)
     assert article.url == "https://example.org/news/1"
     assert "Source: https://example.org/report.pdf (PDF)" in article.body.split("\n")
-    page = replace(beside, url="https://example.org/news/2", source="thaigov")
+    page = replace(beside, url="https://example.org/news/2", source="thaigov", needs_body=False)
     page = replace(page, body="Text.\nที่มา : https://example.org/news/ 1")
     assert normalise_article(page).url == "https://example.org/news/2"
 

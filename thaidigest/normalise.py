@@ -946,15 +946,20 @@ def _address_named(raw: RawArticle, source_url: str | None, lines: list[str]) ->
     """The address ``raw`` names, as written: a text file's ``ที่มา : URL`` line
     (``source_url``, found among its body's ``lines``) is its web address; a record that
     names its own ``url`` keeps it (else a line in its text would overwrite another
-    article). Raises ValueError for a text file whose source line names no web address,
-    or whose only line begun as one is not an address alone (``ที่มา : https://host/news/
-    1``): stored under its ``file:`` URL, the article would not be the page's, unsaid."""
+    article). Raises ValueError for a ``.txt`` file (``needs_body``) whose source line
+    names no web address, or whose only line begun as one is not an address alone
+    (``ที่มา : https://host/news/ 1``): stored under its ``file:`` URL, the article would
+    not be the page's, unsaid. An export record of a ``file:`` article keeps such a line
+    as the text stored before."""
     if urlsplit(raw.url).scheme.lower() != "file":
         return raw.url
-    if source_url is not None:
-        if problem := web_url_problem(source_url):
-            raise ValueError(f"source line (ที่มา :): {problem}")
+    problem = web_url_problem(source_url) if source_url is not None else None
+    if source_url is not None and problem is None:
         return source_url
+    if not raw.needs_body:  # an export record: its text as stored
+        return raw.url
+    if problem is not None:
+        raise ValueError(f"source line (ที่มา :): {problem}")
     begun = next((line for line in lines if _SOURCE_LINE_START.match(line.strip())), None)
     if begun is not None:
         raise ValueError(
