@@ -755,6 +755,40 @@ def test_a_record_the_normaliser_refuses_before_an_article_is_counted_once(tmp_p
     assert len(export(db)) == 1
 
 
+def test_a_text_file_whose_source_line_has_a_space_in_its_address_is_refused(tmp_path):
+    """It was stored under its file: URL, the line kept as text, exit 0: a second row of
+    the page once the line was mended, and the page's address lost, unsaid."""
+    db = tmp_path / "db.sqlite"
+    path = tmp_path / "wrapped.txt"
+    line = "ที่มา : https://www.thaigov.go.th/news/contents/details/ 87382"
+    path.write_text(f"หัวข้อข่าว ดีอี\n\nเนื้อหาข่าว ความร่วมมือดิจิทัล\n\n{line}\n", "utf-8")
+
+    result = run("import", str(path), str(seed_path("004")), "--db", str(db))
+
+    assert result.exit_code == 1
+    assert f"skipped {path}: source line '{line}' is not an address alone" in result.stderr
+    assert "read 2, new 1, updated 0, unchanged 0, rejected 1" in result.output
+    assert [row["url"].startswith("file:") for row in export(db)] == [True]  # seed 004's
+
+
+def test_a_backup_of_a_text_file_stored_with_a_broken_source_line_is_restored(tmp_path):
+    """Stored before such files were refused, the line kept as text: its export record is
+    imported as it was stored, not refused as the file now is."""
+    url = (tmp_path / "wrapped.txt").as_uri()
+    line = "ที่มา : https://www.thaigov.go.th/news/contents/details/ 87382"
+    body = f"เนื้อหาข่าว ความร่วมมือดิจิทัล\n{line}"
+    backup = tmp_path / "backup.jsonl"
+    record = {"url": url, "title": "หัวข้อข่าว ดีอี", "body": body}
+    backup.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
+    db = tmp_path / "db.sqlite"
+
+    result = run("import", str(backup), "--db", str(db))
+
+    assert result.exit_code == 0, result.stderr
+    [row] = export(db)
+    assert (row["url"], row["body"]) == (url, body)
+
+
 def test_a_path_that_does_not_exist_is_a_usage_error_before_any_database(tmp_path):
     db = tmp_path / "data" / "db.sqlite"
     missing = tmp_path / "nope" / "x.jsonl"

@@ -417,15 +417,52 @@ def test_direction_controls_are_removed_from_headline_and_body():
     assert article.body == "The ministry signed."
 
 
-def test_a_source_line_that_is_not_a_web_address_is_not_the_articles_url():
-    raw = RawArticle(
-        url="file:///seeds/x.txt",
+TEXT_FILE = "file:///seeds/x.txt"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (
+            "ที่มา : https://example.org:99999/news/1",
+            "source line (ที่มา :): 'https://example.org:99999/news/1' is not a valid URL:"
+            " Port out of range 0-65535",
+        ),
+        ("ที่มา : https:///news/1", "source line (ที่มา :): 'https:///news/1' has no host"),
+        (
+            "ที่มา : https://example.org/news/ 1",
+            "source line 'ที่มา : https://example.org/news/ 1' is not an address alone (a space"
+            " in it, or words after it): write the address alone, a space in it as %20, or"
+            " take the line out",
+        ),
+    ],
+    ids=["port-out-of-range", "no-host", "space-in-it"],
+)
+def test_a_text_files_source_line_that_names_no_web_address_refuses_the_file(line, reason):
+    """Such a file was stored under its file: URL, the page's address lost, unsaid."""
+    body = f"Text.\n\n{line}"
+    raw = RawArticle(url=TEXT_FILE, source="file", title="Headline", body=body, needs_body=True)
+    with pytest.raises(ValueError) as refused:
+        normalise_article(raw)
+    assert str(refused.value) == reason
+    # An export record of an article stored so before keeps its text, under its file: URL.
+    assert normalise_article(replace(raw, needs_body=False)).url == TEXT_FILE
+
+
+def test_words_after_a_source_line_are_text_beside_a_source_line_or_in_a_page():
+    beside = RawArticle(
+        url=TEXT_FILE,
         source="file",
         title="Headline",
-        body="Text.\n\nที่มา : https://example.org:99999/news/1",  # a port out of range
+        body="Text.\nSource: https://example.org/report.pdf (PDF)\nที่มา : https://example.org/news/1",
+        needs_body=True,
     )
-    article = normalise_article(raw)
-    assert article.url == "file:///seeds/x.txt"
+    article = normalise_article(beside)
+    assert article.url == "https://example.org/news/1"
+    assert "Source: https://example.org/report.pdf (PDF)" in article.body.split("\n")
+    page = replace(beside, url="https://example.org/news/2", source="thaigov", needs_body=False)
+    page = replace(page, body="Text.\nที่มา : https://example.org/news/ 1")
+    assert normalise_article(page).url == "https://example.org/news/2"
 
 
 def test_a_direction_mark_after_a_source_line_is_no_part_of_its_address():

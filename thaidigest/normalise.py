@@ -176,6 +176,9 @@ MAX_WIDGET_LINE_CHARS = 120
 # A line made only of punctuation and symbols: ------, *****, ....., ###, •.
 SEPARATOR_LINE = r"[\W_]+"
 SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
+# A line that begins as a source line: one that is not SOURCE_FOOTER whole (a space in its
+# address, words after it) is no source line, and a text file holding it is refused.
+_SOURCE_LINE_START = re.compile(r"(?:ที่มา|source)\s*:\s*https?://", re.IGNORECASE)
 # Why a text with white space alone after its headline is refused
 # (thaidigest.readers.parse_plain_text), and a .txt file's that normalising leaves so.
 NO_BODY = "a title but no body"
@@ -939,13 +942,30 @@ def without_page_lines(body: str, stored: tuple[str, str], labels: Collection[st
     )
 
 
-def _address_named(raw: RawArticle, source_url: str | None) -> str:
+def _address_named(raw: RawArticle, source_url: str | None, lines: list[str]) -> str:
     """The address ``raw`` names, as written: a text file's ``ที่มา : URL`` line
-    (``source_url``) is its web address; a record that names its own ``url`` keeps it (else
-    a line in its text would overwrite another article)."""
-    from_file = urlsplit(raw.url).scheme.lower() == "file"
-    if source_url and from_file and not web_url_problem(source_url):
+    (``source_url``, found among its body's ``lines``) is its web address; a record that
+    names its own ``url`` keeps it (else a line in its text would overwrite another
+    article). Raises ValueError for a ``.txt`` file (``needs_body``) whose source line
+    names no web address, or whose only line begun as one is not an address alone
+    (``ที่มา : https://host/news/ 1``): stored under its ``file:`` URL, the article would
+    not be the page's, unsaid. An export record of a ``file:`` article keeps such a line
+    as the text stored before."""
+    if urlsplit(raw.url).scheme.lower() != "file":
+        return raw.url
+    problem = web_url_problem(source_url) if source_url is not None else None
+    if source_url is not None and problem is None:
         return source_url
+    if not raw.needs_body:  # an export record: its text as stored
+        return raw.url
+    if problem is not None:
+        raise ValueError(f"source line (ที่มา :): {problem}")
+    begun = next((line for line in lines if _SOURCE_LINE_START.match(line.strip())), None)
+    if begun is not None:
+        raise ValueError(
+            f"source line {begun.strip()!r} is not an address alone (a space in it, or words"
+            " after it): write the address alone, a space in it as %20, or take the line out"
+        )
     return raw.url
 
 
@@ -987,7 +1007,7 @@ def normalise_with_address(raw: RawArticle) -> Normalised:
         raise ValueError("no headline")
     if raw.needs_body and not body:
         raise ValueError(NO_BODY)
-    address = _address_named(raw, cleaned.source_url)
+    address = _address_named(raw, cleaned.source_url, body_lines)
     url = canonical_url(address)
     source = raw.source if raw.source != "file" else source_of(url)
     article = Article(

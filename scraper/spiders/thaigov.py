@@ -13,7 +13,9 @@ every id); the crawl is not clean, so the next one asks for it again below its b
 A blocked answer (a refusal: 401, 403, 407, 429 or 451; a redirect not followed: off the
 site, to a bot check, a loop, one without an address, to a page of the site that is not
 the article) is no failed id: the site will not serve this client that id, so the walk
-goes no further for it. One crawl's walk asks ``walk_limit`` ids at most from its start
+goes no further for it. A walk that found no article probes a few ids past its end,
+once a crawl (``probe_requests``): a run of unpublished ids longer than ``miss_limit``
+would otherwise end every walk. One crawl's walk asks ``walk_limit`` ids at most from its start
 (a site answering every id with a page that looks like an article would have it go on for
 ever): search results linking ids past that are held, so that nothing above it is stored
 and the next crawl goes on from the highest id stored, at or below where this one
@@ -74,6 +76,12 @@ WALK_LIMIT_WARNING = (
     "the id walk stops at %s, sites.thaigov.walk_limit (%s) ids from its start; the next"
     " crawl goes on from the highest id stored"
 )
+# A walk that found no article past its start probes this many ids past where its misses
+# ended it, half miss_limit past it and each twice as far as the one before: a run of
+# unpublished ids longer than miss_limit (ids reserved for drafts, a batch withdrawn) ended
+# every crawl's walk at its start, the articles past it never asked.
+PROBES = 5
+PROBE_INFO = "the id walk probes %s past the %s ids with no article that ended it"
 HELD_HITS_WARNING = (
     "%s ids search results link are past the id walk's limit (%s to %s): left for the next"
     " crawls, which walk on to them"
@@ -90,7 +98,7 @@ class ThaigovSpider(SiteSpider):
     body_block = thaigov.SELECTORS["body"]
 
     async def start(self) -> AsyncIterator[Any]:
-        # Search hits past the walk's limit (release_held_hits); first, as the store may
+        # Search hits past the walk's limit (held_to_fetch); first, as the store may
         # fail the start and the spider still goes idle.
         self.held_hits: set[int] = set()
         self.walk_last = 0  # the last id the walk may ask: walk_limit from its start
@@ -99,6 +107,8 @@ class ThaigovSpider(SiteSpider):
         self.requested: set[int] = set()
         self.highest_requested = 0
         self.highest_hit = 0
+        self.walk_origin = 0
+        self.probed = False  # probes go once a crawl (probe_requests)
         self.failed: set[int] = set()  # walk ids whose answer failed: no misses
         self.known = self.store.source_ids(self.name)
         for request in self.revisit_requests():
@@ -140,7 +150,7 @@ class ThaigovSpider(SiteSpider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ThaigovSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.release_held_hits, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     def walk_base(self) -> int | None:
@@ -166,6 +176,7 @@ class ThaigovSpider(SiteSpider):
         """Begin the id walk at ``start``, ``walk_limit`` ids at most; ids found by search
         count as hits of the walk."""
         self.highest_hit = max(self.highest_hit, start - 1)
+        self.walk_origin = start - 1  # the highest hit when no article is found past it
         self.highest_requested = max(self.highest_requested, start - 1)
         self.walk_last = max(self.walk_last, start - 1 + self.walk_limit)
         yield from self.extend_walk()
@@ -248,22 +259,54 @@ class ThaigovSpider(SiteSpider):
             stats.set_value(WALK_LIMIT_REACHED, self.walk_last)
             self.logger.warning(WALK_LIMIT_WARNING, self.walk_last, self.walk_limit)
 
-    def release_held_hits(self) -> None:
+    def on_idle(self) -> None:
         """Once the crawl has nothing left to do: the ids search results linked past the
         walk's limit are fetched if the walk ended short of it (ids with no article before
         them, no run-away walk), once, the walk then allowed ``walk_limit`` ids more from
         where it ended; those past that (a link to a far or mistyped id) and all of them if
         the walk reached its limit are left to the next crawls, which walk on from the
-        highest id stored (none above this crawl's limit), and a warning says so."""
-        near = self.held_to_fetch()
-        for article_id in near:
-            request = self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
+        highest id stored (none above this crawl's limit), and a warning says so
+        (:meth:`held_to_fetch`). With none to fetch, the probes past the walk's end
+        (:meth:`probe_requests`)."""
+        requests = [
+            self.article_request(article_id, walk=True, **{KNOWN_PAGE: True})
+            for article_id in self.held_to_fetch()
+        ] or self.probe_requests()
+        for request in requests:
             self.crawler.engine.crawl(request)
-        if near:
+        if requests:
             raise DontCloseSpider
 
+    def probe_requests(self) -> list[scrapy.Request]:
+        """Once a crawl, when its walk found no article and ended on ``miss_limit`` ids with
+        none (not on its limit, nothing refused, the site not stopped): :data:`PROBES` ids
+        past its end, half ``miss_limit`` past it and each twice as far as the one before,
+        within the walk's limit. A probe that finds an article is a hit of the walk, which
+        goes on over the ids before it and past it."""
+        if (
+            self.probed
+            or not self.highest_requested
+            or self.highest_hit > self.walk_origin
+            or self.highest_requested >= self.walk_last
+            or self.blocked
+            or self.stop_reason is not None
+        ):
+            return []
+        self.probed = True
+        step = max(self.miss_limit // 2, 1)
+        ids = [
+            article_id
+            for power in range(PROBES)
+            if (article_id := self.highest_requested + step * 2**power) <= self.walk_last
+            and article_id not in self.requested
+            and str(article_id) not in self.known
+        ]
+        if ids:
+            self.logger.info(PROBE_INFO, ids, self.highest_requested - self.highest_hit)
+        return [self.article_request(article_id, walk=True, probe=True) for article_id in ids]
+
     def held_to_fetch(self) -> list[int]:
-        """The held ids :meth:`release_held_hits` fetches, the walk's limit moved for them;
+        """The held ids :meth:`on_idle` fetches, the walk's limit moved for them;
         the others, once warned of, are let go. None already asked or stored: a search
         page answered before the walk began held every link, the walk's own ids too."""
         held = sorted(
@@ -376,7 +419,7 @@ class ThaigovSpider(SiteSpider):
         stop): nothing more is sent to it."""
         if not meta.get("walk"):
             return
-        if failed and self.stop_reason is None:
+        if failed and self.stop_reason is None and not meta.get("probe"):  # a probe: a guess
             self.failed.add(int(meta["source_id"]))
         yield from self.extend_walk()
 

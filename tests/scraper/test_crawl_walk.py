@@ -388,3 +388,35 @@ def test_ids_a_walk_stopped_by_a_rate_limit_left_behind_are_asked_by_the_next_cr
     assert stored_ids(db) == set(ids)
     second_report = thaigov_report(db)  # clean: the crawl after it looks back no further
     assert (second_report["status"], second_report["errors"]) == ("ok", [])
+
+
+def test_articles_past_a_run_of_unpublished_ids_longer_than_miss_limit_are_found(tmp_path):
+    """30 ids with no article (reserved for drafts, a batch withdrawn), more than miss_limit
+    (20), ended every crawl's walk at its start: the articles past them were never asked.
+    A walk that finds nothing probes 5 ids past its end, 10, 20, 40, 80 and 160 past it."""
+    newest = max(manifest()["thaigov_ids"])  # 87400
+    after_hole = range(newest + 31, newest + 46)  # 87431 to 87445
+    root = copy_site(tmp_path)
+    page = (root / page_file(article_path("thaigov", newest))).read_bytes()
+    for article_id in after_hole:
+        (root / page_file(article_path("thaigov", article_id))).write_bytes(page)
+    config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[sites.thaigov]\n", "[sites.thaigov]\nsearch_keywords = []\n"))
+    db = tmp_path / "db.sqlite"
+    with FixtureSite(root) as site:  # from --start-id 87360: articles found, no probe
+        first = crawl(site.base_url, db, config, "--source", "thaigov")
+        asked_first = asked_ids(site)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert max(asked_first) == 87420  # 20 misses past the newest article
+    assert max(stored_ids(db)) == newest
+    with FixtureSite(root) as site:  # from 87401: nothing to 87420, so probes
+        second = crawl_without_start_id(site.base_url, db, config)
+        asked_second = asked_ids(site)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert set(after_hole) <= stored_ids(db)
+    # The probes 87430 (none), 87440 (an article), 87460, 87500 and 87580 (none); the walk
+    # goes on over the hole and to 20 ids past the newest article, 87445.
+    walked = {article_id for article_id in asked_second if article_id > newest}
+    assert walked == set(range(87401, 87466)) | {87500, 87580}
+    assert thaigov_report(db)["errors"] == []

@@ -59,6 +59,7 @@ def walking_spider(start: int, miss_limit: int) -> tuple[ThaigovSpider, list[Req
     spider.requested, spider.known, spider.failed = set(), set(), set()
     spider.held_hits = set()
     spider.highest_requested = spider.highest_hit = spider.walk_last = 0
+    spider.probed = False
     return spider, list(spider.walk_from(start))
 
 
@@ -94,6 +95,56 @@ def test_a_network_error_on_the_wire_at_the_stop_walks_no_further() -> None:
     timeout = Failure(TimeoutError("took longer than 5 s"))
     timeout.request = first[1]
     assert walked_ids(spider.on_error(timeout)) == []
+
+
+def answered(request: Request, page: str, status: int = 200) -> HtmlResponse:
+    """The answer to ``request``: the saved thaigov ``page`` with ``status``."""
+    body = (PAGES / page).read_bytes()
+    return HtmlResponse(request.url, status=status, body=body, headers=UTF8, request=request)
+
+
+def walk_ended_on_misses(start: int, miss_limit: int) -> ThaigovSpider:
+    """A spider whose walk from ``start`` found no article: each id a soft 404."""
+    spider, first = walking_spider(start, miss_limit)
+    for request in first:
+        assert walked_ids(spider.parse_article(answered(request, "soft_404.html"))) == []
+    return spider
+
+
+def test_a_walk_that_found_no_article_probes_five_ids_past_its_end_once() -> None:
+    """A run of unpublished ids longer than miss_limit ended every crawl's walk at its
+    start, and the articles past it were never asked."""
+    spider = walk_ended_on_misses(100, miss_limit=4)  # 100 to 103
+    assert walked_ids(spider.probe_requests()) == [105, 107, 111, 119, 135]
+    assert spider.probe_requests() == []  # once a crawl
+
+
+def test_a_probe_that_finds_an_article_walks_the_ids_before_it_and_past_it() -> None:
+    spider = walk_ended_on_misses(100, miss_limit=4)
+    probes = {int(request.meta["source_id"]): request for request in spider.probe_requests()}
+    item, *walked = spider.parse_article(answered(probes[111], "article_th.html"))
+    assert item.url == "https://thaigov.go.th/news/contents/details/111"  # stored as the site's
+    assert walked_ids(walked) == [104, 106, 108, 109, 110, 112, 113, 114, 115]  # 105, 107 probed
+
+
+def test_a_probe_that_fails_or_finds_nothing_walks_no_further() -> None:
+    spider = walk_ended_on_misses(100, miss_limit=4)
+    probes = spider.probe_requests()
+    assert walked_ids(spider.parse_article(answered(probes[0], "soft_404.html"))) == []
+    timeout = Failure(TimeoutError("took longer than 5 s"))
+    timeout.request = probes[1]
+    assert walked_ids(spider.on_error(timeout)) == []  # a guess: no failed id of the walk
+
+
+def test_a_walk_that_found_an_article_or_was_refused_probes_nothing() -> None:
+    spider, first = walking_spider(100, miss_limit=2)
+    _, *walked = spider.parse_article(answered(first[0], "article_th.html"))
+    for request in first[1:] + walked:  # 101, 102: two misses past the article
+        assert walked_ids(spider.parse_article(answered(request, "soft_404.html"))) == []
+    assert spider.probe_requests() == []
+    refused = walk_ended_on_misses(100, miss_limit=2)
+    refused.blocked.append({"url": URL, "status": 403})
+    assert refused.probe_requests() == []
 
 
 def record_run(store: Store, status: str, walk_start: int | None, **report: object) -> None:
