@@ -175,10 +175,12 @@ WIDGET_SEPARATORS = "|•·:,-–/()[] "
 MAX_WIDGET_LINE_CHARS = 120
 # A line made only of punctuation and symbols: ------, *****, ....., ###, •.
 SEPARATOR_LINE = r"[\W_]+"
-SOURCE_FOOTER = r"(?:ที่มา|source)\s*:\s*(?P<url>https?://\S+)\s*"
+# What a source line opens with, before its address.
+_SOURCE_LABEL = r"(?:ที่มา|source)\s*:\s*"
+SOURCE_FOOTER = rf"{_SOURCE_LABEL}(?P<url>https?://\S+)\s*"
 # A line that begins as a source line: one that is not SOURCE_FOOTER whole (a space in its
 # address, words after it) is no source line, and a text file holding it is refused.
-_SOURCE_LINE_START = re.compile(r"(?:ที่มา|source)\s*:\s*https?://", re.IGNORECASE)
+_SOURCE_LINE_START = re.compile(rf"{_SOURCE_LABEL}https?://", re.IGNORECASE)
 # Why a text with white space alone after its headline is refused
 # (thaidigest.readers.parse_plain_text), and a .txt file's that normalising leaves so.
 NO_BODY = "a title but no body"
