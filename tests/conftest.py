@@ -136,6 +136,17 @@ def thaidigest_without_file_permission_overrides(*args: str) -> subprocess.Compl
     )
 
 
+def thaidigest_in_locale(encoding: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``thaidigest ARGS`` run with ``encoding`` as its locale's (``PYTHONIOENCODING``), its
+    output captured as bytes, for the test to decode as it expects them written."""
+    return subprocess.run(
+        [sys.executable, "-m", "thaidigest", *args],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": encoding},
+    )
+
+
 # A rules, a partners and a model file every import, crawl and digest refuses: the
 # setting naming it, the file's text and what the refusal says of it.
 USER_FILE_MISTAKES = {

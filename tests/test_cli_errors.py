@@ -17,6 +17,7 @@ from tests.conftest import (
     needs_file_permissions,
     seed_path,
     settings_naming_a_mistaken_file,
+    thaidigest_in_locale,
     thaidigest_without_file_permission_overrides,
     without_file_permission_overrides,
 )
@@ -924,12 +925,7 @@ def test_a_character_the_locales_encoding_lacks_is_shown_as_a_question_mark(
     db = tmp_path / "db.sqlite"
     assert invoke("import", str(article), "--db", str(db)).exit_code == 0
 
-    result = subprocess.run(
-        [sys.executable, "-m", "thaidigest", "explain", str(article), "--db", str(db)],
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "PYTHONIOENCODING": encoding},
-    )
+    result = thaidigest_in_locale(encoding, "explain", str(article), "--db", str(db))
 
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     lines = result.stdout.decode(encoding).splitlines()

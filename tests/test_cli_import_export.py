@@ -28,6 +28,7 @@ from tests.conftest import (
     ctrl_c,
     seed_path,
     started_from_a_terminal,
+    thaidigest_in_locale,
     without_file_permission_overrides,
 )
 from thaidigest import locks
@@ -944,12 +945,7 @@ def test_an_export_to_stdout_is_utf8_whatever_the_locale_and_imports_back(
     db = tmp_path / "db.sqlite"
     assert run("import", str(article), "--db", str(db)).exit_code == 0
 
-    result = subprocess.run(
-        [sys.executable, "-m", "thaidigest", "export", "--db", str(db)],
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "PYTHONIOENCODING": locale_encoding},
-    )
+    result = thaidigest_in_locale(locale_encoding, "export", "--db", str(db))
 
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     [record] = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
