@@ -113,8 +113,9 @@ security of your connection before proceeding.</div></div></div>
 <div class="text-center" id="footer-text">Performance &amp; security by Cloudflare</div></div>
 </body></html>
 """
-# Request headers kept on each RequestRecord.
-RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range", "Cookie")
+# Request headers kept on each RequestRecord (Host: the name a page was asked under, where
+# the site answers under several: localhost and www.localhost).
+RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range", "Cookie", "Host")
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
 # The start of a PDF file, as a "binary" fault sends it: a stream's bytes after its header.
 PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 4 >>\nstream\n\x00\x01\x02\x03"

@@ -15,7 +15,8 @@ from thaidigest.urls import (
     former_form,
     iri_to_uri,
     public_url,
-    same_host,
+    same_site,
+    site_host,
     source_of,
     stored_forms,
     stray_percent_forms,
@@ -516,24 +517,79 @@ def test_public_url_is_the_canonical_url_of_the_article():
     assert public_url("mdes", "11003") == "https://mdes.go.th/news/detail/11003"
 
 
+SAME_SITE = {
+    "case": ("http://LocalHost:18781", "http://localhost:18781/news/detail/5410-x"),
+    "case-with-www": ("https://WWW.MDES.go.th/news/3", "https://www.mdes.go.th/news/detail/1"),
+    "default-port": ("http://localhost:80/news/3", "http://localhost/news/detail/1"),
+    "default-tls-port": ("https://mdes.go.th:443", "https://mdes.go.th/news/3"),
+    "www-dropped": ("https://www.mdes.go.th", "https://mdes.go.th/news/3"),
+    "www-in-any-case": ("https://thaigov.go.th", "https://WWW.ThaiGov.go.th/news/3"),
+    "www-doubled": ("https://www.www.mdes.go.th", "https://mdes.go.th/news/3"),
+    "www-and-its-port": ("http://www.localhost:18781", "http://localhost:18781/news/3"),
+    "idna": ("https://ตัวอย่าง.ไทย", "https://XN--72C1A1BT4AWK9O.xn--o3cw4h:443/news/3"),
+    "idna-with-www": ("https://www.ตัวอย่าง.ไทย", "https://xn--72c1a1bt4awk9o.xn--o3cw4h/"),
+}
+ANOTHER_SITE = {
+    "another-port": ("http://localhost:18781", "http://localhost:18782/news/3"),
+    "another-alias": ("http://localhost:18781", "http://127.0.0.1:18781/news/3"),
+    "no-such-port": ("http://localhost:18781", "http://localhost:99999/news/3"),
+    "another-idna-name": ("https://ตัวอย่าง.ไทย", "https://xn--o3cw4h.xn--o3cw4h/news/3"),
+    "another-subdomain": ("https://www.mdes.go.th", "https://news.mdes.go.th/news/3"),
+    "a-subdomain-of-www": ("https://mdes.go.th", "https://news.www.mdes.go.th/news/3"),
+    "www-without-its-dot": ("https://mdes.go.th", "https://wwwmdes.go.th/news/3"),
+    "www-only": ("https://www.mdes.go.th", "https://www/news/3"),
+    "no-host": ("file:///tmp/a.html", "file:///tmp/b.html"),
+    "unreadable": ("https://mdes.go.th", "http://[::1/news/3"),
+}
+
+
+@pytest.mark.parametrize(("url", "other"), SAME_SITE.values(), ids=SAME_SITE)
+def test_a_host_with_or_without_www_in_any_case_and_its_default_port_is_one_site(url, other):
+    assert same_site(url, other)
+    assert same_site(other, url)
+
+
+@pytest.mark.parametrize(("url", "other"), ANOTHER_SITE.values(), ids=ANOTHER_SITE)
+def test_another_port_alias_or_subdomain_is_another_site(url, other):
+    assert not same_site(url, other)
+    assert not same_site(other, url)
+
+
 @pytest.mark.parametrize(
-    ("url", "other", "expected"),
+    ("url", "host"),
     [
-        ("http://LocalHost:18781", "http://localhost:18781/news/detail/5410-x", True),
-        ("https://WWW.MDES.go.th/news/3", "https://www.mdes.go.th/news/detail/1", True),
-        ("http://localhost:80/news/3", "http://localhost/news/detail/1", True),  # default port
-        ("https://mdes.go.th:443", "https://mdes.go.th/news/3", True),
-        ("http://localhost:18781", "http://localhost:18782/news/3", False),
-        ("http://localhost:18781", "http://127.0.0.1:18781/news/3", False),  # another alias
-        ("https://www.mdes.go.th", "https://mdes.go.th/news/3", False),
-        ("http://localhost:18781", "http://localhost:99999/news/3", False),  # no such port
-        ("https://ตัวอย่าง.ไทย", "https://XN--72C1A1BT4AWK9O.xn--o3cw4h:443/news/3", True),
-        ("https://ตัวอย่าง.ไทย", "https://xn--o3cw4h.xn--o3cw4h/news/3", False),
+        ("https://WWW.MDES.go.th/news/3", "mdes.go.th"),
+        ("https://mdes.go.th:443", "mdes.go.th"),
+        ("http://www.localhost:18781/", "localhost"),
+        ("https://www.ตัวอย่าง.ไทย", "xn--72c1a1bt4awk9o.xn--o3cw4h"),
+        ("https://news.mdes.go.th", "news.mdes.go.th"),
+        ("http://[::1/news/3", ""),
     ],
 )
-def test_host_names_compare_in_any_case_and_a_default_port_as_none(url, other, expected):
-    assert same_host(url, other) is expected
-    assert same_host(other, url) is expected
+def test_a_sites_host_is_its_name_in_lower_case_and_idna_form_without_www(url, host):
+    assert site_host(url) == host
+
+
+SCHEME_CHANGES = {
+    "upgrade": ("https://www.mdes.go.th/news/3", "http://www.mdes.go.th", True),
+    "upgrade-and-www": ("https://thaigov.go.th/news/3", "http://www.thaigov.go.th", True),
+    "upgrade-ports-written": ("https://mdes.go.th:443/news/3", "http://mdes.go.th:80", True),
+    "in-any-case": ("HTTPS://mdes.go.th/news/3", "Http://mdes.go.th", True),
+    "downgrade": ("http://www.mdes.go.th/news/3", "https://www.mdes.go.th", False),
+    "downgrade-and-www": ("http://mdes.go.th/news/3", "https://www.mdes.go.th", False),
+    "upgrade-to-another-port": ("https://mdes.go.th:8443/news/3", "http://mdes.go.th", False),
+    "upgrade-from-another-port": ("https://mdes.go.th/news/3", "http://mdes.go.th:8080", False),
+    "upgrade-on-one-port": ("https://mdes.go.th:8080/news/3", "http://mdes.go.th:8080", False),
+    "upgrade-to-another-host": ("https://news.mdes.go.th/news/3", "http://mdes.go.th", False),
+    "to-another-scheme": ("ftp://mdes.go.th/news/3", "http://mdes.go.th", False),
+}
+
+
+@pytest.mark.parametrize(("url", "site", "same"), SCHEME_CHANGES.values(), ids=SCHEME_CHANGES)
+def test_https_is_the_site_at_http_only_as_an_upgrade_on_the_default_ports(url, site, same):
+    """A site moved to https: its pages on https are the site configured on http. A page of
+    an https site on http is not (it would be asked for in the clear)."""
+    assert same_site(url, site) is same
 
 
 THAI_PATH = "https://thaigov.go.th/news/contents/ข่าว/รายละเอียด"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import NamedTuple
 from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import idna
@@ -320,25 +321,50 @@ def _one_readable_script(label: str) -> bool:
     )
 
 
-def _host_and_port(url: str) -> tuple[str, int | None] | None:
-    """The host name of ``url`` in lower case, in IDNA form (:func:`lookup_name`), and its
-    port (the scheme's default when it names none); None for a port out of range, or an
-    address urlsplit cannot read (``http://[x/``: a '[' opening no IPv6 host), which names
-    no host."""
+class _SiteAddress(NamedTuple):
+    """Where a URL is, as :func:`same_site` compares it."""
+
+    scheme: str  # in lower case
+    host: str  # in lower case, in IDNA form (lookup_name), without www. (_host)
+    port: int | None  # the scheme's default when the URL names none
+
+
+def _site_address(url: str) -> _SiteAddress | None:
+    """Where ``url`` is; None for a port out of range, or an address urlsplit cannot read
+    (``http://[x/``: a '[' opening no IPv6 host), which names no host."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
-    return lookup_name(parts.hostname or ""), port or DEFAULT_PORTS.get(parts.scheme.lower())
+    scheme = parts.scheme.lower()
+    host = _host(lookup_name(parts.hostname or ""))
+    return _SiteAddress(scheme, host, port or DEFAULT_PORTS.get(scheme))
 
 
-def same_host(url: str, other: str) -> bool:
-    """Whether two URLs name the same host and port: host names in any case
-    (``LocalHost`` is ``localhost``), in Unicode or in IDNA form (``ไทย.com`` is
-    ``xn--o3cw4h.com``), a scheme's default port written or not."""
-    host = _host_and_port(url)
-    return host is not None and host == _host_and_port(other)
+def site_host(url: str) -> str:
+    """The host name of ``url`` as :func:`same_site` compares it: in lower case, in IDNA
+    form, without ``www.`` (``mdes.go.th`` of ``https://www.mdes.go.th/news/3``); '' for an
+    address that names none."""
+    address = _site_address(url)
+    return address.host if address is not None else ""
+
+
+def same_site(url: str, site: str) -> bool:
+    """Whether ``url`` is on the site at ``site`` (a crawl's base URL, or the page a link or
+    a redirect came from): the same host name, with ``www.`` or without (``www.mdes.go.th``
+    is ``mdes.go.th``, as :func:`canonical_url` stores both), in any case (``LocalHost`` is
+    ``localhost``), in Unicode or in IDNA form (``ไทย.com`` is ``xn--o3cw4h.com``); and the
+    same scheme and port, a scheme's default port written or not, or ``url`` on https where
+    ``site`` is on http, each on its scheme's default port: the site moved to https. Not the
+    other way round (a page of an https site asked for in the clear), nor another port or
+    another name (``news.mdes.go.th``, ``wwwmdes.go.th``): another site."""
+    ours, theirs = _site_address(url), _site_address(site)
+    if ours is None or theirs is None or not ours.host or ours.host != theirs.host:
+        return False
+    if ours.scheme == theirs.scheme:
+        return ours.port == theirs.port
+    return (theirs.scheme, theirs.port, ours.scheme, ours.port) == ("http", 80, "https", 443)
 
 
 def _host(netloc: str) -> str:

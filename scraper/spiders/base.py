@@ -23,11 +23,15 @@ Scrapy, decides what a status means: :meth:`SiteSpider.judge` returns a
   empty or holding only a short message ("ข่าวนี้ย้ายแล้ว"), on a site whose spider names
   that block: thaigov) is judged as a redirect to its target
   (Scrapy's meta refresh middleware is off, as its redirect middleware is);
-- a redirect to another URL of the same article on the same host, or of a listing or
+- a redirect to another URL of the same article on the same site, or of a listing or
   search page to another spelling of its own address, is followed (at most
-  ``MAX_ARTICLE_REDIRECTS`` hops); an article's redirect to the site's home page or
-  a listing (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query), or to
-  another article (another id, no query), says the article was taken down:
+  ``MAX_ARTICLE_REDIRECTS`` hops); the same site (:func:`thaidigest.urls.same_site`) is
+  the same host with ``www.`` or without (``www.thaigov.go.th`` and ``thaigov.go.th``)
+  on the same port, or on https where the page asked was on http, never the other way
+  round: another host or port, or a move to http, is off the site. An article's
+  redirect to the site's home page or a listing
+  (:data:`thaidigest.sites.REMOVED_ARTICLE_TARGETS`, no query), or to another article
+  (another id, no query), says the article was taken down:
   **missing**, as a 404, nothing stored under its address, on a site that serves article
   pages in the crawl; before any is served, it is held (:attr:`Answer.SENT_AWAY`): missing
   once one is, **blocked** with its status and target when the site is stopped for
@@ -84,7 +88,7 @@ from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import scrapy
 from scrapy import signals
@@ -134,7 +138,7 @@ from thaidigest.readers import (
 )
 from thaidigest.sites import REMOVED_ARTICLE_TARGETS, SITE_LANGUAGE, path_pattern
 from thaidigest.store import Store, utc_now
-from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_host
+from thaidigest.urls import iri_to_uri, lookup_name, public_url, same_site, site_host
 
 RUNS_READ = 20  # crawl runs read from the store at a time, looking back for a finished one
 MAX_ARTICLE_REDIRECTS = 3  # an article page redirecting to itself under another URL
@@ -149,12 +153,12 @@ UNDECODED_BYTE = re.compile("[\udc80-\udcff]")
 # it is the same request sent again, as Scrapy's retries are, so it keeps retry_times
 # (its count: META_COPY_WARN_SKIP_KEYS lets it pass) and the keys of the proxy, which
 # its middleware reads again on the retry. (Scrapy's redirect middlewares are off: no
-# redirect keys.)
+# redirect keys.) Its download_slot is kept: the spider's own (page_request), one a site.
 PER_DOWNLOAD = frozenset(
     {"download_latency", "retry_times", "cache_timestamp", "_dont_cache", "_auth_proxy",
      "_scheme_proxy"}
 )  # fmt: skip
-# Site slug -> the paths a same-host redirect of an article to says it was taken down.
+# Site slug -> the paths a same-site redirect of an article to says it was taken down.
 REMOVED_ARTICLE_PATHS = {
     slug: tuple(re.compile(path_pattern(template)) for template in templates)
     for slug, templates in REMOVED_ARTICLE_TARGETS.items()
@@ -348,8 +352,11 @@ class SiteSpider(scrapy.Spider):
         spider.crawl_config = config["crawl"]
         if not spider.base_url:
             spider.base_url = str(spider.site["base_url"]).rstrip("/")
-        # As Scrapy compares it with a request's host: a host in Thai in its IDNA form.
-        spider.allowed_domains = [lookup_name(urlsplit(spider.base_url).hostname or "")]
+        # Scrapy's offsite filter lets through this name and every name under it: the site's
+        # host with www. and without. The spider's own requests pass it (dont_filter), but
+        # not robots.txt's: one for the other spelling of the host, where a redirect was
+        # followed, was filtered, and the page taken for forbidden by robots.txt.
+        spider.allowed_domains = [site_host(spider.base_url)]
         spider.store = Store(crawler.settings.get(DB_SETTING))
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         crawler.signals.connect(spider.on_item_error, signal=signals.item_error)
@@ -357,13 +364,28 @@ class SiteSpider(scrapy.Spider):
 
     # --- Requests ---------------------------------------------------------
 
+    @property
+    def base_host(self) -> str:
+        """The base URL's host as Scrapy keys its download slots by it: in lower case, a
+        host in Thai in its IDNA form."""
+        return lookup_name(urlsplit(self.base_url).hostname or "")
+
     def page_request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        """A request whose every answer reaches ``callback``."""
+        """A request whose every answer reaches ``callback``, in the base host's download
+        slot (:attr:`base_host`, the one its robots.txt request takes too), wherever it goes:
+        a redirect followed to the other spelling of the host (``mdes.go.th`` on a crawl of
+        ``www.mdes.go.th``), one server, waits its turn with the others, under the one
+        site's delay, concurrency and AutoThrottle, where its own slot would double them."""
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
-            meta={"handle_httpstatus_all": True, "retry_statuses": self.retry_statuses, **meta},
+            meta={
+                "handle_httpstatus_all": True,
+                "retry_statuses": self.retry_statuses,
+                "download_slot": self.base_host,
+                **meta,
+            },
             dont_filter=True,
         )
 
@@ -515,14 +537,14 @@ class SiteSpider(scrapy.Spider):
         hops = response.meta.get("redirect_hops", 0)
         if (
             target
-            and same_host(target, response.url)
+            and same_site(target, response.url)
             and hops < MAX_ARTICLE_REDIRECTS
             and self.same_article(response, target)
         ):
             meta = {key: value for key, value in response.meta.items() if key not in PER_DOWNLOAD}
             follow = response.request.replace(url=target, meta={**meta, "redirect_hops": hops + 1})
             return Verdict(Answer.REDIRECT, follow)
-        if target and same_host(target, response.url) and self.taken_down(response, target):
+        if target and same_site(target, response.url) and self.taken_down(response, target):
             if not self.article_served:
                 return self.hold_sent_away(response, target, reason)
             self.logger.info("removed: %s answered %s -> %s", response.url, response.status, target)
@@ -621,7 +643,7 @@ class SiteSpider(scrapy.Spider):
             self.report_error(missing[0], ALL_REVISITS_MISSING.format(count=len(missing)))
 
     def same_article(self, response: Response, target: str) -> bool:
-        """Whether a same-host redirect target is the page asked for: the article asked
+        """Whether a same-site redirect target is the page asked for: the article asked
         for (a canonical path, its id written another way), or for a listing or search
         page, the same path and query (a trailing slash added or dropped). A listing
         sent anywhere else (the home page) is blocked: followed, it read as an empty
@@ -636,7 +658,7 @@ class SiteSpider(scrapy.Spider):
         return None
 
     def taken_down(self, response: Response, target: str) -> bool:
-        """Whether a same-host redirect says the article asked for is gone: an article
+        """Whether a same-site redirect says the article asked for is gone: an article
         request sent to the site's home page or a listing, as a site does with an
         article it removed, or to another article (another id, as the site's article
         pattern reads it: the one asked for taken down or merged into it; followed, the
@@ -857,18 +879,29 @@ class SiteSpider(scrapy.Spider):
 
     # --- Answers that need a second look --------------------------------------
 
-    def on_host(self, url: str) -> bool:
-        """Whether ``url`` names the crawled host (the same name, in any case, and port
-        as the base URL)."""
-        return same_host(url, self.base_url)
+    def on_site(self, url: str) -> bool:
+        """Whether ``url`` is on the crawled site (:func:`thaidigest.urls.same_site`): the
+        base URL's host, with ``www.`` or without, in any case, on its port, or on https
+        where the base URL is on http."""
+        return same_site(url, self.base_url)
 
     def is_on_site(self, url: str) -> bool:
-        """Whether ``url`` is on the crawled host; a link anywhere else is counted, not followed."""
-        if self.on_host(url):
+        """Whether ``url`` is on the crawled site; a link anywhere else is counted, not
+        followed."""
+        if self.on_site(url):
             return True
         self.crawler.stats.inc_value("thaidigest/offsite_links_ignored")
         self.logger.info("not following an off-site link: %s", url)
         return False
+
+    def at_base(self, url: str) -> str:
+        """``url``, a link on the crawled site (:meth:`on_site`), at the base URL's own scheme
+        and host (``https://mdes.go.th/news/3`` on a crawl of ``https://www.mdes.go.th`` is
+        ``https://www.mdes.go.th/news/3``): the one server asked under the one name, so one
+        robots.txt speaks for every page (Scrapy reads one per host) and the site's delay
+        holds between all its requests."""
+        base = urlsplit(self.base_url)
+        return urlunsplit(urlsplit(url)._replace(scheme=base.scheme, netloc=base.netloc))
 
     def page_text(self, response: Response) -> PageText:
         """The page's text, or, when it cannot be decoded, a retry (none once reported).

@@ -63,8 +63,9 @@ EMPTY_LISTED_PAGE = (
 # A next-page link whose address no browser reads (scraper.sites.absolute_url): the pages
 # after it are not read, which is no last page.
 UNREADABLE_NEXT_PAGE = "the next-page link names no address a browser reads: {href!r}"
-# A next-page link to another host, or to http:// on a site crawled on https:// (not
-# followed, as no off-site link is): the pages after it are not read either.
+# A next-page link off the site (thaidigest.urls.same_site: another host, or http:// on a
+# site crawled on https://), not followed, as no off-site link is: the pages after it are
+# not read either.
 OFFSITE_NEXT_PAGE = "the next-page link leads off the crawled site, not followed: {url}"
 
 
@@ -137,13 +138,15 @@ class MdesSpider(SiteSpider):
         return built + dash + slug if asked == source_id and slug else built
 
     def listed_article_url(self, entry: ListingEntry) -> str:
-        """Where to fetch a listed article: the link as the site writes it (its id in ASCII
-        digits, then its slug), or, for a link that writes its id otherwise (in Thai digits,
-        say, which would hide the plain link to the same article), its own address."""
+        """Where to fetch a listed article, on the base URL's own host (:meth:`at_base`):
+        the link's address as the site writes it (its id in ASCII digits, then its slug),
+        or, for a link that writes its id otherwise (in Thai digits, say, which would hide
+        the plain link to the same article), its own address."""
         own = urlsplit(self.article_url(entry.source_id)).path
-        path = urlsplit(entry.url).path
+        link = self.at_base(entry.url)
+        path = urlsplit(link).path
         plain = path.startswith(own) and path[len(own) : len(own) + 1] in ("", "-", "/")
-        return entry.url if plain else self.article_url(entry.source_id)
+        return link if plain else self.article_url(entry.source_id)
 
     def report_empty_listing(self, response: Response, text: str) -> None:
         """Say that the listing page ``response`` lists no article: an error after page 1 (the
@@ -211,7 +214,7 @@ class MdesSpider(SiteSpider):
                 listing_date=entry.date_text,
                 **{KNOWN_PAGE: True},  # the listing links it
             )
-        if listing.entries and not any(self.on_host(entry.url) for entry in listing.entries):
+        if listing.entries and not any(self.on_site(entry.url) for entry in listing.entries):
             # Another alias of the host, say: nothing of this page can be fetched.
             self.report_error(
                 response.url, f"every article link is off-site, e.g. {listing.entries[0].url}"
@@ -232,7 +235,7 @@ class MdesSpider(SiteSpider):
                     self.report_error(response.url, OFFSITE_NEXT_PAGE.format(url=next_url))
             elif page_number < self.page_limit:
                 yield self.page_request(
-                    next_url,
+                    self.at_base(next_url),
                     self.parse_listing,
                     page_number=page_number + 1,
                     incremental=incremental,

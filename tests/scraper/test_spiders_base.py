@@ -7,7 +7,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from scrapy import signals
@@ -678,6 +678,78 @@ def test_an_article_redirected_to_another_articles_id_is_missing_to_its_own_foll
         [entry] = spider.blocked
         reason = "redirect loop" if hops else None
         assert (entry["target"], entry.get("reason")) == (HOST + target, reason)
+
+
+THAIGOV = "https://www.thaigov.go.th"
+THAIGOV_ARTICLE = "/news/contents/details/87382"
+# Where a thaigov article at THAIGOV (or at http://www.thaigov.go.th) is redirected, and
+# whether the redirect is followed: the host with www. or without is the one site, and
+# https where http was asked for; another name, a port, or a move to http is not.
+SITE_REDIRECTS = {
+    "www-dropped": (THAIGOV, f"https://thaigov.go.th{THAIGOV_ARTICLE}", True),
+    "www-added": ("https://thaigov.go.th", f"{THAIGOV}{THAIGOV_ARTICLE}", True),
+    "to-https": ("http://www.thaigov.go.th", f"{THAIGOV}{THAIGOV_ARTICLE}", True),
+    "to-https-without-www": (
+        "http://www.thaigov.go.th",
+        f"https://thaigov.go.th{THAIGOV_ARTICLE}",
+        True,
+    ),
+    "to-http": (THAIGOV, f"http://www.thaigov.go.th{THAIGOV_ARTICLE}", False),
+    "to-http-without-www": (THAIGOV, f"http://thaigov.go.th{THAIGOV_ARTICLE}", False),
+    "another-port": (THAIGOV, f"https://thaigov.go.th:8443{THAIGOV_ARTICLE}", False),
+    "another-subdomain": (THAIGOV, f"https://news.thaigov.go.th{THAIGOV_ARTICLE}", False),
+    "www-without-its-dot": (THAIGOV, f"https://wwwthaigov.go.th{THAIGOV_ARTICLE}", False),
+}
+
+
+def spider_at(base_url: str) -> ThaigovSpider:
+    """A thaigov spider crawling ``base_url``, with its crawler and stats."""
+    spider = thaigov_spider()
+    spider.base_url = base_url
+    return spider
+
+
+@pytest.mark.parametrize(
+    ("base_url", "target", "followed"), SITE_REDIRECTS.values(), ids=SITE_REDIRECTS
+)
+def test_an_article_redirected_to_the_other_spelling_of_its_host_or_to_https_is_followed(
+    base_url: str, target: str, followed: bool
+) -> None:
+    """A site that sends ``www.`` to its bare host (or the other way) or http to https had
+    every article blocked: each crawl failed. Followed in the base host's download slot:
+    the one server's delay, not a second one beside it."""
+    spider = spider_at(base_url)
+    asked = spider.article_url(87382)
+    request = spider.page_request(asked, spider.parse_article, source_id="87382")
+
+    verdict = spider.judge(
+        Response(asked, status=301, headers={"Location": target}, request=request)
+    )
+
+    if followed:
+        assert verdict.answer is Answer.REDIRECT and verdict.follow is not None
+        assert verdict.follow.url == target
+        assert verdict.follow.meta["download_slot"] == urlsplit(base_url).hostname
+        assert spider.blocked == []
+    else:
+        assert (verdict.answer, verdict.follow) == (Answer.BLOCKED, None)
+        [entry] = spider.blocked
+        assert (entry["url"], entry["status"], entry["target"]) == (asked, 301, target)
+
+
+def test_an_article_sent_home_on_the_other_spelling_of_its_host_was_taken_down() -> None:
+    """The rules for a redirect within the site hold across the two spellings: the home page
+    at ``thaigov.go.th`` is the home page of ``www.thaigov.go.th``."""
+    spider = spider_at(THAIGOV)
+    served_an_article(spider, f"{THAIGOV}/news/contents/details/87381")
+    asked = spider.article_url(87382)
+    request = spider.page_request(asked, spider.parse_article, source_id="87382")
+
+    verdict = spider.judge(
+        Response(asked, status=302, headers={"Location": "https://thaigov.go.th/"}, request=request)
+    )
+
+    assert (verdict.answer, spider.blocked) == (Answer.MISSING, [])
 
 
 TEMPLATE_REFRESHES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -112,6 +113,25 @@ def test_a_base_url_with_its_host_in_thai_lets_its_pages_through_scrapys_offsite
     spider.closed("finished")
 
 
+def test_the_robots_txt_of_either_spelling_of_the_host_passes_scrapys_offsite_filter(
+    tmp_path: Path,
+) -> None:
+    """robots.txt's requests, unlike the spider's, go through the filter: on a crawl of
+    ``www.mdes.go.th``, that of ``mdes.go.th``, asked for a redirect followed there, was
+    filtered, and the page taken for forbidden by robots.txt. Another host stays out."""
+    settings = {CONFIG_SETTING: {}, DB_SETTING: database_url(str(tmp_path / "db.sqlite"))}
+    crawler = get_crawler(MdesSpider, settings)
+    spider = MdesSpider.from_crawler(crawler, base_url="https://www.mdes.go.th")
+    offsite = OffsiteMiddleware.from_crawler(crawler)
+    offsite.spider_opened(spider)
+
+    for host in ("www.mdes.go.th", "mdes.go.th"):
+        assert offsite.should_follow(Request(f"https://{host}/robots.txt"), spider), host
+    for host in ("wwwmdes.go.th", "example.org"):
+        assert not offsite.should_follow(Request(f"https://{host}/robots.txt"), spider), host
+    spider.closed("finished")
+
+
 def test_a_next_page_link_no_browser_can_read_is_an_error_not_the_last_page() -> None:
     """``http://[::1/…`` (a '[' opening no IPv6 host) as the next page: skipped, it was read
     as no next page, so the older pages were not read and the crawl said ok; the next one,
@@ -161,7 +181,8 @@ def test_a_next_page_link_no_browser_can_read_on_the_page_at_page_limit_is_no_er
 SITE = "https://www.mdes.go.th"
 OFFSITE_NEXT_LINKS = {
     "http-for-https": "http://www.mdes.go.th/news/3?page=2",  # a paginator behind TLS
-    "bare-host": "https://mdes.go.th/news/3?page=2",
+    "another-subdomain": "https://news.mdes.go.th/news/3?page=2",
+    "www-without-its-dot": "https://wwwmdes.go.th/news/3?page=2",
     "another-host": "https://example.org/news/3?page=2",
 }
 
@@ -189,3 +210,54 @@ def test_a_next_page_link_off_the_crawled_site_is_an_error_before_page_limit(
         assert href in spider.errors[0]["error"]
     else:
         assert spider.errors == []
+
+
+BARE = "https://mdes.go.th"
+# A listing page linking its articles and its next page on the other spelling of its host.
+SPELLINGS = {"www-dropped": (SITE, BARE), "www-added": (BARE, SITE)}
+
+
+@pytest.mark.parametrize(("base_url", "linked"), SPELLINGS.values(), ids=SPELLINGS)
+def test_links_to_the_other_spelling_of_the_host_are_followed_at_the_base_urls_own(
+    base_url: str, linked: str
+) -> None:
+    """``mdes.go.th`` and ``www.mdes.go.th`` are one site: a listing that wrote the other
+    spelling lost its articles and its older pages as off-site. Asked at the base URL's own
+    spelling, in its download slot: one robots.txt and one delay for the one server."""
+    html = (
+        f'<html><body><div class="card-title-news"><a href="{linked}/news/detail/10871-x">'
+        f'ดีอี</a></div><ul class="pagination"><li class="active"><a href="#">1</a></li>'
+        f'<li><a href="{linked}/news/3?page=2">›</a></li></ul></body></html>'
+    ).encode()
+    url = f"{base_url}/news/3"
+    request = Request(url, meta={"page_number": 1, "category": 3, "incremental": False})
+    response = HtmlResponse(url, body=html, headers=UTF8, request=request)
+    spider = listing_spider(base_url)
+    spider.page_limit = 2
+
+    requests = list(spider.parse_listing(response))
+
+    assert [r.url for r in requests] == [
+        f"{base_url}/news/detail/10871-x",
+        f"{base_url}/news/3?page=2",
+    ]
+    assert {r.meta["download_slot"] for r in requests} == {urlsplit(base_url).hostname}
+    assert spider.crawler.stats.get_value("thaidigest/offsite_links_ignored") is None
+    assert spider.errors == []
+
+
+def test_links_on_https_to_a_site_crawled_on_http_are_asked_at_the_base_url() -> None:
+    """The site moved to https (its links say so), the base URL still on http: its pages
+    are on the site, asked at the base URL (which the site redirects to https, followed)."""
+    html = listing_with_next("https://mdes.go.th/news/3?page=2")
+    base_url = "http://www.mdes.go.th"
+    url = f"{base_url}/news/3"
+    request = Request(url, meta={"page_number": 1, "category": 3, "incremental": False})
+    response = HtmlResponse(url, body=html, headers=UTF8, request=request)
+    spider = listing_spider(base_url)
+    spider.page_limit = 2
+
+    requests = list(spider.parse_listing(response))
+
+    assert [r.url for r in requests][1:] == [f"{base_url}/news/3?page=2"]
+    assert spider.errors == []
