@@ -10,7 +10,10 @@ in its place, raises :class:`NotInItsEncoding` for it: the page is an error in p
 (:data:`~thaidigest.network_errors.NOT_IN_ITS_ENCODING`), never parsed nor stored, and the
 crawl goes on with the other pages. What Scrapy reads it still reads as Scrapy does:
 a stream cut short as far as it goes (a page without its end, which the spider retries
-as any page cut short), a wrong gzip checksum, what follows the end of a stream.
+as any page cut short), a wrong gzip checksum, what follows the end of a stream. A
+deflate, brotli or zstd stream cut short before any of it decodes (a page of under 64 KiB
+in zstd, whose decoder gives nothing of a stream it cannot end), which Scrapy read as an
+empty page, is :class:`NotInItsEncoding` too, as gzip's is (:func:`cut_to_nothing`).
 
 A ``Content-Encoding`` of ``identity`` (no encoding, RFC 9110) or with an empty list
 element (``gzip,``) names no compression beside those Scrapy decodes: both are dropped
@@ -69,6 +72,41 @@ class ContentEncodingMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except DECODING_ERRORS as error:
             raise NotInItsEncoding(response.url) from error
+
+    @staticmethod
+    def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
+        """Scrapy's decoding of one coding, which raises for a stream cut short that
+        decodes to nothing (:func:`cut_to_nothing`) rather than give an empty body."""
+        decoded = HttpCompressionMiddleware._decode(body, encoding, max_size)
+        if not decoded and cut_to_nothing(body, encoding):
+            raise EOFError(f"{encoding.decode()} stream cut short before any of it decodes")
+        return decoded
+
+
+def cut_to_nothing(body: bytes, encoding: bytes) -> bool:
+    """Whether ``body``, in the compression ``encoding`` names and decoded to nothing,
+    stops before its stream's end: no empty stream, whole, but one cut short (or one
+    whose first bytes Scrapy's zstd decoding lost with the end it could not read).
+    Scrapy's gzip decoding raises for it itself; an empty body is no stream."""
+    if not body:
+        return False
+    if encoding == b"deflate":
+        inflating = zlib.decompressobj()
+        try:
+            inflating.decompress(body, 1)
+        except zlib.error:  # raw deflate, as Microsoft's servers send it (and Scrapy reads)
+            inflating = zlib.decompressobj(wbits=-zlib.MAX_WBITS)
+            inflating.decompress(body, 1)
+        return not inflating.eof
+    if encoding == b"br":
+        unbrotli = brotli.Decompressor()
+        unbrotli.process(body, output_buffer_limit=1)
+        return not unbrotli.is_finished()
+    if encoding == b"zstd":
+        unzstd = zstd.ZstdDecompressor()
+        unzstd.decompress(body, max_length=1)
+        return not unzstd.eof
+    return False
 
 
 # A coding that is no compression: the body as it is (RFC 9110, 8.4.1).

@@ -14,9 +14,9 @@ garbled bodies, half a page sent with no ``Content-Length`` and the connection c
 ``Content-Encoding`` names (plain HTML said to be gzip, deflate, br or zstd), a gzip stream cut
 short, huge bodies (with a ``Content-Length``, streamed in HTTP/1.1 chunks without one,
 or gzipped: small until decompressed), redirects, a page that is only a meta refresh and
-one that reloads itself, a bot check answered with 200, a session cookie set as a PHP site
-sets one on every page) so reliability tests can show what
-a spider does with them. Every request is recorded in
+one that reloads itself, a bot check answered with 200, a PDF or an SVG image, a session
+cookie set as a PHP site sets one on every page) so reliability tests can show what a spider
+does with them. Every request is recorded in
 ``FixtureSite.requests``.
 
 Run it by hand with ``python -m scraper.fixture_site [ROOT] [--port N]``.
@@ -119,6 +119,13 @@ RECORDED_HEADERS = ("If-None-Match", "If-Modified-Since", "User-Agent", "Range",
 # Faults a FaultPlan in random mode picks from by default: all recoverable by a retry.
 # The start of a PDF file, as a "binary" fault sends it: a stream's bytes after its header.
 PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 4 >>\nstream\n\x00\x01\x02\x03"
+# An SVG image, as an "svg" fault sends it (as XML, ``text/xml``): a headline's worth of Thai
+# text in it, which a page's reading would take for one.
+SVG_BYTES = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+    "<title>ทำเนียบรัฐบาล</title><text x='0' y='20'>นายกรัฐมนตรีหารือความร่วมมือด้านดิจิทัล</text>"
+    "</svg>\n"
+).encode()
 RANDOM_FAULTS = ("status", "retry_after", "cut")
 HUGE_CHUNK = 1 << 16
 LAST_CHUNK = b"0\r\n\r\n"  # the chunk of no bytes that ends a chunked body
@@ -152,6 +159,7 @@ FAULTS = frozenset(
         "bot_check",
         "session_cookie",
         "binary",
+        "svg",
     }
 )
 
@@ -540,6 +548,8 @@ class _Handler(BaseHTTPRequestHandler):
             return Response(normal.status, normal.body, {**normal.headers, "Set-Cookie": cookie})
         if fault == "binary":  # a document, not a page: a PDF where a page was linked
             return Response(200, PDF_BYTES, {"Content-Type": "application/pdf"})
+        if fault == "svg":  # an image where a page was linked, labelled as XML
+            return Response(200, SVG_BYTES, {"Content-Type": "text/xml"})
         if fault == "redirect_307":
             return Response(307, b"", {"Location": site.url(f"{BOT_CHECK_PATH}?return={path}")})
         if fault == "garble":

@@ -1163,6 +1163,60 @@ def test_ctrl_c_as_the_command_loads_ends_it_as_its_contract_says(tmp_path, comm
     assert not db.exists()
 
 
+# The console script (`from thaidigest.cli import main`), pressed Ctrl-C on as it starts
+# loading the module named first on its command line, as the command line itself loads:
+# as the import system looks for it, or, second argument "class", as a class's attribute is
+# named (which Python 3.11 raises as the cause of a RuntimeError: platform's uname_result,
+# as click loads).
+INTERRUPTED_AS_THE_COMMAND_LINE_LOADS = """
+import os, signal, sys
+from importlib.abc import MetaPathFinder
+
+loading, where = sys.argv.pop(1), sys.argv.pop(1)
+
+class Named:
+    def __set_name__(self, owner, name):
+        os.kill(os.getpid(), signal.SIGINT)
+
+class CtrlC(MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == loading and where == "class":
+            type("Loaded", (), {"attribute": Named()})
+        elif name == loading:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from thaidigest.cli import main
+main(prog_name="thaidigest")
+"""
+
+
+@pytest.mark.parametrize(
+    ("loading", "where"),
+    [
+        ("click", "import"),
+        ("thaidigest.config", "import"),
+        ("thaidigest.store", "import"),
+        ("sqlalchemy.engine", "import"),
+        ("click", "class"),
+    ],
+)
+def test_ctrl_c_as_the_command_line_loads_ends_it_as_ctrl_c_later_does(tmp_path, loading, where):
+    """Ctrl-C in a command's first fifth of a second or so, as thaidigest's command line
+    loaded click and SQLAlchemy, before any command's module, was a traceback and exit
+    status 1. (Earlier yet, in Python's own start, is Python's.)"""
+    command = ["export", "--db", str(tmp_path / "db.sqlite")]
+    ended = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_AS_THE_COMMAND_LINE_LOADS, loading, where, *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert (ended.returncode, ended.stdout, ended.stderr) == (130, "", "Aborted!\n")
+
+
 def test_ctrl_c_while_the_settings_are_read_gives_the_counts_line_and_makes_no_database(
     tmp_path,
 ):

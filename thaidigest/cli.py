@@ -10,18 +10,34 @@ Scrapy, Twisted or APScheduler.
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager
-from typing import IO, Any, NamedTuple
+import sys
 
-import click
+# Ctrl-C as the command line itself loads (click, SQLAlchemy: a fifth of a second), before
+# any command's module: no command began, so it ends as Ctrl-C as one loads does (see
+# Commands.get_command), with `Aborted!` and exit status 130 (EXIT_INTERRUPTED, perhaps
+# not loaded yet), not a traceback. sys alone is loaded before: Python loads it first.
+try:
+    import importlib
+    import os
+    from collections.abc import Iterator, MutableMapping
+    from contextlib import contextmanager
+    from typing import IO, Any, NamedTuple
 
-from thaidigest.config import ConfigError
-from thaidigest.options import EXIT_INTERRUPTED, IMPORT_INTERRUPTED, SettingsError
-from thaidigest.output import checked_stdout, show_error
-from thaidigest.store import NoDatabaseError, StoreError
+    import click
+
+    from thaidigest.config import ConfigError
+    from thaidigest.options import EXIT_INTERRUPTED, IMPORT_INTERRUPTED, SettingsError
+    from thaidigest.output import checked_stdout, show_error
+    from thaidigest.store import NoDatabaseError, StoreError
+except (KeyboardInterrupt, RuntimeError) as error:
+    # Python 3.11 raises one met in a class's __set_name__ (a stdlib module's) as the cause
+    # of a RuntimeError.
+    if not isinstance(error, KeyboardInterrupt) and not isinstance(
+        error.__cause__, KeyboardInterrupt
+    ):
+        raise
+    sys.stderr.write("Aborted!\n")
+    raise SystemExit(130) from None
 
 
 class Listed(NamedTuple):

@@ -27,7 +27,7 @@ DOWNLOAD_FAILED = "download failed"  # a failure of no kind these words name
 # An answer whose body is not the gzip, deflate, brotli or zstd stream its Content-Encoding
 # says it is
 # (plain HTML so labelled): scraper.content_encoding. A stream cut short is read as far
-# as it goes, a page cut short.
+# as it goes, a page cut short; one of which nothing decodes is this error too.
 NOT_IN_ITS_ENCODING = "body not in the compression its Content-Encoding names"
 # The standard library's errors, each kind with the words the crawl says it in.
 SOCKET_WORDS: tuple[tuple[type[OSError], str], ...] = (

@@ -255,10 +255,22 @@ class PageText:
     retry: scrapy.Request | None = None
 
 
-# Content types a page may come with: text, XML (XHTML's too), or none. A server's label
-# for bytes it does not know (``application/octet-stream``), which it gives pages and PDFs
-# alike, is judged by the bytes, as any other label is.
-_PAGE_TYPES = re.compile(r"\s*(?:$|;|text/|[\w.+-]+/(?:[\w.-]+\+)?xml\b)", re.IGNORECASE)
+# Content types a page may come with: text, XML (XHTML's too; an image's, SVG's
+# ``image/svg+xml``, is none), or none. A server's label for bytes it does not know
+# (``application/octet-stream``), which it gives pages and PDFs alike, is judged by the
+# bytes, as any other label is.
+_PAGE_TYPES = re.compile(r"\s*(?:$|;|text/|(?!image/)[\w.+-]+/(?:[\w.-]+\+)?xml\b)", re.IGNORECASE)
+# An SVG image's bytes, however labelled (``text/xml`` too): an XML document whose root
+# element is ``<svg>`` (or ``<svg:svg>``), after any byte-order marks, XML declaration,
+# comments and SVG doctype (an HTML page's names html: an inline ``<svg>`` after it is no
+# root). It begins with a tag, as a page does, and lxml reads its text.
+_SVG_START = re.compile(
+    rb"(?:\s*\xef\xbb\xbf)*\s*(?:<\?xml.*?\?>\s*)?"
+    rb"(?:(?:<!--.*?-->|<!DOCTYPE\s+(?:[\w.-]+:)?svg\b[^\[>]*(?:\[.*?\])?\s*>)\s*)*"
+    rb"<(?:[\w.-]+:)?svg[\s/>]",
+    re.IGNORECASE | re.DOTALL,
+)
+SVG_IMAGE = "an SVG image"  # what not_text_reason says an SVG's bytes are
 # What a page's bytes begin with, after white space or byte-order marks (two, where a
 # server's template and an included file each began with one): a tag (its
 # doctype, ``<html>``, or a fragment's first, ``<head>``, ``<meta>``), a comment, or an XML
@@ -271,13 +283,19 @@ def not_text_reason(response: Response) -> str | None:
     (Content-Type: application/pdf): nothing of it stored``), or None for one that may: an
     answer Scrapy takes for text, whose content type is a page's (:data:`_PAGE_TYPES`) or
     whose bytes begin as a page's do (a page labelled ``application/x-httpd-php``); a PDF
-    whose first kilobytes are ASCII, which Scrapy takes for text, is none."""
+    whose first kilobytes are ASCII, which Scrapy takes for text, is none, nor is an SVG
+    image, whatever its label (:data:`_SVG_START`: ``not a page of text (an SVG image;
+    Content-Type: text/xml): ...``)."""
     content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-    if isinstance(response, TextResponse) and (
-        _PAGE_TYPES.match(content_type) or _PAGE_START.match(response.body)
+    svg = _SVG_START.match(response.body) is not None
+    if (
+        isinstance(response, TextResponse)
+        and not svg
+        and (_PAGE_TYPES.match(content_type) or _PAGE_START.match(response.body))
     ):
         return None
-    said = [
+    said = [SVG_IMAGE] if svg else []
+    said += [
         f"{name}: {b', '.join(values).decode('latin-1')}"
         for name in ("Content-Type", "Content-Encoding")
         if (values := response.headers.getlist(name))

@@ -1847,6 +1847,33 @@ def test_an_answer_that_is_no_text_is_an_error_in_words_and_a_failed_id(tmp_path
     assert 87362 in stored_ids(db, "thaigov")
 
 
+def test_an_svg_image_at_an_article_address_is_an_error_in_words_not_a_page(tmp_path):
+    """An SVG, served as XML, begins with a tag: it was read as a page and judged by its
+    text. Now no page of text, as a PDF: an error naming it, not retried, not stored, and
+    not the stored article taken down."""
+    config = write_config(tmp_path)
+    db = tmp_path / "db.sqlite"
+    page = article_pages("mdes")[0]
+    url = public_url("mdes", str(page["id"]))
+    with FixtureSite() as site:
+        first = crawl(site.base_url, db, config, "--source", "mdes")
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    kept = stored(db)[url]
+    svg = FaultPlan(rules=[FaultRule(path=mdes_article_path(page), fault="svg")])
+    with FixtureSite(faults=svg) as site:
+        result = crawl(site.base_url, db, config, "--source", "mdes")
+        asked = [r for r in site.requests if r.fault == "svg"]
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    said = "not a page of text (an SVG image; Content-Type: text/xml): nothing of it stored"
+    report = last_report(db, "mdes")
+    [entry] = report["errors"]
+    assert re.search(mdes_article_path(page), urlsplit(entry["url"]).path)
+    assert entry["error"] == said
+    assert len(asked) == 1  # not retried
+    assert report["not_found"] == report["soft_404"] == 0
+    assert stored(db)[url] == kept
+
+
 def test_pages_that_say_there_is_no_article_are_soft_404s_not_articles(tmp_path):
     """A generic error page and the site's empty page with a message (thaigov ids with no
     article), and an MDES page headlined "ไม่พบข้อมูล" that a listing still links to."""

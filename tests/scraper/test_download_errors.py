@@ -194,6 +194,12 @@ UNREAD_BODIES = {
     "plain-html-said-brotli": ("br", PAGE),
     "plain-html-said-zstd": ("zstd", PAGE),
     "gzip-cut-in-its-header": ("gzip", WHOLE_GZIP[:6]),  # nothing of the page to read
+    # Streams cut short before any of the page decodes, which Scrapy read as an empty page
+    # (zstd decodes nothing of a block it cannot end: any page under 64 KiB so cut).
+    "zstd-cut-short": ("zstd", zstd.compress(PAGE)[:-1]),
+    "zstd-cut-in-half": ("zstd", zstd.compress(PAGE)[: len(zstd.compress(PAGE)) // 2]),
+    "brotli-cut-in-half": ("br", brotli.compress(PAGE)[: len(brotli.compress(PAGE)) // 2]),
+    "deflate-cut-in-its-header": ("deflate", zlib.compress(PAGE)[:2]),
 }
 # Streams cut short, read as far as they go, as Scrapy reads them: the page without its
 # end, which the spider retries as any page cut short (``is_whole_page``).
@@ -289,6 +295,16 @@ def test_a_content_encoding_of_identity_is_no_compression_and_the_page_is_read(
 def test_an_empty_body_said_to_be_gzip_is_an_empty_page_as_scrapy_reads_it() -> None:
     """A 304 or a redirect sent with the Content-Encoding of the page it stands for."""
     assert decoded_by_the_crawl("gzip", b"").body == b""
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [("gzip", gzip.compress), ("deflate", zlib.compress), ("br", brotli.compress),
+     ("zstd", zstd.compress)],
+)  # fmt: skip
+def test_a_whole_stream_of_an_empty_page_is_an_empty_page(encoding, compress) -> None:
+    """Only a stream cut short that decodes to nothing is an error, not one that ends."""
+    assert decoded_by_the_crawl(encoding, compress(b"")).body == b""
 
 
 def test_a_wrapper_raised_while_handling_a_failed_answer_is_not_said_as_its_failures() -> None:

@@ -1267,6 +1267,69 @@ def test_an_answer_whose_type_is_a_document_is_no_page_of_text(content_type, bod
         assert said == f"not a page of text ({reason}): nothing of it stored"
 
 
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="20">'
+    + "ข่าว".encode()
+    + b"</text></svg>"
+)
+SVG_DOCUMENT = (
+    b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n<!-- made by hand -->\n'
+    b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+    b' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG
+)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("image/svg+xml", SVG),
+        ("image/svg+xml", SVG_DOCUMENT),
+        ("text/xml", SVG_DOCUMENT),
+        ("application/xml; charset=utf-8", SVG),
+        ("text/html", SVG),  # its bytes say what it is, whatever its label
+        ("", b"<svg:svg xmlns:svg='http://www.w3.org/2000/svg'/>"),
+    ],
+)
+def test_an_svg_image_is_no_page_of_text_however_labelled(content_type, body):
+    """It begins with a tag and comes as XML, so it was read as a page: an article
+    address answered with one was judged by its text (no article, a miss of the walk)."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = TextResponse("https://www.thaigov.go.th/x", body=body, headers=headers)
+    said = f"an SVG image; Content-Type: {content_type}" if content_type else "an SVG image"
+    assert not_text_reason(answer) == f"not a page of text ({said}): nothing of it stored"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # An HTML page with an inline SVG: its doctype, not the SVG's, comes first.
+        (
+            "text/html",
+            b"<!DOCTYPE html>\n<svg><use href='#logo'/></svg><html><body>x</body></html>",
+        ),
+        ("text/html", b"<html><body><svg></svg><p>x</p></body></html>"),
+        # An image's label on a page's bytes is judged by the bytes, as image/png's is.
+        ("image/svg+xml", b"<!DOCTYPE html><html><body>x</body></html>"),
+        ("application/xml", b'<?xml version="1.0"?><html><body>x</body></html>'),
+        ("text/html", b"<svgpage><p>x</p></svgpage>"),
+    ],
+)
+def test_a_page_that_holds_an_svg_or_is_labelled_as_one_is_a_page(content_type, body):
+    answer = TextResponse(
+        "https://www.thaigov.go.th/x", body=body, headers={"Content-Type": content_type}
+    )
+    assert not_text_reason(answer) is None
+
+
+def test_an_image_labelled_svg_that_is_no_page_is_no_page_of_text():
+    answer = TextResponse(
+        "https://www.thaigov.go.th/x", body=b"GIF89a", headers={"Content-Type": "image/svg+xml"}
+    )
+    assert not_text_reason(answer) == (
+        "not a page of text (Content-Type: image/svg+xml): nothing of it stored"
+    )
+
+
 def test_an_answer_scrapy_takes_for_no_text_is_no_page_of_text_whatever_its_type():
     answer = Response("https://www.thaigov.go.th/x", body=b"\x00\x01", headers={})
     assert not_text_reason(answer) == "not a page of text (no Content-Type): nothing of it stored"
