@@ -531,6 +531,31 @@ def test_a_digit_script_switch_is_no_paragraph_of_an_edit_too_large_to_align():
     assert diff.numbers == ()
 
 
+def test_a_paragraph_moved_in_a_change_too_long_to_align_is_moved():
+    # Two paragraphs of 12,000 characters, one moved above the other: 24,000 characters
+    # changed, more than are cut into sentences. Before, the version listed no change.
+    first, second = "First point. " * 923, "Second point. " * 857
+    diff = body_diff(f"{OPENING}\n{first}\n{second}", f"{second}\n{OPENING}\n{first}")
+    assert diff == Diff(moved=(second.strip(),), whole_paragraphs=True)
+    assert render_changes(diff) == (
+        "- Moved unchanged: Second point. Second point. Second point. Second point. Second"
+        " point. Second…"
+    )
+
+
+def test_paragraphs_too_many_to_align_are_not_said_to_move():
+    # Of the middle of more paragraphs than are aligned one by one, those both versions
+    # hold may not have moved: the change lists what only one has.
+    old_paragraphs = [f"Paragraph {n} of the report." for n in range(MAX_ALIGNED_PARAGRAPHS)]
+    new_paragraphs = [*old_paragraphs[1:-1], old_paragraphs[0] + " Edited.", "Added."]
+    diff = body_diff("\n".join(old_paragraphs), "\n".join(new_paragraphs))
+    assert diff == Diff(
+        removed=(old_paragraphs[0], old_paragraphs[-1]),
+        added=(new_paragraphs[-2], "Added."),
+        whole_paragraphs=True,
+    )
+
+
 # Versions stored before thaidigest normalised these variants hold them; the next holds
 # the characters the page means.
 WRITTEN_ANOTHER_WAY = [
