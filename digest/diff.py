@@ -28,17 +28,21 @@ The segmenter may cut the two versions of a sentence differently (a phrase put i
 it is cut in two): every sentence that shares a word with one shown on the other side is
 shown too (:func:`_with_shared_text`), so no text of either version is left out.
 
-A passage removed in one place and added, sentence for sentence the same, in another
-(a paragraph moved, a sentence moved within its paragraph) is neither: it moved
+A passage removed in one place and added, the same text (spaces aside), in another (a
+paragraph moved, a sentence moved within its paragraph) is neither: it moved
 (``Diff.moved``, the new version's text, :func:`_moves`), and a reader is told so, not
-that it was deleted and written again. A passage moved and edited is removed and added, as
-any other edit: only a passage the same is a move.
+that it was deleted and written again. One moved and edited a little, a word or a number
+changed, is the same paragraph moved (``Diff.moved_edited``, its old and its new text):
+two passages of 8 words or more whose words match at a ratio of 0.85 or more
+(:func:`_edited_moves`). A shorter passage, or one edited more (a sentence added to it), is
+removed and added, as any other edit.
 
 Each removed, added and moved passage keeps the unchanged text it follows in its own
-version (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_after``, the new
-version's for a moved one): the sentence just before it, or, for the first of a changed run
-of paragraphs, the unchanged paragraph before the run; none when it opens the article or
-follows text that changed (a passage, a changed number, a passage moved). It tells a
+version (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_after``,
+``Diff.moved_edited_after``, the new version's for a moved one): the sentence just before
+it, or, for the first of a changed run of paragraphs, the unchanged paragraph before the
+run; none when it opens the article or follows text that changed (a passage, a changed
+number, a passage moved). It tells a
 reader where the change lies; it is no part of what changed (two diffs listing the same
 changes are equal), and costs nothing to find.
 
@@ -64,7 +68,9 @@ differing paragraphs, or whose changed runs of paragraphs hold more than
 :data:`MAX_ALIGNED_CHARS` characters or :data:`MAX_ALIGNED_SENTENCES`
 sentences (both versions together), is reported paragraph by paragraph
 (``whole_paragraphs``): the paragraphs only one version has are removed or
-added, none cut into sentences or compared word by word. A diff within those
+added, none cut into sentences or compared word by word; a paragraph both versions'
+changed runs hold moved unchanged (one of a differing middle too long to align may have
+stayed in place, and none of those is said to move). A diff within those
 bounds takes under half a second, one beyond them milliseconds (an article of
 990 paragraphs of 4,000 characters, each edited, took 88 s to align). A pair
 of sentence runs of more than :data:`MAX_ALIGNED_WORDS` words is not compared
@@ -76,7 +82,7 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_right
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -100,6 +106,11 @@ MAX_ALIGNED_WORDS = 4000
 # than stand as a sentence: a Thai negation (``ไม่``, ``ยังไม่ได้``), a name added or cut.
 # (A Thai sentence of two words, ``ที่ประชุมรับทราบ``, is then shown with the one before it.)
 FRAGMENT_WORDS = 3
+# A passage removed in one place and added in another is the same paragraph moved and
+# edited a little when the two, each of this many words at least, match at least this
+# ratio of their words (:func:`_edited_moves`): one word changed in 7 or more.
+MOVED_EDITED_MIN_WORDS = 8
+MOVED_EDITED_SIMILARITY = 0.85
 # A number, with its thousands separators, decimals or date separators: 5,000  3.5  15/08/2567
 # (``\d`` is any decimal digit, Thai ones too: ๑๕/๐๘/๒๕๖๗)
 NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
@@ -197,6 +208,10 @@ class Diff:
     removed_after: tuple[str, ...] = field(default=(), compare=False)
     added_after: tuple[str, ...] = field(default=(), compare=False)
     moved_after: tuple[str, ...] = field(default=(), compare=False)  # in the new version
+    # Passages moved and edited a little (:func:`_edited_moves`): (old, new) text, in the
+    # order of the new version, and the text each follows in the new version.
+    moved_edited: tuple[tuple[str, str], ...] = ()
+    moved_edited_after: tuple[str, ...] = field(default=(), compare=False)
     # True when the change was too large to align (see the module's docstring): removed and
     # added are then the whole paragraphs only one version has, and no number is found.
     whole_paragraphs: bool = False
@@ -209,6 +224,7 @@ class Diff:
             or self.removed
             or self.added
             or self.moved
+            or self.moved_edited
         )
 
 
@@ -224,6 +240,10 @@ PlacedNumber = tuple[NumberChange, Span, Span]
 Paragraph = tuple[str, str]
 # The sentences of a run of paragraphs, and the place of the paragraph of each.
 Cut = tuple[list[str], list[int]]
+# A passage as :func:`_moves` compares it: its sentences as compared (:func:`_fold`),
+# joined by spaces, and where it lies: the run of paragraphs, and the gap within it
+# (:func:`_sentence_changes`).
+Compared = tuple[str, tuple[int, int]]
 
 
 def _fold(text: str) -> str:
@@ -507,30 +527,41 @@ def _with_shared_text(
 
 def _unaligned(
     old: list[Paragraph], new: list[Paragraph]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What only one side has, compared as multisets: removed, added; and what both have,
+    as the new side writes it."""
+    both, added = _sorted_out(new, Counter(key for key, _ in old))
+    return _sorted_out(old, Counter(key for key, _ in new))[1], added, both
+
+
+def _sorted_out(
+    paragraphs: list[Paragraph], other: Counter[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What only one side has, compared as multisets: removed, added."""
-    return (
-        _only_in(old, Counter(key for key, _ in new)),
-        _only_in(new, Counter(key for key, _ in old)),
-    )
-
-
-def _only_in(paragraphs: list[Paragraph], other: Counter[str]) -> tuple[str, ...]:
-    """The texts of ``paragraphs`` beyond those ``other`` (folded) has as many of, in order."""
+    """The texts of ``paragraphs``, in order, of those ``other`` (folded) has as many of,
+    and of those beyond."""
     left = Counter(other)
-    kept = []
+    matched = []
+    beyond = []
     for key, text in paragraphs:
         if left[key]:
             left[key] -= 1
+            matched.append(text)
         else:
-            kept.append(text)
-    return tuple(kept)
+            beyond.append(text)
+    return tuple(matched), tuple(beyond)
 
 
-def _by_paragraph(old_paragraphs: list[Paragraph], new_paragraphs: list[Paragraph]) -> Diff:
-    """A change too large to align: the whole paragraphs only one side has."""
-    removed, added = _unaligned(old_paragraphs, new_paragraphs)
-    return Diff(removed=removed, added=added, whole_paragraphs=True)
+def _by_paragraph(
+    old_paragraphs: list[Paragraph], new_paragraphs: list[Paragraph], runs: bool = False
+) -> Diff:
+    """A change too large to align: the whole paragraphs only one side has, and, when the
+    paragraphs are those of the ``runs`` that differ (:func:`_changed_runs`), those both
+    sides have, which moved unchanged (the new version's text, in its order): the aligner
+    leaves no paragraph unmatched on both sides of one run, so one that both sides' runs
+    hold crossed matched text. Those both sides of a long middle not aligned hold may have
+    stayed in place: none is said to have moved."""
+    removed, added, both = _unaligned(old_paragraphs, new_paragraphs)
+    return Diff(removed=removed, added=added, moved=both if runs else (), whole_paragraphs=True)
 
 
 def _changed_runs(
@@ -554,14 +585,20 @@ def _changed_runs(
 
 def _sentence_changes(
     old: list[str], new: list[str]
-) -> tuple[list[PlacedNumber], list[int], list[int]]:
-    """Two runs of sentences aligned: the numbers changed, and the places in ``old`` and
-    ``new`` of the sentences removed and added, in order."""
+) -> tuple[list[PlacedNumber], list[int], list[int], tuple[dict[int, int], dict[int, int]]]:
+    """Two runs of sentences aligned: the numbers changed, the places in ``old`` and
+    ``new`` of the sentences removed and added, in order, and the gap each sentence of
+    ``old`` and of ``new`` that is not matched lies in, by place: the number of the run of
+    sentences replaced, removed or added together between two matched ones (see
+    :func:`_moves`)."""
     numbers: list[PlacedNumber] = []
     removed: list[int] = []
     added: list[int] = []
+    gaps: tuple[dict[int, int], dict[int, int]] = ({}, {})
     matcher = difflib.SequenceMatcher(None, _folded(old), _folded(new), autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for gap, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
+        if tag == "equal":
+            continue
         if tag == "delete":
             removed.extend(range(i1, i2))
         elif tag == "insert":
@@ -574,7 +611,9 @@ def _sentence_changes(
             )
             removed.extend(i1 + index for index in gone)
             added.extend(j1 + index for index in came)
-    return numbers, removed, added
+        gaps[0].update(dict.fromkeys(range(i1, i2), gap))
+        gaps[1].update(dict.fromkeys(range(j1, j2), gap))
+    return numbers, removed, added, gaps
 
 
 def _shifted(span: Span, by: int) -> Span:
@@ -765,33 +804,106 @@ def _followed(
 
 
 def _moves(
-    removed: Sequence[tuple[str, ...]], added: Sequence[tuple[str, ...]]
-) -> list[tuple[int, int]]:
+    removed: Sequence[Compared], added: Sequence[Compared]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The passages that moved: (removed, added) pairs of places in ``removed`` and
-    ``added``, the sentences of each removed and each added passage as compared
-    (:func:`_fold`), of two passages of the same sentences, each removed one paired with
-    the first added one not paired yet (a sentence the new version has twice, once where
+    ``added`` (each passage as compared, and its gap, :data:`Compared`), first of those
+    that moved unchanged, then of those that moved and were edited a little
+    (:func:`_edited_moves`). A passage moved unchanged has the same text, spaces aside (a
+    space put in or taken out is no change a reader is told of, as within a sentence, and
+    the segmenter may then cut the passage otherwise): each removed one is paired with the
+    first such added one not paired yet (a sentence the new version has twice, once where
     it was, once more elsewhere, is added once).
 
-    Such a pair lies in two places: the aligner leaves no sentence unmatched on both sides
-    of one run it replaces (it would have matched them), so the same sentence removed and
-    added crosses another that is matched. A passage moved and edited is not the same
-    sentences, nor one cut otherwise by the segmenter (``A`` | ``B`` against ``A B``):
-    both are removed and added, as any edit."""
-    waiting: dict[tuple[str, ...], deque[int]] = {}
-    for place, sentences_of in enumerate(added):
-        waiting.setdefault(sentences_of, deque()).append(place)
+    The two passages of a pair lie in two gaps: in one, they are text edited in place (a
+    space put in, a word changed), not moved. A passage the same, sentence for sentence,
+    is never in one: the aligner leaves no sentence unmatched on both sides of one run it
+    replaces (it would have matched them), so the same sentence removed and added crosses
+    another that is matched."""
+    waiting: dict[str, list[int]] = {}
+    for place, (text, _) in enumerate(added):
+        waiting.setdefault("".join(text.split()), []).append(place)
+    same: list[tuple[int, int]] = []
+    for place, (text, gap) in enumerate(removed):
+        others = waiting.get("".join(text.split()), [])
+        other = next((other for other in others if added[other][1] != gap), None)
+        if other is not None:
+            others.remove(other)
+            same.append((place, other))
+    return same, _edited_moves(
+        removed, added, {place for place, _ in same}, {place for _, place in same}
+    )
+
+
+def _edited_moves(
+    removed: Sequence[Compared],
+    added: Sequence[Compared],
+    removed_paired: set[int],
+    added_paired: set[int],
+) -> list[tuple[int, int]]:
+    """(removed, added) pairs of the passages not paired yet that moved and were edited a
+    little (a word or a number changed, a typo fixed), each in another gap: each passage
+    of at least :data:`MOVED_EDITED_MIN_WORDS` words, whose words (spaces aside, as
+    :func:`words` finds them) match at least :data:`MOVED_EDITED_SIMILARITY` of both
+    passages' (difflib's ratio: twice the words matched in order over the words of both),
+    the most alike pairs first (the first removed, then added, of equals), each passage in
+    one pair at most. A shorter passage, one word in it changed, may say another thing
+    (``The committee approved it.``): a word changed in one of 8 words keeps 7 in common,
+    a ratio of 0.875; a sentence added to a short passage, or a few words changed in a
+    sentence, falls below, and is removed and added, as any other edit."""
+    remaining = [place for place in range(len(added)) if place not in added_paired]
+    left = [place for place in range(len(removed)) if place not in removed_paired]
+    if not remaining or not left:
+        return []
+    added_words = {place: _compared_words(added[place][0]) for place in remaining}
+    alike: list[tuple[float, int, int]] = []
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None, autojunk=False)
+    for other in remaining:
+        second = added_words[other]
+        if len(second) < MOVED_EDITED_MIN_WORDS:
+            continue
+        matcher.set_seq2(second)
+        for place in left:
+            first = _compared_words(removed[place][0])
+            total = len(first) + len(second)
+            if (
+                removed[place][1] == added[other][1]
+                or len(first) < MOVED_EDITED_MIN_WORDS
+                or 2 * min(len(first), len(second)) < MOVED_EDITED_SIMILARITY * total
+            ):
+                continue
+            matcher.set_seq1(first)
+            if matcher.quick_ratio() >= MOVED_EDITED_SIMILARITY:
+                ratio = matcher.ratio()
+                if ratio >= MOVED_EDITED_SIMILARITY:
+                    alike.append((-ratio, place, other))
     pairs: list[tuple[int, int]] = []
-    for place, sentences_of in enumerate(removed):
-        others = waiting.get(sentences_of)
-        if others:
-            pairs.append((place, others.popleft()))
-    return pairs
+    taken_removed: set[int] = set()
+    taken_added: set[int] = set()
+    for _, place, other in sorted(alike):
+        if place not in taken_removed and other not in taken_added:
+            pairs.append((place, other))
+            taken_removed.add(place)
+            taken_added.add(other)
+    return sorted(pairs, key=lambda pair: pair[1])
 
 
-def _compared(texts: list[str], runs: list[list[int]]) -> list[tuple[str, ...]]:
-    """The sentences of each passage of ``runs`` (:func:`_joined`) as they are compared."""
-    return [tuple(_folded([texts[place] for place in run])) for run in runs]
+@lru_cache(maxsize=1024)
+def _compared_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` (as compared, :func:`_fold`), spaces left out."""
+    return tuple(word for word in words(text) if word.strip())
+
+
+def _compared(
+    texts: list[str], runs: list[list[int]], gaps: dict[int, int], run: int
+) -> list[Compared]:
+    """Each passage of ``runs`` (:func:`_joined`) as :func:`_moves` compares it: its
+    sentences as compared, joined by spaces, and its gap (``run``, the run of paragraphs,
+    and the gap of ``gaps`` its first sentence lies in)."""
+    return [
+        (" ".join(_folded([texts[place] for place in passage])), (run, gaps[passage[0]]))
+        for passage in runs
+    ]
 
 
 def _numbered(spans: Sequence[Span]) -> set[int]:
@@ -844,38 +956,72 @@ def body_diff(old_body: str, new_body: str) -> Diff:
     old_changed = [paragraph for old, _, _ in runs for paragraph in old]
     new_changed = [paragraph for _, new, _ in runs for paragraph in new]
     if sum(len(text) for _, text in old_changed + new_changed) > MAX_ALIGNED_CHARS:
-        return _by_paragraph(old_changed, new_changed)
+        return _by_paragraph(old_changed, new_changed, runs=True)
     cut = [(_cut(old), _cut(new), before) for old, new, before in runs]
     if sum(len(old[0]) + len(new[0]) for old, new, _ in cut) > MAX_ALIGNED_SENTENCES:
-        return _by_paragraph(old_changed, new_changed)
-    # Each run's sentences, the numbers changed in them and the runs of their sentences
-    # removed and added (:func:`_joined`), before the passages that only moved are known.
-    aligned: list[tuple[Cut, Cut, list[PlacedNumber], list[list[int]], list[list[int]]]] = []
+        return _by_paragraph(old_changed, new_changed, runs=True)
+    # Each run's sentences, the numbers changed in them, the runs of their sentences
+    # removed and added (:func:`_joined`) and the gaps of those, before the passages that
+    # moved are known.
+    aligned: list[
+        tuple[
+            Cut,
+            Cut,
+            list[PlacedNumber],
+            list[list[int]],
+            list[list[int]],
+            tuple[dict[int, int], dict[int, int]],
+        ]
+    ] = []
     for old_cut, new_cut, _ in cut:
         old, new = _fragments_attached(*_recut(old_cut, new_cut))
-        found, gone, came = _sentence_changes(old[0], new[0])
-        aligned.append((old, new, found, _joined(old[1], gone), _joined(new[1], came)))
-    moves = _moves(
-        [key for old, _, _, gone, _ in aligned for key in _compared(old[0], gone)],
-        [key for _, new, _, _, came in aligned for key in _compared(new[0], came)],
+        found, gone, came, gaps = _sentence_changes(old[0], new[0])
+        aligned.append((old, new, found, _joined(old[1], gone), _joined(new[1], came), gaps))
+    same, edited = _moves(
+        [
+            key
+            for run, (old, _, _, gone, _, gaps) in enumerate(aligned)
+            for key in _compared(old[0], gone, gaps[0], run)
+        ],
+        [
+            key
+            for run, (_, new, _, _, came, gaps) in enumerate(aligned)
+            for key in _compared(new[0], came, gaps[1], run)
+        ],
     )
-    moved_away, moved_here = {place for place, _ in moves}, {place for _, place in moves}
+    moved_away = {place for place, _ in same + edited}
+    moved_here = {place for _, place in same}
+    edited_from = {other: place for place, other in edited}  # added place: removed place
+    # The text of every removed passage as the old version writes it, for those edited.
+    gone_texts = [
+        text for (old, _), _, _, gone, _, _ in aligned for text in _passages(old, gone)[0]
+    ]
     # Each number changed, and where it ends in the removed and in the added passages.
     placed: list[tuple[NumberChange, tuple[int, int] | None, tuple[int, int] | None]] = []
     removed: list[str] = []
     added: list[str] = []
     moved: list[str] = []
+    moved_edited: list[tuple[str, str]] = []
     removed_after: list[str] = []
     added_after: list[str] = []
     moved_after: list[str] = []
+    moved_edited_after: list[str] = []
     passages_gone = passages_came = 0  # before this run's
-    for (old_cut, new_cut, found, gone, came), (_, _, (old_before, new_before)) in zip(
+    for (old_cut, new_cut, found, gone, came, _), (_, _, (old_before, new_before)) in zip(
         aligned, cut, strict=True
     ):
         (old, _), (new, _) = old_cut, new_cut
         kept_gone = [run for n, run in enumerate(gone, passages_gone) if n not in moved_away]
-        kept_came = [run for n, run in enumerate(came, passages_came) if n not in moved_here]
+        kept_came = [
+            run
+            for n, run in enumerate(came, passages_came)
+            if n not in moved_here and n not in edited_from
+        ]
         moved_runs = [run for n, run in enumerate(came, passages_came) if n in moved_here]
+        edited_here = [
+            n for n in range(passages_came, passages_came + len(came)) if n in edited_from
+        ]
+        edited_runs = [came[n - passages_came] for n in edited_here]
         passages_gone, passages_came = passages_gone + len(gone), passages_came + len(came)
         gone_passages, gone_starts = _passages(old, kept_gone)
         came_passages, came_starts = _passages(new, kept_came)
@@ -886,6 +1032,7 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         removed_after.extend(_followed(old, kept_gone, old_changed_places, old_before))
         added_after.extend(_followed(new, kept_came, new_changed_places, new_before))
         moved_after.extend(_followed(new, moved_runs, new_changed_places, new_before))
+        moved_edited_after.extend(_followed(new, edited_runs, new_changed_places, new_before))
         placed.extend(
             (
                 change,
@@ -897,6 +1044,10 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         removed.extend(gone_passages)
         added.extend(came_passages)
         moved.extend(_passages(new, moved_runs)[0])
+        moved_edited.extend(
+            (gone_texts[edited_from[n]], text)
+            for n, text in zip(edited_here, _passages(new, edited_runs)[0], strict=True)
+        )
     # A number the removed and the added text shown hold, old and new, is not listed
     # again; one they do not (a sentence of it not shown, or cut off) is.
     removed_shown, added_shown = shown_changes(removed, added)
@@ -916,6 +1067,8 @@ def body_diff(old_body: str, new_body: str) -> Diff:
         added_after=tuple(added_after) if any(added_after) else (),
         moved=tuple(moved),
         moved_after=tuple(moved_after) if any(moved_after) else (),
+        moved_edited=tuple(moved_edited),
+        moved_edited_after=tuple(moved_edited_after) if any(moved_edited_after) else (),
     )
 
 

@@ -233,8 +233,9 @@ def revision_entry(item: Item, revision: Revision, page: str | None = None) -> E
     entries readers already hold without dating them again; for the same reason its content
     lists the changes alone, as it always did, without the unchanged text each follows that
     the digest shows (:func:`~digest.markdown.change_lines`). (A version that moved a passage,
-    listed as removed and added before a move was told as one, says it moved when written
-    again: the one change of content such an entry gets.)
+    listed as removed and added before a move was told as one (or not at all, in a change
+    too long to align), says it moved when written again, and one that moved a passage and
+    edited it a little or respaced it says so: the one change of content such an entry gets.)
     """
     seen = parse_iso(revision.seen_at)
     prefix = REVISION_PREFIXES.get(item.language, REVISION_PREFIXES["en"])

@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from digest.clean import (
     ELLIPSIS,
     THAI_RUN,
+    ShownChange,
     article_links,
     clean_headline,
     clean_line,
@@ -103,7 +104,10 @@ FOLLOWED_LABEL = "Unchanged text before it: "
 # What opens the line of a passage that only moved (its first words, as text): it is
 # neither removed nor added.
 MOVED_LABEL = "Moved unchanged: "
-QUOTING_LABELS = (HEADLINE_LABEL, REMOVED_LABEL, ADDED_LABEL)
+# What opens the line of a passage that moved and was edited a little: its old text and
+# its new, as a removed and an added passage are shown, ``<del>old</del> → <ins>new</ins>``.
+MOVED_EDITED_LABEL = "Moved and changed: "
+QUOTING_LABELS = (HEADLINE_LABEL, REMOVED_LABEL, ADDED_LABEL, MOVED_EDITED_LABEL)
 # What changed in an article whose revisions in the week undid each other.
 CHANGED_BACK = "Edited and changed back during the week: it reads as it did before."
 # Characters that open a block at the start of a line: lists, quotes, headings, rules.
@@ -520,11 +524,13 @@ def _marked(tag: str, text: str) -> str:
 def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
     """What changed, as Markdown lines: headline and date in full, a count of the paragraphs
     removed and added when the change was too long to align, then numbers, removed and added
-    sentences (or paragraphs), then the first words of the passages that only moved
-    (:data:`MOVED_LABEL`), up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
+    sentences (or paragraphs), then the passages that moved and were edited, before and
+    after (:data:`MOVED_EDITED_LABEL`), then the first words of the passages that only
+    moved (:data:`MOVED_LABEL`), up to :data:`MAX_CHANGE_LINES`, then a count of the rest.
 
     ``with_context``, a removed, added or moved passage that follows unchanged text
-    (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_after``) has a line of that
+    (``Diff.removed_after``, ``Diff.added_after``, ``Diff.moved_edited_after``,
+    ``Diff.moved_after``) has a line of that
     text's last words before it (:data:`FOLLOWED_LABEL`), unless the line before it already
     says the same (an edited sentence's removed and added text follow the same one) or they
     show nothing (:func:`~digest.clean.shown_context` is empty); it counts as no change."""
@@ -562,6 +568,17 @@ def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
             for shown, followed in zip_longest(added, diff.added_after, fillvalue="")
         ),
         *(
+            (
+                f"{MOVED_EDITED_LABEL}{_marked('del', old.line)} → {_marked('ins', new.line)}",
+                followed,
+            )
+            for (old, new), followed in zip_longest(
+                (_shown_pair(old, new) for old, new in diff.moved_edited),
+                diff.moved_edited_after,
+                fillvalue="",
+            )
+        ),
+        *(
             (f"{MOVED_LABEL}{escape(shown_moved(text))}", followed)
             for text, followed in zip_longest(diff.moved, diff.moved_after, fillvalue="")
         ),
@@ -578,6 +595,14 @@ def change_lines(diff: Diff, *, with_context: bool = True) -> list[str]:
     if left_out > 0:
         lines.append(f"… and {counted(left_out, 'more change', 'more changes')} not shown")
     return lines
+
+
+def _shown_pair(old: str, new: str) -> tuple[ShownChange, ShownChange]:
+    """What is shown of a passage that moved and was edited, before and after: as of a
+    removed passage and the added one it is paired with (:func:`~digest.clean.shown_changes`),
+    from shortly before their first difference when a cut would hide it."""
+    (old_shown,), (new_shown,) = shown_changes([old], [new])
+    return old_shown, new_shown
 
 
 def render_changes(diff: Diff, *, with_context: bool = True) -> str:

@@ -531,6 +531,31 @@ def test_a_digit_script_switch_is_no_paragraph_of_an_edit_too_large_to_align():
     assert diff.numbers == ()
 
 
+def test_a_paragraph_moved_in_a_change_too_long_to_align_is_moved():
+    # Two paragraphs of 12,000 characters, one moved above the other: 24,000 characters
+    # changed, more than are cut into sentences. Before, the version listed no change.
+    first, second = "First point. " * 923, "Second point. " * 857
+    diff = body_diff(f"{OPENING}\n{first}\n{second}", f"{second}\n{OPENING}\n{first}")
+    assert diff == Diff(moved=(second.strip(),), whole_paragraphs=True)
+    assert render_changes(diff) == (
+        "- Moved unchanged: Second point. Second point. Second point. Second point. Second"
+        " point. Second…"
+    )
+
+
+def test_paragraphs_too_many_to_align_are_not_said_to_move():
+    # Of the middle of more paragraphs than are aligned one by one, those both versions
+    # hold may not have moved: the change lists what only one has.
+    old_paragraphs = [f"Paragraph {n} of the report." for n in range(MAX_ALIGNED_PARAGRAPHS)]
+    new_paragraphs = [*old_paragraphs[1:-1], old_paragraphs[0] + " Edited.", "Added."]
+    diff = body_diff("\n".join(old_paragraphs), "\n".join(new_paragraphs))
+    assert diff == Diff(
+        removed=(old_paragraphs[0], old_paragraphs[-1]),
+        added=(new_paragraphs[-2], "Added."),
+        whole_paragraphs=True,
+    )
+
+
 # Versions stored before thaidigest normalised these variants hold them; the next holds
 # the characters the page means.
 WRITTEN_ANOTHER_WAY = [
@@ -1021,10 +1046,54 @@ def test_a_paragraph_moved_beside_a_changed_number_lists_the_number_and_the_move
     )
 
 
-def test_a_paragraph_moved_and_edited_is_removed_and_added():
-    edited = REPORT.replace("December", "November")
+def test_a_paragraph_moved_and_a_word_changed_in_it_is_moved_and_edited():
+    edited = "A joint working group will report by November."
     diff = body_diff(f"{OPENING}\n{AGREED}\n{REPORT}", f"{edited}\n{OPENING}\n{AGREED}")
-    assert diff == Diff(removed=(REPORT,), added=(edited,))
+    assert diff == Diff(moved_edited=((REPORT, edited),))
+    assert diff.moved_edited_after == ()  # it opens the new version
+    assert diff
+
+
+def test_a_sentence_moved_and_its_number_changed_is_moved_and_edited_after_its_new_place():
+    diff = body_diff(
+        f"{OPENING}\nThe Minister spoke. {AGREED} The budget is 300 million baht for the year.",
+        f"{OPENING}\nThe Minister spoke. The budget is 350 million baht for the year. {AGREED}",
+    )
+    assert diff == Diff(
+        moved_edited=(
+            (
+                "The budget is 300 million baht for the year.",
+                "The budget is 350 million baht for the year.",
+            ),
+        )
+    )
+    assert diff.moved_edited_after == ("The Minister spoke.",)
+
+
+def test_a_short_sentence_moved_with_a_word_changed_is_removed_and_added():
+    # 7 words, 6 alike: as alike as a long passage with a word changed, but too short to
+    # tell the same sentence edited from another one.
+    old, new = (
+        "The committee approved the plan on Monday.",
+        "The committee rejected the plan on Monday.",
+    )
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{old}", f"{new}\n{OPENING}\n{AGREED}")
+    assert diff == Diff(removed=(old,), added=(new,))
+
+
+def test_a_sentence_edited_in_place_beside_a_move_is_removed_and_added_not_moved():
+    edited = "A joint working group will report by November."
+    diff = body_diff(
+        f"{OPENING}\n{AGREED}\n{REPORT}\n{CLOSING}", f"{CLOSING}\n{OPENING}\n{AGREED}\n{edited}"
+    )
+    assert diff == Diff(removed=(REPORT,), added=(edited,), moved=(CLOSING,))
+
+
+def test_a_thai_paragraph_moved_with_a_space_put_in_is_moved_unchanged():
+    before = "ที่ประชุมเห็นชอบให้จัดตั้งคณะทำงานร่วมเพื่อติดตามความคืบหน้าของโครงการ"
+    spaced = "ที่ประชุมเห็นชอบให้จัดตั้งคณะทำงานร่วม เพื่อติดตามความคืบหน้าของโครงการ"
+    diff = body_diff(f"{OPENING}\n{AGREED}\n{before}", f"{spaced}\n{OPENING}\n{AGREED}")
+    assert diff == Diff(moved=(spaced,))
 
 
 def test_a_paragraph_moved_and_given_a_sentence_more_is_removed_and_added():

@@ -580,6 +580,41 @@ def test_a_moved_passage_is_said_to_have_moved_by_its_first_words_after_its_new_
     ]
 
 
+def test_a_passage_moved_and_edited_is_shown_before_and_after_ahead_of_those_only_moved():
+    diff = Diff(
+        added=("A report will follow.",),
+        moved=("The next meeting is in May.",),
+        moved_edited=(
+            (
+                "A joint working group will report by December.",
+                "A joint working group will report by November.",
+            ),
+        ),
+        added_after=("Opening.",),
+        moved_edited_after=("Both sides agreed to meet again next year.",),
+    )
+    assert render_changes(diff).split("\n") == [
+        "- Unchanged text before it: Opening.",
+        "- Added: <ins>A report will follow.</ins>",
+        "- Unchanged text before it: Both sides agreed to meet again next year.",
+        "- Moved and changed: <del>A joint working group will report by December.</del> → "
+        "<ins>A joint working group will report by November.</ins>",
+        "- Moved unchanged: The next meeting is in May.",
+    ]
+
+
+def test_a_long_passage_moved_and_edited_past_the_cut_is_shown_from_before_the_edit():
+    opening = "word " * 70  # 350 characters alike: shown from a word 40 or more before the edit
+    diff = Diff(
+        moved_edited=((f"{opening}then it was approved.", f"{opening}then it was rejected."),)
+    )
+    assert render_changes(diff) == (
+        "- Moved and changed: <del>…word word word word word word then it was "
+        "approved.</del> → <ins>…word word word word word word then it was "
+        "rejected.</ins>"
+    )
+
+
 def test_a_moved_passage_is_text_not_markup_and_counts_as_a_change_listed_last():
     moved = ('<b>bold</b> *x* & <script>alert("x")</script>',)
     added = tuple(f"Sentence {n}." for n in range(MAX_CHANGE_LINES - 1))

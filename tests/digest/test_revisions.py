@@ -181,6 +181,38 @@ def test_a_paragraph_moved_beside_an_edit_lists_the_edit_as_removed_and_added_an
     ]
 
 
+def test_a_paragraph_moved_and_its_number_changed_is_moved_and_changed_in_the_digest_and_feeds(
+    store, tmp_path
+):
+    url = url_of(article(1, TITLE))
+    raised = "ที่ประชุมอนุมัติงบประมาณ 6,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ"
+    ingest(store, [article(1, TITLE, BEFORE, DAY)], "2024-08-14T03:00")
+    ingest(
+        store, [article(1, TITLE, "\n".join([raised, OPENING, NEXT_MEETING]), DAY)], "2024-08-21"
+    )
+    mark(store, article(1, TITLE), topics=["smart-city"])
+
+    result = build_digest(store, tmp_path, W34, settings())
+
+    assert changes_listed(result.markdown) == [
+        "- Moved and changed: <del>ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ</del>"
+        " → <ins>ที่ประชุมอนุมัติงบประมาณ 6,000 ล้านบาท สำหรับโครงการเมืองอัจฉริยะ</ins>"
+    ]
+    page = (tmp_path / "digests" / "2024-W34.html").read_text()
+    assert (
+        'Moved and changed: <del lang="th">ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท'
+        ' สำหรับโครงการเมืองอัจฉริยะ</del> → <ins lang="th">ที่ประชุมอนุมัติงบประมาณ 6,000 ล้านบาท'
+        " สำหรับโครงการเมืองอัจฉริยะ</ins>"
+    ) in page
+    items = json.loads((tmp_path / "feed.json").read_text(encoding="utf-8"))["items"]
+    (revision,) = [item for item in items if item["id"] == revision_id(url, 2)]
+    assert revision["content_html"] == (
+        "<ul>\n<li>Moved and changed: <del>ที่ประชุมอนุมัติงบประมาณ 5,000 ล้านบาท"
+        " สำหรับโครงการเมืองอัจฉริยะ</del> → <ins>ที่ประชุมอนุมัติงบประมาณ 6,000 ล้านบาท"
+        " สำหรับโครงการเมืองอัจฉริยะ</ins></li>\n</ul>\n"
+    )
+
+
 TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
