@@ -270,6 +270,11 @@ _SVG_START = re.compile(
     rb"<(?:[\w.-]+:)?svg[\s/>]",
     re.IGNORECASE | re.DOTALL,
 )
+# And how it ends: its root's end tag (``<svg/>``'s own end), then white space or comments.
+# A page a template opens with an SVG sprite, before its doctype, goes on after it.
+_SVG_END = re.compile(
+    rb"(?:</(?:[\w.-]+:)?svg\s*|/)>\s*(?:<!--(?:(?!-->).)*-->\s*)*\Z", re.IGNORECASE | re.DOTALL
+)
 SVG_IMAGE = "an SVG image"  # what not_text_reason says an SVG's bytes are
 # What a page's bytes begin with, after white space or byte-order marks (two, where a
 # server's template and an included file each began with one): a tag (its
@@ -287,7 +292,7 @@ def not_text_reason(response: Response) -> str | None:
     image, whatever its label (:data:`_SVG_START`: ``not a page of text (an SVG image;
     Content-Type: text/xml): ...``)."""
     content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-    svg = _SVG_START.match(response.body) is not None
+    svg = _SVG_START.match(response.body) is not None and _SVG_END.search(response.body) is not None
     if (
         isinstance(response, TextResponse)
         and not svg

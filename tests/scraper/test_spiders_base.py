@@ -1308,6 +1308,12 @@ def test_an_svg_image_is_no_page_of_text_however_labelled(content_type, body):
             b"<!DOCTYPE html>\n<svg><use href='#logo'/></svg><html><body>x</body></html>",
         ),
         ("text/html", b"<html><body><svg></svg><p>x</p></body></html>"),
+        # An SVG sprite a template prints before its page: the SVG does not end the bytes.
+        (
+            "text/html",
+            b"<svg style='display:none'><symbol id='logo'/></svg>\n"
+            b"<!DOCTYPE html><html><body>x</body></html>",
+        ),
         # An image's label on a page's bytes is judged by the bytes, as image/png's is.
         ("image/svg+xml", b"<!DOCTYPE html><html><body>x</body></html>"),
         ("application/xml", b'<?xml version="1.0"?><html><body>x</body></html>'),
