@@ -76,7 +76,7 @@ from thaidigest.options import (
 )
 from thaidigest.plural import counted, listed
 from thaidigest.sites import NO_SITES, SOURCES
-from thaidigest.store import Store, utc_now
+from thaidigest.store import Store, sqlite_file, utc_now
 from thaidigest.urls import DEFAULT_PORTS
 
 
@@ -113,6 +113,48 @@ def _judged_sites(
 # works (thaidigest.locks.kept), as the daemon's lock: a run killed in another container (a
 # one-off `docker run --rm`) holds the next digest of its folder up no longer.
 DIGEST_LOCK_TTL = timedelta(minutes=5)
+
+
+def read_only_refusal(store: Store, config: dict[str, Any], mails: str | None) -> str | None:
+    """Why a digest cannot be built from ``store``, a database on a file system mounted
+    read-only (:attr:`thaidigest.store.Store.read_only`), or None when it can: its weeks
+    are then built from what is stored, which is what the settings would store.
+
+    It cannot when something would have to be written to it first: the stored verdicts or
+    partners out of date for the settings (``rescore_stored``, ``refind_partners_stored``),
+    or, ``mails`` naming what asks for mailing (``--email``, ``email.enabled``), who was
+    mailed which week, without which every run would mail the same weeks again.
+    """
+    # Here, not at the top: the pipeline loads datasketch and SciPy, which serve never needs.
+    from thaidigest.pipeline import (
+        partners_current,
+        scores_current,
+        user_partners_text,
+        user_rules_text,
+    )
+
+    file = sqlite_file(store.url)
+    medium = f"{file.parent if file else store.name} is on a read-only file system"
+    if mails is not None:
+        instead = ", or build it with email.enabled = false" if mails == "email.enabled" else ""
+        return (
+            f"{mails}: database {store.name} cannot record who was mailed which week "
+            f"({medium}): mail from a writable copy of it{instead}"
+        )
+    stale = []
+    if not scores_current(store, config, user_rules_text(config)):
+        stale.append("verdicts (the model, rules or threshold changed since they were scored)")
+    if not partners_current(store, user_partners_text(config)):
+        stale.append(
+            "partners (the partner names, their rules or the partners file changed since "
+            "they were found)"
+        )
+    if not stale:
+        return None
+    return (
+        f"database {store.name}: its stored articles' {' and '.join(stale)} cannot be "
+        f"brought up to date ({medium}): build the digest from a writable copy of it"
+    )
 
 
 def weeks_to_build(
@@ -420,6 +462,11 @@ def digest_command(
     if emptying and week is not None:  # before anything is read again or written
         store.close()
         raise SettingsError(no_article)
+    if store.read_only:  # nothing can be written: built only if nothing needs to be
+        asking = None if not mails else "--email" if mail else "email.enabled"
+        if refused := read_only_refusal(store, config, asking):
+            store.close()
+            raise click.ClickException(refused)
     held = ExitStack()  # the mailing lock, from the weeks owed to the last one mailed
     writing = ExitStack()  # this run's turn to write out_dir, until its weeks are built
     results_so_far: list[DigestResult] = []  # the weeks built, when a later one is refused
@@ -446,7 +493,11 @@ def digest_command(
         def waiting(held_by: LockHeld) -> None:
             click.echo(f"waiting for the digest run writing {out_dir} to end: {held_by}", err=True)
 
-        writing.enter_context(turn(store, digest_lock(out_dir), DIGEST_LOCK_TTL, waiting=waiting))
+        # A database on read-only media cannot hold the turn: two runs building from the
+        # same one into one folder at once are not kept apart.
+        if not store.read_only:
+            turn_taken = turn(store, digest_lock(out_dir), DIGEST_LOCK_TTL, waiting=waiting)
+            writing.enter_context(turn_taken)
         now = utc_now()  # after the wait: the weeks over, and the weeks owed, are those of now
         left_out = None
         if week is not None:

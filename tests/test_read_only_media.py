@@ -187,3 +187,97 @@ def test_a_database_of_the_previous_thaidigest_on_a_read_only_file_system_is_rea
     assert all(line.startswith("unhealthy: ") for line in status.stderr.splitlines())
     assert f"articles found: {len(urls)} " in status.stdout, status.stderr
     assert db.read_bytes() == before
+
+
+def media_database(tmp_path: Path) -> Path:
+    """:func:`stored`'s database, in a folder of its own to be mounted read-only."""
+    media = tmp_path / "media"
+    media.mkdir()
+    return stored(media)
+
+
+def test_a_digest_of_a_database_on_a_read_only_file_system_is_built_from_what_it_stores(
+    tmp_path,
+):
+    """Its verdicts and partners as the settings give them, nothing needs writing: the week
+    is built as from a writable copy (before: refused, the folder's turn not recordable)."""
+    db = media_database(tmp_path)
+    before, beside = db.read_bytes(), sorted(db.parent.iterdir())
+    arguments = ("digest", "--week", "2024-W34", "--served-locally", "--db")
+    built = read_only(db.parent, *thaidigest(*arguments, str(db), "--out", str(tmp_path / "a")))
+    assert built.returncode == 0, built.stderr
+    assert built.stderr == ""
+    assert built.stdout.startswith("digest 2024-W34: 1 item\nwrote "), built.stdout
+    assert db.read_bytes() == before
+    assert sorted(db.parent.iterdir()) == beside
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(db, copy)
+    writable = subprocess.run(
+        thaidigest(*arguments, str(copy), "--out", str(tmp_path / "b")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert writable.returncode == 0, writable.stderr
+    written = {
+        path.relative_to(tmp_path / "a"): path.read_bytes()
+        for path in (tmp_path / "a").rglob("*")
+        if path.is_file()
+    }
+    assert written == {
+        path.relative_to(tmp_path / "b"): path.read_bytes()
+        for path in (tmp_path / "b").rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("asked", ["--email", "email.enabled"])
+def test_a_mailing_digest_of_a_database_on_a_read_only_file_system_is_refused_in_one_line(
+    asked, tmp_path
+):
+    """Who was mailed which week cannot be recorded: every run would mail it again."""
+    db, out = media_database(tmp_path), tmp_path / "public"
+    before = db.read_bytes()
+    config = tmp_path / "thaidigest.toml"
+    enabled = "enabled = true\n" if asked == "email.enabled" else ""
+    config.write_text(
+        f'[email]\n{enabled}host = "127.0.0.1"\nport = 1\nstarttls = false\n'
+        'sender = "digest@example.org"\nrecipients = ["a@example.org"]\n',
+        encoding="utf-8",
+    )
+    arguments = ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    arguments += ["--config", str(config), *(["--email"] if asked == "--email" else [])]
+    built = read_only(db.parent, *thaidigest(*arguments))
+    assert built.returncode == 1
+    instead = ", or build it with email.enabled = false" if asked == "email.enabled" else ""
+    assert built.stderr.splitlines() == [
+        f"Error: {asked}: database {db} cannot record who was mailed which week "
+        f"({db.parent} is on a read-only file system): mail from a writable copy of it{instead}"
+    ], built.stderr
+    assert built.stdout == ""
+    assert not out.exists()
+    assert db.read_bytes() == before
+
+
+def test_a_digest_of_a_database_on_a_read_only_file_system_whose_partners_are_out_of_date(
+    tmp_path,
+):
+    """A partners file the stored partners were not found with: they cannot be found again
+    and stored, so the digest is refused in one line saying which and what to do."""
+    db, out = media_database(tmp_path), tmp_path / "public"
+    before = db.read_bytes()
+    (tmp_path / "partners.toml").write_text("", encoding="utf-8")
+    config = tmp_path / "thaidigest.toml"
+    config.write_text(f'[partners]\nfile = "{tmp_path / "partners.toml"}"\n', encoding="utf-8")
+    arguments = ["digest", "--week", "2024-W34", "--out", str(out), "--db", str(db)]
+    built = read_only(db.parent, *thaidigest(*arguments, "--config", str(config)))
+    assert built.returncode == 1
+    assert built.stderr.splitlines() == [
+        f"Error: database {db}: its stored articles' partners (the partner names, their rules "
+        "or the partners file changed since they were found) cannot be brought up to date "
+        f"({db.parent} is on a read-only file system): build the digest from a writable copy "
+        "of it"
+    ], built.stderr
+    assert built.stdout == ""
+    assert not out.exists()
+    assert db.read_bytes() == before

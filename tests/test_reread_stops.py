@@ -116,8 +116,14 @@ def test_a_database_that_refuses_the_rescoring_ends_the_command_in_its_one_line(
             r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00 \[scraper\.crawl\] ERROR: .*", line
         )
         assert line.endswith(f"] ERROR: {REFUSED}database {db}: {why}"), line
-    else:
-        assert said == [f"Error: database {db}: {why}"]
+    else:  # refused before the pass: what is out of date, and what to do
+        assert said == [
+            f"Error: database {db}: its stored articles' verdicts (the model, rules or "
+            "threshold changed since they were scored) cannot be brought up to date "
+            f"({folder} is on a read-only file system): build the digest from a writable "
+            "copy of it"
+        ]
+        assert not (tmp_path / "public").exists()
     assert ran.stdout == ""  # no crawl report, no digest
     assert requests == []
     assert verdicts(db) == before

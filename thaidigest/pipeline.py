@@ -321,6 +321,13 @@ def partners_fingerprint(user_partners: str | None) -> str:
     return _sha256(f"{partners_digest()}\0{normaliser_digest()}\0{user}")
 
 
+def partners_current(store: Store, user_partners: str | None) -> bool:
+    """True when the stored articles' partners are the ones ``user_partners`` (the text of
+    the partners file, or None) finds, as far as the store records: what found them is what
+    finds them now, and :func:`refind_partners_stored` would read none of them again."""
+    return store.meta_value(PARTNERS_KEY) == partners_fingerprint(user_partners)
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 

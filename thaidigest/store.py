@@ -810,6 +810,9 @@ class Store:
     is, and opens any other as a writer does. An existing file holding another
     application's tables is a :class:`ForeignDatabaseError` whatever ``create`` says,
     and is left as it is; a folder is a :class:`StoreError`, whatever ``create`` says.
+
+    ``read_only``: the file is on a file system mounted read-only and opened as immutable
+    (:func:`_unchangeable`), so nothing can be written to it, a lock's row neither.
     """
 
     def __init__(self, url: str, *, create: bool = True, existing: bool = False) -> None:
@@ -835,6 +838,7 @@ class Store:
         elif file is not None:
             present = set()
         engine_url: str | URL = url
+        self.read_only = immutable
         if immutable:  # URL.create: a URL string's path would lose its URI quoting
             engine_url = URL.create("sqlite", database=_file_uri(file, True), query={"uri": "true"})
         try:
