@@ -367,7 +367,9 @@ def owe_weeks(store: Store, config: Mapping[str, Any], weeks: Sequence[Week]) ->
     "--week",
     callback=_week,
     metavar="YYYY-Www",
-    help="ISO week, Bangkok time [default: the last complete week].",
+    help="ISO week, Bangkok time [default: the last complete week since watching began (the"
+    " first crawl or import), if any, with the weeks missed since the newest digest, up to"
+    " digest.weeks].",
 )
 @out_option
 @click.option(

@@ -1092,6 +1092,80 @@ def test_ctrl_c_stops_an_import_with_the_counts_stored_and_status_130(
     assert stored_count(db) == total
 
 
+def group_processes(group: int) -> dict[int, tuple[int, str]]:
+    """The processes of process group ``group`` that have not ended (zombies aside): each
+    one's parent and command line."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, parent, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(pgrp) == group and state != "Z":
+            found[int(stat.parent.name)] = (int(parent), command)
+    return found
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (/proc's SigCgt)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    (caught,) = re.findall(r"^SigCgt:\s*([0-9a-f]+)$", status, re.MULTILINE)
+    return bool(int(caught, 16) >> (signum - 1) & 1)
+
+
+def fork_servers(import_: subprocess.Popen) -> set[int]:
+    processes = group_processes(import_.pid)
+    return {
+        pid
+        for pid, (parent, command) in processes.items()
+        if parent == import_.pid and "multiprocessing.forkserver" in command
+    }
+
+
+def preloading(import_: subprocess.Popen) -> bool:
+    """The import's fork server runs Python with its SIGINT handler set (KeyboardInterrupt):
+    it imports the modules the workers need, for seconds, before it ignores SIGINT."""
+    return any(catches(pid, signal.SIGINT) for pid in fork_servers(import_))
+
+
+def forking(import_: subprocess.Popen) -> bool:
+    """The import's fork server has started a process (a worker, say)."""
+    servers = fork_servers(import_)
+    return any(parent in servers for parent, _ in group_processes(import_.pid).values())
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux /proc")
+@pytest.mark.parametrize("moment", [preloading, forking])
+def test_ctrl_c_as_the_workers_start_gives_the_counts_line_and_leaves_no_process(tmp_path, moment):
+    """Ctrl-C, which reaches the terminal's whole group, as the fork server of an import's
+    workers preloaded their modules ended the fork server with a KeyboardInterrupt
+    traceback below the import's counts line; as it starts a process, that process must
+    not say one either. Each process of the import ends."""
+    corpus = DATA / "relevance" / "articles.jsonl.xz"  # 4,032 articles: workers start
+    args = ["import", str(corpus), "--workers", "2", "--db", str(tmp_path / "db.sqlite")]
+    with started_from_a_terminal(*args) as import_:
+        while not moment(import_):
+            assert import_.poll() is None, import_.communicate()
+            time.sleep(0.01)
+        out, err = ctrl_c(import_)
+    assert import_.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert re.fullmatch(
+        r"read \d+, new \d+, updated \d+, unchanged \d+, rejected \d+ "
+        r"\(interrupted: import again to store the rest\)\n",
+        out,
+    ), out
+    deadline = time.monotonic() + 60  # only against a hang: the fork server ends once the
+    # import has, when it is done preloading
+    while group_processes(import_.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not group_processes(import_.pid)
+
+
 def test_ctrl_c_while_only_refused_records_came_says_so_and_makes_no_database(tmp_path):
     """Ctrl-C before the first article: the counts line of what was read, status 130, and
     no database, since nothing was stored."""

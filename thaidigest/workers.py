@@ -15,6 +15,15 @@ tables (:mod:`thaidigest.worker_tables`; their cost: docs/measurements.md), whic
 each worker would otherwise repeat on its first batch while the caller waits.
 They run at a lower priority than the caller, and exit when the caller dies,
 even by SIGKILL.
+
+Ctrl-C reaches every process of the terminal's group, and the caller alone acts on it:
+it stops the workers (it cancels what is not started). The fork server starts with
+SIGINT blocked (:func:`_start_fork_server`), and every worker, a fork of it, keeps it
+blocked, so none of them dies with a traceback of its own, even as the fork server
+preloads, for seconds, or a worker starts. The caller holds it while it starts a
+worker, which takes a fork's time once the fork server has preloaded: interrupted
+half way, the pool would not know the worker, which could take the message that stops
+another (a shutdown waiting forever) or find the pool's queues gone (a traceback).
 """
 
 from __future__ import annotations
@@ -29,7 +38,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import forkserver, resource_tracker
+from multiprocessing.context import ForkServerContext
 from typing import TypeVar
+
+from thaidigest.held import signals_held
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -60,10 +73,6 @@ def default_workers() -> int:
 def _start_worker(caller: int) -> None:
     """Run in each worker first: yield the CPU to the caller, and end when the caller does.
 
-    Ctrl-C reaches every process of the terminal's group: the caller stops the
-    workers (it cancels what is not started), so a worker ignores it rather than
-    dying with a traceback of its own.
-
     What the fork server loaded (some 90,000 objects of modules and their tables) lives
     as long as the worker: frozen, the garbage collector's full collections skip it
     instead of walking it again every few thousand articles (docs/measurements.md). The
@@ -71,7 +80,6 @@ def _start_worker(caller: int) -> None:
     """
     gc.freeze()
     gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
     threading.Thread(target=_exit_after, args=(caller,), daemon=True).start()
 
@@ -97,6 +105,32 @@ def _exit_after(caller: int) -> None:
     os._exit(EXIT_ORPHANED)
 
 
+def _start_fork_server(context: ForkServerContext) -> None:
+    """Start the fork server, unless it runs, and wait until it can start workers.
+
+    It starts with SIGINT blocked: a signal mask is kept across fork and exec, so the
+    fork server, and every worker it forks, never receives Ctrl-C, which would interrupt
+    the modules it preloads with a traceback. Only this thread blocks it, for this moment:
+    a Ctrl-C meanwhile waits for it, or another thread receives it, and it acts here as it
+    would have. The resource tracker starts first, as the fork server's start would start
+    it: its own start unblocks SIGINT when done, which would end the block too soon.
+
+    The fork server starts a process only once it has preloaded: this waits for one that
+    does nothing, so that a worker's start, with Ctrl-C held, takes a fork's time, not the
+    preload's seconds. Interrupted meanwhile, the caller leaves it that process to start,
+    which needs nothing of the caller, where a worker would find the pool's queues gone.
+    """
+    resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    ready = context.Process(target=int)
+    ready.start()
+    ready.join()
+
+
 def ordered_map(
     function: Callable[[T], R], items: Iterable[T], workers: int, preload: Sequence[str] = ()
 ) -> Iterator[R]:
@@ -111,6 +145,7 @@ def ordered_map(
     context = multiprocessing.get_context("forkserver")
     if preload:
         context.set_forkserver_preload(list(preload))
+    _start_fork_server(context)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -120,7 +155,8 @@ def ordered_map(
     pending: deque[Future[R]] = deque()
     try:
         for item in items:
-            pending.append(pool.submit(function, item))
+            with signals_held([signal.SIGINT]):  # a worker it starts, it starts whole
+                pending.append(pool.submit(function, item))
             if len(pending) >= AHEAD * workers:
                 yield pending.popleft().result()
         while pending:
